@@ -1,0 +1,243 @@
+"""Settings: `cvxlint.yaml` / `.cvxlint.yaml`, or `[tool.cvxlint]` in pyproject.toml.
+
+Keys are kebab-case. An unknown key, a value of the wrong type, or an unknown rule code is
+an error (exit 2) whose message names it.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .diagnostics import Applicability, Severity
+from .errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+CONFIG_FILES = ("cvxlint.yaml", ".cvxlint.yaml", "cvxlint.yml", ".cvxlint.yml")
+
+
+@dataclass
+class Settings:
+    """Every setting, with its default. The README's configuration table is made from this."""
+
+    select: list[str] | None = None  # replaces the default rule set
+    extend_select: list[str] = field(default_factory=list)  # adds rules (e.g. opt-in ones)
+    ignore: list[str] = field(default_factory=list)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)  # glob -> codes
+    exclude: list[str] = field(default_factory=list)  # gitignore-style patterns not to lint
+    severity: dict[str, str] = field(default_factory=dict)  # code -> error|warning|info
+    rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)  # code -> options
+    registrars: dict[str, str] = field(default_factory=dict)  # wrapper name -> "query", "mutation:internal"
+    auth_helpers: list[str] = field(default_factory=list)  # names or /regex/ of access-check helpers
+    convex_version: str | None = None  # overrides the detected `convex` version
+    max_file_size: int = 2_000_000  # bytes; larger files get CVX902
+    unsafe_fixes: bool = False
+    extend_safe_fixes: list[str] = field(default_factory=list)
+    extend_unsafe_fixes: list[str] = field(default_factory=list)
+    unfixable: list[str] = field(default_factory=list)
+    output_format: str | None = None
+    cache: bool = True
+
+    # not settable from files
+    config_path: Path | None = None
+
+    # -- derived --------------------------------------------------------------------------
+    def enabled_codes(self) -> set[str]:
+        from .engine.registry import expand_selector, load_rules
+
+        rules = load_rules()
+        if self.select is None:
+            codes = {c for c, r in rules.items() if r.default_enabled}
+        else:
+            codes = set()
+            for s in self.select:
+                codes |= expand_selector(s, " in select")
+        for s in self.extend_select:
+            codes |= expand_selector(s, " in extend-select")
+        for s in self.ignore:
+            codes -= expand_selector(s, " in ignore")
+        return codes
+
+    def severity_for(self, code: str, default: Severity) -> Severity:
+        s = self.severity.get(code)
+        return Severity.parse(s) if s else default
+
+    def applicability_for(self, code: str, default: Applicability) -> Applicability | None:
+        """The tier a rule's fix is treated as after `extend-*-fixes` / `unfixable` (None: not fixable)."""
+        from .engine.registry import expand_selector
+
+        def has(selectors: list[str]) -> bool:
+            return any(code in expand_selector(s) for s in selectors)
+
+        if has(self.unfixable):
+            return None
+        if default is Applicability.DISPLAY_ONLY:
+            return default
+        if has(self.extend_unsafe_fixes):
+            return Applicability.UNSAFE
+        if has(self.extend_safe_fixes):
+            return Applicability.SAFE
+        return default
+
+    def options_for(self, rule) -> dict[str, Any]:
+        opts = dict(rule.options)
+        opts.update(self.rule_options.get(rule.code, {}))
+        return opts
+
+    def validate(self) -> None:
+        """Check rule codes and options against the registry."""
+        from .engine.registry import expand_selector, rule_for
+
+        where = f" in {self.config_path}" if self.config_path else ""
+        for key in ("extend_select", "ignore", "extend_safe_fixes", "extend_unsafe_fixes", "unfixable"):
+            for s in getattr(self, key):
+                expand_selector(s, f" ({_kebab(key)}){where}")
+        for s in self.select or []:
+            expand_selector(s, f" (select){where}")
+        for glob, codes in self.per_file_ignores.items():
+            for s in codes:
+                expand_selector(s, f" (per-file-ignores {glob!r}){where}")
+        for code, sev in self.severity.items():
+            if rule_for(code) is None:
+                raise ConfigError(f"unknown rule code {code!r} (severity){where}")
+            try:
+                Severity.parse(sev)
+            except ValueError:
+                raise ConfigError(f"bad severity {sev!r} for {code} (use error, warning or info){where}") from None
+        new_opts = {}
+        for code, opts in self.rule_options.items():
+            rule = rule_for(code)
+            if rule is None:
+                raise ConfigError(f"unknown rule code {code!r} (rule-options){where}")
+            if not isinstance(opts, dict):
+                raise ConfigError(f"rule-options for {code} must be a mapping{where}")
+            for k in opts:
+                if k not in rule.options:
+                    known = ", ".join(sorted(rule.options)) or "none"
+                    raise ConfigError(f"unknown option {k!r} for {rule.code} (known: {known}){where}")
+            new_opts[rule.code] = opts
+        self.rule_options = new_opts
+        from .project.model import _parse_registrar
+
+        for name, spec in self.registrars.items():
+            kind, vis = _parse_registrar(str(spec))
+            if kind not in ("query", "mutation", "action", "httpAction") or vis not in ("public", "internal"):
+                raise ConfigError(
+                    f"bad registrar {name}: {spec!r} (use query, mutation, action, or e.g. mutation:internal){where}"
+                )
+
+
+def _kebab(name: str) -> str:
+    return name.replace("_", "-")
+
+
+_FIELDS = {_kebab(f.name): f for f in fields(Settings) if f.name != "config_path"}
+_ALIASES = {"options": "rule-options"}
+
+
+def settings_from_mapping(data: Any, origin: str) -> Settings:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{origin}: the configuration must be a mapping of keys to values")
+    s = Settings()
+    for raw_key, value in data.items():
+        key = _ALIASES.get(str(raw_key), str(raw_key)).replace("_", "-")
+        f = _FIELDS.get(key)
+        if f is None:
+            known = ", ".join(sorted(_FIELDS))
+            raise ConfigError(f"{origin}: unknown key {raw_key!r} (known keys: {known})")
+        setattr(s, f.name, _coerce(key, value, f, origin))
+    return s
+
+
+def _coerce(key: str, value: Any, f, origin: str):
+    t = str(f.type)
+    def bad(expected: str):
+        return ConfigError(f"{origin}: {key!r} must be {expected}, not {type(value).__name__}")
+    if t.startswith("list[str]"):
+        if isinstance(value, str):
+            return [value]
+        if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+            raise bad("a list of strings")
+        return list(value)
+    if t.startswith("dict[str, list[str]]"):
+        if not isinstance(value, dict):
+            raise bad("a mapping")
+        out = {}
+        for k, v in value.items():
+            if isinstance(v, str):
+                v = [v]
+            if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+                raise ConfigError(f"{origin}: {key!r} values must be lists of rule codes")
+            out[str(k)] = list(v)
+        return out
+    if t.startswith("dict"):
+        if not isinstance(value, dict):
+            raise bad("a mapping")
+        return {str(k): v for k, v in value.items()}
+    if t == "bool":
+        if not isinstance(value, bool):
+            raise bad("true or false")
+        return value
+    if t == "int":
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise bad("an integer")
+        return value
+    if value is not None and not isinstance(value, (str, int, float)):
+        raise bad("a string")
+    return None if value is None else str(value)
+
+
+def find_config(start: Path) -> Path | None:
+    """The first config file found from `start` upwards (stopping at a repository root)."""
+    start = start if start.is_dir() else start.parent
+    for d in [start, *start.parents]:
+        for name in CONFIG_FILES:
+            p = d / name
+            if p.is_file():
+                return p
+        pp = d / "pyproject.toml"
+        if pp.is_file():
+            try:
+                data = tomllib.loads(pp.read_text("utf-8"))
+            except (OSError, ValueError):
+                data = {}
+            if isinstance(data.get("tool"), dict) and "cvxlint" in data["tool"]:
+                return pp
+        if (d / ".git").exists():
+            break
+    return None
+
+
+def load_settings(path: Path | None) -> Settings:
+    if path is None:
+        return Settings()
+    origin = str(path)
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"cannot read config {origin}: {e}") from None
+    if path.name == "pyproject.toml":
+        try:
+            data = tomllib.loads(text).get("tool", {}).get("cvxlint", {})
+        except ValueError as e:
+            raise ConfigError(f"{origin}: invalid TOML: {e}") from None
+    else:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            where = f" (line {mark.line + 1})" if mark is not None else ""
+            raise ConfigError(f"{origin}: invalid YAML{where}") from None
+    s = settings_from_mapping(data, origin)
+    s.config_path = path
+    return s

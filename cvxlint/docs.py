@@ -1,0 +1,44 @@
+"""Rule documentation rendered from the rules themselves (terminal, README table, docs/rules)."""
+
+from __future__ import annotations
+
+from .engine.registry import all_rules
+from .engine.rule import Rule
+
+TABLE_START = "<!-- rules-table:start -->"
+TABLE_END = "<!-- rules-table:end -->"
+
+
+def rule_doc(rule: type[Rule]) -> str:
+    fix = {"none": "no", "sometimes": "sometimes", "always": "yes"}[rule.fix_availability]
+    head = [
+        f"# {rule.code} {rule.name}",
+        "",
+        f"{rule.summary}",
+        "",
+        f"- Severity: {rule.severity.value}" + ("" if rule.default_enabled else " (off by default; enable with `--extend-select " + rule.code + "`)"),
+        f"- Fixable: {fix}" + (f" ({rule.fix_applicability.value})" if rule.fix_applicability else ""),
+    ]
+    if rule.plugin_rules:
+        head.append("- Covers @convex-dev/eslint-plugin: " + ", ".join(f"`{p}`" for p in rule.plugin_rules))
+    return "\n".join(head) + "\n\n" + rule.doc()
+
+
+def rule_table() -> str:
+    lines = [
+        "| Code | Name | Severity | Default | Fix | What it flags |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in all_rules():
+        fix = {"none": "", "sometimes": "sometimes", "always": "yes"}[r.fix_availability]
+        summary = r.summary.replace("|", "\\|")
+        lines.append(
+            f"| {r.code} | `{r.name}` | {r.severity.value} | {'on' if r.default_enabled else 'off'} | {fix} | {summary} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def readme_with_table(readme: str) -> str:
+    start = readme.index(TABLE_START) + len(TABLE_START)
+    end = readme.index(TABLE_END)
+    return readme[:start] + "\n" + rule_table() + readme[end:]

@@ -1,0 +1,180 @@
+"""Run the enabled rules over a built project and turn their reports into final diagnostics."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import traceback
+from pathlib import Path
+
+import pathspec
+
+from ..diagnostics import Diagnostic, Severity
+from ..project.model import Project
+from .positions import LineIndex
+from .registry import load_rules
+from .rule import Rule, RuleContext
+from . import suppress
+
+INTERNAL_ERROR = "CVX999"
+
+
+def enabled_rules(settings) -> list[Rule]:
+    rules = load_rules()
+    return [rules[c]() for c in sorted(settings.enabled_codes())]
+
+
+def run_rules(project: Project, rules: list[Rule]) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    module_rules = [r for r in rules if type(r).check_module is not Rule.check_module]
+    app_rules = [r for r in rules if type(r).check_app is not Rule.check_app]
+    contexts = {type(r): RuleContext(project, r, project.settings.options_for(r), out) for r in rules}
+    for app in project.apps:
+        for module in list(app.modules.values()):
+            broken = module.facts.module.has_error
+            for rule in module_rules:
+                if broken and rule.skip_broken_files:
+                    continue
+                _guarded(rule, contexts[type(rule)], module.facts.path, rule.check_module, module)
+        for rule in app_rules:
+            _guarded(rule, contexts[type(rule)], str(app.functions_dir), rule.check_app, app)
+    return out
+
+
+def _guarded(rule: Rule, ctx: RuleContext, where: str, fn, arg) -> None:
+    try:
+        fn(ctx, arg)
+    except Exception as e:  # a bug in one rule must not take down the run
+        if os.environ.get("CVXLINT_DEBUG"):
+            raise
+        frame = traceback.extract_tb(e.__traceback__)[-1]
+        ctx._sink.append(
+            Diagnostic(
+                code=INTERNAL_ERROR,
+                name="internal-error",
+                message=(
+                    f"cvxlint bug: rule {rule.code} crashed here ({type(e).__name__}: {e} at "
+                    f"{Path(frame.filename).name}:{frame.lineno}); please report it"
+                ),
+                severity=Severity.ERROR,
+                path=where,
+                start=0,
+                end=0,
+            )
+        )
+
+
+def finalize(
+    diags: list[Diagnostic],
+    project: Project,
+    only: set[Path] | None,
+) -> list[Diagnostic]:
+    """Apply file filters, per-file ignores, suppression comments and severity overrides,
+    compute line/column positions, drop duplicates and sort."""
+    settings = project.settings
+    base = settings.config_path.parent if settings.config_path else project.workspace.scan_root
+    excl = pathspec.GitIgnoreSpec.from_lines(settings.exclude) if settings.exclude else None
+    seen: set[tuple] = set()
+    indexes: dict[str, LineIndex | None] = {}
+    sups: dict[str, suppress.Suppressions] = {}
+    out: list[Diagnostic] = []
+    for d in diags:
+        p = Path(d.path)
+        if only is not None and p not in only:
+            continue
+        rel = _rel(p, base)
+        if excl is not None and rel is not None and excl.match_file(rel):
+            continue
+        if rel is not None and _per_file_ignored(settings.per_file_ignores, rel, d.code):
+            continue
+        key = (d.code, d.path, d.start, d.end, d.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        if d.start == 0 and d.end == 0 and d.path not in indexes and d.code in ("CVX902", INTERNAL_ERROR):
+            from ..diagnostics import Position
+
+            d.start_pos = d.end_pos = Position(1, 1, 1)
+            out.append(d)
+            continue
+        if d.path not in indexes:
+            src = _source(project, p)
+            indexes[d.path] = LineIndex(src) if src is not None else None
+            sups[d.path] = _suppressions(project, p, src)
+        idx = indexes[d.path]
+        if idx is not None:
+            d.start_pos = idx.position(d.start)
+            d.end_pos = idx.position(d.end)
+            if d.code != INTERNAL_ERROR and sups[d.path].suppressed(d.code, d.start_pos.line - 1):
+                continue
+        else:
+            from ..diagnostics import Position
+
+            d.start_pos = d.end_pos = Position(1, 1, 1)
+        for r in d.related:
+            ridx = indexes.get(r.path)
+            if r.path not in indexes:
+                src = _source(project, Path(r.path))
+                ridx = indexes[r.path] = LineIndex(src) if src is not None else None
+                sups[r.path] = _suppressions(project, Path(r.path), src)
+            if ridx is not None:
+                r.start_pos = ridx.position(r.start)
+                r.end_pos = ridx.position(r.end)
+        if d.code in settings.severity:
+            d.severity = settings.severity_for(d.code, d.severity)
+        if d.fix is not None:
+            tier = settings.applicability_for(d.code, d.fix.applicability)
+            if tier is None:
+                d.fix = None
+            elif tier is not d.fix.applicability:
+                from dataclasses import replace
+
+                d.fix = replace(d.fix, applicability=tier)
+        out.append(d)
+    out.sort(key=Diagnostic.sort_key)
+    return out
+
+
+def _rel(p: Path, base: Path) -> str | None:
+    try:
+        return p.relative_to(base).as_posix()
+    except ValueError:
+        return None
+
+
+def _per_file_ignored(table: dict[str, list[str]], rel: str, code: str) -> bool:
+    if not table:
+        return False
+    from .registry import expand_selector
+
+    for glob, selectors in table.items():
+        if fnmatch.fnmatch(rel, glob) or fnmatch.fnmatch(rel, glob.rstrip("/") + "/*"):
+            for s in selectors:
+                if code in expand_selector(s):
+                    return True
+    return False
+
+
+def _source(project: Project, p: Path) -> bytes | None:
+    f = project._facts.get(p)
+    if f is not None:
+        return f.source
+    if p in project.overrides:
+        return project.overrides[p]
+    try:
+        if p.is_file():
+            return p.read_bytes()
+    except OSError:
+        return None
+    return None
+
+
+def _suppressions(project: Project, p: Path, src: bytes | None) -> suppress.Suppressions:
+    if src is None:
+        return suppress.Suppressions()
+    f = project._facts.get(p)
+    if f is not None:
+        return suppress.for_module(f.module)
+    if p.suffix in (".py", ".pyi"):
+        return suppress.for_python(src)
+    return suppress.Suppressions()

@@ -1,0 +1,37 @@
+"""GitHub Actions workflow-command annotations (escaping as @actions/core does it)."""
+
+from __future__ import annotations
+
+from ..diagnostics import Diagnostic, Severity
+
+_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def esc_data(s: str) -> str:
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def esc_prop(s: str) -> str:
+    return esc_data(s).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(level: str, message: str, **props) -> str:
+    ps = ",".join(f"{k}={esc_prop(str(v))}" for k, v in props.items() if v not in (None, ""))
+    return f"::{level} {ps}::{esc_data(message)}" if ps else f"::{level}::{esc_data(message)}"
+
+
+def render_github(diags: list[Diagnostic]) -> str:
+    from . import relpath
+
+    lines = []
+    for d in diags:
+        props = {
+            "file": relpath(d.path),
+            "line": d.start_pos.line if d.start_pos else 1,
+            "col": d.start_pos.column if d.start_pos else 1,
+            "endLine": d.end_pos.line if d.end_pos else None,
+            "endColumn": d.end_pos.column if d.end_pos else None,
+            "title": f"cvxlint ({d.code})",
+        }
+        lines.append(annotation(_LEVEL[d.severity], f"{d.code} {d.message}", **props))
+    return "\n".join(lines) + ("\n" if lines else "")

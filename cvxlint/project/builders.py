@@ -1,0 +1,209 @@
+"""Which calls register Convex functions, recognised by where the callee comes from.
+
+A registrar (builder) is resolved through imports, never matched by name alone:
+  * the generated ones (`query`, `internalMutation`, ... from `<functions>/_generated/server`),
+  * the `*Generic` builders from `convex/server`,
+  * convex-helpers' `customQuery/customMutation/customAction` and `zCustom*` applied to a
+    builder (they keep the base builder's kind and visibility),
+  * project wrappers built from those in any file and re-exported,
+  * names configured in `registrars:` (for wrappers cvxlint cannot follow).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..syntax import js
+from ..syntax.tree import Node
+from .definitions import Def, ExternalDef, Linker
+from .facts import FileFacts
+
+if TYPE_CHECKING:
+    from .facts import FunctionInfo
+    from .model import ConvexModule
+    from .validators import Validator
+
+GENERATED_BUILDERS = {
+    "query": ("query", "public"),
+    "internalQuery": ("query", "internal"),
+    "mutation": ("mutation", "public"),
+    "internalMutation": ("mutation", "internal"),
+    "action": ("action", "public"),
+    "internalAction": ("action", "internal"),
+    "httpAction": ("httpAction", "public"),
+}
+GENERIC_BUILDERS = {
+    "queryGeneric": ("query", "public"),
+    "internalQueryGeneric": ("query", "internal"),
+    "mutationGeneric": ("mutation", "public"),
+    "internalMutationGeneric": ("mutation", "internal"),
+    "actionGeneric": ("action", "public"),
+    "internalActionGeneric": ("action", "internal"),
+    "httpActionGeneric": ("httpAction", "public"),
+}
+CUSTOM_FACTORIES = {
+    "customQuery": "query",
+    "customMutation": "mutation",
+    "customAction": "action",
+    "zCustomQuery": "query",
+    "zCustomMutation": "mutation",
+    "zCustomAction": "action",
+}
+KINDS = ("query", "mutation", "action", "httpAction")
+
+
+def is_helpers_module(module: str) -> bool:
+    return module == "convex-helpers" or module.startswith("convex-helpers/")
+
+
+@dataclass(frozen=True)
+class Customization:
+    """One `customQuery(base, customization)` layer of a wrapper builder."""
+
+    facts: FileFacts
+    call: Node  # the customQuery(...) call
+    factory: str  # "customQuery", "zCustomMutation", ...
+    customization: Node | None  # the second argument (object, customCtx(...), NoOp, ...)
+
+
+@dataclass(frozen=True)
+class Builder:
+    kind: str  # query | mutation | action | httpAction
+    visibility: str  # public | internal
+    origin: str  # "generated" | "generic" | "custom" | "config"
+    name: str  # the builder's own name where it was defined ("query", "authedQuery", ...)
+    layers: tuple[Customization, ...] = ()  # outermost first
+
+    @property
+    def is_custom(self) -> bool:
+        return bool(self.layers) or self.origin == "config"
+
+    @property
+    def is_internal(self) -> bool:
+        return self.visibility == "internal"
+
+
+class BuilderResolver:
+    def __init__(self, linker: Linker, configured: dict[str, tuple[str, str]]):
+        self.linker = linker
+        self.configured = configured  # local name -> (kind, visibility)
+        self._memo: dict[tuple[str, int], Builder | None] = {}
+
+    def builder_of(self, facts: FileFacts, node: Node | None, depth: int = 0) -> Builder | None:
+        """The builder a callee expression denotes, or None if it is not a registrar."""
+        node = js.unwrap(node)
+        if node is None or depth > 12:
+            return None
+        key = (facts.path, id(node))
+        if key in self._memo:
+            return self._memo[key]
+        self._memo[key] = None  # recursion guard
+        b = self._resolve(facts, node, depth)
+        if b is None and node.type == "identifier" and node.text in self.configured:
+            kind, vis = self.configured[node.text]
+            b = Builder(kind, vis, "config", node.text)
+        self._memo[key] = b
+        return b
+
+    def _resolve(self, facts: FileFacts, node: Node, depth: int) -> Builder | None:
+        d = self.linker.value_of(facts, node)
+        if isinstance(d, ExternalDef):
+            if d.path:
+                return None
+            if d.module == "generated:server" and d.name in GENERATED_BUILDERS:
+                kind, vis = GENERATED_BUILDERS[d.name]
+                return Builder(kind, vis, "generated", d.name)
+            if d.module == "convex/server" and d.name in GENERIC_BUILDERS:
+                kind, vis = GENERIC_BUILDERS[d.name]
+                return Builder(kind, vis, "generic", d.name)
+            return None
+        if not isinstance(d, Def) or d.path:
+            return None
+        n = d.node
+        if n.type != "call_expression":
+            return None
+        fn = self.linker.value_of(d.facts, js.callee(n))
+        if isinstance(fn, ExternalDef) and is_helpers_module(fn.module) and fn.name in CUSTOM_FACTORIES and not fn.path:
+            args = js.call_args(n)
+            if not args:
+                return None
+            base = self.builder_of(d.facts, args[0], depth + 1)
+            if base is None:
+                return None
+            layer = Customization(d.facts, n, fn.name, args[1] if len(args) > 1 else None)
+            name = _defined_name(n) or fn.name
+            return Builder(base.kind, base.visibility, "custom", name, (layer, *base.layers))
+        return None
+
+
+def _defined_name(call: Node) -> str | None:
+    p = js.outer(call).parent
+    if p is not None and p.type == "variable_declarator":
+        n = p.child("name")
+        return n.text if n is not None and n.type == "identifier" else None
+    return None
+
+
+@dataclass(eq=False)
+class RegisteredFunction:
+    """A call to a registrar at module level, exported or not."""
+
+    module: "ConvexModule"
+    local_name: str  # binding name ("default" for `export default query(...)`)
+    exports: list[str]  # names it is exported under (empty: never exported)
+    builder: Builder
+    call: Node  # the registrar call `query({...})`
+    definition: Node | None  # its argument: the `{ args, handler }` object or a legacy function
+    handler_node: Node | None = None
+    handler: "FunctionInfo | None" = None
+    args_node: Node | None = None  # value of the `args` property
+    returns_node: Node | None = None
+    has_args: bool = False  # an `args` property is present
+    _args: "Validator | None" = field(default=None, repr=False)
+    _returns: "Validator | None" = field(default=None, repr=False)
+    _evaluated: bool = field(default=False, repr=False)
+
+    @property
+    def kind(self) -> str:
+        return self.builder.kind
+
+    @property
+    def visibility(self) -> str:
+        return self.builder.visibility
+
+    @property
+    def is_public(self) -> bool:
+        return self.builder.visibility == "public"
+
+    @property
+    def is_internal(self) -> bool:
+        return self.builder.visibility == "internal"
+
+    @property
+    def is_legacy(self) -> bool:
+        """Registered with the deprecated bare-function form `query(async (ctx) => ...)`."""
+        return self.definition is not None and js.is_function(self.definition)
+
+    @property
+    def exported(self) -> bool:
+        return bool(self.exports)
+
+    @property
+    def identifier(self) -> str | None:
+        """The function's name as Convex knows it: "dir/file:export" (None if not exported)."""
+        if not self.exports:
+            return None
+        return f"{self.module.module_name}:{self.exports[0]}"
+
+    @property
+    def identifiers(self) -> list[str]:
+        return [f"{self.module.module_name}:{e}" for e in self.exports]
+
+    @property
+    def facts(self) -> FileFacts:
+        return self.module.facts
+
+    @property
+    def display_name(self) -> str:
+        return self.identifier or f"{self.module.module_name}:{self.local_name}"

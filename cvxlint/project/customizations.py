@@ -1,0 +1,137 @@
+"""What a custom builder (`customQuery(query, customization)`) does to `ctx`.
+
+The customization is `customCtx(async (ctx) => ({ user, db: wrapped }))`, `NoOp`, or an
+object `{ args, input: async (ctx, args) => ({ ctx: {...}, args: {...} }) }`. We read which
+ctx members it adds or removes (`db: undefined`, as Convex Ents does) and which functions
+run before the handler (the auth rules look inside them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..syntax import js
+from ..syntax.tree import Node
+from .builders import Builder, is_helpers_module
+from .definitions import Def, ExternalDef, Linker
+from .facts import FileFacts, FunctionInfo
+
+
+@dataclass
+class CtxChange:
+    added: set[str] = field(default_factory=set)
+    removed: set[str] = field(default_factory=set)
+    known: bool = True  # False when some layer could not be read
+    functions: list[tuple[FileFacts, FunctionInfo]] = field(default_factory=list)  # run before the handler
+
+
+def ctx_change(linker: Linker, builder: Builder) -> CtxChange:
+    out = CtxChange()
+    for layer in builder.layers:
+        _layer(linker, layer.facts, layer.customization, out)
+    return out
+
+
+def _layer(linker: Linker, facts: FileFacts, node: Node | None, out: CtxChange) -> None:
+    node = js.unwrap(node)
+    if node is None:
+        return
+    d = linker.value_of(facts, node)
+    if isinstance(d, ExternalDef):
+        if is_helpers_module(d.module) and d.name == "NoOp":
+            return
+        out.known = False
+        return
+    if not isinstance(d, Def) or d.path:
+        out.known = False
+        return
+    facts, node = d.facts, d.node
+    if node.type == "call_expression":
+        fn = linker.value_of(facts, js.callee(node))
+        if isinstance(fn, ExternalDef) and is_helpers_module(fn.module) and fn.name == "customCtx":
+            args = js.call_args(node)
+            inner = _function(linker, facts, args[0] if args else None)
+            if inner is None:
+                out.known = False
+                return
+            ffacts, finfo = inner
+            out.functions.append(inner)
+            _returned_keys(ffacts, finfo, None, out)
+            return
+        out.known = False
+        return
+    if node.type == "object":
+        for p in js.object_props(node):
+            if p.key == "input":
+                inner = _function(linker, facts, p.value)
+                if inner is None:
+                    out.known = False
+                    return
+                ffacts, finfo = inner
+                out.functions.append(inner)
+                _returned_keys(ffacts, finfo, "ctx", out)
+        return
+    out.known = False
+
+
+def _function(linker: Linker, facts: FileFacts, node: Node | None) -> tuple[FileFacts, FunctionInfo] | None:
+    node = js.unwrap(node)
+    if node is None:
+        return None
+    if not js.is_function(node):
+        d = linker.value_of(facts, node)
+        if not isinstance(d, Def) or d.path or not js.is_function(d.node):
+            return None
+        facts, node = d.facts, d.node
+    info = facts.function_for(node)
+    return (facts, info) if info is not None else None
+
+
+def _returned_keys(facts: FileFacts, func: FunctionInfo, under: str | None, out: CtxChange) -> None:
+    """Keys of the object(s) the function returns (under `under` when given: `{ ctx: {...} }`)."""
+    objs: list[Node] = []
+    body = func.body
+    if body is None:
+        out.known = False
+        return
+    if body.type != "statement_block":
+        objs.append(body)
+    else:
+        for n in body.walk():
+            if n.type == "return_statement" and js.enclosing_function(n) is func.node:
+                if n.children:
+                    objs.append(n.children[0])
+    if not objs:
+        return
+    for o in objs:
+        o = js.unwrap(o)
+        if o is not None and o.type == "await_expression" and o.children:
+            o = js.unwrap(o.children[0])
+        if under is not None:
+            o = js.unwrap(js.object_get(o, under)) if o is not None and o.type == "object" else None
+        if o is None or o.type != "object":
+            out.known = False
+            continue
+        ctx_name = _param_name(func, 0)
+        for p in js.object_props(o):
+            if p.spread:
+                v = js.unwrap(p.value)
+                if v is not None and v.type == "identifier" and v.text == ctx_name:
+                    continue
+                out.known = False
+                continue
+            if p.key is None:
+                out.known = False
+                continue
+            v = js.unwrap(p.value)
+            if v is not None and v.type == "undefined":
+                out.removed.add(p.key)
+            else:
+                out.added.add(p.key)
+
+
+def _param_name(func: FunctionInfo, i: int) -> str | None:
+    if i >= len(func.params):
+        return None
+    pat = js.param_pattern(func.params[i])
+    return pat.text if pat is not None and pat.type == "identifier" else None

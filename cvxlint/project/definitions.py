@@ -1,0 +1,183 @@
+"""Follow names across files to the expression that defines them.
+
+`export const authedQuery = customQuery(query, ...)` in `convex/lib/functions.ts`, imported
+as `import { authedQuery } from "./lib/functions"` and re-exported through an `index.ts`:
+`Linker.value_of(facts, node)` takes the identifier `authedQuery` in a module and returns
+where its value is written (`Def`), or that it is an export of an external package
+(`ExternalDef`, e.g. ("convex/server", "queryGeneric")) or of a generated module
+(`ExternalDef("generated:server", "query")`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from ..syntax import js
+from ..syntax.tree import Node
+from .facts import FileFacts
+
+if TYPE_CHECKING:
+    from .resolve import Resolver
+
+
+@dataclass(frozen=True)
+class Def:
+    """A value written in source: `node` (unwrapped) in file `facts`."""
+
+    facts: FileFacts
+    node: Node
+    path: tuple[str, ...] = ()  # still to be taken from `node` (destructuring, member access)
+
+
+@dataclass(frozen=True)
+class ExternalDef:
+    module: str  # "convex/server", "generated:server", "generated:api", "convex-helpers/server/customFunctions"
+    name: str  # exported name ("*" for a namespace)
+    functions_dir: Path | None = None  # for generated modules
+    path: tuple[str, ...] = ()  # member path taken on it: api.messages.list -> ("messages", "list")
+
+
+@dataclass(frozen=True)
+class NamespaceDef:
+    """`import * as ns from "./file"`: the module's exports."""
+
+    facts: FileFacts
+
+
+Definition = Def | ExternalDef | NamespaceDef
+
+
+class Linker:
+    """Cross-file name resolution. `load(path)` returns the facts of a file (or None)."""
+
+    def __init__(self, resolver: "Resolver", load: Callable[[Path], FileFacts | None]):
+        self.resolver = resolver
+        self.load = load
+
+    # -- module-level names -------------------------------------------------------------
+    def definition(self, facts: FileFacts, name: str, depth: int = 0) -> Definition | None:
+        if depth > 24:
+            return None
+        b = facts.bindings.get(name)
+        if b is not None:
+            if b.value is None:
+                return None
+            return Def(facts, b.value, b.path)
+        imp = facts.import_of(name)
+        if imp is None or imp.type_only:
+            return None
+        return self._imported(facts, imp.source, imp.imported, depth)
+
+    def _imported(self, facts: FileFacts, source: str, imported: str, depth: int) -> Definition | None:
+        target = self.resolver.resolve(Path(facts.path), source)
+        if target is None:
+            return None
+        if target.kind == "generated":
+            return ExternalDef("generated:" + target.name, imported, target.functions_dir)
+        if target.kind == "external":
+            return ExternalDef(target.name, imported)
+        other = self.load(target.path)
+        if other is None:
+            return None
+        if imported == "*":
+            return NamespaceDef(other)
+        return self.export_definition(other, imported, depth + 1)
+
+    def export_definition(self, facts: FileFacts, name: str, depth: int = 0) -> Definition | None:
+        if depth > 24:
+            return None
+        for e in facts.exports:
+            if e.name != name or e.type_only:
+                continue
+            if e.local is not None:
+                return self.definition(facts, e.local, depth + 1)
+            if e.value is not None:
+                return Def(facts, e.value)
+            if e.source is not None:
+                return self._imported(facts, e.source, e.imported or name, depth + 1)
+        for source, _node in facts.export_stars:
+            d = self._imported(facts, source, name, depth + 1)
+            if d is not None:
+                return d
+        return None
+
+    # -- expressions ----------------------------------------------------------------------
+    def value_of(self, facts: FileFacts, node: Node | None, depth: int = 0) -> Definition | None:
+        """What a module-level expression denotes, following identifiers and member chains."""
+        node = js.unwrap(node)
+        if node is None or depth > 24:
+            return None
+        if node.type == "identifier":
+            d = self.definition(facts, node.text or "", depth + 1)
+            return self._settle(d, depth)
+        chain = js.member_chain(node)
+        if chain is not None and chain[1] and chain[0].type == "identifier":
+            root, props = chain
+            d = self.definition(facts, root.text or "", depth + 1)
+            d = self._settle(d, depth)
+            for p in props:
+                d = self.member(d, p, depth + 1)
+                if d is None:
+                    return None
+            return d
+        return Def(facts, node)
+
+    def _settle(self, d: Definition | None, depth: int) -> Definition | None:
+        """Take pending destructuring paths and chase identifiers to their final value."""
+        guard = 0
+        while isinstance(d, Def) and guard < 24:
+            guard += 1
+            n = d.node
+            if n.type == "identifier":
+                nd = self.definition(d.facts, n.text or "", depth + 1)
+                if nd is None:
+                    return d
+                if isinstance(nd, Def):
+                    d = Def(nd.facts, nd.node, nd.path + d.path)
+                elif isinstance(nd, ExternalDef):
+                    return ExternalDef(nd.module, nd.name, nd.functions_dir, nd.path + d.path)
+                else:
+                    return self._walk_path(nd, d.path, depth)
+                continue
+            if n.type in ("member_expression", "subscript_expression"):
+                inner = self.value_of(d.facts, n, depth + 1)
+                if inner is None or (isinstance(inner, Def) and inner.node is n):
+                    return d
+                return self._walk_path(inner, d.path, depth)
+            if d.path:
+                if n.type == "object":
+                    v = js.object_get(n, d.path[0])
+                    if v is None:
+                        return None
+                    d = Def(d.facts, js.unwrap(v) or v, d.path[1:])
+                    continue
+                return d
+            return d
+        return d
+
+    def _walk_path(self, d: Definition | None, path: tuple[str, ...], depth: int) -> Definition | None:
+        for p in path:
+            d = self.member(d, p, depth + 1)
+            if d is None:
+                return None
+        return d
+
+    def member(self, d: Definition | None, prop: str, depth: int = 0) -> Definition | None:
+        if d is None:
+            return None
+        if isinstance(d, NamespaceDef):
+            return self._settle(self.export_definition(d.facts, prop, depth + 1), depth)
+        if isinstance(d, ExternalDef):
+            if d.name == "*" and not d.path:
+                return ExternalDef(d.module, prop, d.functions_dir)
+            return ExternalDef(d.module, d.name, d.functions_dir, d.path + (prop,))
+        if d.path:
+            return Def(d.facts, d.node, d.path + (prop,))
+        if d.node.type == "object":
+            v = js.object_get(d.node, prop)
+            if v is None:
+                return None
+            return self._settle(Def(d.facts, js.unwrap(v) or v), depth)
+        return Def(d.facts, d.node, (prop,))

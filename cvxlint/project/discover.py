@@ -1,0 +1,317 @@
+"""Find Convex apps and the source files around them.
+
+A Convex app is a *functions directory* (`convex/`, or whatever `convex.json` names in
+`"functions"`, or a component directory holding a `convex.config.ts` that calls
+`defineComponent`) plus the code around it that calls those functions: frontend
+TypeScript/JavaScript anywhere under the scanned root (monorepo siblings included) and
+Python scripts using the `convex` client.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pathspec
+
+from ..errors import UsageError
+
+TS_EXTENSIONS = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
+PY_EXTENSIONS = (".py", ".pyi")
+# Directories that never hold code we lint: dependencies, build output, caches, VCS data.
+SKIP_DIRS = frozenset(
+    [
+        "node_modules", ".git", ".hg", ".svn", "_generated", "dist", "build", "out", ".next", ".nuxt",
+        ".output", ".svelte-kit", ".turbo", ".vercel", ".netlify", ".expo", "coverage", ".cache",
+        ".cvxlint_cache", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".pytest_cache",
+        ".wrangler", "storybook-static",
+    ]
+)
+
+
+@dataclass
+class AppLayout:
+    """Where one Convex app lives on disk."""
+
+    root: Path  # the directory holding convex.json / the functions directory
+    functions_dir: Path
+    is_component: bool = False
+
+    @property
+    def name(self) -> str:
+        return str(self.functions_dir)
+
+
+@dataclass
+class Workspace:
+    """Everything one run looks at: the apps and the candidate files under `scan_root`."""
+
+    scan_root: Path
+    apps: list[AppLayout]
+    files: list[Path] = field(default_factory=list)  # every TS/JS/Python file, after ignores
+    skipped: list[tuple[Path, str]] = field(default_factory=list)  # (path, reason) unreadable dirs etc.
+
+
+class _Ignore:
+    """.gitignore files found on the way down, applied to paths below their directory."""
+
+    def __init__(self, extra_excludes: list[str]):
+        self.stack: list[tuple[Path, pathspec.PathSpec]] = []
+        self.extra = pathspec.GitIgnoreSpec.from_lines(extra_excludes) if extra_excludes else None
+        self.extra_base: Path | None = None
+
+    def ignored(self, path: Path, is_dir: bool) -> bool:
+        for base, spec in self.stack:
+            try:
+                rel = path.relative_to(base).as_posix()
+            except ValueError:
+                continue
+            if spec.match_file(rel + "/" if is_dir else rel):
+                return True
+        if self.extra is not None and self.extra_base is not None:
+            try:
+                rel = path.relative_to(self.extra_base).as_posix()
+            except ValueError:
+                return False
+            if self.extra.match_file(rel + "/" if is_dir else rel):
+                return True
+        return False
+
+
+def _read_gitignore(d: Path) -> pathspec.PathSpec | None:
+    gi = d / ".gitignore"
+    try:
+        if gi.is_file():
+            lines = gi.read_text("utf-8", "replace").splitlines()
+            return pathspec.GitIgnoreSpec.from_lines(lines)
+    except OSError:
+        return None
+    return None
+
+
+def walk_files(root: Path, excludes: list[str] | None = None) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """All TS/JS/Python files below `root`, honouring .gitignore and skipping SKIP_DIRS.
+
+    Directory symlinks are followed once (a loop is detected by real path and skipped).
+    """
+    ign = _Ignore(excludes or [])
+    ign.extra_base = root
+    files: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
+    seen_real: set[str] = set()
+
+    def visit(d: Path, depth: int) -> None:
+        try:
+            real = os.path.realpath(d)
+        except OSError:
+            return
+        if real in seen_real:
+            skipped.append((d, "symlink loop"))
+            return
+        seen_real.add(real)
+        spec = _read_gitignore(d)
+        if spec is not None:
+            ign.stack.append((d, spec))
+        try:
+            try:
+                entries = sorted(os.scandir(d), key=lambda e: e.name)
+            except OSError as e:
+                skipped.append((d, f"cannot read directory: {e.strerror or e}"))
+                return
+            for entry in entries:
+                name = entry.name
+                p = Path(entry.path)
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    continue
+                if is_dir:
+                    if name in SKIP_DIRS or depth > 40:
+                        continue
+                    if ign.ignored(p, True):
+                        continue
+                    visit(p, depth + 1)
+                elif name.endswith(TS_EXTENSIONS) or name.endswith(PY_EXTENSIONS) or name in ("convex.json", "package.json"):
+                    if name.endswith(".d.ts") or ign.ignored(p, False):
+                        continue
+                    files.append(p)
+        finally:
+            if spec is not None:
+                ign.stack.pop()
+
+    visit(root, 0)
+    return files, skipped
+
+
+# --- app detection ---------------------------------------------------------------------
+
+
+def _read_convex_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def looks_like_functions_dir(d: Path) -> bool:
+    """A `convex/` directory counts when it shows a sign of being Convex's (not any folder so named)."""
+    try:
+        names = set(os.listdir(d))
+    except OSError:
+        return False
+    if "_generated" in names or names & {"schema.ts", "schema.js", "convex.config.ts", "convex.config.js"}:
+        return True
+    for n in sorted(names):
+        if n.endswith(TS_EXTENSIONS) and not n.endswith(".d.ts"):
+            try:
+                head = (d / n).read_bytes()[:20000]
+            except OSError:
+                continue
+            if b"_generated/server" in head or b'"convex/server"' in head or b"'convex/server'" in head:
+                return True
+    return False
+
+
+def _is_component_dir(d: Path) -> bool:
+    for n in ("convex.config.ts", "convex.config.js"):
+        p = d / n
+        try:
+            if p.is_file() and b"defineComponent" in p.read_bytes()[:20000]:
+                return True
+        except OSError:
+            pass
+    return False
+
+
+def find_apps(files: list[Path]) -> list[AppLayout]:
+    apps: dict[Path, AppLayout] = {}
+    claimed: set[Path] = set()
+    # 1. convex.json decides where functions live.
+    for f in files:
+        if f.name == "convex.json":
+            data = _read_convex_json(f)
+            fn = data.get("functions")
+            fdir = (f.parent / fn).resolve() if isinstance(fn, str) and fn.strip() else (f.parent / "convex").resolve()
+            if fdir.is_dir():
+                apps[fdir] = AppLayout(root=f.parent.resolve(), functions_dir=fdir)
+            claimed.add(f.parent.resolve() / "convex")
+    # 2. directories named `convex` that look like Convex functions directories.
+    dirs = {p.parent.resolve() for p in files}
+    candidates = set()
+    for d in dirs:
+        for anc in [d, *d.parents]:
+            if anc.name == "convex":
+                candidates.add(anc)
+                break
+    for d in sorted(candidates):
+        if d in apps or d in claimed:
+            continue
+        if any(d.is_relative_to(a) and d != a for a in apps):
+            continue
+        if looks_like_functions_dir(d):
+            apps[d] = AppLayout(root=d.parent, functions_dir=d)
+    # 3. component directories (`convex.config.ts` calling defineComponent).
+    for f in files:
+        if f.name in ("convex.config.ts", "convex.config.js"):
+            d = f.parent.resolve()
+            if d in apps or any(d.is_relative_to(a) for a in apps):
+                continue
+            if _is_component_dir(d):
+                apps[d] = AppLayout(root=d.parent, functions_dir=d, is_component=True)
+    # Nested app dirs inside another app's functions dir are part of that app
+    # (except components, which Convex bundles separately).
+    result = []
+    for d, app in sorted(apps.items()):
+        if not app.is_component and any(d != o and d.is_relative_to(o) for o in apps):
+            continue
+        result.append(app)
+    return result
+
+
+def enclosing_app_dir(path: Path) -> tuple[Path, Path] | None:
+    """For a file given on the command line: (app root, functions dir) of the app it belongs to.
+
+    Walks up from the file; a `convex.json` or a `convex/` directory that looks like Convex's
+    marks the app. Used so that `cvxlint check FILE` (pre-commit) builds the whole app.
+    """
+    start = path if path.is_dir() else path.parent
+    for anc in [start, *start.parents]:
+        cj = anc / "convex.json"
+        if cj.is_file():
+            data = _read_convex_json(cj)
+            fn = data.get("functions")
+            fdir = (anc / fn).resolve() if isinstance(fn, str) and fn.strip() else anc / "convex"
+            if fdir.is_dir():
+                return anc, fdir
+        if anc.name == "convex" and looks_like_functions_dir(anc):
+            return anc.parent, anc
+        if (anc / "convex").is_dir() and looks_like_functions_dir(anc / "convex"):
+            return anc, anc / "convex"
+        if _is_component_dir(anc):
+            return anc.parent, anc
+    return None
+
+
+def repo_root(path: Path) -> Path | None:
+    for anc in [path, *path.parents]:
+        if (anc / ".git").exists():
+            return anc
+    return None
+
+
+def discover(paths: list[Path], excludes: list[str] | None = None) -> tuple[Workspace, set[Path] | None]:
+    """Build the workspace for the paths given on the command line.
+
+    Returns the workspace and, when files were named explicitly, the set of files to report
+    on (the whole apps are still analysed so cross-file rules see everything).
+    """
+    if not paths:
+        paths = [Path.cwd()]
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise UsageError(f"path does not exist: {missing[0]}")
+    dirs = [p.resolve() for p in paths if p.is_dir()]
+    named_files = [p.resolve() for p in paths if not p.is_dir()]
+    if named_files and not dirs:
+        roots: list[Path] = []
+        for f in named_files:
+            found = enclosing_app_dir(f)
+            if found is None:
+                continue
+            app_root = found[0].resolve()
+            root = repo_root(app_root) or app_root
+            if root not in roots:
+                roots.append(root)
+        if not roots:
+            raise UsageError("no Convex functions directory (convex/ or convex.json) found for the given files")
+        scan_root = _common_root(roots)
+        only = set(named_files)
+    else:
+        scan_root = _common_root(dirs + [f.parent for f in named_files])
+        only = set(named_files) if named_files else None
+    files, skipped = walk_files(scan_root, excludes)
+    # A directory named on the command line below the scan root limits what is reported.
+    apps = find_apps(files)
+    if not apps:
+        found = enclosing_app_dir(scan_root)
+        if found is not None:
+            # Scanning a subdirectory of an app (e.g. `cvxlint check convex/lib`): widen the scan.
+            app_root = found[0].resolve()
+            wider = repo_root(app_root) or app_root
+            files, skipped = walk_files(wider, excludes)
+            apps = find_apps(files)
+            only = {f for f in files if any(f.is_relative_to(d) for d in dirs)} | set(named_files)
+            scan_root = wider
+    if not apps:
+        where = ", ".join(str(p) for p in paths)
+        raise UsageError(f"no Convex functions directory (convex/ or convex.json) found under {where}")
+    return Workspace(scan_root=scan_root, apps=apps, files=files, skipped=skipped), only
+
+
+def _common_root(paths: list[Path]) -> Path:
+    if len(paths) == 1:
+        return paths[0]
+    return Path(os.path.commonpath([str(p) for p in paths]))

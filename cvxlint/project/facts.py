@@ -1,0 +1,203 @@
+"""Per-file facts: everything cvxlint knows about one TS/JS file without looking at others.
+
+`extract_facts(path, source)` in `extract.py` builds a `FileFacts`. It is a pure function of
+the path and the bytes, so it can run in another process and be cached by content hash;
+the project model (`model.py`) then links the facts of all files together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..syntax.tree import Module, Node
+
+
+@dataclass(slots=True)
+class Import:
+    """One local name bound by an import (or a `require`)."""
+
+    local: str
+    source: str  # the module specifier as written
+    imported: str  # exported name in the source module, "default", or "*" (namespace)
+    type_only: bool
+    node: Node
+
+
+@dataclass(slots=True)
+class Export:
+    """One exported name. Exactly one of `local`, `value`, `source` says where it comes from."""
+
+    name: str  # exported name ("default" for the default export)
+    node: Node  # the node to report on (declarator, specifier, export statement)
+    local: str | None = None  # a local binding of this module
+    value: Node | None = None  # `export default <expression>`
+    source: str | None = None  # re-exported from this module specifier
+    imported: str | None = None  # ... under this name there ("*" for `export * as ns`)
+    type_only: bool = False
+
+
+@dataclass(slots=True)
+class Binding:
+    """A top-level declaration (`const`, `let`, `var`, `function`, `class`, `enum`)."""
+
+    name: str
+    kind: str
+    node: Node  # declarator / function / class node
+    value: Node | None  # initializer (unwrapped) or the function node itself
+    path: tuple[str, ...] = ()  # destructuring path: `const { a: { b } } = x` binds b at ("a", "b")
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """What an identifier refers to, from the point of view of one function.
+
+    kind:
+      "param"  - parameter `index` of function `func`, optionally reached through `path`
+                 (`const { db } = ctx` makes `db` a param ref with path ("db",))
+      "local"  - a local variable/function of `func` (name)
+      "module" - a top-level binding or import of this file (name)
+      "global" - not declared anywhere in the file (fetch, Date, process, ...)
+    """
+
+    kind: str
+    name: str
+    func: "FunctionInfo | None" = None
+    index: int = -1
+    path: tuple[str, ...] = ()
+
+
+@dataclass(eq=False, slots=True)
+class FunctionInfo:
+    """A function-like node (declaration, expression, arrow, method)."""
+
+    id: int
+    node: Node
+    name: str | None
+    parent: "FunctionInfo | None"
+    params: list[Node]
+    param_types: list[str | None]
+    is_async: bool
+    body: Node | None
+    declared: dict[str, Ref] = field(default_factory=dict)
+    calls: list["CallSite"] = field(default_factory=list)  # calls directly in this function
+    param_uses: list["ParamUse"] = field(default_factory=list)  # member chains on params, directly here
+    children: list["FunctionInfo"] = field(default_factory=list)
+
+    def within(self):
+        """This function and every function nested in it."""
+        stack = [self]
+        while stack:
+            f = stack.pop()
+            yield f
+            stack.extend(f.children)
+
+    def all_calls(self):
+        for f in self.within():
+            yield from f.calls
+
+    def all_param_uses(self):
+        for f in self.within():
+            yield from f.param_uses
+
+    def is_inside(self, other: "FunctionInfo") -> bool:
+        f: FunctionInfo | None = self
+        while f is not None:
+            if f is other:
+                return True
+            f = f.parent
+        return False
+
+    def __hash__(self) -> int:
+        return id(self)
+
+
+@dataclass(eq=False, slots=True)
+class CallSite:
+    """A call (or `new`) expression with its callee resolved as far as one file allows."""
+
+    node: Node  # call_expression / new_expression
+    func: FunctionInfo | None  # innermost enclosing function (None at module scope)
+    ref: Ref | None  # what the callee chain starts at (None when it starts at a call, `this`, ...)
+    path: tuple[str, ...]  # the member path: ("db", "query") for ctx.db.query; ("fetch",) for fetch
+    callee: Node | None = None  # the callee expression, unwrapped
+    is_new: bool = False
+
+    def rooted_at_param(self, func: FunctionInfo, index: int = 0) -> bool:
+        return self.ref is not None and self.ref.kind == "param" and self.ref.func is func and self.ref.index == index
+
+    @property
+    def global_name(self) -> str | None:
+        """"fetch" / "Date.now" / "crypto.subtle.generateKey" when the callee is a global."""
+        if self.ref is not None and self.ref.kind == "global":
+            return ".".join(self.path)
+        return None
+
+
+@dataclass(eq=False, slots=True)
+class ParamUse:
+    """A maximal member chain rooted at a parameter: `ctx.db.query` -> path ("db", "query")."""
+
+    node: Node  # the member_expression (or identifier for a bare use)
+    ref: Ref  # kind == "param"
+    path: tuple[str, ...]
+
+
+@dataclass(eq=False, slots=True)
+class GlobalUse:
+    """A maximal member chain on a global: `process.env.KEY` -> path ("process", "env", "KEY")."""
+
+    node: Node  # the member_expression
+    path: tuple[str, ...]
+    func: FunctionInfo | None  # enclosing function (None at module scope)
+
+
+@dataclass(slots=True)
+class Directive:
+    value: str
+    node: Node
+    in_prologue: bool
+
+
+@dataclass(eq=False)
+class FileFacts:
+    path: str  # absolute path
+    module: Module
+    imports: list[Import] = field(default_factory=list)
+    exports: list[Export] = field(default_factory=list)
+    export_stars: list[tuple[str, Node]] = field(default_factory=list)  # `export * from "m"`
+    bindings: dict[str, Binding] = field(default_factory=dict)
+    directives: list[Directive] = field(default_factory=list)
+    functions: list[FunctionInfo] = field(default_factory=list)
+    function_of: dict[int, FunctionInfo] = field(default_factory=dict)  # id(node) -> info
+    module_calls: list[CallSite] = field(default_factory=list)  # calls outside any function
+    top_level_awaits: list[Node] = field(default_factory=list)
+    global_uses: list[GlobalUse] = field(default_factory=list)
+    # `require("m")` calls not bound at top level, and dynamic `import("m")` (source None if computed)
+    requires: list[tuple[str | None, Node]] = field(default_factory=list)
+
+    @property
+    def source(self) -> bytes:
+        return self.module.source
+
+    def text(self, node: Node | tuple[int, int]) -> str:
+        return self.module.text(node)
+
+    @property
+    def has_use_node(self) -> bool:
+        return any(d.value == "use node" and d.in_prologue for d in self.directives)
+
+    def import_of(self, local: str) -> Import | None:
+        for imp in self.imports:
+            if imp.local == local:
+                return imp
+        return None
+
+    def function_for(self, node: Node | None) -> FunctionInfo | None:
+        if node is None:
+            return None
+        return self.function_of.get(id(node))
+
+    def all_calls(self):
+        yield from self.module_calls
+        for f in self.functions:
+            yield from f.calls

@@ -1,0 +1,408 @@
+"""The project model: the one place that understands a Convex project as a whole.
+
+Built once per run from the files on disk (`Project.build`). Rules only read it:
+
+  Project
+    apps: [App]                      one per functions directory
+      modules: {rel path: ConvexModule}   files in the functions directory
+      functions: [RegisteredFunction]     every registrar call, exported or not
+      convex_version                      from node_modules / lockfile / package.json
+    linker, builders, validators, callgraph   cross-file resolution services
+    problems                          files that could not be read (binary, not UTF-8, ...)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterator
+
+from ..syntax import js
+from .builders import Builder, BuilderResolver, RegisteredFunction
+from .callgraph import CallGraph, Reached
+from .customizations import CtxChange, ctx_change
+from .definitions import Def, Linker
+from .discover import PY_EXTENSIONS, TS_EXTENSIONS, AppLayout, Workspace
+from .evaluate import ValidatorEvaluator
+from .extract import extract_facts
+from .facts import FileFacts, FunctionInfo
+from .resolve import Resolver
+from .validators import Validator
+from .versions import ConvexVersion, Version, detect_convex_version
+
+if TYPE_CHECKING:
+    from ..config import Settings
+
+ENTRY_EXTENSIONS = (".js", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".jsx")
+SPECIAL_FILES = {"schema": "schema", "http": "http", "crons": "crons"}
+_IMPORT_OR_EXPORT_LINE = re.compile(rb"^(import|export)", re.M)
+MAX_FILE_BYTES_DEFAULT = 2_000_000
+
+
+@dataclass
+class FileProblem:
+    path: Path
+    reason: str
+
+
+def read_source(path: Path, max_bytes: int) -> tuple[bytes | None, str | None]:
+    """Read a source file, or say in a few words why it cannot be analysed."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return None, f"file is too large to analyse ({size:,} bytes; limit {max_bytes:,})"
+        data = path.read_bytes()
+    except OSError as e:
+        return None, f"cannot read file: {e.strerror or e}"
+    if b"\0" in data[:8192]:
+        return None, "file looks binary (contains NUL bytes)"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return None, f"file is not valid UTF-8 (byte {e.start})"
+    return data, None
+
+
+@dataclass(eq=False)
+class ConvexModule:
+    """A file inside a functions directory."""
+
+    app: "App"
+    facts: FileFacts
+    rel: str  # path relative to the functions dir, '/'-separated: "lib/auth.ts"
+
+    @property
+    def path(self) -> Path:
+        return Path(self.facts.path)
+
+    @property
+    def module_name(self) -> str:
+        """How Convex names the module in function identifiers: "lib/auth"."""
+        base = self.rel
+        for ext in ENTRY_EXTENSIONS:
+            if base.endswith(ext):
+                return base[: -len(ext)]
+        return base
+
+    @property
+    def basename(self) -> str:
+        return self.rel.rsplit("/", 1)[-1]
+
+    @property
+    def special(self) -> str | None:
+        """"schema", "http", "crons", "auth.config", "convex.config" for top-level special files."""
+        if "/" in self.rel:
+            return None
+        stem, _, ext = self.basename.rpartition(".")
+        if ("." + ext) not in ENTRY_EXTENSIONS:
+            return None
+        if stem in SPECIAL_FILES:
+            return SPECIAL_FILES[stem]
+        if stem in ("auth.config", "convex.config"):
+            return stem
+        return None
+
+    @property
+    def is_entry_point(self) -> bool:
+        """Whether the Convex bundler treats this file as a function module (convex-rules.md 1.1)."""
+        return self.entry_point_problem is None
+
+    @property
+    def entry_point_problem(self) -> str | None:
+        rel = self.rel
+        name = self.basename
+        if not rel.endswith(ENTRY_EXTENSIONS):
+            return "extension"
+        if rel.startswith("_generated/") or "/_generated/" in rel:
+            return "generated"
+        if name.startswith((".", "#")):
+            return "dotfile"
+        if name in ("schema.ts", "schema.js"):
+            return "schema"
+        if name.count(".") > 1:
+            return "dots"
+        if " " in rel:
+            return "space"
+        if self.app.in_nested_component(self.path):
+            return "component"
+        if name.endswith((".ts", ".tsx")) and not _IMPORT_OR_EXPORT_LINE.search(self.facts.source):
+            return "no-import-export"
+        return None
+
+    @property
+    def runtime(self) -> str:
+        return "node" if self.facts.has_use_node else "default"
+
+
+@dataclass(eq=False)
+class App:
+    project: "Project"
+    layout: AppLayout
+    convex_version: ConvexVersion | None
+    modules: dict[str, ConvexModule] = field(default_factory=dict)
+    functions: list[RegisteredFunction] = field(default_factory=list)
+    by_identifier: dict[str, RegisteredFunction] = field(default_factory=dict)
+    nested_component_dirs: list[Path] = field(default_factory=list)
+
+    @property
+    def functions_dir(self) -> Path:
+        return self.layout.functions_dir
+
+    @property
+    def root(self) -> Path:
+        return self.layout.root
+
+    def in_nested_component(self, path: Path) -> bool:
+        return any(path.is_relative_to(d) for d in self.nested_component_dirs)
+
+    def module_for(self, path: Path | str) -> ConvexModule | None:
+        p = Path(path)
+        try:
+            rel = p.relative_to(self.functions_dir).as_posix()
+        except ValueError:
+            return None
+        return self.modules.get(rel)
+
+    def module_named(self, module_name: str) -> ConvexModule | None:
+        for m in self.modules.values():
+            if m.module_name == module_name and m.is_entry_point:
+                return m
+        return None
+
+    def convex_at_least(self, version: str) -> bool | None:
+        """True/False when the app's convex version is known, None when it is not."""
+        if self.convex_version is None:
+            return None
+        return self.convex_version.at_least(version)
+
+    def functions_in(self, module: ConvexModule) -> list[RegisteredFunction]:
+        return [f for f in self.functions if f.module is module]
+
+    def special_module(self, kind: str) -> ConvexModule | None:
+        for m in self.modules.values():
+            if m.special == kind:
+                return m
+        return None
+
+
+class Project:
+    """Everything one run knows. Build with `Project.build(workspace, settings)`."""
+
+    def __init__(self, workspace: Workspace, settings: "Settings", load_facts: Callable[[Path, bytes], FileFacts] | None = None):
+        self.workspace = workspace
+        self.settings = settings
+        self.max_bytes = settings.max_file_size
+        self._extract = load_facts or (lambda p, b: extract_facts(str(p), b))
+        self.sources = [p for p in workspace.files if p.name.endswith(TS_EXTENSIONS)]
+        self.python_files = [p for p in workspace.files if p.name.endswith(PY_EXTENSIONS)]
+        self.resolver = Resolver(workspace.scan_root, set(self.sources),
+                                 [p for p in workspace.files if p.name == "package.json"])
+        self.linker = Linker(self.resolver, self.facts)
+        configured = {name: _parse_registrar(spec) for name, spec in settings.registrars.items()}
+        self.builders = BuilderResolver(self.linker, configured)
+        self.validators = ValidatorEvaluator(self.linker)
+        self.callgraph = CallGraph(self.linker)
+        self._facts: dict[Path, FileFacts | None] = {}
+        self.problems: dict[Path, FileProblem] = {}
+        self.overrides: dict[Path, bytes] = {}  # unsaved editor buffers (LSP)
+        self.apps: list[App] = []
+        self._ctx_changes: dict[int, CtxChange] = {}
+        self.memo: dict = {}  # derived facts shared by rules within one run (see rulekit.memoized)
+
+    # -- file access ----------------------------------------------------------------------
+    def facts(self, path: Path | str) -> FileFacts | None:
+        p = Path(path)
+        if p in self._facts:
+            return self._facts[p]
+        self._facts[p] = None  # guards re-entrance
+        data = self.overrides.get(p)
+        if data is None:
+            if not p.name.endswith(TS_EXTENSIONS):
+                return None
+            data, problem = read_source(p, self.max_bytes)
+            if data is None:
+                if p.exists():
+                    self.problems[p] = FileProblem(p, problem or "unreadable")
+                return None
+        f = self._extract(p, data)
+        self._facts[p] = f
+        return f
+
+    def loaded_facts(self) -> Iterator[FileFacts]:
+        for f in self._facts.values():
+            if f is not None:
+                yield f
+
+    # -- building -------------------------------------------------------------------------
+    @classmethod
+    def build(cls, workspace: Workspace, settings: "Settings", **kw) -> "Project":
+        project = cls(workspace, settings, **kw)
+        project._build_apps()
+        return project
+
+    def _build_apps(self) -> None:
+        layouts = self.workspace.apps
+        for layout in layouts:
+            version = self._version_for(layout)
+            app = App(self, layout, version)
+            app.nested_component_dirs = [
+                o.functions_dir for o in layouts
+                if o is not layout and o.is_component and o.functions_dir.is_relative_to(layout.functions_dir)
+            ]
+            self.apps.append(app)
+        for path in self.sources:
+            app = self.app_for(path)
+            if app is None:
+                continue
+            facts = self.facts(path)
+            if facts is None:
+                continue
+            rel = path.relative_to(app.functions_dir).as_posix()
+            app.modules[rel] = ConvexModule(app, facts, rel)
+        for app in self.apps:
+            for module in app.modules.values():
+                if module.special == "schema" or module.rel.startswith("_generated/"):
+                    continue
+                app.functions.extend(self._registrations(module))
+            for fn in app.functions:
+                if fn.module.is_entry_point:
+                    for ident in fn.identifiers:
+                        app.by_identifier.setdefault(ident, fn)
+
+    def _version_for(self, layout: AppLayout) -> ConvexVersion | None:
+        if self.settings.convex_version:
+            v = Version.parse(self.settings.convex_version)
+            if v is not None:
+                return ConvexVersion(v, "config")
+        return detect_convex_version(layout.root)
+
+    def app_for(self, path: Path | str) -> App | None:
+        """The app whose functions directory holds `path` (innermost; components count)."""
+        p = Path(path)
+        best: App | None = None
+        for app in self.apps:
+            if p.is_relative_to(app.functions_dir):
+                if best is None or app.functions_dir.is_relative_to(best.functions_dir):
+                    best = app
+        return best
+
+    def module_for(self, path: Path | str) -> ConvexModule | None:
+        app = self.app_for(path)
+        return app.module_for(path) if app is not None else None
+
+    # -- registrations --------------------------------------------------------------------
+    def _registrations(self, module: ConvexModule) -> list[RegisteredFunction]:
+        facts = module.facts
+        out: list[RegisteredFunction] = []
+        exported_as: dict[str, list[str]] = {}
+        for e in facts.exports:
+            if e.local is not None and not e.type_only:
+                exported_as.setdefault(e.local, []).append(e.name)
+        for name, b in facts.bindings.items():
+            value = b.value
+            if value is None or value.type != "call_expression" or b.path:
+                continue
+            builder = self.builders.builder_of(facts, js.callee(value))
+            if builder is None:
+                continue
+            out.append(self._registered(module, name, exported_as.get(name, []), builder, value))
+        for e in facts.exports:
+            v = js.unwrap(e.value) if e.value is not None else None
+            if v is not None and v.type == "call_expression":
+                builder = self.builders.builder_of(facts, js.callee(v))
+                if builder is not None:
+                    out.append(self._registered(module, "default", ["default"], builder, v))
+        return out
+
+    def _registered(self, module: ConvexModule, name: str, exports: list[str], builder: Builder, call) -> RegisteredFunction:
+        facts = module.facts
+        args = js.call_args(call)
+        definition = js.unwrap(args[0]) if args else None
+        fn = RegisteredFunction(module, name, exports, builder, call, definition)
+        handler = None
+        if definition is not None and js.is_function(definition):
+            handler = definition
+        elif definition is not None and definition.type == "object":
+            for p in js.object_props(definition):
+                if p.key == "handler":
+                    handler = p.value
+                elif p.key == "args":
+                    fn.has_args = True
+                    fn.args_node = p.value
+                elif p.key == "returns":
+                    fn.returns_node = p.value
+        elif definition is not None and builder.kind == "httpAction":
+            handler = definition
+        handler = js.unwrap(handler)
+        if handler is not None and not js.is_function(handler):
+            d = self.linker.value_of(facts, handler)
+            if isinstance(d, Def) and not d.path and js.is_function(d.node):
+                handler = d.node
+                fn.handler = d.facts.function_for(d.node)
+                fn.handler_node = handler
+                return fn
+        fn.handler_node = handler
+        fn.handler = facts.function_for(handler) if handler is not None else None
+        return fn
+
+    # -- services for rules ---------------------------------------------------------------
+    def args_validator(self, fn: RegisteredFunction) -> Validator | None:
+        """The function's `args` as a validator (None when it declares no `args`)."""
+        if not fn.has_args or fn.args_node is None:
+            return None
+        return self.validators.evaluate(fn.facts, fn.args_node)
+
+    def returns_validator(self, fn: RegisteredFunction) -> Validator | None:
+        if fn.returns_node is None:
+            return None
+        return self.validators.evaluate(fn.facts, fn.returns_node)
+
+    def ctx_change(self, builder: Builder) -> "CtxChange":
+        """What a custom builder's customization adds to or removes from ctx."""
+        key = id(builder)
+        hit = self._ctx_changes.get(key)
+        if hit is None:
+            hit = self._ctx_changes[key] = ctx_change(self.linker, builder)
+        return hit
+
+    def reach(self, fn: RegisteredFunction) -> list[Reached]:
+        """The handler and every helper it calls (see callgraph.py)."""
+        if fn.handler is None:
+            return []
+        return self.callgraph.reach(self._handler_facts(fn), fn.handler)
+
+    def _handler_facts(self, fn: RegisteredFunction) -> FileFacts:
+        h = fn.handler
+        if h is not None and fn.facts.function_for(h.node) is h:
+            return fn.facts
+        for f in self.loaded_facts():
+            if h is not None and f.function_for(h.node) is h:
+                return f
+        return fn.facts
+
+    def function_for_handler(self, facts: FileFacts, func: FunctionInfo) -> RegisteredFunction | None:
+        app = self.app_for(facts.path)
+        if app is None:
+            return None
+        for fn in app.functions:
+            if fn.handler is func:
+                return fn
+        return None
+
+    def all_functions(self) -> Iterator[RegisteredFunction]:
+        for app in self.apps:
+            yield from app.functions
+
+
+def _parse_registrar(spec: str) -> tuple[str, str]:
+    """Config value "query", "mutation:internal", "internalAction" -> (kind, visibility)."""
+    s = spec.strip()
+    vis = "public"
+    if ":" in s:
+        s, vis = s.split(":", 1)
+    if s.startswith("internal") and len(s) > len("internal"):
+        s = s[len("internal"):]
+        s = s[0].lower() + s[1:]
+        vis = "internal"
+    return s, vis

@@ -1,0 +1,211 @@
+"""Module resolution the way a Convex project sees it.
+
+Resolves an import specifier written in one file to:
+  * another source file (relative paths, `index.*`, NodeNext `.js` -> `.ts`, tsconfig
+    `paths`/`baseUrl` aliases, workspace packages of a monorepo),
+  * a generated module of some functions directory (`_generated/server`, `_generated/api`),
+  * or an external package (`convex/server`, `convex-helpers/...`, `node:fs`, ...).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import jsonc
+
+_EXTS = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
+_JS_TO_TS = {".js": (".ts", ".tsx"), ".jsx": (".tsx",), ".mjs": (".mts",), ".cjs": (".cts",)}
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: str  # "file" | "generated" | "external"
+    name: str  # file path, generated module name ("server", "api", ...), or package specifier
+    functions_dir: Path | None = None  # for "generated": whose _generated it is
+
+    @property
+    def path(self) -> Path:
+        return Path(self.name)
+
+
+@dataclass
+class _TsConfig:
+    dir: Path
+    base_url: Path | None = None
+    paths: list[tuple[str, list[str], Path]] = field(default_factory=list)  # (pattern, targets, base)
+
+
+class Resolver:
+    def __init__(self, scan_root: Path, known_files: set[Path], package_jsons: list[Path] = ()):
+        self.scan_root = scan_root
+        self.package_jsons = list(package_jsons)
+        self.known = known_files
+        self._isfile: dict[Path, bool] = {}
+        self._tsconfig_for_dir: dict[Path, _TsConfig | None] = {}
+        self._tsconfig_cache: dict[Path, _TsConfig | None] = {}
+        self._packages: dict[str, Path] | None = None
+        self._cache: dict[tuple[Path, str], Target | None] = {}
+
+    # -- public ---------------------------------------------------------------------------
+    def resolve(self, from_file: Path, spec: str) -> Target | None:
+        key = (from_file.parent, spec)
+        if key in self._cache:
+            return self._cache[key]
+        t = self._resolve(from_file, spec)
+        self._cache[key] = t
+        return t
+
+    # -- implementation ---------------------------------------------------------------------
+    def _resolve(self, from_file: Path, spec: str) -> Target | None:
+        if not spec:
+            return None
+        if spec.startswith("."):
+            return self._from_path(Path(os.path.normpath(from_file.parent / spec)))
+        if spec.startswith("/"):
+            return self._from_path(Path(os.path.normpath(spec)))
+        cfg = self._tsconfig(from_file.parent)
+        if cfg is not None:
+            for pattern, targets, base in cfg.paths:
+                star = _match(pattern, spec)
+                if star is None:
+                    continue
+                for tgt in targets:
+                    t = self._from_path(Path(os.path.normpath(base / tgt.replace("*", star))))
+                    if t is not None:
+                        return t
+            if cfg.base_url is not None and not spec.startswith("@") and "/" in spec:
+                t = self._from_path(Path(os.path.normpath(cfg.base_url / spec)), must_exist=True)
+                if t is not None:
+                    return t
+        pkg = self._workspace_package(spec)
+        if pkg is not None:
+            return pkg
+        return Target("external", spec)
+
+    def _from_path(self, base: Path, must_exist: bool = False) -> Target | None:
+        if base.parent.name == "_generated":
+            stem = base.name.split(".")[0]
+            return Target("generated", stem, base.parent.parent)
+        f = self._find_file(base)
+        if f is not None:
+            return Target("file", str(f))
+        if must_exist:
+            return None
+        # Unresolvable relative import (missing file): keep it visible as a file target that
+        # does not exist; callers treat that as unknown.
+        return Target("file", str(base))
+
+    def _exists(self, p: Path) -> bool:
+        if p in self.known:
+            return True
+        r = self._isfile.get(p)
+        if r is None:
+            r = self._isfile[p] = os.path.isfile(p)
+        return r
+
+    def _find_file(self, base: Path) -> Path | None:
+        suffix = base.suffix
+        if suffix in _JS_TO_TS:
+            stem = base.with_suffix("")
+            for ext in _JS_TO_TS[suffix]:
+                if self._exists(stem.with_suffix(ext)):
+                    return stem.with_suffix(ext)
+        if suffix in _EXTS and self._exists(base):
+            return base
+        for ext in _EXTS:
+            p = Path(str(base) + ext)
+            if self._exists(p):
+                return p
+        for ext in _EXTS:
+            p = base / ("index" + ext)
+            if self._exists(p):
+                return p
+        return None
+
+    def _tsconfig(self, d: Path) -> _TsConfig | None:
+        if d in self._tsconfig_for_dir:
+            return self._tsconfig_for_dir[d]
+        found: _TsConfig | None = None
+        for anc in [d, *d.parents]:
+            if anc.name == "node_modules":
+                break
+            for name in ("tsconfig.json", "jsconfig.json"):
+                p = anc / name
+                if self._exists(p) or p.is_file():
+                    found = self._load_tsconfig(p)
+                    break
+            else:
+                continue
+            break
+        self._tsconfig_for_dir[d] = found
+        return found
+
+    def _load_tsconfig(self, p: Path, depth: int = 0) -> _TsConfig | None:
+        if p in self._tsconfig_cache:
+            return self._tsconfig_cache[p]
+        self._tsconfig_cache[p] = None  # guards `extends` cycles
+        try:
+            data = jsonc.loads(p.read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict):
+            return None
+        cfg = _TsConfig(dir=p.parent)
+        ext = data.get("extends")
+        for e in ext if isinstance(ext, list) else [ext] if isinstance(ext, str) else []:
+            if isinstance(e, str) and e.startswith(".") and depth < 10:
+                ep = Path(os.path.normpath(p.parent / e))
+                if ep.suffix != ".json":
+                    ep = ep.with_name(ep.name + ".json") if not ep.is_file() else ep
+                parent = self._load_tsconfig(ep, depth + 1)
+                if parent is not None:
+                    cfg.base_url = parent.base_url
+                    cfg.paths = list(parent.paths)
+        opts = data.get("compilerOptions")
+        if isinstance(opts, dict):
+            if isinstance(opts.get("baseUrl"), str):
+                cfg.base_url = Path(os.path.normpath(p.parent / opts["baseUrl"]))
+            paths = opts.get("paths")
+            if isinstance(paths, dict):
+                base = cfg.base_url or p.parent
+                cfg.paths = [
+                    (k, [t for t in v if isinstance(t, str)], base)
+                    for k, v in paths.items()
+                    if isinstance(k, str) and isinstance(v, list)
+                ]
+        self._tsconfig_cache[p] = cfg
+        return cfg
+
+    def _workspace_package(self, spec: str) -> Target | None:
+        if self._packages is None:
+            self._packages = {}
+            for pj in self.package_jsons:
+                try:
+                    data = json.loads(pj.read_text("utf-8"))
+                except (OSError, ValueError):
+                    continue
+                if isinstance(data, dict) and isinstance(data.get("name"), str):
+                    self._packages.setdefault(data["name"], pj.parent)
+        parts = spec.split("/")
+        n = 2 if spec.startswith("@") else 1
+        name = "/".join(parts[:n])
+        d = self._packages.get(name)
+        if d is None:
+            return None
+        sub = "/".join(parts[n:])
+        if not sub:
+            return self._from_path(d / "index", must_exist=True) or Target("external", spec)
+        return self._from_path(Path(os.path.normpath(d / sub)), must_exist=False)
+
+
+def _match(pattern: str, spec: str) -> str | None:
+    """TypeScript `paths` pattern match: returns what `*` stood for ("" for exact patterns)."""
+    if "*" not in pattern:
+        return "" if pattern == spec else None
+    pre, post = pattern.split("*", 1)
+    if spec.startswith(pre) and spec.endswith(post) and len(spec) >= len(pre) + len(post):
+        return spec[len(pre) : len(spec) - len(post)]
+    return None

@@ -1,0 +1,167 @@
+"""Which `convex` npm version an app uses, so version-specific rules and fixes can be gated.
+
+Order of evidence: the installed package (`node_modules/convex/package.json`), then the
+lockfile (npm, pnpm, yarn, bun), then the lowest version the `package.json` range allows.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import total_ordering
+from pathlib import Path
+
+from . import jsonc
+
+_VERSION = re.compile(r"(\d+)(?:\.(\d+))?(?:\.(\d+))?")
+
+
+@total_ordering
+@dataclass(frozen=True)
+class Version:
+    major: int
+    minor: int = 0
+    patch: int = 0
+
+    @classmethod
+    def parse(cls, text: str) -> "Version | None":
+        m = _VERSION.search(text or "")
+        if not m:
+            return None
+        return cls(int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0))
+
+    def __lt__(self, other: "Version") -> bool:
+        return (self.major, self.minor, self.patch) < (other.major, other.minor, other.patch)
+
+    def __str__(self) -> str:
+        return f"{self.major}.{self.minor}.{self.patch}"
+
+
+@dataclass(frozen=True)
+class ConvexVersion:
+    version: Version
+    source: str  # where it was read: "node_modules", "package-lock.json", "package.json range", "config"
+
+    def at_least(self, text: str) -> bool:
+        v = Version.parse(text)
+        assert v is not None
+        return self.version >= v
+
+
+def detect_convex_version(app_root: Path, stop_at: Path | None = None) -> ConvexVersion | None:
+    dirs = [app_root, *app_root.parents]
+    # 1. installed package, nearest first
+    for d in dirs:
+        pj = d / "node_modules" / "convex" / "package.json"
+        if pj.is_file():
+            v = _json_version(pj)
+            if v is not None:
+                return ConvexVersion(v, "node_modules/convex")
+        if stop_at is not None and d == stop_at:
+            break
+    # 2. lockfiles
+    for d in dirs:
+        for name, reader in (
+            ("package-lock.json", _npm_lock),
+            ("pnpm-lock.yaml", _pnpm_lock),
+            ("yarn.lock", _yarn_lock),
+            ("bun.lock", _bun_lock),
+        ):
+            p = d / name
+            if p.is_file():
+                v = reader(p)
+                if v is not None:
+                    return ConvexVersion(v, name)
+        if (d / ".git").exists() or (stop_at is not None and d == stop_at):
+            break
+    # 3. declared range in package.json
+    for d in dirs:
+        pj = d / "package.json"
+        if pj.is_file():
+            try:
+                data = json.loads(pj.read_text("utf-8"))
+            except (OSError, ValueError):
+                data = {}
+            for key in ("dependencies", "devDependencies", "peerDependencies"):
+                deps = data.get(key) if isinstance(data, dict) else None
+                if isinstance(deps, dict) and isinstance(deps.get("convex"), str):
+                    v = _range_floor(deps["convex"])
+                    if v is not None:
+                        return ConvexVersion(v, "package.json range")
+        if (d / ".git").exists() or (stop_at is not None and d == stop_at):
+            break
+    return None
+
+
+def _json_version(p: Path) -> Version | None:
+    try:
+        data = json.loads(p.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return Version.parse(data.get("version", "")) if isinstance(data, dict) else None
+
+
+def _npm_lock(p: Path) -> Version | None:
+    try:
+        data = json.loads(p.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    pkgs = data.get("packages")
+    if isinstance(pkgs, dict):
+        entry = pkgs.get("node_modules/convex")
+        if isinstance(entry, dict) and isinstance(entry.get("version"), str):
+            return Version.parse(entry["version"])
+    deps = data.get("dependencies")
+    if isinstance(deps, dict):
+        entry = deps.get("convex")
+        if isinstance(entry, dict) and isinstance(entry.get("version"), str):
+            return Version.parse(entry["version"])
+    return None
+
+
+_PNPM = re.compile(r"^\s+convex:\s*\n\s+specifier:.*\n\s+version:\s*'?(\d[^\s'(]*)", re.M)
+_PNPM_OLD = re.compile(r"^\s+convex:\s*'?(\d[^\s'(]*)", re.M)
+
+
+def _pnpm_lock(p: Path) -> Version | None:
+    try:
+        text = p.read_text("utf-8")
+    except OSError:
+        return None
+    m = _PNPM.search(text) or _PNPM_OLD.search(text)
+    return Version.parse(m.group(1)) if m else None
+
+
+_YARN = re.compile(r'^"?convex@[^\n]*:\n(?:\s+[^\n]*\n)*?\s+version:?\s+"?([\d.]+)', re.M)
+
+
+def _yarn_lock(p: Path) -> Version | None:
+    try:
+        text = p.read_text("utf-8")
+    except OSError:
+        return None
+    m = _YARN.search(text)
+    return Version.parse(m.group(1)) if m else None
+
+
+def _bun_lock(p: Path) -> Version | None:
+    try:
+        data = jsonc.loads(p.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    pkgs = data.get("packages") if isinstance(data, dict) else None
+    entry = pkgs.get("convex") if isinstance(pkgs, dict) else None
+    if isinstance(entry, list) and entry and isinstance(entry[0], str):
+        return Version.parse(entry[0].rsplit("@", 1)[-1])
+    return None
+
+
+def _range_floor(spec: str) -> Version | None:
+    """The lowest version a semver range admits: "^1.31.0" -> 1.31.0, ">=1.2 <2" -> 1.2.0."""
+    spec = spec.strip()
+    if spec in ("*", "latest", "") or spec.startswith(("workspace:", "file:", "link:", "git", "http")):
+        return None
+    return Version.parse(spec)

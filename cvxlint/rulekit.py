@@ -1,0 +1,110 @@
+"""Helpers shared by rules: everything a rule needs besides the model itself.
+
+Import rule-writing names from here:
+
+    from cvxlint.rulekit import Rule, Valid, Invalid, Severity, Fix, js, report_in_handler
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .diagnostics import Applicability, Edit, Fix, Related, Severity  # noqa: F401
+from .engine.rule import Invalid, Rule, RuleContext, Valid  # noqa: F401
+from .project.builders import RegisteredFunction
+from .project.callgraph import Reached
+from .project.facts import CallSite, FileFacts
+from .syntax import js  # noqa: F401
+from .syntax.tree import Node
+
+def memoized(ctx: RuleContext, key, compute):
+    """Compute a derived fact once per run and share it between rules."""
+    memo = ctx.project.memo
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def helper_kinds(ctx: RuleContext, app) -> dict[int, set[str]]:
+    """For every helper function (by id) the kinds of registered functions that reach it."""
+
+    def compute():
+        out: dict[int, set[str]] = {}
+        for fn in app.functions:
+            for r in ctx.project.reach(fn):
+                if r.depth:
+                    out.setdefault(id(r.func), set()).add(fn.kind)
+        return out
+
+    return memoized(ctx, ("helper_kinds", id(app)), compute)
+
+
+def global_calls(reached: Reached, *names: str):
+    """Call sites in a reached function whose callee is one of the given globals ("fetch", "Date.now")."""
+    for site in reached.func.all_calls():
+        g = site.global_name
+        if g is not None and g in names:
+            yield site
+
+
+__all__ = [
+    "Applicability", "Edit", "Fix", "Related", "Severity", "Invalid", "Rule", "RuleContext", "Valid", "js",
+    "report_in_handler", "describe_function", "rel", "line_of", "memoized", "helper_kinds", "global_calls",
+]
+
+
+def rel(ctx: RuleContext, path: str) -> str:
+    """A path for messages: relative to the app's root when possible."""
+    p = Path(path)
+    for app in ctx.project.apps:
+        if p.is_relative_to(app.root):
+            return p.relative_to(app.root).as_posix()
+    return p.name
+
+
+def line_of(facts: FileFacts, node: Node) -> int:
+    return facts.module.line_of(node.start) + 1
+
+
+def describe_function(fn: RegisteredFunction) -> str:
+    vis = "internal " if fn.is_internal and fn.kind != "httpAction" else ""
+    kind = {"httpAction": "HTTP action"}.get(fn.kind, fn.kind)
+    return f"{vis}{kind} `{fn.display_name}`"
+
+
+def report_in_handler(
+    ctx: RuleContext,
+    fn: RegisteredFunction,
+    reached: Reached,
+    node: Node,
+    message: str,
+    *,
+    severity: Severity | None = None,
+    fix: Fix | None = None,
+):
+    """Report `node` found in `reached` (the handler or a helper it calls).
+
+    In the handler itself the finding sits on the node. Inside a helper it sits on the
+    handler's call that leads there, with the helper's line (and the calls in between) as
+    related locations, so the finding is where the function's author can act on it.
+    """
+    if reached.depth == 0:
+        return ctx.report(reached.facts, node, message, severity=severity, fix=fix)
+    first_facts, first_site = reached.via[0]
+    related = []
+    for f, site in reached.via[1:]:
+        related.append(ctx.related(f, site.node, f"calls `{_callee_text(f, site)}`"))
+    related.append(ctx.related(reached.facts, node, "here"))
+    helper = reached.func.name or "a helper"
+    where = f"{rel(ctx, reached.facts.path)}:{line_of(reached.facts, node)}"
+    return ctx.report(
+        first_facts,
+        first_site.node,
+        f"{message} (through `{helper}`, {where})",
+        related=related,
+        severity=severity,
+    )
+
+
+def _callee_text(facts: FileFacts, site: CallSite) -> str:
+    return " ".join(facts.text(site.callee).split()) if site.callee is not None else "?"

@@ -1,0 +1,356 @@
+"""Small, reusable readings of TypeScript/JavaScript syntax on the compact tree.
+
+Everything here is about *syntax* only (no Convex knowledge): stripping type wrappers,
+reading string literals, member chains, object literal properties, function parameters.
+"""
+
+from __future__ import annotations
+
+from .tree import Node
+
+FUNCTION_TYPES = frozenset(
+    [
+        "arrow_function",
+        "function_expression",
+        "function",  # older grammar name for function expressions
+        "function_declaration",
+        "generator_function",
+        "generator_function_declaration",
+        "method_definition",
+    ]
+)
+LOOP_TYPES = frozenset(["for_statement", "for_in_statement", "while_statement", "do_statement"])
+# Wrappers that do not change the runtime value: `(x)`, `x as T`, `x satisfies T`, `x!`, `<T>x`.
+_TRANSPARENT = frozenset(
+    ["parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression", "type_assertion"]
+)
+_TYPE_NODE_SUFFIXES = ("_type", "type_arguments", "type_annotation", "type_identifier")
+
+
+def is_type_node(n: Node) -> bool:
+    return n.type.endswith(_TYPE_NODE_SUFFIXES) or n.type in ("object_type", "generic_type", "predefined_type")
+
+
+def unwrap(n: Node | None) -> Node | None:
+    """Strip parentheses and TypeScript-only wrappers around an expression."""
+    while n is not None and n.type in _TRANSPARENT:
+        inner = None
+        for c in n.children:
+            if not is_type_node(c):
+                inner = c
+                break
+        n = inner
+    return n
+
+
+def outer(n: Node) -> Node:
+    """The outermost node that still denotes the same value as `n` (inverse of `unwrap`)."""
+    while n.parent is not None and n.parent.type in _TRANSPARENT:
+        n = n.parent
+    return n
+
+
+def string_value(n: Node | None) -> str | None:
+    """Value of a string literal or a template literal without substitutions."""
+    n = unwrap(n)
+    if n is None:
+        return None
+    if n.type == "string":
+        parts = []
+        for c in n.children:
+            if c.type == "string_fragment":
+                parts.append(c.text or "")
+            elif c.type == "escape_sequence":
+                parts.append(_unescape(c.text or ""))
+        return "".join(parts)
+    if n.type == "template_string":
+        if any(c.type == "template_substitution" for c in n.children):
+            return None
+        parts = []
+        for c in n.children:
+            if c.type == "string_fragment":
+                parts.append(c.text or "")
+            elif c.type == "escape_sequence":
+                parts.append(_unescape(c.text or ""))
+        return "".join(parts)
+    return None
+
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "b": "\b", "f": "\f", "v": "\v"}
+
+
+def _unescape(s: str) -> str:
+    if len(s) == 2:
+        return _ESCAPES.get(s[1], s[1])
+    if s.startswith("\\u"):
+        try:
+            return chr(int(s[2:].strip("{}"), 16))
+        except ValueError:
+            return s
+    if s.startswith("\\x"):
+        try:
+            return chr(int(s[2:], 16))
+        except ValueError:
+            return s
+    return s
+
+
+def number_value(n: Node | None) -> float | None:
+    n = unwrap(n)
+    if n is None:
+        return None
+    neg = False
+    if n.type == "unary_expression" and n.has_tok("-") and n.children:
+        neg, n = True, unwrap(n.children[0])
+        if n is None:
+            return None
+    if n.type != "number" or n.text is None:
+        return None
+    t = n.text.replace("_", "")
+    try:
+        if t.endswith("n"):
+            v = float(int(t[:-1], 0))
+        elif t[:2].lower() in ("0x", "0o", "0b"):
+            v = float(int(t, 0))
+        else:
+            v = float(t)
+    except ValueError:
+        return None
+    return -v if neg else v
+
+
+def literal_value(n: Node | None):
+    """Python value of a literal: str, float, bool, None (for `null`); `...` when not a literal."""
+    n = unwrap(n)
+    if n is None:
+        return ...
+    if n.type in ("string", "template_string"):
+        v = string_value(n)
+        return ... if v is None else v
+    if n.type in ("number", "unary_expression"):
+        v = number_value(n)
+        return ... if v is None else v
+    if n.type == "true":
+        return True
+    if n.type == "false":
+        return False
+    if n.type == "null":
+        return None
+    return ...
+
+
+def identifier_name(n: Node | None) -> str | None:
+    n = unwrap(n)
+    if n is not None and n.type in ("identifier", "shorthand_property_identifier", "property_identifier",
+                                    "shorthand_property_identifier_pattern", "type_identifier"):
+        return n.text
+    return None
+
+
+def member_chain(n: Node | None) -> tuple[Node, list[str]] | None:
+    """`a.b.c` (also `a?.b`, `a["b"]`, with type wrappers) as (root expression, ["b", "c"]).
+
+    The root is whatever the chain starts from (an identifier, `this`, a call, ...).
+    Returns None when a computed key is not a string literal.
+    """
+    props: list[str] = []
+    n = unwrap(n)
+    while n is not None:
+        if n.type == "member_expression":
+            prop = n.child("property")
+            if prop is None or prop.text is None:
+                return None
+            props.append(prop.text)
+            n = unwrap(n.child("object"))
+        elif n.type == "subscript_expression":
+            key = string_value(n.child("index"))
+            if key is None:
+                return None
+            props.append(key)
+            n = unwrap(n.child("object"))
+        else:
+            props.reverse()
+            return n, props
+    return None
+
+
+def dotted_name(n: Node | None) -> str | None:
+    """`a.b.c` as the string "a.b.c" when the chain starts at an identifier (or `this`)."""
+    mc = member_chain(n)
+    if mc is None:
+        return None
+    root, props = mc
+    if root.type == "identifier" or root.type == "this":
+        return ".".join([root.text or "this", *props])
+    return None
+
+
+def call_args(call: Node) -> list[Node]:
+    args = call.child("arguments")
+    if args is None:
+        return []
+    return [a for a in args.children if a.type != "comment"]
+
+
+def callee(call: Node) -> Node | None:
+    return unwrap(call.child("function") or call.child("constructor"))
+
+
+def property_key(pair: Node) -> str | None:
+    """The static key of a `pair`/method/property-signature node, or None if computed."""
+    key = pair.child("key") or pair.child("name")
+    if key is None:
+        return None
+    if key.type in ("property_identifier", "identifier", "private_property_identifier"):
+        return key.text
+    if key.type == "string":
+        return string_value(key)
+    if key.type == "number":
+        return key.text
+    if key.type == "computed_property_name":
+        inner = key.children[0] if key.children else None
+        return string_value(inner)
+    return None
+
+
+class Prop:
+    """One entry of an object literal."""
+
+    __slots__ = ("key", "value", "node", "spread")
+
+    def __init__(self, key: str | None, value: Node | None, node: Node, spread: bool = False):
+        self.key = key  # None for computed keys and spreads
+        self.value = value  # the value expression; for methods the method node itself
+        self.node = node
+        self.spread = spread
+
+
+def object_props(obj: Node | None) -> list[Prop]:
+    obj = unwrap(obj)
+    if obj is None or obj.type != "object":
+        return []
+    out: list[Prop] = []
+    for c in obj.children:
+        t = c.type
+        if t == "pair":
+            out.append(Prop(property_key(c), c.child("value"), c))
+        elif t == "shorthand_property_identifier":
+            out.append(Prop(c.text, c, c))
+        elif t == "method_definition":
+            out.append(Prop(property_key(c), c, c))
+        elif t == "spread_element":
+            out.append(Prop(None, c.children[0] if c.children else None, c, spread=True))
+    return out
+
+
+def object_get(obj: Node | None, key: str) -> Node | None:
+    for p in object_props(obj):
+        if p.key == key and not p.spread:
+            return p.value
+    return None
+
+
+def is_function(n: Node | None) -> bool:
+    return n is not None and n.type in FUNCTION_TYPES
+
+
+def function_params(fn: Node) -> list[Node]:
+    """Parameter nodes (`required_parameter`, `optional_parameter`, bare identifiers of `x => …`)."""
+    params = fn.child("parameters")
+    if params is None:
+        single = fn.child("parameter")  # `x => ...`
+        return [single] if single is not None else []
+    return [p for p in params.children if p.type not in ("comment", "this")]
+
+
+def param_pattern(p: Node) -> Node | None:
+    """The binding pattern of a parameter node (identifier, object_pattern, ...)."""
+    if p.type in ("required_parameter", "optional_parameter"):
+        pat = p.child("pattern")
+        return pat
+    if p.type == "assignment_pattern":
+        return p.child("left")
+    return p
+
+
+def param_type_text(p: Node, source: bytes) -> str | None:
+    ann = p.child("type") if p.type in ("required_parameter", "optional_parameter") else None
+    if ann is None:
+        return None
+    inner = ann.children[0] if ann.children else None
+    if inner is None:
+        return None
+    return source[inner.start : inner.end].decode("utf-8", "replace")
+
+
+def function_body(fn: Node) -> Node | None:
+    return fn.child("body")
+
+
+def is_async(fn: Node) -> bool:
+    return fn.has_tok("async")
+
+
+def pattern_names(pat: Node | None) -> list[tuple[str, Node, list[str]]]:
+    """Names bound by a destructuring pattern: (name, identifier node, property path).
+
+    `{ db, auth: a, x: { y } }` gives [("db", .., ["db"]), ("a", .., ["auth"]), ("y", .., ["x", "y"])].
+    Array elements get a path element "[]"; rest elements the path element "...".
+    """
+    out: list[tuple[str, Node, list[str]]] = []
+
+    def go(p: Node | None, path: list[str]) -> None:
+        if p is None:
+            return
+        t = p.type
+        if t in ("identifier", "shorthand_property_identifier_pattern"):
+            out.append((p.text or "", p, path))
+        elif t == "object_pattern":
+            for c in p.children:
+                if c.type == "shorthand_property_identifier_pattern":
+                    out.append((c.text or "", c, path + [c.text or ""]))
+                elif c.type == "pair_pattern":
+                    k = property_key(c)
+                    go(c.child("value"), path + [k if k is not None else "?"])
+                elif c.type == "object_assignment_pattern":
+                    left = c.child("left")
+                    if left is not None and left.type == "shorthand_property_identifier_pattern":
+                        out.append((left.text or "", left, path + [left.text or ""]))
+                    else:
+                        go(left, path)
+                elif c.type == "rest_pattern":
+                    go(c.children[0] if c.children else None, path + ["..."])
+        elif t == "array_pattern":
+            for c in p.children:
+                go(c, path + ["[]"])
+        elif t == "assignment_pattern":
+            go(p.child("left"), path)
+        elif t == "rest_pattern":
+            go(p.children[0] if p.children else None, path + ["..."])
+        elif t in ("required_parameter", "optional_parameter"):
+            go(p.child("pattern"), path)
+
+    go(pat, [])
+    return out
+
+
+def enclosing(n: Node, types: frozenset[str] | set[str]) -> Node | None:
+    p = n.parent
+    while p is not None:
+        if p.type in types:
+            return p
+        p = p.parent
+    return None
+
+
+def enclosing_function(n: Node) -> Node | None:
+    return enclosing(n, FUNCTION_TYPES)
+
+
+def statement_of(n: Node) -> Node:
+    """The statement node containing `n` (the node whose parent is a block or the program)."""
+    cur = n
+    while cur.parent is not None and cur.parent.type not in ("program", "statement_block", "switch_case",
+                                                              "switch_default", "class_body"):
+        cur = cur.parent
+    return cur

@@ -1,0 +1,279 @@
+"""A compact, picklable syntax tree built from tree-sitter.
+
+tree-sitter gives us a fast, error-tolerant parser, but its Python `Node` objects are
+expensive to touch and cannot be pickled, cached or sent to another process. So every
+TypeScript/JavaScript file is parsed once and copied, in a single cursor walk, into this
+tree of small `Node` objects:
+
+* only *named* nodes become `Node`s; anonymous tokens that carry meaning (operators,
+  keywords such as `async`, `await`, `const`, `default`) are kept as strings in
+  `Node.tok`, pure punctuation is dropped;
+* comments are taken out of the tree and listed on the `Module` (suppression comments
+  are the only thing we read from them);
+* named leaves (identifiers, string fragments, numbers, ...) keep their source text.
+
+Offsets are byte offsets into the UTF-8 source, as tree-sitter reports them. Turning them
+into lines and columns is `Module.position`'s job.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import tree_sitter_typescript as _tst
+from tree_sitter import Language, Parser
+
+LANG_TS = Language(_tst.language_typescript())
+LANG_TSX = Language(_tst.language_tsx())
+
+# Anonymous tokens that say nothing a rule needs. Everything else (operators, keywords)
+# is kept on the parent node in `Node.tok`.
+_PUNCTUATION = frozenset(
+    ["(", ")", "[", "]", "{", "}", ",", ";", ":", ".", '"', "'", "`", "${", "?.", "=>"]
+)
+# `=>` is dropped because every arrow_function has it; `?.` is recorded separately via
+# `optional_chain` named nodes in this grammar.
+
+
+class Node:
+    """One named syntax node. `children` holds named children only (no comments)."""
+
+    __slots__ = ("type", "start", "end", "children", "field", "parent", "tok", "text")
+
+    def __init__(self, type_: str, start: int, end: int, field_: str | None, parent: "Node | None"):
+        self.type = type_
+        self.start = start
+        self.end = end
+        self.children: list[Node] = []
+        self.field = field_
+        self.parent = parent
+        self.tok: list[str] | None = None
+        self.text: str | None = None
+
+    # -- navigation ---------------------------------------------------------------
+    def child(self, field_name: str) -> "Node | None":
+        """The first child stored under grammar field `field_name`."""
+        for c in self.children:
+            if c.field == field_name:
+                return c
+        return None
+
+    def children_in(self, field_name: str) -> list["Node"]:
+        return [c for c in self.children if c.field == field_name]
+
+    def first(self, type_: str) -> "Node | None":
+        for c in self.children:
+            if c.type == type_:
+                return c
+        return None
+
+    def has_tok(self, tok: str) -> bool:
+        return self.tok is not None and tok in self.tok
+
+    def walk(self) -> Iterator["Node"]:
+        """Pre-order walk of this node and every descendant."""
+        stack = [self]
+        while stack:
+            n = stack.pop()
+            yield n
+            if n.children:
+                stack.extend(reversed(n.children))
+
+    def ancestors(self) -> Iterator["Node"]:
+        p = self.parent
+        while p is not None:
+            yield p
+            p = p.parent
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        t = f" {self.text!r}" if self.text is not None else ""
+        return f"<{self.type} {self.start}-{self.end}{t}>"
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    start: int
+    end: int
+    text: str
+    own_line: bool  # nothing but whitespace before it on its line
+
+
+@dataclass
+class Module:
+    """A parsed source file: the tree plus what is needed to map offsets back to text."""
+
+    source: bytes
+    root: Node
+    lang: str  # "ts" or "tsx"
+    comments: list[Comment] = field(default_factory=list)
+    error_ranges: list[tuple[int, int]] = field(default_factory=list)
+    _line_starts: list[int] | None = field(default=None, repr=False)
+
+    @property
+    def has_error(self) -> bool:
+        return bool(self.error_ranges)
+
+    def text(self, node: Node | tuple[int, int]) -> str:
+        if isinstance(node, Node):
+            if node.text is not None:
+                return node.text
+            s, e = node.start, node.end
+        else:
+            s, e = node
+        return self.source[s:e].decode("utf-8", "replace")
+
+    @property
+    def line_starts(self) -> list[int]:
+        if self._line_starts is None:
+            starts = [0]
+            src = self.source
+            i = src.find(b"\n")
+            while i != -1:
+                starts.append(i + 1)
+                i = src.find(b"\n", i + 1)
+            self._line_starts = starts
+        return self._line_starts
+
+    def line_of(self, offset: int) -> int:
+        """0-based line of a byte offset."""
+        return bisect.bisect_right(self.line_starts, offset) - 1
+
+    def line_text(self, line0: int) -> bytes:
+        starts = self.line_starts
+        s = starts[line0]
+        e = starts[line0 + 1] - 1 if line0 + 1 < len(starts) else len(self.source)
+        return self.source[s:e]
+
+
+# --- parsing -------------------------------------------------------------------------
+
+_tables: dict[int, tuple[list[str], list[bool], list[str | None], list[bool]]] = {}
+_local = threading.local()
+
+
+def _kind_tables(lang: Language):
+    key = id(lang)
+    t = _tables.get(key)
+    if t is None:
+        n = lang.node_kind_count
+        names = [lang.node_kind_for_id(i) or "?" for i in range(n)]
+        named = [lang.node_kind_is_named(i) for i in range(n)]
+        keep = [(not named[i]) and names[i] not in _PUNCTUATION for i in range(n)]
+        # Error nodes use kind id 65535.
+        pad = 65536 - n
+        names += ["?"] * pad
+        named += [True] * pad
+        keep += [False] * pad
+        names[65535] = "ERROR"
+        fields: list[str | None] = [None] + [lang.field_name_for_id(i) for i in range(1, lang.field_count + 1)]
+        t = (names, named, fields, keep)
+        _tables[key] = t
+    return t
+
+
+def _parser(lang_name: str) -> Parser:
+    parsers = getattr(_local, "parsers", None)
+    if parsers is None:
+        parsers = _local.parsers = {}
+    p = parsers.get(lang_name)
+    if p is None:
+        p = parsers[lang_name] = Parser(LANG_TSX if lang_name == "tsx" else LANG_TS)
+    return p
+
+
+def language_for(path: str) -> str:
+    """TypeScript grammar for .ts/.mts/.cts, TSX for everything else (.tsx/.js/.jsx/...).
+
+    `<T>x` casts only parse with the TS grammar and JSX only with the TSX grammar, so the
+    extension decides (see ecosystem.md, tree-sitter section).
+    """
+    return "ts" if path.lower().endswith((".ts", ".mts", ".cts")) else "tsx"
+
+
+def parse(source: bytes, lang: str) -> Module:
+    """Parse TypeScript/TSX source into a `Module`. Never raises on bad syntax."""
+    tree = _parser(lang).parse(source)
+    names, named, fields, keep = _kind_tables(LANG_TSX if lang == "tsx" else LANG_TS)
+    root = Node("program", 0, len(source), None, None)
+    comments: list[Comment] = []
+    module = Module(source=source, root=root, lang=lang, comments=comments)
+    cursor = tree.walk()
+    if cursor.goto_first_child():
+        stack = [root]
+        while True:
+            nd = cursor.node
+            k = nd.kind_id
+            descend = False
+            if named[k]:
+                tname = names[k]
+                if tname == "comment":
+                    s = nd.start_byte
+                    ls = source.rfind(b"\n", 0, s) + 1
+                    comments.append(
+                        Comment(s, nd.end_byte, source[s : nd.end_byte].decode("utf-8", "replace"),
+                                not source[ls:s].strip())
+                    )
+                else:
+                    par = stack[-1]
+                    fid = cursor.field_id
+                    n = Node(tname, nd.start_byte, nd.end_byte, fields[fid] if fid else None, par)
+                    par.children.append(n)
+                    if cursor.goto_first_child():
+                        stack.append(n)
+                        descend = True
+                    else:
+                        n.text = source[n.start : n.end].decode("utf-8", "replace")
+            elif keep[k]:
+                par = stack[-1]
+                if par.tok is None:
+                    par.tok = [names[k]]
+                else:
+                    par.tok.append(names[k])
+            if descend:
+                continue
+            while not cursor.goto_next_sibling():
+                cursor.goto_parent()
+                stack.pop()
+                if len(stack) == 0:
+                    break
+            else:
+                continue
+            break
+    if tree.root_node.has_error:
+        module.error_ranges = _error_ranges(tree.root_node)
+    return module
+
+
+def _error_ranges(root, limit: int = 20) -> list[tuple[int, int]]:
+    """Byte ranges of ERROR and MISSING nodes, innermost first (only called when the tree has errors).
+
+    tree-sitter often wraps a large region (even the whole file) in one ERROR node; the
+    nested ERROR/MISSING nodes inside it point at the actual mistake, so those win.
+    """
+    out: list[tuple[int, int]] = []
+
+    def visit(nd) -> bool:
+        if len(out) >= limit:
+            return True
+        found = False
+        if nd.has_error or nd.is_error:
+            for c in nd.children:
+                if c.is_missing:
+                    out.append((c.start_byte, c.end_byte))
+                    found = True
+                elif c.has_error or c.is_error:
+                    found = visit(c) or found
+        if nd.is_error and not found:
+            out.append((nd.start_byte, nd.end_byte))
+            found = True
+        return found
+
+    try:
+        visit(root)
+    except RecursionError:  # absurdly deep nesting: fall back to the outermost error
+        out[:] = [(root.start_byte, root.end_byte)]
+    out.sort()
+    return out

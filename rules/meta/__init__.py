@@ -1,0 +1,1 @@
+"""cvxlint's own diagnostics (CVX9xx): files it could not read or parse."""

@@ -1,0 +1,35 @@
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid
+
+
+class UnreadableFile(Rule):
+    """A source file cvxlint cannot read: binary, not UTF-8, too large, or unreadable.
+
+    ## What it does
+    Reports files under the app that cvxlint skipped, saying why. Nothing in such a file is
+    analysed and cvxlint never rewrites it. The size limit is the `max-file-size` setting.
+
+    ## Why is this bad?
+    Convex bundles every file of the functions directory; a file that is not UTF-8 text is
+    almost always a mistake (an editor's encoding, a stray binary), and a file skipped here
+    is a blind spot for every other rule.
+
+    ## Example
+    A `convex/notes.ts` saved as Latin-1 with an `é` in a string.
+    """
+
+    code = "CVX902"
+    name = "unreadable-file"
+    severity = Severity.ERROR
+    summary = "Source file cannot be read as UTF-8 text"
+    skip_broken_files = False
+
+    valid = [Valid("export const greeting = 'héllo';\n")]
+    invalid = [
+        Invalid("", path="convex/latin1.ts", files={"convex/latin1.ts": b"export const s = '\xe9t\xe9';\n"}, lines=[1]),
+        Invalid("", path="convex/blob.ts", files={"convex/blob.ts": b"\x00\x01\x02binary"}, lines=[1]),
+    ]
+
+    def check_app(self, ctx, app):
+        for path, problem in sorted(ctx.project.problems.items()):
+            if path.is_relative_to(app.root) and (ctx.project.app_for(path) in (None, app)):
+                ctx.report(str(path), (0, 0), problem.reason)

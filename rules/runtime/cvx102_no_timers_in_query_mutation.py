@@ -1,0 +1,58 @@
+from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, describe_function, global_calls, helper_kinds,
+                             report_in_handler)
+
+SERVER = 'import { query, mutation, action } from "./_generated/server";\n'
+
+
+class NoTimersInQueryMutation(Rule):
+    """`setTimeout`/`setInterval` in a query or mutation.
+
+    ## What it does
+    Flags the global timer functions (`setTimeout`, `setInterval`) in query and mutation
+    handlers and the helpers they call, including the `await new Promise(r => setTimeout(r, ms))`
+    sleep idiom.
+
+    ## Why is this bad?
+    The runtime throws "Can't use setTimeout in queries and mutations". A mutation that wants
+    something to happen later schedules it with `ctx.scheduler.runAfter`.
+
+    ## Example
+    ```ts
+    export const later = mutation({ args: {}, handler: async () => { setTimeout(() => {}, 1000); }});
+    ```
+    Use instead:
+    ```ts
+    export const later = mutation({ args: {}, handler: async (ctx) => {
+      await ctx.scheduler.runAfter(1000, internal.jobs.run, {});
+    }});
+    ```
+    """
+
+    code = "CVX102"
+    name = "no-timers-in-query-mutation"
+    severity = Severity.ERROR
+    summary = "`setTimeout`/`setInterval` in a query or mutation"
+
+    valid = [
+        Valid(SERVER + 'export const wait = action({ args: {}, handler: async () => {\n  await new Promise((r) => setTimeout(r, 100));\n}});\n'),
+    ]
+    invalid = [
+        Invalid(SERVER + 'export const later = mutation({ args: {}, handler: async () => {\n  setTimeout(() => {}, 1000);\n}});\n', lines=[3]),
+        Invalid(SERVER + 'const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));\n'
+                'export const slow = query({ args: {}, handler: async () => {\n  await sleep(10);\n  return 1;\n}});\n', lines=[4]),
+    ]
+
+    def check_app(self, ctx, app):
+        kinds = helper_kinds(ctx, app)
+        for fn in app.functions:
+            if fn.kind not in ("query", "mutation"):
+                continue
+            for r in ctx.project.reach(fn):
+                for site in global_calls(r, "setTimeout", "setInterval"):
+                    shared = r.depth and kinds.get(id(r.func), set()) & {"action", "httpAction"}
+                    report_in_handler(
+                        ctx, fn, r, site.node,
+                        f"`{site.global_name}` in {describe_function(fn)}: timers throw in queries and mutations; "
+                        "use `ctx.scheduler.runAfter` to run something later",
+                        severity=Severity.INFO if shared else None,
+                    )

@@ -1,0 +1,79 @@
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, report_in_handler
+
+SERVER = 'import { query, internalQuery, mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
+
+
+def time_reads(reached):
+    """`Date.now()`, `new Date()` without arguments, `performance.now()` in a reached function."""
+    for site in reached.func.all_calls():
+        g = site.global_name
+        if g in ("Date.now", "performance.now") and not site.is_new:
+            yield site, f"`{g}()`"
+        elif g == "Date" and site.is_new and not _has_args(site.node):
+            yield site, "`new Date()`"
+
+
+def _has_args(node):
+    args = node.child("arguments")
+    return args is not None and bool(args.children)
+
+
+class NoDateNowInQuery(Rule):
+    """Reading the current time in a query.
+
+    ## What it does
+    Flags `Date.now()`, `new Date()` without arguments and `performance.now()` inside query
+    handlers and the helpers they call (also inside `withIndex` ranges). Internal queries
+    get info instead of a warning: nobody subscribes to them directly.
+
+    ## Why is this bad?
+    A query's result is cached and pushed to subscribers until the data it read changes.
+    Time passing does not re-run it, so a query that compares against "now" goes stale, and
+    Convex invalidates its cache more often
+    (https://docs.convex.dev/understanding/best-practices/#date-in-queries). In mutations
+    and actions reading the clock is fine.
+
+    ## Example
+    ```ts
+    export const active = query({ args: {}, handler: async (ctx) =>
+      ctx.db.query("posts").withIndex("by_expires", (q) => q.gt("expiresAt", Date.now())).take(50) });
+    ```
+    Use instead: take a coarse time as an argument, or keep an `isExpired` flag current with a
+    scheduled mutation:
+    ```ts
+    export const active = query({ args: { now: v.number() }, handler: async (ctx, { now }) =>
+      ctx.db.query("posts").withIndex("by_expires", (q) => q.gt("expiresAt", now)).take(50) });
+    ```
+    """
+
+    code = "CVX103"
+    name = "no-date-now-in-query"
+    severity = Severity.WARNING
+    summary = "`Date.now()`/`new Date()` in a query (results go stale)"
+
+    valid = [
+        Valid(SERVER + 'export const touch = mutation({ args: { id: v.id("posts") }, handler: async (ctx, { id }) => {\n'
+              '  await ctx.db.patch("posts", id, { at: Date.now() });\n}});\n'),
+        Valid(SERVER + 'export const day = query({ args: { ts: v.number() }, handler: async (_ctx, { ts }) => new Date(ts).getDay() });\n'),
+    ]
+    invalid = [
+        Invalid(SERVER + 'export const active = query({ args: {}, handler: async (ctx) =>\n'
+                '  ctx.db.query("posts").withIndex("by_expires", (q) => q.gt("expiresAt", Date.now())).take(50) });\n',
+                lines=[4]),
+        Invalid(SERVER + 'function today() {\n  return new Date().toISOString().slice(0, 10);\n}\n'
+                'export const todays = internalQuery({ args: {}, handler: async (ctx) => today() });\n', lines=[6]),
+    ]
+
+    def check_app(self, ctx, app):
+        for fn in app.functions:
+            if fn.kind != "query":
+                continue
+            sev = Severity.INFO if fn.is_internal else None
+            for r in ctx.project.reach(fn):
+                for site, what in time_reads(r):
+                    report_in_handler(
+                        ctx, fn, r, site.node,
+                        f"{what} in {describe_function(fn)}: the result is cached and will not update as time "
+                        "passes; pass the time in as an argument or store a flag",
+                        severity=sev,
+                    )

@@ -1,0 +1,74 @@
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
+
+NONDETERMINISTIC = {
+    "Math.random": "`Math.random()`",
+    "Date.now": "`Date.now()`",
+    "crypto.randomUUID": "`crypto.randomUUID()`",
+    "crypto.getRandomValues": "`crypto.getRandomValues()`",
+    "performance.now": "`performance.now()`",
+}
+SKIP_SPECIAL = ("schema", "convex.config", "auth.config")
+
+
+class NoModuleScopeNondeterminism(Rule):
+    """Randomness or the clock read when a module is imported.
+
+    ## What it does
+    Flags `Math.random()`, `Date.now()`, `new Date()`, `crypto.randomUUID()`,
+    `crypto.getRandomValues()` and `performance.now()` evaluated at module top level in files
+    of the functions directory (top-level `const` initialisers and other module-scope
+    expressions). Code inside functions, including default parameter values, is not flagged.
+    In `"use node"` files the finding is info.
+
+    ## Why is this bad?
+    In the Convex runtime, module scope runs when the code is deployed: the random seed and
+    the clock are frozen, so the value never changes between calls until the next deploy
+    (https://docs.convex.dev/functions/runtimes#using-randomness-and-time-in-queries-and-mutations).
+
+    ## Example
+    ```ts
+    const instanceId = crypto.randomUUID(); // the same forever, until the next deploy
+    export const tag = mutation({ args: {}, handler: async () => instanceId });
+    ```
+    Use instead:
+    ```ts
+    export const tag = mutation({ args: {}, handler: async () => crypto.randomUUID() });
+    ```
+    """
+
+    code = "CVX104"
+    name = "no-module-scope-nondeterminism"
+    severity = Severity.WARNING
+    summary = "Randomness or time read at module scope (frozen at deploy)"
+
+    valid = [
+        Valid('import { mutation } from "./_generated/server";\n'
+              'export const tag = mutation({ args: {}, handler: async () => crypto.randomUUID() });\n'),
+        Valid('export function stamp(at = Date.now()) { return at; }\n', note="default parameter values run at call time"),
+        Valid('export const epoch = new Date(0);\n'),
+    ]
+    invalid = [
+        Invalid('import { mutation } from "./_generated/server";\nconst instanceId = crypto.randomUUID();\n'
+                'export const tag = mutation({ args: {}, handler: async () => instanceId });\n', lines=[2]),
+        Invalid('export const startedAt = Date.now();\nexport const boot = new Date();\n', lines=[1, 2]),
+    ]
+
+    def check_module(self, ctx, module):
+        if module.special in SKIP_SPECIAL or module.rel.startswith("_generated/"):
+            return
+        facts = module.facts
+        sev = Severity.INFO if module.runtime == "node" else None
+        for site in facts.module_calls:
+            if js.enclosing(site.node, {"class_body"}) is not None:
+                continue
+            g = site.global_name
+            what = None
+            if g in NONDETERMINISTIC and not site.is_new:
+                what = NONDETERMINISTIC[g]
+            elif g == "Date" and site.is_new and not js.call_args(site.node):
+                what = "`new Date()`"
+            if what is None:
+                continue
+            note = ("evaluated when the Node.js container starts" if sev else "frozen when the module is deployed")
+            ctx.report(facts, site.node, f"{what} at module scope is {note}; call it inside the function that needs it",
+                       severity=sev)

@@ -1,0 +1,119 @@
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, report_in_handler
+
+SERVER = ('import { query, mutation, action, httpAction } from "./_generated/server";\n'
+          'import { internal } from "./_generated/api";\n')
+
+# ctx members each kind lacks (convex 1.48 server/registration.d.ts). Storage store/get are
+# CVX111's (they depend on the convex version).
+MISSING = {
+    "query": {("scheduler",), ("runMutation",), ("runAction",), ("vectorSearch",), ("storage", "generateUploadUrl"),
+              ("storage", "delete"), ("auth", "signJwt"), ("meta", "getRequestMetadata")},
+    "mutation": {("runAction",), ("vectorSearch",)},
+    "action": {("db",), ("auth", "signJwt")},
+    "httpAction": {("db",), ("auth", "signJwt")},
+}
+KIND_NAME = {"query": "queries", "mutation": "mutations", "action": "actions", "httpAction": "HTTP actions"}
+
+
+def _missing_member(kind: str, path: tuple[str, ...]) -> tuple[str, ...] | None:
+    for member in MISSING.get(kind, ()):
+        if path[: len(member)] == member:
+            return member
+    return None
+
+
+def _guarded_members(func) -> set[str]:
+    """Members a helper tests for before use: `"db" in ctx`, `if (ctx.db)`."""
+    out: set[str] = set()
+    for n in func.node.walk():
+        if n.type == "binary_expression" and n.has_tok("in"):
+            left = n.child("left")
+            s = js.string_value(left)
+            if s:
+                out.add(s)
+    return out
+
+
+class CtxMemberUnavailable(Rule):
+    """A `ctx` member that the function's kind does not have.
+
+    ## What it does
+    Follows the handler's `ctx` (also destructured, `{ db }`, and passed into helpers in
+    other files) and flags members its kind lacks: `ctx.db` in actions and HTTP actions;
+    `ctx.scheduler`, `ctx.runMutation`, `ctx.runAction`, `ctx.vectorSearch`,
+    `ctx.storage.generateUploadUrl/delete` and `ctx.meta.getRequestMetadata` in queries;
+    `ctx.runAction` and `ctx.vectorSearch` in mutations; `ctx.auth.signJwt` outside mutations.
+    Custom builders are taken into account: a member their customization adds is fine, one
+    it removes (`db: undefined`, as Convex Ents does) is flagged, and functions whose
+    customization cannot be read are skipped. Helpers that test `"db" in ctx` are skipped.
+
+    ## Why is this bad?
+    The member is `undefined` at run time, so the call throws. TypeScript only catches this
+    when ctx is typed; JavaScript projects and `any`-typed helpers get no warning.
+
+    ## Example
+    ```ts
+    export const ask = action({ args: {}, handler: async (ctx) => ctx.db.query("msgs").take(10) });
+    ```
+    Use instead:
+    ```ts
+    export const ask = action({ args: {}, handler: async (ctx) => ctx.runQuery(internal.msgs.recent, {}) });
+    ```
+    """
+
+    code = "CVX107"
+    name = "ctx-member-unavailable"
+    severity = Severity.ERROR
+    summary = "`ctx` member the function kind lacks (e.g. `ctx.db` in an action)"
+
+    valid = [
+        Valid(SERVER + 'export const ask = action({ args: {}, handler: async (ctx) => ctx.runQuery(internal.msgs.recent, {}) });\n'),
+        Valid('import { customAction } from "convex-helpers/server/customFunctions";\n'
+              'import { action } from "./_generated/server";\n'
+              'const dbAction = customAction(action, { args: {}, input: async (ctx) => ({ ctx: { db: makeDb(ctx) }, args: {} }) });\n'
+              'export const run = dbAction({ args: {}, handler: async (ctx) => ctx.db.query("t").take(1) });\n',
+              note="a custom builder adds db"),
+        Valid(SERVER + 'async function load(ctx: any) {\n  if ("db" in ctx) return ctx.db.query("t").take(1);\n  return [];\n}\n'
+              'export const a = action({ args: {}, handler: async (ctx) => load(ctx) });\n'),
+    ]
+    invalid = [
+        Invalid(SERVER + 'export const ask = action({ args: {}, handler: async (ctx) => ctx.db.query("msgs").take(10) });\n',
+                lines=[3]),
+        Invalid(SERVER + 'export const list = query({ args: {}, handler: async ({ db, scheduler }) => {\n'
+                '  await scheduler.runAfter(0, internal.x.y, {});\n  return db.query("t").take(1);\n}});\n', lines=[3]),
+        Invalid(SERVER + 'import { notify } from "./lib/notify";\n'
+                'export const read = query({ args: {}, handler: async (ctx) => {\n  await notify(ctx);\n  return null;\n}});\n',
+                files={"convex/lib/notify.ts": 'export async function notify(ctx: any) {\n'
+                       '  await ctx.scheduler.runAfter(0, "x" as any, {});\n}\n'},
+                lines=[5], message="scheduler"),
+        Invalid(SERVER + 'export const hook = httpAction(async (ctx, req) => {\n'
+                '  const rows = await ctx.db.query("t").collect();\n  return new Response(String(rows.length));\n});\n',
+                lines=[4]),
+    ]
+
+    def check_app(self, ctx, app):
+        project = ctx.project
+        for fn in app.functions:
+            if fn.kind not in MISSING:
+                continue
+            change = project.ctx_change(fn.builder) if fn.builder.layers else None
+            if change is not None and not change.known:
+                continue
+            for r in project.reach(fn):
+                guarded = _guarded_members(r.func) if r.depth else set()
+                seen: set[tuple[str, ...]] = set()
+                for use, path in sorted(r.ctx_uses(), key=lambda up: up[0].node.start):
+                    if not path or path[0] in guarded:
+                        continue
+                    if change is not None and path[0] in change.removed:
+                        member = (path[0],)
+                        why = f"the custom builder `{fn.builder.name}` removes `ctx.{path[0]}`"
+                    else:
+                        member = _missing_member(fn.kind, path)
+                        if member is None or (change is not None and member[0] in change.added):
+                            continue
+                        why = f"{KIND_NAME[fn.kind]} have no `ctx.{'.'.join(member)}`"
+                    if member in seen:
+                        continue
+                    seen.add(member)
+                    report_in_handler(ctx, fn, r, use.node, f"`ctx.{'.'.join(member)}` in {describe_function(fn)}: {why}")

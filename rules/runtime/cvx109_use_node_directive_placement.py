@@ -1,0 +1,91 @@
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid
+
+NOT_ALLOWED = ("http", "crons", "schema", "auth.config")
+
+
+class UseNodeDirectivePlacement(Rule):
+    """A `"use node"` directive where Convex does not honour or allow it.
+
+    ## What it does
+    Flags three cases:
+    1. `"use node"` in `http.*`, `crons.*`, `schema.*` or `auth.config.*` (a CLI error);
+    2. a `"use node"` string that is not in the directive prologue, for example after an
+       import: it is silently ignored and the file runs in the default runtime;
+    3. files under the legacy `convex/actions/` folder without the directive (a CLI error).
+
+    ## Why is this bad?
+    The Convex CLI decides each file's runtime from its directive prologue
+    (`src/bundler/index.ts`); a misplaced directive means Node-only code is bundled for the
+    default runtime, and the special files must run in the default runtime.
+
+    ## Example
+    ```ts
+    import Stripe from "stripe";
+    "use node";
+    ```
+    Use instead:
+    ```ts
+    "use node";
+    import Stripe from "stripe";
+    ```
+
+    ## Fix safety
+    Moving a misplaced directive to the top of the file is safe: a directive means nothing
+    anywhere else.
+    """
+
+    code = "CVX109"
+    name = "use-node-directive-placement"
+    severity = Severity.ERROR
+    summary = "`\"use node\"` misplaced, or in a file that must not have it"
+    fix_availability = "sometimes"
+
+    valid = [
+        Valid('// Stripe needs Node.\n"use strict";\n"use node";\nimport Stripe from "stripe";\nexport const x = 1;\n'),
+    ]
+    invalid = [
+        Invalid('import Stripe from "stripe";\n"use node";\nexport const x = Stripe;\n', lines=[2],
+                output='"use node";\nimport Stripe from "stripe";\nexport const x = Stripe;\n'),
+        Invalid('"use node";\nimport { httpRouter } from "convex/server";\nconst http = httpRouter();\nexport default http;\n',
+                path="convex/http.ts", lines=[1]),
+        Invalid('import { action } from "../_generated/server";\nexport const a = action({ args: {}, handler: async () => {} });\n',
+                path="convex/actions/send.ts", lines=[1]),
+    ]
+
+    def check_module(self, ctx, module):
+        facts = module.facts
+        special = module.special
+        for d in facts.directives:
+            if d.value != "use node":
+                continue
+            if d.in_prologue and special in NOT_ALLOWED:
+                ctx.report(facts, d.node, f'"use node" is not allowed in `{module.basename}`: it must run in the default runtime')
+            elif not d.in_prologue:
+                ctx.report(facts, d.node,
+                           '"use node" is ignored here: directives only count before any import or statement, '
+                           "so this file runs in the default runtime",
+                           fix=self._move_to_top(ctx, facts, d.node))
+        if module.rel.startswith("actions/") and module.is_entry_point and not facts.has_use_node:
+            first = next((c for c in facts.module.root.children if c.type != "hash_bang_line"), None)
+            at = (first.start, first.start) if first is not None else (0, 0)
+            ctx.report(facts, (at[0], at[0]), 'files in the legacy `convex/actions/` folder must start with "use node"')
+
+    def _move_to_top(self, ctx, facts, stmt):
+        if any(d.value == "use node" and d.in_prologue for d in facts.directives):
+            remove_only = True
+        else:
+            remove_only = False
+        src = facts.source
+        start, end = stmt.start, stmt.end
+        # take the whole line when the statement is alone on it
+        ls = src.rfind(b"\n", 0, start) + 1
+        le = src.find(b"\n", end)
+        le = len(src) if le == -1 else le + 1
+        if not src[ls:start].strip() and not src[end:le].strip():
+            start, end = ls, le
+        edits = [ctx.edit(facts, (start, end), "")]
+        if not remove_only:
+            first = next((c for c in facts.module.root.children if c.type != "hash_bang_line"), None)
+            at = first.start if first is not None else 0
+            edits.append(ctx.edit(facts, (at, at), '"use node";\n'))
+        return Fix.safe('Move "use node" to the top of the file', *edits)

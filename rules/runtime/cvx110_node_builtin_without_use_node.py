@@ -1,0 +1,159 @@
+from pathlib import Path
+
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, memoized, rel
+
+# Node built-ins with no browser/isolate equivalent. Bare names that have common npm
+# polyfills (buffer, events, util, url, process, ...) are left out; `node:` always counts.
+NODE_BUILTINS = frozenset(
+    "fs fs/promises path path/posix path/win32 child_process stream stream/promises http https http2 net tls zlib os "
+    "crypto dns dns/promises dgram cluster worker_threads readline repl vm v8 inspector module perf_hooks tty "
+    "async_hooks diagnostics_channel trace_events wasi".split()
+)
+ALLOWED_FROM = {"async_hooks": "1.39.0"}  # node:async_hooks works in the default runtime since 1.39
+
+
+def builtin_name(spec: str) -> str | None:
+    name = spec[5:] if spec.startswith("node:") else spec
+    if spec.startswith("node:") or name in NODE_BUILTINS:
+        return name
+    return None
+
+
+class NodeBuiltinWithoutUseNode(Rule):
+    """A default-runtime module that imports Node.js built-ins, directly or through its imports.
+
+    ## What it does
+    For every file of the functions directory that Convex bundles for its default runtime
+    (every entry point without `"use node"`), flags imports of Node built-ins (`fs`, `path`,
+    `child_process`, `crypto`, anything `node:`...), also `require(...)`, and the same reached
+    through local imports, however deep (a warning then, on the import that leads there).
+    Importing a `"use node"` module is flagged too (warning). `import type` is ignored, and
+    files that are themselves `"use node"` are never flagged (the official plugin's version
+    misfires on those). `node:async_hooks` is allowed from convex 1.39.
+
+    ## Why is this bad?
+    Every entry point in `convex/` is bundled, even helper files; bundling fails with "It
+    looks like you are using Node APIs from a file without the "use node" directive"
+    (https://docs.convex.dev/functions/runtimes#nodejs-runtime). Real deploys broke this way
+    through chains of helper imports.
+
+    ## Example
+    ```ts
+    // convex/lib/files.ts (no directive, but every file in convex/ is bundled)
+    import { readFileSync } from "node:fs";
+    ```
+    Use instead:
+    ```ts
+    "use node";
+    import { readFileSync } from "node:fs";
+    ```
+    """
+
+    code = "CVX110"
+    name = "node-builtin-without-use-node"
+    severity = Severity.ERROR
+    summary = "Node built-in imported (maybe transitively) by a default-runtime module"
+    plugin_rules = ("import-wrong-runtime",)
+
+    valid = [
+        Valid('"use node";\nimport { readFileSync } from "node:fs";\nexport const read = () => readFileSync("x");\n'),
+        Valid('import type { Stats } from "fs";\nexport const size = (s: Stats) => s.size;\n'),
+        Valid('import { AsyncLocalStorage } from "node:async_hooks";\nexport const als = new AsyncLocalStorage();\n',
+              convex="1.39.0"),
+        Valid('import { helper } from "./lib/util";\nexport const h = helper;\n',
+              files={"convex/lib/util.ts": 'export const helper = (s: string) => s.trim();\n'}),
+    ]
+    invalid = [
+        Invalid('import { readFileSync } from "node:fs";\nexport const read = () => readFileSync("x");\n', lines=[1]),
+        Invalid('import { hash } from "./lib/hash";\nexport const h = hash;\n',
+                files={"convex/lib/hash.ts": 'import { createHash } from "crypto";\n'
+                       'export const hash = (s: string) => createHash("sha256").update(s).digest("hex");\n'},
+                lines=[1], message="lib/hash.ts"),
+        Invalid('import { render } from "./pdf";\nexport const r = render;\n',
+                files={"convex/pdf.ts": '"use node";\nexport const render = () => 1;\n'}, lines=[1]),
+        Invalid('export const p = () => require("child_process");\n', lines=[1]),
+    ]
+
+    def check_module(self, ctx, module):
+        if not module.is_entry_point or module.runtime == "node":
+            return
+        facts = module.facts
+        app = module.app
+        seen: set[Path] = {Path(facts.path)}
+        # direct imports and requires
+        for spec, node, in_file in self._imports(facts):
+            name = builtin_name(spec)
+            if name is not None:
+                if self._allowed(app, name):
+                    continue
+                ctx.report(facts, node, f"`{spec}` is a Node.js built-in, but this file runs in Convex's default runtime; "
+                                        'add "use node" at the top (only actions can live there) or move this code')
+                continue
+            target = self._local(ctx, facts, spec)
+            if target is None or target in seen:
+                continue
+            tfacts = ctx.project.facts(target)
+            if tfacts is None:
+                continue
+            if tfacts.has_use_node:
+                ctx.report(facts, node, f'imports `{rel(ctx, str(target))}`, a "use node" module; its code would be '
+                                        "bundled for the default runtime — call it through an action instead",
+                           severity=Severity.WARNING)
+                continue
+            chain = self._builtin_chain(ctx, app, target, frozenset(seen))
+            if chain is not None:
+                path_text = " -> ".join(rel(ctx, str(p)) for p in chain[0])
+                ctx.report(facts, node,
+                           f"`{chain[1]}` (a Node.js built-in) is reached through {path_text}; this default-runtime file "
+                           'will fail to bundle — move the Node code behind an action in a "use node" file',
+                           severity=Severity.WARNING,
+                           related=[ctx.related(str(chain[0][-1]), chain[2], f"imports `{chain[1]}`")])
+
+    def _allowed(self, app, name: str) -> bool:
+        since = ALLOWED_FROM.get(name)
+        return since is not None and app.convex_at_least(since) is True
+
+    @staticmethod
+    def _imports(facts):
+        seen = set()
+        for imp in facts.imports:
+            if imp.type_only or not imp.source:
+                continue
+            stmt = js.enclosing(imp.node, {"import_statement"}) if imp.node.type != "import_statement" else imp.node
+            at = (stmt.child("source") or stmt) if stmt is not None else imp.node
+            if id(at) in seen:
+                continue  # one finding per import statement
+            seen.add(id(at))
+            yield imp.source, at, True
+        for spec, node in facts.requires:
+            if spec:
+                yield spec, node, True
+
+    @staticmethod
+    def _local(ctx, facts, spec):
+        t = ctx.project.resolver.resolve(Path(facts.path), spec)
+        if t is None or t.kind != "file":
+            return None
+        return t.path
+
+    def _builtin_chain(self, ctx, app, start: Path, seen: frozenset):
+        """(files from `start` to the importer, built-in name, import node) or None; memoized per file."""
+
+        def compute(path: Path, stack: frozenset):
+            facts = ctx.project.facts(path)
+            if facts is None or facts.has_use_node:
+                return None
+            for spec, node, _ in self._imports(facts):
+                name = builtin_name(spec)
+                if name is not None and not self._allowed(app, name):
+                    return ([path], spec, node)
+            for spec, node, _ in self._imports(facts):
+                target = self._local(ctx, facts, spec)
+                if target is None or target in stack:
+                    continue
+                sub = memoized(ctx, ("cvx110", target), lambda t=target: compute(t, stack | {path}))
+                if sub is not None:
+                    return ([path, *sub[0]], sub[1], sub[2])
+            return None
+
+        return memoized(ctx, ("cvx110", start), lambda: compute(start, seen))

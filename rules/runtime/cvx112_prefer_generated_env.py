@@ -1,0 +1,194 @@
+from pathlib import PurePosixPath
+
+from cvxlint.project.definitions import ExternalDef
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js, memoized
+
+SKIP_SPECIAL = ("auth.config", "convex.config")
+_IDENT_OK = str.isidentifier
+
+
+def declared_env(ctx, app) -> set[str] | None:
+    """Names declared in `defineApp({ env: {...} })` in convex.config.ts (None: none declared)."""
+
+    def compute():
+        m = app.special_module("convex.config")
+        if m is None:
+            return None
+        facts = m.facts
+        for site in facts.module_calls:
+            d = ctx.project.linker.value_of(facts, site.callee)
+            if isinstance(d, ExternalDef) and d.module == "convex/server" and d.name == "defineApp":
+                args = js.call_args(site.node)
+                env = js.object_get(args[0], "env") if args else None
+                if env is None:
+                    return None
+                return {p.key for p in js.object_props(env) if p.key}
+        return None
+
+    return memoized(ctx, ("declared_env", id(app)), compute)
+
+
+class PreferGeneratedEnv(Rule):
+    """`process.env.X` where the generated, typed `env` is available.
+
+    ## What it does
+    In apps on convex 1.44 or newer, flags `process.env.X` (also `process.env["X"]` and
+    destructuring from `process.env`) in the functions directory, except in
+    `auth.config.ts` and `convex.config.ts`. The finding is info; it becomes a warning when
+    `convex.config.ts` declares environment variables and `X` is not one of them. Uses of
+    the whole `process.env` object, assignments and deletes are left alone.
+
+    ## Why is this bad?
+    The generated `env` (from `_generated/server`) is typed from the declarations in
+    `convex.config.ts`, and declared variables are checked at deploy time
+    (https://docs.convex.dev/production/environment-variables#declaring). `process.env`
+    still works, which is why this is advice, not an error.
+
+    ## Example
+    ```ts
+    const key = process.env.OPENAI_KEY;
+    ```
+    Use instead:
+    ```ts
+    import { env } from "./_generated/server";
+    const key = env.OPENAI_KEY;
+    ```
+
+    ## Fix safety
+    Rewriting to `env.X` (and adding the import, with a `.js` extension when the file's
+    imports use them) is safe when the app declares no variables (the generated `env` is an
+    untyped record) or declares `X`. Otherwise it is only a suggestion: declare `X` in
+    `convex.config.ts` first. No fix is offered when the file already has another `env`.
+    """
+
+    code = "CVX112"
+    name = "prefer-generated-env"
+    severity = Severity.INFO
+    summary = "`process.env.X` where the typed generated `env` exists (convex >= 1.44)"
+    fix_availability = "sometimes"
+    plugin_rules = ("no-process-env",)
+
+    valid = [
+        Valid('export const key = () => process.env.OPENAI_KEY;\n', convex="1.43.0"),
+        Valid('export default { providers: [{ domain: process.env.CLERK_ISSUER_URL, applicationID: "convex" }] };\n',
+              path="convex/auth.config.ts"),
+        Valid('export const all = () => Object.keys(process.env);\n'),
+    ]
+    invalid = [
+        Invalid('import { action } from "./_generated/server";\n'
+                'export const ask = action({ args: {}, handler: async () => process.env.OPENAI_KEY });\n',
+                lines=[2],
+                output='import { action, env } from "./_generated/server";\n'
+                       'export const ask = action({ args: {}, handler: async () => env.OPENAI_KEY });\n'),
+        Invalid('import { v } from "convex/values";\n\nexport const key = () => process.env["API_KEY"];\n',
+                path="convex/lib/keys.ts", lines=[3],
+                output='import { v } from "convex/values";\nimport { env } from "../_generated/server";\n\n'
+                       'export const key = () => env.API_KEY;\n'),
+        Invalid('export const key = () => process.env.UNDECLARED;\n', lines=[1],
+                files={"convex/convex.config.ts": 'import { defineApp } from "convex/server";\nimport { v } from "convex/values";\n'
+                       'const app = defineApp({ env: { DECLARED: v.string() } });\nexport default app;\n'}),
+    ]
+
+    def check_module(self, ctx, module):
+        app = module.app
+        if app.convex_at_least("1.44.0") is not True:
+            return
+        if module.special in SKIP_SPECIAL or module.rel.startswith("_generated/"):
+            return
+        facts = module.facts
+        declared = None
+        for use in facts.global_uses:
+            if use.path[:2] != ("process", "env"):
+                continue
+            if declared is None:
+                declared = (declared_env(ctx, app),)
+            names = declared[0]
+            node = use.node
+            if len(use.path) == 2:
+                par = js.outer(node).parent
+                if par is not None and par.type == "variable_declarator" and (p := par.child("name")) is not None \
+                        and p.type == "object_pattern":
+                    for name, _n, _ in js.pattern_names(p):
+                        ctx.report(facts, node, f"`process.env` destructured; read `env.{name}` from `_generated/server` instead")
+                continue
+            var = use.path[2]
+            target = node
+            while target is not None and len((js.member_chain(target) or (None, []))[1]) > 2:
+                target = js.unwrap(target.child("object"))
+            if target is None or _is_written(target):
+                continue
+            undeclared = names is not None and var not in names
+            sev = Severity.WARNING if undeclared else None
+            msg = f"`process.env.{var}`: use the typed `env.{var}` from `_generated/server`"
+            if undeclared:
+                msg += f" and declare `{var}` in convex.config.ts (it is not declared there)"
+            ctx.report(facts, target, msg, severity=sev, fix=self._fix(ctx, module, target, var, undeclared))
+
+    def _fix(self, ctx, module, target, var, undeclared):
+        facts = module.facts
+        if _binds_env_elsewhere(ctx, facts) or not _IDENT_OK(var):
+            return None
+        edits = [ctx.edit(facts, target, f"env.{var}")]
+        imp = _import_edit(ctx, module)
+        if imp is not None:
+            edits.append(imp)
+        if undeclared:
+            return Fix.display_only(f"Declare `{var}` in convex.config.ts, then use `env.{var}`", *edits)
+        return Fix.safe(f"Use `env.{var}` from `_generated/server`", *edits)
+
+
+def _is_written(node) -> bool:
+    n = js.outer(node)
+    p = n.parent
+    if p is None:
+        return False
+    if p.type in ("assignment_expression", "augmented_assignment_expression") and n.field == "left":
+        return True
+    if p.type in ("unary_expression", "update_expression") and (p.has_tok("delete") or p.has_tok("++") or p.has_tok("--")):
+        return True
+    return False
+
+
+def _generated_server_import(ctx, module):
+    facts = module.facts
+    for imp in facts.imports:
+        if imp.type_only or imp.imported in ("*", "default", ""):
+            continue
+        t = ctx.project.resolver.resolve(module.path, imp.source)
+        if t is not None and t.kind == "generated" and t.name == "server":
+            return imp
+    return None
+
+
+def _binds_env_elsewhere(ctx, facts) -> bool:
+    if "env" in facts.bindings:
+        return True
+    for imp in facts.imports:
+        if imp.local == "env":
+            t = ctx.project.resolver.resolve(__import__("pathlib").Path(facts.path), imp.source)
+            return not (t is not None and t.kind == "generated" and imp.imported == "env")
+    return any("env" in f.declared for f in facts.functions)
+
+
+def _import_edit(ctx, module):
+    facts = module.facts
+    if any(i.local == "env" for i in facts.imports):
+        return None
+    existing = _generated_server_import(ctx, module)
+    if existing is not None:
+        spec_node = existing.node
+        named = spec_node.parent  # named_imports
+        last = [c for c in named.children if c.type == "import_specifier"][-1]
+        return ctx.edit(facts, (last.end, last.end), ", env")
+    depth = module.rel.count("/")
+    prefix = "./" if depth == 0 else "../" * depth
+    js_ext = any(i.source.startswith(".") and i.source.endswith(".js") for i in facts.imports)
+    spec = f"{prefix}_generated/server{'.js' if js_ext else ''}"
+    stmts = [c for c in facts.module.root.children if c.type == "import_statement"]
+    if stmts:
+        at = stmts[-1].end
+        return ctx.edit(facts, (at, at), f'\nimport {{ env }} from "{spec}";')
+    first = next((c for c in facts.module.root.children
+                  if c.type != "hash_bang_line" and not any(d.node is c for d in facts.directives)), None)
+    at = first.start if first is not None else len(facts.source)
+    return ctx.edit(facts, (at, at), f'import {{ env }} from "{spec}";\n')
