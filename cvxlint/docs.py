@@ -42,3 +42,26 @@ def readme_with_table(readme: str) -> str:
     start = readme.index(TABLE_START) + len(TABLE_START)
     end = readme.index(TABLE_END)
     return readme[:start] + "\n" + rule_table() + readme[end:]
+
+
+def update_readme(path) -> bool:
+    """Rewrite the rule table in README.md; returns True when it changed."""
+    from pathlib import Path
+
+    p = Path(path)
+    old = p.read_text("utf-8")
+    new = readme_with_table(old)
+    if new != old:
+        p.write_text(new, "utf-8")
+        return True
+    return False
+
+
+if __name__ == "__main__":  # python -m cvxlint.docs  -> refresh README.md's rule table
+    import sys
+    from pathlib import Path
+
+    readme = Path(__file__).resolve().parent.parent / "README.md"
+    changed = update_readme(readme)
+    print("README.md rule table " + ("updated" if changed else "already up to date"))
+    sys.exit(0)

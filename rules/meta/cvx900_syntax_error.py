@@ -13,7 +13,7 @@ class SyntaxError_(Rule):
     `npx convex dev` cannot bundle a file that does not parse, so nothing deploys.
 
     ## Example
-    ```ts
+    ```text
     export const list = query({ args: {}, handler: async (ctx) => {
       return await ctx.db.query("tasks").take(10);
     );

@@ -1,0 +1,95 @@
+"""The command line as users and CI run it: a real subprocess, real files."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "fixtures" / "demo"
+
+
+def cvxlint(*args, cwd=ROOT, env=None):
+    e = {**os.environ, **(env or {})}
+    e.pop("PRE_COMMIT", None)
+    return subprocess.run([sys.executable, "-m", "cvxlint", *args], cwd=cwd, capture_output=True, text=True, env=e)
+
+
+def test_demo_has_findings_and_exit_1():
+    r = cvxlint("check", str(DEMO), "--output-format", "concise")
+    assert r.returncode == 1, r.stderr
+    assert "CVX101" in r.stdout and "convex/messages.ts" in r.stdout
+    assert r.stderr == ""
+
+
+def test_json_output_shape():
+    r = cvxlint("check", str(DEMO), "--output-format", "json", "--select", "CVX101,CVX112")
+    data = json.loads(r.stdout)
+    assert {d["code"] for d in data} == {"CVX101", "CVX112"}
+    d = next(x for x in data if x["code"] == "CVX112")
+    for key in ("code", "name", "message", "severity", "filename", "location", "end_location", "fix", "url"):
+        assert key in d
+    assert d["filename"] == "fixtures/demo/convex/ai.ts"
+    assert d["location"] == {"row": 8, "column": 37}
+    assert d["fix"]["applicability"] == "safe"
+    assert d["fix"]["edits"][0]["content"] == "env.OPENAI_API_KEY"
+
+
+def test_exit_zero_and_clean_selection():
+    assert cvxlint("check", str(DEMO), "--exit-zero").returncode == 0
+    r = cvxlint("check", str(DEMO), "--select", "CVX102")
+    assert r.returncode == 0 and "All checks passed" in r.stdout
+
+
+def test_file_mode_reports_only_given_file():
+    r = cvxlint("check", str(DEMO / "convex" / "channels.ts"), "--output-format", "concise")
+    lines = [ln for ln in r.stdout.splitlines() if ln.startswith("fixtures/")]
+    assert lines and all(ln.startswith("fixtures/demo/convex/channels.ts") for ln in lines)
+
+
+def test_unknown_rule_code_is_exit_2_one_line():
+    r = cvxlint("check", str(DEMO), "--select", "CVX777")
+    assert r.returncode == 2
+    assert r.stderr.strip().count("\n") == 0 and "CVX777" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_missing_path_and_project_without_convex(tmp_path):
+    r = cvxlint("check", str(tmp_path / "nope"))
+    assert r.returncode == 2 and "does not exist" in r.stderr
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.ts").write_text("export const a = 1;\n")
+    r = cvxlint("check", str(tmp_path))
+    assert r.returncode == 2 and "no Convex functions directory" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_bad_config_is_exit_2(tmp_path):
+    app = tmp_path / "app"
+    (app / "convex").mkdir(parents=True)
+    (app / "convex" / "schema.ts").write_text("export default 1;\n")
+    (app / "cvxlint.yaml").write_text("selekt: [CVX1]\n")
+    r = cvxlint("check", str(app))
+    assert r.returncode == 2 and "unknown key 'selekt'" in r.stderr
+    (app / "cvxlint.yaml").write_text("select: [CVX1\n")
+    r = cvxlint("check", str(app))
+    assert r.returncode == 2 and "invalid YAML" in r.stderr
+    (app / "cvxlint.yaml").write_text("ignore: [CVX101]\nrule-options:\n  CVX101: {nope: 1}\n")
+    r = cvxlint("check", str(app))
+    assert r.returncode == 2 and "unknown option 'nope'" in r.stderr
+
+
+def test_rules_and_rule_commands():
+    r = cvxlint("rules")
+    assert r.returncode == 0 and "CVX101" in r.stdout and "no-fetch-in-query-mutation" in r.stdout
+    r = cvxlint("rule", "no-date-now-in-query")
+    assert r.returncode == 0 and r.stdout.startswith("# CVX103 no-date-now-in-query")
+    r = cvxlint("rule", "CVX000")
+    assert r.returncode == 2
+
+
+def test_github_annotations():
+    r = cvxlint("check", str(DEMO), "--output-format", "github", "--select", "CVX101")
+    line = r.stdout.strip().splitlines()[0]
+    assert line.startswith("::error file=fixtures/demo/convex/messages.ts,line=39,col=29,")
+    assert "title=cvxlint (CVX101)::CVX101 " in line

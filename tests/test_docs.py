@@ -1,0 +1,33 @@
+"""The README's rule table and rule docs stay in step with the registry."""
+
+from pathlib import Path
+
+from cvxlint.docs import TABLE_END, TABLE_START, readme_with_table, rule_doc
+from cvxlint.engine.registry import all_rules
+from cvxlint.syntax.tree import parse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_readme_rule_table_is_current():
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert TABLE_START in readme and TABLE_END in readme
+    assert readme_with_table(readme) == readme, "README rule table is stale: run `python -m cvxlint.docs`"
+
+
+def test_codes_and_names_unique():
+    rules = all_rules()
+    assert len({r.code for r in rules}) == len(rules)
+    assert len({r.name for r in rules}) == len(rules)
+
+
+def test_doc_code_blocks_parse():
+    for r in all_rules():
+        doc = r.doc()
+        blocks = doc.split("```")
+        for i in range(1, len(blocks), 2):
+            lang, _, body = blocks[i].partition("\n")
+            if lang.strip() in ("ts", "tsx", "js"):
+                m = parse(body.encode(), "tsx" if lang.strip() != "ts" else "ts")
+                assert not m.has_error, f"{r.code}: a ```{lang} block in the docs does not parse:\n{body}"
+        assert rule_doc(r).startswith(f"# {r.code} {r.name}")
