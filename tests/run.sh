@@ -12,8 +12,13 @@ fi
 python -m pip install --quiet --upgrade pip
 python -m pip install --quiet -e ".[test,lsp]"
 
-# Real npm tools (tsc, convex, esbuild, ...) from the committed lockfile.
-npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
+# Real npm tools (tsc, convex, esbuild, ...) from committed lockfiles: tests/js is the
+# shared base; a test area that needs more packages gets its own tests/npm/<area>/.
+for dir in tests/js tests/npm/*/ editors/*/; do
+  if [ -f "$dir/package-lock.json" ]; then
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+  fi
+done
 
 # Extra setup steps owned by individual test areas (wheelhouse for pre-commit, ...).
 for step in tests/setup.d/*.sh; do
