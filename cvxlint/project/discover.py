@@ -136,7 +136,12 @@ def walk_files(root: Path, excludes: list[str] | None = None) -> tuple[list[Path
                 elif name.endswith(TS_EXTENSIONS) or name.endswith(PY_EXTENSIONS) or name in ("convex.json", "package.json"):
                     if name.endswith(".d.ts") or ign.ignored(p, False):
                         continue
-                    files.append(p)
+                    try:
+                        regular = entry.is_file()  # not a FIFO, socket or broken link
+                    except OSError:
+                        regular = False
+                    if regular:
+                        files.append(p)
         finally:
             if spec is not None:
                 ign.stack.pop()
@@ -275,12 +280,15 @@ def discover(paths: list[Path], excludes: list[str] | None = None) -> tuple[Work
         raise UsageError(f"path does not exist: {missing[0]}")
     dirs = [p.resolve() for p in paths if p.is_dir()]
     named_files = [p.resolve() for p in paths if not p.is_dir()]
+    wanted_fdirs: set[Path] | None = None
     if named_files and not dirs:
         roots: list[Path] = []
+        wanted_fdirs = set()
         for f in named_files:
             found = enclosing_app_dir(f)
             if found is None:
                 continue
+            wanted_fdirs.add(found[1].resolve())
             app_root = found[0].resolve()
             root = repo_root(app_root) or app_root
             if root not in roots:
@@ -293,8 +301,11 @@ def discover(paths: list[Path], excludes: list[str] | None = None) -> tuple[Work
         scan_root = _common_root(dirs + [f.parent for f in named_files])
         only = set(named_files) if named_files else None
     files, skipped = walk_files(scan_root, excludes)
-    # A directory named on the command line below the scan root limits what is reported.
     apps = find_apps(files)
+    if wanted_fdirs is not None:
+        # Only the apps of the named files are modelled; the scan root stays wide so their
+        # callers (frontend packages, Python scripts) are still seen.
+        apps = [a for a in apps if a.functions_dir in wanted_fdirs] or apps
     if not apps:
         found = enclosing_app_dir(scan_root)
         if found is not None:

@@ -14,6 +14,7 @@ Built once per run from the files on disk (`Project.build`). Rules only read it:
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
@@ -49,7 +50,10 @@ class FileProblem:
 def read_source(path: Path, max_bytes: int) -> tuple[bytes | None, str | None]:
     """Read a source file, or say in a few words why it cannot be analysed."""
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            return None, "not a regular file"
+        size = st.st_size
         if size > max_bytes:
             return None, f"file is too large to analyse ({size:,} bytes; limit {max_bytes:,})"
         data = path.read_bytes()

@@ -1,0 +1,142 @@
+"""The project model on fixture apps: discovery, builders through wrappers and re-exports,
+identifiers, entry points, path aliases, moved functions dirs, monorepos, versions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cvxlint.api import build_project, resolve_settings
+from cvxlint.config import Settings
+from cvxlint.project.definitions import ExternalDef
+from cvxlint.project.discover import discover
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+MODEL = FIXTURES / "model"
+
+
+def project_for(path: Path, settings: Settings | None = None):
+    s = settings or resolve_settings([path])
+    project, _, _ = build_project([path], s)
+    return project
+
+
+def functions(app) -> dict[str, tuple[str, str, bool]]:
+    return {f.identifier or f"(unexported){f.module.module_name}:{f.local_name}": (f.kind, f.visibility, f.builder.is_custom)
+            for f in app.functions}
+
+
+def test_wrappers_reexports_and_configured_registrars():
+    project = project_for(MODEL / "wrappers")
+    [app] = project.apps
+    got = functions(app)
+    assert got["notes:mine"] == ("query", "public", True)  # userQuery re-exported as `authed` from a barrel
+    assert got["notes:add"] == ("mutation", "public", True)
+    assert got["notes:stats"] == ("query", "public", True)  # wrapper of a wrapper
+    assert got["notes:purgeAll"] == ("mutation", "internal", True)  # exported under another name
+    assert got["notes:search"] == ("query", "internal", True)  # zCustomQuery on internalQuery
+    assert got["notes:ping"] == ("action", "public", True)
+    assert got["notes:default"] == ("query", "public", True)
+    assert got["configured:tenantList"] == ("mutation", "internal", True)  # from cvxlint.yaml registrars
+    # a local function named `query` is not a registrar
+    assert not any(k.endswith(":doubled") for k in got)
+    # the wrapper module defines builders, not functions
+    assert not any(k.startswith("lib/") for k in got)
+
+
+def test_builder_layers_and_ctx_changes():
+    project = project_for(MODEL / "wrappers")
+    [app] = project.apps
+    stats = app.by_identifier["notes:stats"]
+    assert [layer.factory for layer in stats.builder.layers] == ["customQuery", "customQuery"]
+    change = project.ctx_change(stats.builder)
+    assert change.known and {"user", "isAdmin"} <= change.added
+    assert len(change.functions) == 2  # both customizations run before the handler
+
+
+def test_handler_params_and_ctx_uses():
+    project = project_for(MODEL / "wrappers")
+    [app] = project.apps
+    add = app.by_identifier["notes:add"]
+    assert add.handler is not None and add.handler.is_async
+    uses = {path for r in project.reach(add) for _u, path in r.ctx_uses()}
+    assert ("db", "insert") in uses and ("user", "subject") in uses
+
+
+def test_args_validators_ir():
+    project = project_for(MODEL / "wrappers")
+    [app] = project.apps
+    add = app.by_identifier["notes:add"]
+    v = project.args_validator(add)
+    assert v is not None and v.kind == "object" and v.fields["text"].kind == "string"
+    search = app.by_identifier["notes:search"]
+    assert project.args_validator(search).fields["q"].is_opaque  # zod validators are not followed
+
+
+def test_moved_functions_dir_and_entry_points():
+    ws, _ = discover([MODEL / "moved"])
+    assert [a.functions_dir.name for a in ws.apps] == ["backend"]  # convex.json wins over convex/
+    project = project_for(MODEL / "moved")
+    [app] = project.apps
+    got = functions(app)
+    assert got["tasks:list"] == ("query", "public", False)
+    assert got["admin/reports:weekly"] == ("query", "internal", False)
+    test_module = app.modules["tasks.test.ts"]
+    assert not test_module.is_entry_point and test_module.entry_point_problem == "dots"
+    assert "tasks.test:notDeployed" not in app.by_identifier
+    assert app.convex_version is not None and str(app.convex_version.version) == "1.31.0"
+    assert app.convex_version.source == "package.json range"
+
+
+def test_monorepo_apps_versions_and_path_aliases():
+    project = project_for(MODEL / "monorepo")
+    apps = {a.functions_dir.relative_to(MODEL / "monorepo").as_posix(): a for a in project.apps}
+    assert set(apps) == {"packages/backend/convex", "apps/admin/convex"}
+    backend = apps["packages/backend/convex"]
+    assert str(backend.convex_version.version) == "1.29.0"
+    assert str(apps["apps/admin/convex"].convex_version.version) == "1.47.0"
+    me = backend.by_identifier["users:me"]
+    reached = project.reach(me)
+    # `@model/users` is a tsconfig `paths` alias in convex/tsconfig.json (JSONC with comments)
+    assert [r.func.name for r in reached] == ["handler", "currentUser"]
+    assert reached[1].ctx_index == 0
+    assert ("db", "query") in {p for _s, p in reached[1].ctx_calls()}
+
+
+def test_workspace_package_resolution():
+    project = project_for(MODEL / "monorepo")
+    web = MODEL / "monorepo" / "apps" / "web" / "src" / "Profile.tsx"
+    facts = project.facts(web)
+    d = project.linker.definition(facts, "api")
+    assert isinstance(d, ExternalDef) and d.module == "generated:api"
+    assert d.functions_dir == (MODEL / "monorepo" / "packages" / "backend" / "convex")
+
+
+def test_file_mode_reports_on_named_files_but_models_whole_app():
+    target = MODEL / "wrappers" / "convex" / "notes.ts"
+    ws, only = discover([target])
+    assert only == {target.resolve()}
+    assert len(ws.apps) == 1
+
+
+def test_demo_app_model():
+    project = project_for(FIXTURES / "demo")
+    [app] = project.apps
+    assert app.module_for(FIXTURES / "demo" / "convex" / "ai.ts").runtime == "node"
+    assert app.special_module("schema") is not None and app.special_module("http") is not None
+    send = app.by_identifier["messages:send"]
+    assert send.builder.name == "authedMutation" and send.kind == "mutation" and send.is_public
+    names = [r.func.name for r in project.reach(send)]
+    assert names == ["handler", "fetchPreview"]
+
+
+@pytest.mark.parametrize("spec,expected", [
+    ("query", ("query", "public")),
+    ("mutation:internal", ("mutation", "internal")),
+    ("internalAction", ("action", "internal")),
+])
+def test_registrar_specs(spec, expected):
+    from cvxlint.project.model import _parse_registrar
+
+    assert _parse_registrar(spec) == expected

@@ -1,0 +1,93 @@
+"""Bad input never crashes a run, never gets rewritten, and is reported clearly."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cvxlint.api import check, fix, resolve_settings
+
+GOOD = 'import { query } from "./_generated/server";\nexport const q = query({ args: {}, handler: async () => Date.now() });\n'
+
+
+def make_app(root: Path) -> Path:
+    (root / "convex" / "_generated").mkdir(parents=True)
+    (root / "package.json").write_text('{"dependencies": {"convex": "1.48.0"}}')
+    (root / "convex" / "good.ts").write_text(GOOD)
+    return root
+
+
+def run(root: Path, **settings):
+    s = resolve_settings([root])
+    for k, v in settings.items():
+        setattr(s, k, v)
+    return check([root], s)
+
+
+def codes(result):
+    return sorted((Path(d.path).name, d.code) for d in result.diagnostics)
+
+
+def test_non_utf8_binary_and_huge_files_get_cvx902(tmp_path):
+    root = make_app(tmp_path / "app")
+    latin1 = root / "convex" / "latin1.ts"
+    latin1.write_bytes(b"export const s = '\xe9t\xe9';\n")
+    blob = root / "convex" / "blob.ts"
+    blob.write_bytes(b"\x00\x01\x02\x03" * 100)
+    huge = root / "convex" / "huge.ts"
+    huge.write_bytes(b"export const x = 1;\n" * 200_000)  # 4 MB
+    r = run(root)
+    got = codes(r)
+    assert ("latin1.ts", "CVX902") in got and ("blob.ts", "CVX902") in got and ("huge.ts", "CVX902") in got
+    assert ("good.ts", "CVX103") in got  # the rest of the app is still linted
+    msgs = {Path(d.path).name: d.message for d in r.diagnostics if d.code == "CVX902"}
+    assert "UTF-8" in msgs["latin1.ts"] and "binary" in msgs["blob.ts"] and "too large" in msgs["huge.ts"]
+    before = {p: p.read_bytes() for p in (latin1, blob, huge)}
+    fix([root], resolve_settings([root]), unsafe=True)
+    assert {p: p.read_bytes() for p in before} == before
+
+
+def test_max_file_size_setting(tmp_path):
+    root = make_app(tmp_path / "app")
+    r = run(root, max_file_size=50)
+    assert ("good.ts", "CVX902") in codes(r)
+
+
+def test_syntax_error_file_is_reported_and_others_still_linted(tmp_path):
+    root = make_app(tmp_path / "app")
+    (root / "convex" / "broken.ts").write_text('import { query } from "./_generated/server";\nexport const b = query({ args: {}, handler: async () => { Date.now(); );\n')
+    got = codes(run(root))
+    assert ("broken.ts", "CVX900") in got
+    assert ("broken.ts", "CVX103") not in got  # no per-file findings on a partial tree
+    assert ("good.ts", "CVX103") in got
+
+
+def test_symlink_loop_fifo_and_broken_link(tmp_path):
+    root = make_app(tmp_path / "app")
+    os.symlink(root, root / "convex" / "loop")
+    os.symlink(root / "missing.ts", root / "convex" / "dangling.ts")
+    os.mkfifo(root / "convex" / "pipe.ts")
+    got = codes(run(root))
+    assert got.count(("good.ts", "CVX103")) == 1
+
+
+def test_deeply_nested_expression_does_not_crash(tmp_path):
+    root = make_app(tmp_path / "app")
+    (root / "convex" / "deep.ts").write_text("export const x = " + "(" * 3000 + "1" + ")" * 3000 + ";\n"
+                                              + "export const y = " + "[" * 3000 + "]" * 3000 + ";\n")
+    r = run(root)
+    assert not [d for d in r.diagnostics if d.code == "CVX999"]
+
+
+def test_cli_never_prints_a_traceback_on_odd_trees(tmp_path):
+    root = make_app(tmp_path / "app")
+    (root / "convex" / "empty.ts").write_bytes(b"")
+    (root / "convex" / "bom.ts").write_bytes(b"\xef\xbb\xbfexport const x = 1;\n")
+    (root / "convex" / "crlf.ts").write_bytes(b"export const x = 1;\r\nexport const y = Date.now();\r\n")
+    r = subprocess.run([sys.executable, "-m", "cvxlint", "check", str(root)], capture_output=True, text=True)
+    assert r.returncode in (0, 1), r.stderr
+    assert "Traceback" not in r.stderr and "CVX999" not in r.stdout
