@@ -16,6 +16,11 @@ from pathlib import Path
 
 from . import jsonc
 
+# Packages whose meaning cvxlint knows by name: always treated as external, even when the
+# workspace holds their source (the convex-helpers repository itself, vendored copies).
+KNOWN_PACKAGES = ("convex", "convex-helpers", "convex-test")
+KNOWN_SCOPES = ("@convex-dev/",)
+
 _EXTS = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 _JS_TO_TS = {".js": (".ts", ".tsx"), ".jsx": (".tsx",), ".mjs": (".mts",), ".cjs": (".cts",)}
 
@@ -66,6 +71,8 @@ class Resolver:
             return self._from_path(Path(os.path.normpath(from_file.parent / spec)))
         if spec.startswith("/"):
             return self._from_path(Path(os.path.normpath(spec)))
+        if spec.split("/", 1)[0] in KNOWN_PACKAGES or spec.startswith(KNOWN_SCOPES):
+            return Target("external", spec)
         cfg = self._tsconfig(from_file.parent)
         if cfg is not None:
             for pattern, targets, base in cfg.paths:
