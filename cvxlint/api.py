@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+import gc
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Settings, find_config, load_settings
 from .diagnostics import Applicability, Diagnostic
 from .engine.fixer import FixOutcome, fix_loop
+from .engine.writer import WriteReport, write_fixes as _write_fixes
 from .engine.runner import enabled_rules, finalize, run_rules
 from .project.discover import Workspace, discover
 from .project.model import Project
+
+
+@contextmanager
+def paused_gc():
+    """A lint run allocates millions of small objects and frees almost none of them until it
+    ends; the cyclic GC would rescan that growing heap again and again (it cost more than
+    parsing on a 240k-line app). Pause it for the run; objects still alive afterwards are
+    frozen so a long-running process (the LSP) does not rescan them either."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass
@@ -45,18 +63,25 @@ def build_project(
 ) -> tuple[Project, Workspace, set[Path] | None]:
     """Discover and model the apps under `paths`; `overrides` replaces file contents (unsaved
     editor buffers, or the result of a fix pass)."""
-    workspace, only = discover(paths)
-    project = Project(workspace, settings)
-    if overrides:
-        project.overrides.update(overrides)
-    project._build_apps()
+    with paused_gc():
+        workspace, only = discover(paths)
+        project = Project(workspace, settings)
+        if overrides:
+            project.overrides.update(overrides)
+        project._build_apps()
     return project, workspace, only
 
 
-def check(paths: list[Path], settings: Settings, overrides: dict[Path, bytes] | None = None) -> CheckResult:
-    """Lint the apps under `paths` (files: their whole apps, reporting only on those files)."""
+def check(paths: list[Path], settings: Settings, overrides: dict[Path, bytes] | None = None,
+          report_only: set[Path] | None = None) -> CheckResult:
+    """Lint the apps under `paths` (files: their whole apps, reporting only on those files).
+
+    `report_only` (resolved paths) narrows reporting further, e.g. to the files a pull request
+    changed; the whole apps are still modelled so cross-file rules see everything."""
     t0 = time.perf_counter()
     project, workspace, only = build_project(paths, settings, overrides)
+    if report_only is not None:
+        only = set(report_only) if only is None else only & set(report_only)
     t1 = time.perf_counter()
     raw = run_rules(project, enabled_rules(settings))
     t2 = time.perf_counter()
@@ -65,14 +90,25 @@ def check(paths: list[Path], settings: Settings, overrides: dict[Path, bytes] | 
     return CheckResult(diags, project, workspace, only, {"model": t1 - t0, "rules": t2 - t1, "finalize": t3 - t2})
 
 
-def fix(paths: list[Path], settings: Settings, unsafe: bool = False) -> FixOutcome:
-    """Apply fixes in memory until they converge; nothing is written (see `write_fixes`)."""
-    allowed = {Applicability.SAFE}
-    if unsafe or settings.unsafe_fixes:
-        allowed.add(Applicability.UNSAFE)
+def fix(paths: list[Path], settings: Settings, unsafe: bool = False,
+        allowed: set[Applicability] | None = None) -> FixOutcome:
+    """Apply fixes in memory until they converge; nothing is written (see `write_fixes`).
+
+    Safe fixes, plus unsafe ones with `unsafe` (or `unsafe-fixes` in the config);
+    `allowed` names the tiers explicitly instead (codemods). Display-only fixes never apply.
+    The outcome's `last_check` is the CheckResult of the final state.
+    """
+    if allowed is None:
+        allowed = {Applicability.SAFE}
+        if unsafe or settings.unsafe_fixes:
+            allowed.add(Applicability.UNSAFE)
+    allowed = allowed - {Applicability.DISPLAY_ONLY}
+    last: list[CheckResult] = []
 
     def lint(overrides: dict[Path, bytes]) -> list[Diagnostic]:
-        return check(paths, settings, overrides).diagnostics
+        result = check(paths, settings, overrides)
+        last[:] = [result]
+        return result.diagnostics
 
     def read(path: Path) -> bytes | None:
         try:
@@ -80,4 +116,11 @@ def fix(paths: list[Path], settings: Settings, unsafe: bool = False) -> FixOutco
         except OSError:
             return None
 
-    return fix_loop(lint, read, allowed)
+    outcome = fix_loop(lint, read, allowed)
+    outcome.last_check = last[0] if last else None
+    return outcome
+
+
+def write_fixes(outcome: FixOutcome) -> WriteReport:
+    """Write the files a fix run changed (atomically; files edited meanwhile are skipped)."""
+    return _write_fixes(outcome)

@@ -90,6 +90,11 @@ class Resolver:
         pkg = self._workspace_package(spec)
         if pkg is not None:
             return pkg
+        if "/_generated/" in spec:
+            # An alias we could not resolve (e.g. `~/convex/_generated/server` with no tsconfig
+            # in sight): it still names a generated module; which app's is left open.
+            stem = spec.rsplit("/", 1)[-1].split(".")[0]
+            return Target("generated", stem, None)
         return Target("external", spec)
 
     def _from_path(self, base: Path, must_exist: bool = False) -> Target | None:

@@ -19,6 +19,7 @@ into lines and columns is `Module.position`'s job.
 from __future__ import annotations
 
 import bisect
+import gc
 import threading
 from dataclasses import dataclass, field
 from typing import Iterator
@@ -195,6 +196,18 @@ def language_for(path: str) -> str:
 
 def parse(source: bytes, lang: str) -> Module:
     """Parse TypeScript/TSX source into a `Module`. Never raises on bad syntax."""
+    # Building the tree allocates one object per node and frees nothing; the cyclic GC
+    # would scan the growing heap over and over (a 3x slowdown on big apps).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse(source, lang)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _parse(source: bytes, lang: str) -> Module:
     tree = _parser(lang).parse(source)
     names, named, fields, keep = _kind_tables(LANG_TSX if lang == "tsx" else LANG_TS)
     root = Node("program", 0, len(source), None, None)

@@ -99,11 +99,11 @@ class CtxMemberUnavailable(Rule):
             change = project.ctx_change(fn.builder) if fn.builder.layers else None
             if change is not None and not change.known:
                 continue
+            seen: set[tuple] = set()
             for r in project.reach(fn):
-                guarded = _guarded_members(r.func) if r.depth else set()
-                seen: set[tuple[str, ...]] = set()
+                guarded: set[str] | None = None
                 for use, path in sorted(r.ctx_uses(), key=lambda up: up[0].node.start):
-                    if not path or path[0] in guarded:
+                    if not path:
                         continue
                     if change is not None and path[0] in change.removed:
                         member = (path[0],)
@@ -113,7 +113,15 @@ class CtxMemberUnavailable(Rule):
                         if member is None or (change is not None and member[0] in change.added):
                             continue
                         why = f"{KIND_NAME[fn.kind]} have no `ctx.{'.'.join(member)}`"
-                    if member in seen:
+                    if r.depth:
+                        if guarded is None:
+                            guarded = _guarded_members(r.func)
+                        if member[0] in guarded:
+                            continue
+                    # one finding per member and place in the handler (helpers reached through
+                    # the same call are summarised in that one finding)
+                    key = (member, id(r.via[0][1]) if r.depth else id(use.node))
+                    if key in seen or (r.depth and (member, "direct") in seen):
                         continue
-                    seen.add(member)
+                    seen.add(key)
                     report_in_handler(ctx, fn, r, use.node, f"`ctx.{'.'.join(member)}` in {describe_function(fn)}: {why}")
