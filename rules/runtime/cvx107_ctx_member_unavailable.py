@@ -120,7 +120,7 @@ class CtxMemberUnavailable(Rule):
                             continue
                     # one finding per member and place in the handler (helpers reached through
                     # the same call are summarised in that one finding)
-                    key = (member, id(r.via[0][1]) if r.depth else id(use.node))
+                    key = (member, id(r.via[0][1]) if r.depth else "direct")
                     if key in seen or (r.depth and (member, "direct") in seen):
                         continue
                     seen.add(key)
