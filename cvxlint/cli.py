@@ -107,6 +107,101 @@ def _output_format_option(f):
     )(f)
 
 
+def fix_options(f):
+    f = click.option("--exit-non-zero-on-fix", is_flag=True,
+                     help="Exit 1 when a file was changed, even if no finding is left (pre-commit).")(f)
+    f = click.option("--diff", is_flag=True,
+                     help="Print a unified diff of the fixes and write nothing (exit 1 when there is a diff).")(f)
+    f = click.option("--unsafe-fixes/--no-unsafe-fixes", default=None,
+                     help="Also apply fixes that may change behaviour (default: the `unsafe-fixes` setting).")(f)
+    return f
+
+
+@cli.command("fix")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@selection_options
+@_output_format_option
+@click.option("-o", "--output-file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the report of what is left to this file.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
+@click.option("-q", "--quiet", is_flag=True, help="Print remaining findings only, no summary.")
+@fix_options
+def fix_cmd(paths, select, extend_select, ignore, config_path, convex_version, output_format, output_file, exit_zero,
+            quiet, unsafe_fixes, diff, exit_non_zero_on_fix):
+    """Apply safe fixes to the Convex apps under PATHS, then report what is left.
+
+    `--unsafe-fixes` adds fixes that may change behaviour; suggestions (display-only fixes)
+    are shown, never applied. Exit 0 when nothing is left, 1 when findings remain (with
+    `--diff`: when there is a diff), 2 on errors.
+    """
+    settings = settings_from_cli(paths, select, extend_select, ignore, config_path, convex_version)
+    run_fix_command(paths, settings, unsafe_fixes=unsafe_fixes, diff=diff, exit_non_zero_on_fix=exit_non_zero_on_fix,
+                    output_format=output_format, output_file=output_file, quiet=quiet, exit_zero=exit_zero)
+
+
+def run_fix_command(paths, settings, *, unsafe_fixes=None, diff=False, exit_non_zero_on_fix=False, output_format=None,
+                    output_file=None, quiet=False, exit_zero=False, allowed=None, keep=None) -> None:
+    """Fix in memory, then write (or print the diff), report what is left, and exit.
+    Shared by `fix`, `check --fix` and `migrate apply`; `keep` filters what is reported as left."""
+    from . import api
+    from .engine.writer import unified_diff
+    from .output import relpath
+
+    from .diagnostics import Applicability
+
+    if allowed is None:  # --[no-]unsafe-fixes beats the `unsafe-fixes` setting
+        unsafe = settings.unsafe_fixes if unsafe_fixes is None else unsafe_fixes
+        allowed = {Applicability.SAFE, Applicability.UNSAFE} if unsafe else {Applicability.SAFE}
+    outcome = api.fix([Path(p) for p in paths] or [Path.cwd()], settings, allowed=allowed)
+    for r in outcome.rejected:
+        click.echo(f"cvxlint: {relpath(r.path)}: {r} (please report it)", err=True)
+    if outcome.not_converged:
+        codes = ", ".join(sorted(outcome.not_converged))
+        click.echo(f"cvxlint: fixes of {codes} did not converge after {outcome.passes} passes (please report it)", err=True)
+    changed = outcome.changed
+    if diff:
+        click.echo(unified_diff(outcome, label=lambda p: relpath(str(p))), nl=False)
+        if not quiet:
+            n, k = outcome.fixed_count, len(changed)
+            click.echo(f"Would fix {n} problem{'s' if n != 1 else ''} in {k} file{'s' if k != 1 else ''}.", err=True)
+        sys.exit(EXIT_FINDINGS if changed else 0)
+    report = api.write_fixes(outcome)
+    for p in report.changed_meanwhile:
+        click.echo(f"cvxlint: {relpath(str(p))} changed on disk while it was being fixed; not written", err=True)
+    for p, why in report.failed:
+        click.echo(f"cvxlint: cannot write {relpath(str(p))}: {why}", err=True)
+    left = outcome.remaining if keep is None else [d for d in outcome.remaining if keep(d)]
+    _print_left(left, outcome, report, settings, output_format, output_file, quiet)
+    if report.failed:
+        sys.exit(EXIT_ERROR)
+    if exit_zero:
+        sys.exit(0)
+    if left or report.changed_meanwhile or (exit_non_zero_on_fix and report.written):
+        sys.exit(EXIT_FINDINGS)
+    sys.exit(0)
+
+
+def _print_left(left, outcome, report, settings, output_format, output_file, quiet) -> None:
+    from .output import render, summary
+
+    fmt = output_format or settings.output_format or ("concise" if os.environ.get("PRE_COMMIT") else "full")
+    project = outcome.last_check.project if outcome.last_check is not None else None
+    source_of = _source_of(project) if project is not None else (lambda p: None)
+    color = output_file is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    text = render(fmt, left, source_of, color=color, extra={"exit_code": 1 if left else 0})
+    if fmt in ("full", "concise") and not quiet:
+        n = outcome.fixed_count
+        if n:
+            by_rule = ", ".join(f"{code} x{k}" for code, k in sorted(outcome.applied.items()))
+            k = len(report.written)
+            text += f"Fixed {n} problem{'s' if n != 1 else ''} in {k} file{'s' if k != 1 else ''} ({by_rule}).\n"
+        text += summary(left) + "\n"
+    if output_file is not None:
+        output_file.write_text(text, "utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @selection_options
@@ -115,8 +210,11 @@ def _output_format_option(f):
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--statistics", is_flag=True, help="Print counts by rule instead of findings.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
+@fix_options
+@click.option("--fix", "apply_fixes", is_flag=True, help="Apply fixes (the same as `cvxlint fix`).")
 def check(paths, select, extend_select, ignore, config_path, convex_version, output_format, output_file,
-          exit_zero, statistics, quiet):
+          exit_zero, statistics, quiet, unsafe_fixes=None, diff=False, exit_non_zero_on_fix=False,
+          apply_fixes=False):
     """Lint the Convex apps under PATHS (default: the current directory).
 
     With files given (as pre-commit does), their whole apps are analysed but only findings in
@@ -126,6 +224,9 @@ def check(paths, select, extend_select, ignore, config_path, convex_version, out
     from .output import render, summary
 
     settings = settings_from_cli(paths, select, extend_select, ignore, config_path, convex_version)
+    if apply_fixes or diff:
+        run_fix_command(paths, settings, unsafe_fixes=unsafe_fixes, diff=diff, exit_non_zero_on_fix=exit_non_zero_on_fix,
+                        output_format=output_format, output_file=output_file, quiet=quiet, exit_zero=exit_zero)
     result = run_check([Path(p) for p in paths] or [Path.cwd()], settings)
     diags = result.diagnostics
     fmt = output_format or settings.output_format or ("concise" if os.environ.get("PRE_COMMIT") else "full")
@@ -189,6 +290,97 @@ def rule_cmd(code_or_name):
     if r is None:
         raise CvxlintError(f"unknown rule {code_or_name!r} (see `cvxlint rules`)")
     click.echo(rule_doc(r))
+
+
+@cli.group("migrate", cls=_Group)
+def migrate_group() -> None:
+    """Move a Convex app across API changes: named, versioned codemods."""
+
+
+@migrate_group.command("list")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def migrate_list(fmt):
+    """List the codemods: name, the convex version that introduced the API, the rules they reuse."""
+    import json
+
+    from .migrate.codemods import CODEMODS
+
+    if fmt == "json":
+        click.echo(json.dumps([
+            {"name": c.name, "since": c.since, "rules": list(c.rules), "unsafe": c.unsafe, "summary": c.summary,
+             "available": not c.missing_rules(), "missing_rules": c.missing_rules(), "notes": c.notes}
+            for c in CODEMODS
+        ], indent=2))
+        return
+    for c in CODEMODS:
+        missing = c.missing_rules()
+        tier = "unsafe" if c.unsafe else "safe"
+        state = f"  (not available yet: needs {', '.join(missing)})" if missing else ""
+        click.echo(f"{c.name:26} convex>={c.since:8} {','.join(c.rules):14} {tier:7} {c.summary}{state}")
+
+
+@migrate_group.command("apply")
+@click.argument("name")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--diff", is_flag=True, help="Print a unified diff and write nothing (exit 1 when there is a diff).")
+@click.option("--dry-run", is_flag=True, help="Say which files would change and what is left to do; write nothing.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), help="Use this config file.")
+@click.option("--convex-version", help="Assume this `convex` npm version instead of detecting it.")
+@_output_format_option
+@click.option("-q", "--quiet", is_flag=True, help="No summary.")
+def migrate_apply(name, paths, diff, dry_run, config_path, convex_version, output_format, quiet):
+    """Apply codemod NAME to the Convex apps under PATHS (default: the current directory).
+
+    Runs only the fixes of the rules the codemod reuses, at the tiers it declares. Refuses
+    (exit 2) when an app's convex is older than the API the codemod moves to. Exit 0 when
+    nothing is left to migrate, 1 when some sites need a hand (they are listed).
+    """
+    from . import api
+    from .migrate.codemods import codemod_named, version_problem
+
+    codemod = codemod_named(name)
+    missing = codemod.missing_rules()
+    if missing:
+        raise CvxlintError(f"codemod {codemod.name} is not available yet: it needs rule(s) {', '.join(missing)}")
+    settings = settings_from_cli(paths, (), (), (), config_path, convex_version)
+    settings.select, settings.extend_select, settings.ignore = list(codemod.rules), [], []
+    settings.validate()
+    targets = [Path(p) for p in paths] or [Path.cwd()]
+    project, _workspace, _only = api.build_project(targets, settings)
+    problem = version_problem(codemod, project.apps)
+    if problem:
+        raise CvxlintError(problem)
+    if not dry_run:
+        run_fix_command(paths, settings, diff=diff, output_format=output_format, quiet=quiet, allowed=codemod.tiers)
+    from .output import relpath
+
+    outcome = api.fix(targets, settings, allowed=codemod.tiers)
+    for path in sorted(outcome.changed):
+        click.echo(f"would change {relpath(str(path))}")
+    n, k = outcome.fixed_count, len(outcome.changed)
+    left = outcome.remaining
+    for d in left:
+        click.echo(f"left for you: {relpath(d.path)}:{d.line}:{d.column}: {d.code} {d.message}")
+    if not quiet:
+        click.echo(f"{codemod.name}: would apply {n} fix{'es' if n != 1 else ''} in {k} file{'s' if k != 1 else ''}; "
+                   f"{len(left)} site{'s' if len(left) != 1 else ''} left for you.")
+
+
+@cli.command("lsp")
+@click.option("--tcp", "tcp_port", type=click.IntRange(1, 65535), metavar="PORT",
+              help="Listen on 127.0.0.1:PORT instead of speaking over stdin/stdout.")
+@click.option("--debounce", type=click.FloatRange(0, 10), default=0.2, show_default=True,
+              help="Seconds to wait after an edit before re-checking.")
+@click.option("--verbose", is_flag=True, help="Log to stderr in detail.")
+def lsp_cmd(tcp_port, debounce, verbose):
+    """Run the language server (diagnostics, quick fixes, fix all, hover) for editors."""
+    try:
+        from .lsp.server import serve
+    except ModuleNotFoundError as e:
+        if (e.name or "").split(".")[0] in ("pygls", "lsprotocol"):
+            raise CvxlintError("the language server needs pygls: pip install 'cvxlint[lsp]'") from None
+        raise
+    serve(tcp_port=tcp_port, debounce=debounce, verbose=verbose)
 
 
 def main() -> None:

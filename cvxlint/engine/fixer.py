@@ -1,60 +1,143 @@
 """Apply fixes in memory: pick non-overlapping edits, re-lint, repeat until nothing changes.
 
-A pass that would introduce a parse error is refused fix by fix: the offending fix is
-dropped and reported as a cvxlint bug naming its rule, so a fix can never leave broken code.
+Nothing here touches the disk; `cvxlint.engine.writer` writes the result. The loop keeps
+four promises:
+
+* a fix never leaves broken code: a fix whose edits would add a parse error (tree-sitter
+  ERROR/MISSING nodes, or a libcst failure for Python) is refused and reported as a cvxlint
+  bug naming its rule; so is a fix whose own edits overlap or that changes nothing;
+* one fix may edit several files, and is applied to all of them or to none;
+* the file keeps its shape: inserted text uses the file's line endings, and a byte order
+  mark and the presence or absence of a final newline survive every pass;
+* it ends: at most `MAX_PASSES` passes, and a pass that brings the files back to a state
+  seen before (two fixes undoing each other) stops the loop. Rules still offering fixes
+  at the end are reported in `not_converged`.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from ..diagnostics import Applicability, Diagnostic, Edit, Fix
 
 MAX_PASSES = 10
+BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A fix the loop refused to apply: always a bug in the rule that offered it."""
+
+    code: str
+    path: str  # the file the diagnostic is in
+    start: int  # the diagnostic's byte offset there (in the content of that pass)
+    fix_message: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"cvxlint bug in {self.code}: fix {self.fix_message!r} not applied: {self.reason}"
 
 
 @dataclass
 class FixOutcome:
     sources: dict[Path, bytes]  # every file changed, with its new content
-    originals: dict[Path, bytes]  # ... and its content before the first pass
+    originals: dict[Path, bytes]  # ... and its content as read before the first pass
     remaining: list[Diagnostic]  # diagnostics after the last pass
     applied: dict[str, int] = field(default_factory=dict)  # rule code -> fixes applied
     passes: int = 0
-    not_converged: set[str] = field(default_factory=set)  # codes still producing fixes after MAX_PASSES
-    rejected: list[tuple[str, str, str]] = field(default_factory=list)  # (code, path, reason)
+    not_converged: set[str] = field(default_factory=set)  # codes still offering fixes at the end
+    rejected: list[Rejected] = field(default_factory=list)
+    last_check: Any = None  # the front end's result of the last lint (api.CheckResult)
+
+    @property
+    def changed(self) -> dict[Path, bytes]:
+        """Files whose content differs from what was read."""
+        return {p: b for p, b in self.sources.items() if b != self.originals.get(p)}
+
+    @property
+    def fixed_count(self) -> int:
+        return sum(self.applied.values())
 
 
-def apply_edits(source: bytes, edits: list[Edit]) -> bytes:
-    """Apply non-overlapping edits (byte offsets into `source`)."""
+# -- edits ---------------------------------------------------------------------------------
+def newline_of(source: bytes) -> str:
+    """The file's line ending: the one its first line ends with ("\\n" when it has none)."""
+    i = source.find(b"\n")
+    return "\r\n" if i > 0 and source[i - 1 : i] == b"\r" else "\n"
+
+
+def adapt_text(text: str, newline: str) -> str:
+    """Edit text written with "\\n" turned into the file's line ending."""
+    if newline == "\n" or "\n" not in text:
+        return text
+    return text.replace("\r\n", "\n").replace("\n", newline)
+
+
+def apply_edits(source: bytes, edits: list[Edit] | tuple[Edit, ...]) -> bytes:
+    """Apply non-overlapping edits (byte offsets into `source`); inserted text gets the
+    file's line endings, and text inserted at the very start goes after a byte order mark."""
+    nl = newline_of(source)
+    floor = len(BOM) if source.startswith(BOM) else 0
     out = []
     pos = 0
     for e in sorted(edits, key=lambda e: (e.start, e.end)):
-        out.append(source[pos : e.start])
-        out.append(e.text.encode("utf-8"))
-        pos = e.end
+        start, end = max(e.start, floor), max(e.end, floor)
+        out.append(source[pos:start])
+        out.append(adapt_text(e.text, nl).encode("utf-8"))
+        pos = end
     out.append(source[pos:])
     return b"".join(out)
 
 
+def keep_file_shape(original: bytes, new: bytes) -> bytes:
+    """`new` with the byte order mark and the final-newline state of `original`."""
+    had_bom = original.startswith(BOM)
+    body = new[len(BOM):] if new.startswith(BOM) else new
+    orig_body = original[len(BOM):] if had_bom else original
+    if orig_body.endswith(b"\n") and body and not body.endswith(b"\n"):
+        body += newline_of(orig_body).encode()
+    elif orig_body and not orig_body.endswith(b"\n") and body.endswith(b"\n"):
+        body = body[:-2] if body.endswith(b"\r\n") else body[:-1]
+    return (BOM if had_bom else b"") + body
+
+
 def _overlaps(a: Edit, b: Edit) -> bool:
+    """Whether two edits cannot both be applied in one pass.
+
+    Ranges that share bytes conflict; an insertion conflicts with a range that strictly
+    contains its point, and with another insertion at the same point (their order would be
+    arbitrary). An insertion at either end of a replaced range is fine.
+    """
     if a.path != b.path:
         return False
-    if a.start == a.end and b.start == b.end:
-        return a.start == b.start  # two insertions at one point: order would be ambiguous
-    return a.start < b.end and b.start < a.end or (a.start == a.end and b.start < a.start < b.end) or (
-        b.start == b.end and a.start < b.start < a.end
-    )
+    a_ins, b_ins = a.start == a.end, b.start == b.end
+    if a_ins and b_ins:
+        return a.start == b.start
+    if a_ins:
+        return b.start < a.start < b.end
+    if b_ins:
+        return a.start < b.start < a.end
+    return a.start < b.end and b.start < a.end
 
 
-def choose(diags: list[Diagnostic], allowed: set[Applicability]) -> list[tuple[Diagnostic, Fix]]:
+def _self_overlapping(fix: Fix) -> bool:
+    edits = fix.edits
+    return any(_overlaps(edits[i], edits[j]) for i in range(len(edits)) for j in range(i + 1, len(edits)))
+
+
+def choose(diags: list[Diagnostic], allowed: set[Applicability],
+           skip: Callable[[Diagnostic, Fix], bool] | None = None) -> list[tuple[Diagnostic, Fix]]:
     """Fixes to apply in one pass: in order of position, skipping any that overlaps one taken."""
     taken: list[tuple[Diagnostic, Fix]] = []
     edits: list[Edit] = []
     for d in sorted(diags, key=Diagnostic.sort_key):
         f = d.fix
         if f is None or f.applicability not in allowed or not f.edits:
+            continue
+        if skip is not None and skip(d, f):
             continue
         if any(_overlaps(e, t) for e in f.edits for t in edits):
             continue
@@ -79,68 +162,153 @@ def parse_errors(path: Path, source: bytes) -> int:
     return len(parse(source, language_for(name)).error_ranges)
 
 
+# -- the loop ------------------------------------------------------------------------------
+class _Files:
+    """The in-memory state: content per file, read lazily, with parse-error counts cached."""
+
+    def __init__(self, read: Callable[[Path], bytes | None]):
+        self._read = read
+        self.current: dict[Path, bytes] = {}
+        self.originals: dict[Path, bytes] = {}
+        self._unreadable: set[Path] = set()
+        self._errors: dict[tuple[Path, bytes], int] = {}
+
+    def get(self, path: Path) -> bytes | None:
+        if path in self.current:
+            return self.current[path]
+        if path in self.originals:
+            return self.originals[path]
+        if path in self._unreadable:
+            return None
+        data = self._read(path)
+        if data is None:
+            self._unreadable.add(path)
+            return None
+        self.originals[path] = data
+        return data
+
+    def errors(self, path: Path, source: bytes) -> int:
+        key = (path, hashlib.blake2b(source, digest_size=16).digest())
+        if key not in self._errors:
+            self._errors[key] = parse_errors(path, source)
+        return self._errors[key]
+
+    def edited(self, path: Path, edits: list[Edit]) -> bytes:
+        src = self.get(path)
+        assert src is not None
+        return keep_file_shape(self.originals[path], apply_edits(src, edits))
+
+    def state(self) -> bytes:
+        h = hashlib.blake2b(digest_size=16)
+        for p in sorted(self.current):
+            if self.current[p] != self.originals.get(p):
+                h.update(str(p).encode() + b"\0" + self.current[p] + b"\0")
+        return h.digest()
+
+
+def _by_file(fixes: list[tuple[Diagnostic, Fix]]) -> dict[Path, list[Edit]]:
+    out: dict[Path, list[Edit]] = {}
+    for _d, f in fixes:
+        for e in f.edits:
+            out.setdefault(Path(e.path), []).append(e)
+    return out
+
+
+def _problem(files: _Files, fix: Fix) -> str | None:
+    """Why this fix, applied alone, must not be applied (None: it is fine)."""
+    if _self_overlapping(fix):
+        return "its edits overlap each other"
+    changes = False
+    for path, edits in _by_file([(None, fix)]).items():  # type: ignore[list-item]
+        src = files.get(path)
+        if src is None:
+            return f"cannot read {path}"
+        if any(e.end > len(src) or e.start < 0 or e.start > e.end for e in edits):
+            return f"an edit lies outside {path.name}"
+        new = files.edited(path, edits)
+        if new == src:
+            continue
+        changes = True
+        if files.errors(path, new) > files.errors(path, src):
+            return f"it would introduce a syntax error in {path.name}"
+    if not changes:
+        return "it changes nothing"
+    return None
+
+
+def _fix_key(files: _Files, d: Diagnostic, f: Fix) -> tuple:
+    """Identifies a fix across passes (offsets move when other fixes apply; texts do not)."""
+    parts = []
+    for e in f.edits:
+        src = files.get(Path(e.path)) or b""
+        parts.append((e.path, e.text, src[e.start : e.end]))
+    return (d.code, d.path, f.message, tuple(parts))
+
+
 def fix_loop(
     lint: Callable[[dict[Path, bytes]], list[Diagnostic]],
     read: Callable[[Path], bytes | None],
     allowed: set[Applicability],
     max_passes: int = MAX_PASSES,
 ) -> FixOutcome:
-    """Run `lint(overrides)` and apply fixes until no applicable fix is left."""
-    current: dict[Path, bytes] = {}
-    originals: dict[Path, bytes] = {}
-    outcome = FixOutcome(current, originals, [])
-    rejected_keys: set[tuple] = set()
-    diags = lint(current)
-    for _ in range(max_passes):
-        chosen = [
-            (d, f) for d, f in choose(diags, allowed)
-            if (d.code, d.path, d.start, f.message) not in rejected_keys
-        ]
+    """Run `lint(overrides)` and apply fixes until no applicable fix is left.
+
+    `lint` gets the files changed so far (path -> content) and returns the diagnostics for
+    that state; `read` reads a file that has not been changed yet (None if it cannot).
+    """
+    files = _Files(read)
+    outcome = FixOutcome(files.current, files.originals, [])
+    refused: set[tuple] = set()
+    seen_states = {files.state()}
+    diags = lint(dict(files.current))
+    while True:
+        skip = lambda d, f: _fix_key(files, d, f) in refused  # noqa: E731
+        chosen = choose(diags, allowed, skip)
         if not chosen:
-            outcome.remaining = diags
-            return outcome
-        outcome.passes += 1
-        by_file: dict[Path, list[tuple[Diagnostic, Edit]]] = {}
+            break
+        if outcome.passes >= max_passes:
+            outcome.not_converged = {d.code for d, _ in chosen}
+            break
+        good: list[tuple[Diagnostic, Fix]] = []
         for d, f in chosen:
-            for e in f.edits:
-                by_file.setdefault(Path(e.path), []).append((d, e))
-        # Refuse fixes whose edits would add a parse error, one fix at a time.
-        bad: set[int] = set()
-        for path, items in by_file.items():
-            src = current.get(path)
-            if src is None:
-                src = read(path)
-            if src is None:
-                bad.update(id(d) for d, _ in items)
+            why = _problem(files, f)
+            if why is None:
+                good.append((d, f))
                 continue
-            before = parse_errors(path, src)
-            for d, _e in items:
-                mine = [e for dd, e in items if dd is d]
-                if parse_errors(path, apply_edits(src, mine)) > before:
-                    bad.add(id(d))
-        for d, f in chosen:
-            if id(d) in bad:
-                rejected_keys.add((d.code, d.path, d.start, f.message))
-                outcome.rejected.append((d.code, d.path, "the fix would introduce a syntax error"))
-        good = [(d, f) for d, f in chosen if id(d) not in bad]
+            refused.add(_fix_key(files, d, f))
+            outcome.rejected.append(Rejected(d.code, d.path, d.start, f.message, why))
         if not good:
-            outcome.remaining = diags
-            return outcome
-        edits_by_file: dict[Path, list[Edit]] = {}
-        for d, f in good:
+            continue  # fixes that overlapped a refused one get their turn
+        good = _combine(files, good)
+        new_content = {p: files.edited(p, edits) for p, edits in _by_file(good).items()}
+        files.current.update(new_content)
+        outcome.passes += 1
+        for d, _f in good:
             outcome.applied[d.code] = outcome.applied.get(d.code, 0) + 1
-            for e in f.edits:
-                edits_by_file.setdefault(Path(e.path), []).append(e)
-        for path, edits in edits_by_file.items():
-            src = current.get(path)
-            if src is None:
-                src = read(path)
-                if src is None:
-                    continue
-                originals[path] = src
-            current[path] = apply_edits(src, edits)
-        diags = lint(current)
-    leftover = choose(diags, allowed)
-    outcome.not_converged = {d.code for d, _ in leftover}
+        state = files.state()
+        if state in seen_states:  # fixes undoing each other: stop instead of cycling
+            outcome.not_converged = {d.code for d, _ in good}
+            diags = lint(dict(files.current))
+            break
+        seen_states.add(state)
+        diags = lint(dict(files.current))
     outcome.remaining = diags
     return outcome
+
+
+def _combine(files: _Files, good: list[tuple[Diagnostic, Fix]]) -> list[tuple[Diagnostic, Fix]]:
+    """Fixes that are each fine alone can still clash when applied together (two edits that
+    touch without overlapping). When the combined result of a file adds a parse error, keep
+    only the first fix touching that file in this pass; the others get re-linted and retried."""
+    while True:
+        for path, edits in _by_file(good).items():
+            src = files.get(path)
+            if src is None:
+                continue
+            if files.errors(path, files.edited(path, edits)) > files.errors(path, src):
+                touching = [x for x in good if any(Path(e.path) == path for e in x[1].edits)]
+                later = {id(d) for d, _f in touching[1:]}
+                good = [x for x in good if id(x[0]) not in later]
+                break
+        else:
+            return good

@@ -1,0 +1,120 @@
+"""Helpers for the fix and codemod tests: lay a fixture app out with real `_generated`
+files, run the real `tsc`, run the fix loop and check its invariants.
+
+Fixture apps live in fixtures/fix/<name>/. They are type-checked against the packages in
+tests/npm/fix (convex 1.48.0, typescript 5.9.3, @types/node), installed from its lockfile
+by tests/run.sh.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from cvxlint import api
+from cvxlint.config import Settings
+from cvxlint.engine.fixer import FixOutcome, parse_errors
+from cvxlint.engine.writer import write_fixes
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures" / "fix"
+NPM = ROOT / "tests" / "npm" / "fix" / "node_modules"
+CODEGEN = ROOT / "tests" / "fix" / "codegen.mjs"
+TSC = NPM / "typescript" / "bin" / "tsc"
+
+_TSC_LINE = re.compile(r"^(?P<file>[^()\s][^()]*)\((?P<line>\d+),(?P<col>\d+)\): error (?P<code>TS\d+): (?P<msg>.*)$")
+
+
+def materialize(fixture: str | Path, dest: Path) -> Path:
+    """Copy a fixture app to `dest`, link node_modules to the pinned packages, and write its
+    `convex/_generated` files. Returns the app root."""
+    src = fixture if isinstance(fixture, Path) else FIXTURES / fixture
+    shutil.copytree(src, dest, ignore=shutil.ignore_patterns("node_modules", "_generated"))
+    (dest / "node_modules").symlink_to(NPM, target_is_directory=True)
+    write_generated(dest)
+    return dest
+
+
+def entry_modules(app_root: Path) -> list[str]:
+    """The app's function modules as the Convex CLI lists them in `_generated/api.ts`."""
+    project, _ws, _only = api.build_project([app_root], Settings())
+    (app,) = [a for a in project.apps if a.root == app_root.resolve()]
+    return sorted(rel for rel, m in app.modules.items() if m.is_entry_point)
+
+
+def write_generated(app_root: Path) -> None:
+    functions = app_root / "convex"
+    has_schema = any((functions / f"schema.{ext}").exists() for ext in ("ts", "js"))
+    r = subprocess.run(
+        ["node", str(CODEGEN), str(NPM / "convex"), str(functions), json.dumps(entry_modules(app_root)),
+         "1" if has_schema else "0"],
+        capture_output=True, text=True,
+    )
+    assert r.returncode == 0, r.stderr
+
+
+@dataclass(frozen=True)
+class TscError:
+    file: str
+    line: int
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.code} {self.message}"
+
+
+def tsc(app_root: Path, project: str = "convex/tsconfig.json") -> list[TscError]:
+    """Type-check the app with the real tsc; every error it reports."""
+    r = subprocess.run(["node", str(TSC), "--noEmit", "--pretty", "false", "-p", project],
+                       cwd=app_root, capture_output=True, text=True)
+    errors = []
+    for line in r.stdout.splitlines():
+        m = _TSC_LINE.match(line)
+        if m:
+            errors.append(TscError(m["file"], int(m["line"]), m["code"], m["msg"]))
+    assert errors or r.returncode == 0, f"tsc failed without parseable errors:\n{r.stdout}\n{r.stderr}"
+    return errors
+
+
+def error_kinds(errors: list[TscError]) -> set[tuple[str, str, str]]:
+    """Errors without line numbers (fixes move lines), for before/after comparison."""
+    return {(e.file, e.code, e.message) for e in errors}
+
+
+def settings_for(select: list[str] | None = None, **kw) -> Settings:
+    s = Settings(select=select)
+    for k, v in kw.items():
+        setattr(s, k, v)
+    s.validate()
+    return s
+
+
+def fix_and_write(app_root: Path, settings: Settings, unsafe: bool = True, allowed=None) -> FixOutcome:
+    outcome = api.fix([app_root], settings, unsafe=unsafe, allowed=allowed)
+    report = write_fixes(outcome)
+    assert not report.failed and not report.changed_meanwhile
+    return outcome
+
+
+def assert_clean_fix(outcome: FixOutcome) -> None:
+    """The fix invariants: nothing refused, every rule converged, no file left with a
+    parse error it did not have before."""
+    assert not outcome.rejected, [str(r) for r in outcome.rejected]
+    assert not outcome.not_converged, outcome.not_converged
+    for path, new in outcome.changed.items():
+        before = parse_errors(path, outcome.originals[path])
+        assert parse_errors(path, new) <= before, f"{path} gained a parse error"
+
+
+def snapshot(app_root: Path) -> dict[str, bytes]:
+    out = {}
+    for p in sorted(app_root.rglob("*")):
+        if "node_modules" in p.parts or "_generated" in p.parts or not p.is_file():
+            continue
+        out[p.relative_to(app_root).as_posix()] = p.read_bytes()
+    return out
