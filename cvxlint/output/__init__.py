@@ -12,7 +12,7 @@ from ..engine.positions import LineIndex
 
 SourceOf = Callable[[str], bytes | None]
 
-FORMATS = ("full", "concise", "json", "json-lines", "github")
+FORMATS = ("full", "concise", "json", "json-lines", "github", "gitlab", "sarif", "junit")
 
 
 def relpath(path: str) -> str:
@@ -56,7 +56,7 @@ def render(fmt: str, diags: list[Diagnostic], source_of: SourceOf, *, color: boo
     if fmt == "gitlab":
         from .ci import render_gitlab
 
-        return render_gitlab(diags)
+        return render_gitlab(diags, sources)
     if fmt == "sarif":
         from .ci import render_sarif
 

@@ -1,0 +1,1 @@
+"""The cvxlint language server (`cvxlint lsp`); needs the `lsp` extra (pygls)."""

@@ -1,0 +1,116 @@
+"""The one place where editor state becomes a cvxlint run.
+
+Every lint rebuilds the whole app model from disk, with the open documents' unsaved text
+passed as `overrides` to the core API (`cvxlint.api.check`). That keeps the editor exactly in
+step with `cvxlint check` (cross-file rules included) at the cost of a full model build per
+run; a later incremental model can replace `lint`/`fix_all` here without touching the
+protocol code.
+
+Nothing in this module knows about LSP: it takes paths and bytes and returns cvxlint
+diagnostics, so it runs in a worker thread while the server keeps reading messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .. import api
+from ..config import Settings
+from ..diagnostics import Applicability, Diagnostic
+from ..engine.fixer import fix_loop
+from ..project.discover import enclosing_app_dir
+from . import settings as client_settings
+
+
+@dataclass
+class LintRun:
+    """Diagnostics of one lint, per requested file, and the text each offset refers to."""
+
+    diagnostics: dict[Path, list[Diagnostic]]
+    source_of: Callable[[str], bytes | None]
+    error: str | None = None  # a one-line reason when the run could not happen
+
+
+@dataclass
+class FixAllResult:
+    changed: dict[Path, tuple[bytes, bytes]] = field(default_factory=dict)  # path -> (before, after)
+    applied: dict[str, int] = field(default_factory=dict)
+
+
+def _source_reader(overrides: dict[Path, bytes], project=None) -> Callable[[str], bytes | None]:
+    def source_of(path: str) -> bytes | None:
+        p = Path(path)
+        if p in overrides:
+            return overrides[p]
+        if project is not None:
+            f = project._facts.get(p)
+            if f is not None:
+                return f.source
+        try:
+            return p.read_bytes()
+        except OSError:
+            return None
+
+    return source_of
+
+
+class LintWorkspace:
+    """Runs the core API for the editor: lint the open files of one app, fix one file."""
+
+    def __init__(self) -> None:
+        self.client_settings: dict = {}  # normalized `cvxlint` section from the editor
+
+    @staticmethod
+    def app_key(path: Path) -> Path | None:
+        """The functions directory of the app `path` belongs to (None: not in a Convex app).
+
+        Files of one app are linted together, so an edit to `schema.ts` or a helper re-checks
+        every open file of the same app.
+        """
+        found = enclosing_app_dir(path)
+        return found[1].resolve() if found is not None else None
+
+    def settings_for(self, path: Path) -> Settings:
+        return client_settings.merge(client_settings.project_settings(path), self.client_settings)
+
+    def lint(self, paths: list[Path], overrides: dict[Path, bytes]) -> LintRun:
+        """Lint the whole apps of `paths` (disk + overrides), reporting only on `paths`."""
+        on_disk = [p for p in paths if p.is_file()]
+        by_path: dict[Path, list[Diagnostic]] = {p: [] for p in paths}
+        if not on_disk:  # unsaved new files: nothing the model can place yet
+            return LintRun(by_path, _source_reader(overrides))
+        settings = self.settings_for(on_disk[0])
+        result = api.check(on_disk, settings, overrides)
+        for d in result.diagnostics:
+            by_path.setdefault(Path(d.path), []).append(d)
+        return LintRun(by_path, _source_reader(overrides, result.project))
+
+    def fix_all(self, path: Path, overrides: dict[Path, bytes]) -> FixAllResult:
+        """Apply the safe fixes of `path`'s findings until they converge, in memory.
+
+        Fixes may edit other files (e.g. `schema.ts`); every changed file is returned.
+        """
+        if not path.is_file():
+            return FixAllResult()
+        settings = self.settings_for(path)
+
+        def lint(fixed: dict[Path, bytes]) -> list[Diagnostic]:
+            return api.check([path], settings, {**overrides, **fixed}).diagnostics
+
+        def read(p: Path) -> bytes | None:
+            if p in overrides:
+                return overrides[p]
+            try:
+                return p.read_bytes()
+            except OSError:
+                return None
+
+        outcome = fix_loop(lint, read, {Applicability.SAFE})
+        changed = {
+            p: (outcome.originals[p], new)
+            for p, new in outcome.sources.items()
+            if p in outcome.originals and outcome.originals[p] != new
+        }
+        return FixAllResult(changed, dict(outcome.applied))

