@@ -109,7 +109,7 @@ class Linker:
         node = js.unwrap(node)
         if node is None or depth > 24:
             return None
-        if node.type == "identifier":
+        if node.type in ("identifier", "shorthand_property_identifier"):  # `{ x }` reads x
             d = self.definition(facts, node.text or "", depth + 1)
             return self._settle(d, depth)
         chain = js.member_chain(node)

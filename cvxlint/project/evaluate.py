@@ -2,7 +2,11 @@
 
 Follows what real code does: `v.*` calls, constants and objects imported from other files,
 object spreads, `v.object({...}).fields`, `.extend/.pick/.omit/.partial/.optional()`,
-`v.nullable`, `paginationOptsValidator`. Anything else becomes opaque.
+`v.nullable`, `paginationOptsValidator`, convex-helpers' `literals/nullable/partial/
+deprecated/pretend/brandedString`, `v.union(...xs.map(v.literal))` over a constant array,
+and project helper functions that return a validator (`withTimestamps({...})`): their one
+returned expression is evaluated with the parameters bound to the call's arguments.
+Anything else becomes opaque.
 """
 
 from __future__ import annotations
@@ -12,6 +16,22 @@ from ..syntax.tree import Node
 from .definitions import Def, ExternalDef, Linker
 from .facts import FileFacts
 from .validators import SCALARS, Validator, opaque, pagination_opts_validator
+
+
+# convex-helpers/validators exports that are validators (or build one), by name.
+_HELPERS_VALIDATORS = "convex-helpers/validators"
+
+
+class _Env:
+    """Parameters of an inlined helper call, bound to the caller's argument expressions."""
+
+    __slots__ = ("bindings",)
+
+    def __init__(self, bindings: dict[str, tuple[FileFacts, Node | None, "_Env | None"]]):
+        self.bindings = bindings
+
+    def get(self, name: str):
+        return self.bindings.get(name)
 
 
 class ValidatorEvaluator:
@@ -24,16 +44,22 @@ class ValidatorEvaluator:
         d = self.linker.value_of(facts, node)
         return isinstance(d, ExternalDef) and d.module in ("convex/values", "convex/server") and d.name == "v" and not d.path
 
-    def evaluate(self, facts: FileFacts, node: Node | None, depth: int = 0) -> Validator:
+    def evaluate(self, facts: FileFacts, node: Node | None, depth: int = 0, env: _Env | None = None) -> Validator:
         node = js.unwrap(node)
         if node is None or depth > 40:
             return opaque()
+        if env is not None:
+            # Inside an inlined helper the result depends on the call's arguments: no memo.
+            v = self._eval(facts, node, depth, env)
+            if v.start < 0:
+                v.path, v.start, v.end = facts.path, node.start, node.end
+            return v
         key = (facts.path, id(node))
         hit = self._memo.get(key)
         if hit is not None:
             return hit
         self._memo[key] = opaque("cycle")
-        v = self._eval(facts, node, depth)
+        v = self._eval(facts, node, depth, None)
         if v.start < 0:
             v.path, v.start, v.end = facts.path, node.start, node.end
         self._memo[key] = v
@@ -44,17 +70,24 @@ class ValidatorEvaluator:
         return self.evaluate(facts, node, depth)
 
     # ---------------------------------------------------------------------------------
-    def _eval(self, facts: FileFacts, node: Node, depth: int) -> Validator:
+    def _eval(self, facts: FileFacts, node: Node, depth: int, env: _Env | None = None) -> Validator:
         t = node.type
         if t == "object":
-            return self._object_literal(facts, node, depth)
+            return self._object_literal(facts, node, depth, env)
         if t == "call_expression":
-            return self._call(facts, node, depth)
-        if t in ("identifier", "member_expression", "subscript_expression"):
+            return self._call(facts, node, depth, env)
+        if t in ("identifier", "shorthand_property_identifier", "member_expression", "subscript_expression"):
+            local = self._local(facts, node, depth, env)
+            if local is not None:
+                return local
             d = self.linker.value_of(facts, node)
             if isinstance(d, ExternalDef):
                 if d.module == "convex/server" and d.name == "paginationOptsValidator" and not d.path:
                     return pagination_opts_validator()
+                if not d.path:
+                    known = _helpers_constant(d.module, d.name)
+                    if known is not None:
+                        return known
                 return opaque(f"{d.module}:{d.name}")
             if isinstance(d, Def):
                 if d.node is node:
@@ -64,11 +97,32 @@ class ValidatorEvaluator:
             return opaque()
         return opaque()
 
-    def _object_literal(self, facts: FileFacts, node: Node, depth: int) -> Validator:
+    def _local(self, facts: FileFacts, node: Node, depth: int, env: _Env | None) -> Validator | None:
+        """A name bound inside a function: an inlined helper's parameter, or a local `const`."""
+        chain = js.member_chain(node)
+        if chain is None or chain[0].type not in ("identifier", "shorthand_property_identifier"):
+            return None
+        root, props = chain
+        name = root.text or ""
+        base: Validator | None = None
+        bound = env.get(name) if env is not None else None
+        if bound is not None:
+            bfacts, bnode, benv = bound
+            base = self.evaluate(bfacts, bnode, depth + 1, benv) if bnode is not None else opaque()
+        elif js.enclosing_function(root) is not None:
+            value = _local_const(facts, root)
+            if value is None:
+                return None
+            base = self.evaluate(facts, value, depth + 1, env)
+        if base is None:
+            return None
+        return _apply_path(base, tuple(props))
+
+    def _object_literal(self, facts: FileFacts, node: Node, depth: int, env: _Env | None = None) -> Validator:
         out = Validator("object")
         for p in js.object_props(node):
             if p.spread:
-                inner = self.evaluate(facts, p.value, depth + 1)
+                inner = self.evaluate(facts, p.value, depth + 1, env)
                 inner = inner.required()
                 if inner.kind == "object":
                     out.fields.update(inner.fields)
@@ -77,28 +131,37 @@ class ValidatorEvaluator:
                 else:
                     out.open = True
                 continue
-            if p.key is None:
+            key = p.key
+            if key is None and p.node.type == "pair":
+                # `[CURRENCIES.USD]: v.number()`: a computed key with a constant value
+                k = p.node.child("key")
+                if k is not None and k.type == "computed_property_name" and k.children:
+                    value = self._constant(facts, k.children[0], env)
+                    key = value if isinstance(value, str) else None
+            if key is None:
                 out.open = True
                 continue
-            out.fields[p.key] = self.evaluate(facts, p.value, depth + 1)
+            out.fields[key] = self.evaluate(facts, p.value, depth + 1, env)
             k = p.node.child("key") if p.node.type == "pair" else p.node
             if k is not None:
-                out.key_ranges[p.key] = (k.start, k.end)
+                out.key_ranges[key] = (k.start, k.end)
         return out
 
-    def _call(self, facts: FileFacts, node: Node, depth: int) -> Validator:
+    def _call(self, facts: FileFacts, node: Node, depth: int, env: _Env | None = None) -> Validator:
         fn = js.callee(node)
         args = js.call_args(node)
-        if fn is None or fn.type != "member_expression":
+        if fn is None:
             return opaque()
+        if fn.type != "member_expression":
+            return self._function_call(facts, fn, args, depth, env)
         prop_node = fn.child("property")
         name = prop_node.text if prop_node is not None else None
         obj = fn.child("object")
         if self.is_v(facts, obj):
-            return self._v_call(facts, name or "", args, depth)
+            return self._v_call(facts, name or "", args, depth, env)
         # methods on a validator value
         if name in ("optional", "extend", "pick", "omit", "partial", "nullable"):
-            base = self.evaluate(facts, obj, depth + 1)
+            base = self.evaluate(facts, obj, depth + 1, env)
             if base.is_opaque:
                 return opaque()
             if name == "optional":
@@ -109,7 +172,7 @@ class ValidatorEvaluator:
             if b.kind != "object":
                 return opaque()
             if name == "extend" and args:
-                ext = self.evaluate(facts, args[0], depth + 1).required()
+                ext = self.evaluate(facts, args[0], depth + 1, env).required()
                 out = Validator("object", fields=dict(b.fields), open=b.open or ext.kind != "object",
                                 key_ranges=dict(b.key_ranges))
                 if ext.kind == "object":
@@ -126,44 +189,279 @@ class ValidatorEvaluator:
                     fields = {k: f for k, f in b.fields.items() if k not in keys}
                 return Validator("object", fields=fields, open=b.open)
             if name == "partial":
-                return Validator(
-                    "object",
-                    fields={k: (f if f.is_optional else Validator("optional", element=f)) for k, f in b.fields.items()},
-                    open=b.open,
-                )
+                return _partial(b)
         return opaque()
 
-    def _v_call(self, facts: FileFacts, name: str, args: list[Node], depth: int) -> Validator:
+    def _v_call(self, facts: FileFacts, name: str, args: list[Node], depth: int, env: _Env | None = None) -> Validator:
         if name in SCALARS:
             return Validator(SCALARS[name], origin="v.bigint" if name == "bigint" else None)
         if name == "id":
-            return Validator("id", table=js.string_value(args[0]) if args else None)
+            table = self._string(facts, args[0], env) if args else None
+            return Validator("id", table=table)  # table None: computed, not known
         if name == "literal":
-            lit = js.literal_value(args[0]) if args else ...
-            if lit is ...:
-                return opaque()
-            return Validator("literal", value=lit)
+            return self._literal(facts, args[0], env) if args else opaque()
         if name == "array":
-            return Validator("array", element=self.evaluate(facts, args[0], depth + 1) if args else opaque())
+            return Validator("array", element=self.evaluate(facts, args[0], depth + 1, env) if args else opaque())
         if name == "object":
             if not args:
                 return Validator("object")
-            inner = self.evaluate(facts, args[0], depth + 1)
+            inner = self.evaluate(facts, args[0], depth + 1, env)
             return inner if inner.kind == "object" else Validator("object", open=True)
         if name == "record":
             return Validator(
                 "record",
-                keys=self.evaluate(facts, args[0], depth + 1) if args else opaque(),
-                values=self.evaluate(facts, args[1], depth + 1) if len(args) > 1 else opaque(),
+                keys=self.evaluate(facts, args[0], depth + 1, env) if args else opaque(),
+                values=self.evaluate(facts, args[1], depth + 1, env) if len(args) > 1 else opaque(),
             )
         if name == "union":
-            return Validator("union", members=[self.evaluate(facts, a, depth + 1) for a in args])
+            members = self._members(facts, args, depth, env)
+            return Validator("union", members=members) if members is not None else opaque("v.union")
         if name == "optional":
-            return Validator("optional", element=self.evaluate(facts, args[0], depth + 1) if args else opaque())
+            return Validator("optional", element=self.evaluate(facts, args[0], depth + 1, env) if args else opaque())
         if name == "nullable":
-            inner = self.evaluate(facts, args[0], depth + 1) if args else opaque()
+            inner = self.evaluate(facts, args[0], depth + 1, env) if args else opaque()
             return Validator("union", members=[inner, Validator("null")], origin="v.nullable")
         return opaque(f"v.{name}")
+
+    def _string(self, facts: FileFacts, node: Node | None, env: _Env | None) -> str | None:
+        """A string argument: a literal, a module constant, or an inlined helper's parameter."""
+        s = js.string_value(node)
+        if s is not None:
+            return s
+        value = self._constant(facts, node, env)
+        return value if isinstance(value, str) else None
+
+    def _constant(self, facts: FileFacts, node: Node | None, env: _Env | None, depth: int = 0):
+        """The literal value an expression statically has (`...` when it has none)."""
+        node = js.unwrap(node)
+        if node is None or depth > 12:
+            return ...
+        lit = js.literal_value(node)
+        if lit is not ...:
+            return lit
+        if node.type == "identifier":
+            bound = env.get(node.text or "") if env is not None else None
+            if bound is not None:
+                return self._constant(bound[0], bound[1], bound[2], depth + 1)
+        if node.type in ("identifier", "member_expression", "subscript_expression"):
+            d = self.linker.value_of(facts, node)
+            if isinstance(d, Def) and not d.path and d.node is not node:
+                return self._constant(d.facts, d.node, None, depth + 1)
+        return ...
+
+    def _literal(self, facts: FileFacts, node: Node | None, env: _Env | None) -> Validator:
+        n = js.unwrap(node)
+        if n is not None and n.type == "number" and (n.text or "").endswith("n"):
+            try:
+                return Validator("literal", value=int((n.text or "")[:-1].replace("_", ""), 0), origin="bigint")
+            except ValueError:
+                return opaque()
+        value = self._constant(facts, node, env)
+        if value is ... or value is None:
+            return opaque()
+        return Validator("literal", value=value)
+
+    def _members(self, facts: FileFacts, args: list[Node], depth: int, env: _Env | None) -> list[Validator] | None:
+        """Union members, expanding `...xs.map(v.literal)` / `...xs.map((x) => v.literal(x))`."""
+        out: list[Validator] = []
+        for a in args:
+            if a.type != "spread_element":
+                out.append(self.evaluate(facts, a, depth + 1, env))
+                continue
+            spread = self._spread_literals(facts, a.children[0] if a.children else None, env)
+            if spread is None:
+                return None
+            out.extend(spread)
+        return out
+
+    def _spread_literals(self, facts: FileFacts, node: Node | None, env: _Env | None) -> list[Validator] | None:
+        node = js.unwrap(node)
+        if node is None:
+            return None
+        if node.type != "call_expression":
+            # `...args` inside an inlined helper whose rest parameter holds validators
+            return None
+        fn = js.callee(node)
+        margs = js.call_args(node)
+        if fn is None or fn.type != "member_expression" or (fn.child("property") or fn).text != "map" or len(margs) != 1:
+            return None
+        values = self._array_values(facts, fn.child("object"), env)
+        if values is None or not self._is_literal_mapper(facts, margs[0]):
+            return None
+        return [Validator("literal", value=x) for x in values]
+
+    def _array_values(self, facts: FileFacts, node: Node | None, env: _Env | None) -> list | None:
+        node = js.unwrap(node)
+        if node is None:
+            return None
+        if node.type == "identifier":
+            bound = env.get(node.text or "") if env is not None else None
+            if bound is not None:
+                return self._array_values(bound[0], bound[1], bound[2])
+            d = self.linker.value_of(facts, node)
+            if not isinstance(d, Def) or d.path or d.node is node:
+                return None
+            facts, node = d.facts, js.unwrap(d.node)
+        if node is None or node.type != "array":
+            return None
+        out = []
+        for e in node.children:
+            value = js.literal_value(e)
+            if value is ... or value is None:
+                return None
+            out.append(value)
+        return out
+
+    def _is_literal_mapper(self, facts: FileFacts, fn: Node) -> bool:
+        """`v.literal`, or `(x) => v.literal(x)`."""
+        fn = js.unwrap(fn)
+        if fn is None:
+            return False
+        if fn.type == "member_expression":
+            return (fn.child("property") or fn).text == "literal" and self.is_v(facts, fn.child("object"))
+        if fn.type == "arrow_function":
+            params = js.function_params(fn)
+            body = js.unwrap(fn.child("body"))
+            if len(params) != 1 or body is None or body.type != "call_expression":
+                return False
+            pat = js.param_pattern(params[0])
+            callee = js.callee(body)
+            cargs = js.call_args(body)
+            return (pat is not None and pat.type == "identifier" and callee is not None
+                    and callee.type == "member_expression" and (callee.child("property") or callee).text == "literal"
+                    and self.is_v(facts, callee.child("object")) and len(cargs) == 1
+                    and js.identifier_name(cargs[0]) == pat.text)
+        return False
+
+    def _function_call(self, facts: FileFacts, fn: Node, args: list[Node], depth: int, env: _Env | None) -> Validator:
+        """`literals("a", "b")` from convex-helpers, or a project helper returning a validator."""
+        if fn.type == "identifier" and env is not None and env.get(fn.text or "") is not None:
+            return opaque()
+        d = self.linker.value_of(facts, fn)
+        if isinstance(d, ExternalDef):
+            if d.module == _HELPERS_VALIDATORS and not d.path:
+                return self._helpers_call(facts, d.name, args, depth, env)
+            return opaque(f"{d.module}:{d.name}")
+        if not isinstance(d, Def) or d.path or not js.is_function(d.node):
+            return opaque()
+        ret = _returned_expression(d.node)
+        if ret is None:
+            return opaque()
+        bindings: dict[str, tuple[FileFacts, Node | None, _Env | None]] = {}
+        for i, p in enumerate(js.function_params(d.node)):
+            if p.type == "rest_pattern" or any(c.type == "rest_pattern" for c in p.children):
+                break
+            pat = js.param_pattern(p)
+            if pat is None or pat.type != "identifier":
+                return opaque()  # destructured parameters are not followed
+            arg = args[i] if i < len(args) else None
+            if arg is not None and arg.type == "spread_element":
+                return opaque()
+            if arg is None:
+                default = p.child("value")
+                bindings[pat.text or ""] = (d.facts, default, None)
+            else:
+                bindings[pat.text or ""] = (facts, arg, env)
+        return self.evaluate(d.facts, ret, depth + 1, _Env(bindings))
+
+    def _helpers_call(self, facts: FileFacts, name: str, args: list[Node], depth: int, env: _Env | None) -> Validator:
+        if name == "literals":
+            members = []
+            for a in args:
+                lit = self._literal(facts, a, env)
+                if lit.is_opaque:
+                    return opaque()
+                members.append(lit)
+            return Validator("union", members=members)
+        if name == "nullable" and args:
+            return Validator("union", members=[Validator("null"), self.evaluate(facts, args[0], depth + 1, env)])
+        if name == "partial" and args:
+            inner = self.evaluate(facts, args[0], depth + 1, env)
+            if inner.kind == "object":
+                return _partial(inner)
+            if inner.kind == "union":
+                return Validator("union", members=[_partial(m) if m.kind == "object" else m for m in inner.members])
+            return opaque()
+        if name == "pretend":
+            return Validator("optional", element=Validator("any"))
+        if name == "brandedString":
+            return Validator("string")
+        if name in ("literal", "id", "object", "array", "optional", "union"):
+            return self._v_call(facts, name, args, depth, env)
+        return opaque(f"{_HELPERS_VALIDATORS}:{name}")
+
+
+def _partial(b: Validator) -> Validator:
+    return Validator(
+        "object",
+        fields={k: (f if f.is_optional else Validator("optional", element=f)) for k, f in b.fields.items()},
+        open=b.open,
+    )
+
+
+def _helpers_constant(module: str, name: str) -> Validator | None:
+    """convex-helpers validator constants (`deprecated`, `string`, `vSessionId`, ...)."""
+    if module == "convex-helpers/server/sessions" and name == "vSessionId":
+        return Validator("string")
+    if module != _HELPERS_VALIDATORS:
+        return None
+    scalars = {"string": "string", "number": "number", "float64": "number", "boolean": "boolean",
+               "biging": "int64", "int64": "int64", "any": "any", "null_": "null", "arrayBuffer": "bytes"}
+    if name in scalars:
+        return Validator(scalars[name])
+    if name == "deprecated":
+        return Validator("optional", element=Validator("any"))
+    return None
+
+
+def _returned_expression(fn: Node) -> Node | None:
+    """The expression a function returns when it has exactly one `return` (or an expression body)."""
+    body = fn.child("body")
+    if body is None:
+        return None
+    if body.type != "statement_block":
+        return body
+    found: list[Node] = []
+    stack = list(body.children)
+    while stack:
+        n = stack.pop()
+        if n.type == "return_statement":
+            found.append(n)
+            continue
+        if js.is_function(n) or n.type == "class_declaration":
+            continue
+        stack.extend(n.children)
+    if len(found) != 1 or not found[0].children:
+        return None
+    return found[0].children[0]
+
+
+def _local_const(facts: FileFacts, ident: Node) -> Node | None:
+    """The initializer of the `const` a name inside a function refers to (same function or an
+    enclosing one), or None when the name is a parameter or not a plain local const."""
+    name = ident.text or ""
+    fnode = js.enclosing_function(ident)
+    while fnode is not None:
+        info = facts.function_for(fnode)
+        if info is not None:
+            ref = info.declared.get(name)
+            if ref is not None:
+                if ref.kind != "local":
+                    return None
+                body = info.body
+                if body is None:
+                    return None
+                for n in body.walk():
+                    if n.type == "variable_declarator" and js.enclosing_function(n) is fnode:
+                        pat = n.child("name")
+                        if pat is not None and pat.type == "identifier" and pat.text == name:
+                            decl = n.parent
+                            if decl is None or not decl.has_tok("const"):
+                                return None
+                            return n.child("value")
+                return None
+        fnode = js.enclosing_function(fnode)
+    return None
 
 
 def _apply_path(v: Validator, path: tuple[str, ...]) -> Validator:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import stat
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
@@ -34,6 +35,7 @@ from .versions import ConvexVersion, Version, detect_convex_version
 
 if TYPE_CHECKING:
     from ..config import Settings
+    from .schema import Schema
 
 ENTRY_EXTENSIONS = (".js", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".jsx")
 SPECIAL_FILES = {"schema": "schema", "http": "http", "crons": "crons"}
@@ -188,6 +190,13 @@ class App:
             if m.special == kind:
                 return m
         return None
+
+    @cached_property
+    def schema(self) -> "Schema | None":
+        """The app's schema.ts read statically (schema.py); None when there is no schema.ts."""
+        from .schema import load_schema
+
+        return load_schema(self.project, self)
 
 
 class Project:

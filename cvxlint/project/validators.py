@@ -136,6 +136,61 @@ class Validator:
         return d
 
 
+    def to_convex_json(self) -> dict:
+        """This validator in the JSON form Convex's own `validator.json` produces.
+
+        It is what `schema.export()` puts in `documentType` (see schema.py), normalised so
+        two equal validators give equal JSON: union members are sorted, object keys are
+        sorted. An `optional` wrapper only shows as `"optional": true` on an object field
+        (or record value), as in Convex. Two cvxlint extensions mark what static analysis
+        could not read: `{"type": "opaque"}` for an unresolved validator, and `"open": true`
+        on an object whose field list is incomplete (an unresolved spread).
+        """
+        v = self.required()
+        k = v.kind
+        if k == "number":
+            return {"type": "number"}
+        if k == "int64":
+            return {"type": "bigint"}
+        if k == "id":
+            return {"type": "id", "tableName": v.table}
+        if k == "literal":
+            return {"type": "literal", "value": _literal_json(v)}
+        if k == "array":
+            return {"type": "array", "value": v.element.to_convex_json() if v.element else {"type": "opaque"}}
+        if k == "object":
+            d: dict = {
+                "type": "object",
+                "value": {n: {"fieldType": f.to_convex_json(), "optional": f.is_optional}
+                          for n, f in sorted(v.fields.items())},
+            }
+            if v.open:
+                d["open"] = True
+            return d
+        if k == "record":
+            return {
+                "type": "record",
+                "keys": v.keys.to_convex_json() if v.keys else {"type": "opaque"},
+                "values": {"fieldType": v.values.to_convex_json() if v.values else {"type": "opaque"},
+                           "optional": False},
+            }
+        if k == "union":
+            return {"type": "union", "value": sorted((m.to_convex_json() for m in v.members), key=_sort_key)}
+        return {"type": k}
+
+
+def _literal_json(v: Validator):
+    """Convex encodes bigint literals as {"$integer": base64 of the little-endian int64}."""
+    if v.origin == "bigint" and isinstance(v.value, int):
+        import base64
+        import struct
+
+        return {"$integer": base64.b64encode(struct.pack("<q", v.value)).decode()}
+    if isinstance(v.value, float) and v.value.is_integer():
+        return int(v.value)
+    return v.value
+
+
 def _sort_key(d: dict) -> str:
     import json
 

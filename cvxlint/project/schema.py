@@ -1,0 +1,706 @@
+"""The app's schema, read statically from `<functions dir>/schema.ts`.
+
+`load_schema(project, app)` follows the default export of `schema.ts` to a `defineSchema`
+call (resolved through the Linker: the callee must be `defineSchema` from `convex/server`,
+whatever it is called locally) and evaluates it the way Convex would at push time:
+
+  Schema                       defineSchema(tables, { schemaValidation, strictTableNameTypes })
+    tables: {name: Table}      object literals, `...spreads` of objects from other files,
+                               `...authTables` from @convex-dev/auth/server (its known tables)
+      document                 the table's validator, as the Validator IR (evaluate.py)
+      indexes                  `.index(name, fields)` and `.index(name, { fields, staged })`,
+                               also added in a separate statement (`users.index(...)`)
+      search_indexes           `.searchIndex(name, { searchField, filterFields, staged })`
+      vector_indexes           `.vectorIndex(name, { vectorField, dimensions, filterFields, staged })`
+      staged_document          `.staged(changes | validator)` applied as Convex applies it
+
+Every element keeps where it is written (`facts` + node) so rules can report on it and fixes
+can edit it. Whatever cannot be followed is marked instead of guessed: a table whose
+definition is an unresolved expression has `known = False` (an opaque document and unknown
+indexes), a schema whose table list may be incomplete has `open = True`, an index whose
+name or fields are computed has `certain = False`. Rules stay silent about those parts.
+
+`Schema.to_json()` gives the same JSON Convex's own `schema.export()` produces (see
+`normalize_export`, which brings Convex's output into the same normal form); the migration
+planner diffs two of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..syntax import js
+from ..syntax.tree import Node
+from .definitions import Def, ExternalDef, NamespaceDef
+from .extract import extract_facts
+from .facts import FileFacts
+from .validators import Validator, opaque, _sort_key
+
+if TYPE_CHECKING:
+    from .model import App, Project
+
+SYSTEM_TABLES = ("_storage", "_scheduled_functions")
+# Every table has these two indexes (convex-rules.md 1.6).
+BUILTIN_INDEXES = {"by_creation_time": ["_creationTime"], "by_id": ["_id"]}
+SYSTEM_FIELDS = ("_id", "_creationTime")
+
+# Tables that well-known packages ask users to spread into their schema, written out here
+# so `...authTables` is as visible as tables defined by hand (convex-rules.md 1.11,
+# @convex-dev/auth 0.0.95). The fidelity test checks this text against the real package.
+KNOWN_TABLE_SOURCES: dict[tuple[str, str], str] = {
+    ("@convex-dev/auth/server", "authTables"): """
+import { defineTable } from "convex/server";
+import { v } from "convex/values";
+export const authTables = {
+  users: defineTable({
+    name: v.optional(v.string()),
+    image: v.optional(v.string()),
+    email: v.optional(v.string()),
+    emailVerificationTime: v.optional(v.number()),
+    phone: v.optional(v.string()),
+    phoneVerificationTime: v.optional(v.number()),
+    isAnonymous: v.optional(v.boolean()),
+  }).index("email", ["email"]).index("phone", ["phone"]),
+  authSessions: defineTable({
+    userId: v.id("users"),
+    expirationTime: v.number(),
+  }).index("userId", ["userId"]),
+  authAccounts: defineTable({
+    userId: v.id("users"),
+    provider: v.string(),
+    providerAccountId: v.string(),
+    secret: v.optional(v.string()),
+    emailVerified: v.optional(v.string()),
+    phoneVerified: v.optional(v.string()),
+  }).index("userIdAndProvider", ["userId", "provider"])
+    .index("providerAndAccountId", ["provider", "providerAccountId"]),
+  authRefreshTokens: defineTable({
+    sessionId: v.id("authSessions"),
+    expirationTime: v.number(),
+    firstUsedTime: v.optional(v.number()),
+    parentRefreshTokenId: v.optional(v.id("authRefreshTokens")),
+  }).index("sessionId", ["sessionId"])
+    .index("sessionIdAndParentRefreshTokenId", ["sessionId", "parentRefreshTokenId"]),
+  authVerificationCodes: defineTable({
+    accountId: v.id("authAccounts"),
+    provider: v.string(),
+    code: v.string(),
+    expirationTime: v.number(),
+    verifier: v.optional(v.string()),
+    emailVerified: v.optional(v.string()),
+    phoneVerified: v.optional(v.string()),
+  }).index("accountId", ["accountId"]).index("code", ["code"]),
+  authVerifiers: defineTable({
+    sessionId: v.optional(v.id("authSessions")),
+    signature: v.optional(v.string()),
+  }).index("signature", ["signature"]),
+  authRateLimits: defineTable({
+    identifier: v.string(),
+    lastAttemptTime: v.number(),
+    attemptsLeft: v.number(),
+  }).index("identifier", ["identifier"]),
+};
+""",
+    # convex-helpers 0.1.x, server/migrations.ts: `migrations: migrationsTable`
+    ("convex-helpers/server/migrations", "migrationsTable"): """
+import { defineTable } from "convex/server";
+import { v } from "convex/values";
+export const migrationsTable = defineTable({
+  name: v.string(),
+  table: v.string(),
+  cursor: v.union(v.string(), v.null()),
+  isDone: v.boolean(),
+  workerId: v.optional(v.id("_scheduled_functions")),
+  processed: v.number(),
+  latestStart: v.number(),
+  latestEnd: v.optional(v.number()),
+}).index("name", ["name"]);
+""",
+}
+_KNOWN_FACTS: dict[tuple[str, str], FileFacts] = {}
+
+
+def _known_facts(module: str, name: str) -> FileFacts | None:
+    key = (module, name)
+    if key not in KNOWN_TABLE_SOURCES:
+        return None
+    f = _KNOWN_FACTS.get(key)
+    if f is None:
+        path = f"/__cvxlint_known__/{module}/{name}.ts"
+        f = _KNOWN_FACTS[key] = extract_facts(path, KNOWN_TABLE_SOURCES[key].encode())
+    return f
+
+
+# --- the model ---------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Index:
+    """One `.index`, `.searchIndex` or `.vectorIndex` call on a table."""
+
+    kind: str  # "db" | "search" | "vector"
+    name: str | None  # None when computed
+    facts: FileFacts  # where the call is written
+    node: Node  # the `.index(...)` call expression
+    name_node: Node | None = None
+    config_node: Node | None = None  # the second argument (array or object)
+    staged: bool = False
+    fields: list[str] | None = None  # db: the declared fields (None when not all literal)
+    field_nodes: list[Node] = field(default_factory=list)  # db: the string nodes of `fields`
+    fields_node: Node | None = None  # db: the array node
+    search_field: str | None = None
+    vector_field: str | None = None
+    dimensions: float | None = None
+    filter_fields: list[str] | None = None  # search/vector (None when not all literal)
+    certain: bool = True  # False when the name, fields or staged flag could not be read
+
+    @property
+    def full_fields(self) -> list[str] | None:
+        """The fields Convex actually indexes: the declared ones plus `_creationTime`."""
+        return None if self.fields is None else [*self.fields, "_creationTime"]
+
+    def to_json(self) -> dict:
+        if self.kind == "db":
+            return {"indexDescriptor": self.name, "fields": self.fields}
+        if self.kind == "search":
+            return {"indexDescriptor": self.name, "searchField": self.search_field,
+                    "filterFields": self.filter_fields}
+        return {"indexDescriptor": self.name, "vectorField": self.vector_field,
+                "dimensions": _number(self.dimensions), "filterFields": self.filter_fields}
+
+
+@dataclass(eq=False)
+class Table:
+    name: str
+    document: Validator
+    facts: FileFacts  # the file naming the table (its key or the spread bringing it in)
+    key_node: Node | None  # the `name: ...` pair (or `...spread`) in the tables object
+    define_node: Node | None = None  # the `defineTable(...)` call
+    define_facts: FileFacts | None = None  # ... and its file
+    chain_end: Node | None = None  # outermost call of `defineTable(...).index(...)...` (in define_facts)
+    indexes: list[Index] = field(default_factory=list)  # db indexes, staged ones included
+    search_indexes: list[Index] = field(default_factory=list)
+    vector_indexes: list[Index] = field(default_factory=list)
+    staged_document: Validator | None = None
+    staged_calls: list[Node] = field(default_factory=list)
+    known: bool = True  # False: the definition could not be read (document opaque, indexes unknown)
+    origin: str | None = None  # "@convex-dev/auth/server:authTables" for tables a package defines
+
+    @property
+    def external(self) -> bool:
+        """Defined by a package (e.g. `authTables`): not the user's code to lint."""
+        return self.origin is not None
+
+    @property
+    def indexes_complete(self) -> bool:
+        """Every index of the table is known by name (so "no such index" can be said)."""
+        return self.known and all(i.certain and i.name is not None
+                                  for i in (*self.indexes, *self.search_indexes, *self.vector_indexes))
+
+    def index(self, name: str) -> Index | None:
+        for i in self.indexes:
+            if i.name == name:
+                return i
+        return None
+
+    def search_index(self, name: str) -> Index | None:
+        return next((i for i in self.search_indexes if i.name == name), None)
+
+    def vector_index(self, name: str) -> Index | None:
+        return next((i for i in self.vector_indexes if i.name == name), None)
+
+    def index_fields(self, name: str) -> list[str] | None:
+        """The declared fields of a db index (built-ins included), None when unknown."""
+        if name in BUILTIN_INDEXES:
+            return [] if name == "by_creation_time" else ["_id"]
+        i = self.index(name)
+        return i.fields if i is not None else None
+
+    def field(self, path: str) -> Validator | None:
+        """The validator of a field path ("a.b"), or None when it is not known."""
+        v: Validator | None = self.document
+        for part in path.split("."):
+            if v is None:
+                return None
+            v = v.field(part)
+        return v
+
+    def has_field(self, path: str) -> bool | None:
+        """Whether documents can have this field path: True, False, or None when unknown."""
+        if path in SYSTEM_FIELDS:
+            return True
+        if not self.known:
+            return None
+        return _has_path(self.document, path.split("."))
+
+    def to_json(self) -> dict:
+        """This table as one entry of `schema.export()`'s `tables` (see Schema.to_json)."""
+
+        def part(kind: str, staged: bool):
+            src = {"db": self.indexes, "search": self.search_indexes, "vector": self.vector_indexes}[kind]
+            return sorted((i.to_json() for i in src if i.staged == staged),
+                          key=lambda d: (str(d["indexDescriptor"]), _sort_key(d)))
+
+        d: dict = {
+            "tableName": self.name,
+            "indexes": part("db", False),
+            "stagedDbIndexes": part("db", True),
+            "searchIndexes": part("search", False),
+            "stagedSearchIndexes": part("search", True),
+            "vectorIndexes": part("vector", False),
+            "stagedVectorIndexes": part("vector", True),
+            "documentType": self.document.to_convex_json(),
+        }
+        if self.staged_document is not None:
+            d["stagedDocumentType"] = self.staged_document.to_convex_json()
+        if not self.known:
+            d["opaque"] = True
+        elif not self.indexes_complete:
+            d["indexesIncomplete"] = True
+        return d
+
+
+@dataclass(eq=False)
+class Schema:
+    facts: FileFacts  # schema.ts
+    call: Node | None = None  # the defineSchema(...) call (None when not found)
+    tables: dict[str, Table] = field(default_factory=dict)
+    schema_validation: bool | None = True  # None: set by an expression cvxlint cannot read
+    strict_table_name_types: bool | None = True
+    open: bool = False  # the table list may be incomplete (an unresolved spread or computed key)
+    problem: str | None = None  # why there is no readable defineSchema default export
+    problem_node: Node | None = None
+
+    @property
+    def readable(self) -> bool:
+        return self.call is not None
+
+    def table(self, name: str) -> Table | None:
+        return self.tables.get(name)
+
+    def knows_table(self, name: str) -> bool | None:
+        """True when the schema defines `name`, False when it certainly does not, None if unknown."""
+        if name in self.tables:
+            return True
+        if self.open or not self.readable:
+            return None
+        return False
+
+    def to_json(self) -> dict:
+        """The schema in the form `schema.export()` gives, normalised.
+
+        Same keys as Convex (`tables[]` with `tableName`, `indexes`, `stagedDbIndexes`,
+        `searchIndexes`, `stagedSearchIndexes`, `vectorIndexes`, `stagedVectorIndexes`,
+        `documentType`, `stagedDocumentType` when present; top-level `schemaValidation`),
+        with a stable order: tables by name, indexes by name, object keys and union members
+        sorted (Convex keeps source order; none of those orders means anything). Apply
+        `normalize_export` to Convex's own output to compare the two.
+
+        What static analysis could not read is marked, never guessed: `"opaque": true` on a
+        table whose definition is unknown (its `documentType` is `{"type": "opaque"}`),
+        `"indexesIncomplete": true` on a table with a computed index name, `{"type":
+        "opaque"}` for an unreadable validator, `"open": true` on an object validator (or on
+        the schema) whose list of fields (tables) may be incomplete, and `schemaValidation:
+        null` when the option is an expression.
+        """
+        d: dict = {
+            "tables": [t.to_json() for _, t in sorted(self.tables.items())],
+            "schemaValidation": self.schema_validation,
+        }
+        if self.open or not self.readable:
+            d["open"] = True
+        return d
+
+
+def normalize_export(exported: dict) -> dict:
+    """Convex's `schema.export()` JSON (parsed) in the normal form of `Schema.to_json()`."""
+
+    def validator(v):
+        if not isinstance(v, dict):
+            return v
+        t = v.get("type")
+        if t == "object":
+            return {"type": "object", "value": {k: {"fieldType": validator(f["fieldType"]), "optional": bool(f["optional"])}
+                                                for k, f in sorted(v["value"].items())}}
+        if t == "union":
+            return {"type": "union", "value": sorted((validator(m) for m in v["value"]), key=_sort_key)}
+        if t == "array":
+            return {"type": "array", "value": validator(v["value"])}
+        if t == "record":
+            return {"type": "record", "keys": validator(v["keys"]),
+                    "values": {"fieldType": validator(v["values"]["fieldType"]), "optional": False}}
+        return dict(v)
+
+    def indexes(xs):
+        return sorted(({**i, **({"dimensions": _number(i["dimensions"])} if "dimensions" in i else {})} for i in xs),
+                      key=lambda d: (str(d["indexDescriptor"]), _sort_key(d)))
+
+    tables = []
+    for t in exported.get("tables", []):
+        d = {"tableName": t["tableName"]}
+        for k in ("indexes", "stagedDbIndexes", "searchIndexes", "stagedSearchIndexes", "vectorIndexes",
+                  "stagedVectorIndexes"):
+            d[k] = indexes(t.get(k, []))
+        d["documentType"] = validator(t["documentType"])
+        if t.get("stagedDocumentType") is not None:
+            d["stagedDocumentType"] = validator(t["stagedDocumentType"])
+        tables.append(d)
+    tables.sort(key=lambda d: d["tableName"])
+    return {"tables": tables, "schemaValidation": exported.get("schemaValidation", True)}
+
+
+def _number(x):
+    if isinstance(x, float) and x.is_integer():
+        return int(x)
+    return x
+
+
+def _has_path(v: Validator, parts: list[str]) -> bool | None:
+    v = v.required()
+    k = v.kind
+    if not parts:
+        return True
+    if k in ("any", "opaque", "record"):
+        return None
+    if k == "object":
+        f = v.fields.get(parts[0])
+        if f is None:
+            return None if v.open else False
+        return _has_path(f, parts[1:])
+    if k == "union":
+        results = [_has_path(m, parts) for m in v.members if m.required().kind not in
+                   ("null", "string", "number", "int64", "boolean", "bytes", "id", "literal", "array")]
+        if not results:
+            return None
+        if any(r is True for r in results):
+            return True
+        if any(r is None for r in results):
+            return None
+        return False
+    return None
+
+
+# --- reading schema.ts ---------------------------------------------------------------------
+
+_TABLE_METHODS = ("index", "searchIndex", "vectorIndex", "staged")
+
+
+def load_schema(project: "Project", app: "App") -> Schema | None:
+    """The app's schema (None when the functions directory has no schema.ts)."""
+    module = app.special_module("schema")
+    if module is None:
+        return None
+    return _SchemaReader(project).read(module.facts)
+
+
+class _SchemaReader:
+    def __init__(self, project: "Project"):
+        self.project = project
+        self.linker = project.linker
+        self.validators = project.validators
+
+    def read(self, facts: FileFacts) -> Schema:
+        schema = Schema(facts)
+        d = self.linker.export_definition(facts, "default")
+        guard = 0
+        while isinstance(d, Def) and not d.path and js.unwrap(d.node) is not None \
+                and js.unwrap(d.node).type == "identifier" and guard < 12:
+            guard += 1
+            d = self.linker.value_of(d.facts, d.node)
+        if d is None:
+            schema.problem = "schema.ts has no default export"
+            return schema
+        call = js.unwrap(d.node) if isinstance(d, Def) and not d.path else None
+        if call is None or call.type != "call_expression" or not self._is_server(d.facts, js.callee(call), "defineSchema"):
+            schema.problem = "the default export of schema.ts is not a `defineSchema(...)` call"
+            schema.problem_node = call if isinstance(d, Def) and d.facts is facts else None
+            return schema
+        schema.call = call
+        sfacts = d.facts
+        args = js.call_args(call)
+        if args:
+            self._tables(sfacts, args[0], schema, 0)
+        else:
+            schema.open = True
+        if len(args) > 1:
+            opts = self._object(sfacts, args[1])
+            if opts is None:
+                schema.schema_validation = schema.strict_table_name_types = None
+            else:
+                ofacts, onode = opts
+                for p in js.object_props(onode):
+                    if p.spread or p.key is None:
+                        schema.schema_validation = schema.strict_table_name_types = None
+                        continue
+                    value = js.literal_value(p.value)
+                    val = value if isinstance(value, bool) else None
+                    if p.key == "schemaValidation":
+                        schema.schema_validation = val
+                    elif p.key == "strictTableNameTypes":
+                        schema.strict_table_name_types = val
+        return schema
+
+    # -- helpers ------------------------------------------------------------------------
+    def _is_server(self, facts: FileFacts, node: Node | None, name: str) -> bool:
+        d = self.linker.value_of(facts, node)
+        return isinstance(d, ExternalDef) and d.module == "convex/server" and d.name == name and not d.path
+
+    def _object(self, facts: FileFacts, node: Node | None) -> tuple[FileFacts, Node] | None:
+        node = js.unwrap(node)
+        if node is None:
+            return None
+        if node.type == "object":
+            return facts, node
+        d = self.linker.value_of(facts, node)
+        if isinstance(d, Def) and not d.path and js.unwrap(d.node) is not None and js.unwrap(d.node).type == "object":
+            return d.facts, js.unwrap(d.node)
+        return None
+
+    def _tables(self, facts: FileFacts, node: Node | None, schema: Schema, depth: int, via: Node | None = None) -> None:
+        """Add the tables of an object expression (literal, constant, spread of either)."""
+        node = js.unwrap(node)
+        if node is None or depth > 16:
+            schema.open = True
+            return
+        if node.type != "object":
+            d = self.linker.value_of(facts, node)
+            if isinstance(d, ExternalDef) and not d.path:
+                known = _known_facts(d.module, d.name)
+                if known is not None:
+                    self._external_tables(known, d, facts, via or node, schema)
+                    return
+                schema.open = True
+                return
+            if isinstance(d, NamespaceDef):
+                schema.open = True
+                return
+            if not isinstance(d, Def) or d.path or d.node is node:
+                schema.open = True
+                return
+            self._tables(d.facts, d.node, schema, depth + 1, via)
+            return
+        for p in js.object_props(node):
+            if p.spread:
+                self._tables(facts, p.value, schema, depth + 1, via or p.node)
+                continue
+            if p.key is None:
+                schema.open = True
+                continue
+            schema.tables[p.key] = self._table(facts, p.value, p.key, p.node)
+
+    def _external_tables(self, known: FileFacts, d: ExternalDef, facts: FileFacts, spread: Node, schema: Schema) -> None:
+        b = known.bindings.get(d.name)
+        obj = b.value if b is not None else None
+        for p in js.object_props(obj):
+            if p.key is None or p.spread:
+                continue
+            t = self._table(known, p.value, p.key, p.node)
+            t.facts, t.key_node = facts, spread
+            t.origin = f"{d.module}:{d.name}"
+            schema.tables[p.key] = t
+
+    def _table(self, facts: FileFacts, node: Node | None, name: str, key_node: Node | None) -> Table:
+        table = Table(name, opaque(), facts, key_node)
+        steps: list[tuple[FileFacts, Node]] = []  # method calls, outermost first
+        cur_facts, cur = facts, js.unwrap(node)
+        guard = 0
+        while cur is not None and guard < 64:
+            guard += 1
+            if cur.type == "call_expression":
+                if table.chain_end is None:
+                    table.chain_end, table.define_facts = cur, cur_facts
+                fn = js.callee(cur)
+                prop = fn.child("property") if fn is not None and fn.type == "member_expression" else None
+                if prop is not None and prop.text in _TABLE_METHODS:
+                    steps.append((cur_facts, cur))
+                    cur = js.unwrap(fn.child("object"))
+                    continue
+                if self._is_server(cur_facts, fn, "defineTable"):
+                    args = js.call_args(cur)
+                    table.define_node, table.define_facts = cur, cur_facts
+                    table.document = (self.validators.evaluate(cur_facts, args[0]) if args else Validator("object"))
+                    break
+                table.known = False
+                break
+            if cur.type in ("identifier", "shorthand_property_identifier", "member_expression"):
+                d = self.linker.value_of(cur_facts, cur)
+                if isinstance(d, ExternalDef) and not d.path and _known_facts(d.module, d.name) is not None:
+                    known = _known_facts(d.module, d.name)
+                    b = known.bindings.get(d.name)
+                    if b is not None and b.value is not None:
+                        table.origin = f"{d.module}:{d.name}"
+                        table.chain_end = None
+                        cur_facts, cur = known, js.unwrap(b.value)
+                        continue
+                if not isinstance(d, Def) or d.path or d.node is cur:
+                    table.known = False
+                    if isinstance(d, ExternalDef):
+                        table.origin = f"{d.module}:{d.name}"
+                    break
+                # `users.index(...)` written as separate statements after `const users = defineTable(...)`
+                if cur.type != "member_expression":
+                    steps.extend(self._separate_steps(d.facts, d.node))
+                table.chain_end = None
+                cur_facts, cur = d.facts, js.unwrap(d.node)
+                continue
+            table.known = False
+            break
+        if not table.known:
+            table.document = opaque()
+            return table
+        for sfacts, call in reversed(steps):
+            self._apply(table, sfacts, call)
+        return table
+
+    def _separate_steps(self, facts: FileFacts, value: Node) -> list[tuple[FileFacts, Node]]:
+        """`t.index(...)` statements on the module binding whose initializer is `value`."""
+        name = None
+        for b in facts.bindings.values():
+            if b.value is value and not b.path:
+                name = b.name
+        if name is None:
+            return []
+        out = []
+        for stmt in facts.module.root.children:
+            if stmt.type != "expression_statement" or not stmt.children:
+                continue
+            calls = []
+            cur = js.unwrap(stmt.children[0])
+            while cur is not None and cur.type == "call_expression":
+                fn = js.callee(cur)
+                prop = fn.child("property") if fn is not None and fn.type == "member_expression" else None
+                if prop is None or prop.text not in _TABLE_METHODS:
+                    break
+                calls.append((facts, cur))
+                cur = js.unwrap(fn.child("object"))
+            if cur is not None and cur.type == "identifier" and cur.text == name and calls:
+                out[0:0] = calls  # later statements are applied later: keep them outermost
+        return out
+
+    def _apply(self, table: Table, facts: FileFacts, call: Node) -> None:
+        fn = js.callee(call)
+        method = (fn.child("property") or fn).text if fn is not None else None
+        args = js.call_args(call)
+        if method == "staged":
+            table.staged_calls.append(call)
+            table.staged_document = self._staged(table, facts, args[0] if args else None)
+            return
+        name_node = args[0] if args else None
+        name = self._string(facts, name_node)
+        config = js.unwrap(args[1]) if len(args) > 1 else None
+        idx = Index("db" if method == "index" else "search" if method == "searchIndex" else "vector",
+                    name, facts, call, name_node, config, certain=name is not None)
+        cfg = self._object(facts, config) if config is not None and config.type != "array" else None
+        props: dict[str, Node | None] = {}
+        if cfg is not None:
+            for p in js.object_props(cfg[1]):
+                if p.spread or p.key is None:
+                    idx.certain = False
+                elif p.key is not None:
+                    props[p.key] = p.value
+            cfacts = cfg[0]
+        else:
+            cfacts = facts
+        staged = props.get("staged")
+        if staged is not None:
+            value = js.literal_value(staged)
+            if isinstance(value, bool):
+                idx.staged = value
+            else:
+                idx.certain = False
+        if method == "index":
+            fields_node = config if config is not None and config.type == "array" else props.get("fields")
+            if config is not None and config.type != "array" and cfg is None:
+                arr = self._array(facts, config)
+                if arr is not None:
+                    cfacts, fields_node = arr
+            fields, nodes, arr_node = self._strings(cfacts, fields_node)
+            idx.fields, idx.field_nodes, idx.fields_node = fields, nodes, arr_node
+            if fields is None:
+                idx.certain = False
+            table.indexes.append(idx)
+            return
+        if cfg is None:
+            idx.certain = False
+        ff = props.get("filterFields")
+        if ff is None:
+            idx.filter_fields = []
+        else:
+            idx.filter_fields, _, _ = self._strings(cfacts, ff)
+        if method == "searchIndex":
+            idx.search_field = self._string(cfacts, props.get("searchField"))
+            table.search_indexes.append(idx)
+        else:
+            idx.vector_field = self._string(cfacts, props.get("vectorField"))
+            dims = js.number_value(props.get("dimensions"))
+            idx.dimensions = dims
+            table.vector_indexes.append(idx)
+
+    def _staged(self, table: Table, facts: FileFacts, arg: Node | None) -> Validator:
+        """`.staged(changes)`: field changes merged over an object (or `v.any()`) document, or a
+        whole validator (convex 1.47 `TableDefinition.staged`)."""
+        arg = js.unwrap(arg)
+        if arg is None:
+            return opaque()
+        obj = self._object(facts, arg)
+        if obj is None:
+            return self.validators.evaluate(facts, arg)
+        ofacts, onode = obj
+        doc = table.document.required()
+        if doc.kind == "object":
+            out = Validator("object", fields=dict(doc.fields), open=doc.open, key_ranges=dict(doc.key_ranges))
+        elif doc.kind == "any":
+            out = Validator("object")
+        else:
+            return opaque("staged field changes on a table that is not an object")
+        for p in js.object_props(onode):
+            if p.spread or p.key is None:
+                out.open = True
+                continue
+            value = js.unwrap(p.value)
+            if value is not None and value.type == "undefined":
+                out.fields.pop(p.key, None)
+                continue
+            out.fields[p.key] = self.validators.evaluate(ofacts, p.value)
+        out.path, out.start, out.end = ofacts.path, onode.start, onode.end
+        return out
+
+    def _string(self, facts: FileFacts, node: Node | None) -> str | None:
+        s = js.string_value(node)
+        if s is not None:
+            return s
+        n = js.unwrap(node)
+        if n is not None and n.type in ("identifier", "member_expression"):
+            d = self.linker.value_of(facts, n)
+            if isinstance(d, Def) and not d.path and d.node is not n:
+                return js.string_value(d.node)
+        return None
+
+    def _array(self, facts: FileFacts, node: Node | None) -> tuple[FileFacts, Node] | None:
+        node = js.unwrap(node)
+        if node is None:
+            return None
+        if node.type == "array":
+            return facts, node
+        d = self.linker.value_of(facts, node)
+        if isinstance(d, Def) and not d.path and js.unwrap(d.node) is not None and js.unwrap(d.node).type == "array":
+            return d.facts, js.unwrap(d.node)
+        return None
+
+    def _strings(self, facts: FileFacts, node: Node | None) -> tuple[list[str] | None, list[Node], Node | None]:
+        arr = self._array(facts, node)
+        if arr is None:
+            return None, [], None
+        afacts, anode = arr
+        out: list[str] = []
+        nodes: list[Node] = []
+        for e in anode.children:
+            if e.type == "spread_element":
+                return None, [], anode
+            s = self._string(afacts, e)
+            if s is None:
+                return None, [], anode
+            out.append(s)
+            nodes.append(e)
+        return out, nodes, anode
