@@ -210,10 +210,12 @@ def _print_left(left, outcome, report, settings, output_format, output_file, qui
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--statistics", is_flag=True, help="Print counts by rule instead of findings.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
+@click.option("--diff-base", metavar="REV",
+              help="Report only findings in files changed since git revision REV (plus untracked files).")
 @fix_options
 @click.option("--fix", "apply_fixes", is_flag=True, help="Apply fixes (the same as `cvxlint fix`).")
 def check(paths, select, extend_select, ignore, config_path, convex_version, output_format, output_file,
-          exit_zero, statistics, quiet, unsafe_fixes=None, diff=False, exit_non_zero_on_fix=False,
+          exit_zero, statistics, quiet, diff_base, unsafe_fixes=None, diff=False, exit_non_zero_on_fix=False,
           apply_fixes=False):
     """Lint the Convex apps under PATHS (default: the current directory).
 
@@ -227,7 +229,13 @@ def check(paths, select, extend_select, ignore, config_path, convex_version, out
     if apply_fixes or diff:
         run_fix_command(paths, settings, unsafe_fixes=unsafe_fixes, diff=diff, exit_non_zero_on_fix=exit_non_zero_on_fix,
                         output_format=output_format, output_file=output_file, quiet=quiet, exit_zero=exit_zero)
-    result = run_check([Path(p) for p in paths] or [Path.cwd()], settings)
+    targets = [Path(p) for p in paths] or [Path.cwd()]
+    changed = None
+    if diff_base is not None:
+        from .vcs import changed_files
+
+        changed = changed_files(diff_base, targets[0].resolve() if targets[0].exists() else Path.cwd())
+    result = run_check(targets, settings, report_only=changed)
     diags = result.diagnostics
     fmt = output_format or settings.output_format or ("concise" if os.environ.get("PRE_COMMIT") else "full")
     stream_is_tty = output_file is None and sys.stdout.isatty()
