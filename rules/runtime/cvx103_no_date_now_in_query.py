@@ -23,8 +23,9 @@ class NoDateNowInQuery(Rule):
 
     ## What it does
     Flags `Date.now()`, `new Date()` without arguments and `performance.now()` inside query
-    handlers and the helpers they call (also inside `withIndex` ranges). Internal queries
-    get info instead of a warning: nobody subscribes to them directly.
+    handlers and the helpers they call (also inside `withIndex` ranges). A read inside a
+    helper is reported once, at the helper, naming the queries that reach it. Internal
+    queries get info instead of a warning: nobody subscribes to them directly.
 
     ## Why is this bad?
     A query's result is cached and pushed to subscribers until the data it read changes.
@@ -61,19 +62,46 @@ class NoDateNowInQuery(Rule):
                 '  ctx.db.query("posts").withIndex("by_expires", (q) => q.gt("expiresAt", Date.now())).take(50) });\n',
                 lines=[4]),
         Invalid(SERVER + 'function today() {\n  return new Date().toISOString().slice(0, 10);\n}\n'
-                'export const todays = internalQuery({ args: {}, handler: async (ctx) => today() });\n', lines=[6]),
+                'export const todays = internalQuery({ args: {}, handler: async (ctx) => today() });\n', lines=[4]),
+        Invalid('export async function isMember(ctx: any) {\n'
+                '  const m = await ctx.db.query("members").first();\n  return m !== null && m.expiresAt > Date.now();\n}\n',
+                path="convex/lib/access.ts", lines=[3], message="`example:a`, `example:b`",
+                files={"convex/example.ts": SERVER + 'import { isMember } from "./lib/access";\n'
+                       'export const a = query({ args: {}, handler: async (ctx) => isMember(ctx) });\n'
+                       'export const b = query({ args: {}, handler: async (ctx) => isMember(ctx) });\n'},
+                note="one finding at the shared helper"),
     ]
 
     def check_app(self, ctx, app):
+        # Time read in a shared helper: one finding at the helper, naming the queries that
+        # reach it (a permission helper called by 300 queries is one thing to fix, not 300).
+        in_helpers: dict[int, tuple] = {}
         for fn in app.functions:
             if fn.kind != "query":
                 continue
-            sev = Severity.INFO if fn.is_internal else None
             for r in ctx.project.reach(fn):
                 for site, what in time_reads(r):
-                    report_in_handler(
-                        ctx, fn, r, site.node,
-                        f"{what} in {describe_function(fn)}: the result is cached and will not update as time "
-                        "passes; pass the time in as an argument or store a flag",
-                        severity=sev,
-                    )
+                    if r.depth == 0:
+                        report_in_handler(
+                            ctx, fn, r, site.node,
+                            f"{what} in {describe_function(fn)}: the result is cached and will not update as time "
+                            "passes; pass the time in as an argument or store a flag",
+                            severity=Severity.INFO if fn.is_internal else None,
+                        )
+                    else:
+                        entry = in_helpers.setdefault(id(site.node), (r, site, what, []))
+                        entry[3].append((fn, r))
+        for r, site, what, callers in in_helpers.values():
+            names = sorted({fn.display_name for fn, _ in callers})
+            shown = ", ".join(f"`{n}`" for n in names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+            public = any(not fn.is_internal for fn, _ in callers)
+            helper = r.func.name or "this helper"
+            related = [ctx.related(cr.via[0][0], cr.via[0][1].node, f"called from {describe_function(fn)}")
+                       for fn, cr in callers[:5]]
+            ctx.report(
+                r.facts, site.node,
+                f"{what} in `{helper}`, reached from quer{'y' if len(names) == 1 else 'ies'} {shown}: query results are "
+                "cached and will not update as time passes; pass the time in as an argument or store a flag",
+                severity=None if public else Severity.INFO,
+                related=related,
+            )

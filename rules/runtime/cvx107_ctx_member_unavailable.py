@@ -22,15 +22,32 @@ def _missing_member(kind: str, path: tuple[str, ...]) -> tuple[str, ...] | None:
     return None
 
 
-def _guarded_members(func) -> set[str]:
-    """Members a helper tests for before use: `"db" in ctx`, `if (ctx.db)`."""
+_TEST_PARENTS = frozenset(["if_statement", "ternary_expression", "while_statement"])
+
+
+def _guarded_members(reached) -> set[str]:
+    """Members a function tests before use: `"db" in ctx`, `if (ctx.db)`, `!ctx.db`,
+    `typeof ctx.runQuery === "function"` — code written to run under several kinds."""
     out: set[str] = set()
-    for n in func.node.walk():
+    for n in reached.func.node.walk():
         if n.type == "binary_expression" and n.has_tok("in"):
-            left = n.child("left")
-            s = js.string_value(left)
+            s = js.string_value(n.child("left"))
             if s:
                 out.add(s)
+    for use, path in reached.ctx_uses():
+        if len(path) != 1:
+            continue
+        node = js.outer(use.node)
+        p = node.parent
+        if p is None:
+            continue
+        if p.type in _TEST_PARENTS and node.field == "condition" or p.type == "parenthesized_expression" and \
+                p.parent is not None and p.parent.type in _TEST_PARENTS:
+            out.add(path[0])
+        elif p.type == "unary_expression" and (p.has_tok("!") or p.has_tok("typeof")):
+            out.add(path[0])
+        elif p.type == "binary_expression" and any(p.has_tok(op) for op in ("&&", "||", "??", "===", "!==", "==", "!=")):
+            out.add(path[0])
     return out
 
 
@@ -75,6 +92,11 @@ class CtxMemberUnavailable(Rule):
               note="a custom builder adds db"),
         Valid(SERVER + 'async function load(ctx: any) {\n  if ("db" in ctx) return ctx.db.query("t").take(1);\n  return [];\n}\n'
               'export const a = action({ args: {}, handler: async (ctx) => load(ctx) });\n'),
+        Valid(SERVER + 'async function settings(ctx: any) {\n  const c = ctx as any;\n'
+              '  if (typeof c.runQuery === "function" && !c.db) return c.runQuery(internal.s.get, {});\n'
+              '  return c.db.query("settings").first();\n}\n'
+              'export const a = action({ args: {}, handler: async (ctx) => settings(ctx) });\n',
+              note="a helper shared by all kinds that tests for ctx.db first"),
     ]
     invalid = [
         Invalid(SERVER + 'export const ask = action({ args: {}, handler: async (ctx) => ctx.db.query("msgs").take(10) });\n',
@@ -115,7 +137,7 @@ class CtxMemberUnavailable(Rule):
                         why = f"{KIND_NAME[fn.kind]} have no `ctx.{'.'.join(member)}`"
                     if r.depth:
                         if guarded is None:
-                            guarded = _guarded_members(r.func)
+                            guarded = _guarded_members(r)
                         if member[0] in guarded:
                             continue
                     # one finding per member and place in the handler (helpers reached through
