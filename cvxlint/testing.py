@@ -52,6 +52,7 @@ class ExampleRun:
     diagnostics: list[Diagnostic]  # the rule's diagnostics in the focus file
     all_diagnostics: list[Diagnostic]
     fixed: FixOutcome | None = None
+    root: Path | None = None
 
 
 def run_example(rule: type[Rule], example: Valid, root: Path, with_fixes: bool = False) -> ExampleRun:
@@ -59,7 +60,7 @@ def run_example(rule: type[Rule], example: Valid, root: Path, with_fixes: bool =
     settings = example_settings(rule, example)
     result = check([root], settings)
     mine = [d for d in result.diagnostics if d.code == rule.code and Path(d.path) == focus.resolve()]
-    run = ExampleRun(focus.resolve(), mine, result.diagnostics)
+    run = ExampleRun(focus.resolve(), mine, result.diagnostics, root=root.resolve())
     if with_fixes:
         run.fixed = fix([root], settings, unsafe=True)
     return run
@@ -71,6 +72,14 @@ def fixed_text(run: ExampleRun) -> str | None:
         return None
     new = run.fixed.sources.get(run.focus)
     return None if new is None else new.decode("utf-8")
+
+
+def fixed_others(run: ExampleRun) -> dict[str, str]:
+    """Files other than the focus file that fixes changed: path relative to the example app -> text."""
+    if run.fixed is None or run.root is None:
+        return {}
+    return {p.resolve().relative_to(run.root).as_posix(): b.decode("utf-8")
+            for p, b in run.fixed.changed.items() if p.resolve() != run.focus}
 
 
 def describe(rule: type[Rule], example: Valid, index: int) -> str:

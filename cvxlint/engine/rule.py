@@ -59,11 +59,14 @@ class Invalid(Valid):
     """Code that must produce diagnostics from the rule on exactly `lines` (1-based, in `path`).
 
     `output` is the file after all fixes of this rule are applied (unsafe ones included);
-    None means the rule offers no applicable fix here.
+    None means the rule offers no applicable fix here. `outputs` gives the other files a
+    multi-file fix changes (`{"convex/schema.ts": "..."}`); every file of the example not
+    listed there must stay as it was.
     """
 
     lines: list[int] = field(default_factory=list)
     output: str | None = None
+    outputs: dict[str, str] = field(default_factory=dict)
     message: str | None = None  # a substring every diagnostic's message must contain
 
 
