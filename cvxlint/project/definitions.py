@@ -71,7 +71,7 @@ class Linker:
         return self._imported(facts, imp.source, imp.imported, depth)
 
     def _imported(self, facts: FileFacts, source: str, imported: str, depth: int) -> Definition | None:
-        target = self.resolver.resolve(Path(facts.path), source)
+        target = self.resolver.resolve(facts.path, source)
         if target is None:
             return None
         if target.kind == "generated":

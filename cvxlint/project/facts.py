@@ -187,10 +187,13 @@ class FileFacts:
         return any(d.value == "use node" and d.in_prologue for d in self.directives)
 
     def import_of(self, local: str) -> Import | None:
-        for imp in self.imports:
-            if imp.local == local:
-                return imp
-        return None
+        table = self.__dict__.get("_imports_by_local")
+        if table is None:
+            table = {}
+            for imp in self.imports:
+                table.setdefault(imp.local, imp)
+            self.__dict__["_imports_by_local"] = table
+        return table.get(local)
 
     def function_for(self, node: Node | None) -> FunctionInfo | None:
         if node is None:

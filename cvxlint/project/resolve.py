@@ -25,6 +25,9 @@ _EXTS = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 _JS_TO_TS = {".js": (".ts", ".tsx"), ".jsx": (".tsx",), ".mjs": (".mts",), ".cjs": (".cts",)}
 
 
+_MISS = object()
+
+
 @dataclass(frozen=True)
 class Target:
     kind: str  # "file" | "generated" | "external"
@@ -52,14 +55,17 @@ class Resolver:
         self._tsconfig_for_dir: dict[Path, _TsConfig | None] = {}
         self._tsconfig_cache: dict[Path, _TsConfig | None] = {}
         self._packages: dict[str, Path] | None = None
-        self._cache: dict[tuple[Path, str], Target | None] = {}
+        self._cache: dict[tuple[str, str], Target | None] = {}
 
     # -- public ---------------------------------------------------------------------------
-    def resolve(self, from_file: Path, spec: str) -> Target | None:
-        key = (from_file.parent, spec)
-        if key in self._cache:
-            return self._cache[key]
-        t = self._resolve(from_file, spec)
+    def resolve(self, from_file: Path | str, spec: str) -> Target | None:
+        # Keyed by strings: this runs for every import of every file, and pathlib objects
+        # are slow to build and hash.
+        key = (os.path.dirname(from_file), spec)
+        hit = self._cache.get(key, _MISS)
+        if hit is not _MISS:
+            return hit
+        t = self._resolve(Path(from_file), spec)
         self._cache[key] = t
         return t
 

@@ -1,0 +1,1 @@
+"""The rule engine: rules, registry, runner, suppressions, fixer, positions."""
