@@ -1,0 +1,1 @@
+"""Family 8: HTTP router, crons and project layout (CVX801-CVX805)."""

@@ -1,0 +1,47 @@
+"""Shared readings of http.ts and crons.ts for the family-8 rules."""
+
+from __future__ import annotations
+
+from cvxlint.project.definitions import Def, ExternalDef
+from cvxlint.rulekit import js
+
+
+def made_by(project, facts, node, factory: str) -> bool:
+    """Does `node` evaluate to the result of `factory()` from convex/server (httpRouter, cronJobs)?"""
+    d = project.linker.value_of(facts, node)
+    if not isinstance(d, Def) or d.path or d.node.type != "call_expression":
+        return False
+    fn = project.linker.value_of(d.facts, js.callee(d.node))
+    return isinstance(fn, ExternalDef) and fn.module == "convex/server" and fn.name == factory and not fn.path
+
+
+def method_calls(project, facts, factory: str, methods: tuple[str, ...]):
+    """Calls `x.method(...)` at module scope where `x` was made by `factory()`."""
+    for site in facts.module_calls:
+        callee = site.callee
+        if callee is None or callee.type != "member_expression":
+            continue
+        prop = callee.child("property")
+        if prop is None or prop.text not in methods:
+            continue
+        if made_by(project, facts, callee.child("object"), factory):
+            yield site, prop.text
+
+
+def default_export_value(project, facts):
+    """The node the module's default export evaluates to, or None when there is none."""
+    for e in facts.exports:
+        if e.name != "default" or e.type_only:
+            continue
+        if e.value is not None:
+            return e.value
+        if e.local is not None:
+            b = facts.bindings.get(e.local)
+            if b is not None and b.value is not None:
+                return b.value
+            imp = facts.import_of(e.local)
+            if imp is not None:
+                d = project.linker.definition(facts, e.local)
+                return d.node if isinstance(d, Def) else e.node
+        return e.node
+    return None

@@ -1,0 +1,128 @@
+from cvxlint.project.definitions import Def
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js
+
+from .common import default_export_value, made_by, method_calls
+
+HEAD = 'import { httpRouter } from "convex/server";\nimport { httpAction } from "./_generated/server";\n'
+
+
+class HttpRouterShape(Rule):
+    """`http.ts` that does not give Convex a router, or routes Convex never sees.
+
+    ## What it does
+    Flags:
+    - `convex/http.ts` without `export default` of an `httpRouter()` instance;
+    - `httpRouter()` created in another file with routes added, when `http.ts` does not
+      export that router (those routes are ignored);
+    - a top-level `https.ts` that imports `httpRouter` (the CLI asks "Did you mean to
+      include http.ts?");
+    - a route handler that is not an `httpAction(...)`, e.g. a plain async function.
+
+    ## Why is this bad?
+    Convex only serves the router `convex/http.ts` default-exports; the push fails with
+    "`convex/http.js` must have a default export of a Router", and plain functions are not
+    HTTP actions (https://docs.convex.dev/functions/http-actions).
+
+    ## Example
+    ```ts
+    const http = httpRouter();
+    http.route({ path: "/hook", method: "POST", handler: async (ctx, req) => new Response("ok") });
+    export default http;
+    ```
+    Use instead:
+    ```ts
+    http.route({ path: "/hook", method: "POST", handler: httpAction(async (ctx, req) => new Response("ok")) });
+    ```
+
+    ## Fix safety
+    Wrapping a bare function handler in `httpAction(...)` (and importing it) is safe: it is
+    the only valid form.
+    """
+
+    code = "CVX801"
+    name = "http-router-shape"
+    severity = Severity.ERROR
+    summary = "`http.ts` without a default-exported router, or a route handler that is not an `httpAction`"
+    fix_availability = "sometimes"
+
+    valid = [
+        Valid(HEAD + 'const http = httpRouter();\nhttp.route({ path: "/ok", method: "GET", handler: httpAction(async () => new Response("ok")) });\n'
+              'export default http;\n', path="convex/http.ts"),
+        Valid('import { httpRouter } from "convex/server";\nimport { hook } from "./hooks";\nconst http = httpRouter();\n'
+              'http.route({ path: "/hook", method: "POST", handler: hook });\nexport default http;\n', path="convex/http.ts",
+              files={"convex/hooks.ts": 'import { httpAction } from "./_generated/server";\nexport const hook = httpAction(async () => new Response());\n'}),
+    ]
+    invalid = [
+        Invalid(HEAD + 'const http = httpRouter();\nhttp.route({ path: "/ok", method: "GET", handler: httpAction(async () => new Response("ok")) });\n',
+                path="convex/http.ts", lines=[1]),
+        Invalid(HEAD + 'const http = httpRouter();\n'
+                'http.route({ path: "/hook", method: "POST", handler: async (ctx, req) => new Response("ok") });\nexport default http;\n',
+                path="convex/http.ts", lines=[4],
+                output=HEAD + 'const http = httpRouter();\n'
+                'http.route({ path: "/hook", method: "POST", handler: httpAction(async (ctx, req) => new Response("ok")) });\nexport default http;\n'),
+        Invalid('import { httpRouter } from "convex/server";\nconst http = httpRouter();\nexport default http;\n', path="convex/https.ts",
+                lines=[1]),
+    ]
+
+    def check_module(self, ctx, module):
+        facts = module.facts
+        project = ctx.project
+        if module.special == "http":
+            exported = default_export_value(project, facts)
+            if exported is None or not made_by(project, facts, exported, "httpRouter"):
+                ctx.report(facts, (0, 0), "`http.ts` must `export default` the router made with `httpRouter()`; "
+                                          "Convex serves no HTTP routes without it")
+        elif module.rel == "https.ts" and any(i.imported == "httpRouter" for i in facts.imports):
+            ctx.report(facts, (0, 0), "`https.ts` defines an HTTP router; did you mean `http.ts`? Convex only reads `http.ts`")
+        for site, _ in method_calls(project, facts, "httpRouter", ("route",)):
+            args = js.call_args(site.node)
+            handler = js.object_get(args[0], "handler") if args else None
+            if handler is None:
+                continue
+            h = js.unwrap(handler)
+            if h is not None and js.is_function(h):
+                ctx.report(facts, h, "route handler is a plain function; wrap it in `httpAction(...)`",
+                           fix=self._wrap(ctx, module, h))
+            elif h is not None and h.type == "call_expression":
+                b = project.builders.builder_of(facts, js.callee(h))
+                if b is not None and b.kind != "httpAction":
+                    ctx.report(facts, h, f"route handler is a {b.kind}, not an `httpAction`")
+        if module.special != "http":
+            self._orphan_routes(ctx, module)
+
+    def _orphan_routes(self, ctx, module):
+        app = module.app
+        http = app.special_module("http")
+        project = ctx.project
+        exported = default_export_value(project, http.facts) if http is not None else None
+        target = project.linker.value_of(http.facts, exported) if exported is not None else None
+        for site, _ in method_calls(project, module.facts, "httpRouter", ("route",)):
+            router = project.linker.value_of(module.facts, site.callee.child("object"))
+            if isinstance(router, Def) and isinstance(target, Def) and router.node is target.node:
+                continue
+            ctx.report(module.facts, site.node, "route added to a router that `http.ts` does not export; Convex ignores it",
+                       severity=Severity.WARNING)
+
+    def _wrap(self, ctx, module, fn):
+        facts = module.facts
+        edits = [ctx.edit(facts, (fn.start, fn.start), "httpAction("), ctx.edit(facts, (fn.end, fn.end), ")")]
+        if facts.import_of("httpAction") is None:
+            edits.append(_import_http_action(ctx, module))
+        return Fix.safe("Wrap the handler in `httpAction(...)`", *edits)
+
+
+def _import_http_action(ctx, module):
+    facts = module.facts
+    for imp in facts.imports:
+        t = ctx.project.resolver.resolve(facts.path, imp.source)
+        if t is not None and t.kind == "generated" and t.name == "server" and not imp.type_only \
+                and imp.imported not in ("*", "default", ""):
+            named = imp.node.parent
+            last = [c for c in named.children if c.type == "import_specifier"][-1]
+            return ctx.edit(facts, (last.end, last.end), ", httpAction")
+    depth = module.rel.count("/")
+    spec = ("./" if depth == 0 else "../" * depth) + "_generated/server"
+    stmts = [c for c in facts.module.root.children if c.type == "import_statement"]
+    at = stmts[-1].end if stmts else 0
+    text = f'\nimport {{ httpAction }} from "{spec}";' if stmts else f'import {{ httpAction }} from "{spec}";\n'
+    return ctx.edit(facts, (at, at), text)

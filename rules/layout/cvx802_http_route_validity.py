@@ -1,0 +1,108 @@
+import re
+
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js
+
+from .common import method_calls
+
+METHODS = ("GET", "POST", "PUT", "DELETE", "OPTIONS", "PATCH")
+HEAD = ('import { httpRouter } from "convex/server";\nimport { httpAction } from "./_generated/server";\n'
+        'const h = httpAction(async () => new Response("ok"));\nconst http = httpRouter();\n')
+
+
+class HttpRouteValidity(Rule):
+    """`http.route({...})` options that fail at deploy time or never match.
+
+    ## What it does
+    Flags, in `http.route({...})` calls on an `httpRouter()`:
+    a `path` that does not start with `/`; a `pathPrefix` that does not start and end with
+    `/`; both `path` and `pathPrefix`; a method outside GET POST PUT DELETE OPTIONS PATCH;
+    the same path (or prefix) and method twice; paths under the reserved `/.files`; and
+    `:param` or `*` segments in `path`, which make a dead route.
+
+    ## Why is this bad?
+    The router throws at deploy time for all but the last case (`src/server/router.ts`).
+    Convex routes match exactly or by prefix only, so `"/users/:id"` only ever matches that
+    literal string.
+
+    ## Example
+    ```ts
+    http.route({ path: "/users/:id", method: "GET", handler: getUser });
+    ```
+    Use instead:
+    ```ts
+    http.route({ pathPrefix: "/users/", method: "GET", handler: getUser }); // read the id from request.url
+    ```
+
+    ## Fix safety
+    Adding a missing leading or trailing `/` is safe: the route as written fails to deploy.
+    Turning `:param` routes into `pathPrefix` is left to you.
+    """
+
+    code = "CVX802"
+    name = "http-route-validity"
+    severity = Severity.ERROR
+    summary = "Invalid or dead `http.route` path, prefix or method"
+    fix_availability = "sometimes"
+
+    valid = [Valid(HEAD + 'http.route({ path: "/ok", method: "GET", handler: h });\n'
+                   'http.route({ pathPrefix: "/files/", method: "GET", handler: h });\nexport default http;\n',
+                   path="convex/http.ts")]
+    invalid = [
+        Invalid(HEAD + 'http.route({ path: "ok", method: "GET", handler: h });\nexport default http;\n',
+                path="convex/http.ts", lines=[5],
+                output=HEAD + 'http.route({ path: "/ok", method: "GET", handler: h });\nexport default http;\n'),
+        Invalid(HEAD + 'http.route({ pathPrefix: "/api", method: "POST", handler: h });\nexport default http;\n',
+                path="convex/http.ts", lines=[5],
+                output=HEAD + 'http.route({ pathPrefix: "/api/", method: "POST", handler: h });\nexport default http;\n'),
+        Invalid(HEAD + 'http.route({ path: "/users/:id", method: "GET", handler: h });\n'
+                'http.route({ path: "/a", method: "FETCH", handler: h });\n'
+                'http.route({ path: "/b", method: "GET", handler: h });\nhttp.route({ path: "/b", method: "GET", handler: h });\n'
+                'http.route({ path: "/.files/x", pathPrefix: "/y/", method: "GET", handler: h });\nexport default http;\n',
+                path="convex/http.ts", lines=[5, 6, 8, 9, 9]),
+    ]
+
+    def check_module(self, ctx, module):
+        facts = module.facts
+        seen: dict[tuple[str, str, str], object] = {}
+        for site, _ in method_calls(ctx.project, facts, "httpRouter", ("route",)):
+            args = js.call_args(site.node)
+            opts = js.unwrap(args[0]) if args else None
+            if opts is None or opts.type != "object":
+                continue
+            path_node = js.object_get(opts, "path")
+            prefix_node = js.object_get(opts, "pathPrefix")
+            method_node = js.object_get(opts, "method")
+            path = js.string_value(path_node)
+            prefix = js.string_value(prefix_node)
+            method = js.string_value(method_node)
+            if path_node is not None and prefix_node is not None:
+                ctx.report(facts, site.node, "a route takes `path` or `pathPrefix`, not both")
+            if path is not None:
+                if not path.startswith("/"):
+                    ctx.report(facts, path_node, f"route path {path!r} must start with `/`",
+                               fix=Fix.safe("Add the leading `/`", ctx.edit(facts, _inner(path_node), "/" + path)))
+                elif re.search(r"(^|/)(:[^/]*|\*)(/|$)", path):
+                    ctx.report(facts, path_node, f"route path {path!r} never matches: Convex has no path parameters, "
+                                                 "only exact paths and `pathPrefix`")
+                if path == "/.files" or path.startswith("/.files/"):
+                    ctx.report(facts, path_node, "`/.files` is reserved by Convex")
+            if prefix is not None:
+                fixed = ("" if prefix.startswith("/") else "/") + prefix + ("" if prefix.endswith("/") else "/")
+                if fixed != prefix:
+                    ctx.report(facts, prefix_node, f"route pathPrefix {prefix!r} must start and end with `/`",
+                               fix=Fix.safe(f"Use {fixed!r}", ctx.edit(facts, _inner(prefix_node), fixed)))
+                if prefix.startswith("/.files"):
+                    ctx.report(facts, prefix_node, "`/.files` is reserved by Convex")
+            if method is not None and method.upper() not in METHODS:
+                ctx.report(facts, method_node, f"HTTP method {method!r} is not supported (use one of {', '.join(METHODS)})")
+            if method is not None and (path is not None or prefix is not None):
+                key = ("path" if path is not None else "prefix", path if path is not None else prefix, method.upper())
+                if key in seen:
+                    ctx.report(facts, site.node, f"{method.upper()} {key[1]} is already routed above; Convex rejects duplicates")
+                seen.setdefault(key, site)
+
+
+def _inner(string_node):
+    """The range of a string literal's contents (inside the quotes)."""
+    n = js.unwrap(string_node)
+    return (n.start + 1, n.end - 1)

@@ -1,0 +1,107 @@
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
+
+from .common import default_export_value, made_by, method_calls
+
+SCHEDULES = ("interval", "cron", "hourly", "daily", "weekly", "monthly")
+DAYS = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}
+HEAD = 'import { cronJobs } from "convex/server";\nimport { internal } from "./_generated/api";\nconst crons = cronJobs();\n'
+RANGES = {"hourUTC": (0, 23), "minuteUTC": (0, 59), "day": (1, 31)}
+
+
+class CronValidity(Rule):
+    """`crons.ts` schedules that fail when Convex loads them.
+
+    ## What it does
+    Flags: `crons.ts` without `export default` of its `cronJobs()` object; a cron identifier
+    registered twice or containing non-ASCII characters; literal `hourUTC` outside 0..23,
+    `minuteUTC` outside 0..59, `day` outside 1..31, or an unknown `dayOfWeek`; an
+    `interval` without exactly one of `seconds`, `minutes`, `hours`, or with a value that is
+    not a positive integer; and `cron()` strings without exactly 5 fields.
+
+    ## Why is this bad?
+    `src/server/cron.ts` throws ("Cron identifier registered twice", ...) and the push fails
+    with "`convex/crons.js` must have a default export of a Crons object"
+    (https://docs.convex.dev/scheduling/cron-jobs).
+
+    ## Example
+    ```ts
+    crons.daily("digest", { hourUTC: 24, minuteUTC: 30 }, internal.digest.send);
+    ```
+    Use instead:
+    ```ts
+    crons.daily("digest", { hourUTC: 23, minuteUTC: 30 }, internal.digest.send);
+    ```
+    """
+
+    code = "CVX803"
+    name = "cron-validity"
+    severity = Severity.ERROR
+    summary = "Invalid cron schedule, duplicate identifier, or `crons.ts` without a default export"
+
+    valid = [Valid(HEAD + 'crons.interval("sweep", { minutes: 5 }, internal.jobs.sweep);\n'
+                   'crons.weekly("report", { dayOfWeek: "monday", hourUTC: 8, minuteUTC: 15 }, internal.jobs.report);\n'
+                   'crons.cron("nightly", "15 3 * * *", internal.jobs.nightly);\nexport default crons;\n', path="convex/crons.ts")]
+    invalid = [
+        Invalid(HEAD + 'crons.interval("sweep", { minutes: 5 }, internal.jobs.sweep);\n', path="convex/crons.ts", lines=[1]),
+        Invalid(HEAD + 'crons.daily("digest", { hourUTC: 24, minuteUTC: 30 }, internal.d.send);\n'
+                'crons.interval("x", { minutes: 5, seconds: 10 }, internal.d.send);\n'
+                'crons.interval("y", { hours: 1.5 }, internal.d.send);\n'
+                'crons.cron("y", "0 3 * *", internal.d.send);\n'
+                'crons.weekly("w", { dayOfWeek: "funday", hourUTC: 1 }, internal.d.send);\n'
+                'crons.hourly("résumé", { minuteUTC: 5 }, internal.d.send);\nexport default crons;\n',
+                path="convex/crons.ts", lines=[4, 5, 6, 7, 7, 8, 9]),
+    ]
+
+    def check_module(self, ctx, module):
+        if module.special != "crons":
+            return
+        facts = module.facts
+        project = ctx.project
+        exported = default_export_value(project, facts)
+        if exported is None or not made_by(project, facts, exported, "cronJobs"):
+            ctx.report(facts, (0, 0), "`crons.ts` must `export default` the object made with `cronJobs()`")
+        ids: dict[str, object] = {}
+        for site, method in method_calls(project, facts, "cronJobs", SCHEDULES):
+            args = js.call_args(site.node)
+            ident_node = args[0] if args else None
+            ident = js.string_value(ident_node)
+            if ident is not None:
+                if ident in ids:
+                    ctx.report(facts, ident_node, f"cron identifier {ident!r} is registered twice")
+                ids.setdefault(ident, site)
+                if not ident.isascii():
+                    ctx.report(facts, ident_node, f"cron identifier {ident!r} must be ASCII")
+            sched = args[1] if len(args) > 1 else None
+            if method == "cron":
+                s = js.string_value(sched)
+                if s is not None and len(s.split()) != 5:
+                    ctx.report(facts, sched, f"cron string {s!r} must have 5 fields (minute hour day month weekday)")
+                continue
+            if method == "interval":
+                self._interval(ctx, facts, sched)
+                continue
+            for p in js.object_props(sched):
+                if p.key in RANGES:
+                    v = js.number_value(p.value)
+                    lo, hi = RANGES[p.key]
+                    if v is not None and not (lo <= v <= hi and v == int(v)):
+                        ctx.report(facts, p.value, f"`{p.key}` must be an integer from {lo} to {hi}, not {_fmt(v)}")
+                elif p.key == "dayOfWeek":
+                    s = js.string_value(p.value)
+                    if s is not None and s.lower() not in DAYS:
+                        ctx.report(facts, p.value, f"`dayOfWeek` must be a weekday name like \"monday\", not {s!r}")
+
+    def _interval(self, ctx, facts, sched):
+        props = [p for p in js.object_props(sched) if p.key in ("seconds", "minutes", "hours")]
+        if js.unwrap(sched) is None or js.unwrap(sched).type != "object":
+            return
+        if len(props) != 1:
+            ctx.report(facts, sched, "`interval` needs exactly one of `seconds`, `minutes` or `hours`")
+            return
+        v = js.number_value(props[0].value)
+        if v is not None and (v <= 0 or v != int(v)):
+            ctx.report(facts, props[0].value, f"`{props[0].key}` must be a positive integer, not {_fmt(v)}")
+
+
+def _fmt(v: float) -> str:
+    return str(int(v)) if v == int(v) else str(v)

@@ -1,0 +1,60 @@
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function
+
+WHY = {
+    "dots": "its name has more than one dot",
+    "space": "its path contains a space",
+    "dotfile": "its name starts with `.` or `#`",
+    "generated": "it is under `_generated/`",
+}
+
+
+class FunctionInNonEntryFile(Rule):
+    """Convex functions in files the Convex bundler does not deploy.
+
+    ## What it does
+    Flags registered functions in files of the functions directory that are not entry
+    points: names with more than one dot (`tasks.helpers.ts`), paths with a space,
+    dotfiles, and anything under `_generated/`. Test files (`*.test.ts`, `*.spec.ts`),
+    which define functions for convex-test on purpose, are not flagged.
+
+    ## Why is this bad?
+    The bundler skips those files (`src/bundler/index.ts`), so the functions never deploy
+    and every call to them fails with "Could not find public function".
+
+    ## Example
+    ```ts
+    // convex/tasks.helpers.ts
+    export const archive = mutation({ args: {}, handler: async () => {} });
+    ```
+    Use instead: rename the file to `convex/tasksHelpers.ts` (this changes the functions'
+    names, so update their callers).
+    """
+
+    code = "CVX805"
+    name = "function-in-non-entry-file"
+    severity = Severity.WARNING
+    summary = "Convex function in a file Convex does not deploy (two dots, space, dotfile)"
+
+    valid = [
+        Valid('import { mutation } from "./_generated/server";\nexport const archive = mutation({ args: {}, handler: async () => {} });\n',
+              path="convex/tasksHelpers.ts"),
+        Valid('import { query } from "./_generated/server";\nexport const fixture = query({ args: {}, handler: async () => 1 });\n',
+              path="convex/tasks.test.ts"),
+    ]
+    invalid = [
+        Invalid('import { mutation } from "./_generated/server";\nexport const archive = mutation({ args: {}, handler: async () => {} });\n',
+                path="convex/tasks.helpers.ts", lines=[2]),
+        Invalid('import { query } from "../_generated/server";\nexport const q = query({ args: {}, handler: async () => 1 });\n',
+                path="convex/my stuff/list.ts", lines=[2]),
+    ]
+
+    def check_module(self, ctx, module):
+        problem = module.entry_point_problem
+        if problem not in WHY:
+            return
+        name = module.basename
+        if ".test." in name or ".spec." in name:
+            return
+        for fn in module.app.functions_in(module):
+            ctx.report(module.facts, fn.call.child("function") or fn.call,
+                       f"{describe_function(fn)} is never deployed: Convex skips `{module.rel}` because {WHY[problem]}")
