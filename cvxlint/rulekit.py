@@ -50,6 +50,7 @@ def global_calls(reached: Reached, *names: str):
 __all__ = [
     "Applicability", "Edit", "Fix", "Related", "Severity", "Invalid", "Rule", "RuleContext", "Valid", "js",
     "report_in_handler", "describe_function", "rel", "line_of", "memoized", "helper_kinds", "global_calls",
+    "describe_uses", "use_related", "name_node",
 ]
 
 
@@ -108,3 +109,29 @@ def report_in_handler(
 
 def _callee_text(facts: FileFacts, site: CallSite) -> str:
     return " ".join(facts.text(site.callee).split()) if site.callee is not None else "?"
+
+
+def describe_uses(ctx: RuleContext, uses, limit: int = 6) -> str:
+    """"`useQuery` (src/App.tsx:6), `ctx.scheduler.runAfter` (convex/messages.ts:40)" — the
+    callers a finding names (see `App.callers`)."""
+    parts = []
+    for u in sorted(uses, key=lambda u: (u.path, u.start))[:limit]:
+        parts.append(f"{u.describe()} ({rel(ctx, u.path)}:{u.line})")
+    more = len(uses) - limit
+    if more > 0:
+        parts.append(f"and {more} more")
+    return ", ".join(parts)
+
+
+def use_related(ctx: RuleContext, uses, message: str = "called here"):
+    """Related locations for every use (capped), for output formats that show them."""
+    return [ctx.related(u.path, (u.start, u.end), message) for u in uses[:20]]
+
+
+def name_node(fn: RegisteredFunction) -> Node:
+    """Where findings about a whole registered function go: the name it is declared under
+    (`list` in `export const list = query(...)`), else the registrar call."""
+    p = js.outer(fn.call).parent
+    if p is not None and p.type == "variable_declarator" and p.child("name") is not None:
+        return p.child("name")
+    return fn.call

@@ -36,6 +36,9 @@ from .versions import ConvexVersion, Version, detect_convex_version
 if TYPE_CHECKING:
     from ..config import Settings
     from .schema import Schema
+    from .auth import Access, AccessAnalysis
+    from .python_client import PyFacts
+    from .references import CallIndex, FunctionUse
 
 ENTRY_EXTENSIONS = (".js", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".jsx")
 SPECIAL_FILES = {"schema": "schema", "http": "http", "crons": "crons"}
@@ -198,6 +201,10 @@ class App:
 
         return load_schema(self.project, self)
 
+    def callers(self, fn: RegisteredFunction) -> list["FunctionUse"]:
+        """Every place that names `fn`: server code, frontends, Python, tests (references.py)."""
+        return self.project.call_index.callers(fn)
+
 
 class Project:
     """Everything one run knows. Build with `Project.build(workspace, settings)`."""
@@ -222,6 +229,7 @@ class Project:
         self.apps: list[App] = []
         self._ctx_changes: dict[int, CtxChange] = {}
         self.memo: dict = {}  # derived facts shared by rules within one run (see rulekit.memoized)
+        self._python: dict[Path, "PyFacts | None"] = {}
 
     # -- file access ----------------------------------------------------------------------
     def facts(self, path: Path | str) -> FileFacts | None:
@@ -303,6 +311,72 @@ class Project:
     def module_for(self, path: Path | str) -> ConvexModule | None:
         app = self.app_for(path)
         return app.module_for(path) if app is not None else None
+
+    # -- clients (files outside the functions directories that call Convex functions) -----
+    @cached_property
+    def call_index(self) -> "CallIndex":
+        """Who calls which function, across server code, frontends and Python (references.py)."""
+        from .references import CallIndex
+
+        return CallIndex.build(self)
+
+    @cached_property
+    def access_analysis(self) -> "AccessAnalysis":
+        from .auth import AccessAnalysis
+
+        return AccessAnalysis(self)
+
+    def access(self, fn: RegisteredFunction) -> "Access":
+        """Whether `fn` checks who is calling, and how (auth.py)."""
+        return self.access_analysis.of(fn)
+
+    def client_facts(self, path: Path) -> FileFacts | None:
+        """Facts of a TS/JS client file, or None when a byte pre-filter shows it cannot name a
+        Convex function (most of a large frontend), so it is never parsed."""
+        from .clients import may_call_convex
+
+        if path in self._facts:
+            return self._facts[path]
+        data = self.overrides.get(path)
+        if data is None:
+            data, _problem = read_source(path, self.max_bytes)
+        if data is None or not may_call_convex(data):
+            return None
+        return self.facts(path)
+
+    def python_facts(self, path: Path) -> "PyFacts | None":
+        """Convex calls of a Python file (python_client.py); None for files that do not use Convex."""
+        from .python_client import extract_python, mentions_convex
+
+        if path in self._python:
+            return self._python[path]
+        data = self.overrides.get(path)
+        if data is None:
+            data, _problem = read_source(path, self.max_bytes)
+        result = extract_python(str(path), data) if data is not None and mentions_convex(data) else None
+        self._python[path] = result
+        return result
+
+    def nearest_app(self, path: Path | str) -> App | None:
+        """The app a client file belongs to when its imports do not say: the one whose root is the
+        closest ancestor, else the only app, else the one sharing the longest path prefix."""
+        p = Path(path)
+        apps = [a for a in self.apps if not a.layout.is_component] or self.apps
+        inside = [a for a in apps if p.is_relative_to(a.root)]
+        if inside:
+            return max(inside, key=lambda a: len(a.root.parts))
+        if len(apps) == 1:
+            return apps[0]
+
+        def shared(a: App) -> int:
+            n = 0
+            for x, y in zip(a.root.parts, p.parts):
+                if x != y:
+                    break
+                n += 1
+            return n
+
+        return max(apps, key=shared) if apps else None
 
     # -- registrations --------------------------------------------------------------------
     def _registrations(self, module: ConvexModule) -> list[RegisteredFunction]:

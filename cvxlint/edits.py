@@ -1,0 +1,89 @@
+"""Building blocks for fixes that touch TypeScript imports.
+
+Fixes are byte edits (`diagnostics.Edit`). These helpers make the common import changes
+while keeping the file's own formatting: a specifier is added after the last one, removed
+with its comma, or renamed in place; a new import line goes after the last import.
+"""
+
+from __future__ import annotations
+
+from .diagnostics import Edit
+from .project.facts import FileFacts, Import
+from .syntax.tree import Node
+
+
+def specifiers(stmt: Node) -> list[Node]:
+    clause = stmt.first("import_clause")
+    named = clause.first("named_imports") if clause is not None else None
+    return [c for c in named.children if c.type == "import_specifier"] if named is not None else []
+
+
+def statement_of(imp: Import) -> Node | None:
+    n: Node | None = imp.node
+    while n is not None and n.type != "import_statement":
+        n = n.parent
+    return n
+
+
+def add_specifier(facts: FileFacts, stmt: Node, name: str) -> Edit | None:
+    """`import { a } from "m"` -> `import { a, name } from "m"` (None: no braces to add to)."""
+    specs = specifiers(stmt)
+    if not specs:
+        return None
+    last = specs[-1]
+    return Edit(facts.path, last.end, last.end, f", {name}")
+
+
+def rename_specifier(facts: FileFacts, spec: Node, name: str) -> Edit:
+    return Edit(facts.path, spec.start, spec.end, name)
+
+
+def remove_specifier(facts: FileFacts, spec: Node) -> Edit:
+    """Drop one specifier (with its comma); drops the whole import when it was the only one."""
+    stmt = spec
+    while stmt.parent is not None and stmt.type != "import_statement":
+        stmt = stmt.parent
+    specs = specifiers(stmt)
+    src = facts.source
+    if len(specs) == 1:
+        end = stmt.end
+        if src[end:end + 1] == b"\n":
+            end += 1
+        return Edit(facts.path, stmt.start, end, "")
+    i = next(i for i, s in enumerate(specs) if s is spec)
+    if i + 1 < len(specs):
+        return Edit(facts.path, spec.start, specs[i + 1].start, "")
+    prev = specs[i - 1]
+    return Edit(facts.path, prev.end, spec.end, "")
+
+
+def new_import_line(facts: FileFacts, text: str) -> Edit:
+    """Insert `text` (a whole import statement) after the file's last import, or at its top
+    (after the directive prologue)."""
+    root = facts.module.root
+    stmts = [c for c in root.children if c.type == "import_statement"]
+    if stmts:
+        at = stmts[-1].end
+        return Edit(facts.path, at, at, "\n" + text)
+    first = next((c for c in root.children
+                  if c.type != "hash_bang_line" and not any(d.node is c for d in facts.directives)), None)
+    if first is None:
+        return Edit(facts.path, len(facts.source), len(facts.source), text + "\n")
+    return Edit(facts.path, first.start, first.start, text + "\n")
+
+
+def other_reads(facts: FileFacts, name: str, skip: set[int]) -> int:
+    """How often the file reads the value `name`, outside imports and the nodes in `skip` (ids)."""
+    from .syntax.scope import is_type_context
+
+    count = 0
+    for n in facts.module.root.walk():
+        if n.type not in ("identifier", "shorthand_property_identifier") or n.text != name or id(n) in skip:
+            continue
+        p = n.parent
+        if p is not None and p.type == "import_specifier":
+            continue
+        if is_type_context(n):
+            continue
+        count += 1
+    return count

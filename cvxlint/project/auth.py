@@ -1,0 +1,288 @@
+"""Access control: does a function find out who is calling, and act on it?
+
+`AccessAnalysis.of(fn)` gathers the evidence, looking where real projects put their checks:
+
+* the handler and every helper it reaches, in any file (`project.reach`), transitively;
+* the functions a custom builder runs before the handler (`customQuery(query,
+  customCtx(async (ctx) => ({ user: await requireUser(ctx) })))`, `project.ctx_change`);
+* functions the handler runs through `ctx.runQuery/runMutation/runAction` (the caller's auth
+  travels with those calls).
+
+Evidence is one of:
+
+* an identity fetch — `ctx.auth.getUserIdentity()`, `getAuthUserId(ctx)` /
+  `getAuthSessionId(ctx)` (@convex-dev/auth), or a call named like one (`getCurrentUser`,
+  `getViewer`, better-auth's `getAuthUser`) — *whose result is used*: checked against null,
+  compared, passed on, returned. A fetch whose result is thrown away protects nothing;
+* a guard call: a name like the official plugin's pattern (`requireUser`, `assertAdmin`,
+  `ensureMember`, `canEdit`, `hasAccess`), or one configured in `auth-helpers`;
+* row-level security: convex-helpers' `wrapDatabaseReader/wrapDatabaseWriter/RowLevelSecurity`.
+
+Nested blocks, `try`, early returns and helpers in other files all count: evidence anywhere
+on some path is enough. When a layer cannot be read (a builder from a package, a wrapper
+named only in `registrars:`), the answer is "unknown", and rules stay silent.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..syntax import js, scope
+from ..syntax.tree import Node
+from .callgraph import Reached
+from .facts import CallSite, FileFacts
+
+if TYPE_CHECKING:
+    from .builders import RegisteredFunction
+    from .model import Project
+
+IDENTITY_FUNCTIONS = ("getAuthUserId", "getAuthSessionId")
+# Calls that fetch "who is calling" by name, from any library or project file.
+FETCH_NAME = re.compile(
+    r"^(safe)?(get|load|fetch|current)(Current|Auth|Authenticated|SignedIn|LoggedIn|My|Session)?"
+    r"(User|Viewer|Identity|Me|Member|Session|Account)(Id|Identity|OrThrow|OrNull|OrFail|Or401)?$",
+    re.I,
+)
+# Calls that check and throw (or answer yes/no), by name: the official plugin's default
+# pattern plus a few spellings real projects use.
+GUARD_NAME = re.compile(
+    r"^(require|assert|ensure|check|verify|authorize|authenticate|must|can)([A-Z_]|$)"
+    r"|^has[A-Z_]|^is(Authenticated|Authorized|Admin|Owner|Member|SignedIn|LoggedIn|Allowed)"
+)
+_NOT_GUARDS = frozenset(["require", "hasOwnProperty", "hasOwn", "checkValidity", "assertNever", "verifyType"])
+RLS_FUNCTIONS = ("wrapDatabaseReader", "wrapDatabaseWriter", "RowLevelSecurity")
+_RUN = ("runQuery", "runMutation", "runAction")
+# ctx members whose use means the function reads or changes something worth protecting.
+_USER_KEYS = frozenset(["user", "userId", "viewer", "identity", "session", "me", "currentUser", "authUser"])
+RESOURCE_MEMBERS = frozenset(["db", "storage", "runQuery", "runMutation", "runAction", "scheduler", "vectorSearch"])
+
+
+@dataclass(frozen=True)
+class Evidence:
+    facts: FileFacts
+    node: Node
+    what: str  # "`ctx.auth.getUserIdentity()`", "`requireUser()`", "row-level security", ...
+    where: str  # "handler", "builder", "helper", "runQuery"
+
+
+@dataclass(frozen=True)
+class IdentityFetch:
+    """`ctx.auth.getUserIdentity()`, `getAuthUserId(ctx)` or `getAuthSessionId(ctx)`."""
+
+    facts: FileFacts
+    site: CallSite
+    reached: Reached | None  # in the handler or a helper (None: in a builder's customization)
+    used: bool
+
+
+@dataclass
+class Access:
+    evidence: list[Evidence] = field(default_factory=list)
+    identity: list[IdentityFetch] = field(default_factory=list)  # the exact three, used or not
+    unknown: bool = False  # some layer could not be read
+    annotated_public: bool = False  # `// cvxlint-public`
+    touches_resources: bool = False  # uses ctx.db / storage / run* / scheduler (or is an action)
+
+    @property
+    def protected(self) -> bool:
+        return bool(self.evidence)
+
+    @property
+    def unused_identity(self) -> list[IdentityFetch]:
+        return [i for i in self.identity if not i.used]
+
+
+class AccessAnalysis:
+    def __init__(self, project: "Project"):
+        self.project = project
+        self.linker = project.linker
+        helpers = project.settings.auth_helpers
+        self._names = {h for h in helpers if not (h.startswith("/") and h.endswith("/") and len(h) > 1)}
+        self._patterns = [re.compile(h[1:-1]) for h in helpers if h.startswith("/") and h.endswith("/") and len(h) > 1]
+        self._memo: dict[int, Access] = {}
+        self._builders: dict = {}  # Builder -> Access
+        self._busy: set[int] = set()
+
+    def of(self, fn: "RegisteredFunction") -> Access:
+        key = id(fn)
+        hit = self._memo.get(key)
+        if hit is not None:
+            return hit
+        if key in self._busy:  # a cycle of ctx.run* calls: no evidence from this path
+            return Access()
+        self._busy.add(key)
+        try:
+            out = self._compute(fn)
+        finally:
+            self._busy.discard(key)
+        self._memo[key] = out
+        return out
+
+    def builder_access(self, builder) -> Access:
+        """What a custom builder's customization checks (`unknown`: some layer could not be read)."""
+        hit = self._builders.get(builder)
+        if hit is not None:
+            return hit
+        out = Access()
+        if builder.origin == "config":
+            out.unknown = True
+        elif builder.layers:
+            change = self.project.ctx_change(builder)
+            for ffacts, finfo in change.functions:
+                for r in self.project.callgraph.reach(ffacts, finfo):
+                    self._scan(r, out, "builder")
+            if not out.evidence and change.added & _USER_KEYS:
+                out.evidence.append(Evidence(builder.layers[0].facts, builder.layers[0].call,
+                                             f"the `{builder.name}` builder's `ctx.user`", "builder"))
+            if not out.evidence and not change.known:
+                out.unknown = True
+        self._builders[builder] = out
+        return out
+
+    def of_function(self, facts: FileFacts, func) -> Access:
+        """Evidence in a plain function and what it calls (an inline `httpAction(async ...)`)."""
+        out = Access()
+        for r in self.project.callgraph.reach(facts, func):
+            self._scan(r, out, "handler" if r.depth == 0 else "helper")
+        return out
+
+    def configured(self, name: str) -> bool:
+        return name in self._names or any(p.search(name) for p in self._patterns)
+
+    # -----------------------------------------------------------------------------------
+    def _compute(self, fn: "RegisteredFunction") -> Access:
+        out = Access(annotated_public=_annotated_public(fn))
+        if fn.builder.is_custom:
+            built = self.builder_access(fn.builder)
+            out.evidence.extend(built.evidence)
+            out.identity.extend(built.identity)
+            out.unknown = built.unknown
+        if fn.handler is None:
+            out.unknown = True
+            return out
+        reached = self.project.reach(fn)
+        for r in reached:
+            self._scan(r, out, "handler" if r.depth == 0 else "helper")
+            for _use, path in r.ctx_uses():
+                if path and path[0] in RESOURCE_MEMBERS:
+                    out.touches_resources = True
+        if fn.kind in ("action", "httpAction"):
+            out.touches_resources = True
+        return out
+
+    def _scan(self, r: Reached, out: Access, where: str) -> None:
+        facts = r.facts
+        for site in r.func.all_calls():
+            kind, what = self.classify(facts, site)
+            if kind is None:
+                continue
+            if kind == "identity":
+                used = result_used(site.node)
+                out.identity.append(IdentityFetch(facts, site, r if where != "builder" else None, used))
+                if used:
+                    out.evidence.append(Evidence(facts, site.node, what, where))
+            elif kind == "fetch":
+                if result_used(site.node):
+                    out.evidence.append(Evidence(facts, site.node, what, where))
+            elif kind == "run":
+                target = self._run_target(site)
+                if target is not None and target.module.app is not None and self.of(target).protected:
+                    out.evidence.append(Evidence(facts, site.node, f"`{target.display_name}` (via {what})", "runQuery"))
+            else:
+                out.evidence.append(Evidence(facts, site.node, what, where))
+
+    def classify(self, facts: FileFacts, site: CallSite) -> tuple[str | None, str]:
+        """What an auth-relevant call is: identity | fetch | guard | rls | run, or None."""
+        path = site.path
+        if not path or site.is_new:
+            return None, ""
+        if path[-2:] == ("auth", "getUserIdentity"):
+            return "identity", "`ctx.auth.getUserIdentity()`"
+        name = path[-1]
+        if name in _RUN and site.ref is not None and site.ref.kind == "param":
+            return "run", f"`ctx.{name}`"
+        if self.configured(name):
+            return "guard", f"`{name}()`"
+        if name in IDENTITY_FUNCTIONS:
+            return "identity", f"`{name}()`"
+        if name in RLS_FUNCTIONS:
+            return "rls", f"row-level security (`{name}`)"
+        if name in _NOT_GUARDS:
+            return None, ""
+        if GUARD_NAME.search(name):
+            return "guard", f"`{name}()`"
+        if FETCH_NAME.match(name):
+            return "fetch", f"`{name}()`"
+        return None, ""
+
+    def _run_target(self, site: CallSite) -> "RegisteredFunction | None":
+        use = self.project.call_index.use_at(site.node)
+        return use.target if use is not None else None
+
+
+def result_used(call: Node) -> bool:
+    """Is the value of `call` (awaited or not) acted on: checked, compared, passed on,
+    returned, or dereferenced (which throws when it is null)? Reading it only through `?.`
+    or defaulting it with `??` (`identity?.name ?? "guest"`) does not count."""
+    n = _value_of(call)
+    p = n.parent
+    if p is None or p.type == "expression_statement":
+        return False
+    if p.type == "variable_declarator" and n.field == "value":
+        owner = js.enclosing_function(p)
+        body = owner if owner is not None else _root(p)
+        return any(not _soft(read) for name in scope.bound_names(p) for read in scope.reads_of(body, name))
+    return not _soft(n)
+
+
+def _value_of(call: Node) -> Node:
+    n = js.outer(call)
+    p = n.parent
+    while p is not None and p.type in ("await_expression", "parenthesized_expression", "as_expression",
+                                       "satisfies_expression"):
+        n, p = p, p.parent
+    return n
+
+
+def _soft(read: Node) -> bool:
+    """A read that neither checks the value nor fails on null: `x?.y`, `x ?? d`, `void x`."""
+    n = js.outer(read)
+    p = n.parent
+    if p is None:
+        return True
+    if p.type == "member_expression" and n.field == "object":
+        return p.first("optional_chain") is not None
+    if p.type == "binary_expression" and p.has_tok("??") and n.field == "left":
+        return True
+    if p.type == "expression_statement":
+        return True
+    return False
+
+
+def _root(n: Node) -> Node:
+    while n.parent is not None:
+        n = n.parent
+    return n
+
+
+def _annotated_public(fn: "RegisteredFunction") -> bool:
+    """`// cvxlint-public` in the comments right above the registration (or on its first line)."""
+    facts = fn.facts
+    stmt = js.statement_of(fn.call)
+    if stmt.parent is not None and stmt.parent.type == "export_statement":
+        stmt = stmt.parent
+    first_line = facts.module.line_of(stmt.start)
+    prev_end = 0
+    for c in facts.module.root.children:
+        if c.end <= stmt.start and c is not stmt:
+            prev_end = max(prev_end, c.end)
+    for c in facts.module.comments:
+        if "cvxlint-public" not in c.text:
+            continue
+        if prev_end <= c.start and c.end <= stmt.start:
+            return True
+        if facts.module.line_of(c.start) == first_line:
+            return True
+    return False

@@ -1,0 +1,97 @@
+"""Frontend and other TypeScript/JavaScript clients of Convex functions.
+
+Client code is every TS/JS file outside the functions directories (monorepo siblings
+included). Most of a large frontend never touches Convex, so `may_call_convex` is a byte
+regex run before anything is parsed; only files that pass it are parsed (`extract_facts`).
+
+`client_calls(facts)` is then a pure reading of one file's facts: the calls that pass a
+function reference — React hooks (`useQuery`, `useMutation`, `useAction`,
+`usePaginatedQuery`), client methods (`convex.query(...)`, `useConvex().mutation(...)`,
+`ConvexHttpClient`/`ConvexClient`/`ConvexReactClient` methods), Next.js helpers
+(`fetchQuery`, `preloadQuery`, `fetchMutation`, `fetchAction`) and TanStack Query's
+`convexQuery`/`convexAction`. Which function the reference names is resolved across files
+by `references.CallIndex`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..syntax import js
+from ..syntax.tree import Node
+from .facts import CallSite, FileFacts
+
+# What each callee expects its reference to be, by the callee's (last) name.
+CLIENT_CALLS: dict[str, str] = {
+    "useQuery": "query", "usePaginatedQuery": "query", "useQueryWithStatus": "query",
+    "fetchQuery": "query", "preloadQuery": "query", "convexQuery": "query",
+    "useMutation": "mutation", "fetchMutation": "mutation", "useConvexMutation": "mutation",
+    "useAction": "action", "fetchAction": "action", "convexAction": "action", "useConvexAction": "action",
+}
+# Methods of ConvexReactClient / ConvexHttpClient / ConvexClient / useConvex().
+CLIENT_METHODS: dict[str, str] = {
+    "query": "query", "watchQuery": "query", "onUpdate": "query", "prewarmQuery": "query",
+    "paginatedQuery": "query", "mutation": "mutation", "action": "action",
+}
+_MAY_CALL = re.compile(
+    rb"_generated/api|\b(use(Query|Mutation|Action|PaginatedQuery|Convex)|fetch(Query|Mutation|Action)|preloadQuery"
+    rb"|convex(Query|Action)|Convex(Http|React)?Client|anyApi|makeFunctionReference)\b"
+)
+_STRING_NAME = re.compile(r"^[A-Za-z0-9_/-]+:[A-Za-z0-9_$]+$")
+
+
+def may_call_convex(source: bytes) -> bool:
+    """Cheap pre-filter for client files: can this file name a Convex function at all?"""
+    return _MAY_CALL.search(source) is not None
+
+
+@dataclass(frozen=True)
+class ClientCall:
+    """A call in client code that passes a function reference (not yet resolved)."""
+
+    site: CallSite
+    how: str  # "useQuery", "query" (a client method), "fetchAction", ...
+    expects: str  # query | mutation | action
+    ref: Node  # the argument naming the function
+    string_name: str | None = None  # `convex.query("messages:list")` (old untyped clients)
+
+
+def client_calls(facts: FileFacts) -> list[ClientCall]:
+    """Every call in the file whose callee is a known client entry point (pure)."""
+    out: list[ClientCall] = []
+    imports_convex = any(i.source == "convex" or i.source.startswith("convex/") for i in facts.imports)
+    for site in facts.all_calls():
+        callee = site.callee
+        if site.is_new or callee is None:
+            continue
+        if callee.type == "member_expression":
+            _method_call(site, out, imports_convex)
+        elif callee.type == "identifier" and callee.text in CLIENT_CALLS:
+            args = js.call_args(site.node)
+            if args:
+                out.append(ClientCall(site, callee.text, CLIENT_CALLS[callee.text], args[0]))
+    return out
+
+
+def _method_call(site: CallSite, out: list[ClientCall], imports_convex: bool) -> None:
+    callee = site.callee
+    if callee is None or callee.type != "member_expression":
+        return
+    prop = callee.child("property")
+    name = prop.text if prop is not None else None
+    if name not in CLIENT_METHODS:
+        if name in CLIENT_CALLS:  # `convexHooks.useQuery(...)`, `next.fetchQuery(...)`
+            args = js.call_args(site.node)
+            if args:
+                out.append(ClientCall(site, name, CLIENT_CALLS[name], args[0]))
+        return
+    args = js.call_args(site.node)
+    if not args:
+        return
+    s = js.string_value(args[0])
+    if s is not None:
+        if imports_convex and _STRING_NAME.match(s):
+            out.append(ClientCall(site, name, CLIENT_METHODS[name], args[0], string_name=s))
+        return
+    out.append(ClientCall(site, name, CLIENT_METHODS[name], args[0]))

@@ -1,0 +1,145 @@
+"""Making a public function internal: every edit it takes, across files.
+
+A function that only server code calls should be internal (convex-rules.md, family 3).
+Turning it internal means, all at once:
+
+1. registering it with the internal twin of its builder (`mutation` -> `internalMutation`,
+   `queryGeneric` -> `internalQueryGeneric`), importing that name from where the public one
+   came from (and dropping the public one when nothing else reads it);
+2. rewriting every `api.x.y` that names it to `internal.x.y`, importing `internal` from the
+   same `_generated/api` (and dropping `api` when nothing else reads it).
+
+`make_internal(project, fn)` returns those edits, or None when the change cannot be done
+mechanically: a client (frontend or Python) calls the function, the builder is a custom
+wrapper with no known internal twin, or a reference is built in a way we cannot rewrite
+(`anyApi`, a string name, a partial reference such as `const m = api.tasks; m.list`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .. import edits as E
+from ..diagnostics import Edit
+from ..syntax import js
+from .facts import FileFacts, Import
+
+if TYPE_CHECKING:
+    from .builders import RegisteredFunction
+    from .model import Project
+
+INTERNAL_TWIN = {
+    "query": "internalQuery", "mutation": "internalMutation", "action": "internalAction",
+    "queryGeneric": "internalQueryGeneric", "mutationGeneric": "internalMutationGeneric",
+    "actionGeneric": "internalActionGeneric",
+}
+
+
+def make_internal(project: "Project", fn: "RegisteredFunction") -> list[Edit] | None:
+    if not fn.is_public or fn.builder.origin not in ("generated", "generic") or not fn.exported:
+        return None
+    twin = INTERNAL_TWIN.get(fn.builder.name)
+    if twin is None:
+        return None
+    uses = fn.module.app.callers(fn)
+    if any(u.is_client for u in uses):
+        return None
+    edits: list[Edit] = []
+    builder = _builder_edits(project, fn, twin)
+    if builder is None:
+        return None
+    edits.extend(builder)
+    rewrites: dict[str, tuple[FileFacts, list]] = {}
+    for u in uses:
+        ref = u.ref
+        if ref is None or ref.namespace != "api" or not ref.rewritable or ref.origin_facts is None:
+            return None
+        chain = js.member_chain(ref.origin)
+        if chain is None or chain[0].type != "identifier":
+            return None
+        facts = ref.origin_facts
+        entry = rewrites.setdefault(facts.path, (facts, []))
+        if all(r is not chain[0] for r in entry[1]):
+            entry[1].append(chain[0])
+    for facts, roots in rewrites.values():
+        file_edits = _reference_edits(project, facts, roots, fn.module.app.functions_dir)
+        if file_edits is None:
+            return None
+        edits.extend(file_edits)
+    return edits
+
+
+def _builder_edits(project: "Project", fn: "RegisteredFunction", twin: str) -> list[Edit] | None:
+    facts = fn.facts
+    callee = js.callee(fn.call)
+    if callee is None or callee.type != "identifier":
+        return None
+    imp = facts.import_of(callee.text or "")
+    if imp is None or imp.type_only or imp.imported != fn.builder.name:
+        return None
+    stmt = E.statement_of(imp)
+    if stmt is None:
+        return None
+    existing = _named_import(facts, imp.source, twin)
+    if existing is not None:
+        local = existing.local
+        out = [Edit(facts.path, callee.start, callee.end, local)]
+        if E.other_reads(facts, imp.local, {id(callee)}) == 0:
+            out.append(E.remove_specifier(facts, imp.node))
+        return out
+    if project.linker.definition(facts, twin) is not None:
+        return None  # the twin's name is taken by something else in this file
+    out = [Edit(facts.path, callee.start, callee.end, twin)]
+    if E.other_reads(facts, imp.local, {id(callee)}) == 0 and imp.local == imp.imported:
+        out.append(E.rename_specifier(facts, imp.node, twin))
+    else:
+        add = E.add_specifier(facts, stmt, twin)
+        if add is None:
+            return None
+        out.append(add)
+    return out
+
+
+def _named_import(facts: FileFacts, source: str, imported: str) -> Import | None:
+    for imp in facts.imports:
+        if imp.source == source and imp.imported == imported and not imp.type_only:
+            return imp
+    return None
+
+
+def _reference_edits(project: "Project", facts: FileFacts, roots: list, functions_dir) -> list[Edit] | None:
+    """Rewrite `api` to `internal` at each chain root in one file, fixing the imports."""
+    api_name = roots[0].text or ""
+    if any(r.text != api_name for r in roots):
+        return None
+    api_imp = facts.import_of(api_name)
+    if api_imp is None or api_imp.imported != "api" or api_imp.type_only:
+        return None
+    target = project.resolver.resolve(Path(facts.path), api_imp.source)
+    if target is None or target.kind != "generated" or target.name != "api":
+        return None
+    internal_imp = None
+    for imp in facts.imports:
+        if imp.imported == "internal" and not imp.type_only:
+            t = project.resolver.resolve(Path(facts.path), imp.source)
+            if t is not None and t.kind == "generated" and t.name == "api" and t.functions_dir == target.functions_dir:
+                internal_imp = imp
+                break
+    if internal_imp is None and project.linker.definition(facts, "internal") is not None:
+        return None  # `internal` means something else here
+    local = internal_imp.local if internal_imp is not None else "internal"
+    out = [Edit(facts.path, r.start, r.end, local) for r in roots]
+    api_still_read = E.other_reads(facts, api_name, {id(r) for r in roots}) > 0
+    if internal_imp is None:
+        if not api_still_read and api_imp.local == "api":
+            out.append(E.rename_specifier(facts, api_imp.node, "internal"))
+        else:
+            stmt = E.statement_of(api_imp)
+            add = E.add_specifier(facts, stmt, "internal") if stmt is not None else None
+            if add is None:
+                return None
+            out.append(add)
+    elif not api_still_read:
+        out.append(E.remove_specifier(facts, api_imp.node))
+    return out

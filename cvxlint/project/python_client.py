@@ -1,0 +1,500 @@
+"""Calls to Convex functions from Python: the `convex` PyPI client and the raw HTTP API.
+
+`extract_python(path, source)` reads one Python file into `PyFacts`: every
+`client.query/mutation/action/subscribe("dir/file:fn", {...})` on a client built from
+`ConvexClient(...)` / `ConvexHttpClient(...)` (held in a variable, a `self.` attribute, a
+parameter annotated with the class, or used directly), every `requests.post(".../api/query",
+json={"path": ..., "args": ...})`, and the client setup calls rules care about
+(`set_admin_auth`, `set_auth`, `set_debug`). It is a pure function of (path, bytes).
+
+libcst is slow (about 0.25 MB/s, ecosystem.md §5), so `mentions_convex` is a cheap text
+test that runs first: only files that import `convex` or spell out an `/api/<kind>` URL are
+parsed. Positions are byte offsets into the file (libcst's byte spans), like everywhere else.
+Fixes are made by transforming the libcst tree and turning the change into a byte edit
+(`replacement_edit`), so formatting and comments around the change survive.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import ByteSpanPositionProvider, MetadataWrapper
+
+_PREFILTER = re.compile(rb"^[ \t]*(from[ \t]+convex\b|import[ \t]+(\w+[ \t]*,[ \t]*)*convex\b)|/api/(query|mutation|action)\b", re.M)
+CLIENT_CLASSES = ("ConvexClient", "ConvexHttpClient")
+CALL_METHODS = ("query", "mutation", "action", "subscribe")
+METHOD_KIND = {"query": "query", "subscribe": "query", "mutation": "mutation", "action": "action"}
+_HTTP_URL = re.compile(r"/api/(query|mutation|action)\b")
+_HTTP_CALLS = ("post", "get", "put", "request", "urlopen", "Request")
+_CLIENTISH = re.compile(r"convex|client", re.I)
+
+
+def mentions_convex(source: bytes) -> bool:
+    """Cheap pre-filter: does this Python file import `convex` or call the HTTP API by URL?"""
+    return _PREFILTER.search(source) is not None
+
+
+@dataclass(eq=False)
+class PyValue:
+    """An argument value as far as a literal reading goes."""
+
+    kind: str  # int float str fstring bool none dict list tuple set call name other
+    start: int
+    end: int
+    node: cst.CSTNode
+    value: object = None  # int value for "int", str for "str"
+    call_name: str | None = None  # dotted callee for "call": "datetime.now", "set", "ConvexInt64"
+    entries: list["PyEntry"] = field(default_factory=list)  # dict
+    items: list["PyValue"] = field(default_factory=list)  # list / tuple / set
+    has_splat: bool = False  # dict with `**x`
+
+
+@dataclass(eq=False)
+class PyEntry:
+    key: str | None  # None when the key is not a string literal
+    key_start: int
+    key_end: int
+    value: PyValue
+    node: cst.DictElement
+
+
+@dataclass(eq=False)
+class PyCall:
+    """One call of a Convex function from Python."""
+
+    method: str  # query | mutation | action | subscribe
+    client: str  # the receiver as written ("client", "self.convex", "ConvexClient(url)")
+    client_class: str | None  # "ConvexClient" | "ConvexHttpClient" | None (receiver guessed by name)
+    start: int
+    end: int
+    node: cst.Call
+    method_start: int = 0
+    method_end: int = 0
+    method_node: cst.Name | None = None
+    name: str | None = None  # the function name when it is a plain string
+    name_prefix: str | None = None  # the constant start of an f-string name
+    name_start: int = 0
+    name_end: int = 0
+    name_node: cst.CSTNode | None = None
+    args: PyValue | None = None  # the second positional argument or `args=`
+    args_positional: bool = True
+    extra_kwargs: list[tuple[str, int, int]] = field(default_factory=list)  # `client.query("x", id=1)`
+    raw_http: bool = False  # a call of the HTTP API by URL (requests/httpx), not the client
+
+
+@dataclass(eq=False)
+class PyFacts:
+    path: str
+    source: bytes
+    module: cst.Module
+    calls: list[PyCall] = field(default_factory=list)
+    admin_auth_clients: set[str] = field(default_factory=set)  # receivers that call set_admin_auth
+    set_debug: list[tuple[str, str | None, int, int]] = field(default_factory=list)  # (client, class, start, end)
+    auth_literals: list[tuple[str, int, int]] = field(default_factory=list)  # (method, start, end) of literal keys
+    key_literals: list[tuple[int, int]] = field(default_factory=list)  # deploy-key-looking strings
+    convex_names: dict[str, str] = field(default_factory=dict)  # local name -> name in `convex`
+    convex_modules: set[str] = field(default_factory=set)  # local names bound to the `convex` module
+    convex_imports: list[cst.ImportFrom] = field(default_factory=list)  # `from convex import ...`
+
+    @property
+    def admin_auth_anywhere(self) -> bool:
+        return bool(self.admin_auth_clients)
+
+
+def extract_python(path: str, source: bytes) -> PyFacts | None:
+    """Parse a Python file and collect its Convex calls; None when libcst cannot parse it."""
+    try:
+        module = cst.parse_module(source)
+    except Exception:  # libcst raises ParserSyntaxError and, for odd encodings, others
+        return None
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    spans = wrapper.resolve(ByteSpanPositionProvider)
+    facts = PyFacts(path=path, source=source, module=module)
+    bindings = _Bindings(facts)
+    module.visit(bindings)
+    module.visit(_Calls(facts, bindings, spans))
+    return facts
+
+
+# --- pass 1: names bound to the convex package and to clients ---------------------------
+
+
+def dotted(node: cst.CSTNode | None) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted(node.value)
+        return None if base is None else f"{base}.{node.attr.value}"
+    return None
+
+
+class _Bindings(cst.CSTVisitor):
+    def __init__(self, facts: PyFacts):
+        self.facts = facts
+        self.clients: dict[str, str] = {}  # variable / attribute name -> client class
+
+    def client_class_of(self, call: cst.CSTNode) -> str | None:
+        if not isinstance(call, cst.Call):
+            return None
+        name = dotted(call.func)
+        if name is None:
+            return None
+        if name in self.facts.convex_names:
+            cls = self.facts.convex_names[name]
+            return cls if cls in CLIENT_CLASSES else None
+        head, _, last = name.rpartition(".")
+        if last in CLIENT_CLASSES and (head.split(".")[0] in self.facts.convex_modules or head.startswith("convex")):
+            return last
+        return None
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            name = dotted(alias.name)
+            if name is not None and (name == "convex" or name.startswith("convex.")):
+                local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name.split(".")[0]
+                self.facts.convex_modules.add(local)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        mod = dotted(node.module) if node.module is not None else None
+        if mod is None or not (mod == "convex" or mod.startswith("convex.")) or node.relative:
+            return
+        if mod == "convex":
+            self.facts.convex_imports.append(node)
+        if isinstance(node.names, cst.ImportStar):
+            for cls in (*CLIENT_CLASSES, "ConvexInt64"):
+                self.facts.convex_names[cls] = cls
+            return
+        for alias in node.names:
+            name = dotted(alias.name)
+            if name is None:
+                continue
+            local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
+            self.facts.convex_names[local] = name
+
+    def _bind(self, target: cst.CSTNode, value: cst.CSTNode | None) -> None:
+        cls = self.client_class_of(value) if value is not None else None
+        if cls is None:
+            return
+        if isinstance(target, cst.Name):
+            self.clients[target.value] = cls
+        elif isinstance(target, cst.Attribute):
+            self.clients["." + target.attr.value] = cls
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for t in node.targets:
+            self._bind(t.target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._bind(node.target, node.value)
+        ann = dotted(node.annotation.annotation)
+        if ann is not None and ann.rsplit(".", 1)[-1] in CLIENT_CLASSES:
+            if isinstance(node.target, cst.Name):
+                self.clients[node.target.value] = ann.rsplit(".", 1)[-1]
+            elif isinstance(node.target, cst.Attribute):
+                self.clients["." + node.target.attr.value] = ann.rsplit(".", 1)[-1]
+
+    def visit_Param(self, node: cst.Param) -> None:
+        if node.annotation is None:
+            return
+        ann = node.annotation.annotation
+        if isinstance(ann, (cst.SimpleString, cst.ConcatenatedString)):
+            text = ann.evaluated_value if isinstance(ann.evaluated_value, str) else None
+        else:
+            text = dotted(ann)
+        if text is not None and text.rsplit(".", 1)[-1] in CLIENT_CLASSES:
+            self.clients[node.name.value] = text.rsplit(".", 1)[-1]
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self._bind(node.asname.name, node.item)
+
+
+# --- pass 2: calls ------------------------------------------------------------------------
+
+_KEY_LITERAL = re.compile(r"^(prod|dev|preview):[A-Za-z0-9_-]+\|[A-Za-z0-9+/=_-]{20,}$")
+_JWT = re.compile(r"^eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+\.")
+
+
+class _Calls(cst.CSTVisitor):
+    def __init__(self, facts: PyFacts, bindings: _Bindings, spans):
+        self.facts = facts
+        self.b = bindings
+        self.spans = spans
+
+    def span(self, node: cst.CSTNode) -> tuple[int, int]:
+        s = self.spans[node]
+        return s.start, s.start + s.length
+
+    def receiver(self, node: cst.CSTNode) -> tuple[str, str | None] | None:
+        """(receiver text, client class) when `node` is a Convex client."""
+        if isinstance(node, cst.Call):
+            cls = self.b.client_class_of(node)
+            return (f"{dotted(node.func)}(...)", cls) if cls else None
+        if isinstance(node, cst.Name):
+            if node.value in self.b.clients:
+                return node.value, self.b.clients[node.value]
+            if _CLIENTISH.search(node.value) and self._imports_convex():
+                return node.value, None
+            return None
+        if isinstance(node, cst.Attribute):
+            text = dotted(node)
+            key = "." + node.attr.value
+            if key in self.b.clients:
+                return text or key, self.b.clients[key]
+            if text is not None and _CLIENTISH.search(node.attr.value) and self._imports_convex():
+                return text, None
+        return None
+
+    def _imports_convex(self) -> bool:
+        return bool(self.facts.convex_names or self.facts.convex_modules)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        v = node.evaluated_value
+        if isinstance(v, str) and _KEY_LITERAL.match(v):
+            self.facts.key_literals.append(self.span(node))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            if method in CALL_METHODS:
+                recv = self.receiver(func.value)
+                if recv is not None:
+                    self._client_call(node, method, recv)
+                    return
+            elif method in ("set_admin_auth", "set_auth", "set_debug"):
+                recv = self.receiver(func.value)
+                if recv is not None:
+                    self._setup_call(node, method, recv)
+                    return
+        name = dotted(func)
+        if name is not None and name.rsplit(".", 1)[-1] in _HTTP_CALLS:
+            self._http_call(node)
+
+    def _setup_call(self, node: cst.Call, method: str, recv: tuple[str, str | None]) -> None:
+        s, e = self.span(node)
+        if method == "set_admin_auth":
+            self.facts.admin_auth_clients.add(recv[0])
+        if method == "set_debug":
+            self.facts.set_debug.append((recv[0], recv[1], s, e))
+            return
+        arg = node.args[0].value if node.args else None
+        if isinstance(arg, (cst.SimpleString, cst.ConcatenatedString)):
+            v = arg.evaluated_value
+            if isinstance(v, str) and (method == "set_admin_auth" or _JWT.match(v)):
+                self.facts.auth_literals.append((method, *self.span(arg)))
+
+    def _client_call(self, node: cst.Call, method: str, recv: tuple[str, str | None]) -> None:
+        s, e = self.span(node)
+        func = node.func
+        assert isinstance(func, cst.Attribute)
+        call = PyCall(method=method, client=recv[0], client_class=recv[1], start=s, end=e, node=node,
+                      method_node=func.attr)
+        call.method_start, call.method_end = self.span(func.attr)
+        positional = [a for a in node.args if a.keyword is None and a.star == ""]
+        first = positional[0].value if positional else None
+        for a in node.args:
+            if a.keyword is not None and a.keyword.value == "name" and first is None:
+                first = a.value
+        if first is None:
+            return
+        self._name(call, first)
+        if call.name is None and call.name_prefix is None and recv[1] is None:
+            return  # a guessed receiver with a computed name: too weak to count
+        if len(positional) > 1:
+            call.args = self.value(positional[1].value)
+        for a in node.args:
+            if a.keyword is None:
+                continue
+            kw = a.keyword.value
+            if kw == "args":
+                call.args = self.value(a.value)
+                call.args_positional = False
+            elif kw != "name":
+                call.extra_kwargs.append((kw, *self.span(a)))
+        self.facts.calls.append(call)
+
+    def _name(self, call: PyCall, node: cst.CSTNode) -> None:
+        call.name_node = node
+        call.name_start, call.name_end = self.span(node)
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+            v = node.evaluated_value
+            if isinstance(v, str):
+                call.name = v
+        elif isinstance(node, cst.FormattedString):
+            prefix = []
+            for part in node.parts:
+                if isinstance(part, cst.FormattedStringText):
+                    prefix.append(part.value)
+                else:
+                    break
+            call.name_prefix = "".join(prefix)
+
+    def _http_call(self, node: cst.Call) -> None:
+        """`requests.post(f"{url}/api/mutation", json={"path": "x:y", "args": {...}})`."""
+        kind = None
+        for a in node.args:
+            if a.keyword is None or a.keyword.value == "url":
+                text = _string_text(a.value)
+                if text is not None:
+                    m = _HTTP_URL.search(text)
+                    if m:
+                        kind = m.group(1)
+                        break
+        if kind is None:
+            return
+        body = None
+        for a in node.args:
+            if a.keyword is not None and a.keyword.value in ("json", "data") and isinstance(a.value, cst.Dict):
+                body = a.value
+        if body is None:
+            return
+        s, e = self.span(node)
+        call = PyCall(method=kind, client="HTTP API", client_class=None, start=s, end=e, node=node, raw_http=True)
+        found = False
+        for el in body.elements:
+            if not isinstance(el, cst.DictElement):
+                continue
+            key = el.key.evaluated_value if isinstance(el.key, cst.SimpleString) else None
+            if key == "path":
+                self._name(call, el.value)
+                found = True
+            elif key == "args":
+                call.args = self.value(el.value)
+                call.args_positional = False
+        if found:
+            self.facts.calls.append(call)
+
+    def value(self, node: cst.CSTNode) -> PyValue:
+        s, e = self.span(node)
+        if isinstance(node, cst.Integer):
+            return PyValue("int", s, e, node, value=_int(node.value))
+        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus) and isinstance(node.expression, cst.Integer):
+            v = _int(node.expression.value)
+            return PyValue("int", s, e, node, value=None if v is None else -v)
+        if isinstance(node, (cst.Float, cst.Imaginary)):
+            return PyValue("float", s, e, node)
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+            return PyValue("str", s, e, node, value=node.evaluated_value)
+        if isinstance(node, cst.FormattedString):
+            return PyValue("fstring", s, e, node)
+        if isinstance(node, cst.Name):
+            if node.value in ("True", "False"):
+                return PyValue("bool", s, e, node)
+            if node.value == "None":
+                return PyValue("none", s, e, node)
+            return PyValue("name", s, e, node)
+        if isinstance(node, cst.Attribute):
+            return PyValue("name", s, e, node)
+        if isinstance(node, cst.Dict):
+            v = PyValue("dict", s, e, node)
+            for el in node.elements:
+                if isinstance(el, cst.StarredDictElement):
+                    v.has_splat = True
+                    continue
+                key = el.key.evaluated_value if isinstance(el.key, (cst.SimpleString, cst.ConcatenatedString)) else None
+                ks, ke = self.span(el.key)
+                v.entries.append(PyEntry(key if isinstance(key, str) else None, ks, ke, self.value(el.value), el))
+            return v
+        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+            kind = {cst.List: "list", cst.Tuple: "tuple", cst.Set: "set"}[type(node)]
+            v = PyValue(kind, s, e, node)
+            for el in node.elements:
+                if isinstance(el, cst.Element):
+                    v.items.append(self.value(el.value))
+            return v
+        if isinstance(node, (cst.SetComp,)):
+            return PyValue("set", s, e, node)
+        if isinstance(node, cst.Call):
+            return PyValue("call", s, e, node, call_name=dotted(node.func))
+        return PyValue("other", s, e, node)
+
+
+def _int(text: str) -> int | None:
+    try:
+        return int(text.replace("_", ""), 0)
+    except ValueError:
+        try:
+            return int(text.replace("_", ""))
+        except ValueError:
+            return None
+
+
+def _string_text(node: cst.CSTNode) -> str | None:
+    """The constant text of a string, f-string (placeholders dropped) or `a + "..."` concatenation."""
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        v = node.evaluated_value
+        return v if isinstance(v, str) else None
+    if isinstance(node, cst.FormattedString):
+        return "".join(p.value for p in node.parts if isinstance(p, cst.FormattedStringText))
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        left, right = _string_text(node.left), _string_text(node.right)
+        return (left or "") + (right or "") if left is not None or right is not None else None
+    return None
+
+
+# --- fixes ---------------------------------------------------------------------------------
+
+
+def replacement_edit(facts: PyFacts, old: cst.CSTNode, new: cst.CSTNode | cst.RemovalSentinel) -> tuple[int, int, str]:
+    """Replace one node of the file's libcst tree and return the change as one byte edit
+    (start, end, new text), trimmed to the part that actually changed."""
+    before = facts.module.code
+    after = facts.module.deep_replace(old, new).code  # type: ignore[arg-type]
+    return text_edit(before, after)
+
+
+def module_edit(facts: PyFacts, new_module: cst.Module) -> tuple[int, int, str]:
+    return text_edit(facts.module.code, new_module.code)
+
+
+def text_edit(before: str, after: str) -> tuple[int, int, str]:
+    """The smallest single replacement turning `before` into `after`, as byte offsets."""
+    p = 0
+    limit = min(len(before), len(after))
+    while p < limit and before[p] == after[p]:
+        p += 1
+    s = 0
+    while s < limit - p and before[len(before) - 1 - s] == after[len(after) - 1 - s]:
+        s += 1
+    start = len(before[:p].encode("utf-8"))
+    end = start + len(before[p:len(before) - s].encode("utf-8"))
+    return start, end, after[p:len(after) - s]
+
+
+def without_entry(d: cst.Dict, entry: cst.DictElement) -> cst.Dict:
+    """`d` with one element removed, keeping the commas tidy."""
+    elements = list(d.elements)
+    i = next(i for i, el in enumerate(elements) if el is entry)
+    removed = elements.pop(i)
+    if i == len(elements) and i > 0:  # removed the last one: the new last takes its comma
+        elements[i - 1] = elements[i - 1].with_changes(comma=removed.comma)
+    return d.with_changes(elements=elements)
+
+
+def with_convex_import(facts: PyFacts, name: str) -> tuple[cst.CSTNode, cst.CSTNode] | cst.Module | None:
+    """How to make `name` importable from `convex`: (old, new) ImportFrom nodes to swap, a new
+    module with an added import line, or None when it is already imported."""
+    if name in facts.convex_names:
+        return None
+    for imp in facts.convex_imports:
+        if isinstance(imp.names, cst.ImportStar):
+            return None
+        names = list(imp.names)
+        last = names[-1]
+        names[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        names.append(cst.ImportAlias(name=cst.Name(name), comma=last.comma))
+        return imp, imp.with_changes(names=names)
+    line = cst.parse_statement(f"from convex import {name}\n")
+    body = list(facts.module.body)
+    at = 0
+    for i, stmt in enumerate(body):
+        if isinstance(stmt, cst.SimpleStatementLine) and any(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body):
+            at = i + 1
+        elif i == 0 and isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Expr) \
+                and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString)):
+            at = 1  # after the docstring
+    body.insert(at, line)
+    return facts.module.with_changes(body=body)

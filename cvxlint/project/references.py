@@ -1,0 +1,515 @@
+"""Function references and the cross-language call graph.
+
+A Convex function is named by a *reference*:
+
+* `api.messages.list` / `internal.messages.send` — members of the objects generated in
+  `<functions dir>/_generated/api` (`api.a.b.c` names "a/b:c"), also when the reference is
+  stored in a variable first (`const ref = internal.emails.send`, in this file or another),
+  or destructured (`const { send } = internal.emails`);
+* `components.<name>.…` — a component's API (never a function of this app);
+* `anyApi.x.y` and `makeFunctionReference("x:y")` from `convex/server`;
+* outside TypeScript, a string "dir/file:fn" (the Python client, the HTTP API).
+
+`CallIndex.build(project)` collects every place that uses a reference and resolves it to the
+`RegisteredFunction` it names:
+
+  server   `ctx.runQuery/runMutation/runAction`, `ctx.scheduler.runAfter/runAt`, crons
+           (`crons.interval/cron/hourly/daily/weekly/monthly` on a `cronJobs()` object),
+           `http.route({ handler })` on an `httpRouter()`, and any other mention;
+  client   TS/JS outside the functions directories (see clients.py);
+  python   the `convex` PyPI client and raw HTTP API calls (see python_client.py);
+  test     files that look like tests (`*.test.ts`, `__tests__/`), wherever they are.
+
+`App.callers(fn)` then answers "who calls this function?" across all of them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..syntax import js, scope
+from ..syntax.tree import Node
+from .clients import client_calls, may_call_convex
+from .definitions import Def, ExternalDef, NamespaceDef
+from .facts import CallSite, FileFacts, FunctionInfo
+
+if TYPE_CHECKING:
+    from .builders import RegisteredFunction
+    from .model import App, Project
+    from .python_client import PyCall, PyFacts
+
+RUN_METHODS = {"runQuery": "query", "runMutation": "mutation", "runAction": "action"}
+SCHEDULE_METHODS = ("runAfter", "runAt")
+CRON_METHODS = ("interval", "cron", "hourly", "daily", "weekly", "monthly")
+GENERATED_NAMESPACES = ("api", "internal", "components")
+_TEST_FILE = re.compile(r"(\.(test|spec)\.[cm]?[jt]sx?$)|(^|/)(__tests__|__mocks__)/|(^|/)tests?/.*\.[cm]?[jt]sx?$")
+_TEST_PY = re.compile(r"(^|/)(test_[^/]*|[^/]*_test)\.py$|(^|/)(tests?|__tests__)/")
+NAME_FORMAT = re.compile(r"^[A-Za-z0-9_/-]+(:[A-Za-z0-9_$]+)?$")
+
+
+@dataclass(frozen=True)
+class FunctionRef:
+    """What a reference expression (or string) names."""
+
+    namespace: str  # "api" | "internal" | "components" | "any" | "name"
+    path: tuple[str, ...]  # member path after the namespace: ("messages", "list")
+    functions_dir: Path | None = None  # whose `_generated/api` it comes from
+    origin_facts: FileFacts | None = None  # where the chain rooted at `api`/`internal` is written
+    origin: Node | None = None
+    origin_len: int = 0  # how many elements of `path` the origin chain spells out itself
+    name: str | None = None  # for "name" refs: the string as written
+
+    @property
+    def identifier(self) -> str | None:
+        """"dir/file:fn", the function's name as Convex knows it (None: not a function of an app)."""
+        if self.namespace == "name":
+            return canonical_name(self.name) if self.name is not None else None
+        if self.namespace == "components" or len(self.path) < 2:
+            return None
+        return "/".join(self.path[:-1]) + ":" + self.path[-1]
+
+    @property
+    def is_internal(self) -> bool:
+        return self.namespace == "internal"
+
+    @property
+    def rewritable(self) -> bool:
+        """The whole reference is spelled out at its origin (`api.a.b`, not `m.b` with `m = api.a`)."""
+        return self.origin is not None and self.origin_len == len(self.path)
+
+    def extended(self, props) -> "FunctionRef":
+        return replace(self, path=self.path + tuple(props))
+
+
+def canonical_name(name: str) -> str | None:
+    """A function name string as Convex resolves it: "mod" means "mod:default"."""
+    if not NAME_FORMAT.match(name):
+        return None
+    return name if ":" in name else name + ":default"
+
+
+@dataclass(eq=False)
+class FunctionUse:
+    """One place that names a Convex function."""
+
+    language: str  # "server" | "client" | "python" | "test"
+    how: str  # runQuery runMutation runAction runAfter runAt cron http useQuery query ... reference
+    path: str  # the file
+    start: int  # the reference (argument, name string) — where findings point
+    end: int
+    ref: FunctionRef | None = None  # None for direct uses (an HTTP route's handler value)
+    expects: str | None = None  # the kind the call site needs: query | mutation | action
+    app: "App | None" = None
+    target: "RegisteredFunction | None" = None
+    caller: "RegisteredFunction | None" = None  # server: the registered function whose handler holds it
+    func: FunctionInfo | None = None  # server: the innermost function holding it
+    facts: FileFacts | None = None  # TS files
+    call: Node | None = None  # the call expression (TS)
+    py_call: "PyCall | None" = None
+    py_facts: "PyFacts | None" = None
+
+    @property
+    def is_client(self) -> bool:
+        return self.language in ("client", "python")
+
+    @property
+    def namespace(self) -> str:
+        return self.ref.namespace if self.ref is not None else "direct"
+
+    @property
+    def identifier(self) -> str | None:
+        return self.ref.identifier if self.ref is not None else (self.target.identifier if self.target else None)
+
+    @property
+    def line(self) -> int:
+        """1-based line of the use."""
+        if self.facts is not None:
+            return self.facts.module.line_of(self.start) + 1
+        if self.py_facts is not None:
+            return self.py_facts.source.count(b"\n", 0, self.start) + 1
+        return 1
+
+    @property
+    def is_scheduling(self) -> bool:
+        return self.how in SCHEDULE_METHODS or self.how == "cron"
+
+    def describe(self) -> str:
+        """"`ctx.scheduler.runAfter` (convex/messages.ts)" — for messages."""
+        what = {
+            "runAfter": "ctx.scheduler.runAfter", "runAt": "ctx.scheduler.runAt", "cron": "a cron job",
+            "http": "an HTTP route", "reference": "a reference", "runQuery": "ctx.runQuery",
+            "runMutation": "ctx.runMutation", "runAction": "ctx.runAction",
+        }.get(self.how)
+        if what is None:
+            what = f"`client.{self.how}`" if self.language == "python" else f"`{self.how}`"
+        elif self.how.startswith("run"):
+            what = f"`{what}`"
+        return what
+
+
+@dataclass(eq=False)
+class HttpRoute:
+    """`http.route({ path | pathPrefix, method, handler })` on an `httpRouter()`."""
+
+    facts: FileFacts
+    call: Node
+    handler: Node | None  # the handler expression as written
+    method: str | None
+    path: str | None
+    path_prefix: str | None
+    function: "RegisteredFunction | None" = None  # when the handler is a registered httpAction
+    inline: tuple[FileFacts, FunctionInfo] | None = None  # `handler: httpAction(async (ctx, req) => …)`
+
+
+# --- resolving one expression ----------------------------------------------------------------
+
+
+class ReferenceResolver:
+    def __init__(self, project: "Project"):
+        self.project = project
+        self.linker = project.linker
+
+    def resolve(self, facts: FileFacts, node: Node | None, func: FunctionInfo | None = None,
+                depth: int = 0) -> FunctionRef | None:
+        """The function `node` names, following locals, constants, imports and re-exports."""
+        node = js.unwrap(node)
+        if node is None or depth > 16:
+            return None
+        if node.type == "call_expression":
+            return self._make_function_reference(facts, node)
+        if node.type == "identifier":
+            root, props = node, []
+        else:
+            chain = js.member_chain(node)
+            if chain is None or chain[0].type != "identifier":
+                return None
+            root, props = chain
+        name = root.text or ""
+        if func is not None:
+            local = _lookup(func, name)
+            if local is not None:
+                if local.kind != "local" or local.func is None:
+                    return None
+                found = scope.declarator_of(local.func.node, name)
+                if found is None:
+                    return None
+                declarator, bound = found
+                init = declarator.child("value")
+                if init is None:
+                    return None
+                r = self.resolve(facts, init, local.func, depth + 1)
+                if r is None:
+                    return None
+                pat = declarator.child("name")
+                if pat is not None and pat.type != "identifier":
+                    path = next((p for n, b, p in js.pattern_names(pat) if b is bound), None)
+                    if path is None or any(p in ("[]", "...") for p in path):
+                        return None
+                    r = r.extended(path)
+                return r.extended(props)
+        d = self.linker.definition(facts, name)
+        return self._from_definition(d, facts, node, props, depth)
+
+    def _from_definition(self, d, facts: FileFacts, node: Node, props: list[str], depth: int) -> FunctionRef | None:
+        if isinstance(d, ExternalDef):
+            if d.module == "generated:api":
+                path = (*d.path, *props)
+                ns = d.name
+                if ns == "*":
+                    if not path:
+                        return None
+                    ns, path = path[0], path[1:]
+                if ns not in GENERATED_NAMESPACES:
+                    return None
+                return FunctionRef(ns, tuple(path), d.functions_dir, facts, node, len(path))
+            if d.module == "convex/server" and d.name == "anyApi":
+                path = (*d.path, *props)
+                return FunctionRef("any", tuple(path), None, facts, node, len(path))
+            return None
+        if isinstance(d, NamespaceDef):
+            if not props:
+                return None
+            inner = self.linker.export_definition(d.facts, props[0])
+            return self._from_definition(inner, facts, node, props[1:], depth + 1) if inner is not None else None
+        if isinstance(d, Def):
+            value = js.unwrap(d.node)
+            if value is None or value is node:
+                return None
+            r = self.resolve(d.facts, value, None, depth + 1)
+            if r is None:
+                return None
+            return r.extended((*d.path, *props))
+        return None
+
+    def _make_function_reference(self, facts: FileFacts, call: Node) -> FunctionRef | None:
+        d = self.linker.value_of(facts, js.callee(call))
+        if not (isinstance(d, ExternalDef) and d.module == "convex/server" and d.name == "makeFunctionReference"
+                and not d.path):
+            return None
+        args = js.call_args(call)
+        s = js.string_value(args[0]) if args else None
+        if s is None:
+            return None
+        return FunctionRef("name", (), None, facts, None, 0, name=s)
+
+
+def _lookup(func: FunctionInfo | None, name: str):
+    f = func
+    while f is not None:
+        r = f.declared.get(name)
+        if r is not None:
+            return r
+        f = f.parent
+    return None
+
+
+# --- the index -------------------------------------------------------------------------------
+
+
+@dataclass
+class CallIndex:
+    uses: list[FunctionUse] = field(default_factory=list)
+    routes: list[HttpRoute] = field(default_factory=list)
+    client_files: list[FileFacts] = field(default_factory=list)
+    python_files: list["PyFacts"] = field(default_factory=list)
+    _by_target: dict[int, list[FunctionUse]] = field(default_factory=dict)
+    _by_app: dict[int, list[FunctionUse]] = field(default_factory=dict)
+    _by_call: dict[int, FunctionUse] | None = None
+
+    # -- queries --------------------------------------------------------------------------
+    def callers(self, fn: "RegisteredFunction") -> list[FunctionUse]:
+        return self._by_target.get(id(fn), [])
+
+    def uses_in(self, app: "App") -> list[FunctionUse]:
+        """Every use whose reference points into `app` (resolved or not)."""
+        return self._by_app.get(id(app), [])
+
+    def client_uses(self, app: "App") -> list[FunctionUse]:
+        return [u for u in self.uses_in(app) if u.is_client]
+
+    def has_clients(self, app: "App") -> bool:
+        return any(u.is_client for u in self.uses_in(app))
+
+    def routes_in(self, app: "App") -> list[HttpRoute]:
+        return [r for r in self.routes if app.module_for(r.facts.path) is not None]
+
+    def use_at(self, call: Node) -> FunctionUse | None:
+        """The use made by a call expression (`ctx.runQuery(...)`, `useQuery(...)`)."""
+        if self._by_call is None:
+            self._by_call = {id(u.call): u for u in self.uses if u.call is not None}
+        return self._by_call.get(id(call))
+
+    def python_calls(self, app: "App") -> list[FunctionUse]:
+        return [u for u in self.uses_in(app) if u.language == "python"]
+
+    # -- building -------------------------------------------------------------------------
+    @classmethod
+    def build(cls, project: "Project") -> "CallIndex":
+        index = cls()
+        resolver = ReferenceResolver(project)
+        consumed: set[int] = set()
+        scanned: list[tuple[FileFacts, str, "App | None"]] = []
+        for app in project.apps:
+            handlers = {id(fn.handler): fn for fn in app.functions if fn.handler is not None}
+            by_call = {id(fn.call): fn for fn in app.functions}
+            for module in app.modules.values():
+                lang = "test" if _TEST_FILE.search(module.rel) else "server"
+                _server_uses(index, resolver, app, module.facts, lang, handlers, by_call, consumed)
+                scanned.append((module.facts, lang, app))
+        in_apps = [a.functions_dir for a in project.apps]
+        for path in project.sources:
+            if any(path.is_relative_to(d) for d in in_apps):
+                continue
+            facts = project.client_facts(path)
+            if facts is None:
+                continue
+            lang = "test" if _TEST_FILE.search(path.as_posix()) else "client"
+            index.client_files.append(facts)
+            _client_uses(index, resolver, project, facts, lang, consumed)
+            scanned.append((facts, lang, None))
+        for facts, lang, app in scanned:
+            _other_mentions(index, resolver, project, facts, lang, app, consumed)
+        for path in project.python_files:
+            pf = project.python_facts(path)
+            if pf is None:
+                continue
+            index.python_files.append(pf)
+            app = project.nearest_app(path)
+            lang = "test" if _TEST_PY.search(path.as_posix()) else "python"
+            for call in pf.calls:
+                name = call.name
+                ref = FunctionRef("name", (), None, name=name) if name is not None else None
+                s, e = (call.name_start, call.name_end) if call.name_node is not None else (call.start, call.end)
+                index._add(FunctionUse(lang, call.method, str(path), s, e, ref, _PY_EXPECTS.get(call.method),
+                                       app=app, py_call=call, py_facts=pf))
+        index._link(project)
+        return index
+
+    def _add(self, use: FunctionUse) -> None:
+        self.uses.append(use)
+
+    def _link(self, project: "Project") -> None:
+        by_dir = {a.functions_dir: a for a in project.apps}
+        for u in self.uses:
+            if u.app is None:
+                if u.ref is not None and u.ref.functions_dir is not None:
+                    u.app = by_dir.get(u.ref.functions_dir)
+                else:
+                    u.app = project.nearest_app(Path(u.path))
+            if u.app is None:
+                continue
+            self._by_app.setdefault(id(u.app), []).append(u)
+            if u.target is None and u.ref is not None:
+                ident = u.ref.identifier
+                if ident is not None and u.ref.namespace != "components":
+                    u.target = u.app.by_identifier.get(ident)
+            if u.target is not None:
+                self._by_target.setdefault(id(u.target), []).append(u)
+
+
+_PY_EXPECTS = {"query": "query", "subscribe": "query", "mutation": "mutation", "action": "action"}
+
+
+def _server_uses(index: CallIndex, resolver: ReferenceResolver, app: "App", facts: FileFacts, lang: str,
+                 handlers: dict, by_call: dict, consumed: set[int]) -> None:
+    for site in facts.all_calls():
+        if not site.path or site.is_new:
+            continue
+        last = site.path[-1]
+        args = js.call_args(site.node)
+        if last in RUN_METHODS and args:
+            _record(index, resolver, app, facts, lang, site, last, RUN_METHODS[last], args[0], handlers, consumed)
+        elif last in SCHEDULE_METHODS and len(site.path) >= 2 and site.path[-2] == "scheduler" and len(args) >= 2:
+            _record(index, resolver, app, facts, lang, site, last, None, args[1], handlers, consumed)
+        elif last in CRON_METHODS and len(args) >= 2 and _receiver_is(resolver, facts, site, "cronJobs"):
+            for arg in args[1:3]:
+                if _record(index, resolver, app, facts, lang, site, "cron", None, arg, handlers, consumed):
+                    break
+        elif last == "route" and args and _receiver_is(resolver, facts, site, "httpRouter"):
+            _route(index, resolver, app, facts, site, args[0], by_call)
+
+
+def _receiver_is(resolver: ReferenceResolver, facts: FileFacts, site: CallSite, factory: str) -> bool:
+    """Is the call's receiver the value of `<factory>()` from convex/server (`cronJobs`, `httpRouter`)?"""
+    callee = site.callee
+    if callee is None or callee.type != "member_expression":
+        return False
+    d = resolver.linker.value_of(facts, callee.child("object"))
+    if not isinstance(d, Def) or d.path or d.node.type != "call_expression":
+        return False
+    f = resolver.linker.value_of(d.facts, js.callee(d.node))
+    return isinstance(f, ExternalDef) and f.module == "convex/server" and f.name == factory and not f.path
+
+
+def _record(index: CallIndex, resolver: ReferenceResolver, app: "App", facts: FileFacts, lang: str, site: CallSite,
+            how: str, expects: str | None, arg: Node, handlers: dict, consumed: set[int]) -> bool:
+    ref = resolver.resolve(facts, arg, site.func)
+    if ref is None:
+        return False
+    if ref.origin is not None:
+        consumed.add(id(ref.origin))
+    a = js.unwrap(arg) or arg
+    index._add(FunctionUse(lang, how, facts.path, a.start, a.end, ref, expects,
+                           app=app if ref.functions_dir in (None, app.functions_dir) else None,
+                           caller=_caller(site.func, handlers), func=site.func, facts=facts, call=site.node))
+    return True
+
+
+def _caller(func: FunctionInfo | None, handlers: dict) -> "RegisteredFunction | None":
+    f = func
+    while f is not None:
+        fn = handlers.get(id(f))
+        if fn is not None:
+            return fn
+        f = f.parent
+    return None
+
+
+def _route(index: CallIndex, resolver: ReferenceResolver, app: "App", facts: FileFacts, site: CallSite,
+           spec: Node, by_call: dict) -> None:
+    handler = js.object_get(spec, "handler")
+    route = HttpRoute(facts, site.node, js.unwrap(handler), js.string_value(js.object_get(spec, "method")),
+                      js.string_value(js.object_get(spec, "path")), js.string_value(js.object_get(spec, "pathPrefix")))
+    index.routes.append(route)
+    h = js.unwrap(handler)
+    if h is None:
+        return
+    d = resolver.linker.value_of(facts, h)
+    if isinstance(d, Def) and not d.path and d.node.type == "call_expression":
+        fn = by_call.get(id(d.node))
+        if fn is None:
+            for other in resolver.project.apps:
+                fn = next((f for f in other.functions if f.call is d.node), None)
+                if fn is not None:
+                    break
+        if fn is not None:
+            route.function = fn
+            index._add(FunctionUse("server", "http", facts.path, h.start, h.end, None, "httpAction",
+                                   app=fn.module.app, target=fn, facts=facts, call=site.node))
+            return
+        args = js.call_args(d.node)
+        inner = js.unwrap(args[0]) if args else None
+        if inner is not None and js.is_function(inner):
+            info = d.facts.function_for(inner)
+            if info is not None:
+                route.inline = (d.facts, info)
+
+
+def _client_uses(index: CallIndex, resolver: ReferenceResolver, project: "Project", facts: FileFacts, lang: str,
+                 consumed: set[int]) -> None:
+    for call in client_calls(facts):
+        if call.string_name is not None:
+            ref = FunctionRef("name", (), None, facts, None, 0, name=call.string_name)
+        else:
+            ref = resolver.resolve(facts, call.ref, call.site.func)
+            if ref is None or ref.namespace == "components":
+                continue
+        if ref.origin is not None:
+            consumed.add(id(ref.origin))
+        a = js.unwrap(call.ref) or call.ref
+        index._add(FunctionUse(lang, call.how, facts.path, a.start, a.end, ref, call.expects,
+                               func=call.site.func, facts=facts, call=call.site.node))
+
+
+def _other_mentions(index: CallIndex, resolver: ReferenceResolver, project: "Project", facts: FileFacts, lang: str,
+                    app: "App | None", consumed: set[int]) -> None:
+    """`api.x.y` / `internal.x.y` written anywhere else (passed to a helper, a workpool, a test
+    harness, stored in a table of references): a use whose purpose we do not know."""
+    roots: dict[str, ExternalDef] = {}
+    for imp in facts.imports:
+        if imp.type_only or not imp.local:
+            continue
+        d = resolver.linker.definition(facts, imp.local)
+        if isinstance(d, ExternalDef) and d.module == "generated:api" and not d.path \
+                and d.name in (*GENERATED_NAMESPACES, "*"):
+            roots[imp.local] = d
+    if not roots:
+        return
+    for n in facts.module.root.walk():
+        if n.type != "identifier" or n.text not in roots:
+            continue
+        p = n.parent
+        if p is None or p.type not in ("member_expression", "subscript_expression") or n.field != "object":
+            continue
+        top = p
+        while top.parent is not None and top.parent.type in ("member_expression", "subscript_expression") \
+                and top.field == "object":
+            top = top.parent
+        outer = js.outer(top)
+        if id(top) in consumed or id(outer) in consumed:
+            continue
+        if outer.parent is not None and outer.parent.type == "call_expression" and outer.field == "function":
+            continue
+        enclosing = js.enclosing_function(n)
+        func = facts.function_for(enclosing) if enclosing is not None else None
+        if func is not None and _lookup(func, n.text or "") is not None:
+            continue  # shadowed by a local
+        ref = resolver.resolve(facts, top, func)
+        if ref is None or ref.namespace == "components" or ref.identifier is None:
+            continue
+        index._add(FunctionUse(lang, "reference", facts.path, top.start, top.end, ref, None,
+                               app=app if app is not None and ref.functions_dir == app.functions_dir else None,
+                               func=func, facts=facts))

@@ -1,0 +1,1 @@
+"""Family 4: auth and access control (CVX401-CVX407)."""

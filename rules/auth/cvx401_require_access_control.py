@@ -1,0 +1,158 @@
+from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, describe_function, memoized, name_node,
+                             report_in_handler)
+
+AUTH_CONFIG = {"convex/auth.config.ts": 'export default { providers: [{ domain: "https://issuer.example.com", '
+               'applicationID: "convex" }] };\n'}
+SERVER = ('import { v } from "convex/values";\nimport { mutation, query } from "./_generated/server";\n'
+          'import { getAuthUserId } from "@convex-dev/auth/server";\n')
+
+
+class RequireAccessControl(Rule):
+    """Public function with no access control.
+
+    ## What it does
+    Flags public queries, mutations and actions that read or change data (`ctx.db`,
+    `ctx.storage`, `ctx.run*`, the scheduler; every action) without any recognised access
+    check. A check counts wherever it is on some path — nested in blocks, in a `try`, as an
+    early return, in a helper in another file (followed transitively), in a function run
+    through `ctx.runQuery/runMutation`, or in the customization of a custom builder
+    (`customQuery(query, customCtx(...))`). Recognised checks:
+
+    - `ctx.auth.getUserIdentity()`, `getAuthUserId(ctx)`, `getAuthSessionId(ctx)` and calls
+      named like them (`getCurrentUser`, `getViewer`, `getAuthUser`) whose result is acted
+      on (checked, compared, passed on, dereferenced); a fetch whose result is ignored or
+      read only through `?.` is reported as "fetched but never checked";
+    - guard calls named like the official plugin's pattern (`requireUser`, `assertAdmin`,
+      `ensureMember`, `checkAccess`, `canEdit`, `hasRole`) and the names or `/regexes/`
+      configured in `auth-helpers`;
+    - row-level security (`wrapDatabaseReader`/`wrapDatabaseWriter`/`RowLevelSecurity`).
+
+    Functions marked `// cvxlint-public` (on or above the declaration) are public by
+    design. Apps without `auth.config.ts` are skipped unless this rule is selected by its
+    code or name, and so are components (only their parent app can call them) and functions
+    whose builder cannot be read (a wrapper from a package, or named only in `registrars:`).
+
+    ## Why is this bad?
+    "Public functions can be called by anyone, including potentially malicious attackers"
+    (https://docs.convex.dev/understanding/best-practices/#use-some-form-of-access-control-for-all-public-functions).
+
+    ## Example
+    ```ts
+    export const remove = mutation({ args: { id: v.id("docs") }, handler: async (ctx, { id }) => {
+      await ctx.db.delete("docs", id);
+    }});
+    ```
+    Use instead:
+    ```ts
+    export const remove = mutation({ args: { id: v.id("docs") }, handler: async (ctx, { id }) => {
+      const userId = await getAuthUserId(ctx);
+      const doc = await ctx.db.get("docs", id);
+      if (userId === null || doc?.owner !== userId) throw new Error("forbidden");
+      await ctx.db.delete("docs", id);
+    }});
+    ```
+    """
+
+    code = "CVX401"
+    name = "require-access-control"
+    severity = Severity.WARNING
+    summary = "Public function that reads or writes data without an access check"
+    plugin_rules = ("require-access-control",)
+
+    valid = [
+        Valid(SERVER + 'export const remove = mutation({\n  args: { id: v.id("docs") },\n  handler: async (ctx, { id }) => {\n'
+              '    try {\n      if ((await getAuthUserId(ctx)) === null) throw new Error("sign in");\n    } finally {}\n'
+              '    await ctx.db.delete("docs", id);\n  },\n});\n', files=AUTH_CONFIG),
+        Valid(SERVER + 'import { requireMember } from "./lib/members";\n'
+              'export const list = query({ args: { team: v.id("teams") }, handler: async (ctx, { team }) => {\n'
+              '  if (team) {\n    await requireMember(ctx, team);\n  }\n  return await ctx.db.query("docs").take(10);\n}});\n',
+              files={**AUTH_CONFIG, "convex/lib/members.ts": 'export async function requireMember(ctx: any, team: string) {}\n'}),
+        Valid(SERVER + 'import { authed } from "./lib/functions";\n'
+              'export const list = authed({ args: {}, handler: async (ctx) => ctx.db.query("docs").take(10) });\n',
+              files={**AUTH_CONFIG, "convex/lib/functions.ts":
+                     'import { customQuery, customCtx } from "convex-helpers/server/customFunctions";\n'
+                     'import { query } from "../_generated/server";\nimport { loadViewer } from "./viewer";\n'
+                     'export const authed = customQuery(query, customCtx(async (ctx) => ({ viewer: await loadViewer(ctx) })));\n',
+                     "convex/lib/viewer.ts": 'export async function loadViewer(ctx: any) {\n'
+                     '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) throw new Error("sign in");\n'
+                     '  return identity;\n}\n'}),
+        Valid(SERVER + '// Shown on the landing page.\n// cvxlint-public\n'
+              'export const count = query({ args: {}, handler: async (ctx) => (await ctx.db.query("docs").take(100)).length });\n',
+              files=AUTH_CONFIG),
+        Valid(SERVER + 'export const remove = mutation({ args: { id: v.id("docs") }, handler: async (ctx, { id }) => {\n'
+              '  await ctx.db.delete("docs", id);\n}});\n', settings={"select": ["CVX4"]},
+              note="no auth.config.ts and the rule is not selected by name: the app has no auth to check"),
+        Valid(SERVER + 'export const remove = mutation({ args: { id: v.id("docs") }, handler: async (ctx, { id }) => {\n'
+              '  await ensureOwner(ctx, id);\n  await ctx.db.delete("docs", id);\n}});\n'
+              'async function ensureOwner(ctx: any, id: string) { if (!(await ctx.auth.getUserIdentity())) throw new Error(); }\n',
+              files=AUTH_CONFIG),
+    ]
+    invalid = [
+        Invalid(SERVER + 'export const remove = mutation({\n  args: { id: v.id("docs") },\n  handler: async (ctx, { id }) => {\n'
+                '    await ctx.db.delete("docs", id);\n  },\n});\n', files=AUTH_CONFIG, lines=[4]),
+        Invalid(SERVER + 'export const touch = mutation({ args: { id: v.id("docs") }, handler: async (ctx, { id }) => {\n'
+                '  const identity = await ctx.auth.getUserIdentity();\n  await ctx.db.patch("docs", id, { seen: true });\n}});\n',
+                files=AUTH_CONFIG, lines=[5], message="never checks it"),
+        Invalid(SERVER + 'export const list = query({ args: {}, handler: async (ctx) => {\n'
+                '  return { me: (await ctx.auth.getUserIdentity())?.name, docs: await ctx.db.query("docs").take(5) };\n}});\n',
+                files=AUTH_CONFIG, lines=[5], message="never checks it"),
+        Invalid(SERVER + 'export const remove = mutation({ args: { id: v.id("docs") }, handler: async (ctx, { id }) => {\n'
+                '  await ctx.db.delete("docs", id);\n}});\n', lines=[4], note="selected explicitly: runs without auth.config.ts"),
+    ]
+
+    def check_app(self, ctx, app):
+        if app.layout.is_component:
+            return
+        if app.special_module("auth.config") is None and not _selected_by_name(ctx, self):
+            return
+        wrappers = authenticating_wrappers(ctx, app)
+        for fn in app.functions:
+            if not fn.is_public or fn.kind not in ("query", "mutation", "action") or not fn.module.is_entry_point \
+                    or not fn.exported:
+                continue
+            access = ctx.project.access(fn)
+            if access.protected or access.unknown or access.annotated_public or not access.touches_resources:
+                continue
+            hint = ""
+            better = [w for w in wrappers.get(fn.kind, []) if w != fn.builder.name]
+            if better:
+                hint = f", or register it with `{better[0]}`"
+            unused = [i for i in access.unused_identity if i.reached is not None]
+            if unused:
+                i = unused[0]
+                report_in_handler(ctx, fn, i.reached, i.site.node,
+                                  f"{describe_function(fn)} fetches the caller's identity but never checks it, so "
+                                  f"anyone can call it; throw (or return) when it is null{hint}")
+                continue
+            ctx.report(fn.facts, name_node(fn),
+                       f"{describe_function(fn)} is public and checks no identity before it "
+                       f"{'runs' if fn.kind == 'action' else 'uses the database'}: anyone can call it; check "
+                       f"`ctx.auth.getUserIdentity()` (or a helper that throws){hint}, make it internal, or mark "
+                       "it `// cvxlint-public` if it is public by design")
+
+
+def _selected_by_name(ctx, rule) -> bool:
+    s = ctx.settings
+    names = [*(s.select or []), *s.extend_select]
+    return any(x.strip().upper() == rule.code or x.strip() == rule.name for x in names)
+
+
+def authenticating_wrappers(ctx, app) -> dict[str, list[str]]:
+    """Public custom builders the app exports whose customization checks the caller, by kind."""
+
+    def compute():
+        out: dict[str, list[str]] = {}
+        for module in app.modules.values():
+            facts = module.facts
+            for e in facts.exports:
+                b = facts.bindings.get(e.local) if e.local is not None else None
+                if b is None or b.value is None or b.value.type != "call_expression" or b.path:
+                    continue
+                builder = ctx.project.builders.builder_of(facts, b.node.child("name"))
+                if builder is None or not builder.is_custom or builder.is_internal:
+                    continue
+                if ctx.project.access_analysis.builder_access(builder).evidence and e.name not in out.get(builder.kind, []):
+                    out.setdefault(builder.kind, []).append(e.name)
+        return out
+
+    return memoized(ctx, ("authenticating_wrappers", id(app)), compute)

@@ -1,0 +1,115 @@
+import re
+
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
+
+HTTP = ('import { httpRouter } from "convex/server";\nimport { httpAction } from "./_generated/server";\n'
+        'import { internal } from "./_generated/api";\n\nconst http = httpRouter();\n')
+_HEADER = re.compile(r"auth|signature|token|secret|api[-_]?key|hmac|webhook", re.I)
+_SECRET_ENV = re.compile(r"SECRET|TOKEN|KEY|SIGNING|PASSWORD", re.I)
+_VERIFY_NAMES = frozenset(["verify", "constructEvent", "constructEventAsync", "verifyWebhook", "verifySignature",
+                           "timingSafeEqual", "unsealData", "jwtVerify", "verifyToken", "validateRequest"])
+
+
+class HttpActionRequiresAuthOrSignature(Rule):
+    """HTTP route whose handler checks neither a user nor a signature.
+
+    ## What it does
+    For every `http.route({ ... handler })` on an `httpRouter()`, looks through the handler
+    (an `httpAction` defined inline or in another file) and the helpers it calls for one of:
+    an identity check (`ctx.auth.getUserIdentity()`, `getAuthUserId`, guard helpers, the
+    names in `auth-helpers`), reading an `Authorization`/signature/token header or query
+    parameter, a webhook verifier (`new Webhook(secret).verify(...)` from svix,
+    `stripe.webhooks.constructEvent`, `crypto.subtle.verify`, `jwtVerify`), or a comparison
+    with a secret from the environment. `OPTIONS` (CORS preflight) routes are skipped, and
+    routes added by libraries (`auth.addHttpRoutes(http)`) are not seen.
+
+    ## Why is this bad?
+    HTTP actions are public endpoints: anyone who finds the URL can call them
+    (https://docs.convex.dev/functions/http-actions). It is info because public webhooks
+    and health checks exist on purpose.
+
+    ## Example
+    ```ts
+    http.route({ path: "/import", method: "POST", handler: httpAction(async (ctx, req) => {
+      await ctx.runMutation(internal.data.load, await req.json());
+      return new Response("ok");
+    }) });
+    ```
+    Use instead: verify who sent it first:
+    ```ts
+    http.route({ path: "/import", method: "POST", handler: httpAction(async (ctx, req) => {
+      if (req.headers.get("Authorization") !== `Bearer ${process.env.IMPORT_TOKEN}`) return new Response(null, { status: 401 });
+      await ctx.runMutation(internal.data.load, await req.json());
+      return new Response("ok");
+    }) });
+    ```
+    """
+
+    code = "CVX402"
+    name = "http-action-requires-auth-or-signature"
+    severity = Severity.INFO
+    summary = "HTTP route with no auth, token or signature check"
+
+    valid = [
+        Valid(HTTP + 'http.route({ path: "/import", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+              '  if (req.headers.get("Authorization") !== `Bearer ${process.env.IMPORT_TOKEN}`) return new Response(null, { status: 401 });\n'
+              '  return new Response("ok");\n}) });\nexport default http;\n', path="convex/http.ts"),
+        Valid(HTTP + 'import { Webhook } from "svix";\n'
+              'const hook = httpAction(async (ctx, req) => {\n  new Webhook(process.env.HOOK_SECRET!).verify(await req.text(), {});\n'
+              '  return new Response(null);\n});\nhttp.route({ path: "/hook", method: "POST", handler: hook });\nexport default http;\n',
+              path="convex/http.ts"),
+        Valid(HTTP + 'http.route({ path: "/x", method: "OPTIONS", handler: httpAction(async () => new Response(null)) });\n'
+              'export default http;\n', path="convex/http.ts"),
+    ]
+    invalid = [
+        Invalid(HTTP + 'http.route({\n  path: "/import",\n  method: "POST",\n  handler: httpAction(async (ctx, req) => {\n'
+                '    await ctx.runMutation(internal.data.load, await req.json());\n    return new Response("ok");\n  }),\n});\n'
+                'export default http;\n', path="convex/http.ts", lines=[9]),
+        Invalid(HTTP + 'import { receive } from "./hooks";\nhttp.route({ path: "/hook", method: "POST", handler: receive });\n'
+                'export default http;\n', path="convex/http.ts", lines=[7],
+                files={"convex/hooks.ts": 'import { httpAction } from "./_generated/server";\n'
+                       'export const receive = httpAction(async (ctx, req) => new Response(await req.text()));\n'}),
+    ]
+
+    def check_app(self, ctx, app):
+        analysis = ctx.project.access_analysis
+        for route in ctx.project.call_index.routes_in(app):
+            if (route.method or "").upper() == "OPTIONS" or route.handler is None:
+                continue
+            if route.function is not None:
+                access = ctx.project.access(route.function)
+                if access.unknown:
+                    continue
+                reached = ctx.project.reach(route.function)
+            elif route.inline is not None:
+                access = analysis.of_function(*route.inline)
+                reached = ctx.project.callgraph.reach(*route.inline)
+            else:
+                continue
+            if access.protected or any(_verifies(r) for r in reached):
+                continue
+            where = route.path or route.path_prefix or "?"
+            ctx.report(route.facts, route.handler,
+                       f"HTTP route {route.method or ''} {where} checks no user, token or signature: anyone who "
+                       "finds the URL can call it; verify the caller (an Authorization header, a webhook "
+                       "signature) before doing anything")
+
+
+def _verifies(r) -> bool:
+    """Signature checks, secret headers and comparisons with secrets in one reached function."""
+    for site in r.func.all_calls():
+        name = site.path[-1] if site.path else None
+        if name in _VERIFY_NAMES:
+            return True
+        if site.path[-2:] == ("subtle", "verify"):
+            return True
+        if name == "get" and len(site.path) >= 2 and site.path[-2] in ("headers", "searchParams", "cookies"):
+            args = js.call_args(site.node)
+            key = js.string_value(args[0]) if args else None
+            if key is not None and _HEADER.search(key):
+                return True
+    for use in r.facts.global_uses:
+        if use.func is not None and use.func.is_inside(r.func) and use.path[:2] == ("process", "env") \
+                and len(use.path) > 2 and _SECRET_ENV.search(use.path[2]):
+            return True
+    return False

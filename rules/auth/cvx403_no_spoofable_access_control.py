@@ -1,0 +1,136 @@
+import re
+
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js
+
+SERVER = 'import { v } from "convex/values";\nimport { mutation, internalMutation } from "./_generated/server";\n'
+SPOOFABLE = re.compile(
+    r"^(user|owner|author|creator|org|organization|team|account|member|requester|caller|actor|admin)(Id|ID|_id)?$"
+    r"|^(email|userEmail|role|roles|isAdmin|isOwner|permissions?|userRole)$"
+)
+_COMPARE = ("===", "!==", "==", "!=")
+
+
+class NoSpoofableAccessControl(Rule):
+    """Access decided by an argument the caller controls (`userId`, `role`, `email`).
+
+    ## What it does
+    In public functions with no identity check (see CVX401), flags `if` conditions that
+    compare an argument named like an identity or a permission — `userId`, `ownerId`,
+    `email`, `role`, `isAdmin`, `orgId` — with something (`doc.owner !== userId`), or test
+    such a flag directly (`if (!args.isAdmin)`). Internal functions are skipped: their
+    arguments come from trusted server code.
+
+    ## Why is this bad?
+    The caller picks the argument, so they can claim to be anyone: "don't use a function
+    argument which could be spoofed (e.g. email) for access control checks"
+    (https://docs.convex.dev/understanding/best-practices/#use-some-form-of-access-control-for-all-public-functions).
+
+    ## Example
+    ```ts
+    export const del = mutation({ args: { id: v.id("notes"), userId: v.id("users") }, handler: async (ctx, a) => {
+      const n = await ctx.db.get("notes", a.id);
+      if (n?.owner !== a.userId) throw new Error("no");
+    }});
+    ```
+    Use instead: take the identity from `ctx.auth` (`getAuthUserId(ctx)`), not from args.
+    Unguessable capability tokens passed as arguments are a different, legitimate pattern
+    (name them `token`, not `userId`).
+    """
+
+    code = "CVX403"
+    name = "no-spoofable-access-control"
+    severity = Severity.WARNING
+    summary = "Access decided by a caller-supplied argument such as `userId` or `role`"
+
+    valid = [
+        Valid(SERVER + 'export const del = internalMutation({ args: { id: v.id("notes"), userId: v.id("users") },\n'
+              '  handler: async (ctx, a) => {\n    const n = await ctx.db.get("notes", a.id);\n'
+              '    if (n?.owner !== a.userId) throw new Error("no");\n  },\n});\n'),
+        Valid(SERVER + 'import { getAuthUserId } from "@convex-dev/auth/server";\n'
+              'export const del = mutation({ args: { id: v.id("notes") }, handler: async (ctx, a) => {\n'
+              '  const me = await getAuthUserId(ctx);\n  const n = await ctx.db.get("notes", a.id);\n'
+              '  if (me === null || n?.owner !== me) throw new Error("no");\n}});\n'),
+    ]
+    invalid = [
+        Invalid(SERVER + 'export const del = mutation({ args: { id: v.id("notes"), userId: v.id("users") },\n'
+                '  handler: async (ctx, a) => {\n    const n = await ctx.db.get("notes", a.id);\n'
+                '    if (n?.owner !== a.userId) throw new Error("no");\n    await ctx.db.delete("notes", a.id);\n  },\n});\n',
+                lines=[6]),
+        Invalid(SERVER + 'export const wipe = mutation({ args: { isAdmin: v.boolean() }, handler: async (ctx, { isAdmin }) => {\n'
+                '  if (!isAdmin) {\n    throw new Error("admins only");\n  }\n  await ctx.db.query("notes").take(1);\n}});\n',
+                lines=[4]),
+    ]
+
+    def check_app(self, ctx, app):
+        if app.layout.is_component:
+            return
+        for fn in app.functions:
+            if not fn.is_public or fn.kind not in ("query", "mutation", "action") or fn.handler is None:
+                continue
+            access = ctx.project.access(fn)
+            if access.protected or access.unknown or access.identity:
+                continue
+            for node, arg in _spoofable_conditions(fn.handler):
+                ctx.report(fn.facts, node, f"{describe_function(fn)} decides access with the argument `{arg}`, "
+                           "which the caller chooses: anyone can pass someone else's value; compare with the "
+                           "identity from `ctx.auth` (`getAuthUserId(ctx)`) instead")
+
+
+def _spoofable_conditions(handler):
+    """(node, argument name) for conditions in the handler built on spoofable arguments."""
+    if len(handler.params) < 2:
+        return []
+    pat = js.param_pattern(handler.params[1])
+    names: dict[str, str] = {}  # local name -> argument key
+    whole = None
+    if pat is not None and pat.type == "identifier":
+        whole = pat.text
+    elif pat is not None:
+        for name, _node, path in js.pattern_names(pat):
+            if len(path) == 1:
+                names[name] = path[0]
+    out = []
+    seen = set()
+    for n in handler.node.walk():
+        if n.type not in ("if_statement", "ternary_expression"):
+            continue
+        cond = n.child("condition")
+        if cond is None:
+            continue
+        for m in cond.walk():
+            arg = _arg_name(m, names, whole)
+            if arg is None or not SPOOFABLE.match(arg) or id(m) in seen:
+                continue
+            target = _decision(m)
+            if target is None:
+                continue
+            seen.add(id(m))
+            out.append((target, arg))
+    return out
+
+
+def _arg_name(n, names, whole):
+    if n.type == "identifier" and n.text in names and n.parent is not None and not (
+            n.parent.type == "member_expression" and n.field == "property"):
+        return names[n.text]
+    if whole is not None and n.type == "member_expression":
+        chain = js.member_chain(n)
+        if chain is not None and chain[0].type == "identifier" and chain[0].text == whole and len(chain[1]) == 1:
+            return chain[1][0]
+    return None
+
+
+def _decision(n):
+    """The comparison (or the flag itself) that makes `n` an access decision, or None."""
+    outer = js.outer(n)
+    p = outer.parent
+    if p is not None and p.type == "binary_expression" and any(p.has_tok(t) for t in _COMPARE):
+        other = p.child("right") if outer.field == "left" else p.child("left")
+        other = js.unwrap(other)
+        if other is not None and other.type in ("null", "undefined"):
+            return None
+        return p
+    if p is not None and (p.type in ("parenthesized_expression", "unary_expression") or
+                          (p.type == "binary_expression" and (p.has_tok("&&") or p.has_tok("||")))):
+        return outer
+    return None

@@ -1,0 +1,67 @@
+from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, describe_function, describe_uses, name_node,
+                             report_in_handler, use_related)
+
+SERVER = ('import { v } from "convex/values";\nimport { internalMutation, mutation } from "./_generated/server";\n'
+          'import { internal } from "./_generated/api";\nimport { getAuthUserId } from "@convex-dev/auth/server";\n')
+
+
+class NoAuthInScheduledTarget(Rule):
+    """A function only the scheduler or crons run reads the caller's identity.
+
+    ## What it does
+    Flags functions whose every reference is `ctx.scheduler.runAfter/runAt` or a cron job,
+    when they (or helpers they call, or their custom builder) call
+    `ctx.auth.getUserIdentity()`, `getAuthUserId` or `getAuthSessionId`. Functions also
+    run through `ctx.run*` or called by clients are left alone.
+
+    ## Why is this bad?
+    "The auth is not propagated from the scheduling to the scheduled function", so the
+    identity is always `null` there (https://docs.convex.dev/scheduling/scheduled-functions#auth).
+
+    ## Example
+    ```ts
+    export const notify = internalMutation({ args: {}, handler: async (ctx) => {
+      const me = await getAuthUserId(ctx); // always null when scheduled
+    }});
+    ```
+    Use instead: pass the user explicitly:
+    ```ts
+    export const notify = internalMutation({ args: { userId: v.id("users") }, handler: async (ctx, { userId }) => {} });
+    ```
+    """
+
+    code = "CVX404"
+    name = "no-auth-in-scheduled-target"
+    severity = Severity.WARNING
+    summary = "Scheduled or cron-only function reads the identity (always null there)"
+
+    valid = [
+        Valid(SERVER + 'export const notify = internalMutation({ args: { userId: v.id("users") }, handler: async () => {} });\n'
+              'export const send = mutation({ args: {}, handler: async (ctx) => {\n'
+              '  const me = await getAuthUserId(ctx);\n  if (!me) throw new Error();\n'
+              '  await ctx.scheduler.runAfter(0, internal.example.notify, { userId: me });\n}});\n'),
+    ]
+    invalid = [
+        Invalid(SERVER + 'export const notify = internalMutation({ args: {}, handler: async (ctx) => {\n'
+                '  const me = await getAuthUserId(ctx);\n  if (me === null) return;\n}});\n'
+                'export const send = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.scheduler.runAfter(0, internal.example.notify, {});\n}});\n', lines=[6],
+                message="ctx.scheduler.runAfter"),
+    ]
+
+    def check_app(self, ctx, app):
+        for fn in app.functions:
+            uses = app.callers(fn)
+            if not uses or not all(u.is_scheduling for u in uses):
+                continue
+            access = ctx.project.access(fn)
+            if not access.identity:
+                continue
+            msg = (f"{describe_function(fn)} only runs from {describe_uses(ctx, uses, 3)}, where no user is signed "
+                   "in: the identity is always null there; pass the user id as an argument instead")
+            first = access.identity[0]
+            if first.reached is not None:
+                report_in_handler(ctx, fn, first.reached, first.site.node, msg)
+            else:
+                ctx.report(fn.facts, name_node(fn), msg + f" (its builder `{fn.builder.name}` reads it)",
+                           related=use_related(ctx, uses, "scheduled here"))

@@ -1,0 +1,137 @@
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
+from cvxlint.syntax import scope
+
+SERVER = ('import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
+          'import { getAuthUserId } from "@convex-dev/auth/server";\n')
+_CHECKING_PARENTS = frozenset(["if_statement", "ternary_expression", "while_statement"])
+
+
+class IdentityNullCheck(Rule):
+    """The identity used without checking it for null first.
+
+    ## What it does
+    Follows the result of `ctx.auth.getUserIdentity()`, `getAuthUserId(ctx)` and
+    `getAuthSessionId(ctx)` stored in a variable, and flags its first use through a non-null
+    assertion (`identity!.subject`, `userId!`) or a plain member access (`identity.email`),
+    when no check of it (`if (!identity)`, `identity === null`, `assertSignedIn(identity)`,
+    a ternary or `&&` guard) comes before that use.
+
+    ## Why is this bad?
+    All three return `null` when nobody is signed in: the function crashes with a
+    TypeError, or writes `null` where a user belongs. TypeScript catches plain member
+    access, but not `!` assertions, and not JavaScript files.
+
+    ## Example
+    ```ts
+    const identity = await ctx.auth.getUserIdentity();
+    await ctx.db.insert("posts", { author: identity!.tokenIdentifier, body });
+    ```
+    Use instead:
+    ```ts
+    const identity = await ctx.auth.getUserIdentity();
+    if (identity === null) throw new ConvexError("Unauthenticated");
+    await ctx.db.insert("posts", { author: identity.tokenIdentifier, body });
+    ```
+    """
+
+    code = "CVX405"
+    name = "identity-null-check"
+    severity = Severity.WARNING
+    summary = "Identity (`getUserIdentity`, `getAuthUserId`) used without a null check"
+
+    valid = [
+        Valid(SERVER + 'export const post = mutation({ args: { body: v.string() }, handler: async (ctx, { body }) => {\n'
+              '  const identity = await ctx.auth.getUserIdentity();\n  if (identity === null) throw new Error("sign in");\n'
+              '  await ctx.db.insert("posts", { author: identity.tokenIdentifier, body });\n}});\n'),
+        Valid(SERVER + 'export const me = mutation({ args: {}, handler: async (ctx) => {\n'
+              '  const userId = await getAuthUserId(ctx);\n  return userId ? await ctx.db.get("users", userId!) : null;\n}});\n'),
+    ]
+    invalid = [
+        Invalid(SERVER + 'export const post = mutation({ args: { body: v.string() }, handler: async (ctx, { body }) => {\n'
+                '  const identity = await ctx.auth.getUserIdentity();\n'
+                '  await ctx.db.insert("posts", { author: identity!.tokenIdentifier, body });\n}});\n', lines=[6]),
+        Invalid(SERVER + 'export const mark = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  const userId = await getAuthUserId(ctx);\n  await ctx.db.patch("users", userId!, { seen: true });\n}});\n',
+                lines=[6]),
+    ]
+
+    def check_module(self, ctx, module):
+        facts = module.facts
+        analysis = ctx.project.access_analysis
+        for site in facts.all_calls():
+            kind, what = analysis.classify(facts, site)
+            if kind != "identity":
+                continue
+            decl = _declarator(site.node)
+            if decl is None:
+                continue
+            owner = js.enclosing_function(decl)
+            if owner is None:
+                continue
+            for name in scope.bound_names(decl):
+                use = _first_unchecked(owner, name, decl)
+                if use is not None:
+                    ctx.report(facts, use, f"`{name}` (from {what}) is used here without a null check: it is null "
+                               "when nobody is signed in; check it first and throw (or return)")
+
+
+def _declarator(call):
+    n = js.outer(call)
+    p = n.parent
+    while p is not None and p.type in ("await_expression", "parenthesized_expression"):
+        n, p = p, p.parent
+    if p is not None and p.type == "variable_declarator" and n.field == "value" \
+            and p.child("name") is not None and p.child("name").type == "identifier":
+        return p
+    return None
+
+
+def _first_unchecked(owner, name, decl):
+    reads = sorted((r for r in scope.reads_of(owner, name) if r.start > decl.end), key=lambda r: r.start)
+    for r in reads:
+        if _guarded(r):
+            return None
+        o = r
+        while o.parent is not None and o.parent.type == "parenthesized_expression":
+            o = o.parent
+        p = o.parent
+        if p is None:
+            continue
+        if p.type == "non_null_expression":
+            return p
+        if p.type == "member_expression" and o.field == "object" and p.first("optional_chain") is None:
+            return p
+        if _is_check(r):
+            return None
+    return None
+
+
+def _is_check(r) -> bool:
+    """A read that tests the value: conditions, comparisons, `!x`, `x ?? ...`, passing it to a helper."""
+    o = js.outer(r)
+    p = o.parent
+    if p is None:
+        return False
+    if p.type in ("unary_expression", "binary_expression", "arguments", "ternary_expression"):
+        return True
+    if p.type == "parenthesized_expression" and p.parent is not None and p.parent.type in _CHECKING_PARENTS:
+        return True
+    return False
+
+
+def _guarded(r) -> bool:
+    """Is the read inside a branch whose condition mentions the same variable?"""
+    child = r
+    for a in r.ancestors():
+        if a.type in ("if_statement", "ternary_expression") and child.field in ("consequence", "alternative"):
+            cond = a.child("condition")
+            if cond is not None and any(n.type == "identifier" and n.text == r.text for n in cond.walk()):
+                return True
+        if a.type == "binary_expression" and (a.has_tok("&&") or a.has_tok("||")) and child.field == "right":
+            left = a.child("left")
+            if left is not None and any(n.type == "identifier" and n.text == r.text for n in left.walk()):
+                return True
+        if js.is_function(a):
+            return False
+        child = a
+    return False

@@ -1,0 +1,144 @@
+from cvxlint.project.definitions import Def
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, memoized
+from cvxlint.syntax import scope
+
+SERVER = 'import { query } from "./_generated/server";\n'
+TWO_PROVIDERS = {"convex/auth.config.ts": 'export default { providers: [\n'
+                 '  { domain: "https://a.example.com", applicationID: "convex" },\n'
+                 '  { domain: "https://b.example.com", applicationID: "convex" },\n] };\n'}
+LOOKUP = ('export const me = query({ args: {}, handler: async (ctx) => {\n'
+          '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) return null;\n'
+          '  return await ctx.db.query("users").withIndex("by_email", (q) => q.eq("email", identity.email!)).unique();\n}});\n')
+
+
+class PreferTokenIdentifier(Rule):
+    """Users looked up by `identity.email` or `identity.subject` instead of `tokenIdentifier`.
+
+    ## What it does
+    In apps whose `auth.config.ts` lists more than one provider, flags `identity.email` and
+    `identity.subject` used as a lookup key (`q.eq("email", identity.email)`, or compared with
+    `===`). In apps using `@convex-dev/auth`, also flags parsing `identity.subject` by hand
+    (`identity.subject.split("|")`).
+
+    ## Why is this bad?
+    `tokenIdentifier` is unique across providers; `subject` only within one, and emails
+    can repeat or change (https://docs.convex.dev/auth/functions-auth). With Convex Auth,
+    `getAuthUserId(ctx)` encapsulates the subject's format.
+
+    ## Example
+    ```ts
+    const user = await ctx.db.query("users").withIndex("by_email", (q) => q.eq("email", identity.email!)).unique();
+    ```
+    Use instead:
+    ```ts
+    const user = await ctx.db.query("users")
+      .withIndex("by_token", (q) => q.eq("tokenIdentifier", identity.tokenIdentifier)).unique();
+    ```
+    """
+
+    code = "CVX406"
+    name = "prefer-token-identifier"
+    severity = Severity.INFO
+    summary = "User lookup by `identity.email`/`subject` with several providers (use `tokenIdentifier`)"
+
+    valid = [
+        Valid(SERVER + LOOKUP, note="a single provider"),
+        Valid(SERVER + LOOKUP.replace('"email", identity.email!', '"tokenIdentifier", identity.tokenIdentifier'),
+              files=TWO_PROVIDERS),
+    ]
+    invalid = [
+        Invalid(SERVER + LOOKUP, files=TWO_PROVIDERS, lines=[5]),
+        Invalid(SERVER + 'import { getAuthUserId } from "@convex-dev/auth/server";\n'
+                'export const me = query({ args: {}, handler: async (ctx) => {\n'
+                '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) return null;\n'
+                '  const [userId] = identity.subject.split("|");\n  return userId;\n}});\n', lines=[6]),
+    ]
+
+    def check_module(self, ctx, module):
+        app = module.app
+        facts = module.facts
+        providers = provider_count(ctx, app)
+        convex_auth = uses_convex_auth(ctx, app)
+        if (providers is None or providers < 2) and not convex_auth:
+            return
+        for site in facts.all_calls():
+            if site.path[-2:] != ("auth", "getUserIdentity"):
+                continue
+            decl = _declarator(site.node)
+            owner = js.enclosing_function(decl) if decl is not None else None
+            if owner is None:
+                continue
+            name = decl.child("name").text or ""
+            for r in scope.reads_of(owner, name):
+                o = js.outer(r)
+                p = o.parent
+                if p is None or p.type != "member_expression" or o.field != "object":
+                    continue
+                field = p.child("property").text if p.child("property") is not None else None
+                if field not in ("email", "subject"):
+                    continue
+                outer = js.outer(p)
+                if field == "subject" and convex_auth and _splits(outer):
+                    ctx.report(facts, outer, "`identity.subject` parsed by hand: with Convex Auth use "
+                               "`await getAuthUserId(ctx)`, which knows the subject's format")
+                elif providers is not None and providers >= 2 and _is_lookup_key(outer):
+                    ctx.report(facts, outer, f"users looked up by `identity.{field}` in an app with {providers} auth "
+                               f"providers: `{field}` is not unique across providers; use `identity.tokenIdentifier`")
+
+
+def _declarator(call):
+    n = js.outer(call)
+    p = n.parent
+    while p is not None and p.type in ("await_expression", "parenthesized_expression"):
+        n, p = p, p.parent
+    if p is not None and p.type == "variable_declarator" and p.child("name") is not None \
+            and p.child("name").type == "identifier":
+        return p
+    return None
+
+
+def _splits(n) -> bool:
+    p = n.parent
+    return p is not None and p.type == "member_expression" and n.field == "object" \
+        and p.child("property") is not None and p.child("property").text == "split"
+
+
+def _is_lookup_key(n) -> bool:
+    p = n.parent
+    if p is None:
+        return False
+    if p.type == "arguments":
+        call = p.parent
+        callee = js.callee(call) if call is not None else None
+        prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
+        return prop is not None and prop.text in ("eq", "get", "find", "findUnique")
+    return p.type == "binary_expression" and (p.has_tok("===") or p.has_tok("=="))
+
+
+def provider_count(ctx, app) -> int | None:
+    """How many providers `auth.config.ts` lists (None: no config, or not a literal array)."""
+
+    def compute():
+        m = app.special_module("auth.config")
+        if m is None:
+            return None
+        for e in m.facts.exports:
+            if e.name != "default":
+                continue
+            value = e.value
+            if value is None and e.local is not None:
+                d = ctx.project.linker.definition(m.facts, e.local)
+                value = d.node if isinstance(d, Def) else None
+            providers = js.unwrap(js.object_get(value, "providers"))
+            if providers is not None and providers.type == "array":
+                return len([c for c in providers.children if c.type != "comment"])
+        return None
+
+    return memoized(ctx, ("auth_providers", id(app)), compute)
+
+
+def uses_convex_auth(ctx, app) -> bool:
+    def compute():
+        return any(i.source.startswith("@convex-dev/auth") for m in app.modules.values() for i in m.facts.imports)
+
+    return memoized(ctx, ("uses_convex_auth", id(app)), compute)

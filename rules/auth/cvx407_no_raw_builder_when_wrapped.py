@@ -1,0 +1,170 @@
+import os
+from pathlib import Path
+
+from cvxlint.project.builders import GENERATED_BUILDERS
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, describe_function, memoized
+
+from .cvx401_require_access_control import authenticating_wrappers
+
+FUNCTIONS = {"convex/functions.ts":
+             '// Every write goes through triggers.\n'
+             'import { customCtx, customMutation } from "convex-helpers/server/customFunctions";\n'
+             'import { Triggers } from "convex-helpers/server/triggers";\n'
+             'import { mutation as rawMutation } from "./_generated/server";\n'
+             'const triggers = new Triggers<any>();\n'
+             'export const mutation = customMutation(rawMutation, customCtx(triggers.wrapDB));\n'}
+AUTHED = {"convex/lib/functions.ts":
+          'import { customCtx, customQuery } from "convex-helpers/server/customFunctions";\n'
+          'import { query } from "../_generated/server";\n'
+          'export const userQuery = customQuery(query, customCtx(async (ctx) => {\n'
+          '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) throw new Error("sign in");\n'
+          '  return { identity };\n}));\n'}
+
+
+class NoRawBuilderWhenWrapped(Rule):
+    """A raw builder from `_generated/server` where the project has its own wrapper.
+
+    ## What it does
+    Flags imports of `query`/`mutation`/`action` (and their internal twins) straight from
+    `_generated/server` in two situations:
+
+    - another module of the app exports a wrapper under the same name
+      (`export const mutation = customMutation(rawMutation, customCtx(triggers.wrapDB))`):
+      every import of the raw builder elsewhere skips the triggers or row-level security;
+    - the app defines an authenticating wrapper of the same kind (`userQuery`), and a
+      public function registered with the raw builder in this file checks no identity.
+
+    ## Why is this bad?
+    Triggers, row-level security and auth only run through the wrappers; convex-helpers
+    recommends a lint rule against the raw imports (convex-helpers README, Triggers;
+    https://stack.convex.dev/eslint-setup#no-restricted-imports).
+
+    ## Example
+    ```ts
+    // convex/posts.ts
+    import { mutation } from "./_generated/server";
+    ```
+    Use instead:
+    ```ts
+    import { mutation } from "./functions";
+    ```
+
+    ## Fix safety
+    A suggestion only (changing the import's module to the wrapper's): it type-checks when
+    the wrapper has the same name, but triggers and row-level security then start running
+    for this code, which changes behaviour.
+    """
+
+    code = "CVX407"
+    name = "no-raw-builder-when-wrapped"
+    severity = Severity.WARNING
+    summary = "Raw builder imported where the project defines a wrapper (triggers, RLS, auth)"
+    fix_availability = "sometimes"
+
+    valid = [
+        Valid('import { mutation } from "./functions";\n'
+              'export const add = mutation({ args: {}, handler: async (ctx) => { await ctx.db.insert("t", {}); } });\n',
+              files=FUNCTIONS),
+        Valid('import { query } from "./_generated/server";\nimport { getAuthUserId } from "@convex-dev/auth/server";\n'
+              'export const mine = query({ args: {}, handler: async (ctx) => {\n'
+              '  const me = await getAuthUserId(ctx);\n  if (!me) return [];\n  return await ctx.db.query("t").take(5);\n}});\n',
+              files=AUTHED),
+    ]
+    invalid = [
+        Invalid('import { mutation } from "./_generated/server";\n'
+                'export const add = mutation({ args: {}, handler: async (ctx) => { await ctx.db.insert("t", {}); } });\n',
+                files=FUNCTIONS, lines=[1], message="convex/functions.ts"),
+        Invalid('import { query } from "./_generated/server";\n'
+                'export const all = query({ args: {}, handler: async (ctx) => ctx.db.query("t").take(5) });\n',
+                files=AUTHED, lines=[1], message="userQuery"),
+    ]
+
+    def check_app(self, ctx, app):
+        shadows = _shadowing_wrappers(ctx, app)
+        authed = authenticating_wrappers(ctx, app)
+        for module in app.modules.values():
+            facts = module.facts
+            for imp in facts.imports:
+                if imp.type_only or imp.imported not in GENERATED_BUILDERS or imp.imported == "httpAction":
+                    continue
+                t = ctx.project.resolver.resolve(module.path, imp.source)
+                if t is None or t.kind != "generated" or t.name != "server":
+                    continue
+                wrapper = shadows.get(imp.imported)
+                if wrapper is not None and wrapper.path != module.path:
+                    rel = _relative(module.path, wrapper.path)
+                    ctx.report(facts, imp.node,
+                               f"`{imp.imported}` is imported straight from `_generated/server`, but "
+                               f"`{app_rel(app, wrapper.path)}` wraps it (triggers, row-level security, auth): "
+                               f"functions here skip the wrapper; import it from \"{rel}\"",
+                               fix=self._fix(ctx, facts, imp, rel))
+                    continue
+                kind, vis = GENERATED_BUILDERS[imp.imported]
+                better = authed.get(kind, [])
+                if vis != "public" or not better:
+                    continue
+                open_fns = [fn for fn in app.functions_in(module)
+                            if fn.builder.origin == "generated" and fn.builder.name == imp.imported
+                            and _unprotected(ctx, fn)]
+                if open_fns:
+                    names = ", ".join(f"`{fn.display_name}`" for fn in open_fns[:4])
+                    ctx.report(facts, imp.node,
+                               f"raw `{imp.imported}` from `_generated/server` registers {names} without an access "
+                               f"check, while the app has the authenticating wrapper `{better[0]}`: use it")
+
+    def _fix(self, ctx, facts, imp, rel):
+        stmt = imp.node
+        while stmt is not None and stmt.type != "import_statement":
+            stmt = stmt.parent
+        if stmt is None or len([s for s in facts.imports if s.node is not imp.node and _stmt(s.node) is stmt]) > 0:
+            return None  # other names come from the same import: moving one is a larger edit
+        src = stmt.child("source")
+        if src is None:
+            return None
+        return Fix.display_only(f"Import `{imp.imported}` from \"{rel}\"", ctx.edit(facts, src, f'"{rel}"'))
+
+
+def _stmt(n):
+    while n is not None and n.type != "import_statement":
+        n = n.parent
+    return n
+
+
+def _unprotected(ctx, fn) -> bool:
+    if not fn.is_public or fn.kind not in ("query", "mutation", "action"):
+        return False
+    a = ctx.project.access(fn)
+    return not (a.protected or a.unknown or a.annotated_public) and a.touches_resources
+
+
+def _shadowing_wrappers(ctx, app):
+    """Builder name -> the module that exports a custom builder under that generated name."""
+
+    def compute():
+        out = {}
+        for module in app.modules.values():
+            facts = module.facts
+            for e in facts.exports:
+                if e.name not in GENERATED_BUILDERS or e.local is None:
+                    continue
+                b = facts.bindings.get(e.local)
+                if b is None or b.value is None or b.value.type != "call_expression":
+                    continue
+                builder = ctx.project.builders.builder_of(facts, b.node.child("name"))
+                if builder is not None and builder.is_custom:
+                    out.setdefault(e.name, module)
+        return out
+
+    return memoized(ctx, ("shadowing_wrappers", id(app)), compute)
+
+
+def _relative(from_file: Path, to_file: Path) -> str:
+    rel = os.path.relpath(to_file.with_suffix(""), from_file.parent).replace(os.sep, "/")
+    return rel if rel.startswith(".") else "./" + rel
+
+
+def app_rel(app, path: Path) -> str:
+    try:
+        return path.relative_to(app.root).as_posix()
+    except ValueError:
+        return path.name

@@ -1,0 +1,1 @@
+"""Family 3: public vs internal exposure (CVX301-CVX308)."""

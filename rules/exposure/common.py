@@ -1,0 +1,49 @@
+"""What CVX301-CVX303 share: server code that reaches a function through `api.` where
+`internal.` belongs, and the unsafe fix that makes the target internal everywhere at once."""
+
+from __future__ import annotations
+
+from cvxlint.project.internalize import make_internal
+from cvxlint.rulekit import Fix, describe_uses, memoized
+
+API_HEADER = ('import { v } from "convex/values";\n'
+              'import { action, internalMutation, mutation, query } from "./_generated/server";\n'
+              'import { api, internal } from "./_generated/api";\n')
+
+
+def internal_fix(ctx, fn):
+    """The unsafe multi-file fix for `fn` (shared by every finding about it), or None."""
+    if fn is None:
+        return None
+
+    def compute():
+        edits = make_internal(ctx.project, fn)
+        if not edits:
+            return None
+        twin = "internal" + fn.kind[0].upper() + fn.kind[1:]
+        return Fix.unsafe(f"Make `{fn.display_name}` an {twin} and reference it through `internal.` everywhere",
+                          *edits)
+
+    return memoized(ctx, ("make_internal", id(fn)), compute)
+
+
+def report_public_references(ctx, app, hows: tuple[str, ...], doing: str) -> None:
+    """Report server uses (of the given kinds) that name a function through `api.`."""
+    if app.layout.is_component:
+        return  # a component's public functions are reachable only from its parent app
+    for use in ctx.project.call_index.uses_in(app):
+        if use.how not in hows or use.language != "server" or use.namespace != "api":
+            continue
+        fn = use.target
+        path = ".".join(use.ref.path)
+        msg = f"{use.describe()} {doing} `api.{path}`, a public function: use an internal function instead"
+        fix = None
+        if fn is not None and fn.is_public:
+            clients = [u for u in app.callers(fn) if u.is_client]
+            if clients:
+                msg += (f"; `{fn.display_name}` is also called by clients ({describe_uses(ctx, clients, 3)}), "
+                        "so split it into a public wrapper and an internal function")
+            else:
+                msg += f" (no client calls `{fn.display_name}`: make it internal and use `internal.{path}`)"
+                fix = internal_fix(ctx, fn)
+        ctx.report(use.path, (use.start, use.end), msg, fix=fix)

@@ -1,0 +1,76 @@
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid
+
+from .common import API_HEADER, report_public_references
+
+
+class ScheduleInternalOnly(Rule):
+    """`ctx.scheduler.runAfter/runAt` with an `api.` (public) function reference.
+
+    ## What it does
+    Flags scheduling calls whose function reference is `api.x.y`, also when the reference
+    was stored in a variable or imported from another file first. The finding names the
+    target; when clients call the target too, it says so (split it instead). References to
+    component APIs (`components.*`) are fine, and components themselves are skipped: their
+    public functions are reachable only from the parent app.
+
+    ## Why is this bad?
+    A function worth scheduling is usually not meant to be called by anyone on the internet,
+    but a public one can be. Schedule internal functions
+    (https://docs.convex.dev/understanding/best-practices/#only-schedule-and-ctxrun-internal-functions).
+
+    ## Example
+    ```ts
+    await ctx.scheduler.runAfter(0, api.emails.send, { to });
+    ```
+    Use instead:
+    ```ts
+    await ctx.scheduler.runAfter(0, internal.emails.send, { to });
+    ```
+
+    ## Fix safety
+    When no client in the scanned code calls the target and it is registered with a
+    built-in builder, an unsafe fix makes it internal (`mutation` -> `internalMutation`,
+    imports included) and rewrites every server reference from `api.` to `internal.`, in
+    every file. It is unsafe because a client outside the scanned code (another repo, a
+    mobile app, the dashboard) would lose access.
+    """
+
+    code = "CVX301"
+    name = "schedule-internal-only"
+    severity = Severity.WARNING
+    summary = "`ctx.scheduler.runAfter/runAt` with a public (`api.`) function"
+    fix_availability = "sometimes"
+
+    valid = [
+        Valid(API_HEADER + 'export const send = mutation({ args: {}, handler: async (ctx) => {\n'
+              '  await ctx.scheduler.runAfter(0, internal.example.deliver, {});\n}});\n'
+              'export const deliver = internalMutation({ args: {}, handler: async () => {} });\n'),
+        Valid(API_HEADER + 'import { components } from "./_generated/api";\n'
+              'export const send = mutation({ args: {}, handler: async (ctx) => {\n'
+              '  await ctx.scheduler.runAfter(0, components.mailer.lib.send as any, {});\n}});\n',
+              note="component APIs are not this app's public functions"),
+    ]
+    invalid = [
+        Invalid(API_HEADER + 'export const send = mutation({\n  args: {},\n  handler: async (ctx) => {\n'
+                '    await ctx.scheduler.runAfter(0, api.example.deliver, {});\n  },\n});\n'
+                'export const deliver = mutation({ args: {}, handler: async () => {} });\n',
+                lines=[7],
+                output='import { v } from "convex/values";\n'
+                       'import { action, internalMutation, mutation, query } from "./_generated/server";\n'
+                       'import { internal } from "./_generated/api";\n'
+                       'export const send = mutation({\n  args: {},\n  handler: async (ctx) => {\n'
+                       '    await ctx.scheduler.runAfter(0, internal.example.deliver, {});\n  },\n});\n'
+                       'export const deliver = internalMutation({ args: {}, handler: async () => {} });\n'),
+        Invalid(API_HEADER + 'const later = api.jobs.cleanup;\n'
+                'export const send = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.scheduler.runAt(Date.now() + 1000, later, {});\n}});\n',
+                files={"convex/jobs.ts": 'import { mutation } from "./_generated/server";\n'
+                       'export const cleanup = mutation({ args: {}, handler: async () => {} });\n',
+                       "src/App.tsx": 'import { useMutation } from "convex/react";\n'
+                       'import { api } from "../convex/_generated/api";\n'
+                       'export const App = () => { const c = useMutation(api.jobs.cleanup); return null; };\n'},
+                lines=[6], message="also called by clients"),
+    ]
+
+    def check_app(self, ctx, app):
+        report_public_references(ctx, app, ("runAfter", "runAt"), "schedules")

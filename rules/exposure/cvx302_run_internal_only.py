@@ -1,0 +1,67 @@
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid
+
+from .common import API_HEADER, report_public_references
+
+
+class RunInternalOnly(Rule):
+    """`ctx.runQuery/runMutation/runAction` with an `api.` (public) function reference.
+
+    ## What it does
+    Flags `ctx.run*` calls whose reference is `api.x.y` (directly, through a variable, or
+    imported), naming the target and whether clients call it too. `components.*`
+    references are fine, and components are skipped.
+
+    ## Why is this bad?
+    A function that server code runs should be internal so that clients cannot call it on
+    their own, bypassing whatever the caller checks
+    (https://docs.convex.dev/understanding/best-practices/#only-schedule-and-ctxrun-internal-functions).
+
+    ## Example
+    ```ts
+    await ctx.runMutation(api.orders.markPaid, { id });
+    ```
+    Use instead:
+    ```ts
+    await ctx.runMutation(internal.orders.markPaid, { id });
+    ```
+
+    ## Fix safety
+    When no client in the scanned code calls the target and it uses a built-in builder, an
+    unsafe fix makes it internal and rewrites every server reference to `internal.` (all
+    files, imports included). Unsafe: callers outside the scanned code lose access.
+    """
+
+    code = "CVX302"
+    name = "run-internal-only"
+    severity = Severity.WARNING
+    summary = "`ctx.runQuery/runMutation/runAction` with a public (`api.`) function"
+    fix_availability = "sometimes"
+
+    valid = [
+        Valid(API_HEADER + 'export const go = action({ args: {}, handler: async (ctx) => {\n'
+              '  await ctx.runMutation(internal.example.save, {});\n}});\n'
+              'export const save = internalMutation({ args: {}, handler: async () => {} });\n'),
+    ]
+    invalid = [
+        Invalid(API_HEADER + 'export const go = action({ args: {}, handler: async (ctx) => {\n'
+                '  return await ctx.runQuery(api.orders.total, {});\n}});\n',
+                files={"convex/orders.ts": 'import { query } from "./_generated/server";\n'
+                       'export const total = query({ args: {}, handler: async () => 1 });\n'},
+                lines=[5],
+                output='import { v } from "convex/values";\n'
+                       'import { action, internalMutation, mutation, query } from "./_generated/server";\n'
+                       'import { internal } from "./_generated/api";\n'
+                       'export const go = action({ args: {}, handler: async (ctx) => {\n'
+                       '  return await ctx.runQuery(internal.orders.total, {});\n}});\n',
+                outputs={"convex/orders.ts": 'import { internalQuery } from "./_generated/server";\n'
+                         'export const total = internalQuery({ args: {}, handler: async () => 1 });\n'}),
+        Invalid('import { action } from "./_generated/server";\nimport { api } from "./_generated/api";\n'
+                'export const go = action({ args: {}, handler: async (ctx) => {\n'
+                '  const { markPaid } = api.orders;\n  await ctx.runMutation(markPaid, {});\n}});\n',
+                files={"convex/orders.ts": 'import { mutation } from "./_generated/server";\n'
+                       'export const markPaid = mutation({ args: {}, handler: async () => {} });\n'},
+                lines=[5], note="a destructured reference cannot be rewritten: reported without a fix"),
+    ]
+
+    def check_app(self, ctx, app):
+        report_public_references(ctx, app, ("runQuery", "runMutation", "runAction"), "runs")

@@ -1,0 +1,91 @@
+import re
+
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, describe_function, memoized, name_node
+
+from .common import internal_fix
+
+_WORDS = r"(test|tests|testing|debug|dev|seed|seeds|seeding|admin|migrations?|scripts?|fixtures?)"
+DEFAULT_PATTERN = rf"(^|/){_WORDS}([_.\-A-Z0-9][^/]*)?(\.[cm]?[jt]sx?$|/)"
+DEL_ALL = ('import { mutation, query } from "./_generated/server";\n'
+           'export const deleteAllUsers = mutation({\n  args: {},\n  handler: async (ctx) => {\n'
+           '    for (const u of await ctx.db.query("users").collect()) await ctx.db.delete("users", u._id);\n  },\n});\n')
+
+
+class NoPublicDebugExports(Rule):
+    """Public functions in test, debug, seed, admin or migration files without access control.
+
+    ## What it does
+    Flags public queries, mutations and actions (custom builders included) registered in
+    files or folders of the functions directory whose names say they are for development or
+    operations — `testUtils.ts`, `seed.ts`, `debug/`, `admin/`, `migrations.ts`, `scripts/` —
+    when the function has no access check (the evidence CVX401 looks for) and touches data.
+    Auth-gated admin functions that an admin UI calls are left alone.
+
+    ## Why is this bad?
+    Such helpers (`deleteAllUsers`, `seed`, `resetAll`) end up callable by anyone on the
+    internet (get-convex/convex-backend#338); internal functions are the documented way to
+    keep them private (https://docs.convex.dev/functions/internal-functions).
+
+    ## Example
+    ```ts
+    // convex/testUtils.ts
+    export const deleteAllUsers = mutation({ args: {}, handler: async (ctx) => { /* ... */ } });
+    ```
+    Use instead:
+    ```ts
+    export const deleteAllUsers = internalMutation({ args: {}, handler: async (ctx) => { /* ... */ } });
+    ```
+
+    ## Fix safety
+    A suggestion only: `mutation` -> `internalMutation` (imports included) with every server
+    `api.` reference rewritten, offered when no client in the scanned code calls it. Calling
+    it from a script then needs an admin key (`npx convex run`).
+
+    ## Options
+    `pattern`: a regular expression matched against the file's path relative to the
+    functions directory (default: the words above as a file or folder name).
+    """
+
+    code = "CVX304"
+    name = "no-public-debug-exports"
+    severity = Severity.WARNING
+    summary = "Public function without access control in a test/debug/seed/admin file"
+    fix_availability = "sometimes"
+    options = {"pattern": DEFAULT_PATTERN}
+
+    valid = [
+        Valid(DEL_ALL.replace("mutation, query", "internalMutation").replace("= mutation(", "= internalMutation("),
+              path="convex/testUtils.ts"),
+        Valid('import { mutation } from "./_generated/server";\nimport { requireAdmin } from "./lib/auth";\n'
+              'export const ban = mutation({ args: {}, handler: async (ctx) => {\n'
+              '  await requireAdmin(ctx);\n  await ctx.db.query("users").first();\n}});\n',
+              path="convex/admin.ts",
+              files={"convex/lib/auth.ts": 'export async function requireAdmin(ctx: any) {\n'
+                     '  const id = await ctx.auth.getUserIdentity();\n  if (!id) throw new Error("no");\n}\n'}),
+        Valid(DEL_ALL, path="convex/devices.ts", note="`devices` is not `dev`"),
+    ]
+    invalid = [
+        Invalid(DEL_ALL, path="convex/testUtils.ts", lines=[2]),
+        Invalid(DEL_ALL, path="convex/admin/users.ts", lines=[2], message="admin/users.ts"),
+        Invalid(DEL_ALL, path="convex/seed.ts", lines=[2], options={"pattern": "^seed"}),
+    ]
+
+    def check_app(self, ctx, app):
+        if app.layout.is_component:
+            return
+        pattern = memoized(ctx, ("CVX304-pattern", ctx.options["pattern"]), lambda: re.compile(ctx.options["pattern"]))
+        for fn in app.functions:
+            if not fn.is_public or fn.kind == "httpAction" or not fn.module.is_entry_point:
+                continue
+            if not pattern.search(fn.module.rel):
+                continue
+            access = ctx.project.access(fn)
+            if access.protected or access.unknown or access.annotated_public or not access.touches_resources:
+                continue
+            fix = internal_fix(ctx, fn)
+            if fix is not None:
+                fix = Fix.display_only(fix.message, *fix.edits)
+            ctx.report(fn.facts, name_node(fn), f"{describe_function(fn)} in `{fn.module.rel}` looks like a "
+                       "development or admin helper, but it is public and checks no identity: anyone can call "
+                       "it; make it internal (or add an access check)", fix=fix)
+

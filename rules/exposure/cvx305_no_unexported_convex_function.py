@@ -1,0 +1,70 @@
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, describe_function, js, name_node
+
+SERVER = 'import { internalMutation, mutation, query } from "./_generated/server";\n'
+
+
+class NoUnexportedConvexFunction(Rule):
+    """A registered function that is never exported.
+
+    ## What it does
+    Flags a top-level `const x = <registrar>(...)` in a function module (custom builders
+    included) that is not exported by `export const`, `export { x }`, `export { x as y }` or
+    `export default x`. HTTP actions are skipped: `http.ts` routes them as values. Re-exporting it from another file with `export *` does not count:
+    Convex registers functions per module.
+
+    ## Why is this bad?
+    Convex only registers exported functions; an unexported one silently does nothing
+    (get-convex/convex-backend#129).
+
+    ## Example
+    ```ts
+    const sendWelcome = internalMutation({ args: {}, handler: async () => {} });
+    ```
+    Use instead:
+    ```ts
+    export const sendWelcome = internalMutation({ args: {}, handler: async () => {} });
+    ```
+
+    ## Fix safety
+    Adding `export` is safe for internal functions. For public ones it is only a suggestion:
+    it adds an endpoint anyone can call.
+    """
+
+    code = "CVX305"
+    name = "no-unexported-convex-function"
+    severity = Severity.WARNING
+    summary = "Registered function that is never exported (so never registered)"
+    fix_availability = "sometimes"
+
+    valid = [
+        Valid(SERVER + 'const list = query({ args: {}, handler: async () => [] });\nexport { list as all };\n'),
+        Valid(SERVER + 'const list = query({ args: {}, handler: async () => [] });\nexport default list;\n'),
+        Valid(SERVER + 'const tmp = query({ args: {}, handler: async () => [] });\n', path="convex/tmp.test.ts",
+              note="not an entry point"),
+    ]
+    invalid = [
+        Invalid(SERVER + 'const sendWelcome = internalMutation({ args: {}, handler: async () => {} });\n', lines=[2],
+                output=SERVER + 'export const sendWelcome = internalMutation({ args: {}, handler: async () => {} });\n'),
+        Invalid(SERVER + 'const list = query({ args: {}, handler: async () => [] });\n', lines=[2]),
+    ]
+
+    def check_app(self, ctx, app):
+        for fn in app.functions:
+            if fn.exported or not fn.module.is_entry_point or fn.local_name == "default" or fn.kind == "httpAction":
+                continue
+            msg = (f"{describe_function(fn)} is never exported, so Convex does not register it; "
+                   f"export it (or remove it)")
+            ctx.report(fn.facts, name_node(fn), msg, fix=self._fix(ctx, fn))
+
+    def _fix(self, ctx, fn):
+        decl = js.outer(fn.call).parent
+        stmt = decl.parent if decl is not None else None
+        if decl is None or decl.type != "variable_declarator" or stmt is None \
+                or stmt.type != "lexical_declaration" or stmt.parent is None or stmt.parent.type != "program":
+            return None
+        if len([c for c in stmt.children if c.type == "variable_declarator"]) != 1:
+            return None
+        edit = ctx.edit(fn.facts, (stmt.start, stmt.start), "export ")
+        if fn.is_internal:
+            return Fix.safe("Export it", edit)
+        return Fix.display_only("Export it (this adds a public endpoint)", edit)

@@ -1,0 +1,86 @@
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, describe_uses, name_node, use_related
+
+SERVER = ('import { action, mutation, query } from "./_generated/server";\n'
+          'import { api } from "./_generated/api";\n')
+CLIENT = ('import { useQuery } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+          'export function List() { return useQuery(api.example.list, {}); }\n')
+
+
+class PublicFunctionNeverCalledByClients(Rule):
+    """A public function that only server code references.
+
+    ## What it does
+    In apps where at least one client calls Convex (frontend TS/JS outside the functions
+    directory, or Python), flags public functions that server code references (`api.x.y` in
+    `ctx.run*`, the scheduler, crons, or anywhere else in the functions directory) while no
+    client references them. The finding names every server reference. Apps without any
+    client code, and components, are not checked, so a backend-only repository is not
+    flooded.
+
+    ## Why is this bad?
+    A function only the server uses should be internal, so that nobody can call it from
+    outside (https://docs.convex.dev/functions/internal-functions).
+
+    ## Example
+    ```ts
+    // only `ctx.runMutation(api.billing.applyCredit, ...)` in convex/ uses it
+    export const applyCredit = mutation({ args: { amount: v.number() }, handler: async () => {} });
+    ```
+    Use instead:
+    ```ts
+    export const applyCredit = internalMutation({ args: { amount: v.number() }, handler: async () => {} });
+    ```
+    Clients this analysis cannot see — other repositories, mobile apps, the HTTP API, the
+    dashboard — are why this is advice (info).
+    """
+
+    code = "CVX307"
+    name = "public-function-never-called-by-clients"
+    severity = Severity.INFO
+    summary = "Public function referenced only by server code (should be internal)"
+
+    valid = [
+        Valid(SERVER + 'export const list = query({ args: {}, handler: async () => [] });\n'
+              'export const go = action({ args: {}, handler: async (ctx) => ctx.runQuery(api.example.list, {}) });\n',
+              files={"src/List.tsx": CLIENT}),
+        Valid(SERVER + 'export const list = query({ args: {}, handler: async () => [] });\n'
+              'export const go = action({ args: {}, handler: async (ctx) => ctx.runQuery(api.example.list, {}) });\n',
+              note="no client code in the repository: not checked"),
+    ]
+    invalid = [
+        Invalid(SERVER + 'export const list = query({ args: {}, handler: async () => [] });\n'
+                'export const credit = mutation({ args: {}, handler: async () => {} });\n'
+                'export const go = action({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.runMutation(api.example.credit, {});\n}});\n',
+                files={"src/List.tsx": CLIENT}, lines=[4], message="ctx.runMutation"),
+        Invalid(SERVER + 'export const list = query({ args: {}, handler: async () => [] });\n'
+                'export const credit = mutation({ args: {}, handler: async () => {} });\n',
+                files={"src/List.tsx": CLIENT.replace("useQuery(api.example.list, {})", "null"),
+                       "scripts/report.py": 'from convex import ConvexClient\n\nclient = ConvexClient("https://x.convex.cloud")\n'
+                       'print(client.query("example:list"))\n',
+                       "convex/jobs.ts": 'import { internalAction } from "./_generated/server";\n'
+                       'import { api } from "./_generated/api";\n'
+                       'export const nightly = internalAction({ args: {}, handler: async (ctx) => {\n'
+                       '  await ctx.runMutation(api.example.credit, {});\n}});\n'},
+                lines=[4], message="convex/jobs.ts:4"),
+    ]
+
+    def check_app(self, ctx, app):
+        if app.layout.is_component:
+            return
+        index = ctx.project.call_index
+        if not index.has_clients(app):
+            return
+        for fn in app.functions:
+            if not fn.is_public or fn.kind == "httpAction" or not fn.exported or not fn.module.is_entry_point:
+                continue
+            uses = app.callers(fn)
+            if any(u.is_client for u in uses):
+                continue
+            server = [u for u in uses if u.language == "server"]
+            if not server:
+                continue
+            ctx.report(fn.facts, name_node(fn),
+                       f"{describe_function(fn)} is public, but only server code references it "
+                       f"({describe_uses(ctx, server)}); no client in this repository calls it — make it internal",
+                       related=use_related(ctx, server, "referenced here"))

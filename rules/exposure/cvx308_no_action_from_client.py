@@ -1,0 +1,76 @@
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function
+
+SERVER = ('import { action, internalMutation, mutation } from "./_generated/server";\n'
+          'import { internal } from "./_generated/api";\n'
+          'export const save = internalMutation({ args: {}, handler: async () => {} });\n')
+WRITES = 'export const generate = action({ args: {}, handler: async (ctx) => {\n  await ctx.runMutation(internal.ai.save, {});\n}});\n'
+SEARCH = 'export const search = action({ args: {}, handler: async () => {\n  return (await fetch("https://x.dev")).json();\n}});\n'
+
+
+class NoActionFromClient(Rule):
+    """Client code that calls a public action that writes data.
+
+    ## What it does
+    Flags frontend calls — `useAction(api.x)`, `convex.action(api.x)`, `fetchAction`,
+    TanStack's `useConvexAction` — whose target is an action that changes state: it runs a
+    mutation (`ctx.runMutation`) or schedules work, directly or through helpers. Read-only
+    actions (search, LLM calls, third-party lookups) are fine, and so are Python scripts.
+
+    ## Why is this bad?
+    Calling actions from clients is usually an anti-pattern: call a mutation that records
+    the intent and schedules the action, so the write is transactional and the client
+    gets reactive updates (https://docs.convex.dev/functions/actions#calling-actions-from-clients).
+
+    ## Example
+    ```tsx
+    const generate = useAction(api.ai.generate); // the action writes the result with runMutation
+    ```
+    Use instead:
+    ```tsx
+    const generate = useMutation(api.ai.requestGeneration); // schedules internal.ai.generate
+    ```
+    """
+
+    code = "CVX308"
+    name = "no-action-from-client"
+    severity = Severity.INFO
+    summary = "Frontend calls an action that writes data (call a mutation that schedules it)"
+
+    valid = [
+        Valid('import { useAction } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+              'export function Search() { const s = useAction(api.ai.search); return null; }\n',
+              path="src/Search.tsx", files={"convex/ai.ts": SERVER + SEARCH}),
+    ]
+    invalid = [
+        Invalid('import { useAction } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+                'export function Gen() {\n  const generate = useAction(api.ai.generate);\n  return null;\n}\n',
+                path="src/Gen.tsx", files={"convex/ai.ts": SERVER + WRITES}, lines=[4]),
+        Invalid('import { ConvexHttpClient } from "convex/browser";\nimport { api } from "../convex/_generated/api";\n'
+                'const client = new ConvexHttpClient(process.env.CONVEX_URL!);\n'
+                'export const run = () => client.action(api.ai.generate, {});\n',
+                path="src/cli.ts", files={"convex/ai.ts": SERVER + WRITES}, lines=[4]),
+    ]
+
+    def check_app(self, ctx, app):
+        if app.layout.is_component:
+            return
+        for use in ctx.project.call_index.client_uses(app):
+            fn = use.target
+            if use.language != "client" or fn is None or fn.kind != "action" or not fn.is_public:
+                continue
+            how = _writes(ctx, fn)
+            if how is None:
+                continue
+            ctx.report(use.path, (use.start, use.end),
+                       f"{use.describe()} calls {describe_function(fn)} straight from the client, and the action "
+                       f"writes data ({how}); call a mutation that records the request and schedules the action")
+
+
+def _writes(ctx, fn):
+    for r in ctx.project.reach(fn):
+        for site, path in r.ctx_calls():
+            if path and path[0] == "runMutation":
+                return "`ctx.runMutation`"
+            if path[:1] == ("scheduler",):
+                return f"`ctx.scheduler.{path[1] if len(path) > 1 else ''}`"
+    return None
