@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import CvxlintError
+from .errors import CvxlintError, NothingToCheck
 
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
@@ -29,6 +29,9 @@ class _Group(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except NothingToCheck as e:
+            click.echo(f"cvxlint: {e}", err=True)
+            sys.exit(0)
         except CvxlintError as e:
             _fail(str(e))
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):

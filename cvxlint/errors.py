@@ -13,3 +13,8 @@ class UsageError(CvxlintError):
 
 class ConfigError(CvxlintError):
     """A configuration file that cannot be read or has unknown keys or values."""
+
+
+class NothingToCheck(UsageError):
+    """Files were named but none belongs to a Convex app (pre-commit passing only files outside
+    any app, in a monorepo): nothing to do. The CLI says so on stderr and exits 0."""

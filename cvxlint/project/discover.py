@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pathspec
 
-from ..errors import UsageError
+from ..errors import NothingToCheck, UsageError
 
 TS_EXTENSIONS = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 PY_EXTENSIONS = (".py", ".pyi")
@@ -294,7 +294,7 @@ def discover(paths: list[Path], excludes: list[str] | None = None) -> tuple[Work
             if root not in roots:
                 roots.append(root)
         if not roots:
-            raise UsageError("no Convex functions directory (convex/ or convex.json) found for the given files")
+            raise NothingToCheck("none of the given files belongs to a Convex app (convex/ or convex.json); nothing to check")
         scan_root = _common_root(roots)
         only = set(named_files)
     else:
