@@ -35,6 +35,7 @@ from .versions import ConvexVersion, Version, detect_convex_version
 
 if TYPE_CHECKING:
     from ..config import Settings
+    from .queries import DatabaseUses
     from .schema import Schema
     from .auth import Access, AccessAnalysis
     from .python_client import PyFacts
@@ -200,6 +201,13 @@ class App:
         from .schema import load_schema
 
         return load_schema(self.project, self)
+
+    @cached_property
+    def queries(self) -> "DatabaseUses":
+        """Every `ctx.db` call of the app and the query chains built on it (queries.py)."""
+        from .queries import DatabaseUses
+
+        return DatabaseUses.build(self.project, self)
 
     def callers(self, fn: RegisteredFunction) -> list["FunctionUse"]:
         """Every place that names `fn`: server code, frontends, Python, tests (references.py)."""

@@ -178,7 +178,8 @@ class Table:
     key_node: Node | None  # the `name: ...` pair (or `...spread`) in the tables object
     define_node: Node | None = None  # the `defineTable(...)` call
     define_facts: FileFacts | None = None  # ... and its file
-    chain_end: Node | None = None  # outermost call of `defineTable(...).index(...)...` (in define_facts)
+    chain_end: Node | None = None  # outermost call of `defineTable(...).index(...)...`
+    chain_facts: FileFacts | None = None  # ... and its file (appending `.index(...)` there adds an index)
     indexes: list[Index] = field(default_factory=list)  # db indexes, staged ones included
     search_indexes: list[Index] = field(default_factory=list)
     vector_indexes: list[Index] = field(default_factory=list)
@@ -509,7 +510,7 @@ class _SchemaReader:
             guard += 1
             if cur.type == "call_expression":
                 if table.chain_end is None:
-                    table.chain_end, table.define_facts = cur, cur_facts
+                    table.chain_end, table.chain_facts = cur, cur_facts
                 fn = js.callee(cur)
                 prop = fn.child("property") if fn is not None and fn.type == "member_expression" else None
                 if prop is not None and prop.text in _TABLE_METHODS:
@@ -541,7 +542,6 @@ class _SchemaReader:
                 # `users.index(...)` written as separate statements after `const users = defineTable(...)`
                 if cur.type != "member_expression":
                     steps.extend(self._separate_steps(d.facts, d.node))
-                table.chain_end = None
                 cur_facts, cur = d.facts, js.unwrap(d.node)
                 continue
             table.known = False

@@ -1,0 +1,1153 @@
+"""Database use: every `ctx.db` call of an app and the query chains built on it.
+
+`DatabaseUses.build(project, app)` (exposed as `app.queries`, computed once per run) finds
+the database calls the way Convex code reaches the database:
+
+  * through a registered function's `ctx` — also destructured (`{ db }`), passed to helpers
+    in other files (`getUser(ctx)`, `load(ctx.db)`), and in custom wrappers' handlers —
+    using `project.reach(fn)`;
+  * through parameters typed as a Convex ctx or database (`ctx: QueryCtx`, `db:
+    DatabaseReader`) in helpers no registered function was seen calling;
+  * through `<param>.db.*` in any function of the functions directory (the shape every
+    Convex ctx has; this is how the official plugin finds them, too).
+
+Each call becomes a `DbCall` (`get`, `insert`, `patch`, `replace`, `delete`, `normalizeId`,
+`query`, plain or on `db.system`; and `ctx.vectorSearch`). Each `query(...)` is followed up
+its method chain — also through variables (`let q = ...; q = q.filter(...)`), `await`, and
+convex-helpers' `filter(query, predicate)` — into `QueryChain`s: table, index and range,
+search index, order, filters and the fields they compare, the terminal (`collect`,
+`take(n)`, `first`, `unique`, `paginate`, `iterate`), and what happens to the results
+(returned, JS `.filter/.find` on them). A builder held in a variable and consumed in two
+places gives two chains that share their start (`builder_uses` says so).
+
+`table_of(facts, node)` infers the table an ID expression belongs to, without TypeScript:
+`Id<"t">` annotations and casts, `v.id("t")` args, `insert("t")` results, `doc._id` and
+`doc.field` (through the schema) for documents read from a known table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from ..syntax import js
+from ..syntax.tree import Node
+from .builders import RegisteredFunction
+from .facts import CallSite, FileFacts, FunctionInfo, Ref
+
+if TYPE_CHECKING:
+    from .model import App, Project
+
+DB_METHODS = frozenset(["get", "insert", "patch", "replace", "delete", "normalizeId", "query"])
+# How many arguments each method takes in the table-name-first form (convex >= 1.31).
+EXPLICIT_ARITY = {"get": 2, "patch": 3, "replace": 3, "delete": 2}
+TERMINALS = frozenset(["collect", "take", "first", "unique", "paginate"])
+RANGE_OPS = frozenset(["eq", "gt", "gte", "lt", "lte"])
+ARRAY_CALLBACK_METHODS = frozenset(["map", "forEach", "filter", "find", "some", "every", "flatMap", "findIndex"])
+
+_TEST_FILE = re.compile(r"(^|/)(__tests__|__mocks__)/|\.(test|spec|bench)\.[cm]?[jt]sx?$")
+_CTX_TYPE = re.compile(r"\b\w*Ctx\b|\{\s*db\s*[:?,}]")
+_DB_TYPE = re.compile(r"\b(Generic)?Database(Reader|Writer)\b")
+_ID_TYPE = re.compile(r"^\s*(?:Id|GenericId)\s*<\s*[\"']([A-Za-z_][A-Za-z0-9_]*)[\"']\s*>\s*(?:\|\s*(?:null|undefined)\s*)*$")
+_GENERIC_ID_TYPE = re.compile(r"^\s*(?:Id|GenericId)\s*<\s*[A-Za-z_][\w.]*\s*>")
+
+
+@dataclass(eq=False)
+class DbCall:
+    """One call of a database method: `ctx.db.get(...)`, `db.system.query(...)`, ..."""
+
+    facts: FileFacts
+    func: FunctionInfo | None
+    node: Node  # the call expression
+    method: str  # get | insert | patch | replace | delete | normalizeId | query | vectorSearch
+    system: bool  # on `db.system`
+    receiver: Node | None  # the callee's object: `ctx.db`, `db`, `ctx.db.system`
+    args: list[Node]
+    table: str | None = None  # the table-name argument when it is a string
+    table_node: Node | None = None  # ... the argument itself (literal or not), when written
+    explicit: bool = True  # get/patch/replace/delete: written with the table name first
+    functions: list[RegisteredFunction] = field(default_factory=list)  # who reaches it (by handler)
+
+    @property
+    def id_node(self) -> Node | None:
+        """The id argument of get/patch/replace/delete (either form) and normalizeId."""
+        if self.method in EXPLICIT_ARITY or self.method == "normalizeId":
+            i = 1 if self.explicit else 0
+            return self.args[i] if len(self.args) > i else None
+        return None
+
+    @property
+    def value_node(self) -> Node | None:
+        """The document of insert/replace or the partial of patch."""
+        if self.method == "insert":
+            return self.args[1] if len(self.args) > 1 else None
+        if self.method in ("patch", "replace"):
+            i = 2 if self.explicit else 1
+            return self.args[i] if len(self.args) > i else None
+        return None
+
+
+@dataclass(eq=False)
+class RangeOp:
+    """One `.eq/.gt/...` (or anything else) inside a `withIndex` / `withSearchIndex` range."""
+
+    op: str
+    field: str | None  # None when not a string literal
+    node: Node  # the call
+    field_node: Node | None
+    value_node: Node | None
+
+
+@dataclass(eq=False)
+class Filter:
+    """A `.filter(q => ...)` step (or convex-helpers `filter(query, doc => ...)`)."""
+
+    node: Node  # the `.filter(...)` call (or the helper call)
+    predicate: Node | None
+    fields: list[str]  # fields the predicate reads (`q.field("f")`, `doc.f`)
+    eqs: list[tuple[str, Node, Node]] | None  # (field, field node, value) when only eqs joined by and
+    param: str | None  # the predicate's parameter name
+    helper: bool = False  # convex-helpers `filter()`: a JS predicate
+    field_nodes: list[Node] = field(default_factory=list)  # the `"f"` of each `q.field("f")`
+
+
+@dataclass(eq=False)
+class Step:
+    method: str
+    node: Node  # the call
+    conditional: bool  # came from a reassignment `q = q.filter(...)` that may not run
+
+
+@dataclass(eq=False)
+class PostFilter:
+    """JS `.filter/.find` over collected results: `rows.filter((r) => r.channel === c)`."""
+
+    node: Node
+    method: str
+    fields: list[str]
+    eqs: list[tuple[str, Node]] | None  # (field, value) when only `===` tests joined by &&
+    bounds: list[tuple[str, str, Node]] = field(default_factory=list)  # (field, op, value): `r.t > x`
+
+
+@dataclass(eq=False)
+class QueryChain:
+    call: DbCall  # the `query("t")` call
+    steps: list[Step] = field(default_factory=list)
+    index: str | None = None  # withIndex name
+    index_call: Node | None = None
+    index_name_node: Node | None = None
+    index_conditional: bool = False
+    range: list[RangeOp] | None = None  # None: no range function; [] an empty one
+    range_known: bool = True  # False when the range function could not be read
+    search_index: str | None = None
+    search_call: Node | None = None
+    search_range: list[RangeOp] | None = None
+    order: str | None = None
+    order_node: Node | None = None
+    filters: list[Filter] = field(default_factory=list)
+    full_table_scan: Node | None = None
+    terminal: str | None = None  # collect take first unique paginate iterate | returned escapes | None
+    terminal_node: Node | None = None
+    take_n: float | None = None
+    paginate_arg: Node | None = None
+    binding: str | None = None  # the variable the builder was held in, if any
+    builder_uses: list[Node] = field(default_factory=list)  # consuming uses of that variable
+    result_returned: bool = False  # the terminal's result is returned as it is
+    result_var: str | None = None
+    post_filters: list[PostFilter] = field(default_factory=list)
+    unknown_steps: list[Step] = field(default_factory=list)
+
+    @property
+    def facts(self) -> FileFacts:
+        return self.call.facts
+
+    @property
+    def func(self) -> FunctionInfo | None:
+        return self.call.func
+
+    @property
+    def table(self) -> str | None:
+        return self.call.table
+
+    @property
+    def system(self) -> bool:
+        return self.call.system
+
+    @property
+    def functions(self) -> list[RegisteredFunction]:
+        return self.call.functions
+
+    @property
+    def uses_index(self) -> bool:
+        return self.index_call is not None or self.search_call is not None
+
+    @property
+    def range_eqs(self) -> list[str]:
+        """Fields fixed by `.eq` at the start of the range."""
+        out = []
+        for op in self.range or []:
+            if op.op != "eq" or op.field is None:
+                break
+            out.append(op.field)
+        return out
+
+    @property
+    def bounded_by_terminal(self) -> bool:
+        """`first`, `unique`, `take(n)` and `paginate` read a bounded number of rows
+        (from the rows the range selects; a filter can still make them scan)."""
+        return self.terminal in ("first", "unique", "take", "paginate")
+
+    @property
+    def start(self) -> Node:
+        return self.call.node
+
+
+# --- building --------------------------------------------------------------------------------
+
+
+class DatabaseUses:
+    def __init__(self, project: "Project", app: "App"):
+        self.project = project
+        self.app = app
+        self.calls: list[DbCall] = []
+        self.chains: list[QueryChain] = []
+        self._by_node: dict[int, DbCall] = {}
+        self._chain_by_terminal: dict[int, QueryChain] = {}
+        self._handler_of: dict[int, RegisteredFunction] = {}  # id(FunctionInfo) -> fn
+
+    @classmethod
+    def build(cls, project: "Project", app: "App") -> "DatabaseUses":
+        self = cls(project, app)
+        for fn in app.functions:
+            if fn.handler is not None:
+                self._handler_of[id(fn.handler)] = fn
+            for r in project.reach(fn):
+                for site, path in r.ctx_calls():
+                    self._add(r.facts, site, path, fn)
+        for module in app.modules.values():
+            if module.special == "schema" or _TEST_FILE.search(module.rel):
+                continue  # tests (convex-test's `t.run(async (ctx) => ...)`) are not deployed code
+            self._typed_and_conventional(module.facts, in_functions_dir=True)
+        self.calls.sort(key=lambda c: (c.facts.path, c.node.start))
+        for c in self.calls:
+            if c.method == "query":
+                self.chains.extend(_ChainBuilder(self, c).build())
+        for ch in self.chains:
+            if ch.terminal_node is not None:
+                self._chain_by_terminal.setdefault(id(ch.terminal_node), ch)
+        return self
+
+    def _typed_and_conventional(self, facts: FileFacts, in_functions_dir: bool) -> None:
+        for func in facts.functions:
+            for site in func.calls:
+                r = site.ref
+                if r is None or r.kind != "param" or r.func is not func or id(site.node) in self._by_node:
+                    continue
+                ptype = func.param_types[r.index] if r.index < len(func.param_types) else None
+                path = site.path
+                if ptype and _DB_TYPE.search(ptype) and not r.path:
+                    self._add(facts, site, ("db", *path), None)
+                elif (ptype and _CTX_TYPE.search(ptype)) or (in_functions_dir and path[:1] == ("db",)):
+                    self._add(facts, site, path, None)
+
+    def _add(self, facts: FileFacts, site: CallSite, path: tuple[str, ...], fn: RegisteredFunction | None) -> None:
+        existing = self._by_node.get(id(site.node))
+        if existing is not None:
+            if fn is not None and fn not in existing.functions:
+                existing.functions.append(fn)
+            return
+        if site.is_new:
+            return
+        if path == ("vectorSearch",):
+            method, system = "vectorSearch", False
+        elif len(path) == 2 and path[0] == "db" and path[1] in DB_METHODS:
+            method, system = path[1], False
+        elif len(path) == 3 and path[:2] == ("db", "system") and path[2] in DB_METHODS:
+            method, system = path[2], True
+        else:
+            return
+        callee = site.callee
+        receiver = js.unwrap(callee.child("object")) if callee is not None and callee.type == "member_expression" else None
+        args = js.call_args(site.node)
+        call = DbCall(facts, site.func, site.node, method, system, receiver, args)
+        if method in EXPLICIT_ARITY:
+            call.explicit = len(args) >= EXPLICIT_ARITY[method]
+            if call.explicit and args:
+                call.table_node = args[0]
+        elif method in ("query", "insert", "normalizeId", "vectorSearch") and args:
+            call.table_node = args[0]
+        if call.table_node is not None:
+            call.table = js.string_value(call.table_node)
+        if fn is not None:
+            call.functions.append(fn)
+        self._by_node[id(site.node)] = call
+        self.calls.append(call)
+
+    # -- lookups for rules ---------------------------------------------------------------
+    def call_at(self, node: Node) -> DbCall | None:
+        return self._by_node.get(id(node))
+
+    def chain_ending_at(self, node: Node) -> QueryChain | None:
+        return self._chain_by_terminal.get(id(node))
+
+    def handler_function(self, func: FunctionInfo | None) -> RegisteredFunction | None:
+        """The registered function whose handler is exactly `func`."""
+        return self._handler_of.get(id(func)) if func is not None else None
+
+    def in_file(self, facts: FileFacts) -> list[DbCall]:
+        return [c for c in self.calls if c.facts is facts]
+
+    # -- table inference -----------------------------------------------------------------
+    def table_of(self, facts: FileFacts, node: Node | None, depth: int = 0) -> str | None:
+        """The table an ID expression belongs to, when it can be told statically."""
+        return _Inference(self, facts).id_table(node, depth)
+
+    def is_dynamic_id(self, facts: FileFacts, node: Node | None) -> bool:
+        """An ID typed with a type parameter (`id: Id<T>`): the table is chosen by the caller."""
+        return _Inference(self, facts).generic_id(node)
+
+
+# --- chain following -----------------------------------------------------------------------
+
+
+class _ChainBuilder:
+    def __init__(self, uses: DatabaseUses, call: DbCall):
+        self.uses = uses
+        self.call = call
+        self.facts = call.facts
+
+    def build(self) -> list[QueryChain]:
+        chain = QueryChain(self.call)
+        return self._walk(chain, self.call.node, conditional=False, depth=0)
+
+    def _walk(self, chain: QueryChain, node: Node, conditional: bool, depth: int) -> list[QueryChain]:
+        cur = node
+        while True:
+            o = js.outer(cur)
+            p = o.parent
+            if p is None:
+                return [chain]
+            if p.type == "member_expression" and o.field == "object":
+                prop = p.child("property")
+                call = p.parent
+                if prop is None or call is None or call.type != "call_expression" or call.child("function") is not p:
+                    chain.terminal = "escapes"
+                    return [chain]
+                self._step(chain, prop.text or "", call, conditional)
+                cur = call
+                if chain.terminal is not None:
+                    self._result(chain, call)
+                    return [chain]
+                continue
+            if p.type == "await_expression":
+                cur = p  # awaiting a builder gives the builder back
+                continue
+            if p.type == "for_in_statement" and o.field == "right":
+                chain.terminal, chain.terminal_node = "iterate", p
+                return [chain]
+            if p.type == "variable_declarator" and o.field == "value":
+                name = p.child("name")
+                if name is not None and name.type == "identifier" and depth < 4:
+                    return self._through_variable(chain, name, p, depth)
+                chain.terminal = "escapes"
+                return [chain]
+            if p.type == "assignment_expression" and o.field == "right":
+                left = js.unwrap(p.child("left"))
+                if left is not None and left.type == "identifier" and depth < 4:
+                    return self._through_variable(chain, left, p, depth)
+                chain.terminal = "escapes"
+                return [chain]
+            if p.type == "arguments":
+                outer_call = p.parent
+                if outer_call is not None and self._is_helpers_filter(outer_call) and js.call_args(outer_call)[:1] == [o]:
+                    args = js.call_args(outer_call)
+                    chain.filters.append(_js_predicate_filter(outer_call, args[1] if len(args) > 1 else None))
+                    chain.steps.append(Step("filter", outer_call, conditional))
+                    cur = outer_call
+                    continue
+                chain.terminal, chain.terminal_node = "escapes", outer_call
+                return [chain]
+            if p.type == "return_statement" or (p.type == "arrow_function" and o.field == "body"):
+                chain.terminal, chain.terminal_node = "returned", o
+                return [chain]
+            chain.terminal = "escapes"
+            return [chain]
+
+    def _is_helpers_filter(self, call: Node) -> bool:
+        from .definitions import ExternalDef
+
+        d = self.uses.project.linker.value_of(self.facts, js.callee(call))
+        return isinstance(d, ExternalDef) and d.module == "convex-helpers/server/filter" and d.name == "filter"
+
+    def _step(self, chain: QueryChain, method: str, call: Node, conditional: bool) -> None:
+        args = js.call_args(call)
+        step = Step(method, call, conditional)
+        chain.steps.append(step)
+        if method == "withIndex":
+            chain.index_call = call
+            chain.index_conditional = conditional
+            chain.index_name_node = args[0] if args else None
+            chain.index = js.string_value(args[0]) if args else None
+            if len(args) > 1:
+                chain.range, chain.range_known = _range(args[1])
+        elif method == "withSearchIndex":
+            chain.search_call = call
+            chain.search_index = js.string_value(args[0]) if args else None
+            if len(args) > 1:
+                chain.search_range, _ = _range(args[1])
+        elif method == "order":
+            chain.order = js.string_value(args[0]) if args else None
+            chain.order_node = call
+        elif method == "filter":
+            chain.filters.append(_query_filter(call, args[0] if args else None))
+        elif method == "fullTableScan":
+            chain.full_table_scan = call
+        elif method in TERMINALS:
+            chain.terminal, chain.terminal_node = method, call
+            if method == "take" and args:
+                chain.take_n = js.number_value(args[0])
+            if method == "paginate" and args:
+                chain.paginate_arg = args[0]
+        else:
+            chain.unknown_steps.append(step)
+
+    def _through_variable(self, chain: QueryChain, name: Node, decl: Node, depth: int) -> list[QueryChain]:
+        """Follow a builder held in a variable: reassignments extend it, other uses consume it."""
+        var = name.text or ""
+        chain.binding = var
+        consumers: list[Node] = []
+        for use in _reads_after(self.facts, decl, var):
+            top, parent = _chain_top(use)
+            if parent is not None and parent.type == "assignment_expression" and top.field == "right":
+                left = js.unwrap(parent.child("left"))
+                if left is not None and left.type == "identifier" and left.text == var:
+                    # `q = q.filter(...)`: the steps between apply to the same builder
+                    cond = _statement_block(parent) is not _statement_block(decl)
+                    self._walk_steps(chain, use, top, cond)
+                    continue
+            o = js.outer(use)
+            if o.parent is not None and o.parent.type == "assignment_expression" and o.field == "left":
+                if _rooted_at(o.parent.child("right"), var):
+                    continue  # the target of `q = q.filter(...)`, handled at its right side
+                break  # replaced by another value: stop following
+            consumers.append(use)
+        chain.builder_uses = consumers
+        if not consumers:
+            return [chain]
+        out: list[QueryChain] = []
+        for use in consumers:
+            c = _copy_chain(chain)
+            out.extend(self._walk(c, use, conditional=False, depth=depth + 1))
+        return out
+
+    def _walk_steps(self, chain: QueryChain, start: Node, top: Node, conditional: bool) -> None:
+        cur = start
+        while cur is not top:
+            o = js.outer(cur)
+            p = o.parent
+            if p is None:
+                return
+            if p.type == "member_expression" and o.field == "object":
+                call = p.parent
+                prop = p.child("property")
+                if call is None or prop is None or call.type != "call_expression":
+                    return
+                self._step(chain, prop.text or "", call, conditional)
+                cur = call
+                continue
+            if p.type == "await_expression":
+                cur = p
+                continue
+            return
+
+    def _result(self, chain: QueryChain, terminal: Node) -> None:
+        """What happens to the terminal's result: returned, held in a variable, filtered in JS."""
+        o = js.outer(terminal)
+        p = o.parent
+        if p is not None and p.type == "await_expression":
+            o = js.outer(p)
+            p = o.parent
+        if p is None:
+            return
+        if p.type == "return_statement" or (p.type == "arrow_function" and o.field == "body"):
+            chain.result_returned = True
+            return
+        if p.type == "member_expression" and o.field == "object":
+            pf = _post_filter(p)
+            if pf is not None:
+                chain.post_filters.append(pf)
+            return
+        if p.type == "variable_declarator" and o.field == "value":
+            name = p.child("name")
+            if name is None or name.type != "identifier":
+                return
+            chain.result_var = name.text
+            for use in _reads_after(self.facts, p, name.text or ""):
+                uo = js.outer(use)
+                up = uo.parent
+                if up is not None and up.type == "member_expression" and uo.field == "object":
+                    pf = _post_filter(up)
+                    if pf is not None:
+                        chain.post_filters.append(pf)
+                elif up is not None and up.type == "return_statement":
+                    chain.result_returned = True
+
+
+def _copy_chain(chain: QueryChain) -> QueryChain:
+    return replace(chain, steps=list(chain.steps), filters=list(chain.filters), post_filters=list(chain.post_filters),
+                   unknown_steps=list(chain.unknown_steps), builder_uses=list(chain.builder_uses))
+
+
+def _chain_top(use: Node) -> tuple[Node, Node | None]:
+    """From a variable read, climb its method chain (and awaits) to the outermost expression."""
+    cur = use
+    while True:
+        o = js.outer(cur)
+        p = o.parent
+        if p is None:
+            return o, None
+        if p.type == "member_expression" and o.field == "object":
+            call = p.parent
+            if call is not None and call.type == "call_expression" and call.child("function") is p:
+                cur = call
+                continue
+            return o, p
+        if p.type == "await_expression":
+            cur = p
+            continue
+        return o, p
+
+
+def _rooted_at(expr: Node | None, var: str) -> bool:
+    """Is `expr` a method chain (or await of one) that starts at variable `var`?"""
+    cur = js.unwrap(expr)
+    while cur is not None:
+        if cur.type == "identifier":
+            return cur.text == var
+        if cur.type == "await_expression":
+            cur = js.unwrap(cur.children[0]) if cur.children else None
+        elif cur.type == "call_expression":
+            cur = js.callee(cur)
+        elif cur.type == "member_expression":
+            cur = js.unwrap(cur.child("object"))
+        else:
+            return False
+    return False
+
+
+def _statement_block(n: Node) -> Node | None:
+    p = n.parent
+    while p is not None and p.type not in ("statement_block", "program"):
+        p = p.parent
+    return p
+
+
+def _scope_of(decl: Node) -> Node:
+    """Where a `let/const` (or an assignment's variable) can be read: the enclosing block, or the
+    whole function for `var` and parameters."""
+    p = decl.parent
+    if p is not None and p.type == "variable_declaration":  # `var`
+        fn = js.enclosing_function(decl)
+        return fn if fn is not None else decl
+    block = _statement_block(decl)
+    if decl.type == "assignment_expression":
+        fn = js.enclosing_function(decl)
+        return fn if fn is not None else (block or decl)
+    return block or decl
+
+
+def _reads_after(facts: FileFacts, decl: Node, name: str) -> list[Node]:
+    """Identifier reads of `name` after `decl`, in its scope, not shadowed by a nested function."""
+    scope = _scope_of(decl)
+    out: list[Node] = []
+    decl_fn = js.enclosing_function(decl)
+    for n in scope.walk():
+        if n.start < decl.end or n.type not in ("identifier", "shorthand_property_identifier"):
+            continue
+        if n.text != name:
+            continue
+        par = n.parent
+        if par is not None and par.type == "variable_declarator" and par.child("name") is n:
+            continue
+        if _shadowed(facts, n, name, decl_fn):
+            continue
+        out.append(n)
+    return out
+
+
+def _shadowed(facts: FileFacts, n: Node, name: str, decl_fn: Node | None) -> bool:
+    fnode = js.enclosing_function(n)
+    while fnode is not None and fnode is not decl_fn:
+        info = facts.function_for(fnode)
+        if info is not None and name in info.declared:
+            return True
+        fnode = js.enclosing_function(fnode)
+    return False
+
+
+# --- predicates and ranges ---------------------------------------------------------------------
+
+
+def _single_param(fn: Node | None) -> tuple[str | None, Node | None]:
+    """(parameter name, returned expression) of a one-parameter arrow/function."""
+    fn = js.unwrap(fn)
+    if fn is None or not js.is_function(fn):
+        return None, None
+    params = js.function_params(fn)
+    if not params:
+        return None, None
+    pat = js.param_pattern(params[0])
+    name = pat.text if pat is not None and pat.type == "identifier" else None
+    body = fn.child("body")
+    if body is None:
+        return name, None
+    if body.type == "statement_block":
+        stmts = [c for c in body.children if c.type != "comment"]
+        if len(stmts) == 1 and stmts[0].type == "return_statement" and stmts[0].children:
+            return name, js.unwrap(stmts[0].children[0])
+        return name, None
+    return name, js.unwrap(body)
+
+
+def _range(fn: Node) -> tuple[list[RangeOp] | None, bool]:
+    """The calls of `q => q.eq("a", x).gt("b", y)` in order; (ops, readable)."""
+    param, expr = _single_param(fn)
+    if param is None or expr is None:
+        return [], False
+    ops: list[RangeOp] = []
+    cur = expr
+    while cur is not None:
+        if cur.type == "identifier" and cur.text == param:
+            ops.reverse()
+            return ops, True
+        if cur.type != "call_expression":
+            break
+        callee = js.callee(cur)
+        if callee is None or callee.type != "member_expression":
+            break
+        args = js.call_args(cur)
+        prop = callee.child("property")
+        ops.append(RangeOp(prop.text if prop is not None else "?", js.string_value(args[0]) if args else None, cur,
+                           args[0] if args else None, args[1] if len(args) > 1 else None))
+        cur = js.unwrap(callee.child("object"))
+    return [], False
+
+
+def _q_method(call: Node, param: str) -> str | None:
+    """`q.eq(...)` -> "eq" when the callee is a method of the predicate parameter."""
+    callee = js.callee(call)
+    if callee is None or callee.type != "member_expression":
+        return None
+    obj = js.unwrap(callee.child("object"))
+    if obj is None or obj.type != "identifier" or obj.text != param:
+        return None
+    prop = callee.child("property")
+    return prop.text if prop is not None else None
+
+
+def _q_field(n: Node | None, param: str) -> tuple[str, Node] | None:
+    n = js.unwrap(n)
+    if n is None or n.type != "call_expression" or _q_method(n, param) != "field":
+        return None
+    args = js.call_args(n)
+    s = js.string_value(args[0]) if args else None
+    return (s, args[0]) if s is not None else None
+
+
+def _mentions(n: Node | None, name: str) -> bool:
+    if n is None:
+        return False
+    return any(x.type == "identifier" and x.text == name for x in n.walk())
+
+
+def _query_filter(call: Node, pred: Node | None) -> Filter:
+    param, expr = _single_param(pred)
+    fields: list[str] = []
+    nodes: list[Node] = []
+    if param is not None and pred is not None:
+        for n in pred.walk():
+            if n.type == "call_expression":
+                f = _q_field(n, param)
+                if f is not None:
+                    fields.append(f[0])
+                    nodes.append(f[1])
+    eqs: list[tuple[str, Node, Node]] | None = None
+    if param is not None and expr is not None:
+        eqs = []
+        if not _eq_conjunction(expr, param, eqs):
+            eqs = None
+    return Filter(call, pred, fields, eqs, param, field_nodes=nodes)
+
+
+def _eq_conjunction(expr: Node, param: str, out: list) -> bool:
+    expr = js.unwrap(expr)
+    if expr is None or expr.type != "call_expression":
+        return False
+    m = _q_method(expr, param)
+    args = js.call_args(expr)
+    if m == "and":
+        return bool(args) and all(_eq_conjunction(a, param, out) for a in args)
+    if m == "eq" and len(args) == 2:
+        for f, other in ((args[0], args[1]), (args[1], args[0])):
+            fld = _q_field(f, param)
+            if fld is not None and not _mentions(other, param):
+                out.append((fld[0], fld[1], other))
+                return True
+    return False
+
+
+def _js_predicate_filter(call: Node, pred: Node | None) -> Filter:
+    param, expr = _single_param(pred)
+    fields: list[str] = []
+    eqs: list[tuple[str, Node, Node]] | None = None
+    if param is not None and pred is not None:
+        fields = _doc_fields(pred, param)
+        if expr is not None:
+            simple: list[tuple[str, Node]] = []
+            if _js_eq_conjunction(expr, param, simple):
+                eqs = [(f, v, v) for f, v in simple]
+    return Filter(call, pred, fields, eqs, param, helper=True)
+
+
+def _doc_fields(root: Node, param: str) -> list[str]:
+    out = []
+    for n in root.walk():
+        if n.type == "member_expression":
+            obj = js.unwrap(n.child("object"))
+            prop = n.child("property")
+            if obj is not None and obj.type == "identifier" and obj.text == param and prop is not None:
+                out.append(prop.text or "")
+    return out
+
+
+_FLIP = {">": "<", ">=": "<=", "<": ">", "<=": ">="}
+_BOUND_OPS = {">": "gt", ">=": "gte", "<": "lt", "<=": "lte"}
+
+
+def _js_eq_conjunction(expr: Node, param: str, out: list, bounds: list | None = None) -> bool:
+    """`d.a === x && d.b === y` (and, when `bounds` is given, `d.t > z` comparisons)."""
+    expr = js.unwrap(expr)
+    if expr is None or expr.type != "binary_expression":
+        return False
+    if expr.has_tok("&&"):
+        return (_js_eq_conjunction(expr.child("left"), param, out, bounds)
+                and _js_eq_conjunction(expr.child("right"), param, out, bounds))
+    op = next((t for t in (expr.tok or []) if t in ("===", "==", ">", ">=", "<", "<=")), None)
+    if op is None or (op not in ("===", "==") and bounds is None):
+        return False
+    left, right = expr.child("left"), expr.child("right")
+    for a, b, flipped in ((left, right, False), (right, left, True)):
+        a = js.unwrap(a)
+        if a is not None and a.type == "member_expression":
+            obj = js.unwrap(a.child("object"))
+            prop = a.child("property")
+            if obj is not None and obj.type == "identifier" and obj.text == param and prop is not None \
+                    and not _mentions(b, param):
+                if op in ("===", "=="):
+                    out.append((prop.text or "", b))
+                else:
+                    bounds.append((prop.text or "", _BOUND_OPS[_FLIP[op] if flipped else op], b))
+                return True
+    return False
+
+
+def _post_filter(member: Node) -> PostFilter | None:
+    prop = member.child("property")
+    call = member.parent
+    if prop is None or prop.text not in ("filter", "find") or call is None or call.type != "call_expression":
+        return None
+    args = js.call_args(call)
+    param, expr = _single_param(args[0] if args else None)
+    if param is None:
+        return None
+    fields = _doc_fields(args[0], param)
+    eqs: list[tuple[str, Node]] | None = []
+    bounds: list[tuple[str, str, Node]] = []
+    if expr is None or not _js_eq_conjunction(expr, param, eqs, bounds):
+        eqs, bounds = None, []
+    return PostFilter(call, prop.text or "", fields, eqs, bounds)
+
+
+# --- table inference ---------------------------------------------------------------------------
+
+
+class _Inference:
+    """Which table an ID (or a document) comes from, read from the code around it."""
+
+    def __init__(self, uses: DatabaseUses, facts: FileFacts):
+        self.uses = uses
+        self.facts = facts
+
+    def id_table(self, node: Node | None, depth: int = 0) -> str | None:
+        if node is None or depth > 8:
+            return None
+        t = _cast_table(self.facts, node)
+        if t is not None:
+            return t
+        n = js.unwrap(node)
+        if n is None:
+            return None
+        if n.type == "member_expression":
+            chain = js.member_chain(n)
+            if chain is None:
+                return None
+            root, props = chain
+            ref = ref_of(self.facts, root)
+            if ref is not None and ref.kind == "param":
+                t = self._param_id(ref, tuple(props))
+                if t is not None:
+                    return t
+            # `doc._id`, `doc.author`
+            obj, last = js.unwrap(n.child("object")), props[-1]
+            table = self.doc_table(obj, depth + 1)
+            if table is None:
+                return None
+            if last == "_id":
+                return table
+            return self._field_id_table(table, last)
+        if n.type == "identifier":
+            ref = ref_of(self.facts, n)
+            if ref is None:
+                return None
+            if ref.kind == "param":
+                return self._param_id(ref, ())
+            if ref.kind == "local":
+                decl = _declarator(ref, n)
+                if decl is None:
+                    return None
+                declarator, pat, path = decl
+                if declarator.type == "variable_declarator":
+                    t = _annotation_table(self.facts, declarator)
+                    if t is not None:
+                        return t
+                    init = declarator.child("value")
+                    if path:
+                        return self._destructured_id(init, path, depth)
+                    return self._id_value(init, depth + 1)
+        if n.type in ("await_expression", "call_expression"):
+            return self._id_value(n, depth + 1)
+        return None
+
+    def generic_id(self, node: Node | None) -> bool:
+        n = js.unwrap(node)
+        if n is None:
+            return False
+        if node is not None and node.type == "as_expression":
+            ty = _type_text(self.facts, node)
+            if ty and _GENERIC_ID_TYPE.match(ty) and not _ID_TYPE.match(ty):
+                return True
+        root = js.member_chain(n)
+        if root is None:
+            return False
+        ref = ref_of(self.facts, root[0])
+        if ref is None or ref.kind != "param" or ref.func is None:
+            return False
+        ptype = ref.func.param_types[ref.index] if ref.index < len(ref.func.param_types) else None
+        return bool(ptype) and bool(_GENERIC_ID_TYPE.search(ptype)) and not _ID_TYPE.match(ptype or "")
+
+    def _id_value(self, n: Node | None, depth: int) -> str | None:
+        """An expression producing an id: `await ctx.db.insert("t", ...)`, `normalizeId("t", ...)`."""
+        n = js.unwrap(n)
+        if n is not None and n.type == "await_expression" and n.children:
+            n = js.unwrap(n.children[0])
+        if n is None:
+            return None
+        if n.type == "call_expression":
+            c = self.uses.call_at(n)
+            if c is not None and c.method in ("insert", "normalizeId"):
+                return c.table
+            return None
+        return self.id_table(n, depth)
+
+    def _destructured_id(self, init: Node | None, path: tuple[str, ...], depth: int) -> str | None:
+        """`const { _id, author } = doc`."""
+        if len(path) != 1:
+            return None
+        table = self.doc_table(init, depth + 1)
+        if table is None:
+            return None
+        return table if path[0] == "_id" else self._field_id_table(table, path[0])
+
+    def _param_id(self, ref: Ref, props: tuple[str, ...]) -> str | None:
+        func = ref.func
+        if func is None:
+            return None
+        full = ref.path + props
+        ptype = func.param_types[ref.index] if ref.index < len(func.param_types) else None
+        if ptype:
+            if not full:
+                m = _ID_TYPE.match(ptype)
+                if m:
+                    return m.group(1)
+            elif len(full) == 1:
+                m = re.search(r"\b" + re.escape(full[0]) + r"\??\s*:\s*(?:Id|GenericId)\s*<\s*[\"']([A-Za-z_]\w*)[\"']\s*>",
+                              ptype)
+                if m:
+                    return m.group(1)
+        fn = self.uses.handler_function(func)
+        if fn is not None and ref.index == 1 and full:
+            args = self.uses.project.args_validator(fn)
+            if args is not None:
+                v = args
+                for p in full:
+                    v = v.field(p) if v is not None else None
+                return _id_table_of_validator(v)
+        # a callback parameter: `docs.map((d) => ...)`, `for (const d of docs)` handled by doc_table
+        if ref.index == 0 and full == ("_id",):
+            table = self._callback_docs_table(func)
+            if table is not None:
+                return table
+        if ref.index == 0 and len(full) == 1:
+            table = self._callback_docs_table(func)
+            if table is not None:
+                return self._field_id_table(table, full[0])
+        return None
+
+    def _field_id_table(self, table: str, fld: str) -> str | None:
+        schema = self.uses.app.schema
+        t = schema.table(table) if schema is not None else None
+        if t is None:
+            return None
+        return _id_table_of_validator(t.field(fld))
+
+    def doc_table(self, n: Node | None, depth: int) -> str | None:
+        """The table a document expression was read from."""
+        n = js.unwrap(n)
+        if n is None or depth > 8:
+            return None
+        if n.type == "await_expression" and n.children:
+            return self.doc_table(n.children[0], depth + 1)
+        if n.type == "call_expression":
+            c = self.uses.call_at(n)
+            if c is not None and c.method == "get":
+                return c.table if c.explicit else self.id_table(c.id_node, depth + 1)
+            ch = self.uses.chain_ending_at(n)
+            if ch is not None and ch.terminal in ("first", "unique"):
+                return ch.table
+            return None
+        if n.type == "identifier":
+            ref = ref_of(self.facts, n)
+            if ref is None:
+                return None
+            if ref.kind == "param" and ref.index == 0 and not ref.path and ref.func is not None:
+                return self._callback_docs_table(ref.func)
+            if ref.kind != "local":
+                return None
+            decl = _declarator(ref, n)
+            if decl is None:
+                return None
+            declarator, _pat, path = decl
+            if path:
+                return None
+            if declarator.type == "for_in_statement":
+                return self.docs_table(declarator.child("right"), depth + 1)
+            return self.doc_table(declarator.child("value"), depth + 1)
+        return None
+
+    def docs_table(self, n: Node | None, depth: int) -> str | None:
+        """The table an array of documents was read from (`collect`, `take`, `paginate().page`)."""
+        n = js.unwrap(n)
+        if n is None or depth > 8:
+            return None
+        if n.type == "await_expression" and n.children:
+            return self.docs_table(n.children[0], depth + 1)
+        if n.type == "member_expression" and (n.child("property") or n).text == "page":
+            inner = js.unwrap(n.child("object"))
+            if inner is not None and inner.type == "await_expression" and inner.children:
+                inner = js.unwrap(inner.children[0])
+            if inner is not None and inner.type == "call_expression":
+                ch = self.uses.chain_ending_at(inner)
+                return ch.table if ch is not None and ch.terminal == "paginate" else None
+            return self._paginate_var(inner, depth)
+        if n.type == "call_expression":
+            ch = self.uses.chain_ending_at(n)
+            if ch is not None and ch.terminal in ("collect", "take"):
+                return ch.table
+            callee = js.callee(n)
+            if callee is not None and callee.type == "member_expression" and \
+                    (callee.child("property") or callee).text in ("filter", "slice", "reverse", "sort", "concat"):
+                return self.docs_table(callee.child("object"), depth + 1)
+            return None
+        if n.type == "identifier":
+            ref = ref_of(self.facts, n)
+            if ref is None or ref.kind != "local":
+                return None
+            decl = _declarator(ref, n)
+            if decl is None or decl[0].type != "variable_declarator":
+                return None
+            if decl[2] == ("page",):
+                return self._paginate_value(decl[0].child("value"), depth)
+            if decl[2]:
+                return None
+            return self.docs_table(decl[0].child("value"), depth + 1)
+        return None
+
+    def _paginate_var(self, n: Node | None, depth: int) -> str | None:
+        if n is None or n.type != "identifier":
+            return None
+        ref = ref_of(self.facts, n)
+        if ref is None or ref.kind != "local":
+            return None
+        decl = _declarator(ref, n)
+        if decl is None or decl[0].type != "variable_declarator" or decl[2]:
+            return None
+        return self._paginate_value(decl[0].child("value"), depth)
+
+    def _paginate_value(self, n: Node | None, depth: int) -> str | None:
+        n = js.unwrap(n)
+        if n is not None and n.type == "await_expression" and n.children:
+            n = js.unwrap(n.children[0])
+        if n is None or n.type != "call_expression":
+            return None
+        ch = self.uses.chain_ending_at(n)
+        return ch.table if ch is not None and ch.terminal == "paginate" else None
+
+    def _callback_docs_table(self, func: FunctionInfo) -> str | None:
+        """`docs.map((d) => ...)`: the table of `docs` for the callback's first parameter."""
+        fnode = js.outer(func.node)
+        p = fnode.parent
+        if p is None or p.type != "arguments":
+            return None
+        call = p.parent
+        callee = js.callee(call) if call is not None else None
+        if callee is None or callee.type != "member_expression":
+            return None
+        if (callee.child("property") or callee).text not in ARRAY_CALLBACK_METHODS:
+            return None
+        return self.docs_table(callee.child("object"), 1)
+
+
+def _id_table_of_validator(v) -> str | None:
+    if v is None:
+        return None
+    v = v.required()
+    if v.kind == "id":
+        return v.table
+    if v.kind == "union":
+        tables = {m.required().table for m in v.members if m.required().kind == "id"}
+        others = [m for m in v.members if m.required().kind not in ("id", "null")]
+        if len(tables) == 1 and not others:
+            return tables.pop()
+    return None
+
+
+def _type_text(facts: FileFacts, n: Node) -> str | None:
+    for c in n.children:
+        if js.is_type_node(c):
+            return facts.text(c)
+    return None
+
+
+def _cast_table(facts: FileFacts, node: Node) -> str | None:
+    """`x as Id<"t">` (also through parentheses)."""
+    n = node
+    while n is not None and n.type in ("parenthesized_expression", "as_expression", "satisfies_expression",
+                                       "non_null_expression"):
+        if n.type in ("as_expression", "satisfies_expression"):
+            ty = _type_text(facts, n)
+            m = _ID_TYPE.match(ty or "")
+            if m:
+                return m.group(1)
+        n = n.children[0] if n.children else None
+    return None
+
+
+def _annotation_table(facts: FileFacts, declarator: Node) -> str | None:
+    ann = declarator.child("type")
+    if ann is None or not ann.children:
+        return None
+    m = _ID_TYPE.match(facts.text(ann.children[0]))
+    return m.group(1) if m else None
+
+
+def ref_of(facts: FileFacts, ident: Node) -> Ref | None:
+    """What an identifier refers to, seen from the function it is written in."""
+    if ident.type not in ("identifier", "shorthand_property_identifier"):
+        return None
+    name = ident.text or ""
+    fnode = js.enclosing_function(ident)
+    while fnode is not None:
+        info = facts.function_for(fnode)
+        if info is not None:
+            r = info.declared.get(name)
+            if r is not None:
+                return r
+        fnode = js.enclosing_function(fnode)
+    return None
+
+
+def _declarator(ref: Ref, use: Node) -> tuple[Node, Node, tuple[str, ...]] | None:
+    """The declaration of a local: (variable_declarator | for_in_statement, bound node, path)."""
+    func = ref.func
+    if func is None or func.body is None:
+        return None
+    best = None
+    stack = [func.body]
+    while stack:
+        n = stack.pop()
+        if n is not func.body and js.is_function(n):
+            continue
+        pat = None
+        if n.type == "variable_declarator" and n.start < use.start:
+            pat = n.child("name")
+        elif n.type == "for_in_statement" and n.start < use.start:
+            pat = n.child("left")
+        if pat is not None and (best is None or n.start > best[0].start):
+            for bound, node, path in js.pattern_names(pat):
+                if bound == ref.name:
+                    best = (n, node, tuple(path))
+        stack.extend(n.children)
+    return best
+
+
+# --- control flow helpers for rules ------------------------------------------------------------
+
+_BRANCHY = frozenset(["if_statement", "ternary_expression", "switch_statement"])
+
+
+def mutually_exclusive(a: Node, b: Node) -> bool:
+    """Can `a` and `b` not both run in one call? True when they sit in different branches of one
+    `if`/`?:`/`switch`, or when `a` (the earlier) is inside a `return`/`throw` of the same function."""
+    if a.start > b.start:
+        a, b = b, a
+    anc_a = [a, *a.ancestors()]
+    anc_b = set(map(id, [b, *b.ancestors()]))
+    lca = next((n for n in anc_a if id(n) in anc_b), None)
+    if lca is None:
+        return False
+    if lca.type in _BRANCHY:
+        ca = next((n for n in anc_a if n.parent is lca), None)
+        cb = next((n for n in [b, *b.ancestors()] if n.parent is lca), None)
+        if ca is not None and cb is not None and ca is not cb:
+            if lca.type == "switch_statement":
+                return True
+            return ca.field != "condition" and cb.field != "condition"
+    fa = js.enclosing_function(a)
+    n = a
+    while n is not None and n is not fa:
+        if n.type in ("return_statement", "throw_statement"):
+            return js.enclosing_function(b) is fa and not (n.start <= b.start < n.end)
+        n = n.parent
+    return False
+
+
+def loop_around(n: Node, stop: Node | None) -> Node | None:
+    """The loop (or `.map/.forEach/...` callback) that repeats `n`, below `stop` (exclusive)."""
+    child, p = n, n.parent
+    while p is not None and p is not stop:
+        if p.type in js.LOOP_TYPES:
+            # `for (x of <right>)` and `for (<init>; ...)` evaluate those parts once
+            if not (child.field in ("right", "initializer") and p.type in ("for_in_statement", "for_statement")):
+                return p
+        if js.is_function(p):
+            o = js.outer(p)
+            par = o.parent
+            call = par.parent if par is not None and par.type == "arguments" else None
+            callee = js.callee(call) if call is not None else None
+            if callee is not None and callee.type == "member_expression" and \
+                    (callee.child("property") or callee).text in ARRAY_CALLBACK_METHODS:
+                return call
+            return None
+        child, p = p, p.parent
+    return None

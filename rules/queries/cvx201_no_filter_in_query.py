@@ -1,0 +1,105 @@
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
+
+SERVER = 'import { query, mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
+
+
+def filter_anchor(f):
+    """Where to report a filter: the `filter` of `.filter(...)`, or the helper's callee."""
+    callee = js.callee(f.node)
+    if callee is not None and callee.type == "member_expression" and callee.child("property") is not None:
+        return callee.child("property")
+    return callee or f.node
+
+
+class NoFilterInQuery(Rule):
+    """`.filter(...)` on a database query.
+
+    ## What it does
+    Flags `.filter(q => ...)` on a `ctx.db.query(...)` chain — also on a query held in a
+    variable (`let q = ctx.db.query("t"); q = q.filter(...)`), on `ctx` passed to helpers or
+    destructured, and convex-helpers' `filter(query, predicate)`, which scans just the same.
+    Array `.filter` on collected results is not a query filter and is left alone.
+
+    The finding is info instead of a warning when the query already narrows the rows with a
+    `withIndex` range that has an `.eq`: the filter then only runs over that range. Queries
+    ending in `.paginate()` are not flagged: filtering a paginated query keeps page sizes
+    right, which is the documented exception.
+
+    ## Why is this bad?
+    `.filter` does not reduce the rows Convex reads: every row in the query's range is
+    scanned and counts toward the read limits, and the query re-runs when any of them
+    changes. An index range (or filtering in code, which costs the same and is clearer) is
+    the better tool (https://docs.convex.dev/understanding/best-practices/#avoid-filter-on-database-queries).
+    CVX202 offers the `withIndex` rewrite when an index fits.
+
+    ## Example
+    ```ts
+    const books = await ctx.db.query("books").filter((q) => q.eq(q.field("author"), author)).collect();
+    ```
+    Use instead:
+    ```ts
+    const books = await ctx.db.query("books").withIndex("by_author", (q) => q.eq("author", author)).collect();
+    ```
+    """
+
+    code = "CVX201"
+    name = "no-filter-in-query"
+    severity = Severity.WARNING
+    summary = "`.filter()` on a database query (it scans every row of the range)"
+    plugin_rules = ("no-filter-in-query",)
+
+    valid = [
+        Valid(SERVER + 'export const list = query({ args: {}, handler: async (ctx) => {\n'
+              '  const rows = await ctx.db.query("books").take(20);\n'
+              '  return rows.filter((b) => b.inPrint);\n}});\n', note="array filter on results"),
+        Valid(SERVER + 'import { paginationOptsValidator } from "convex/server";\n'
+              'export const page = query({ args: { paginationOpts: paginationOptsValidator }, handler: async (ctx, args) =>\n'
+              '  ctx.db.query("books").filter((q) => q.eq(q.field("inPrint"), true)).paginate(args.paginationOpts) });\n',
+              note="filter with paginate is the documented exception"),
+        Valid(SERVER + 'const db = { query: (t: string) => ({ filter: (f: unknown) => [] }) };\n'
+              'export const other = () => db.query("x").filter(() => true);\n', note="not a Convex database"),
+    ]
+    invalid = [
+        Invalid(SERVER + 'export const byAuthor = query({ args: { author: v.string() }, handler: async (ctx, { author }) => {\n'
+                '  return await ctx.db.query("books").filter((q) => q.eq(q.field("author"), author)).collect();\n}});\n',
+                lines=[4]),
+        Invalid(SERVER + 'export const search = query({ args: { shelf: v.string(), min: v.number() }, handler: async ({ db }, args) => {\n'
+                '  let q = db.query("books");\n'
+                '  if (args.min > 0) q = q.filter((x) => x.gte(x.field("pages"), args.min));\n'
+                '  return await q.take(10);\n}});\n',
+                lines=[5], message="scans"),
+        Invalid(SERVER + 'import { filter } from "convex-helpers/server/filter";\n'
+                'export const long = query({ args: {}, handler: async (ctx) =>\n'
+                '  filter(ctx.db.query("books"), (b) => b.title.length > 40).take(5) });\n',
+                lines=[5]),
+        Invalid(SERVER + 'import { countShelf } from "./lib/shelves";\n'
+                'export const count = query({ args: { shelf: v.string() }, handler: async (ctx, { shelf }) => countShelf(ctx, shelf) });\n',
+                files={"convex/lib/shelves.ts": 'export async function countShelf(ctx: any, shelf: string) {\n'
+                       '  const rows = await ctx.db\n    .query("books")\n'
+                       '    .withIndex("by_shelf", (q: any) => q.eq("shelf", shelf))\n'
+                       '    .filter((q: any) => q.eq(q.field("inPrint"), true))\n    .collect();\n'
+                       '  return rows.length;\n}\n'},
+                path="convex/lib/shelves.ts", lines=[5], message="already narrows"),
+    ]
+
+    def check_app(self, ctx, app):
+        seen: dict[int, bool] = {}  # filter node -> some chain with it does not end in paginate
+        found = {}
+        for ch in app.queries.chains:
+            for f in ch.filters:
+                key = id(f.node)
+                found[key] = (ch, f)
+                seen[key] = seen.get(key, False) or ch.terminal != "paginate"
+        for key, (ch, f) in found.items():
+            if not seen[key]:
+                continue
+            table = f'"{ch.table}"' if ch.table else "..."
+            what = "convex-helpers `filter()`" if f.helper else "`.filter`"
+            if ch.index_call is not None and ch.range_eqs and not ch.index_conditional:
+                ctx.report(ch.facts, filter_anchor(f),
+                           f"{what} on `query({table})`: the `withIndex` range already narrows the rows; "
+                           "the filter still reads each of them", severity=Severity.INFO)
+            else:
+                ctx.report(ch.facts, filter_anchor(f),
+                           f"{what} on `query({table})` scans every row it reads; use an index range "
+                           "(`withIndex`) or filter in code")

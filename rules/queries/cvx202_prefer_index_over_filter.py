@@ -1,0 +1,287 @@
+import re
+
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js
+
+SERVER = 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
+SCHEMA = '''import { defineSchema, defineTable } from "convex/server";
+import { v } from "convex/values";
+
+export default defineSchema({
+  messages: defineTable({ channel: v.string(), author: v.string(), body: v.string() })
+    .index("by_channel_author", ["channel", "author"]),
+  channels: defineTable({ name: v.string(), topic: v.string() }).index("by_name", ["name"]),
+});
+'''
+MAX_INDEXES = 32
+_IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+def covering_index(table, fields: list[str]):
+    """(index, exact) for the non-staged index whose leading fields are exactly `fields` (as a
+    set): an index with just those fields wins over a longer one (exact=False)."""
+    want = set(fields)
+    best = None
+    for idx in table.indexes:
+        if idx.staged or not idx.certain or idx.fields is None or len(idx.fields) < len(fields):
+            continue
+        if set(idx.fields[: len(fields)]) != want:
+            continue
+        if len(idx.fields) == len(fields):
+            return idx, True
+        if best is None or len(idx.fields) < len(best.fields):
+            best = idx
+    return (best, False) if best is not None else (None, False)
+
+
+def _range_text(facts, param: str, fields: list[str], values: dict[str, object]) -> str:
+    return param + "".join(f'.eq("{f}", {facts.text(values[f])})' for f in fields)
+
+
+def _segment(facts, call):
+    """(receiver, start of the removable `.method(...)` text, leading whitespace) of a chained call."""
+    callee = js.callee(call)
+    if callee is None or callee.type != "member_expression":
+        return None
+    recv = callee.child("object")
+    prop = callee.child("property")
+    if recv is None or prop is None:
+        return None
+    src = facts.source
+    dot = src.rfind(b".", recv.end, prop.start)
+    if dot < 0 or src[recv.end:dot].strip() or src[dot:prop.start].strip(b".?"):
+        return None
+    return recv, src[recv.end:dot].decode()
+
+
+def _has_comment(facts, start: int, end: int) -> bool:
+    return any(start <= c.start < end for c in facts.module.comments)
+
+
+def rewrite_edits(ctx, ch, f, index_name: str, fields: list[str]):
+    """Edits turning `query("t")[.order(..)].filter(q => q.eq(q.field("a"), x))` into
+    `query("t").withIndex(name, (q) => q.eq("a", x))[.order(..)]`; None when the chain has
+    another shape (a variable in between, comments, other steps)."""
+    facts = ch.facts
+    seg = _segment(facts, f.node)
+    if seg is None or f.param is None or any(not _IDENT.match(x.replace(".", "_")) for x in fields):
+        return None
+    recv, ws = seg
+    # the filter must hang off the query call directly, or off `.order(...)` on it
+    inner = js.unwrap(recv)
+    between = []
+    while inner is not None and inner is not ch.start:
+        if inner.type != "call_expression":
+            return None
+        callee = js.callee(inner)
+        if callee is None or callee.type != "member_expression" or (callee.child("property") or callee).text != "order":
+            return None
+        between.append(inner)
+        inner = js.unwrap(callee.child("object"))
+    if inner is not ch.start or _has_comment(facts, ch.start.end, f.node.end):
+        return None
+    values = {name: value for name, _node, value in f.eqs}
+    text = f'{ws}.withIndex("{index_name}", ({f.param}) => {_range_text(facts, f.param, fields, values)})'
+    if not between:
+        return [ctx.edit(facts, (recv.end, f.node.end), text)]
+    return [ctx.edit(facts, (recv.end, f.node.end), ""), ctx.edit(facts, (ch.start.end, ch.start.end), text)]
+
+
+def new_index_name(table, fields: list[str]) -> str | None:
+    base = "by_" + "_".join(x.replace(".", "_") for x in fields)
+    taken = {i.name for i in (*table.indexes, *table.search_indexes, *table.vector_indexes)}
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base}_{n}", n + 1
+    return name if len(name) <= 64 and _IDENT.match(name) else None
+
+
+def add_index_edit(ctx, table, name: str, fields: list[str]):
+    """Append `.index(name, [fields])` to the table's `defineTable(...)` chain, in its style."""
+    end = table.chain_end
+    facts = table.chain_facts
+    if end is None or facts is None or table.external:
+        return None
+    text = facts.text(end)
+    m = list(re.finditer(r"\n([ \t]*)\.", text))
+    quoted = ", ".join(f'"{x}"' for x in fields)
+    sep = "\n" + m[-1].group(1) if m else ""
+    return ctx.edit(facts, (end.end, end.end), f'{sep}.index("{name}", [{quoted}])')
+
+
+class PreferIndexOverFilter(Rule):
+    """A `.filter` (or a JS filter over collected rows) that an index range can do.
+
+    ## What it does
+    Flags a `.filter(q => q.eq(q.field("a"), x))` — only equalities, possibly joined with
+    `q.and` — on a query that uses no index, and names the index whose leading fields are
+    exactly the compared fields, with the `withIndex` rewrite. When the table has no such
+    index the finding is info and offers to add one. It also flags a JS `.filter/.find`
+    over the rows a query collected when its equalities (and one `>`/`<` bound on the next
+    field) fit an index range.
+
+    ## Why is this bad?
+    A filter reads every row of the table; the index range reads only the matching rows
+    (https://docs.convex.dev/database/reading-data/indexes/). A linter cannot suggest this
+    without knowing the schema's indexes.
+
+    ## Example
+    ```ts
+    // schema: messages.index("by_channel_author", ["channel", "author"])
+    ctx.db.query("messages").filter((q) => q.and(q.eq(q.field("author"), a), q.eq(q.field("channel"), c)))
+    ```
+    Use instead:
+    ```ts
+    ctx.db.query("messages").withIndex("by_channel_author", (q) => q.eq("channel", c).eq("author", a))
+    ```
+
+    ## Fix safety
+    The rewrite is safe when the compared fields are all of the index's fields: both
+    queries return the same rows in the same (`_creationTime`) order. When they are only a
+    prefix of a longer index the order changes, so the rewrite is only a suggestion. When
+    no index fits, the fix adds `.index("by_<fields>", [...])` to the table in schema.ts and
+    rewrites the query; it is unsafe because the next deploy backfills the new index (which
+    blocks the push on a large table). Filters with anything but equalities are never
+    rewritten, nor are queries built through variables.
+    """
+
+    code = "CVX202"
+    name = "prefer-index-over-filter"
+    severity = Severity.WARNING
+    summary = "`.filter` on fields an index covers (or could cover): use `withIndex`"
+    fix_availability = "sometimes"
+    plugin_rules = ("no-filter-in-query",)
+
+    valid = [
+        Valid(SERVER + 'export const f = query({ args: { c: v.string() }, handler: (ctx, { c }) =>\n'
+              '  ctx.db.query("messages").withIndex("by_channel_author", (q) => q.eq("channel", c)).collect() });\n',
+              files={"convex/schema.ts": SCHEMA}),
+        Valid(SERVER + 'export const f = query({ args: { n: v.number() }, handler: (ctx, { n }) =>\n'
+              '  ctx.db.query("messages").filter((q) => q.gt(q.field("body"), "m")).collect() });\n',
+              files={"convex/schema.ts": SCHEMA}, note="not an equality"),
+        Valid(SERVER + 'export const f = query({ args: { c: v.string() }, handler: (ctx, { c }) =>\n'
+              '  ctx.db.query("messages").filter((q) => q.eq(q.field("channel"), c)).collect() });\n',
+              note="no schema: indexes unknown"),
+    ]
+    invalid = [
+        Invalid(SERVER + 'export const f = query({ args: { c: v.string(), a: v.string() }, handler: (ctx, { c, a }) =>\n'
+                '  ctx.db\n    .query("messages")\n    .order("desc")\n'
+                '    .filter((q) => q.and(q.eq(q.field("author"), a), q.eq(q.field("channel"), c)))\n    .take(10) });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[7], message="by_channel_author",
+                output=SERVER + 'export const f = query({ args: { c: v.string(), a: v.string() }, handler: (ctx, { c, a }) =>\n'
+                '  ctx.db\n    .query("messages")\n'
+                '    .withIndex("by_channel_author", (q) => q.eq("channel", c).eq("author", a))\n'
+                '    .order("desc")\n    .take(10) });\n'),
+        Invalid(SERVER + 'export const f = query({ args: { c: v.string() }, handler: (ctx, { c }) =>\n'
+                '  ctx.db.query("messages").filter((q) => q.eq(q.field("channel"), c)).collect() });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[4], message="order"),
+        Invalid(SERVER + 'export const f = query({ args: { t: v.string() }, handler: (ctx, { t }) =>\n'
+                '  ctx.db.query("channels").filter((q) => q.eq(q.field("topic"), t)).first() });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[4], message="no index",
+                output=SERVER + 'export const f = query({ args: { t: v.string() }, handler: (ctx, { t }) =>\n'
+                '  ctx.db.query("channels").withIndex("by_topic", (q) => q.eq("topic", t)).first() });\n',
+                outputs={"convex/schema.ts": SCHEMA.replace('.index("by_name", ["name"]),',
+                                                            '.index("by_name", ["name"]).index("by_topic", ["topic"]),')}),
+        Invalid(SERVER + 'export const recent = query({ args: { c: v.string(), since: v.number() }, handler: async (ctx, { c, since }) => {\n'
+                '  const rows = await ctx.db.query("messages").withIndex("by_channel_author", (q) => q.eq("channel", c)).collect();\n'
+                '  return rows.filter((m) => m.author === "bot");\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[5], message="index range"),
+    ]
+
+    def check_app(self, ctx, app):
+        schema = app.schema
+        if schema is None or not schema.readable:
+            return
+        seen: set[int] = set()
+        for ch in app.queries.chains:
+            table = schema.table(ch.table) if ch.table else None
+            if table is None or ch.system or not table.known:
+                continue
+            if not ch.uses_index and not ch.index_conditional and ch.full_table_scan is None and len(ch.filters) == 1:
+                f = ch.filters[0]
+                if id(f.node) not in seen and not f.helper and f.eqs:
+                    seen.add(id(f.node))
+                    self._filter(ctx, ch, f, table)
+            for pf in ch.post_filters:
+                if id(pf.node) not in seen:
+                    seen.add(id(pf.node))
+                    self._post_filter(ctx, ch, pf, table)
+
+    def _filter(self, ctx, ch, f, table):
+        fields = [name for name, _n, _v in f.eqs]
+        if len(set(fields)) != len(fields):
+            return
+        idx, exact = covering_index(table, fields)
+        at = js.callee(f.node).child("property") if js.callee(f.node) is not None else f.node
+        if idx is not None:
+            ordered = list(idx.fields[: len(fields)])
+            edits = rewrite_edits(ctx, ch, f, idx.name, ordered)
+            rng = _range_text(ch.facts, "q", ordered, {n: v for n, _x, v in f.eqs})
+            if exact:
+                msg = f'`.filter` on {_names(fields)}: index `{idx.name}` covers exactly these fields; use `.withIndex("{idx.name}", (q) => {rng})`'
+                fix = Fix.safe(f'Use `withIndex("{idx.name}")`', *edits) if edits else None
+            else:
+                msg = (f'`.filter` on {_names(fields)}: index `{idx.name}` starts with these fields; '
+                       f'`.withIndex("{idx.name}", (q) => {rng})` reads only the matching rows (in `{idx.name}` order)')
+                fix = Fix.display_only(f'Use `withIndex("{idx.name}")` (results come in index order)', *edits) if edits else None
+            ctx.report(ch.facts, at, msg, fix=fix)
+            return
+        if any(table.has_field(x) is not True for x in fields):
+            return
+        name = new_index_name(table, fields)
+        fix = None
+        msg = f"`.filter` on {_names(fields)} of `{table.name}`: no index covers these fields"
+        if name is not None and not table.external:
+            msg += f'; add `.index("{name}", [{", ".join(repr(x).replace(chr(39), chr(34)) for x in fields)}])` and use `withIndex`'
+            total = len(table.indexes) + len(table.search_indexes) + len(table.vector_indexes)
+            add = add_index_edit(ctx, table, name, fields) if total < MAX_INDEXES else None
+            edits = rewrite_edits(ctx, ch, f, name, fields)
+            if add is not None and edits:
+                fix = Fix.unsafe(f"Add index `{name}` to `{table.name}` in the schema and query it with `withIndex` "
+                                 "(the next deploy backfills it)", add, *edits)
+        ctx.report(ch.facts, at, msg, severity=Severity.INFO, fix=fix)
+
+    def _post_filter(self, ctx, ch, pf, table):
+        if pf.eqs is None or ch.terminal not in ("collect", "take") or ch.search_call is not None:
+            return
+        eq_fields = [name for name, _v in pf.eqs]
+        bounds = pf.bounds
+        if len(set(eq_fields)) != len(eq_fields) or len({b[0] for b in bounds}) > 1:
+            return
+        if ch.index_call is not None:
+            if ch.index_conditional or not ch.range_known or any(o.op != "eq" for o in ch.range or []):
+                return
+            base = ch.range_eqs
+            candidates = [table.index(ch.index)] if ch.index else []
+        else:
+            base = []
+            candidates = list(table.indexes)
+        want = base + [x for x in eq_fields if x not in base]
+        if not eq_fields and not bounds:
+            return
+        for idx in candidates:
+            if idx is None or idx.staged or idx.fields is None:
+                continue
+            full = idx.full_fields
+            if len(full) < len(want) + (1 if bounds else 0) or set(full[: len(want)]) != set(want):
+                continue
+            if bounds and full[len(want)] != bounds[0][0]:
+                continue
+            values = {n: v for n, v in pf.eqs}
+            parts = []
+            for fld in full[: len(want)]:
+                if fld in values:
+                    parts.append(f'.eq("{fld}", {ch.facts.text(values[fld])})')
+                else:
+                    op = next(o for o in ch.range if o.field == fld)
+                    parts.append(f".eq({ch.facts.text(op.field_node)}, {ch.facts.text(op.value_node)})")
+            for fld, op, value in bounds:
+                parts.append(f'.{op}("{fld}", {ch.facts.text(value)})')
+            where = "" if ch.index_call is None else " the query's"
+            ctx.report(ch.facts, pf.node,
+                       f"JS `.{pf.method}` over collected rows of `{table.name}` that{where} index `{idx.name}` can do: "
+                       f'`.withIndex("{idx.name}", (q) => q{"".join(parts)})` reads only those rows (the index range)')
+            return
+
+
+def _names(fields: list[str]) -> str:
+    return ", ".join(f"`{x}`" for x in fields)

@@ -1,0 +1,101 @@
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
+
+SERVER = ('import { query, internalMutation } from "./_generated/server";\nimport { v } from "convex/values";\n')
+
+
+def collect_anchor(ch):
+    callee = js.callee(ch.terminal_node)
+    return callee.child("property") if callee is not None and callee.type == "member_expression" else ch.terminal_node
+
+
+class NoUnboundedCollect(Rule):
+    """`.collect()` on a query whose range is not bounded.
+
+    ## What it does
+    Flags `.collect()` on a database query that reads an unbounded number of rows: no
+    `withIndex` range with an `.eq`, no search index. A `withIndex` range that fixes at least
+    one field with `.eq` counts as bounded (a one-to-few relation such as the messages of one
+    channel); so do `.take(n)`, `.first()`, `.unique()` and `.paginate()`, which this rule
+    never flags. Queries on `ctx.db.system` (admin tooling over `_storage`,
+    `_scheduled_functions`) are left alone. The finding is a warning in public queries and info elsewhere (migrations,
+    batch jobs and internal cleanup code collect on purpose).
+
+    ## Why is this bad?
+    Everything collected counts toward the function's read limits and bandwidth; a query
+    re-runs (and a mutation conflicts) whenever any collected row changes; and as the table
+    grows the function eventually fails at the limits
+    (https://docs.convex.dev/understanding/best-practices/#only-use-collect-with-a-small-number-of-results).
+
+    ## Example
+    ```ts
+    export const all = query({ args: {}, handler: (ctx) => ctx.db.query("events").collect() });
+    ```
+    Use instead:
+    ```ts
+    export const page = query({
+      args: { paginationOpts: paginationOptsValidator },
+      handler: (ctx, args) => ctx.db.query("events").order("desc").paginate(args.paginationOpts),
+    });
+    ```
+
+    ## Options
+    - `boundedFields` (list of field names, default empty): when set, only an `.eq` on one of
+      these fields makes a range bounded. Use it when some equality ranges are still large
+      (`status`, `kind`) and only ranges such as `userId` are known to stay small.
+    """
+
+    code = "CVX203"
+    name = "no-unbounded-collect"
+    severity = Severity.WARNING
+    summary = "`.collect()` on an unbounded query (warning in public queries, info elsewhere)"
+    options = {"boundedFields": []}
+    plugin_rules = ("no-collect-in-query",)
+
+    valid = [
+        Valid(SERVER + 'export const mine = query({ args: { owner: v.string() }, handler: (ctx, { owner }) =>\n'
+              '  ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", owner)).collect() });\n',
+              note="a bounded index range (the plugin flags this)"),
+        Valid(SERVER + 'export const latest = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").order("desc").take(20) });\n'),
+    ]
+    invalid = [
+        Invalid(SERVER + 'export const all = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").collect() });\n',
+                lines=[3], message="public query"),
+        Invalid(SERVER + 'export const purge = internalMutation({ args: {}, handler: async (ctx) => {\n'
+                '  for (const t of await ctx.db.query("tasks").withIndex("by_done", (q) => q.gt("doneAt", 0)).collect()) {\n'
+                '    await ctx.db.delete("tasks", t._id);\n  }\n}});\n',
+                lines=[4]),
+        Invalid(SERVER + 'export const mine = query({ args: { status: v.string() }, handler: (ctx, { status }) =>\n'
+                '  ctx.db.query("tasks").withIndex("by_status", (q) => q.eq("status", status)).collect() });\n',
+                options={"boundedFields": ["owner"]}, lines=[4]),
+    ]
+
+    def check_app(self, ctx, app):
+        bounded_fields = set(ctx.options.get("boundedFields") or [])
+        seen: set[int] = set()
+        for ch in app.queries.chains:
+            if ch.terminal != "collect" or id(ch.terminal_node) in seen:
+                continue
+            seen.add(id(ch.terminal_node))
+            if ch.search_call is not None or ch.index_conditional or ch.system:
+                continue
+            eqs = ch.range_eqs if ch.index_call is not None else []
+            if eqs and (not bounded_fields or bounded_fields & set(eqs)):
+                continue
+            if ch.index_call is not None and not ch.range_known:
+                continue
+            public = [fn for fn in ch.functions if fn.kind == "query" and fn.is_public]
+            table = f'"{ch.table}"' if ch.table else "..."
+            how = "no index range" if ch.index_call is None else (
+                f"the `{ch.index}` range fixes no bounded field" if eqs else f"the `{ch.index}` range has no `.eq`")
+            if public:
+                msg = (f"`.collect()` on `query({table})` ({how}) in public query `{public[0].display_name}` "
+                       "reads every matching row")
+                if ch.result_returned:
+                    msg += " and returns them all to the client"
+                msg += "; use `.take(n)` or `.paginate()`"
+                ctx.report(ch.facts, collect_anchor(ch), msg)
+            else:
+                ctx.report(ch.facts, collect_anchor(ch),
+                           f"`.collect()` on `query({table})` ({how}) reads every matching row; "
+                           "fine for small tables and batch jobs, otherwise use `.take(n)` or `.paginate()`",
+                           severity=Severity.INFO)

@@ -1,0 +1,74 @@
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid
+
+SERVER = 'import { query, mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
+
+
+class NoFullTableScan(Rule):
+    """A query that reads the whole table (or a whole index).
+
+    ## What it does
+    Flags a `ctx.db.query("t")` chain with no `withIndex`/`withSearchIndex` that ends in
+    `.collect()`, or that has a `.filter()` (a filter with `.first()`, `.take(n)` or
+    `.paginate()` still reads rows until enough match). Also flags `withIndex(name)` with no
+    range followed by `.collect()`. Not flagged: an explicit `.fullTableScan()` (it states
+    the intent), `.first()`, `.unique()`, `.take(n)` and `.paginate()` without a filter
+    (they stop early), queries on `ctx.db.system`, and queries whose index is added on only
+    some paths (`if (x) q = q.withIndex(...)`).
+
+    ## Why is this bad?
+    The cost of the query grows with the table: more rows read, more bandwidth, more
+    conflicts, and eventually the read limits (https://docs.convex.dev/database/reading-data/indexes/indexes-and-query-perf).
+
+    ## Example
+    ```ts
+    await ctx.db.query("users").withIndex("by_score").collect();
+    ```
+    Use instead:
+    ```ts
+    await ctx.db.query("users").withIndex("by_score").order("desc").take(10);
+    ```
+    """
+
+    code = "CVX204"
+    name = "no-full-table-scan"
+    severity = Severity.WARNING
+    summary = "Query that reads a whole table or index (no index range)"
+
+    valid = [
+        Valid(SERVER + 'export const top = query({ args: {}, handler: (ctx) => ctx.db.query("users").withIndex("by_score").order("desc").take(10) });\n'),
+        Valid(SERVER + 'export const all = query({ args: {}, handler: (ctx) => ctx.db.query("users").fullTableScan().collect() });\n',
+              note="explicit intent"),
+        Valid(SERVER + 'export const files = query({ args: {}, handler: (ctx) => ctx.db.system.query("_storage").collect() });\n'),
+        Valid(SERVER + 'export const one = query({ args: {}, handler: (ctx) => ctx.db.query("users").first() });\n'),
+    ]
+    invalid = [
+        Invalid(SERVER + 'export const all = query({ args: {}, handler: (ctx) => ctx.db.query("users").withIndex("by_score").collect() });\n',
+                lines=[3], message="whole index"),
+        Invalid(SERVER + 'export const admin = query({ args: {}, handler: (ctx) =>\n'
+                '  ctx.db.query("users").filter((q) => q.eq(q.field("role"), "admin")).first() });\n', lines=[4]),
+        Invalid(SERVER + 'export const wipe = mutation({ args: {}, handler: async ({ db }) => {\n'
+                '  const rows = await db.query("users").collect();\n'
+                '  await Promise.all(rows.map((r) => db.delete("users", r._id)));\n}});\n', lines=[4]),
+    ]
+
+    def check_app(self, ctx, app):
+        seen: set[int] = set()
+        for ch in app.queries.chains:
+            if ch.system or ch.full_table_scan is not None or ch.search_call is not None or ch.index_conditional:
+                continue
+            table = f'"{ch.table}"' if ch.table else "..."
+            if ch.index_call is None:
+                if ch.filters:
+                    why = f"`.filter` on `query({table})` without an index reads rows until enough match, up to the whole table"
+                elif ch.terminal == "collect":
+                    why = f"`query({table}).collect()` without an index reads the whole table"
+                else:
+                    continue
+            elif ch.terminal == "collect" and ch.range is None:
+                why = f'`withIndex("{ch.index}")` without a range, then `.collect()`, reads the whole index'
+            else:
+                continue
+            if id(ch.start) in seen:
+                continue
+            seen.add(id(ch.start))
+            ctx.report(ch.facts, ch.start, why + "; narrow it with an index range, or add `.fullTableScan()` if it is meant")

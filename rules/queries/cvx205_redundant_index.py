@@ -1,0 +1,100 @@
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid
+
+HEAD = 'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+ORDER_SENSITIVE = ("first", "take", "paginate")
+
+
+class RedundantIndex(Rule):
+    """Two indexes with the same fields, or one whose fields begin another's.
+
+    ## What it does
+    In schema.ts, flags an index whose fields are exactly those of an earlier index on the
+    same table (an error: the push fails), and an index whose fields are a prefix of another
+    index's fields (a warning: the longer index serves the same queries). Staged indexes are
+    left out. A prefix index is kept (not flagged) when some query reads it in
+    `_creationTime` order within its range — with `.first()`, `.take(n)`, `.paginate()` or
+    `.order()` — which the longer index cannot give (the documented exception). Tables from
+    packages (`authTables`) are not checked.
+
+    ## Why is this bad?
+    Identical indexes fail the push ("Indexes must be unique within a table"). Every index
+    is roughly one more copy of the table's documents to store and to update on each write
+    (https://docs.convex.dev/understanding/best-practices/#check-for-redundant-indexes).
+
+    ## Example
+    ```ts
+    defineTable({ team: v.id("teams"), user: v.id("users") })
+      .index("by_team", ["team"])
+      .index("by_team_user", ["team", "user"])
+    ```
+    Use instead:
+    ```ts
+    defineTable({ team: v.id("teams"), user: v.id("users") }).index("by_team_user", ["team", "user"])
+    // query it with .withIndex("by_team_user", (q) => q.eq("team", t))
+    ```
+    """
+
+    code = "CVX205"
+    name = "redundant-index"
+    severity = Severity.ERROR
+    summary = "Index identical to another (push error) or a prefix of another (wasted writes)"
+    plugin_rules = ("no-duplicate-indexes",)
+
+    valid = [
+        Valid(HEAD + 'export default defineSchema({\n  members: defineTable({ team: v.string(), user: v.string() })\n'
+              '    .index("by_team", ["team"])\n    .index("by_user_team", ["user", "team"]),\n});\n',
+              path="convex/schema.ts"),
+        Valid('import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
+              'export const newest = query({ args: { team: v.string() }, handler: (ctx, { team }) =>\n'
+              '  ctx.db.query("members").withIndex("by_team", (q) => q.eq("team", team)).order("desc").first() });\n',
+              files={"convex/schema.ts": HEAD + 'export default defineSchema({\n  members: defineTable({ team: v.string(), user: v.string() })\n'
+                     '    .index("by_team", ["team"])\n    .index("by_team_user", ["team", "user"]),\n});\n'},
+              note="the prefix index gives _creationTime order within a team"),
+        Valid(HEAD + 'export default defineSchema({\n  members: defineTable({ team: v.string(), user: v.string() })\n'
+              '    .index("by_team", { fields: ["team"], staged: true })\n    .index("by_team_user", ["team", "user"]),\n});\n',
+              path="convex/schema.ts", note="staged"),
+    ]
+    invalid = [
+        Invalid(HEAD + 'export default defineSchema({\n  members: defineTable({ team: v.string(), user: v.string() })\n'
+                '    .index("by_team", ["team"])\n    .index("by_team_user", ["team", "user"]),\n});\n',
+                path="convex/schema.ts", lines=[5], message="prefix"),
+        Invalid(HEAD + 'const members = defineTable({ team: v.string(), user: v.string() }).index("by_team", ["team"]);\n'
+                'members.index("team", ["team"]);\n'
+                'export default defineSchema({ members });\n',
+                path="convex/schema.ts", lines=[4], message="same fields"),
+    ]
+
+    def check_app(self, ctx, app):
+        schema = app.schema
+        if schema is None or not schema.readable:
+            return
+        ordered_use: set[tuple[str, str]] = set()
+        for ch in app.queries.chains:
+            if ch.table and ch.index and (ch.terminal in ORDER_SENSITIVE or ch.order is not None):
+                ordered_use.add((ch.table, ch.index))
+        for table in schema.tables.values():
+            if table.external or not table.known:
+                continue
+            idxs = [i for i in table.indexes if not i.staged and i.certain and i.fields]
+            for j, b in enumerate(idxs):
+                for a in idxs[:j]:
+                    if a.fields == b.fields:
+                        ctx.report(b.facts, b.name_node or b.node, f"index `{b.name}` on `{table.name}` has the same fields as "
+                                   f"`{a.name}` ({_fields(a)}); the push fails with \"Indexes must be unique within a table\"",
+                                   related=[ctx.related(a.facts, a.name_node or a.node, f"`{a.name}` is defined here")])
+            for a in idxs:
+                longer = [b for b in idxs if len(b.fields) > len(a.fields) and b.fields[: len(a.fields)] == a.fields]
+                if not longer or (table.name, a.name) in ordered_use:
+                    continue
+                if any(x.fields == a.fields for x in idxs if x is not a and idxs.index(x) < idxs.index(a)):
+                    continue  # already reported as identical
+                b = longer[0]
+                ctx.report(a.facts, a.name_node or a.node,
+                           f"index `{a.name}` ({_fields(a)}) is a prefix of `{b.name}` ({_fields(b)}); "
+                           f"query `{b.name}` with the same `.eq` calls and drop `{a.name}` "
+                           "(keep it only if you need results in `_creationTime` order within its range)",
+                           severity=Severity.WARNING, related=[ctx.related(b.facts, b.name_node or b.node, f"`{b.name}` is defined here")])
+
+
+def _fields(i) -> str:
+    return "[" + ", ".join(f'"{f}"' for f in i.fields) + "]"

@@ -1,0 +1,97 @@
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, report_in_handler
+
+SERVER = ('import { action } from "./_generated/server";\nimport { internal } from "./_generated/api";\n'
+          'import { v } from "convex/values";\n')
+RUNS = {("runQuery",), ("runMutation",)}
+
+
+def awaited_run_statement(call) -> object | None:
+    """The statement when it is just `await ctx.runX(...)` (as expression, declaration or return)."""
+    o = js.outer(call)
+    aw = o.parent
+    if aw is None or aw.type != "await_expression":
+        return None
+    o = js.outer(aw)
+    p = o.parent
+    if p is None:
+        return None
+    if p.type in ("expression_statement", "return_statement"):
+        return p
+    if p.type == "variable_declarator" and o.field == "value":
+        decl = p.parent
+        if decl is not None and decl.type in ("lexical_declaration", "variable_declaration") and \
+                len([c for c in decl.children if c.type == "variable_declarator"]) == 1:
+            return decl
+    return None
+
+
+class NoSequentialRunInAction(Rule):
+    """Consecutive `await ctx.runQuery/runMutation` calls in an action.
+
+    ## What it does
+    In actions (and HTTP actions), flags a `ctx.runQuery`/`ctx.runMutation` statement that
+    directly follows another one — `await` statements one after the other, nothing in
+    between. Calls separated by other work (a `fetch`, a computation) are left alone, as the
+    best-practices page allows.
+
+    ## Why is this bad?
+    Each call is its own transaction, so the second may see data the first did not (or the
+    other way round), and each is billed as a function call. One internal query or mutation
+    that does both reads or writes is consistent and cheaper
+    (https://docs.convex.dev/understanding/best-practices/#avoid-sequential-ctxrunmutation--ctxrunquery-calls-from-actions).
+
+    ## Example
+    ```ts
+    const team = await ctx.runQuery(internal.teams.get, { id });
+    const owner = await ctx.runQuery(internal.users.get, { id: team.owner });
+    ```
+    Use instead:
+    ```ts
+    const { team, owner } = await ctx.runQuery(internal.teams.getWithOwner, { id });
+    ```
+    """
+
+    code = "CVX206"
+    name = "no-sequential-run-in-action"
+    severity = Severity.INFO
+    summary = "Consecutive `ctx.runQuery/runMutation` in an action (separate transactions)"
+
+    valid = [
+        Valid(SERVER + 'export const sync = action({ args: {}, handler: async (ctx) => {\n'
+              '  const cfg = await ctx.runQuery(internal.cfg.get, {});\n'
+              '  const data = await fetch(cfg.url).then((r) => r.json());\n'
+              '  await ctx.runMutation(internal.cfg.save, { data });\n}});\n'),
+    ]
+    invalid = [
+        Invalid(SERVER + 'export const report = action({ args: { id: v.string() }, handler: async (ctx, { id }) => {\n'
+                '  const team = await ctx.runQuery(internal.teams.get, { id });\n'
+                '  const owner = await ctx.runQuery(internal.users.get, { id: team.owner });\n'
+                '  return { team, owner };\n}});\n', lines=[6]),
+    ]
+
+    def check_app(self, ctx, app):
+        for fn in app.functions:
+            if fn.kind not in ("action", "httpAction"):
+                continue
+            for r in ctx.project.reach(fn):
+                stmts = {}
+                for site, path in r.ctx_calls():
+                    if path in RUNS:
+                        s = awaited_run_statement(site.node)
+                        if s is not None:
+                            stmts[id(s)] = (s, site)
+                for s, site in stmts.values():
+                    block = s.parent
+                    if block is None:
+                        continue
+                    siblings = [c for c in block.children if c.type != "comment"]
+                    i = next((k for k, c in enumerate(siblings) if c is s), -1)
+                    if i > 0 and id(siblings[i - 1]) in stmts:
+                        prev = stmts[id(siblings[i - 1])][1]
+                        report_in_handler(ctx, fn, r, site.node,
+                                          f"`{_name(r, site)}` right after `{_name(r, prev)}` in an action: two transactions "
+                                          "that can see different data; do both in one internal query or mutation")
+
+
+def _name(r, site) -> str:
+    return " ".join(r.facts.text(site.callee).split()) if site.callee is not None else "ctx.run*"

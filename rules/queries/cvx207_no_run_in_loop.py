@@ -1,0 +1,103 @@
+from cvxlint.project.queries import loop_around
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, report_in_handler
+
+SERVER = ('import { action } from "./_generated/server";\nimport { internal } from "./_generated/api";\n'
+          'import { v } from "convex/values";\n')
+RUNS = {("runQuery",), ("runMutation",), ("runAction",)}
+
+
+def _result_names(call) -> set[str]:
+    """Names the awaited result of `call` is stored in: `const { page, isDone } = await ...`."""
+    o = js.outer(call)
+    if o.parent is not None and o.parent.type == "await_expression":
+        o = js.outer(o.parent)
+    p = o.parent
+    if p is None:
+        return set()
+    if p.type == "variable_declarator" and o.field == "value":
+        return {name for name, _n, _p in js.pattern_names(p.child("name"))}
+    if p.type == "assignment_expression" and o.field == "right":
+        left = js.unwrap(p.child("left"))
+        return {name for name, _n, _p in js.pattern_names(left)} if left is not None else set()
+    return set()
+
+
+def _names_in(n) -> set[str]:
+    return {x.text for x in n.walk() if x.type in ("identifier", "shorthand_property_identifier")} if n is not None else set()
+
+
+def _drives_loop(loop, call) -> bool:
+    """A batch loop: the run call's result decides whether the loop goes on (cursor/isDone)."""
+    names = _result_names(call)
+    if not names:
+        return False
+    if _names_in(loop.child("condition")) & names:
+        return True
+    body = loop.child("body")
+    for n in body.walk() if body is not None else ():
+        if n.type == "if_statement" and _names_in(n.child("condition")) & names:
+            cons = n.child("consequence")
+            if cons is not None and any(x.type in ("break_statement", "return_statement") for x in cons.walk()):
+                return True
+    return False
+
+
+class NoRunInLoop(Rule):
+    """`ctx.runQuery/runMutation/runAction` inside a loop in an action.
+
+    ## What it does
+    In actions (and HTTP actions), flags `ctx.run*` calls inside `for`/`while` loops and
+    inside `.map/.forEach/...` callbacks (`Promise.all(items.map((i) => ctx.runMutation(...)))`),
+    also in helpers the action calls. Batch loops are left alone: when the call's result
+    decides whether the loop continues (`isDone`, a cursor), one transaction per page is the
+    point.
+
+    ## Why is this bad?
+    One transaction (and one billed function call) per item, and the items are read or
+    written without a consistent view. Pass the whole list to one internal mutation instead
+    (https://docs.convex.dev/understanding/best-practices/#avoid-sequential-ctxrunmutation--ctxrunquery-calls-from-actions).
+
+    ## Example
+    ```ts
+    for (const u of users) await ctx.runMutation(internal.users.touch, { id: u._id });
+    ```
+    Use instead:
+    ```ts
+    await ctx.runMutation(internal.users.touchMany, { ids: users.map((u) => u._id) });
+    ```
+    """
+
+    code = "CVX207"
+    name = "no-run-in-loop"
+    severity = Severity.WARNING
+    summary = "`ctx.run*` inside a loop or `.map` callback in an action"
+
+    valid = [
+        Valid(SERVER + 'export const backfill = action({ args: {}, handler: async (ctx) => {\n'
+              '  let cursor: string | null = null;\n  while (true) {\n'
+              '    const { isDone, continueCursor } = await ctx.runMutation(internal.batch.step, { cursor });\n'
+              '    if (isDone) break;\n    cursor = continueCursor;\n  }\n}});\n', note="a batch loop"),
+    ]
+    invalid = [
+        Invalid(SERVER + 'export const touchAll = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
+                '  for (const id of ids) {\n    await ctx.runMutation(internal.users.touch, { id });\n  }\n}});\n', lines=[6]),
+        Invalid(SERVER + 'export const loadAll = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) =>\n'
+                '  Promise.all(ids.map((id) => ctx.runQuery(internal.users.get, { id }))) });\n', lines=[5]),
+    ]
+
+    def check_app(self, ctx, app):
+        for fn in app.functions:
+            if fn.kind not in ("action", "httpAction"):
+                continue
+            for r in ctx.project.reach(fn):
+                for site, path in r.ctx_calls():
+                    if path not in RUNS:
+                        continue
+                    loop = loop_around(site.node, r.func.node.parent)
+                    if loop is None or (loop.type in js.LOOP_TYPES and _drives_loop(loop, site.node)):
+                        continue
+                    where = "a loop" if loop.type in js.LOOP_TYPES else "a `.map`/`.forEach` callback"
+                    callee = " ".join(r.facts.text(site.callee).split()) if site.callee is not None else "ctx.run*"
+                    report_in_handler(ctx, fn, r, site.node,
+                                      f"`{callee}` inside {where} in an action: one transaction per item; "
+                                      "pass the items to one internal function instead")

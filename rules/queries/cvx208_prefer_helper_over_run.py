@@ -1,0 +1,79 @@
+from cvxlint.project.definitions import ExternalDef
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, report_in_handler
+
+SERVER = ('import { query, mutation } from "./_generated/server";\nimport { internal, components } from "./_generated/api";\n'
+          'import { v } from "convex/values";\n')
+RUNS = {("runQuery",), ("runMutation",)}
+
+
+def is_component_ref(ctx, facts, node) -> bool:
+    d = ctx.project.linker.value_of(facts, node)
+    return isinstance(d, ExternalDef) and d.module == "generated:api" and d.name == "components"
+
+
+def _in_try(node, stop) -> bool:
+    p = node.parent
+    while p is not None and p is not stop:
+        if p.type == "statement_block" and p.parent is not None and p.parent.type == "try_statement" \
+                and p.field == "body":
+            return True
+        p = p.parent
+    return False
+
+
+class PreferHelperOverRun(Rule):
+    """`ctx.runQuery/runMutation` inside a query or mutation.
+
+    ## What it does
+    Flags `ctx.runQuery` and `ctx.runMutation` called from a query or mutation (also in
+    helpers it calls). Calls into components (`components.*` references) are left alone —
+    they can only be reached that way — and so is a `runMutation` inside `try`, which is the
+    documented way to roll back part of a mutation.
+
+    ## Why is this bad?
+    Each call validates arguments and return values again and starts a fresh JavaScript
+    context, inside the same transaction. A plain TypeScript helper does the same work
+    without the overhead
+    (https://docs.convex.dev/understanding/best-practices/#use-ctxrunquery-and-ctxrunmutation-sparingly-in-queries-and-mutations).
+
+    ## Example
+    ```ts
+    const user = await ctx.runQuery(internal.users.get, { id });
+    ```
+    Use instead:
+    ```ts
+    const user = await Users.get(ctx, id); // a helper in convex/model/users.ts
+    ```
+    """
+
+    code = "CVX208"
+    name = "prefer-helper-over-run"
+    severity = Severity.INFO
+    summary = "`ctx.runQuery/runMutation` inside a query or mutation (use a helper)"
+
+    valid = [
+        Valid(SERVER + 'export const count = query({ args: {}, handler: (ctx) => ctx.runQuery(components.counter.lib.get, {}) });\n'),
+        Valid(SERVER + 'export const tryIt = mutation({ args: {}, handler: async (ctx) => {\n'
+              '  try {\n    await ctx.runMutation(internal.jobs.risky, {});\n  } catch {\n    return false;\n  }\n  return true;\n}});\n'),
+    ]
+    invalid = [
+        Invalid(SERVER + 'export const profile = query({ args: { id: v.string() }, handler: (ctx, { id }) =>\n'
+                '  ctx.runQuery(internal.users.get, { id }) });\n', lines=[5]),
+    ]
+
+    def check_app(self, ctx, app):
+        for fn in app.functions:
+            if fn.kind not in ("query", "mutation"):
+                continue
+            for r in ctx.project.reach(fn):
+                for site, path in r.ctx_calls():
+                    if path not in RUNS:
+                        continue
+                    args = js.call_args(site.node)
+                    if args and is_component_ref(ctx, r.facts, args[0]):
+                        continue
+                    if path == ("runMutation",) and _in_try(site.node, r.func.node):
+                        continue
+                    report_in_handler(ctx, fn, r, site.node,
+                                      f"`ctx.{path[0]}` in a {fn.kind}: it re-validates and starts a new JS context; "
+                                      "call a plain TypeScript helper instead")

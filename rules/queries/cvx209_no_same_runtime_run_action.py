@@ -1,0 +1,73 @@
+from cvxlint.project.definitions import ExternalDef
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, report_in_handler
+
+SERVER = ('import { action, internalAction } from "./_generated/server";\nimport { internal } from "./_generated/api";\n'
+          'import { v } from "convex/values";\n')
+
+
+def target_function(ctx, app, facts, node):
+    """The registered function an `api.x.y` / `internal.x.y` reference names, if in this app."""
+    d = ctx.project.linker.value_of(facts, node)
+    if not isinstance(d, ExternalDef) or d.module != "generated:api" or d.name not in ("api", "internal"):
+        return None
+    if d.functions_dir is not None and d.functions_dir != app.functions_dir or len(d.path) < 2:
+        return None
+    ident = "/".join(d.path[:-1]) + ":" + d.path[-1]
+    return app.by_identifier.get(ident)
+
+
+class NoSameRuntimeRunAction(Rule):
+    """`ctx.runAction` to an action in the same runtime.
+
+    ## What it does
+    Flags `ctx.runAction(ref)` in an action when the target action's file has the same
+    runtime as the calling action's file (both `"use node"`, or neither). References that
+    cannot be resolved (computed, other apps, components) are left alone.
+
+    ## Why is this bad?
+    `runAction` is meant for crossing from the Convex runtime to Node.js or back. Within one
+    runtime it costs an extra function call while the caller waits; call a plain helper
+    instead (https://docs.convex.dev/understanding/best-practices/#use-runaction-only-when-using-a-different-runtime).
+
+    ## Example
+    ```ts
+    await ctx.runAction(internal.ai.summarize, { text }); // both files in the Convex runtime
+    ```
+    Use instead:
+    ```ts
+    await summarize(ctx, text); // a plain helper
+    ```
+    """
+
+    code = "CVX209"
+    name = "no-same-runtime-run-action"
+    severity = Severity.WARNING
+    summary = "`ctx.runAction` to an action in the same runtime (call a helper)"
+
+    valid = [
+        Valid(SERVER + 'export const start = action({ args: {}, handler: (ctx) => ctx.runAction(internal.pdf.render, {}) });\n',
+              files={"convex/pdf.ts": '"use node";\nimport { internalAction } from "./_generated/server";\n'
+                     'export const render = internalAction({ args: {}, handler: async () => null });\n'}),
+    ]
+    invalid = [
+        Invalid(SERVER + 'export const start = action({ args: {}, handler: (ctx) => ctx.runAction(internal.example.work, {}) });\n'
+                'export const work = internalAction({ args: {}, handler: async () => null });\n', lines=[4]),
+    ]
+
+    def check_app(self, ctx, app):
+        for fn in app.functions:
+            if fn.kind not in ("action", "httpAction"):
+                continue
+            for r in ctx.project.reach(fn):
+                for site, path in r.ctx_calls():
+                    if path != ("runAction",):
+                        continue
+                    args = js.call_args(site.node)
+                    target = target_function(ctx, app, r.facts, args[0]) if args else None
+                    if target is None or target.kind != "action":
+                        continue
+                    if target.module.runtime == fn.module.runtime:
+                        rt = "Node.js" if fn.module.runtime == "node" else "the Convex runtime"
+                        report_in_handler(ctx, fn, r, site.node,
+                                          f"`ctx.runAction` to `{target.display_name}`, which runs in {rt} like this action; "
+                                          "call a plain helper instead of paying for another function call")

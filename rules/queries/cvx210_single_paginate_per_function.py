@@ -1,0 +1,102 @@
+from cvxlint.project.queries import loop_around, mutually_exclusive
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
+
+SERVER = ('import { query } from "./_generated/server";\nimport { paginationOptsValidator } from "convex/server";\n'
+          'import { v } from "convex/values";\n')
+ARGS = "{ paginationOpts: paginationOptsValidator, archived: v.boolean() }"
+
+
+class SinglePaginatePerFunction(Rule):
+    """More than one `.paginate()` in one query or mutation.
+
+    ## What it does
+    Flags a query or mutation whose handler (or a helper it calls) can run two `.paginate()`
+    calls on database queries in one invocation, and a `.paginate()` inside a loop or a
+    `.map` callback. Two `paginate` calls in exclusive branches (`if`/`else`, `?:`, `switch`
+    cases, or one after a `return` that the other is in) never both run and are not flagged.
+    convex-helpers' `paginator()`/`stream()` are not database `.paginate()` calls.
+
+    ## Why is this bad?
+    Convex supports one paginated query per function; the second throws "This query or
+    mutation function ran multiple paginated queries. Convex only supports a single
+    paginated query in each function."
+
+    ## Example
+    ```ts
+    const open = await ctx.db.query("tasks").withIndex("by_done", (q) => q.eq("done", false)).paginate(opts);
+    const done = await ctx.db.query("tasks").withIndex("by_done", (q) => q.eq("done", true)).paginate(opts);
+    ```
+    Use instead: two query functions, each paginating one query, or one paginated query
+    over an index that covers both.
+    """
+
+    code = "CVX210"
+    name = "single-paginate-per-function"
+    severity = Severity.ERROR
+    summary = "Two `.paginate()` calls can run in one query or mutation"
+
+    valid = [
+        Valid(SERVER + f'export const list = query({{ args: {ARGS}, handler: async (ctx, args) => {{\n'
+              '  if (args.archived) {\n    return await ctx.db.query("old").paginate(args.paginationOpts);\n  }\n'
+              '  return await ctx.db.query("tasks").paginate(args.paginationOpts);\n}});\n'),
+    ]
+    invalid = [
+        Invalid(SERVER + f'export const both = query({{ args: {ARGS}, handler: async (ctx, args) => {{\n'
+                '  const a = await ctx.db.query("tasks").paginate(args.paginationOpts);\n'
+                '  const b = await ctx.db.query("old").paginate(args.paginationOpts);\n'
+                '  return { a, b };\n}});\n', lines=[6]),
+        Invalid(SERVER + 'export const many = query({ args: { paginationOpts: paginationOptsValidator, lists: v.array(v.string()) },\n'
+                '  handler: async (ctx, args) => Promise.all(args.lists.map((l) =>\n'
+                '    ctx.db.query("items").withIndex("by_list", (q) => q.eq("list", l)).paginate(args.paginationOpts))) });\n',
+                lines=[6], message="loop"),
+    ]
+
+    def check_app(self, ctx, app):
+        by_fn: dict[int, list] = {}
+        fns = {}
+        seen: set[int] = set()
+        for ch in app.queries.chains:
+            if ch.terminal != "paginate" or id(ch.terminal_node) in seen:
+                continue
+            seen.add(id(ch.terminal_node))
+            for fn in ch.functions:
+                if fn.kind in ("query", "mutation"):
+                    by_fn.setdefault(id(fn), []).append(ch)
+                    fns[id(fn)] = fn
+        for key, chains in by_fn.items():
+            fn = fns[key]
+            reached = ctx.project.reach(fn)
+            anchors = []
+            for ch in chains:
+                r = next((r for r in reached if r.facts is ch.facts and ch.func is not None and ch.func.is_inside(r.func)), None)
+                if r is None:
+                    continue
+                anchor = ch.terminal_node if r.depth == 0 else r.via[0][1].node
+                stop = fn.handler.node.parent if fn.handler is not None else None
+                if loop_around(ch.terminal_node, r.func.node.parent) is not None:
+                    ctx.report(ch.facts, _at(ch), "`.paginate()` inside a loop or `.map` callback runs several paginated "
+                               f"queries in {fn.kind} `{fn.display_name}`; Convex allows one per function")
+                elif r.depth and loop_around(anchor, stop) is not None:
+                    ctx.report(ch.facts, _at(ch), f"`.paginate()` in a helper called in a loop of `{fn.display_name}`; "
+                               "Convex allows one paginated query per function")
+                anchors.append((anchor, ch, r))
+            anchors.sort(key=lambda a: (a[0].start, a[1].terminal_node.start))
+            for i in range(1, len(anchors)):
+                a0, c0, r0 = anchors[i - 1]
+                a1, c1, r1 = anchors[i]
+                if a0 is a1:
+                    exclusive = mutually_exclusive(c0.terminal_node, c1.terminal_node) if c0.facts is c1.facts else False
+                else:
+                    exclusive = mutually_exclusive(a0, a1)
+                line0 = c0.facts.module.line_of(c0.terminal_node.start) + 1
+                if exclusive:
+                    continue
+                else:
+                    ctx.report(c1.facts, _at(c1), f"second `.paginate()` in {fn.kind} `{fn.display_name}` (the first is on "
+                               f"line {line0}); Convex throws when a function runs more than one paginated query",
+                               related=[ctx.related(c0.facts, c0.terminal_node, "first `.paginate()`")])
+
+
+def _at(ch):
+    callee = js.callee(ch.terminal_node)
+    return callee.child("property") if callee is not None and callee.type == "member_expression" else ch.terminal_node

@@ -1,0 +1,82 @@
+from cvxlint.project.queries import loop_around, mutually_exclusive
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
+
+SERVER = 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
+
+
+class NoReusedQueryBuilder(Rule):
+    """A query builder held in a variable and consumed twice.
+
+    ## What it does
+    Flags a variable holding a database query builder that is chained or consumed in two
+    places that can both run (`base.first()` and then `base.collect()`, `base.filter(a)` and
+    `base.filter(b)`), or once inside a loop that runs it again. Reassigning the variable in
+    sequence (`let q = ...; if (x) q = q.filter(...); await q.collect()`) is the normal way to
+    build a query and is not flagged; neither are uses in exclusive branches.
+
+    ## Why is this bad?
+    A query can be chained or iterated only once: the second use throws "A query can only be
+    chained once and can't be chained after iteration begins." or "Iteration can only begin
+    on a query once."
+
+    ## Example
+    ```ts
+    const base = ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", me));
+    const first = await base.first();
+    const all = await base.collect();
+    ```
+    Use instead:
+    ```ts
+    const tasks = () => ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", me));
+    const first = await tasks().first();
+    const all = await tasks().collect();
+    ```
+    """
+
+    code = "CVX211"
+    name = "no-reused-query-builder"
+    severity = Severity.ERROR
+    summary = "Query builder variable chained or consumed twice (runtime error)"
+
+    valid = [
+        Valid(SERVER + 'export const list = query({ args: { done: v.optional(v.boolean()) }, handler: async (ctx, args) => {\n'
+              '  let q = ctx.db.query("tasks");\n'
+              '  if (args.done !== undefined) q = q.filter((f) => f.eq(f.field("done"), args.done));\n'
+              '  return await q.collect();\n}});\n'),
+        Valid(SERVER + 'export const one = query({ args: { all: v.boolean() }, handler: async (ctx, args) => {\n'
+              '  const base = ctx.db.query("tasks");\n'
+              '  if (!args.all) return await base.first();\n'
+              '  return await base.collect();\n}});\n', note="only one use runs"),
+    ]
+    invalid = [
+        Invalid(SERVER + 'export const both = query({ args: {}, handler: async (ctx) => {\n'
+                '  const base = ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", "me"));\n'
+                '  const first = await base.first();\n  const all = await base.collect();\n'
+                '  return { first, all };\n}});\n', lines=[6]),
+        Invalid(SERVER + 'export const perOwner = query({ args: { owners: v.array(v.string()) }, handler: async (ctx, { owners }) => {\n'
+                '  const tasks = ctx.db.query("tasks");\n'
+                '  return await Promise.all(owners.map((o) => tasks.filter((q) => q.eq(q.field("owner"), o)).first()));\n}});\n',
+                lines=[5], message="loop"),
+    ]
+
+    def check_app(self, ctx, app):
+        done: set[int] = set()
+        for ch in app.queries.chains:
+            uses = ch.builder_uses
+            if not uses or id(uses[0]) in done:
+                continue
+            done.add(id(uses[0]))
+            facts = ch.facts
+            for i, u in enumerate(uses):
+                earlier = next((p for p in uses[:i] if not mutually_exclusive(p, u)), None)
+                if earlier is not None:
+                    line = facts.module.line_of(earlier.start) + 1
+                    ctx.report(facts, u, f"query builder `{ch.binding}` is used again here after line {line}; a query can "
+                               "be chained or iterated only once (build a new one, e.g. with a function)",
+                               related=[ctx.related(facts, earlier, "first use")])
+                    continue
+                decl_fn = js.enclosing_function(ch.start)
+                loop = loop_around(u, decl_fn)
+                if loop is not None and not (loop.start <= ch.start.start < loop.end):
+                    ctx.report(facts, u, f"query builder `{ch.binding}` is consumed inside a loop or callback that runs "
+                               "more than once; a query can be chained or iterated only once")

@@ -1,0 +1,141 @@
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js
+
+SERVER = 'import { query, internalQuery } from "./_generated/server";\nimport { v } from "convex/values";\n'
+# Every field `paginationOptsValidator` accepts: a hand-written validator listing all of them
+# accepts what the client sends, too.
+ALL_FIELDS = {"numItems", "cursor", "endCursor", "id", "maximumRowsRead", "maximumBytesRead"}
+
+
+def reads_pagination_opts(fn) -> bool:
+    """The handler reads `args.paginationOpts` (or destructures `paginationOpts`)."""
+    h = fn.handler
+    if h is None or len(h.params) < 2:
+        return False
+    for use in h.all_param_uses():
+        r = use.ref
+        if r.func is h and r.index == 1 and use.path[:1] == ("paginationOpts",):
+            return True
+    return False
+
+
+def import_edit(ctx, facts, name: str, module: str):
+    """Add `name` to an import from `module` (or a new import line); None when `name` is taken."""
+    for imp in facts.imports:
+        if imp.local == name:
+            return "present" if imp.source == module and imp.imported == name and not imp.type_only else None
+    if name in facts.bindings or any(name in f.declared for f in facts.functions):
+        return None
+    for imp in facts.imports:
+        if imp.source == module and not imp.type_only and imp.node.type == "import_specifier":
+            named = imp.node.parent
+            last = [c for c in named.children if c.type == "import_specifier"][-1]
+            return ctx.edit(facts, (last.end, last.end), f", {name}")
+    stmts = [c for c in facts.module.root.children if c.type == "import_statement"]
+    if stmts:
+        at = stmts[-1].end
+        return ctx.edit(facts, (at, at), f'\nimport {{ {name} }} from "{module}";')
+    return ctx.edit(facts, (0, 0), f'import {{ {name} }} from "{module}";\n')
+
+
+class RequirePaginationValidator(Rule):
+    """Pagination arguments not validated with `paginationOptsValidator`.
+
+    ## What it does
+    Flags a function that paginates with `args.paginationOpts` (or destructures
+    `paginationOpts`) when its `args` validate `paginationOpts` with something other than
+    `paginationOptsValidator` from `convex/server` — typically a hand-written
+    `v.object({ numItems, cursor })` — or do not declare it. Internal functions, whose
+    callers build the options themselves, get an info instead of a warning.
+
+    ## Why is this bad?
+    `usePaginatedQuery` sends more than `numItems` and `cursor` (`id`, `endCursor`, ...),
+    and object validators reject fields they do not list, so the client's calls fail
+    (https://docs.convex.dev/database/pagination).
+
+    ## Example
+    ```ts
+    const args = { paginationOpts: v.object({ numItems: v.number(), cursor: v.union(v.string(), v.null()) }) };
+    ```
+    Use instead:
+    ```ts
+    import { paginationOptsValidator } from "convex/server";
+    const args = { paginationOpts: paginationOptsValidator };
+    ```
+
+    ## Fix safety
+    Replacing the validator with `paginationOptsValidator` (and importing it) is safe: it
+    accepts every value the old validator accepted, plus the fields the client adds. No
+    fix is offered when `paginationOpts` is missing from `args` or is written elsewhere.
+    """
+
+    code = "CVX212"
+    name = "require-pagination-validator"
+    severity = Severity.WARNING
+    summary = "`paginationOpts` validated with something other than `paginationOptsValidator`"
+    fix_availability = "sometimes"
+
+    valid = [
+        Valid(SERVER + 'import { paginationOptsValidator } from "convex/server";\n'
+              'export const list = query({ args: { paginationOpts: paginationOptsValidator }, handler: (ctx, args) =>\n'
+              '  ctx.db.query("tasks").paginate(args.paginationOpts) });\n'),
+    ]
+    invalid = [
+        Invalid(SERVER + 'export const list = query({\n'
+                '  args: { paginationOpts: v.object({ numItems: v.number(), cursor: v.union(v.string(), v.null()) }) },\n'
+                '  handler: (ctx, args) => ctx.db.query("tasks").paginate(args.paginationOpts),\n});\n',
+                lines=[4],
+                output=SERVER.replace('import { v } from "convex/values";\n',
+                                      'import { v } from "convex/values";\nimport { paginationOptsValidator } from "convex/server";\n')
+                + 'export const list = query({\n'
+                '  args: { paginationOpts: paginationOptsValidator },\n'
+                '  handler: (ctx, args) => ctx.db.query("tasks").paginate(args.paginationOpts),\n});\n'),
+        Invalid('import { query } from "./_generated/server";\nimport { defineTable } from "convex/server";\n'
+                'import { v } from "convex/values";\n'
+                'export const list = query({ args: { paginationOpts: v.any() }, handler: async (ctx, { paginationOpts }) =>\n'
+                '  ctx.db.query("tasks").paginate(paginationOpts) });\n',
+                lines=[4],
+                output='import { query } from "./_generated/server";\nimport { defineTable, paginationOptsValidator } from "convex/server";\n'
+                'import { v } from "convex/values";\n'
+                'export const list = query({ args: { paginationOpts: paginationOptsValidator }, handler: async (ctx, { paginationOpts }) =>\n'
+                '  ctx.db.query("tasks").paginate(paginationOpts) });\n'),
+        Invalid(SERVER + 'export const page = internalQuery({ args: { cursor: v.string() }, handler: (ctx, args: any) =>\n'
+                '  ctx.db.query("tasks").paginate(args.paginationOpts) });\n',
+                lines=[3], message="no `paginationOpts`"),
+    ]
+
+    def check_app(self, ctx, app):
+        for fn in app.functions:
+            if fn.kind not in ("query", "mutation") or not reads_pagination_opts(fn):
+                continue
+            sev = Severity.INFO if fn.is_internal else None
+            args = ctx.project.args_validator(fn)
+            at = fn.args_node if fn.args_node is not None else fn.call
+            if args is None:
+                ctx.report(fn.facts, js.callee(fn.call) or fn.call,
+                           f"`{fn.display_name}` reads `paginationOpts` but declares no `args`; add "
+                           "`args: { paginationOpts: paginationOptsValidator }`", severity=sev)
+                continue
+            field = args.field("paginationOpts")
+            if field is None:
+                if args.kind == "object" and not args.open:
+                    ctx.report(fn.facts, at, f"`{fn.display_name}` paginates with `paginationOpts`, but its args have no "
+                               "`paginationOpts`; add `paginationOpts: paginationOptsValidator`", severity=sev)
+                continue
+            v = field.required()
+            if v.origin == "paginationOptsValidator" or v.is_opaque:
+                continue
+            if v.kind == "object" and ALL_FIELDS <= set(v.fields):
+                continue
+            prop = next((p for p in js.object_props(fn.args_node) if p.key == "paginationOpts" and not p.spread), None)
+            node = prop.value if prop is not None and prop.value is not None else at
+            fix = None
+            if prop is not None and prop.node.type == "pair" and not field.is_optional:
+                imp = import_edit(ctx, fn.facts, "paginationOptsValidator", "convex/server")
+                if imp is not None:
+                    edits = [ctx.edit(fn.facts, prop.value, "paginationOptsValidator")]
+                    if imp != "present":
+                        edits.append(imp)
+                    fix = Fix.safe("Use `paginationOptsValidator` from `convex/server`", *edits)
+            ctx.report(fn.facts, node, f"`paginationOpts` of `{fn.display_name}` is validated with `{v.describe()}`: "
+                       "clients also send `id` and `endCursor`, which it rejects; use `paginationOptsValidator`",
+                       severity=sev, fix=fix)

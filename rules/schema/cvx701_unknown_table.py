@@ -1,0 +1,102 @@
+import difflib
+
+from cvxlint.project.schema import SYSTEM_TABLES
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js
+
+SERVER = 'import { query, mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
+SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+          'export default defineSchema({\n  messages: defineTable({ body: v.string() }),\n'
+          '  channels: defineTable({ name: v.string() }),\n});\n')
+
+
+def schema_applies(schema) -> bool:
+    """Table names can be checked: a readable schema that lists every table and enforces names."""
+    return schema is not None and schema.readable and not schema.open and schema.strict_table_name_types is not False
+
+
+def closest(name: str, names) -> str | None:
+    hits = difflib.get_close_matches(name, sorted(names), n=1, cutoff=0.6)
+    return hits[0] if hits else None
+
+
+class UnknownTable(Rule):
+    """A table name the schema does not define.
+
+    ## What it does
+    Flags string table names that are not in schema.ts: in `ctx.db.query`, `insert`,
+    `get/patch/replace/delete("t", id)`, `normalizeId`, `ctx.vectorSearch`, and `v.id("t")`
+    anywhere in the functions directory. `_storage` and `_scheduled_functions` are valid in
+    `v.id` (and through `db.system`, which CVX702 checks). Skipped when there is no
+    schema.ts, when `strictTableNameTypes: false`, when the table list cannot be read
+    completely (a spread cvxlint cannot follow), and for computed names.
+
+    ## Why is this bad?
+    With `strictTableNameTypes` (the default) it is a type error; without type checking it
+    shows up at run time as empty results, failed writes or ids that never validate
+    (https://docs.convex.dev/database/schemas).
+
+    ## Example
+    ```ts
+    await ctx.db.query("message").take(10); // the schema has "messages"
+    ```
+    Use instead:
+    ```ts
+    await ctx.db.query("messages").take(10);
+    ```
+
+    ## Fix safety
+    The closest table name (by edit distance) is offered as a suggestion only: a typo is
+    likely, but only the author knows which table was meant.
+    """
+
+    code = "CVX701"
+    name = "unknown-table"
+    severity = Severity.ERROR
+    summary = "Table name not defined in schema.ts"
+    fix_availability = "sometimes"
+
+    valid = [
+        Valid(SERVER + 'export const f = query({ args: { id: v.id("_storage") }, handler: (ctx) => ctx.db.query("messages").take(10) });\n',
+              files={"convex/schema.ts": SCHEMA}),
+        Valid(SERVER + 'export const f = query({ args: {}, handler: (ctx) => ctx.db.query("anything").take(10) });\n',
+              files={"convex/schema.ts": SCHEMA.replace("});\n", "}, { strictTableNameTypes: false });\n")}),
+    ]
+    invalid = [
+        Invalid(SERVER + 'export const f = query({ args: { c: v.id("channel") }, handler: (ctx) => ctx.db.query("message").take(10) });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[3, 3], message="not defined in schema.ts"),
+        Invalid(SERVER + 'export const g = mutation({ args: {}, handler: (ctx) => ctx.db.insert("users", { name: "x" }) });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[3]),
+    ]
+
+    def check_app(self, ctx, app):
+        schema = app.schema
+        if not schema_applies(schema):
+            return
+        names = set(schema.tables)
+        for call in app.queries.calls:
+            if call.system or call.table is None or call.table_node is None:
+                continue
+            if call.table.startswith("_") or schema.knows_table(call.table) is not False:
+                continue
+            self._report(ctx, call.facts, call.table_node, call.table, names, f"`{call.method}`")
+        for module in app.modules.values():
+            facts = module.facts
+            for site in facts.all_calls():
+                if site.path != ("v", "id") or site.callee is None:
+                    continue
+                if not ctx.project.validators.is_v(facts, site.callee.child("object")):
+                    continue
+                args = js.call_args(site.node)
+                name = js.string_value(args[0]) if args else None
+                if name is None or name in SYSTEM_TABLES or schema.knows_table(name) is not False:
+                    continue
+                self._report(ctx, facts, args[0], name, names, "`v.id`")
+
+    def _report(self, ctx, facts, node, name, names, where):
+        guess = closest(name, names)
+        msg = f'table "{name}" in {where} is not defined in schema.ts'
+        fix = None
+        if guess is not None:
+            msg += f'; did you mean "{guess}"?'
+            fix = Fix.display_only(f'Use "{guess}"', ctx.edit(facts, node, f'"{guess}"'))
+        ctx.report(facts, node, msg, fix=fix)

@@ -1,0 +1,160 @@
+from cvxlint.project.schema import BUILTIN_INDEXES
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid
+
+SERVER = 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
+SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+          'export default defineSchema({\n'
+          '  messages: defineTable({ channel: v.string(), user: v.string(), at: v.number() })\n'
+          '    .index("by_channel_user_at", ["channel", "user", "at"]),\n});\n')
+LOWER = ("gt", "gte")
+UPPER = ("lt", "lte")
+
+
+def range_problem(ops, fields):
+    """(op, message) for the first step of an index range that breaks Convex's order rules."""
+    pos = 0
+    lower = upper = None  # field bounded below / above
+    for op in ops:
+        if op.op not in ("eq", *LOWER, *UPPER):
+            return op, f"`.{op.op}()` is not an index range method (use eq, gt, gte, lt, lte)"
+        f = op.field
+        if f is None:
+            return None
+        nxt = fields[pos] if pos < len(fields) else None
+        if op.op == "eq":
+            if lower is not None or upper is not None:
+                return op, f'`.eq("{f}")` after a range bound; equalities come first'
+            if f != nxt:
+                return op, _wrong_field(f, nxt, fields, pos)
+            pos += 1
+        elif op.op in LOWER:
+            if lower is not None:
+                return op, "more than one lower bound (`gt`/`gte`)"
+            if upper is not None:
+                return op, "a lower bound after the upper bound; write `.gt/.gte` before `.lt/.lte`"
+            if f != nxt:
+                return op, _wrong_field(f, nxt, fields, pos)
+            lower = f
+        else:
+            if upper is not None:
+                return op, "more than one upper bound (`lt`/`lte`)"
+            want = lower if lower is not None else nxt
+            if f != want:
+                if lower is not None:
+                    return op, f'the upper bound is on "{f}" but the lower bound is on "{lower}"; both must be on the same field'
+                return op, _wrong_field(f, nxt, fields, pos)
+            upper = f
+    return None
+
+
+def _wrong_field(f, nxt, fields, pos):
+    if f not in fields:
+        return f'"{f}" is not a field of this index ({", ".join(fields)})'
+    if nxt is None:
+        return f'"{f}" is already used; nothing may follow the last index field'
+    if fields.index(f) > pos:
+        return f'"{f}" skips "{nxt}": step through the index fields in order ({", ".join(fields)})'
+    return f'"{f}" comes before "{nxt}" in the index; step through the fields in order ({", ".join(fields)})'
+
+
+class IndexRangeOrder(Rule):
+    """An index range that does not follow the index's field order.
+
+    ## What it does
+    Checks the range function of `withIndex(name, q => ...)` against the index's fields
+    (plus the implicit trailing `_creationTime`): `.eq` calls must fix the fields in index
+    order from the first; then at most one lower bound (`gt`/`gte`) and one upper bound
+    (`lt`/`lte`), on the next field; nothing after a bound; and no other methods (such as an
+    invented `.range()`). The built-in `by_creation_time` has the single field
+    `_creationTime`, `by_id` the field `_id`.
+
+    ## Why is this bad?
+    "You must step through fields in index order": a wrong range throws at run time.
+    TypeScript's types catch it only in typed code; JavaScript and `any` get no help
+    (https://docs.convex.dev/database/reading-data/indexes/#querying-documents-using-indexes).
+
+    ## Example
+    ```ts
+    // index by_channel_user = ["channel", "user"]
+    ctx.db.query("messages").withIndex("by_channel_user", (q) => q.eq("user", u).eq("channel", c));
+    ```
+    Use instead:
+    ```ts
+    ctx.db.query("messages").withIndex("by_channel_user", (q) => q.eq("channel", c).eq("user", u));
+    ```
+
+    ## Fix safety
+    When the range is only `.eq` calls on the first fields of the index in the wrong order,
+    putting them in index order is safe: equalities commute. Nothing else is fixed.
+    """
+
+    code = "CVX704"
+    name = "index-range-order"
+    severity = Severity.ERROR
+    summary = "`withIndex` range not in index field order (eq..., then one bound)"
+    fix_availability = "sometimes"
+
+    valid = [
+        Valid(SERVER + 'export const f = query({ args: { c: v.string(), u: v.string() }, handler: (ctx, { c, u }) =>\n'
+              '  ctx.db.query("messages").withIndex("by_channel_user_at", (q) => q.eq("channel", c).eq("user", u).gt("at", 0).lte("at", 9)).collect() });\n',
+              files={"convex/schema.ts": SCHEMA}),
+        Valid(SERVER + 'export const f = query({ args: { c: v.string() }, handler: (ctx, { c }) =>\n'
+              '  ctx.db.query("messages").withIndex("by_creation_time", (q) => q.gt("_creationTime", 5)).take(3) });\n',
+              files={"convex/schema.ts": SCHEMA}),
+    ]
+    invalid = [
+        Invalid(SERVER + 'export const f = query({ args: { c: v.string(), u: v.string() }, handler: (ctx, { c, u }) =>\n'
+                '  ctx.db.query("messages").withIndex("by_channel_user_at", (q) => q.eq("user", u).eq("channel", c)).collect() });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[4],
+                output=SERVER + 'export const f = query({ args: { c: v.string(), u: v.string() }, handler: (ctx, { c, u }) =>\n'
+                '  ctx.db.query("messages").withIndex("by_channel_user_at", (q) => q.eq("channel", c).eq("user", u)).collect() });\n'),
+        Invalid(SERVER + 'export const f = query({ args: { c: v.string() }, handler: (ctx, { c }) =>\n'
+                '  ctx.db.query("messages").withIndex("by_channel_user_at", (q) => q.eq("channel", c).gt("at", 1)).collect() });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[4], message="skips"),
+        Invalid(SERVER + 'export const f = query({ args: { c: v.string() }, handler: (ctx, { c }) =>\n'
+                '  ctx.db.query("messages").withIndex("by_channel_user_at", (q: any) => q.eq("channel", c).range(1, 2)).collect() });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[4], message="not an index range method"),
+    ]
+
+    def check_app(self, ctx, app):
+        schema = app.schema
+        if schema is None or not schema.readable:
+            return
+        seen: set[int] = set()
+        for ch in app.queries.chains:
+            if ch.index is None or not ch.range or not ch.range_known or id(ch.index_call) in seen:
+                continue
+            seen.add(id(ch.index_call))
+            table = schema.table(ch.table) if ch.table else None
+            if ch.index in BUILTIN_INDEXES:
+                fields = ["_creationTime"] if ch.index == "by_creation_time" else ["_id"]
+            else:
+                idx = table.index(ch.index) if table is not None else None
+                if idx is None or idx.full_fields is None:
+                    continue
+                fields = idx.full_fields
+            problem = range_problem(ch.range, fields)
+            if problem is None:
+                continue
+            op, message = problem
+            ctx.report(ch.facts, op.node.child("function").child("property") if op.node.child("function") is not None
+                       and op.node.child("function").child("property") is not None else op.node,
+                       f'range of `withIndex("{ch.index}")`: {message}', fix=self._reorder(ctx, ch, fields))
+
+    def _reorder(self, ctx, ch, fields):
+        ops = ch.range
+        if any(o.op != "eq" or o.field is None or o.value_node is None for o in ops):
+            return None
+        names = [o.field for o in ops]
+        if len(set(names)) != len(names) or set(names) != set(fields[: len(names)]):
+            return None
+        outer = ops[-1].node
+        if any(outer.start <= c.start < outer.end for c in ch.facts.module.comments):
+            return None
+        inner = outer
+        for _ in ops:
+            inner = inner.child("function").child("object")
+        by_field = {o.field: o for o in ops}
+        text = ch.facts.text(inner) + "".join(
+            f".eq({ch.facts.text(by_field[f].field_node)}, {ch.facts.text(by_field[f].value_node)})" for f in fields[: len(names)])
+        return Fix.safe("Put the `.eq` calls in index order", ctx.edit(ch.facts, outer, text))

@@ -1,0 +1,147 @@
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js
+
+SERVER = 'import { query, action } from "./_generated/server";\nimport { v } from "convex/values";\n'
+SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+          'export default defineSchema({\n'
+          '  posts: defineTable({ body: v.string(), author: v.string(), lang: v.string(), embedding: v.array(v.float64()) })\n'
+          '    .searchIndex("search_body", { searchField: "body", filterFields: ["author"] })\n'
+          '    .vectorIndex("by_embedding", { vectorField: "embedding", dimensions: 3, filterFields: ["lang"] }),\n});\n')
+
+
+def _method_anchor(call):
+    fn = call.child("function")
+    prop = fn.child("property") if fn is not None and fn.type == "member_expression" else None
+    return prop or call
+
+
+class SearchIndexUsage(Rule):
+    """A search or vector query that its index cannot answer.
+
+    ## What it does
+    For `withSearchIndex(name, q => ...)`: the first call must be `.search(<searchField>,
+    text)`, only one `.search`, and every other call an `.eq` on one of the index's
+    `filterFields`. Also flags `.order()` after `withSearchIndex` (search results come in
+    relevance order), and `ctx.vectorSearch` filters (`q.eq("f", x)`, also inside `q.or`) on
+    fields outside the vector index's `filterFields`.
+
+    ## Why is this bad?
+    These throw at run time, e.g. "Search queries must always be in relevance order. Can
+    not set order manually." (https://docs.convex.dev/search).
+
+    ## Example
+    ```ts
+    ctx.db.query("posts").withSearchIndex("search_body", (q) => q.search("body", text)).order("desc")
+    ```
+    Use instead:
+    ```ts
+    ctx.db.query("posts").withSearchIndex("search_body", (q) => q.search("body", text))
+    ```
+
+    ## Fix safety
+    Removing `.order(...)` after `withSearchIndex` is offered as a suggestion: the code then
+    gets relevance order, which may not be what was meant.
+    """
+
+    code = "CVX705"
+    name = "search-index-usage"
+    severity = Severity.ERROR
+    summary = "`withSearchIndex`/`vectorSearch` that does not match the index (or adds `.order`)"
+    fix_availability = "sometimes"
+
+    valid = [
+        Valid(SERVER + 'export const f = query({ args: { t: v.string(), a: v.string() }, handler: (ctx, { t, a }) =>\n'
+              '  ctx.db.query("posts").withSearchIndex("search_body", (q) => q.search("body", t).eq("author", a)).take(10) });\n',
+              files={"convex/schema.ts": SCHEMA}),
+        Valid(SERVER + 'export const g = action({ args: {}, handler: (ctx) =>\n'
+              '  ctx.vectorSearch("posts", "by_embedding", { vector: [1, 2, 3], filter: (q) => q.or(q.eq("lang", "en"), q.eq("lang", "de")) }) });\n',
+              files={"convex/schema.ts": SCHEMA}),
+    ]
+    invalid = [
+        Invalid(SERVER + 'export const f = query({ args: { t: v.string() }, handler: (ctx, { t }) =>\n'
+                '  ctx.db.query("posts").withSearchIndex("search_body", (q) => q.search("author", t)).take(10) });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[4], message="searchField"),
+        Invalid(SERVER + 'export const f = query({ args: { t: v.string() }, handler: (ctx, { t }) =>\n'
+                '  ctx.db.query("posts").withSearchIndex("search_body", (q) => q.search("body", t).eq("lang", "en")).take(10) });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[4], message="filterFields"),
+        Invalid(SERVER + 'export const f = query({ args: { t: v.string() }, handler: (ctx, { t }) =>\n'
+                '  ctx.db.query("posts").withSearchIndex("search_body", (q) => q.search("body", t)).order("desc").take(10) });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[4], message="relevance"),
+        Invalid(SERVER + 'export const g = action({ args: {}, handler: (ctx) =>\n'
+                '  ctx.vectorSearch("posts", "by_embedding", { vector: [1, 2, 3], filter: (q) => q.eq("author", "me") }) });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[4]),
+    ]
+
+    def check_app(self, ctx, app):
+        schema = app.schema
+        if schema is None or not schema.readable:
+            return
+        seen: set[int] = set()
+        for ch in app.queries.chains:
+            table = schema.table(ch.table) if ch.table else None
+            if ch.search_call is None or table is None or id(ch.search_call) in seen:
+                continue
+            seen.add(id(ch.search_call))
+            if ch.order_node is not None:
+                seg = self._order_removal(ctx, ch)
+                ctx.report(ch.facts, _method_anchor(ch.order_node),
+                           "`.order()` after `withSearchIndex`: search results are always in relevance order (this throws)",
+                           fix=Fix.display_only("Remove `.order(...)`", seg) if seg is not None else None)
+            idx = table.search_index(ch.search_index) if ch.search_index else None
+            if idx is None or ch.search_range is None:
+                continue
+            self._search_range(ctx, ch, idx)
+        for call in app.queries.calls:
+            if call.method != "vectorSearch" or call.table is None or len(call.args) < 3:
+                continue
+            table = schema.table(call.table)
+            name = js.string_value(call.args[1])
+            idx = table.vector_index(name) if table is not None and name else None
+            if idx is None or idx.filter_fields is None:
+                continue
+            filt = js.object_get(call.args[2], "filter")
+            if filt is None or not js.is_function(js.unwrap(filt)):
+                continue
+            fn = js.unwrap(filt)
+            params = js.function_params(fn)
+            pat = js.param_pattern(params[0]) if params else None
+            if pat is None or pat.type != "identifier":
+                continue
+            for n in fn.walk():
+                if n.type != "call_expression":
+                    continue
+                callee = js.callee(n)
+                if callee is None or callee.type != "member_expression" or js.identifier_name(callee.child("object")) != pat.text:
+                    continue
+                method = (callee.child("property") or callee).text
+                args = js.call_args(n)
+                f = js.string_value(args[0]) if args else None
+                if method == "eq" and f is not None and f not in idx.filter_fields:
+                    ctx.report(call.facts, args[0], f'vector search filter on "{f}", which is not in the filterFields of '
+                               f'`{name}` ({", ".join(idx.filter_fields) or "none"})')
+
+    def _search_range(self, ctx, ch, idx):
+        ops = ch.search_range
+        if not ops:
+            return
+        first = ops[0]
+        if first.op != "search":
+            ctx.report(ch.facts, _method_anchor(first.node), f"a search range starts with `.search(\"{idx.search_field}\", text)`")
+        elif first.field is not None and idx.search_field is not None and first.field != idx.search_field:
+            ctx.report(ch.facts, first.field_node, f'`.search("{first.field}")` but the searchField of `{idx.name}` is '
+                       f'"{idx.search_field}"')
+        for op in ops[1:]:
+            if op.op == "search":
+                ctx.report(ch.facts, _method_anchor(op.node), "only one `.search()` per search query")
+            elif op.op != "eq":
+                ctx.report(ch.facts, _method_anchor(op.node), f"`.{op.op}()` in a search range: only `.eq` on filter fields")
+            elif op.field is not None and idx.filter_fields is not None and op.field not in idx.filter_fields:
+                ctx.report(ch.facts, op.field_node, f'`.eq("{op.field}")`: "{op.field}" is not in the filterFields of '
+                           f'`{idx.name}` ({", ".join(idx.filter_fields) or "none"})')
+
+    def _order_removal(self, ctx, ch):
+        call = ch.order_node
+        fn = call.child("function")
+        recv = fn.child("object") if fn is not None else None
+        if recv is None or any(recv.end <= c.start < call.end for c in ch.facts.module.comments):
+            return None
+        return ctx.edit(ch.facts, (recv.end, call.end), "")

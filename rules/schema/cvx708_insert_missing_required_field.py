@@ -1,0 +1,72 @@
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
+
+SERVER = 'import { mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
+SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+          'export default defineSchema({\n'
+          '  tasks: defineTable({ title: v.string(), done: v.boolean(), note: v.optional(v.string()), owner: v.union(v.string(), v.null()) }),\n'
+          '});\n')
+
+
+class InsertMissingRequiredField(Rule):
+    """`ctx.db.insert` without a field the table requires.
+
+    ## What it does
+    Flags `ctx.db.insert("t", { ... })` when the object literal has no spread and lacks a
+    required (non-optional) field of the table's object validator. Union tables, `v.any()`
+    tables, tables with `schemaValidation: false` and fields whose validator cvxlint cannot
+    read are skipped; a field that accepts `null` is still required (it must be present).
+
+    ## Why is this bad?
+    Schema validation rejects the write at run time (https://docs.convex.dev/database/schemas).
+
+    ## Example
+    ```ts
+    await ctx.db.insert("tasks", { title });
+    ```
+    Use instead:
+    ```ts
+    await ctx.db.insert("tasks", { title, done: false });
+    ```
+    """
+
+    code = "CVX708"
+    name = "insert-missing-required-field"
+    severity = Severity.WARNING
+    summary = "`insert` object literal missing a required field"
+
+    valid = [
+        Valid(SERVER + 'export const f = mutation({ args: { rest: v.any() }, handler: async (ctx, { rest }) => {\n'
+              '  await ctx.db.insert("tasks", { title: "a", done: false, owner: null });\n'
+              '  await ctx.db.insert("tasks", { title: "b", ...rest });\n}});\n',
+              files={"convex/schema.ts": SCHEMA}),
+    ]
+    invalid = [
+        Invalid(SERVER + 'export const f = mutation({ args: {}, handler: (ctx) =>\n'
+                '  ctx.db.insert("tasks", { title: "a", owner: "me" }) });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[4], message="done"),
+    ]
+
+    def check_app(self, ctx, app):
+        schema = app.schema
+        if schema is None or not schema.readable or schema.schema_validation is not True:
+            return
+        for call in app.queries.calls:
+            if call.method != "insert" or call.system or call.table is None:
+                continue
+            value = js.unwrap(call.value_node)
+            table = schema.table(call.table)
+            if value is None or value.type != "object" or table is None or not table.known:
+                continue
+            doc = table.document.required()
+            if doc.kind != "object" or doc.open:
+                continue
+            props = js.object_props(value)
+            if any(p.spread or p.key is None for p in props):
+                continue
+            present = {p.key for p in props}
+            missing = [name for name, fv in doc.fields.items()
+                       if name not in present and not fv.is_optional and fv.required().kind not in ("any", "opaque")]
+            if missing:
+                names = ", ".join(f'"{m}"' for m in missing)
+                ctx.report(call.facts, value, f"`insert` into `{table.name}` is missing required field"
+                           f"{'s' if len(missing) > 1 else ''} {names}; schema validation rejects it")

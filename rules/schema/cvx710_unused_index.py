@@ -1,0 +1,118 @@
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, memoized
+
+HEAD = 'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+SCHEMA = HEAD + ('export default defineSchema({\n  tasks: defineTable({ owner: v.string(), done: v.boolean(), title: v.string() })\n'
+                 '    .index("by_owner", ["owner"])\n    .index("by_done", ["done"])\n'
+                 '    .searchIndex("search_title", { searchField: "title" }),\n});\n')
+
+
+def string_arguments(ctx, app) -> set[str]:
+    """Every string literal passed as a call argument in the app's code (schema.ts aside):
+    index names handed to helpers (`getManyFrom(db, "t", "by_x", v)`) or held in constants."""
+
+    def compute():
+        out: set[str] = set()
+        for module in app.modules.values():
+            if module.special == "schema":
+                continue
+            for site in module.facts.all_calls():
+                for a in js.call_args(site.node):
+                    s = js.string_value(a)
+                    if s is not None:
+                        out.add(s)
+            for b in module.facts.bindings.values():
+                s = js.string_value(b.value) if b.value is not None else None
+                if s is not None:
+                    out.add(s)
+        return out
+
+    return memoized(ctx, ("string_arguments", id(app)), compute)
+
+
+class UnusedIndex(Rule):
+    """An index no query in the project uses.
+
+    ## What it does
+    Flags indexes (also search and vector indexes) that no `withIndex`,
+    `withSearchIndex` or `ctx.vectorSearch` in the app names, and whose name appears in no
+    call argument or constant anywhere in the functions directory (which covers helpers
+    such as convex-helpers' `getManyFrom(db, table, "by_x", ...)`). Staged indexes (being
+    built for a coming release), tables queried with a computed index name, and tables
+    defined by packages are skipped.
+
+    ## Why is this bad?
+    Every index costs storage (about one more copy of the table) and slows each write
+    (https://docs.convex.dev/understanding/best-practices/#check-for-redundant-indexes).
+    Other repositories or dashboards may still use it, so this is advice, not a fix.
+
+    ## Example
+    ```ts
+    defineTable({ owner: v.string(), done: v.boolean() }).index("by_owner", ["owner"]).index("by_done", ["done"])
+    // only by_owner is queried
+    ```
+    Use instead:
+    ```ts
+    defineTable({ owner: v.string(), done: v.boolean() }).index("by_owner", ["owner"])
+    ```
+    """
+
+    code = "CVX710"
+    name = "unused-index"
+    severity = Severity.INFO
+    summary = "Index that no query uses"
+
+    valid = [
+        Valid('import { query } from "./_generated/server";\nimport { getManyFrom } from "convex-helpers/server/relationships";\n'
+              'export const a = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", "x")).take(1) });\n'
+              'export const b = query({ args: {}, handler: (ctx) => getManyFrom(ctx.db, "tasks", "by_done", false) });\n'
+              'export const c = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withSearchIndex("search_title", (q) => q.search("title", "x")).take(1) });\n',
+              files={"convex/schema.ts": SCHEMA}),
+    ]
+    invalid = [
+        Invalid(SCHEMA, path="convex/schema.ts", lines=[6, 7],
+                files={"convex/tasks.ts": 'import { query } from "./_generated/server";\n'
+                       'export const a = query({ args: {}, handler: (ctx) =>\n'
+                       '  ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", "x")).take(1) });\n'}),
+    ]
+
+    def check_app(self, ctx, app):
+        schema = app.schema
+        if schema is None or not schema.readable:
+            return
+        used: set[tuple[str, str]] = set()
+        dynamic: set[str] = set()
+        for ch in app.queries.chains:
+            if ch.table is None:
+                continue
+            if ch.index_call is not None:
+                if ch.index is None:
+                    dynamic.add(ch.table)
+                else:
+                    used.add((ch.table, ch.index))
+            if ch.search_call is not None:
+                if ch.search_index is None:
+                    dynamic.add(ch.table)
+                else:
+                    used.add((ch.table, ch.search_index))
+        for call in app.queries.calls:
+            if call.method == "vectorSearch" and call.table and len(call.args) > 1:
+                name = js.string_value(call.args[1])
+                if name is None:
+                    dynamic.add(call.table)
+                else:
+                    used.add((call.table, name))
+        strings = None
+        for table in schema.tables.values():
+            if table.external or not table.known or table.name in dynamic:
+                continue
+            for idx in (*table.indexes, *table.search_indexes, *table.vector_indexes):
+                if idx.staged or idx.name is None or (table.name, idx.name) in used:
+                    continue
+                if strings is None:
+                    strings = string_arguments(ctx, app)
+                if idx.name in strings:
+                    continue
+                kind = {"db": "index", "search": "search index", "vector": "vector index"}[idx.kind]
+                ctx.report(idx.facts, idx.name_node or idx.node,
+                           f'{kind} "{idx.name}" on `{table.name}` is not used by any query in this app; '
+                           "it still costs storage and write time")

@@ -1,0 +1,114 @@
+from cvxlint.project.schema import SYSTEM_TABLES
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid
+
+SERVER = 'import { query, mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
+SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+          'export default defineSchema({\n'
+          '  tasks: defineTable({ title: v.string(), owner: v.id("users") }).index("by_owner", ["owner"]),\n'
+          '  users: defineTable({ name: v.string() }),\n});\n')
+
+
+class ExplicitTableIds(Rule):
+    """`db.get/patch/replace/delete(id)` without the table name.
+
+    ## What it does
+    In apps on convex 1.31 or newer (the version that added the table-name-first forms),
+    flags the old forms `ctx.db.get(id)`, `ctx.db.patch(id, value)`, `ctx.db.replace(id,
+    value)` and `ctx.db.delete(id)` on a Convex database — `ctx.db`, a destructured `db`,
+    `db` passed to a helper, and `ctx.db.system.get(id)` (the official plugin misses the last
+    three). Apps whose convex version is older or unknown get no finding. `Map.get`,
+    `String.replace` and other objects' methods are never matched: the receiver must be the
+    database.
+
+    The table is inferred without TypeScript from: an `Id<"t">` annotation or cast, a
+    `v.id("t")` argument of the function, a document read from table "t" (`doc._id`), a
+    document field declared `v.id("t")` in the schema (`message.author`), and the id an
+    `insert("t", ...)` returned. When the id's table is a type parameter (`id: Id<T>`, a
+    generic helper) the finding is info: the table is chosen by the caller.
+
+    ## Why is this bad?
+    The table-name-first form is the recommended one and the old one is going to be
+    deprecated (convex 1.31 changelog; https://docs.convex.dev/understanding/best-practices/#always-include-the-table-name-when-calling-ctxdb-functions).
+    The backend also checks that the id belongs to the named table.
+
+    ## Example
+    ```ts
+    await ctx.db.patch(taskId, { done: true });
+    ```
+    Use instead:
+    ```ts
+    await ctx.db.patch("tasks", taskId, { done: true });
+    ```
+
+    ## Fix safety
+    Inserting the inferred table name is safe: the backend checks the name against the id,
+    and the inference only uses facts written in the code. No fix is offered when the table
+    cannot be inferred.
+    """
+
+    code = "CVX711"
+    name = "explicit-table-ids"
+    severity = Severity.WARNING
+    summary = "`db.get/patch/replace/delete(id)` without the table name (convex >= 1.31)"
+    fix_availability = "sometimes"
+    plugin_rules = ("explicit-table-ids",)
+
+    valid = [
+        Valid(SERVER + 'export const f = query({ args: { id: v.id("tasks") }, handler: (ctx, { id }) => ctx.db.get(id) });\n',
+              convex="1.30.0", note="the two-argument form does not exist before 1.31"),
+        Valid(SERVER + 'export const f = query({ args: { id: v.id("tasks") }, handler: (ctx, { id }) => ctx.db.get(id) });\n',
+              convex=None, note="unknown convex version"),
+        Valid(SERVER + 'export const f = query({ args: { key: v.string() }, handler: (ctx, { key }) => {\n'
+              '  const m = new Map<string, number>();\n  return m.get(key) ?? key.replace("a", "b");\n}});\n'),
+    ]
+    invalid = [
+        Invalid(SERVER + 'export const done = mutation({ args: { id: v.id("tasks") }, handler: async (ctx, args) => {\n'
+                '  const task = await ctx.db.get(args.id);\n'
+                '  if (task) await ctx.db.patch(task._id, { title: "done" });\n'
+                '  const owner = task ? await ctx.db.get(task.owner) : null;\n  return owner;\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[4, 5, 6],
+                output=SERVER + 'export const done = mutation({ args: { id: v.id("tasks") }, handler: async (ctx, args) => {\n'
+                '  const task = await ctx.db.get("tasks", args.id);\n'
+                '  if (task) await ctx.db.patch("tasks", task._id, { title: "done" });\n'
+                '  const owner = task ? await ctx.db.get("users", task.owner) : null;\n  return owner;\n}});\n'),
+        Invalid(SERVER + 'import type { Id } from "./_generated/dataModel";\n'
+                'export async function remove({ db }: { db: any }, id: Id<"tasks">) {\n  await db.delete(id);\n}\n'
+                'export const clear = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  for (const t of await ctx.db.query("tasks").take(100)) await ctx.db.delete(t._id);\n'
+                '  const fresh = await ctx.db.insert("tasks", { title: "x", owner: "u" as any });\n'
+                '  await remove(ctx, fresh);\n  await ctx.db.replace(fresh, { title: "y", owner: "u" as any });\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[5, 8, 11],
+                output=SERVER + 'import type { Id } from "./_generated/dataModel";\n'
+                'export async function remove({ db }: { db: any }, id: Id<"tasks">) {\n  await db.delete("tasks", id);\n}\n'
+                'export const clear = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  for (const t of await ctx.db.query("tasks").take(100)) await ctx.db.delete("tasks", t._id);\n'
+                '  const fresh = await ctx.db.insert("tasks", { title: "x", owner: "u" as any });\n'
+                '  await remove(ctx, fresh);\n  await ctx.db.replace("tasks", fresh, { title: "y", owner: "u" as any });\n}});\n'),
+        Invalid(SERVER + 'export const url = query({ args: { s: v.string() }, handler: async (ctx, { s }) =>\n'
+                '  ctx.db.system.get(s as any) });\n', lines=[4], message="cannot be inferred"),
+    ]
+
+    def check_app(self, ctx, app):
+        if app.convex_at_least("1.31.0") is not True:
+            return
+        uses = app.queries
+        for call in uses.calls:
+            if call.method not in ("get", "patch", "replace", "delete") or call.explicit:
+                continue
+            id_node = call.id_node
+            if id_node is None:
+                continue
+            where = f"db.system.{call.method}" if call.system else f"db.{call.method}"
+            table = uses.table_of(call.facts, id_node)
+            if table is not None and call.system != (table in SYSTEM_TABLES):
+                table = None
+            if table is not None:
+                ctx.report(call.facts, call.node, f'`{where}` without the table name: write `{where}("{table}", ...)`',
+                           fix=Fix.safe(f'Add the table name "{table}"',
+                                        ctx.edit(call.facts, (id_node.start, id_node.start), f'"{table}", ')))
+            elif uses.is_dynamic_id(call.facts, id_node):
+                ctx.report(call.facts, call.node, f"`{where}` without the table name; the id's table is a type parameter "
+                           "here, so pass the table name in from the caller", severity=Severity.INFO)
+            else:
+                ctx.report(call.facts, call.node, f"`{where}` without the table name (the table cannot be inferred "
+                           "statically; add it by hand)")
