@@ -197,7 +197,8 @@ async def test_fix_all_is_resolved_lazily(vscode: LanguageClient, app: Path):
 
 
 async def test_helper_and_schema_edits_recheck_dependent_files(vscode: LanguageClient, app: Path):
-    await start(vscode, app, "visual-studio-code")
+    # CVX701 (table not defined in schema.ts) makes messages.ts depend on schema.ts.
+    await start(vscode, app, "visual-studio-code", {"extendSelect": ["CVX701"]})
     messages = open_doc(vscode, app / "convex" / "messages.ts")
     await pushed(vscode, messages)
     helper_path = app / "convex" / "lib" / "links.ts"
@@ -218,13 +219,14 @@ async def test_helper_and_schema_edits_recheck_dependent_files(vscode: LanguageC
     assert related and related[0].location.uri == helper
     assert (related[0].location.range.start.line, related[0].location.range.start.character) == (4, 21)
 
-    # An edit to schema.ts re-checks the other open files of the app.
+    # Renaming the table in schema.ts (unsaved) re-checks messages.ts, which uses the old name.
     schema_path = app / "convex" / "schema.ts"
     schema = open_doc(vscode, schema_path)
     await pushed(vscode, schema)
-    del vscode.diagnostics[messages]
-    replace_all(vscode, schema, 2, schema_path.read_text("utf-8").replace("author: v.string()", "author: v.string(), at: v.number()"))
-    again = await pushed(vscode, messages)
+    assert not by_code(vscode.diagnostics[messages], "CVX701")
+    replace_all(vscode, schema, 2, schema_path.read_text("utf-8").replace("messages: defineTable", "posts: defineTable"))
+    again = await pushed(vscode, messages, lambda ds: len(by_code(ds, "CVX701")) == 2)
+    assert sorted(d.range.start.line for d in by_code(again, "CVX701")) == [9, 18]  # query(...) and insert(...)
     assert len(by_code(again, "CVX101")) == 2
 
     # Closing the helper drops its unsaved text: the app is checked against the disk again.
