@@ -250,6 +250,30 @@ async def test_configuration_change_relints_and_bad_settings_are_reported(vscode
     await pushed(vscode, u, lambda ds: not by_code(ds, "CVX101") and by_code(ds, "CVX112"))
 
 
+async def test_python_client_file(vscode: LanguageClient, app: Path):
+    script = app / "scripts" / "report.py"
+    script.parent.mkdir()
+    script.write_text('from convex import ConvexClient\n\nclient = ConvexClient("https://example.convex.cloud")\n'
+                      'rows = client.query("messages:lst")\n')
+    await start(vscode, app, "visual-studio-code", {"extendSelect": ["CVXP02"]})
+    text = script.read_text("utf-8")
+    u = open_doc(vscode, script)
+    [unknown] = by_code(await pushed(vscode, u), "CVXP02")
+    assert (unknown.range.start.line, unknown.range.start.character) == (3, 20)
+    assert '"messages:list"' in unknown.message
+    # Unsaved text counts for Python files too: with the right name the finding goes away.
+    replace_all(vscode, u, 2, text.replace("messages:lst", "messages:list"))
+    await pushed(vscode, u, lambda ds: ds == [])
+    replace_all(vscode, u, 3, text)
+    [unknown] = by_code(await pushed(vscode, u, lambda ds: len(by_code(ds, "CVXP02")) == 1), "CVXP02")
+    actions = await code_actions(vscode, u, unknown.range, [unknown])
+    [ignore] = [a for a in actions if a.title == "Ignore CVXP02 for this line"]
+    ignored = apply(text, ignore.edit.changes[u], "utf-16")
+    assert ignored.splitlines()[3] == "# cvxlint-ignore CVXP02"
+    replace_all(vscode, u, 4, ignored)
+    await pushed(vscode, u, lambda ds: ds == [])
+
+
 # --- Neovim 0.11: UTF-8, pull ---------------------------------------------------------------------
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
