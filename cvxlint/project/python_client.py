@@ -312,7 +312,7 @@ class _Calls(cst.CSTVisitor):
             if kw == "args":
                 call.args = self.value(a.value)
                 call.args_positional = False
-            elif kw != "name":
+            elif kw != "name" or positional:
                 call.extra_kwargs.append((kw, *self.span(a)))
         self.facts.calls.append(call)
 

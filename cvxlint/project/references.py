@@ -274,7 +274,7 @@ class CallIndex:
     uses: list[FunctionUse] = field(default_factory=list)
     routes: list[HttpRoute] = field(default_factory=list)
     client_files: list[FileFacts] = field(default_factory=list)
-    python_files: list["PyFacts"] = field(default_factory=list)
+    python_files: list[tuple["PyFacts", "App | None"]] = field(default_factory=list)  # with the nearest app
     _by_target: dict[int, list[FunctionUse]] = field(default_factory=dict)
     _by_app: dict[int, list[FunctionUse]] = field(default_factory=dict)
     _by_call: dict[int, FunctionUse] | None = None
@@ -303,7 +303,12 @@ class CallIndex:
         return self._by_call.get(id(call))
 
     def python_calls(self, app: "App") -> list[FunctionUse]:
-        return [u for u in self.uses_in(app) if u.language == "python"]
+        """Calls from Python files (tests included) that name a function of `app`."""
+        return [u for u in self.uses_in(app) if u.py_call is not None]
+
+    def python_files_in(self, app: "App") -> list["PyFacts"]:
+        """Python files that use Convex, assigned to `app` (the nearest app)."""
+        return [pf for pf, a in self.python_files if a is app]
 
     # -- building -------------------------------------------------------------------------
     @classmethod
@@ -336,8 +341,8 @@ class CallIndex:
             pf = project.python_facts(path)
             if pf is None:
                 continue
-            index.python_files.append(pf)
             app = project.nearest_app(path)
+            index.python_files.append((pf, app))
             lang = "test" if _TEST_PY.search(path.as_posix()) else "python"
             for call in pf.calls:
                 name = call.name

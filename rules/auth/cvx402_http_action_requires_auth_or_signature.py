@@ -1,5 +1,6 @@
 import re
 
+from cvxlint.project.auth import RESOURCE_MEMBERS
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
 
 HTTP = ('import { httpRouter } from "convex/server";\nimport { httpAction } from "./_generated/server";\n'
@@ -20,8 +21,9 @@ class HttpActionRequiresAuthOrSignature(Rule):
     names in `auth-helpers`), reading an `Authorization`/signature/token header or query
     parameter, a webhook verifier (`new Webhook(secret).verify(...)` from svix,
     `stripe.webhooks.constructEvent`, `crypto.subtle.verify`, `jwtVerify`), or a comparison
-    with a secret from the environment. `OPTIONS` (CORS preflight) routes are skipped, and
-    routes added by libraries (`auth.addHttpRoutes(http)`) are not seen.
+    with a secret from the environment. Handlers that touch no data (no `ctx.run*`,
+    storage or scheduler: health checks, redirects) and `OPTIONS` (CORS preflight) routes
+    are skipped; routes added by libraries (`auth.addHttpRoutes(http)`) are not seen.
 
     ## Why is this bad?
     HTTP actions are public endpoints: anyone who finds the URL can call them
@@ -59,6 +61,7 @@ class HttpActionRequiresAuthOrSignature(Rule):
               '  return new Response(null);\n});\nhttp.route({ path: "/hook", method: "POST", handler: hook });\nexport default http;\n',
               path="convex/http.ts"),
         Valid(HTTP + 'http.route({ path: "/x", method: "OPTIONS", handler: httpAction(async () => new Response(null)) });\n'
+              'http.route({ path: "/health", method: "GET", handler: httpAction(async () => new Response("ok")) });\n'
               'export default http;\n', path="convex/http.ts"),
     ]
     invalid = [
@@ -68,7 +71,10 @@ class HttpActionRequiresAuthOrSignature(Rule):
         Invalid(HTTP + 'import { receive } from "./hooks";\nhttp.route({ path: "/hook", method: "POST", handler: receive });\n'
                 'export default http;\n', path="convex/http.ts", lines=[7],
                 files={"convex/hooks.ts": 'import { httpAction } from "./_generated/server";\n'
-                       'export const receive = httpAction(async (ctx, req) => new Response(await req.text()));\n'}),
+                       'import { internal } from "./_generated/api";\n'
+                       'export const receive = httpAction(async (ctx, req) => {\n'
+                       '  await ctx.runMutation(internal.data.load, { body: await req.text() });\n'
+                       '  return new Response(null);\n});\n'}),
     ]
 
     def check_app(self, ctx, app):
@@ -86,13 +92,22 @@ class HttpActionRequiresAuthOrSignature(Rule):
                 reached = ctx.project.callgraph.reach(*route.inline)
             else:
                 continue
-            if access.protected or any(_verifies(r) for r in reached):
+            if access.protected or not _touches(reached) or any(_verifies(r) for r in reached):
                 continue
             where = route.path or route.path_prefix or "?"
             ctx.report(route.facts, route.handler,
                        f"HTTP route {route.method or ''} {where} checks no user, token or signature: anyone who "
                        "finds the URL can call it; verify the caller (an Authorization header, a webhook "
                        "signature) before doing anything")
+
+
+def _touches(reached) -> bool:
+    """Does the handler reach data: the database through `ctx.run*`, storage, the scheduler?"""
+    for r in reached:
+        for _use, path in r.ctx_uses():
+            if path and path[0] in RESOURCE_MEMBERS:
+                return True
+    return False
 
 
 def _verifies(r) -> bool:

@@ -1,0 +1,109 @@
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js
+
+from .common import SERVER, call_sites, in_async_function, promise_call
+
+_CHAIN = ("then", "catch", "finally")
+
+
+class NoFloatingConvexPromise(Rule):
+    """A Convex promise that is neither awaited, returned nor collected.
+
+    ## What it does
+    Flags statements that call `ctx.db.insert/patch/replace/delete/get`,
+    `ctx.scheduler.runAfter/runAt/cancel`, `ctx.runQuery/runMutation/runAction`,
+    `ctx.storage.*`, `ctx.vectorSearch` or a query terminal (`.collect()`, `.first()`, ...)
+    without `await` (also with `.then(...)` chained), and the result of such a call used as
+    a value without `await` (`ctx.db.query("t").collect().length`). Promises that are
+    returned, assigned (to be awaited later, e.g. with `Promise.all`) or explicitly
+    discarded with `void` are left alone. The handler's `ctx` counts wherever it goes:
+    helpers' parameters, destructured `{ db }`, aliases.
+
+    ## Why is this bad?
+    The function can finish before the write happens, errors are lost, and in actions a
+    dangling promise may never run (https://docs.convex.dev/understanding/best-practices/#await-all-promises,
+    https://docs.convex.dev/functions/actions#dangling-promises).
+
+    ## Example
+    ```ts
+    ctx.scheduler.runAfter(0, internal.emails.send, {});
+    ```
+    Use instead:
+    ```ts
+    await ctx.scheduler.runAfter(0, internal.emails.send, {});
+    ```
+
+    ## Fix safety
+    Inside an `async` function, `await` is added: safe — completion only moves earlier
+    and errors stop being swallowed. Outside one there is no fix.
+    """
+
+    code = "CVX601"
+    name = "no-floating-convex-promise"
+    severity = Severity.ERROR
+    summary = "Convex promise (`ctx.db.*`, `ctx.run*`, scheduler) not awaited"
+    fix_availability = "sometimes"
+
+    valid = [
+        Valid(SERVER + 'export const f = mutation({ args: {}, handler: async (ctx) => {\n'
+              '  const a = ctx.db.insert("t", {});\n  void ctx.scheduler.runAfter(0, internal.example.g, {});\n'
+              '  await Promise.all([a]);\n  return ctx.db.insert("t", {});\n}});\n'),
+    ]
+    invalid = [
+        Invalid(SERVER + 'export const f = mutation({ args: { id: v.id("t") }, handler: async (ctx, { id }) => {\n'
+                '  ctx.db.patch("t", id, { seen: true });\n  ctx.scheduler.runAfter(0, internal.example.g, {});\n}});\n',
+                lines=[5, 6],
+                output=SERVER + 'export const f = mutation({ args: { id: v.id("t") }, handler: async (ctx, { id }) => {\n'
+                       '  await ctx.db.patch("t", id, { seen: true });\n  await ctx.scheduler.runAfter(0, internal.example.g, {});\n}});\n'),
+        Invalid(SERVER + 'async function save({ db }: any, id: string) {\n  db.delete("t", id).then(() => console.log("gone"));\n}\n'
+                'export const n = query({ args: {}, handler: async (ctx) => ctx.db.query("t").collect().length });\n',
+                lines=[5, 7],
+                output=SERVER + 'async function save({ db }: any, id: string) {\n  await db.delete("t", id).then(() => console.log("gone"));\n}\n'
+                       'export const n = query({ args: {}, handler: async (ctx) => (await ctx.db.query("t").collect()).length });\n'),
+    ]
+
+    def check_module(self, ctx, module):
+        facts = module.facts
+        sites = call_sites(ctx, facts)
+        for n in facts.module.root.walk():
+            if n.type == "expression_statement" and n.children:
+                expr = js.unwrap(n.children[0])
+                call = _innermost(expr)
+                if call is None:
+                    continue
+                what = promise_call(facts, sites.get(id(call)))
+                if what is None:
+                    continue
+                fix = None
+                if in_async_function(n):
+                    fix = Fix.safe("Add `await`", ctx.edit(facts, (expr.start, expr.start), "await "))
+                ctx.report(facts, expr, f"{what} returns a promise nobody awaits: the function may finish before "
+                           "it completes and its errors are lost; add `await`", fix=fix)
+            elif n.type == "member_expression":
+                obj = js.unwrap(n.child("object"))
+                if obj is None or obj.type != "call_expression":
+                    continue
+                prop = n.child("property")
+                if prop is None or prop.text in _CHAIN:
+                    continue
+                what = promise_call(facts, sites.get(id(obj)))
+                if what is None:
+                    continue
+                fix = None
+                if in_async_function(n):
+                    fix = Fix.safe("Add `await`", ctx.edit(facts, obj, f"(await {facts.text(obj)})"))
+                ctx.report(facts, obj, f"{what} returns a promise, but its result is used here without `await` "
+                           f"(`.{prop.text}` of a promise)", fix=fix)
+
+
+def _innermost(expr):
+    """The call a statement makes, looking through `.then/.catch/.finally` chained on it."""
+    cur = expr
+    while cur is not None and cur.type == "call_expression":
+        callee = js.callee(cur)
+        if callee is not None and callee.type == "member_expression":
+            prop = callee.child("property")
+            if prop is not None and prop.text in _CHAIN:
+                cur = js.unwrap(callee.child("object"))
+                continue
+        return cur
+    return None

@@ -1,0 +1,111 @@
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js, memoized
+
+from .common import SERVER, in_async_function
+
+_PROMISE_COMBINATORS = ("Promise.all", "Promise.allSettled", "Promise.any", "Promise.race")
+
+
+class NoUnawaitedAsyncMap(Rule):
+    """`array.map(async ...)` used as a value instead of being awaited with `Promise.all`.
+
+    ## What it does
+    Flags `arr.map(async (x) => ...)` whose array of promises is returned from a handler,
+    written into a document (`ctx.db.insert/patch/replace`), or passed to a function other
+    than `Promise.all/allSettled/any/race`. Storing it in a variable (to await later) is
+    left alone.
+
+    ## Why is this bad?
+    An array of promises is not a Convex value ("… is not a supported Convex type"), and
+    the work inside may not finish.
+
+    ## Example
+    ```ts
+    return posts.map(async (p) => ({ ...p, author: await ctx.db.get("users", p.author) }));
+    ```
+    Use instead:
+    ```ts
+    return await Promise.all(posts.map(async (p) => ({ ...p, author: await ctx.db.get("users", p.author) })));
+    ```
+
+    ## Fix safety
+    The call is wrapped in `await Promise.all(...)` when the enclosing function is async
+    (for a returned value of a non-async handler, in `Promise.all(...)`): safe, the
+    promises are the same, now awaited.
+    """
+
+    code = "CVX605"
+    name = "no-unawaited-async-map"
+    severity = Severity.WARNING
+    summary = "`map(async ...)` returned or stored without `Promise.all`"
+    fix_availability = "sometimes"
+
+    valid = [Valid(SERVER + 'export const f = query({ args: {}, handler: async (ctx) => {\n'
+                   '  const rows = await ctx.db.query("t").take(5);\n'
+                   '  const pending = rows.map(async (r) => ctx.db.get("t", r._id));\n'
+                   '  return await Promise.all(pending);\n}});\n')]
+    invalid = [
+        Invalid(SERVER + 'export const f = query({ args: {}, handler: async (ctx) => {\n'
+                '  const rows = await ctx.db.query("t").take(5);\n'
+                '  return rows.map(async (r) => ({ ...r, other: await ctx.db.get("t", r._id) }));\n}});\n',
+                lines=[6],
+                output=SERVER + 'export const f = query({ args: {}, handler: async (ctx) => {\n'
+                       '  const rows = await ctx.db.query("t").take(5);\n'
+                       '  return await Promise.all(rows.map(async (r) => ({ ...r, other: await ctx.db.get("t", r._id) })));\n}});\n'),
+        Invalid(SERVER + 'export const g = mutation({ args: { tags: v.array(v.string()) }, handler: async (ctx, { tags }) => {\n'
+                '  await ctx.db.insert("t", { tags: tags.map(async (t) => t.trim()) });\n}});\n', lines=[5],
+                output=SERVER + 'export const g = mutation({ args: { tags: v.array(v.string()) }, handler: async (ctx, { tags }) => {\n'
+                       '  await ctx.db.insert("t", { tags: await Promise.all(tags.map(async (t) => t.trim())) });\n}});\n'),
+    ]
+
+    def check_module(self, ctx, module):
+        facts = module.facts
+        handlers = _handler_nodes(ctx, module.app)
+        for site in facts.all_calls():
+            if not site.path or site.path[-1] != "map" or site.callee is None or site.callee.type != "member_expression":
+                continue
+            args = js.call_args(site.node)
+            cb = js.unwrap(args[0]) if args else None
+            if cb is None or not js.is_function(cb) or not js.is_async(cb):
+                continue
+            where = _unawaited_use(ctx, facts, site.node, handlers)
+            if where is None:
+                continue
+            node = js.outer(site.node)
+            fix = None
+            if in_async_function(node):
+                fix = Fix.safe("Wrap in `await Promise.all(...)`", ctx.edit(facts, node, f"await Promise.all({facts.text(node)})"))
+            elif where.startswith("returned"):
+                fix = Fix.safe("Wrap in `Promise.all(...)`", ctx.edit(facts, node, f"Promise.all({facts.text(node)})"))
+            ctx.report(facts, site.node, f"`map(async ...)` gives an array of promises, {where} without "
+                       "`Promise.all`: promises are not Convex values and the work may not finish; wrap it in "
+                       "`await Promise.all(...)`", fix=fix)
+
+
+def _unawaited_use(ctx, facts, call, handlers) -> str | None:
+    n = js.outer(call)
+    p = n.parent
+    if p is None:
+        return None
+    if p.type == "return_statement" or (js.is_function(p) and n.field == "body"):
+        f = js.enclosing_function(n) if p.type == "return_statement" else p
+        return "returned from the handler" if f is not None and id(f) in handlers else None
+    if p.type == "arguments":
+        callee = js.callee(p.parent) if p.parent is not None else None
+        if js.dotted_name(callee) in _PROMISE_COMBINATORS:
+            return None
+        return "passed to a function"
+    if p.type == "pair":
+        obj = p.parent
+        args = obj.parent if obj is not None else None
+        call2 = args.parent if args is not None and args.type == "arguments" else None
+        callee = js.callee(call2) if call2 is not None else None
+        if callee is not None and callee.type == "member_expression":
+            prop = callee.child("property")
+            if prop is not None and prop.text in ("insert", "patch", "replace"):
+                return "written into a document"
+    return None
+
+
+def _handler_nodes(ctx, app) -> set[int]:
+    return memoized(ctx, ("handler_nodes", id(app)),
+                    lambda: {id(fn.handler.node) for fn in app.functions if fn.handler is not None})

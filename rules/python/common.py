@@ -1,0 +1,57 @@
+"""What the Python-client rules share: their uses, libcst-made edits, example scaffolding."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from cvxlint.project.python_client import replacement_edit, module_edit, with_convex_import
+from cvxlint.rulekit import Edit
+
+COUNTERS = {"convex/counters.ts": 'import { v } from "convex/values";\n'
+            'import { internalMutation, mutation, query, action } from "./_generated/server";\n'
+            'export const get = query({ args: { name: v.string() }, handler: async () => null });\n'
+            'export const set = mutation({ args: { name: v.string(), value: v.int64(), note: v.optional(v.string()),\n'
+            '  label: v.optional(v.union(v.string(), v.null())) }, handler: async () => null });\n'
+            'export const reset = internalMutation({ args: { name: v.string() }, handler: async () => null });\n'
+            'export const export_ = action({ args: {}, handler: async () => null });\n'}
+PY = 'from convex import ConvexClient\n\nclient = ConvexClient("https://happy-otter-123.convex.cloud")\n'
+PY_PATH = "scripts/job.py"
+
+
+def py_uses(ctx, app):
+    """Every Python call naming a function of `app` (tests included)."""
+    return ctx.project.call_index.python_calls(app)
+
+
+def edit(pf, old, new) -> Edit:
+    s, e, text = replacement_edit(pf, old, new)
+    return Edit(pf.path, s, e, text)
+
+
+def string_like(node: cst.CSTNode, text: str) -> cst.SimpleString:
+    """A string literal holding `text`, written with the same quotes as `node`."""
+    quote = '"'
+    if isinstance(node, cst.SimpleString):
+        raw = node.value.lstrip("rRbBuU")
+        quote = raw[:3] if raw[:3] in ('"""', "'''") else raw[0]
+    return cst.SimpleString(quote + text.replace("\\", "\\\\").replace(quote, "\\" + quote) + quote)
+
+
+def import_edit(pf, name: str) -> Edit | None:
+    """The edit that makes `name` importable from `convex` (None: nothing to do)."""
+    how = with_convex_import(pf, name)
+    if how is None:
+        return None
+    if isinstance(how, cst.Module):
+        s, e, text = module_edit(pf, how)
+    else:
+        s, e, text = replacement_edit(pf, how[0], how[1])
+    return Edit(pf.path, s, e, text)
+
+
+def field_validator(ctx, fn, key: str):
+    """The validator of argument `key` of `fn` (None when unknown)."""
+    val = ctx.project.args_validator(fn)
+    if val is None or val.required().kind != "object":
+        return None
+    return val.required().fields.get(key)

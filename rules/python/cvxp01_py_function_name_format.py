@@ -1,0 +1,104 @@
+import re
+
+from cvxlint.project.references import NAME_FORMAT
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid
+
+from .common import COUNTERS, PY, PY_PATH, edit, py_uses, string_like
+
+_EXTENSIONS = (".tsx", ".jsx", ".ts", ".js", ".mts", ".mjs", ".cts", ".cjs")
+_PREFIX = re.compile(r"^[A-Za-z0-9_/-]*(:[A-Za-z0-9_$]*)?$")
+
+
+class PyFunctionNameFormat(Rule):
+    """A Python client call whose function name is not `"dir/file:function"`.
+
+    ## What it does
+    Flags the name passed to `client.query/mutation/action/subscribe(...)` (and the `path`
+    of raw HTTP API calls) when it does not match `dir/file:function` (`^[A-Za-z0-9_/-]+(:[A-Za-z0-9_$]+)?$`),
+    also the constant start of an f-string. Typical mistakes: `"messages.list"`,
+    `"api.messages.list"`, `"convex/messages:list"`, `"messages.ts:list"`, backslashes.
+
+    ## Why is this bad?
+    Non-JavaScript clients name functions as `"dir/module:export"`
+    (https://docs.convex.dev/functions/query-functions#query-names); anything else fails with
+    "Could not find public function".
+
+    ## Example
+    ```python
+    client.query("messages.list")
+    ```
+    Use instead:
+    ```python
+    client.query("messages:list")
+    ```
+
+    ## Fix safety
+    The canonical name is written when exactly one function of the app matches the
+    mistaken one (dots to `/` and `:`, `api.`/`convex/` prefixes and file extensions
+    dropped): safe, the call could not succeed as written. Otherwise no fix.
+    """
+
+    code = "CVXP01"
+    name = "py-function-name-format"
+    severity = Severity.ERROR
+    summary = "Python client function name not in `dir/file:function` form"
+    fix_availability = "sometimes"
+
+    valid = [Valid(PY + 'client.query("counters:get", {"name": "x"})\nclient.query(f"counters:{name}")\n',
+                   path=PY_PATH, files=COUNTERS)]
+    invalid = [
+        Invalid(PY + 'client.query("counters.get", {"name": "x"})\nclient.query(\'api.counters.get\')\n'
+                'client.mutation("convex/counters.ts:set", {"name": "x"})\n', path=PY_PATH, files=COUNTERS, lines=[4, 5, 6],
+                output=PY + 'client.query("counters:get", {"name": "x"})\nclient.query(\'counters:get\')\n'
+                'client.mutation("counters:set", {"name": "x"})\n'),
+        Invalid(PY + 'client.query(f"counters.{which}")\n', path=PY_PATH, files=COUNTERS, lines=[4]),
+    ]
+
+    def check_app(self, ctx, app):
+        for use in py_uses(ctx, app):
+            call = use.py_call
+            if call.name is not None:
+                if NAME_FORMAT.match(call.name):
+                    continue
+                guess = _canonical(app, call.name)
+                fix = None
+                hint = ""
+                if guess is not None:
+                    hint = f' (did you mean "{guess}"?)'
+                    fix = Fix.safe(f'Use "{guess}"', edit(use.py_facts, call.name_node, string_like(call.name_node, guess)))
+                ctx.report(use.path, (call.name_start, call.name_end),
+                           f'"{call.name}" is not a Convex function name: write it as "dir/file:function"{hint}', fix=fix)
+            elif call.name_prefix is not None and not _PREFIX.match(call.name_prefix):
+                ctx.report(use.path, (call.name_start, call.name_end),
+                           f'the function name starts with "{call.name_prefix}", which is not how Convex names '
+                           'functions: write "dir/file:function"')
+
+
+def _canonical(app, name: str) -> str | None:
+    found = {c for c in _candidates(name) if c in app.by_identifier}
+    return found.pop() if len(found) == 1 else None
+
+
+def _candidates(name: str) -> list[str]:
+    s = name.strip().replace("\\", "/")
+    for prefix in ("api.", "internal.", "convex/", "./convex/", "/"):
+        if s.startswith(prefix):
+            s = s[len(prefix):]
+    out = []
+    if ":" in s:
+        mod, fn = s.split(":", 1)
+        for ext in _EXTENSIONS:
+            if mod.endswith(ext):
+                mod = mod[: -len(ext)]
+        out.append(f"{mod.replace('.', '/')}:{fn}")
+        out.append(f"{mod}:{fn}")
+    else:
+        for ext in _EXTENSIONS:
+            if s.endswith(ext):
+                s = s[: -len(ext)]
+        parts = [p for p in s.replace("/", ".").split(".") if p]
+        if len(parts) >= 2:
+            out.append("/".join(parts[:-1]) + ":" + parts[-1])
+        if parts:
+            out.append("/".join(parts) + ":default")
+    return out

@@ -1,0 +1,56 @@
+import difflib
+
+from cvxlint.project.references import NAME_FORMAT, canonical_name
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid
+
+from .common import COUNTERS, PY, PY_PATH, py_uses
+
+
+class PyUnknownFunction(Rule):
+    """A Python client call of a function the app does not export.
+
+    ## What it does
+    Resolves the name of every `client.query/mutation/action/subscribe` call (and raw HTTP
+    API call) against the exported functions of the app the script belongs to (the nearest
+    one) — and of every other app in the scan — with the bundler's entry-point rules; a bare
+    `"module"` means `"module:default"`. Names that match nothing are flagged, with the
+    closest existing name as a hint. Apps without any registered function are skipped (the
+    backend may live in another repository).
+
+    ## Why is this bad?
+    The call fails on the server: "Could not find public function for '…'".
+
+    ## Example
+    ```python
+    client.query("counters:gte", {"name": "visits"})
+    ```
+    Use instead:
+    ```python
+    client.query("counters:get", {"name": "visits"})
+    ```
+    """
+
+    code = "CVXP02"
+    name = "py-unknown-function"
+    severity = Severity.ERROR
+    summary = "Python client calls a function the app does not define"
+
+    valid = [Valid(PY + 'client.query("counters:get", {"name": "x"})\n', path=PY_PATH, files=COUNTERS)]
+    invalid = [Invalid(PY + 'client.query("counters:gte", {"name": "x"})\n', path=PY_PATH, files=COUNTERS, lines=[4],
+                       message='did you mean "counters:get"')]
+
+    def check_app(self, ctx, app):
+        if not app.by_identifier:
+            return
+        known = {i for a in ctx.project.apps for i in a.by_identifier}
+        for use in py_uses(ctx, app):
+            name = use.py_call.name
+            if name is None or not NAME_FORMAT.match(name):
+                continue
+            ident = canonical_name(name)
+            if ident in known:
+                continue
+            close = difflib.get_close_matches(ident, sorted(app.by_identifier), n=1)
+            hint = f' (did you mean "{close[0]}"?)' if close else ""
+            ctx.report(use.path, (use.start, use.end),
+                       f'no exported Convex function "{ident}" in {app.functions_dir.name}/{hint}')

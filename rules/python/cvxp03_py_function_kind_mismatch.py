@@ -1,0 +1,66 @@
+import libcst as cst
+
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, describe_function
+
+from .common import COUNTERS, PY, PY_PATH, edit, py_uses
+
+_KIND = {"query": "query", "subscribe": "query", "mutation": "mutation", "action": "action"}
+
+
+class PyFunctionKindMismatch(Rule):
+    """A Python call whose method does not match the function's kind.
+
+    ## What it does
+    Flags `client.query()`/`client.subscribe()` on a mutation or action, `client.mutation()`
+    on a query or action, `client.action()` on a query or mutation — and raw HTTP calls to
+    `/api/query`, `/api/mutation`, `/api/action` that name a function of another kind.
+
+    ## Why is this bad?
+    The server refuses: "Trying to execute X as Query, but it is defined as Mutation."
+
+    ## Example
+    ```python
+    client.query("counters:set", {"name": "visits", "value": ConvexInt64(0)})
+    ```
+    Use instead:
+    ```python
+    client.mutation("counters:set", {"name": "visits", "value": ConvexInt64(0)})
+    ```
+
+    ## Fix safety
+    The client method is renamed to the function's kind: safe, the call cannot succeed as
+    written. `subscribe` on a non-query and raw HTTP calls get no fix.
+    """
+
+    code = "CVXP03"
+    name = "py-function-kind-mismatch"
+    severity = Severity.ERROR
+    summary = "Python `client.query` on a mutation (or any other kind mismatch)"
+    fix_availability = "sometimes"
+
+    valid = [Valid(PY + 'client.mutation("counters:set", {"name": "x"})\nclient.subscribe("counters:get", {"name": "x"})\n',
+                   path=PY_PATH, files=COUNTERS)]
+    invalid = [
+        Invalid(PY + 'client.query("counters:set", {"name": "x"})\nclient.mutation("counters:get", {"name": "x"})\n',
+                path=PY_PATH, files=COUNTERS, lines=[4, 5],
+                output=PY + 'client.mutation("counters:set", {"name": "x"})\nclient.query("counters:get", {"name": "x"})\n'),
+        Invalid(PY + 'client.subscribe("counters:export_")\n', path=PY_PATH, files=COUNTERS, lines=[4]),
+    ]
+
+    def check_app(self, ctx, app):
+        for use in py_uses(ctx, app):
+            fn = use.target
+            call = use.py_call
+            if fn is None:
+                continue
+            want = _KIND[call.method]
+            if fn.kind == want:
+                continue
+            fix = None
+            if not call.raw_http and call.method != "subscribe" and fn.kind in ("query", "mutation", "action") \
+                    and call.method_node is not None:
+                fix = Fix.safe(f"Call `.{fn.kind}(...)`", edit(use.py_facts, call.method_node, cst.Name(fn.kind)))
+            how = f"`/api/{call.method}`" if call.raw_http else f"`.{call.method}()`"
+            ctx.report(use.path, (call.method_start, call.method_end) if not call.raw_http else (use.start, use.end),
+                       f"{how} calls {describe_function(fn)} as a {want}: Convex refuses to run it "
+                       f"(\"Trying to execute ... as {want.capitalize()}\"); use `.{fn.kind}()`", fix=fix)

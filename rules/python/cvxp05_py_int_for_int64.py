@@ -1,0 +1,110 @@
+import libcst as cst
+
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid
+
+from .common import COUNTERS, PY, PY_PATH, edit, field_validator, import_edit, py_uses
+
+SAFE_INT = 2 ** 53
+
+
+class PyIntForInt64(Rule):
+    """A Python `int` passed where the function expects `v.int64()`.
+
+    ## What it does
+    Flags int literals in a call's argument dict whose field is validated as `v.int64()`
+    (or the deprecated `v.bigint()`, optional or not), and int literals beyond ±2**53
+    anywhere in the arguments, whatever the validator.
+
+    ## Why is this bad?
+    The Python client sends `int` as a float64, which `v.int64()` rejects; ints outside
+    ±2**53 raise `ValueError` ("use ConvexInt64"). Wrap them in `ConvexInt64` (the
+    client's README, "Ints and Floats").
+
+    ## Example
+    ```python
+    client.mutation("counters:set", {"value": 5})   # value: v.int64()
+    ```
+    Use instead:
+    ```python
+    from convex import ConvexInt64
+    client.mutation("counters:set", {"value": ConvexInt64(5)})
+    ```
+
+    ## Fix safety
+    The literal is wrapped in `ConvexInt64(...)` and the import is added (or
+    `convex.ConvexInt64` used when the file imports the module): safe for literals.
+    """
+
+    code = "CVXP05"
+    name = "py-int-for-int64"
+    severity = Severity.ERROR
+    summary = "Python `int` where `v.int64()` is expected (use `ConvexInt64`)"
+    fix_availability = "sometimes"
+
+    valid = [Valid('from convex import ConvexClient, ConvexInt64\n\nclient = ConvexClient("https://x.convex.cloud")\n'
+                   'client.mutation("counters:set", {"name": "a", "value": ConvexInt64(5)})\n', path=PY_PATH, files=COUNTERS)]
+    invalid = [
+        Invalid(PY + 'client.mutation("counters:set", {"name": "a", "value": 5})\n', path=PY_PATH, files=COUNTERS, lines=[4],
+                output='from convex import ConvexClient, ConvexInt64\n\nclient = ConvexClient("https://happy-otter-123.convex.cloud")\n'
+                       'client.mutation("counters:set", {"name": "a", "value": ConvexInt64(5)})\n'),
+        Invalid('import convex\n\nclient = convex.ConvexClient("https://x.convex.cloud")\n'
+                'client.mutation("counters:set", {"name": "a", "value": -3})\n', path=PY_PATH, files=COUNTERS, lines=[4],
+                output='import convex\n\nclient = convex.ConvexClient("https://x.convex.cloud")\n'
+                       'client.mutation("counters:set", {"name": "a", "value": convex.ConvexInt64(-3)})\n'),
+        Invalid(PY + 'client.query("counters:get", {"name": "a", "n": 9007199254740993})\n', path=PY_PATH, files=COUNTERS,
+                lines=[4], message="2**53"),
+    ]
+
+    def check_app(self, ctx, app):
+        for use in py_uses(ctx, app):
+            args = use.py_call.args
+            if args is None or args.kind != "dict":
+                continue
+            fn = use.target
+            for entry in args.entries:
+                value = entry.value
+                if value.kind != "int" or value.value is None:
+                    continue
+                field = field_validator(ctx, fn, entry.key) if fn is not None and entry.key is not None else None
+                is_int64 = field is not None and field.required().kind == "int64"
+                if is_int64:
+                    ctx.report(use.path, (value.start, value.end),
+                               f"`{entry.key}` is validated as `v.int64()`, but a Python int is sent as a float64 "
+                               "and rejected; wrap it in `ConvexInt64(...)`", fix=self._fix(use.py_facts, value))
+                elif abs(value.value) > SAFE_INT:
+                    ctx.report(use.path, (value.start, value.end),
+                               "this int is beyond ±2**53: the Python client refuses it (ValueError); send "
+                               "`ConvexInt64(...)` with a `v.int64()` argument", fix=None)
+            for value in _deep_ints(args):
+                if abs(value.value) > SAFE_INT:
+                    ctx.report(use.path, (value.start, value.end),
+                               "this int is beyond ±2**53: the Python client refuses it (ValueError); use `ConvexInt64`")
+
+    def _fix(self, pf, value):
+        if pf.convex_modules and "ConvexInt64" not in pf.convex_names and not pf.convex_imports:
+            module = sorted(pf.convex_modules)[0]
+            wrapped = cst.Call(func=cst.Attribute(value=cst.Name(module), attr=cst.Name("ConvexInt64")),
+                               args=[cst.Arg(value=value.node)])
+            return Fix.safe("Wrap in `ConvexInt64(...)`", edit(pf, value.node, wrapped))
+        local = next((k for k, v in pf.convex_names.items() if v == "ConvexInt64"), "ConvexInt64")
+        wrapped = cst.Call(func=cst.Name(local), args=[cst.Arg(value=value.node)])
+        edits = [edit(pf, value.node, wrapped)]
+        imp = import_edit(pf, "ConvexInt64")
+        if imp is not None:
+            edits.append(imp)
+        return Fix.safe("Wrap in `ConvexInt64(...)` (and import it)", *edits)
+
+
+def _deep_ints(v, top=True):
+    """Int literals nested below the top level of the argument dict."""
+    if v.kind == "dict":
+        for e in v.entries:
+            if not top:
+                yield from _deep_ints(e.value, False)
+            elif e.value.kind in ("dict", "list", "tuple", "set"):
+                yield from _deep_ints(e.value, False)
+    elif v.kind in ("list", "tuple", "set"):
+        for item in v.items:
+            yield from _deep_ints(item, False)
+    elif v.kind == "int" and not top and v.value is not None:
+        yield v

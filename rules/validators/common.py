@@ -1,0 +1,72 @@
+"""Readings the validator rules share: whether a handler uses its arguments, which calls are
+`v.*` calls, and the rewrite of a legacy registration into the object form."""
+
+from __future__ import annotations
+
+from cvxlint.rulekit import Fix, js
+from cvxlint.syntax import scope
+
+SERVER = 'import { v } from "convex/values";\nimport { action, internalQuery, mutation, query } from "./_generated/server";\n'
+
+
+def args_unused(fn) -> bool | None:
+    """True when the handler ignores its arguments: fewer than 2 parameters, `{}`, or an
+    unused `_`-prefixed name (stricter than the plugin, which counts `_args` as used).
+    None when there is no handler to look at."""
+    h = fn.handler
+    if h is None:
+        return None
+    if len(h.params) < 2:
+        return True
+    pat = js.param_pattern(h.params[1])
+    if pat is None:
+        return False
+    if pat.type == "object_pattern" and not [c for c in pat.children if c.type != "comment"]:
+        return True
+    if pat.type == "identifier" and (pat.text or "").startswith("_"):
+        return not scope.reads_of(h.node, pat.text or "", exclude=pat)
+    return False
+
+
+def v_call(ctx, facts, call, *names: str) -> str | None:
+    """The method name when `call` is `v.<name>(...)` (with `v` from convex/values)."""
+    callee = js.callee(call)
+    if callee is None or callee.type != "member_expression":
+        return None
+    prop = callee.child("property")
+    name = prop.text if prop is not None else None
+    if names and name not in names:
+        return None
+    return name if ctx.project.validators.is_v(facts, callee.child("object")) else None
+
+
+def object_syntax_fix(ctx, fn, with_args: bool):
+    """`query(fn)` -> `query({ args: {}, handler: fn })` (or `{ handler: fn }`): safe."""
+    d = fn.definition
+    if d is None or not js.is_function(d):
+        return None
+    facts = fn.facts
+    text = facts.text(d)
+    inner = f"{{ args: {{}}, handler: {text} }}" if with_args else f"{{ handler: {text} }}"
+    title = "Use the object syntax with `args: {}`" if with_args else "Use the object syntax"
+    return Fix.safe(title, ctx.edit(facts, d, inner))
+
+
+def insert_empty_args(ctx, fn):
+    """Insert `args: {},` as the first property of the registration object, in its style."""
+    d = fn.definition
+    if d is None or d.type != "object":
+        return None
+    facts = fn.facts
+    props = [c for c in d.children if c.type != "comment"]
+    if not props:
+        return Fix.safe("Add `args: {}`", ctx.edit(facts, d, "{ args: {} }"))
+    first = props[0]
+    src = facts.source
+    line_start = src.rfind(b"\n", 0, first.start) + 1
+    prefix = src[line_start:first.start]
+    if facts.module.line_of(first.start) != facts.module.line_of(d.start) and not prefix.strip():
+        text = "args: {},\n" + prefix.decode("utf-8")
+    else:
+        text = "args: {}, "
+    return Fix.safe("Add `args: {}`", ctx.edit(facts, (first.start, first.start), text))

@@ -1,0 +1,76 @@
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, name_node
+
+from .common import SERVER, args_unused, insert_empty_args, object_syntax_fix
+
+
+class RequireArgsValidator(Rule):
+    """Registered function without an `args` validator.
+
+    ## What it does
+    Flags registrations with no `args` — in the object form or the legacy bare-function
+    form, exported any way (`export const`, `export { x }`, `export default`), with the
+    generated, `*Generic` or custom builders (`authedMutation`). HTTP actions take no args
+    and are skipped. Public functions get an error, internal ones info.
+
+    ## Why is this bad?
+    Argument validators are the runtime check on values anyone can send; TypeScript types
+    vanish at runtime (https://docs.convex.dev/understanding/best-practices/#use-argument-validators-for-all-public-functions).
+
+    ## Example
+    ```ts
+    export const list = query({ handler: async (ctx) => ctx.db.query("t").take(10) });
+    ```
+    Use instead:
+    ```ts
+    export const list = query({ args: {}, handler: async (ctx) => ctx.db.query("t").take(10) });
+    ```
+
+    ## Fix safety
+    When the handler takes fewer than two parameters, or its second is `{}` or an unused
+    `_`-prefixed name, `args: {}` is inserted (legacy registrations are rewritten to the
+    object form): safe, the function already accepts no arguments. A handler that reads
+    its arguments gets no fix — the validator has to be written.
+    """
+
+    code = "CVX501"
+    name = "require-args-validator"
+    severity = Severity.ERROR
+    summary = "Registered function without `args` (error if public, info if internal)"
+    fix_availability = "sometimes"
+    plugin_rules = ("require-args-validator", "require-argument-validators")
+
+    valid = [
+        Valid(SERVER + 'export const list = query({ args: {}, handler: async (ctx) => ctx.db.query("t").take(10) });\n'),
+        Valid('import { httpAction } from "./_generated/server";\n'
+              'export const hook = httpAction(async () => new Response("ok"));\n'),
+    ]
+    invalid = [
+        Invalid(SERVER + 'export const list = query({\n  handler: async (ctx) => {\n    return await ctx.db.query("t").take(10);\n  },\n});\n',
+                lines=[3],
+                output=SERVER + 'export const list = query({\n  args: {},\n  handler: async (ctx) => {\n'
+                       '    return await ctx.db.query("t").take(10);\n  },\n});\n'),
+        Invalid(SERVER + 'const sum = mutation({ handler: async (ctx, { a, b }: { a: number; b: number }) => a + b });\nexport { sum };\n',
+                lines=[3], message="reads its arguments"),
+        Invalid(SERVER + 'export default internalQuery({ handler: async (ctx, _args) => 1 });\n', lines=[3],
+                output=SERVER + 'export default internalQuery({ args: {}, handler: async (ctx, _args) => 1 });\n'),
+        Invalid(SERVER + 'export const ping = action(async () => "pong");\n', lines=[3],
+                output=SERVER + 'export const ping = action({ args: {}, handler: async () => "pong" });\n'),
+    ]
+
+    def check_app(self, ctx, app):
+        for fn in app.functions:
+            if fn.has_args or fn.kind == "httpAction" or not fn.module.is_entry_point or not fn.exported:
+                continue
+            d = fn.definition
+            if d is None or not (d.type == "object" or fn.is_legacy):
+                continue
+            unused = args_unused(fn)
+            severity = None if fn.is_public else Severity.INFO
+            if unused:
+                fix = object_syntax_fix(ctx, fn, True) if fn.is_legacy else insert_empty_args(ctx, fn)
+                ctx.report(fn.facts, name_node(fn), f"{describe_function(fn)} has no `args` validator; its handler "
+                           "takes no arguments, so declare `args: {}`", severity=severity, fix=fix)
+            else:
+                ctx.report(fn.facts, name_node(fn), f"{describe_function(fn)} has no `args` validator, but its "
+                           "handler reads its arguments: declare them with `args: { ... }` (v.string(), v.id(...), ...)",
+                           severity=severity)

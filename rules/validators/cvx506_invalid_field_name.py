@@ -1,0 +1,112 @@
+from cvxlint.project.definitions import Def, ExternalDef
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
+
+from .common import SERVER, v_call
+
+SCHEMA = 'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+_PATCH_OK = ("_id", "_creationTime")
+
+
+class InvalidFieldName(Rule):
+    """Field names Convex rejects: empty, `$`-prefixed, `_`-prefixed document fields.
+
+    ## What it does
+    Flags keys of object validators (`v.object({...})`, `args`, `defineTable({...})`) and
+    of object literals passed to `ctx.db.insert/patch/replace` that are empty or start with
+    `$`. At the top level of a document (`defineTable` fields, insert/replace values) it
+    also flags keys that start with `_` (a patch may repeat `_id`/`_creationTime`), and in
+    schemas top-level names that are longer than 64 characters or not printable ASCII.
+    `returns` validators may list `_id` and `_creationTime`, and nested objects may use `_`.
+
+    ## Why is this bad?
+    Convex rejects such documents and schemas
+    (https://docs.convex.dev/production/state/limits#documents; `v.object` docs).
+
+    ## Example
+    ```ts
+    defineTable({ _owner: v.id("users"), $meta: v.any() })
+    ```
+    Use instead:
+    ```ts
+    defineTable({ owner: v.id("users"), meta: v.any() })
+    ```
+    """
+
+    code = "CVX506"
+    name = "invalid-field-name"
+    severity = Severity.ERROR
+    summary = "Empty, `$`- or `_`-prefixed field name Convex rejects"
+
+    valid = [
+        Valid(SCHEMA + 'export default defineSchema({ t: defineTable({ owner: v.string(), meta: v.object({ _inner: v.any() }) }) });\n',
+              path="convex/schema.ts"),
+        Valid(SERVER + 'export const get = query({ args: {}, returns: v.object({ _id: v.string(), _creationTime: v.number() }),\n'
+              '  handler: async () => ({ _id: "x", _creationTime: 0 }) });\n'),
+    ]
+    invalid = [
+        Invalid(SCHEMA + 'export default defineSchema({\n  t: defineTable({\n    _owner: v.string(),\n    $meta: v.any(),\n  }),\n});\n',
+                path="convex/schema.ts", lines=[5, 6]),
+        Invalid(SERVER + 'export const add = mutation({ args: { "": v.string() }, handler: async (ctx) => {\n'
+                '  await ctx.db.insert("t", { _hidden: 1 });\n}});\n', lines=[3, 4]),
+    ]
+
+    def check_module(self, ctx, module):
+        facts = module.facts
+        linker = ctx.project.linker
+        seen: set[int] = set()
+
+        def check(obj, document: bool, patch: bool = False, schema: bool = False, ffacts=None):
+            ffacts = ffacts or facts
+            obj = js.unwrap(obj)
+            if obj is None or obj.type != "object" or id(obj) in seen:
+                return
+            seen.add(id(obj))
+            for p in js.object_props(obj):
+                if p.key is None or p.spread:
+                    continue
+                key_node = p.node.child("key") if p.node.type == "pair" else p.node
+                problem = _problem(p.key, document, patch, schema)
+                if problem:
+                    ctx.report(ffacts, key_node or p.node, f"field name {p.key!r} {problem}")
+
+        for fn in module.app.functions_in(module):
+            if fn.args_node is not None:
+                check(fn.args_node, document=False)
+        for site in facts.all_calls():
+            args = js.call_args(site.node)
+            if not args:
+                continue
+            if v_call(ctx, facts, site.node, "object"):
+                check(args[0], document=False)
+                continue
+            last = site.path[-1] if site.path else None
+            if last in ("insert", "patch", "replace") and len(site.path) >= 2 and site.path[-2] == "db":
+                check(args[-1], document=True, patch=last == "patch")
+                continue
+            if last == "defineTable":
+                d = linker.value_of(facts, site.callee)
+                if isinstance(d, ExternalDef) and d.module == "convex/server" and d.name == "defineTable":
+                    value = js.unwrap(args[0])
+                    if value is not None and value.type == "identifier":
+                        target = linker.value_of(facts, value)
+                        if isinstance(target, Def) and not target.path and target.facts is facts:
+                            check(target.node, document=True, schema=True)
+                        continue
+                    if value is not None and value.type == "call_expression" and v_call(ctx, facts, value, "object"):
+                        inner = js.call_args(value)
+                        value = inner[0] if inner else None
+                    check(value, document=True, schema=True)
+
+
+def _problem(key: str, document: bool, patch: bool, schema: bool) -> str | None:
+    if key == "":
+        return "is empty; Convex field names must not be"
+    if key.startswith("$"):
+        return "starts with `$`, which Convex reserves"
+    if document and key.startswith("_") and not (patch and key in _PATCH_OK):
+        return "starts with `_`: top-level fields starting with `_` are reserved for system fields"
+    if schema and len(key) > 64:
+        return "is longer than 64 characters, the limit for top-level field names"
+    if schema and not all(32 <= ord(c) < 127 for c in key):
+        return "contains characters other than printable ASCII"
+    return None

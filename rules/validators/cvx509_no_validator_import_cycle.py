@@ -1,0 +1,209 @@
+from pathlib import Path
+
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, memoized
+from cvxlint.syntax.scope import is_type_context
+
+from .common import v_call
+
+SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+          'import { statusValidator } from "./tasks";\n'
+          'export const priority = v.union(v.literal("low"), v.literal("high"));\n'
+          'export default defineSchema({ tasks: defineTable({ status: statusValidator, priority }) });\n')
+
+
+class NoValidatorImportCycle(Rule):
+    """A validator built at import time from a binding of an import cycle.
+
+    ## What it does
+    Finds import cycles among the files of the functions directory — counting only imports
+    that exist at run time (`import type`, and imports whose names are used only as types,
+    are erased by TypeScript and do not count) — and flags every use of a name imported
+    from the cycle inside a validator expression evaluated at module load: `v.*(...)`,
+    `defineTable(...)`, `defineSchema(...)`, or a registration's `args`/`returns`. Uses
+    inside function bodies run later and are fine. The official plugin's
+    no-schema-import-cycle only looks at cycles through `schema.ts`, and counts type-only
+    imports.
+
+    ## Why is this bad?
+    Inside a cycle one of the files runs first and sees the other's exports still
+    undefined: "A validator is undefined for field …; this is often caused by circular
+    imports" (https://docs.convex.dev/error#undefined-validator).
+
+    ## Example
+    ```ts
+    // convex/schema.ts imports statusValidator from "./tasks", and convex/tasks.ts:
+    import { priority } from "./schema";
+    export const add = mutation({ args: { priority }, handler: async () => {} });
+    ```
+    Use instead: move shared validators to a file that imports neither, e.g.
+    `convex/validators.ts`, and import them from both.
+    """
+
+    code = "CVX509"
+    name = "no-validator-import-cycle"
+    severity = Severity.ERROR
+    summary = "Validator built at import time from a name in an import cycle"
+    plugin_rules = ("no-schema-import-cycle",)
+
+    valid = [
+        Valid('import { mutation } from "./_generated/server";\nimport type { Doc } from "./_generated/dataModel";\n'
+              'import { v } from "convex/values";\nexport const statusValidator = v.string();\n'
+              'import type { priority } from "./schema";\n'
+              'export const add = mutation({ args: {}, handler: async (ctx, a: { p?: typeof priority }) => {} });\n',
+              path="convex/tasks.ts", files={"convex/schema.ts": SCHEMA}, note="a type-only import is erased"),
+        Valid('import { mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
+              'import { priority } from "./schema";\nexport const statusValidator = v.string();\n'
+              'export const add = mutation({ args: {}, handler: async () => priority });\n',
+              path="convex/tasks.ts", files={"convex/schema.ts": SCHEMA}, note="used only inside a handler"),
+    ]
+    invalid = [
+        Invalid('import { mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
+                'import { priority } from "./schema";\nexport const statusValidator = v.string();\n'
+                'export const add = mutation({ args: { p: priority }, handler: async () => {} });\n',
+                path="convex/tasks.ts", files={"convex/schema.ts": SCHEMA}, lines=[5], message="convex/schema.ts"),
+    ]
+
+    def check_module(self, ctx, module):
+        cycles = _cycles(ctx, module.app)
+        facts = module.facts
+        path = module.path
+        component = cycles.get(path)
+        if component is None:
+            return
+        imported: dict[str, Path] = {}
+        for imp in facts.imports:
+            if imp.type_only or not imp.local:
+                continue
+            t = ctx.project.resolver.resolve(path, imp.source)
+            if t is not None and t.kind == "file" and Path(t.name) in component and Path(t.name) != path:
+                imported[imp.local] = Path(t.name)
+        if not imported:
+            return
+        defs = {id(fn.args_node) for fn in module.app.functions_in(module) if fn.args_node is not None}
+        defs |= {id(fn.returns_node) for fn in module.app.functions_in(module) if fn.returns_node is not None}
+        for n in facts.module.root.walk():
+            if n.type not in ("identifier", "shorthand_property_identifier") or n.text not in imported:
+                continue
+            if n.parent is not None and n.parent.type == "import_specifier":
+                continue
+            if js.enclosing_function(n) is not None or is_type_context(n):
+                continue
+            if not _in_validator(ctx, facts, n, defs):
+                continue
+            other = imported[n.text]
+            ctx.report(facts, n, f"`{n.text}` comes from {_rel(module.app, other)}, which imports this file back "
+                       "(an import cycle): when that file loads first, `" + (n.text or "") + "` is still undefined "
+                       "here; move the shared validator to a file outside the cycle")
+
+
+def _in_validator(ctx, facts, n, defs) -> bool:
+    for a in n.ancestors():
+        if id(a) in defs:
+            return True
+        if a.type == "call_expression":
+            if v_call(ctx, facts, a):
+                return True
+            callee = js.callee(a)
+            if callee is not None and callee.type == "identifier" and callee.text in ("defineTable", "defineSchema"):
+                return True
+    return False
+
+
+def _cycles(ctx, app) -> dict:
+    """File -> the set of files of its import cycle (strongly connected component), for files in one."""
+
+    def compute():
+        files = {m.path: m for m in app.modules.values()}
+        edges: dict[Path, set[Path]] = {}
+        for path, m in files.items():
+            facts = m.facts
+            used = _value_names(facts)
+            out = set()
+            for imp in facts.imports:
+                if imp.type_only or (imp.local and imp.local not in used and imp.imported != ""):
+                    continue
+                t = ctx.project.resolver.resolve(path, imp.source)
+                if t is not None and t.kind == "file" and Path(t.name) in files:
+                    out.add(Path(t.name))
+            for src, _node in facts.export_stars:
+                t = ctx.project.resolver.resolve(path, src)
+                if t is not None and t.kind == "file" and Path(t.name) in files:
+                    out.add(Path(t.name))
+            for e in facts.exports:
+                if e.source is not None and not e.type_only:
+                    t = ctx.project.resolver.resolve(path, e.source)
+                    if t is not None and t.kind == "file" and Path(t.name) in files:
+                        out.add(Path(t.name))
+            edges[path] = out
+        result: dict[Path, frozenset] = {}
+        for comp in _scc(edges):
+            if len(comp) > 1:
+                fs = frozenset(comp)
+                for p in comp:
+                    result[p] = fs
+        return result
+
+    return memoized(ctx, ("import_cycles", id(app)), compute)
+
+
+def _value_names(facts) -> set[str]:
+    out = set()
+    for n in facts.module.root.walk():
+        if n.type in ("identifier", "shorthand_property_identifier") and not is_type_context(n) \
+                and not (n.parent is not None and n.parent.type == "import_specifier"):
+            out.add(n.text)
+    return out
+
+
+def _scc(edges: dict) -> list[list]:
+    """Tarjan's strongly connected components, iteratively."""
+    index: dict = {}
+    low: dict = {}
+    on: set = set()
+    stack: list = []
+    out: list[list] = []
+    counter = 0
+    for root in edges:
+        if root in index:
+            continue
+        work = [(root, iter(edges.get(root, ())))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on.add(root)
+        while work:
+            node, it = work[-1]
+            advanced = False
+            for nxt in it:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = counter
+                    counter += 1
+                    stack.append(nxt)
+                    on.add(nxt)
+                    work.append((nxt, iter(edges.get(nxt, ()))))
+                    advanced = True
+                    break
+                if nxt in on:
+                    low[node] = min(low[node], index[nxt])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                comp = []
+                while True:
+                    x = stack.pop()
+                    on.discard(x)
+                    comp.append(x)
+                    if x == node:
+                        break
+                out.append(comp)
+    return out
+
+
+def _rel(app, path: Path) -> str:
+    try:
+        return path.relative_to(app.root).as_posix()
+    except ValueError:
+        return path.name

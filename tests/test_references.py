@@ -1,0 +1,128 @@
+"""The call graph on real fixture apps: who calls which function, from which language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cvxlint.api import build_project, check
+from cvxlint.config import Settings
+from cvxlint.project.clients import may_call_convex
+from cvxlint.project.python_client import extract_python, mentions_convex
+
+ROOT = Path(__file__).resolve().parent.parent
+MONOREPO = ROOT / "fixtures" / "callgraph" / "monorepo"
+MOVED = ROOT / "fixtures" / "callgraph" / "moved"
+NOTES = ROOT / "fixtures" / "auth" / "notes"
+
+
+def project_of(root: Path):
+    project, _ws, _only = build_project([root], Settings())
+    return project
+
+
+def callers(project, ident: str):
+    fn = next(f for a in project.apps for f in a.functions if f.identifier == ident)
+    return sorted((u.language, u.how, Path(u.path).name, u.namespace) for u in fn.module.app.callers(fn))
+
+
+def test_monorepo_clients_resolve_through_package_alias_and_reexport():
+    p = project_of(MONOREPO)
+    # workspace package subpath (TaskList), Next.js via the package's re-export (server.ts),
+    # Python through `self.client`
+    assert callers(p, "tasks:stats") == [
+        ("client", "fetchQuery", "server.ts", "api"),
+        ("client", "useQuery", "TaskList.tsx", "api"),
+        ("python", "query", "weekly_report.py", "name"),
+    ]
+    # tsconfig path alias `@backend/*` and `useConvex().mutation`
+    assert callers(p, "tasks:create") == [("client", "mutation", "Suggestions.tsx", "api")]
+    # @convex-dev/react-query and preloadQuery
+    assert callers(p, "tasks:list") == [("client", "convexQuery", "queries.ts", "api"),
+                                        ("client", "preloadQuery", "server.ts", "api")]
+    assert callers(p, "tasks:page") == [("client", "usePaginatedQuery", "TaskList.tsx", "api")]
+
+
+def test_server_uses_keep_api_and_internal_apart_and_follow_variables():
+    p = project_of(MONOREPO)
+    assert callers(p, "tasks:archiveDone") == [("server", "cron", "crons.ts", "api"),
+                                               ("server", "runAfter", "tasks.ts", "api")]
+    assert callers(p, "tasks:purgeOld") == [("server", "cron", "crons.ts", "internal")]
+    # `const saveRef = internal.suggestions.save` at module level, used in two handlers
+    assert callers(p, "suggestions:save") == [("server", "runMutation", "suggest.ts", "internal")] * 2
+    uses = [u for a in p.apps for f in a.functions if f.identifier == "suggestions:save" for u in a.callers(f)]
+    assert {u.caller.identifier for u in uses} == {"suggest:forTask", "suggest:regenerate"}
+
+
+def test_client_files_are_prefiltered_before_parsing():
+    p = project_of(MONOREPO)
+    p.call_index
+    layout = MONOREPO / "apps" / "web" / "src" / "components" / "Layout.tsx"
+    assert layout in p.sources and p._facts.get(layout) is None
+    assert not may_call_convex(layout.read_bytes())
+    assert may_call_convex(b'import { api } from "../convex/_generated/api";')
+
+
+def test_http_routes_resolve_handlers_defined_in_http_ts():
+    p = project_of(NOTES)
+    routes = p.call_index.routes
+    assert [(r.method, r.path, r.function is not None, r.inline is not None) for r in routes] == [
+        ("POST", "/inbound", True, False),  # `const inbound = httpAction(...)`, registered but not exported
+        ("POST", "/import", False, True),
+        ("OPTIONS", "/import", False, True),
+    ]
+
+
+def test_moved_functions_dir_browser_client_and_raw_http():
+    p = project_of(MOVED)
+    assert callers(p, "counters:get") == [
+        ("client", "onUpdate", "main.ts", "api"),
+        ("python", "mutation", "sync_counters.py", "name"),
+        ("python", "query", "http_stats.py", "name"),
+    ]
+    assert ("python", "query", "http_stats.py", "name") in callers(p, "counters:bump")
+
+
+def test_python_prefilter_and_pure_extraction():
+    assert mentions_convex(b"import os\nfrom convex import ConvexClient\n")
+    assert mentions_convex(b"import os, convex\n")
+    assert mentions_convex(b'requests.post(f"{url}/api/mutation", json={})\n')
+    assert not mentions_convex(b"import convexhull\nprint('convex')\n")
+    src = ('# café ☕\nfrom convex import ConvexClient as C\n\nc = C("https://x.convex.cloud")\n'
+           'x = "é"; c.query("a.b", {"n": 1})\n').encode()
+    a = extract_python("x.py", src)
+    b = extract_python("x.py", src)
+    assert [(k.method, k.name, k.name_start, k.name_end) for k in a.calls] == \
+        [(k.method, k.name, k.name_start, k.name_end) for k in b.calls]
+    call = a.calls[0]
+    assert src[call.name_start:call.name_end] == b'"a.b"'
+    assert call.client_class == "ConvexClient" and call.args.entries[0].value.value == 1
+    assert extract_python("bad.py", b"def (:\n") is None
+
+
+def test_python_positions_are_python_line_and_column(tmp_path):
+    app = tmp_path / "app"
+    (app / "convex").mkdir(parents=True)
+    (app / "convex" / "m.ts").write_text('import { query } from "./_generated/server";\n'
+                                         'export const get = query({ args: {}, handler: async () => 1 });\n')
+    (app / "s.py").write_text('from convex import ConvexClient\nclient = ConvexClient("u")\n'
+                              'note = "naïve ☕"; client.query("m.get")\n', "utf-8")
+    result = check([app], Settings(select=["CVXP01"]))
+    [d] = result.diagnostics
+    assert (d.line, d.column) == (3, 32)  # code points (1-based), as Python and editors count them
+    assert d.fix is not None
+
+
+def test_access_analysis_on_the_auth_fixture():
+    p = project_of(NOTES)
+    by_name = {f.identifier: p.access(f) for a in p.apps for f in a.functions if f.identifier}
+    protected = {k for k, a in by_name.items() if a.protected}
+    assert {"notes:mine", "notes:feed", "notes:create", "notes:rename", "notes:remove", "notes:publish",
+            "notes:claim"} <= protected
+    assert not by_name["notes:wipeWorkspace"].protected
+    assert by_name["notes:touch"].unused_identity and not by_name["notes:touch"].protected
+    assert by_name["notes:count"].annotated_public
+    # `memberGate` is opaque to cvxlint: only the configured `auth-helpers` make it a check
+    assert not by_name["notes:share"].protected
+    configured = build_project([NOTES], Settings(auth_helpers=["memberGate"]))[0]
+    share = next(f for a in configured.apps for f in a.functions if f.identifier == "notes:share")
+    assert configured.access(share).protected
