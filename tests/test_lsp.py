@@ -336,6 +336,14 @@ async def test_client_without_data_or_resolve_support(emacs: LanguageClient, app
     [fix_all] = [a for a in actions if a.kind == "source.fixAll.cvxlint"]
     assert fix_all.edit is not None and "env.BOT_NAME" in apply(text, fix_all.edit.changes[u], "utf-32")
 
+    # A CRLF buffer gets CRLF in inserted lines.
+    del emacs.diagnostics[u]
+    replace_all(emacs, u, 2, text.replace("\n", "\r\n"))
+    [fetch] = by_code(await pushed(emacs, u), "CVX101")  # the same ranges, re-published
+    actions = await code_actions(emacs, u, fetch.range, [fetch])
+    [ignore] = [a for a in actions if a.title == "Ignore CVX101 for this line"]
+    assert [e.new_text for e in ignore.edit.changes[u]] == ["    // cvxlint-ignore CVX101\r\n"]
+
 
 # --- process level ------------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ import re
 
 from lsprotocol import types
 
+from ..engine.fixer import newline_of
 from ..project.discover import PY_EXTENSIONS
 from .convert import PositionCodec, minimal_edit
 from .diagnostics import SOURCE, range_from_json
@@ -54,7 +55,7 @@ def _ignore_action(uri: str, diag: types.Diagnostic, source: bytes, encoding: st
     line = diag.range.start.line
     indent = _INDENT.match(codec.line_text(line)).group(0)
     marker = "#" if python else "//"
-    comment = f"{indent}{marker} cvxlint-ignore {diag.code}\n"
+    comment = f"{indent}{marker} cvxlint-ignore {diag.code}{newline_of(source)}"
     at = types.Position(line=line, character=0)
     return types.CodeAction(
         title=f"Ignore {diag.code} for this line",

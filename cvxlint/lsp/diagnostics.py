@@ -15,6 +15,7 @@ from lsprotocol import types
 from pygls.uris import from_fs_path
 
 from ..diagnostics import Applicability, Diagnostic, Severity
+from ..engine.fixer import adapt_text, newline_of
 from .convert import PositionCodec
 
 SOURCE = "cvxlint"
@@ -52,8 +53,10 @@ def fix_data(d: Diagnostic, codec_for: Callable[[str], PositionCodec | None],
         codec = codec_for(e.path)
         if codec is None:
             return None
+        # Fix text is written with "\n"; a CRLF file gets CRLF, as `cvxlint fix` does it.
+        text = adapt_text(e.text, newline_of(codec.source))
         edits.setdefault(uri_of(e.path), []).append(
-            {"range": _range_json(codec.range(e.start, e.end)), "newText": e.text})
+            {"range": _range_json(codec.range(e.start, e.end)), "newText": text})
     return {"title": f.message, "applicability": f.applicability.value, "edits": edits}
 
 
