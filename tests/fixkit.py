@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -81,9 +82,10 @@ def tsc(app_root: Path, project: str = "convex/tsconfig.json") -> list[TscError]
     return errors
 
 
-def error_kinds(errors: list[TscError]) -> set[tuple[str, str, str]]:
-    """Errors without line numbers (fixes move lines), for before/after comparison."""
-    return {(e.file, e.code, e.message) for e in errors}
+def error_kinds(errors: list[TscError]) -> Counter:
+    """Errors without line numbers (fixes move lines), counted, for before/after comparison:
+    `error_kinds(after) - error_kinds(before)` are the errors a change added."""
+    return Counter((e.file, e.code, e.message) for e in errors)
 
 
 def settings_for(select: list[str] | None = None, **kw) -> Settings:

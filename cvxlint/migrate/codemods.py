@@ -72,10 +72,19 @@ CODEMODS: tuple[Codemod, ...] = (
         notes="Variables not declared in convex.config.ts (when it declares some) are reported, not rewritten.",
     ),
     Codemod(
+        name="crons-top-of-hour",
+        summary="Drop `minuteUTC: 0` from hourly/daily/weekly/monthly crons so Convex picks a stable minute",
+        since="1.43.0",
+        rules=("CVX804",),
+        unsafe=True,
+        source="convex CHANGELOG 1.43.0; server/cron.d.ts has `minuteUTC: number` in 1.42.0, `minuteUTC?` in 1.43.0",
+        notes="Unsafe: jobs move off minute 0; keep it where a job must line up with a clock.",
+    ),
+    Codemod(
         name="internal-for-server-only",
         summary="Make functions only the server calls internal, and turn their `api.` references into `internal.`",
         since="1.0.0",
-        rules=("CVX302",),
+        rules=("CVX301", "CVX302", "CVX303"),
         unsafe=True,
         source="internal functions predate convex 1.0; 1.0.0 is the oldest release this codemod is checked against",
         notes="Only functions no client calls (in the scanned code) are converted; unsafe because a client "

@@ -302,6 +302,10 @@ def discover(paths: list[Path], excludes: list[str] | None = None) -> tuple[Work
         only = set(named_files) if named_files else None
     files, skipped = walk_files(scan_root, excludes)
     apps = find_apps(files)
+    if dirs and len(dirs) + len(named_files) > 1:
+        # Several paths: the scan root is their common parent, which may hold other projects;
+        # report (and fix) only what lies under the paths given.
+        only = {f for f in files if any(f.is_relative_to(d) for d in dirs)} | set(named_files)
     if wanted_fdirs is not None:
         # Only the apps of the named files are modelled; the scan root stays wide so their
         # callers (frontend packages, Python scripts) are still seen.
