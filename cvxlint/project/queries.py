@@ -841,6 +841,13 @@ class _Inference:
         if root is None:
             return False
         ref = ref_of(self.facts, root[0])
+        if ref is not None and ref.kind == "local" and not root[1]:
+            # `for (const id of ids)` over a parameter `ids: Id<T>[]`
+            decl = _declarator(ref, root[0])
+            if decl is not None and decl[0].type == "for_in_statement":
+                right = js.unwrap(decl[0].child("right"))
+                if right is not None and right.type == "identifier":
+                    ref = ref_of(self.facts, right)
         if ref is None or ref.kind != "param" or ref.func is None:
             return False
         ptype = ref.func.param_types[ref.index] if ref.index < len(ref.func.param_types) else None
@@ -925,7 +932,11 @@ class _Inference:
             ch = self.uses.chain_ending_at(n)
             if ch is not None and ch.terminal in ("first", "unique"):
                 return ch.table
-            return None
+            return self._helper_result(n, depth)
+        if n.type == "ternary_expression":
+            a = self.doc_table(n.child("consequence"), depth + 1)
+            b = self.doc_table(n.child("alternative"), depth + 1)
+            return a if a == b or b is None or (js.unwrap(n.child("alternative")) or n).type == "null" else None
         if n.type == "identifier":
             ref = ref_of(self.facts, n)
             if ref is None:
@@ -944,6 +955,31 @@ class _Inference:
                 return self.docs_table(declarator.child("right"), depth + 1)
             return self.doc_table(declarator.child("value"), depth + 1)
         return None
+
+    def _helper_result(self, call: Node, depth: int) -> str | None:
+        """`await loadTask(ctx, id)`: the table of the document a project helper returns (every
+        `return` must agree)."""
+        from .definitions import Def
+
+        callee = js.callee(call)
+        if callee is None or callee.type not in ("identifier", "member_expression"):
+            return None
+        d = self.uses.project.linker.value_of(self.facts, callee)
+        if not isinstance(d, Def) or d.path or not js.is_function(d.node):
+            return None
+        body = d.node.child("body")
+        if body is None:
+            return None
+        returned: list[Node] = []
+        if body.type != "statement_block":
+            returned.append(body)
+        else:
+            for n in body.walk():
+                if n.type == "return_statement" and js.enclosing_function(n) is d.node and n.children:
+                    returned.append(n.children[0])
+        inner = _Inference(self.uses, d.facts)
+        tables = {inner.doc_table(r, depth + 1) for r in returned}
+        return tables.pop() if len(tables) == 1 else None
 
     def docs_table(self, n: Node | None, depth: int) -> str | None:
         """The table an array of documents was read from (`collect`, `take`, `paginate().page`)."""

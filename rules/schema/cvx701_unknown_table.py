@@ -15,7 +15,7 @@ def schema_applies(schema) -> bool:
 
 
 def closest(name: str, names) -> str | None:
-    hits = difflib.get_close_matches(name, sorted(names), n=1, cutoff=0.6)
+    hits = difflib.get_close_matches(name, sorted(names), n=1, cutoff=0.75)
     return hits[0] if hits else None
 
 

@@ -14,7 +14,7 @@ SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { 
 
 
 def _suggest(ctx, facts, node, name, names):
-    hits = difflib.get_close_matches(name, sorted(n for n in names if n), n=1, cutoff=0.6)
+    hits = difflib.get_close_matches(name, sorted(n for n in names if n), n=1, cutoff=0.75)
     if not hits:
         return "", None
     return f'; did you mean "{hits[0]}"?', Fix.display_only(f'Use "{hits[0]}"', ctx.edit(facts, node, f'"{hits[0]}"'))
