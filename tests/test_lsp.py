@@ -274,6 +274,28 @@ async def test_python_client_file(vscode: LanguageClient, app: Path):
     await pushed(vscode, u, lambda ds: ds == [])
 
 
+async def test_bad_project_config_is_reported_then_recovered(vscode: LanguageClient, app: Path):
+    config = app / "cvxlint.yaml"
+    good = config.read_text("utf-8")
+    config.write_text("selekt: [CVX1]\n")
+    await start(vscode, app, "visual-studio-code")
+    u = open_doc(vscode, app / "convex" / "messages.ts")
+    assert await pushed(vscode, u) == []
+    deadline = time.monotonic() + TIMEOUT
+    while not (vscode.messages and vscode.registrations) and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    # The server asked to hear about files changed outside the editor.
+    assert any(r.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES for r in vscode.registrations)
+    [msg] = vscode.messages
+    assert msg.type == types.MessageType.Warning and "unknown key 'selekt'" in msg.message
+    assert "\n" not in msg.message and "Traceback" not in msg.message
+    # The user fixes the file; the editor reports the change it watches for.
+    config.write_text(good)
+    vscode.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+        types.FileEvent(uri=uri(config), type=types.FileChangeType.Changed)]))
+    await pushed(vscode, u, lambda ds: by_code(ds, "CVX101"))
+
+
 # --- Neovim 0.11: UTF-8, pull ---------------------------------------------------------------------
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
