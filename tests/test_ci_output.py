@@ -47,6 +47,9 @@ def test_the_schema_is_the_official_one_and_catches_mistakes():
     bad = {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}},
                                          "results": [{"ruleId": "X", "locations": []}]}]}
     assert any("'message' is a required property" in e for e in schema_errors(bad))
+    # Formats are checked too (jsonschema[format-nongpl]): a URI with a space is invalid.
+    bad_uri = {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x", "informationUri": "not a uri"}}}]}
+    assert any("is not a 'uri'" in e for e in schema_errors(bad_uri))
 
 
 def test_sarif_is_valid_and_shaped_for_code_scanning(chat: Path):
@@ -83,6 +86,15 @@ def test_sarif_is_valid_and_shaped_for_code_scanning(chat: Path):
     fps = [res["partialFingerprints"]["cvxlint/v1"] for res in run["results"]]
     assert len(set(fps)) == len(fps)
     assert all("primaryLocationLineHash" not in res["partialFingerprints"] for res in run["results"])
+
+
+def test_sarif_uris_are_percent_encoded(chat: Path):
+    messages = chat / "convex" / "messages.ts"
+    messages.rename(chat / "convex" / "chat messages%.ts")
+    doc = json.loads(cvxlint("check", ".", "--output-format", "sarif", cwd=chat).stdout)
+    assert schema_errors(doc) == []
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in doc["runs"][0]["results"]}
+    assert uris == {"convex/chat%20messages%25.ts"}
 
 
 def test_sarif_related_locations_and_clean_run_are_valid(tmp_path: Path):

@@ -17,6 +17,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from urllib.parse import quote
 
 from .. import RULES_URL, __version__
 from ..diagnostics import Diagnostic, Severity
@@ -148,10 +149,12 @@ def _rule_descriptor(code: str, name: str) -> dict:
 
 
 def _artifact(path: str) -> dict:
+    """Repo-relative URI (percent-encoded: `my file.ts` -> `my%20file.ts`), or an absolute
+    file: URI for files outside the current directory."""
     rel = _relpath(path)
     if rel.startswith("../") or Path(rel).is_absolute():
         return {"uri": Path(path).resolve().as_uri()}
-    return {"uri": rel, "uriBaseId": "%SRCROOT%"}
+    return {"uri": quote(rel, safe="/"), "uriBaseId": "%SRCROOT%"}
 
 
 def _region(start, end) -> dict:
