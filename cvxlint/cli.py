@@ -305,7 +305,7 @@ def rule_cmd(code_or_name):
 
 @cli.group("migrate", cls=_Group)
 def migrate_group() -> None:
-    """Move a Convex app across API changes: named, versioned codemods."""
+    """Move a Convex app across API changes (named, versioned codemods) and plan schema changes."""
 
 
 @migrate_group.command("list")
@@ -375,6 +375,123 @@ def migrate_apply(name, paths, diff, dry_run, config_path, convex_version, outpu
     if not quiet:
         click.echo(f"{codemod.name}: would apply {n} fix{'es' if n != 1 else ''} in {k} file{'s' if k != 1 else ''}; "
                    f"{len(left)} site{'s' if len(left) != 1 else ''} left for you.")
+
+
+@migrate_group.command("plan")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--from", "from_rev", metavar="REV", help="The old schema: the app at git revision REV.")
+@click.option("--from-snapshot", type=click.Path(path_type=Path, dir_okay=False),
+              help="The old schema: a file written by `cvxlint migrate snapshot` (or Convex's schema.export() JSON).")
+@click.option("--to", "to_rev", metavar="REV", help="The new schema: the app at git revision REV (default: the working tree).")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@click.option("--answer", "answers", multiple=True, metavar="ANSWER",
+              help="Answer a question: rename:users.name=fullName, no-rename:users=people, "
+                   "default:users.role='\"member\"', map:users.status='\"archived\"', convert:events.at=round.")
+@click.option("--no-input", is_flag=True, help="Never prompt, even on a terminal (unanswered questions exit 3).")
+@click.option("--write", is_flag=True, help="Write the phase-1 schema, convex/migrations.ts, convex.config.ts and "
+                                              ".cvxlint/plans/<id>/ (the final schema, the plan).")
+@click.option("--migrations-file", metavar="FILE", help="Where the generated migrations go (default: <functions dir>/migrations.ts).")
+@click.option("--app", "app_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="The app to plan when PATHS hold several (its root or functions directory).")
+@click.option("-o", "--output-file", type=click.Path(path_type=Path, dir_okay=False), help="Write the plan to this file.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), help="Use this config file.")
+@click.option("--convex-version", help="Assume this `convex` npm version instead of detecting it.")
+def migrate_plan(paths, from_rev, from_snapshot, to_rev, fmt, answers, no_input, write, migrations_file, app_dir,
+                 output_file, config_path, convex_version):
+    """Plan a schema change: diff the schema at --from (or a snapshot) against the working tree
+    (or --to), classify every change, and print a phased rollout (widen, migrate, verify,
+    narrow) with the code that still uses what changes. Nothing runs: both schemas are read
+    statically. `--write` generates the phase-1 schema and the @convex-dev/migrations code.
+
+    Exit codes: 0 every step is safe, 1 the plan has risky steps, 2 error or an incomplete
+    plan (part of a schema could not be read), 3 a question needs an answer (a rename, a
+    backfill value): answer it with --answer or `migrate-answers` in the config.
+    """
+    from .migrate.render import to_json_text, to_markdown, to_text
+    from .migrate.renames import Answers
+    from .migrate.run import run_plan
+
+    settings = settings_from_cli(paths, (), (), (), config_path, convex_version)
+    given = Answers.parse(list(answers), "--answer")
+    configured = Answers.parse(settings.migrate_answers, f"migrate-answers in {settings.config_path}")
+    ask = _tty_ask if (not no_input and sys.stdin.isatty()) else None
+    run = run_plan([Path(p) for p in paths], settings, from_rev=from_rev, to_rev=to_rev, from_snapshot=from_snapshot,
+                   app_dir=app_dir, answers=given.merged(configured), ask=ask, write=write,
+                   migrations_file=migrations_file)
+    try:
+        code = run.exit_code
+        kw = dict(source=run.old.label, target=run.new.label, exit_code=code)
+        fdir = run.new.functions_rel or "convex"
+        if fmt == "json":
+            text = to_json_text(run.plan, run.files, **kw)
+        elif fmt == "markdown":
+            text = to_markdown(run.plan, run.files, migrations_module=run.module, functions_dir=fdir, **kw)
+        else:
+            text = to_text(run.plan, run.files, migrations_module=run.module, writing=write,
+                           file_problems=run.file_problems, functions_dir=fdir, **kw)
+            if run.written:
+                text += "Wrote: " + ", ".join(run.written) + "\n"
+        if output_file is not None:
+            output_file.write_text(text, "utf-8")
+        else:
+            click.echo(text, nl=False)
+    finally:
+        run.close()
+    sys.exit(code)
+
+
+def _tty_ask(question):
+    """Ask on the terminal. Renames default to No; an empty value leaves a question open."""
+    import json
+
+    from .migrate.renames import ROUNDING
+
+    if question.kind in ("rename-field", "rename-table"):
+        return click.confirm(question.text, default=False, err=True)
+    for _ in range(3):
+        hint = " | ".join(ROUNDING) if question.kind == "convert" else "JSON"
+        raw = click.prompt(f"{question.text} [{hint}; empty: leave it open]", default="", show_default=False, err=True)
+        raw = raw.strip()
+        if not raw:
+            return None
+        if question.kind == "convert":
+            if raw in ROUNDING:
+                return raw
+            continue
+        try:
+            return json.loads(raw)
+        except ValueError:
+            click.echo("not JSON (strings need double quotes)", err=True)
+    return None
+
+
+@migrate_group.command("snapshot")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-o", "--output-file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the snapshot here (default: stdout).")
+@click.option("--app", "app_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="The app to snapshot when PATHS hold several.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), help="Use this config file.")
+def migrate_snapshot(paths, output_file, app_dir, config_path):
+    """Write the app's schema model (read statically) as JSON, for a later
+    `cvxlint migrate plan --from-snapshot FILE` where git history is not at hand."""
+    import json
+
+    from .migrate import sources
+
+    settings = settings_from_cli(paths, (), (), (), config_path, None)
+    side = sources.working_tree([Path(p) for p in paths], settings, app_dir)
+    if side.schema is None:
+        raise CvxlintError("the app has no schema.ts")
+    data = sources.snapshot_json(side)
+    if data["schema"].get("open") or any(t.get("opaque") or t.get("indexesIncomplete") for t in data["schema"]["tables"]):
+        click.echo("cvxlint: warning: parts of the schema could not be read statically; they are marked in the "
+                   "snapshot and a plan will not guess them", err=True)
+    text = json.dumps(data, indent=2) + "\n"
+    if output_file is not None:
+        output_file.write_text(text, "utf-8")
+    else:
+        click.echo(text, nl=False)
 
 
 @cli.command("lsp")

@@ -45,6 +45,7 @@ class Settings:
     unfixable: list[str] = field(default_factory=list)
     output_format: str | None = None
     cache: bool = True
+    migrate_answers: list[str] = field(default_factory=list)  # `cvxlint migrate plan` answers, as --answer takes them
 
     # not settable from files
     config_path: Path | None = None

@@ -1,0 +1,208 @@
+"""How risky each schema change is, with a stable code per finding.
+
+The codes and risk families are the ones migrations.md (a) proposes, so users can name a
+finding the way Atlas users name `MF103`:
+
+    DD  data-dependent   the push fails if any existing document violates the new schema
+    DS  destructive      data is deleted, or stays in the deployment unreachable
+    BC  code-breaking    code or clients still read or write what changes (tsc errors,
+                         runtime reads of missing data, stale clients)
+    BK  blocking         the deploy waits on an index backfill or a full-table scan
+    RB  rollback hazard  once new-shape data is written, pushing the old schema fails
+    OP  operational      settings whose effect is one of the above (mapped to its family)
+
+Offline the planner cannot know whether a table is empty, so every DD finding is "may
+fail" (an empty table makes it safe); the plan's verify phase is where data decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field as dc_field
+from typing import TYPE_CHECKING
+
+from . import vjson
+from .diff import Change
+
+if TYPE_CHECKING:
+    from .impact import Impact, Use
+
+# Most severe first: a step's risk is the most severe of its findings.
+RISKS = ("destructive", "data-dependent", "code-breaking", "blocking", "rollback-hazard", "safe")
+
+CODES: dict[str, tuple[str, str]] = {
+    "DD101": ("data-dependent", "add a required field"),
+    "DD102": ("data-dependent", "make an optional field required"),
+    "DD103": ("data-dependent", "narrow a validator (remove a union member or variant)"),
+    "DD104": ("data-dependent", "incompatible type change"),
+    "DD105": ("data-dependent", "remove a field documents may still carry"),
+    "DD106": ("data-dependent", "change the table a v.id field points to"),
+    "DD107": ("data-dependent", "turn schema validation on"),
+    "DS201": ("destructive", "drop a table from the schema (its documents are orphaned)"),
+    "DS202": ("destructive", "a migration deletes values"),
+    "BC301": ("code-breaking", "rename a field"),
+    "BC302": ("code-breaking", "rename a table"),
+    "BC303": ("code-breaking", "remove (or stage) a database index"),
+    "BC304": ("code-breaking", "change an index in place"),
+    "BC305": ("code-breaking", "remove a search or vector index"),
+    "BC306": ("code-breaking", "make a required field optional"),
+    "BK401": ("blocking", "a database index is backfilled during the push"),
+    "BK402": ("blocking", "a search or vector index is backfilled during the push"),
+    "BK403": ("blocking", "every document of every table is checked during the push"),
+    "RB501": ("rollback-hazard", "widening that makes pushing the old schema fail once new values exist"),
+    "OP601": ("rollback-hazard", "turn schema validation off"),
+    "OP602": ("destructive", "change a vector index's dimensions"),
+}
+
+
+@dataclass
+class Finding:
+    code: str
+    message: str
+    risk_override: str | None = None  # what is left of the risk in this case (an unused index: rollback only)
+
+    @property
+    def risk(self) -> str:
+        return self.risk_override or CODES[self.code][0]
+
+    def to_json(self) -> dict:
+        return {"code": self.code, "risk": self.risk, "message": self.message}
+
+
+@dataclass
+class Context:
+    """What classification needs beyond the change itself."""
+
+    new_tables: set[str]  # tables that do not exist before the plan (so they are empty)
+    old_missing: bool = False  # the old side had no schema.ts at all
+    impact: "Impact | None" = None
+    uses: dict[str, list["Use"]] = dc_field(default_factory=dict)  # change id -> code impact
+
+
+def most_severe(risks) -> str:
+    rs = [r for r in risks]
+    return min(rs, key=RISKS.index) if rs else "safe"
+
+
+def classify(c: Change, ctx: Context) -> list[Finding]:
+    """The findings of one change (empty: safe)."""
+    k = c.kind
+    uses = ctx.uses.get(c.id, [])
+    used = [u for u in uses if u.kind not in ("frontend", "python", "test", "schema", "missing")]
+    if c.table in ctx.new_tables and k not in ("add-table", "rename-table"):
+        return []  # a table the plan creates holds no documents yet
+    if k == "add-table":
+        if ctx.old_missing:
+            return [Finding("DD107", f"{c.table} may already hold documents that were never validated: the old "
+                                     "revision had no schema.ts, so this push checks every existing document")]
+        return []
+    if k == "remove-table":
+        msg = (f"{c.table}'s documents stay in the deployment, no longer validated or typed; deleting them is a "
+               "separate, irreversible dashboard action")
+        refs = [u for u in uses if u.kind == "schema"]
+        if refs:
+            msg += f"; {len(refs)} v.id({c.table!r}) field(s) elsewhere would dangle"
+        return [Finding("DS201", msg)]
+    if k == "rename-table":
+        return [Finding("BC302", f"Convex has no table rename: documents are copied to {c.to} and get new IDs; "
+                                 f"every v.id({c.table!r}) and every ID a client or external system holds must be "
+                                 "mapped")]
+    if k == "add-field":
+        if c.new["optional"]:
+            return []
+        return [Finding("DD101", f"documents of {c.table} written before this change lack {c.field}: the push fails "
+                                 "unless the table is empty")]
+    if k == "remove-field":
+        out = [Finding("DD105", f"object validators are strict: the push fails while any document still has "
+                                f"{c.field}"),
+               Finding("DS202", f"the migration deletes every stored {c.field} value (export first if you may "
+                                "need them)")]
+        return out
+    if k == "rename-field":
+        out = [Finding("BC301", f"code and clients reading {c.field} must move to {c.to}; stored values are "
+                                "copied by a migration"),
+               Finding("DD105", f"the push of the final schema fails while any document still has {c.field}")]
+        if c.old["optional"] and not c.new["optional"]:
+            out.append(Finding("DD101", f"documents without {c.field} will lack the required {c.to}"))
+        return out
+    if k == "change-field":
+        return _field_findings(c, used)
+    if k == "change-document":
+        t = c.detail["type"]
+        if t == "widened":
+            return [Finding("RB501", "the new document validator accepts more: once such documents exist, the "
+                                     "old schema cannot be pushed again")]
+        code = "DD103" if t == "narrowed" else "DD104"
+        return [Finding(code, f"documents of {c.table} that only the old validator accepts make the push fail")]
+    if k == "add-variant":
+        return [Finding("RB501", f"once {c.table} holds {c.variant[0]}={vjson.canonical(c.variant[1])} documents, "
+                                 "the old schema cannot be pushed again")]
+    if k == "remove-variant":
+        return [Finding("DD103", f"the push fails while {c.table} holds documents with "
+                                 f"{c.variant[0]}={vjson.canonical(c.variant[1])}")]
+    if k == "add-index":
+        if c.detail.get("staged"):
+            return []  # a staged index backfills in the background and blocks nothing
+        code = "BK401" if c.index_kind == "db" else "BK402"
+        return [Finding(code, f"the push backfills {c.index} before the new functions go live: on a big table "
+                              "the deploy waits (convex >= 1.47 asks first)")]
+    if k == "remove-index":
+        if c.detail.get("staged"):
+            return []  # never queryable, so nothing uses it
+        code = "BC303" if c.index_kind == "db" else "BC305"
+        if used:
+            return [Finding(code, f"{len(used)} place(s) still query {c.index}: they stop compiling")]
+        return [Finding(code, f"no query on {c.index} was found; re-adding the index later costs a full backfill",
+                        "rollback-hazard")]
+    if k == "change-index":
+        blocking = "BK401" if c.index_kind == "db" else "BK402"
+        return [Finding("BC304", f"queries on {c.index} keep compiling but its order and ranges change"),
+                Finding(blocking, f"the push rebuilds {c.index} before the new functions go live")]
+    if k == "stage-index":
+        return [Finding("BC303", f"a staged index cannot be queried: {len(used)} place(s) still use {c.index}")] \
+            if used else []
+    if k == "unstage-index":
+        code = "BK401" if c.index_kind == "db" else "BK402"
+        return [Finding(code, f"the push enables {c.index}; it waits for the backfill if the staged index has not "
+                              "finished")]
+    if k == "change-vector-dimensions":
+        return [Finding("OP602", f"documents whose vector does not have {c.new.get('dimensions')} dimensions are "
+                                 f"silently left out of {c.index}: searches miss them until they are re-embedded")]
+    if k == "enable-schema-validation":
+        return [Finding("DD107", "every existing document of every table must match the schema, or the push fails"),
+                Finding("BK403", "the push checks every document of every table")]
+    if k == "disable-schema-validation":
+        return [Finding("OP601", "writes are no longer validated; turning validation back on re-checks every "
+                                 "document and fails on any that drifted")]
+    return []
+
+
+def _field_findings(c: Change, used) -> list[Finding]:
+    d = c.detail
+    t, opt = d.get("type"), d.get("optionality")
+    out: list[Finding] = []
+    if t == "narrowed":
+        removed = d.get("members_removed") or []
+        what = f" ({', '.join(removed)})" if removed else ""
+        out.append(Finding("DD103", f"the push fails while any document holds a value of {c.field} only the old "
+                                    f"validator accepts{what}"))
+    elif t == "incompatible":
+        out.append(Finding("DD104", f"stored {c.field} values have another type: every document holding one fails "
+                                    "the push"))
+    elif t == "id-target":
+        out.append(Finding("DD106", f"stored {c.field} values are IDs of {d['from_table']}; IDs encode their table, "
+                                    f"so each must be mapped to a {d['to_table']} ID"))
+    elif t == "widened":
+        added = d.get("members_added") or []
+        what = f" ({', '.join(added)})" if added else ""
+        out.append(Finding("RB501", f"{c.field} accepts more{what}: once such values are written, the old schema "
+                                    "cannot be pushed again"))
+    if opt == "to-required":
+        out.append(Finding("DD102", f"documents without {c.field} make the push fail"))
+    elif opt == "to-optional":
+        if used:
+            out.append(Finding("BC306", f"{len(used)} place(s) read {c.field} and now get undefined for some "
+                                        "documents (tsc reports them)"))
+        if not any(f.code == "RB501" for f in out):
+            out.append(Finding("RB501", f"once documents without {c.field} are written, the old schema cannot be "
+                                        "pushed again"))
+    return out

@@ -1,0 +1,928 @@
+"""The rollout plan: widen -> migrate -> verify -> narrow (-> cleanup).
+
+Convex checks every stored document against a schema when it is pushed, so a schema can
+only be pushed when it describes the data as it is *now* (migrations.md section 0). A
+change that existing documents may violate is therefore split:
+
+    widen    a deployable schema accepting old *and* new documents (new fields optional,
+             removed fields kept optional, narrowed fields keep their old validator,
+             incompatible ones become a union), new indexes staged where the app's convex
+             has staged indexes, plus the code changes that must ship with it
+    migrate  generated `@convex-dev/migrations` code that moves every document to the new
+             shape (backfill, unset, copy, map, convert, repoint)
+    verify   a generated query listing documents the final schema would still reject,
+             staged validators (convex >= 1.47) so Convex itself checks them, index backfills
+    narrow   the schema the user wrote
+    cleanup  what is left for a person after the last push (deleting orphaned table data)
+
+`make_plan` turns a `SchemaDiff` into `Step`s (each with the finding codes and risk of its
+change, the reason, and the code that still uses what changes) and computes the schema of
+each push as JSON. The widened schema is checked to accept every document the old and the
+new schema accept (`vjson.subsumes`), so phase 1 is pushable by construction; the
+generated-code tests then run the migrations under convex-test and validate the result
+against the narrowed schema.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import re
+from dataclasses import dataclass, field as dc_field
+from typing import TYPE_CHECKING, Callable
+
+from . import vjson
+from .classify import Context, Finding, classify, most_severe
+from .diff import Change, Problem, SchemaDiff, diff_schemas, table_map
+from .renames import Answers, Question, check_value, resolve_renames, value_question
+
+if TYPE_CHECKING:
+    from .impact import Impact, Use
+
+PHASES = ("widen", "migrate", "verify", "narrow", "cleanup")
+STAGED_INDEXES = "1.26.0"  # `.index(name, { fields, staged: true })`, also search/vector
+STAGED_VALIDATORS = "1.47.0"  # `defineTable(...).staged(...)`
+MIGRATIONS_COMPONENT = "1.42.0"  # @convex-dev/migrations 0.3.6 peer dependency
+INLINE_QUERY = "1.36.0"  # `npx convex run --inline-query`
+
+
+@dataclass
+class Step:
+    phase: str
+    kind: str
+    text: str  # what to do, with names filled in
+    table: str | None = None
+    field: str | None = None
+    index: str | None = None
+    changes: list[Change] = dc_field(default_factory=list)
+    findings: list[Finding] = dc_field(default_factory=list)
+    code_impact: list["Use"] = dc_field(default_factory=list)
+    manual: bool = False  # a person does it (code edits, dashboard); otherwise cvxlint generates it
+    migration: str | None = None  # the generated migration or verify query it runs
+
+    @property
+    def risk(self) -> str:
+        return most_severe(f.risk for f in self.findings)
+
+    @property
+    def codes(self) -> list[str]:
+        return sorted({f.code for f in self.findings})
+
+    @property
+    def reason(self) -> str:
+        if not self.findings:
+            return "additive: no stored document can fail it"
+        seen, parts = set(), []
+        for f in self.findings:
+            if f.code not in seen:
+                seen.add(f.code)
+                parts.append(f"{f.code} {f.message}")
+        return "; ".join(parts)
+
+    def to_json(self) -> dict:
+        d: dict = {"phase": self.phase, "kind": self.kind, "table": self.table}
+        if self.index is not None:
+            d["index"] = self.index
+        else:
+            d["field"] = self.field
+        d.update({
+            "risk": self.risk, "codes": self.codes, "reason": self.reason, "action": self.text,
+            "manual": self.manual, "code_impact": [u.to_json() for u in self.code_impact],
+            "changes": [c.id for c in self.changes],
+        })
+        if self.migration:
+            d["migration"] = self.migration
+        return d
+
+
+@dataclass
+class Migration:
+    """One generated `migrations.define` (or verify query), rendered by codegen.py."""
+
+    name: str
+    kind: str  # backfill unset rename map convert repoint copy-table verify
+    table: str
+    change: Change | None = None
+    path: list[str] = dc_field(default_factory=list)
+    variant: tuple[str, object] | None = None
+    value: object = None  # backfill / map
+    new_name: str | None = None  # rename
+    rounding: str | None = None  # convert float64 -> int64
+    conversion: str | None = None  # convert: "string", "number", "bigint", "array" (see codegen)
+    target: dict | None = None  # map/convert: the new field ({"fieldType", "optional"}); verify: the final document
+    pointer: tuple[str, str, str] | None = None  # repoint/copy: (new table, index, pointer field)
+    to_table: str | None = None  # copy-table / repoint: the table the IDs move to
+    ready: bool = True  # False: it needs an answer first (see Plan.questions)
+
+
+@dataclass
+class Plan:
+    diff: SchemaDiff
+    steps: list[Step] = dc_field(default_factory=list)
+    migrations: list[Migration] = dc_field(default_factory=list)
+    questions: list[Question] = dc_field(default_factory=list)
+    widened: dict | None = None  # the schema of the widen push
+    verify_schema: dict | None = None  # widened + staged validators (convex >= 1.47), when useful
+    narrowed: dict | None = None  # the final schema
+    notes: list[str] = dc_field(default_factory=list)
+    convex_version: str | None = None
+    findings: dict[str, list[Finding]] = dc_field(default_factory=dict)  # change id -> findings
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.diff.problems
+
+    @property
+    def plan_questions(self) -> list[Question]:
+        return [q for q in self.questions if q.needed_for == "plan"]
+
+    @property
+    def risky(self) -> bool:
+        return any(s.risk != "safe" for s in self.steps)
+
+    @property
+    def phases(self) -> list[str]:
+        present = {s.phase for s in self.steps}
+        return [p for p in PHASES if p in present]
+
+    @property
+    def id(self) -> str:
+        """Stable for the same pair of schemas and answers: names the plan's files."""
+        text = vjson.canonical([self.diff.old, self.diff.new, sorted(c.id for c in self.diff.changes)])
+        return hashlib.sha256(text.encode()).hexdigest()[:10]
+
+    def steps_in(self, phase: str) -> list[Step]:
+        return [s for s in self.steps if s.phase == phase]
+
+
+@dataclass
+class PlanOptions:
+    answers: Answers = dc_field(default_factory=Answers)
+    ask: Callable[[Question], object] | None = None  # TTY prompt: returns an answer or None
+    convex_at_least: Callable[[str], bool | None] = lambda v: None
+    convex_version: str | None = None
+    migrations_module: str = "migrations"  # module path of the generated file ("migrations")
+    old_missing: bool = False
+
+
+class PlanError(Exception):
+    """A change the planner cannot express (reported as a problem, never guessed)."""
+
+
+def make_plan(old: dict, new: dict, options: PlanOptions | None = None, impact: "Impact | None" = None) -> Plan:
+    options = options or PlanOptions()
+    d = diff_schemas(old, new)
+    plan = Plan(d, convex_version=options.convex_version)
+    plan.questions.extend(resolve_renames(d, options.answers, _rename_prompt(options.ask)))
+    if plan.plan_questions:
+        return plan  # the plan depends on the answers: nothing is planned on a guess
+    _Planner(plan, options, impact).run()
+    return plan
+
+
+def _rename_prompt(ask):
+    if ask is None:
+        return None
+
+    def prompt(q: Question):
+        return ask(q)
+
+    return prompt
+
+
+# --- the planner ----------------------------------------------------------------------------
+
+
+class _Planner:
+    def __init__(self, plan: Plan, options: PlanOptions, impact: "Impact | None"):
+        self.plan = plan
+        self.d = plan.diff
+        self.options = options
+        self.impact = impact
+        self.answers = options.answers
+        self.new_tables = {c.table for c in self.d.changes if c.kind == "add-table"} | \
+                          {c.to for c in self.d.changes if c.kind == "rename-table"}
+        self.ctx = Context(self.new_tables, options.old_missing, impact)
+        self.names: set[str] = set()
+        self.verify_tables: dict[str, list[Change]] = {}
+        self.pointers: dict[str, tuple[str, str, str]] = {}  # old table -> (new table, index, field)
+
+    def at_least(self, version: str) -> bool | None:
+        return self.options.convex_at_least(version)
+
+    # -- driver -----------------------------------------------------------------------------
+    def run(self) -> None:
+        for c in self.d.changes:
+            self.ctx.uses[c.id] = self._impact_of(c)
+        self._pointers()
+        self.plan.narrowed = self._narrowed()
+        for c in self.d.changes:
+            findings = classify(c, self.ctx)
+            self.plan.findings[c.id] = findings
+            try:
+                self._steps_for(c, findings)
+            except PlanError as e:
+                self.d.problems.append(Problem(c.table, f"{c.subject}: {e}"))
+        self._verify_steps()
+        self._order_migrations()
+        rank = {m.name: i for i, m in enumerate(self.plan.migrations)}
+        self.plan.steps.sort(key=lambda s: (PHASES.index(s.phase),
+                                            rank.get(s.migration, -1) if s.phase == "migrate" and s.migration else -1))
+        try:
+            self.plan.widened = self._widened()
+            self._check_widened()
+            self.plan.verify_schema = self._verify_schema()
+        except PlanError as e:
+            self.d.problems.append(Problem(None, f"cannot compute the phase schemas: {e}"))
+        self._notes()
+
+    # -- code impact -------------------------------------------------------------------------
+    def _impact_of(self, c: Change) -> list["Use"]:
+        im = self.impact
+        if im is None or c.table is None:
+            return []
+        try:
+            if c.kind in ("remove-table", "rename-table"):
+                return im.table_uses(c.table) + im.schema_references(c.table)
+            if c.kind in ("remove-field", "rename-field") or (
+                    c.kind == "change-field" and c.detail.get("type") in ("narrowed", "incompatible", "id-target")):
+                uses = im.field_uses(c.table, c.top_field)
+                return uses + im.callers(uses, c.table, c.top_field)
+            if c.kind == "change-field" and c.detail.get("optionality") == "to-optional":
+                return im.field_uses(c.table, c.top_field, writes=False)
+            if (c.kind == "add-field" and not c.new["optional"]) or \
+                    (c.kind == "change-field" and c.detail.get("optionality") == "to-required"):
+                if "." in c.field:
+                    return []  # nested: the parent object is written whole; tsc lists the writers
+                return im.writes_without(c.table, c.field)
+            if c.kind in ("remove-index", "change-index", "stage-index"):
+                uses = im.index_uses(c.table, c.index, c.index_kind)
+                return uses + im.callers(uses)
+        except RecursionError:
+            return []
+        return []
+
+    # -- steps per change ---------------------------------------------------------------------
+    def _step(self, c: Change | None, findings, phase: str, kind: str, text: str, *, manual: bool = False,
+              impact: list | None = None, migration: str | None = None, table: str | None = None,
+              field_: str | None = None) -> Step:
+        s = Step(phase, kind, text, table=table if table is not None else (c.table if c else None),
+                 field=field_ if field_ is not None else (c.field if c else None),
+                 index=c.index if c else None, changes=[c] if c else [], findings=list(findings),
+                 code_impact=list(impact or []), manual=manual, migration=migration)
+        self.plan.steps.append(s)
+        return s
+
+    def _steps_for(self, c: Change, f: list[Finding]) -> None:
+        k = c.kind
+        uses = self.ctx.uses.get(c.id, [])
+        if c.table in self.new_tables and k not in ("add-table", "rename-table"):
+            self._step(c, f, "widen", "included-in-new-table",
+                       f"part of the new table {c.table}: deployed with it")
+            return
+        if k == "add-table":
+            if self.options.old_missing:
+                self._step(c, f, "verify", "check-existing-documents",
+                           f"before pushing, run `npx convex deploy --dry-run`: it fails if {c.table} holds documents "
+                           "that do not match", manual=True)
+                self._step(c, f, "narrow", "add-table", f"push the schema with {c.table}")
+            else:
+                self._step(c, f, "widen", "add-table", f"add table {c.table} (new tables are empty)")
+            return
+        if k == "remove-table":
+            if uses:
+                self._step(c, f, "widen", "stop-using-table",
+                           f"remove every use of {c.table} from the code (and v.id({c.table!r}) fields elsewhere); "
+                           "tsc lists what is left once the table is gone", manual=True, impact=uses)
+            self._step(c, f, "narrow", "remove-table",
+                       f"remove {c.table} from the schema; its documents stay, unvalidated (run `npx convex export` "
+                       "first if you may need them)")
+            self._step(c, f, "cleanup", "delete-table-data",
+                       f"when nothing needs them any more, delete {c.table}'s documents in the dashboard "
+                       f"(Data -> {c.table} -> Delete table); this cannot be undone", manual=True)
+            return
+        if k == "rename-table":
+            self._rename_table(c, f, uses)
+            return
+        if k == "add-field":
+            if c.new["optional"]:
+                self._step(c, f, "widen", "add-field", f"add the optional field {c.table}.{c.field}")
+                return
+            self._require(c, f, uses, added=True)
+            return
+        if k == "remove-field":
+            self._remove_field(c, f, uses)
+            return
+        if k == "rename-field":
+            self._rename_field(c, f, uses)
+            return
+        if k == "change-field":
+            self._change_field(c, f, uses)
+            return
+        if k == "change-document":
+            t = c.detail["type"]
+            if t == "widened":
+                self._step(c, f, "widen", "widen-document", f"push the wider document validator of {c.table}")
+                return
+            self._manual_conversion(c, f, "document", f"documents of {c.table} the new validator rejects")
+            return
+        if k == "add-variant":
+            self._step(c, f, "widen", "add-variant",
+                       f"add the {c.variant[0]}={vjson.canonical(c.variant[1])} variant to {c.table}")
+            return
+        if k == "remove-variant":
+            self._manual_conversion(c, f, "variant",
+                                    f"{c.table} documents with {c.variant[0]}={vjson.canonical(c.variant[1])}")
+            return
+        if k in ("add-index", "remove-index", "change-index", "stage-index", "unstage-index", "change-vector-dimensions"):
+            self._index_steps(c, f, uses)
+            return
+        if k == "enable-schema-validation":
+            self._step(c, f, "verify", "check-existing-documents",
+                       "run `npx convex deploy --dry-run`: it checks every document (1.46+ lists the big tables); "
+                       "fix the documents it rejects, or turn validation on table by table with staged validators"
+                       + (" (convex >= 1.47)" if self.at_least(STAGED_VALIDATORS) is not False else ""), manual=True)
+            self._step(c, f, "narrow", "enable-schema-validation", "push with schemaValidation on")
+            return
+        if k == "disable-schema-validation":
+            self._step(c, f, "widen", "disable-schema-validation",
+                       "push with schemaValidation off (say why in the commit: writes are no longer checked)")
+            return
+        raise PlanError(f"no plan for a {k} change")
+
+    def _require(self, c: Change, f, uses, added: bool) -> None:
+        """A field every document must have at the end (added required, or optional -> required)."""
+        path = f"{c.table}.{c.field}"
+        if added:
+            self._step(c, f, "widen", "add-field-optional", f"add {path} as optional first")
+        elif c.detail.get("type") == "widened":
+            self._step(c, f, "widen", "widen-field", f"push the wider validator of {path}, still optional")
+        self._step(c, f, "widen", "write-field",
+                   f"make every insert/replace of {c.table} set {c.field} (while it is optional tsc does not force "
+                   "it, and documents written without it during the migration would fail the final push)",
+                   manual=True, impact=uses)
+        m = self._backfill(c, c.field, c.new["fieldType"], f"{path} becomes required.")
+        self._step(c, f, "migrate", "backfill-field",
+                   f"set {c.field} on every {c.table} document that lacks it"
+                   + (f" to {vjson.canonical(m.value)}" if m.ready else " (the value is still to be chosen)"),
+                   migration=m.name)
+        self._verify(c)
+        self._step(c, f, "narrow", "require-field", f"make {path} required ({vjson.describe(c.new['fieldType'])})")
+
+    def _backfill(self, c: Change, path: str, validator: dict, why: str) -> Migration:
+        subject = f"{c.table}.{path}"
+        q = value_question("default", c.table, path, validator, why)
+        value, ready = self._value("default", subject, q)
+        m = self._migration("backfill", c, path, value=value, ready=ready, target={"fieldType": validator,
+                                                                                   "optional": False})
+        return m
+
+    def _value(self, kind: str, subject: str, q: Question):
+        key = (kind, subject)
+        if key in self.answers.values:
+            value = self.answers.values[key]
+            self.answers.used.add(f"{kind}:{subject}")
+            check_value(q, value)
+            return value, True
+        if self.options.ask is not None:
+            got = self.options.ask(q)
+            if got is not None:
+                check_value(q, got)
+                self.answers.values[key] = got
+                return got, True
+        self.plan.questions.append(q)
+        return None, False
+
+    def _remove_field(self, c: Change, f, uses) -> None:
+        path = f"{c.table}.{c.field}"
+        self._check_indexes_over(c)
+        self._step(c, f, "widen", "stop-using-field",
+                   f"stop reading and writing {path}" + (" and keep it optional in the schema" if not c.old["optional"]
+                                                         else ""), manual=bool(uses), impact=uses)
+        m = self._migration("unset", c, c.field)
+        self._step(c, f, "migrate", "unset-field", f"delete {c.field} from every {c.table} document "
+                   "(`npx convex export` first keeps a copy)", migration=m.name)
+        self._verify(c)
+        self._step(c, f, "narrow", "remove-field", f"remove {path} from the schema")
+
+    def _check_indexes_over(self, c: Change) -> None:
+        """An index over a field that goes away must go first (or with it): schema.ts would not
+        type-check otherwise (migrations.md row 6)."""
+        new = self.d.new_table(c.table) or {}
+        for key in ("indexes", "stagedDbIndexes"):
+            for i in new.get(key, []):
+                if c.field in (i.get("fields") or []):
+                    raise PlanError(f"index {i['indexDescriptor']} of the new schema still lists {c.field}")
+
+    def _rename_field(self, c: Change, f, uses) -> None:
+        old, new = f"{c.table}.{c.field}", f"{c.table}.{_sibling(c.field, c.to)}"
+        self._step(c, f, "widen", "add-field-optional", f"add {new} as optional and make {old} optional")
+        self._step(c, f, "widen", "dual-write",
+                   f"write {c.to} (and {c.field} too, if you want to be able to roll back), read `{c.to} ?? "
+                   f"{c.field.rsplit('.', 1)[-1]}`", manual=True, impact=uses)
+        m = self._migration("rename", c, c.field, new_name=c.to)
+        self._step(c, f, "migrate", "copy-field", f"copy {c.field} into {c.to} and delete {c.field} in one patch",
+                   migration=m.name)
+        if c.old["optional"] and not c.new["optional"]:
+            b = self._backfill(c, _sibling(c.field, c.to), c.new["fieldType"],
+                               f"{new} becomes required but some documents have no {c.field} to copy.")
+            self._step(c, f, "migrate", "backfill-field", f"set {c.to} where there was nothing to copy",
+                       migration=b.name)
+        self._verify(c)
+        self._step(c, f, "narrow", "rename-field",
+                   f"remove {old}" + ("" if c.new["optional"] else f" and make {new} required")
+                   + "; code reads only the new name")
+
+    def _change_field(self, c: Change, f, uses) -> None:
+        d = c.detail
+        t, opt = d.get("type"), d.get("optionality")
+        path = f"{c.table}.{c.field}"
+        if t in ("same", "widened") and opt == "to-required":
+            self._require(c, f, uses, added=False)
+            return
+        if t in ("same", "widened"):
+            text = f"push the wider validator of {path} ({vjson.describe_field(c.new)})"
+            if opt == "to-optional":
+                text = f"make {path} optional; code reading it must handle undefined"
+            self._step(c, f, "widen", "widen-field", text, manual=bool(uses) and opt == "to-optional", impact=uses)
+            return
+        if t == "narrowed":
+            self._step(c, f, "widen", "stop-writing-old-values",
+                       f"stop writing values of {c.field} the new validator rejects; keep reading them until the "
+                       "migration is done", manual=True, impact=uses)
+            m = self._map(c)
+            self._step(c, f, "migrate", "map-values",
+                       f"rewrite {c.field} values the new validator rejects"
+                       + (f" to {vjson.canonical(m.value)}" if m.ready else " (the value is still to be chosen)"),
+                       migration=m.name)
+        elif t == "incompatible":
+            self._step(c, f, "widen", "widen-to-union",
+                       f"push {c.field} as the union of its old and new validators; writers produce the new type, "
+                       "readers accept both", manual=True, impact=uses)
+            m = self._convert(c)
+            if m is None:
+                self._step(c, f, "migrate", "convert-values",
+                           f"convert {c.field} by hand in {self.options.migrations_module}.ts: no standard "
+                           f"conversion from {vjson.describe(c.old['fieldType'])} to "
+                           f"{vjson.describe(c.new['fieldType'])} (or answer map:{path}=<value>)", manual=True)
+            else:
+                self._step(c, f, "migrate", "convert-values",
+                           f"convert {c.field} to {vjson.describe(c.new['fieldType'])}", migration=m.name)
+        elif t == "id-target":
+            ft, tt = d["from_table"], d["to_table"]
+            self._step(c, f, "widen", "widen-to-union",
+                       f"push {c.field} as v.union(v.id({ft!r}), v.id({tt!r})); new writes store {tt} IDs",
+                       manual=True, impact=uses)
+            pointer = self.pointers.get(ft)
+            if pointer is None or pointer[0] != tt:
+                pointer = self._existing_pointer(ft, tt)
+            if pointer is not None:
+                m = self._migration("repoint", c, c.field, pointer=pointer, to_table=tt)
+                self._step(c, f, "migrate", "repoint-ids",
+                           f"replace each {ft} ID in {c.field} by the {tt} document copied from it "
+                           f"(through {tt}.{pointer[2]})", migration=m.name)
+            else:
+                self._step(c, f, "migrate", "repoint-ids",
+                           f"map each {ft} ID in {c.field} to a {tt} ID by hand: nothing in the schema links the "
+                           f"two tables (a {tt} field holding v.id({ft!r}) with an index on it would let cvxlint "
+                           "generate this)", manual=True)
+        if opt == "to-required":
+            b = self._backfill(c, c.field, c.new["fieldType"], f"{path} becomes required.")
+            self._step(c, f, "migrate", "backfill-field", f"set {c.field} where it is missing", migration=b.name)
+        self._verify(c)
+        self._step(c, f, "narrow", "narrow-field", f"push the new validator of {path} ({vjson.describe_field(c.new)})")
+
+    def _map(self, c: Change) -> Migration:
+        subject = f"{c.table}.{c.field}"
+        removed = c.detail.get("members_removed") or []
+        why = (f"{subject} no longer accepts {', '.join(removed)}." if removed
+               else f"{subject} accepts less than before ({vjson.describe(c.old['fieldType'])} -> "
+                    f"{vjson.describe(c.new['fieldType'])}).")
+        q = value_question("map", c.table, c.field, c.new["fieldType"], why)
+        value, ready = self._value("map", subject, q)
+        return self._migration("map", c, c.field, value=value, ready=ready, target=c.new)
+
+    def _convert(self, c: Change) -> Migration | None:
+        """A standard conversion for incompatible scalar types, or the user's constant."""
+        subject = f"{c.table}.{c.field}"
+        old_t, new_t = c.old["fieldType"], c.new["fieldType"]
+        conv = conversion(old_t, new_t)
+        if conv is None:
+            if ("map", subject) in self.answers.values:
+                return self._map(c)
+            return None
+        rounding = None
+        if conv == "bigint-from-number":
+            q = value_question("convert", c.table, c.field, new_t, f"{subject} changes from float64 to int64.")
+            if subject in self.answers.converts:
+                rounding = self.answers.converts[subject]
+                self.answers.used.add(f"convert:{subject}")
+            elif self.options.ask is not None and (got := self.options.ask(q)) is not None:
+                rounding = got
+            else:
+                self.plan.questions.append(q)
+            return self._migration("convert", c, c.field, conversion=conv, rounding=rounding, target=c.new,
+                                   ready=rounding is not None)
+        return self._migration("convert", c, c.field, conversion=conv, target=c.new)
+
+    def _manual_conversion(self, c: Change, f, what: str, docs: str) -> None:
+        self._step(c, f, "widen", "widen-document",
+                   f"push {c.table} with a validator accepting both shapes (the old one stays in the widened schema)")
+        self._step(c, f, "migrate", "convert-documents",
+                   f"convert or delete {docs} by hand (a `migrations.define` over {c.table} in "
+                   f"{self.options.migrations_module}.ts)", manual=True)
+        self._verify(c)
+        self._step(c, f, "narrow", f"narrow-{what}", f"push the new validator of {c.table}")
+
+    def _rename_table(self, c: Change, f, uses) -> None:
+        new, old = c.to, c.table
+        pointer = self.pointers[old]
+        self._step(c, f, "widen", "add-copy-table",
+                   f"add {new} with {pointer[2]}: v.optional(v.id({old!r})) and index {pointer[1]}; code writes "
+                   f"new documents to both tables (or only to {new}, reading both)", manual=True, impact=uses)
+        m = self._migration("copy-table", c, "", pointer=pointer, to_table=new)
+        self._step(c, f, "migrate", "copy-table", f"copy every {old} document into {new} (idempotent through "
+                   f"{pointer[1]})", migration=m.name)
+        self._verify(c, table=new)
+        self._step(c, f, "narrow", "switch-table",
+                   f"code reads and writes only {new}; remove {old} from the schema. {new}.{pointer[2]} stays "
+                   f"(optional) while clients or other systems may still hold {old} IDs", manual=True)
+        self._step(c, f, "cleanup", "delete-table-data",
+                   f"delete {old}'s documents in the dashboard once nothing needs them; then plan again to drop "
+                   f"{new}.{pointer[2]}", manual=True)
+
+    def _pointers(self) -> None:
+        for c in self.d.changes:
+            if c.kind == "rename-table":
+                fields = vjson.fields(c.new["documentType"])
+                name = "legacyId"
+                while name in fields:
+                    name = f"legacy{_cap(c.table)}Id" if name == "legacyId" else name + "_"
+                self.pointers[c.table] = (c.to, f"by_{name}", name)
+
+    def _existing_pointer(self, old_table: str, new_table: str) -> tuple[str, str, str] | None:
+        """A field of `new_table` holding `v.id(old_table)` that an index starts with, in both
+        the old and the new schema (so it exists, and is queryable, while the migration runs):
+        the mapping a repoint migration follows."""
+        found = []
+        for schema in (self.d.old, self.d.new):
+            t = table_map(schema).get(new_table)
+            if t is None:
+                return None
+            pairs = set()
+            for name, f in vjson.fields(t["documentType"]).items():
+                if vjson.canonical(f["fieldType"]) == vjson.canonical({"type": "id", "tableName": old_table}):
+                    for i in t.get("indexes", []):
+                        if (i.get("fields") or [None])[0] == name:
+                            pairs.add((new_table, i["indexDescriptor"], name))
+            found.append(pairs)
+        both = sorted(found[0] & found[1])
+        return both[0] if both else None
+
+    def _index_steps(self, c: Change, f, uses) -> None:
+        k, name, table = c.kind, c.index, c.table
+        label = {"db": "index", "search": "search index", "vector": "vector index"}[c.index_kind]
+        stageable = self.at_least(STAGED_INDEXES)
+        if k == "add-index":
+            if c.detail.get("staged") or not f:
+                self._step(c, f, "widen", "add-index", f"add {label} {name} to {table}"
+                           + (" (staged: enable it in a later push once backfilled)" if c.detail.get("staged") else ""))
+                return
+            if stageable:
+                self._step(c, f, "widen", "add-staged-index",
+                           f"add {label} {name} to {table} with `staged: true`: it backfills in the background and "
+                           "blocks nothing")
+                self._step(c, f, "verify", "wait-for-backfill",
+                           f"wait until {name} is 100% backfilled (dashboard -> Data -> {table} -> Indexes)", manual=True)
+                self._step(c, f, "narrow", "enable-index", f"remove `staged` from {name}; code may use it from this push")
+            else:
+                why = "unknown" if stageable is None else "older than 1.26"
+                self._step(c, f, "widen", "add-index",
+                           f"add {label} {name} to {table}; the push waits for its backfill (staged indexes need "
+                           f"convex >= 1.26, the app's version is {why})")
+            return
+        if k == "remove-index":
+            if uses:
+                self._step(c, f, "widen", "stop-using-index", f"move every query off {name} (tsc proves none is left)",
+                           manual=True, impact=uses)
+                self._step(c, f, "narrow", "remove-index", f"remove {label} {name} from {table}")
+            else:
+                self._step(c, f, "widen", "remove-index", f"remove {label} {name} from {table}")
+            return
+        if k == "change-index":
+            self._step(c, f, "widen", "stop-using-index",
+                       f"queries on {name} get another order and range; better: give the new definition a new name "
+                       f"(then the planner stages it and drops the old one after the switch)", manual=True, impact=uses)
+            self._step(c, f, "narrow", "rebuild-index", f"push the new definition of {name} (the push waits for the "
+                       "rebuild)")
+            return
+        if k == "stage-index":
+            self._step(c, f, "widen", "stage-index", f"stage {label} {name} (it cannot be queried while staged)",
+                       manual=bool(uses), impact=uses)
+            return
+        if k == "unstage-index":
+            self._step(c, f, "verify", "wait-for-backfill",
+                       f"check that {name} is 100% backfilled (dashboard -> Data -> {table} -> Indexes)", manual=True)
+            self._step(c, f, "narrow", "enable-index", f"remove `staged` from {name}")
+            return
+        if k == "change-vector-dimensions":
+            o, n = c.old.get("dimensions"), c.new.get("dimensions")
+            self._step(c, f, "widen", "add-vector-field",
+                       f"safer than changing {name} in place: add a new vector field and index with {n} dimensions "
+                       f"(staged), write both embeddings", manual=True, impact=uses)
+            self._step(c, f, "migrate", "re-embed",
+                       f"re-embed every {table} document with the {n}-dimension model: an action calling the model "
+                       "plus an internal mutation writing the vector, in batches (a mutation cannot call the model)",
+                       manual=True)
+            self._step(c, f, "narrow", "change-vector-index",
+                       f"switch searches to the new index; then drop the {o}-dimension field and index")
+            return
+
+    # -- migrations and verification ---------------------------------------------------------------
+    def _migration(self, kind: str, c: Change, path: str, **kw) -> Migration:
+        name = self._name(kind, c, path, kw.get("new_name"), kw.get("to_table"))
+        m = Migration(name, kind, c.table, c, path.split(".") if path else [], c.variant, **kw)
+        self.plan.migrations.append(m)
+        return m
+
+    def _name(self, kind: str, c: Change, path: str, new_name: str | None, to_table: str | None) -> str:
+        verb = {"backfill": "backfill", "unset": "unset", "rename": "rename", "map": "map", "convert": "convert",
+                "repoint": "repoint", "copy-table": "copy"}[kind]
+        parts = [verb, c.table]
+        if c.variant is not None:
+            parts.append(str(c.variant[1]))
+        parts.extend(path.split(".") if path else [])
+        if kind == "rename":
+            parts += ["to", new_name or ""]
+        if kind == "copy-table":
+            parts += ["to", to_table or ""]
+        base = parts[0] + "".join(_cap(p) for p in parts[1:])
+        base = re.sub(r"[^A-Za-z0-9_$]", "", base) or "migration"
+        name, i = base, 2
+        while name in self.names:
+            name, i = f"{base}{i}", i + 1
+        self.names.add(name)
+        return name
+
+    def _verify(self, c: Change, table: str | None = None) -> None:
+        self.verify_tables.setdefault(table or c.table, []).append(c)
+
+    def _verify_steps(self) -> None:
+        staged = self.at_least(STAGED_VALIDATORS)
+        finals = table_map(self.plan.narrowed)
+        for table, changes in self.verify_tables.items():
+            final = finals.get(table)
+            if final is None:
+                continue
+            name = self._unique(f"verify{_cap(table)}")
+            findings = [f for c in changes for f in classify(c, self.ctx)]
+            self.plan.migrations.append(Migration(name, "verify", table, target=final["documentType"]))
+            self._step(None, findings, "verify", "verify-table",
+                       f"run `npx convex run {self.options.migrations_module}:{name}` (page on with its "
+                       f"continueCursor): it lists {table} documents the final schema would still reject; it must "
+                       "report none", table=table, migration=name).changes = changes
+            if staged:
+                self._step(None, findings, "verify", "stage-validator",
+                           f"push the verify schema (the widened one plus `.staged(...)` with {table}'s final "
+                           "validator): `npx convex deploy --dry-run` reports the table as validated before the "
+                           "narrow push, which then needs no full scan", table=table).changes = changes
+
+    def _unique(self, base: str) -> str:
+        name, i = base, 2
+        while name in self.names:
+            name, i = f"{base}{i}", i + 1
+        self.names.add(name)
+        return name
+
+    def _order_migrations(self) -> None:
+        order = {"copy-table": 0, "repoint": 1, "rename": 2, "backfill": 3, "map": 4, "convert": 5, "unset": 6,
+                 "verify": 9}
+        self.plan.migrations.sort(key=lambda m: order[m.kind])
+
+    # -- the schema of each push -----------------------------------------------------------------
+    def _widened(self) -> dict:
+        w = copy.deepcopy(self.d.new)
+        tables = table_map(w)
+        old_tables = table_map(self.d.old)
+        if self.options.old_missing:
+            return w
+        for c in self.d.changes:
+            if c.kind == "remove-table":
+                tables[c.table] = copy.deepcopy(c.old)
+            elif c.kind == "rename-table":
+                tables[c.table] = copy.deepcopy(c.old)
+                new_name, index, ptr = self.pointers[c.table]
+                t = tables[new_name]
+                _set_field(_doc_objects(t["documentType"], None), [ptr],
+                           {"fieldType": {"type": "id", "tableName": c.table}, "optional": True})
+                t["indexes"] = sorted(t["indexes"] + [{"indexDescriptor": index, "fields": [ptr]}],
+                                      key=lambda i: i["indexDescriptor"])
+        for c in self.d.changes:
+            if c.table is None or c.table in self.new_tables:
+                continue
+            t = tables.get(c.table)
+            if t is None:
+                continue
+            doc = t["documentType"]
+            k = c.kind
+            if k == "add-field":
+                _set_optional(_doc_objects(doc, c.variant), c.field.split("."))
+            elif k == "remove-field":
+                _set_field(_doc_objects(doc, c.variant), c.field.split("."),
+                           {"fieldType": copy.deepcopy(c.old["fieldType"]), "optional": True})
+            elif k == "rename-field":
+                parts = c.field.split(".")
+                _set_field(_doc_objects(doc, c.variant), parts,
+                           {"fieldType": copy.deepcopy(c.old["fieldType"]), "optional": True})
+                _set_optional(_doc_objects(doc, c.variant), parts[:-1] + [c.to])
+            elif k == "change-field":
+                objs = _doc_objects(doc, c.variant)
+                parts = c.field.split(".")
+                t_ = c.detail.get("type")
+                if t_ == "same":
+                    if c.old["optional"]:
+                        _set_optional(objs, parts)
+                    continue
+                rel = t_
+                if rel == "widened":
+                    ft = c.new["fieldType"]
+                elif rel == "narrowed":
+                    ft = c.old["fieldType"]
+                else:
+                    ft = vjson.union(c.old["fieldType"], c.new["fieldType"])
+                _set_field(objs, parts, {"fieldType": copy.deepcopy(ft),
+                                         "optional": c.old["optional"] or c.new["optional"]})
+            elif k == "change-document":
+                rel = c.detail["type"]
+                t["documentType"] = copy.deepcopy(c.new if rel == "widened" else c.old if rel == "narrowed"
+                                                  else vjson.union(c.old, c.new))
+            elif k == "remove-variant":
+                t["documentType"] = vjson.union(doc, c.old)
+            elif k in ("add-index", "remove-index", "change-index", "change-vector-dimensions", "stage-index",
+                       "unstage-index"):
+                self._widen_index(t, c, old_tables.get(c.table))
+        if self.d.old.get("schemaValidation") is False and self.d.new.get("schemaValidation") is True:
+            w["schemaValidation"] = False
+        w["tables"] = [tables[n] for n in sorted(tables)]
+        return w
+
+    def _widen_index(self, t: dict, c: Change, old_table: dict | None) -> None:
+        live, staged = {"db": ("indexes", "stagedDbIndexes"), "search": ("searchIndexes", "stagedSearchIndexes"),
+                        "vector": ("vectorIndexes", "stagedVectorIndexes")}[c.index_kind]
+
+        def drop(name):
+            for key in (live, staged):
+                t[key] = [i for i in t[key] if i["indexDescriptor"] != name]
+
+        def put(key, i):
+            t[key] = sorted(t[key] + [copy.deepcopy(i)], key=lambda x: x["indexDescriptor"])
+
+        if c.kind == "add-index":
+            if not c.detail.get("staged") and self.at_least(STAGED_INDEXES):
+                drop(c.index)
+                put(staged, c.new)
+        elif c.kind == "remove-index":
+            if not c.detail.get("staged") and self.ctx.uses.get(c.id):
+                put(live, c.old)  # queries still use it: it goes in the narrow push, after they moved
+        elif c.kind in ("change-index", "change-vector-dimensions", "unstage-index"):
+            was_staged = any(i["indexDescriptor"] == c.index for i in (old_table or {}).get(staged, []))
+            drop(c.index)
+            put(staged if was_staged else live, c.old)
+
+    def _narrowed(self) -> dict:
+        n = copy.deepcopy(self.d.new)
+        tables = table_map(n)
+        for old, (new_name, index, ptr) in self.pointers.items():
+            t = tables[new_name]
+            _set_field(_doc_objects(t["documentType"], None), [ptr],
+                       {"fieldType": {"type": "id", "tableName": old}, "optional": True})
+            t["indexes"] = sorted(t["indexes"] + [{"indexDescriptor": index, "fields": [ptr]}],
+                                  key=lambda i: i["indexDescriptor"])
+        return n
+
+    def _check_widened(self) -> None:
+        """Phase 1 must accept every document that can exist when it is pushed and while the
+        migration runs: old documents and documents the new code writes."""
+        w = table_map(self.plan.widened)
+        for side, schema in (("old", self.d.old), ("new", self.d.new)):
+            for name, t in table_map(schema).items():
+                wt = w.get(name)
+                if wt is None:
+                    raise PlanError(f"the widened schema lost table {name}")
+                ok = vjson.subsumes(wt["documentType"], t["documentType"])
+                if ok is False:
+                    raise PlanError(f"the widened {name} validator rejects documents the {side} schema accepts "
+                                    "(please report it)")
+
+    def _verify_schema(self) -> dict | None:
+        if not self.at_least(STAGED_VALIDATORS) or not self.verify_tables:
+            return None
+        v = copy.deepcopy(self.plan.widened)
+        tables = table_map(v)
+        final = table_map(self.plan.narrowed)
+        for name in self.verify_tables:
+            if name in tables and name in final and \
+                    vjson.canonical(tables[name]["documentType"]) != vjson.canonical(final[name]["documentType"]):
+                tables[name]["stagedDocumentType"] = copy.deepcopy(final[name]["documentType"])
+        return v
+
+    def _notes(self) -> None:
+        p = self.plan
+        if any(m.kind != "verify" for m in p.migrations):
+            p.notes.append("Install the migrations component once: `npm install @convex-dev/migrations "
+                           "convex-helpers` (the generated code uses both).")
+            if self.at_least(MIGRATIONS_COMPONENT) is False:
+                p.notes.append(f"@convex-dev/migrations 0.3.6 needs convex >= {MIGRATIONS_COMPONENT}; upgrade convex "
+                               "or install an older component version.")
+        if any(s.risk == "destructive" for s in p.steps):
+            p.notes.append("Destructive steps: `npx convex export --path backup.zip` before the migrate phase keeps "
+                           "a copy of the data.")
+        if len(p.phases) > 1:
+            p.notes.append("Run every phase on every deployment (dev, each preview, prod: add --prod) before starting "
+                           "the next one; data checks are per deployment.")
+        if self.at_least(STAGED_INDEXES) is None:
+            p.notes.append("The app's convex version is unknown (install dependencies or pass --convex-version): "
+                           "staged indexes and validators were not used.")
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def conversion(old: dict, new: dict) -> str | None:
+    """A standard conversion from the old field type to the new one (what the generated
+    migration applies to values the new validator rejects), or None."""
+    rest = [m for m in vjson.members(old) if vjson.subsumes(new, m) is False]
+    kinds = {vjson.kind(m) if vjson.kind(m) != "literal" else _literal_kind(m) for m in rest}
+    if len(kinds) != 1:
+        return None
+    src = kinds.pop()
+    targets = [vjson.kind(m) for m in vjson.members(new)]
+    if "string" in targets and src in ("number", "bigint", "boolean"):
+        return "string"
+    if "number" in targets and src in ("string", "bigint"):
+        return "number-from-" + src
+    if "bigint" in targets and src == "number":
+        return "bigint-from-number"
+    if "bigint" in targets and src == "string":
+        return "bigint-from-string"
+    for m in vjson.members(new):
+        if vjson.kind(m) == "array" and all(vjson.subsumes(m["value"], r) for r in rest):
+            return "array"
+    return None
+
+
+def _literal_kind(v: dict) -> str:
+    if vjson.is_bigint_literal(v):
+        return "bigint"
+    x = vjson.literal_value(v)
+    return "boolean" if isinstance(x, bool) else "number" if isinstance(x, (int, float)) else "string"
+
+
+def _cap(s: str) -> str:
+    s = re.sub(r"[^A-Za-z0-9]+(.)?", lambda m: (m.group(1) or "").upper(), str(s))
+    return s[:1].upper() + s[1:]
+
+
+def _sibling(path: str, name: str) -> str:
+    return path.rsplit(".", 1)[0] + "." + name if "." in path else name
+
+
+def _doc_objects(doc: dict, variant) -> list[dict]:
+    """The object validators a field change applies to: the document, or its variant."""
+    if variant is None:
+        if vjson.kind(doc) != "object":
+            raise PlanError("the table's document is not an object")
+        return [doc]
+    disc, value = variant
+    out = [m for m in (doc.get("value", []) if vjson.kind(doc) == "union" else [doc])
+           if vjson.kind(m) == "object" and disc in vjson.fields(m)
+           and vjson.literal_value(vjson.fields(m)[disc]["fieldType"]) == value]
+    if not out:
+        raise PlanError(f"no {disc}={value!r} variant in the new document")
+    return out
+
+
+def _parent(obj: dict, parts: list[str]) -> dict:
+    cur = obj
+    for p in parts:
+        f = vjson.fields(cur).get(p)
+        if f is None or vjson.kind(f["fieldType"]) != "object":
+            raise PlanError(f"{'.'.join(parts)} is not an object in the new schema")
+        cur = f["fieldType"]
+    return cur
+
+
+def _set_field(objs: list[dict], parts: list[str], value: dict) -> None:
+    for obj in objs:
+        parent = _parent(obj, parts[:-1])
+        parent.setdefault("value", {})[parts[-1]] = copy.deepcopy(value)
+        parent["value"] = dict(sorted(parent["value"].items()))
+
+
+def _set_optional(objs: list[dict], parts: list[str]) -> None:
+    for obj in objs:
+        parent = _parent(obj, parts[:-1])
+        f = parent.get("value", {}).get(parts[-1])
+        if f is None:
+            raise PlanError(f"{'.'.join(parts)} is not in the new schema")
+        f["optional"] = True

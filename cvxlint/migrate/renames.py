@@ -1,0 +1,259 @@
+"""Questions the planner cannot answer alone, and the answers a user gives.
+
+A diff cannot tell a renamed field from a removed field plus an added one, and the two need
+opposite plans (copy the values vs. delete them). Like Django's `makemigrations`, the
+planner asks: a *candidate* is a field removed and a field added in the same object with
+the same validator (or a table removed and one added with the same document and index
+fields). The default answer is No. A backfill needs a value for existing documents, a
+narrowed union needs a value for the members it drops, a float64 -> int64 change needs a
+rounding rule: those are questions too.
+
+Answers come from a TTY prompt, `--answer`, or `migrate-answers` in the config, as strings:
+
+    rename:users.name=fullName       no-rename:users.name=fullName
+    rename:users=people              no-rename:users=people
+    default:users.role="member"      (JSON; int64 values as JSON integers)
+    map:users.status="archived"      (the value documents holding a dropped member get)
+    convert:events.at=round          (round | floor | ceil | trunc)
+
+An unanswered question is never turned into a guess: `cvxlint migrate plan` lists it and
+exits with its own code (see cli.py). Rename questions block the plan itself; value
+questions only block `--write`, because the plan's steps do not depend on the value.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field as dc_field
+
+from ..errors import UsageError
+from . import vjson
+from .diff import Change, SchemaDiff, index_fields
+
+ROUNDING = ("round", "floor", "ceil", "trunc")
+_ANSWER = re.compile(r"^(rename|no-rename|default|map|convert):([^=]+)=(.*)$", re.S)
+
+
+@dataclass
+class Question:
+    key: str  # what an answer names: "rename:users.name=fullName", "default:users.role"
+    kind: str  # rename-field | rename-table | default | map | convert
+    text: str  # the question, for people
+    needed_for: str  # "plan" or "write"
+    answer_help: str  # how to answer it without a TTY
+    table: str | None = None
+    field: str | None = None
+    validator: dict | None = None  # value questions: what the value must pass
+
+    def to_json(self) -> dict:
+        return {"key": self.key, "kind": self.kind, "question": self.text, "needed_for": self.needed_for,
+                "answer": self.answer_help}
+
+
+@dataclass
+class Answers:
+    renames: dict[str, bool] = dc_field(default_factory=dict)  # "users.name=fullName" / "users=people" -> yes/no
+    values: dict[tuple[str, str], object] = dc_field(default_factory=dict)  # ("default"|"map", "users.role") -> value
+    converts: dict[str, str] = dc_field(default_factory=dict)  # "events.at" -> "round"
+    used: set[str] = dc_field(default_factory=set)
+
+    @classmethod
+    def parse(cls, texts: list[str], origin: str = "--answer") -> "Answers":
+        out = cls()
+        for raw in texts:
+            out.add(raw, origin)
+        return out
+
+    def add(self, raw: str, origin: str = "--answer") -> None:
+        m = _ANSWER.match(raw.strip())
+        if m is None:
+            raise UsageError(f"{origin}: cannot read answer {raw!r} (expected e.g. rename:users.name=fullName, "
+                             f"no-rename:users=people, default:users.role=\"member\", map:users.status=\"archived\" "
+                             f"or convert:events.at=round)")
+        kind, subject, value = m.group(1), m.group(2).strip(), m.group(3).strip()
+        if not subject or (kind in ("default", "map", "convert") and "." not in subject):
+            raise UsageError(f"{origin}: answer {raw!r} must name a field as table.field")
+        if kind in ("rename", "no-rename"):
+            if not re.fullmatch(r"[A-Za-z0-9_$]+", value):
+                raise UsageError(f"{origin}: answer {raw!r}: the new name must be a plain name")
+            self.renames[f"{subject}={value}"] = kind == "rename"
+        elif kind == "convert":
+            if value not in ROUNDING:
+                raise UsageError(f"{origin}: answer {raw!r}: use one of {', '.join(ROUNDING)}")
+            self.converts[subject] = value
+        else:
+            try:
+                self.values[(kind, subject)] = json.loads(value)
+            except ValueError:
+                raise UsageError(f"{origin}: answer {raw!r}: the value must be JSON (strings in double quotes)") from None
+
+    def merged(self, other: "Answers") -> "Answers":
+        """These answers, with `other`'s added where these say nothing (command line beats config)."""
+        out = Answers(dict(other.renames), dict(other.values), dict(other.converts))
+        out.renames.update(self.renames)
+        out.values.update(self.values)
+        out.converts.update(self.converts)
+        return out
+
+
+# --- rename candidates -------------------------------------------------------------------------
+
+
+@dataclass
+class RenameCandidate:
+    removed: Change
+    added: Change
+
+    @property
+    def is_table(self) -> bool:
+        return self.removed.kind == "remove-table"
+
+    @property
+    def key(self) -> str:
+        if self.is_table:
+            return f"{self.removed.table}={self.added.table}"
+        return f"{self.removed.table}.{self.removed.field}={self.added.field.rsplit('.', 1)[-1]}"
+
+    def question(self) -> Question:
+        if self.is_table:
+            text = (f"Did you rename table {self.removed.table} to {self.added.table}? (same fields and indexes; "
+                    f"No = the new table starts empty and {self.removed.table}'s documents are orphaned)")
+            return Question(f"rename:{self.key}", "rename-table", text, "plan",
+                            f"--answer rename:{self.key}  or  --answer no-rename:{self.key}", table=self.removed.table)
+        v = vjson.describe_field(self.added.new)
+        text = (f"Did you rename {self.removed.table}.{self.removed.field} to "
+                f"{self.added.table}.{self.added.field} ({v})? (No = the values of {self.removed.field} are deleted)")
+        return Question(f"rename:{self.key}", "rename-field", text, "plan",
+                        f"--answer rename:{self.key}  or  --answer no-rename:{self.key}",
+                        table=self.removed.table, field=self.removed.field)
+
+
+def rename_candidates(d: SchemaDiff) -> list[RenameCandidate]:
+    out: list[RenameCandidate] = []
+    removed = [c for c in d.changes if c.kind == "remove-field"]
+    added = [c for c in d.changes if c.kind == "add-field"]
+    for r in removed:
+        parent = r.field.rsplit(".", 1)[0] if "." in r.field else ""
+        for a in added:
+            aparent = a.field.rsplit(".", 1)[0] if "." in a.field else ""
+            if a.table == r.table and aparent == parent and a.variant == r.variant and \
+                    vjson.canonical(a.new["fieldType"]) == vjson.canonical(r.old["fieldType"]):
+                out.append(RenameCandidate(r, a))
+    rt = [c for c in d.changes if c.kind == "remove-table"]
+    at = [c for c in d.changes if c.kind == "add-table"]
+    for r in rt:
+        for a in at:
+            if r.old.get("opaque") or a.new.get("opaque"):
+                continue
+            if vjson.canonical(r.old["documentType"]) == vjson.canonical(a.new["documentType"]) and \
+                    _index_shapes(r.old) == _index_shapes(a.new):
+                out.append(RenameCandidate(r, a))
+    return out
+
+
+def _index_shapes(table: dict) -> list[str]:
+    shapes = []
+    for kind, live, staged in (("db", "indexes", "stagedDbIndexes"), ("search", "searchIndexes", "stagedSearchIndexes"),
+                               ("vector", "vectorIndexes", "stagedVectorIndexes")):
+        for i in table.get(live, []) + table.get(staged, []):
+            shapes.append(vjson.canonical([kind, index_fields(i, kind), i.get("dimensions")]))
+    return sorted(shapes)
+
+
+def resolve_renames(d: SchemaDiff, answers: Answers, ask=None) -> list[Question]:
+    """Turn answered rename candidates into rename changes (in `d.changes`); return the
+    questions still open. `ask(question) -> bool | None` asks a person (None: no answer)."""
+    open_questions: list[Question] = []
+    taken: set[int] = set()
+    for cand in rename_candidates(d):
+        if id(cand.removed) in taken or id(cand.added) in taken:
+            continue  # one side is already part of a rename the user confirmed
+        verdict = answers.renames.get(cand.key)
+        if verdict is not None:
+            answers.used.add(f"rename:{cand.key}")
+        if verdict is None and ask is not None:
+            verdict = ask(cand.question())
+            if verdict is not None:
+                answers.renames[cand.key] = verdict
+        if verdict is None:
+            open_questions.append(cand.question())
+            continue
+        if verdict:
+            taken.update((id(cand.removed), id(cand.added)))
+            _apply_rename(d, cand)
+    # A candidate left open while its partner was confirmed elsewhere is moot.
+    return [q for q in open_questions if not _moot(q, d)]
+
+
+def _moot(q: Question, d: SchemaDiff) -> bool:
+    left, right = q.key.split(":", 1)[1].split("=")
+    if q.kind == "rename-table":
+        return not (any(c.kind == "remove-table" and c.table == left for c in d.changes)
+                    and any(c.kind == "add-table" and c.table == right for c in d.changes))
+    table, path = left.split(".", 1)
+    added = (path.rsplit(".", 1)[0] + "." + right) if "." in path else right
+    return not (any(c.kind == "remove-field" and c.table == table and c.field == path for c in d.changes)
+                and any(c.kind == "add-field" and c.table == table and c.field == added for c in d.changes))
+
+
+def _apply_rename(d: SchemaDiff, cand: RenameCandidate) -> None:
+    i = d.changes.index(cand.removed)
+    d.changes.remove(cand.added)
+    d.changes.remove(cand.removed)
+    r, a = cand.removed, cand.added
+    if cand.is_table:
+        ch = Change("rename-table", r.table, old=r.old, new=a.new, to=a.table)
+        for c in d.changes:  # references that follow the table: v.id("users") -> v.id("people")
+            if c.kind == "change-field" and c.detail.get("type") == "id-target" and \
+                    c.detail.get("from_table") == r.table and c.detail.get("to_table") == a.table:
+                c.detail["via_rename"] = True
+    else:
+        ch = Change("rename-field", r.table, r.field, old=r.old, new=a.new, variant=r.variant,
+                    to=a.field.rsplit(".", 1)[-1])
+    d.changes.insert(min(i, len(d.changes)), ch)
+
+
+# --- value questions ----------------------------------------------------------------------------
+
+
+def value_question(kind: str, table: str, path: str, validator: dict, why: str) -> Question:
+    subject = f"{table}.{path}"
+    if kind == "default":
+        text = f"{why} What value should existing documents of {table} get for {path}? ({vjson.describe(validator)})"
+    elif kind == "map":
+        text = f"{why} What value should documents get instead? ({vjson.describe(validator)})"
+    else:
+        text = f"{why} How should float64 values of {subject} be rounded to int64? ({' | '.join(ROUNDING)})"
+        return Question(f"convert:{subject}", "convert", text, "write", f"--answer convert:{subject}=round",
+                        table=table, field=path, validator=validator)
+    example = _example(validator)
+    return Question(f"{kind}:{subject}", kind, text, "write", f"--answer '{kind}:{subject}={example}'",
+                    table=table, field=path, validator=validator)
+
+
+def _example(v: dict) -> str:
+    for m in vjson.members(v):
+        k = vjson.kind(m)
+        if k == "literal" and not vjson.is_bigint_literal(m):
+            return json.dumps(vjson.literal_value(m))
+        if k in ("string", "id"):
+            return '"..."'
+        if k in ("number", "bigint"):
+            return "0"
+        if k == "boolean":
+            return "false"
+        if k == "null":
+            return "null"
+        if k == "array":
+            return "[]"
+        if k in ("object", "record"):
+            return "{}"
+    return "..."
+
+
+def check_value(q: Question, value) -> None:
+    """A value answer must pass the field's validator (exit 2 with the reason otherwise)."""
+    ok = vjson.conforms(value, q.validator) if q.validator is not None else None
+    if ok is False:
+        raise UsageError(f"answer {q.key}={json.dumps(value)}: the value does not pass {vjson.describe(q.validator)}")

@@ -1,0 +1,272 @@
+"""A plan as text (for a terminal), markdown (for a pull-request comment) or JSON.
+
+The JSON is the machine contract: an object with `steps` — each with `phase`, `kind`,
+`table`, `field` or `index`, `risk` (safe, data-dependent, destructive, code-breaking,
+blocking, rollback-hazard), `codes`, `reason`, `action`, `manual`, `code_impact` — and
+`files` (what `--write` writes), plus `changes`, `questions`, `problems`, `migrations`,
+`notes`, the schema of each push, `status` and `exitCode`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from . import vjson
+from .classify import most_severe
+
+if TYPE_CHECKING:
+    from .codegen import GeneratedFile
+    from .plan import Plan, Step
+
+PHASE_TITLES = {
+    "widen": "widen (push)",
+    "migrate": "migrate (run the generated migrations)",
+    "verify": "verify",
+    "narrow": "narrow (push the final schema)",
+    "cleanup": "cleanup (by hand, after the last push)",
+}
+
+
+def status_of(plan: "Plan", exit_code: int) -> str:
+    return {0: "safe", 1: "risky", 2: "incomplete", 3: "needs-answers"}.get(exit_code, "error")
+
+
+def change_to_json(plan: "Plan", c) -> dict:
+    findings = plan.findings.get(c.id, [])
+    d: dict = {"id": c.id, "kind": c.kind, "table": c.table}
+    if c.field is not None:
+        d["field"] = c.field
+    if c.index is not None:
+        d["index"] = c.index
+        d["indexKind"] = c.index_kind
+    if c.to is not None:
+        d["to"] = c.to
+    if c.variant is not None:
+        d["variant"] = {c.variant[0]: c.variant[1]}
+    d["old"], d["new"] = c.old, c.new
+    if c.detail:
+        d["detail"] = c.detail
+    d["risk"] = most_severe(f.risk for f in findings)
+    d["findings"] = [f.to_json() for f in findings]
+    return d
+
+
+def plan_to_json(plan: "Plan", files: list["GeneratedFile"], *, source: str = "", target: str = "",
+                 exit_code: int = 0, include_content: bool = True) -> dict:
+    return {
+        "plan": plan.id,
+        "from": source,
+        "to": target,
+        "convexVersion": plan.convex_version,
+        "status": status_of(plan, exit_code),
+        "exitCode": exit_code,
+        "phases": plan.phases,
+        "changes": [change_to_json(plan, c) for c in plan.diff.changes],
+        "steps": [s.to_json() for s in plan.steps],
+        "questions": [q.to_json() for q in plan.questions],
+        "problems": [{"table": p.table, "message": p.message} for p in plan.problems],
+        "migrations": [{"name": m.name, "kind": m.kind, "table": m.table, "field": ".".join(m.path) or None,
+                        "generated": m.ready} for m in plan.migrations],
+        "notes": plan.notes,
+        "files": [f.to_json() if include_content else {k: v for k, v in f.to_json().items() if k != "content"}
+                  for f in files],
+        "schemas": {"widened": plan.widened, "verify": plan.verify_schema, "narrowed": plan.narrowed},
+    }
+
+
+def to_json_text(plan: "Plan", files, **kw) -> str:
+    return json.dumps(plan_to_json(plan, files, **kw), indent=2, sort_keys=False) + "\n"
+
+
+# --- text -----------------------------------------------------------------------------------------
+
+
+def _change_line(plan: "Plan", c) -> str:
+    findings = plan.findings.get(c.id, [])
+    risk = most_severe(f.risk for f in findings)
+    codes = ",".join(sorted({f.code for f in findings})) or "-"
+    return f"{codes:12} {risk:15} {c.subject}: {describe_change(c)}"
+
+
+def describe_change(c) -> str:
+    k = c.kind
+    if k == "add-table":
+        return "new table"
+    if k == "remove-table":
+        return "removed from the schema"
+    if k == "rename-table":
+        return f"renamed to {c.to}"
+    if k == "add-field":
+        return f"added ({vjson.describe_field(c.new)})"
+    if k == "remove-field":
+        return f"removed (was {vjson.describe_field(c.old)})"
+    if k == "rename-field":
+        return f"renamed to {c.to} ({vjson.describe_field(c.new)})"
+    if k == "change-field":
+        d = c.detail
+        parts = []
+        if d.get("optionality") == "to-required":
+            parts.append("optional -> required")
+        elif d.get("optionality") == "to-optional":
+            parts.append("required -> optional")
+        t = d.get("type")
+        if t and t != "same":
+            parts.append({"widened": "widened", "narrowed": "narrowed", "incompatible": "incompatible type",
+                          "id-target": f"v.id({d.get('from_table')!r}) -> v.id({d.get('to_table')!r})"}[t])
+        return f"{', '.join(parts)}: {vjson.describe_field(c.old)} -> {vjson.describe_field(c.new)}"
+    if k == "change-document":
+        return f"document validator {c.detail['type']}"
+    if k in ("add-variant", "remove-variant"):
+        return f"{'added' if k == 'add-variant' else 'removed'} variant {c.variant[0]}={vjson.canonical(c.variant[1])}"
+    if k == "add-index":
+        return "added" + (" (staged)" if c.detail.get("staged") else "")
+    if k == "remove-index":
+        return "removed"
+    if k == "change-index":
+        return "definition changed in place"
+    if k == "stage-index":
+        return "staged"
+    if k == "unstage-index":
+        return "enabled (staged flag removed)"
+    if k == "change-vector-dimensions":
+        return f"dimensions {c.old.get('dimensions')} -> {c.new.get('dimensions')}"
+    if k == "enable-schema-validation":
+        return "schemaValidation false -> true"
+    if k == "disable-schema-validation":
+        return "schemaValidation true -> false"
+    return k
+
+
+def _where(s: "Step") -> str:
+    if s.index:
+        return f"{s.table} {s.index}"
+    if s.field:
+        return f"{s.table}.{s.field}"
+    return s.table or "schema"
+
+
+def to_text(plan: "Plan", files: list["GeneratedFile"], *, source: str, target: str, exit_code: int,
+            migrations_module: str = "migrations", plan_dir: str = ".cvxlint/plans", writing: bool = False,
+            file_problems: list[str] | None = None, functions_dir: str = "convex") -> str:
+    out: list[str] = []
+    version = f" (convex {plan.convex_version})" if plan.convex_version else ""
+    out.append(f"Schema migration plan {plan.id}: {source} -> {target}{version}")
+    out.append("")
+    if plan.problems:
+        out.append("Could not plan (nothing was guessed):")
+        out += [f"  ! {p.message}" for p in plan.problems]
+        out.append("")
+    if plan.questions:
+        blocking = [q for q in plan.questions if q.needed_for == "plan" or writing]
+        out.append("Questions (an unanswered question is never turned into a guess):")
+        for q in plan.questions:
+            tag = "" if q in blocking else " (needed for --write)"
+            out.append(f"  ? {q.text}{tag}")
+            out.append(f"      answer with: {q.answer_help}")
+        out.append("")
+    changes = plan.diff.changes
+    if not changes and not plan.problems:
+        out.append("No schema changes.")
+        return "\n".join(out) + "\n"
+    if not plan.steps and plan.plan_questions:
+        out.append(f"{len(changes)} change(s); the plan depends on the answers above.")
+        return "\n".join(out) + "\n"
+    out.append(f"Changes ({len(changes)}):")
+    out += [f"  {_change_line(plan, c)}" for c in changes]
+    out.append("")
+    for n, phase in enumerate(plan.phases, 1):
+        out.append(f"Phase {n}: {PHASE_TITLES[phase]}")
+        for s in plan.steps_in(phase):
+            mark = "[you] " if s.manual else ""
+            out.append(f"  - {mark}{_where(s)}: {s.text}")
+            out.append(f"      {s.risk}: {s.reason}")
+            for u in s.code_impact[:12]:
+                out.append(f"      uses: {u.describe()}")
+            if len(s.code_impact) > 12:
+                out.append(f"      uses: ... and {len(s.code_impact) - 12} more")
+        out += [f"    $ {c}" for c in phase_commands(plan, phase, migrations_module, plan_dir, functions_dir)]
+        out.append("")
+    if plan.notes:
+        out.append("Notes:")
+        out += [f"  * {n}" for n in plan.notes]
+        out.append("")
+    if files:
+        out.append("Files" + ("" if writing else " (written with --write)") + ":")
+        out += [f"  {f.action:7} {f.path}  ({f.purpose})" for f in files]
+        out.append("")
+    for p in file_problems or []:
+        out.append(f"  ! {p}")
+    verdict = {0: "every step is safe", 1: "the plan has risky steps", 2: "the plan is incomplete",
+               3: "questions need answers"}.get(exit_code, "error")
+    out.append(f"Result: {verdict} (exit {exit_code}).")
+    return "\n".join(out) + "\n"
+
+
+def phase_commands(plan: "Plan", phase: str, module: str, plan_dir: str, functions_dir: str = "convex") -> list[str]:
+    steps = plan.steps_in(phase)
+    if phase == "widen" and len(plan.phases) > 1:
+        return ["npx convex deploy   # the widened schema and the code of this phase (npx convex dev on dev)"]
+    if phase == "migrate" and any(s.migration for s in steps):
+        return [f"npx convex run {module}:runAll '{{\"dryRun\": true}}'",
+                f"npx convex run {module}:runAll",
+                "npx convex run --component migrations lib:getStatus --watch"]
+    if phase == "verify" and plan.verify_schema is not None:
+        return [f"cp {plan_dir}/{plan.id}/schema.verify.ts {functions_dir}/schema.ts && npx convex deploy --dry-run"]
+    if phase == "narrow" and any(f for f in (plan.widened, plan.narrowed)) and \
+            vjson.canonical(plan.widened) != vjson.canonical(plan.diff.new):
+        return [f"cp {plan_dir}/{plan.id}/schema.ts {functions_dir}/schema.ts && npx convex deploy"]
+    if phase == "narrow":
+        return ["npx convex deploy   # the final schema and the code that relies on it"]
+    return []
+
+
+# --- markdown -------------------------------------------------------------------------------------
+
+
+def to_markdown(plan: "Plan", files: list["GeneratedFile"], *, source: str, target: str, exit_code: int,
+                migrations_module: str = "migrations", plan_dir: str = ".cvxlint/plans",
+                functions_dir: str = "convex") -> str:
+    verdict = {0: "safe", 1: "risky: multi-phase rollout", 2: "incomplete", 3: "needs answers"}.get(exit_code, "error")
+    out = [f"### cvxlint schema migration plan `{plan.id}`: {verdict}", "",
+           f"`{source}` → `{target}`" + (f" (convex {plan.convex_version})" if plan.convex_version else ""), ""]
+    if plan.problems:
+        out.append("**Could not plan** (nothing was guessed):")
+        out += [f"- {p.message}" for p in plan.problems]
+        out.append("")
+    if plan.questions:
+        out.append("**Questions**:")
+        out += [f"- {q.text} — answer with `{q.answer_help}`" for q in plan.questions]
+        out.append("")
+    if plan.diff.changes:
+        out += ["| Code | Risk | Change |", "|---|---|---|"]
+        for c in plan.diff.changes:
+            findings = plan.findings.get(c.id, [])
+            codes = ", ".join(sorted({f.code for f in findings})) or "—"
+            risk = most_severe(f.risk for f in findings)
+            out.append(f"| {codes} | {risk} | `{c.subject}`: {_md(describe_change(c))} |")
+        out.append("")
+    for n, phase in enumerate(plan.phases, 1):
+        out.append(f"**Phase {n}: {PHASE_TITLES[phase]}**")
+        out.append("")
+        for s in plan.steps_in(phase):
+            who = " *(you)*" if s.manual else ""
+            codes = f" `{', '.join(s.codes)}`" if s.codes else ""
+            out.append(f"- [ ] `{_where(s)}`{who}: {_md(s.text)}{codes}")
+            for u in s.code_impact[:10]:
+                out.append(f"  - `{u.file}:{u.line}` {_md(u.detail)}" + (f" ({', '.join(u.functions)})" if u.functions else ""))
+        cmds = phase_commands(plan, phase, migrations_module, plan_dir, functions_dir)
+        if cmds:
+            out += ["", "```sh", *cmds, "```"]
+        out.append("")
+    if files:
+        out.append("<details><summary>Files written by <code>--write</code></summary>")
+        out.append("")
+        out += [f"- `{f.path}` ({f.action}): {f.purpose}" for f in files]
+        out.append("")
+        out.append("</details>")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _md(s: str) -> str:
+    return s.replace("|", "\\|")

@@ -1,0 +1,191 @@
+"""Where the two schemas of a plan come from: the working tree, a git revision, a snapshot.
+
+Every side is read by the static schema model (project/schema.py); no project code runs.
+A git revision is materialised with `git archive` into a temporary directory (the app's
+directory — where convex.json / package.json / the functions directory live — plus the
+repository's root tsconfig.json and package.json), and the project model is built there,
+so a schema.ts that imports validators from other files reads the same way it does in a
+checkout. A snapshot is the JSON `cvxlint migrate snapshot` writes (or Convex's own
+`schema.export()` output).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import UsageError
+from ..project.schema import normalize_export
+
+if TYPE_CHECKING:
+    from ..config import Settings
+    from ..project.model import App, Project
+
+SNAPSHOT_KIND = "cvxlint-schema-snapshot"
+
+
+@dataclass
+class Side:
+    label: str  # "working tree", "git HEAD~1", "snapshot schema.json"
+    schema: dict | None  # Schema.to_json() form; None when there is no schema.ts
+    project: "Project | None" = None
+    app: "App | None" = None
+    root: Path | None = None  # what file paths are shown relative to
+    functions_rel: str | None = None  # the functions directory relative to the repository root
+    paths: list[Path] = field(default_factory=list)  # what to model again to re-read a generated schema
+    tmp: tempfile.TemporaryDirectory | None = field(default=None, repr=False)
+
+    def close(self) -> None:
+        if self.tmp is not None:
+            self.tmp.cleanup()
+            self.tmp = None
+
+
+def pick_app(project: "Project", app_dir: Path | None) -> "App":
+    apps = [a for a in project.apps if not a.layout.is_component]
+    if app_dir is not None:
+        want = app_dir.resolve()
+        for a in project.apps:
+            if want in (a.functions_dir.resolve(), a.root.resolve()):
+                return a
+        raise UsageError(f"--app {app_dir}: no Convex app there (found: {', '.join(_names(apps)) or 'none'})")
+    if not apps:
+        raise UsageError("no Convex app found (a convex/ directory or convex.json)")
+    if len(apps) > 1:
+        raise UsageError(f"{len(apps)} Convex apps found ({', '.join(_names(apps))}): choose one with --app DIR")
+    return apps[0]
+
+
+def _names(apps) -> list[str]:
+    return [a.functions_dir.as_posix() for a in apps]
+
+
+def working_tree(paths: list[Path], settings: "Settings", app_dir: Path | None) -> Side:
+    from ..api import build_project
+
+    project, workspace, _only = build_project(paths or [Path.cwd()], settings)
+    app = pick_app(project, app_dir)
+    root = _repo_root(app.root) or workspace.scan_root
+    schema = app.schema
+    return Side("working tree", schema.to_json() if schema is not None else None, project, app, root,
+                _rel(app.functions_dir, root), [app.root])
+
+
+def git_revision(rev: str, current: Side, settings: "Settings") -> Side:
+    """The same app at git revision `rev` (a temporary tree; `Side.close()` removes it)."""
+    from ..api import build_project
+
+    if current.app is None:
+        raise UsageError("--from/--to REV needs a working tree to find the app in")
+    top = _repo_root(current.app.root)
+    if top is None:
+        raise UsageError(f"{current.app.root} is not inside a git repository (use --from-snapshot instead)")
+    _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], top, f"unknown git revision {rev!r}")
+    app_rel = _rel(current.app.root, top)
+    paths = [app_rel] if app_rel != "." else ["."]
+    for extra in ("tsconfig.json", "package.json"):
+        if app_rel != "." and _exists_at(rev, extra, top):
+            paths.append(extra)
+    tmp = tempfile.TemporaryDirectory(prefix="cvxlint-plan-")
+    dest = Path(tmp.name)
+    try:
+        if app_rel == "." or _exists_at(rev, app_rel, top):
+            data = _git_bytes(["archive", "--format=tar", rev, "--", *paths], top)
+            with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+                tar.extractall(dest, filter="data")
+        side = Side(f"git {rev}", None, root=dest, functions_rel=current.functions_rel, tmp=tmp,
+                    paths=[dest / app_rel])
+        fdir = dest / current.functions_rel
+        if not fdir.is_dir():
+            return side  # the app did not exist yet: no schema
+        project, _, _ = build_project([dest / app_rel], settings)
+        for a in project.apps:
+            if a.functions_dir.resolve() == fdir.resolve():
+                side.project, side.app = project, a
+                side.schema = a.schema.to_json() if a.schema is not None else None
+                break
+        return side
+    except BaseException:
+        tmp.cleanup()
+        raise
+
+
+def snapshot(path: Path) -> Side:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except OSError as e:
+        raise UsageError(f"--from-snapshot: cannot read {path}: {e.strerror or e}") from None
+    except (UnicodeDecodeError, ValueError):
+        raise UsageError(f"--from-snapshot: {path} is not a JSON file") from None
+    if isinstance(data, dict) and data.get("kind") == SNAPSHOT_KIND:
+        schema = data.get("schema")
+    elif isinstance(data, dict) and isinstance(data.get("tables"), list):
+        try:
+            schema = normalize_export(data)  # `schema.export()` output, as Convex pushes it
+        except (KeyError, TypeError, AttributeError):
+            schema = None
+    else:
+        schema = None
+    if not _looks_like_schema(schema):
+        raise UsageError(f"--from-snapshot: {path} is not a schema snapshot (write one with `cvxlint migrate "
+                         "snapshot`, or pass the JSON of Convex's schema.export())")
+    return Side(f"snapshot {path.name}", schema)
+
+
+def snapshot_json(side: Side) -> dict:
+    app = side.app
+    version = app.convex_version.version if app is not None and app.convex_version is not None else None
+    return {"kind": SNAPSHOT_KIND, "version": 1, "app": side.functions_rel,
+            "convexVersion": str(version) if version is not None else None, "schema": side.schema}
+
+
+def _looks_like_schema(schema) -> bool:
+    if not isinstance(schema, dict) or not isinstance(schema.get("tables"), list):
+        return False
+    return all(isinstance(t, dict) and isinstance(t.get("tableName"), str) and isinstance(t.get("documentType"), dict)
+               for t in schema["tables"])
+
+
+# --- git -------------------------------------------------------------------------------------------
+
+
+def _repo_root(start: Path) -> Path | None:
+    if shutil.which("git") is None:
+        return None
+    r = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=start, capture_output=True, text=True)
+    return Path(r.stdout.strip()).resolve() if r.returncode == 0 else None
+
+
+def _git(args: list[str], cwd: Path, message: str) -> str:
+    r = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    if r.returncode != 0:
+        raise UsageError(message)
+    return r.stdout
+
+
+def _git_bytes(args: list[str], cwd: Path) -> bytes:
+    r = subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=300)
+    if r.returncode != 0:
+        msg = (r.stderr.decode("utf-8", "replace").strip().splitlines() or ["failed"])[-1]
+        raise UsageError(f"git {args[0]}: {msg}")
+    return r.stdout
+
+
+def _exists_at(rev: str, path: str, top: Path) -> bool:
+    r = subprocess.run(["git", "cat-file", "-e", f"{rev}:{path}"], cwd=top, capture_output=True)
+    return r.returncode == 0
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        rel = path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+    return rel or "."

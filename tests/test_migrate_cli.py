@@ -1,0 +1,297 @@
+"""`cvxlint migrate plan` and `cvxlint migrate snapshot` as a user runs them: real git
+repositories, real files, the installed command in a subprocess (and a pseudo-terminal for
+the interactive questions)."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import select
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from cvxlint.migrate.codegen import GENERATED_MARK
+from migratekit import CASES, load_case
+
+ROOT = Path(__file__).resolve().parent.parent
+EXPORT = ROOT / "tests" / "tools" / "export_schema.mjs"
+GIT = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", "-c", "commit.gpgsign=false"]
+
+
+def cvxlint(*args, cwd: Path, input: str | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, NO_COLOR="1")
+    return subprocess.run([sys.executable, "-m", "cvxlint", *args], cwd=cwd, capture_output=True, text=True,
+                          input=input, env=env, timeout=300)
+
+
+def repo_from(case: str, tmp: Path, commit_new: bool = False) -> Path:
+    """A git repository whose HEAD holds the fixture's old app and whose working tree holds the
+    new one (with `commit_new`, HEAD holds the new app and HEAD~1 the old one)."""
+    repo = tmp / case
+    shutil.copytree(CASES / case / "old", repo)
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run([*GIT, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*GIT, "commit", "-qm", "old"], cwd=repo, check=True)
+    for p in list(repo.iterdir()):
+        if p.name != ".git":
+            shutil.rmtree(p) if p.is_dir() else p.unlink()
+    shutil.copytree(CASES / case / "new", repo, dirs_exist_ok=True)
+    if commit_new:
+        subprocess.run([*GIT, "add", "-A"], cwd=repo, check=True)
+        subprocess.run([*GIT, "commit", "-qm", "new"], cwd=repo, check=True)
+    return repo
+
+
+def steps_of(data: dict) -> list:
+    return [[s["phase"], s["kind"], s["table"], s.get("index", s.get("field")), s["risk"]] for s in data["steps"]]
+
+
+def expected_steps(case: str) -> list:
+    return json.loads((CASES / case / "expected.json").read_text())["steps"]
+
+
+ROLE = 'default:users.role="member"'
+
+
+def test_plan_from_git_prints_the_phases_and_the_code_to_change(tmp_path):
+    repo = repo_from("optional-to-required", tmp_path)
+    r = cvxlint("migrate", "plan", "--from", "HEAD", "--no-input", "--answer", ROLE, cwd=repo)
+    assert r.returncode == 1, r.stderr
+    out = r.stdout
+    assert "git HEAD -> working tree (convex 1.48.0)" in out
+    for phase in ("Phase 1: widen", "Phase 2: migrate", "Phase 3: verify", "Phase 4: narrow"):
+        assert phase in out
+    assert "uses: convex/users.ts:7 (users:create): db.insert does not set role" in out
+    assert "npx convex run migrations:runAll" in out and "backfill" not in r.stderr
+    assert "Result: the plan has risky steps (exit 1)." in out
+
+
+def test_json_output_is_the_documented_contract(tmp_path):
+    repo = repo_from("optional-to-required", tmp_path)
+    r = cvxlint("migrate", "plan", "--from", "HEAD", "--no-input", "--answer", ROLE, "--format", "json", cwd=repo)
+    assert r.returncode == 1, r.stderr
+    data = json.loads(r.stdout)
+    assert data["status"] == "risky" and data["exitCode"] == 1
+    assert steps_of(data) == expected_steps("optional-to-required")
+    for s in data["steps"]:
+        assert s["risk"] in ("safe", "data-dependent", "destructive", "code-breaking", "blocking", "rollback-hazard")
+        assert {"table", "kind", "phase", "reason", "code_impact"} <= set(s)
+    write_field = next(s for s in data["steps"] if s["kind"] == "write-field")
+    assert write_field["code_impact"] == [{"kind": "missing", "file": "convex/users.ts", "line": 7,
+                                           "functions": ["users:create"], "detail": "db.insert does not set role"}]
+    paths = [f["path"] for f in data["files"]]
+    assert "convex/migrations.ts" in paths and "convex/schema.ts" in paths
+    mig = next(f for f in data["files"] if f["path"] == "convex/migrations.ts")
+    assert "migrations.define({" in mig["content"] and '"member" as const' in mig["content"]
+
+
+def test_markdown_output_for_a_pull_request(tmp_path):
+    repo = repo_from("remove-field", tmp_path)
+    r = cvxlint("migrate", "plan", "--from", "HEAD", "--format", "markdown", cwd=repo)
+    assert r.returncode == 1, r.stderr
+    assert "| Code | Risk | Change |" in r.stdout
+    assert "| DD105, DS202 | destructive | `users.legacyFlag`" in r.stdout
+    assert "- [ ] `users.legacyFlag`" in r.stdout
+    assert "`src/Users.tsx:5`" in r.stdout and "`scripts/report.py:4`" in r.stdout
+
+
+def test_an_unanswered_rename_exits_3_with_the_question(tmp_path):
+    repo = repo_from("rename-field", tmp_path)
+    r = cvxlint("migrate", "plan", "--from", "HEAD", "--format", "json", cwd=repo, input="")
+    assert r.returncode == 3, r.stderr
+    data = json.loads(r.stdout)
+    assert data["status"] == "needs-answers" and data["steps"] == []
+    assert [q["key"] for q in data["questions"]] == ["rename:users.name=fullName"]
+    text = cvxlint("migrate", "plan", "--from", "HEAD", cwd=repo)
+    assert text.returncode == 3
+    assert "answer with: --answer rename:users.name=fullName  or  --answer no-rename:users.name=fullName" in text.stdout
+    yes = cvxlint("migrate", "plan", "--from", "HEAD", "--format", "json", "--answer", "rename:users.name=fullName", cwd=repo)
+    assert yes.returncode == 1 and steps_of(json.loads(yes.stdout)) == expected_steps("rename-field")
+
+
+def test_answers_from_the_config_file(tmp_path):
+    repo = repo_from("rename-field", tmp_path)
+    (repo / "cvxlint.yaml").write_text("migrate-answers:\n  - rename:users.name=fullName\n")
+    r = cvxlint("migrate", "plan", "--from", "HEAD", "--format", "json", cwd=repo)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert steps_of(json.loads(r.stdout)) == expected_steps("rename-field")
+    # the command line wins over the config
+    no = cvxlint("migrate", "plan", "--from", "HEAD", "--format", "json", "--answer", "no-rename:users.name=fullName",
+                 cwd=repo)
+    assert [c["kind"] for c in json.loads(no.stdout)["changes"]] == ["add-field", "remove-field"]
+
+
+def _interactive(repo: Path, answers: list[str]) -> tuple[int, str]:
+    """Run the plan on a pseudo-terminal and type `answers` at each prompt."""
+    master, slave = pty.openpty()
+    env = dict(os.environ, NO_COLOR="1")
+    result = repo.parent / f"{repo.name}.out.json"
+    with open(result, "wb") as stdout:  # a file, not a pipe: the plan is larger than a pipe's buffer
+        p = subprocess.Popen([sys.executable, "-m", "cvxlint", "migrate", "plan", "--from", "HEAD", "--format", "json"],
+                             cwd=repo, stdin=slave, stdout=stdout, stderr=slave, env=env)
+    os.close(slave)
+    seen = b""
+    pending = list(answers)
+    deadline = time.time() + 60
+    while p.poll() is None and time.time() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            seen += chunk
+            prompts = seen.count(b"[y/N]") + seen.count(b"leave it open]")
+            if pending and prompts > len(answers) - len(pending):
+                os.write(master, (pending.pop(0) + "\n").encode())
+    p.wait(timeout=60)
+    os.close(master)
+    return p.returncode, result.read_text() + "\n" + seen.decode("utf-8", "replace")
+
+
+def test_interactive_rename_question_defaults_to_no(tmp_path):
+    repo = repo_from("rename-field", tmp_path)
+    code, out = _interactive(repo, ["y"])
+    assert code == 1, out
+    assert "Did you rename users.name to users.fullName (v.string())?" in out
+    assert '"kind": "rename-field"' in out
+    repo2 = repo_from("rename-field", tmp_path / "again")
+    code, out = _interactive(repo2, ["", '"Unknown"'])  # Enter: the default, No; then the new field's value
+    assert code == 1, out
+    assert "What value should existing documents of users get for fullName?" in out
+    assert '"kind": "remove-field"' in out and '"kind": "rename-field"' not in out
+    assert '"questions": []' in out
+
+
+def test_write_generates_the_files_and_only_when_everything_is_answered(tmp_path):
+    repo = repo_from("optional-to-required", tmp_path)
+    schema = (repo / "convex" / "schema.ts").read_text()
+    r = cvxlint("migrate", "plan", "--from", "HEAD", "--write", "--no-input", cwd=repo)
+    assert r.returncode == 3, r.stdout + r.stderr  # the backfill value is a question
+    assert (repo / "convex" / "schema.ts").read_text() == schema
+    assert not (repo / "convex" / "migrations.ts").exists() and not (repo / ".cvxlint").exists()
+
+    r = cvxlint("migrate", "plan", "--from", "HEAD", "--write", "--no-input", "--answer", ROLE, cwd=repo)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "Wrote: convex/schema.ts" in r.stdout
+    widened = (repo / "convex" / "schema.ts").read_text()
+    assert 'role: v.optional(v.union(v.literal("admin"), v.literal("member")))' in widened
+    assert "// who may do what" in widened  # the user's file, edited in place
+    (plan_dir,) = (repo / ".cvxlint" / "plans").iterdir()
+    assert (plan_dir / "schema.ts").read_text() == schema  # the final schema, to put back for the narrow push
+    assert ".staged(v.object({" in (plan_dir / "schema.verify.ts").read_text()
+    assert json.loads((plan_dir / "plan.json").read_text())["plan"] == plan_dir.name
+    assert (repo / "convex" / "migrations.ts").read_text().startswith(GENERATED_MARK)
+    assert "app.use(migrations);" in (repo / "convex" / "convex.config.ts").read_text()
+    # phase 1 is now the working tree: against HEAD nothing is left to plan
+    again = cvxlint("migrate", "plan", "--from", "HEAD", "--no-input", cwd=repo)
+    assert again.returncode == 0 and "No schema changes." in again.stdout
+
+
+def test_write_never_overwrites_a_migrations_file_it_did_not_generate(tmp_path):
+    repo = repo_from("optional-to-required", tmp_path)
+    mine = "export const mine = 1;\n"
+    (repo / "convex" / "migrations.ts").write_text(mine)
+    schema = (repo / "convex" / "schema.ts").read_text()
+    r = cvxlint("migrate", "plan", "--from", "HEAD", "--write", "--no-input", "--answer", ROLE, cwd=repo)
+    assert r.returncode == 2
+    assert "convex/migrations.ts exists and was not generated by cvxlint" in r.stdout
+    assert (repo / "convex" / "migrations.ts").read_text() == mine
+    assert (repo / "convex" / "schema.ts").read_text() == schema
+    other = cvxlint("migrate", "plan", "--from", "HEAD", "--write", "--no-input", "--answer", ROLE,
+                    "--migrations-file", "convex/schemaMigrations.ts", cwd=repo)
+    assert other.returncode == 1, other.stdout + other.stderr
+    text = (repo / "convex" / "schemaMigrations.ts").read_text()
+    assert "internal.schemaMigrations.backfillUsersRole" in text
+
+
+def test_convex_config_is_edited_when_it_exists(tmp_path):
+    repo = repo_from("optional-to-required", tmp_path)
+    (repo / "convex" / "convex.config.ts").write_text(
+        'import { defineApp } from "convex/server";\nimport agent from "@convex-dev/agent/convex.config";\n\n'
+        "const app = defineApp();\napp.use(agent);\n\nexport default app;\n")
+    r = cvxlint("migrate", "plan", "--from", "HEAD", "--write", "--no-input", "--answer", ROLE, cwd=repo)
+    assert r.returncode == 1, r.stdout + r.stderr
+    cfg = (repo / "convex" / "convex.config.ts").read_text()
+    assert cfg == ('import { defineApp } from "convex/server";\nimport agent from "@convex-dev/agent/convex.config";\n'
+                   'import migrations from "@convex-dev/migrations/convex.config.js";\n\n'
+                   "const app = defineApp();\napp.use(agent);\napp.use(migrations);\n\nexport default app;\n")
+
+
+def test_to_revision_and_snapshots_give_the_same_plan(tmp_path):
+    case = "remove-field"
+    repo = repo_from(case, tmp_path, commit_new=True)
+    by_rev = cvxlint("migrate", "plan", "--from", "HEAD~1", "--to", "HEAD", "--format", "json", cwd=repo)
+    assert by_rev.returncode == 1, by_rev.stderr
+    assert steps_of(json.loads(by_rev.stdout)) == expected_steps(case)
+    # a snapshot of the old app, taken where history is not at hand
+    old = tmp_path / "old-app"
+    shutil.copytree(CASES / case / "old", old)
+    snap = cvxlint("migrate", "snapshot", "-o", str(tmp_path / "snap.json"), cwd=old)
+    assert snap.returncode == 0, snap.stderr
+    data = json.loads((tmp_path / "snap.json").read_text())
+    assert data["kind"] == "cvxlint-schema-snapshot" and data["app"] == "convex"
+    r = cvxlint("migrate", "plan", "--from-snapshot", str(tmp_path / "snap.json"), "--format", "json", cwd=repo)
+    assert r.returncode == 1, r.stderr
+    assert steps_of(json.loads(r.stdout)) == expected_steps(case)
+    assert "--write needs" in cvxlint("migrate", "plan", "--from", "HEAD~1", "--to", "HEAD", "--write", cwd=repo).stderr
+
+
+@pytest.mark.parametrize("case", ["optional-to-required", "nested-fields", "union-table-variants", "rename-table",
+                                  "no-op-rewrites", "add-search-vector-index"])
+def test_a_snapshot_from_convex_itself_gives_the_same_plan(case, tmp_path):
+    """Differential: the old schema as Convex's own `schema.export()` (bundled with the real
+    esbuild and convex) plans exactly like the static model's reading of the same file."""
+    r = subprocess.run(["node", str(EXPORT), str(CASES / case / "old" / "convex" / "schema.ts")],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    export = tmp_path / "export.json"
+    export.write_text(r.stdout)
+    new = tmp_path / "new"
+    shutil.copytree(CASES / case / "new", new)
+    exp = json.loads((CASES / case / "expected.json").read_text())
+    args = [a for ans in exp.get("answers", []) for a in ("--answer", ans)]
+    out = cvxlint("migrate", "plan", "--from-snapshot", str(export), "--format", "json", *args, cwd=new)
+    assert out.returncode == exp["exit"], out.stderr
+    assert steps_of(json.loads(out.stdout)) == exp["steps"]
+    static = load_case(case)
+    try:
+        assert json.loads(out.stdout)["plan"] == static.plan.id  # the same old schema, byte for byte
+    finally:
+        static.close()
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--from", "no-such-rev"], "unknown git revision 'no-such-rev'"),
+    ([], "exactly one of --from REV and --from-snapshot FILE"),
+    (["--from", "HEAD", "--from-snapshot", "x.json"], "exactly one of --from REV and --from-snapshot FILE"),
+    (["--from-snapshot", "missing.json"], "cannot read missing.json"),
+    (["--from-snapshot", "convex/users.ts"], "is not a JSON file"),
+    (["--from-snapshot", "package.json"], "is not a schema snapshot"),
+    (["--from", "HEAD", "--answer", "rename users.name"], "cannot read answer"),
+    (["--from", "HEAD", "--answer", "default:users.role=member"], "the value must be JSON"),
+    (["--from", "HEAD", "--answer", 'default:users.role="owner"'], "does not pass v.union("),
+    (["--from", "HEAD", "--migrations-file", "elsewhere/m.ts"], "must be inside"),
+])
+def test_bad_input_is_one_line_and_exit_2(tmp_path, args, message):
+    repo = repo_from("optional-to-required", tmp_path)
+    r = cvxlint("migrate", "plan", "--no-input", *args, cwd=repo)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert message in r.stderr
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_outside_git_and_without_schema(tmp_path):
+    app = tmp_path / "app"
+    shutil.copytree(CASES / "optional-to-required" / "new", app)
+    r = cvxlint("migrate", "plan", "--from", "HEAD", cwd=app)
+    assert r.returncode == 2 and "not inside a git repository" in r.stderr
+    (app / "convex" / "schema.ts").unlink()
+    s = cvxlint("migrate", "snapshot", cwd=app)
+    assert s.returncode == 2 and "no schema.ts" in s.stderr

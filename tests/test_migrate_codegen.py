@@ -1,0 +1,98 @@
+"""The code `cvxlint migrate plan --write` generates, checked with the real tools.
+
+Every fixture plan that writes files is laid out as a small Convex app (tests/migratekit.py):
+the phase-1 schema, convex/migrations.ts, convex/convex.config.ts and stand-in `_generated`
+files. Then
+
+* the real `tsc` (5.9.3) type-checks all of them against the real `convex` (1.48.0),
+  `@convex-dev/migrations` (0.3.6) and `convex-helpers` packages of tests/npm/migrations;
+* `vitest` + `convex-test` runs the migrations of every fixture with a seed.json: seeds are
+  valid for the old schema and load into the widened one, the final schema rejects some
+  seed before the migrations (a negative control per case), and after them every document
+  passes the final schema, the verify queries report none, and a rerun changes nothing.
+
+Planted bugs prove the harness can fail: a wrong literal, a misspelled field and an unknown
+table must not type-check; a migration that skips its work, and one that writes a value
+the schema rejects (hidden from tsc with `as any`), must fail under convex-test.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from migratekit import CASES, NPM, Harness, case_names, load_case
+
+
+def _replace(old: str, new: str):
+    def mutate(files: dict[str, str]) -> None:
+        text = files["convex/migrations.ts"]
+        assert old in text, f"planted bug: {old!r} not in the generated migrations"
+        files["convex/migrations.ts"] = text.replace(old, new)
+
+    return mutate
+
+
+TYPE_BUGS = {
+    "optional-to-required@wrong-literal": ("optional-to-required", _replace('"member" as const', '"membr" as const')),
+    "rename-field@misspelled-field": ("rename-field", _replace("{ fullName: doc.fullName", "{ fulName: doc.fullName")),
+    "nested-fields@misspelled-read": ("nested-fields", _replace("if (p0.zip !== undefined)", "if (p0.zipp !== undefined)")),
+    "add-required-field@unknown-table": ("add-required-field", _replace('table: "tasks"', 'table: "taskz"')),
+}
+RUNTIME_BUGS = {
+    "remove-field@skips-its-work": ("remove-field", _replace("if (doc.legacyFlag === undefined) return;", "return;")),
+    "optional-to-required@invalid-write": ("optional-to-required", _replace('"member" as const', '"membr" as any')),
+}
+
+
+@pytest.fixture(scope="module")
+def harness(tmp_path_factory):
+    assert (NPM / "@convex-dev" / "migrations").is_dir(), "run tests/run.sh (npm ci in tests/npm/migrations)"
+    h = Harness(tmp_path_factory.mktemp("migrate-apps"))
+    for case in case_names():
+        run = load_case(case)
+        try:
+            if run.files:
+                h.add(case, run)
+        finally:
+            run.close()
+    for name, (case, mutate) in {**TYPE_BUGS, **RUNTIME_BUGS}.items():
+        run = load_case(case)
+        try:
+            h.add(name, run, mutate, runtime=name in RUNTIME_BUGS)
+        finally:
+            run.close()
+    return h
+
+
+def test_every_plan_with_migrations_is_laid_out(harness):
+    planned = {c.name for c in harness.cases if "@" not in c.name}
+    with_migrations = {c.name for c in harness.cases if "convex/migrations.ts" in c.files and "@" not in c.name}
+    assert len(planned) >= 20
+    assert len(with_migrations) >= 15
+    runtime = {c.name for c in harness.cases if c.runtime and "@" not in c.name}
+    assert runtime == {p.name for p in CASES.iterdir() if (p / "seed.json").is_file()}
+    assert len(runtime) >= 10
+
+
+def test_generated_code_type_checks_with_real_tsc(harness):
+    errors = harness.tsc_all()
+    good = {name: errs for name, errs in errors.items() if "@" not in name or name in RUNTIME_BUGS}
+    assert {n: e for n, e in good.items() if e} == {}
+    for name in TYPE_BUGS:
+        assert errors[name], f"planted bug {name} type-checks: the tsc check cannot fail"
+        assert all("convex/migrations.ts" in e for e in errors[name] if "error TS" in e), errors[name]
+
+
+def test_generated_migrations_run_under_convex_test(harness):
+    results = harness.vitest()
+    runtime = [c.name for c in harness.cases if c.runtime]
+    assert sorted(results) == sorted(runtime)
+    for name in runtime:
+        tests = results[name]
+        assert len(tests) == 3, (name, tests)
+        statuses = {title.split(":")[0].split(" ")[0]: r["status"] for title, r in tests.items()}
+        if name in RUNTIME_BUGS:
+            assert statuses == {"seed": "passed", "negative": "passed", "after": "failed"}, (name, tests)
+        else:
+            failed = {t: r["messages"][:1] for t, r in tests.items() if r["status"] != "passed"}
+            assert not failed, (name, failed)

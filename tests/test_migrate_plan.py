@@ -1,0 +1,106 @@
+"""The schema-change planner on fixture pairs (fixtures/migrate/<case>/{old,new}/).
+
+Each case's expected.json was written by hand from the change table in
+../shared/reference/migrations.md (its `row`), not from the planner's output: the changes with
+their codes and risk, every step as [phase, kind, table, field or index, risk] in order,
+the generated migrations, the code impact of chosen steps, the questions, the problems, the
+files `--write` would write and the exit code. Like Django's autodetector tests, the plan is
+compared as structured data.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cvxlint.migrate import vjson
+from cvxlint.migrate.diff import table_map
+from cvxlint.migrate.render import plan_to_json, to_markdown, to_text
+
+from migratekit import case_names, expected, load_case
+
+CASES = case_names()
+
+
+def test_there_are_at_least_25_cases_covering_the_change_table():
+    assert len(CASES) >= 25, CASES
+    rows = set()
+    for c in CASES:
+        e = expected(c)
+        rows.update(e.get("rows", [e["row"]] if "row" in e else []))
+    # every row of migrations.md's table (a) has a case
+    assert rows >= set(range(1, 28)), sorted(set(range(1, 28)) - rows)
+
+
+def _change_view(plan, c, keys):
+    findings = plan.findings.get(c.id, [])
+    d = {"kind": c.kind, "table": c.table, "field": c.field, "index": c.index, "to": c.to,
+         "variant": {c.variant[0]: c.variant[1]} if c.variant else None,
+         "codes": sorted({f.code for f in findings}),
+         "risk": min((f.risk for f in findings), key=("destructive", "data-dependent", "code-breaking", "blocking",
+                                                      "rollback-hazard", "safe").index, default="safe")}
+    return {k: d[k] for k in keys}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_plan_matches_the_expected_plan(case):
+    exp = expected(case)
+    run = load_case(case)
+    try:
+        plan = run.plan
+        assert run.exit_code == exp["exit"]
+        got_changes = [_change_view(plan, c, [k for k in e if k in ("kind", "table", "field", "index", "to", "variant",
+                                                                      "codes", "risk")])
+                       for c, e in zip(plan.diff.changes, exp["changes"])]
+        assert len(plan.diff.changes) == len(exp["changes"]), [c.id for c in plan.diff.changes]
+        assert got_changes == [{k: v for k, v in e.items()} for e in exp["changes"]]
+        steps = [[s.phase, s.kind, s.table, s.index if s.index is not None else s.field, s.risk] for s in plan.steps]
+        assert steps == exp["steps"]
+        assert [[m.name, m.kind] for m in plan.migrations] == exp.get("migrations", [])
+        assert sorted(q.key for q in plan.questions) == sorted(exp.get("questions", []))
+        problems = [p.message for p in plan.problems]
+        assert len(problems) == len(exp.get("problems", [])), problems
+        for want in exp.get("problems", []):
+            assert any(want in p for p in problems), (want, problems)
+        for kind, uses in exp.get("impact", {}).items():
+            step = next(s for s in plan.steps if s.kind == kind)
+            got = [[u.kind, u.file, u.line, list(u.functions)] for u in step.code_impact]
+            assert got == [u if len(u) == 4 else u + [[]] for u in uses], kind
+        manual = {s.kind for s in plan.steps if s.manual}
+        for kind in exp.get("manual", []):
+            assert kind in manual, kind
+        plan_dir = f".cvxlint/plans/{plan.id}"
+        assert [f.path for f in run.files] == [p.replace("PLAN", plan_dir) for p in exp.get("files", [])]
+        assert not run.file_problems
+    finally:
+        run.close()
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_phase_schemas_are_pushable_in_order(case):
+    """Phase 1 accepts every document the old and the new schema accept; the final schema is
+    what the user wrote (plus a rename's back-pointer); every output format renders."""
+    run = load_case(case)
+    try:
+        plan = run.plan
+        if plan.widened is None or plan.problems:
+            assert plan.plan_questions or plan.problems or not plan.diff.changes
+            return
+        w = table_map(plan.widened)
+        for schema in (plan.diff.old, plan.diff.new):
+            for name, t in table_map(schema).items():
+                assert vjson.subsumes(w[name]["documentType"], t["documentType"]) is True, name
+        renamed = {c.to for c in plan.diff.changes if c.kind == "rename-table"}
+        for name, t in table_map(plan.narrowed).items():
+            if name not in renamed:
+                assert t == table_map(plan.diff.new)[name]
+        data = plan_to_json(plan, run.files, source="old", target="new", exit_code=run.exit_code)
+        json.dumps(data)
+        for s in data["steps"]:
+            assert set(s) >= {"phase", "kind", "table", "risk", "reason", "code_impact"}
+            assert ("field" in s) != ("index" in s)
+        assert to_text(plan, run.files, source="old", target="new", exit_code=run.exit_code)
+        assert to_markdown(plan, run.files, source="old", target="new", exit_code=run.exit_code)
+    finally:
+        run.close()
