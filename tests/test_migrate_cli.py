@@ -295,3 +295,23 @@ def test_outside_git_and_without_schema(tmp_path):
     (app / "convex" / "schema.ts").unlink()
     s = cvxlint("migrate", "snapshot", cwd=app)
     assert s.returncode == 2 and "no schema.ts" in s.stderr
+
+
+def test_a_schema_that_does_not_parse_is_refused_not_planned(tmp_path):
+    """A parse error could drop a table from the model; the plan would then delete it."""
+    repo = repo_from("optional-to-required", tmp_path)
+    schema = repo / "convex" / "schema.ts"
+    good = schema.read_text()
+    schema.write_text(good.replace('email: v.string(),', 'email: v.string(,'))
+    r = cvxlint("migrate", "plan", "--from", "HEAD", "--no-input", cwd=repo)
+    assert r.returncode == 2 and "working tree: convex/schema.ts:" in r.stderr and "syntax error" in r.stderr, r.stderr
+    schema.write_bytes(good.encode() + b"\xff\xfe")
+    r = cvxlint("migrate", "plan", "--from", "HEAD", "--no-input", cwd=repo)
+    assert r.returncode == 2 and "cannot read convex/schema.ts: file is not valid UTF-8" in r.stderr, r.stderr
+    # the old revision is checked the same way
+    schema.write_text(good.replace('name: v.string(),', 'name: v.string(()'))
+    subprocess.run([*GIT, "commit", "-qam", "broken"], cwd=repo, check=True)
+    schema.write_text(good)
+    r = cvxlint("migrate", "plan", "--from", "HEAD", "--no-input", cwd=repo)
+    assert r.returncode == 2 and "git HEAD: convex/schema.ts:" in r.stderr and "syntax error" in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr

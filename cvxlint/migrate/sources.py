@@ -73,6 +73,7 @@ def working_tree(paths: list[Path], settings: "Settings", app_dir: Path | None) 
     project, workspace, _only = build_project(paths or [Path.cwd()], settings)
     app = pick_app(project, app_dir)
     root = _repo_root(app.root) or workspace.scan_root
+    check_schema_files(project, app, "working tree", root)
     schema = app.schema
     return Side("working tree", schema.to_json() if schema is not None else None, project, app, root,
                 _rel(app.functions_dir, root), [app.root])
@@ -108,6 +109,7 @@ def git_revision(rev: str, current: Side, settings: "Settings") -> Side:
         project, _, _ = build_project([dest / app_rel], settings)
         for a in project.apps:
             if a.functions_dir.resolve() == fdir.resolve():
+                check_schema_files(project, a, f"git {rev}", dest)
                 side.project, side.app = project, a
                 side.schema = a.schema.to_json() if a.schema is not None else None
                 break
@@ -115,6 +117,41 @@ def git_revision(rev: str, current: Side, settings: "Settings") -> Side:
     except BaseException:
         tmp.cleanup()
         raise
+
+
+def check_schema_files(project: "Project", app: "App", label: str, root: Path) -> None:
+    """Refuse a schema that cannot be read reliably: an unreadable schema.ts, or a syntax error
+    in a file the schema is made of. (A parse error could drop tables or fields from the
+    model, and the plan would then delete them.)"""
+    for name in ("schema.ts", "schema.js"):
+        p = app.functions_dir / name
+        problem = project.problems.get(p)
+        if problem is not None:
+            raise UsageError(f"{label}: cannot read {_rel(p, root)}: {problem.reason}")
+    schema = app.schema
+    if schema is None:
+        return
+    paths = {schema.facts.path}
+    for t in schema.tables.values():
+        for f in (t.facts, t.define_facts, t.chain_facts):
+            if f is not None:
+                paths.add(f.path)
+        paths.update(_validator_paths(t.document))
+    for path in sorted(p for p in paths if p and not p.startswith("/__cvxlint_known__/")):
+        facts = project.facts(path)
+        if facts is not None and facts.module.error_ranges:
+            line = facts.module.line_of(min(facts.module.error_ranges)[0]) + 1
+            raise UsageError(f"{label}: {_rel(Path(path), root)}:{line}: syntax error; the schema cannot be read "
+                             "reliably, fix it first")
+
+
+def _validator_paths(v, depth: int = 0):
+    if v is None or depth > 40:
+        return
+    if v.path:
+        yield v.path
+    for child in (v.element, v.keys, v.values, *v.fields.values(), *v.members):
+        yield from _validator_paths(child, depth + 1)
 
 
 def snapshot(path: Path) -> Side:
