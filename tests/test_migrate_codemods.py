@@ -11,7 +11,7 @@ import pytest
 
 from cvxlint.engine.registry import load_rules
 from cvxlint.migrate.codemods import CODEMODS, codemod_named
-from test_fix_cli import RUNTIME, cvxlint, files_of
+from test_fix_cli import ROOT, RUNTIME, cvxlint, files_of
 
 
 @pytest.fixture
@@ -97,3 +97,17 @@ def test_unknown_and_unavailable_codemods_are_exit_2(app):
 
 def test_codemod_named():
     assert codemod_named("v-int64").rules == ("CVX505",)
+
+
+def test_explicit_table_ids_refuses_apps_before_1_31(tmp_path):
+    app = tmp_path / "app"
+    shutil.copytree(ROOT / "fixtures" / "fix" / "ids", app)
+    before = files_of(app)
+    (app / "package.json").write_text('{"dependencies": {"convex": "1.30.0"}}')
+    r = cvxlint("migrate", "apply", "explicit-table-ids", str(app))
+    assert r.returncode == 2 and "needs convex >= 1.31.0" in r.stderr and "uses convex 1.30.0" in r.stderr
+    assert files_of(app)["convex/teams.ts"] == before["convex/teams.ts"]
+    (app / "package.json").write_text('{"dependencies": {"convex": "^1.31.2"}}')
+    r = cvxlint("migrate", "apply", "explicit-table-ids", str(app))
+    assert r.returncode == 1, r.stdout + r.stderr  # three sites are left for a human
+    assert "Fixed 7 problems in 2 files (CVX711 x7)." in r.stdout
