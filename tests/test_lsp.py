@@ -296,6 +296,20 @@ async def test_bad_project_config_is_reported_then_recovered(vscode: LanguageCli
     await pushed(vscode, u, lambda ds: by_code(ds, "CVX101"))
 
 
+async def test_script_outside_the_app_in_a_monorepo(vscode: LanguageClient, tmp_path: Path):
+    repo = tmp_path / "mono"
+    shutil.copytree(FIXTURE, repo / "packages" / "backend")
+    script = repo / "scripts" / "report.py"
+    script.parent.mkdir()
+    script.write_text('from convex import ConvexClient\n\nclient = ConvexClient("https://example.convex.cloud")\n'
+                      'rows = client.query("messages:lst")\n')
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    await start(vscode, repo, "visual-studio-code", {"extendSelect": ["CVXP02"]})
+    u = open_doc(vscode, script)
+    [unknown] = by_code(await pushed(vscode, u), "CVXP02")
+    assert (unknown.range.start.line, unknown.range.start.character) == (3, 20)
+
+
 # --- Neovim 0.11: UTF-8, pull ---------------------------------------------------------------------
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))

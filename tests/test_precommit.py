@@ -127,19 +127,26 @@ def test_hooks_block_a_bad_commit_and_fix_what_they_can(target: Path, tmp_path: 
     assert (convex / "weather.ts").read_text() == WEATHER  # nothing to fix there, left alone
 
 
-def test_hook_with_only_files_outside_any_app_passes(target: Path):
-    # What the hook runs when a commit stages only files outside any Convex app (here a
-    # monorepo tool script): nothing to check is not an error that blocks the commit.
+def test_file_mode_for_files_outside_any_app(target: Path, tmp_path: Path):
+    # What the hook runs when a commit stages only a monorepo script outside the app
+    # directory: the repository's apps are modelled, so the script's calls are checked.
     env = {**os.environ, "PRE_COMMIT": "1"}
-    r = subprocess.run([sys.executable, "-m", "cvxlint", "check", "tools/report.py"], cwd=target,
-                       capture_output=True, text=True, env=env)
-    assert r.returncode == 0, r.stderr
-    assert r.stdout == ""
-    assert r.stderr == "cvxlint: none of the given files belongs to a Convex app (convex/ or convex.json); nothing to check\n"
-    # With an app file among them, the app is checked and only the named files are reported.
-    r = subprocess.run([sys.executable, "-m", "cvxlint", "check", "tools/report.py", "backend/convex/messages.ts"],
+    (target / "tools" / "report.py").write_text(
+        'from convex import ConvexClient\n\nclient = ConvexClient("https://example.convex.cloud")\n'
+        'rows = client.query("messages:lst")\n')
+    r = subprocess.run([sys.executable, "-m", "cvxlint", "check", "tools/report.py", "--extend-select", "CVXP02"],
                        cwd=target, capture_output=True, text=True, env=env)
-    assert r.returncode == 0 and "All checks passed." in r.stdout, r.stdout + r.stderr
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert r.stdout.startswith('tools/report.py:4:21: CVXP02 no exported Convex function "messages:lst"')
+    # A repository without any Convex app has nothing to check: not an error that blocks a commit.
+    other = tmp_path / "other"
+    other.mkdir()
+    git(other, "init", "-q")
+    (other / "tool.py").write_text("print(1)\n")
+    r = subprocess.run([sys.executable, "-m", "cvxlint", "check", "tool.py"], cwd=other, capture_output=True,
+                       text=True, env=env)
+    assert r.returncode == 0 and r.stdout == ""
+    assert r.stderr == "cvxlint: none of the given files belongs to a Convex app (convex/ or convex.json); nothing to check\n"
 
 
 def test_manifest_is_valid_for_pre_commit():

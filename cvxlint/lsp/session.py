@@ -28,7 +28,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from ..diagnostics import Diagnostic
-from ..errors import CvxlintError
+from ..errors import CvxlintError, NothingToCheck
 from . import settings as client_settings
 from .convert import UTF16
 from .diagnostics import codecs, to_lsp, uri_for
@@ -44,7 +44,7 @@ WATCHED_GLOB = "**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,py,pyi,json,yaml,yml,toml}"
 class OpenDoc:
     uri: str
     path: Path  # resolved
-    app: Path | None  # the app's functions directory; None: not part of a Convex app
+    app: Path | None  # the group it is linted with (see LintWorkspace.app_key); None: not linted
 
 
 @dataclass
@@ -270,13 +270,15 @@ class Session:
     async def results(self, app: Path) -> AppResult:
         """The lint of `app` for the current text of its open documents (cached per state)."""
         await self.wait_ready()
-        docs = [d for d in self.docs.values() if d.app == app]
+        docs = [d for d in self.docs.values() if d.app == app]  # the documents reported on
+        # Every open buffer's unsaved text counts, whichever group it is reported in.
         texts: dict[Path, bytes] = {}
-        versions: dict[str, int | None] = {}
-        for d in docs:
-            texts[d.path], versions[d.uri] = self.text_of(d.uri)
-        key = (self.generation, tuple(sorted((u, v if v is not None else -1) for u, v in versions.items())),
-               hashlib.sha1(b"\0".join(texts[d.path] for d in sorted(docs, key=lambda d: d.uri))).hexdigest())
+        all_versions: dict[str, int | None] = {}
+        for d in sorted(self.docs.values(), key=lambda d: d.uri):
+            texts[d.path], all_versions[d.uri] = self.text_of(d.uri)
+        versions = {d.uri: all_versions[d.uri] for d in docs}
+        key = (self.generation, tuple((u, v if v is not None else -1) for u, v in all_versions.items()),
+               hashlib.sha1(b"\0".join(texts.values())).hexdigest())
         cached = self.cache.get(app)
         if cached is not None and cached.key == key:
             return cached
@@ -302,6 +304,8 @@ class Session:
         res = AppResult(key, versions, {u: [] for u in paths}, {u: [] for u in paths})
         try:
             run = self.lint_ws.lint(list(paths.values()), texts)
+        except NothingToCheck:  # e.g. a repository without a Convex app: nothing to say
+            return res
         except CvxlintError as e:
             res.error = str(e)
             return res

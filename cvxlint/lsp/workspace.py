@@ -20,7 +20,7 @@ from .. import api
 from ..config import Settings
 from ..diagnostics import Applicability, Diagnostic
 from ..engine.fixer import fix_loop
-from ..project.discover import enclosing_app_dir
+from ..project.discover import enclosing_app_dir, repo_root
 from . import settings as client_settings
 
 
@@ -64,13 +64,15 @@ class LintWorkspace:
 
     @staticmethod
     def app_key(path: Path) -> Path | None:
-        """The functions directory of the app `path` belongs to (None: not in a Convex app).
-
-        Files of one app are linted together, so an edit to `schema.ts` or a helper re-checks
-        every open file of the same app.
+        """Which open files are linted together: the functions directory of `path`'s app, so
+        an edit to `schema.ts` or a helper re-checks every open file of the app; for a file
+        outside every app (a monorepo script or frontend package), its git repository, whose
+        apps are all modelled. None: neither, nothing to lint.
         """
         found = enclosing_app_dir(path)
-        return found[1].resolve() if found is not None else None
+        if found is not None:
+            return found[1].resolve()
+        return repo_root(path.parent)
 
     def settings_for(self, path: Path) -> Settings:
         return client_settings.merge(client_settings.project_settings(path), self.client_settings)

@@ -222,7 +222,9 @@ def find_apps(files: list[Path]) -> list[AppLayout]:
     for f in files:
         if f.name in ("convex.config.ts", "convex.config.js"):
             d = f.parent.resolve()
-            if d in apps or any(d.is_relative_to(a) for a in apps):
+            # A component inside an app's functions directory is an app of its own (Convex
+            # bundles it separately; the enclosing app leaves its files out).
+            if d in apps:
                 continue
             if _is_component_dir(d):
                 apps[d] = AppLayout(root=d.parent, functions_dir=d, is_component=True)
@@ -284,9 +286,17 @@ def discover(paths: list[Path], excludes: list[str] | None = None) -> tuple[Work
     if named_files and not dirs:
         roots: list[Path] = []
         wanted_fdirs = set()
+        outside_caller = False
         for f in named_files:
             found = enclosing_app_dir(f)
             if found is None:
+                # A file outside every app (a monorepo script or frontend package, as
+                # pre-commit passes them): any app of its repository may be the one it calls.
+                root = repo_root(f.parent)
+                if root is not None:
+                    outside_caller = True
+                    if root not in roots:
+                        roots.append(root)
                 continue
             wanted_fdirs.add(found[1].resolve())
             app_root = found[0].resolve()
@@ -306,10 +316,12 @@ def discover(paths: list[Path], excludes: list[str] | None = None) -> tuple[Work
         # Several paths: the scan root is their common parent, which may hold other projects;
         # report (and fix) only what lies under the paths given.
         only = {f for f in files if any(f.is_relative_to(d) for d in dirs)} | set(named_files)
-    if wanted_fdirs is not None:
+    if wanted_fdirs is not None and not outside_caller:
         # Only the apps of the named files are modelled; the scan root stays wide so their
         # callers (frontend packages, Python scripts) are still seen.
         apps = [a for a in apps if a.functions_dir in wanted_fdirs] or apps
+    if not apps and wanted_fdirs is not None and not wanted_fdirs:
+        raise NothingToCheck("none of the given files belongs to a Convex app (convex/ or convex.json); nothing to check")
     if not apps:
         found = enclosing_app_dir(scan_root)
         if found is not None:
