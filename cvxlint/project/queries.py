@@ -8,8 +8,9 @@ the database calls the way Convex code reaches the database:
     using `project.reach(fn)`;
   * through parameters typed as a Convex ctx or database (`ctx: QueryCtx`, `db:
     DatabaseReader`) in helpers no registered function was seen calling;
-  * through `<param>.db.*` in any function of the functions directory (the shape every
-    Convex ctx has; this is how the official plugin finds them, too).
+  * through `<param>.db.*` in any function of the functions directory, and `this.ctx.db.*` /
+    `this.db.*` in its classes (the shape every Convex ctx has; this is how the official
+    plugin finds them, too).
 
 Each call becomes a `DbCall` (`get`, `insert`, `patch`, `replace`, `delete`, `normalizeId`,
 `query`, plain or on `db.system`; and `ctx.vectorSearch`). Each `query(...)` is followed up
@@ -50,6 +51,10 @@ _TEST_FILE = re.compile(r"(^|/)(__tests__|__mocks__)/|\.(test|spec|bench)\.[cm]?
 _CTX_TYPE = re.compile(r"\b\w*Ctx\b|\{\s*db\s*[:?,}]")
 _DB_TYPE = re.compile(r"\b(Generic)?Database(Reader|Writer)\b")
 _ID_TYPE = re.compile(r"^\s*(?:Id|GenericId)\s*<\s*[\"']([A-Za-z_][A-Za-z0-9_]*)[\"']\s*>\s*(?:\|\s*(?:null|undefined)\s*)*$")
+_DOC_TYPE = re.compile(r"\bDoc\s*<\s*[\"']([A-Za-z_][A-Za-z0-9_]*)[\"']\s*>")
+# Functions of well-known packages that return the id of a known table (convex-rules.md 1.11).
+ID_RETURNING = {("@convex-dev/auth/server", "getAuthUserId"): "users",
+                ("@convex-dev/auth/server", "getAuthSessionId"): "authSessions"}
 _GENERIC_ID_TYPE = re.compile(r"^\s*(?:Id|GenericId)\s*<\s*[A-Za-z_][\w.]*\s*>")
 
 
@@ -153,6 +158,7 @@ class QueryChain:
     paginate_arg: Node | None = None
     binding: str | None = None  # the variable the builder was held in, if any
     builder_uses: list[Node] = field(default_factory=list)  # consuming uses of that variable
+    builder_steps: int = 0  # steps the variable's builder had when it was used (0: a bare `query("t")`)
     result_returned: bool = False  # the terminal's result is returned as it is
     result_var: str | None = None
     post_filters: list[PostFilter] = field(default_factory=list)
@@ -242,6 +248,9 @@ class DatabaseUses:
         for func in facts.functions:
             for site in func.calls:
                 r = site.ref
+                if r is None and in_functions_dir and id(site.node) not in self._by_node:
+                    self._through_this(facts, site)
+                    continue
                 if r is None or r.kind != "param" or r.func is not func or id(site.node) in self._by_node:
                     continue
                 ptype = func.param_types[r.index] if r.index < len(func.param_types) else None
@@ -250,6 +259,19 @@ class DatabaseUses:
                     self._add(facts, site, ("db", *path), None)
                 elif (ptype and _CTX_TYPE.search(ptype)) or (in_functions_dir and path[:1] == ("db",)):
                     self._add(facts, site, path, None)
+
+    def _through_this(self, facts: FileFacts, site: CallSite) -> None:
+        """`this.ctx.db.query(...)` / `this.db.get(...)`: a class in the functions directory that
+        keeps the ctx (or its db) in a field."""
+        chain = js.member_chain(site.callee)
+        if chain is None or chain[0].type != "this":
+            return
+        path = tuple(chain[1])
+        if "db" not in path[:-1]:
+            return
+        i = len(path) - 1 - path[::-1].index("db")
+        if path[i:][:1] == ("db",) and len(path) - i in (2, 3):
+            self._add(facts, site, path[i:], None)
 
     def _add(self, facts: FileFacts, site: CallSite, path: tuple[str, ...], fn: RegisteredFunction | None) -> None:
         existing = self._by_node.get(id(site.node))
@@ -433,6 +455,7 @@ class _ChainBuilder:
                 break  # replaced by another value: stop following
             consumers.append(use)
         chain.builder_uses = consumers
+        chain.builder_steps = len(chain.steps)
         if not consumers:
             return [chain]
         out: list[QueryChain] = []
@@ -864,6 +887,11 @@ class _Inference:
             c = self.uses.call_at(n)
             if c is not None and c.method in ("insert", "normalizeId"):
                 return c.table
+            from .definitions import ExternalDef
+
+            d = self.uses.project.linker.value_of(self.facts, js.callee(n))
+            if isinstance(d, ExternalDef) and not d.path:
+                return ID_RETURNING.get((d.module, d.name))
             return None
         return self.id_table(n, depth)
 
@@ -941,8 +969,16 @@ class _Inference:
             ref = ref_of(self.facts, n)
             if ref is None:
                 return None
-            if ref.kind == "param" and ref.index == 0 and not ref.path and ref.func is not None:
-                return self._callback_docs_table(ref.func)
+            if ref.kind == "param" and not ref.path and ref.func is not None:
+                ptype = ref.func.param_types[ref.index] if ref.index < len(ref.func.param_types) else None
+                m = _single_doc_type(ptype)
+                if m is not None:
+                    return m
+                if ref.index == 0:
+                    return self._callback_docs_table(ref.func)
+                if ref.index == 1:
+                    return _migrate_one_table(ref.func)
+                return None
             if ref.kind != "local":
                 return None
             decl = _declarator(ref, n)
@@ -951,6 +987,11 @@ class _Inference:
             declarator, _pat, path = decl
             if path:
                 return None
+            if declarator.type == "variable_declarator":
+                ann = declarator.child("type")
+                m = _single_doc_type(self.facts.text(ann.children[0]) if ann is not None and ann.children else None)
+                if m is not None:
+                    return m
             if declarator.type == "for_in_statement":
                 return self.docs_table(declarator.child("right"), depth + 1)
             return self.doc_table(declarator.child("value"), depth + 1)
@@ -967,6 +1008,10 @@ class _Inference:
         d = self.uses.project.linker.value_of(self.facts, callee)
         if not isinstance(d, Def) or d.path or not js.is_function(d.node):
             return None
+        rt = d.node.child("return_type")
+        m = _single_doc_type(d.facts.text(rt.children[0]) if rt is not None and rt.children else None)
+        if m is not None:
+            return m
         body = d.node.child("body")
         if body is None:
             return None
@@ -978,6 +1023,7 @@ class _Inference:
                 if n.type == "return_statement" and js.enclosing_function(n) is d.node and n.children:
                     returned.append(n.children[0])
         inner = _Inference(self.uses, d.facts)
+        returned = [r for r in returned if (js.unwrap(r) or r).type not in ("null", "undefined")]
         tables = {inner.doc_table(r, depth + 1) for r in returned}
         return tables.pop() if len(tables) == 1 else None
 
@@ -1052,6 +1098,27 @@ class _Inference:
         if (callee.child("property") or callee).text not in ARRAY_CALLBACK_METHODS:
             return None
         return self.docs_table(callee.child("object"), 1)
+
+
+def _single_doc_type(text: str | None) -> str | None:
+    """"t" for a type that names exactly one document type: `Doc<"t">`, `Promise<Doc<"t"> | null>`."""
+    if not text:
+        return None
+    found = set(_DOC_TYPE.findall(text))
+    if len(found) != 1 or "[]" in text or "Array<" in text:
+        return None
+    return found.pop()
+
+
+def _migrate_one_table(func: FunctionInfo) -> str | None:
+    """The document parameter of `migrateOne(ctx, doc)` in `{ table: "t", migrateOne }` (the
+    @convex-dev/migrations and convex-helpers migration definitions)."""
+    node = js.outer(func.node)
+    pair = node.parent
+    if pair is None or pair.type != "pair" or js.property_key(pair) != "migrateOne":
+        return None
+    obj = pair.parent
+    return js.string_value(js.object_get(obj, "table")) if obj is not None else None
 
 
 def _id_table_of_validator(v) -> str | None:

@@ -8,11 +8,13 @@ class NoReusedQueryBuilder(Rule):
     """A query builder held in a variable and consumed twice.
 
     ## What it does
-    Flags a variable holding a database query builder that is chained or consumed in two
-    places that can both run (`base.first()` and then `base.collect()`, `base.filter(a)` and
-    `base.filter(b)`), or once inside a loop that runs it again. Reassigning the variable in
-    sequence (`let q = ...; if (x) q = q.filter(...); await q.collect()`) is the normal way to
-    build a query and is not flagged; neither are uses in exclusive branches.
+    Flags a variable holding a database query (after `withIndex`, `order`, `filter`, ...)
+    that is chained or consumed in two places that can both run (`base.first()` and then
+    `base.collect()`, `base.filter(a)` and `base.filter(b)`), or once inside a loop that runs
+    it again. Reassigning the variable in sequence (`let q = ...; if (x) q = q.filter(...);
+    await q.collect()`) is the normal way to build a query and is not flagged; neither are
+    uses in exclusive branches, nor reuse of a bare `ctx.db.query("t")`, which starts a new
+    query on every call (convex's `QueryInitializerImpl` keeps no state).
 
     ## Why is this bad?
     A query can be chained or iterated only once: the second use throws "A query can only be
@@ -47,6 +49,11 @@ class NoReusedQueryBuilder(Rule):
               '  const base = ctx.db.query("tasks");\n'
               '  if (!args.all) return await base.first();\n'
               '  return await base.collect();\n}});\n', note="only one use runs"),
+        Valid(SERVER + 'export const perOwner = query({ args: { owners: v.array(v.string()) }, handler: async (ctx, { owners }) => {\n'
+              '  const tasks = ctx.db.query("tasks");\n'
+              '  const first = await tasks.first();\n'
+              '  const mine = await Promise.all(owners.map((o) => tasks.withIndex("by_owner", (q) => q.eq("owner", o)).first()));\n'
+              '  return { first, mine };\n}});\n', note="a bare query initializer can be reused"),
     ]
     invalid = [
         Invalid(SERVER + 'export const both = query({ args: {}, handler: async (ctx) => {\n'
@@ -54,8 +61,8 @@ class NoReusedQueryBuilder(Rule):
                 '  const first = await base.first();\n  const all = await base.collect();\n'
                 '  return { first, all };\n}});\n', lines=[6]),
         Invalid(SERVER + 'export const perOwner = query({ args: { owners: v.array(v.string()) }, handler: async (ctx, { owners }) => {\n'
-                '  const tasks = ctx.db.query("tasks");\n'
-                '  return await Promise.all(owners.map((o) => tasks.filter((q) => q.eq(q.field("owner"), o)).first()));\n}});\n',
+                '  const newest = ctx.db.query("tasks").order("desc");\n'
+                '  return await Promise.all(owners.map((o) => newest.filter((q) => q.eq(q.field("owner"), o)).first()));\n}});\n',
                 lines=[5], message="loop"),
     ]
 
@@ -63,8 +70,8 @@ class NoReusedQueryBuilder(Rule):
         done: set[int] = set()
         for ch in app.queries.chains:
             uses = ch.builder_uses
-            if not uses or id(uses[0]) in done:
-                continue
+            if not uses or id(uses[0]) in done or ch.builder_steps == 0:
+                continue  # a bare `ctx.db.query("t")` is stateless: each use starts a new query
             done.add(id(uses[0]))
             facts = ch.facts
             for i, u in enumerate(uses):
