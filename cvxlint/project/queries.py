@@ -1227,10 +1227,17 @@ def mutually_exclusive(a: Node, b: Node) -> bool:
                 return True
             return ca.field != "condition" and cb.field != "condition"
     fa = js.enclosing_function(a)
+    if js.enclosing_function(b) is not fa:
+        return False
     n = a
-    while n is not None and n is not fa:
+    while n is not None and n is not fa and n is not lca:
         if n.type in ("return_statement", "throw_statement"):
-            return js.enclosing_function(b) is fa and not (n.start <= b.start < n.end)
+            return not (n.start <= b.start < n.end)
+        # `if (...) { ...a...; return x; }` and then b after the block: an early return
+        if n.type == "statement_block" and not (n.start <= b.start < n.end):
+            stmts = [c for c in n.children if c.type != "comment"]
+            if stmts and stmts[-1].type in ("return_statement", "throw_statement") and stmts[-1].start > a.start:
+                return True
         n = n.parent
     return False
 

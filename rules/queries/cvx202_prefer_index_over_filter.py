@@ -243,6 +243,8 @@ class PreferIndexOverFilter(Rule):
     def _post_filter(self, ctx, ch, pf, table):
         if pf.eqs is None or ch.terminal not in ("collect", "take") or ch.search_call is not None:
             return
+        if ch.func is not None and js.enclosing_function(pf.node) is not ch.func.node:
+            return  # inside another callback: a join over the collected rows, not a plain filter
         eq_fields = [name for name, _v in pf.eqs]
         bounds = pf.bounds
         if len(set(eq_fields)) != len(eq_fields) or len({b[0] for b in bounds}) > 1:

@@ -49,6 +49,10 @@ class NoReusedQueryBuilder(Rule):
               '  const base = ctx.db.query("tasks");\n'
               '  if (!args.all) return await base.first();\n'
               '  return await base.collect();\n}});\n', note="only one use runs"),
+        Valid(SERVER + 'export const early = query({ args: { one: v.boolean() }, handler: async (ctx, args) => {\n'
+              '  const mine = ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", "me"));\n'
+              '  if (args.one) {\n    const first = await mine.first();\n    return first ? [first] : [];\n  }\n'
+              '  return await mine.collect();\n}});\n', note="an early return ends the first path"),
         Valid(SERVER + 'export const perOwner = query({ args: { owners: v.array(v.string()) }, handler: async (ctx, { owners }) => {\n'
               '  const tasks = ctx.db.query("tasks");\n'
               '  const first = await tasks.first();\n'

@@ -7,8 +7,9 @@ SCHEMA = HEAD + ('export default defineSchema({\n  tasks: defineTable({ owner: v
 
 
 def string_arguments(ctx, app) -> set[str]:
-    """Every string literal passed as a call argument in the app's code (schema.ts aside):
-    index names handed to helpers (`getManyFrom(db, "t", "by_x", v)`) or held in constants."""
+    """Every string literal passed as a call argument, held in a constant or written as a
+    literal type in the app's code (schema.ts aside): index names handed to helpers
+    (`getManyFrom(db, "t", "by_x", v)`) or to generic ones (`index: "by_slug" | "by_state"`)."""
 
     def compute():
         out: set[str] = set()
@@ -24,6 +25,12 @@ def string_arguments(ctx, app) -> set[str]:
                 s = js.string_value(b.value) if b.value is not None else None
                 if s is not None:
                     out.add(s)
+            # `type SlugIndex = "by_slug" | "by_state"`: names a generic helper is called with
+            for n in module.facts.module.root.walk():
+                if n.type == "literal_type" and n.children:
+                    s = js.string_value(n.children[0])
+                    if s is not None:
+                        out.add(s)
         return out
 
     return memoized(ctx, ("string_arguments", id(app)), compute)
@@ -36,9 +43,12 @@ class UnusedIndex(Rule):
     Flags indexes (also search and vector indexes) that no `withIndex`,
     `withSearchIndex` or `ctx.vectorSearch` in the app names, and whose name appears in no
     call argument or constant anywhere in the functions directory (which covers helpers
-    such as convex-helpers' `getManyFrom(db, table, "by_x", ...)`). Staged indexes (being
-    built for a coming release), tables queried with a computed index name, and tables
-    defined by packages are skipped.
+    such as convex-helpers' `getManyFrom(db, table, "by_x", ...)`). Only tables the app's
+    own code queries are checked (an index name written as a string literal type counts as
+    used, for generic helpers that take the index as a parameter): a table it never queries is read somewhere cvxlint cannot
+    see (a library such as a Better Auth adapter, another app, a dashboard). Staged indexes
+    (being built for a coming release), tables queried with a computed index name, and
+    tables defined by packages are skipped.
 
     ## Why is this bad?
     Every index costs storage (about one more copy of the table) and slows each write
@@ -67,6 +77,15 @@ class UnusedIndex(Rule):
               'export const b = query({ args: {}, handler: (ctx) => getManyFrom(ctx.db, "tasks", "by_done", false) });\n'
               'export const c = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withSearchIndex("search_title", (q) => q.search("title", "x")).take(1) });\n',
               files={"convex/schema.ts": SCHEMA}),
+        Valid('import { query } from "./_generated/server";\n'
+              'type TaskIndex = "by_owner" | "by_done";\n'
+              'export async function first(ctx: any, index: TaskIndex, value: unknown) {\n'
+              '  return await ctx.db.query("tasks").withIndex(index, (q: any) => q.eq(index === "by_owner" ? "owner" : "done", value)).first();\n}\n'
+              'export const c = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withSearchIndex("search_title", (q) => q.search("title", "x")).take(1) });\n',
+              files={"convex/schema.ts": SCHEMA}, note="index names passed to a generic helper"),
+        Valid('import { mutation } from "./_generated/server";\n'
+              'export const add = mutation({ args: {}, handler: (ctx) => ctx.db.insert("tasks", { owner: "o", done: false, title: "t" }) });\n',
+              files={"convex/schema.ts": SCHEMA}, note="a table the app never queries is read elsewhere"),
     ]
     invalid = [
         Invalid(SCHEMA, path="convex/schema.ts", lines=[6, 7],
@@ -81,9 +100,11 @@ class UnusedIndex(Rule):
             return
         used: set[tuple[str, str]] = set()
         dynamic: set[str] = set()
+        queried: set[str] = set()
         for ch in app.queries.chains:
             if ch.table is None:
                 continue
+            queried.add(ch.table)
             if ch.index_call is not None:
                 if ch.index is None:
                     dynamic.add(ch.table)
@@ -103,8 +124,8 @@ class UnusedIndex(Rule):
                     used.add((call.table, name))
         strings = None
         for table in schema.tables.values():
-            if table.external or not table.known or table.name in dynamic:
-                continue
+            if table.external or not table.known or table.name in dynamic or table.name not in queried:
+                continue  # never queried here: read by a library, another app or a dashboard
             for idx in (*table.indexes, *table.search_indexes, *table.vector_indexes):
                 if idx.staged or idx.name is None or (table.name, idx.name) in used:
                     continue
