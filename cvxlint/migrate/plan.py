@@ -683,9 +683,9 @@ class _Planner:
                        "report none", table=table, migration=name).changes = changes
             if staged:
                 self._step(None, findings, "verify", "stage-validator",
-                           f"push the verify schema (the widened one plus `.staged(...)` with {table}'s final "
-                           "validator): `npx convex deploy --dry-run` reports the table as validated before the "
-                           "narrow push, which then needs no full scan", table=table).changes = changes
+                           f"push the verify schema (the widened one plus `.staged(...)` holding the final "
+                           f"validator of {table}): `npx convex deploy --dry-run` reports the table as validated "
+                           "before the narrow push, which then needs no full scan", table=table).changes = changes
 
     def _unique(self, base: str) -> str:
         name, i = base, 2
