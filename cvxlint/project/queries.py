@@ -221,6 +221,7 @@ class DatabaseUses:
         self._by_node: dict[int, DbCall] = {}
         self._chain_by_terminal: dict[int, QueryChain] = {}
         self._handler_of: dict[int, RegisteredFunction] = {}  # id(FunctionInfo) -> fn
+        self._decls: dict[int, dict] = {}  # id(FunctionInfo) -> its local declarations (table inference)
 
     @classmethod
     def build(cls, project: "Project", app: "App") -> "DatabaseUses":
@@ -836,7 +837,7 @@ class _Inference:
             if ref.kind == "param":
                 return self._param_id(ref, ())
             if ref.kind == "local":
-                decl = _declarator(ref, n)
+                decl = _declarator(ref, n, self.uses._decls)
                 if decl is None:
                     return None
                 declarator, pat, path = decl
@@ -866,7 +867,7 @@ class _Inference:
         ref = ref_of(self.facts, root[0])
         if ref is not None and ref.kind == "local" and not root[1]:
             # `for (const id of ids)` over a parameter `ids: Id<T>[]`
-            decl = _declarator(ref, root[0])
+            decl = _declarator(ref, root[0], self.uses._decls)
             if decl is not None and decl[0].type == "for_in_statement":
                 right = js.unwrap(decl[0].child("right"))
                 if right is not None and right.type == "identifier":
@@ -981,7 +982,7 @@ class _Inference:
                 return None
             if ref.kind != "local":
                 return None
-            decl = _declarator(ref, n)
+            decl = _declarator(ref, n, self.uses._decls)
             if decl is None:
                 return None
             declarator, _pat, path = decl
@@ -1055,7 +1056,7 @@ class _Inference:
             ref = ref_of(self.facts, n)
             if ref is None or ref.kind != "local":
                 return None
-            decl = _declarator(ref, n)
+            decl = _declarator(ref, n, self.uses._decls)
             if decl is None or decl[0].type != "variable_declarator":
                 return None
             if decl[2] == ("page",):
@@ -1071,7 +1072,7 @@ class _Inference:
         ref = ref_of(self.facts, n)
         if ref is None or ref.kind != "local":
             return None
-        decl = _declarator(ref, n)
+        decl = _declarator(ref, n, self.uses._decls)
         if decl is None or decl[0].type != "variable_declarator" or decl[2]:
             return None
         return self._paginate_value(decl[0].child("value"), depth)
@@ -1180,27 +1181,41 @@ def ref_of(facts: FileFacts, ident: Node) -> Ref | None:
     return None
 
 
-def _declarator(ref: Ref, use: Node) -> tuple[Node, Node, tuple[str, ...]] | None:
-    """The declaration of a local: (variable_declarator | for_in_statement, bound node, path)."""
+def _declarations(func: FunctionInfo, cache: dict) -> dict[str, list[tuple[Node, Node, tuple[str, ...]]]]:
+    """Every `const/let/var` and `for (x of ...)` binding of a function (nested functions
+    aside), by name, in source order; computed once per function and run."""
+    hit = cache.get(id(func))
+    if hit is not None:
+        return hit
+    out: dict[str, list[tuple[Node, Node, tuple[str, ...]]]] = {}
+    if func.body is not None:
+        stack = [func.body]
+        while stack:
+            n = stack.pop()
+            if n is not func.body and js.is_function(n):
+                continue
+            pat = n.child("name") if n.type == "variable_declarator" else (
+                n.child("left") if n.type == "for_in_statement" else None)
+            if pat is not None:
+                for bound, node, path in js.pattern_names(pat):
+                    out.setdefault(bound, []).append((n, node, tuple(path)))
+            stack.extend(n.children)
+    for v in out.values():
+        v.sort(key=lambda d: d[0].start)
+    cache[id(func)] = out
+    return out
+
+
+def _declarator(ref: Ref, use: Node, cache: dict) -> tuple[Node, Node, tuple[str, ...]] | None:
+    """The declaration of a local: (variable_declarator | for_in_statement, bound node, path),
+    the last one written before `use`."""
     func = ref.func
     if func is None or func.body is None:
         return None
     best = None
-    stack = [func.body]
-    while stack:
-        n = stack.pop()
-        if n is not func.body and js.is_function(n):
-            continue
-        pat = None
-        if n.type == "variable_declarator" and n.start < use.start:
-            pat = n.child("name")
-        elif n.type == "for_in_statement" and n.start < use.start:
-            pat = n.child("left")
-        if pat is not None and (best is None or n.start > best[0].start):
-            for bound, node, path in js.pattern_names(pat):
-                if bound == ref.name:
-                    best = (n, node, tuple(path))
-        stack.extend(n.children)
+    for d in _declarations(func, cache).get(ref.name, ()):
+        if d[0].start < use.start:
+            best = d
     return best
 
 
