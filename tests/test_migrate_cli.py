@@ -83,8 +83,13 @@ def test_json_output_is_the_documented_contract(tmp_path):
         assert s["risk"] in ("safe", "data-dependent", "destructive", "code-breaking", "blocking", "rollback-hazard")
         assert {"table", "kind", "phase", "reason", "code_impact"} <= set(s)
     write_field = next(s for s in data["steps"] if s["kind"] == "write-field")
-    assert write_field["code_impact"] == [{"kind": "missing", "file": "convex/users.ts", "line": 7,
-                                           "functions": ["users:create"], "detail": "db.insert does not set role"}]
+    assert write_field["code_impact"] == [
+        {"kind": "missing", "file": "convex/users.ts", "line": 7, "functions": ["users:create"],
+         "detail": "db.insert does not set role"},
+        {"kind": "python", "file": "scripts/import_users.py", "line": 5, "functions": ["users:create"],
+         "detail": "calls users:create"},
+        {"kind": "frontend", "file": "src/App.tsx", "line": 5, "functions": ["users:create"],
+         "detail": "calls users:create"}]
     paths = [f["path"] for f in data["files"]]
     assert "convex/migrations.ts" in paths and "convex/schema.ts" in paths
     mig = next(f for f in data["files"] if f["path"] == "convex/migrations.ts")

@@ -254,7 +254,8 @@ class _Planner:
                     (c.kind == "change-field" and c.detail.get("optionality") == "to-required"):
                 if "." in c.field:
                     return []  # nested: the parent object is written whole; tsc lists the writers
-                return im.writes_without(c.table, c.field)
+                uses = im.writes_without(c.table, c.field)
+                return uses + im.callers(uses)  # clients pass the value if it becomes an argument
             if c.kind in ("remove-index", "change-index", "stage-index"):
                 uses = im.index_uses(c.table, c.index, c.index_kind)
                 return uses + im.callers(uses)
@@ -357,9 +358,11 @@ class _Planner:
             self._step(c, f, "widen", "add-field-optional", f"add {path} as optional first")
         elif c.detail.get("type") == "widened":
             self._step(c, f, "widen", "widen-field", f"push the wider validator of {path}, still optional")
+        found = [u for u in uses if u.kind == "missing"]
         self._step(c, f, "widen", "write-field",
                    f"make every insert/replace of {c.table} set {c.field} (while it is optional tsc does not force "
-                   "it, and documents written without it during the migration would fail the final push)",
+                   "it, and documents written without it during the migration would fail the final push)"
+                   + ("" if found or "." in c.field else "; cvxlint found none that leaves it out"),
                    manual=True, impact=uses)
         m = self._backfill(c, c.field, c.new["fieldType"], f"{path} becomes required.")
         self._step(c, f, "migrate", "backfill-field",
