@@ -3,7 +3,8 @@
 Follows what real code does: `v.*` calls, constants and objects imported from other files,
 object spreads, `v.object({...}).fields`, `.extend/.pick/.omit/.partial/.optional()`,
 `v.nullable`, `paginationOptsValidator`, convex-helpers' `literals/nullable/partial/
-deprecated/pretend/brandedString`, `v.union(...xs.map(v.literal))` over a constant array,
+deprecated/pretend/brandedString`, `v.union(...xs.map(v.literal))` over a constant array
+and `v.union(...validators)` over a constant array of validators,
 and project helper functions that return a validator (`withTimestamps({...})`): their one
 returned expression is evaluated with the parameters bound to the call's arguments.
 Anything else becomes opaque.
@@ -268,11 +269,27 @@ class ValidatorEvaluator:
             if a.type != "spread_element":
                 out.append(self.evaluate(facts, a, depth + 1, env))
                 continue
-            spread = self._spread_literals(facts, a.children[0] if a.children else None, env)
+            inner = a.children[0] if a.children else None
+            spread = self._spread_literals(facts, inner, env)
+            if spread is None:
+                spread = self._spread_array(facts, inner, depth, env)
             if spread is None:
                 return None
             out.extend(spread)
         return out
+
+    def _spread_array(self, facts: FileFacts, node: Node | None, depth: int, env: _Env | None) -> list[Validator] | None:
+        """`v.union(...statusValidators)` over a constant array of validators."""
+        node = js.unwrap(node)
+        if node is not None and node.type == "identifier" and (env is None or env.get(node.text or "") is None):
+            d = self.linker.value_of(facts, node)
+            if not isinstance(d, Def) or d.path or d.node is node:
+                return None
+            facts, node = d.facts, js.unwrap(d.node)
+            env = None
+        if node is None or node.type != "array" or any(c.type == "spread_element" for c in node.children):
+            return None
+        return [self.evaluate(facts, c, depth + 1, env) for c in node.children]
 
     def _spread_literals(self, facts: FileFacts, node: Node | None, env: _Env | None) -> list[Validator] | None:
         node = js.unwrap(node)
