@@ -71,7 +71,6 @@ DEMO_FINDINGS = sorted([
     ("convex/ai.ts", 10, "CVX401"),  # public action, no identity check, calls OpenAI
     ("convex/channels.ts", 2, "CVX407"), ("convex/channels.ts", 2, "CVX407"),  # raw mutation, query
     ("convex/channels.ts", 25, "CVX401"),  # archive
-    ("convex/channels.ts", 26, "CVX511"),  # userId: v.string()
     ("convex/channels.ts", 29, "CVX403"),  # channel?.ownerId !== userId
     ("convex/channels.ts", 34, "CVX401"),  # all
     ("convex/messages.ts", 2, "CVX407"), ("convex/messages.ts", 2, "CVX407"),

@@ -16,7 +16,11 @@ Evidence is one of:
   compared, passed on, returned. A fetch whose result is thrown away protects nothing;
 * a guard call: a name like the official plugin's pattern (`requireUser`, `assertAdmin`,
   `ensureMember`, `canEdit`, `hasAccess`), or one configured in `auth-helpers`;
-* row-level security: convex-helpers' `wrapDatabaseReader/wrapDatabaseWriter/RowLevelSecurity`.
+* row-level security: convex-helpers' `wrapDatabaseReader/wrapDatabaseWriter/RowLevelSecurity`;
+* a capability argument: the function takes the secret that grants access itself (a share
+  `code`, an `inviteToken`, an anonymous `sessionId`), which the docs accept as access control;
+* for queries, a filter on records marked public (`q.eq("status", "published")`,
+  `doc.visibility === "public"`, `q.eq("isPublic", true)`): the data decides who sees it.
 
 Nested blocks, `try`, early returns and helpers in other files all count: evidence anywhere
 on some path is enough. When a layer cannot be read (a builder from a package, a wrapper
@@ -55,6 +59,25 @@ _NOT_GUARDS = frozenset(["require", "hasOwnProperty", "hasOwn", "checkValidity",
 RLS_FUNCTIONS = ("wrapDatabaseReader", "wrapDatabaseWriter", "RowLevelSecurity")
 _RUN = ("runQuery", "runMutation", "runAction")
 # ctx members whose use means the function reads or changes something worth protecting.
+# Arguments that carry an unguessable secret: whoever holds it may act (share links, invites,
+# anonymous sessions). Not `countryCode`, `sortKey`: only these spellings.
+CAPABILITY_ARG = re.compile(
+    r"^(code|token|secret|password|passcode|otp|nonce|sessionId|sessionToken|accessKey|apiKey|signature)$"
+    r"|^(share|invite|invitation|access|auth|session|magic|reset|verification|verify|join|room|claim|api|secret|"
+    r"guest|private|edit|view|signup|login|pairing|link|upload|download|refresh|device|bearer)(Code|Token|Key|Secret|Hash)$"
+)
+# Arguments naming whose data to act on: the caller can pass anyone's (CVX401, CVX403).
+IDENTITY_ARG = re.compile(
+    r"^(user|owner|author|creator|org|organization|team|account|member|requester|caller|actor|admin|customer|clerk)(Id|ID|_id)?$"
+    r"|^(email|userEmail|role|roles|isAdmin|isOwner|permissions?|userRole|tokenIdentifier|subject)$"
+)
+# Tables that hold people, their sessions or their money: reading them is never public by design.
+PERSONAL_TABLE = re.compile(
+    r"(user|account|profile|member|session|auth|payment|invoice|order|customer|subscription|subscriber|token|"
+    r"secret|credential|apikey|registration|notification|message|conversation|email|address|billing|wallet|"
+    r"newsletter|contact|lead|applicant)", re.I)
+# ... unless the table is a catalogue about them: plans, offers, prices, templates, settings.
+CATALOGUE_TABLE = re.compile(r"(plan|offer|price|pricing|product|catalog|template|setting|config|tier)", re.I)
 _USER_KEYS = frozenset(["user", "userId", "viewer", "identity", "session", "me", "currentUser", "authUser"])
 RESOURCE_MEMBERS = frozenset(["db", "storage", "runQuery", "runMutation", "runAction", "scheduler", "vectorSearch"])
 
@@ -103,6 +126,7 @@ class AccessAnalysis:
         self._patterns = [re.compile(h[1:-1]) for h in helpers if h.startswith("/") and h.endswith("/") and len(h) > 1]
         self._memo: dict[int, Access] = {}
         self._builders: dict = {}  # Builder -> Access
+        self._admin_tables: dict[int, set[str]] = {}
         self._busy: set[int] = set()
 
     def of(self, fn: "RegisteredFunction") -> Access:
@@ -170,7 +194,82 @@ class AccessAnalysis:
                     out.touches_resources = True
         if fn.kind in ("action", "httpAction"):
             out.touches_resources = True
+        if not out.evidence and fn.kind == "query" and _PUBLIC_NAME.search(fn.display_name):
+            out.annotated_public = True  # `getPublicProfile`, `public/feed:list`: named public on purpose
+        if not out.evidence and fn.kind == "query":
+            found = next((_public_filter(r) for r in reached if _public_filter(r) is not None), None)
+            if found is not None:
+                out.evidence.append(Evidence(found[0], found[1], "a filter on published/public records", "handler"))
+        if not out.evidence:
+            cap = self._capability(fn)
+            if cap is not None:
+                out.evidence.append(Evidence(fn.facts, fn.args_node or fn.call, f"the capability argument `{cap}`",
+                                             "args"))
         return out
+
+    def personal_data(self, fn: "RegisteredFunction") -> str | None:
+        """Why a query's data is personal (an identity argument, a table of people), or None."""
+        val = self.project.args_validator(fn)
+        if val is not None and val.required().kind == "object":
+            for name in val.required().fields:
+                if IDENTITY_ARG.match(name):
+                    return f"it takes `{name}`, so a caller can read anyone's data"
+        admin = self.admin_tables(fn.module.app)
+        for table in self.tables_read(fn):
+            if PERSONAL_TABLE.search(table) and not CATALOGUE_TABLE.search(table):
+                return f"it reads the `{table}` table"
+            if table in admin:
+                return f"other functions require an admin before reading `{table}`"
+        return None
+
+    def tables_read(self, fn: "RegisteredFunction") -> list[str]:
+        """Tables named in `ctx.db.query("t")` / `ctx.db.get("t", id)` in the handler and its helpers,
+        and the tables of its `v.id("t")` arguments (what a legacy `ctx.db.get(id)` reads)."""
+        out: list[str] = []
+        val = self.project.args_validator(fn)
+        if val is not None and val.required().kind == "object":
+            for f in val.required().fields.values():
+                f = f.required()
+                if f.kind == "id" and f.table and f.table not in out:
+                    out.append(f.table)
+        for r in self.project.reach(fn):
+            for site, path in r.ctx_calls():
+                if path[-2:] in (("db", "query"), ("db", "get")):
+                    args = js.call_args(site.node)
+                    table = js.string_value(args[0]) if args else None
+                    if table is not None and table not in out:
+                        out.append(table)
+        return out
+
+    def admin_tables(self, app) -> set[str]:
+        """Tables some function of the app reads only after an admin check (`requireAdmin`,
+        `ensureAdminOrCreator`): reading them elsewhere without a check is a leak, not a feature."""
+        hit = self._admin_tables.get(id(app))
+        if hit is None:
+            hit = set()
+            self._admin_tables[id(app)] = hit  # re-entrance guard while `of` runs below
+            admin: set[str] = set()
+            users: set[str] = set()  # read by functions that check a user, not an admin
+            for fn in app.functions:
+                if fn.handler is None or not fn.is_public:
+                    continue
+                evidence = self.of(fn).evidence
+                if not evidence:
+                    continue
+                (admin if any("dmin" in e.what for e in evidence) else users).update(self.tables_read(fn))
+            hit.update(admin - users)  # admin-only data: a dashboard's tables that users also read do not count
+        return hit
+
+    def _capability(self, fn: "RegisteredFunction") -> str | None:
+        """An argument that is itself the secret granting access (a share code, an invite token,
+        a session id): capability-style access control, which the Convex docs allow."""
+        val = self.project.args_validator(fn)
+        if val is None or val.required().kind != "object":
+            return None
+        for name in val.required().fields:
+            if CAPABILITY_ARG.match(name):
+                return name
+        return None
 
     def _scan(self, r: Reached, out: Access, where: str) -> None:
         facts = r.facts
@@ -220,6 +319,67 @@ class AccessAnalysis:
     def _run_target(self, site: CallSite) -> "RegisteredFunction | None":
         use = self.project.call_index.use_at(site.node)
         return use.target if use is not None else None
+
+
+_PUBLIC_NAME = re.compile(r"(^|[/:_])(public|published)|Public|Published")
+_PUBLIC_FIELD = re.compile(r"^(is)?(public|published|publish|visible|listed|live|approved)$|^(status|visibility|state)$", re.I)
+_PUBLIC_VALUE = frozenset(["publish", "published", "public", "visible", "live", "listed", "approved", "draft"])
+_COMPARE = ("===", "==", "!==", "!=")
+
+
+def _public_filter(r: Reached) -> tuple[FileFacts, Node] | None:
+    """`q.eq("status", "published")`, `doc.visibility !== "public"`, `!collection.isPublic`,
+    `toPublicPlayer(doc)`: a query that only hands out records marked public (or only their
+    public projection) is public by design (a blog index, a catalogue); the data decides who
+    may see it."""
+    for n in r.func.node.walk():
+        if n.type == "identifier" and _PUBLIC_PROJECTION.match(n.text or "") and not scope.is_type_context(n):
+            return r.facts, n  # `toPublicPlayer(doc)`, `docs.map(toPublicPlayer)`
+        if n.type == "call_expression":
+            callee = js.callee(n)
+            prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
+            if prop is None or prop.text != "eq":
+                continue
+            args = js.call_args(n)
+            if len(args) == 2 and _public_pair(js.string_value(args[0]), args[1]):
+                return r.facts, n
+        elif n.type == "binary_expression" and any(n.has_tok(t) for t in _COMPARE):
+            left, right = js.unwrap(n.child("left")), js.unwrap(n.child("right"))
+            for a, b in ((left, right), (right, left)):
+                if a is not None and a.type == "member_expression":
+                    field = a.child("property")
+                    if field is not None and _public_pair(field.text, b):
+                        return r.facts, n
+        elif n.type == "member_expression" and _in_condition(n):
+            field = n.child("property")
+            if field is not None and _PUBLIC_FLAG.match(field.text or ""):
+                return r.facts, n
+    return None
+
+
+_PUBLIC_PROJECTION = re.compile(r"^(to|as|make|get)?Public[A-Z]|^public[A-Z]")
+_PUBLIC_FLAG = re.compile(r"^is(Public|Published|Visible|Listed|Live)$")
+
+
+def _in_condition(n: Node) -> bool:
+    o = js.outer(n)
+    p = o.parent
+    while p is not None and (p.type == "unary_expression" and p.has_tok("!") or p.type == "parenthesized_expression"):
+        o, p = p, p.parent
+    if p is None:
+        return False
+    if p.type in ("if_statement", "ternary_expression", "while_statement") and o.field == "condition":
+        return True
+    return p.type == "binary_expression" and (p.has_tok("&&") or p.has_tok("||"))
+
+
+def _public_pair(field: str | None, value: Node | None) -> bool:
+    if field is None or not _PUBLIC_FIELD.match(field):
+        return False
+    v = js.literal_value(value)
+    if v is True or v is False:
+        return field.lower() not in ("status", "visibility", "state")
+    return isinstance(v, str) and v.lower() in _PUBLIC_VALUE
 
 
 def result_used(call: Node) -> bool:

@@ -238,6 +238,7 @@ class Project:
         self._ctx_changes: dict[int, CtxChange] = {}
         self.memo: dict = {}  # derived facts shared by rules within one run (see rulekit.memoized)
         self._python: dict[Path, "PyFacts | None"] = {}
+        self._mentions_api: dict[Path, bool] = {}
 
     # -- file access ----------------------------------------------------------------------
     def facts(self, path: Path | str) -> FileFacts | None:
@@ -351,6 +352,16 @@ class Project:
         if data is None or not may_call_convex(data):
             return None
         return self.facts(path)
+
+    def mentions_generated_api(self, path: Path) -> bool:
+        """Whether a file's text mentions `_generated/api` (a cheap test before parsing it)."""
+        hit = self._mentions_api.get(path)
+        if hit is None:
+            data = self.overrides.get(path)
+            if data is None:
+                data, _problem = read_source(path, self.max_bytes)
+            hit = self._mentions_api[path] = data is not None and b"_generated/api" in data
+        return hit
 
     def python_facts(self, path: Path) -> "PyFacts | None":
         """Convex calls of a Python file (python_client.py); None for files that do not use Convex."""

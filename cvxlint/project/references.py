@@ -210,6 +210,9 @@ class ReferenceResolver:
                         return None
                     r = r.extended(path)
                 return r.extended(props)
+        imp = facts.import_of(name) if name not in facts.bindings else None
+        if imp is not None and not _may_export_api(self.project, facts, imp.source) and not _is_convex_server(imp):
+            return None  # an import that cannot lead to `api`: do not parse its module to find out
         d = self.linker.definition(facts, name)
         return self._from_definition(d, facts, node, props, depth)
 
@@ -479,13 +482,29 @@ def _client_uses(index: CallIndex, resolver: ReferenceResolver, project: "Projec
                                func=call.site.func, facts=facts, call=call.site.node))
 
 
+def _is_convex_server(imp) -> bool:
+    return imp.source == "convex/server"  # `anyApi`
+
+
+def _may_export_api(project: "Project", facts: FileFacts, source: str) -> bool:
+    """Can this import bring in the generated `api`/`internal` objects? Checked on the target's
+    bytes before the linker parses it, so a frontend's component imports are never parsed just
+    to learn that they are components."""
+    t = project.resolver.resolve(Path(facts.path), source)
+    if t is None or t.kind == "external":
+        return False
+    if t.kind == "generated":
+        return t.name == "api"
+    return project.mentions_generated_api(Path(t.name))
+
+
 def _other_mentions(index: CallIndex, resolver: ReferenceResolver, project: "Project", facts: FileFacts, lang: str,
                     app: "App | None", consumed: set[int]) -> None:
     """`api.x.y` / `internal.x.y` written anywhere else (passed to a helper, a workpool, a test
     harness, stored in a table of references): a use whose purpose we do not know."""
     roots: dict[str, ExternalDef] = {}
     for imp in facts.imports:
-        if imp.type_only or not imp.local:
+        if imp.type_only or not imp.local or not _may_export_api(project, facts, imp.source):
             continue
         d = resolver.linker.definition(facts, imp.local)
         if isinstance(d, ExternalDef) and d.module == "generated:api" and not d.path \

@@ -25,10 +25,19 @@ class RequireAccessControl(Rule):
     - guard calls named like the official plugin's pattern (`requireUser`, `assertAdmin`,
       `ensureMember`, `checkAccess`, `canEdit`, `hasRole`) and the names or `/regexes/`
       configured in `auth-helpers`;
-    - row-level security (`wrapDatabaseReader`/`wrapDatabaseWriter`/`RowLevelSecurity`).
+    - row-level security (`wrapDatabaseReader`/`wrapDatabaseWriter`/`RowLevelSecurity`);
+    - a capability argument — the unguessable secret itself (`code`, `shareToken`,
+      `inviteCode`, `sessionId`, ...) — which the Convex docs accept as access control;
+    - in a query, a filter that only returns records marked public or published
+      (`q.eq("status", "published")`, `post.visibility === "public"`).
 
-    Functions marked `// cvxlint-public` (on or above the declaration) are public by
-    design. Apps without `auth.config.ts` are skipped unless this rule is selected by its
+    Functions marked `// cvxlint-public` (on or above the declaration), and queries whose
+    name or module says they are public (`getPublicProfile`, `public/feed.ts`), are public by
+    design. Mutations and actions get a warning; so do queries that take an identity
+    argument (`userId`, `email`: the caller picks whose data to read), read a table of
+    people, sessions or payments, or read a table that other functions only read after an
+    admin check. Other unchecked queries — game state, a catalogue, site
+    settings — are often public on purpose and get info. Apps without `auth.config.ts` are skipped unless this rule is selected by its
     code or name, and so are components (only their parent app can call them) and functions
     whose builder cannot be read (a wrapper from a package, or named only in `registrars:`).
 
@@ -82,6 +91,12 @@ class RequireAccessControl(Rule):
         Valid(SERVER + 'export const remove = mutation({ args: { id: v.id("docs") }, handler: async (ctx, { id }) => {\n'
               '  await ctx.db.delete("docs", id);\n}});\n', settings={"select": ["CVX4"]},
               note="no auth.config.ts and the rule is not selected by name: the app has no auth to check"),
+        Valid(SERVER + 'export const shared = query({ args: { shareCode: v.string() }, handler: async (ctx, { shareCode }) => {\n'
+              '  return await ctx.db.query("docs").withIndex("by_code", (q) => q.eq("code", shareCode)).unique();\n}});\n',
+              files=AUTH_CONFIG, note="capability-style access: the share code is the secret"),
+        Valid(SERVER + 'export const published = query({ args: {}, handler: async (ctx) => {\n'
+              '  return await ctx.db.query("posts").withIndex("by_status", (q) => q.eq("status", "published")).take(20);\n}});\n',
+              files=AUTH_CONFIG, note="only published records: public by design"),
         Valid(SERVER + 'export const remove = mutation({ args: { id: v.id("docs") }, handler: async (ctx, { id }) => {\n'
               '  await ensureOwner(ctx, id);\n  await ctx.db.delete("docs", id);\n}});\n'
               'async function ensureOwner(ctx: any, id: string) { if (!(await ctx.auth.getUserIdentity())) throw new Error(); }\n',
@@ -96,6 +111,18 @@ class RequireAccessControl(Rule):
         Invalid(SERVER + 'export const list = query({ args: {}, handler: async (ctx) => {\n'
                 '  return { me: (await ctx.auth.getUserIdentity())?.name, docs: await ctx.db.query("docs").take(5) };\n}});\n',
                 files=AUTH_CONFIG, lines=[5], message="never checks it"),
+        Invalid(SERVER + 'export const sessions = query({ args: { userId: v.id("users") }, handler: async (ctx, { userId }) => {\n'
+                '  return await ctx.db.query("authSessions").withIndex("userId", (q) => q.eq("userId", userId)).collect();\n}});\n',
+                files=AUTH_CONFIG, lines=[4], message="takes `userId`"),
+        Invalid(SERVER + 'export const themes = query({ args: {}, handler: async (ctx) => ctx.db.query("themes").take(5) });\n',
+                files=AUTH_CONFIG, lines=[4], message="public by design"),
+        Invalid(SERVER + 'import { requireAdmin } from "./lib/admin";\n'
+                'export const all = query({ args: {}, handler: async (ctx) => {\n'
+                '  await requireAdmin(ctx);\n  return await ctx.db.query("campaigns").take(50);\n}});\n'
+                'export const one = query({ args: { id: v.id("campaigns") }, handler: async (ctx, { id }) => {\n'
+                '  return await ctx.db.get("campaigns", id);\n}});\n',
+                files={**AUTH_CONFIG, "convex/lib/admin.ts": 'export async function requireAdmin(ctx: any) {}\n'},
+                lines=[9], message="require an admin"),
         Invalid(SERVER + 'export const remove = mutation({ args: { id: v.id("docs") }, handler: async (ctx, { id }) => {\n'
                 '  await ctx.db.delete("docs", id);\n}});\n', lines=[4], note="selected explicitly: runs without auth.config.ts"),
     ]
@@ -124,9 +151,17 @@ class RequireAccessControl(Rule):
                                   f"{describe_function(fn)} fetches the caller's identity but never checks it, so "
                                   f"anyone can call it; throw (or return) when it is null{hint}")
                 continue
+            if fn.kind == "query" and ctx.project.access_analysis.personal_data(fn) is None:
+                ctx.report(fn.facts, name_node(fn),
+                           f"{describe_function(fn)} returns data without checking who asks; fine if the data is "
+                           "public by design (mark it `// cvxlint-public`), otherwise check "
+                           f"`ctx.auth.getUserIdentity()`{hint}", severity=Severity.INFO)
+                continue
+            why = ctx.project.access_analysis.personal_data(fn) if fn.kind == "query" else None
             ctx.report(fn.facts, name_node(fn),
                        f"{describe_function(fn)} is public and checks no identity before it "
-                       f"{'runs' if fn.kind == 'action' else 'uses the database'}: anyone can call it; check "
+                       f"{'runs' if fn.kind == 'action' else 'uses the database'}"
+                       f"{f' ({why})' if why else ''}: anyone can call it; check "
                        f"`ctx.auth.getUserIdentity()` (or a helper that throws){hint}, make it internal, or mark "
                        "it `// cvxlint-public` if it is public by design")
 

@@ -1,12 +1,11 @@
 import re
 
+from cvxlint.project.auth import IDENTITY_ARG
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js
 
 SERVER = 'import { v } from "convex/values";\nimport { mutation, internalMutation } from "./_generated/server";\n'
-SPOOFABLE = re.compile(
-    r"^(user|owner|author|creator|org|organization|team|account|member|requester|caller|actor|admin)(Id|ID|_id)?$"
-    r"|^(email|userEmail|role|roles|isAdmin|isOwner|permissions?|userRole)$"
-)
+SPOOFABLE = IDENTITY_ARG
+FLAG = re.compile(r"^(is[A-Z]\w*|admin|superuser|isAdmin)$")
 _COMPARE = ("===", "!==", "==", "!=")
 
 
@@ -17,7 +16,7 @@ class NoSpoofableAccessControl(Rule):
     In public functions with no identity check (see CVX401), flags `if` conditions that
     compare an argument named like an identity or a permission — `userId`, `ownerId`,
     `email`, `role`, `isAdmin`, `orgId` — with something (`doc.owner !== userId`), or test
-    such a flag directly (`if (!args.isAdmin)`). Internal functions are skipped: their
+    a yes/no flag directly (`if (!args.isAdmin)`); one finding per condition. Internal functions are skipped: their
     arguments come from trusted server code.
 
     ## Why is this bad?
@@ -101,12 +100,14 @@ def _spoofable_conditions(handler):
             arg = _arg_name(m, names, whole)
             if arg is None or not SPOOFABLE.match(arg) or id(m) in seen:
                 continue
-            target = _decision(m)
+            target = _decision(m, FLAG.match(arg) is not None)
             if target is None:
                 continue
             seen.add(id(m))
-            out.append((target, arg))
-    return out
+            if any(c is n for c, _t, _a in out):
+                continue  # one report per condition (`userId && doc.owner !== userId`)
+            out.append((n, target, arg))
+    return [(target, arg) for _cond, target, arg in out]
 
 
 def _arg_name(n, names, whole):
@@ -120,8 +121,9 @@ def _arg_name(n, names, whole):
     return None
 
 
-def _decision(n):
-    """The comparison (or the flag itself) that makes `n` an access decision, or None."""
+def _decision(n, is_flag: bool):
+    """The comparison (or, for a yes/no flag such as `isAdmin`, the test itself) that makes `n`
+    an access decision, or None. `if (args.role) { ...filter... }` only picks what to list."""
     outer = js.outer(n)
     p = outer.parent
     if p is not None and p.type == "binary_expression" and any(p.has_tok(t) for t in _COMPARE):
@@ -130,7 +132,7 @@ def _decision(n):
         if other is not None and other.type in ("null", "undefined"):
             return None
         return p
-    if p is not None and (p.type in ("parenthesized_expression", "unary_expression") or
-                          (p.type == "binary_expression" and (p.has_tok("&&") or p.has_tok("||")))):
+    if is_flag and p is not None and (p.type in ("parenthesized_expression", "unary_expression") or
+                                      (p.type == "binary_expression" and (p.has_tok("&&") or p.has_tok("||")))):
         return outer
     return None

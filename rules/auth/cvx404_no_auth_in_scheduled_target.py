@@ -10,9 +10,10 @@ class NoAuthInScheduledTarget(Rule):
 
     ## What it does
     Flags functions whose every reference is `ctx.scheduler.runAfter/runAt` or a cron job,
-    when they (or helpers they call, or their custom builder) call
-    `ctx.auth.getUserIdentity()`, `getAuthUserId` or `getAuthSessionId`. Functions also
-    run through `ctx.run*` or called by clients are left alone.
+    when their handler (or their custom builder) calls `ctx.auth.getUserIdentity()`,
+    `getAuthUserId` or `getAuthSessionId`. Functions also run through `ctx.run*` or called
+    by clients are left alone, and so are identity reads inside shared helpers, which often
+    tolerate a missing user on purpose.
 
     ## Why is this bad?
     "The auth is not propagated from the scheduling to the scheduled function", so the
@@ -55,11 +56,14 @@ class NoAuthInScheduledTarget(Rule):
             if not uses or not all(u.is_scheduling for u in uses):
                 continue
             access = ctx.project.access(fn)
-            if not access.identity:
+            # In the handler or the builder only: helpers shared with client-facing
+            # functions often tolerate a missing identity on purpose.
+            own = [i for i in access.identity if i.reached is None or i.reached.depth == 0]
+            if not own:
                 continue
             msg = (f"{describe_function(fn)} only runs from {describe_uses(ctx, uses, 3)}, where no user is signed "
                    "in: the identity is always null there; pass the user id as an argument instead")
-            first = access.identity[0]
+            first = own[0]
             if first.reached is not None:
                 report_in_handler(ctx, fn, first.reached, first.site.node, msg)
             else:

@@ -45,6 +45,9 @@ class IdentityNullCheck(Rule):
               '  await ctx.db.insert("posts", { author: identity.tokenIdentifier, body });\n}});\n'),
         Valid(SERVER + 'export const me = mutation({ args: {}, handler: async (ctx) => {\n'
               '  const userId = await getAuthUserId(ctx);\n  return userId ? await ctx.db.get("users", userId!) : null;\n}});\n'),
+        Valid(SERVER + 'export const who = mutation({ args: {}, handler: async (ctx) => {\n'
+              '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity?.subject) throw new Error("sign in");\n'
+              '  return identity.subject;\n}});\n'),
     ]
     invalid = [
         Invalid(SERVER + 'export const post = mutation({ args: { body: v.string() }, handler: async (ctx, { body }) => {\n'
@@ -107,8 +110,12 @@ def _first_unchecked(owner, name, decl):
 
 
 def _is_check(r) -> bool:
-    """A read that tests the value: conditions, comparisons, `!x`, `x ?? ...`, passing it to a helper."""
+    """A read that tests the value: conditions, comparisons, `!x`, `x ?? ...`, passing it to a
+    helper — also through `?.` (`if (!identity?.subject) throw ...`)."""
     o = js.outer(r)
+    while o.parent is not None and o.parent.type == "member_expression" and o.field == "object" \
+            and o.parent.first("optional_chain") is not None:
+        o = js.outer(o.parent)
     p = o.parent
     if p is None:
         return False

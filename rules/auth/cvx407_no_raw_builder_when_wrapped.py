@@ -13,7 +13,8 @@ FUNCTIONS = {"convex/functions.ts":
              'import { mutation as rawMutation } from "./_generated/server";\n'
              'const triggers = new Triggers<any>();\n'
              'export const mutation = customMutation(rawMutation, customCtx(triggers.wrapDB));\n'}
-AUTHED = {"convex/lib/functions.ts":
+AUTHED = {"convex/auth.config.ts": 'export default { providers: [] };\n',
+          "convex/lib/functions.ts":
           'import { customCtx, customQuery } from "convex-helpers/server/customFunctions";\n'
           'import { query } from "../_generated/server";\n'
           'export const userQuery = customQuery(query, customCtx(async (ctx) => {\n'
@@ -31,8 +32,9 @@ class NoRawBuilderWhenWrapped(Rule):
     - another module of the app exports a wrapper under the same name
       (`export const mutation = customMutation(rawMutation, customCtx(triggers.wrapDB))`):
       every import of the raw builder elsewhere skips the triggers or row-level security;
-    - the app defines an authenticating wrapper of the same kind (`userQuery`), and a
-      public function registered with the raw builder in this file checks no identity.
+    - the app has `auth.config.ts` and defines an authenticating wrapper of the same kind
+      (`userQuery`), and a public function registered with the raw builder in this file
+      checks no identity.
 
     ## Why is this bad?
     Triggers, row-level security and auth only run through the wrappers; convex-helpers
@@ -69,6 +71,9 @@ class NoRawBuilderWhenWrapped(Rule):
               'export const mine = query({ args: {}, handler: async (ctx) => {\n'
               '  const me = await getAuthUserId(ctx);\n  if (!me) return [];\n  return await ctx.db.query("t").take(5);\n}});\n',
               files=AUTHED),
+        Valid('import { query } from "./_generated/server";\n'
+              'export const all = query({ args: {}, handler: async (ctx) => ctx.db.query("t").take(5) });\n',
+              files={k: v for k, v in AUTHED.items() if k != "convex/auth.config.ts"}, note="no auth.config.ts"),
     ]
     invalid = [
         Invalid('import { mutation } from "./_generated/server";\n'
@@ -81,7 +86,8 @@ class NoRawBuilderWhenWrapped(Rule):
 
     def check_app(self, ctx, app):
         shadows = _shadowing_wrappers(ctx, app)
-        authed = authenticating_wrappers(ctx, app)
+        # Like CVX401: without auth.config.ts the app has no signed-in users to check.
+        authed = authenticating_wrappers(ctx, app) if app.special_module("auth.config") is not None else {}
         for module in app.modules.values():
             facts = module.facts
             for imp in facts.imports:

@@ -13,7 +13,8 @@ class NoDirectFunctionCall(Rule):
     ## What it does
     Flags calls whose callee resolves — through imports and re-exports — to a registered
     function: `await otherMutation(ctx, args)`, `otherQuery.handler(ctx, args)`. Test files
-    (`*.test.ts`, convex-test harnesses) are skipped.
+    (`*.test.ts`, convex-test harnesses) are skipped. In apps on convex older than 1.18,
+    where this was not yet deprecated, the finding is info.
 
     ## Why is this bad?
     Deprecated since convex 1.18: the call skips argument validation and transaction
@@ -51,6 +52,8 @@ class NoDirectFunctionCall(Rule):
     ]
 
     def check_app(self, ctx, app):
+        # Deprecated from 1.18 on; before that it is still worth knowing, as advice.
+        old = app.convex_at_least("1.18.0") is False
         registered = {id(fn.call): fn for a in ctx.project.apps for fn in a.functions}
         linker = ctx.project.linker
         for module in app.modules.values():
@@ -68,4 +71,5 @@ class NoDirectFunctionCall(Rule):
                     continue
                 ctx.report(facts, site.node, f"{describe_function(fn)} is called directly: that skips its "
                            "argument validation and runs it inside the caller's transaction (deprecated since "
-                           "convex 1.18); call a shared helper, or `ctx.run*` with its reference")
+                           "convex 1.18); call a shared helper, or `ctx.run*` with its reference",
+                           severity=Severity.INFO if old else None)

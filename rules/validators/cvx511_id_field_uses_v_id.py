@@ -2,6 +2,7 @@ import re
 
 from cvxlint.project.definitions import ExternalDef
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js
+from cvxlint.syntax import scope
 
 from .common import SERVER, v_call
 
@@ -16,8 +17,14 @@ class IdFieldUsesVId(Rule):
     ## What it does
     Flags `args`, `v.object` and `defineTable` fields named `<table>Id` or
     `<singular table>Id` — for a table the schema defines — whose validator is
-    `v.string()` instead of `v.id("<table>")`. External ids (`stripeCustomerId`,
-    `clerkUserId`) do not match a table and are left alone.
+    `v.string()` instead of `v.id("<table>")`. An argument is only flagged when its handler
+    uses it as an id (`ctx.db.get/patch/replace/delete`, or `q.eq` on a field that holds ids
+    of that table); arguments run through `normalizeId`, or used only as text (slugs,
+    "id or url id"), are strings on purpose. External ids (`stripeCustomerId`,
+    `clerkUserId`) do not match a table, and a table's own `<table>Id` field names an
+    outside id, so both are left alone, as are `returns` validators (they mirror what the
+    table stores) and `userId` strings in apps whose `users` table keeps an outside identity
+    (`clerkId`, `tokenIdentifier`, ...).
 
     ## Why is this bad?
     `v.id` checks that the value is an id of that table; a string accepts anything, and
@@ -46,10 +53,20 @@ class IdFieldUsesVId(Rule):
     valid = [
         Valid(SERVER + 'export const f = query({ args: { userId: v.id("users"), stripeCustomerId: v.string() }, '
               'handler: async () => null });\n', files=SCHEMA),
+        Valid(SERVER + 'export const f = query({ args: { projectId: v.string() }, handler: async (ctx, args) => {\n'
+              '  const id = ctx.db.normalizeId("projects", args.projectId);\n  return id && (await ctx.db.get("projects", id));\n}});\n',
+              files=SCHEMA, note="checked with normalizeId: a string on purpose"),
     ]
     invalid = [
         Invalid(SERVER + 'export const f = query({\n  args: { userId: v.string(), projectId: v.optional(v.string()) },\n'
-                '  handler: async () => null,\n});\n', files=SCHEMA, lines=[4, 4]),
+                '  handler: async (ctx, { userId, projectId }) => {\n'
+                '    const mine = await ctx.db.query("projects").withIndex("by_owner", (q) => q.eq("ownerId", userId)).take(5);\n'
+                '    return projectId ? await ctx.db.get(projectId as any) : mine;\n  },\n});\n',
+                files=SCHEMA, lines=[4, 4]),
+        Invalid('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+                'export default defineSchema({\n  users: defineTable({ name: v.string(), userId: v.string() }),\n'
+                '  projects: defineTable({ userId: v.string(), name: v.string() }),\n});\n',
+                path="convex/schema.ts", lines=[5], note="users.userId names an outside id; projects.userId does not"),
     ]
 
     def check_module(self, ctx, module):
@@ -61,34 +78,126 @@ class IdFieldUsesVId(Rule):
             return
         facts = module.facts
         linker = ctx.project.linker
-        objects = [fn.args_node for fn in module.app.functions_in(module) if fn.args_node is not None]
+        own_table = {id(t.define_node): name for name, t in schema.tables.items() if t.define_node is not None}
+        objects = []  # (object node, table it defines or None, handler whose args it is or None)
+        for fn in module.app.functions_in(module):
+            if fn.args_node is not None:
+                objects.append((fn.args_node, None, fn.handler))
         for site in facts.all_calls():
             args = js.call_args(site.node)
             if not args:
                 continue
             if v_call(ctx, facts, site.node, "object"):
-                objects.append(args[0])
+                objects.append((args[0], None, None))
             elif site.path and site.path[-1] == "defineTable":
                 d = linker.value_of(facts, site.callee)
                 if isinstance(d, ExternalDef) and d.module == "convex/server" and d.name == "defineTable":
-                    objects.append(args[0])
+                    objects.append((args[0], own_table.get(id(site.node)), None))
+        returns = {id(js.unwrap(fn.returns_node)) for fn in module.app.functions_in(module) if fn.returns_node is not None}
+        external_users = _external_user_ids(schema)
         seen = set()
-        for obj in objects:
+        for obj, defines, handler in objects:
+            if _inside(obj, returns):
+                continue  # a `returns` validator mirrors what the table stores
             obj = js.unwrap(obj)
             if obj is None or obj.type != "object" or id(obj) in seen:
                 continue
             seen.add(id(obj))
             for p in js.object_props(obj):
                 table = tables.get(p.key or "")
-                if table is None or p.spread:
-                    continue
+                if table is None or p.spread or table == defines:
+                    continue  # `convexMemberId` on the convexMembers table itself is an external id
+                if table == "users" and external_users:
+                    continue  # users are known by an outside id here (`clerkId`): `userId` strings hold it
                 target = _string_call(ctx, facts, p.value)
                 if target is None:
+                    continue
+                if handler is not None and not _used_as_id(facts, handler, p.key, _id_fields(schema, table)):
                     continue
                 v_name = facts.text(js.callee(target).child("object"))
                 fix = Fix.display_only(f'Use `v.id("{table}")`', ctx.edit(facts, target, f'{v_name}.id("{table}")'))
                 ctx.report(facts, target, f"`{p.key}` holds an id of table `{table}` but is validated as "
                            f'`v.string()`: use `v.id("{table}")`', fix=fix)
+
+
+_EXTERNAL_ID = ("clerkId", "clerkUserId", "externalId", "authId", "tokenIdentifier", "subject", "workosId",
+                "workosUserId", "auth0Id", "supabaseId", "firebaseUid", "uid", "betterAuthId")
+
+
+def _external_user_ids(schema) -> bool:
+    """Does the `users` table store an outside identity (Clerk, WorkOS, ...) as a string?"""
+    users = schema.tables.get("users")
+    doc = users.document.required() if users is not None else None
+    return doc is not None and doc.kind == "object" and any(f in doc.fields for f in _EXTERNAL_ID)
+
+
+def _inside(node, ids: set[int]) -> bool:
+    n = node
+    while n is not None:
+        if id(n) in ids:
+            return True
+        n = n.parent
+    return False
+
+
+def _id_fields(schema, table: str) -> set[str]:
+    """Document fields of any table that hold ids of `table` (`v.id("table")`)."""
+    out = set()
+    for t in schema.tables.values():
+        doc = t.document.required()
+        if doc.kind != "object":
+            continue
+        for name, f in doc.fields.items():
+            if f.required().kind == "id" and f.required().table == table:
+                out.add(name)
+    return out
+
+
+def _used_as_id(facts, handler, key: str, id_fields: set[str]) -> bool:
+    """Does the handler use argument `key` as a document id: `ctx.db.get/patch/replace/delete`
+    with it, or `q.eq("<id field>", it)`? An argument the handler runs through `normalizeId`,
+    or only uses as text (a url slug, an external id), is a string on purpose."""
+    reads = []
+    if len(handler.params) >= 2:
+        pat = js.param_pattern(handler.params[1])
+        if pat is not None and pat.type == "identifier":
+            for n in handler.node.walk():
+                chain = js.member_chain(n) if n.type == "member_expression" else None
+                if chain is not None and chain[0].type == "identifier" and chain[0].text == pat.text \
+                        and chain[1] == [key]:
+                    reads.append(n)
+        elif pat is not None:
+            for name, _node, path in js.pattern_names(pat):
+                if path == [key]:
+                    reads.extend(scope.reads_of(handler.node, name))
+    as_id = False
+    for r in reads:
+        o = js.outer(r)
+        p = o.parent
+        if p is None or p.type != "arguments" or p.parent is None:
+            continue
+        callee = js.callee(p.parent)
+        prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
+        name = prop.text if prop is not None else None
+        if name == "normalizeId":
+            return False
+        if name in ("get", "patch", "replace", "delete") and _on_db(callee):
+            as_id = True
+        elif name == "eq":
+            args = js.call_args(p.parent)
+            if len(args) == 2 and args[1] is o and js.string_value(args[0]) in id_fields:
+                as_id = True
+    return as_id
+
+
+def _on_db(callee) -> bool:
+    obj = js.unwrap(callee.child("object"))
+    if obj is None:
+        return False
+    if obj.type == "identifier":
+        return obj.text == "db"
+    prop = obj.child("property") if obj.type == "member_expression" else None
+    return prop is not None and prop.text in ("db", "system")
 
 
 def _by_field_name(tables) -> dict[str, str]:
