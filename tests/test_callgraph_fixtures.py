@@ -95,3 +95,40 @@ def test_demo_findings():
     got = sorted((Path(d.path).relative_to(root).as_posix(), d.line, d.code)
                  for d in result.diagnostics if d.code.startswith(FAMILIES))
     assert got == DEMO_FINDINGS
+
+
+@pytest.mark.parametrize("fixture", FIXTURES)
+def test_fixture_fixes_converge_and_are_idempotent(fixture, tmp_path):
+    """All fixes (unsafe ones included) on each fixture: nothing refused, converged, no parse
+    error, and a second run changes nothing."""
+    import shutil
+
+    import fixkit
+
+    dest = tmp_path / "app"
+    shutil.copytree(ROOT / fixture, dest)
+    first = fixkit.fix_and_write(dest, resolve_settings([dest]), unsafe=True)
+    fixkit.assert_clean_fix(first)
+    again = fixkit.fix_and_write(dest, resolve_settings([dest]), unsafe=True)
+    assert again.changed == {}
+
+
+def test_python_fixes_on_the_moved_fixture(tmp_path):
+    """The Python client fixes go through libcst and keep the rest of the file as it was."""
+    import shutil
+
+    import fixkit
+
+    dest = tmp_path / "app"
+    shutil.copytree(ROOT / "fixtures" / "callgraph" / "moved", dest)
+    before = (dest / "scripts" / "sync_counters.py").read_text("utf-8")
+    fixkit.fix_and_write(dest, resolve_settings([dest], overrides={"select": ["CVXP"]}), unsafe=True)
+    after = (dest / "scripts" / "sync_counters.py").read_text("utf-8")
+    assert "from convex import ConvexClient, ConvexInt64\n" in after
+    assert '{"name": "visits", "value": ConvexInt64(0)})  # expect: CVXP05' in after
+    assert '{"name": "visits", "value": ConvexInt64(7)})  # expect: CVXP05, CVXP06' in after  # `"note": None` dropped
+    assert 'client.query("counters:get", {"name": "visits"})  # expect: CVXP01' in after
+    assert 'client.query("counters:get", {"name": "visits"})  # expect: CVXP03' in after
+    # every line the fixes did not touch is unchanged (comments included)
+    untouched = [ln for ln in before.splitlines() if "expect: CVXP0" not in ln and not ln.startswith("from convex")]
+    assert all(ln in after.splitlines() for ln in untouched)

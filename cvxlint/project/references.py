@@ -110,6 +110,7 @@ class FunctionUse:
     call: Node | None = None  # the call expression (TS)
     py_call: "PyCall | None" = None
     py_facts: "PyFacts | None" = None
+    via: str | None = None  # "reference" uses passed to a call: that call's callee (`useSessionAction`)
 
     @property
     def is_client(self) -> bool:
@@ -138,6 +139,8 @@ class FunctionUse:
 
     def describe(self) -> str:
         """"`ctx.scheduler.runAfter` (convex/messages.ts)" — for messages."""
+        if self.how == "reference" and self.via:
+            return f"`{self.via}`"
         what = {
             "runAfter": "ctx.scheduler.runAfter", "runAt": "ctx.scheduler.runAt", "cron": "a cron job",
             "http": "an HTTP route", "reference": "a reference", "runQuery": "ctx.runQuery",
@@ -527,6 +530,8 @@ def _other_mentions(index: CallIndex, resolver: ReferenceResolver, project: "Pro
             continue
         if outer.parent is not None and outer.parent.type == "call_expression" and outer.field == "function":
             continue
+        if scope.is_type_context(n):
+            continue  # `typeof api.x.y` in a type: nothing is called
         enclosing = js.enclosing_function(n)
         func = facts.function_for(enclosing) if enclosing is not None else None
         if func is not None and _lookup(func, n.text or "") is not None:
@@ -534,6 +539,10 @@ def _other_mentions(index: CallIndex, resolver: ReferenceResolver, project: "Pro
         ref = resolver.resolve(facts, top, func)
         if ref is None or ref.namespace == "components" or ref.identifier is None:
             continue
+        via = None
+        if outer.parent is not None and outer.parent.type == "arguments" and outer.parent.parent is not None:
+            callee = js.callee(outer.parent.parent)
+            via = js.dotted_name(callee) if callee is not None else None
         index._add(FunctionUse(lang, "reference", facts.path, top.start, top.end, ref, None,
                                app=app if app is not None and ref.functions_dir == app.functions_dir else None,
-                               func=func, facts=facts))
+                               func=func, facts=facts, via=via))
