@@ -175,7 +175,9 @@ def looks_like_functions_dir(d: Path) -> bool:
                 head = (d / n).read_bytes()[:20000]
             except OSError:
                 continue
-            if b"_generated/server" in head or b'"convex/server"' in head or b"'convex/server'" in head:
+            # A function module at the top of the folder imports its own generated code.
+            # (Importing "convex/server" proves nothing: frontend code imports its types.)
+            if b'"./_generated/' in head or b"'./_generated/" in head:
                 return True
     return False
 
