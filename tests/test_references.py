@@ -126,3 +126,19 @@ def test_access_analysis_on_the_auth_fixture():
     configured = build_project([NOTES], Settings(auth_helpers=["memberGate"]))[0]
     share = next(f for a in configured.apps for f in a.functions if f.identifier == "notes:share")
     assert configured.access(share).protected
+
+
+def test_python_offsets_survive_a_byte_order_mark_and_crlf(tmp_path):
+    src = '\ufefffrom convex import ConvexClient\r\nc = ConvexClient("u")\r\nc.query("m.get")\r\n'.encode()
+    facts = extract_python("x.py", src)
+    call = facts.calls[0]
+    assert src[call.name_start:call.name_end] == b'"m.get"'
+    app = tmp_path / "app"
+    (app / "convex").mkdir(parents=True)
+    (app / "convex" / "m.ts").write_text('import { query } from "./_generated/server";\n'
+                                         'export const get = query({ args: {}, handler: async () => 1 });\n')
+    (app / "s.py").write_bytes(src)
+    from cvxlint.api import fix
+
+    outcome = fix([app], Settings(select=["CVXP01"]))
+    assert outcome.changed[app / "s.py"] == src.replace(b'"m.get"', b'"m:get"')

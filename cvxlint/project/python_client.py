@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import ByteSpanPositionProvider, MetadataWrapper
 
-_PREFILTER = re.compile(rb"^[ \t]*(from[ \t]+convex\b|import[ \t]+(\w+[ \t]*,[ \t]*)*convex\b)|/api/(query|mutation|action)\b", re.M)
+_PREFILTER = re.compile(rb"^(\xef\xbb\xbf)?[ \t]*(from[ \t]+convex\b|import[ \t]+(\w+[ \t]*,[ \t]*)*convex\b)"
+                        rb"|/api/(query|mutation|action)\b", re.M)
 CLIENT_CLASSES = ("ConvexClient", "ConvexHttpClient")
 CALL_METHODS = ("query", "mutation", "action", "subscribe")
 METHOD_KIND = {"query": "query", "subscribe": "query", "mutation": "mutation", "action": "action"}
@@ -97,6 +98,7 @@ class PyFacts:
     convex_names: dict[str, str] = field(default_factory=dict)  # local name -> name in `convex`
     convex_modules: set[str] = field(default_factory=set)  # local names bound to the `convex` module
     convex_imports: list[cst.ImportFrom] = field(default_factory=list)  # `from convex import ...`
+    base: int = 0  # bytes before libcst's text: a UTF-8 byte-order mark (libcst drops it)
 
     @property
     def admin_auth_anywhere(self) -> bool:
@@ -111,7 +113,7 @@ def extract_python(path: str, source: bytes) -> PyFacts | None:
         return None
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     spans = wrapper.resolve(ByteSpanPositionProvider)
-    facts = PyFacts(path=path, source=source, module=module)
+    facts = PyFacts(path=path, source=source, module=module, base=3 if source.startswith(b"\xef\xbb\xbf") else 0)
     bindings = _Bindings(facts)
     module.visit(bindings)
     module.visit(_Calls(facts, bindings, spans))
@@ -225,7 +227,7 @@ class _Calls(cst.CSTVisitor):
 
     def span(self, node: cst.CSTNode) -> tuple[int, int]:
         s = self.spans[node]
-        return s.start, s.start + s.length
+        return self.facts.base + s.start, self.facts.base + s.start + s.length
 
     def receiver(self, node: cst.CSTNode) -> tuple[str, str | None] | None:
         """(receiver text, client class) when `node` is a Convex client."""
@@ -443,11 +445,13 @@ def replacement_edit(facts: PyFacts, old: cst.CSTNode, new: cst.CSTNode | cst.Re
     (start, end, new text), trimmed to the part that actually changed."""
     before = facts.module.code
     after = facts.module.deep_replace(old, new).code  # type: ignore[arg-type]
-    return text_edit(before, after)
+    s, e, text = text_edit(before, after)
+    return facts.base + s, facts.base + e, text
 
 
 def module_edit(facts: PyFacts, new_module: cst.Module) -> tuple[int, int, str]:
-    return text_edit(facts.module.code, new_module.code)
+    s, e, text = text_edit(facts.module.code, new_module.code)
+    return facts.base + s, facts.base + e, text
 
 
 def text_edit(before: str, after: str) -> tuple[int, int, str]:
