@@ -28,6 +28,13 @@ def declared_env(ctx, app) -> set[str] | None:
     return memoized(ctx, ("declared_env", id(app)), compute)
 
 
+def _config(*names: str) -> str:
+    """convex.config.ts declaring `names` (for the examples)."""
+    env = ", ".join(f"{n}: v.string()" for n in names)
+    return ('import { defineApp } from "convex/server";\nimport { v } from "convex/values";\n'
+            f"const app = defineApp({{ env: {{ {env} }} }});\nexport default app;\n")
+
+
 class PreferGeneratedEnv(Rule):
     """`process.env.X` where the generated, typed `env` is available.
 
@@ -56,9 +63,11 @@ class PreferGeneratedEnv(Rule):
 
     ## Fix safety
     Rewriting to `env.X` (and adding the import, with a `.js` extension when the file's
-    imports use them) is safe when the app declares no variables (the generated `env` is an
-    untyped record) or declares `X`. Otherwise it is only a suggestion: declare `X` in
-    `convex.config.ts` first. No fix is offered when the file already has another `env`.
+    imports use them) is safe when `convex.config.ts` declares `X`. Otherwise it is only a
+    suggestion: declare `X` there first. Codegen types `env` from the declarations plus the
+    platform variables (`CONVEX_CLOUD_URL`, `CONVEX_SITE_URL`) even when an app declares
+    none, so `env.X` for an undeclared `X` does not compile. No fix is offered when the
+    file already has another `env`.
     """
 
     code = "CVX112"
@@ -77,13 +86,16 @@ class PreferGeneratedEnv(Rule):
     invalid = [
         Invalid('import { action } from "./_generated/server";\n'
                 'export const ask = action({ args: {}, handler: async () => process.env.OPENAI_KEY });\n',
-                lines=[2],
+                lines=[2], files={"convex/convex.config.ts": _config("OPENAI_KEY")},
                 output='import { action, env } from "./_generated/server";\n'
                        'export const ask = action({ args: {}, handler: async () => env.OPENAI_KEY });\n'),
         Invalid('import { v } from "convex/values";\n\nexport const key = () => process.env["API_KEY"];\n',
-                path="convex/lib/keys.ts", lines=[3],
+                path="convex/lib/keys.ts", lines=[3], files={"convex/convex.config.ts": _config("API_KEY")},
                 output='import { v } from "convex/values";\nimport { env } from "../_generated/server";\n\n'
                        'export const key = () => env.API_KEY;\n'),
+        Invalid('import { action } from "./_generated/server";\n'
+                'export const ask = action({ args: {}, handler: async () => process.env.OPENAI_KEY });\n',
+                lines=[2], note="no convex.config.ts: the generated `Env` has only the platform variables"),
         Invalid('export const key = () => process.env.UNDECLARED;\n', lines=[1],
                 files={"convex/convex.config.ts": 'import { defineApp } from "convex/server";\nimport { v } from "convex/values";\n'
                        'const app = defineApp({ env: { DECLARED: v.string() } });\nexport default app;\n'}),
@@ -117,8 +129,8 @@ class PreferGeneratedEnv(Rule):
                 target = js.unwrap(target.child("object"))
             if target is None or _is_written(target):
                 continue
-            undeclared = names is not None and var not in names
-            sev = Severity.WARNING if undeclared else None
+            undeclared = names is None or var not in names
+            sev = Severity.WARNING if names is not None and undeclared else None
             msg = f"`process.env.{var}`: use the typed `env.{var}` from `_generated/server`"
             if undeclared:
                 msg += f" and declare `{var}` in convex.config.ts (it is not declared there)"

@@ -8,7 +8,7 @@
 // template module pulls in the whole CLI, which cannot be imported outside its bundle.
 //
 // usage: node codegen.mjs <convex package dir> <functions dir> <modules JSON> <has schema: 0|1>
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -41,10 +41,29 @@ export type Id<TableName extends TableNames = TableNames> = GenericId<TableName>
 export type DataModel = AnyDataModel;
 `;
 
+// The env vars the app declares, as the CLI gets them: `npx convex dev` analyses
+// convex.config.ts (`defineApp(...).export()`) and passes its envVars to the server
+// template, or [] when there are none — so the generated `Env` type lists only the
+// platform variables unless the app declares more.
+async function declaredEnvVars() {
+  const config = ["convex.config.ts", "convex.config.js"].map((f) => join(functionsDir, f)).find(existsSync);
+  if (config === undefined) return [];
+  const esbuild = await import(pathToFileURL(join(convexPkg, "..", "esbuild", "lib", "main.js")).href);
+  const bundled = join(functionsDir, "_generated", "convex.config.bundle.mjs");
+  await esbuild.build({ entryPoints: [config], bundle: true, format: "esm", platform: "node", outfile: bundled,
+                        logLevel: "silent", nodePaths: [join(convexPkg, "..")] });
+  try {
+    const app = (await import(pathToFileURL(bundled).href)).default;
+    return app.export().envVars ?? [];
+  } finally {
+    rmSync(bundled);
+  }
+}
+
 const modules = JSON.parse(modulesJson);
 const out = join(functionsDir, "_generated");
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, "api.ts"), apiCodegen(modules, { useTypeScript: true }).TS);
-const server = serverCodegen({ useTypeScript: true, envVars: undefined });
+const server = serverCodegen({ useTypeScript: true, envVars: await declaredEnvVars() });
 writeFileSync(join(out, "server.ts"), server.TS ?? server);
 writeFileSync(join(out, "dataModel.ts"), hasSchema === "1" ? DATA_MODEL : NO_SCHEMA_DATA_MODEL);
