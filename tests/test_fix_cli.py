@@ -172,3 +172,15 @@ def test_several_paths_fix_only_under_them(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     assert "Fixed 10 problems in 6 files" in r.stdout
     assert files_of(tmp_path / "c") == before_c
+
+
+def test_extend_safe_fixes_promotes_an_unsafe_fix(tmp_path):
+    app = tmp_path / "app"
+    shutil.copytree(ROOT / "fixtures" / "fix" / "layout", app)
+    crons = app / "convex" / "crons.ts"
+    r = cvxlint("fix", str(app), "--select", "CVX804")
+    assert r.returncode == 1 and "minuteUTC: 0" in crons.read_text()  # unsafe: not applied by default
+    (app / "cvxlint.yaml").write_text("extend-safe-fixes: [no-top-of-hour-crons]\n")
+    r = cvxlint("fix", str(app), "--select", "CVX804")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "minuteUTC: 0" not in crons.read_text() and "minuteUTC: 30" in crons.read_text()
