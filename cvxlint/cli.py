@@ -143,9 +143,9 @@ def fix_cmd(paths, select, extend_select, ignore, config_path, convex_version, o
 
 
 def run_fix_command(paths, settings, *, unsafe_fixes=None, diff=False, exit_non_zero_on_fix=False, output_format=None,
-                    output_file=None, quiet=False, exit_zero=False, allowed=None, keep=None) -> None:
+                    output_file=None, quiet=False, exit_zero=False, allowed=None) -> None:
     """Fix in memory, then write (or print the diff), report what is left, and exit.
-    Shared by `fix`, `check --fix` and `migrate apply`; `keep` filters what is reported as left."""
+    Shared by `fix`, `check --fix` and `migrate apply` (which passes the tiers it allows)."""
     from . import api
     from .engine.writer import unified_diff
     from .output import relpath
@@ -173,7 +173,7 @@ def run_fix_command(paths, settings, *, unsafe_fixes=None, diff=False, exit_non_
         click.echo(f"cvxlint: {relpath(str(p))} changed on disk while it was being fixed; not written", err=True)
     for p, why in report.failed:
         click.echo(f"cvxlint: cannot write {relpath(str(p))}: {why}", err=True)
-    left = outcome.remaining if keep is None else [d for d in outcome.remaining if keep(d)]
+    left = outcome.remaining
     _print_left(left, outcome, report, settings, output_format, output_file, quiet)
     if report.failed:
         sys.exit(EXIT_ERROR)
