@@ -82,11 +82,11 @@ class ConvexModule:
     facts: FileFacts
     rel: str  # path relative to the functions dir, '/'-separated: "lib/auth.ts"
 
-    @property
+    @cached_property
     def path(self) -> Path:
         return Path(self.facts.path)
 
-    @property
+    @cached_property
     def module_name(self) -> str:
         """How Convex names the module in function identifiers: "lib/auth"."""
         base = self.rel
@@ -99,7 +99,7 @@ class ConvexModule:
     def basename(self) -> str:
         return self.rel.rsplit("/", 1)[-1]
 
-    @property
+    @cached_property
     def special(self) -> str | None:
         """"schema", "http", "crons", "auth.config", "convex.config" for top-level special files."""
         if "/" in self.rel:
@@ -118,7 +118,7 @@ class ConvexModule:
         """Whether the Convex bundler treats this file as a function module (convex-rules.md 1.1)."""
         return self.entry_point_problem is None
 
-    @property
+    @cached_property
     def entry_point_problem(self) -> str | None:
         rel = self.rel
         name = self.basename
@@ -187,13 +187,24 @@ class App:
         return self.convex_version.at_least(version)
 
     def functions_in(self, module: ConvexModule) -> list[RegisteredFunction]:
-        return [f for f in self.functions if f.module is module]
+        index = self.__dict__.get("_functions_by_module")
+        if index is None or index[0] != len(self.functions):
+            table: dict[int, list[RegisteredFunction]] = {}
+            for f in self.functions:
+                table.setdefault(id(f.module), []).append(f)
+            index = self.__dict__["_functions_by_module"] = (len(self.functions), table)
+        return index[1].get(id(module), [])
 
     def special_module(self, kind: str) -> ConvexModule | None:
-        for m in self.modules.values():
-            if m.special == kind:
-                return m
-        return None
+        table = self.__dict__.get("_special_modules")
+        if table is None or table[0] != len(self.modules):
+            found: dict[str, ConvexModule] = {}
+            for m in self.modules.values():
+                sp = m.special
+                if sp is not None:
+                    found.setdefault(sp, m)
+            table = self.__dict__["_special_modules"] = (len(self.modules), found)
+        return table[1].get(kind)
 
     @cached_property
     def schema(self) -> "Schema | None":
