@@ -515,8 +515,8 @@ def _other_mentions(index: CallIndex, resolver: ReferenceResolver, project: "Pro
             roots[imp.local] = d
     if not roots:
         return
-    for n in facts.module.root.walk():
-        if n.type != "identifier" or n.text not in roots:
+    for n in sorted((n for r in roots for n in facts.module.identifiers(r)), key=lambda n: n.start):
+        if n.type != "identifier":
             continue
         p = n.parent
         if p is None or p.type not in ("member_expression", "subscript_expression") or n.field != "object":

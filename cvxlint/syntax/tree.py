@@ -111,7 +111,52 @@ class Module:
     lang: str  # "ts" or "tsx"
     comments: list[Comment] = field(default_factory=list)
     error_ranges: list[tuple[int, int]] = field(default_factory=list)
+    # Every node by type, in document order: built while converting the tree, so rules look
+    # nodes up instead of walking the whole file again (`nodes`, `nodes_in`, `identifiers`).
+    by_type: dict[str, list[Node]] = field(default_factory=dict, repr=False)
     _line_starts: list[int] | None = field(default=None, repr=False)
+    _starts: dict[str, list[int]] = field(default_factory=dict, repr=False)
+    _by_name: dict[str, list[Node]] | None = field(default=None, repr=False)
+
+    def nodes(self, *types: str) -> list[Node]:
+        """All nodes of the given types, in document order."""
+        if len(types) == 1:
+            return self.by_type.get(types[0], [])
+        out = [n for t in types for n in self.by_type.get(t, ())]
+        out.sort(key=lambda n: (n.start, -n.end))
+        return out
+
+    def nodes_in(self, within: Node, *types: str) -> list[Node]:
+        """Nodes of the given types inside `within` (itself included), in document order."""
+        out: list[Node] = []
+        for t in types:
+            lst = self.by_type.get(t)
+            if not lst:
+                continue
+            starts = self._starts.get(t)
+            if starts is None:
+                starts = self._starts[t] = [n.start for n in lst]
+            i = bisect.bisect_left(starts, within.start)
+            end = within.end
+            while i < len(lst):
+                n = lst[i]
+                if n.start >= end and n is not within:
+                    break
+                if n.end <= end:
+                    out.append(n)
+                i += 1
+        if len(types) > 1:
+            out.sort(key=lambda n: (n.start, -n.end))
+        return out
+
+    def identifiers(self, name: str) -> list[Node]:
+        """`identifier` and `shorthand_property_identifier` nodes spelled `name`."""
+        if self._by_name is None:
+            table: dict[str, list[Node]] = {}
+            for n in self.nodes("identifier", "shorthand_property_identifier"):
+                table.setdefault(n.text or "", []).append(n)
+            self._by_name = table
+        return self._by_name.get(name, [])
 
     @property
     def has_error(self) -> bool:
@@ -212,7 +257,8 @@ def _parse(source: bytes, lang: str) -> Module:
     names, named, fields, keep = _kind_tables(LANG_TSX if lang == "tsx" else LANG_TS)
     root = Node("program", 0, len(source), None, None)
     comments: list[Comment] = []
-    module = Module(source=source, root=root, lang=lang, comments=comments)
+    by_type: dict[str, list[Node]] = {}
+    module = Module(source=source, root=root, lang=lang, comments=comments, by_type=by_type)
     cursor = tree.walk()
     if cursor.goto_first_child():
         stack = [root]
@@ -234,6 +280,11 @@ def _parse(source: bytes, lang: str) -> Module:
                     fid = cursor.field_id
                     n = Node(tname, nd.start_byte, nd.end_byte, fields[fid] if fid else None, par)
                     par.children.append(n)
+                    lst = by_type.get(tname)
+                    if lst is None:
+                        by_type[tname] = [n]
+                    else:
+                        lst.append(n)
                     if cursor.goto_first_child():
                         stack.append(n)
                         descend = True

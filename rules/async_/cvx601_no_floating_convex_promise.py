@@ -64,7 +64,7 @@ class NoFloatingConvexPromise(Rule):
     def check_module(self, ctx, module):
         facts = module.facts
         sites = call_sites(ctx, facts)
-        for n in facts.module.root.walk():
+        for n in facts.module.nodes("expression_statement", "member_expression"):
             if n.type == "expression_statement" and n.children:
                 expr = js.unwrap(n.children[0])
                 call = _innermost(expr)

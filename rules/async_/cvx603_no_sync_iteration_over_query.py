@@ -49,7 +49,7 @@ class NoSyncIterationOverQuery(Rule):
 
     def check_module(self, ctx, module):
         facts = module.facts
-        for n in facts.module.root.walk():
+        for n in facts.module.nodes("for_in_statement", "spread_element", "call_expression"):
             if n.type == "for_in_statement" and n.has_tok("of") and not n.has_tok("await"):
                 right = n.child("right")
                 if right is None or not is_builder(facts, right):

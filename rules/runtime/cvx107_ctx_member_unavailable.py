@@ -29,8 +29,8 @@ def _guarded_members(reached) -> set[str]:
     """Members a function tests before use: `"db" in ctx`, `if (ctx.db)`, `!ctx.db`,
     `typeof ctx.runQuery === "function"` — code written to run under several kinds."""
     out: set[str] = set()
-    for n in reached.func.node.walk():
-        if n.type == "binary_expression" and n.has_tok("in"):
+    for n in reached.facts.module.nodes_in(reached.func.node, "binary_expression"):
+        if n.has_tok("in"):
             s = js.string_value(n.child("left"))
             if s:
                 out.add(s)

@@ -26,8 +26,8 @@ def string_arguments(ctx, app) -> set[str]:
                 if s is not None:
                     out.add(s)
             # `type SlugIndex = "by_slug" | "by_state"`: names a generic helper is called with
-            for n in module.facts.module.root.walk():
-                if n.type == "literal_type" and n.children:
+            for n in module.facts.module.nodes("literal_type"):
+                if n.children:
                     s = js.string_value(n.children[0])
                     if s is not None:
                         out.add(s)

@@ -81,9 +81,8 @@ class NoValidatorImportCycle(Rule):
             return
         defs = {id(fn.args_node) for fn in module.app.functions_in(module) if fn.args_node is not None}
         defs |= {id(fn.returns_node) for fn in module.app.functions_in(module) if fn.returns_node is not None}
-        for n in facts.module.root.walk():
-            if n.type not in ("identifier", "shorthand_property_identifier") or n.text not in imported:
-                continue
+        uses = sorted((n for name in imported for n in facts.module.identifiers(name)), key=lambda n: n.start)
+        for n in uses:
             if n.parent is not None and n.parent.type == "import_specifier":
                 continue
             if js.enclosing_function(n) is not None or is_type_context(n):
@@ -148,8 +147,8 @@ def _cycles(ctx, app) -> dict:
 
 def _value_names(facts) -> set[str]:
     out = set()
-    for n in facts.module.root.walk():
-        if n.type in ("identifier", "shorthand_property_identifier") and not is_type_context(n) \
+    for n in facts.module.nodes("identifier", "shorthand_property_identifier"):
+        if n.text not in out and not is_type_context(n) \
                 and not (n.parent is not None and n.parent.type == "import_specifier"):
             out.add(n.text)
     return out
