@@ -214,8 +214,8 @@ def _by_file(fixes: list[tuple[Diagnostic, Fix]]) -> dict[Path, list[Edit]]:
     return out
 
 
-def _problem(files: _Files, fix: Fix) -> str | None:
-    """Why this fix, applied alone, must not be applied (None: it is fine)."""
+def _static_problem(files: _Files, fix: Fix) -> str | None:
+    """Why this fix cannot be applied, found without parsing (None: no such reason)."""
     if _self_overlapping(fix):
         return "its edits overlap each other"
     changes = False
@@ -225,15 +225,48 @@ def _problem(files: _Files, fix: Fix) -> str | None:
             return f"cannot read {path}"
         if any(e.end > len(src) or e.start < 0 or e.start > e.end for e in edits):
             return f"an edit lies outside {path.name}"
-        new = files.edited(path, edits)
-        if new == src:
-            continue
-        changes = True
-        if files.errors(path, new) > files.errors(path, src):
-            return f"it would introduce a syntax error in {path.name}"
+        if files.edited(path, edits) != src:
+            changes = True
     if not changes:
         return "it changes nothing"
     return None
+
+
+def _syntax_problem(files: _Files, fix: Fix, paths: set[Path]) -> str | None:
+    """Whether this fix alone adds a parse error to one of `paths`."""
+    for path, edits in _by_file([(None, fix)]).items():  # type: ignore[list-item]
+        if path not in paths:
+            continue
+        src = files.get(path)
+        assert src is not None
+        if files.errors(path, files.edited(path, edits)) > files.errors(path, src):
+            return f"it would introduce a syntax error in {path.name}"
+    return None
+
+
+def _screen(files: _Files, chosen: list[tuple[Diagnostic, Fix]]) -> tuple[list, list[tuple[Diagnostic, Fix, str]]]:
+    """Split a pass's fixes into the ones to apply and the refused ones (with the reason).
+
+    Parsing is the expensive part, so each file is first parsed once with all its fixes
+    applied; only in a file that gains a parse error is every fix checked on its own."""
+    refused: list[tuple[Diagnostic, Fix, str]] = []
+    ok: list[tuple[Diagnostic, Fix]] = []
+    for d, f in chosen:
+        why = _static_problem(files, f)
+        if why is None:
+            ok.append((d, f))
+        else:
+            refused.append((d, f, why))
+    suspect = {path for path, edits in _by_file(ok).items()
+               if files.errors(path, files.edited(path, edits)) > files.errors(path, files.get(path))}
+    good = []
+    for d, f in ok:
+        why = _syntax_problem(files, f, suspect) if suspect else None
+        if why is None:
+            good.append((d, f))
+        else:
+            refused.append((d, f, why))
+    return good, refused
 
 
 def _fix_key(files: _Files, d: Diagnostic, f: Fix) -> tuple:
@@ -269,12 +302,8 @@ def fix_loop(
         if outcome.passes >= max_passes:
             outcome.not_converged = {d.code for d, _ in chosen}
             break
-        good: list[tuple[Diagnostic, Fix]] = []
-        for d, f in chosen:
-            why = _problem(files, f)
-            if why is None:
-                good.append((d, f))
-                continue
+        good, bad = _screen(files, chosen)
+        for d, f, why in bad:
             refused.add(_fix_key(files, d, f))
             outcome.rejected.append(Rejected(d.code, d.path, d.start, f.message, why))
         if not good:
