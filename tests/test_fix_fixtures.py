@@ -50,6 +50,11 @@ EXPECTED = {
     # Seven ids whose table is written in the code; three left alone (a generic helper, a
     # local const holding a cast, an id of either of two tables).
     "ids": {"applied": {"CVX711": 7}, "codemods": {"explicit-table-ids": {"CVX711": 7}}},
+    # fixtures/fix/indexes belongs to the query/schema rules' tests (test_query_schema_fixtures.py
+    # checks their fixes); here it is one more app for the codemods and for all rules at once.
+    "indexes": {"applied": {"CVX202": 3, "CVX212": 1, "CVX702": 1, "CVX704": 1, "CVX706": 1, "CVX711": 3},
+                "codemods": {"filter-to-index": {"CVX202": 3}, "explicit-table-ids": {"CVX711": 3}},
+                "tsc_before": [("TS2345", 30), ("TS2345", 30), ("TS2345", 65)]},
     "python": {"applied": {"CVXP01": 1, "CVXP03": 1, "CVXP05": 2, "CVXP06": 2}, "codemods": {}},
 }
 
