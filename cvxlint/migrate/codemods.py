@@ -45,7 +45,8 @@ CODEMODS: tuple[Codemod, ...] = (
         summary="`ctx.db.get(id)` / `patch` / `replace` / `delete` -> pass the table name first",
         since="1.31.0",
         rules=("CVX711",),
-        source="convex CHANGELOG 1.31.0 (types tightened in 1.31.2)",
+        source="convex CHANGELOG 1.31.0 (types tightened in 1.31.2); server/database.d.ts has "
+               "`get(table, id)` in 1.31.0, only `get(id)` in 1.30.0",
         notes="Calls whose table cannot be inferred statically are reported, not rewritten.",
     ),
     Codemod(
@@ -53,15 +54,17 @@ CODEMODS: tuple[Codemod, ...] = (
         summary="`query(async (ctx) => ...)` -> `query({ args: {}, handler: ... })`, and `args: {}` where args are unused",
         since="0.13.0",
         rules=("CVX502", "CVX501"),
-        source="Convex 0.13.0 release notes (argument validation)",
+        source="Convex 0.13.0 release notes (argument validation); the package's types gain "
+               "`ValidatedFunction` (the object form with `args`) in 0.13.0, not in 0.12.4",
         notes="Handlers that take arguments get the object form without `args`; the validator is left to you.",
     ),
     Codemod(
         name="v-int64",
         summary="`v.bigint()` -> `v.int64()` (the same validator under its current name)",
-        since="0.19.0",
+        since="0.18.0",
         rules=("CVX505",),
-        source="migrations.md (b): int64 is canonical since 0.19.0",
+        source="the package's values/validator.d.ts: `v.int64()` first in 0.18.0 (absent in 0.17.1), "
+               "where `v.bigint()` became @deprecated",
     ),
     Codemod(
         name="generated-env",
@@ -83,20 +86,21 @@ CODEMODS: tuple[Codemod, ...] = (
     Codemod(
         name="internal-for-server-only",
         summary="Make functions only the server calls internal, and turn their `api.` references into `internal.`",
-        since="1.0.0",
+        since="0.17.0",
         rules=("CVX301", "CVX302", "CVX303"),
         unsafe=True,
-        source="internal functions predate convex 1.0; 1.0.0 is the oldest release this codemod is checked against",
+        source="the package's types: internalQuery/internalMutation/internalAction from 0.11.0, the "
+               "`api`/`internal` reference objects (`FilterApi`, `anyApi`) from 0.17.0",
         notes="Only functions no client calls (in the scanned code) are converted; unsafe because a client "
               "outside the scanned code would lose access.",
     ),
     Codemod(
         name="filter-to-index",
         summary="`.filter(q => q.eq(q.field(...), ...))` on a table -> `.withIndex(...)`, adding the index when none covers it",
-        since="1.0.0",
+        since="0.5.0",
         rules=("CVX202",),
         unsafe=True,
-        source="`withIndex` predates convex 1.0; 1.0.0 is the oldest release this codemod is checked against",
+        source="the package's types: `withIndex` first in 0.5.0 (absent in 0.4.0)",
         notes="Adding an index is unsafe: the next push backfills it (stage it first on big tables).",
     ),
 )
