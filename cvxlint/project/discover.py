@@ -201,12 +201,14 @@ def find_apps(files: list[Path]) -> list[AppLayout]:
         if f.name == "convex.json":
             data = _read_convex_json(f)
             fn = data.get("functions")
-            fdir = (f.parent / fn).resolve() if isinstance(fn, str) and fn.strip() else (f.parent / "convex").resolve()
+            # normpath, not resolve(): every path of a run stays under the scan root as walked,
+            # even through symlinked directories, so prefix tests between them hold.
+            fdir = _norm(f.parent / fn) if isinstance(fn, str) and fn.strip() else f.parent / "convex"
             if fdir.is_dir():
-                apps[fdir] = AppLayout(root=f.parent.resolve(), functions_dir=fdir)
-            claimed.add(f.parent.resolve() / "convex")
+                apps[fdir] = AppLayout(root=f.parent, functions_dir=fdir)
+            claimed.add(f.parent / "convex")
     # 2. directories named `convex` that look like Convex functions directories.
-    dirs = {p.parent.resolve() for p in files}
+    dirs = {p.parent for p in files}
     candidates = set()
     for d in dirs:
         for anc in [d, *d.parents]:
@@ -238,6 +240,12 @@ def find_apps(files: list[Path]) -> list[AppLayout]:
             continue
         result.append(app)
     return result
+
+
+def _norm(p: Path) -> Path:
+    import os.path
+
+    return Path(os.path.normpath(p))
 
 
 def enclosing_app_dir(path: Path) -> tuple[Path, Path] | None:
