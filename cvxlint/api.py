@@ -13,7 +13,7 @@ from .diagnostics import Applicability, Diagnostic
 from .engine.fixer import FixOutcome, fix_loop
 from .engine.writer import WriteReport, write_fixes as _write_fixes
 from .engine.runner import enabled_rules, finalize, run_rules
-from .project.discover import Workspace, discover
+from .project.discover import Workspace, discover, partition
 from .project.model import Project
 
 
@@ -35,13 +35,15 @@ def paused_gc():
 @dataclass
 class CheckResult:
     diagnostics: list[Diagnostic]
-    project: Project
+    project: Project | None  # None when the check ran in parallel worker processes
     workspace: Workspace
     only: set[Path] | None
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def files_checked(self) -> int:
+        if self.project is None:
+            return sum(1 for f in self.workspace.files if any(f.is_relative_to(a.functions_dir) for a in self.workspace.apps))
         return sum(len(a.modules) for a in self.project.apps)
 
 
@@ -73,21 +75,97 @@ def build_project(
 
 
 def check(paths: list[Path], settings: Settings, overrides: dict[Path, bytes] | None = None,
-          report_only: set[Path] | None = None) -> CheckResult:
+          report_only: set[Path] | None = None, jobs: int = 1, use_cache: bool = False) -> CheckResult:
     """Lint the apps under `paths` (files: their whole apps, reporting only on those files).
 
     `report_only` (resolved paths) narrows reporting further, e.g. to the files a pull request
-    changed; the whole apps are still modelled so cross-file rules see everything."""
+    changed; the whole apps are still modelled so cross-file rules see everything.
+
+    With `jobs` > 1, independent parts of the tree (separate repositories or top-level
+    folders, each with its own apps) are checked in parallel worker processes. With
+    `use_cache`, results are read from and written to `.cvxlint_cache/` (engine/cache.py).
+    Either way the result may then have no single `project`.
+    """
     t0 = time.perf_counter()
-    project, workspace, only = build_project(paths, settings, overrides)
+    workspace, only = discover(paths)
     if report_only is not None:
         only = set(report_only) if only is None else only & set(report_only)
-    t1 = time.perf_counter()
-    raw = run_rules(project, enabled_rules(settings))
-    t2 = time.perf_counter()
-    diags = finalize(raw, project, only)
-    t3 = time.perf_counter()
+    cache_root = None
+    if use_cache and settings.cache and not overrides:
+        cache_root = settings.config_path.parent if settings.config_path else workspace.scan_root
+    parts = partition(workspace) if jobs > 1 and not overrides else [workspace]
+    if len(parts) > 1 or cache_root is not None:
+        diags = _check_parallel(parts, settings, only, jobs, cache_root)
+        return CheckResult(diags, None, workspace, only, {"total": time.perf_counter() - t0})
+    with paused_gc():
+        project = Project(workspace, settings)
+        if overrides:
+            project.overrides.update(overrides)
+        project._build_apps()
+        t1 = time.perf_counter()
+        raw = run_rules(project, enabled_rules(settings))
+        t2 = time.perf_counter()
+        diags = finalize(raw, project, only)
+        t3 = time.perf_counter()
     return CheckResult(diags, project, workspace, only, {"model": t1 - t0, "rules": t2 - t1, "finalize": t3 - t2})
+
+
+def _check_part(args) -> list[Diagnostic]:
+    """Check one partition of the workspace (in this process or a forked worker)."""
+    workspace, settings, only = args
+    with paused_gc():
+        project = Project(workspace, settings)
+        project._build_apps()
+        return finalize(run_rules(project, enabled_rules(settings)), project, only)
+
+
+def _check_parallel(parts: list[Workspace], settings: Settings, only, jobs: int, cache_root) -> list[Diagnostic]:
+    """Check partitions: cached ones are read here; the rest run in worker processes
+    (in this process when only one is left)."""
+    import multiprocessing
+
+    out: list[Diagnostic] = []
+    todo: list[tuple[Workspace, str | None]] = []
+    cache = None
+    if cache_root is not None:
+        from .engine.cache import ResultCache, result_key
+
+        cache = ResultCache(cache_root)
+        for part in parts:
+            key = result_key(part, settings, only)
+            hit = cache.get(key) if key is not None else None
+            if hit is not None:
+                out.extend(hit)
+            else:
+                todo.append((part, key))
+    else:
+        todo = [(p, None) for p in parts]
+    # Biggest parts first so the pool ends evenly; a fresh process per part returns its memory.
+    todo.sort(key=lambda pk: _part_size(pk[0]), reverse=True)
+    if len(todo) == 1 or jobs == 1:
+        results = [_check_part((p, settings, only)) for p, _ in todo]
+    elif todo:
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(min(jobs, len(todo)), maxtasksperchild=1) as pool:
+            results = pool.map(_check_part, [(p, settings, only) for p, _ in todo], chunksize=1)
+    else:
+        results = []
+    for (_part, key), diags in zip(todo, results):
+        out.extend(diags)
+        if cache is not None and key is not None:
+            cache.put(key, diags)
+    out.sort(key=Diagnostic.sort_key)
+    return out
+
+
+def _part_size(ws: Workspace) -> int:
+    total = 0
+    for f in ws.files:
+        try:
+            total += f.stat().st_size
+        except OSError:
+            pass
+    return total
 
 
 def fix(paths: list[Path], settings: Settings, unsafe: bool = False,

@@ -90,7 +90,7 @@ def settings_from_cli(paths, select, extend_select, ignore, config_path, convex_
 
 def _source_of(project):
     def get(path: str):
-        f = project._facts.get(Path(path))
+        f = project._facts.get(Path(path)) if project is not None else None
         if f is not None:
             return f.source
         try:
@@ -217,9 +217,12 @@ def _print_left(left, outcome, report, settings, output_format, output_file, qui
               help="Report only findings in files changed since git revision REV (plus untracked files).")
 @fix_options
 @click.option("--fix", "apply_fixes", is_flag=True, help="Apply fixes (the same as `cvxlint fix`).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes for independent repositories/folders (default: CPU count).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the result cache in .cvxlint_cache/.")
 def check(paths, select, extend_select, ignore, config_path, convex_version, output_format, output_file,
           exit_zero, statistics, quiet, diff_base, unsafe_fixes=None, diff=False, exit_non_zero_on_fix=False,
-          apply_fixes=False):
+          apply_fixes=False, jobs=None, no_cache=False):
     """Lint the Convex apps under PATHS (default: the current directory).
 
     With files given (as pre-commit does), their whole apps are analysed but only findings in
@@ -238,7 +241,9 @@ def check(paths, select, extend_select, ignore, config_path, convex_version, out
         from .vcs import changed_files
 
         changed = changed_files(diff_base, targets[0].resolve() if targets[0].exists() else Path.cwd())
-    result = run_check(targets, settings, report_only=changed)
+    if jobs is None:
+        jobs = int(os.environ.get("CVXLINT_JOBS") or os.cpu_count() or 1)
+    result = run_check(targets, settings, report_only=changed, jobs=jobs, use_cache=not no_cache)
     diags = result.diagnostics
     fmt = output_format or settings.output_format or ("concise" if os.environ.get("PRE_COMMIT") else "full")
     stream_is_tty = output_file is None and sys.stdout.isatty()

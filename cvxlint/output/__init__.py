@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -17,8 +18,13 @@ FORMATS = ("full", "concise", "json", "json-lines", "github", "gitlab", "sarif",
 
 def relpath(path: str) -> str:
     """Paths are shown relative to the current directory when below it."""
+    return _relpath(str(path), os.getcwd())
+
+
+@lru_cache(maxsize=65536)
+def _relpath(path: str, cwd: str) -> str:
     try:
-        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return Path(path).resolve().relative_to(Path(cwd).resolve()).as_posix()
     except ValueError:
         try:
             return os.path.relpath(path)

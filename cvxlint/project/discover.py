@@ -55,98 +55,103 @@ class Workspace:
 
 
 class _Ignore:
-    """.gitignore files found on the way down, applied to paths below their directory."""
+    """.gitignore files found on the way down, applied to paths below their directory.
 
-    def __init__(self, extra_excludes: list[str]):
-        self.stack: list[tuple[Path, pathspec.PathSpec]] = []
+    Paths are plain strings here: this runs for every directory and candidate file of the
+    tree, and pathlib objects cost more than the matching itself."""
+
+    def __init__(self, extra_excludes: list[str], base: str):
+        self.stack: list[tuple[str, pathspec.PathSpec]] = []
         self.extra = pathspec.GitIgnoreSpec.from_lines(extra_excludes) if extra_excludes else None
-        self.extra_base: Path | None = None
+        self.base = base
 
-    def ignored(self, path: Path, is_dir: bool) -> bool:
+    def ignored(self, path: str, is_dir: bool) -> bool:
         for base, spec in self.stack:
-            try:
-                rel = path.relative_to(base).as_posix()
-            except ValueError:
-                continue
+            rel = path[len(base) + 1:]
             if spec.match_file(rel + "/" if is_dir else rel):
                 return True
-        if self.extra is not None and self.extra_base is not None:
-            try:
-                rel = path.relative_to(self.extra_base).as_posix()
-            except ValueError:
-                return False
+        if self.extra is not None:
+            rel = path[len(self.base) + 1:]
             if self.extra.match_file(rel + "/" if is_dir else rel):
                 return True
         return False
 
 
-def _read_gitignore(d: Path) -> pathspec.PathSpec | None:
-    gi = d / ".gitignore"
+def _read_gitignore(d: str) -> pathspec.PathSpec | None:
     try:
-        if gi.is_file():
-            lines = gi.read_text("utf-8", "replace").splitlines()
-            return pathspec.GitIgnoreSpec.from_lines(lines)
+        with open(os.path.join(d, ".gitignore"), encoding="utf-8", errors="replace") as f:
+            lines = f.read().splitlines()
     except OSError:
         return None
-    return None
+    lines = [ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+
+
+_WANTED_NAMES = ("convex.json", "package.json")
 
 
 def walk_files(root: Path, excludes: list[str] | None = None) -> tuple[list[Path], list[tuple[Path, str]]]:
     """All TS/JS/Python files below `root`, honouring .gitignore and skipping SKIP_DIRS.
 
-    Directory symlinks are followed once (a loop is detected by real path and skipped).
+    Directory symlinks are followed once (a loop is detected by device and inode, and skipped).
     """
-    ign = _Ignore(excludes or [])
-    ign.extra_base = root
+    base = str(root)
+    ign = _Ignore(excludes or [], base)
     files: list[Path] = []
     skipped: list[tuple[Path, str]] = []
-    seen_real: set[str] = set()
+    seen: set[tuple[int, int]] = set()
 
-    def visit(d: Path, depth: int) -> None:
-        try:
-            real = os.path.realpath(d)
-        except OSError:
+    def visit(d: str, ident: tuple[int, int], depth: int) -> None:
+        if ident in seen:
+            skipped.append((Path(d), "already visited (symlink loop or second link)"))
             return
-        if real in seen_real:
-            skipped.append((d, "symlink loop"))
-            return
-        seen_real.add(real)
+        seen.add(ident)
         spec = _read_gitignore(d)
         if spec is not None:
             ign.stack.append((d, spec))
         try:
             try:
-                entries = sorted(os.scandir(d), key=lambda e: e.name)
+                with os.scandir(d) as it:
+                    entries = sorted(it, key=lambda e: e.name)
             except OSError as e:
-                skipped.append((d, f"cannot read directory: {e.strerror or e}"))
+                skipped.append((Path(d), f"cannot read directory: {e.strerror or e}"))
                 return
             for entry in entries:
                 name = entry.name
-                p = Path(entry.path)
                 try:
                     is_dir = entry.is_dir()
                 except OSError:
                     continue
                 if is_dir:
-                    if name in SKIP_DIRS or depth > 40:
+                    if name in SKIP_DIRS or depth > 40 or ign.ignored(entry.path, True):
                         continue
-                    if ign.ignored(p, True):
+                    try:
+                        if entry.is_symlink():
+                            st = os.stat(entry.path)
+                            child = (st.st_dev, st.st_ino)
+                        else:
+                            child = (ident[0], entry.inode())
+                    except OSError:
                         continue
-                    visit(p, depth + 1)
-                elif name.endswith(TS_EXTENSIONS) or name.endswith(PY_EXTENSIONS) or name in ("convex.json", "package.json"):
-                    if name.endswith(".d.ts") or ign.ignored(p, False):
+                    visit(entry.path, child, depth + 1)
+                elif name.endswith(TS_EXTENSIONS) or name.endswith(PY_EXTENSIONS) or name in _WANTED_NAMES:
+                    if name.endswith(".d.ts") or ign.ignored(entry.path, False):
                         continue
                     try:
                         regular = entry.is_file()  # not a FIFO, socket or broken link
                     except OSError:
                         regular = False
                     if regular:
-                        files.append(p)
+                        files.append(Path(entry.path))
         finally:
             if spec is not None:
                 ign.stack.pop()
 
-    visit(root, 0)
+    try:
+        st = os.stat(base)
+    except OSError:
+        return files, skipped
+    visit(base, (st.st_dev, st.st_ino), 0)
     return files, skipped
 
 
@@ -225,7 +230,7 @@ def find_apps(files: list[Path]) -> list[AppLayout]:
     # 3. component directories (`convex.config.ts` calling defineComponent).
     for f in files:
         if f.name in ("convex.config.ts", "convex.config.js"):
-            d = f.parent.resolve()
+            d = f.parent
             # A component inside an app's functions directory is an app of its own (Convex
             # bundles it separately; the enclosing app leaves its files out).
             if d in apps:
@@ -352,3 +357,46 @@ def _common_root(paths: list[Path]) -> Path:
     if len(paths) == 1:
         return paths[0]
     return Path(os.path.commonpath([str(p) for p in paths]))
+
+
+def partition(workspace: Workspace) -> list[Workspace]:
+    """Split a workspace into independent parts that can be checked separately.
+
+    Apps in different repositories (or, without git, in different top-level folders of the
+    scan root) never call each other, so each part holds its apps and only the files under
+    its root. A single repository (a monorepo) stays one part.
+    """
+    scan = workspace.scan_root
+    roots: dict[Path, list[AppLayout]] = {}
+    for app in workspace.apps:
+        root = None
+        for anc in [app.root, *app.root.parents]:
+            if anc == scan or not anc.is_relative_to(scan):
+                break
+            if (anc / ".git").exists():
+                root = anc
+                break
+        if root is None:
+            try:
+                rel = app.root.relative_to(scan)
+            except ValueError:
+                return [workspace]
+            if not rel.parts:
+                return [workspace]
+            root = scan / rel.parts[0]
+        roots.setdefault(root, []).append(app)
+    # a root inside another root joins it
+    for r in sorted(roots, key=lambda p: len(p.parts), reverse=True):
+        for other in roots:
+            if other != r and r.is_relative_to(other):
+                roots[other].extend(roots.pop(r))
+                break
+    if len(roots) < 2:
+        return [workspace]
+    parts = []
+    for root, apps in roots.items():
+        prefix = str(root) + os.sep
+        files = [f for f in workspace.files if str(f).startswith(prefix)]
+        parts.append(Workspace(scan_root=root, apps=apps, files=files,
+                               skipped=[s for s in workspace.skipped if s[0].is_relative_to(root)]))
+    return parts
