@@ -39,6 +39,11 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("cvxlint: interrupted", err=True)
             sys.exit(130)
+        except BrokenPipeError:
+            # The reader went away (`cvxlint check | head`): stop quietly, as other tools do.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(1)
         except RecursionError:
             _fail("internal error: input nested too deeply")
         except Exception as e:  # pragma: no cover - last line of defence

@@ -14,6 +14,11 @@ from ..syntax.tree import Node, parse, language_for
 from .facts import Binding, CallSite, Directive, Export, FileFacts, FunctionInfo, GlobalUse, Import, ParamUse, Ref
 
 _DECLARATIONS = frozenset(["lexical_declaration", "variable_declaration"])
+_INTERESTING = (
+    *js.FUNCTION_TYPES, "lexical_declaration", "variable_declaration", "class_declaration",
+    "abstract_class_declaration", "catch_clause", "for_in_statement", "call_expression", "new_expression",
+    "member_expression", "subscript_expression", "await_expression",
+)
 
 
 def extract_facts(path: str, source: bytes) -> FileFacts:
@@ -236,9 +241,17 @@ def _functions_and_calls(facts: FileFacts) -> None:
         for name, _node, _path in js.pattern_names(pat):
             f.declared.setdefault(name, Ref("local", name, f))
 
-    stack: list[tuple[Node, FunctionInfo | None]] = [(c, None) for c in reversed(facts.module.root.children)]
-    while stack:
-        n, f = stack.pop()
+    # Only a few node types matter here; the tree already indexes them (Module.by_type), so
+    # visit those in document order, keeping a stack of the functions we are inside of,
+    # instead of walking every node again.
+    module = facts.module
+    nodes = module.nodes(*_INTERESTING)
+    open_fns: list[FunctionInfo] = []
+    for n in nodes:
+        start = n.start
+        while open_fns and open_fns[-1].node.end <= start:
+            open_fns.pop()
+        f = open_fns[-1] if open_fns else None
         t = n.type
         if t in js.FUNCTION_TYPES:
             name_node = n.child("name")
@@ -264,8 +277,10 @@ def _functions_and_calls(facts: FileFacts) -> None:
                         info.param_uses.append(ParamUse(pnode, info.declared[pname], tuple(ppath)))
             if t in ("function_expression", "function") and name and name_node is not None:
                 info.declared.setdefault(name, Ref("local", name, info))
-            f = info
-        elif t in _DECLARATIONS and f is not None:
+            open_fns.append(info)
+        elif t in _DECLARATIONS:
+            if f is None:
+                continue
             for d in n.children:
                 if d.type == "variable_declarator":
                     pat = d.child("name")
@@ -273,18 +288,22 @@ def _functions_and_calls(facts: FileFacts) -> None:
                     init = js.unwrap(d.child("value"))
                     if pat is not None and init is not None and init.type in ("identifier", "member_expression"):
                         pending_aliases.append((pat, init, f))
-        elif t in ("class_declaration", "abstract_class_declaration") and f is not None:
-            declare(f, n.child("name"))
-        elif t == "catch_clause" and f is not None:
-            declare(f, n.child("parameter"))
-        elif t == "for_in_statement" and f is not None:
+        elif t in ("class_declaration", "abstract_class_declaration"):
+            if f is not None:
+                declare(f, n.child("name"))
+        elif t == "catch_clause":
+            if f is not None:
+                declare(f, n.child("parameter"))
+        elif t == "for_in_statement":
+            if f is None:
+                continue
             left = n.child("left")
             if left is not None and left.type in _DECLARATIONS:
                 for d in left.children:
                     declare(f, d.child("name") if d.type == "variable_declarator" else d)
             elif left is not None and (n.has_tok("const") or n.has_tok("let") or n.has_tok("var")):
                 declare(f, left)
-        elif t in ("call_expression", "new_expression"):
+        elif t == "call_expression" or t == "new_expression":
             pending_calls.append((n, f))
         elif t == "member_expression" or t == "subscript_expression":
             par = n.parent
@@ -292,8 +311,6 @@ def _functions_and_calls(facts: FileFacts) -> None:
                 pending_members.append((n, f))
         elif t == "await_expression" and f is None:
             facts.top_level_awaits.append(n)
-        if n.children:
-            stack.extend((c, f) for c in reversed(n.children))
 
     def resolve(name: str, f: FunctionInfo | None) -> Ref:
         g = f

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 import gc
+import sys
 import threading
 from dataclasses import dataclass, field
 from typing import Iterator
@@ -39,6 +40,9 @@ _PUNCTUATION = frozenset(
 # `optional_chain` named nodes in this grammar.
 
 
+_NO_CHILDREN: tuple = ()
+
+
 class Node:
     """One named syntax node. `children` holds named children only (no comments)."""
 
@@ -48,10 +52,11 @@ class Node:
         self.type = type_
         self.start = start
         self.end = end
-        self.children: list[Node] = []
+        # Leaves (most nodes) share one empty tuple instead of each owning an empty list.
+        self.children: list[Node] | tuple = _NO_CHILDREN
         self.field = field_
         self.parent = parent
-        self.tok: list[str] | None = None
+        self.tok: tuple[str, ...] | None = None  # shared, interned tuples
         self.text: str | None = None
 
     # -- navigation ---------------------------------------------------------------
@@ -196,6 +201,7 @@ class Module:
 
 # --- parsing -------------------------------------------------------------------------
 
+_TOKS: dict[tuple[str, ...], tuple[str, ...]] = {}  # interned token tuples, shared by every tree
 _tables: dict[int, tuple[list[str], list[bool], list[str | None], list[bool]]] = {}
 _local = threading.local()
 
@@ -258,6 +264,7 @@ def _parse(source: bytes, lang: str) -> Module:
     root = Node("program", 0, len(source), None, None)
     comments: list[Comment] = []
     by_type: dict[str, list[Node]] = {}
+    intern = sys.intern
     module = Module(source=source, root=root, lang=lang, comments=comments, by_type=by_type)
     cursor = tree.walk()
     if cursor.goto_first_child():
@@ -279,7 +286,10 @@ def _parse(source: bytes, lang: str) -> Module:
                     par = stack[-1]
                     fid = cursor.field_id
                     n = Node(tname, nd.start_byte, nd.end_byte, fields[fid] if fid else None, par)
-                    par.children.append(n)
+                    if par.children:
+                        par.children.append(n)
+                    else:
+                        par.children = [n]
                     lst = by_type.get(tname)
                     if lst is None:
                         by_type[tname] = [n]
@@ -289,13 +299,13 @@ def _parse(source: bytes, lang: str) -> Module:
                         stack.append(n)
                         descend = True
                     else:
-                        n.text = source[n.start : n.end].decode("utf-8", "replace")
+                        text = source[n.start : n.end].decode("utf-8", "replace")
+                        # identifiers repeat a lot, within a file and across files
+                        n.text = intern(text) if len(text) <= 40 else text
             elif keep[k]:
                 par = stack[-1]
-                if par.tok is None:
-                    par.tok = [names[k]]
-                else:
-                    par.tok.append(names[k])
+                t = (names[k],) if par.tok is None else par.tok + (names[k],)
+                par.tok = _TOKS.setdefault(t, t)
             if descend:
                 continue
             while not cursor.goto_next_sibling():

@@ -1,7 +1,7 @@
 import re
 
 from cvxlint.project.definitions import ExternalDef
-from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js
+from cvxlint.rulekit import memoized, Fix, Invalid, Rule, Severity, Valid, js
 from cvxlint.syntax import scope
 
 from .common import SERVER, v_call
@@ -73,7 +73,7 @@ class IdFieldUsesVId(Rule):
         schema = module.app.schema
         if schema is None or not schema.readable:
             return
-        tables = _by_field_name(schema.tables)
+        tables = memoized(ctx, ("cvx511_fields", id(schema)), lambda: _by_field_name(schema.tables))
         if not tables:
             return
         facts = module.facts
