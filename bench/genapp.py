@@ -101,6 +101,26 @@ export const summary{n} = query({{
 }});
 '''
 
+# Every fifth module also has the mistakes real apps have, so rules report and fixes are built.
+FLAWED = '''
+export const recent{n} = query({{
+  args: {{ team: v.id("teams") }},
+  handler: async (ctx, {{ team }}) => {{
+    const since = Date.now() - 86400000;
+    return await ctx.db
+      .query("{table}")
+      .filter((q) => q.eq(q.field("team"), team))
+      .collect();
+  }},
+}});
+
+export const rename{n} = mutation({{
+  handler: async (ctx, {{ id, title }}: {{ id: any; title: string }}) => {{
+    ctx.db.patch(id, {{ title }});
+  }},
+}});
+'''
+
 SCHEMA_HEAD = '''import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
 import { commonFields } from "./lib/validators";
@@ -184,6 +204,8 @@ def generate(out: Path, modules: int) -> dict:
         d = i // 100
         table = TABLES[i % len(TABLES)]
         text = MODULE.format(i=i, n=i, dir=d, table=table)
+        if i % 5 == 4:
+            text += FLAWED.format(n=i, table=table)
         p = convex / f"m{d}" / f"mod{i}.ts"
         p.parent.mkdir(exist_ok=True)
         p.write_text(text)

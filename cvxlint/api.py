@@ -7,6 +7,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .config import Settings, find_config, load_settings
 from .diagnostics import Applicability, Diagnostic
@@ -14,6 +15,7 @@ from .engine.fixer import FixOutcome, fix_loop
 from .engine.writer import WriteReport, write_fixes as _write_fixes
 from .engine.runner import enabled_rules, finalize, run_rules
 from .project.discover import Workspace, discover, partition
+from .project.facts import FileFacts
 from .project.model import Project
 
 
@@ -75,7 +77,8 @@ def build_project(
 
 
 def check(paths: list[Path], settings: Settings, overrides: dict[Path, bytes] | None = None,
-          report_only: set[Path] | None = None, jobs: int = 1, use_cache: bool = False) -> CheckResult:
+          report_only: set[Path] | None = None, jobs: int = 1, use_cache: bool = False,
+          load_facts: Callable[[Path, bytes], FileFacts] | None = None) -> CheckResult:
     """Lint the apps under `paths` (files: their whole apps, reporting only on those files).
 
     `report_only` (resolved paths) narrows reporting further, e.g. to the files a pull request
@@ -85,6 +88,9 @@ def check(paths: list[Path], settings: Settings, overrides: dict[Path, bytes] | 
     folders, each with its own apps) are checked in parallel worker processes. With
     `use_cache`, results are read from and written to `.cvxlint_cache/` (engine/cache.py).
     Either way the result may then have no single `project`.
+
+    `load_facts` replaces per-file extraction, e.g. with a `FactsMemo` kept by a long-lived
+    process so an unchanged file is not parsed again.
     """
     t0 = time.perf_counter()
     workspace, only = discover(paths)
@@ -93,17 +99,17 @@ def check(paths: list[Path], settings: Settings, overrides: dict[Path, bytes] | 
     cache_root = None
     if use_cache and settings.cache and not overrides:
         cache_root = settings.config_path.parent if settings.config_path else workspace.scan_root
-    parts = partition(workspace) if jobs > 1 and not overrides else [workspace]
-    if len(parts) > 1 or cache_root is not None:
+    parts = partition(workspace) if jobs > 1 and not overrides and load_facts is None else [workspace]
+    if len(parts) > 1 or (cache_root is not None and load_facts is None):
         diags = _check_parallel(parts, settings, only, jobs, cache_root)
         return CheckResult(diags, None, workspace, only, {"total": time.perf_counter() - t0})
     with paused_gc():
-        project = Project(workspace, settings)
+        project = Project(workspace, settings, load_facts=load_facts)
         if overrides:
             project.overrides.update(overrides)
         project._build_apps()
         t1 = time.perf_counter()
-        raw = run_rules(project, enabled_rules(settings))
+        raw = run_rules(project, enabled_rules(settings), only)
         t2 = time.perf_counter()
         diags = finalize(raw, project, only)
         t3 = time.perf_counter()
@@ -116,7 +122,7 @@ def _check_part(args) -> list[Diagnostic]:
     with paused_gc():
         project = Project(workspace, settings)
         project._build_apps()
-        return finalize(run_rules(project, enabled_rules(settings)), project, only)
+        return finalize(run_rules(project, enabled_rules(settings), only), project, only)
 
 
 def _check_parallel(parts: list[Workspace], settings: Settings, only, jobs: int, cache_root) -> list[Diagnostic]:

@@ -24,13 +24,19 @@ def enabled_rules(settings) -> list[Rule]:
     return [rules[c]() for c in sorted(settings.enabled_codes())]
 
 
-def run_rules(project: Project, rules: list[Rule]) -> list[Diagnostic]:
+def run_rules(project: Project, rules: list[Rule], only: set[Path] | None = None) -> list[Diagnostic]:
+    """Every rule over every app. With `only` (the files that will be reported on), per-module
+    checks run just on those modules: a module check reports on its own module, so the others'
+    findings would be dropped by `finalize` anyway (tests/test_report_only.py holds every rule
+    to that). Per-app checks always see the whole app."""
     out: list[Diagnostic] = []
     module_rules = [r for r in rules if type(r).check_module is not Rule.check_module]
     app_rules = [r for r in rules if type(r).check_app is not Rule.check_app]
     contexts = {type(r): RuleContext(project, r, project.settings.options_for(r), out) for r in rules}
     for app in project.apps:
         for module in list(app.modules.values()):
+            if only is not None and module.path not in only:
+                continue
             broken = module.facts.module.has_error
             for rule in module_rules:
                 if broken and rule.skip_broken_files:

@@ -1,10 +1,11 @@
 """The one place where editor state becomes a cvxlint run.
 
-Every lint rebuilds the whole app model from disk, with the open documents' unsaved text
-passed as `overrides` to the core API (`cvxlint.api.check`). That keeps the editor exactly in
-step with `cvxlint check` (cross-file rules included) at the cost of a full model build per
-run; a later incremental model can replace `lint`/`fix_all` here without touching the
-protocol code.
+Every lint relinks the whole app model, with the open documents' unsaved text passed as
+`overrides` to the core API (`cvxlint.api.check`). That keeps the editor exactly in step with
+`cvxlint check` (cross-file rules included). Per-file facts are kept between lints
+(`FactsMemo`), so only edited files are parsed again, and per-module rules run only on the
+files being reported on; app-wide rules and linking are re-run each time. A finer
+incremental model can replace `lint`/`fix_all` here without touching the protocol code.
 
 Nothing in this module knows about LSP: it takes paths and bytes and returns cvxlint
 diagnostics, so it runs in a worker thread while the server keeps reading messages.
@@ -21,6 +22,7 @@ from ..config import Settings
 from ..diagnostics import Applicability, Diagnostic
 from ..engine.fixer import fix_loop
 from ..project.discover import enclosing_app_dir, repo_root
+from ..project.extract import FactsMemo
 from . import settings as client_settings
 
 
@@ -61,6 +63,16 @@ class LintWorkspace:
 
     def __init__(self) -> None:
         self.client_settings: dict = {}  # normalized `cvxlint` section from the editor
+        # Per app: every file's facts from the last lint, so an edit re-parses only the files
+        # whose bytes changed; the model is still relinked and every app-wide rule re-run.
+        self._facts: dict[Path | None, FactsMemo] = {}
+
+    def _facts_of(self, path: Path) -> FactsMemo:
+        key = self.app_key(path)
+        memo = self._facts.get(key)
+        if memo is None:
+            memo = self._facts[key] = FactsMemo()
+        return memo
 
     @staticmethod
     def app_key(path: Path) -> Path | None:
@@ -84,7 +96,7 @@ class LintWorkspace:
         if not on_disk:  # unsaved new files: nothing the model can place yet
             return LintRun(by_path, _source_reader(overrides))
         settings = self.settings_for(on_disk[0])
-        result = api.check(on_disk, settings, overrides)
+        result = api.check(on_disk, settings, overrides, load_facts=self._facts_of(on_disk[0]))
         for d in result.diagnostics:
             by_path.setdefault(Path(d.path), []).append(d)
         return LintRun(by_path, _source_reader(overrides, result.project))
@@ -97,9 +109,10 @@ class LintWorkspace:
         if not path.is_file():
             return FixAllResult()
         settings = self.settings_for(path)
+        memo = self._facts_of(path)
 
         def lint(fixed: dict[Path, bytes]) -> list[Diagnostic]:
-            return api.check([path], settings, {**overrides, **fixed}).diagnostics
+            return api.check([path], settings, {**overrides, **fixed}, load_facts=memo).diagnostics
 
         def read(p: Path) -> bytes | None:
             if p in overrides:

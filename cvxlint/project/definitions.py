@@ -78,7 +78,7 @@ class Linker:
             return ExternalDef("generated:" + target.name, imported, target.functions_dir)
         if target.kind == "external":
             return ExternalDef(target.name, imported)
-        other = self.load(target.path)
+        other = self.load(target.name)
         if other is None:
             return None
         if imported == "*":

@@ -21,6 +21,23 @@ _INTERESTING = (
 )
 
 
+class FactsMemo:
+    """Facts kept across runs by a long-lived process (the language server): a file is
+    re-extracted only when its bytes change. Facts are never modified once extracted, so
+    successive projects can share them; an edit costs one file's extraction, not the app's."""
+
+    def __init__(self) -> None:
+        self._by_path: dict[str, FileFacts] = {}
+
+    def __call__(self, path, source: bytes) -> FileFacts:
+        key = str(path)
+        hit = self._by_path.get(key)
+        if hit is not None and hit.source == source:
+            return hit
+        facts = self._by_path[key] = extract_facts(key, source)
+        return facts
+
+
 def extract_facts(path: str, source: bytes) -> FileFacts:
     # Extraction only allocates; pausing the cyclic GC avoids rescanning the heap (see tree.parse).
     enabled = gc.isenabled()

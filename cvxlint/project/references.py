@@ -493,12 +493,12 @@ def _may_export_api(project: "Project", facts: FileFacts, source: str) -> bool:
     """Can this import bring in the generated `api`/`internal` objects? Checked on the target's
     bytes before the linker parses it, so a frontend's component imports are never parsed just
     to learn that they are components."""
-    t = project.resolver.resolve(Path(facts.path), source)
+    t = project.resolver.resolve(facts.path, source)
     if t is None or t.kind == "external":
         return False
     if t.kind == "generated":
         return t.name == "api"
-    return project.mentions_generated_api(Path(t.name))
+    return project.mentions_generated_api(t.name)
 
 
 def _other_mentions(index: CallIndex, resolver: ReferenceResolver, project: "Project", facts: FileFacts, lang: str,

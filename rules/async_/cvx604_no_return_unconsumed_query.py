@@ -47,22 +47,22 @@ class NoReturnUnconsumedQuery(Rule):
             if h is None:
                 continue
             facts = ctx.project._handler_facts(fn)
-            for value in _returned(h):
+            for value in _returned(facts, h):
                 if is_builder(facts, value):
                     ctx.report(facts, value, f"{describe_function(fn)} returns a query, not its results: Convex "
                                "throws at run time; end the chain with `.collect()`, `.take(n)`, `.first()` or "
                                "`.paginate(...)`")
 
 
-def _returned(h):
+def _returned(facts, h):
     body = h.body
     if body is None:
         return []
     if body.type != "statement_block":
         return [_strip_await(body)]
     out = []
-    for n in body.walk():
-        if n.type == "return_statement" and n.children and js.enclosing_function(n) is h.node:
+    for n in facts.module.nodes_in(body, "return_statement"):
+        if n.children and js.enclosing_function(n) is h.node:
             out.append(_strip_await(n.children[0]))
     return out
 

@@ -69,13 +69,14 @@ class NoSpoofableAccessControl(Rule):
             access = ctx.project.access(fn)
             if access.protected or access.unknown or access.identity:
                 continue
-            for node, arg in _spoofable_conditions(fn.handler):
-                ctx.report(fn.facts, node, f"{describe_function(fn)} decides access with the argument `{arg}`, "
+            facts = ctx.project._handler_facts(fn)  # the handler may be defined in another file
+            for node, arg in _spoofable_conditions(facts, fn.handler):
+                ctx.report(facts, node, f"{describe_function(fn)} decides access with the argument `{arg}`, "
                            "which the caller chooses: anyone can pass someone else's value; compare with the "
                            "identity from `ctx.auth` (`getAuthUserId(ctx)`) instead")
 
 
-def _spoofable_conditions(handler):
+def _spoofable_conditions(facts, handler):
     """(node, argument name) for conditions in the handler built on spoofable arguments."""
     if len(handler.params) < 2:
         return []
@@ -90,9 +91,7 @@ def _spoofable_conditions(handler):
                 names[name] = path[0]
     out = []
     seen = set()
-    for n in handler.node.walk():
-        if n.type not in ("if_statement", "ternary_expression"):
-            continue
+    for n in facts.module.nodes_in(handler.node, "if_statement", "ternary_expression"):
         cond = n.child("condition")
         if cond is None:
             continue

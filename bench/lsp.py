@@ -1,0 +1,86 @@
+"""Editor latency: diagnostics for one edited file of a large app, as the language server gets them.
+
+    python bench/lsp.py                  # a generated 500-module app with a 3,000-line module
+    python bench/lsp.py --modules 2000 --edits 40
+
+The server's lint path (`LintWorkspace.lint`, the same call `cvxlint lsp` makes from its worker
+thread) is timed in process: one first lint, then --edits lints of the big module, each after
+a different small edit to its unsaved text. Prints the first-lint time and the median and 95th
+percentile per edit, with the facts of unchanged files kept between lints (what the server
+does) and, for comparison, rebuilt from scratch each time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from genapp import FLAWED, MODULE, generate  # noqa: E402
+
+
+def big_module(lines: int) -> str:
+    """One module of about `lines` lines: the generated module's functions, many times over."""
+    parts, n = [MODULE.format(i=0, n=0, dir=0, table="tasks")], 0
+    while sum(p.count("\n") for p in parts) < lines:
+        n += 1
+        body = (MODULE + FLAWED).format(i=0, n=9000 + n, dir=0, table="tasks")
+        parts.append(body.split("\n", 7)[7])  # the functions, not the imports again
+    return "".join(parts)
+
+
+def percentile(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))]
+
+
+def edits(workspace, path: Path, text: str, count: int, keep_facts: bool) -> list[float]:
+    times = []
+    for k in range(count):
+        if not keep_facts:
+            workspace._facts.clear()
+        # a realistic keystroke: a changed string literal somewhere in the middle of the file
+        at = text.index("https://example.com/hook", len(text) * k // (count + 1))
+        edited = text[:at] + f"https://example.com/hook{k}" + text[at + len("https://example.com/hook"):]
+        t = time.perf_counter()
+        run = workspace.lint([path], {path: edited.encode()})
+        times.append(time.perf_counter() - t)
+        assert run.error is None, run.error
+    return times
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--modules", type=int, default=500)
+    ap.add_argument("--lines", type=int, default=3000, help="size of the edited module")
+    ap.add_argument("--edits", type=int, default=20)
+    a = ap.parse_args()
+    from cvxlint.lsp.workspace import LintWorkspace
+
+    with tempfile.TemporaryDirectory(prefix="cvxlint-lsp-bench-") as tmp:
+        app = Path(tmp) / "app"
+        generate(app, a.modules)
+        path = app / "convex" / "big.ts"
+        text = big_module(a.lines)
+        path.write_text(text)
+        ws = LintWorkspace()
+        t = time.perf_counter()
+        first = ws.lint([path], {})
+        first_s = time.perf_counter() - t
+        found = len(first.diagnostics[path])
+        print(f"app: {a.modules} modules + {path.name} ({text.count(chr(10)):,} lines, {found} findings)")
+        print(f"first lint (cold): {first_s * 1000:8.0f} ms")
+        for label, keep in (("edit, facts kept (server)", True), ("edit, full rebuild", False)):
+            xs = edits(ws, path, text, a.edits, keep)
+            print(f"{label:27}: median {statistics.median(xs) * 1000:6.0f} ms, "
+                  f"p95 {percentile(xs, 0.95) * 1000:6.0f} ms over {len(xs)} edits")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""Per-module checks report only on their own module.
+
+`run_rules(..., only=...)` (the editor, pre-commit and `--diff-base` runs) skips the per-module
+checks of modules nobody will see. That is only sound while every `check_module` reports on
+the module it was given, so this holds every rule to it on the fixture apps and on every rule's
+own invalid examples. A rule that must report elsewhere belongs in `check_app`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cvxlint import api
+from cvxlint.engine.registry import all_rules
+from cvxlint.engine.rule import Invalid, Rule, RuleContext
+from cvxlint.testing import example_settings, write_example_app
+
+ROOT = Path(__file__).resolve().parent.parent
+MODULE_RULES = [r for r in all_rules() if r.check_module is not Rule.check_module]
+
+
+def _foreign_reports(project) -> list[str]:
+    """Findings of a per-module check that land outside the module it checked."""
+    bad = []
+    for app in project.apps:
+        for module in app.modules.values():
+            for cls in MODULE_RULES:
+                rule = cls()
+                sink: list = []
+                ctx = RuleContext(project, rule, project.settings.options_for(rule), sink)
+                try:
+                    rule.check_module(ctx, module)
+                except Exception:  # crashes are test_rule_examples' business
+                    continue
+                bad += [f"{rule.code} checking {module.path} reported on {d.path}"
+                        for d in sink if Path(d.path) != module.path]
+    return bad
+
+
+@pytest.mark.parametrize("fixture", sorted(p.name for p in (ROOT / "fixtures").iterdir() if p.is_dir()))
+def test_fixture_module_checks_stay_in_their_module(fixture):
+    target = ROOT / "fixtures" / fixture
+    project, _ws, _only = api.build_project([target], api.resolve_settings([target]))
+    assert _foreign_reports(project) == []
+
+
+def test_example_module_checks_stay_in_their_module(tmp_path):
+    bad = []
+    for i, (rule, example) in enumerate((r, ex) for r in MODULE_RULES for ex in r.invalid):
+        root = tmp_path / f"app{i}"
+        write_example_app(example, root)
+        project, _ws, _only = api.build_project([root], example_settings(rule, example))
+        bad += _foreign_reports(project)
+    assert bad == []
+
+
+def test_reporting_on_one_file_matches_the_full_run():
+    demo = ROOT / "fixtures" / "demo"
+    settings = api.resolve_settings([demo])
+    full = api.check([demo], settings).diagnostics
+    assert full, "the demo app is meant to have findings"
+    for path in sorted({Path(d.path) for d in full}):
+        one = api.check([path], settings).diagnostics
+        assert [(d.code, d.start, d.message) for d in one] == \
+            [(d.code, d.start, d.message) for d in full if Path(d.path) == path]
