@@ -25,6 +25,18 @@ def memoized(ctx: RuleContext, key, compute):
     return memo[key]
 
 
+def chains_on_schema_tables(app):
+    """(chain, table) for each query chain of `app` on a table its schema declares; nothing
+    when the app has no schema we can read (rules that compare queries with the schema)."""
+    schema = app.schema
+    if schema is None or not schema.readable:
+        return
+    for ch in app.queries.chains:
+        table = schema.table(ch.table) if ch.table else None
+        if table is not None:
+            yield ch, table
+
+
 def helper_kinds(ctx: RuleContext, app) -> dict[int, set[str]]:
     """For every helper function (by id) the kinds of registered functions that reach it."""
 

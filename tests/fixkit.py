@@ -152,3 +152,33 @@ def snapshot(app_root: Path) -> dict[str, bytes]:
             continue
         out[p.relative_to(app_root).as_posix()] = p.read_bytes()
     return out
+
+
+# --- findings marked in fixture sources ------------------------------------------------------
+
+_EXPECT = re.compile(r"(//|#)\s*expect:\s*([A-Z0-9, ]+)")
+
+
+def marked_findings(root: Path, codes: set[str]) -> set[tuple[str, int, str]]:
+    """(file, line, code) for every `// expect: CVX401` (`# expect: CVXP05` in Python) comment
+    under root naming one of `codes`: on its own line it applies to the next line that is not
+    a comment, at the end of a line to that line."""
+    out = set()
+    for path in sorted(root.rglob("*")):
+        if path.suffix not in (".ts", ".tsx", ".js", ".py") or "node_modules" in path.parts:
+            continue
+        lines = path.read_text("utf-8").splitlines()
+        rel = path.relative_to(root).as_posix()
+        for i, line in enumerate(lines):
+            m = _EXPECT.search(line)
+            if not m:
+                continue
+            target = i
+            if not line[: m.start()].strip():
+                target = i + 1
+                while target < len(lines) and lines[target].strip().startswith(("//", "#")):
+                    target += 1
+            for code in re.split(r"[,\s]+", m.group(2).strip()):
+                if code in codes:
+                    out.add((rel, target + 1, code))
+    return out

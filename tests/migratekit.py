@@ -19,7 +19,6 @@ component's own `ComponentApi`. These are the types `npx convex codegen` produce
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from dataclasses import dataclass, field

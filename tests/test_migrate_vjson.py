@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import random
 import subprocess
-from pathlib import Path
 
 from cvxlint.migrate import vjson
 

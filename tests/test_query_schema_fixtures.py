@@ -8,9 +8,9 @@ that line. The default-enabled rules of both families must report exactly the ma
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
+import fixkit
 import pytest
 
 from cvxlint.api import check, resolve_settings
@@ -19,7 +19,6 @@ from cvxlint.engine.registry import load_rules
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "fixtures" / "indexes").iterdir() if p.is_dir())
 FAMILIES = ("CVX2", "CVX7")
-_EXPECT = re.compile(r"//\s*expect:\s*([A-Z0-9, ]+)")
 
 
 def family_codes() -> set[str]:
@@ -27,26 +26,7 @@ def family_codes() -> set[str]:
 
 
 def expectations(root: Path) -> set[tuple[str, int, str]]:
-    out = set()
-    codes = family_codes()
-    for path in sorted(root.rglob("*")):
-        if path.suffix not in (".ts", ".tsx", ".js") or "node_modules" in path.parts:
-            continue
-        lines = path.read_text("utf-8").splitlines()
-        rel = path.relative_to(root).as_posix()
-        for i, line in enumerate(lines):
-            m = _EXPECT.search(line)
-            if not m:
-                continue
-            target = i
-            if not line[: m.start()].strip():  # own line: the next line that is not a comment
-                target = i + 1
-                while target < len(lines) and lines[target].strip().startswith("//"):
-                    target += 1
-            for code in re.split(r"[,\s]+", m.group(1).strip()):
-                if code in codes:
-                    out.add((rel, target + 1, code))
-    return out
+    return fixkit.marked_findings(root, family_codes())
 
 
 def findings(root: Path):

@@ -14,7 +14,7 @@ import pytest
 
 from cvxlint import api
 from cvxlint.engine.registry import all_rules
-from cvxlint.engine.rule import Invalid, Rule, RuleContext
+from cvxlint.engine.rule import Rule, RuleContext
 from cvxlint.testing import example_settings, write_example_app
 
 ROOT = Path(__file__).resolve().parent.parent

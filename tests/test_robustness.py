@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from cvxlint.api import check, fix, resolve_settings
 

@@ -27,16 +27,20 @@ class WriteReport:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Replace `path`'s content with `data` in one rename, keeping its permission bits."""
+    """Replace `path`'s content with `data` in one rename, keeping its permission bits (a new
+    file gets the default ones): a reader never sees a half-written file."""
     target = Path(os.path.realpath(path))
-    mode = stat.S_IMODE(target.stat().st_mode)
+    mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else None
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".cvxlint-tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, mode)
+        if mode is not None:
+            os.chmod(tmp, mode)
+        else:
+            os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
     except BaseException:
         try:
@@ -44,6 +48,12 @@ def write_atomic(path: Path, data: bytes) -> None:
         except OSError:
             pass
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_fixes(outcome: FixOutcome) -> WriteReport:

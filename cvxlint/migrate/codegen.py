@@ -27,9 +27,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 from . import vjson
-from .diff import table_map
 from .plan import Migration, Plan
-from .schemagen import HEADER, edit_schema, render_schema
+from .schemagen import edit_schema, render_schema
 
 if TYPE_CHECKING:
     from ..project.schema import Schema
@@ -169,7 +168,7 @@ def _define(m: Migration, mod: _Module) -> str:
     ctx = "ctx" if is_async else "_ctx"
     if m.kind == "copy-table":
         new_table, index, ptr = m.pointer
-        body += [f"const copied = await ctx.db",
+        body += ["const copied = await ctx.db",
                  f"  .query({json.dumps(new_table)})",
                  f"  .withIndex({json.dumps(index)}, (q) => q.eq({json.dumps(ptr)}, doc._id))",
                  "  .first();",
@@ -252,7 +251,7 @@ def _define(m: Migration, mod: _Module) -> str:
         body.append(f"const value = {acc};")
         undef = "value === undefined || " if m.change.old["optional"] or m.change.new["optional"] else ""
         body.append(f"if ({undef}ctx.db.normalizeId({json.dumps(new_table)}, value) !== null) return;")
-        body += [f"const copy = await ctx.db",
+        body += ["const copy = await ctx.db",
                  f"  .query({json.dumps(new_table)})",
                  f"  .withIndex({json.dumps(index)}, (q) => q.eq({json.dumps(ptr)}, value as Id<{json.dumps(old_table)}>))",
                  "  .unique();",

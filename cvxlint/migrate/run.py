@@ -10,12 +10,11 @@ Exit codes (documented in the README):
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+from ..engine.writer import write_atomic
 from ..errors import UsageError
 from . import sources, vjson
 from .codegen import GENERATED_MARK, CodegenError, GeneratedFile, convex_config, migrations_ts, schema_text
@@ -208,17 +207,5 @@ def _write(run: PlanRun) -> None:
     for f in run.files:
         target = root / f.path
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".cvxlint-tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(f.content.encode("utf-8"))
-            if target.exists():
-                os.chmod(tmp, target.stat().st_mode & 0o7777)
-            os.replace(tmp, target)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_atomic(target, f.content.encode("utf-8"))
         run.written.append(f.path)

@@ -116,17 +116,9 @@ def _ctx_flow(cur: Reached, site: CallSite) -> tuple[int | None, tuple[str, ...]
         if chain is None or chain[0].type != "identifier":
             continue
         root, props = chain
-        ref = _lookup(site.func, root.text or "")
+        ref = site.func.lookup(root.text or "") if site.func is not None else None
         if ref is not None and ref.kind == "param" and ref.func is cur.func and ref.index == cur.ctx_index:
             return i, cur.ctx_path + ref.path + tuple(props)
     return None, ()
 
 
-def _lookup(func: FunctionInfo | None, name: str):
-    f = func
-    while f is not None:
-        r = f.declared.get(name)
-        if r is not None:
-            return r
-        f = f.parent
-    return None

@@ -83,6 +83,16 @@ class FunctionInfo:
     param_uses: list["ParamUse"] = field(default_factory=list)  # member chains on params, directly here
     children: list["FunctionInfo"] = field(default_factory=list)
 
+    def lookup(self, name: str) -> "Ref | None":
+        """What `name` means inside this function: declared here or in an enclosing function."""
+        f: FunctionInfo | None = self
+        while f is not None:
+            r = f.declared.get(name)
+            if r is not None:
+                return r
+            f = f.parent
+        return None
+
     def within(self):
         """This function and every function nested in it."""
         stack = [self]

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from ..syntax import js, scope
 from ..syntax.tree import Node
-from .clients import client_calls, may_call_convex
+from .clients import client_calls
 from .definitions import Def, ExternalDef, NamespaceDef
 from .facts import CallSite, FileFacts, FunctionInfo
 
@@ -192,7 +192,7 @@ class ReferenceResolver:
             root, props = chain
         name = root.text or ""
         if func is not None:
-            local = _lookup(func, name)
+            local = func.lookup(name) if func is not None else None
             if local is not None:
                 if local.kind != "local" or local.func is None:
                     return None
@@ -262,14 +262,6 @@ class ReferenceResolver:
         return FunctionRef("name", (), None, facts, None, 0, name=s)
 
 
-def _lookup(func: FunctionInfo | None, name: str):
-    f = func
-    while f is not None:
-        r = f.declared.get(name)
-        if r is not None:
-            return r
-        f = f.parent
-    return None
 
 
 # --- the index -------------------------------------------------------------------------------
@@ -534,7 +526,7 @@ def _other_mentions(index: CallIndex, resolver: ReferenceResolver, project: "Pro
             continue  # `typeof api.x.y` in a type: nothing is called
         enclosing = js.enclosing_function(n)
         func = facts.function_for(enclosing) if enclosing is not None else None
-        if func is not None and _lookup(func, n.text or "") is not None:
+        if func is not None and func.lookup(n.text or "") is not None:
             continue  # shadowed by a local
         ref = resolver.resolve(facts, top, func)
         if ref is None or ref.namespace == "components" or ref.identifier is None:

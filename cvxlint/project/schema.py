@@ -447,16 +447,21 @@ class _SchemaReader:
         d = self.linker.value_of(facts, node)
         return isinstance(d, ExternalDef) and d.module == "convex/server" and d.name == name and not d.path
 
-    def _object(self, facts: FileFacts, node: Node | None) -> tuple[FileFacts, Node] | None:
+    def _literal(self, facts: FileFacts, node: Node | None, type_: str) -> tuple[FileFacts, Node] | None:
+        """The `object`/`array` literal `node` is or names (a module constant), with its file."""
         node = js.unwrap(node)
         if node is None:
             return None
-        if node.type == "object":
+        if node.type == type_:
             return facts, node
         d = self.linker.value_of(facts, node)
-        if isinstance(d, Def) and not d.path and js.unwrap(d.node) is not None and js.unwrap(d.node).type == "object":
-            return d.facts, js.unwrap(d.node)
+        value = js.unwrap(d.node) if isinstance(d, Def) and not d.path else None
+        if value is not None and value.type == type_:
+            return d.facts, value
         return None
+
+    def _object(self, facts: FileFacts, node: Node | None) -> tuple[FileFacts, Node] | None:
+        return self._literal(facts, node, "object")
 
     def _tables(self, facts: FileFacts, node: Node | None, schema: Schema, depth: int, via: Node | None = None) -> None:
         """Add the tables of an object expression (literal, constant, spread of either)."""
@@ -678,15 +683,7 @@ class _SchemaReader:
         return None
 
     def _array(self, facts: FileFacts, node: Node | None) -> tuple[FileFacts, Node] | None:
-        node = js.unwrap(node)
-        if node is None:
-            return None
-        if node.type == "array":
-            return facts, node
-        d = self.linker.value_of(facts, node)
-        if isinstance(d, Def) and not d.path and js.unwrap(d.node) is not None and js.unwrap(d.node).type == "array":
-            return d.facts, js.unwrap(d.node)
-        return None
+        return self._literal(facts, node, "array")
 
     def _strings(self, facts: FileFacts, node: Node | None) -> tuple[list[str] | None, list[Node], Node | None]:
         arr = self._array(facts, node)

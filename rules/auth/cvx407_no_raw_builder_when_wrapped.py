@@ -2,7 +2,7 @@ import os
 from pathlib import Path
 
 from cvxlint.project.builders import GENERATED_BUILDERS
-from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, describe_function, memoized
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, memoized
 
 from .cvx401_require_access_control import authenticating_wrappers
 

@@ -1,6 +1,6 @@
 import re
 
-from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, chains_on_schema_tables, js
 
 SERVER = 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
 SCHEMA = '''import { defineSchema, defineTable } from "convex/server";
@@ -206,13 +206,9 @@ class PreferIndexOverFilter(Rule):
     ]
 
     def check_app(self, ctx, app):
-        schema = app.schema
-        if schema is None or not schema.readable:
-            return
         seen: set[int] = set()
-        for ch in app.queries.chains:
-            table = schema.table(ch.table) if ch.table else None
-            if table is None or ch.system or not table.known:
+        for ch, table in chains_on_schema_tables(app):
+            if ch.system or not table.known:
                 continue
             if not ch.uses_index and not ch.index_conditional and ch.full_table_scan is None and len(ch.filters) == 1:
                 f = ch.filters[0]

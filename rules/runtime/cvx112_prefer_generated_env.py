@@ -1,5 +1,3 @@
-from pathlib import PurePosixPath
-
 from cvxlint.project.definitions import ExternalDef
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js, memoized
 

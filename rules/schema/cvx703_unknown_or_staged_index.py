@@ -1,7 +1,7 @@
 import difflib
 
 from cvxlint.project.schema import BUILTIN_INDEXES
-from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, chains_on_schema_tables, js
 
 SERVER = 'import { query, action } from "./_generated/server";\nimport { v } from "convex/values";\n'
 SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
@@ -78,9 +78,8 @@ class UnknownOrStagedIndex(Rule):
         if schema is None or not schema.readable:
             return
         seen: set[int] = set()
-        for ch in app.queries.chains:
-            table = schema.table(ch.table) if ch.table else None
-            if table is None or ch.system:
+        for ch, table in chains_on_schema_tables(app):
+            if ch.system:
                 continue
             if ch.index is not None and id(ch.index_call) not in seen:
                 seen.add(id(ch.index_call))

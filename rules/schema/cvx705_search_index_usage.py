@@ -1,4 +1,4 @@
-from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, chains_on_schema_tables, js
 
 SERVER = 'import { query, action } from "./_generated/server";\nimport { v } from "convex/values";\n'
 SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
@@ -76,9 +76,8 @@ class SearchIndexUsage(Rule):
         if schema is None or not schema.readable:
             return
         seen: set[int] = set()
-        for ch in app.queries.chains:
-            table = schema.table(ch.table) if ch.table else None
-            if ch.search_call is None or table is None or id(ch.search_call) in seen:
+        for ch, table in chains_on_schema_tables(app):
+            if ch.search_call is None or id(ch.search_call) in seen:
                 continue
             seen.add(id(ch.search_call))
             if ch.order_node is not None:
