@@ -49,9 +49,8 @@ def edits(workspace, path: Path, text: str, count: int, keep_facts: bool) -> lis
         at = text.index("https://example.com/hook", len(text) * k // (count + 1))
         edited = text[:at] + f"https://example.com/hook{k}" + text[at + len("https://example.com/hook"):]
         t = time.perf_counter()
-        run = workspace.lint([path], {path: edited.encode()})
+        workspace.lint([path], {path: edited.encode()})
         times.append(time.perf_counter() - t)
-        assert run.error is None, run.error
     return times
 
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import gc
-import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -13,7 +12,7 @@ from .config import Settings, find_config, load_settings
 from .diagnostics import Applicability, Diagnostic
 from .engine.fixer import FixOutcome, fix_loop
 from .engine.writer import WriteReport, write_fixes as _write_fixes
-from .engine.runner import enabled_rules, finalize, run_rules
+from .engine.runner import enabled_rules, finalize, run_rules, source_of
 from .project.discover import Workspace, discover, partition
 from .project.facts import FileFacts
 from .project.model import Project
@@ -23,8 +22,7 @@ from .project.model import Project
 def paused_gc():
     """A lint run allocates millions of small objects and frees almost none of them until it
     ends; the cyclic GC would rescan that growing heap again and again (it cost more than
-    parsing on a 240k-line app). Pause it for the run; objects still alive afterwards are
-    frozen so a long-running process (the LSP) does not rescan them either."""
+    parsing on a 240k-line app). Pause it for the run."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -40,13 +38,10 @@ class CheckResult:
     project: Project | None  # None when the check ran in parallel worker processes
     workspace: Workspace
     only: set[Path] | None
-    timings: dict[str, float] = field(default_factory=dict)
 
-    @property
-    def files_checked(self) -> int:
-        if self.project is None:
-            return sum(1 for f in self.workspace.files if any(f.is_relative_to(a.functions_dir) for a in self.workspace.apps))
-        return sum(len(a.modules) for a in self.project.apps)
+    def source_of(self, path: str) -> bytes | None:
+        """The text the diagnostics' byte offsets refer to (for output and editors)."""
+        return source_of(self.project, Path(path))
 
 
 def resolve_settings(paths: list[Path], config: Path | None = None, overrides: dict | None = None) -> Settings:
@@ -62,6 +57,20 @@ def resolve_settings(paths: list[Path], config: Path | None = None, overrides: d
     return settings
 
 
+def _model(workspace: Workspace, settings: Settings, overrides: dict[Path, bytes] | None = None,
+           load_facts: Callable[[Path, bytes], FileFacts] | None = None) -> Project:
+    """The project model of a discovered workspace (call it with the GC paused)."""
+    project = Project(workspace, settings, load_facts=load_facts)
+    if overrides:
+        project.overrides.update(overrides)
+    project._build_apps()
+    return project
+
+
+def _lint(project: Project, only: set[Path] | None) -> list[Diagnostic]:
+    return finalize(run_rules(project, enabled_rules(project.settings), only), project, only)
+
+
 def build_project(
     paths: list[Path], settings: Settings, overrides: dict[Path, bytes] | None = None
 ) -> tuple[Project, Workspace, set[Path] | None]:
@@ -69,10 +78,7 @@ def build_project(
     editor buffers, or the result of a fix pass)."""
     with paused_gc():
         workspace, only = discover(paths)
-        project = Project(workspace, settings)
-        if overrides:
-            project.overrides.update(overrides)
-        project._build_apps()
+        project = _model(workspace, settings, overrides)
     return project, workspace, only
 
 
@@ -92,7 +98,6 @@ def check(paths: list[Path], settings: Settings, overrides: dict[Path, bytes] | 
     `load_facts` replaces per-file extraction, e.g. with a `FactsMemo` kept by a long-lived
     process so an unchanged file is not parsed again.
     """
-    t0 = time.perf_counter()
     workspace, only = discover(paths)
     if report_only is not None:
         only = set(report_only) if only is None else only & set(report_only)
@@ -102,27 +107,18 @@ def check(paths: list[Path], settings: Settings, overrides: dict[Path, bytes] | 
     parts = partition(workspace) if jobs > 1 and not overrides and load_facts is None else [workspace]
     if len(parts) > 1 or (cache_root is not None and load_facts is None):
         diags = _check_parallel(parts, settings, only, jobs, cache_root)
-        return CheckResult(diags, None, workspace, only, {"total": time.perf_counter() - t0})
+        return CheckResult(diags, None, workspace, only)
     with paused_gc():
-        project = Project(workspace, settings, load_facts=load_facts)
-        if overrides:
-            project.overrides.update(overrides)
-        project._build_apps()
-        t1 = time.perf_counter()
-        raw = run_rules(project, enabled_rules(settings), only)
-        t2 = time.perf_counter()
-        diags = finalize(raw, project, only)
-        t3 = time.perf_counter()
-    return CheckResult(diags, project, workspace, only, {"model": t1 - t0, "rules": t2 - t1, "finalize": t3 - t2})
+        project = _model(workspace, settings, overrides, load_facts)
+        diags = _lint(project, only)
+    return CheckResult(diags, project, workspace, only)
 
 
 def _check_part(args) -> list[Diagnostic]:
     """Check one partition of the workspace (in this process or a forked worker)."""
     workspace, settings, only = args
     with paused_gc():
-        project = Project(workspace, settings)
-        project._build_apps()
-        return finalize(run_rules(project, enabled_rules(settings), only), project, only)
+        return _lint(_model(workspace, settings), only)
 
 
 def _check_parallel(parts: list[Workspace], settings: Settings, only, jobs: int, cache_root) -> list[Diagnostic]:
@@ -174,27 +170,32 @@ def _part_size(ws: Workspace) -> int:
     return total
 
 
-def fix(paths: list[Path], settings: Settings, unsafe: bool = False,
-        allowed: set[Applicability] | None = None) -> FixOutcome:
+def fix(paths: list[Path], settings: Settings, unsafe: bool | None = None,
+        allowed: set[Applicability] | None = None, overrides: dict[Path, bytes] | None = None,
+        load_facts: Callable[[Path, bytes], FileFacts] | None = None) -> FixOutcome:
     """Apply fixes in memory until they converge; nothing is written (see `write_fixes`).
 
-    Safe fixes, plus unsafe ones with `unsafe` (or `unsafe-fixes` in the config);
+    Safe fixes, plus unsafe ones when `unsafe` (None: the `unsafe-fixes` setting) says so;
     `allowed` names the tiers explicitly instead (codemods). Display-only fixes never apply.
-    The outcome's `last_check` is the CheckResult of the final state.
+    `overrides` and `load_facts` are as for `check` (the editor's unsaved buffers and facts
+    memo). The outcome's `last_check` is the CheckResult of the final state.
     """
     if allowed is None:
         allowed = {Applicability.SAFE}
-        if unsafe or settings.unsafe_fixes:
+        if settings.unsafe_fixes if unsafe is None else unsafe:
             allowed.add(Applicability.UNSAFE)
     allowed = allowed - {Applicability.DISPLAY_ONLY}
+    overrides = overrides or {}
     last: list[CheckResult] = []
 
-    def lint(overrides: dict[Path, bytes]) -> list[Diagnostic]:
-        result = check(paths, settings, overrides)
+    def lint(fixed: dict[Path, bytes]) -> list[Diagnostic]:
+        result = check(paths, settings, {**overrides, **fixed}, load_facts=load_facts)
         last[:] = [result]
         return result.diagnostics
 
     def read(path: Path) -> bytes | None:
+        if path in overrides:
+            return overrides[path]
         try:
             return path.read_bytes()
         except OSError:

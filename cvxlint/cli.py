@@ -74,7 +74,7 @@ def selection_options(f):
     return f
 
 
-def settings_from_cli(paths, select, extend_select, ignore, config_path, convex_version, **extra):
+def settings_from_cli(paths, select, extend_select, ignore, config_path, convex_version):
     from .api import resolve_settings
 
     if config_path is not None and not config_path.is_file():
@@ -83,7 +83,6 @@ def settings_from_cli(paths, select, extend_select, ignore, config_path, convex_
         "select": _csv(select) or None,
         "convex_version": convex_version,
     }
-    overrides.update(extra)
     settings = resolve_settings(list(paths), config_path, overrides)
     if extend_select:
         settings.extend_select = settings.extend_select + _csv(extend_select)
@@ -93,17 +92,23 @@ def settings_from_cli(paths, select, extend_select, ignore, config_path, convex_
     return settings
 
 
-def _source_of(project):
-    def get(path: str):
-        f = project._facts.get(Path(path)) if project is not None else None
-        if f is not None:
-            return f.source
-        try:
-            return Path(path).read_bytes()
-        except OSError:
-            return None
+def _write(text: str, output_file: Path | None) -> None:
+    if output_file is not None:
+        output_file.write_text(text, "utf-8")
+    else:
+        click.echo(text, nl=False)
 
-    return get
+
+def _report(diags, source_of, settings, output_format, output_file, quiet, note: str = "") -> None:
+    """Print `diags` in the chosen format; the human formats end with `note` and the summary."""
+    from .output import render, summary
+
+    fmt = output_format or settings.output_format or ("concise" if os.environ.get("PRE_COMMIT") else "full")
+    color = output_file is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    text = render(fmt, diags, source_of, color=color, extra={"exit_code": 1 if diags else 0})
+    if fmt in ("full", "concise") and not quiet:
+        text += note + summary(diags) + "\n"
+    _write(text, output_file)
 
 
 def _output_format_option(f):
@@ -155,12 +160,8 @@ def run_fix_command(paths, settings, *, unsafe_fixes=None, diff=False, exit_non_
     from .engine.writer import unified_diff
     from .output import relpath
 
-    from .diagnostics import Applicability
-
-    if allowed is None:  # --[no-]unsafe-fixes beats the `unsafe-fixes` setting
-        unsafe = settings.unsafe_fixes if unsafe_fixes is None else unsafe_fixes
-        allowed = {Applicability.SAFE, Applicability.UNSAFE} if unsafe else {Applicability.SAFE}
-    outcome = api.fix([Path(p) for p in paths] or [Path.cwd()], settings, allowed=allowed)
+    # --[no-]unsafe-fixes beats the `unsafe-fixes` setting (None: the setting decides)
+    outcome = api.fix([Path(p) for p in paths] or [Path.cwd()], settings, unsafe=unsafe_fixes, allowed=allowed)
     for r in outcome.rejected:
         click.echo(f"cvxlint: {relpath(r.path)}: {r} (please report it)", err=True)
     if outcome.not_converged:
@@ -190,24 +191,15 @@ def run_fix_command(paths, settings, *, unsafe_fixes=None, diff=False, exit_non_
 
 
 def _print_left(left, outcome, report, settings, output_format, output_file, quiet) -> None:
-    from .output import render, summary
-
-    fmt = output_format or settings.output_format or ("concise" if os.environ.get("PRE_COMMIT") else "full")
-    project = outcome.last_check.project if outcome.last_check is not None else None
-    source_of = _source_of(project) if project is not None else (lambda p: None)
-    color = output_file is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    text = render(fmt, left, source_of, color=color, extra={"exit_code": 1 if left else 0})
-    if fmt in ("full", "concise") and not quiet:
-        n = outcome.fixed_count
-        if n:
-            by_rule = ", ".join(f"{code} x{k}" for code, k in sorted(outcome.applied.items()))
-            k = len(report.written)
-            text += f"Fixed {n} problem{'s' if n != 1 else ''} in {k} file{'s' if k != 1 else ''} ({by_rule}).\n"
-        text += summary(left) + "\n"
-    if output_file is not None:
-        output_file.write_text(text, "utf-8")
-    else:
-        click.echo(text, nl=False)
+    note = ""
+    n = outcome.fixed_count
+    if n:
+        by_rule = ", ".join(f"{code} x{k}" for code, k in sorted(outcome.applied.items()))
+        k = len(report.written)
+        note = f"Fixed {n} problem{'s' if n != 1 else ''} in {k} file{'s' if k != 1 else ''} ({by_rule}).\n"
+    last = outcome.last_check
+    source_of = last.source_of if last is not None else (lambda p: None)
+    _report(left, source_of, settings, output_format, output_file, quiet, note)
 
 
 @cli.command()
@@ -234,7 +226,6 @@ def check(paths, select, extend_select, ignore, config_path, convex_version, out
     those files are reported.
     """
     from .api import check as run_check
-    from .output import render, summary
 
     settings = settings_from_cli(paths, select, extend_select, ignore, config_path, convex_version)
     if apply_fixes or diff:
@@ -250,19 +241,10 @@ def check(paths, select, extend_select, ignore, config_path, convex_version, out
         jobs = int(os.environ.get("CVXLINT_JOBS") or os.cpu_count() or 1)
     result = run_check(targets, settings, report_only=changed, jobs=jobs, use_cache=not no_cache)
     diags = result.diagnostics
-    fmt = output_format or settings.output_format or ("concise" if os.environ.get("PRE_COMMIT") else "full")
-    stream_is_tty = output_file is None and sys.stdout.isatty()
     if statistics:
-        text = _statistics(diags)
+        _write(_statistics(diags), output_file)
     else:
-        text = render(fmt, diags, _source_of(result.project), color=stream_is_tty and not os.environ.get("NO_COLOR"),
-                      extra={"exit_code": 1 if diags else 0})
-    if fmt in ("full", "concise") and not quiet and not statistics:
-        text += summary(diags) + "\n"
-    if output_file is not None:
-        output_file.write_text(text, "utf-8")
-    else:
-        click.echo(text, nl=False)
+        _report(diags, result.source_of, settings, output_format, output_file, quiet)
     sys.exit(0 if exit_zero or not diags else EXIT_FINDINGS)
 
 
@@ -441,10 +423,7 @@ def migrate_plan(paths, from_rev, from_snapshot, to_rev, fmt, answers, no_input,
                            file_problems=run.file_problems, functions_dir=fdir, **kw)
             if run.written:
                 text += "Wrote: " + ", ".join(run.written) + "\n"
-        if output_file is not None:
-            output_file.write_text(text, "utf-8")
-        else:
-            click.echo(text, nl=False)
+        _write(text, output_file)
     finally:
         run.close()
     sys.exit(code)
@@ -497,11 +476,7 @@ def migrate_snapshot(paths, output_file, app_dir, config_path):
     if data["schema"].get("open") or any(t.get("opaque") or t.get("indexesIncomplete") for t in data["schema"]["tables"]):
         click.echo("cvxlint: warning: parts of the schema could not be read statically; they are marked in the "
                    "snapshot and a plan will not guess them", err=True)
-    text = json.dumps(data, indent=2) + "\n"
-    if output_file is not None:
-        output_file.write_text(text, "utf-8")
-    else:
-        click.echo(text, nl=False)
+    _write(json.dumps(data, indent=2) + "\n", output_file)
 
 
 @cli.command("lsp")

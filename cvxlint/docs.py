@@ -17,7 +17,7 @@ def rule_doc(rule: type[Rule]) -> str:
         f"{rule.summary}",
         "",
         f"- Severity: {rule.severity.value}" + ("" if rule.default_enabled else " (off by default; enable with `--extend-select " + rule.code + "`)"),
-        f"- Fixable: {fix}" + (f" ({rule.fix_applicability.value})" if rule.fix_applicability else ""),
+        f"- Fixable: {fix}",
     ]
     if rule.plugin_rules:
         head.append("- Covers @convex-dev/eslint-plugin: " + ", ".join(f"`{p}`" for p in rule.plugin_rules))

@@ -77,8 +77,8 @@ def other_reads(facts: FileFacts, name: str, skip: set[int]) -> int:
     from .syntax.scope import is_type_context
 
     count = 0
-    for n in facts.module.root.walk():
-        if n.type not in ("identifier", "shorthand_property_identifier") or n.text != name or id(n) in skip:
+    for n in facts.module.identifiers(name):
+        if id(n) in skip:
             continue
         p = n.parent
         if p is not None and p.type == "import_specifier":

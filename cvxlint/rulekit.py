@@ -106,7 +106,7 @@ def report_in_handler(
     first_facts, first_site = reached.via[0]
     related = []
     for f, site in reached.via[1:]:
-        related.append(ctx.related(f, site.node, f"calls `{_callee_text(f, site)}`"))
+        related.append(ctx.related(f, site.node, f"calls `{callee_text(f, site)}`"))
     related.append(ctx.related(reached.facts, node, "here"))
     helper = reached.func.name or "a helper"
     where = f"{rel(ctx, reached.facts.path)}:{line_of(reached.facts, node)}"
@@ -119,8 +119,9 @@ def report_in_handler(
     )
 
 
-def _callee_text(facts: FileFacts, site: CallSite) -> str:
-    return " ".join(facts.text(site.callee).split()) if site.callee is not None else "?"
+def callee_text(facts: FileFacts, site: CallSite, unknown: str = "?") -> str:
+    """The callee of a call as written, on one line (`ctx.runQuery`)."""
+    return " ".join(facts.text(site.callee).split()) if site.callee is not None else unknown
 
 
 def describe_uses(ctx: RuleContext, uses, limit: int = 6) -> str:

@@ -1,5 +1,7 @@
 """Helpers for the fix and codemod tests: lay a fixture app out with real `_generated`
-files, run the real `tsc`, run the fix loop and check its invariants.
+files, run the real `tsc`, run the fix loop and check its invariants. Also what several
+test files share: the `cvxlint` command in a subprocess, `git`, and the findings fixture
+sources mark with `// expect:` comments.
 
 Fixture apps live in fixtures/fix/<name>/. They are type-checked against the packages in
 tests/npm/fix (convex 1.48.0, typescript 5.9.3, @types/node), installed from its lockfile
@@ -9,16 +11,19 @@ by tests/run.sh.
 from __future__ import annotations
 
 import json
+import os
 import re
-from collections import Counter
 import shutil
 import subprocess
+import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from cvxlint import api
 from cvxlint.config import Settings
 from cvxlint.engine.fixer import FixOutcome, parse_errors
+from cvxlint.engine.registry import load_rules
 from cvxlint.engine.writer import write_fixes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,13 +150,23 @@ def assert_clean_fix(outcome: FixOutcome) -> None:
         assert parse_errors(path, new) <= before, f"{path} gained a parse error"
 
 
-def snapshot(app_root: Path) -> dict[str, bytes]:
-    out = {}
-    for p in sorted(app_root.rglob("*")):
-        if "node_modules" in p.parts or "_generated" in p.parts or not p.is_file():
-            continue
-        out[p.relative_to(app_root).as_posix()] = p.read_bytes()
-    return out
+# --- the command line, as users, CI and pre-commit run it ----------------------------------------
+
+def cvxlint(*args, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`python -m cvxlint ARGS` in a subprocess, outside pre-commit unless `env` says so."""
+    e = {k: v for k, v in os.environ.items() if k != "PRE_COMMIT"}
+    e.update(env or {})
+    return subprocess.run([sys.executable, "-m", "cvxlint", *args], cwd=cwd, capture_output=True, text=True, env=e)
+
+
+def files_of(app: Path) -> dict[str, bytes]:
+    return {p.relative_to(app).as_posix(): p.read_bytes() for p in sorted(app.rglob("*")) if p.is_file()}
+
+
+def git(cwd: Path, *args: str) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True, env=env).stdout
 
 
 # --- findings marked in fixture sources ------------------------------------------------------
@@ -182,3 +197,21 @@ def marked_findings(root: Path, codes: set[str]) -> set[tuple[str, int, str]]:
                 if code in codes:
                     out.add((rel, target + 1, code))
     return out
+
+
+def default_codes(prefixes: tuple[str, ...]) -> set[str]:
+    """The default-enabled rules whose code starts with one of `prefixes` (opt-in ones such
+    as CVX510 stay off)."""
+    return {c for c, r in load_rules().items() if c.startswith(prefixes) and r.default_enabled}
+
+
+def assert_reports_marked_lines(root: Path, diagnostics, prefixes: tuple[str, ...]) -> None:
+    """Nothing crashed, and the rules of `prefixes` reported exactly the (file, line, code)
+    triples marked under root for their default-enabled codes, nothing more."""
+    crashed = [d.message for d in diagnostics if d.code == "CVX999"]
+    assert not crashed, crashed
+    got = {(Path(d.path).relative_to(root).as_posix(), d.line, d.code)
+           for d in diagnostics if d.code.startswith(prefixes)}
+    want = marked_findings(root, default_codes(prefixes))
+    assert sorted(got - want) == [], f"unexpected findings: {sorted(got - want)}"
+    assert sorted(want - got) == [], f"missing findings: {sorted(want - got)}"

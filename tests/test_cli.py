@@ -1,19 +1,10 @@
 """The command line as users and CI run it: a real subprocess, real files."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from fixkit import ROOT, cvxlint
+
 DEMO = ROOT / "fixtures" / "demo"
-
-
-def cvxlint(*args, cwd=ROOT, env=None):
-    e = {**os.environ, **(env or {})}
-    e.pop("PRE_COMMIT", None)
-    return subprocess.run([sys.executable, "-m", "cvxlint", *args], cwd=cwd, capture_output=True, text=True, env=e)
 
 
 def test_demo_has_findings_and_exit_1():

@@ -6,27 +6,15 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-RUNTIME = ROOT / "fixtures" / "fix" / "runtime"
+from fixkit import FIXTURES, ROOT, cvxlint, files_of
+
+RUNTIME = FIXTURES / "runtime"
 # The runtime fixture's fixable rules; other rules' findings would make exit codes and
 # summaries depend on every rule family.
 SEL = ("--select", "CVX109,CVX112,CVX900,CVX902")
-
-
-def cvxlint(*args, cwd=ROOT, env=None):
-    e = {**os.environ, **(env or {})}
-    e.pop("PRE_COMMIT", None)
-    return subprocess.run([sys.executable, "-m", "cvxlint", *args], cwd=cwd, capture_output=True, text=True, env=e)
-
-
-def files_of(app: Path) -> dict[str, bytes]:
-    return {p.relative_to(app).as_posix(): p.read_bytes() for p in sorted(app.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture
@@ -71,10 +59,12 @@ def test_diff_writes_nothing_and_exits_1(app):
 def test_check_fix_is_fix(app, tmp_path):
     other = tmp_path / "other"
     shutil.copytree(app, other)
+    before = files_of(app)
     r1 = cvxlint("fix", str(app), *SEL)
     r2 = cvxlint("check", "--fix", str(other), *SEL)
     assert r1.returncode == r2.returncode == 0
-    assert files_of(app) == files_of(other)
+    assert files_of(app) != before  # both commands fixed something ...
+    assert files_of(app) == files_of(other)  # ... and the same
 
 
 def test_exit_non_zero_on_fix_for_pre_commit(app):

@@ -29,12 +29,11 @@ def _jsonc(text: str):
 
 def test_config_blocks_parse():
     assert len(list(blocks("yaml"))) >= 6
-    for where, body in blocks("yaml"):
-        yaml.safe_load(body), where
-    for where, body in blocks("toml"):
-        tomllib.loads(body), where
-    for where, body in blocks("jsonc"):
-        _jsonc(body), where
+    for lang, load in (("yaml", yaml.safe_load), ("toml", tomllib.loads), ("jsonc", _jsonc)):
+        found = list(blocks(lang))
+        assert found, f"no ```{lang} block left in {[str(d.relative_to(ROOT)) for d in DOCS]}"
+        for _where, body in found:
+            load(body)
 
 
 def _walk(node):

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from cvxlint.migrate.codegen import GENERATED_MARK
-from migratekit import CASES, load_case
+from migratekit import CASES, expected, load_case
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPORT = ROOT / "tests" / "tools" / "export_schema.mjs"
@@ -52,10 +52,6 @@ def steps_of(data: dict) -> list:
     return [[s["phase"], s["kind"], s["table"], s.get("index", s.get("field")), s["risk"]] for s in data["steps"]]
 
 
-def expected_steps(case: str) -> list:
-    return json.loads((CASES / case / "expected.json").read_text())["steps"]
-
-
 ROLE = 'default:users.role="member"'
 
 
@@ -78,7 +74,7 @@ def test_json_output_is_the_documented_contract(tmp_path):
     assert r.returncode == 1, r.stderr
     data = json.loads(r.stdout)
     assert data["status"] == "risky" and data["exitCode"] == 1
-    assert steps_of(data) == expected_steps("optional-to-required")
+    assert steps_of(data) == expected("optional-to-required")["steps"]
     for s in data["steps"]:
         assert s["risk"] in ("safe", "data-dependent", "destructive", "code-breaking", "blocking", "rollback-hazard")
         assert {"table", "kind", "phase", "reason", "code_impact"} <= set(s)
@@ -117,7 +113,7 @@ def test_an_unanswered_rename_exits_3_with_the_question(tmp_path):
     assert text.returncode == 3
     assert "answer with: --answer rename:users.name=fullName  or  --answer no-rename:users.name=fullName" in text.stdout
     yes = cvxlint("migrate", "plan", "--from", "HEAD", "--format", "json", "--answer", "rename:users.name=fullName", cwd=repo)
-    assert yes.returncode == 1 and steps_of(json.loads(yes.stdout)) == expected_steps("rename-field")
+    assert yes.returncode == 1 and steps_of(json.loads(yes.stdout)) == expected("rename-field")["steps"]
 
 
 def test_answers_from_the_config_file(tmp_path):
@@ -125,7 +121,7 @@ def test_answers_from_the_config_file(tmp_path):
     (repo / "cvxlint.yaml").write_text("migrate-answers:\n  - rename:users.name=fullName\n")
     r = cvxlint("migrate", "plan", "--from", "HEAD", "--format", "json", cwd=repo)
     assert r.returncode == 1, r.stdout + r.stderr
-    assert steps_of(json.loads(r.stdout)) == expected_steps("rename-field")
+    assert steps_of(json.loads(r.stdout)) == expected("rename-field")["steps"]
     # the command line wins over the config
     no = cvxlint("migrate", "plan", "--from", "HEAD", "--format", "json", "--answer", "no-rename:users.name=fullName",
                  cwd=repo)
@@ -234,7 +230,7 @@ def test_to_revision_and_snapshots_give_the_same_plan(tmp_path):
     repo = repo_from(case, tmp_path, commit_new=True)
     by_rev = cvxlint("migrate", "plan", "--from", "HEAD~1", "--to", "HEAD", "--format", "json", cwd=repo)
     assert by_rev.returncode == 1, by_rev.stderr
-    assert steps_of(json.loads(by_rev.stdout)) == expected_steps(case)
+    assert steps_of(json.loads(by_rev.stdout)) == expected(case)["steps"]
     # a snapshot of the old app, taken where history is not at hand
     old = tmp_path / "old-app"
     shutil.copytree(CASES / case / "old", old)
@@ -244,7 +240,7 @@ def test_to_revision_and_snapshots_give_the_same_plan(tmp_path):
     assert data["kind"] == "cvxlint-schema-snapshot" and data["app"] == "convex"
     r = cvxlint("migrate", "plan", "--from-snapshot", str(tmp_path / "snap.json"), "--format", "json", cwd=repo)
     assert r.returncode == 1, r.stderr
-    assert steps_of(json.loads(r.stdout)) == expected_steps(case)
+    assert steps_of(json.loads(r.stdout)) == expected(case)["steps"]
     assert "--write needs" in cvxlint("migrate", "plan", "--from", "HEAD~1", "--to", "HEAD", "--write", cwd=repo).stderr
 
 
@@ -260,7 +256,7 @@ def test_a_snapshot_from_convex_itself_gives_the_same_plan(case, tmp_path):
     export.write_text(r.stdout)
     new = tmp_path / "new"
     shutil.copytree(CASES / case / "new", new)
-    exp = json.loads((CASES / case / "expected.json").read_text())
+    exp = expected(case)
     args = [a for ans in exp.get("answers", []) for a in ("--answer", ans)]
     out = cvxlint("migrate", "plan", "--from-snapshot", str(export), "--format", "json", *args, cwd=new)
     assert out.returncode == exp["exit"], out.stderr

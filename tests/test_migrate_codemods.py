@@ -7,10 +7,15 @@ import json
 import shutil
 
 import pytest
+from click.testing import CliRunner
 
+from cvxlint.cli import cli
 from cvxlint.engine.registry import load_rules
-from cvxlint.migrate.codemods import CODEMODS, codemod_named
-from test_fix_cli import ROOT, RUNTIME, cvxlint, files_of
+from cvxlint.migrate import codemods
+from cvxlint.migrate.codemods import CODEMODS, Codemod, codemod_named
+from fixkit import FIXTURES, cvxlint, files_of
+
+RUNTIME = FIXTURES / "runtime"
 
 
 @pytest.fixture
@@ -85,13 +90,17 @@ def test_refuses_older_or_unknown_convex(app):
     assert r.returncode == 2 and "convex version of the app" in r.stderr and "is unknown" in r.stderr
 
 
-def test_unknown_and_unavailable_codemods_are_exit_2(app):
+def test_unknown_and_unavailable_codemods_are_exit_2(app, monkeypatch):
     r = cvxlint("migrate", "apply", "no-such-codemod", str(app))
     assert r.returncode == 2 and "unknown codemod 'no-such-codemod'" in r.stderr
     missing = [c for c in CODEMODS if c.missing_rules()]
     for c in missing:
         r = cvxlint("migrate", "apply", c.name, str(app))
         assert r.returncode == 2 and "not available yet" in r.stderr
+    # Every codemod's rules exist today: plant one (in process) that reuses a rule nobody wrote.
+    monkeypatch.setattr(codemods, "CODEMODS", (*CODEMODS, Codemod("planted", "", "0.1.0", ("CVX000",))))
+    r = CliRunner().invoke(cli, ["migrate", "apply", "planted", str(app)])
+    assert r.exit_code == 2 and "not available yet: it needs rule(s) CVX000" in r.output, r.output
 
 
 def test_codemod_named():
@@ -100,7 +109,7 @@ def test_codemod_named():
 
 def test_explicit_table_ids_refuses_apps_before_1_31(tmp_path):
     app = tmp_path / "app"
-    shutil.copytree(ROOT / "fixtures" / "fix" / "ids", app)
+    shutil.copytree(FIXTURES / "ids", app)
     before = files_of(app)
     (app / "package.json").write_text('{"dependencies": {"convex": "1.30.0"}}')
     r = cvxlint("migrate", "apply", "explicit-table-ids", str(app))

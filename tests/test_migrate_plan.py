@@ -54,7 +54,7 @@ def test_plan_matches_the_expected_plan(case):
                                                                       "codes", "risk")])
                        for c, e in zip(plan.diff.changes, exp["changes"])]
         assert len(plan.diff.changes) == len(exp["changes"]), [c.id for c in plan.diff.changes]
-        assert got_changes == [{k: v for k, v in e.items()} for e in exp["changes"]]
+        assert got_changes == exp["changes"]
         steps = [[s.phase, s.kind, s.table, s.index if s.index is not None else s.field, s.risk] for s in plan.steps]
         assert steps == exp["steps"]
         assert [[m.name, m.kind] for m in plan.migrations] == exp.get("migrations", [])

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from fixkit import ROOT, git
+
 WHEELHOUSE = ROOT / ".wheelhouse"
 CHAT = ROOT / "fixtures" / "integrations" / "chat"
 
@@ -56,12 +57,6 @@ export const greet = mutation({
   },
 });
 '''
-
-
-def git(cwd: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True, env=env).stdout
 
 
 def try_repo(target: Path, home: Path, *hook: str) -> subprocess.CompletedProcess:

@@ -8,30 +8,14 @@ that line. The default-enabled rules of both families must report exactly the ma
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import fixkit
 import pytest
 
 from cvxlint.api import check, resolve_settings
-from cvxlint.engine.registry import load_rules
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = fixkit.ROOT
 FIXTURES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "fixtures" / "indexes").iterdir() if p.is_dir())
 FAMILIES = ("CVX2", "CVX7")
-
-
-def family_codes() -> set[str]:
-    return {c for c, r in load_rules().items() if c.startswith(FAMILIES) and r.default_enabled}
-
-
-def expectations(root: Path) -> set[tuple[str, int, str]]:
-    return fixkit.marked_findings(root, family_codes())
-
-
-def findings(root: Path):
-    settings = resolve_settings([root], overrides={"select": list(FAMILIES)})
-    return check([root], settings).diagnostics
 
 
 def test_there_are_fixtures():
@@ -41,20 +25,16 @@ def test_there_are_fixtures():
 @pytest.mark.parametrize("fixture", FIXTURES)
 def test_fixture_reports_exactly_the_marked_lines(fixture):
     root = ROOT / fixture
-    diags = findings(root)
-    crashed = [d.message for d in diags if d.code == "CVX999"]
-    assert not crashed, crashed
-    got = {(Path(d.path).relative_to(root).as_posix(), d.line, d.code) for d in diags if d.code.startswith(FAMILIES)}
-    want = expectations(root)
-    assert sorted(got - want) == [], "unexpected findings"
-    assert sorted(want - got) == [], "missing findings"
+    settings = resolve_settings([root], overrides={"select": list(FAMILIES)})
+    fixkit.assert_reports_marked_lines(root, check([root], settings).diagnostics, FAMILIES)
 
 
 def test_every_rule_of_both_families_is_exercised_by_a_fixture():
+    codes = fixkit.default_codes(FAMILIES)
     seen = set()
     for fixture in FIXTURES:
-        seen |= {code for _f, _l, code in expectations(ROOT / fixture)}
-    assert sorted(family_codes() - seen) == []
+        seen |= {code for _f, _l, code in fixkit.marked_findings(ROOT / fixture, codes)}
+    assert sorted(codes - seen) == []
 
 
 # --- fixes on a whole app, type-checked with the real tsc before and after -------------------
@@ -70,11 +50,6 @@ TSC_BEFORE = [("TS2345", 30), ("TS2345", 30), ("TS2345", 65)]
 
 
 def test_fixes_converge_and_type_check(tmp_path):
-    import sys
-
-    sys.path.insert(0, str(ROOT / "tests"))
-    import fixkit
-
     app = fixkit.materialize("indexes", tmp_path / "app")
     before = fixkit.tsc(app)
     assert sorted((e.code, e.line) for e in before) == TSC_BEFORE, [str(e) for e in before]

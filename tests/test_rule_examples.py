@@ -31,6 +31,7 @@ def test_example(rule, example, tmp_path):
     if not isinstance(example, Invalid):
         assert lines == [], f"valid example produced {[(d.line, d.message) for d in run.diagnostics]}"
         return
+    assert example.lines, "an invalid example must declare the lines of its diagnostics"
     assert lines == sorted(example.lines), [(d.line, d.message) for d in run.diagnostics]
     if example.message:
         for d in run.diagnostics:

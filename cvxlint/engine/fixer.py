@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from ..diagnostics import Applicability, Diagnostic, Edit, Fix
 
@@ -206,9 +206,9 @@ class _Files:
         return h.digest()
 
 
-def _by_file(fixes: list[tuple[Diagnostic, Fix]]) -> dict[Path, list[Edit]]:
+def _by_file(fixes: Iterable[Fix]) -> dict[Path, list[Edit]]:
     out: dict[Path, list[Edit]] = {}
-    for _d, f in fixes:
+    for f in fixes:
         for e in f.edits:
             out.setdefault(Path(e.path), []).append(e)
     return out
@@ -219,7 +219,7 @@ def _static_problem(files: _Files, fix: Fix) -> str | None:
     if _self_overlapping(fix):
         return "its edits overlap each other"
     changes = False
-    for path, edits in _by_file([(None, fix)]).items():  # type: ignore[list-item]
+    for path, edits in _by_file([fix]).items():
         src = files.get(path)
         if src is None:
             return f"cannot read {path}"
@@ -234,7 +234,7 @@ def _static_problem(files: _Files, fix: Fix) -> str | None:
 
 def _syntax_problem(files: _Files, fix: Fix, paths: set[Path]) -> str | None:
     """Whether this fix alone adds a parse error to one of `paths`."""
-    for path, edits in _by_file([(None, fix)]).items():  # type: ignore[list-item]
+    for path, edits in _by_file([fix]).items():
         if path not in paths:
             continue
         src = files.get(path)
@@ -257,7 +257,7 @@ def _screen(files: _Files, chosen: list[tuple[Diagnostic, Fix]]) -> tuple[list, 
             ok.append((d, f))
         else:
             refused.append((d, f, why))
-    suspect = {path for path, edits in _by_file(ok).items()
+    suspect = {path for path, edits in _by_file(f for _d, f in ok).items()
                if files.errors(path, files.edited(path, edits)) > files.errors(path, files.get(path))}
     good = []
     for d, f in ok:
@@ -309,7 +309,7 @@ def fix_loop(
         if not good:
             continue  # fixes that overlapped a refused one get their turn
         good = _combine(files, good)
-        new_content = {p: files.edited(p, edits) for p, edits in _by_file(good).items()}
+        new_content = {p: files.edited(p, edits) for p, edits in _by_file(f for _d, f in good).items()}
         files.current.update(new_content)
         outcome.passes += 1
         for d, _f in good:
@@ -330,7 +330,7 @@ def _combine(files: _Files, good: list[tuple[Diagnostic, Fix]]) -> list[tuple[Di
     touch without overlapping). When the combined result of a file adds a parse error, keep
     only the first fix touching that file in this pass; the others get re-linted and retried."""
     while True:
-        for path, edits in _by_file(good).items():
+        for path, edits in _by_file(f for _d, f in good).items():
             src = files.get(path)
             if src is None:
                 continue

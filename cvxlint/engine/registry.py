@@ -10,24 +10,6 @@ from .rule import Rule, registered_rules
 
 _loaded = False
 
-# Rules of @convex-dev/eslint-plugin and the cvxlint rules that cover them; lets us honour
-# existing `eslint-disable` comments. The docs call require-args-validator
-# "require-argument-validators", so both spellings are accepted.
-PLUGIN_RULES = {
-    "no-old-registered-function-syntax": ("CVX502",),
-    "require-args-validator": ("CVX501",),
-    "require-argument-validators": ("CVX501",),
-    "explicit-table-ids": ("CVX711",),
-    "no-filter-in-query": ("CVX201", "CVX202"),
-    "no-top-of-hour-crons": ("CVX804",),
-    "no-schema-import-cycle": ("CVX509",),
-    "no-duplicate-indexes": ("CVX205",),
-    "no-process-env": ("CVX112",),
-    "import-wrong-runtime": ("CVX110",),
-    "require-access-control": ("CVX401",),
-    "no-collect-in-query": ("CVX203",),
-}
-
 
 def load_rules() -> dict[str, type[Rule]]:
     """Import every module of the `cvxlint_rules` package (the top-level `rules/` folder)."""
@@ -55,6 +37,16 @@ def rule_for(code_or_name: str) -> type[Rule] | None:
     if key.upper() in rules:
         return rules[key.upper()]
     return by_name().get(key)
+
+
+def plugin_rule_codes() -> dict[str, tuple[str, ...]]:
+    """@convex-dev/eslint-plugin rule -> the cvxlint codes that cover it (each rule's
+    `plugin_rules`), so existing `eslint-disable` comments are honoured."""
+    out: dict[str, tuple[str, ...]] = {}
+    for code, rule in load_rules().items():
+        for name in rule.plugin_rules:
+            out[name] = out.get(name, ()) + (code,)
+    return out
 
 
 def expand_selector(selector: str, where: str = "") -> set[str]:

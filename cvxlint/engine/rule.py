@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
-from ..diagnostics import Applicability, Diagnostic, Edit, Fix, Related, Severity
+from ..diagnostics import Diagnostic, Edit, Fix, Related, Severity
 from ..syntax.tree import Node
 
 if TYPE_CHECKING:
@@ -132,7 +132,6 @@ class Rule:
     summary: ClassVar[str] = ""  # one line, used in `cvxlint rules` and the README table
     default_enabled: ClassVar[bool] = True
     fix_availability: ClassVar[str] = "none"  # none | sometimes | always
-    fix_applicability: ClassVar[Applicability | None] = None  # the best tier the rule's fixes reach
     options: ClassVar[dict[str, Any]] = {}
     plugin_rules: ClassVar[tuple[str, ...]] = ()  # @convex-dev/eslint-plugin rules it covers
     # Files with syntax errors get CVX900 and no other per-file finding (their tree is partial).

@@ -5,11 +5,12 @@ from __future__ import annotations
 import fnmatch
 import os
 import traceback
+from dataclasses import replace
 from pathlib import Path
 
 import pathspec
 
-from ..diagnostics import Diagnostic, Severity
+from ..diagnostics import Diagnostic, Position, Severity
 from ..project.model import Project
 from .positions import LineIndex
 from .registry import load_rules
@@ -83,6 +84,14 @@ def finalize(
     seen: set[tuple] = set()
     indexes: dict[str, LineIndex | None] = {}
     sups: dict[str, suppress.Suppressions] = {}
+
+    def index_of(path: str) -> LineIndex | None:
+        if path not in indexes:
+            src = source_of(project, Path(path))
+            indexes[path] = LineIndex(src) if src is not None else None
+            sups[path] = _suppressions(project, Path(path), src)
+        return indexes[path]
+
     out: list[Diagnostic] = []
     for d in diags:
         p = Path(d.path)
@@ -98,31 +107,19 @@ def finalize(
             continue
         seen.add(key)
         if d.start == 0 and d.end == 0 and d.path not in indexes and d.code in ("CVX902", INTERNAL_ERROR):
-            from ..diagnostics import Position
-
             d.start_pos = d.end_pos = Position(1, 1, 1)
             out.append(d)
             continue
-        if d.path not in indexes:
-            src = _source(project, p)
-            indexes[d.path] = LineIndex(src) if src is not None else None
-            sups[d.path] = _suppressions(project, p, src)
-        idx = indexes[d.path]
+        idx = index_of(d.path)
         if idx is not None:
             d.start_pos = idx.position(d.start)
             d.end_pos = idx.position(d.end)
             if d.code != INTERNAL_ERROR and sups[d.path].suppressed(d.code, d.start_pos.line - 1):
                 continue
         else:
-            from ..diagnostics import Position
-
             d.start_pos = d.end_pos = Position(1, 1, 1)
         for r in d.related:
-            ridx = indexes.get(r.path)
-            if r.path not in indexes:
-                src = _source(project, Path(r.path))
-                ridx = indexes[r.path] = LineIndex(src) if src is not None else None
-                sups[r.path] = _suppressions(project, Path(r.path), src)
+            ridx = index_of(r.path)
             if ridx is not None:
                 r.start_pos = ridx.position(r.start)
                 r.end_pos = ridx.position(r.end)
@@ -133,8 +130,6 @@ def finalize(
             if tier is None:
                 d.fix = None
             elif tier is not d.fix.applicability:
-                from dataclasses import replace
-
                 d.fix = replace(d.fix, applicability=tier)
         out.append(d)
     out.sort(key=Diagnostic.sort_key)
@@ -161,12 +156,15 @@ def _per_file_ignored(table: dict[str, list[str]], rel: str, code: str) -> bool:
     return False
 
 
-def _source(project: Project, p: Path) -> bytes | None:
-    f = project._facts.get(p)
-    if f is not None:
-        return f.source
-    if p in project.overrides:
-        return project.overrides[p]
+def source_of(project: Project | None, p: Path) -> bytes | None:
+    """The text a diagnostic's byte offsets refer to: what the run read (a file's facts, an
+    unsaved override), else the file on disk (None: unreadable)."""
+    if project is not None:
+        f = project._facts.get(p)
+        if f is not None:
+            return f.source
+        if p in project.overrides:
+            return project.overrides[p]
     try:
         if p.is_file():
             return p.read_bytes()

@@ -16,33 +16,36 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..syntax.tree import Module, Node
-from .registry import PLUGIN_RULES, rule_for
+from ..syntax.tree import Module
+from .registry import plugin_rule_codes, rule_for
 
 _CVX = re.compile(r"cvxlint-(ignore-file|ignore|fixme)\b:?\s*(.*)", re.S)
 _ESLINT = re.compile(r"eslint-disable(-next-line|-line)?\b\s*(.*)", re.S)
-_STATEMENT_PARENTS = frozenset(["program", "statement_block", "class_body", "switch_case", "switch_default"])
+# Statements are the children of these (the program's are the root's children).
+_STATEMENT_PARENTS = ("statement_block", "class_body", "switch_case", "switch_default", "export_statement")
+
+
+def _tokens(spec: str) -> list[str]:
+    """The names in a comment's rule list: before any `-- reason`, separated by commas or spaces."""
+    spec = spec.split("--", 1)[0].replace("*/", " ")
+    return [tok for tok in re.split(r"[\s,]+", spec.strip()) if tok]
 
 
 def _codes(spec: str) -> set[str] | None:
     """"CVX101, no-date-now-in-query -- why" -> {"CVX101", "CVX103"}; "" -> None (all)."""
-    spec = spec.split("--", 1)[0]
-    spec = spec.replace("*/", " ")
     out: set[str] = set()
-    for tok in re.split(r"[\s,]+", spec.strip()):
-        if not tok:
-            continue
+    for tok in _tokens(spec):
         r = rule_for(tok)
         out.add(r.code if r is not None else tok.upper())
     return out or None
 
 
 def _eslint_codes(spec: str) -> set[str]:
-    spec = spec.split("--", 1)[0].replace("*/", " ")
+    plugin = plugin_rule_codes()
     out: set[str] = set()
-    for tok in re.split(r"[\s,]+", spec.strip()):
+    for tok in _tokens(spec):
         if tok.startswith("@convex-dev/"):
-            out.update(PLUGIN_RULES.get(tok[len("@convex-dev/"):], ()))
+            out.update(plugin.get(tok[len("@convex-dev/"):], ()))
     return out
 
 
@@ -61,9 +64,11 @@ class Suppressions:
                 return True
         return False
 
-    @property
-    def empty(self) -> bool:
-        return not (self.file_codes or self.file_all or self.ranges)
+    def ignore_file(self, codes: set[str] | None) -> None:
+        if codes is None:
+            self.file_all = True
+        else:
+            self.file_codes |= codes
 
 
 def for_module(module: Module) -> Suppressions:
@@ -82,10 +87,7 @@ def for_module(module: Module) -> Suppressions:
             kind, spec = m.group(1), m.group(2)
             codes = _codes(spec)
             if kind == "ignore-file":
-                if codes is None:
-                    s.file_all = True
-                else:
-                    s.file_codes |= codes
+                s.ignore_file(codes)
                 continue
         else:
             kind = eslint.group(1) or ""
@@ -117,17 +119,13 @@ def for_module(module: Module) -> Suppressions:
 def _statement_spans(module: Module) -> dict[int, int]:
     """Start line -> end line of the outermost statement starting on that line."""
     spans: dict[int, int] = {}
-    for n in module.root.walk():
-        if n.parent is not None and n.parent.type in _STATEMENT_PARENTS or _is_export_child(n):
+    for parent in (module.root, *module.nodes(*_STATEMENT_PARENTS)):
+        for n in parent.children or ():
             a = module.line_of(n.start)
             b = module.line_of(max(n.start, n.end - 1))
             if b > spans.get(a, -1):
                 spans[a] = b
     return spans
-
-
-def _is_export_child(n: Node) -> bool:
-    return n.parent is not None and n.parent.type == "export_statement"
 
 
 _PY = re.compile(r"#\s*cvxlint-(ignore-file|ignore|fixme)\b:?\s*([^\n]*)")
@@ -143,10 +141,7 @@ def for_python(source: bytes) -> Suppressions:
             continue
         kind, codes = m.group(1), _codes(m.group(2))
         if kind == "ignore-file":
-            if codes is None:
-                s.file_all = True
-            else:
-                s.file_codes |= codes
+            s.ignore_file(codes)
             continue
         own_line = raw.lstrip().startswith("#")
         s.ranges.append((i + 1, i + 1, codes) if own_line else (i, i, codes))

@@ -66,15 +66,10 @@ class PositionCodec:
         if self.encoding == UTF8:
             at = min(start + char, content_end)
             # Never split a character: step back to its first byte.
-            while at > start and (self.source[at] & 0xC0) == 0x80:
+            while at > start and _continuation(self.source[at]):
                 at -= 1
             return at
-        text = self.source[start:content_end].decode("utf-8", "replace")
-        return start + len(text[:char].encode("utf-8"))
-
-    def line_start(self, line0: int) -> int:
-        starts = self.index.starts
-        return starts[max(0, min(line0, len(starts) - 1))]
+        return min(self.index.offset(line0 + 1, char + 1), content_end)
 
     def line_text(self, line0: int) -> str:
         return self.index.line_text(line0 + 1)

@@ -20,7 +20,6 @@ from typing import Callable
 from .. import api
 from ..config import Settings
 from ..diagnostics import Applicability, Diagnostic
-from ..engine.fixer import fix_loop
 from ..project.discover import enclosing_app_dir, repo_root
 from ..project.extract import FactsMemo
 from . import settings as client_settings
@@ -32,30 +31,12 @@ class LintRun:
 
     diagnostics: dict[Path, list[Diagnostic]]
     source_of: Callable[[str], bytes | None]
-    error: str | None = None  # a one-line reason when the run could not happen
 
 
 @dataclass
 class FixAllResult:
     changed: dict[Path, tuple[bytes, bytes]] = field(default_factory=dict)  # path -> (before, after)
     applied: dict[str, int] = field(default_factory=dict)
-
-
-def _source_reader(overrides: dict[Path, bytes], project=None) -> Callable[[str], bytes | None]:
-    def source_of(path: str) -> bytes | None:
-        p = Path(path)
-        if p in overrides:
-            return overrides[p]
-        if project is not None:
-            f = project._facts.get(p)
-            if f is not None:
-                return f.source
-        try:
-            return p.read_bytes()
-        except OSError:
-            return None
-
-    return source_of
 
 
 class LintWorkspace:
@@ -94,12 +75,12 @@ class LintWorkspace:
         on_disk = [p for p in paths if p.is_file()]
         by_path: dict[Path, list[Diagnostic]] = {p: [] for p in paths}
         if not on_disk:  # unsaved new files: nothing the model can place yet
-            return LintRun(by_path, _source_reader(overrides))
+            return LintRun(by_path, lambda path: overrides.get(Path(path)))
         settings = self.settings_for(on_disk[0])
         result = api.check(on_disk, settings, overrides, load_facts=self._facts_of(on_disk[0]))
         for d in result.diagnostics:
             by_path.setdefault(Path(d.path), []).append(d)
-        return LintRun(by_path, _source_reader(overrides, result.project))
+        return LintRun(by_path, result.source_of)
 
     def fix_all(self, path: Path, overrides: dict[Path, bytes]) -> FixAllResult:
         """Apply the safe fixes of `path`'s findings until they converge, in memory.
@@ -108,24 +89,7 @@ class LintWorkspace:
         """
         if not path.is_file():
             return FixAllResult()
-        settings = self.settings_for(path)
-        memo = self._facts_of(path)
-
-        def lint(fixed: dict[Path, bytes]) -> list[Diagnostic]:
-            return api.check([path], settings, {**overrides, **fixed}, load_facts=memo).diagnostics
-
-        def read(p: Path) -> bytes | None:
-            if p in overrides:
-                return overrides[p]
-            try:
-                return p.read_bytes()
-            except OSError:
-                return None
-
-        outcome = fix_loop(lint, read, {Applicability.SAFE})
-        changed = {
-            p: (outcome.originals[p], new)
-            for p, new in outcome.sources.items()
-            if p in outcome.originals and outcome.originals[p] != new
-        }
+        outcome = api.fix([path], self.settings_for(path), allowed={Applicability.SAFE}, overrides=overrides,
+                          load_facts=self._facts_of(path))
+        changed = {p: (outcome.originals[p], new) for p, new in outcome.changed.items()}
         return FixAllResult(changed, dict(outcome.applied))

@@ -24,7 +24,7 @@ from . import vjson
 from .diff import Change
 
 if TYPE_CHECKING:
-    from .impact import Impact, Use
+    from .impact import Use
 
 # Most severe first: a step's risk is the most severe of its findings.
 RISKS = ("destructive", "data-dependent", "code-breaking", "blocking", "rollback-hazard", "safe")
@@ -74,13 +74,11 @@ class Context:
 
     new_tables: set[str]  # tables that do not exist before the plan (so they are empty)
     old_missing: bool = False  # the old side had no schema.ts at all
-    impact: "Impact | None" = None
     uses: dict[str, list["Use"]] = dc_field(default_factory=dict)  # change id -> code impact
 
 
 def most_severe(risks) -> str:
-    rs = [r for r in risks]
-    return min(rs, key=RISKS.index) if rs else "safe"
+    return min(risks, key=RISKS.index, default="safe")
 
 
 def classify(c: Change, ctx: Context) -> list[Finding]:

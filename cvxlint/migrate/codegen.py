@@ -179,9 +179,7 @@ def _define(m: Migration, mod: _Module) -> str:
                                               f"(idempotent: {new_table}.{ptr} points back).")
     if m.variant is not None:
         disc, value = m.variant
-        lit = f"{value}n" if isinstance(value, int) and not isinstance(value, bool) and _bigint_variant(m) \
-            else json.dumps(value)
-        body.append(f"if (doc.{disc} !== {lit}) return;")
+        body.append(f"if (doc.{disc} !== {json.dumps(value)}) return;")
     holder, parents = "doc", []
     for i, p in enumerate(m.path[:-1]):
         var = f"p{i}"
@@ -234,9 +232,8 @@ def _define(m: Migration, mod: _Module) -> str:
         mod.uses_validate = mod.uses_v = True
         const = _const_name(m, "Next")
         mod.consts.append(f"const {const} = {vjson.to_ts(target)};")
-        optional = True  # the widened field may be absent
         body.append(f"const value = {acc};")
-        body.append(f"if ({'value === undefined || ' if optional else ''}validate({const}, value)) return;")
+        body.append(f"if (value === undefined || validate({const}, value)) return;")  # the widened field may be absent
         if m.kind == "map":
             body.append(f"return {patch(vjson.value_ts(m.value, target))};")
             doc = f"Rewrite {'.'.join(m.path)} values the new validator rejects to {json.dumps(m.value)}."
@@ -262,10 +259,6 @@ def _define(m: Migration, mod: _Module) -> str:
     else:
         raise CodegenError(f"no template for a {m.kind} migration")
     return _wrap(m, ctx, is_async, body, doc)
-
-
-def _bigint_variant(m: Migration) -> bool:
-    return False  # discriminants of union tables are string or number literals in practice
 
 
 def _wrap(m: Migration, ctx: str, is_async: bool, body: list[str], doc: str) -> str:
@@ -309,7 +302,7 @@ def _conversion(m: Migration, body: list[str]) -> str:
 
 def _verify(m: Migration, mod: _Module) -> str:
     mod.uses_query = mod.uses_validate = mod.uses_v = True
-    const = _const_name(Migration(m.name, m.kind, m.table), "Final")
+    const = _const_name(m, "Final")
     mod.consts.append(f"const {const} = {vjson.to_ts(m.target)};")
     return (f"/** {m.table} documents the final schema still rejects (page on with `cursor`: continueCursor). */\n"
             f"export const {m.name} = internalQuery({{\n"
@@ -356,12 +349,3 @@ def convex_config(existing: str | None) -> tuple[str, str] | None:
     text = (existing[:at] + f'import {name} from "{COMPONENT_CONFIG}";\n' + existing[at:exp.start()]
             .rstrip("\n") + f"\n{m.group(1)}.use({name});\n\n" + existing[exp.start():])
     return "edit", text
-
-
-# --- all files ------------------------------------------------------------------------------------
-
-
-def plan_json(plan: Plan) -> dict:
-    from .render import plan_to_json
-
-    return plan_to_json(plan, files=[])

@@ -97,9 +97,6 @@ class SchemaDiff:
     changes: list[Change] = dc_field(default_factory=list)
     problems: list[Problem] = dc_field(default_factory=list)
 
-    def old_table(self, name: str) -> dict | None:
-        return table_map(self.old).get(name)
-
     def new_table(self, name: str) -> dict | None:
         return table_map(self.new).get(name)
 

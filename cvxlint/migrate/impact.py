@@ -58,15 +58,12 @@ class Impact:
         self.project = project
         self.app = app
         self.root = root
-        self._uses = None
         self._members: dict[str, dict[str, list]] = {}  # path -> property name -> member nodes
 
     # -- helpers -------------------------------------------------------------------------------
     @property
     def uses(self):
-        if self._uses is None:
-            self._uses = self.app.queries
-        return self._uses
+        return self.app.queries  # built on first use, once per app
 
     def _rel(self, path: str) -> str:
         try:
@@ -95,11 +92,10 @@ class Impact:
         per_file = self._members.get(facts.path)
         if per_file is None:
             per_file = {}
-            for n in facts.module.root.walk():
-                if n.type == "member_expression":
-                    p = n.child("property")
-                    if p is not None and p.text:
-                        per_file.setdefault(p.text, []).append(n)
+            for n in facts.module.nodes("member_expression"):
+                p = n.child("property")
+                if p is not None and p.text:
+                    per_file.setdefault(p.text, []).append(n)
             self._members[facts.path] = per_file
         return per_file.get(name, [])
 
@@ -110,7 +106,7 @@ class Impact:
         return _Inference(self.uses, facts).doc_table(node, 0)
 
     def _function_at(self, facts, node) -> list:
-        fn = facts.function_for(js.enclosing_function(node)) if js.enclosing_function(node) is not None else None
+        fn = facts.function_for(js.enclosing_function(node))
         out = []
         while fn is not None:
             reg = self.uses.handler_function(fn)

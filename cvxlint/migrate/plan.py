@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Callable
 
 from . import vjson
 from .classify import Context, Finding, classify, most_severe
-from .diff import Change, Problem, SchemaDiff, diff_schemas, table_map
+from .diff import INDEX_GROUPS, Change, Problem, SchemaDiff, diff_schemas, table_map
 from .renames import Answers, Question, check_value, resolve_renames, value_question
 
 if TYPE_CHECKING:
@@ -44,7 +44,6 @@ PHASES = ("widen", "migrate", "verify", "narrow", "cleanup")
 STAGED_INDEXES = "1.26.0"  # `.index(name, { fields, staged: true })`, also search/vector
 STAGED_VALIDATORS = "1.47.0"  # `defineTable(...).staged(...)`
 MIGRATIONS_COMPONENT = "1.42.0"  # @convex-dev/migrations 0.3.6 peer dependency
-INLINE_QUERY = "1.36.0"  # `npx convex run --inline-query`
 
 
 @dataclass
@@ -112,7 +111,6 @@ class Migration:
     conversion: str | None = None  # convert: "string", "number", "bigint", "array" (see codegen)
     target: dict | None = None  # map/convert: the new field ({"fieldType", "optional"}); verify: the final document
     pointer: tuple[str, str, str] | None = None  # repoint/copy: (new table, index, pointer field)
-    to_table: str | None = None  # copy-table / repoint: the table the IDs move to
     ready: bool = True  # False: it needs an answer first (see Plan.questions)
 
 
@@ -174,21 +172,11 @@ def make_plan(old: dict, new: dict, options: PlanOptions | None = None, impact: 
     options = options or PlanOptions()
     d = diff_schemas(old, new)
     plan = Plan(d, convex_version=options.convex_version)
-    plan.questions.extend(resolve_renames(d, options.answers, _rename_prompt(options.ask)))
+    plan.questions.extend(resolve_renames(d, options.answers, options.ask))
     if plan.plan_questions:
         return plan  # the plan depends on the answers: nothing is planned on a guess
     _Planner(plan, options, impact).run()
     return plan
-
-
-def _rename_prompt(ask):
-    if ask is None:
-        return None
-
-    def prompt(q: Question):
-        return ask(q)
-
-    return prompt
 
 
 # --- the planner ----------------------------------------------------------------------------
@@ -203,7 +191,7 @@ class _Planner:
         self.answers = options.answers
         self.new_tables = {c.table for c in self.d.changes if c.kind == "add-table"} | \
                           {c.to for c in self.d.changes if c.kind == "rename-table"}
-        self.ctx = Context(self.new_tables, options.old_missing, impact)
+        self.ctx = Context(self.new_tables, options.old_missing)
         self.names: set[str] = set()
         self.verify_tables: dict[str, list[Change]] = {}
         self.pointers: dict[str, tuple[str, str, str]] = {}  # old table -> (new table, index, field)
@@ -486,7 +474,7 @@ class _Planner:
             if pointer is None or pointer[0] != tt:
                 pointer = self._existing_pointer(ft, tt)
             if pointer is not None:
-                m = self._migration("repoint", c, c.field, pointer=pointer, to_table=tt)
+                m = self._migration("repoint", c, c.field, pointer=pointer)
                 self._step(c, f, "migrate", "repoint-ids",
                            f"replace each {ft} ID in {c.field} by the {tt} document copied from it "
                            f"(through {tt}.{pointer[2]})", migration=m.name)
@@ -549,7 +537,7 @@ class _Planner:
         self._step(c, f, "widen", "add-copy-table",
                    f"add {new} with {pointer[2]}: v.optional(v.id({old!r})) and index {pointer[1]}; code writes "
                    f"new documents to both tables (or only to {new}, reading both)", manual=True, impact=uses)
-        m = self._migration("copy-table", c, "", pointer=pointer, to_table=new)
+        m = self._migration("copy-table", c, "", pointer=pointer)
         self._step(c, f, "migrate", "copy-table", f"copy every {old} document into {new} (idempotent through "
                    f"{pointer[1]})", migration=m.name)
         self._verify(c, table=new)
@@ -649,12 +637,13 @@ class _Planner:
 
     # -- migrations and verification ---------------------------------------------------------------
     def _migration(self, kind: str, c: Change, path: str, **kw) -> Migration:
-        name = self._name(kind, c, path, kw.get("new_name"), kw.get("to_table"))
+        name = self._name(kind, c, path, kw.get("new_name"), kw.get("pointer"))
         m = Migration(name, kind, c.table, c, path.split(".") if path else [], c.variant, **kw)
         self.plan.migrations.append(m)
         return m
 
-    def _name(self, kind: str, c: Change, path: str, new_name: str | None, to_table: str | None) -> str:
+    def _name(self, kind: str, c: Change, path: str, new_name: str | None,
+              pointer: tuple[str, str, str] | None) -> str:
         verb = {"backfill": "backfill", "unset": "unset", "rename": "rename", "map": "map", "convert": "convert",
                 "repoint": "repoint", "copy-table": "copy"}[kind]
         parts = [verb, c.table]
@@ -664,14 +653,9 @@ class _Planner:
         if kind == "rename":
             parts += ["to", new_name or ""]
         if kind == "copy-table":
-            parts += ["to", to_table or ""]
+            parts += ["to", pointer[0] if pointer else ""]
         base = parts[0] + "".join(_cap(p) for p in parts[1:])
-        base = re.sub(r"[^A-Za-z0-9_$]", "", base) or "migration"
-        name, i = base, 2
-        while name in self.names:
-            name, i = f"{base}{i}", i + 1
-        self.names.add(name)
-        return name
+        return self._unique(re.sub(r"[^A-Za-z0-9_$]", "", base) or "migration")
 
     def _verify(self, c: Change, table: str | None = None) -> None:
         self.verify_tables.setdefault(table or c.table, []).append(c)
@@ -720,12 +704,7 @@ class _Planner:
                 tables[c.table] = copy.deepcopy(c.old)
             elif c.kind == "rename-table":
                 tables[c.table] = copy.deepcopy(c.old)
-                new_name, index, ptr = self.pointers[c.table]
-                t = tables[new_name]
-                _set_field(_doc_objects(t["documentType"], None), [ptr],
-                           {"fieldType": {"type": "id", "tableName": c.table}, "optional": True})
-                t["indexes"] = sorted(t["indexes"] + [{"indexDescriptor": index, "fields": [ptr]}],
-                                      key=lambda i: i["indexDescriptor"])
+                _add_pointer(tables, c.table, self.pointers[c.table])
         for c in self.d.changes:
             if c.table is None or c.table in self.new_tables:
                 continue
@@ -747,12 +726,11 @@ class _Planner:
             elif k == "change-field":
                 objs = _doc_objects(doc, c.variant)
                 parts = c.field.split(".")
-                t_ = c.detail.get("type")
-                if t_ == "same":
+                rel = c.detail.get("type")
+                if rel == "same":
                     if c.old["optional"]:
                         _set_optional(objs, parts)
                     continue
-                rel = t_
                 if rel == "widened":
                     ft = c.new["fieldType"]
                 elif rel == "narrowed":
@@ -776,8 +754,7 @@ class _Planner:
         return w
 
     def _widen_index(self, t: dict, c: Change, old_table: dict | None) -> None:
-        live, staged = {"db": ("indexes", "stagedDbIndexes"), "search": ("searchIndexes", "stagedSearchIndexes"),
-                        "vector": ("vectorIndexes", "stagedVectorIndexes")}[c.index_kind]
+        live, staged = next((lv, st) for kind, lv, st in INDEX_GROUPS if kind == c.index_kind)
 
         def drop(name):
             for key in (live, staged):
@@ -801,12 +778,8 @@ class _Planner:
     def _narrowed(self) -> dict:
         n = copy.deepcopy(self.d.new)
         tables = table_map(n)
-        for old, (new_name, index, ptr) in self.pointers.items():
-            t = tables[new_name]
-            _set_field(_doc_objects(t["documentType"], None), [ptr],
-                       {"fieldType": {"type": "id", "tableName": old}, "optional": True})
-            t["indexes"] = sorted(t["indexes"] + [{"indexDescriptor": index, "fields": [ptr]}],
-                                  key=lambda i: i["indexDescriptor"])
+        for old, pointer in self.pointers.items():
+            _add_pointer(tables, old, pointer)
         return n
 
     def _check_widened(self) -> None:
@@ -894,6 +867,17 @@ def _cap(s: str) -> str:
 
 def _sibling(path: str, name: str) -> str:
     return path.rsplit(".", 1)[0] + "." + name if "." in path else name
+
+
+def _add_pointer(tables: dict[str, dict], old_table: str, pointer: tuple[str, str, str]) -> None:
+    """The copy of a renamed table points back at the old one: `ptr: v.optional(v.id(old))`
+    and an index on it (what copy-table and repoint migrations look documents up by)."""
+    new_table, index, ptr = pointer
+    t = tables[new_table]
+    _set_field(_doc_objects(t["documentType"], None), [ptr],
+               {"fieldType": {"type": "id", "tableName": old_table}, "optional": True})
+    t["indexes"] = sorted(t["indexes"] + [{"indexDescriptor": index, "fields": [ptr]}],
+                          key=lambda i: i["indexDescriptor"])
 
 
 def _doc_objects(doc: dict, variant) -> list[dict]:

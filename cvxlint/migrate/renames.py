@@ -29,7 +29,7 @@ from dataclasses import dataclass, field as dc_field
 
 from ..errors import UsageError
 from . import vjson
-from .diff import Change, SchemaDiff, index_fields
+from .diff import INDEX_GROUPS, Change, SchemaDiff, index_fields
 
 ROUNDING = ("round", "floor", "ceil", "trunc")
 _ANSWER = re.compile(r"^(rename|no-rename|default|map|convert):([^=]+)=(.*)$", re.S)
@@ -154,8 +154,7 @@ def rename_candidates(d: SchemaDiff) -> list[RenameCandidate]:
 
 def _index_shapes(table: dict) -> list[str]:
     shapes = []
-    for kind, live, staged in (("db", "indexes", "stagedDbIndexes"), ("search", "searchIndexes", "stagedSearchIndexes"),
-                               ("vector", "vectorIndexes", "stagedVectorIndexes")):
+    for kind, live, staged in INDEX_GROUPS:
         for i in table.get(live, []) + table.get(staged, []):
             shapes.append(vjson.canonical([kind, index_fields(i, kind), i.get("dimensions")]))
     return sorted(shapes)

@@ -28,8 +28,13 @@ PHASE_TITLES = {
 }
 
 
-def status_of(plan: "Plan", exit_code: int) -> str:
+def status_of(exit_code: int) -> str:
     return {0: "safe", 1: "risky", 2: "incomplete", 3: "needs-answers"}.get(exit_code, "error")
+
+
+def _codes_and_risk(plan: "Plan", c) -> tuple[list[str], str]:
+    findings = plan.findings.get(c.id, [])
+    return sorted({f.code for f in findings}), most_severe(f.risk for f in findings)
 
 
 def change_to_json(plan: "Plan", c) -> dict:
@@ -59,7 +64,7 @@ def plan_to_json(plan: "Plan", files: list["GeneratedFile"], *, source: str = ""
         "from": source,
         "to": target,
         "convexVersion": plan.convex_version,
-        "status": status_of(plan, exit_code),
+        "status": status_of(exit_code),
         "exitCode": exit_code,
         "phases": plan.phases,
         "changes": [change_to_json(plan, c) for c in plan.diff.changes],
@@ -83,10 +88,8 @@ def to_json_text(plan: "Plan", files, **kw) -> str:
 
 
 def _change_line(plan: "Plan", c) -> str:
-    findings = plan.findings.get(c.id, [])
-    risk = most_severe(f.risk for f in findings)
-    codes = ",".join(sorted({f.code for f in findings})) or "-"
-    return f"{codes:12} {risk:15} {c.subject}: {describe_change(c)}"
+    codes, risk = _codes_and_risk(plan, c)
+    return f"{','.join(codes) or '-':12} {risk:15} {c.subject}: {describe_change(c)}"
 
 
 def describe_change(c) -> str:
@@ -241,10 +244,8 @@ def to_markdown(plan: "Plan", files: list["GeneratedFile"], *, source: str, targ
     if plan.diff.changes:
         out += ["| Code | Risk | Change |", "|---|---|---|"]
         for c in plan.diff.changes:
-            findings = plan.findings.get(c.id, [])
-            codes = ", ".join(sorted({f.code for f in findings})) or "—"
-            risk = most_severe(f.risk for f in findings)
-            out.append(f"| {codes} | {risk} | `{c.subject}`: {_md(describe_change(c))} |")
+            codes, risk = _codes_and_risk(plan, c)
+            out.append(f"| {', '.join(codes) or '—'} | {risk} | `{c.subject}`: {_md(describe_change(c))} |")
         out.append("")
     for n, phase in enumerate(plan.phases, 1):
         out.append(f"**Phase {n}: {PHASE_TITLES[phase]}**")

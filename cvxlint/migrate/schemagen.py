@@ -81,7 +81,6 @@ class _Edit:
     start: int
     end: int
     text: str
-    seq: int
 
 
 class _Cannot(Exception):
@@ -177,18 +176,18 @@ class _Editor:
                 text = vjson.field_ts(f, indent + "  ")
                 p = props.get(name)
                 if p is not None and p.node.type == "pair" and p.value is not None:
-                    self.edits.append(_Edit(p.value.start, p.value.end, text, len(self.edits)))
+                    self._edit(p.value.start, p.value.end, text)
                 else:  # absent, shorthand or brought in by a spread: a later key overrides it
                     self._insert_prop(arg, name, text)
             return
         text = vjson.object_fields_ts(want, indent) if vjson.kind(want) == "object" else vjson.to_ts(want, indent)
-        self.edits.append(_Edit(arg.start, arg.end, text, len(self.edits)))
+        self._edit(arg.start, arg.end, text)
 
     def _append_to_chain(self, table: "Table", text: str) -> None:
         end = table.chain_end
         if end is None or table.chain_facts is not self.facts or not self._here(end):
             raise _Cannot()
-        self.edits.append(_Edit(end.end, end.end, f"\n{self._indent_of(end)}  {text}", len(self.edits)))
+        self._edit(end.end, end.end, f"\n{self._indent_of(end)}  {text}")
 
     def _index_args(self, table: "Table", kind: str, name: str, text: str) -> None:
         group = {"db": table.indexes, "search": table.search_indexes, "vector": table.vector_indexes}[kind]
@@ -198,7 +197,7 @@ class _Editor:
         args = js.call_args(idx.node)
         if not args:
             raise _Cannot()
-        self.edits.append(_Edit(args[0].start, args[-1].end, text, len(self.edits)))
+        self._edit(args[0].start, args[-1].end, text)
 
     def _replace_table(self, table: "Table", wt: dict) -> None:
         key = table.key_node
@@ -206,7 +205,7 @@ class _Editor:
         if key is not None and key.type == "pair" and table.facts is self.facts and self._here(key):
             value = key.child("value")
             if value is not None:
-                self.edits.append(_Edit(value.start, value.end, render_table(wt, indent), len(self.edits)))
+                self._edit(value.start, value.end, render_table(wt, indent))
                 return
         self._insert_prop(self.tables_obj, table.name, render_table(wt, indent))  # overrides a spread
 
@@ -219,17 +218,20 @@ class _Editor:
         text = "true" if want else "false"
         if self.options is None:
             args = js.call_args(self.schema.call)
-            self.edits.append(_Edit(args[0].end, args[0].end, f", {{ schemaValidation: {text} }}", len(self.edits)))
+            self._edit(args[0].end, args[0].end, f", {{ schemaValidation: {text} }}")
             return
         if self.options.type != "object":
             raise _Cannot()
         for p in js.object_props(self.options):
             if p.key == "schemaValidation" and p.node.type == "pair" and p.value is not None:
-                self.edits.append(_Edit(p.value.start, p.value.end, text, len(self.edits)))
+                self._edit(p.value.start, p.value.end, text)
                 return
         self._insert_prop(self.options, "schemaValidation", text)
 
     # -- text helpers --------------------------------------------------------------------------
+    def _edit(self, start: int, end: int, text: str) -> None:
+        self.edits.append(_Edit(start, end, text))
+
     def _here(self, node) -> bool:
         """Is this node written in schema.ts (and not in a file schema.ts imports)?"""
         n = node
@@ -247,20 +249,20 @@ class _Editor:
         module = self.facts.module
         if props and module.line_of(obj.start) == module.line_of(obj.end):  # a one-line object stays one line
             last = props[-1].node
-            self.edits.append(_Edit(last.end, last.end, f", {vjson.prop_key(name)}: {value}", len(self.edits)))
+            self._edit(last.end, last.end, f", {vjson.prop_key(name)}: {value}")
         elif props:
             last = props[-1].node
-            indent = self._indent_of(last) if self.facts.module.line_of(last.start) != self.facts.module.line_of(obj.start) \
+            indent = self._indent_of(last) if module.line_of(last.start) != module.line_of(obj.start) \
                 else self._indent_of(obj) + "  "
-            self.edits.append(_Edit(last.end, last.end, f",\n{indent}{vjson.prop_key(name)}: {value}", len(self.edits)))
+            self._edit(last.end, last.end, f",\n{indent}{vjson.prop_key(name)}: {value}")
         else:
             indent = self._indent_of(obj) + "  "
-            self.edits.append(_Edit(obj.start + 1, obj.start + 1, f"\n{indent}{vjson.prop_key(name)}: {value},\n"
-                                    f"{self._indent_of(obj)}", len(self.edits)))
+            self._edit(obj.start + 1, obj.start + 1, f"\n{indent}{vjson.prop_key(name)}: {value},\n"
+                       f"{self._indent_of(obj)}")
 
     def _apply(self) -> str:
         out, pos = [], 0
-        for e in sorted(self.edits, key=lambda e: (e.start, e.seq)):
+        for e in sorted(self.edits, key=lambda e: e.start):  # stable: insertions at one offset keep their order
             if e.start < pos:
                 raise _Cannot()  # overlapping edits
             out.append(self.src[pos:e.start].decode("utf-8"))

@@ -244,10 +244,8 @@ def prop_key(name: str) -> str:
 def to_ts(v: Validator, indent: str = "") -> str:
     """The `v.*` expression for a validator (what schema.ts would say)."""
     k = kind(v)
-    if k in ("string", "boolean", "null", "bytes", "any"):
+    if k in ("string", "number", "boolean", "null", "bytes", "any"):
         return f"v.{k}()"
-    if k == "number":
-        return "v.number()"
     if k == "bigint":
         return "v.int64()"
     if k == "id":
@@ -289,31 +287,6 @@ def _literal_text(v: Validator) -> str:
     if is_bigint_literal(v):
         return f"{x}n"
     return json.dumps(x)
-
-
-def ts_type(v: Validator) -> str:
-    """The TypeScript type of the values a validator accepts (`Id` from the data model)."""
-    k = kind(v)
-    if k in ("string", "boolean", "null", "any", "number", "bigint"):
-        return k
-    if k == "bytes":
-        return "ArrayBuffer"
-    if k == "id":
-        return f"Id<{json.dumps(v['tableName'])}>"
-    if k == "literal":
-        return _literal_text(v)
-    if k == "array":
-        inner = ts_type(v["value"])
-        return f"Array<{inner}>"
-    if k == "union":
-        return " | ".join(ts_type(m) for m in members(v))
-    if k == "record":
-        return f"Record<{ts_type(v['keys'])}, {ts_type(v['values']['fieldType'])}>"
-    if k == "object":
-        fs = fields(v)
-        return "{ " + "; ".join(f"{prop_key(n)}{'?' if f['optional'] else ''}: {ts_type(f['fieldType'])}"
-                                for n, f in fs.items()) + (" }" if fs else "}")
-    raise ValueError(f"cannot write a validator of type {k!r} as a type")
 
 
 def value_ts(value, v: Validator) -> str:

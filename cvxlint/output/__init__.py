@@ -45,7 +45,7 @@ class _Sources:
 
 
 def render(fmt: str, diags: list[Diagnostic], source_of: SourceOf, *, color: bool = False,
-           show_fixes: bool = True, extra: dict | None = None) -> str:
+           extra: dict | None = None) -> str:
     sources = _Sources(source_of)
     if fmt == "full":
         return render_full(diags, sources, color=color)
@@ -155,7 +155,7 @@ def render_full(diags: list[Diagnostic], sources: _Sources, color: bool = False)
     return "\n".join(out) + ("\n" if out else "")
 
 
-def summary(diags: list[Diagnostic], unsafe_fixes: bool = False) -> str:
+def summary(diags: list[Diagnostic]) -> str:
     if not diags:
         return "All checks passed."
     n = {s: 0 for s in Severity}

@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 from .. import RULES_URL, __version__
 from ..diagnostics import Diagnostic, Severity
+from . import relpath as _relpath
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/cvxlint/cvxlint"
@@ -32,16 +33,8 @@ _GITLAB_SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def _relpath(path: str) -> str:
-    from . import relpath
-
-    return relpath(path)
-
-
 def _snippet(d: Diagnostic, sources) -> str:
     """The flagged code with whitespace collapsed (empty when the source is unavailable)."""
-    if sources is None:
-        return ""
     src = sources.source_of(d.path)
     if src is None:
         return ""
@@ -64,12 +57,11 @@ def fingerprints(diags: list[Diagnostic], sources) -> list[str]:
 # --- GitLab Code Quality -------------------------------------------------------------------
 
 
-def render_gitlab(diags: list[Diagnostic], sources=None) -> str:
+def render_gitlab(diags: list[Diagnostic], sources) -> str:
     """A JSON array of Code Climate issues, the subset GitLab reads (no BOM)."""
     issues = []
     for d, fp in zip(diags, fingerprints(diags, sources)):
-        start = d.start_pos
-        end = d.end_pos or start
+        end = d.end_pos or d.start_pos
         issues.append({
             "type": "issue",
             "check_name": d.code,
@@ -80,7 +72,7 @@ def render_gitlab(diags: list[Diagnostic], sources=None) -> str:
             "location": {
                 "path": _relpath(d.path),
                 "positions": {
-                    "begin": {"line": start.line if start else 1, "column": start.column if start else 1},
+                    "begin": {"line": d.line, "column": d.column},
                     "end": {"line": end.line if end else 1, "column": end.column if end else 1},
                 },
             },
@@ -184,7 +176,7 @@ def _sarif_fix(d: Diagnostic, sources) -> dict | None:
         return None
     by_file: dict[str, list] = {}
     for e in d.fix.edits:
-        idx = sources.index(e.path) if sources is not None else None
+        idx = sources.index(e.path)
         if idx is None:
             return None
         by_file.setdefault(e.path, []).append({

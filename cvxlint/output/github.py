@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..diagnostics import Diagnostic, Severity
+from . import relpath
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -21,14 +22,12 @@ def annotation(level: str, message: str, **props) -> str:
 
 
 def render_github(diags: list[Diagnostic]) -> str:
-    from . import relpath
-
     lines = []
     for d in diags:
         props = {
             "file": relpath(d.path),
-            "line": d.start_pos.line if d.start_pos else 1,
-            "col": d.start_pos.column if d.start_pos else 1,
+            "line": d.line,
+            "col": d.column,
             "endLine": d.end_pos.line if d.end_pos else None,
             "endColumn": d.end_pos.column if d.end_pos else None,
             "title": f"cvxlint ({d.code})",

@@ -11,7 +11,7 @@ A registrar (builder) is resolved through imports, never matched by name alone:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..syntax import js
@@ -22,7 +22,6 @@ from .facts import FileFacts
 if TYPE_CHECKING:
     from .facts import FunctionInfo
     from .model import ConvexModule
-    from .validators import Validator
 
 GENERATED_BUILDERS = {
     "query": ("query", "public"),
@@ -160,9 +159,6 @@ class RegisteredFunction:
     args_node: Node | None = None  # value of the `args` property
     returns_node: Node | None = None
     has_args: bool = False  # an `args` property is present
-    _args: "Validator | None" = field(default=None, repr=False)
-    _returns: "Validator | None" = field(default=None, repr=False)
-    _evaluated: bool = field(default=False, repr=False)
 
     @property
     def kind(self) -> str:

@@ -89,18 +89,14 @@ def _function(linker: Linker, facts: FileFacts, node: Node | None) -> tuple[File
 
 def _returned_keys(facts: FileFacts, func: FunctionInfo, under: str | None, out: CtxChange) -> None:
     """Keys of the object(s) the function returns (under `under` when given: `{ ctx: {...} }`)."""
-    objs: list[Node] = []
     body = func.body
     if body is None:
         out.known = False
         return
     if body.type != "statement_block":
-        objs.append(body)
+        objs = [body]
     else:
-        for n in body.walk():
-            if n.type == "return_statement" and js.enclosing_function(n) is func.node:
-                if n.children:
-                    objs.append(n.children[0])
+        objs = [r.children[0] for r in js.return_statements(func.node) if r.children]
     if not objs:
         return
     for o in objs:

@@ -9,7 +9,6 @@ Python scripts using the `convex` client.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import pathspec
 
 from ..errors import NothingToCheck, UsageError
+from . import jsonc
 
 TS_EXTENSIONS = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 PY_EXTENSIONS = (".py", ".pyi")
@@ -159,10 +159,7 @@ def walk_files(root: Path, excludes: list[str] | None = None) -> tuple[list[Path
 
 
 def _read_convex_json(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
+    data = jsonc.read(path)
     return data if isinstance(data, dict) else {}
 
 
@@ -248,8 +245,6 @@ def find_apps(files: list[Path]) -> list[AppLayout]:
 
 
 def _norm(p: Path) -> Path:
-    import os.path
-
     return Path(os.path.normpath(p))
 
 

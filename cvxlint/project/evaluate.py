@@ -66,10 +66,6 @@ class ValidatorEvaluator:
         self._memo[key] = v
         return v
 
-    def evaluate_fields(self, facts: FileFacts, node: Node | None, depth: int = 0) -> Validator:
-        """`args: {...}` and `defineTable({...})` take an object of validators (or a validator)."""
-        return self.evaluate(facts, node, depth)
-
     # ---------------------------------------------------------------------------------
     def _eval(self, facts: FileFacts, node: Node, depth: int, env: _Env | None = None) -> Validator:
         t = node.type
@@ -110,13 +106,11 @@ class ValidatorEvaluator:
         if bound is not None:
             bfacts, bnode, benv = bound
             base = self.evaluate(bfacts, bnode, depth + 1, benv) if bnode is not None else opaque()
-        elif js.enclosing_function(root) is not None:
+        else:
             value = _local_const(facts, root)
             if value is None:
                 return None
             base = self.evaluate(facts, value, depth + 1, env)
-        if base is None:
-            return None
         return _apply_path(base, tuple(props))
 
     def _object_literal(self, facts: FileFacts, node: Node, depth: int, env: _Env | None = None) -> Validator:
@@ -438,16 +432,7 @@ def _returned_expression(fn: Node) -> Node | None:
         return None
     if body.type != "statement_block":
         return body
-    found: list[Node] = []
-    stack = list(body.children)
-    while stack:
-        n = stack.pop()
-        if n.type == "return_statement":
-            found.append(n)
-            continue
-        if js.is_function(n) or n.type == "class_declaration":
-            continue
-        stack.extend(n.children)
+    found = js.return_statements(fn)
     if len(found) != 1 or not found[0].children:
         return None
     return found[0].children[0]
@@ -457,27 +442,18 @@ def _local_const(facts: FileFacts, ident: Node) -> Node | None:
     """The initializer of the `const` a name inside a function refers to (same function or an
     enclosing one), or None when the name is a parameter or not a plain local const."""
     name = ident.text or ""
-    fnode = js.enclosing_function(ident)
-    while fnode is not None:
-        info = facts.function_for(fnode)
-        if info is not None:
-            ref = info.declared.get(name)
-            if ref is not None:
-                if ref.kind != "local":
+    ref = facts.ref_of(ident)
+    if ref is None or ref.kind != "local" or ref.func is None or ref.func.body is None:
+        return None
+    fnode = ref.func.node
+    for n in facts.module.nodes_in(ref.func.body, "variable_declarator"):
+        if js.enclosing_function(n) is fnode:
+            pat = n.child("name")
+            if pat is not None and pat.type == "identifier" and pat.text == name:
+                decl = n.parent
+                if decl is None or not decl.has_tok("const"):
                     return None
-                body = info.body
-                if body is None:
-                    return None
-                for n in body.walk():
-                    if n.type == "variable_declarator" and js.enclosing_function(n) is fnode:
-                        pat = n.child("name")
-                        if pat is not None and pat.type == "identifier" and pat.text == name:
-                            decl = n.parent
-                            if decl is None or not decl.has_tok("const"):
-                                return None
-                            return n.child("value")
-                return None
-        fnode = js.enclosing_function(fnode)
+                return n.child("value")
     return None
 
 

@@ -330,12 +330,9 @@ def _functions_and_calls(facts: FileFacts) -> None:
             facts.top_level_awaits.append(n)
 
     def resolve(name: str, f: FunctionInfo | None) -> Ref:
-        g = f
-        while g is not None:
-            r = g.declared.get(name)
-            if r is not None:
-                return r
-            g = g.parent
+        r = f.lookup(name) if f is not None else None
+        if r is not None:
+            return r
         if name in module_names:
             return Ref("module", name)
         return Ref("global", name)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..syntax import js
 from ..syntax.tree import Module, Node
 
 
@@ -132,9 +133,6 @@ class CallSite:
     callee: Node | None = None  # the callee expression, unwrapped
     is_new: bool = False
 
-    def rooted_at_param(self, func: FunctionInfo, index: int = 0) -> bool:
-        return self.ref is not None and self.ref.kind == "param" and self.ref.func is func and self.ref.index == index
-
     @property
     def global_name(self) -> str | None:
         """"fetch" / "Date.now" / "crypto.subtle.generateKey" when the callee is a global."""
@@ -209,6 +207,18 @@ class FileFacts:
         if node is None:
             return None
         return self.function_of.get(id(node))
+
+    def enclosing_function(self, node: Node) -> FunctionInfo | None:
+        """The innermost function `node` is written in (None at module scope)."""
+        return self.function_for(js.enclosing_function(node))
+
+    def ref_of(self, ident: Node) -> Ref | None:
+        """What an identifier means where it is written: a parameter or local of a function
+        around it (None at module scope, and for module-level or global names)."""
+        if ident.type not in ("identifier", "shorthand_property_identifier"):
+            return None
+        info = self.enclosing_function(ident)
+        return info.lookup(ident.text or "") if info is not None else None
 
     def all_calls(self):
         yield from self.module_calls

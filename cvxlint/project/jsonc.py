@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 _TRAILING_COMMA = re.compile(r",(\s*[\]}])")
 
@@ -43,3 +44,13 @@ def strip_jsonc(text: str) -> str:
 
 def loads(text: str):
     return json.loads(strip_jsonc(text))
+
+
+def read(path: Path, comments: bool = False):
+    """The JSON value of a file (`comments`: JSONC, as tsconfig.json), or None when the file
+    cannot be read or parsed."""
+    try:
+        text = path.read_text("utf-8")
+        return loads(text) if comments else json.loads(text)
+    except (OSError, ValueError):
+        return None

@@ -28,7 +28,7 @@ from .definitions import Def, Linker
 from .discover import PY_EXTENSIONS, TS_EXTENSIONS, AppLayout, Workspace
 from .evaluate import ValidatorEvaluator
 from .extract import extract_facts
-from .facts import FileFacts, FunctionInfo
+from .facts import FileFacts
 from .resolve import Resolver
 from .validators import Validator
 from .versions import ConvexVersion, Version, detect_convex_version
@@ -177,12 +177,6 @@ class App:
             return None
         return self.modules.get(rel)
 
-    def module_named(self, module_name: str) -> ConvexModule | None:
-        for m in self.modules.values():
-            if m.module_name == module_name and m.is_entry_point:
-                return m
-        return None
-
     def convex_at_least(self, version: str) -> bool | None:
         """True/False when the app's convex version is known, None when it is not."""
         if self.convex_version is None:
@@ -238,7 +232,7 @@ class Project:
         self._extract = load_facts or (lambda p, b: extract_facts(str(p), b))
         self.sources = [p for p in workspace.files if p.name.endswith(TS_EXTENSIONS)]
         self.python_files = [p for p in workspace.files if p.name.endswith(PY_EXTENSIONS)]
-        self.resolver = Resolver(workspace.scan_root, set(self.sources),
+        self.resolver = Resolver(set(self.sources),
                                  [p for p in workspace.files if p.name == "package.json"])
         self.linker = Linker(self.resolver, self.facts)
         configured = {name: _parse_registrar(spec) for name, spec in settings.registrars.items()}
@@ -482,11 +476,6 @@ class Project:
             return None
         return self.validators.evaluate(fn.facts, fn.args_node)
 
-    def returns_validator(self, fn: RegisteredFunction) -> Validator | None:
-        if fn.returns_node is None:
-            return None
-        return self.validators.evaluate(fn.facts, fn.returns_node)
-
     def ctx_change(self, builder: Builder) -> "CtxChange":
         """What a custom builder's customization adds to or removes from ctx."""
         key = id(builder)
@@ -509,15 +498,6 @@ class Project:
             if h is not None and f.function_for(h.node) is h:
                 return f
         return fn.facts
-
-    def function_for_handler(self, facts: FileFacts, func: FunctionInfo) -> RegisteredFunction | None:
-        app = self.app_for(facts.path)
-        if app is None:
-            return None
-        for fn in app.functions:
-            if fn.handler is func:
-                return fn
-        return None
 
     def all_functions(self) -> Iterator[RegisteredFunction]:
         for app in self.apps:

@@ -199,12 +199,6 @@ class QueryChain:
         return out
 
     @property
-    def bounded_by_terminal(self) -> bool:
-        """`first`, `unique`, `take(n)` and `paginate` read a bounded number of rows
-        (from the rows the range selects; a filter can still make them scan)."""
-        return self.terminal in ("first", "unique", "take", "paginate")
-
-    @property
     def start(self) -> Node:
         return self.call.node
 
@@ -317,9 +311,6 @@ class DatabaseUses:
     def handler_function(self, func: FunctionInfo | None) -> RegisteredFunction | None:
         """The registered function whose handler is exactly `func`."""
         return self._handler_of.get(id(func)) if func is not None else None
-
-    def in_file(self, facts: FileFacts) -> list[DbCall]:
-        return [c for c in self.calls if c.facts is facts]
 
     # -- table inference -----------------------------------------------------------------
     def table_of(self, facts: FileFacts, node: Node | None, depth: int = 0) -> str | None:
@@ -601,12 +592,11 @@ def _reads_after(facts: FileFacts, decl: Node, name: str) -> list[Node]:
 
 
 def _shadowed(facts: FileFacts, n: Node, name: str, decl_fn: Node | None) -> bool:
-    fnode = js.enclosing_function(n)
-    while fnode is not None and fnode is not decl_fn:
-        info = facts.function_for(fnode)
-        if info is not None and name in info.declared:
+    f = facts.enclosing_function(n)
+    while f is not None and f.node is not decl_fn:
+        if name in f.declared:
             return True
-        fnode = js.enclosing_function(fnode)
+        f = f.parent
     return False
 
 
@@ -817,7 +807,7 @@ class _Inference:
             if chain is None:
                 return None
             root, props = chain
-            ref = ref_of(self.facts, root)
+            ref = self.facts.ref_of(root)
             if ref is not None and ref.kind == "param":
                 t = self._param_id(ref, tuple(props))
                 if t is not None:
@@ -831,7 +821,7 @@ class _Inference:
                 return table
             return self._field_id_table(table, last)
         if n.type == "identifier":
-            ref = ref_of(self.facts, n)
+            ref = self.facts.ref_of(n)
             if ref is None:
                 return None
             if ref.kind == "param":
@@ -864,14 +854,14 @@ class _Inference:
         root = js.member_chain(n)
         if root is None:
             return False
-        ref = ref_of(self.facts, root[0])
+        ref = self.facts.ref_of(root[0])
         if ref is not None and ref.kind == "local" and not root[1]:
             # `for (const id of ids)` over a parameter `ids: Id<T>[]`
             decl = _declarator(ref, root[0], self.uses._decls)
             if decl is not None and decl[0].type == "for_in_statement":
                 right = js.unwrap(decl[0].child("right"))
                 if right is not None and right.type == "identifier":
-                    ref = ref_of(self.facts, right)
+                    ref = self.facts.ref_of(right)
         if ref is None or ref.kind != "param" or ref.func is None:
             return False
         ptype = ref.func.param_types[ref.index] if ref.index < len(ref.func.param_types) else None
@@ -967,7 +957,7 @@ class _Inference:
             b = self.doc_table(n.child("alternative"), depth + 1)
             return a if a == b or b is None or (js.unwrap(n.child("alternative")) or n).type == "null" else None
         if n.type == "identifier":
-            ref = ref_of(self.facts, n)
+            ref = self.facts.ref_of(n)
             if ref is None:
                 return None
             if ref.kind == "param" and not ref.path and ref.func is not None:
@@ -1016,13 +1006,10 @@ class _Inference:
         body = d.node.child("body")
         if body is None:
             return None
-        returned: list[Node] = []
         if body.type != "statement_block":
-            returned.append(body)
+            returned = [body]
         else:
-            for n in body.walk():
-                if n.type == "return_statement" and js.enclosing_function(n) is d.node and n.children:
-                    returned.append(n.children[0])
+            returned = [r.children[0] for r in js.return_statements(d.node) if r.children]
         inner = _Inference(self.uses, d.facts)
         returned = [r for r in returned if (js.unwrap(r) or r).type not in ("null", "undefined")]
         tables = {inner.doc_table(r, depth + 1) for r in returned}
@@ -1053,7 +1040,7 @@ class _Inference:
                 return self.docs_table(callee.child("object"), depth + 1)
             return None
         if n.type == "identifier":
-            ref = ref_of(self.facts, n)
+            ref = self.facts.ref_of(n)
             if ref is None or ref.kind != "local":
                 return None
             decl = _declarator(ref, n, self.uses._decls)
@@ -1069,7 +1056,7 @@ class _Inference:
     def _paginate_var(self, n: Node | None, depth: int) -> str | None:
         if n is None or n.type != "identifier":
             return None
-        ref = ref_of(self.facts, n)
+        ref = self.facts.ref_of(n)
         if ref is None or ref.kind != "local":
             return None
         decl = _declarator(ref, n, self.uses._decls)
@@ -1163,22 +1150,6 @@ def _annotation_table(facts: FileFacts, declarator: Node) -> str | None:
         return None
     m = _ID_TYPE.match(facts.text(ann.children[0]))
     return m.group(1) if m else None
-
-
-def ref_of(facts: FileFacts, ident: Node) -> Ref | None:
-    """What an identifier refers to, seen from the function it is written in."""
-    if ident.type not in ("identifier", "shorthand_property_identifier"):
-        return None
-    name = ident.text or ""
-    fnode = js.enclosing_function(ident)
-    while fnode is not None:
-        info = facts.function_for(fnode)
-        if info is not None:
-            r = info.declared.get(name)
-            if r is not None:
-                return r
-        fnode = js.enclosing_function(fnode)
-    return None
 
 
 def _declarations(func: FunctionInfo, cache: dict) -> dict[str, list[tuple[Node, Node, tuple[str, ...]]]]:

@@ -192,7 +192,7 @@ class ReferenceResolver:
             root, props = chain
         name = root.text or ""
         if func is not None:
-            local = func.lookup(name) if func is not None else None
+            local = func.lookup(name)
             if local is not None:
                 if local.kind != "local" or local.func is None:
                     return None
@@ -260,8 +260,6 @@ class ReferenceResolver:
         if s is None:
             return None
         return FunctionRef("name", (), None, facts, None, 0, name=s)
-
-
 
 
 # --- the index -------------------------------------------------------------------------------
@@ -524,8 +522,7 @@ def _other_mentions(index: CallIndex, resolver: ReferenceResolver, project: "Pro
             continue
         if scope.is_type_context(n):
             continue  # `typeof api.x.y` in a type: nothing is called
-        enclosing = js.enclosing_function(n)
-        func = facts.function_for(enclosing) if enclosing is not None else None
+        func = facts.enclosing_function(n)
         if func is not None and func.lookup(n.text or "") is not None:
             continue  # shadowed by a local
         ref = resolver.resolve(facts, top, func)

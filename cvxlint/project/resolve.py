@@ -9,19 +9,18 @@ Resolves an import specifier written in one file to:
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import jsonc
+from .discover import TS_EXTENSIONS
 
 # Packages whose meaning cvxlint knows by name: always treated as external, even when the
 # workspace holds their source (the convex-helpers repository itself, vendored copies).
 KNOWN_PACKAGES = ("convex", "convex-helpers", "convex-test")
 KNOWN_SCOPES = ("@convex-dev/",)
 
-_EXTS = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 _JS_TO_TS = {".js": (".ts", ".tsx"), ".jsx": (".tsx",), ".mjs": (".mts",), ".cjs": (".cts",)}
 
 
@@ -41,14 +40,12 @@ class Target:
 
 @dataclass
 class _TsConfig:
-    dir: Path
     base_url: Path | None = None
     paths: list[tuple[str, list[str], Path]] = field(default_factory=list)  # (pattern, targets, base)
 
 
 class Resolver:
-    def __init__(self, scan_root: Path, known_files: set[Path], package_jsons: list[Path] = ()):
-        self.scan_root = scan_root
+    def __init__(self, known_files: set[Path], package_jsons: list[Path] = ()):
         self.package_jsons = list(package_jsons)
         self.known = known_files
         self._isfile: dict[Path, bool] = {}
@@ -131,13 +128,13 @@ class Resolver:
             for ext in _JS_TO_TS[suffix]:
                 if self._exists(stem.with_suffix(ext)):
                     return stem.with_suffix(ext)
-        if suffix in _EXTS and self._exists(base):
+        if suffix in TS_EXTENSIONS and self._exists(base):
             return base
-        for ext in _EXTS:
+        for ext in TS_EXTENSIONS:
             p = Path(str(base) + ext)
             if self._exists(p):
                 return p
-        for ext in _EXTS:
+        for ext in TS_EXTENSIONS:
             p = base / ("index" + ext)
             if self._exists(p):
                 return p
@@ -165,13 +162,10 @@ class Resolver:
         if p in self._tsconfig_cache:
             return self._tsconfig_cache[p]
         self._tsconfig_cache[p] = None  # guards `extends` cycles
-        try:
-            data = jsonc.loads(p.read_text("utf-8"))
-        except (OSError, ValueError):
-            return None
+        data = jsonc.read(p, comments=True)
         if not isinstance(data, dict):
             return None
-        cfg = _TsConfig(dir=p.parent)
+        cfg = _TsConfig()
         ext = data.get("extends")
         for e in ext if isinstance(ext, list) else [ext] if isinstance(ext, str) else []:
             if isinstance(e, str) and e.startswith(".") and depth < 10:
@@ -201,10 +195,7 @@ class Resolver:
         if self._packages is None:
             self._packages = {}
             for pj in self.package_jsons:
-                try:
-                    data = json.loads(pj.read_text("utf-8"))
-                except (OSError, ValueError):
-                    continue
+                data = jsonc.read(pj)
                 if isinstance(data, dict) and isinstance(data.get("name"), str):
                     self._packages.setdefault(data["name"], pj.parent)
         parts = spec.split("/")

@@ -6,7 +6,6 @@ lockfile (npm, pnpm, yarn, bun), then the lowest version the `package.json` rang
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import total_ordering
@@ -49,7 +48,7 @@ class ConvexVersion:
         return self.version >= v
 
 
-def detect_convex_version(app_root: Path, stop_at: Path | None = None) -> ConvexVersion | None:
+def detect_convex_version(app_root: Path) -> ConvexVersion | None:
     dirs = [app_root, *app_root.parents]
     # 1. installed package, nearest first
     for d in dirs:
@@ -58,9 +57,7 @@ def detect_convex_version(app_root: Path, stop_at: Path | None = None) -> Convex
             v = _json_version(pj)
             if v is not None:
                 return ConvexVersion(v, "node_modules/convex")
-        if stop_at is not None and d == stop_at:
-            break
-    # 2. lockfiles
+    # 2. lockfiles, up to the repository root
     for d in dirs:
         for name, reader in (
             ("package-lock.json", _npm_lock),
@@ -73,40 +70,31 @@ def detect_convex_version(app_root: Path, stop_at: Path | None = None) -> Convex
                 v = reader(p)
                 if v is not None:
                     return ConvexVersion(v, name)
-        if (d / ".git").exists() or (stop_at is not None and d == stop_at):
+        if (d / ".git").exists():
             break
-    # 3. declared range in package.json
+    # 3. declared range in package.json, up to the repository root
     for d in dirs:
         pj = d / "package.json"
         if pj.is_file():
-            try:
-                data = json.loads(pj.read_text("utf-8"))
-            except (OSError, ValueError):
-                data = {}
+            data = jsonc.read(pj)
             for key in ("dependencies", "devDependencies", "peerDependencies"):
                 deps = data.get(key) if isinstance(data, dict) else None
                 if isinstance(deps, dict) and isinstance(deps.get("convex"), str):
                     v = _range_floor(deps["convex"])
                     if v is not None:
                         return ConvexVersion(v, "package.json range")
-        if (d / ".git").exists() or (stop_at is not None and d == stop_at):
+        if (d / ".git").exists():
             break
     return None
 
 
 def _json_version(p: Path) -> Version | None:
-    try:
-        data = json.loads(p.read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
+    data = jsonc.read(p)
     return Version.parse(data.get("version", "")) if isinstance(data, dict) else None
 
 
 def _npm_lock(p: Path) -> Version | None:
-    try:
-        data = json.loads(p.read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
+    data = jsonc.read(p)
     if not isinstance(data, dict):
         return None
     pkgs = data.get("packages")
@@ -148,10 +136,7 @@ def _yarn_lock(p: Path) -> Version | None:
 
 
 def _bun_lock(p: Path) -> Version | None:
-    try:
-        data = jsonc.loads(p.read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
+    data = jsonc.read(p, comments=True)
     pkgs = data.get("packages") if isinstance(data, dict) else None
     entry = pkgs.get("convex") if isinstance(pkgs, dict) else None
     if isinstance(entry, list) and entry and isinstance(entry[0], str):

@@ -196,6 +196,14 @@ def callee(call: Node) -> Node | None:
     return unwrap(call.child("function") or call.child("constructor"))
 
 
+
+def method_anchor(call: Node | None) -> Node | None:
+    """Where to report on a method call `x.m(...)`: the name `m`; the call itself when it is
+    not a method call."""
+    c = callee(call)
+    prop = c.child("property") if c is not None and c.type == "member_expression" else None
+    return prop or call
+
 def property_key(pair: Node) -> str | None:
     """The static key of a `pair`/method/property-signature node, or None if computed."""
     key = pair.child("key") or pair.child("name")
@@ -289,6 +297,26 @@ def function_body(fn: Node) -> Node | None:
 
 def is_async(fn: Node) -> bool:
     return fn.has_tok("async")
+
+
+def return_statements(fn: Node) -> list[Node]:
+    """The `return` statements of function `fn` itself (not those of functions nested in it),
+    in source order. An expression-bodied arrow has none: its body is what it returns."""
+    body = fn.child("body")
+    if body is None or body.type != "statement_block":
+        return []
+    out: list[Node] = []
+    stack = [body]
+    while stack:
+        n = stack.pop()
+        if n.type == "return_statement":
+            out.append(n)
+            continue  # a `return` inside its value belongs to a nested function
+        if n.type in FUNCTION_TYPES:
+            continue
+        if n.children:
+            stack.extend(reversed(n.children))
+    return out
 
 
 def pattern_names(pat: Node | None) -> list[tuple[str, Node, list[str]]]:

@@ -67,9 +67,6 @@ class Node:
                 return c
         return None
 
-    def children_in(self, field_name: str) -> list["Node"]:
-        return [c for c in self.children if c.field == field_name]
-
     def first(self, type_: str) -> "Node | None":
         for c in self.children:
             if c.type == type_:

@@ -151,13 +151,13 @@ class RequireAccessControl(Rule):
                                   f"{describe_function(fn)} fetches the caller's identity but never checks it, so "
                                   f"anyone can call it; throw (or return) when it is null{hint}")
                 continue
-            if fn.kind == "query" and ctx.project.access_analysis.personal_data(fn) is None:
+            why = ctx.project.access_analysis.personal_data(fn) if fn.kind == "query" else None
+            if fn.kind == "query" and why is None:
                 ctx.report(fn.facts, name_node(fn),
                            f"{describe_function(fn)} returns data without checking who asks; fine if the data is "
                            "public by design (mark it `// cvxlint-public`), otherwise check "
                            f"`ctx.auth.getUserIdentity()`{hint}", severity=Severity.INFO)
                 continue
-            why = ctx.project.access_analysis.personal_data(fn) if fn.kind == "query" else None
             ctx.report(fn.facts, name_node(fn),
                        f"{describe_function(fn)} is public and checks no identity before it "
                        f"{'runs' if fn.kind == 'action' else 'uses the database'}"

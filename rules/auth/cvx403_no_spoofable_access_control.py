@@ -95,7 +95,7 @@ def _spoofable_conditions(facts, handler):
         cond = n.child("condition")
         if cond is None:
             continue
-        for m in cond.walk():
+        for m in facts.module.nodes_in(cond, "identifier", "member_expression"):
             arg = _arg_name(m, names, whole)
             if arg is None or not SPOOFABLE.match(arg) or id(m) in seen:
                 continue

@@ -1,6 +1,8 @@
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
 from cvxlint.syntax import scope
 
+from .common import result_declarator
+
 SERVER = ('import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
           'import { getAuthUserId } from "@convex-dev/auth/server";\n')
 _CHECKING_PARENTS = frozenset(["if_statement", "ternary_expression", "while_statement"])
@@ -65,7 +67,7 @@ class IdentityNullCheck(Rule):
             kind, what = analysis.classify(facts, site)
             if kind != "identity":
                 continue
-            decl = _declarator(site.node)
+            decl = result_declarator(site.node)
             if decl is None:
                 continue
             owner = js.enclosing_function(decl)
@@ -76,17 +78,6 @@ class IdentityNullCheck(Rule):
                 if use is not None:
                     ctx.report(facts, use, f"`{name}` (from {what}) is used here without a null check: it is null "
                                "when nobody is signed in; check it first and throw (or return)")
-
-
-def _declarator(call):
-    n = js.outer(call)
-    p = n.parent
-    while p is not None and p.type in ("await_expression", "parenthesized_expression"):
-        n, p = p, p.parent
-    if p is not None and p.type == "variable_declarator" and n.field == "value" \
-            and p.child("name") is not None and p.child("name").type == "identifier":
-        return p
-    return None
 
 
 def _first_unchecked(owner, name, decl):

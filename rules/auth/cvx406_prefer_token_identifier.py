@@ -2,6 +2,8 @@ from cvxlint.project.definitions import Def
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, memoized
 from cvxlint.syntax import scope
 
+from .common import result_declarator
+
 SERVER = 'import { query } from "./_generated/server";\n'
 TWO_PROVIDERS = {"convex/auth.config.ts": 'export default { providers: [\n'
                  '  { domain: "https://a.example.com", applicationID: "convex" },\n'
@@ -64,7 +66,7 @@ class PreferTokenIdentifier(Rule):
         for site in facts.all_calls():
             if site.path[-2:] != ("auth", "getUserIdentity"):
                 continue
-            decl = _declarator(site.node)
+            decl = result_declarator(site.node)
             owner = js.enclosing_function(decl) if decl is not None else None
             if owner is None:
                 continue
@@ -84,17 +86,6 @@ class PreferTokenIdentifier(Rule):
                 elif providers is not None and providers >= 2 and _is_lookup_key(outer):
                     ctx.report(facts, outer, f"users looked up by `identity.{field}` in an app with {providers} auth "
                                f"providers: `{field}` is not unique across providers; use `identity.tokenIdentifier`")
-
-
-def _declarator(call):
-    n = js.outer(call)
-    p = n.parent
-    while p is not None and p.type in ("await_expression", "parenthesized_expression"):
-        n, p = p, p.parent
-    if p is not None and p.type == "variable_declarator" and p.child("name") is not None \
-            and p.child("name").type == "identifier":
-        return p
-    return None
 
 
 def _splits(n) -> bool:
@@ -131,7 +122,7 @@ def provider_count(ctx, app) -> int | None:
                 value = d.node if isinstance(d, Def) else None
             providers = js.unwrap(js.object_get(value, "providers"))
             if providers is not None and providers.type == "array":
-                return len([c for c in providers.children if c.type != "comment"])
+                return len(providers.children)
         return None
 
     return memoized(ctx, ("auth_providers", id(app)), compute)

@@ -119,10 +119,8 @@ class NoRawBuilderWhenWrapped(Rule):
                                f"check, while the app has the authenticating wrapper `{better[0]}`: use it")
 
     def _fix(self, ctx, facts, imp, rel):
-        stmt = imp.node
-        while stmt is not None and stmt.type != "import_statement":
-            stmt = stmt.parent
-        if stmt is None or len([s for s in facts.imports if s.node is not imp.node and _stmt(s.node) is stmt]) > 0:
+        stmt = _stmt(imp.node)
+        if stmt is None or any(s.node is not imp.node and _stmt(s.node) is stmt for s in facts.imports):
             return None  # other names come from the same import: moving one is a larger edit
         src = stmt.child("source")
         if src is None:

@@ -1,5 +1,7 @@
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid
 
+from .common import report_public_references
+
 CRONS = 'import { cronJobs } from "convex/server";\nimport { api, internal } from "./_generated/api";\n\nconst crons = cronJobs();\n'
 JOBS = {"convex/digest.ts": 'import { internalMutation, mutation } from "./_generated/server";\n'
         'export const send = mutation({ args: {}, handler: async () => {} });\n'
@@ -57,6 +59,4 @@ class CronsInternalOnly(Rule):
     ]
 
     def check_app(self, ctx, app):
-        from .common import report_public_references
-
         report_public_references(ctx, app, ("cron",), "runs")

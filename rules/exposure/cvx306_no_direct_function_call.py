@@ -54,7 +54,7 @@ class NoDirectFunctionCall(Rule):
     def check_app(self, ctx, app):
         # Deprecated from 1.18 on; before that it is still worth knowing, as advice.
         old = app.convex_at_least("1.18.0") is False
-        registered = {id(fn.call): fn for a in ctx.project.apps for fn in a.functions}
+        registered = {id(fn.call): fn for fn in ctx.project.all_functions()}
         linker = ctx.project.linker
         for module in app.modules.values():
             if _TEST.search(module.rel):

@@ -63,7 +63,7 @@ class HttpRouteValidity(Rule):
 
     def check_module(self, ctx, module):
         facts = module.facts
-        seen: dict[tuple[str, str, str], object] = {}
+        seen: set[tuple[str, str, str]] = set()
         for site, _ in method_calls(ctx.project, facts, "httpRouter", ("route",)):
             args = js.call_args(site.node)
             opts = js.unwrap(args[0]) if args else None
@@ -99,7 +99,7 @@ class HttpRouteValidity(Rule):
                 key = ("path" if path is not None else "prefix", path if path is not None else prefix, method.upper())
                 if key in seen:
                     ctx.report(facts, site.node, f"{method.upper()} {key[1]} is already routed above; Convex rejects duplicates")
-                seen.setdefault(key, site)
+                seen.add(key)
 
 
 def _inner(string_node):

@@ -60,7 +60,7 @@ class CronValidity(Rule):
         exported = default_export_value(project, facts)
         if exported is None or not made_by(project, facts, exported, "cronJobs"):
             ctx.report(facts, (0, 0), "`crons.ts` must `export default` the object made with `cronJobs()`")
-        ids: dict[str, object] = {}
+        ids: set[str] = set()
         for site, method in method_calls(project, facts, "cronJobs", SCHEDULES):
             args = js.call_args(site.node)
             ident_node = args[0] if args else None
@@ -68,7 +68,7 @@ class CronValidity(Rule):
             if ident is not None:
                 if ident in ids:
                     ctx.report(facts, ident_node, f"cron identifier {ident!r} is registered twice")
-                ids.setdefault(ident, site)
+                ids.add(ident)
                 if not ident.isascii():
                     ctx.report(facts, ident_node, f"cron identifier {ident!r} must be ASCII")
             sched = args[1] if len(args) > 1 else None
@@ -92,9 +92,10 @@ class CronValidity(Rule):
                         ctx.report(facts, p.value, f"`dayOfWeek` must be a weekday name like \"monday\", not {s!r}")
 
     def _interval(self, ctx, facts, sched):
-        props = [p for p in js.object_props(sched) if p.key in ("seconds", "minutes", "hours")]
-        if js.unwrap(sched) is None or js.unwrap(sched).type != "object":
+        obj = js.unwrap(sched)
+        if obj is None or obj.type != "object":
             return
+        props = [p for p in js.object_props(obj) if p.key in ("seconds", "minutes", "hours")]
         if len(props) != 1:
             ctx.report(facts, sched, "`interval` needs exactly one of `seconds`, `minutes` or `hours`")
             return

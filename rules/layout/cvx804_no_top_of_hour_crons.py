@@ -86,7 +86,7 @@ class NoTopOfHourCrons(Rule):
 
 
 def _drop_property(ctx, facts, obj, prop):
-    props = [c for c in obj.children if c.type in ("pair", "shorthand_property_identifier", "method_definition", "spread_element")]
+    props = [p.node for p in js.object_props(obj)]
     i = props.index(prop)
     if len(props) == 1:
         return Fix.unsafe("Remove `minuteUTC: 0`", ctx.edit(facts, (obj.start + 1, obj.end - 1), ""))

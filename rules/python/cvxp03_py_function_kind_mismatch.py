@@ -1,11 +1,9 @@
 import libcst as cst
 
+from cvxlint.project.python_client import METHOD_KIND
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, describe_function
 
 from .common import COUNTERS, PY, PY_PATH, edit, py_uses
-
-_KIND = {"query": "query", "subscribe": "query", "mutation": "mutation", "action": "action"}
-
 
 class PyFunctionKindMismatch(Rule):
     """A Python call whose method does not match the function's kind.
@@ -53,7 +51,7 @@ class PyFunctionKindMismatch(Rule):
             call = use.py_call
             if fn is None:
                 continue
-            want = _KIND[call.method]
+            want = METHOD_KIND[call.method]
             if fn.kind == want:
                 continue
             fix = None

@@ -75,7 +75,8 @@ class PyIntForInt64(Rule):
                     ctx.report(use.path, (value.start, value.end),
                                "this int is beyond ±2**53: the Python client refuses it (ValueError); send "
                                "`ConvexInt64(...)` with a `v.int64()` argument", fix=None)
-            for value in _deep_ints(args):
+            nested = [v for entry in args.entries for v in _nested_ints(entry.value)]
+            for value in nested:
                 if abs(value.value) > SAFE_INT:
                     ctx.report(use.path, (value.start, value.end),
                                "this int is beyond ±2**53: the Python client refuses it (ValueError); use `ConvexInt64`")
@@ -95,16 +96,12 @@ class PyIntForInt64(Rule):
         return Fix.safe("Wrap in `ConvexInt64(...)` (and import it)", *edits)
 
 
-def _deep_ints(v, top=True):
-    """Int literals nested below the top level of the argument dict."""
-    if v.kind == "dict":
-        for e in v.entries:
-            if not top:
-                yield from _deep_ints(e.value, False)
-            elif e.value.kind in ("dict", "list", "tuple", "set"):
-                yield from _deep_ints(e.value, False)
-    elif v.kind in ("list", "tuple", "set"):
-        for item in v.items:
-            yield from _deep_ints(item, False)
-    elif v.kind == "int" and not top and v.value is not None:
-        yield v
+def _nested_ints(v):
+    """Int literals inside `v` (dict values, list/tuple/set items, at any depth), not `v` itself."""
+    inner = [e.value for e in v.entries] if v.kind == "dict" else v.items if v.kind in ("list", "tuple", "set") else []
+    for item in inner:
+        if item.kind == "int":
+            if item.value is not None:
+                yield item
+        else:
+            yield from _nested_ints(item)

@@ -48,27 +48,23 @@ class PyUnsupportedValueType(Rule):
         for pf in ctx.project.call_index.python_files_in(app):
             for call in pf.calls:
                 if call.args is not None:
-                    for node, message in _problems(call.args):
-                        ctx.report(pf.path, (node.start, node.end), message)
+                    for span, message in _problems(call.args):
+                        ctx.report(pf.path, span, message)
 
 
 def _problems(v):
+    """(byte range, message) for every value or key in `v` the client cannot send."""
     if v.kind == "set":
-        yield v, "a set is not a Convex value (TypeError); send a list"
+        yield (v.start, v.end), "a set is not a Convex value (TypeError); send a list"
     elif v.kind == "call" and v.call_name is not None and _CALLS.match(v.call_name):
-        yield v, f"`{v.call_name}(...)` builds a value the Convex client cannot send (TypeError); convert it " \
+        yield (v.start, v.end), f"`{v.call_name}(...)` builds a value the Convex client cannot send (TypeError); convert it " \
                  "(a list, a number of milliseconds, a string)"
     elif v.kind == "dict":
         for e in v.entries:
             if e.key is not None and (e.key.startswith("$") or not e.key.isascii()):
-                yield _Span(e.key_start, e.key_end), f"key {e.key!r} is not allowed in Convex objects " \
+                yield (e.key_start, e.key_end), f"key {e.key!r} is not allowed in Convex objects " \
                                                      "(keys must be ASCII and must not start with `$`)"
             yield from _problems(e.value)
     elif v.kind in ("list", "tuple"):
         for item in v.items:
             yield from _problems(item)
-
-
-class _Span:
-    def __init__(self, start, end):
-        self.start, self.end = start, end

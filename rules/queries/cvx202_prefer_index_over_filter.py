@@ -2,6 +2,7 @@ import re
 
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, chains_on_schema_tables, js
 
+
 SERVER = 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
 SCHEMA = '''import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
@@ -225,7 +226,7 @@ class PreferIndexOverFilter(Rule):
         if len(set(fields)) != len(fields):
             return
         idx, exact = covering_index(table, fields)
-        at = js.callee(f.node).child("property") if js.callee(f.node) is not None else f.node
+        at = js.method_anchor(f.node)
         if idx is not None:
             ordered = list(idx.fields[: len(fields)])
             edits = rewrite_edits(ctx, ch, f, idx.name, ordered)

@@ -1,11 +1,7 @@
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
 
+
 SERVER = ('import { query, internalMutation } from "./_generated/server";\nimport { v } from "convex/values";\n')
-
-
-def collect_anchor(ch):
-    callee = js.callee(ch.terminal_node)
-    return callee.child("property") if callee is not None and callee.type == "member_expression" else ch.terminal_node
 
 
 class NoUnboundedCollect(Rule):
@@ -93,9 +89,9 @@ class NoUnboundedCollect(Rule):
                 if ch.result_returned:
                     msg += " and returns them all to the client"
                 msg += "; use `.take(n)` or `.paginate()`"
-                ctx.report(ch.facts, collect_anchor(ch), msg)
+                ctx.report(ch.facts, js.method_anchor(ch.terminal_node), msg)
             else:
-                ctx.report(ch.facts, collect_anchor(ch),
+                ctx.report(ch.facts, js.method_anchor(ch.terminal_node),
                            f"`.collect()` on `query({table})` ({how}) reads every matching row; "
                            "fine for small tables and batch jobs, otherwise use `.take(n)` or `.paginate()`",
                            severity=Severity.INFO)

@@ -82,11 +82,11 @@ class RedundantIndex(Rule):
                         ctx.report(b.facts, b.name_node or b.node, f"index `{b.name}` on `{table.name}` has the same fields as "
                                    f"`{a.name}` ({_fields(a)}); the push fails with \"Indexes must be unique within a table\"",
                                    related=[ctx.related(a.facts, a.name_node or a.node, f"`{a.name}` is defined here")])
-            for a in idxs:
+            for i, a in enumerate(idxs):
                 longer = [b for b in idxs if len(b.fields) > len(a.fields) and b.fields[: len(a.fields)] == a.fields]
                 if not longer or (table.name, a.name) in ordered_use:
                     continue
-                if any(x.fields == a.fields for x in idxs if x is not a and idxs.index(x) < idxs.index(a)):
+                if any(x.fields == a.fields for x in idxs[:i]):
                     continue  # already reported as identical
                 b = longer[0]
                 ctx.report(a.facts, a.name_node or a.node,

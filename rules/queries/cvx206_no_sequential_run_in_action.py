@@ -1,4 +1,5 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, report_in_handler
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, callee_text, js, report_in_handler
+
 
 SERVER = ('import { action } from "./_generated/server";\nimport { internal } from "./_generated/api";\n'
           'import { v } from "convex/values";\n')
@@ -84,14 +85,10 @@ class NoSequentialRunInAction(Rule):
                     block = s.parent
                     if block is None:
                         continue
-                    siblings = [c for c in block.children if c.type != "comment"]
-                    i = next((k for k, c in enumerate(siblings) if c is s), -1)
-                    if i > 0 and id(siblings[i - 1]) in stmts:
-                        prev = stmts[id(siblings[i - 1])][1]
+                    i = next(k for k, c in enumerate(block.children) if c is s)
+                    prev = stmts.get(id(block.children[i - 1])) if i > 0 else None
+                    if prev is not None:
                         report_in_handler(ctx, fn, r, site.node,
-                                          f"`{_name(r, site)}` right after `{_name(r, prev)}` in an action: two transactions "
-                                          "that can see different data; do both in one internal query or mutation")
-
-
-def _name(r, site) -> str:
-    return " ".join(r.facts.text(site.callee).split()) if site.callee is not None else "ctx.run*"
+                                          f"`{callee_text(r.facts, site, 'ctx.run*')}` right after `{callee_text(r.facts, prev[1], 'ctx.run*')}` in "
+                                          "an action: two transactions that can see different data; do both in one "
+                                          "internal query or mutation")

@@ -1,5 +1,6 @@
 from cvxlint.project.queries import loop_around
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, report_in_handler
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, callee_text, js, report_in_handler
+
 
 SERVER = ('import { action } from "./_generated/server";\nimport { internal } from "./_generated/api";\n'
           'import { v } from "convex/values";\n')
@@ -22,22 +23,22 @@ def _result_names(call) -> set[str]:
     return set()
 
 
-def _names_in(n) -> set[str]:
-    return {x.text for x in n.walk() if x.type in ("identifier", "shorthand_property_identifier")} if n is not None else set()
+def _names_in(module, n) -> set[str]:
+    return {x.text for x in module.nodes_in(n, "identifier", "shorthand_property_identifier")} if n is not None else set()
 
 
-def _drives_loop(loop, call) -> bool:
+def _drives_loop(module, loop, call) -> bool:
     """A batch loop: the run call's result decides whether the loop goes on (cursor/isDone)."""
     names = _result_names(call)
     if not names:
         return False
-    if _names_in(loop.child("condition")) & names:
+    if _names_in(module, loop.child("condition")) & names:
         return True
     body = loop.child("body")
-    for n in body.walk() if body is not None else ():
-        if n.type == "if_statement" and _names_in(n.child("condition")) & names:
+    for n in module.nodes_in(body, "if_statement") if body is not None else ():
+        if _names_in(module, n.child("condition")) & names:
             cons = n.child("consequence")
-            if cons is not None and any(x.type in ("break_statement", "return_statement") for x in cons.walk()):
+            if cons is not None and module.nodes_in(cons, "break_statement", "return_statement"):
                 return True
     return False
 
@@ -94,10 +95,9 @@ class NoRunInLoop(Rule):
                     if path not in RUNS:
                         continue
                     loop = loop_around(site.node, r.func.node.parent)
-                    if loop is None or (loop.type in js.LOOP_TYPES and _drives_loop(loop, site.node)):
+                    if loop is None or (loop.type in js.LOOP_TYPES and _drives_loop(r.facts.module, loop, site.node)):
                         continue
                     where = "a loop" if loop.type in js.LOOP_TYPES else "a `.map`/`.forEach` callback"
-                    callee = " ".join(r.facts.text(site.callee).split()) if site.callee is not None else "ctx.run*"
                     report_in_handler(ctx, fn, r, site.node,
-                                      f"`{callee}` inside {where} in an action: one transaction per item; "
+                                      f"`{callee_text(r.facts, site, 'ctx.run*')}` inside {where} in an action: one transaction per item; "
                                       "pass the items to one internal function instead")

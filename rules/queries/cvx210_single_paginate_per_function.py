@@ -1,5 +1,6 @@
 from cvxlint.project.queries import loop_around, mutually_exclusive
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, line_of, js
+
 
 SERVER = ('import { query } from "./_generated/server";\nimport { paginationOptsValidator } from "convex/server";\n'
           'import { v } from "convex/values";\n')
@@ -66,37 +67,28 @@ class SinglePaginatePerFunction(Rule):
         for key, chains in by_fn.items():
             fn = fns[key]
             reached = ctx.project.reach(fn)
+            stop = fn.handler.node.parent if fn.handler is not None else None
             anchors = []
             for ch in chains:
                 r = next((r for r in reached if r.facts is ch.facts and ch.func is not None and ch.func.is_inside(r.func)), None)
                 if r is None:
                     continue
                 anchor = ch.terminal_node if r.depth == 0 else r.via[0][1].node
-                stop = fn.handler.node.parent if fn.handler is not None else None
                 if loop_around(ch.terminal_node, r.func.node.parent) is not None:
-                    ctx.report(ch.facts, _at(ch), "`.paginate()` inside a loop or `.map` callback runs several paginated "
-                               f"queries in {fn.kind} `{fn.display_name}`; Convex allows one per function")
+                    ctx.report(ch.facts, js.method_anchor(ch.terminal_node), "`.paginate()` inside a loop or `.map` callback "
+                               f"runs several paginated queries in {fn.kind} `{fn.display_name}`; Convex allows one per function")
                 elif r.depth and loop_around(anchor, stop) is not None:
-                    ctx.report(ch.facts, _at(ch), f"`.paginate()` in a helper called in a loop of `{fn.display_name}`; "
-                               "Convex allows one paginated query per function")
-                anchors.append((anchor, ch, r))
+                    ctx.report(ch.facts, js.method_anchor(ch.terminal_node), "`.paginate()` in a helper called in a loop of "
+                               f"`{fn.display_name}`; Convex allows one paginated query per function")
+                anchors.append((anchor, ch))
             anchors.sort(key=lambda a: (a[0].start, a[1].terminal_node.start))
-            for i in range(1, len(anchors)):
-                a0, c0, r0 = anchors[i - 1]
-                a1, c1, r1 = anchors[i]
+            for (a0, c0), (a1, c1) in zip(anchors, anchors[1:]):
                 if a0 is a1:
                     exclusive = mutually_exclusive(c0.terminal_node, c1.terminal_node) if c0.facts is c1.facts else False
                 else:
                     exclusive = mutually_exclusive(a0, a1)
-                line0 = c0.facts.module.line_of(c0.terminal_node.start) + 1
-                if exclusive:
-                    continue
-                else:
-                    ctx.report(c1.facts, _at(c1), f"second `.paginate()` in {fn.kind} `{fn.display_name}` (the first is on "
-                               f"line {line0}); Convex throws when a function runs more than one paginated query",
+                if not exclusive:
+                    ctx.report(c1.facts, js.method_anchor(c1.terminal_node), f"second `.paginate()` in {fn.kind} "
+                               f"`{fn.display_name}` (the first is on line {line_of(c0.facts, c0.terminal_node)}); "
+                               "Convex throws when a function runs more than one paginated query",
                                related=[ctx.related(c0.facts, c0.terminal_node, "first `.paginate()`")])
-
-
-def _at(ch):
-    callee = js.callee(ch.terminal_node)
-    return callee.child("property") if callee is not None and callee.type == "member_expression" else ch.terminal_node

@@ -1,5 +1,5 @@
 from cvxlint.project.queries import loop_around, mutually_exclusive
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, line_of
 
 SERVER = 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
 
@@ -81,8 +81,8 @@ class NoReusedQueryBuilder(Rule):
             for i, u in enumerate(uses):
                 earlier = next((p for p in uses[:i] if not mutually_exclusive(p, u)), None)
                 if earlier is not None:
-                    line = facts.module.line_of(earlier.start) + 1
-                    ctx.report(facts, u, f"query builder `{ch.binding}` is used again here after line {line}; a query can "
+                    ctx.report(facts, u, f"query builder `{ch.binding}` is used again here after line "
+                               f"{line_of(facts, earlier)}; a query can "
                                "be chained or iterated only once (build a new one, e.g. with a function)",
                                related=[ctx.related(facts, earlier, "first use")])
                     continue

@@ -1,5 +1,6 @@
-from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, describe_function, global_calls, helper_kinds,
-                             report_in_handler)
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, report_in_handler
+
+from .common import global_calls_in_queries_and_mutations, shared_with_actions
 
 SERVER = 'import { query, mutation, action, internalMutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
 
@@ -60,16 +61,10 @@ class NoFetchInQueryMutation(Rule):
     ]
 
     def check_app(self, ctx, app):
-        kinds = helper_kinds(ctx, app)
-        for fn in app.functions:
-            if fn.kind not in ("query", "mutation"):
-                continue
-            for r in ctx.project.reach(fn):
-                for site in global_calls(r, "fetch"):
-                    shared = r.depth and kinds.get(id(r.func), set()) & {"action", "httpAction"}
-                    report_in_handler(
-                        ctx, fn, r, site.node,
-                        f"`fetch()` in {describe_function(fn)}: queries and mutations cannot make network "
-                        "requests; do it in an action (schedule one from a mutation)",
-                        severity=Severity.INFO if shared else None,
-                    )
+        for fn, r, site in global_calls_in_queries_and_mutations(ctx, app, "fetch"):
+            report_in_handler(
+                ctx, fn, r, site.node,
+                f"`fetch()` in {describe_function(fn)}: queries and mutations cannot make network "
+                "requests; do it in an action (schedule one from a mutation)",
+                severity=Severity.INFO if shared_with_actions(ctx, app, r) else None,
+            )

@@ -1,5 +1,6 @@
-from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, describe_function, global_calls, helper_kinds,
-                             report_in_handler)
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, report_in_handler
+
+from .common import global_calls_in_queries_and_mutations, shared_with_actions
 
 SERVER = 'import { query, mutation, action } from "./_generated/server";\n'
 
@@ -43,16 +44,10 @@ class NoTimersInQueryMutation(Rule):
     ]
 
     def check_app(self, ctx, app):
-        kinds = helper_kinds(ctx, app)
-        for fn in app.functions:
-            if fn.kind not in ("query", "mutation"):
-                continue
-            for r in ctx.project.reach(fn):
-                for site in global_calls(r, "setTimeout", "setInterval"):
-                    shared = r.depth and kinds.get(id(r.func), set()) & {"action", "httpAction"}
-                    report_in_handler(
-                        ctx, fn, r, site.node,
-                        f"`{site.global_name}` in {describe_function(fn)}: timers throw in queries and mutations; "
-                        "use `ctx.scheduler.runAfter` to run something later",
-                        severity=Severity.INFO if shared else None,
-                    )
+        for fn, r, site in global_calls_in_queries_and_mutations(ctx, app, "setTimeout", "setInterval"):
+            report_in_handler(
+                ctx, fn, r, site.node,
+                f"`{site.global_name}` in {describe_function(fn)}: timers throw in queries and mutations; "
+                "use `ctx.scheduler.runAfter` to run something later",
+                severity=Severity.INFO if shared_with_actions(ctx, app, r) else None,
+            )

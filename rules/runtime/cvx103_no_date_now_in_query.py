@@ -1,21 +1,16 @@
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, report_in_handler
 
+from .common import time_read
+
 SERVER = 'import { query, internalQuery, mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
 
 
 def time_reads(reached):
     """`Date.now()`, `new Date()` without arguments, `performance.now()` in a reached function."""
     for site in reached.func.all_calls():
-        g = site.global_name
-        if g in ("Date.now", "performance.now") and not site.is_new:
-            yield site, f"`{g}()`"
-        elif g == "Date" and site.is_new and not _has_args(site.node):
-            yield site, "`new Date()`"
-
-
-def _has_args(node):
-    args = node.child("arguments")
-    return args is not None and bool(args.children)
+        what = time_read(site)
+        if what is not None:
+            yield site, what
 
 
 class NoDateNowInQuery(Rule):

@@ -1,12 +1,8 @@
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
 
-NONDETERMINISTIC = {
-    "Math.random": "`Math.random()`",
-    "Date.now": "`Date.now()`",
-    "crypto.randomUUID": "`crypto.randomUUID()`",
-    "crypto.getRandomValues": "`crypto.getRandomValues()`",
-    "performance.now": "`performance.now()`",
-}
+from .common import time_read
+
+RANDOM = ("Math.random", "crypto.randomUUID", "crypto.getRandomValues")
 SKIP_SPECIAL = ("schema", "convex.config", "auth.config")
 
 
@@ -62,11 +58,7 @@ class NoModuleScopeNondeterminism(Rule):
             if js.enclosing(site.node, {"class_body"}) is not None:
                 continue
             g = site.global_name
-            what = None
-            if g in NONDETERMINISTIC and not site.is_new:
-                what = NONDETERMINISTIC[g]
-            elif g == "Date" and site.is_new and not js.call_args(site.node):
-                what = "`new Date()`"
+            what = time_read(site) or (f"`{g}()`" if g in RANDOM and not site.is_new else None)
             if what is None:
                 continue
             note = ("evaluated when the Node.js container starts" if sev else "frozen when the module is deployed")

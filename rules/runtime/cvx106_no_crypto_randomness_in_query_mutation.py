@@ -1,4 +1,6 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, global_calls, report_in_handler
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, report_in_handler
+
+from .common import global_calls_in_queries_and_mutations
 
 SERVER = 'import { query, mutation, action } from "./_generated/server";\n'
 
@@ -40,11 +42,7 @@ class NoCryptoRandomnessInQueryMutation(Rule):
     ]
 
     def check_app(self, ctx, app):
-        for fn in app.functions:
-            if fn.kind not in ("query", "mutation"):
-                continue
-            for r in ctx.project.reach(fn):
-                for site in global_calls(r, "crypto.subtle.generateKey"):
-                    report_in_handler(ctx, fn, r, site.node,
-                                      f"`crypto.subtle.generateKey` in {describe_function(fn)} needs cryptographic "
-                                      "randomness, which queries and mutations cannot use; generate keys in an action")
+        for fn, r, site in global_calls_in_queries_and_mutations(ctx, app, "crypto.subtle.generateKey"):
+            report_in_handler(ctx, fn, r, site.node,
+                              f"`crypto.subtle.generateKey` in {describe_function(fn)} needs cryptographic "
+                              "randomness, which queries and mutations cannot use; generate keys in an action")

@@ -66,15 +66,10 @@ class UseNodeDirectivePlacement(Rule):
                            "so this file runs in the default runtime",
                            fix=self._move_to_top(ctx, facts, d.node))
         if module.rel.startswith("actions/") and module.is_entry_point and not facts.has_use_node:
-            first = next((c for c in facts.module.root.children if c.type != "hash_bang_line"), None)
-            at = (first.start, first.start) if first is not None else (0, 0)
-            ctx.report(facts, (at[0], at[0]), 'files in the legacy `convex/actions/` folder must start with "use node"')
+            at = _top(facts)
+            ctx.report(facts, (at, at), 'files in the legacy `convex/actions/` folder must start with "use node"')
 
     def _move_to_top(self, ctx, facts, stmt):
-        if any(d.value == "use node" and d.in_prologue for d in facts.directives):
-            remove_only = True
-        else:
-            remove_only = False
         src = facts.source
         start, end = stmt.start, stmt.end
         # take the whole line when the statement is alone on it
@@ -84,8 +79,13 @@ class UseNodeDirectivePlacement(Rule):
         if not src[ls:start].strip() and not src[end:le].strip():
             start, end = ls, le
         edits = [ctx.edit(facts, (start, end), "")]
-        if not remove_only:
-            first = next((c for c in facts.module.root.children if c.type != "hash_bang_line"), None)
-            at = first.start if first is not None else 0
+        if not facts.has_use_node:  # else a directive in the prologue already says it
+            at = _top(facts)
             edits.append(ctx.edit(facts, (at, at), '"use node";\n'))
         return Fix.safe('Move "use node" to the top of the file', *edits)
+
+
+def _top(facts) -> int:
+    """Where the file's first statement starts (after a `#!` line)."""
+    first = next((c for c in facts.module.root.children if c.type != "hash_bang_line"), None)
+    return first.start if first is not None else 0

@@ -81,7 +81,7 @@ class NodeBuiltinWithoutUseNode(Rule):
         app = module.app
         seen: set[Path] = {Path(facts.path)}
         # direct imports and requires
-        for spec, node, in_file in self._imports(facts):
+        for spec, node in self._imports(facts):
             name = builtin_name(spec)
             if name is not None:
                 if self._allowed(app, name):
@@ -124,14 +124,14 @@ class NodeBuiltinWithoutUseNode(Rule):
             if id(at) in seen:
                 continue  # one finding per import statement
             seen.add(id(at))
-            yield imp.source, at, True
+            yield imp.source, at
         for spec, node in facts.requires:
             if spec:
-                yield spec, node, True
+                yield spec, node
 
     @staticmethod
     def _local(ctx, facts, spec):
-        t = ctx.project.resolver.resolve(Path(facts.path), spec)
+        t = ctx.project.resolver.resolve(facts.path, spec)
         if t is None or t.kind != "file":
             return None
         return t.path
@@ -143,11 +143,11 @@ class NodeBuiltinWithoutUseNode(Rule):
             facts = ctx.project.facts(path)
             if facts is None or facts.has_use_node:
                 return None
-            for spec, node, _ in self._imports(facts):
+            for spec, node in self._imports(facts):
                 name = builtin_name(spec)
                 if name is not None and not self._allowed(app, name):
                     return ([path], spec, node)
-            for spec, node, _ in self._imports(facts):
+            for spec, node in self._imports(facts):
                 target = self._local(ctx, facts, spec)
                 if target is None or target in stack:
                     continue

@@ -2,7 +2,6 @@ from cvxlint.project.definitions import ExternalDef
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js, memoized
 
 SKIP_SPECIAL = ("auth.config", "convex.config")
-_IDENT_OK = str.isidentifier
 
 
 def declared_env(ctx, app) -> set[str] | None:
@@ -106,13 +105,9 @@ class PreferGeneratedEnv(Rule):
         if module.special in SKIP_SPECIAL or module.rel.startswith("_generated/"):
             return
         facts = module.facts
-        declared = None
         for use in facts.global_uses:
             if use.path[:2] != ("process", "env"):
                 continue
-            if declared is None:
-                declared = (declared_env(ctx, app),)
-            names = declared[0]
             node = use.node
             if len(use.path) == 2:
                 par = js.outer(node).parent
@@ -127,6 +122,7 @@ class PreferGeneratedEnv(Rule):
                 target = js.unwrap(target.child("object"))
             if target is None or _is_written(target):
                 continue
+            names = declared_env(ctx, app)
             undeclared = names is None or var not in names
             sev = Severity.WARNING if names is not None and undeclared else None
             msg = f"`process.env.{var}`: use the typed `env.{var}` from `_generated/server`"
@@ -136,7 +132,7 @@ class PreferGeneratedEnv(Rule):
 
     def _fix(self, ctx, module, target, var, undeclared):
         facts = module.facts
-        if _binds_env_elsewhere(ctx, facts) or not _IDENT_OK(var):
+        if _binds_env_elsewhere(ctx, facts) or not var.isidentifier():
             return None
         edits = [ctx.edit(facts, target, f"env.{var}")]
         imp = _import_edit(ctx, module)
@@ -175,7 +171,7 @@ def _binds_env_elsewhere(ctx, facts) -> bool:
         return True
     for imp in facts.imports:
         if imp.local == "env":
-            t = ctx.project.resolver.resolve(__import__("pathlib").Path(facts.path), imp.source)
+            t = ctx.project.resolver.resolve(facts.path, imp.source)
             return not (t is not None and t.kind == "generated" and imp.imported == "env")
     return any("env" in f.declared for f in facts.functions)
 

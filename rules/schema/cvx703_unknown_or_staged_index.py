@@ -1,7 +1,7 @@
-import difflib
-
 from cvxlint.project.schema import BUILTIN_INDEXES
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, chains_on_schema_tables, js
+
+from .cvx701_unknown_table import closest
 
 SERVER = 'import { query, action } from "./_generated/server";\nimport { v } from "convex/values";\n'
 SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
@@ -14,10 +14,10 @@ SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { 
 
 
 def _suggest(ctx, facts, node, name, names):
-    hits = difflib.get_close_matches(name, sorted(n for n in names if n), n=1, cutoff=0.75)
-    if not hits:
+    guess = closest(name, [n for n in names if n])
+    if guess is None:
         return "", None
-    return f'; did you mean "{hits[0]}"?', Fix.display_only(f'Use "{hits[0]}"', ctx.edit(facts, node, f'"{hits[0]}"'))
+    return f'; did you mean "{guess}"?', Fix.display_only(f'Use "{guess}"', ctx.edit(facts, node, f'"{guess}"'))
 
 
 class UnknownOrStagedIndex(Rule):

@@ -1,5 +1,6 @@
 from cvxlint.project.schema import BUILTIN_INDEXES
-from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js
+
 
 SERVER = 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
 SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
@@ -137,8 +138,7 @@ class IndexRangeOrder(Rule):
             if problem is None:
                 continue
             op, message = problem
-            ctx.report(ch.facts, op.node.child("function").child("property") if op.node.child("function") is not None
-                       and op.node.child("function").child("property") is not None else op.node,
+            ctx.report(ch.facts, js.method_anchor(op.node),
                        f'range of `withIndex("{ch.index}")`: {message}', fix=self._reorder(ctx, ch, fields))
 
     def _reorder(self, ctx, ch, fields):

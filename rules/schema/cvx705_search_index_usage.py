@@ -1,17 +1,12 @@
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, chains_on_schema_tables, js
 
+
 SERVER = 'import { query, action } from "./_generated/server";\nimport { v } from "convex/values";\n'
 SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
           'export default defineSchema({\n'
           '  posts: defineTable({ body: v.string(), author: v.string(), lang: v.string(), embedding: v.array(v.float64()) })\n'
           '    .searchIndex("search_body", { searchField: "body", filterFields: ["author"] })\n'
           '    .vectorIndex("by_embedding", { vectorField: "embedding", dimensions: 3, filterFields: ["lang"] }),\n});\n')
-
-
-def _method_anchor(call):
-    fn = call.child("function")
-    prop = fn.child("property") if fn is not None and fn.type == "member_expression" else None
-    return prop or call
 
 
 class SearchIndexUsage(Rule):
@@ -82,7 +77,7 @@ class SearchIndexUsage(Rule):
             seen.add(id(ch.search_call))
             if ch.order_node is not None:
                 seg = self._order_removal(ctx, ch)
-                ctx.report(ch.facts, _method_anchor(ch.order_node),
+                ctx.report(ch.facts, js.method_anchor(ch.order_node),
                            "`.order()` after `withSearchIndex`: search results are always in relevance order (this throws)",
                            fix=Fix.display_only("Remove `.order(...)`", seg) if seg is not None else None)
             idx = table.search_index(ch.search_index) if ch.search_index else None
@@ -105,9 +100,7 @@ class SearchIndexUsage(Rule):
             pat = js.param_pattern(params[0]) if params else None
             if pat is None or pat.type != "identifier":
                 continue
-            for n in fn.walk():
-                if n.type != "call_expression":
-                    continue
+            for n in call.facts.module.nodes_in(fn, "call_expression"):
                 callee = js.callee(n)
                 if callee is None or callee.type != "member_expression" or js.identifier_name(callee.child("object")) != pat.text:
                     continue
@@ -124,15 +117,15 @@ class SearchIndexUsage(Rule):
             return
         first = ops[0]
         if first.op != "search":
-            ctx.report(ch.facts, _method_anchor(first.node), f"a search range starts with `.search(\"{idx.search_field}\", text)`")
+            ctx.report(ch.facts, js.method_anchor(first.node), f"a search range starts with `.search(\"{idx.search_field}\", text)`")
         elif first.field is not None and idx.search_field is not None and first.field != idx.search_field:
             ctx.report(ch.facts, first.field_node, f'`.search("{first.field}")` but the searchField of `{idx.name}` is '
                        f'"{idx.search_field}"')
         for op in ops[1:]:
             if op.op == "search":
-                ctx.report(ch.facts, _method_anchor(op.node), "only one `.search()` per search query")
+                ctx.report(ch.facts, js.method_anchor(op.node), "only one `.search()` per search query")
             elif op.op != "eq":
-                ctx.report(ch.facts, _method_anchor(op.node), f"`.{op.op}()` in a search range: only `.eq` on filter fields")
+                ctx.report(ch.facts, js.method_anchor(op.node), f"`.{op.op}()` in a search range: only `.eq` on filter fields")
             elif op.field is not None and idx.filter_fields is not None and op.field not in idx.filter_fields:
                 ctx.report(ch.facts, op.field_node, f'`.eq("{op.field}")`: "{op.field}" is not in the filterFields of '
                            f'`{idx.name}` ({", ".join(idx.filter_fields) or "none"})')

@@ -14,7 +14,7 @@ MIN_DIMS, MAX_DIMS = 2, 4096
 
 def drop_element(facts, arr, el):
     """An edit removing one element (and its comma) from an array literal."""
-    items = [c for c in arr.children if c.type != "comment"]
+    items = arr.children  # comments are not in the tree
     i = next(k for k, c in enumerate(items) if c is el)
     if i > 0:
         return (items[i - 1].end, el.end)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from cvxlint.project.definitions import ExternalDef
 from cvxlint.rulekit import Fix, js
 from cvxlint.syntax import scope
 
@@ -21,7 +22,7 @@ def args_unused(fn) -> bool | None:
     pat = js.param_pattern(h.params[1])
     if pat is None:
         return False
-    if pat.type == "object_pattern" and not [c for c in pat.children if c.type != "comment"]:
+    if pat.type == "object_pattern" and not pat.children:
         return True
     if pat.type == "identifier" and (pat.text or "").startswith("_"):
         return not scope.reads_of(h.node, pat.text or "", exclude=pat)
@@ -38,6 +39,14 @@ def v_call(ctx, facts, call, *names: str) -> str | None:
     if names and name not in names:
         return None
     return name if ctx.project.validators.is_v(facts, callee.child("object")) else None
+
+
+def is_define_table(ctx, facts, site) -> bool:
+    """Is the call site `defineTable(...)` from convex/server?"""
+    if not site.path or site.path[-1] != "defineTable":
+        return False
+    d = ctx.project.linker.value_of(facts, site.callee)
+    return isinstance(d, ExternalDef) and d.module == "convex/server" and d.name == "defineTable"
 
 
 def object_syntax_fix(ctx, fn, with_args: bool):
@@ -58,7 +67,7 @@ def insert_empty_args(ctx, fn):
     if d is None or d.type != "object":
         return None
     facts = fn.facts
-    props = [c for c in d.children if c.type != "comment"]
+    props = d.children
     if not props:
         return Fix.safe("Add `args: {}`", ctx.edit(facts, d, "{ args: {} }"))
     first = props[0]

@@ -1,7 +1,7 @@
-from cvxlint.project.definitions import Def, ExternalDef
+from cvxlint.project.definitions import Def
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
 
-from .common import SERVER, v_call
+from .common import SERVER, is_define_table, v_call
 
 SCHEMA = 'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
 _PATCH_OK = ("_id", "_creationTime")
@@ -83,19 +83,17 @@ class InvalidFieldName(Rule):
             if last in ("insert", "patch", "replace") and len(site.path) >= 2 and site.path[-2] == "db":
                 check(args[-1], document=True, patch=last == "patch")
                 continue
-            if last == "defineTable":
-                d = linker.value_of(facts, site.callee)
-                if isinstance(d, ExternalDef) and d.module == "convex/server" and d.name == "defineTable":
-                    value = js.unwrap(args[0])
-                    if value is not None and value.type == "identifier":
-                        target = linker.value_of(facts, value)
-                        if isinstance(target, Def) and not target.path and target.facts is facts:
-                            check(target.node, document=True, schema=True)
-                        continue
-                    if value is not None and value.type == "call_expression" and v_call(ctx, facts, value, "object"):
-                        inner = js.call_args(value)
-                        value = inner[0] if inner else None
-                    check(value, document=True, schema=True)
+            if is_define_table(ctx, facts, site):
+                value = js.unwrap(args[0])
+                if value is not None and value.type == "identifier":
+                    target = linker.value_of(facts, value)
+                    if isinstance(target, Def) and not target.path and target.facts is facts:
+                        check(target.node, document=True, schema=True)
+                    continue
+                if value is not None and value.type == "call_expression" and v_call(ctx, facts, value, "object"):
+                    inner = js.call_args(value)
+                    value = inner[0] if inner else None
+                check(value, document=True, schema=True)
 
 
 def _problem(key: str, document: bool, patch: bool, schema: bool) -> str | None:

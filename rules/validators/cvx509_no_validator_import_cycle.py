@@ -74,9 +74,9 @@ class NoValidatorImportCycle(Rule):
         for imp in facts.imports:
             if imp.type_only or not imp.local:
                 continue
-            t = ctx.project.resolver.resolve(path, imp.source)
-            if t is not None and t.kind == "file" and Path(t.name) in component and Path(t.name) != path:
-                imported[imp.local] = Path(t.name)
+            other = _file_in(ctx, path, imp.source, component)
+            if other is not None and other != path:
+                imported[imp.local] = other
         if not imported:
             return
         defs = {id(fn.args_node) for fn in module.app.functions_in(module) if fn.args_node is not None}
@@ -117,23 +117,12 @@ def _cycles(ctx, app) -> dict:
         for path, m in files.items():
             facts = m.facts
             used = _value_names(facts)
-            out = set()
-            for imp in facts.imports:
-                if imp.type_only or (imp.local and imp.local not in used and imp.imported != ""):
-                    continue
-                t = ctx.project.resolver.resolve(path, imp.source)
-                if t is not None and t.kind == "file" and Path(t.name) in files:
-                    out.add(Path(t.name))
-            for src, _node in facts.export_stars:
-                t = ctx.project.resolver.resolve(path, src)
-                if t is not None and t.kind == "file" and Path(t.name) in files:
-                    out.add(Path(t.name))
-            for e in facts.exports:
-                if e.source is not None and not e.type_only:
-                    t = ctx.project.resolver.resolve(path, e.source)
-                    if t is not None and t.kind == "file" and Path(t.name) in files:
-                        out.add(Path(t.name))
-            edges[path] = out
+            sources = [imp.source for imp in facts.imports
+                       if not imp.type_only and not (imp.local and imp.local not in used and imp.imported != "")]
+            sources += [src for src, _node in facts.export_stars]
+            sources += [e.source for e in facts.exports if e.source is not None and not e.type_only]
+            targets = (_file_in(ctx, path, src, files) for src in sources)
+            edges[path] = {t for t in targets if t is not None}
         result: dict[Path, frozenset] = {}
         for comp in _scc(edges):
             if len(comp) > 1:
@@ -143,6 +132,14 @@ def _cycles(ctx, app) -> dict:
         return result
 
     return memoized(ctx, ("import_cycles", id(app)), compute)
+
+
+def _file_in(ctx, path: Path, source: str, files) -> Path | None:
+    """The file among `files` that `source`, imported from `path`, resolves to."""
+    t = ctx.project.resolver.resolve(path, source)
+    if t is not None and t.kind == "file" and Path(t.name) in files:
+        return Path(t.name)
+    return None
 
 
 def _value_names(facts) -> set[str]:

@@ -1,10 +1,9 @@
 import re
 
-from cvxlint.project.definitions import ExternalDef
 from cvxlint.rulekit import memoized, Fix, Invalid, Rule, Severity, Valid, js
 from cvxlint.syntax import scope
 
-from .common import SERVER, v_call
+from .common import SERVER, is_define_table, v_call
 
 SCHEMA = {"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
           'export default defineSchema({\n  users: defineTable({ name: v.string() }),\n'
@@ -77,7 +76,6 @@ class IdFieldUsesVId(Rule):
         if not tables:
             return
         facts = module.facts
-        linker = ctx.project.linker
         own_table = {id(t.define_node): name for name, t in schema.tables.items() if t.define_node is not None}
         objects = []  # (object node, table it defines or None, handler whose args it is or None)
         for fn in module.app.functions_in(module):
@@ -89,10 +87,8 @@ class IdFieldUsesVId(Rule):
                 continue
             if v_call(ctx, facts, site.node, "object"):
                 objects.append((args[0], None, None))
-            elif site.path and site.path[-1] == "defineTable":
-                d = linker.value_of(facts, site.callee)
-                if isinstance(d, ExternalDef) and d.module == "convex/server" and d.name == "defineTable":
-                    objects.append((args[0], own_table.get(id(site.node)), None))
+            elif is_define_table(ctx, facts, site):
+                objects.append((args[0], own_table.get(id(site.node)), None))
         returns = {id(js.unwrap(fn.returns_node)) for fn in module.app.functions_in(module) if fn.returns_node is not None}
         external_users = _external_user_ids(schema)
         seen = set()
@@ -112,7 +108,7 @@ class IdFieldUsesVId(Rule):
                 target = _string_call(ctx, facts, p.value)
                 if target is None:
                     continue
-                if handler is not None and not _used_as_id(facts, handler, p.key, _id_fields(schema, table)):
+                if handler is not None and not _used_as_id(handler, p.key, _id_fields(schema, table)):
                     continue
                 v_name = facts.text(js.callee(target).child("object"))
                 fix = Fix.display_only(f'Use `v.id("{table}")`', ctx.edit(facts, target, f'{v_name}.id("{table}")'))
@@ -153,7 +149,7 @@ def _id_fields(schema, table: str) -> set[str]:
     return out
 
 
-def _used_as_id(facts, handler, key: str, id_fields: set[str]) -> bool:
+def _used_as_id(handler, key: str, id_fields: set[str]) -> bool:
     """Does the handler use argument `key` as a document id: `ctx.db.get/patch/replace/delete`
     with it, or `q.eq("<id field>", it)`? An argument the handler runs through `normalizeId`,
     or only uses as text (a url slug, an external id), is a string on purpose."""
@@ -161,11 +157,9 @@ def _used_as_id(facts, handler, key: str, id_fields: set[str]) -> bool:
     if len(handler.params) >= 2:
         pat = js.param_pattern(handler.params[1])
         if pat is not None and pat.type == "identifier":
-            for n in handler.node.walk():
-                chain = js.member_chain(n) if n.type == "member_expression" else None
-                if chain is not None and chain[0].type == "identifier" and chain[0].text == pat.text \
-                        and chain[1] == [key]:
-                    reads.append(n)
+            reads = [u.node for u in handler.all_param_uses()
+                     if u.ref.func is handler and u.ref.index == 1 and u.path == (key,)
+                     and u.node.type == "member_expression"]
         elif pat is not None:
             for name, _node, path in js.pattern_names(pat):
                 if path == [key]:

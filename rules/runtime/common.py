@@ -1,0 +1,30 @@
+"""Shared readings for the family-1 (runtime) rules."""
+
+from __future__ import annotations
+
+from cvxlint.rulekit import global_calls, helper_kinds, js
+
+
+def global_calls_in_queries_and_mutations(ctx, app, *names: str):
+    """(fn, reached, site) for each call of one of the globals `names` ("fetch",
+    "crypto.subtle.generateKey") in a query or mutation handler or a helper it reaches."""
+    for fn in app.functions:
+        if fn.kind in ("query", "mutation"):
+            for r in ctx.project.reach(fn):
+                for site in global_calls(r, *names):
+                    yield fn, r, site
+
+
+def shared_with_actions(ctx, app, reached) -> bool:
+    """`reached` is a helper that actions call too: what it does may only run on their path."""
+    return bool(reached.depth) and bool(helper_kinds(ctx, app).get(id(reached.func), set()) & {"action", "httpAction"})
+
+
+def time_read(site) -> str | None:
+    """"`Date.now()`", "`performance.now()`" or "`new Date()`" (no arguments) when the call reads the clock."""
+    g = site.global_name
+    if g in ("Date.now", "performance.now") and not site.is_new:
+        return f"`{g}()`"
+    if g == "Date" and site.is_new and not js.call_args(site.node):
+        return "`new Date()`"
+    return None
