@@ -332,7 +332,7 @@ def _public_filter(r: Reached) -> tuple[FileFacts, Node] | None:
     `toPublicPlayer(doc)`: a query that only hands out records marked public (or only their
     public projection) is public by design (a blog index, a catalogue); the data decides who
     may see it."""
-    for n in r.facts.module.nodes_in(r.func.node, "identifier", "call_expression"):
+    for n in r.facts.module.nodes_in(r.func.node, "identifier", "call_expression", "binary_expression", "member_expression"):
         if n.type == "identifier" and _PUBLIC_PROJECTION.match(n.text or "") and not scope.is_type_context(n):
             return r.facts, n  # `toPublicPlayer(doc)`, `docs.map(toPublicPlayer)`
         if n.type == "call_expression":

@@ -97,6 +97,15 @@ class RequireAccessControl(Rule):
         Valid(SERVER + 'export const published = query({ args: {}, handler: async (ctx) => {\n'
               '  return await ctx.db.query("posts").withIndex("by_status", (q) => q.eq("status", "published")).take(20);\n}});\n',
               files=AUTH_CONFIG, note="only published records: public by design"),
+        Valid(SERVER + 'export const page = query({ args: { slug: v.string() }, handler: async (ctx, { slug }) => {\n'
+              '  const post = await ctx.db.query("posts").withIndex("by_slug", (q) => q.eq("slug", slug)).unique();\n'
+              '  if (post === null || post.visibility !== "public") return null;\n  return post;\n}});\n',
+              files=AUTH_CONFIG, note="a record handed out only when marked public"),
+        Valid(SERVER + 'export const list = query({ args: { id: v.id("collections") }, handler: async (ctx, { id }) => {\n'
+              '  const collection = await ctx.db.get("collections", id);\n'
+              '  if (!collection || !collection.isPublic) return [];\n'
+              '  return await ctx.db.query("items").withIndex("by_collection", (q) => q.eq("collection", id)).take(50);\n}});\n',
+              files=AUTH_CONFIG, note="a public flag decides"),
         Valid(SERVER + 'export const remove = mutation({ args: { id: v.id("docs") }, handler: async (ctx, { id }) => {\n'
               '  await ensureOwner(ctx, id);\n  await ctx.db.delete("docs", id);\n}});\n'
               'async function ensureOwner(ctx: any, id: string) { if (!(await ctx.auth.getUserIdentity())) throw new Error(); }\n',
