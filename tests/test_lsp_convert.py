@@ -72,3 +72,9 @@ def test_minimal_edit_rebuilds_the_new_text(old, new):
 def test_minimal_edit_touches_only_the_changed_region():
     start, end, text = minimal_edit(b"const x = process.env.A;", b"const x = env.A;")
     assert (start, end, text) == (10, 18, "")
+
+
+@pytest.mark.parametrize("encoding", [UTF8, UTF16, UTF32])
+def test_position_past_the_end_of_an_unterminated_last_line_is_eof(encoding):
+    source = b"ab\ncd"  # no newline at the end
+    assert PositionCodec(source, encoding).offset(Position(line=1, character=500)) == len(source)

@@ -66,7 +66,7 @@ class PositionCodec:
         if self.encoding == UTF8:
             at = min(start + char, content_end)
             # Never split a character: step back to its first byte.
-            while at > start and _continuation(self.source[at]):
+            while start < at < len(self.source) and _continuation(self.source[at]):
                 at -= 1
             return at
         return min(self.index.offset(line0 + 1, char + 1), content_end)
