@@ -99,13 +99,14 @@ def _write(text: str, output_file: Path | None) -> None:
         click.echo(text, nl=False)
 
 
-def _report(diags, source_of, settings, output_format, output_file, quiet, note: str = "") -> None:
-    """Print `diags` in the chosen format; the human formats end with `note` and the summary."""
+def _report(diags, source_of, settings, output_format, output_file, quiet, exit_code: int, note: str = "") -> None:
+    """Print `diags` in the chosen format; the human formats end with `note` and the summary.
+    `exit_code` is the one the process is about to exit with (SARIF records it)."""
     from .output import render, summary
 
     fmt = output_format or settings.output_format or ("concise" if os.environ.get("PRE_COMMIT") else "full")
     color = output_file is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    text = render(fmt, diags, source_of, color=color, extra={"exit_code": 1 if diags else 0})
+    text = render(fmt, diags, source_of, color=color, extra={"exit_code": exit_code})
     if fmt in ("full", "concise") and not quiet:
         text += note + summary(diags) + "\n"
     _write(text, output_file)
@@ -180,17 +181,19 @@ def run_fix_command(paths, settings, *, unsafe_fixes=None, diff=False, exit_non_
     for p, why in report.failed:
         click.echo(f"cvxlint: cannot write {relpath(str(p))}: {why}", err=True)
     left = outcome.remaining
-    _print_left(left, outcome, report, settings, output_format, output_file, quiet)
     if report.failed:
-        sys.exit(EXIT_ERROR)
-    if exit_zero:
-        sys.exit(0)
-    if left or report.changed_meanwhile or (exit_non_zero_on_fix and report.written):
-        sys.exit(EXIT_FINDINGS)
-    sys.exit(0)
+        code = EXIT_ERROR
+    elif exit_zero:
+        code = 0
+    elif left or report.changed_meanwhile or (exit_non_zero_on_fix and report.written):
+        code = EXIT_FINDINGS
+    else:
+        code = 0
+    _print_left(left, outcome, report, settings, output_format, output_file, quiet, code)
+    sys.exit(code)
 
 
-def _print_left(left, outcome, report, settings, output_format, output_file, quiet) -> None:
+def _print_left(left, outcome, report, settings, output_format, output_file, quiet, exit_code: int) -> None:
     note = ""
     n = outcome.fixed_count
     if n:
@@ -199,7 +202,7 @@ def _print_left(left, outcome, report, settings, output_format, output_file, qui
         note = f"Fixed {n} problem{'s' if n != 1 else ''} in {k} file{'s' if k != 1 else ''} ({by_rule}).\n"
     last = outcome.last_check
     source_of = last.source_of if last is not None else (lambda p: None)
-    _report(left, source_of, settings, output_format, output_file, quiet, note)
+    _report(left, source_of, settings, output_format, output_file, quiet, exit_code, note)
 
 
 @cli.command()
@@ -241,11 +244,12 @@ def check(paths, select, extend_select, ignore, config_path, convex_version, out
         jobs = int(os.environ.get("CVXLINT_JOBS") or os.cpu_count() or 1)
     result = run_check(targets, settings, report_only=changed, jobs=jobs, use_cache=not no_cache)
     diags = result.diagnostics
+    code = 0 if exit_zero or not diags else EXIT_FINDINGS
     if statistics:
         _write(_statistics(diags), output_file)
     else:
-        _report(diags, result.source_of, settings, output_format, output_file, quiet)
-    sys.exit(0 if exit_zero or not diags else EXIT_FINDINGS)
+        _report(diags, result.source_of, settings, output_format, output_file, quiet, code)
+    sys.exit(code)
 
 
 def _statistics(diags) -> str:

@@ -81,6 +81,13 @@ def test_sarif_is_valid_and_shaped_for_code_scanning(chat: Path):
     assert all("primaryLocationLineHash" not in res["partialFingerprints"] for res in run["results"])
 
 
+def test_sarif_records_the_exit_code_the_process_returns(chat: Path):
+    r = cvxlint("check", ".", "--output-format", "sarif", "--exit-zero", cwd=chat)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["runs"][0]["results"] and doc["runs"][0]["invocations"][0]["exitCode"] == 0
+
+
 def test_sarif_uris_are_percent_encoded(chat: Path):
     messages = chat / "convex" / "messages.ts"
     messages.rename(chat / "convex" / "chat messages%.ts")
