@@ -48,6 +48,8 @@ class UseNodeDirectivePlacement(Rule):
                 output='"use node";\nimport Stripe from "stripe";\nexport const x = Stripe;\n'),
         Invalid('"use node";\nimport { httpRouter } from "convex/server";\nconst http = httpRouter();\nexport default http;\n',
                 path="convex/http.ts", lines=[1]),
+        Invalid('"use node";\nimport { defineSchema } from "convex/server";\nexport default defineSchema({});\n',
+                path="convex/schema.ts", lines=[1]),
         Invalid('import { action } from "../_generated/server";\nexport const a = action({ args: {}, handler: async () => {} });\n',
                 path="convex/actions/send.ts", lines=[1]),
     ]

@@ -11,15 +11,16 @@ class InvalidTableDefinition(Rule):
 
     ## What it does
     Flags: a schema.ts whose default export is not a `defineSchema(...)` call (or that has
-    none); `"use node"` in schema.ts; table names that start with `_` or are not identifiers;
+    none); table names that start with `_` or are not identifiers;
     a `defineTable` validator that is not an object, a union of objects or `v.any()`; more
     than one `.staged()` on a table; and `.staged({ field changes })` on a union table
     (which needs a whole validator).
 
     ## Why is this bad?
     These fail when the schema is evaluated or pushed ("a table's documents must be objects,
-    or a union of objects", "Table cannot have more than one staged validator", the CLI's
-    "use node" check for schema files).
+    or a union of objects", "Table cannot have more than one staged validator").
+    `"use node"` in schema.ts is reported by CVX109, with the other files that must not
+    have it.
 
     ## Example
     ```ts
@@ -55,9 +56,6 @@ class InvalidTableDefinition(Rule):
         app = module.app
         schema = app.schema
         facts = module.facts
-        for d in facts.directives:
-            if d.value == "use node":
-                ctx.report(facts, d.node, '`"use node"` is not allowed in schema.ts')
         if schema is None:
             return
         if not schema.readable:
