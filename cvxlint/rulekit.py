@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import edits  # noqa: F401  (import edits for fixes: add a specifier, a new import line)
 from .diagnostics import Applicability, Edit, Fix, Related, Severity  # noqa: F401
 from .engine.rule import Invalid, Rule, RuleContext, Valid  # noqa: F401
 from .project.builders import RegisteredFunction

@@ -1,5 +1,5 @@
 from cvxlint.project.definitions import Def
-from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, edits, js
 
 from .common import default_export_value, made_by, method_calls
 
@@ -117,12 +117,7 @@ def _import_http_action(ctx, module):
         t = ctx.project.resolver.resolve(facts.path, imp.source)
         if t is not None and t.kind == "generated" and t.name == "server" and not imp.type_only \
                 and imp.imported not in ("*", "default", ""):
-            named = imp.node.parent
-            last = [c for c in named.children if c.type == "import_specifier"][-1]
-            return ctx.edit(facts, (last.end, last.end), ", httpAction")
+            return edits.add_specifier(facts, edits.statement_of(imp), "httpAction")
     depth = module.rel.count("/")
     spec = ("./" if depth == 0 else "../" * depth) + "_generated/server"
-    stmts = [c for c in facts.module.root.children if c.type == "import_statement"]
-    at = stmts[-1].end if stmts else 0
-    text = f'\nimport {{ httpAction }} from "{spec}";' if stmts else f'import {{ httpAction }} from "{spec}";\n'
-    return ctx.edit(facts, (at, at), text)
+    return edits.new_import_line(facts, f'import {{ httpAction }} from "{spec}";')

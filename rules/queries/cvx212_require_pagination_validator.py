@@ -1,4 +1,4 @@
-from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, edits, js
 
 SERVER = 'import { query, internalQuery } from "./_generated/server";\nimport { v } from "convex/values";\n'
 # Every field `paginationOptsValidator` accepts: a hand-written validator listing all of them
@@ -27,14 +27,8 @@ def import_edit(ctx, facts, name: str, module: str):
         return None
     for imp in facts.imports:
         if imp.source == module and not imp.type_only and imp.node.type == "import_specifier":
-            named = imp.node.parent
-            last = [c for c in named.children if c.type == "import_specifier"][-1]
-            return ctx.edit(facts, (last.end, last.end), f", {name}")
-    stmts = [c for c in facts.module.root.children if c.type == "import_statement"]
-    if stmts:
-        at = stmts[-1].end
-        return ctx.edit(facts, (at, at), f'\nimport {{ {name} }} from "{module}";')
-    return ctx.edit(facts, (0, 0), f'import {{ {name} }} from "{module}";\n')
+            return edits.add_specifier(facts, edits.statement_of(imp), name)
+    return edits.new_import_line(facts, f'import {{ {name} }} from "{module}";')
 
 
 class RequirePaginationValidator(Rule):

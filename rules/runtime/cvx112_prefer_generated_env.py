@@ -1,5 +1,5 @@
 from cvxlint.project.definitions import ExternalDef
-from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js, memoized
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, edits, js, memoized
 
 SKIP_SPECIAL = ("auth.config", "convex.config")
 
@@ -182,19 +182,9 @@ def _import_edit(ctx, module):
         return None
     existing = _generated_server_import(ctx, module)
     if existing is not None:
-        spec_node = existing.node
-        named = spec_node.parent  # named_imports
-        last = [c for c in named.children if c.type == "import_specifier"][-1]
-        return ctx.edit(facts, (last.end, last.end), ", env")
+        return edits.add_specifier(facts, edits.statement_of(existing), "env")
     depth = module.rel.count("/")
     prefix = "./" if depth == 0 else "../" * depth
     js_ext = any(i.source.startswith(".") and i.source.endswith(".js") for i in facts.imports)
     spec = f"{prefix}_generated/server{'.js' if js_ext else ''}"
-    stmts = [c for c in facts.module.root.children if c.type == "import_statement"]
-    if stmts:
-        at = stmts[-1].end
-        return ctx.edit(facts, (at, at), f'\nimport {{ env }} from "{spec}";')
-    first = next((c for c in facts.module.root.children
-                  if c.type != "hash_bang_line" and not any(d.node is c for d in facts.directives)), None)
-    at = first.start if first is not None else len(facts.source)
-    return ctx.edit(facts, (at, at), f'import {{ env }} from "{spec}";\n')
+    return edits.new_import_line(facts, f'import {{ env }} from "{spec}";')
