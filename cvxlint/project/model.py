@@ -488,9 +488,10 @@ class Project:
         """The handler and every helper it calls (see callgraph.py)."""
         if fn.handler is None:
             return []
-        return self.callgraph.reach(self._handler_facts(fn), fn.handler)
+        return self.callgraph.reach(self.handler_facts(fn), fn.handler)
 
-    def _handler_facts(self, fn: RegisteredFunction) -> FileFacts:
+    def handler_facts(self, fn: RegisteredFunction) -> FileFacts:
+        """The file the handler is written in (a wrapper may take it from another file)."""
         h = fn.handler
         if h is not None and fn.facts.function_for(h.node) is h:
             return fn.facts

@@ -46,7 +46,7 @@ class NoReturnUnconsumedQuery(Rule):
             h = fn.handler
             if h is None:
                 continue
-            facts = ctx.project._handler_facts(fn)
+            facts = ctx.project.handler_facts(fn)
             for value in _returned(facts, h):
                 if is_builder(facts, value):
                     ctx.report(facts, value, f"{describe_function(fn)} returns a query, not its results: Convex "

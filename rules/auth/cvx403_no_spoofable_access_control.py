@@ -69,7 +69,7 @@ class NoSpoofableAccessControl(Rule):
             access = ctx.project.access(fn)
             if access.protected or access.unknown or access.identity:
                 continue
-            facts = ctx.project._handler_facts(fn)  # the handler may be defined in another file
+            facts = ctx.project.handler_facts(fn)  # the handler may be defined in another file
             for node, arg in _spoofable_conditions(facts, fn.handler):
                 ctx.report(facts, node, f"{describe_function(fn)} decides access with the argument `{arg}`, "
                            "which the caller chooses: anyone can pass someone else's value; compare with the "
