@@ -179,7 +179,7 @@ def _define(m: Migration, mod: _Module) -> str:
                                               f"(idempotent: {new_table}.{ptr} points back).")
     if m.variant is not None:
         disc, value = m.variant
-        body.append(f"if (doc.{disc} !== {json.dumps(value)}) return;")
+        body.append(f"if (doc.{disc} !== {vjson.literal_ts(value)}) return;")
     holder, parents = "doc", []
     for i, p in enumerate(m.path[:-1]):
         var = f"p{i}"

@@ -243,7 +243,7 @@ def _diff_variants(d: SchemaDiff, table: str, disc: str, old: dict, new: dict) -
     ov, nv = by_value(old), by_value(new)
     for key in sorted(set(ov) | set(nv)):
         a, b = ov.get(key), nv.get(key)
-        value = vjson.literal_value(vjson.fields(a or b)[disc]["fieldType"])
+        value = vjson.typed_literal_value(vjson.fields(a or b)[disc]["fieldType"])
         variant = (disc, value)
         if a is None:
             d.changes.append(Change("add-variant", table, variant=variant, new=b))

@@ -101,6 +101,22 @@ def is_bigint_literal(v: Validator) -> bool:
     return kind(v) == "literal" and isinstance(v.get("value"), dict) and "$integer" in v["value"]
 
 
+class Int64Value(int):
+    """An int64 literal's value where it must stay distinct from a number (a union table's
+    discriminant `v.literal(1n)`): generated code compares with `1n`, not `1`."""
+
+
+def typed_literal_value(v: Validator):
+    """A literal's value with its TypeScript type kept: int64 ones as `Int64Value`."""
+    x = literal_value(v)
+    return Int64Value(x) if is_bigint_literal(v) else x
+
+
+def literal_ts(x) -> str:
+    """A literal value as TypeScript source (`"a"`, `1`, `1n`, `true`)."""
+    return f"{int(x)}n" if isinstance(x, Int64Value) else json.dumps(x)
+
+
 # --- subsumption -------------------------------------------------------------------------
 
 
@@ -283,10 +299,7 @@ def object_fields_ts(v: Validator, indent: str = "") -> str:
 
 
 def _literal_text(v: Validator) -> str:
-    x = literal_value(v)
-    if is_bigint_literal(v):
-        return f"{x}n"
-    return json.dumps(x)
+    return literal_ts(typed_literal_value(v))
 
 
 def value_ts(value, v: Validator) -> str:
