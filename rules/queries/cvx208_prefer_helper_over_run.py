@@ -1,14 +1,13 @@
-from cvxlint.project.definitions import ExternalDef
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, report_in_handler
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, report_in_handler
 
 SERVER = ('import { query, mutation } from "./_generated/server";\nimport { internal, components } from "./_generated/api";\n'
           'import { v } from "convex/values";\n')
 RUNS = {("runQuery",), ("runMutation",)}
 
 
-def is_component_ref(ctx, facts, node) -> bool:
-    d = ctx.project.linker.value_of(facts, node)
-    return isinstance(d, ExternalDef) and d.module == "generated:api" and d.name == "components"
+def _calls_component(ctx, call) -> bool:
+    use = ctx.project.call_index.use_at(call)
+    return use is not None and use.ref is not None and use.ref.namespace == "components"
 
 
 def _in_try(node, stop) -> bool:
@@ -53,6 +52,9 @@ class PreferHelperOverRun(Rule):
 
     valid = [
         Valid(SERVER + 'export const count = query({ args: {}, handler: (ctx) => ctx.runQuery(components.counter.lib.get, {}) });\n'),
+        Valid(SERVER + 'export const total = query({ args: {}, handler: async (ctx) => {\n'
+              '  const get = components.counter.lib.get;\n  return await ctx.runQuery(get, {});\n}});\n',
+              note="a component reference held in a variable"),
         Valid(SERVER + 'export const tryIt = mutation({ args: {}, handler: async (ctx) => {\n'
               '  try {\n    await ctx.runMutation(internal.jobs.risky, {});\n  } catch {\n    return false;\n  }\n  return true;\n}});\n'),
     ]
@@ -69,8 +71,7 @@ class PreferHelperOverRun(Rule):
                 for site, path in r.ctx_calls():
                     if path not in RUNS:
                         continue
-                    args = js.call_args(site.node)
-                    if args and is_component_ref(ctx, r.facts, args[0]):
+                    if _calls_component(ctx, site.node):
                         continue
                     if path == ("runMutation",) and _in_try(site.node, r.func.node):
                         continue

@@ -1,19 +1,14 @@
-from cvxlint.project.definitions import ExternalDef
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, report_in_handler
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, report_in_handler
 
 SERVER = ('import { action, internalAction } from "./_generated/server";\nimport { internal } from "./_generated/api";\n'
           'import { v } from "convex/values";\n')
 
 
-def target_function(ctx, app, facts, node):
-    """The registered function an `api.x.y` / `internal.x.y` reference names, if in this app."""
-    d = ctx.project.linker.value_of(facts, node)
-    if not isinstance(d, ExternalDef) or d.module != "generated:api" or d.name not in ("api", "internal"):
-        return None
-    if d.functions_dir is not None and d.functions_dir != app.functions_dir or len(d.path) < 2:
-        return None
-    ident = "/".join(d.path[:-1]) + ":" + d.path[-1]
-    return app.by_identifier.get(ident)
+def _target(ctx, app, call):
+    """The registered function of this app that a `ctx.runAction(ref)` call runs, if known."""
+    use = ctx.project.call_index.use_at(call)
+    target = use.target if use is not None else None
+    return target if target is not None and target.module.app is app else None
 
 
 class NoSameRuntimeRunAction(Rule):
@@ -52,6 +47,10 @@ class NoSameRuntimeRunAction(Rule):
     invalid = [
         Invalid(SERVER + 'export const start = action({ args: {}, handler: (ctx) => ctx.runAction(internal.example.work, {}) });\n'
                 'export const work = internalAction({ args: {}, handler: async () => null });\n', lines=[4]),
+        Invalid(SERVER + 'export const start = action({ args: {}, handler: async (ctx) => {\n'
+                '  const ref = internal.example.work;\n  await ctx.runAction(ref, {});\n}});\n'
+                'export const work = internalAction({ args: {}, handler: async () => null });\n', lines=[6],
+                note="a reference held in a variable"),
     ]
 
     def check_app(self, ctx, app):
@@ -62,8 +61,7 @@ class NoSameRuntimeRunAction(Rule):
                 for site, path in r.ctx_calls():
                     if path != ("runAction",):
                         continue
-                    args = js.call_args(site.node)
-                    target = target_function(ctx, app, r.facts, args[0]) if args else None
+                    target = _target(ctx, app, site.node)
                     if target is None or target.kind != "action":
                         continue
                     if target.module.runtime == fn.module.runtime:
