@@ -5,6 +5,7 @@ Exit codes: 0 no findings, 1 findings, 2 usage / configuration / internal error.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -230,6 +231,12 @@ def check(paths, select, extend_select, ignore, config_path, convex_version, out
     """
     from .api import check as run_check
 
+    # A check builds millions of small objects that live until the process ends, so a
+    # cyclic collection can only rescan them: re-enabling the GC after the run cost a full
+    # scan (0.75 s on a 500-module app), in every forked worker too. `main` ends the
+    # process without tearing the heap down (see `_exit`).
+    if not (apply_fixes or diff):
+        gc.disable()
     settings = settings_from_cli(paths, select, extend_select, ignore, config_path, convex_version)
     if apply_fixes or diff:
         run_fix_command(paths, settings, unsafe_fixes=unsafe_fixes, diff=diff, exit_non_zero_on_fix=exit_non_zero_on_fix,
@@ -501,7 +508,32 @@ def lsp_cmd(tcp_port, debounce, verbose):
 
 
 def main() -> None:
-    cli(prog_name="cvxlint")
+    try:
+        cli(prog_name="cvxlint")
+    except SystemExit as e:
+        _exit(e.code)
+    _exit(0)
+
+
+def _exit(code) -> None:
+    """End the process once its output is flushed, skipping interpreter teardown.
+
+    Freeing a big model object by object at shutdown took longer than a third of the run
+    (2.7 s of 7.8 s on a 500-module app). Everything that must reach the disk (reports,
+    fixed files, the cache) is written and closed before a command returns, so nothing is
+    lost; only stdout/stderr buffers are left, and they are flushed here.
+    """
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):  # sys.exit("message"): print it, exit 1, as Python does
+        print(code, file=sys.stderr)
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            code = code or 1
+    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

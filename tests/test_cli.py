@@ -84,3 +84,16 @@ def test_github_annotations():
     line = r.stdout.strip().splitlines()[0]
     assert line.startswith("::error file=fixtures/demo/convex/messages.ts,line=39,col=29,")
     assert "title=cvxlint (CVX101)::CVX101 " in line
+
+
+def test_big_report_reaches_a_pipe_whole_and_output_file_is_complete(tmp_path):
+    # The CLI ends its process without interpreter teardown (cli._exit): whatever it printed
+    # or wrote must still arrive whole, well past one pipe buffer (64 KiB).
+    r = cvxlint("check", str(ROOT / "fixtures"), "--output-format", "json", "--exit-zero", "--no-cache")
+    assert r.returncode == 0, r.stderr
+    assert len(r.stdout) > 150_000
+    on_pipe = json.loads(r.stdout)
+    out = tmp_path / "report.json"
+    r = cvxlint("check", str(ROOT / "fixtures"), "--output-format", "json", "--exit-zero", "--no-cache",
+                "-o", str(out))
+    assert r.returncode == 0 and json.loads(out.read_text()) == on_pipe
