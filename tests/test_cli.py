@@ -1,6 +1,8 @@
 """The command line as users and CI run it: a real subprocess, real files."""
 
 import json
+import subprocess
+import sys
 
 from fixkit import ROOT, cvxlint
 
@@ -97,3 +99,20 @@ def test_big_report_reaches_a_pipe_whole_and_output_file_is_complete(tmp_path):
     r = cvxlint("check", str(ROOT / "fixtures"), "--output-format", "json", "--exit-zero", "--no-cache",
                 "-o", str(out))
     assert r.returncode == 0 and json.loads(out.read_text()) == on_pipe
+
+
+def test_libcst_is_imported_only_for_python_files_that_use_convex(tmp_path):
+    # importing libcst costs ~0.25 s per run; only a Python file that mentions `convex` needs it
+    app = tmp_path / "app"
+    (app / "convex").mkdir(parents=True)
+    (app / "convex" / "tasks.ts").write_text('import { query } from "./_generated/server";\n'
+                                             'export const list = query({ args: {}, handler: async () => 1 });\n')
+    (app / "tool.py").write_text("import json\nprint(json.dumps({}))\n")
+    probe = ("import sys; from pathlib import Path; from cvxlint import api; p = Path(sys.argv[1]); "
+             "api.check([p], api.resolve_settings([p])); print('libcst' in sys.modules)")
+    r = subprocess.run([sys.executable, "-c", probe, str(app)], capture_output=True, text=True)
+    assert r.stdout.strip() == "False", r.stderr
+    (app / "client.py").write_text('from convex import ConvexClient\n'
+                                   'ConvexClient("https://x.convex.cloud").query("tasks:list")\n')
+    r = subprocess.run([sys.executable, "-c", probe, str(app)], capture_output=True, text=True)
+    assert r.stdout.strip() == "True", r.stderr

@@ -382,14 +382,18 @@ class Project:
 
     def python_facts(self, path: Path) -> "PyFacts | None":
         """Convex calls of a Python file (python_client.py); None for files that do not use Convex."""
-        from .python_client import extract_python, mentions_convex
+        from .python_prefilter import mentions_convex
 
         if path in self._python:
             return self._python[path]
         data = self.overrides.get(path)
         if data is None:
             data, _problem = read_source(path, self.max_bytes)
-        result = extract_python(str(path), data) if data is not None and mentions_convex(data) else None
+        result = None
+        if data is not None and mentions_convex(data):
+            from .python_client import extract_python  # imports libcst: only for files that pass
+
+            result = extract_python(str(path), data)
         self._python[path] = result
         return result
 

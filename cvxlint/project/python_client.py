@@ -22,19 +22,11 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import ByteSpanPositionProvider, MetadataWrapper
 
-_PREFILTER = re.compile(rb"^(\xef\xbb\xbf)?[ \t]*(from[ \t]+convex\b|import[ \t]+(\w+[ \t]*,[ \t]*)*convex\b)"
-                        rb"|/api/(query|mutation|action)\b", re.M)
-CLIENT_CLASSES = ("ConvexClient", "ConvexHttpClient")
-CALL_METHODS = ("query", "mutation", "action", "subscribe")
-METHOD_KIND = {"query": "query", "subscribe": "query", "mutation": "mutation", "action": "action"}
+from .python_prefilter import CALL_METHODS, CLIENT_CLASSES, METHOD_KIND, mentions_convex  # noqa: F401 (re-exported)
+
 _HTTP_URL = re.compile(r"/api/(query|mutation|action)\b")
 _HTTP_CALLS = ("post", "get", "put", "request", "urlopen", "Request")
 _CLIENTISH = re.compile(r"convex|client", re.I)
-
-
-def mentions_convex(source: bytes) -> bool:
-    """Cheap pre-filter: does this Python file import `convex` or call the HTTP API by URL?"""
-    return _PREFILTER.search(source) is not None
 
 
 @dataclass(eq=False)

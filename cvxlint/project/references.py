@@ -35,6 +35,7 @@ from ..syntax.tree import Node
 from .clients import client_calls
 from .definitions import Def, ExternalDef, NamespaceDef
 from .facts import CallSite, FileFacts, FunctionInfo
+from .python_prefilter import METHOD_KIND
 
 if TYPE_CHECKING:
     from .builders import RegisteredFunction
@@ -344,7 +345,7 @@ class CallIndex:
                 name = call.name
                 ref = FunctionRef("name", (), None, name=name) if name is not None else None
                 s, e = (call.name_start, call.name_end) if call.name_node is not None else (call.start, call.end)
-                index._add(FunctionUse(lang, call.method, str(path), s, e, ref, _PY_EXPECTS.get(call.method),
+                index._add(FunctionUse(lang, call.method, str(path), s, e, ref, METHOD_KIND.get(call.method),
                                        app=app, py_call=call, py_facts=pf))
         index._link(project)
         return index
@@ -369,9 +370,6 @@ class CallIndex:
                     u.target = u.app.by_identifier.get(ident)
             if u.target is not None:
                 self._by_target.setdefault(id(u.target), []).append(u)
-
-
-_PY_EXPECTS = {"query": "query", "subscribe": "query", "mutation": "mutation", "action": "action"}
 
 
 def _server_uses(index: CallIndex, resolver: ReferenceResolver, app: "App", facts: FileFacts, lang: str,

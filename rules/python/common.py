@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-import libcst as cst
+from typing import TYPE_CHECKING
 
-from cvxlint.project.python_client import replacement_edit, module_edit, with_convex_import
 from cvxlint.rulekit import Edit
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+# libcst and python_client are imported where a fix is built, not here: these rules are
+# loaded on every run, and most runs have no Python file to look at (python_prefilter.py).
 
 COUNTERS = {"convex/counters.ts": 'import { v } from "convex/values";\n'
             'import { internalMutation, mutation, query, action } from "./_generated/server";\n'
@@ -24,12 +29,16 @@ def py_uses(ctx, app):
 
 
 def edit(pf, old, new) -> Edit:
+    from cvxlint.project.python_client import replacement_edit
+
     s, e, text = replacement_edit(pf, old, new)
     return Edit(pf.path, s, e, text)
 
 
 def string_like(node: cst.CSTNode, text: str) -> cst.SimpleString:
     """A string literal holding `text`, written with the same quotes as `node`."""
+    import libcst as cst
+
     quote = '"'
     if isinstance(node, cst.SimpleString):
         raw = node.value.lstrip("rRbBuU")
@@ -39,6 +48,10 @@ def string_like(node: cst.CSTNode, text: str) -> cst.SimpleString:
 
 def import_edit(pf, name: str) -> Edit | None:
     """The edit that makes `name` importable from `convex` (None: nothing to do)."""
+    import libcst as cst
+
+    from cvxlint.project.python_client import module_edit, replacement_edit, with_convex_import
+
     how = with_convex_import(pf, name)
     if how is None:
         return None

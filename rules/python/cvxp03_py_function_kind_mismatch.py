@@ -1,6 +1,4 @@
-import libcst as cst
-
-from cvxlint.project.python_client import METHOD_KIND
+from cvxlint.project.python_prefilter import METHOD_KIND
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, describe_function
 
 from .common import COUNTERS, PY, PY_PATH, edit, py_uses
@@ -57,6 +55,8 @@ class PyFunctionKindMismatch(Rule):
             fix = None
             if not call.raw_http and call.method != "subscribe" and fn.kind in ("query", "mutation", "action") \
                     and call.method_node is not None:
+                import libcst as cst  # loaded already: this file was parsed with it
+
                 fix = Fix.safe(f"Call `.{fn.kind}(...)`", edit(use.py_facts, call.method_node, cst.Name(fn.kind)))
             how = f"`/api/{call.method}`" if call.raw_http else f"`.{call.method}()`"
             ctx.report(use.path, (call.method_start, call.method_end) if not call.raw_http else (use.start, use.end),

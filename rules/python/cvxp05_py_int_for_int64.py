@@ -1,5 +1,3 @@
-import libcst as cst
-
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid
 
 from .common import COUNTERS, PY, PY_PATH, edit, field_validator, import_edit, py_uses
@@ -82,6 +80,8 @@ class PyIntForInt64(Rule):
                                "this int is beyond ±2**53: the Python client refuses it (ValueError); use `ConvexInt64`")
 
     def _fix(self, pf, value):
+        import libcst as cst  # loaded already: this file was parsed with it
+
         if pf.convex_modules and "ConvexInt64" not in pf.convex_names and not pf.convex_imports:
             module = sorted(pf.convex_modules)[0]
             wrapped = cst.Call(func=cst.Attribute(value=cst.Name(module), attr=cst.Name("ConvexInt64")),

@@ -1,5 +1,4 @@
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid
-from cvxlint.project.python_client import without_entry
 
 from .common import COUNTERS, PY, PY_PATH, edit, field_validator, py_uses
 
@@ -58,6 +57,8 @@ class PyNoneForOptional(Rule):
                 field = field_validator(ctx, fn, entry.key)
                 if field is None or not field.is_optional or field.required().accepts_null():
                     continue
+                from cvxlint.project.python_client import without_entry
+
                 fix = Fix.safe(f"Leave `{entry.key}` out", edit(use.py_facts, args.node, without_entry(args.node, entry.node)))
                 ctx.report(use.path, (entry.value.start, entry.value.end),
                            f"`{entry.key}` is `v.optional(...)`: it may be left out, but `None` is sent as null and "

@@ -1,0 +1,20 @@
+"""What can be known of a Python file's use of Convex without parsing it.
+
+Kept apart from python_client.py because importing libcst costs a quarter of a second: a run
+whose Python files never mention `convex` (most apps) never imports it.
+"""
+
+from __future__ import annotations
+
+import re
+
+_PREFILTER = re.compile(rb"^(\xef\xbb\xbf)?[ \t]*(from[ \t]+convex\b|import[ \t]+(\w+[ \t]*,[ \t]*)*convex\b)"
+                        rb"|/api/(query|mutation|action)\b", re.M)
+CLIENT_CLASSES = ("ConvexClient", "ConvexHttpClient")
+CALL_METHODS = ("query", "mutation", "action", "subscribe")
+METHOD_KIND = {"query": "query", "subscribe": "query", "mutation": "mutation", "action": "action"}
+
+
+def mentions_convex(source: bytes) -> bool:
+    """Cheap pre-filter: does this Python file import `convex` or call the HTTP API by URL?"""
+    return _PREFILTER.search(source) is not None
