@@ -86,6 +86,12 @@ def describe_function(fn: RegisteredFunction) -> str:
     return f"{vis}{kind} `{fn.display_name}`"
 
 
+def reported_handler(ctx: RuleContext, fn: RegisteredFunction) -> bool:
+    """Will findings in `fn`'s handler file be shown (`RuleContext.reported`)? Checks whose
+    findings about `fn` all go there (`report_in_handler`) skip the others' analysis."""
+    return ctx.reported(ctx.project.handler_facts(fn))
+
+
 def report_in_handler(
     ctx: RuleContext,
     fn: RegisteredFunction,

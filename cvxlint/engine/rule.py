@@ -26,6 +26,8 @@ from ..diagnostics import Diagnostic, Edit, Fix, Related, Severity
 from ..syntax.tree import Node
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..project.facts import FileFacts
     from ..project.model import App, ConvexModule, Project
 
@@ -73,11 +75,22 @@ class Invalid(Valid):
 class RuleContext:
     """What a rule sees while it runs: the model, its options, and `report`."""
 
-    def __init__(self, project: "Project", rule: "Rule", options: dict[str, Any], sink: list[Diagnostic]):
+    def __init__(self, project: "Project", rule: "Rule", options: dict[str, Any], sink: list[Diagnostic],
+                 only: "set[Path] | None" = None):
         self.project = project
         self.rule = rule
         self.options = options
         self._sink = sink
+        self._only = {str(p) for p in only} if only is not None else None
+
+    def reported(self, where: "FileFacts | str") -> bool:
+        """Will findings in this file be shown? With files named (the editor, pre-commit,
+        `check FILE`) only theirs are, so an app-wide check may skip the work whose findings
+        would land in other files. tests/test_report_only.py holds every rule to showing the
+        same findings either way."""
+        if self._only is None:
+            return True
+        return (where if isinstance(where, str) else where.path) in self._only
 
     @property
     def settings(self):

@@ -33,7 +33,7 @@ def run_rules(project: Project, rules: list[Rule], only: set[Path] | None = None
     out: list[Diagnostic] = []
     module_rules = [r for r in rules if type(r).check_module is not Rule.check_module]
     app_rules = [r for r in rules if type(r).check_app is not Rule.check_app]
-    contexts = {type(r): RuleContext(project, r, project.settings.options_for(r), out) for r in rules}
+    contexts = {type(r): RuleContext(project, r, project.settings.options_for(r), out, only) for r in rules}
     for app in project.apps:
         for module in list(app.modules.values()):
             if only is not None and module.path not in only:
@@ -95,8 +95,8 @@ def finalize(
     out: list[Diagnostic] = []
     for d in diags:
         p = Path(d.path)
-        if only is not None and p not in only:
-            continue
+        if only is not None and p not in only and d.code != INTERNAL_ERROR:
+            continue  # a crash is shown wherever it happened: it may hide findings in `only`
         rel = _rel(p, base)
         if excl is not None and rel is not None and excl.match_file(rel):
             continue

@@ -18,6 +18,7 @@ from pygls.lsp.server import LanguageServer
 
 from .. import __version__
 from . import code_actions, hover
+from .heap import Heap
 from .session import Session
 
 
@@ -95,6 +96,7 @@ def serve(tcp_port: int | None = None, host: str = "127.0.0.1", debounce: float 
     # stdout is the protocol channel: logs go to stderr only.
     logging.basicConfig(stream=sys.stderr, level=logging.DEBUG if verbose else logging.WARNING,
                         format="cvxlint-lsp %(levelname)s %(name)s: %(message)s")
+    Heap.manual()  # collections happen after each lint's results are out (heap.py)
     server = build_server(debounce)
     if tcp_port is not None:
         server.start_tcp(host, tcp_port)

@@ -37,6 +37,7 @@ from .workspace import LintWorkspace
 log = logging.getLogger("cvxlint.lsp")
 
 SETTINGS_TIMEOUT = 10.0  # seconds to wait for the client's workspace/configuration answer
+COLLECT_DELAY = 0.1  # seconds after a lint's results before its garbage is collected
 WATCHED_GLOB = "**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,py,pyi,json,yaml,yml,toml}"
 
 
@@ -76,6 +77,7 @@ class Session:
         self.init_options: object = None
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cvxlint-lint")
         self._shown: set[str] = set()
+        self._collect_timer: asyncio.TimerHandle | None = None
 
     # -- client capabilities -----------------------------------------------------------------
     @property
@@ -297,7 +299,21 @@ class Session:
         if res.error:
             self.show_once(res.error)
         self.cache[app] = res
+        self._collect_later()
         return res
+
+    def _collect_later(self) -> None:
+        """Free the last lint's garbage once its results are out (heap.py). A collection holds
+        the interpreter lock for its whole length, so it waits until the results have been
+        written, and is left to the next lint when one is already running."""
+        if self._collect_timer is not None:
+            self._collect_timer.cancel()
+        self._collect_timer = asyncio.get_running_loop().call_later(COLLECT_DELAY, self._collect)
+
+    def _collect(self) -> None:
+        self._collect_timer = None
+        if not self.pending:
+            self.executor.submit(self.lint_ws.heap.collect)
 
     def _lint(self, key, versions, paths: dict[str, Path], texts: dict[Path, bytes], encoding: str) -> AppResult:
         """Runs in the worker thread: core API lint, then conversion to LSP diagnostics."""

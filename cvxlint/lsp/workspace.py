@@ -23,6 +23,7 @@ from ..diagnostics import Applicability, Diagnostic
 from ..project.discover import enclosing_app_dir, repo_root
 from ..project.extract import FactsMemo
 from . import settings as client_settings
+from .heap import Heap
 
 
 @dataclass
@@ -47,6 +48,7 @@ class LintWorkspace:
         # Per app: every file's facts from the last lint, so an edit re-parses only the files
         # whose bytes changed; the model is still relinked and every app-wide rule re-run.
         self._facts: dict[Path | None, FactsMemo] = {}
+        self.heap = Heap(lambda: sum(m.replaced_bytes for m in self._facts.values()))
 
     def _facts_of(self, path: Path) -> FactsMemo:
         key = self.app_key(path)
@@ -77,10 +79,15 @@ class LintWorkspace:
         if not on_disk:  # unsaved new files: nothing the model can place yet
             return LintRun(by_path, lambda path: overrides.get(Path(path)))
         settings = self.settings_for(on_disk[0])
-        result = api.check(on_disk, settings, overrides, load_facts=self._facts_of(on_disk[0]))
+        with api.paused_gc():  # discovery included (api.check pauses it after discovering)
+            result = api.check(on_disk, settings, overrides, load_facts=self._facts_of(on_disk[0]))
         for d in result.diagnostics:
             by_path.setdefault(Path(d.path), []).append(d)
-        return LintRun(by_path, result.source_of)
+        # Keep the texts the diagnostics point into, not the project: a run's project must be
+        # garbage once its results are out (heap.py).
+        named = {d.path for d in result.diagnostics} | {r.path for d in result.diagnostics for r in d.related}
+        sources = {p: result.source_of(p) for p in named}
+        return LintRun(by_path, sources.get)
 
     def fix_all(self, path: Path, overrides: dict[Path, bytes]) -> FixAllResult:
         """Apply the safe fixes of `path`'s findings until they converge, in memory.

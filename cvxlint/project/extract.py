@@ -28,12 +28,15 @@ class FactsMemo:
 
     def __init__(self) -> None:
         self._by_path: dict[str, FileFacts] = {}
+        self.replaced_bytes = 0  # source size of the facts dropped for newer ones (see lsp/heap.py)
 
     def __call__(self, path, source: bytes) -> FileFacts:
         key = str(path)
         hit = self._by_path.get(key)
         if hit is not None and hit.source == source:
             return hit
+        if hit is not None:
+            self.replaced_bytes += len(hit.source)
         facts = self._by_path[key] = extract_facts(key, source)
         return facts
 

@@ -47,6 +47,8 @@ class NoReturnUnconsumedQuery(Rule):
             if h is None:
                 continue
             facts = ctx.project.handler_facts(fn)
+            if not ctx.reported(facts):
+                continue
             for value in _returned(facts, h):
                 if is_builder(facts, value):
                     ctx.report(facts, value, f"{describe_function(fn)} returns a query, not its results: Convex "

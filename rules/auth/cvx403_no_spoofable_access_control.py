@@ -66,10 +66,12 @@ class NoSpoofableAccessControl(Rule):
         for fn in app.functions:
             if not fn.is_public or fn.kind not in ("query", "mutation", "action") or fn.handler is None:
                 continue
+            facts = ctx.project.handler_facts(fn)  # the handler may be defined in another file
+            if not ctx.reported(facts):
+                continue
             access = ctx.project.access(fn)
             if access.protected or access.unknown or access.identity:
                 continue
-            facts = ctx.project.handler_facts(fn)  # the handler may be defined in another file
             for node, arg in _spoofable_conditions(facts, fn.handler):
                 ctx.report(facts, node, f"{describe_function(fn)} decides access with the argument `{arg}`, "
                            "which the caller chooses: anyone can pass someone else's value; compare with the "

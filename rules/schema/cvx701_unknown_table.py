@@ -74,13 +74,15 @@ class UnknownTable(Rule):
             return
         names = set(schema.tables)
         for call in app.queries.calls:
-            if call.system or call.table is None or call.table_node is None:
+            if call.system or call.table is None or call.table_node is None or not ctx.reported(call.facts):
                 continue
             if call.table.startswith("_") or schema.knows_table(call.table) is not False:
                 continue
             self._report(ctx, call.facts, call.table_node, call.table, names, f"`{call.method}`")
         for module in app.modules.values():
             facts = module.facts
+            if not ctx.reported(facts):
+                continue
             for site in facts.all_calls():
                 if site.path != ("v", "id") or site.callee is None:
                     continue

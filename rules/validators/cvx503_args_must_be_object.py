@@ -45,7 +45,7 @@ class ArgsMustBeObject(Rule):
 
     def check_app(self, ctx, app):
         for fn in app.functions:
-            if not fn.has_args or fn.args_node is None:
+            if not fn.has_args or fn.args_node is None or not ctx.reported(fn.facts):
                 continue
             val = ctx.project.args_validator(fn)
             if val is None or val.kind in ("object", "any", "opaque"):
