@@ -26,13 +26,34 @@ def memoized(ctx: RuleContext, key, compute):
     return memo[key]
 
 
-def chains_on_schema_tables(app):
-    """(chain, table) for each query chain of `app` on a table its schema declares; nothing
-    when the app has no schema we can read (rules that compare queries with the schema)."""
+def reported_queries(ctx: RuleContext, app):
+    """`app.queries`, or in a run that reports on some files only (`RuleContext.reported`),
+    the database uses of the functions that touch those files: enough for checks whose
+    findings sit on a query or on another query of the same function, at a fraction of the
+    cost in the editor. Checks that need every use of the app (unused indexes) read
+    `app.queries`."""
+    if ctx.reports_everything or "queries" in vars(app):  # the whole one is built already
+        return app.queries
+    from .project.queries import DatabaseUses
+
+    return memoized(ctx, ("reported_queries", id(app)), lambda: DatabaseUses.build(ctx.project, app, ctx.reported))
+
+
+def reported_index_files(ctx: RuleContext, schema) -> bool:
+    """Does the run report on a file that defines one of the schema's indexes? Checks whose
+    findings sit on index definitions, and that need every query of the app to decide
+    them, return early when not."""
+    return any(ctx.reported(i.facts) for t in schema.tables.values() for i in t.indexes)
+
+
+def chains_on_schema_tables(ctx: RuleContext, app):
+    """(chain, table) for each query chain of `app` (`reported_queries`) on a table its schema
+    declares; nothing when the app has no schema we can read (rules that compare queries
+    with the schema)."""
     schema = app.schema
     if schema is None or not schema.readable:
         return
-    for ch in app.queries.chains:
+    for ch in reported_queries(ctx, app).chains:
         table = schema.table(ch.table) if ch.table else None
         if table is not None:
             yield ch, table

@@ -83,6 +83,10 @@ class RuleContext:
         self._sink = sink
         self._only = {str(p) for p in only} if only is not None else None
 
+    @property
+    def reports_everything(self) -> bool:
+        return self._only is None
+
     def reported(self, where: "FileFacts | str") -> bool:
         """Will findings in this file be shown? With files named (the editor, pre-commit,
         `check FILE`) only theirs are, so an app-wide check may skip the work whose findings

@@ -245,6 +245,7 @@ class Project:
         self.overrides: dict[Path, bytes] = {}  # unsaved editor buffers (LSP)
         self.apps: list[App] = []
         self._ctx_changes: dict[int, CtxChange] = {}
+        self._handler_facts: dict[int, FileFacts] = {}  # id(RegisteredFunction) ->
         self.memo: dict = {}  # derived facts shared by rules within one run (see rulekit.memoized)
         self._python: dict[Path, "PyFacts | None"] = {}
         self._mentions_api: dict[str, bool] = {}
@@ -496,13 +497,16 @@ class Project:
 
     def handler_facts(self, fn: RegisteredFunction) -> FileFacts:
         """The file the handler is written in (a wrapper may take it from another file)."""
+        hit = self._handler_facts.get(id(fn))  # asked for every function by many rules
+        if hit is not None:
+            return hit
+        out = fn.facts
         h = fn.handler
-        if h is not None and fn.facts.function_for(h.node) is h:
-            return fn.facts
-        for f in self.loaded_facts():
-            if h is not None and f.function_for(h.node) is h:
-                return f
-        return fn.facts
+        if h is not None and fn.facts.function_for(h.node) is not h:
+            # the handler's file was loaded when the function was registered (_registered)
+            out = next((f for f in self.loaded_facts() if f.function_for(h.node) is h), fn.facts)
+        self._handler_facts[id(fn)] = out
+        return out
 
     def all_functions(self) -> Iterator[RegisteredFunction]:
         for app in self.apps:

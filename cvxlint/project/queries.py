@@ -38,6 +38,8 @@ from .builders import RegisteredFunction
 from .facts import CallSite, FileFacts, FunctionInfo, Ref
 
 if TYPE_CHECKING:
+    from typing import Callable
+
     from .model import App, Project
 
 DB_METHODS = frozenset(["get", "insert", "patch", "replace", "delete", "normalizeId", "query"])
@@ -218,17 +220,26 @@ class DatabaseUses:
         self._decls: dict[int, dict] = {}  # id(FunctionInfo) -> its local declarations (table inference)
 
     @classmethod
-    def build(cls, project: "Project", app: "App") -> "DatabaseUses":
+    def build(cls, project: "Project", app: "App", touching: "Callable[[FileFacts], bool] | None" = None
+              ) -> "DatabaseUses":
+        """Every database use of the app; with `touching`, only those of the functions whose
+        handler or helpers lie in a file it accepts, plus those files' other uses: all that
+        checks reporting on those files need (rulekit.reported_queries)."""
         self = cls(project, app)
         for fn in app.functions:
             if fn.handler is not None:
                 self._handler_of[id(fn.handler)] = fn
-            for r in project.reach(fn):
+            reached = project.reach(fn)
+            if touching is not None and not any(touching(r.facts) for r in reached):
+                continue
+            for r in reached:
                 for site, path in r.ctx_calls():
                     self._add(r.facts, site, path, fn)
         for module in app.modules.values():
             if module.special == "schema" or _TEST_FILE.search(module.rel):
                 continue  # tests (convex-test's `t.run(async (ctx) => ...)`) are not deployed code
+            if touching is not None and not touching(module.facts):
+                continue
             self._typed_and_conventional(module.facts, in_functions_dir=True)
         self.calls.sort(key=lambda c: (c.facts.path, c.node.start))
         for c in self.calls:

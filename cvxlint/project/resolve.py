@@ -53,17 +53,21 @@ class Resolver:
         self._tsconfig_cache: dict[Path, _TsConfig | None] = {}
         self._packages: dict[str, Path] | None = None
         self._cache: dict[tuple[str, str], Target | None] = {}
+        self._by_file: dict[tuple[Path | str, str], Target | None] = {}
 
     # -- public ---------------------------------------------------------------------------
     def resolve(self, from_file: Path | str, spec: str) -> Target | None:
-        # Keyed by strings: this runs for every import of every file, and pathlib objects
-        # are slow to build and hash.
-        key = (os.path.dirname(from_file), spec)
-        hit = self._cache.get(key, _MISS)
+        hit = self._by_file.get((from_file, spec), _MISS)  # the same import asked for again
         if hit is not _MISS:
             return hit
-        t = self._resolve(Path(from_file), spec)
-        self._cache[key] = t
+        # Keyed by directory strings: this runs for every import of every file, and pathlib
+        # objects are slow to build and hash.
+        key = (os.path.dirname(from_file), spec)
+        t = self._cache.get(key, _MISS)
+        if t is _MISS:
+            t = self._resolve(Path(from_file), spec)
+            self._cache[key] = t
+        self._by_file[(from_file, spec)] = t
         return t
 
     # -- implementation ---------------------------------------------------------------------

@@ -1,4 +1,4 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, reported_queries
 
 SERVER = 'import { query, mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
 
@@ -85,7 +85,7 @@ class NoFilterInQuery(Rule):
     def check_app(self, ctx, app):
         seen: dict[int, bool] = {}  # filter node -> some chain with it does not end in paginate
         found = {}
-        for ch in app.queries.chains:
+        for ch in reported_queries(ctx, app).chains:
             for f in ch.filters:
                 key = id(f.node)
                 found[key] = (ch, f)

@@ -208,7 +208,7 @@ class PreferIndexOverFilter(Rule):
 
     def check_app(self, ctx, app):
         seen: set[int] = set()
-        for ch, table in chains_on_schema_tables(app):
+        for ch, table in chains_on_schema_tables(ctx, app):
             if ch.system or not table.known:
                 continue
             if not ch.uses_index and not ch.index_conditional and ch.full_table_scan is None and len(ch.filters) == 1:

@@ -1,4 +1,4 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, reported_queries
 
 
 SERVER = ('import { query, internalMutation } from "./_generated/server";\nimport { v } from "convex/values";\n')
@@ -68,7 +68,7 @@ class NoUnboundedCollect(Rule):
     def check_app(self, ctx, app):
         bounded_fields = set(ctx.options.get("boundedFields") or [])
         seen: set[int] = set()
-        for ch in app.queries.chains:
+        for ch in reported_queries(ctx, app).chains:
             if ch.terminal != "collect" or id(ch.terminal_node) in seen:
                 continue
             seen.add(id(ch.terminal_node))

@@ -1,4 +1,4 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, reported_queries
 
 SERVER = 'import { query, mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
 
@@ -53,7 +53,7 @@ class NoFullTableScan(Rule):
 
     def check_app(self, ctx, app):
         seen: set[int] = set()
-        for ch in app.queries.chains:
+        for ch in reported_queries(ctx, app).chains:
             if ch.system or ch.full_table_scan is not None or ch.search_call is not None or ch.index_conditional:
                 continue
             table = f'"{ch.table}"' if ch.table else "..."

@@ -1,4 +1,4 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, reported_index_files
 
 HEAD = 'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
 ORDER_SENSITIVE = ("first", "take", "paginate")
@@ -66,7 +66,7 @@ class RedundantIndex(Rule):
 
     def check_app(self, ctx, app):
         schema = app.schema
-        if schema is None or not schema.readable:
+        if schema is None or not schema.readable or not reported_index_files(ctx, schema):
             return
         ordered_use: set[tuple[str, str]] = set()
         for ch in app.queries.chains:

@@ -1,5 +1,5 @@
 from cvxlint.project.queries import loop_around, mutually_exclusive
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, line_of, js
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, line_of, reported_queries
 
 
 SERVER = ('import { query } from "./_generated/server";\nimport { paginationOptsValidator } from "convex/server";\n'
@@ -56,7 +56,7 @@ class SinglePaginatePerFunction(Rule):
         by_fn: dict[int, list] = {}
         fns = {}
         seen: set[int] = set()
-        for ch in app.queries.chains:
+        for ch in reported_queries(ctx, app).chains:
             if ch.terminal != "paginate" or id(ch.terminal_node) in seen:
                 continue
             seen.add(id(ch.terminal_node))

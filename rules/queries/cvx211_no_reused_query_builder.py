@@ -1,5 +1,5 @@
 from cvxlint.project.queries import loop_around, mutually_exclusive
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, line_of
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, line_of, reported_queries
 
 SERVER = 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
 
@@ -72,7 +72,7 @@ class NoReusedQueryBuilder(Rule):
 
     def check_app(self, ctx, app):
         done: set[int] = set()
-        for ch in app.queries.chains:
+        for ch in reported_queries(ctx, app).chains:
             uses = ch.builder_uses
             if not uses or id(uses[0]) in done or ch.builder_steps == 0:
                 continue  # a bare `ctx.db.query("t")` is stateless: each use starts a new query

@@ -1,7 +1,7 @@
 import difflib
 
 from cvxlint.project.schema import SYSTEM_TABLES
-from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js, reported_queries
 
 SERVER = 'import { query, mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
 SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
@@ -73,7 +73,7 @@ class UnknownTable(Rule):
         if not schema_applies(schema):
             return
         names = set(schema.tables)
-        for call in app.queries.calls:
+        for call in reported_queries(ctx, app).calls:
             if call.system or call.table is None or call.table_node is None or not ctx.reported(call.facts):
                 continue
             if call.table.startswith("_") or schema.knows_table(call.table) is not False:

@@ -1,4 +1,4 @@
-from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, reported_queries
 
 SERVER = 'import { query, mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
 READS = ("query", "get", "normalizeId")
@@ -51,7 +51,7 @@ class SystemTableAccess(Rule):
     ]
 
     def check_app(self, ctx, app):
-        for call in app.queries.calls:
+        for call in reported_queries(ctx, app).calls:
             name = call.table
             if call.method == "vectorSearch" or name is None:
                 continue

@@ -1,5 +1,5 @@
 from cvxlint.project.schema import BUILTIN_INDEXES
-from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, chains_on_schema_tables, js
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, chains_on_schema_tables, js, reported_queries
 
 from .cvx701_unknown_table import closest
 
@@ -78,7 +78,7 @@ class UnknownOrStagedIndex(Rule):
         if schema is None or not schema.readable:
             return
         seen: set[int] = set()
-        for ch, table in chains_on_schema_tables(app):
+        for ch, table in chains_on_schema_tables(ctx, app):
             if ch.system:
                 continue
             if ch.index is not None and id(ch.index_call) not in seen:
@@ -87,7 +87,7 @@ class UnknownOrStagedIndex(Rule):
             if ch.search_index is not None and id(ch.search_call) not in seen:
                 seen.add(id(ch.search_call))
                 self._named(ctx, ch.facts, js.call_args(ch.search_call)[0], table, ch.search_index, "search")
-        for call in app.queries.calls:
+        for call in reported_queries(ctx, app).calls:
             if call.method != "vectorSearch" or call.table is None or len(call.args) < 2:
                 continue
             table = schema.table(call.table)

@@ -1,5 +1,5 @@
 from cvxlint.project.schema import BUILTIN_INDEXES
-from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js, reported_queries
 
 
 SERVER = 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
@@ -122,7 +122,7 @@ class IndexRangeOrder(Rule):
         if schema is None or not schema.readable:
             return
         seen: set[int] = set()
-        for ch in app.queries.chains:
+        for ch in reported_queries(ctx, app).chains:
             if ch.index is None or not ch.range or not ch.range_known or id(ch.index_call) in seen:
                 continue
             seen.add(id(ch.index_call))

@@ -1,4 +1,4 @@
-from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, chains_on_schema_tables, js
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, chains_on_schema_tables, js, reported_queries
 
 
 SERVER = 'import { query, action } from "./_generated/server";\nimport { v } from "convex/values";\n'
@@ -71,7 +71,7 @@ class SearchIndexUsage(Rule):
         if schema is None or not schema.readable:
             return
         seen: set[int] = set()
-        for ch, table in chains_on_schema_tables(app):
+        for ch, table in chains_on_schema_tables(ctx, app):
             if ch.search_call is None or id(ch.search_call) in seen:
                 continue
             seen.add(id(ch.search_call))
@@ -84,7 +84,7 @@ class SearchIndexUsage(Rule):
             if idx is None or ch.search_range is None:
                 continue
             self._search_range(ctx, ch, idx)
-        for call in app.queries.calls:
+        for call in reported_queries(ctx, app).calls:
             if call.method != "vectorSearch" or call.table is None or len(call.args) < 3:
                 continue
             table = schema.table(call.table)

@@ -1,4 +1,4 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, reported_queries
 
 SERVER = 'import { query, mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
 SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
@@ -70,7 +70,7 @@ class UnknownField(Rule):
         schema = app.schema
         if schema is None or not schema.readable:
             return
-        uses = app.queries
+        uses = reported_queries(ctx, app)
         for call in uses.calls:
             if call.method not in ("insert", "replace", "patch") or call.system:
                 continue

@@ -1,4 +1,4 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, reported_queries
 
 SERVER = 'import { mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
 SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
@@ -50,7 +50,7 @@ class InsertMissingRequiredField(Rule):
         schema = app.schema
         if schema is None or not schema.readable or schema.schema_validation is not True:
             return
-        for call in app.queries.calls:
+        for call in reported_queries(ctx, app).calls:
             if call.method != "insert" or call.system or call.table is None:
                 continue
             value = js.unwrap(call.value_node)

@@ -1,4 +1,4 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, memoized
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, memoized, reported_index_files
 
 HEAD = 'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
 SCHEMA = HEAD + ('export default defineSchema({\n  tasks: defineTable({ owner: v.string(), done: v.boolean(), title: v.string() })\n'
@@ -96,7 +96,7 @@ class UnusedIndex(Rule):
 
     def check_app(self, ctx, app):
         schema = app.schema
-        if schema is None or not schema.readable:
+        if schema is None or not schema.readable or not reported_index_files(ctx, schema):
             return
         used: set[tuple[str, str]] = set()
         dynamic: set[str] = set()

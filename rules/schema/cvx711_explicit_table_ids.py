@@ -1,5 +1,5 @@
 from cvxlint.project.schema import SYSTEM_TABLES
-from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, reported_queries
 
 SERVER = 'import { query, mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
 SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
@@ -91,7 +91,7 @@ class ExplicitTableIds(Rule):
     def check_app(self, ctx, app):
         if app.convex_at_least("1.31.0") is not True:
             return
-        uses = app.queries
+        uses = reported_queries(ctx, app)
         for call in uses.calls:
             if call.method not in ("get", "patch", "replace", "delete") or call.explicit:
                 continue

@@ -71,10 +71,11 @@ class NoValidatorImportCycle(Rule):
         if component is None:
             return
         imported: dict[str, Path] = {}
+        in_cycle = {str(p): p for p in component}
         for imp in facts.imports:
             if imp.type_only or not imp.local:
                 continue
-            other = _file_in(ctx, path, imp.source, component)
+            other = _file_in(ctx, path, imp.source, in_cycle)
             if other is not None and other != path:
                 imported[imp.local] = other
         if not imported:
@@ -112,11 +113,11 @@ def _cycles(ctx, app) -> dict:
     """File -> the set of files of its import cycle (strongly connected component), for files in one."""
 
     def compute():
-        files = {m.path: m for m in app.modules.values()}
+        files = {str(m.path): m.path for m in app.modules.values()}
         edges: dict[Path, set[Path]] = {}
-        for path, m in files.items():
-            facts = m.facts
-            used = _value_names(facts)
+        for m in app.modules.values():
+            path, facts = m.path, m.facts
+            used = _imports_used_as_values(facts)
             sources = [imp.source for imp in facts.imports
                        if not imp.type_only and not (imp.local and imp.local not in used and imp.imported != "")]
             sources += [src for src, _node in facts.export_stars]
@@ -134,20 +135,23 @@ def _cycles(ctx, app) -> dict:
     return memoized(ctx, ("import_cycles", id(app)), compute)
 
 
-def _file_in(ctx, path: Path, source: str, files) -> Path | None:
-    """The file among `files` that `source`, imported from `path`, resolves to."""
+def _file_in(ctx, path: Path, source: str, files: dict[str, Path]) -> Path | None:
+    """The file among `files` (by name) that `source`, imported from `path`, resolves to."""
     t = ctx.project.resolver.resolve(path, source)
-    if t is not None and t.kind == "file" and Path(t.name) in files:
-        return Path(t.name)
-    return None
+    return files.get(t.name) if t is not None and t.kind == "file" else None
 
 
-def _value_names(facts) -> set[str]:
+def _imports_used_as_values(facts) -> set[str]:
+    """The imported names the file uses as values: an import used only in types is erased
+    from the JavaScript and loads nothing."""
     out = set()
-    for n in facts.module.nodes("identifier", "shorthand_property_identifier"):
-        if n.text not in out and not is_type_context(n) \
-                and not (n.parent is not None and n.parent.type == "import_specifier"):
-            out.add(n.text)
+    for imp in facts.imports:
+        if imp.type_only or not imp.local or imp.local in out:
+            continue
+        for n in facts.module.identifiers(imp.local):
+            if not is_type_context(n) and not (n.parent is not None and n.parent.type == "import_specifier"):
+                out.add(imp.local)
+                break
     return out
 
 
