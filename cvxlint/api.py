@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,17 +59,38 @@ def resolve_settings(paths: list[Path], config: Path | None = None, overrides: d
 
 
 def _model(workspace: Workspace, settings: Settings, overrides: dict[Path, bytes] | None = None,
-           load_facts: Callable[[Path, bytes], FileFacts] | None = None) -> Project:
-    """The project model of a discovered workspace (call it with the GC paused)."""
+           load_facts: Callable[[Path, bytes], FileFacts] | None = None, clients_apart: bool = False) -> Project:
+    """The project model of a discovered workspace (call it with the GC paused). With
+    `clients_apart`, a big frontend is scanned in a second process meanwhile (client_scan.py)."""
     project = Project(workspace, settings, load_facts=load_facts)
     if overrides:
         project.overrides.update(overrides)
+    if clients_apart and _client_files(workspace) >= CLIENT_FILES_FOR_A_PROCESS:
+        from .project.client_scan import ClientScanProcess
+
+        project.client_scan = ClientScanProcess(workspace, settings)
     project._build_apps()
     return project
 
 
+# Below this many TS/JS files outside the functions directories, forking costs more than it saves.
+CLIENT_FILES_FOR_A_PROCESS = 40
+
+
+def _client_files(workspace: Workspace) -> int:
+    dirs = [str(a.functions_dir) + os.sep for a in workspace.apps]
+    return sum(1 for f in workspace.files if f.suffix in _TS_SUFFIXES and not str(f).startswith(tuple(dirs)))
+
+
+_TS_SUFFIXES = frozenset([".ts", ".tsx", ".js", ".jsx", ".mts", ".cts", ".mjs", ".cjs"])
+
+
 def _lint(project: Project, only: set[Path] | None) -> list[Diagnostic]:
-    return finalize(run_rules(project, enabled_rules(project.settings), only), project, only)
+    try:
+        return finalize(run_rules(project, enabled_rules(project.settings), only), project, only)
+    finally:
+        if project.client_scan is not None:  # no check read the call index
+            project.client_scan.discard()
 
 
 def build_project(
@@ -109,16 +131,17 @@ def check(paths: list[Path], settings: Settings, overrides: dict[Path, bytes] | 
         diags = _check_parallel(parts, settings, only, jobs, cache_root)
         return CheckResult(diags, None, workspace, only)
     with paused_gc():
-        project = _model(workspace, settings, overrides, load_facts)
+        project = _model(workspace, settings, overrides, load_facts,
+                         clients_apart=jobs > 1 and not overrides and load_facts is None)
         diags = _lint(project, only)
     return CheckResult(diags, project, workspace, only)
 
 
 def _check_part(args) -> list[Diagnostic]:
     """Check one partition of the workspace (in this process or a forked worker)."""
-    workspace, settings, only = args
+    workspace, settings, only, clients_apart = args
     with paused_gc():
-        return _lint(_model(workspace, settings), only)
+        return _lint(_model(workspace, settings, clients_apart=clients_apart), only)
 
 
 def _check_parallel(parts: list[Workspace], settings: Settings, only, jobs: int, cache_root) -> list[Diagnostic]:
@@ -145,11 +168,12 @@ def _check_parallel(parts: list[Workspace], settings: Settings, only, jobs: int,
     # Biggest parts first so the pool ends evenly; a fresh process per part returns its memory.
     todo.sort(key=lambda pk: _part_size(pk[0]), reverse=True)
     if len(todo) == 1 or jobs == 1:
-        results = [_check_part((p, settings, only)) for p, _ in todo]
+        # one part and two cores: the part's frontend is scanned in a second process
+        results = [_check_part((p, settings, only, jobs > 1)) for p, _ in todo]
     elif todo:
         ctx = multiprocessing.get_context("fork")
         with ctx.Pool(min(jobs, len(todo)), maxtasksperchild=1) as pool:
-            results = pool.map(_check_part, [(p, settings, only) for p, _ in todo], chunksize=1)
+            results = pool.map(_check_part, [(p, settings, only, False) for p, _ in todo], chunksize=1)
     else:
         results = []
     for (_part, key), diags in zip(todo, results):

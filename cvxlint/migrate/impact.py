@@ -237,8 +237,11 @@ class Impact:
     def _mentions(self, use, name: str | None) -> bool:
         if name is None:
             return False
-        if use.facts is not None:
-            return bool(self._member_nodes(use.facts, name))
+        facts = use.facts
+        if facts is None and use.py_facts is None:  # a client use scanned in another process
+            facts = self.project.facts(use.path)
+        if facts is not None:
+            return bool(self._member_nodes(facts, name))
         src = use.py_facts.source if use.py_facts is not None else b""
         n = name.encode()
         return any(p in src for p in (b'["' + n + b'"]', b"['" + n + b"']", b'.get("' + n + b'"', b".get('" + n + b"'"))

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from .schema import Schema
     from .auth import Access, AccessAnalysis
     from .python_client import PyFacts
+    from .client_scan import ClientScanProcess
     from .references import CallIndex, FunctionUse
 
 ENTRY_EXTENSIONS = (".js", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".jsx")
@@ -228,6 +229,7 @@ class Project:
     def __init__(self, workspace: Workspace, settings: "Settings", load_facts: Callable[[Path, bytes], FileFacts] | None = None):
         self.workspace = workspace
         self.settings = settings
+        self.client_scan: "ClientScanProcess | None" = None  # started by api.check (client_scan.py)
         self.max_bytes = settings.max_file_size
         self._extract = load_facts or (lambda p, b: extract_facts(str(p), b))
         self.sources = [p for p in workspace.files if p.name.endswith(TS_EXTENSIONS)]
@@ -344,7 +346,8 @@ class Project:
         """Who calls which function, across server code, frontends and Python (references.py)."""
         from .references import CallIndex
 
-        return CallIndex.build(self)
+        scan, self.client_scan = self.client_scan, None
+        return CallIndex.build(self, clients=scan.result() if scan is not None else None)
 
     @cached_property
     def access_analysis(self) -> "AccessAnalysis":

@@ -112,6 +112,15 @@ class FunctionUse:
     py_call: "PyCall | None" = None
     py_facts: "PyFacts | None" = None
     via: str | None = None  # "reference" uses passed to a call: that call's callee (`useSessionAction`)
+    line_no: int | None = None  # 1-based line, kept when the use is detached from its syntax tree
+
+    def detached(self) -> "FunctionUse":
+        """This use without its syntax nodes and facts (picklable, and it keeps no tree alive):
+        what a client scan in another process sends back (client_scan.py)."""
+        ref = self.ref
+        if ref is not None and (ref.origin is not None or ref.origin_facts is not None):
+            ref = replace(ref, origin=None, origin_facts=None)
+        return replace(self, ref=ref, facts=None, call=None, func=None, line_no=self.line)
 
     @property
     def is_client(self) -> bool:
@@ -128,6 +137,8 @@ class FunctionUse:
     @property
     def line(self) -> int:
         """1-based line of the use."""
+        if self.line_no is not None:
+            return self.line_no
         if self.facts is not None:
             return self.facts.module.line_of(self.start) + 1
         if self.py_facts is not None:
@@ -270,7 +281,6 @@ class ReferenceResolver:
 class CallIndex:
     uses: list[FunctionUse] = field(default_factory=list)
     routes: list[HttpRoute] = field(default_factory=list)
-    client_files: list[FileFacts] = field(default_factory=list)
     python_files: list[tuple["PyFacts", "App | None"]] = field(default_factory=list)  # with the nearest app
     _by_target: dict[int, list[FunctionUse]] = field(default_factory=dict)
     _by_app: dict[int, list[FunctionUse]] = field(default_factory=dict)
@@ -309,10 +319,12 @@ class CallIndex:
 
     # -- building -------------------------------------------------------------------------
     @classmethod
-    def build(cls, project: "Project") -> "CallIndex":
+    def build(cls, project: "Project", clients: "ClientScan | None" = None) -> "CallIndex":
+        """`clients`: the client files' side, when a separate process scanned them already
+        (client_scan.py); otherwise it is scanned here."""
         index = cls()
         resolver = ReferenceResolver(project)
-        consumed: set[int] = set()
+        consumed: set[tuple[str, int, int]] = set()  # origins of references already counted
         scanned: list[tuple[FileFacts, str, "App | None"]] = []
         for app in project.apps:
             handlers = {id(fn.handler): fn for fn in app.functions if fn.handler is not None}
@@ -321,19 +333,17 @@ class CallIndex:
                 lang = "test" if _TEST_FILE.search(module.rel) else "server"
                 _server_uses(index, resolver, app, module.facts, lang, handlers, by_call, consumed)
                 scanned.append((module.facts, lang, app))
-        in_apps = [a.functions_dir for a in project.apps]
-        for path in project.sources:
-            if any(path.is_relative_to(d) for d in in_apps):
-                continue
-            facts = project.client_facts(path)
-            if facts is None:
-                continue
-            lang = "test" if _TEST_FILE.search(path.as_posix()) else "client"
-            index.client_files.append(facts)
-            _client_uses(index, resolver, project, facts, lang, consumed)
-            scanned.append((facts, lang, None))
+        if clients is None:
+            clients = scan_clients(project, [a.functions_dir for a in project.apps], resolver)
+        consumed |= clients.consumed
+        index.uses.extend(clients.uses)
         for facts, lang, app in scanned:
-            _other_mentions(index, resolver, project, facts, lang, app, consumed)
+            for use, keys in _mentions(resolver, project, facts, lang, app):
+                if not (keys & consumed):
+                    index._add(use)
+        for use, keys in clients.mentions:
+            if not (keys & consumed):
+                index._add(use)
         for path in project.python_files:
             pf = project.python_facts(path)
             if pf is None:
@@ -373,7 +383,7 @@ class CallIndex:
 
 
 def _server_uses(index: CallIndex, resolver: ReferenceResolver, app: "App", facts: FileFacts, lang: str,
-                 handlers: dict, by_call: dict, consumed: set[int]) -> None:
+                 handlers: dict, by_call: dict, consumed: set[tuple]) -> None:
     for site in facts.all_calls():
         if not site.path or site.is_new:
             continue
@@ -404,12 +414,11 @@ def _receiver_is(resolver: ReferenceResolver, facts: FileFacts, site: CallSite, 
 
 
 def _record(index: CallIndex, resolver: ReferenceResolver, app: "App", facts: FileFacts, lang: str, site: CallSite,
-            how: str, expects: str | None, arg: Node, handlers: dict, consumed: set[int]) -> bool:
+            how: str, expects: str | None, arg: Node, handlers: dict, consumed: set[tuple]) -> bool:
     ref = resolver.resolve(facts, arg, site.func)
     if ref is None:
         return False
-    if ref.origin is not None:
-        consumed.add(id(ref.origin))
+    _consume(ref, consumed)
     a = js.unwrap(arg) or arg
     index._add(FunctionUse(lang, how, facts.path, a.start, a.end, ref, expects,
                            app=app if ref.functions_dir in (None, app.functions_dir) else None,
@@ -457,8 +466,55 @@ def _route(index: CallIndex, resolver: ReferenceResolver, app: "App", facts: Fil
                 route.inline = (d.facts, info)
 
 
-def _client_uses(index: CallIndex, resolver: ReferenceResolver, project: "Project", facts: FileFacts, lang: str,
-                 consumed: set[int]) -> None:
+def _node_key(path: str, node: Node) -> tuple[str, int, int]:
+    """A syntax node by file and range: the same in every process, unlike the node object."""
+    return (path, node.start, node.end)
+
+
+def _consume(ref: FunctionRef, consumed: set[tuple]) -> None:
+    """The expression `ref` was read from is accounted for: not also a bare mention (_mentions)."""
+    if ref.origin is not None and ref.origin_facts is not None:
+        consumed.add(_node_key(ref.origin_facts.path, ref.origin))
+
+
+@dataclass
+class ClientScan:
+    """The client side of the call index: uses in files outside the functions directories."""
+
+    uses: list[FunctionUse] = field(default_factory=list)  # calls that pass a reference (`useQuery`)
+    # other mentions of references, with the keys of their expression; dropped in the index if
+    # a call (client or server) already accounts for that expression
+    mentions: list[tuple[FunctionUse, frozenset]] = field(default_factory=list)
+    consumed: set[tuple] = field(default_factory=set)
+
+    def detached(self) -> "ClientScan":
+        return ClientScan([u.detached() for u in self.uses], [(u.detached(), k) for u, k in self.mentions],
+                          self.consumed)
+
+
+def scan_clients(project: "Project", functions_dirs: list[Path], resolver: ReferenceResolver | None = None
+                 ) -> ClientScan:
+    """Every client file (a TS/JS file outside `functions_dirs` that passes the byte pre-filter):
+    its calls that pass a function reference, and its other mentions of `api.`/`internal.`.
+    Needs no registered functions, so it can run in a process of its own (client_scan.py)."""
+    resolver = resolver or ReferenceResolver(project)
+    scan = ClientScan()
+    scanned: list[tuple[FileFacts, str]] = []
+    for path in project.sources:
+        if any(path.is_relative_to(d) for d in functions_dirs):
+            continue
+        facts = project.client_facts(path)
+        if facts is None:
+            continue
+        lang = "test" if _TEST_FILE.search(path.as_posix()) else "client"
+        _client_uses(scan, resolver, facts, lang)
+        scanned.append((facts, lang))
+    for facts, lang in scanned:
+        scan.mentions.extend(_mentions(resolver, project, facts, lang, None))
+    return scan
+
+
+def _client_uses(scan: ClientScan, resolver: ReferenceResolver, facts: FileFacts, lang: str) -> None:
     for call in client_calls(facts):
         if call.string_name is not None:
             ref = FunctionRef("name", (), None, facts, None, 0, name=call.string_name)
@@ -466,11 +522,10 @@ def _client_uses(index: CallIndex, resolver: ReferenceResolver, project: "Projec
             ref = resolver.resolve(facts, call.ref, call.site.func)
             if ref is None or ref.namespace == "components":
                 continue
-        if ref.origin is not None:
-            consumed.add(id(ref.origin))
+        _consume(ref, scan.consumed)
         a = js.unwrap(call.ref) or call.ref
-        index._add(FunctionUse(lang, call.how, facts.path, a.start, a.end, ref, call.expects,
-                               func=call.site.func, facts=facts, call=call.site.node))
+        scan.uses.append(FunctionUse(lang, call.how, facts.path, a.start, a.end, ref, call.expects,
+                                     func=call.site.func, facts=facts, call=call.site.node))
 
 
 def _is_convex_server(imp) -> bool:
@@ -489,10 +544,12 @@ def _may_export_api(project: "Project", facts: FileFacts, source: str) -> bool:
     return project.mentions_generated_api(t.name)
 
 
-def _other_mentions(index: CallIndex, resolver: ReferenceResolver, project: "Project", facts: FileFacts, lang: str,
-                    app: "App | None", consumed: set[int]) -> None:
+def _mentions(resolver: ReferenceResolver, project: "Project", facts: FileFacts, lang: str,
+              app: "App | None") -> list[tuple[FunctionUse, frozenset]]:
     """`api.x.y` / `internal.x.y` written anywhere else (passed to a helper, a workpool, a test
-    harness, stored in a table of references): a use whose purpose we do not know."""
+    harness, stored in a table of references): a use whose purpose we do not know. Each comes
+    with the keys of its expression, so the index can drop those a call accounts for."""
+    out: list[tuple[FunctionUse, frozenset]] = []
     roots: dict[str, ExternalDef] = {}
     for imp in facts.imports:
         if imp.type_only or not imp.local or not _may_export_api(project, facts, imp.source):
@@ -502,7 +559,7 @@ def _other_mentions(index: CallIndex, resolver: ReferenceResolver, project: "Pro
                 and d.name in (*GENERATED_NAMESPACES, "*"):
             roots[imp.local] = d
     if not roots:
-        return
+        return out
     for n in sorted((n for r in roots for n in facts.module.identifiers(r)), key=lambda n: n.start):
         if n.type != "identifier":
             continue
@@ -514,8 +571,6 @@ def _other_mentions(index: CallIndex, resolver: ReferenceResolver, project: "Pro
                 and top.field == "object":
             top = top.parent
         outer = js.outer(top)
-        if id(top) in consumed or id(outer) in consumed:
-            continue
         if outer.parent is not None and outer.parent.type == "call_expression" and outer.field == "function":
             continue
         if scope.is_type_context(n):
@@ -530,6 +585,8 @@ def _other_mentions(index: CallIndex, resolver: ReferenceResolver, project: "Pro
         if outer.parent is not None and outer.parent.type == "arguments" and outer.parent.parent is not None:
             callee = js.callee(outer.parent.parent)
             via = js.dotted_name(callee) if callee is not None else None
-        index._add(FunctionUse(lang, "reference", facts.path, top.start, top.end, ref, None,
-                               app=app if app is not None and ref.functions_dir == app.functions_dir else None,
-                               func=func, facts=facts, via=via))
+        use = FunctionUse(lang, "reference", facts.path, top.start, top.end, ref, None,
+                          app=app if app is not None and ref.functions_dir == app.functions_dir else None,
+                          func=func, facts=facts, via=via)
+        out.append((use, frozenset((_node_key(facts.path, top), _node_key(facts.path, outer)))))
+    return out

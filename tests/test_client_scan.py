@@ -1,0 +1,103 @@
+"""The frontend scanned in a second process (cvxlint/project/client_scan.py) gives the same
+findings as scanning it in-process, and falls back to that when the process fails."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from cvxlint import api
+from cvxlint.project import client_scan
+
+SERVER = {
+    "convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+                        'export default defineSchema({ tasks: defineTable({ text: v.string() }) });\n',
+    "convex/tasks.ts": 'import { v } from "convex/values";\n'
+                       'import { action, mutation, query } from "./_generated/server";\n'
+                       'import { api } from "./_generated/api";\n'
+                       'export const list = query({ args: {}, handler: async (ctx) => ctx.db.query("tasks").collect() });\n'
+                       'export const add = mutation({ args: { text: v.string() }, handler: async (ctx, { text }) => {\n'
+                       '  await ctx.db.insert("tasks", { text });\n'
+                       '  await ctx.scheduler.runAfter(0, api.tasks.notify, {});\n} });\n'
+                       'export const notify = action({ args: {}, handler: async () => {} });\n'
+                       'export const unused = query({ args: {}, handler: async () => 1 });\n',
+}
+
+
+def _frontend(n: int) -> dict[str, str]:
+    files = {
+        # a shared table of references, used from many components (and mentioned on its own)
+        "src/refs.ts": 'import { api } from "../convex/_generated/api";\n'
+                       'export const refs = { list: api.tasks.list, add: api.tasks.add };\n'
+                       'export const all = [api.tasks.notify];\n',
+        "src/App.test.tsx": 'import { api } from "../convex/_generated/api";\nimport { useQuery } from "convex/react";\n'
+                            'export function T() { return useQuery(api.tasks.list); }\n',
+    }
+    for i in range(n):
+        files[f"src/components/C{i}.tsx"] = (
+            'import { useAction, useMutation, useQuery } from "convex/react";\n'
+            'import { api } from "../../convex/_generated/api";\nimport { refs } from "../refs";\n'
+            f'export function C{i}() {{\n  const tasks = useQuery(refs.list);\n  const add = useMutation(api.tasks.add);\n'
+            '  const run = useAction(api.tasks.notify);\n  helper(api.tasks.list);\n'
+            f'  return <div onClick={{() => add({{ text: "{i}" }})}}>{{tasks?.length}}</div>;\n}}\n'
+            'function helper(ref: unknown) { return ref; }\n')
+    return files
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Path:
+    root = tmp_path / "app"
+    for rel, text in {**SERVER, **_frontend(client_scan_threshold())}.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+    (root / "convex" / "_generated").mkdir()
+    (root / "package.json").write_text('{"name": "app", "dependencies": {"convex": "1.48.0"}}')
+    return root
+
+
+def client_scan_threshold() -> int:
+    return api.CLIENT_FILES_FOR_A_PROCESS + 5
+
+
+def _shown(result) -> list[tuple]:
+    return [(d.code, d.path, d.start, d.end, d.message, d.fix is not None, [(r.path, r.start) for r in d.related])
+            for d in result.diagnostics]
+
+
+def test_forked_client_scan_matches_the_in_process_one(app):
+    settings = api.resolve_settings([app])
+    here = api.check([app], settings, jobs=1)
+    apart = api.check([app], settings, jobs=2)
+    assert _shown(apart) == _shown(here)
+    assert {d.code for d in here.diagnostics} >= {"CVX301"}  # the frontend shapes what is reported
+    client = [u for u in apart.project.call_index.uses if u.language in ("client", "test")]
+    assert len(client) > client_scan_threshold() * 3
+    assert all(u.facts is None and u.line_no for u in client)  # they came detached, from the child
+    assert all(u.facts is not None for u in here.project.call_index.uses if u.language == "client")
+    # the client trees never entered the parent process
+    assert not any("/src/" in str(p) for p in apart.project._facts)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # the child was reaped
+
+
+def test_a_failing_child_falls_back_to_scanning_here(app, monkeypatch):
+    def boom(workspace, settings):
+        raise RuntimeError("scan failed")
+
+    monkeypatch.setattr(client_scan, "_scan", boom)  # the fork inherits it
+    settings = api.resolve_settings([app])
+    apart = api.check([app], settings, jobs=2)
+    assert _shown(apart) == _shown(api.check([app], settings, jobs=1))
+    assert any(u.facts is not None for u in apart.project.call_index.uses if u.language == "client")
+
+
+def test_an_unread_scan_is_stopped_and_reaped(app):
+    settings = api.resolve_settings([app])
+    settings.select = ["CVX701"]  # reads no call index
+    settings.validate()
+    api.check([app], settings, jobs=2)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
