@@ -9,36 +9,14 @@ from pathlib import Path
 _TRAILING_COMMA = re.compile(r",(\s*[\]}])")
 
 
+# A string, a comment, or a run of anything else: one regex pass instead of a Python loop
+# per character (a bun.lock of a big monorepo took 0.2 s to read the slow way).
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|//[^\n]*|/\*.*?(?:\*/|\Z)|[^"/]+|/', re.S)
+
+
 def strip_jsonc(text: str) -> str:
     """Remove // and /* */ comments outside strings, then trailing commas."""
-    out = []
-    i, n = 0, len(text)
-    in_str = False
-    while i < n:
-        c = text[i]
-        if in_str:
-            out.append(c)
-            if c == "\\" and i + 1 < n:
-                out.append(text[i + 1])
-                i += 2
-                continue
-            if c == '"':
-                in_str = False
-            i += 1
-            continue
-        if c == '"':
-            in_str = True
-            out.append(c)
-            i += 1
-        elif text.startswith("//", i):
-            j = text.find("\n", i)
-            i = n if j == -1 else j
-        elif text.startswith("/*", i):
-            j = text.find("*/", i + 2)
-            i = n if j == -1 else j + 2
-        else:
-            out.append(c)
-            i += 1
+    out = [t for t in _TOKEN.findall(text) if not (t.startswith("//") or t.startswith("/*"))]
     return _TRAILING_COMMA.sub(r"\1", "".join(out))
 
 

@@ -265,11 +265,17 @@ def _parse(source: bytes, lang: str) -> Module:
     module = Module(source=source, root=root, lang=lang, comments=comments, by_type=by_type)
     cursor = tree.walk()
     if cursor.goto_first_child():
+        # This loop runs once per syntax node of every file: it is the largest single cost of
+        # a run, so it avoids attribute lookups and calls wherever it can.
         stack = [root]
+        kids: list[Node] = []  # children of stack[-1] so far
+        kids_stack: list[list[Node]] = []
+        goto_first_child = cursor.goto_first_child
+        goto_next_sibling = cursor.goto_next_sibling
+        goto_parent = cursor.goto_parent
         while True:
             nd = cursor.node
             k = nd.kind_id
-            descend = False
             if named[k]:
                 tname = names[k]
                 if tname == "comment":
@@ -280,40 +286,38 @@ def _parse(source: bytes, lang: str) -> Module:
                                 not source[ls:s].strip())
                     )
                 else:
-                    par = stack[-1]
+                    s = nd.start_byte
+                    e = nd.end_byte
                     fid = cursor.field_id
-                    n = Node(tname, nd.start_byte, nd.end_byte, fields[fid] if fid else None, par)
-                    if par.children:
-                        par.children.append(n)
-                    else:
-                        par.children = [n]
+                    n = Node(tname, s, e, fields[fid] if fid else None, stack[-1])
+                    kids.append(n)
                     lst = by_type.get(tname)
                     if lst is None:
                         by_type[tname] = [n]
                     else:
                         lst.append(n)
-                    if cursor.goto_first_child():
+                    if goto_first_child():
                         stack.append(n)
-                        descend = True
-                    else:
-                        text = source[n.start : n.end].decode("utf-8", "replace")
-                        # identifiers repeat a lot, within a file and across files
-                        n.text = intern(text) if len(text) <= 40 else text
+                        kids_stack.append(kids)
+                        kids = []
+                        continue
+                    text = source[s:e].decode("utf-8", "replace")
+                    # identifiers repeat a lot, within a file and across files
+                    n.text = intern(text) if len(text) <= 40 else text
             elif keep[k]:
                 par = stack[-1]
                 t = (names[k],) if par.tok is None else par.tok + (names[k],)
                 par.tok = _TOKS.setdefault(t, t)
-            if descend:
-                continue
-            while not cursor.goto_next_sibling():
-                cursor.goto_parent()
+            while not goto_next_sibling():
+                goto_parent()
                 done = stack.pop()
-                if done.children:
+                if kids:
                     # a finished node's children never change again: a tuple is exact-size,
-                    # where the list over-allocates (about 30 MB less on a 240k-line app)
-                    done.children = tuple(done.children)
-                if len(stack) == 0:
+                    # where a list over-allocates (about 30 MB less on a 240k-line app)
+                    done.children = tuple(kids)
+                if not stack:
                     break
+                kids = kids_stack.pop()
             else:
                 continue
             break
