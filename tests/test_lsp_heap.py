@@ -82,3 +82,20 @@ def test_lint_results_do_not_keep_the_project_alive(tmp_path, manual_gc):
         assert run.source_of(str(path)) == path.read_bytes()
     finally:
         api.check = real_check
+
+
+def test_python_client_facts_are_kept_between_lints(tmp_path, monkeypatch):
+    from cvxlint.project import python_client
+
+    app = tmp_path / "app"
+    (app / "convex" / "_generated").mkdir(parents=True)
+    path = app / "convex" / "tasks.ts"
+    path.write_text(MODULE.replace("K", "1"))
+    (app / "seed.py").write_text('from convex import ConvexClient\nConvexClient("https://x.convex.cloud").query("tasks:list", {"n": 1})\n')
+    calls = []
+    real = python_client.extract_python
+    monkeypatch.setattr(python_client, "extract_python", lambda p, s: calls.append(p) or real(p, s))
+    ws = LintWorkspace()
+    for k in range(3):  # three edits of the TypeScript file: the Python file is parsed once
+        ws.lint([path], {path: MODULE.replace("K", str(k)).encode()})
+    assert calls == [str(app / "seed.py")]

@@ -24,10 +24,12 @@ _INTERESTING = (
 class FactsMemo:
     """Facts kept across runs by a long-lived process (the language server): a file is
     re-extracted only when its bytes change. Facts are never modified once extracted, so
-    successive projects can share them; an edit costs one file's extraction, not the app's."""
+    successive projects can share them; an edit costs one file's extraction, not the app's.
+    Python files' facts (`python_facts`, used by Project.python_facts) are kept the same way."""
 
     def __init__(self) -> None:
         self._by_path: dict[str, FileFacts] = {}
+        self._python: dict[str, tuple[bytes, object]] = {}
         self.replaced_bytes = 0  # source size of the facts dropped for newer ones (see lsp/heap.py)
 
     def __call__(self, path, source: bytes) -> FileFacts:
@@ -38,6 +40,16 @@ class FactsMemo:
         if hit is not None:
             self.replaced_bytes += len(hit.source)
         facts = self._by_path[key] = extract_facts(key, source)
+        return facts
+
+    def python_facts(self, path: str, source: bytes):
+        hit = self._python.get(path)
+        if hit is not None and hit[0] == source:
+            return hit[1]
+        from .python_client import extract_python
+
+        facts = extract_python(path, source)
+        self._python[path] = (source, facts)
         return facts
 
 

@@ -231,6 +231,7 @@ class Project:
         self.settings = settings
         self.client_scan: "ClientScanProcess | None" = None  # started by api.check (client_scan.py)
         self.max_bytes = settings.max_file_size
+        self._load_facts = load_facts
         self._extract = load_facts or (lambda p, b: extract_facts(str(p), b))
         self.sources = [p for p in workspace.files if p.name.endswith(TS_EXTENSIONS)]
         self.python_files = [p for p in workspace.files if p.name.endswith(PY_EXTENSIONS)]
@@ -397,7 +398,9 @@ class Project:
         if data is not None and mentions_convex(data):
             from .python_client import extract_python  # imports libcst: only for files that pass
 
-            result = extract_python(str(path), data)
+            # a long-lived caller's memo (FactsMemo) keeps Python facts too: libcst is slow
+            extract = getattr(self._load_facts, "python_facts", None) or extract_python
+            result = extract(str(path), data)
         self._python[path] = result
         return result
 
