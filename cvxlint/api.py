@@ -14,7 +14,7 @@ from .diagnostics import Applicability, Diagnostic
 from .engine.fixer import FixOutcome, fix_loop
 from .engine.writer import WriteReport, write_fixes as _write_fixes
 from .engine.runner import enabled_rules, finalize, run_rules, source_of
-from .project.discover import Workspace, discover, partition
+from .project.discover import TS_EXTENSIONS, Workspace, discover, partition
 from .project.facts import FileFacts
 from .project.model import Project
 
@@ -65,7 +65,7 @@ def _model(workspace: Workspace, settings: Settings, overrides: dict[Path, bytes
     project = Project(workspace, settings, load_facts=load_facts)
     if overrides:
         project.overrides.update(overrides)
-    if clients_apart and _client_files(workspace) >= CLIENT_FILES_FOR_A_PROCESS:
+    if clients_apart and hasattr(os, "fork") and _client_files(workspace) >= CLIENT_FILES_FOR_A_PROCESS:
         from .project.client_scan import ClientScanProcess
 
         project.client_scan = ClientScanProcess(workspace, settings)
@@ -78,11 +78,9 @@ CLIENT_FILES_FOR_A_PROCESS = 40
 
 
 def _client_files(workspace: Workspace) -> int:
-    dirs = [str(a.functions_dir) + os.sep for a in workspace.apps]
-    return sum(1 for f in workspace.files if f.suffix in _TS_SUFFIXES and not str(f).startswith(tuple(dirs)))
-
-
-_TS_SUFFIXES = frozenset([".ts", ".tsx", ".js", ".jsx", ".mts", ".cts", ".mjs", ".cjs"])
+    """TS/JS files outside the functions directories (before the byte pre-filter)."""
+    dirs = tuple(str(a.functions_dir) + os.sep for a in workspace.apps)
+    return sum(1 for f in workspace.files if f.name.endswith(TS_EXTENSIONS) and not str(f).startswith(dirs))
 
 
 def _lint(project: Project, only: set[Path] | None) -> list[Diagnostic]:

@@ -219,7 +219,8 @@ def _print_left(left, outcome, report, settings, output_format, output_file, qui
 @fix_options
 @click.option("--fix", "apply_fixes", is_flag=True, help="Apply fixes (the same as `cvxlint fix`).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-              help="Worker processes for independent repositories/folders (default: CPU count).")
+              help="Worker processes for independent repositories/folders; a single app with a large "
+                   "frontend uses a second one to scan it (default: CPU count).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache in .cvxlint_cache/.")
 def check(paths, select, extend_select, ignore, config_path, convex_version, output_format, output_file,
           exit_zero, statistics, quiet, diff_base, unsafe_fixes=None, diff=False, exit_non_zero_on_fix=False,

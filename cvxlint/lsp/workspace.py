@@ -3,9 +3,11 @@
 Every lint relinks the whole app model, with the open documents' unsaved text passed as
 `overrides` to the core API (`cvxlint.api.check`). That keeps the editor exactly in step with
 `cvxlint check` (cross-file rules included). Per-file facts are kept between lints
-(`FactsMemo`), so only edited files are parsed again, and per-module rules run only on the
-files being reported on; app-wide rules and linking are re-run each time. A finer
-incremental model can replace `lint`/`fix_all` here without touching the protocol code.
+(`FactsMemo`), so only edited files are parsed again; per-module rules run only on the files
+being reported on, and app-wide rules skip the work whose findings would land in other files
+(`RuleContext.reported`); linking is re-run each time. Garbage is collected after each lint,
+off the edit's critical path (heap.py). A finer incremental model can replace
+`lint`/`fix_all` here without touching the protocol code.
 
 Nothing in this module knows about LSP: it takes paths and bytes and returns cvxlint
 diagnostics, so it runs in a worker thread while the server keeps reading messages.
