@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 
 from ..syntax import js
-from ..syntax.tree import Node, parse, language_for
+from ..syntax.tree import Module, Node, parse, language_for
 from .facts import Binding, CallSite, Directive, Export, FileFacts, FunctionInfo, GlobalUse, Import, ParamUse, Ref
 
 _DECLARATIONS = frozenset(["lexical_declaration", "variable_declaration"])
@@ -39,7 +39,12 @@ class FactsMemo:
             return hit
         if hit is not None:
             self.replaced_bytes += len(hit.source)
-        facts = self._by_path[key] = extract_facts(key, source)
+        # A file seen changing is being edited: its next version reuses this one's unchanged
+        # top-level statements and tree-sitter tree (tree.parse). Only such files keep what
+        # that takes, not the whole app. The old facts are dropped here, so nothing reads
+        # their moved nodes again.
+        facts = self._by_path[key] = extract_facts(key, source, hit.module if hit is not None else None,
+                                                   reusable=hit is not None)
         return facts
 
     def python_facts(self, path: str, source: bytes):
@@ -53,12 +58,14 @@ class FactsMemo:
         return facts
 
 
-def extract_facts(path: str, source: bytes) -> FileFacts:
+def extract_facts(path: str, source: bytes, previous: "Module | None" = None, reusable: bool = False) -> FileFacts:
+    """`previous`, `reusable`: see tree.parse (a long-lived process reusing an edited file's
+    unchanged statements)."""
     # Extraction only allocates; pausing the cyclic GC avoids rescanning the heap (see tree.parse).
     enabled = gc.isenabled()
     gc.disable()
     try:
-        module = parse(source, language_for(path))
+        module = parse(source, language_for(path), previous, reusable)
         facts = FileFacts(path=path, module=module)
         _top_level(facts)
         _functions_and_calls(facts)

@@ -119,6 +119,8 @@ class Module:
     _line_starts: list[int] | None = field(default=None, repr=False)
     _starts: dict[str, list[int]] = field(default_factory=dict, repr=False)
     _by_name: dict[str, list[Node]] | None = field(default=None, repr=False)
+    statements: "list[Statement] | None" = field(default=None, repr=False)  # see parse(reusable=)
+    ts_tree: object = field(default=None, repr=False)  # the tree-sitter tree, kept with `statements`
 
     def nodes(self, *types: str) -> list[Node]:
         """All nodes of the given types, in document order."""
@@ -242,88 +244,205 @@ def language_for(path: str) -> str:
     return "ts" if path.lower().endswith((".ts", ".mts", ".cts")) else "tsx"
 
 
-def parse(source: bytes, lang: str) -> Module:
-    """Parse TypeScript/TSX source into a `Module`. Never raises on bad syntax."""
+def parse(source: bytes, lang: str, previous: "Module | None" = None, reusable: bool = False) -> Module:
+    """Parse TypeScript/TSX source into a `Module`. Never raises on bad syntax.
+
+    `reusable` keeps what a later parse of an edited version needs to reuse this one's
+    top-level statements (`Module.statements`); `previous` is such an earlier module of the
+    same file, whose unchanged statements are then taken over instead of converted again.
+    The previous module must not be used afterwards: its reused nodes move to the new one.
+    """
     # Building the tree allocates one object per node and frees nothing; the cyclic GC
     # would scan the growing heap over and over (a 3x slowdown on big apps).
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _parse(source, lang)
+        return _parse(source, lang, previous, reusable)
     finally:
         if enabled:
             gc.enable()
 
 
-def _parse(source: bytes, lang: str) -> Module:
-    tree = _parser(lang).parse(source)
-    names, named, fields, keep = _kind_tables(LANG_TSX if lang == "tsx" else LANG_TS)
+@dataclass
+class Statement:
+    """A converted top-level statement, kept so that an edit elsewhere can reuse it."""
+
+    kind: int  # tree-sitter kind id
+    text: bytes
+    start: int
+    node: Node
+    by_type: dict[str, list[Node]]
+    comments: list[Comment]
+
+    def moved_to(self, start: int, root: Node) -> "Statement":
+        """This statement at a new offset (nodes are shifted in place) under a new root."""
+        delta = start - self.start
+        self.node.parent = root
+        if delta:
+            stack = [self.node]
+            while stack:
+                n = stack.pop()
+                n.start += delta
+                n.end += delta
+                if n.children:
+                    stack.extend(n.children)
+            self.comments = [Comment(c.start + delta, c.end + delta, c.text, c.own_line) for c in self.comments]
+            self.start = start
+        return self
+
+
+def _parse(source: bytes, lang: str, previous: "Module | None", reusable: bool) -> Module:
+    tree = None
+    if previous is not None and previous.ts_tree is not None and previous.lang == lang and not previous.error_ranges:
+        # tree-sitter reparses only around the edit when told what changed
+        old_tree = previous.ts_tree
+        _tell_edit(old_tree, previous.source, source)
+        tree = _parser(lang).parse(source, old_tree)
+        if tree.root_node.has_error:
+            tree = None  # error recovery may differ from a fresh parse's: parse afresh
+    if tree is None:
+        tree = _parser(lang).parse(source)
+    tables = _kind_tables(LANG_TSX if lang == "tsx" else LANG_TS)
+    named = tables[1]
     root = Node("program", 0, len(source), None, None)
     comments: list[Comment] = []
     by_type: dict[str, list[Node]] = {}
-    intern = sys.intern
     module = Module(source=source, root=root, lang=lang, comments=comments, by_type=by_type)
+    # Statements of the previous version, by kind and text. Only when neither version has
+    # syntax errors: error recovery may read the same text differently in another context.
+    old: dict[tuple[int, bytes], list[Statement]] = {}
+    if previous is not None and previous.statements and not previous.error_ranges and not tree.root_node.has_error:
+        for st in previous.statements:
+            old.setdefault((st.kind, st.text), []).append(st)
+    statements: list[Statement] | None = [] if reusable else None
+    kids: list[Node] = []
     cursor = tree.walk()
     if cursor.goto_first_child():
-        # This loop runs once per syntax node of every file: it is the largest single cost of
-        # a run, so it avoids attribute lookups and calls wherever it can.
-        stack = [root]
-        kids: list[Node] = []  # children of stack[-1] so far
-        kids_stack: list[list[Node]] = []
-        goto_first_child = cursor.goto_first_child
-        goto_next_sibling = cursor.goto_next_sibling
-        goto_parent = cursor.goto_parent
         while True:
             nd = cursor.node
             k = nd.kind_id
-            if named[k]:
-                tname = names[k]
-                if tname == "comment":
-                    s = nd.start_byte
-                    ls = source.rfind(b"\n", 0, s) + 1
-                    comments.append(
-                        Comment(s, nd.end_byte, source[s : nd.end_byte].decode("utf-8", "replace"),
-                                not source[ls:s].strip())
-                    )
+            if statements is not None and named[k] and tables[0][k] != "comment":
+                s, e = nd.start_byte, nd.end_byte
+                text = source[s:e]
+                same = old.get((k, text))
+                if same:
+                    st = same.pop(0).moved_to(s, root)
+                    kids.append(st.node)
                 else:
-                    s = nd.start_byte
-                    e = nd.end_byte
-                    fid = cursor.field_id
-                    n = Node(tname, s, e, fields[fid] if fid else None, stack[-1])
-                    kids.append(n)
-                    lst = by_type.get(tname)
-                    if lst is None:
-                        by_type[tname] = [n]
+                    st = Statement(k, text, s, None, {}, [])  # type: ignore[arg-type]
+                    _convert(cursor, root, kids, source, tables, st.by_type, st.comments)
+                    st.node = kids[-1]
+                statements.append(st)
+                for t, lst in st.by_type.items():
+                    have = by_type.get(t)
+                    if have is None:
+                        by_type[t] = list(lst)
                     else:
-                        lst.append(n)
-                    if goto_first_child():
-                        stack.append(n)
-                        kids_stack.append(kids)
-                        kids = []
-                        continue
-                    text = source[s:e].decode("utf-8", "replace")
-                    # identifiers repeat a lot, within a file and across files
-                    n.text = intern(text) if len(text) <= 40 else text
-            elif keep[k]:
-                par = stack[-1]
-                t = (names[k],) if par.tok is None else par.tok + (names[k],)
-                par.tok = _TOKS.setdefault(t, t)
-            while not goto_next_sibling():
-                goto_parent()
-                done = stack.pop()
-                if kids:
-                    # a finished node's children never change again: a tuple is exact-size,
-                    # where a list over-allocates (about 30 MB less on a 240k-line app)
-                    done.children = tuple(kids)
-                if not stack:
-                    break
-                kids = kids_stack.pop()
+                        have.extend(lst)
+                comments.extend(st.comments)
             else:
-                continue
-            break
+                _convert(cursor, root, kids, source, tables, by_type, comments)
+            if not cursor.goto_next_sibling():
+                break
+    if kids:
+        root.children = tuple(kids)
+    module.statements = statements
+    if reusable:
+        module.ts_tree = tree
     if tree.root_node.has_error:
         module.error_ranges = _error_ranges(tree.root_node)
     return module
+
+
+def _tell_edit(tree, old: bytes, new: bytes) -> None:
+    """Describe the change from `old` to `new` (one replaced span) to a tree-sitter tree."""
+    # The longest common prefix and suffix, by halving: slice comparisons run in C.
+    limit = min(len(old), len(new))
+    lo, hi = 0, limit
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if old[:mid] == new[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    start = lo
+    lo, hi = 0, limit - start
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if old[len(old) - mid:] == new[len(new) - mid:]:
+            lo = mid
+        else:
+            hi = mid - 1
+    old_end, new_end = len(old) - lo, len(new) - lo
+
+    def point(src: bytes, offset: int) -> tuple[int, int]:
+        return src.count(b"\n", 0, offset), offset - (src.rfind(b"\n", 0, offset) + 1)
+
+    tree.edit(start_byte=start, old_end_byte=old_end, new_end_byte=new_end, start_point=point(old, start),
+              old_end_point=point(old, old_end), new_end_point=point(new, new_end))
+
+
+def _convert(cursor, root: Node, root_kids: list[Node], source: bytes, tables, by_type: dict[str, list[Node]],
+             comments: list[Comment]) -> None:
+    """Convert the top-level node under `cursor` and everything below it into `Node`s (added to
+    `root_kids`, `by_type` and `comments`); the cursor ends where it started."""
+    names, named, fields, keep = tables
+    intern = sys.intern
+    # This loop runs once per syntax node of every file: it is the largest single cost of a
+    # run, so it avoids attribute lookups and calls wherever it can.
+    stack = [root]
+    kids = root_kids  # children of stack[-1] so far
+    kids_stack: list[list[Node]] = []
+    goto_first_child = cursor.goto_first_child
+    goto_next_sibling = cursor.goto_next_sibling
+    goto_parent = cursor.goto_parent
+    while True:
+        nd = cursor.node
+        k = nd.kind_id
+        if named[k]:
+            tname = names[k]
+            if tname == "comment":
+                s = nd.start_byte
+                ls = source.rfind(b"\n", 0, s) + 1
+                comments.append(
+                    Comment(s, nd.end_byte, source[s : nd.end_byte].decode("utf-8", "replace"),
+                            not source[ls:s].strip())
+                )
+            else:
+                s = nd.start_byte
+                e = nd.end_byte
+                fid = cursor.field_id
+                n = Node(tname, s, e, fields[fid] if fid else None, stack[-1])
+                kids.append(n)
+                lst = by_type.get(tname)
+                if lst is None:
+                    by_type[tname] = [n]
+                else:
+                    lst.append(n)
+                if goto_first_child():
+                    stack.append(n)
+                    kids_stack.append(kids)
+                    kids = []
+                    continue
+                text = source[s:e].decode("utf-8", "replace")
+                # identifiers repeat a lot, within a file and across files
+                n.text = intern(text) if len(text) <= 40 else text
+        elif keep[k]:
+            par = stack[-1]
+            t = (names[k],) if par.tok is None else par.tok + (names[k],)
+            par.tok = _TOKS.setdefault(t, t)
+        while True:
+            if len(stack) == 1:
+                return  # back at the top-level node
+            if goto_next_sibling():
+                break
+            goto_parent()
+            done = stack.pop()
+            if kids:
+                # a finished node's children never change again: a tuple is exact-size,
+                # where a list over-allocates (about 30 MB less on a 240k-line app)
+                done.children = tuple(kids)
+            kids = kids_stack.pop()
 
 
 def _error_ranges(root, limit: int = 20) -> list[tuple[int, int]]:

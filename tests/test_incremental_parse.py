@@ -1,0 +1,71 @@
+"""Parsing an edited file from its previous version (tree.parse(previous=...), what the language
+server does on every keystroke) gives exactly the tree a fresh parse gives: random edits, some
+that break the syntax and some that repair it, over every TS/TSX file of the fixtures."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from cvxlint.syntax.tree import parse, language_for
+
+ROOT = Path(__file__).resolve().parent.parent
+EDITS = [b"", b"x", b"1", b"\n", b"// c\n", b"/* c */", b"foo();\n", b"{", b"}", b'"', b"`", b"(",
+         b"export const z = 1;\n", b"\xc3\xa9"]
+
+
+def dump(module) -> tuple:
+    nodes = []
+    stack = [(module.root, 0)]
+    while stack:
+        n, depth = stack.pop()
+        nodes.append((depth, n.type, n.start, n.end, n.field, n.tok, n.text))
+        for c in reversed(n.children):
+            assert c.parent is n
+            stack.append((c, depth + 1))
+    by_type = {t: [(x.start, x.end) for x in lst] for t, lst in module.by_type.items() if lst}
+    comments = [(c.start, c.end, c.text, c.own_line) for c in module.comments]
+    return nodes, by_type, comments, module.error_ranges
+
+
+def test_reparsing_from_the_previous_version_equals_a_fresh_parse():
+    rng = random.Random(8)
+    files = sorted(p for p in (ROOT / "fixtures").rglob("*") if p.suffix in (".ts", ".tsx") and p.is_file())
+    assert len(files) > 50
+    checks = reused = 0
+    for path in files:
+        src = path.read_bytes()
+        lang = language_for(str(path))
+        prev = parse(src, lang, reusable=True)
+        for _ in range(5):
+            i = rng.randrange(0, len(src) + 1)
+            j = min(len(src), i + rng.choice([0, 0, 1, 4, 40]))
+            new = src[:i] + rng.choice(EDITS) + src[j:]
+            moved = {id(st.node) for st in prev.statements or []}
+            incremental = parse(new, lang, prev, reusable=True)
+            assert dump(incremental) == dump(parse(new, lang)), f"{path} edit at {i}-{j}"
+            reused += sum(1 for st in incremental.statements if id(st.node) in moved)
+            checks += 1
+            prev, src = incremental, new
+    assert checks > 250
+    assert reused > 100  # statements were taken over, not converted again
+
+
+def test_the_facts_memo_reuses_only_files_being_edited():
+    from cvxlint.project.extract import FactsMemo, extract_facts
+
+    path = ROOT / "fixtures" / "demo" / "convex" / "messages.ts"
+    src = path.read_bytes()
+    memo = FactsMemo()
+    first = memo(str(path), src)
+    assert first.module.statements is None and first.module.ts_tree is None  # cold files keep nothing extra
+    second = memo(str(path), src + b"\n// edit 1\n")
+    assert second.module.statements  # now being edited: kept for the next edit
+    kept = {id(st.node) for st in second.module.statements}
+    edited = src.replace(b"export const", b"export  const", 1) + b"\n// edit 2\n"
+    third = memo(str(path), edited)
+    assert any(id(st.node) in kept for st in third.module.statements)
+    fresh = extract_facts(str(path), edited)
+    assert dump(third.module) == dump(fresh.module)
+    assert [f.name for f in third.functions] == [f.name for f in fresh.functions]
+    assert [(c.node.start, c.path) for c in third.all_calls()] == [(c.node.start, c.path) for c in fresh.all_calls()]
