@@ -430,6 +430,9 @@ def _root(n: Node) -> Node:
 def _annotated_public(fn: "RegisteredFunction") -> bool:
     """`// cvxlint-public` in the comments right above the registration (or on its first line)."""
     facts = fn.facts
+    marks = [c for c in facts.module.comments if "cvxlint-public" in c.text]
+    if not marks:  # the usual case: no need to place the registration among the statements
+        return False
     stmt = js.statement_of(fn.call)
     if stmt.parent is not None and stmt.parent.type == "export_statement":
         stmt = stmt.parent
@@ -438,9 +441,7 @@ def _annotated_public(fn: "RegisteredFunction") -> bool:
     for c in facts.module.root.children:
         if c.end <= stmt.start and c is not stmt:
             prev_end = max(prev_end, c.end)
-    for c in facts.module.comments:
-        if "cvxlint-public" not in c.text:
-            continue
+    for c in marks:
         if prev_end <= c.start and c.end <= stmt.start:
             return True
         if facts.module.line_of(c.start) == first_line:
