@@ -14,7 +14,7 @@ from .diagnostics import Applicability, Diagnostic
 from .engine.fixer import FixOutcome, fix_loop
 from .engine.writer import WriteReport, write_fixes as _write_fixes
 from .engine.runner import enabled_rules, finalize, run_rules, source_of
-from .project.discover import TS_EXTENSIONS, Workspace, discover, partition
+from .project.discover import Workspace, client_sources, discover, partition
 from .project.facts import FileFacts
 from .project.model import Project
 
@@ -65,7 +65,8 @@ def _model(workspace: Workspace, settings: Settings, overrides: dict[Path, bytes
     project = Project(workspace, settings, load_facts=load_facts)
     if overrides:
         project.overrides.update(overrides)
-    if clients_apart and hasattr(os, "fork") and _client_files(workspace) >= CLIENT_FILES_FOR_A_PROCESS:
+    if clients_apart and hasattr(os, "fork") and \
+            len(client_sources(workspace.files, [a.functions_dir for a in workspace.apps])) >= CLIENT_FILES_FOR_A_PROCESS:
         from .project.client_scan import ClientScanProcess
 
         project.client_scan = ClientScanProcess(workspace, settings)
@@ -73,14 +74,8 @@ def _model(workspace: Workspace, settings: Settings, overrides: dict[Path, bytes
     return project
 
 
-# Below this many TS/JS files outside the functions directories, forking costs more than it saves.
+# Below this many client files (before the byte pre-filter), forking costs more than it saves.
 CLIENT_FILES_FOR_A_PROCESS = 40
-
-
-def _client_files(workspace: Workspace) -> int:
-    """TS/JS files outside the functions directories (before the byte pre-filter)."""
-    dirs = tuple(str(a.functions_dir) + os.sep for a in workspace.apps)
-    return sum(1 for f in workspace.files if f.name.endswith(TS_EXTENSIONS) and not str(f).startswith(dirs))
 
 
 def _lint(project: Project, only: set[Path] | None) -> list[Diagnostic]:

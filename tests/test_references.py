@@ -7,7 +7,8 @@ from pathlib import Path
 from cvxlint.api import build_project, check
 from cvxlint.config import Settings
 from cvxlint.project.clients import may_call_convex
-from cvxlint.project.python_client import extract_python, mentions_convex
+from cvxlint.project.python_client import extract_python
+from cvxlint.project.python_prefilter import mentions_convex
 
 ROOT = Path(__file__).resolve().parent.parent
 MONOREPO = ROOT / "fixtures" / "callgraph" / "monorepo"

@@ -348,6 +348,12 @@ def discover(paths: list[Path], excludes: list[str] | None = None) -> tuple[Work
     return Workspace(scan_root=scan_root, apps=apps, files=files, skipped=skipped), only
 
 
+def client_sources(files: list[Path], functions_dirs: list[Path]) -> list[Path]:
+    """The TS/JS files outside the functions directories: frontends and other callers."""
+    dirs = tuple(str(d) + os.sep for d in functions_dirs)
+    return [f for f in files if f.name.endswith(TS_EXTENSIONS) and not str(f).startswith(dirs)]
+
+
 def _common_root(paths: list[Path]) -> Path:
     if len(paths) == 1:
         return paths[0]

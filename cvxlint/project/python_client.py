@@ -7,9 +7,9 @@ parameter annotated with the class, or used directly), every `requests.post("...
 json={"path": ..., "args": ...})`, and the client setup calls rules care about
 (`set_admin_auth`, `set_auth`, `set_debug`). It is a pure function of (path, bytes).
 
-libcst is slow (about 0.25 MB/s, ecosystem.md §5), so `mentions_convex` is a cheap text
-test that runs first: only files that import `convex` or spell out an `/api/<kind>` URL are
-parsed. Positions are byte offsets into the file (libcst's byte spans), like everywhere else.
+libcst is slow (about 0.25 MB/s, ecosystem.md §5), so `python_prefilter.mentions_convex` is
+a cheap text test that runs first: only files that import `convex` or spell out an
+`/api/<kind>` URL are parsed. Positions are byte offsets into the file (libcst's byte spans), like everywhere else.
 Fixes are made by transforming the libcst tree and turning the change into a byte edit
 (`replacement_edit`), so formatting and comments around the change survive.
 """
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import ByteSpanPositionProvider, MetadataWrapper
 
-from .python_prefilter import CALL_METHODS, CLIENT_CLASSES, METHOD_KIND, mentions_convex  # noqa: F401 (re-exported)
+from .python_prefilter import CALL_METHODS, CLIENT_CLASSES
 
 _HTTP_URL = re.compile(r"/api/(query|mutation|action)\b")
 _HTTP_CALLS = ("post", "get", "put", "request", "urlopen", "Request")

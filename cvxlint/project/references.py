@@ -35,6 +35,7 @@ from ..syntax.tree import Node
 from .clients import client_calls
 from .definitions import Def, ExternalDef, NamespaceDef
 from .facts import CallSite, FileFacts, FunctionInfo
+from .discover import client_sources
 from .python_prefilter import METHOD_KIND
 
 if TYPE_CHECKING:
@@ -500,9 +501,7 @@ def scan_clients(project: "Project", functions_dirs: list[Path], resolver: Refer
     resolver = resolver or ReferenceResolver(project)
     scan = ClientScan()
     scanned: list[tuple[FileFacts, str]] = []
-    for path in project.sources:
-        if any(path.is_relative_to(d) for d in functions_dirs):
-            continue
+    for path in client_sources(project.sources, functions_dirs):
         facts = project.client_facts(path)
         if facts is None:
             continue

@@ -303,7 +303,7 @@ def _parse(source: bytes, lang: str, previous: "Module | None", reusable: bool) 
     if tree is None:
         tree = _parser(lang).parse(source)
     tables = _kind_tables(LANG_TSX if lang == "tsx" else LANG_TS)
-    named = tables[1]
+    names, named = tables[0], tables[1]
     root = Node("program", 0, len(source), None, None)
     comments: list[Comment] = []
     by_type: dict[str, list[Node]] = {}
@@ -321,7 +321,7 @@ def _parse(source: bytes, lang: str, previous: "Module | None", reusable: bool) 
         while True:
             nd = cursor.node
             k = nd.kind_id
-            if statements is not None and named[k] and tables[0][k] != "comment":
+            if statements is not None and named[k] and names[k] != "comment":
                 s, e = nd.start_byte, nd.end_byte
                 text = source[s:e]
                 same = old.get((k, text))
