@@ -195,6 +195,21 @@ def test_write_generates_the_files_and_only_when_everything_is_answered(tmp_path
     assert again.returncode == 0 and "No schema changes." in again.stdout
 
 
+def test_written_schemas_keep_the_users_crlf_line_endings(tmp_path):
+    repo = repo_from("optional-to-required", tmp_path)
+    path = repo / "convex" / "schema.ts"
+    crlf = path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    path.write_bytes(crlf)
+    r = cvxlint("migrate", "plan", "--from", "HEAD", "--write", "--no-input", "--answer", ROLE, cwd=repo)
+    assert r.returncode == 1, r.stdout + r.stderr
+    (plan_dir,) = (repo / ".cvxlint" / "plans").iterdir()
+    widened, verify = path.read_bytes(), (plan_dir / "schema.verify.ts").read_bytes()
+    assert b"v.optional(v.union(" in widened and b".staged(" in verify  # edited: lines were inserted
+    for text in (widened, verify):
+        assert text.count(b"\n") > 5 and text.count(b"\n") == text.count(b"\r\n"), text
+    assert (plan_dir / "schema.ts").read_bytes() == crlf
+
+
 def test_write_never_overwrites_a_migrations_file_it_did_not_generate(tmp_path):
     repo = repo_from("optional-to-required", tmp_path)
     mine = "export const mine = 1;\n"

@@ -143,3 +143,26 @@ def test_python_offsets_survive_a_byte_order_mark_and_crlf(tmp_path):
 
     outcome = fix([app], Settings(select=["CVXP01"]))
     assert outcome.changed[app / "s.py"] == src.replace(b'"m.get"', b'"m:get"')
+
+
+def test_test_files_are_judged_below_the_checked_folder(tmp_path):
+    """A checkout inside a folder named `tests` is not all test code: its frontend's calls
+    still count as client calls (CVX308 saw none and went quiet)."""
+    import shutil
+
+    moved = tmp_path / "tests" / "demo"
+    shutil.copytree(ROOT / "fixtures" / "demo", moved)
+
+    def found(root):
+        return sorted((d.code, Path(d.path).relative_to(root).as_posix(), d.start)
+                      for d in check([root], Settings()).diagnostics)
+
+    assert "CVX308" in {code for code, _path, _start in found(moved)}
+    assert found(moved) == found(ROOT / "fixtures" / "demo")
+    (moved / "src" / "__tests__").mkdir()
+    (moved / "src" / "__tests__" / "chat.test.tsx").write_text(
+        'import { useAction } from "convex/react";\nimport { api } from "../../convex/_generated/api";\n'
+        "export const t = () => useAction(api.ai.summarize);\n")
+    uses = project_of(moved).call_index.uses
+    assert sorted((u.language, Path(u.path).name) for u in uses if u.how == "useAction") == \
+        [("client", "App.tsx"), ("test", "chat.test.tsx")]

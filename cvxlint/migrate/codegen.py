@@ -62,12 +62,20 @@ def schema_text(schema: "Schema | None", want: dict, reread: Callable[[str], dic
     if schema is not None and schema.readable:
         text = edit_schema(schema, want)
         if text is not None and _same(reread(text), want):
-            return text, "edited"
+            return _line_endings_of(schema, text), "edited"
     text = render_schema(want, header)
     got = reread(text)
     if not _same(got, want):
         raise CodegenError("the generated schema does not read back as the planned one (please report it)")
-    return text, "rendered"
+    return _line_endings_of(schema, text), "rendered"
+
+
+def _line_endings_of(schema: "Schema | None", text: str) -> str:
+    """`text` with the user's schema.ts line endings: the lines we insert or render are
+    written with \n, and a Windows checkout's file must not end up with both kinds."""
+    if schema is not None and b"\r\n" in schema.facts.source:
+        return re.sub(r"(?<!\r)\n", "\r\n", text)
+    return text
 
 
 def _same(got: dict | None, want: dict) -> bool:

@@ -10,6 +10,7 @@ Python scripts using the `convex` client.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -346,6 +347,30 @@ def discover(paths: list[Path], excludes: list[str] | None = None) -> tuple[Work
         where = ", ".join(str(p) for p in paths)
         raise UsageError(f"no Convex functions directory (convex/ or convex.json) found under {where}")
     return Workspace(scan_root=scan_root, apps=apps, files=files, skipped=skipped), only
+
+
+# Test code (convex-test suites, Vitest/Jest/Playwright files, fixtures in test folders): not
+# deployed, and not a real caller of the functions it exercises. Matched on the path below the
+# functions directory or the scan root, so a checkout that itself sits in a folder named
+# `tests` is not all tests.
+_TEST_SOURCE = re.compile(r"(^|/)(__tests__|__mocks__|tests?)/|\.(test|spec|bench)\.[cm]?[jt]sx?$")
+_TEST_PYTHON = re.compile(r"(^|/)(test_[^/]*|[^/]*_test)\.py$|(^|/)(tests?|__tests__)/")
+
+
+def is_test_file(path: "Path | str", root: Path | None = None) -> bool:
+    """Is this TS/JS or Python file test code? `path` is relative (a module's `rel`), or
+    absolute and then judged below `root`."""
+    rel = path if isinstance(path, str) else _below(path, root)
+    return (_TEST_PYTHON if rel.endswith((".py", ".pyi")) else _TEST_SOURCE).search(rel) is not None
+
+
+def _below(path: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return path.relative_to(root).as_posix()
+        except ValueError:
+            pass
+    return path.name
 
 
 def client_sources(files: list[Path], functions_dirs: list[Path]) -> list[Path]:

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 from ..syntax import js
 from ..syntax.tree import Node
 from .builders import RegisteredFunction
+from .discover import is_test_file
 from .facts import CallSite, FileFacts, FunctionInfo, Ref
 
 if TYPE_CHECKING:
@@ -49,7 +50,6 @@ TERMINALS = frozenset(["collect", "take", "first", "unique", "paginate"])
 RANGE_OPS = frozenset(["eq", "gt", "gte", "lt", "lte"])
 ARRAY_CALLBACK_METHODS = frozenset(["map", "forEach", "filter", "find", "some", "every", "flatMap", "findIndex"])
 
-_TEST_FILE = re.compile(r"(^|/)(__tests__|__mocks__)/|\.(test|spec|bench)\.[cm]?[jt]sx?$")
 _CTX_TYPE = re.compile(r"\b\w*Ctx\b|\{\s*db\s*[:?,}]")
 _DB_TYPE = re.compile(r"\b(Generic)?Database(Reader|Writer)\b")
 _ID_TYPE = re.compile(r"^\s*(?:Id|GenericId)\s*<\s*[\"']([A-Za-z_][A-Za-z0-9_]*)[\"']\s*>\s*(?:\|\s*(?:null|undefined)\s*)*$")
@@ -236,7 +236,7 @@ class DatabaseUses:
                 for site, path in r.ctx_calls():
                     self._add(r.facts, site, path, fn)
         for module in app.modules.values():
-            if module.special == "schema" or _TEST_FILE.search(module.rel):
+            if module.special == "schema" or is_test_file(module.rel):
                 continue  # tests (convex-test's `t.run(async (ctx) => ...)`) are not deployed code
             if touching is not None and not touching(module.facts):
                 continue

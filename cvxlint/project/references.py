@@ -35,7 +35,7 @@ from ..syntax.tree import Node
 from .clients import client_calls
 from .definitions import Def, ExternalDef, NamespaceDef
 from .facts import CallSite, FileFacts, FunctionInfo
-from .discover import client_sources
+from .discover import client_sources, is_test_file
 from .python_prefilter import METHOD_KIND
 
 if TYPE_CHECKING:
@@ -47,8 +47,6 @@ RUN_METHODS = {"runQuery": "query", "runMutation": "mutation", "runAction": "act
 SCHEDULE_METHODS = ("runAfter", "runAt")
 CRON_METHODS = ("interval", "cron", "hourly", "daily", "weekly", "monthly")
 GENERATED_NAMESPACES = ("api", "internal", "components")
-_TEST_FILE = re.compile(r"(\.(test|spec)\.[cm]?[jt]sx?$)|(^|/)(__tests__|__mocks__)/|(^|/)tests?/.*\.[cm]?[jt]sx?$")
-_TEST_PY = re.compile(r"(^|/)(test_[^/]*|[^/]*_test)\.py$|(^|/)(tests?|__tests__)/")
 NAME_FORMAT = re.compile(r"^[A-Za-z0-9_/-]+(:[A-Za-z0-9_$]+)?$")
 
 
@@ -331,7 +329,7 @@ class CallIndex:
             handlers = {id(fn.handler): fn for fn in app.functions if fn.handler is not None}
             by_call = {id(fn.call): fn for fn in app.functions}
             for module in app.modules.values():
-                lang = "test" if _TEST_FILE.search(module.rel) else "server"
+                lang = "test" if is_test_file(module.rel) else "server"
                 _server_uses(index, resolver, app, module.facts, lang, handlers, by_call, consumed)
                 scanned.append((module.facts, lang, app))
         if clients is None:
@@ -351,7 +349,7 @@ class CallIndex:
                 continue
             app = project.nearest_app(path)
             index.python_files.append((pf, app))
-            lang = "test" if _TEST_PY.search(path.as_posix()) else "python"
+            lang = "test" if is_test_file(path, project.workspace.scan_root) else "python"
             for call in pf.calls:
                 name = call.name
                 ref = FunctionRef("name", (), None, name=name) if name is not None else None
@@ -505,7 +503,7 @@ def scan_clients(project: "Project", functions_dirs: list[Path], resolver: Refer
         facts = project.client_facts(path)
         if facts is None:
             continue
-        lang = "test" if _TEST_FILE.search(path.as_posix()) else "client"
+        lang = "test" if is_test_file(path, project.workspace.scan_root) else "client"
         _client_uses(scan, resolver, facts, lang)
         scanned.append((facts, lang))
     for facts, lang in scanned:
