@@ -65,6 +65,25 @@ def test_syntax_error_file_is_reported_and_others_still_linted(tmp_path):
     assert ("good.ts", "CVX103") in got
 
 
+def test_words_the_grammar_misreads_after_a_less_than_are_no_syntax_error(tmp_path):
+    """tree-sitter-typescript takes `unique`/`keyof`/`infer` after `<` for a type; the file is
+    valid, so it gets no CVX900 and its findings still show (here CVX103, which skips broken
+    files), while a real error next to such a word is still one."""
+    root = make_app(tmp_path / "app")
+    (root / "convex" / "good.ts").write_text(
+        'import { query } from "./_generated/server";\n'
+        "export const q = query({ args: {}, handler: async () => {\n"
+        "  const unique = [1, 2], keyof = 1, infer = { b: 2 };\n"
+        "  for (let i = 0; i < unique.length - 1; i++) {}\n"
+        "  if (0 < keyof || 1 <infer.b) return Date.now();\n"
+        "  type T = Array<keyof typeof unique>;\n"
+        "  return 0;\n}});\n")
+    (root / "convex" / "bad.ts").write_text("const unique = [1];\nif (0 < unique.length) { ;\n")
+    got = codes(run(root))
+    assert ("good.ts", "CVX900") not in got and ("good.ts", "CVX103") in got
+    assert ("bad.ts", "CVX900") in got
+
+
 def test_symlink_loop_fifo_and_broken_link(tmp_path):
     root = make_app(tmp_path / "app")
     os.symlink(root, root / "convex" / "loop")

@@ -50,6 +50,9 @@ def _layer(linker: Linker, facts: FileFacts, node: Node | None, out: CtxChange) 
         fn = linker.value_of(facts, js.callee(node))
         if isinstance(fn, ExternalDef) and is_helpers_module(fn.module) and fn.name == "customCtx":
             args = js.call_args(node)
+            if args and _is_triggers_wrap_db(linker, facts, args[0]):
+                out.added.add("db")  # the same db, running the triggers on each write: no access check
+                return
             inner = _function(linker, facts, args[0] if args else None)
             if inner is None:
                 out.known = False
@@ -72,6 +75,19 @@ def _layer(linker: Linker, facts: FileFacts, node: Node | None, out: CtxChange) 
                 _returned_keys(ffacts, finfo, "ctx", out)
         return
     out.known = False
+
+
+def _is_triggers_wrap_db(linker: Linker, facts: FileFacts, node: Node) -> bool:
+    """`triggers.wrapDB` of a convex-helpers `new Triggers()`: `customCtx(triggers.wrapDB)`."""
+    node = js.unwrap(node)
+    prop = node.child("property") if node is not None and node.type == "member_expression" else None
+    if prop is None or prop.text != "wrapDB":
+        return False
+    d = linker.value_of(facts, node.child("object"))
+    if not isinstance(d, Def) or d.path or d.node.type != "new_expression":
+        return False
+    cls = linker.value_of(d.facts, js.callee(d.node))
+    return isinstance(cls, ExternalDef) and is_helpers_module(cls.module) and cls.name == "Triggers" and not cls.path
 
 
 def _function(linker: Linker, facts: FileFacts, node: Node | None) -> tuple[FileFacts, FunctionInfo] | None:

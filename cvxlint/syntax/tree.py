@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 import gc
+import re
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -318,8 +319,13 @@ def _parse(source: bytes, lang: str, previous: "Module | None", reusable: bool) 
         tree = _parser(lang).parse(source, old_tree)
         if tree.root_node.has_error:
             tree = None  # error recovery may differ from a fresh parse's: parse afresh
+    respelled = False
     if tree is None:
         tree = _parser(lang).parse(source)
+        if tree.root_node.has_error:
+            again = _respelled(source, tree, lang)
+            if again is not None:
+                tree, respelled = again, True
     tables = _kind_tables(LANG_TSX if lang == "tsx" else LANG_TS)
     names, named = tables[0], tables[1]
     root = Branch("program", 0, len(source), None, None)
@@ -365,11 +371,42 @@ def _parse(source: bytes, lang: str, previous: "Module | None", reusable: bool) 
     if kids:
         root.children = tuple(kids)
     module.statements = statements
-    if reusable:
+    if reusable and not respelled:  # that tree was parsed from other bytes: never edit it
         module.ts_tree = tree
     if tree.root_node.has_error:
         module.error_ranges = _error_ranges(tree.root_node)
     return module
+
+
+# tree-sitter-typescript reads `unique`, `keyof` and `infer` right after a `<` as the start
+# of a type (`unique symbol`), so valid code like `i < unique.length` is a syntax error to it.
+_MISREAD_AFTER_LT = re.compile(rb"<\s*(unique|keyof|infer)\b")
+
+
+def _respelled(source: bytes, tree, lang: str):
+    """When the errors of `tree` sit on such words, a tree of the source with those words
+    respelled (same length, `uniqu$`): None unless that one parses cleanly. The words' nodes
+    take their text from the real source, so nothing downstream sees the respelling. Each
+    round respells the words on an error's line (recovery may place it a little off), and
+    reparses; one misreading can hide the next."""
+    patched = bytearray(source)
+    for _round in range(4):
+        errors = _error_ranges(tree.root_node)
+        changed = False
+        for m in list(_MISREAD_AFTER_LT.finditer(bytes(patched))):
+            start, end = m.span(1)
+            line_start = patched.rfind(b"\n", 0, m.start()) + 1
+            line_end = patched.find(b"\n", end)
+            line_end = len(patched) if line_end == -1 else line_end
+            if any(s <= line_end and e >= line_start for s, e in errors):
+                patched[end - 1:end] = b"$"
+                changed = True
+        if not changed:
+            return None
+        tree = _parser(lang).parse(bytes(patched))
+        if not tree.root_node.has_error:
+            return tree
+    return None
 
 
 def _tell_edit(tree, old: bytes, new: bytes) -> None:

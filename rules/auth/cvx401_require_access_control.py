@@ -134,6 +134,16 @@ class RequireAccessControl(Rule):
                 lines=[9], message="require an admin"),
         Invalid(SERVER + 'export const remove = mutation({ args: { id: v.id("docs") }, handler: async (ctx, { id }) => {\n'
                 '  await ctx.db.delete("docs", id);\n}});\n', lines=[4], note="selected explicitly: runs without auth.config.ts"),
+        Invalid('import { v } from "convex/values";\nimport { mutation } from "./functions";\n'
+                'export const remove = mutation({ args: { id: v.id("docs") }, handler: async (ctx, { id }) => {\n'
+                '  await ctx.db.delete("docs", id);\n}});\n',
+                files={**AUTH_CONFIG, "convex/functions.ts":
+                       'import { customCtx, customMutation } from "convex-helpers/server/customFunctions";\n'
+                       'import { Triggers } from "convex-helpers/server/triggers";\n'
+                       'import { mutation as rawMutation } from "./_generated/server";\n'
+                       'export const triggers = new Triggers<any>();\n'
+                       'export const mutation = customMutation(rawMutation, customCtx(triggers.wrapDB));\n'},
+                lines=[3], note="a wrapper that only adds convex-helpers triggers checks nothing"),
     ]
 
     def check_app(self, ctx, app):

@@ -15,7 +15,8 @@ class FunctionInNonEntryFile(Rule):
     Flags registered functions in files of the functions directory that are not entry
     points: names with more than one dot (`tasks.helpers.ts`), paths with a space,
     dotfiles, and anything under `_generated/`. Test files (`*.test.ts`, `*.spec.ts`),
-    which define functions for convex-test on purpose, are not flagged.
+    which define functions for convex-test on purpose, are not flagged, nor are HTTP actions:
+    they are served through the routes of `http.ts`, which bundles the files it imports.
 
     ## Why is this bad?
     The bundler skips those files (`src/bundler/index.ts`), so the functions never deploy
@@ -40,6 +41,12 @@ class FunctionInNonEntryFile(Rule):
               path="convex/tasksHelpers.ts"),
         Valid('import { query } from "./_generated/server";\nexport const fixture = query({ args: {}, handler: async () => 1 });\n',
               path="convex/tasks.test.ts"),
+        Valid('import { httpAction } from "../_generated/server";\n'
+              'export default httpAction(async () => new Response("ok"));\n',
+              path="convex/adapters/health.httpAction.ts",
+              files={"convex/http.ts": 'import { httpRouter } from "convex/server";\nimport health from "./adapters/health.httpAction";\n'
+                     'const http = httpRouter();\nhttp.route({ path: "/health", method: "GET", handler: health });\nexport default http;\n'},
+              note="an HTTP action is served through http.ts, which bundles the file it imports"),
     ]
     invalid = [
         Invalid('import { mutation } from "./_generated/server";\nexport const archive = mutation({ args: {}, handler: async () => {} });\n',
@@ -56,5 +63,7 @@ class FunctionInNonEntryFile(Rule):
         if ".test." in name or ".spec." in name:
             return
         for fn in module.app.functions_in(module):
+            if fn.kind == "httpAction":
+                continue  # served through http.ts's routes, which bundle whatever file it is in
             ctx.report(module.facts, fn.call.child("function") or fn.call,
                        f"{describe_function(fn)} is never deployed: Convex skips `{module.rel}` because {WHY[problem]}")
