@@ -20,10 +20,13 @@ class IdFieldUsesVId(Rule):
     uses it as an id (`ctx.db.get/patch/replace/delete`, or `q.eq` on a field that holds ids
     of that table); arguments run through `normalizeId`, or used only as text (slugs,
     "id or url id"), are strings on purpose. External ids (`stripeCustomerId`,
-    `clerkUserId`) do not match a table, and a table's own `<table>Id` field names an
-    outside id, so both are left alone, as are `returns` validators (they mirror what the
-    table stores) and `userId` strings in apps whose `users` table keeps an outside identity
-    (`clerkId`, `tokenIdentifier`, ...).
+    `clerkUserId`) do not match a table, and a table's own `<table>Id` string field names an
+    outside id (so the same name elsewhere holds it too), so both are left alone, as are
+    `returns` validators (they mirror what the table stores), `userId` strings in apps
+    whose `users` table keeps an outside identity (`clerkId`, `clerk_id`,
+    `tokenIdentifier`, or a `userId` string of its own, ...), references that name their
+    table in a sibling field (`recipeId` next to `recipeType`), and arguments the handler
+    casts to another table's id (`args.brandId as Id<"brand_dna">`).
 
     ## Why is this bad?
     `v.id` checks that the value is an id of that table; a string accepts anything, and
@@ -55,6 +58,30 @@ class IdFieldUsesVId(Rule):
         Valid(SERVER + 'export const f = query({ args: { projectId: v.string() }, handler: async (ctx, args) => {\n'
               '  const id = ctx.db.normalizeId("projects", args.projectId);\n  return id && (await ctx.db.get("projects", id));\n}});\n',
               files=SCHEMA, note="checked with normalizeId: a string on purpose"),
+        Valid(SERVER + 'import { Id } from "./_generated/dataModel";\n'
+              'export const f = query({ args: { projectId: v.string() }, handler: async (ctx, args) => {\n'
+              '  return await ctx.db.get(args.projectId as Id<"project_drafts">);\n}});\n',
+              files={"convex/schema.ts": SCHEMA["convex/schema.ts"].replace("\n});", "\n  project_drafts: defineTable({ name: v.string() }),\n});")},
+              note="cast to another table's id: the name match was wrong, and v.id(\"projects\") would reject it"),
+        Valid('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+              'export default defineSchema({\n  users: defineTable({ clerk_id: v.string(), name: v.string() }),\n'
+              '  feedback: defineTable({ userId: v.string(), text: v.string() }),\n});\n',
+              path="convex/schema.ts", note="users keep an outside id (snake_case too): `userId` strings hold it"),
+        Valid('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+              'export default defineSchema({\n  users: defineTable({ userId: v.string(), name: v.string() }),\n'
+              '  summaries: defineTable({ userId: v.string(), text: v.string() }),\n});\n',
+              path="convex/schema.ts", note="users.userId is the outside id, so other tables' userId strings are too"),
+        Valid('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+              'export default defineSchema({\n  projects: defineTable({ projectId: v.string(), name: v.string() }),\n'
+              '  clips: defineTable({ projectId: v.string(), start: v.number() }),\n});\n',
+              path="convex/schema.ts", note="projects keep their own outside projectId: clips.projectId holds that string"),
+        Valid(SERVER + 'export const seen = mutation({ args: { projectId: v.string(), projectType: v.string() },\n'
+              '  handler: async (ctx, args) => { await ctx.db.delete(args.projectId as any); },\n});\n', files=SCHEMA,
+              note="a sibling names which table the id is of"),
+        Valid(SERVER + 'export const move = mutation({ args: { moves: v.array(v.object({ projectId: v.string() })) },\n'
+              '  handler: async (ctx, { moves }) => {\n    for (const m of moves) {\n'
+              '      const id = ctx.db.normalizeId("projects", m.projectId);\n      if (id) await ctx.db.patch("projects", id, { name: "x" });\n'
+              '    }\n  },\n});\n', files=SCHEMA, note="a nested argument's field checked with normalizeId"),
     ]
     invalid = [
         Invalid(SERVER + 'export const f = query({\n  args: { userId: v.string(), projectId: v.optional(v.string()) },\n'
@@ -63,9 +90,9 @@ class IdFieldUsesVId(Rule):
                 '    return projectId ? await ctx.db.get(projectId as any) : mine;\n  },\n});\n',
                 files=SCHEMA, lines=[4, 4]),
         Invalid('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
-                'export default defineSchema({\n  users: defineTable({ name: v.string(), userId: v.string() }),\n'
-                '  projects: defineTable({ userId: v.string(), name: v.string() }),\n});\n',
-                path="convex/schema.ts", lines=[5], note="users.userId names an outside id; projects.userId does not"),
+                'export default defineSchema({\n  users: defineTable({ name: v.string() }),\n'
+                '  projects: defineTable({ projectId: v.string(), userId: v.string(), name: v.string() }),\n});\n',
+                path="convex/schema.ts", lines=[5], note="projects.projectId names an outside id; projects.userId does not"),
     ]
 
     def check_module(self, ctx, module):
@@ -86,7 +113,7 @@ class IdFieldUsesVId(Rule):
             if not args:
                 continue
             if v_call(ctx, facts, site.node, "object"):
-                objects.append((args[0], None, None))
+                objects.append((args[0], None, _handler_taking(module, site.node)))
             elif is_define_table(ctx, facts, site):
                 objects.append((args[0], own_table.get(id(site.node)), None))
         returns = {id(js.unwrap(fn.returns_node)) for fn in module.app.functions_in(module) if fn.returns_node is not None}
@@ -99,16 +126,26 @@ class IdFieldUsesVId(Rule):
             if obj is None or obj.type != "object" or id(obj) in seen:
                 continue
             seen.add(id(obj))
-            for p in js.object_props(obj):
+            props = js.object_props(obj)
+            keys = {p.key for p in props}
+            for p in props:
                 table = tables.get(p.key or "")
                 if table is None or p.spread or table == defines:
                     continue  # `convexMemberId` on the convexMembers table itself is an external id
                 if table == "users" and external_users:
                     continue  # users are known by an outside id here (`clerkId`): `userId` strings hold it
+                if p.key.endswith("Id") and any(p.key[:-2] + s in keys for s in _KIND_SUFFIXES):
+                    continue  # `recipeId` next to `recipeType`: an id of whichever table the type names
+                if _stores_own(schema, table, p.key):
+                    continue  # `projects.projectId: v.string()`: the table's outside id, which this field holds too
                 target = _string_call(ctx, facts, p.value)
                 if target is None:
                     continue
-                if handler is not None and not _used_as_id(handler, p.key, _id_fields(schema, table)):
+                if handler is not None and obj.parent is not None and obj.parent.parent is not None \
+                        and v_call(ctx, facts, obj.parent.parent, "object"):
+                    if _normalized(handler, p.key):  # a field of a nested argument object
+                        continue
+                elif handler is not None and not _used_as_id(handler, p.key, table, _id_fields(schema, table)):
                     continue
                 v_name = facts.text(js.callee(target).child("object"))
                 fix = Fix.display_only(f'Use `v.id("{table}")`', ctx.edit(facts, target, f'{v_name}.id("{table}")'))
@@ -116,15 +153,31 @@ class IdFieldUsesVId(Rule):
                            f'`v.string()`: use `v.id("{table}")`', fix=fix)
 
 
-_EXTERNAL_ID = ("clerkId", "clerkUserId", "externalId", "authId", "tokenIdentifier", "subject", "workosId",
-                "workosUserId", "auth0Id", "supabaseId", "firebaseUid", "uid", "betterAuthId")
+# Field names of an outside identity, compared without case or underscores (`clerk_id`).
+_EXTERNAL_ID = frozenset(n.lower() for n in (
+    "clerkId", "clerkUserId", "externalId", "authId", "tokenIdentifier", "subject", "workosId", "workosUserId",
+    "auth0Id", "supabaseId", "firebaseUid", "uid", "betterAuthId",
+    # the users table's own `userId` string: the outside id (set from `identity.subject`)
+    "userId"))
 
 
 def _external_user_ids(schema) -> bool:
     """Does the `users` table store an outside identity (Clerk, WorkOS, ...) as a string?"""
     users = schema.tables.get("users")
     doc = users.document.required() if users is not None else None
-    return doc is not None and doc.kind == "object" and any(f in doc.fields for f in _EXTERNAL_ID)
+    return doc is not None and doc.kind == "object" and any(
+        f.replace("_", "").lower() in _EXTERNAL_ID and t.required().kind == "string" for f, t in doc.fields.items())
+
+
+_KIND_SUFFIXES = ("Type", "Kind", "Table", "Source")
+
+
+def _stores_own(schema, table: str, key: str) -> bool:
+    """Does `table` keep a string field named `key` itself (`projects.projectId`)?"""
+    t = schema.tables.get(table)
+    doc = t.document.required() if t is not None else None
+    f = doc.fields.get(key) if doc is not None and doc.kind == "object" else None
+    return f is not None and f.required().kind == "string"
 
 
 def _inside(node, ids: set[int]) -> bool:
@@ -149,10 +202,12 @@ def _id_fields(schema, table: str) -> set[str]:
     return out
 
 
-def _used_as_id(handler, key: str, id_fields: set[str]) -> bool:
-    """Does the handler use argument `key` as a document id: `ctx.db.get/patch/replace/delete`
-    with it, or `q.eq("<id field>", it)`? An argument the handler runs through `normalizeId`,
-    or only uses as text (a url slug, an external id), is a string on purpose."""
+def _used_as_id(handler, key: str, table: str, id_fields: set[str]) -> bool:
+    """Does the handler use argument `key` as a document id of `table`: `ctx.db.get/patch/
+    replace/delete` with it, or `q.eq("<id field>", it)`? An argument the handler runs through
+    `normalizeId`, or only uses as text (a url slug, an external id), is a string on purpose,
+    and one cast to another table's id (`args.brandId as Id<"brand_dna">`) is not one of
+    `table`'s."""
     reads = []
     if len(handler.params) >= 2:
         pat = js.param_pattern(handler.params[1])
@@ -167,6 +222,9 @@ def _used_as_id(handler, key: str, id_fields: set[str]) -> bool:
     as_id = False
     for r in reads:
         o = js.outer(r)
+        cast = _cast_table(r, o)
+        if cast is not None and cast != table:
+            return False
         p = o.parent
         if p is None or p.type != "arguments" or p.parent is None:
             continue
@@ -182,6 +240,41 @@ def _used_as_id(handler, key: str, id_fields: set[str]) -> bool:
             if len(args) == 2 and args[1] is o and js.string_value(args[0]) in id_fields:
                 as_id = True
     return as_id
+
+
+def _handler_taking(module, node):
+    """The handler of the function whose `args` contain `node` (a nested `v.object`)."""
+    for fn in module.app.functions_in(module):
+        a = fn.args_node
+        if a is not None and a.start <= node.start and node.end <= a.end and fn.handler is not None:
+            return fn.handler
+    return None
+
+
+def _normalized(handler, key: str) -> bool:
+    """Does the handler pass some `<x>.<key>` to `normalizeId` (a nested argument's field)?"""
+    for n in handler.node.walk():
+        if n.type == "member_expression" and (p := n.child("property")) is not None and p.text == key:
+            o = js.outer(n)
+            call = o.parent.parent if o.parent is not None and o.parent.type == "arguments" else None
+            c = js.callee(call) if call is not None else None
+            prop = c.child("property") if c is not None and c.type == "member_expression" else None
+            if prop is not None and prop.text == "normalizeId":
+                return True
+    return False
+
+
+def _cast_table(read, outer) -> str | None:
+    """The table of an `x as Id<"table">` between an argument read and `outer` (js.outer)."""
+    n = read
+    while n is not outer and n.parent is not None:
+        n = n.parent
+        t = n.children[-1] if n.type == "as_expression" and n.children else None
+        if t is not None and t.type == "generic_type" and t.children and t.children[0].text in ("Id", "GenericId"):
+            for x in t.walk():
+                if x.type == "string_fragment":
+                    return x.text
+    return None
 
 
 def _on_db(callee) -> bool:
