@@ -141,8 +141,10 @@ def fix_options(f):
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
 @click.option("-q", "--quiet", is_flag=True, help="Print remaining findings only, no summary.")
 @fix_options
+@click.option("--no-cache", "_no_cache", is_flag=True,
+              help="Accepted as `check` takes it: fixing always reads the files afresh.")
 def fix_cmd(paths, select, extend_select, ignore, config_path, convex_version, output_format, output_file, exit_zero,
-            quiet, unsafe_fixes, diff, exit_non_zero_on_fix):
+            quiet, unsafe_fixes, diff, exit_non_zero_on_fix, _no_cache=False):
     """Apply safe fixes to the Convex apps under PATHS, then report what is left.
 
     `--unsafe-fixes` adds fixes that may change behaviour; suggestions (display-only fixes)

@@ -44,8 +44,8 @@ def test_fix_writes_then_nothing_is_left(app):
 
 def test_diff_writes_nothing_and_exits_1(app):
     before = files_of(app)
-    r = cvxlint("fix", "--diff", str(app), *SEL)
-    assert r.returncode == 1
+    r = cvxlint("fix", "--diff", "--no-cache", str(app), *SEL)  # check's flag is taken too
+    assert r.returncode == 1, r.stderr
     assert files_of(app) == before
     assert r.stdout.count("--- ") == 3 and "convex/hooks.ts\n+++ " in r.stdout
     assert "+import { internalAction, env } from \"./_generated/server\";" in r.stdout

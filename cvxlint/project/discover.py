@@ -364,6 +364,17 @@ def is_test_file(path: "Path | str", root: Path | None = None) -> bool:
     return (_TEST_PYTHON if rel.endswith((".py", ".pyi")) else _TEST_SOURCE).search(rel) is not None
 
 
+# Code of a frontend repository that runs on a server: Next.js route handlers and API routes,
+# middleware, Remix/TanStack `*.server.ts` modules (and files of "use server" actions, which
+# `references.runs_on_server` reads from the file's directives).
+_SERVER_SIDE = re.compile(r"(^|/)app/(.*/)?route\.[cm]?[jt]sx?$|(^|/)pages/api/|(^|/)middleware\.[cm]?[jt]s$"
+                          r"|\.server\.[cm]?[jt]sx?$")
+
+
+def is_server_side_path(path: Path, root: Path | None) -> bool:
+    return _SERVER_SIDE.search(_below(path, root)) is not None
+
+
 def _below(path: Path, root: Path | None) -> str:
     if root is not None:
         try:

@@ -35,7 +35,7 @@ from ..syntax.tree import Node
 from .clients import client_calls
 from .definitions import Def, ExternalDef, NamespaceDef
 from .facts import CallSite, FileFacts, FunctionInfo
-from .discover import client_sources, is_test_file
+from .discover import client_sources, is_server_side_path, is_test_file
 from .python_prefilter import METHOD_KIND
 
 if TYPE_CHECKING:
@@ -112,6 +112,7 @@ class FunctionUse:
     py_facts: "PyFacts | None" = None
     via: str | None = None  # "reference" uses passed to a call: that call's callee (`useSessionAction`)
     line_no: int | None = None  # 1-based line, kept when the use is detached from its syntax tree
+    on_server: bool = False  # client code that runs on a server (a Next.js route handler, a server action)
 
     def detached(self) -> "FunctionUse":
         """This use without its syntax nodes and facts (picklable, and it keeps no tree alive):
@@ -504,14 +505,20 @@ def scan_clients(project: "Project", functions_dirs: list[Path], resolver: Refer
         if facts is None:
             continue
         lang = "test" if is_test_file(path, project.workspace.scan_root) else "client"
-        _client_uses(scan, resolver, facts, lang)
+        _client_uses(scan, resolver, facts, lang, runs_on_server(facts, project.workspace.scan_root))
         scanned.append((facts, lang))
     for facts, lang in scanned:
         scan.mentions.extend(_mentions(resolver, project, facts, lang, None))
     return scan
 
 
-def _client_uses(scan: ClientScan, resolver: ReferenceResolver, facts: FileFacts, lang: str) -> None:
+def runs_on_server(facts: FileFacts, root: Path) -> bool:
+    """Is this client file server code (a route handler, "use server" actions)?"""
+    return is_server_side_path(Path(facts.path), root) or any(
+        d.value == "use server" and d.in_prologue for d in facts.directives)
+
+
+def _client_uses(scan: ClientScan, resolver: ReferenceResolver, facts: FileFacts, lang: str, on_server: bool) -> None:
     for call in client_calls(facts):
         if call.string_name is not None:
             ref = FunctionRef("name", (), None, facts, None, 0, name=call.string_name)
@@ -522,7 +529,7 @@ def _client_uses(scan: ClientScan, resolver: ReferenceResolver, facts: FileFacts
         _consume(ref, scan.consumed)
         a = js.unwrap(call.ref) or call.ref
         scan.uses.append(FunctionUse(lang, call.how, facts.path, a.start, a.end, ref, call.expects,
-                                     func=call.site.func, facts=facts, call=call.site.node))
+                                     func=call.site.func, facts=facts, call=call.site.node, on_server=on_server))
 
 
 def _is_convex_server(imp) -> bool:

@@ -14,7 +14,9 @@ class NoActionFromClient(Rule):
     Flags frontend calls — `useAction(api.x)`, `convex.action(api.x)`, `fetchAction`,
     TanStack's `useConvexAction` — whose target is an action that changes state: it runs a
     mutation (`ctx.runMutation`) or schedules work, directly or through helpers. Read-only
-    actions (search, LLM calls, third-party lookups) are fine, and so are Python scripts.
+    actions (search, LLM calls, third-party lookups) are fine, and so are Python scripts and
+    frontend code that runs on a server (Next.js route handlers and API routes, `"use server"`
+    actions, middleware, `*.server.ts`).
 
     ## Why is this bad?
     Calling actions from clients is usually an anti-pattern: call a mutation that records
@@ -40,6 +42,14 @@ class NoActionFromClient(Rule):
         Valid('import { useAction } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
               'export function Search() { const s = useAction(api.ai.search); return null; }\n',
               path="src/Search.tsx", files={"convex/ai.ts": SERVER + SEARCH}),
+        Valid('import { ConvexHttpClient } from "convex/browser";\nimport { api } from "../../../convex/_generated/api";\n'
+              'export async function GET() {\n  const client = new ConvexHttpClient(process.env.CONVEX_URL!);\n'
+              '  return Response.json(await client.action(api.ai.generate, {}));\n}\n',
+              path="app/api/generate/route.ts", files={"convex/ai.ts": SERVER + WRITES},
+              note="a Next.js route handler runs on a server: it needs the action's result now"),
+        Valid('"use server";\nimport { fetchAction } from "convex/nextjs";\nimport { api } from "../convex/_generated/api";\n'
+              'export async function generate() {\n  return await fetchAction(api.ai.generate, {});\n}\n',
+              path="src/actions.ts", files={"convex/ai.ts": SERVER + WRITES}, note="a server action"),
     ]
     invalid = [
         Invalid('import { useAction } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
@@ -56,7 +66,7 @@ class NoActionFromClient(Rule):
             return
         for use in ctx.project.call_index.client_uses(app):
             fn = use.target
-            if use.language != "client" or fn is None or fn.kind != "action" or not fn.is_public:
+            if use.language != "client" or use.on_server or fn is None or fn.kind != "action" or not fn.is_public:
                 continue
             how = _writes(ctx, fn)
             if how is None:

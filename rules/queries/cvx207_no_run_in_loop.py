@@ -43,6 +43,18 @@ def _drives_loop(module, loop, call) -> bool:
     return False
 
 
+def _steps_in_chunks(loop) -> bool:
+    """`for (let i = 0; i < xs.length; i += BATCH)`: each turn takes a chunk of the items,
+    which is how the rule's own advice is followed for long lists."""
+    if loop.type != "for_statement":
+        return False
+    inc = loop.child("increment")
+    if inc is None or inc.type != "augmented_assignment_expression" or not inc.has_tok("+="):
+        return False
+    step = js.number_value(inc.child("right"))
+    return step is None or step > 1
+
+
 class NoRunInLoop(Rule):
     """`ctx.runQuery/runMutation/runAction` inside a loop in an action.
 
@@ -50,8 +62,8 @@ class NoRunInLoop(Rule):
     In actions (and HTTP actions), flags `ctx.run*` calls inside `for`/`while` loops and
     inside `.map/.forEach/...` callbacks (`Promise.all(items.map((i) => ctx.runMutation(...)))`),
     also in helpers the action calls. Batch loops are left alone: when the call's result
-    decides whether the loop continues (`isDone`, a cursor), one transaction per page is the
-    point.
+    decides whether the loop continues (`isDone`, a cursor), or the loop steps through the
+    items in chunks (`i += BATCH`), one transaction per page is the point.
 
     ## Why is this bad?
     One transaction (and one billed function call) per item, and the items are read or
@@ -78,6 +90,10 @@ class NoRunInLoop(Rule):
               '  let cursor: string | null = null;\n  while (true) {\n'
               '    const { isDone, continueCursor } = await ctx.runMutation(internal.batch.step, { cursor });\n'
               '    if (isDone) break;\n    cursor = continueCursor;\n  }\n}});\n', note="a batch loop"),
+        Valid(SERVER + 'const BATCH = 100;\nexport const sync = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
+              '  for (let i = 0; i < ids.length; i += BATCH) {\n'
+              '    await ctx.runMutation(internal.users.upsertMany, { ids: ids.slice(i, i + BATCH) });\n  }\n}});\n',
+              note="one call per chunk of items"),
     ]
     invalid = [
         Invalid(SERVER + 'export const touchAll = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
@@ -95,7 +111,8 @@ class NoRunInLoop(Rule):
                     if path not in RUNS:
                         continue
                     loop = loop_around(site.node, r.func.node.parent)
-                    if loop is None or (loop.type in js.LOOP_TYPES and _drives_loop(r.facts.module, loop, site.node)):
+                    if loop is None or (loop.type in js.LOOP_TYPES and (_drives_loop(r.facts.module, loop, site.node)
+                                                                        or _steps_in_chunks(loop))):
                         continue
                     where = "a loop" if loop.type in js.LOOP_TYPES else "a `.map`/`.forEach` callback"
                     report_in_handler(ctx, fn, r, site.node,
