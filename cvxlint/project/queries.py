@@ -163,6 +163,7 @@ class QueryChain:
     builder_steps: int = 0  # steps the variable's builder had when it was used (0: a bare `query("t")`)
     result_returned: bool = False  # the terminal's result is returned as it is
     result_var: str | None = None
+    result_reads: int = 0  # reads of `result_var` (post filters included)
     post_filters: list[PostFilter] = field(default_factory=list)
     unknown_steps: list[Step] = field(default_factory=list)
 
@@ -510,6 +511,7 @@ class _ChainBuilder:
                 return
             chain.result_var = name.text
             for use in _reads_after(self.facts, p, name.text or ""):
+                chain.result_reads += 1
                 uo = js.outer(use)
                 up = uo.parent
                 if up is not None and up.type == "member_expression" and uo.field == "object":

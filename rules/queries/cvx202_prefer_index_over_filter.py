@@ -129,7 +129,8 @@ class PreferIndexOverFilter(Rule):
     exactly the compared fields, with the `withIndex` rewrite. When the table has no such
     index the finding is info and offers to add one. It also flags a JS `.filter/.find`
     over the rows a query collected when its equalities (and one `>`/`<` bound on the next
-    field) fit an index range.
+    field) fit an index range and the rows serve nothing else (not a count, not other
+    filters: then every row is read anyway).
 
     ## Why is this bad?
     A filter reads every row of the table; the index range reads only the matching rows
@@ -173,6 +174,21 @@ class PreferIndexOverFilter(Rule):
         Valid(SERVER + 'export const f = query({ args: { c: v.string() }, handler: (ctx, { c }) =>\n'
               '  ctx.db.query("messages").filter((q) => q.eq(q.field("channel"), c)).collect() });\n',
               note="no schema: indexes unknown"),
+        Valid(SERVER + 'export const stats = query({ args: { c: v.string() }, handler: async (ctx, { c }) => {\n'
+              '  const rows = await ctx.db.query("messages").withIndex("by_channel_author", (q) => q.eq("channel", c)).collect();\n'
+              '  return { total: rows.length, bot: rows.filter((m) => m.author === "bot").length };\n}});\n',
+              files={"convex/schema.ts": SCHEMA}, note="the rows serve a count too: every one is read anyway"),
+        Valid(SERVER + 'export const bots = query({ args: { c: v.string() }, handler: async (ctx, { c }) => {\n'
+              '  const rows = await ctx.db.query("messages").withIndex("by_channel_author", (q) => q.eq("channel", c)).collect();\n'
+              '  return rows.filter((m) => m.channel === c);\n}});\n',
+              files={"convex/schema.ts": SCHEMA}, note="the range holds this already: no narrower one to suggest"),
+        Valid(SERVER + 'export const unembedded = query({ args: {}, handler: (ctx) =>\n'
+              '  ctx.db.query("memories").filter((q) => q.eq(q.field("embedding"), undefined)).take(50) });\n',
+              files={"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
+                     'import { v } from "convex/values";\nexport default defineSchema({\n'
+                     '  memories: defineTable({ text: v.string(), embedding: v.optional(v.array(v.float64())) })\n'
+                     '    .vectorIndex("by_embedding", { vectorField: "embedding", dimensions: 1536 }),\n});\n'},
+              note="an embedding field: not one to index for equality"),
     ]
     invalid = [
         Invalid(SERVER + 'export const f = query({ args: { c: v.string(), a: v.string() }, handler: (ctx, { c, a }) =>\n'
@@ -242,6 +258,8 @@ class PreferIndexOverFilter(Rule):
             return
         if any(table.has_field(x) is not True for x in fields):
             return
+        if any(vi.vector_field in fields for vi in table.vector_indexes):
+            return  # an embedding: compared for presence on purpose, never worth an index of its own
         name = new_index_name(table, fields)
         fix = None
         msg = f"`.filter` on {_names(fields)} of `{table.name}`: no index covers these fields"
@@ -260,6 +278,8 @@ class PreferIndexOverFilter(Rule):
             return
         if ch.func is not None and js.enclosing_function(pf.node) is not ch.func.node:
             return  # inside another callback: a join over the collected rows, not a plain filter
+        if ch.result_reads > 1:
+            return  # the rows serve more than this filter (a count, other filters): all are read anyway
         eq_fields = [name for name, _v in pf.eqs]
         bounds = pf.bounds
         if len(set(eq_fields)) != len(eq_fields) or len({b[0] for b in bounds}) > 1:
@@ -273,8 +293,8 @@ class PreferIndexOverFilter(Rule):
             base = []
             candidates = list(table.indexes)
         want = base + [x for x in eq_fields if x not in base]
-        if not eq_fields and not bounds:
-            return
+        if (not eq_fields and not bounds) or (len(want) == len(base) and not bounds):
+            return  # nothing, or only what the query's range already holds: no narrower range
         for idx in candidates:
             if idx is None or idx.staged or idx.fields is None:
                 continue
