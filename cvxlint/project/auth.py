@@ -15,7 +15,9 @@ Evidence is one of:
   `getViewer`, better-auth's `getAuthUser`) — *whose result is used*: checked against null,
   compared, passed on, returned. A fetch whose result is thrown away protects nothing;
 * a guard call: a name like the official plugin's pattern (`requireUser`, `assertAdmin`,
-  `ensureMember`, `canEdit`, `hasAccess`), or one configured in `auth-helpers`;
+  `ensureMember`, `canEdit`, `hasAccess`), or one configured in `auth-helpers` — unless the
+  handler gives it nothing but its arguments (`isAdmin(args.email)`): the caller chooses
+  those, so such a guard cannot tell who is asking (`Access.caller_decides`);
 * row-level security: convex-helpers' `wrapDatabaseReader/wrapDatabaseWriter/RowLevelSecurity`;
 * a capability argument: the function takes the secret that grants access itself (a share
   `code`, an `inviteToken`, an anonymous `sessionId`), which the docs accept as access control;
@@ -107,6 +109,7 @@ class Access:
     unknown: bool = False  # some layer could not be read
     annotated_public: bool = False  # `// cvxlint-public`
     touches_resources: bool = False  # uses ctx.db / storage / run* / scheduler (or is an action)
+    caller_decides: list[Evidence] = field(default_factory=list)  # guards given only the arguments
 
     @property
     def protected(self) -> bool:
@@ -289,6 +292,9 @@ class AccessAnalysis:
                 target = self._run_target(site)
                 if target is not None and target.module.app is not None and self.of(target).protected:
                     out.evidence.append(Evidence(facts, site.node, f"`{target.display_name}` (via {what})", "runQuery"))
+            elif kind == "guard" and where == "handler" and _on_arguments_only(r, site):
+                # `isAdmin(args.email)`: a check of what the caller says about itself
+                out.caller_decides.append(Evidence(facts, site.node, what, where))
             else:
                 out.evidence.append(Evidence(facts, site.node, what, where))
 
@@ -319,6 +325,35 @@ class AccessAnalysis:
     def _run_target(self, site: CallSite) -> "RegisteredFunction | None":
         use = self.project.call_index.use_at(site.node)
         return use.target if use is not None else None
+
+
+def _on_arguments_only(r: Reached, site: CallSite) -> bool:
+    """Does a guard call in a handler take nothing but the handler's arguments (and literals)?
+    Then the caller decides the outcome: `if (!isAdmin(args.adminEmail)) throw` lets anyone
+    in who names an admin. A guard given ctx, or anything the handler looked up, may check."""
+    params = r.func.params
+    if len(params) < 2:
+        return False
+    pat = js.param_pattern(params[1])
+    if pat is None:
+        return False
+    arg_names = {pat.text} if pat.type == "identifier" else {name for name, _n, _p in js.pattern_names(pat)}
+    given = js.call_args(site.node)
+    if not given:
+        return False
+    from_args = False
+    for a in given:
+        a = js.unwrap(a)
+        if a is None:
+            return False
+        if js.literal_value(a) is not ... or a.type == "undefined":
+            continue
+        chain = js.member_chain(a)
+        root = chain[0] if chain is not None else (a if a.type == "identifier" else None)
+        if root is None or root.type != "identifier" or root.text not in arg_names:
+            return False
+        from_args = True
+    return from_args
 
 
 _PUBLIC_NAME = re.compile(r"(^|[/:_])(public|published)|Public|Published")

@@ -24,7 +24,8 @@ class RequireAccessControl(Rule):
       read only through `?.` is reported as "fetched but never checked";
     - guard calls named like the official plugin's pattern (`requireUser`, `assertAdmin`,
       `ensureMember`, `checkAccess`, `canEdit`, `hasRole`) and the names or `/regexes/`
-      configured in `auth-helpers`;
+      configured in `auth-helpers` — but not one the handler gives only its arguments
+      (`isAdmin(args.adminEmail)`): the caller chooses those, so it cannot tell who asks;
     - row-level security (`wrapDatabaseReader`/`wrapDatabaseWriter`/`RowLevelSecurity`);
     - a capability argument — the unguessable secret itself (`code`, `shareToken`,
       `inviteCode`, `sessionId`, ...) — which the Convex docs accept as access control;
@@ -144,6 +145,12 @@ class RequireAccessControl(Rule):
                        'export const triggers = new Triggers<any>();\n'
                        'export const mutation = customMutation(rawMutation, customCtx(triggers.wrapDB));\n'},
                 lines=[3], note="a wrapper that only adds convex-helpers triggers checks nothing"),
+        Invalid(SERVER + 'const ADMINS = ["root@example.com"];\nconst isAdmin = (email: string) => ADMINS.includes(email);\n'
+                'export const wipe = mutation({ args: { adminEmail: v.string() }, handler: async (ctx, args) => {\n'
+                '  if (!isAdmin(args.adminEmail)) throw new Error("Unauthorized");\n'
+                '  for (const d of await ctx.db.query("docs").take(100)) await ctx.db.delete("docs", d._id);\n}});\n',
+                files=AUTH_CONFIG, lines=[6], message="given only the arguments",
+                note="a guard on what the caller says about itself decides nothing"),
     ]
 
     def check_app(self, ctx, app):
@@ -163,6 +170,9 @@ class RequireAccessControl(Rule):
             better = [w for w in wrappers.get(fn.kind, []) if w != fn.builder.name]
             if better:
                 hint = f", or register it with `{better[0]}`"
+            if access.caller_decides:
+                hint += (f" ({access.caller_decides[0].what} is given only the arguments, which the caller "
+                         "chooses: it cannot tell who is asking)")
             unused = [i for i in access.unused_identity if i.reached is not None]
             if unused:
                 i = unused[0]
