@@ -7,6 +7,7 @@ SERVER = 'import { v } from "convex/values";\nimport { mutation, internalMutatio
 SPOOFABLE = IDENTITY_ARG
 FLAG = re.compile(r"^(is[A-Z]\w*|admin|superuser|isAdmin)$")
 _COMPARE = ("===", "!==", "==", "!=")
+_MEMBERSHIP = frozenset(["includes", "has", "indexOf"])
 
 
 class NoSpoofableAccessControl(Rule):
@@ -16,8 +17,9 @@ class NoSpoofableAccessControl(Rule):
     In public functions with no identity check (see CVX401), flags `if` conditions that
     compare an argument named like an identity or a permission — `userId`, `ownerId`,
     `email`, `role`, `isAdmin`, `orgId` — with something (`doc.owner !== userId`), or test
-    a yes/no flag directly (`if (!args.isAdmin)`); one finding per condition. Internal functions are skipped: their
-    arguments come from trusted server code.
+    a yes/no flag directly (`if (!args.isAdmin)`); one finding per condition. Internal
+    functions are skipped (their arguments come from trusted server code), and so are
+    uniqueness checks: an `if` that throws "already taken" / "exists" / "duplicate".
 
     ## Why is this bad?
     The caller picks the argument, so they can claim to be anyone: "don't use a function
@@ -49,6 +51,11 @@ class NoSpoofableAccessControl(Rule):
               'export const del = mutation({ args: { id: v.id("notes") }, handler: async (ctx, a) => {\n'
               '  const me = await getAuthUserId(ctx);\n  const n = await ctx.db.get("notes", a.id);\n'
               '  if (me === null || n?.owner !== me) throw new Error("no");\n}});\n'),
+        Valid(SERVER + 'export const rename = mutation({ args: { name: v.string(), userId: v.id("users") },\n'
+              '  handler: async (ctx, a) => {\n'
+              '    const existing = await ctx.db.query("profiles").withIndex("by_name", (q) => q.eq("name", a.name)).first();\n'
+              '    if (existing && existing.userId !== a.userId) throw new Error("This name is already taken");\n'
+              '  },\n});\n', note="a uniqueness check, not an access decision (CVX401 still asks for one)"),
     ]
     invalid = [
         Invalid(SERVER + 'export const del = mutation({ args: { id: v.id("notes"), userId: v.id("users") },\n'
@@ -58,6 +65,12 @@ class NoSpoofableAccessControl(Rule):
         Invalid(SERVER + 'export const wipe = mutation({ args: { isAdmin: v.boolean() }, handler: async (ctx, { isAdmin }) => {\n'
                 '  if (!isAdmin) {\n    throw new Error("admins only");\n  }\n  await ctx.db.query("notes").take(1);\n}});\n',
                 lines=[4]),
+        Invalid(SERVER + 'export const approve = mutation({ args: { id: v.id("requests"), userId: v.id("users") },\n'
+                '  handler: async (ctx, a) => {\n    const r = await ctx.db.get("requests", a.id);\n'
+                '    if (!r?.approvers.includes(a.userId)) throw new Error("not an approver");\n'
+                '    if (r.responses.some((x) => x.userId === a.userId)) throw new Error("already responded");\n'
+                '    await ctx.db.patch("requests", a.id, { approved: true });\n  },\n});\n',
+                lines=[6], note="a membership test of the claimed id (the repeat check below is not one)"),
     ]
 
     def check_app(self, ctx, app):
@@ -95,7 +108,7 @@ def _spoofable_conditions(facts, handler):
     seen = set()
     for n in facts.module.nodes_in(handler.node, "if_statement", "ternary_expression"):
         cond = n.child("condition")
-        if cond is None:
+        if cond is None or _conflict_check(facts, n):
             continue
         for m in facts.module.nodes_in(cond, "identifier", "member_expression"):
             arg = _arg_name(m, names, whole)
@@ -109,6 +122,23 @@ def _spoofable_conditions(facts, handler):
                 continue  # one report per condition (`userId && doc.owner !== userId`)
             out.append((n, target, arg))
     return [(target, arg) for _cond, target, arg in out]
+
+
+# Errors that say a value is taken, not that the caller may not act: a uniqueness check
+# (`if (existing && existing.userId !== args.userId) throw new Error("name already taken")`).
+_CONFLICT = re.compile(r"already|exists|taken|duplicate|in use|conflict|not unique", re.I)
+
+
+def _conflict_check(facts, if_node) -> bool:
+    """Does the `if` throw an error whose message speaks of a conflict (uniqueness)?"""
+    cons = if_node.child("consequence") if if_node.type == "if_statement" else None
+    if cons is None:
+        return False
+    for t in [cons] if cons.type == "throw_statement" else facts.module.nodes_in(cons, "throw_statement"):
+        for s in facts.module.nodes_in(t, "string", "template_string"):
+            if _CONFLICT.search(facts.text(s)):
+                return True
+    return False
 
 
 def _arg_name(n, names, whole):
@@ -133,6 +163,11 @@ def _decision(n, is_flag: bool):
         if other is not None and other.type in ("null", "undefined"):
             return None
         return p
+    if p is not None and p.type == "arguments" and p.parent is not None and p.parent.type == "call_expression":
+        callee = js.callee(p.parent)
+        prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
+        if prop is not None and prop.text in _MEMBERSHIP:
+            return p.parent  # `approvers.includes(args.userId)`: a membership test of the caller's claim
     if is_flag and p is not None and (p.type in ("parenthesized_expression", "unary_expression") or
                                       (p.type == "binary_expression" and (p.has_tok("&&") or p.has_tok("||")))):
         return outer
