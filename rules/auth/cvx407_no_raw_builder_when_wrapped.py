@@ -31,7 +31,9 @@ class NoRawBuilderWhenWrapped(Rule):
 
     - another module of the app exports a wrapper under the same name
       (`export const mutation = customMutation(rawMutation, customCtx(triggers.wrapDB))`):
-      every import of the raw builder elsewhere skips the triggers or row-level security;
+      every import of the raw builder elsewhere skips the triggers or row-level security
+      (a wrapper that changes nothing and calls nothing, `customCtx(async () => ({}))`,
+      does not count);
     - the app has `auth.config.ts` and defines an authenticating wrapper of the same kind
       (`userQuery`), and a public function registered with the raw builder in this file
       checks no identity.
@@ -74,6 +76,12 @@ class NoRawBuilderWhenWrapped(Rule):
         Valid('import { query } from "./_generated/server";\n'
               'export const all = query({ args: {}, handler: async (ctx) => ctx.db.query("t").take(5) });\n',
               files={k: v for k, v in AUTHED.items() if k != "convex/auth.config.ts"}, note="no auth.config.ts"),
+        Valid('import { query } from "./_generated/server";\n'
+              'export const all = query({ args: {}, handler: async (ctx) => ctx.db.query("t").take(5) });\n',
+              files={"convex/functions.ts": 'import { customCtx, customQuery } from "convex-helpers/server/customFunctions";\n'
+                     'import { query as rawQuery } from "./_generated/server";\n'
+                     '// for symmetry: nothing to add yet\nexport const query = customQuery(rawQuery, customCtx(async () => ({})));\n'},
+              note="a wrapper that adds nothing"),
     ]
     invalid = [
         Invalid('import { mutation } from "./_generated/server";\n'
@@ -155,11 +163,19 @@ def _shadowing_wrappers(ctx, app):
                 if b is None or b.value is None or b.value.type != "call_expression":
                     continue
                 builder = ctx.project.builders.builder_of(facts, b.node.child("name"))
-                if builder is not None and builder.is_custom:
+                if builder is not None and builder.is_custom and not _does_nothing(ctx, builder):
                     out.setdefault(e.name, module)
         return out
 
     return memoized(ctx, ("shadowing_wrappers", id(app)), compute)
+
+
+def _does_nothing(ctx, builder) -> bool:
+    """A wrapper whose customization changes no ctx member and calls nothing
+    (`customCtx(async () => ({}))`, kept "for symmetry"): skipping it skips nothing."""
+    change = ctx.project.ctx_change(builder)
+    return (change.known and not change.added and not change.removed
+            and not any(True for _facts, f in change.functions for _site in f.all_calls()))
 
 
 def _relative(from_file: Path, to_file: Path) -> str:
