@@ -1,4 +1,4 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, report_in_handler
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, report_in_handler
 
 from .common import time_read
 
@@ -6,11 +6,23 @@ SERVER = 'import { query, internalQuery, mutation } from "./_generated/server";\
 
 
 def time_reads(reached):
-    """`Date.now()`, `new Date()` without arguments, `performance.now()` in a reached function."""
+    """`Date.now()`, `new Date()` without arguments, `performance.now()` in a reached function
+    (not a parameter default the call that reached it fills in: `now = Date.now()` never runs)."""
     for site in reached.func.all_calls():
         what = time_read(site)
-        if what is not None:
+        if what is not None and not _default_passed(reached, site.node):
             yield site, what
+
+
+def _default_passed(reached, node) -> bool:
+    """Is `node` the default of a parameter that the call reaching this helper passes?"""
+    if not reached.via:
+        return False
+    for i, param in enumerate(reached.func.params):
+        default = param.child("value")
+        if default is not None and default.start <= node.start and node.end <= default.end:
+            return len(js.call_args(reached.via[-1][1].node)) > i
+    return False
 
 
 class NoDateNowInQuery(Rule):
@@ -19,7 +31,8 @@ class NoDateNowInQuery(Rule):
     ## What it does
     Flags `Date.now()`, `new Date()` without arguments and `performance.now()` inside query
     handlers and the helpers they call (also inside `withIndex` ranges). A read inside a
-    helper is reported once, at the helper, naming the queries that reach it. Internal
+    helper is reported once, at the helper, naming the queries that reach it; a parameter
+    default (`now = Date.now()`) only when some query's call leaves that argument out. Internal
     queries get info instead of a warning: nobody subscribes to them directly.
 
     ## Why is this bad?
@@ -51,8 +64,16 @@ class NoDateNowInQuery(Rule):
         Valid(SERVER + 'export const touch = mutation({ args: { id: v.id("posts") }, handler: async (ctx, { id }) => {\n'
               '  await ctx.db.patch("posts", id, { at: Date.now() });\n}});\n'),
         Valid(SERVER + 'export const day = query({ args: { ts: v.number() }, handler: async (_ctx, { ts }) => new Date(ts).getDay() });\n'),
+        Valid(SERVER + 'function isStale(at: number, now = Date.now()) {\n  return now - at > 60_000;\n}\n'
+              'export const fresh = query({ args: { now: v.number() }, handler: async (ctx, { now }) =>\n'
+              '  (await ctx.db.query("posts").take(20)).filter((p) => !isStale(p._creationTime, now)) });\n',
+              note="the query passes the time: the default never runs"),
     ]
     invalid = [
+        Invalid(SERVER + 'function isStale(at: number, now = Date.now()) {\n  return now - at > 60_000;\n}\n'
+                'export const fresh = query({ args: {}, handler: async (ctx) =>\n'
+                '  (await ctx.db.query("posts").take(20)).filter((p) => !isStale(p._creationTime)) });\n',
+                lines=[3], note="the default runs when the query leaves it out"),
         Invalid(SERVER + 'export const active = query({ args: {}, handler: async (ctx) =>\n'
                 '  ctx.db.query("posts").withIndex("by_expires", (q) => q.gt("expiresAt", Date.now())).take(50) });\n',
                 lines=[4]),
