@@ -5,7 +5,9 @@ from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, describe_functi
 from .common import internal_fix
 
 _WORDS = r"(test|tests|testing|debug|dev|seed|seeds|seeding|admin|migrations?|scripts?|fixtures?)"
-DEFAULT_PATTERN = rf"(^|/){_WORDS}([_.\-A-Z0-9][^/]*)?(\.[cm]?[jt]sx?$|/)"
+# ...also as the last word of a camelCase name (`carouselSeed.ts`, `runMigrations.ts`)
+_LAST_WORD = r"(Test|Tests|Testing|Debug|Dev|Seed|Seeds|Seeding|Admin|Migrations?|Scripts?|Fixtures?)"
+DEFAULT_PATTERN = rf"(^|/){_WORDS}([_.\-A-Z0-9][^/]*)?(\.[cm]?[jt]sx?$|/)|[a-z0-9]{_LAST_WORD}(\.[cm]?[jt]sx?$|/)"
 DEL_ALL = ('import { mutation, query } from "./_generated/server";\n'
            'export const deleteAllUsers = mutation({\n  args: {},\n  handler: async (ctx) => {\n'
            '    for (const u of await ctx.db.query("users").collect()) await ctx.db.delete("users", u._id);\n  },\n});\n')
@@ -63,11 +65,13 @@ class NoPublicDebugExports(Rule):
               files={"convex/lib/auth.ts": 'export async function requireAdmin(ctx: any) {\n'
                      '  const id = await ctx.auth.getUserIdentity();\n  if (!id) throw new Error("no");\n}\n'}),
         Valid(DEL_ALL, path="convex/devices.ts", note="`devices` is not `dev`"),
+        Valid(DEL_ALL, path="convex/userDevices.ts", note="nor is a camelCase `Devices`"),
     ]
     invalid = [
         Invalid(DEL_ALL, path="convex/testUtils.ts", lines=[2]),
         Invalid(DEL_ALL, path="convex/admin/users.ts", lines=[2], message="admin/users.ts"),
         Invalid(DEL_ALL, path="convex/seed.ts", lines=[2], options={"pattern": "^seed"}),
+        Invalid(DEL_ALL, path="convex/carouselSeed.ts", lines=[2], note="the last word of a camelCase name"),
     ]
 
     def check_app(self, ctx, app):
