@@ -119,12 +119,14 @@ def _returned_keys(facts: FileFacts, func: FunctionInfo, under: str | None, out:
         o = js.unwrap(o)
         if o is not None and o.type == "await_expression" and o.children:
             o = js.unwrap(o.children[0])
+        ctx_name = _param_name(func, 0)
         if under is not None:
             o = js.unwrap(js.object_get(o, under)) if o is not None and o.type == "object" else None
+            if o is not None and o.type in ("identifier", "shorthand_property_identifier") and o.text == ctx_name:
+                continue  # `({ ctx, args })`: ctx passed on unchanged
         if o is None or o.type != "object":
             out.known = False
             continue
-        ctx_name = _param_name(func, 0)
         for p in js.object_props(o):
             if p.spread:
                 v = js.unwrap(p.value)

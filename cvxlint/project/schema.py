@@ -187,6 +187,9 @@ class Table:
     staged_calls: list[Node] = field(default_factory=list)
     known: bool = True  # False: the definition could not be read (document opaque, indexes unknown)
     origin: str | None = None  # "@convex-dev/auth/server:authTables" for tables a package defines
+    # The indexes of a package's table this one replaces: the package queries them by name
+    # (@convex-dev/auth reads users by "email"; its docs say to keep them when redefining users).
+    library_indexes: set[str] = field(default_factory=set)
 
     @property
     def external(self) -> bool:
@@ -493,7 +496,11 @@ class _SchemaReader:
             if p.key is None:
                 schema.open = True
                 continue
-            schema.tables[p.key] = self._table(facts, p.value, p.key, p.node)
+            table = self._table(facts, p.value, p.key, p.node)
+            replaced = schema.tables.get(p.key)
+            if replaced is not None and replaced.external:  # `...authTables, users: defineTable(...)`
+                table.library_indexes = {i.name for i in replaced.indexes if i.name is not None}
+            schema.tables[p.key] = table
 
     def _external_tables(self, known: FileFacts, d: ExternalDef, facts: FileFacts, spread: Node, schema: Schema) -> None:
         b = known.bindings.get(d.name)

@@ -2,7 +2,7 @@ import os
 from pathlib import Path
 
 from cvxlint.project.builders import GENERATED_BUILDERS
-from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, memoized
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js, memoized
 
 from .cvx401_require_access_control import authenticating_wrappers
 
@@ -32,8 +32,9 @@ class NoRawBuilderWhenWrapped(Rule):
     - another module of the app exports a wrapper under the same name
       (`export const mutation = customMutation(rawMutation, customCtx(triggers.wrapDB))`):
       every import of the raw builder elsewhere skips the triggers or row-level security
-      (a wrapper that changes nothing and calls nothing, `customCtx(async () => ({}))`,
-      does not count);
+      (a wrapper that changes nothing and calls nothing outside a `catch`,
+      `customCtx(async () => ({}))` or `input: async (ctx, args) => ({ ctx, args })`, does
+      not count);
     - the app has `auth.config.ts` and defines an authenticating wrapper of the same kind
       (`userQuery`), and a public function registered with the raw builder in this file
       checks no identity.
@@ -82,6 +83,13 @@ class NoRawBuilderWhenWrapped(Rule):
                      'import { query as rawQuery } from "./_generated/server";\n'
                      '// for symmetry: nothing to add yet\nexport const query = customQuery(rawQuery, customCtx(async () => ({})));\n'},
               note="a wrapper that adds nothing"),
+        Valid('import { mutation } from "./_generated/server";\n'
+              'export const add = mutation({ args: {}, handler: async (ctx) => { await ctx.db.insert("t", {}); } });\n',
+              files={"convex/functions.ts": 'import { customMutation } from "convex-helpers/server/customFunctions";\n'
+                     'import { mutation as rawMutation } from "./_generated/server";\n'
+                     'export const mutation = customMutation(rawMutation, { args: {}, input: async (ctx, args) => {\n'
+                     '  try { return { ctx, args }; } catch (e) { console.error(e); throw e; }\n} });\n'},
+              note="a wrapper that passes ctx and args through"),
     ]
     invalid = [
         Invalid('import { mutation } from "./_generated/server";\n'
@@ -175,7 +183,11 @@ def _does_nothing(ctx, builder) -> bool:
     (`customCtx(async () => ({}))`, kept "for symmetry"): skipping it skips nothing."""
     change = ctx.project.ctx_change(builder)
     return (change.known and not change.added and not change.removed
-            and not any(True for _facts, f in change.functions for _site in f.all_calls()))
+            and not any(js.enclosing(site.node, _CATCH) is None for _facts, f in change.functions
+                        for site in f.all_calls()))
+
+
+_CATCH = frozenset(["catch_clause"])  # error reporting around the customization calls nothing before the handler
 
 
 def _relative(from_file: Path, to_file: Path) -> str:

@@ -15,6 +15,23 @@ def made_by(project, facts, node, factory: str) -> bool:
     return isinstance(fn, ExternalDef) and fn.module == "convex/server" and fn.name == factory and not fn.path
 
 
+def through_cors(project, facts, node):
+    """(facts, node) of the router behind convex-helpers' `corsRouter(http, {...}).http`, which
+    is that same `httpRouter()` object; `node` itself otherwise."""
+    n = js.unwrap(node)
+    prop = n.child("property") if n is not None and n.type == "member_expression" else None
+    if prop is None or prop.text != "http":
+        return facts, node
+    d = project.linker.value_of(facts, n.child("object"))
+    if not isinstance(d, Def) or d.path or d.node.type != "call_expression":
+        return facts, node
+    fn = project.linker.value_of(d.facts, js.callee(d.node))
+    args = js.call_args(d.node)
+    if isinstance(fn, ExternalDef) and fn.module.startswith("convex-helpers") and fn.name == "corsRouter" and args:
+        return d.facts, args[0]
+    return facts, node
+
+
 def method_calls(project, facts, factory: str, methods: tuple[str, ...]):
     """Calls `x.method(...)` at module scope where `x` was made by `factory()`."""
     for site in facts.module_calls:

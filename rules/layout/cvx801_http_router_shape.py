@@ -1,7 +1,7 @@
 from cvxlint.project.definitions import Def
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, edits, js
 
-from .common import default_export_value, made_by, method_calls
+from .common import default_export_value, made_by, method_calls, through_cors
 
 HEAD = 'import { httpRouter } from "convex/server";\nimport { httpAction } from "./_generated/server";\n'
 
@@ -51,6 +51,10 @@ class HttpRouterShape(Rule):
         Valid('import { httpRouter } from "convex/server";\nimport { hook } from "./hooks";\nconst http = httpRouter();\n'
               'http.route({ path: "/hook", method: "POST", handler: hook });\nexport default http;\n', path="convex/http.ts",
               files={"convex/hooks.ts": 'import { httpAction } from "./_generated/server";\nexport const hook = httpAction(async () => new Response());\n'}),
+        Valid(HEAD + 'import { corsRouter } from "convex-helpers/server/cors";\nconst http = httpRouter();\n'
+              'const cors = corsRouter(http, { allowedOrigins: ["*"] });\n'
+              'cors.route({ path: "/ok", method: "GET", handler: httpAction(async () => new Response("ok")) });\n'
+              'export default cors.http;\n', path="convex/http.ts", note="convex-helpers' corsRouter(http).http is that router"),
     ]
     invalid = [
         Invalid(HEAD + 'const http = httpRouter();\nhttp.route({ path: "/ok", method: "GET", handler: httpAction(async () => new Response("ok")) });\n',
@@ -69,7 +73,7 @@ class HttpRouterShape(Rule):
         project = ctx.project
         if module.special == "http":
             exported = default_export_value(project, facts)
-            if exported is None or not made_by(project, facts, exported, "httpRouter"):
+            if exported is None or not made_by(project, *through_cors(project, facts, exported), "httpRouter"):
                 ctx.report(facts, (0, 0), "`http.ts` must `export default` the router made with `httpRouter()`; "
                                           "Convex serves no HTTP routes without it")
         elif module.rel == "https.ts" and any(i.imported == "httpRouter" for i in facts.imports):
@@ -95,7 +99,7 @@ class HttpRouterShape(Rule):
         http = app.special_module("http")
         project = ctx.project
         exported = default_export_value(project, http.facts) if http is not None else None
-        target = project.linker.value_of(http.facts, exported) if exported is not None else None
+        target = project.linker.value_of(*through_cors(project, http.facts, exported)) if exported is not None else None
         for site, _ in method_calls(project, module.facts, "httpRouter", ("route",)):
             router = project.linker.value_of(module.facts, site.callee.child("object"))
             if isinstance(router, Def) and isinstance(target, Def) and router.node is target.node:

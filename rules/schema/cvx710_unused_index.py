@@ -47,8 +47,9 @@ class UnusedIndex(Rule):
     own code queries are checked (an index name written as a string literal type counts as
     used, for generic helpers that take the index as a parameter): a table it never queries is read somewhere cvxlint cannot
     see (a library such as a Better Auth adapter, another app, a dashboard). Staged indexes
-    (being built for a coming release), tables queried with a computed index name, and
-    tables defined by packages are skipped.
+    (being built for a coming release), tables queried with a computed index name, tables
+    defined by packages, and a package's own indexes on a table the app redefines (the
+    `"email"` index of `users` over `...authTables`) are skipped.
 
     ## Why is this bad?
     Every index costs storage (about one more copy of the table) and slows each write
@@ -86,6 +87,14 @@ class UnusedIndex(Rule):
         Valid('import { mutation } from "./_generated/server";\n'
               'export const add = mutation({ args: {}, handler: (ctx) => ctx.db.insert("tasks", { owner: "o", done: false, title: "t" }) });\n',
               files={"convex/schema.ts": SCHEMA}, note="a table the app never queries is read elsewhere"),
+        Valid('import { query } from "./_generated/server";\n'
+              'export const me = query({ args: {}, handler: (ctx) => ctx.db.query("users").withIndex("by_name", (q) => q.eq("name", "x")).first() });\n',
+              files={"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
+                     'import { authTables } from "@convex-dev/auth/server";\nimport { v } from "convex/values";\n'
+                     'export default defineSchema({\n  ...authTables,\n'
+                     '  users: defineTable({ name: v.optional(v.string()), email: v.optional(v.string()) })\n'
+                     '    .index("email", ["email"]).index("by_name", ["name"]),\n});\n'},
+              note="@convex-dev/auth reads a redefined users table by its \"email\" index"),
     ]
     invalid = [
         Invalid(SCHEMA, path="convex/schema.ts", lines=[6, 7],
@@ -127,7 +136,7 @@ class UnusedIndex(Rule):
             if table.external or not table.known or table.name in dynamic or table.name not in queried:
                 continue  # never queried here: read by a library, another app or a dashboard
             for idx in (*table.indexes, *table.search_indexes, *table.vector_indexes):
-                if idx.staged or idx.name is None or (table.name, idx.name) in used:
+                if idx.staged or idx.name is None or (table.name, idx.name) in used or idx.name in table.library_indexes:
                     continue
                 if strings is None:
                     strings = string_arguments(ctx, app)
