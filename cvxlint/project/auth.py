@@ -11,7 +11,8 @@
 Evidence is one of:
 
 * an identity fetch — `ctx.auth.getUserIdentity()`, `getAuthUserId(ctx)` /
-  `getAuthSessionId(ctx)` (@convex-dev/auth), or a call named like one (`getCurrentUser`,
+  `getAuthSessionId(ctx)` and `auth.getUserId(ctx)` of `convexAuth()` (@convex-dev/auth),
+  or a call named like one (`getCurrentUser`,
   `getViewer`, better-auth's `getAuthUser`) — *whose result is used*: checked against null,
   compared, passed on, returned. A fetch whose result is thrown away protects nothing;
 * a guard call: a name like the official plugin's pattern (`requireUser`, `assertAdmin`,
@@ -38,6 +39,7 @@ from typing import TYPE_CHECKING
 from ..syntax import js, scope
 from ..syntax.tree import Node
 from .callgraph import Reached
+from .definitions import Def, ExternalDef
 from .facts import CallSite, FileFacts
 
 if TYPE_CHECKING:
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
     from .model import Project
 
 IDENTITY_FUNCTIONS = ("getAuthUserId", "getAuthSessionId")
+CONVEX_AUTH_METHODS = ("getUserId", "getSessionId")  # `auth.getUserId(ctx)` of convexAuth()
 # Calls that fetch "who is calling" by name, from any library or project file.
 FETCH_NAME = re.compile(
     r"^(safe)?(get|load|fetch|current)(Current|Auth|Authenticated|SignedIn|LoggedIn|My|Session)?"
@@ -312,6 +315,8 @@ class AccessAnalysis:
             return "guard", f"`{name}()`"
         if name in IDENTITY_FUNCTIONS:
             return "identity", f"`{name}()`"
+        if name in CONVEX_AUTH_METHODS and len(path) == 2 and self._convex_auth_object(facts, site):
+            return "identity", f"`{path[0]}.{name}()`"
         if name in RLS_FUNCTIONS:
             return "rls", f"row-level security (`{name}`)"
         if name in _NOT_GUARDS:
@@ -321,6 +326,16 @@ class AccessAnalysis:
         if FETCH_NAME.match(name):
             return "fetch", f"`{name}()`"
         return None, ""
+
+    def _convex_auth_object(self, facts: FileFacts, site: CallSite) -> bool:
+        """Is the receiver the `auth` of `export const { auth } = convexAuth({...})`?"""
+        callee = site.callee
+        obj = callee.child("object") if callee is not None and callee.type == "member_expression" else None
+        d = self.linker.value_of(facts, obj) if obj is not None else None
+        if not isinstance(d, Def) or d.path != ("auth",) or d.node.type != "call_expression":
+            return False
+        fn = self.linker.value_of(d.facts, js.callee(d.node))
+        return isinstance(fn, ExternalDef) and fn.module == "@convex-dev/auth/server" and fn.name == "convexAuth"
 
     def _run_target(self, site: CallSite) -> "RegisteredFunction | None":
         use = self.project.call_index.use_at(site.node)

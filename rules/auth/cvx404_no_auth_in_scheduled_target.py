@@ -1,8 +1,15 @@
+from cvxlint.project.auth import FETCH_NAME
 from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, describe_function, describe_uses, name_node,
                              report_in_handler, reported_handler, use_related)
 
 SERVER = ('import { v } from "convex/values";\nimport { internalMutation, mutation } from "./_generated/server";\n'
           'import { internal } from "./_generated/api";\nimport { getAuthUserId } from "@convex-dev/auth/server";\n')
+
+
+def _who_am_i(fn) -> bool:
+    """A function that answers who the caller is (`getCurrentUser`, `me`, `viewer`)."""
+    name = (fn.exports or [fn.local_name])[0]
+    return FETCH_NAME.match(name) is not None or name in ("me", "viewer", "whoami", "whoAmI")
 
 
 class NoAuthInScheduledTarget(Rule):
@@ -11,9 +18,11 @@ class NoAuthInScheduledTarget(Rule):
     ## What it does
     Flags functions whose every reference is `ctx.scheduler.runAfter/runAt` or a cron job,
     when their handler (or their custom builder) calls `ctx.auth.getUserIdentity()`,
-    `getAuthUserId` or `getAuthSessionId`. Functions also run through `ctx.run*` or called
-    by clients are left alone, and so are identity reads inside shared helpers, which often
-    tolerate a missing user on purpose.
+    `getAuthUserId`, `getAuthSessionId` or `auth.getUserId` of `convexAuth()` — or runs
+    (`ctx.runQuery`...) a function that answers who the caller is (`getCurrentUser`, `me`),
+    since the identity does not travel there either. Functions also run through `ctx.run*` or called by clients are left alone,
+    and so are identity reads inside shared helpers, which often tolerate a missing user on
+    purpose.
 
     ## Why is this bad?
     "The auth is not propagated from the scheduling to the scheduled function", so the
@@ -48,6 +57,23 @@ class NoAuthInScheduledTarget(Rule):
                 'export const send = mutation({ args: {}, handler: async (ctx) => {\n'
                 '  await ctx.scheduler.runAfter(0, internal.example.notify, {});\n}});\n', lines=[6],
                 message="ctx.scheduler.runAfter"),
+        Invalid('import { internalAction, mutation, query } from "./_generated/server";\n'
+                'import { api, internal } from "./_generated/api";\nimport { getAuthUserId } from "@convex-dev/auth/server";\n'
+                'export const me = query({ args: {}, handler: async (ctx) => await getAuthUserId(ctx) });\n'
+                'export const cancel = internalAction({ args: {}, handler: async (ctx) => {\n'
+                '  const me = await ctx.runQuery(api.example.me, {});\n  if (!me) throw new Error("no user");\n}});\n'
+                'export const close = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.scheduler.runAfter(0, internal.example.cancel, {});\n}});\n', lines=[6],
+                message="which reads the caller's identity", note="through a query it runs"),
+        Invalid('import { internalMutation, mutation } from "./_generated/server";\nimport { internal } from "./_generated/api";\n'
+                'import { auth } from "./auth";\n'
+                'export const cancel = internalMutation({ args: {}, handler: async (ctx) => {\n'
+                '  const userId = await auth.getUserId(ctx);\n  if (!userId) throw new Error("no user");\n}});\n'
+                'export const close = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.scheduler.runAfter(0, internal.example.cancel, {});\n}});\n', lines=[5],
+                files={"convex/auth.ts": 'import { convexAuth } from "@convex-dev/auth/server";\n'
+                       'export const { auth, signIn, signOut, store } = convexAuth({ providers: [] });\n'},
+                note="convexAuth()'s auth.getUserId"),
     ]
 
     def check_app(self, ctx, app):
@@ -62,6 +88,7 @@ class NoAuthInScheduledTarget(Rule):
             # functions often tolerate a missing identity on purpose.
             own = [i for i in access.identity if i.reached is None or i.reached.depth == 0]
             if not own:
+                self._through_run(ctx, fn, uses)
                 continue
             msg = (f"{describe_function(fn)} only runs from {describe_uses(ctx, uses, 3)}, where no user is signed "
                    "in: the identity is always null there; pass the user id as an argument instead")
@@ -71,3 +98,23 @@ class NoAuthInScheduledTarget(Rule):
             else:
                 ctx.report(fn.facts, name_node(fn), msg + f" (its builder `{fn.builder.name}` reads it)",
                            related=use_related(ctx, uses, "scheduled here"))
+
+    def _through_run(self, ctx, fn, uses):
+        """`ctx.runQuery(api.users.me)` in such a function: the identity does not travel into
+        a function it runs either, so one that reads it there gets null too."""
+        for r in ctx.project.reach(fn):
+            if r.depth:
+                continue
+            for site, path in r.ctx_calls():
+                if path[:1] not in (("runQuery",), ("runMutation",), ("runAction",)):
+                    continue
+                use = ctx.project.call_index.use_at(site.node)
+                target = use.target if use is not None else None
+                if target is None or target is fn or not _who_am_i(target):
+                    continue  # other functions may read the identity and tolerate its absence
+                if any(i.reached is None or i.reached.depth == 0 for i in ctx.project.access(target).identity):
+                    report_in_handler(ctx, fn, r, site.node,
+                                      f"{describe_function(fn)} only runs from {describe_uses(ctx, uses, 3)}, where no "
+                                      f"user is signed in, and runs {describe_function(target)}, which reads the caller's "
+                                      "identity: null here too; pass the user id as an argument instead")
+                    return
