@@ -456,7 +456,12 @@ class _ChainBuilder:
             if o.parent is not None and o.parent.type == "assignment_expression" and o.field == "left":
                 if _rooted_at(o.parent.child("right"), var):
                     continue  # the target of `q = q.filter(...)`, handled at its right side
+                if _other_branch(decl, o.parent):
+                    continue  # `if (x) q = filter(...); else q = ...`: the else never replaces this one
                 break  # replaced by another value: stop following
+            if o.parent is not None and o.parent.type == "member_expression" and o.field == "object" and \
+                    (prop := o.parent.child("property")) is not None and prop.text in _NOT_CONSUMING:
+                continue  # `q.toString()` reads nothing
             consumers.append(use)
         chain.builder_uses = consumers
         chain.builder_steps = len(chain.steps)
@@ -583,6 +588,24 @@ def _scope_of(decl: Node) -> Node:
         fn = js.enclosing_function(decl)
         return fn if fn is not None else (block or decl)
     return block or decl
+
+
+_NOT_CONSUMING = frozenset(["toString", "valueOf", "toJSON"])
+
+
+def _other_branch(a: Node, b: Node) -> bool:
+    """Are `a` and `b` in different branches of one `if` (so never both run)?"""
+    n = a.parent
+    while n is not None:
+        if n.type == "if_statement":
+            cons, alt = n.child("consequence"), n.child("alternative")
+            if cons is not None and alt is not None:
+                a_in = cons.start <= a.start and a.end <= cons.end
+                b_in = alt.start <= b.start and b.end <= alt.end
+                if a_in and b_in:
+                    return True
+        n = n.parent
+    return False
 
 
 def _reads_after(facts: FileFacts, decl: Node, name: str) -> list[Node]:

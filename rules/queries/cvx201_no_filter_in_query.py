@@ -53,6 +53,12 @@ class NoFilterInQuery(Rule):
               '  const rows = await ctx.db.query("books").take(20);\n'
               '  return rows.filter((b) => b.inPrint);\n}});\n', note="array filter on results"),
         Valid(SERVER + 'import { paginationOptsValidator } from "convex/server";\n'
+              'export const page = query({ args: { paginationOpts: paginationOptsValidator, all: v.boolean() },\n'
+              '  handler: async (ctx, { paginationOpts, all }) => {\n    let q;\n'
+              '    if (!all) q = ctx.db.query("books").filter((f) => f.eq(f.field("inPrint"), true));\n'
+              '    else q = ctx.db.query("books");\n    return await q.paginate(paginationOpts);\n  },\n});\n',
+              note="paginated, through a variable each branch of an if assigns"),
+        Valid(SERVER + 'import { paginationOptsValidator } from "convex/server";\n'
               'export const page = query({ args: { paginationOpts: paginationOptsValidator }, handler: async (ctx, args) =>\n'
               '  ctx.db.query("books").filter((q) => q.eq(q.field("inPrint"), true)).paginate(args.paginationOpts) });\n',
               note="filter with paginate is the documented exception"),

@@ -69,9 +69,10 @@ class NoUnboundedCollect(Rule):
         bounded_fields = set(ctx.options.get("boundedFields") or [])
         seen: set[int] = set()
         for ch in reported_queries(ctx, app).chains:
+            # Chains of an `if`/`else` that each assign the query meet at one `.collect()`:
+            # the first one that reads every row is the finding there.
             if ch.terminal != "collect" or id(ch.terminal_node) in seen:
                 continue
-            seen.add(id(ch.terminal_node))
             if ch.search_call is not None or ch.index_conditional or ch.system:
                 continue
             eqs = ch.range_eqs if ch.index_call is not None else []
@@ -79,6 +80,7 @@ class NoUnboundedCollect(Rule):
                 continue
             if ch.index_call is not None and not ch.range_known:
                 continue
+            seen.add(id(ch.terminal_node))
             public = [fn for fn in ch.functions if fn.kind == "query" and fn.is_public]
             table = f'"{ch.table}"' if ch.table else "..."
             how = "no index range" if ch.index_call is None else (

@@ -11,7 +11,8 @@ class NoFullTableScan(Rule):
     `.collect()`, or that has a `.filter()` (a filter with `.first()`, `.take(n)` or
     `.paginate()` still reads rows until enough match). Also flags `withIndex(name)` with no
     range followed by `.collect()`. Not flagged: an explicit `.fullTableScan()` (it states
-    the intent), `.first()`, `.unique()`, `.take(n)` and `.paginate()` without a filter
+    the intent), convex-helpers' `filter(query, ...)` ending in `.paginate()` (it reads one
+    page, then filters it), `.first()`, `.unique()`, `.take(n)` and `.paginate()` without a filter
     (they stop early), queries on `ctx.db.system`, and queries whose index is added on only
     some paths (`if (x) q = q.withIndex(...)`).
 
@@ -39,6 +40,12 @@ class NoFullTableScan(Rule):
         Valid(SERVER + 'export const all = query({ args: {}, handler: (ctx) => ctx.db.query("users").fullTableScan().collect() });\n',
               note="explicit intent"),
         Valid(SERVER + 'export const files = query({ args: {}, handler: (ctx) => ctx.db.system.query("_storage").collect() });\n'),
+        Valid(SERVER + 'import { paginationOptsValidator } from "convex/server";\nimport { filter } from "convex-helpers/server/filter";\n'
+              'export const page = query({ args: { paginationOpts: paginationOptsValidator, skip: v.optional(v.string()) },\n'
+              '  handler: async (ctx, { paginationOpts, skip }) => {\n    let q;\n'
+              '    if (skip) q = filter(ctx.db.query("users").order("desc"), (u) => u.name !== skip);\n'
+              '    else q = ctx.db.query("users").order("desc");\n    return await q.paginate(paginationOpts);\n  },\n});\n',
+              note="convex-helpers' filter pages first, then filters the page"),
         Valid(SERVER + 'export const one = query({ args: {}, handler: (ctx) => ctx.db.query("users").first() });\n'),
     ]
     invalid = [
@@ -58,6 +65,8 @@ class NoFullTableScan(Rule):
                 continue
             table = f'"{ch.table}"' if ch.table else "..."
             if ch.index_call is None:
+                if ch.filters and ch.terminal == "paginate" and all(f.helper for f in ch.filters):
+                    continue  # convex-helpers' filter pages the query, then filters each page: bounded reads
                 if ch.filters:
                     why = f"`.filter` on `query({table})` without an index reads rows until enough match, up to the whole table"
                 elif ch.terminal == "collect":
