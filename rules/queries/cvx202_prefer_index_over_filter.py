@@ -127,7 +127,9 @@ class PreferIndexOverFilter(Rule):
     Flags a `.filter(q => q.eq(q.field("a"), x))` — only equalities, possibly joined with
     `q.and` — on a query that uses no index, and names the index whose leading fields are
     exactly the compared fields, with the `withIndex` rewrite. When the table has no such
-    index the finding is info and offers to add one. It also flags a JS `.filter/.find`
+    index the finding is info and offers to add one. After a `withIndex` range of `.eq`s,
+    a filter on the fields that follow in a longer index is flagged too, naming that index
+    (when both give the rows in the same order, or the query is `.unique()`). It also flags a JS `.filter/.find`
     over the rows a query collected when its equalities (and one `>`/`<` bound on the next
     field) fit an index range and the rows serve nothing else (not a count, not other
     filters: then every row is read anyway).
@@ -191,6 +193,12 @@ class PreferIndexOverFilter(Rule):
               note="an embedding field: not one to index for equality"),
     ]
     invalid = [
+        Invalid(SERVER + 'export const mine = query({ args: { c: v.string(), a: v.string() }, handler: (ctx, { c, a }) =>\n'
+                '  ctx.db.query("messages").withIndex("by_channel", (q) => q.eq("channel", c))\n'
+                '    .filter((q) => q.eq(q.field("author"), a)).first() });\n',
+                files={"convex/schema.ts": SCHEMA.replace('.index("by_channel_author"', '.index("by_channel", ["channel"]).index("by_channel_author"')},
+                lines=[5], message='withIndex("by_channel_author", (q) => q.eq("channel", c).eq("author", a))',
+                note="a filter on the next field of a longer index"),
         Invalid(SERVER + 'export const f = query({ args: { c: v.string(), a: v.string() }, handler: (ctx, { c, a }) =>\n'
                 '  ctx.db\n    .query("messages")\n    .order("desc")\n'
                 '    .filter((q) => q.and(q.eq(q.field("author"), a), q.eq(q.field("channel"), c)))\n    .take(10) });\n',
@@ -232,6 +240,11 @@ class PreferIndexOverFilter(Rule):
                 if id(f.node) not in seen and not f.helper and f.eqs:
                     seen.add(id(f.node))
                     self._filter(ctx, ch, f, table)
+            elif ch.index_call is not None and ch.search_call is None and len(ch.filters) == 1:
+                f = ch.filters[0]
+                if id(f.node) not in seen and not f.helper and f.eqs:
+                    seen.add(id(f.node))
+                    self._filter_after_range(ctx, ch, f, table)
             for pf in ch.post_filters:
                 if id(pf.node) not in seen:
                     seen.add(id(pf.node))
@@ -272,6 +285,38 @@ class PreferIndexOverFilter(Rule):
                 fix = Fix.unsafe(f"Add index `{name}` to `{table.name}` in the schema and query it with `withIndex` "
                                  "(the next deploy backfills it)", add, *edits)
         ctx.report(ch.facts, at, msg, severity=Severity.INFO, fix=fix)
+
+    def _filter_after_range(self, ctx, ch, f, table):
+        """`.withIndex("by_a", q => q.eq("a", x)).filter(q => q.eq(q.field("b"), y))` where
+        another index starts with a, b: its range reads only the matching rows."""
+        if ch.index_conditional or not ch.range_known or any(o.op != "eq" for o in ch.range or []):
+            return
+        base = ch.range_eqs
+        current = table.index(ch.index) if ch.index else None
+        if not base or len(base) != len(ch.range or []) or current is None or current.fields is None:
+            return
+        extra = [name for name, _n, _v in f.eqs]
+        if len(set(extra)) != len(extra) or set(extra) & set(base):
+            return
+        want = len(base) + len(extra)
+        # Rows must come in the same order from either index (`_creationTime` within the
+        # equalities) unless the order cannot matter (`.unique()`).
+        same_order = len(current.fields) == len(base)
+        for idx in table.indexes:
+            if idx.staged or idx.fields is None or idx.name == ch.index or len(idx.fields) < want:
+                continue
+            if ch.terminal != "unique" and not (same_order and len(idx.fields) == want):
+                continue
+            if idx.fields[: len(base)] != base or set(idx.fields[len(base): want]) != set(extra):
+                continue
+            values = {n: v for n, _x, v in f.eqs}
+            parts = [f".eq({ch.facts.text(o.field_node)}, {ch.facts.text(o.value_node)})" for o in ch.range or []]
+            parts += [f'.eq("{fld}", {ch.facts.text(values[fld])})' for fld in idx.fields[len(base): want]]
+            ctx.report(ch.facts, js.method_anchor(f.node),
+                       f'`.filter` on {_names(extra)} after the `{ch.index}` range: index `{idx.name}` covers '
+                       f'{_names(base + extra)}; `.withIndex("{idx.name}", (q) => q{"".join(parts)})` reads only the '
+                       "matching rows")
+            return
 
     def _post_filter(self, ctx, ch, pf, table):
         if pf.eqs is None or ch.terminal not in ("collect", "take") or ch.search_call is not None:
