@@ -204,6 +204,22 @@ class App:
             table = self.__dict__["_special_modules"] = (len(self.modules), found)
         return table[1].get(kind)
 
+    def never_runs(self, module: ConvexModule) -> bool:
+        """A module the bundler skips (`tasks.old.ts`) that no module of the app imports: its
+        code never runs on the server (CVX805 says so once; other checks leave it alone)."""
+        if module.is_entry_point:
+            return False
+        imported = self.__dict__.get("_imported_paths")
+        if imported is None:
+            imported = set()
+            for m in self.modules.values():
+                for imp in m.facts.imports:
+                    t = self.project.resolver.resolve(m.facts.path, imp.source)
+                    if t is not None and t.kind == "file":
+                        imported.add(t.path)
+            self.__dict__["_imported_paths"] = imported
+        return module.path not in imported
+
     @cached_property
     def schema(self) -> "Schema | None":
         """The app's schema.ts read statically (schema.py); None when there is no schema.ts."""

@@ -28,7 +28,8 @@ class UnknownTable(Rule):
     anywhere in the functions directory. `_storage` and `_scheduled_functions` are valid in
     `v.id` (and through `db.system`, which CVX702 checks). Skipped when there is no
     schema.ts, when `strictTableNameTypes: false`, when the table list cannot be read
-    completely (a spread cvxlint cannot follow), and for computed names.
+    completely (a spread cvxlint cannot follow), for computed names, and in files that never
+    run (skipped by the bundler, like `cleanup.old.ts`, and imported by no module).
 
     ## Why is this bad?
     With `strictTableNameTypes` (the default) it is a type error; without type checking it
@@ -60,12 +61,20 @@ class UnknownTable(Rule):
               files={"convex/schema.ts": SCHEMA}),
         Valid(SERVER + 'export const f = query({ args: {}, handler: (ctx) => ctx.db.query("anything").take(10) });\n',
               files={"convex/schema.ts": SCHEMA.replace("});\n", "}, { strictTableNameTypes: false });\n")}),
+        Valid(SERVER + 'export const f = query({ args: {}, handler: (ctx) => ctx.db.query("retiredTable").take(10) });\n',
+              path="convex/cleanup.old.ts", files={"convex/schema.ts": SCHEMA},
+              note="a file the bundler skips and nothing imports never runs (CVX805 reports it)"),
     ]
     invalid = [
         Invalid(SERVER + 'export const f = query({ args: { c: v.id("channel") }, handler: (ctx) => ctx.db.query("message").take(10) });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[3, 3], message="not defined in schema.ts"),
         Invalid(SERVER + 'export const g = mutation({ args: {}, handler: (ctx) => ctx.db.insert("users", { name: "x" }) });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[3]),
+        Invalid('export async function recent(ctx: any) {\n  return await ctx.db.query("message").take(10);\n}\n',
+                path="convex/chat.helpers.ts", lines=[2],
+                files={"convex/schema.ts": SCHEMA, "convex/chat.ts": SERVER + 'import { recent } from "./chat.helpers";\n'
+                       'export const list = query({ args: {}, handler: (ctx) => recent(ctx) });\n'},
+                note="a helper file with two dots still runs when a module imports it"),
     ]
 
     def check_app(self, ctx, app):
@@ -76,12 +85,15 @@ class UnknownTable(Rule):
         for call in reported_queries(ctx, app).calls:
             if call.system or call.table is None or call.table_node is None or not ctx.reported(call.facts):
                 continue
+            module = app.module_for(call.facts.path)
+            if module is not None and app.never_runs(module):
+                continue  # `tasks.old.ts`, skipped by the bundler and imported by nothing
             if call.table.startswith("_") or schema.knows_table(call.table) is not False:
                 continue
             self._report(ctx, call.facts, call.table_node, call.table, names, f"`{call.method}`")
         for module in app.modules.values():
             facts = module.facts
-            if not ctx.reported(facts):
+            if not ctx.reported(facts) or app.never_runs(module):
                 continue
             for site in facts.all_calls():
                 if site.path != ("v", "id") or site.callee is None:
