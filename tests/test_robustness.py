@@ -39,9 +39,14 @@ def test_non_utf8_binary_and_huge_files_get_cvx902(tmp_path):
     blob.write_bytes(b"\x00\x01\x02\x03" * 100)
     huge = root / "convex" / "huge.ts"
     huge.write_bytes(b"export const x = 1;\n" * 200_000)  # 4 MB
+    utf16 = root / "convex" / "utf16.ts"
+    utf16.write_bytes("export const s = 'abc';\n".encode("utf-16-le"))  # valid UTF-8 too, NUL every other byte
+    (root / "convex" / "joined.ts").write_bytes(b'export const join = (parts: string[]) => parts.join("\x00");\n')
     r = run(root)
     got = codes(r)
     assert ("latin1.ts", "CVX902") in got and ("blob.ts", "CVX902") in got and ("huge.ts", "CVX902") in got
+    assert ("utf16.ts", "CVX902") in got
+    assert not [c for f, c in got if f == "joined.ts"]  # one NUL in a string literal: a source file
     assert ("good.ts", "CVX103") in got  # the rest of the app is still linted
     msgs = {Path(d.path).name: d.message for d in r.diagnostics if d.code == "CVX902"}
     assert "UTF-8" in msgs["latin1.ts"] and "binary" in msgs["blob.ts"] and "too large" in msgs["huge.ts"]
@@ -79,9 +84,20 @@ def test_words_the_grammar_misreads_after_a_less_than_are_no_syntax_error(tmp_pa
         "  type T = Array<keyof typeof unique>;\n"
         "  return 0;\n}});\n")
     (root / "convex" / "bad.ts").write_text("const unique = [1];\nif (0 < unique.length) { ;\n")
+    # also valid: an `import("...")` type, a bare `&` in JSX text, a NUL in a string literal
+    (root / "convex" / "types.ts").write_text(
+        'import { query } from "./_generated/server";\n'
+        'export async function load(ctx: any, id: import("./_generated/dataModel").Id<"leads">) {\n'
+        '  return await ctx.db.get("leads", id);\n}\n'
+        "export const q = query({ args: {}, handler: async () => Date.now() });\n")
+    (root / "convex" / "email.tsx").write_text("export const Welcome = () => <p>Complete Setup & Start Trial</p>;\n")
+    (root / "convex" / "nul.ts").write_bytes(
+        b'import { query } from "./_generated/server";\nexport const sep = "\x00";\n'
+        b"export const q = query({ args: {}, handler: async () => Date.now() });\n")
     got = codes(run(root))
     assert ("good.ts", "CVX900") not in got and ("good.ts", "CVX103") in got
     assert ("bad.ts", "CVX900") in got
+    assert [c for f, c in got if f in ("types.ts", "email.tsx", "nul.ts")] == ["CVX103", "CVX103"]
 
 
 def test_symlink_loop_fifo_and_broken_link(tmp_path):

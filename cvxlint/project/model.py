@@ -69,7 +69,11 @@ def read_source(path: Path, max_bytes: int) -> tuple[bytes | None, str | None]:
         data = path.read_bytes()
     except OSError as e:
         return None, f"cannot read file: {e.strerror or e}"
-    if b"\0" in data[:8192]:
+    head = data[:8192]
+    nul = head.count(0)
+    # A NUL or two can sit in a string literal of a real source file; binary data (and UTF-16
+    # text, every other byte NUL) has them throughout.
+    if nul and (b"\0\0" in head or (nul > 4 and nul * 100 > len(head))):
         return None, "file looks binary (contains NUL bytes)"
     try:
         data.decode("utf-8")

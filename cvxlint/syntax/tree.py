@@ -312,6 +312,8 @@ class Statement:
 
 def _parse(source: bytes, lang: str, previous: "Module | None", reusable: bool) -> Module:
     tree = None
+    if b"\0" in source:  # tree-sitter takes a NUL for the end of the input: parse a copy without
+        return _parse_respelled(source, source.replace(b"\0", b" "), lang)
     if previous is not None and previous.ts_tree is not None and previous.lang == lang and not previous.error_ranges:
         # tree-sitter reparses only around the edit when told what changed
         old_tree = previous.ts_tree
@@ -326,6 +328,20 @@ def _parse(source: bytes, lang: str, previous: "Module | None", reusable: bool) 
             again = _respelled(source, tree, lang)
             if again is not None:
                 tree, respelled = again, True
+    return _module_of(tree, source, lang, previous, reusable and not respelled)
+
+
+def _parse_respelled(source: bytes, spelled: bytes, lang: str) -> Module:
+    """The module of `source` from a parse of `spelled` (same length, see `_respelled`)."""
+    tree = _parser(lang).parse(spelled)
+    if tree.root_node.has_error:
+        tree = _respelled(spelled, tree, lang) or tree
+    return _module_of(tree, source, lang, None, False)
+
+
+def _module_of(tree, source: bytes, lang: str, previous: "Module | None", reusable: bool) -> Module:
+    """Convert a tree-sitter tree of `source` (or of a same-length respelling of it: every text
+    is taken from `source`); `reusable` keeps what the next edit's parse needs."""
     tables = _kind_tables(LANG_TSX if lang == "tsx" else LANG_TS)
     names, named = tables[0], tables[1]
     root = Branch("program", 0, len(source), None, None)
@@ -371,36 +387,46 @@ def _parse(source: bytes, lang: str, previous: "Module | None", reusable: bool) 
     if kids:
         root.children = tuple(kids)
     module.statements = statements
-    if reusable and not respelled:  # that tree was parsed from other bytes: never edit it
+    if reusable:
         module.ts_tree = tree
     if tree.root_node.has_error:
         module.error_ranges = _error_ranges(tree.root_node)
     return module
 
 
-# tree-sitter-typescript reads `unique`, `keyof` and `infer` right after a `<` as the start
-# of a type (`unique symbol`), so valid code like `i < unique.length` is a syntax error to it.
-_MISREAD_AFTER_LT = re.compile(rb"<\s*(unique|keyof|infer)\b")
+# Valid code that tree-sitter-typescript cannot parse, and a same-length respelling it can
+# (every node still takes its text from the real source):
+# - `unique`, `keyof`, `infer` right after `<` read as the start of a type (`unique symbol`),
+#   so `i < unique.length` is an error: `uniqu$`;
+# - `import("./x").Id<"t">` as a type: the `import("./x")` part becomes an identifier `_____`;
+# - a bare `&` between words in JSX text (`Setup & Start`): `+`.
+_MISREADINGS: list[tuple[re.Pattern[bytes], object]] = [
+    (re.compile(rb"<\s*(unique|keyof|infer)\b"), lambda m: (m.end(1) - 1, b"$")),
+    (re.compile(rb"\bimport\s*\(\s*(\"[^\"\n]*\"|'[^'\n]*')\s*\)(?=\s*\.)"), lambda m: (m.start(), b"_" * (m.end() - m.start()))),
+    (re.compile(rb"(?<=[\w,.)!?] )&(?= \w)"), lambda m: (m.start(), b"+")),
+]
 
 
 def _respelled(source: bytes, tree, lang: str):
-    """When the errors of `tree` sit on such words, a tree of the source with those words
-    respelled (same length, `uniqu$`): None unless that one parses cleanly. The words' nodes
-    take their text from the real source, so nothing downstream sees the respelling. Each
-    round respells the words on an error's line (recovery may place it a little off), and
-    reparses; one misreading can hide the next."""
+    """When the errors of `tree` sit on such misreadings (`_MISREADINGS`), a tree of the
+    source with them respelled (same length): None unless that one parses cleanly. Nodes take
+    their text from the real source, so nothing downstream sees the respelling. Each round
+    respells what is on an error's line (recovery may place it a little off), and reparses;
+    one misreading can hide the next."""
     patched = bytearray(source)
     for _round in range(4):
         errors = _error_ranges(tree.root_node)
         changed = False
-        for m in list(_MISREAD_AFTER_LT.finditer(bytes(patched))):
-            start, end = m.span(1)
-            line_start = patched.rfind(b"\n", 0, m.start()) + 1
-            line_end = patched.find(b"\n", end)
-            line_end = len(patched) if line_end == -1 else line_end
-            if any(s <= line_end and e >= line_start for s, e in errors):
-                patched[end - 1:end] = b"$"
-                changed = True
+        current = bytes(patched)
+        for pattern, respell in _MISREADINGS:
+            for m in pattern.finditer(current):
+                line_start = current.rfind(b"\n", 0, m.start()) + 1
+                line_end = current.find(b"\n", m.end())
+                line_end = len(current) if line_end == -1 else line_end
+                if any(s <= line_end and e >= line_start for s, e in errors):
+                    at, text = respell(m)
+                    patched[at:at + len(text)] = text
+                    changed = True
         if not changed:
             return None
         tree = _parser(lang).parse(bytes(patched))
