@@ -7,6 +7,8 @@ class UnreadableFile(Rule):
     ## What it does
     Reports files under the app that cvxlint skipped, saying why. Nothing in such a file is
     analysed and cvxlint never rewrites it. The size limit is the `max-file-size` setting.
+    A NUL character or two in a string literal does not make a file binary; NULs throughout
+    (binary data, UTF-16 text) do.
 
     ## Why is this bad?
     Convex bundles every file of the functions directory; a file that is not UTF-8 text is
@@ -23,10 +25,11 @@ class UnreadableFile(Rule):
     summary = "Source file cannot be read as UTF-8 text"
     skip_broken_files = False
 
-    valid = [Valid("export const greeting = 'héllo';\n")]
+    valid = [Valid("export const greeting = 'héllo';\n"),
+             Valid("", files={"convex/example.ts": b'export const sep = "\x00";\n'}, note="one NUL in a string")]
     invalid = [
         Invalid("", path="convex/latin1.ts", files={"convex/latin1.ts": b"export const s = '\xe9t\xe9';\n"}, lines=[1]),
-        Invalid("", path="convex/blob.ts", files={"convex/blob.ts": b"\x00\x01\x02binary"}, lines=[1]),
+        Invalid("", path="convex/blob.ts", files={"convex/blob.ts": b"\x00\x00\x01\x02binary" * 4}, lines=[1]),
     ]
 
     def check_app(self, ctx, app):
