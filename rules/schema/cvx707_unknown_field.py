@@ -60,7 +60,8 @@ class UnknownField(Rule):
                 files={"convex/schema.ts": SCHEMA}, lines=[4], message="complete"),
         Invalid(SERVER + 'export const f = mutation({ args: { id: v.id("tasks") }, handler: (ctx, { id }) =>\n'
                 '  ctx.db.patch(id, { titel: "x" }) });\n',
-                files={"convex/schema.ts": SCHEMA}, lines=[4], message="titel"),
+                files={"convex/schema.ts": SCHEMA}, lines=[4], message="titel\", which `tasks` does not declare (schema validation rejects the write)",
+                note="a patch is rejected like an insert: the patched document is validated"),
         Invalid(SERVER + 'export const f = query({ args: {}, handler: (ctx) =>\n'
                 '  ctx.db.query("tasks").filter((q) => q.eq(q.field("due.month"), 1)).first() });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4]),
@@ -81,7 +82,7 @@ class UnknownField(Rule):
             table = schema.table(name) if name else None
             if table is None or not table.known:
                 continue
-            strict = call.method != "patch" and schema.schema_validation is True
+            strict = schema.schema_validation is True  # a patched document is validated whole, like an insert
             for p in js.object_props(value):
                 if p.spread or p.key is None:
                     continue
