@@ -75,6 +75,14 @@ class RequirePaginationValidator(Rule):
     ]
     invalid = [
         Invalid(SERVER + 'export const list = query({\n'
+                '  args: { paginationOpts: v.object({ numItems: v.number(), cursor: v.union(v.string(), v.null()), id: v.optional(v.number()) }) },\n'
+                '  handler: (ctx, args) => ctx.db.query("tasks").paginate(args.paginationOpts),\n});\n',
+                lines=[4], message="clients also send `endCursor`, which it rejects", note="names only what is missing",
+                output=SERVER.replace('import { v } from "convex/values";\n',
+                                      'import { v } from "convex/values";\nimport { paginationOptsValidator } from "convex/server";\n')
+                + 'export const list = query({\n  args: { paginationOpts: paginationOptsValidator },\n'
+                '  handler: (ctx, args) => ctx.db.query("tasks").paginate(args.paginationOpts),\n});\n'),
+        Invalid(SERVER + 'export const list = query({\n'
                 '  args: { paginationOpts: v.object({ numItems: v.number(), cursor: v.union(v.string(), v.null()) }) },\n'
                 '  handler: (ctx, args) => ctx.db.query("tasks").paginate(args.paginationOpts),\n});\n',
                 lines=[4],
@@ -130,6 +138,9 @@ class RequirePaginationValidator(Rule):
                     if imp != "present":
                         edits.append(imp)
                     fix = Fix.safe("Use `paginationOptsValidator` from `convex/server`", *edits)
+            declared = set(v.fields) if v.kind == "object" else set()
+            missing = [f for f in ("id", "endCursor") if f not in declared] or sorted(ALL_FIELDS - declared)
+            names = " and ".join(f"`{f}`" for f in missing)
             ctx.report(fn.facts, node, f"`paginationOpts` of `{fn.display_name}` is validated with `{v.describe()}`: "
-                       "clients also send `id` and `endCursor`, which it rejects; use `paginationOptsValidator`",
+                       f"clients also send {names}, which it rejects; use `paginationOptsValidator`",
                        severity=sev, fix=fix)

@@ -13,8 +13,9 @@ class NoModuleScopeNondeterminism(Rule):
     Flags `Math.random()`, `Date.now()`, `new Date()`, `crypto.randomUUID()`,
     `crypto.getRandomValues()` and `performance.now()` evaluated at module top level in files
     of the functions directory (top-level `const` initialisers and other module-scope
-    expressions). Code inside functions, including default parameter values, is not flagged.
-    In `"use node"` files the finding is info.
+    expressions). Code inside functions, including default parameter values, is not flagged,
+    nor are files that never run on the server (`*.test.ts` and other files the bundler
+    skips, when no module imports them). In `"use node"` files the finding is info.
 
     ## Why is this bad?
     In the Convex runtime, module scope runs when the code is deployed: the random seed and
@@ -42,6 +43,8 @@ class NoModuleScopeNondeterminism(Rule):
               'export const tag = mutation({ args: {}, handler: async () => crypto.randomUUID() });\n'),
         Valid('export function stamp(at = Date.now()) { return at; }\n', note="default parameter values run at call time"),
         Valid('export const epoch = new Date(0);\n'),
+        Valid('import { test } from "vitest";\nconst from = new Date(Date.now() - 86_400_000);\ntest("funnel", () => {});\n',
+              path="convex/funnel.test.ts", note="a test file is never deployed"),
     ]
     invalid = [
         Invalid('import { mutation } from "./_generated/server";\nconst instanceId = crypto.randomUUID();\n'
@@ -50,8 +53,8 @@ class NoModuleScopeNondeterminism(Rule):
     ]
 
     def check_module(self, ctx, module):
-        if module.special in SKIP_SPECIAL or module.rel.startswith("_generated/"):
-            return
+        if module.special in SKIP_SPECIAL or module.rel.startswith("_generated/") or module.app.never_runs(module):
+            return  # `*.test.ts` and other files the bundler skips, when nothing imports them
         facts = module.facts
         sev = Severity.INFO if module.runtime == "node" else None
         for site in facts.module_calls:
