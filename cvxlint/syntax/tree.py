@@ -24,7 +24,7 @@ import re
 import sys
 import threading
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Callable, Iterator
 
 import tree_sitter_typescript as _tst
 from tree_sitter import Language, Parser
@@ -400,7 +400,7 @@ def _module_of(tree, source: bytes, lang: str, previous: "Module | None", reusab
 #   so `i < unique.length` is an error: `uniqu$`;
 # - `import("./x").Id<"t">` as a type: the `import("./x")` part becomes an identifier `_____`;
 # - a bare `&` between words in JSX text (`Setup & Start`): `+`.
-_MISREADINGS: list[tuple[re.Pattern[bytes], object]] = [
+_MISREADINGS: list[tuple[re.Pattern[bytes], Callable[[re.Match[bytes]], tuple[int, bytes]]]] = [
     (re.compile(rb"<\s*(unique|keyof|infer)\b"), lambda m: (m.end(1) - 1, b"$")),
     (re.compile(rb"\bimport\s*\(\s*(\"[^\"\n]*\"|'[^'\n]*')\s*\)(?=\s*\.)"), lambda m: (m.start(), b"_" * (m.end() - m.start()))),
     (re.compile(rb"(?<=[\w,.)!?] )&(?= \w)"), lambda m: (m.start(), b"+")),
