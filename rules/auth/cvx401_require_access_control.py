@@ -36,11 +36,14 @@ class RequireAccessControl(Rule):
     name or module says they are public (`getPublicProfile`, `public/feed.ts`), are public by
     design. Mutations and actions get a warning; so do queries that take an identity
     argument (`userId`, `email`: the caller picks whose data to read), read a table of
-    people, sessions or payments, or read a table that other functions only read after an
-    admin check. Other unchecked queries — game state, a catalogue, site
-    settings — are often public on purpose and get info. Apps without `auth.config.ts` are skipped unless this rule is selected by its
-    code or name, and so are components (only their parent app can call them) and functions
-    whose builder cannot be read (a wrapper from a package, or named only in `registrars:`).
+    people or of what is theirs (names with user, account, session, payment, order,
+    subscription, message, conversation, notification, contact, address, ...; catalogues
+    such as plans or templates excepted), or read a table that other functions only read
+    after an admin check. Other unchecked queries — game state, a catalogue, site settings —
+    are often public on purpose and get info. Apps without `auth.config.ts` are skipped
+    unless this rule is selected by its code or name, and so are components (only their
+    parent app can call them) and functions whose builder cannot be read (a wrapper from a
+    package, or named only in `registrars:`).
 
     ## Why is this bad?
     "Public functions can be called by anyone, including potentially malicious attackers"
