@@ -198,8 +198,8 @@ class AccessAnalysis:
             for _use, path in r.ctx_uses():
                 if path and path[0] in RESOURCE_MEMBERS:
                     out.touches_resources = True
-        if fn.kind in ("action", "httpAction"):
-            out.touches_resources = True
+        if fn.kind in ("action", "httpAction") and not _does_nothing(reached):
+            out.touches_resources = True  # actions reach the outside world (fetch, paid APIs)
         if not out.evidence and fn.kind == "query" and _PUBLIC_NAME.search(fn.display_name):
             out.annotated_public = True  # `getPublicProfile`, `public/feed:list`: named public on purpose
         if not out.evidence and fn.kind == "query":
@@ -340,6 +340,12 @@ class AccessAnalysis:
     def _run_target(self, site: CallSite) -> "RegisteredFunction | None":
         use = self.project.call_index.use_at(site.node)
         return use.target if use is not None else None
+
+
+def _does_nothing(reached: list[Reached]) -> bool:
+    """A handler that calls nothing but `new Error(...)` (`async () => { throw ... }`, a test
+    stub): it reaches nothing, inside or outside."""
+    return all(site.is_new and site.path == ("Error",) for r in reached for site in r.func.all_calls())
 
 
 def _on_arguments_only(r: Reached, site: CallSite) -> bool:

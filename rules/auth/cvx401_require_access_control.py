@@ -12,9 +12,10 @@ class RequireAccessControl(Rule):
 
     ## What it does
     Flags public queries, mutations and actions that read or change data (`ctx.db`,
-    `ctx.storage`, `ctx.run*`, the scheduler; every action) without any recognised access
-    check. A check counts wherever it is on some path — nested in blocks, in a `try`, as an
-    early return, in a helper in another file (followed transitively), in a function run
+    `ctx.storage`, `ctx.run*`, the scheduler; every action that calls anything) without any
+    recognised access check. A check counts wherever it is on some path — nested in blocks,
+    in a `try`, as an early return, in a helper in another file (followed transitively), in
+    a function run
     through `ctx.runQuery/runMutation`, or in the customization of a custom builder
     (`customQuery(query, customCtx(...))`). Recognised checks:
 
@@ -73,6 +74,10 @@ class RequireAccessControl(Rule):
     plugin_rules = ("require-access-control",)
 
     valid = [
+        Valid(SERVER.replace("mutation, query", "action, mutation, query")
+              + 'export const alwaysFails = action({ args: {}, handler: async () => {\n'
+              '  throw new Error("Intentional action error for E2E tests");\n}});\n', files=AUTH_CONFIG,
+              note="an action that does nothing but throw reaches nothing"),
         Valid(SERVER + 'export const remove = mutation({\n  args: { id: v.id("docs") },\n  handler: async (ctx, { id }) => {\n'
               '    try {\n      if ((await getAuthUserId(ctx)) === null) throw new Error("sign in");\n    } finally {}\n'
               '    await ctx.db.delete("docs", id);\n  },\n});\n', files=AUTH_CONFIG),
