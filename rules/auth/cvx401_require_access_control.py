@@ -15,9 +15,8 @@ class RequireAccessControl(Rule):
     `ctx.storage`, `ctx.run*`, the scheduler; every action that calls anything) without any
     recognised access check. A check counts wherever it is on some path — nested in blocks,
     in a `try`, as an early return, in a helper in another file (followed transitively), in
-    a function run
-    through `ctx.runQuery/runMutation`, or in the customization of a custom builder
-    (`customQuery(query, customCtx(...))`). Recognised checks:
+    a function run through `ctx.runQuery/runMutation`, or in the customization of a custom
+    builder (`customQuery(query, customCtx(...))`). Recognised checks:
 
     - `ctx.auth.getUserIdentity()`, `getAuthUserId(ctx)`, `getAuthSessionId(ctx)` and calls
       named like them (`getCurrentUser`, `getViewer`, `getAuthUser`) whose result is acted
