@@ -15,8 +15,10 @@ class FunctionInNonEntryFile(Rule):
     Flags registered functions in files of the functions directory that are not entry
     points: names with more than one dot (`tasks.helpers.ts`), paths with a space,
     dotfiles, and anything under `_generated/`. Test files (`*.test.ts`, `*.spec.ts`),
-    which define functions for convex-test on purpose, are not flagged, nor are HTTP actions:
-    they are served through the routes of `http.ts`, which bundles the files it imports.
+    which define functions for convex-test on purpose, are not flagged, nor are HTTP actions
+    (served through the routes of `http.ts`, which bundles the files it imports) and
+    functions an entry module re-exports (`export { list } from "./tasks.extra"` deploys
+    `tasks:list`).
 
     ## Why is this bad?
     The bundler skips those files (`src/bundler/index.ts`), so the functions never deploy
@@ -47,6 +49,10 @@ class FunctionInNonEntryFile(Rule):
               files={"convex/http.ts": 'import { httpRouter } from "convex/server";\nimport health from "./adapters/health.httpAction";\n'
                      'const http = httpRouter();\nhttp.route({ path: "/health", method: "GET", handler: health });\nexport default http;\n'},
               note="an HTTP action is served through http.ts, which bundles the file it imports"),
+        Valid('import { query } from "./_generated/server";\nexport const list = query({ args: {}, handler: async () => [] });\n',
+              path="convex/tasks.extra.ts",
+              files={"convex/tasks.ts": 'export { list } from "./tasks.extra";\n'},
+              note="re-exported by an entry module, it deploys as tasks:list"),
     ]
     invalid = [
         Invalid('import { mutation } from "./_generated/server";\nexport const archive = mutation({ args: {}, handler: async () => {} });\n',
@@ -62,8 +68,36 @@ class FunctionInNonEntryFile(Rule):
         name = module.basename
         if ".test." in name or ".spec." in name:
             return
+        reexported = _reexported_from(ctx, module)
         for fn in module.app.functions_in(module):
             if fn.kind == "httpAction":
                 continue  # served through http.ts's routes, which bundle whatever file it is in
+            if reexported is True or any(e in reexported for e in fn.exports):
+                continue  # an entry module re-exports it, and deploys it under its own name
             ctx.report(module.facts, fn.call.child("function") or fn.call,
                        f"{describe_function(fn)} is never deployed: Convex skips `{module.rel}` because {WHY[problem]}")
+
+
+def _reexported_from(ctx, module) -> "set[str] | bool":
+    """Names that entry modules of the app re-export from `module` (`export { list } from
+    "./tasks.extra"`, or an import exported again), or True for `export * from` it."""
+    names: set[str] = set()
+    resolver = ctx.project.resolver
+
+    def is_module(source: str, facts) -> bool:
+        t = resolver.resolve(facts.path, source)
+        return t is not None and t.kind == "file" and t.path == module.path
+
+    for other in module.app.modules.values():
+        if other is module or not other.is_entry_point:
+            continue
+        facts = other.facts
+        if any(is_module(src, facts) for src, _node in facts.export_stars):
+            return True
+        imported = {i.local: i.imported for i in facts.imports if is_module(i.source, facts)}
+        for e in facts.exports:
+            if e.source is not None and e.imported not in (None, "*") and is_module(e.source, facts):
+                names.add(e.imported)
+            elif e.local is not None and e.local in imported:
+                names.add(imported[e.local])
+    return names
