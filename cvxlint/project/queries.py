@@ -147,6 +147,9 @@ class QueryChain:
     index_conditional: bool = False
     range: list[RangeOp] | None = None  # None: no range function; [] an empty one
     range_known: bool = True  # False when the range function could not be read
+    # When it could not (a block returning on several paths), the `.eq` fields every path
+    # starts with: `const eq = q.eq("org", o); if (to) return eq.lte("at", to); return eq;`
+    range_sure_eqs: list[str] = field(default_factory=list)
     search_index: str | None = None
     search_call: Node | None = None
     search_range: list[RangeOp] | None = None
@@ -417,6 +420,8 @@ class _ChainBuilder:
             chain.index = js.string_value(args[0]) if args else None
             if len(args) > 1:
                 chain.range, chain.range_known = _range(args[1])
+                if not chain.range_known:
+                    chain.range_sure_eqs = _sure_eqs(args[1])
         elif method == "withSearchIndex":
             chain.search_call = call
             chain.search_index = js.string_value(args[0]) if args else None
@@ -682,6 +687,58 @@ def _range(fn: Node) -> tuple[list[RangeOp] | None, bool]:
                            args[0] if args else None, args[1] if len(args) > 1 else None))
         cur = js.unwrap(callee.child("object"))
     return [], False
+
+
+def _sure_eqs(fn: Node) -> list[str]:
+    """The `.eq` fields every return path of a block-body range callback starts with, each
+    path read through `const` names declared in the block; [] when any path is unreadable."""
+    fn = js.unwrap(fn)
+    param, _expr = _single_param(fn)
+    body = fn.child("body") if fn is not None and param is not None else None
+    if body is None or body.type != "statement_block":
+        return []
+    consts: dict[str, Node] = {}
+    for d in (n for n in body.walk() if n.type == "variable_declarator"):
+        name, value = d.child("name"), js.unwrap(d.child("value"))
+        if name is not None and name.type == "identifier" and value is not None and d.parent is not None \
+                and d.parent.has_tok("const"):
+            consts[name.text or ""] = value
+    paths: list[list[str]] = []
+    for ret in js.return_statements(fn):
+        cur = js.unwrap(ret.children[0]) if ret.children else None
+        calls: list[tuple[str | None, str | None]] = []  # (method, field), last call first
+        for _step in range(32):  # a chain of at most 32 calls and names
+            if cur is None:
+                return []
+            if cur.type == "identifier" and cur.text == param:
+                break
+            if cur.type == "identifier" and cur.text in consts:
+                cur = consts[cur.text or ""]
+                continue
+            callee = js.callee(cur) if cur.type == "call_expression" else None
+            prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
+            if prop is None:
+                return []
+            args = js.call_args(cur)
+            calls.append((prop.text, js.string_value(args[0]) if args else None))
+            cur = js.unwrap(callee.child("object"))
+        else:
+            return []
+        eqs: list[str] = []
+        for method, name in reversed(calls):
+            if method != "eq" or name is None:
+                break
+            eqs.append(name)
+        paths.append(eqs)
+    if not paths:
+        return []
+    common = paths[0]
+    for p in paths[1:]:
+        n = 0
+        while n < min(len(common), len(p)) and common[n] == p[n]:
+            n += 1
+        common = common[:n]
+    return common
 
 
 def _q_method(call: Node, param: str) -> str | None:

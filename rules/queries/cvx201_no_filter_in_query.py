@@ -66,6 +66,11 @@ class NoFilterInQuery(Rule):
               'export const other = () => db.query("x").filter(() => true);\n', note="not a Convex database"),
     ]
     invalid = [
+        Invalid(SERVER + 'export const since = query({ args: { o: v.string(), to: v.optional(v.number()) }, handler: (ctx, { o, to }) =>\n'
+                '  ctx.db.query("books").withIndex("by_org_at", (ix) => {\n    const eq = ix.eq("org", o);\n'
+                '    if (to !== undefined) return eq.lte("at", to);\n    return eq;\n  })\n'
+                '    .filter((f) => f.eq(f.field("inPrint"), true)).take(10) });\n',
+                lines=[9], message="range already narrows", note="every path of the range starts with .eq: info"),
         Invalid(SERVER + 'export const byAuthor = query({ args: { author: v.string() }, handler: async (ctx, { author }) => {\n'
                 '  return await ctx.db.query("books").filter((q) => q.eq(q.field("author"), author)).collect();\n}});\n',
                 lines=[4]),
@@ -101,7 +106,7 @@ class NoFilterInQuery(Rule):
                 continue
             table = f'"{ch.table}"' if ch.table else "..."
             what = "convex-helpers `filter()`" if f.helper else "`.filter`"
-            if ch.index_call is not None and ch.range_eqs and not ch.index_conditional:
+            if ch.index_call is not None and (ch.range_eqs or ch.range_sure_eqs) and not ch.index_conditional:
                 ctx.report(ch.facts, filter_anchor(f),
                            f"{what} on `query({table})`: the `withIndex` range already narrows the rows; "
                            "the filter still reads each of them", severity=Severity.INFO)
