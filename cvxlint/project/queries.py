@@ -1078,8 +1078,24 @@ class _Inference:
                     return m
             if declarator.type == "for_in_statement":
                 return self.docs_table(declarator.child("right"), depth + 1)
+            if declarator.child("value") is None:
+                return self._assigned_doc_table(declarator, depth)
             return self.doc_table(declarator.child("value"), depth + 1)
         return None
+
+    def _assigned_doc_table(self, declarator: Node, depth: int) -> str | None:
+        """`let existing; if (...) existing = await ctx.db.query("votes")...first();`: the
+        table when every assignment of the name in its function reads the same one."""
+        name = declarator.child("name")
+        if name is None or name.type != "identifier":
+            return None
+        scope = js.enclosing_function(declarator) or self.facts.module.root
+        tables = set()
+        for a in self.facts.module.nodes_in(scope, "assignment_expression"):
+            left = js.unwrap(a.child("left"))
+            if left is not None and left.type == "identifier" and left.text == name.text:
+                tables.add(self.doc_table(a.child("right"), depth + 1))
+        return tables.pop() if len(tables) == 1 else None
 
     def _helper_result(self, call: Node, depth: int) -> str | None:
         """`await loadTask(ctx, id)`: the table of the document a project helper returns (every

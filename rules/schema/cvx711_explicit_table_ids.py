@@ -62,6 +62,14 @@ class ExplicitTableIds(Rule):
               '  const m = new Map<string, number>();\n  return m.get(key) ?? key.replace("a", "b");\n}});\n'),
     ]
     invalid = [
+        Invalid(SERVER + 'export const touch = mutation({ args: { title: v.string() }, handler: async (ctx, { title }) => {\n'
+                '  let existing;\n  if (title) existing = await ctx.db.query("tasks").withIndex("by_owner").filter((q) => q.eq(q.field("title"), title)).first();\n'
+                '  if (existing) await ctx.db.patch(existing._id, { title });\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[6],
+                output=SERVER + 'export const touch = mutation({ args: { title: v.string() }, handler: async (ctx, { title }) => {\n'
+                '  let existing;\n  if (title) existing = await ctx.db.query("tasks").withIndex("by_owner").filter((q) => q.eq(q.field("title"), title)).first();\n'
+                '  if (existing) await ctx.db.patch("tasks", existing._id, { title });\n}});\n',
+                note="a `let` assigned later, in a branch"),
         Invalid(SERVER + 'export const done = mutation({ args: { id: v.id("tasks") }, handler: async (ctx, args) => {\n'
                 '  const task = await ctx.db.get(args.id);\n'
                 '  if (task) await ctx.db.patch(task._id, { title: "done" });\n'
