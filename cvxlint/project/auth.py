@@ -198,7 +198,7 @@ class AccessAnalysis:
             for _use, path in r.ctx_uses():
                 if path and path[0] in RESOURCE_MEMBERS:
                     out.touches_resources = True
-        if fn.kind in ("action", "httpAction") and not _does_nothing(reached):
+        if fn.kind in ("action", "httpAction") and not _only_throws(reached):
             out.touches_resources = True  # actions reach the outside world (fetch, paid APIs)
         if not out.evidence and fn.kind == "query" and _PUBLIC_NAME.search(fn.display_name):
             out.annotated_public = True  # `getPublicProfile`, `public/feed:list`: named public on purpose
@@ -342,7 +342,7 @@ class AccessAnalysis:
         return use.target if use is not None else None
 
 
-def _does_nothing(reached: list[Reached]) -> bool:
+def _only_throws(reached: list[Reached]) -> bool:
     """A handler that calls nothing but `new Error(...)` (`async () => { throw ... }`, a test
     stub): it reaches nothing, inside or outside."""
     return all(site.is_new and site.path == ("Error",) for r in reached for site in r.func.all_calls())
@@ -352,13 +352,6 @@ def _on_arguments_only(r: Reached, site: CallSite) -> bool:
     """Does a guard call in a handler take nothing but the handler's arguments (and literals)?
     Then the caller decides the outcome: `if (!isAdmin(args.adminEmail)) throw` lets anyone
     in who names an admin. A guard given ctx, or anything the handler looked up, may check."""
-    params = r.func.params
-    if len(params) < 2:
-        return False
-    pat = js.param_pattern(params[1])
-    if pat is None:
-        return False
-    arg_names = {pat.text} if pat.type == "identifier" else {name for name, _n, _p in js.pattern_names(pat)}
     given = js.call_args(site.node)
     if not given:
         return False
@@ -370,8 +363,9 @@ def _on_arguments_only(r: Reached, site: CallSite) -> bool:
         if js.literal_value(a) is not ... or a.type == "undefined":
             continue
         chain = js.member_chain(a)
-        root = chain[0] if chain is not None else (a if a.type == "identifier" else None)
-        if root is None or root.type != "identifier" or root.text not in arg_names:
+        root = chain[0] if chain is not None else a
+        ref = r.facts.ref_of(root)  # the handler's second parameter, or a name destructured from it
+        if ref is None or ref.kind != "param" or ref.func is not r.func or ref.index != 1:
             return False
         from_args = True
     return from_args

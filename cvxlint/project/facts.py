@@ -192,7 +192,11 @@ class FileFacts:
 
     @property
     def has_use_node(self) -> bool:
-        return any(d.value == "use node" and d.in_prologue for d in self.directives)
+        return self.has_directive("use node")
+
+    def has_directive(self, value: str) -> bool:
+        """A file-level directive (`"use node"`, `"use server"`) in the module's prologue."""
+        return any(d.value == value and d.in_prologue for d in self.directives)
 
     def import_of(self, local: str) -> Import | None:
         table = self.__dict__.get("_imports_by_local")

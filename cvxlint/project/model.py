@@ -215,14 +215,35 @@ class App:
             return False
         imported = self.__dict__.get("_imported_paths")
         if imported is None:
-            imported = set()
-            for m in self.modules.values():
-                for imp in m.facts.imports:
-                    t = self.project.resolver.resolve(m.facts.path, imp.source)
-                    if t is not None and t.kind == "file":
-                        imported.add(t.path)
+            imported = {self._file_of(m.facts, imp.source) for m in self.modules.values() for imp in m.facts.imports}
+            imported.discard(None)
             self.__dict__["_imported_paths"] = imported
         return module.path not in imported
+
+    def reexported_names(self, module: ConvexModule) -> "set[str] | bool":
+        """Names that entry modules re-export from `module` (`export { list } from
+        "./tasks.extra"`, or an import exported again), or True for `export * from` it: such
+        functions deploy under the entry module's name even when `module` itself is skipped."""
+        names: set[str] = set()
+        for other in self.modules.values():
+            if other is module or not other.is_entry_point:
+                continue
+            facts = other.facts
+            if any(self._file_of(facts, src) == module.path for src, _node in facts.export_stars):
+                return True
+            imported = {i.local: i.imported for i in facts.imports if self._file_of(facts, i.source) == module.path}
+            for e in facts.exports:
+                if e.source is not None and e.imported not in (None, "*") and self._file_of(facts, e.source) == module.path:
+                    names.add(e.imported)
+                elif e.local is not None and e.local in imported:
+                    names.add(imported[e.local])
+        return names
+
+    def _file_of(self, facts: FileFacts, source: str) -> Path | None:
+        """The project file an import or export specifier of `facts` names (None: a package,
+        a generated module, or nothing found)."""
+        t = self.project.resolver.resolve(facts.path, source)
+        return t.path if t is not None and t.kind == "file" else None
 
     @cached_property
     def schema(self) -> "Schema | None":

@@ -668,25 +668,35 @@ def _single_param(fn: Node | None) -> tuple[str | None, Node | None]:
 def _range(fn: Node) -> tuple[list[RangeOp] | None, bool]:
     """The calls of `q => q.eq("a", x).gt("b", y)` in order; (ops, readable)."""
     param, expr = _single_param(fn)
-    if param is None or expr is None:
-        return [], False
+    ops = _chain_ops(expr, param) if param is not None else None
+    return (ops, True) if ops is not None else ([], False)
+
+
+def _chain_ops(expr: Node | None, param: str, names: dict[str, Node] | None = None) -> list[RangeOp] | None:
+    """The method calls of a chain rooted at `param`, first call first (None when it is not
+    one); `names` are `const`s of the callback, read through (`const eq = q.eq(...)`)."""
     ops: list[RangeOp] = []
     cur = expr
-    while cur is not None:
+    for _step in range(64):  # a guard: `names` could name each other
+        if cur is None:
+            return None
         if cur.type == "identifier" and cur.text == param:
             ops.reverse()
-            return ops, True
+            return ops
+        if names and cur.type == "identifier" and cur.text in names:
+            cur = names[cur.text or ""]
+            continue
         if cur.type != "call_expression":
-            break
+            return None
         callee = js.callee(cur)
         if callee is None or callee.type != "member_expression":
-            break
+            return None
         args = js.call_args(cur)
         prop = callee.child("property")
         ops.append(RangeOp(prop.text if prop is not None else "?", js.string_value(args[0]) if args else None, cur,
                            args[0] if args else None, args[1] if len(args) > 1 else None))
         cur = js.unwrap(callee.child("object"))
-    return [], False
+    return None
 
 
 def _sure_eqs(fn: Node) -> list[str]:
@@ -703,42 +713,21 @@ def _sure_eqs(fn: Node) -> list[str]:
         if name is not None and name.type == "identifier" and value is not None and d.parent is not None \
                 and d.parent.has_tok("const"):
             consts[name.text or ""] = value
-    paths: list[list[str]] = []
+    common: list[str] | None = None
     for ret in js.return_statements(fn):
-        cur = js.unwrap(ret.children[0]) if ret.children else None
-        calls: list[tuple[str | None, str | None]] = []  # (method, field), last call first
-        for _step in range(32):  # a chain of at most 32 calls and names
-            if cur is None:
-                return []
-            if cur.type == "identifier" and cur.text == param:
-                break
-            if cur.type == "identifier" and cur.text in consts:
-                cur = consts[cur.text or ""]
-                continue
-            callee = js.callee(cur) if cur.type == "call_expression" else None
-            prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
-            if prop is None:
-                return []
-            args = js.call_args(cur)
-            calls.append((prop.text, js.string_value(args[0]) if args else None))
-            cur = js.unwrap(callee.child("object"))
-        else:
+        ops = _chain_ops(js.unwrap(ret.children[0]) if ret.children else None, param, consts)
+        if ops is None:
             return []
         eqs: list[str] = []
-        for method, name in reversed(calls):
-            if method != "eq" or name is None:
+        for op in ops:
+            if op.op != "eq" or op.field is None:
                 break
-            eqs.append(name)
-        paths.append(eqs)
-    if not paths:
-        return []
-    common = paths[0]
-    for p in paths[1:]:
+            eqs.append(op.field)
         n = 0
-        while n < min(len(common), len(p)) and common[n] == p[n]:
+        while common is not None and n < min(len(common), len(eqs)) and common[n] == eqs[n]:
             n += 1
-        common = common[:n]
-    return common
+        common = eqs if common is None else common[:n]
+    return common or []
 
 
 def _q_method(call: Node, param: str) -> str | None:
@@ -889,7 +878,7 @@ class _Inference:
     def id_table(self, node: Node | None, depth: int = 0) -> str | None:
         if node is None or depth > 8:
             return None
-        t = _cast_table(self.facts, node)
+        t = id_cast_table(self.facts, node)
         if t is not None:
             return t
         n = js.unwrap(node)
@@ -1239,7 +1228,7 @@ def _type_text(facts: FileFacts, n: Node) -> str | None:
     return None
 
 
-def _cast_table(facts: FileFacts, node: Node) -> str | None:
+def id_cast_table(facts: FileFacts, node: Node) -> str | None:
     """`x as Id<"t">` (also through parentheses)."""
     n = node
     while n is not None and n.type in ("parenthesized_expression", "as_expression", "satisfies_expression",

@@ -514,8 +514,7 @@ def scan_clients(project: "Project", functions_dirs: list[Path], resolver: Refer
 
 def runs_on_server(facts: FileFacts, root: Path) -> bool:
     """Is this client file server code (a route handler, "use server" actions)?"""
-    return is_server_side_path(Path(facts.path), root) or any(
-        d.value == "use server" and d.in_prologue for d in facts.directives)
+    return is_server_side_path(Path(facts.path), root) or facts.has_directive("use server")
 
 
 def _client_uses(scan: ClientScan, resolver: ReferenceResolver, facts: FileFacts, lang: str, on_server: bool) -> None:

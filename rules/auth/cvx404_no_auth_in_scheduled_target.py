@@ -1,4 +1,5 @@
 from cvxlint.project.auth import FETCH_NAME
+from cvxlint.project.references import RUN_METHODS
 from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, describe_function, describe_uses, name_node,
                              report_in_handler, reported_handler, use_related)
 
@@ -106,7 +107,7 @@ class NoAuthInScheduledTarget(Rule):
             if r.depth:
                 continue
             for site, path in r.ctx_calls():
-                if path[:1] not in (("runQuery",), ("runMutation",), ("runAction",)):
+                if not path or path[0] not in RUN_METHODS:
                     continue
                 use = ctx.project.call_index.use_at(site.node)
                 target = use.target if use is not None else None

@@ -68,7 +68,7 @@ class FunctionInNonEntryFile(Rule):
         name = module.basename
         if ".test." in name or ".spec." in name:
             return
-        reexported = _reexported_from(ctx, module)
+        reexported = module.app.reexported_names(module)
         for fn in module.app.functions_in(module):
             if fn.kind == "httpAction":
                 continue  # served through http.ts's routes, which bundle whatever file it is in
@@ -77,27 +77,3 @@ class FunctionInNonEntryFile(Rule):
             ctx.report(module.facts, fn.call.child("function") or fn.call,
                        f"{describe_function(fn)} is never deployed: Convex skips `{module.rel}` because {WHY[problem]}")
 
-
-def _reexported_from(ctx, module) -> "set[str] | bool":
-    """Names that entry modules of the app re-export from `module` (`export { list } from
-    "./tasks.extra"`, or an import exported again), or True for `export * from` it."""
-    names: set[str] = set()
-    resolver = ctx.project.resolver
-
-    def is_module(source: str, facts) -> bool:
-        t = resolver.resolve(facts.path, source)
-        return t is not None and t.kind == "file" and t.path == module.path
-
-    for other in module.app.modules.values():
-        if other is module or not other.is_entry_point:
-            continue
-        facts = other.facts
-        if any(is_module(src, facts) for src, _node in facts.export_stars):
-            return True
-        imported = {i.local: i.imported for i in facts.imports if is_module(i.source, facts)}
-        for e in facts.exports:
-            if e.source is not None and e.imported not in (None, "*") and is_module(e.source, facts):
-                names.add(e.imported)
-            elif e.local is not None and e.local in imported:
-                names.add(imported[e.local])
-    return names

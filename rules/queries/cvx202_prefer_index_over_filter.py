@@ -309,9 +309,7 @@ class PreferIndexOverFilter(Rule):
                 continue
             if idx.fields[: len(base)] != base or set(idx.fields[len(base): want]) != set(extra):
                 continue
-            values = {n: v for n, _x, v in f.eqs}
-            parts = [f".eq({ch.facts.text(o.field_node)}, {ch.facts.text(o.value_node)})" for o in ch.range or []]
-            parts += [f'.eq("{fld}", {ch.facts.text(values[fld])})' for fld in idx.fields[len(base): want]]
+            parts = _eqs_text(ch, idx.fields[:want], {n: v for n, _x, v in f.eqs})
             ctx.report(ch.facts, js.method_anchor(f.node),
                        f'`.filter` on {_names(extra)} after the `{ch.index}` range: index `{idx.name}` covers '
                        f'{_names(base + extra)}; `.withIndex("{idx.name}", (q) => q{"".join(parts)})` reads only the '
@@ -348,14 +346,7 @@ class PreferIndexOverFilter(Rule):
                 continue
             if bounds and full[len(want)] != bounds[0][0]:
                 continue
-            values = {n: v for n, v in pf.eqs}
-            parts = []
-            for fld in full[: len(want)]:
-                if fld in values:
-                    parts.append(f'.eq("{fld}", {ch.facts.text(values[fld])})')
-                else:
-                    op = next(o for o in ch.range if o.field == fld)
-                    parts.append(f".eq({ch.facts.text(op.field_node)}, {ch.facts.text(op.value_node)})")
+            parts = _eqs_text(ch, full[: len(want)], {n: v for n, v in pf.eqs})
             for fld, op, value in bounds:
                 parts.append(f'.{op}("{fld}", {ch.facts.text(value)})')
             where = "" if ch.index_call is None else " the query's"
@@ -363,6 +354,19 @@ class PreferIndexOverFilter(Rule):
                        f"JS `.{pf.method}` over collected rows of `{table.name}` that{where} index `{idx.name}` can do: "
                        f'`.withIndex("{idx.name}", (q) => q{"".join(parts)})` reads only those rows (the index range)')
             return
+
+
+def _eqs_text(ch, fields: list[str], values: dict) -> list[str]:
+    """`.eq(...)` for each of `fields` in order: with the filter's value (`values`), or as the
+    query's own range already writes it."""
+    parts = []
+    for fld in fields:
+        if fld in values:
+            parts.append(f'.eq("{fld}", {ch.facts.text(values[fld])})')
+        else:
+            op = next(o for o in ch.range if o.field == fld)
+            parts.append(f".eq({ch.facts.text(op.field_node)}, {ch.facts.text(op.value_node)})")
+    return parts
 
 
 def _names(fields: list[str]) -> str:

@@ -1,5 +1,6 @@
 import re
 
+from cvxlint.project.queries import id_cast_table
 from cvxlint.rulekit import memoized, Fix, Invalid, Rule, Severity, Valid, js
 from cvxlint.syntax import scope
 
@@ -143,9 +144,9 @@ class IdFieldUsesVId(Rule):
                     continue
                 if handler is not None and obj.parent is not None and obj.parent.parent is not None \
                         and v_call(ctx, facts, obj.parent.parent, "object"):
-                    if _normalized(handler, p.key):  # a field of a nested argument object
+                    if _normalized(facts, handler, p.key):  # a field of a nested argument object
                         continue
-                elif handler is not None and not _used_as_id(handler, p.key, table, _id_fields(schema, table)):
+                elif handler is not None and not _used_as_id(facts, handler, p.key, table, _id_fields(schema, table)):
                     continue
                 v_name = facts.text(js.callee(target).child("object"))
                 fix = Fix.display_only(f'Use `v.id("{table}")`', ctx.edit(facts, target, f'{v_name}.id("{table}")'))
@@ -202,7 +203,7 @@ def _id_fields(schema, table: str) -> set[str]:
     return out
 
 
-def _used_as_id(handler, key: str, table: str, id_fields: set[str]) -> bool:
+def _used_as_id(facts, handler, key: str, table: str, id_fields: set[str]) -> bool:
     """Does the handler use argument `key` as a document id of `table`: `ctx.db.get/patch/
     replace/delete` with it, or `q.eq("<id field>", it)`? An argument the handler runs through
     `normalizeId`, or only uses as text (a url slug, an external id), is a string on purpose,
@@ -222,15 +223,14 @@ def _used_as_id(handler, key: str, table: str, id_fields: set[str]) -> bool:
     as_id = False
     for r in reads:
         o = js.outer(r)
-        cast = _cast_table(r, o)
+        cast = id_cast_table(facts, o)
         if cast is not None and cast != table:
             return False
         p = o.parent
         if p is None or p.type != "arguments" or p.parent is None:
             continue
         callee = js.callee(p.parent)
-        prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
-        name = prop.text if prop is not None else None
+        name = _method_taking(r)
         if name == "normalizeId":
             return False
         if name in ("get", "patch", "replace", "delete") and _on_db(callee):
@@ -251,30 +251,19 @@ def _handler_taking(module, node):
     return None
 
 
-def _normalized(handler, key: str) -> bool:
+def _normalized(facts, handler, key: str) -> bool:
     """Does the handler pass some `<x>.<key>` to `normalizeId` (a nested argument's field)?"""
-    for n in handler.node.walk():
-        if n.type == "member_expression" and (p := n.child("property")) is not None and p.text == key:
-            o = js.outer(n)
-            call = o.parent.parent if o.parent is not None and o.parent.type == "arguments" else None
-            c = js.callee(call) if call is not None else None
-            prop = c.child("property") if c is not None and c.type == "member_expression" else None
-            if prop is not None and prop.text == "normalizeId":
-                return True
-    return False
+    return any((p := n.child("property")) is not None and p.text == key and _method_taking(n) == "normalizeId"
+               for n in facts.module.nodes_in(handler.node, "member_expression"))
 
 
-def _cast_table(read, outer) -> str | None:
-    """The table of an `x as Id<"table">` between an argument read and `outer` (js.outer)."""
-    n = read
-    while n is not outer and n.parent is not None:
-        n = n.parent
-        t = n.children[-1] if n.type == "as_expression" and n.children else None
-        if t is not None and t.type == "generic_type" and t.children and t.children[0].text in ("Id", "GenericId"):
-            for x in t.walk():
-                if x.type == "string_fragment":
-                    return x.text
-    return None
+def _method_taking(node) -> str | None:
+    """`m` when `node` (through parentheses and casts) is an argument of a call `x.m(...)`."""
+    o = js.outer(node)
+    call = o.parent.parent if o.parent is not None and o.parent.type == "arguments" else None
+    callee = js.callee(call) if call is not None else None
+    prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
+    return prop.text if prop is not None else None
 
 
 def _on_db(callee) -> bool:
