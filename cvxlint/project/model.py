@@ -209,13 +209,18 @@ class App:
         return table[1].get(kind)
 
     def never_runs(self, module: ConvexModule) -> bool:
-        """A module the bundler skips (`tasks.old.ts`) that no module of the app imports: its
-        code never runs on the server (CVX805 says so once; other checks leave it alone)."""
+        """A module the bundler skips (`tasks.old.ts`) that no module of the app imports or
+        re-exports: its code never runs on the server (CVX805 says so once; other checks leave
+        it alone)."""
         if module.is_entry_point:
             return False
         imported = self.__dict__.get("_imported_paths")
         if imported is None:
-            imported = {self._file_of(m.facts, imp.source) for m in self.modules.values() for imp in m.facts.imports}
+            imported = set()
+            for m in self.modules.values():
+                f = m.facts
+                sources = [i.source for i in f.imports] + [e.source for e in f.exports if e.source is not None]
+                imported.update(self._file_of(f, src) for src in sources + [src for src, _n in f.export_stars])
             imported.discard(None)
             self.__dict__["_imported_paths"] = imported
         return module.path not in imported

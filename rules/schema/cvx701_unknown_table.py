@@ -75,6 +75,10 @@ class UnknownTable(Rule):
                 files={"convex/schema.ts": SCHEMA, "convex/chat.ts": SERVER + 'import { recent } from "./chat.helpers";\n'
                        'export const list = query({ args: {}, handler: (ctx) => recent(ctx) });\n'},
                 note="a helper file with two dots still runs when a module imports it"),
+        Invalid('import { query } from "./_generated/server";\n'
+                'export const recent = query({ args: {}, handler: (ctx) => ctx.db.query("message").take(10) });\n',
+                path="convex/chat.extra.ts", lines=[2], files={"convex/schema.ts": SCHEMA, "convex/chat.ts": 'export { recent } from "./chat.extra";\n'},
+                note="...or re-exports it"),
     ]
 
     def check_app(self, ctx, app):
