@@ -5,17 +5,13 @@ from __future__ import annotations
 import bisect
 
 from ..diagnostics import Position
+from ..syntax.tree import line_starts_of
 
 
 class LineIndex:
     def __init__(self, source: bytes):
         self.source = source
-        starts = [0]
-        i = source.find(b"\n")
-        while i != -1:
-            starts.append(i + 1)
-            i = source.find(b"\n", i + 1)
-        self.starts = starts
+        self.starts = line_starts_of(source)
 
     def position(self, offset: int) -> Position:
         offset = max(0, min(offset, len(self.source)))

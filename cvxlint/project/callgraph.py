@@ -16,7 +16,7 @@ from .definitions import Def, Linker
 from .facts import CallSite, FileFacts, FunctionInfo
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per function reached from each handler: many
 class Reached:
     facts: FileFacts
     func: FunctionInfo

@@ -26,7 +26,7 @@ SCALARS = {
 }
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)  # a large app has tens of thousands
 class Validator:
     kind: str
     table: str | None = None  # id

@@ -56,6 +56,9 @@ def string_value(n: Node | None) -> str | None:
     if n is None:
         return None
     if n.type == "string":
+        if n.text is not None:  # a plain literal is one leaf, quotes included (tree.py)
+            t = n.text
+            return t[1:-1] if len(t) >= 2 and t[-1] == t[0] else t[1:]
         parts = []
         for c in n.children:
             if c.type == "string_fragment":
@@ -326,40 +329,42 @@ def pattern_names(pat: Node | None) -> list[tuple[str, Node, list[str]]]:
     Array elements get a path element "[]"; rest elements the path element "...".
     """
     out: list[tuple[str, Node, list[str]]] = []
-
-    def go(p: Node | None, path: list[str]) -> None:
-        if p is None:
-            return
-        t = p.type
-        if t in ("identifier", "shorthand_property_identifier_pattern"):
-            out.append((p.text or "", p, path))
-        elif t == "object_pattern":
-            for c in p.children:
-                if c.type == "shorthand_property_identifier_pattern":
-                    out.append((c.text or "", c, path + [c.text or ""]))
-                elif c.type == "pair_pattern":
-                    k = property_key(c)
-                    go(c.child("value"), path + [k if k is not None else "?"])
-                elif c.type == "object_assignment_pattern":
-                    left = c.child("left")
-                    if left is not None and left.type == "shorthand_property_identifier_pattern":
-                        out.append((left.text or "", left, path + [left.text or ""]))
-                    else:
-                        go(left, path)
-                elif c.type == "rest_pattern":
-                    go(c.children[0] if c.children else None, path + ["..."])
-        elif t == "array_pattern":
-            for c in p.children:
-                go(c, path + ["[]"])
-        elif t == "assignment_pattern":
-            go(p.child("left"), path)
-        elif t == "rest_pattern":
-            go(p.children[0] if p.children else None, path + ["..."])
-        elif t in ("required_parameter", "optional_parameter"):
-            go(p.child("pattern"), path)
-
-    go(pat, [])
+    _pattern_names_into(pat, [], out)
     return out
+
+
+def _pattern_names_into(p: Node | None, path: list[str], out: list[tuple[str, Node, list[str]]]) -> None:
+    # A module-level function, not a closure: a self-recursive closure is a reference cycle,
+    # garbage that only the (paused) cyclic GC frees — 15 MB on a 240k-line app.
+    if p is None:
+        return
+    t = p.type
+    if t in ("identifier", "shorthand_property_identifier_pattern"):
+        out.append((p.text or "", p, path))
+    elif t == "object_pattern":
+        for c in p.children:
+            if c.type == "shorthand_property_identifier_pattern":
+                out.append((c.text or "", c, path + [c.text or ""]))
+            elif c.type == "pair_pattern":
+                k = property_key(c)
+                _pattern_names_into(c.child("value"), path + [k if k is not None else "?"], out)
+            elif c.type == "object_assignment_pattern":
+                left = c.child("left")
+                if left is not None and left.type == "shorthand_property_identifier_pattern":
+                    out.append((left.text or "", left, path + [left.text or ""]))
+                else:
+                    _pattern_names_into(left, path, out)
+            elif c.type == "rest_pattern":
+                _pattern_names_into(c.children[0] if c.children else None, path + ["..."], out)
+    elif t == "array_pattern":
+        for c in p.children:
+            _pattern_names_into(c, path + ["[]"], out)
+    elif t == "assignment_pattern":
+        _pattern_names_into(p.child("left"), path, out)
+    elif t == "rest_pattern":
+        _pattern_names_into(p.children[0] if p.children else None, path + ["..."], out)
+    elif t in ("required_parameter", "optional_parameter"):
+        _pattern_names_into(p.child("pattern"), path, out)
 
 
 def enclosing(n: Node, types: frozenset[str] | set[str]) -> Node | None:

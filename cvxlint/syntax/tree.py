@@ -10,7 +10,9 @@ tree of small `Node` objects:
   `Node.tok`, pure punctuation is dropped;
 * comments are taken out of the tree and listed on the `Module` (suppression comments
   are the only thing we read from them);
-* named leaves (identifiers, string fragments, numbers, ...) keep their source text.
+* named leaves (identifiers, string fragments, numbers, ...) keep their source text; a plain
+  string literal (no escapes) is such a leaf too, its text quotes included (`js.string_value`
+  reads either shape).
 
 Offsets are byte offsets into the UTF-8 source, as tree-sitter reports them. Turning them
 into lines and columns is `Module.position`'s job.
@@ -23,6 +25,7 @@ import gc
 import re
 import sys
 import threading
+from array import array
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
@@ -42,6 +45,16 @@ _PUNCTUATION = frozenset(
 
 
 _NO_CHILDREN: tuple = ()
+
+# Frequent node types that checks do not look up by type (they reach them from a parent):
+# `Module.by_type` leaves them out, about half of all nodes (6 MB on a 240k-line app), and
+# lists one only when asked.
+_LOOKED_UP_RARELY = frozenset([
+    "property_identifier", "arguments", "pair", "string_fragment", "string", "template_string", "object",
+    "number", "parenthesized_expression", "required_parameter", "optional_parameter", "formal_parameters",
+    "type_annotation", "predefined_type", "type_identifier", "property_signature", "import_specifier",
+    "unary_expression", "array", "undefined", "true", "false", "null", "type_arguments", "escape_sequence",
+])
 
 
 class Node:
@@ -134,8 +147,9 @@ class Module:
     error_ranges: list[tuple[int, int]] = field(default_factory=list)
     # Every node by type, in document order: built while converting the tree, so rules look
     # nodes up instead of walking the whole file again (`nodes`, `nodes_in`, `identifiers`).
+    # The frequent types no check looks up (`_LOOKED_UP_RARELY`) are listed on first request.
     by_type: dict[str, list[Node]] = field(default_factory=dict, repr=False)
-    _line_starts: list[int] | None = field(default=None, repr=False)
+    _line_starts: "array[int] | None" = field(default=None, repr=False)
     _starts: dict[str, list[int]] = field(default_factory=dict, repr=False)
     _by_name: dict[str, list[Node]] | None = field(default=None, repr=False)
     statements: "list[Statement] | None" = field(default=None, repr=False)  # see parse(reusable=)
@@ -144,16 +158,24 @@ class Module:
     def nodes(self, *types: str) -> list[Node]:
         """All nodes of the given types, in document order."""
         if len(types) == 1:
-            return self.by_type.get(types[0], [])
-        out = [n for t in types for n in self.by_type.get(t, ())]
+            return self._of_type(types[0])
+        out = [n for t in types for n in self._of_type(t)]
         out.sort(key=lambda n: (n.start, -n.end))
         return out
+
+    def _of_type(self, t: str) -> list[Node]:
+        lst = self.by_type.get(t)
+        if lst is None:
+            if t not in _LOOKED_UP_RARELY:
+                return []
+            lst = self.by_type[t] = [n for n in self.root.walk() if n.type == t]
+        return lst
 
     def nodes_in(self, within: Node, *types: str) -> list[Node]:
         """Nodes of the given types inside `within` (itself included), in document order."""
         out: list[Node] = []
         for t in types:
-            lst = self.by_type.get(t)
+            lst = self._of_type(t)
             if not lst:
                 continue
             starts = self._starts.get(t)
@@ -195,15 +217,9 @@ class Module:
         return self.source[s:e].decode("utf-8", "replace")
 
     @property
-    def line_starts(self) -> list[int]:
+    def line_starts(self) -> "array[int]":
         if self._line_starts is None:
-            starts = [0]
-            src = self.source
-            i = src.find(b"\n")
-            while i != -1:
-                starts.append(i + 1)
-                i = src.find(b"\n", i + 1)
-            self._line_starts = starts
+            self._line_starts = line_starts_of(self.source)
         return self._line_starts
 
     def line_of(self, offset: int) -> int:
@@ -215,6 +231,18 @@ class Module:
         s = starts[line0]
         e = starts[line0 + 1] - 1 if line0 + 1 < len(starts) else len(self.source)
         return self.source[s:e]
+
+
+def line_starts_of(source: bytes) -> "array[int]":
+    """The byte offset where each line of `source` starts. An array, not a list: a list would
+    hold an int object per line (about 10 MB for a 240k-line app)."""
+    starts = array("q", [0])
+    append = starts.append
+    i = source.find(b"\n")
+    while i != -1:
+        append(i + 1)
+        i = source.find(b"\n", i + 1)
+    return starts
 
 
 # --- parsing -------------------------------------------------------------------------
@@ -386,6 +414,8 @@ def _module_of(tree, source: bytes, lang: str, previous: "Module | None", reusab
                 break
     if kids:
         root.children = tuple(kids)
+    for t in _LOOKED_UP_RARELY:
+        by_type.pop(t, None)
     module.statements = statements
     if reusable:
         module.ts_tree = tree
@@ -501,7 +531,11 @@ def _convert(cursor, root: Node, root_kids: list[Node], source: bytes, tables, b
                 if e == par.end:
                     e = par.end
                 fid = cursor.field_id
-                if goto_first_child():
+                # A plain string literal ("abc", no escapes) is one leaf with its quoted text, not
+                # a branch over a `string_fragment`: strings are a tenth of all nodes.
+                if (tname != "string" or nd.named_child_count > 1
+                        or (nd.named_child_count == 1 and nd.named_child(0).type != "string_fragment")) \
+                        and goto_first_child():
                     n = Branch(tname, s, e, fields[fid] if fid else None, par)
                     descend = True
                 else:
