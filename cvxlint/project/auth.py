@@ -87,7 +87,7 @@ _USER_KEYS = frozenset(["user", "userId", "viewer", "identity", "session", "me",
 RESOURCE_MEMBERS = frozenset(["db", "storage", "runQuery", "runMutation", "runAction", "scheduler", "vectorSearch"])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     facts: FileFacts
     node: Node
@@ -105,7 +105,7 @@ class IdentityFetch:
     used: bool
 
 
-@dataclass
+@dataclass(slots=True)
 class Access:
     evidence: list[Evidence] = field(default_factory=list)
     identity: list[IdentityFetch] = field(default_factory=list)  # the exact three, used or not

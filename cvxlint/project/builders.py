@@ -56,7 +56,7 @@ def is_helpers_module(module: str) -> bool:
     return module == "convex-helpers" or module.startswith("convex-helpers/")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Customization:
     """One `customQuery(base, customization)` layer of a wrapper builder."""
 
@@ -66,7 +66,7 @@ class Customization:
     customization: Node | None  # the second argument (object, customCtx(...), NoOp, ...)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Builder:
     kind: str  # query | mutation | action | httpAction
     visibility: str  # public | internal
@@ -144,7 +144,7 @@ def _defined_name(call: Node) -> str | None:
     return None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class RegisteredFunction:
     """A call to a registrar at module level, exported or not."""
 

@@ -17,7 +17,7 @@ from .definitions import Def, ExternalDef, Linker
 from .facts import FileFacts, FunctionInfo
 
 
-@dataclass
+@dataclass(slots=True)
 class CtxChange:
     added: set[str] = field(default_factory=set)
     removed: set[str] = field(default_factory=set)

@@ -7,6 +7,7 @@ the project model (`model.py`) then links the facts of all files together.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..syntax import js
@@ -75,14 +76,15 @@ class FunctionInfo:
     node: Node
     name: str | None
     parent: "FunctionInfo | None"
-    params: list[Node]
-    param_types: list[str | None]
+    # Lists (and a dict) while the file is extracted, then frozen to tuples (extract._compact).
+    params: Sequence[Node]
+    param_types: Sequence[str | None]
     is_async: bool
     body: Node | None
-    declared: dict[str, Ref] = field(default_factory=dict)
-    calls: list["CallSite"] = field(default_factory=list)  # calls directly in this function
-    param_uses: list["ParamUse"] = field(default_factory=list)  # member chains on params, directly here
-    children: list["FunctionInfo"] = field(default_factory=list)
+    declared: Mapping[str, Ref] = field(default_factory=dict)
+    calls: Sequence["CallSite"] = field(default_factory=list)  # calls directly in this function
+    param_uses: Sequence["ParamUse"] = field(default_factory=list)  # member chains on params, directly here
+    children: Sequence["FunctionInfo"] = field(default_factory=list)
 
     def lookup(self, name: str) -> "Ref | None":
         """What `name` means inside this function: declared here or in an enclosing function."""

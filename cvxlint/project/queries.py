@@ -60,7 +60,7 @@ ID_RETURNING = {("@convex-dev/auth/server", "getAuthUserId"): "users",
 _GENERIC_ID_TYPE = re.compile(r"^\s*(?:Id|GenericId)\s*<\s*[A-Za-z_][\w.]*\s*>")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class DbCall:
     """One call of a database method: `ctx.db.get(...)`, `db.system.query(...)`, ..."""
 
@@ -95,7 +95,7 @@ class DbCall:
         return None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class RangeOp:
     """One `.eq/.gt/...` (or anything else) inside a `withIndex` / `withSearchIndex` range."""
 
@@ -119,7 +119,7 @@ class Filter:
     field_nodes: list[Node] = field(default_factory=list)  # the `"f"` of each `q.field("f")`
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Step:
     method: str
     node: Node  # the call
@@ -137,7 +137,7 @@ class PostFilter:
     bounds: list[tuple[str, str, Node]] = field(default_factory=list)  # (field, op, value): `r.t > x`
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class QueryChain:
     call: DbCall  # the `query("t")` call
     steps: list[Step] = field(default_factory=list)

@@ -50,7 +50,7 @@ GENERATED_NAMESPACES = ("api", "internal", "components")
 NAME_FORMAT = re.compile(r"^[A-Za-z0-9_/-]+(:[A-Za-z0-9_$]+)?$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FunctionRef:
     """What a reference expression (or string) names."""
 
@@ -91,7 +91,7 @@ def canonical_name(name: str) -> str | None:
     return name if ":" in name else name + ":default"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class FunctionUse:
     """One place that names a Convex function."""
 

@@ -135,7 +135,7 @@ def _known_facts(module: str, name: str) -> FileFacts | None:
 # --- the model ---------------------------------------------------------------------------
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Index:
     """One `.index`, `.searchIndex` or `.vectorIndex` call on a table."""
 
