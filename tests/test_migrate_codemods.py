@@ -117,5 +117,5 @@ def test_explicit_table_ids_refuses_apps_before_1_31(tmp_path):
     assert files_of(app)["convex/teams.ts"] == before["convex/teams.ts"]
     (app / "package.json").write_text('{"dependencies": {"convex": "^1.31.2"}}')
     r = cvxlint("migrate", "apply", "explicit-table-ids", str(app))
-    assert r.returncode == 1, r.stdout + r.stderr  # three sites are left for a human
-    assert "Fixed 7 problems in 2 files (CVX711 x7)." in r.stdout
+    assert r.returncode == 1, r.stdout + r.stderr  # two sites are left for a human
+    assert "Fixed 8 problems in 2 files (CVX711 x8)." in r.stdout

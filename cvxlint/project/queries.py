@@ -52,12 +52,14 @@ ARRAY_CALLBACK_METHODS = frozenset(["map", "forEach", "filter", "find", "some", 
 
 _CTX_TYPE = re.compile(r"\b\w*Ctx\b|\{\s*db\s*[:?,}]")
 _DB_TYPE = re.compile(r"\b(Generic)?Database(Reader|Writer)\b")
-_ID_TYPE = re.compile(r"^\s*(?:Id|GenericId)\s*<\s*[\"']([A-Za-z_][A-Za-z0-9_]*)[\"']\s*>\s*(?:\|\s*(?:null|undefined)\s*)*$")
+# `Id<"t">`, also qualified: `DataModel.Id<"t">`, `import("./_generated/dataModel").Id<"t">`
+_ID_QUALIFIER = r"(?:(?:import\s*\(\s*[\"'][^\"']*[\"']\s*\)|[A-Za-z_$][\w$]*)\s*\.\s*)?"
+_ID_TYPE = re.compile(r"^\s*" + _ID_QUALIFIER + r"(?:Id|GenericId)\s*<\s*[\"']([A-Za-z_][A-Za-z0-9_]*)[\"']\s*>\s*(?:\|\s*(?:null|undefined)\s*)*$")
 _DOC_TYPE = re.compile(r"\bDoc\s*<\s*[\"']([A-Za-z_][A-Za-z0-9_]*)[\"']\s*>")
 # Functions of well-known packages that return the id of a known table (convex-rules.md 1.11).
 ID_RETURNING = {("@convex-dev/auth/server", "getAuthUserId"): "users",
                 ("@convex-dev/auth/server", "getAuthSessionId"): "authSessions"}
-_GENERIC_ID_TYPE = re.compile(r"^\s*(?:Id|GenericId)\s*<\s*[A-Za-z_][\w.]*\s*>")
+_GENERIC_ID_TYPE = re.compile(r"^\s*" + _ID_QUALIFIER + r"(?:Id|GenericId)\s*<\s*[A-Za-z_][\w.]*\s*>")
 
 
 @dataclass(eq=False, slots=True)
@@ -193,6 +195,16 @@ class QueryChain:
     @property
     def uses_index(self) -> bool:
         return self.index_call is not None or self.search_call is not None
+
+    @property
+    def scans_whole_table(self) -> bool:
+        """Nothing narrows the rows it reads: no `withIndex` (or one without a range function)
+        and no search index, while no `.fullTableScan()` says that is meant; system tables and
+        indexes added on some paths only are left out. CVX204 reports these chains, so CVX203
+        leaves their `.collect()` to it."""
+        if self.system or self.full_table_scan is not None or self.search_call is not None or self.index_conditional:
+            return False
+        return self.index_call is None or self.range is None
 
     @property
     def range_eqs(self) -> list[str]:
@@ -907,8 +919,12 @@ class _Inference:
             if ref is None:
                 return None
             if ref.kind == "param":
-                return self._param_id(ref, ())
-            if ref.kind == "local":
+                t = self._param_id(ref, ())
+                if t is not None or _is_parameter_name(ref):
+                    return t
+                # a local alias of a parameter (`const owner = args.u as Id<"users">`): its
+                # annotation or cast says more than the argument's validator
+            if ref.kind in ("local", "param"):
                 decl = _declarator(ref, n, self.uses._decls)
                 if decl is None:
                     return None
@@ -950,7 +966,13 @@ class _Inference:
         return bool(ptype) and bool(_GENERIC_ID_TYPE.search(ptype)) and not _ID_TYPE.match(ptype or "")
 
     def _id_value(self, n: Node | None, depth: int) -> str | None:
-        """An expression producing an id: `await ctx.db.insert("t", ...)`, `normalizeId("t", ...)`."""
+        """An expression producing an id: `await ctx.db.insert("t", ...)`, `normalizeId("t", ...)`,
+        `args.u as Id<"users">`."""
+        if n is None:
+            return None
+        t = id_cast_table(self.facts, n)  # before `unwrap` drops the cast
+        if t is not None:
+            return t
         n = js.unwrap(n)
         if n is not None and n.type == "await_expression" and n.children:
             n = js.unwrap(n.children[0])
@@ -1273,6 +1295,13 @@ def _declarations(func: FunctionInfo, cache: dict) -> dict[str, list[tuple[Node,
         v.sort(key=lambda d: d[0].start)
     cache[id(func)] = out
     return out
+
+
+def _is_parameter_name(ref: Ref) -> bool:
+    """Is `ref` (a parameter reference) one of its function's parameters itself, rather than a
+    local declared from one (`const db = ctx.db`, which extraction also reads as the parameter)?"""
+    func = ref.func
+    return func is not None and any(name == ref.name for p in func.params for name, _n, _path in js.pattern_names(p))
 
 
 def _declarator(ref: Ref, use: Node, cache: dict) -> tuple[Node, Node, tuple[str, ...]] | None:

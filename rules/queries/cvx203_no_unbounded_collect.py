@@ -13,7 +13,9 @@ class NoUnboundedCollect(Rule):
     one field with `.eq` counts as bounded (a one-to-few relation such as the messages of one
     channel); so do `.take(n)`, `.first()`, `.unique()` and `.paginate()`, which this rule
     never flags. Queries on `ctx.db.system` (admin tooling over `_storage`,
-    `_scheduled_functions`) are left alone. The finding is a warning in public queries and info elsewhere (migrations,
+    `_scheduled_functions`) are left alone, and so is a `.collect()` that reads a whole table
+    or index (no index, or `withIndex` without a range) while CVX204 (`no-full-table-scan`)
+    is enabled: that rule reports it, once. The finding is a warning in public queries and info elsewhere (migrations,
     batch jobs and internal cleanup code collect on purpose).
 
     ## Why is this bad?
@@ -52,10 +54,14 @@ class NoUnboundedCollect(Rule):
               '  ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", owner)).collect() });\n',
               note="a bounded index range (the plugin flags this)"),
         Valid(SERVER + 'export const latest = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").order("desc").take(20) });\n'),
+        Valid(SERVER + 'export const all = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").collect() });\n',
+              settings={"extend_select": ["CVX204"]}, note="a whole-table read is CVX204's finding when it is on"),
     ]
     invalid = [
         Invalid(SERVER + 'export const all = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").collect() });\n',
                 lines=[3], message="public query"),
+        Invalid(SERVER + 'export const all = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").fullTableScan().collect() });\n',
+                settings={"extend_select": ["CVX204"]}, lines=[3], note="a scan marked as meant still collects every row"),
         Invalid(SERVER + 'export const purge = internalMutation({ args: {}, handler: async (ctx) => {\n'
                 '  for (const t of await ctx.db.query("tasks").withIndex("by_done", (q) => q.gt("doneAt", 0)).collect()) {\n'
                 '    await ctx.db.delete("tasks", t._id);\n  }\n}});\n',
@@ -67,6 +73,9 @@ class NoUnboundedCollect(Rule):
 
     def check_app(self, ctx, app):
         bounded_fields = set(ctx.options.get("boundedFields") or [])
+        # One finding per problem: a `.collect()` that reads a whole table or index is CVX204's
+        # (unless that rule is off), whose advice (an index range) comes first.
+        left_to_cvx204 = "CVX204" in ctx.settings.enabled_codes()
         seen: set[int] = set()
         for ch in reported_queries(ctx, app).chains:
             # Chains of an `if`/`else` that each assign the query meet at one `.collect()`:
@@ -74,6 +83,8 @@ class NoUnboundedCollect(Rule):
             if ch.terminal != "collect" or id(ch.terminal_node) in seen:
                 continue
             if ch.search_call is not None or ch.index_conditional or ch.system:
+                continue
+            if left_to_cvx204 and ch.scans_whole_table:
                 continue
             eqs = ch.range_eqs if ch.index_call is not None else []
             if eqs and (not bounded_fields or bounded_fields & set(eqs)):

@@ -61,7 +61,7 @@ class NoFullTableScan(Rule):
     def check_app(self, ctx, app):
         seen: set[int] = set()
         for ch in reported_queries(ctx, app).chains:
-            if ch.system or ch.full_table_scan is not None or ch.search_call is not None or ch.index_conditional:
+            if not ch.scans_whole_table:
                 continue
             table = f'"{ch.table}"' if ch.table else "..."
             if ch.index_call is None:
@@ -73,7 +73,7 @@ class NoFullTableScan(Rule):
                     why = f"`query({table}).collect()` without an index reads the whole table"
                 else:
                     continue
-            elif ch.terminal == "collect" and ch.range is None:
+            elif ch.terminal == "collect":  # an index without a range
                 why = f'`withIndex("{ch.index}")` without a range, then `.collect()`, reads the whole index'
             else:
                 continue

@@ -20,7 +20,8 @@ class ExplicitTableIds(Rule):
     `String.replace` and other objects' methods are never matched: the receiver must be the
     database.
 
-    The table is inferred without TypeScript from: an `Id<"t">` annotation or cast, a
+    The table is inferred without TypeScript from: an `Id<"t">` annotation or cast (also
+    qualified, `import("./_generated/dataModel").Id<"t">`), a
     `v.id("t")` argument of the function, a document read from table "t" (`doc._id`), a
     document field declared `v.id("t")` in the schema (`message.author`), and the id an
     `insert("t", ...)` returned. When the id's table is a type parameter (`id: Id<T>`, a
@@ -94,6 +95,22 @@ class ExplicitTableIds(Rule):
                 '  await remove(ctx, fresh);\n  await ctx.db.replace("tasks", fresh, { title: "y", owner: "u" as any });\n}});\n'),
         Invalid(SERVER + 'export const url = query({ args: { s: v.string() }, handler: async (ctx, { s }) =>\n'
                 '  ctx.db.system.get(s as any) });\n', lines=[4], message="cannot be inferred"),
+        Invalid(SERVER + 'export const pair = query({ args: { s: v.string(), u: v.string() }, handler: async (ctx, { s, u }) => {\n'
+                '  const task = await ctx.db.get(s as import("./_generated/dataModel").Id<"tasks">);\n'
+                '  const owner: import("./_generated/dataModel").Id<"users"> = u as any;\n'
+                '  return [task, await ctx.db.get(owner)];\n}});\n',
+                lines=[4, 6], note="`Id` through an import type (the grammar misreads the cast)",
+                output=SERVER + 'export const pair = query({ args: { s: v.string(), u: v.string() }, handler: async (ctx, { s, u }) => {\n'
+                '  const task = await ctx.db.get("tasks", s as import("./_generated/dataModel").Id<"tasks">);\n'
+                '  const owner: import("./_generated/dataModel").Id<"users"> = u as any;\n'
+                '  return [task, await ctx.db.get("users", owner)];\n}});\n'),
+        Invalid(SERVER + 'import type { Id } from "./_generated/dataModel";\n'
+                'export const one = query({ args: { u: v.string() }, handler: async (ctx, args) => {\n'
+                '  const owner = args.u as Id<"users">;\n  return await ctx.db.get(owner);\n}});\n',
+                lines=[6], note="a local cast from a string argument",
+                output=SERVER + 'import type { Id } from "./_generated/dataModel";\n'
+                'export const one = query({ args: { u: v.string() }, handler: async (ctx, args) => {\n'
+                '  const owner = args.u as Id<"users">;\n  return await ctx.db.get("users", owner);\n}});\n'),
     ]
 
     def check_app(self, ctx, app):
