@@ -166,3 +166,14 @@ def test_test_files_are_judged_below_the_checked_folder(tmp_path):
     uses = project_of(moved).call_index.uses
     assert sorted((u.language, Path(u.path).name) for u in uses if u.how == "useAction") == \
         [("client", "App.tsx"), ("test", "chat.test.tsx")]
+
+
+def test_test_setup_files_are_test_code():
+    """`convex/test.setup.ts` (convex-test's modules glob and shared test helpers) is test code:
+    never deployed, and its `t.run` database code is not a query to review (CVX204 flagged it)."""
+    from cvxlint.project.discover import is_test_file
+
+    for rel in ("test.setup.ts", "convex/vitest.setup.mts", "src/setupTests.tsx", "jest-setup.js"):
+        assert is_test_file(rel), rel
+    for rel in ("setup.ts", "testing.ts", "contest.setup.ts", "lib/setupTeams.ts"):
+        assert not is_test_file(rel), rel

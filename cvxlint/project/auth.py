@@ -273,9 +273,30 @@ class AccessAnalysis:
         if val is None or val.required().kind != "object":
             return None
         for name in val.required().fields:
-            if CAPABILITY_ARG.match(name):
+            # A wrapper may consume the argument itself (convex-helpers sessions); with a plain
+            # builder an argument the handler never reads guards nothing.
+            if CAPABILITY_ARG.match(name) and (fn.builder.is_custom or self._handler_reads(fn, name)):
                 return name
         return None
+
+    def _handler_reads(self, fn: "RegisteredFunction", name: str) -> bool:
+        """Does the handler read argument `name` (or use its arguments object whole)?"""
+        handler, facts = fn.handler, self.project.handler_facts(fn)
+        if handler is None or facts is None:
+            return True  # cannot tell
+        for n in facts.module.nodes_in(handler.node, "identifier", "shorthand_property_identifier"):
+            ref = facts.ref_of(n)
+            if ref is None or ref.kind != "param" or ref.func is not handler or ref.index != 1:
+                continue
+            if ref.path:
+                if ref.path[0] == name:
+                    return True
+                continue
+            p = n.parent  # the arguments object: `args.token`, or handed on whole
+            prop = p.child("property") if p is not None and p.type == "member_expression" and n.field == "object" else None
+            if prop is None or prop.text == name:
+                return True
+        return False
 
     def _scan(self, r: Reached, out: Access, where: str) -> None:
         facts = r.facts

@@ -28,7 +28,8 @@ class RequireAccessControl(Rule):
       (`isAdmin(args.adminEmail)`): the caller chooses those, so it cannot tell who asks;
     - row-level security (`wrapDatabaseReader`/`wrapDatabaseWriter`/`RowLevelSecurity`);
     - a capability argument — the unguessable secret itself (`code`, `shareToken`,
-      `inviteCode`, `sessionId`, ...) — which the Convex docs accept as access control;
+      `inviteCode`, `sessionId`, ...) — which the Convex docs accept as access control, as
+      long as the handler reads it (or a custom builder may consume it);
     - in a query, a filter that only returns records marked public or published
       (`q.eq("status", "published")`, `post.visibility === "public"`).
 
@@ -122,6 +123,9 @@ class RequireAccessControl(Rule):
     invalid = [
         Invalid(SERVER + 'export const remove = mutation({\n  args: { id: v.id("docs") },\n  handler: async (ctx, { id }) => {\n'
                 '    await ctx.db.delete("docs", id);\n  },\n});\n', files=AUTH_CONFIG, lines=[4]),
+        Invalid(SERVER + 'export const drop = mutation({\n  args: { id: v.id("docs"), token: v.optional(v.string()) },\n'
+                '  handler: async (ctx, { id }) => {\n    await ctx.db.delete("docs", id);\n  },\n});\n', files=AUTH_CONFIG,
+                lines=[4], note="a secret-like argument the handler never reads checks nothing"),
         Invalid(SERVER + 'export const touch = mutation({ args: { id: v.id("docs") }, handler: async (ctx, { id }) => {\n'
                 '  const identity = await ctx.auth.getUserIdentity();\n  await ctx.db.patch("docs", id, { seen: true });\n}});\n',
                 files=AUTH_CONFIG, lines=[5], message="never checks it"),

@@ -50,6 +50,11 @@ class IdentityNullCheck(Rule):
         Valid(SERVER + 'export const who = mutation({ args: {}, handler: async (ctx) => {\n'
               '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity?.subject) throw new Error("sign in");\n'
               '  return identity.subject;\n}});\n'),
+        Valid(SERVER + 'export const isAdmin = mutation({ args: {}, handler: async (ctx) => {\n'
+              '  const identity = await ctx.auth.getUserIdentity();\n  if (identity) {\n'
+              '    const user = await ctx.db.query("users").withIndex("by_subject", (q) => q.eq("subject", identity.subject)).first();\n'
+              '    return user?.isAdmin ?? false;\n  }\n  return false;\n}});\n',
+              note="a checked `const` stays checked inside a callback"),
     ]
     invalid = [
         Invalid(SERVER + 'export const post = mutation({ args: { body: v.string() }, handler: async (ctx, { body }) => {\n'
@@ -82,8 +87,11 @@ class IdentityNullCheck(Rule):
 
 def _first_unchecked(owner, name, decl):
     reads = sorted((r for r in scope.reads_of(owner, name) if r.start > decl.end), key=lambda r: r.start)
+    # TypeScript keeps a `const`'s narrowing inside callbacks (`if (identity) { ...map(() =>
+    # identity.subject) }`); a `let` may be reassigned before the callback runs.
+    through_callbacks = decl.parent is not None and decl.parent.has_tok("const")
     for r in reads:
-        if _guarded(r):
+        if _guarded(r, owner if through_callbacks else None):
             return None
         o = r
         while o.parent is not None and o.parent.type == "parenthesized_expression":
@@ -117,8 +125,10 @@ def _is_check(r) -> bool:
     return False
 
 
-def _guarded(r) -> bool:
-    """Is the read inside a branch whose condition mentions the same variable?"""
+def _guarded(r, owner=None) -> bool:
+    """Is the read inside a branch whose condition mentions the same variable? Branches of
+    `owner` and of the functions between it and the read count (None: the read's own
+    function only)."""
     child = r
     for a in r.ancestors():
         if a.type in ("if_statement", "ternary_expression") and child.field in ("consequence", "alternative"):
@@ -129,7 +139,7 @@ def _guarded(r) -> bool:
             left = a.child("left")
             if left is not None and any(n.type == "identifier" and n.text == r.text for n in left.walk()):
                 return True
-        if js.is_function(a):
+        if js.is_function(a) and (owner is None or a is owner):
             return False
         child = a
     return False

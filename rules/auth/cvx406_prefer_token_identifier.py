@@ -47,6 +47,11 @@ class PreferTokenIdentifier(Rule):
         Valid(SERVER + LOOKUP, note="a single provider"),
         Valid(SERVER + LOOKUP.replace('"email", identity.email!', '"tokenIdentifier", identity.tokenIdentifier'),
               files=TWO_PROVIDERS),
+        Valid(SERVER + LOOKUP, files={"convex/auth.config.ts": 'const clientId = process.env.WORKOS_CLIENT_ID;\n'
+              'export default { providers: [\n'
+              '  { type: "customJwt", issuer: "https://api.workos.com/", algorithm: "RS256", jwks: `https://api.workos.com/sso/jwks/${clientId}`, applicationID: clientId },\n'
+              '  { type: "customJwt", issuer: `https://api.workos.com/user_management/${clientId}`, algorithm: "RS256", jwks: `https://api.workos.com/sso/jwks/${clientId}` },\n'
+              '] };\n'}, note="two issuers over one key set (WorkOS AuthKit) are one provider"),
     ]
     invalid = [
         Invalid(SERVER + LOOKUP, files=TWO_PROVIDERS, lines=[5]),
@@ -107,7 +112,10 @@ def _is_lookup_key(n) -> bool:
 
 
 def provider_count(ctx, app) -> int | None:
-    """How many providers `auth.config.ts` lists (None: no config, or not a literal array)."""
+    """How many identity providers `auth.config.ts` lists (None: no config, or not a literal
+    array). Entries that share a key set (`jwks`) or a `domain` are one provider issuing
+    tokens of several kinds (WorkOS AuthKit lists two issuers over one JWKS): the same users,
+    the same subjects."""
 
     def compute():
         m = app.special_module("auth.config")
@@ -122,7 +130,14 @@ def provider_count(ctx, app) -> int | None:
                 value = d.node if isinstance(d, Def) else None
             providers = js.unwrap(js.object_get(value, "providers"))
             if providers is not None and providers.type == "array":
-                return len(providers.children)
+                keys = set()
+                for i, entry in enumerate(providers.children):
+                    entry = js.unwrap(entry)
+                    source = None  # the key set's expression as written (often a template)
+                    if entry is not None and entry.type == "object":
+                        source = js.object_get(entry, "jwks") or js.object_get(entry, "domain")
+                    keys.add(m.facts.text(source) if source is not None else i)
+                return len(keys)
         return None
 
     return memoized(ctx, ("auth_providers", id(app)), compute)

@@ -228,6 +228,11 @@ class PreferIndexOverFilter(Rule):
                 '  const rows = await ctx.db.query("messages").withIndex("by_channel_author", (q) => q.eq("channel", c)).collect();\n'
                 '  return rows.filter((m) => m.author === "bot");\n}});\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[5], message="index range"),
+        Invalid(SERVER + 'export const one = query({ args: { id: v.id("channels"), at: v.number() }, handler: async (ctx, { id, at }) => [\n'
+                '  await ctx.db.query("channels").filter((q) => q.eq(q.field("_id"), id)).first(),\n'
+                '  await ctx.db.query("channels").filter((q) => q.eq(q.field("_creationTime"), at)).first(),\n]});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[4, 5], message="built-in",
+                note="system fields: the built-in index or `db.get`, never a new index (the push rejects it)"),
     ]
 
     def check_app(self, ctx, app):
@@ -273,6 +278,16 @@ class PreferIndexOverFilter(Rule):
             return
         if any(vi.vector_field in fields for vi in table.vector_indexes):
             return  # an embedding: compared for presence on purpose, never worth an index of its own
+        if any(x.startswith("_") for x in fields):
+            # An index may not name a system field (the push rejects it, CVX706); the built-in
+            # ones serve them: `db.get` for `_id`, `by_creation_time` for `_creationTime`.
+            if "_id" in fields:
+                ctx.report(ch.facts, at, f'`.filter` on `_id` of `{table.name}` reads rows until it finds the one '
+                           f'document the id names; use the built-in lookup, `ctx.db.get("{table.name}", id)`', severity=Severity.INFO)
+            elif fields == ["_creationTime"]:
+                ctx.report(ch.facts, at, f'`.filter` on `_creationTime` of `{table.name}`: use the built-in index, '
+                           '`.withIndex("by_creation_time", (q) => q.eq("_creationTime", t))`', severity=Severity.INFO)
+            return
         name = new_index_name(table, fields)
         fix = None
         msg = f"`.filter` on {_names(fields)} of `{table.name}`: no index covers these fields"
