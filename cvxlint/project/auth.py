@@ -113,6 +113,8 @@ class Access:
     annotated_public: bool = False  # `// cvxlint-public`
     touches_resources: bool = False  # uses ctx.db / storage / run* / scheduler (or is an action)
     caller_decides: list[Evidence] = field(default_factory=list)  # guards given only the arguments
+    # identities an argument overrides (`args.userId ?? await getAuthUserId(ctx)`): what = the argument
+    overridden_identity: list[Evidence] = field(default_factory=list)
 
     @property
     def protected(self) -> bool:
@@ -307,7 +309,10 @@ class AccessAnalysis:
             if kind == "identity":
                 used = result_used(site.node)
                 out.identity.append(IdentityFetch(facts, site, r if where != "builder" else None, used))
-                if used:
+                arg = _argument_first(r, site) if used and where == "handler" else None
+                if arg is not None:
+                    out.overridden_identity.append(Evidence(facts, site.node, arg, where))
+                elif used:
                     out.evidence.append(Evidence(facts, site.node, what, where))
             elif kind == "fetch":
                 if result_used(site.node):
@@ -367,6 +372,24 @@ def _only_throws(reached: list[Reached]) -> bool:
     """A handler that calls nothing but `new Error(...)` (`async () => { throw ... }`, a test
     stub): it reaches nothing, inside or outside."""
     return all(site.is_new and site.path == ("Error",) for r in reached for site in r.func.all_calls())
+
+
+def _argument_first(r: Reached, site: CallSite) -> str | None:
+    """`args.userId || (await getAuthUserId(ctx))`: the identity counts only when the caller
+    leaves the argument out, so the caller decides whose data it is. The argument's text."""
+    o = js.outer(site.node)
+    if o.parent is not None and o.parent.type == "await_expression":
+        o = js.outer(o.parent)
+    p = o.parent
+    if p is None or p.type != "binary_expression" or o.field != "right" or not (p.has_tok("||") or p.has_tok("??")):
+        return None
+    left = js.unwrap(p.child("left"))
+    chain = js.member_chain(left) if left is not None else None
+    root = chain[0] if chain is not None else left
+    ref = r.facts.ref_of(root) if root is not None else None
+    if ref is None or ref.kind != "param" or ref.func is not r.func or ref.index != 1:
+        return None
+    return r.facts.text(left)
 
 
 def _on_arguments_only(r: Reached, site: CallSite) -> bool:

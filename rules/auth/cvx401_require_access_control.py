@@ -162,6 +162,12 @@ class RequireAccessControl(Rule):
                 '  for (const d of await ctx.db.query("docs").take(100)) await ctx.db.delete("docs", d._id);\n}});\n',
                 files=AUTH_CONFIG, lines=[6], message="given only the arguments",
                 note="a guard on what the caller says about itself decides nothing"),
+        Invalid(SERVER + 'import { getAuthUserId } from "@convex-dev/auth/server";\n'
+                'export const survey = query({ args: { userId: v.optional(v.id("users")) }, handler: async (ctx, args) => {\n'
+                '  const userId = args.userId ?? (await getAuthUserId(ctx));\n  if (!userId) return null;\n'
+                '  return await ctx.db.query("surveys").withIndex("by_user", (q) => q.eq("user", userId)).first();\n}});\n',
+                files=AUTH_CONFIG, lines=[5], message="is left out",
+                note="the identity is only the default for an argument the caller may pass"),
     ]
 
     def check_app(self, ctx, app):
@@ -184,6 +190,9 @@ class RequireAccessControl(Rule):
             if access.caller_decides:
                 hint += (f" ({access.caller_decides[0].what} is given only the arguments, which the caller "
                          "chooses: it cannot tell who is asking)")
+            elif access.overridden_identity:
+                hint += (f" (the caller's identity is used only when `{access.overridden_identity[0].what}` is left "
+                         "out, so a caller can pass anyone's)")
             unused = [i for i in access.unused_identity if i.reached is not None]
             if unused:
                 i = unused[0]
