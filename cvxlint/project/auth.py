@@ -393,25 +393,25 @@ def _argument_first(r: Reached, site: CallSite) -> str | None:
 
 
 def _on_arguments_only(r: Reached, site: CallSite) -> bool:
-    """Does a guard call in a handler take nothing but the handler's arguments (and literals)?
-    Then the caller decides the outcome: `if (!isAdmin(args.adminEmail)) throw` lets anyone
-    in who names an admin. A guard given ctx, or anything the handler looked up, may check."""
+    """Does a guard call in a handler take nothing but the handler's arguments (literals, and
+    what is computed from those alone)? Then the caller decides the outcome: `if
+    (!isAdmin(args.adminEmail)) throw` lets anyone in who names an admin, and
+    `checkUpstream(args.since + 1)` is no check of anyone. A guard given ctx, or anything the
+    handler looked up, may check."""
     given = js.call_args(site.node)
     if not given:
         return False
     from_args = False
     for a in given:
-        a = js.unwrap(a)
-        if a is None:
-            return False
-        if js.literal_value(a) is not ... or a.type == "undefined":
-            continue
-        chain = js.member_chain(a)
-        root = chain[0] if chain is not None else a
-        ref = r.facts.ref_of(root)  # the handler's second parameter, or a name destructured from it
-        if ref is None or ref.kind != "param" or ref.func is not r.func or ref.index != 1:
-            return False
-        from_args = True
+        # literals, the arguments and what is computed from them alone (`args.since + 1`)
+        for n in a.walk():
+            if n.type in ("identifier", "shorthand_property_identifier"):
+                ref = r.facts.ref_of(n)  # the handler's second parameter, or a name destructured from it
+                if ref is None or ref.kind != "param" or ref.func is not r.func or ref.index != 1:
+                    return False
+                from_args = True
+            elif n.type in ("call_expression", "new_expression", "await_expression", "this"):
+                return False
     return from_args
 
 

@@ -162,6 +162,12 @@ class RequireAccessControl(Rule):
                 '  for (const d of await ctx.db.query("docs").take(100)) await ctx.db.delete("docs", d._id);\n}});\n',
                 files=AUTH_CONFIG, lines=[6], message="given only the arguments",
                 note="a guard on what the caller says about itself decides nothing"),
+        Invalid(SERVER + 'const checkQuota = (n: number) => { if (n > 100) throw new Error("too many"); };\n'
+                'export const bulk = mutation({ args: { count: v.number() }, handler: async (ctx, args) => {\n'
+                '  checkQuota(args.count + 1);\n'
+                '  for (const d of await ctx.db.query("docs").take(args.count)) await ctx.db.delete("docs", d._id);\n}});\n',
+                files=AUTH_CONFIG, lines=[5], message="given only the arguments",
+                note="a check-named helper given only values computed from the arguments"),
         Invalid(SERVER + 'import { getAuthUserId } from "@convex-dev/auth/server";\n'
                 'export const survey = query({ args: { userId: v.optional(v.id("users")) }, handler: async (ctx, args) => {\n'
                 '  const userId = args.userId ?? (await getAuthUserId(ctx));\n  if (!userId) return null;\n'
