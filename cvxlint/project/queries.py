@@ -412,6 +412,9 @@ class _ChainBuilder:
             if p.type == "return_statement" or (p.type == "arrow_function" and o.field == "body"):
                 chain.terminal, chain.terminal_node = "returned", o
                 return [chain]
+            if p.type == "ternary_expression" and o.field in ("consequence", "alternative"):
+                cur = p  # `cond ? base.filter(...) : base`: the branch's builder flows on
+                continue
             chain.terminal = "escapes"
             return [chain]
 

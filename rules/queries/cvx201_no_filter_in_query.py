@@ -53,6 +53,12 @@ class NoFilterInQuery(Rule):
               '  const rows = await ctx.db.query("books").take(20);\n'
               '  return rows.filter((b) => b.inPrint);\n}});\n', note="array filter on results"),
         Valid(SERVER + 'import { paginationOptsValidator } from "convex/server";\n'
+              'export const since = query({ args: { from: v.optional(v.number()), paginationOpts: paginationOptsValidator },\n'
+              '  handler: async (ctx, args) => {\n    const base = ctx.db.query("books");\n'
+              '    const q = args.from !== undefined ? base.filter((f) => f.gte(f.field("year"), args.from!)) : base;\n'
+              '    return await q.paginate(args.paginationOpts);\n}});\n',
+              note="a builder chosen by `?:`, then paginated"),
+        Valid(SERVER + 'import { paginationOptsValidator } from "convex/server";\n'
               'export const page = query({ args: { paginationOpts: paginationOptsValidator, all: v.boolean() },\n'
               '  handler: async (ctx, { paginationOpts, all }) => {\n    let q;\n'
               '    if (!all) q = ctx.db.query("books").filter((f) => f.eq(f.field("inPrint"), true));\n'
