@@ -23,7 +23,9 @@ class NoFilterInQuery(Rule):
     The finding is info instead of a warning when the query already narrows the rows with a
     `withIndex` range that has an `.eq`: the filter then only runs over that range. Queries
     ending in `.paginate()` are not flagged: filtering a paginated query keeps page sizes
-    right, which is the documented exception.
+    right, which is the documented exception. On a search query (`withSearchIndex`) the
+    advice is the search's own filter (`q.search(...).eq(...)` on `filterFields`), since a
+    search cannot take `withIndex`.
 
     ## Why is this bad?
     `.filter` does not reduce the rows Convex reads: every row in the query's range is
@@ -72,6 +74,10 @@ class NoFilterInQuery(Rule):
               'export const other = () => db.query("x").filter(() => true);\n', note="not a Convex database"),
     ]
     invalid = [
+        Invalid(SERVER + 'export const find = query({ args: { text: v.string(), status: v.string() }, handler: (ctx, args) =>\n'
+                '  ctx.db.query("clients").withSearchIndex("search_name", (q) => q.search("name", args.text))\n'
+                '    .filter((q) => q.eq(q.field("status"), args.status)).take(20) });\n',
+                lines=[5], message="into the search", note="a search query takes its filter in the search, not `withIndex`"),
         Invalid(SERVER + 'export const since = query({ args: { o: v.string(), to: v.optional(v.number()) }, handler: (ctx, { o, to }) =>\n'
                 '  ctx.db.query("books").withIndex("by_org_at", (ix) => {\n    const eq = ix.eq("org", o);\n'
                 '    if (to !== undefined) return eq.lte("at", to);\n    return eq;\n  })\n'
@@ -112,7 +118,13 @@ class NoFilterInQuery(Rule):
                 continue
             table = f'"{ch.table}"' if ch.table else "..."
             what = "convex-helpers `filter()`" if f.helper else "`.filter`"
-            if ch.index_call is not None and (ch.range_eqs or ch.range_sure_eqs) and not ch.index_conditional:
+            if ch.search_call is not None:
+                # a search query cannot take `withIndex`; its own filter is the search filter
+                ctx.report(ch.facts, filter_anchor(f),
+                           f"{what} on the search query on `query({table})` checks each result it reads; "
+                           "put equality tests on the search index's `filterFields` into the search "
+                           "(`q.search(...).eq(\"field\", x)`), or filter the results in code")
+            elif ch.index_call is not None and (ch.range_eqs or ch.range_sure_eqs) and not ch.index_conditional:
                 ctx.report(ch.facts, filter_anchor(f),
                            f"{what} on `query({table})`: the `withIndex` range already narrows the rows; "
                            "the filter still reads each of them", severity=Severity.INFO)
