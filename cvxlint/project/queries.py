@@ -344,6 +344,10 @@ class DatabaseUses:
         """The table an ID expression belongs to, when it can be told statically."""
         return _Inference(self, facts).id_table(node, depth)
 
+    def doc_table_of(self, facts: FileFacts, node: Node | None) -> str | None:
+        """The table a document expression was read from, when it can be told statically."""
+        return _Inference(self, facts).doc_table(node, 0)
+
     def is_dynamic_id(self, facts: FileFacts, node: Node | None) -> bool:
         """An ID typed with a type parameter (`id: Id<T>`): the table is chosen by the caller."""
         return _Inference(self, facts).generic_id(node)

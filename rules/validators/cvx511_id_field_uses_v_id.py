@@ -76,6 +76,13 @@ class IdFieldUsesVId(Rule):
               'export default defineSchema({\n  projects: defineTable({ projectId: v.string(), name: v.string() }),\n'
               '  clips: defineTable({ projectId: v.string(), start: v.number() }),\n});\n',
               path="convex/schema.ts", note="projects keep their own outside projectId: clips.projectId holds that string"),
+        Valid('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+              'export default defineSchema({\n  models: defineTable({ slug: v.string(), name: v.string() }),\n'
+              '  games: defineTable({ modelId: v.string(), level: v.number() }),\n});\n',
+              path="convex/schema.ts", files={"convex/games.ts": SERVER + 'export const start = mutation({ args: {}, handler: async (ctx) => {\n'
+                                             '  for (const model of await ctx.db.query("models").take(50))\n'
+                                             '    await ctx.db.insert("games", { modelId: model.slug, level: 1 });\n}});\n'},
+              note="the field is written from another document's non-id field: it holds a name"),
         Valid(SERVER + 'export const seen = mutation({ args: { projectId: v.string(), projectType: v.string() },\n'
               '  handler: async (ctx, args) => { await ctx.db.delete(args.projectId as any); },\n});\n', files=SCHEMA,
               note="a sibling names which table the id is of"),
@@ -142,6 +149,8 @@ class IdFieldUsesVId(Rule):
                 target = _string_call(ctx, facts, p.value)
                 if target is None:
                     continue
+                if defines is not None and _written_as_text(ctx, module.app, defines, p.key):
+                    continue  # `games.modelId` filled with `model.slug`: a name, not an id
                 if handler is not None and obj.parent is not None and obj.parent.parent is not None \
                         and v_call(ctx, facts, obj.parent.parent, "object"):
                     if _normalized(facts, handler, p.key):  # a field of a nested argument object
@@ -160,6 +169,32 @@ _EXTERNAL_ID = frozenset(n.lower() for n in (
     "auth0Id", "supabaseId", "firebaseUid", "uid", "betterAuthId",
     # the users table's own `userId` string: the outside id (set from `identity.subject`)
     "userId"))
+
+
+def _written_as_text(ctx, app, table: str, key: str) -> bool:
+    """Does some insert/patch/replace into `table` write `key` from a string literal or from a
+    field of a document that is no id (`modelId: model.slug`)? Then the field holds text."""
+
+    def compute():
+        uses = app.queries
+        for call in uses.calls:
+            if call.table != table or call.method not in ("insert", "patch", "replace") or not call.args:
+                continue
+            value = js.object_get(js.unwrap(call.args[-1]), key)
+            value = js.unwrap(value)
+            if value is None:
+                continue
+            if js.string_value(value) is not None:
+                return True
+            if value.type == "member_expression":
+                prop = value.child("property")
+                name = prop.text if prop is not None else None
+                if name and name != "_id" and not name.endswith(("Id", "_id", "ID", "Ids", "_ids")) \
+                        and uses.doc_table_of(call.facts, value.child("object")) is not None:
+                    return True
+        return False
+
+    return memoized(ctx, ("cvx511_text", id(app), table, key), compute)
 
 
 def _external_user_ids(schema) -> bool:
