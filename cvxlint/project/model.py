@@ -201,7 +201,9 @@ class App:
         table = self.__dict__.get("_special_modules")
         if table is None or table[0] != len(self.modules):
             found: dict[str, ConvexModule] = {}
-            for m in self.modules.values():
+            # With schema.ts and schema.js side by side (a compiled copy committed), the CLI
+            # bundles schema.ts: the TypeScript file wins, whatever the order.
+            for m in sorted(self.modules.values(), key=lambda m: m.path.suffix != ".ts"):
                 sp = m.special
                 if sp is not None:
                     found.setdefault(sp, m)

@@ -68,6 +68,9 @@ class UnknownTable(Rule):
     invalid = [
         Invalid(SERVER + 'export const f = query({ args: { c: v.id("channel") }, handler: (ctx) => ctx.db.query("message").take(10) });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[3, 3], message="not defined in schema.ts"),
+        Invalid(SERVER + 'export const f = query({ args: {}, handler: (ctx) => ctx.db.query("message").take(10) });\n',
+                files={"convex/schema.ts": SCHEMA, "convex/schema.js": '"use strict";\nexports.default = require("./schema.cjs");\n'},
+                lines=[3], note="a compiled schema.js beside schema.ts: the CLI reads schema.ts"),
         Invalid(SERVER + 'export const g = mutation({ args: {}, handler: (ctx) => ctx.db.insert("users", { name: "x" }) });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[3]),
         Invalid('export async function recent(ctx: any) {\n  return await ctx.db.query("message").take(10);\n}\n',

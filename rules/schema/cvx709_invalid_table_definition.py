@@ -40,6 +40,11 @@ class InvalidTableDefinition(Rule):
     valid = [
         Valid(HEAD + 'export default defineSchema({\n  settings: defineTable(v.union(v.object({ a: v.string() }), v.object({ b: v.number() }))),\n'
               '  raw: defineTable(v.any()),\n});\n', path="convex/schema.ts"),
+        Valid(HEAD + 'export default defineSchema({\n  notes: defineTable({ body: v.string() }),\n});\n', path="convex/schema.ts",
+              files={"convex/schema.js": '"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\n'
+                     'const server_1 = require("convex/server");\nconst values_1 = require("convex/values");\n'
+                     'exports.default = (0, server_1.defineSchema)({ notes: (0, server_1.defineTable)({ body: values_1.v.string() }) });\n'},
+              note="a compiled schema.js beside schema.ts: the CLI pushes schema.ts"),
     ]
     invalid = [
         Invalid(HEAD + 'export default defineSchema({\n  _settings: defineTable({ a: v.string() }),\n'
@@ -51,9 +56,9 @@ class InvalidTableDefinition(Rule):
     ]
 
     def check_module(self, ctx, module):
-        if module.special != "schema":
-            return
         app = module.app
+        if module.special != "schema" or module is not app.special_module("schema"):
+            return  # the schema the CLI pushes (schema.ts over a compiled schema.js beside it)
         schema = app.schema
         facts = module.facts
         if schema is None:
