@@ -177,3 +177,21 @@ def test_test_setup_files_are_test_code():
         assert is_test_file(rel), rel
     for rel in ("setup.ts", "testing.ts", "contest.setup.ts", "lib/setupTeams.ts"):
         assert not is_test_file(rel), rel
+
+
+def test_messages_write_references_as_javascript(tmp_path):
+    """A module path that is no identifier is written with brackets, as the fix writes it
+    (`internal.analytics/scheduler.syncAll` is no TypeScript)."""
+    app = tmp_path / "app"
+    (app / "convex" / "analytics").mkdir(parents=True)
+    (app / "package.json").write_text('{"dependencies": {"convex": "1.31.0"}}')
+    (app / "convex" / "analytics" / "scheduler.ts").write_text(
+        'import { mutation } from "../_generated/server";\n'
+        'export const syncAll = mutation({ args: {}, handler: async () => {} });\n')
+    (app / "convex" / "crons.ts").write_text(
+        'import { cronJobs } from "convex/server";\nimport { api } from "./_generated/api";\n'
+        'const crons = cronJobs();\ncrons.interval("sync", { hours: 6 }, api["analytics/scheduler"].syncAll);\n'
+        'export default crons;\n')
+    found = [d.message for d in check([app], Settings(select=["CVX303"])).diagnostics]
+    assert len(found) == 1 and '`api["analytics/scheduler"].syncAll`' in found[0], found
+    assert '`internal["analytics/scheduler"].syncAll`' in found[0], found

@@ -6,6 +6,8 @@ reading string literals, member chains, object literal properties, function para
 
 from __future__ import annotations
 
+import re
+
 from .tree import Node
 
 FUNCTION_TYPES = frozenset(
@@ -320,6 +322,15 @@ def return_statements(fn: Node) -> list[Node]:
         if n.children:
             stack.extend(reversed(n.children))
     return out
+
+
+_JS_IDENT = re.compile(r"^[A-Za-z_$][\w$]*$")
+
+
+def accessor_text(root: str, path) -> str:
+    """`root` followed by `path` as JavaScript writes it: `api.tasks.list`,
+    `internal["analytics/scheduler"].syncAll`."""
+    return root + "".join(f".{p}" if _JS_IDENT.match(p) else f'["{p}"]' for p in path)
 
 
 def pattern_names(pat: Node | None) -> list[tuple[str, Node, list[str]]]:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from cvxlint.project.internalize import make_internal
-from cvxlint.rulekit import Fix, describe_uses, memoized
+from cvxlint.rulekit import Fix, describe_uses, js, memoized
 
 API_HEADER = ('import { v } from "convex/values";\n'
               'import { action, internalMutation, mutation, query } from "./_generated/server";\n'
@@ -35,8 +35,11 @@ def report_public_references(ctx, app, hows: tuple[str, ...], doing: str) -> Non
         if use.how not in hows or use.language != "server" or use.namespace != "api":
             continue
         fn = use.target
-        path = ".".join(use.ref.path)
-        msg = f"{use.describe()} {doing} `api.{path}`, a public function: use an internal function instead"
+        # `api.` holds public functions only; a module that does not exist holds nothing
+        module = "/".join(use.ref.path[:-1])
+        public = ", a public function" if fn is not None or any(
+            m.module_name == module for m in app.modules.values()) else ""
+        msg = f"{use.describe()} {doing} `{js.accessor_text('api', use.ref.path)}`{public}: use an internal function instead"
         fix = None
         if fn is not None and fn.is_public:
             clients = [u for u in app.callers(fn) if u.is_client]
@@ -44,6 +47,6 @@ def report_public_references(ctx, app, hows: tuple[str, ...], doing: str) -> Non
                 msg += (f"; `{fn.display_name}` is also called by clients ({describe_uses(ctx, clients, 3)}), "
                         "so split it into a public wrapper and an internal function")
             else:
-                msg += f" (no client calls `{fn.display_name}`: make it internal and use `internal.{path}`)"
+                msg += f" (no client calls `{fn.display_name}`: make it internal and use `{js.accessor_text('internal', use.ref.path)}`)"
                 fix = internal_fix(ctx, fn)
         ctx.report(use.path, (use.start, use.end), msg, fix=fix)

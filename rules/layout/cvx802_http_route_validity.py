@@ -21,8 +21,8 @@ class HttpRouteValidity(Rule):
 
     ## Why is this bad?
     The router throws at deploy time for all but the last case (`src/server/router.ts`).
-    Convex routes match exactly or by prefix only, so `"/users/:id"` only ever matches that
-    literal string.
+    Convex routes match exactly or by prefix only, so `"/users/:id"` (or `"/users/{id}"`) only
+    ever matches that literal string.
 
     ## Example
     ```ts
@@ -57,8 +57,9 @@ class HttpRouteValidity(Rule):
         Invalid(HEAD + 'http.route({ path: "/users/:id", method: "GET", handler: h });\n'
                 'http.route({ path: "/a", method: "FETCH", handler: h });\n'
                 'http.route({ path: "/b", method: "GET", handler: h });\nhttp.route({ path: "/b", method: "GET", handler: h });\n'
-                'http.route({ path: "/.files/x", pathPrefix: "/y/", method: "GET", handler: h });\nexport default http;\n',
-                path="convex/http.ts", lines=[5, 6, 8, 9, 9]),
+                'http.route({ path: "/.files/x", pathPrefix: "/y/", method: "GET", handler: h });\n'
+                'http.route({ path: "/image/{storageId}", method: "GET", handler: h });\nexport default http;\n',
+                path="convex/http.ts", lines=[5, 6, 8, 9, 9, 10]),
     ]
 
     def check_module(self, ctx, module):
@@ -81,7 +82,7 @@ class HttpRouteValidity(Rule):
                 if not path.startswith("/"):
                     ctx.report(facts, path_node, f"route path {path!r} must start with `/`",
                                fix=Fix.safe("Add the leading `/`", ctx.edit(facts, _inner(path_node), "/" + path)))
-                elif re.search(r"(^|/)(:[^/]*|\*)(/|$)", path):
+                elif re.search(r"(^|/)(:[^/]*|\*|\{[^/]*\})(/|$)", path):  # `:id`, `*`, `{id}` (OpenAPI style)
                     ctx.report(facts, path_node, f"route path {path!r} never matches: Convex has no path parameters, "
                                                  "only exact paths and `pathPrefix`")
                 if path == "/.files" or path.startswith("/.files/"):

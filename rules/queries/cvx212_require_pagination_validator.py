@@ -57,9 +57,12 @@ class RequirePaginationValidator(Rule):
     ```
 
     ## Fix safety
-    Replacing the validator with `paginationOptsValidator` (and importing it) is safe: it
-    accepts every value the old validator accepted, plus the fields the client adds. No
-    fix is offered when `paginationOpts` is missing from `args` or is written elsewhere.
+    Replacing an object validator that already requires `numItems` and `cursor` with
+    `paginationOptsValidator` (and importing it) is safe: it accepts every value the old one
+    accepted, plus the fields the client adds. Replacing `v.any()`, or an object without
+    `cursor`, is unsafe: calls that passed before (`{ numItems: 50 }` from another function)
+    would be rejected. No fix is offered when `paginationOpts` is missing from `args` or is
+    written elsewhere.
     """
 
     code = "CVX212"
@@ -95,7 +98,7 @@ class RequirePaginationValidator(Rule):
                 'import { v } from "convex/values";\n'
                 'export const list = query({ args: { paginationOpts: v.any() }, handler: async (ctx, { paginationOpts }) =>\n'
                 '  ctx.db.query("tasks").paginate(paginationOpts) });\n',
-                lines=[4],
+                lines=[4], message="anything passes", note="an unsafe fix: callers must then send `cursor`",
                 output='import { query } from "./_generated/server";\nimport { defineTable, paginationOptsValidator } from "convex/server";\n'
                 'import { v } from "convex/values";\n'
                 'export const list = query({ args: { paginationOpts: paginationOptsValidator }, handler: async (ctx, { paginationOpts }) =>\n'
@@ -137,7 +140,16 @@ class RequirePaginationValidator(Rule):
                     edits = [ctx.edit(fn.facts, prop.value, "paginationOptsValidator")]
                     if imp != "present":
                         edits.append(imp)
-                    fix = Fix.safe("Use `paginationOptsValidator` from `convex/server`", *edits)
+                    # Safe only when it accepts everything the old validator did: an object that
+                    # already requires numItems and cursor. From `v.any()` (or an object without
+                    # `cursor`) it rejects calls that worked, such as `{ numItems: 50 }`.
+                    widens = v.kind == "object" and {"numItems", "cursor"} <= set(v.fields)
+                    fix = (Fix.safe if widens else Fix.unsafe)("Use `paginationOptsValidator` from `convex/server`", *edits)
+            if v.kind == "any":
+                ctx.report(fn.facts, node, f"`paginationOpts` of `{fn.display_name}` is validated with `v.any()`: "
+                           "anything passes until `paginate` fails on it; use `paginationOptsValidator` (callers "
+                           "must then send `numItems` and `cursor`)", severity=sev, fix=fix)
+                continue
             declared = set(v.fields) if v.kind == "object" else set()
             missing = [f for f in ("id", "endCursor") if f not in declared] or sorted(ALL_FIELDS - declared)
             names = " and ".join(f"`{f}`" for f in missing)
