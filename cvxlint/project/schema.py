@@ -412,12 +412,13 @@ class _SchemaReader:
                 and js.unwrap(d.node).type == "identifier" and guard < 12:
             guard += 1
             d = self.linker.value_of(d.facts, d.node)
+        name = facts.path.replace("\\", "/").rsplit("/", 1)[-1]  # schema.ts, or schema.js
         if d is None:
-            schema.problem = "schema.ts has no default export"
+            schema.problem = f"{name} has no default export"
             return schema
         call = js.unwrap(d.node) if isinstance(d, Def) and not d.path else None
         if call is None or call.type != "call_expression" or not self._is_server(d.facts, js.callee(call), "defineSchema"):
-            schema.problem = "the default export of schema.ts is not a `defineSchema(...)` call"
+            schema.problem = f"the default export of {name} is not a `defineSchema(...)` call"
             schema.problem_node = call if isinstance(d, Def) and d.facts is facts else None
             return schema
         schema.call = call
