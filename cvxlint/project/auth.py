@@ -18,7 +18,8 @@ Evidence is one of:
 * a guard call: a name like the official plugin's pattern (`requireUser`, `assertAdmin`,
   `ensureMember`, `canEdit`, `hasAccess`), or one configured in `auth-helpers` — unless the
   handler gives it nothing but its arguments (`isAdmin(args.email)`): the caller chooses
-  those, so such a guard cannot tell who is asking (`Access.caller_decides`);
+  those, so such a guard cannot tell who is asking (`Access.caller_decides`), or its body
+  here reads none of its parameters, calls nothing and throws nothing (a stub);
 * row-level security: convex-helpers' `wrapDatabaseReader/wrapDatabaseWriter/RowLevelSecurity`;
 * a capability argument: the function takes the secret that grants access itself (a share
   `code`, an `inviteToken`, an anonymous `sessionId`), which the docs accept as access control;
@@ -324,8 +325,28 @@ class AccessAnalysis:
             elif kind == "guard" and where == "handler" and _on_arguments_only(r, site):
                 # `isAdmin(args.email)`: a check of what the caller says about itself
                 out.caller_decides.append(Evidence(facts, site.node, what, where))
+            elif kind == "guard" and self._checks_nothing(facts, site):
+                continue  # named like a guard, but its body calls nothing and throws nothing
             else:
                 out.evidence.append(Evidence(facts, site.node, what, where))
+
+    def _checks_nothing(self, facts: FileFacts, site: CallSite) -> bool:
+        """A guard-named function of this project that reads none of its parameters, calls
+        nothing and throws nothing (`requireRole(ctx, "admin")` that only returns "owner", a
+        stub left in place). One that reads them (`ctx.user != null`) may be the check."""
+        target = self.project.callgraph.callee(facts, site)
+        if target is None:
+            return False
+        tfacts, info = target
+        if any(True for _ in info.all_calls()) or tfacts.module.nodes_in(info.node, "throw_statement"):
+            return False
+        if info.body is None:
+            return False
+        for n in tfacts.module.nodes_in(info.body, "identifier", "shorthand_property_identifier"):
+            ref = tfacts.ref_of(n)
+            if ref is not None and ref.kind == "param" and ref.func is info:
+                return False
+        return True
 
     def classify(self, facts: FileFacts, site: CallSite) -> tuple[str | None, str]:
         """What an auth-relevant call is: identity | fetch | guard | rls | run, or None."""

@@ -84,7 +84,7 @@ class RequireAccessControl(Rule):
         Valid(SERVER + 'import { requireMember } from "./lib/members";\n'
               'export const list = query({ args: { team: v.id("teams") }, handler: async (ctx, { team }) => {\n'
               '  if (team) {\n    await requireMember(ctx, team);\n  }\n  return await ctx.db.query("docs").take(10);\n}});\n',
-              files={**AUTH_CONFIG, "convex/lib/members.ts": 'export async function requireMember(ctx: any, team: string) {}\n'}),
+              files={**AUTH_CONFIG, "convex/lib/members.ts": 'export async function requireMember(ctx: any, team: string) {\n  if (!(await ctx.db.get("teams", team))) throw new Error("not a member");\n}\n'}),
         Valid(SERVER + 'import { authed } from "./lib/functions";\n'
               'export const list = authed({ args: {}, handler: async (ctx) => ctx.db.query("docs").take(10) });\n',
               files={**AUTH_CONFIG, "convex/lib/functions.ts":
@@ -142,7 +142,7 @@ class RequireAccessControl(Rule):
                 '  await requireAdmin(ctx);\n  return await ctx.db.query("campaigns").take(50);\n}});\n'
                 'export const one = query({ args: { id: v.id("campaigns") }, handler: async (ctx, { id }) => {\n'
                 '  return await ctx.db.get("campaigns", id);\n}});\n',
-                files={**AUTH_CONFIG, "convex/lib/admin.ts": 'export async function requireAdmin(ctx: any) {}\n'},
+                files={**AUTH_CONFIG, "convex/lib/admin.ts": 'export async function requireAdmin(ctx: any) {\n  if (!(await ctx.auth.getUserIdentity())) throw new Error(\"admins only\");\n}\n'},
                 lines=[9], message="require an admin"),
         Invalid(SERVER + 'export const remove = mutation({ args: { id: v.id("docs") }, handler: async (ctx, { id }) => {\n'
                 '  await ctx.db.delete("docs", id);\n}});\n', lines=[4], note="selected explicitly: runs without auth.config.ts"),
@@ -162,6 +162,10 @@ class RequireAccessControl(Rule):
                 '  for (const d of await ctx.db.query("docs").take(100)) await ctx.db.delete("docs", d._id);\n}});\n',
                 files=AUTH_CONFIG, lines=[6], message="given only the arguments",
                 note="a guard on what the caller says about itself decides nothing"),
+        Invalid(SERVER + 'async function requireRole(_ctx: unknown, _role: string) {\n  return "owner";\n}\n'
+                'export const setValue = mutation({ args: { id: v.id("docs"), body: v.string() }, handler: async (ctx, { id, body }) => {\n'
+                '  await requireRole(ctx, "admin");\n  await ctx.db.patch("docs", id, { body });\n}});\n',
+                files=AUTH_CONFIG, lines=[7], note="a guard-named stub that reads, calls and throws nothing checks nothing"),
         Invalid(SERVER + 'const checkQuota = (n: number) => { if (n > 100) throw new Error("too many"); };\n'
                 'export const bulk = mutation({ args: { count: v.number() }, handler: async (ctx, args) => {\n'
                 '  checkQuota(args.count + 1);\n'
