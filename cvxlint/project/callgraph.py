@@ -122,3 +122,63 @@ def _ctx_flow(cur: Reached, site: CallSite) -> tuple[int | None, tuple[str, ...]
     return None, ()
 
 
+
+
+# --- code for one kind of function only ----------------------------------------------------------
+# A helper shared by queries, mutations and actions tests `"db" in ctx`: queries and mutations
+# have `ctx.db`, actions do not, so one side of the test never runs for a given kind.
+
+
+def kind_can_run(kind: str, r: Reached, node=None) -> bool:
+    """Can a `kind` handler run the helper call chain leading to `r` (and `node` in `r.func`)?
+    False when one of those calls sits where a `"db" in ctx` test rules that kind out."""
+    has_db = kind in ("query", "mutation")
+    sites = [site.node for _facts, site in r.via]
+    if node is not None:
+        sites.append(node)
+    return all(_db_branch(n) in (None, has_db) for n in sites)
+
+
+def _db_branch(node) -> bool | None:
+    """True/False when `node` runs only where `"db" in ctx` holds / fails; None: either."""
+    child = node
+    for a in node.ancestors():
+        if js.is_function(a):
+            return None
+        if a.type in ("if_statement", "ternary_expression") and child.field in ("consequence", "alternative"):
+            t = _db_test(a.child("condition"))
+            if t is not None:
+                return t if child.field == "consequence" else not t
+        if a.type == "statement_block":
+            # after `if ("db" in ctx) { ...; return }`, only the other kind gets here
+            for prev in a.children:
+                if prev is child:
+                    break
+                if prev.type == "if_statement" and prev.child("alternative") is None \
+                        and _always_exits(prev.child("consequence")):
+                    t = _db_test(prev.child("condition"))
+                    if t is not None:
+                        return not t
+        child = a
+    return None
+
+
+def _db_test(cond) -> bool | None:
+    """`"db" in ctx` -> True, `!("db" in ctx)` -> False, anything else -> None."""
+    cond = js.unwrap(cond)
+    if cond is None:
+        return None
+    if cond.type == "unary_expression" and cond.has_tok("!") and cond.children:
+        inner = _db_test(cond.children[0])
+        return None if inner is None else not inner
+    if cond.type == "binary_expression" and cond.has_tok("in") and js.string_value(cond.child("left")) == "db":
+        return True
+    return None
+
+
+def _always_exits(stmt) -> bool:
+    if stmt is None:
+        return False
+    if stmt.type == "statement_block":
+        return bool(stmt.children) and stmt.children[-1].type in ("return_statement", "throw_statement")
+    return stmt.type in ("return_statement", "throw_statement")

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 from ..syntax import js
 from .builders import Builder, BuilderResolver, RegisteredFunction
-from .callgraph import CallGraph, Reached
+from .callgraph import CallGraph, Reached, kind_can_run
 from .customizations import CtxChange, ctx_change
 from .definitions import Def, Linker
 from .discover import PY_EXTENSIONS, TS_EXTENSIONS, AppLayout, Workspace
@@ -296,6 +296,7 @@ class Project:
         self.overrides: dict[Path, bytes] = {}  # unsaved editor buffers (LSP)
         self.apps: list[App] = []
         self._ctx_changes: dict[int, CtxChange] = {}
+        self._reach: dict[int, list[Reached]] = {}  # id(RegisteredFunction) -> Project.reach
         self._handler_facts: dict[int, FileFacts] = {}  # id(RegisteredFunction) ->
         self.memo: dict = {}  # derived facts shared by rules within one run (see rulekit.memoized)
         self._python: dict[Path, "PyFacts | None"] = {}
@@ -544,10 +545,15 @@ class Project:
         return hit
 
     def reach(self, fn: RegisteredFunction) -> list[Reached]:
-        """The handler and every helper it calls (see callgraph.py)."""
+        """The handler and every helper it calls (see callgraph.py), except helpers called only
+        where a `"db" in ctx` test rules out `fn`'s kind."""
         if fn.handler is None:
             return []
-        return self.callgraph.reach(self.handler_facts(fn), fn.handler)
+        hit = self._reach.get(id(fn))
+        if hit is None:
+            hit = self._reach[id(fn)] = [r for r in self.callgraph.reach(self.handler_facts(fn), fn.handler)
+                                          if not r.via or kind_can_run(fn.kind, r)]
+        return hit
 
     def handler_facts(self, fn: RegisteredFunction) -> FileFacts:
         """The file the handler is written in (a wrapper may take it from another file)."""

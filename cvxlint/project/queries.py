@@ -483,9 +483,13 @@ class _ChainBuilder:
                 if _other_branch(decl, o.parent):
                     continue  # `if (x) q = filter(...); else q = ...`: the else never replaces this one
                 break  # replaced by another value: stop following
-            if o.parent is not None and o.parent.type == "member_expression" and o.field == "object" and \
-                    (prop := o.parent.child("property")) is not None and prop.text in _NOT_CONSUMING:
-                continue  # `q.toString()` reads nothing
+            if o.parent is not None and o.parent.type == "member_expression" and o.field == "object":
+                prop = o.parent.child("property")
+                if prop is not None and prop.text in _NOT_CONSUMING:
+                    continue  # `q.toString()` reads nothing
+                m = js.outer(o.parent)
+                if m.parent is None or m.parent.type != "call_expression" or m.field != "function":
+                    continue  # `typeof q.take === "function"`: a property read, not a call
             consumers.append(use)
         chain.builder_uses = consumers
         chain.builder_steps = len(chain.steps)

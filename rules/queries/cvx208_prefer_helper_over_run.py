@@ -1,3 +1,4 @@
+from cvxlint.project.callgraph import kind_can_run
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, report_in_handler
 
 SERVER = ('import { query, mutation } from "./_generated/server";\nimport { internal, components } from "./_generated/api";\n'
@@ -51,6 +52,9 @@ class PreferHelperOverRun(Rule):
     summary = "`ctx.runQuery/runMutation` inside a query or mutation (use a helper)"
 
     valid = [
+        Valid(SERVER + 'import { internal } from "./_generated/api";\nasync function fromDb(ctx: any) {\n  const row = await ctx.db.query("users").first();\n  return row?._id ?? null;\n}\nexport async function currentUser(ctx: any) {\n  if ("db" in ctx) {\n    return await fromDb(ctx);\n  }\n  return await ctx.runQuery(internal.users.current, {});\n}\n'
+              'export const who = mutation({ args: {}, handler: async (ctx) => await currentUser(ctx) });\n',
+              note="the helper runs a query only where `\"db\" in ctx` fails (actions)"),
         Valid(SERVER + 'export const count = query({ args: {}, handler: (ctx) => ctx.runQuery(components.counter.lib.get, {}) });\n'),
         Valid(SERVER + 'export const total = query({ args: {}, handler: async (ctx) => {\n'
               '  const get = components.counter.lib.get;\n  return await ctx.runQuery(get, {});\n}});\n',
@@ -75,6 +79,8 @@ class PreferHelperOverRun(Rule):
                         continue
                     if path == ("runMutation",) and _in_try(site.node, r.func.node):
                         continue
+                    if not kind_can_run(fn.kind, r, site.node):
+                        continue  # `if ("db" in ctx) ... else ctx.runQuery(...)`: the action side
                     report_in_handler(ctx, fn, r, site.node,
                                       f"`ctx.{path[0]}` in a {fn.kind}: it re-validates and starts a new JS context; "
                                       "call a plain TypeScript helper instead")

@@ -41,6 +41,10 @@ class NoReusedQueryBuilder(Rule):
     summary = "Query builder variable chained or consumed twice (runtime error)"
 
     valid = [
+        Valid(SERVER + 'export const pending = query({ args: {}, handler: async (ctx) => {\n'
+              '  const q = ctx.db.query("jobs").withIndex("by_status", (r) => r.eq("status", "pending"));\n'
+              '  if (typeof q.take === "function") return await q.take(10);\n  return await q.collect();\n}});\n',
+              note="reading a property is no use of the query"),
         Valid(SERVER + 'export const list = query({ args: { done: v.optional(v.boolean()) }, handler: async (ctx, args) => {\n'
               '  let q = ctx.db.query("tasks");\n'
               '  if (args.done !== undefined) q = q.filter((f) => f.eq(f.field("done"), args.done));\n'

@@ -84,6 +84,9 @@ class CtxMemberUnavailable(Rule):
     summary = "`ctx` member the function kind lacks (e.g. `ctx.db` in an action)"
 
     valid = [
+        Valid(SERVER + 'import { internal } from "./_generated/api";\nasync function fromDb(ctx: any) {\n  const row = await ctx.db.query("users").first();\n  return row?._id ?? null;\n}\nexport async function currentUser(ctx: any) {\n  if ("db" in ctx) {\n    return await fromDb(ctx);\n  }\n  return await ctx.runQuery(internal.users.current, {});\n}\n'
+              'export const who = action({ args: {}, handler: async (ctx) => await currentUser(ctx) });\n',
+              note="the helper reads `ctx.db` only where `\"db\" in ctx` holds"),
         Valid(SERVER + 'export const ask = action({ args: {}, handler: async (ctx) => ctx.runQuery(internal.msgs.recent, {}) });\n'),
         Valid('import { customAction } from "convex-helpers/server/customFunctions";\n'
               'import { action } from "./_generated/server";\n'

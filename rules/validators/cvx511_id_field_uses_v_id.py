@@ -77,6 +77,10 @@ class IdFieldUsesVId(Rule):
               '  clips: defineTable({ projectId: v.string(), start: v.number() }),\n});\n',
               path="convex/schema.ts", note="projects keep their own outside projectId: clips.projectId holds that string"),
         Valid('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+              'export default defineSchema({\n  colors: defineTable({ colorId: v.number(), name: v.string() }),\n'
+              '  items: defineTable({ colorId: v.string(), name: v.string() }),\n});\n',
+              path="convex/schema.ts", note="colors keep a numeric outside colorId: items.colorId holds that one"),
+        Valid('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
               'export default defineSchema({\n  models: defineTable({ slug: v.string(), name: v.string() }),\n'
               '  games: defineTable({ modelId: v.string(), level: v.number() }),\n});\n',
               path="convex/schema.ts", files={"convex/games.ts": SERVER + 'export const start = mutation({ args: {}, handler: async (ctx) => {\n'
@@ -209,11 +213,12 @@ _KIND_SUFFIXES = ("Type", "Kind", "Table", "Source")
 
 
 def _stores_own(schema, table: str, key: str) -> bool:
-    """Does `table` keep a string field named `key` itself (`projects.projectId`)?"""
+    """Does `table` keep a field named `key` itself (`projects.projectId: v.string()`,
+    `colors.colorId: v.number()`)? Then that name is an outside id, of whatever type."""
     t = schema.tables.get(table)
     doc = t.document.required() if t is not None else None
     f = doc.fields.get(key) if doc is not None and doc.kind == "object" else None
-    return f is not None and f.required().kind == "string"
+    return f is not None and f.required().kind != "id"
 
 
 def _inside(node, ids: set[int]) -> bool:
