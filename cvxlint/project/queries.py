@@ -473,7 +473,7 @@ class _ChainBuilder:
                 left = js.unwrap(parent.child("left"))
                 if left is not None and left.type == "identifier" and left.text == var:
                     # `q = q.filter(...)`: the steps between apply to the same builder
-                    cond = _statement_block(parent) is not _statement_block(decl)
+                    cond = _runs_on_some_paths(parent, _statement_block(decl))
                     self._walk_steps(chain, use, top, cond)
                     continue
             o = js.outer(use)
@@ -595,6 +595,22 @@ def _rooted_at(expr: Node | None, var: str) -> bool:
         else:
             return False
     return False
+
+
+_BRANCHING = frozenset(["if_statement", "else_clause", "ternary_expression", "switch_case", "switch_default",
+                        "for_statement", "for_in_statement", "while_statement", "do_statement", "catch_clause"])
+
+
+def _runs_on_some_paths(n: Node, block: Node | None) -> bool:
+    """Is `n` under a branch, loop or callback inside `block` (`if (x) q = q.order(...)`, braces
+    or not), or outside `block` altogether?"""
+    p = n.parent
+    while p is not None and p is not block:
+        if p.type in _BRANCHING or js.is_function(p) or \
+                (p.type == "binary_expression" and (p.has_tok("&&") or p.has_tok("||") or p.has_tok("??"))):
+            return True
+        p = p.parent
+    return p is None
 
 
 def _statement_block(n: Node) -> Node | None:

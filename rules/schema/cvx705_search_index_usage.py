@@ -17,7 +17,9 @@ class SearchIndexUsage(Rule):
     text)`, only one `.search`, and every other call an `.eq` on one of the index's
     `filterFields`. Also flags `.order()` after `withSearchIndex` (search results come in
     relevance order), and `ctx.vectorSearch` filters (`q.eq("f", x)`, also inside `q.or`) on
-    fields outside the vector index's `filterFields`.
+    fields outside the vector index's `filterFields`. When the `.order()` is applied
+    conditionally (`if (!searching) q = q.order("desc")`), the finding is a warning: the
+    paths that add the search index and the order may never meet.
 
     ## Why is this bad?
     These throw at run time, e.g. "Search queries must always be in relevance order. Can
@@ -61,6 +63,11 @@ class SearchIndexUsage(Rule):
         Invalid(SERVER + 'export const f = query({ args: { t: v.string() }, handler: (ctx, { t }) =>\n'
                 '  ctx.db.query("posts").withSearchIndex("search_body", (q) => q.search("body", t)).order("desc").take(10) });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4], message="relevance"),
+        Invalid(SERVER + 'export const f = query({ args: { t: v.optional(v.string()) }, handler: async (ctx, { t }) => {\n'
+                '  let q;\n  if (t) q = ctx.db.query("posts").withSearchIndex("search_body", (s) => s.search("body", t));\n'
+                '  else q = ctx.db.query("posts");\n  if (!t) q = q.order("desc");\n  return await q.take(10);\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[7], message="may follow",
+                note="an order applied on some paths: a warning, the paths may not meet"),
         Invalid(SERVER + 'export const g = action({ args: {}, handler: (ctx) =>\n'
                 '  ctx.vectorSearch("posts", "by_embedding", { vector: [1, 2, 3], filter: (q) => q.eq("author", "me") }) });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4]),
@@ -77,9 +84,19 @@ class SearchIndexUsage(Rule):
             seen.add(id(ch.search_call))
             if ch.order_node is not None:
                 seg = self._order_removal(ctx, ch)
-                ctx.report(ch.facts, js.method_anchor(ch.order_node),
-                           "`.order()` after `withSearchIndex`: search results are always in relevance order (this throws)",
-                           fix=Fix.display_only("Remove `.order(...)`", seg) if seg is not None else None)
+                fix = Fix.display_only("Remove `.order(...)`", seg) if seg is not None else None
+                # `if (...) q = q.order(...)`: maybe not on the path that set the search index
+                # (`if (!searching)`); which paths meet is not followed, so say "may"
+                maybe = any(st.conditional for st in ch.steps if st.node is ch.order_node or st.node is ch.search_call)
+                if maybe:
+                    ctx.report(ch.facts, js.method_anchor(ch.order_node),
+                               "`.order()` may follow `withSearchIndex` here (it is applied conditionally): search "
+                               "results are always in relevance order, and that combination throws",
+                               severity=Severity.WARNING, fix=fix)
+                else:
+                    ctx.report(ch.facts, js.method_anchor(ch.order_node),
+                               "`.order()` after `withSearchIndex`: search results are always in relevance order (this throws)",
+                               fix=fix)
             idx = table.search_index(ch.search_index) if ch.search_index else None
             if idx is None or ch.search_range is None:
                 continue
