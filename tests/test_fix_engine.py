@@ -195,3 +195,35 @@ def test_unified_diff(tmp_path):
     d = unified_diff(out, label=lambda p: p.name)
     assert d.startswith("--- a.ts\n+++ a.ts\n")
     assert "-let v = old;\n\\ No newline at end of file\n+let v = new;\n\\ No newline at end of file\n" in d
+
+
+def test_index_rewrite_is_unsafe_for_a_value_that_may_be_null(tmp_path):
+    """CVX202's rewrite to `withIndex` is safe for an exact index, but a value that may be null
+    or undefined compiles in a filter's `q.eq` and not in a range's (tsc TS2345): unsafe then."""
+    from cvxlint.api import fix as run_fix
+    from cvxlint.config import Settings as S
+
+    app = tmp_path / "app"
+    (app / "convex").mkdir(parents=True)
+    (app / "package.json").write_text('{"dependencies": {"convex": "1.31.0"}}')
+    (app / "convex" / "schema.ts").write_text(
+        'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+        'export default defineSchema({\n  members: defineTable({ userId: v.id("users") }).index("by_user_id", ["userId"]),\n'
+        '  users: defineTable({ name: v.string() }),\n});\n')
+    source = ('import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
+              'export const byArg = query({ args: { userId: v.optional(v.id("users")) }, handler: (ctx, args) =>\n'
+              '  ctx.db.query("members").filter((q) => q.eq(q.field("userId"), args.userId)).first() });\n'
+              'export const byLocal = query({ args: {}, handler: async (ctx) => {\n'
+              '  const userId: string | null = null;\n'
+              '  return await ctx.db.query("members").filter((q) => q.eq(q.field("userId"), userId)).first();\n}});\n'
+              'export const sure = query({ args: { userId: v.id("users") }, handler: (ctx, args) =>\n'
+              '  ctx.db.query("members").filter((q) => q.eq(q.field("userId"), args.userId)).first() });\n')
+    path = app / "convex" / "members.ts"
+    path.write_text(source)
+    outcome = run_fix([app], S(select=["CVX202"]), unsafe=False)
+    after = outcome.changed[path.resolve()] if path.resolve() in outcome.changed else outcome.changed[path]
+    text = after.decode()
+    assert text.count('.withIndex("by_user_id"') == 1, text  # only `sure` is rewritten safely
+    assert 'filter((q) => q.eq(q.field("userId"), args.userId)).first() });\nexport const byLocal' in text, text
+    unsafe = run_fix([app], S(select=["CVX202"]), unsafe=True).changed
+    assert list(unsafe.values())[0].decode().count('.withIndex("by_user_id"') == 3

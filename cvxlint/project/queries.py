@@ -344,6 +344,14 @@ class DatabaseUses:
         """The table an ID expression belongs to, when it can be told statically."""
         return _Inference(self, facts).id_table(node, depth)
 
+    def declarator_of(self, facts: FileFacts, ident: Node) -> Node | None:
+        """The `variable_declarator` of a local identifier, the last one written before it."""
+        ref = facts.ref_of(ident)
+        if ref is None or ref.kind not in ("local", "param"):
+            return None
+        decl = _declarator(ref, ident, self._decls)
+        return decl[0] if decl is not None and decl[0].type == "variable_declarator" else None
+
     def doc_table_of(self, facts: FileFacts, node: Node | None) -> str | None:
         """The table a document expression was read from, when it can be told statically."""
         return _Inference(self, facts).doc_table(node, 0)

@@ -1,6 +1,6 @@
 import re
 
-from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, chains_on_schema_tables, js
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, chains_on_schema_tables, js, reported_queries
 
 
 SERVER = 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
@@ -56,6 +56,42 @@ def _segment(facts, call):
 
 def _has_comment(facts, start: int, end: int) -> bool:
     return any(start <= c.start < end for c in facts.module.comments)
+
+
+_NULLISH_TYPE = re.compile(r"\b(null|undefined)\b|\?")
+
+
+def _may_be_nullish(ctx, app, ch, value) -> bool:
+    """Can the compared value be null or undefined, as far as the code says? A literal null, an
+    optional argument, a local annotated `T | null` or set from a conditional with null in it."""
+    v = js.unwrap(value)
+    if v is None or v.type in ("null", "undefined"):
+        return v is not None
+    if v.type == "ternary_expression":
+        return any(_may_be_nullish(ctx, app, ch, v.child(b)) for b in ("consequence", "alternative"))
+    chain = js.member_chain(v) if v.type == "member_expression" else None
+    root = chain[0] if chain is not None else v
+    if root.type != "identifier":
+        return False
+    ref = ch.facts.ref_of(root)
+    if ref is not None and ref.kind == "param" and ref.index == 1:
+        path = tuple(ref.path) + tuple(chain[1] if chain is not None else ())
+        for fn in ch.functions:
+            args = ctx.project.args_validator(fn)
+            field = args.required().field(path[0]) if args is not None and path and args.required().kind == "object" else None
+            if field is not None and (field.is_optional or field.required().accepts_null()):
+                return True
+        return False
+    if chain is not None:
+        return False
+    decl = reported_queries(ctx, app).declarator_of(ch.facts, v)
+    if decl is None:
+        return False
+    ann = decl.child("type")
+    if ann is not None and _NULLISH_TYPE.search(ch.facts.text(ann)):
+        return True
+    init = decl.child("value")
+    return init is not None and any(n.type in ("null", "undefined") for n in init.walk())
 
 
 def rewrite_edits(ctx, ch, f, index_name: str, fields: list[str]):
@@ -151,7 +187,10 @@ class PreferIndexOverFilter(Rule):
 
     ## Fix safety
     The rewrite is safe when the compared fields are all of the index's fields: both
-    queries return the same rows in the same (`_creationTime`) order. When they are only a
+    queries return the same rows in the same (`_creationTime`) order. It is unsafe when a
+    compared value may be null or undefined (an optional argument, a local typed `T | null`):
+    a filter's `q.eq` takes any value, an index range's only the field's type, so the
+    rewritten code may not compile. When they are only a
     prefix of a longer index the order changes, so the rewrite is only a suggestion. When
     no index fits, the fix adds `.index("by_<fields>", [...])` to the table in schema.ts and
     rewrites the query; it is unsafe because the next deploy backfills the new index (which
@@ -244,7 +283,7 @@ class PreferIndexOverFilter(Rule):
                 f = ch.filters[0]
                 if id(f.node) not in seen and not f.helper and f.eqs:
                     seen.add(id(f.node))
-                    self._filter(ctx, ch, f, table)
+                    self._filter(ctx, ch, f, table, app)
             elif ch.index_call is not None and ch.search_call is None and len(ch.filters) == 1:
                 f = ch.filters[0]
                 if id(f.node) not in seen and not f.helper and f.eqs:
@@ -255,7 +294,7 @@ class PreferIndexOverFilter(Rule):
                     seen.add(id(pf.node))
                     self._post_filter(ctx, ch, pf, table)
 
-    def _filter(self, ctx, ch, f, table):
+    def _filter(self, ctx, ch, f, table, app):
         fields = [name for name, _n, _v in f.eqs]
         if len(set(fields)) != len(fields):
             return
@@ -267,7 +306,10 @@ class PreferIndexOverFilter(Rule):
             rng = _range_text(ch.facts, "q", ordered, {n: v for n, _x, v in f.eqs})
             if exact:
                 msg = f'`.filter` on {_names(fields)}: index `{idx.name}` covers exactly these fields; use `.withIndex("{idx.name}", (q) => {rng})`'
-                fix = Fix.safe(f'Use `withIndex("{idx.name}")`', *edits) if edits else None
+                # `q.eq` in a filter takes any value, a range's `.eq` only the field's type: a
+                # value that may be null or undefined would not compile there
+                tier = Fix.unsafe if any(_may_be_nullish(ctx, app, ch, v) for _n, _x, v in f.eqs) else Fix.safe
+                fix = tier(f'Use `withIndex("{idx.name}")`', *edits) if edits else None
             else:
                 msg = (f'`.filter` on {_names(fields)}: index `{idx.name}` starts with these fields; '
                        f'`.withIndex("{idx.name}", (q) => {rng})` reads only the matching rows (in `{idx.name}` order)')
