@@ -70,6 +70,10 @@ class Linker:
             return None
         return self._imported(facts, imp.source, imp.imported, depth)
 
+    def required(self, facts: FileFacts, source: str) -> Definition | None:
+        """What `require(source)` gives in `facts`: the module as a namespace."""
+        return self._imported(facts, source, "*", 0)
+
     def _imported(self, facts: FileFacts, source: str, imported: str, depth: int) -> Definition | None:
         target = self.resolver.resolve(facts.path, source)
         if target is None:

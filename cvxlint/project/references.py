@@ -198,6 +198,10 @@ class ReferenceResolver:
         if node.type == "identifier":
             root, props = node, []
         else:
+            required = _required_member(node)
+            if required is not None:  # `require("./_generated/api").api.x.y`
+                source, props = required
+                return self._from_definition(self.linker.required(facts, source), facts, node, props, depth)
             chain = js.member_chain(node)
             if chain is None or chain[0].type != "identifier":
                 return None
@@ -593,3 +597,24 @@ def _mentions(resolver: ReferenceResolver, project: "Project", facts: FileFacts,
                           func=func, facts=facts, via=via)
         out.append((use, frozenset((_node_key(facts.path, top), _node_key(facts.path, outer)))))
     return out
+
+
+def _required_member(node: Node) -> tuple[str, list[str]] | None:
+    """`require("src").a.b` -> ("src", ["a", "b"]) (CommonJS, or a cast around the generated
+    api to dodge deep type instantiation)."""
+    props: list[str] = []
+    n = node
+    while n is not None and n.type == "member_expression":
+        prop = n.child("property")
+        if prop is None or prop.type != "property_identifier":
+            return None
+        props.append(prop.text or "")
+        n = js.unwrap(n.child("object"))
+    if n is None or n.type != "call_expression" or not props:
+        return None
+    callee = js.callee(n)
+    args = js.call_args(n)
+    source = js.string_value(args[0]) if len(args) == 1 else None
+    if callee is None or callee.type != "identifier" or callee.text != "require" or source is None:
+        return None
+    return source, props[::-1]

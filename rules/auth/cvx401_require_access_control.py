@@ -74,6 +74,14 @@ class RequireAccessControl(Rule):
     plugin_rules = ("require-access-control",)
 
     valid = [
+        Valid('import { action, query } from "./_generated/server";\n'
+              'const apiRef: any = require("./_generated/api").api;\n'
+              'export const me = query({ args: {}, handler: async (ctx) => {\n'
+              '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) throw new Error("sign in");\n'
+              '  return await ctx.db.query("users").first();\n}});\n'
+              'export const sync = action({ args: {}, handler: async (ctx) => {\n'
+              '  const user = await ctx.runQuery(apiRef.example.me, {});\n  return user;\n}});\n',
+              files=AUTH_CONFIG, note="the check runs in a query reached through `require` of the generated api"),
         Valid(SERVER.replace("mutation, query", "action, mutation, query")
               + 'export const alwaysFails = action({ args: {}, handler: async () => {\n'
               '  throw new Error("Intentional action error for E2E tests");\n}});\n', files=AUTH_CONFIG,
