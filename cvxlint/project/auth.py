@@ -113,6 +113,7 @@ class Access:
     unknown: bool = False  # some layer could not be read
     annotated_public: bool = False  # `// cvxlint-public`
     touches_resources: bool = False  # uses ctx.db / storage / run* / scheduler (or is an action)
+    resources: set[str] = field(default_factory=set)  # which of those ctx members it uses
     caller_decides: list[Evidence] = field(default_factory=list)  # guards given only the arguments
     # identities an argument overrides (`args.userId ?? await getAuthUserId(ctx)`): what = the argument
     overridden_identity: list[Evidence] = field(default_factory=list)
@@ -201,6 +202,7 @@ class AccessAnalysis:
             for _use, path in r.ctx_uses():
                 if path and path[0] in RESOURCE_MEMBERS:
                     out.touches_resources = True
+                    out.resources.add(path[0])
         if fn.kind in ("action", "httpAction") and not _only_throws(reached):
             out.touches_resources = True  # actions reach the outside world (fetch, paid APIs)
         if not out.evidence and fn.kind == "query" and _PUBLIC_NAME.search(fn.display_name):

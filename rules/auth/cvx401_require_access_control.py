@@ -227,10 +227,21 @@ class RequireAccessControl(Rule):
                 continue
             ctx.report(fn.facts, name_node(fn),
                        f"{describe_function(fn)} is public and checks no identity before it "
-                       f"{'runs' if fn.kind == 'action' else 'uses the database'}"
+                       f"{'runs' if fn.kind == 'action' else _uses(access.resources)}"
                        f"{f' ({why})' if why else ''}: anyone can call it; check "
                        f"`ctx.auth.getUserIdentity()` (or a helper that throws){hint}, make it internal, or mark "
                        "it `// cvxlint-public` if it is public by design")
+
+
+def _uses(resources: set[str]) -> str:
+    """What a query or mutation does with its ctx, for the message."""
+    if "db" in resources or not resources:
+        return "uses the database"
+    if resources <= {"storage"}:
+        return "uses file storage"
+    if resources <= {"scheduler"}:
+        return "schedules functions"
+    return "runs other functions"
 
 
 def _selected_by_name(ctx, rule) -> bool:

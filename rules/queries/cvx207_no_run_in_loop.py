@@ -115,6 +115,8 @@ class NoRunInLoop(Rule):
                                                                         or _steps_in_chunks(loop))):
                         continue
                     where = "a loop" if loop.type in js.LOOP_TYPES else "a `.map`/`.forEach` callback"
+                    # an action run is no transaction: say what each call does cost
+                    cost = "one function call per item" if path == ("runAction",) else "one transaction per item"
                     report_in_handler(ctx, fn, r, site.node,
-                                      f"`{callee_text(r.facts, site, 'ctx.run*')}` inside {where} in an action: one transaction per item; "
+                                      f"`{callee_text(r.facts, site, 'ctx.run*')}` inside {where} in an action: {cost}; "
                                       "pass the items to one internal function instead")
