@@ -221,9 +221,8 @@ def test_index_rewrite_is_unsafe_for_a_value_that_may_be_null(tmp_path):
     path = app / "convex" / "members.ts"
     path.write_text(source)
     outcome = run_fix([app], S(select=["CVX202"]), unsafe=False)
-    after = outcome.changed[path.resolve()] if path.resolve() in outcome.changed else outcome.changed[path]
-    text = after.decode()
+    text = outcome.changed[path].decode()
     assert text.count('.withIndex("by_user_id"') == 1, text  # only `sure` is rewritten safely
     assert 'filter((q) => q.eq(q.field("userId"), args.userId)).first() });\nexport const byLocal' in text, text
     unsafe = run_fix([app], S(select=["CVX202"]), unsafe=True).changed
-    assert list(unsafe.values())[0].decode().count('.withIndex("by_user_id"') == 3
+    assert unsafe[path].decode().count('.withIndex("by_user_id"') == 3

@@ -24,13 +24,11 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 import struct
 
+from ..syntax.js import is_identifier_name
+
 Validator = dict  # the JSON form described above
-
-_IDENT = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
-
 
 # --- reading -----------------------------------------------------------------------------
 
@@ -254,7 +252,7 @@ def conforms(value, v: Validator) -> bool | None:
 
 
 def prop_key(name: str) -> str:
-    return name if _IDENT.match(name) else json.dumps(name)
+    return name if is_identifier_name(name) else json.dumps(name)
 
 
 def to_ts(v: Validator, indent: str = "") -> str:

@@ -289,9 +289,8 @@ class AccessAnalysis:
         handler, facts = fn.handler, self.project.handler_facts(fn)
         if handler is None or facts is None:
             return True  # cannot tell
-        for n in facts.module.nodes_in(handler.node, "identifier", "shorthand_property_identifier"):
-            ref = facts.ref_of(n)
-            if ref is None or ref.kind != "param" or ref.func is not handler or ref.index != 1:
+        for n, ref in facts.parameter_reads(handler, handler.node):
+            if ref.index != 1:
                 continue
             if ref.path:
                 if ref.path[0] == name:
@@ -340,15 +339,9 @@ class AccessAnalysis:
         if target is None:
             return False
         tfacts, info = target
-        if any(True for _ in info.all_calls()) or tfacts.module.nodes_in(info.node, "throw_statement"):
+        if info.body is None or any(True for _ in info.all_calls()) or tfacts.module.nodes_in(info.node, "throw_statement"):
             return False
-        if info.body is None:
-            return False
-        for n in tfacts.module.nodes_in(info.body, "identifier", "shorthand_property_identifier"):
-            ref = tfacts.ref_of(n)
-            if ref is not None and ref.kind == "param" and ref.func is info:
-                return False
-        return True
+        return next(tfacts.parameter_reads(info, info.body), None) is None
 
     def classify(self, facts: FileFacts, site: CallSite) -> tuple[str | None, str]:
         """What an auth-relevant call is: identity | fetch | guard | rls | run, or None."""

@@ -226,6 +226,14 @@ class FileFacts:
         info = self.enclosing_function(ident)
         return info.lookup(ident.text or "") if info is not None else None
 
+    def parameter_reads(self, func: FunctionInfo, within: Node):
+        """Identifiers inside `within` that read a parameter of `func` (or a name destructured
+        from one): (identifier, its Ref)."""
+        for n in self.module.nodes_in(within, "identifier", "shorthand_property_identifier"):
+            ref = self.ref_of(n)
+            if ref is not None and ref.kind == "param" and ref.func is func:
+                yield n, ref
+
     def all_calls(self):
         yield from self.module_calls
         for f in self.functions:

@@ -324,13 +324,18 @@ def return_statements(fn: Node) -> list[Node]:
     return out
 
 
-_JS_IDENT = re.compile(r"^[A-Za-z_$][\w$]*$")
+_JS_IDENT = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
+
+
+def is_identifier_name(text: str) -> bool:
+    """Can `text` follow a `.` (or stand as an object key) without quotes?"""
+    return _JS_IDENT.match(text) is not None
 
 
 def accessor_text(root: str, path) -> str:
     """`root` followed by `path` as JavaScript writes it: `api.tasks.list`,
     `internal["analytics/scheduler"].syncAll`."""
-    return root + "".join(f".{p}" if _JS_IDENT.match(p) else f'["{p}"]' for p in path)
+    return root + "".join(f".{p}" if is_identifier_name(p) else f'["{p}"]' for p in path)
 
 
 def pattern_names(pat: Node | None) -> list[tuple[str, Node, list[str]]]:
