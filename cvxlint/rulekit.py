@@ -26,6 +26,14 @@ def memoized(ctx: RuleContext, key, compute):
     return memo[key]
 
 
+def per_file(ctx: RuleContext, facts: FileFacts, what, compute):
+    """Compute a value from one file once, and keep it while that file and the files it
+    imports are unchanged: the language server's next runs reuse it (project/derived.py).
+    Only for values read from `facts` and what it imports, never from the app's other files,
+    its schema or its registered functions."""
+    return ctx.project.derived.get(facts, what, compute)
+
+
 def reported_queries(ctx: RuleContext, app):
     """`app.queries`, or in a run that reports on some files only (`RuleContext.reported`),
     the database uses of the functions that touch those files: enough for checks whose

@@ -160,6 +160,12 @@ class RegisteredFunction:
     returns_node: Node | None = None
     has_args: bool = False  # an `args` property is present
 
+    def placed(self, module: "ConvexModule") -> "RegisteredFunction":
+        """A copy in `module` (registrations are found once per file and kept between runs of
+        the language server, derived.py; each run's link places them in its own modules)."""
+        return RegisteredFunction(module, self.local_name, self.exports, self.builder, self.call, self.definition,
+                                  self.handler_node, self.handler, self.args_node, self.returns_node, self.has_args)
+
     @property
     def kind(self) -> str:
         return self.builder.kind

@@ -10,10 +10,14 @@ for example, that a query reaches `fetch` through `lib/remote.ts`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..syntax import js
 from .definitions import Def, Linker
 from .facts import CallSite, FileFacts, FunctionInfo
+
+if TYPE_CHECKING:
+    from .derived import Derivations
 
 
 @dataclass(frozen=True, slots=True)  # one per function reached from each handler: many
@@ -48,8 +52,9 @@ class Reached:
 
 
 class CallGraph:
-    def __init__(self, linker: Linker, max_depth: int = 8):
+    def __init__(self, linker: Linker, derived: "Derivations | None" = None, max_depth: int = 8):
         self.linker = linker
+        self.derived = derived
         self.max_depth = max_depth
         self._callees: dict[int, tuple[FileFacts, FunctionInfo] | None] = {}
         self._reach: dict[int, list[Reached]] = {}
@@ -80,8 +85,15 @@ class CallGraph:
         """`start` and every helper function it calls, transitively (breadth first)."""
         key = id(start)
         hit = self._reach.get(key)
-        if hit is not None:
-            return hit
+        if hit is None:
+            if self.derived is not None:  # helpers reached depend on `facts` and what it imports
+                hit = self.derived.get(facts, ("reach", key), lambda: self._walk(facts, start))
+            else:
+                hit = self._walk(facts, start)
+            self._reach[key] = hit
+        return hit
+
+    def _walk(self, facts: FileFacts, start: FunctionInfo) -> list[Reached]:
         out = [Reached(facts, start, (), 0 if start.params else None)]
         seen = {id(start)}
         i = 0
@@ -100,7 +112,6 @@ class CallGraph:
                 seen.add(id(tfunc))
                 ctx_index, ctx_path = _ctx_flow(cur, site)
                 out.append(Reached(tfacts, tfunc, cur.via + ((cur.facts, site),), ctx_index, ctx_path))
-        self._reach[key] = out
         return out
 
 

@@ -12,6 +12,7 @@ from types import MappingProxyType
 
 from ..syntax import js
 from ..syntax.tree import Module, Node, parse, language_for
+from .derived import DerivedStore
 from .facts import Binding, CallSite, Directive, Export, FileFacts, FunctionInfo, GlobalUse, Import, ParamUse, Ref
 
 _DECLARATIONS = frozenset(["lexical_declaration", "variable_declaration"])
@@ -32,6 +33,7 @@ class FactsMemo:
         self._by_path: dict[str, FileFacts] = {}
         self._python: dict[str, tuple[bytes, object]] = {}
         self.replaced_bytes = 0  # source size of the facts dropped for newer ones (see lsp/heap.py)
+        self.derived = DerivedStore()  # what runs derived from these facts (derived.py)
 
     def __call__(self, path, source: bytes) -> FileFacts:
         key = str(path)

@@ -25,6 +25,7 @@ from .builders import Builder, BuilderResolver, RegisteredFunction
 from .callgraph import CallGraph, Reached, kind_can_run
 from .customizations import CtxChange, ctx_change
 from .definitions import Def, Linker
+from .derived import Derivations
 from .discover import PY_EXTENSIONS, TS_EXTENSIONS, AppLayout, Workspace
 from .evaluate import ValidatorEvaluator
 from .extract import extract_facts
@@ -285,11 +286,13 @@ class Project:
         self.python_files = [p for p in workspace.files if p.name.endswith(PY_EXTENSIONS)]
         self.resolver = Resolver(set(self.sources),
                                  [p for p in workspace.files if p.name == "package.json"])
+        # per-file values a long-lived caller keeps between runs (derived.py)
+        self.derived = Derivations(self, getattr(load_facts, "derived", None))
         self.linker = Linker(self.resolver, self.facts)
         configured = {name: _parse_registrar(spec) for name, spec in settings.registrars.items()}
         self.builders = BuilderResolver(self.linker, configured)
         self.validators = ValidatorEvaluator(self.linker)
-        self.callgraph = CallGraph(self.linker)
+        self.callgraph = CallGraph(self.linker, self.derived)
         self._facts: dict[Path, FileFacts | None] = {}
         self._facts_by_name: dict[str, FileFacts | None] = {}  # the same, keyed by path string
         self.problems: dict[Path, FileProblem] = {}
@@ -301,6 +304,7 @@ class Project:
         self.memo: dict = {}  # derived facts shared by rules within one run (see rulekit.memoized)
         self._python: dict[Path, "PyFacts | None"] = {}
         self._mentions_api: dict[str, bool] = {}
+        self._imported_files: dict[str, tuple[str, ...]] = {}
 
     # -- file access ----------------------------------------------------------------------
     def facts(self, path: Path | str) -> FileFacts | None:
@@ -327,6 +331,19 @@ class Project:
         f = self._extract(p, data)
         self._facts[p] = self._facts_by_name[name] = f
         return f
+
+    def imported_files(self, facts: FileFacts) -> tuple[str, ...]:
+        """The project files `facts` imports, re-exports from or requires (type-only imports
+        included): every file the linker may read on its behalf."""
+        hit = self._imported_files.get(facts.path)
+        if hit is None:
+            sources = [i.source for i in facts.imports]
+            sources += [e.source for e in facts.exports if e.source is not None]
+            sources += [src for src, _node in facts.export_stars]
+            sources += [src for src, _node in facts.requires if src is not None]
+            found = dict.fromkeys(self.resolver.resolve(facts.path, src) for src in sources)
+            hit = self._imported_files[facts.path] = tuple(t.name for t in found if t is not None and t.kind == "file")
+        return hit
 
     def loaded_facts(self) -> Iterator[FileFacts]:
         for f in self._facts.values():
@@ -476,7 +493,11 @@ class Project:
 
     # -- registrations --------------------------------------------------------------------
     def _registrations(self, module: ConvexModule) -> list[RegisteredFunction]:
-        facts = module.facts
+        found = self.derived.get(module.facts, "registrations", lambda: self._registered_in(module.facts))
+        return [fn.placed(module) for fn in found]
+
+    def _registered_in(self, facts: FileFacts) -> list[RegisteredFunction]:
+        """The file's registrar calls, not yet placed in a module of this run's link."""
         out: list[RegisteredFunction] = []
         exported_as: dict[str, list[str]] = {}
         for e in facts.exports:
@@ -489,20 +510,19 @@ class Project:
             builder = self.builders.builder_of(facts, js.callee(value))
             if builder is None:
                 continue
-            out.append(self._registered(module, name, exported_as.get(name, []), builder, value))
+            out.append(self._registered(facts, name, exported_as.get(name, []), builder, value))
         for e in facts.exports:
             v = js.unwrap(e.value) if e.value is not None else None
             if v is not None and v.type == "call_expression":
                 builder = self.builders.builder_of(facts, js.callee(v))
                 if builder is not None:
-                    out.append(self._registered(module, "default", ["default"], builder, v))
+                    out.append(self._registered(facts, "default", ["default"], builder, v))
         return out
 
-    def _registered(self, module: ConvexModule, name: str, exports: list[str], builder: Builder, call) -> RegisteredFunction:
-        facts = module.facts
+    def _registered(self, facts: FileFacts, name: str, exports: list[str], builder: Builder, call) -> RegisteredFunction:
         args = js.call_args(call)
         definition = js.unwrap(args[0]) if args else None
-        fn = RegisteredFunction(module, name, exports, builder, call, definition)
+        fn = RegisteredFunction(None, name, exports, builder, call, definition)
         handler = None
         if definition is not None and js.is_function(definition):
             handler = definition

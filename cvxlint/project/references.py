@@ -342,7 +342,7 @@ class CallIndex:
         consumed |= clients.consumed
         index.uses.extend(clients.uses)
         for facts, lang, app in scanned:
-            for use, keys in _mentions(resolver, project, facts, lang, app):
+            for use, keys in _server_mentions(resolver, project, facts, lang, app):
                 if not (keys & consumed):
                     index._add(use)
         for use, keys in clients.mentions:
@@ -388,21 +388,47 @@ class CallIndex:
 
 def _server_uses(index: CallIndex, resolver: ReferenceResolver, app: "App", facts: FileFacts, lang: str,
                  handlers: dict, by_call: dict, consumed: set[tuple]) -> None:
+    found, routes = resolver.project.derived.get(facts, "server references",
+                                                 lambda: _server_references(resolver, facts))
+    for site, how, expects, arg, ref in found:
+        _consume(ref, consumed)
+        index._add(FunctionUse(lang, how, facts.path, arg.start, arg.end, ref, expects,
+                               app=app if ref.functions_dir in (None, app.functions_dir) else None,
+                               caller=_caller(site.func, handlers), func=site.func, facts=facts, call=site.node))
+    for site, spec in routes:
+        _route(index, resolver, app, facts, site, spec, by_call)
+
+
+def _server_references(resolver: ReferenceResolver, facts: FileFacts) -> tuple[list[tuple], list[tuple]]:
+    """A server file's calls that pass a function reference — (site, how, expects, the
+    reference argument, what it names) — and its `http.route(spec)` calls (site, spec).
+    Depends only on the file and what it imports: kept between the language server's runs."""
+    found: list[tuple] = []
+    routes: list[tuple[CallSite, Node]] = []
+
+    def record(site: CallSite, how: str, expects: str | None, arg: Node) -> bool:
+        ref = resolver.resolve(facts, arg, site.func)
+        if ref is None:
+            return False
+        found.append((site, how, expects, js.unwrap(arg) or arg, ref))
+        return True
+
     for site in facts.all_calls():
         if not site.path or site.is_new:
             continue
         last = site.path[-1]
         args = js.call_args(site.node)
         if last in RUN_METHODS and args:
-            _record(index, resolver, app, facts, lang, site, last, RUN_METHODS[last], args[0], handlers, consumed)
+            record(site, last, RUN_METHODS[last], args[0])
         elif last in SCHEDULE_METHODS and len(site.path) >= 2 and site.path[-2] == "scheduler" and len(args) >= 2:
-            _record(index, resolver, app, facts, lang, site, last, None, args[1], handlers, consumed)
+            record(site, last, None, args[1])
         elif last in CRON_METHODS and len(args) >= 2 and _receiver_is(resolver, facts, site, "cronJobs"):
             for arg in args[1:3]:
-                if _record(index, resolver, app, facts, lang, site, "cron", None, arg, handlers, consumed):
+                if record(site, "cron", None, arg):
                     break
         elif last == "route" and args and _receiver_is(resolver, facts, site, "httpRouter"):
-            _route(index, resolver, app, facts, site, args[0], by_call)
+            routes.append((site, args[0]))
+    return found, routes
 
 
 def _receiver_is(resolver: ReferenceResolver, facts: FileFacts, site: CallSite, factory: str) -> bool:
@@ -415,19 +441,6 @@ def _receiver_is(resolver: ReferenceResolver, facts: FileFacts, site: CallSite, 
         return False
     f = resolver.linker.value_of(d.facts, js.callee(d.node))
     return isinstance(f, ExternalDef) and f.module == "convex/server" and f.name == factory and not f.path
-
-
-def _record(index: CallIndex, resolver: ReferenceResolver, app: "App", facts: FileFacts, lang: str, site: CallSite,
-            how: str, expects: str | None, arg: Node, handlers: dict, consumed: set[tuple]) -> bool:
-    ref = resolver.resolve(facts, arg, site.func)
-    if ref is None:
-        return False
-    _consume(ref, consumed)
-    a = js.unwrap(arg) or arg
-    index._add(FunctionUse(lang, how, facts.path, a.start, a.end, ref, expects,
-                           app=app if ref.functions_dir in (None, app.functions_dir) else None,
-                           caller=_caller(site.func, handlers), func=site.func, facts=facts, call=site.node))
-    return True
 
 
 def _caller(func: FunctionInfo | None, handlers: dict) -> "RegisteredFunction | None":
@@ -549,6 +562,20 @@ def _may_export_api(project: "Project", facts: FileFacts, source: str) -> bool:
     if t.kind == "generated":
         return t.name == "api"
     return project.mentions_generated_api(t.name)
+
+
+def _server_mentions(resolver: ReferenceResolver, project: "Project", facts: FileFacts, lang: str,
+                     app: "App") -> list[tuple[FunctionUse, frozenset]]:
+    """`_mentions` in a file of `app`'s functions directory, the resolving part kept between
+    the language server's runs (it depends only on the file and what it imports)."""
+    found = project.derived.get(facts, "mentions", lambda: _mentions(resolver, project, facts, lang, None))
+    out = []
+    for use, keys in found:
+        ref = use.ref
+        out.append((FunctionUse(lang, use.how, use.path, use.start, use.end, ref, None,
+                                app=app if ref.functions_dir == app.functions_dir else None,
+                                func=use.func, facts=facts, via=use.via), keys))
+    return out
 
 
 def _mentions(resolver: ReferenceResolver, project: "Project", facts: FileFacts, lang: str,

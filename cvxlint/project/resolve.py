@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from . import jsonc
 from .discover import TS_EXTENSIONS
@@ -54,6 +55,9 @@ class Resolver:
         self._packages: dict[str, Path] | None = None
         self._cache: dict[tuple[str, str], Target | None] = {}
         self._by_file: dict[tuple[Path | str, str], Target | None] = {}
+        # Set by a long-lived caller (derived.py): every path whose existence or contents
+        # resolution looked at beyond `known_files`, so that a change to one of them is seen.
+        self.on_probe: Callable[[Path], None] | None = None
 
     # -- public ---------------------------------------------------------------------------
     def resolve(self, from_file: Path | str, spec: str) -> Target | None:
@@ -123,6 +127,8 @@ class Resolver:
         r = self._isfile.get(p)
         if r is None:
             r = self._isfile[p] = os.path.isfile(p)
+            if self.on_probe is not None:
+                self.on_probe(p)
         return r
 
     def _find_file(self, base: Path) -> Path | None:
@@ -153,6 +159,8 @@ class Resolver:
                 break
             for name in ("tsconfig.json", "jsconfig.json"):
                 p = anc / name
+                if self.on_probe is not None:
+                    self.on_probe(p)
                 if self._exists(p) or p.is_file():
                     found = self._load_tsconfig(p)
                     break
@@ -166,6 +174,8 @@ class Resolver:
         if p in self._tsconfig_cache:
             return self._tsconfig_cache[p]
         self._tsconfig_cache[p] = None  # guards `extends` cycles
+        if self.on_probe is not None:
+            self.on_probe(p)
         data = jsonc.read(p, comments=True)
         if not isinstance(data, dict):
             return None

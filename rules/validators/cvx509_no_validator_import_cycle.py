@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, memoized
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, memoized, per_file
 from cvxlint.syntax.scope import is_type_context
 
 from .common import v_call
@@ -116,14 +116,8 @@ def _cycles(ctx, app) -> dict:
         files = {str(m.path): m.path for m in app.modules.values()}
         edges: dict[Path, set[Path]] = {}
         for m in app.modules.values():
-            path, facts = m.path, m.facts
-            used = _imports_used_as_values(facts)
-            sources = [imp.source for imp in facts.imports
-                       if not imp.type_only and not (imp.local and imp.local not in used and imp.imported != "")]
-            sources += [src for src, _node in facts.export_stars]
-            sources += [e.source for e in facts.exports if e.source is not None and not e.type_only]
-            targets = (_file_in(ctx, path, src, files) for src in sources)
-            edges[path] = {t for t in targets if t is not None}
+            targets = per_file(ctx, m.facts, ("CVX509", "value imports"), lambda: _value_imports(ctx, m.facts))
+            edges[m.path] = {files[t] for t in targets if t in files}
         result: dict[Path, frozenset] = {}
         for comp in _scc(edges):
             if len(comp) > 1:
@@ -133,6 +127,17 @@ def _cycles(ctx, app) -> dict:
         return result
 
     return memoized(ctx, ("import_cycles", id(app)), compute)
+
+
+def _value_imports(ctx, facts) -> frozenset[str]:
+    """The files whose code loading `facts` loads first: imports used as values, re-exports."""
+    used = _imports_used_as_values(facts)
+    sources = [imp.source for imp in facts.imports
+               if not imp.type_only and not (imp.local and imp.local not in used and imp.imported != "")]
+    sources += [src for src, _node in facts.export_stars]
+    sources += [e.source for e in facts.exports if e.source is not None and not e.type_only]
+    targets = (ctx.project.resolver.resolve(facts.path, src) for src in sources)
+    return frozenset(t.name for t in targets if t is not None and t.kind == "file")
 
 
 def _file_in(ctx, path: Path, source: str, files: dict[str, Path]) -> Path | None:

@@ -1,0 +1,134 @@
+"""What a run derives from one file, kept for the next run of a long-lived process.
+
+The language server relinks the app model on every edit (lsp/workspace.py). Most of what
+linking and the app-wide indexes derive per file — which calls register functions, which
+function references a file's calls pass, which helpers a handler reaches — depends only on
+that file and on the files it imports, transitively. `Derivations.get(facts, what, compute)`
+keeps such a value while every file of that import closure is still the very facts object
+the run reads (`FactsMemo` keeps a file's facts object while its bytes are unchanged), so an
+edit re-derives the edited file and the files that import it, not the whole app.
+
+Rules for what may be kept (the caller's promise): the value is computed from `facts`, the
+files the linker reaches from it through imports and re-exports, and the run's environment
+(settings, which files exist, package and tsconfig files: a change to any of them drops
+everything); it holds no object of one link (App, ConvexModule, RegisteredFunction,
+FunctionUse, which the next run makes again) and is never modified after it is returned.
+
+A one-shot run (`cvxlint check`) has no store: `get` just computes.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, TypeVar
+
+if TYPE_CHECKING:
+    from .facts import FileFacts
+    from .model import Project
+
+T = TypeVar("T")
+
+
+class _FileEntry:
+    __slots__ = ("facts", "closure", "values")
+
+    def __init__(self, facts: "FileFacts", closure: tuple, values: dict):
+        self.facts = facts
+        self.closure = closure  # ((path, facts or None), ...) of every file `facts` imports, transitively
+        self.values = values  # what -> value
+
+
+class DerivedStore:
+    """Per-file derived values of one app, across runs (held by `FactsMemo`)."""
+
+    def __init__(self) -> None:
+        self.environment: tuple | None = None
+        self.files: dict[str, _FileEntry] = {}
+        # Paths module resolution looked at outside the source files (tsconfig files, files
+        # probed for existence) and their state then: resolution may change when they do.
+        self.probed: dict[str, tuple | None] = {}
+
+    def still_valid(self, environment: tuple) -> bool:
+        return environment == self.environment and all(_stamp(p) == s for p, s in self.probed.items())
+
+    def reset(self, environment: tuple) -> None:
+        self.environment = environment
+        self.files.clear()
+        self.probed.clear()
+
+    def note_probe(self, path: Path) -> None:
+        key = str(path)
+        if key not in self.probed:
+            self.probed[key] = _stamp(key)
+
+
+def _stamp(path: str) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns)
+
+
+def _environment(project: "Project") -> tuple:
+    """What every derived value may depend on besides files' facts."""
+    from ..engine.cache import settings_fingerprint
+
+    workspace = project.workspace
+    return (
+        settings_fingerprint(project.settings),
+        tuple(str(a.functions_dir) for a in workspace.apps),
+        tuple(map(str, project.sources)),
+        tuple((str(p), _stamp(str(p))) for p in workspace.files if p.name in ("package.json", "convex.json")),
+    )
+
+
+class Derivations:
+    """One run's view of a `DerivedStore` (or of none)."""
+
+    def __init__(self, project: "Project", store: DerivedStore | None):
+        self.project = project
+        self.store = store
+        self._checked: dict[str, _FileEntry] = {}  # entries found valid (or made) in this run
+        if store is not None:
+            environment = _environment(project)
+            if not store.still_valid(environment):
+                store.reset(environment)
+            project.resolver.on_probe = store.note_probe
+
+    def get(self, facts: "FileFacts", what, compute: Callable[[], T]) -> T:
+        if self.store is None:
+            return compute()
+        values = self._entry(facts).values
+        try:
+            return values[what]
+        except KeyError:
+            value = values[what] = compute()
+            return value
+
+    def _entry(self, facts: "FileFacts") -> _FileEntry:
+        path = facts.path
+        entry = self._checked.get(path)
+        if entry is not None and entry.facts is facts:
+            return entry
+        entry = self.store.files.get(path)
+        load = self.project.facts
+        if entry is None or entry.facts is not facts or any(load(p) is not f for p, f in entry.closure):
+            entry = self.store.files[path] = _FileEntry(facts, self._closure(facts), {})
+        self._checked[path] = entry
+        return entry
+
+    def _closure(self, facts: "FileFacts") -> tuple:
+        """Every project file `facts` imports or re-exports from, transitively (itself included)."""
+        seen: dict[str, "FileFacts | None"] = {facts.path: facts}
+        todo = [facts]
+        while todo:
+            f = todo.pop()
+            for target in self.project.imported_files(f):
+                if target in seen:
+                    continue
+                g = seen[target] = self.project.facts(target)
+                if g is not None:
+                    todo.append(g)
+        return tuple(seen.items())

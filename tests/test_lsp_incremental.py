@@ -1,0 +1,105 @@
+"""The language server's incremental runs show exactly what a fresh `cvxlint check` shows.
+
+Between edits the editor keeps each file's facts (FactsMemo) and what was derived from them
+(derived.py: registrations, the references a file's calls pass, the helpers a handler
+reaches), trusting a derived value while the files it was read from are unchanged. A stale
+value would show findings of code that is gone, or miss new ones. So each fixture app gets a
+series of random edits — lines deleted or duplicated, names swapped (breaking imports, turning
+an internal function public), files restored, a new module written to disk — in any of its
+files, helpers in other packages included, and after each one the workspace's lint of every
+file must equal a fresh check of the same texts.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cvxlint import api
+from cvxlint.lsp.workspace import LintWorkspace
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = ["demo", "auth/noauth", "auth/notes", "callgraph/monorepo", "callgraph/moved", "model/monorepo",
+        "model/moved", "model/wrappers", "integrations/chat", "indexes/projects"]
+SWAPS = [("internalMutation", "mutation"), ("internalQuery", "query"), ("mutation", "internalMutation"),
+         ("query", "internalQuery"), ("requireUser", "requireUserX"), ("getAuthUserId", "getAuthUser"),
+         ("withIndex", "filter"), ("export ", ""), ("internal.", "api."), ("api.", "internal.")]
+IDENT = re.compile(rb"\b[A-Za-z_]\w{2,}\b")
+
+
+def shown(diags) -> list[tuple]:
+    return sorted((d.code, d.path, d.start, d.end, d.severity.value, d.message, d.fix is not None,
+                   tuple((r.path, r.start, r.message) for r in d.related)) for d in diags)
+
+
+def edit(rng: random.Random, text: bytes, names: list[bytes]) -> bytes:
+    lines = text.splitlines(keepends=True)
+    how = rng.randrange(4)
+    if how == 0 and lines:  # delete a line
+        i = rng.randrange(len(lines))
+        return b"".join(lines[:i] + lines[i + 1:])
+    if how == 1 and lines:  # duplicate a line
+        i = rng.randrange(len(lines))
+        return b"".join(lines[:i + 1] + lines[i:])
+    if how == 2:  # a meaningful swap, where the file has one
+        found = [(a, b) for a, b in SWAPS if a.encode() in text]
+        if found:
+            a, b = rng.choice(found)
+            at = [m.start() for m in re.finditer(re.escape(a.encode()), text)]
+            i = rng.choice(at)
+            return text[:i] + b.encode() + text[i + len(a):]
+    spots = list(IDENT.finditer(text))  # rename one occurrence of a name to another of the app's
+    if not spots or not names:
+        return text + b"\nexport const extra = 1;\n"
+    m = rng.choice(spots)
+    return text[:m.start()] + rng.choice(names) + text[m.end():]
+
+
+@pytest.mark.parametrize("fixture", APPS)
+def test_incremental_lints_match_fresh_checks(fixture, tmp_path):
+    root = tmp_path / "app"
+    shutil.copytree(ROOT / "fixtures" / fixture, root)
+    ws = LintWorkspace()
+    groups: dict = {}
+    for p in sorted(root.rglob("*")):
+        if p.suffix in (".ts", ".tsx", ".js") and p.is_file() and "node_modules" not in p.parts \
+                and "_generated" not in p.parts:
+            key = ws.app_key(p)
+            if key is not None:
+                groups.setdefault(key, []).append(p)
+    assert groups, fixture
+    rng = random.Random(fixture)
+    checked = changed = 0
+    for key, files in groups.items():
+        originals = {p: p.read_bytes() for p in files}
+        names = sorted({m.group() for t in originals.values() for m in IDENT.finditer(t)})
+        overrides: dict[Path, bytes] = {}
+        previous = None
+        for step in range(14):
+            if step:
+                path = rng.choice(files)
+                if step % 5 == 0:
+                    overrides.pop(path, None)  # the buffer is restored (or saved as it was)
+                elif step == 7:
+                    path.write_bytes(edit(rng, path.read_bytes(), names))  # saved to disk
+                    overrides.pop(path, None)
+                elif step == 11:  # a new module on disk: the set of files changes
+                    new = path.with_name("zz_added" + path.suffix)
+                    new.write_bytes(overrides.get(path, path.read_bytes()))
+                    files.append(new)
+                    originals[new] = new.read_bytes()
+                else:
+                    overrides[path] = edit(rng, overrides.get(path, originals[path]), names)
+            got = shown(d for ds in ws.lint(files, dict(overrides)).diagnostics.values() for d in ds)
+            fresh = shown(api.check(files, ws.settings_for(files[0]), dict(overrides)).diagnostics)
+            assert got == fresh, f"{fixture} step {step}: " + repr(
+                ([x[:6] for x in got if x not in fresh][:3], [x[:6] for x in fresh if x not in got][:3]))
+            checked += 1
+            changed += previous is not None and got != previous
+            previous = got
+    assert checked >= 14
+    assert changed >= 1  # the edits changed what is shown: the comparison saw real differences
