@@ -2,12 +2,15 @@
 
 Every lint relinks the whole app model, with the open documents' unsaved text passed as
 `overrides` to the core API (`cvxlint.api.check`). That keeps the editor exactly in step with
-`cvxlint check` (cross-file rules included). Per-file facts are kept between lints
-(`FactsMemo`), so only edited files are parsed again; per-module rules run only on the files
-being reported on, and app-wide rules skip the work whose findings would land in other files
-(`RuleContext.reported`); linking is re-run each time. Garbage is collected after each lint,
-off the edit's critical path (heap.py). A finer incremental model can replace
-`lint`/`fix_all` here without touching the protocol code.
+`cvxlint check` (cross-file rules included; tests/test_lsp_incremental.py holds it to that).
+Per-file facts are kept between lints (`FactsMemo`), so only edited files are parsed again,
+and so is what linking and the app-wide indexes derive from each file (registrations, the
+references its calls pass, the helpers a handler reaches: project/derived.py) until the file
+or something it imports changes; per-module rules run only on the files being reported on,
+and app-wide rules skip the work whose findings would land in other files
+(`RuleContext.reported`). Garbage is collected after each lint, off the edit's critical path
+(heap.py). A finer incremental model can replace `lint`/`fix_all` here without touching the
+protocol code.
 
 Nothing in this module knows about LSP: it takes paths and bytes and returns cvxlint
 diagnostics, so it runs in a worker thread while the server keeps reading messages.
@@ -48,7 +51,8 @@ class LintWorkspace:
     def __init__(self) -> None:
         self.client_settings: dict = {}  # normalized `cvxlint` section from the editor
         # Per app: every file's facts from the last lint, so an edit re-parses only the files
-        # whose bytes changed; the model is still relinked and every app-wide rule re-run.
+        # whose bytes changed, and what was derived from them (derived.py); the model is still
+        # relinked and every app-wide rule re-run.
         self._facts: dict[Path | None, FactsMemo] = {}
         self.heap = Heap(lambda: sum(m.replaced_bytes for m in self._facts.values()))
 

@@ -571,8 +571,10 @@ class Project:
             return []
         hit = self._reach.get(id(fn))
         if hit is None:
-            hit = self._reach[id(fn)] = [r for r in self.callgraph.reach(self.handler_facts(fn), fn.handler)
-                                          if not r.via or kind_can_run(fn.kind, r)]
+            facts, handler, kind = self.handler_facts(fn), fn.handler, fn.kind
+            hit = self._reach[id(fn)] = self.derived.get(
+                facts, ("reach", id(handler), kind),
+                lambda: [r for r in self.callgraph.reach(facts, handler) if not r.via or kind_can_run(kind, r)])
         return hit
 
     def handler_facts(self, fn: RegisteredFunction) -> FileFacts:
