@@ -69,3 +69,26 @@ def test_the_facts_memo_reuses_only_files_being_edited():
     assert dump(third.module) == dump(fresh.module)
     assert [f.name for f in third.functions] == [f.name for f in fresh.functions]
     assert [(c.node.start, c.path) for c in third.all_calls()] == [(c.node.start, c.path) for c in fresh.all_calls()]
+
+
+def test_the_facts_memo_reads_a_file_again_only_when_its_stat_changes(tmp_path):
+    import os
+
+    from cvxlint.project.extract import FactsMemo
+
+    path = tmp_path / "tasks.ts"
+    path.write_bytes(b"export const a = 1;\n")
+    memo = FactsMemo()
+    name = str(path)
+    assert memo.unchanged(name) is None  # never read: the stat is noted for the read
+    first = memo(name, path.read_bytes())
+    assert memo.unchanged(name) is first
+    st = os.stat(path)
+    path.write_bytes(b"export const b = 2;\n")  # same size; the test sets the old mtime back
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1))
+    assert memo.unchanged(name) is None
+    second = memo(name, path.read_bytes())
+    assert second is not first and b"b = 2" in second.source
+    assert memo.unchanged(name) is second
+    memo(name, b"export const unsaved = 3;\n")  # an editor buffer: no stat stands for it
+    assert memo.unchanged(name) is None

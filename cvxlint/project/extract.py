@@ -8,6 +8,7 @@ parameter, a local, a top-level binding or import, or a global). No other file i
 from __future__ import annotations
 
 import gc
+import os
 from types import MappingProxyType
 
 from ..syntax import js
@@ -31,12 +32,36 @@ class FactsMemo:
 
     def __init__(self) -> None:
         self._by_path: dict[str, FileFacts] = {}
+        # (size, mtime, inode) of the file on disk each facts object was read from: a file
+        # whose stat is unchanged is not read again (`unchanged`)
+        self._stat: dict[str, tuple] = {}
+        self._stat_pending: dict[str, tuple] = {}
         self._python: dict[str, tuple[bytes, object]] = {}
         self.replaced_bytes = 0  # source size of the facts dropped for newer ones (see lsp/heap.py)
         self.derived = DerivedStore()  # what runs derived from these facts (derived.py)
 
+    def unchanged(self, path: str) -> FileFacts | None:
+        """The facts of `path` when the file on disk has not changed since they were read from
+        it (same size, modification time and inode); otherwise None, and the file's stat is
+        noted for the read that follows."""
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        sig = (st.st_size, st.st_mtime_ns, st.st_ino)
+        if self._stat.get(path) == sig:
+            return self._by_path.get(path)
+        self._stat_pending[path] = sig
+        return None
+
     def __call__(self, path, source: bytes) -> FileFacts:
         key = str(path)
+        # read from disk after `unchanged` noted its stat (else an unsaved buffer: no stat)
+        sig = self._stat_pending.pop(key, None)
+        if sig is not None:
+            self._stat[key] = sig
+        else:
+            self._stat.pop(key, None)
         hit = self._by_path.get(key)
         if hit is not None and hit.source == source:
             return hit

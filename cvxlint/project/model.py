@@ -13,6 +13,7 @@ Built once per run from the files on disk (`Project.build`). Rules only read it:
 
 from __future__ import annotations
 
+import os
 import re
 import stat
 from dataclasses import dataclass, field
@@ -282,6 +283,7 @@ class Project:
         self.max_bytes = settings.max_file_size
         self._load_facts = load_facts
         self._extract = load_facts or (lambda p, b: extract_facts(str(p), b))
+        self._unchanged = getattr(load_facts, "unchanged", None)
         self.sources = [p for p in workspace.files if p.name.endswith(TS_EXTENSIONS)]
         self.python_files = [p for p in workspace.files if p.name.endswith(PY_EXTENSIONS)]
         self.resolver = Resolver(set(self.sources),
@@ -323,6 +325,11 @@ class Project:
         if data is None:
             if not p.name.endswith(TS_EXTENSIONS):
                 return None
+            if self._unchanged is not None:  # a long-lived caller's facts of an unchanged file
+                f = self._unchanged(name)
+                if f is not None and len(f.source) <= self.max_bytes:
+                    self._facts[p] = self._facts_by_name[name] = f
+                    return f
             data, problem = read_source(p, self.max_bytes)
             if data is None:
                 if p.exists():
@@ -395,12 +402,17 @@ class Project:
 
     def app_for(self, path: Path | str) -> App | None:
         """The app whose functions directory holds `path` (innermost; components count)."""
-        p = Path(path)
+        # by string prefix: asked for every file of every run, where pathlib costs add up
+        prefixes = self.__dict__.get("_app_prefixes")
+        if prefixes is None or len(prefixes) != len(self.apps):
+            prefixes = self.__dict__["_app_prefixes"] = [
+                (str(a.functions_dir).rstrip(os.sep) + os.sep, a) for a in self.apps]
+        name = str(path).rstrip(os.sep) + os.sep
         best: App | None = None
-        for app in self.apps:
-            if p.is_relative_to(app.functions_dir):
-                if best is None or app.functions_dir.is_relative_to(best.functions_dir):
-                    best = app
+        longest = -1
+        for prefix, app in prefixes:
+            if name.startswith(prefix) and len(prefix) > longest:
+                best, longest = app, len(prefix)
         return best
 
     def module_for(self, path: Path | str) -> ConvexModule | None:
