@@ -85,8 +85,10 @@ class LintWorkspace:
         if not on_disk:  # unsaved new files: nothing the model can place yet
             return LintRun(by_path, lambda path: overrides.get(Path(path)))
         settings = self.settings_for(on_disk[0])
+        memo = self._facts_of(on_disk[0])
+        memo.editing.update(str(p) for p in on_disk)  # open files: their first keystroke reparses little
         with api.paused_gc():  # discovery included (api.check pauses it after discovering)
-            result = api.check(on_disk, settings, overrides, load_facts=self._facts_of(on_disk[0]))
+            result = api.check(on_disk, settings, overrides, load_facts=memo)
         for d in result.diagnostics:
             by_path.setdefault(Path(d.path), []).append(d)
         # Keep the texts the diagnostics point into, not the project: a run's project must be

@@ -38,6 +38,7 @@ class FactsMemo:
         self._stat_pending: dict[str, tuple] = {}
         self._python: dict[str, tuple[bytes, object]] = {}
         self.replaced_bytes = 0  # source size of the facts dropped for newer ones (see lsp/heap.py)
+        self.editing: set[str] = set()  # files open in an editor: read ready for an edit (see below)
         self.derived = DerivedStore()  # what runs derived from these facts (derived.py)
 
     def unchanged(self, path: str) -> FileFacts | None:
@@ -67,12 +68,12 @@ class FactsMemo:
             return hit
         if hit is not None:
             self.replaced_bytes += len(hit.source)
-        # A file seen changing is being edited: its next version reuses this one's unchanged
-        # top-level statements and tree-sitter tree (tree.parse). Only such files keep what
-        # that takes, not the whole app. The old facts are dropped here, so nothing reads
-        # their moved nodes again.
+        # A file seen changing, or open in an editor, is being edited: its next version reuses
+        # this one's unchanged top-level statements and tree-sitter tree (tree.parse). Only
+        # such files keep what that takes, not the whole app. The old facts are dropped here,
+        # so nothing reads their moved nodes again.
         facts = self._by_path[key] = extract_facts(key, source, hit.module if hit is not None else None,
-                                                   reusable=hit is not None)
+                                                   reusable=hit is not None or key in self.editing)
         return facts
 
     def python_facts(self, path: str, source: bytes):
