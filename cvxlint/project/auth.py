@@ -74,7 +74,8 @@ CAPABILITY_ARG = re.compile(
 )
 # Arguments naming whose data to act on: the caller can pass anyone's (CVX401, CVX403).
 IDENTITY_ARG = re.compile(
-    r"^(user|owner|author|creator|org|organization|team|account|member|requester|caller|actor|admin|customer|clerk)(Id|ID|_id)?$"
+    r"^(user|owner|author|creator|org|organization|team|account|member|requester|caller|actor|admin|customer|clerk|"
+    r"clerkUser|clerk_user|authUser|auth_user)(Id|ID|_id)?$"
     r"|^(email|userEmail|role|roles|isAdmin|isOwner|permissions?|userRole|tokenIdentifier|subject)$"
 )
 # Tables that hold people, their sessions or their money: reading them is never public by design.
@@ -304,6 +305,9 @@ class AccessAnalysis:
 
     def _scan(self, r: Reached, out: Access, where: str) -> None:
         facts = r.facts
+        secret = _secret_comparison(r)
+        if secret is not None:
+            out.evidence.append(Evidence(facts, secret[0], f"a comparison with the secret `{secret[1]}`", where))
         for site in r.func.all_calls():
             kind, what = self.classify(facts, site)
             if kind is None:
@@ -437,6 +441,67 @@ _PUBLIC_VALUE = frozenset(["publish", "published", "public", "visible", "live", 
 _COMPARE = ("===", "==", "!==", "!=")
 
 
+# Environment variables that hold a shared secret (`BACKEND_ACCESS_TOKEN`, `CRON_SECRET`).
+SECRET_ENV = re.compile(r"SECRET|TOKEN|KEY|SIGNING|PASSWORD", re.I)
+_EQUALITY = ("===", "!==", "==", "!=")
+
+
+def _secret_comparison(r: Reached) -> tuple[Node, str] | None:
+    """`if (args.token !== process.env.BACKEND_TOKEN) throw ...`, also through a local
+    (`const expected = process.env.X`) or a template (`Bearer ${process.env.X}`): the caller
+    must hold a server secret, shared-secret access control (other servers, scripts).
+    (comparison, `process.env.X`) or None."""
+    secrets = [u for u in r.facts.global_uses if u.path[:2] == ("process", "env") and len(u.path) > 2
+               and SECRET_ENV.search(u.path[2]) and u.func is not None and u.func.is_inside(r.func)]
+    if not secrets:
+        return None
+    names: dict[str, str] = {}  # local -> "process.env.X" it holds
+    spelled: dict[int, str] = {}
+    for u in secrets:
+        name = ".".join(u.path[:3])
+        spelled[id(u.node)] = name
+        o = js.outer(u.node)
+        d = o.parent
+        if d is not None and d.type in ("non_null_expression", "binary_expression") and d.parent is not None:
+            o, d = d, d.parent  # `process.env.X!`, `process.env.X ?? ""`
+        if d is not None and d.type == "variable_declarator" and o.field == "value":
+            n = d.child("name")
+            if n is not None and n.type == "identifier":
+                names[n.text or ""] = name
+    for cmp in r.facts.module.nodes_in(r.func.node, "binary_expression"):
+        if not any(cmp.has_tok(t) for t in _EQUALITY):
+            continue
+        sides = [js.unwrap(cmp.child("left")), js.unwrap(cmp.child("right"))]
+        held = [_secret_in(side, names, spelled) for side in sides]
+        for i in (0, 1):
+            other = sides[1 - i]
+            if held[i] is not None and other is not None and held[1 - i] is None \
+                    and js.literal_value(other) is ... and other.type != "undefined":
+                return cmp, held[i]
+    return None
+
+
+def _secret_in(n: Node | None, names: dict[str, str], spelled: dict[int, str]) -> str | None:
+    if n is None:
+        return None
+    if n.type == "non_null_expression" and n.children:
+        n = js.unwrap(n.children[0])
+        if n is None:
+            return None
+    if n.type == "identifier":
+        return names.get(n.text or "")
+    if n.type == "member_expression":
+        return spelled.get(id(n))
+    if n.type == "template_string":
+        for sub in n.children:
+            if sub.type == "template_substitution":
+                for c in sub.children:
+                    found = _secret_in(js.unwrap(c), names, spelled)
+                    if found is not None:
+                        return found
+    return None
+
+
 def _public_filter(r: Reached) -> tuple[FileFacts, Node] | None:
     """`q.eq("status", "published")`, `doc.visibility !== "public"`, `!collection.isPublic`,
     `toPublicPlayer(doc)`: a query that only hands out records marked public (or only their
@@ -495,16 +560,60 @@ def _public_pair(field: str | None, value: Node | None) -> bool:
 def result_used(call: Node) -> bool:
     """Is the value of `call` (awaited or not) acted on: checked, compared, passed on,
     returned, or dereferenced (which throws when it is null)? Reading it only through `?.`
-    or defaulting it with `??` (`identity?.name ?? "guest"`) does not count."""
-    n = _value_of(call)
+    or defaulting it with `??` (`identity?.name ?? "guest"`) does not count, unless what
+    `?.` reads is itself checked (`const email = identity?.email; if (!email) return []`):
+    a null identity reaches that check as undefined."""
+    return _value_acted_on(_value_of(call), _used)
+
+
+def _value_acted_on(n: Node, acted_on, depth: int = 0) -> bool:
+    """Does some read of the value `n` (directly, or through the variable it initializes)
+    pass `acted_on`?"""
     p = n.parent
     if p is None or p.type == "expression_statement":
         return False
     if p.type == "variable_declarator" and n.field == "value":
         owner = js.enclosing_function(p)
         body = owner if owner is not None else _root(p)
-        return any(not _soft(read) for name in scope.bound_names(p) for read in scope.reads_of(body, name))
-    return not _soft(n)
+        return any(acted_on(read, depth) for name in scope.bound_names(p) for read in scope.reads_of(body, name))
+    return acted_on(n, depth)
+
+
+def _used(read: Node, depth: int) -> bool:
+    if _soft(read):
+        o = js.outer(read)
+        p = o.parent  # `x?.y`: null goes on as undefined; what matters is whether that is checked
+        if p is not None and p.type == "member_expression" and o.field == "object" and depth < 4:
+            return _value_acted_on(_value_of(p), _checked, depth + 1)
+        return False
+    return True
+
+
+def _checked(read: Node, depth: int) -> bool:
+    """A read of a value derived through `?.` that stops on undefined: a test of it (`!x`,
+    `if (x)`, `x && ...`, `x === undefined`) or a plain dereference (which throws). Passing it
+    on, or comparing it with a value (`role === "admin" ? role : "user"`), does not count."""
+    o = js.outer(read)
+    p = o.parent
+    if p is None:
+        return False
+    if p.type == "member_expression" and o.field == "object":
+        if p.first("optional_chain") is None:
+            return True
+        return depth < 4 and _value_acted_on(_value_of(p), _checked, depth + 1)
+    if p.type == "unary_expression" and p.has_tok("!"):
+        return True
+    if p.type in ("if_statement", "while_statement", "ternary_expression") and o.field == "condition":
+        return True
+    if p.type != "binary_expression":
+        return False
+    if p.has_tok("&&") or p.has_tok("||"):
+        return True
+    if any(p.has_tok(t) for t in _EQUALITY):
+        other = js.unwrap(p.child("right") if o.field == "left" else p.child("left"))
+        return other is not None and (other.type in ("undefined", "null") or
+                                      (other.type == "identifier" and other.text == "undefined"))
+    return False
 
 
 def _value_of(call: Node) -> Node:

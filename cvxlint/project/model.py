@@ -215,8 +215,8 @@ class App:
     def never_runs(self, module: ConvexModule) -> bool:
         """A module the bundler skips (`tasks.old.ts`) that no module of the app imports or
         re-exports: its code never runs on the server (CVX805 says so once; other checks leave
-        it alone)."""
-        if module.is_entry_point:
+        it alone). Special files (schema.ts, auth.config.ts, ...) are read by Convex itself."""
+        if module.is_entry_point or module.special is not None:
             return False
         imported = self.__dict__.get("_imported_paths")
         if imported is None:

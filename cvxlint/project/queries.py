@@ -719,6 +719,14 @@ def _range(fn: Node) -> tuple[list[RangeOp] | None, bool]:
     return (ops, True) if ops is not None else ([], False)
 
 
+def _alternatives(expr: Node | None) -> list[Node | None]:
+    """The values an expression may take through `?:` (`cond ? q.eq(a) : q.eq(a).eq(b)`)."""
+    expr = js.unwrap(expr)
+    if expr is not None and expr.type == "ternary_expression":
+        return _alternatives(expr.child("consequence")) + _alternatives(expr.child("alternative"))
+    return [expr]
+
+
 def _chain_ops(expr: Node | None, param: str, names: dict[str, Node] | None = None) -> list[RangeOp] | None:
     """The method calls of a chain rooted at `param`, first call first (None when it is not
     one); `names` are `const`s of the callback, read through (`const eq = q.eq(...)`)."""
@@ -747,22 +755,27 @@ def _chain_ops(expr: Node | None, param: str, names: dict[str, Node] | None = No
 
 
 def _sure_eqs(fn: Node) -> list[str]:
-    """The `.eq` fields every return path of a block-body range callback starts with, each
-    path read through `const` names declared in the block; [] when any path is unreadable."""
+    """The `.eq` fields every result of a range callback the simple reading cannot take
+    (a block body, a `?:` choosing between ranges) starts with, each read through `const`
+    names declared in the block; [] when any result is unreadable."""
     fn = js.unwrap(fn)
     param, _expr = _single_param(fn)
     body = fn.child("body") if fn is not None and param is not None else None
-    if body is None or body.type != "statement_block":
+    if body is None:
         return []
     consts: dict[str, Node] = {}
-    for d in (n for n in body.walk() if n.type == "variable_declarator"):
-        name, value = d.child("name"), js.unwrap(d.child("value"))
-        if name is not None and name.type == "identifier" and value is not None and d.parent is not None \
-                and d.parent.has_tok("const"):
-            consts[name.text or ""] = value
+    if body.type == "statement_block":
+        for d in (n for n in body.walk() if n.type == "variable_declarator"):
+            name, value = d.child("name"), js.unwrap(d.child("value"))
+            if name is not None and name.type == "identifier" and value is not None and d.parent is not None \
+                    and d.parent.has_tok("const"):
+                consts[name.text or ""] = value
+        results = [r for ret in js.return_statements(fn) for r in _alternatives(ret.children[0] if ret.children else None)]
+    else:
+        results = _alternatives(body)
     common: list[str] | None = None
-    for ret in js.return_statements(fn):
-        ops = _chain_ops(js.unwrap(ret.children[0]) if ret.children else None, param, consts)
+    for result in results:
+        ops = _chain_ops(result, param, consts)
         if ops is None:
             return []
         eqs: list[str] = []

@@ -27,6 +27,8 @@ planner diffs two of them.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -275,6 +277,9 @@ class Schema:
     open: bool = False  # the table list may be incomplete (an unresolved spread or computed key)
     problem: str | None = None  # why there is no readable defineSchema default export
     problem_node: Node | None = None
+    # the problem is one Convex rejects (no default export, a literal or a function exported),
+    # not just a value built in a way cvxlint cannot follow (a wrapper's result, a property)
+    problem_is_certain: bool = False
 
     @property
     def readable(self) -> bool:
@@ -388,6 +393,12 @@ def _has_path(v: Validator, parts: list[str]) -> bool | None:
 # --- reading schema.ts ---------------------------------------------------------------------
 
 _TABLE_METHODS = ("index", "searchIndex", "vectorIndex", "staged")
+# Values that are certainly not a SchemaDefinition when schema.ts exports them as default
+# (any call or property read might return one: `wrap(defineSchema(...))`, Confect's
+# `schema.convexSchemaDefinition`).
+_NEVER_A_SCHEMA = frozenset(["object", "array", "string", "template_string", "number", "true", "false", "null",
+                             "undefined", "arrow_function", "function_expression", "function", "class", "regex"])
+_COMMONJS_EXPORTS = re.compile(rb"\b(module\.)?exports\b")
 
 
 def load_schema(project: "Project", app: "App") -> Schema | None:
@@ -415,11 +426,14 @@ class _SchemaReader:
         name = facts.path.replace("\\", "/").rsplit("/", 1)[-1]  # schema.ts, or schema.js
         if d is None:
             schema.problem = f"{name} has no default export"
+            # a CommonJS copy (`exports.default = ...`) has one the ES export list does not show
+            schema.problem_is_certain = _COMMONJS_EXPORTS.search(facts.source) is None
             return schema
         call = js.unwrap(d.node) if isinstance(d, Def) and not d.path else None
         if call is None or call.type != "call_expression" or not self._is_server(d.facts, js.callee(call), "defineSchema"):
             schema.problem = f"the default export of {name} is not a `defineSchema(...)` call"
             schema.problem_node = call if isinstance(d, Def) and d.facts is facts else None
+            schema.problem_is_certain = call is not None and call.type in _NEVER_A_SCHEMA
             return schema
         schema.call = call
         sfacts = d.facts

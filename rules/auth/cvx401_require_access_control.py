@@ -20,13 +20,18 @@ class RequireAccessControl(Rule):
 
     - `ctx.auth.getUserIdentity()`, `getAuthUserId(ctx)`, `getAuthSessionId(ctx)` and calls
       named like them (`getCurrentUser`, `getViewer`, `getAuthUser`) whose result is acted
-      on (checked, compared, passed on, dereferenced); a fetch whose result is ignored or
-      read only through `?.` is reported as "fetched but never checked";
+      on (checked, compared, passed on, dereferenced; a value read from it through `?.`
+      counts when that is checked: `const email = identity?.email; if (!email) ...`); a
+      fetch whose result is ignored or read only through `?.` is reported as "fetched but
+      never checked";
     - guard calls named like the official plugin's pattern (`requireUser`, `assertAdmin`,
       `ensureMember`, `checkAccess`, `canEdit`, `hasRole`) and the names or `/regexes/`
       configured in `auth-helpers` — but not one the handler gives only its arguments
       (`isAdmin(args.adminEmail)`): the caller chooses those, so it cannot tell who asks;
     - row-level security (`wrapDatabaseReader`/`wrapDatabaseWriter`/`RowLevelSecurity`);
+    - a shared server secret: a value compared with a secret from the environment
+      (`args.token !== process.env.BACKEND_ACCESS_TOKEN`, also through a local or a
+      template), in the handler, a helper or a builder's customization;
     - a capability argument — the unguessable secret itself (`code`, `shareToken`,
       `inviteCode`, `sessionId`, ...) — which the Convex docs accept as access control, as
       long as the handler reads it (or a custom builder may consume it);
@@ -127,6 +132,32 @@ class RequireAccessControl(Rule):
               '  await ensureOwner(ctx, id);\n  await ctx.db.delete("docs", id);\n}});\n'
               'async function ensureOwner(ctx: any, id: string) { if (!(await ctx.auth.getUserIdentity())) throw new Error(); }\n',
               files=AUTH_CONFIG),
+        Valid(SERVER + 'export const mine = query({ args: {}, handler: async (ctx) => {\n'
+              '  const identity = await ctx.auth.getUserIdentity();\n  const email = identity?.email;\n'
+              '  if (!email) return [];\n'
+              '  return await ctx.db.query("invites").withIndex("by_email", (q) => q.eq("email", email)).take(9);\n}});\n'
+              'export const accept = mutation({ args: { id: v.id("invites") }, handler: async (ctx, { id }) => {\n'
+              '  const subject = (await ctx.auth.getUserIdentity())?.subject;\n  if (!subject) throw new Error("sign in");\n'
+              '  await ctx.db.patch("invites", id, { accepted: true });\n}});\n',
+              files=AUTH_CONFIG, note="a value read through `?.` and then checked: a null identity stops there"),
+        Valid(SERVER + 'export const byAuthor = query({ args: { author: v.string(), accessToken: v.string() },\n'
+              '  handler: async (ctx, args) => {\n'
+              '    if (args.accessToken !== process.env.BACKEND_ACCESS_TOKEN) throw new Error("bad token");\n'
+              '    return await ctx.db.query("messages").withIndex("by_author", (q) => q.eq("author", args.author)).take(9);\n'
+              '  },\n});\n', files=AUTH_CONFIG, note="a shared server secret: the caller is another server"),
+        Valid('import { v } from "convex/values";\nimport { privateQuery } from "./private";\n'
+              'export const byAuthor = privateQuery({ args: { author: v.string() }, handler: async (ctx, args) =>\n'
+              '  ctx.db.query("messages").withIndex("by_author", (q) => q.eq("author", args.author)).take(9) });\n',
+              files={**AUTH_CONFIG, "convex/private.ts":
+                     'import { v } from "convex/values";\n'
+                     'import { customQuery } from "convex-helpers/server/customFunctions";\n'
+                     'import { query } from "./_generated/server";\n'
+                     'function validateToken(token: string) {\n  const expected = process.env.BACKEND_ACCESS_TOKEN;\n'
+                     '  if (!expected || token !== expected) throw new Error("Invalid token");\n}\n'
+                     'export const privateQuery = customQuery(query, {\n  args: { backendAccessToken: v.string() },\n'
+                     '  input: async (ctx, { backendAccessToken }) => {\n    validateToken(backendAccessToken);\n'
+                     '    return { ctx, args: {} };\n  },\n});\n'},
+              note="a builder that takes the secret as an argument and compares it with the server's"),
     ]
     invalid = [
         Invalid(SERVER + 'export const remove = mutation({\n  args: { id: v.id("docs") },\n  handler: async (ctx, { id }) => {\n'
@@ -140,6 +171,18 @@ class RequireAccessControl(Rule):
         Invalid(SERVER + 'export const list = query({ args: {}, handler: async (ctx) => {\n'
                 '  return { me: (await ctx.auth.getUserIdentity())?.name, docs: await ctx.db.query("docs").take(5) };\n}});\n',
                 files=AUTH_CONFIG, lines=[5], message="never checks it"),
+        Invalid(SERVER + 'export const tag = mutation({ args: { id: v.id("docs") }, handler: async (ctx, { id }) => {\n'
+                '  const name = (await ctx.auth.getUserIdentity())?.name;\n  await ctx.db.patch("docs", id, { by: name });\n}});\n',
+                files=AUTH_CONFIG, lines=[5], message="never checks it", note="read through `?.` and only passed on"),
+        Invalid(SERVER + 'export const join = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  const claimed = (await ctx.auth.getUserIdentity())?.role;\n'
+                '  const role = claimed === "admin" ? claimed : "user";\n  await ctx.db.insert("members", { role });\n}});\n',
+                files=AUTH_CONFIG, lines=[5], message="never checks it",
+                note="compared with a value, not tested for absence: a signed-out caller still gets in"),
+        Invalid(SERVER + 'export const wipe = mutation({ args: { id: v.id("docs") }, handler: async (ctx, { id }) => {\n'
+                '  if (process.env.ADMIN_TOKEN === undefined) throw new Error("not configured");\n'
+                '  await ctx.db.delete("docs", id);\n}});\n', files=AUTH_CONFIG, lines=[4],
+                note="checking that a secret is configured is not comparing the caller's with it"),
         Invalid(SERVER + 'export const sessions = query({ args: { userId: v.id("users") }, handler: async (ctx, { userId }) => {\n'
                 '  return await ctx.db.query("authSessions").withIndex("userId", (q) => q.eq("userId", userId)).collect();\n}});\n',
                 files=AUTH_CONFIG, lines=[4], message="takes `userId`"),

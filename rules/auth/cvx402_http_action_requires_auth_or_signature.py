@@ -1,12 +1,11 @@
 import re
 
-from cvxlint.project.auth import RESOURCE_MEMBERS
+from cvxlint.project.auth import RESOURCE_MEMBERS, SECRET_ENV
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
 
 HTTP = ('import { httpRouter } from "convex/server";\nimport { httpAction } from "./_generated/server";\n'
         'import { internal } from "./_generated/api";\n\nconst http = httpRouter();\n')
 _HEADER = re.compile(r"auth|signature|token|secret|api[-_]?key|hmac|webhook", re.I)
-_SECRET_ENV = re.compile(r"SECRET|TOKEN|KEY|SIGNING|PASSWORD", re.I)
 _VERIFY_NAMES = frozenset(["verify", "constructEvent", "constructEventAsync", "verifyWebhook", "verifySignature",
                            "timingSafeEqual", "unsealData", "jwtVerify", "verifyToken", "validateRequest"])
 
@@ -125,6 +124,6 @@ def _verifies(r) -> bool:
                 return True
     for use in r.facts.global_uses:
         if use.func is not None and use.func.is_inside(r.func) and use.path[:2] == ("process", "env") \
-                and len(use.path) > 2 and _SECRET_ENV.search(use.path[2]):
+                and len(use.path) > 2 and SECRET_ENV.search(use.path[2]):
             return True
     return False

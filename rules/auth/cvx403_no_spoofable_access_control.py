@@ -58,6 +58,11 @@ class NoSpoofableAccessControl(Rule):
               '  },\n});\n', note="a uniqueness check, not an access decision (CVX401 still asks for one)"),
     ]
     invalid = [
+        Invalid(SERVER + 'export const drop = mutation({ args: { id: v.id("brands"), clerkUserId: v.string() },\n'
+                '  handler: async (ctx, a) => {\n    const b = await ctx.db.get("brands", a.id);\n'
+                '    if (b?.clerk_user_id !== a.clerkUserId) throw new Error("not yours");\n'
+                '    await ctx.db.delete("brands", a.id);\n  },\n});\n',
+                lines=[6], note="a Clerk user id argument is just as spoofable"),
         Invalid(SERVER + 'export const del = mutation({ args: { id: v.id("notes"), userId: v.id("users") },\n'
                 '  handler: async (ctx, a) => {\n    const n = await ctx.db.get("notes", a.id);\n'
                 '    if (n?.owner !== a.userId) throw new Error("no");\n    await ctx.db.delete("notes", a.id);\n  },\n});\n',

@@ -83,6 +83,11 @@ class NoFilterInQuery(Rule):
                 '    if (to !== undefined) return eq.lte("at", to);\n    return eq;\n  })\n'
                 '    .filter((f) => f.eq(f.field("inPrint"), true)).take(10) });\n',
                 lines=[9], message="range already narrows", note="every path of the range starts with .eq: info"),
+        Invalid(SERVER + 'export const one = query({ args: { e: v.string(), t: v.optional(v.string()) }, handler: (ctx, args) =>\n'
+                '  ctx.db.query("messages").withIndex("by_e_t", (q) =>\n'
+                '    args.t === undefined ? q.eq("e", args.e) : q.eq("e", args.e).eq("t", args.t))\n'
+                '    .filter((f) => f.eq(f.field("status"), "ok")).first() });\n',
+                lines=[6], message="range already narrows", note="a range chosen by `?:`, each side starting with .eq"),
         Invalid(SERVER + 'export const byAuthor = query({ args: { author: v.string() }, handler: async (ctx, { author }) => {\n'
                 '  return await ctx.db.query("books").filter((q) => q.eq(q.field("author"), author)).collect();\n}});\n',
                 lines=[4]),

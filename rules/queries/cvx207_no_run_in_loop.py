@@ -28,10 +28,12 @@ def _names_in(module, n) -> set[str]:
 
 
 def _drives_loop(module, loop, call) -> bool:
-    """A batch loop: the run call's result decides whether the loop goes on (cursor/isDone)."""
+    """A batch loop: the run call's result decides whether the loop goes on (cursor/isDone),
+    read directly or through names assigned from it in the loop (`isDone = result.isDone`)."""
     names = _result_names(call)
     if not names:
         return False
+    names |= _assigned_from(module, loop.child("body"), names)
     if _names_in(module, loop.child("condition")) & names:
         return True
     body = loop.child("body")
@@ -41,6 +43,26 @@ def _drives_loop(module, loop, call) -> bool:
             if cons is not None and module.nodes_in(cons, "break_statement", "return_statement"):
                 return True
     return False
+
+
+def _assigned_from(module, body, names: set[str]) -> set[str]:
+    """Names the loop body assigns from `names` (`isDone = result.isDone`, `const { page } = result`)."""
+    if body is None:
+        return set()
+    found: set[str] = set()
+    pairs = []
+    for n in module.nodes_in(body, "assignment_expression", "variable_declarator"):
+        left, right = (n.child("left"), n.child("right")) if n.type == "assignment_expression" else \
+            (n.child("name"), n.child("value"))
+        left = js.unwrap(left)
+        if left is not None and right is not None:
+            pairs.append(({name for name, _n, _p in js.pattern_names(left)}, _names_in(module, right)))
+    for _ in range(3):  # a short chain of assignments (`r = res.data; done = r.isDone`)
+        new = {x for lhs, rhs in pairs if rhs & (names | found) for x in lhs} - names - found
+        if not new:
+            break
+        found |= new
+    return found
 
 
 def _steps_in_chunks(loop) -> bool:
@@ -90,6 +112,11 @@ class NoRunInLoop(Rule):
               '  let cursor: string | null = null;\n  while (true) {\n'
               '    const { isDone, continueCursor } = await ctx.runMutation(internal.batch.step, { cursor });\n'
               '    if (isDone) break;\n    cursor = continueCursor;\n  }\n}});\n', note="a batch loop"),
+        Valid(SERVER + 'export const all = action({ args: {}, handler: async (ctx) => {\n  let cursor: string | null = null;\n'
+              '  let isDone = false;\n  while (!isDone) {\n'
+              '    const result = await ctx.runQuery(internal.batch.page, { cursor });\n'
+              '    cursor = result.continueCursor;\n    isDone = result.isDone;\n  }\n}});\n',
+              note="a pagination loop: the flag that ends it is assigned from the result"),
         Valid(SERVER + 'const BATCH = 100;\nexport const sync = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
               '  for (let i = 0; i < ids.length; i += BATCH) {\n'
               '    await ctx.runMutation(internal.users.upsertMany, { ids: ids.slice(i, i + BATCH) });\n  }\n}});\n',

@@ -10,8 +10,8 @@ class InvalidTableDefinition(Rule):
     """A schema.ts or table definition Convex rejects.
 
     ## What it does
-    Flags: a schema.ts whose default export is not a `defineSchema(...)` call (or that has
-    none); table names that start with `_` or are not identifiers;
+    Flags: a schema.ts whose default export is certainly not a `defineSchema(...)` result (an
+    object literal, a function, ...) or that has none; table names that start with `_` or are not identifiers;
     a `defineTable` validator that is not an object, a union of objects or `v.any()`; more
     than one `.staged()` on a table; and `.staged({ field changes })` on a union table
     (which needs a whole validator).
@@ -45,12 +45,28 @@ class InvalidTableDefinition(Rule):
                      'const server_1 = require("convex/server");\nconst values_1 = require("convex/values");\n'
                      'exports.default = (0, server_1.defineSchema)({ notes: (0, server_1.defineTable)({ body: values_1.v.string() }) });\n'},
               note="a compiled schema.js beside schema.ts: the CLI pushes schema.ts"),
+        Valid('import { buildSchema } from "./lib/schemaKit";\nexport const appSchema = buildSchema();\n'
+              'export default appSchema.convexSchemaDefinition;\n', path="convex/schema.ts",
+              files={"convex/lib/schemaKit.ts": HEAD + 'export function buildSchema() {\n'
+                     '  const convexSchemaDefinition = defineSchema({ notes: defineTable({ body: v.string() }) });\n'
+                     '  return { convexSchemaDefinition, tableNames: ["notes"] as const };\n}\n'},
+              note="a SchemaDefinition built by a library (Confect): cvxlint cannot follow it, the push decides"),
+        Valid(HEAD + 'import { withTriggers } from "./lib/triggers";\n'
+              'export default withTriggers(defineSchema({ notes: defineTable({ body: v.string() }) }));\n',
+              path="convex/schema.ts", files={"convex/lib/triggers.ts": 'export const withTriggers = (s: any) => s;\n'},
+              note="a wrapper call may return the schema it is given"),
+        Valid('"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\n'
+              'const server_1 = require("convex/server");\nconst values_1 = require("convex/values");\n'
+              'exports.default = (0, server_1.defineSchema)({ notes: (0, server_1.defineTable)({ body: values_1.v.string() }) });\n',
+              path="convex/schema.js", note="a CommonJS schema.js: its default export is not an ES export"),
     ]
     invalid = [
         Invalid(HEAD + 'export default defineSchema({\n  _settings: defineTable({ a: v.string() }),\n'
                 '  values: defineTable(v.string()),\n});\n', path="convex/schema.ts", lines=[4, 5]),
         Invalid(HEAD + 'export default { tasks: defineTable({ a: v.string() }) };\n', path="convex/schema.ts", lines=[3],
                 message="defineSchema"),
+        Invalid(HEAD + 'export const schema = defineSchema({ tasks: defineTable({ a: v.string() }) });\n',
+                path="convex/schema.ts", lines=[1], message="no default export"),
         Invalid(HEAD + 'export default defineSchema({\n  t: defineTable({ a: v.string() }).staged({ a: v.number() }).staged({ b: v.string() }),\n});\n',
                 path="convex/schema.ts", lines=[4], message="staged"),
     ]
@@ -64,6 +80,8 @@ class InvalidTableDefinition(Rule):
         if schema is None:
             return
         if not schema.readable:
+            if not schema.problem_is_certain:
+                return  # built in a way we cannot follow: the push decides, and schema checks stay quiet
             node = schema.problem_node
             if node is None:
                 node = next((e.node for e in facts.exports if e.name == "default"), None)

@@ -42,6 +42,10 @@ class InvalidFieldName(Rule):
               path="convex/schema.ts"),
         Valid(SERVER + 'export const get = query({ args: {}, returns: v.object({ _id: v.string(), _creationTime: v.number() }),\n'
               '  handler: async () => ({ _id: "x", _creationTime: 0 }) });\n'),
+        Valid(SCHEMA + 'import { expect, test } from "vitest";\n'
+              'test("rejects reserved names", () => {\n'
+              '  expect(() => defineSchema({ t: defineTable({ _owner: v.string() }) })).toThrow();\n});\n',
+              path="convex/schema.test.ts", note="a test file builds a bad schema on purpose: it is never deployed"),
     ]
     invalid = [
         Invalid(SCHEMA + 'export default defineSchema({\n  t: defineTable({\n    _owner: v.string(),\n    $meta: v.any(),\n  }),\n});\n',
@@ -51,6 +55,8 @@ class InvalidFieldName(Rule):
     ]
 
     def check_module(self, ctx, module):
+        if module.app.never_runs(module):
+            return  # `schema.test.ts` building a bad schema on purpose: never bundled, never pushed
         facts = module.facts
         linker = ctx.project.linker
         seen: set[int] = set()

@@ -94,6 +94,11 @@ class IdFieldUsesVId(Rule):
               '  handler: async (ctx, { moves }) => {\n    for (const m of moves) {\n'
               '      const id = ctx.db.normalizeId("projects", m.projectId);\n      if (id) await ctx.db.patch("projects", id, { name: "x" });\n'
               '    }\n  },\n});\n', files=SCHEMA, note="a nested argument's field checked with normalizeId"),
+        Valid(SERVER + 'export const sync = mutation({ args: { users: v.array(v.object({ userId: v.string(), name: v.string() })) },\n'
+              '  handler: async (ctx, args) => {\n    for (const u of args.users) {\n'
+              '      const row = await ctx.db.query("projects").withIndex("by_name", (q) => q.eq("name", u.userId)).first();\n'
+              '      if (row) await ctx.db.patch("projects", row._id, { name: u.name });\n'
+              '    }\n  },\n});\n', files=SCHEMA, note="a nested argument's field matched against a text field (a Slack user id)"),
     ]
     invalid = [
         Invalid(SERVER + 'export const f = query({\n  args: { userId: v.string(), projectId: v.optional(v.string()) },\n'
@@ -101,6 +106,13 @@ class IdFieldUsesVId(Rule):
                 '    const mine = await ctx.db.query("projects").withIndex("by_owner", (q) => q.eq("ownerId", userId)).take(5);\n'
                 '    return projectId ? await ctx.db.get(projectId as any) : mine;\n  },\n});\n',
                 files=SCHEMA, lines=[4, 4]),
+        Invalid(SERVER + 'export const rename = mutation({ args: { items: v.array(v.object({ projectId: v.string(), name: v.string() })) },\n'
+                '  handler: async (ctx, { items }) => {\n'
+                '    for (const it of items) await ctx.db.patch(it.projectId as any, { name: it.name });\n  },\n});\n',
+                files=SCHEMA, lines=[3], note="a nested argument's field used as a document id"),
+        Invalid(SERVER + 'export const save = mutation({ args: { config: v.object({ projectId: v.optional(v.string()) }) },\n'
+                '  handler: async (ctx, { config }) => { await ctx.db.insert("widgets", { config }); },\n});\n',
+                files=SCHEMA, lines=[3], note="a nested field stored for later: nothing says it is text"),
         Invalid('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
                 'export default defineSchema({\n  users: defineTable({ name: v.string() }),\n'
                 '  projects: defineTable({ projectId: v.string(), userId: v.string(), name: v.string() }),\n});\n',
@@ -155,12 +167,15 @@ class IdFieldUsesVId(Rule):
                     continue
                 if defines is not None and _written_as_text(ctx, module.app, defines, p.key):
                     continue  # `games.modelId` filled with `model.slug`: a name, not an id
-                if handler is not None and obj.parent is not None and obj.parent.parent is not None \
-                        and v_call(ctx, facts, obj.parent.parent, "object"):
-                    if _normalized(facts, handler, p.key):  # a field of a nested argument object
+                if handler is not None:
+                    nested = obj.parent is not None and obj.parent.parent is not None \
+                        and v_call(ctx, facts, obj.parent.parent, "object")  # a field of a nested argument object
+                    reads = _member_reads(facts, handler, p.key) if nested else _argument_reads(handler, p.key)
+                    use = _id_use(facts, reads, table, _id_fields(schema, table))
+                    # an argument: flagged when used as an id; a field of a nested argument
+                    # (often stored for later) unless it is plainly used as text
+                    if use != "id" if not nested else use == "text":
                         continue
-                elif handler is not None and not _used_as_id(facts, handler, p.key, table, _id_fields(schema, table)):
-                    continue
                 v_name = facts.text(js.callee(target).child("object"))
                 fix = Fix.display_only(f'Use `v.id("{table}")`', ctx.edit(facts, target, f'{v_name}.id("{table}")'))
                 ctx.report(facts, target, f"`{p.key}` holds an id of table `{table}` but is validated as "
@@ -243,12 +258,8 @@ def _id_fields(schema, table: str) -> set[str]:
     return out
 
 
-def _used_as_id(facts, handler, key: str, table: str, id_fields: set[str]) -> bool:
-    """Does the handler use argument `key` as a document id of `table`: `ctx.db.get/patch/
-    replace/delete` with it, or `q.eq("<id field>", it)`? An argument the handler runs through
-    `normalizeId`, or only uses as text (a url slug, an external id), is a string on purpose,
-    and one cast to another table's id (`args.brandId as Id<"brand_dna">`) is not one of
-    `table`'s."""
+def _argument_reads(handler, key: str) -> list:
+    """Reads of argument `key` in the handler: `args.key`, or the name it is destructured to."""
     reads = []
     if len(handler.params) >= 2:
         pat = js.param_pattern(handler.params[1])
@@ -260,26 +271,47 @@ def _used_as_id(facts, handler, key: str, table: str, id_fields: set[str]) -> bo
             for name, _node, path in js.pattern_names(pat):
                 if path == [key]:
                     reads.extend(scope.reads_of(handler.node, name))
-    as_id = False
+    return reads
+
+
+def _member_reads(facts, handler, key: str) -> list:
+    """`<x>.key` anywhere in the handler: how a field of a nested argument object is read
+    (`for (const u of args.users) ... u.userId`)."""
+    return [n for n in facts.module.nodes_in(handler.node, "member_expression")
+            if (p := n.child("property")) is not None and p.text == key]
+
+
+def _id_use(facts, reads: list, table: str, id_fields: set[str]) -> str | None:
+    """How the handler uses an argument, from its reads: "id" when some read is a document id
+    of `table` (`ctx.db.get/patch/replace/delete` with it, `q.eq("<id field>", it)`, a cast to
+    `Id<"table">`); "text" when it is a string on purpose (run through `normalizeId`, cast to
+    another table's id, or compared with a field that holds no id: a Slack user id matched
+    against `slackUserId`); None when the reads do not say."""
+    as_id = as_text = False
     for r in reads:
         o = js.outer(r)
         cast = id_cast_table(facts, o)
-        if cast is not None and cast != table:
-            return False
+        if cast is not None:
+            if cast != table:
+                return "text"
+            as_id = True
         p = o.parent
         if p is None or p.type != "arguments" or p.parent is None:
             continue
         callee = js.callee(p.parent)
         name = _method_taking(r)
         if name == "normalizeId":
-            return False
+            return "text"
         if name in ("get", "patch", "replace", "delete") and _on_db(callee):
             as_id = True
         elif name == "eq":
             args = js.call_args(p.parent)
-            if len(args) == 2 and args[1] is o and js.string_value(args[0]) in id_fields:
+            field = js.string_value(args[0]) if len(args) == 2 and args[1] is o else None
+            if field in id_fields:
                 as_id = True
-    return as_id
+            elif field is not None:
+                as_text = True
+    return "id" if as_id else "text" if as_text else None
 
 
 def _handler_taking(module, node):
@@ -289,12 +321,6 @@ def _handler_taking(module, node):
         if a is not None and a.start <= node.start and node.end <= a.end and fn.handler is not None:
             return fn.handler
     return None
-
-
-def _normalized(facts, handler, key: str) -> bool:
-    """Does the handler pass some `<x>.<key>` to `normalizeId` (a nested argument's field)?"""
-    return any((p := n.child("property")) is not None and p.text == key and _method_taking(n) == "normalizeId"
-               for n in facts.module.nodes_in(handler.node, "member_expression"))
 
 
 def _method_taking(node) -> str | None:
