@@ -80,15 +80,40 @@ def test_the_facts_memo_reads_a_file_again_only_when_its_stat_changes(tmp_path):
     path.write_bytes(b"export const a = 1;\n")
     memo = FactsMemo()
     name = str(path)
-    assert memo.unchanged(name) is None  # never read: the stat is noted for the read
+    stat = memo.stat_of(name)
+    assert memo.unchanged(name, stat) is None  # never read
     first = memo(name, path.read_bytes())
-    assert memo.unchanged(name) is first
+    assert memo.unchanged(name, stat) is None  # not known to come from disk
+    memo.read_from_disk(name, first, stat)
+    assert memo.unchanged(name, memo.stat_of(name)) is first
     st = os.stat(path)
-    path.write_bytes(b"export const b = 2;\n")  # same size; the test sets the old mtime back
+    path.write_bytes(b"export const b = 2;\n")  # same size; the test sets the mtime one ns on
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1))
-    assert memo.unchanged(name) is None
-    second = memo(name, path.read_bytes())
-    assert second is not first and b"b = 2" in second.source
-    assert memo.unchanged(name) is second
-    memo(name, b"export const unsaved = 3;\n")  # an editor buffer: no stat stands for it
-    assert memo.unchanged(name) is None
+    assert memo.unchanged(name, memo.stat_of(name)) is None
+    memo(name, b"export const unsaved = 3;\n")  # an editor buffer: no stat stands for it any more
+    path.write_bytes(b"export const a = 1;\n")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert memo.unchanged(name, memo.stat_of(name)) is None
+
+
+def test_a_failed_disk_read_leaves_no_stat_for_an_unsaved_buffer(tmp_path):
+    """A file the run cannot read (not UTF-8) and then an editor buffer for it: closing the
+    buffer must bring back the file on disk, not the buffer's facts."""
+    from cvxlint import api
+    from cvxlint.lsp.workspace import LintWorkspace
+
+    root = tmp_path / "app"
+    (root / "convex").mkdir(parents=True)
+    (root / "package.json").write_text('{"dependencies": {"convex": "1.17.0"}}')
+    (root / "convex" / "schema.ts").write_text('import { defineSchema } from "convex/server";\n'
+                                               'export default defineSchema({});\n')
+    bad = root / "convex" / "tasks.ts"
+    bad.write_bytes(b'// caf\xe9\nimport { mutation } from "./_generated/server";\n'
+                    b'export const add = mutation(async (ctx) => {});\n')
+    buffer = bad.read_bytes().replace(b"caf\xe9", b"cafe")
+    files = [root / "convex" / "schema.ts", bad]
+    ws = LintWorkspace()
+    for overrides in ({}, {bad: buffer}, {}):
+        got = sorted((d.code, d.path, d.start) for ds in ws.lint(files, overrides).diagnostics.values() for d in ds)
+        fresh = sorted((d.code, d.path, d.start) for d in api.check(files, ws.settings_for(files[0]), overrides).diagnostics)
+        assert got == fresh, overrides

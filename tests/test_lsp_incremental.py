@@ -103,3 +103,45 @@ def test_incremental_lints_match_fresh_checks(fixture, tmp_path):
             previous = got
     assert checked >= 14
     assert changed >= 1  # the edits changed what is shown: the comparison saw real differences
+
+
+def _same_as_fresh(ws: LintWorkspace, files: list[Path], overrides: dict) -> bool:
+    got = shown(d for ds in ws.lint(files, dict(overrides)).diagnostics.values() for d in ds)
+    return got == shown(api.check(files, ws.settings_for(files[0]), dict(overrides)).diagnostics)
+
+
+def test_a_module_own_require_is_followed_like_an_import(tmp_path):
+    """`const require = createRequire(import.meta.url)`: `require("./refs")` reads refs.ts, so a
+    change there must reach what the requiring file derived."""
+    convex = tmp_path / "app" / "convex"
+    (convex / "_generated").mkdir(parents=True)
+    (tmp_path / "app" / "package.json").write_text('{"dependencies": {"convex": "1.17.0"}}')
+    (convex / "_generated" / "api.ts").write_text("export const api: any = {}; export const internal: any = {};\n")
+    (convex / "_generated" / "server.ts").write_text("export {};\n")
+    (convex / "refs.ts").write_text('export { api, internal } from "./_generated/api";\n')
+    (convex / "tasks.ts").write_text('import { query, action } from "./_generated/server";\n'
+                                     'export const list = query({ args: {}, handler: async () => [] });\n')
+    (convex / "jobs.ts").write_text(
+        'import { createRequire } from "node:module";\nimport { action } from "./_generated/server";\n'
+        'const require = createRequire(import.meta.url);\n'
+        'export const run = action({ args: {}, handler: async (ctx) => {\n'
+        '  await ctx.scheduler.runAfter(0, require("./refs").api.tasks.list, {});\n} });\n')
+    files = sorted(convex.glob("*.ts"))
+    ws = LintWorkspace()
+    assert _same_as_fresh(ws, files, {})
+    assert _same_as_fresh(ws, files, {convex / "refs.ts": b"export {};\n"})
+
+
+def test_the_editor_reports_unreadable_files_as_the_cli_does(tmp_path):
+    """The editor reads whole import closures for its own bookkeeping; a file it reads only
+    for that (a type-only import of a non-UTF-8 file) is no problem of the run."""
+    root = tmp_path / "app"
+    (root / "convex" / "_generated").mkdir(parents=True)
+    (root / "shared").mkdir()
+    (root / "convex" / "_generated" / "server.ts").write_text("export {};\n")
+    (root / "package.json").write_text('{"dependencies": {"convex": "1.17.0"}}')
+    (root / "convex" / "tasks.ts").write_text(
+        'import type { Task } from "../shared/types";\nimport { query } from "./_generated/server";\n'
+        'export const list = query({ args: {}, handler: async (): Promise<Task[]> => [] });\n')
+    (root / "shared" / "types.ts").write_bytes(b"// r\xe9sum\xe9\nexport type Task = { text: string };\n")
+    assert _same_as_fresh(LintWorkspace(), [root / "convex" / "tasks.ts", root / "shared" / "types.ts"], {})

@@ -114,7 +114,7 @@ class Derivations:
             return entry
         entry = self.store.files.get(path)
         load = self.project.facts
-        if entry is None or entry.facts is not facts or any(load(p) is not f for p, f in entry.closure):
+        if entry is None or entry.facts is not facts or any(load(p, quiet=True) is not f for p, f in entry.closure):
             entry = self.store.files[path] = _FileEntry(facts, self._closure(facts), {})
         self._checked[path] = entry
         return entry
@@ -128,7 +128,7 @@ class Derivations:
             for target in self.project.imported_files(f):
                 if target in seen:
                     continue
-                g = seen[target] = self.project.facts(target)
+                g = seen[target] = self.project.facts(target, quiet=True)
                 if g is not None:
                     todo.append(g)
         return tuple(seen.items())

@@ -33,36 +33,37 @@ class FactsMemo:
     def __init__(self) -> None:
         self._by_path: dict[str, FileFacts] = {}
         # (size, mtime, inode) of the file on disk each facts object was read from: a file
-        # whose stat is unchanged is not read again (`unchanged`)
+        # whose stat is unchanged is not read again (`unchanged`, `read_from_disk`)
         self._stat: dict[str, tuple] = {}
-        self._stat_pending: dict[str, tuple] = {}
         self._python: dict[str, tuple[bytes, object]] = {}
         self.replaced_bytes = 0  # source size of the facts dropped for newer ones (see lsp/heap.py)
         self.editing: set[str] = set()  # files open in an editor: read ready for an edit (see below)
         self.derived = DerivedStore()  # what runs derived from these facts (derived.py)
 
-    def unchanged(self, path: str) -> FileFacts | None:
-        """The facts of `path` when the file on disk has not changed since they were read from
-        it (same size, modification time and inode); otherwise None, and the file's stat is
-        noted for the read that follows."""
+    @staticmethod
+    def stat_of(path: str) -> tuple | None:
         try:
             st = os.stat(path)
         except OSError:
             return None
-        sig = (st.st_size, st.st_mtime_ns, st.st_ino)
-        if self._stat.get(path) == sig:
-            return self._by_path.get(path)
-        self._stat_pending[path] = sig
-        return None
+        return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+    def unchanged(self, path: str, stat: tuple | None) -> FileFacts | None:
+        """The facts of `path` if they were read from the file on disk while it had `stat`
+        (taken by the caller just now), else None."""
+        if stat is None or self._stat.get(path) != stat:
+            return None
+        return self._by_path.get(path)
+
+    def read_from_disk(self, path: str, facts: FileFacts, stat: tuple | None) -> None:
+        """`facts` (just returned for `path`) were read from disk; `stat` was taken before
+        the read, so a file changed meanwhile is read again next time."""
+        if stat is not None and self._by_path.get(path) is facts:
+            self._stat[path] = stat
 
     def __call__(self, path, source: bytes) -> FileFacts:
         key = str(path)
-        # read from disk after `unchanged` noted its stat (else an unsaved buffer: no stat)
-        sig = self._stat_pending.pop(key, None)
-        if sig is not None:
-            self._stat[key] = sig
-        else:
-            self._stat.pop(key, None)
+        self._stat.pop(key, None)  # read from an unsaved buffer, unless read_from_disk says otherwise
         hit = self._by_path.get(key)
         if hit is not None and hit.source == source:
             return hit
@@ -436,7 +437,8 @@ def _functions_and_calls(facts: FileFacts) -> None:
             continue
         site = _call_site(n, fn, f, is_new, resolve)
         (f.calls if f is not None else facts.module_calls).append(site)
-        if site.ref is not None and site.ref.kind == "global" and site.path == ("require",):
+        # the global `require`, or a module's own (`const require = createRequire(import.meta.url)`)
+        if site.ref is not None and site.ref.kind in ("global", "module") and site.path == ("require",):
             args = js.call_args(n)
             s = js.string_value(args[0]) if args else None
             if s is not None and not any(i.node is n for i in facts.imports):

@@ -283,7 +283,7 @@ class Project:
         self.max_bytes = settings.max_file_size
         self._load_facts = load_facts
         self._extract = load_facts or (lambda p, b: extract_facts(str(p), b))
-        self._unchanged = getattr(load_facts, "unchanged", None)
+        self._memo = load_facts if hasattr(load_facts, "read_from_disk") else None  # a FactsMemo
         self.sources = [p for p in workspace.files if p.name.endswith(TS_EXTENSIONS)]
         self.python_files = [p for p in workspace.files if p.name.endswith(PY_EXTENSIONS)]
         self.resolver = Resolver(set(self.sources),
@@ -309,7 +309,10 @@ class Project:
         self._imported_files: dict[str, tuple[str, ...]] = {}
 
     # -- file access ----------------------------------------------------------------------
-    def facts(self, path: Path | str) -> FileFacts | None:
+    def facts(self, path: Path | str, quiet: bool = False) -> FileFacts | None:
+        """The facts of a TS/JS file (None: unreadable, or not TS/JS). An unreadable file is
+        a problem of the run (CVX902), unless `quiet`: read for the language server's own
+        bookkeeping (derived.py), not because the model needs it."""
         # Looked up by string first: the linker asks for the same files tens of thousands of
         # times per run, and building a Path for each ask cost a tenth of the rules' time.
         name = path if isinstance(path, str) else str(path)
@@ -322,20 +325,26 @@ class Project:
             return f
         self._facts[p] = self._facts_by_name[name] = None  # guards re-entrance
         data = self.overrides.get(p)
+        stat = None
         if data is None:
             if not p.name.endswith(TS_EXTENSIONS):
                 return None
-            if self._unchanged is not None:  # a long-lived caller's facts of an unchanged file
-                f = self._unchanged(name)
+            if self._memo is not None:  # a long-lived caller's facts of a file unchanged on disk
+                stat = self._memo.stat_of(name)
+                f = self._memo.unchanged(name, stat)
                 if f is not None and len(f.source) <= self.max_bytes:
                     self._facts[p] = self._facts_by_name[name] = f
                     return f
             data, problem = read_source(p, self.max_bytes)
             if data is None:
-                if p.exists():
+                if quiet:  # as if never asked: a later ask from the model records the problem
+                    del self._facts[p], self._facts_by_name[name]
+                elif p.exists():
                     self.problems[p] = FileProblem(p, problem or "unreadable")
                 return None
         f = self._extract(p, data)
+        if stat is not None:
+            self._memo.read_from_disk(name, f, stat)
         self._facts[p] = self._facts_by_name[name] = f
         return f
 
