@@ -90,10 +90,14 @@ def test_valid_code_the_grammar_misreads_is_no_syntax_error(tmp_path):
         '  return await ctx.db.get("leads", id);\n}\n')
     (root / "convex" / "email.tsx").write_text("export const Welcome = () => <p>Complete Setup & Start Trial</p>;\n")
     (root / "convex" / "nul.ts").write_bytes(GOOD.encode() + b'export const sep = "\x00";\n')
+    # ... and the vitest mock idiom, a call given `typeof import("...")` as its type argument
+    (root / "convex" / "mock.test.ts").write_text(
+        'export async function mocked(importOriginal: <T>() => Promise<T>) {\n'
+        '  const actual = await importOriginal<typeof import("convex/server")>();\n  return { ...actual };\n}\n')
     got = codes(run(root))
     assert ("good.ts", "CVX900") not in got and ("good.ts", "CVX103") in got
     assert ("bad.ts", "CVX900") in got
-    assert [c for f, c in got if f in ("types.ts", "email.tsx", "nul.ts")] == ["CVX103", "CVX103"]
+    assert [c for f, c in got if f in ("types.ts", "email.tsx", "nul.ts", "mock.test.ts")] == ["CVX103", "CVX103"]
 
 
 def test_symlink_loop_fifo_and_broken_link(tmp_path):

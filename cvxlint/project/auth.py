@@ -71,6 +71,7 @@ CAPABILITY_ARG = re.compile(
     r"^(code|token|secret|password|passcode|otp|nonce|sessionId|sessionToken|accessKey|apiKey|signature)$"
     r"|^(share|invite|invitation|access|auth|session|magic|reset|verification|verify|join|room|claim|api|secret|"
     r"guest|private|edit|view|signup|login|pairing|link|upload|download|refresh|device|bearer)(Code|Token|Key|Secret|Hash)$"
+    r"|^[a-z]+Session(Id|Token)$"  # an anonymous visitor's session: `contactSessionId`, `guestSessionId`
 )
 # Arguments naming whose data to act on: the caller can pass anyone's (CVX401, CVX403).
 IDENTITY_ARG = re.compile(
@@ -561,6 +562,12 @@ def _public_pair(field: str | None, value: Node | None) -> bool:
     if field is None or not _PUBLIC_FIELD.match(field):
         return False
     v = js.literal_value(value)
+    if v is ...:  # an enum member or a constant: `PostStatus.Published`, `PUBLISHED`
+        n = js.unwrap(value)
+        if n is not None and n.type == "member_expression" and n.child("property") is not None:
+            v = n.child("property").text
+        elif n is not None and n.type == "identifier":
+            v = n.text
     if v is True or v is False:
         return field.lower() not in ("status", "visibility", "state")
     return isinstance(v, str) and v.lower() in _PUBLIC_VALUE
@@ -610,6 +617,8 @@ def _checked(read: Node, depth: int) -> bool:
         if p.first("optional_chain") is None:
             return True
         return depth < 4 and _value_acted_on(_value_of(p), _checked, depth + 1)
+    if p.type == "call_expression" and o.field == "function":  # `identity?.email?.endsWith(d)`
+        return depth < 4 and _value_acted_on(_value_of(p), _checked, depth + 1)
     if p.type == "unary_expression" and p.has_tok("!"):
         return True
     if p.type in ("if_statement", "while_statement", "ternary_expression") and o.field == "condition":
@@ -620,9 +629,23 @@ def _checked(read: Node, depth: int) -> bool:
         return True
     if any(p.has_tok(t) for t in _EQUALITY):
         other = js.unwrap(p.child("right") if o.field == "left" else p.child("left"))
-        return other is not None and (other.type in ("undefined", "null") or
-                                      (other.type == "identifier" and other.text == "undefined"))
+        if other is not None and (other.type in ("undefined", "null") or
+                                  (other.type == "identifier" and other.text == "undefined")):
+            return True
+        # `if (identity?.email !== ADMIN) throw ...`: undefined differs from the value too
+        return (p.has_tok("!==") or p.has_tok("!=")) and _exits_when_true(p)
     return False
+
+
+def _exits_when_true(cond: Node) -> bool:
+    """Is `cond` the condition of an `if` whose branch throws or returns?"""
+    o = js.outer(cond)
+    stmt = o.parent
+    if stmt is None or stmt.type != "if_statement" or o.field != "condition":
+        return False
+    branch = stmt.child("consequence")
+    return branch is not None and (branch.type in ("throw_statement", "return_statement")
+                                   or bool(branch.first("throw_statement") or branch.first("return_statement")))
 
 
 def _value_of(call: Node) -> Node:

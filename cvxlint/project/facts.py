@@ -228,10 +228,12 @@ class FileFacts:
 
     def parameter_reads(self, func: FunctionInfo, within: Node):
         """Identifiers inside `within` that read a parameter of `func` (or a name destructured
-        from one): (identifier, its Ref)."""
+        from one): (identifier, its Ref). The parameter list's own names are no reads."""
+        params = [(p.start, p.end) for p in func.params]
         for n in self.module.nodes_in(within, "identifier", "shorthand_property_identifier"):
             ref = self.ref_of(n)
-            if ref is not None and ref.kind == "param" and ref.func is func:
+            if ref is not None and ref.kind == "param" and ref.func is func \
+                    and not any(s <= n.start < e for s, e in params):
                 yield n, ref
 
     def all_calls(self):

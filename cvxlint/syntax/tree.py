@@ -436,6 +436,9 @@ _MISREADINGS: list[tuple[re.Pattern[bytes], Callable[[re.Match[bytes]], tuple[in
     (re.compile(rb"<\s*(unique|keyof|infer)\b"), lambda m: (m.end(1) - 1, b"$")),
     (re.compile(rb"\bimport\s*\(\s*(\"[^\"\n]*\"|'[^'\n]*')\s*\)(?=\s*\.)"), lambda m: (m.start(), b"_" * (m.end() - m.start()))),
     (re.compile(rb"(?<=[\w,.)!?] )&(?= \w)"), lambda m: (m.start(), b"+")),
+    # `importOriginal<typeof import("convex/server")>()` (the vitest mock idiom)
+    (re.compile(rb"\btypeof\s+(import\s*\(\s*(?:\"[^\"\n]*\"|'[^'\n]*')\s*\))"),
+     lambda m: (m.start(1), b"_" * (m.end(1) - m.start(1)))),
 ]
 
 

@@ -1,3 +1,4 @@
+from cvxlint.project.definitions import Def
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js
 
 from .common import SERVER, call_sites, in_async_function, promise_call
@@ -59,6 +60,22 @@ class NoFloatingConvexPromise(Rule):
                 lines=[5, 7],
                 output=SERVER + 'async function save({ db }: any, id: string) {\n  await db.delete("t", id).then(() => console.log("gone"));\n}\n'
                        'export const n = query({ args: {}, handler: async (ctx) => (await ctx.db.query("t").collect()).length });\n'),
+        Invalid(SERVER + 'import { TableAggregate } from "@convex-dev/aggregate";\nimport { components } from "./_generated/api";\n'
+                'const byOrg = new TableAggregate<any>(components.aggregate, { sortKey: (d: any) => d.org });\n'
+                'async function touch(ctx: any, id: any) { await ctx.db.patch("t", id, { at: 1 }); }\n'
+                'function label(ctx: any, s: string) { return s; }\n'
+                'export const join = mutation({ args: { id: v.id("t") }, handler: async (ctx, { id }) => {\n'
+                '  const doc = await ctx.db.get("t", id);\n  byOrg.insertIfDoesNotExist(ctx, doc);\n  touch(ctx, id);\n'
+                '  label(ctx, "x");\n}});\n',
+                lines=[11, 12], message="nobody awaits",
+                output=SERVER + 'import { TableAggregate } from "@convex-dev/aggregate";\nimport { components } from "./_generated/api";\n'
+                'const byOrg = new TableAggregate<any>(components.aggregate, { sortKey: (d: any) => d.org });\n'
+                'async function touch(ctx: any, id: any) { await ctx.db.patch("t", id, { at: 1 }); }\n'
+                'function label(ctx: any, s: string) { return s; }\n'
+                'export const join = mutation({ args: { id: v.id("t") }, handler: async (ctx, { id }) => {\n'
+                '  const doc = await ctx.db.get("t", id);\n  await byOrg.insertIfDoesNotExist(ctx, doc);\n  await touch(ctx, id);\n'
+                '  label(ctx, "x");\n}});\n',
+                note="a component client's method and an async helper, each handed ctx"),
     ]
 
     def check_module(self, ctx, module):
@@ -70,7 +87,8 @@ class NoFloatingConvexPromise(Rule):
                 call = _innermost(expr)
                 if call is None:
                     continue
-                what = promise_call(facts, sites.get(id(call)))
+                site = sites.get(id(call))
+                what = promise_call(facts, site) or _given_ctx(ctx, facts, site)
                 if what is None:
                     continue
                 fix = None
@@ -93,6 +111,32 @@ class NoFloatingConvexPromise(Rule):
                     fix = Fix.safe("Add `await`", ctx.edit(facts, obj, f"(await {facts.text(obj)})"))
                 ctx.report(facts, obj, f"{what} returns a promise, but its result is used here without `await` "
                            f"(`.{prop.text}` of a promise)", fix=fix)
+
+
+def _given_ctx(ctx, facts, site) -> str | None:
+    """A call handed the function's `ctx` that returns a promise: a project function declared
+    `async` (`touch(ctx, id)`), or a method of a component client
+    (`aggregate.insertIfDoesNotExist(ctx, doc)` on `new TableAggregate(components.x, ...)`)."""
+    if site is None or site.is_new or site.func is None:
+        return None
+    args = js.call_args(site.node)
+    first = js.unwrap(args[0]) if args else None
+    if first is None or first.type != "identifier":
+        return None
+    ref = site.func.lookup(first.text or "")
+    if ref is None or ref.kind != "param" or ref.path or not (ref.index == 0 or first.text == "ctx"):
+        return None
+    name = facts.text(site.callee) if site.callee is not None else "this call"
+    target = ctx.project.callgraph.callee(facts, site)
+    if target is not None:
+        return f"`{name}(...)` (async)" if target[1].is_async else None
+    callee = site.callee
+    if callee is not None and callee.type == "member_expression":
+        d = ctx.project.linker.value_of(facts, callee.child("object"))
+        if isinstance(d, Def) and not d.path and d.node.type == "new_expression" \
+                and "components." in d.facts.text(d.node):
+            return f"`{name}` (a component call)"
+    return None
 
 
 def _innermost(expr):

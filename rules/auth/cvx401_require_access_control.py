@@ -128,6 +128,10 @@ class RequireAccessControl(Rule):
               '  if (!collection || !collection.isPublic) return [];\n'
               '  return await ctx.db.query("items").withIndex("by_collection", (q) => q.eq("collection", id)).take(50);\n}});\n',
               files=AUTH_CONFIG, note="a public flag decides"),
+        Valid(SERVER + 'enum PostStatus { Draft = "draft", Published = "published" }\n'
+              'export const posts = query({ args: {}, handler: async (ctx) =>\n'
+              '  ctx.db.query("posts").withIndex("by_status", (q) => q.eq("status", PostStatus.Published)).take(20) });\n',
+              files=AUTH_CONFIG, note="published records, named by an enum member"),
         Valid(SERVER + 'export const remove = mutation({ args: { id: v.id("docs") }, handler: async (ctx, { id }) => {\n'
               '  await ensureOwner(ctx, id);\n  await ctx.db.delete("docs", id);\n}});\n'
               'async function ensureOwner(ctx: any, id: string) { if (!(await ctx.auth.getUserIdentity())) throw new Error(); }\n',
@@ -140,6 +144,19 @@ class RequireAccessControl(Rule):
               '  const subject = (await ctx.auth.getUserIdentity())?.subject;\n  if (!subject) throw new Error("sign in");\n'
               '  await ctx.db.patch("invites", id, { accepted: true });\n}});\n',
               files=AUTH_CONFIG, note="a value read through `?.` and then checked: a null identity stops there"),
+        Valid(SERVER + 'const ADMIN = "root@example.com";\n'
+              'export const purge = mutation({ args: {}, handler: async (ctx) => {\n'
+              '  const identity = await ctx.auth.getUserIdentity();\n'
+              '  if (!identity?.email?.endsWith("@example.com")) throw new Error("staff only");\n'
+              '  if (identity?.email !== ADMIN) throw new Error("admin only");\n'
+              '  await ctx.db.delete("docs", "x" as any);\n}});\n',
+              files=AUTH_CONFIG, note="tests through `?.` that a signed-out caller fails"),
+        Valid(SERVER + 'export const send = mutation({ args: { contactSessionId: v.id("contactSessions"), body: v.string() },\n'
+              '  handler: async (ctx, args) => {\n'
+              '    const session = await ctx.db.get("contactSessions", args.contactSessionId);\n'
+              '    if (!session) throw new Error("invalid session");\n'
+              '    await ctx.db.insert("messages", { session: session._id, body: args.body });\n  },\n});\n',
+              files=AUTH_CONFIG, note="an anonymous visitor's session id is the capability (a support widget)"),
         Valid(SERVER + 'export const byAuthor = query({ args: { author: v.string(), accessToken: v.string() },\n'
               '  handler: async (ctx, args) => {\n'
               '    if (args.accessToken !== process.env.BACKEND_ACCESS_TOKEN) throw new Error("bad token");\n'
@@ -165,6 +182,9 @@ class RequireAccessControl(Rule):
         Invalid(SERVER + 'export const drop = mutation({\n  args: { id: v.id("docs"), token: v.optional(v.string()) },\n'
                 '  handler: async (ctx, { id }) => {\n    await ctx.db.delete("docs", id);\n  },\n});\n', files=AUTH_CONFIG,
                 lines=[4], note="a secret-like argument the handler never reads checks nothing"),
+        Invalid(SERVER + 'export const join = mutation({\n  args: { id: v.id("docs"), code: v.optional(v.string()) },\n'
+                '  handler: async (ctx, args) => {\n    await ctx.db.patch("docs", args.id, { joined: true });\n  },\n});\n',
+                files=AUTH_CONFIG, lines=[4], note="the same with the arguments object taken whole"),
         Invalid(SERVER + 'export const touch = mutation({ args: { id: v.id("docs") }, handler: async (ctx, { id }) => {\n'
                 '  const identity = await ctx.auth.getUserIdentity();\n  await ctx.db.patch("docs", id, { seen: true });\n}});\n',
                 files=AUTH_CONFIG, lines=[5], message="never checks it"),

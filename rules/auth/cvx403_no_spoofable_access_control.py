@@ -56,6 +56,10 @@ class NoSpoofableAccessControl(Rule):
               '    const existing = await ctx.db.query("profiles").withIndex("by_name", (q) => q.eq("name", a.name)).first();\n'
               '    if (existing && existing.userId !== a.userId) throw new Error("This name is already taken");\n'
               '  },\n});\n', note="a uniqueness check, not an access decision (CVX401 still asks for one)"),
+        Valid(SERVER + 'export const rename = mutation({ args: { orgId: v.string(), name: v.string() },\n'
+              '  handler: async (ctx, a) => {\n    if (a.orgId === "") throw new Error("orgId is required");\n'
+              '    const me = await ctx.auth.getUserIdentity();\n    if (!me) throw new Error("sign in");\n  },\n});\n',
+              note="an empty-input check"),
     ]
     invalid = [
         Invalid(SERVER + 'export const drop = mutation({ args: { id: v.id("brands"), clerkUserId: v.string() },\n'
@@ -165,8 +169,9 @@ def _decision(n, is_flag: bool):
     if p is not None and p.type == "binary_expression" and any(p.has_tok(t) for t in _COMPARE):
         other = p.child("right") if outer.field == "left" else p.child("left")
         other = js.unwrap(other)
-        if other is not None and other.type in ("null", "undefined"):
-            return None
+        if other is not None and (other.type in ("null", "undefined") or js.literal_value(other) == ""
+                                  or (other.type == "identifier" and other.text == "undefined")):
+            return None  # `args.orgId === ""`: a check of the input, not of who asks
         return p
     if p is not None and p.type == "arguments" and p.parent is not None and p.parent.type == "call_expression":
         callee = js.callee(p.parent)

@@ -65,6 +65,18 @@ def _assigned_from(module, body, names: set[str]) -> set[str]:
     return found
 
 
+def _dispatched(call, loop) -> bool:
+    """The call is one case of a `switch` inside the loop (`switch (toolCall.name) { case
+    "search": ... runQuery(...) }`): each item picks a different function to run, so there is
+    no one batch function to pass the items to."""
+    n = call.parent
+    while n is not None and n is not loop:
+        if n.type == "switch_case":
+            return True
+        n = n.parent
+    return False
+
+
 def _steps_in_chunks(loop) -> bool:
     """`for (let i = 0; i < xs.length; i += BATCH)`: each turn takes a chunk of the items,
     which is how the rule's own advice is followed for long lists."""
@@ -117,6 +129,11 @@ class NoRunInLoop(Rule):
               '    const result = await ctx.runQuery(internal.batch.page, { cursor });\n'
               '    cursor = result.continueCursor;\n    isDone = result.isDone;\n  }\n}});\n',
               note="a pagination loop: the flag that ends it is assigned from the result"),
+        Valid(SERVER + 'export const tools = action({ args: { calls: v.array(v.any()) }, handler: async (ctx, { calls }) => {\n'
+              '  for (const call of calls) {\n    switch (call.name) {\n'
+              '      case "search": await ctx.runQuery(internal.docs.search, call.args); break;\n'
+              '      case "save": await ctx.runMutation(internal.docs.save, call.args); break;\n'
+              '    }\n  }\n}});\n', note="each item picks the function it runs (an agent's tool calls)"),
         Valid(SERVER + 'const BATCH = 100;\nexport const sync = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
               '  for (let i = 0; i < ids.length; i += BATCH) {\n'
               '    await ctx.runMutation(internal.users.upsertMany, { ids: ids.slice(i, i + BATCH) });\n  }\n}});\n',
@@ -140,6 +157,8 @@ class NoRunInLoop(Rule):
                     loop = loop_around(site.node, r.func.node.parent)
                     if loop is None or (loop.type in js.LOOP_TYPES and (_drives_loop(r.facts.module, loop, site.node)
                                                                         or _steps_in_chunks(loop))):
+                        continue
+                    if _dispatched(site.node, loop):
                         continue
                     where = "a loop" if loop.type in js.LOOP_TYPES else "a `.map`/`.forEach` callback"
                     # an action run is no transaction: say what each call does cost

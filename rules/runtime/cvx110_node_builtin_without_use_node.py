@@ -1,6 +1,7 @@
+import re
 from pathlib import Path
 
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, memoized, rel
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, memoized, rel, report_in_handler
 
 # Node built-ins with no browser/isolate equivalent. Bare names that have common npm
 # polyfills (buffer, events, util, url, process, ...) are left out; `node:` always counts.
@@ -10,6 +11,9 @@ NODE_BUILTINS = frozenset(
     "async_hooks diagnostics_channel trace_events wasi".split()
 )
 ALLOWED_FROM = {"async_hooks": "1.39.0"}  # node:async_hooks works in the default runtime since 1.39
+
+
+_TYPEOF_BUFFER = re.compile(r"typeof\s+(globalThis\.)?Buffer\b")
 
 
 def builtin_name(spec: str) -> str | None:
@@ -29,7 +33,10 @@ class NodeBuiltinWithoutUseNode(Rule):
     through local imports, however deep (a warning then, on the import that leads there).
     Importing a `"use node"` module is flagged too (warning). `import type` is ignored, and
     files that are themselves `"use node"` are never flagged (the official plugin's version
-    misfires on those). `node:async_hooks` is allowed from convex 1.39.
+    misfires on those). `node:async_hooks` is allowed from convex 1.39. Also flags Node's
+    `Buffer` global used by a default-runtime function or a helper it calls: the default
+    runtime has no `Buffer` ("ReferenceError: Buffer is not defined" when it runs), unless a
+    polyfill is imported (`import { Buffer } from "buffer"`); `typeof Buffer` tests pass.
 
     ## Why is this bad?
     Every entry point in `convex/` is bundled, even helper files; bundling fails with "It
@@ -62,6 +69,18 @@ class NodeBuiltinWithoutUseNode(Rule):
               convex="1.39.0"),
         Valid('import { helper } from "./lib/util";\nexport const h = helper;\n',
               files={"convex/lib/util.ts": 'export const helper = (s: string) => s.trim();\n'}),
+        Valid('"use node";\nimport { action } from "./_generated/server";\nimport { v } from "convex/values";\n'
+              'export const encode = action({ args: { s: v.string() }, handler: async (_ctx, { s }) =>\n'
+              '  Buffer.from(s).toString("base64") });\n', note="the Node runtime has Buffer"),
+        Valid('import { Buffer } from "buffer";\nimport { action } from "./_generated/server";\n'
+              'export const encode = action({ args: {}, handler: async () => Buffer.from("x").toString("hex") });\n'
+              'export const has = action({ args: {}, handler: async () => typeof globalThis.Buffer !== "undefined" });\n',
+              note="a polyfill imported"),
+        Valid('import { mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
+              'function toBase64(s: string) {\n  if (typeof Buffer !== "undefined") return Buffer.from(s).toString("base64");\n'
+              '  return btoa(s);\n}\n'
+              'export const save = mutation({ args: { s: v.string() }, handler: async (_ctx, { s }) => toBase64(s) });\n',
+              note="a helper written for both runtimes"),
     ]
     invalid = [
         Invalid('import { readFileSync } from "node:fs";\nexport const read = () => readFileSync("x");\n', lines=[1]),
@@ -72,6 +91,9 @@ class NodeBuiltinWithoutUseNode(Rule):
         Invalid('import { render } from "./pdf";\nexport const r = render;\n',
                 files={"convex/pdf.ts": '"use node";\nexport const render = () => 1;\n'}, lines=[1]),
         Invalid('export const p = () => require("child_process");\n', lines=[1]),
+        Invalid('import { action } from "./_generated/server";\nimport { v } from "convex/values";\n'
+                'export const encode = action({ args: { s: v.string() }, handler: async (_ctx, { s }) =>\n'
+                '  Buffer.from(s).toString("base64") });\n', lines=[4], message="Buffer is not defined"),
     ]
 
     def check_module(self, ctx, module):
@@ -108,6 +130,23 @@ class NodeBuiltinWithoutUseNode(Rule):
                            'will fail to bundle — move the Node code behind an action in a "use node" file',
                            severity=Severity.WARNING,
                            related=[ctx.related(str(chain[0][-1]), chain[2], f"imports `{chain[1]}`")])
+
+    def check_app(self, ctx, app):
+        for fn in app.functions:
+            if fn.module.runtime == "node":
+                continue
+            for r in ctx.project.reach(fn):
+                if r.facts.has_use_node:
+                    continue
+                uses = [u for u in r.facts.global_uses
+                        if u.path[0] == "Buffer" and u.func is not None and u.func.is_inside(r.func)]
+                if not uses or _TYPEOF_BUFFER.search(r.facts.text(r.func.node)):
+                    continue  # `if (typeof Buffer !== "undefined") ...`: written for both runtimes
+                for use in uses:
+                    report_in_handler(ctx, fn, r, use.node,
+                                      f"`Buffer` in {describe_function(fn)}: Convex's default runtime has no Node "
+                                      "`Buffer` (\"Buffer is not defined\" when this runs); use `TextEncoder`, `btoa` "
+                                      'or `Uint8Array`, or move it to a "use node" action')
 
     def _allowed(self, app, name: str) -> bool:
         since = ALLOWED_FROM.get(name)
