@@ -173,9 +173,10 @@ def test_test_setup_files_are_test_code():
     never deployed, and its `t.run` database code is not a query to review (CVX204 flagged it)."""
     from cvxlint.project.discover import is_test_file
 
-    for rel in ("test.setup.ts", "convex/vitest.setup.mts", "src/setupTests.tsx", "jest-setup.js"):
+    for rel in ("test.setup.ts", "convex/vitest.setup.mts", "src/setupTests.tsx", "jest-setup.js",
+                "e2e/convex-helpers.ts", "apps/web/playwright/fixtures.ts", "cypress/support/commands.ts"):
         assert is_test_file(rel), rel
-    for rel in ("setup.ts", "testing.ts", "contest.setup.ts", "lib/setupTeams.ts"):
+    for rel in ("setup.ts", "testing.ts", "contest.setup.ts", "lib/setupTeams.ts", "src/e2eKeys.ts"):
         assert not is_test_file(rel), rel
 
 

@@ -353,7 +353,7 @@ def discover(paths: list[Path], excludes: list[str] | None = None) -> tuple[Work
 # deployed, and not a real caller of the functions it exercises. Matched on the path below the
 # functions directory or the scan root, so a checkout that itself sits in a folder named
 # `tests` is not all tests.
-_TEST_SOURCE = re.compile(r"(^|/)(__tests__|__mocks__|tests?)/|\.(test|spec|bench)\.[cm]?[jt]sx?$"
+_TEST_SOURCE = re.compile(r"(^|/)(__tests__|__mocks__|tests?|e2e|cypress|playwright)/|\.(test|spec|bench)\.[cm]?[jt]sx?$"
                           r"|(^|/)((test|vitest|jest)[._-]?setup|setupTests)\.[cm]?[jt]sx?$")
 _TEST_PYTHON = re.compile(r"(^|/)(test_[^/]*|[^/]*_test)\.py$|(^|/)(tests?|__tests__)/")
 
