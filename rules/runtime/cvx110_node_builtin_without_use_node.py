@@ -1,7 +1,8 @@
 import re
 from pathlib import Path
 
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, memoized, rel, report_in_handler
+from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, describe_function, js, memoized, rel, report_in_handler,
+                             reported_handler)
 
 # Node built-ins with no browser/isolate equivalent. Bare names that have common npm
 # polyfills (buffer, events, util, url, process, ...) are left out; `node:` always counts.
@@ -138,8 +139,8 @@ class NodeBuiltinWithoutUseNode(Rule):
 
     def check_app(self, ctx, app):
         for fn in app.functions:
-            if fn.module.runtime == "node":
-                continue
+            if fn.module.runtime == "node" or not reported_handler(ctx, fn):
+                continue  # findings go to the handler's file (report_in_handler)
             for r in ctx.project.reach(fn):
                 if r.facts.has_use_node:
                     continue
