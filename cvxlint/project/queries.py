@@ -33,6 +33,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from ..syntax import js
+from ..syntax.scope import is_type_context
 from ..syntax.tree import Node
 from .builders import RegisteredFunction
 from .discover import is_test_file
@@ -675,6 +676,8 @@ def _reads_after(facts: FileFacts, decl: Node, name: str) -> list[Node]:
             continue
         if _shadowed(facts, n, name, decl_fn):
             continue
+        if is_type_context(n):
+            continue  # `q = q.order("desc") as typeof q`: a type reads no value
         out.append(n)
     return out
 

@@ -41,6 +41,10 @@ class NoReusedQueryBuilder(Rule):
     summary = "Query builder variable chained or consumed twice (runtime error)"
 
     valid = [
+        Valid(SERVER + 'export const list = query({ args: { desc: v.boolean() }, handler: async (ctx, args) => {\n'
+              '  let q = ctx.db.query("tasks").withIndex("by_owner", (r) => r.eq("owner", "me"));\n'
+              '  if (args.desc) q = q.order("desc") as typeof q;\n  return await q.take(10);\n}});\n',
+              note="a reassignment through a cast: `typeof q` is a type, not a use"),
         Valid(SERVER + 'export const pending = query({ args: {}, handler: async (ctx) => {\n'
               '  const q = ctx.db.query("jobs").withIndex("by_status", (r) => r.eq("status", "pending"));\n'
               '  if (typeof q.take === "function") return await q.take(10);\n  return await q.collect();\n}});\n',

@@ -87,6 +87,19 @@ class IdFieldUsesVId(Rule):
                                              '  for (const model of await ctx.db.query("models").take(50))\n'
                                              '    await ctx.db.insert("games", { modelId: model.slug, level: 1 });\n}});\n'},
               note="the field is written from another document's non-id field: it holds a name"),
+        Valid('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+              'export default defineSchema({\n  users: defineTable({ name: v.string() }),\n'
+              '  audit: defineTable({ userId: v.string(), what: v.string() }),\n});\n',
+              path="convex/schema.ts", files={"convex/audit.ts": SERVER + 'export const log = mutation({ args: { what: v.string() },\n'
+                                             '  handler: async (ctx, { what }) => {\n    const identity = await ctx.auth.getUserIdentity();\n'
+                                             '    await ctx.db.insert("audit", { userId: identity?.subject ?? identity?.tokenIdentifier ?? "anon", what });\n'
+                                             '  },\n});\n'},
+              note="written from the identity's subject: the auth provider's id, text"),
+        Valid(SERVER + 'async function byName(ctx: any, name: string) {\n'
+              '  return await ctx.db.query("projects").withIndex("by_name", (q: any) => q.eq("name", name)).first();\n}\n'
+              'export const find = query({ args: { source: v.object({ projectId: v.string() }) },\n'
+              '  handler: async (ctx, args) => byName(ctx, args.source.projectId),\n});\n', files=SCHEMA,
+              note="handed to a helper that looks it up as text (a legacy id)"),
         Valid(SERVER + 'export const seen = mutation({ args: { projectId: v.string(), projectType: v.string() },\n'
               '  handler: async (ctx, args) => { await ctx.db.delete(args.projectId as any); },\n});\n', files=SCHEMA,
               note="a sibling names which table the id is of"),
@@ -177,7 +190,7 @@ class IdFieldUsesVId(Rule):
                     nested = obj.parent is not None and obj.parent.parent is not None \
                         and v_call(ctx, facts, obj.parent.parent, "object")  # a field of a nested argument object
                     reads = _member_reads(facts, handler, p.key) if nested else _argument_reads(handler, p.key)
-                    use = _id_use(facts, reads, table, _id_fields(schema, table))
+                    use = _id_use(facts, reads, table, _id_fields(schema, table), ctx)
                     # an argument: flagged when used as an id; a field of a nested argument
                     # (often stored for later) unless it is plainly used as text
                     if use != "id" if not nested else use == "text":
@@ -190,8 +203,8 @@ class IdFieldUsesVId(Rule):
 
 # Field names of an outside identity, compared without case or underscores (`clerk_id`).
 _EXTERNAL_ID = frozenset(n.lower() for n in (
-    "clerkId", "clerkUserId", "externalId", "authId", "tokenIdentifier", "subject", "workosId", "workosUserId",
-    "auth0Id", "supabaseId", "firebaseUid", "uid", "betterAuthId",
+    "clerkId", "clerkUserId", "externalId", "externalUserId", "authId", "tokenIdentifier", "subject", "workosId",
+    "workosUserId", "auth0Id", "auth0Sub", "auth0UserId", "supabaseId", "firebaseUid", "uid", "betterAuthId",
     # the users table's own `userId` string: the outside id (set from `identity.subject`)
     "userId"))
 
@@ -211,9 +224,13 @@ def _written_as_text(ctx, app, table: str, key: str) -> bool:
                 continue
             if js.string_value(value) is not None:
                 return True
-            if value.type == "member_expression":
+            while value is not None and value.type == "binary_expression" and value.has_tok("??"):
+                value = js.unwrap(value.child("left"))  # `identity?.subject ?? identity?.tokenIdentifier`
+            if value is not None and value.type == "member_expression":
                 prop = value.child("property")
                 name = prop.text if prop is not None else None
+                if name in ("subject", "tokenIdentifier"):
+                    return True  # the auth provider's id of the caller: text
                 if name and name != "_id" and not name.endswith(("Id", "_id", "ID", "Ids", "_ids")) \
                         and uses.doc_table_of(call.facts, value.child("object")) is not None:
                     return True
@@ -287,12 +304,13 @@ def _member_reads(facts, handler, key: str) -> list:
             if (p := n.child("property")) is not None and p.text == key]
 
 
-def _id_use(facts, reads: list, table: str, id_fields: set[str]) -> str | None:
+def _id_use(facts, reads: list, table: str, id_fields: set[str], ctx=None) -> str | None:
     """How the handler uses an argument, from its reads: "id" when some read is a document id
     of `table` (`ctx.db.get/patch/replace/delete` with it, `q.eq("<id field>", it)`, a cast to
     `Id<"table">`); "text" when it is a string on purpose (run through `normalizeId`, cast to
     another table's id, or compared with a field that holds no id: a Slack user id matched
-    against `slackUserId`); None when the reads do not say."""
+    against `slackUserId`); None when the reads do not say. With `ctx`, a read handed to a
+    project helper is judged by how the helper uses that parameter (one call deep)."""
     as_id = as_text = False
     for r in reads:
         o = js.outer(r)
@@ -310,6 +328,9 @@ def _id_use(facts, reads: list, table: str, id_fields: set[str]) -> str | None:
             return "text"
         if name in ("get", "patch", "replace", "delete") and _on_db(callee):
             as_id = True
+        elif ctx is not None and name is None:
+            use = _use_in_helper(ctx, facts, p.parent, o, table, id_fields)
+            as_id, as_text = as_id or use == "id", as_text or use == "text"
         elif name == "eq":
             args = js.call_args(p.parent)
             field = js.string_value(args[0]) if len(args) == 2 and args[1] is o else None
@@ -318,6 +339,23 @@ def _id_use(facts, reads: list, table: str, id_fields: set[str]) -> str | None:
             elif field is not None:
                 as_text = True
     return "id" if as_id else "text" if as_text else None
+
+
+def _use_in_helper(ctx, facts, call, arg, table: str, id_fields: set[str]) -> str | None:
+    """How the project function `call` calls uses its parameter that receives `arg`."""
+    sites = memoized(ctx, ("cvx511_sites", facts.path), lambda: {id(s.node): s for s in facts.all_calls()})
+    site = sites.get(id(call))
+    target = ctx.project.callgraph.callee(facts, site) if site is not None else None
+    if target is None:
+        return None
+    tfacts, tfunc = target
+    i = next((k for k, a in enumerate(js.call_args(call)) if a is arg), None)
+    if i is None or i >= len(tfunc.params):
+        return None
+    pat = js.param_pattern(tfunc.params[i])
+    if pat is None or pat.type != "identifier":
+        return None
+    return _id_use(tfacts, scope.reads_of(tfunc.node, pat.text or ""), table, id_fields)
 
 
 def _handler_taking(module, node):
