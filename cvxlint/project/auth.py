@@ -315,6 +315,8 @@ class AccessAnalysis:
                 continue
             if kind == "identity":
                 used = result_used(site.node)
+                if used and where == "helper" and not _stops_caller(r):
+                    used = False  # `if (!userId) return null` in a helper whose result the handler ignores
                 out.identity.append(IdentityFetch(facts, site, r if where != "builder" else None, used))
                 arg = _argument_first(r, site) if used and where == "handler" else None
                 if arg is not None:
@@ -445,6 +447,17 @@ _COMPARE = ("===", "==", "!==", "!=")
 # Environment variables that hold a shared secret (`BACKEND_ACCESS_TOKEN`, `CRON_SECRET`).
 SECRET_ENV = re.compile(r"SECRET|TOKEN|KEY|SIGNING|PASSWORD", re.I)
 _EQUALITY = ("===", "!==", "==", "!=")
+
+
+def _stops_caller(r: Reached) -> bool:
+    """Can the identity check in helper `r` stop the handler? Only by throwing (in the helper
+    or a helper between), or through the helper's result, when the handler acts on it: a
+    helper that returns null for an anonymous caller (`getUser(ctx)`) guards nothing if the
+    handler never looks at what it returns."""
+    chain = [(r.facts, r.func)] + [(f, site.func) for f, site in r.via[1:] if site.func is not None]
+    if any(f.module.nodes_in(func.node, "throw_statement") for f, func in chain):
+        return True
+    return not r.via or result_used(r.via[0][1].node)
 
 
 def _secret_comparison(r: Reached) -> tuple[Node, str] | None:

@@ -203,6 +203,15 @@ class RequireAccessControl(Rule):
                 '  if (process.env.ADMIN_TOKEN === undefined) throw new Error("not configured");\n'
                 '  await ctx.db.delete("docs", id);\n}});\n', files=AUTH_CONFIG, lines=[4],
                 note="checking that a secret is configured is not comparing the caller's with it"),
+        Invalid(SERVER + 'async function currentUser(ctx: any) {\n  const identity = await ctx.auth.getUserIdentity();\n'
+                '  if (!identity) return null;\n  return identity.subject;\n}\n'
+                'export const drop = mutation({ args: { id: v.id("orgs") }, handler: async (ctx, { id }) => {\n'
+                '  await currentUser(ctx);\n  await ctx.db.delete("orgs", id);\n}});\n'
+                'export const mine = mutation({ args: { id: v.id("orgs") }, handler: async (ctx, { id }) => {\n'
+                '  const me = await currentUser(ctx);\n  if (!me) throw new Error("sign in");\n'
+                '  await ctx.db.delete("orgs", id);\n}});\n',
+                files=AUTH_CONFIG, lines=[10], message="never checks it",
+                note="a helper that returns null for anonymous callers guards only a caller that tests its result"),
         Invalid(SERVER + 'export const sessions = query({ args: { userId: v.id("users") }, handler: async (ctx, { userId }) => {\n'
                 '  return await ctx.db.query("authSessions").withIndex("userId", (q) => q.eq("userId", userId)).collect();\n}});\n',
                 files=AUTH_CONFIG, lines=[4], message="takes `userId`"),
