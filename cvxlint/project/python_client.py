@@ -27,6 +27,9 @@ from .python_prefilter import CALL_METHODS, CLIENT_CLASSES
 _HTTP_URL = re.compile(r"/api/(query|mutation|action)\b")
 _HTTP_CALLS = ("post", "get", "put", "request", "urlopen", "Request")
 _CLIENTISH = re.compile(r"convex|client", re.I)
+# how a Convex function name can look ("messages:list", "dir/file", "mod.js:fn"): a GraphQL
+# document or SQL text given to some other `client.query` cannot be one
+_FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_./-]+(:[A-Za-z0-9_$]*)?$")
 
 
 @dataclass(eq=False)
@@ -124,10 +127,55 @@ def dotted(node: cst.CSTNode | None) -> str | None:
     return None
 
 
-class _Bindings(cst.CSTVisitor):
+class _Scopes:
+    """The functions a visitor is inside of: names bound in a function belong to it (unless
+    declared `global`), so `c = ConvexClient()` in one function says nothing of `c` in another."""
+
+    def __init__(self) -> None:
+        self.scopes: list[int] = [0]  # id() of each enclosing FunctionDef; 0 is the module
+        self.globals: list[set[str]] = [set()]
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.scopes.append(id(node))
+        self.globals.append(set())
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.scopes.pop()
+        self.globals.pop()
+
+    def scope_of(self, name: str) -> int:
+        return 0 if name in self.globals[-1] else self.scopes[-1]
+
+
+class _Bindings(_Scopes, cst.CSTVisitor):
     def __init__(self, facts: PyFacts):
+        _Scopes.__init__(self)
         self.facts = facts
-        self.clients: dict[str, str] = {}  # variable / attribute name -> client class
+        self.clients: dict = {}  # (scope, variable) or ".attribute" -> client class
+        self.others: set = set()  # (scope, variable) also bound to something that is no client
+        self.factories: dict[str, str] = {}  # functions that return a client -> its class
+        self._returns: list[list[cst.CSTNode]] = []  # values returned by the functions being visited
+
+    def visit_Global(self, node: cst.Global) -> None:
+        self.globals[-1].update(n.name.value for n in node.names)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        _Scopes.visit_FunctionDef(self, node)
+        self._returns.append([])
+        ann = dotted(node.returns.annotation) if node.returns is not None else None
+        if ann is not None and ann.rsplit(".", 1)[-1] in CLIENT_CLASSES:
+            self.factories[node.name.value] = ann.rsplit(".", 1)[-1]
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        returned = self._returns.pop()
+        classes = {self.client_class_of(v) for v in returned}
+        if len(classes) == 1 and None not in classes:  # `def get_client(): return ConvexClient(url)`
+            self.factories.setdefault(original_node.name.value, classes.pop())
+        _Scopes.leave_FunctionDef(self, original_node)
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if self._returns and node.value is not None:
+            self._returns[-1].append(node.value)
 
     def client_class_of(self, call: cst.CSTNode) -> str | None:
         if not isinstance(call, cst.Call):
@@ -135,6 +183,8 @@ class _Bindings(cst.CSTVisitor):
         name = dotted(call.func)
         if name is None:
             return None
+        if name in self.factories:
+            return self.factories[name]
         if name in self.facts.convex_names:
             cls = self.facts.convex_names[name]
             return cls if cls in CLIENT_CLASSES else None
@@ -169,11 +219,13 @@ class _Bindings(cst.CSTVisitor):
 
     def _bind(self, target: cst.CSTNode, value: cst.CSTNode | None) -> None:
         cls = self.client_class_of(value) if value is not None else None
-        if cls is None:
-            return
         if isinstance(target, cst.Name):
-            self.clients[target.value] = cls
-        elif isinstance(target, cst.Attribute):
+            key = (self.scope_of(target.value), target.value)
+            if cls is not None:
+                self.clients[key] = cls
+            elif value is not None:
+                self.others.add(key)
+        elif isinstance(target, cst.Attribute) and cls is not None:
             self.clients["." + target.attr.value] = cls
 
     def visit_Assign(self, node: cst.Assign) -> None:
@@ -185,7 +237,7 @@ class _Bindings(cst.CSTVisitor):
         ann = dotted(node.annotation.annotation)
         if ann is not None and ann.rsplit(".", 1)[-1] in CLIENT_CLASSES:
             if isinstance(node.target, cst.Name):
-                self.clients[node.target.value] = ann.rsplit(".", 1)[-1]
+                self.clients[(self.scope_of(node.target.value), node.target.value)] = ann.rsplit(".", 1)[-1]
             elif isinstance(node.target, cst.Attribute):
                 self.clients["." + node.target.attr.value] = ann.rsplit(".", 1)[-1]
 
@@ -198,7 +250,7 @@ class _Bindings(cst.CSTVisitor):
         else:
             text = dotted(ann)
         if text is not None and text.rsplit(".", 1)[-1] in CLIENT_CLASSES:
-            self.clients[node.name.value] = text.rsplit(".", 1)[-1]
+            self.clients[(self.scopes[-1], node.name.value)] = text.rsplit(".", 1)[-1]
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
@@ -211,8 +263,9 @@ _KEY_LITERAL = re.compile(r"^(prod|dev|preview):[A-Za-z0-9_-]+\|[A-Za-z0-9+/=_-]
 _JWT = re.compile(r"^eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+\.")
 
 
-class _Calls(cst.CSTVisitor):
+class _Calls(_Scopes, cst.CSTVisitor):
     def __init__(self, facts: PyFacts, bindings: _Bindings, spans):
+        _Scopes.__init__(self)
         self.facts = facts
         self.b = bindings
         self.spans = spans
@@ -227,8 +280,12 @@ class _Calls(cst.CSTVisitor):
             cls = self.b.client_class_of(node)
             return (f"{dotted(node.func)}(...)", cls) if cls else None
         if isinstance(node, cst.Name):
-            if node.value in self.b.clients:
-                return node.value, self.b.clients[node.value]
+            for scope in (*reversed(self.scopes[1:]), 0):  # this function, the enclosing ones, the module
+                key = (scope, node.value)
+                if key in self.b.clients:
+                    return node.value, self.b.clients[key]
+                if key in self.b.others:
+                    return None  # bound here to something that is no client (`c = LocalDb()`)
             if _CLIENTISH.search(node.value) and self._imports_convex():
                 return node.value, None
             return None
@@ -295,8 +352,9 @@ class _Calls(cst.CSTVisitor):
         if first is None:
             return
         self._name(call, first)
-        if call.name is None and call.name_prefix is None and recv[1] is None:
-            return  # a guessed receiver with a computed name: too weak to count
+        if recv[1] is None and (call.name is None and call.name_prefix is None
+                                or call.name is not None and not _FUNCTION_NAME.match(call.name)):
+            return  # a receiver guessed by its name, with a computed name or one no function has
         if len(positional) > 1:
             call.args = self.value(positional[1].value)
         for a in node.args:

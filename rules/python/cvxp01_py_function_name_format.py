@@ -45,7 +45,15 @@ class PyFunctionNameFormat(Rule):
     fix_availability = "sometimes"
 
     valid = [Valid(PY + 'client.query("counters:get", {"name": "x"})\nclient.query(f"counters:{name}")\n',
-                   path=PY_PATH, files=COUNTERS)]
+                   path=PY_PATH, files=COUNTERS),
+             Valid('from convex import ConvexClient\nfrom local import LocalDb\n\n'
+                   'def remote():\n    c = ConvexClient("https://happy-otter-123.convex.cloud")\n'
+                   '    return c.query("counters:get", {"name": "x"})\n\n'
+                   'def local():\n    c = LocalDb()\n    return c.query("SELECT * FROM tasks WHERE done = ?", (1,))\n',
+                   path=PY_PATH, files=COUNTERS, note="the same name bound to another client in another function"),
+             Valid('import convex\n\ndef fetch(graphql_client):\n'
+                   '    return graphql_client.query("query { tasks { id } }", {"first": 10})\n',
+                   path=PY_PATH, files=COUNTERS, note="a receiver guessed by its name, given text no function is named")]
     invalid = [
         Invalid(PY + 'client.query("counters.get", {"name": "x"})\nclient.query(\'api.counters.get\')\n'
                 'client.mutation("convex/counters.ts:set", {"name": "x"})\n', path=PY_PATH, files=COUNTERS, lines=[4, 5, 6],

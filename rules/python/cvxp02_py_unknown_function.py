@@ -37,7 +37,12 @@ class PyUnknownFunction(Rule):
 
     valid = [Valid(PY + 'client.query("counters:get", {"name": "x"})\n', path=PY_PATH, files=COUNTERS)]
     invalid = [Invalid(PY + 'client.query("counters:gte", {"name": "x"})\n', path=PY_PATH, files=COUNTERS, lines=[4],
-                       message='did you mean "counters:get"')]
+                       message='did you mean "counters:get"'),
+               Invalid('from convex import ConvexClient\n\ndef get_client() -> ConvexClient:\n'
+                       '    return ConvexClient("https://happy-otter-123.convex.cloud")\n\n'
+                       'def make():\n    return ConvexClient("https://happy-otter-123.convex.cloud")\n\n'
+                       'c = get_client()\nc.query("counters:missing")\nd = make()\nd.query("counters:gone")\n',
+                       path=PY_PATH, files=COUNTERS, lines=[10, 12], note="clients returned by a helper")]
 
     def check_app(self, ctx, app):
         if not app.by_identifier:
