@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Callable
 from . import vjson
 from .plan import Migration, Plan
 from .schemagen import edit_schema, render_schema
+from .renames import is_unset
 
 if TYPE_CHECKING:
     from ..project.schema import Schema
@@ -173,7 +174,9 @@ def _relative(imports: list[str], module: str) -> list[str]:
 def _define(m: Migration, mod: _Module) -> str:
     body: list[str] = []
     is_async = m.kind in ("repoint", "copy-table")
-    ctx = "ctx" if is_async else "_ctx"
+    # map/convert ask the validator with the database: only it can tell an id of the table from
+    # any string (convex-helpers' `validate` passes every string for `v.id` without `db`)
+    ctx = "ctx" if is_async or m.kind in ("map", "convert") else "_ctx"
     if m.kind == "copy-table":
         new_table, index, ptr = m.pointer
         body += ["const copied = await ctx.db",
@@ -241,8 +244,12 @@ def _define(m: Migration, mod: _Module) -> str:
         const = _const_name(m, "Next")
         mod.consts.append(f"const {const} = {vjson.to_ts(target)};")
         body.append(f"const value = {acc};")
-        body.append(f"if (value === undefined || validate({const}, value)) return;")  # the widened field may be absent
-        if m.kind == "map":
+        # the widened field may be absent
+        body.append(f"if (value === undefined || validate({const}, value, {{ db: ctx.db }})) return;")
+        if m.kind == "map" and is_unset(m.value):
+            body.append(f"return {patch(None)};")
+            doc = f"Delete {'.'.join(m.path)} where the new validator rejects its value."
+        elif m.kind == "map":
             body.append(f"return {patch(vjson.value_ts(m.value, target))};")
             doc = f"Rewrite {'.'.join(m.path)} values the new validator rejects to {json.dumps(m.value)}."
         else:

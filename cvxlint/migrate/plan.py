@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Callable
 from . import vjson
 from .classify import Context, Finding, classify, most_severe
 from .diff import INDEX_GROUPS, Change, Problem, SchemaDiff, diff_schemas, table_map
-from .renames import Answers, Question, check_value, resolve_renames, value_question
+from .renames import Answers, Question, check_value, is_unset, resolve_renames, value_question
 
 if TYPE_CHECKING:
     from .impact import Impact, Use
@@ -449,8 +449,9 @@ class _Planner:
                        "migration is done", manual=True, impact=uses)
             m = self._map(c)
             self._step(c, f, "migrate", "map-values",
-                       f"rewrite {c.field} values the new validator rejects"
-                       + (f" to {vjson.canonical(m.value)}" if m.ready else " (the value is still to be chosen)"),
+                       (f"remove {c.field} where the new validator rejects its value" if m.ready and is_unset(m.value)
+                        else f"rewrite {c.field} values the new validator rejects"
+                        + (f" to {vjson.canonical(m.value)}" if m.ready else " (the value is still to be chosen)")),
                        migration=m.name)
         elif t == "incompatible":
             self._step(c, f, "widen", "widen-to-union",
@@ -495,7 +496,7 @@ class _Planner:
         why = (f"{subject} no longer accepts {', '.join(removed)}." if removed
                else f"{subject} accepts less than before ({vjson.describe(c.old['fieldType'])} -> "
                     f"{vjson.describe(c.new['fieldType'])}).")
-        q = value_question("map", c.table, c.field, c.new["fieldType"], why)
+        q = value_question("map", c.table, c.field, c.new["fieldType"], why, optional=c.new["optional"])
         value, ready = self._value("map", subject, q)
         return self._migration("map", c, c.field, value=value, ready=ready, target=c.new)
 

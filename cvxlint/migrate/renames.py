@@ -32,6 +32,18 @@ from . import vjson
 from .diff import INDEX_GROUPS, Change, SchemaDiff, index_fields
 
 ROUNDING = ("round", "floor", "ceil", "trunc")
+# `map:users.planId=unset`: documents whose value the new validator rejects lose the field
+# (an optional field only). Kept as JSON so a plan prints and stores it like any value.
+UNSET = {"$unset": True}
+# what a document id looks like (base32, 32 characters and a few more); an answer for a
+# `v.id` field must be one, a name like "pro-plan" never is
+_ID_TEXT = re.compile(r"^[0-9a-z]{30,40}$")
+
+
+def is_unset(value) -> bool:
+    return value == UNSET
+
+
 _ANSWER = re.compile(r"^(rename|no-rename|default|map|convert):([^=]+)=(.*)$", re.S)
 
 
@@ -45,6 +57,7 @@ class Question:
     table: str | None = None
     field: str | None = None
     validator: dict | None = None  # value questions: what the value must pass
+    optional: bool = False  # value questions: the field may be left out (`map:t.f=unset`)
 
     def to_json(self) -> dict:
         return {"key": self.key, "kind": self.kind, "question": self.text, "needed_for": self.needed_for,
@@ -82,6 +95,8 @@ class Answers:
             if value not in ROUNDING:
                 raise UsageError(f"{origin}: answer {raw!r}: use one of {', '.join(ROUNDING)}")
             self.converts[subject] = value
+        elif kind == "map" and value == "unset":
+            self.values[(kind, subject)] = dict(UNSET)
         else:
             try:
                 self.values[(kind, subject)] = json.loads(value)
@@ -216,19 +231,20 @@ def _apply_rename(d: SchemaDiff, cand: RenameCandidate) -> None:
 # --- value questions ----------------------------------------------------------------------------
 
 
-def value_question(kind: str, table: str, path: str, validator: dict, why: str) -> Question:
+def value_question(kind: str, table: str, path: str, validator: dict, why: str, optional: bool = False) -> Question:
     subject = f"{table}.{path}"
     if kind == "default":
         text = f"{why} What value should existing documents of {table} get for {path}? ({vjson.describe(validator)})"
     elif kind == "map":
-        text = f"{why} What value should documents get instead? ({vjson.describe(validator)})"
+        text = f"{why} What value should documents get instead? ({vjson.describe(validator)}"
+        text += ", or unset: remove it)" if optional else ")"
     else:
         text = f"{why} How should float64 values of {subject} be rounded to int64? ({' | '.join(ROUNDING)})"
         return Question(f"convert:{subject}", "convert", text, "write", f"--answer convert:{subject}=round",
                         table=table, field=path, validator=validator)
-    example = _example(validator)
+    example = "unset" if optional and kind == "map" and vjson.kind(validator) == "id" else _example(validator)
     return Question(f"{kind}:{subject}", kind, text, "write", f"--answer '{kind}:{subject}={example}'",
-                    table=table, field=path, validator=validator)
+                    table=table, field=path, validator=validator, optional=optional)
 
 
 def _example(v: dict) -> str:
@@ -253,6 +269,14 @@ def _example(v: dict) -> str:
 
 def check_value(q: Question, value) -> None:
     """A value answer must pass the field's validator (exit 2 with the reason otherwise)."""
+    if is_unset(value):
+        if not q.optional:
+            raise UsageError(f"answer {q.key}=unset: {q.field} is required in the new schema; give a value")
+        return
+    if q.validator is not None and vjson.kind(q.validator) == "id" and isinstance(value, str) \
+            and not _ID_TEXT.match(value):
+        raise UsageError(f"answer {q.key}={json.dumps(value)}: not a document id ({vjson.describe(q.validator)}); "
+                         "give an existing document's id" + (", or unset" if q.optional else ""))
     ok = vjson.conforms(value, q.validator) if q.validator is not None else None
     if ok is False:
         raise UsageError(f"answer {q.key}={json.dumps(value)}: the value does not pass {vjson.describe(q.validator)}")
