@@ -392,7 +392,8 @@ def migrate_apply(name, paths, diff, dry_run, config_path, convex_version, outpu
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
 @click.option("--answer", "answers", multiple=True, metavar="ANSWER",
               help="Answer a question: rename:users.name=fullName, no-rename:users=people, "
-                   "default:users.role='\"member\"', map:users.status='\"archived\"', convert:events.at=round.")
+                   "default:users.role='\"member\"', map:users.status='\"archived\"', map:users.planId=unset, "
+                   "convert:events.at=round.")
 @click.option("--no-input", is_flag=True, help="Never prompt, even on a terminal (unanswered questions exit 3).")
 @click.option("--write", is_flag=True, help="Write the phase-1 schema, convex/migrations.ts, convex.config.ts and "
                                               ".cvxlint/plans/<id>/ (the final schema, the plan).")

@@ -14,6 +14,7 @@ Answers come from a TTY prompt, `--answer`, or `migrate-answers` in the config, 
     rename:users=people              no-rename:users=people
     default:users.role="member"      (JSON; int64 values as JSON integers)
     map:users.status="archived"      (the value documents holding a dropped member get)
+    map:users.planId=unset           (an optional field: remove the values the new validator rejects)
     convert:events.at=round          (round | floor | ceil | trunc)
 
 An unanswered question is never turned into a guess: `cvxlint migrate plan` lists it and
