@@ -331,3 +331,22 @@ def test_a_schema_that_does_not_parse_is_refused_not_planned(tmp_path):
     r = cvxlint("migrate", "plan", "--from", "HEAD", "--no-input", cwd=repo)
     assert r.returncode == 2 and "git HEAD: convex/schema.ts:" in r.stderr and "syntax error" in r.stderr, r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_a_field_added_back_leaves_the_last_fields_comment_where_it_was(tmp_path):
+    """Widening re-adds a removed field after the table's last one; a comment ending that
+    line documents the last field and stays on it (with or without its trailing comma)."""
+    repo = repo_from("remove-field", tmp_path)
+    path = repo / "convex" / "schema.ts"
+    for last, want in (('    age: v.optional(v.number()), // years\n', '    age: v.optional(v.number()), // years\n'),
+                       ('    age: v.optional(v.number()) // years\n', '    age: v.optional(v.number()), // years\n')):
+        path.write_text('import { defineSchema, defineTable } from "convex/server";\n'
+                        'import { v } from "convex/values";\n\nexport default defineSchema({\n'
+                        f'  users: defineTable({{\n    name: v.string(),\n{last}  }}),\n}});\n')
+        shutil.rmtree(repo / ".cvxlint", ignore_errors=True)
+        for generated in ("migrations.ts", "convex.config.ts"):
+            (repo / "convex" / generated).unlink(missing_ok=True)
+        r = cvxlint("migrate", "plan", "--from", "HEAD", "--write", "--no-input", cwd=repo)
+        assert r.returncode == 1, r.stdout + r.stderr
+        text = path.read_text()
+        assert want + "    legacyFlag: v.optional(v.boolean())" in text, text

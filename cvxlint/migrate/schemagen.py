@@ -254,7 +254,17 @@ class _Editor:
             last = props[-1].node
             indent = self._indent_of(last) if module.line_of(last.start) != module.line_of(obj.start) \
                 else self._indent_of(obj) + "  "
-            self._edit(last.end, last.end, f",\n{indent}{vjson.prop_key(name)}: {value}")
+            line_end = self.src.find(b"\n", last.end)
+            line_end = len(self.src) if line_end == -1 else line_end
+            rest = self.src[last.end:line_end].decode("utf-8", "replace").strip()
+            comma = rest.startswith(",")
+            after = rest[1:].strip() if comma else rest
+            if after.startswith("//"):  # `createdBy: v.string(), // who made it`: the comment stays on its line
+                if not comma:
+                    self._edit(last.end, last.end, ",")
+                self._edit(line_end, line_end, f"\n{indent}{vjson.prop_key(name)}: {value}" + ("," if comma else ""))
+            else:
+                self._edit(last.end, last.end, f",\n{indent}{vjson.prop_key(name)}: {value}")
         else:
             indent = self._indent_of(obj) + "  "
             self._edit(obj.start + 1, obj.start + 1, f"\n{indent}{vjson.prop_key(name)}: {value},\n"
