@@ -1,4 +1,4 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, reported_index_files
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, looks_generated, reported_index_files
 
 HEAD = 'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
 ORDER_SENSITIVE = ("first", "take", "paginate")
@@ -53,6 +53,10 @@ class RedundantIndex(Rule):
         Valid(HEAD + 'export default defineSchema({\n  members: defineTable({ team: v.string(), user: v.string() })\n'
               '    .index("by_team", { fields: ["team"], staged: true })\n    .index("by_team_user", ["team", "user"]),\n});\n',
               path="convex/schema.ts", note="staged"),
+        Valid('// This file is auto-generated. Do not edit.\n' + HEAD +
+              'export default defineSchema({ session: defineTable({ userId: v.string(), token: v.string() })\n'
+              '  .index("userId", ["userId"]).index("userId_token", ["userId", "token"]) });\n',
+              path="convex/schema.ts", note="a generated schema: the prefix advice cannot be acted on by hand"),
     ]
     invalid = [
         Invalid(HEAD + 'export default defineSchema({\n  members: defineTable({ team: v.string(), user: v.string() })\n'
@@ -84,8 +88,8 @@ class RedundantIndex(Rule):
                                    related=[ctx.related(a.facts, a.name_node or a.node, f"`{a.name}` is defined here")])
             for i, a in enumerate(idxs):
                 longer = [b for b in idxs if len(b.fields) > len(a.fields) and b.fields[: len(a.fields)] == a.fields]
-                if not longer or (table.name, a.name) in ordered_use:
-                    continue
+                if not longer or (table.name, a.name) in ordered_use or looks_generated(a.facts):
+                    continue  # (a generated schema, Better Auth's: advice nobody can act on by hand)
                 if any(x.fields == a.fields for x in idxs[:i]):
                     continue  # already reported as identical
                 b = longer[0]
