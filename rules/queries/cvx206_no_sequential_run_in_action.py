@@ -62,6 +62,11 @@ class NoSequentialRunInAction(Rule):
               '  const cfg = await ctx.runQuery(internal.cfg.get, {});\n'
               '  const data = await fetch(cfg.url).then((r) => r.json());\n'
               '  await ctx.runMutation(internal.cfg.save, { data });\n}});\n'),
+        Valid(SERVER + 'function authOptions(ctx: any) {\n  return { hooks: { afterCreate: async (u: any) => {\n'
+              '    await ctx.runMutation(internal.users.add, { u });\n    await ctx.runMutation(internal.stats.bump, {});\n'
+              '  } } };\n}\n'
+              'export const keys = action({ args: {}, handler: async (ctx) => { const o = authOptions(ctx); return 1; } });\n',
+              note="callbacks a helper only stores in the object it returns run later, elsewhere"),
     ]
     invalid = [
         Invalid(SERVER + 'export const report = action({ args: { id: v.string() }, handler: async (ctx, { id }) => {\n'
@@ -77,7 +82,7 @@ class NoSequentialRunInAction(Rule):
             for r in ctx.project.reach(fn):
                 stmts = {}
                 for site, path in r.ctx_calls():
-                    if path in RUNS:
+                    if path in RUNS and not _stored_callback(site, r):
                         s = awaited_run_statement(site.node)
                         if s is not None:
                             stmts[id(s)] = (s, site)
@@ -92,3 +97,16 @@ class NoSequentialRunInAction(Rule):
                                           f"`{callee_text(r.facts, site, 'ctx.run*')}` right after `{callee_text(r.facts, prev[1], 'ctx.run*')}` in "
                                           "an action: two transactions that can see different data; do both in one "
                                           "internal query or mutation")
+
+
+def _stored_callback(site, r) -> bool:
+    """Is the call in a function `r` only stores — a property of an object it builds
+    (better-auth's `databaseHooks: { user: { create: { after: async (u) => ... } } }`)? Such a
+    callback runs later, in whatever calls it, not in this action."""
+    f = site.func
+    while f is not None and f is not r.func:
+        o = js.outer(f.node)
+        if o.parent is not None and o.parent.type == "pair" and o.field == "value":
+            return True
+        f = f.parent
+    return False
