@@ -36,6 +36,11 @@ def looks_generated(facts: FileFacts) -> bool:
     return _GENERATED_HEADER.search(facts.source, 0, 600) is not None
 
 
+def call_sites(ctx: RuleContext, facts: FileFacts) -> dict[int, CallSite]:
+    """id(call node) -> CallSite for the file, built once per run."""
+    return memoized(ctx, ("call_sites", facts.path), lambda: {id(s.node): s for s in facts.all_calls()})
+
+
 def per_file(ctx: RuleContext, facts: FileFacts, what, compute):
     """Compute a value from one file once, and keep it while that file and the files it
     imports are unchanged: the language server's next runs reuse it (project/derived.py).
@@ -102,7 +107,7 @@ def global_calls(reached: Reached, *names: str):
 __all__ = [
     "Applicability", "Edit", "Fix", "Related", "Severity", "Invalid", "Rule", "RuleContext", "Valid", "js",
     "report_in_handler", "describe_function", "rel", "line_of", "memoized", "helper_kinds", "global_calls",
-    "describe_uses", "use_related", "name_node", "looks_generated", "per_file",
+    "describe_uses", "use_related", "name_node", "looks_generated", "per_file", "call_sites",
 ]
 
 

@@ -465,7 +465,8 @@ def _secret_comparison(r: Reached) -> tuple[Node, str] | None:
     (`const expected = process.env.X`) or a template (`Bearer ${process.env.X}`): the caller
     must hold a server secret, shared-secret access control (other servers, scripts).
     (comparison, `process.env.X`) or None."""
-    secrets = [u for u in _secret_env_reads(r.facts) if u.func is not None and u.func.is_inside(r.func)]
+    secrets = [u for u in r.facts.global_uses_of("process") if u.path[1:2] == ("env",) and len(u.path) > 2
+               and SECRET_ENV.search(u.path[2]) and u.func is not None and u.func.is_inside(r.func)]
     if not secrets:
         return None
     names: dict[str, str] = {}  # local -> "process.env.X" it holds
@@ -492,16 +493,6 @@ def _secret_comparison(r: Reached) -> tuple[Node, str] | None:
                     and js.literal_value(other) is ... and other.type != "undefined":
                 return cmp, held[i]
     return None
-
-
-def _secret_env_reads(facts: FileFacts) -> list:
-    """The file's reads of secret-looking environment variables (found once per file)."""
-    hit = facts.__dict__.get("_secret_env_reads")
-    if hit is None:
-        hit = facts.__dict__["_secret_env_reads"] = [
-            u for u in facts.global_uses
-            if u.path[:2] == ("process", "env") and len(u.path) > 2 and SECRET_ENV.search(u.path[2])]
-    return hit
 
 
 def _secret_in(n: Node | None, names: dict[str, str], spelled: dict[int, str]) -> str | None:
@@ -656,9 +647,7 @@ def _exits_when_true(cond: Node) -> bool:
     stmt = o.parent
     if stmt is None or stmt.type != "if_statement" or o.field != "condition":
         return False
-    branch = stmt.child("consequence")
-    return branch is not None and (branch.type in ("throw_statement", "return_statement")
-                                   or bool(branch.first("throw_statement") or branch.first("return_statement")))
+    return js.always_exits(stmt.child("consequence"))
 
 
 def _value_of(call: Node) -> Node:

@@ -166,7 +166,7 @@ def _db_branch(node) -> bool | None:
                 if prev is child:
                     break
                 if prev.type == "if_statement" and prev.child("alternative") is None \
-                        and _always_exits(prev.child("consequence")):
+                        and js.always_exits(prev.child("consequence")):
                     t = _db_test(prev.child("condition"))
                     if t is not None:
                         return not t
@@ -185,11 +185,3 @@ def _db_test(cond) -> bool | None:
     if cond.type == "binary_expression" and cond.has_tok("in") and js.string_value(cond.child("left")) == "db":
         return True
     return None
-
-
-def _always_exits(stmt) -> bool:
-    if stmt is None:
-        return False
-    if stmt.type == "statement_block":
-        return bool(stmt.children) and stmt.children[-1].type in ("return_statement", "throw_statement")
-    return stmt.type in ("return_statement", "throw_statement")

@@ -200,6 +200,16 @@ class FileFacts:
         """A file-level directive (`"use node"`, `"use server"`) in the module's prologue."""
         return any(d.value == value and d.in_prologue for d in self.directives)
 
+    def global_uses_of(self, name: str) -> list[GlobalUse]:
+        """The uses of one global (`Buffer`, `process`), from an index built on first ask."""
+        table = self.__dict__.get("_global_uses_by_name")
+        if table is None:
+            table = {}
+            for u in self.global_uses:
+                table.setdefault(u.path[0], []).append(u)
+            self.__dict__["_global_uses_by_name"] = table
+        return table.get(name, [])
+
     def import_of(self, local: str) -> Import | None:
         table = self.__dict__.get("_imports_by_local")
         if table is None:

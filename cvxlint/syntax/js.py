@@ -403,3 +403,12 @@ def statement_of(n: Node) -> Node:
                                                               "switch_default", "class_body"):
         cur = cur.parent
     return cur
+
+
+def always_exits(stmt: Node | None) -> bool:
+    """Does this statement (a branch: one statement or a block) end in `return` or `throw`?"""
+    if stmt is None:
+        return False
+    if stmt.type == "statement_block":
+        return bool(stmt.children) and stmt.children[-1].type in ("return_statement", "throw_statement")
+    return stmt.type in ("return_statement", "throw_statement")

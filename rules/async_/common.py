@@ -10,7 +10,7 @@ parameter typed as a database reader/writer.
 
 from __future__ import annotations
 
-from cvxlint.rulekit import js, memoized
+from cvxlint.rulekit import js
 from cvxlint.syntax import scope
 
 SERVER = 'import { v } from "convex/values";\nimport { action, internalMutation, mutation, query } from "./_generated/server";\nimport { internal } from "./_generated/api";\n'
@@ -18,11 +18,6 @@ DB_METHODS = frozenset(["insert", "patch", "replace", "delete", "get"])
 TERMINALS = frozenset(["collect", "take", "first", "unique", "paginate"])
 BUILDER_METHODS = frozenset(["query", "withIndex", "withSearchIndex", "order", "filter", "fullTableScan"])
 _ALWAYS_PROMISE = {("runQuery",), ("runMutation",), ("runAction",), ("vectorSearch",)}
-
-
-def call_sites(ctx, facts) -> dict[int, object]:
-    """id(call node) -> CallSite for the file (shared by the async rules)."""
-    return memoized(ctx, ("call_sites", facts.path), lambda: {id(s.node): s for s in facts.all_calls()})
 
 
 def promise_call(facts, site) -> str | None:

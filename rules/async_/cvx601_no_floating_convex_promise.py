@@ -1,7 +1,7 @@
 from cvxlint.project.definitions import Def
-from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, call_sites, js
 
-from .common import SERVER, call_sites, in_async_function, promise_call
+from .common import SERVER, in_async_function, promise_call
 
 _CHAIN = ("then", "catch", "finally")
 

@@ -17,11 +17,6 @@ ALLOWED_FROM = {"async_hooks": "1.39.0"}  # node:async_hooks works in the defaul
 _TYPEOF_BUFFER = re.compile(r"typeof\s+(globalThis\.)?Buffer\b")
 
 
-def _buffer_uses(ctx, facts) -> list:
-    """The file's uses of the global `Buffer` (found once per file: most have none)."""
-    return memoized(ctx, ("CVX110 Buffer", facts.path), lambda: [u for u in facts.global_uses if u.path[0] == "Buffer"])
-
-
 def builtin_name(spec: str) -> str | None:
     name = spec[5:] if spec.startswith("node:") else spec
     if spec.startswith("node:") or name in NODE_BUILTINS:
@@ -144,7 +139,7 @@ class NodeBuiltinWithoutUseNode(Rule):
             for r in ctx.project.reach(fn):
                 if r.facts.has_use_node:
                     continue
-                uses = [u for u in _buffer_uses(ctx, r.facts) if u.func is not None and u.func.is_inside(r.func)]
+                uses = [u for u in r.facts.global_uses_of("Buffer") if u.func is not None and u.func.is_inside(r.func)]
                 if not uses or _TYPEOF_BUFFER.search(r.facts.text(r.func.node)):
                     continue  # `if (typeof Buffer !== "undefined") ...`: written for both runtimes
                 for use in uses:

@@ -1,7 +1,7 @@
 import re
 
 from cvxlint.project.queries import id_cast_table
-from cvxlint.rulekit import memoized, Fix, Invalid, Rule, Severity, Valid, js, looks_generated
+from cvxlint.rulekit import call_sites, memoized, Fix, Invalid, Rule, Severity, Valid, js, looks_generated
 from cvxlint.syntax import scope
 
 from .common import SERVER, is_define_table, v_call
@@ -343,8 +343,7 @@ def _id_use(facts, reads: list, table: str, id_fields: set[str], ctx=None) -> st
 
 def _use_in_helper(ctx, facts, call, arg, table: str, id_fields: set[str]) -> str | None:
     """How the project function `call` calls uses its parameter that receives `arg`."""
-    sites = memoized(ctx, ("cvx511_sites", facts.path), lambda: {id(s.node): s for s in facts.all_calls()})
-    site = sites.get(id(call))
+    site = call_sites(ctx, facts).get(id(call))
     target = ctx.project.callgraph.callee(facts, site) if site is not None else None
     if target is None:
         return None
