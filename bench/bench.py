@@ -12,6 +12,8 @@ one-edit run changes a file), then measured as whole processes, median of --runs
   cold      `cvxlint check --no-cache` (all rules, frontend and Python scanning, --jobs default);
   warm      `cvxlint check` again with nothing changed (results come from .cvxlint_cache/);
   one edit  `cvxlint check` after appending a line to one function module;
+  daemon    the same edit and check answered by `cvxlint daemon` (started and warmed first):
+            the whole tree, and `cvxlint check EDITED_FILE` as pre-commit runs it;
   eslint    ESLint 9 + @convex-dev/eslint-plugin, the 7 rules that need no type information,
             over the same tree (skipped without npm; installed once into bench/eslint/).
 
@@ -131,12 +133,27 @@ def measure(name: str, src: Path, target: Path, runs: int, with_eslint: bool) ->
         edited.write_bytes(original + f"\n// bench edit {k}\n".encode())
 
     one_edit, _ = median_run(cvxlint(target), runs, before=change)
+    daemon_tree, daemon_file = daemon_edits(target, edited, runs, change)
     row = {"target": name, "files": stats["files"], "lines": stats["lines"], "floor": fl, "cold": cold,
-           "warm": warm, "edit": one_edit, "peak": peak, "eslint": None}
+           "warm": warm, "edit": one_edit, "daemon_tree": daemon_tree, "daemon_file": daemon_file, "peak": peak,
+           "eslint": None}
     if with_eslint:
         row["eslint"], row["eslint_peak"] = median_run(eslint_command(target), runs, cwd=target, ok=(0, 1))
     shutil.rmtree(target, ignore_errors=True)
     return row
+
+
+def daemon_edits(target: Path, edited: Path, runs: int, change) -> tuple[float, float]:
+    """One edit answered by a daemon: a check of the whole tree, and of the edited file alone."""
+    daemon = [sys.executable, "-m", "cvxlint", "daemon"]
+    subprocess.run([*daemon, "start", str(target)], check=True, capture_output=True)
+    try:
+        run(cvxlint(target))  # waits for the warm-up, then derives what the next runs keep
+        tree, _ = median_run(cvxlint(target), runs, before=change)
+        one, _ = median_run(cvxlint(edited), runs, before=lambda k: change(runs + k))
+    finally:
+        subprocess.run([*daemon, "stop", str(target)], capture_output=True)
+    return tree, one
 
 
 def report(rows: list[dict], jobs: str, startup: float) -> None:
@@ -144,7 +161,7 @@ def report(rows: list[dict], jobs: str, startup: float) -> None:
           "(x) is the multiple of the floor")
     print(f"(every cvxlint figure includes {startup:.2f} s of process start-up: `cvxlint --version`)")
     head = (f"{'target':28} {'files':>6} {'lines':>8} {'floor':>7} {'cold':>14} {'warm':>13} "
-            f"{'one edit':>13} {'files/s':>7} {'peak MB':>8} {'eslint':>14}")
+            f"{'one edit':>13} {'daemon: tree':>13} {'file':>13} {'files/s':>7} {'peak MB':>8} {'eslint':>14}")
     print(head)
     print("-" * len(head))
     for r in rows:
@@ -152,7 +169,8 @@ def report(rows: list[dict], jobs: str, startup: float) -> None:
             return f"{v:6.2f} ({v / r['floor']:4.1f}x)" if r["floor"] else f"{v:6.2f}"
         es = "-" if r["eslint"] is None else x(r["eslint"])
         print(f"{r['target'][:28]:28} {r['files']:6d} {r['lines']:8d} {r['floor']:7.3f} {x(r['cold']):>14} "
-              f"{x(r['warm']):>13} {x(r['edit']):>13} {r['files'] / r['cold']:7.0f} {r['peak']:8.0f} {es:>14}")
+              f"{x(r['warm']):>13} {x(r['edit']):>13} {x(r['daemon_tree']):>13} {x(r['daemon_file']):>13} "
+              f"{r['files'] / r['cold']:7.0f} {r['peak']:8.0f} {es:>14}")
     gen = [r for r in rows if r["target"].startswith("generated ")]
     if len(gen) > 1:
         print("\nscaling (generated app): cold ms per 1,000 lines")

@@ -8,7 +8,7 @@ thread) is timed in process: one first lint, then --edits lints of the big modul
 a different small edit to its unsaved text. Prints the first-lint time and the median and 95th
 percentile per edit, with the facts of unchanged files kept between lints (what the server
 does) and, for comparison, rebuilt from scratch each time; and the garbage collection the
-server runs after publishing each lint's results (cvxlint/lsp/heap.py).
+server runs after publishing each lint's results (cvxlint/engine/heap.py).
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def main() -> None:
     ap.add_argument("--lines", type=int, default=3000, help="size of the edited module")
     ap.add_argument("--edits", type=int, default=20)
     a = ap.parse_args()
-    from cvxlint.lsp.heap import Heap
+    from cvxlint.engine.heap import Heap
     from cvxlint.lsp.workspace import LintWorkspace
 
     Heap.manual()  # as `cvxlint lsp` runs

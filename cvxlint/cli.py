@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -24,33 +25,39 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_ERROR)
 
 
-class _Group(click.Group):
-    """Turns every error into one line on stderr and exit code 2 (never a traceback)."""
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except NothingToCheck as e:
-            click.echo(f"cvxlint: {e}", err=True)
-            sys.exit(0)
-        except CvxlintError as e:
-            _fail(str(e))
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+@contextmanager
+def one_line_errors():
+    """Every error becomes one line on stderr and exit code 2 (never a traceback). Used by
+    every command (`_Group`) and by the check daemon around the runs it makes for clients."""
+    try:
+        yield
+    except NothingToCheck as e:
+        click.echo(f"cvxlint: {e}", err=True)
+        sys.exit(0)
+    except CvxlintError as e:
+        _fail(str(e))
+    except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+        raise
+    except KeyboardInterrupt:
+        click.echo("cvxlint: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        # The reader went away (`cvxlint check | head`): stop quietly, as other tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
+    except RecursionError:
+        _fail("internal error: input nested too deeply")
+    except Exception as e:  # pragma: no cover - last line of defence
+        if os.environ.get("CVXLINT_DEBUG"):
             raise
-        except KeyboardInterrupt:
-            click.echo("cvxlint: interrupted", err=True)
-            sys.exit(130)
-        except BrokenPipeError:
-            # The reader went away (`cvxlint check | head`): stop quietly, as other tools do.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            sys.exit(1)
-        except RecursionError:
-            _fail("internal error: input nested too deeply")
-        except Exception as e:  # pragma: no cover - last line of defence
-            if os.environ.get("CVXLINT_DEBUG"):
-                raise
-            _fail(f"internal error: {type(e).__name__}: {e} (set CVXLINT_DEBUG=1 for a traceback)")
+        _fail(f"internal error: {type(e).__name__}: {e} (set CVXLINT_DEBUG=1 for a traceback)")
+
+
+class _Group(click.Group):
+    def invoke(self, ctx):
+        with one_line_errors():
+            return super().invoke(ctx)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -224,14 +231,34 @@ def _print_left(left, outcome, report, settings, output_format, output_file, qui
               help="Worker processes for independent repositories/folders; a single app with a large "
                    "frontend uses a second one to scan it (default: CPU count).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache in .cvxlint_cache/.")
+@click.option("--no-daemon", is_flag=True,
+              help="Check in this process even when a `cvxlint daemon` runs for this tree (also CVXLINT_NO_DAEMON=1).")
 def check(paths, select, extend_select, ignore, config_path, convex_version, output_format, output_file,
           exit_zero, statistics, quiet, diff_base, unsafe_fixes=None, diff=False, exit_non_zero_on_fix=False,
-          apply_fixes=False, jobs=None, no_cache=False):
+          apply_fixes=False, jobs=None, no_cache=False, no_daemon=False):
     """Lint the Convex apps under PATHS (default: the current directory).
 
     With files given (as pre-commit does), their whole apps are analysed but only findings in
-    those files are reported.
+    those files are reported. When `cvxlint daemon start` runs for a folder holding PATHS,
+    the daemon answers (same output, same exit code) from the facts it keeps in memory.
     """
+    params = click.get_current_context().params
+    if not (apply_fixes or diff or no_daemon or os.environ.get("CVXLINT_NO_DAEMON")):
+        from .daemon import forward_check
+
+        code = forward_check(params)
+        if code is not None:
+            sys.exit(code)
+    del params["no_daemon"]
+    run_check_command(**params)
+
+
+def run_check_command(paths, select, extend_select, ignore, config_path, convex_version, output_format, output_file,
+                      exit_zero, statistics, quiet, diff_base, unsafe_fixes=None, diff=False,
+                      exit_non_zero_on_fix=False, apply_fixes=False, jobs=None, no_cache=False,
+                      load_facts=None) -> None:
+    """`cvxlint check` after its options are parsed; exits. The daemon calls it with its
+    `load_facts` (a FactsMemo), which makes it one in-process run over the kept facts."""
     from .api import check as run_check
 
     # A check builds millions of small objects that live until the process ends, so a
@@ -252,7 +279,8 @@ def check(paths, select, extend_select, ignore, config_path, convex_version, out
         changed = changed_files(diff_base, targets[0].resolve() if targets[0].exists() else Path.cwd())
     if jobs is None:
         jobs = int(os.environ.get("CVXLINT_JOBS") or os.cpu_count() or 1)
-    result = run_check(targets, settings, report_only=changed, jobs=jobs, use_cache=not no_cache)
+    result = run_check(targets, settings, report_only=changed, jobs=jobs, use_cache=not no_cache,
+                       load_facts=load_facts)
     diags = result.diagnostics
     code = 0 if exit_zero or not diags else EXIT_FINDINGS
     if statistics:
@@ -509,6 +537,74 @@ def lsp_cmd(tcp_port, debounce, verbose):
             raise CvxlintError("the language server needs pygls: pip install 'cvxlint[lsp]'") from None
         raise
     serve(tcp_port=tcp_port, debounce=debounce, verbose=verbose)
+
+
+@cli.group("daemon", cls=_Group)
+def daemon_group() -> None:
+    """Keep a resident process that answers `cvxlint check` for a folder from facts in memory,
+    so a check after an edit re-reads only what changed. Checks fall back to running
+    in-process whenever no daemon (or one running other cvxlint code) serves their paths."""
+
+
+_root_argument = click.argument("root", required=False, type=click.Path(path_type=Path, file_okay=False))
+
+
+@daemon_group.command("start")
+@_root_argument
+@click.option("--idle-timeout", type=click.FloatRange(min=0, min_open=True), default=120, show_default=True,
+              metavar="MINUTES", help="Stop after this long without a request.")
+def daemon_start(root, idle_timeout):
+    """Start a daemon for ROOT (default: the current directory) in the background."""
+    from . import daemon
+
+    info = daemon.start(root or Path.cwd(), idle_timeout)
+    if info.get("already"):
+        click.echo(f"cvxlint daemon: already running for {info['root']} (pid {info['pid']})")
+    else:
+        click.echo(f"cvxlint daemon: started for {info['root']} (pid {info['pid']}; log {info['log']}); "
+                   "`cvxlint check` there now asks it")
+
+
+@daemon_group.command("stop")
+@_root_argument
+def daemon_stop(root):
+    """Stop the daemon serving ROOT (default: the one serving the current directory)."""
+    from . import daemon
+
+    found = daemon.find_root(root or Path.cwd())
+    pid = daemon.stop(found) if found is not None else None
+    if pid is None:
+        click.echo("cvxlint daemon: none running", err=True)
+        return
+    click.echo(f"cvxlint daemon: stopped (pid {pid})")
+
+
+@daemon_group.command("status")
+@_root_argument
+def daemon_status(root):
+    """Show the daemon serving ROOT (default: the current directory): exit 0 if one runs, 1 if not."""
+    from . import daemon
+
+    found = daemon.find_root(root or Path.cwd())
+    info = daemon.status(found) if found is not None else None
+    if info is None:
+        click.echo("cvxlint daemon: none running")
+        sys.exit(EXIT_FINDINGS)
+    click.echo(f"cvxlint daemon: pid {info['pid']} serving {info['root']}; up {info['uptime']:.0f} s, "
+               f"{info['runs']} checks answered, {info['files']} files in memory, peak {info['peak_mb']:.0f} MB")
+
+
+@daemon_group.command("run", hidden=True)
+@click.argument("root", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--idle-timeout", type=click.FloatRange(min=0, min_open=True), default=120, metavar="MINUTES")
+@click.option("--no-warm", is_flag=True, help="Do not read the tree before the first request.")
+def daemon_run(root, idle_timeout, no_warm):
+    """Serve in the foreground (what `start` runs in the background)."""
+    from . import daemon
+
+    if not daemon.supported():
+        raise CvxlintError("the daemon needs Unix sockets (not available on this system)")
+    daemon.CheckDaemon(root.resolve(), idle_timeout).serve(warm=not no_warm)
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""The language server's garbage collection policy (cvxlint/lsp/heap.py), on real lints."""
+"""The language server's garbage collection policy (cvxlint/engine/heap.py), on real lints."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from cvxlint.lsp import heap
+from cvxlint.engine import heap
 from cvxlint.lsp.workspace import LintWorkspace
 
 MODULE = ('import { v } from "convex/values";\nimport { query } from "./_generated/server";\n'

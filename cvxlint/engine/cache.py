@@ -96,6 +96,19 @@ def result_key(workspace, settings, only) -> str | None:
     return h.hexdigest()
 
 
+def ensure_cache_dir(root: Path) -> Path:
+    """`root/.cvxlint_cache/`, made with its own `.gitignore` and `CACHEDIR.TAG` if new
+    (OSError when it cannot be)."""
+    base = root / CACHE_DIR
+    if not base.exists():
+        base.mkdir(parents=True, exist_ok=True)
+        (base / ".gitignore").write_text("# Created by cvxlint.\n*\n")
+        (base / "CACHEDIR.TAG").write_text(
+            "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by cvxlint.\n"
+        )
+    return base
+
+
 class ResultCache:
     def __init__(self, root: Path):
         self.dir = root / CACHE_DIR / "results"
@@ -110,13 +123,7 @@ class ResultCache:
 
     def put(self, key: str, value) -> None:
         try:
-            base = self.dir.parent
-            if not base.exists():
-                base.mkdir(parents=True, exist_ok=True)
-                (base / ".gitignore").write_text("# Created by cvxlint.\n*\n")
-                (base / "CACHEDIR.TAG").write_text(
-                    "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by cvxlint.\n"
-                )
+            ensure_cache_dir(self.dir.parent.parent)
             d = self.dir / key[:2]
             d.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-")

@@ -18,7 +18,7 @@ from pygls.lsp.server import LanguageServer
 
 from .. import __version__
 from . import code_actions, hover
-from .heap import Heap
+from ..engine.heap import Heap
 from .session import Session
 
 

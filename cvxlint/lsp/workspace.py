@@ -28,7 +28,7 @@ from ..diagnostics import Applicability, Diagnostic
 from ..project.discover import enclosing_app_dir, repo_root
 from ..project.extract import FactsMemo
 from . import settings as client_settings
-from .heap import Heap
+from ..engine.heap import Heap
 
 
 @dataclass

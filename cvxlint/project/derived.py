@@ -39,28 +39,43 @@ class _FileEntry:
         self.values = values  # what -> value
 
 
-class DerivedStore:
-    """Per-file derived values of one app, across runs (held by `FactsMemo`)."""
+class _Slot:
+    """The values derived in one environment (see `_environment`)."""
+
+    __slots__ = ("files", "probed")
 
     def __init__(self) -> None:
-        self.environment: tuple | None = None
         self.files: dict[str, _FileEntry] = {}
         # Paths module resolution looked at outside the source files (tsconfig files, files
         # probed for existence) and their state then: resolution may change when they do.
         self.probed: dict[str, tuple | None] = {}
 
-    def still_valid(self, environment: tuple) -> bool:
-        return environment == self.environment and all(_stamp(p) == s for p, s in self.probed.items())
-
-    def reset(self, environment: tuple) -> None:
-        self.environment = environment
-        self.files.clear()
-        self.probed.clear()
+    def still_valid(self) -> bool:
+        return all(_stamp(p) == s for p, s in self.probed.items())
 
     def note_probe(self, path: Path) -> None:
         key = str(path)
         if key not in self.probed:
             self.probed[key] = _stamp(key)
+
+
+class DerivedStore:
+    """Per-file derived values across runs (held by `FactsMemo`), for the last `keep`
+    environments: the language server lints one app per memo (1); the check daemon answers
+    runs over different sets of apps from one memo (several)."""
+
+    def __init__(self, keep: int = 1) -> None:
+        self.keep = keep
+        self._slots: dict[tuple, _Slot] = {}  # environment -> values, least recently used first
+
+    def select(self, environment: tuple) -> _Slot:
+        slot = self._slots.pop(environment, None)
+        if slot is None or not slot.still_valid():
+            slot = _Slot()
+        self._slots[environment] = slot
+        while len(self._slots) > self.keep:
+            del self._slots[next(iter(self._slots))]
+        return slot
 
 
 def _stamp(path: str) -> tuple | None:
@@ -91,14 +106,13 @@ class Derivations:
         self.project = project
         self.store = store
         self._checked: dict[str, _FileEntry] = {}  # entries found valid (or made) in this run
+        self.slot: _Slot | None = None
         if store is not None:
-            environment = _environment(project)
-            if not store.still_valid(environment):
-                store.reset(environment)
-            project.resolver.on_probe = store.note_probe
+            self.slot = store.select(_environment(project))
+            project.resolver.on_probe = self.slot.note_probe
 
     def get(self, facts: "FileFacts", what, compute: Callable[[], T]) -> T:
-        if self.store is None:
+        if self.slot is None:
             return compute()
         values = self._entry(facts).values
         try:
@@ -112,10 +126,11 @@ class Derivations:
         entry = self._checked.get(path)
         if entry is not None and entry.facts is facts:
             return entry
-        entry = self.store.files.get(path)
+        files = self.slot.files
+        entry = files.get(path)
         load = self.project.facts
         if entry is None or entry.facts is not facts or any(load(p, quiet=True) is not f for p, f in entry.closure):
-            entry = self.store.files[path] = _FileEntry(facts, self._closure(facts), {})
+            entry = files[path] = _FileEntry(facts, self._closure(facts), {})
         self._checked[path] = entry
         return entry
 

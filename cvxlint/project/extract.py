@@ -36,7 +36,7 @@ class FactsMemo:
         # whose stat is unchanged is not read again (`unchanged`, `read_from_disk`)
         self._stat: dict[str, tuple] = {}
         self._python: dict[str, tuple[bytes, object]] = {}
-        self.replaced_bytes = 0  # source size of the facts dropped for newer ones (see lsp/heap.py)
+        self.replaced_bytes = 0  # source size of the facts dropped for newer ones (see engine/heap.py)
         self.editing: set[str] = set()  # files open in an editor: read ready for an edit (see below)
         self.derived = DerivedStore()  # what runs derived from these facts (derived.py)
 

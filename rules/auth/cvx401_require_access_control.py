@@ -1,5 +1,5 @@
 from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, describe_function, memoized, name_node,
-                             report_in_handler)
+                             report_in_handler, reported_handler)
 
 AUTH_CONFIG = {"convex/auth.config.ts": 'export default { providers: [{ domain: "https://issuer.example.com", '
                'applicationID: "convex" }] };\n'}
@@ -269,6 +269,8 @@ class RequireAccessControl(Rule):
         for fn in app.functions:
             if not fn.is_public or fn.kind not in ("query", "mutation", "action") or not fn.module.is_entry_point \
                     or not fn.exported:
+                continue
+            if not (ctx.reported(fn.facts) or reported_handler(ctx, fn)):  # where its findings go
                 continue
             access = ctx.project.access(fn)
             if access.protected or access.unknown or access.annotated_public or not access.touches_resources:

@@ -1,5 +1,5 @@
 from cvxlint.project.queries import loop_around
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, callee_text, js, report_in_handler
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, callee_text, js, report_in_handler, reported_handler
 
 
 SERVER = ('import { action } from "./_generated/server";\nimport { internal } from "./_generated/api";\n'
@@ -148,7 +148,7 @@ class NoRunInLoop(Rule):
 
     def check_app(self, ctx, app):
         for fn in app.functions:
-            if fn.kind not in ("action", "httpAction"):
+            if fn.kind not in ("action", "httpAction") or not reported_handler(ctx, fn):
                 continue
             for r in ctx.project.reach(fn):
                 for site, path in r.ctx_calls():

@@ -1,4 +1,4 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, report_in_handler
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, report_in_handler, reported_handler
 
 SERVER = 'import { query, mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
 
@@ -49,6 +49,8 @@ class StorageApiByVersion(Rule):
             elif fn.kind == "mutation" and before_148:
                 why = f"mutations can only do this from convex 1.48 (this app has {app.convex_version.version})"
             else:
+                continue
+            if not reported_handler(ctx, fn):
                 continue
             for r in ctx.project.reach(fn):
                 for site, path in r.ctx_calls():

@@ -1,4 +1,5 @@
-"""Garbage collection in the language server: off the edit's critical path, and cheap.
+"""Garbage collection in long-lived processes (the language server, the check daemon): off
+the critical path of the next run, and cheap.
 
 Python's cyclic GC is triggered by allocation counts, so with it on, a collection lands in
 the middle of whatever allocates next, usually the next lint, and a full collection scans
