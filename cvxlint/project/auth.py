@@ -255,7 +255,7 @@ class AccessAnalysis:
         return out
 
     def admin_tables(self, app) -> set[str]:
-        """Tables some function of the app reads only after an admin check (`requireAdmin`,
+        """Tables some query of the app reads only after an admin check (`requireAdmin`,
         `ensureAdminOrCreator`): reading them elsewhere without a check is a leak, not a feature."""
         hit = self._admin_tables.get(id(app))
         if hit is None:
@@ -269,7 +269,13 @@ class AccessAnalysis:
                 evidence = self.of(fn).evidence
                 if not evidence:
                     continue
-                (admin if any("dmin" in e.what for e in evidence) else users).update(self.tables_read(fn))
+                if any("dmin" in e.what for e in evidence):
+                    # what admin queries read; an admin mutation reads a row to change it
+                    # (`settings` before a patch), which says nothing about who may see it
+                    if fn.kind == "query":
+                        admin.update(self.tables_read(fn))
+                else:
+                    users.update(self.tables_read(fn))
             hit.update(admin - users)  # admin-only data: a dashboard's tables that users also read do not count
         return hit
 
@@ -335,6 +341,8 @@ class AccessAnalysis:
                 out.caller_decides.append(Evidence(facts, site.node, what, where))
             elif kind == "guard" and self._checks_nothing(facts, site):
                 continue  # named like a guard, but its body calls nothing and throws nothing
+            elif kind == "guard" and not _can_know_caller(r, site):
+                continue  # `checkDuplicate(ids)` in a helper handed no ctx: nothing tells it who asks
             else:
                 out.evidence.append(Evidence(facts, site.node, what, where))
 
@@ -447,6 +455,35 @@ _COMPARE = ("===", "==", "!==", "!=")
 # Environment variables that hold a shared secret (`BACKEND_ACCESS_TOKEN`, `CRON_SECRET`).
 SECRET_ENV = re.compile(r"SECRET|TOKEN|KEY|SIGNING|PASSWORD", re.I)
 _EQUALITY = ("===", "!==", "==", "!=")
+
+
+def _can_know_caller(r: Reached, site: CallSite) -> bool:
+    """Can a guard called in `r` learn who is asking? In Convex only `ctx` knows the caller,
+    so a guard inside a helper that was handed no ctx can only be told through a value from
+    an enclosing function (a closure over the handler's ctx or what it looked up). A guard
+    given nothing but the helper's own parameters, locals, literals or module values
+    (`checkLatestLifelogDuplicate(existingIds)`) checks data, not the caller."""
+    if r.depth == 0 or r.ctx_index is not None:
+        return True
+    callee = site.callee
+    parts = [*js.call_args(site.node)]
+    if callee is not None and callee.type == "member_expression" and callee.child("object") is not None:
+        parts.append(callee.child("object"))
+    for part in parts:
+        for n in part.walk():
+            if n.type == "this":
+                return True
+            if n.type not in ("identifier", "shorthand_property_identifier"):
+                continue
+            ref = r.facts.ref_of(n)
+            if ref is None or ref.kind not in ("param", "local") or ref.func is None:
+                continue
+            inner = ref.func
+            while inner is not None and inner is not r.func:
+                inner = inner.parent
+            if inner is None:  # declared in a function around this helper: a closure
+                return True
+    return False
 
 
 def _stops_caller(r: Reached) -> bool:

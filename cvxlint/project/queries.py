@@ -1011,10 +1011,24 @@ class _Inference:
                 right = js.unwrap(decl[0].child("right"))
                 if right is not None and right.type == "identifier":
                     ref = self.facts.ref_of(right)
+            elif decl is not None and decl[0].type == "variable_declarator" and not decl[2]:
+                # `const id = await ctx.db.insert(tableName, data)`: the caller names the table
+                return self._inserted_into_parameter(decl[0].child("value"))
         if ref is None or ref.kind != "param" or ref.func is None:
             return False
         ptype = ref.func.param_types[ref.index] if ref.index < len(ref.func.param_types) else None
         return bool(ptype) and bool(_GENERIC_ID_TYPE.search(ptype)) and not _ID_TYPE.match(ptype or "")
+
+    def _inserted_into_parameter(self, n: Node | None) -> bool:
+        n = js.unwrap(n)
+        if n is not None and n.type == "await_expression" and n.children:
+            n = js.unwrap(n.children[0])
+        c = self.uses.call_at(n) if n is not None and n.type == "call_expression" else None
+        if c is None or c.method != "insert" or c.table is not None or c.table_node is None:
+            return False
+        t = js.unwrap(c.table_node)
+        ref = self.facts.ref_of(t) if t is not None and t.type == "identifier" else None
+        return ref is not None and ref.kind == "param"
 
     def _id_value(self, n: Node | None, depth: int) -> str | None:
         """An expression producing an id: `await ctx.db.insert("t", ...)`, `normalizeId("t", ...)`,

@@ -177,6 +177,25 @@ class RequireAccessControl(Rule):
               note="a builder that takes the secret as an argument and compares it with the server's"),
     ]
     invalid = [
+        Invalid(SERVER + 'async function requireAdmin(ctx: any) {\n  const identity = await ctx.auth.getUserIdentity();\n'
+                '  if (identity?.email !== process.env.ADMIN_EMAIL) throw new Error("admins only");\n}\n'
+                'export const getSetting = query({ args: { key: v.string() }, handler: async (ctx, { key }) => {\n'
+                '  return await ctx.db.query("settings").withIndex("by_key", (q) => q.eq("key", key)).first();\n}});\n'
+                'export const setSetting = mutation({ args: { key: v.string(), value: v.string() }, handler: async (ctx, { key, value }) => {\n'
+                '  await requireAdmin(ctx);\n'
+                '  const row = await ctx.db.query("settings").withIndex("by_key", (q) => q.eq("key", key)).first();\n'
+                '  if (row) await ctx.db.patch("settings", row._id, { value });\n}});\n',
+                files=AUTH_CONFIG, lines=[8], message="returns data without checking who asks",
+                note="an admin mutation reads a row to change it: the table is not admin-only data (info)"),
+        Invalid(SERVER + 'function checkDuplicate(existing: string[], id: string) {\n  if (existing.includes(id)) throw new Error("dup");\n}\n'
+                'async function importAll(existing: string[], ids: string[]) {\n'
+                '  for (const id of ids) checkDuplicate(existing, id);\n  return ids;\n}\n'
+                'export const importItems = mutation({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
+                '  const rows = await ctx.db.query("items").take(100);\n'
+                '  for (const id of await importAll(rows.map((r) => r.extId), ids)) await ctx.db.insert("items", { extId: id });\n'
+                '}});\n',
+                files=AUTH_CONFIG, lines=[11],
+                note="a guard-named call in a helper handed no ctx checks data, not the caller"),
         Invalid(SERVER + 'export const remove = mutation({\n  args: { id: v.id("docs") },\n  handler: async (ctx, { id }) => {\n'
                 '    await ctx.db.delete("docs", id);\n  },\n});\n', files=AUTH_CONFIG, lines=[4]),
         Invalid(SERVER + 'export const drop = mutation({\n  args: { id: v.id("docs"), token: v.optional(v.string()) },\n'

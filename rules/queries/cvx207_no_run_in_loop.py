@@ -77,6 +77,23 @@ def _dispatched(call, loop) -> bool:
     return False
 
 
+def _leaves_loop_after(call, loop) -> bool:
+    """A `return`, `throw` or `break` follows the call's statement unconditionally within the
+    loop's body (`try { ...; await ctx.runMutation(...); return text; } catch { /* next */ }`):
+    the loop runs it at most once, as in a fallback over providers."""
+    if loop.type not in js.LOOP_TYPES:
+        return False  # returning from a `.map` callback ends one item, not the iteration
+    n = call
+    while n is not None and n.parent is not None and n is not loop:
+        p = n.parent
+        if p.type == "statement_block":
+            later = p.children[p.children.index(n) + 1:]
+            if any(c.type in ("return_statement", "throw_statement", "break_statement") for c in later):
+                return True
+        n = p
+    return False
+
+
 def _steps_in_chunks(loop) -> bool:
     """`for (let i = 0; i < xs.length; i += BATCH)`: each turn takes a chunk of the items,
     which is how the rule's own advice is followed for long lists."""
@@ -120,6 +137,12 @@ class NoRunInLoop(Rule):
     summary = "`ctx.run*` inside a loop or `.map` callback in an action"
 
     valid = [
+        Valid(SERVER + 'export const generate = action({ args: { providers: v.array(v.string()) }, handler: async (ctx, { providers }) => {\n'
+              '  for (const provider of providers) {\n    try {\n'
+              '      const text = await (await fetch(`https://${provider}.example.com`)).text();\n'
+              '      await ctx.runMutation(internal.calls.record, { provider });\n      return text;\n'
+              '    } catch {\n      // the next provider\n    }\n  }\n  throw new Error("every provider failed");\n}});\n',
+              note="a fallback loop: the run is followed by `return`, so it runs at most once"),
         Valid(SERVER + 'export const backfill = action({ args: {}, handler: async (ctx) => {\n'
               '  let cursor: string | null = null;\n  while (true) {\n'
               '    const { isDone, continueCursor } = await ctx.runMutation(internal.batch.step, { cursor });\n'
@@ -140,6 +163,10 @@ class NoRunInLoop(Rule):
               note="one call per chunk of items"),
     ]
     invalid = [
+        Invalid(SERVER + 'export const sync = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
+                '  for (const id of ids) {\n    await ctx.runMutation(internal.items.touch, { id });\n'
+                '    if (id === "last") break;\n  }\n}});\n', lines=[6],
+                note="a `break` only on some turns still leaves one transaction per item"),
         Invalid(SERVER + 'export const touchAll = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
                 '  for (const id of ids) {\n    await ctx.runMutation(internal.users.touch, { id });\n  }\n}});\n', lines=[6]),
         Invalid(SERVER + 'export const loadAll = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) =>\n'
@@ -158,7 +185,7 @@ class NoRunInLoop(Rule):
                     if loop is None or (loop.type in js.LOOP_TYPES and (_drives_loop(r.facts.module, loop, site.node)
                                                                         or _steps_in_chunks(loop))):
                         continue
-                    if _dispatched(site.node, loop):
+                    if _dispatched(site.node, loop) or _leaves_loop_after(site.node, loop):
                         continue
                     where = "a loop" if loop.type in js.LOOP_TYPES else "a `.map`/`.forEach` callback"
                     # an action run is no transaction: say what each call does cost

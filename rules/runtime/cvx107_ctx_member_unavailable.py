@@ -7,7 +7,9 @@ SERVER = ('import { query, mutation, action, httpAction } from "./_generated/ser
 # CVX111's (they depend on the convex version).
 MISSING = {
     "query": {("scheduler",), ("runMutation",), ("runAction",), ("vectorSearch",), ("storage", "generateUploadUrl"),
-              ("storage", "delete"), ("auth", "signJwt"), ("meta", "getRequestMetadata")},
+              ("storage", "delete"), ("auth", "signJwt"), ("meta", "getRequestMetadata"),
+              # a query's ctx.db is a reader: its writes are undefined
+              ("db", "insert"), ("db", "patch"), ("db", "replace"), ("db", "delete")},
     "mutation": {("runAction",), ("vectorSearch",)},
     "action": {("db",), ("auth", "signJwt")},
     "httpAction": {("db",), ("auth", "signJwt")},
@@ -33,8 +35,12 @@ def _guarded_members(reached) -> set[str]:
         if n.has_tok("in"):
             s = js.string_value(n.child("left"))
             if s:
-                out.add(s)
+                right = n.child("right")
+                # `"patch" in ctx.db`: a helper shared with mutations that writes only there
+                out.add(f"db.{s}" if right is not None and reached.facts.text(right).split(".")[-1] == "db" else s)
     for use, path in reached.ctx_uses():
+        if len(path) == 2 and path[0] == "db":
+            path = (".".join(path),)  # `typeof ctx.db.patch === "function"`, `if (ctx.db.insert)`
         if len(path) != 1:
             continue
         node = js.outer(use.node)
@@ -58,7 +64,8 @@ class CtxMemberUnavailable(Rule):
     Follows the handler's `ctx` (also destructured, `{ db }`, and passed into helpers in
     other files) and flags members its kind lacks: `ctx.db` in actions and HTTP actions;
     `ctx.scheduler`, `ctx.runMutation`, `ctx.runAction`, `ctx.vectorSearch`,
-    `ctx.storage.generateUploadUrl/delete` and `ctx.meta.getRequestMetadata` in queries;
+    `ctx.storage.generateUploadUrl/delete`, `ctx.meta.getRequestMetadata` and the database
+    writes (`ctx.db.insert/patch/replace/delete`: a query's `ctx.db` only reads) in queries;
     `ctx.runAction` and `ctx.vectorSearch` in mutations; `ctx.auth.signJwt` outside mutations.
     Custom builders are taken into account: a member their customization adds is fine, one
     it removes (`db: undefined`, as Convex Ents does) is flagged, and functions whose
@@ -100,6 +107,12 @@ class CtxMemberUnavailable(Rule):
               '  return c.db.query("settings").first();\n}\n'
               'export const a = action({ args: {}, handler: async (ctx) => settings(ctx) });\n',
               note="a helper shared by all kinds that tests for ctx.db first"),
+        Valid(SERVER + 'async function userOf(ctx: any, email: string, token: string) {\n'
+              '  const user = await ctx.db.query("users").withIndex("by_email", (q: any) => q.eq("email", email)).first();\n'
+              '  if (user && "patch" in ctx.db) {\n    await (ctx.db as any).patch(user._id, { token });\n  }\n'
+              '  if (user && typeof ctx.db.replace === "function") await ctx.db.replace(user._id, user);\n  return user;\n}\n'
+              'export const me = query({ args: {}, handler: async (ctx) => userOf(ctx, "a", "b") });\n',
+              note="a helper that writes only where the database can (a backfill shared with mutations)"),
     ]
     invalid = [
         Invalid(SERVER + 'export const ask = action({ args: {}, handler: async (ctx) => ctx.db.query("msgs").take(10) });\n',
@@ -111,6 +124,15 @@ class CtxMemberUnavailable(Rule):
                 files={"convex/lib/notify.ts": 'export async function notify(ctx: any) {\n'
                        '  await ctx.scheduler.runAfter(0, "x" as any, {});\n}\n'},
                 lines=[5], message="scheduler"),
+        Invalid(SERVER + 'async function getOrCreate(ctx: any, userId: string) {\n'
+                '  const found = await ctx.db.query("usage").withIndex("by_user", (q: any) => q.eq("userId", userId)).first();\n'
+                '  if (found) return found;\n  return await ctx.db.insert("usage", { userId, count: 0 });\n}\n'
+                'export const usage = query({ args: { userId: v.string() }, handler: async (ctx, { userId }) => {\n'
+                '  return await getOrCreate(ctx, userId);\n}});\n'
+                'export const bump = mutation({ args: { userId: v.string() }, handler: async (ctx, { userId }) => {\n'
+                '  return await getOrCreate(ctx, userId);\n}});\n',
+                lines=[9], message="ctx.db.insert",
+                note="an `any`-typed helper that writes, reached from a query (the mutation may)"),
         Invalid(SERVER + 'export const hook = httpAction(async (ctx, req) => {\n'
                 '  const rows = await ctx.db.query("t").collect();\n  return new Response(String(rows.length));\n});\n',
                 lines=[4]),
@@ -138,10 +160,12 @@ class CtxMemberUnavailable(Rule):
                         if member is None or (change is not None and member[0] in change.added):
                             continue
                         why = f"{KIND_NAME[fn.kind]} have no `ctx.{'.'.join(member)}`"
+                        if member[0] == "db" and len(member) > 1:
+                            why += " (their `ctx.db` only reads); write in a mutation"
                     if r.depth:
                         if guarded is None:
                             guarded = _guarded_members(r)
-                        if member[0] in guarded:
+                        if member[0] in guarded or ".".join(member) in guarded:
                             continue
                     # one finding per member and place in the handler (helpers reached through
                     # the same call are summarised in that one finding)

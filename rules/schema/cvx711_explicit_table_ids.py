@@ -25,7 +25,8 @@ class ExplicitTableIds(Rule):
     `v.id("t")` argument of the function, a document read from table "t" (`doc._id`), a
     document field declared `v.id("t")` in the schema (`message.author`), and the id an
     `insert("t", ...)` returned. When the id's table is a type parameter (`id: Id<T>`, a
-    generic helper) the finding is info: the table is chosen by the caller.
+    generic helper, or the id an `insert(tableName, ...)` of a parameter returned) the
+    finding is info: the table is chosen by the caller.
 
     ## Why is this bad?
     The table-name-first form is the recommended one and the old one is going to be
@@ -63,6 +64,12 @@ class ExplicitTableIds(Rule):
               '  const m = new Map<string, number>();\n  return m.get(key) ?? key.replace("a", "b");\n}});\n'),
     ]
     invalid = [
+        Invalid('import type { MutationCtx } from "./_generated/server";\n'
+                'import type { Doc, TableNames } from "./_generated/dataModel";\n'
+                'import type { WithoutSystemFields } from "convex/server";\n'
+                'export async function create<T extends TableNames>(ctx: MutationCtx, tableName: T, data: WithoutSystemFields<Doc<T>>) {\n'
+                '  const id = await ctx.db.insert(tableName, data);\n  return await ctx.db.get(id);\n}\n',
+                lines=[6], message="type parameter", note="the id of an insert into a table the caller names (info)"),
         Invalid(SERVER + 'export const touch = mutation({ args: { title: v.string() }, handler: async (ctx, { title }) => {\n'
                 '  let existing;\n  if (title) existing = await ctx.db.query("tasks").withIndex("by_owner").filter((q) => q.eq(q.field("title"), title)).first();\n'
                 '  if (existing) await ctx.db.patch(existing._id, { title });\n}});\n',

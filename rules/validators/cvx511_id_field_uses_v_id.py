@@ -54,6 +54,20 @@ class IdFieldUsesVId(Rule):
     fix_availability = "sometimes"
 
     valid = [
+        Valid('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+              'export default defineSchema({\n  users: defineTable({ name: v.string() }),\n'
+              '  slackUsers: defineTable({ teamId: v.string(), userId: v.string() }).index("by_user", ["teamId", "userId"]),\n});\n',
+              path="convex/schema.ts", note="`slackUsers.userId`: a Slack user's id, not a `users` document's"),
+        Valid(SERVER + 'import { upsert } from "./repo";\n'
+              'export const save = mutation({ args: { teamId: v.string(), users: v.array(v.object({ userId: v.string() })) },\n'
+              '  handler: async (ctx, args) => {\n    for (const u of args.users) await upsert(ctx, { teamId: args.teamId, userId: u.userId });\n  },\n});\n',
+              files={"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+                     'export default defineSchema({\n  users: defineTable({ name: v.string() }),\n'
+                     '  members: defineTable({ teamId: v.string(), slackUser: v.string() }).index("by_user", ["teamId", "slackUser"]),\n});\n',
+                     "convex/repo.ts": 'export async function upsert(ctx: any, data: { teamId: string; userId: string }) {\n'
+                     '  const row = await ctx.db.query("members").withIndex("by_user", (q: any) => q.eq("teamId", data.teamId).eq("slackUser", data.userId)).unique();\n'
+                     '  if (!row) await ctx.db.insert("members", { teamId: data.teamId, slackUser: data.userId });\n}\n'},
+              note="a nested argument handed to a helper inside an object literal, which matches it against a text field"),
         Valid(SERVER + 'export const f = query({ args: { userId: v.id("users"), stripeCustomerId: v.string() }, '
               'handler: async () => null });\n', files=SCHEMA),
         Valid(SERVER + 'export const f = query({ args: { projectId: v.string() }, handler: async (ctx, args) => {\n'
@@ -175,6 +189,8 @@ class IdFieldUsesVId(Rule):
                 table = tables.get(p.key or "")
                 if table is None or p.spread or table == defines:
                     continue  # `convexMemberId` on the convexMembers table itself is an external id
+                if defines is not None and _namespaced(defines, table):
+                    continue  # `slackUsers.userId`: the id of a Slack user, not of a `users` document
                 if table == "users" and external_users:
                     continue  # users are known by an outside id here (`clerkId`): `userId` strings hold it
                 if p.key.endswith("Id") and any(p.key[:-2] + s in keys for s in _KIND_SUFFIXES):
@@ -259,6 +275,13 @@ def _stores_own(schema, table: str, key: str) -> bool:
     return f is not None and f.required().kind != "id"
 
 
+def _namespaced(defines: str, table: str) -> bool:
+    """Is `defines` a table of another system's `table` (`slackUsers`, `github_users` for
+    `users`)? Its `<table>Id` fields hold that system's ids."""
+    d, t = defines.lower(), table.lower()
+    return d != t and d.endswith(t) and (defines[len(defines) - len(table)].isupper() or d[: len(d) - len(t)].endswith("_"))
+
+
 def _inside(node, ids: set[int]) -> bool:
     n = node
     while n is not None:
@@ -320,6 +343,16 @@ def _id_use(facts, reads: list, table: str, id_fields: set[str], ctx=None) -> st
                 return "text"
             as_id = True
         p = o.parent
+        if ctx is not None and p is not None and p.type == "pair" and o.field == "value":
+            # `helper(ctx, { userId: u.userId })`: judged by how the helper reads that field
+            literal = p.parent
+            call = literal.parent.parent if literal is not None and literal.parent is not None \
+                and literal.parent.type == "arguments" else None
+            key = js.property_key(p) if call is not None else None
+            if key is not None:
+                use = _use_in_helper(ctx, facts, call, literal, table, id_fields, field=key)
+                as_id, as_text = as_id or use == "id", as_text or use == "text"
+            continue
         if p is None or p.type != "arguments" or p.parent is None:
             continue
         callee = js.callee(p.parent)
@@ -341,8 +374,9 @@ def _id_use(facts, reads: list, table: str, id_fields: set[str], ctx=None) -> st
     return "id" if as_id else "text" if as_text else None
 
 
-def _use_in_helper(ctx, facts, call, arg, table: str, id_fields: set[str]) -> str | None:
-    """How the project function `call` calls uses its parameter that receives `arg`."""
+def _use_in_helper(ctx, facts, call, arg, table: str, id_fields: set[str], field: str | None = None) -> str | None:
+    """How the project function `call` calls uses its parameter that receives `arg` (with
+    `field`: that parameter's `.field`, for an object literal argument)."""
     site = call_sites(ctx, facts).get(id(call))
     target = ctx.project.callgraph.callee(facts, site) if site is not None else None
     if target is None:
@@ -354,7 +388,11 @@ def _use_in_helper(ctx, facts, call, arg, table: str, id_fields: set[str]) -> st
     pat = js.param_pattern(tfunc.params[i])
     if pat is None or pat.type != "identifier":
         return None
-    return _id_use(tfacts, scope.reads_of(tfunc.node, pat.text or ""), table, id_fields)
+    reads = scope.reads_of(tfunc.node, pat.text or "")
+    if field is not None:
+        reads = [m for r in reads if (m := js.outer(r).parent) is not None and m.type == "member_expression"
+                 and (prop := m.child("property")) is not None and prop.text == field]
+    return _id_use(tfacts, reads, table, id_fields)
 
 
 def _handler_taking(module, node):
