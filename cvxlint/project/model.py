@@ -488,8 +488,48 @@ class Project:
             # a long-lived caller's memo (FactsMemo) keeps Python facts too: libcst is slow
             extract = getattr(self._load_facts, "python_facts", None) or extract_python
             result = extract(str(path), data)
-        self._python[path] = result
+        self._python[path] = result  # before resolving: two modules may import each other
+        if result is not None and any(c.factory is not None for c in result.calls):
+            result = self._python[path] = self._with_factories_resolved(path, result)
         return result
+
+    def _with_factories_resolved(self, path: Path, facts: "PyFacts") -> "PyFacts | None":
+        """`facts` keeping, of the calls on what an imported function returned, those whose
+        function is a client factory in its module here (`get_client` returning a
+        `ConvexClient`); the others are calls on something else. The extracted facts (shared
+        by runs) are left as they are."""
+        from dataclasses import replace
+
+        calls = []
+        for call in facts.calls:
+            if call.factory is None:
+                calls.append(call)
+                continue
+            module, level, name = call.factory
+            target = self._python_module(path, module, level)
+            other = self.python_facts(target) if target is not None else None
+            cls = other.factories.get(name) if other is not None else None
+            if cls is not None:
+                calls.append(replace(call, client_class=cls))
+        return replace(facts, calls=calls)
+
+    def _python_module(self, path: Path, module: str, level: int) -> Path | None:
+        """The file `from <module> import ...` names in `path` (`level` leading dots), looked
+        up as Python would from the file's folder or, for absolute imports, from any folder
+        above it inside the scan root (scripts run from a project's root)."""
+        rel = Path(*module.split(".")) if module else None
+        if rel is None:
+            return None
+        if level:
+            bases = [path.parents[level - 1]] if level - 1 < len(path.parents) else []
+        else:
+            root = self.workspace.scan_root
+            bases = [d for d in path.parents if d == root or d.is_relative_to(root)]
+        for base in bases:
+            for candidate in (base / rel.with_suffix(".py"), base / rel / "__init__.py"):
+                if candidate in self._python or candidate.is_file():
+                    return candidate
+        return None
 
     def nearest_app(self, path: Path | str) -> App | None:
         """The app a client file belongs to when its imports do not say: the one whose root is the

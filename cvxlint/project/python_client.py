@@ -78,6 +78,10 @@ class PyCall:
     args_positional: bool = True
     extra_kwargs: list[tuple[str, int, int]] = field(default_factory=list)  # `client.query("x", id=1)`
     raw_http: bool = False  # a call of the HTTP API by URL (requests/httpx), not the client
+    # the receiver is what a function imported from another module returned (`client =
+    # get_client()`): (module, relative level, function); the model keeps the call only if
+    # that function is a client factory there (Project.python_facts)
+    factory: tuple[str, int, str] | None = None
 
 
 @dataclass(eq=False)
@@ -93,6 +97,7 @@ class PyFacts:
     convex_names: dict[str, str] = field(default_factory=dict)  # local name -> name in `convex`
     convex_modules: set[str] = field(default_factory=set)  # local names bound to the `convex` module
     convex_imports: list[cst.ImportFrom] = field(default_factory=list)  # `from convex import ...`
+    factories: dict[str, str] = field(default_factory=dict)  # module-level functions returning a client -> class
     base: int = 0  # bytes before libcst's text: a UTF-8 byte-order mark (libcst drops it)
 
     @property
@@ -111,6 +116,7 @@ def extract_python(path: str, source: bytes) -> PyFacts | None:
     facts = PyFacts(path=path, source=source, module=module, base=3 if source.startswith(b"\xef\xbb\xbf") else 0)
     bindings = _Bindings(facts)
     module.visit(bindings)
+    facts.factories = dict(bindings.factories)
     module.visit(_Calls(facts, bindings, spans))
     return facts
 
@@ -154,6 +160,8 @@ class _Bindings(_Scopes, cst.CSTVisitor):
         self.clients: dict = {}  # (scope, variable) or ".attribute" -> client class
         self.others: set = set()  # (scope, variable) also bound to something that is no client
         self.factories: dict[str, str] = {}  # functions that return a client -> its class
+        self.imported: dict[str, tuple[str, int, str]] = {}  # `from m import f as g`: g -> (m, level, f)
+        self.from_imported: dict = {}  # (scope, variable) or ".attribute" -> what `imported` says of its value
         self._returns: list[list[cst.CSTNode]] = []  # values returned by the functions being visited
 
     def visit_Global(self, node: cst.Global) -> None:
@@ -202,6 +210,13 @@ class _Bindings(_Scopes, cst.CSTVisitor):
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         mod = dotted(node.module) if node.module is not None else None
+        if mod is not None and not isinstance(node.names, cst.ImportStar) and \
+                (node.relative or not (mod == "convex" or mod.startswith("convex."))):
+            for alias in node.names:  # a project module's functions, which may return clients
+                name = dotted(alias.name)
+                if name is not None:
+                    local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
+                    self.imported[local] = (mod, len(node.relative), name)
         if mod is None or not (mod == "convex" or mod.startswith("convex.")) or node.relative:
             return
         if mod == "convex":
@@ -217,16 +232,28 @@ class _Bindings(_Scopes, cst.CSTVisitor):
             local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
             self.facts.convex_names[local] = name
 
+    def imported_call(self, value: cst.CSTNode | None) -> tuple[str, int, str] | None:
+        """`get_client()` of a function imported from a project module: where it comes from."""
+        if not isinstance(value, cst.Call) or not isinstance(value.func, cst.Name):
+            return None
+        name = value.func.value
+        return self.imported.get(name) if name not in self.factories else None
+
     def _bind(self, target: cst.CSTNode, value: cst.CSTNode | None) -> None:
         cls = self.client_class_of(value) if value is not None else None
+        origin = self.imported_call(value) if cls is None else None
         if isinstance(target, cst.Name):
             key = (self.scope_of(target.value), target.value)
             if cls is not None:
                 self.clients[key] = cls
+            elif origin is not None:
+                self.from_imported[key] = origin
             elif value is not None:
                 self.others.add(key)
         elif isinstance(target, cst.Attribute) and cls is not None:
             self.clients["." + target.attr.value] = cls
+        elif isinstance(target, cst.Attribute) and origin is not None:
+            self.from_imported["." + target.attr.value] = origin
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for t in node.targets:
@@ -274,28 +301,37 @@ class _Calls(_Scopes, cst.CSTVisitor):
         s = self.spans[node]
         return self.facts.base + s.start, self.facts.base + s.start + s.length
 
-    def receiver(self, node: cst.CSTNode) -> tuple[str, str | None] | None:
-        """(receiver text, client class) when `node` is a Convex client."""
+    def receiver(self, node: cst.CSTNode) -> tuple[str, str | None, tuple | None] | None:
+        """(receiver text, client class, factory) when `node` is a Convex client, or may be
+        one: the class is None for a receiver guessed by its name, and `factory` names the
+        imported function whose result it is (see PyCall.factory)."""
         if isinstance(node, cst.Call):
             cls = self.b.client_class_of(node)
-            return (f"{dotted(node.func)}(...)", cls) if cls else None
+            if cls:
+                return f"{dotted(node.func)}(...)", cls, None
+            origin = self.b.imported_call(node)
+            return (f"{dotted(node.func)}(...)", None, origin) if origin is not None else None
         if isinstance(node, cst.Name):
             for scope in (*reversed(self.scopes[1:]), 0):  # this function, the enclosing ones, the module
                 key = (scope, node.value)
                 if key in self.b.clients:
-                    return node.value, self.b.clients[key]
+                    return node.value, self.b.clients[key], None
+                if key in self.b.from_imported:
+                    return node.value, None, self.b.from_imported[key]
                 if key in self.b.others:
                     return None  # bound here to something that is no client (`c = LocalDb()`)
             if _CLIENTISH.search(node.value) and self._imports_convex():
-                return node.value, None
+                return node.value, None, None
             return None
         if isinstance(node, cst.Attribute):
             text = dotted(node)
             key = "." + node.attr.value
             if key in self.b.clients:
-                return text or key, self.b.clients[key]
+                return text or key, self.b.clients[key], None
+            if key in self.b.from_imported:
+                return text or key, None, self.b.from_imported[key]
             if text is not None and _CLIENTISH.search(node.attr.value) and self._imports_convex():
-                return text, None
+                return text, None, None
         return None
 
     def _imports_convex(self) -> bool:
@@ -317,14 +353,14 @@ class _Calls(_Scopes, cst.CSTVisitor):
                     return
             elif method in ("set_admin_auth", "set_auth", "set_debug"):
                 recv = self.receiver(func.value)
-                if recv is not None:
+                if recv is not None and recv[2] is None:  # not on what another module's function returned
                     self._setup_call(node, method, recv)
                     return
         name = dotted(func)
         if name is not None and name.rsplit(".", 1)[-1] in _HTTP_CALLS:
             self._http_call(node)
 
-    def _setup_call(self, node: cst.Call, method: str, recv: tuple[str, str | None]) -> None:
+    def _setup_call(self, node: cst.Call, method: str, recv: tuple) -> None:
         s, e = self.span(node)
         if method == "set_admin_auth":
             self.facts.admin_auth_clients.add(recv[0])
@@ -337,12 +373,12 @@ class _Calls(_Scopes, cst.CSTVisitor):
             if isinstance(v, str) and (method == "set_admin_auth" or _JWT.match(v)):
                 self.facts.auth_literals.append((method, *self.span(arg)))
 
-    def _client_call(self, node: cst.Call, method: str, recv: tuple[str, str | None]) -> None:
+    def _client_call(self, node: cst.Call, method: str, recv: tuple) -> None:
         s, e = self.span(node)
         func = node.func
         assert isinstance(func, cst.Attribute)
         call = PyCall(method=method, client=recv[0], client_class=recv[1], start=s, end=e, node=node,
-                      method_node=func.attr)
+                      method_node=func.attr, factory=recv[2])
         call.method_start, call.method_end = self.span(func.attr)
         positional = [a for a in node.args if a.keyword is None and a.star == ""]
         first = positional[0].value if positional else None

@@ -15,6 +15,12 @@ CALL_METHODS = ("query", "mutation", "action", "subscribe")
 METHOD_KIND = {"query": "query", "subscribe": "query", "mutation": "mutation", "action": "action"}
 
 
+# `client.query("messages:list", ...)` in a file that gets its client from another module
+# (`from app.clients import get_client`): a call with a function name of Convex's shape
+_CALL_BY_NAME = re.compile(rb"\.(query|mutation|action)\(\s*(name\s*=\s*)?[rRuU]?[\"'][\w./-]+:\w+[\"']")
+
+
 def mentions_convex(source: bytes) -> bool:
-    """Cheap pre-filter: does this Python file import `convex` or call the HTTP API by URL?"""
-    return _PREFILTER.search(source) is not None
+    """Cheap pre-filter: does this Python file import `convex`, call the HTTP API by URL, or
+    call what looks like a Convex function by name on some client?"""
+    return _PREFILTER.search(source) is not None or _CALL_BY_NAME.search(source) is not None

@@ -35,12 +35,23 @@ class PyFunctionKindMismatch(Rule):
     fix_availability = "sometimes"
 
     valid = [Valid(PY + 'client.mutation("counters:set", {"name": "x"})\nclient.subscribe("counters:get", {"name": "x"})\n',
-                   path=PY_PATH, files=COUNTERS)]
+                   path=PY_PATH, files=COUNTERS),
+             Valid('from scripts.store import open_store\n\nstore = open_store()\nstore.mutation("counters:get", {"name": "x"})\n',
+                   path=PY_PATH, files={**COUNTERS, "scripts/store.py": "def open_store():\n    return {}\n"},
+                   note="the receiver comes from a project function that returns no Convex client")]
     invalid = [
         Invalid(PY + 'client.query("counters:set", {"name": "x"})\nclient.mutation("counters:get", {"name": "x"})\n',
                 path=PY_PATH, files=COUNTERS, lines=[4, 5],
                 output=PY + 'client.mutation("counters:set", {"name": "x"})\nclient.query("counters:get", {"name": "x"})\n'),
         Invalid(PY + 'client.subscribe("counters:export_")\n', path=PY_PATH, files=COUNTERS, lines=[4]),
+        Invalid('from clients import get_client\n\n\ndef bump() -> None:\n    c = get_client()\n'
+                '    c.query("counters:set", {"name": "x"})\n',
+                path="scripts/job.py", lines=[6],
+                files={**COUNTERS, "scripts/clients.py": 'import os\nfrom convex import ConvexClient\n\n\n'
+                       'def get_client():\n    return ConvexClient(os.environ["CONVEX_URL"])\n'},
+                output='from clients import get_client\n\n\ndef bump() -> None:\n    c = get_client()\n'
+                '    c.mutation("counters:set", {"name": "x"})\n',
+                note="a client made by a factory in another module (the file itself never imports convex)"),
     ]
 
     def check_app(self, ctx, app):
