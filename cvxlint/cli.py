@@ -150,8 +150,10 @@ def fix_options(f):
 @fix_options
 @click.option("--no-cache", "_no_cache", is_flag=True,
               help="Accepted as `check` takes it: fixing always reads the files afresh.")
+@click.option("--no-daemon", "_no_daemon", is_flag=True,
+              help="Accepted as `check` takes it: fixing always runs in this process.")
 def fix_cmd(paths, select, extend_select, ignore, config_path, convex_version, output_format, output_file, exit_zero,
-            quiet, unsafe_fixes, diff, exit_non_zero_on_fix, _no_cache=False):
+            quiet, unsafe_fixes, diff, exit_non_zero_on_fix, _no_cache=False, _no_daemon=False):
     """Apply safe fixes to the Convex apps under PATHS, then report what is left.
 
     `--unsafe-fixes` adds fixes that may change behaviour; suggestions (display-only fixes)

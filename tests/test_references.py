@@ -196,3 +196,33 @@ def test_messages_write_references_as_javascript(tmp_path):
     found = [d.message for d in check([app], Settings(select=["CVX303"])).diagnostics]
     assert len(found) == 1 and '`api["analytics/scheduler"].syncAll`' in found[0], found
     assert '`internal["analytics/scheduler"].syncAll`' in found[0], found
+
+
+def test_clients_import_the_api_through_a_package_exports_map(tmp_path):
+    """turbokit's layout: the backend package exports its generated api (`"./api"`), the web
+    app imports `@repo/backend/api`, and its tsconfig maps `@repo/*` to `../../packages/*`,
+    where no `api.ts` exists: TypeScript falls back to the package, and so must we."""
+    files = {
+        "package.json": '{"name": "mono", "private": true, "workspaces": ["apps/*", "packages/*"]}',
+        "packages/backend/package.json": '{"name": "@repo/backend", "exports": {".": "./types.ts", '
+                                         '"./api": {"types": "./convex/_generated/api.d.ts", "default": "./convex/_generated/api.js"}}, '
+                                         '"dependencies": {"convex": "^1.48.0"}}',
+        "packages/backend/types.ts": "export type Note = { text: string };\n",
+        "packages/backend/convex/notes.ts": 'import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
+                                            'export const add = mutation({ args: { text: v.string() }, handler: async () => null });\n',
+        "apps/web/package.json": '{"name": "web", "dependencies": {"@repo/backend": "workspace:*", "convex": "^1.48.0"}}',
+        "apps/web/tsconfig.json": '{"compilerOptions": {"baseUrl": ".", "paths": {"@repo/*": ["../../packages/*"]}}}',
+        "apps/web/src/Notes.tsx": 'import { useMutation } from "convex/react";\nimport { api } from "@repo/backend/api";\n'
+                                  'export function Notes() {\n  const add = useMutation(api.notes.add);\n  return null;\n}\n',
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    p = project_of(tmp_path)
+    assert callers(p, "notes:add") == [("client", "useMutation", "Notes.tsx", "api")]
+    # an alias whose target exists still wins, and a missing one stays a missing file
+    r = p.resolver
+    assert r.resolve(str(tmp_path / "apps/web/src/Notes.tsx"), "@repo/backend/types").name == str(
+        tmp_path / "packages/backend/types.ts")
+    missing = r.resolve(str(tmp_path / "apps/web/src/Notes.tsx"), "@repo/nothing/here")
+    assert missing.kind == "file" and not Path(missing.name).exists()

@@ -85,9 +85,38 @@ def unified_diff(outcome: FixOutcome, label=lambda p: str(p)) -> str:
         a = old.decode("utf-8", "replace").splitlines(keepends=True)
         b = new.decode("utf-8", "replace").splitlines(keepends=True)
         name = label(path)
-        lines = list(difflib.unified_diff(a, b, fromfile=name, tofile=name))
+        lines = _unified_diff(a, b, name)
         for i, line in enumerate(lines):
             if not line.endswith("\n"):
                 lines[i] = line + "\n\\ No newline at end of file\n"
         chunks.append("".join(lines))
     return "".join(chunks)
+
+
+def _unified_diff(a: list[str], b: list[str], name: str, context: int = 3) -> list[str]:
+    """difflib.unified_diff without its "autojunk" heuristic, which in files over 200 lines
+    treats frequent lines (`  },`, `});`) as junk, so a diff of a one-word change showed them
+    removed and added again."""
+    if a == b:
+        return []
+    out = [f"--- {name}\n", f"+++ {name}\n"]
+    for group in difflib.SequenceMatcher(None, a, b, autojunk=False).get_grouped_opcodes(context):
+        first, last = group[0], group[-1]
+        out.append(f"@@ -{_range(first[1], last[2])} +{_range(first[3], last[4])} @@\n")
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                out.extend(" " + line for line in a[i1:i2])
+                continue
+            out.extend("-" + line for line in a[i1:i2])
+            out.extend("+" + line for line in b[j1:j2])
+    return out
+
+
+def _range(start: int, stop: int) -> str:
+    """A unified diff hunk range, as difflib writes it."""
+    length = stop - start
+    if length == 1:
+        return f"{start + 1}"
+    if not length:
+        start -= 1  # an empty range starts before the line
+    return f"{start + 1},{length}"

@@ -48,12 +48,21 @@ CUSTOM_FACTORIES = {
     "zCustomQuery": "query",
     "zCustomMutation": "mutation",
     "zCustomAction": "action",
+    # zodvex: the same wrappers, and builders without a customization (`zQueryBuilder(query)`)
+    "zCustomQueryBuilder": "query",
+    "zCustomMutationBuilder": "mutation",
+    "zCustomActionBuilder": "action",
+    "zQueryBuilder": "query",
+    "zMutationBuilder": "mutation",
+    "zActionBuilder": "action",
 }
+# Packages whose CUSTOM_FACTORIES wrap a builder: convex-helpers, and zodvex (Zod-first)
+WRAPPER_PACKAGES = ("convex-helpers", "zodvex")
 KINDS = ("query", "mutation", "action", "httpAction")
 
 
-def is_helpers_module(module: str) -> bool:
-    return module == "convex-helpers" or module.startswith("convex-helpers/")
+def is_wrapper_package(module: str) -> bool:
+    return any(module == p or module.startswith(p + "/") for p in WRAPPER_PACKAGES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +132,7 @@ class BuilderResolver:
         if n.type != "call_expression":
             return None
         fn = self.linker.value_of(d.facts, js.callee(n))
-        if isinstance(fn, ExternalDef) and is_helpers_module(fn.module) and fn.name in CUSTOM_FACTORIES and not fn.path:
+        if isinstance(fn, ExternalDef) and is_wrapper_package(fn.module) and fn.name in CUSTOM_FACTORIES and not fn.path:
             args = js.call_args(n)
             if not args:
                 return None

@@ -175,7 +175,8 @@ def _db_branch(node) -> bool | None:
 
 
 def _db_test(cond) -> bool | None:
-    """`"db" in ctx` -> True, `!("db" in ctx)` -> False, anything else -> None."""
+    """`"db" in ctx` (or `ctx.db`, `ctx.db?.query`) -> True, `!("db" in ctx)` -> False,
+    anything else -> None."""
     cond = js.unwrap(cond)
     if cond is None:
         return None
@@ -184,4 +185,9 @@ def _db_test(cond) -> bool | None:
         return None if inner is None else not inner
     if cond.type == "binary_expression" and cond.has_tok("in") and js.string_value(cond.child("left")) == "db":
         return True
+    if cond.type == "member_expression":
+        # `if (ctx.db)`, `if (ctx.db?.query)`: a helper shared by all kinds asking for a database
+        chain = js.member_chain(cond)
+        if chain is not None and chain[0].type == "identifier" and list(chain[1][:1]) == ["db"] and len(chain[1]) <= 2:
+            return True
     return None

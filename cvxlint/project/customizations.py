@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ..syntax import js
 from ..syntax.tree import Node
-from .builders import Builder, is_helpers_module
+from .builders import Builder, is_wrapper_package
 from .definitions import Def, ExternalDef, Linker
 from .facts import FileFacts, FunctionInfo
 
@@ -38,7 +38,7 @@ def _layer(linker: Linker, facts: FileFacts, node: Node | None, out: CtxChange) 
         return
     d = linker.value_of(facts, node)
     if isinstance(d, ExternalDef):
-        if is_helpers_module(d.module) and d.name == "NoOp":
+        if is_wrapper_package(d.module) and d.name == "NoOp":
             return
         out.known = False
         return
@@ -48,7 +48,7 @@ def _layer(linker: Linker, facts: FileFacts, node: Node | None, out: CtxChange) 
     facts, node = d.facts, d.node
     if node.type == "call_expression":
         fn = linker.value_of(facts, js.callee(node))
-        if isinstance(fn, ExternalDef) and is_helpers_module(fn.module) and fn.name == "customCtx":
+        if isinstance(fn, ExternalDef) and is_wrapper_package(fn.module) and fn.name == "customCtx":
             args = js.call_args(node)
             if args and _is_triggers_wrap_db(linker, facts, args[0]):
                 out.added.add("db")  # the same db, running the triggers on each write: no access check
@@ -87,7 +87,7 @@ def _is_triggers_wrap_db(linker: Linker, facts: FileFacts, node: Node) -> bool:
     if not isinstance(d, Def) or d.path or d.node.type != "new_expression":
         return False
     cls = linker.value_of(d.facts, js.callee(d.node))
-    return isinstance(cls, ExternalDef) and is_helpers_module(cls.module) and cls.name == "Triggers" and not cls.path
+    return isinstance(cls, ExternalDef) and is_wrapper_package(cls.module) and cls.name == "Triggers" and not cls.path
 
 
 def _function(linker: Linker, facts: FileFacts, node: Node | None) -> tuple[FileFacts, FunctionInfo] | None:

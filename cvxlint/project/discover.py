@@ -366,10 +366,10 @@ def is_test_file(path: "Path | str", root: Path | None = None) -> bool:
 
 
 # Code of a frontend repository that runs on a server: Next.js route handlers and API routes,
-# middleware, Remix/TanStack `*.server.ts` modules (and files of "use server" actions, which
+# middleware, Remix/TanStack `*.server.ts` modules, command-line scripts (`scripts/seed.ts`) (and files of "use server" actions, which
 # `references.runs_on_server` reads from the file's directives).
 _SERVER_SIDE = re.compile(r"(^|/)app/(.*/)?route\.[cm]?[jt]sx?$|(^|/)pages/api/|(^|/)middleware\.[cm]?[jt]s$"
-                          r"|\.server\.[cm]?[jt]sx?$")
+                          r"|\.server\.[cm]?[jt]sx?$|(^|/)scripts/")
 
 
 def is_server_side_path(path: Path, root: Path | None) -> bool:

@@ -85,22 +85,29 @@ class Resolver:
         if spec.split("/", 1)[0] in KNOWN_PACKAGES or spec.startswith(KNOWN_SCOPES):
             return Target("external", spec)
         cfg = self._tsconfig(from_file.parent)
+        unresolved_alias: Target | None = None
         if cfg is not None:
             for pattern, targets, base in cfg.paths:
                 star = _match(pattern, spec)
                 if star is None:
                     continue
                 for tgt in targets:
-                    t = self._from_path(Path(os.path.normpath(base / tgt.replace("*", star))))
+                    t = self._from_path(Path(os.path.normpath(base / tgt.replace("*", star))), must_exist=True)
                     if t is not None:
                         return t
+                    if unresolved_alias is None and targets:
+                        unresolved_alias = self._from_path(Path(os.path.normpath(base / targets[0].replace("*", star))))
             if cfg.base_url is not None and not spec.startswith("@") and "/" in spec:
                 t = self._from_path(Path(os.path.normpath(cfg.base_url / spec)), must_exist=True)
                 if t is not None:
                     return t
         pkg = self._workspace_package(spec)
-        if pkg is not None:
+        if pkg is not None and (unresolved_alias is None or pkg.kind != "file" or os.path.exists(pkg.name)):
+            # TypeScript falls back to the package lookup when no `paths` target exists
+            # (`@repo/*` -> `../../packages/*` beside the package's `exports` of `./api`)
             return pkg
+        if unresolved_alias is not None:
+            return unresolved_alias  # a missing file: callers treat it as unknown
         if "/_generated/" in spec:
             # An alias we could not resolve (e.g. `~/convex/_generated/server` with no tsconfig
             # in sight): it still names a generated module; which app's is left open.
@@ -211,17 +218,67 @@ class Resolver:
             for pj in self.package_jsons:
                 data = jsonc.read(pj)
                 if isinstance(data, dict) and isinstance(data.get("name"), str):
-                    self._packages.setdefault(data["name"], pj.parent)
+                    self._packages.setdefault(data["name"], (pj.parent, data))
         parts = spec.split("/")
         n = 2 if spec.startswith("@") else 1
         name = "/".join(parts[:n])
-        d = self._packages.get(name)
-        if d is None:
+        found = self._packages.get(name)
+        if found is None:
             return None
+        d, data = found
         sub = "/".join(parts[n:])
+        # `"exports": {"./api": "./convex/_generated/api.js"}` (a backend package handing its
+        # generated api to the apps of a monorepo) decides first, as Node and bundlers do
+        for target in _exported_paths(data.get("exports"), "./" + sub if sub else "."):
+            t = self._from_path(Path(os.path.normpath(d / target)), must_exist=True)
+            if t is not None:
+                return t
         if not sub:
+            for field in ("types", "module", "main"):
+                target = data.get(field)
+                if isinstance(target, str):
+                    t = self._from_path(Path(os.path.normpath(d / target)), must_exist=True)
+                    if t is not None:
+                        return t
             return self._from_path(d / "index", must_exist=True) or Target("external", spec)
         return self._from_path(Path(os.path.normpath(d / sub)), must_exist=False)
+
+
+_CONDITIONS = ("types", "import", "default", "require", "node", "browser")
+
+
+def _exported_paths(exports, subpath: str) -> list[str]:
+    """The files a package.json `exports` field maps `subpath` ("." or "./x/y") to, most
+    useful first: exact keys, then `*` patterns; conditions (`types`, `import`, ...) and
+    fallback arrays flattened."""
+    if isinstance(exports, (str, list)) or (isinstance(exports, dict) and exports
+                                            and not any(k.startswith(".") for k in exports)):
+        exports = {".": exports}  # sugar: the package's root export only
+    if not isinstance(exports, dict):
+        return []
+    value, star = exports.get(subpath), None
+    if value is None:
+        for key, v in exports.items():
+            if isinstance(key, str) and "*" in key:
+                star = _match(key, subpath)
+                if star is not None:
+                    value = v
+                    break
+    out: list[str] = []
+
+    def collect(v) -> None:
+        if isinstance(v, str):
+            out.append(v.replace("*", star) if star is not None else v)
+        elif isinstance(v, list):
+            for x in v:
+                collect(x)
+        elif isinstance(v, dict):
+            for c in (*_CONDITIONS, *(k for k in v if k not in _CONDITIONS)):
+                if c in v:
+                    collect(v[c])
+
+    collect(value)
+    return out
 
 
 def _match(pattern: str, spec: str) -> str | None:

@@ -177,6 +177,11 @@ class RequireAccessControl(Rule):
               note="a builder that takes the secret as an argument and compares it with the server's"),
     ]
     invalid = [
+        Invalid('import { mutation } from "./_generated/server";\nimport { zMutationBuilder } from "zodvex";\n'
+                'import { z } from "zod";\nconst zm = zMutationBuilder(mutation);\n'
+                'export const wipe = zm({ args: { id: z.string() }, handler: async (ctx, { id }) => {\n'
+                '  await ctx.db.delete(id as any);\n}});\n', files=AUTH_CONFIG, lines=[5],
+                note="zodvex's builders wrap the generated ones, as convex-helpers' do"),
         Invalid(SERVER + 'async function requireAdmin(ctx: any) {\n  const identity = await ctx.auth.getUserIdentity();\n'
                 '  if (identity?.email !== process.env.ADMIN_EMAIL) throw new Error("admins only");\n}\n'
                 'export const getSetting = query({ args: { key: v.string() }, handler: async (ctx, { key }) => {\n'

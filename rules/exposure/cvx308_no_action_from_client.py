@@ -50,6 +50,11 @@ class NoActionFromClient(Rule):
         Valid('"use server";\nimport { fetchAction } from "convex/nextjs";\nimport { api } from "../convex/_generated/api";\n'
               'export async function generate() {\n  return await fetchAction(api.ai.generate, {});\n}\n',
               path="src/actions.ts", files={"convex/ai.ts": SERVER + WRITES}, note="a server action"),
+        Valid('import { ConvexHttpClient } from "convex/browser";\nimport { api } from "../convex/_generated/api";\n'
+              'const client = new ConvexHttpClient(process.env.CONVEX_URL!);\n'
+              'await client.action(api.ai.generate, {});\n',
+              path="scripts/seed.ts", files={"convex/ai.ts": SERVER + WRITES},
+              note="a command-line script in `scripts/` runs in Node, not in a browser"),
     ]
     invalid = [
         Invalid('import { useAction } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'

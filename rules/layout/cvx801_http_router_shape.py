@@ -46,6 +46,9 @@ class HttpRouterShape(Rule):
     fix_availability = "sometimes"
 
     valid = [
+        Valid('import { Hono } from "hono";\nimport { HttpRouterWithHono } from "convex-helpers/server/hono";\n'
+              'const app = new Hono();\napp.get("/", (c) => c.json("hi"));\nexport default new HttpRouterWithHono(app);\n',
+              path="convex/http.ts", note="a router a library makes (convex-helpers' Hono integration)"),
         Valid(HEAD + 'const http = httpRouter();\nhttp.route({ path: "/ok", method: "GET", handler: httpAction(async () => new Response("ok")) });\n'
               'export default http;\n', path="convex/http.ts"),
         Valid('import { httpRouter } from "convex/server";\nimport { hook } from "./hooks";\nconst http = httpRouter();\n'
@@ -57,6 +60,8 @@ class HttpRouterShape(Rule):
               'export default cors.http;\n', path="convex/http.ts", note="convex-helpers' corsRouter(http).http is that router"),
     ]
     invalid = [
+        Invalid(HEAD + 'const http = httpRouter();\nexport default { http };\n', path="convex/http.ts", lines=[1],
+                note="an object literal is certainly no router"),
         Invalid(HEAD + 'const http = httpRouter();\nhttp.route({ path: "/ok", method: "GET", handler: httpAction(async () => new Response("ok")) });\n',
                 path="convex/http.ts", lines=[1]),
         Invalid(HEAD + 'const http = httpRouter();\n'
@@ -73,7 +78,8 @@ class HttpRouterShape(Rule):
         project = ctx.project
         if module.special == "http":
             exported = default_export_value(project, facts)
-            if exported is None or not made_by(project, *through_cors(project, facts, exported), "httpRouter"):
+            if exported is None or (not made_by(project, *through_cors(project, facts, exported), "httpRouter")
+                                    and _certainly_no_router(project, facts, exported)):
                 ctx.report(facts, (0, 0), "`http.ts` must `export default` the router made with `httpRouter()`; "
                                           "Convex serves no HTTP routes without it")
         elif module.rel == "https.ts" and any(i.imported == "httpRouter" for i in facts.imports):
@@ -113,6 +119,19 @@ class HttpRouterShape(Rule):
         if facts.import_of("httpAction") is None:
             edits.append(_import_http_action(ctx, module))
         return Fix.safe("Wrap the handler in `httpAction(...)`", *edits)
+
+
+# What a default export can be that is certainly no HttpRouter. A call or `new` of anything
+# else may make one (convex-helpers' `new HttpRouterWithHono(app)`, better-convex's
+# `createHttpRouter(app, router)`): those are left to the push.
+_NO_ROUTER = frozenset(["object", "array", "string", "template_string", "number", "true", "false", "null",
+                        "undefined", "arrow_function", "function_expression", "function", "class"])
+
+
+def _certainly_no_router(project, facts, node) -> bool:
+    d = project.linker.value_of(facts, node)
+    n = d.node if isinstance(d, Def) and not d.path else js.unwrap(node)
+    return n is not None and n.type in _NO_ROUTER
 
 
 def _import_http_action(ctx, module):

@@ -52,6 +52,9 @@ class PreferHelperOverRun(Rule):
     summary = "`ctx.runQuery/runMutation` inside a query or mutation (use a helper)"
 
     valid = [
+        Valid(SERVER + 'async function assertAdmin(ctx: any) {\n  if (ctx.db?.query) {\n    const p = await ctx.db.query("profiles").first();\n    if (p?.role !== "admin") throw new Error("Forbidden");\n    return;\n  }\n  const role = await ctx.runQuery(internal.profiles.myRole, {});\n  if (role !== "admin") throw new Error("Forbidden");\n}\n'
+              'export const list = query({ args: {}, handler: async (ctx) => { await assertAdmin(ctx); return null; } });\n',
+              note="`ctx.runQuery` only where `ctx.db` is missing: the action path of a shared helper"),
         Valid(SERVER + 'import { internal } from "./_generated/api";\nasync function fromDb(ctx: any) {\n  const row = await ctx.db.query("users").first();\n  return row?._id ?? null;\n}\nexport async function currentUser(ctx: any) {\n  if ("db" in ctx) {\n    return await fromDb(ctx);\n  }\n  return await ctx.runQuery(internal.users.current, {});\n}\n'
               'export const who = mutation({ args: {}, handler: async (ctx) => await currentUser(ctx) });\n',
               note="the helper runs a query only where `\"db\" in ctx` fails (actions)"),

@@ -39,9 +39,12 @@ def _guarded_members(reached) -> set[str]:
                 # `"patch" in ctx.db`: a helper shared with mutations that writes only there
                 out.add(f"db.{s}" if right is not None and reached.facts.text(right).split(".")[-1] == "db" else s)
     for use, path in reached.ctx_uses():
+        names = [path[0]] if len(path) == 1 else []
         if len(path) == 2 and path[0] == "db":
-            path = (".".join(path),)  # `typeof ctx.db.patch === "function"`, `if (ctx.db.insert)`
-        if len(path) != 1:
+            # `typeof ctx.db.patch === "function"`, `if (ctx.db?.query)`: a test of that method,
+            # and of a database at all
+            names = [".".join(path), "db"]
+        if not names:
             continue
         node = js.outer(use.node)
         p = node.parent
@@ -49,11 +52,11 @@ def _guarded_members(reached) -> set[str]:
             continue
         if p.type in _TEST_PARENTS and node.field == "condition" or p.type == "parenthesized_expression" and \
                 p.parent is not None and p.parent.type in _TEST_PARENTS:
-            out.add(path[0])
+            out.update(names)
         elif p.type == "unary_expression" and (p.has_tok("!") or p.has_tok("typeof")):
-            out.add(path[0])
+            out.update(names)
         elif p.type == "binary_expression" and any(p.has_tok(op) for op in ("&&", "||", "??", "===", "!==", "==", "!=")):
-            out.add(path[0])
+            out.update(names)
     return out
 
 
@@ -91,6 +94,9 @@ class CtxMemberUnavailable(Rule):
     summary = "`ctx` member the function kind lacks (e.g. `ctx.db` in an action)"
 
     valid = [
+        Valid(SERVER + 'async function assertAdmin(ctx: any) {\n  if (ctx.db?.query) {\n    const p = await ctx.db.query("profiles").first();\n    if (p?.role !== "admin") throw new Error("Forbidden");\n    return;\n  }\n  const role = await ctx.runQuery(internal.profiles.myRole, {});\n  if (role !== "admin") throw new Error("Forbidden");\n}\n'
+              'export const sign = action({ args: {}, handler: async (ctx) => { await assertAdmin(ctx); } });\n',
+              note="a helper for every kind that asks `ctx.db?.query` before using the database"),
         Valid(SERVER + 'import { internal } from "./_generated/api";\nasync function fromDb(ctx: any) {\n  const row = await ctx.db.query("users").first();\n  return row?._id ?? null;\n}\nexport async function currentUser(ctx: any) {\n  if ("db" in ctx) {\n    return await fromDb(ctx);\n  }\n  return await ctx.runQuery(internal.users.current, {});\n}\n'
               'export const who = action({ args: {}, handler: async (ctx) => await currentUser(ctx) });\n',
               note="the helper reads `ctx.db` only where `\"db\" in ctx` holds"),

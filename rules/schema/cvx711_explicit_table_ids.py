@@ -45,7 +45,8 @@ class ExplicitTableIds(Rule):
     ## Fix safety
     Inserting the inferred table name is safe: the backend checks the name against the id,
     and the inference only uses facts written in the code. No fix is offered when the table
-    cannot be inferred.
+    cannot be inferred, or when the inferred table is not in the schema (a `v.id("accounts")`
+    where the schema has `authAccounts`: the type is what needs fixing).
     """
 
     code = "CVX711"
@@ -64,6 +65,9 @@ class ExplicitTableIds(Rule):
               '  const m = new Map<string, number>();\n  return m.get(key) ?? key.replace("a", "b");\n}});\n'),
     ]
     invalid = [
+        Invalid(SERVER + 'export const rename = mutation({ args: { id: v.id("acounts"), name: v.string() }, handler: async (ctx, { id, name }) => {\n'
+                '  await ctx.db.patch(id, { name });\n}});\n', files={"convex/schema.ts": SCHEMA}, lines=[4],
+                message="which the schema does not define", note="no fix: the id names a table the schema lacks"),
         Invalid('import type { MutationCtx } from "./_generated/server";\n'
                 'import type { Doc, TableNames } from "./_generated/dataModel";\n'
                 'import type { WithoutSystemFields } from "convex/server";\n'
@@ -134,7 +138,13 @@ class ExplicitTableIds(Rule):
             table = uses.table_of(call.facts, id_node)
             if table is not None and call.system != (table in SYSTEM_TABLES):
                 table = None
-            if table is not None:
+            if table is not None and not call.system and app.schema is not None \
+                    and app.schema.knows_table(table) is False:
+                # `v.id("accounts")` where the schema has `authAccounts`: writing the name
+                # would only move the mistake (CVX701 reports the table)
+                ctx.report(call.facts, call.node, f'`{where}` without the table name; the id is typed as table '
+                           f'`{table}`, which the schema does not define: fix the id\'s type, then name its table')
+            elif table is not None:
                 ctx.report(call.facts, call.node, f'`{where}` without the table name: write `{where}("{table}", ...)`',
                            fix=Fix.safe(f'Add the table name "{table}"',
                                         ctx.edit(call.facts, (id_node.start, id_node.start), f'"{table}", ')))

@@ -160,7 +160,8 @@ class IdFieldUsesVId(Rule):
         facts = module.facts
         if looks_generated(facts):
             return  # a generated schema (Better Auth's): its string ids are the generator's choice
-        own_table = {id(t.define_node): name for name, t in schema.tables.items() if t.define_node is not None}
+        own_table = memoized(ctx, ("cvx511_defines", id(schema)), lambda: {
+            id(t.define_node): name for name, t in schema.tables.items() if t.define_node is not None})
         objects = []  # (object node, table it defines or None, handler whose args it is or None)
         for fn in module.app.functions_in(module):
             if fn.args_node is not None:
