@@ -202,3 +202,23 @@ def test_stop_status_and_idle_timeout(tmp_path):
 def test_start_refuses_what_it_cannot_serve(tmp_path):
     r = cvxlint("daemon", "start", str(tmp_path / "missing"))
     assert r.returncode == 2 and r.stderr.startswith("cvxlint: error:") and "Traceback" not in r.stderr
+
+
+def test_a_frontend_file_the_pre_filter_skipped_is_read_once_it_calls_convex(tmp_path):
+    """The daemon remembers which client files a byte pre-filter rejected (by their stat):
+    once one starts calling a function, the next check must see that call."""
+    root = tmp_path / "mono"
+    shutil.copytree(ROOT / "fixtures" / "callgraph" / "monorepo", root)
+    assert cvxlint("daemon", "start", str(root)).returncode == 0
+    try:
+        r = same_as_in_process(root, "--select", "CVX307", "--output-format", "concise")
+        assert "admin:whoAmI" in r.stdout
+        layout = root / "apps" / "web" / "src" / "components" / "Layout.tsx"
+        layout.write_text('import { useQuery } from "convex/react";\n'
+                          'import { api } from "@tasks/backend/convex/_generated/api";\n'
+                          + layout.read_text().replace("export function Layout(", "export function Layout_(")
+                          + "export function Layout() {\n  const me = useQuery(api.admin.whoAmI);\n  return null;\n}\n")
+        r = same_as_in_process(root, "--select", "CVX307", "--output-format", "concise")
+        assert "admin:whoAmI" not in r.stdout and "tasks:archiveDone" in r.stdout
+    finally:
+        cvxlint("daemon", "stop", str(root))

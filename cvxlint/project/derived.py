@@ -42,10 +42,11 @@ class _FileEntry:
 class _Slot:
     """The values derived in one environment (see `_environment`)."""
 
-    __slots__ = ("files", "probed")
+    __slots__ = ("files", "probed", "resolution")
 
     def __init__(self) -> None:
         self.files: dict[str, _FileEntry] = {}
+        self.resolution: dict = {}  # the module resolver's caches (Resolver.keep_caches_in)
         # Paths module resolution looked at outside the source files (tsconfig files, files
         # probed for existence) and their state then: resolution may change when they do.
         self.probed: dict[str, tuple | None] = {}
@@ -110,6 +111,7 @@ class Derivations:
         if store is not None:
             self.slot = store.select(_environment(project))
             project.resolver.on_probe = self.slot.note_probe
+            project.resolver.keep_caches_in(self.slot.resolution)
 
     def get(self, facts: "FileFacts", what, compute: Callable[[], T]) -> T:
         if self.slot is None:

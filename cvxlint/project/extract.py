@@ -39,6 +39,9 @@ class FactsMemo:
         self.replaced_bytes = 0  # source size of the facts dropped for newer ones (see engine/heap.py)
         self.editing: set[str] = set()  # files open in an editor: read ready for an edit (see below)
         self.derived = DerivedStore()  # what runs derived from these facts (derived.py)
+        # (pre-filter, path) -> stat of files a byte pre-filter rejected (most of a frontend,
+        # Python files that never mention convex): not read again while the stat holds
+        self._rejected: dict[tuple[str, str], tuple] = {}
 
     @staticmethod
     def stat_of(path: str) -> tuple | None:
@@ -60,6 +63,14 @@ class FactsMemo:
         the read, so a file changed meanwhile is read again next time."""
         if stat is not None and self._by_path.get(path) is facts:
             self._stat[path] = stat
+
+    def rejected(self, prefilter: str, path: str, stat: tuple | None) -> bool:
+        """Did `prefilter` reject `path` while it had `stat` (taken by the caller just now)?"""
+        return stat is not None and self._rejected.get((prefilter, path)) == stat
+
+    def note_rejected(self, prefilter: str, path: str, stat: tuple | None) -> None:
+        if stat is not None:
+            self._rejected[(prefilter, path)] = stat
 
     def __call__(self, path, source: bytes) -> FileFacts:
         key = str(path)

@@ -60,6 +60,13 @@ class Resolver:
         self.on_probe: Callable[[Path], None] | None = None
 
     # -- public ---------------------------------------------------------------------------
+    def keep_caches_in(self, kept: dict) -> None:
+        """Use, and fill, caches a long-lived caller keeps across runs (derived.py keeps them
+        while the set of files, the package.json files and every path probed here through
+        `on_probe` are unchanged: all that resolution depends on)."""
+        for name in ("_isfile", "_tsconfig_for_dir", "_tsconfig_cache", "_cache", "_by_file"):
+            setattr(self, name, kept.setdefault(name, getattr(self, name)))
+
     def resolve(self, from_file: Path | str, spec: str) -> Target | None:
         hit = self._by_file.get((from_file, spec), _MISS)  # the same import asked for again
         if hit is not _MISS:
@@ -102,7 +109,7 @@ class Resolver:
                 if t is not None:
                     return t
         pkg = self._workspace_package(spec)
-        if pkg is not None and (unresolved_alias is None or pkg.kind != "file" or os.path.exists(pkg.name)):
+        if pkg is not None and (unresolved_alias is None or pkg.kind != "file" or self._exists(Path(pkg.name))):
             # TypeScript falls back to the package lookup when no `paths` target exists
             # (`@repo/*` -> `../../packages/*` beside the package's `exports` of `./api`)
             return pkg
