@@ -654,6 +654,12 @@ def _checked(read: Node, depth: int) -> bool:
     p = o.parent
     if p is None:
         return False
+    if p.type == "binary_expression" and p.has_tok("??") and o.field == "left":
+        o = js.outer(p)  # `identity?.email ?? ""`: only a membership test can still check it
+        p = o.parent
+        return p is not None and p.type == "arguments" and _membership_guard(p.parent)
+    if p.type == "arguments":
+        return _membership_guard(p.parent)
     if p.type == "member_expression" and o.field == "object":
         if p.first("optional_chain") is None:
             return True
@@ -676,6 +682,20 @@ def _checked(read: Node, depth: int) -> bool:
         # `if (identity?.email !== ADMIN) throw ...`: undefined differs from the value too
         return (p.has_tok("!==") or p.has_tok("!=")) and _exits_when_true(p)
     return False
+
+
+def _membership_guard(call: Node | None) -> bool:
+    """`if (!ADMINS.includes(identity?.email ?? "")) throw ...`: a list or set of allowed
+    callers that the value must be in, or the branch exits (undefined and "" are in none)."""
+    if call is None or call.type != "call_expression":
+        return False
+    callee = js.callee(call)
+    prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
+    if prop is None or prop.text not in ("includes", "has"):
+        return False
+    o = js.outer(call)
+    p = o.parent
+    return p is not None and p.type == "unary_expression" and p.has_tok("!") and _exits_when_true(p)
 
 
 def _exits_when_true(cond: Node) -> bool:

@@ -79,6 +79,12 @@ class RequireAccessControl(Rule):
     plugin_rules = ("require-access-control",)
 
     valid = [
+        Valid(SERVER + 'const ADMINS = ["a@example.com", "b@example.com"];\n'
+              'export const wipe = mutation({ args: { id: v.id("tasks") }, handler: async (ctx, { id }) => {\n'
+              '  const identity = await ctx.auth.getUserIdentity();\n'
+              '  if (!ADMINS.includes(identity?.email ?? "")) throw new Error("admins only");\n'
+              '  await ctx.db.delete("tasks", id);\n}});\n', files=AUTH_CONFIG,
+              note="an allow-list the caller's email must be in (an anonymous caller's \"\" is in none)"),
         Valid('import { action, query } from "./_generated/server";\n'
               'const apiRef: any = require("./_generated/api").api;\n'
               'export const me = query({ args: {}, handler: async (ctx) => {\n'
