@@ -161,8 +161,20 @@ class FunctionUse:
         if what is None:
             what = f"`client.{self.how}`" if self.language == "python" else f"`{self.how}`"
         elif self.how.startswith("run"):
-            what = f"`{what}`"
+            written = self._callee_as_written()
+            what = f"`{written or what}`"
         return what
+
+    def _callee_as_written(self) -> str | None:
+        """`step.runAction` (a workflow step), `scheduler.runAfter` (a destructured ctx): the
+        callee of a run or schedule call as the code writes it, when it is a plain chain."""
+        if self.facts is None or self.call is None or self.call.type != "call_expression":
+            return None
+        callee = self.call.child("function")
+        text = " ".join(self.facts.text(callee).split()) if callee is not None else ""
+        if not text.endswith(self.how) or len(text) > 60 or not all(p.isidentifier() for p in text.split(".")):
+            return None
+        return text
 
 
 @dataclass(eq=False)

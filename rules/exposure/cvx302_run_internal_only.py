@@ -43,6 +43,18 @@ class RunInternalOnly(Rule):
               'export const save = internalMutation({ args: {}, handler: async () => {} });\n'),
     ]
     invalid = [
+        Invalid(API_HEADER + 'export const go = action({ args: {}, handler: async ({ runQuery }) => {\n'
+                '  return await runQuery(api.orders.total, {});\n}});\n',
+                files={"convex/orders.ts": 'import { query } from "./_generated/server";\n'
+                       'export const total = query({ args: {}, handler: async () => 1 });\n'},
+                lines=[5], message="`runQuery` runs", note="the message names the call as written",
+                output='import { v } from "convex/values";\n'
+                       'import { action, internalMutation, mutation, query } from "./_generated/server";\n'
+                       'import { internal } from "./_generated/api";\n'
+                       'export const go = action({ args: {}, handler: async ({ runQuery }) => {\n'
+                       '  return await runQuery(internal.orders.total, {});\n}});\n',
+                outputs={"convex/orders.ts": 'import { internalQuery } from "./_generated/server";\n'
+                         'export const total = internalQuery({ args: {}, handler: async () => 1 });\n'}),
         Invalid(API_HEADER + 'export const go = action({ args: {}, handler: async (ctx) => {\n'
                 '  return await ctx.runQuery(api.orders.total, {});\n}});\n',
                 files={"convex/orders.ts": 'import { query } from "./_generated/server";\n'
