@@ -623,6 +623,13 @@ def result_used(call: Node) -> bool:
     return _value_acted_on(_value_of(call), _used)
 
 
+def optional_read_checked(read: Node) -> bool:
+    """`identity?.subject` (a read through `?.`) whose value is tested before use, directly or
+    through the variable it initializes (`const userId = identity?.subject; if (!userId)
+    throw ...`): a null identity is stopped there too."""
+    return _value_acted_on(_value_of(read), _checked)
+
+
 def _value_acted_on(n: Node, acted_on, depth: int = 0) -> bool:
     """Does some read of the value `n` (directly, or through the variable it initializes)
     pass `acted_on`?"""

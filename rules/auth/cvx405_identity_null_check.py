@@ -1,3 +1,4 @@
+from cvxlint.project.auth import optional_read_checked
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
 from cvxlint.syntax import scope
 
@@ -42,6 +43,11 @@ class IdentityNullCheck(Rule):
     summary = "Identity (`getUserIdentity`, `getAuthUserId`) used without a null check"
 
     valid = [
+        Valid(SERVER + 'export const create = mutation({ args: {}, handler: async (ctx) => {\n'
+              '  const identity = await ctx.auth.getUserIdentity();\n  const userId = identity?.subject;\n'
+              '  if (!userId) throw new Error("not signed in");\n'
+              '  await ctx.db.insert("notes", { userId, author: identity.name ?? "?" });\n}});\n',
+              note="checked through an alias read with `?.` (TypeScript narrows `identity` too)"),
         Valid(SERVER + 'export const post = mutation({ args: { body: v.string() }, handler: async (ctx, { body }) => {\n'
               '  const identity = await ctx.auth.getUserIdentity();\n  if (identity === null) throw new Error("sign in");\n'
               '  await ctx.db.insert("posts", { author: identity.tokenIdentifier, body });\n}});\n'),
@@ -112,12 +118,16 @@ def _is_check(r) -> bool:
     """A read that tests the value: conditions, comparisons, `!x`, `x ?? ...`, passing it to a
     helper — also through `?.` (`if (!identity?.subject) throw ...`)."""
     o = js.outer(r)
+    optional = False
     while o.parent is not None and o.parent.type == "member_expression" and o.field == "object" \
             and o.parent.first("optional_chain") is not None:
         o = js.outer(o.parent)
+        optional = True
     p = o.parent
     if p is None:
         return False
+    if optional and p.type == "variable_declarator" and o.field == "value":
+        return optional_read_checked(o)  # `const userId = identity?.subject; if (!userId) throw`
     if p.type in ("unary_expression", "binary_expression", "arguments", "ternary_expression"):
         return True
     if p.type == "parenthesized_expression" and p.parent is not None and p.parent.type in _CHECKING_PARENTS:

@@ -94,6 +94,12 @@ def _leaves_loop_after(call, loop) -> bool:
     return False
 
 
+def _over_a_stream(loop) -> bool:
+    """`for await (const part of stream)`: the items arrive over time (an LLM's streamed
+    reply written as it comes, so subscribers see it grow); there is no list to hand over."""
+    return loop.type == "for_in_statement" and loop.has_tok("await")
+
+
 def _steps_in_chunks(loop) -> bool:
     """`for (let i = 0; i < xs.length; i += BATCH)`: each turn takes a chunk of the items,
     which is how the rule's own advice is followed for long lists."""
@@ -137,6 +143,11 @@ class NoRunInLoop(Rule):
     summary = "`ctx.run*` inside a loop or `.map` callback in an action"
 
     valid = [
+        Valid(SERVER + 'export const reply = action({ args: { id: v.string() }, handler: async (ctx, { id }) => {\n'
+              '  const stream = await openStream();\n  let body = "";\n'
+              '  for await (const part of stream) {\n    body += part;\n'
+              '    await ctx.runMutation(internal.chat.setBody, { id, body });\n  }\n}});\n',
+              note="writing a streamed reply as it arrives: the items do not exist up front"),
         Valid(SERVER + 'export const generate = action({ args: { providers: v.array(v.string()) }, handler: async (ctx, { providers }) => {\n'
               '  for (const provider of providers) {\n    try {\n'
               '      const text = await (await fetch(`https://${provider}.example.com`)).text();\n'
@@ -183,7 +194,8 @@ class NoRunInLoop(Rule):
                         continue
                     loop = loop_around(site.node, r.func.node.parent)
                     if loop is None or (loop.type in js.LOOP_TYPES and (_drives_loop(r.facts.module, loop, site.node)
-                                                                        or _steps_in_chunks(loop))):
+                                                                        or _steps_in_chunks(loop)
+                                                                        or _over_a_stream(loop))):
                         continue
                     if _dispatched(site.node, loop) or _leaves_loop_after(site.node, loop):
                         continue
