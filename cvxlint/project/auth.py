@@ -18,7 +18,9 @@ Evidence is one of:
 * a guard call: a name like the official plugin's pattern (`requireUser`, `assertAdmin`,
   `ensureMember`, `canEdit`, `hasAccess`), or one configured in `auth-helpers` — unless the
   handler gives it nothing but its arguments (`isAdmin(args.email)`): the caller chooses
-  those, so such a guard cannot tell who is asking (`Access.caller_decides`), or its body
+  those, so such a guard cannot tell who is asking (`Access.caller_decides`); or a guard of
+  this project that never asks `ctx.auth` (nor anything it calls), whatever it is handed
+  (`Access.blind_guards`: `assertSuperAdmin(ctx, args.authKitId)`); or its body
   here reads none of its parameters, calls nothing and throws nothing (a stub);
 * row-level security: convex-helpers' `wrapDatabaseReader/wrapDatabaseWriter/RowLevelSecurity`;
 * a capability argument: the function takes the secret that grants access itself (a share
@@ -117,6 +119,7 @@ class Access:
     touches_resources: bool = False  # uses ctx.db / storage / run* / scheduler (or is an action)
     resources: set[str] = field(default_factory=set)  # which of those ctx members it uses
     caller_decides: list[Evidence] = field(default_factory=list)  # guards given only the arguments
+    blind_guards: list[Evidence] = field(default_factory=list)  # guards that never ask ctx.auth who calls
     # identities an argument overrides (`args.userId ?? await getAuthUserId(ctx)`): what = the argument
     overridden_identity: list[Evidence] = field(default_factory=list)
 
@@ -339,12 +342,54 @@ class AccessAnalysis:
             elif kind == "guard" and where == "handler" and _on_arguments_only(r, site):
                 # `isAdmin(args.email)`: a check of what the caller says about itself
                 out.caller_decides.append(Evidence(facts, site.node, what, where))
+            elif kind == "guard" and where == "handler" and self._blind_guard(r, site):
+                # given ctx, but never asks it who is calling (`assertSuperAdmin(ctx,
+                # args.authKitId)` looks the caller up by the argument; `requireFeatureEnabled(ctx)`)
+                out.blind_guards.append(Evidence(facts, site.node, what, where))
             elif kind == "guard" and self._checks_nothing(facts, site):
                 continue  # named like a guard, but its body calls nothing and throws nothing
             elif kind == "guard" and not _can_know_caller(r, site):
                 continue  # `checkDuplicate(ids)` in a helper handed no ctx: nothing tells it who asks
             else:
                 out.evidence.append(Evidence(facts, site.node, what, where))
+
+    def _blind_guard(self, r: Reached, site: CallSite, depth: int = 0) -> bool:
+        """A guard of this project that cannot learn who is calling: neither it nor anything
+        it calls fetches an identity, reads `ctx.auth`, runs another function, wraps the
+        database in row-level security or compares with a server secret, and the handler
+        hands it no capability argument (a session token is access control without
+        ctx.auth). In Convex only `ctx.auth` knows the caller, so whatever it checks, the
+        caller chose."""
+        if site.path and self.configured(site.path[-1]):
+            return False  # named in `auth-helpers`: the user says it checks
+        if depth == 0 and (not _given_ctx_whole(r, site) or _given_request(site)
+                           or any(CAPABILITY_ARG.match(p) for p in _argument_fields(r, site))):
+            # A guard not handed ctx may check what it is handed (a webhook signature
+            # against a secret); one handed the HTTP request may verify it
+            return False
+        callgraph = self.project.callgraph
+        target = callgraph.callee(r.facts, site)
+        if target is None or depth > 3:
+            return False
+        for inner in callgraph.reach(*target):
+            if _secret_comparison(inner) is not None:
+                return False
+            ctx_passed = set()
+            for use, path in inner.ctx_uses():
+                if path[:1] == ("auth",):
+                    return False
+                if not path:
+                    ctx_passed.add(id(js.outer(use.node).parent))
+            for s in inner.func.all_calls():
+                kind, _what = self.classify(inner.facts, s)
+                if kind in ("identity", "fetch", "rls", "run"):
+                    return False
+                if kind == "guard" and not self._blind_guard(inner, s, depth + 1):
+                    return False
+                args = s.node.child("arguments")
+                if args is not None and id(args) in ctx_passed and callgraph.callee(inner.facts, s) is None:
+                    return False  # ctx handed to code we cannot see (`enforce(ctx, ...)` of a package)
+        return True
 
     def _checks_nothing(self, facts: FileFacts, site: CallSite) -> bool:
         """A guard-named function of this project that reads none of its parameters, calls
@@ -421,6 +466,46 @@ def _argument_first(r: Reached, site: CallSite) -> str | None:
     if ref is None or ref.kind != "param" or ref.func is not r.func or ref.index != 1:
         return None
     return r.facts.text(left)
+
+
+def _given_ctx_whole(r: Reached, site: CallSite) -> bool:
+    """Is the handler's ctx itself one of the call's arguments (`guard(ctx, ...)`)?"""
+    for a in js.call_args(site.node):
+        a = js.unwrap(a)
+        ref = r.facts.ref_of(a) if a is not None and a.type == "identifier" else None
+        if ref is not None and ref.kind == "param" and ref.index == 0 and not ref.path:
+            return True
+    return False
+
+
+def _given_request(site: CallSite) -> bool:
+    """Is an HTTP request (or its headers) among the call's arguments?"""
+    for a in js.call_args(site.node):
+        for n in a.walk():
+            if n.type in ("identifier", "property_identifier", "shorthand_property_identifier") \
+                    and n.text in ("request", "req", "headers"):
+                return True
+    return False
+
+
+def _argument_fields(r: Reached, site: CallSite) -> list[str]:
+    """The handler's argument fields a call is given (`args.sessionId`, a destructured
+    `sessionId`)."""
+    out = []
+    for a in js.call_args(site.node):
+        for n in a.walk():
+            if n.type not in ("identifier", "shorthand_property_identifier", "property_identifier"):
+                continue
+            if n.type == "property_identifier":
+                obj = n.parent.child("object") if n.parent is not None and n.parent.type == "member_expression" else None
+                ref = r.facts.ref_of(obj) if obj is not None and obj.type == "identifier" else None
+                if ref is not None and ref.kind == "param" and ref.func is r.func and ref.index == 1:
+                    out.append(n.text or "")
+                continue
+            ref = r.facts.ref_of(n)
+            if ref is not None and ref.kind == "param" and ref.func is r.func and ref.index == 1 and ref.path:
+                out.append(ref.path[-1])
+    return out
 
 
 def _on_arguments_only(r: Reached, site: CallSite) -> bool:

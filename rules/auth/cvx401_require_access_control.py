@@ -79,6 +79,14 @@ class RequireAccessControl(Rule):
     plugin_rules = ("require-access-control",)
 
     valid = [
+        Valid(SERVER + 'import { requireSession } from "./lib/session";\n'
+              'export const save = mutation({ args: { sessionId: v.string(), text: v.string() }, handler: async (ctx, args) => {\n'
+              '  await requireSession(ctx, args.sessionId);\n  await ctx.db.insert("notes", { text: args.text });\n}});\n',
+              files={**AUTH_CONFIG, "convex/lib/session.ts":
+                     'export async function requireSession(ctx: any, sessionId: string) {\n'
+                     '  const s = await ctx.db.query("sessions").withIndex("by_id", (q: any) => q.eq("sid", sessionId)).unique();\n'
+                     '  if (!s) throw new Error("no session");\n}\n'},
+              note="a session token is access control without ctx.auth"),
         Valid(SERVER + 'const ADMINS = ["a@example.com", "b@example.com"];\n'
               'export const wipe = mutation({ args: { id: v.id("tasks") }, handler: async (ctx, { id }) => {\n'
               '  const identity = await ctx.auth.getUserIdentity();\n'
@@ -103,7 +111,9 @@ class RequireAccessControl(Rule):
         Valid(SERVER + 'import { requireMember } from "./lib/members";\n'
               'export const list = query({ args: { team: v.id("teams") }, handler: async (ctx, { team }) => {\n'
               '  if (team) {\n    await requireMember(ctx, team);\n  }\n  return await ctx.db.query("docs").take(10);\n}});\n',
-              files={**AUTH_CONFIG, "convex/lib/members.ts": 'export async function requireMember(ctx: any, team: string) {\n  if (!(await ctx.db.get("teams", team))) throw new Error("not a member");\n}\n'}),
+              files={**AUTH_CONFIG, "convex/lib/members.ts": 'export async function requireMember(ctx: any, team: string) {\n'
+                     '  const me = await ctx.auth.getUserIdentity();\n'
+                     '  if (!me || !(await ctx.db.get("teams", team))) throw new Error("not a member");\n}\n'}),
         Valid(SERVER + 'import { authed } from "./lib/functions";\n'
               'export const list = authed({ args: {}, handler: async (ctx) => ctx.db.query("docs").take(10) });\n',
               files={**AUTH_CONFIG, "convex/lib/functions.ts":
@@ -183,6 +193,16 @@ class RequireAccessControl(Rule):
               note="a builder that takes the secret as an argument and compares it with the server's"),
     ]
     invalid = [
+        Invalid(SERVER + 'import { assertSuperAdmin } from "./lib/admin";\n'
+                'export const assignTier = mutation({ args: { authKitId: v.string(), org: v.id("orgs"), tier: v.string() },\n'
+                '  handler: async (ctx, args) => {\n    await assertSuperAdmin(ctx, args.authKitId);\n'
+                '    await ctx.db.patch("orgs", args.org, { tier: args.tier });\n  },\n});\n',
+                files={**AUTH_CONFIG, "convex/lib/admin.ts":
+                       'export async function assertSuperAdmin(ctx: any, authKitId: string) {\n'
+                       '  const user = await ctx.db.query("users").withIndex("by_authKitId", (q: any) => q.eq("authKitId", authKitId)).unique();\n'
+                       '  if (!user?.isSuperAdmin) throw new Error("forbidden");\n}\n'},
+                lines=[5], message="never asks `ctx.auth`",
+                note="a guard handed ctx that looks the caller up by an argument the caller chooses"),
         Invalid('import { mutation } from "./_generated/server";\nimport { zMutationBuilder } from "zodvex";\n'
                 'import { z } from "zod";\nconst zm = zMutationBuilder(mutation);\n'
                 'export const wipe = zm({ args: { id: z.string() }, handler: async (ctx, { id }) => {\n'
@@ -312,6 +332,9 @@ class RequireAccessControl(Rule):
             if access.caller_decides:
                 hint += (f" ({access.caller_decides[0].what} is given only the arguments, which the caller "
                          "chooses: it cannot tell who is asking)")
+            elif access.blind_guards:
+                hint += (f" ({access.blind_guards[0].what} never asks `ctx.auth` who is calling, so it cannot "
+                         "tell who is asking)")
             elif access.overridden_identity:
                 hint += (f" (the caller's identity is used only when `{access.overridden_identity[0].what}` is left "
                          "out, so a caller can pass anyone's)")
