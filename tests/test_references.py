@@ -226,3 +226,24 @@ def test_clients_import_the_api_through_a_package_exports_map(tmp_path):
         tmp_path / "packages/backend/types.ts")
     missing = r.resolve(str(tmp_path / "apps/web/src/Notes.tsx"), "@repo/nothing/here")
     assert missing.kind == "file" and not Path(missing.name).exists()
+
+
+def test_file_mode_without_git_still_sees_sibling_packages(tmp_path):
+    """`check FILE` in a monorepo copied without `.git` (an archive): the workspace root
+    (a package.json with `workspaces`) bounds the scan, as the repository does with git."""
+    files = {
+        "package.json": '{"name": "mono", "private": true, "workspaces": ["apps/*", "services/*"]}',
+        "services/backend/package.json": '{"name": "@mono/backend", "dependencies": {"convex": "^1.48.0"}}',
+        "services/backend/convex/notes.ts": 'import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
+                                            'export const add = mutation({ args: { text: v.string() }, handler: async () => null });\n',
+        "apps/web/package.json": '{"name": "web", "dependencies": {"@mono/backend": "*", "convex": "^1.48.0"}}',
+        "apps/web/src/Notes.tsx": 'import { useMutation } from "convex/react";\n'
+                                  'import { api } from "../../../services/backend/convex/_generated/api";\n'
+                                  'export function Notes() {\n  const add = useMutation(api.notes.add);\n  return null;\n}\n',
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    p, _ws, only = build_project([tmp_path / "services/backend/convex/notes.ts"], Settings())
+    assert only == {tmp_path / "services/backend/convex/notes.ts"}
+    assert callers(p, "notes:add") == [("client", "useMutation", "Notes.tsx", "api")]

@@ -159,7 +159,7 @@ def walk_files(root: Path, excludes: list[str] | None = None) -> tuple[list[Path
 # --- app detection ---------------------------------------------------------------------
 
 
-def _read_convex_json(path: Path) -> dict:
+def _read_json_object(path: Path) -> dict:
     data = jsonc.read(path)
     return data if isinstance(data, dict) else {}
 
@@ -202,7 +202,7 @@ def find_apps(files: list[Path]) -> list[AppLayout]:
     # 1. convex.json decides where functions live.
     for f in files:
         if f.name == "convex.json":
-            data = _read_convex_json(f)
+            data = _read_json_object(f)
             fn = data.get("functions")
             # normpath, not resolve(): every path of a run stays under the scan root as walked,
             # even through symlinked directories, so prefix tests between them hold.
@@ -259,7 +259,7 @@ def enclosing_app_dir(path: Path) -> tuple[Path, Path] | None:
     for anc in [start, *start.parents]:
         cj = anc / "convex.json"
         if cj.is_file():
-            data = _read_convex_json(cj)
+            data = _read_json_object(cj)
             fn = data.get("functions")
             fdir = (anc / fn).resolve() if isinstance(fn, str) and fn.strip() else anc / "convex"
             if fdir.is_dir():
@@ -277,6 +277,26 @@ def repo_root(path: Path) -> Path | None:
     for anc in [path, *path.parents]:
         if (anc / ".git").exists():
             return anc
+    return None
+
+
+def project_root(path: Path) -> Path | None:
+    """The repository holding `path`; without git (a downloaded archive, a copy), the
+    outermost monorepo root above it (pnpm-workspace.yaml, turbo.json, nx.json, lerna.json,
+    or a package.json with `workspaces`), so `check FILE` still sees sibling packages."""
+    found = repo_root(path)
+    if found is not None:
+        return found
+    home = Path.home()
+    for anc in reversed([path, *path.parents]):  # outermost first: a package may have its own turbo.json
+        if anc == anc.parent or anc == home or anc in home.parents:
+            continue  # not the filesystem root or home: stray files there make no project
+        if any((anc / m).is_file() for m in ("pnpm-workspace.yaml", "turbo.json", "nx.json", "lerna.json")):
+            return anc
+        pj = anc / "package.json"
+        if pj.is_file():
+            if _read_json_object(pj).get("workspaces"):
+                return anc
     return None
 
 
@@ -303,7 +323,7 @@ def discover(paths: list[Path], excludes: list[str] | None = None) -> tuple[Work
             if found is None:
                 # A file outside every app (a monorepo script or frontend package, as
                 # pre-commit passes them): any app of its repository may be the one it calls.
-                root = repo_root(f.parent)
+                root = project_root(f.parent)
                 if root is not None:
                     outside_caller = True
                     if root not in roots:
@@ -311,7 +331,7 @@ def discover(paths: list[Path], excludes: list[str] | None = None) -> tuple[Work
                 continue
             wanted_fdirs.add(found[1].resolve())
             app_root = found[0].resolve()
-            root = repo_root(app_root) or app_root
+            root = project_root(app_root) or app_root
             if root not in roots:
                 roots.append(root)
         if not roots:
@@ -338,7 +358,7 @@ def discover(paths: list[Path], excludes: list[str] | None = None) -> tuple[Work
         if found is not None:
             # Scanning a subdirectory of an app (e.g. `cvxlint check convex/lib`): widen the scan.
             app_root = found[0].resolve()
-            wider = repo_root(app_root) or app_root
+            wider = project_root(app_root) or app_root
             files, skipped = walk_files(wider, excludes)
             apps = find_apps(files)
             only = {f for f in files if any(f.is_relative_to(d) for d in dirs)} | set(named_files)
