@@ -25,6 +25,7 @@ and a JSON object.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import signal
@@ -166,7 +167,7 @@ def forward_check(params: dict) -> int | None:
     request = {
         "op": "check",
         "code": state["code"],
-        "params": {k: _jsonable(v) for k, v in params.items() if k != "no_daemon"},
+        "params": _request_params(params),
         "cwd": os.getcwd(),
         "env": dict(os.environ),
         "tty": [_isatty(sys.stdout), _isatty(sys.stderr)],
@@ -191,6 +192,12 @@ def forward_check(params: dict) -> int | None:
         click.echo(answer["stderr"], nl=False, err=True)
     code = answer.get("exit")
     return code if isinstance(code, int) else 2
+
+
+def _request_params(params: dict) -> dict:
+    """`cvxlint check`'s parsed options as a request carries them (JSON; run_check_command
+    takes all but --no-daemon)."""
+    return {k: _jsonable(v) for k, v in params.items() if k != "no_daemon"}
 
 
 def _jsonable(value):
@@ -223,34 +230,16 @@ def _forget(root: Path, state: dict) -> None:
 
 # -- the daemon ---------------------------------------------------------------------------
 
-class _Captured:
+class _Captured(io.StringIO):
     """Stands for stdout/stderr during one forwarded run: collects text and answers
     `isatty` as the client's stream would (colours and code frames depend on it)."""
 
     def __init__(self, tty: bool):
-        import io
-
-        self._buffer = io.StringIO()
+        super().__init__()
         self._tty = tty
-        self.encoding = "utf-8"
-        self.errors = "strict"
-
-    def write(self, text: str) -> int:
-        return self._buffer.write(text)
-
-    def flush(self) -> None:
-        pass
 
     def isatty(self) -> bool:
         return self._tty
-
-    def fileno(self) -> int:
-        import io
-
-        raise io.UnsupportedOperation("fileno")
-
-    def getvalue(self) -> str:
-        return self._buffer.getvalue()
 
 
 class CheckDaemon:
@@ -321,8 +310,13 @@ class CheckDaemon:
     def _warm(self) -> None:
         """Read every file of the tree once, so the first forwarded check is already warm."""
         t = time.perf_counter()
-        answer = self._check({"params": _default_params([str(self.root)]), "cwd": str(self.root),
-                              "env": dict(os.environ), "tty": [False, False]})
+        from .cli import check
+
+        # `cvxlint check ROOT --exit-zero --statistics --quiet --no-cache`, as click parses it
+        params = check.make_context("check", [str(self.root), "--exit-zero", "--statistics", "--quiet",
+                                              "--no-cache"]).params
+        answer = self._check({"params": _request_params(params),
+                              "cwd": str(self.root), "env": dict(os.environ), "tty": [False, False]})
         self.heap.collect()
         self._log(f"warmed up in {time.perf_counter() - t:.2f} s (exit {answer['exit']})")
 
@@ -439,13 +433,6 @@ class CheckDaemon:
 
     def _log(self, message: str) -> None:
         print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {message}", file=sys.__stderr__, flush=True)
-
-
-def _default_params(paths: list[str]) -> dict:
-    """`cvxlint check PATHS --exit-zero --statistics`'s options, as click would parse them."""
-    return {"paths": paths, "select": [], "extend_select": [], "ignore": [], "config_path": None,
-            "convex_version": None, "output_format": None, "output_file": None, "exit_zero": True,
-            "statistics": True, "quiet": True, "diff_base": None, "no_cache": True}
 
 
 # -- commands --------------------------------------------------------------------------------

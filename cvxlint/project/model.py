@@ -307,7 +307,6 @@ class Project:
         self._python: dict[Path, "PyFacts | None"] = {}
         self._mentions_api: dict[str, bool] = {}
         self._imported_files: dict[str, tuple[str, ...]] = {}
-        self._stats_taken: dict[tuple[str, str], tuple | None] = {}  # see _rejected_before
 
     # -- file access ----------------------------------------------------------------------
     def facts(self, path: Path | str, quiet: bool = False) -> FileFacts | None:
@@ -455,44 +454,38 @@ class Project:
 
         if path in self._facts:
             return self._facts[path]
-        data = self.overrides.get(path)
-        if data is None:
-            if self._rejected_before("client", path):
-                return None
-            data, _problem = read_source(path, self.max_bytes)
-        if data is None or not may_call_convex(data):
-            self._note_rejected("client", path, data)
+        if self._read_passing("client", path, may_call_convex) is None:
             return None
         return self.facts(path)
 
-    # A long-lived caller (FactsMemo) remembers the files a byte pre-filter rejected, with
-    # their stat, so the next run does not read them again (a frontend's components).
-    def _rejected_before(self, prefilter: str, path: Path) -> bool:
-        if self._memo is None:
-            return False
-        name = str(path)
-        stat = self._stats_taken[(prefilter, name)] = self._memo.stat_of(name)
-        return self._memo.rejected(prefilter, name, stat)
-
-    def _note_rejected(self, prefilter: str, path: Path, data: bytes | None) -> None:
-        stat = self._stats_taken.pop((prefilter, str(path)), None)
-        if self._memo is not None and data is not None and path not in self.overrides:
-            self._memo.note_rejected(prefilter, str(path), stat)
+    def _read_passing(self, prefilter: str, path: Path, passes: Callable[[bytes], bool]) -> bytes | None:
+        """The text of `path` (an unsaved buffer first) when the byte pre-filter `passes`
+        accepts it; None when it is unreadable or rejected. A long-lived caller's memo
+        (FactsMemo) remembers rejected files with their stat, so the next run does not read
+        them again (most of a frontend)."""
+        data = self.overrides.get(path)
+        if data is not None:
+            return data if passes(data) else None
+        name, stat = str(path), None
+        if self._memo is not None:
+            stat = self._memo.stat_of(name)  # before the read: a file changed meanwhile is read again
+            if self._memo.rejected(prefilter, name, stat):
+                return None
+        data, _problem = read_source(path, self.max_bytes)
+        if data is None:
+            return None
+        if not passes(data):
+            if self._memo is not None:
+                self._memo.note_rejected(prefilter, name, stat)
+            return None
+        return data
 
     def mentions_generated_api(self, path: str) -> bool:
         """Whether a file's text mentions `_generated/api` (a cheap test before parsing it)."""
         hit = self._mentions_api.get(path)
         if hit is None:
-            path_ = Path(path)
-            data = self.overrides.get(path_)
-            if data is None:
-                if self._rejected_before("api", path_):
-                    self._mentions_api[path] = False
-                    return False
-                data, _problem = read_source(path_, self.max_bytes)
-            hit = self._mentions_api[path] = data is not None and b"_generated/api" in data
-            if not hit:
-                self._note_rejected("api", path_, data)
+            hit = self._mentions_api[path] = \
+                self._read_passing("api", Path(path), lambda data: b"_generated/api" in data) is not None
         return hit
 
     def python_facts(self, path: Path) -> "PyFacts | None":
@@ -501,16 +494,9 @@ class Project:
 
         if path in self._python:
             return self._python[path]
-        data = self.overrides.get(path)
-        if data is None:
-            if self._rejected_before("python", path):
-                self._python[path] = None
-                return None
-            data, _problem = read_source(path, self.max_bytes)
+        data = self._read_passing("python", path, mentions_convex)
         result = None
-        if data is not None and not mentions_convex(data):
-            self._note_rejected("python", path, data)
-        elif data is not None:
+        if data is not None:
             from .python_client import extract_python  # imports libcst: only for files that pass
 
             # a long-lived caller's memo (FactsMemo) keeps Python facts too: libcst is slow

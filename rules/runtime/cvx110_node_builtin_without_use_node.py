@@ -1,4 +1,3 @@
-import re
 from pathlib import Path
 
 from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, describe_function, js, memoized, rel, report_in_handler,
@@ -14,7 +13,16 @@ NODE_BUILTINS = frozenset(
 ALLOWED_FROM = {"async_hooks": "1.39.0"}  # node:async_hooks works in the default runtime since 1.39
 
 
-_TYPEOF_BUFFER = re.compile(r"typeof\s+(globalThis\.)?Buffer\b")
+
+
+def _tests_for_buffer(reached) -> bool:
+    """`typeof Buffer` / `typeof globalThis.Buffer` in the function: written for both runtimes."""
+    for n in reached.facts.module.nodes_in(reached.func.node, "unary_expression"):
+        if n.has_tok("typeof") and n.children:
+            operand = js.unwrap(n.children[-1])
+            if operand is not None and operand.text in ("Buffer", "globalThis.Buffer"):
+                return True
+    return False
 
 
 def builtin_name(spec: str) -> str | None:
@@ -140,7 +148,7 @@ class NodeBuiltinWithoutUseNode(Rule):
                 if r.facts.has_use_node:
                     continue
                 uses = [u for u in r.facts.global_uses_of("Buffer") if u.func is not None and u.func.is_inside(r.func)]
-                if not uses or _TYPEOF_BUFFER.search(r.facts.text(r.func.node)):
+                if not uses or _tests_for_buffer(r):
                     continue  # `if (typeof Buffer !== "undefined") ...`: written for both runtimes
                 for use in uses:
                     report_in_handler(ctx, fn, r, use.node,
