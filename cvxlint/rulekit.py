@@ -59,7 +59,8 @@ def reported_queries(ctx: RuleContext, app):
         return app.queries
     from .project.queries import DatabaseUses
 
-    return memoized(ctx, ("reported_queries", id(app)), lambda: DatabaseUses.build(ctx.project, app, ctx.reported))
+    return memoized(ctx, ("reported_queries", id(app), ctx.reported_files),
+                    lambda: DatabaseUses.build(ctx.project, app, ctx.reported))
 
 
 def reported_index_files(ctx: RuleContext, schema) -> bool:
@@ -106,7 +107,7 @@ def global_calls(reached: Reached, *names: str):
 
 __all__ = [
     "Applicability", "Edit", "Fix", "Related", "Severity", "Invalid", "Rule", "RuleContext", "Valid", "js",
-    "report_in_handler", "describe_function", "rel", "line_of", "memoized", "helper_kinds", "global_calls",
+    "report_in_handler", "reported_functions", "describe_function", "rel", "line_of", "memoized", "helper_kinds", "global_calls",
     "describe_uses", "use_related", "name_node", "looks_generated", "per_file", "call_sites",
 ]
 
@@ -130,10 +131,21 @@ def describe_function(fn: RegisteredFunction) -> str:
     return f"{vis}{kind} `{fn.display_name}`"
 
 
-def reported_handler(ctx: RuleContext, fn: RegisteredFunction) -> bool:
-    """Will findings in `fn`'s handler file be shown (`RuleContext.reported`)? Checks whose
-    findings about `fn` all go there (`report_in_handler`) skip the others' analysis."""
-    return ctx.reported(ctx.project.handler_facts(fn))
+def reported_functions(ctx: RuleContext, app, registration_too: bool = False) -> list[RegisteredFunction]:
+    """`app.functions`, or in a run that reports on some files only (`RuleContext.reported`),
+    those whose handler's file is reported: checks whose findings about a function all go
+    there (`report_in_handler`) skip the others' analysis. `registration_too`: or the file
+    that registers it (findings on its name). Listed once per run: an app has thousands of
+    functions, and the editor reports on one file."""
+    if ctx.reports_everything:
+        return app.functions
+
+    def compute():
+        project = ctx.project
+        return [fn for fn in app.functions
+                if ctx.reported(project.handler_facts(fn)) or (registration_too and ctx.reported(fn.facts))]
+
+    return memoized(ctx, ("reported_functions", id(app), registration_too, ctx.reported_files), compute)
 
 
 def report_in_handler(

@@ -81,11 +81,17 @@ class RuleContext:
         self.rule = rule
         self.options = options
         self._sink = sink
-        self._only = {str(p) for p in only} if only is not None else None
+        self._only = frozenset(str(p) for p in only) if only is not None else None
 
     @property
     def reports_everything(self) -> bool:
         return self._only is None
+
+    @property
+    def reported_files(self) -> "frozenset[str] | None":
+        """The paths findings are shown for (None: every file); part of the key of what a run
+        derives for those files only (rulekit.reported_functions)."""
+        return self._only
 
     def reported(self, where: "FileFacts | str") -> bool:
         """Will findings in this file be shown? With files named (the editor, pre-commit,

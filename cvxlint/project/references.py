@@ -354,7 +354,7 @@ class CallIndex:
         consumed |= clients.consumed
         index.uses.extend(clients.uses)
         for facts, lang, app in scanned:
-            for use, keys in _server_mentions(resolver, project, facts, lang, app):
+            for use, keys in _kept_mentions(resolver, project, facts, lang, app):
                 if not (keys & consumed):
                     index._add(use)
         for use, keys in clients.mentions:
@@ -537,7 +537,7 @@ def scan_clients(project: "Project", functions_dirs: list[Path], resolver: Refer
         _client_uses(scan, resolver, facts, lang, runs_on_server(facts, project.workspace.scan_root))
         scanned.append((facts, lang))
     for facts, lang in scanned:
-        scan.mentions.extend(_mentions(resolver, project, facts, lang, None))
+        scan.mentions.extend(_kept_mentions(resolver, project, facts, lang, None))
     return scan
 
 
@@ -547,6 +547,18 @@ def runs_on_server(facts: FileFacts, root: Path) -> bool:
 
 
 def _client_uses(scan: ClientScan, resolver: ReferenceResolver, facts: FileFacts, lang: str, on_server: bool) -> None:
+    found = resolver.project.derived.get(facts, "client references", lambda: _client_references(resolver, facts))
+    for call, ref in found:
+        _consume(ref, scan.consumed)
+        a = js.unwrap(call.ref) or call.ref
+        scan.uses.append(FunctionUse(lang, call.how, facts.path, a.start, a.end, ref, call.expects,
+                                     func=call.site.func, facts=facts, call=call.site.node, on_server=on_server))
+
+
+def _client_references(resolver: ReferenceResolver, facts: FileFacts) -> list[tuple]:
+    """A client file's calls that pass a function reference, with what each names. Depends
+    only on the file and what it imports: kept between the language server's runs."""
+    out = []
     for call in client_calls(facts):
         if call.string_name is not None:
             ref = FunctionRef("name", (), None, facts, None, 0, name=call.string_name)
@@ -554,10 +566,8 @@ def _client_uses(scan: ClientScan, resolver: ReferenceResolver, facts: FileFacts
             ref = resolver.resolve(facts, call.ref, call.site.func)
             if ref is None or ref.namespace == "components":
                 continue
-        _consume(ref, scan.consumed)
-        a = js.unwrap(call.ref) or call.ref
-        scan.uses.append(FunctionUse(lang, call.how, facts.path, a.start, a.end, ref, call.expects,
-                                     func=call.site.func, facts=facts, call=call.site.node, on_server=on_server))
+        out.append((call, ref))
+    return out
 
 
 def _is_convex_server(imp) -> bool:
@@ -576,16 +586,17 @@ def _may_export_api(project: "Project", facts: FileFacts, source: str) -> bool:
     return project.mentions_generated_api(t.name)
 
 
-def _server_mentions(resolver: ReferenceResolver, project: "Project", facts: FileFacts, lang: str,
-                     app: "App") -> list[tuple[FunctionUse, frozenset]]:
-    """`_mentions` in a file of `app`'s functions directory, the resolving part kept between
-    the language server's runs (it depends only on the file and what it imports)."""
+def _kept_mentions(resolver: ReferenceResolver, project: "Project", facts: FileFacts, lang: str,
+                   app: "App | None") -> list[tuple[FunctionUse, frozenset]]:
+    """`_mentions` in a file (of `app`'s functions directory, or a client's when None), the
+    resolving part kept between the language server's runs (it depends only on the file and
+    what it imports)."""
     found = project.derived.get(facts, "mentions", lambda: _mentions(resolver, project, facts, lang, None))
     out = []
     for use, keys in found:
         ref = use.ref
         out.append((FunctionUse(lang, use.how, use.path, use.start, use.end, ref, None,
-                                app=app if ref.functions_dir == app.functions_dir else None,
+                                app=app if app is not None and ref.functions_dir == app.functions_dir else None,
                                 func=use.func, facts=facts, via=use.via), keys))
     return out
 

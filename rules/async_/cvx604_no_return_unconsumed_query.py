@@ -1,4 +1,4 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, reported_functions
 
 from .common import SERVER, is_builder
 
@@ -42,13 +42,11 @@ class NoReturnUnconsumedQuery(Rule):
     ]
 
     def check_app(self, ctx, app):
-        for fn in app.functions:
+        for fn in reported_functions(ctx, app):  # findings go to the handler's file
             h = fn.handler
             if h is None:
                 continue
             facts = ctx.project.handler_facts(fn)
-            if not ctx.reported(facts):
-                continue
             for value in _returned(facts, h):
                 if is_builder(facts, value):
                     ctx.report(facts, value, f"{describe_function(fn)} returns a query, not its results: Convex "

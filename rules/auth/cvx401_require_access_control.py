@@ -1,5 +1,5 @@
 from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, describe_function, memoized, name_node,
-                             report_in_handler, reported_handler)
+                             report_in_handler, reported_functions)
 
 AUTH_CONFIG = {"convex/auth.config.ts": 'export default { providers: [{ domain: "https://issuer.example.com", '
                'applicationID: "convex" }] };\n'}
@@ -316,11 +316,9 @@ class RequireAccessControl(Rule):
         if app.special_module("auth.config") is None and not _selected_by_name(ctx, self):
             return
         wrappers = authenticating_wrappers(ctx, app)
-        for fn in app.functions:
+        for fn in reported_functions(ctx, app, registration_too=True):  # where its findings go
             if not fn.is_public or fn.kind not in ("query", "mutation", "action") or not fn.module.is_entry_point \
                     or not fn.exported:
-                continue
-            if not (ctx.reported(fn.facts) or reported_handler(ctx, fn)):  # where its findings go
                 continue
             access = ctx.project.access(fn)
             if access.protected or access.unknown or access.annotated_public or not access.touches_resources:

@@ -1,7 +1,7 @@
 import re
 
 from cvxlint.project.auth import IDENTITY_ARG
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, reported_functions
 
 SERVER = 'import { v } from "convex/values";\nimport { mutation, internalMutation } from "./_generated/server";\n'
 SPOOFABLE = IDENTITY_ARG
@@ -85,12 +85,10 @@ class NoSpoofableAccessControl(Rule):
     def check_app(self, ctx, app):
         if app.layout.is_component:
             return
-        for fn in app.functions:
+        for fn in reported_functions(ctx, app):  # findings go to the handler's file
             if not fn.is_public or fn.kind not in ("query", "mutation", "action") or fn.handler is None:
                 continue
             facts = ctx.project.handler_facts(fn)  # the handler may be defined in another file
-            if not ctx.reported(facts):
-                continue
             access = ctx.project.access(fn)
             if access.protected or access.unknown or access.identity:
                 continue

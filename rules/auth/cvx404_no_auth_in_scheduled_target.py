@@ -1,7 +1,7 @@
 from cvxlint.project.auth import FETCH_NAME
 from cvxlint.project.references import RUN_METHODS
 from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, describe_function, describe_uses, name_node,
-                             report_in_handler, reported_handler, use_related)
+                             report_in_handler, reported_functions, use_related)
 
 SERVER = ('import { v } from "convex/values";\nimport { internalMutation, mutation } from "./_generated/server";\n'
           'import { internal } from "./_generated/api";\nimport { getAuthUserId } from "@convex-dev/auth/server";\n')
@@ -78,9 +78,7 @@ class NoAuthInScheduledTarget(Rule):
     ]
 
     def check_app(self, ctx, app):
-        for fn in app.functions:
-            if not (ctx.reported(fn.facts) or reported_handler(ctx, fn)):  # where its findings go
-                continue
+        for fn in reported_functions(ctx, app, registration_too=True):  # where its findings go
             uses = app.callers(fn)
             if not uses or not all(u.is_scheduling for u in uses):
                 continue

@@ -1,5 +1,5 @@
 from cvxlint.project.queries import loop_around
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, callee_text, js, report_in_handler, reported_handler
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, callee_text, js, report_in_handler, reported_functions
 
 
 SERVER = ('import { action } from "./_generated/server";\nimport { internal } from "./_generated/api";\n'
@@ -185,8 +185,8 @@ class NoRunInLoop(Rule):
     ]
 
     def check_app(self, ctx, app):
-        for fn in app.functions:
-            if fn.kind not in ("action", "httpAction") or not reported_handler(ctx, fn):
+        for fn in reported_functions(ctx, app):
+            if fn.kind not in ("action", "httpAction"):
                 continue
             for r in ctx.project.reach(fn):
                 for site, path in r.ctx_calls():

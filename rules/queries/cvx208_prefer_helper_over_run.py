@@ -1,5 +1,5 @@
 from cvxlint.project.callgraph import kind_can_run
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, report_in_handler, reported_handler
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, report_in_handler, reported_functions
 
 SERVER = ('import { query, mutation } from "./_generated/server";\nimport { internal, components } from "./_generated/api";\n'
           'import { v } from "convex/values";\n')
@@ -71,8 +71,8 @@ class PreferHelperOverRun(Rule):
     ]
 
     def check_app(self, ctx, app):
-        for fn in app.functions:
-            if fn.kind not in ("query", "mutation") or not reported_handler(ctx, fn):
+        for fn in reported_functions(ctx, app):
+            if fn.kind not in ("query", "mutation"):
                 continue
             for r in ctx.project.reach(fn):
                 for site, path in r.ctx_calls():

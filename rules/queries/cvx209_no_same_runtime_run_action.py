@@ -1,4 +1,4 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, report_in_handler, reported_handler
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, report_in_handler, reported_functions
 
 SERVER = ('import { action, internalAction } from "./_generated/server";\nimport { internal } from "./_generated/api";\n'
           'import { v } from "convex/values";\n')
@@ -54,8 +54,8 @@ class NoSameRuntimeRunAction(Rule):
     ]
 
     def check_app(self, ctx, app):
-        for fn in app.functions:
-            if fn.kind not in ("action", "httpAction") or not reported_handler(ctx, fn):
+        for fn in reported_functions(ctx, app):
+            if fn.kind not in ("action", "httpAction"):
                 continue
             for r in ctx.project.reach(fn):
                 for site, path in r.ctx_calls():

@@ -110,8 +110,8 @@ class RequirePaginationValidator(Rule):
 
     def check_app(self, ctx, app):
         for fn in app.functions:
-            if fn.kind not in ("query", "mutation") or not reads_pagination_opts(fn):
-                continue
+            if fn.kind not in ("query", "mutation") or not ctx.reported(fn.facts) or not reads_pagination_opts(fn):
+                continue  # findings sit in the function's own file
             sev = Severity.INFO if fn.is_internal else None
             args = ctx.project.args_validator(fn)
             at = fn.args_node if fn.args_node is not None else fn.call

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from cvxlint.rulekit import global_calls, helper_kinds, js, reported_handler
+from cvxlint.rulekit import global_calls, helper_kinds, js, reported_functions
 
 
 def global_calls_in_queries_and_mutations(ctx, app, *names: str):
     """(fn, reached, site) for each call of one of the globals `names` ("fetch",
     "crypto.subtle.generateKey") in a query or mutation handler or a helper it reaches.
     Only functions whose handler file is reported on: findings go there (report_in_handler)."""
-    for fn in app.functions:
-        if fn.kind in ("query", "mutation") and reported_handler(ctx, fn):
+    for fn in reported_functions(ctx, app):
+        if fn.kind in ("query", "mutation"):
             for r in ctx.project.reach(fn):
                 for site in global_calls(r, *names):
                     yield fn, r, site

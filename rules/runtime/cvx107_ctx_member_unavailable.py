@@ -1,4 +1,4 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, report_in_handler, reported_handler
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, report_in_handler, reported_functions
 
 SERVER = ('import { query, mutation, action, httpAction } from "./_generated/server";\n'
           'import { internal } from "./_generated/api";\n')
@@ -146,8 +146,8 @@ class CtxMemberUnavailable(Rule):
 
     def check_app(self, ctx, app):
         project = ctx.project
-        for fn in app.functions:
-            if fn.kind not in MISSING or not reported_handler(ctx, fn):  # findings go to its handler
+        for fn in reported_functions(ctx, app):  # findings go to its handler
+            if fn.kind not in MISSING:
                 continue
             change = project.ctx_change(fn.builder) if fn.builder.layers else None
             if change is not None and not change.known:

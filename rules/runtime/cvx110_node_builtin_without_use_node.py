@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, describe_function, js, memoized, rel, report_in_handler,
-                             reported_handler)
+                             reported_functions)
 
 # Node built-ins with no browser/isolate equivalent. Bare names that have common npm
 # polyfills (buffer, events, util, url, process, ...) are left out; `node:` always counts.
@@ -141,9 +141,9 @@ class NodeBuiltinWithoutUseNode(Rule):
                            related=[ctx.related(str(chain[0][-1]), chain[2], f"imports `{chain[1]}`")])
 
     def check_app(self, ctx, app):
-        for fn in app.functions:
-            if fn.module.runtime == "node" or not reported_handler(ctx, fn):
-                continue  # findings go to the handler's file (report_in_handler)
+        for fn in reported_functions(ctx, app):  # findings go to the handler's file (report_in_handler)
+            if fn.module.runtime == "node":
+                continue
             for r in ctx.project.reach(fn):
                 if r.facts.has_use_node:
                     continue

@@ -1,4 +1,4 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, report_in_handler, reported_handler
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, report_in_handler, reported_functions
 
 SERVER = 'import { query, mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
 
@@ -43,14 +43,12 @@ class StorageApiByVersion(Rule):
 
     def check_app(self, ctx, app):
         before_148 = app.convex_at_least("1.48.0") is False
-        for fn in app.functions:
+        for fn in reported_functions(ctx, app):  # findings go to the handler's file
             if fn.kind == "query":
                 why = "queries cannot read or write file contents"
             elif fn.kind == "mutation" and before_148:
                 why = f"mutations can only do this from convex 1.48 (this app has {app.convex_version.version})"
             else:
-                continue
-            if not reported_handler(ctx, fn):
                 continue
             for r in ctx.project.reach(fn):
                 for site, path in r.ctx_calls():
