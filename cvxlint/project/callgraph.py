@@ -136,58 +136,137 @@ def _ctx_flow(cur: Reached, site: CallSite) -> tuple[int | None, tuple[str, ...]
 
 
 # --- code for one kind of function only ----------------------------------------------------------
-# A helper shared by queries, mutations and actions tests `"db" in ctx`: queries and mutations
-# have `ctx.db`, actions do not, so one side of the test never runs for a given kind.
+# A helper shared by queries, mutations and actions tests what its ctx has (`"db" in ctx`,
+# `"runAction" in ctx`, `isActionCtx(ctx)`): one side of the test never runs for a given kind.
+
+ALL_KINDS = frozenset(["query", "mutation", "action", "httpAction"])
+# Top-level ctx members that only some kinds have (convex 1.48 registration_impl.ts); every
+# kind has `runQuery`, `auth` and `storage`, so testing those tells the kinds nothing.
+KINDS_WITH_MEMBER = {
+    "db": frozenset(["query", "mutation"]),
+    "scheduler": frozenset(["mutation", "action", "httpAction"]),
+    "runMutation": frozenset(["mutation", "action", "httpAction"]),
+    "runAction": frozenset(["action", "httpAction"]),
+    "vectorSearch": frozenset(["action", "httpAction"]),
+}
+# The ctx types a type predicate names (`(ctx): ctx is ActionCtx => ...`)
+_KINDS_OF_CTX_TYPE = {
+    "QueryCtx": frozenset(["query"]), "GenericQueryCtx": frozenset(["query"]),
+    "MutationCtx": frozenset(["mutation"]), "GenericMutationCtx": frozenset(["mutation"]),
+    "ActionCtx": frozenset(["action", "httpAction"]), "GenericActionCtx": frozenset(["action", "httpAction"]),
+}
 
 
 def kind_can_run(kind: str, r: Reached, node=None) -> bool:
     """Can a `kind` handler run the helper call chain leading to `r` (and `node` in `r.func`)?
-    False when one of those calls sits where a `"db" in ctx` test rules that kind out."""
-    has_db = kind in ("query", "mutation")
+    False when one of those calls sits where a test of the ctx (`"db" in ctx`) rules that
+    kind out."""
     sites = [site.node for _facts, site in r.via]
     if node is not None:
         sites.append(node)
-    return all(_db_branch(n) in (None, has_db) for n in sites)
+    for n in sites:
+        kinds = _kinds_reaching(n)
+        if kinds is not None and kind not in kinds:
+            return False
+    return True
 
 
-def _db_branch(node) -> bool | None:
-    """True/False when `node` runs only where `"db" in ctx` holds / fails; None: either."""
+def _kinds_reaching(node) -> frozenset | None:
+    """The kinds of ctx under which `node` runs, by the ctx tests around it in its function;
+    None: any."""
     child = node
     for a in node.ancestors():
         if js.is_function(a):
             return None
         if a.type in ("if_statement", "ternary_expression") and child.field in ("consequence", "alternative"):
-            t = _db_test(a.child("condition"))
+            t = _ctx_test(a.child("condition"))
             if t is not None:
-                return t if child.field == "consequence" else not t
+                return t if child.field == "consequence" else ALL_KINDS - t
         if a.type == "statement_block":
-            # after `if ("db" in ctx) { ...; return }`, only the other kind gets here
+            # after `if ("db" in ctx) { ...; return }`, only the other kinds get here
             for prev in a.children:
                 if prev is child:
                     break
                 if prev.type == "if_statement" and prev.child("alternative") is None \
                         and js.always_exits(prev.child("consequence")):
-                    t = _db_test(prev.child("condition"))
+                    t = _ctx_test(prev.child("condition"))
                     if t is not None:
-                        return not t
+                        return ALL_KINDS - t
         child = a
     return None
 
 
-def _db_test(cond) -> bool | None:
-    """`"db" in ctx` (or `ctx.db`, `ctx.db?.query`) -> True, `!("db" in ctx)` -> False,
-    anything else -> None."""
+def _ctx_test(cond, depth: int = 0) -> frozenset | None:
+    """The kinds for which a condition about the ctx holds: `"db" in ctx` (or `ctx.db`,
+    `ctx.db?.query`) -> queries and mutations, `"runAction" in ctx` -> actions, `!(...)` the
+    others, a call of a type predicate written in the same file (`isActionCtx(ctx)`, `(ctx):
+    ctx is ActionCtx => ...`) what it tests; anything else -> None."""
     cond = js.unwrap(cond)
     if cond is None:
         return None
     if cond.type == "unary_expression" and cond.has_tok("!") and cond.children:
-        inner = _db_test(cond.children[0])
-        return None if inner is None else not inner
-    if cond.type == "binary_expression" and cond.has_tok("in") and js.string_value(cond.child("left")) == "db":
-        return True
+        inner = _ctx_test(cond.children[0], depth)
+        return None if inner is None else ALL_KINDS - inner
+    if cond.type == "binary_expression" and cond.has_tok("in"):
+        member = js.string_value(cond.child("left"))
+        right = js.unwrap(cond.child("right"))
+        if right is not None and right.type == "identifier":
+            return KINDS_WITH_MEMBER.get(member or "", ALL_KINDS if member in ("runQuery", "auth", "storage") else None)
+        return None
     if cond.type == "member_expression":
         # `if (ctx.db)`, `if (ctx.db?.query)`: a helper shared by all kinds asking for a database
         chain = js.member_chain(cond)
-        if chain is not None and chain[0].type == "identifier" and list(chain[1][:1]) == ["db"] and len(chain[1]) <= 2:
-            return True
+        if chain is not None and chain[0].type == "identifier" and chain[1]:
+            kinds = KINDS_WITH_MEMBER.get(chain[1][0])
+            if kinds is not None and len(chain[1]) <= (2 if chain[1][0] == "db" else 1):
+                return kinds
+        return None
+    if cond.type == "call_expression" and depth == 0:
+        return _predicate_test(cond)
+    return None
+
+
+def _predicate_test(call) -> frozenset | None:
+    """`isActionCtx(ctx)`: the kinds a type predicate declared in the same file lets through."""
+    callee = js.callee(call)
+    if callee is None or callee.type != "identifier" or len(js.call_args(call)) != 1:
+        return None
+    fn = _top_level_function(call, callee.text or "")
+    if fn is None:
+        return None
+    # what the body tests decides at run time (`(ctx): ctx is ActionCtx => "runQuery" in ctx`
+    # holds for every kind); the declared predicate when the body cannot be read
+    body = fn.child("body")
+    if body is not None and body.type == "statement_block":
+        stmts = body.children
+        body = stmts[0].children[0] if len(stmts) == 1 and stmts[0].type == "return_statement" \
+            and stmts[0].children else None
+    tested = _ctx_test(body, depth=1) if body is not None else None
+    if tested is not None:
+        return tested
+    ret = fn.child("return_type")
+    pred = ret.first("type_predicate") if ret is not None else None
+    if pred is None:
+        return None
+    kinds = [_KINDS_OF_CTX_TYPE.get(n.text or "") for n in pred.walk() if n.type == "type_identifier"]
+    return frozenset().union(*kinds) if kinds and all(k is not None for k in kinds) else None
+
+
+def _top_level_function(node, name: str):
+    """The function declared at the top level of `node`'s file under `name` (`function f`,
+    `const f = () => ...`, exported or not), or None."""
+    root = node
+    while root.parent is not None:
+        root = root.parent
+    for st in root.children:
+        decl = st.child("declaration") if st.type == "export_statement" else st
+        if decl is None:
+            continue
+        if decl.type == "function_declaration" and decl.child("name") is not None and decl.child("name").text == name:
+            return decl
+        if decl.type == "lexical_declaration" and decl.has_tok("const"):
+            for d in decl.children:
+                if d.type == "variable_declarator" and d.child("name") is not None and d.child("name").text == name:
+                    v = js.unwrap(d.child("value"))
+                    return v if v is not None and js.is_function(v) else None
     return None

@@ -64,10 +64,20 @@ class PreferHelperOverRun(Rule):
               note="a component reference held in a variable"),
         Valid(SERVER + 'export const tryIt = mutation({ args: {}, handler: async (ctx) => {\n'
               '  try {\n    await ctx.runMutation(internal.jobs.risky, {});\n  } catch {\n    return false;\n  }\n  return true;\n}});\n'),
+        Valid(SERVER + 'const hasDb = (ctx: any): ctx is QueryCtx | MutationCtx => "db" in ctx;\n'
+              'async function load(ctx: any) {\n  if (!hasDb(ctx)) return await ctx.runQuery(internal.users.me, {});\n'
+              '  return await ctx.db.query("users").first();\n}\n'
+              'export const me = query({ args: {}, handler: async (ctx) => load(ctx) });\n',
+              note="a type-predicate helper of the file tests for the database"),
     ]
     invalid = [
         Invalid(SERVER + 'export const profile = query({ args: { id: v.string() }, handler: (ctx, { id }) =>\n'
                 '  ctx.runQuery(internal.users.get, { id }) });\n', lines=[5]),
+        Invalid(SERVER + 'const isActionCtx = (ctx: any): ctx is ActionCtx => "runQuery" in ctx;\n'
+                'async function load(ctx: any) {\n  if (isActionCtx(ctx)) return await ctx.runQuery(internal.users.me, {});\n'
+                '  return await ctx.db.query("users").first();\n}\n'
+                'export const me = query({ args: {}, handler: async (ctx) => load(ctx) });\n',
+                lines=[9], note="every kind has `runQuery`: the test lets queries through, whatever its type says"),
     ]
 
     def check_app(self, ctx, app):

@@ -1,3 +1,4 @@
+from cvxlint.project.callgraph import kind_can_run
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, report_in_handler, reported_functions
 
 SERVER = ('import { query, mutation, action, httpAction } from "./_generated/server";\n'
@@ -119,6 +120,24 @@ class CtxMemberUnavailable(Rule):
               '  if (user && typeof ctx.db.replace === "function") await ctx.db.replace(user._id, user);\n  return user;\n}\n'
               'export const me = query({ args: {}, handler: async (ctx) => userOf(ctx, "a", "b") });\n',
               note="a helper that writes only where the database can (a backfill shared with mutations)"),
+        Valid(SERVER + 'type AnyCtx = any;\n'
+              'async function load(ctx: AnyCtx, id: string) {\n  if ("runAction" in ctx) {\n'
+              '    return await ctx.runQuery(internal.users.byId, { id });\n  }\n'
+              '  return await ctx.db.query("users").first();\n}\n'
+              'export const a = action({ args: {}, handler: async (ctx) => load(ctx, "x") });\n',
+              note="a member only actions have, tested first: the database read is the other kinds' path"),
+        Valid(SERVER + 'const isActionCtx = (ctx: any): ctx is ActionCtx => "runAction" in ctx;\n'
+              'const hasDb = (ctx: any) => "db" in ctx;\n'
+              'async function load(ctx: any, id: string) {\n  if (isActionCtx(ctx)) return await ctx.runQuery(internal.users.byId, { id });\n'
+              '  return await ctx.db.query("users").first();\n}\n'
+              'async function name(ctx: any) {\n  if (!hasDb(ctx)) return null;\n  return (await ctx.db.query("users").first())?.name;\n}\n'
+              'export const a = action({ args: {}, handler: async (ctx) => [await load(ctx, "x"), await name(ctx)] });\n',
+              note="the same tests in type-predicate helpers of the file"),
+        Valid(SERVER + 'const isActionCtx = (ctx: any): ctx is ActionCtx => "runQuery" in ctx;\n'
+              'async function load(ctx: any) {\n  if (isActionCtx(ctx)) return await ctx.runQuery(internal.users.byId, {});\n'
+              '  return await ctx.db.query("users").first();\n}\n'
+              'export const a = action({ args: {}, handler: async (ctx) => load(ctx) });\n',
+              note="every kind has `runQuery`: the database read never runs (CVX208 has the query side)"),
     ]
     invalid = [
         Invalid(SERVER + 'export const ask = action({ args: {}, handler: async (ctx) => ctx.db.query("msgs").take(10) });\n',
@@ -173,6 +192,8 @@ class CtxMemberUnavailable(Rule):
                             guarded = _guarded_members(r)
                         if member[0] in guarded or ".".join(member) in guarded:
                             continue
+                        if not kind_can_run(fn.kind, r, use.node):
+                            continue  # on the other side of `"runAction" in ctx`, `isActionCtx(ctx)`
                     # one finding per member and place in the handler (helpers reached through
                     # the same call are summarised in that one finding)
                     key = (member, id(r.via[0][1]) if r.depth else "direct")
