@@ -43,7 +43,7 @@ EXPECTED = {
                    "codemods": {"function-object-syntax": {"CVX501": 4, "CVX502": 1}, "v-int64": {"CVX505": 3}},
                    "tsc_before": [("TS2322", 48)]},
     # `for ... of` over a query is a tsc error before (CVX603 fixes it).
-    "async": {"applied": {"CVX202": 1, "CVX601": 2, "CVX602": 1, "CVX603": 1, "CVX605": 1},
+    "async": {"applied": {"CVX202": 1, "CVX601": 2, "CVX602": 3, "CVX603": 1, "CVX605": 1},
               "codemods": {"filter-to-index": {"CVX202": 1}}, "tsc_before": [("TS2488", 19)]},
     # Eight ids whose table is written in the code (one through a local const holding a
     # cast); two left alone (a generic helper, an id of either of two tables).

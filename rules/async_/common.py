@@ -10,7 +10,7 @@ parameter typed as a database reader/writer.
 
 from __future__ import annotations
 
-from cvxlint.rulekit import js
+from cvxlint.rulekit import js, memoized
 from cvxlint.syntax import scope
 
 SERVER = 'import { v } from "convex/values";\nimport { action, internalMutation, mutation, query } from "./_generated/server";\nimport { internal } from "./_generated/api";\n'
@@ -110,3 +110,185 @@ def is_builder(facts, node) -> bool:
 def in_async_function(node) -> bool:
     f = js.enclosing_function(node)
     return f is not None and js.is_async(f)
+
+
+# --- what kind of collection an expression holds ---------------------------------------------
+
+# Methods whose result is a new array (on an array receiver; a query builder's `.filter` is not).
+_ARRAY_RESULT_METHODS = frozenset(["map", "filter", "flatMap", "flat", "slice", "concat", "toSorted",
+                                   "toReversed", "toSpliced"])
+_ARRAY_FACTORIES = frozenset(["Object.keys", "Object.values", "Object.entries", "Array.from", "Array.of"])
+_TYPE_KINDS = {"Array": "array", "ReadonlyArray": "array", "Map": "map", "ReadonlyMap": "map",
+               "Set": "set", "ReadonlySet": "set"}
+_CONSTRUCTOR_KINDS = {"Array": "array", "Map": "map", "Set": "set"}
+
+
+def collection_kind(ctx, facts, node, func, depth: int = 0) -> str | None:
+    """"array", "map" or "set" when the expression `node` (read inside function `func`, None at
+    module scope) is known to hold one, else None. Known arrays: array literals, the result of
+    `.map/.filter/...` (not on a query builder), `Object.keys/values/entries`, `Array.from/of`,
+    `await` of a query's `.collect()`/`.take(n)` or of `Promise.all(...)`, `.page` of an awaited
+    `.paginate()`, names declared or typed `T[]`/`Array<T>`/a tuple, and `args` fields whose
+    validator is `v.array(...)`. Maps and sets: `new Map/Set(...)` and names typed `Map<>`/`Set<>`."""
+    if node is None or depth > 8:
+        return None
+    if node.type in ("as_expression", "satisfies_expression"):  # `x as string[]` says what x is
+        typed = type_kind(next((c for c in node.children if js.is_type_node(c)), None))
+        if typed is not None:
+            return typed
+    node = js.unwrap(node)
+    if node is None:
+        return None
+    t = node.type
+    if t == "array":
+        return "array"
+    if t == "new_expression":
+        ctor = node.child("constructor")
+        if ctor is not None and ctor.type == "identifier" and _is_global(facts, func, ctor.text or ""):
+            return _CONSTRUCTOR_KINDS.get(ctor.text or "")
+        return None
+    if t == "call_expression":
+        callee = js.callee(node)
+        name = js.dotted_name(callee)
+        if name in _ARRAY_FACTORIES and _is_global(facts, func, name.split(".")[0]):
+            return "array"
+        if name == "Array" and _is_global(facts, func, "Array"):
+            return "array"
+        if callee is not None and callee.type == "member_expression":
+            prop = callee.child("property")
+            if prop is not None and prop.text in _ARRAY_RESULT_METHODS:
+                receiver = callee.child("object")
+                if query_chain(facts, receiver) is not None:
+                    return None
+                return "array" if collection_kind(ctx, facts, receiver, func, depth + 1) in ("array", None) else None
+        return None
+    if t == "await_expression":
+        inner = js.unwrap(node.children[0]) if node.children else None
+        if inner is None or inner.type != "call_expression":
+            return None
+        chain = query_chain(facts, inner)
+        if chain is not None:
+            return "array" if chain[-1] in ("collect", "take") else None
+        name = js.dotted_name(js.callee(inner))
+        if name in ("Promise.all", "Promise.allSettled") and _is_global(facts, func, "Promise"):
+            return "array"
+        return None
+    if t == "identifier":
+        return _name_kind(ctx, facts, node, func, depth)
+    if t == "member_expression":
+        prop = node.child("property")
+        obj = js.unwrap(node.child("object"))
+        if prop is not None and prop.text == "page" and _is_paginate_result(facts, obj, func):
+            return "array"
+        chain = js.member_chain(node)
+        if chain is None or chain[0].type != "identifier" or func is None:
+            return None
+        ref = func.lookup(chain[0].text or "")
+        if ref is not None and ref.kind == "param":
+            return _arg_kind(ctx, facts, ref, tuple(chain[1]))
+    return None
+
+
+def type_kind(type_node) -> str | None:
+    """"array" / "map" / "set" for a type annotation that says so (`T[]`, `readonly T[]`,
+    `Array<T>`, a tuple, `Map<K, V>`, `Set<T>`); None for anything else (unions included)."""
+    n = type_node
+    while n is not None and n.type in ("type_annotation", "parenthesized_type", "readonly_type"):
+        n = next((c for c in n.children if js.is_type_node(c) or c.type.endswith("type")), None)
+    if n is None:
+        return None
+    if n.type in ("array_type", "tuple_type"):
+        return "array"
+    if n.type == "generic_type":
+        name = n.child("name")
+        return _TYPE_KINDS.get(name.text or "") if name is not None and name.type == "type_identifier" else None
+    return None
+
+
+def _is_global(facts, func, name: str) -> bool:
+    """`name` is not declared in the file (so `Map`, `Array`, `Object` are the built-ins)."""
+    if func is not None and func.lookup(name) is not None:
+        return False
+    return name not in facts.bindings and facts.import_of(name) is None
+
+
+def _name_kind(ctx, facts, ident, func, depth: int) -> str | None:
+    name = ident.text or ""
+    ref = func.lookup(name) if func is not None else None
+    if ref is None:  # module scope
+        b = facts.bindings.get(name)
+        if b is None or b.path or b.node.type != "variable_declarator":
+            return None
+        return _declarator_kind(ctx, facts, b.node, b.kind != "const", facts.module.root, None, name, depth)
+    if ref.kind == "param":
+        if ref.path:
+            return _arg_kind(ctx, facts, ref, ())
+        if ref.index < len(ref.func.params):
+            return type_kind(ref.func.params[ref.index].child("type"))
+        return None
+    if ref.kind != "local" or ref.func is None:
+        return None
+    found = scope.declarator_of(ref.func.node, name)
+    if found is None or found[0].child("name") is not found[1]:
+        return None  # destructured, or not a variable (a function, a loop variable)
+    decl = found[0]
+    block = decl.parent.parent if decl.parent is not None else None
+    if block is None or not _inside(ident, block):
+        return None  # a same-named variable of another block
+    reassignable = decl.parent.type != "lexical_declaration" or not decl.parent.has_tok("const")
+    return _declarator_kind(ctx, facts, decl, reassignable, ref.func.node, ref.func, name, depth)
+
+
+def _declarator_kind(ctx, facts, decl, reassignable: bool, scope_root, func, name: str, depth: int) -> str | None:
+    typed = type_kind(decl.child("type"))
+    if typed is not None:
+        return typed
+    if reassignable and any(a.type == "assignment_expression" and js.identifier_name(a.child("left")) == name
+                            for a in scope_root.walk()):
+        return None  # `let x = []; x = other` may hold something else
+    return collection_kind(ctx, facts, decl.child("value"), func, depth + 1)
+
+
+def _inside(node, ancestor) -> bool:
+    p = node
+    while p is not None:
+        if p is ancestor:
+            return True
+        p = p.parent
+    return False
+
+
+def _arg_kind(ctx, facts, ref, props: tuple[str, ...]) -> str | None:
+    """The kind of `args.a.b` from the registered function's args validator (`v.array(...)`)."""
+    path = ref.path + props
+    if ref.index != 1 or not path:
+        return None
+    fn = _handlers(ctx).get(id(ref.func))
+    if fn is None:
+        return None
+    val = ctx.project.args_validator(fn)
+    for p in path:
+        val = val.field(p) if val is not None else None
+    return "array" if val is not None and val.required().kind == "array" else None
+
+
+def _handlers(ctx) -> dict:
+    """id(handler FunctionInfo) -> RegisteredFunction, for every registered function."""
+    return memoized(ctx, "async: functions by handler",
+                    lambda: {id(fn.handler): fn for app in ctx.project.apps for fn in app.functions
+                             if fn.handler is not None})
+
+
+def _is_paginate_result(facts, obj, func) -> bool:
+    """`(await q.paginate(opts))`, or a const holding it."""
+    if obj is not None and obj.type == "identifier" and func is not None:
+        ref = func.lookup(obj.text or "")
+        found = scope.declarator_of(ref.func.node, obj.text or "") if ref is not None and ref.kind == "local" \
+            and ref.func is not None else None
+        if found is None or found[0].child("name") is not found[1]:
+            return False
+        obj = js.unwrap(found[0].child("value"))
+    if obj is None or obj.type != "await_expression" or not obj.children:
+        return False
+    chain = query_chain(facts, obj.children[0])
+    return chain is not None and chain[-1] == "paginate"

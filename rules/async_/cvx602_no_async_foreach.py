@@ -1,6 +1,6 @@
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js
 
-from .common import SERVER, in_async_function
+from .common import SERVER, collection_kind, in_async_function
 
 
 class NoAsyncForeach(Rule):
@@ -25,9 +25,17 @@ class NoAsyncForeach(Rule):
     ```
 
     ## Fix safety
-    When the `forEach` is a statement inside an `async` function, it becomes
-    `await Promise.all(array.map(<same callback>))`: safe — the callbacks still start
-    together, and now they are awaited.
+    Only for a `forEach` that is a statement inside an `async` function. When the receiver
+    is known to be an array (an array literal, a `.collect()`/`.take(n)` result, the result
+    of `.map/.filter/...`, `Object.keys/values/entries`, `Array.from`, a name typed `T[]`, an
+    argument validated by `v.array`), it becomes `await Promise.all(array.map(<same
+    callback>))`: safe — the callbacks still start together, and now they are awaited.
+    A `Map` or `Set` (`new Map(...)`, typed `Map<K, V>`) has no `.map`: it becomes
+    `await Promise.all(Array.from(m, async ([k, v]) => ...))`, the callback's `(value, key)`
+    turned into the `[key, value]` entry Array.from passes — safe, offered only for an arrow
+    callback with plain unannotated parameters (`(value)`/`(value, key)`; `(value)` for a set).
+    For any other receiver the `.map` rewrite is unsafe: it is only right if the receiver
+    is an array.
     """
 
     code = "CVX602"
@@ -48,6 +56,45 @@ class NoAsyncForeach(Rule):
                        '  await Promise.all(rows.map(async (r) => {\n    await ctx.db.delete("t", r._id);\n  }));\n}});\n'),
         Invalid(SERVER + 'export function later(ctx: any, ids: string[]) {\n'
                 '  ids.forEach(async function (id) { await ctx.db.delete("t", id); });\n}\n', lines=[5]),
+        # a Map has no `.map`: Array.from with the (value, key) parameters turned into [key, value]
+        Invalid(SERVER + 'export const m = mutation({ args: { scores: v.array(v.object({ id: v.string(), n: v.number() })) },\n'
+                '  handler: async (ctx, args) => {\n    const totals = new Map<string, number>();\n'
+                '    for (const s of args.scores) totals.set(s.id, (totals.get(s.id) ?? 0) + s.n);\n'
+                '    totals.forEach(async (n, id) => {\n      await ctx.db.insert("t", { id, n });\n    });\n  },\n});\n',
+                lines=[8],
+                output=SERVER + 'export const m = mutation({ args: { scores: v.array(v.object({ id: v.string(), n: v.number() })) },\n'
+                       '  handler: async (ctx, args) => {\n    const totals = new Map<string, number>();\n'
+                       '    for (const s of args.scores) totals.set(s.id, (totals.get(s.id) ?? 0) + s.n);\n'
+                       '    await Promise.all(Array.from(totals, async ([id, n]) => {\n      await ctx.db.insert("t", { id, n });\n    }));\n  },\n});\n'),
+        # annotated parameters cannot be moved into the entry pattern as they are: no fix
+        Invalid(SERVER + 'export const m = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  const totals = new Map<string, number>();\n'
+                '  totals.forEach(async (n: number, id: string) => { await ctx.db.insert("t", { id, n }); });\n}});\n',
+                lines=[6], output=None),
+        # a Map parameter (value only) and a Set
+        Invalid(SERVER + 'export async function flush(ctx: any, totals: Map<string, number>, ids: Set<string>) {\n'
+                '  totals.forEach(async (n) => { await ctx.db.insert("t", { n }); });\n'
+                '  ids.forEach(async id => { await ctx.db.delete("t", id); });\n}\n',
+                lines=[5, 6],
+                output=SERVER + 'export async function flush(ctx: any, totals: Map<string, number>, ids: Set<string>) {\n'
+                       '  await Promise.all(Array.from(totals, async ([, n]) => { await ctx.db.insert("t", { n }); }));\n'
+                       '  await Promise.all(Array.from(ids, async id => { await ctx.db.delete("t", id); }));\n}\n'),
+        # known arrays: a v.array argument, Object.keys
+        Invalid(SERVER + 'export const d = mutation({ args: { ids: v.array(v.id("t")), byId: v.record(v.string(), v.number()) },\n'
+                '  handler: async (ctx, args) => {\n'
+                '    args.ids.forEach(async (id) => { await ctx.db.delete("t", id); });\n'
+                '    Object.keys(args.byId).forEach(async (k) => { await ctx.db.insert("t", { k }); });\n  },\n});\n',
+                lines=[6, 7],
+                output=SERVER + 'export const d = mutation({ args: { ids: v.array(v.id("t")), byId: v.record(v.string(), v.number()) },\n'
+                       '  handler: async (ctx, args) => {\n'
+                       '    await Promise.all(args.ids.map(async (id) => { await ctx.db.delete("t", id); }));\n'
+                       '    await Promise.all(Object.keys(args.byId).map(async (k) => { await ctx.db.insert("t", { k }); }));\n  },\n});\n'),
+        # a receiver of unknown kind: the `.map` rewrite is offered as unsafe
+        Invalid(SERVER + 'export async function purge(ctx: any, load: () => Promise<any>) {\n'
+                '  const rows = await load();\n  rows.forEach(async (r: any) => { await ctx.db.delete("t", r._id); });\n}\n',
+                lines=[6],
+                output=SERVER + 'export async function purge(ctx: any, load: () => Promise<any>) {\n'
+                       '  const rows = await load();\n  await Promise.all(rows.map(async (r: any) => { await ctx.db.delete("t", r._id); }));\n}\n'),
     ]
 
     def check_module(self, ctx, module):
@@ -59,16 +106,57 @@ class NoAsyncForeach(Rule):
             args = js.call_args(site.node)
             if not args or not js.is_function(js.unwrap(args[0])) or not js.is_async(js.unwrap(args[0])):
                 continue
+            kind = collection_kind(ctx, facts, site.callee.child("object"), site.func)
+            instead = "`await Promise.all(Array.from(...))`" if kind in ("map", "set") else "`await Promise.all(array.map(...))`"
             ctx.report(facts, site.node, "`forEach` does not wait for an async callback: the writes may not have "
-                       "happened when the function returns, and their errors are lost; use "
-                       "`await Promise.all(array.map(...))` or a `for ... of` loop", fix=self._fix(ctx, facts, site, args))
+                       f"happened when the function returns, and their errors are lost; use {instead} or a "
+                       "`for ... of` loop", fix=self._fix(ctx, facts, site, args, kind))
 
-    def _fix(self, ctx, facts, site, args):
+    def _fix(self, ctx, facts, site, args, kind):
         if len(args) != 1 or site.callee.first("optional_chain") is not None:
             return None
         stmt = js.outer(site.node).parent
         if stmt is None or stmt.type != "expression_statement" or not in_async_function(site.node):
             return None
         obj = site.callee.child("object")
-        text = f"await Promise.all({facts.text(obj)}.map({facts.text(args[0])}))"
-        return Fix.safe("Use `await Promise.all(array.map(...))`", ctx.edit(facts, js.outer(site.node), text))
+        receiver = facts.text(obj)
+        named = f"`{receiver}`" if len(receiver) <= 40 and "\n" not in receiver else "the receiver"
+        if kind in ("map", "set"):
+            callback = _entries_callback(facts, js.unwrap(args[0]), kind)
+            if callback is None:
+                return None
+            return Fix.safe(f"Use `await Promise.all(Array.from(...))` over {named}'s entries",
+                            ctx.edit(facts, js.outer(site.node), f"await Promise.all(Array.from({receiver}, {callback}))"))
+        edit = ctx.edit(facts, js.outer(site.node), f"await Promise.all({receiver}.map({facts.text(args[0])}))")
+        if kind == "array":
+            return Fix.safe("Use `await Promise.all(array.map(...))`", edit)
+        return Fix.unsafe(f"Use `await Promise.all(array.map(...))` (only right if {named} is an array)", edit)
+
+
+def _entries_callback(facts, callback, kind: str) -> str | None:
+    """The `forEach` callback rewritten for `Array.from(map, cb)`, which passes `[key, value]`
+    and an index where `Map.forEach` passes `(value, key, map)` (`Set.forEach`: `(value, value,
+    set)`). Only arrow functions (no own `arguments`) whose parameters are plain, unannotated
+    names that the rewrite can keep exactly: `(v, k)` -> `([k, v])`, `(v)` -> `([, v])` for a
+    map; `(v)` unchanged for a set. None otherwise."""
+    if callback is None or callback.type != "arrow_function":
+        return None
+    params = js.function_params(callback)
+    names = []
+    for p in params:
+        if p.type == "identifier":
+            names.append(p.text or "")
+        elif p.type == "required_parameter" and len(p.children) == 1 and p.children[0].type == "identifier":
+            names.append(p.children[0].text or "")
+        else:
+            return None  # annotated, defaulted, destructured or rest parameters
+    text = facts.text(callback)
+    if kind == "set" or not names:
+        return text if len(names) <= 1 else None
+    if len(names) > 2:
+        return None
+    pattern = f"([{names[1]}, {names[0]}])" if len(names) == 2 else f"([, {names[0]}])"
+    where = callback.child("parameters") or callback.child("parameter")
+    start, end = where.start - callback.start, where.end - callback.start
+    src = facts.source[callback.start:callback.end]
+    return (src[:start] + pattern.encode() + src[end:]).decode("utf-8")
