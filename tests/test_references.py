@@ -247,3 +247,35 @@ def test_file_mode_without_git_still_sees_sibling_packages(tmp_path):
     p, _ws, only = build_project([tmp_path / "services/backend/convex/notes.ts"], Settings())
     assert only == {tmp_path / "services/backend/convex/notes.ts"}
     assert callers(p, "notes:add") == [("client", "useMutation", "Notes.tsx", "api")]
+
+
+def test_http_route_paths_are_read_through_const_bindings_only(tmp_path):
+    """`path: ITEM` / `path: Routes.item` are read when every name on the way is a `const`
+    (across files and re-exports); a `let` anywhere on the way, a computed key or a later
+    spread, a template with substitutions, or a parameter shadowing a constant: unknown."""
+    convex = tmp_path / "convex"
+    (convex / "lib").mkdir(parents=True)
+    (tmp_path / "package.json").write_text('{"dependencies": {"convex": "1.31.0"}}')
+    (convex / "lib" / "paths.ts").write_text(
+        'export const BASE = "/api";\nexport let MOVING = "/moving";\n'
+        'export const Paths = { spread: "/a", ...({} as any), item: "/api/item", base: BASE, viaLet: MOVING,\n'
+        '  tpl: `/t`, sub: `${BASE}/x` };\n')
+    (convex / "lib" / "index.ts").write_text('export * from "./paths";\n')
+    (convex / "http.ts").write_text(
+        'import { httpRouter } from "convex/server";\nimport { httpAction } from "./_generated/server";\n'
+        'import { Paths, MOVING } from "./lib";\nimport * as all from "./lib/paths";\n'
+        'const h = httpAction(async () => new Response("ok"));\nconst http = httpRouter();\n'
+        'const ALIAS = Paths.base;\nlet LOCAL = "/local";\nconst VIA_LET = LOCAL;\n'
+        'http.route({ path: Paths.item, method: "GET", handler: h });\n'
+        'http.route({ path: ALIAS, method: "GET", handler: h });\n'
+        'http.route({ path: all.Paths.tpl, method: "GET", handler: h });\n'
+        'http.route({ path: Paths.spread, method: "GET", handler: h });\n'
+        'http.route({ path: Paths.viaLet, method: "GET", handler: h });\n'
+        'http.route({ path: MOVING, method: "GET", handler: h });\n'
+        'http.route({ path: VIA_LET, method: "GET", handler: h });\n'
+        'http.route({ path: Paths.sub, method: "GET", handler: h });\n'
+        'function add(ALIAS: string) { http.route({ path: ALIAS, method: "GET", handler: h }); }\nadd("/x");\n'
+        'export default http;\n')
+    routes = project_of(tmp_path).call_index.routes
+    assert [r.path for r in sorted(routes, key=lambda r: r.call.start)] == [
+        "/api/item", "/api", "/t", None, None, None, None, None, None]

@@ -107,6 +107,101 @@ class Linker:
                 return d
         return None
 
+    # -- constant strings -----------------------------------------------------------------
+    def const_string(self, facts: FileFacts, node: Node | None, func=None) -> str | None:
+        """The string `node` always holds: a string literal or a template without
+        substitutions, written there or reached through `const` bindings (imported and
+        re-exported ones included) and the properties of object literals they hold
+        (`Routes.item` with `export const Routes = { item: "/x" } as const`). A `let`/`var`
+        may be reassigned and a destructured or computed value is not read: None. `func` is
+        the function `node` sits in, so that its parameters and locals are not taken for
+        module constants of the same name."""
+        node = js.unwrap(node)
+        if node is None:
+            return None
+        if node.type in ("string", "template_string"):
+            return js.string_value(node)
+        chain = js.member_chain(node)
+        if chain is None or chain[0].type != "identifier":
+            return None
+        root, props = chain
+        if func is not None and func.lookup(root.text or "") is not None:
+            return None
+        d = self._const_value(facts, root, 0)
+        for prop in props:
+            d = self._const_member(d, prop, 0)
+        return js.string_value(d.node) if isinstance(d, Def) else None
+
+    def _const_value(self, facts: FileFacts, node: Node | None, depth: int) -> Def | NamespaceDef | None:
+        """What a module-level expression denotes through `const` bindings only."""
+        node = js.unwrap(node)
+        if node is None or depth > 24:
+            return None
+        if node.type in ("identifier", "shorthand_property_identifier"):
+            return self._const_binding(facts, node.text or "", depth + 1)
+        chain = js.member_chain(node)
+        if chain is not None and chain[1] and chain[0].type == "identifier":
+            d = self._const_value(facts, chain[0], depth + 1)
+            for prop in chain[1]:
+                d = self._const_member(d, prop, depth + 1)
+            return d
+        return Def(facts, node)
+
+    def _const_binding(self, facts: FileFacts, name: str, depth: int) -> Def | NamespaceDef | None:
+        if depth > 24:
+            return None
+        b = facts.bindings.get(name)
+        if b is not None:
+            if b.kind != "const" or b.path or b.value is None:
+                return None
+            return self._const_value(facts, b.value, depth + 1)
+        imp = facts.import_of(name)
+        if imp is None or imp.type_only:
+            return None
+        return self._const_import(facts, imp.source, imp.imported, depth + 1)
+
+    def _const_import(self, facts: FileFacts, source: str, imported: str, depth: int) -> Def | NamespaceDef | None:
+        target = self.resolver.resolve(facts.path, source)
+        if target is None or target.kind in ("generated", "external"):
+            return None
+        other = self.load(target.name)
+        if other is None:
+            return None
+        if imported == "*":
+            return NamespaceDef(other)
+        return self._const_export(other, imported, depth + 1)
+
+    def _const_export(self, facts: FileFacts, name: str, depth: int) -> Def | NamespaceDef | None:
+        if depth > 24:
+            return None
+        for e in facts.exports:
+            if e.name != name or e.type_only:
+                continue
+            if e.local is not None:
+                return self._const_binding(facts, e.local, depth + 1)
+            if e.source is not None:
+                return self._const_import(facts, e.source, e.imported or name, depth + 1)
+            return None  # `export default <expression>` and the like: not a const binding
+        for source, _node in facts.export_stars:
+            d = self._const_import(facts, source, name, depth + 1)
+            if d is not None:
+                return d
+        return None
+
+    def _const_member(self, d: Def | NamespaceDef | None, prop: str, depth: int) -> Def | NamespaceDef | None:
+        if isinstance(d, NamespaceDef):
+            return self._const_export(d.facts, prop, depth + 1)
+        if not isinstance(d, Def) or d.node.type != "object":
+            return None
+        props = js.object_props(d.node)
+        last = max((i for i, p in enumerate(props) if p.key == prop and not p.spread), default=None)
+        if last is None or any(p.spread or p.key is None for p in props[last + 1:]):
+            return None  # absent, or a later spread or computed key may replace it
+        value = props[last].value
+        if value is None or value.type == "method_definition":
+            return None
+        return self._const_value(d.facts, value, depth + 1)
+
     # -- expressions ----------------------------------------------------------------------
     def value_of(self, facts: FileFacts, node: Node | None, depth: int = 0) -> Definition | None:
         """What a module-level expression denotes, following identifiers and member chains."""

@@ -468,8 +468,11 @@ def _caller(func: FunctionInfo | None, handlers: dict) -> "RegisteredFunction | 
 def _route(index: CallIndex, resolver: ReferenceResolver, app: "App", facts: FileFacts, site: CallSite,
            spec: Node, by_call: dict) -> None:
     handler = js.object_get(spec, "handler")
-    route = HttpRoute(facts, site.node, js.unwrap(handler), js.string_value(js.object_get(spec, "method")),
-                      js.string_value(js.object_get(spec, "path")), js.string_value(js.object_get(spec, "pathPrefix")))
+
+    def option(key: str) -> str | None:  # a literal, or a const string (`path: Routes.item`)
+        return resolver.linker.const_string(facts, js.object_get(spec, key), site.func)
+
+    route = HttpRoute(facts, site.node, js.unwrap(handler), option("method"), option("path"), option("pathPrefix"))
     index.routes.append(route)
     h = js.unwrap(handler)
     if h is None:

@@ -74,6 +74,12 @@ class HttpActionRequiresAuthOrSignature(Rule):
                        'export const receive = httpAction(async (ctx, req) => {\n'
                        '  await ctx.runMutation(internal.data.load, { body: await req.text() });\n'
                        '  return new Response(null);\n});\n'}),
+        # the message names the route, also when its path and method are constants
+        Invalid(HTTP + 'import { Routes } from "./routes";\nconst POST = "POST";\n'
+                'http.route({ path: Routes.load, method: POST, handler: httpAction(async (ctx, req) => {\n'
+                '  await ctx.runMutation(internal.data.load, await req.json());\n  return new Response("ok");\n}) });\n'
+                'export default http;\n', path="convex/http.ts", lines=[8], message="HTTP route POST /import checks",
+                files={"convex/routes.ts": 'export const Routes = { load: "/import" } as const;\n'}),
     ]
 
     def check_app(self, ctx, app):

@@ -17,7 +17,10 @@ class HttpRouteValidity(Rule):
     a `path` that does not start with `/`; a `pathPrefix` that does not start and end with
     `/`; both `path` and `pathPrefix`; a method outside GET POST PUT DELETE OPTIONS PATCH;
     the same path (or prefix) and method twice; paths under the reserved `/.files`; and
-    `:param` or `*` segments in `path`, which make a dead route.
+    `:param` or `*` segments in `path`, which make a dead route. Values may be written in
+    place or come from constants (`const ITEM = "/items"`, `Routes.item` from another file):
+    `const` bindings holding a string literal, or an object literal's property; a `let` or
+    a computed string is not read.
 
     ## Why is this bad?
     The router throws at deploy time for all but the last case (`src/server/router.ts`).
@@ -35,6 +38,7 @@ class HttpRouteValidity(Rule):
 
     ## Fix safety
     Adding a missing leading or trailing `/` is safe: the route as written fails to deploy.
+    Only a literal written in the route is fixed; a constant may be used elsewhere too.
     Turning `:param` routes into `pathPrefix` is left to you.
     """
 
@@ -46,6 +50,10 @@ class HttpRouteValidity(Rule):
 
     valid = [Valid(HEAD + 'http.route({ path: "/ok", method: "GET", handler: h });\n'
                    'http.route({ pathPrefix: "/files/", method: "GET", handler: h });\nexport default http;\n',
+                   path="convex/http.ts"),
+             # a parameter named like a module constant is not that constant
+             Valid(HEAD + 'const P = "/p/:id";\nexport function add(P: string) {\n'
+                   '  http.route({ path: P, method: "GET", handler: h });\n}\nadd("/p");\nexport default http;\n',
                    path="convex/http.ts")]
     invalid = [
         Invalid(HEAD + 'http.route({ path: "ok", method: "GET", handler: h });\nexport default http;\n',
@@ -60,6 +68,18 @@ class HttpRouteValidity(Rule):
                 'http.route({ path: "/.files/x", pathPrefix: "/y/", method: "GET", handler: h });\n'
                 'http.route({ path: "/image/{storageId}", method: "GET", handler: h });\nexport default http;\n',
                 path="convex/http.ts", lines=[5, 6, 8, 9, 9, 10]),
+        # paths from constants: in this file, and a constant object of another module (its
+        # `/` is left to you: the constant may be used elsewhere); a `let` is not read
+        Invalid(HEAD + 'import { Routes } from "./routes";\nconst ITEM = "/items/:id";\nlet LATER = "/later/:id";\n'
+                'http.route({ path: ITEM, method: "GET", handler: h });\n'
+                'http.route({ path: Routes.item, method: Routes.get, handler: h });\n'
+                'http.route({ pathPrefix: Routes.files, method: "GET", handler: h });\n'
+                'http.route({ path: LATER, method: "GET", handler: h });\n'
+                'http.route({ path: Routes.list, method: "GET", handler: h });\n'
+                'http.route({ path: "/items", method: "GET", handler: h });\nexport default http;\n',
+                path="convex/http.ts", lines=[8, 9, 9, 10, 13], output=None,
+                files={"convex/routes.ts": 'const ITEMS = "/items";\n'
+                       'export const Routes = { list: ITEMS, item: `/items/:id/full`, get: "GETS", files: "files/" } as const;\n'}),
     ]
 
     def check_module(self, ctx, module):
@@ -73,34 +93,52 @@ class HttpRouteValidity(Rule):
             path_node = js.object_get(opts, "path")
             prefix_node = js.object_get(opts, "pathPrefix")
             method_node = js.object_get(opts, "method")
-            path = js.string_value(path_node)
-            prefix = js.string_value(prefix_node)
-            method = js.string_value(method_node)
+            # literals, or constants (`path: Routes.item`) read through const bindings
+            path = ctx.project.linker.const_string(facts, path_node, site.func)
+            prefix = ctx.project.linker.const_string(facts, prefix_node, site.func)
+            method = ctx.project.linker.const_string(facts, method_node, site.func)
             if path_node is not None and prefix_node is not None:
                 ctx.report(facts, site.node, "a route takes `path` or `pathPrefix`, not both")
             if path is not None:
+                shown = _shown(facts, path_node, path)
                 if not path.startswith("/"):
-                    ctx.report(facts, path_node, f"route path {path!r} must start with `/`",
-                               fix=Fix.safe("Add the leading `/`", ctx.edit(facts, _inner(path_node), "/" + path)))
+                    ctx.report(facts, path_node, f"route path {shown} must start with `/`",
+                               fix=_literal_fix(ctx, facts, path_node, "Add the leading `/`", "/" + path))
                 elif re.search(r"(^|/)(:[^/]*|\*|\{[^/]*\})(/|$)", path):  # `:id`, `*`, `{id}` (OpenAPI style)
-                    ctx.report(facts, path_node, f"route path {path!r} never matches: Convex has no path parameters, "
+                    ctx.report(facts, path_node, f"route path {shown} never matches: Convex has no path parameters, "
                                                  "only exact paths and `pathPrefix`")
                 if path == "/.files" or path.startswith("/.files/"):
                     ctx.report(facts, path_node, "`/.files` is reserved by Convex")
             if prefix is not None:
                 fixed = ("" if prefix.startswith("/") else "/") + prefix + ("" if prefix.endswith("/") else "/")
                 if fixed != prefix:
-                    ctx.report(facts, prefix_node, f"route pathPrefix {prefix!r} must start and end with `/`",
-                               fix=Fix.safe(f"Use {fixed!r}", ctx.edit(facts, _inner(prefix_node), fixed)))
+                    ctx.report(facts, prefix_node, f"route pathPrefix {_shown(facts, prefix_node, prefix)} must start "
+                               "and end with `/`", fix=_literal_fix(ctx, facts, prefix_node, f"Use {fixed!r}", fixed))
                 if prefix.startswith("/.files"):
                     ctx.report(facts, prefix_node, "`/.files` is reserved by Convex")
             if method is not None and method.upper() not in METHODS:
-                ctx.report(facts, method_node, f"HTTP method {method!r} is not supported (use one of {', '.join(METHODS)})")
+                ctx.report(facts, method_node, f"HTTP method {_shown(facts, method_node, method)} is not supported "
+                           f"(use one of {', '.join(METHODS)})")
             if method is not None and (path is not None or prefix is not None):
                 key = ("path" if path is not None else "prefix", path if path is not None else prefix, method.upper())
                 if key in seen:
                     ctx.report(facts, site.node, f"{method.upper()} {key[1]} is already routed above; Convex rejects duplicates")
                 seen.add(key)
+
+
+def _is_literal(node) -> bool:
+    n = js.unwrap(node)
+    return n is not None and n.type in ("string", "template_string")
+
+
+def _shown(facts, node, value: str) -> str:
+    """The value as a quoted string, and where it comes from when it is not written in place."""
+    return repr(value) if _is_literal(node) else f"{value!r} (from `{facts.text(js.unwrap(node))}`)"
+
+
+def _literal_fix(ctx, facts, node, message: str, text: str):
+    """Rewrite a literal in place; a constant may be shared with other code, so it is left to you."""
+    return Fix.safe(message, ctx.edit(facts, _inner(node), text)) if _is_literal(node) else None
 
 
 def _inner(string_node):
