@@ -472,22 +472,24 @@ class _ChainBuilder:
             chain.unknown_steps.append(step)
 
     def _through_variable(self, chain: QueryChain, name: Node, decl: Node, depth: int) -> list[QueryChain]:
-        """Follow a builder held in a variable: reassignments extend it, other uses consume it."""
+        """Follow a builder held in a variable: reassignments extend it, other uses consume it.
+        Reassignments that cannot all run (`if (x) q = q.withIndex(a); else q = q.withIndex(b)`,
+        switch cases, the sides of `q = x ? q.filter(f) : q`) never meet in one chain: each
+        consumer gets one chain per set of reassignments that can run together before it."""
         var = name.text or ""
         chain.binding = var
         consumers: list[Node] = []
+        extensions: list[_Extension] = []
+        block = _statement_block(decl)
         for use in _reads_after(self.facts, decl, var):
             top, parent = _chain_top(use)
-            if parent is not None and parent.type == "assignment_expression" and top.field == "right":
-                left = js.unwrap(parent.child("left"))
-                if left is not None and left.type == "identifier" and left.text == var:
-                    # `q = q.filter(...)`: the steps between apply to the same builder
-                    cond = _runs_on_some_paths(parent, _statement_block(decl))
-                    self._walk_steps(chain, use, top, cond)
-                    continue
+            if _reassigns(top, parent, var):
+                # `q = q.filter(...)`: the steps between apply to the same builder
+                extensions.append(_Extension(use, top, _runs_on_some_paths(top, block)))
+                continue
             o = js.outer(use)
             if o.parent is not None and o.parent.type == "assignment_expression" and o.field == "left":
-                if _rooted_at(o.parent.child("right"), var):
+                if all(_rooted_at(alt, var) for alt in _alternatives(o.parent.child("right"))):
                     continue  # the target of `q = q.filter(...)`, handled at its right side
                 if _other_branch(decl, o.parent):
                     continue  # `if (x) q = filter(...); else q = ...`: the else never replaces this one
@@ -501,13 +503,26 @@ class _ChainBuilder:
                     continue  # `typeof q.take === "function"`: a property read, not a call
             consumers.append(use)
         chain.builder_uses = consumers
-        chain.builder_steps = len(chain.steps)
+        exclusive = _ExclusiveReads()
         if not consumers:
-            return [chain]
+            return self._extended(chain, extensions, exclusive)
         out: list[QueryChain] = []
         for use in consumers:
+            before = [e for e in extensions if not exclusive(e.read, use)]
+            for c in self._extended(chain, before, exclusive):
+                out.extend(self._walk(c, use, conditional=False, depth=depth + 1))
+        return out
+
+    def _extended(self, chain: QueryChain, extensions: "list[_Extension]", exclusive: "_ExclusiveReads"
+                  ) -> list[QueryChain]:
+        """Copies of `chain`, one per path through `extensions`, each with that path's steps."""
+        out = []
+        for path in _paths(extensions, exclusive):
             c = _copy_chain(chain)
-            out.extend(self._walk(c, use, conditional=False, depth=depth + 1))
+            for e in path:
+                self._walk_steps(c, e.read, e.top, e.conditional)
+            c.builder_steps = len(c.steps)
+            out.append(c)
         return out
 
     def _walk_steps(self, chain: QueryChain, start: Node, top: Node, conditional: bool) -> None:
@@ -562,6 +577,124 @@ class _ChainBuilder:
                         chain.post_filters.append(pf)
                 elif up is not None and up.type == "return_statement":
                     chain.result_returned = True
+
+
+@dataclass(eq=False, slots=True)
+class _Extension:
+    """A reassignment `q = q.filter(...)` of a builder variable: the read of `q` on its right side,
+    the outermost expression of the chain it starts, and whether it runs on some paths only."""
+
+    read: Node
+    top: Node
+    conditional: bool
+
+
+_MAX_PATHS = 16
+
+
+def _paths(extensions: list[_Extension], exclusive: "_ExclusiveReads") -> list[list[_Extension]]:
+    """The largest sets of `extensions` that can all run in one call, in source order: every
+    set of pairwise compatible ones that no other such set contains (the maximal independent
+    sets of the 'cannot both run' graph, built one extension at a time)."""
+    sets: list[list[_Extension]] = [[]]
+    for e in extensions:
+        grown: list[list[_Extension]] = []
+        for s in sets:
+            keep = [x for x in s if not exclusive(x.read, e.read)]
+            if len(keep) == len(s):
+                grown.append(s + [e])
+            else:
+                grown.extend((s, keep + [e]))
+        sets = _maximal(grown)
+        if len(sets) > _MAX_PATHS:
+            return _covering_paths(extensions, exclusive)
+    return sets
+
+
+def _maximal(sets: list[list[_Extension]]) -> list[list[_Extension]]:
+    keys = [frozenset(map(id, s)) for s in sets]
+    out, seen = [], set()
+    for i, s in enumerate(sets):
+        if keys[i] in seen or any(keys[i] < k for k in keys):
+            continue
+        seen.add(keys[i])
+        out.append(s)
+    return out
+
+
+def _covering_paths(extensions: list[_Extension], exclusive: "_ExclusiveReads") -> list[list[_Extension]]:
+    """Too many combinations of branches: fewer paths that still hold every extension, each
+    grown greedily from the first extension no earlier path has (each is still one real path)."""
+    out: list[list[_Extension]] = []
+    covered: set[int] = set()
+    for first in extensions:
+        if id(first) in covered:
+            continue
+        path = [first]
+        for e in extensions:
+            if e is not first and not any(exclusive(x.read, e.read) for x in path):
+                path.append(e)
+        path.sort(key=lambda x: x.read.start)
+        covered.update(map(id, path))
+        out.append(path)
+    return out
+
+
+class _ExclusiveReads:
+    """`mutually_exclusive`, plus cases of one `switch` that a `break` (return, throw, continue)
+    separates; memoized per builder variable."""
+
+    def __init__(self):
+        self._known: dict[tuple[int, int], bool] = {}
+
+    def __call__(self, a: Node, b: Node) -> bool:
+        key = (id(a), id(b)) if a.start <= b.start else (id(b), id(a))
+        known = self._known.get(key)
+        if known is None:
+            known = self._known[key] = mutually_exclusive(a, b) or _separate_switch_cases(a, b)
+        return known
+
+
+_JUMPS = frozenset(["break_statement", "return_statement", "throw_statement", "continue_statement"])
+
+
+def _separate_switch_cases(a: Node, b: Node) -> bool:
+    """Are `a` and `b` in different cases of one `switch`, with no fall-through from the earlier
+    case into the later one?"""
+    if a.start > b.start:
+        a, b = b, a
+    case_a = next((n for n in a.ancestors() if n.type in ("switch_case", "switch_default")), None)
+    while case_a is not None:
+        body = case_a.parent
+        case_b = next((n for n in b.ancestors() if n.parent is body), None)
+        if case_b is not None and case_b is not case_a:
+            cases = body.children
+            first = next(i for i, c in enumerate(cases) if c is case_a)
+            return any(_ends_in_jump(c) for c in cases[first:] if c.start < case_b.start)
+        case_a = next((n for n in body.ancestors() if n.type in ("switch_case", "switch_default")), None)
+    return False
+
+
+def _ends_in_jump(case: Node) -> bool:
+    stmts = [c for c in case.children if c.field == "body" and c.type != "comment"]
+    last = stmts[-1] if stmts else None
+    while last is not None and last.type == "statement_block":
+        inner = [c for c in last.children if c.type != "comment"]
+        last = inner[-1] if inner else None
+    return last is not None and last.type in _JUMPS
+
+
+def _reassigns(top: Node, parent: Node | None, var: str) -> bool:
+    """Is `top` (a chain on `var`) the new value of `var`: `q = q.filter(...)`, or one side of
+    `q = x ? q.filter(...) : q` whose every side continues `q`?"""
+    while parent is not None and parent.type == "ternary_expression" and top.field in ("consequence", "alternative"):
+        top = js.outer(parent)
+        parent = top.parent
+    if parent is None or parent.type != "assignment_expression" or top.field != "right":
+        return False
+    left = js.unwrap(parent.child("left"))
+    return left is not None and left.type == "identifier" and left.text == var and \
+        all(_rooted_at(alt, var) for alt in _alternatives(top))
 
 
 def _copy_chain(chain: QueryChain) -> QueryChain:

@@ -267,6 +267,13 @@ class PreferIndexOverFilter(Rule):
                 '  const rows = await ctx.db.query("messages").withIndex("by_channel_author", (q) => q.eq("channel", c)).collect();\n'
                 '  return rows.filter((m) => m.author === "bot");\n}});\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[5], message="index range"),
+        Invalid(SERVER + 'export const f = query({ args: { n: v.optional(v.string()), t: v.string() }, handler: async (ctx, { n, t }) => {\n'
+                '  let q: any = ctx.db.query("channels");\n'
+                '  if (n) q = q.withIndex("by_name", (r: any) => r.eq("name", n));\n'
+                '  else q = q.filter((r: any) => r.eq(r.field("name"), t));\n'
+                '  return await q.first();\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[6], message='withIndex("by_name"',
+                note="the filter of the branch without an index (no fix: the query is built through a variable)"),
         Invalid(SERVER + 'export const one = query({ args: { id: v.id("channels"), at: v.number() }, handler: async (ctx, { id, at }) => [\n'
                 '  await ctx.db.query("channels").filter((q) => q.eq(q.field("_id"), id)).first(),\n'
                 '  await ctx.db.query("channels").filter((q) => q.eq(q.field("_creationTime"), at)).first(),\n]});\n',

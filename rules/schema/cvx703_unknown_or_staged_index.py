@@ -71,6 +71,13 @@ class UnknownOrStagedIndex(Rule):
         Invalid(SERVER + 'export const f = query({ args: { b: v.string() }, handler: (ctx, { b }) =>\n'
                 '  ctx.db.query("messages").withSearchIndex("by_channel", (q) => q.search("body", b)).take(5) });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4], message="not a search index"),
+        Invalid(SERVER + 'export const f = query({ args: { c: v.optional(v.string()) }, handler: async (ctx, { c }) => {\n'
+                '  let q: any = ctx.db.query("messages");\n'
+                '  if (c) q = q.withIndex("by_chanel", (r: any) => r.eq("channel", c));\n'
+                '  else q = q.withIndex("by_creation_time");\n'
+                '  return await q.take(5);\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[5], message="by_channel",
+                note="the index of one branch of a reassigned builder, not only the last `withIndex` written"),
     ]
 
     def check_app(self, ctx, app):

@@ -102,6 +102,19 @@ class IndexRangeOrder(Rule):
         Valid(SERVER + 'export const f = query({ args: { c: v.string() }, handler: (ctx, { c }) =>\n'
               '  ctx.db.query("messages").withIndex("by_creation_time", (q) => q.gt("_creationTime", 5)).take(3) });\n',
               files={"convex/schema.ts": SCHEMA}),
+        Valid(SERVER + 'export const f = query({ args: { c: v.optional(v.string()) }, handler: async (ctx, { c }) => {\n'
+              '  let q: any = ctx.db.query("messages");\n'
+              '  if (c) {\n    q = q.withIndex("by_channel_user_at", (r: any) => r.eq("channel", c));\n'
+              '  } else {\n    q = q.withIndex("by_creation_time");\n  }\n'
+              '  return await q.order("desc").take(20);\n}});\n',
+              files={"convex/schema.ts": SCHEMA},
+              note="a builder reassigned in both branches: each range goes with its own branch's index"),
+        Valid(SERVER + 'export const f = query({ args: { by: v.string(), c: v.string() }, handler: async (ctx, { by, c }) => {\n'
+              '  let q: any = ctx.db.query("messages");\n  switch (by) {\n'
+              '    case "channel":\n      q = q.withIndex("by_channel_user_at", (r: any) => r.eq("channel", c));\n      break;\n'
+              '    default:\n      q = q.withIndex("by_creation_time");\n  }\n'
+              '  return await q.take(20);\n}});\n',
+              files={"convex/schema.ts": SCHEMA}, note="switch cases that a break separates"),
     ]
     invalid = [
         Invalid(SERVER + 'export const f = query({ args: { c: v.string(), u: v.string() }, handler: (ctx, { c, u }) =>\n'
@@ -115,6 +128,15 @@ class IndexRangeOrder(Rule):
         Invalid(SERVER + 'export const f = query({ args: { c: v.string() }, handler: (ctx, { c }) =>\n'
                 '  ctx.db.query("messages").withIndex("by_channel_user_at", (q: any) => q.eq("channel", c).range(1, 2)).collect() });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4], message="not an index range method"),
+        Invalid(SERVER + 'export const f = query({ args: { c: v.optional(v.string()), u: v.string() }, handler: async (ctx, { c, u }) => {\n'
+                '  let q: any = ctx.db.query("messages");\n'
+                '  if (c) q = q.withIndex("by_channel_user_at", (r: any) => r.eq("channel", c).eq("at", 1));\n'
+                '  else q = q.withIndex("by_creation_time");\n'
+                '  let p: any = ctx.db.query("messages");\n'
+                '  p = c ? p.withIndex("by_creation_time") : p.withIndex("by_channel_user_at", (r: any) => r.eq("user", u));\n'
+                '  return [await q.take(5), await p.take(5)];\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[5, 8], message="skips",
+                note="a wrong range in one branch of a reassigned builder (if/else, `?:`), checked against its own index"),
     ]
 
     def check_app(self, ctx, app):

@@ -19,7 +19,8 @@ class SearchIndexUsage(Rule):
     relevance order), and `ctx.vectorSearch` filters (`q.eq("f", x)`, also inside `q.or`) on
     fields outside the vector index's `filterFields`. When the `.order()` is applied
     conditionally (`if (!searching) q = q.order("desc")`), the finding is a warning: the
-    paths that add the search index and the order may never meet.
+    paths that add the search index and the order may never meet. An order in the `else` of
+    the `if` that adds the search index is fine: those paths never meet.
 
     ## Why is this bad?
     These throw at run time, e.g. "Search queries must always be in relevance order. Can
@@ -52,6 +53,12 @@ class SearchIndexUsage(Rule):
         Valid(SERVER + 'export const g = action({ args: {}, handler: (ctx) =>\n'
               '  ctx.vectorSearch("posts", "by_embedding", { vector: [1, 2, 3], filter: (q) => q.or(q.eq("lang", "en"), q.eq("lang", "de")) }) });\n',
               files={"convex/schema.ts": SCHEMA}),
+        Valid(SERVER + 'export const f = query({ args: { t: v.optional(v.string()) }, handler: async (ctx, { t }) => {\n'
+              '  let q: any = ctx.db.query("posts");\n'
+              '  if (t) q = q.withSearchIndex("search_body", (s: any) => s.search("body", t));\n'
+              '  else q = q.order("desc");\n'
+              '  return await q.take(10);\n}});\n',
+              files={"convex/schema.ts": SCHEMA}, note="the order is in the other branch: it never follows the search"),
     ]
     invalid = [
         Invalid(SERVER + 'export const f = query({ args: { t: v.string() }, handler: (ctx, { t }) =>\n'
