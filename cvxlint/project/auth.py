@@ -118,6 +118,9 @@ class Access:
     annotated_public: bool = False  # `// cvxlint-public`
     touches_resources: bool = False  # uses ctx.db / storage / run* / scheduler (or is an action)
     resources: set[str] = field(default_factory=set)  # which of those ctx members it uses
+    # writes, schedules or runs mutations/actions, or hands ctx (or ctx.db) to code we cannot
+    # see: a mutation that does none of these only reads, as a query would
+    may_write: bool = False
     caller_decides: list[Evidence] = field(default_factory=list)  # guards given only the arguments
     blind_guards: list[Evidence] = field(default_factory=list)  # guards that never ask ctx.auth who calls
     # identities an argument overrides (`args.userId ?? await getAuthUserId(ctx)`): what = the argument
@@ -208,6 +211,8 @@ class AccessAnalysis:
                 if path and path[0] in RESOURCE_MEMBERS:
                     out.touches_resources = True
                     out.resources.add(path[0])
+            if fn.kind == "mutation" and not out.may_write:
+                out.may_write = self._may_write(r)
         if fn.kind in ("action", "httpAction") and not _only_throws(reached):
             out.touches_resources = True  # actions reach the outside world (fetch, paid APIs)
         if not out.evidence and fn.kind == "query" and _PUBLIC_NAME.search(fn.display_name):
@@ -222,6 +227,30 @@ class AccessAnalysis:
                 out.evidence.append(Evidence(fn.facts, fn.args_node or fn.call, f"the capability argument `{cap}`",
                                              "args"))
         return out
+
+    def _may_write(self, r: Reached) -> bool:
+        """Can `r` change something with the handler's ctx (see `Access.may_write`)?"""
+        for _use, path in r.ctx_uses():
+            if path[:1] in (("scheduler",), ("runMutation",), ("runAction",)) \
+                    or path[:1] == ("db",) and path[1:2] in (("insert",), ("patch",), ("replace",), ("delete",)) \
+                    or path[:1] == ("storage",) and path[1:2] in (("store",), ("delete",), ("generateUploadUrl",)):
+                return True
+        if r.ctx_index is None:
+            return False
+        # `ctx` or `ctx.db` handed on: fine to a helper we follow (its own uses are scanned),
+        # not to code we cannot see (`aggregate.insert(ctx, doc)` of a package)
+        for site in r.func.all_calls():
+            for a in js.call_args(site.node):
+                chain = js.member_chain(js.unwrap(a) or a)
+                if chain is None or chain[0].type != "identifier" or len(chain[1]) > 1:
+                    continue
+                ref = site.func.lookup(chain[0].text or "") if site.func is not None else None
+                if ref is None or ref.kind != "param" or ref.func is not r.func or ref.index != r.ctx_index:
+                    continue
+                if r.ctx_path + ref.path + tuple(chain[1]) in ((), ("db",)) \
+                        and self.project.callgraph.callee(r.facts, site) is None:
+                    return True
+        return False
 
     def personal_data(self, fn: "RegisteredFunction") -> str | None:
         """Why a query's data is personal (an identity argument, a table of people), or None."""

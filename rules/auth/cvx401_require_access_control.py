@@ -46,7 +46,8 @@ class RequireAccessControl(Rule):
     subscription, message, conversation, notification, contact, address, ...; catalogues
     such as plans or templates excepted), or read a table that other functions only read
     after an admin check. Other unchecked queries — game state, a catalogue, site settings —
-    are often public on purpose and get info. Apps without `auth.config.ts` are skipped
+    are often public on purpose and get info; so do mutations that only read (no write,
+    schedule or run of a mutation or action, ctx handed to no code we cannot see). Apps without `auth.config.ts` are skipped
     unless this rule is selected by its code or name, and so are components (only their
     parent app can call them) and functions whose builder cannot be read (a wrapper from a
     package, or named only in `registrars:`).
@@ -308,6 +309,15 @@ class RequireAccessControl(Rule):
                 '  return await ctx.db.query("surveys").withIndex("by_user", (q) => q.eq("user", userId)).first();\n}});\n',
                 files=AUTH_CONFIG, lines=[5], message="is left out",
                 note="the identity is only the default for an argument the caller may pass"),
+        Invalid(SERVER + 'export const search = mutation({ args: { text: v.string() }, handler: async (ctx, args) =>\n'
+                '  await ctx.db.query("courses").withSearchIndex("by_code", (q) => q.search("code", args.text)).take(20) });\n',
+                files=AUTH_CONFIG, lines=[4], message="(it only reads); fine if the data is public",
+                note="a mutation that only reads is a query's exposure: info, as for a query"),
+        Invalid(SERVER + 'import { aggregate } from "./aggregates";\n'
+                'export const count = mutation({ args: { id: v.id("courses") }, handler: async (ctx, args) => {\n'
+                '  const doc = await ctx.db.get("courses", args.id);\n  if (doc) await aggregate.insertIfDoesNotExist(ctx, doc);\n}});\n',
+                files=AUTH_CONFIG, lines=[5], message="is public and checks no identity",
+                note="ctx handed to a package's code may write: still a warning"),
     ]
 
     def check_app(self, ctx, app):
@@ -343,10 +353,13 @@ class RequireAccessControl(Rule):
                                   f"{describe_function(fn)} fetches the caller's identity but never checks it, so "
                                   f"anyone can call it; throw (or return) when it is null{hint}")
                 continue
-            why = ctx.project.access_analysis.personal_data(fn) if fn.kind == "query" else None
-            if fn.kind == "query" and why is None:
+            # a mutation that only reads exposes what a query would (a search written as a mutation)
+            reads_only = fn.kind == "query" or (fn.kind == "mutation" and not access.may_write)
+            why = ctx.project.access_analysis.personal_data(fn) if reads_only else None
+            if reads_only and why is None:
                 ctx.report(fn.facts, name_node(fn),
-                           f"{describe_function(fn)} returns data without checking who asks; fine if the data is "
+                           f"{describe_function(fn)} returns data without checking who asks"
+                           f"{'' if fn.kind == 'query' else ' (it only reads)'}; fine if the data is "
                            "public by design (mark it `// cvxlint-public`), otherwise check "
                            f"`ctx.auth.getUserIdentity()`{hint}", severity=Severity.INFO)
                 continue
