@@ -117,3 +117,62 @@ def test_a_failed_disk_read_leaves_no_stat_for_an_unsaved_buffer(tmp_path):
         got = sorted((d.code, d.path, d.start) for ds in ws.lint(files, overrides).diagnostics.values() for d in ds)
         fresh = sorted((d.code, d.path, d.start) for d in api.check(files, ws.settings_for(files[0]), overrides).diagnostics)
         assert got == fresh, overrides
+
+
+def facts_dump(facts) -> tuple:
+    """Everything extraction derives from a file's functions and calls, by position."""
+    def rng(n):
+        return None if n is None else (n.type, n.start, n.end)
+
+    def fid(f):
+        return None if f is None else f.id
+
+    def ref(r):
+        return None if r is None else (r.kind, r.name, fid(r.func), r.index, r.path)
+
+    def site(c):
+        return (rng(c.node), fid(c.func), ref(c.ref), c.path, rng(c.callee), c.is_new)
+
+    functions = [(f.id, rng(f.node), f.name, fid(f.parent), [rng(p) for p in f.params], list(f.param_types), f.is_async,
+                  rng(f.body), sorted((k, ref(r)) for k, r in f.declared.items()), [site(c) for c in f.calls],
+                  [(rng(u.node), ref(u.ref), u.path) for u in f.param_uses], [c.id for c in f.children])
+                 for f in facts.functions]
+    function_of = sorted((f.id, rng(f.node)) for f in facts.function_of.values())
+    return (functions, function_of, [site(c) for c in facts.module_calls], [rng(n) for n in facts.top_level_awaits],
+            [(rng(u.node), u.path, fid(u.func)) for u in facts.global_uses], [(s, rng(n)) for s, n in facts.requires])
+
+
+def test_extracting_an_edited_file_from_its_previous_version_equals_a_fresh_extraction():
+    """The functions and calls of unchanged top-level statements are taken over (extract
+    `_functions_and_calls`); they must be exactly what a fresh extraction finds, also when
+    an edit changes the file's top-level names (an import added or removed)."""
+    from cvxlint.project.extract import extract_facts
+
+    rng = random.Random(11)
+    files = sorted(p for p in (ROOT / "fixtures").rglob("*") if p.suffix in (".ts", ".tsx") and p.is_file())
+    edits = EDITS + [b'import { fetch } from "./x";\n', b"const ctx = 1;\n", b"async function h(ctx) { await ctx.db.get(id); }\n"]
+    checks = reused = 0
+    for path in files:
+        src = path.read_bytes()
+        prev = extract_facts(str(path), src, None, reusable=True)
+        for _ in range(4):
+            i = rng.randrange(0, len(src) + 1)
+            j = min(len(src), i + rng.choice([0, 0, 1, 4, 40]))
+            new = src[:i] + rng.choice(edits) + src[j:]
+            kept = {id(f) for f in prev.functions}
+            incremental = extract_facts(str(path), new, prev.module, reusable=True)
+            assert facts_dump(incremental) == facts_dump(extract_facts(str(path), new)), f"{path} edit at {i}-{j}"
+            reused += sum(1 for f in incremental.functions if id(f) in kept)
+            checks += 1
+            prev, src = incremental, new
+    assert checks > 200 and reused > 20
+    # an edit inside one statement: every other statement's functions are taken over
+    path = ROOT / "fixtures" / "demo" / "convex" / "messages.ts"
+    src = path.read_bytes()
+    prev = extract_facts(str(path), src, None, reusable=True)
+    at = src.rindex(b'"')  # inside the last string literal of the file
+    edited = extract_facts(str(path), src[:at] + b"x" + src[at:], prev.module, reusable=True)
+    last = edited.module.statements[-1].node
+    outside = [f for f in edited.functions if f.node.start < last.start]
+    assert outside and all(f is g for f, g in zip(outside, prev.functions))
+    assert facts_dump(edited) == facts_dump(extract_facts(str(path), src[:at] + b"x" + src[at:]))

@@ -93,11 +93,15 @@ def finalize(
         return indexes[path]
 
     out: list[Diagnostic] = []
+    placed: dict[str, tuple[Path, str | None]] = {}  # path -> (Path, relative to base): once per file
     for d in diags:
-        p = Path(d.path)
+        hit = placed.get(d.path)
+        if hit is None:
+            p = Path(d.path)
+            hit = placed[d.path] = (p, _rel(p, base))
+        p, rel = hit
         if only is not None and p not in only and d.code != INTERNAL_ERROR:
             continue  # a crash is shown wherever it happened: it may hide findings in `only`
-        rel = _rel(p, base)
         if excl is not None and rel is not None and excl.match_file(rel):
             continue
         if rel is not None and _per_file_ignored(settings.per_file_ignores, rel, d.code):

@@ -89,8 +89,12 @@ class LintWorkspace:
         memo.editing.update(str(p) for p in on_disk)  # open files: their first keystroke reparses little
         with api.paused_gc():  # discovery included (api.check pauses it after discovering)
             result = api.check(on_disk, settings, overrides, load_facts=memo)
+        lists: dict[str, list[Diagnostic]] = {}  # by path string: a Path per finding adds up
         for d in result.diagnostics:
-            by_path.setdefault(Path(d.path), []).append(d)
+            found = lists.get(d.path)
+            if found is None:
+                found = lists[d.path] = by_path.setdefault(Path(d.path), [])
+            found.append(d)
         # Keep the texts the diagnostics point into, not the project: a run's project must be
         # garbage once its results are out (heap.py).
         named = {d.path for d in result.diagnostics} | {r.path for d in result.diagnostics for r in d.related}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from ..syntax import js
@@ -324,9 +325,50 @@ def _named_declaration(facts: FileFacts, decl: Node, exported: bool, default: bo
 # --- functions, scopes, calls ------------------------------------------------------------
 
 
+@dataclass(eq=False, slots=True)
+class _ScopeFacts:
+    """What `_scope_facts` finds in a stretch of a file: FileFacts' fields of the same names."""
+
+    functions: list[FunctionInfo] = field(default_factory=list)
+    function_of: dict[int, FunctionInfo] = field(default_factory=dict)
+    module_calls: list[CallSite] = field(default_factory=list)
+    top_level_awaits: list[Node] = field(default_factory=list)
+    global_uses: list[GlobalUse] = field(default_factory=list)
+    requires: list[tuple[str | None, Node]] = field(default_factory=list)
+
+
 def _functions_and_calls(facts: FileFacts) -> None:
     module_names: set[str] = set(facts.bindings)
     module_names.update(i.local for i in facts.imports if i.local)
+    statements = facts.module.statements
+    if statements is None:
+        _scope_facts(facts, facts.module.nodes(*_INTERESTING), module_names, facts)
+        return
+    # A file being edited (tree.parse(reusable=)): each top-level statement's functions and
+    # calls are its own (a function never spans two statements), and depend only on its
+    # text and the file's top-level names. An unchanged statement takes over what the
+    # previous version found in it, so an edit re-derives the statement it touched.
+    key = frozenset(module_names)
+    for st in statements:
+        found = st.derived.get("facts")
+        if found is None or found[0] != key:
+            part = _ScopeFacts()
+            _scope_facts(facts, facts.module.nodes_in(st.node, *_INTERESTING), module_names, part)
+            found = st.derived["facts"] = (key, part)
+        part = found[1]
+        facts.functions.extend(part.functions)
+        facts.function_of.update(part.function_of)
+        facts.module_calls.extend(part.module_calls)
+        facts.top_level_awaits.extend(part.top_level_awaits)
+        facts.global_uses.extend(part.global_uses)
+        facts.requires.extend(part.requires)
+    for i, f in enumerate(facts.functions):
+        f.id = i
+
+
+def _scope_facts(facts: FileFacts, nodes: list[Node], module_names: set[str], out: "FileFacts | _ScopeFacts") -> None:
+    """Functions, scopes and calls among `nodes` (the file's nodes of `_INTERESTING` types,
+    or those of one top-level statement, in document order), added to `out`."""
     source = facts.source
 
     pending_calls: list[tuple[Node, FunctionInfo | None]] = []
@@ -342,8 +384,6 @@ def _functions_and_calls(facts: FileFacts) -> None:
     # Only a few node types matter here; the tree already indexes them (Module.by_type), so
     # visit those in document order, keeping a stack of the functions we are inside of,
     # instead of walking every node again.
-    module = facts.module
-    nodes = module.nodes(*_INTERESTING)
     open_fns: list[FunctionInfo] = []
     for n in nodes:
         start = n.start
@@ -358,12 +398,12 @@ def _functions_and_calls(facts: FileFacts) -> None:
                 name = _assigned_name(n)
             params = js.function_params(n)
             info = FunctionInfo(
-                id=len(facts.functions), node=n, name=name, parent=f, params=params,
+                id=len(out.functions), node=n, name=name, parent=f, params=params,
                 param_types=[js.param_type_text(p, source) for p in params],
                 is_async=js.is_async(n), body=js.function_body(n),
             )
-            facts.functions.append(info)
-            facts.function_of[id(n)] = info
+            out.functions.append(info)
+            out.function_of[id(n)] = info
             if f is not None:
                 f.children.append(info)
                 if t in ("function_declaration", "generator_function_declaration") and name:
@@ -408,7 +448,7 @@ def _functions_and_calls(facts: FileFacts) -> None:
             if not (par is not None and par.type in ("member_expression", "subscript_expression") and n.field == "object"):
                 pending_members.append((n, f))
         elif t == "await_expression" and f is None:
-            facts.top_level_awaits.append(n)
+            out.top_level_awaits.append(n)
 
     def resolve(name: str, f: FunctionInfo | None) -> Ref:
         r = f.lookup(name) if f is not None else None
@@ -444,16 +484,16 @@ def _functions_and_calls(facts: FileFacts) -> None:
             continue
         if fn.type == "import":
             args = js.call_args(n)
-            facts.requires.append((js.string_value(args[0]) if args else None, n))
+            out.requires.append((js.string_value(args[0]) if args else None, n))
             continue
         site = _call_site(n, fn, f, is_new, resolve)
-        (f.calls if f is not None else facts.module_calls).append(site)
+        (f.calls if f is not None else out.module_calls).append(site)
         # the global `require`, or a module's own (`const require = createRequire(import.meta.url)`)
         if site.ref is not None and site.ref.kind in ("global", "module") and site.path == ("require",):
             args = js.call_args(n)
             s = js.string_value(args[0]) if args else None
             if s is not None and not any(i.node is n for i in facts.imports):
-                facts.requires.append((s, n))
+                out.requires.append((s, n))
 
     for n, f in pending_members:
         chain = js.member_chain(n)
@@ -464,7 +504,7 @@ def _functions_and_calls(facts: FileFacts) -> None:
         if r.kind == "param" and f is not None:
             f.param_uses.append(ParamUse(n, r, r.path + tuple(props)))
         elif r.kind == "global":
-            facts.global_uses.append(GlobalUse(n, (root.text or "", *props), f))
+            out.global_uses.append(GlobalUse(n, (root.text or "", *props), f))
 
 
 def _call_site(n: Node, fn: Node, f: FunctionInfo | None, is_new: bool, resolve) -> CallSite:

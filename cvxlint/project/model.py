@@ -177,12 +177,14 @@ class App:
         return any(path.is_relative_to(d) for d in self.nested_component_dirs)
 
     def module_for(self, path: Path | str) -> ConvexModule | None:
-        p = Path(path)
-        try:
-            rel = p.relative_to(self.functions_dir).as_posix()
-        except ValueError:
+        # by string prefix, like Project.app_for: asked for every database call of some checks
+        prefix = self.__dict__.get("_dir_prefix")
+        if prefix is None:
+            prefix = self.__dict__["_dir_prefix"] = str(self.functions_dir).rstrip(os.sep) + os.sep
+        name = str(path)
+        if not name.startswith(prefix):
             return None
-        return self.modules.get(rel)
+        return self.modules.get(name[len(prefix):].replace(os.sep, "/"))
 
     def convex_at_least(self, version: str) -> bool | None:
         """True/False when the app's convex version is known, None when it is not."""

@@ -320,6 +320,9 @@ class Statement:
     node: Node
     by_type: dict[str, list[Node]]
     comments: list[Comment]
+    # what later stages derived from this statement alone (extract: its functions and calls),
+    # taken over with it by the next version of the file
+    derived: dict = field(default_factory=dict)
 
     def moved_to(self, start: int, root: Node) -> "Statement":
         """This statement at a new offset (nodes are shifted in place) under a new root."""
