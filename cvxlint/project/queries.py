@@ -23,7 +23,9 @@ places gives two chains that share their start (`builder_uses` says so).
 
 `table_of(facts, node)` infers the table an ID expression belongs to, without TypeScript:
 `Id<"t">` annotations and casts, `v.id("t")` args, `insert("t")` results, `doc._id` and
-`doc.field` (through the schema) for documents read from a known table.
+`doc.field` (through the schema) for documents read from a known table, and elements of an
+array of ids (`ids.map((id) => ...)`, `for (const id of ids)`, `ids[i]`) whose table `ids_table`
+can tell: a `v.array(v.id("t"))` arg or schema field, an `Id<"t">[]` annotation.
 """
 
 from __future__ import annotations
@@ -60,6 +62,13 @@ _DOC_TYPE = re.compile(r"\bDoc\s*<\s*[\"']([A-Za-z_][A-Za-z0-9_]*)[\"']\s*>")
 # Functions of well-known packages that return the id of a known table (convex-rules.md 1.11).
 ID_RETURNING = {("@convex-dev/auth/server", "getAuthUserId"): "users",
                 ("@convex-dev/auth/server", "getAuthSessionId"): "authSessions"}
+_ONE_ID = _ID_QUALIFIER + r"(?:Id|GenericId)\s*<\s*[\"']([A-Za-z_][A-Za-z0-9_]*)[\"']\s*>"
+# `Id<"t">[]`, `readonly Id<"t">[]`, `Array<Id<"t">>`, `ReadonlyArray<Id<"t">>`
+_ID_ARRAY_TYPE = re.compile(r"^\s*(?:(?:readonly\s+)?" + _ONE_ID + r"\s*\[\s*\]|(?:Readonly)?Array\s*<\s*" + _ONE_ID
+                            + r"\s*>)\s*$")
+# Array methods whose result holds (some of) the receiver's elements, in an array / as one element.
+_SAME_ELEMENTS_METHODS = frozenset(["filter", "slice", "reverse", "sort", "toReversed", "toSorted"])
+_ELEMENT_METHODS = frozenset(["at", "find", "findLast"])
 _GENERIC_ID_TYPE = re.compile(r"^\s*" + _ID_QUALIFIER + r"(?:Id|GenericId)\s*<\s*[A-Za-z_][\w.]*\s*>")
 
 
@@ -1121,6 +1130,11 @@ class _Inference:
                     if path:
                         return self._destructured_id(init, path, depth)
                     return self._id_value(init, depth + 1)
+                if declarator.type == "for_in_statement" and declarator.has_tok("of") and not path:
+                    return self.ids_table(declarator.child("right"), depth + 1)  # `for (const id of ids)`
+            return None
+        if n.type == "subscript_expression" and js.string_value(n.child("index")) is None:
+            return self.ids_table(n.child("object"), depth + 1)  # `ids[i]`
         if n.type in ("await_expression", "call_expression"):
             return self._id_value(n, depth + 1)
         return None
@@ -1180,6 +1194,12 @@ class _Inference:
             c = self.uses.call_at(n)
             if c is not None and c.method in ("insert", "normalizeId"):
                 return c.table
+            callee = js.callee(n)
+            if callee is not None and callee.type == "member_expression" and \
+                    (callee.child("property") or callee).text in _ELEMENT_METHODS:
+                t = self.ids_table(callee.child("object"), depth + 1)  # `ids.at(0)`, `ids.find(...)`
+                if t is not None:
+                    return t
             from .definitions import ExternalDef
 
             d = self.uses.project.linker.value_of(self.facts, js.callee(n))
@@ -1213,15 +1233,14 @@ class _Inference:
                               ptype)
                 if m:
                     return m.group(1)
-        fn = self.uses.handler_function(func)
-        if fn is not None and ref.index == 1 and full:
-            args = self.uses.project.args_validator(fn)
-            if args is not None:
-                v = args
-                for p in full:
-                    v = v.field(p) if v is not None else None
-                return _id_table_of_validator(v)
+        v = self._arg_validator(ref, full)
+        if v is not None:
+            return _id_table_of_validator(v)
         # a callback parameter: `docs.map((d) => ...)`, `for (const d of docs)` handled by doc_table
+        if ref.index == 0 and not full:
+            array = _callback_array(func)
+            if array is not None:
+                return self.ids_table(array, 1)  # `args.ids.map((id) => ...)`
         if ref.index == 0 and full == ("_id",):
             table = self._callback_docs_table(func)
             if table is not None:
@@ -1232,12 +1251,105 @@ class _Inference:
                 return self._field_id_table(table, full[0])
         return None
 
-    def _field_id_table(self, table: str, fld: str) -> str | None:
+    def _arg_validator(self, ref: Ref, full: tuple[str, ...]):
+        """The validator of `args.<full>` when `ref` is the args parameter of a handler."""
+        fn = self.uses.handler_function(ref.func)
+        if fn is None or ref.index != 1 or not full:
+            return None
+        v = self.uses.project.args_validator(fn)
+        for p in full:
+            v = v.field(p) if v is not None else None
+        return v
+
+    def _field_validator(self, table: str, fld: str):
         schema = self.uses.app.schema
         t = schema.table(table) if schema is not None else None
-        if t is None:
+        return t.field(fld) if t is not None else None
+
+    def _field_id_table(self, table: str, fld: str) -> str | None:
+        return _id_table_of_validator(self._field_validator(table, fld))
+
+    def ids_table(self, node: Node | None, depth: int) -> str | None:
+        """The table of every id an array expression holds: `args.ids` validated
+        `v.array(v.id("t"))`, a document's `v.array(v.id("t"))` field, a name typed `Id<"t">[]`,
+        and what `.filter/.slice/.sort/...`, `x ?? []` and `[a, ...b]` make of those."""
+        if node is None or depth > 8:
             return None
-        return _id_table_of_validator(t.field(fld))
+        t = _id_array_type_table(_cast_type_text(self.facts, node))
+        if t is not None:
+            return t
+        n = js.unwrap(node)
+        if n is None:
+            return None
+        if n.type == "await_expression" and n.children:
+            return self.ids_table(n.children[0], depth + 1)
+        if n.type == "member_expression":
+            chain = js.member_chain(n)
+            if chain is None:
+                return None
+            root, props = chain
+            ref = self.facts.ref_of(root)
+            if ref is not None and ref.kind == "param":
+                t = self._param_ids(ref, tuple(props))
+                if t is not None:
+                    return t
+            table = self.doc_table(n.child("object"), depth + 1)  # `collection.artworkIds`
+            return _array_id_table(self._field_validator(table, props[-1])) if table is not None else None
+        if n.type == "identifier":
+            ref = self.facts.ref_of(n)
+            if ref is None:
+                return None
+            if ref.kind == "param":
+                t = self._param_ids(ref, ())
+                if t is not None or _is_parameter_name(ref):
+                    return t
+            if ref.kind not in ("local", "param"):
+                return None
+            decl = _declarator(ref, n, self.uses._decls)
+            if decl is None or decl[0].type != "variable_declarator":
+                return None
+            declarator, _pat, path = decl
+            ann = declarator.child("type")
+            t = _id_array_type_table(self.facts.text(ann.children[0]) if ann is not None and ann.children else None)
+            if t is not None:
+                return t
+            init = declarator.child("value")
+            if len(path) == 1:  # `const { artworkIds } = collection`
+                table = self.doc_table(init, depth + 1)
+                return _array_id_table(self._field_validator(table, path[0])) if table is not None else None
+            return None if path else self.ids_table(init, depth + 1)
+        if n.type == "call_expression":
+            callee = js.callee(n)
+            if callee is not None and callee.type == "member_expression" and \
+                    (callee.child("property") or callee).text in _SAME_ELEMENTS_METHODS:
+                return self.ids_table(callee.child("object"), depth + 1)
+            return None
+        if n.type == "binary_expression" and _is_empty_array(n.child("right")) \
+                and (n.has_tok("??") or n.has_tok("||")):
+            return self.ids_table(n.child("left"), depth + 1)  # `doc.ids ?? []`
+        if n.type == "ternary_expression":
+            sides = [s for s in (n.child("consequence"), n.child("alternative")) if not _is_empty_array(s)]
+            tables = {self.ids_table(s, depth + 1) for s in sides}
+            return tables.pop() if len(tables) == 1 else None
+        if n.type == "array":
+            tables = {self.ids_table(e.children[0] if e.children else None, depth + 1) if e.type == "spread_element"
+                      else self.id_table(e, depth + 1) for e in n.children}
+            return tables.pop() if len(tables) == 1 else None
+        return None
+
+    def _param_ids(self, ref: Ref, props: tuple[str, ...]) -> str | None:
+        """`ids` / `args.ids` / `{ ids }`: a parameter typed `Id<"t">[]`, or a handler's
+        argument validated `v.array(v.id("t"))`."""
+        func = ref.func
+        if func is None:
+            return None
+        full = ref.path + props
+        ptype = func.param_types[ref.index] if ref.index < len(func.param_types) else None
+        if ptype and not full:
+            t = _id_array_type_table(ptype)
+            if t is not None:
+                return t
+        return _array_id_table(self._arg_validator(ref, full))
 
     def doc_table(self, n: Node | None, depth: int) -> str | None:
         """The table a document expression was read from."""
@@ -1393,17 +1505,24 @@ class _Inference:
 
     def _callback_docs_table(self, func: FunctionInfo) -> str | None:
         """`docs.map((d) => ...)`: the table of `docs` for the callback's first parameter."""
-        fnode = js.outer(func.node)
-        p = fnode.parent
-        if p is None or p.type != "arguments":
-            return None
-        call = p.parent
-        callee = js.callee(call) if call is not None else None
-        if callee is None or callee.type != "member_expression":
-            return None
-        if (callee.child("property") or callee).text not in ARRAY_CALLBACK_METHODS:
-            return None
-        return self.docs_table(callee.child("object"), 1)
+        array = _callback_array(func)
+        return self.docs_table(array, 1) if array is not None else None
+
+
+def _callback_array(func: FunctionInfo) -> Node | None:
+    """`xs` when `func` is the callback of `xs.map(func)` (`forEach`, `filter`, ... : its first
+    parameter is an element of `xs`)."""
+    fnode = js.outer(func.node)
+    p = fnode.parent
+    if p is None or p.type != "arguments":
+        return None
+    call = p.parent
+    callee = js.callee(call) if call is not None else None
+    if callee is None or callee.type != "member_expression":
+        return None
+    if (callee.child("property") or callee).text not in ARRAY_CALLBACK_METHODS or js.call_args(call)[:1] != [fnode]:
+        return None
+    return callee.child("object")
 
 
 def _single_doc_type(text: str | None) -> str | None:
@@ -1439,6 +1558,33 @@ def _id_table_of_validator(v) -> str | None:
         if len(tables) == 1 and not others:
             return tables.pop()
     return None
+
+
+def _array_id_table(v) -> str | None:
+    """"t" for `v.array(v.id("t"))` (also optional)."""
+    if v is None:
+        return None
+    v = v.required()
+    return _id_table_of_validator(v.element) if v.kind == "array" else None
+
+
+def _id_array_type_table(text: str | None) -> str | None:
+    """"t" for `Id<"t">[]`, `Array<Id<"t">>` (also readonly)."""
+    m = _ID_ARRAY_TYPE.match(text or "")
+    return next((g for g in m.groups() if g), None) if m else None
+
+
+def _cast_type_text(facts: FileFacts, node: Node) -> str | None:
+    """The type of the outermost `x as T` / `x satisfies T` around an expression."""
+    n = node
+    while n is not None and n.type in ("parenthesized_expression", "non_null_expression"):
+        n = n.children[0] if n.children else None
+    return _type_text(facts, n) if n is not None and n.type in ("as_expression", "satisfies_expression") else None
+
+
+def _is_empty_array(n: Node | None) -> bool:
+    n = js.unwrap(n)
+    return n is not None and n.type == "array" and not n.children
 
 
 def _type_text(facts: FileFacts, n: Node) -> str | None:

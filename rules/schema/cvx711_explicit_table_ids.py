@@ -6,6 +6,7 @@ SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { 
           'export default defineSchema({\n'
           '  tasks: defineTable({ title: v.string(), owner: v.id("users") }).index("by_owner", ["owner"]),\n'
           '  users: defineTable({ name: v.string() }),\n});\n')
+LIST_SCHEMA = SCHEMA.replace('\n});', '\n  lists: defineTable({ taskIds: v.array(v.id("tasks")), mixed: v.array(v.union(v.id("tasks"), v.id("users"))) }),\n});')
 
 
 class ExplicitTableIds(Rule):
@@ -23,10 +24,14 @@ class ExplicitTableIds(Rule):
     The table is inferred without TypeScript from: an `Id<"t">` annotation or cast (also
     qualified, `import("./_generated/dataModel").Id<"t">`), a
     `v.id("t")` argument of the function, a document read from table "t" (`doc._id`), a
-    document field declared `v.id("t")` in the schema (`message.author`), and the id an
-    `insert("t", ...)` returned. When the id's table is a type parameter (`id: Id<T>`, a
-    generic helper, or the id an `insert(tableName, ...)` of a parameter returned) the
-    finding is info: the table is chosen by the caller.
+    document field declared `v.id("t")` in the schema (`message.author`), the id an
+    `insert("t", ...)` returned, and an element of an array of ids of one table (an argument
+    `v.array(v.id("t"))`, a schema field `v.array(v.id("t"))` of a document read from a known
+    table, a name typed `Id<"t">[]`): the parameter of `ids.map((id) => ...)` (and `forEach`,
+    `filter`, `flatMap`, `some`, `every`, `find`), `for (const id of ids)`, `ids[i]`. When
+    the id's table is a type parameter (`id: Id<T>`, a generic helper, or the id an
+    `insert(tableName, ...)` of a parameter returned) the finding is info: the table is
+    chosen by the caller.
 
     ## Why is this bad?
     The table-name-first form is the recommended one and the old one is going to be
@@ -122,6 +127,55 @@ class ExplicitTableIds(Rule):
                 output=SERVER + 'import type { Id } from "./_generated/dataModel";\n'
                 'export const one = query({ args: { u: v.string() }, handler: async (ctx, args) => {\n'
                 '  const owner = args.u as Id<"users">;\n  return await ctx.db.get("users", owner);\n}});\n'),
+        Invalid(SERVER + 'export const many = query({ args: { ids: v.array(v.id("tasks")), owners: v.optional(v.array(v.id("users"))) },\n'
+                '  handler: async (ctx, args) => {\n'
+                '    const tasks = await Promise.all(args.ids.map((id) => ctx.db.get(id)));\n'
+                '    const first = await ctx.db.get(args.ids[0]);\n'
+                '    for (const owner of args.owners ?? []) await ctx.db.get(owner);\n'
+                '    return [tasks, first];\n}});\n'
+                'export const drop = mutation({ args: { ids: v.array(v.id("tasks")) }, handler: async (ctx, { ids }) => {\n'
+                '  const rest = ids.slice(1);\n'
+                '  await Promise.all(rest.filter((id) => id !== ids[0]).map((id) => ctx.db.delete(id)));\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[5, 6, 7, 12],
+                output=SERVER + 'export const many = query({ args: { ids: v.array(v.id("tasks")), owners: v.optional(v.array(v.id("users"))) },\n'
+                '  handler: async (ctx, args) => {\n'
+                '    const tasks = await Promise.all(args.ids.map((id) => ctx.db.get("tasks", id)));\n'
+                '    const first = await ctx.db.get("tasks", args.ids[0]);\n'
+                '    for (const owner of args.owners ?? []) await ctx.db.get("users", owner);\n'
+                '    return [tasks, first];\n}});\n'
+                'export const drop = mutation({ args: { ids: v.array(v.id("tasks")) }, handler: async (ctx, { ids }) => {\n'
+                '  const rest = ids.slice(1);\n'
+                '  await Promise.all(rest.filter((id) => id !== ids[0]).map((id) => ctx.db.delete("tasks", id)));\n}});\n',
+                note="elements of a `v.array(v.id(...))` argument: callbacks, `for...of`, `ids[i]`"),
+        Invalid(SERVER + 'import type { QueryCtx } from "./_generated/server";\n'
+                'import type { Id } from "./_generated/dataModel";\n'
+                'export const open = query({ args: { id: v.id("lists") }, handler: async (ctx, args) => {\n'
+                '  const list = await ctx.db.get(args.id);\n  if (!list) return null;\n'
+                '  const { taskIds } = list;\n'
+                '  for (const taskId of taskIds) await ctx.db.get(taskId);\n'
+                '  return await Promise.all(list.taskIds.map((taskId) => ctx.db.get(taskId)));\n}});\n'
+                'export async function loadAll(ctx: QueryCtx, ids: readonly Id<"tasks">[]) {\n'
+                '  const out = [];\n  for (const id of ids) out.push(await ctx.db.get(id));\n  return out;\n}\n',
+                files={"convex/schema.ts": LIST_SCHEMA}, lines=[6, 9, 10, 14],
+                output=SERVER + 'import type { QueryCtx } from "./_generated/server";\n'
+                'import type { Id } from "./_generated/dataModel";\n'
+                'export const open = query({ args: { id: v.id("lists") }, handler: async (ctx, args) => {\n'
+                '  const list = await ctx.db.get("lists", args.id);\n  if (!list) return null;\n'
+                '  const { taskIds } = list;\n'
+                '  for (const taskId of taskIds) await ctx.db.get("tasks", taskId);\n'
+                '  return await Promise.all(list.taskIds.map((taskId) => ctx.db.get("tasks", taskId)));\n}});\n'
+                'export async function loadAll(ctx: QueryCtx, ids: readonly Id<"tasks">[]) {\n'
+                '  const out = [];\n  for (const id of ids) out.push(await ctx.db.get("tasks", id));\n  return out;\n}\n',
+                note="elements of a schema field `v.array(v.id(...))` and of a parameter typed `Id<\"t\">[]`"),
+        Invalid(SERVER + 'export const some = query({ args: { id: v.id("lists"), meta: v.any(), ids: v.array(v.string()) },\n'
+                '  handler: async (ctx, args) => {\n'
+                '    const list = await ctx.db.get("lists", args.id);\n'
+                '    const meta = args.meta as any;\n'
+                '    for (const id of meta.taskIds) await ctx.db.get(id);\n'
+                '    await Promise.all((list?.mixed ?? []).map((id) => ctx.db.get(id)));\n'
+                '    return args.ids.map((s) => ({ s })).map(({ s }) => ctx.db.get(s as any));\n}});\n',
+                files={"convex/schema.ts": LIST_SCHEMA}, lines=[7, 8, 9], message="cannot be inferred",
+                note="no fix: an untyped array, ids of two tables, elements remapped by `.map`"),
     ]
 
     def check_app(self, ctx, app):
