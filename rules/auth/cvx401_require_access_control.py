@@ -1,4 +1,4 @@
-from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, describe_function, memoized, name_node,
+from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, callee_text, describe_function, memoized, name_node,
                              report_in_handler, reported_functions)
 
 AUTH_CONFIG = {"convex/auth.config.ts": 'export default { providers: [{ domain: "https://issuer.example.com", '
@@ -47,8 +47,10 @@ class RequireAccessControl(Rule):
     such as plans or templates excepted), or read a table that other functions only read
     after an admin check. Other unchecked queries — game state, a catalogue, site settings —
     are often public on purpose and get info; so do mutations that only read (no write,
-    schedule or run of a mutation or action, ctx handed to no code we cannot see). Apps without `auth.config.ts` are skipped
-    unless this rule is selected by its code or name, and so are components (only their
+    schedule or run of a mutation or action, ctx handed to no code we cannot see). Apps without
+    `auth.config.ts` are skipped unless this rule is selected by its code or name (one info
+    says so when such an app calls `ctx.auth.getUserIdentity()`, which then always returns
+    null), and so are components (only their
     parent app can call them) and functions whose builder cannot be read (a wrapper from a
     package, or named only in `registrars:`).
 
@@ -130,6 +132,14 @@ class RequireAccessControl(Rule):
         Valid(SERVER + 'export const remove = mutation({ args: { id: v.id("docs") }, handler: async (ctx, { id }) => {\n'
               '  await ctx.db.delete("docs", id);\n}});\n', settings={"select": ["CVX4"]},
               note="no auth.config.ts and the rule is not selected by name: the app has no auth to check"),
+        Valid(SERVER + 'export const remove = mutation({ args: { id: v.id("docs") }, handler: async (ctx, { id }) => {\n'
+              '  const who = await ctx.auth.getUserIdentity();\n  if (!who) throw new Error("sign in");\n'
+              '  await ctx.db.delete("docs", id);\n}});\n', files={"convex/auth.config.js": "module.exports = { providers: [] };\n"},
+              settings={"select": ["CVX4"]},
+              note="the auth config may be JavaScript"),
+        Valid(SERVER + 'export const list = query({ args: {}, handler: async (ctx) => ({\n'
+              '  viewer: (await ctx.auth.getUserIdentity())?.name ?? null,\n  docs: await ctx.db.query("docs").take(10),\n}) });\n',
+              settings={"select": ["CVX4"]}, note="no auth config, and the identity is only shown if there is one (a starter template)"),
         Valid(SERVER + 'export const shared = query({ args: { shareCode: v.string() }, handler: async (ctx, { shareCode }) => {\n'
               '  return await ctx.db.query("docs").withIndex("by_code", (q) => q.eq("code", shareCode)).unique();\n}});\n',
               files=AUTH_CONFIG, note="capability-style access: the share code is the secret"),
@@ -309,6 +319,14 @@ class RequireAccessControl(Rule):
                 '  return await ctx.db.query("surveys").withIndex("by_user", (q) => q.eq("user", userId)).first();\n}});\n',
                 files=AUTH_CONFIG, lines=[5], message="is left out",
                 note="the identity is only the default for an argument the caller may pass"),
+        Invalid(SERVER + 'export const remove = mutation({ args: { id: v.id("docs") }, handler: async (ctx, { id }) => {\n'
+                '  const who = await ctx.auth.getUserIdentity();\n  if (!who) throw new Error("sign in");\n'
+                '  await ctx.db.delete("docs", id);\n}});\n'
+                'export const list = query({ args: {}, handler: async (ctx) => {\n'
+                '  const who = await ctx.auth.getUserIdentity();\n  if (!who) return [];\n  return await ctx.db.query("docs").take(10);\n}});\n'
+                'export const viewer = query({ args: {}, handler: async (ctx) => (await ctx.auth.getUserIdentity())?.name ?? null });\n',
+                lines=[5], message="no `auth.config.ts`", settings={"select": ["CVX4"]},
+                note="no auth config: no caller is ever signed in; said once, at the first check"),
         Invalid(SERVER + 'export const search = mutation({ args: { text: v.string() }, handler: async (ctx, args) =>\n'
                 '  await ctx.db.query("courses").withSearchIndex("by_code", (q) => q.search("code", args.text)).take(20) });\n',
                 files=AUTH_CONFIG, lines=[4], message="(it only reads); fine if the data is public",
@@ -324,6 +342,7 @@ class RequireAccessControl(Rule):
         if app.layout.is_component:
             return
         if app.special_module("auth.config") is None and not _selected_by_name(ctx, self):
+            _identity_without_auth_config(ctx, app)
             return
         wrappers = authenticating_wrappers(ctx, app)
         for fn in reported_functions(ctx, app, registration_too=True):  # where its findings go
@@ -369,6 +388,27 @@ class RequireAccessControl(Rule):
                        f"{f' ({why})' if why else ''}: anyone can call it; check "
                        f"`ctx.auth.getUserIdentity()` (or a helper that throws){hint}, make it internal, or mark "
                        "it `// cvxlint-public` if it is public by design")
+
+
+def _identity_without_auth_config(ctx, app) -> None:
+    """An app whose functions check the caller's identity (`if (!identity) throw`) but that has
+    no auth.config.ts: Convex knows no identity provider, so the identity is always null (the
+    file is missing, or not committed) and this rule is off. Said once, at the first such
+    check of the app. Reading an identity only if there is one (a template's `viewer:
+    identity?.name ?? null`) needs no config."""
+    project = ctx.project
+    for fn in sorted(app.functions, key=lambda f: (f.facts.path, f.call.start)):
+        if fn.handler is None or not fn.module.is_entry_point:
+            continue
+        access = project.access(fn)
+        checked = next((i for i in access.identity if i.used), None) if access.evidence else None
+        if checked is not None:
+            ctx.report(checked.facts, checked.site.node,
+                       f"`{callee_text(checked.facts, checked.site)}()` with no `auth.config.ts` in the app: Convex "
+                       "knows no identity provider, so there is never a signed-in caller; add the auth config (or "
+                       "commit it). Access control is not checked (CVX401) until it exists or this rule is selected",
+                       severity=Severity.INFO)
+            return
 
 
 def _uses(resources: set[str]) -> str:
