@@ -57,24 +57,27 @@ class Linker:
         self.load = load
 
     # -- module-level names -------------------------------------------------------------
-    def definition(self, facts: FileFacts, name: str, depth: int = 0) -> Definition | None:
+    def definition(self, facts: FileFacts, name: str, depth: int = 0, const_only: bool = False) -> Definition | None:
+        """What a module-level name is bound to, through imports and re-exports. `const_only`:
+        only a `const` binding that is not destructured, wherever the chain leads."""
         if depth > 24:
             return None
         b = facts.bindings.get(name)
         if b is not None:
-            if b.value is None:
+            if b.value is None or const_only and (b.kind != "const" or b.path):
                 return None
             return Def(facts, b.value, b.path)
         imp = facts.import_of(name)
         if imp is None or imp.type_only:
             return None
-        return self._imported(facts, imp.source, imp.imported, depth)
+        return self._imported(facts, imp.source, imp.imported, depth, const_only)
 
     def required(self, facts: FileFacts, source: str) -> Definition | None:
         """What `require(source)` gives in `facts`: the module as a namespace."""
         return self._imported(facts, source, "*", 0)
 
-    def _imported(self, facts: FileFacts, source: str, imported: str, depth: int) -> Definition | None:
+    def _imported(self, facts: FileFacts, source: str, imported: str, depth: int,
+                  const_only: bool = False) -> Definition | None:
         target = self.resolver.resolve(facts.path, source)
         if target is None:
             return None
@@ -87,22 +90,23 @@ class Linker:
             return None
         if imported == "*":
             return NamespaceDef(other)
-        return self.export_definition(other, imported, depth + 1)
+        return self.export_definition(other, imported, depth + 1, const_only)
 
-    def export_definition(self, facts: FileFacts, name: str, depth: int = 0) -> Definition | None:
+    def export_definition(self, facts: FileFacts, name: str, depth: int = 0,
+                          const_only: bool = False) -> Definition | None:
         if depth > 24:
             return None
         for e in facts.exports:
             if e.name != name or e.type_only:
                 continue
             if e.local is not None:
-                return self.definition(facts, e.local, depth + 1)
+                return self.definition(facts, e.local, depth + 1, const_only)
             if e.value is not None:
                 return Def(facts, e.value)
             if e.source is not None:
-                return self._imported(facts, e.source, e.imported or name, depth + 1)
+                return self._imported(facts, e.source, e.imported or name, depth + 1, const_only)
         for source, _node in facts.export_stars:
-            d = self._imported(facts, source, name, depth + 1)
+            d = self._imported(facts, source, name, depth + 1, const_only)
             if d is not None:
                 return d
         return None
@@ -148,49 +152,16 @@ class Linker:
         return Def(facts, node)
 
     def _const_binding(self, facts: FileFacts, name: str, depth: int) -> Def | NamespaceDef | None:
-        if depth > 24:
-            return None
-        b = facts.bindings.get(name)
-        if b is not None:
-            if b.kind != "const" or b.path or b.value is None:
-                return None
-            return self._const_value(facts, b.value, depth + 1)
-        imp = facts.import_of(name)
-        if imp is None or imp.type_only:
-            return None
-        return self._const_import(facts, imp.source, imp.imported, depth + 1)
+        return self._const_of(self.definition(facts, name, depth + 1, const_only=True), depth)
 
-    def _const_import(self, facts: FileFacts, source: str, imported: str, depth: int) -> Def | NamespaceDef | None:
-        target = self.resolver.resolve(facts.path, source)
-        if target is None or target.kind in ("generated", "external"):
-            return None
-        other = self.load(target.name)
-        if other is None:
-            return None
-        if imported == "*":
-            return NamespaceDef(other)
-        return self._const_export(other, imported, depth + 1)
-
-    def _const_export(self, facts: FileFacts, name: str, depth: int) -> Def | NamespaceDef | None:
-        if depth > 24:
-            return None
-        for e in facts.exports:
-            if e.name != name or e.type_only:
-                continue
-            if e.local is not None:
-                return self._const_binding(facts, e.local, depth + 1)
-            if e.source is not None:
-                return self._const_import(facts, e.source, e.imported or name, depth + 1)
-            return None  # `export default <expression>` and the like: not a const binding
-        for source, _node in facts.export_stars:
-            d = self._const_import(facts, source, name, depth + 1)
-            if d is not None:
-                return d
-        return None
+    def _const_of(self, d: Definition | None, depth: int) -> Def | NamespaceDef | None:
+        if isinstance(d, Def):
+            return self._const_value(d.facts, d.node, depth + 1)
+        return d if isinstance(d, NamespaceDef) else None
 
     def _const_member(self, d: Def | NamespaceDef | None, prop: str, depth: int) -> Def | NamespaceDef | None:
         if isinstance(d, NamespaceDef):
-            return self._const_export(d.facts, prop, depth + 1)
+            return self._const_of(self.export_definition(d.facts, prop, depth + 1, const_only=True), depth)
         if not isinstance(d, Def) or d.node.type != "object":
             return None
         props = js.object_props(d.node)
