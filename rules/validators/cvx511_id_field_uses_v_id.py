@@ -11,6 +11,12 @@ SCHEMA = {"convex/schema.ts": 'import { defineSchema, defineTable } from "convex
           '  projects: defineTable({ ownerId: v.id("users"), name: v.string() }),\n});\n'}
 
 
+HEAD = 'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\nexport default defineSchema({\n'
+THREADS = {"convex/schema.ts": HEAD + '  threads: defineTable({ id: v.string(), title: v.string() }).index("by_thread_id", ["id"]),\n'
+           '  messages: defineTable({ threadId: v.string(), body: v.string() }),\n});\n'}
+MAIL = {"convex/schema.ts": HEAD + '  documents: defineTable({ body: v.string() }),\n  messages: defineTable({ body: v.string() }),\n});\n'}
+
+
 class IdFieldUsesVId(Rule):
     """A field named after a table (`userId`, `projectId`) validated as a plain string.
 
@@ -27,7 +33,12 @@ class IdFieldUsesVId(Rule):
     whose `users` table keeps an outside identity (`clerkId`, `clerk_id`,
     `tokenIdentifier`, or a `userId` string of its own, ...), references that name their
     table in a sibling field (`recipeId` next to `recipeType`), and arguments the handler
-    casts to another table's id (`args.brandId as Id<"brand_dna">`).
+    casts to another table's id (`args.brandId as Id<"brand_dna">`). A table with a string
+    key of its own (`threads.id`, `docs.uuid`, `projects.project_id`) counts as keeping an
+    outside id too: an argument is then only reported (as info) when it is used as an `_id`.
+    A field written from a value the same function matches against a text field of the
+    table (`q.eq("slug", args.threadId)`) holds that text. `messageId` and `threadId` next
+    to email headers (`subject`, `from`, `to`, `sender`, ...) are the email's own ids.
 
     ## Why is this bad?
     `v.id` checks that the value is an id of that table; a string accepts anything, and
@@ -130,6 +141,33 @@ class IdFieldUsesVId(Rule):
               'import { defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
               'export const tables = { session: defineTable({ userId: v.string(), token: v.string() }) };\n',
               path="convex/betterAuth/generatedSchema.ts", files=SCHEMA, note="a generated file: the next generate overwrites any edit"),
+        Valid(THREADS["convex/schema.ts"], path="convex/schema.ts",
+              note="threads keep a client-generated `id` of their own: messages.threadId holds that string"),
+        Valid(HEAD + '  docs: defineTable({ doc_uuid: v.string(), title: v.string() }),\n'
+              '  chunks: defineTable({ docId: v.optional(v.string()), text: v.string() }),\n});\n', path="convex/schema.ts",
+              note="docs keep their own `doc_uuid`: chunks.docId holds it"),
+        Valid(HEAD + '  threads: defineTable({ slug: v.string(), title: v.string() }).index("by_slug", ["slug"]),\n'
+              '  messages: defineTable({ threadId: v.string(), body: v.string() }),\n});\n', path="convex/schema.ts",
+              files={"convex/messages.ts": SERVER + 'export const add = mutation({ args: { threadId: v.string(), body: v.string() },\n'
+                     '  handler: async (ctx, args) => {\n'
+                     '    const thread = await ctx.db.query("threads").withIndex("by_slug", (q) => q.eq("slug", args.threadId)).unique();\n'
+                     '    if (!thread) throw new Error("no thread");\n'
+                     '    await ctx.db.insert("messages", { threadId: args.threadId, body: args.body });\n  },\n});\n'},
+              note="messages.threadId is written from an argument the same function matches against threads.slug: it holds the slug"),
+        Valid(HEAD + '  documents: defineTable({\n    body: v.string(),\n'
+              '    metadata: v.object({ sender: v.string(), subject: v.string(), date: v.string(), messageId: v.optional(v.string()) }),\n'
+              '  }),\n  messages: defineTable({ body: v.string() }),\n});\n', path="convex/schema.ts",
+              note="`messageId` next to email headers: the email's Message-ID, not a `messages` document's id"),
+        Valid(SERVER + 'export const ingest = mutation({\n'
+              '  args: { body: v.string(), mail: v.object({ from: v.string(), to: v.string(), subject: v.string(), messageId: v.string() }) },\n'
+              '  handler: async (ctx, args) => { await ctx.db.insert("documents", { body: args.body, mail: args.mail }); },\n});\n',
+              files=MAIL, note="an email's Message-ID in a nested argument, stored as it is"),
+        Valid(SERVER + 'export const assets = query({ args: { campaignId: v.string() }, handler: async (ctx, args) =>\n'
+              '  await ctx.db.query("assets").withIndex("by_campaign", (q) => q.eq("campaignId", args.campaignId)).take(10),\n});\n',
+              files={"convex/schema.ts": HEAD + '  campaigns: defineTable({ campaignId: v.string(), name: v.string() }),\n'
+                     '  assets: defineTable({ campaignId: v.string(), url: v.string() }).index("by_campaign", ["campaignId"]),\n'
+                     '  files: defineTable({ campaignId: v.optional(v.id("campaigns")) }),\n});\n'},
+              note="campaigns keep an outside campaignId; matching assets.campaignId is no use as an `_id`, though files.campaignId holds ids"),
     ]
     invalid = [
         Invalid(SERVER + 'export const f = query({\n  args: { userId: v.string(), projectId: v.optional(v.string()) },\n'
@@ -148,6 +186,21 @@ class IdFieldUsesVId(Rule):
                 'export default defineSchema({\n  users: defineTable({ name: v.string() }),\n'
                 '  projects: defineTable({ projectId: v.string(), userId: v.string(), name: v.string() }),\n});\n',
                 path="convex/schema.ts", lines=[5], note="projects.projectId names an outside id; projects.userId does not"),
+        Invalid(SERVER + 'export const rename = mutation({ args: { threadId: v.string(), title: v.string() },\n'
+                '  handler: async (ctx, args) => { await ctx.db.patch(args.threadId as any, { title: args.title }); },\n});\n'
+                'export const byId = query({ args: { threadId: v.string() }, handler: async (ctx, { threadId }) =>\n'
+                '  await ctx.db.query("threads").withIndex("by_id", (q) => q.eq("_id", threadId as any)).unique(),\n});\n',
+                files=THREADS, lines=[3, 6], message="the table's own key",
+                note="threads have an `id` of their own, yet these arguments are used as `_id`s: info"),
+        Invalid(HEAD + '  users: defineTable({ name: v.string() }),\n  messages: defineTable({ body: v.string() }),\n'
+                '  mails: defineTable({ meta: v.object({ from: v.string(), subject: v.string(), messageId: v.string(), userId: v.string() }) }),\n'
+                '  replies: defineTable({ quoted: v.object({ messageId: v.string(), text: v.string() }) }),\n});\n',
+                path="convex/schema.ts", lines=[6, 7],
+                note="email headers explain `messageId`, not the `userId` next to it; a `messageId` without them is a message's id"),
+        Invalid(SERVER + 'export const forget = mutation({\n'
+                '  args: { mail: v.object({ from: v.string(), subject: v.string(), messageId: v.string() }) },\n'
+                '  handler: async (ctx, { mail }) => { await ctx.db.delete(mail.messageId as any); },\n});\n',
+                files=MAIL, lines=[4], note="next to email headers, but deleted as a document id"),
     ]
 
     def check_module(self, ctx, module):
@@ -196,24 +249,39 @@ class IdFieldUsesVId(Rule):
                     continue  # users are known by an outside id here (`clerkId`): `userId` strings hold it
                 if p.key.endswith("Id") and any(p.key[:-2] + s in keys for s in _KIND_SUFFIXES):
                     continue  # `recipeId` next to `recipeType`: an id of whichever table the type names
-                if _stores_own(schema, table, p.key):
-                    continue  # `projects.projectId: v.string()`: the table's outside id, which this field holds too
+                # `projects.projectId` / `threads.id: v.string()`: the table keeps an outside key,
+                # which a `<table>Id` string most likely holds too
+                own_key = _outside_key(schema, table, p.key)
+                # `metadata: { sender, subject, messageId }`: the Message-ID of an email
+                email = p.key in _EMAIL_IDS and _describes_email(keys - {p.key})
+                if (own_key is not None or email) and handler is None:
+                    continue  # a stored field: nothing but a use as an id would say otherwise
                 target = _string_call(ctx, facts, p.value)
                 if target is None:
                     continue
-                if defines is not None and _written_as_text(ctx, module.app, defines, p.key):
+                if defines is not None and _written_as_text(ctx, module.app, defines, p.key, table):
                     continue  # `games.modelId` filled with `model.slug`: a name, not an id
                 if handler is not None:
                     nested = obj.parent is not None and obj.parent.parent is not None \
                         and v_call(ctx, facts, obj.parent.parent, "object")  # a field of a nested argument object
                     reads = _member_reads(facts, handler, p.key) if nested else _argument_reads(handler, p.key)
-                    use = _id_use(facts, reads, table, _id_fields(schema, table), ctx)
+                    # with a key of its own, only a use that needs an `_id` counts (get, patch, `_id`,
+                    # a cast), not a match with a field named like a `v.id` field elsewhere
+                    id_fields = _id_fields(schema, table) if own_key is None else set()
+                    use = _id_use(facts, reads, table, id_fields, ctx)
                     # an argument: flagged when used as an id; a field of a nested argument
-                    # (often stored for later) unless it is plainly used as text
-                    if use != "id" if not nested else use == "text":
+                    # (often stored for later) unless it is plainly used as text, or when it
+                    # may hold an outside key (its table's own, an email's) unless used as an id
+                    if use != "id" if not nested or own_key is not None or email else use == "text":
                         continue
                 v_name = facts.text(js.callee(target).child("object"))
                 fix = Fix.display_only(f'Use `v.id("{table}")`', ctx.edit(facts, target, f'{v_name}.id("{table}")'))
+                if own_key is not None:
+                    # used as an id, though the table has a key of its own: likely, not sure
+                    ctx.report(facts, target, f"`{p.key}` is used as an id of table `{table}` but is validated as "
+                               f'`v.string()`: use `v.id("{table}")` (unless it also holds `{table}.{own_key}`, '
+                               "the table's own key)", fix=fix, severity=Severity.INFO)
+                    continue
                 ctx.report(facts, target, f"`{p.key}` holds an id of table `{table}` but is validated as "
                            f'`v.string()`: use `v.id("{table}")`', fix=fix)
 
@@ -226,9 +294,11 @@ _EXTERNAL_ID = frozenset(n.lower() for n in (
     "userId"))
 
 
-def _written_as_text(ctx, app, table: str, key: str) -> bool:
-    """Does some insert/patch/replace into `table` write `key` from a string literal or from a
-    field of a document that is no id (`modelId: model.slug`)? Then the field holds text."""
+def _written_as_text(ctx, app, table: str, key: str, target: str) -> bool:
+    """Does some insert/patch/replace into `table` write `key` from a string literal, from a
+    field of a document that is no id (`modelId: model.slug`), or from a value the same
+    function matches against a text field of the `target` table (`q.eq("slug", args.threadId)`
+    on threads, then `threadId: args.threadId`)? Then the field holds text."""
 
     def compute():
         uses = app.queries
@@ -240,6 +310,9 @@ def _written_as_text(ctx, app, table: str, key: str) -> bool:
             if value is None:
                 continue
             if js.string_value(value) is not None:
+                return True
+            if value.type in ("identifier", "shorthand_property_identifier", "member_expression") \
+                    and call.facts.text(value) in _matched_as_text(ctx, app, call.func, target):
                 return True
             while value is not None and value.type == "binary_expression" and value.has_tok("??"):
                 value = js.unwrap(value.child("left"))  # `identity?.subject ?? identity?.tokenIdentifier`
@@ -253,7 +326,34 @@ def _written_as_text(ctx, app, table: str, key: str) -> bool:
                     return True
         return False
 
-    return memoized(ctx, ("cvx511_text", id(app), table, key), compute)
+    return memoized(ctx, ("cvx511_text", id(app), table, key, target), compute)
+
+
+def _matched_as_text(ctx, app, func, table: str) -> set[str]:
+    """Source texts of the values that `func` compares, in a `withIndex` range or a filter
+    `eq`, with a field of `table` holding no id (`q.eq("id", args.threadId)` on a table whose
+    `id` is a string of its own): such a value is that table's outside key, not an `_id`."""
+    if func is None:
+        return set()
+
+    def compute():
+        by_func: dict[tuple[int, str], set[str]] = {}
+        schema = app.schema
+        for chain in app.queries.chains:
+            t = schema.tables.get(chain.table or "") if schema is not None else None
+            doc = t.document.required() if t is not None else None
+            if chain.func is None or doc is None or doc.kind != "object":
+                continue
+            pairs = [(op.field, op.value_node) for op in chain.range or [] if op.op == "eq"]
+            pairs += [(f, v) for flt in chain.filters for f, _n, v in flt.eqs or []]
+            for field, value in pairs:
+                f = doc.fields.get(field or "")
+                if f is None or value is None or f.required().kind != "string":
+                    continue
+                by_func.setdefault((id(chain.func), chain.table), set()).add(chain.facts.text(js.unwrap(value)))
+        return by_func
+
+    return memoized(ctx, ("cvx511_matched", id(app)), compute).get((id(func), table), set())
 
 
 def _external_user_ids(schema) -> bool:
@@ -267,13 +367,41 @@ def _external_user_ids(schema) -> bool:
 _KIND_SUFFIXES = ("Type", "Kind", "Table", "Source")
 
 
-def _stores_own(schema, table: str, key: str) -> bool:
-    """Does `table` keep a field named `key` itself (`projects.projectId: v.string()`,
-    `colors.colorId: v.number()`)? Then that name is an outside id, of whatever type."""
+def _outside_key(schema, table: str, key: str) -> str | None:
+    """The field of `table` that is a key of its own, set outside Convex, which a `key`
+    (`<table>Id`) field elsewhere most likely holds: a field named `key` itself
+    (`projects.projectId: v.string()`, `colors.colorId: v.number()`, of whatever type), or a
+    string `id`, `uuid`, `guid`, `project_id`, `projectUuid` (`threads.id: v.string()`, a
+    client-generated id indexed for lookups)."""
     t = schema.tables.get(table)
     doc = t.document.required() if t is not None else None
-    f = doc.fields.get(key) if doc is not None and doc.kind == "object" else None
-    return f is not None and f.required().kind != "id"
+    if doc is None or doc.kind != "object":
+        return None
+    f = doc.fields.get(key)
+    if f is not None and f.required().kind != "id":
+        return key
+    names = {"id", "uuid", "guid", key.lower(), key[:-2].lower() + "uuid"}
+    for name, f in doc.fields.items():
+        if not name.startswith("_") and name.replace("_", "").lower() in names and f.required().kind == "string":
+            return name
+    return None
+
+
+# The ids an email carries itself (RFC 5322 Message-ID, a mail provider's thread id), and
+# the headers next to them that show an object describes an email.
+_EMAIL_IDS = frozenset({"messageId", "threadId"})
+_EMAIL_HEADERS = frozenset({"from", "to", "cc", "bcc", "subject", "sender", "recipient", "recipients", "replyto",
+                            "inreplyto", "references", "date", "headers", "fromemail", "toemail", "senderemail",
+                            "recipientemail"})
+_EMAIL_ONLY = frozenset({"from", "to", "cc", "bcc", "subject", "recipient", "recipients", "inreplyto"})
+
+
+def _describes_email(siblings: set) -> bool:
+    """Do these field names describe an email: two header names or more, one of which only
+    an email has (`subject`, `to`, `recipient`, ...; `sender` and `date` alone fit a chat
+    message too)?"""
+    names = {s.replace("_", "").lower() for s in siblings if s}
+    return len(names & _EMAIL_HEADERS) >= 2 and bool(names & _EMAIL_ONLY)
 
 
 def _namespaced(defines: str, table: str) -> bool:
@@ -368,7 +496,7 @@ def _id_use(facts, reads: list, table: str, id_fields: set[str], ctx=None) -> st
         elif name == "eq":
             args = js.call_args(p.parent)
             field = js.string_value(args[0]) if len(args) == 2 and args[1] is o else None
-            if field in id_fields:
+            if field in id_fields or field == "_id":
                 as_id = True
             elif field is not None:
                 as_text = True
