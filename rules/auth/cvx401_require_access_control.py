@@ -1,5 +1,5 @@
 from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, callee_text, describe_function, memoized, name_node,
-                             report_in_handler, reported_functions)
+                             per_file, report_in_handler, reported_functions)
 
 AUTH_CONFIG = {"convex/auth.config.ts": 'export default { providers: [{ domain: "https://issuer.example.com", '
                'applicationID: "convex" }] };\n'}
@@ -397,8 +397,14 @@ def _identity_without_auth_config(ctx, app) -> None:
     check of the app. Reading an identity only if there is one (a template's `viewer:
     identity?.name ?? null`) needs no config."""
     project = ctx.project
+    # the finding sits at an identity fetch: only files that make one can hold it
+    fetching = {m.facts.path for m in app.modules.values()
+                if per_file(ctx, m.facts, "fetches identity", lambda f=m.facts: _fetches_identity(project, f))}
+    if not any(ctx.reported(path) for path in fetching):
+        return
     for fn in sorted(app.functions, key=lambda f: (f.facts.path, f.call.start)):
-        if fn.handler is None or not fn.module.is_entry_point:
+        if fn.handler is None or not fn.module.is_entry_point \
+                or not any(r.facts.path in fetching for r in project.reach(fn)):
             continue
         access = project.access(fn)
         checked = next((i for i in access.identity if i.used), None) if access.evidence else None
@@ -409,6 +415,11 @@ def _identity_without_auth_config(ctx, app) -> None:
                        "commit it). Access control is not checked (CVX401) until it exists or this rule is selected",
                        severity=Severity.INFO)
             return
+
+
+def _fetches_identity(project, facts) -> bool:
+    analysis = project.access_analysis
+    return any(analysis.classify(facts, site)[0] == "identity" for site in facts.all_calls())
 
 
 def _uses(resources: set[str]) -> str:
