@@ -83,6 +83,15 @@ def chains_on_schema_tables(ctx: RuleContext, app):
             yield ch, table
 
 
+def filter_indexes(ctx: RuleContext, app, uses) -> list:
+    """`FilterIndex` (project/filter_index.py) for every filter of `uses` (`app.queries`, or
+    `reported_queries(ctx, app)`) that an index range could do, once per run: CVX202 tells
+    to query through that index, CVX710 keeps it from being called unused."""
+    from .project.filter_index import filter_indexes as compute
+
+    return memoized(ctx, ("filter_indexes", id(app), id(uses)), lambda: list(compute(uses.chains, app.schema)))
+
+
 def helper_kinds(ctx: RuleContext, app) -> dict[int, set[str]]:
     """For every helper function (by id) the kinds of registered functions that reach it."""
 

@@ -1,6 +1,7 @@
 import re
 
-from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, chains_on_schema_tables, js, reported_queries
+from cvxlint.project.filter_index import post_filter_range_fields
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, filter_indexes, js, reported_queries
 
 
 SERVER = 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
@@ -15,23 +16,6 @@ export default defineSchema({
 '''
 MAX_INDEXES = 32
 _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-
-
-def covering_index(table, fields: list[str]):
-    """(index, exact) for the non-staged index whose leading fields are exactly `fields` (as a
-    set): an index with just those fields wins over a longer one (exact=False)."""
-    want = set(fields)
-    best = None
-    for idx in table.indexes:
-        if idx.staged or not idx.certain or idx.fields is None or len(idx.fields) < len(fields):
-            continue
-        if set(idx.fields[: len(fields)]) != want:
-            continue
-        if len(idx.fields) == len(fields):
-            return idx, True
-        if best is None or len(idx.fields) < len(best.fields):
-            best = idx
-    return (best, False) if best is not None else (None, False)
 
 
 def _range_text(facts, param: str, fields: list[str], values: dict[str, object]) -> str:
@@ -282,30 +266,19 @@ class PreferIndexOverFilter(Rule):
     ]
 
     def check_app(self, ctx, app):
-        seen: set[int] = set()
-        for ch, table in chains_on_schema_tables(ctx, app):
-            if ch.system or not table.known:
-                continue
-            if not ch.uses_index and not ch.index_conditional and ch.full_table_scan is None and len(ch.filters) == 1:
-                f = ch.filters[0]
-                if id(f.node) not in seen and not f.helper and f.eqs:
-                    seen.add(id(f.node))
-                    self._filter(ctx, ch, f, table, app)
-            elif ch.index_call is not None and ch.search_call is None and len(ch.filters) == 1:
-                f = ch.filters[0]
-                if id(f.node) not in seen and not f.helper and f.eqs:
-                    seen.add(id(f.node))
-                    self._filter_after_range(ctx, ch, f, table)
-            for pf in ch.post_filters:
-                if id(pf.node) not in seen:
-                    seen.add(id(pf.node))
-                    self._post_filter(ctx, ch, pf, table)
+        # which filters an index range could do, and through which index, is shared with
+        # CVX710: an index this rule tells to query through is not an unused one
+        for fi in filter_indexes(ctx, app, reported_queries(ctx, app)):
+            if fi.kind == "filter":
+                self._filter(ctx, fi, app)
+            elif fi.kind == "after_range":
+                self._filter_after_range(ctx, fi)
+            else:
+                self._post_filter(ctx, fi)
 
-    def _filter(self, ctx, ch, f, table, app):
+    def _filter(self, ctx, fi, app):
+        ch, f, table, idx, exact = fi.chain, fi.filter, fi.table, fi.index, fi.exact
         fields = [name for name, _n, _v in f.eqs]
-        if len(set(fields)) != len(fields):
-            return
-        idx, exact = covering_index(table, fields)
         at = js.method_anchor(f.node)
         if idx is not None:
             ordered = list(idx.fields[: len(fields)])
@@ -350,74 +323,28 @@ class PreferIndexOverFilter(Rule):
                                  "(the next deploy backfills it)", add, *edits)
         ctx.report(ch.facts, at, msg, severity=Severity.INFO, fix=fix)
 
-    def _filter_after_range(self, ctx, ch, f, table):
+    def _filter_after_range(self, ctx, fi):
         """`.withIndex("by_a", q => q.eq("a", x)).filter(q => q.eq(q.field("b"), y))` where
         another index starts with a, b: its range reads only the matching rows."""
-        if ch.index_conditional or not ch.range_known or any(o.op != "eq" for o in ch.range or []):
-            return
+        ch, f, idx = fi.chain, fi.filter, fi.index
         base = ch.range_eqs
-        current = table.index(ch.index) if ch.index else None
-        if not base or len(base) != len(ch.range or []) or current is None or current.fields is None:
-            return
         extra = [name for name, _n, _v in f.eqs]
-        if len(set(extra)) != len(extra) or set(extra) & set(base):
-            return
-        want = len(base) + len(extra)
-        # Rows must come in the same order from either index (`_creationTime` within the
-        # equalities) unless the order cannot matter (`.unique()`).
-        same_order = len(current.fields) == len(base)
-        for idx in table.indexes:
-            if idx.staged or idx.fields is None or idx.name == ch.index or len(idx.fields) < want:
-                continue
-            if ch.terminal != "unique" and not (same_order and len(idx.fields) == want):
-                continue
-            if idx.fields[: len(base)] != base or set(idx.fields[len(base): want]) != set(extra):
-                continue
-            parts = _eqs_text(ch, idx.fields[:want], {n: v for n, _x, v in f.eqs})
-            ctx.report(ch.facts, js.method_anchor(f.node),
-                       f'`.filter` on {_names(extra)} after the `{ch.index}` range: index `{idx.name}` covers '
-                       f'{_names(base + extra)}; `.withIndex("{idx.name}", (q) => q{"".join(parts)})` reads only the '
-                       "matching rows")
-            return
+        parts = _eqs_text(ch, idx.fields[: len(base) + len(extra)], {n: v for n, _x, v in f.eqs})
+        ctx.report(ch.facts, js.method_anchor(f.node),
+                   f'`.filter` on {_names(extra)} after the `{ch.index}` range: index `{idx.name}` covers '
+                   f'{_names(base + extra)}; `.withIndex("{idx.name}", (q) => q{"".join(parts)})` reads only the '
+                   "matching rows")
 
-    def _post_filter(self, ctx, ch, pf, table):
-        if pf.eqs is None or ch.terminal not in ("collect", "take") or ch.search_call is not None:
-            return
-        if ch.func is not None and js.enclosing_function(pf.node) is not ch.func.node:
-            return  # inside another callback: a join over the collected rows, not a plain filter
-        if ch.result_reads > 1:
-            return  # the rows serve more than this filter (a count, other filters): all are read anyway
-        eq_fields = [name for name, _v in pf.eqs]
-        bounds = pf.bounds
-        if len(set(eq_fields)) != len(eq_fields) or len({b[0] for b in bounds}) > 1:
-            return
-        if ch.index_call is not None:
-            if ch.index_conditional or not ch.range_known or any(o.op != "eq" for o in ch.range or []):
-                return
-            base = ch.range_eqs
-            candidates = [table.index(ch.index)] if ch.index else []
-        else:
-            base = []
-            candidates = list(table.indexes)
-        want = base + [x for x in eq_fields if x not in base]
-        if (not eq_fields and not bounds) or (len(want) == len(base) and not bounds):
-            return  # nothing, or only what the query's range already holds: no narrower range
-        for idx in candidates:
-            if idx is None or idx.staged or idx.fields is None:
-                continue
-            full = idx.full_fields
-            if len(full) < len(want) + (1 if bounds else 0) or set(full[: len(want)]) != set(want):
-                continue
-            if bounds and full[len(want)] != bounds[0][0]:
-                continue
-            parts = _eqs_text(ch, full[: len(want)], {n: v for n, v in pf.eqs})
-            for fld, op, value in bounds:
-                parts.append(f'.{op}("{fld}", {ch.facts.text(value)})')
-            where = "" if ch.index_call is None else " the query's"
-            ctx.report(ch.facts, pf.node,
-                       f"JS `.{pf.method}` over collected rows of `{table.name}` that{where} index `{idx.name}` can do: "
-                       f'`.withIndex("{idx.name}", (q) => q{"".join(parts)})` reads only those rows (the index range)')
-            return
+    def _post_filter(self, ctx, fi):
+        ch, pf, idx = fi.chain, fi.filter, fi.index
+        want = post_filter_range_fields(ch, pf)
+        parts = _eqs_text(ch, idx.full_fields[: len(want)], {n: v for n, v in pf.eqs})
+        for fld, op, value in pf.bounds:
+            parts.append(f'.{op}("{fld}", {ch.facts.text(value)})')
+        where = "" if ch.index_call is None else " the query's"
+        ctx.report(ch.facts, pf.node,
+                   f"JS `.{pf.method}` over collected rows of `{fi.table.name}` that{where} index `{idx.name}` can do: "
+                   f'`.withIndex("{idx.name}", (q) => q{"".join(parts)})` reads only those rows (the index range)')
 
 
 def _eqs_text(ch, fields: list[str], values: dict) -> list[str]:

@@ -1,4 +1,4 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, memoized, reported_index_files
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, filter_indexes, js, memoized, reported_index_files
 
 HEAD = 'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
 SCHEMA = HEAD + ('export default defineSchema({\n  tasks: defineTable({ owner: v.string(), done: v.boolean(), title: v.string() })\n'
@@ -47,7 +47,9 @@ class UnusedIndex(Rule):
     own code queries are checked (an index name written as a string literal type counts as
     used, for generic helpers that take the index as a parameter): a table it never queries is read somewhere cvxlint cannot
     see (a library such as a Better Auth adapter, another app, a dashboard). Staged indexes
-    (being built for a coming release), tables queried with a computed index name, tables
+    (being built for a coming release), indexes a `.filter` (or a JS filter over collected
+    rows) could use instead (CVX202 says to query through them), tables queried with a
+    computed index name, tables
     defined by packages, and a package's own indexes on a table the app redefines (the
     `"email"` index of `users` over `...authTables`) are skipped.
 
@@ -95,6 +97,19 @@ class UnusedIndex(Rule):
                      '  users: defineTable({ name: v.optional(v.string()), email: v.optional(v.string()) })\n'
                      '    .index("email", ["email"]).index("by_name", ["name"]),\n});\n'},
               note="@convex-dev/auth reads a redefined users table by its \"email\" index"),
+        Valid(SCHEMA, path="convex/schema.ts",
+              files={"convex/tasks.ts": 'import { internalMutation, query } from "./_generated/server";\n'
+                     'export const firstOpen = internalMutation({ args: {}, handler: (ctx) =>\n'
+                     '  ctx.db.query("tasks").filter((q) => q.eq(q.field("done"), false)).first() });\n'
+                     'export const a = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", "x")).take(1) });\n'
+                     'export const c = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withSearchIndex("search_title", (q) => q.search("title", "x")).take(1) });\n'},
+              note="a filter that could use the index (CVX202 says to query through it) wants it"),
+        Valid(SCHEMA.replace('.index("by_done", ["done"])', '.index("by_owner_done", ["owner", "done"])'), path="convex/schema.ts",
+              files={"convex/tasks.ts": 'import { query } from "./_generated/server";\n'
+                     'export const openOf = query({ args: {}, handler: (ctx) => ctx.db.query("tasks")\n'
+                     '  .withIndex("by_owner", (q) => q.eq("owner", "x")).filter((q) => q.eq(q.field("done"), false)).collect() });\n'
+                     'export const c = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withSearchIndex("search_title", (q) => q.search("title", "x")).take(1) });\n'},
+              note="a longer index that a filter after a shorter range could use"),
     ]
     invalid = [
         Invalid(SCHEMA, path="convex/schema.ts", lines=[6, 7],
@@ -131,6 +146,9 @@ class UnusedIndex(Rule):
                     dynamic.add(call.table)
                 else:
                     used.add((call.table, name))
+        # An index that an existing filter could use (CVX202 says to query through it) is
+        # wanted, not unused: telling to delete it too would contradict that advice.
+        used.update((fi.table.name, fi.index.name) for fi in filter_indexes(ctx, app, app.queries) if fi.index is not None)
         strings = None
         for table in schema.tables.values():
             if table.external or not table.known or table.name in dynamic or table.name not in queried:

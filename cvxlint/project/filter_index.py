@@ -1,0 +1,148 @@
+"""Which index a query's filter could use instead: the reading CVX202 reports (use `withIndex`)
+and CVX710 respects (an index such a filter could use is wanted, not unused)."""
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from ..syntax import js
+from .queries import Filter, PostFilter, QueryChain
+from .schema import Index, Schema, Table
+
+
+@dataclass(eq=False, slots=True)
+class FilterIndex:
+    """One filter of a query, and the index whose range could do its work.
+
+    kind: "filter" — `.filter(q => q.eq(...))` (only equalities) on a query with no index;
+          "after_range" — such a filter after a `withIndex` range of `.eq`s, and a longer
+          index holding both;
+          "post_filter" — a JS `.filter/.find` over the rows a query collected.
+    index: None only for "filter" when no index fits (the fields of `filter.eqs`).
+    exact: "filter" — the index has exactly the compared fields (otherwise they are its
+           leading fields, and it gives the rows in its own order)."""
+
+    chain: QueryChain
+    table: Table
+    kind: str
+    filter: Filter | PostFilter
+    index: Index | None = None
+    exact: bool = False
+
+
+def filter_indexes(chains: Iterable[QueryChain], schema: Schema | None) -> Iterator[FilterIndex]:
+    """Every filter of `chains` on a table the schema declares that an index range could do,
+    each filter once (a chain built through a variable shares its filter with the others)."""
+    if schema is None or not schema.readable:
+        return
+    seen: set[int] = set()
+    for ch in chains:
+        table = schema.table(ch.table) if ch.table else None
+        if table is None or ch.system or not table.known:
+            continue
+        if not ch.uses_index and not ch.index_conditional and ch.full_table_scan is None and len(ch.filters) == 1:
+            f = ch.filters[0]
+            if id(f.node) not in seen and not f.helper and f.eqs:
+                seen.add(id(f.node))
+                fields = [name for name, _n, _v in f.eqs]
+                if len(set(fields)) == len(fields):
+                    idx, exact = covering_index(table, fields)
+                    yield FilterIndex(ch, table, "filter", f, idx, exact)
+        elif ch.index_call is not None and ch.search_call is None and len(ch.filters) == 1:
+            f = ch.filters[0]
+            if id(f.node) not in seen and not f.helper and f.eqs:
+                seen.add(id(f.node))
+                idx = _index_after_range(ch, f, table)
+                if idx is not None:
+                    yield FilterIndex(ch, table, "after_range", f, idx)
+        for pf in ch.post_filters:
+            if id(pf.node) not in seen:
+                seen.add(id(pf.node))
+                idx = _index_for_post_filter(ch, pf, table)
+                if idx is not None:
+                    yield FilterIndex(ch, table, "post_filter", pf, idx)
+
+
+def covering_index(table: Table, fields: list[str]) -> tuple[Index | None, bool]:
+    """(index, exact) for the non-staged index whose leading fields are exactly `fields` (as a
+    set): an index with just those fields wins over a longer one (exact=False)."""
+    want = set(fields)
+    best = None
+    for idx in table.indexes:
+        if idx.staged or not idx.certain or idx.fields is None or len(idx.fields) < len(fields):
+            continue
+        if set(idx.fields[: len(fields)]) != want:
+            continue
+        if len(idx.fields) == len(fields):
+            return idx, True
+        if best is None or len(idx.fields) < len(best.fields):
+            best = idx
+    return (best, False) if best is not None else (None, False)
+
+
+def _index_after_range(ch: QueryChain, f: Filter, table: Table) -> Index | None:
+    """`.withIndex("by_a", q => q.eq("a", x)).filter(q => q.eq(q.field("b"), y))` where
+    another index starts with a, b: its range reads only the matching rows."""
+    if ch.index_conditional or not ch.range_known or any(o.op != "eq" for o in ch.range or []):
+        return None
+    base = ch.range_eqs
+    current = table.index(ch.index) if ch.index else None
+    if not base or len(base) != len(ch.range or []) or current is None or current.fields is None:
+        return None
+    extra = [name for name, _n, _v in f.eqs]
+    if len(set(extra)) != len(extra) or set(extra) & set(base):
+        return None
+    want = len(base) + len(extra)
+    # Rows must come in the same order from either index (`_creationTime` within the
+    # equalities) unless the order cannot matter (`.unique()`).
+    same_order = len(current.fields) == len(base)
+    for idx in table.indexes:
+        if idx.staged or idx.fields is None or idx.name == ch.index or len(idx.fields) < want:
+            continue
+        if ch.terminal != "unique" and not (same_order and len(idx.fields) == want):
+            continue
+        if idx.fields[: len(base)] != base or set(idx.fields[len(base): want]) != set(extra):
+            continue
+        return idx
+    return None
+
+
+def _index_for_post_filter(ch: QueryChain, pf: PostFilter, table: Table) -> Index | None:
+    """The index whose range holds a JS filter's equalities (and one bound on the next field)
+    over the rows a query collected, when those rows serve nothing else."""
+    if pf.eqs is None or ch.terminal not in ("collect", "take") or ch.search_call is not None:
+        return None
+    if ch.func is not None and js.enclosing_function(pf.node) is not ch.func.node:
+        return None  # inside another callback: a join over the collected rows, not a plain filter
+    if ch.result_reads > 1:
+        return None  # the rows serve more than this filter (a count, other filters): all are read anyway
+    eq_fields = [name for name, _v in pf.eqs]
+    bounds = pf.bounds
+    if len(set(eq_fields)) != len(eq_fields) or len({b[0] for b in bounds}) > 1:
+        return None
+    if ch.index_call is not None:
+        if ch.index_conditional or not ch.range_known or any(o.op != "eq" for o in ch.range or []):
+            return None
+        base = ch.range_eqs
+        candidates = [table.index(ch.index)] if ch.index else []
+    else:
+        base = []
+        candidates = list(table.indexes)
+    want = post_filter_range_fields(ch, pf)
+    if (not eq_fields and not bounds) or (len(want) == len(base) and not bounds):
+        return None  # nothing, or only what the query's range already holds: no narrower range
+    for idx in candidates:
+        if idx is None or idx.staged or idx.fields is None:
+            continue
+        full = idx.full_fields
+        if len(full) < len(want) + (1 if bounds else 0) or set(full[: len(want)]) != set(want):
+            continue
+        if bounds and full[len(want)] != bounds[0][0]:
+            continue
+        return idx
+    return None
+
+
+def post_filter_range_fields(ch: QueryChain, pf: PostFilter) -> list[str]:
+    """The fields a range doing a JS filter's equalities fixes: the query's own `.eq`s, then
+    the filter's."""
+    base = ch.range_eqs if ch.index_call is not None else []
+    return base + [name for name, _v in pf.eqs or [] if name not in base]
