@@ -228,6 +228,31 @@ def test_clients_import_the_api_through_a_package_exports_map(tmp_path):
     assert missing.kind == "file" and not Path(missing.name).exists()
 
 
+def test_a_solution_tsconfig_resolves_through_the_referenced_project(tmp_path):
+    """Vite's default layout: tsconfig.json is `{"files": [], "references": [...]}` and the
+    `paths` alias lives in tsconfig.app.json (JSONC, a trailing comma), which includes src/.
+    TypeScript and editors resolve a file of src/ with the referenced project that includes
+    it; without that the whole frontend's calls were invisible (no CVX307/CVX308)."""
+    files = {
+        "package.json": '{"name": "web", "dependencies": {"convex": "^1.48.0"}}',
+        "tsconfig.json": '{"files": [], "references": [{"path": "./tsconfig.app.json"}, {"path": "./tsconfig.node.json"}]}',
+        "tsconfig.app.json": '{\n  // app\n  "compilerOptions": {"paths": {"@convex/*": ["./convex/_generated/*"]},},\n'
+                             '  "include": ["src/**/*"],\n}',
+        "tsconfig.node.json": '{"compilerOptions": {"paths": {"@convex/*": ["./nowhere/*"]}}, "include": ["vite.config.ts"]}',
+        "convex/notes.ts": 'import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
+                           'export const add = mutation({ args: { text: v.string() }, handler: async () => null });\n',
+        "src/app/Notes.tsx": 'import { useMutation } from "convex/react";\nimport { api } from "@convex/api";\n'
+                             'export function Notes() {\n  const add = useMutation(api.notes.add);\n  return null;\n}\n',
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    p = project_of(tmp_path)
+    assert callers(p, "notes:add") == [("client", "useMutation", "Notes.tsx", "api")]
+    # a file no referenced project includes keeps the solution config (no alias there)
+    assert p.resolver.resolve(str(tmp_path / "scripts/x.ts"), "@convex/api").kind == "external"
+
+
 def test_file_mode_without_git_still_sees_sibling_packages(tmp_path):
     """`check FILE` in a monorepo copied without `.git` (an archive): the workspace root
     (a package.json with `workspaces`) bounds the scan, as the repository does with git."""

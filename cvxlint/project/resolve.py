@@ -43,6 +43,10 @@ class Target:
 class _TsConfig:
     base_url: Path | None = None
     paths: list[tuple[str, list[str], Path]] = field(default_factory=list)  # (pattern, targets, base)
+    # a solution-style config (`"files": [], "references": [...]`, Vite's default): the
+    # referenced configs, and the folders each config's `include`/`files` covers (None: all)
+    references: list[Path] = field(default_factory=list)
+    covers: list[Path] | None = None
 
 
 class Resolver:
@@ -177,6 +181,11 @@ class Resolver:
                     self.on_probe(p)
                 if self._exists(p) or p.is_file():
                     found = self._load_tsconfig(p)
+                    if found is not None and found.references:
+                        # TypeScript and editors use the referenced project that includes the file
+                        found = next((r for r in map(self._load_tsconfig, found.references)
+                                      if r is not None and r.covers is not None
+                                      and any(d == c or c in d.parents for c in r.covers)), found)
                     break
             else:
                 continue
@@ -216,6 +225,13 @@ class Resolver:
                     for k, v in paths.items()
                     if isinstance(k, str) and isinstance(v, list)
                 ]
+        refs = data.get("references")
+        for r in refs if isinstance(refs, list) else []:
+            rp = r.get("path") if isinstance(r, dict) else None
+            if isinstance(rp, str) and depth == 0:
+                rp = Path(os.path.normpath(p.parent / rp))
+                cfg.references.append(rp if rp.suffix == ".json" else rp / "tsconfig.json")
+        cfg.covers = _covered_folders(p.parent, data.get("include"), data.get("files"))
         self._tsconfig_cache[p] = cfg
         return cfg
 
@@ -249,6 +265,30 @@ class Resolver:
                         return t
             return self._from_path(d / "index", must_exist=True) or Target("external", spec)
         return self._from_path(Path(os.path.normpath(d / sub)), must_exist=False)
+
+
+def _covered_folders(base: Path, include, files) -> list[Path] | None:
+    """The folders whose files a tsconfig's `include` takes in, by the part of each pattern
+    before its first wildcard (`src/**/*` -> src); None when neither `include` nor `files` is
+    given (TypeScript's default: everything below the config). Single files (`files`, or
+    `include: ["vite.config.ts"]` of a tooling project) cover no folder: config is chosen per
+    folder, and such files are not the app's clients."""
+    if not isinstance(include, list) and not isinstance(files, list):
+        return None
+    out: list[Path] = []
+    for pattern in include if isinstance(include, list) else []:
+        if not isinstance(pattern, str):
+            continue
+        fixed = []
+        for part in pattern.replace("\\", "/").split("/"):
+            if any(ch in part for ch in "*?"):
+                break
+            fixed.append(part)
+        target = Path(os.path.normpath(base.joinpath(*fixed))) if fixed else base
+        if len(fixed) == len(pattern.split("/")) and Path(fixed[-1] if fixed else "").suffix:
+            continue  # a single file
+        out.append(target)
+    return out
 
 
 _CONDITIONS = ("types", "import", "default", "require", "node", "browser")
