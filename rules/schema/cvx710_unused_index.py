@@ -75,27 +75,30 @@ class UnusedIndex(Rule):
     summary = "Index that no query uses"
 
     valid = [
-        Valid('import { query } from "./_generated/server";\nimport { getManyFrom } from "convex-helpers/server/relationships";\n'
-              'export const a = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", "x")).take(1) });\n'
-              'export const b = query({ args: {}, handler: (ctx) => getManyFrom(ctx.db, "tasks", "by_done", false) });\n'
-              'export const c = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withSearchIndex("search_title", (q) => q.search("title", "x")).take(1) });\n',
-              files={"convex/schema.ts": SCHEMA}),
-        Valid('import { query } from "./_generated/server";\n'
-              'type TaskIndex = "by_owner" | "by_done";\n'
-              'export async function first(ctx: any, index: TaskIndex, value: unknown) {\n'
-              '  return await ctx.db.query("tasks").withIndex(index, (q: any) => q.eq(index === "by_owner" ? "owner" : "done", value)).first();\n}\n'
-              'export const c = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withSearchIndex("search_title", (q) => q.search("title", "x")).take(1) });\n',
-              files={"convex/schema.ts": SCHEMA}, note="index names passed to a generic helper"),
-        Valid('import { mutation } from "./_generated/server";\n'
-              'export const add = mutation({ args: {}, handler: (ctx) => ctx.db.insert("tasks", { owner: "o", done: false, title: "t" }) });\n',
-              files={"convex/schema.ts": SCHEMA}, note="a table the app never queries is read elsewhere"),
-        Valid('import { query } from "./_generated/server";\n'
-              'export const me = query({ args: {}, handler: (ctx) => ctx.db.query("users").withIndex("by_name", (q) => q.eq("name", "x")).first() });\n',
-              files={"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
-                     'import { authTables } from "@convex-dev/auth/server";\nimport { v } from "convex/values";\n'
-                     'export default defineSchema({\n  ...authTables,\n'
-                     '  users: defineTable({ name: v.optional(v.string()), email: v.optional(v.string()) })\n'
-                     '    .index("email", ["email"]).index("by_name", ["name"]),\n});\n'},
+        # each example reports on schema.ts, where this rule's findings go
+        Valid(SCHEMA, path="convex/schema.ts",
+              files={"convex/example.ts": 'import { query } from "./_generated/server";\nimport { getManyFrom } from "convex-helpers/server/relationships";\n'
+                     'export const a = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", "x")).take(1) });\n'
+                     'export const b = query({ args: {}, handler: (ctx) => getManyFrom(ctx.db, "tasks", "by_done", false) });\n'
+                     'export const c = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withSearchIndex("search_title", (q) => q.search("title", "x")).take(1) });\n'}),
+        Valid(SCHEMA, path="convex/schema.ts",
+              files={"convex/example.ts": 'import { query } from "./_generated/server";\n'
+                     'type TaskIndex = "by_owner" | "by_done";\n'
+                     'export async function first(ctx: any, index: TaskIndex, value: unknown) {\n'
+                     '  return await ctx.db.query("tasks").withIndex(index, (q: any) => q.eq(index === "by_owner" ? "owner" : "done", value)).first();\n}\n'
+                     'export const c = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withSearchIndex("search_title", (q) => q.search("title", "x")).take(1) });\n'},
+              note="index names passed to a generic helper"),
+        Valid(SCHEMA, path="convex/schema.ts",
+              files={"convex/example.ts": 'import { mutation } from "./_generated/server";\n'
+                     'export const add = mutation({ args: {}, handler: (ctx) => ctx.db.insert("tasks", { owner: "o", done: false, title: "t" }) });\n'},
+              note="a table the app never queries is read elsewhere"),
+        Valid('import { defineSchema, defineTable } from "convex/server";\n'
+              'import { authTables } from "@convex-dev/auth/server";\nimport { v } from "convex/values";\n'
+              'export default defineSchema({\n  ...authTables,\n'
+              '  users: defineTable({ name: v.optional(v.string()), email: v.optional(v.string()) })\n'
+              '    .index("email", ["email"]).index("by_name", ["name"]),\n});\n', path="convex/schema.ts",
+              files={"convex/example.ts": 'import { query } from "./_generated/server";\n'
+                     'export const me = query({ args: {}, handler: (ctx) => ctx.db.query("users").withIndex("by_name", (q) => q.eq("name", "x")).first() });\n'},
               note="@convex-dev/auth reads a redefined users table by its \"email\" index"),
         Valid(SCHEMA, path="convex/schema.ts",
               files={"convex/tasks.ts": 'import { internalMutation, query } from "./_generated/server";\n'
