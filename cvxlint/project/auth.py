@@ -118,6 +118,10 @@ class Access:
     annotated_public: bool = False  # `// cvxlint-public`
     touches_resources: bool = False  # uses ctx.db / storage / run* / scheduler (or is an action)
     resources: set[str] = field(default_factory=set)  # which of those ctx members it uses
+    # calls that hand the whole ctx to code we cannot see, other than auth calls: a package's
+    # data helper (`listUIMessages(ctx, components.agent, args)`) or a component client's
+    # method (`agent.deleteThreadAsync(ctx, ...)`); as written (`agent.deleteThreadAsync`)
+    ctx_handed_to: list[str] = field(default_factory=list)
     # writes, schedules or runs mutations/actions, or hands ctx (or ctx.db) to code we cannot
     # see: a mutation that does none of these only reads, as a query would
     may_write: bool = False
@@ -211,6 +215,15 @@ class AccessAnalysis:
                 if path and path[0] in RESOURCE_MEMBERS:
                     out.touches_resources = True
                     out.resources.add(path[0])
+            for site, path in self._ctx_handed_on(r):
+                # a package given ctx reads or writes through it (its ctx.db / ctx.runQuery);
+                # one that only asks who is calling (`getAuthUserId(ctx)`) is evidence, not access
+                if not path and site.ref is not None and site.ref.kind in ("module", "local") \
+                        and self.classify(r.facts, site)[0] is None:
+                    out.touches_resources = True
+                    text = " ".join(r.facts.text(site.callee).split()) if site.callee is not None else "?"
+                    if text not in out.ctx_handed_to:
+                        out.ctx_handed_to.append(text)
             if fn.kind == "mutation" and not out.may_write:
                 out.may_write = self._may_write(r)
         if fn.kind in ("action", "httpAction") and not _only_throws(reached):
@@ -235,10 +248,15 @@ class AccessAnalysis:
                     or path[:1] == ("db",) and path[1:2] in (("insert",), ("patch",), ("replace",), ("delete",)) \
                     or path[:1] == ("storage",) and path[1:2] in (("store",), ("delete",), ("generateUploadUrl",)):
                 return True
-        if r.ctx_index is None:
-            return False
         # `ctx` or `ctx.db` handed on: fine to a helper we follow (its own uses are scanned),
         # not to code we cannot see (`aggregate.insert(ctx, doc)` of a package)
+        return next(self._ctx_handed_on(r), None) is not None
+
+    def _ctx_handed_on(self, r: Reached):
+        """Calls in `r` that hand the handler's `ctx` (path ()) or `ctx.db` (path ("db",)) to
+        code we cannot see (a package, a component client): (CallSite, path)."""
+        if r.ctx_index is None:
+            return
         for site in r.func.all_calls():
             for a in js.call_args(site.node):
                 chain = js.member_chain(js.unwrap(a) or a)
@@ -247,10 +265,10 @@ class AccessAnalysis:
                 ref = site.func.lookup(chain[0].text or "") if site.func is not None else None
                 if ref is None or ref.kind != "param" or ref.func is not r.func or ref.index != r.ctx_index:
                     continue
-                if r.ctx_path + ref.path + tuple(chain[1]) in ((), ("db",)) \
-                        and self.project.callgraph.callee(r.facts, site) is None:
-                    return True
-        return False
+                path = r.ctx_path + ref.path + tuple(chain[1])
+                if path in ((), ("db",)) and self.project.callgraph.callee(r.facts, site) is None:
+                    yield site, path
+                    break
 
     def personal_data(self, fn: "RegisteredFunction") -> str | None:
         """Why a query's data is personal (an identity argument, a table of people), or None."""
@@ -259,6 +277,13 @@ class AccessAnalysis:
             for name in val.required().fields:
                 if IDENTITY_ARG.match(name):
                     return f"it takes `{name}`, so a caller can read anyone's data"
+        for name in self.of(fn).ctx_handed_to:
+            # a package's reader named for what it reads: `listUIMessages(ctx, components.agent,
+            # ...)` hands out user conversations, as a `messages` table would
+            method = name.rsplit(".", 1)[-1]
+            personal = PERSONAL_TABLE.search(method)
+            if personal and not CATALOGUE_TABLE.search(method):
+                return f"`{name}()` reads {personal.group(1).lower()}s"
         admin = self.admin_tables(fn.module.app)
         for table in self.tables_read(fn):
             if PERSONAL_TABLE.search(table) and not CATALOGUE_TABLE.search(table):

@@ -12,10 +12,12 @@ class RequireAccessControl(Rule):
 
     ## What it does
     Flags public queries, mutations and actions that read or change data (`ctx.db`,
-    `ctx.storage`, `ctx.run*`, the scheduler; every action that calls anything) without any
-    recognised access check. A check counts wherever it is on some path — nested in blocks,
-    in a `try`, as an early return, in a helper in another file (followed transitively), in
-    a function run through `ctx.runQuery/runMutation`, or in the customization of a custom
+    `ctx.storage`, `ctx.run*`, the scheduler; `ctx` handed to a package or a component
+    client, `listUIMessages(ctx, components.agent, args)` or `agent.deleteThreadAsync(ctx,
+    ...)`, unless the call only asks who is calling; every action that calls anything)
+    without any recognised access check. A check counts wherever it is on some path —
+    nested in blocks, in a `try`, as an early return, in a helper in another file (followed
+    transitively), in a function run through `ctx.runQuery/runMutation`, or in the customization of a custom
     builder (`customQuery(query, customCtx(...))`). Recognised checks:
 
     - `ctx.auth.getUserIdentity()`, `getAuthUserId(ctx)`, `getAuthSessionId(ctx)` and calls
@@ -44,7 +46,8 @@ class RequireAccessControl(Rule):
     argument (`userId`, `email`: the caller picks whose data to read), read a table of
     people or of what is theirs (names with user, account, session, payment, order,
     subscription, message, conversation, notification, contact, address, ...; catalogues
-    such as plans or templates excepted), or read a table that other functions only read
+    such as plans or templates excepted; also a package method named so, such as the
+    agent's `listUIMessages`), or read a table that other functions only read
     after an admin check. Other unchecked queries — game state, a catalogue, site settings —
     are often public on purpose and get info; so do mutations that only read (no write,
     schedule or run of a mutation or action, ctx handed to no code we cannot see). Apps without
@@ -202,8 +205,31 @@ class RequireAccessControl(Rule):
                      '  input: async (ctx, { backendAccessToken }) => {\n    validateToken(backendAccessToken);\n'
                      '    return { ctx, args: {} };\n  },\n});\n'},
               note="a builder that takes the secret as an argument and compares it with the server's"),
+        Valid(SERVER + 'import { authComponent } from "./auth";\n'
+              'export const viewer = query({ args: {}, handler: async (ctx) => {\n'
+              '  const user = await authComponent.safeGetAuthUser(ctx);\n  return user?.name ?? null;\n}});\n',
+              files={**AUTH_CONFIG, "convex/auth.ts": 'import { createClient } from "@convex-dev/better-auth";\n'
+                     'import { components } from "./_generated/api";\n'
+                     'export const authComponent = createClient(components.betterAuth);\n'},
+              note="ctx handed to a package only to ask who is calling reads no data of the app's"),
     ]
     invalid = [
+        Invalid(SERVER + 'import { listUIMessages, syncStreams, vStreamArgs } from "@convex-dev/agent";\n'
+                'import { paginationOptsValidator } from "convex/server";\nimport { components } from "./_generated/api";\n'
+                'export const messages = query({\n'
+                '  args: { threadId: v.string(), paginationOpts: paginationOptsValidator, streamArgs: vStreamArgs },\n'
+                '  handler: async (ctx, args) => {\n    const streams = await syncStreams(ctx, components.agent, args);\n'
+                '    return { ...(await listUIMessages(ctx, components.agent, args)), streams };\n  },\n});\n',
+                files=AUTH_CONFIG, lines=[7], message="`listUIMessages()` reads messages",
+                note="ctx handed to a package reads through it; an agent thread's messages are a user's conversation"),
+        Invalid(SERVER + 'import { researchAgent } from "./agent";\n'
+                'export const deleteThread = mutation({ args: { threadId: v.string() }, handler: async (ctx, args) => {\n'
+                '  await researchAgent.deleteThreadAsync(ctx, { threadId: args.threadId });\n}});\n',
+                files={**AUTH_CONFIG, "convex/agent.ts": 'import { Agent } from "@convex-dev/agent";\n'
+                       'import { components } from "./_generated/api";\n'
+                       'export const researchAgent = new Agent(components.agent, { name: "Research" });\n'},
+                lines=[5], message="hands `ctx` to `researchAgent.deleteThreadAsync()`",
+                note="a component client's method given ctx may write: a warning, as for ctx.db.delete"),
         Invalid(SERVER + 'import { assertSuperAdmin } from "./lib/admin";\n'
                 'export const assignTier = mutation({ args: { authKitId: v.string(), org: v.id("orgs"), tier: v.string() },\n'
                 '  handler: async (ctx, args) => {\n    await assertSuperAdmin(ctx, args.authKitId);\n'
@@ -384,7 +410,7 @@ class RequireAccessControl(Rule):
                 continue
             ctx.report(fn.facts, name_node(fn),
                        f"{describe_function(fn)} is public and checks no identity before it "
-                       f"{'runs' if fn.kind == 'action' else _uses(access.resources)}"
+                       f"{'runs' if fn.kind == 'action' else _uses(access)}"
                        f"{f' ({why})' if why else ''}: anyone can call it; check "
                        f"`ctx.auth.getUserIdentity()` (or a helper that throws){hint}, make it internal, or mark "
                        "it `// cvxlint-public` if it is public by design")
@@ -422,8 +448,11 @@ def _fetches_identity(project, facts) -> bool:
     return any(analysis.classify(facts, site)[0] == "identity" for site in facts.all_calls())
 
 
-def _uses(resources: set[str]) -> str:
+def _uses(access) -> str:
     """What a query or mutation does with its ctx, for the message."""
+    resources = access.resources
+    if not resources and access.ctx_handed_to:
+        return f"hands `ctx` to `{access.ctx_handed_to[0]}()`"
     if "db" in resources or not resources:
         return "uses the database"
     if resources <= {"storage"}:

@@ -1,9 +1,19 @@
+import re
+
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function
 
 SERVER = ('import { action, internalMutation, mutation } from "./_generated/server";\n'
           'import { internal } from "./_generated/api";\n'
           'export const save = internalMutation({ args: {}, handler: async () => {} });\n')
 WRITES = 'export const generate = action({ args: {}, handler: async (ctx) => {\n  await ctx.runMutation(internal.ai.save, {});\n}});\n'
+AGENT = {"convex/agent.ts": 'import { Agent } from "@convex-dev/agent";\nimport { components } from "./_generated/api";\n'
+                            'export const agent = new Agent(components.agent, { name: "Helper" });\n'}
+CHAT = ('import { v } from "convex/values";\nimport { action } from "./_generated/server";\nimport { agent } from "./agent";\n'
+        'export const send = action({ args: { threadId: v.string(), prompt: v.string() }, handler: async (ctx, args) => {\n'
+        '  const { thread } = await agent.continueThread(ctx, { threadId: args.threadId });\n'
+        '  await thread.generateText({ prompt: args.prompt });\n}});\n'
+        'export const search = action({ args: { threadId: v.string() }, handler: async (ctx, args) =>\n'
+        '  agent.listMessages(ctx, { threadId: args.threadId, paginationOpts: { cursor: null, numItems: 9 } }) });\n')
 SEARCH = 'export const search = action({ args: {}, handler: async () => {\n  return (await fetch("https://x.dev")).json();\n}});\n'
 
 
@@ -13,7 +23,9 @@ class NoActionFromClient(Rule):
     ## What it does
     Flags frontend calls — `useAction(api.x)`, `convex.action(api.x)`, `fetchAction`,
     TanStack's `useConvexAction` — whose target is an action that changes state: it runs a
-    mutation (`ctx.runMutation`) or schedules work, directly or through helpers. Read-only
+    mutation (`ctx.runMutation`) or schedules work, directly or through helpers, or hands
+    `ctx` to a package method not named for reading (an agent's `continueThread`, whose
+    thread saves the prompt and the reply; not `listMessages` or `search`). Read-only
     actions (search, LLM calls, third-party lookups) are fine, and so are Python scripts and
     frontend code that runs on a server (Next.js route handlers and API routes, `"use server"`
     actions, middleware, `*.server.ts`).
@@ -55,6 +67,10 @@ class NoActionFromClient(Rule):
               'await client.action(api.ai.generate, {});\n',
               path="scripts/seed.ts", files={"convex/ai.ts": SERVER + WRITES},
               note="a command-line script in `scripts/` runs in Node, not in a browser"),
+        Valid('import { useAction } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+              'export function History() { const list = useAction(api.chat.search); return null; }\n',
+              path="src/History.tsx", files={**AGENT, "convex/chat.ts": CHAT},
+              note="ctx handed to a package method named for reading (`listMessages`)"),
     ]
     invalid = [
         Invalid('import { useAction } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
@@ -64,6 +80,11 @@ class NoActionFromClient(Rule):
                 'const client = new ConvexHttpClient(process.env.CONVEX_URL!);\n'
                 'export const run = () => client.action(api.ai.generate, {});\n',
                 path="src/cli.ts", files={"convex/ai.ts": SERVER + WRITES}, lines=[4]),
+        Invalid('import { useAction } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+                'export function Chat() {\n  const send = useAction(api.chat.send);\n  return null;\n}\n',
+                path="src/Chat.tsx", files={**AGENT, "convex/chat.ts": CHAT}, lines=[4],
+                message="`agent.continueThread()`",
+                note="an agent saves the prompt and the reply through the ctx it is handed"),
     ]
 
     def check_app(self, ctx, app):
@@ -88,4 +109,14 @@ def _writes(ctx, fn):
                 return "`ctx.runMutation`"
             if path[:1] == ("scheduler",):
                 return f"`ctx.scheduler.{path[1] if len(path) > 1 else ''}`"
+    # ctx handed to a package (`thread.generateText` of an agent saves the prompt and reply
+    # through it): a write unless the method's name says it only reads
+    for name in ctx.project.access(fn).ctx_handed_to:
+        if not _READER.match(name.rsplit(".", 1)[-1]):
+            return f"`ctx` handed to `{name}()`"
     return None
+
+
+# Package methods that only read, by name: `rag.search(ctx, ...)`, `agent.listMessages(ctx, ...)`.
+_READER = re.compile(r"^(get|list|search|fetch|find|query|count|read|load|lookup|has|is|paginate|sync|check|validate)"
+                     r"([A-Z_]|$)")
