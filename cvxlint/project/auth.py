@@ -150,6 +150,7 @@ class AccessAnalysis:
         self._builders: dict = {}  # Builder -> Access
         self._admin_tables: dict[int, set[str]] = {}
         self._busy: set[int] = set()
+        self._module_checks: dict[tuple, bool] = {}
 
     def of(self, fn: "RegisteredFunction") -> Access:
         key = id(fn)
@@ -228,7 +229,7 @@ class AccessAnalysis:
                 out.may_write = self._may_write(r)
         if fn.kind in ("action", "httpAction") and not _only_throws(reached):
             out.touches_resources = True  # actions reach the outside world (fetch, paid APIs)
-        if not out.evidence and fn.kind == "query" and _PUBLIC_NAME.search(fn.display_name):
+        if not out.evidence and fn.kind == "query" and self._named_public(fn):
             out.annotated_public = True  # `getPublicProfile`, `public/feed:list`: named public on purpose
         if not out.evidence and fn.kind == "query":
             found = next((_public_filter(r) for r in reached if _public_filter(r) is not None), None)
@@ -240,6 +241,36 @@ class AccessAnalysis:
                 out.evidence.append(Evidence(fn.facts, fn.args_node or fn.call, f"the capability argument `{cap}`",
                                              "args"))
         return out
+
+    def _named_public(self, fn: "RegisteredFunction") -> bool:
+        """Is a query named public on purpose: by its own name (`getPublicProfile`) or its
+        module's (`publicProfile:check`: the data is public), or by a module or folder named
+        just `public` (`public/feed:list`) when no function of that module checks who is
+        calling: a `public.ts` whose siblings check identity means "client-facing" (next to
+        an internal `protected.ts`), not "open to anyone"."""
+        module, _, local = fn.display_name.rpartition(":")
+        if _PUBLIC_NAME.search(local):
+            return True
+        if not _PUBLIC_NAME.search(module):
+            return False
+        if "public" not in module.split("/"):
+            return True
+        key = ("module checks identity", id(fn.module))
+        checks = self._module_checks.get(key)
+        if checks is None:
+            checks = self._module_checks[key] = any(
+                self._checks_identity(sib) for sib in fn.module.app.functions_in(fn.module))
+        return not checks
+
+    def _checks_identity(self, fn: "RegisteredFunction") -> bool:
+        """Does `fn` (its handler, helpers or builder) call an identity fetch or a guard?
+        (By call kind only: no `of`, which would come back here for the module's queries.)"""
+        if fn.builder.is_custom and self.builder_access(fn.builder).evidence:
+            return True
+        if fn.handler is None:
+            return False
+        return any(self.classify(r.facts, site)[0] in ("identity", "fetch", "guard")
+                   for r in self.project.reach(fn) for site in r.func.all_calls())
 
     def _may_write(self, r: Reached) -> bool:
         """Can `r` change something with the handler's ctx (see `Access.may_write`)?"""

@@ -6,6 +6,14 @@ AUTH_CONFIG = {"convex/auth.config.ts": 'export default { providers: [{ domain: 
 SERVER = ('import { v } from "convex/values";\nimport { mutation, query } from "./_generated/server";\n'
           'import { getAuthUserId } from "@convex-dev/auth/server";\n')
 
+PUBLIC_MODULE = ('import { v } from "convex/values";\nimport { getAuthUserId } from "@convex-dev/auth/server";\n'
+                 'import { query } from "../_generated/server";\n'
+                 'export const forThread = query({ args: { threadId: v.string() }, handler: async (ctx, args) =>\n'
+                 '  ctx.db.query("artifacts").withIndex("by_thread", (q) => q.eq("threadId", args.threadId)).take(9) });\n')
+MINE = ('export const mine = query({ args: {}, handler: async (ctx) => {\n'
+        '  const userId = await getAuthUserId(ctx);\n  if (userId === null) throw new Error("sign in");\n'
+        '  return await ctx.db.query("artifacts").withIndex("by_user", (q) => q.eq("userId", userId)).take(9);\n}});\n')
+
 
 class RequireAccessControl(Rule):
     """Public function with no access control.
@@ -42,7 +50,10 @@ class RequireAccessControl(Rule):
 
     Functions marked `// cvxlint-public` (on or above the declaration), and queries whose
     name or module says they are public (`getPublicProfile`, `public/feed.ts`), are public by
-    design. Mutations and actions get a warning; so do queries that take an identity
+    design; a module or folder named just `public` counts only when none of the module's
+    functions checks identity (a `public.ts` next to `protected.ts` means client-facing, not
+    open to anyone). Mutations
+    and actions get a warning; so do queries that take an identity
     argument (`userId`, `email`: the caller picks whose data to read), read a table of
     people or of what is theirs (names with user, account, session, payment, order,
     subscription, message, conversation, notification, contact, address, ...; catalogues
@@ -212,8 +223,15 @@ class RequireAccessControl(Rule):
                      'import { components } from "./_generated/api";\n'
                      'export const authComponent = createClient(components.betterAuth);\n'},
               note="ctx handed to a package only to ask who is calling reads no data of the app's"),
+        Valid(PUBLIC_MODULE, path="convex/artifacts/public.ts", files=AUTH_CONFIG,
+              note="a module named public whose functions check no identity: public by design"),
+        Valid(PUBLIC_MODULE.replace("../_generated", "./_generated") + MINE, path="convex/publicArtifacts.ts",
+              files=AUTH_CONFIG, note="a module named for public data, whatever its other functions check"),
     ]
     invalid = [
+        Invalid(PUBLIC_MODULE + MINE, path="convex/artifacts/public.ts", files=AUTH_CONFIG, lines=[4],
+                message="returns data without checking who asks",
+                note="a `public.ts` whose other functions check the caller means client-facing, not open to anyone"),
         Invalid(SERVER + 'import { listUIMessages, syncStreams, vStreamArgs } from "@convex-dev/agent";\n'
                 'import { paginationOptsValidator } from "convex/server";\nimport { components } from "./_generated/api";\n'
                 'export const messages = query({\n'
