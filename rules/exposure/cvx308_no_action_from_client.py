@@ -71,6 +71,15 @@ class NoActionFromClient(Rule):
               'export function History() { const list = useAction(api.chat.search); return null; }\n',
               path="src/History.tsx", files={**AGENT, "convex/chat.ts": CHAT},
               note="ctx handed to a package method named for reading (`listMessages`)"),
+        Valid('import { useAction } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+              'export function Ask() { const ask = useAction(api.ask.ask); return null; }\n',
+              path="src/Ask.tsx", files={"convex/ask.ts":
+                  'import { RateLimiter } from "@convex-dev/rate-limiter";\nimport { action } from "./_generated/server";\n'
+                  'import { components } from "./_generated/api";\n'
+                  'const limiter = new RateLimiter(components.rateLimiter, { ask: { kind: "fixed window", rate: 9, period: 6e4 } });\n'
+                  'export const ask = action({ args: {}, handler: async (ctx) => {\n'
+                  '  await limiter.limit(ctx, "ask", { throws: true });\n  return (await fetch("https://x.dev")).json();\n}});\n'},
+              note="a rate limiter's bucket is bookkeeping, not the app's data"),
     ]
     invalid = [
         Invalid('import { useAction } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
@@ -117,6 +126,8 @@ def _writes(ctx, fn):
     return None
 
 
-# Package methods that only read, by name: `rag.search(ctx, ...)`, `agent.listMessages(ctx, ...)`.
-_READER = re.compile(r"^(get|list|search|fetch|find|query|count|read|load|lookup|has|is|paginate|sync|check|validate)"
-                     r"([A-Z_]|$)")
+# Package methods that only read, by name: `rag.search(ctx, ...)`, `agent.listMessages(ctx, ...)`,
+# `fs.stat(ctx, ...)`; and a rate limiter's `limit(ctx, ...)`, whose bucket is bookkeeping,
+# not the app's data.
+_READER = re.compile(r"^(get|list|search|fetch|find|query|count|read|load|lookup|has|is|paginate|sync|check|validate|stat"
+                     r"|limit)([A-Z_]|$)")
