@@ -419,7 +419,11 @@ class AccessAnalysis:
                     out.evidence.append(Evidence(facts, site.node, what, where))
             elif kind == "fetch":
                 if result_used(site.node):
-                    out.evidence.append(Evidence(facts, site.node, what, where))
+                    arg = _identity_argument_branch(r, site) if where == "handler" else None
+                    if arg is not None:  # `if (args.userId) ... else { await getCurrentUser(ctx) }`
+                        out.overridden_identity.append(Evidence(facts, site.node, arg, where))
+                    else:
+                        out.evidence.append(Evidence(facts, site.node, what, where))
             elif kind == "run":
                 target = self._run_target(site)
                 if target is not None and target.module.app is not None and self.of(target).protected:
@@ -537,7 +541,12 @@ def _only_throws(reached: list[Reached]) -> bool:
 
 def _argument_first(r: Reached, site: CallSite) -> str | None:
     """`args.userId || (await getAuthUserId(ctx))`: the identity counts only when the caller
-    leaves the argument out, so the caller decides whose data it is. The argument's text."""
+    leaves the argument out, so the caller decides whose data it is. The argument's text.
+    Also an identity check in the `else` of `if (args.userId)` (or the false side of
+    `args.userId ? ... : ...`): given a `userId`, the handler skips the check."""
+    branch = _identity_argument_branch(r, site)
+    if branch is not None:
+        return branch
     o = js.outer(site.node)
     if o.parent is not None and o.parent.type == "await_expression":
         o = js.outer(o.parent)
@@ -551,6 +560,47 @@ def _argument_first(r: Reached, site: CallSite) -> str | None:
     if ref is None or ref.kind != "param" or ref.func is not r.func or ref.index != 1:
         return None
     return r.facts.text(left)
+
+
+def _identity_argument_branch(r: Reached, site: CallSite) -> str | None:
+    """The text of an identity argument (`args.userId`, a destructured `userId`) whose test
+    (`if (args.userId)`, `args.userId !== undefined ? ... :`) sends the caller who passes it
+    around `site`: `site` is in the else side."""
+    n = site.node
+    while n.parent is not None and n is not r.func.node:
+        p = n.parent
+        cond = None
+        if p.type == "if_statement" and n.field == "alternative":
+            cond = p.child("condition")
+        elif p.type == "ternary_expression" and n.field == "alternative":
+            cond = p.child("condition")
+        if cond is not None:
+            cond = js.unwrap(cond)
+            if cond is not None and cond.type == "binary_expression" and any(cond.has_tok(t) for t in ("!==", "!=")):
+                other = js.unwrap(cond.child("right"))
+                if other is not None and (other.type in ("undefined", "null")
+                                          or other.type == "identifier" and other.text == "undefined"):
+                    cond = js.unwrap(cond.child("left"))
+            name = _handler_argument(r, cond)
+            if name is not None and IDENTITY_ARG.match(name):
+                return r.facts.text(cond)
+        n = p
+    return None
+
+
+def _handler_argument(r: Reached, n: Node | None) -> str | None:
+    """The field name when `n` is `args.x` or a name destructured from the handler's arguments."""
+    if n is None:
+        return None
+    chain = js.member_chain(n)
+    if chain is None:
+        return None
+    root, props = chain
+    ref = r.facts.ref_of(root) if root.type == "identifier" else None
+    if ref is None or ref.kind != "param" or ref.func is not r.func or ref.index != 1:
+        return None
+    path = [*ref.path, *props]
+    return path[0] if len(path) == 1 else None
 
 
 def _given_ctx_whole(r: Reached, site: CallSite) -> bool:

@@ -14,6 +14,12 @@ MINE = ('export const mine = query({ args: {}, handler: async (ctx) => {\n'
         '  const userId = await getAuthUserId(ctx);\n  if (userId === null) throw new Error("sign in");\n'
         '  return await ctx.db.query("artifacts").withIndex("by_user", (q) => q.eq("userId", userId)).take(9);\n}});\n')
 
+RESET = ('export const reset = mutation({ args: { userId: v.optional(v.id("users")) }, handler: async (ctx, args) => {\n'
+         '  let user;\n  if (args.userId) {\n@@    user = await ctx.db.get("users", args.userId);\n  } else {\n'
+         '    const identity = await ctx.auth.getUserIdentity();\n    if (!identity) throw new Error("sign in");\n'
+         '    user = await ctx.db.query("users").withIndex("by_token", (q) => q.eq("token", identity.subject)).unique();\n'
+         '  }\n  if (user) await ctx.db.patch("users", user._id, { onboarded: false });\n}});\n')
+
 
 class RequireAccessControl(Rule):
     """Public function with no access control.
@@ -33,7 +39,9 @@ class RequireAccessControl(Rule):
       on (checked, compared, passed on, dereferenced; a value read from it through `?.`
       counts when that is checked: `const email = identity?.email; if (!email) ...`); a
       fetch whose result is ignored or read only through `?.` is reported as "fetched but
-      never checked";
+      never checked", and one only on the path where the caller leaves an identity
+      argument out (`args.userId ?? await getAuthUserId(ctx)`, or the `else` of `if
+      (args.userId)`) does not count: the caller can pass anyone's;
     - guard calls named like the official plugin's pattern (`requireUser`, `assertAdmin`,
       `ensureMember`, `checkAccess`, `canEdit`, `hasRole`) and the names or `/regexes/`
       configured in `auth-helpers` — but not one the handler gives only its arguments
@@ -227,8 +235,14 @@ class RequireAccessControl(Rule):
               note="a module named public whose functions check no identity: public by design"),
         Valid(PUBLIC_MODULE.replace("../_generated", "./_generated") + MINE, path="convex/publicArtifacts.ts",
               files=AUTH_CONFIG, note="a module named for public data, whatever its other functions check"),
+        Valid(SERVER + 'import { requireAdmin } from "./lib/admin";\n' + RESET.replace("@@", "    await requireAdmin(ctx);\n"),
+              files={**AUTH_CONFIG, "convex/lib/admin.ts": 'export async function requireAdmin(ctx: any) {\n'
+                     '  if (!(await ctx.auth.getUserIdentity())) throw new Error("admins only");\n}\n'},
+              note="the branch that takes someone else's `userId` checks for an admin itself"),
     ]
     invalid = [
+        Invalid(SERVER + RESET.replace("@@", ""), files=AUTH_CONFIG, lines=[4], message="`args.userId` is left out",
+                note="the identity check is only on the path where the caller passes no `userId`"),
         Invalid(PUBLIC_MODULE + MINE, path="convex/artifacts/public.ts", files=AUTH_CONFIG, lines=[4],
                 message="returns data without checking who asks",
                 note="a `public.ts` whose other functions check the caller means client-facing, not open to anyone"),
