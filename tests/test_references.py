@@ -16,6 +16,12 @@ MOVED = ROOT / "fixtures" / "callgraph" / "moved"
 NOTES = ROOT / "fixtures" / "auth" / "notes"
 
 
+def write_files(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+
+
 def project_of(root: Path):
     project, _ws, _only = build_project([root], Settings())
     return project
@@ -215,9 +221,7 @@ def test_clients_import_the_api_through_a_package_exports_map(tmp_path):
         "apps/web/src/Notes.tsx": 'import { useMutation } from "convex/react";\nimport { api } from "@repo/backend/api";\n'
                                   'export function Notes() {\n  const add = useMutation(api.notes.add);\n  return null;\n}\n',
     }
-    for rel, text in files.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text)
+    write_files(tmp_path, files)
     p = project_of(tmp_path)
     assert callers(p, "notes:add") == [("client", "useMutation", "Notes.tsx", "api")]
     # an alias whose target exists still wins, and a missing one stays a missing file
@@ -244,9 +248,7 @@ def test_a_solution_tsconfig_resolves_through_the_referenced_project(tmp_path):
         "src/app/Notes.tsx": 'import { useMutation } from "convex/react";\nimport { api } from "@convex/api";\n'
                              'export function Notes() {\n  const add = useMutation(api.notes.add);\n  return null;\n}\n',
     }
-    for rel, text in files.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text)
+    write_files(tmp_path, files)
     p = project_of(tmp_path)
     assert callers(p, "notes:add") == [("client", "useMutation", "Notes.tsx", "api")]
     # a file no referenced project includes keeps the solution config (no alias there)
@@ -266,9 +268,7 @@ def test_file_mode_without_git_still_sees_sibling_packages(tmp_path):
                                   'import { api } from "../../../services/backend/convex/_generated/api";\n'
                                   'export function Notes() {\n  const add = useMutation(api.notes.add);\n  return null;\n}\n',
     }
-    for rel, text in files.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text)
+    write_files(tmp_path, files)
     p, _ws, only = build_project([tmp_path / "services/backend/convex/notes.ts"], Settings())
     assert only == {tmp_path / "services/backend/convex/notes.ts"}
     assert callers(p, "notes:add") == [("client", "useMutation", "Notes.tsx", "api")]
