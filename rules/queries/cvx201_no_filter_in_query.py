@@ -1,4 +1,4 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, reported_queries
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, filter_indexes, js, reported_queries
 
 SERVER = 'import { query, mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
 
@@ -32,7 +32,9 @@ class NoFilterInQuery(Rule):
     scanned and counts toward the read limits, and the query re-runs when any of them
     changes. An index range (or filtering in code, which costs the same and is clearer) is
     the better tool (https://docs.convex.dev/understanding/best-practices/#avoid-filter-on-database-queries).
-    CVX202 offers the `withIndex` rewrite when an index fits.
+    When an index of the schema fits the filter's equalities, the finding is CVX202's (it
+    names the index and offers the `withIndex` rewrite), and this rule says nothing more
+    about that filter unless CVX202 is turned off.
 
     ## Example
     ```ts
@@ -51,6 +53,13 @@ class NoFilterInQuery(Rule):
     plugin_rules = ("no-filter-in-query",)
 
     valid = [
+        Valid(SERVER + 'export const byAuthor = query({ args: { a: v.string() }, handler: (ctx, { a }) =>\n'
+              '  ctx.db.query("books").filter((q) => q.eq(q.field("author"), a)).collect() });\n',
+              files={"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
+                     'import { v } from "convex/values";\nexport default defineSchema({\n'
+                     '  books: defineTable({ author: v.string() }).index("by_author", ["author"]),\n});\n'},
+              settings={"select": ["CVX201", "CVX202"]},
+              note="an index fits the filter: CVX202 reports it (and rewrites it), once"),
         Valid(SERVER + 'export const list = query({ args: {}, handler: async (ctx) => {\n'
               '  const rows = await ctx.db.query("books").take(20);\n'
               '  return rows.filter((b) => b.inPrint);\n}});\n', note="array filter on results"),
@@ -113,13 +122,17 @@ class NoFilterInQuery(Rule):
     def check_app(self, ctx, app):
         seen: dict[int, bool] = {}  # filter node -> some chain with it does not end in paginate
         found = {}
-        for ch in reported_queries(ctx, app).chains:
+        uses = reported_queries(ctx, app)
+        # filters CVX202 points to an existing index for: one finding per filter, not two
+        indexed = {id(fi.filter.node) for fi in filter_indexes(ctx, app, uses)
+                   if fi.kind == "filter" and fi.index is not None} if "CVX202" in ctx.settings.enabled_codes() else set()
+        for ch in uses.chains:
             for f in ch.filters:
                 key = id(f.node)
                 found[key] = (ch, f)
                 seen[key] = seen.get(key, False) or ch.terminal != "paginate"
         for key, (ch, f) in found.items():
-            if not seen[key]:
+            if not seen[key] or key in indexed:
                 continue
             table = f'"{ch.table}"' if ch.table else "..."
             what = "convex-helpers `filter()`" if f.helper else "`.filter`"
