@@ -463,21 +463,16 @@ class AccessAnalysis:
         for inner in callgraph.reach(*target):
             if _secret_comparison(inner) is not None:
                 return False
-            ctx_passed = set()
-            for use, path in inner.ctx_uses():
-                if path[:1] == ("auth",):
-                    return False
-                if not path:
-                    ctx_passed.add(id(js.outer(use.node).parent))
+            if any(path[:1] == ("auth",) for _use, path in inner.ctx_uses()):
+                return False
+            if any(not path for _site, path in self._ctx_handed_on(inner)):
+                return False  # ctx handed to code we cannot see (`enforce(ctx, ...)` of a package)
             for s in inner.func.all_calls():
                 kind, _what = self.classify(inner.facts, s)
                 if kind in ("identity", "fetch", "rls", "run"):
                     return False
                 if kind == "guard" and not self._blind_guard(inner, s, depth + 1):
                     return False
-                args = s.node.child("arguments")
-                if args is not None and id(args) in ctx_passed and callgraph.callee(inner.facts, s) is None:
-                    return False  # ctx handed to code we cannot see (`enforce(ctx, ...)` of a package)
         return True
 
     def _checks_nothing(self, facts: FileFacts, site: CallSite) -> bool:

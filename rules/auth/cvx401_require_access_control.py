@@ -239,6 +239,13 @@ class RequireAccessControl(Rule):
               files={**AUTH_CONFIG, "convex/lib/admin.ts": 'export async function requireAdmin(ctx: any) {\n'
                      '  if (!(await ctx.auth.getUserIdentity())) throw new Error("admins only");\n}\n'},
               note="the branch that takes someone else's `userId` checks for an admin itself"),
+        Valid(SERVER + 'import { assertSuperAdmin } from "./lib/admin";\n'
+              'export const assignTier = mutation({ args: { org: v.id("orgs"), tier: v.string() },\n'
+              '  handler: async (ctx, args) => {\n    await assertSuperAdmin(ctx);\n'
+              '    await ctx.db.patch("orgs", args.org, { tier: args.tier });\n  },\n});\n',
+              files={**AUTH_CONFIG, "convex/lib/admin.ts": 'import { enforce } from "@acme/authz";\n'
+                     'export async function assertSuperAdmin(ctx: any) {\n  await enforce(ctx, "superadmin");\n}\n'},
+              note="a project guard that hands ctx to a package's check may ask who is calling there"),
     ]
     invalid = [
         Invalid(SERVER + RESET.replace("@@", ""), files=AUTH_CONFIG, lines=[4], message="`args.userId` is left out",
