@@ -1,6 +1,9 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, reported_queries
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, filter_indexes, reported_queries
 
 SERVER = 'import { query, mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
+BOOKS = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+         'export default defineSchema({\n  books: defineTable({ author: v.string(), pages: v.number() })'
+         '.index("by_author", ["author"]),\n});\n')
 
 
 class NoFullTableScan(Rule):
@@ -14,7 +17,9 @@ class NoFullTableScan(Rule):
     the intent), convex-helpers' `filter(query, ...)` ending in `.paginate()` (it reads one
     page, then filters it), `.first()`, `.unique()`, `.take(n)` and `.paginate()` without a filter
     (they stop early), queries on `ctx.db.system`, and queries whose index is added on only
-    some paths (`if (x) q = q.withIndex(...)`).
+    some paths (`if (x) q = q.withIndex(...)`). A `.filter` that an index of the schema already
+    fits is CVX202's finding (`prefer-index-over-filter`: it names the index and rewrites the
+    query, which ends the scan too), so this rule leaves it alone unless CVX202 is turned off.
 
     ## Why is this bad?
     The cost of the query grows with the table: more rows read, more bandwidth, more
@@ -47,6 +52,10 @@ class NoFullTableScan(Rule):
               '    else q = ctx.db.query("users").order("desc");\n    return await q.paginate(paginationOpts);\n  },\n});\n',
               note="convex-helpers' filter pages first, then filters the page"),
         Valid(SERVER + 'export const one = query({ args: {}, handler: (ctx) => ctx.db.query("users").first() });\n'),
+        Valid(SERVER + 'export const byAuthor = query({ args: { a: v.string() }, handler: (ctx, { a }) =>\n'
+              '  ctx.db.query("books").filter((q) => q.eq(q.field("author"), a)).collect() });\n',
+              files={"convex/schema.ts": BOOKS}, settings={"select": ["CVX202", "CVX204"]},
+              note="an index fits the filter: CVX202 reports it and its rewrite ends the scan"),
     ]
     invalid = [
         Invalid(SERVER + 'export const all = query({ args: {}, handler: (ctx) => ctx.db.query("users").withIndex("by_score").collect() });\n',
@@ -56,12 +65,26 @@ class NoFullTableScan(Rule):
         Invalid(SERVER + 'export const wipe = mutation({ args: {}, handler: async ({ db }) => {\n'
                 '  const rows = await db.query("users").collect();\n'
                 '  await Promise.all(rows.map((r) => db.delete("users", r._id)));\n}});\n', lines=[4]),
+        Invalid(SERVER + 'export const byAuthor = query({ args: { a: v.string() }, handler: (ctx, { a }) =>\n'
+                '  ctx.db.query("books").filter((q) => q.eq(q.field("author"), a)).collect() });\n',
+                files={"convex/schema.ts": BOOKS}, lines=[4],
+                note="CVX202 is off here: the scan is this rule's finding again"),
+        Invalid(SERVER + 'export const thick = query({ args: { n: v.number() }, handler: (ctx, { n }) =>\n'
+                '  ctx.db.query("books").filter((q) => q.gt(q.field("pages"), n)).collect() });\n',
+                files={"convex/schema.ts": BOOKS}, settings={"select": ["CVX202", "CVX204"]}, lines=[4],
+                note="a range no index holds: the scan stays this rule's finding with CVX202 on"),
     ]
 
     def check_app(self, ctx, app):
         seen: set[int] = set()
-        for ch in reported_queries(ctx, app).chains:
+        uses = reported_queries(ctx, app)
+        # filters CVX202 points to an existing index for: its rewrite ends the scan as well
+        indexed = {id(fi.filter.node) for fi in filter_indexes(ctx, app, uses)
+                   if fi.kind == "filter" and fi.index is not None} if "CVX202" in ctx.settings.enabled_codes() else set()
+        for ch in uses.chains:
             if not ch.scans_whole_table:
+                continue
+            if indexed and any(id(f.node) in indexed for f in ch.filters):
                 continue
             table = f'"{ch.table}"' if ch.table else "..."
             if ch.index_call is None:
