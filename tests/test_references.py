@@ -304,3 +304,25 @@ def test_http_route_paths_are_read_through_const_bindings_only(tmp_path):
     routes = project_of(tmp_path).call_index.routes
     assert [r.path for r in sorted(routes, key=lambda r: r.call.start)] == [
         "/api/item", "/api", "/t", None, None, None, None, None, None]
+
+
+def test_hooks_called_with_a_function_name_string_are_client_calls(tmp_path):
+    """Untyped JavaScript apps name functions as strings: `useAction("weather:poll")` works
+    (convex/react turns the string into a reference), so the function has a client caller and
+    must not be called safe to make internal. A react-query key in a file that never imports
+    convex names nothing."""
+    write_files(tmp_path, {
+        "package.json": '{"name": "wx", "dependencies": {"convex": "^1.48.0", "next": "15.0.0"}}',
+        "convex/schema.js": 'import { defineSchema } from "convex/server";\nexport default defineSchema({});\n',
+        "convex/weather.js": 'import { actionGeneric as action, queryGeneric as query } from "convex/server";\n'
+                             'export const poll = action({ args: {}, handler: async () => null });\n'
+                             'export const latest = query({ args: {}, handler: async () => null });\n',
+        "app/page.js": '"use client";\nimport { useAction, useQuery } from "convex/react";\n'
+                       'export default function Page() {\n  const poll = useAction("weather:poll");\n'
+                       '  const latest = useQuery("weather:latest", {});\n  return null;\n}\n',
+        "app/other.js": 'import { useQuery } from "react-query";\n'
+                        'export const useLatest = () => useQuery("weather:latest", () => fetch("/x"));\n',
+    })
+    p = project_of(tmp_path)
+    assert callers(p, "weather:poll") == [("client", "useAction", "page.js", "name")]
+    assert callers(p, "weather:latest") == [("client", "useQuery", "page.js", "name")]

@@ -54,7 +54,7 @@ class ClientCall:
     how: str  # "useQuery", "query" (a client method), "fetchAction", ...
     expects: str  # query | mutation | action
     ref: Node  # the argument naming the function
-    string_name: str | None = None  # `convex.query("messages:list")` (old untyped clients)
+    string_name: str | None = None  # `convex.query("messages:list")`, `useAction("weather:poll")` (untyped clients)
 
 
 def client_calls(facts: FileFacts) -> list[ClientCall]:
@@ -68,10 +68,24 @@ def client_calls(facts: FileFacts) -> list[ClientCall]:
         if callee.type == "member_expression":
             _method_call(site, out, imports_convex)
         elif callee.type == "identifier" and callee.text in CLIENT_CALLS:
-            args = js.call_args(site.node)
-            if args:
-                out.append(ClientCall(site, callee.text, CLIENT_CALLS[callee.text], args[0]))
+            _add(site, callee.text, CLIENT_CALLS[callee.text], out, imports_convex)
     return out
+
+
+def _add(site: CallSite, how: str, expects: str, out: list[ClientCall], imports_convex: bool) -> None:
+    """The call, when its first argument can name a function: a reference, or (in a file
+    that imports convex) a `"module:function"` string, which the hooks, client methods and
+    Next.js helpers turn into a reference themselves (`makeFunctionReference`), as untyped
+    JavaScript apps write `useAction("weather:poll")`."""
+    args = js.call_args(site.node)
+    if not args:
+        return
+    s = js.string_value(args[0])
+    if s is not None:
+        if imports_convex and _STRING_NAME.match(s):
+            out.append(ClientCall(site, how, expects, args[0], string_name=s))
+        return
+    out.append(ClientCall(site, how, expects, args[0]))
 
 
 def _method_call(site: CallSite, out: list[ClientCall], imports_convex: bool) -> None:
@@ -80,18 +94,7 @@ def _method_call(site: CallSite, out: list[ClientCall], imports_convex: bool) ->
         return
     prop = callee.child("property")
     name = prop.text if prop is not None else None
-    if name not in CLIENT_METHODS:
-        if name in CLIENT_CALLS:  # `convexHooks.useQuery(...)`, `next.fetchQuery(...)`
-            args = js.call_args(site.node)
-            if args:
-                out.append(ClientCall(site, name, CLIENT_CALLS[name], args[0]))
-        return
-    args = js.call_args(site.node)
-    if not args:
-        return
-    s = js.string_value(args[0])
-    if s is not None:
-        if imports_convex and _STRING_NAME.match(s):
-            out.append(ClientCall(site, name, CLIENT_METHODS[name], args[0], string_name=s))
-        return
-    out.append(ClientCall(site, name, CLIENT_METHODS[name], args[0]))
+    if name in CLIENT_METHODS:
+        _add(site, name, CLIENT_METHODS[name], out, imports_convex)
+    elif name in CLIENT_CALLS:  # `convexHooks.useQuery(...)`, `next.fetchQuery(...)`
+        _add(site, name, CLIENT_CALLS[name], out, imports_convex)
