@@ -39,6 +39,11 @@ def test_wrappers_reexports_and_configured_registrars():
     assert got["notes:ping"] == ("action", "public", True)
     assert got["notes:default"] == ("query", "public", True)
     assert got["configured:tenantList"] == ("mutation", "internal", True)  # from cvxlint.yaml registrars
+    # builder factories: the builder is what the factory returns, arguments or not
+    assert got["notes:team"] == ("query", "public", True)
+    assert got["notes:owners"] == ("query", "public", True)
+    assert got["notes:nightly"] == ("mutation", "internal", True)  # a function declaration's `return`
+    assert got["configured:tenantPurge"] == ("mutation", "internal", True)  # a configured name, called
     # a local function named `query` is not a registrar
     assert not any(k.endswith(":doubled") for k in got)
     # the wrapper module defines builders, not functions

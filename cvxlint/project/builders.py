@@ -6,6 +6,8 @@ A registrar (builder) is resolved through imports, never matched by name alone:
   * convex-helpers' `customQuery/customMutation/customAction` and `zCustom*` applied to a
     builder (they keep the base builder's kind and visibility),
   * project wrappers built from those in any file and re-exported,
+  * factories returning such a wrapper (`export const publicQuery = () => customQuery(...)`,
+    registered as `publicQuery()({...})`),
   * names configured in `registrars:` (for wrappers cvxlint cannot follow).
 """
 
@@ -108,9 +110,13 @@ class BuilderResolver:
             return self._memo[key]
         self._memo[key] = None  # recursion guard
         b = self._resolve(facts, node, depth)
-        if b is None and node.type == "identifier" and node.text in self.configured:
-            kind, vis = self.configured[node.text]
-            b = Builder(kind, vis, "config", node.text)
+        if b is None:
+            named = node
+            if node.type == "call_expression":  # a configured factory: `publicQuery()({...})`
+                named = js.unwrap(js.callee(node))
+            if named is not None and named.type == "identifier" and named.text in self.configured:
+                kind, vis = self.configured[named.text]
+                b = Builder(kind, vis, "config", named.text)
         self._memo[key] = b
         return b
 
@@ -132,6 +138,11 @@ class BuilderResolver:
         if n.type != "call_expression":
             return None
         fn = self.linker.value_of(d.facts, js.callee(n))
+        if isinstance(fn, Def) and not fn.path and js.is_function(fn.node):
+            # a builder factory, `publicQuery()({...})` or `authedQuery({ role })({...})`: the
+            # builder is what the factory returns (each call makes a fresh one)
+            returned = js.returned_expression(fn.node)
+            return self.builder_of(fn.facts, returned, depth + 1) if returned is not None else None
         if isinstance(fn, ExternalDef) and is_wrapper_package(fn.module) and fn.name in CUSTOM_FACTORIES and not fn.path:
             args = js.call_args(n)
             if not args:

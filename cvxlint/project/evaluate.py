@@ -355,7 +355,7 @@ class ValidatorEvaluator:
             return opaque(f"{d.module}:{d.name}")
         if not isinstance(d, Def) or d.path or not js.is_function(d.node):
             return opaque()
-        ret = _returned_expression(d.node)
+        ret = js.returned_expression(d.node)
         if ret is None:
             return opaque()
         bindings: dict[str, tuple[FileFacts, Node | None, _Env | None]] = {}
@@ -423,19 +423,6 @@ def _helpers_constant(module: str, name: str) -> Validator | None:
     if name == "deprecated":
         return Validator("optional", element=Validator("any"))
     return None
-
-
-def _returned_expression(fn: Node) -> Node | None:
-    """The expression a function returns when it has exactly one `return` (or an expression body)."""
-    body = fn.child("body")
-    if body is None:
-        return None
-    if body.type != "statement_block":
-        return body
-    found = js.return_statements(fn)
-    if len(found) != 1 or not found[0].children:
-        return None
-    return found[0].children[0]
 
 
 def _local_const(facts: FileFacts, ident: Node) -> Node | None:

@@ -324,6 +324,19 @@ def return_statements(fn: Node) -> list[Node]:
     return out
 
 
+def returned_expression(fn: Node) -> Node | None:
+    """The expression a function returns when it has exactly one `return` (or an expression body)."""
+    body = fn.child("body")
+    if body is None:
+        return None
+    if body.type != "statement_block":
+        return body
+    found = return_statements(fn)
+    if len(found) != 1 or not found[0].children:
+        return None
+    return found[0].children[0]
+
+
 _JS_IDENT = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
 
 
