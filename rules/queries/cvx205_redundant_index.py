@@ -1,7 +1,9 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, looks_generated, reported_index_files
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, looks_generated, reported_index_files
 
 HEAD = 'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
 ORDER_SENSITIVE = ("first", "take", "paginate")
+MEMBERS = (HEAD + 'export default defineSchema({\n  members: defineTable({ team: v.string(), user: v.string() })\n'
+           '    .index("by_team", ["team"])\n    .index("by_team_user", ["team", "user"]),\n});\n')
 
 
 class RedundantIndex(Rule):
@@ -13,8 +15,9 @@ class RedundantIndex(Rule):
     index's fields (a warning: the longer index serves the same queries). Staged indexes are
     left out. A prefix index is kept (not flagged) when some query reads it in
     `_creationTime` order within its range — with `.first()`, `.take(n)`, `.paginate()` or
-    `.order()` — which the longer index cannot give (the documented exception). Tables from
-    packages (`authTables`) are not checked.
+    `.order()` — which the longer index cannot give (the documented exception), or through a
+    query the model does not follow (convex-helpers' `paginator(ctx.db, schema).query(...)`),
+    whose order is unknown. Tables from packages (`authTables`) are not checked.
 
     ## Why is this bad?
     Identical indexes fail the push ("Indexes must be unique within a table"). Every index
@@ -44,11 +47,10 @@ class RedundantIndex(Rule):
         Valid(HEAD + 'export default defineSchema({\n  members: defineTable({ team: v.string(), user: v.string() })\n'
               '    .index("by_team", ["team"])\n    .index("by_user_team", ["user", "team"]),\n});\n',
               path="convex/schema.ts"),
-        Valid('import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
-              'export const newest = query({ args: { team: v.string() }, handler: (ctx, { team }) =>\n'
-              '  ctx.db.query("members").withIndex("by_team", (q) => q.eq("team", team)).order("desc").first() });\n',
-              files={"convex/schema.ts": HEAD + 'export default defineSchema({\n  members: defineTable({ team: v.string(), user: v.string() })\n'
-                     '    .index("by_team", ["team"])\n    .index("by_team_user", ["team", "user"]),\n});\n'},
+        Valid(MEMBERS, path="convex/schema.ts",
+              files={"convex/members.ts": 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
+                     'export const newest = query({ args: { team: v.string() }, handler: (ctx, { team }) =>\n'
+                     '  ctx.db.query("members").withIndex("by_team", (q) => q.eq("team", team)).order("desc").first() });\n'},
               note="the prefix index gives _creationTime order within a team"),
         Valid(HEAD + 'export default defineSchema({\n  members: defineTable({ team: v.string(), user: v.string() })\n'
               '    .index("by_team", { fields: ["team"], staged: true })\n    .index("by_team_user", ["team", "user"]),\n});\n',
@@ -57,6 +59,14 @@ class RedundantIndex(Rule):
               'export default defineSchema({ session: defineTable({ userId: v.string(), token: v.string() })\n'
               '  .index("userId", ["userId"]).index("userId_token", ["userId", "token"]) });\n',
               path="convex/schema.ts", note="a generated schema: the prefix advice cannot be acted on by hand"),
+        Valid(MEMBERS, path="convex/schema.ts",
+              files={"convex/members.ts": 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
+                     'import { paginationOptsValidator } from "convex/server";\n'
+                     'import { paginator } from "convex-helpers/server/pagination";\nimport schema from "./schema";\n'
+                     'export const newest = query({ args: { team: v.string(), paginationOpts: paginationOptsValidator },\n'
+                     '  handler: (ctx, { team, paginationOpts }) => paginator(ctx.db, schema).query("members")\n'
+                     '    .withIndex("by_team", (q) => q.eq("team", team)).order("desc").paginate(paginationOpts) });\n'},
+              note="read through convex-helpers' paginator: its order is not followed, so the index stays"),
     ]
     invalid = [
         Invalid(HEAD + 'export default defineSchema({\n  members: defineTable({ team: v.string(), user: v.string() })\n'
@@ -76,6 +86,7 @@ class RedundantIndex(Rule):
         for ch in app.queries.chains:
             if ch.table and ch.index and (ch.terminal in ORDER_SENSITIVE or ch.order is not None):
                 ordered_use.add((ch.table, ch.index))
+        unseen = _indexes_read_outside_chains(app)
         for table in schema.tables.values():
             if table.external or not table.known:
                 continue
@@ -88,7 +99,7 @@ class RedundantIndex(Rule):
                                    related=[ctx.related(a.facts, a.name_node or a.node, f"`{a.name}` is defined here")])
             for i, a in enumerate(idxs):
                 longer = [b for b in idxs if len(b.fields) > len(a.fields) and b.fields[: len(a.fields)] == a.fields]
-                if not longer or (table.name, a.name) in ordered_use or looks_generated(a.facts):
+                if not longer or (table.name, a.name) in ordered_use or a.name in unseen or looks_generated(a.facts):
                     continue  # (a generated schema, Better Auth's: advice nobody can act on by hand)
                 if any(x.fields == a.fields for x in idxs[:i]):
                     continue  # already reported as identical
@@ -98,6 +109,26 @@ class RedundantIndex(Rule):
                            f"query `{b.name}` with the same `.eq` calls and drop `{a.name}` "
                            "(keep it only if you need results in `_creationTime` order within its range)",
                            severity=Severity.WARNING, related=[ctx.related(b.facts, b.name_node or b.node, f"`{b.name}` is defined here")])
+
+
+def _indexes_read_outside_chains(app) -> set[str]:
+    """Index names passed to a `.withIndex(...)` that is not on a query the model follows
+    (convex-helpers' `paginator(ctx.db, schema).query(...)`, a wrapped db): how it orders its
+    rows is unknown, so the index may be the one giving `_creationTime` order."""
+    followed = {id(ch.index_call) for ch in app.queries.chains if ch.index_call is not None}
+    out: set[str] = set()
+    for module in app.modules.values():
+        for site in module.facts.all_calls():
+            callee = site.callee
+            if callee is None or callee.type != "member_expression" or id(site.node) in followed:
+                continue
+            prop = callee.child("property")
+            if prop is not None and prop.text == "withIndex":
+                args = js.call_args(site.node)
+                name = js.string_value(args[0]) if args else None
+                if name is not None:
+                    out.add(name)
+    return out
 
 
 def _fields(i) -> str:
