@@ -217,6 +217,14 @@ class QueryChain:
         return self.index_call is None or self.range is None
 
     @property
+    def filters_whole_table(self) -> bool:
+        """A `.filter` on a query no index narrows: it reads rows until enough pass, up to the
+        whole table (convex-helpers' `filter` under `.paginate()` reads one page: not this).
+        CVX204 reports these chains, so CVX201 leaves their filter to it."""
+        return (self.scans_whole_table and self.index_call is None and bool(self.filters)
+                and not (self.terminal == "paginate" and all(f.helper for f in self.filters)))
+
+    @property
     def range_eqs(self) -> list[str]:
         """Fields fixed by `.eq` at the start of the range."""
         out = []

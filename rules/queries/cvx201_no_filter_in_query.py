@@ -34,7 +34,10 @@ class NoFilterInQuery(Rule):
     the better tool (https://docs.convex.dev/understanding/best-practices/#avoid-filter-on-database-queries).
     When an index of the schema fits the filter's equalities, the finding is CVX202's (it
     names the index and offers the `withIndex` rewrite), and this rule says nothing more
-    about that filter unless CVX202 is turned off.
+    about that filter unless CVX202 is turned off. Likewise a filter on a query with no index
+    at all is CVX204's finding (`no-full-table-scan`: it reads rows until enough pass, up to
+    the whole table) while CVX204 is on; this rule then speaks of filters over an index range
+    and of search filters.
 
     ## Example
     ```ts
@@ -60,6 +63,10 @@ class NoFilterInQuery(Rule):
                      '  books: defineTable({ author: v.string() }).index("by_author", ["author"]),\n});\n'},
               settings={"select": ["CVX201", "CVX202"]},
               note="an index fits the filter: CVX202 reports it (and rewrites it), once"),
+        Valid(SERVER + 'export const thick = query({ args: { n: v.number() }, handler: (ctx, { n }) =>\n'
+              '  ctx.db.query("books").filter((q) => q.gt(q.field("pages"), n)).first() });\n',
+              settings={"select": ["CVX201", "CVX204"]},
+              note="no index at all: CVX204 reports the scan, once"),
         Valid(SERVER + 'export const list = query({ args: {}, handler: async (ctx) => {\n'
               '  const rows = await ctx.db.query("books").take(20);\n'
               '  return rows.filter((b) => b.inPrint);\n}});\n', note="array filter on results"),
@@ -126,13 +133,18 @@ class NoFilterInQuery(Rule):
         # filters CVX202 points to an existing index for: one finding per filter, not two
         indexed = {id(fi.filter.node) for fi in filter_indexes(ctx, app, uses)
                    if fi.kind == "filter" and fi.index is not None} if "CVX202" in ctx.settings.enabled_codes() else set()
+        # filters on a query no index narrows: CVX204 reports that scan (one finding per filter)
+        scans = set()
+        cvx204_on = "CVX204" in ctx.settings.enabled_codes()
         for ch in uses.chains:
             for f in ch.filters:
                 key = id(f.node)
                 found[key] = (ch, f)
                 seen[key] = seen.get(key, False) or ch.terminal != "paginate"
+                if cvx204_on and ch.filters_whole_table:
+                    scans.add(key)
         for key, (ch, f) in found.items():
-            if not seen[key] or key in indexed:
+            if not seen[key] or key in indexed or key in scans:
                 continue
             table = f'"{ch.table}"' if ch.table else "..."
             what = "convex-helpers `filter()`" if f.helper else "`.filter`"

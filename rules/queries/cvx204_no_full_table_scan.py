@@ -88,11 +88,9 @@ class NoFullTableScan(Rule):
                 continue
             table = f'"{ch.table}"' if ch.table else "..."
             if ch.index_call is None:
-                if ch.filters and ch.terminal == "paginate" and all(f.helper for f in ch.filters):
-                    continue  # convex-helpers' filter pages the query, then filters each page: bounded reads
-                if ch.filters:
+                if ch.filters_whole_table:
                     why = f"`.filter` on `query({table})` without an index reads rows until enough match, up to the whole table"
-                elif ch.terminal == "collect":
+                elif ch.terminal == "collect" and not ch.filters:
                     why = f"`query({table}).collect()` without an index reads the whole table"
                 else:
                     continue

@@ -53,7 +53,7 @@ class RequireArgsValidator(Rule):
                 lines=[3], message="reads its arguments"),
         Invalid(SERVER + 'export default internalQuery({ handler: async (ctx, _args) => 1 });\n', lines=[3],
                 output=SERVER + 'export default internalQuery({ args: {}, handler: async (ctx, _args) => 1 });\n'),
-        Invalid(SERVER + 'export const ping = action(async () => "pong");\n', lines=[3],
+        Invalid(SERVER + 'export const ping = action(async () => "pong");\n', lines=[3], message="bare-function form",
                 output=SERVER + 'export const ping = action({ args: {}, handler: async () => "pong" });\n'),
     ]
 
@@ -68,7 +68,8 @@ class RequireArgsValidator(Rule):
             severity = None if fn.is_public else Severity.INFO
             if unused:
                 fix = object_syntax_fix(ctx, fn, True) if fn.is_legacy else insert_empty_args(ctx, fn)
-                ctx.report(fn.facts, name_node(fn), f"{describe_function(fn)} has no `args` validator; its handler "
+                legacy = " (registered with the old bare-function form)" if fn.is_legacy else ""
+                ctx.report(fn.facts, name_node(fn), f"{describe_function(fn)}{legacy} has no `args` validator; its handler "
                            "takes no arguments, so declare `args: {}`", severity=severity, fix=fix)
             else:
                 ctx.report(fn.facts, name_node(fn), f"{describe_function(fn)} has no `args` validator, but its "

@@ -8,7 +8,9 @@ class NoOldRegisteredFunctionSyntax(Rule):
 
     ## What it does
     Flags `query(async (ctx, args) => ...)` (any builder, custom ones included): the
-    argument is a function instead of a `{ args, handler }` object.
+    argument is a function instead of a `{ args, handler }` object. An exported function
+    whose handler takes no arguments is left to CVX501 (`require-args-validator`) while it is
+    on: it reports the missing `args` with the same rewrite, so one finding, not two.
 
     ## Why is this bad?
     The bare form cannot carry argument or return validators, and the types mark it
@@ -36,7 +38,11 @@ class NoOldRegisteredFunctionSyntax(Rule):
     fix_availability = "always"
     plugin_rules = ("no-old-registered-function-syntax",)
 
-    valid = [Valid(SERVER + 'export const list = query({ args: {}, handler: async (ctx) => ctx.db.query("t").take(5) });\n')]
+    valid = [
+        Valid(SERVER + 'export const list = query({ args: {}, handler: async (ctx) => ctx.db.query("t").take(5) });\n'),
+        Valid(SERVER + 'export const list = query(async (ctx) => ctx.db.query("t").take(5));\n',
+              settings={"select": ["CVX501", "CVX502"]}, note="CVX501 reports it, with the same fix"),
+    ]
     invalid = [
         Invalid(SERVER + 'export const list = query(async (ctx) => ctx.db.query("t").take(5));\n', lines=[3],
                 output=SERVER + 'export const list = query({ args: {}, handler: async (ctx) => ctx.db.query("t").take(5) });\n'),
@@ -45,10 +51,13 @@ class NoOldRegisteredFunctionSyntax(Rule):
     ]
 
     def check_app(self, ctx, app):
+        cvx501_on = "CVX501" in ctx.settings.enabled_codes()
         for fn in app.functions:
             if not fn.is_legacy or fn.kind == "httpAction":
                 continue
             unused = args_unused(fn)
+            if unused and cvx501_on and fn.exported and fn.module.is_entry_point:
+                continue  # CVX501 reports it with this very fix (the object form with `args: {}`): one finding
             ctx.report(fn.facts, fn.definition, f"{describe_function(fn)} uses the old bare-function registration; "
                        "pass `{ args, handler }` so it can validate its arguments",
                        fix=object_syntax_fix(ctx, fn, bool(unused)))
