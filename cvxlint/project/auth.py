@@ -210,12 +210,16 @@ class AccessAnalysis:
             out.unknown = True
             return out
         reached = self.project.reach(fn)
+        ents = self._uses_ents(fn.module.app)
         for r in reached:
             self._scan(r, out, "handler" if r.depth == 0 else "helper")
             for _use, path in r.ctx_uses():
                 if path and path[0] in RESOURCE_MEMBERS:
                     out.touches_resources = True
                     out.resources.add(path[0])
+                elif ents and path[:1] == ("table",):
+                    out.touches_resources = True  # Convex Ents: `ctx.table("users")` is the database
+                    out.resources.add("db")
             for site, path in self._ctx_handed_on(r):
                 # a package given ctx reads or writes through it (its ctx.db / ctx.runQuery);
                 # one that only asks who is calling (`getAuthUserId(ctx)`) is evidence, not access
@@ -226,7 +230,7 @@ class AccessAnalysis:
                     if text not in out.ctx_handed_to:
                         out.ctx_handed_to.append(text)
             if fn.kind == "mutation" and not out.may_write:
-                out.may_write = self._may_write(r)
+                out.may_write = self._may_write(r, ents)
         if fn.kind in ("action", "httpAction") and not _only_throws(reached):
             out.touches_resources = True  # actions reach the outside world (fetch, paid APIs)
         if not out.evidence and fn.kind == "query" and self._named_public(fn):
@@ -272,9 +276,23 @@ class AccessAnalysis:
         return any(self.classify(r.facts, site)[0] in ("identity", "fetch", "guard")
                    for r in self.project.reach(fn) for site in r.func.all_calls())
 
-    def _may_write(self, r: Reached) -> bool:
-        """Can `r` change something with the handler's ctx (see `Access.may_write`)?"""
+    def _uses_ents(self, app) -> bool:
+        """Does the app use Convex Ents (`convex-ents`), whose `ctx.table(...)` reads and writes
+        the database in place of `ctx.db`?"""
+        key = ("uses convex-ents", id(app))
+        hit = self._module_checks.get(key)
+        if hit is None:
+            hit = self._module_checks[key] = any(
+                i.source == "convex-ents" for m in app.modules.values() for i in m.facts.imports)
+        return hit
+
+    def _may_write(self, r: Reached, ents: bool = False) -> bool:
+        """Can `r` change something with the handler's ctx (see `Access.may_write`)? With
+        Convex Ents, any `ctx.table(...)` in a mutation counts: its writes are methods on
+        the documents it returns (`.patch()`, `.delete()`), which we do not follow."""
         for _use, path in r.ctx_uses():
+            if ents and path[:1] == ("table",):
+                return True
             if path[:1] in (("scheduler",), ("runMutation",), ("runAction",)) \
                     or path[:1] == ("db",) and path[1:2] in (("insert",), ("patch",), ("replace",), ("delete",)) \
                     or path[:1] == ("storage",) and path[1:2] in (("store",), ("delete",), ("generateUploadUrl",)):
@@ -376,27 +394,40 @@ class AccessAnalysis:
         for name in val.required().fields:
             # A wrapper may consume the argument itself (convex-helpers sessions); with a plain
             # builder an argument the handler never reads guards nothing.
-            if CAPABILITY_ARG.match(name) and (fn.builder.is_custom or self._handler_reads(fn, name)):
+            if CAPABILITY_ARG.match(name) and (fn.builder.is_custom or self._handler_checks(fn, name)):
                 return name
         return None
 
-    def _handler_reads(self, fn: "RegisteredFunction", name: str) -> bool:
-        """Does the handler read argument `name` (or use its arguments object whole)?"""
+    def _handler_checks(self, fn: "RegisteredFunction", name: str) -> bool:
+        """Can the handler check argument `name`? It must read it (or use its arguments object
+        whole), and not store it: a value the caller writes into a document (`insert(...,
+        { code: args.code })`, the insert of an upsert) is a key the caller picks, not a secret
+        it was given. An anonymous visitor's session id is the exception: storing the session
+        the client made up is how such sessions start."""
         handler, facts = fn.handler, self.project.handler_facts(fn)
         if handler is None or facts is None:
             return True  # cannot tell
+        read = False
         for n, ref in facts.parameter_reads(handler, handler.node):
             if ref.index != 1:
                 continue
             if ref.path:
-                if ref.path[0] == name:
-                    return True
-                continue
-            p = n.parent  # the arguments object: `args.token`, or handed on whole
-            prop = p.child("property") if p is not None and p.type == "member_expression" and n.field == "object" else None
-            if prop is None or prop.text == name:
-                return True
-        return False
+                if ref.path[0] != name:
+                    continue
+                value = n
+            else:
+                p = n.parent  # the arguments object: `args.token`, or handed on whole
+                prop = p.child("property") if p is not None and p.type == "member_expression" and n.field == "object" else None
+                if prop is None:
+                    read = True
+                    continue
+                if prop.text != name:
+                    continue
+                value = p
+            if _stored_in_document(value) and not _SESSION_ARG.search(name):
+                return False
+            read = True
+        return read
 
     def _scan(self, r: Reached, out: Access, where: str) -> None:
         facts = r.facts
@@ -717,16 +748,17 @@ def _secret_comparison(r: Reached) -> tuple[Node, str] | None:
     (`const expected = process.env.X`) or a template (`Bearer ${process.env.X}`): the caller
     must hold a server secret, shared-secret access control (other servers, scripts).
     (comparison, `process.env.X`) or None."""
-    secrets = [u for u in r.facts.global_uses_of("process") if u.path[1:2] == ("env",) and len(u.path) > 2
+    secrets = [(u.node, ".".join(u.path[:3])) for u in r.facts.global_uses_of("process")
+               if u.path[1:2] == ("env",) and len(u.path) > 2
                and SECRET_ENV.search(u.path[2]) and u.func is not None and u.func.is_inside(r.func)]
+    secrets += _env_object_secrets(r)
     if not secrets:
         return None
     names: dict[str, str] = {}  # local -> "process.env.X" it holds
     spelled: dict[int, str] = {}
-    for u in secrets:
-        name = ".".join(u.path[:3])
-        spelled[id(u.node)] = name
-        o = js.outer(u.node)
+    for node, name in secrets:
+        spelled[id(node)] = name
+        o = js.outer(node)
         d = o.parent
         if d is not None and d.type in ("non_null_expression", "binary_expression") and d.parent is not None:
             o, d = d, d.parent  # `process.env.X!`, `process.env.X ?? ""`
@@ -745,6 +777,50 @@ def _secret_comparison(r: Reached) -> tuple[Node, str] | None:
                     and js.literal_value(other) is ... and other.type != "undefined":
                 return cmp, held[i]
     return None
+
+
+_SESSION_ARG = re.compile(r"[sS]ession(Id|Token)$")
+_DB_WRITES = ("insert", "patch", "replace")
+
+
+def _stored_in_document(value: Node) -> bool:
+    """Is this expression a field of the document a `ctx.db.insert/patch/replace` writes
+    (`{ code: args.code }`, `{ code }`)?"""
+    p = value.parent
+    if value.type == "shorthand_property_identifier":
+        obj = p
+    elif p is not None and p.type == "pair" and value.field == "value":
+        obj = p.parent
+    else:
+        return False
+    if obj is None or obj.type != "object" or obj.parent is None or obj.parent.type != "arguments":
+        return False
+    callee = js.callee(obj.parent.parent) if obj.parent.parent is not None else None
+    prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
+    return prop is not None and prop.text in _DB_WRITES
+
+
+_ENV_SECRET_MEMBER = re.compile(rb"\.[A-Z][A-Z0-9_]*(?:SECRET|TOKEN|KEY|SIGNING|PASSWORD)[A-Z0-9_]*\b")
+_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+
+def _env_object_secrets(r: Reached) -> list[tuple[Node, str]]:
+    """`env.INTERNAL_SECRET` where `env` is a validated environment object (`const env =
+    backendEnv()`, t3-env's `import { env } from "./env"`, `getConfig().API_TOKEN`): an
+    environment variable's name read off an object, spelled as environment variables are."""
+    func = r.func.node
+    source = r.facts.source
+    if _ENV_SECRET_MEMBER.search(source, func.start, func.end) is None:
+        return []  # most functions: no such name at all, so no walk
+    out = []
+    for n in r.facts.module.nodes_in(func, "member_expression"):
+        prop = n.child("property")
+        obj = js.unwrap(n.child("object"))
+        if prop is None or obj is None or not _ENV_NAME.match(prop.text or "") or not SECRET_ENV.search(prop.text or ""):
+            continue
+        if obj.type == "call_expression" or (obj.type == "identifier" and obj.text != "process"):
+            out.append((n, f"{r.facts.source[obj.start:obj.end].decode('utf-8', 'replace')}.{prop.text}"))
+    return out
 
 
 def _secret_in(n: Node | None, names: dict[str, str], spelled: dict[int, str]) -> str | None:

@@ -49,7 +49,8 @@ class RequireAccessControl(Rule):
     - row-level security (`wrapDatabaseReader`/`wrapDatabaseWriter`/`RowLevelSecurity`);
     - a shared server secret: a value compared with a secret from the environment
       (`args.token !== process.env.BACKEND_ACCESS_TOKEN`, also through a local or a
-      template), in the handler, a helper or a builder's customization;
+      template, or read off an environment object: `env.INTERNAL_SECRET` after
+      `const env = backendEnv()`), in the handler, a helper or a builder's customization;
     - a capability argument — the unguessable secret itself (`code`, `shareToken`,
       `inviteCode`, `sessionId`, ...) — which the Convex docs accept as access control, as
       long as the handler reads it (or a custom builder may consume it);
@@ -206,6 +207,10 @@ class RequireAccessControl(Rule):
               '    if (!session) throw new Error("invalid session");\n'
               '    await ctx.db.insert("messages", { session: session._id, body: args.body });\n  },\n});\n',
               files=AUTH_CONFIG, note="an anonymous visitor's session id is the capability (a support widget)"),
+        Valid(SERVER + 'export const start = mutation({ args: { guestSessionId: v.string() }, handler: async (ctx, args) => {\n'
+              '  const known = await ctx.db.query("guests").withIndex("by_session", (q) => q.eq("guestSessionId", args.guestSessionId)).unique();\n'
+              '  if (!known) await ctx.db.insert("guests", { guestSessionId: args.guestSessionId });\n}});\n',
+              files=AUTH_CONFIG, note="storing the session id the client made up is how an anonymous session starts"),
         Valid(SERVER + 'export const byAuthor = query({ args: { author: v.string(), accessToken: v.string() },\n'
               '  handler: async (ctx, args) => {\n'
               '    if (args.accessToken !== process.env.BACKEND_ACCESS_TOKEN) throw new Error("bad token");\n'
@@ -224,6 +229,19 @@ class RequireAccessControl(Rule):
                      '  input: async (ctx, { backendAccessToken }) => {\n    validateToken(backendAccessToken);\n'
                      '    return { ctx, args: {} };\n  },\n});\n'},
               note="a builder that takes the secret as an argument and compares it with the server's"),
+        Valid('import { v } from "convex/values";\nimport { backendMutation } from "./backend";\n'
+              'export const append = backendMutation({ args: { userId: v.string(), body: v.string() }, handler: async (ctx, args) => {\n'
+              '  await ctx.db.insert("messages", { author: args.userId, body: args.body });\n}});\n',
+              files={**AUTH_CONFIG, "convex/env.ts": 'export function backendEnv() {\n'
+                     '  return { INTERNAL_CONVEX_SECRET: process.env.INTERNAL_CONVEX_SECRET ?? "" };\n}\n',
+                     "convex/backend.ts": 'import { v } from "convex/values";\n'
+                     'import { customMutation } from "convex-helpers/server/customFunctions";\n'
+                     'import { mutation } from "./_generated/server";\nimport { backendEnv } from "./env";\n'
+                     'export const backendMutation = customMutation(mutation, {\n  args: { secret: v.string() },\n'
+                     '  input: async (ctx, { secret }) => {\n    const env = backendEnv();\n'
+                     '    if (secret !== env.INTERNAL_CONVEX_SECRET) throw new Error("bad secret");\n'
+                     '    return { ctx: {}, args: {} };\n  },\n});\n'},
+              note="the secret read off a validated environment object (`env.INTERNAL_CONVEX_SECRET`)"),
         Valid(SERVER + 'import { authComponent } from "./auth";\n'
               'export const viewer = query({ args: {}, handler: async (ctx) => {\n'
               '  const user = await authComponent.safeGetAuthUser(ctx);\n  return user?.name ?? null;\n}});\n',
@@ -248,6 +266,23 @@ class RequireAccessControl(Rule):
               note="a project guard that hands ctx to a package's check may ask who is calling there"),
     ]
     invalid = [
+        Invalid('import { v } from "convex/values";\nimport { mutation } from "./functions";\n'
+                'export const score = mutation({ args: { label: v.string(), score: v.number() }, handler: async (ctx, args) => {\n'
+                '  await ctx.table("evaluations").insert({ label: args.label, score: args.score });\n}});\n',
+                files={**AUTH_CONFIG, "convex/functions.ts":
+                       'import { entsTableFactory } from "convex-ents";\n'
+                       'import { customCtx, customMutation } from "convex-helpers/server/customFunctions";\n'
+                       'import { mutation as base } from "./_generated/server";\nimport { entDefinitions } from "./schema";\n'
+                       'export const mutation = customMutation(base, customCtx(async (ctx) =>\n'
+                       '  ({ table: entsTableFactory(ctx, entDefinitions), db: undefined })));\n'},
+                lines=[3], message="anyone can call it", note="Convex Ents: `ctx.table(...)` is the database"),
+        Invalid(SERVER + 'export const upsertStation = mutation({ args: { code: v.string(), ownerId: v.string() },\n'
+                '  handler: async (ctx, args) => {\n'
+                '    const found = await ctx.db.query("stations").withIndex("by_code", (q) => q.eq("code", args.code)).first();\n'
+                '    if (found) await ctx.db.patch("stations", found._id, { ownerId: args.ownerId });\n'
+                '    else await ctx.db.insert("stations", { code: args.code, ownerId: args.ownerId });\n  },\n});\n',
+                files=AUTH_CONFIG, lines=[4],
+                note="a `code` the handler stores is a key the caller picks (an upsert), not a secret it holds"),
         Invalid(SERVER + RESET.replace("@@", ""), files=AUTH_CONFIG, lines=[4], message="`args.userId` is left out",
                 note="the identity check is only on the path where the caller passes no `userId`"),
         Invalid(PUBLIC_MODULE + MINE, path="convex/artifacts/public.ts", files=AUTH_CONFIG, lines=[4],
@@ -508,10 +543,12 @@ def _selected_by_name(ctx, rule) -> bool:
 
 
 def authenticating_wrappers(ctx, app) -> dict[str, list[str]]:
-    """Public custom builders the app exports whose customization checks the caller, by kind."""
+    """Public custom builders the app exports whose customization checks the caller, by kind;
+    the one to suggest first: a wrapper that asks who is signed in (before one that checks an
+    API key or a server secret, which a browser cannot hold), then the one most used."""
 
     def compute():
-        out: dict[str, list[str]] = {}
+        found: dict[str, list[tuple[bool, str]]] = {}
         for module in app.modules.values():
             facts = module.facts
             for e in facts.exports:
@@ -521,8 +558,14 @@ def authenticating_wrappers(ctx, app) -> dict[str, list[str]]:
                 builder = ctx.project.builders.builder_of(facts, b.node.child("name"))
                 if builder is None or not builder.is_custom or builder.is_internal:
                     continue
-                if ctx.project.access_analysis.builder_access(builder).evidence and e.name not in out.get(builder.kind, []):
-                    out.setdefault(builder.kind, []).append(e.name)
-        return out
+                access = ctx.project.access_analysis.builder_access(builder)
+                if access.evidence and e.name not in (n for _i, n in found.get(builder.kind, [])):
+                    found.setdefault(builder.kind, []).append((bool(access.identity), e.name))
+        uses: dict[str, int] = {}
+        for fn in app.functions:
+            uses[fn.builder.name] = uses.get(fn.builder.name, 0) + 1
+        # sorted() is stable: declaration order breaks ties
+        return {kind: [n for _i, n in sorted(named, key=lambda x: (not x[0], -uses.get(x[1], 0)))]
+                for kind, named in found.items()}
 
     return memoized(ctx, ("authenticating_wrappers", id(app)), compute)
