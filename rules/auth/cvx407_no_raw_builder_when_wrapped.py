@@ -20,6 +20,11 @@ AUTHED = {"convex/auth.config.ts": 'export default { providers: [] };\n',
           'export const userQuery = customQuery(query, customCtx(async (ctx) => {\n'
           '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) throw new Error("sign in");\n'
           '  return { identity };\n}));\n'}
+# a server-to-server wrapper declared first: a browser cannot hold the key it checks
+API_KEY_FIRST = ('import { customCtx, customQuery } from "convex-helpers/server/customFunctions";\n'
+                 'import { query } from "../_generated/server";\nimport { v } from "convex/values";\n'
+                 'export const apiQuery = customQuery(query, { args: { apiKey: v.string() }, input: async (ctx, args) => {\n'
+                 '  if (args.apiKey !== process.env.API_KEY) throw new Error("bad key");\n  return { ctx: {}, args: {} };\n} });\n')
 
 
 class NoRawBuilderWhenWrapped(Rule):
@@ -98,6 +103,11 @@ class NoRawBuilderWhenWrapped(Rule):
         Invalid('import { query } from "./_generated/server";\n'
                 'export const all = query({ args: {}, handler: async (ctx) => ctx.db.query("t").take(5) });\n',
                 files=AUTHED, lines=[1], message="userQuery"),
+        Invalid('import { query } from "./_generated/server";\n'
+                'export const all = query({ args: {}, handler: async (ctx) => ctx.db.query("t").take(5) });\n',
+                files={**AUTHED, "convex/lib/functions.ts": API_KEY_FIRST + AUTHED["convex/lib/functions.ts"].split("\n", 2)[2]},
+                lines=[1], message="wrapper `userQuery`",
+                note="a wrapper that checks who is signed in is suggested before an API-key one declared earlier"),
     ]
 
     def check_app(self, ctx, app):
