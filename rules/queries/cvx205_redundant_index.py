@@ -4,6 +4,8 @@ HEAD = 'import { defineSchema, defineTable } from "convex/server";\nimport { v }
 ORDER_SENSITIVE = ("first", "take", "paginate")
 MEMBERS = (HEAD + 'export default defineSchema({\n  members: defineTable({ team: v.string(), user: v.string() })\n'
            '    .index("by_team", ["team"])\n    .index("by_team_user", ["team", "user"]),\n});\n')
+ONE_MEMBER = ('export const one = query({ args: { team: v.string(), user: v.string() }, handler: (ctx, { team, user }) =>\n'
+              '  ctx.db.query("members").withIndex("by_team_user", (q) => q.eq("team", team).eq("user", user)).unique() });\n')
 
 
 class RedundantIndex(Rule):
@@ -15,9 +17,12 @@ class RedundantIndex(Rule):
     index's fields (a warning: the longer index serves the same queries). Staged indexes are
     left out. A prefix index is kept (not flagged) when some query reads it in
     `_creationTime` order within its range — with `.first()`, `.take(n)`, `.paginate()` or
-    `.order()` — which the longer index cannot give (the documented exception), or through a
+    `.order()`, or returns its `.collect()` as it is — which the longer index cannot give
+    (the documented exception), or through a
     query the model does not follow (convex-helpers' `paginator(ctx.db, schema).query(...)`),
-    whose order is unknown. Tables from packages (`authTables`) are not checked.
+    whose order is unknown. Nor is a prefix index that queries use while no query uses the
+    longer one: that one is the index to drop (CVX710, `unused-index`, says so). Tables from
+    packages (`authTables`) are not checked.
 
     ## Why is this bad?
     Identical indexes fail the push ("Indexes must be unique within a table"). Every index
@@ -67,11 +72,27 @@ class RedundantIndex(Rule):
                      '  handler: (ctx, { team, paginationOpts }) => paginator(ctx.db, schema).query("members")\n'
                      '    .withIndex("by_team", (q) => q.eq("team", team)).order("desc").paginate(paginationOpts) });\n'},
               note="read through convex-helpers' paginator: its order is not followed, so the index stays"),
+        Valid(MEMBERS, path="convex/schema.ts",
+              files={"convex/members.ts": 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
+                     'export const all = query({ args: { team: v.string() }, handler: (ctx, { team }) =>\n'
+                     '  ctx.db.query("members").withIndex("by_team", (q) => q.eq("team", team)).collect() });\n' + ONE_MEMBER},
+              note="the team's members returned as read, in _creationTime order: the longer index would reorder them"),
+        Valid(MEMBERS, path="convex/schema.ts",
+              files={"convex/members.ts": 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
+                     'export const count = query({ args: { team: v.string() }, handler: async (ctx, { team }) =>\n'
+                     '  (await ctx.db.query("members").withIndex("by_team", (q) => q.eq("team", team)).collect()).length });\n'},
+              note="no query uses `by_team_user`: that is the index to drop (CVX710), not `by_team`"),
     ]
     invalid = [
         Invalid(HEAD + 'export default defineSchema({\n  members: defineTable({ team: v.string(), user: v.string() })\n'
                 '    .index("by_team", ["team"])\n    .index("by_team_user", ["team", "user"]),\n});\n',
                 path="convex/schema.ts", lines=[5], message="prefix"),
+        Invalid(MEMBERS, path="convex/schema.ts", lines=[5], message="prefix",
+                files={"convex/members.ts": 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
+                       'export const count = query({ args: { team: v.string() }, handler: async (ctx, { team }) =>\n'
+                       '  (await ctx.db.query("members").withIndex("by_team", (q) => q.eq("team", team)).collect()).length });\n'
+                       + ONE_MEMBER},
+                note="both used, and the prefix's rows only counted: the longer index serves that count as well"),
         Invalid(HEAD + 'const members = defineTable({ team: v.string(), user: v.string() }).index("by_team", ["team"]);\n'
                 'members.index("team", ["team"]);\n'
                 'export default defineSchema({ members });\n',
@@ -83,9 +104,13 @@ class RedundantIndex(Rule):
         if schema is None or not schema.readable or not reported_index_files(ctx, schema):
             return
         ordered_use: set[tuple[str, str]] = set()
+        used: set[tuple[str, str]] = set()
         for ch in app.queries.chains:
-            if ch.table and ch.index and (ch.terminal in ORDER_SENSITIVE or ch.order is not None):
-                ordered_use.add((ch.table, ch.index))
+            if ch.table and ch.index:
+                used.add((ch.table, ch.index))
+                # a `.collect()` handed back as it is: the caller gets the rows in this order
+                if ch.terminal in ORDER_SENSITIVE or ch.order is not None or (ch.terminal == "collect" and ch.result_returned):
+                    ordered_use.add((ch.table, ch.index))
         unseen = _indexes_read_outside_chains(app)
         for table in schema.tables.values():
             if table.external or not table.known:
@@ -103,6 +128,8 @@ class RedundantIndex(Rule):
                     continue  # (a generated schema, Better Auth's: advice nobody can act on by hand)
                 if any(x.fields == a.fields for x in idxs[:i]):
                     continue  # already reported as identical
+                if (table.name, a.name) in used and not any((table.name, b.name) in used or b.name in unseen for b in longer):
+                    continue  # the longer index is the unused one: CVX710 says to drop that, not this
                 b = longer[0]
                 ctx.report(a.facts, a.name_node or a.node,
                            f"index `{a.name}` ({_fields(a)}) is a prefix of `{b.name}` ({_fields(b)}); "
