@@ -137,3 +137,22 @@ def test_no_schema_file_is_none(tmp_path):
     (tmp_path / "convex" / "tasks.ts").write_text('import { query } from "./_generated/server";\n', "utf-8")
     app, schema = static_schema(tmp_path)
     assert schema is None
+
+
+def test_ents_many_to_many_edges_leave_the_table_list_open(tmp_path):
+    """Convex Ents makes a join table for a many:many edge (`posts_to_tags` here, as the real
+    export shows); cvxlint does not spell those out, so the table list is open, never a
+    source of "no such table"."""
+    (tmp_path / "convex").mkdir()
+    schema_ts = tmp_path / "convex" / "schema.ts"
+    schema_ts.write_text(
+        'import { defineEnt, defineEntSchema } from "convex-ents";\nimport { v } from "convex/values";\n'
+        "export default defineEntSchema({\n"
+        '  posts: defineEnt({ title: v.string() }).edges("tags"),\n'
+        '  tags: defineEnt({ name: v.string() }).edges("posts"),\n'
+        "});\n", "utf-8")
+    real = {t["tableName"] for t in convex_export(schema_ts)["tables"]}
+    assert real == {"posts", "tags", "posts_to_tags"}
+    _, schema = static_schema(tmp_path)
+    assert schema.readable and schema.open
+    assert schema.knows_table("posts") is True and schema.knows_table("posts_to_tags") is None

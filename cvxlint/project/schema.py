@@ -14,6 +14,10 @@ whatever it is called locally) and evaluates it the way Convex would at push tim
       vector_indexes           `.vectorIndex(name, { vectorField, dimensions, filterFields, staged })`
       staged_document          `.staged(changes | validator)` applied as Convex applies it
 
+Convex Ents schemas (`defineEntSchema`, `defineEnt` from `convex-ents`) read the same way, with
+the fields and indexes ent methods add (`.field`, `.edge`, `.deletion`, see `_apply_ent`);
+the join tables of many:many `.edges` are not spelled out, so such a schema is `open`.
+
 Every element keeps where it is written (`facts` + node) so rules can report on it and fixes
 can edit it. Whatever cannot be followed is marked instead of guessed: a table whose
 definition is an unresolved expression has `known = False` (an opaque document and unknown
@@ -393,6 +397,10 @@ def _has_path(v: Validator, parts: list[str]) -> bool | None:
 # --- reading schema.ts ---------------------------------------------------------------------
 
 _TABLE_METHODS = ("index", "searchIndex", "vectorIndex", "staged")
+# Convex Ents (`convex-ents`): `defineEntSchema`/`defineEnt` stand for `defineSchema`/`defineTable`,
+# and an ent's own methods add fields and indexes to the table Convex stores.
+ENTS = "convex-ents"
+_ENT_METHODS = ("field", "edge", "edges", "deletion")
 # Values that are certainly not a SchemaDefinition when schema.ts exports them as default
 # (any call or property read might return one: `wrap(defineSchema(...))`, Confect's
 # `schema.convexSchemaDefinition`).
@@ -414,6 +422,7 @@ class _SchemaReader:
         self.project = project
         self.linker = project.linker
         self.validators = project.validators
+        self.join_tables = False  # a Convex Ents many:many edge: tables the schema does not spell out
 
     def read(self, facts: FileFacts) -> Schema:
         schema = Schema(facts)
@@ -430,7 +439,9 @@ class _SchemaReader:
             schema.problem_is_certain = _COMMONJS_EXPORTS.search(facts.source) is None
             return schema
         call = js.unwrap(d.node) if isinstance(d, Def) and not d.path else None
-        if call is None or call.type != "call_expression" or not self._is_server(d.facts, js.callee(call), "defineSchema"):
+        if call is None or call.type != "call_expression" or not (
+                self._is_server(d.facts, js.callee(call), "defineSchema")
+                or self._is_export(d.facts, js.callee(call), ENTS, "defineEntSchema")):
             schema.problem = f"the default export of {name} is not a `defineSchema(...)` call"
             schema.problem_node = call if isinstance(d, Def) and d.facts is facts else None
             schema.problem_is_certain = call is not None and call.type in _NEVER_A_SCHEMA
@@ -441,6 +452,8 @@ class _SchemaReader:
         if args:
             self._tables(sfacts, args[0], schema, 0)
         else:
+            schema.open = True
+        if self.join_tables:
             schema.open = True
         if len(args) > 1:
             opts = self._object(sfacts, args[1])
@@ -462,8 +475,11 @@ class _SchemaReader:
 
     # -- helpers ------------------------------------------------------------------------
     def _is_server(self, facts: FileFacts, node: Node | None, name: str) -> bool:
+        return self._is_export(facts, node, "convex/server", name)
+
+    def _is_export(self, facts: FileFacts, node: Node | None, module: str, name: str) -> bool:
         d = self.linker.value_of(facts, node)
-        return isinstance(d, ExternalDef) and d.module == "convex/server" and d.name == name and not d.path
+        return isinstance(d, ExternalDef) and d.module == module and d.name == name and not d.path
 
     def _literal(self, facts: FileFacts, node: Node | None, type_: str) -> tuple[FileFacts, Node] | None:
         """The `object`/`array` literal `node` is or names (a module constant), with its file."""
@@ -540,11 +556,15 @@ class _SchemaReader:
                     table.chain_end, table.chain_facts = cur, cur_facts
                 fn = js.callee(cur)
                 prop = fn.child("property") if fn is not None and fn.type == "member_expression" else None
-                if prop is not None and prop.text in _TABLE_METHODS:
+                if prop is not None and (prop.text in _TABLE_METHODS or prop.text in _ENT_METHODS):
                     steps.append((cur_facts, cur))
                     cur = js.unwrap(fn.child("object"))
                     continue
-                if self._is_server(cur_facts, fn, "defineTable"):
+                ent = self._is_export(cur_facts, fn, ENTS, "defineEnt")
+                if ent or self._is_server(cur_facts, fn, "defineTable"):
+                    if not ent and any(js.callee(c).child("property").text in _ENT_METHODS for _f, c in steps):
+                        table.known = False  # an ent method on a plain table: not a table we can read
+                        break
                     args = js.call_args(cur)
                     table.define_node, table.define_facts = cur, cur_facts
                     table.document = (self.validators.evaluate(cur_facts, args[0]) if args else Validator("object"))
@@ -609,6 +629,9 @@ class _SchemaReader:
         fn = js.callee(call)
         method = (fn.child("property") or fn).text if fn is not None else None
         args = js.call_args(call)
+        if method in _ENT_METHODS:
+            self._apply_ent(table, facts, call, method, args)
+            return
         if method == "staged":
             table.staged_calls.append(call)
             table.staged_document = self._staged(table, facts, args[0] if args else None)
@@ -663,6 +686,65 @@ class _SchemaReader:
             dims = js.number_value(props.get("dimensions"))
             idx.dimensions = dims
             table.vector_indexes.append(idx)
+
+    def _apply_ent(self, table: Table, facts: FileFacts, call: Node, method: str, args: list[Node]) -> None:
+        """What an ent method adds to the stored table (convex-ents 0.x):
+        `.field(name, validator, { index | unique | default })` a field, with an index named
+        after it when indexed or unique (a field with a default is optional in storage);
+        `.edge("user", { field, to, optional, ref })` the field `userId: v.id("users")` and its
+        index `userId` (nothing on this side with `ref`); `.deletion("soft" | "scheduled")` the
+        field `deletionTime`; `.edges(...)` nothing here (a join table, or the other side's
+        field). Options we cannot read make the table unknown rather than guessed."""
+        doc = table.document
+        if method == "edges":
+            if len(args) < 2 or not any(p.key == "ref" for p in js.object_props(js.unwrap(args[1]) or args[1])):
+                self.join_tables = True  # maybe many:many: Ents then defines a join table we do not model
+            return
+        if doc.kind != "object":
+            return
+        if method == "deletion":
+            doc.fields["deletionTime"] = Validator("optional", element=Validator("number"))
+            return
+        name = self._string(facts, args[0]) if args else None
+        opts = self._ent_options(facts, args[2 if method == "field" else 1] if len(args) > (2 if method == "field" else 1) else None)
+        if name is None or opts is None:
+            table.known = False
+            return
+        if method == "field":
+            validator = self.validators.evaluate(facts, args[1]) if len(args) > 1 else opaque()
+            field_name, indexed = name, bool(opts.get("index") or opts.get("unique"))
+            if "default" in opts and not validator.is_optional:
+                validator = Validator("optional", element=validator)
+        else:  # edge
+            if "ref" in opts:
+                return  # the other side stores the field
+            field_name = opts.get("field") if isinstance(opts.get("field"), str) else f"{name}Id"
+            target = opts.get("to") if isinstance(opts.get("to"), str) else f"{name}s"
+            validator = Validator("id", table=target)
+            if opts.get("optional") is True:
+                validator = Validator("optional", element=validator)
+            indexed = True
+        doc.fields[field_name] = validator
+        if indexed:
+            table.indexes.append(Index("db", field_name, facts, call, args[0], None, certain=True,
+                                       fields=[field_name]))
+            table.library_indexes.add(field_name)  # Ents reads it (uniqueness, edges): not ours to drop
+
+    def _ent_options(self, facts: FileFacts, node: Node | None) -> dict[str, object] | None:
+        """An ent method's options object as literal values (strings, booleans); None when
+        it cannot be read whole."""
+        if node is None:
+            return {}
+        cfg = self._object(facts, node)
+        if cfg is None:
+            return None
+        out: dict[str, object] = {}
+        for p in js.object_props(cfg[1]):
+            if p.spread or p.key is None:
+                return None
+            value = js.literal_value(p.value)
+            out[p.key] = value if value is not ... else None
+        return out
 
     def _staged(self, table: Table, facts: FileFacts, arg: Node | None) -> Validator:
         """`.staged(changes)`: field changes merged over an object (or `v.any()`) document, or a

@@ -82,6 +82,12 @@ class RedundantIndex(Rule):
                      'export const count = query({ args: { team: v.string() }, handler: async (ctx, { team }) =>\n'
                      '  (await ctx.db.query("members").withIndex("by_team", (q) => q.eq("team", team)).collect()).length });\n'},
               note="no query uses `by_team_user`: that is the index to drop (CVX710), not `by_team`"),
+        Valid('import { defineEnt, defineEntSchema } from "convex-ents";\nimport { v } from "convex/values";\n'
+              'export default defineEntSchema({\n  users: defineEnt({ name: v.string() }).edges("tasks", { ref: true }),\n'
+              '  tasks: defineEnt({ done: v.boolean() }).edge("user").index("by_user_done", ["userId", "done"]),\n});\n',
+              path="convex/schema.ts", files={"convex/tasks.ts": 'import { query } from "./_generated/server";\n'
+              'export const open = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withIndex("by_user_done").take(5) });\n'},
+              note="Convex Ents makes the `userId` index for the edge: it is not the app's to drop"),
     ]
     invalid = [
         Invalid(HEAD + 'export default defineSchema({\n  members: defineTable({ team: v.string(), user: v.string() })\n'
@@ -124,7 +130,8 @@ class RedundantIndex(Rule):
                                    related=[ctx.related(a.facts, a.name_node or a.node, f"`{a.name}` is defined here")])
             for i, a in enumerate(idxs):
                 longer = [b for b in idxs if len(b.fields) > len(a.fields) and b.fields[: len(a.fields)] == a.fields]
-                if not longer or (table.name, a.name) in ordered_use or a.name in unseen or looks_generated(a.facts):
+                if not longer or (table.name, a.name) in ordered_use or a.name in unseen or a.name in table.library_indexes \
+                        or looks_generated(a.facts):
                     continue  # (a generated schema, Better Auth's: advice nobody can act on by hand)
                 if any(x.fields == a.fields for x in idxs[:i]):
                     continue  # already reported as identical
@@ -140,8 +147,9 @@ class RedundantIndex(Rule):
 
 def _indexes_read_outside_chains(app) -> set[str]:
     """Index names passed to a `.withIndex(...)` that is not on a query the model follows
-    (convex-helpers' `paginator(ctx.db, schema).query(...)`, a wrapped db): how it orders its
-    rows is unknown, so the index may be the one giving `_creationTime` order."""
+    (convex-helpers' `paginator(ctx.db, schema).query(...)`, a wrapped db) or read through
+    Convex Ents (`ctx.table("t", "by_x", ...)`): how it orders its rows is unknown, so the
+    index may be the one giving `_creationTime` order."""
     followed = {id(ch.index_call) for ch in app.queries.chains if ch.index_call is not None}
     out: set[str] = set()
     for module in app.modules.values():
@@ -150,9 +158,11 @@ def _indexes_read_outside_chains(app) -> set[str]:
             if callee is None or callee.type != "member_expression" or id(site.node) in followed:
                 continue
             prop = callee.child("property")
-            if prop is not None and prop.text == "withIndex":
+            if prop is not None and prop.text in ("withIndex", "table"):
                 args = js.call_args(site.node)
-                name = js.string_value(args[0]) if args else None
+                # `.withIndex("by_x", ...)`, or Convex Ents' `ctx.table("t", "by_x", (q) => ...)`
+                at = 0 if prop.text == "withIndex" else 1
+                name = js.string_value(args[at]) if len(args) > at else None
                 if name is not None:
                     out.add(name)
     return out
