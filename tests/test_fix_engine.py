@@ -197,9 +197,12 @@ def test_unified_diff(tmp_path):
     assert "-let v = old;\n\\ No newline at end of file\n+let v = new;\n\\ No newline at end of file\n" in d
 
 
-def test_index_rewrite_is_unsafe_for_a_value_that_may_be_null(tmp_path):
+def test_index_rewrite_of_a_value_that_may_be_null(tmp_path):
     """CVX202's rewrite to `withIndex` is safe for an exact index, but a value that may be null
-    or undefined compiles in a filter's `q.eq` and not in a range's (tsc TS2345): unsafe then."""
+    or undefined compiles in a filter's `q.eq` and not in a range's (tsc TS2345) unless the
+    field may hold it: compared with a required field the rewrite is only shown (even with
+    unsafe fixes on it would leave code that does not compile); with an optional field it is
+    unsafe (whether the value is null or undefined is not known)."""
     from cvxlint.api import fix as run_fix
     from cvxlint.config import Settings as S
 
@@ -208,8 +211,9 @@ def test_index_rewrite_is_unsafe_for_a_value_that_may_be_null(tmp_path):
     (app / "package.json").write_text('{"dependencies": {"convex": "1.31.0"}}')
     (app / "convex" / "schema.ts").write_text(
         'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
-        'export default defineSchema({\n  members: defineTable({ userId: v.id("users") }).index("by_user_id", ["userId"]),\n'
-        '  users: defineTable({ name: v.string() }),\n});\n')
+        'export default defineSchema({\n  members: defineTable({ userId: v.id("users"), teamId: v.optional(v.id("teams")) })\n'
+        '    .index("by_user_id", ["userId"]).index("by_team_id", ["teamId"]),\n'
+        '  users: defineTable({ name: v.string() }),\n  teams: defineTable({ name: v.string() }),\n});\n')
     source = ('import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
               'export const byArg = query({ args: { userId: v.optional(v.id("users")) }, handler: (ctx, args) =>\n'
               '  ctx.db.query("members").filter((q) => q.eq(q.field("userId"), args.userId)).first() });\n'
@@ -217,12 +221,16 @@ def test_index_rewrite_is_unsafe_for_a_value_that_may_be_null(tmp_path):
               '  const userId: string | null = null;\n'
               '  return await ctx.db.query("members").filter((q) => q.eq(q.field("userId"), userId)).first();\n}});\n'
               'export const sure = query({ args: { userId: v.id("users") }, handler: (ctx, args) =>\n'
-              '  ctx.db.query("members").filter((q) => q.eq(q.field("userId"), args.userId)).first() });\n')
+              '  ctx.db.query("members").filter((q) => q.eq(q.field("userId"), args.userId)).first() });\n'
+              'export const byTeam = query({ args: { teamId: v.optional(v.id("teams")) }, handler: (ctx, args) =>\n'
+              '  ctx.db.query("members").filter((q) => q.eq(q.field("teamId"), args.teamId)).first() });\n')
     path = app / "convex" / "members.ts"
     path.write_text(source)
     outcome = run_fix([app], S(select=["CVX202"]), unsafe=False)
     text = outcome.changed[path].decode()
     assert text.count('.withIndex("by_user_id"') == 1, text  # only `sure` is rewritten safely
     assert 'filter((q) => q.eq(q.field("userId"), args.userId)).first() });\nexport const byLocal' in text, text
-    unsafe = run_fix([app], S(select=["CVX202"]), unsafe=True).changed
-    assert unsafe[path].decode().count('.withIndex("by_user_id"') == 3
+    assert '.withIndex("by_team_id"' not in text
+    unsafe = run_fix([app], S(select=["CVX202"]), unsafe=True).changed[path].decode()
+    assert unsafe.count('.withIndex("by_user_id"') == 1, unsafe  # the other two would not compile
+    assert unsafe.count('.withIndex("by_team_id", (q) => q.eq("teamId", args.teamId))') == 1, unsafe

@@ -50,9 +50,11 @@ EXPECTED = {
     "ids": {"applied": {"CVX711": 8}, "codemods": {"explicit-table-ids": {"CVX711": 8}}},
     # fixtures/fix/indexes belongs to the query/schema rules' tests (test_query_schema_fixtures.py
     # checks their fixes); here it is one more app for the codemods and for all rules at once.
-    "indexes": {"applied": {"CVX202": 3, "CVX212": 1, "CVX702": 1, "CVX704": 1, "CVX706": 1, "CVX711": 3},
-                "codemods": {"filter-to-index": {"CVX202": 3}, "explicit-table-ids": {"CVX711": 3}},
-                "tsc_before": [("TS2345", 30), ("TS2345", 30), ("TS2345", 65)]},
+    # CVX202: byStatus, byTitle (a new index), uploads' filter, and reviewedBy (an optional
+    # argument against an optional field: unsafe, compiles); ownedBy's range would not compile
+    "indexes": {"applied": {"CVX202": 4, "CVX212": 1, "CVX702": 1, "CVX704": 1, "CVX706": 1, "CVX711": 3},
+                "codemods": {"filter-to-index": {"CVX202": 4}, "explicit-table-ids": {"CVX711": 3}},
+                "tsc_before": [("TS2345", 52), ("TS2345", 52), ("TS2345", 87)]},
     "python": {"applied": {"CVXP01": 1, "CVXP03": 1, "CVXP05": 2, "CVXP06": 2}, "codemods": {}},
 }
 

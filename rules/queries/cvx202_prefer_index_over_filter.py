@@ -45,6 +45,24 @@ def _has_comment(facts, start: int, end: int) -> bool:
 _NULLISH_TYPE = re.compile(r"\b(null|undefined)\b|\?")
 
 
+def _tier_for_values(ctx, app, ch, f, table, tier):
+    """How safe the `withIndex` rewrite of filter `f` is, given the compared values: a filter's
+    `q.eq` takes any value, an index range's `.eq` only the field's type. A value that may be
+    null or undefined (an optional argument) compared with a field that may not hold it would
+    not compile in the range (TS2345, and `convex dev` type-checks before it pushes): then the
+    rewrite is only shown. Compared with an optional field it compiles, but whether the value
+    is null or undefined is not known here: unsafe."""
+    doc = table.document.required()
+    for name, _n, value in f.eqs:
+        if not _may_be_nullish(ctx, app, ch, value):
+            continue
+        field = doc.fields.get(name) if doc.kind == "object" else None
+        if field is None or not (field.is_optional or field.required().accepts_null()):
+            return Fix.display_only
+        tier = Fix.unsafe
+    return tier
+
+
 def _may_be_nullish(ctx, app, ch, value) -> bool:
     """Can the compared value be null or undefined, as far as the code says? A literal null, an
     optional argument, a local annotated `T | null` or set from a conditional with null in it."""
@@ -171,10 +189,11 @@ class PreferIndexOverFilter(Rule):
 
     ## Fix safety
     The rewrite is safe when the compared fields are all of the index's fields: both
-    queries return the same rows in the same (`_creationTime`) order. It is unsafe when a
-    compared value may be null or undefined (an optional argument, a local typed `T | null`):
-    a filter's `q.eq` takes any value, an index range's only the field's type, so the
-    rewritten code may not compile. When they are only a
+    queries return the same rows in the same (`_creationTime`) order. A filter's `q.eq` takes
+    any value, an index range's only the field's type: when a compared value may be null or
+    undefined (an optional argument, a local typed `T | null`) the rewrite is unsafe if the
+    field may hold such a value, and only shown if it may not (the range would not compile,
+    and `convex dev` type-checks before it pushes). When they are only a
     prefix of a longer index the order changes, so the rewrite is only a suggestion. When
     no index fits, the fix adds `.index("by_<fields>", [...])` to the table in schema.ts and
     rewrites the query; it is unsafe because the next deploy backfills the new index (which
@@ -288,7 +307,7 @@ class PreferIndexOverFilter(Rule):
                 msg = f'`.filter` on {_names(fields)}: index `{idx.name}` covers exactly these fields; use `.withIndex("{idx.name}", (q) => {rng})`'
                 # `q.eq` in a filter takes any value, a range's `.eq` only the field's type: a
                 # value that may be null or undefined would not compile there
-                tier = Fix.unsafe if any(_may_be_nullish(ctx, app, ch, v) for _n, _x, v in f.eqs) else Fix.safe
+                tier = _tier_for_values(ctx, app, ch, f, table, Fix.safe)
                 fix = tier(f'Use `withIndex("{idx.name}")`', *edits) if edits else None
             else:
                 msg = (f'`.filter` on {_names(fields)}: index `{idx.name}` starts with these fields; '
@@ -319,8 +338,9 @@ class PreferIndexOverFilter(Rule):
             add = add_index_edit(ctx, table, name, fields) if total < MAX_INDEXES else None
             edits = rewrite_edits(ctx, ch, f, name, fields)
             if add is not None and edits:
-                fix = Fix.unsafe(f"Add index `{name}` to `{table.name}` in the schema and query it with `withIndex` "
-                                 "(the next deploy backfills it)", add, *edits)
+                fix = _tier_for_values(ctx, app, ch, f, table, Fix.unsafe)(
+                    f"Add index `{name}` to `{table.name}` in the schema and query it with `withIndex` "
+                    "(the next deploy backfills it)", add, *edits)
         ctx.report(ch.facts, at, msg, severity=Severity.INFO, fix=fix)
 
     def _filter_after_range(self, ctx, fi):
