@@ -145,3 +145,32 @@ def test_registrar_specs(spec, expected):
     from cvxlint.project.model import _parse_registrar
 
     assert _parse_registrar(spec) == expected
+
+
+def test_a_project_nested_in_a_functions_dir_is_an_app_of_its_own(tmp_path):
+    """Several backends under one `src/convex/` (convex.json points there), each with its own
+    package.json and generated code (`convex dev` ran in each): each is an app, named from its
+    own functions directory; the enclosing app leaves the nested project out. A plain
+    `convex/` subfolder without generated code stays part of the enclosing app."""
+    server = 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
+    files = {
+        "package.json": '{"name": "games", "dependencies": {"convex": "^1.28.0"}}',
+        "convex.json": '{"functions": "src/convex/"}',
+        "src/convex/_generated/api.d.ts": "export declare const api: any;\n",
+        "src/convex/ludo/package.json": '{"name": "ludo", "dependencies": {"convex": "^1.31.0"}}',
+        "src/convex/ludo/convex/_generated/api.d.ts": "export declare const api: any;\n",
+        "src/convex/ludo/convex/rooms.ts": server + 'export const get = query({ args: { code: v.string() }, handler: async () => null });\n',
+        "src/convex/ludo/scripts/seed.ts": 'import { ConvexHttpClient } from "convex/browser";\nexport const c = new ConvexHttpClient("x");\n',
+        "src/convex/lib/convex/helpers.ts": "export const twice = (n: number) => n * 2;\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    project = project_for(tmp_path)
+    apps = {a.functions_dir.relative_to(tmp_path).as_posix(): a for a in project.apps}
+    assert set(apps) == {"src/convex", "src/convex/ludo/convex"}
+    ludo = apps["src/convex/ludo/convex"]
+    assert "rooms:get" in ludo.by_identifier and str(ludo.convex_version.version).startswith("1.31")
+    assert not any("ludo" in rel for rel in apps["src/convex"].modules)
+    assert "lib/convex/helpers.ts" in apps["src/convex"].modules
+    assert project.app_for(tmp_path / "src/convex/ludo/scripts/seed.ts") is None

@@ -39,6 +39,9 @@ class AppLayout:
     root: Path  # the directory holding convex.json / the functions directory
     functions_dir: Path
     is_component: bool = False
+    # A project of its own inside another app's functions directory (its own package.json
+    # and generated code, deployed on its own): the enclosing app leaves `root` out.
+    is_nested_project: bool = False
 
     @property
     def name(self) -> str:
@@ -222,6 +225,8 @@ def find_apps(files: list[Path]) -> list[AppLayout]:
         if d in apps or d in claimed:
             continue
         if any(d.is_relative_to(a) and d != a for a in apps):
+            if _is_nested_project(d):
+                apps[d] = AppLayout(root=d.parent, functions_dir=d, is_nested_project=True)
             continue
         if looks_like_functions_dir(d):
             apps[d] = AppLayout(root=d.parent, functions_dir=d)
@@ -239,10 +244,20 @@ def find_apps(files: list[Path]) -> list[AppLayout]:
     # (except components, which Convex bundles separately).
     result = []
     for d, app in sorted(apps.items()):
-        if not app.is_component and any(d != o and d.is_relative_to(o) for o in apps):
+        if not app.is_component and not app.is_nested_project and any(d != o and d.is_relative_to(o) for o in apps):
             continue
+        if not app.is_nested_project and _is_nested_project(d) and any(d != o and d.is_relative_to(o) for o in apps):
+            app.is_nested_project = True
         result.append(app)
     return result
+
+
+def _is_nested_project(d: Path) -> bool:
+    """Is `convex/` folder `d`, found inside another app's functions directory, the functions
+    directory of a project of its own: generated code of its own (`convex dev` ran there) and
+    a package.json beside it? Monorepos of several game backends under one `src/convex/`
+    deploy each one separately; a plain `convex/` subfolder of an app has neither."""
+    return d.name == "convex" and (d / "_generated").is_dir() and (d.parent / "package.json").is_file()
 
 
 def _norm(p: Path) -> Path:

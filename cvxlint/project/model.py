@@ -414,10 +414,16 @@ class Project:
     def app_for(self, path: Path | str) -> App | None:
         """The app whose functions directory holds `path` (innermost; components count)."""
         # by string prefix: asked for every file of every run, where pathlib costs add up
-        prefixes = self.__dict__.get("_app_prefixes")
-        if prefixes is None or len(prefixes) != len(self.apps):
-            prefixes = self.__dict__["_app_prefixes"] = [
-                (str(a.functions_dir).rstrip(os.sep) + os.sep, a) for a in self.apps]
+        cached = self.__dict__.get("_app_prefixes")
+        if cached is not None and cached[0] == len(self.apps):
+            prefixes = cached[1]
+        else:
+            prefixes = [(str(a.functions_dir).rstrip(os.sep) + os.sep, a) for a in self.apps]
+            # a project nested in a functions directory: its other files (its package.json's
+            # scripts, its frontend) belong to no app, not to the enclosing one
+            prefixes += [(str(a.layout.root).rstrip(os.sep) + os.sep, None)
+                         for a in self.apps if a.layout.is_nested_project]
+            self.__dict__["_app_prefixes"] = (len(self.apps), prefixes)
         name = str(path).rstrip(os.sep) + os.sep
         best: App | None = None
         longest = -1
