@@ -78,14 +78,14 @@ CAPABILITY_ARG = re.compile(
 # Arguments naming whose data to act on: the caller can pass anyone's (CVX401, CVX403).
 IDENTITY_ARG = re.compile(
     r"^(user|owner|author|creator|org|organization|team|account|member|requester|caller|actor|admin|customer|clerk|"
-    r"clerkUser|clerk_user|authUser|auth_user)(Id|ID|_id)?$"
+    r"clerkUser|clerk_user|authUser|auth_user|player|host|sender)(Id|ID|_id)?$"
     r"|^(email|userEmail|role|roles|isAdmin|isOwner|permissions?|userRole|tokenIdentifier|subject)$"
 )
 # Tables that hold people, their sessions or their money: reading them is never public by design.
 PERSONAL_TABLE = re.compile(
     r"(user|account|profile|member|session|auth|payment|invoice|order|customer|subscription|subscriber|token|"
     r"secret|credential|apikey|registration|notification|message|conversation|email|address|billing|wallet|"
-    r"newsletter|contact|lead|applicant)", re.I)
+    r"newsletter|contact|lead|applicant|employee|staff|worker|person|people|patient|student)", re.I)
 # ... unless the table is a catalogue about them: plans, offers, prices, templates, settings.
 CATALOGUE_TABLE = re.compile(r"(plan|offer|price|pricing|product|catalog|template|setting|config|tier)", re.I)
 _USER_KEYS = frozenset(["user", "userId", "viewer", "identity", "session", "me", "currentUser", "authUser"])
@@ -98,6 +98,13 @@ class Evidence:
     node: Node
     what: str  # "`ctx.auth.getUserIdentity()`", "`requireUser()`", "row-level security", ...
     where: str  # "handler", "builder", "helper", "runQuery"
+    # Does the check ask who is calling (identity, an auth helper, row-level security) or
+    # what the data is (a public-records filter)? Both protect a function that runs this one
+    # through `ctx.run*` (auth is forwarded). A capability argument or a shared secret checks
+    # a value the caller sends: it protects the function running this one only when that
+    # value comes from its own caller (its arguments, the request), not from its own code.
+    about_caller: bool = True
+    argument: str | None = None  # the capability argument's name
 
 
 @dataclass(frozen=True)
@@ -243,7 +250,7 @@ class AccessAnalysis:
             cap = self._capability(fn)
             if cap is not None:
                 out.evidence.append(Evidence(fn.facts, fn.args_node or fn.call, f"the capability argument `{cap}`",
-                                             "args"))
+                                             "args", about_caller=False, argument=cap))
         return out
 
     def _named_public(self, fn: "RegisteredFunction") -> bool:
@@ -391,10 +398,13 @@ class AccessAnalysis:
         val = self.project.args_validator(fn)
         if val is None or val.required().kind != "object":
             return None
-        for name in val.required().fields:
+        for name, field in val.required().fields.items():
             # A wrapper may consume the argument itself (convex-helpers sessions); with a plain
-            # builder an argument the handler never reads guards nothing.
-            if CAPABILITY_ARG.match(name) and (fn.builder.is_custom or self._handler_checks(fn, name)):
+            # builder an argument the handler never reads guards nothing, and neither does an
+            # optional one: a caller who leaves it out skips whatever checks it.
+            if not CAPABILITY_ARG.match(name):
+                continue
+            if fn.builder.is_custom or (not field.is_optional and self._handler_checks(fn, name)):
                 return name
         return None
 
@@ -433,7 +443,8 @@ class AccessAnalysis:
         facts = r.facts
         secret = _secret_comparison(r)
         if secret is not None:
-            out.evidence.append(Evidence(facts, secret[0], f"a comparison with the secret `{secret[1]}`", where))
+            out.evidence.append(Evidence(facts, secret[0], f"a comparison with the secret `{secret[1]}`", where,
+                                        about_caller=False))
         for site in r.func.all_calls():
             kind, what = self.classify(facts, site)
             if kind is None:
@@ -457,7 +468,8 @@ class AccessAnalysis:
                         out.evidence.append(Evidence(facts, site.node, what, where))
             elif kind == "run":
                 target = self._run_target(site)
-                if target is not None and target.module.app is not None and self.of(target).protected:
+                if target is not None and target.module.app is not None \
+                        and any(e.about_caller or _forwards_input(r, site, e.argument) for e in self.of(target).evidence):
                     out.evidence.append(Evidence(facts, site.node, f"`{target.display_name}` (via {what})", "runQuery"))
             elif kind == "guard" and where == "handler" and _on_arguments_only(r, site):
                 # `isAdmin(args.email)`: a check of what the caller says about itself
@@ -850,7 +862,8 @@ def _public_filter(r: Reached) -> tuple[FileFacts, Node] | None:
     public projection) is public by design (a blog index, a catalogue); the data decides who
     may see it."""
     for n in r.facts.module.nodes_in(r.func.node, "identifier", "call_expression", "binary_expression", "member_expression"):
-        if n.type == "identifier" and _PUBLIC_PROJECTION.match(n.text or "") and not scope.is_type_context(n):
+        if n.type == "identifier" and _PUBLIC_PROJECTION.match(n.text or "") and not scope.is_type_context(n) \
+                and _projects(n):
             return r.facts, n  # `toPublicPlayer(doc)`, `docs.map(toPublicPlayer)`
         if n.type == "call_expression":
             callee = js.callee(n)
@@ -876,6 +889,25 @@ def _public_filter(r: Reached) -> tuple[FileFacts, Node] | None:
 
 _PUBLIC_PROJECTION = re.compile(r"^(to|as|make|get)?Public[A-Z]|^public[A-Z]")
 _PUBLIC_FLAG = re.compile(r"^is(Public|Published|Visible|Listed|Live)$")
+
+
+def _projects(n: Node) -> bool:
+    """Is identifier `n` a projection or filter applied to the data: called
+    (`toPublicPlayer(doc)`), handed to a call (`docs.map(toPublicPlayer)`), or a set of public
+    things rows are tested against (`publicOrgIds.has(p.orgId)`), or the very value returned
+    (`return publicProducts`)? Not a local that merely counts public records (`const
+    publicOrganizations = all.filter(...).length`)."""
+    p = n.parent
+    if p is None:
+        return False
+    if p.type == "call_expression" and n.field == "function":
+        return True
+    if p.type == "member_expression" and n.field == "object":  # `publicOrgIds.has(doc.orgId)`: a filter
+        prop = p.child("property")
+        return prop is not None and prop.text in ("has", "includes") and p.field == "function"
+    if p.type == "return_statement":  # `return publicProducts`: what goes out is the public part
+        return True
+    return p.type == "arguments"
 
 
 def _in_condition(n: Node) -> bool:
@@ -935,6 +967,8 @@ def _value_acted_on(n: Node, acted_on, depth: int = 0) -> bool:
 
 
 def _used(read: Node, depth: int) -> bool:
+    if _only_when_present(read):
+        return False
     if _soft(read):
         o = js.outer(read)
         p = o.parent  # `x?.y`: null goes on as undefined; what matters is whether that is checked
@@ -942,6 +976,80 @@ def _used(read: Node, depth: int) -> bool:
             return _value_acted_on(_value_of(p), _checked, depth + 1)
         return False
     return True
+
+
+def _forwards_input(r: Reached, site: CallSite, argument: str | None) -> bool:
+    """Does the `ctx.run*(ref, { ... })` call at `site` pass on, as `argument` (any one when
+    None), a value that comes from the calling function's own inputs: its arguments or the
+    HTTP request, directly or through a local `const`? Then the secret it carries is one the
+    outer caller had to know."""
+    args = js.call_args(site.node)
+    obj = js.unwrap(args[1]) if len(args) > 1 else None
+    if obj is None or obj.type != "object":
+        return False
+    for prop in js.object_props(obj):
+        if prop.spread or (argument is not None and prop.key != argument):
+            continue
+        if prop.value is not None and _from_input(r.facts, r.func, prop.value, 0):
+            return True
+    return False
+
+
+def _from_input(facts: FileFacts, func, node: Node, depth: int) -> bool:
+    if depth > 4:
+        return False
+    for n in node.walk():
+        if n.type not in ("identifier", "shorthand_property_identifier"):
+            continue
+        ref = facts.ref_of(n)
+        if ref is None:
+            continue
+        if ref.kind == "param" and ref.func is func and ref.index >= 1:
+            return True
+        if ref.kind == "local":
+            init = _const_init(facts, n)
+            if init is not None and _from_input(facts, func, init, depth + 1):
+                return True
+    return False
+
+
+def _const_init(facts: FileFacts, ident: Node) -> Node | None:
+    """The initializer of the local `const` an identifier reads (None for anything else)."""
+    ref = facts.ref_of(ident)
+    if ref is None or ref.func is None or ref.func.body is None:
+        return None
+    for d in facts.module.nodes_in(ref.func.body, "variable_declarator"):
+        pat = d.child("name")
+        if pat is not None and pat.type == "identifier" and pat.text == ident.text \
+                and d.parent is not None and d.parent.has_tok("const") and d.start < ident.start:
+            return d.child("value")
+    return None
+
+
+_STOP_CLIMB = frozenset(["expression_statement", "if_statement", "lexical_declaration", "variable_declaration",
+                         "return_statement", "statement_block", *js.FUNCTION_TYPES])
+
+
+def _only_when_present(read: Node) -> bool:
+    """`if (identity && identity.subject !== args.id) throw ...`: a read under a test that
+    the value is present, in the condition of an `if` that exits: a null identity makes the
+    condition false, so an anonymous caller goes on past the check."""
+    name = read.text
+    p = read.parent
+    while p is not None and p.type not in _STOP_CLIMB:
+        if p.type == "binary_expression" and p.has_tok("&&"):
+            left = js.unwrap(p.child("left"))
+            if left is not None and left.type == "identifier" and left.text == name:
+                top = p
+                while True:  # the whole `&&` chain must be the condition
+                    to = js.outer(top)
+                    if to.parent is not None and to.parent.type == "binary_expression" and to.parent.has_tok("&&"):
+                        top = to.parent
+                        continue
+                    break
+                return _exits_when_true(top)
+        p = p.parent
+    return False
 
 
 def _checked(read: Node, depth: int) -> bool:

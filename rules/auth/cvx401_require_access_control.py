@@ -105,6 +105,15 @@ class RequireAccessControl(Rule):
     plugin_rules = ("require-access-control",)
 
     valid = [
+        Valid('import { v } from "convex/values";\nimport { action, internalMutation } from "./_generated/server";\n'
+              'import { internal } from "./_generated/api";\n'
+              'export const touch = internalMutation({ args: { sessionId: v.string() }, handler: async (ctx, args) => {\n'
+              '  const s = await ctx.db.query("sessions").withIndex("by_sid", (q) => q.eq("sid", args.sessionId)).unique();\n'
+              '  if (!s) throw new Error("no session");\n  await ctx.db.patch("sessions", s._id, { seen: true });\n}});\n'
+              'export const process = action({ args: { session: v.string() }, handler: async (ctx, args) => {\n'
+              '  const sessionId = args.session.trim();\n'
+              '  await ctx.runMutation(internal.example.touch, { sessionId });\n}});\n',
+              files=AUTH_CONFIG, note="the capability comes from the action's own caller: it had to know it"),
         Valid(SERVER + 'import { requireSession } from "./lib/session";\n'
               'export const save = mutation({ args: { sessionId: v.string(), text: v.string() }, handler: async (ctx, args) => {\n'
               '  await requireSession(ctx, args.sessionId);\n  await ctx.db.insert("notes", { text: args.text });\n}});\n',
@@ -266,6 +275,39 @@ class RequireAccessControl(Rule):
               note="a project guard that hands ctx to a package's check may ask who is calling there"),
     ]
     invalid = [
+        Invalid(SERVER + 'export const sync = mutation({ args: { workosId: v.string(), email: v.string() }, handler: async (ctx, args) => {\n'
+                '  const identity = await ctx.auth.getUserIdentity();\n'
+                '  if (identity && identity.subject !== args.workosId) throw new Error("not you");\n'
+                '  await ctx.db.insert("users", { workosId: args.workosId, email: args.email });\n}});\n',
+                files=AUTH_CONFIG, lines=[5],
+                note="compared only when present: a signed-out caller (identity null) skips the check"),
+        Invalid('import { v } from "convex/values";\nimport { action, internalMutation } from "./_generated/server";\n'
+                'import { internal } from "./_generated/api";\n'
+                'export const touch = internalMutation({ args: { sessionId: v.string() }, handler: async (ctx, args) => {\n'
+                '  const s = await ctx.db.query("sessions").withIndex("by_sid", (q) => q.eq("sid", args.sessionId)).unique();\n'
+                '  if (!s) throw new Error("no session");\n  await ctx.db.patch("sessions", s._id, { seen: true });\n}});\n'
+                'export const process = action({ args: { note: v.string() }, handler: async (ctx, args) => {\n'
+                '  await ctx.runMutation(internal.example.touch, { sessionId: process.env.SYSTEM_SESSION! });\n}});\n',
+                files=AUTH_CONFIG, lines=[9], message="anyone can call it",
+                note="a capability the caller's own code supplies checks nothing about who called it"),
+        Invalid(SERVER + 'export const setupAdmin = mutation({ args: { sessionId: v.optional(v.string()), userId: v.string() },\n'
+                '  handler: async (ctx, args) => {\n'
+                '    if (args.sessionId) {\n'
+                '      const s = await ctx.db.query("sessions").withIndex("by_token", (q) => q.eq("token", args.sessionId!)).unique();\n'
+                '      if (!s) throw new Error("bad session");\n    }\n'
+                '    await ctx.db.insert("roles", { userId: args.userId, role: "admin" });\n  },\n});\n',
+                files=AUTH_CONFIG, lines=[4],
+                note="an optional capability: a caller who leaves it out skips the check"),
+        Invalid(SERVER + 'export const stats = query({ args: { orgId: v.string() }, handler: async (ctx, args) => {\n'
+                '  const all = await ctx.db.query("organizations").take(100);\n'
+                '  const publicOrganizations = all.filter((o) => o.kind === "PUBLIC").length;\n'
+                '  const members = await ctx.db.query("members").withIndex("by_org", (q) => q.eq("orgId", args.orgId)).take(100);\n'
+                '  return { publicOrganizations, members };\n}});\n',
+                files=AUTH_CONFIG, lines=[4], message="anyone can call it",
+                note="a local that counts public records is no public projection of the data returned"),
+        Invalid(SERVER + 'export const staff = query({ args: {}, handler: (ctx) => ctx.db.query("employees").take(50) });\n',
+                files=AUTH_CONFIG, lines=[4], message="reads the `employees` table",
+                note="employees are people: a warning, not the info for data that may be public"),
         Invalid('import { v } from "convex/values";\nimport { mutation } from "./functions";\n'
                 'export const score = mutation({ args: { label: v.string(), score: v.number() }, handler: async (ctx, args) => {\n'
                 '  await ctx.table("evaluations").insert({ label: args.label, score: args.score });\n}});\n',

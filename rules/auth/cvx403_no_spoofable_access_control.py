@@ -62,6 +62,11 @@ class NoSpoofableAccessControl(Rule):
               note="an empty-input check"),
     ]
     invalid = [
+        Invalid(SERVER + 'export const start = mutation({ args: { roomId: v.id("rooms"), playerId: v.string() },\n'
+                '  handler: async (ctx, a) => {\n    const room = await ctx.db.get("rooms", a.roomId);\n'
+                '    if (room?.hostId !== a.playerId) throw new Error("only the host can start");\n'
+                '    await ctx.db.patch("rooms", a.roomId, { started: true });\n  },\n});\n',
+                lines=[6], note="a game's `playerId` argument names the caller just as `userId` would"),
         Invalid(SERVER + 'export const drop = mutation({ args: { id: v.id("brands"), clerkUserId: v.string() },\n'
                 '  handler: async (ctx, a) => {\n    const b = await ctx.db.get("brands", a.id);\n'
                 '    if (b?.clerk_user_id !== a.clerkUserId) throw new Error("not yours");\n'
