@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from cvxlint.project.definitions import ExternalDef
 from cvxlint.project.internalize import make_internal
 from cvxlint.rulekit import Fix, describe_uses, js, memoized
 
@@ -37,8 +38,10 @@ def report_public_references(ctx, app, hows: tuple[str, ...], doing: str) -> Non
         fn = use.target
         # `api.` holds public functions only; a module that does not exist holds nothing
         module = "/".join(use.ref.path[:-1])
-        public = ", a public function" if fn is not None or any(
-            m.module_name == module for m in app.modules.values()) else ""
+        found = next((m for m in app.modules.values() if m.module_name == module), None)
+        if fn is None and found is not None and _made_by_package(ctx, found, use.ref.path[-1]):
+            continue  # registered by a package (`convexAuth()`'s signIn): it may have no internal twin
+        public = ", a public function" if fn is not None or found is not None else ""
         msg = f"{use.describe()} {doing} `{js.accessor_text('api', use.ref.path)}`{public}: use an internal function instead"
         fix = None
         if fn is not None and fn.is_public:
@@ -50,3 +53,13 @@ def report_public_references(ctx, app, hows: tuple[str, ...], doing: str) -> Non
                 msg += f" (no client calls `{fn.display_name}`: make it internal and use `{js.accessor_text('internal', use.ref.path)}`)"
                 fix = internal_fix(ctx, fn)
         ctx.report(use.path, (use.start, use.end), msg, fix=fix)
+
+
+def _made_by_package(ctx, module, name: str) -> bool:
+    """Is export `name` of `module` taken from what a package's function returns
+    (`export const { signIn, signOut } = convexAuth(...)`)?"""
+    b = module.facts.bindings.get(name)
+    if b is None or b.value is None or b.value.type != "call_expression":
+        return False
+    d = ctx.project.linker.value_of(module.facts, js.callee(b.value))
+    return isinstance(d, ExternalDef)

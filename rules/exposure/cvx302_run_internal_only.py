@@ -41,6 +41,12 @@ class RunInternalOnly(Rule):
         Valid(API_HEADER + 'export const go = action({ args: {}, handler: async (ctx) => {\n'
               '  await ctx.runMutation(internal.example.save, {});\n}});\n'
               'export const save = internalMutation({ args: {}, handler: async () => {} });\n'),
+        Valid(API_HEADER + 'export const demoLogin = action({ args: {}, handler: async (ctx) => {\n'
+              '  await ctx.runAction(api.auth.signIn, { provider: "password", params: { flow: "signIn" } });\n}});\n',
+              files={"convex/auth.ts": 'import { Password } from "@convex-dev/auth/providers/Password";\n'
+                     'import { convexAuth } from "@convex-dev/auth/server";\n'
+                     'export const { auth, signIn, signOut, store } = convexAuth({ providers: [Password] });\n'},
+              note="Convex Auth's signIn is registered by the package: there is no internal one to use"),
     ]
     invalid = [
         Invalid(API_HEADER + 'export const go = action({ args: {}, handler: async ({ runQuery }) => {\n'
