@@ -1,10 +1,22 @@
 import re
 
 from cvxlint.project.auth import RESOURCE_MEMBERS, SECRET_ENV
+from cvxlint.project.definitions import Def
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
 
 HTTP = ('import { httpRouter } from "convex/server";\nimport { httpAction } from "./_generated/server";\n'
         'import { internal } from "./_generated/api";\n\nconst http = httpRouter();\n')
+# A project factory that returns the route's httpAction around the handler it is given.
+LIB_API_KEY = ('import { httpAction } from "../_generated/server";\n'
+               'export function withApiKey(handler: (ctx: any, req: Request) => Promise<Response>) {\n'
+               '  return httpAction(async (ctx, req) => {\n'
+               '    if (req.headers.get("X-API-Key") !== process.env.API_KEY) return new Response("no", { status: 401 });\n'
+               '    return await handler(ctx, req);\n  });\n}\n')
+LIB_CORS = ('import { httpAction } from "../_generated/server";\n'
+            'export function withCors(handler: (ctx: any, req: Request) => Promise<Response>) {\n'
+            '  return httpAction(async (ctx, req) => {\n'
+            '    const res = await handler(ctx, req);\n    res.headers.set("Access-Control-Allow-Origin", "*");\n'
+            '    return res;\n  });\n}\n')
 _HEADER = re.compile(r"auth|signature|token|secret|api[-_]?key|hmac|webhook", re.I)
 _VERIFY_NAMES = frozenset(["verify", "constructEvent", "constructEventAsync", "verifyWebhook", "verifySignature",
                            "timingSafeEqual", "unsealData", "jwtVerify", "verifyToken", "validateRequest"])
@@ -52,6 +64,12 @@ class HttpActionRequiresAuthOrSignature(Rule):
     summary = "HTTP route with no auth, token or signature check"
 
     valid = [
+        Valid(HTTP.replace('\nconst http', '\nimport { withApiKey } from "./lib/http";\nconst http') +
+              'http.route({ path: "/jobs", method: "POST", handler: withApiKey(async (ctx, req) => {\n'
+              '  await ctx.runMutation(internal.jobs.create, { body: await req.text() });\n'
+              '  return new Response(null, { status: 201 });\n}) });\nexport default http;\n',
+              path="convex/http.ts", files={"convex/lib/http.ts": LIB_API_KEY},
+              note="a project factory returns the httpAction and checks the key before it calls the handler"),
         Valid(HTTP + 'http.route({ path: "/import", method: "POST", handler: httpAction(async (ctx, req) => {\n'
               '  if (req.headers.get("Authorization") !== `Bearer ${process.env.IMPORT_TOKEN}`) return new Response(null, { status: 401 });\n'
               '  return new Response("ok");\n}) });\nexport default http;\n', path="convex/http.ts"),
@@ -64,6 +82,12 @@ class HttpActionRequiresAuthOrSignature(Rule):
               'export default http;\n', path="convex/http.ts"),
     ]
     invalid = [
+        Invalid(HTTP.replace('\nconst http', '\nimport { withCors } from "./lib/http";\nconst http') +
+                'http.route({ path: "/jobs", method: "POST", handler: withCors(async (ctx, req) => {\n'
+                '  await ctx.runMutation(internal.jobs.create, { body: await req.text() });\n'
+                '  return new Response(null, { status: 201 });\n}) });\nexport default http;\n',
+                path="convex/http.ts", files={"convex/lib/http.ts": LIB_CORS}, lines=[7],
+                note="a factory that checks nothing protects nothing"),
         Invalid(HTTP + 'http.route({\n  path: "/import",\n  method: "POST",\n  handler: httpAction(async (ctx, req) => {\n'
                 '    await ctx.runMutation(internal.data.load, await req.json());\n    return new Response("ok");\n  }),\n});\n'
                 'export default http;\n', path="convex/http.ts", lines=[9]),
@@ -99,11 +123,30 @@ class HttpActionRequiresAuthOrSignature(Rule):
                 continue
             if access.protected or not _touches(reached) or any(_verifies(r) for r in reached):
                 continue
+            if any(_verifies(r) for r in _factory_reach(ctx, route)):
+                continue  # `handler: withApiKey(async (ctx, req, account) => ...)` checks before it calls
             where = route.path or route.path_prefix or "?"
             ctx.report(route.facts, route.handler,
                        f"HTTP route {route.method or ''} {where} checks no user, token or signature: anyone who "
                        "finds the URL can call it; verify the caller (an Authorization header, a webhook "
                        "signature) before doing anything")
+
+
+def _factory_reach(ctx, route) -> list:
+    """For a handler made by a project function (`authenticatedAction(async (ctx, req) => ...)`
+    that returns `httpAction(...)` around the function it is given): the factory and the
+    functions written in it, where the check before the call to the given handler lives."""
+    call = js.unwrap(route.handler)
+    if call is None or call.type != "call_expression":
+        return []
+    d = ctx.project.linker.value_of(route.facts, js.callee(call))
+    if not isinstance(d, Def) or d.path or not js.is_function(d.node):
+        return []
+    out = []
+    for f in d.facts.functions:
+        if d.node.start <= f.node.start and f.node.end <= d.node.end:
+            out.extend(ctx.project.callgraph.reach(d.facts, f))
+    return out
 
 
 def _touches(reached) -> bool:
