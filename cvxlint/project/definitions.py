@@ -250,4 +250,19 @@ class Linker:
             if v is None:
                 return None
             return self._settle(Def(d.facts, js.unwrap(v) or v), depth)
+        if d.node.type in ("class_declaration", "class", "abstract_class_declaration"):
+            method = _static_method(d.node, prop)  # `ProxyService.getPass(...)`
+            if method is not None:
+                return Def(d.facts, method)
         return Def(d.facts, d.node, (prop,))
+
+
+def _static_method(cls: Node, name: str) -> Node | None:
+    """The `static name(...) { ... }` method of a class, when it has one."""
+    body = cls.child("body")
+    for m in body.children if body is not None else ():
+        if m.type == "method_definition" and m.has_tok("static"):
+            key = m.child("name")
+            if key is not None and key.text == name:
+                return m
+    return None

@@ -50,6 +50,11 @@ class NoFetchInQueryMutation(Rule):
               '  const fetch = (x: string) => x;\n  return fetch("local");\n}});\n', note="a local named fetch"),
     ]
     invalid = [
+        Invalid(SERVER + 'import { PassService } from "./lib/pass";\n'
+                'export const pass = query({ args: { uid: v.string() }, handler: async (_ctx, { uid }) => PassService.get(uid) });\n',
+                files={"convex/lib/pass.ts": 'export class PassService {\n  static async get(uid: string) {\n'
+                       '    const res = await fetch(`https://example.com/pass/${uid}`);\n    return await res.json();\n  }\n}\n'},
+                lines=[4], note="through a static method of a class in another file"),
         Invalid(SERVER + 'export const sync = mutation({ args: {}, handler: async (ctx) => {\n'
                 '  const res = await fetch("https://api.example.com/x");\n  return res.status;\n}});\n', lines=[4]),
         Invalid(SERVER + 'import { load } from "./lib/remote";\nexport const list = query({ args: {}, handler: async (ctx) => {\n'
