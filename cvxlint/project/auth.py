@@ -238,7 +238,7 @@ class AccessAnalysis:
                         out.ctx_handed_to.append(text)
             if fn.kind == "mutation" and not out.may_write:
                 out.may_write = self._may_write(r, ents)
-        if fn.kind in ("action", "httpAction") and not _only_throws(reached):
+        if fn.kind in ("action", "httpAction") and not _reaches_nothing(reached):
             out.touches_resources = True  # actions reach the outside world (fetch, paid APIs)
         if not out.evidence and fn.kind == "query" and self._named_public(fn):
             out.annotated_public = True  # `getPublicProfile`, `public/feed:list`: named public on purpose
@@ -402,7 +402,7 @@ class AccessAnalysis:
             # A wrapper may consume the argument itself (convex-helpers sessions); with a plain
             # builder an argument the handler never reads guards nothing, and neither does an
             # optional one: a caller who leaves it out skips whatever checks it.
-            if not CAPABILITY_ARG.match(name):
+            if not CAPABILITY_ARG.match(_camel(name)):  # `secret_key` is `secretKey`
                 continue
             if fn.builder.is_custom or (not field.is_optional and self._handler_checks(fn, name)):
                 return name
@@ -571,10 +571,34 @@ class AccessAnalysis:
         return use.target if use is not None else None
 
 
-def _only_throws(reached: list[Reached]) -> bool:
-    """A handler that calls nothing but `new Error(...)` (`async () => { throw ... }`, a test
-    stub): it reaches nothing, inside or outside."""
-    return all(site.is_new and site.path == ("Error",) for r in reached for site in r.func.all_calls())
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(w[:1].upper() + w[1:] for w in rest) if rest and head else name
+
+
+_PURE_GLOBAL = re.compile(
+    r"^(Date(\.now)?|Math\.\w+|JSON\.(parse|stringify)|Number(\.\w+)?|String|Boolean|parseInt|parseFloat|isNaN"
+    r"|isFinite|Object\.(keys|values|entries|assign|fromEntries|freeze)|Array\.(isArray|from|of)"
+    r"|encodeURIComponent|decodeURIComponent|structuredClone)$")
+
+
+def _reaches_nothing(reached: list[Reached]) -> bool:
+    """A handler that calls nothing outside itself: errors it throws (`throw new ConvexError(...)`,
+    a test stub), pure built-ins (`Date.now()`, `Math.round(n)`) and methods of its own values
+    (`n.toString()`). No data, no network, no package: there is nothing to protect."""
+    for r in reached:
+        for site in r.func.all_calls():
+            if site.is_new and site.path and site.path[-1].endswith("Error"):
+                continue
+            g = site.global_name
+            if g is not None:
+                if _PURE_GLOBAL.match(g):
+                    continue
+                return False
+            if site.ref is None or (site.ref.kind in ("param", "local") and site.path[:1] != ("ctx",)):
+                continue  # a method of a value it holds or computed; ctx's own members count as resources already
+            return False
+    return True
 
 
 def _argument_first(r: Reached, site: CallSite) -> str | None:

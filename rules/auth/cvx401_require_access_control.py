@@ -105,6 +105,14 @@ class RequireAccessControl(Rule):
     plugin_rules = ("require-access-control",)
 
     valid = [
+        Valid('import { v } from "convex/values";\nimport { action } from "./_generated/server";\n'
+              'export const serverTime = action({ args: {}, handler: async () => Date.now() });\n'
+              'export const rounded = action({ args: { n: v.number() }, handler: async (_ctx, { n }) => Math.round(n).toString() });\n',
+              files=AUTH_CONFIG, note="actions that call only built-ins reach no data, network or package"),
+        Valid(SERVER + 'export const byKey = query({ args: { secret_key: v.string() }, handler: async (ctx, args) => {\n'
+              '  const key = await ctx.db.query("keys").withIndex("by_secret", (q) => q.eq("secret", args.secret_key)).unique();\n'
+              '  if (!key) throw new Error("bad key");\n  return await ctx.db.get("projects", key.projectId);\n}});\n',
+              files=AUTH_CONFIG, note="a capability spelled in snake_case (`secret_key`)"),
         Valid('import { v } from "convex/values";\nimport { action, internalMutation } from "./_generated/server";\n'
               'import { internal } from "./_generated/api";\n'
               'export const touch = internalMutation({ args: { sessionId: v.string() }, handler: async (ctx, args) => {\n'
