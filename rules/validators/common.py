@@ -11,8 +11,8 @@ SERVER = 'import { v } from "convex/values";\nimport { action, internalQuery, mu
 
 
 def args_unused(fn) -> bool | None:
-    """True when the handler ignores its arguments: fewer than 2 parameters, `{}`, or an
-    unused `_`-prefixed name (stricter than the plugin, which counts `_args` as used).
+    """True when the handler ignores its arguments: fewer than 2 parameters, `{}`, or a name
+    it never reads (`_args`, or `args` left unused; the plugin counts both as used).
     None when there is no handler to look at."""
     h = fn.handler
     if h is None:
@@ -24,7 +24,7 @@ def args_unused(fn) -> bool | None:
         return False
     if pat.type == "object_pattern" and not pat.children:
         return True
-    if pat.type == "identifier" and (pat.text or "").startswith("_"):
+    if pat.type == "identifier":
         return not scope.reads_of(h.node, pat.text or "", exclude=pat)
     return False
 

@@ -26,8 +26,8 @@ class RequireArgsValidator(Rule):
     ```
 
     ## Fix safety
-    When the handler takes fewer than two parameters, or its second is `{}` or an unused
-    `_`-prefixed name, `args: {}` is inserted (legacy registrations are rewritten to the
+    When the handler takes fewer than two parameters, or its second is `{}` or a name it never
+    reads (`_args`, an unused `args`), `args: {}` is inserted (legacy registrations are rewritten to the
     object form): safe, the function already accepts no arguments. A handler that reads
     its arguments gets no fix — the validator has to be written.
     """
@@ -51,6 +51,10 @@ class RequireArgsValidator(Rule):
                        '    return await ctx.db.query("t").take(10);\n  },\n});\n'),
         Invalid(SERVER + 'const sum = mutation({ handler: async (ctx, { a, b }: { a: number; b: number }) => a + b });\nexport { sum };\n',
                 lines=[3], message="reads its arguments"),
+        Invalid(SERVER + 'export const count = query({ handler: async (ctx, args) => (await ctx.db.query("t").take(9)).length });\n',
+                lines=[3], message="takes no arguments",
+                output=SERVER + 'export const count = query({ args: {}, handler: async (ctx, args) => (await ctx.db.query("t").take(9)).length });\n',
+                note="an `args` parameter it never reads"),
         Invalid(SERVER + 'export default internalQuery({ handler: async (ctx, _args) => 1 });\n', lines=[3],
                 output=SERVER + 'export default internalQuery({ args: {}, handler: async (ctx, _args) => 1 });\n'),
         Invalid(SERVER + 'export const ping = action(async () => "pong");\n', lines=[3], message="bare-function form",
