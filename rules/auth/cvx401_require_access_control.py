@@ -105,6 +105,10 @@ class RequireAccessControl(Rule):
     plugin_rules = ("require-access-control",)
 
     valid = [
+        Valid(SERVER + 'export const wipe = mutation({ args: {}, handler: async (ctx) => {\n'
+              '  for (const d of await ctx.db.query("docs").take(100)) await ctx.db.delete("docs", d._id);\n}});\n',
+              path="convex/seed.ts", files=AUTH_CONFIG, settings={"select": ["CVX304", "CVX401"]},
+              note="a development helper: CVX304 reports it with the same advice, once"),
         Valid('import { v } from "convex/values";\nimport { action } from "./_generated/server";\n'
               'export const serverTime = action({ args: {}, handler: async () => Date.now() });\n'
               'export const rounded = action({ args: { n: v.number() }, handler: async (_ctx, { n }) => Math.round(n).toString() });\n',
@@ -495,9 +499,10 @@ class RequireAccessControl(Rule):
             _identity_without_auth_config(ctx, app)
             return
         wrappers = authenticating_wrappers(ctx, app)
+        left_to_cvx304 = _debug_helpers(ctx, app)
         for fn in reported_functions(ctx, app, registration_too=True):  # where its findings go
             if not fn.is_public or fn.kind not in ("query", "mutation", "action") or not fn.module.is_entry_point \
-                    or not fn.exported:
+                    or not fn.exported or id(fn) in left_to_cvx304:
                 continue
             access = ctx.project.access(fn)
             if access.protected or access.unknown or access.annotated_public or not access.touches_resources:
@@ -590,6 +595,20 @@ def _selected_by_name(ctx, rule) -> bool:
     s = ctx.settings
     names = [*(s.select or []), *s.extend_select]
     return any(x.strip().upper() == rule.code or x.strip() == rule.name for x in names)
+
+
+def _debug_helpers(ctx, app) -> set[int]:
+    """Open public functions of development and admin modules, while CVX304
+    (`no-public-debug-exports`) is on: it reports them with the same advice, named for what
+    they are (one finding per function, not two)."""
+    if "CVX304" not in ctx.settings.enabled_codes():
+        return set()
+    from cvxlint.engine.registry import rule_for
+
+    from ..exposure.cvx304_no_public_debug_exports import open_debug_helpers
+
+    pattern = ctx.settings.options_for(rule_for("CVX304"))["pattern"]
+    return {id(fn) for fn in open_debug_helpers(ctx, app, pattern)}
 
 
 def authenticating_wrappers(ctx, app) -> dict[str, list[str]]:

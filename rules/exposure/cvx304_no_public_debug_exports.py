@@ -8,6 +8,28 @@ _WORDS = r"(test|tests|testing|debug|dev|seed|seeds|seeding|admin|migrations?|sc
 # ...also as the last word of a camelCase name (`carouselSeed.ts`, `runMigrations.ts`)
 _LAST_WORD = r"(Test|Tests|Testing|Debug|Dev|Seed|Seeds|Seeding|Admin|Migrations?|Scripts?|Fixtures?)"
 DEFAULT_PATTERN = rf"(^|/){_WORDS}([_.\-A-Z0-9][^/]*)?(\.[cm]?[jt]sx?$|/)|[a-z0-9]{_LAST_WORD}(\.[cm]?[jt]sx?$|/)"
+def open_debug_helpers(ctx, app, pattern: str) -> list:
+    """Public functions in development or admin modules (`pattern`, the rule's option) that
+    check no identity: what this rule reports, and what CVX401 leaves to it."""
+
+    def compute():
+        rx = re.compile(pattern)
+        out = []
+        for fn in app.functions:
+            if not fn.is_public or fn.kind == "httpAction" or not fn.module.is_entry_point:
+                continue
+            m = rx.search(fn.module.rel)
+            if m is None or _named_after_table(fn.module.rel, m.start(), app.schema):
+                continue
+            access = ctx.project.access(fn)
+            if access.protected or access.unknown or access.annotated_public or not access.touches_resources:
+                continue
+            out.append(fn)
+        return out
+
+    return memoized(ctx, ("CVX304 open debug helpers", id(app), pattern), compute)
+
+
 def _named_after_table(rel: str, at: int, schema) -> bool:
     """Is the file or folder the pattern matched a `test...` one named after a table of the
     schema (`tests.ts`, `testAttempts.ts` in an exam app with `tests` and `testAttempts`
@@ -107,16 +129,7 @@ class NoPublicDebugExports(Rule):
     def check_app(self, ctx, app):
         if app.layout.is_component:
             return
-        pattern = memoized(ctx, ("CVX304-pattern", ctx.options["pattern"]), lambda: re.compile(ctx.options["pattern"]))
-        for fn in app.functions:
-            if not fn.is_public or fn.kind == "httpAction" or not fn.module.is_entry_point:
-                continue
-            m = pattern.search(fn.module.rel)
-            if m is None or _named_after_table(fn.module.rel, m.start(), app.schema):
-                continue
-            access = ctx.project.access(fn)
-            if access.protected or access.unknown or access.annotated_public or not access.touches_resources:
-                continue
+        for fn in open_debug_helpers(ctx, app, ctx.options["pattern"]):
             fix = internal_fix(ctx, fn)
             if fix is not None:
                 fix = Fix.display_only(fix.message, *fix.edits)
