@@ -44,6 +44,10 @@ def test_wrappers_reexports_and_configured_registrars():
     assert got["notes:owners"] == ("query", "public", True)
     assert got["notes:nightly"] == ("mutation", "internal", True)  # a function declaration's `return`
     assert got["configured:tenantPurge"] == ("mutation", "internal", True)  # a configured name, called
+    # a function that registers through a builder: its kind, and its handler is the one given
+    assert got["notes:archive"] == ("mutation", "internal", True)
+    archive = app.by_identifier["notes:archive"]
+    assert archive.handler is not None and project.access(archive).unknown  # what it wraps is not read
     # a local function named `query` is not a registrar
     assert not any(k.endswith(":doubled") for k in got)
     # the wrapper module defines builders, not functions

@@ -180,7 +180,7 @@ class AccessAnalysis:
         if hit is not None:
             return hit
         out = Access()
-        if builder.origin == "config":
+        if builder.origin in ("config", "wrapper"):
             out.unknown = True
         elif builder.layers:
             change = self.project.ctx_change(builder)

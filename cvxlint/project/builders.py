@@ -8,6 +8,9 @@ A registrar (builder) is resolved through imports, never matched by name alone:
   * project wrappers built from those in any file and re-exported,
   * factories returning such a wrapper (`export const publicQuery = () => customQuery(...)`,
     registered as `publicQuery()({...})`),
+  * functions that register through one (`reportedMutation({ args, handler })` returning
+    `internalMutation({ ...config, handler: ... })`): kind and visibility are known, what
+    they do around the handler is not (access checks in them are unknown, not missing),
   * names configured in `registrars:` (for wrappers cvxlint cannot follow).
 """
 
@@ -81,13 +84,13 @@ class Customization:
 class Builder:
     kind: str  # query | mutation | action | httpAction
     visibility: str  # public | internal
-    origin: str  # "generated" | "generic" | "custom" | "config"
+    origin: str  # "generated" | "generic" | "custom" | "config" | "wrapper" (a function that registers)
     name: str  # the builder's own name where it was defined ("query", "authedQuery", ...)
     layers: tuple[Customization, ...] = ()  # outermost first
 
     @property
     def is_custom(self) -> bool:
-        return bool(self.layers) or self.origin == "config"
+        return bool(self.layers) or self.origin in ("config", "wrapper")
 
     @property
     def is_internal(self) -> bool:
@@ -135,6 +138,16 @@ class BuilderResolver:
         if not isinstance(d, Def) or d.path:
             return None
         n = d.node
+        if js.is_function(n):
+            # a registering function, `reportedMutation({ args, handler })` where
+            # `function reportedMutation(config) { return internalMutation({ ...config, ... }) }`:
+            # the kind is the builder it returns; what it does around the handler is not read
+            returned = js.returned_expression(n)
+            inner = self.builder_of(d.facts, js.callee(returned), depth + 1) \
+                if returned is not None and returned.type == "call_expression" else None
+            if inner is None:
+                return None
+            return Builder(inner.kind, inner.visibility, "wrapper", _function_name(n) or inner.name, inner.layers)
         if n.type != "call_expression":
             return None
         fn = self.linker.value_of(d.facts, js.callee(n))
@@ -154,6 +167,14 @@ class BuilderResolver:
             name = _defined_name(n) or fn.name
             return Builder(base.kind, base.visibility, "custom", name, (layer, *base.layers))
         return None
+
+
+def _function_name(fn: Node) -> str | None:
+    """`function name(...)`, or the const an arrow function is assigned to."""
+    n = fn.child("name")
+    if n is not None and n.type == "identifier":
+        return n.text
+    return _defined_name(fn)
 
 
 def _defined_name(call: Node) -> str | None:
