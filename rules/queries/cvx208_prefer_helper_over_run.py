@@ -71,6 +71,12 @@ class PreferHelperOverRun(Rule):
               note="a type-predicate helper of the file tests for the database"),
     ]
     invalid = [
+        Invalid(SERVER + 'async function guard(ctx: any, id: string) {\n'
+                '  const user = await ctx.runQuery(internal.users.get, { id });\n'
+                '  const org = await ctx.runQuery(internal.orgs.get, { id: user.org });\n  return { user, org };\n}\n'
+                'export const page = query({ args: { id: v.string() }, handler: (ctx, { id }) => guard(ctx, id) });\n',
+                lines=[9], message="1 more `ctx.run*` call(s) the same way",
+                note="a helper that runs two functions: one finding, at the handler's call of it"),
         Invalid(SERVER + 'export const profile = query({ args: { id: v.string() }, handler: (ctx, { id }) =>\n'
                 '  ctx.runQuery(internal.users.get, { id }) });\n', lines=[5]),
         Invalid(SERVER + 'const isActionCtx = (ctx: any): ctx is ActionCtx => "runQuery" in ctx;\n'
@@ -84,6 +90,9 @@ class PreferHelperOverRun(Rule):
         for fn in reported_functions(ctx, app):
             if fn.kind not in ("query", "mutation"):
                 continue
+            # one finding per place in the handler: a helper that runs several functions is
+            # reported once, at the handler's call of it
+            found: dict[int, list] = {}
             for r in ctx.project.reach(fn):
                 for site, path in r.ctx_calls():
                     if path not in RUNS:
@@ -94,6 +103,11 @@ class PreferHelperOverRun(Rule):
                         continue
                     if not kind_can_run(fn.kind, r, site.node):
                         continue  # `if ("db" in ctx) ... else ctx.runQuery(...)`: the action side
-                    report_in_handler(ctx, fn, r, site.node,
-                                      f"`ctx.{path[0]}` in a {fn.kind}: it re-validates and starts a new JS context; "
-                                      "call a plain TypeScript helper instead")
+                    at = r.via[0][1].node if r.depth else site.node
+                    found.setdefault(id(at), []).append((r, site, path))
+            for runs in found.values():
+                r, site, path = runs[0]
+                more = f"; {len(runs) - 1} more `ctx.run*` call(s) the same way" if len(runs) > 1 else ""
+                report_in_handler(ctx, fn, r, site.node,
+                                  f"`ctx.{path[0]}` in a {fn.kind}: it re-validates and starts a new JS context; "
+                                  f"call a plain TypeScript helper instead{more}")
