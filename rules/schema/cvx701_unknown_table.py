@@ -29,7 +29,10 @@ class UnknownTable(Rule):
     `v.id` (and through `db.system`, which CVX702 checks). Skipped when there is no
     schema.ts, when `strictTableNameTypes: false`, when the table list cannot be read
     completely (a spread cvxlint cannot follow), for computed names, and in files that never
-    run (skipped by the bundler, like `cleanup.old.ts`, and imported by no module).
+    run (skipped by the bundler, like `cleanup.old.ts`, and imported by no module). A name
+    under a `// @ts-expect-error` or `// @ts-ignore` line is left alone: TypeScript reports an
+    unknown table too, and that comment is the author saying so (a migration reading a table
+    the schema has dropped).
 
     ## Why is this bad?
     With `strictTableNameTypes` (the default) it is a type error; without type checking it
@@ -57,6 +60,11 @@ class UnknownTable(Rule):
     fix_availability = "sometimes"
 
     valid = [
+        Valid(SERVER + 'export const backfill = mutation({ args: {}, handler: async (ctx) => {\n'
+              '  // @ts-expect-error the companies table was removed; this migration already ran\n'
+              '  const rows = await ctx.db.query("companies").take(10);\n  return rows.length;\n}});\n',
+              files={"convex/schema.ts": SCHEMA},
+              note="the author acknowledges the type error an unknown table is"),
         Valid(SERVER + 'export const f = query({ args: { id: v.id("_storage") }, handler: (ctx) => ctx.db.query("messages").take(10) });\n',
               files={"convex/schema.ts": SCHEMA}),
         Valid(SERVER + 'export const f = query({ args: {}, handler: (ctx) => ctx.db.query("anything").take(10) });\n',
@@ -114,6 +122,8 @@ class UnknownTable(Rule):
                 self._report(ctx, facts, args[0], name, names, "`v.id`")
 
     def _report(self, ctx, facts, node, name, names, where):
+        if _type_error_expected(facts, node):
+            return  # `// @ts-expect-error companies was removed`: the author knows, and says so
         guess = closest(name, names)
         msg = f'table "{name}" in {where} is not defined in schema.ts'
         fix = None
@@ -121,3 +131,15 @@ class UnknownTable(Rule):
             msg += f'; did you mean "{guess}"?'
             fix = Fix.display_only(f'Use "{guess}"', ctx.edit(facts, node, f'"{guess}"'))
         ctx.report(facts, node, msg, fix=fix)
+
+
+def _type_error_expected(facts, node) -> bool:
+    """Does a `// @ts-expect-error` or `// @ts-ignore` comment on the line above (or on the
+    line itself) cover this name? TypeScript reports an unknown table too, so such a comment
+    is the author acknowledging it (a migration that reads a table the schema has dropped)."""
+    module = facts.module
+    line = module.line_of(node.start)
+    for c in module.comments:
+        if ("@ts-expect-error" in c.text or "@ts-ignore" in c.text) and module.line_of(c.start) in (line - 1, line):
+            return True
+    return False
