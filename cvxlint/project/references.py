@@ -544,9 +544,15 @@ def scan_clients(project: "Project", functions_dirs: list[Path], resolver: Refer
     return scan
 
 
+_SERVER_FRAMEWORKS = ("hono", "express", "fastify", "koa", "elysia", "@hono/", "hono/", "@fastify/", "@elysiajs/")
+
+
 def runs_on_server(facts: FileFacts, root: Path) -> bool:
-    """Is this client file server code (a route handler, "use server" actions)?"""
-    return is_server_side_path(Path(facts.path), root) or facts.has_directive("use server")
+    """Is this client file server code (a route handler, "use server" actions, a module of
+    an HTTP server: it imports Hono, Express, Fastify, Koa or Elysia)?"""
+    if is_server_side_path(Path(facts.path), root) or facts.has_directive("use server"):
+        return True
+    return any(i.source in _SERVER_FRAMEWORKS[:5] or i.source.startswith(_SERVER_FRAMEWORKS[5:]) for i in facts.imports)
 
 
 def _client_uses(scan: ClientScan, resolver: ReferenceResolver, facts: FileFacts, lang: str, on_server: bool) -> None:

@@ -62,6 +62,12 @@ class NoActionFromClient(Rule):
         Valid('"use server";\nimport { fetchAction } from "convex/nextjs";\nimport { api } from "../convex/_generated/api";\n'
               'export async function generate() {\n  return await fetchAction(api.ai.generate, {});\n}\n',
               path="src/actions.ts", files={"convex/ai.ts": SERVER + WRITES}, note="a server action"),
+        Valid('import { Hono } from "hono";\nimport { ConvexHttpClient } from "convex/browser";\n'
+              'import { api } from "../convex/_generated/api";\n'
+              'const client = new ConvexHttpClient(process.env.CONVEX_URL!);\nexport const app = new Hono();\n'
+              'app.post("/generate", async (c) => c.json(await client.action(api.ai.generate, {})));\n',
+              path="src/routes.ts", files={"convex/ai.ts": SERVER + WRITES},
+              note="a module of a Hono server runs on a server, wherever it sits"),
         Valid('import { ConvexHttpClient } from "convex/browser";\nimport { api } from "../convex/_generated/api";\n'
               'const client = new ConvexHttpClient(process.env.CONVEX_URL!);\n'
               'await client.action(api.ai.generate, {});\n',
