@@ -43,6 +43,7 @@ from ..syntax import js, scope
 from ..syntax.tree import Node
 from .callgraph import Reached
 from .definitions import Def, ExternalDef
+from .evaluate import local_const
 from .facts import CallSite, FileFacts
 
 if TYPE_CHECKING:
@@ -1031,23 +1032,10 @@ def _from_input(facts: FileFacts, func, node: Node, depth: int) -> bool:
         if ref.kind == "param" and ref.func is func and ref.index >= 1:
             return True
         if ref.kind == "local":
-            init = _const_init(facts, n)
+            init = local_const(facts, n)
             if init is not None and _from_input(facts, func, init, depth + 1):
                 return True
     return False
-
-
-def _const_init(facts: FileFacts, ident: Node) -> Node | None:
-    """The initializer of the local `const` an identifier reads (None for anything else)."""
-    ref = facts.ref_of(ident)
-    if ref is None or ref.func is None or ref.func.body is None:
-        return None
-    for d in facts.module.nodes_in(ref.func.body, "variable_declarator"):
-        pat = d.child("name")
-        if pat is not None and pat.type == "identifier" and pat.text == ident.text \
-                and d.parent is not None and d.parent.has_tok("const") and d.start < ident.start:
-            return d.child("value")
-    return None
 
 
 _STOP_CLIMB = frozenset(["expression_statement", "if_statement", "lexical_declaration", "variable_declaration",

@@ -107,7 +107,7 @@ class ValidatorEvaluator:
             bfacts, bnode, benv = bound
             base = self.evaluate(bfacts, bnode, depth + 1, benv) if bnode is not None else opaque()
         else:
-            value = _local_const(facts, root)
+            value = local_const(facts, root)
             if value is None:
                 return None
             base = self.evaluate(facts, value, depth + 1, env)
@@ -425,7 +425,7 @@ def _helpers_constant(module: str, name: str) -> Validator | None:
     return None
 
 
-def _local_const(facts: FileFacts, ident: Node) -> Node | None:
+def local_const(facts: FileFacts, ident: Node) -> Node | None:
     """The initializer of the `const` a name inside a function refers to (same function or an
     enclosing one), or None when the name is a parameter or not a plain local const."""
     name = ident.text or ""

@@ -544,7 +544,8 @@ def scan_clients(project: "Project", functions_dirs: list[Path], resolver: Refer
     return scan
 
 
-_SERVER_FRAMEWORKS = ("hono", "express", "fastify", "koa", "elysia", "@hono/", "hono/", "@fastify/", "@elysiajs/")
+_SERVER_FRAMEWORKS = frozenset(["hono", "express", "fastify", "koa", "elysia"])
+_SERVER_FRAMEWORK_PREFIXES = ("@hono/", "hono/", "@fastify/", "@elysiajs/")
 
 
 def runs_on_server(facts: FileFacts, root: Path) -> bool:
@@ -552,7 +553,7 @@ def runs_on_server(facts: FileFacts, root: Path) -> bool:
     an HTTP server: it imports Hono, Express, Fastify, Koa or Elysia)?"""
     if is_server_side_path(Path(facts.path), root) or facts.has_directive("use server"):
         return True
-    return any(i.source in _SERVER_FRAMEWORKS[:5] or i.source.startswith(_SERVER_FRAMEWORKS[5:]) for i in facts.imports)
+    return any(i.source in _SERVER_FRAMEWORKS or i.source.startswith(_SERVER_FRAMEWORK_PREFIXES) for i in facts.imports)
 
 
 def _client_uses(scan: ClientScan, resolver: ReferenceResolver, facts: FileFacts, lang: str, on_server: bool) -> None:

@@ -142,9 +142,12 @@ def _factory_reach(ctx, route) -> list:
     d = ctx.project.linker.value_of(route.facts, js.callee(call))
     if not isinstance(d, Def) or d.path or not js.is_function(d.node):
         return []
+    factory = d.facts.function_for(d.node)
+    if factory is None:
+        return []
     out = []
     for f in d.facts.functions:
-        if d.node.start <= f.node.start and f.node.end <= d.node.end:
+        if f.is_inside(factory):  # the factory itself and the functions written in it
             out.extend(ctx.project.callgraph.reach(d.facts, f))
     return out
 
