@@ -441,8 +441,10 @@ def migrate_plan(paths, from_rev, from_snapshot, to_rev, fmt, answers, no_input,
     statically. `--write` generates the phase-1 schema and the @convex-dev/migrations code.
 
     Exit codes: 0 every step is safe, 1 the plan has risky steps, 2 error or an incomplete
-    plan (part of a schema could not be read), 3 a question needs an answer (a rename, a
-    backfill value): answer it with --answer or `migrate-answers` in the config.
+    plan (part of a schema could not be read), 3 a question needs an answer: a possible rename
+    (it decides the steps), or with --write any open question (a backfill value the generated
+    code needs; without --write the plan is printed with the question and exits 0 or 1).
+    Answer with --answer or `migrate-answers` in the config.
     """
     from .migrate.render import to_json_text, to_markdown, to_text
     from .migrate.renames import Answers

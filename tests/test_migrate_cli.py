@@ -170,6 +170,17 @@ def test_interactive_rename_question_defaults_to_no(tmp_path):
     assert '"questions": []' in out
 
 
+def test_an_open_value_question_is_listed_with_the_plan_and_only_blocks_write(tmp_path):
+    """Documented exit codes: a backfill value does not change the steps, so without --write the
+    plan is printed (risky: exit 1) with the question; --write needs it answered (exit 3)."""
+    repo = repo_from("optional-to-required", tmp_path)
+    r = cvxlint("migrate", "plan", "--from", "HEAD", "--no-input", "--format", "json", cwd=repo)
+    assert r.returncode == 1, r.stdout + r.stderr
+    data = json.loads(r.stdout)
+    assert [q["key"].split("=")[0] for q in data["questions"]] == ["default:users.role"]
+    assert steps_of(data) == expected("optional-to-required")["steps"]
+
+
 def test_write_generates_the_files_and_only_when_everything_is_answered(tmp_path):
     repo = repo_from("optional-to-required", tmp_path)
     schema = (repo / "convex" / "schema.ts").read_text()
