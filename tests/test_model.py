@@ -178,3 +178,16 @@ def test_a_project_nested_in_a_functions_dir_is_an_app_of_its_own(tmp_path):
     assert not any("ludo" in rel for rel in apps["src/convex"].modules)
     assert "lib/convex/helpers.ts" in apps["src/convex"].modules
     assert project.app_for(tmp_path / "src/convex/ludo/scripts/seed.ts") is None
+
+
+def test_reexport_statements_once_each_with_type_only():
+    from cvxlint.project.extract import extract_facts
+
+    src = (b'export * from "./a";\nexport type * from "./b";\nexport { x, type Y } from "./c";\n'
+           b'export type { Z } from "./d";\nexport { type P, type Q } from "./e";\nexport * as ns from "./f";\n'
+           b'export type * as T from "./g";\nconst w = 1;\nexport { w };\nimport { u } from "./h";\n')
+    facts = extract_facts("/tmp/barrel.ts", src)
+    got = [(spec, type_only) for spec, stmt, type_only in facts.reexport_statements()
+           if facts.text(stmt).startswith("export")]
+    assert got == [("./a", False), ("./b", True), ("./c", False), ("./d", True), ("./e", True), ("./f", False),
+                   ("./g", True)]

@@ -210,6 +210,28 @@ class FileFacts:
             self.__dict__["_global_uses_by_name"] = table
         return table.get(name, [])
 
+    def reexport_statements(self) -> list[tuple[str, Node, bool]]:
+        """Every `export ... from "m"` statement once, in source order: (specifier, the
+        export_statement, type-only). A re-export loads `m` like an import does, and Convex
+        registers the functions it re-exports a second time, under this module's name.
+        Type-only: `export type { T } from`, every specifier `type`, or `export type * from`."""
+        table = self.__dict__.get("_reexport_statements")
+        if table is None:
+            by_stmt: dict[int, tuple[str, Node, bool]] = {}
+            for e in self.exports:
+                if e.source is None:
+                    continue
+                stmt = e.node if e.node.type == "export_statement" else js.enclosing(e.node, {"export_statement"})
+                if stmt is None:
+                    continue
+                seen = by_stmt.get(id(stmt))
+                type_only = (e.type_only or _export_type_keyword(self, stmt)) and (seen is None or seen[2])
+                by_stmt[id(stmt)] = (e.source, stmt, type_only)
+            for source, stmt in self.export_stars:
+                by_stmt[id(stmt)] = (source, stmt, _export_type_keyword(self, stmt))
+            table = self.__dict__["_reexport_statements"] = sorted(by_stmt.values(), key=lambda r: r[1].start)
+        return table
+
     def import_of(self, local: str) -> Import | None:
         table = self.__dict__.get("_imports_by_local")
         if table is None:
@@ -250,3 +272,10 @@ class FileFacts:
         yield from self.module_calls
         for f in self.functions:
             yield from f.calls
+
+
+def _export_type_keyword(facts: FileFacts, stmt: Node) -> bool:
+    """`export type * from "m"` / `export type * as ns from "m"` (TypeScript 5.0): the grammar
+    reads `type` there as an error node, so look at the words themselves."""
+    words = facts.text(stmt).split(None, 2)
+    return len(words) > 1 and words[0] == "export" and (words[1] == "type" or words[1].startswith("type*"))

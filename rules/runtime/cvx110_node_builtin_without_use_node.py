@@ -40,7 +40,10 @@ class NodeBuiltinWithoutUseNode(Rule):
     (every entry point without `"use node"`), flags imports of Node built-ins (`fs`, `path`,
     `child_process`, `crypto`, anything `node:`...), also `require(...)`, and the same reached
     through local imports, however deep (a warning then, on the import that leads there).
-    Importing a `"use node"` module is flagged too (warning). `import type` is ignored, and
+    Importing a `"use node"` module is flagged too (warning). A re-export (`export * from
+    "./x"`, `export { a } from "./x"`) counts as an import: it bundles `./x` the same way,
+    and registers the actions it re-exports again under this module, in the default runtime.
+    `import type` and `export type` are ignored, and
     files that are themselves `"use node"` are never flagged (the official plugin's version
     misfires on those). `node:async_hooks` is allowed from convex 1.39. Also flags Node's
     `Buffer` global used by a default-runtime function or a helper it calls: the default
@@ -74,6 +77,9 @@ class NodeBuiltinWithoutUseNode(Rule):
     valid = [
         Valid('"use node";\nimport { readFileSync } from "node:fs";\nexport const read = () => readFileSync("x");\n'),
         Valid('import type { Stats } from "fs";\nexport const size = (s: Stats) => s.size;\n'),
+        Valid('export type { Rendered } from "./pdf";\nexport type * from "./pdf";\nexport const one = 1;\n',
+              files={"convex/pdf.ts": '"use node";\nexport type Rendered = { pages: number };\n'},
+              note="type-only re-exports are erased"),
         Valid('import { AsyncLocalStorage } from "node:async_hooks";\nexport const als = new AsyncLocalStorage();\n',
               convex="1.39.0"),
         Valid('import { helper } from "./lib/util";\nexport const h = helper;\n',
@@ -100,6 +106,16 @@ class NodeBuiltinWithoutUseNode(Rule):
         Invalid('import { render } from "./pdf";\nexport const r = render;\n',
                 files={"convex/pdf.ts": '"use node";\nexport const render = () => 1;\n'}, lines=[1]),
         Invalid('export const p = () => require("child_process");\n', lines=[1]),
+        Invalid('export * from "./card/upload";\nexport { render } from "./pdf";\n',
+                files={"convex/card/upload.ts": '"use node";\nimport { action } from "../_generated/server";\n'
+                       'export const finalize = action({ args: {}, handler: async () => null });\n',
+                       "convex/pdf.ts": '"use node";\nexport const render = () => 1;\n'},
+                lines=[1, 2], message="registered again as `example:…`",
+                note="a re-export registers card/upload's actions again as example:*, bundled for the default runtime"),
+        Invalid('export { hash } from "./lib/hash";\n',
+                files={"convex/lib/hash.ts": 'import { createHash } from "crypto";\n'
+                       'export const hash = (s: string) => createHash("sha256").update(s).digest("hex");\n'},
+                lines=[1], message="lib/hash.ts", note="a re-export loads the module like an import"),
         Invalid('import { action } from "./_generated/server";\nimport { v } from "convex/values";\n'
                 'export const encode = action({ args: { s: v.string() }, handler: async (_ctx, { s }) =>\n'
                 '  Buffer.from(s).toString("base64") });\n', lines=[4], message="Buffer is not defined"),
@@ -127,9 +143,15 @@ class NodeBuiltinWithoutUseNode(Rule):
             if tfacts is None:
                 continue
             if tfacts.has_use_node:
-                ctx.report(facts, node, f'imports `{rel(ctx, str(target))}`, a "use node" module; its code would be '
-                                        "bundled for the default runtime — call it through an action instead",
-                           severity=Severity.WARNING)
+                if node.parent is not None and node.parent.type == "export_statement":
+                    message = (f're-exports `{rel(ctx, str(target))}`, a "use node" module: its code is bundled for the '
+                               f"default runtime, and the functions it re-exports are registered again as "
+                               f"`{module.module_name}:…`, where they run without Node — call them under their own "
+                               "module and drop the re-export")
+                else:
+                    message = (f'imports `{rel(ctx, str(target))}`, a "use node" module; its code would be '
+                               "bundled for the default runtime — call it through an action instead")
+                ctx.report(facts, node, message, severity=Severity.WARNING)
                 continue
             chain = self._builtin_chain(ctx, app, target, frozenset(seen))
             if chain is not None:
@@ -172,6 +194,9 @@ class NodeBuiltinWithoutUseNode(Rule):
                 continue  # one finding per import statement
             seen.add(id(at))
             yield imp.source, at
+        for spec, stmt, type_only in facts.reexport_statements():  # `export * from "./x"` loads ./x too
+            if not type_only:
+                yield spec, stmt.child("source") or stmt
         for spec, node in facts.requires:
             if spec:
                 yield spec, node

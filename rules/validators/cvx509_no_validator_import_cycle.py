@@ -134,8 +134,7 @@ def _value_imports(ctx, facts) -> frozenset[str]:
     used = _imports_used_as_values(facts)
     sources = [imp.source for imp in facts.imports
                if not imp.type_only and not (imp.local and imp.local not in used and imp.imported != "")]
-    sources += [src for src, _node in facts.export_stars]
-    sources += [e.source for e in facts.exports if e.source is not None and not e.type_only]
+    sources += [src for src, _stmt, type_only in facts.reexport_statements() if not type_only]
     targets = (ctx.project.resolver.resolve(facts.path, src) for src in sources)
     return frozenset(t.name for t in targets if t is not None and t.kind == "file")
 
