@@ -14,8 +14,10 @@ class NoFloatingConvexPromise(Rule):
     `ctx.scheduler.runAfter/runAt/cancel`, `ctx.runQuery/runMutation/runAction`,
     `ctx.storage.*`, `ctx.vectorSearch` or a query terminal (`.collect()`, `.first()`, ...)
     without `await` (also with `.then(...)` chained), and the result of such a call used as
-    a value without `await` (`ctx.db.query("t").collect().length`). Promises that are
-    returned, assigned (to be awaited later, e.g. with `Promise.all`) or explicitly
+    a value without `await` (`ctx.db.query("t").collect().length`), and such a promise
+    stored in a variable that the function never names again (`const pending =
+    ctx.db.insert(...)`). Promises that are returned, kept in a variable that is used later
+    (awaited, pushed for `Promise.all`, passed on, captured by a closure) or explicitly
     discarded with `void` are left alone. The handler's `ctx` counts wherever it goes:
     helpers' parameters, destructured `{ db }`, aliases.
 
@@ -48,6 +50,13 @@ class NoFloatingConvexPromise(Rule):
         Valid(SERVER + 'export const f = mutation({ args: {}, handler: async (ctx) => {\n'
               '  const a = ctx.db.insert("t", {});\n  void ctx.scheduler.runAfter(0, internal.example.g, {});\n'
               '  await Promise.all([a]);\n  return ctx.db.insert("t", {});\n}});\n'),
+        Valid(SERVER + 'export const g = mutation({ args: { id: v.id("t") }, handler: async (ctx, { id }) => {\n'
+              '  const jobs: Promise<unknown>[] = [];\n  const first = ctx.db.patch("t", id, { n: 1 });\n  jobs.push(first);\n'
+              '  const second = ctx.scheduler.runAfter(0, internal.example.g, { id });\n  track(second);\n'
+              '  const third = ctx.db.get("t", id);\n  const later = async () => { await third; };\n'
+              '  const fourth = ctx.db.get("t", id);\n  await Promise.all(jobs);\n  await later();\n  return fourth;\n}});\n'
+              'function track(p: Promise<unknown>) { return p; }\n',
+              note="stored promises pushed, passed on, captured by a closure, returned"),
     ]
     invalid = [
         Invalid(SERVER + 'export const f = mutation({ args: { id: v.id("t") }, handler: async (ctx, { id }) => {\n'
@@ -76,13 +85,23 @@ class NoFloatingConvexPromise(Rule):
                 '  const doc = await ctx.db.get("t", id);\n  await byOrg.insertIfDoesNotExist(ctx, doc);\n  await touch(ctx, id);\n'
                 '  label(ctx, "x");\n}});\n',
                 note="a component client's method and an async helper, each handed ctx"),
+        Invalid(SERVER + 'export const f = mutation({ args: { id: v.id("t") }, handler: async (ctx, { id }) => {\n'
+                '  const pending = ctx.db.insert("t", { n: 0 });\n'
+                '  const job = ctx.scheduler.runAfter(0, internal.example.g, { id }).then(() => 1);\n}});\n',
+                lines=[5, 6], message="never used",
+                output=SERVER + 'export const f = mutation({ args: { id: v.id("t") }, handler: async (ctx, { id }) => {\n'
+                       '  const pending = await ctx.db.insert("t", { n: 0 });\n'
+                       '  const job = await ctx.scheduler.runAfter(0, internal.example.g, { id }).then(() => 1);\n}});\n',
+                note="stored in a variable nobody reads: as lost as a bare statement"),
     ]
 
     def check_module(self, ctx, module):
         facts = module.facts
         sites = call_sites(ctx, facts)
-        for n in facts.module.nodes("expression_statement", "member_expression"):
-            if n.type == "expression_statement" and n.children:
+        for n in facts.module.nodes("expression_statement", "member_expression", "variable_declarator"):
+            if n.type == "variable_declarator":
+                self._stored_never_used(ctx, facts, sites, n)
+            elif n.type == "expression_statement" and n.children:
                 expr = js.unwrap(n.children[0])
                 call = _innermost(expr)
                 if call is None:
@@ -111,6 +130,31 @@ class NoFloatingConvexPromise(Rule):
                     fix = Fix.safe("Add `await`", ctx.edit(facts, obj, f"(await {facts.text(obj)})"))
                 ctx.report(facts, obj, f"{what} returns a promise, but its result is used here without `await` "
                            f"(`.{prop.text}` of a promise)", fix=fix)
+
+    def _stored_never_used(self, ctx, facts, sites, declarator):
+        """`const pending = ctx.db.insert(...)` and `pending` never named again in the function:
+        as lost as a bare statement. Any later mention (awaited, returned, pushed for
+        `Promise.all`, passed on, captured by a closure, reassigned) keeps it silent."""
+        name = declarator.child("name")
+        expr = js.unwrap(declarator.child("value"))
+        if name is None or name.type != "identifier" or expr is None:
+            return
+        func = js.enclosing_function(declarator)
+        call = _innermost(expr)
+        if func is None or call is None:
+            return
+        site = sites.get(id(call))
+        what = promise_call(facts, site) or _given_ctx(ctx, facts, site)
+        if what is None:
+            return
+        if any(func.start <= n.start < func.end and n is not name for n in facts.module.identifiers(name.text or "")):
+            return
+        fix = None
+        if in_async_function(declarator):
+            fix = Fix.safe("Add `await`", ctx.edit(facts, (expr.start, expr.start), "await "))
+        ctx.report(facts, expr, f"{what} returns a promise that is stored in `{name.text}` and never used: nobody "
+                   "awaits it, so the function may finish before it completes and its errors are lost; add `await`",
+                   fix=fix)
 
 
 def _given_ctx(ctx, facts, site) -> str | None:

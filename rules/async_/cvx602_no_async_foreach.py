@@ -4,11 +4,14 @@ from .common import SERVER, collection_kind, in_async_function
 
 
 class NoAsyncForeach(Rule):
-    """`array.forEach(async (x) => ...)`.
+    """`array.forEach(async (x) => ...)`, and `array.map(async (x) => ...)` whose result is thrown away.
 
     ## What it does
     Flags `forEach` calls whose callback is an `async` function, in every file of the
-    functions directory.
+    functions directory; also `map` calls with an `async` callback used as a statement
+    (`xs.map(async ...);`, or `await xs.map(async ...);`: awaiting an array does not wait
+    for the promises in it). A `map` whose array is used (returned, stored, passed on) is
+    CVX605's; `void xs.map(...)` says the promises are dropped on purpose.
 
     ## Why is this bad?
     `forEach` ignores the promises its callback returns: the handler returns before the
@@ -35,17 +38,24 @@ class NoAsyncForeach(Rule):
     turned into the `[key, value]` entry Array.from passes — safe, offered only for an arrow
     callback with plain unannotated parameters (`(value)`/`(value, key)`; `(value)` for a set).
     For any other receiver the `.map` rewrite is unsafe: it is only right if the receiver
-    is an array.
+    is an array. A thrown-away `map` becomes `await Promise.all(xs.map(...))` on the same
+    terms: safe on a known array, unsafe otherwise.
     """
 
     code = "CVX602"
     name = "no-async-foreach"
     severity = Severity.ERROR
-    summary = "`forEach` with an async callback (its promises are dropped)"
+    summary = "`forEach` (or a `map` whose result is dropped) with an async callback"
     fix_availability = "sometimes"
 
     valid = [Valid(SERVER + 'export const f = mutation({ args: {}, handler: async (ctx) => {\n'
-                   '  const rows = await ctx.db.query("t").take(10);\n  rows.forEach((r) => console.log(r._id));\n}});\n')]
+                   '  const rows = await ctx.db.query("t").take(10);\n  rows.forEach((r) => console.log(r._id));\n}});\n'),
+             Valid(SERVER + 'export const g = mutation({ args: { ids: v.array(v.id("t")) }, handler: async (ctx, { ids }) => {\n'
+                   '  const pending = ids.map(async (id) => { await ctx.db.delete("t", id); });\n  await Promise.all(pending);\n'
+                   '  await Promise.all(ids.map(async (id) => ctx.db.get("t", id)));\n'
+                   '  void ids.map(async (id) => { await ctx.db.patch("t", id, { seen: true }); });\n'
+                   '  ids.map((id) => console.log(id));\n}});\n',
+                   note="a map whose promises are kept, awaited, or dropped on purpose with void; a sync callback")]
     invalid = [
         Invalid(SERVER + 'export const f = mutation({ args: {}, handler: async (ctx) => {\n'
                 '  const rows = await ctx.db.query("t").take(10);\n'
@@ -89,6 +99,15 @@ class NoAsyncForeach(Rule):
                        '  handler: async (ctx, args) => {\n'
                        '    await Promise.all(args.ids.map(async (id) => { await ctx.db.delete("t", id); }));\n'
                        '    await Promise.all(Object.keys(args.byId).map(async (k) => { await ctx.db.insert("t", { k }); }));\n  },\n});\n'),
+        # a map used as a statement drops its promises like forEach (also under `await`, which
+        # does not wait for the promises inside an array)
+        Invalid(SERVER + 'export const m = mutation({ args: { ns: v.array(v.number()) }, handler: async (ctx, { ns }) => {\n'
+                '  ns.map(async (n) => { await ctx.db.insert("t", { n }); });\n'
+                '  await ns.map(async (n) => { await ctx.db.insert("t", { n: -n }); });\n}});\n',
+                lines=[5, 6], message="thrown away",
+                output=SERVER + 'export const m = mutation({ args: { ns: v.array(v.number()) }, handler: async (ctx, { ns }) => {\n'
+                       '  await Promise.all(ns.map(async (n) => { await ctx.db.insert("t", { n }); }));\n'
+                       '  await Promise.all(ns.map(async (n) => { await ctx.db.insert("t", { n: -n }); }));\n}});\n'),
         # a receiver of unknown kind: the `.map` rewrite is offered as unsafe
         Invalid(SERVER + 'export async function purge(ctx: any, load: () => Promise<any>) {\n'
                 '  const rows = await load();\n  rows.forEach(async (r: any) => { await ctx.db.delete("t", r._id); });\n}\n',
@@ -100,17 +119,37 @@ class NoAsyncForeach(Rule):
     def check_module(self, ctx, module):
         facts = module.facts
         for site in facts.all_calls():
-            if not site.path or site.path[-1] != "forEach" or site.callee is None \
+            if not site.path or site.path[-1] not in ("forEach", "map") or site.callee is None \
                     or site.callee.type != "member_expression":
                 continue
             args = js.call_args(site.node)
             if not args or not js.is_function(js.unwrap(args[0])) or not js.is_async(js.unwrap(args[0])):
+                continue
+            if site.path[-1] == "map":
+                self._discarded_map(ctx, facts, site, args)
                 continue
             kind = collection_kind(ctx, facts, site.callee.child("object"), site.func)
             instead = "`await Promise.all(Array.from(...))`" if kind in ("map", "set") else "`await Promise.all(array.map(...))`"
             ctx.report(facts, site.node, "`forEach` does not wait for an async callback: the writes may not have "
                        f"happened when the function returns, and their errors are lost; use {instead} or a "
                        "`for ... of` loop", fix=self._fix(ctx, facts, site, args, kind))
+
+    def _discarded_map(self, ctx, facts, site, args):
+        """`xs.map(async ...);` / `await xs.map(async ...);`: the promises are dropped as with forEach."""
+        expr = js.outer(site.node)
+        if expr.parent is not None and expr.parent.type == "await_expression":
+            expr = js.outer(expr.parent)
+        if expr.parent is None or expr.parent.type != "expression_statement":
+            return
+        fix = None
+        if len(args) == 1 and site.callee.first("optional_chain") is None and in_async_function(site.node):
+            edit = ctx.edit(facts, expr, f"await Promise.all({facts.text(site.node)})")
+            kind = collection_kind(ctx, facts, site.callee.child("object"), site.func)
+            fix = (Fix.safe("Use `await Promise.all(array.map(...))`", edit) if kind == "array" else
+                   Fix.unsafe("Use `await Promise.all(...map(...))` (only right if `map` returns an array)", edit))
+        ctx.report(facts, site.node, "the promises of this `map` with an async callback are thrown away, as with "
+                   "`forEach`: the writes may not have happened when the function returns, and their errors are "
+                   "lost; use `await Promise.all(array.map(...))` or a `for ... of` loop", fix=fix)
 
     def _fix(self, ctx, facts, site, args, kind):
         if len(args) != 1 or site.callee.first("optional_chain") is not None:
