@@ -307,6 +307,7 @@ class Project:
         self._handler_facts: dict[int, FileFacts] = {}  # id(RegisteredFunction) ->
         self.memo: dict = {}  # derived facts shared by rules within one run (see rulekit.memoized)
         self._python: dict[Path, "PyFacts | None"] = {}
+        self._python_trees: dict[Path, bool] = {}  # Python tree root -> does a file in it import convex
         self._mentions_api: dict[str, bool] = {}
         self._imported_files: dict[str, tuple[str, ...]] = {}
 
@@ -513,7 +514,50 @@ class Project:
         self._python[path] = result  # before resolving: two modules may import each other
         if result is not None and any(c.factory is not None for c in result.calls):
             result = self._python[path] = self._with_factories_resolved(path, result)
+        if result is not None and any(c.unconfirmed for c in result.calls):
+            result = self._python[path] = self._with_guesses_resolved(path, result)
         return result
+
+    def _with_guesses_resolved(self, path: Path, facts: "PyFacts") -> "PyFacts":
+        """`facts` keeping, of the calls on a receiver only guessed by its name in a file that
+        does not import `convex` (PyCall.unconfirmed), those whose "mod:fn" names a module of
+        the file's app, when a file of the same Python tree imports `convex`: an SDK builds its
+        client in one module and calls through it in others that take `client: Any`. A name
+        of no module of the app goes to some other client (or is no function name at all)."""
+        from dataclasses import replace
+
+        app = self.nearest_app(path)
+        modules: set[str] = set()
+        if app is not None and self._python_tree_imports_convex(path):
+            modules = {name.rsplit(".", 1)[0] for name in app.modules}
+        calls = [c for c in facts.calls if not c.unconfirmed or (c.name or "").split(":")[0] in modules]
+        return replace(facts, calls=calls)
+
+    def _python_tree_imports_convex(self, path: Path) -> bool:
+        """Does a Python file of `path`'s tree import `convex`? The tree is the folder of the
+        nearest pyproject.toml / setup.py / setup.cfg above the file (inside the scan root),
+        else the folder holding the file's top-level package (or the file's own folder)."""
+        from .python_prefilter import imports_convex
+
+        root = self._python_tree(path)
+        hit = self._python_trees.get(root)
+        if hit is None:
+            hit = self._python_trees[root] = any(
+                p.is_relative_to(root) and self._read_passing("python import", p, imports_convex) is not None
+                for p in self.python_files)
+        return hit
+
+    def _python_tree(self, path: Path) -> Path:
+        scan_root = self.workspace.scan_root
+        for d in path.parents:
+            if not (d == scan_root or d.is_relative_to(scan_root)):
+                break
+            if any((d / marker).is_file() for marker in ("pyproject.toml", "setup.py", "setup.cfg")):
+                return d
+        top = path.parent
+        while (top / "__init__.py").is_file() and top.parent != top:
+            top = top.parent
+        return top
 
     def _with_factories_resolved(self, path: Path, facts: "PyFacts") -> "PyFacts | None":
         """`facts` keeping, of the calls on what an imported function returned, those whose

@@ -8,8 +8,11 @@ json={"path": ..., "args": ...})`, and the client setup calls rules care about
 (`set_admin_auth`, `set_auth`, `set_debug`). It is a pure function of (path, bytes).
 
 libcst is slow (about 0.25 MB/s, ecosystem.md §5), so `python_prefilter.mentions_convex` is
-a cheap text test that runs first: only files that import `convex` or spell out an
-`/api/<kind>` URL are parsed. Positions are byte offsets into the file (libcst's byte spans), like everywhere else.
+a cheap text test that runs first: only files that import `convex`, spell out an
+`/api/<kind>` URL or call `.query/.mutation/.action("mod:fn", ...)` are parsed. In a file
+that does not import `convex` (an SDK module handed its client), a call on a receiver named
+like a client is kept as `unconfirmed`, for the model to judge (Project.python_facts).
+Positions are byte offsets into the file (libcst's byte spans), like everywhere else.
 Fixes are made by transforming the libcst tree and turning the change into a byte edit
 (`replacement_edit`), so formatting and comments around the change survive.
 """
@@ -30,6 +33,8 @@ _CLIENTISH = re.compile(r"convex|client", re.I)
 # how a Convex function name can look ("messages:list", "dir/file", "mod.js:fn"): a GraphQL
 # document or SQL text given to some other `client.query` cannot be one
 _FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_./-]+(:[A-Za-z0-9_$]*)?$")
+# the name a call on an unconfirmed receiver must pass (PyCall.unconfirmed): "mod:fn", "dir/mod:fn"
+_QUALIFIED_NAME = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*:[A-Za-z_$][A-Za-z0-9_$]*$")
 
 
 @dataclass(eq=False)
@@ -82,6 +87,11 @@ class PyCall:
     # get_client()`): (module, relative level, function); the model keeps the call only if
     # that function is a client factory there (Project.python_facts)
     factory: tuple[str, int, str] | None = None
+    # the receiver is only guessed from its name (`self.client`) in a file that does not import
+    # `convex` (an SDK module handed its client by another): the model keeps the call only if
+    # its name, a literal "mod:fn", names a module of the app and a file of the same Python
+    # tree imports `convex` (Project.python_facts)
+    unconfirmed: bool = False
 
 
 @dataclass(eq=False)
@@ -159,6 +169,7 @@ class _Bindings(_Scopes, cst.CSTVisitor):
         self.facts = facts
         self.clients: dict = {}  # (scope, variable) or ".attribute" -> client class
         self.others: set = set()  # (scope, variable) also bound to something that is no client
+        self.other_attributes: set[str] = set()  # ".attribute" set to a call that builds no client
         self.factories: dict[str, str] = {}  # functions that return a client -> its class
         self.imported: dict[str, tuple[str, int, str]] = {}  # `from m import f as g`: g -> (m, level, f)
         self.from_imported: dict = {}  # (scope, variable) or ".attribute" -> what `imported` says of its value
@@ -254,6 +265,8 @@ class _Bindings(_Scopes, cst.CSTVisitor):
             self.clients["." + target.attr.value] = cls
         elif isinstance(target, cst.Attribute) and origin is not None:
             self.from_imported["." + target.attr.value] = origin
+        elif isinstance(target, cst.Attribute) and isinstance(value, cst.Call):
+            self.other_attributes.add("." + target.attr.value)  # `self.client = GraphDatabase.driver(...)`
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for t in node.targets:
@@ -301,37 +314,40 @@ class _Calls(_Scopes, cst.CSTVisitor):
         s = self.spans[node]
         return self.facts.base + s.start, self.facts.base + s.start + s.length
 
-    def receiver(self, node: cst.CSTNode) -> tuple[str, str | None, tuple | None] | None:
-        """(receiver text, client class, factory) when `node` is a Convex client, or may be
-        one: the class is None for a receiver guessed by its name, and `factory` names the
-        imported function whose result it is (see PyCall.factory)."""
+    def receiver(self, node: cst.CSTNode) -> tuple[str, str | None, tuple | None, bool] | None:
+        """(receiver text, client class, factory, unconfirmed) when `node` is a Convex client,
+        or may be one: the class is None for a receiver guessed by its name, `factory` names
+        the imported function whose result it is (see PyCall.factory), and `unconfirmed` says
+        the guess was made in a file that does not import `convex` (PyCall.unconfirmed)."""
         if isinstance(node, cst.Call):
             cls = self.b.client_class_of(node)
             if cls:
-                return f"{dotted(node.func)}(...)", cls, None
+                return f"{dotted(node.func)}(...)", cls, None, False
             origin = self.b.imported_call(node)
-            return (f"{dotted(node.func)}(...)", None, origin) if origin is not None else None
+            return (f"{dotted(node.func)}(...)", None, origin, False) if origin is not None else None
         if isinstance(node, cst.Name):
             for scope in (*reversed(self.scopes[1:]), 0):  # this function, the enclosing ones, the module
                 key = (scope, node.value)
                 if key in self.b.clients:
-                    return node.value, self.b.clients[key], None
+                    return node.value, self.b.clients[key], None, False
                 if key in self.b.from_imported:
-                    return node.value, None, self.b.from_imported[key]
+                    return node.value, None, self.b.from_imported[key], False
                 if key in self.b.others:
                     return None  # bound here to something that is no client (`c = LocalDb()`)
-            if _CLIENTISH.search(node.value) and self._imports_convex():
-                return node.value, None, None
+            if _CLIENTISH.search(node.value):
+                return node.value, None, None, not self._imports_convex()
             return None
         if isinstance(node, cst.Attribute):
             text = dotted(node)
             key = "." + node.attr.value
             if key in self.b.clients:
-                return text or key, self.b.clients[key], None
+                return text or key, self.b.clients[key], None, False
             if key in self.b.from_imported:
-                return text or key, None, self.b.from_imported[key]
-            if text is not None and _CLIENTISH.search(node.attr.value) and self._imports_convex():
-                return text, None, None
+                return text or key, None, self.b.from_imported[key], False
+            if text is not None and _CLIENTISH.search(node.attr.value):
+                if not self._imports_convex() and key in self.b.other_attributes:
+                    return None  # a file without `import convex` that builds this client itself
+                return text, None, None, not self._imports_convex()
         return None
 
     def _imports_convex(self) -> bool:
@@ -353,7 +369,8 @@ class _Calls(_Scopes, cst.CSTVisitor):
                     return
             elif method in ("set_admin_auth", "set_auth", "set_debug"):
                 recv = self.receiver(func.value)
-                if recv is not None and recv[2] is None:  # not on what another module's function returned
+                # not on what another module's function returned, nor on a mere guess
+                if recv is not None and recv[2] is None and not recv[3]:
                     self._setup_call(node, method, recv)
                     return
         name = dotted(func)
@@ -378,7 +395,7 @@ class _Calls(_Scopes, cst.CSTVisitor):
         func = node.func
         assert isinstance(func, cst.Attribute)
         call = PyCall(method=method, client=recv[0], client_class=recv[1], start=s, end=e, node=node,
-                      method_node=func.attr, factory=recv[2])
+                      method_node=func.attr, factory=recv[2], unconfirmed=recv[3])
         call.method_start, call.method_end = self.span(func.attr)
         positional = [a for a in node.args if a.keyword is None and a.star == ""]
         first = positional[0].value if positional else None
@@ -391,6 +408,8 @@ class _Calls(_Scopes, cst.CSTVisitor):
         if recv[1] is None and (call.name is None and call.name_prefix is None
                                 or call.name is not None and not _FUNCTION_NAME.match(call.name)):
             return  # a receiver guessed by its name, with a computed name or one no function has
+        if call.unconfirmed and (call.name is None or not _QUALIFIED_NAME.match(call.name)):
+            return  # and in a file without `import convex`: only a "mod:fn" literal says Convex
         if len(positional) > 1:
             call.args = self.value(positional[1].value)
         for a in node.args:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 
-_PREFILTER = re.compile(rb"^(\xef\xbb\xbf)?[ \t]*(from[ \t]+convex\b|import[ \t]+(\w+[ \t]*,[ \t]*)*convex\b)"
-                        rb"|/api/(query|mutation|action)\b", re.M)
+_IMPORT = rb"^(\xef\xbb\xbf)?[ \t]*(from[ \t]+convex\b|import[ \t]+(\w+[ \t]*,[ \t]*)*convex\b)"
+_PREFILTER = re.compile(_IMPORT + rb"|/api/(query|mutation|action)\b", re.M)
+_IMPORTS_CONVEX = re.compile(_IMPORT, re.M)
 CLIENT_CLASSES = ("ConvexClient", "ConvexHttpClient")
 CALL_METHODS = ("query", "mutation", "action", "subscribe")
 METHOD_KIND = {"query": "query", "subscribe": "query", "mutation": "mutation", "action": "action"}
@@ -24,3 +25,9 @@ def mentions_convex(source: bytes) -> bool:
     """Cheap pre-filter: does this Python file import `convex`, call the HTTP API by URL, or
     call what looks like a Convex function by name on some client?"""
     return _PREFILTER.search(source) is not None or _CALL_BY_NAME.search(source) is not None
+
+
+def imports_convex(source: bytes) -> bool:
+    """Does this Python file import the `convex` package? (Project.python_facts: a tree of
+    Python files where one does may hand its client to modules that do not.)"""
+    return _IMPORTS_CONVEX.search(source) is not None

@@ -21,6 +21,15 @@ COUNTERS = {"convex/counters.ts": 'import { v } from "convex/values";\n'
             'export const export_ = action({ args: {}, handler: async () => null });\n'}
 PY = 'from convex import ConvexClient\n\nclient = ConvexClient("https://happy-otter-123.convex.cloud")\n'
 PY_PATH = "scripts/job.py"
+# an SDK: one module builds the client and hands it to API classes in modules that never
+# import `convex` (they take `client: Any`)
+SDK_PATH = "sdk/counters_sdk/api.py"
+SDK = {"sdk/counters_sdk/__init__.py": "",
+       "sdk/counters_sdk/client.py": 'from convex import ConvexClient\n\nfrom .api import CountersAPI\n\n\n'
+       'class Sdk:\n    def __init__(self, url: str) -> None:\n        self.client = ConvexClient(url)\n'
+       '        self.counters = CountersAPI(self.client)\n'}
+SDK_API = ('from typing import Any\n\n\nclass CountersAPI:\n    def __init__(self, client: Any) -> None:\n'
+           '        self.client = client\n')
 
 
 def py_uses(ctx, app):

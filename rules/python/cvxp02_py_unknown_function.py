@@ -3,7 +3,7 @@ import difflib
 from cvxlint.project.references import NAME_FORMAT, canonical_name
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid
 
-from .common import COUNTERS, PY, PY_PATH, py_uses
+from .common import COUNTERS, PY, PY_PATH, SDK, SDK_API, SDK_PATH, py_uses
 
 
 class PyUnknownFunction(Rule):
@@ -35,14 +35,23 @@ class PyUnknownFunction(Rule):
     severity = Severity.ERROR
     summary = "Python client calls a function the app does not define"
 
-    valid = [Valid(PY + 'client.query("counters:get", {"name": "x"})\n', path=PY_PATH, files=COUNTERS)]
+    valid = [Valid(PY + 'client.query("counters:get", {"name": "x"})\n', path=PY_PATH, files=COUNTERS),
+             Valid(SDK_API + '        self.graph_client = Graph("bolt://localhost:7687")\n\n    def nodes(self):\n'
+                   '        self.client.query("MATCH (n:Counter) RETURN n")\n'
+                   '        self.client.query("reports:weekly", {})\n'
+                   '        return self.graph_client.query("counters:gte")\n', path=SDK_PATH, files={**COUNTERS, **SDK},
+                   note="an SDK module without `import convex`: other clients' queries, a module the app lacks"),
+             Valid('def weekly(client):\n    return client.query("counters:gte", {"name": "visits"})\n',
+                   path="tools/report.py", files={**COUNTERS, **SDK}, note="no file of this Python tree imports convex")]
     invalid = [Invalid(PY + 'client.query("counters:gte", {"name": "x"})\n', path=PY_PATH, files=COUNTERS, lines=[4],
                        message='did you mean "counters:get"'),
                Invalid('from convex import ConvexClient\n\ndef get_client() -> ConvexClient:\n'
                        '    return ConvexClient("https://happy-otter-123.convex.cloud")\n\n'
                        'def make():\n    return ConvexClient("https://happy-otter-123.convex.cloud")\n\n'
                        'c = get_client()\nc.query("counters:missing")\nd = make()\nd.query("counters:gone")\n',
-                       path=PY_PATH, files=COUNTERS, lines=[10, 12], note="clients returned by a helper")]
+                       path=PY_PATH, files=COUNTERS, lines=[10, 12], note="clients returned by a helper"),
+               Invalid(SDK_API + '\n    def read(self, name: str):\n        return self.client.query("counters:gte", {"name": name})\n',
+                       path=SDK_PATH, files={**COUNTERS, **SDK}, lines=[9], note="an SDK module handed its client")]
 
     def check_app(self, ctx, app):
         if not app.by_identifier:

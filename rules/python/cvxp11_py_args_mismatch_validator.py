@@ -1,6 +1,6 @@
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function
 
-from .common import COUNTERS, PY, PY_PATH, py_uses
+from .common import COUNTERS, PY, PY_PATH, SDK, SDK_API, SDK_PATH, py_uses
 
 
 class PyArgsMismatchValidator(Rule):
@@ -33,7 +33,10 @@ class PyArgsMismatchValidator(Rule):
 
     valid = [Valid(PY + 'extra = {}\nclient.mutation("counters:set", {"name": "a", **extra})\n'
                    'client.query("counters:get", {"name": "a"})\n', path=PY_PATH, files=COUNTERS)]
-    invalid = [Invalid(PY + 'client.query("counters:get", {"nme": "a"})\n', path=PY_PATH, files=COUNTERS, lines=[4, 4])]
+    invalid = [Invalid(PY + 'client.query("counters:get", {"nme": "a"})\n', path=PY_PATH, files=COUNTERS, lines=[4, 4]),
+               Invalid(SDK_API + '\n    def bump(self, name: str, value) -> None:\n'
+                       '        self.client.mutation("counters:set", {"nme": name, "value": value})\n',
+                       path=SDK_PATH, files={**COUNTERS, **SDK}, lines=[9, 9], note="an SDK module handed its client")]
 
     def check_app(self, ctx, app):
         for use in py_uses(ctx, app):
