@@ -166,21 +166,36 @@ def report_in_handler(
     *,
     severity: Severity | None = None,
     fix: Fix | None = None,
+    at_node_when_own_helper: bool = False,
 ):
     """Report `node` found in `reached` (the handler or a helper it calls).
 
     In the handler itself the finding sits on the node. Inside a helper it sits on the
     handler's call that leads there, with the helper's line (and the calls in between) as
-    related locations, so the finding is where the function's author can act on it.
+    related locations: the finding is about this handler (a helper can be right for an
+    action and wrong for a query), it is reported once per handler that reaches the helper,
+    and it lands in the handler's file, which editor and file runs rely on
+    (`reported_functions`).
+
+    `at_node_when_own_helper`: for findings about the node itself (`fetch` in a query, a
+    same-runtime `ctx.runAction`), a helper in the handler's own file that no other
+    registered function reaches gets the finding on the node: the helper is this handler's
+    alone, the finding stays in the handler's file, and two calls in one helper are two
+    findings on their own lines, each suppressible there instead of stacked on one call.
     """
     if reached.depth == 0:
         return ctx.report(reached.facts, node, message, severity=severity, fix=fix)
     first_facts, first_site = reached.via[0]
+    helper = reached.func.name or "a helper"
+    if at_node_when_own_helper and reached.facts.path == first_facts.path \
+            and _functions_reaching(ctx, fn.module.app).get(id(reached.func)) == 1:
+        related = [ctx.related(f, site.node, f"called from {describe_function(fn)}" if i == 0 else
+                               f"calls `{callee_text(f, site)}`") for i, (f, site) in enumerate(reached.via)]
+        return ctx.report(reached.facts, node, f"{message} (in `{helper}`)", related=related, severity=severity)
     related = []
     for f, site in reached.via[1:]:
         related.append(ctx.related(f, site.node, f"calls `{callee_text(f, site)}`"))
     related.append(ctx.related(reached.facts, node, "here"))
-    helper = reached.func.name or "a helper"
     where = f"{rel(ctx, reached.facts.path)}:{line_of(reached.facts, node)}"
     return ctx.report(
         first_facts,
@@ -189,6 +204,22 @@ def report_in_handler(
         related=related,
         severity=severity,
     )
+
+
+def _functions_reaching(ctx: RuleContext, app) -> dict[int, int]:
+    """How many registered functions of `app` reach each helper (by id of its FunctionInfo).
+    Built on the first finding that asks, from `reach()`, which the rules asking have
+    mostly computed already."""
+
+    def compute():
+        reaching: dict[int, set[int]] = {}
+        for fn in app.functions:
+            for r in ctx.project.reach(fn):
+                if r.depth:
+                    reaching.setdefault(id(r.func), set()).add(id(fn))
+        return {k: len(v) for k, v in reaching.items()}
+
+    return memoized(ctx, ("functions_reaching", id(app)), compute)
 
 
 def callee_text(facts: FileFacts, site: CallSite, unknown: str = "?") -> str:

@@ -96,7 +96,7 @@ class NoSequentialRunInAction(Rule):
                         report_in_handler(ctx, fn, r, site.node,
                                           f"`{callee_text(r.facts, site, 'ctx.run*')}` right after `{callee_text(r.facts, prev[1], 'ctx.run*')}` in "
                                           "an action: two transactions that can see different data; do both in one "
-                                          "internal query or mutation")
+                                          "internal query or mutation", at_node_when_own_helper=True)
 
 
 def _stored_callback(site, r) -> bool:

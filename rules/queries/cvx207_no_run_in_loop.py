@@ -204,4 +204,4 @@ class NoRunInLoop(Rule):
                     cost = "one function call per item" if path == ("runAction",) else "one transaction per item"
                     report_in_handler(ctx, fn, r, site.node,
                                       f"`{callee_text(r.facts, site, 'ctx.run*')}` inside {where} in an action: {cost}; "
-                                      "pass the items to one internal function instead")
+                                      "pass the items to one internal function instead", at_node_when_own_helper=True)

@@ -17,7 +17,9 @@ class NoSameRuntimeRunAction(Rule):
     ## What it does
     Flags `ctx.runAction(ref)` in an action when the target action's file has the same
     runtime as the calling action's file (both `"use node"`, or neither). References that
-    cannot be resolved (computed, other apps, components) are left alone.
+    cannot be resolved (computed, other apps, components) are left alone. A call in a helper
+    is reported at the action's call of the helper (once per action that reaches it), or on
+    the call itself when the helper is in the action's file and no other function reaches it.
 
     ## Why is this bad?
     `runAction` is meant for crossing from the Convex runtime to Node.js or back. Within one
@@ -51,6 +53,18 @@ class NoSameRuntimeRunAction(Rule):
                 '  const ref = internal.example.work;\n  await ctx.runAction(ref, {});\n}});\n'
                 'export const work = internalAction({ args: {}, handler: async () => null });\n', lines=[6],
                 note="a reference held in a variable"),
+        Invalid(SERVER + 'export const png = internalAction({ args: {}, handler: async () => "png" });\n'
+                'export const pdf = internalAction({ args: {}, handler: async () => "pdf" });\n'
+                'export const make = internalAction({ args: { kind: v.string() }, handler: (ctx, args) => render(ctx, args.kind) });\n'
+                'async function render(ctx: any, kind: string) {\n'
+                '  if (kind === "png") return await ctx.runAction(internal.example.png, {});\n'
+                '  return await ctx.runAction(internal.example.pdf, {});\n}\n', lines=[8, 9], message="(in `render`)",
+                note="a helper of this file that only this action calls: each call is reported where it is"),
+        Invalid(SERVER + 'export const work = internalAction({ args: {}, handler: async () => null });\n'
+                'export const a = action({ args: {}, handler: (ctx) => go(ctx) });\n'
+                'export const b = action({ args: {}, handler: (ctx) => go(ctx) });\n'
+                'function go(ctx: any) { return ctx.runAction(internal.example.work, {}); }\n', lines=[5, 6],
+                note="a helper two actions share: reported at each action's call of it"),
     ]
 
     def check_app(self, ctx, app):
@@ -68,4 +82,5 @@ class NoSameRuntimeRunAction(Rule):
                         rt = "Node.js" if fn.module.runtime == "node" else "the Convex runtime"
                         report_in_handler(ctx, fn, r, site.node,
                                           f"`ctx.runAction` to `{target.display_name}`, which runs in {rt} like this action; "
-                                          "call a plain helper instead of paying for another function call")
+                                          "call a plain helper instead of paying for another function call",
+                                          at_node_when_own_helper=True)
