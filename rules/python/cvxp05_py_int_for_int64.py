@@ -1,17 +1,28 @@
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid
 
-from .common import COUNTERS, PY, PY_PATH, edit, field_validator, import_edit, py_uses
+from .common import COUNTERS, PY, PY_PATH, edit, import_edit, literal_positions, py_uses, rejects_python_int
 
 SAFE_INT = 2 ** 53
+SONGS = {"convex/songs.ts": 'import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
+         'const song = v.object({ title: v.string(), year: v.int64() });\n'
+         'export const addBatch = mutation({ args: { batch: v.array(song),\n'
+         '  album: v.optional(v.union(v.null(), v.object({ year: v.int64(), tags: v.optional(v.record(v.string(), v.int64())) }))),\n'
+         '  extra: v.optional(v.any()),\n'
+         '  edition: v.optional(v.union(v.object({ kind: v.literal("original"), year: v.number() }),\n'
+         '                              v.object({ kind: v.literal("reissue"), year: v.int64() }))) },\n'
+         '  handler: async () => null });\n'}
 
 
 class PyIntForInt64(Rule):
     """A Python `int` passed where the function expects `v.int64()`.
 
     ## What it does
-    Flags int literals in a call's argument dict whose field is validated as `v.int64()`
-    (or the deprecated `v.bigint()`, optional or not), and int literals beyond ±2**53
-    anywhere in the arguments, whatever the validator.
+    Flags int literals in a call's arguments validated as `v.int64()` (or the deprecated
+    `v.bigint()`, optional or not, or a union of it with no number type) — top-level
+    arguments and, inside literal dicts and lists, fields of `v.object`s, values of
+    `v.record`s and items of `v.array`s — and int literals beyond ±2**53 anywhere in the
+    arguments, whatever the validator. Inside a union the literal is followed only into the
+    one member that can take it; `v.any()` stops the walk.
 
     ## Why is this bad?
     The Python client sends `int` as a float64, which `v.int64()` rejects; ints outside
@@ -51,6 +62,19 @@ class PyIntForInt64(Rule):
                        'client.mutation("counters:set", {"name": "a", "value": convex.ConvexInt64(-3)})\n'),
         Invalid(PY + 'client.query("counters:get", {"name": "a", "n": 9007199254740993})\n', path=PY_PATH, files=COUNTERS,
                 lines=[4], message="2**53"),
+        Invalid(PY + 'client.mutation("songs:addBatch", {"batch": [{"title": "a", "year": 1999}, (\n'
+                '    {"title": "b", "year": ConvexInt64(2001)})]})\n'
+                'client.mutation("songs:addBatch", {"batch": [], "album": {"year": 1999, "tags": {"live": 1}}})\n'
+                'client.mutation("songs:addBatch", {"batch": [], "album": None, "extra": {"year": 7},\n'
+                '                "edition": {"kind": "reissue", "year": 2011}})\n',
+                path=PY_PATH, files=SONGS, lines=[4, 6, 6, 8],
+                output='from convex import ConvexClient, ConvexInt64\n\nclient = ConvexClient("https://happy-otter-123.convex.cloud")\n'
+                       'client.mutation("songs:addBatch", {"batch": [{"title": "a", "year": ConvexInt64(1999)}, (\n'
+                       '    {"title": "b", "year": ConvexInt64(2001)})]})\n'
+                       'client.mutation("songs:addBatch", {"batch": [], "album": {"year": ConvexInt64(1999), "tags": {"live": ConvexInt64(1)}}})\n'
+                       'client.mutation("songs:addBatch", {"batch": [], "album": None, "extra": {"year": 7},\n'
+                       '                "edition": {"kind": "reissue", "year": ConvexInt64(2011)}})\n',
+                note="nested in v.array / v.object / v.record / a discriminated v.union; not under v.any()"),
     ]
 
     def check_app(self, ctx, app):
@@ -59,25 +83,22 @@ class PyIntForInt64(Rule):
             if args is None or args.kind != "dict":
                 continue
             fn = use.target
-            for entry in args.entries:
-                value = entry.value
-                if value.kind != "int" or value.value is None:
-                    continue
-                field = field_validator(ctx, fn, entry.key) if fn is not None and entry.key is not None else None
-                is_int64 = field is not None and field.required().kind == "int64"
-                if is_int64:
+            val = ctx.project.args_validator(fn) if fn is not None else None
+            int64: dict[int, str] = {}  # id(int literal) -> its path, for those `v.int64()` checks
+            if val is not None:
+                for path, value, validator in literal_positions(args, val):
+                    if value.kind == "int" and value.value is not None and rejects_python_int(validator):
+                        int64[id(value)] = path
+            for value in _nested_ints(args):
+                path = int64.get(id(value))
+                if path is not None:
                     ctx.report(use.path, (value.start, value.end),
-                               f"`{entry.key}` is validated as `v.int64()`, but a Python int is sent as a float64 "
+                               f"`{path}` is validated as `v.int64()`, but a Python int is sent as a float64 "
                                "and rejected; wrap it in `ConvexInt64(...)`", fix=self._fix(use.py_facts, value))
                 elif abs(value.value) > SAFE_INT:
                     ctx.report(use.path, (value.start, value.end),
                                "this int is beyond ±2**53: the Python client refuses it (ValueError); send "
-                               "`ConvexInt64(...)` with a `v.int64()` argument", fix=None)
-            nested = [v for entry in args.entries for v in _nested_ints(entry.value)]
-            for value in nested:
-                if abs(value.value) > SAFE_INT:
-                    ctx.report(use.path, (value.start, value.end),
-                               "this int is beyond ±2**53: the Python client refuses it (ValueError); use `ConvexInt64`")
+                               "`ConvexInt64(...)` with a `v.int64()` argument")
 
     def _fix(self, pf, value):
         import libcst as cst  # loaded already: this file was parsed with it

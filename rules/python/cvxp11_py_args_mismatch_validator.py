@@ -1,6 +1,17 @@
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function
 
-from .common import COUNTERS, PY, PY_PATH, SDK, SDK_API, SDK_PATH, py_uses
+from .common import COUNTERS, PY, PY_PATH, SDK, SDK_API, SDK_PATH, dict_shape, literal_positions, py_uses
+
+
+TRACKS = {"convex/tracks.ts": 'import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
+          'export const save = mutation({ args: {\n'
+          '  tracks: v.array(v.object({ title: v.string(), year: v.optional(v.number()) })),\n'
+          '  meta: v.optional(v.union(v.null(), v.object({ source: v.string(), extra: v.optional(v.any()) }))),\n'
+          '  cover: v.optional(v.union(v.object({ kind: v.literal("link"), url: v.string() }),\n'
+          '                            v.object({ kind: v.literal("file"), storageId: v.id("_storage") }))),\n'
+          '  tags: v.optional(v.record(v.string(), v.number())),\n'
+          '  loose: v.optional(v.union(v.object({ a: v.string() }), v.object({ not: v.string() }))),\n'
+          '}, handler: async () => null });\n'}
 
 
 class PyArgsMismatchValidator(Rule):
@@ -8,9 +19,12 @@ class PyArgsMismatchValidator(Rule):
 
     ## What it does
     Compares a literal argument dict with the target function's `args`: keys the validator
-    does not declare are flagged, and so are required arguments the dict leaves out. Dicts
-    built dynamically (`**kwargs`, variables), functions with `args: v.any()`, no `args`, or
-    an `args` object that cannot be read completely are skipped.
+    does not declare are flagged, and so are required arguments the dict leaves out. Literal
+    dicts nested in the arguments are compared the same way with the `v.object` that checks
+    them (a field's object, an array's element, the one union member that can take the dict).
+    Dicts built dynamically (`**kwargs`, variables), functions with `args: v.any()`, no
+    `args`, objects that cannot be read completely and unions that could match several ways
+    are skipped.
 
     ## Why is this bad?
     Object validators reject unknown keys and missing required ones
@@ -36,34 +50,73 @@ class PyArgsMismatchValidator(Rule):
     invalid = [Invalid(PY + 'client.query("counters:get", {"nme": "a"})\n', path=PY_PATH, files=COUNTERS, lines=[4, 4]),
                Invalid(SDK_API + '\n    def bump(self, name: str, value) -> None:\n'
                        '        self.client.mutation("counters:set", {"nme": name, "value": value})\n',
-                       path=SDK_PATH, files={**COUNTERS, **SDK}, lines=[9, 9], note="an SDK module handed its client")]
+                       path=SDK_PATH, files={**COUNTERS, **SDK}, lines=[9, 9], note="an SDK module handed its client"),
+               Invalid(PY + 'client.mutation("tracks:save", {"tracks": [{"title": "a", "yr": 1999}],\n'
+                       '                "meta": {"source": "cd", "disc": 1, "extra": {"anything": 1}}})\n'
+                       'client.mutation("tracks:save", {"tracks": [], "meta": None, "cover": {"url": "u", "w": 1}})\n'
+                       'client.mutation("tracks:save", {"tracks": [], "cover": {"kind": "file", "url": "u"}})\n',
+                       path=PY_PATH, files=TRACKS, lines=[4, 5, 7, 7],
+                       note="nested in v.array / v.optional(v.object) / a discriminated v.union (line 6: no "
+                            "discriminant, either member might be meant)")]
+    valid += [Valid(PY + 'client.mutation("tracks:save", {"tracks": [{"title": "a", "year": 1}], "meta": {"source": "cd",\n'
+                    '    "extra": {"free": "form"}}, "cover": {"kind": "link", "url": "u"}, "tags": {"any": 1}})\n'
+                    'client.mutation("tracks:save", {"tracks": [], "loose": {"not": "checked"}})\n',
+                    path=PY_PATH, files=TRACKS, note="v.any(), v.record, a union whose members both take the dict")]
 
     def check_app(self, ctx, app):
         for use in py_uses(ctx, app):
-            fn = use.target
-            args = use.py_call.args
-            if fn is None or not fn.has_args:
+            self._check_top(ctx, use)
+            self._check_nested(ctx, use)
+
+    def _check_nested(self, ctx, use):
+        fn, args = use.target, use.py_call.args
+        val = ctx.project.args_validator(fn) if fn is not None and args is not None else None
+        if val is None:
+            return
+        for path, value, validator in literal_positions(args, val):
+            if not path or value.kind != "dict":
+                continue  # the arguments themselves: _check_top
+            shape = dict_shape(validator, value)
+            if shape is None or shape.kind != "object" or shape.open or value.has_splat \
+                    or any(e.key is None for e in value.entries):
                 continue
-            val = ctx.project.args_validator(fn)
-            if val is None or val.required().kind != "object" or val.required().open:
-                continue
-            fields = val.required().fields
-            if args is None:
-                if use.py_call.extra_kwargs:
-                    continue
-                entries, splat, where = [], False, (use.start, use.end)
-            elif args.kind != "dict":
-                continue
-            else:
-                entries, splat, where = args.entries, args.has_splat, (args.start, args.end)
-            if splat or any(e.key is None for e in entries):
-                continue
-            given = {e.key for e in entries}
-            for e in entries:
+            fields = shape.fields
+            for e in value.entries:
                 if e.key not in fields:
-                    ctx.report(use.path, (e.key_start, e.key_end), f"{describe_function(fn)} declares no argument "
-                               f"`{e.key}` (it takes {', '.join(sorted(fields)) or 'none'}): the validator rejects it")
+                    ctx.report(use.path, (e.key_start, e.key_end), f"`{path}` of {describe_function(fn)} has no "
+                               f"field `{e.key}` (its v.object takes {', '.join(sorted(fields)) or 'none'}): "
+                               "the validator rejects it")
+            given = {e.key for e in value.entries}
             missing = [k for k, f in fields.items() if not f.is_optional and k not in given]
             if missing:
-                ctx.report(use.path, where, f"{describe_function(fn)} requires "
-                           f"{', '.join(f'`{k}`' for k in missing)}, which the call does not pass")
+                ctx.report(use.path, (value.start, value.end), f"`{path}` of {describe_function(fn)} requires "
+                           f"{', '.join(f'`{k}`' for k in missing)}, which the dict does not have")
+
+    def _check_top(self, ctx, use):
+        fn = use.target
+        args = use.py_call.args
+        if fn is None or not fn.has_args:
+            return
+        val = ctx.project.args_validator(fn)
+        if val is None or val.required().kind != "object" or val.required().open:
+            return
+        fields = val.required().fields
+        if args is None:
+            if use.py_call.extra_kwargs:
+                return
+            entries, splat, where = [], False, (use.start, use.end)
+        elif args.kind != "dict":
+            return
+        else:
+            entries, splat, where = args.entries, args.has_splat, (args.start, args.end)
+        if splat or any(e.key is None for e in entries):
+            return
+        given = {e.key for e in entries}
+        for e in entries:
+            if e.key not in fields:
+                ctx.report(use.path, (e.key_start, e.key_end), f"{describe_function(fn)} declares no argument "
+                           f"`{e.key}` (it takes {', '.join(sorted(fields)) or 'none'}): the validator rejects it")
+        missing = [k for k, f in fields.items() if not f.is_optional and k not in given]
+        if missing:
+            ctx.report(use.path, where, f"{describe_function(fn)} requires "
+                       f"{', '.join(f'`{k}`' for k in missing)}, which the call does not pass")
