@@ -218,9 +218,22 @@ def fix(paths: list[Path], settings: Settings, unsafe: bool | None = None,
         except OSError:
             return None
 
-    outcome = fix_loop(lint, read, allowed)
+    outcome = fix_loop(lint, read, allowed, drop_imports=_drop_unreferenced_imports)
     outcome.last_check = last[0] if last else None
     return outcome
+
+
+def _drop_unreferenced_imports(path: Path, source: bytes, names: list[str]) -> bytes:
+    """`source` without the imports of those `names` nothing in it names any more."""
+    from .edits import drop_unreferenced_import
+    from .engine.fixer import apply_edits
+    from .project.extract import extract_facts
+
+    for name in names:
+        edit = drop_unreferenced_import(extract_facts(str(path), source), name)
+        if edit is not None:
+            source = apply_edits(source, [edit])
+    return source
 
 
 def write_fixes(outcome: FixOutcome) -> WriteReport:

@@ -54,6 +54,9 @@ class Fix:
     edits: tuple[Edit, ...]
     applicability: Applicability
     message: str  # imperative: "Add `await`"
+    # (path, local name) of imports the fix left in place only because other code still names
+    # them; when fixes applied together leave one named nowhere, the fix loop removes it
+    imports_kept: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def safe(cls, message: str, *edits: Edit) -> "Fix":

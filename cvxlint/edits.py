@@ -72,10 +72,9 @@ def new_import_line(facts: FileFacts, text: str) -> Edit:
     return Edit(facts.path, first.start, first.start, text + "\n")
 
 
-def other_reads(facts: FileFacts, name: str, skip: set[int]) -> int:
-    """How often the file reads the value `name`, outside imports and the nodes in `skip` (ids)."""
-    from .syntax.scope import is_type_context
-
+def references(facts: FileFacts, name: str, skip: set[int]) -> int:
+    """How often the file names `name` outside imports and the nodes in `skip` (ids): in
+    code or in a type (`typeof api.x.y` needs the import as much as a call does)."""
     count = 0
     for n in facts.module.identifiers(name):
         if id(n) in skip:
@@ -83,7 +82,13 @@ def other_reads(facts: FileFacts, name: str, skip: set[int]) -> int:
         p = n.parent
         if p is not None and p.type == "import_specifier":
             continue
-        if is_type_context(n):
-            continue
         count += 1
     return count
+
+
+def drop_unreferenced_import(facts: FileFacts, name: str) -> Edit | None:
+    """The edit removing the import of `name` when nothing in the file names it any more."""
+    imp = facts.import_of(name)
+    if imp is None or imp.node is None or imp.node.type != "import_specifier" or references(facts, name, set()):
+        return None
+    return remove_specifier(facts, imp.node)

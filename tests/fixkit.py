@@ -92,6 +92,9 @@ TSC_OPTIONS = {
     "allowSyntheticDefaultImports": True, "target": "ESNext", "lib": ["ES2023", "dom"],
     "forceConsistentCasingInFileNames": True, "module": "ESNext", "isolatedModules": True, "noEmit": True,
     "types": ["node"],
+    # stricter than Convex's tsconfig: an import a fix leaves unread is an error (many
+    # projects' own tsconfig sets this, and their `tsc` would fail)
+    "noUnusedLocals": True,
 }
 
 

@@ -9,6 +9,9 @@ four promises:
 * one fix may edit several files, and is applied to all of them or to none;
 * the file keeps its shape: inserted text uses the file's line endings, and a byte order
   mark and the presence or absence of a final newline survive every pass;
+* an import a fix kept only for other code that the same pass rewrote (two functions of one
+  file made internal together) does not linger: `drop_imports` removes it when nothing names
+  it any more (`Fix.imports_kept`);
 * it ends: at most `MAX_PASSES` passes, and a pass that brings the files back to a state
   seen before (two fixes undoing each other) stops the loop. Rules still offering fixes
   at the end are reported in `not_converged`.
@@ -283,11 +286,14 @@ def fix_loop(
     read: Callable[[Path], bytes | None],
     allowed: set[Applicability],
     max_passes: int = MAX_PASSES,
+    drop_imports: Callable[[Path, bytes, list[str]], bytes] | None = None,
 ) -> FixOutcome:
     """Run `lint(overrides)` and apply fixes until no applicable fix is left.
 
     `lint` gets the files changed so far (path -> content) and returns the diagnostics for
-    that state; `read` reads a file that has not been changed yet (None if it cannot).
+    that state; `read` reads a file that has not been changed yet (None if it cannot);
+    `drop_imports(path, content, names)` returns the content without the imports of those
+    names that nothing names any more.
     """
     files = _Files(read)
     outcome = FixOutcome(files.current, files.originals, [])
@@ -311,6 +317,8 @@ def fix_loop(
         good = _combine(files, good)
         new_content = {p: files.edited(p, edits) for p, edits in _by_file(f for _d, f in good).items()}
         files.current.update(new_content)
+        if drop_imports is not None:
+            _drop_kept_imports(files, good, drop_imports)
         outcome.passes += 1
         for d, _f in good:
             outcome.applied[d.code] = outcome.applied.get(d.code, 0) + 1
@@ -323,6 +331,23 @@ def fix_loop(
         diags = lint(dict(files.current))
     outcome.remaining = diags
     return outcome
+
+
+def _drop_kept_imports(files: _Files, good: list[tuple[Diagnostic, Fix]],
+                       drop_imports: Callable[[Path, bytes, list[str]], bytes]) -> None:
+    """After a pass: the imports its fixes kept for other readers, gone when those readers
+    were rewritten by the same pass (never at the price of a parse error)."""
+    kept: dict[Path, set[str]] = {}
+    for _d, f in good:
+        for path, name in f.imports_kept:
+            kept.setdefault(Path(path), set()).add(name)
+    for path, names in kept.items():
+        src = files.current.get(path)
+        if src is None:
+            continue
+        new = keep_file_shape(files.originals[path], drop_imports(path, src, sorted(names)))
+        if new != src and files.errors(path, new) <= files.errors(path, src):
+            files.current[path] = new
 
 
 def _combine(files: _Files, good: list[tuple[Diagnostic, Fix]]) -> list[tuple[Diagnostic, Fix]]:

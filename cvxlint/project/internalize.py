@@ -10,15 +10,21 @@ Turning it internal means, all at once:
    same `_generated/api` (and dropping `api` when nothing else reads it).
 
 `make_internal(project, fn)` returns those edits, or None when the change cannot be done
-mechanically: a client (frontend or Python) calls the function, the builder is a custom
-wrapper with no known internal twin, or a reference is built in a way we cannot rewrite
-(`anyApi`, a string name, a partial reference such as `const m = api.tasks; m.list`).
+mechanically: a client (frontend or Python) calls the function or names it in a type, the
+builder is a custom wrapper with no known internal twin, or a reference is built in a way we
+cannot rewrite (`anyApi`, a string name, a partial reference such as `const m = api.tasks;
+m.list`). References in types (`FunctionReturnType<typeof api.x.y>`) are rewritten too:
+`api.x.y` stops existing.
+
+An import that one fix keeps only because another reference still reads it (two functions
+of one file made internal in the same pass) is listed in `imports_kept`: the fix loop drops
+it once nothing reads it any more.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .. import edits as E
 from ..diagnostics import Edit
@@ -36,20 +42,23 @@ INTERNAL_TWIN = {
 }
 
 
-def make_internal(project: "Project", fn: "RegisteredFunction") -> list[Edit] | None:
+class Internalizing(NamedTuple):
+    edits: list[Edit]
+    imports_kept: list[tuple[str, str]]  # (path, local name) kept for another reader
+
+
+def make_internal(project: "Project", fn: "RegisteredFunction") -> Internalizing | None:
     if not fn.is_public or fn.builder.origin not in ("generated", "generic") or not fn.exported:
         return None
     twin = INTERNAL_TWIN.get(fn.builder.name)
     if twin is None:
         return None
-    uses = fn.module.app.callers(fn)
+    uses = [*fn.module.app.callers(fn), *project.call_index.type_mentions(fn)]
     if any(u.is_client for u in uses):
         return None
-    edits: list[Edit] = []
-    builder = _builder_edits(project, fn, twin)
-    if builder is None:
+    result = Internalizing([], [])
+    if not _builder_edits(project, fn, twin, result):
         return None
-    edits.extend(builder)
     rewrites: dict[str, tuple[FileFacts, list]] = {}
     for u in uses:
         ref = u.ref
@@ -63,42 +72,42 @@ def make_internal(project: "Project", fn: "RegisteredFunction") -> list[Edit] | 
         if all(r is not chain[0] for r in entry[1]):
             entry[1].append(chain[0])
     for facts, roots in rewrites.values():
-        file_edits = _reference_edits(project, facts, roots, fn.module.app.functions_dir)
-        if file_edits is None:
+        if not _reference_edits(project, facts, roots, result):
             return None
-        edits.extend(file_edits)
-    return edits
+    return result
 
 
-def _builder_edits(project: "Project", fn: "RegisteredFunction", twin: str) -> list[Edit] | None:
+def _builder_edits(project: "Project", fn: "RegisteredFunction", twin: str, result: Internalizing) -> bool:
     facts = fn.facts
     callee = js.callee(fn.call)
     if callee is None or callee.type != "identifier":
-        return None
+        return False
     imp = facts.import_of(callee.text or "")
     if imp is None or imp.type_only or imp.imported != fn.builder.name:
-        return None
+        return False
     stmt = E.statement_of(imp)
     if stmt is None:
-        return None
+        return False
+    still_read = E.references(facts, imp.local, {id(callee)}) > 0
+    if still_read:
+        result.imports_kept.append((facts.path, imp.local))
     existing = _named_import(facts, imp.source, twin)
     if existing is not None:
-        local = existing.local
-        out = [Edit(facts.path, callee.start, callee.end, local)]
-        if E.other_reads(facts, imp.local, {id(callee)}) == 0:
-            out.append(E.remove_specifier(facts, imp.node))
-        return out
+        result.edits.append(Edit(facts.path, callee.start, callee.end, existing.local))
+        if not still_read:
+            result.edits.append(E.remove_specifier(facts, imp.node))
+        return True
     if project.linker.definition(facts, twin) is not None:
-        return None  # the twin's name is taken by something else in this file
-    out = [Edit(facts.path, callee.start, callee.end, twin)]
-    if E.other_reads(facts, imp.local, {id(callee)}) == 0 and imp.local == imp.imported:
-        out.append(E.rename_specifier(facts, imp.node, twin))
+        return False  # the twin's name is taken by something else in this file
+    result.edits.append(Edit(facts.path, callee.start, callee.end, twin))
+    if not still_read and imp.local == imp.imported:
+        result.edits.append(E.rename_specifier(facts, imp.node, twin))
     else:
         add = E.add_specifier(facts, stmt, twin)
         if add is None:
-            return None
-        out.append(add)
-    return out
+            return False
+        result.edits.append(add)
+    return True
 
 
 def _named_import(facts: FileFacts, source: str, imported: str) -> Import | None:
@@ -108,17 +117,17 @@ def _named_import(facts: FileFacts, source: str, imported: str) -> Import | None
     return None
 
 
-def _reference_edits(project: "Project", facts: FileFacts, roots: list, functions_dir) -> list[Edit] | None:
+def _reference_edits(project: "Project", facts: FileFacts, roots: list, result: Internalizing) -> bool:
     """Rewrite `api` to `internal` at each chain root in one file, fixing the imports."""
     api_name = roots[0].text or ""
     if any(r.text != api_name for r in roots):
-        return None
+        return False
     api_imp = facts.import_of(api_name)
     if api_imp is None or api_imp.imported != "api" or api_imp.type_only:
-        return None
+        return False
     target = project.resolver.resolve(Path(facts.path), api_imp.source)
     if target is None or target.kind != "generated" or target.name != "api":
-        return None
+        return False
     internal_imp = None
     for imp in facts.imports:
         if imp.imported == "internal" and not imp.type_only:
@@ -127,19 +136,21 @@ def _reference_edits(project: "Project", facts: FileFacts, roots: list, function
                 internal_imp = imp
                 break
     if internal_imp is None and project.linker.definition(facts, "internal") is not None:
-        return None  # `internal` means something else here
+        return False  # `internal` means something else here
     local = internal_imp.local if internal_imp is not None else "internal"
-    out = [Edit(facts.path, r.start, r.end, local) for r in roots]
-    api_still_read = E.other_reads(facts, api_name, {id(r) for r in roots}) > 0
+    result.edits.extend(Edit(facts.path, r.start, r.end, local) for r in roots)
+    api_still_read = E.references(facts, api_name, {id(r) for r in roots}) > 0
+    if api_still_read:
+        result.imports_kept.append((facts.path, api_name))
     if internal_imp is None:
         if not api_still_read and api_imp.local == "api":
-            out.append(E.rename_specifier(facts, api_imp.node, "internal"))
+            result.edits.append(E.rename_specifier(facts, api_imp.node, "internal"))
         else:
             stmt = E.statement_of(api_imp)
             add = E.add_specifier(facts, stmt, "internal") if stmt is not None else None
             if add is None:
-                return None
-            out.append(add)
+                return False
+            result.edits.append(add)
     elif not api_still_read:
-        out.append(E.remove_specifier(facts, api_imp.node))
-    return out
+        result.edits.append(E.remove_specifier(facts, api_imp.node))
+    return True

@@ -298,13 +298,21 @@ class CallIndex:
     uses: list[FunctionUse] = field(default_factory=list)
     routes: list[HttpRoute] = field(default_factory=list)
     python_files: list[tuple["PyFacts", "App | None"]] = field(default_factory=list)  # with the nearest app
+    # `typeof api.x.y` written in types: they call nothing, so they are not uses
+    type_uses: list[FunctionUse] = field(default_factory=list)
     _by_target: dict[int, list[FunctionUse]] = field(default_factory=dict)
+    _types_by_target: dict[int, list[FunctionUse]] = field(default_factory=dict)
     _by_app: dict[int, list[FunctionUse]] = field(default_factory=dict)
     _by_call: dict[int, FunctionUse] | None = None
 
     # -- queries --------------------------------------------------------------------------
     def callers(self, fn: "RegisteredFunction") -> list[FunctionUse]:
         return self._by_target.get(id(fn), [])
+
+    def type_mentions(self, fn: "RegisteredFunction") -> list[FunctionUse]:
+        """Where types name `fn` (`FunctionReturnType<typeof api.x.y>`): renaming or
+        internalizing it must rewrite them too."""
+        return self._types_by_target.get(id(fn), [])
 
     def uses_in(self, app: "App") -> list[FunctionUse]:
         """Every use whose reference points into `app` (resolved or not)."""
@@ -377,11 +385,11 @@ class CallIndex:
         return index
 
     def _add(self, use: FunctionUse) -> None:
-        self.uses.append(use)
+        (self.type_uses if use.how == "type" else self.uses).append(use)
 
     def _link(self, project: "Project") -> None:
         by_dir = {a.functions_dir: a for a in project.apps}
-        for u in self.uses:
+        for u in (*self.uses, *self.type_uses):
             if u.app is None:
                 if u.ref is not None and u.ref.functions_dir is not None:
                     u.app = by_dir.get(u.ref.functions_dir)
@@ -389,11 +397,15 @@ class CallIndex:
                     u.app = project.nearest_app(Path(u.path))
             if u.app is None:
                 continue
-            self._by_app.setdefault(id(u.app), []).append(u)
             if u.target is None and u.ref is not None:
                 ident = u.ref.identifier
                 if ident is not None and u.ref.namespace != "components":
                     u.target = u.app.by_identifier.get(ident)
+            if u.how == "type":
+                if u.target is not None:
+                    self._types_by_target.setdefault(id(u.target), []).append(u)
+                continue
+            self._by_app.setdefault(id(u.app), []).append(u)
             if u.target is not None:
                 self._by_target.setdefault(id(u.target), []).append(u)
 
@@ -640,8 +652,9 @@ def _mentions(resolver: ReferenceResolver, project: "Project", facts: FileFacts,
         outer = js.outer(top)
         if outer.parent is not None and outer.parent.type == "call_expression" and outer.field == "function":
             continue
-        if scope.is_type_context(n):
-            continue  # `typeof api.x.y` in a type: nothing is called
+        # `typeof api.x.y` in a type calls nothing, but names the function: kept apart from
+        # the uses (CallIndex.type_mentions) for whoever renames or moves it
+        how = "type" if scope.is_type_context(n) else "reference"
         func = facts.enclosing_function(n)
         if func is not None and func.lookup(n.text or "") is not None:
             continue  # shadowed by a local
@@ -649,10 +662,11 @@ def _mentions(resolver: ReferenceResolver, project: "Project", facts: FileFacts,
         if ref is None or ref.namespace == "components" or ref.identifier is None:
             continue
         via = None
-        if outer.parent is not None and outer.parent.type == "arguments" and outer.parent.parent is not None:
+        if how == "reference" and outer.parent is not None and outer.parent.type == "arguments" \
+                and outer.parent.parent is not None:
             callee = js.callee(outer.parent.parent)
             via = js.dotted_name(callee) if callee is not None else None
-        use = FunctionUse(lang, "reference", facts.path, top.start, top.end, ref, None,
+        use = FunctionUse(lang, how, facts.path, top.start, top.end, ref, None,
                           app=app if app is not None and ref.functions_dir == app.functions_dir else None,
                           func=func, facts=facts, via=via)
         out.append((use, frozenset((_node_key(facts.path, top), _node_key(facts.path, outer)))))

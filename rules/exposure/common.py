@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from cvxlint.project.definitions import ExternalDef
 from cvxlint.project.internalize import make_internal
 from cvxlint.rulekit import Fix, describe_uses, js, memoized
@@ -18,12 +20,13 @@ def internal_fix(ctx, fn):
         return None
 
     def compute():
-        edits = make_internal(ctx.project, fn)
-        if not edits:
+        change = make_internal(ctx.project, fn)
+        if change is None or not change.edits:
             return None
         twin = "internal" + fn.kind[0].upper() + fn.kind[1:]
-        return Fix.unsafe(f"Make `{fn.display_name}` an {twin} and reference it through `internal.` everywhere",
-                          *edits)
+        fix = Fix.unsafe(f"Make `{fn.display_name}` an {twin} and reference it through `internal.` everywhere",
+                         *change.edits)
+        return replace(fix, imports_kept=tuple(change.imports_kept))
 
     return memoized(ctx, ("make_internal", id(fn)), compute)
 
