@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from pathlib import Path
 
 from cvxlint.api import build_project, check
@@ -253,6 +255,32 @@ def test_a_solution_tsconfig_resolves_through_the_referenced_project(tmp_path):
     assert callers(p, "notes:add") == [("client", "useMutation", "Notes.tsx", "api")]
     # a file no referenced project includes keeps the solution config (no alias there)
     assert p.resolver.resolve(str(tmp_path / "scripts/x.ts"), "@convex/api").kind == "external"
+
+
+@pytest.mark.parametrize("compiler_options", [
+    '{"baseUrl": ".", "paths": {"@/*": ["./src/*"], "convex/*": ["./convex/*"]}}',
+    '{"baseUrl": "."}',
+])
+def test_convex_generated_through_an_alias_onto_the_app(tmp_path, compiler_options):
+    """`import { api } from "convex/_generated/api"` with `paths` (`convex/*` -> `./convex/*`)
+    or only `baseUrl: "."`: the npm `convex` package has no `_generated`, so TypeScript's
+    alias lookup (tried before node_modules) lands in the app. Read as the package, the
+    frontend's calls vanished and CVX302's unsafe fix made called functions internal
+    (Ascentul: 121 files import it so)."""
+    files = {
+        "package.json": '{"name": "web", "dependencies": {"convex": "^1.48.0"}}',
+        "tsconfig.json": '{"compilerOptions": ' + compiler_options + ', "include": ["src/**/*.ts"]}',
+        "convex/users.ts": 'import { v } from "convex/values";\nimport { query } from "./_generated/server";\n'
+                           'export const byClerkId = query({ args: { id: v.string() }, handler: async () => null });\n',
+        "src/profile.ts": 'import { ConvexHttpClient } from "convex/browser";\nimport { api } from "convex/_generated/api";\n'
+                          'const client = new ConvexHttpClient("https://x.convex.cloud");\n'
+                          'export const me = () => client.query(api.users.byClerkId, { id: "u" });\n',
+    }
+    write_files(tmp_path, files)
+    p = project_of(tmp_path)
+    assert callers(p, "users:byClerkId") == [("client", "query", "profile.ts", "api")]
+    # the package's own modules stay the package's
+    assert p.resolver.resolve(str(tmp_path / "src/profile.ts"), "convex/browser").kind == "external"
 
 
 def test_file_mode_without_git_still_sees_sibling_packages(tmp_path):

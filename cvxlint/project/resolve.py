@@ -93,7 +93,10 @@ class Resolver:
             return self._from_path(Path(os.path.normpath(from_file.parent / spec)))
         if spec.startswith("/"):
             return self._from_path(Path(os.path.normpath(spec)))
-        if spec.split("/", 1)[0] in KNOWN_PACKAGES or spec.startswith(KNOWN_SCOPES):
+        if (spec.split("/", 1)[0] in KNOWN_PACKAGES or spec.startswith(KNOWN_SCOPES)) \
+                and not spec.startswith("convex/_generated/"):
+            # `convex/_generated/api` is no module of the npm package: it only compiles through
+            # a `paths` alias or `baseUrl` onto the app's own folder (TypeScript tries those first)
             return Target("external", spec)
         cfg = self._tsconfig(from_file.parent)
         unresolved_alias: Target | None = None
