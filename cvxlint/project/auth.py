@@ -73,7 +73,11 @@ _RUN = ("runQuery", "runMutation", "runAction")
 CAPABILITY_ARG = re.compile(
     r"^(code|token|secret|password|passcode|otp|nonce|sessionId|sessionToken|accessKey|apiKey|signature)$"
     r"|^(share|invite|invitation|access|auth|session|magic|reset|verification|verify|join|room|claim|api|secret|"
-    r"guest|private|edit|view|signup|login|pairing|link|upload|download|refresh|device|bearer)(Code|Token|Key|Secret|Hash)$"
+    r"guest|private|edit|view|signup|login|pairing|link|upload|download|refresh|device|bearer|confirmation|booking|"
+    r"reservation|ticket|voucher|redeem|gift|respondent|participant|attendee|entry)(Code|Token|Key|Secret|Hash)$"
+    # a token someone was handed (`respondentToken`), not one a device registers to receive
+    # notifications (`pushToken`: stored, never checked) nor a page cursor (`nextPageToken`)
+    r"|^(?!.*(?i:push|fcm|apns|expo|notification|csrf|page|next|cursor|continuation))[a-z]\w*Token$"
     r"|^[a-z]+Session(Id|Token)$"  # an anonymous visitor's session: `contactSessionId`, `guestSessionId`
 )
 # Arguments naming whose data to act on: the caller can pass anyone's (CVX401, CVX403).
@@ -208,7 +212,7 @@ class AccessAnalysis:
 
     # -----------------------------------------------------------------------------------
     def _compute(self, fn: "RegisteredFunction") -> Access:
-        out = Access(annotated_public=_annotated_public(fn))
+        out = Access(annotated_public=marked_public(fn))
         if fn.builder.is_custom:
             built = self.builder_access(fn.builder)
             out.evidence.extend(built.evidence)
@@ -255,14 +259,15 @@ class AccessAnalysis:
         return out
 
     def _named_public(self, fn: "RegisteredFunction") -> bool:
-        """Is a query named public on purpose: by its own name (`getPublicProfile`) or its
+        """Is a query named public on purpose: by its own name (`getPublicProfile`), its builder's
+    (`publicQuery({...})`, a wrapper the project made for open reads) or its
         module's (`publicProfile:check`: the data is public), or by a module or folder named
         just `public` (`public/feed:list`) when no function of that module checks who is
         calling: a `public.ts` whose siblings check identity means "client-facing" (next to
         an internal `protected.ts`), not "open to anyone"."""
         module, _, local = fn.display_name.rpartition(":")
-        if _PUBLIC_NAME.search(local):
-            return True
+        if _PUBLIC_NAME.search(local) or (fn.builder.is_custom and _PUBLIC_NAME.search(fn.builder.name)):
+            return True  # ... or registered with a builder the project named so (`publicQuery`)
         if not _PUBLIC_NAME.search(module):
             return False
         if "public" not in module.split("/"):
@@ -400,12 +405,12 @@ class AccessAnalysis:
         if val is None or val.required().kind != "object":
             return None
         for name, field in val.required().fields.items():
-            # A wrapper may consume the argument itself (convex-helpers sessions); with a plain
-            # builder an argument the handler never reads guards nothing, and neither does an
-            # optional one: a caller who leaves it out skips whatever checks it.
+            # A wrapper may consume the argument itself (convex-helpers sessions); otherwise an
+            # argument the handler never reads guards nothing, and neither does an optional
+            # one: a caller who leaves it out skips whatever checks it.
             if not CAPABILITY_ARG.match(_camel(name)):  # `secret_key` is `secretKey`
                 continue
-            if fn.builder.is_custom or (not field.is_optional and self._handler_checks(fn, name)):
+            if _wrapper_may_read(fn.builder, name) or (not field.is_optional and self._handler_checks(fn, name)):
                 return name
         return None
 
@@ -495,10 +500,11 @@ class AccessAnalysis:
         caller chose."""
         if site.path and self.configured(site.path[-1]):
             return False  # named in `auth-helpers`: the user says it checks
-        if depth == 0 and (not _given_ctx_whole(r, site) or _given_request(site)
-                           or any(CAPABILITY_ARG.match(p) for p in _argument_fields(r, site))):
-            # A guard not handed ctx may check what it is handed (a webhook signature
-            # against a secret); one handed the HTTP request may verify it
+        if depth == 0 and (_given_request(site) or any(CAPABILITY_ARG.match(p) for p in _argument_fields(r, site))
+                           or not (_given_ctx_whole(r, site) or _handed_data_only(r, site))):
+            # One handed the HTTP request may verify it; one not handed ctx may check what it
+            # is handed (the signed-in user looked up before it, a webhook signature). Handed
+            # only data (arguments, rows), it can still compare them with a server secret.
             return False
         callgraph = self.project.callgraph
         target = callgraph.callee(r.facts, site)
@@ -570,6 +576,24 @@ class AccessAnalysis:
     def _run_target(self, site: CallSite) -> "RegisteredFunction | None":
         use = self.project.call_index.use_at(site.node)
         return use.target if use is not None else None
+
+
+def _wrapper_may_read(builder, name: str) -> bool:
+    """May a custom builder's own code read argument `name`? A convex-helpers customization
+    sees only the arguments it declares itself (its `args`), so one that never names it
+    (`customCtx(...)`, `NoOp`, an object without it) cannot; a builder we cannot read may."""
+    if builder.origin in ("config", "wrapper"):
+        return True
+    for layer in builder.layers:
+        c = js.unwrap(layer.customization)
+        if c is None:
+            return True
+        if (c.type == "identifier" and c.text == "NoOp") or \
+                (c.type == "call_expression" and js.dotted_name(js.callee(c)) == "customCtx"):
+            continue
+        if c.type != "object" or any(n.text == name for n in c.walk() if n.text is not None):
+            return True
+    return False
 
 
 def _camel(name: str) -> str:
@@ -706,6 +730,60 @@ def _argument_fields(r: Reached, site: CallSite) -> list[str]:
     return out
 
 
+def _handed_data_only(r: Reached, site: CallSite) -> bool:
+    """Is a guard call in a handler given nothing but data: the handler's arguments, what the
+    database returns, literals and what is computed from those alone (`hasEmailChannel(prefs)`
+    for a row looked up by `args.userId`)? Nothing of that says who is calling. Anything else
+    (a value from a helper handed ctx, `ctx.user` of a custom builder, a module value) may."""
+    given = js.call_args(site.node)
+    return bool(given) and all(_data_only(r, a, 0) for a in given)
+
+
+def _data_only(r: Reached, node: Node, depth: int) -> bool:
+    for n in node.walk():
+        if n.type == "this":
+            return False
+        if n.type == "call_expression":
+            chain = js.member_chain(js.callee(n))
+            if chain is None:
+                return False
+            root, props = chain
+            if root.type == "call_expression" or (props[:1] == ["db"] and _is_ctx(r, root)):
+                continue  # a method on a result, or `ctx.db...`: its parts are walked too
+            if not (root.type == "identifier" and props and _data_value(r, root, node, depth)):
+                return False  # a function of ours or of a package: it may know the caller
+        elif n.type in ("identifier", "shorthand_property_identifier") and not _data_value(r, n, node, depth):
+            return False
+    return True
+
+
+def _data_value(r: Reached, n: Node, within: Node, depth: int) -> bool:
+    """Is this name, read inside `within`, data (see `_data_only`)?"""
+    ref = r.facts.ref_of(n)
+    if ref is None:
+        return False  # a module value or a global
+    if ref.kind == "param":
+        if ref.func is r.func:
+            return ref.index == 1 or (ref.index == 0 and _is_ctx(r, n))
+        # a parameter of a callback written inside `within` (`(q) => q.eq("userId", args.userId)`)
+        return ref.func is not None and within.start <= ref.func.node.start and ref.func.node.end <= within.end
+    init = local_const(r.facts, n) if ref.kind == "local" and depth < 3 else None
+    return init is not None and _data_only(r, init, depth + 1)
+
+
+def _is_ctx(r: Reached, n: Node) -> bool:
+    """Is `n` the handler's ctx used for its database (`ctx` in `ctx.db`, or a `db`
+    destructured from it)?"""
+    ref = r.facts.ref_of(n) if n.type == "identifier" else None
+    if ref is None or ref.kind != "param" or ref.func is not r.func or ref.index != 0:
+        return False
+    if ref.path:
+        return ref.path[:1] == ("db",)
+    p = n.parent
+    prop = p.child("property") if p is not None and p.type == "member_expression" and n.field == "object" else None
+    return prop is not None and prop.text == "db"
+
+
 def _on_arguments_only(r: Reached, site: CallSite) -> bool:
     """Does a guard call in a handler take nothing but the handler's arguments (literals, and
     what is computed from those alone)? Then the caller decides the outcome: `if
@@ -730,7 +808,8 @@ def _on_arguments_only(r: Reached, site: CallSite) -> bool:
 
 
 _PUBLIC_NAME = re.compile(r"(^|[/:_])(public|published)|Public|Published")
-_PUBLIC_FIELD = re.compile(r"^(is)?(public|published|publish|visible|listed|live|approved)$|^(status|visibility|state)$", re.I)
+_PUBLIC_FIELD = re.compile(r"^(is)?(public|published|publish|visible|listed|live|approved)$|^(status|visibility|state)$"
+                           r"|^[a-z]+Visibility$", re.I)  # `directoryVisibility`
 _PUBLIC_VALUE = frozenset(["publish", "published", "public", "visible", "live", "listed", "approved", "draft"])
 _COMPARE = ("===", "==", "!==", "!=")
 
@@ -1155,7 +1234,7 @@ def _root(n: Node) -> Node:
     return n
 
 
-def _annotated_public(fn: "RegisteredFunction") -> bool:
+def marked_public(fn: "RegisteredFunction") -> bool:
     """`// cvxlint-public` in the comments right above the registration (or on its first line)."""
     facts = fn.facts
     marks = [c for c in facts.module.comments if "cvxlint-public" in c.text]

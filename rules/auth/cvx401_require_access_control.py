@@ -45,20 +45,25 @@ class RequireAccessControl(Rule):
     - guard calls named like the official plugin's pattern (`requireUser`, `assertAdmin`,
       `ensureMember`, `checkAccess`, `canEdit`, `hasRole`) and the names or `/regexes/`
       configured in `auth-helpers` — but not one the handler gives only its arguments
-      (`isAdmin(args.adminEmail)`): the caller chooses those, so it cannot tell who asks;
+      (`isAdmin(args.adminEmail)`) or only data (`hasEmailChannel(prefs)` for a row an
+      argument picked): the caller chooses those, so it cannot tell who asks;
     - row-level security (`wrapDatabaseReader`/`wrapDatabaseWriter`/`RowLevelSecurity`);
     - a shared server secret: a value compared with a secret from the environment
       (`args.token !== process.env.BACKEND_ACCESS_TOKEN`, also through a local or a
       template, or read off an environment object: `env.INTERNAL_SECRET` after
       `const env = backendEnv()`), in the handler, a helper or a builder's customization;
     - a capability argument — the unguessable secret itself (`code`, `shareToken`,
-      `inviteCode`, `sessionId`, ...) — which the Convex docs accept as access control, as
-      long as the handler reads it (or a custom builder may consume it);
+      `inviteCode`, `respondentToken`, `confirmationCode`, `sessionId`, ...; not a push
+      token or a page cursor) — which the Convex docs accept as access control, as long as
+      the handler reads it, or the custom builder declares it (a customization sees only the
+      arguments it declares);
     - in a query, a filter that only returns records marked public or published
-      (`q.eq("status", "published")`, `post.visibility === "public"`).
+      (`q.eq("status", "published")`, `post.visibility === "public"`,
+      `q.eq("directoryVisibility", "visible")`).
 
     Functions marked `// cvxlint-public` (on or above the declaration), and queries whose
-    name or module says they are public (`getPublicProfile`, `public/feed.ts`), are public by
+    name, module or custom builder says they are public (`getPublicProfile`, `public/feed.ts`,
+    `publicQuery({...})`), are public by
     design; a module or folder named just `public` counts only when none of the module's
     functions checks identity (a `public.ts` next to `protected.ts` means client-facing, not
     open to anyone). Mutations
@@ -285,7 +290,42 @@ class RequireAccessControl(Rule):
               files={**AUTH_CONFIG, "convex/lib/admin.ts": 'import { enforce } from "@acme/authz";\n'
                      'export async function assertSuperAdmin(ctx: any) {\n  await enforce(ctx, "superadmin");\n}\n'},
               note="a project guard that hands ctx to a package's check may ask who is calling there"),
+        Valid(SERVER + 'import { verifyDigest } from "./lib/hooks";\n'
+              'export const ingest = mutation({ args: { body: v.string(), digest: v.string() }, handler: async (ctx, args) => {\n'
+              '  if (!verifyDigest(args.body, args.digest)) throw new Error("bad signature");\n'
+              '  await ctx.db.insert("events", { body: args.body });\n}});\n',
+              files={**AUTH_CONFIG, "convex/lib/hooks.ts":
+                     'export function verifyDigest(body: string, digest: string) {\n'
+                     '  const expected = process.env.WEBHOOK_SECRET;\n  return body.length > 0 && digest === expected;\n}\n'},
+              note="a guard handed only arguments that compares them with a server secret"),
+        Valid(SERVER + 'import { isStaff } from "./lib/staff";\n'
+              'export const wipe = mutation({ args: { id: v.id("notes") }, handler: async (ctx, args) => {\n'
+              '  const me = await ctx.db.query("users").withIndex("by_token", (q) => q.eq("token", "x")).unique();\n'
+              '  const viewer = await getAuthUserId(ctx);\n  if (!viewer || !isStaff(me)) throw new Error("no");\n'
+              '  await ctx.db.delete("notes", args.id);\n}});\n',
+              files={**AUTH_CONFIG, "convex/lib/staff.ts": 'export function isStaff(u: any) {\n  return u?.role === "staff";\n}\n'},
+              note="a data guard next to an identity check: the identity check protects it"),
+        Valid('import { v } from "convex/values";\nimport { publicQuery } from "./functions";\n'
+              'export const services = publicQuery({ args: { orgId: v.id("orgs") }, handler: async (ctx, args) =>\n'
+              '  await ctx.db.query("services").withIndex("by_org", (q) => q.eq("orgId", args.orgId)).take(100) });\n',
+              files={**AUTH_CONFIG, "convex/functions.ts":
+                     'import { customQuery } from "convex-helpers/server/customFunctions";\n'
+                     'import { query } from "./_generated/server";\n'
+                     '// the booking page\'s reads: open on purpose\n'
+                     'export const publicQuery = customQuery(query, { args: {}, input: async (_ctx, args) => ({ ctx: {}, args }) });\n'},
+              note="registered with a builder the project named for open reads"),
+        Valid(SERVER + 'export const byRespondent = query({ args: { respondentToken: v.string() }, handler: async (ctx, args) => {\n'
+              '  const r = await ctx.db.query("respondents").withIndex("by_token", (q) => q.eq("respondentToken", args.respondentToken)).unique();\n'
+              '  return r === null ? null : await ctx.db.get("polls", r.pollId);\n}});\n'
+              'export const booking = query({ args: { confirmationCode: v.string() }, handler: async (ctx, args) =>\n'
+              '  await ctx.db.query("bookings").withIndex("by_code", (q) => q.eq("confirmationCode", args.confirmationCode)).first() });\n',
+              files=AUTH_CONFIG, note="a token or a confirmation code someone was handed is capability access"),
+        Valid(SERVER + 'export const directory = query({ args: { orgId: v.id("orgs") }, handler: async (ctx, { orgId }) =>\n'
+              '  await ctx.db.query("members").withIndex("by_org_vis", (q) => q.eq("orgId", orgId).eq("directoryVisibility", "visible"))\n'
+              '    .take(100) });\n',
+              files=AUTH_CONFIG, note="a filter on a visibility field, prefixed or not, returns what its owners made public"),
     ]
+
     invalid = [
         Invalid(SERVER + 'export const sync = mutation({ args: { workosId: v.string(), email: v.string() }, handler: async (ctx, args) => {\n'
                 '  const identity = await ctx.auth.getUserIdentity();\n'
@@ -368,6 +408,26 @@ class RequireAccessControl(Rule):
                        '  if (!user?.isSuperAdmin) throw new Error("forbidden");\n}\n'},
                 lines=[5], message="never asks `ctx.auth`",
                 note="a guard handed ctx that looks the caller up by an argument the caller chooses"),
+        Invalid(SERVER + 'import { hasEmailChannel } from "./lib/prefs";\n'
+                'export const clearEmail = mutation({ args: { userId: v.id("users") }, handler: async (ctx, args) => {\n'
+                '  const prefs = await ctx.db.query("prefs").withIndex("by_user", (q) => q.eq("userId", args.userId)).unique();\n'
+                '  if (!prefs || !hasEmailChannel(prefs)) return;\n'
+                '  await ctx.db.patch("prefs", prefs._id, { email: undefined });\n}});\n',
+                files={**AUTH_CONFIG, "convex/lib/prefs.ts":
+                       'export function hasEmailChannel(p: { email?: string; emailEnabled: boolean }) {\n'
+                       '  return p.emailEnabled && !!p.email;\n}\n'},
+                lines=[5], message="never asks `ctx.auth`",
+                note="a guard handed only data (a row the caller's argument picked) checks the data, not the caller"),
+        Invalid('import { v } from "convex/values";\nimport { plainMutation } from "./functions";\n'
+                'export const remove = plainMutation({ args: { id: v.id("notes"), sessionId: v.optional(v.string()) },\n'
+                '  handler: async (ctx, args) => {\n    await ctx.db.delete("notes", args.id);\n  },\n});\n',
+                files={**AUTH_CONFIG, "convex/functions.ts":
+                       'import { customMutation } from "convex-helpers/server/customFunctions";\n'
+                       'import { mutation } from "./_generated/server";\n'
+                       'export const plainMutation = customMutation(mutation, {\n  args: {},\n'
+                       '  input: async (_ctx, args) => ({ ctx: {}, args }),\n});\n'},
+                lines=[3], message="anyone can call it",
+                note="a custom builder whose customization never names `sessionId` cannot check it for the handler"),
         Invalid('import { mutation } from "./_generated/server";\nimport { zMutationBuilder } from "zodvex";\n'
                 'import { z } from "zod";\nconst zm = zMutationBuilder(mutation);\n'
                 'export const wipe = zm({ args: { id: z.string() }, handler: async (ctx, { id }) => {\n'

@@ -1,6 +1,6 @@
 import re
 
-from cvxlint.project.auth import IDENTITY_ARG
+from cvxlint.project.auth import IDENTITY_ARG, marked_public
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, reported_functions
 
 SERVER = 'import { v } from "convex/values";\nimport { mutation, internalMutation } from "./_generated/server";\n'
@@ -19,7 +19,9 @@ class NoSpoofableAccessControl(Rule):
     `email`, `role`, `isAdmin`, `orgId` — with something (`doc.owner !== userId`), or test
     a yes/no flag directly (`if (!args.isAdmin)`); one finding per condition. Internal
     functions are skipped (their arguments come from trusted server code), and so are
-    uniqueness checks: an `if` that throws "already taken" / "exists" / "duplicate".
+    functions marked `// cvxlint-public` (open by design: matching one argument against
+    another scopes the data) and uniqueness checks: an `if` that throws "already taken" /
+    "exists" / "duplicate".
 
     ## Why is this bad?
     The caller picks the argument, so they can claim to be anyone: "don't use a function
@@ -44,6 +46,11 @@ class NoSpoofableAccessControl(Rule):
     summary = "Access decided by a caller-supplied argument such as `userId` or `role`"
 
     valid = [
+        Valid(SERVER.replace("mutation, internalMutation", "query") + '// The booking page: open on purpose.\n// cvxlint-public\n'
+              'export const bookable = query({ args: { orgId: v.id("orgs"), staffId: v.id("staff") }, handler: async (ctx, a) => {\n'
+              '  const staff = await ctx.db.get("staff", a.staffId);\n'
+              '  if (!staff || staff.orgId !== a.orgId) return [];\n  return [staff.name];\n}});\n',
+              note="marked public by design: matching one argument against another scopes the data, it grants nothing"),
         Valid(SERVER + 'export const del = internalMutation({ args: { id: v.id("notes"), userId: v.id("users") },\n'
               '  handler: async (ctx, a) => {\n    const n = await ctx.db.get("notes", a.id);\n'
               '    if (n?.owner !== a.userId) throw new Error("no");\n  },\n});\n'),
@@ -106,6 +113,8 @@ class NoSpoofableAccessControl(Rule):
             # the host is still up to an argument the caller chooses
             if any(e.where != "args" for e in access.evidence) or access.unknown or access.identity:
                 continue
+            if marked_public(fn):
+                continue  # `// cvxlint-public`: open by design, so an argument check is scoping, not access
             for node, arg in _spoofable_conditions(facts, fn.handler):
                 ctx.report(facts, node, f"{describe_function(fn)} decides access with the argument `{arg}`, "
                            "which the caller chooses: anyone can pass someone else's value; compare with the "
