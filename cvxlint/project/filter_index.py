@@ -15,6 +15,9 @@ class FilterIndex:
     kind: "filter" — `.filter(q => q.eq(...))` (only equalities) on a query with no index;
           "after_range" — such a filter after a `withIndex` range of `.eq`s, and a longer
           index holding both;
+          "bound" — a `.filter` whose equalities and bound (`q.gte(q.field("t"), x)`) go on
+          with the query's own index after its `.eq`s (`withIndex("by_t")` with no range): the
+          range can hold them, rows and order unchanged;
           "post_filter" — a JS `.filter/.find` over the rows a query collected.
     index: None only for "filter" when no index fits (the fields of `filter.eqs`).
     exact: "filter" — the index has exactly the compared fields (otherwise they are its
@@ -53,6 +56,11 @@ def filter_indexes(chains: Iterable[QueryChain], schema: Schema | None) -> Itera
                 idx = _index_after_range(ch, f, table)
                 if idx is not None:
                     yield FilterIndex(ch, table, "after_range", f, idx)
+            elif id(f.node) not in seen and not f.helper and f.bounded is not None:
+                seen.add(id(f.node))
+                idx = _own_index_bound(ch, f, table)
+                if idx is not None:
+                    yield FilterIndex(ch, table, "bound", f, idx)
         for pf in ch.post_filters:
             if id(pf.node) not in seen:
                 seen.add(id(pf.node))
@@ -103,6 +111,32 @@ def _index_after_range(ch: QueryChain, f: Filter, table: Table) -> Index | None:
             continue
         return idx
     return None
+
+
+def _own_index_bound(ch: QueryChain, f: Filter, table: Table) -> Index | None:
+    """The query's own index, when after its range's `.eq`s come the filter's equalities and
+    then the one field the filter bounds (at most once each way: `gte` and `lt`)."""
+    if ch.index_conditional or not ch.range_known or any(o.op != "eq" for o in ch.range or []):
+        return None
+    current = table.index(ch.index) if ch.index else None
+    if current is None or current.staged or current.fields is None:
+        return None
+    base = ch.range_eqs
+    if len(base) != len(ch.range or []):
+        return None
+    eqs, bounds = f.bounded
+    extra = [name for name, _n, _v in eqs]
+    bound_fields = {b[0] for b in bounds}
+    lower = [b for b in bounds if b[1] in ("gt", "gte")]
+    if len(set(extra)) != len(extra) or set(extra) & set(base) or len(bound_fields) != 1 \
+            or len(lower) > 1 or len(bounds) - len(lower) > 1:
+        return None
+    full = current.full_fields
+    n = len(base) + len(extra)
+    if len(full) <= n or full[: len(base)] != base or set(full[len(base): n]) != set(extra) \
+            or full[n] not in bound_fields:
+        return None
+    return current
 
 
 def _index_for_post_filter(ch: QueryChain, pf: PostFilter, table: Table) -> Index | None:

@@ -129,6 +129,9 @@ class Filter:
     param: str | None  # the predicate's parameter name
     helper: bool = False  # convex-helpers `filter()`: a JS predicate
     field_nodes: list[Node] = field(default_factory=list)  # the `"f"` of each `q.field("f")`
+    # when `eqs` is None because the predicate also bounds fields (`q.gte(q.field("t"), x)`,
+    # joined by and): its equalities and its bounds (field, "gt" | "gte" | "lt" | "lte", value)
+    bounded: tuple[list[tuple[str, Node, Node]], list[tuple[str, str, Node]]] | None = None
 
 
 @dataclass(eq=False, slots=True)
@@ -982,28 +985,44 @@ def _query_filter(call: Node, pred: Node | None) -> Filter:
                     fields.append(f[0])
                     nodes.append(f[1])
     eqs: list[tuple[str, Node, Node]] | None = None
+    bounded = None
     if param is not None and expr is not None:
         eqs = []
         if not _eq_conjunction(expr, param, eqs):
             eqs = None
-    return Filter(call, pred, fields, eqs, param, field_nodes=nodes)
+            range_eqs: list[tuple[str, Node, Node]] = []
+            bounds: list[tuple[str, str, Node]] = []
+            if _eq_conjunction(expr, param, range_eqs, bounds) and bounds:
+                bounded = (range_eqs, bounds)
+    return Filter(call, pred, fields, eqs, param, field_nodes=nodes, bounded=bounded)
 
 
-def _eq_conjunction(expr: Node, param: str, out: list) -> bool:
+def _eq_conjunction(expr: Node, param: str, out: list, bounds: list | None = None) -> bool:
+    """`q.eq(q.field("a"), x)` terms joined by `q.and` (and, when `bounds` is given,
+    `q.gte(q.field("t"), y)` and the other comparisons, either way round)."""
     expr = js.unwrap(expr)
     if expr is None or expr.type != "call_expression":
         return False
     m = _q_method(expr, param)
     args = js.call_args(expr)
     if m == "and":
-        return bool(args) and all(_eq_conjunction(a, param, out) for a in args)
+        return bool(args) and all(_eq_conjunction(a, param, out, bounds) for a in args)
     if m == "eq" and len(args) == 2:
         for f, other in ((args[0], args[1]), (args[1], args[0])):
             fld = _q_field(f, param)
             if fld is not None and not _mentions(other, param):
                 out.append((fld[0], fld[1], other))
                 return True
+    if bounds is not None and m in _Q_FLIP and len(args) == 2:
+        for f, other, op in ((args[0], args[1], m), (args[1], args[0], _Q_FLIP[m])):
+            fld = _q_field(f, param)
+            if fld is not None and not _mentions(other, param):
+                bounds.append((fld[0], op, other))
+                return True
     return False
+
+
+_Q_FLIP = {"gt": "lt", "gte": "lte", "lt": "gt", "lte": "gte"}  # `q.lt(x, q.field("t"))` is t > x
 
 
 def _js_predicate_filter(call: Node, pred: Node | None) -> Filter:

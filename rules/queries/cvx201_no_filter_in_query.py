@@ -132,7 +132,7 @@ class NoFilterInQuery(Rule):
         uses = reported_queries(ctx, app)
         # filters CVX202 points to an existing index for: one finding per filter, not two
         indexed = {id(fi.filter.node) for fi in filter_indexes(ctx, app, uses)
-                   if fi.kind == "filter" and fi.index is not None} if "CVX202" in ctx.settings.enabled_codes() else set()
+                   if fi.kind in ("filter", "bound") and fi.index is not None} if "CVX202" in ctx.settings.enabled_codes() else set()
         # filters on a query no index narrows: CVX204 reports that scan (one finding per filter)
         scans = set()
         cvx204_on = "CVX204" in ctx.settings.enabled_codes()

@@ -12,6 +12,8 @@ export default defineSchema({
   messages: defineTable({ channel: v.string(), author: v.string(), body: v.string() })
     .index("by_channel_author", ["channel", "author"]),
   channels: defineTable({ name: v.string(), topic: v.string() }).index("by_name", ["name"]),
+  events: defineTable({ channel: v.string(), at: v.number() }).index("by_at", ["at"])
+    .index("by_channel_at", ["channel", "at"]),
 });
 '''
 MAX_INDEXES = 32
@@ -167,7 +169,10 @@ class PreferIndexOverFilter(Rule):
     exactly the compared fields, with the `withIndex` rewrite. When the table has no such
     index the finding is info and offers to add one. After a `withIndex` range of `.eq`s,
     a filter on the fields that follow in a longer index is flagged too, naming that index
-    (when both give the rows in the same order, or the query is `.unique()`). It also flags a JS `.filter/.find`
+    (when both give the rows in the same order, or the query is `.unique()`), and so is a
+    filter that bounds the field that comes next in the query's own index
+    (`.withIndex("by_created").filter(q => q.gte(q.field("createdAt"), since))`): that
+    index's range holds it, same rows, same order. It also flags a JS `.filter/.find`
     over the rows a query collected when its equalities (and one `>`/`<` bound on the next
     field) fit an index range and the rows serve nothing else (not a count, not other
     filters: then every row is read anyway).
@@ -198,7 +203,7 @@ class PreferIndexOverFilter(Rule):
     no index fits, the fix adds `.index("by_<fields>", [...])` to the table in schema.ts and
     rewrites the query; it is unsafe because the next deploy backfills the new index (which
     blocks the push on a large table). Filters with anything but equalities are never
-    rewritten, nor are queries built through variables.
+    rewritten (a bound is only reported), nor are queries built through variables.
     """
 
     code = "CVX202"
@@ -209,6 +214,10 @@ class PreferIndexOverFilter(Rule):
     plugin_rules = ("no-filter-in-query",)
 
     valid = [
+        Valid(SERVER + 'export const f = query({ args: { t: v.number() }, handler: (ctx, { t }) =>\n'
+              '  ctx.db.query("events").withIndex("by_channel_at").filter((q) => q.gte(q.field("at"), t)).take(50) });\n',
+              files={"convex/schema.ts": SCHEMA},
+              note="`at` is not the index's next field (nothing fixes `channel`): its range cannot bound it"),
         Valid(SERVER + 'export const f = query({ args: { c: v.string() }, handler: (ctx, { c }) =>\n'
               '  ctx.db.query("messages").withIndex("by_channel_author", (q) => q.eq("channel", c)).collect() });\n',
               files={"convex/schema.ts": SCHEMA}),
@@ -235,6 +244,22 @@ class PreferIndexOverFilter(Rule):
               note="an embedding field: not one to index for equality"),
     ]
     invalid = [
+        Invalid(SERVER + 'export const recent = query({ args: { since: v.number() }, handler: (ctx, { since }) =>\n'
+                '  ctx.db.query("events").withIndex("by_at").filter((q) => q.gte(q.field("at"), since)).collect() });\n'
+                'export const between = query({ args: { c: v.string(), a: v.number(), b: v.number() }, handler: (ctx, x) =>\n'
+                '  ctx.db.query("events").withIndex("by_channel_at", (q) => q.eq("channel", x.c))\n'
+                '    .filter((q) => q.and(q.lt(q.field("at"), x.b), q.gte(q.field("at"), x.a))).take(50) });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[4, 7],
+                message='that index\'s own range can hold it',
+                note="a bound on the field the query's own index takes next"),
+        Invalid(SERVER + 'export const f = query({ args: { c: v.string(), b: v.string() }, handler: (ctx, { c, b }) =>\n'
+                '  ctx.db.query("messages").filter((q) => q.and(q.eq(q.field("channel"), c), q.eq(q.field("body"), b))).take(9) });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[4],
+                message='or narrow with the existing `.withIndex("by_channel_author", (q) => q.eq("channel", c))` and keep filtering on `body`',
+                output=SERVER + 'export const f = query({ args: { c: v.string(), b: v.string() }, handler: (ctx, { c, b }) =>\n'
+                '  ctx.db.query("messages").withIndex("by_channel_body", (q) => q.eq("channel", c).eq("body", b)).take(9) });\n',
+                outputs={"convex/schema.ts": SCHEMA.replace('["channel", "author"])', '["channel", "author"])\n    .index("by_channel_body", ["channel", "body"])')},
+                note="no index covers both fields, but one starts with `channel`: the change that needs no new index"),
         Invalid(SERVER + 'export const mine = query({ args: { c: v.string(), a: v.string() }, handler: (ctx, { c, a }) =>\n'
                 '  ctx.db.query("messages").withIndex("by_channel", (q) => q.eq("channel", c))\n'
                 '    .filter((q) => q.eq(q.field("author"), a)).first() });\n',
@@ -292,6 +317,8 @@ class PreferIndexOverFilter(Rule):
                 self._filter(ctx, fi, app)
             elif fi.kind == "after_range":
                 self._filter_after_range(ctx, fi)
+            elif fi.kind == "bound":
+                self._bound_on_own_index(ctx, fi)
             else:
                 self._post_filter(ctx, fi)
 
@@ -334,6 +361,12 @@ class PreferIndexOverFilter(Rule):
         msg = f"`.filter` on {_names(fields)} of `{table.name}`: no index covers these fields"
         if name is not None and not table.external:
             msg += f'; add `.index("{name}", [{", ".join(repr(x).replace(chr(39), chr(34)) for x in fields)}])` and use `withIndex`'
+            part = _partial_index(table, fields)
+            if part is not None:  # no schema change: narrow by what an index has, filter the rest
+                idx, lead = part
+                rng = _range_text(ch.facts, "q", lead, {n: v for n, _x, v in f.eqs})
+                msg += (f', or narrow with the existing `.withIndex("{idx.name}", (q) => {rng})` and keep filtering '
+                        f'on {_names([x for x in fields if x not in lead])}')
             total = len(table.indexes) + len(table.search_indexes) + len(table.vector_indexes)
             add = add_index_edit(ctx, table, name, fields) if total < MAX_INDEXES else None
             edits = rewrite_edits(ctx, ch, f, name, fields)
@@ -355,6 +388,20 @@ class PreferIndexOverFilter(Rule):
                    f'{_names(base + extra)}; `.withIndex("{idx.name}", (q) => q{"".join(parts)})` reads only the '
                    "matching rows")
 
+    def _bound_on_own_index(self, ctx, fi):
+        """`.withIndex("by_t").filter(q => q.gte(q.field("t"), x))`: the query's own index
+        range can hold the bound (after its `.eq`s and the filter's), same rows, same order."""
+        ch, f, idx = fi.chain, fi.filter, fi.index
+        eqs, bounds = f.bounded
+        n = len(ch.range_eqs) + len(eqs)
+        parts = _eqs_text(ch, idx.full_fields[:n], {name: v for name, _x, v in eqs})
+        for fld, op, value in sorted(bounds, key=lambda b: b[1] not in ("gt", "gte")):  # lower bound first
+            parts.append(f'.{op}("{fld}", {ch.facts.text(value)})')
+        fields = [name for name, _x, _v in eqs] + [bounds[0][0]]
+        ctx.report(ch.facts, js.method_anchor(f.node),
+                   f'`.filter` on {_names(fields)} after `withIndex("{ch.index}")`: that index\'s own range can hold it; '
+                   f'`.withIndex("{idx.name}", (q) => q{"".join(parts)})` reads only the matching rows, in the same order')
+
     def _post_filter(self, ctx, fi):
         ch, pf, idx = fi.chain, fi.filter, fi.index
         want = post_filter_range_fields(ch, pf)
@@ -365,6 +412,23 @@ class PreferIndexOverFilter(Rule):
         ctx.report(ch.facts, pf.node,
                    f"JS `.{pf.method}` over collected rows of `{fi.table.name}` that{where} index `{idx.name}` can do: "
                    f'`.withIndex("{idx.name}", (q) => q{"".join(parts)})` reads only those rows (the index range)')
+
+
+def _partial_index(table, fields: list[str]):
+    """(index, its leading fields) for the index whose longest run of leading fields the
+    filter fixes (some of them, not all: then it would cover them), or None."""
+    best = None
+    for idx in table.indexes:
+        if idx.staged or not idx.certain or idx.fields is None:
+            continue
+        lead = []
+        for fld in idx.fields:
+            if fld not in fields:
+                break
+            lead.append(fld)
+        if lead and (best is None or len(lead) > len(best[1])):
+            best = (idx, lead)
+    return best
 
 
 def _eqs_text(ch, fields: list[str], values: dict) -> list[str]:

@@ -80,7 +80,7 @@ class NoFullTableScan(Rule):
         uses = reported_queries(ctx, app)
         # filters CVX202 points to an existing index for: its rewrite ends the scan as well
         indexed = {id(fi.filter.node) for fi in filter_indexes(ctx, app, uses)
-                   if fi.kind == "filter" and fi.index is not None} if "CVX202" in ctx.settings.enabled_codes() else set()
+                   if fi.kind in ("filter", "bound") and fi.index is not None} if "CVX202" in ctx.settings.enabled_codes() else set()
         for ch in uses.chains:
             if not ch.scans_whole_table:
                 continue

@@ -50,6 +50,18 @@ class SinglePaginatePerFunction(Rule):
                 '  handler: async (ctx, args) => Promise.all(args.lists.map((l) =>\n'
                 '    ctx.db.query("items").withIndex("by_list", (q) => q.eq("list", l)).paginate(args.paginationOpts))) });\n',
                 lines=[6], message="loop"),
+        Invalid(SERVER + 'export const sweep = query({ args: {}, handler: async (ctx) => {\n'
+                '  let c: string | null = null;\n  while (true) {\n    const p = await ctx.db.query("tasks")\n'
+                '      .paginate({ cursor: c, numItems: 10 });\n    if (p.isDone) break;\n    c = p.continueCursor;\n  }\n'
+                '  let d: string | null = null;\n  while (true) {\n'
+                '    const p = await ctx.db.query("old").paginate({ cursor: d, numItems: 10 });\n'
+                '    if (p.isDone) break;\n    d = p.continueCursor;\n  }\n}});\n',
+                lines=[8, 14], message="loop",
+                note="each paginate in a loop once: not also the \"second `.paginate()`\" finding on the same call"),
+        Invalid(SERVER + f'export const both = query({{ args: {ARGS}, handler: async (ctx, args) => {{\n'
+                '  const a = await ctx.db.query("tasks")\n    .paginate(args.paginationOpts);\n'
+                '  const b = await ctx.db.query("old").paginate(args.paginationOpts);\n'
+                '  return { a, b };\n}});\n', lines=[7], message="the first is on line 6"),
     ]
 
     def check_app(self, ctx, app):
@@ -69,15 +81,18 @@ class SinglePaginatePerFunction(Rule):
             reached = ctx.project.reach(fn)
             stop = fn.handler.node.parent if fn.handler is not None else None
             anchors = []
+            looped: set[int] = set()  # chains already reported for running in a loop: one finding each
             for ch in chains:
                 r = next((r for r in reached if r.facts is ch.facts and ch.func is not None and ch.func.is_inside(r.func)), None)
                 if r is None:
                     continue
                 anchor = ch.terminal_node if r.depth == 0 else r.via[0][1].node
                 if loop_around(ch.terminal_node, r.func.node.parent) is not None:
+                    looped.add(id(ch))
                     ctx.report(ch.facts, js.method_anchor(ch.terminal_node), "`.paginate()` inside a loop or `.map` callback "
                                f"runs several paginated queries in {fn.kind} `{fn.display_name}`; Convex allows one per function")
                 elif r.depth and loop_around(anchor, stop) is not None:
+                    looped.add(id(ch))
                     ctx.report(ch.facts, js.method_anchor(ch.terminal_node), "`.paginate()` in a helper called in a loop of "
                                f"`{fn.display_name}`; Convex allows one paginated query per function")
                 anchors.append((anchor, ch))
@@ -87,8 +102,9 @@ class SinglePaginatePerFunction(Rule):
                     exclusive = mutually_exclusive(c0.terminal_node, c1.terminal_node) if c0.facts is c1.facts else False
                 else:
                     exclusive = mutually_exclusive(a0, a1)
-                if not exclusive:
+                if not exclusive and id(c1) not in looped:
+                    first = js.method_anchor(c0.terminal_node)  # `.paginate(`, not where its chain starts
                     ctx.report(c1.facts, js.method_anchor(c1.terminal_node), f"second `.paginate()` in {fn.kind} "
-                               f"`{fn.display_name}` (the first is on line {line_of(c0.facts, c0.terminal_node)}); "
+                               f"`{fn.display_name}` (the first is on line {line_of(c0.facts, first)}); "
                                "Convex throws when a function runs more than one paginated query",
-                               related=[ctx.related(c0.facts, c0.terminal_node, "first `.paginate()`")])
+                               related=[ctx.related(c0.facts, first, "first `.paginate()`")])
