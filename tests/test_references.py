@@ -283,6 +283,34 @@ def test_convex_generated_through_an_alias_onto_the_app(tmp_path, compiler_optio
     assert p.resolver.resolve(str(tmp_path / "src/profile.ts"), "convex/browser").kind == "external"
 
 
+def test_functions_reexported_by_an_entry_module_resolve_under_its_name(tmp_path):
+    """Convex registers a re-exported function again under the re-exporting module
+    (teak's cards.ts: `export * from "./card/upload"`; `export { a as b } from`): a client
+    calling `api.cards.finalize` calls card/upload's function, which is no server-only one."""
+    files = {
+        "package.json": '{"name": "app", "dependencies": {"convex": "^1.48.0"}}',
+        "convex/card/upload.ts": 'import { v } from "convex/values";\nimport { action } from "../_generated/server";\n'
+                                 'export const finalize = action({ args: { id: v.string() }, handler: async () => null });\n'
+                                 'export default action({ args: {}, handler: async () => null });\n',
+        "convex/cards.ts": 'export * from "./card/upload";\nexport { finalize as done } from "./card/upload";\n',
+        "convex/jobs.ts": 'import { action } from "./_generated/server";\nimport { api } from "./_generated/api";\n'
+                          'export const run = action({ args: {}, handler: async (ctx) => {\n'
+                          '  await ctx.runAction(api.card.upload.finalize, { id: "x" });\n} });\n',
+        "src/App.tsx": 'import { useAction } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+                       'export function App() {\n  const a = useAction(api.cards.finalize);\n'
+                       '  const b = useAction(api.cards.done);\n  return null;\n}\n',
+    }
+    write_files(tmp_path, files)
+    p = project_of(tmp_path)
+    assert callers(p, "card/upload:finalize") == [("client", "useAction", "App.tsx", "api"),
+                                                   ("client", "useAction", "App.tsx", "api"),
+                                                   ("server", "runAction", "jobs.ts", "api")]
+    app = p.apps[0]
+    assert "cards:default" not in app.by_identifier  # `export *` leaves the default export out
+    found = [d.message for d in check([tmp_path], Settings(select=["CVX302"])).diagnostics]
+    assert len(found) == 1 and "is also called by clients" in found[0], found
+
+
 def test_file_mode_without_git_still_sees_sibling_packages(tmp_path):
     """`check FILE` in a monorepo copied without `.git` (an archive): the workspace root
     (a package.json with `workspaces`) bounds the scan, as the repository does with git."""

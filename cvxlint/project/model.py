@@ -250,6 +250,31 @@ class App:
                     names.add(imported[e.local])
         return names
 
+    def add_reexported_identifiers(self) -> None:
+        """Convex registers a function again under each entry module that re-exports it
+        (`export * from "./card/upload"` in cards.ts, `export { list } from "./x"`): such
+        names (`cards:finalize`) resolve to the function itself, so calls through them count."""
+        by_export: dict[tuple[Path, str], RegisteredFunction] = {}
+        for fn in self.functions:
+            for name in fn.exports:
+                by_export.setdefault((fn.module.path, name), fn)
+        if not by_export:
+            return
+        for module in self.modules.values():
+            facts = module.facts
+            if not module.is_entry_point or not (facts.export_stars or any(e.source for e in facts.exports)):
+                continue
+            for src, _node in facts.export_stars:
+                path = self._file_of(facts, src)
+                for (p, name), fn in by_export.items():
+                    if p == path and name != "default":  # `export *` leaves the default out
+                        self.by_identifier.setdefault(f"{module.module_name}:{name}", fn)
+            for e in facts.exports:
+                if e.source is not None and e.imported not in (None, "*"):
+                    fn = by_export.get((self._file_of(facts, e.source), e.imported))
+                    if fn is not None:
+                        self.by_identifier.setdefault(f"{module.module_name}:{e.name}", fn)
+
     def _file_of(self, facts: FileFacts, source: str) -> Path | None:
         """The project file an import or export specifier of `facts` names (None: a package,
         a generated module, or nothing found)."""
@@ -404,6 +429,7 @@ class Project:
                 if fn.module.is_entry_point:
                     for ident in fn.identifiers:
                         app.by_identifier.setdefault(ident, fn)
+            app.add_reexported_identifiers()
 
     def _version_for(self, layout: AppLayout) -> ConvexVersion | None:
         if self.settings.convex_version:
