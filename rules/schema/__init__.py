@@ -1,1 +1,1 @@
-"""Family 7: schema consistency (CVX701-CVX711)."""
+"""Family 7: schema consistency (CVX701-CVX712)."""
