@@ -89,6 +89,29 @@ class DbCall:
     functions: list[RegisteredFunction] = field(default_factory=list)  # who reaches it (by handler)
 
     @property
+    def hand_typed(self) -> bool:
+        """Is the database reached through a parameter whose type the code writes out as an
+        object type (`ctx: { db: { get: (id: Id<"t">) => ... } }`)? Its methods then take
+        what that type declares, not Convex's signatures (a rewrite to `get("t", id)` would
+        not compile)."""
+        chain = js.member_chain(self.receiver) if self.receiver is not None else None
+        root = chain[0] if chain is not None else None
+        ref = self.facts.ref_of(root) if root is not None and root.type == "identifier" else None
+        if ref is None or ref.kind != "param" or ref.func is None or not 0 <= ref.index < len(ref.func.params):
+            return False
+        written = _annotated_type(ref.func.params[ref.index])
+        # follow the chain into the literal: `ctx: { db: DatabaseReader }` still has Convex's `db`
+        for prop in (*ref.path, *chain[1]):
+            if written is None or written.type != "object_type":
+                break
+            member = next((m for m in written.children if m.type == "property_signature"
+                           and (m.child("name") is not None and m.child("name").text == prop)), None)
+            if member is None:
+                return False
+            written = _annotated_type(member)
+        return written is not None and written.type == "object_type"
+
+    @property
     def id_node(self) -> Node | None:
         """The id argument of get/patch/replace/delete (either form) and normalizeId."""
         if self.method in EXPLICIT_ARITY or self.method == "normalizeId":
@@ -1020,6 +1043,12 @@ def _eq_conjunction(expr: Node, param: str, out: list, bounds: list | None = Non
                 bounds.append((fld[0], op, other))
                 return True
     return False
+
+
+def _annotated_type(n: Node) -> Node | None:
+    """The type written on a parameter or property signature (`x: T` -> T)."""
+    ann = n.child("type")
+    return ann.children[0] if ann is not None and ann.type == "type_annotation" and ann.children else None
 
 
 _Q_FLIP = {"gt": "lt", "gte": "lte", "lt": "gt", "lte": "gte"}  # `q.lt(x, q.field("t"))` is t > x

@@ -51,7 +51,9 @@ class ExplicitTableIds(Rule):
     Inserting the inferred table name is safe: the backend checks the name against the id,
     and the inference only uses facts written in the code. No fix is offered when the table
     cannot be inferred, or when the inferred table is not in the schema (a `v.id("accounts")`
-    where the schema has `authAccounts`: the type is what needs fixing).
+    where the schema has `authAccounts`: the type is what needs fixing), nor when the
+    database comes through a parameter whose type the code writes out (`ctx: { db: { get:
+    (id) => ... } }`: its `get` takes one argument, so the rewrite would not compile; info).
     """
 
     code = "CVX711"
@@ -70,6 +72,21 @@ class ExplicitTableIds(Rule):
               '  const m = new Map<string, number>();\n  return m.get(key) ?? key.replace("a", "b");\n}});\n'),
     ]
     invalid = [
+        Invalid('import type { Doc, Id } from "./_generated/dataModel";\n'
+                'export async function siteOf(ctx: { db: { get: (id: Id<"tasks">) => Promise<Doc<"tasks"> | null> } }, id: Id<"tasks">) {\n'
+                '  return await ctx.db.get(id);\n}\n', files={"convex/schema.ts": SCHEMA}, lines=[3],
+                message="hand-written type allows it",
+                note="ctx typed by hand with a one-argument `get`: the rewrite would not compile (TS2554), so no fix"),
+        Invalid(SERVER + 'import type { Id } from "./_generated/dataModel";\nimport type { DatabaseReader } from "./_generated/server";\n'
+                'async function siteOf(ctx: { db: DatabaseReader }, id: Id<"tasks">) {\n'
+                '  return await ctx.db.get(id);\n}\n'
+                'export const site = query({ args: { id: v.id("tasks") }, handler: (ctx, { id }) => siteOf(ctx, id) });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[6],
+                output=SERVER + 'import type { Id } from "./_generated/dataModel";\nimport type { DatabaseReader } from "./_generated/server";\n'
+                'async function siteOf(ctx: { db: DatabaseReader }, id: Id<"tasks">) {\n'
+                '  return await ctx.db.get("tasks", id);\n}\n'
+                'export const site = query({ args: { id: v.id("tasks") }, handler: (ctx, { id }) => siteOf(ctx, id) });\n',
+                note="an object type whose `db` is Convex's own still takes the table name"),
         Invalid(SERVER + 'export const rename = mutation({ args: { id: v.id("acounts"), name: v.string() }, handler: async (ctx, { id, name }) => {\n'
                 '  await ctx.db.patch(id, { name });\n}});\n', files={"convex/schema.ts": SCHEMA}, lines=[4],
                 message="which the schema does not define", note="no fix: the id names a table the schema lacks"),
@@ -198,6 +215,10 @@ class ExplicitTableIds(Rule):
                 # would only move the mistake (CVX701 reports the table)
                 ctx.report(call.facts, call.node, f'`{where}` without the table name; the id is typed as table '
                            f'`{table}`, which the schema does not define: fix the id\'s type, then name its table')
+            elif table is not None and call.hand_typed:
+                ctx.report(call.facts, call.node, f'`{where}` without the table name: write `{where}("{table}", ...)` '
+                           "once the parameter's hand-written type allows it (it declares its own `db` methods, "
+                           "so the rewrite alone would not compile)", severity=Severity.INFO)
             elif table is not None:
                 ctx.report(call.facts, call.node, f'`{where}` without the table name: write `{where}("{table}", ...)`',
                            fix=Fix.safe(f'Add the table name "{table}"',
