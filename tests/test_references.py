@@ -311,6 +311,33 @@ def test_functions_reexported_by_an_entry_module_resolve_under_its_name(tmp_path
     assert len(found) == 1 and "is also called by clients" in found[0], found
 
 
+def test_an_api_alias_module_and_renamed_or_custom_hooks(tmp_path):
+    """LTCG's frontend: `lib/convexHelpers.ts` exports `typedApi = api`, components call
+    `useConvexQuery(typedApi.users.me)` (useQuery imported under another name) or a custom
+    hook of their own (`useCachedQuery(typedApi.users.list)`), a file the byte pre-filter
+    alone would never read. Each is one client call; unseen, CVX302's unsafe fix made called
+    functions internal."""
+    files = {
+        "package.json": '{"name": "app", "dependencies": {"convex": "^1.48.0"}}',
+        "convex/users.ts": 'import { query } from "./_generated/server";\n'
+                           'export const me = query({ args: {}, handler: async () => null });\n'
+                           'export const list = query({ args: {}, handler: async () => [] });\n',
+        "src/lib/convexHelpers.ts": 'import { api as convexApi } from "../../convex/_generated/api";\n'
+                                    'export const typedApi = convexApi;\n',
+        "src/lib/cache.ts": 'import { useQuery } from "convex/react";\n'
+                            'export function useCachedQuery(ref: any, args: any) {\n  return useQuery(ref, args);\n}\n',
+        "src/Profile.tsx": 'import { useQuery as useConvexQuery } from "convex/react";\n'
+                           'import { typedApi } from "./lib/convexHelpers";\n'
+                           'export function Profile() {\n  const me = useConvexQuery(typedApi.users.me, {});\n  return null;\n}\n',
+        "src/People.tsx": 'import { useCachedQuery } from "./lib/cache";\nimport { typedApi } from "./lib/convexHelpers";\n'
+                          'export function People() {\n  const all = useCachedQuery(typedApi.users.list, {});\n  return null;\n}\n',
+    }
+    write_files(tmp_path, files)
+    p = project_of(tmp_path)
+    assert callers(p, "users:me") == [("client", "useQuery", "Profile.tsx", "api")]
+    assert callers(p, "users:list") == [("client", "reference", "People.tsx", "api")]
+
+
 def test_file_mode_without_git_still_sees_sibling_packages(tmp_path):
     """`check FILE` in a monorepo copied without `.git` (an archive): the workspace root
     (a package.json with `workspaces`) bounds the scan, as the repository does with git."""

@@ -69,7 +69,17 @@ def client_calls(facts: FileFacts) -> list[ClientCall]:
             _method_call(site, out, imports_convex)
         elif callee.type == "identifier" and callee.text in CLIENT_CALLS:
             _add(site, callee.text, CLIENT_CALLS[callee.text], out, imports_convex)
+        elif callee.type == "identifier":
+            # a hook imported under another name (`import { useQuery as useConvexQuery }`)
+            imp = facts.import_of(callee.text or "")
+            if imp is not None and imp.imported in CLIENT_CALLS and _CONVEX_PACKAGE.match(imp.source):
+                _add(site, imp.imported, CLIENT_CALLS[imp.imported], out, imports_convex)
     return out
+
+
+# where the hooks and client helpers come from: convex/react, convex/nextjs, convex-helpers'
+# react modules, @convex-dev/react-query, ...
+_CONVEX_PACKAGE = re.compile(r"^(convex|convex-helpers|@convex-dev/[\w.-]+)(/|$)")
 
 
 def _add(site: CallSite, how: str, expects: str, out: list[ClientCall], imports_convex: bool) -> None:

@@ -493,6 +493,17 @@ class Project:
             return None
         return self.facts(path)
 
+    def client_facts_naming(self, path: Path, names: "tuple[bytes, ...]") -> FileFacts | None:
+        """Facts of a client file the pre-filter rejected, when its text names one of `names`
+        (the modules that hand the generated api on under another name: a file importing
+        `typedApi` from `lib/convexHelpers` calls Convex through a custom hook)."""
+        if path in self._facts:
+            return self._facts[path]
+        key = "client via " + b",".join(names).decode("utf-8", "replace")
+        if self._read_passing(key, path, lambda data: any(n in data for n in names)) is None:
+            return None
+        return self.facts(path)
+
     def _read_passing(self, prefilter: str, path: Path, passes: Callable[[bytes], bool]) -> bytes | None:
         """The text of `path` (an unsaved buffer first) when the byte pre-filter `passes`
         accepts it; None when it is unreadable or rejected. A long-lived caller's memo

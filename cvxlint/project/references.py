@@ -416,6 +416,7 @@ def _server_uses(index: CallIndex, resolver: ReferenceResolver, app: "App", fact
                                                  lambda: _server_references(resolver, facts))
     for site, how, expects, arg, ref in found:
         _consume(ref, consumed)
+        consumed.add(_node_key(facts.path, js.unwrap(arg) or arg))  # as written (see _client_uses)
         index._add(FunctionUse(lang, how, facts.path, arg.start, arg.end, ref, expects,
                                app=app if ref.functions_dir in (None, app.functions_dir) else None,
                                caller=_caller(site.func, handlers), func=site.func, facts=facts, call=site.node))
@@ -544,13 +545,24 @@ def scan_clients(project: "Project", functions_dirs: list[Path], resolver: Refer
     resolver = resolver or ReferenceResolver(project)
     scan = ClientScan()
     scanned: list[tuple[FileFacts, str]] = []
+    rejected: list[Path] = []
     for path in client_sources(project.sources, functions_dirs):
         facts = project.client_facts(path)
         if facts is None:
+            rejected.append(path)
             continue
-        lang = "test" if is_test_file(path, project.workspace.scan_root) else "client"
+        scanned.append((facts, "test" if is_test_file(path, project.workspace.scan_root) else "client"))
+    # A module that hands the generated api on under another name (`export const typedApi =
+    # api`): files importing it may call Convex through a custom hook without naming anything
+    # the pre-filter knows. Read those too (only when such a module exists).
+    relays = tuple(sorted({_module_name_bytes(f.path) for f, _lang in scanned if _relays_generated_api(resolver, f)}))
+    if relays:
+        for path in rejected:
+            facts = project.client_facts_naming(path, relays)
+            if facts is not None:
+                scanned.append((facts, "test" if is_test_file(path, project.workspace.scan_root) else "client"))
+    for facts, lang in scanned:
         _client_uses(scan, resolver, facts, lang, runs_on_server(facts, project.workspace.scan_root))
-        scanned.append((facts, lang))
     for facts, lang in scanned:
         scan.mentions.extend(_kept_mentions(resolver, project, facts, lang, None))
     return scan
@@ -573,6 +585,9 @@ def _client_uses(scan: ClientScan, resolver: ReferenceResolver, facts: FileFacts
     for call, ref in found:
         _consume(ref, scan.consumed)
         a = js.unwrap(call.ref) or call.ref
+        # the argument as written too: through an alias (`typedApi.users.me`) the reference's
+        # origin is where the alias took the api, not this expression
+        scan.consumed.add(_node_key(facts.path, a))
         scan.uses.append(FunctionUse(lang, call.how, facts.path, a.start, a.end, ref, call.expects,
                                      func=call.site.func, facts=facts, call=call.site.node, on_server=on_server))
 
@@ -608,6 +623,43 @@ def _may_export_api(project: "Project", facts: FileFacts, source: str) -> bool:
     return project.mentions_generated_api(t.name)
 
 
+def _relays_generated_api(resolver: ReferenceResolver, facts: FileFacts) -> bool:
+    """Does the file export the generated api (or a namespace of it) under a name of its own
+    (`export const typedApi = api`, `export { api as convexApi } from "./_generated/api"`)?"""
+    if not facts.exports or b"_generated/api" not in facts.module.source:
+        return False
+    for e in facts.exports:
+        if e.source is not None:
+            if "_generated/api" in e.source:
+                return True
+            continue
+        if e.local is not None and _generated_api_root(resolver, facts, e.local) is not None:
+            return True
+    return False
+
+
+def _module_name_bytes(path: str) -> bytes:
+    """How an import names a module file: its stem, or its folder's name for an index file."""
+    p = Path(path)
+    stem = p.name.split(".")[0]
+    return (p.parent.name if stem == "index" else stem).encode()
+
+
+def _generated_api_root(resolver: ReferenceResolver, facts: FileFacts, local: str) -> ExternalDef | None:
+    """The generated api (`api`, `internal`, or the whole module) a module-level name holds:
+    imported from `_generated/api`, or a const that holds it (`const typedApi = api`), also
+    through an import of such a const from another module."""
+    d = resolver.linker.definition(facts, local)
+    for _ in range(4):
+        if isinstance(d, ExternalDef):
+            return d if d.module == "generated:api" and not d.path and d.name in (*GENERATED_NAMESPACES, "*") else None
+        node = getattr(d, "node", None)
+        if d is None or node is None or node.type != "identifier" or getattr(d, "path", ()):
+            return None
+        d = resolver.linker.definition(d.facts, node.text or "")
+    return None
+
+
 def _kept_mentions(resolver: ReferenceResolver, project: "Project", facts: FileFacts, lang: str,
                    app: "App | None") -> list[tuple[FunctionUse, frozenset]]:
     """`_mentions` in a file (of `app`'s functions directory, or a client's when None), the
@@ -633,9 +685,8 @@ def _mentions(resolver: ReferenceResolver, project: "Project", facts: FileFacts,
     for imp in facts.imports:
         if imp.type_only or not imp.local or not _may_export_api(project, facts, imp.source):
             continue
-        d = resolver.linker.definition(facts, imp.local)
-        if isinstance(d, ExternalDef) and d.module == "generated:api" and not d.path \
-                and d.name in (*GENERATED_NAMESPACES, "*"):
+        d = _generated_api_root(resolver, facts, imp.local)
+        if d is not None:
             roots[imp.local] = d
     if not roots:
         return out
