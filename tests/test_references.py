@@ -338,6 +338,39 @@ def test_an_api_alias_module_and_renamed_or_custom_hooks(tmp_path):
     assert callers(p, "users:list") == [("client", "reference", "People.tsx", "api")]
 
 
+def test_single_file_components_are_client_files(tmp_path):
+    """Svelte, Vue and Astro components call Convex from their scripts (stickerdaniel's
+    SvelteKit starter has 469 `.svelte` files). Unread, CVX302's unsafe fix made a query the
+    page subscribes to internal (svelte-check: "Property 'mine' does not exist"). The
+    template around the scripts is blanked, so positions are the file's own."""
+    files = {
+        "package.json": '{"name": "app", "dependencies": {"convex": "^1.48.0"}}',
+        "convex/notes.ts": 'import { query } from "./_generated/server";\n'
+                           'export const mine = query({ args: {}, handler: async () => [] });\n'
+                           'export const count = query({ args: {}, handler: async () => 0 });\n'
+                           'export const latest = query({ args: {}, handler: async () => null });\n',
+        "src/routes/+page.svelte": '<script lang="ts">\n  import { useQuery } from "convex-svelte";\n'
+                                   '  import { api } from "../../convex/_generated/api";\n'
+                                   '  const notes = useQuery(api.notes.mine, {});\n</script>\n\n'
+                                   '{#each notes.data ?? [] as note}<p>{note.body}</p>{/each}\n',
+        "src/Count.vue": '<template>\n  <p>{{ count }}</p>\n</template>\n'
+                         '<script setup>\nimport { useConvexQuery } from "convex-vue";\n'
+                         'import { api } from "../convex/_generated/api";\n'
+                         'const { data: count } = useConvexQuery(api.notes.count, {});\n</script>\n',
+        "src/pages/index.astro": '---\nimport { ConvexHttpClient } from "convex/browser";\n'
+                                 'import { api } from "../../convex/_generated/api";\n'
+                                 'const client = new ConvexHttpClient(import.meta.env.CONVEX_URL);\n'
+                                 'const latest = await client.query(api.notes.latest, {});\n---\n<h1>{latest}</h1>\n',
+    }
+    write_files(tmp_path, files)
+    p = project_of(tmp_path)
+    assert callers(p, "notes:mine") == [("client", "useQuery", "+page.svelte", "api")]
+    assert [u.line for u in p.call_index.callers(next(f for f in p.apps[0].functions if f.identifier == "notes:mine"))] == [4]
+    assert callers(p, "notes:count") == [("client", "reference", "Count.vue", "api")]
+    assert callers(p, "notes:latest") == [("client", "query", "index.astro", "api")]
+    assert not any(m.rel.endswith((".svelte", ".vue", ".astro")) for m in p.apps[0].modules.values())
+
+
 def test_file_mode_without_git_still_sees_sibling_packages(tmp_path):
     """`check FILE` in a monorepo copied without `.git` (an archive): the workspace root
     (a package.json with `workspaces`) bounds the scan, as the repository does with git."""

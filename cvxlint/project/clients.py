@@ -79,7 +79,7 @@ def client_calls(facts: FileFacts) -> list[ClientCall]:
 
 # where the hooks and client helpers come from: convex/react, convex/nextjs, convex-helpers'
 # react modules, @convex-dev/react-query, ...
-_CONVEX_PACKAGE = re.compile(r"^(convex|convex-helpers|@convex-dev/[\w.-]+)(/|$)")
+_CONVEX_PACKAGE = re.compile(r"^(convex|convex-helpers|convex-svelte|convex-vue|@convex-dev/[\w.-]+|@convex-vue/[\w.-]+)(/|$)")
 
 
 def _add(site: CallSite, how: str, expects: str, out: list[ClientCall], imports_convex: bool) -> None:

@@ -16,10 +16,13 @@ from pathlib import Path
 
 import pathspec
 
+from ..syntax.components import COMPONENT_EXTENSIONS
 from ..errors import NothingToCheck, UsageError
 from . import jsonc
 
 TS_EXTENSIONS = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
+# what a frontend calls Convex from: TS/JS modules and single-file components (their scripts)
+CLIENT_EXTENSIONS = TS_EXTENSIONS + COMPONENT_EXTENSIONS
 PY_EXTENSIONS = (".py", ".pyi")
 # Directories that never hold code we lint: dependencies, build output, caches, VCS data.
 SKIP_DIRS = frozenset(
@@ -138,7 +141,7 @@ def walk_files(root: Path, excludes: list[str] | None = None) -> tuple[list[Path
                     except OSError:
                         continue
                     visit(entry.path, child, depth + 1)
-                elif name.endswith(TS_EXTENSIONS) or name.endswith(PY_EXTENSIONS) or name in _WANTED_NAMES:
+                elif name.endswith(CLIENT_EXTENSIONS) or name.endswith(PY_EXTENSIONS) or name in _WANTED_NAMES:
                     if name.endswith(".d.ts") or ign.ignored(entry.path, False):
                         continue
                     try:
@@ -423,7 +426,7 @@ def _below(path: Path, root: Path | None) -> str:
 def client_sources(files: list[Path], functions_dirs: list[Path]) -> list[Path]:
     """The TS/JS files outside the functions directories: frontends and other callers."""
     dirs = tuple(str(d) + os.sep for d in functions_dirs)
-    return [f for f in files if f.name.endswith(TS_EXTENSIONS) and not str(f).startswith(dirs)]
+    return [f for f in files if f.name.endswith(CLIENT_EXTENSIONS) and not str(f).startswith(dirs)]
 
 
 def _common_root(paths: list[Path]) -> Path:

@@ -14,6 +14,7 @@ from types import MappingProxyType
 
 from ..syntax import js
 from ..syntax.tree import Module, Node, parse, language_for
+from ..syntax.components import is_component, script_view
 from .derived import DerivedStore
 from .facts import Binding, CallSite, Directive, Export, FileFacts, FunctionInfo, GlobalUse, Import, ParamUse, Ref
 
@@ -107,7 +108,11 @@ def extract_facts(path: str, source: bytes, previous: "Module | None" = None, re
     enabled = gc.isenabled()
     gc.disable()
     try:
-        module = parse(source, language_for(path), previous, reusable)
+        if is_component(path):  # `.svelte`, `.vue`, `.astro`: their scripts, in place
+            code, lang = script_view(source, path)
+            module = parse(code, lang)
+        else:
+            module = parse(source, language_for(path), previous, reusable)
         facts = FileFacts(path=path, module=module)
         _top_level(facts)
         _functions_and_calls(facts)

@@ -27,7 +27,7 @@ from .callgraph import CallGraph, Reached, kind_can_run
 from .customizations import CtxChange, ctx_change
 from .definitions import Def, Linker
 from .derived import Derivations
-from .discover import PY_EXTENSIONS, TS_EXTENSIONS, AppLayout, Workspace
+from .discover import CLIENT_EXTENSIONS, PY_EXTENSIONS, TS_EXTENSIONS, AppLayout, Workspace
 from .evaluate import ValidatorEvaluator
 from .extract import extract_facts
 from .facts import FileFacts
@@ -311,7 +311,7 @@ class Project:
         self._load_facts = load_facts
         self._extract = load_facts or (lambda p, b: extract_facts(str(p), b))
         self._memo = load_facts if hasattr(load_facts, "read_from_disk") else None  # a FactsMemo
-        self.sources = [p for p in workspace.files if p.name.endswith(TS_EXTENSIONS)]
+        self.sources = [p for p in workspace.files if p.name.endswith(CLIENT_EXTENSIONS)]
         self.python_files = [p for p in workspace.files if p.name.endswith(PY_EXTENSIONS)]
         self.resolver = Resolver(set(self.sources),
                                  [p for p in workspace.files if p.name == "package.json"])
@@ -355,7 +355,7 @@ class Project:
         data = self.overrides.get(p)
         stat = None
         if data is None:
-            if not p.name.endswith(TS_EXTENSIONS):
+            if not p.name.endswith(CLIENT_EXTENSIONS):
                 return None
             if self._memo is not None:  # a long-lived caller's facts of a file unchanged on disk
                 stat = self._memo.stat_of(name)
@@ -413,7 +413,7 @@ class Project:
             self.apps.append(app)
         for path in self.sources:
             app = self.app_for(path)
-            if app is None:
+            if app is None or not path.name.endswith(TS_EXTENSIONS):  # a component is no function module
                 continue
             facts = self.facts(path)
             if facts is None:
