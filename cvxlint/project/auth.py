@@ -249,6 +249,11 @@ class AccessAnalysis:
             out.annotated_public = True  # `getPublicProfile`, `public/feed:list`: named public on purpose
         if not out.evidence and fn.kind == "query":
             found = next((_public_filter(r) for r in reached if _public_filter(r) is not None), None)
+            tables = self.tables_read(fn) if found is None else []
+            if any(CATALOGUE_TABLE.search(t) for t in tables) and not self._about_people(fn, tables):
+                # `plans.filter((p) => p.active)`: an active plan is for sale; an active user (or
+                # server, or care file) is not public
+                found = next((f for r in reached if (f := _public_filter(r, _CATALOGUE_FLAG)) is not None), None)
             if found is not None:
                 out.evidence.append(Evidence(found[0], found[1], "a filter on published/public records", "handler"))
         if not out.evidence:
@@ -354,6 +359,13 @@ class AccessAnalysis:
                 return f"other functions require an admin before reading `{table}`"
         return None
 
+    def _about_people(self, fn: "RegisteredFunction", tables: list[str]) -> bool:
+        """Does a query take an identity argument or read a table of people?"""
+        val = self.project.args_validator(fn)
+        if val is not None and val.required().kind == "object" and any(IDENTITY_ARG.match(n) for n in val.required().fields):
+            return True
+        return any(PERSONAL_TABLE.search(t) and not CATALOGUE_TABLE.search(t) for t in tables)
+
     def tables_read(self, fn: "RegisteredFunction") -> list[str]:
         """Tables named in `ctx.db.query("t")` / `ctx.db.get("t", id)` in the handler and its helpers,
         and the tables of its `v.id("t")` arguments (what a legacy `ctx.db.get(id)` reads)."""
@@ -419,31 +431,44 @@ class AccessAnalysis:
         whole), and not store it: a value the caller writes into a document (`insert(...,
         { code: args.code })`, the insert of an upsert) is a key the caller picks, not a secret
         it was given. An anonymous visitor's session id is the exception: storing the session
-        the client made up is how such sessions start."""
+        the client made up is how such sessions start, unless the function also takes an
+        identity argument (`userId`) it acts by: a session id that is only stored then
+        protects nothing, and the caller picks whose data it writes (dynoclaw's
+        `agentMemory:store({ sessionId, userId, content })`)."""
         handler, facts = fn.handler, self.project.handler_facts(fn)
         if handler is None or facts is None:
             return True  # cannot tell
-        read = False
+        reads = list(self._argument_reads(fn, name))
+        stored = [value is not None and _stored_in_document(value) for value in reads]
+        if any(stored) and not _SESSION_ARG.search(name):
+            return False
+        if reads and all(stored):  # a session id only stored
+            val = self.project.args_validator(fn)
+            taken = val.required().fields if val is not None and val.required().kind == "object" else {}
+            if any(IDENTITY_ARG.match(other) and next(self._argument_reads(fn, other), False) is not False
+                   for other in taken):
+                return False
+        return bool(reads)
+
+    def _argument_reads(self, fn: "RegisteredFunction", name: str):
+        """Where the handler reads argument `name`: the read's node (`args.token`, a
+        destructured `token`), or None where it uses the arguments object whole."""
+        handler, facts = fn.handler, self.project.handler_facts(fn)
+        if handler is None or facts is None:
+            return
         for n, ref in facts.parameter_reads(handler, handler.node):
             if ref.index != 1:
                 continue
             if ref.path:
-                if ref.path[0] != name:
-                    continue
-                value = n
-            else:
-                p = n.parent  # the arguments object: `args.token`, or handed on whole
-                prop = p.child("property") if p is not None and p.type == "member_expression" and n.field == "object" else None
-                if prop is None:
-                    read = True
-                    continue
-                if prop.text != name:
-                    continue
-                value = p
-            if _stored_in_document(value) and not _SESSION_ARG.search(name):
-                return False
-            read = True
-        return read
+                if ref.path[0] == name:
+                    yield n
+                continue
+            p = n.parent  # the arguments object: `args.token`, or handed on whole
+            prop = p.child("property") if p is not None and p.type == "member_expression" and n.field == "object" else None
+            if prop is None:
+                yield None
+            elif prop.text == name:
+                yield p
 
     def _scan(self, r: Reached, out: Access, where: str) -> None:
         facts = r.facts
@@ -459,6 +484,8 @@ class AccessAnalysis:
                 used = result_used(site.node)
                 if used and where == "helper" and not _stops_caller(r):
                     used = False  # `if (!userId) return null` in a helper whose result the handler ignores
+                elif not used and where == "helper" and _returns_optional_read(site.node) and _handler_stops_on_null(r):
+                    used = True  # `return identity?.subject ?? null`, and the handler's `if (!userId) return []`
                 out.identity.append(IdentityFetch(facts, site, r if where != "builder" else None, used))
                 arg = _argument_first(r, site) if used and where == "handler" else None
                 if arg is not None:
@@ -491,7 +518,7 @@ class AccessAnalysis:
             else:
                 out.evidence.append(Evidence(facts, site.node, what, where))
 
-    def _blind_guard(self, r: Reached, site: CallSite, depth: int = 0) -> bool:
+    def _blind_guard(self, r: Reached, site: CallSite, depth: int = 0, ctx_given: bool = True) -> bool:
         """A guard of this project that cannot learn who is calling: neither it nor anything
         it calls fetches an identity, reads `ctx.auth`, runs another function, wraps the
         database in row-level security or compares with a server secret, and the handler
@@ -506,6 +533,11 @@ class AccessAnalysis:
             # is handed (the signed-in user looked up before it, a webhook signature). Handed
             # only data (arguments, rows), it can still compare them with a server secret.
             return False
+        if depth == 0:
+            # handed only data, the guard has no ctx: what the call graph takes for its ctx
+            # (its first parameter) is a value (`assertValidSymbol(symbol)`), and handing that
+            # to `regex.test(symbol)` hands no ctx on
+            ctx_given = _given_ctx_whole(r, site)
         callgraph = self.project.callgraph
         target = callgraph.callee(r.facts, site)
         if target is None or depth > 3:
@@ -513,15 +545,15 @@ class AccessAnalysis:
         for inner in callgraph.reach(*target):
             if _secret_comparison(inner) is not None:
                 return False
-            if any(path[:1] == ("auth",) for _use, path in inner.ctx_uses()):
+            if ctx_given and any(path[:1] == ("auth",) for _use, path in inner.ctx_uses()):
                 return False
-            if any(not path for _site, path in self._ctx_handed_on(inner)):
+            if ctx_given and any(not path for _site, path in self._ctx_handed_on(inner)):
                 return False  # ctx handed to code we cannot see (`enforce(ctx, ...)` of a package)
             for s in inner.func.all_calls():
                 kind, _what = self.classify(inner.facts, s)
                 if kind in ("identity", "fetch", "rls", "run"):
                     return False
-                if kind == "guard" and not self._blind_guard(inner, s, depth + 1):
+                if kind == "guard" and not self._blind_guard(inner, s, depth + 1, ctx_given):
                     return False
         return True
 
@@ -692,7 +724,11 @@ def _handler_argument(r: Reached, n: Node | None) -> str | None:
 
 def _given_ctx_whole(r: Reached, site: CallSite) -> bool:
     """Is the handler's ctx itself one of the call's arguments (`guard(ctx, ...)`)?"""
-    for a in js.call_args(site.node):
+    return _handed_ctx(r, site.node)
+
+
+def _handed_ctx(r: Reached, call: Node) -> bool:
+    for a in js.call_args(call):
         a = js.unwrap(a)
         ref = r.facts.ref_of(a) if a is not None and a.type == "identifier" else None
         if ref is not None and ref.kind == "param" and ref.index == 0 and not ref.path:
@@ -859,6 +895,57 @@ def _stops_caller(r: Reached) -> bool:
     return not r.via or result_used(r.via[0][1].node)
 
 
+def _returns_optional_read(call: Node) -> bool:
+    """Does a helper return what it reads from the identity through `?.`, keeping its null
+    (`return identity?.subject ?? null`, `=> (await ctx.auth.getUserIdentity())?.subject`)?
+    Then the helper's caller gets null for an anonymous caller, and may stop on it."""
+    def returned(read: Node, _depth: int) -> bool:
+        o = js.outer(read)
+        p = o.parent
+        reads_through = False
+        while p is not None and p.type == "member_expression" and o.field == "object" \
+                and (p.first("optional_chain") is not None or reads_through):
+            reads_through = True
+            o = js.outer(p)
+            p = o.parent
+        if not reads_through:
+            return False
+        if p is not None and p.type == "binary_expression" and p.has_tok("??") and o.field == "left":
+            default = js.unwrap(p.child("right"))
+            if default is None or not (default.type in ("null", "undefined")
+                                        or default.type == "identifier" and default.text == "undefined"):
+                return False  # `identity?.name ?? "guest"`: the null is gone
+            o = js.outer(p)
+            p = o.parent
+        return p is not None and (p.type == "return_statement" or p.type == "arrow_function" and o.field == "body")
+    return _value_acted_on(_value_of(call), returned)
+
+
+def _handler_stops_on_null(r: Reached) -> bool:
+    """Does the handler that called helper `r` stop when the helper's result is null: `if
+    (!userId) return []`, `if (userId === null) throw ...`? Testing it on the way (`...(userId
+    && { userId })`) stops nothing."""
+    if len(r.via) != 1:
+        return False
+
+    def stops(read: Node, _depth: int) -> bool:
+        o = js.outer(read)
+        p = o.parent
+        while p is not None and (p.type == "unary_expression" and p.has_tok("!")
+                                 or p.type == "binary_expression" and p.has_tok("||")
+                                 or p.type == "binary_expression" and any(p.has_tok(t) for t in ("===", "==")) and
+                                 _is_nullish(js.unwrap(p.child("right") if o.field == "left" else p.child("left")))):
+            o = js.outer(p)
+            p = o.parent
+        return p is not None and p.type == "if_statement" and o.field == "condition" \
+            and js.always_exits(p.child("consequence"))
+    return _value_acted_on(_value_of(r.via[0][1].node), stops)
+
+
+def _is_nullish(n: Node | None) -> bool:
+    return n is not None and (n.type in ("null", "undefined") or n.type == "identifier" and n.text == "undefined")
+
+
 def _secret_comparison(r: Reached) -> tuple[Node, str] | None:
     """`if (args.token !== process.env.BACKEND_TOKEN) throw ...`, also through a local
     (`const expected = process.env.X`) or a template (`Bearer ${process.env.X}`): the caller
@@ -960,11 +1047,18 @@ def _secret_in(n: Node | None, names: dict[str, str], spelled: dict[int, str]) -
     return None
 
 
-def _public_filter(r: Reached) -> tuple[FileFacts, Node] | None:
-    """`q.eq("status", "published")`, `doc.visibility !== "public"`, `!collection.isPublic`,
-    `toPublicPlayer(doc)`: a query that only hands out records marked public (or only their
-    public projection) is public by design (a blog index, a catalogue); the data decides who
-    may see it."""
+def _public_filter(r: Reached, flags: re.Pattern | None = None) -> tuple[FileFacts, Node] | None:
+    """`q.eq("status", "published")`, `doc.visibility !== "public"`, `!page.published`,
+    `docs.filter((d) => d.isPublic)`, `toPublicPlayer(doc)`: a query that only hands out
+    records marked public (or only their public projection) is public by design (a blog
+    index, a catalogue); the data decides who may see it. With `flags`, only a test of a
+    yes/no field named so (`_CATALOGUE_FLAG`, for catalogue tables)."""
+    if flags is not None:
+        for n in r.facts.module.nodes_in(r.func.node, "member_expression"):
+            field = n.child("property")
+            if field is not None and flags.match(field.text or "") and (_in_condition(n) or _in_filter_callback(n)):
+                return r.facts, n
+        return None
     for n in r.facts.module.nodes_in(r.func.node, "identifier", "call_expression", "binary_expression", "member_expression"):
         if n.type == "identifier" and _PUBLIC_PROJECTION.match(n.text or "") and not scope.is_type_context(n) \
                 and _projects(n):
@@ -984,7 +1078,7 @@ def _public_filter(r: Reached) -> tuple[FileFacts, Node] | None:
                     field = a.child("property")
                     if field is not None and _public_pair(field.text, b):
                         return r.facts, n
-        elif n.type == "member_expression" and _in_condition(n):
+        elif n.type == "member_expression" and (_in_condition(n) or _in_filter_callback(n)):
             field = n.child("property")
             if field is not None and _PUBLIC_FLAG.match(field.text or ""):
                 return r.facts, n
@@ -992,7 +1086,29 @@ def _public_filter(r: Reached) -> tuple[FileFacts, Node] | None:
 
 
 _PUBLIC_PROJECTION = re.compile(r"^(to|as|make|get)?Public[A-Z]|^public[A-Z]")
-_PUBLIC_FLAG = re.compile(r"^is(Public|Published|Visible|Listed|Live)$")
+_PUBLIC_FLAG = re.compile(r"^(is)?(Public|Published|Visible|Listed|Live|Approved)$|^(public|published|visible|listed|approved)$")
+# Flags that make a catalogue's row public (an active plan, an enabled product), not a person's.
+_CATALOGUE_FLAG = re.compile(r"^(is)?(Active|Enabled|Available)$|^(active|enabled|available)$")
+
+
+def _in_filter_callback(n: Node) -> bool:
+    """Is `n` what a `.filter`/`.find` callback returns, alone or in an `&&` chain
+    (`plans.filter((p) => p.active)`): only rows where it holds are kept?"""
+    o = js.outer(n)
+    p = o.parent
+    while p is not None and p.type == "binary_expression" and p.has_tok("&&"):
+        o = js.outer(p)
+        p = o.parent
+    if p is None or p.type != "arrow_function" or o.field != "body":
+        return False
+    args = js.outer(p).parent
+    call = args.parent if args is not None and args.type == "arguments" else None
+    callee = js.callee(call) if call is not None and call.type == "call_expression" else None
+    prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
+    if prop is None or prop.text not in ("filter", "find"):
+        return False
+    after = js.outer(call).parent  # `all.filter((d) => d.isActive).length` counts them, hands out no row
+    return not (after is not None and after.type == "member_expression" and (after.child("property") or call).text == "length")
 
 
 def _projects(n: Node) -> bool:

@@ -37,7 +37,8 @@ class RequireAccessControl(Rule):
     - `ctx.auth.getUserIdentity()`, `getAuthUserId(ctx)`, `getAuthSessionId(ctx)` and calls
       named like them (`getCurrentUser`, `getViewer`, `getAuthUser`) whose result is acted
       on (checked, compared, passed on, dereferenced; a value read from it through `?.`
-      counts when that is checked: `const email = identity?.email; if (!email) ...`); a
+      counts when that is checked: `const email = identity?.email; if (!email) ...`, and
+      a helper's `return identity?.subject ?? null` when the handler stops on null); a
       fetch whose result is ignored or read only through `?.` is reported as "fetched but
       never checked", and one only on the path where the caller leaves an identity
       argument out (`args.userId ?? await getAuthUserId(ctx)`, or the `else` of `if
@@ -46,7 +47,8 @@ class RequireAccessControl(Rule):
       `ensureMember`, `checkAccess`, `canEdit`, `hasRole`) and the names or `/regexes/`
       configured in `auth-helpers` — but not one the handler gives only its arguments
       (`isAdmin(args.adminEmail)`) or only data (`hasEmailChannel(prefs)` for a row an
-      argument picked): the caller chooses those, so it cannot tell who asks;
+      argument picked, `assertValidSymbol(symbol)`) and that compares with no server secret:
+      the caller chooses those, so it cannot tell who asks;
     - row-level security (`wrapDatabaseReader`/`wrapDatabaseWriter`/`RowLevelSecurity`);
     - a shared server secret: a value compared with a secret from the environment
       (`args.token !== process.env.BACKEND_ACCESS_TOKEN`, also through a local or a
@@ -56,10 +58,14 @@ class RequireAccessControl(Rule):
       `inviteCode`, `respondentToken`, `confirmationCode`, `sessionId`, ...; not a push
       token or a page cursor) — which the Convex docs accept as access control, as long as
       the handler reads it, or the custom builder declares it (a customization sees only the
-      arguments it declares);
+      arguments it declares); a session id the handler only stores counts only when the
+      function takes no identity argument (`userId`) as well: then the caller picks whose
+      data it is, and nothing checks the session;
     - in a query, a filter that only returns records marked public or published
       (`q.eq("status", "published")`, `post.visibility === "public"`,
-      `q.eq("directoryVisibility", "visible")`).
+      `q.eq("directoryVisibility", "visible")`, `if (!page.published) return null`,
+      `docs.filter((d) => d.isPublic)`), or, for a table that is not about people, active or
+      enabled (`plans.filter((p) => p.active)`).
 
     Functions marked `// cvxlint-public` (on or above the declaration), and queries whose
     name, module or custom builder says they are public (`getPublicProfile`, `public/feed.ts`,
@@ -298,6 +304,26 @@ class RequireAccessControl(Rule):
                      'export function verifyDigest(body: string, digest: string) {\n'
                      '  const expected = process.env.WEBHOOK_SECRET;\n  return body.length > 0 && digest === expected;\n}\n'},
               note="a guard handed only arguments that compares them with a server secret"),
+        Valid(SERVER + 'import { optionalUser } from "./lib/auth";\n'
+              'export const list = query({ args: {}, handler: async (ctx) => {\n'
+              '  const userId = await optionalUser(ctx);\n  if (!userId) return [];\n'
+              '  return await ctx.db.query("deployments").withIndex("by_user", (q) => q.eq("userId", userId)).take(50);\n}});\n',
+              files={**AUTH_CONFIG, "convex/lib/auth.ts": 'export async function optionalUser(ctx: any): Promise<string | null> {\n'
+                     '  const identity = await ctx.auth.getUserIdentity();\n  return identity?.subject ?? null;\n}\n'},
+              note="a helper that hands on the identity's null (`identity?.subject ?? null`), which the handler stops on"),
+        Valid(SERVER + 'import { requireAdmin } from "./lib/admin";\n'
+              'export const page = query({ args: { slug: v.string() }, handler: async (ctx, args) => {\n'
+              '  const page = await ctx.db.query("cmsPages").withIndex("by_slug", (q) => q.eq("slug", args.slug)).first();\n'
+              '  if (!page || !page.published) return null;\n  return page;\n}});\n'
+              'export const plans = query({ args: {}, handler: async (ctx) => {\n'
+              '  const plans = await ctx.db.query("pricingPlans").take(50);\n  return plans.filter((p) => p.active);\n}});\n'
+              'export const allPages = query({ args: {}, handler: async (ctx) => {\n'
+              '  await requireAdmin(ctx);\n  return await ctx.db.query("cmsPages").take(100);\n}});\n'
+              'export const allPlans = query({ args: {}, handler: async (ctx) => {\n'
+              '  await requireAdmin(ctx);\n  return await ctx.db.query("pricingPlans").take(100);\n}});\n',
+              files={**AUTH_CONFIG, "convex/lib/admin.ts": 'export async function requireAdmin(ctx: any) {\n'
+                     '  if (!(await ctx.auth.getUserIdentity())) throw new Error("admins only");\n}\n'},
+              note="a published page and active plans, tested in code: public by design, though admins also read the tables"),
         Valid(SERVER + 'import { isStaff } from "./lib/staff";\n'
               'export const wipe = mutation({ args: { id: v.id("notes") }, handler: async (ctx, args) => {\n'
               '  const me = await ctx.db.query("users").withIndex("by_token", (q) => q.eq("token", "x")).unique();\n'
@@ -550,6 +576,31 @@ class RequireAccessControl(Rule):
                 '  const doc = await ctx.db.get("courses", args.id);\n  if (doc) await aggregate.insertIfDoesNotExist(ctx, doc);\n}});\n',
                 files=AUTH_CONFIG, lines=[5], message="is public and checks no identity",
                 note="ctx handed to a package's code may write: still a warning"),
+        Invalid(SERVER + 'function assertValidSymbol(symbol: string) {\n'
+                '  if (!/^[A-Z]{1,5}$/.test(symbol)) throw new Error("Enter a valid ticker symbol");\n}\n'
+                'export const requestRun = mutation({ args: { symbol: v.string() }, handler: async (ctx, args) => {\n'
+                '  const symbol = args.symbol.trim().toUpperCase();\n  assertValidSymbol(symbol);\n'
+                '  return await ctx.db.insert("researchRuns", { symbol, status: "queued" });\n}});\n',
+                files=AUTH_CONFIG, lines=[7], message="never asks `ctx.auth`",
+                note="a guard handed only data validates the input; it cannot tell who is asking"),
+        Invalid(SERVER + 'export const store = mutation({ args: { sessionId: v.string(), userId: v.string(), content: v.string() },\n'
+                '  handler: async (ctx, args) => {\n'
+                '    await ctx.db.insert("memories", { sessionId: args.sessionId, userId: args.userId, content: args.content });\n'
+                '  },\n});\n',
+                files=AUTH_CONFIG, lines=[4],
+                note="a session id only stored protects nothing when an identity argument says whose data it is"),
+        Invalid(SERVER + 'import { optionalUser } from "./lib/auth";\n'
+                'export const store = mutation({ args: { text: v.string() }, handler: async (ctx, args) => {\n'
+                '  const userId = await optionalUser(ctx);\n'
+                '  await ctx.db.insert("knowledge", { text: args.text, ...(userId && { userId }) });\n}});\n',
+                files={**AUTH_CONFIG, "convex/lib/auth.ts": 'export async function optionalUser(ctx: any): Promise<string | null> {\n'
+                       '  const identity = await ctx.auth.getUserIdentity();\n  return identity?.subject ?? null;\n}\n'},
+                lines=[6], message="never checks it",
+                note="the helper hands on null, but the handler only tests it on the way: an anonymous caller still writes"),
+        Invalid(SERVER + 'export const team = query({ args: {}, handler: async (ctx) => {\n'
+                '  const users = await ctx.db.query("users").take(50);\n  return users.filter((u) => u.active);\n}});\n',
+                files=AUTH_CONFIG, lines=[4], message="reads the `users` table",
+                note="an active flag makes a catalogue row public, not a person"),
     ]
 
     def check_app(self, ctx, app):
