@@ -141,6 +141,11 @@ class Access:
     blind_guards: list[Evidence] = field(default_factory=list)  # guards that never ask ctx.auth who calls
     # identities an argument overrides (`args.userId ?? await getAuthUserId(ctx)`): what = the argument
     overridden_identity: list[Evidence] = field(default_factory=list)
+    # a claim of a fetched identity an argument overrides, whose value then picks the row the
+    # handler writes or returns (`const email = args.email || identity.email`, then the user
+    # found by that email is relinked): node = the `||`, what = the claim, argument = the argument,
+    # where = what is done with the row ("changes" or "returns")
+    overridden_claims: list[Evidence] = field(default_factory=list)
 
     @property
     def protected(self) -> bool:
@@ -492,7 +497,11 @@ class AccessAnalysis:
                     out.overridden_identity.append(Evidence(facts, site.node, arg, where))
                 elif used:
                     out.evidence.append(Evidence(facts, site.node, what, where))
+                if used and where == "handler":
+                    out.overridden_claims.extend(_overridden_claims(r, site))
             elif kind == "fetch":
+                if result_used(site.node) and where == "handler":
+                    out.overridden_claims.extend(_overridden_claims(r, site))
                 if result_used(site.node):
                     arg = _identity_argument_branch(r, site) if where == "handler" else None
                     if arg is not None:  # `if (args.userId) ... else { await getCurrentUser(ctx) }`
@@ -679,6 +688,116 @@ def _argument_first(r: Reached, site: CallSite) -> str | None:
     if ref is None or ref.kind != "param" or ref.func is not r.func or ref.index != 1:
         return None
     return r.facts.text(left)
+
+
+def _overridden_claims(r: Reached, site: CallSite) -> list[Evidence]:
+    """`args.clerkEmail || identity.email`, `args.userId ?? identity.subject`, `args.userId ??
+    userId` (after `const userId = await getAuthUserId(ctx)`): in the handler, an argument
+    that takes the place of what the identity fetched at `site` says, when the value then
+    picks the row (`.eq("email", email)`, `ctx.db.get(...)`) that is written or returned.
+    The caller signs in as itself and acts on the record of whoever it names."""
+    value = _value_of(site.node)
+    decl = value.parent
+    if decl is None or decl.type != "variable_declarator" or value.field != "value":
+        return []
+    names = scope.bound_names(decl)
+    name_node = decl.child("name")
+    if name_node is None or name_node.type != "identifier" or len(names) != 1:
+        return []
+    out: list[Evidence] = []
+    seen: set[int] = set()
+    for read in scope.reads_of(r.func.node, names[0]):
+        claim = read
+        p = js.outer(read).parent
+        if p is not None and p.type == "member_expression" and js.outer(read).field == "object":
+            claim = p  # `identity.email`
+        # climb to the `||` / `??` whose right side holds the claim and whose left is an argument
+        n, either = js.outer(claim), None
+        while n.parent is not None and n.parent.type not in _STOP_CLIMB:
+            q = n.parent
+            if q.type == "binary_expression" and (q.has_tok("||") or q.has_tok("??")) and n.field == "right":
+                arg = _handler_argument(r, js.unwrap(q.child("left")))
+                if arg is not None:
+                    either = q
+                    break
+            n = q
+        if either is None or id(either) in seen:
+            continue
+        seen.add(id(either))
+        top = js.outer(either)  # the whole `args.x || identity.a || identity.b`
+        while top.parent is not None and top.parent.type == "binary_expression" \
+                and (top.parent.has_tok("||") or top.parent.has_tok("??")):
+            top = js.outer(top.parent)
+        acted = _picks_acted_on_row(r, _value_of(top))
+        if acted is not None:
+            out.append(Evidence(r.facts, either, r.facts.text(claim), acted,
+                                argument=r.facts.text(js.unwrap(either.child("left")))))
+    return out
+
+
+_DB_ROW_CHANGES = ("patch", "replace", "delete")
+
+
+def _picks_acted_on_row(r: Reached, value: Node) -> str | None:
+    """Is `value` (`const email = ...`) read to pick a row (`.eq("email", email)`,
+    `ctx.db.get(...)`) that the handler then changes (`ctx.db.patch(row._id, ...)`, or hands
+    with ctx to a helper) or returns? "changes", "returns" or None."""
+    decl = value.parent
+    if decl is None or decl.type != "variable_declarator" or value.field != "value":
+        return None
+    for name in scope.bound_names(decl):
+        for read in scope.reads_of(r.func.node, name):
+            chain_top = _db_chain_of(r, read)
+            if chain_top is None:
+                continue
+            held = _value_of(chain_top)
+            p = held.parent
+            if p is not None and (p.type == "return_statement" or p.type == "arrow_function" and held.field == "body"):
+                return "returns"  # `return await ctx.db.query("users")...first()`
+            if p is None or p.type != "variable_declarator" or held.field != "value":
+                continue
+            for row in scope.bound_names(p):
+                for use in scope.reads_of(r.func.node, row):
+                    o = js.outer(use)
+                    if o.parent is not None and o.parent.type == "return_statement":
+                        return "returns"  # `return row`: someone else's record handed out
+                    if _in_row_change(r, use):
+                        return "changes"
+    return None
+
+
+def _db_chain_of(r: Reached, read: Node) -> Node | None:
+    """The outermost call of the `ctx.db...` chain whose arguments (or callbacks) hold `read`."""
+    n, found = read, None
+    while n.parent is not None and n.parent.type not in ("statement_block", "lexical_declaration",
+                                                          "variable_declaration", "expression_statement"):
+        n = n.parent
+        if n.type == "call_expression":
+            chain = js.member_chain(js.callee(n))
+            root = chain[0] if chain is not None else None
+            while root is not None and root.type == "call_expression":  # `ctx.db.query(...).withIndex(...)`
+                inner = js.member_chain(js.callee(root))
+                root = inner[0] if inner is not None else None
+            if root is not None and root.type == "identifier" and _is_ctx(r, root):
+                found = n
+    return found
+
+
+def _in_row_change(r: Reached, use: Node) -> bool:
+    """Is `use` (a row or `row._id`) handed to `ctx.db.patch/replace/delete`, or to a call
+    that is also handed ctx (a helper that writes: `updateExistingUser(ctx, row._id, ...)`)?"""
+    n = js.outer(use)
+    while n.parent is not None and n.parent.type == "member_expression" and n.field == "object":
+        n = js.outer(n.parent)  # `row._id`
+    args = n.parent
+    call = args.parent if args is not None and args.type == "arguments" else None
+    if call is None or call.type != "call_expression":
+        return False
+    chain = js.member_chain(js.callee(call))
+    if chain is not None and chain[1][-1:] and chain[1][-1] in _DB_ROW_CHANGES and chain[1][:1] == ["db"] \
+            and chain[0].type == "identifier" and _is_ctx(r, chain[0]):
+        return True
+    return _handed_ctx(r, call)
 
 
 def _identity_argument_branch(r: Reached, site: CallSite) -> str | None:

@@ -23,6 +23,12 @@ class NoSpoofableAccessControl(Rule):
     another scopes the data) and uniqueness checks: an `if` that throws "already taken" /
     "exists" / "duplicate".
 
+    Also, in any public function that fetches the caller's identity, an argument that
+    overrides one of its claims (`const email = args.email || identity.email`, `args.userId
+    ?? identity.subject`) when that value then picks the row the handler changes or returns
+    (`.eq("email", email)`, then `ctx.db.patch(row._id, { authUserId: identity.subject })`):
+    the caller is signed in, but acts on the record of whoever it names.
+
     ## Why is this bad?
     The caller picks the argument, so they can claim to be anyone: "don't use a function
     argument which could be spoofed (e.g. email) for access control checks"
@@ -67,6 +73,12 @@ class NoSpoofableAccessControl(Rule):
               '  handler: async (ctx, a) => {\n    if (a.orgId === "") throw new Error("orgId is required");\n'
               '    const me = await ctx.auth.getUserIdentity();\n    if (!me) throw new Error("sign in");\n  },\n});\n',
               note="an empty-input check"),
+        Valid(SERVER + 'export const setName = mutation({ args: { name: v.optional(v.string()) }, handler: async (ctx, args) => {\n'
+              '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) throw new Error("sign in");\n'
+              '  const name = args.name || identity.name || "";\n'
+              '  const me = await ctx.db.query("users").withIndex("by_token", (q) => q.eq("token", identity.tokenIdentifier)).unique();\n'
+              '  if (me) await ctx.db.patch("users", me._id, { name });\n}});\n',
+              note="an argument that overrides a claim only as the value written, not to pick the row"),
     ]
     invalid = [
         Invalid(SERVER + 'export const start = mutation({ args: { code: v.string(), userId: v.string() },\n'
@@ -99,6 +111,20 @@ class NoSpoofableAccessControl(Rule):
                 '    if (r.responses.some((x) => x.userId === a.userId)) throw new Error("already responded");\n'
                 '    await ctx.db.patch("requests", a.id, { approved: true });\n  },\n});\n',
                 lines=[6], note="a membership test of the claimed id (the repeat check below is not one)"),
+        Invalid(SERVER + 'export const syncFromAuth = mutation({ args: { clerkEmail: v.optional(v.string()) },\n'
+                '  handler: async (ctx, args) => {\n    const identity = await ctx.auth.getUserIdentity();\n'
+                '    if (!identity) throw new Error("Unauthenticated");\n'
+                '    const email = args.clerkEmail || (typeof identity.email === "string" ? identity.email : "");\n'
+                '    const byEmail = await ctx.db.query("users").withIndex("by_email", (q) => q.eq("email", email)).first();\n'
+                '    if (byEmail) await ctx.db.patch("users", byEmail._id, { authUserId: identity.subject });\n  },\n});\n',
+                lines=[7], message="takes `args.clerkEmail` in place of the caller's `identity.email`",
+                note="a signed-in caller names someone else's email and the account found by it is linked to them"),
+        Invalid(SERVER.replace("mutation, internalMutation", "query") + 'export const profile = query({ args: { userId: v.optional(v.string()) },\n'
+                '  handler: async (ctx, { userId }) => {\n    const identity = await ctx.auth.getUserIdentity();\n'
+                '    if (!identity) return null;\n    const who = userId ?? identity.subject;\n'
+                '    return await ctx.db.query("profiles").withIndex("by_user", (q) => q.eq("userId", who)).unique();\n  },\n});\n',
+                lines=[7], message="and returns the row",
+                note="a destructured argument in place of the subject, whose row is handed out"),
     ]
 
     def check_app(self, ctx, app):
@@ -109,6 +135,11 @@ class NoSpoofableAccessControl(Rule):
                 continue
             facts = ctx.project.handler_facts(fn)  # the handler may be defined in another file
             access = ctx.project.access(fn)
+            for e in access.overridden_claims:
+                ctx.report(e.facts, e.node, f"{describe_function(fn)} takes `{e.argument}` in place of the caller's "
+                           f"`{e.what}` when it is given, and {e.where} the row it picks by that value: a signed-in "
+                           "caller can pass someone else's and act on their record; use "
+                           f"`{e.what}` alone")
             # a capability argument (a room code) lets in whoever knows it; which of them is
             # the host is still up to an argument the caller chooses
             if any(e.where != "args" for e in access.evidence) or access.unknown or access.identity:
