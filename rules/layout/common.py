@@ -46,19 +46,21 @@ def method_calls(project, facts, factory: str, methods: tuple[str, ...]):
 
 
 def default_export_value(project, facts):
-    """The node the module's default export evaluates to, or None when there is none."""
+    """(facts, node) of what the module's default export is, or None when there is none. An
+    imported or re-exported default (`export { default } from "./infrastructure/crons"`) is
+    followed to the module that writes it: Convex reads the bundled module's `default`."""
     for e in facts.exports:
         if e.name != "default" or e.type_only:
             continue
         if e.value is not None:
-            return e.value
+            return facts, e.value
         if e.local is not None:
             b = facts.bindings.get(e.local)
             if b is not None and b.value is not None:
-                return b.value
-            imp = facts.import_of(e.local)
-            if imp is not None:
-                d = project.linker.definition(facts, e.local)
-                return d.node if isinstance(d, Def) else e.node
-        return e.node
+                return facts, b.value
+        if e.source is not None or e.local is not None and facts.import_of(e.local) is not None:
+            d = project.linker.export_definition(facts, "default")
+            if isinstance(d, Def):
+                return d.facts, d.node
+        return facts, e.node
     return None

@@ -78,8 +78,8 @@ class HttpRouterShape(Rule):
         project = ctx.project
         if module.special == "http":
             exported = default_export_value(project, facts)
-            if exported is None or (not made_by(project, *through_cors(project, facts, exported), "httpRouter")
-                                    and _certainly_no_router(project, facts, exported)):
+            if exported is None or (not made_by(project, *through_cors(project, *exported), "httpRouter")
+                                    and _certainly_no_router(project, *exported)):
                 ctx.report(facts, (0, 0), "`http.ts` must `export default` the router made with `httpRouter()`; "
                                           "Convex serves no HTTP routes without it")
         elif module.rel == "https.ts" and any(i.imported == "httpRouter" for i in facts.imports):
@@ -105,7 +105,7 @@ class HttpRouterShape(Rule):
         http = app.special_module("http")
         project = ctx.project
         exported = default_export_value(project, http.facts) if http is not None else None
-        target = project.linker.value_of(*through_cors(project, http.facts, exported)) if exported is not None else None
+        target = project.linker.value_of(*through_cors(project, *exported)) if exported is not None else None
         for site, _ in method_calls(project, module.facts, "httpRouter", ("route",)):
             router = project.linker.value_of(module.facts, site.callee.child("object"))
             if isinstance(router, Def) and isinstance(target, Def) and router.node is target.node:

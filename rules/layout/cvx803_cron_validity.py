@@ -40,9 +40,18 @@ class CronValidity(Rule):
 
     valid = [Valid(HEAD + 'crons.interval("sweep", { minutes: 5 }, internal.jobs.sweep);\n'
                    'crons.weekly("report", { dayOfWeek: "monday", hourUTC: 8, minuteUTC: 15 }, internal.jobs.report);\n'
-                   'crons.cron("nightly", "15 3 * * *", internal.jobs.nightly);\nexport default crons;\n', path="convex/crons.ts")]
+                   'crons.cron("nightly", "15 3 * * *", internal.jobs.nightly);\nexport default crons;\n', path="convex/crons.ts"),
+             Valid('export { default } from "./infrastructure/crons";\n', path="convex/crons.ts",
+                   files={"convex/infrastructure/crons.ts": HEAD.replace("./_generated", "../_generated")
+                          + 'crons.interval("sweep", { minutes: 5 }, internal.jobs.sweep);\nexport default crons;\n'},
+                   note="a re-exported default is the object the other module writes"),
+             Valid('import crons from "./infrastructure/crons";\nexport default crons;\n', path="convex/crons.ts",
+                   files={"convex/infrastructure/crons.ts": HEAD.replace("./_generated", "../_generated")
+                          + 'crons.interval("sweep", { minutes: 5 }, internal.jobs.sweep);\nexport default crons;\n'})]
     invalid = [
         Invalid(HEAD + 'crons.interval("sweep", { minutes: 5 }, internal.jobs.sweep);\n', path="convex/crons.ts", lines=[1]),
+        Invalid('export { default } from "./infrastructure/crons";\n', path="convex/crons.ts", lines=[1],
+                files={"convex/infrastructure/crons.ts": 'export default { jobs: [] };\n'}),
         Invalid(HEAD + 'crons.daily("digest", { hourUTC: 24, minuteUTC: 30 }, internal.d.send);\n'
                 'crons.interval("x", { minutes: 5, seconds: 10 }, internal.d.send);\n'
                 'crons.interval("y", { hours: 1.5 }, internal.d.send);\n'
@@ -58,7 +67,7 @@ class CronValidity(Rule):
         facts = module.facts
         project = ctx.project
         exported = default_export_value(project, facts)
-        if exported is None or not made_by(project, facts, exported, "cronJobs"):
+        if exported is None or not made_by(project, *exported, "cronJobs"):
             ctx.report(facts, (0, 0), "`crons.ts` must `export default` the object made with `cronJobs()`")
         ids: set[str] = set()
         for site, method in method_calls(project, facts, "cronJobs", SCHEDULES):
