@@ -475,7 +475,10 @@ class _SchemaReader:
 
     # -- helpers ------------------------------------------------------------------------
     def _is_server(self, facts: FileFacts, node: Node | None, name: str) -> bool:
-        return self._is_export(facts, node, "convex/server", name)
+        # Up to convex 0.16 `defineSchema`/`defineTable` were exported only by "convex/schema"
+        # (0.17 moved them to "convex/server" and dropped that entry point), so a schema of a
+        # 0.x app imports them from there.
+        return any(self._is_export(facts, node, module, name) for module in ("convex/server", "convex/schema"))
 
     def _is_export(self, facts: FileFacts, node: Node | None, module: str, name: str) -> bool:
         d = self.linker.value_of(facts, node)

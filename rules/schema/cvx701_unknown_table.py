@@ -90,6 +90,11 @@ class UnknownTable(Rule):
                 'export const recent = query({ args: {}, handler: (ctx) => ctx.db.query("message").take(10) });\n',
                 path="convex/chat.extra.ts", lines=[2], files={"convex/schema.ts": SCHEMA, "convex/chat.ts": 'export { recent } from "./chat.extra";\n'},
                 note="...or re-exports it"),
+        Invalid('import { query } from "./_generated/server";\n'
+                'export default query(async ({ db }) => await db.query("message").take(10));\n',
+                path="convex/listMessages.js", lines=[2], convex="0.14.1",
+                files={"convex/schema.ts": SCHEMA.replace('"convex/server"', '"convex/schema"')},
+                note="convex 0.16 and older export defineSchema/defineTable only from convex/schema"),
     ]
 
     def check_app(self, ctx, app):

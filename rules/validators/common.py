@@ -46,7 +46,8 @@ def is_define_table(ctx, facts, site) -> bool:
     if not site.path or site.path[-1] != "defineTable":
         return False
     d = ctx.project.linker.value_of(facts, site.callee)
-    return isinstance(d, ExternalDef) and d.module == "convex/server" and d.name == "defineTable"
+    # convex/schema: where convex 0.16 and older export it
+    return isinstance(d, ExternalDef) and d.module in ("convex/server", "convex/schema") and d.name == "defineTable"
 
 
 def object_syntax_fix(ctx, fn, with_args: bool):
