@@ -371,6 +371,26 @@ def test_single_file_components_are_client_files(tmp_path):
     assert not any(m.rel.endswith((".svelte", ".vue", ".astro")) for m in p.apps[0].modules.values())
 
 
+def test_a_functions_dir_linked_into_an_app_is_walked_under_its_real_path(tmp_path):
+    """LTCG: `apps/web/convex -> ../../convex` (and apps/admin). Walked through the link
+    first (apps/ sorts before convex/), the link became the app and the real folder an empty
+    one: every client call was lost and CVX302's unsafe fix made called functions internal."""
+    files = {
+        "package.json": '{"name": "app", "dependencies": {"convex": "^1.48.0"}}',
+        "convex/users.ts": 'import { query } from "./_generated/server";\n'
+                           'export const me = query({ args: {}, handler: async () => null });\n',
+        "convex/_generated/api.d.ts": "export declare const api: any;\n",
+        "apps/web/package.json": '{"name": "web", "dependencies": {"convex": "^1.48.0"}}',
+        "apps/web/src/Profile.tsx": 'import { useQuery } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+                                    'export function Profile() {\n  const me = useQuery(api.users.me);\n  return null;\n}\n',
+    }
+    write_files(tmp_path, files)
+    (tmp_path / "apps/web/convex").symlink_to("../../convex", target_is_directory=True)
+    p = project_of(tmp_path)
+    assert [a.functions_dir for a in p.apps] == [tmp_path / "convex"]
+    assert callers(p, "users:me") == [("client", "useQuery", "Profile.tsx", "api")]
+
+
 def test_file_mode_without_git_still_sees_sibling_packages(tmp_path):
     """`check FILE` in a monorepo copied without `.git` (an archive): the workspace root
     (a package.json with `workspaces`) bounds the scan, as the repository does with git."""

@@ -200,12 +200,21 @@ class RegisteredFunction:
     args_node: Node | None = None  # value of the `args` property
     returns_node: Node | None = None
     has_args: bool = False  # an `args` property is present
+    # Registered with the deprecated bare-function form: the argument is a function, names one
+    # (`query(listRaces)`), or is a call of a wrapper that returns one (`mutation(withUser(async
+    # (ctx, args) => ...))`, convex 0.x apps).
+    bare: bool = False
+    # In that wrapped form, the function the wrapper was given (`withUser(<this>)`). It is not
+    # the handler (the wrapper's function is, and it is not read: `handler` is None), but what
+    # it does with its arguments is what the author wrote.
+    wrapped: "FunctionInfo | None" = None
 
     def placed(self, module: "ConvexModule") -> "RegisteredFunction":
         """A copy in `module` (registrations are found once per file and kept between runs of
         the language server, derived.py; each run's link places them in its own modules)."""
         return RegisteredFunction(module, self.local_name, self.exports, self.builder, self.call, self.definition,
-                                  self.handler_node, self.handler, self.args_node, self.returns_node, self.has_args)
+                                  self.handler_node, self.handler, self.args_node, self.returns_node, self.has_args,
+                                  self.bare, self.wrapped)
 
     @property
     def kind(self) -> str:
@@ -225,8 +234,9 @@ class RegisteredFunction:
 
     @property
     def is_legacy(self) -> bool:
-        """Registered with the deprecated bare-function form `query(async (ctx) => ...)`."""
-        return self.definition is not None and js.is_function(self.definition)
+        """Registered with the deprecated bare-function form `query(async (ctx) => ...)`,
+        `query(listRaces)` or `mutation(withUser(async (ctx, args) => ...))`."""
+        return self.bare or self.definition is not None and js.is_function(self.definition)
 
     @property
     def exported(self) -> bool:

@@ -100,9 +100,12 @@ _WANTED_NAMES = ("convex.json", "package.json")
 def walk_files(root: Path, excludes: list[str] | None = None) -> tuple[list[Path], list[tuple[Path, str]]]:
     """All TS/JS/Python files below `root`, honouring .gitignore and skipping SKIP_DIRS.
 
-    Directory symlinks are followed once (a loop is detected by device and inode, and skipped).
+    Directory symlinks are followed once (a loop is detected by device and inode, and skipped);
+    one that points back inside `root` is not followed at all: the folder is walked under its
+    real path (`apps/web/convex -> ../../convex` must not make the app's modules its own).
     """
     base = str(root)
+    real_base = os.path.realpath(base)
     ign = _Ignore(excludes or [], base)
     files: list[Path] = []
     skipped: list[tuple[Path, str]] = []
@@ -134,6 +137,11 @@ def walk_files(root: Path, excludes: list[str] | None = None) -> tuple[list[Path
                         continue
                     try:
                         if entry.is_symlink():
+                            target = os.path.realpath(entry.path)
+                            if target == real_base or target.startswith(real_base.rstrip(os.sep) + os.sep):
+                                skipped.append((Path(entry.path), f"a link to {os.path.relpath(target, real_base)}, "
+                                                "walked under its real path"))
+                                continue
                             st = os.stat(entry.path)
                             child = (st.st_dev, st.st_ino)
                         else:

@@ -30,7 +30,7 @@ from .derived import Derivations
 from .discover import CLIENT_EXTENSIONS, PY_EXTENSIONS, TS_EXTENSIONS, AppLayout, Workspace
 from .evaluate import ValidatorEvaluator
 from .extract import extract_facts
-from .facts import FileFacts
+from .facts import FileFacts, FunctionInfo
 from .resolve import Resolver
 from .validators import Validator
 from .versions import ConvexVersion, Version, detect_convex_version
@@ -690,6 +690,7 @@ class Project:
         handler = None
         if definition is not None and js.is_function(definition):
             handler = definition
+            fn.bare = True
         elif definition is not None and definition.type == "object":
             for p in js.object_props(definition):
                 if p.key == "handler":
@@ -701,6 +702,14 @@ class Project:
                     fn.returns_node = p.value
         elif definition is not None and builder.kind == "httpAction":
             handler = definition
+        elif definition is not None:
+            d = self.linker.value_of(facts, definition)
+            if isinstance(d, Def) and not d.path and js.is_function(d.node):  # `query(listRaces)`
+                handler = definition
+                fn.bare = True
+            elif definition.type == "call_expression" and self._returns_function(facts, definition):
+                fn.bare = True  # `mutation(withUser(async (ctx, args) => ...))`: the handler stays unread
+                fn.wrapped = self._function_argument(facts, definition)
         handler = js.unwrap(handler)
         if handler is not None and not js.is_function(handler):
             d = self.linker.value_of(facts, handler)
@@ -712,6 +721,23 @@ class Project:
         fn.handler_node = handler
         fn.handler = facts.function_for(handler) if handler is not None else None
         return fn
+
+    def _returns_function(self, facts: FileFacts, call) -> bool:
+        """Is `call` a call of a function (written in the project) that returns a function?"""
+        d = self.linker.value_of(facts, js.callee(call))
+        if not isinstance(d, Def) or d.path or not js.is_function(d.node):
+            return False
+        returned = js.unwrap(js.returned_expression(d.node))
+        return returned is not None and js.is_function(returned)
+
+    def _function_argument(self, facts: FileFacts, call) -> "FunctionInfo | None":
+        """The one function `call` is given, written inline or named."""
+        found = []
+        for arg in js.call_args(call):
+            d = self.linker.value_of(facts, arg)
+            if isinstance(d, Def) and not d.path and js.is_function(d.node):
+                found.append(d.facts.function_for(d.node))
+        return found[0] if len(found) == 1 else None
 
     # -- services for rules ---------------------------------------------------------------
     def args_validator(self, fn: RegisteredFunction) -> Validator | None:

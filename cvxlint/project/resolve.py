@@ -59,6 +59,7 @@ class Resolver:
         self._packages: dict[str, Path] | None = None
         self._cache: dict[tuple[str, str], Target | None] = {}
         self._by_file: dict[tuple[Path | str, str], Target | None] = {}
+        self._real_dirs: dict[Path, Path] = {}
         # Set by a long-lived caller (derived.py): every path whose existence or contents
         # resolution looked at beyond `known_files`, so that a change to one of them is seen.
         self.on_probe: Callable[[Path], None] | None = None
@@ -129,10 +130,19 @@ class Resolver:
             return Target("generated", stem, None)
         return Target("external", spec)
 
+    def _real_dir(self, d: Path) -> Path:
+        """`d`, or where it points when it is itself a link (discover.walk_files walks a linked
+        folder of the project under its real path only)."""
+        real = self._real_dirs.get(d)
+        if real is None:
+            real = self._real_dirs[d] = Path(os.path.realpath(d)) if os.path.islink(d) else d
+        return real
+
     def _from_path(self, base: Path, must_exist: bool = False) -> Target | None:
         if base.parent.name == "_generated":
             stem = base.name.split(".")[0]
-            return Target("generated", stem, base.parent.parent)
+            # through a linked folder (`apps/web/convex -> ../../convex`): the app's real one
+            return Target("generated", stem, self._real_dir(base.parent.parent))
         f = self._find_file(base)
         if f is not None:
             return Target("file", str(f))

@@ -13,8 +13,9 @@ SERVER = 'import { v } from "convex/values";\nimport { action, internalQuery, mu
 def args_unused(fn) -> bool | None:
     """True when the handler ignores its arguments: fewer than 2 parameters, `{}`, or a name
     it never reads (`_args`, or `args` left unused; the plugin counts both as used).
-    None when there is no handler to look at."""
-    h = fn.handler
+    None when there is no handler to look at. For a legacy wrapped handler
+    (`mutation(withUser(async (ctx, args) => ...))`) it is the function the wrapper was given."""
+    h = fn.handler or fn.wrapped
     if h is None:
         return None
     if len(h.params) < 2:
@@ -51,10 +52,15 @@ def is_define_table(ctx, facts, site) -> bool:
 
 
 def object_syntax_fix(ctx, fn, with_args: bool):
-    """`query(fn)` -> `query({ args: {}, handler: fn })` (or `{ handler: fn }`): safe."""
+    """`query(fn)` -> `query({ args: {}, handler: fn })` (or `{ handler: fn }`): safe. `fn` may
+    be written there, named (`query(listRaces)`) or a wrapper's result (`withUser(async ...)`):
+    the builders' types take `{ handler: X }` wherever they take `X` (UnvalidatedFunction is
+    that union, convex 0.14 to 1.x). A wrapped handler gets no `args: {}`: the wrapper's type
+    decides what arguments the function takes, and it is not read."""
     d = fn.definition
-    if d is None or not js.is_function(d):
+    if d is None or not fn.is_legacy:
         return None
+    with_args = with_args and fn.handler is not None
     facts = fn.facts
     text = facts.text(d)
     inner = f"{{ args: {{}}, handler: {text} }}" if with_args else f"{{ handler: {text} }}"

@@ -59,6 +59,16 @@ class RequireArgsValidator(Rule):
                 output=SERVER + 'export default internalQuery({ args: {}, handler: async (ctx, _args) => 1 });\n'),
         Invalid(SERVER + 'export const ping = action(async () => "pong");\n', lines=[3], message="bare-function form",
                 output=SERVER + 'export const ping = action({ args: {}, handler: async () => "pong" });\n'),
+        Invalid(SERVER + 'async function listRaces({ db }, { ended }) {\n  return ended;\n}\nexport default query(listRaces);\n',
+                path="convex/example.js", lines=[6], message="reads its arguments"),
+        Invalid(SERVER + 'const withUser = (func) => async (ctx, args) => func({ ...ctx, user: 1 }, args);\n'
+                'export default mutation(withUser(async ({ db, user }, { id }) => {\n  await db.patch(id, { host: user });\n}));\n',
+                path="convex/example.js", lines=[4], message="reads its arguments",
+                note="a wrapper's result (convex 0.x apps): the function given to the wrapper reads them"),
+        Invalid(SERVER + 'const withUser = (func) => async (ctx, args) => func({ ...ctx, user: 1 }, args);\n'
+                'export default query(withUser(async ({ user }) => user));\n',
+                path="convex/example.js", lines=[4], message="takes no arguments",
+                note="no fix: the wrapper's type, not read, decides what arguments the function takes"),
     ]
 
     def check_app(self, ctx, app):
@@ -71,7 +81,10 @@ class RequireArgsValidator(Rule):
             unused = args_unused(fn)
             severity = None if fn.is_public else Severity.INFO
             if unused:
-                fix = object_syntax_fix(ctx, fn, True) if fn.is_legacy else insert_empty_args(ctx, fn)
+                if not fn.is_legacy:
+                    fix = insert_empty_args(ctx, fn)
+                else:  # a wrapped legacy handler gets no `args: {}` (object_syntax_fix)
+                    fix = object_syntax_fix(ctx, fn, True) if fn.handler is not None else None
                 legacy = " (registered with the old bare-function form)" if fn.is_legacy else ""
                 ctx.report(fn.facts, name_node(fn), f"{describe_function(fn)}{legacy} has no `args` validator; its handler "
                            "takes no arguments, so declare `args: {}`", severity=severity, fix=fix)

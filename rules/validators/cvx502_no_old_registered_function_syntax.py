@@ -2,13 +2,18 @@ from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function
 
 from .common import SERVER, args_unused, object_syntax_fix
 
+WITH_USER = ('const withUser = (func) => async (ctx, args) => {\n  const user = await ctx.auth.getUserIdentity();\n'
+     '  if (!user) throw new Error("signed out");\n  return await func({ ...ctx, user }, args);\n};\n')
+
 
 class NoOldRegisteredFunctionSyntax(Rule):
     """A function registered with the legacy bare-function form.
 
     ## What it does
     Flags `query(async (ctx, args) => ...)` (any builder, custom ones included): the
-    argument is a function instead of a `{ args, handler }` object. An exported function
+    argument is a function instead of a `{ args, handler }` object, names one
+    (`query(listRaces)`), or is what a wrapper returns (`mutation(withUser(async (ctx, args)
+    => ...))`, the convex 0.x way to add a user to ctx). An exported function
     whose handler takes no arguments is left to CVX501 (`require-args-validator`) while it is
     on: it reports the missing `args` with the same rewrite, so one finding, not two.
 
@@ -28,7 +33,10 @@ class NoOldRegisteredFunctionSyntax(Rule):
     ## Fix safety
     Safe: the function is wrapped as `{ args: {}, handler: <function> }` when it takes no
     arguments (as the official plugin does), else as `{ handler: <function> }`, which leaves
-    the validator to write (CVX501 then reports it). Behaviour does not change.
+    the validator to write (CVX501 then reports it). Behaviour does not change. A wrapper's
+    result becomes `{ handler: withUser(...) }`, never with `args: {}` (the wrapper's type,
+    not read, decides the arguments); the builders take `{ handler: X }` wherever they take
+    `X` (`UnvalidatedFunction` is that union from convex 0.14 to 1.x).
     """
 
     code = "CVX502"
@@ -42,12 +50,28 @@ class NoOldRegisteredFunctionSyntax(Rule):
         Valid(SERVER + 'export const list = query({ args: {}, handler: async (ctx) => ctx.db.query("t").take(5) });\n'),
         Valid(SERVER + 'export const list = query(async (ctx) => ctx.db.query("t").take(5));\n',
               settings={"select": ["CVX501", "CVX502"]}, note="CVX501 reports it, with the same fix"),
+        Valid(SERVER + 'const config = () => ({ args: {}, handler: async (ctx) => 1 });\nexport const one = query(config());\n',
+              note="a call that returns the object form is no bare function"),
     ]
     invalid = [
         Invalid(SERVER + 'export const list = query(async (ctx) => ctx.db.query("t").take(5));\n', lines=[3],
                 output=SERVER + 'export const list = query({ args: {}, handler: async (ctx) => ctx.db.query("t").take(5) });\n'),
         Invalid(SERVER + 'export const get = query(async (ctx, { id }: { id: string }) => {\n  return id;\n});\n', lines=[3],
                 output=SERVER + 'export const get = query({ handler: async (ctx, { id }: { id: string }) => {\n  return id;\n} });\n'),
+        Invalid(SERVER + 'async function listRaces({ db }, { ended }) {\n  return ended;\n}\nexport default query(listRaces);\n',
+                path="convex/example.js", lines=[6], note="a named function",
+                output=SERVER + 'async function listRaces({ db }, { ended }) {\n  return ended;\n}\nexport default query({ handler: listRaces });\n'),
+        Invalid(SERVER + 'async function count({ db }) {\n  return 1;\n}\nexport default query(count);\n',
+                path="convex/example.js", lines=[6],
+                output=SERVER + 'async function count({ db }) {\n  return 1;\n}\nexport default query({ args: {}, handler: count });\n'),
+        Invalid(SERVER + WITH_USER + 'export default mutation(withUser(async ({ db, user }, { id }) => {\n  await db.patch(id, { host: user.subject });\n}));\n',
+                path="convex/example.js", lines=[8], note="a wrapper's result (convex 0.x apps); `{ handler: X }` type-checks wherever `X` does",
+                output=SERVER + WITH_USER + 'export default mutation({ handler: withUser(async ({ db, user }, { id }) => {\n'
+                       '  await db.patch(id, { host: user.subject });\n}) });\n'),
+        Invalid(SERVER + WITH_USER + 'export default query(withUser(async ({ user }) => user.name));\n',
+                path="convex/example.js", lines=[8], settings={"select": ["CVX501", "CVX502"]},
+                note="no `args: {}` for a wrapped handler (the wrapper's type decides its arguments), so CVX501 has no fix for it",
+                output=SERVER + WITH_USER + 'export default query({ handler: withUser(async ({ user }) => user.name) });\n'),
     ]
 
     def check_app(self, ctx, app):
@@ -56,7 +80,7 @@ class NoOldRegisteredFunctionSyntax(Rule):
             if not fn.is_legacy or fn.kind == "httpAction":
                 continue
             unused = args_unused(fn)
-            if unused and cvx501_on and fn.exported and fn.module.is_entry_point:
+            if unused and cvx501_on and fn.exported and fn.module.is_entry_point and fn.handler is not None:
                 continue  # CVX501 reports it with this very fix (the object form with `args: {}`): one finding
             ctx.report(fn.facts, fn.definition, f"{describe_function(fn)} uses the old bare-function registration; "
                        "pass `{ args, handler }` so it can validate its arguments",
