@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from ..syntax import js
+from . import jsonc
 from .builders import Builder, BuilderResolver, RegisteredFunction
 from .callgraph import CallGraph, Reached, kind_can_run
 from .customizations import CtxChange, ctx_change
@@ -34,6 +35,9 @@ from .facts import FileFacts, FunctionInfo
 from .resolve import Resolver
 from .validators import Validator
 from .versions import ConvexVersion, Version, detect_convex_version
+
+# The first convex release whose CLI no longer reads `authInfo` from convex.json.
+AUTH_INFO_DROPPED = "1.31.5"
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -185,6 +189,23 @@ class App:
         if not name.startswith(prefix):
             return None
         return self.modules.get(name[len(prefix):].replace(os.sep, "/"))
+
+    @property
+    def auth_configured(self) -> bool:
+        """Does Convex know an identity provider for this app? `auth.config.ts`, or the
+        `authInfo` list of `convex.json`, where convex 0.14 and older configured auth (their
+        CLI reads nothing else). Later CLIs push it too or move it into auth.config.js, until
+        1.31.5 dropped it (checked in the npm tarballs): a newer app's `authInfo` is ignored."""
+        if self.special_module("auth.config") is not None:
+            return True
+        if self.layout.is_component or self.convex_at_least(AUTH_INFO_DROPPED) is True:
+            return False
+        listed = self.__dict__.get("_auth_info")
+        if listed is None:
+            info = jsonc.read(self.root / "convex.json")
+            listed = self.__dict__["_auth_info"] = isinstance(info, dict) and bool(info.get("authInfo")) \
+                and isinstance(info["authInfo"], list)
+        return listed
 
     def convex_at_least(self, version: str) -> bool | None:
         """True/False when the app's convex version is known, None when it is not."""
@@ -710,6 +731,11 @@ class Project:
             elif definition.type == "call_expression" and self._returns_function(facts, definition):
                 fn.bare = True  # `mutation(withUser(async (ctx, args) => ...))`: the handler stays unread
                 fn.wrapped = self._function_argument(facts, definition)
+        if handler is None and builder.origin == "wrapper":
+            made = self._factory_handler(facts, call)
+            if made is not None:
+                fn.handler, fn.handler_node = made
+                return fn
         handler = js.unwrap(handler)
         if handler is not None and not js.is_function(handler):
             d = self.linker.value_of(facts, handler)
@@ -721,6 +747,34 @@ class Project:
         fn.handler_node = handler
         fn.handler = facts.function_for(handler) if handler is not None else None
         return fn
+
+    def _factory_handler(self, facts: FileFacts, call) -> "tuple[FunctionInfo, object] | None":
+        """The handler a factory writes itself: `const listLive = (table) => query({ args: {},
+        handler: async (ctx) => ... })`, registered as `listLive("races")`. It is analysed like
+        any handler (its closure over `table` is simply not known). Not when the handler calls
+        one of the factory's parameters (`config.handler(ctx, args)`): the author's code is then
+        elsewhere and that handler is only the wrapper around it."""
+        d = self.linker.value_of(facts, js.callee(call))
+        if not isinstance(d, Def) or d.path or not js.is_function(d.node):
+            return None
+        registration = js.unwrap(js.returned_expression(d.node))
+        args = js.call_args(registration) if registration is not None and registration.type == "call_expression" else []
+        definition = js.unwrap(args[0]) if args else None
+        handler = definition if definition is not None and js.is_function(definition) else None
+        if definition is not None and definition.type == "object":
+            props = js.object_props(definition)
+            if any(p.spread for p in props):
+                return None
+            handler = js.unwrap(next((p.value for p in props if p.key == "handler"), None))
+        if handler is None or not js.is_function(handler):
+            return None
+        info = d.facts.function_for(handler)
+        factory = d.facts.function_for(d.node)
+        if info is None or factory is None:
+            return None
+        if any(site.ref is not None and site.ref.kind == "param" and site.ref.func is factory for site in info.all_calls()):
+            return None
+        return info, handler
 
     def _returns_function(self, facts: FileFacts, call) -> bool:
         """Is `call` a call of a function (written in the project) that returns a function?"""

@@ -606,7 +606,7 @@ class RequireAccessControl(Rule):
     def check_app(self, ctx, app):
         if app.layout.is_component:
             return
-        if app.special_module("auth.config") is None and not _selected_by_name(ctx, self):
+        if not app.auth_configured and not _selected_by_name(ctx, self):
             _identity_without_auth_config(ctx, app)
             return
         wrappers = authenticating_wrappers(ctx, app)
