@@ -142,7 +142,7 @@ class BuilderResolver:
             # a registering function, `reportedMutation({ args, handler })` where
             # `function reportedMutation(config) { return internalMutation({ ...config, ... }) }`:
             # the kind is the builder it returns; what it does around the handler is not read
-            returned = js.returned_expression(n)
+            returned = js.unwrap(js.returned_expression(n))  # `(t, c) => (internalMutation(...))`
             inner = self.builder_of(d.facts, js.callee(returned), depth + 1) \
                 if returned is not None and returned.type == "call_expression" else None
             if inner is None:

@@ -70,6 +70,10 @@ class NoDateNowInQuery(Rule):
               note="the query passes the time: the default never runs"),
     ]
     invalid = [
+        Invalid(SERVER + 'const listLive = (table: "posts" | "events") => query({ args: {}, handler: async (ctx) =>\n'
+                '  ctx.db.query(table).withIndex("by_expires", (q) => q.gt("expiresAt", Date.now())).take(50) });\n'
+                'export const livePosts = listLive("posts");\nexport const liveEvents = listLive("events");\n',
+                lines=[4, 4], note="functions a factory registers: its handler is read like any other"),
         Invalid(SERVER + 'function isStale(at: number, now = Date.now()) {\n  return now - at > 60_000;\n}\n'
                 'export const fresh = query({ args: {}, handler: async (ctx) =>\n'
                 '  (await ctx.db.query("posts").take(20)).filter((p) => !isStale(p._creationTime)) });\n',
