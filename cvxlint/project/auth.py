@@ -402,7 +402,9 @@ class AccessAnalysis:
             for fn in app.functions:
                 if fn.handler is None or not fn.is_public:
                     continue
-                evidence = self.of(fn).evidence
+                # a capability argument lets in whoever holds the token (a respondent reading its
+                # own row): no user check that makes the table everyone's
+                evidence = [e for e in self.of(fn).evidence if e.where != "args"]
                 if not evidence:
                     continue
                 if any("dmin" in e.what for e in evidence):

@@ -353,6 +353,18 @@ class RequireAccessControl(Rule):
     ]
 
     invalid = [
+        Invalid(SERVER + 'import { requireAdmin } from "./lib/admin";\n'
+                'export const links = query({ args: { surveyId: v.id("surveys") }, handler: async (ctx, a) => {\n'
+                '  await requireAdmin(ctx);\n'
+                '  return await ctx.db.query("respondents").withIndex("by_survey", (q) => q.eq("surveyId", a.surveyId)).take(99);\n}});\n'
+                'export const mine = query({ args: { respondentToken: v.string() }, handler: (ctx, a) =>\n'
+                '  ctx.db.query("respondents").withIndex("by_token", (q) => q.eq("token", a.respondentToken)).unique() });\n'
+                'export const leak = query({ args: { surveyId: v.id("surveys") }, handler: (ctx, a) =>\n'
+                '  ctx.db.query("respondents").withIndex("by_survey", (q) => q.eq("surveyId", a.surveyId)).take(99) });\n',
+                files={**AUTH_CONFIG, "convex/lib/admin.ts": 'export async function requireAdmin(ctx: any) {\n'
+                       '  if (!(await ctx.auth.getUserIdentity())) throw new Error("admins only");\n}\n'},
+                lines=[11], message="other functions require an admin before reading",
+                note="a respondent reading its own row by its token does not make the table everyone's"),
         Invalid(SERVER + 'export const sync = mutation({ args: { workosId: v.string(), email: v.string() }, handler: async (ctx, args) => {\n'
                 '  const identity = await ctx.auth.getUserIdentity();\n'
                 '  if (identity && identity.subject !== args.workosId) throw new Error("not you");\n'
