@@ -92,6 +92,16 @@ def filter_indexes(ctx: RuleContext, app, uses) -> list:
     return memoized(ctx, ("filter_indexes", id(app), id(uses)), lambda: list(compute(uses.chains, app.schema)))
 
 
+def filter_anchor(f) -> Node:
+    """Where to report a query filter: the `filter` of `.filter(...)`, or the helper's callee
+    (convex-helpers' `filter(query, ...)`), where an `eslint-disable` comment for the plugin's
+    `no-filter-in-query` sits."""
+    callee = js.callee(f.node)
+    if callee is not None and callee.type == "member_expression" and callee.child("property") is not None:
+        return callee.child("property")
+    return callee or f.node
+
+
 def helper_kinds(ctx: RuleContext, app) -> dict[int, set[str]]:
     """For every helper function (by id) the kinds of registered functions that reach it."""
 

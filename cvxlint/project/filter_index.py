@@ -16,8 +16,9 @@ class FilterIndex:
           "after_range" — such a filter after a `withIndex` range of `.eq`s, and a longer
           index holding both;
           "bound" — a `.filter` whose equalities and bound (`q.gte(q.field("t"), x)`) go on
-          with the query's own index after its `.eq`s (`withIndex("by_t")` with no range): the
-          range can hold them, rows and order unchanged;
+          with an index after the query's `.eq`s: the query's own (`withIndex("by_t")` with no
+          range: rows and order unchanged) or a longer one (`by_doc` -> `by_doc_t`: the rows
+          then come in that index's order);
           "post_filter" — a JS `.filter/.find` over the rows a query collected.
     index: None only for "filter" when no index fits (the fields of `filter.eqs`).
     exact: "filter" — the index has exactly the compared fields (otherwise they are its
@@ -114,8 +115,9 @@ def _index_after_range(ch: QueryChain, f: Filter, table: Table) -> Index | None:
 
 
 def _own_index_bound(ch: QueryChain, f: Filter, table: Table) -> Index | None:
-    """The query's own index, when after its range's `.eq`s come the filter's equalities and
-    then the one field the filter bounds (at most once each way: `gte` and `lt`)."""
+    """The index whose range holds the query's `.eq`s, then the filter's equalities, then the
+    one field the filter bounds (at most once each way: `gte` and `lt`): the query's own
+    index first (same order), else another that starts with the query's range fields."""
     if ch.index_conditional or not ch.range_known or any(o.op != "eq" for o in ch.range or []):
         return None
     current = table.index(ch.index) if ch.index else None
@@ -124,19 +126,26 @@ def _own_index_bound(ch: QueryChain, f: Filter, table: Table) -> Index | None:
     base = ch.range_eqs
     if len(base) != len(ch.range or []):
         return None
+    others = [i for i in table.indexes if i is not current and not i.staged and i.fields is not None
+              and i.fields[: len(base)] == base]
+    for idx in (current, *others):
+        if _holds_bound(idx, base, f):
+            return idx
+    return None
+
+
+def _holds_bound(idx: Index, base: list[str], f: Filter) -> bool:
     eqs, bounds = f.bounded
     extra = [name for name, _n, _v in eqs]
     bound_fields = {b[0] for b in bounds}
     lower = [b for b in bounds if b[1] in ("gt", "gte")]
     if len(set(extra)) != len(extra) or set(extra) & set(base) or len(bound_fields) != 1 \
             or len(lower) > 1 or len(bounds) - len(lower) > 1:
-        return None
-    full = current.full_fields
+        return False
+    full = idx.full_fields
     n = len(base) + len(extra)
-    if len(full) <= n or full[: len(base)] != base or set(full[len(base): n]) != set(extra) \
-            or full[n] not in bound_fields:
-        return None
-    return current
+    return len(full) > n and full[: len(base)] == base and set(full[len(base): n]) == set(extra) \
+        and full[n] in bound_fields
 
 
 def _index_for_post_filter(ch: QueryChain, pf: PostFilter, table: Table) -> Index | None:

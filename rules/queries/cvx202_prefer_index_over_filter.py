@@ -172,7 +172,8 @@ class PreferIndexOverFilter(Rule):
     (when both give the rows in the same order, or the query is `.unique()`), and so is a
     filter that bounds the field that comes next in the query's own index
     (`.withIndex("by_created").filter(q => q.gte(q.field("createdAt"), since))`): that
-    index's range holds it, same rows, same order. It also flags a JS `.filter/.find`
+    index's range holds it, same rows, same order; or next in a longer index that starts
+    with the query's range (then in that index's order). It also flags a JS `.filter/.find`
     over the rows a query collected when its equalities (and one `>`/`<` bound on the next
     field) fit an index range and the rows serve nothing else (not a count, not other
     filters: then every row is read anyway).
@@ -216,8 +217,8 @@ class PreferIndexOverFilter(Rule):
     valid = [
         Valid(SERVER + 'export const f = query({ args: { t: v.number() }, handler: (ctx, { t }) =>\n'
               '  ctx.db.query("events").withIndex("by_channel_at").filter((q) => q.gte(q.field("at"), t)).take(50) });\n',
-              files={"convex/schema.ts": SCHEMA},
-              note="`at` is not the index's next field (nothing fixes `channel`): its range cannot bound it"),
+              files={"convex/schema.ts": SCHEMA.replace('.index("by_at", ["at"])\n    ', '')},
+              note="`at` is not the index's next field (nothing fixes `channel`), and no other index starts with it"),
         Valid(SERVER + 'export const f = query({ args: { c: v.string() }, handler: (ctx, { c }) =>\n'
               '  ctx.db.query("messages").withIndex("by_channel_author", (q) => q.eq("channel", c)).collect() });\n',
               files={"convex/schema.ts": SCHEMA}),
@@ -252,6 +253,12 @@ class PreferIndexOverFilter(Rule):
                 files={"convex/schema.ts": SCHEMA}, lines=[4, 7],
                 message='that index\'s own range can hold it',
                 note="a bound on the field the query's own index takes next"),
+        Invalid(SERVER + 'export const recentIn = query({ args: { c: v.string(), since: v.number() }, handler: (ctx, x) =>\n'
+                '  ctx.db.query("events").withIndex("by_channel", (q) => q.eq("channel", x.c))\n'
+                '    .filter((q) => q.gt(q.field("at"), x.since)).take(50) });\n',
+                files={"convex/schema.ts": SCHEMA.replace('.index("by_channel_at"', '.index("by_channel", ["channel"])\n    .index("by_channel_at"')},
+                lines=[5], message='index `by_channel_at` holds it; `.withIndex("by_channel_at", (q) => q.eq("channel", x.c).gt("at", x.since))`',
+                note="a longer index holds the bound after the query's range (in its own order)"),
         Invalid(SERVER + 'export const f = query({ args: { c: v.string(), b: v.string() }, handler: (ctx, { c, b }) =>\n'
                 '  ctx.db.query("messages").filter((q) => q.and(q.eq(q.field("channel"), c), q.eq(q.field("body"), b))).take(9) });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4],
@@ -398,9 +405,14 @@ class PreferIndexOverFilter(Rule):
         for fld, op, value in sorted(bounds, key=lambda b: b[1] not in ("gt", "gte")):  # lower bound first
             parts.append(f'.{op}("{fld}", {ch.facts.text(value)})')
         fields = [name for name, _x, _v in eqs] + [bounds[0][0]]
-        ctx.report(ch.facts, js.method_anchor(f.node),
-                   f'`.filter` on {_names(fields)} after `withIndex("{ch.index}")`: that index\'s own range can hold it; '
+        if idx.name == ch.index:
+            msg = (f'`.filter` on {_names(fields)} after `withIndex("{ch.index}")`: that index\'s own range can hold it; '
                    f'`.withIndex("{idx.name}", (q) => q{"".join(parts)})` reads only the matching rows, in the same order')
+        else:
+            msg = (f'`.filter` on {_names(fields)} after the `{ch.index}` range: index `{idx.name}` holds it; '
+                   f'`.withIndex("{idx.name}", (q) => q{"".join(parts)})` reads only the matching rows '
+                   f'(in `{idx.name}` order)')
+        ctx.report(ch.facts, js.method_anchor(f.node), msg)
 
     def _post_filter(self, ctx, fi):
         ch, pf, idx = fi.chain, fi.filter, fi.index

@@ -18,9 +18,10 @@ class RedundantIndex(Rule):
     left out. A prefix index is kept (not flagged) when some query reads it in
     `_creationTime` order within its range — with `.first()`, `.take(n)`, `.paginate()` or
     `.order()`, or returns its `.collect()` as it is — which the longer index cannot give
-    (the documented exception), or through a
-    query the model does not follow (convex-helpers' `paginator(ctx.db, schema).query(...)`),
-    whose order is unknown. Nor is a prefix index that queries use while no query uses the
+    (the documented exception; not when the query's `.filter` fixes the longer index's other
+    fields with `.eq`: that index gives the same rows in the same order), or through a
+    query the model does not follow (convex-helpers' `paginator(ctx.db, schema).query(...)`,
+    a helper handing the query back unfinished), whose order is unknown. Nor is a prefix index that queries use while no query uses the
     longer one: that one is the index to drop (CVX710, `unused-index`, says so). Tables from
     packages (`authTables`) are not checked.
 
@@ -49,6 +50,13 @@ class RedundantIndex(Rule):
     plugin_rules = ("no-duplicate-indexes",)
 
     valid = [
+        Valid(MEMBERS, path="convex/schema.ts",
+              files={"convex/members.ts": 'import { query, QueryCtx } from "./_generated/server";\nimport { v } from "convex/values";\n'
+                     'function ofTeam(ctx: QueryCtx, team: string, dir: "asc" | "desc") {\n'
+                     '  return ctx.db.query("members").withIndex("by_team", (q) => q.eq("team", team)).order(dir);\n}\n'
+                     'export const page = query({ args: { team: v.string() }, handler: (ctx, { team }) => ofTeam(ctx, team, "desc").take(20) });\n'
+                     + ONE_MEMBER},
+              note="a helper hands the query back unfinished, ordered by a variable: its caller's order is unknown"),
         Valid(HEAD + 'export default defineSchema({\n  members: defineTable({ team: v.string(), user: v.string() })\n'
               '    .index("by_team", ["team"])\n    .index("by_user_team", ["user", "team"]),\n});\n',
               path="convex/schema.ts"),
@@ -90,6 +98,14 @@ class RedundantIndex(Rule):
               note="Convex Ents makes the `userId` index for the edge: it is not the app's to drop"),
     ]
     invalid = [
+        Invalid(MEMBERS, path="convex/schema.ts", lines=[5],
+                files={"convex/members.ts": 'import { mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
+                       'export const join = mutation({ args: { team: v.string(), user: v.string() }, handler: async (ctx, a) => {\n'
+                       '  const had = await ctx.db.query("members").withIndex("by_team", (q) => q.eq("team", a.team))\n'
+                       '    .filter((q) => q.eq(q.field("user"), a.user)).first();\n'
+                       '  if (!had) await ctx.db.insert("members", a);\n}});\n' + ONE_MEMBER},
+                message="is a prefix of `by_team_user`",
+                note="`.first()` in order, but the filter fixes `user` too: by_team_user gives the same row"),
         Invalid(HEAD + 'export default defineSchema({\n  members: defineTable({ team: v.string(), user: v.string() })\n'
                 '    .index("by_team", ["team"])\n    .index("by_team_user", ["team", "user"]),\n});\n',
                 path="convex/schema.ts", lines=[5], message="prefix"),
@@ -109,14 +125,22 @@ class RedundantIndex(Rule):
         schema = app.schema
         if schema is None or not schema.readable or not reported_index_files(ctx, schema):
             return
-        ordered_use: set[tuple[str, str]] = set()
+        # (table, index) -> for each read in `_creationTime` order, the fields its `.filter`
+        # fixes with `.eq` (a longer index fixing only those in its extra fields gives the same rows
+        # in the same order: CVX202 says to query it so)
+        ordered_use: dict[tuple[str, str], list[frozenset[str]]] = {}
         used: set[tuple[str, str]] = set()
         for ch in app.queries.chains:
             if ch.table and ch.index:
                 used.add((ch.table, ch.index))
-                # a `.collect()` handed back as it is: the caller gets the rows in this order
-                if ch.terminal in ORDER_SENSITIVE or ch.order is not None or (ch.terminal == "collect" and ch.result_returned):
-                    ordered_use.add((ch.table, ch.index))
+                # a `.collect()` handed back as it is: the caller gets the rows in this order; a
+                # query handed back unfinished (a helper's builder) or ordered by a variable:
+                # what its caller does with the order is unknown
+                if ch.terminal in ORDER_SENSITIVE or ch.terminal is None or any(st.method == "order" for st in ch.steps) \
+                        or (ch.terminal == "collect" and ch.result_returned):
+                    f = ch.filters[0] if len(ch.filters) == 1 else None
+                    fixed = frozenset(n for n, _x, _v in f.eqs) if f is not None and f.eqs else frozenset()
+                    ordered_use.setdefault((ch.table, ch.index), []).append(fixed)
         unseen = _indexes_read_outside_chains(app)
         for table in schema.tables.values():
             if table.external or not table.known:
@@ -130,7 +154,9 @@ class RedundantIndex(Rule):
                                    related=[ctx.related(a.facts, a.name_node or a.node, f"`{a.name}` is defined here")])
             for i, a in enumerate(idxs):
                 longer = [b for b in idxs if len(b.fields) > len(a.fields) and b.fields[: len(a.fields)] == a.fields]
-                if not longer or (table.name, a.name) in ordered_use or a.name in unseen or a.name in table.library_indexes \
+                needs_order = any(not any(set(b.fields[len(a.fields):]) <= fixed for b in longer)
+                                  for fixed in ordered_use.get((table.name, a.name), ()))
+                if not longer or needs_order or a.name in unseen or a.name in table.library_indexes \
                         or looks_generated(a.facts):
                     continue  # (a generated schema, Better Auth's: advice nobody can act on by hand)
                 if any(x.fields == a.fields for x in idxs[:i]):
