@@ -9,16 +9,28 @@ SCHEMA = HEAD + ('export default defineSchema({\n  tasks: defineTable({ owner: v
 def string_arguments(ctx, app) -> set[str]:
     """Every string literal passed as a call argument, held in a constant or written as a
     literal type in the app's code (schema.ts aside): index names handed to helpers
-    (`getManyFrom(db, "t", "by_x", v)`) or to generic ones (`index: "by_slug" | "by_state"`)."""
+    (`getManyFrom(db, "t", "by_x", v)`) or to generic ones (`index: "by_slug" | "by_state"`).
+    The index name of a query on a known table is not among them (it counts for that table)."""
 
     def compute():
+        # the index names of queries on a known table count for that table only (check_app):
+        # `withIndex("by_user")` on `tasks` says nothing of `holdings.by_user`
+        accounted: set[int] = set()
+        for ch in app.queries.chains:
+            if ch.table is not None and ch.index_name_node is not None:
+                accounted.add(id(ch.index_name_node))
+            if ch.table is not None and ch.search_call is not None and js.call_args(ch.search_call):
+                accounted.add(id(js.call_args(ch.search_call)[0]))
+        for call in app.queries.calls:
+            if call.method == "vectorSearch" and call.table and len(call.args) > 1:
+                accounted.add(id(call.args[1]))
         out: set[str] = set()
         for module in app.modules.values():
             if module.special == "schema":
                 continue
             for site in module.facts.all_calls():
                 for a in js.call_args(site.node):
-                    s = js.string_value(a)
+                    s = js.string_value(a) if id(a) not in accounted else None
                     if s is not None:
                         out.add(s)
             for b in module.facts.bindings.values():
@@ -115,6 +127,16 @@ class UnusedIndex(Rule):
               note="a longer index that a filter after a shorter range could use"),
     ]
     invalid = [
+        Invalid(HEAD + 'export default defineSchema({\n'
+                '  tasks: defineTable({ user: v.string() }).index("by_user", ["user"]),\n'
+                '  holdings: defineTable({ user: v.string(), symbol: v.string() })\n'
+                '    .index("by_user", ["user"])\n    .index("by_user_symbol", ["user", "symbol"]),\n});\n',
+                path="convex/schema.ts", lines=[6],
+                files={"convex/q.ts": 'import { query } from "./_generated/server";\n'
+                       'export const a = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withIndex("by_user", (q) => q.eq("user", "x")).take(9) });\n'
+                       'export const b = query({ args: {}, handler: (ctx) =>\n'
+                       '  ctx.db.query("holdings").withIndex("by_user_symbol", (q) => q.eq("user", "x")).take(9) });\n'},
+                note="another table's `withIndex(\"by_user\")` does not use this table's index of the same name"),
         Invalid(SCHEMA, path="convex/schema.ts", lines=[6, 7],
                 files={"convex/tasks.ts": 'import { query } from "./_generated/server";\n'
                        'export const a = query({ args: {}, handler: (ctx) =>\n'
