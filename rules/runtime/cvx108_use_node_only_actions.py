@@ -6,7 +6,8 @@ class UseNodeOnlyActions(Rule):
 
     ## What it does
     Flags query and mutation registrations (including custom builders built on them) in
-    files that start with the `"use node"` directive.
+    files that start with the `"use node"` directive (not in files the bundler skips, such as
+    `share.node.ts`: they deploy nothing, which CVX805 reports).
 
     ## Why is this bad?
     Files with `"use node"` run in Node.js, where only actions can run. The push fails with
@@ -36,8 +37,8 @@ class UseNodeOnlyActions(Rule):
     ]
 
     def check_module(self, ctx, module):
-        if module.runtime != "node":
-            return
+        if module.runtime != "node" or module.app.never_runs(module):
+            return  # a file the bundler skips (`share.node.ts`) pushes nothing: CVX805 says so
         for fn in module.app.functions_in(module):
             if fn.kind in ("query", "mutation"):
                 ctx.report(module.facts, fn.call.child("function") or fn.call,
