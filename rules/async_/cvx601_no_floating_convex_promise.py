@@ -1,7 +1,7 @@
 from cvxlint.project.definitions import Def
-from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, call_sites, js
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, call_sites, js, memoized
 
-from .common import SERVER, in_async_function, promise_call
+from .common import DB_METHODS, SERVER, in_async_function, promise_call
 
 _CHAIN = ("then", "catch", "finally")
 
@@ -59,6 +59,12 @@ class NoFloatingConvexPromise(Rule):
               note="stored promises pushed, passed on, captured by a closure, returned"),
     ]
     invalid = [
+        Invalid('export async function tick(db, id) {\n  const timer = await db.get("timers", id);\n  db.patch("timers", id, { left: timer.left - 1 });\n}\n', path="convex/lib/helpers.js", lines=[3],
+                files={"convex/timers.js": 'import { internalMutation } from "./_generated/server";\n'
+                       'import { tick } from "./lib/helpers";\n'
+                       'export const decrement = internalMutation(async (ctx, { id }) => await tick(ctx.db, id));\n'},
+                output='export async function tick(db, id) {\n  const timer = await db.get("timers", id);\n  await db.patch("timers", id, { left: timer.left - 1 });\n}\n',
+                note="an untyped `db` parameter (plain JavaScript) that a handler hands `ctx.db`"),
         Invalid(SERVER + 'export const f = mutation({ args: { id: v.id("t") }, handler: async (ctx, { id }) => {\n'
                 '  ctx.db.patch("t", id, { seen: true });\n  ctx.scheduler.runAfter(0, internal.example.g, {});\n}});\n',
                 lines=[5, 6],
@@ -107,7 +113,7 @@ class NoFloatingConvexPromise(Rule):
                 if call is None:
                     continue
                 site = sites.get(id(call))
-                what = promise_call(facts, site) or _given_ctx(ctx, facts, site)
+                what = promise_call(facts, site) or _given_ctx(ctx, facts, site) or _given_db(ctx, site)
                 if what is None:
                     continue
                 fix = None
@@ -122,7 +128,7 @@ class NoFloatingConvexPromise(Rule):
                 prop = n.child("property")
                 if prop is None or prop.text in _CHAIN:
                     continue
-                what = promise_call(facts, sites.get(id(obj)))
+                what = promise_call(facts, sites.get(id(obj))) or _given_db(ctx, sites.get(id(obj)))
                 if what is None:
                     continue
                 fix = None
@@ -144,7 +150,7 @@ class NoFloatingConvexPromise(Rule):
         if func is None or call is None:
             return
         site = sites.get(id(call))
-        what = promise_call(facts, site) or _given_ctx(ctx, facts, site)
+        what = promise_call(facts, site) or _given_ctx(ctx, facts, site) or _given_db(ctx, site)
         if what is None:
             return
         if any(func.start <= n.start < func.end and n is not name for n in facts.module.identifiers(name.text or "")):
@@ -155,6 +161,27 @@ class NoFloatingConvexPromise(Rule):
         ctx.report(facts, expr, f"{what} returns a promise that is stored in `{name.text}` and never used: nobody "
                    "awaits it, so the function may finish before it completes and its errors are lost; add `await`",
                    fix=fix)
+
+
+def _given_db(ctx, site) -> str | None:
+    """`db.patch(...)` on a parameter that a handler hands `ctx.db` (`tick(ctx.db, id)` into
+    `function tick(db, id)`): untyped, as in plain JavaScript, it is known only from the call."""
+    ref = site.ref if site is not None and not site.is_new else None
+    if ref is None or ref.kind != "param" or ref.path or len(site.path) != 1 or site.path[0] not in DB_METHODS:
+        return None
+    return f"`db.{site.path[0]}`" if (id(ref.func), ref.index) in _db_params(ctx) else None
+
+
+def _db_params(ctx) -> set[tuple[int, int]]:
+    """(id(function), parameter index) of every parameter some handler passes `ctx.db` into."""
+    def compute():
+        out = set()
+        for fn in ctx.project.all_functions():
+            for r in ctx.project.reach(fn):
+                if r.ctx_path == ("db",) and r.ctx_index is not None:
+                    out.add((id(r.func), r.ctx_index))
+        return out
+    return memoized(ctx, "cvx601-db-params", compute)
 
 
 def _given_ctx(ctx, facts, site) -> str | None:
