@@ -1,7 +1,8 @@
 import re
 
 from cvxlint.project.auth import RESOURCE_MEMBERS, SECRET_ENV
-from cvxlint.project.definitions import Def
+from cvxlint.project.definitions import Def, ExternalDef
+from cvxlint.project.evaluate import local_const
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
 
 HTTP = ('import { httpRouter } from "convex/server";\nimport { httpAction } from "./_generated/server";\n'
@@ -18,6 +19,22 @@ LIB_CORS = ('import { httpAction } from "../_generated/server";\n'
             '    const res = await handler(ctx, req);\n    res.headers.set("Access-Control-Allow-Origin", "*");\n'
             '    return res;\n  });\n}\n')
 _HEADER = re.compile(r"auth|signature|token|secret|api[-_]?key|hmac|webhook", re.I)
+# Calls that spend the app owner's money on a model provider: the `ai` SDK's generators and
+# the official provider SDKs' clients (`new OpenAI()`, `new Anthropic()`).
+_AI_SDK_CALLS = frozenset(["streamText", "generateText", "streamObject", "generateObject", "embed", "embedMany",
+                           "generateImage", "experimental_generateImage", "generateSpeech",
+                           "experimental_generateSpeech", "transcribe", "experimental_transcribe"])
+_PROVIDER_SDKS = frozenset(["openai", "@anthropic-ai/sdk", "@google/generative-ai", "@google/genai", "groq-sdk",
+                            "@mistralai/mistralai", "cohere-ai", "replicate", "together-ai"])
+# Model APIs billed per call, for a `fetch` whose key we cannot see (set by a helper)
+_PAID_HOST = re.compile(r"^https://(api\.openai\.com|api\.anthropic\.com|generativelanguage\.googleapis\.com|"
+                        r"api\.groq\.com|api\.mistral\.ai|api\.cohere\.(ai|com)|openrouter\.ai|api\.together\.xyz|"
+                        r"api\.replicate\.com|api\.deepseek\.com|api\.perplexity\.ai|api\.x\.ai|"
+                        r"api\.elevenlabs\.io|api\.fireworks\.ai)[/:]")
+# A model provider's key in the environment (`OPENAI_API_KEY`): a `fetch` that sends one spends it.
+# (Other secrets a route sends are no sign of cost: an OAuth callback sends its client secret.)
+_MODEL_KEY = re.compile(r"OPENAI|ANTHROPIC|CLAUDE|GEMINI|GOOGLE_(GENERATIVE_)?AI|GROQ|MISTRAL|COHERE|OPENROUTER|"
+                        r"REPLICATE|TOGETHER|DEEPSEEK|PERPLEXITY|XAI|GROK|ELEVENLABS|FIREWORKS|HUGGING", re.I)
 _VERIFY_NAMES = frozenset(["verify", "constructEvent", "constructEventAsync", "verifyWebhook", "verifySignature",
                            "timingSafeEqual", "unsealData", "jwtVerify", "verifyToken", "validateRequest"])
 
@@ -33,8 +50,13 @@ class HttpActionRequiresAuthOrSignature(Rule):
     parameter, a webhook verifier (`new Webhook(secret).verify(...)` from svix,
     `stripe.webhooks.constructEvent`, `crypto.subtle.verify`, `jwtVerify`), or a comparison
     with a secret from the environment. Handlers that touch no data (no `ctx.run*`,
-    storage or scheduler: health checks, redirects) and `OPTIONS` (CORS preflight) routes
-    are skipped; routes added by libraries (`auth.addHttpRoutes(http)`) are not seen.
+    storage or scheduler: health checks, redirects) are skipped, unless they call a paid
+    model API with the app's key (the `ai` SDK's `streamText`/`generateText`, an `openai` or
+    `@anthropic-ai/sdk` client's method, a `fetch` to api.openai.com or one that sends a
+    model provider's key from the environment): an open proxy to that key. Reading the key
+    it sends is then no check.
+    `OPTIONS` (CORS preflight) routes are skipped; routes added by libraries
+    (`auth.addHttpRoutes(http)`) are not seen.
 
     ## Why is this bad?
     HTTP actions are public endpoints: anyone who finds the URL can call them
@@ -80,8 +102,36 @@ class HttpActionRequiresAuthOrSignature(Rule):
         Valid(HTTP + 'http.route({ path: "/x", method: "OPTIONS", handler: httpAction(async () => new Response(null)) });\n'
               'http.route({ path: "/health", method: "GET", handler: httpAction(async () => new Response("ok")) });\n'
               'export default http;\n', path="convex/http.ts"),
+        Valid(HTTP + 'import { openai } from "@ai-sdk/openai";\nimport { streamText } from "ai";\n'
+              'http.route({ path: "/api/chat", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+              '  const identity = await ctx.auth.getUserIdentity();\n'
+              '  if (!identity) return new Response("sign in", { status: 401 });\n'
+              '  const { messages } = await req.json();\n'
+              '  return streamText({ model: openai("gpt-4o"), messages }).toDataStreamResponse();\n}) });\n'
+              'export default http;\n', path="convex/http.ts", note="a model call for a signed-in caller"),
+        Valid(HTTP + 'import { Webhook } from "svix";\nimport OpenAI from "openai";\n'
+              'http.route({ path: "/inbound", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+              '  const body = await req.text();\n'
+              '  new Webhook(process.env.INBOUND_SECRET!).verify(body, Object.fromEntries(req.headers));\n'
+              '  const openai = new OpenAI();\n'
+              '  const out = await openai.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: body }] });\n'
+              '  return new Response(out.choices[0].message.content);\n}) });\nexport default http;\n',
+              path="convex/http.ts", note="a signed webhook may spend the key"),
     ]
     invalid = [
+        Invalid(HTTP + 'import { openai } from "@ai-sdk/openai";\nimport { streamText } from "ai";\n'
+                'http.route({ path: "/api/chat", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+                '  const { messages } = await req.json();\n'
+                '  return streamText({ model: openai("gpt-4o"), messages }).toDataStreamResponse();\n}) });\n'
+                'export default http;\n', path="convex/http.ts", lines=[8], message="a paid API with the app's key (`streamText`)",
+                note="touches no data, but anyone can spend the owner's model key"),
+        Invalid(HTTP + 'const complete = httpAction(async (ctx, req) => {\n  const key = process.env.OPENAI_API_KEY;\n'
+                '  const res = await fetch("https://api.openai.com/v1/chat/completions", {\n'
+                '    method: "POST", headers: { Authorization: `Bearer ${key}` }, body: await req.text() });\n'
+                '  return new Response(await res.text());\n});\n'
+                'http.route({ path: "/api/complete", method: "POST", handler: complete });\nexport default http;\n',
+                path="convex/http.ts", lines=[12], message="(`fetch`)",
+                note="reading the key it sends is not a check of the caller"),
         Invalid(HTTP.replace('\nconst http', '\nimport { withCors } from "./lib/http";\nconst http') +
                 'http.route({ path: "/jobs", method: "POST", handler: withCors(async (ctx, req) => {\n'
                 '  await ctx.runMutation(internal.jobs.create, { body: await req.text() });\n'
@@ -121,11 +171,24 @@ class HttpActionRequiresAuthOrSignature(Rule):
                 reached = ctx.project.callgraph.reach(*route.inline)
             else:
                 continue
-            if access.protected or not _touches(reached) or any(_verifies(r) for r in reached):
+            if access.protected:
                 continue
-            if any(_verifies(r) for r in _factory_reach(ctx, route)):
+            spends = _paid_call(ctx, reached)
+            if spends is None and not _touches(reached):
+                continue
+            # The key a route spends is read from the environment too: reading it checks no caller.
+            env_checks = spends is None
+            if any(_verifies(r, env_checks) for r in reached):
+                continue
+            if any(_verifies(r, env_checks) for r in _factory_reach(ctx, route)):
                 continue  # `handler: withApiKey(async (ctx, req, account) => ...)` checks before it calls
             where = route.path or route.path_prefix or "?"
+            if spends is not None:
+                ctx.report(route.facts, route.handler,
+                           f"HTTP route {route.method or ''} {where} checks no user, token or signature, and calls "
+                           f"a paid API with the app's key ({spends}): anyone who finds the URL can spend it; "
+                           "verify the caller (`ctx.auth.getUserIdentity()`, an Authorization header) first")
+                continue
             ctx.report(route.facts, route.handler,
                        f"HTTP route {route.method or ''} {where} checks no user, token or signature: anyone who "
                        "finds the URL can call it; verify the caller (an Authorization header, a webhook "
@@ -161,8 +224,81 @@ def _touches(reached) -> bool:
     return False
 
 
-def _verifies(r) -> bool:
-    """Signature checks, secret headers and comparisons with secrets in one reached function."""
+def _paid_call(ctx, reached) -> str | None:
+    """A call that spends the app owner's money on an outside model API, as written: the `ai`
+    SDK's `streamText(...)`, a provider SDK client's method (`new OpenAI().chat...`), or a
+    `fetch` that sends a model provider's key from the environment (`Authorization: Bearer
+    ${process.env.OPENAI_API_KEY}`) or goes to a model API's host."""
+    linker = ctx.project.linker
+    for r in reached:
+        for site in r.func.all_calls():
+            if site.global_name == "fetch":
+                args = js.call_args(site.node)
+                url = _string_of(r, args[0]) if args else None
+                if (url is not None and _PAID_HOST.match(url)) or _sends_model_key(r, site.node):
+                    return "`fetch`"
+                continue
+            if site.is_new:
+                continue  # making a client spends nothing; its method calls may
+            if site.ref is None or site.ref.kind not in ("module", "local") or not site.path:
+                continue
+            d = linker.value_of(r.facts, site.callee) if site.ref.kind == "module" else None
+            if isinstance(d, ExternalDef) and d.module == "ai" and not d.path and d.name in _AI_SDK_CALLS:
+                return f"`{d.name}`"
+            if isinstance(d, ExternalDef) and d.module in _PROVIDER_SDKS:
+                return f"`{'.'.join(site.path)}`"
+            root = site.callee
+            while root is not None and root.type == "member_expression":
+                root = js.unwrap(root.child("object"))
+            if root is None or root is site.callee or root.type != "identifier":
+                continue
+            if site.ref.kind == "local":  # `const openai = new OpenAI()` in the handler
+                made = js.unwrap(local_const(r.facts, root))
+            else:
+                client = linker.value_of(r.facts, root)
+                made = client.node if isinstance(client, Def) and not client.path else None
+            if made is not None and made.type == "new_expression":
+                cls = linker.value_of(r.facts if site.ref.kind == "local" else client.facts, js.callee(made))
+                if isinstance(cls, ExternalDef) and cls.module in _PROVIDER_SDKS:
+                    return f"`{'.'.join(site.path)}`"
+    return None
+
+
+def _string_of(r, n) -> str | None:
+    """A string or template's text (its literal start for a template), through a local const."""
+    n = js.unwrap(n)
+    if n is not None and n.type == "identifier":
+        n = js.unwrap(local_const(r.facts, n)) or n
+    if n is None:
+        return None
+    if n.type == "template_string":
+        return r.facts.text(n).strip("`")
+    return js.string_value(n)
+
+
+def _sends_model_key(r, call) -> bool:
+    """Does the call's argument list read a model provider's key from the environment, directly
+    or through a local const (`const key = process.env.OPENAI_API_KEY`)?"""
+    args = call.child("arguments")
+    if args is None:
+        return False
+    spans = [(args.start, args.end)]
+    for n in args.walk():
+        if n.type in ("identifier", "shorthand_property_identifier"):
+            init = local_const(r.facts, n)
+            if init is not None:
+                spans.append((init.start, init.end))
+    for use in r.facts.global_uses:
+        if use.path[:2] == ("process", "env") and len(use.path) > 2 and SECRET_ENV.search(use.path[2]) \
+                and _MODEL_KEY.search(use.path[2]) \
+                and any(a <= use.node.start and use.node.end <= b for a, b in spans):
+            return True
+    return False
+
+
+def _verifies(r, env_checks: bool = True) -> bool:
+    """Signature checks, secret headers and comparisons with secrets in one reached function
+    (with `env_checks`, any read of a secret from the environment counts as a check)."""
     for site in r.func.all_calls():
         name = site.path[-1] if site.path else None
         if name in _VERIFY_NAMES:
@@ -174,7 +310,7 @@ def _verifies(r) -> bool:
             key = js.string_value(args[0]) if args else None
             if key is not None and _HEADER.search(key):
                 return True
-    for use in r.facts.global_uses:
+    for use in r.facts.global_uses if env_checks else ():
         if use.func is not None and use.func.is_inside(r.func) and use.path[:2] == ("process", "env") \
                 and len(use.path) > 2 and SECRET_ENV.search(use.path[2]):
             return True
