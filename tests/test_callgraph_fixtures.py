@@ -43,7 +43,7 @@ def test_the_marked_fixtures_have_markers():
 # comments; its findings for these families, checked line by line against the source.
 DEMO_FINDINGS = sorted([
     ("convex/ai.ts", 10, "CVX401"),  # public action, no identity check, calls OpenAI
-    ("convex/channels.ts", 2, "CVX407"), ("convex/channels.ts", 2, "CVX407"),  # raw mutation, query
+    ("convex/channels.ts", 2, "CVX407"),  # raw mutation (the raw query's `all` is CVX401 info: no CVX407)
     ("convex/channels.ts", 25, "CVX401"),  # archive
     ("convex/channels.ts", 29, "CVX403"),  # channel?.ownerId !== userId
     ("convex/channels.ts", 34, "CVX401"),  # all

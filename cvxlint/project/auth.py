@@ -93,6 +93,8 @@ PERSONAL_TABLE = re.compile(
     r"newsletter|contact|lead|applicant|employee|staff|worker|person|people|patient|student)", re.I)
 # ... unless the table is a catalogue about them: plans, offers, prices, templates, settings.
 CATALOGUE_TABLE = re.compile(r"(plan|offer|price|pricing|product|catalog|template|setting|config|tier)", re.I)
+# words of a check that admits only some signed-in callers (`adminQuery`, `requireTeamMember`)
+_ROLE = re.compile(r"admin|staff|owner|super|moderator|manager|role|permission|team|member|org", re.I)
 _USER_KEYS = frozenset(["user", "userId", "viewer", "identity", "session", "me", "currentUser", "authUser"])
 RESOURCE_MEMBERS = frozenset(["db", "storage", "runQuery", "runMutation", "runAction", "scheduler", "vectorSearch"])
 
@@ -363,6 +365,34 @@ class AccessAnalysis:
             if table in admin:
                 return f"other functions require an admin before reading `{table}`"
         return None
+
+    def probably_public(self, fn: "RegisteredFunction") -> bool:
+        """Is an unchecked function one CVX401 rates info, as often public by design: a query
+        (or a mutation that only reads) whose data is not personal (`personal_data`)? Telling
+        it to use a sign-in wrapper would hide a landing page's or a support widget's data."""
+        reads_only = fn.kind == "query" or (fn.kind == "mutation" and not self.of(fn).may_write)
+        return reads_only and self.personal_data(fn) is None
+
+    def restricts_role(self, builder) -> bool:
+        """Does a custom builder that checks the caller admit only some signed-in callers (an
+        admin, a team member): its name says so (`adminQuery`), it calls a guard named so
+        (`requireAdmin`), or its customization throws on a test of a role word or a literal
+        (`if (user.role !== "admin") throw ...`)? A builder that only needs a signed-in
+        caller is the one to suggest for a function anyone signed in may call."""
+        if _ROLE.search(builder.name):
+            return True
+        if any(_ROLE.search(e.what) for e in self.builder_access(builder).evidence):
+            return True
+        for ffacts, finfo in self.project.ctx_change(builder).functions:
+            for r in self.project.callgraph.reach(ffacts, finfo):
+                for stmt in r.facts.module.nodes_in(r.func.node, "if_statement"):
+                    cond = stmt.child("condition")
+                    if cond is None or not js.always_exits(stmt.child("consequence")) \
+                            or js.enclosing_function(stmt) is not r.func.node:
+                        continue
+                    if _ROLE.search(r.facts.text(cond)) or any(n.type == "string" for n in cond.walk()):
+                        return True
+        return False
 
     def _about_people(self, fn: "RegisteredFunction", tables: list[str]) -> bool:
         """Does a query take an identity argument or read a table of people?"""

@@ -651,15 +651,16 @@ class RequireAccessControl(Rule):
                                   f"anyone can call it; throw (or return) when it is null{hint}")
                 continue
             # a mutation that only reads exposes what a query would (a search written as a mutation)
+            analysis = ctx.project.access_analysis
             reads_only = fn.kind == "query" or (fn.kind == "mutation" and not access.may_write)
-            why = ctx.project.access_analysis.personal_data(fn) if reads_only else None
-            if reads_only and why is None:
+            if analysis.probably_public(fn):  # CVX407 stays silent on these too
                 ctx.report(fn.facts, name_node(fn),
                            f"{describe_function(fn)} returns data without checking who asks"
                            f"{'' if fn.kind == 'query' else ' (it only reads)'}; fine if the data is "
                            "public by design (mark it `// cvxlint-public`), otherwise check "
                            f"`ctx.auth.getUserIdentity()`{hint}", severity=Severity.INFO)
                 continue
+            why = analysis.personal_data(fn) if reads_only else None
             ctx.report(fn.facts, name_node(fn),
                        f"{describe_function(fn)} is public and checks no identity before it "
                        f"{'runs' if fn.kind == 'action' else _uses(access)}"
@@ -737,10 +738,12 @@ def _debug_helpers(ctx, app) -> set[int]:
 def authenticating_wrappers(ctx, app) -> dict[str, list[str]]:
     """Public custom builders the app exports whose customization checks the caller, by kind;
     the one to suggest first: a wrapper that asks who is signed in (before one that checks an
-    API key or a server secret, which a browser cannot hold), then the one most used."""
+    API key or a server secret, which a browser cannot hold), then one that admits every
+    signed-in caller (before `adminQuery`: suggested for a function any user may call, an
+    admin-only wrapper would lock the users out), then the one most used."""
 
     def compute():
-        found: dict[str, list[tuple[bool, str]]] = {}
+        found: dict[str, list[tuple[bool, bool, str]]] = {}
         for module in app.modules.values():
             facts = module.facts
             for e in facts.exports:
@@ -750,14 +753,17 @@ def authenticating_wrappers(ctx, app) -> dict[str, list[str]]:
                 builder = ctx.project.builders.builder_of(facts, b.node.child("name"))
                 if builder is None or not builder.is_custom or builder.is_internal:
                     continue
-                access = ctx.project.access_analysis.builder_access(builder)
-                if access.evidence and e.name not in (n for _i, n in found.get(builder.kind, [])):
-                    found.setdefault(builder.kind, []).append((bool(access.identity), e.name))
+                analysis = ctx.project.access_analysis
+                access = analysis.builder_access(builder)
+                if access.evidence and e.name not in (n for _i, _r, n in found.get(builder.kind, [])):
+                    about_caller = any(ev.about_caller for ev in access.evidence)
+                    found.setdefault(builder.kind, []).append(
+                        (about_caller, about_caller and analysis.restricts_role(builder), e.name))
         uses: dict[str, int] = {}
         for fn in app.functions:
             uses[fn.builder.name] = uses.get(fn.builder.name, 0) + 1
         # sorted() is stable: declaration order breaks ties
-        return {kind: [n for _i, n in sorted(named, key=lambda x: (not x[0], -uses.get(x[1], 0)))]
+        return {kind: [n for _i, _r, n in sorted(named, key=lambda x: (not x[0], x[1], -uses.get(x[2], 0)))]
                 for kind, named in found.items()}
 
     return memoized(ctx, ("authenticating_wrappers", id(app)), compute)
