@@ -5,6 +5,9 @@
 * the handler and every helper it reaches, in any file (`project.reach`), transitively;
 * the functions a custom builder runs before the handler (`customQuery(query,
   customCtx(async (ctx) => ({ user: await requireUser(ctx) })))`, `project.ctx_change`);
+  one that only fetches the identity and throws nothing hands a signed-out caller on
+  (`viewer: identity === null ? null : ...`): then the handler must check what it adds
+  (`Access.nullable_keys`);
 * functions the handler runs through `ctx.runQuery/runMutation/runAction` (the caller's auth
   travels with those calls).
 
@@ -148,6 +151,10 @@ class Access:
     # found by that email is relinked): node = the `||`, what = the claim, argument = the argument,
     # where = what is done with the row ("changes" or "returns")
     overridden_claims: list[Evidence] = field(default_factory=list)
+    # a custom builder that fetches the identity but lets a signed-out caller through
+    # (`viewer: identity === null ? null : ...`): the ctx members carrying it (`viewer`,
+    # `viewerX`); a function built on it is protected only where it checks one of them
+    nullable_keys: frozenset[str] = frozenset()
 
     @property
     def protected(self) -> bool:
@@ -196,16 +203,90 @@ class AccessAnalysis:
             out.unknown = True
         elif builder.layers:
             change = self.project.ctx_change(builder)
-            for ffacts, finfo in change.functions:
-                for r in self.project.callgraph.reach(ffacts, finfo):
-                    self._scan(r, out, "builder")
-            if not out.evidence and change.added & _USER_KEYS:
+            reached = [r for ffacts, finfo in change.functions for r in self.project.callgraph.reach(ffacts, finfo)]
+            for r in reached:
+                self._scan(r, out, "builder")
+            fetched = {id(i.site.node) for i in out.identity}
+            if out.evidence and all(id(e.node) in fetched for e in out.evidence) \
+                    and not any(_throws(r) for r in reached):
+                # only identity fetches (null for a signed-out caller), and nothing throws: the
+                # builder hands on what it found, null or not; the handler must check it
+                out.evidence.clear()
+                out.nullable_keys = frozenset(self._identity_keys(change) or change.added & _USER_KEYS)
+                if not out.nullable_keys or len(change.functions) < len(builder.layers):
+                    out.unknown = True  # we cannot tell where the identity goes, or a layer is unread
+            elif not out.evidence and change.added & _USER_KEYS:
                 out.evidence.append(Evidence(builder.layers[0].facts, builder.layers[0].call,
                                              f"the `{builder.name}` builder's `ctx.user`", "builder"))
-            if not out.evidence and not change.known:
+            if not out.evidence and not out.nullable_keys and not change.known:
                 out.unknown = True
         self._builders[builder] = out
         return out
+
+    def _identity_keys(self, change) -> set[str]:
+        """The ctx members a customization adds whose value comes from an identity fetch:
+        `viewer` and `viewerX` of `return { viewer, viewerX }` after `const viewer = identity
+        === null ? null : ...` and `const viewerX = () => { if (viewer === null) throw ...;
+        return viewer }`, also when the customization returns a helper's result
+        (`customCtx(async (ctx) => await withViewer(ctx))`)."""
+        keys: set[str] = set()
+        for ffacts, finfo in change.functions:
+            keys |= self._keys_from_identity(ffacts, finfo, 0)
+        return keys
+
+    def _keys_from_identity(self, facts: FileFacts, func, depth: int) -> set[str]:
+        if func.body is None or depth > 3:
+            return set()
+        sites = {id(site.node): site for site in func.all_calls()}
+        seeds = [site.node for site in sites.values() if self._fetches_identity(facts, site)]
+        tainted: set[str] = set()
+        declarators = [d for d in facts.module.nodes_in(func.node, "variable_declarator") if d.child("value") is not None]
+
+        def carries(n: Node) -> bool:
+            return any(s.start >= n.start and s.end <= n.end for s in seeds) or any(
+                w.type in ("identifier", "shorthand_property_identifier") and w.text in tainted for w in n.walk())
+
+        changed = True
+        while changed:  # names whose value comes from the identity, through locals and closures
+            changed = False
+            for d in declarators:
+                names = [x for x in scope.bound_names(d) if x not in tainted]
+                if names and carries(d.child("value")):
+                    tainted.update(names)
+                    changed = True
+        body = func.body
+        returned = [body] if body.type != "statement_block" else \
+            [r.children[0] for r in js.return_statements(func.node) if r.children]
+        keys: set[str] = set()
+        for value in returned:
+            value = js.unwrap(value)
+            if value is not None and value.type == "await_expression" and value.children:
+                value = js.unwrap(value.children[0])
+            if value is None:
+                continue
+            if value.type == "call_expression":  # `return await withViewer(ctx)`
+                site = sites.get(id(value))
+                target = self.project.callgraph.callee(facts, site) if site is not None else None
+                if target is not None:
+                    keys |= self._keys_from_identity(*target, depth + 1)
+                continue
+            if value.type != "object":
+                continue
+            inner = js.unwrap(js.object_get(value, "ctx"))
+            if inner is not None and inner.type == "object":
+                value = inner  # `input: async (ctx, args) => ({ ctx: { user }, args })`
+            for prop in js.object_props(value):
+                if prop.key is not None and not prop.spread and prop.value is not None and carries(prop.value):
+                    keys.add(prop.key)
+        return keys
+
+    def _fetches_identity(self, facts: FileFacts, site: CallSite) -> bool:
+        """An identity fetch, or a call of a project helper that makes one."""
+        if self.classify(facts, site)[0] in ("identity", "fetch"):
+            return True
+        target = self.project.callgraph.callee(facts, site)
+        return target is not None and any(self.classify(r.facts, s)[0] == "identity"
+                                          for r in self.project.callgraph.reach(*target) for s in r.func.all_calls())
 
     def of_function(self, facts: FileFacts, func) -> Access:
         """Evidence in a plain function and what it calls (an inline `httpAction(async ...)`)."""
@@ -250,6 +331,12 @@ class AccessAnalysis:
                         out.ctx_handed_to.append(text)
             if fn.kind == "mutation" and not out.may_write:
                 out.may_write = self._may_write(r, ents)
+        if fn.builder.is_custom and built.nullable_keys:
+            out.nullable_keys = built.nullable_keys
+            found = _checks_builder_value(reached, built.nullable_keys)
+            if found is not None:
+                out.evidence.append(Evidence(found[0], found[1], f"`ctx.{found[2]}` of the `{fn.builder.name}` builder",
+                                             "handler"))
         if fn.kind in ("action", "httpAction") and not _reaches_nothing(reached):
             out.touches_resources = True  # actions reach the outside world (fetch, paid APIs)
         if not out.evidence and fn.kind == "query" and self._named_public(fn):
@@ -294,7 +381,8 @@ class AccessAnalysis:
     def _checks_identity(self, fn: "RegisteredFunction") -> bool:
         """Does `fn` (its handler, helpers or builder) call an identity fetch or a guard?
         (By call kind only: no `of`, which would come back here for the module's queries.)"""
-        if fn.builder.is_custom and self.builder_access(fn.builder).evidence:
+        if fn.builder.is_custom and (self.builder_access(fn.builder).evidence
+                                     or self.builder_access(fn.builder).nullable_keys):
             return True
         if fn.handler is None:
             return False
@@ -649,6 +737,31 @@ class AccessAnalysis:
     def _run_target(self, site: CallSite) -> "RegisteredFunction | None":
         use = self.project.call_index.use_at(site.node)
         return use.target if use is not None else None
+
+
+def _throws(r: Reached) -> bool:
+    """Does `r` throw when it runs: a `throw` in its own body (not in a function written in it
+    and handed on, such as a `viewerX` the handler may call)?"""
+    return any(js.enclosing_function(t) is r.func.node for t in r.facts.module.nodes_in(r.func.node, "throw_statement"))
+
+
+def _checks_builder_value(reached: list[Reached], keys: frozenset[str]) -> tuple[FileFacts, Node, str] | None:
+    """Where the handler (or a helper handed ctx) acts on a ctx member a nullable builder added:
+    `if (ctx.viewer === null) throw`, `ctx.viewerX()`, `ctx.viewer._id`, `ctx.identity?.subject`
+    compared before an exit. (facts, the `ctx.viewer` node, the member)"""
+    for r in reached:
+        for use, path in r.ctx_uses():
+            if not path or path[0] not in keys:
+                continue
+            n = use.node  # the maximal chain `ctx.viewer._id`: down to `ctx.viewer`
+            while n.type == "member_expression":
+                obj = js.unwrap(n.child("object"))
+                if obj is None or obj.type != "member_expression":
+                    break
+                n = obj
+            if _value_acted_on(_value_of(n), _used):
+                return r.facts, n, path[0]
+    return None
 
 
 def _wrapper_may_read(builder, name: str) -> bool:

@@ -20,6 +20,20 @@ RESET = ('export const reset = mutation({ args: { userId: v.optional(v.id("users
          '    user = await ctx.db.query("users").withIndex("by_token", (q) => q.eq("token", identity.subject)).unique();\n'
          '  }\n  if (user) await ctx.db.patch("users", user._id, { onboarded: false });\n}});\n')
 
+# Convex Ents' template wrapper (get-convex/ents-saas-starter): a signed-out caller gets
+# `ctx.viewer === null` and `ctx.viewerX()` throws; the customization itself throws nothing
+NULLABLE_VIEWER = {**AUTH_CONFIG, "convex/functions.ts":
+                   'import { customCtx, customMutation } from "convex-helpers/server/customFunctions";\n'
+                   'import { mutation as baseMutation, MutationCtx } from "./_generated/server";\n'
+                   'async function withViewer(ctx: MutationCtx) {\n'
+                   '  const identity = await ctx.auth.getUserIdentity();\n'
+                   '  const viewer = identity === null ? null : await ctx.db.query("users")\n'
+                   '    .withIndex("by_token", (q) => q.eq("tokenIdentifier", identity.tokenIdentifier)).unique();\n'
+                   '  const viewerX = () => {\n    if (viewer === null) throw new Error("Expected authenticated viewer");\n'
+                   '    return viewer;\n  };\n  return { viewer, viewerX };\n}\n'
+                   'export const mutation = customMutation(baseMutation, customCtx(async (ctx) => await withViewer(ctx)));\n'}
+VIEWER_SERVER = 'import { v } from "convex/values";\nimport { mutation } from "./functions";\n'
+
 
 class RequireAccessControl(Rule):
     """Public function with no access control.
@@ -32,7 +46,11 @@ class RequireAccessControl(Rule):
     without any recognised access check. A check counts wherever it is on some path —
     nested in blocks, in a `try`, as an early return, in a helper in another file (followed
     transitively), in a function run through `ctx.runQuery/runMutation`, or in the customization of a custom
-    builder (`customQuery(query, customCtx(...))`). Recognised checks:
+    builder (`customQuery(query, customCtx(...))`). A customization that only fetches the
+    identity and throws nothing (`viewer: identity === null ? null : ...`, the Convex Ents
+    template; `({ identity: await ctx.auth.getUserIdentity() })`) lets a signed-out caller
+    through: it protects only handlers that check what it adds (`if (ctx.viewer === null)
+    throw`, `ctx.viewerX()`, `ctx.viewer._id`). Recognised checks:
 
     - `ctx.auth.getUserIdentity()`, `getAuthUserId(ctx)`, `getAuthSessionId(ctx)` and calls
       named like them (`getCurrentUser`, `getViewer`, `getAuthUser`) whose result is acted
@@ -350,9 +368,28 @@ class RequireAccessControl(Rule):
               '  await ctx.db.query("members").withIndex("by_org_vis", (q) => q.eq("orgId", orgId).eq("directoryVisibility", "visible"))\n'
               '    .take(100) });\n',
               files=AUTH_CONFIG, note="a filter on a visibility field, prefixed or not, returns what its owners made public"),
+        Valid(VIEWER_SERVER + 'export const removeMine = mutation({ args: { id: v.id("notes") }, handler: async (ctx, { id }) => {\n'
+              '  const note = await ctx.db.get("notes", id);\n  if (note?.owner !== ctx.viewerX()._id) throw new Error("forbidden");\n'
+              '  await ctx.db.delete("notes", id);\n}});\n'
+              'export const mine = mutation({ args: {}, handler: async (ctx) => {\n'
+              '  if (ctx.viewer === null) throw new Error("sign in");\n'
+              '  return await ctx.db.query("notes").withIndex("by_owner", (q) => q.eq("owner", ctx.viewer._id)).take(9);\n}});\n',
+              files=NULLABLE_VIEWER, note="handlers that check what the nullable builder adds"),
     ]
 
     invalid = [
+        Invalid(VIEWER_SERVER + 'export const remove = mutation({ args: { id: v.id("notes") }, handler: async (ctx, { id }) => {\n'
+                '  await ctx.db.delete("notes", id);\n}});\n', files=NULLABLE_VIEWER, lines=[3],
+                message="lets a signed-out caller through, with `ctx.viewer` null",
+                note="the builder fetches the identity but hands on null: a handler that never checks ctx.viewer is open"),
+        Invalid(VIEWER_SERVER + 'export const remove = mutation({ args: { id: v.id("notes") }, handler: async (ctx, { id }) => {\n'
+                '  await ctx.db.delete("notes", id);\n}});\n', lines=[3],
+                files={**AUTH_CONFIG, "convex/functions.ts":
+                       'import { customCtx, customMutation } from "convex-helpers/server/customFunctions";\n'
+                       'import { mutation as baseMutation } from "./_generated/server";\n'
+                       'export const mutation = customMutation(baseMutation, customCtx(async (ctx) => {\n'
+                       '  const identity = await ctx.auth.getUserIdentity();\n  return { identity };\n}));\n'},
+                message="`ctx.identity` null", note="the identity handed on as it is"),
         Invalid(SERVER + 'import { requireAdmin } from "./lib/admin";\n'
                 'export const links = query({ args: { surveyId: v.id("surveys") }, handler: async (ctx, a) => {\n'
                 '  await requireAdmin(ctx);\n'
@@ -640,6 +677,9 @@ class RequireAccessControl(Rule):
             elif access.blind_guards:
                 hint += (f" ({access.blind_guards[0].what} never asks `ctx.auth` who is calling, so it cannot "
                          "tell who is asking)")
+            elif access.nullable_keys:
+                hint += (f" (the `{fn.builder.name}` builder lets a signed-out caller through, with "
+                         f"`ctx.{sorted(access.nullable_keys)[0]}` null: check it)")
             elif access.overridden_identity:
                 hint += (f" (the caller's identity is used only when `{access.overridden_identity[0].what}` is left "
                          "out, so a caller can pass anyone's)")
