@@ -1,6 +1,18 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, report_in_handler
+from cvxlint.project.evaluate import local_const
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, reported_functions, report_in_handler
 
 from .common import global_calls_in_queries_and_mutations, shared_with_actions
+
+# HTTP clients: every call through them is a request
+HTTP_CLIENTS = frozenset(["axios", "ky", "got", "node-fetch", "cross-fetch", "undici", "superagent", "ofetch"])
+# SDKs whose client objects talk to a service over fetch (`new Stripe(key).customers.create(...)`)
+SDK_CLIENTS = frozenset([
+    "stripe", "openai", "@anthropic-ai/sdk", "resend", "@polar-sh/sdk", "twilio", "@sendgrid/mail", "postmark",
+    "@slack/web-api", "@octokit/rest", "octokit", "replicate", "groq-sdk", "@google/generative-ai", "@google/genai",
+    "@mistralai/mistralai", "cohere-ai", "@mailchimp/mailchimp_marketing", "@notionhq/client", "@linear/sdk",
+])
+# parts of those clients that compute locally (`stripe.webhooks.constructEvent`: a signature check)
+LOCAL_PARTS = frozenset(["webhooks", "errors"])
 
 SERVER = 'import { query, mutation, action, internalMutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
 
@@ -10,7 +22,10 @@ class NoFetchInQueryMutation(Rule):
 
     ## What it does
     Flags calls of the global `fetch` inside query and mutation handlers and inside the
-    project helpers they call, in any file. A call inside a helper is reported on the
+    project helpers they call, in any file; also calls through an HTTP client package
+    (`axios`, `ky`, `got`, ...) and methods of a service SDK's client made with `new`
+    (`new Stripe(key).prices.list()`, `new OpenAI()`, `new Resend()`, ...; not its local
+    parts such as `stripe.webhooks.constructEvent`), which fetch underneath. A call inside a helper is reported on the
     handler's call that leads to it, with the helper's line as a related location. When the
     same helper is also used by actions the finding is info: the helper may only fetch on
     the action path.
@@ -40,6 +55,12 @@ class NoFetchInQueryMutation(Rule):
     summary = "`fetch()` in a query or mutation (also through helpers)"
 
     valid = [
+        Valid(SERVER + 'import Stripe from "stripe";\nconst stripe = new Stripe(process.env.STRIPE_KEY!);\n'
+              'export const check = mutation({ args: { body: v.string(), sig: v.string() }, handler: async (ctx, a) => {\n'
+              '  const event = stripe.webhooks.constructEvent(a.body, a.sig, process.env.STRIPE_WEBHOOK_SECRET!);\n'
+              '  await ctx.db.insert("events", { type: event.type });\n}});\n'
+              'export const sync = action({ args: {}, handler: async () => (await stripe.prices.list()).data.length });\n',
+              note="a signature check computes locally; in an action the client may fetch"),
         Valid(SERVER + 'export const pull = action({ args: {}, handler: async () => {\n  const r = await fetch("https://x.dev");\n  return r.status;\n}});\n'),
         Valid('"use node";\nimport fetch from "node-fetch";\nimport { action } from "./_generated/server";\n'
               'export const get = action({ args: {}, handler: async () => (await fetch("https://x.dev")).status });\n',
@@ -50,6 +71,12 @@ class NoFetchInQueryMutation(Rule):
               '  const fetch = (x: string) => x;\n  return fetch("local");\n}});\n', note="a local named fetch"),
     ]
     invalid = [
+        Invalid(SERVER + 'import Stripe from "stripe";\nimport axios from "axios";\n'
+                'const stripe = new Stripe(process.env.STRIPE_KEY!);\n'
+                'export const plans = query({ args: {}, handler: async () => (await stripe.prices.list({ active: true })).data });\n'
+                'export const ping = mutation({ args: {}, handler: async () => {\n  await axios.post("https://hooks.example.com", {});\n}});\n',
+                lines=[6, 8], message="makes a network request",
+                note="a service SDK's client and an HTTP client fetch underneath (react-starter-kit getAvailablePlansQuery)"),
         Invalid(SERVER + 'import { PassService } from "./lib/pass";\n'
                 'export const pass = query({ args: { uid: v.string() }, handler: async (_ctx, { uid }) => PassService.get(uid) });\n',
                 files={"convex/lib/pass.ts": 'export class PassService {\n  static async get(uid: string) {\n'
@@ -66,6 +93,22 @@ class NoFetchInQueryMutation(Rule):
     ]
 
     def check_app(self, ctx, app):
+        for fn in reported_functions(ctx, app):
+            if fn.kind not in ("query", "mutation"):
+                continue
+            for r in ctx.project.reach(fn):
+                for site in r.func.all_calls():
+                    package = _network_package(r.facts, site)
+                    if package is None:
+                        continue
+                    text = " ".join(r.facts.text(site.callee).split()) if site.callee is not None else "?"
+                    report_in_handler(
+                        ctx, fn, r, site.node,
+                        f"`{text}()` (the `{package}` client) in {describe_function(fn)} makes a network request, "
+                        "which queries and mutations cannot (the runtime throws); do it in an action (schedule one "
+                        "from a mutation)",
+                        severity=Severity.INFO if shared_with_actions(ctx, app, r) else None,
+                    )
         for fn, r, site in global_calls_in_queries_and_mutations(ctx, app, "fetch"):
             report_in_handler(
                 ctx, fn, r, site.node,
@@ -73,3 +116,33 @@ class NoFetchInQueryMutation(Rule):
                 "requests; do it in an action (schedule one from a mutation)",
                 severity=Severity.INFO if shared_with_actions(ctx, app, r) else None,
             )
+
+
+def _network_package(facts, site) -> str | None:
+    """The HTTP client or service SDK a call goes through: `axios.get(...)`, `ky(...)`, or a
+    method of a client made with `new Stripe(key)` / `new OpenAI()` (held in a module
+    constant or a local one)."""
+    if site.is_new or site.callee is None:
+        return None
+    chain = js.member_chain(site.callee)
+    if chain is None or chain[0].type != "identifier":
+        return None
+    root, props = chain
+    imp = facts.import_of(root.text or "")
+    if imp is not None:
+        return imp.source if imp.source in HTTP_CLIENTS and not imp.type_only else None
+    if not props or props[0] in LOCAL_PARTS:
+        return None
+    ref = facts.ref_of(root)
+    if ref is None:  # a module constant
+        b = facts.bindings.get(root.text or "")
+        value = b.value if b is not None and not b.path else None
+    else:
+        value = local_const(facts, root)
+    value = js.unwrap(value)
+    if value is None or value.type != "new_expression":
+        return None
+    ctor = js.unwrap(value.child("constructor"))
+    made = facts.import_of(ctor.text or "") if ctor is not None and ctor.type == "identifier" else None
+    return made.source if made is not None and made.source in SDK_CLIENTS else None
+
