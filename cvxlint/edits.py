@@ -92,3 +92,19 @@ def drop_unreferenced_import(facts: FileFacts, name: str) -> Edit | None:
     if imp is None or imp.node is None or imp.node.type != "import_specifier" or references(facts, name, set()):
         return None
     return remove_specifier(facts, imp.node)
+
+
+def string_literal(facts: FileFacts, text: str) -> str:
+    """`text` as a string literal in the quotes the file mostly uses (`'users'` in a file
+    Prettier keeps with `singleQuote`), double quotes when it uses neither more."""
+    single = double = 0
+    for n in facts.module.nodes("string"):
+        first = facts.source[n.start:n.start + 1]
+        if first == b"'":
+            single += 1
+        elif first == b'"':
+            double += 1
+    if single > double and "'" not in text and "\\" not in text:
+        return "'" + text + "'"
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+

@@ -1,3 +1,4 @@
+from cvxlint.edits import string_literal
 from cvxlint.project.schema import SYSTEM_TABLES
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, reported_queries
 
@@ -72,6 +73,12 @@ class ExplicitTableIds(Rule):
               '  const m = new Map<string, number>();\n  return m.get(key) ?? key.replace("a", "b");\n}});\n'),
     ]
     invalid = [
+        Invalid("import { query } from './_generated/server';\nimport { v } from 'convex/values';\n"
+                "export const one = query({ args: { id: v.id('tasks') }, handler: (ctx, { id }) => ctx.db.get(id) });\n",
+                files={"convex/schema.ts": SCHEMA}, lines=[3],
+                output="import { query } from './_generated/server';\nimport { v } from 'convex/values';\n"
+                "export const one = query({ args: { id: v.id('tasks') }, handler: (ctx, { id }) => ctx.db.get('tasks', id) });\n",
+                note="the table name in the quotes the file uses (Prettier's singleQuote)"),
         Invalid('import type { Doc, Id } from "./_generated/dataModel";\n'
                 'export async function siteOf(ctx: { db: { get: (id: Id<"tasks">) => Promise<Doc<"tasks"> | null> } }, id: Id<"tasks">) {\n'
                 '  return await ctx.db.get(id);\n}\n', files={"convex/schema.ts": SCHEMA}, lines=[3],
@@ -222,7 +229,8 @@ class ExplicitTableIds(Rule):
             elif table is not None:
                 ctx.report(call.facts, call.node, f'`{where}` without the table name: write `{where}("{table}", ...)`',
                            fix=Fix.safe(f'Add the table name "{table}"',
-                                        ctx.edit(call.facts, (id_node.start, id_node.start), f'"{table}", ')))
+                                        ctx.edit(call.facts, (id_node.start, id_node.start),
+                                                 string_literal(call.facts, table) + ", ")))
             elif uses.is_dynamic_id(call.facts, id_node):
                 ctx.report(call.facts, call.node, f"`{where}` without the table name; the id's table is a type parameter "
                            "here, so pass the table name in from the caller", severity=Severity.INFO)
