@@ -92,6 +92,14 @@ def filter_indexes(ctx: RuleContext, app, uses) -> list:
     return memoized(ctx, ("filter_indexes", id(app), id(uses)), lambda: list(compute(uses.chains, app.schema)))
 
 
+def filters_cvx202_reports(ctx: RuleContext, app, uses) -> set[int]:
+    """Ids of the `.filter` nodes CVX202 names an existing index for (empty when CVX202 is
+    off): its rewrite removes them, so CVX201 and CVX204 leave them to it (one finding each)."""
+    if "CVX202" not in ctx.settings.enabled_codes():
+        return set()
+    return {id(fi.filter.node) for fi in filter_indexes(ctx, app, uses) if fi.index is not None}
+
+
 def filter_anchor(f) -> Node:
     """Where to report a query filter: the `filter` of `.filter(...)`, or the helper's callee
     (convex-helpers' `filter(query, ...)`), where an `eslint-disable` comment for the plugin's

@@ -444,6 +444,26 @@ def local_const(facts: FileFacts, ident: Node) -> Node | None:
     return None
 
 
+def made_with_new(linker: Linker, facts: FileFacts, callee: Node | None):
+    """For a method call through an object made with `new` (`stripe.prices.list` where
+    `stripe` holds `new Stripe(key)`: a local const, a module constant, or one imported from
+    another module): the file and the `new` expression, and what its class is (an
+    ExternalDef for a package's class). None otherwise."""
+    chain = js.member_chain(callee)
+    if chain is None or not chain[1] or chain[0].type != "identifier":
+        return None
+    root = chain[0]
+    ref = facts.ref_of(root)
+    if ref is not None:  # a local of the function around the call
+        made, where = js.unwrap(local_const(facts, root)), facts
+    else:
+        d = linker.value_of(facts, root)
+        made, where = (d.node, d.facts) if isinstance(d, Def) and not d.path else (None, None)
+    if made is None or made.type != "new_expression":
+        return None
+    return where, made, linker.value_of(where, js.callee(made))
+
+
 def _apply_path(v: Validator, path: tuple[str, ...]) -> Validator:
     for p in path:
         base = v.required()

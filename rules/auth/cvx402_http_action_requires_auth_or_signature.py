@@ -2,7 +2,7 @@ import re
 
 from cvxlint.project.auth import RESOURCE_MEMBERS, SECRET_ENV
 from cvxlint.project.definitions import Def, ExternalDef
-from cvxlint.project.evaluate import local_const
+from cvxlint.project.evaluate import made_with_new, local_const
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
 
 HTTP = ('import { httpRouter } from "convex/server";\nimport { httpAction } from "./_generated/server";\n'
@@ -247,20 +247,9 @@ def _paid_call(ctx, reached) -> str | None:
                 return f"`{d.name}`"
             if isinstance(d, ExternalDef) and d.module in _PROVIDER_SDKS:
                 return f"`{'.'.join(site.path)}`"
-            root = site.callee
-            while root is not None and root.type == "member_expression":
-                root = js.unwrap(root.child("object"))
-            if root is None or root is site.callee or root.type != "identifier":
-                continue
-            if site.ref.kind == "local":  # `const openai = new OpenAI()` in the handler
-                made = js.unwrap(local_const(r.facts, root))
-            else:
-                client = linker.value_of(r.facts, root)
-                made = client.node if isinstance(client, Def) and not client.path else None
-            if made is not None and made.type == "new_expression":
-                cls = linker.value_of(r.facts if site.ref.kind == "local" else client.facts, js.callee(made))
-                if isinstance(cls, ExternalDef) and cls.module in _PROVIDER_SDKS:
-                    return f"`{'.'.join(site.path)}`"
+            made = made_with_new(linker, r.facts, site.callee)  # `const openai = new OpenAI()`
+            if made is not None and isinstance(made[2], ExternalDef) and made[2].module in _PROVIDER_SDKS:
+                return f"`{'.'.join(site.path)}`"
     return None
 
 

@@ -1,4 +1,4 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, filter_anchor, filter_indexes, reported_queries
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, filter_anchor, filters_cvx202_reports, reported_queries
 
 SERVER = 'import { query, mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
 
@@ -130,8 +130,7 @@ class NoFilterInQuery(Rule):
         found = {}
         uses = reported_queries(ctx, app)
         # filters CVX202 points to an existing index for: one finding per filter, not two
-        indexed = {id(fi.filter.node) for fi in filter_indexes(ctx, app, uses)
-                   if fi.index is not None} if "CVX202" in ctx.settings.enabled_codes() else set()
+        indexed = filters_cvx202_reports(ctx, app, uses)
         # filters on a query no index narrows: CVX204 reports that scan (one finding per filter)
         scans = set()
         cvx204_on = "CVX204" in ctx.settings.enabled_codes()

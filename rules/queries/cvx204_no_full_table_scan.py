@@ -1,4 +1,4 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, filter_anchor, filter_indexes, reported_queries
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, filter_anchor, filters_cvx202_reports, reported_queries
 
 SERVER = 'import { query, mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
 BOOKS = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
@@ -89,8 +89,7 @@ class NoFullTableScan(Rule):
         seen: set[int] = set()
         uses = reported_queries(ctx, app)
         # filters CVX202 points to an existing index for: its rewrite ends the scan as well
-        indexed = {id(fi.filter.node) for fi in filter_indexes(ctx, app, uses)
-                   if fi.kind in ("filter", "bound") and fi.index is not None} if "CVX202" in ctx.settings.enabled_codes() else set()
+        indexed = filters_cvx202_reports(ctx, app, uses)
         for ch in uses.chains:
             if not ch.scans_whole_table:
                 continue

@@ -1,5 +1,6 @@
-from cvxlint.project.evaluate import local_const
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, reported_functions, report_in_handler
+from cvxlint.project.definitions import ExternalDef
+from cvxlint.project.evaluate import made_with_new
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, reported_functions, report_in_handler
 
 from .common import global_calls_in_queries_and_mutations, shared_with_actions
 
@@ -98,7 +99,7 @@ class NoFetchInQueryMutation(Rule):
                 continue
             for r in ctx.project.reach(fn):
                 for site in r.func.all_calls():
-                    package = _network_package(r.facts, site)
+                    package = _network_package(ctx.project.linker, r.facts, site)
                     if package is None:
                         continue
                     text = " ".join(r.facts.text(site.callee).split()) if site.callee is not None else "?"
@@ -118,31 +119,16 @@ class NoFetchInQueryMutation(Rule):
             )
 
 
-def _network_package(facts, site) -> str | None:
+def _network_package(linker, facts, site) -> str | None:
     """The HTTP client or service SDK a call goes through: `axios.get(...)`, `ky(...)`, or a
-    method of a client made with `new Stripe(key)` / `new OpenAI()` (held in a module
-    constant or a local one)."""
+    method of a client made with `new Stripe(key)` / `new OpenAI()`."""
     if site.is_new or site.callee is None:
         return None
-    chain = js.member_chain(site.callee)
-    if chain is None or chain[0].type != "identifier":
+    d = linker.value_of(facts, site.callee) if site.ref is not None and site.ref.kind == "module" else None
+    if isinstance(d, ExternalDef):
+        return d.module if d.module in HTTP_CLIENTS else None
+    if not site.path or site.path[1:2] and site.path[1] in LOCAL_PARTS:
         return None
-    root, props = chain
-    imp = facts.import_of(root.text or "")
-    if imp is not None:
-        return imp.source if imp.source in HTTP_CLIENTS and not imp.type_only else None
-    if not props or props[0] in LOCAL_PARTS:
-        return None
-    ref = facts.ref_of(root)
-    if ref is None:  # a module constant
-        b = facts.bindings.get(root.text or "")
-        value = b.value if b is not None and not b.path else None
-    else:
-        value = local_const(facts, root)
-    value = js.unwrap(value)
-    if value is None or value.type != "new_expression":
-        return None
-    ctor = js.unwrap(value.child("constructor"))
-    made = facts.import_of(ctor.text or "") if ctor is not None and ctor.type == "identifier" else None
-    return made.source if made is not None and made.source in SDK_CLIENTS else None
-
+    made = made_with_new(linker, facts, site.callee)
+    cls = made[2] if made is not None else None
+    return cls.module if isinstance(cls, ExternalDef) and cls.module in SDK_CLIENTS else None

@@ -1,5 +1,5 @@
-from pathlib import Path
-
+from cvxlint.project.definitions import ExternalDef
+from cvxlint.project.evaluate import made_with_new
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
 
 TRIGGERS_MODULE = "convex-helpers/server/triggers"
@@ -70,29 +70,28 @@ class TriggersNeverInstalled(Rule):
     ]
 
     def check_app(self, ctx, app):
-        made = [(module, n, name) for module in app.modules.values() for n, name in _new_triggers(module.facts)]
-        if not made or any(_uses_wrap_db(m.facts) for m in app.modules.values()):
+        if any(_uses_wrap_db(m.facts) for m in app.modules.values()):
             return
-        resolver = ctx.project.resolver
-        for module, node, name in made:
-            if name is None or not _registers(app, resolver, module, name):
-                continue
-            ctx.report(module.facts, node, f"triggers are registered on `{name}`, but no module of this app uses "
+        # the `new Triggers()` objects something registers on (in any module of the app)
+        linker = ctx.project.linker
+        registered: dict[int, tuple] = {}
+        for module in app.modules.values():
+            for site in module.facts.all_calls():
+                if site.is_new or len(site.path) != 2 or site.path[1] != "register":
+                    continue
+                made = made_with_new(linker, module.facts, site.callee)
+                if made is not None and _is_triggers(made[2]):
+                    registered.setdefault(id(made[1]), made[:2])
+        for facts, n in registered.values():
+            decl = js.outer(n).parent
+            target = decl.child("name") if decl is not None and decl.type == "variable_declarator" else None
+            name = target.text if target is not None and target.type == "identifier" else "triggers"
+            ctx.report(facts, n, f"triggers are registered on `{name}`, but no module of this app uses "
                        f"`{name}.wrapDB`: they never run (writes through the plain `ctx.db` skip them); "
                        f"register mutations through `customMutation(mutation, customCtx({name}.wrapDB))`")
 
-
-def _new_triggers(facts):
-    """`new Triggers(...)` expressions of convex-helpers in a file, with the name they are
-    bound to (`const triggers = new Triggers<DataModel>()`; None otherwise)."""
-    for n in facts.module.nodes("new_expression"):
-        ctor = js.unwrap(n.child("constructor"))
-        imp = facts.import_of(ctor.text or "") if ctor is not None and ctor.type == "identifier" else None
-        if imp is None or imp.source != TRIGGERS_MODULE or imp.imported != "Triggers":
-            continue
-        decl = js.outer(n).parent
-        target = decl.child("name") if decl is not None and decl.type == "variable_declarator" else None
-        yield n, target.text if target is not None and target.type == "identifier" else None
+def _is_triggers(cls) -> bool:
+    return isinstance(cls, ExternalDef) and cls.module == TRIGGERS_MODULE and cls.name == "Triggers" and not cls.path
 
 
 def _uses_wrap_db(facts) -> bool:
@@ -102,26 +101,3 @@ def _uses_wrap_db(facts) -> bool:
         return False
     return any(p.text == "wrapDB" for p in facts.module.nodes("property_identifier", "shorthand_property_identifier",
                                                                   "shorthand_property_identifier_pattern"))
-
-
-def _registers(app, resolver, module, name: str) -> bool:
-    """Is `<name>.register(...)` called on the object, in its file or one importing it?"""
-    for other in app.modules.values():
-        facts = other.facts
-        local = name if other is module else None
-        if local is None:
-            for imp in facts.imports:
-                t = resolver.resolve(Path(facts.path), imp.source) if imp.imported == name else None
-                if t is not None and t.kind == "file" and t.path == module.path:
-                    local = imp.local
-                    break
-        if local is None:
-            continue
-        for ident in facts.module.identifiers(local):
-            member = ident.parent
-            if member is not None and member.type == "member_expression" and ident.field == "object":
-                prop = member.child("property")
-                call = member.parent
-                if prop is not None and prop.text == "register" and call is not None and call.type == "call_expression":
-                    return True
-    return False
