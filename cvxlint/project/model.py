@@ -275,16 +275,18 @@ class App:
         """Convex registers a function again under each entry module that re-exports it
         (`export * from "./card/upload"` in cards.ts, `export { list } from "./x"`): such
         names (`cards:finalize`) resolve to the function itself, so calls through them count."""
+        relays = [m for m in self.modules.values()
+                  if (m.facts.export_stars or any(e.source for e in m.facts.exports)) and m.is_entry_point]
+        if not relays:  # most apps: nothing to add, so no table of every function's exports
+            return
         by_export: dict[tuple[Path, str], RegisteredFunction] = {}
         for fn in self.functions:
             for name in fn.exports:
                 by_export.setdefault((fn.module.path, name), fn)
         if not by_export:
             return
-        for module in self.modules.values():
+        for module in relays:
             facts = module.facts
-            if not module.is_entry_point or not (facts.export_stars or any(e.source for e in facts.exports)):
-                continue
             for src, _node in facts.export_stars:
                 path = self._file_of(facts, src)
                 for (p, name), fn in by_export.items():

@@ -142,6 +142,8 @@ class NoRawBuilderWhenWrapped(Rule):
         authed = authenticating_wrappers(ctx, app) if app.special_module("auth.config") is not None else {}
         for module in app.modules.values():
             facts = module.facts
+            if not ctx.reported(facts):  # every finding sits on one of the module's imports
+                continue
             for imp in facts.imports:
                 if imp.type_only or imp.imported not in GENERATED_BUILDERS or imp.imported == "httpAction":
                     continue
