@@ -451,12 +451,16 @@ _MISREADINGS: list[tuple[re.Pattern[bytes], Callable[[re.Match[bytes]], tuple[in
 _IMPORT_TYPE_CAST = re.compile(rb"(\b(?:as|satisfies)\s+)(import\s*\(\s*(?:\"[^\"\n]*\"|'[^'\n]*')\s*\))(?=\s*\.)")
 
 
+_ERROR_LINES_BELOW = 3  # how far below a misreading its error may be reported
+
+
 def _respelled(source: bytes, tree, lang: str):
     """When the errors of `tree` sit on such misreadings (`_MISREADINGS`), a tree of the
     source with them respelled (same length): None unless that one parses cleanly. Nodes take
     their text from the real source, so nothing downstream sees the respelling. Each round
-    respells what is on an error's line (recovery may place it a little off), and reparses;
-    one misreading can hide the next."""
+    respells what is on an error's line or a few lines above it (recovery may place it a little
+    off: Prettier puts the trailing comma of `f<typeof import("m")>(\n  x,\n)` two lines
+    down), and reparses; one misreading can hide the next."""
     patched = bytearray(source)
     for _round in range(4):
         errors = _error_ranges(tree.root_node)
@@ -465,8 +469,12 @@ def _respelled(source: bytes, tree, lang: str):
         for pattern, respell in _MISREADINGS:
             for m in pattern.finditer(current):
                 line_start = current.rfind(b"\n", 0, m.start()) + 1
-                line_end = current.find(b"\n", m.end())
-                line_end = len(current) if line_end == -1 else line_end
+                line_end = m.end()
+                for _line in range(_ERROR_LINES_BELOW + 1):
+                    line_end = current.find(b"\n", line_end + 1)
+                    if line_end == -1:
+                        line_end = len(current)
+                        break
                 if any(s <= line_end and e >= line_start for s, e in errors):
                     at, text = respell(m)
                     patched[at:at + len(text)] = text
