@@ -335,7 +335,8 @@ def test_an_api_alias_module_and_renamed_or_custom_hooks(tmp_path):
     write_files(tmp_path, files)
     p = project_of(tmp_path)
     assert callers(p, "users:me") == [("client", "useQuery", "Profile.tsx", "api")]
-    assert callers(p, "users:list") == [("client", "reference", "People.tsx", "api")]
+    # the custom hook hands its parameter to useQuery: a useQuery call of its caller's reference
+    assert callers(p, "users:list") == [("client", "useQuery", "People.tsx", "api")]
 
 
 def test_single_file_components_are_client_files(tmp_path):
@@ -462,3 +463,60 @@ def test_hooks_called_with_a_function_name_string_are_client_calls(tmp_path):
     p = project_of(tmp_path)
     assert callers(p, "weather:poll") == [("client", "useAction", "page.js", "name")]
     assert callers(p, "weather:latest") == [("client", "useQuery", "page.js", "name")]
+
+
+RELAY_SERVER = {
+    "package.json": '{"dependencies": {"convex": "^1.28.0"}}',
+    "convex/items.ts": 'import { v } from "convex/values";\n'
+                       'import { action, mutation, query } from "./_generated/server";\n'
+                       'export const add = mutation({ args: { name: v.string() }, handler: async () => {} });\n'
+                       'export const list = query({ args: {}, handler: async () => [] });\n'
+                       'export const sync = action({ args: {}, handler: async () => {} });\n'
+                       'export const unused = mutation({ args: {}, handler: async () => {} });\n',
+}
+
+
+def test_client_helpers_that_hand_on_a_function_name_count_their_callers(tmp_path):
+    """A helper taking the function to call as a parameter (string names "before codegen",
+    a hook wrapper) is a relay: its callers name the function, also from a file the byte
+    pre-filter rejects, and through a second helper."""
+    write_files(tmp_path, {
+        **RELAY_SERVER,
+        "web/lib/convex.ts": 'import { ConvexHttpClient } from "convex/browser";\n'
+                             'const client = new ConvexHttpClient(process.env.URL!);\n'
+                             'export async function convexMutation(name: string, args: Record<string, unknown>) {\n'
+                             '  return client.mutation(name as any, args);\n}\n'
+                             'export const runAction = (fn: any) => client.action(fn, {});\n',
+        # names no Convex entry point: read only because it calls a relay
+        "web/lib/use.ts": 'import { convexMutation, runAction } from "./convex";\n'
+                          'import { api } from "../../convex/_generated/api";\n'
+                          'export const addNow = (name: string) => convexMutation("items:add", { name });\n'
+                          'export const syncNow = () => runAction(api.items.sync);\n'
+                          'export function named(fn: string) { return convexMutation(fn, {}); }\n',
+        "web/app/page.ts": 'import { named } from "../lib/use";\nexport const go = () => named("items:list");\n',
+    })
+    p = project_of(tmp_path)
+    assert callers(p, "items:add") == [("client", "mutation", "use.ts", "name")]
+    assert callers(p, "items:sync") == [("client", "action", "use.ts", "api")]
+    assert callers(p, "items:list") == [("client", "mutation", "page.ts", "name")]  # two helpers deep
+    assert callers(p, "items:unused") == []
+
+
+def test_python_helpers_that_hand_on_a_function_name_count_their_callers(tmp_path):
+    write_files(tmp_path, {
+        **RELAY_SERVER,
+        "worker/sync.py": 'import os\nfrom convex import ConvexClient\n\n'
+                          'client = ConvexClient(os.environ["CONVEX_URL"])\n\n'
+                          'def write(name, args):\n    return client.mutation(name, args)\n\n'
+                          'def read(name):\n    return client.query(name, {"limit": 5})\n\n'
+                          'write("items:add", {"name": "x"})\n'
+                          'write("items:addd", {"name": "x"})\n'
+                          'read(name="items:list")\n',
+    })
+    p = project_of(tmp_path)
+    assert callers(p, "items:add") == [("python", "mutation", "sync.py", "name")]
+    assert callers(p, "items:list") == [("python", "query", "sync.py", "name")]
+    found = sorted((d.code, d.start_pos.line) for d in check([tmp_path], Settings()).diagnostics
+                   if d.code.startswith("CVXP"))
+    # the misspelt name is an unknown function; `read`'s own arguments are not the caller's to match
+    assert found == [("CVXP02", 13)]

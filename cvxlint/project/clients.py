@@ -38,7 +38,7 @@ _MAY_CALL = re.compile(
     rb"_generated/api|\b(use(Query|Mutation|Action|PaginatedQuery|Convex)|fetch(Query|Mutation|Action)|preloadQuery"
     rb"|convex(Query|Action)|Convex(Http|React)?Client|anyApi|makeFunctionReference)\b"
 )
-_STRING_NAME = re.compile(r"^[A-Za-z0-9_/-]+:[A-Za-z0-9_$]+$")
+STRING_NAME = re.compile(r"^[A-Za-z0-9_/-]+:[A-Za-z0-9_$]+$")
 
 
 def may_call_convex(source: bytes) -> bool:
@@ -92,7 +92,7 @@ def _add(site: CallSite, how: str, expects: str, out: list[ClientCall], imports_
         return
     s = js.string_value(args[0])
     if s is not None:
-        if imports_convex and _STRING_NAME.match(s):
+        if imports_convex and STRING_NAME.match(s):
             out.append(ClientCall(site, how, expects, args[0], string_name=s))
         return
     out.append(ClientCall(site, how, expects, args[0]))

@@ -127,7 +127,10 @@ def extract_python(path: str, source: bytes) -> PyFacts | None:
     bindings = _Bindings(facts)
     module.visit(bindings)
     facts.factories = dict(bindings.factories)
-    module.visit(_Calls(facts, bindings, spans))
+    calls = _Calls(facts, bindings, spans)
+    module.visit(calls)
+    if calls.relays:
+        module.visit(_RelayedCalls(calls))
     return facts
 
 
@@ -303,12 +306,45 @@ _KEY_LITERAL = re.compile(r"^(prod|dev|preview):[A-Za-z0-9_-]+\|[A-Za-z0-9+/=_-]
 _JWT = re.compile(r"^eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+\.")
 
 
+@dataclass(frozen=True)
+class _Relay:
+    """A module-level function that hands its parameter on as the function to call
+    (`def write(name, args): return client.mutation(name, args)`, one place for retries and
+    logging): its callers name the function."""
+
+    method: str
+    receiver: tuple  # as `_Calls.receiver` gives it
+    name_at: tuple[int, str]  # (position, parameter name) of the function name
+    args_at: tuple[int, str] | None  # of the arguments, when handed on unchanged
+
+
 class _Calls(_Scopes, cst.CSTVisitor):
     def __init__(self, facts: PyFacts, bindings: _Bindings, spans):
         _Scopes.__init__(self)
         self.facts = facts
         self.b = bindings
         self.spans = spans
+        self.defs: list[cst.FunctionDef] = []
+        self.relays: dict[str, _Relay] = {}
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        _Scopes.visit_FunctionDef(self, node)
+        self.defs.append(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.defs.pop()
+        _Scopes.leave_FunctionDef(self, original_node)
+
+    def _parameter(self, node: cst.CSTNode | None) -> tuple[int, str] | None:
+        """(position, name) when `node` reads a positional parameter of the module-level
+        function the visitor is in."""
+        if not isinstance(node, cst.Name) or len(self.defs) != 1:
+            return None
+        params = self.defs[0].params.params
+        for i, p in enumerate(params):
+            if p.name.value == node.value:
+                return i, node.value
+        return None
 
     def span(self, node: cst.CSTNode) -> tuple[int, int]:
         s = self.spans[node]
@@ -404,6 +440,11 @@ class _Calls(_Scopes, cst.CSTVisitor):
                 first = a.value
         if first is None:
             return
+        named_by = self._parameter(first)
+        if named_by is not None:
+            given = positional[1].value if len(positional) > 1 else next(
+                (a.value for a in node.args if a.keyword is not None and a.keyword.value == "args"), None)
+            self.relays.setdefault(self.defs[0].name.value, _Relay(method, recv, named_by, self._parameter(given)))
         self._name(call, first)
         if recv[1] is None and (call.name is None and call.name_prefix is None
                                 or call.name is not None and not _FUNCTION_NAME.match(call.name)):
@@ -421,6 +462,32 @@ class _Calls(_Scopes, cst.CSTVisitor):
                 call.args_positional = False
             elif kw != "name" or positional:
                 call.extra_kwargs.append((kw, *self.span(a)))
+        self.facts.calls.append(call)
+
+    def relayed_call(self, node: cst.Call, via: str, relay: _Relay) -> None:
+        """`write("items:add", {...})`, a call of the relay `write`: a call of `items:add`
+        (no fix edits it: its method is spelled in the relay)."""
+        def given(at: tuple[int, str]) -> cst.CSTNode | None:
+            positional = [a for a in node.args if a.keyword is None and a.star == ""]
+            if len(positional) > at[0]:
+                return positional[at[0]].value
+            return next((a.value for a in node.args if a.keyword is not None and a.keyword.value == at[1]), None)
+
+        name = given(relay.name_at)
+        if name is None or any(a.star for a in node.args):
+            return
+        recv = relay.receiver
+        s, e = self.span(node)
+        call = PyCall(method=relay.method, client=f"{via}(...)", client_class=recv[1], start=s, end=e, node=node,
+                      factory=recv[2], unconfirmed=recv[3])
+        call.method_start, call.method_end = self.span(node.func)
+        self._name(call, name)
+        if call.name is None or not (_QUALIFIED_NAME if call.unconfirmed or recv[1] is None else _FUNCTION_NAME).match(call.name):
+            return
+        args = given(relay.args_at) if relay.args_at is not None else None
+        # arguments the relay builds itself are not read: a value of kind "other" says so
+        call.args = self.value(args) if args is not None else PyValue("other", s, e, node)
+        call.args_positional = False
         self.facts.calls.append(call)
 
     def _name(self, call: PyCall, node: cst.CSTNode) -> None:
@@ -517,6 +584,19 @@ class _Calls(_Scopes, cst.CSTVisitor):
         if isinstance(node, cst.Call):
             return PyValue("call", s, e, node, call_name=dotted(node.func))
         return PyValue("other", s, e, node)
+
+
+class _RelayedCalls(cst.CSTVisitor):
+    """Second pass, when the file has relays (`_Relay`): the calls made through them."""
+
+    def __init__(self, calls: _Calls):
+        self.calls = calls
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Name):
+            relay = self.calls.relays.get(node.func.value)
+            if relay is not None:
+                self.calls.relayed_call(node, node.func.value, relay)
 
 
 def _int(text: str) -> int | None:

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from ..syntax import js, scope
 from ..syntax.tree import Node
-from .clients import client_calls
+from .clients import STRING_NAME, client_calls
 from .definitions import Def, ExternalDef, NamespaceDef
 from .facts import CallSite, FileFacts, FunctionInfo
 from .discover import client_sources, is_server_side_path, is_test_file
@@ -563,9 +563,115 @@ def scan_clients(project: "Project", functions_dirs: list[Path], resolver: Refer
                 scanned.append((facts, "test" if is_test_file(path, project.workspace.scan_root) else "client"))
     for facts, lang in scanned:
         _client_uses(scan, resolver, facts, lang, runs_on_server(facts, project.workspace.scan_root))
+    _relayed_uses(scan, resolver, project, scanned, rejected)
     for facts, lang in scanned:
         scan.mentions.extend(_kept_mentions(resolver, project, facts, lang, None))
     return scan
+
+
+@dataclass(frozen=True)
+class _Relay:
+    """A client helper that hands one of its parameters on as the function to call
+    (`function convexMutation(name: string, args) { return client.mutation(name as any, args) }`):
+    its callers name the function."""
+
+    facts: FileFacts
+    func: FunctionInfo
+    index: int  # which parameter
+    how: str
+    expects: str
+
+
+def _relays_in(resolver: ReferenceResolver, facts: FileFacts) -> list[_Relay]:
+    """The file's client calls whose function argument is a parameter of the function around them."""
+    out = []
+    for call in client_calls(facts):
+        arg = js.unwrap(call.ref)
+        if call.string_name is not None or arg is None or arg.type != "identifier":
+            continue
+        ref = facts.ref_of(arg)
+        if ref is not None and ref.kind == "param" and not ref.path and ref.func is not None and ref.index >= 0:
+            out.append(_Relay(facts, ref.func, ref.index, call.how, call.expects))
+    return out
+
+
+def _function_name(info: FunctionInfo) -> str | None:
+    """The name callers use for a function: its declaration's, or the const's it is assigned to."""
+    node = info.node
+    named = node.child("name")
+    if named is not None and named.type == "identifier":
+        return named.text
+    holder = node.parent
+    if holder is not None and holder.type == "variable_declarator":
+        target = holder.child("name")
+        return target.text if target is not None and target.type == "identifier" else None
+    return None
+
+
+def _relayed_uses(scan: ClientScan, resolver: ReferenceResolver, project: "Project",
+                  scanned: list[tuple[FileFacts, str]], rejected: list[Path]) -> None:
+    """Client calls made through a relay (`_Relay`): `convexMutation("items:add", {...})` calls
+    `items:add`. The callers may be files the byte pre-filter rejected (they name no Convex
+    entry point), so those naming a relay are read too. A relay's caller that hands its own
+    parameter on is a relay in turn (two levels of helpers)."""
+    relays: dict[int, _Relay] = {}
+    for facts, _lang in scanned:
+        for r in project.derived.get(facts, "client relays", lambda: _relays_in(resolver, facts)):
+            relays.setdefault(id(r.func.node), r)
+    if not relays:
+        return
+    names = {n for n in (_function_name(r.func) for r in relays.values()) if n}
+    callers = list(scanned)
+    unread = list(rejected)
+    looking_for = relays
+    for _round in range(3):
+        wanted = tuple(sorted(n.encode() for n in names))
+        for path in list(unread) if wanted else ():
+            facts = project.client_facts_naming(path, wanted)
+            if facts is not None:
+                unread.remove(path)
+                callers.append((facts, "test" if is_test_file(path, project.workspace.scan_root) else "client"))
+        found: dict[int, _Relay] = {}
+        for facts, lang in callers:
+            if not any(n.encode() in facts.source for n in names):
+                continue
+            on_server = None
+            for site in facts.all_calls():
+                callee = site.callee
+                if site.is_new or callee is None or not site.path or site.path[-1] not in names:
+                    continue
+                d = resolver.linker.value_of(facts, callee)
+                relay = looking_for.get(id(d.node)) if isinstance(d, Def) and not d.path else None
+                if relay is None:
+                    continue
+                args = js.call_args(site.node)
+                arg = js.unwrap(args[relay.index]) if len(args) > relay.index else None
+                if arg is None:
+                    continue
+                s = js.string_value(arg)
+                if s is not None:
+                    ref = FunctionRef("name", (), None, facts, None, 0, name=s) if STRING_NAME.match(s) else None
+                else:
+                    ref = resolver.resolve(facts, arg, site.func)
+                if ref is None:
+                    pref = facts.ref_of(arg) if arg.type == "identifier" else None
+                    if pref is not None and pref.kind == "param" and not pref.path and pref.func is not None:
+                        found.setdefault(id(pref.func.node), _Relay(facts, pref.func, pref.index, relay.how, relay.expects))
+                    continue
+                key = _node_key(facts.path, arg)
+                if ref.namespace == "components" or key in scan.consumed:
+                    continue  # a hook the client scan knows by name (`useConvexQuery`) counted already
+                _consume(ref, scan.consumed)
+                scan.consumed.add(key)
+                if on_server is None:
+                    on_server = runs_on_server(facts, project.workspace.scan_root)
+                scan.uses.append(FunctionUse(lang, relay.how, facts.path, arg.start, arg.end, ref, relay.expects,
+                                             func=site.func, facts=facts, call=site.node, on_server=on_server))
+        looking_for = {k: r for k, r in found.items() if k not in relays}
+        if not looking_for:
+            return
+        relays.update(looking_for)
+        names = {n for n in (_function_name(r.func) for r in looking_for.values()) if n}
 
 
 _SERVER_FRAMEWORKS = frozenset(["hono", "express", "fastify", "koa", "elysia"])
