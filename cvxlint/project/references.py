@@ -680,10 +680,63 @@ _SERVER_FRAMEWORK_PREFIXES = ("@hono/", "hono/", "@fastify/", "@elysiajs/")
 
 def runs_on_server(facts: FileFacts, root: Path) -> bool:
     """Is this client file server code (a route handler, "use server" actions, a module of
-    an HTTP server: it imports Hono, Express, Fastify, Koa or Elysia)?"""
-    if is_server_side_path(Path(facts.path), root) or facts.has_directive("use server"):
+    an HTTP server: it imports Hono, Express, Fastify, Koa or Elysia; a file of a package that
+    runs as a process of its own: `server_package`)?"""
+    path = Path(facts.path)
+    if is_server_side_path(path, root) or facts.has_directive("use server"):
         return True
-    return any(i.source in _SERVER_FRAMEWORKS or i.source.startswith(_SERVER_FRAMEWORK_PREFIXES) for i in facts.imports)
+    if any(i.source in _SERVER_FRAMEWORKS or i.source.startswith(_SERVER_FRAMEWORK_PREFIXES) for i in facts.imports):
+        return True
+    return server_package(path, root)
+
+
+# Dependencies that make a package (or part of it) run in a browser or an app.
+_UI_DEPENDENCIES = re.compile(r"^(react|react-dom|react-native|expo|next|vue|nuxt|svelte|@sveltejs/kit|solid-js|preact"
+                              r"|astro|vite|@angular/core|@tanstack/react-start|@remix-run/react|electron)$")
+_PROCESS_SCRIPT = re.compile(r"^\s*(node|bun|tsx|ts-node|deno)\b")
+
+
+def server_package(path: Path, root: Path) -> bool:
+    """Is `path` in a package that runs as a process of its own, never in a browser: its
+    nearest package.json (below the scan root) depends on no UI framework and starts with
+    node/bun/tsx/deno (a Bun worker, a bot, a queue consumer)?"""
+    import json
+
+    for d in path.parents:
+        if not d.is_relative_to(root):
+            return False
+        manifest = d / "package.json"
+        try:
+            st = manifest.stat()
+        except OSError:
+            if d == root:
+                return False
+            continue
+        key = (str(manifest), st.st_mtime_ns, st.st_size)
+        hit = _SERVER_PACKAGES.get(key)
+        if hit is None:
+            try:
+                data = json.loads(manifest.read_bytes())
+            except (OSError, ValueError):
+                data = None
+            hit = _SERVER_PACKAGES[key] = isinstance(data, dict) and _runs_as_process(data)
+        return hit
+    return False
+
+
+_SERVER_PACKAGES: dict[tuple, bool] = {}
+
+
+def _runs_as_process(manifest: dict) -> bool:
+    deps: set[str] = set()
+    for key in ("dependencies", "devDependencies", "peerDependencies"):
+        if isinstance(manifest.get(key), dict):
+            deps.update(manifest[key])
+    if any(_UI_DEPENDENCIES.match(d) for d in deps):
+        return False
+    scripts = manifest.get("scripts")
+    start = scripts.get("start") if isinstance(scripts, dict) else None
+    return isinstance(start, str) and _PROCESS_SCRIPT.match(start) is not None
 
 
 def _client_uses(scan: ClientScan, resolver: ReferenceResolver, facts: FileFacts, lang: str, on_server: bool) -> None:

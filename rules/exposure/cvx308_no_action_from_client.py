@@ -28,7 +28,8 @@ class NoActionFromClient(Rule):
     thread saves the prompt and the reply; not `listMessages` or `search`). Read-only
     actions (search, LLM calls, third-party lookups) are fine, and so are Python scripts and
     frontend code that runs on a server (Next.js route handlers and API routes, `"use server"`
-    actions, middleware, `*.server.ts`).
+    actions, middleware, `*.server.ts`, and packages that run as a process of their own: no UI
+    framework among their dependencies, started with node/bun/tsx/deno).
 
     ## Why is this bad?
     Calling actions from clients is usually an anti-pattern: call a mutation that records
@@ -73,6 +74,12 @@ class NoActionFromClient(Rule):
               'await client.action(api.ai.generate, {});\n',
               path="scripts/seed.ts", files={"convex/ai.ts": SERVER + WRITES},
               note="a command-line script in `scripts/` runs in Node, not in a browser"),
+        Valid('import { ConvexClient } from "convex/browser";\nimport { api } from "../../convex/_generated/api";\n'
+              'const client = new ConvexClient(process.env.CONVEX_URL!);\n'
+              'export async function onMessage(text: string) {\n  await client.action(api.ai.generate, {});\n}\n',
+              path="worker/src/bot.ts", files={"convex/ai.ts": SERVER + WRITES, "worker/package.json":
+                  '{ "name": "worker", "scripts": { "start": "bun src/bot.ts" }, "dependencies": { "convex": "^1.28.0" } }'},
+              note="a package that runs as a process of its own (a Bun bot, no UI framework) is server code"),
         Valid('import { useAction } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
               'export function History() { const list = useAction(api.chat.search); return null; }\n',
               path="src/History.tsx", files={**AGENT, "convex/chat.ts": CHAT},
@@ -88,6 +95,12 @@ class NoActionFromClient(Rule):
               note="a rate limiter's bucket is bookkeeping, not the app's data"),
     ]
     invalid = [
+        Invalid('import { ConvexClient } from "convex/browser";\nimport { api } from "../../convex/_generated/api";\n'
+                'const client = new ConvexClient(process.env.CONVEX_URL!);\n'
+                'export async function onClick() {\n  await client.action(api.ai.generate, {});\n}\n',
+                path="web/src/ui.ts", lines=[5], files={"convex/ai.ts": SERVER + WRITES, "web/package.json":
+                    '{ "name": "web", "scripts": { "start": "node server.js" }, "dependencies": { "react": "^19.0.0" } }'},
+                note="a package with a UI framework runs in the browser, however it is started"),
         Invalid('import { useAction } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
                 'export function Gen() {\n  const generate = useAction(api.ai.generate);\n  return null;\n}\n',
                 path="src/Gen.tsx", files={"convex/ai.ts": SERVER + WRITES}, lines=[4]),
