@@ -210,18 +210,27 @@ def report_in_handler(
         related = [ctx.related(f, site.node, f"called from {describe_function(fn)}" if i == 0 else
                                f"calls `{callee_text(f, site)}`") for i, (f, site) in enumerate(reached.via)]
         return ctx.report(reached.facts, node, f"{message} (in `{helper}`)", related=related, severity=severity)
+    # The same finding reached through another helper from the same call (two hook factories
+    # that both pause with setTimeout) is one finding: the other helper is a related location.
+    key = (id(fn), first_facts.path, first_site.node.start, first_site.node.end, message, severity)
+    earlier = ctx.__dict__.setdefault("_reported_in_handler", {}).get(key)
+    if earlier is not None:
+        earlier.related.append(ctx.related(reached.facts, node, f"also here (through `{helper}`)"))
+        return earlier
     related = []
     for f, site in reached.via[1:]:
         related.append(ctx.related(f, site.node, f"calls `{callee_text(f, site)}`"))
     related.append(ctx.related(reached.facts, node, "here"))
     where = f"{rel(ctx, reached.facts.path)}:{line_of(reached.facts, node)}"
-    return ctx.report(
+    d = ctx.report(
         first_facts,
         first_site.node,
         f"{message} (through `{helper}`, {where})",
         related=related,
         severity=severity,
     )
+    ctx.__dict__["_reported_in_handler"][key] = d
+    return d
 
 
 def _functions_reaching(ctx: RuleContext, app) -> dict[int, int]:

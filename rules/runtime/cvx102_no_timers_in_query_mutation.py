@@ -41,6 +41,14 @@ class NoTimersInQueryMutation(Rule):
         Invalid(SERVER + 'export const later = mutation({ args: {}, handler: async () => {\n  setTimeout(() => {}, 1000);\n}});\n', lines=[3]),
         Invalid(SERVER + 'const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));\n'
                 'export const slow = query({ args: {}, handler: async () => {\n  await sleep(10);\n  return 1;\n}});\n', lines=[4]),
+        Invalid(SERVER + 'import { signUp } from "./lib/auth";\n'
+                'export const join = mutation({ args: {}, handler: async () => {\n  await signUp();\n}});\n',
+                files={"convex/lib/auth.ts": 'import { jitter } from "./a";\nimport { backoff } from "./b";\n'
+                       'export async function signUp() {\n  await jitter();\n  await backoff();\n}\n',
+                       "convex/lib/a.ts": 'export const jitter = () => new Promise((r) => setTimeout(r, 5));\n',
+                       "convex/lib/b.ts": 'export const backoff = () => new Promise((r) => setTimeout(r, 50));\n'},
+                lines=[4], message="(through `jitter`, convex/lib/a.ts:1)",
+                note="timers in two helpers behind one call: one finding, the second helper a related location"),
     ]
 
     def check_app(self, ctx, app):
