@@ -1,0 +1,116 @@
+import difflib
+
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
+
+SERVER = ('import { v } from "convex/values";\n'
+          'import { action, mutation, query } from "./_generated/server";\n'
+          'import { api, internal } from "./_generated/api";\n')
+AGENTS = {"convex/agents.ts": 'import { query } from "./_generated/server";\n'
+                              'export const needingRecordings = query({ args: {}, handler: async () => [] });\n'
+                              'export const { signIn } = makeAuth();\n'
+                              'declare function makeAuth(): any;\n',
+          "convex/admin/users.ts": 'import { query } from "./../_generated/server";\n'
+                                   'export const list = query({ args: {}, handler: async () => [] });\n'}
+
+
+class UnknownFunctionReference(Rule):
+    """A function reference (`api.x.y`, `internal.x.y`, `"x:y"`) naming a function the app
+    does not have.
+
+    ## What it does
+    Checks every reference to a function of the app — in server code (`ctx.run*`, the
+    scheduler, crons), in clients (`useQuery`, client methods, Next.js helpers, string names
+    in untyped clients) and in tests — against the app's modules and their exports: a
+    module that does not exist, or a module that exports nothing by that name, is flagged
+    with the closest existing name. Python calls have their own rule (CVXP02). A reference
+    that names a module or a folder of modules (passed around as a namespace) is not a
+    function reference; a module that exports the name in a way the model cannot read (a
+    package's factory, `export *`) counts as having it.
+
+    ## Why is this bad?
+    The call fails when it runs ("Could not find public function for ..."), often only in
+    a scheduled job or a rarely used screen. TypeScript catches it where the generated
+    `api` is typed — unless the line has `// @ts-ignore`, the file is JavaScript, or the
+    app uses `anyApi` or string names.
+
+    ## Example
+    ```ts
+    // @ts-ignore -- the function was renamed to needingRecordings
+    await ctx.runQuery(api.agents.getAgentsNeedingRecordings, {});
+    ```
+    Use instead:
+    ```ts
+    await ctx.runQuery(api.agents.needingRecordings, {});
+    ```
+    """
+
+    code = "CVX309"
+    name = "unknown-function-reference"
+    severity = Severity.ERROR
+    summary = "Function reference naming a function the app does not have (hidden by `@ts-ignore`, JS, string names)"
+
+    valid = [
+        Valid(SERVER + 'export const poll = action({ args: {}, handler: async (ctx) => {\n'
+              '  await ctx.runQuery(api.agents.needingRecordings, {});\n}});\n', files=AGENTS),
+        Valid(SERVER + 'export const poll = action({ args: {}, handler: async (ctx) => {\n'
+              '  const fns = [api.admin.users, api.admin];\n  return fns.length;\n}});\n', files=AGENTS,
+              note="a module and a folder passed around as namespaces"),
+        Valid('import { useAction } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+              'export function SignIn() { return useAction(api.agents.signIn); }\n',
+              path="src/SignIn.tsx", files=AGENTS, note="exported from what a package's factory returns"),
+    ]
+    invalid = [
+        Invalid(SERVER + 'export const poll = action({ args: {}, handler: async (ctx) => {\n'
+                '  // @ts-ignore\n  await ctx.runQuery(api.agents.getAgentsNeedingRecordings, {});\n'
+                '  await ctx.scheduler.runAfter(0, internal.agent.needingRecordings, {});\n}});\n',
+                files=AGENTS, lines=[6, 7], message="names no function of this app"),
+        Invalid('import { useQuery } from "convex/react";\n'
+                'export function Users() { return useQuery("admin/users:lst"); }\n',
+                path="src/Users.jsx", files=AGENTS, lines=[2], message='did you mean "admin/users:list"'),
+    ]
+
+    def check_app(self, ctx, app):
+        if not app.by_identifier:
+            return  # no function read at all: the backend may live elsewhere
+        modules = {m.module_name: m for m in app.modules.values() if m.is_entry_point}
+        folders = {name.rsplit("/", i)[0] for name in modules for i in range(1, name.count("/") + 1)}
+        for use in ctx.project.call_index.uses_in(app):
+            if use.target is not None or use.ref is None or use.language == "python" or not ctx.reported(use.path):
+                continue
+            ref = use.ref
+            if ref.namespace not in ("api", "internal", "name"):
+                continue
+            ident = ref.identifier
+            if ident is None or ref.namespace != "name" and "/".join(ref.path) in modules.keys() | folders:
+                continue  # a module or a folder of modules, passed as a namespace
+            module_name, _, export = ident.partition(":")
+            module = modules.get(module_name)
+            if module is not None:
+                if module.facts.module.has_error or _may_export(module, export):
+                    continue
+                problem = f"`{module_name}` exports no function `{export}`"
+            elif module_name in folders or any(m.module_name == module_name for m in app.modules.values()):
+                continue  # a folder, or a module the bundler skips (another rule's finding)
+            else:
+                problem = f"there is no module `{module_name}` in {app.functions_dir.name}/"
+            hint = _closest(app, module, module_name, export, ident)
+            written = js.accessor_text(ref.namespace, ref.path) if ref.namespace != "name" else f'"{ref.name}"'
+            ctx.report(use.path, (use.start, use.end),
+                       f"`{written}` names no function of this app: {problem}{hint}; the call fails when it runs")
+
+
+def _may_export(module, name: str) -> bool:
+    """Does the module export `name`, or may it (`export *`, which this rule does not follow)?"""
+    facts = module.facts
+    return bool(facts.export_stars) or any(e.name == name for e in facts.exports)
+
+
+def _closest(app, module, module_name: str, export: str, ident: str) -> str:
+    """A hint: the module's function named most like `export`, or, for a module that does
+    not exist, the app's function named most like the whole identifier."""
+    if module is not None:
+        names = sorted({fn.identifier.partition(":")[2] for fn in app.functions_in(module) if fn.identifier})
+        close = difflib.get_close_matches(export, names, n=1)
+        return f' (did you mean "{module_name}:{close[0]}"?)' if close else ""
+    close = difflib.get_close_matches(ident, sorted(app.by_identifier), n=1, cutoff=0.75)
+    return f' (did you mean "{close[0]}"?)' if close else ""
