@@ -104,3 +104,18 @@ def test_phase_schemas_are_pushable_in_order(case):
         assert to_markdown(plan, run.files, source="old", target="new", exit_code=run.exit_code)
     finally:
         run.close()
+
+
+def test_phase_schema_edits_convex_helpers_table_in_place():
+    """A table written with convex-helpers' `Table(name, fields)`: the widened schema.ts
+    changes the field inside the `Table(...)` call and the index on `Labels.table`, and
+    keeps the helper (0bs-chat/zerobs declares all its tables this way)."""
+    run = load_case("helpers-table-required-field")
+    try:
+        text = next(f.content for f in run.files if f.path == "convex/schema.ts")
+    finally:
+        run.close()
+    assert "export const Tasks = Table(\"tasks\", {\n  title: v.string(),\n  done: v.boolean(),\n" \
+           "  priority: v.optional(v.union(" in text
+    assert 'labels: Labels.table.index("by_name", { fields: ["name"], staged: true }),' in text
+    assert "defineTable" not in text

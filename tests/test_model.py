@@ -83,6 +83,21 @@ def test_args_validators_ir():
     assert project.args_validator(search).fields["q"].is_opaque  # zod validators are not followed
 
 
+def test_convex_helpers_table_validators_in_args():
+    """`Table(name, fields)` from convex-helpers/server: `.withoutSystemFields` is the fields
+    object, `.doc` the whole document with `_id: v.id(name)` and `_creationTime` (its server.ts
+    in 0.1.x), so args built from them are as readable as hand-written ones."""
+    project = project_for(FIXTURES / "indexes" / "keys")
+    [app] = project.apps
+    create = project.args_validator(app.by_identifier["apiKeys:create"])
+    assert set(create.fields) == {"userId", "label", "hashedKey", "lastUsedAt"}
+    assert create.fields["lastUsedAt"].is_optional and not create.open
+    key = project.args_validator(app.by_identifier["apiKeys:touch"]).fields["key"]
+    assert key.kind == "object" and set(key.fields) == {"userId", "label", "hashedKey", "lastUsedAt", "_id", "_creationTime"}
+    assert key.fields["_id"].kind == "id" and key.fields["_id"].table == "apiKeys"
+    assert key.fields["_creationTime"].kind == "number"
+
+
 def test_moved_functions_dir_and_entry_points():
     ws, _ = discover([MODEL / "moved"])
     assert [a.functions_dir.name for a in ws.apps] == ["backend"]  # convex.json wins over convex/

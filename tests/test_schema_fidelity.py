@@ -18,6 +18,7 @@ import pytest
 
 from cvxlint.api import build_project
 from cvxlint.config import Settings
+from cvxlint.migrate.diff import diff_schemas
 from cvxlint.project.schema import normalize_export
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,7 +105,9 @@ def test_unresolvable_parts_are_marked_not_guessed(tmp_path):
         "  a: someTable,\n"
         "  b: defineTable({ ...someFields, x: v.string() }).index(name, [\"x\"]),\n"
         "  c: defineTable({ y: v.string() }).index(\"by_y\", [\"y\"]),\n"
-        "}, { schemaValidation: process.env.STRICT === \"1\" });\n",
+        "  d: makeTable({ z: v.string() }).table,\n"
+        "}, { schemaValidation: process.env.STRICT === \"1\" });\n"
+        "function makeTable(fields: any) { return { table: defineTable(fields) }; }\n",
         "utf-8",
     )
     _, schema = static_schema(tmp_path)
@@ -120,6 +123,32 @@ def test_unresolvable_parts_are_marked_not_guessed(tmp_path):
     by_name = {t["tableName"]: t for t in data["tables"]}
     assert by_name["a"]["opaque"] is True and by_name["a"]["documentType"] == {"type": "opaque"}
     assert by_name["b"]["documentType"]["open"] is True and by_name["b"]["indexesIncomplete"] is True
+    # an unreadable table says which construct could not be followed, down to the planner's message
+    assert by_name["a"]["opaqueReason"] == "`someTable` comes from the package some-package, which cvxlint does not read"
+    assert by_name["d"]["opaqueReason"] == "`makeTable({ z: v.string() }).table` could not be followed to a table definition"
+    assert "opaqueReason" not in by_name["c"]
+    problems = [p.message for p in diff_schemas(data, data).problems]
+    assert "table d: its definition could not be read statically (`makeTable({ z: v.string() }).table` could not " \
+           "be followed to a table definition)" in problems
+
+
+def test_convex_helpers_table_reads_as_define_table():
+    """`Table(name, fields)` from convex-helpers/server (0.1.x): `X.table` is
+    `defineTable(fields)`; the table remembers the `Table(...)` call, its fields argument
+    (where the planner edits fields) and the end of its chain (where an index is appended)."""
+    _, schema = static_schema(CASES_DIR / "helpers-table")
+    members = schema.table("members")
+    assert members.known and members.facts.text(members.define_node).startswith('Table("members", {')
+    assert members.facts.text(members.fields_node) == "{ name: v.string(), email: v.string() }"
+    assert members.index("by_email").fields == ["email"]
+    labels = schema.table("labels")
+    assert labels.facts.text(labels.chain_end) == "Labels.table" and not labels.indexes
+    cards = schema.table("cards")  # imported from boards.ts, indexed through a variable
+    assert Path(cards.define_facts.path).name == "boards.ts"
+    assert cards.chain_facts.text(cards.chain_end).startswith("Cards.table.index(")
+    assert cards.has_field("position") is True and cards.has_field("nope") is False
+    before = schema.table("cardEdits").field("before")  # `Cards.doc`: the document with its system fields
+    assert before.field("_id").table == "cards" and before.field("_creationTime").kind == "number"
 
 
 def test_not_define_schema_is_a_problem(tmp_path):

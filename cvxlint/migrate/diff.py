@@ -123,7 +123,9 @@ def diff_schemas(old: dict, new: dict) -> SchemaDiff:
             d.changes.append(Change("remove-table", name, old=o))
             continue
         if o.get("opaque") or n.get("opaque"):
-            d.problems.append(Problem(name, f"table {name}: its definition could not be read statically"))
+            reason = n.get("opaqueReason") if n.get("opaque") else o.get("opaqueReason")
+            d.problems.append(Problem(name, f"table {name}: its definition could not be read statically"
+                                            + (f" ({reason})" if reason else "")))
             continue
         _diff_document(d, name, o["documentType"], n["documentType"])
         if o.get("indexesIncomplete") or n.get("indexesIncomplete"):

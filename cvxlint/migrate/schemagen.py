@@ -159,8 +159,7 @@ class _Editor:
         call = table.define_node
         if call is None or not self._here(call):
             raise _Cannot()
-        args = js.call_args(call)
-        arg = js.unwrap(args[0]) if args else None
+        arg = js.unwrap(table.fields_node)  # `defineTable(fields)`, or `Table(name, fields)`
         if arg is None:
             raise _Cannot()
         indent = self._indent_of(call)

@@ -3,7 +3,8 @@
 Follows what real code does: `v.*` calls, constants and objects imported from other files,
 object spreads, `v.object({...}).fields`, `.extend/.pick/.omit/.partial/.optional()`,
 `v.nullable`, `paginationOptsValidator`, convex-helpers' `literals/nullable/partial/
-deprecated/pretend/brandedString`, `v.union(...xs.map(v.literal))` over a constant array
+deprecated/pretend/brandedString`, the `.doc`/`.withoutSystemFields` of its
+`Table(name, fields)`, `v.union(...xs.map(v.literal))` over a constant array
 and `v.union(...validators)` over a constant array of validators,
 and project helper functions that return a validator (`withTimestamps({...})`): their one
 returned expression is evaluated with the parameters bound to the call's arguments.
@@ -21,6 +22,7 @@ from .validators import SCALARS, Validator, opaque, pagination_opts_validator
 
 # convex-helpers/validators exports that are validators (or build one), by name.
 _HELPERS_VALIDATORS = "convex-helpers/validators"
+_HELPERS_SERVER = "convex-helpers/server"
 
 
 class _Env:
@@ -352,6 +354,8 @@ class ValidatorEvaluator:
         if isinstance(d, ExternalDef):
             if d.module == _HELPERS_VALIDATORS and not d.path:
                 return self._helpers_call(facts, d.name, args, depth, env)
+            if d.module == _HELPERS_SERVER and d.name == "Table" and not d.path:
+                return self._helpers_table(facts, args, depth, env)
             return opaque(f"{d.module}:{d.name}")
         if not isinstance(d, Def) or d.path or not js.is_function(d.node):
             return opaque()
@@ -374,6 +378,26 @@ class ValidatorEvaluator:
             else:
                 bindings[pat.text or ""] = (facts, arg, env)
         return self.evaluate(d.facts, ret, depth + 1, _Env(bindings))
+
+    def _helpers_table(self, facts: FileFacts, args: list[Node], depth: int, env: _Env | None) -> Validator:
+        """What convex-helpers' `Table(name, fields)` returns, as an object of validators so that
+        `Tasks.doc`, `Tasks.withoutSystemFields` and `...Tasks.withSystemFields` read as they
+        do in convex-helpers 0.1.x: `doc` is `v.object({...fields, _id: v.id(name),
+        _creationTime: v.number()})`, `withoutSystemFields` the fields themselves, `_id` the
+        id validator. `name` and `table` are no validators: opaque."""
+        fields = self.evaluate(facts, args[1], depth + 1, env) if len(args) > 1 else opaque()
+        name = self._string(facts, args[0], env) if args else None
+        system = {"_id": Validator("id", table=name), "_creationTime": Validator("number")}
+        with_system = Validator("object", fields={**fields.fields, **system},
+                                open=fields.kind != "object" or fields.open, key_ranges=dict(fields.key_ranges))
+        return Validator("object", fields={
+            "name": opaque(), "table": opaque(),
+            "doc": with_system,
+            "withoutSystemFields": fields,
+            "withSystemFields": with_system,
+            "systemFields": Validator("object", fields=dict(system)),
+            "_id": system["_id"],
+        }, origin=f"{_HELPERS_SERVER}:Table")
 
     def _helpers_call(self, facts: FileFacts, name: str, args: list[Node], depth: int, env: _Env | None) -> Validator:
         if name == "literals":

@@ -17,12 +17,15 @@ whatever it is called locally) and evaluates it the way Convex would at push tim
 Convex Ents schemas (`defineEntSchema`, `defineEnt` from `convex-ents`) read the same way, with
 the fields and indexes ent methods add (`.field`, `.edge`, `.deletion`, see `_apply_ent`);
 the join tables of many:many `.edges` are not spelled out, so such a schema is `open`.
+A table written with convex-helpers' `Table(name, fields)` (`tasks: Tasks.table.index(...)`)
+reads as `defineTable(fields)`, which is what that helper's `table` is.
 
 Every element keeps where it is written (`facts` + node) so rules can report on it and fixes
 can edit it. Whatever cannot be followed is marked instead of guessed: a table whose
 definition is an unresolved expression has `known = False` (an opaque document and unknown
-indexes), a schema whose table list may be incomplete has `open = True`, an index whose
-name or fields are computed has `certain = False`. Rules stay silent about those parts.
+indexes; `unknown_reason` names the construct), a schema whose table list may be incomplete
+has `open = True`, an index whose name or fields are computed has `certain = False`. Rules
+stay silent about those parts.
 
 `Schema.to_json()` gives the same JSON Convex's own `schema.export()` produces (see
 `normalize_export`, which brings Convex's output into the same normal form); the migration
@@ -182,8 +185,9 @@ class Table:
     document: Validator
     facts: FileFacts  # the file naming the table (its key or the spread bringing it in)
     key_node: Node | None  # the `name: ...` pair (or `...spread`) in the tables object
-    define_node: Node | None = None  # the `defineTable(...)` call
+    define_node: Node | None = None  # the `defineTable(...)` call (or convex-helpers' `Table(name, fields)`)
     define_facts: FileFacts | None = None  # ... and its file
+    fields_node: Node | None = None  # the argument of `define_node` that holds the document's validator
     chain_end: Node | None = None  # outermost call of `defineTable(...).index(...)...`
     chain_facts: FileFacts | None = None  # ... and its file (appending `.index(...)` there adds an index)
     indexes: list[Index] = field(default_factory=list)  # db indexes, staged ones included
@@ -192,6 +196,7 @@ class Table:
     staged_document: Validator | None = None
     staged_calls: list[Node] = field(default_factory=list)
     known: bool = True  # False: the definition could not be read (document opaque, indexes unknown)
+    unknown_reason: str | None = None  # when not known: the construct that could not be followed
     origin: str | None = None  # "@convex-dev/auth/server:authTables" for tables a package defines
     # The indexes of a package's table this one replaces: the package queries them by name
     # (@convex-dev/auth reads users by "email"; its docs say to keep them when redefining users).
@@ -266,6 +271,8 @@ class Table:
             d["stagedDocumentType"] = self.staged_document.to_convex_json()
         if not self.known:
             d["opaque"] = True
+            if self.unknown_reason:
+                d["opaqueReason"] = self.unknown_reason
         elif not self.indexes_complete:
             d["indexesIncomplete"] = True
         return d
@@ -311,9 +318,10 @@ class Schema:
         `normalize_export` to Convex's own output to compare the two.
 
         What static analysis could not read is marked, never guessed: `"opaque": true` on a
-        table whose definition is unknown (its `documentType` is `{"type": "opaque"}`),
-        `"indexesIncomplete": true` on a table with a computed index name, `{"type":
-        "opaque"}` for an unreadable validator, `"open": true` on an object validator (or on
+        table whose definition is unknown (its `documentType` is `{"type": "opaque"}`, and
+        `"opaqueReason"` names the construct that could not be followed), `"indexesIncomplete":
+        true` on a table with a computed index name, `{"type": "opaque"}` for an unreadable
+        validator, `"open": true` on an object validator (or on
         the schema) whose list of fields (tables) may be incomplete, and `schemaValidation:
         null` when the option is an expression.
         """
@@ -369,6 +377,12 @@ def _number(x):
     return x
 
 
+def _short(facts: FileFacts, node: Node | None, limit: int = 40) -> str:
+    """The source text of `node` on one line, shortened, to name it in a message."""
+    text = " ".join(facts.text(node).split()) if node is not None else "?"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _has_path(v: Validator, parts: list[str]) -> bool | None:
     v = v.required()
     k = v.kind
@@ -400,6 +414,7 @@ _TABLE_METHODS = ("index", "searchIndex", "vectorIndex", "staged")
 # Convex Ents (`convex-ents`): `defineEntSchema`/`defineEnt` stand for `defineSchema`/`defineTable`,
 # and an ent's own methods add fields and indexes to the table Convex stores.
 ENTS = "convex-ents"
+HELPERS_SERVER = "convex-helpers/server"
 _ENT_METHODS = ("field", "edge", "edges", "deletion")
 # Values that are certainly not a SchemaDefinition when schema.ts exports them as default
 # (any call or property read might return one: `wrap(defineSchema(...))`, Confect's
@@ -551,6 +566,8 @@ class _SchemaReader:
         table = Table(name, opaque(), facts, key_node)
         steps: list[tuple[FileFacts, Node]] = []  # method calls, outermost first
         cur_facts, cur = facts, js.unwrap(node)
+        define: tuple[FileFacts, Node, Node | None] | None = None  # the defining call and its fields argument
+        ent = False
         guard = 0
         while cur is not None and guard < 64:
             guard += 1
@@ -565,16 +582,21 @@ class _SchemaReader:
                     continue
                 ent = self._is_export(cur_facts, fn, ENTS, "defineEnt")
                 if ent or self._is_server(cur_facts, fn, "defineTable"):
-                    if not ent and any(js.callee(c).child("property").text in _ENT_METHODS for _f, c in steps):
-                        table.known = False  # an ent method on a plain table: not a table we can read
-                        break
                     args = js.call_args(cur)
-                    table.define_node, table.define_facts = cur, cur_facts
-                    table.document = (self.validators.evaluate(cur_facts, args[0]) if args else Validator("object"))
+                    define = (cur_facts, cur, args[0] if args else None)
                     break
-                table.known = False
+                table.unknown_reason = (f"`{_short(cur_facts, fn)}(...)` is not `defineTable(...)` "
+                                        "and cvxlint does not follow what it returns")
                 break
             if cur.type in ("identifier", "shorthand_property_identifier", "member_expression"):
+                helper = self._helpers_table(cur_facts, cur)
+                if helper is not None:  # `Tasks.table` with `const Tasks = Table("tasks", {...})`
+                    if table.chain_end is None:  # `.index(...)` can be appended to `Tasks.table` itself
+                        table.chain_end, table.chain_facts = cur, cur_facts
+                    hfacts, hcall = helper
+                    args = js.call_args(hcall)
+                    define = (hfacts, hcall, args[1] if len(args) > 1 else None)
+                    break
                 d = self.linker.value_of(cur_facts, cur)
                 if isinstance(d, ExternalDef) and not d.path and _known_facts(d.module, d.name) is not None:
                     known = _known_facts(d.module, d.name)
@@ -585,23 +607,53 @@ class _SchemaReader:
                         cur_facts, cur = known, js.unwrap(b.value)
                         continue
                 if not isinstance(d, Def) or d.path or d.node is cur:
-                    table.known = False
                     if isinstance(d, ExternalDef):
                         table.origin = f"{d.module}:{d.name}"
+                        table.unknown_reason = (f"`{_short(cur_facts, cur)}` comes from the package {d.module}, "
+                                                "which cvxlint does not read")
+                    else:
+                        table.unknown_reason = f"`{_short(cur_facts, cur)}` could not be followed to a table definition"
                     break
                 # `users.index(...)` written as separate statements after `const users = defineTable(...)`
                 if cur.type != "member_expression":
                     steps.extend(self._separate_steps(d.facts, d.node))
                 cur_facts, cur = d.facts, js.unwrap(d.node)
                 continue
-            table.known = False
+            table.unknown_reason = f"`{_short(cur_facts, cur)}` is not a table definition cvxlint can read"
             break
-        if not table.known:
+        if define is not None and not ent and any(js.callee(c).child("property").text in _ENT_METHODS
+                                                  for _f, c in steps):
+            table.unknown_reason = "an ent method (`.field`, `.edge`, ...) on a table that is not a `defineEnt`"
+            define = None
+        if define is None:
+            table.known = False
+            table.unknown_reason = table.unknown_reason or "the table definition could not be followed"
             table.document = opaque()
             return table
+        dfacts, dcall, fields = define
+        table.define_node, table.define_facts, table.fields_node = dcall, dfacts, fields
+        table.document = self.validators.evaluate(dfacts, fields) if fields is not None else Validator("object")
         for sfacts, call in reversed(steps):
             self._apply(table, sfacts, call)
         return table
+
+    def _helpers_table(self, facts: FileFacts, node: Node) -> tuple[FileFacts, Node] | None:
+        """`X.table` where `X` is convex-helpers' `Table(name, fields)` (convex-helpers/server,
+        0.1.x): that helper returns `{ table: defineTable(fields), doc, withoutSystemFields, ... }`,
+        so its `table` is the table `defineTable(fields)` defines. The `Table(...)` call and its file."""
+        obj = js.unwrap(node.child("object")) if node.type == "member_expression" else None
+        prop = node.child("property") if node.type == "member_expression" else None
+        if obj is not None and obj.type == "call_expression" and prop is not None and prop.text == "table":
+            d: Def | ExternalDef | NamespaceDef | None = Def(facts, obj, ("table",))  # `Table(...).table`
+        else:
+            d = self.linker.value_of(facts, node)
+        if not isinstance(d, Def) or d.path != ("table",):
+            return None
+        call = js.unwrap(d.node)
+        if call is None or call.type != "call_expression" \
+                or not self._is_export(d.facts, js.callee(call), HELPERS_SERVER, "Table"):
+            return None
+        return d.facts, call
 
     def _separate_steps(self, facts: FileFacts, value: Node) -> list[tuple[FileFacts, Node]]:
         """`t.index(...)` statements on the module binding whose initializer is `value`."""
@@ -712,6 +764,7 @@ class _SchemaReader:
         opts = self._ent_options(facts, args[2 if method == "field" else 1] if len(args) > (2 if method == "field" else 1) else None)
         if name is None or opts is None:
             table.known = False
+            table.unknown_reason = f"the name or options of an ent's `.{method}(...)` could not be read"
             return
         if method == "field":
             validator = self.validators.evaluate(facts, args[1]) if len(args) > 1 else opaque()
