@@ -177,6 +177,7 @@ class AccessAnalysis:
         self._admin_tables: dict[int, set[str]] = {}
         self._busy: set[int] = set()
         self._module_checks: dict[tuple, bool] = {}
+        self._forwarding: set[str] = set()  # run targets' arguments being followed (`_only_forwarded`)
 
     def of(self, fn: "RegisteredFunction") -> Access:
         key = id(fn)
@@ -564,6 +565,13 @@ class AccessAnalysis:
         if handler is None or facts is None:
             return True  # cannot tell
         reads = list(self._argument_reads(fn, name))
+        # handed on and never checked here: sent to a server (`fetch`, a helper that only
+        # sends it), or to a function run through `ctx.run*` that does not check it
+        reads = [value for value in reads if value is None or not self._only_forwarded(facts, handler, value, 0)]
+        if name == "code" and self._oauth_callback(fn):
+            # an OAuth callback's `code` is the provider's, exchanged for tokens: it grants
+            # nothing here unless this app looks it up or compares it
+            reads = [value for value in reads if value is not None and _looked_up_or_compared(value)]
         stored = [value is not None and _stored_in_document(value) for value in reads]
         if any(stored) and not _SESSION_ARG.search(name):
             return False
@@ -574,6 +582,84 @@ class AccessAnalysis:
                    for other in taken):
                 return False
         return bool(reads)
+
+    def _oauth_callback(self, fn: "RegisteredFunction") -> bool:
+        """Does the function take an OAuth redirect's `code` and `state`?"""
+        val = self.project.args_validator(fn)
+        return val is not None and val.required().kind == "object" and "state" in val.required().fields
+
+    def _only_forwarded(self, facts: FileFacts, func, read: Node, depth: int) -> bool:
+        """Is this read of a value only handed on, unchecked: to `fetch` (another server
+        checks it, which says nothing about whose data this app then touches), to a
+        project helper handed no ctx that only forwards it, or as field `key` of a
+        `ctx.run*` call whose target does not take it as a capability it checks? Also
+        through a local const all of whose reads are forwarded."""
+        if depth > 3:
+            return False
+        n, direct, key = read, True, None
+        if read.type == "shorthand_property_identifier":  # `{ code }`
+            direct, key = False, read.text
+        while True:
+            p = n.parent
+            if p is None:
+                return False
+            if p.type in ("parenthesized_expression", "as_expression", "non_null_expression", "satisfies_expression",
+                          "await_expression"):
+                n = p
+                continue
+            if p.type == "pair":
+                if n.field != "value":
+                    return False
+                key = js.property_key(p)
+                n, direct = p, False
+                continue
+            if p.type in ("object", "array", "template_string", "template_substitution", "spread_element") \
+                    or (p.type == "binary_expression" and p.has_tok("+")):
+                n, direct = p, False
+                continue
+            if p.type == "variable_declarator" and n.field == "value":
+                name = p.child("name")
+                if name is None or name.type != "identifier" or js.enclosing_function(p) is None:
+                    return False
+                uses = list(scope.reads_of(js.enclosing_function(p), name.text or ""))
+                return bool(uses) and all(self._only_forwarded(facts, func, u, depth + 1) for u in uses)
+            if p.type != "arguments" or p.parent is None:
+                return False
+            call = p.parent
+            site = next((c for c in func.all_calls() if c.node is call), None)
+            if site is None:
+                return False
+            if site.global_name in _PASS_THROUGH:  # `JSON.stringify({ code })`, `new URLSearchParams({ code })`
+                n, direct = call, False
+                continue
+            break
+        if site.global_name == "fetch":
+            return True
+        if site.path and site.path[-1] in _RUN and site.ref is not None and site.ref.kind == "param":
+            target = self._run_target(site)
+            if target is None or key is None or target.handler is None:
+                return False
+            val = self.project.args_validator(target)
+            if val is None or val.required().kind != "object" or key not in val.required().fields:
+                return False
+            if key in self._forwarding:
+                return False  # a cycle of runs
+            self._forwarding.add(key)
+            try:
+                return not (CAPABILITY_ARG.match(_camel(key)) and self._handler_checks(target, key))
+            finally:
+                self._forwarding.discard(key)
+        target = self.project.callgraph.callee(facts, site)
+        if target is None or not direct or any(
+                (ref := facts.ref_of(a)) is not None and ref.kind == "param" and ref.index == 0 and not ref.path
+                for a in map(js.unwrap, js.call_args(call)) if a is not None and a.type == "identifier"):
+            return False  # a package's code, or a helper handed ctx: it may look the value up
+        index = next((i for i, a in enumerate(js.call_args(call)) if a is n), None)
+        hfacts, hinfo = target
+        if index is None or hinfo.body is None:
+            return False
+        uses = [u for u, ref in hfacts.parameter_reads(hinfo, hinfo.body) if ref.index == index and not ref.path]
+        return bool(uses) and all(self._only_forwarded(hfacts, hinfo, u, depth + 1) for u in uses)
 
     def _argument_reads(self, fn: "RegisteredFunction", name: str):
         """Where the handler reads argument `name`: the read's node (`args.token`, a
@@ -591,7 +677,8 @@ class AccessAnalysis:
             p = n.parent  # the arguments object: `args.token`, or handed on whole
             prop = p.child("property") if p is not None and p.type == "member_expression" and n.field == "object" else None
             if prop is None:
-                yield None
+                # written whole (`ctx.db.insert("links", args)`, `{ ...args }`): stored, field by field
+                yield n if _stored_in_document(n) else None
             elif prop.text == name:
                 yield p
 
@@ -1246,6 +1333,26 @@ def _secret_comparison(r: Reached) -> tuple[Node, str] | None:
     return None
 
 
+# global calls that hand their argument on as it is, encoded (`body: JSON.stringify({ code })`)
+_PASS_THROUGH = frozenset(["JSON.stringify", "String", "encodeURIComponent", "URLSearchParams", "btoa"])
+
+
+def _looked_up_or_compared(read: Node) -> bool:
+    """Is a value compared (`===`) or handed to a database query (`.eq("code", code)`,
+    `ctx.db.get(...)`): checked against this app's own data?"""
+    n = js.outer(read)
+    p = n.parent
+    if p is not None and p.type == "binary_expression" and any(p.has_tok(t) for t in _EQUALITY):
+        return True
+    while p is not None and p.type not in _STOP_CLIMB:
+        if p.type == "call_expression":
+            chain = js.member_chain(js.callee(p))
+            if chain is not None and chain[1] and chain[1][-1] in ("eq", "get", "normalizeId", "unique", "first"):
+                return True
+        p = p.parent
+    return False
+
+
 _SESSION_ARG = re.compile(r"[sS]ession(Id|Token)$")
 _DB_WRITES = ("insert", "patch", "replace")
 
@@ -1256,10 +1363,17 @@ def _stored_in_document(value: Node) -> bool:
     p = value.parent
     if value.type == "shorthand_property_identifier":
         obj = p
-    elif p is not None and p.type == "pair" and value.field == "value":
+    elif p is not None and (p.type == "pair" and value.field == "value" or p.type == "spread_element"):
         obj = p.parent
+    elif p is not None and p.type == "arguments" and value.type == "identifier":  # the document itself
+        obj = value
     else:
         return False
+    if obj is value:
+        obj = p.parent
+        callee = js.callee(obj) if obj is not None and obj.type == "call_expression" else None
+        prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
+        return prop is not None and prop.text in _DB_WRITES
     if obj is None or obj.type != "object" or obj.parent is None or obj.parent.type != "arguments":
         return False
     callee = js.callee(obj.parent.parent) if obj.parent.parent is not None else None

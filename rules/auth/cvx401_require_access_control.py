@@ -76,7 +76,11 @@ class RequireAccessControl(Rule):
       `inviteCode`, `respondentToken`, `confirmationCode`, `sessionId`, ...; not a push
       token or a page cursor) — which the Convex docs accept as access control, as long as
       the handler reads it, or the custom builder declares it (a customization sees only the
-      arguments it declares); a session id the handler only stores counts only when the
+      arguments it declares). One the handler only stores (also as part of the arguments
+      object written whole) or only hands on — to `fetch`, to a helper that only sends it,
+      to a function run through `ctx.run*` that does not check it — checks nothing, and
+      neither does an OAuth callback's `code` (next to `state`) unless the handler looks it
+      up or compares it: it is exchanged with the provider; a session id the handler only stores counts only when the
       function takes no identity argument (`userId`) as well: then the caller picks whose
       data it is, and nothing checks the session;
     - in a query, a filter that only returns records marked public or published
@@ -155,6 +159,20 @@ class RequireAccessControl(Rule):
               '  const sessionId = args.session.trim();\n'
               '  await ctx.runMutation(internal.example.touch, { sessionId });\n}});\n',
               files=AUTH_CONFIG, note="the capability comes from the action's own caller: it had to know it"),
+        Valid('import { v } from "convex/values";\nimport { action, internalMutation } from "./_generated/server";\n'
+              'import { internal } from "./_generated/api";\n'
+              'export const redeem = internalMutation({ args: { inviteCode: v.string() }, handler: async (ctx, args) => {\n'
+              '  const inv = await ctx.db.query("invites").withIndex("by_code", (q) => q.eq("code", args.inviteCode)).unique();\n'
+              '  if (!inv) throw new Error("bad invite");\n  await ctx.db.patch("invites", inv._id, { used: true });\n}});\n'
+              'export const accept = action({ args: { inviteCode: v.string() }, handler: async (ctx, args) => {\n'
+              '  await ctx.runMutation(internal.example.redeem, { inviteCode: args.inviteCode });\n}});\n',
+              files=AUTH_CONFIG, note="handed through `ctx.runMutation` to a function that looks the code up"),
+        Valid(SERVER + 'export const setRoomState = mutation({ args: { code: v.string(), state: v.string() },\n'
+              '  handler: async (ctx, args) => {\n'
+              '    const room = await ctx.db.query("rooms").withIndex("by_code", (q) => q.eq("code", args.code)).unique();\n'
+              '    if (!room) throw new Error("no such room");\n    await ctx.db.patch("rooms", room._id, { state: args.state });\n'
+              '  },\n});\n',
+              files=AUTH_CONFIG, note="a room code next to a `state` argument, looked up here: no OAuth callback"),
         Valid(SERVER + 'import { requireSession } from "./lib/session";\n'
               'export const save = mutation({ args: { sessionId: v.string(), text: v.string() }, handler: async (ctx, args) => {\n'
               '  await requireSession(ctx, args.sessionId);\n  await ctx.db.insert("notes", { text: args.text });\n}});\n',
@@ -452,6 +470,40 @@ class RequireAccessControl(Rule):
                 '    else await ctx.db.insert("stations", { code: args.code, ownerId: args.ownerId });\n  },\n});\n',
                 files=AUTH_CONFIG, lines=[4],
                 note="a `code` the handler stores is a key the caller picks (an upsert), not a secret it holds"),
+        Invalid('import { v } from "convex/values";\nimport { action, internalMutation } from "./_generated/server";\n'
+                'import { internal } from "./_generated/api";\n'
+                'export const keep = internalMutation({ args: { owner: v.string(), value: v.string() }, handler: async (ctx, a) => {\n'
+                '  await ctx.db.insert("grants", { owner: a.owner, value: a.value });\n}});\n'
+                'export const grant = action({ args: { code: v.string(), owner: v.string() }, handler: async (ctx, args) => {\n'
+                '  await ctx.runMutation(internal.example.keep, { owner: args.owner, value: args.code });\n}});\n',
+                files=AUTH_CONFIG, lines=[7], message="anyone can call it",
+                note="a `code` handed to a mutation that only stores it is a value the caller picks, not a secret"),
+        Invalid('import { v } from "convex/values";\nimport { action } from "./_generated/server";\n'
+                'async function trade(code: string) {\n'
+                '  const res = await fetch("https://idp.example.com/token", { method: "POST", body: JSON.stringify({ code }) });\n'
+                '  return await res.text();\n}\n'
+                'export const connect = action({ args: { code: v.string() }, handler: async (ctx, args) => {\n'
+                '  const token = await trade(args.code);\n  await ctx.scheduler.runAfter(0, "sync" as any, { token });\n}});\n',
+                files=AUTH_CONFIG, lines=[7], message="anyone can call it",
+                note="a `code` only sent to another server proves something there, not who may act here"),
+        Invalid('import { v } from "convex/values";\nimport { action, internalMutation } from "./_generated/server";\n'
+                'import { internal } from "./_generated/api";\nimport { OAuthClient } from "idp-sdk";\n'
+                'export const link = internalMutation({ args: { owner: v.string(), refresh: v.string() }, handler: async (ctx, a) => {\n'
+                '  await ctx.db.insert("links", { owner: a.owner, refresh: a.refresh });\n}});\n'
+                'export const callback = action({ args: { code: v.string(), state: v.string() }, handler: async (ctx, args) => {\n'
+                '  const { owner } = JSON.parse(atob(args.state));\n'
+                '  const tokens = await new OAuthClient().getToken(args.code);\n'
+                '  await ctx.runMutation(internal.example.link, { owner, refresh: tokens.refresh });\n}});\n',
+                files=AUTH_CONFIG, lines=[8], message="anyone can call it",
+                note="an OAuth callback: the provider\'s `code` is exchanged, and `state` (the caller\'s) picks the owner"),
+        Invalid('import { v } from "convex/values";\nimport { action, internalMutation } from "./_generated/server";\n'
+                'import { internal } from "./_generated/api";\n'
+                'export const put = internalMutation({ args: { owner: v.string(), token: v.string() }, handler: async (ctx, a) => {\n'
+                '  await ctx.db.insert("links", a);\n}});\n'
+                'export const save = action({ args: { owner: v.string(), note: v.string() }, handler: async (ctx, args) => {\n'
+                '  await ctx.runMutation(internal.example.put, { owner: args.owner, token: args.note });\n}});\n',
+                files=AUTH_CONFIG, lines=[7], message="anyone can call it",
+                note="the arguments stored whole: `token` is written, never checked"),
         Invalid(SERVER + RESET.replace("@@", ""), files=AUTH_CONFIG, lines=[4], message="`args.userId` is left out",
                 note="the identity check is only on the path where the caller passes no `userId`"),
         Invalid(PUBLIC_MODULE + MINE, path="convex/artifacts/public.ts", files=AUTH_CONFIG, lines=[4],
