@@ -35,6 +35,16 @@ NULLABLE_VIEWER = {**AUTH_CONFIG, "convex/functions.ts":
 VIEWER_SERVER = 'import { v } from "convex/values";\nimport { mutation } from "./functions";\n'
 
 
+COMPANY = {**AUTH_CONFIG, "convex/lib/company.ts":
+           'async function mustSignIn(ctx: any) {\n  const who = await ctx.auth.getUserIdentity();\n'
+           '  if (!who) throw new Error("Not authenticated");\n  return who;\n}\n'
+           'export async function companyOf(ctx: any): Promise<string | null> {\n'
+           '  try {\n    const who = await mustSignIn(ctx);\n    return who.org ?? null;\n  } catch {\n    return null;\n  }\n}\n'
+           'export async function checkCompany(ctx: any, doc: { company?: string }) {\n'
+           '  const company = await companyOf(ctx);\n  if (!company) return;\n'
+           '  if (doc.company !== company) throw new Error("forbidden");\n}\n'}
+
+
 class RequireAccessControl(Rule):
     """Public function with no access control.
 
@@ -60,7 +70,11 @@ class RequireAccessControl(Rule):
       fetch whose result is ignored or read only through `?.` is reported as "fetched but
       never checked", and one only on the path where the caller leaves an identity
       argument out (`args.userId ?? await getAuthUserId(ctx)`, or the `else` of `if
-      (args.userId)`) does not count: the caller can pass anyone's;
+      (args.userId)`) does not count: the caller can pass anyone's; nor does a check that
+      runs only for a signed-in caller (`if (identity) { ...throw... }` and then the write:
+      a signed-out caller skips it), nor one whose "not signed in" error a helper catches
+      and turns into a value (`try { await requireUser(ctx) } catch { return null }`)
+      unless the handler stops on that null;
     - guard calls named like the official plugin's pattern (`requireUser`, `assertAdmin`,
       `ensureMember`, `checkAccess`, `canEdit`, `hasRole`) and the names or `/regexes/`
       configured in `auth-helpers` — but not one the handler gives only its arguments
@@ -173,6 +187,17 @@ class RequireAccessControl(Rule):
               '    if (!room) throw new Error("no such room");\n    await ctx.db.patch("rooms", room._id, { state: args.state });\n'
               '  },\n});\n',
               files=AUTH_CONFIG, note="a room code next to a `state` argument, looked up here: no OAuth callback"),
+        Valid(SERVER + 'export const card = query({ args: { id: v.id("cards") }, handler: async (ctx, { id }) => {\n'
+              '  const identity = await ctx.auth.getUserIdentity();\n  const card = await ctx.db.get("cards", id);\n'
+              '  if (identity) {\n    if (card?.owner !== identity.subject) throw new Error("forbidden");\n    return card;\n  }\n'
+              '  return null;\n}});\n',
+              files=AUTH_CONFIG, note="the signed-in branch always returns: a signed-out caller gets nothing"),
+        Valid(SERVER + 'import { companyOf } from "./lib/company";\n'
+              'export const rename = mutation({ args: { id: v.id("invoices"), name: v.string() }, handler: async (ctx, args) => {\n'
+              '  const company = await companyOf(ctx);\n  if (!company) throw new Error("sign in");\n'
+              '  const inv = await ctx.db.get("invoices", args.id);\n  if (inv?.company !== company) throw new Error("forbidden");\n'
+              '  await ctx.db.patch("invoices", args.id, { name: args.name });\n}});\n',
+              files=COMPANY, note="the helper turns the sign-in error into null, and the handler stops on null"),
         Valid(SERVER + 'import { requireSession } from "./lib/session";\n'
               'export const save = mutation({ args: { sessionId: v.string(), text: v.string() }, handler: async (ctx, args) => {\n'
               '  await requireSession(ctx, args.sessionId);\n  await ctx.db.insert("notes", { text: args.text });\n}});\n',
@@ -504,6 +529,23 @@ class RequireAccessControl(Rule):
                 '  await ctx.runMutation(internal.example.put, { owner: args.owner, token: args.note });\n}});\n',
                 files=AUTH_CONFIG, lines=[7], message="anyone can call it",
                 note="the arguments stored whole: `token` is written, never checked"),
+        Invalid(SERVER + 'export const setState = mutation({ args: { id: v.id("cards"), state: v.string() }, handler: async (ctx, args) => {\n'
+                '  const identity = await ctx.auth.getUserIdentity();\n  const card = await ctx.db.get("cards", args.id);\n'
+                '  if (identity) {\n    const board = card && (await ctx.db.get("boards", card.board));\n'
+                '    if (board?.owner !== identity.subject) throw new Error("forbidden");\n  }\n'
+                '  await ctx.db.patch("cards", args.id, { state: args.state });\n}});\n',
+                files=AUTH_CONFIG, lines=[5], message="only when `identity` is set",
+                note="fail-open: the check runs only for a signed-in caller; a signed-out one goes on to the write"),
+        Invalid(SERVER + 'import { checkCompany, companyOf } from "./lib/company";\n'
+                'export const list = query({ args: {}, handler: async (ctx) => {\n'
+                '  const company = await companyOf(ctx);\n'
+                '  const rows = company ? ctx.db.query("invoices").withIndex("by_company", (q) => q.eq("company", company))\n'
+                '    : ctx.db.query("invoices");\n  return await rows.take(50);\n}});\n'
+                'export const setAmount = mutation({ args: { id: v.id("invoices"), amount: v.number() }, handler: async (ctx, args) => {\n'
+                '  const inv = await ctx.db.get("invoices", args.id);\n  if (!inv) throw new Error("not found");\n'
+                '  await checkCompany(ctx, inv);\n  await ctx.db.patch("invoices", args.id, { amount: args.amount });\n}});\n',
+                files=COMPANY, lines=[5, 11], message="is caught and turned into a value",
+                note="the sign-in check\'s error is caught and becomes null, which the callers let through"),
         Invalid(SERVER + RESET.replace("@@", ""), files=AUTH_CONFIG, lines=[4], message="`args.userId` is left out",
                 note="the identity check is only on the path where the caller passes no `userId`"),
         Invalid(PUBLIC_MODULE + MINE, path="convex/artifacts/public.ts", files=AUTH_CONFIG, lines=[4],
@@ -726,6 +768,9 @@ class RequireAccessControl(Rule):
             if access.caller_decides:
                 hint += (f" ({access.caller_decides[0].what} is given only the arguments, which the caller "
                          "chooses: it cannot tell who is asking)")
+            elif access.swallowed:
+                hint += (f" (the error of {access.swallowed[0].what} is caught and turned into a value, so a "
+                         "signed-out caller goes on)")
             elif access.blind_guards:
                 hint += (f" ({access.blind_guards[0].what} never asks `ctx.auth` who is calling, so it cannot "
                          "tell who is asking)")
@@ -736,6 +781,13 @@ class RequireAccessControl(Rule):
                 hint += (f" (the caller's identity is used only when `{access.overridden_identity[0].what}` is left "
                          "out, so a caller can pass anyone's)")
             unused = [i for i in access.unused_identity if i.reached is not None]
+            if unused and unused[0].signed_in_test is not None:
+                i = unused[0]
+                report_in_handler(ctx, fn, i.reached, i.site.node,
+                                  f"{describe_function(fn)} checks the caller only when `{i.signed_in_test}` is set: a "
+                                  "signed-out caller skips the check and goes on; throw (or return) when it is "
+                                  f"null{hint}")
+                continue
             if unused:
                 i = unused[0]
                 report_in_handler(ctx, fn, i.reached, i.site.node,
