@@ -125,6 +125,9 @@ class IdentityFetch:
     site: CallSite
     reached: Reached | None  # in the handler or a helper (None: in a builder's customization)
     used: bool
+    # when not used because the check runs only for a signed-in caller: the test that skips
+    # it (`identity` of `if (identity) { ...throw... }`)
+    signed_in_test: str | None = None
 
 
 @dataclass(slots=True)
@@ -144,6 +147,8 @@ class Access:
     may_write: bool = False
     caller_decides: list[Evidence] = field(default_factory=list)  # guards given only the arguments
     blind_guards: list[Evidence] = field(default_factory=list)  # guards that never ask ctx.auth who calls
+    # checks whose "not signed in" error a `catch` turns into a value the handler goes on with
+    swallowed: list[Evidence] = field(default_factory=list)
     # identities an argument overrides (`args.userId ?? await getAuthUserId(ctx)`): what = the argument
     overridden_identity: list[Evidence] = field(default_factory=list)
     # a claim of a fetched identity an argument overrides, whose value then picks the row the
@@ -177,6 +182,7 @@ class AccessAnalysis:
         self._admin_tables: dict[int, set[str]] = {}
         self._busy: set[int] = set()
         self._module_checks: dict[tuple, bool] = {}
+        self._forwarding: set[str] = set()  # run targets' arguments being followed (`_only_forwarded`)
 
     def of(self, fn: "RegisteredFunction") -> Access:
         key = id(fn)
@@ -564,6 +570,13 @@ class AccessAnalysis:
         if handler is None or facts is None:
             return True  # cannot tell
         reads = list(self._argument_reads(fn, name))
+        # handed on and never checked here: sent to a server (`fetch`, a helper that only
+        # sends it), or to a function run through `ctx.run*` that does not check it
+        reads = [value for value in reads if value is None or not self._only_forwarded(facts, handler, value, 0)]
+        if name == "code" and self._oauth_callback(fn):
+            # an OAuth callback's `code` is the provider's, exchanged for tokens: it grants
+            # nothing here unless this app looks it up or compares it
+            reads = [value for value in reads if value is not None and _looked_up_or_compared(value)]
         stored = [value is not None and _stored_in_document(value) for value in reads]
         if any(stored) and not _SESSION_ARG.search(name):
             return False
@@ -574,6 +587,84 @@ class AccessAnalysis:
                    for other in taken):
                 return False
         return bool(reads)
+
+    def _oauth_callback(self, fn: "RegisteredFunction") -> bool:
+        """Does the function take an OAuth redirect's `code` and `state`?"""
+        val = self.project.args_validator(fn)
+        return val is not None and val.required().kind == "object" and "state" in val.required().fields
+
+    def _only_forwarded(self, facts: FileFacts, func, read: Node, depth: int) -> bool:
+        """Is this read of a value only handed on, unchecked: to `fetch` (another server
+        checks it, which says nothing about whose data this app then touches), to a
+        project helper handed no ctx that only forwards it, or as field `key` of a
+        `ctx.run*` call whose target does not take it as a capability it checks? Also
+        through a local const all of whose reads are forwarded."""
+        if depth > 3:
+            return False
+        n, direct, key = read, True, None
+        if read.type == "shorthand_property_identifier":  # `{ code }`
+            direct, key = False, read.text
+        while True:
+            p = n.parent
+            if p is None:
+                return False
+            if p.type in ("parenthesized_expression", "as_expression", "non_null_expression", "satisfies_expression",
+                          "await_expression"):
+                n = p
+                continue
+            if p.type == "pair":
+                if n.field != "value":
+                    return False
+                key = js.property_key(p)
+                n, direct = p, False
+                continue
+            if p.type in ("object", "array", "template_string", "template_substitution", "spread_element") \
+                    or (p.type == "binary_expression" and p.has_tok("+")):
+                n, direct = p, False
+                continue
+            if p.type == "variable_declarator" and n.field == "value":
+                name = p.child("name")
+                if name is None or name.type != "identifier" or js.enclosing_function(p) is None:
+                    return False
+                uses = list(scope.reads_of(js.enclosing_function(p), name.text or ""))
+                return bool(uses) and all(self._only_forwarded(facts, func, u, depth + 1) for u in uses)
+            if p.type != "arguments" or p.parent is None:
+                return False
+            call = p.parent
+            site = next((c for c in func.all_calls() if c.node is call), None)
+            if site is None:
+                return False
+            if site.global_name in _PASS_THROUGH:  # `JSON.stringify({ code })`, `new URLSearchParams({ code })`
+                n, direct = call, False
+                continue
+            break
+        if site.global_name == "fetch":
+            return True
+        if site.path and site.path[-1] in _RUN and site.ref is not None and site.ref.kind == "param":
+            target = self._run_target(site)
+            if target is None or key is None or target.handler is None:
+                return False
+            val = self.project.args_validator(target)
+            if val is None or val.required().kind != "object" or key not in val.required().fields:
+                return False
+            if key in self._forwarding:
+                return False  # a cycle of runs
+            self._forwarding.add(key)
+            try:
+                return not (CAPABILITY_ARG.match(_camel(key)) and self._handler_checks(target, key))
+            finally:
+                self._forwarding.discard(key)
+        target = self.project.callgraph.callee(facts, site)
+        if target is None or not direct or any(
+                (ref := facts.ref_of(a)) is not None and ref.kind == "param" and ref.index == 0 and not ref.path
+                for a in map(js.unwrap, js.call_args(call)) if a is not None and a.type == "identifier"):
+            return False  # a package's code, or a helper handed ctx: it may look the value up
+        index = next((i for i, a in enumerate(js.call_args(call)) if a is n), None)
+        hfacts, hinfo = target
+        if index is None or hinfo.body is None:
+            return False
+        uses = [u for u, ref in hfacts.parameter_reads(hinfo, hinfo.body) if ref.index == index and not ref.path]
+        return bool(uses) and all(self._only_forwarded(hfacts, hinfo, u, depth + 1) for u in uses)
 
     def _argument_reads(self, fn: "RegisteredFunction", name: str):
         """Where the handler reads argument `name`: the read's node (`args.token`, a
@@ -591,7 +682,8 @@ class AccessAnalysis:
             p = n.parent  # the arguments object: `args.token`, or handed on whole
             prop = p.child("property") if p is not None and p.type == "member_expression" and n.field == "object" else None
             if prop is None:
-                yield None
+                # written whole (`ctx.db.insert("links", args)`, `{ ...args }`): stored, field by field
+                yield n if _stored_in_document(n) else None
             elif prop.text == name:
                 yield p
 
@@ -601,9 +693,16 @@ class AccessAnalysis:
         if secret is not None:
             out.evidence.append(Evidence(facts, secret[0], f"a comparison with the secret `{secret[1]}`", where,
                                         about_caller=False))
+        swallowed_above = where != "builder" and _swallowed(r, None)
         for site in r.func.all_calls():
             kind, what = self.classify(facts, site)
             if kind is None:
+                continue
+            if kind in ("identity", "fetch", "guard") and where != "builder" \
+                    and (swallowed_above or _swallowed(r, site.node)):
+                # `try { ... await requireUser(ctx) ... } catch { return null }` in a helper: a
+                # signed-out caller's error becomes a value, and the handler goes on
+                out.swallowed.append(Evidence(facts, site.node, what, where))
                 continue
             if kind == "identity":
                 used = result_used(site.node)
@@ -611,7 +710,11 @@ class AccessAnalysis:
                     used = False  # `if (!userId) return null` in a helper whose result the handler ignores
                 elif not used and where == "helper" and _returns_optional_read(site.node) and _handler_stops_on_null(r):
                     used = True  # `return identity?.subject ?? null`, and the handler's `if (!userId) return []`
-                out.identity.append(IdentityFetch(facts, site, r if where != "builder" else None, used))
+                signed_in_test = None
+                if not used and where != "builder":
+                    # the handler's own fetch, or its call into the helper that makes it
+                    signed_in_test = _signed_in_test(site.node if not r.via else r.via[0][1].node)
+                out.identity.append(IdentityFetch(facts, site, r if where != "builder" else None, used, signed_in_test))
                 arg = _argument_first(r, site) if used and where == "handler" else None
                 if arg is not None:
                     out.overridden_identity.append(Evidence(facts, site.node, arg, where))
@@ -672,6 +775,8 @@ class AccessAnalysis:
         if target is None or depth > 3:
             return False
         for inner in callgraph.reach(*target):
+            if any(_swallows(v.node, False) for _f, v in inner.via):
+                continue  # its "not signed in" error is caught and turned into a value: no stop
             if _secret_comparison(inner) is not None:
                 return False
             if ctx_given and any(path[:1] == ("auth",) for _use, path in inner.ctx_uses()):
@@ -680,6 +785,8 @@ class AccessAnalysis:
                 return False  # ctx handed to code we cannot see (`enforce(ctx, ...)` of a package)
             for s in inner.func.all_calls():
                 kind, _what = self.classify(inner.facts, s)
+                if kind in ("identity", "fetch", "guard") and _swallows(s.node, False):
+                    continue  # its error is caught and turned into a value: a signed-out caller goes on
                 if kind in ("identity", "fetch", "rls", "run"):
                     return False
                 if kind == "guard" and not self._blind_guard(inner, s, depth + 1, ctx_given):
@@ -737,6 +844,54 @@ class AccessAnalysis:
     def _run_target(self, site: CallSite) -> "RegisteredFunction | None":
         use = self.project.call_index.use_at(site.node)
         return use.target if use is not None else None
+
+
+def _swallows(call: Node, in_handler: bool) -> bool:
+    """Is `call` inside a `try` (of its own function) whose `catch` throws nothing? In the
+    handler, a catch that returns stops the caller too; in a helper it hands its caller a
+    value instead of the error (`catch { return null }`)."""
+    n = call
+    while n.parent is not None and n.type not in js.FUNCTION_TYPES:
+        p = n.parent
+        if p.type == "try_statement" and n.field == "body":
+            catch = p.child("handler")
+            body = catch.child("body") if catch is not None else None
+            if body is None:
+                return False
+            owner = js.enclosing_function(p)
+            if any(t.type == "throw_statement" and js.enclosing_function(t) is owner for t in body.walk()):
+                return False
+            return not (in_handler and js.always_exits(body))
+        n = p
+    return False
+
+
+def _swallowed(r: Reached, call: Node | None) -> bool:
+    """Is the error of `call` (a call in `r`; None: `r` itself) caught on the way to the
+    handler and turned into a value the handler goes on with? A helper's `catch { return
+    null }` still stops the handler when the handler calls that helper itself and stops on
+    null (`if (!company) throw ...`)."""
+    calls = [site.node for _f, site in r.via] + ([call] if call is not None else [])
+    for depth, node in enumerate(calls):  # `node` sits in the function reached at `depth`
+        if _swallows(node, depth == 0) and not (depth == 1 and _stops_on_null_at(calls[0])):
+            return True
+    return False
+
+
+def _stops_on_null_at(call: Node) -> bool:
+    """Does the handler stop when the value of `call` (a helper's result) is null?"""
+    def stops(read: Node, _depth: int) -> bool:
+        o = js.outer(read)
+        p = o.parent
+        while p is not None and (p.type == "unary_expression" and p.has_tok("!")
+                                 or p.type == "binary_expression" and p.has_tok("||")
+                                 or p.type == "binary_expression" and any(p.has_tok(t) for t in ("===", "==")) and
+                                 _is_nullish(js.unwrap(p.child("right") if o.field == "left" else p.child("left")))):
+            o = js.outer(p)
+            p = o.parent
+        return p is not None and p.type == "if_statement" and o.field == "condition" \
+            and js.always_exits(p.child("consequence"))
+    return _value_acted_on(_value_of(call), stops)
 
 
 def _throws(r: Reached) -> bool:
@@ -1246,6 +1401,26 @@ def _secret_comparison(r: Reached) -> tuple[Node, str] | None:
     return None
 
 
+# global calls that hand their argument on as it is, encoded (`body: JSON.stringify({ code })`)
+_PASS_THROUGH = frozenset(["JSON.stringify", "String", "encodeURIComponent", "URLSearchParams", "btoa"])
+
+
+def _looked_up_or_compared(read: Node) -> bool:
+    """Is a value compared (`===`) or handed to a database query (`.eq("code", code)`,
+    `ctx.db.get(...)`): checked against this app's own data?"""
+    n = js.outer(read)
+    p = n.parent
+    if p is not None and p.type == "binary_expression" and any(p.has_tok(t) for t in _EQUALITY):
+        return True
+    while p is not None and p.type not in _STOP_CLIMB:
+        if p.type == "call_expression":
+            chain = js.member_chain(js.callee(p))
+            if chain is not None and chain[1] and chain[1][-1] in ("eq", "get", "normalizeId", "unique", "first"):
+                return True
+        p = p.parent
+    return False
+
+
 _SESSION_ARG = re.compile(r"[sS]ession(Id|Token)$")
 _DB_WRITES = ("insert", "patch", "replace")
 
@@ -1256,10 +1431,17 @@ def _stored_in_document(value: Node) -> bool:
     p = value.parent
     if value.type == "shorthand_property_identifier":
         obj = p
-    elif p is not None and p.type == "pair" and value.field == "value":
+    elif p is not None and (p.type == "pair" and value.field == "value" or p.type == "spread_element"):
         obj = p.parent
+    elif p is not None and p.type == "arguments" and value.type == "identifier":  # the document itself
+        obj = value
     else:
         return False
+    if obj is value:
+        obj = p.parent
+        callee = js.callee(obj) if obj is not None and obj.type == "call_expression" else None
+        prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
+        return prop is not None and prop.text in _DB_WRITES
     if obj is None or obj.type != "object" or obj.parent is None or obj.parent.type != "arguments":
         return False
     callee = js.callee(obj.parent.parent) if obj.parent.parent is not None else None
@@ -1437,6 +1619,16 @@ def optional_read_checked(read: Node) -> bool:
     return _value_acted_on(_value_of(read), _checked)
 
 
+def _reads_of_value(n: Node) -> list[Node]:
+    """The reads of the variable the value `n` initializes (or `n` itself)."""
+    p = n.parent
+    if p is not None and p.type == "variable_declarator" and n.field == "value":
+        owner = js.enclosing_function(p)
+        body = owner if owner is not None else _root(p)
+        return [read for name in scope.bound_names(p) for read in scope.reads_of(body, name)]
+    return [n]
+
+
 def _value_acted_on(n: Node, acted_on, depth: int = 0) -> bool:
     """Does some read of the value `n` (directly, or through the variable it initializes)
     pass `acted_on`?"""
@@ -1451,7 +1643,7 @@ def _value_acted_on(n: Node, acted_on, depth: int = 0) -> bool:
 
 
 def _used(read: Node, depth: int) -> bool:
-    if _only_when_present(read):
+    if _only_when_present(read) or _only_when_signed_in(read):
         return False
     if _soft(read):
         o = js.outer(read)
@@ -1521,6 +1713,62 @@ def _only_when_present(read: Node) -> bool:
                 return _exits_when_true(top)
         p = p.parent
     return False
+
+
+def _only_when_signed_in(read: Node, _depth: int = 0) -> bool:
+    """`if (identity) { ...; if (board.owner !== identity.subject) throw ... }` followed by
+    more work: a read in the test of presence, or in the block it guards, of an `if` with no
+    `else` whose block checks (throws) but does not always exit. A signed-out caller skips the
+    block, check and all, and goes on to what follows (fail-open)."""
+    n = read
+    while n.parent is not None and n.type not in js.FUNCTION_TYPES:
+        p = n.parent
+        if p.type == "if_statement" and n.field in ("condition", "consequence") and p.child("alternative") is None \
+                and _tests_presence(js.unwrap(p.child("condition")), read.text) and _fails_open(p):
+            return True
+        n = p
+    return False
+
+
+def _signed_in_test(call: Node) -> str | None:
+    """The name whose presence a fail-open `if` tests (`identity` of `if (identity) {...}`),
+    when some read of the value of `call` sits in one (see `_only_when_signed_in`)."""
+    found = [read.text or "" for read in _reads_of_value(_value_of(call)) if _only_when_signed_in(read)]
+    return found[0] if found else None
+
+
+def _tests_presence(cond: Node | None, name: str | None) -> bool:
+    """`x`, `!!x`, `x !== null`, `x != undefined`: true when `x` holds a value."""
+    if cond is None or name is None:
+        return False
+    if cond.type == "identifier":
+        return cond.text == name
+    if cond.type == "unary_expression" and cond.has_tok("!") and cond.children:
+        inner = js.unwrap(cond.children[0])
+        return inner is not None and inner.type == "unary_expression" and inner.has_tok("!") and bool(inner.children) \
+            and _tests_presence(js.unwrap(inner.children[0]), name)
+    if cond.type == "binary_expression" and (cond.has_tok("!==") or cond.has_tok("!=")):
+        left, right = js.unwrap(cond.child("left")), js.unwrap(cond.child("right"))
+        for a, b in ((left, right), (right, left)):
+            if a is not None and a.type == "identifier" and a.text == name and _is_nullish(b):
+                return True
+    return False
+
+
+def _fails_open(stmt: Node) -> bool:
+    """Does this `if` guard a check (its block throws somewhere, but not always) and is it
+    followed by more calls in its block, which a caller who skips it still reaches?"""
+    block = stmt.child("consequence")
+    if block is None or js.always_exits(block):
+        return False
+    owner = js.enclosing_function(stmt)
+    if not any(js.enclosing_function(t) is owner for t in block.walk() if t.type == "throw_statement"):
+        return False
+    parent = stmt.parent
+    if parent is None or parent.type != "statement_block":
+        return False
+    after = [c for c in parent.children if c.start >= stmt.end]
+    return any(c.type == "call_expression" for a in after for c in a.walk())
 
 
 def _checked(read: Node, depth: int) -> bool:

@@ -35,6 +35,16 @@ NULLABLE_VIEWER = {**AUTH_CONFIG, "convex/functions.ts":
 VIEWER_SERVER = 'import { v } from "convex/values";\nimport { mutation } from "./functions";\n'
 
 
+COMPANY = {**AUTH_CONFIG, "convex/lib/company.ts":
+           'async function mustSignIn(ctx: any) {\n  const who = await ctx.auth.getUserIdentity();\n'
+           '  if (!who) throw new Error("Not authenticated");\n  return who;\n}\n'
+           'export async function companyOf(ctx: any): Promise<string | null> {\n'
+           '  try {\n    const who = await mustSignIn(ctx);\n    return who.org ?? null;\n  } catch {\n    return null;\n  }\n}\n'
+           'export async function checkCompany(ctx: any, doc: { company?: string }) {\n'
+           '  const company = await companyOf(ctx);\n  if (!company) return;\n'
+           '  if (doc.company !== company) throw new Error("forbidden");\n}\n'}
+
+
 class RequireAccessControl(Rule):
     """Public function with no access control.
 
@@ -60,7 +70,11 @@ class RequireAccessControl(Rule):
       fetch whose result is ignored or read only through `?.` is reported as "fetched but
       never checked", and one only on the path where the caller leaves an identity
       argument out (`args.userId ?? await getAuthUserId(ctx)`, or the `else` of `if
-      (args.userId)`) does not count: the caller can pass anyone's;
+      (args.userId)`) does not count: the caller can pass anyone's; nor does a check that
+      runs only for a signed-in caller (`if (identity) { ...throw... }` and then the write:
+      a signed-out caller skips it), nor one whose "not signed in" error a helper catches
+      and turns into a value (`try { await requireUser(ctx) } catch { return null }`)
+      unless the handler stops on that null;
     - guard calls named like the official plugin's pattern (`requireUser`, `assertAdmin`,
       `ensureMember`, `checkAccess`, `canEdit`, `hasRole`) and the names or `/regexes/`
       configured in `auth-helpers` — but not one the handler gives only its arguments
@@ -76,7 +90,11 @@ class RequireAccessControl(Rule):
       `inviteCode`, `respondentToken`, `confirmationCode`, `sessionId`, ...; not a push
       token or a page cursor) — which the Convex docs accept as access control, as long as
       the handler reads it, or the custom builder declares it (a customization sees only the
-      arguments it declares); a session id the handler only stores counts only when the
+      arguments it declares). One the handler only stores (also as part of the arguments
+      object written whole) or only hands on — to `fetch`, to a helper that only sends it,
+      to a function run through `ctx.run*` that does not check it — checks nothing, and
+      neither does an OAuth callback's `code` (next to `state`) unless the handler looks it
+      up or compares it: it is exchanged with the provider; a session id the handler only stores counts only when the
       function takes no identity argument (`userId`) as well: then the caller picks whose
       data it is, and nothing checks the session;
     - in a query, a filter that only returns records marked public or published
@@ -155,6 +173,31 @@ class RequireAccessControl(Rule):
               '  const sessionId = args.session.trim();\n'
               '  await ctx.runMutation(internal.example.touch, { sessionId });\n}});\n',
               files=AUTH_CONFIG, note="the capability comes from the action's own caller: it had to know it"),
+        Valid('import { v } from "convex/values";\nimport { action, internalMutation } from "./_generated/server";\n'
+              'import { internal } from "./_generated/api";\n'
+              'export const redeem = internalMutation({ args: { inviteCode: v.string() }, handler: async (ctx, args) => {\n'
+              '  const inv = await ctx.db.query("invites").withIndex("by_code", (q) => q.eq("code", args.inviteCode)).unique();\n'
+              '  if (!inv) throw new Error("bad invite");\n  await ctx.db.patch("invites", inv._id, { used: true });\n}});\n'
+              'export const accept = action({ args: { inviteCode: v.string() }, handler: async (ctx, args) => {\n'
+              '  await ctx.runMutation(internal.example.redeem, { inviteCode: args.inviteCode });\n}});\n',
+              files=AUTH_CONFIG, note="handed through `ctx.runMutation` to a function that looks the code up"),
+        Valid(SERVER + 'export const setRoomState = mutation({ args: { code: v.string(), state: v.string() },\n'
+              '  handler: async (ctx, args) => {\n'
+              '    const room = await ctx.db.query("rooms").withIndex("by_code", (q) => q.eq("code", args.code)).unique();\n'
+              '    if (!room) throw new Error("no such room");\n    await ctx.db.patch("rooms", room._id, { state: args.state });\n'
+              '  },\n});\n',
+              files=AUTH_CONFIG, note="a room code next to a `state` argument, looked up here: no OAuth callback"),
+        Valid(SERVER + 'export const card = query({ args: { id: v.id("cards") }, handler: async (ctx, { id }) => {\n'
+              '  const identity = await ctx.auth.getUserIdentity();\n  const card = await ctx.db.get("cards", id);\n'
+              '  if (identity) {\n    if (card?.owner !== identity.subject) throw new Error("forbidden");\n    return card;\n  }\n'
+              '  return null;\n}});\n',
+              files=AUTH_CONFIG, note="the signed-in branch always returns: a signed-out caller gets nothing"),
+        Valid(SERVER + 'import { companyOf } from "./lib/company";\n'
+              'export const rename = mutation({ args: { id: v.id("invoices"), name: v.string() }, handler: async (ctx, args) => {\n'
+              '  const company = await companyOf(ctx);\n  if (!company) throw new Error("sign in");\n'
+              '  const inv = await ctx.db.get("invoices", args.id);\n  if (inv?.company !== company) throw new Error("forbidden");\n'
+              '  await ctx.db.patch("invoices", args.id, { name: args.name });\n}});\n',
+              files=COMPANY, note="the helper turns the sign-in error into null, and the handler stops on null"),
         Valid(SERVER + 'import { requireSession } from "./lib/session";\n'
               'export const save = mutation({ args: { sessionId: v.string(), text: v.string() }, handler: async (ctx, args) => {\n'
               '  await requireSession(ctx, args.sessionId);\n  await ctx.db.insert("notes", { text: args.text });\n}});\n',
@@ -452,6 +495,57 @@ class RequireAccessControl(Rule):
                 '    else await ctx.db.insert("stations", { code: args.code, ownerId: args.ownerId });\n  },\n});\n',
                 files=AUTH_CONFIG, lines=[4],
                 note="a `code` the handler stores is a key the caller picks (an upsert), not a secret it holds"),
+        Invalid('import { v } from "convex/values";\nimport { action, internalMutation } from "./_generated/server";\n'
+                'import { internal } from "./_generated/api";\n'
+                'export const keep = internalMutation({ args: { owner: v.string(), value: v.string() }, handler: async (ctx, a) => {\n'
+                '  await ctx.db.insert("grants", { owner: a.owner, value: a.value });\n}});\n'
+                'export const grant = action({ args: { code: v.string(), owner: v.string() }, handler: async (ctx, args) => {\n'
+                '  await ctx.runMutation(internal.example.keep, { owner: args.owner, value: args.code });\n}});\n',
+                files=AUTH_CONFIG, lines=[7], message="anyone can call it",
+                note="a `code` handed to a mutation that only stores it is a value the caller picks, not a secret"),
+        Invalid('import { v } from "convex/values";\nimport { action } from "./_generated/server";\n'
+                'async function trade(code: string) {\n'
+                '  const res = await fetch("https://idp.example.com/token", { method: "POST", body: JSON.stringify({ code }) });\n'
+                '  return await res.text();\n}\n'
+                'export const connect = action({ args: { code: v.string() }, handler: async (ctx, args) => {\n'
+                '  const token = await trade(args.code);\n  await ctx.scheduler.runAfter(0, "sync" as any, { token });\n}});\n',
+                files=AUTH_CONFIG, lines=[7], message="anyone can call it",
+                note="a `code` only sent to another server proves something there, not who may act here"),
+        Invalid('import { v } from "convex/values";\nimport { action, internalMutation } from "./_generated/server";\n'
+                'import { internal } from "./_generated/api";\nimport { OAuthClient } from "idp-sdk";\n'
+                'export const link = internalMutation({ args: { owner: v.string(), refresh: v.string() }, handler: async (ctx, a) => {\n'
+                '  await ctx.db.insert("links", { owner: a.owner, refresh: a.refresh });\n}});\n'
+                'export const callback = action({ args: { code: v.string(), state: v.string() }, handler: async (ctx, args) => {\n'
+                '  const { owner } = JSON.parse(atob(args.state));\n'
+                '  const tokens = await new OAuthClient().getToken(args.code);\n'
+                '  await ctx.runMutation(internal.example.link, { owner, refresh: tokens.refresh });\n}});\n',
+                files=AUTH_CONFIG, lines=[8], message="anyone can call it",
+                note="an OAuth callback: the provider\'s `code` is exchanged, and `state` (the caller\'s) picks the owner"),
+        Invalid('import { v } from "convex/values";\nimport { action, internalMutation } from "./_generated/server";\n'
+                'import { internal } from "./_generated/api";\n'
+                'export const put = internalMutation({ args: { owner: v.string(), token: v.string() }, handler: async (ctx, a) => {\n'
+                '  await ctx.db.insert("links", a);\n}});\n'
+                'export const save = action({ args: { owner: v.string(), note: v.string() }, handler: async (ctx, args) => {\n'
+                '  await ctx.runMutation(internal.example.put, { owner: args.owner, token: args.note });\n}});\n',
+                files=AUTH_CONFIG, lines=[7], message="anyone can call it",
+                note="the arguments stored whole: `token` is written, never checked"),
+        Invalid(SERVER + 'export const setState = mutation({ args: { id: v.id("cards"), state: v.string() }, handler: async (ctx, args) => {\n'
+                '  const identity = await ctx.auth.getUserIdentity();\n  const card = await ctx.db.get("cards", args.id);\n'
+                '  if (identity) {\n    const board = card && (await ctx.db.get("boards", card.board));\n'
+                '    if (board?.owner !== identity.subject) throw new Error("forbidden");\n  }\n'
+                '  await ctx.db.patch("cards", args.id, { state: args.state });\n}});\n',
+                files=AUTH_CONFIG, lines=[5], message="only when `identity` is set",
+                note="fail-open: the check runs only for a signed-in caller; a signed-out one goes on to the write"),
+        Invalid(SERVER + 'import { checkCompany, companyOf } from "./lib/company";\n'
+                'export const list = query({ args: {}, handler: async (ctx) => {\n'
+                '  const company = await companyOf(ctx);\n'
+                '  const rows = company ? ctx.db.query("invoices").withIndex("by_company", (q) => q.eq("company", company))\n'
+                '    : ctx.db.query("invoices");\n  return await rows.take(50);\n}});\n'
+                'export const setAmount = mutation({ args: { id: v.id("invoices"), amount: v.number() }, handler: async (ctx, args) => {\n'
+                '  const inv = await ctx.db.get("invoices", args.id);\n  if (!inv) throw new Error("not found");\n'
+                '  await checkCompany(ctx, inv);\n  await ctx.db.patch("invoices", args.id, { amount: args.amount });\n}});\n',
+                files=COMPANY, lines=[5, 11], message="is caught and turned into a value",
+                note="the sign-in check\'s error is caught and becomes null, which the callers let through"),
         Invalid(SERVER + RESET.replace("@@", ""), files=AUTH_CONFIG, lines=[4], message="`args.userId` is left out",
                 note="the identity check is only on the path where the caller passes no `userId`"),
         Invalid(PUBLIC_MODULE + MINE, path="convex/artifacts/public.ts", files=AUTH_CONFIG, lines=[4],
@@ -674,6 +768,9 @@ class RequireAccessControl(Rule):
             if access.caller_decides:
                 hint += (f" ({access.caller_decides[0].what} is given only the arguments, which the caller "
                          "chooses: it cannot tell who is asking)")
+            elif access.swallowed:
+                hint += (f" (the error of {access.swallowed[0].what} is caught and turned into a value, so a "
+                         "signed-out caller goes on)")
             elif access.blind_guards:
                 hint += (f" ({access.blind_guards[0].what} never asks `ctx.auth` who is calling, so it cannot "
                          "tell who is asking)")
@@ -684,6 +781,13 @@ class RequireAccessControl(Rule):
                 hint += (f" (the caller's identity is used only when `{access.overridden_identity[0].what}` is left "
                          "out, so a caller can pass anyone's)")
             unused = [i for i in access.unused_identity if i.reached is not None]
+            if unused and unused[0].signed_in_test is not None:
+                i = unused[0]
+                report_in_handler(ctx, fn, i.reached, i.site.node,
+                                  f"{describe_function(fn)} checks the caller only when `{i.signed_in_test}` is set: a "
+                                  "signed-out caller skips the check and goes on; throw (or return) when it is "
+                                  f"null{hint}")
+                continue
             if unused:
                 i = unused[0]
                 report_in_handler(ctx, fn, i.reached, i.site.node,

@@ -1,6 +1,7 @@
 import re
 
 from cvxlint.project.auth import IDENTITY_ARG, marked_public
+from cvxlint.project.evaluate import local_const
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, reported_functions
 
 SERVER = 'import { v } from "convex/values";\nimport { mutation, internalMutation } from "./_generated/server";\n'
@@ -20,8 +21,12 @@ class NoSpoofableAccessControl(Rule):
     a yes/no flag directly (`if (!args.isAdmin)`); one finding per condition. Internal
     functions are skipped (their arguments come from trusted server code), and so are
     functions marked `// cvxlint-public` (open by design: matching one argument against
-    another scopes the data) and uniqueness checks: an `if` that throws "already taken" /
-    "exists" / "duplicate".
+    another scopes the data), uniqueness checks (an `if` that throws "already taken" /
+    "exists" / "duplicate"), an `if` that only assigns (`if (lead === args.userId) lead =
+    undefined`: no decision), and a test of an argument that names the member acted on:
+    the row it is tested against (`team.members.includes(args.userId)`) is written back
+    with it (`members: team.members.filter((m) => m !== args.userId)`, `managerId:
+    args.userId`), so the test validates the input.
 
     Also, in any public function that fetches the caller's identity, an argument that
     overrides one of its claims (`const email = args.email || identity.email`, `args.userId
@@ -79,8 +84,26 @@ class NoSpoofableAccessControl(Rule):
               '  const me = await ctx.db.query("users").withIndex("by_token", (q) => q.eq("token", identity.tokenIdentifier)).unique();\n'
               '  if (me) await ctx.db.patch("users", me._id, { name });\n}});\n',
               note="an argument that overrides a claim only as the value written, not to pick the row"),
+        Valid(SERVER + 'export const clearLead = mutation({ args: { crewId: v.id("crews"), userId: v.string() },\n'
+              '  handler: async (ctx, args) => {\n    const crew = await ctx.db.get("crews", args.crewId);\n'
+              '    let lead = crew?.lead;\n    if (lead === args.userId) lead = undefined;\n'
+              '    await ctx.db.patch("crews", args.crewId, { lead, touchedAt: Date.now() });\n  },\n});\n',
+              note="a comparison that only assigns decides nothing (CVX401 still asks for an identity check)"),
+        Valid(SERVER + 'export const dropMember = mutation({ args: { crewId: v.id("crews"), userId: v.string() },\n'
+              '  handler: async (ctx, args) => {\n    const crew = await ctx.db.get("crews", args.crewId);\n'
+              '    if (crew === null) throw new Error("no such crew");\n'
+              '    if (!crew.members.includes(args.userId)) throw new Error("that user is not in the crew");\n'
+              '    const members = crew.members.filter((m) => m !== args.userId);\n'
+              '    await ctx.db.patch("crews", args.crewId, { members });\n  },\n});\n',
+              note="`userId` names the member removed from the row it is tested against: input validation"),
     ]
     invalid = [
+        Invalid(SERVER + 'export const move = mutation({ args: { gameId: v.id("games"), playerId: v.string(), square: v.number() },\n'
+                '  handler: async (ctx, args) => {\n    const game = await ctx.db.get("games", args.gameId);\n'
+                '    if (!game?.players.includes(args.playerId)) throw new Error("not in this game");\n'
+                '    await ctx.db.insert("moves", { gameId: args.gameId, playerId: args.playerId, square: args.square });\n'
+                '  },\n});\n',
+                lines=[6], note="the claimed player is written to another table, as the one who moved: still a claim"),
         Invalid(SERVER + 'export const start = mutation({ args: { code: v.string(), userId: v.string() },\n'
                 '  handler: async (ctx, { code, userId }) => {\n'
                 '    const room = await ctx.db.query("rooms").withIndex("by_code", (q) => q.eq("code", code)).unique();\n'
@@ -169,14 +192,14 @@ def _spoofable_conditions(facts, handler):
     seen = set()
     for n in facts.module.nodes_in(handler.node, "if_statement", "ternary_expression"):
         cond = n.child("condition")
-        if cond is None or _conflict_check(facts, n):
+        if cond is None or _conflict_check(facts, n) or not _decides(facts, n):
             continue
         for m in facts.module.nodes_in(cond, "identifier", "member_expression"):
             arg = _arg_name(m, names, whole)
             if arg is None or not SPOOFABLE.match(arg) or id(m) in seen:
                 continue
             target = _decision(m, FLAG.match(arg) is not None)
-            if target is None:
+            if target is None or _names_member_acted_on(facts, handler, target, m, arg, names, whole):
                 continue
             seen.add(id(m))
             if any(c is n for c, _t, _a in out):
@@ -199,6 +222,72 @@ def _conflict_check(facts, if_node) -> bool:
         for s in facts.module.nodes_in(t, "string", "template_string"):
             if _CONFLICT.search(facts.text(s)):
                 return True
+    return False
+
+
+def _decides(facts, n) -> bool:
+    """Can the `if` change what happens: a branch throws, returns or calls something? One that
+    only assigns (`if (team.managerId === args.userId) managerId = undefined`) decides nothing."""
+    if n.type != "if_statement":
+        return True
+    for branch in (n.child("consequence"), n.child("alternative")):
+        if branch is None:
+            continue
+        if branch.type in ("throw_statement", "return_statement", "call_expression") or facts.module.nodes_in(
+                branch, "throw_statement", "return_statement", "call_expression"):
+            return True
+    return False
+
+
+_ROW_WRITES = ("patch", "replace")
+
+
+def _names_member_acted_on(facts, handler, target, read, arg, names, whole) -> bool:
+    """Is the argument the member the handler acts on, not a claim about who calls: the
+    condition tests it against a row (`team.members.includes(args.userId)`) and the handler
+    writes that same row with the argument in the new value (`members: team.members.filter((m)
+    => m !== args.userId)`, `managerId: args.userId`)? Then the test validates the input: the
+    user removed or promoted must be a member."""
+    if target.type == "call_expression":
+        callee = js.callee(target)
+        row = callee.child("object") if callee is not None and callee.type == "member_expression" else None
+    else:
+        outer = js.outer(read)
+        row = target.child("right") if outer.field == "left" else target.child("left")
+    chain = js.member_chain(js.unwrap(row)) if row is not None else None
+    if chain is None or chain[0].type != "identifier" or not chain[1]:
+        return False
+    row_name = chain[0].text
+    init = local_const(facts, chain[0])
+    if init is not None and init.type == "await_expression" and init.children:
+        init = js.unwrap(init.children[0])
+    if init is None or init.type != "call_expression":
+        return False
+    got = js.member_chain(js.callee(init))
+    got_args = js.call_args(init)
+    if got is None or got[1][-2:] != ["db", "get"] or not got_args:
+        return False
+    row_ids = {facts.text(got_args[-1]), f"{row_name}._id"}
+    for call in facts.module.nodes_in(handler.node, "call_expression"):
+        written = js.member_chain(js.callee(call))
+        args = js.call_args(call)
+        if written is None or written[1][-2:] not in (["db", w] for w in _ROW_WRITES) or len(args) < 2 \
+                or facts.text(args[-2]) not in row_ids:
+            continue
+        if _holds_argument(facts, args[-1], arg, names, whole, 0):
+            return True
+    return False
+
+
+def _holds_argument(facts, value, arg, names, whole, depth) -> bool:
+    """Is argument `arg` part of `value`, directly or through a local const
+    (`const updated = team.members.filter((m) => m !== args.userId)`)?"""
+    for m in facts.module.nodes_in(value, "identifier", "member_expression", "shorthand_property_identifier"):
+        if (names.get(m.text) == arg) if m.type == "shorthand_property_identifier" else _arg_name(m, names, whole) == arg:
+            return True
+        init = local_const(facts, m) if m.type != "member_expression" and depth < 2 else None
+        if init is not None and _holds_argument(facts, init, arg, names, whole, depth + 1):
+            return True
     return False
 
 
