@@ -157,9 +157,10 @@ class Harness:
         (root / "vitest.config.mjs").write_text(VITEST_CONFIG)
         self.cases: list[AppCase] = []
 
-    def add(self, name: str, run: PlanRun, mutate=None, runtime: bool = True) -> AppCase:
+    def add(self, name: str, run: PlanRun, mutate=None, runtime: bool = True, app_code: bool = False) -> AppCase:
         """Lay out the files the plan of fixture `name` generates as an app under root/<name>
-        (`mutate(files)` may plant a bug first)."""
+        (`mutate(files)` may plant a bug first; `app_code` adds the new app's own modules, to
+        check that the code shipped with phase 1 compiles against the phase-1 schema)."""
         plan = run.plan
         files = {f.path: f.content for f in run.files}
         if mutate is not None:
@@ -176,6 +177,13 @@ class Harness:
         for rel in ("convex/migrations.ts", "convex/convex.config.ts"):
             if rel in files:
                 (app / rel).write_text(files[rel])
+        if app_code:
+            source = case_dir / "new" / "convex"
+            for p in source.rglob("*.ts"):
+                if p.name not in ("schema.ts", "convex.config.ts") and "_generated" not in p.parts:
+                    target = functions / p.relative_to(source)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_text(p.read_text("utf-8"))
         write_generated(functions)
         (app / "tsconfig.json").write_text(json.dumps(TSCONFIG, indent=2))
         runnable = [m.name for m in plan.migrations if m.kind != "verify" and m.ready]  # in run order

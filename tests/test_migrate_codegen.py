@@ -38,6 +38,15 @@ TYPE_BUGS = {
     "nested-fields@misspelled-read": ("nested-fields", _replace("if (p0.zip !== undefined)", "if (p0.zipp !== undefined)")),
     "add-required-field@unknown-table": ("add-required-field", _replace('table: "tasks"', 'table: "taskz"')),
 }
+# The new app's own code laid out with the phase-1 schema: what `npx convex deploy` of phase 1
+# type-checks. A rename's index moves to the new field in phase 1, so the query on the new name
+# compiles; a new index staged in phase 1 cannot be queried, so the query on it does not compile
+# there (the plan holds it back until the push that removes `staged`) -- also the proof that
+# this check can fail.
+WITH_APP_CODE = {
+    "rename-field-with-index@with-app-code": True,
+    "staged-index-queried@with-app-code": False,
+}
 RUNTIME_BUGS = {
     "remove-field@skips-its-work": ("remove-field", _replace("if (doc.legacyFlag === undefined) return;", "return;")),
     "optional-to-required@invalid-write": ("optional-to-required", _replace('"member" as const', '"membr" as any')),
@@ -53,6 +62,12 @@ def harness(tmp_path_factory):
         try:
             if run.files:
                 h.add(case, run)
+        finally:
+            run.close()
+    for name in WITH_APP_CODE:
+        run = load_case(name.split("@")[0])
+        try:
+            h.add(name, run, runtime=False, app_code=True)
         finally:
             run.close()
     for name, (case, mutate) in {**TYPE_BUGS, **RUNTIME_BUGS}.items():
@@ -81,6 +96,11 @@ def test_generated_code_type_checks_with_real_tsc(harness):
     for name in TYPE_BUGS:
         assert errors[name], f"planted bug {name} type-checks: the tsc check cannot fail"
         assert all("convex/migrations.ts" in e for e in errors[name] if "error TS" in e), errors[name]
+    for name, compiles in WITH_APP_CODE.items():
+        if compiles:
+            assert errors[name] == [], name
+        else:
+            assert any("withIndex" in e or "by_customer" in e for e in errors[name]), (name, errors[name])
 
 
 def test_generated_migrations_run_under_convex_test(harness):

@@ -15,6 +15,8 @@ import json
 import pytest
 
 from cvxlint.migrate import vjson
+from cvxlint.migrate.classify import Context, classify
+from cvxlint.migrate.diff import Change
 from cvxlint.migrate.diff import table_map
 from cvxlint.migrate.render import plan_to_json, to_markdown, to_text
 
@@ -119,3 +121,70 @@ def test_phase_schema_edits_convex_helpers_table_in_place():
            "  priority: v.optional(v.union(" in text
     assert 'labels: Labels.table.index("by_name", { fields: ["name"], staged: true }),' in text
     assert "defineTable" not in text
+
+
+def _table(schema: dict, name: str) -> dict:
+    return table_map(schema)[name]
+
+
+def test_an_id_retarget_inside_an_array_is_widened_element_by_element():
+    """While the migration repoints IDs, code appending a new-table ID to an old array writes a
+    mixed array: only an element-wise union accepts it (triage B2, Campaignion's npcIds)."""
+    run = load_case("id-target-nested")
+    try:
+        fields = _table(run.plan.widened, "squads")["documentType"]["value"]
+        both = vjson.union({"type": "id", "tableName": "members"}, {"type": "id", "tableName": "players"})
+        assert fields["roster"]["fieldType"] == {"type": "array", "value": both}
+        assert fields["coach"]["fieldType"] == vjson.union(both, {"type": "null"})
+        text = to_text(run.plan, run.files, source="old", target="new", exit_code=run.exit_code)
+        assert "squads.roster: IDs of another table: v.array(v.id(\"members\")) -> v.array(v.id(\"players\"))" in text
+        assert "v.id('" not in text  # one quoting style for every validator
+    finally:
+        run.close()
+
+
+def test_an_index_following_a_rename_is_on_the_new_field_from_the_first_push():
+    run = load_case("rename-field-with-index")
+    try:
+        plan = run.plan
+        (index,) = _table(plan.widened, "sessions")["indexes"]
+        assert index["fields"] == ["userId", "sessionDate"]
+        reasons = " ".join(s.reason for s in plan.steps)
+        assert "keep compiling" not in reasons and "follows the rename of date to sessionDate" in reasons
+    finally:
+        run.close()
+
+
+@pytest.mark.parametrize("case", ["add-index", "staged-index-queried"])
+def test_steps_of_a_staged_index_do_not_say_the_push_blocks(case):
+    """The plan stages the index, so no step waits for a backfill during a push (row 14)."""
+    run = load_case(case)
+    try:
+        for s in run.plan.steps:
+            assert "before the new functions go live" not in s.reason, (s.kind, s.reason)
+            assert "the plan stages it" in s.reason
+    finally:
+        run.close()
+
+
+def test_a_redefined_index_claims_its_queries_keep_compiling_only_when_it_extends_the_old_fields():
+    def bc304(old_fields, new_fields):
+        c = Change("change-index", "events", index="by_user", index_kind="db",
+                   old={"indexDescriptor": "by_user", "fields": old_fields},
+                   new={"indexDescriptor": "by_user", "fields": new_fields})
+        (f,) = [f for f in classify(c, Context(set())) if f.code == "BC304"]
+        return f.message
+
+    assert "keep compiling" in bc304(["user"], ["user", "kind"])  # eq("user") still fits
+    for old, new in ((["user", "kind"], ["user"]), (["user"], ["kind", "user"]), (["day"], ["localDay"])):
+        msg = bc304(old, new)
+        assert "keep compiling" not in msg and f"({', '.join(new)})" in msg, msg
+
+
+def test_a_long_object_validator_stays_on_one_line_in_messages():
+    number = {"type": "number"}
+    obj = {"type": "object", "value": {name: {"fieldType": number, "optional": False} for name in
+                                       ("doorstepCount", "mailSlotCount", "receptionistCount", "safeLocationCount")}}
+    text = vjson.describe(obj)
+    assert "\n" not in text and text.startswith("v.object({ doorstepCount: v.number(), mailSlotCount")
+    assert "\n" in vjson.to_ts(obj)  # schema.ts text is still spread over lines

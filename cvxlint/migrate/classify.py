@@ -21,7 +21,7 @@ from dataclasses import dataclass, field as dc_field
 from typing import TYPE_CHECKING
 
 from . import vjson
-from .diff import Change
+from .diff import Change, index_fields
 
 if TYPE_CHECKING:
     from .impact import Use
@@ -75,6 +75,8 @@ class Context:
     new_tables: set[str]  # tables that do not exist before the plan (so they are empty)
     old_missing: bool = False  # the old side had no schema.ts at all
     uses: dict[str, list["Use"]] = dc_field(default_factory=dict)  # change id -> code impact
+    stage_new_indexes: bool = False  # the plan adds new indexes staged (the app's convex has staged indexes)
+    follows_rename: dict[str, Change] = dc_field(default_factory=dict)  # change-index id -> the field rename it follows
 
 
 def most_severe(risks) -> str:
@@ -98,11 +100,11 @@ def classify(c: Change, ctx: Context) -> list[Finding]:
                "separate, irreversible dashboard action")
         refs = [u for u in uses if u.kind == "schema"]
         if refs:
-            msg += f"; {len(refs)} v.id({c.table!r}) field(s) elsewhere would dangle"
+            msg += f"; {len(refs)} v.id(\"{c.table}\") field(s) elsewhere would dangle"
         return [Finding("DS201", msg)]
     if k == "rename-table":
         return [Finding("BC302", f"Convex has no table rename: documents are copied to {c.to} and get new IDs; "
-                                 f"every v.id({c.table!r}) and every ID a client or external system holds must be "
+                                 f"every v.id(\"{c.table}\") and every ID a client or external system holds must be "
                                  "mapped")]
     if k == "add-field":
         if c.new["optional"]:
@@ -138,11 +140,22 @@ def classify(c: Change, ctx: Context) -> list[Finding]:
         return [Finding("DD103", f"the push fails while {c.table} holds documents with "
                                  f"{c.variant[0]}={vjson.canonical(c.variant[1])}")]
     if k == "add-index":
-        if c.detail.get("staged"):
-            return []  # a staged index backfills in the background and blocks nothing
-        code = "BK401" if c.index_kind == "db" else "BK402"
-        return [Finding(code, f"the push backfills {c.index} before the new functions go live: on a big table "
-                              "the deploy waits (convex >= 1.47 asks first)")]
+        out = []
+        if not c.detail.get("staged"):
+            code = "BK401" if c.index_kind == "db" else "BK402"
+            if ctx.stage_new_indexes:
+                out.append(Finding(code, f"pushed as written, the deploy waits for {c.index}'s backfill on a big "
+                                         "table; the plan stages it instead, so it backfills in the background and "
+                                         "removing `staged` later waits only if the backfill has not finished"))
+            else:
+                out.append(Finding(code, f"the push backfills {c.index} before the new functions go live: on a big "
+                                         "table the deploy waits (convex >= 1.47 asks first)"))
+        if used and (c.detail.get("staged") or ctx.stage_new_indexes):
+            # migrations.md section 0: a staged index is not in the table's type, so withIndex on it does not compile
+            out.append(Finding("BC303", f"a staged index cannot be queried: {len(used)} place(s) of the new code "
+                                        f"query {c.index}, so they can only ship with the push that removes "
+                                        "`staged`"))
+        return out
     if k == "remove-index":
         if c.detail.get("staged"):
             return []  # never queryable, so nothing uses it
@@ -153,7 +166,15 @@ def classify(c: Change, ctx: Context) -> list[Finding]:
                         "rollback-hazard")]
     if k == "change-index":
         blocking = "BK401" if c.index_kind == "db" else "BK402"
-        return [Finding("BC304", f"queries on {c.index} keep compiling but its order and ranges change"),
+        rename = ctx.follows_rename.get(c.id)
+        if rename is not None:
+            return [Finding("BC304", f"{c.index} follows the rename of {rename.field} to {rename.to}: queries on it "
+                                     f"compare {rename.to}, and until the migration has copied every document, "
+                                     f"documents holding only {rename.field} are missing from its ranges"),
+                    Finding(blocking, f"the push rebuilds {c.index} before the new functions go live: on a big table "
+                                      "the deploy waits" + (" (an index under a new name would be staged instead)"
+                                                            if ctx.stage_new_indexes else ""))]
+        return [Finding("BC304", _index_change_message(c)),
                 Finding(blocking, f"the push rebuilds {c.index} before the new functions go live")]
     if k == "stage-index":
         return [Finding("BC303", f"a staged index cannot be queried: {len(used)} place(s) still use {c.index}")] \
@@ -187,7 +208,8 @@ def _field_findings(c: Change, used) -> list[Finding]:
         out.append(Finding("DD104", f"stored {c.field} values have another type: every document holding one fails "
                                     "the push"))
     elif t == "id-target":
-        out.append(Finding("DD106", f"stored {c.field} values are IDs of {d['from_table']}; IDs encode their table, "
+        out.append(Finding("DD106", f"stored {c.field} values {'hold' if d.get('nested') else 'are'} IDs of "
+                                    f"{d['from_table']}; IDs encode their table, "
                                     f"so each must be mapped to a {d['to_table']} ID"))
     elif t == "widened":
         added = d.get("members_added") or []
@@ -204,3 +226,16 @@ def _field_findings(c: Change, used) -> list[Finding]:
             out.append(Finding("RB501", f"once documents without {c.field} are written, the old schema cannot be "
                                         "pushed again"))
     return out
+
+
+def _index_change_message(c: Change) -> str:
+    """What an index redefined under the same name does to the queries on it: they keep
+    compiling only when the new fields start with the old ones (the range builder names the
+    index's fields in order)."""
+    old, new = index_fields(c.old, c.index_kind), index_fields(c.new, c.index_kind)
+    if c.index_kind == "db" and new[:len(old)] == old:
+        return f"queries on {c.index} keep compiling but its order and ranges change"
+    if c.index_kind == "db":
+        return (f"queries on {c.index} compile only where they compare its new fields ({', '.join(new)}) in order, "
+                f"not the old ones ({', '.join(old)}); its order and ranges change")
+    return f"queries on {c.index} that name a field it no longer has stop compiling; its results change"

@@ -41,7 +41,7 @@ COMPONENT_CONFIG = "@convex-dev/migrations/convex.config.js"
 @dataclass
 class GeneratedFile:
     path: str  # relative to the project root
-    action: str  # create | replace | edit
+    action: str  # create | replace | edit | refuse (an existing file cvxlint did not write)
     content: str
     purpose: str
 

@@ -206,9 +206,12 @@ def _diff_fields(d: SchemaDiff, table: str, prefix: str, old: dict, new: dict,
             continue
         detail: dict = {"optionality": optionality, "type": rel}
         if rel != "same":
-            if vjson.kind(ta) == "id" and vjson.kind(tb) == "id":
+            retarget = vjson.id_retarget(ta, tb) if rel == "incompatible" else None
+            if retarget is not None:  # also inside arrays, objects, unions and records (DD106 at any depth)
                 detail["type"] = "id-target"
-                detail["from_table"], detail["to_table"] = ta["tableName"], tb["tableName"]
+                detail["from_table"], detail["to_table"] = retarget
+                if vjson.kind(ta) != "id":
+                    detail["nested"] = True
             else:
                 om = {vjson.canonical(m): m for m in vjson.members(ta)}
                 nm = {vjson.canonical(m): m for m in vjson.members(tb)}

@@ -205,7 +205,7 @@ class Impact:
                 if v.table == table:
                     node = t.key_node
                     line = t.facts.module.line_of(node.start) + 1 if node is not None else 1
-                    out.append(Use("schema", self._rel(t.facts.path), line, (), f"{t.name}.{path} is v.id({table!r})"))
+                    out.append(Use("schema", self._rel(t.facts.path), line, (), f"{t.name}.{path} is v.id(\"{table}\")"))
         return out
 
     # -- who calls the affected code -------------------------------------------------------------

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Callable
 
 from . import vjson
 from .classify import Context, Finding, classify, most_severe
-from .diff import INDEX_GROUPS, Change, Problem, SchemaDiff, diff_schemas, table_map
+from .diff import INDEX_GROUPS, Change, Problem, SchemaDiff, diff_schemas, index_fields, table_map
 from .renames import Answers, Question, check_value, is_unset, resolve_renames, value_question
 
 if TYPE_CHECKING:
@@ -191,7 +191,8 @@ class _Planner:
         self.answers = options.answers
         self.new_tables = {c.table for c in self.d.changes if c.kind == "add-table"} | \
                           {c.to for c in self.d.changes if c.kind == "rename-table"}
-        self.ctx = Context(self.new_tables, options.old_missing)
+        self.ctx = Context(self.new_tables, options.old_missing,
+                           stage_new_indexes=bool(options.convex_at_least(STAGED_INDEXES)))
         self.names: set[str] = set()
         self.verify_tables: dict[str, list[Change]] = {}
         self.pointers: dict[str, tuple[str, str, str]] = {}  # old table -> (new table, index, field)
@@ -204,6 +205,7 @@ class _Planner:
         for c in self.d.changes:
             self.ctx.uses[c.id] = self._impact_of(c)
         self._pointers()
+        self._indexes_following_renames()
         self.plan.narrowed = self._narrowed()
         for c in self.d.changes:
             findings = classify(c, self.ctx)
@@ -245,7 +247,7 @@ class _Planner:
                     return []  # nested: the parent object is written whole; tsc lists the writers
                 uses = im.writes_without(c.table, c.field)
                 return uses + im.callers(uses)  # clients pass the value if it becomes an argument
-            if c.kind in ("remove-index", "change-index", "stage-index"):
+            if c.kind in ("add-index", "remove-index", "change-index", "stage-index"):
                 uses = im.index_uses(c.table, c.index, c.index_kind)
                 return uses + im.callers(uses)
         except Exception as e:  # the plan stands without it; say so instead of failing the command
@@ -287,7 +289,7 @@ class _Planner:
         if k == "remove-table":
             if uses:
                 self._step(c, f, "widen", "stop-using-table",
-                           f"remove every use of {c.table} from the code (and v.id({c.table!r}) fields elsewhere); "
+                           f"remove every use of {c.table} from the code (and v.id(\"{c.table}\") fields elsewhere); "
                            "tsc lists what is left once the table is gone", manual=True, impact=uses)
             self._step(c, f, "narrow", "remove-table",
                        f"remove {c.table} from the schema; its documents stay, unvalidated (run `npx convex export` "
@@ -468,22 +470,29 @@ class _Planner:
                            f"convert {c.field} to {vjson.describe(c.new['fieldType'])}", migration=m.name)
         elif t == "id-target":
             ft, tt = d["from_table"], d["to_table"]
+            wide = vjson.widen_ids(c.old["fieldType"], ft, tt)
             self._step(c, f, "widen", "widen-to-union",
-                       f"push {c.field} as v.union(v.id({ft!r}), v.id({tt!r})); new writes store {tt} IDs",
+                       f"push {c.field} as {vjson.describe(wide)}; new writes store {tt} IDs",
                        manual=True, impact=uses)
             pointer = self.pointers.get(ft)
             if pointer is None or pointer[0] != tt:
                 pointer = self._existing_pointer(ft, tt)
-            if pointer is not None:
+            if pointer is not None and d.get("nested"):
+                # the generated repoint handles a plain v.id field; inside arrays or objects it is written by hand
+                self._step(c, f, "migrate", "repoint-ids",
+                           f"replace each {ft} ID inside {c.field} by the {tt} document copied from it (look it up "
+                           f"through index {pointer[1]} on {tt}.{pointer[2]}), by hand in "
+                           f"{self.options.migrations_module}.ts", manual=True)
+            elif pointer is not None:
                 m = self._migration("repoint", c, c.field, pointer=pointer)
                 self._step(c, f, "migrate", "repoint-ids",
                            f"replace each {ft} ID in {c.field} by the {tt} document copied from it "
                            f"(through {tt}.{pointer[2]})", migration=m.name)
             else:
                 self._step(c, f, "migrate", "repoint-ids",
-                           f"map each {ft} ID in {c.field} to a {tt} ID by hand: nothing in the schema links the "
-                           f"two tables (a {tt} field holding v.id({ft!r}) with an index on it would let cvxlint "
-                           "generate this)", manual=True)
+                           f"map each {ft} ID {'inside' if d.get('nested') else 'in'} {c.field} to a {tt} ID by "
+                           f"hand: nothing in the schema links the two tables (a {tt} field holding v.id(\"{ft}\") "
+                           "with an index on it would let cvxlint generate this)", manual=True)
         if opt == "to-required":
             b = self._backfill(c, c.field, c.new["fieldType"], f"{path} becomes required.")
             self._step(c, f, "migrate", "backfill-field", f"set {c.field} where it is missing", migration=b.name)
@@ -536,7 +545,7 @@ class _Planner:
         new, old = c.to, c.table
         pointer = self.pointers[old]
         self._step(c, f, "widen", "add-copy-table",
-                   f"add {new} with {pointer[2]}: v.optional(v.id({old!r})) and index {pointer[1]}; code writes "
+                   f"add {new} with {pointer[2]}: v.optional(v.id(\"{old}\")) and index {pointer[1]}; code writes "
                    f"new documents to both tables (or only to {new}, reading both)", manual=True, impact=uses)
         m = self._migration("copy-table", c, "", pointer=pointer)
         self._step(c, f, "migrate", "copy-table", f"copy every {old} document into {new} (idempotent through "
@@ -548,6 +557,32 @@ class _Planner:
         self._step(c, f, "cleanup", "delete-table-data",
                    f"delete {old}'s documents in the dashboard once nothing needs them; then plan again to drop "
                    f"{new}.{pointer[2]}", manual=True)
+
+    def _indexes_following_renames(self) -> None:
+        """An index redefined in place only because a field it lists was renamed (`by_day` on
+        ["who", "day"] -> ["who", "localDay"]) belongs to the rename: it must be on the new
+        field from the first push (migrations.md row 7), since the new code queries it there
+        and the migration empties the old field."""
+        renames: dict[str, dict[str, str]] = {}
+        for c in self.d.changes:
+            if c.kind == "rename-field":
+                renames.setdefault(c.table, {})[c.field] = _sibling(c.field, c.to)
+        for c in self.d.changes:
+            moved = renames.get(c.table)
+            if c.kind != "change-index" or not moved:
+                continue
+            follow = copy.deepcopy(c.old)
+            for key in ("fields", "filterFields"):
+                if isinstance(follow.get(key), list):
+                    follow[key] = [moved.get(x, x) for x in follow[key]]
+            for key in ("searchField", "vectorField"):
+                if isinstance(follow.get(key), str):
+                    follow[key] = moved.get(follow[key], follow[key])
+            if vjson.canonical(follow) == vjson.canonical(c.new):
+                renamed = next(x for x in index_fields(c.old, c.index_kind) if x in moved)
+                self.ctx.follows_rename[c.id] = next(r for r in self.d.changes
+                                                     if r.kind == "rename-field" and r.table == c.table
+                                                     and r.field == renamed)
 
     def _pointers(self) -> None:
         for c in self.d.changes:
@@ -582,17 +617,29 @@ class _Planner:
         label = {"db": "index", "search": "search index", "vector": "vector index"}[c.index_kind]
         stageable = self.at_least(STAGED_INDEXES)
         if k == "add-index":
+            queried = [u for u in uses if u.kind in ("with-index", "search", "vector-search")]
             if c.detail.get("staged") or not f:
                 self._step(c, f, "widen", "add-index", f"add {label} {name} to {table}"
-                           + (" (staged: enable it in a later push once backfilled)" if c.detail.get("staged") else ""))
+                           + (" (staged: enable it in a later push once backfilled)" if c.detail.get("staged") else "")
+                           + ("; the code querying it does not compile while it is staged: hold it back until then"
+                              if c.detail.get("staged") and queried else ""),
+                           manual=bool(c.detail.get("staged") and queried),
+                           impact=uses if c.detail.get("staged") else None)
                 return
             if stageable:
+                # a staged index is not queryable (migrations.md row 14): the code using it waits for the narrow push
+                held = (f"; it cannot be queried while staged, so the code querying {name} (listed) must not ship "
+                        "with this push but with the one that removes `staged` (on a small table you may instead push "
+                        "the index unstaged, with that code, in one deploy)") if queried else ""
                 self._step(c, f, "widen", "add-staged-index",
                            f"add {label} {name} to {table} with `staged: true`: it backfills in the background and "
-                           "blocks nothing")
+                           "blocks nothing" + held, manual=bool(queried), impact=uses if queried else None)
                 self._step(c, f, "verify", "wait-for-backfill",
                            f"wait until {name} is 100% backfilled (dashboard -> Data -> {table} -> Indexes)", manual=True)
-                self._step(c, f, "narrow", "enable-index", f"remove `staged` from {name}; code may use it from this push")
+                self._step(c, f, "narrow", "enable-index",
+                           f"remove `staged` from {name} and ship the code querying it (held back from the widen push)"
+                           if queried else f"remove `staged` from {name}; code may use it from this push",
+                           manual=bool(queried), impact=uses if queried else None)
             else:
                 why = "unknown" if stageable is None else "older than 1.26"
                 self._step(c, f, "widen", "add-index",
@@ -606,6 +653,13 @@ class _Planner:
                 self._step(c, f, "narrow", "remove-index", f"remove {label} {name} from {table}")
             else:
                 self._step(c, f, "widen", "remove-index", f"remove {label} {name} from {table}")
+            return
+        if k == "change-index" and c.id in self.ctx.follows_rename:
+            r = self.ctx.follows_rename[c.id]
+            fields = ", ".join(index_fields(c.new, c.index_kind))
+            self._step(c, f, "widen", "rebuild-index",
+                       f"push {name} on ({fields}) with the rename, not after it: the new code queries it on "
+                       f"{r.to}, and the migration empties {r.field}; the push waits for the rebuild", impact=uses)
             return
         if k == "change-index":
             self._step(c, f, "widen", "stop-using-index",
@@ -736,6 +790,8 @@ class _Planner:
                     ft = c.new["fieldType"]
                 elif rel == "narrowed":
                     ft = c.old["fieldType"]
+                elif rel == "id-target":
+                    ft = vjson.widen_ids(c.old["fieldType"], c.detail["from_table"], c.detail["to_table"])
                 else:
                     ft = vjson.union(c.old["fieldType"], c.new["fieldType"])
                 _set_field(objs, parts, {"fieldType": copy.deepcopy(ft),
@@ -771,6 +827,8 @@ class _Planner:
         elif c.kind == "remove-index":
             if not c.detail.get("staged") and self.ctx.uses.get(c.id):
                 put(live, c.old)  # queries still use it: it goes in the narrow push, after they moved
+        elif c.kind == "change-index" and c.id in self.ctx.follows_rename:
+            pass  # already on the renamed field: the widened schema has it, the old field is being emptied
         elif c.kind in ("change-index", "change-vector-dimensions", "unstage-index"):
             was_staged = any(i["indexDescriptor"] == c.index for i in (old_table or {}).get(staged, []))
             drop(c.index)

@@ -116,7 +116,7 @@ def describe_change(c) -> str:
         t = d.get("type")
         if t and t != "same":
             parts.append({"widened": "widened", "narrowed": "narrowed", "incompatible": "incompatible type",
-                          "id-target": f"v.id({d.get('from_table')!r}) -> v.id({d.get('to_table')!r})"}[t])
+                          "id-target": "IDs of another table"}[t])
         return f"{', '.join(parts)}: {vjson.describe_field(c.old)} -> {vjson.describe_field(c.new)}"
     if k == "change-document":
         return f"document validator {c.detail['type']}"
@@ -195,8 +195,11 @@ def to_text(plan: "Plan", files: list["GeneratedFile"], *, source: str, target: 
         out += [f"  * {n}" for n in plan.notes]
         out.append("")
     if files:
-        out.append("Files" + ("" if writing else " (written with --write)") + ":")
-        out += [f"  {f.action:7} {f.path}  ({f.purpose})" for f in files]
+        blocked = bool(file_problems)  # --write writes all of the files or none
+        out.append("Files" + (" (none written: see below)" if writing and blocked
+                              else " (--write would write none: see below)" if blocked
+                              else "" if writing else " (written with --write)") + ":")
+        out += [f"  {_FILE_ACTIONS.get(f.action, f.action):7} {f.path}  ({f.purpose})" for f in files]
         out.append("")
     for p in file_problems or []:
         out.append(f"  ! {p}")
@@ -204,6 +207,9 @@ def to_text(plan: "Plan", files: list["GeneratedFile"], *, source: str, target: 
                3: "questions need answers"}.get(exit_code, "error")
     out.append(f"Result: {verdict} (exit {exit_code}).")
     return "\n".join(out) + "\n"
+
+
+_FILE_ACTIONS = {"refuse": "refused"}
 
 
 def phase_commands(plan: "Plan", phase: str, module: str, plan_dir: str, functions_dir: str = "convex") -> list[str]:
@@ -263,7 +269,7 @@ def to_markdown(plan: "Plan", files: list["GeneratedFile"], *, source: str, targ
     if files:
         out.append("<details><summary>Files written by <code>--write</code></summary>")
         out.append("")
-        out += [f"- `{f.path}` ({f.action}): {f.purpose}" for f in files]
+        out += [f"- `{f.path}` ({_FILE_ACTIONS.get(f.action, f.action)}): {f.purpose}" for f in files]
         out.append("")
         out.append("</details>")
     return "\n".join(out).rstrip() + "\n"

@@ -207,6 +207,57 @@ def relation(old: Validator, new: Validator) -> str | None:
     return "incompatible"
 
 
+def _id_tables(v: Validator) -> set[str]:
+    k = kind(v)
+    if k == "id":
+        return {v.get("tableName")}
+    if k in ("array", "union"):
+        parts = members(v) if k == "union" else [v.get("value")]
+        return set().union(*(_id_tables(m) for m in parts if m is not None))
+    if k == "object":
+        return set().union(set(), *(_id_tables(f["fieldType"]) for f in fields(v).values()))
+    if k == "record":
+        return _id_tables((v.get("values") or {}).get("fieldType") or {})
+    return set()
+
+
+def replace_ids(v: Validator, table: str, by: Validator) -> Validator:
+    """`v` with every `v.id(table)` in it replaced by `by` (unions kept in normal form)."""
+    k = kind(v)
+    if k == "id":
+        return by if v.get("tableName") == table else v
+    if k == "array":
+        return {**v, "value": replace_ids(v["value"], table, by)}
+    if k == "union":
+        return union(*(replace_ids(m, table, by) for m in members(v)))
+    if k == "object":
+        return {**v, "value": {n: {**f, "fieldType": replace_ids(f["fieldType"], table, by)}
+                               for n, f in fields(v).items()}}
+    if k == "record":
+        return {**v, "values": {**v["values"], "fieldType": replace_ids(v["values"]["fieldType"], table, by)}}
+    return v
+
+
+def id_retarget(old: Validator, new: Validator) -> tuple[str, str] | None:
+    """(old table, new table) when `new` is `old` with its `v.id` fields pointing at another
+    table, at any depth (`v.array(v.id("a"))` -> `v.array(v.id("b"))`); None otherwise."""
+    if is_unknown(old) or is_unknown(new):
+        return None
+    gone, came = _id_tables(old) - _id_tables(new), _id_tables(new) - _id_tables(old)
+    if len(gone) != 1 or len(came) != 1:
+        return None
+    src, dst = gone.pop(), came.pop()
+    moved = replace_ids(old, src, {"type": "id", "tableName": dst})
+    return (src, dst) if canonical(moved) == canonical(union(new)) else None
+
+
+def widen_ids(v: Validator, table: str, new_table: str) -> Validator:
+    """`v` accepting IDs of both tables wherever it held `v.id(table)`: element by element
+    (`v.array(v.union(v.id("a"), v.id("b")))`), so an array mixing old and new IDs passes
+    while a migration repoints them."""
+    return replace_ids(v, table, union({"type": "id", "tableName": table}, {"type": "id", "tableName": new_table}))
+
+
 # --- concrete values (answers given on the command line) ------------------------------------
 
 
@@ -255,8 +306,9 @@ def prop_key(name: str) -> str:
     return name if is_identifier_name(name) else json.dumps(name)
 
 
-def to_ts(v: Validator, indent: str = "") -> str:
-    """The `v.*` expression for a validator (what schema.ts would say)."""
+def to_ts(v: Validator, indent: str = "", wrap: bool = True) -> str:
+    """The `v.*` expression for a validator (what schema.ts would say); `wrap=False` keeps
+    long objects on one line (messages)."""
     k = kind(v)
     if k in ("string", "number", "boolean", "null", "bytes", "any"):
         return f"v.{k}()"
@@ -267,31 +319,31 @@ def to_ts(v: Validator, indent: str = "") -> str:
     if k == "literal":
         return f"v.literal({_literal_text(v)})"
     if k == "array":
-        return f"v.array({to_ts(v['value'], indent)})"
+        return f"v.array({to_ts(v['value'], indent, wrap)})"
     if k == "union":
-        return "v.union(" + ", ".join(to_ts(m, indent) for m in members(v)) + ")"
+        return "v.union(" + ", ".join(to_ts(m, indent, wrap) for m in members(v)) + ")"
     if k == "record":
-        return f"v.record({to_ts(v['keys'], indent)}, {to_ts(v['values']['fieldType'], indent)})"
+        return f"v.record({to_ts(v['keys'], indent, wrap)}, {to_ts(v['values']['fieldType'], indent, wrap)})"
     if k == "object":
-        return f"v.object({object_fields_ts(v, indent)})"
+        return f"v.object({object_fields_ts(v, indent, wrap)})"
     raise ValueError(f"cannot write a validator of type {k!r} as code")
 
 
-def field_ts(f: dict, indent: str = "") -> str:
+def field_ts(f: dict, indent: str = "", wrap: bool = True) -> str:
     """One object field: `v.optional(...)` when it is optional."""
-    inner = to_ts(f["fieldType"], indent)
+    inner = to_ts(f["fieldType"], indent, wrap)
     return f"v.optional({inner})" if f["optional"] else inner
 
 
-def object_fields_ts(v: Validator, indent: str = "") -> str:
-    """`{ a: v.string(), b: v.optional(...) }` spread over lines when it is long."""
+def object_fields_ts(v: Validator, indent: str = "", wrap: bool = True) -> str:
+    """`{ a: v.string(), b: v.optional(...) }` spread over lines when it is long (and `wrap`)."""
     fs = fields(v)
     if not fs:
         return "{}"
     inner = indent + "  "
-    parts = [f"{prop_key(n)}: {field_ts(f, inner)}" for n, f in fs.items()]
+    parts = [f"{prop_key(n)}: {field_ts(f, inner, wrap)}" for n, f in fs.items()]
     one_line = "{ " + ", ".join(parts) + " }"
-    if len(one_line) + len(indent) <= 88 and "\n" not in one_line:
+    if not wrap or (len(one_line) + len(indent) <= 88 and "\n" not in one_line):
         return one_line
     return "{\n" + "".join(f"{inner}{p},\n" for p in parts) + indent + "}"
 
@@ -345,7 +397,7 @@ def describe(v: Validator | None) -> str:
     if v is None or is_unknown(v):
         return "<unknown>"
     try:
-        text = to_ts(v)
+        text = to_ts(v, wrap=False)  # messages are one line: a long object is cut, not spread over lines
     except ValueError:
         return "<unknown>"
     return text if len(text) <= 120 else text[:117] + "..."
