@@ -880,18 +880,22 @@ def _swallowed(r: Reached, call: Node | None) -> bool:
 
 def _stops_on_null_at(call: Node) -> bool:
     """Does the handler stop when the value of `call` (a helper's result) is null?"""
-    def stops(read: Node, _depth: int) -> bool:
-        o = js.outer(read)
+    return _value_acted_on(_value_of(call), _stops_if_null)
+
+
+def _stops_if_null(read: Node, _depth: int) -> bool:
+    """Is this read of a value the condition of an `if` that always exits when it is null
+    (`if (!x) throw`, `if (x === null || ...) return`)?"""
+    o = js.outer(read)
+    p = o.parent
+    while p is not None and (p.type == "unary_expression" and p.has_tok("!")
+                             or p.type == "binary_expression" and p.has_tok("||")
+                             or p.type == "binary_expression" and any(p.has_tok(t) for t in ("===", "==")) and
+                             _is_nullish(js.unwrap(p.child("right") if o.field == "left" else p.child("left")))):
+        o = js.outer(p)
         p = o.parent
-        while p is not None and (p.type == "unary_expression" and p.has_tok("!")
-                                 or p.type == "binary_expression" and p.has_tok("||")
-                                 or p.type == "binary_expression" and any(p.has_tok(t) for t in ("===", "==")) and
-                                 _is_nullish(js.unwrap(p.child("right") if o.field == "left" else p.child("left")))):
-            o = js.outer(p)
-            p = o.parent
-        return p is not None and p.type == "if_statement" and o.field == "condition" \
-            and js.always_exits(p.child("consequence"))
-    return _value_acted_on(_value_of(call), stops)
+    return p is not None and p.type == "if_statement" and o.field == "condition" \
+        and js.always_exits(p.child("consequence"))
 
 
 def _throws(r: Reached) -> bool:
@@ -1346,19 +1350,7 @@ def _handler_stops_on_null(r: Reached) -> bool:
     && { userId })`) stops nothing."""
     if len(r.via) != 1:
         return False
-
-    def stops(read: Node, _depth: int) -> bool:
-        o = js.outer(read)
-        p = o.parent
-        while p is not None and (p.type == "unary_expression" and p.has_tok("!")
-                                 or p.type == "binary_expression" and p.has_tok("||")
-                                 or p.type == "binary_expression" and any(p.has_tok(t) for t in ("===", "==")) and
-                                 _is_nullish(js.unwrap(p.child("right") if o.field == "left" else p.child("left")))):
-            o = js.outer(p)
-            p = o.parent
-        return p is not None and p.type == "if_statement" and o.field == "condition" \
-            and js.always_exits(p.child("consequence"))
-    return _value_acted_on(_value_of(r.via[0][1].node), stops)
+    return _stops_on_null_at(r.via[0][1].node)
 
 
 def _is_nullish(n: Node | None) -> bool:
