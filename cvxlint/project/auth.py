@@ -681,6 +681,12 @@ class AccessAnalysis:
                 continue
             p = n.parent  # the arguments object: `args.token`, or handed on whole
             prop = p.child("property") if p is not None and p.type == "member_expression" and n.field == "object" else None
+            pattern = p.child("name") if p is not None and p.type == "variable_declarator" and n.field == "value" else None
+            if pattern is not None and pattern.type == "object_pattern":
+                # `const { trackId, ...data } = args`: a named `token` is read where it is
+                # used (ref.path above); otherwise it travels in the rest object, if any
+                yield from _rest_reads(pattern, name)
+                continue
             if prop is None:
                 # written whole (`ctx.db.insert("links", args)`, `{ ...args }`): stored, field by field
                 yield n if _stored_in_document(n) else None
@@ -1415,6 +1421,25 @@ def _looked_up_or_compared(read: Node) -> bool:
 
 _SESSION_ARG = re.compile(r"[sS]ession(Id|Token)$")
 _DB_WRITES = ("insert", "patch", "replace")
+
+
+def _rest_reads(pattern: Node, name: str):
+    """Where the rest object of `const { a, ...rest } = args` is used, when it holds field
+    `name` (not destructured by name): the read if it is written as a document (stored, like
+    `ctx.db.patch(id, rest)`), else None (handed on whole)."""
+    rest = None
+    for c in pattern.children:
+        if c.type == "shorthand_property_identifier_pattern" and c.text == name:
+            return
+        if c.type == "pair_pattern" and js.property_key(c) == name:
+            return
+        if c.type == "rest_pattern":
+            rest = c.children[0] if c.children and c.children[0].type == "identifier" else None
+    func = js.enclosing_function(pattern)
+    if rest is None or func is None:
+        return
+    for u in scope.reads_of(func, rest.text or "", exclude=rest):
+        yield u if _stored_in_document(u) else None
 
 
 def _stored_in_document(value: Node) -> bool:

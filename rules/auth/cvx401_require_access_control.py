@@ -495,6 +495,11 @@ class RequireAccessControl(Rule):
                 '    else await ctx.db.insert("stations", { code: args.code, ownerId: args.ownerId });\n  },\n});\n',
                 files=AUTH_CONFIG, lines=[4],
                 note="a `code` the handler stores is a key the caller picks (an upsert), not a secret it holds"),
+        Invalid('import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
+                'export const updateTrack = mutation({ args: { trackId: v.id("tracks"), code: v.string() }, handler: async (ctx, args) => {\n'
+                '  const { trackId, ...data } = args;\n  await ctx.db.patch(trackId, data);\n}});\n',
+                files=AUTH_CONFIG, lines=[3], message="anyone can call it",
+                note="a `code` stored through the rest of the arguments (web-treeshop-app's update mutations)"),
         Invalid('import { v } from "convex/values";\nimport { action, internalMutation } from "./_generated/server";\n'
                 'import { internal } from "./_generated/api";\n'
                 'export const keep = internalMutation({ args: { owner: v.string(), value: v.string() }, handler: async (ctx, a) => {\n'
