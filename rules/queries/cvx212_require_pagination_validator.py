@@ -72,6 +72,10 @@ class RequirePaginationValidator(Rule):
     fix_availability = "sometimes"
 
     valid = [
+        Valid(SERVER + 'export const list = query({\n'
+              '  args: { paginationOpts: v.object({ numItems: v.number(), cursor: v.union(v.string(), v.null()) }) },\n'
+              '  handler: (ctx, args) => ctx.db.query("tasks").paginate(args.paginationOpts),\n});\n',
+              convex="0.14.0", note="`paginationOptsValidator` came in convex 0.16: a hand-written one is all there is"),
         Valid(SERVER + 'import { paginationOptsValidator } from "convex/server";\n'
               'export const list = query({ args: { paginationOpts: paginationOptsValidator }, handler: (ctx, args) =>\n'
               '  ctx.db.query("tasks").paginate(args.paginationOpts) });\n'),
@@ -109,6 +113,8 @@ class RequirePaginationValidator(Rule):
     ]
 
     def check_app(self, ctx, app):
+        if app.convex_at_least("0.16.0") is False:
+            return  # `paginationOptsValidator` came in convex 0.16
         for fn in app.functions:
             if fn.kind not in ("query", "mutation") or not ctx.reported(fn.facts) or not reads_pagination_opts(fn):
                 continue  # findings sit in the function's own file

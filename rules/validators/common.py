@@ -7,6 +7,10 @@ from cvxlint.project.definitions import ExternalDef
 from cvxlint.rulekit import Fix, js
 from cvxlint.syntax import scope
 
+# `query({ args, handler })` and argument validators came in convex 0.13 (before, a builder
+# took only a function, with positional arguments)
+OBJECT_SYNTAX_SINCE = "0.13.0"
+
 SERVER = 'import { v } from "convex/values";\nimport { action, internalQuery, mutation, query } from "./_generated/server";\n'
 
 
@@ -60,6 +64,8 @@ def object_syntax_fix(ctx, fn, with_args: bool):
     d = fn.definition
     if d is None or not fn.is_legacy:
         return None
+    if fn.handler is not None and len(fn.handler.params) > 2:
+        return None  # positional arguments (convex < 0.13): the object form passes one object
     with_args = with_args and fn.handler is not None
     facts = fn.facts
     text = facts.text(d)

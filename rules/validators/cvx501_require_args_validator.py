@@ -1,6 +1,6 @@
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, name_node
 
-from .common import SERVER, args_unused, insert_empty_args, object_syntax_fix
+from .common import OBJECT_SYNTAX_SINCE, SERVER, args_unused, insert_empty_args, object_syntax_fix
 
 
 class RequireArgsValidator(Rule):
@@ -40,6 +40,9 @@ class RequireArgsValidator(Rule):
     plugin_rules = ("require-args-validator", "require-argument-validators")
 
     valid = [
+        Valid('import { query } from "./_generated/server";\n'
+              'export const list = query(async ({ db }) => await db.query("t").collect());\n',
+              convex="0.12.0", note="argument validators came in convex 0.13"),
         Valid(SERVER + 'export const list = query({ args: {}, handler: async (ctx) => ctx.db.query("t").take(10) });\n'),
         Valid('import { httpAction } from "./_generated/server";\n'
               'export const hook = httpAction(async () => new Response("ok"));\n'),
@@ -72,6 +75,8 @@ class RequireArgsValidator(Rule):
     ]
 
     def check_app(self, ctx, app):
+        if app.convex_at_least(OBJECT_SYNTAX_SINCE) is False:
+            return  # argument validators came with the object form, in convex 0.13
         for fn in app.functions:
             if fn.has_args or fn.kind == "httpAction" or not fn.module.is_entry_point or not fn.exported:
                 continue

@@ -1,6 +1,6 @@
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function
 
-from .common import SERVER, args_unused, object_syntax_fix
+from .common import OBJECT_SYNTAX_SINCE, SERVER, args_unused, object_syntax_fix
 
 WITH_USER = ('const withUser = (func) => async (ctx, args) => {\n  const user = await ctx.auth.getUserIdentity();\n'
      '  if (!user) throw new Error("signed out");\n  return await func({ ...ctx, user }, args);\n};\n')
@@ -36,7 +36,9 @@ class NoOldRegisteredFunctionSyntax(Rule):
     the validator to write (CVX501 then reports it). Behaviour does not change. A wrapper's
     result becomes `{ handler: withUser(...) }`, never with `args: {}` (the wrapper's type,
     not read, decides the arguments); the builders take `{ handler: X }` wherever they take
-    `X` (`UnvalidatedFunction` is that union from convex 0.14 to 1.x).
+    `X` (`UnvalidatedFunction` is that union from convex 0.14 to 1.x). No fix for a handler
+    with positional arguments (`(ctx, id, delta) =>`, convex before 0.13: the object form
+    passes one object), and no finding at all on an app whose convex predates the object form.
     """
 
     code = "CVX502"
@@ -47,6 +49,9 @@ class NoOldRegisteredFunctionSyntax(Rule):
     plugin_rules = ("no-old-registered-function-syntax",)
 
     valid = [
+        Valid('import { mutation } from "./_generated/server";\n'
+              'export default mutation(async ({ db }, id: string, delta: number) => {\n  return delta;\n});\n',
+              convex="0.6.0", note="before convex 0.13 a builder takes only a function (sshader/proset)"),
         Valid(SERVER + 'export const list = query({ args: {}, handler: async (ctx) => ctx.db.query("t").take(5) });\n'),
         Valid(SERVER + 'export const list = query(async (ctx) => ctx.db.query("t").take(5));\n',
               settings={"select": ["CVX501", "CVX502"]}, note="CVX501 reports it, with the same fix"),
@@ -54,6 +59,9 @@ class NoOldRegisteredFunctionSyntax(Rule):
               note="a call that returns the object form is no bare function"),
     ]
     invalid = [
+        Invalid('import { mutation } from "./_generated/server";\n'
+                'export const add = mutation(async ({ db }, id: string, delta: number) => delta);\n',
+                lines=[2], note="positional arguments: the object form would pass one object, so no fix"),
         Invalid(SERVER + 'export const list = query(async (ctx) => ctx.db.query("t").take(5));\n', lines=[3],
                 output=SERVER + 'export const list = query({ args: {}, handler: async (ctx) => ctx.db.query("t").take(5) });\n'),
         Invalid(SERVER + 'export const get = query(async (ctx, { id }: { id: string }) => {\n  return id;\n});\n', lines=[3],
@@ -75,6 +83,8 @@ class NoOldRegisteredFunctionSyntax(Rule):
     ]
 
     def check_app(self, ctx, app):
+        if app.convex_at_least(OBJECT_SYNTAX_SINCE) is False:
+            return  # the bare function is the only form before convex 0.13
         cvx501_on = "CVX501" in ctx.settings.enabled_codes()
         for fn in app.functions:
             if not fn.is_legacy or fn.kind == "httpAction":
