@@ -77,6 +77,20 @@ def make_internal(project: "Project", fn: "RegisteredFunction") -> Internalizing
     return result
 
 
+def reference_to_internal(project: "Project", use) -> Internalizing | None:
+    """The edits that write one `api.x.y` reference (a `FunctionUse`) as `internal.x.y`, for
+    a function that is internal already (untyped code, where `api` and `internal` are both
+    `anyApi`, reaches it either way)."""
+    ref = use.ref
+    if ref is None or ref.namespace != "api" or not ref.rewritable or ref.origin_facts is None:
+        return None
+    chain = js.member_chain(ref.origin)
+    if chain is None or chain[0].type != "identifier":
+        return None
+    result = Internalizing([], [])
+    return result if _reference_edits(project, ref.origin_facts, [chain[0]], result) else None
+
+
 def _builder_edits(project: "Project", fn: "RegisteredFunction", twin: str, result: Internalizing) -> bool:
     facts = fn.facts
     callee = js.callee(fn.call)

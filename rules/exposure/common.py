@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from cvxlint.project.definitions import ExternalDef
-from cvxlint.project.internalize import make_internal
+from cvxlint.project.internalize import make_internal, reference_to_internal
 from cvxlint.rulekit import Fix, describe_uses, js, memoized
 
 API_HEADER = ('import { v } from "convex/values";\n'
@@ -44,6 +44,14 @@ def report_public_references(ctx, app, hows: tuple[str, ...], doing: str) -> Non
         found = next((m for m in app.modules.values() if m.module_name == module), None)
         if fn is None and found is not None and _made_by_package(ctx, found, use.ref.path[-1]):
             continue  # registered by a package (`convexAuth()`'s signIn): it may have no internal twin
+        if fn is not None and fn.is_internal:
+            # untyped code (`api` is `anyApi`) reaches an internal function through `api.` too
+            written = js.accessor_text('internal', use.ref.path)
+            ctx.report(use.path, (use.start, use.end),
+                       f"{use.describe()} {doing} `{js.accessor_text('api', use.ref.path)}`, but `{fn.display_name}` "
+                       f"is an internal function: `api` lists public functions only; write `{written}`",
+                       fix=_namespace_fix(ctx, use, written))
+            continue
         public = ", a public function" if fn is not None or found is not None else ""
         msg = f"{use.describe()} {doing} `{js.accessor_text('api', use.ref.path)}`{public}: use an internal function instead"
         fix = None
@@ -66,3 +74,12 @@ def _made_by_package(ctx, module, name: str) -> bool:
         return False
     d = ctx.project.linker.value_of(module.facts, js.callee(b.value))
     return isinstance(d, ExternalDef)
+
+
+def _namespace_fix(ctx, use, written: str):
+    """Safe: the reference names the same function; only its namespace changes."""
+    change = reference_to_internal(ctx.project, use)
+    if change is None or not change.edits:
+        return None
+    return replace(Fix.safe(f"Write `{written}`", *change.edits), imports_kept=tuple(change.imports_kept))
+

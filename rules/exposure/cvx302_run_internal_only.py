@@ -29,6 +29,8 @@ class RunInternalOnly(Rule):
     When no client in the scanned code calls the target and it uses a built-in builder, an
     unsafe fix makes it internal and rewrites every server reference to `internal.` (all
     files, imports included). Unsafe: callers outside the scanned code lose access.
+    When the target is internal already (untyped code, where `api` is `anyApi`, reaches it
+    either way), a safe fix writes the reference as `internal.`: it names the same function.
     """
 
     code = "CVX302"
@@ -49,6 +51,18 @@ class RunInternalOnly(Rule):
               note="Convex Auth's signIn is registered by the package: there is no internal one to use"),
     ]
     invalid = [
+        Invalid('import { action, internalMutation } from "./_generated/server";\n'
+                'import { api } from "./_generated/api";\n'
+                'export const save = internalMutation({ args: {}, handler: async () => {} });\n'
+                'export const run = action({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.runMutation(api.example.save, {});\n}});\n',
+                path="convex/example.js", lines=[5], message="is an internal function",
+                output='import { action, internalMutation } from "./_generated/server";\n'
+                       'import { internal } from "./_generated/api";\n'
+                       'export const save = internalMutation({ args: {}, handler: async () => {} });\n'
+                       'export const run = action({ args: {}, handler: async (ctx) => {\n'
+                       '  await ctx.runMutation(internal.example.save, {});\n}});\n',
+                note="JavaScript, where `api` is `anyApi`, reaches an internal function through `api.` (9r89uf8/aigf2026)"),
         Invalid(API_HEADER + 'export const go = action({ args: {}, handler: async ({ runQuery }) => {\n'
                 '  return await runQuery(api.orders.total, {});\n}});\n',
                 files={"convex/orders.ts": 'import { query } from "./_generated/server";\n'
