@@ -101,3 +101,24 @@ def test_an_unread_scan_is_stopped_and_reaped(app):
     api.check([app], settings, jobs=2)
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
+
+
+def test_suppression_comments_in_client_files_hold_when_the_frontend_is_scanned_apart(app):
+    """The child scans the frontend, so the parent had no facts of a client file, and read
+    no `// cvxlint-ignore` comment in it: the CLI, pre-commit and CI showed suppressed
+    findings that the editor and `-j 1` hide (12Mosch/NodeFlow)."""
+    (app / "convex" / "jobs.ts").write_text(
+        'import { action, internalMutation } from "./_generated/server";\nimport { internal } from "./_generated/api";\n'
+        'export const save = internalMutation({ args: {}, handler: async () => {} });\n'
+        'export const importAll = action({ args: {}, handler: async (ctx) => {\n'
+        '  await ctx.runMutation(internal.jobs.save, {});\n} });\n')
+    (app / "src" / "Importer.tsx").write_text(
+        'import { useAction } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+        'export function Importer() {\n  // cvxlint-ignore CVX308 -- the import runs once, from an admin screen\n'
+        '  const run = useAction(api.jobs.importAll);\n  const again = useAction(api.jobs.importAll);\n'
+        '  return null;\n}\n')
+    settings = api.resolve_settings([app])
+    apart = api.check([app], settings, jobs=2)
+    here = api.check([app], settings, jobs=1)
+    assert _shown(apart) == _shown(here)
+    assert [(d.code, d.start_pos.line) for d in apart.diagnostics if d.path.endswith("Importer.tsx")] == [("CVX308", 6)]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pathspec
 
 from ..diagnostics import Diagnostic, Position, Severity
+from ..project.discover import CLIENT_EXTENSIONS
 from ..project.model import Project
 from .positions import LineIndex
 from .registry import load_rules
@@ -181,6 +182,10 @@ def _suppressions(project: Project, p: Path, src: bytes | None) -> suppress.Supp
     if src is None:
         return suppress.Suppressions()
     f = project._facts.get(p)
+    if f is None and p.name.endswith(CLIENT_EXTENSIONS) and p not in project._facts:
+        # a client file another process scanned (client_scan.py): its comments are read here,
+        # only for files with findings
+        f = project.facts(p, quiet=True)
     if f is not None:
         return suppress.for_module(f.module)
     if p.suffix in (".py", ".pyi"):
