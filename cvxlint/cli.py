@@ -223,6 +223,9 @@ def _print_left(left, outcome, report, settings, output_format, output_file, qui
 @_output_format_option
 @click.option("-o", "--output-file", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to this file.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--fail-on", type=click.Choice(["info", "warning", "error"]), default=None,
+              help="Exit 1 only for findings of this severity or worse (default: info, every finding; "
+                   "config `fail-on`). Lower ones are still shown.")
 @click.option("--statistics", is_flag=True, help="Print counts by rule instead of findings.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
 @click.option("--diff-base", metavar="REV",
@@ -236,7 +239,7 @@ def _print_left(left, outcome, report, settings, output_format, output_file, qui
 @click.option("--no-daemon", is_flag=True,
               help="Check in this process even when a `cvxlint daemon` runs for this tree (also CVXLINT_NO_DAEMON=1).")
 def check(paths, select, extend_select, ignore, config_path, convex_version, output_format, output_file,
-          exit_zero, statistics, quiet, diff_base, unsafe_fixes=None, diff=False, exit_non_zero_on_fix=False,
+          exit_zero, fail_on, statistics, quiet, diff_base, unsafe_fixes=None, diff=False, exit_non_zero_on_fix=False,
           apply_fixes=False, jobs=None, no_cache=False, no_daemon=False):
     """Lint the Convex apps under PATHS (default: the current directory).
 
@@ -256,7 +259,7 @@ def check(paths, select, extend_select, ignore, config_path, convex_version, out
 
 
 def run_check_command(paths, select, extend_select, ignore, config_path, convex_version, output_format, output_file,
-                      exit_zero, statistics, quiet, diff_base, unsafe_fixes=None, diff=False,
+                      exit_zero, statistics, quiet, diff_base, fail_on=None, unsafe_fixes=None, diff=False,
                       exit_non_zero_on_fix=False, apply_fixes=False, jobs=None, no_cache=False,
                       load_facts=None) -> None:
     """`cvxlint check` after its options are parsed; exits. The daemon calls it with its
@@ -270,6 +273,8 @@ def run_check_command(paths, select, extend_select, ignore, config_path, convex_
     if not (apply_fixes or diff):
         gc.disable()
     settings = settings_from_cli(paths, select, extend_select, ignore, config_path, convex_version)
+    if fail_on is not None:
+        settings.fail_on = fail_on
     if apply_fixes or diff:
         run_fix_command(paths, settings, unsafe_fixes=unsafe_fixes, diff=diff, exit_non_zero_on_fix=exit_non_zero_on_fix,
                         output_format=output_format, output_file=output_file, quiet=quiet, exit_zero=exit_zero)
@@ -284,7 +289,7 @@ def run_check_command(paths, select, extend_select, ignore, config_path, convex_
     result = run_check(targets, settings, report_only=changed, jobs=jobs, use_cache=not no_cache,
                        load_facts=load_facts)
     diags = result.diagnostics
-    code = 0 if exit_zero or not diags else EXIT_FINDINGS
+    code = 0 if exit_zero or not settings.fails(diags) else EXIT_FINDINGS
     if statistics:
         _write(_statistics(diags), output_file)
     else:

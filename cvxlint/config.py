@@ -44,6 +44,7 @@ class Settings:
     extend_unsafe_fixes: list[str] = field(default_factory=list)
     unfixable: list[str] = field(default_factory=list)
     output_format: str | None = None
+    fail_on: str = "info"  # the least severe finding that makes `check` exit 1: info|warning|error
     cache: bool = True
     migrate_answers: list[str] = field(default_factory=list)  # `cvxlint migrate plan` answers, as --answer takes them
 
@@ -66,6 +67,11 @@ class Settings:
         for s in self.ignore:
             codes -= expand_selector(s, " in ignore")
         return codes
+
+    def fails(self, diags) -> bool:
+        """Do these findings make a check fail (`fail-on`: info counts every finding)?"""
+        worst = Severity.parse(self.fail_on).rank
+        return any(d.severity.rank <= worst for d in diags)
 
     def severity_for(self, code: str, default: Severity) -> Severity:
         s = self.severity.get(code)
@@ -106,6 +112,10 @@ class Settings:
         for glob, codes in self.per_file_ignores.items():
             for s in codes:
                 expand_selector(s, f" (per-file-ignores {glob!r}){where}")
+        try:
+            Severity.parse(self.fail_on)
+        except (ValueError, AttributeError):
+            raise ConfigError(f"bad fail-on {self.fail_on!r} (use error, warning or info){where}") from None
         for code, sev in self.severity.items():
             if rule_for(code) is None:
                 raise ConfigError(f"unknown rule code {code!r} (severity){where}")

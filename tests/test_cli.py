@@ -116,3 +116,20 @@ def test_libcst_is_imported_only_for_python_files_that_use_convex(tmp_path):
                                    'ConvexClient("https://x.convex.cloud").query("tasks:list")\n')
     r = subprocess.run([sys.executable, "-c", probe, str(app)], capture_output=True, text=True)
     assert r.stdout.strip() == "True", r.stderr
+
+
+def test_fail_on_lets_lower_findings_through(tmp_path):
+    """Info findings (an unused index, a suggestion) are shown but need not block a commit:
+    `--fail-on warning` (or `fail-on` in the config) exits 1 only for warnings and errors."""
+    info_only = ("check", str(DEMO), "--select", "CVX112", "--no-cache")  # CVX112 is info
+    assert cvxlint(*info_only).returncode == 1
+    r = cvxlint(*info_only, "--fail-on", "warning")
+    assert r.returncode == 0 and "CVX112" in r.stdout
+    assert cvxlint("check", str(DEMO), "--select", "CVX101,CVX112", "--fail-on", "warning", "--no-cache").returncode == 1
+    assert cvxlint("check", str(DEMO), "--select", "CVX101,CVX112", "--fail-on", "error", "--no-cache").returncode == 1
+    config = tmp_path / "cvxlint.yaml"
+    config.write_text("fail-on: warning\n")
+    assert cvxlint(*info_only, "--config", str(config)).returncode == 0
+    config.write_text("fail-on: sometimes\n")
+    r = cvxlint(*info_only, "--config", str(config))
+    assert r.returncode == 2 and "bad fail-on 'sometimes'" in r.stderr and "Traceback" not in r.stderr
