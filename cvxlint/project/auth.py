@@ -753,6 +753,8 @@ class AccessAnalysis:
                 continue  # named like a guard, but its body calls nothing and throws nothing
             elif kind == "guard" and not _can_know_caller(r, site):
                 continue  # `checkDuplicate(ids)` in a helper handed no ctx: nothing tells it who asks
+            elif kind == "guard" and not self._may_stop(r, site):
+                continue  # `checkDuplicate({ ... })`: handed data, throws nothing, and decides nothing
             else:
                 out.evidence.append(Evidence(facts, site.node, what, where))
 
@@ -793,6 +795,8 @@ class AccessAnalysis:
                 kind, _what = self.classify(inner.facts, s)
                 if kind in ("identity", "fetch", "guard") and _swallows(s.node, False):
                     continue  # its error is caught and turned into a value: a signed-out caller goes on
+                if kind == "run" and not self._run_may_know_caller(s):
+                    continue  # `ctx.runQuery(internal.teams.all)`: the function run asks nobody either
                 if kind in ("identity", "fetch", "rls", "run"):
                     return False
                 if kind == "guard" and not self._blind_guard(inner, s, depth + 1, ctx_given):
@@ -846,6 +850,28 @@ class AccessAnalysis:
             return False
         fn = self.linker.value_of(d.facts, js.callee(d.node))
         return isinstance(fn, ExternalDef) and fn.module == "@convex-dev/auth/server" and fn.name == "convexAuth"
+
+    def _may_stop(self, r: Reached, site: CallSite) -> bool:
+        """Can a guard-named call stop the function: it is handed ctx, something it reaches
+        throws, or the caller stops on its result (`if (!checkAccess(...)) throw`)? A helper
+        handed only data that throws nothing and whose result is only used as data
+        (`const dup = checkDuplicate({ ... }); return dup`) is no check at all."""
+        if _handed_ctx(r, site.node) or _stops_on_null_at(site.node):
+            return True
+        target = self.project.callgraph.callee(r.facts, site)
+        if target is None:
+            return True  # a package's function: it may throw
+        return any(inner.facts.module.nodes_in(inner.func.node, "throw_statement")
+                   for inner in self.project.callgraph.reach(*target))
+
+    def _run_may_know_caller(self, site: CallSite) -> bool:
+        """Can the function a `ctx.run*` call runs learn who is calling (the identity passes
+        through ctx.run*)? Unknown targets may."""
+        target = self._run_target(site)
+        if target is None or target.module.app is None:
+            return True
+        acc = self.of(target)
+        return bool(acc.identity) or acc.unknown or any(e.about_caller for e in acc.evidence)
 
     def _run_target(self, site: CallSite) -> "RegisteredFunction | None":
         use = self.project.call_index.use_at(site.node)

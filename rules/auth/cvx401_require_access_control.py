@@ -421,6 +421,26 @@ class RequireAccessControl(Rule):
     ]
 
     invalid = [
+        Invalid('import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
+                'function checkDuplicate(opts: { recent: { body: string }[]; body: string; now: number }) {\n'
+                '  return { isDuplicate: opts.recent.some((m) => m.body === opts.body) };\n}\n'
+                'export const record = mutation({ args: { body: v.string() }, handler: async (ctx, args) => {\n'
+                '  const recent = await ctx.db.query("messages").order("desc").take(5);\n'
+                '  const dup = checkDuplicate({ recent, body: args.body, now: Date.now() });\n'
+                '  await ctx.db.insert("messages", { body: args.body, duplicate: dup.isDuplicate });\n}});\n',
+                files=AUTH_CONFIG, lines=[6],
+                note="a guard-named helper handed data that throws nothing and whose result decides nothing"),
+        Invalid('import { v } from "convex/values";\n'
+                'import { internalQuery, mutation, type QueryCtx } from "./_generated/server";\n'
+                'import { internal } from "./_generated/api";\n'
+                'export const allTeams = internalQuery({ args: {}, handler: async (ctx) => ctx.db.query("teams").take(50) });\n'
+                'async function checkTeamMention(ctx: QueryCtx, text: string) {\n'
+                '  const teams = await ctx.runQuery(internal.example.allTeams, {});\n'
+                '  if (!teams.some((t) => text.includes(t.name))) throw new Error("no team");\n}\n'
+                'export const post = mutation({ args: { text: v.string() }, handler: async (ctx, args) => {\n'
+                '  await checkTeamMention(ctx, args.text);\n  await ctx.db.insert("posts", { text: args.text });\n}});\n',
+                files=AUTH_CONFIG, lines=[9],
+                note="a guard-named helper that runs a function which asks nobody who calls (NB-PDP-Testing/PDP's webhooks)"),
         Invalid(VIEWER_SERVER + 'export const remove = mutation({ args: { id: v.id("notes") }, handler: async (ctx, { id }) => {\n'
                 '  await ctx.db.delete("notes", id);\n}});\n', files=NULLABLE_VIEWER, lines=[3],
                 message="lets a signed-out caller through, with `ctx.viewer` null",
