@@ -155,6 +155,8 @@ class Filter:
     # when `eqs` is None because the predicate also bounds fields (`q.gte(q.field("t"), x)`,
     # joined by and): its equalities and its bounds (field, "gt" | "gte" | "lt" | "lte", value)
     bounded: tuple[list[tuple[str, Node, Node]], list[tuple[str, str, Node]]] | None = None
+    # `.filter(a).filter(b)` read as one `q.and(a, b)` (filter_index.py): the later calls
+    chained: list[Node] = field(default_factory=list)
 
 
 @dataclass(eq=False, slots=True)

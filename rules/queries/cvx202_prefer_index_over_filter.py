@@ -144,13 +144,14 @@ def rewrite_edits(ctx, ch, f, index_name: str, fields: list[str]):
             return None
         between.append(inner)
         inner = js.unwrap(callee.child("object"))
-    if inner is not ch.start or _has_comment(facts, ch.start.end, f.node.end):
+    end = (f.chained[-1] if f.chained else f.node).end  # `.filter(a).filter(b)` go together
+    if inner is not ch.start or _has_comment(facts, ch.start.end, end):
         return None
     values = {name: value for name, _node, value in f.eqs}
     text = f'{ws}.withIndex("{index_name}", ({_param_text(facts, f)}) => {_range_text(facts, f.param, fields, values)})'
     if not between:
-        return [ctx.edit(facts, (recv.end, f.node.end), text)]
-    return [ctx.edit(facts, (recv.end, f.node.end), ""), ctx.edit(facts, (ch.start.end, ch.start.end), text)]
+        return [ctx.edit(facts, (recv.end, end), text)]
+    return [ctx.edit(facts, (recv.end, end), ""), ctx.edit(facts, (ch.start.end, ch.start.end), text)]
 
 
 def _param_text(facts, f) -> str:
@@ -191,8 +192,9 @@ class PreferIndexOverFilter(Rule):
 
     ## What it does
     Flags a `.filter(q => q.eq(q.field("a"), x))` — only equalities, possibly joined with
-    `q.and` — on a query that uses no index, and names the index whose leading fields are
-    exactly the compared fields, with the `withIndex` rewrite. When the table has no such
+    `q.and` or chained (`.filter(a).filter(b)`) — on a query that uses no index, and names
+    the index whose leading fields are exactly the compared fields, with the `withIndex`
+    rewrite. When the table has no such
     index the finding is info and offers to add one. After a `withIndex` range of `.eq`s,
     a filter on the fields that follow in a longer index is flagged too, naming that index
     (when both give the rows in the same order, or the query is `.unique()`), and so is a
@@ -270,6 +272,10 @@ class PreferIndexOverFilter(Rule):
                      '  memories: defineTable({ text: v.string(), embedding: v.optional(v.array(v.float64())) })\n'
                      '    .vectorIndex("by_embedding", { vectorField: "embedding", dimensions: 1536 }),\n});\n'},
               note="an embedding field: not one to index for equality"),
+        Valid(SERVER + 'export const f = query({ args: { c: v.string() }, handler: (ctx, { c }) =>\n'
+              '  ctx.db.query("messages").filter((q) => q.eq(q.field("channel"), c)).filter((q) => q.gt(q.field("body"), "m")).take(9) });\n',
+              files={"convex/schema.ts": SCHEMA.replace('["channel", "author"]', '["channel"]')},
+              note="a chained filter that is not an equality: the chain is not one `q.and` of equalities"),
     ]
     invalid = [
         Invalid(SERVER + 'export const recent = query({ args: { since: v.number() }, handler: (ctx, { since }) =>\n'
@@ -311,6 +317,14 @@ class PreferIndexOverFilter(Rule):
         Invalid(SERVER + 'export const f = query({ args: { c: v.string() }, handler: (ctx, { c }) =>\n'
                 '  ctx.db.query("messages").filter((q) => q.eq(q.field("channel"), c)).collect() });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4], message="order"),
+        Invalid(SERVER + 'export const f = query({ args: { c: v.string(), a: v.string() }, handler: (ctx, { c, a }) =>\n'
+                '  ctx.db.query("messages")\n    .filter((q) => q.eq(q.field("channel"), c))\n'
+                '    .filter((q) => q.eq(q.field("author"), a))\n    .take(10) });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[5], message="index `by_channel_author` covers exactly these fields",
+                note="equality filters chained one after the other are one `q.and`",
+                output=SERVER + 'export const f = query({ args: { c: v.string(), a: v.string() }, handler: (ctx, { c, a }) =>\n'
+                '  ctx.db.query("messages")\n    .withIndex("by_channel_author", (q) => q.eq("channel", c).eq("author", a))\n'
+                '    .take(10) });\n'),
         Invalid(SERVER + 'export const f = query({ args: { t: v.string() }, handler: (ctx, { t }) =>\n'
                 '  ctx.db.query("channels").filter((q) => q.eq(q.field("topic"), t)).first() });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4], message="no index",
