@@ -97,7 +97,8 @@ def filters_cvx202_reports(ctx: RuleContext, app, uses) -> set[int]:
     off): its rewrite removes them, so CVX201 and CVX204 leave them to it (one finding each)."""
     if "CVX202" not in ctx.settings.enabled_codes():
         return set()
-    return {id(fi.filter.node) for fi in filter_indexes(ctx, app, uses) if fi.index is not None}
+    return {id(n) for fi in filter_indexes(ctx, app, uses) if fi.index is not None
+            for n in (fi.filter.node, *getattr(fi.filter, "chained", ()))}
 
 
 def filter_anchor(f) -> Node:

@@ -42,16 +42,17 @@ def filter_indexes(chains: Iterable[QueryChain], schema: Schema | None) -> Itera
         table = schema.table(ch.table) if ch.table else None
         if table is None or ch.system or not table.known:
             continue
-        if not ch.uses_index and not ch.index_conditional and ch.full_table_scan is None and len(ch.filters) == 1:
-            f = ch.filters[0]
+        one = single_filter(ch)
+        if not ch.uses_index and not ch.index_conditional and ch.full_table_scan is None and one is not None:
+            f = one
             if id(f.node) not in seen and not f.helper and f.eqs:
                 seen.add(id(f.node))
                 fields = [name for name, _n, _v in f.eqs]
                 if len(set(fields)) == len(fields):
                     idx, exact = covering_index(table, fields)
                     yield FilterIndex(ch, table, "filter", f, idx, exact)
-        elif ch.index_call is not None and ch.search_call is None and len(ch.filters) == 1:
-            f = ch.filters[0]
+        elif ch.index_call is not None and ch.search_call is None and one is not None:
+            f = one
             if id(f.node) not in seen and not f.helper and f.eqs:
                 seen.add(id(f.node))
                 idx = _index_after_range(ch, f, table)
@@ -68,6 +69,24 @@ def filter_indexes(chains: Iterable[QueryChain], schema: Schema | None) -> Itera
                 idx = _index_for_post_filter(ch, pf, table)
                 if idx is not None:
                     yield FilterIndex(ch, table, "post_filter", pf, idx)
+
+
+def single_filter(ch: QueryChain) -> Filter | None:
+    """The chain's one filter; or its equality filters chained one right after the other,
+    read as the one `q.and` they mean (`.filter(q => q.eq(q.field("a"), x)).filter(q =>
+    q.eq(q.field("b"), y))`: same rows, same order), reported at the first; else None."""
+    fs = ch.filters
+    if len(fs) == 1:
+        return fs[0]
+    if len(fs) < 2 or any(f.helper or not f.eqs or f.param is None for f in fs):
+        return None
+    for prev, f in zip(fs, fs[1:]):
+        callee = js.callee(f.node)
+        if callee is None or callee.type != "member_expression" or js.unwrap(callee.child("object")) is not prev.node:
+            return None  # another step in between, or built through a variable
+    first = fs[0]
+    return Filter(first.node, first.predicate, [x for f in fs for x in f.fields], [e for f in fs for e in f.eqs],
+                  first.param, field_nodes=[x for f in fs for x in f.field_nodes], chained=[f.node for f in fs[1:]])
 
 
 def covering_index(table: Table, fields: list[str]) -> tuple[Index | None, bool]:

@@ -114,7 +114,7 @@ def _builder_edits(project: "Project", fn: "RegisteredFunction", twin: str, resu
     if project.linker.definition(facts, twin) is not None:
         return False  # the twin's name is taken by something else in this file
     result.edits.append(Edit(facts.path, callee.start, callee.end, twin))
-    if not still_read and imp.local == imp.imported:
+    if not still_read:  # `query` or `query as publicQuery` -> `internalQuery`
         result.edits.append(E.rename_specifier(facts, imp.node, twin))
     else:
         add = E.add_specifier(facts, stmt, twin)
@@ -157,7 +157,7 @@ def _reference_edits(project: "Project", facts: FileFacts, roots: list, result: 
     if api_still_read:
         result.imports_kept.append((facts.path, api_name))
     if internal_imp is None:
-        if not api_still_read and api_imp.local == "api":
+        if not api_still_read:  # `api` or `api as a` -> `internal`
             result.edits.append(E.rename_specifier(facts, api_imp.node, "internal"))
         else:
             stmt = E.statement_of(api_imp)

@@ -155,6 +155,8 @@ class Filter:
     # when `eqs` is None because the predicate also bounds fields (`q.gte(q.field("t"), x)`,
     # joined by and): its equalities and its bounds (field, "gt" | "gte" | "lt" | "lte", value)
     bounded: tuple[list[tuple[str, Node, Node]], list[tuple[str, str, Node]]] | None = None
+    # `.filter(a).filter(b)` read as one `q.and(a, b)` (filter_index.py): the later calls
+    chained: list[Node] = field(default_factory=list)
 
 
 @dataclass(eq=False, slots=True)
@@ -1146,17 +1148,16 @@ class _Inference:
         if n is None:
             return None
         if n.type == "member_expression":
-            chain = js.member_chain(n)
-            if chain is None:
-                return None
-            root, props = chain
-            ref = self.facts.ref_of(root)
-            if ref is not None and ref.kind == "param":
-                t = self._param_id(ref, tuple(props))
-                if t is not None:
-                    return t
-            # `doc._id`, `doc.author`
-            obj, last = js.unwrap(n.child("object")), props[-1]
+            chain = js.member_chain(n)  # None through a computed key: `rows[i]._id`
+            if chain is not None:
+                root, props = chain
+                ref = self.facts.ref_of(root)
+                if ref is not None and ref.kind == "param":
+                    t = self._param_id(ref, tuple(props))
+                    if t is not None:
+                        return t
+            # `doc._id`, `doc.author`, `rows[i]._id`
+            obj, last = js.unwrap(n.child("object")), (n.child("property") or n).text
             table = self.doc_table(obj, depth + 1)
             if table is None:
                 return None
@@ -1421,7 +1422,15 @@ class _Inference:
             ch = self.uses.chain_ending_at(n)
             if ch is not None and ch.terminal in ("first", "unique"):
                 return ch.table
+            callee = js.callee(n)
+            if callee is not None and callee.type == "member_expression" and \
+                    (callee.child("property") or callee).text in _ELEMENT_METHODS:
+                t = self.docs_table(callee.child("object"), depth + 1)  # `rows.at(0)`, `rows.find(...)`
+                if t is not None:
+                    return t
             return self._helper_result(n, depth)
+        if n.type == "subscript_expression" and js.string_value(n.child("index")) is None:
+            return self.docs_table(n.child("object"), depth + 1)  # `rows[i]`, `rows[0]!`
         if n.type == "ternary_expression":
             a = self.doc_table(n.child("consequence"), depth + 1)
             b = self.doc_table(n.child("alternative"), depth + 1)
@@ -1525,6 +1534,10 @@ class _Inference:
                     (callee.child("property") or callee).text in ("filter", "slice", "reverse", "sort", "concat"):
                 return self.docs_table(callee.child("object"), depth + 1)
             return None
+        if n.type == "ternary_expression":  # `all ? await q.collect() : await q2.collect()`
+            tables = {self.docs_table(n.child(b), depth + 1) for b in ("consequence", "alternative")
+                      if not _is_empty_array(n.child(b))}
+            return tables.pop() if len(tables) == 1 else None
         if n.type == "identifier":
             ref = self.facts.ref_of(n)
             if ref is None or ref.kind != "local":

@@ -87,6 +87,15 @@ class RunInternalOnly(Rule):
                        '  return await ctx.runQuery(internal.orders.total, {});\n}});\n',
                 outputs={"convex/orders.ts": 'import { internalQuery } from "./_generated/server";\n'
                          'export const total = internalQuery({ args: {}, handler: async () => 1 });\n'}),
+        Invalid('import { action } from "./_generated/server";\nimport { api as fns } from "./_generated/api";\n'
+                'export const go = action({ args: {}, handler: async (ctx) => await ctx.runQuery(fns.orders.total, {}) });\n',
+                files={"convex/orders.ts": 'import { query as publicQuery } from "./_generated/server";\n'
+                       'export const total = publicQuery({ args: {}, handler: async () => 1 });\n'},
+                lines=[3], note="imports under other names go when nothing reads them any more, like plain ones",
+                output='import { action } from "./_generated/server";\nimport { internal } from "./_generated/api";\n'
+                       'export const go = action({ args: {}, handler: async (ctx) => await ctx.runQuery(internal.orders.total, {}) });\n',
+                outputs={"convex/orders.ts": 'import { internalQuery } from "./_generated/server";\n'
+                         'export const total = internalQuery({ args: {}, handler: async () => 1 });\n'}),
         Invalid('import { action } from "./_generated/server";\nimport { api } from "./_generated/api";\n'
                 'export const go = action({ args: {}, handler: async (ctx) => {\n'
                 '  const { markPaid } = api.orders;\n  await ctx.runMutation(markPaid, {});\n}});\n',

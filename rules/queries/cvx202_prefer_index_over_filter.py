@@ -44,58 +44,84 @@ def _has_comment(facts, start: int, end: int) -> bool:
     return any(start <= c.start < end for c in facts.module.comments)
 
 
-_NULLISH_TYPE = re.compile(r"\b(null|undefined)\b|\?")
+_NULL_TYPE = re.compile(r"\bnull\b")
+_UNDEFINED_TYPE = re.compile(r"\bundefined\b|\?")
 
 
 def _tier_for_values(ctx, app, ch, f, table, tier):
     """How safe the `withIndex` rewrite of filter `f` is, given the compared values: a filter's
     `q.eq` takes any value, an index range's `.eq` only the field's type. A value that may be
-    null or undefined (an optional argument) compared with a field that may not hold it would
-    not compile in the range (TS2345, and `convex dev` type-checks before it pushes): then the
-    rewrite is only shown. Compared with an optional field it compiles, but whether the value
-    is null or undefined is not known here: unsafe."""
+    null compared with a field that may not hold null, or one that may be undefined with a
+    field that is not optional, would not compile in the range (TS2345, and `convex dev`
+    type-checks before it pushes): then the rewrite is only shown. When the field admits it,
+    it compiles, but whether the value is null or undefined is not known here: unsafe."""
     doc = table.document.required()
     for name, _n, value in f.eqs:
-        if not _may_be_nullish(ctx, app, ch, value):
+        kinds = _nullish_kinds(ctx, app, ch, value)
+        if not kinds:
             continue
         field = doc.fields.get(name) if doc.kind == "object" else None
-        if field is None or not (field.is_optional or field.required().accepts_null()):
+        if field is None or not all(_admits(field, k) for k in kinds):
             return Fix.display_only
         tier = Fix.unsafe
     return tier
 
 
-def _may_be_nullish(ctx, app, ch, value) -> bool:
-    """Can the compared value be null or undefined, as far as the code says? A literal null, an
-    optional argument, a local annotated `T | null` or set from a conditional with null in it."""
+def _admits(field, kind: str) -> bool:
+    """Does an index range's `.eq` on a field with validator `field` take a `kind` value
+    ("null" or "undefined")? The range is typed by the validator: `v.optional(...)` takes
+    undefined, not null; a union with `v.null()` takes null, not undefined."""
+    if field.required().kind in ("any", "opaque"):
+        return True
+    return field.is_optional if kind == "undefined" else field.required().accepts_null()
+
+
+def _nullish_kinds(ctx, app, ch, value) -> set[str]:
+    """Which of null and undefined the compared value can be, as far as the code says: a
+    literal, an optional argument, a local annotated `T | null` or set from a conditional with
+    null in it, the fallback of `x || null` / `x ?? null`, a branch of a ternary."""
     v = js.unwrap(value)
-    if v is None or v.type in ("null", "undefined"):
-        return v is not None
+    if v is None:
+        return set()
+    if v.type in ("null", "undefined"):
+        return {v.type}
     if v.type == "ternary_expression":
-        return any(_may_be_nullish(ctx, app, ch, v.child(b)) for b in ("consequence", "alternative"))
+        return set().union(*(_nullish_kinds(ctx, app, ch, v.child(b)) for b in ("consequence", "alternative")))
+    if v.type == "binary_expression" and (v.has_tok("||") or v.has_tok("??")):
+        # the left side is the result only when it is truthy / not nullish
+        return _nullish_kinds(ctx, app, ch, v.child("right"))
+    if v.type == "binary_expression" and v.has_tok("&&"):
+        return _nullish_kinds(ctx, app, ch, v.child("left")) | _nullish_kinds(ctx, app, ch, v.child("right"))
     chain = js.member_chain(v) if v.type == "member_expression" else None
     root = chain[0] if chain is not None else v
     if root.type != "identifier":
-        return False
+        return set()
     ref = ch.facts.ref_of(root)
     if ref is not None and ref.kind == "param" and ref.index == 1:
         path = tuple(ref.path) + tuple(chain[1] if chain is not None else ())
+        kinds = set()
         for fn in ch.functions:
             args = ctx.project.args_validator(fn)
             field = args.required().field(path[0]) if args is not None and path and args.required().kind == "object" else None
-            if field is not None and (field.is_optional or field.required().accepts_null()):
-                return True
-        return False
+            if field is not None:
+                kinds |= {"undefined"} if field.is_optional else set()
+                kinds |= {"null"} if field.required().accepts_null() else set()
+        return kinds
     if chain is not None:
-        return False
+        return set()
     decl = reported_queries(ctx, app).declarator_of(ch.facts, v)
     if decl is None:
-        return False
+        return set()
+    kinds = set()
     ann = decl.child("type")
-    if ann is not None and _NULLISH_TYPE.search(ch.facts.text(ann)):
-        return True
+    if ann is not None:
+        text = ch.facts.text(ann)
+        kinds |= {"null"} if _NULL_TYPE.search(text) else set()
+        kinds |= {"undefined"} if _UNDEFINED_TYPE.search(text) else set()
     init = decl.child("value")
-    return init is not None and any(n.type in ("null", "undefined") for n in init.walk())
+    if init is not None:
+        kinds |= {n.type for n in init.walk() if n.type in ("null", "undefined")}
+    return kinds
 
 
 def rewrite_edits(ctx, ch, f, index_name: str, fields: list[str]):
@@ -118,13 +144,14 @@ def rewrite_edits(ctx, ch, f, index_name: str, fields: list[str]):
             return None
         between.append(inner)
         inner = js.unwrap(callee.child("object"))
-    if inner is not ch.start or _has_comment(facts, ch.start.end, f.node.end):
+    end = (f.chained[-1] if f.chained else f.node).end  # `.filter(a).filter(b)` go together
+    if inner is not ch.start or _has_comment(facts, ch.start.end, end):
         return None
     values = {name: value for name, _node, value in f.eqs}
     text = f'{ws}.withIndex("{index_name}", ({_param_text(facts, f)}) => {_range_text(facts, f.param, fields, values)})'
     if not between:
-        return [ctx.edit(facts, (recv.end, f.node.end), text)]
-    return [ctx.edit(facts, (recv.end, f.node.end), ""), ctx.edit(facts, (ch.start.end, ch.start.end), text)]
+        return [ctx.edit(facts, (recv.end, end), text)]
+    return [ctx.edit(facts, (recv.end, end), ""), ctx.edit(facts, (ch.start.end, ch.start.end), text)]
 
 
 def _param_text(facts, f) -> str:
@@ -165,8 +192,9 @@ class PreferIndexOverFilter(Rule):
 
     ## What it does
     Flags a `.filter(q => q.eq(q.field("a"), x))` — only equalities, possibly joined with
-    `q.and` — on a query that uses no index, and names the index whose leading fields are
-    exactly the compared fields, with the `withIndex` rewrite. When the table has no such
+    `q.and` or chained (`.filter(a).filter(b)`) — on a query that uses no index, and names
+    the index whose leading fields are exactly the compared fields, with the `withIndex`
+    rewrite. When the table has no such
     index the finding is info and offers to add one. After a `withIndex` range of `.eq`s,
     a filter on the fields that follow in a longer index is flagged too, naming that index
     (when both give the rows in the same order, or the query is `.unique()`), and so is a
@@ -197,9 +225,10 @@ class PreferIndexOverFilter(Rule):
     The rewrite is safe when the compared fields are all of the index's fields: both
     queries return the same rows in the same (`_creationTime`) order. A filter's `q.eq` takes
     any value, an index range's only the field's type: when a compared value may be null or
-    undefined (an optional argument, a local typed `T | null`) the rewrite is unsafe if the
-    field may hold such a value, and only shown if it may not (the range would not compile,
-    and `convex dev` type-checks before it pushes). When they are only a
+    undefined (an optional argument, a local typed `T | null`, `x ?? null`) the rewrite is
+    unsafe if the field may hold such a value (null: a union with `v.null()`; undefined: an
+    optional field), and only shown if it may not (the range would not compile, and
+    `convex dev` type-checks before it pushes). When they are only a
     prefix of a longer index the order changes, so the rewrite is only a suggestion. When
     no index fits, the fix adds `.index("by_<fields>", [...])` to the table in schema.ts and
     rewrites the query; it is unsafe because the next deploy backfills the new index (which
@@ -243,6 +272,10 @@ class PreferIndexOverFilter(Rule):
                      '  memories: defineTable({ text: v.string(), embedding: v.optional(v.array(v.float64())) })\n'
                      '    .vectorIndex("by_embedding", { vectorField: "embedding", dimensions: 1536 }),\n});\n'},
               note="an embedding field: not one to index for equality"),
+        Valid(SERVER + 'export const f = query({ args: { c: v.string() }, handler: (ctx, { c }) =>\n'
+              '  ctx.db.query("messages").filter((q) => q.eq(q.field("channel"), c)).filter((q) => q.gt(q.field("body"), "m")).take(9) });\n',
+              files={"convex/schema.ts": SCHEMA.replace('["channel", "author"]', '["channel"]')},
+              note="a chained filter that is not an equality: the chain is not one `q.and` of equalities"),
     ]
     invalid = [
         Invalid(SERVER + 'export const recent = query({ args: { since: v.number() }, handler: (ctx, { since }) =>\n'
@@ -284,6 +317,14 @@ class PreferIndexOverFilter(Rule):
         Invalid(SERVER + 'export const f = query({ args: { c: v.string() }, handler: (ctx, { c }) =>\n'
                 '  ctx.db.query("messages").filter((q) => q.eq(q.field("channel"), c)).collect() });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4], message="order"),
+        Invalid(SERVER + 'export const f = query({ args: { c: v.string(), a: v.string() }, handler: (ctx, { c, a }) =>\n'
+                '  ctx.db.query("messages")\n    .filter((q) => q.eq(q.field("channel"), c))\n'
+                '    .filter((q) => q.eq(q.field("author"), a))\n    .take(10) });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[5], message="index `by_channel_author` covers exactly these fields",
+                note="equality filters chained one after the other are one `q.and`",
+                output=SERVER + 'export const f = query({ args: { c: v.string(), a: v.string() }, handler: (ctx, { c, a }) =>\n'
+                '  ctx.db.query("messages")\n    .withIndex("by_channel_author", (q) => q.eq("channel", c).eq("author", a))\n'
+                '    .take(10) });\n'),
         Invalid(SERVER + 'export const f = query({ args: { t: v.string() }, handler: (ctx, { t }) =>\n'
                 '  ctx.db.query("channels").filter((q) => q.eq(q.field("topic"), t)).first() });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4], message="no index",
@@ -309,6 +350,20 @@ class PreferIndexOverFilter(Rule):
                 '  return await q.first();\n}});\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[6], message='withIndex("by_name"',
                 note="the filter of the branch without an index (no fix: the query is built through a variable)"),
+        Invalid(SERVER + 'export const f = query({ args: { c: v.string(), t: v.optional(v.string()) }, handler: async (ctx, { c, t }) => [\n'
+                '  await ctx.db.query("channels").filter((q) => q.and(q.eq(q.field("name"), c), q.eq(q.field("topic"), t || null))).first(),\n'
+                '  await ctx.db.query("channels").filter((q) => q.eq(q.field("topic"), t ? t : null)).first(),\n]});\n',
+                files={"convex/schema.ts": SCHEMA.replace('topic: v.string()', 'topic: v.optional(v.string())')}, lines=[4, 5],
+                note="a value that may be null against an optional field: the range takes `undefined` there, "
+                     "not `null` (TS2345), so the rewrite is only shown"),
+        Invalid(SERVER + 'export const f = query({ args: { t: v.optional(v.string()) }, handler: (ctx, { t }) =>\n'
+                '  ctx.db.query("channels").filter((q) => q.eq(q.field("topic"), t ?? null)).first() });\n',
+                files={"convex/schema.ts": SCHEMA.replace('topic: v.string()', 'topic: v.union(v.string(), v.null())')},
+                lines=[4], note="a field that may hold null takes it in the range too",
+                output=SERVER + 'export const f = query({ args: { t: v.optional(v.string()) }, handler: (ctx, { t }) =>\n'
+                '  ctx.db.query("channels").withIndex("by_topic", (q) => q.eq("topic", t ?? null)).first() });\n',
+                outputs={"convex/schema.ts": SCHEMA.replace('topic: v.string()', 'topic: v.union(v.string(), v.null())')
+                         .replace('.index("by_name", ["name"]),', '.index("by_name", ["name"]).index("by_topic", ["topic"]),')}),
         Invalid(SERVER + 'export const one = query({ args: { id: v.id("channels"), at: v.number() }, handler: async (ctx, { id, at }) => [\n'
                 '  await ctx.db.query("channels").filter((q) => q.eq(q.field("_id"), id)).first(),\n'
                 '  await ctx.db.query("channels").filter((q) => q.eq(q.field("_creationTime"), at)).first(),\n]});\n',

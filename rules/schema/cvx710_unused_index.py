@@ -125,6 +125,13 @@ class UnusedIndex(Rule):
                      '  .withIndex("by_owner", (q) => q.eq("owner", "x")).filter((q) => q.eq(q.field("done"), false)).collect() });\n'
                      'export const c = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withSearchIndex("search_title", (q) => q.search("title", "x")).take(1) });\n'},
               note="a longer index that a filter after a shorter range could use"),
+        Valid(SCHEMA.replace('.index("by_done", ["done"])', '.index("by_owner_done", ["owner", "done"])'), path="convex/schema.ts",
+              files={"convex/tasks.ts": 'import { query } from "./_generated/server";\n'
+                     'export const openOf = query({ args: {}, handler: (ctx) => ctx.db.query("tasks")\n'
+                     '  .filter((q) => q.eq(q.field("owner"), "x")).filter((q) => q.eq(q.field("done"), false)).collect() });\n'
+                     'export const a = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", "x")).take(1) });\n'
+                     'export const c = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withSearchIndex("search_title", (q) => q.search("title", "x")).take(1) });\n'},
+              note="chained equality filters (one `q.and`) that the index covers want it"),
     ]
     invalid = [
         Invalid(HEAD + 'export default defineSchema({\n'

@@ -24,7 +24,8 @@ class ExplicitTableIds(Rule):
 
     The table is inferred without TypeScript from: an `Id<"t">` annotation or cast (also
     qualified, `import("./_generated/dataModel").Id<"t">`), a
-    `v.id("t")` argument of the function, a document read from table "t" (`doc._id`), a
+    `v.id("t")` argument of the function, a document read from table "t" (`doc._id`, also an element of the rows a query collected:
+    `rows[i]!._id`, `rows.find(...)`), a
     document field declared `v.id("t")` in the schema (`message.author`), the id an
     `insert("t", ...)` returned, and an element of an array of ids of one table (an argument
     `v.array(v.id("t"))`, a schema field `v.array(v.id("t"))` of a document read from a known
@@ -133,6 +134,13 @@ class ExplicitTableIds(Rule):
                 '  for (const t of await ctx.db.query("tasks").take(100)) await ctx.db.delete("tasks", t._id);\n'
                 '  const fresh = await ctx.db.insert("tasks", { title: "x", owner: "u" as any });\n'
                 '  await remove(ctx, fresh);\n  await ctx.db.replace("tasks", fresh, { title: "y", owner: "u" as any });\n}});\n'),
+        Invalid(SERVER + 'export const renumber = mutation({ args: {}, handler: async (ctx) => {\n  const rows = (await ctx.db.query("tasks").collect()).sort((a, b) => a.title.localeCompare(b.title));\n  for (let i = 0; i < rows.length; i++) await ctx.db.patch(rows[i]!._id, { title: `${i}` });\n  if (rows.length) await ctx.db.delete(rows[0]._id);\n  const first = rows[0]!;\n  const mine = rows.find((t) => t.title === "mine");\n  await ctx.db.get(first.owner);\n  if (mine) await ctx.db.delete(mine._id);\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[5, 6, 9, 10],
+                note="an element of the rows a query collected (`rows[i]`, `rows[0]!`, `rows.find(...)`) is a document of its table",
+                output=SERVER + 'export const renumber = mutation({ args: {}, handler: async (ctx) => {\n  const rows = (await ctx.db.query("tasks").collect()).sort((a, b) => a.title.localeCompare(b.title));\n  for (let i = 0; i < rows.length; i++) await ctx.db.patch("tasks", rows[i]!._id, { title: `${i}` });\n  if (rows.length) await ctx.db.delete("tasks", rows[0]._id);\n  const first = rows[0]!;\n  const mine = rows.find((t) => t.title === "mine");\n  await ctx.db.get("users", first.owner);\n  if (mine) await ctx.db.delete("tasks", mine._id);\n}});\n'),
+        Invalid(SERVER + 'export const clear = mutation({ args: { owner: v.optional(v.id("users")) }, handler: async (ctx, { owner }) => {\n  const rows = owner\n    ? await ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", owner)).collect()\n    : await ctx.db.query("tasks").take(100);\n  for (const t of rows) await ctx.db.delete(t._id);\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[7], note="rows from either of two queries of one table",
+                output=SERVER + 'export const clear = mutation({ args: { owner: v.optional(v.id("users")) }, handler: async (ctx, { owner }) => {\n  const rows = owner\n    ? await ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", owner)).collect()\n    : await ctx.db.query("tasks").take(100);\n  for (const t of rows) await ctx.db.delete("tasks", t._id);\n}});\n'),
         Invalid(SERVER + 'export const url = query({ args: { s: v.string() }, handler: async (ctx, { s }) =>\n'
                 '  ctx.db.system.get(s as any) });\n', lines=[4], message="cannot be inferred"),
         Invalid(SERVER + 'export const pair = query({ args: { s: v.string(), u: v.string() }, handler: async (ctx, { s, u }) => {\n'
