@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from .. import edits as E
 from ..diagnostics import Edit
 from ..syntax import js
+from ..syntax.tree import Node
 from .facts import FileFacts, Import
 
 if TYPE_CHECKING:
@@ -61,16 +62,13 @@ def make_internal(project: "Project", fn: "RegisteredFunction") -> Internalizing
         return None
     rewrites: dict[str, tuple[FileFacts, list]] = {}
     for u in uses:
-        ref = u.ref
-        if ref is None or ref.namespace != "api" or not ref.rewritable or ref.origin_facts is None:
+        root = _api_root(u)
+        if root is None:
             return None
-        chain = js.member_chain(ref.origin)
-        if chain is None or chain[0].type != "identifier":
-            return None
-        facts = ref.origin_facts
+        facts = u.ref.origin_facts
         entry = rewrites.setdefault(facts.path, (facts, []))
-        if all(r is not chain[0] for r in entry[1]):
-            entry[1].append(chain[0])
+        if all(r is not root for r in entry[1]):
+            entry[1].append(root)
     for facts, roots in rewrites.values():
         if not _reference_edits(project, facts, roots, result):
             return None
@@ -81,14 +79,21 @@ def reference_to_internal(project: "Project", use) -> Internalizing | None:
     """The edits that write one `api.x.y` reference (a `FunctionUse`) as `internal.x.y`, for
     a function that is internal already (untyped code, where `api` and `internal` are both
     `anyApi`, reaches it either way)."""
+    root = _api_root(use)
+    if root is None:
+        return None
+    result = Internalizing([], [])
+    return result if _reference_edits(project, use.ref.origin_facts, [root], result) else None
+
+
+def _api_root(use) -> Node | None:
+    """The `api` identifier a use's reference chain starts from (`api` of `api.x.y`), when
+    it can be rewritten in place."""
     ref = use.ref
     if ref is None or ref.namespace != "api" or not ref.rewritable or ref.origin_facts is None:
         return None
     chain = js.member_chain(ref.origin)
-    if chain is None or chain[0].type != "identifier":
-        return None
-    result = Internalizing([], [])
-    return result if _reference_edits(project, ref.origin_facts, [chain[0]], result) else None
+    return chain[0] if chain is not None and chain[0].type == "identifier" else None
 
 
 def _builder_edits(project: "Project", fn: "RegisteredFunction", twin: str, result: Internalizing) -> bool:
