@@ -520,3 +520,19 @@ def test_python_helpers_that_hand_on_a_function_name_count_their_callers(tmp_pat
                    if d.code.startswith("CVXP"))
     # the misspelt name is an unknown function; `read`'s own arguments are not the caller's to match
     assert found == [("CVXP02", 13)]
+
+
+def test_tsconfig_paths_use_the_longest_matching_prefix(tmp_path):
+    """TypeScript picks the `paths` pattern with the longest prefix, whatever the order:
+    intern3-chat lists `"@/*"` before `"@/convex/*"`; taking the first match missed the
+    frontend's calls and CVX302's unsafe fix made a query it calls internal."""
+    write_files(tmp_path, {
+        "package.json": '{"dependencies": {"convex": "^1.28.0"}}',
+        "tsconfig.json": '{ "compilerOptions": { "baseUrl": ".", "paths": {\n'
+                         '  "@/*": ["./src/*"], "@/convex/*": ["./convex/*"] } } }',
+        "convex/notes.ts": 'import { query } from "./_generated/server";\n'
+                           'export const get = query({ args: {}, handler: async () => null });\n',
+        "src/View.tsx": 'import { useQuery } from "convex/react";\nimport { api } from "@/convex/_generated/api";\n'
+                        'export function View() { return useQuery(api.notes.get); }\n',
+    })
+    assert callers(project_of(tmp_path), "notes:get") == [("client", "useQuery", "View.tsx", "api")]

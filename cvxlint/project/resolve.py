@@ -102,10 +102,8 @@ class Resolver:
         cfg = self._tsconfig(from_file.parent)
         unresolved_alias: Target | None = None
         if cfg is not None:
-            for pattern, targets, base in cfg.paths:
+            for pattern, targets, base in _best_paths_pattern(cfg.paths, spec):
                 star = _match(pattern, spec)
-                if star is None:
-                    continue
                 for tgt in targets:
                     t = self._from_path(Path(os.path.normpath(base / tgt.replace("*", star))), must_exist=True)
                     if t is not None:
@@ -339,6 +337,23 @@ def _exported_paths(exports, subpath: str) -> list[str]:
 
     collect(value)
     return out
+
+
+def _best_paths_pattern(paths: list[tuple[str, list[str], Path]], spec: str) -> list[tuple[str, list[str], Path]]:
+    """The one `paths` entry TypeScript uses for `spec`: an exact pattern, else the matching
+    pattern with the longest prefix before its `*` (`"@/convex/*"` over `"@/*"`, in any order);
+    only its targets are tried. Empty when none matches."""
+    best, best_len = None, -1
+    for entry in paths:
+        pattern = entry[0]
+        if _match(pattern, spec) is None:
+            continue
+        if "*" not in pattern:
+            return [entry]
+        prefix = len(pattern.split("*", 1)[0])
+        if prefix > best_len:
+            best, best_len = entry, prefix
+    return [best] if best is not None else []
 
 
 def _match(pattern: str, spec: str) -> str | None:
