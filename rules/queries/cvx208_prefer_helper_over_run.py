@@ -1,14 +1,40 @@
 from cvxlint.project.callgraph import kind_can_run
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, report_in_handler, reported_functions
+from cvxlint.project.definitions import ExternalDef
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, report_in_handler, reported_functions
 
 SERVER = ('import { query, mutation } from "./_generated/server";\nimport { internal, components } from "./_generated/api";\n'
           'import { v } from "convex/values";\n')
 RUNS = {("runQuery",), ("runMutation",)}
 
 
-def _calls_component(ctx, call) -> bool:
+def _calls_component(ctx, r, call) -> bool:
+    """Does this `ctx.run*` call reach into a component: `components.x.y` written there, or
+    read from a parameter its caller fills with `components.x` (the `@convex-dev/*` client
+    shape: `createThread(ctx, components.agent, ...)` runs `component.threads.create`)?"""
     use = ctx.project.call_index.use_at(call)
-    return use is not None and use.ref is not None and use.ref.namespace == "components"
+    if use is not None and use.ref is not None:
+        return use.ref.namespace == "components"
+    args = js.call_args(call)
+    chain = js.member_chain(js.unwrap(args[0])) if args else None
+    if chain is None or chain[0].type != "identifier" or not r.via:
+        return False
+    facts, name = r.facts, chain[0]
+    for caller_facts, caller in reversed(r.via):  # up the calls, through helpers handing it on
+        ref = facts.ref_of(name)
+        entered = ctx.project.callgraph.callee(caller_facts, caller)
+        if ref is None or ref.kind != "param" or ref.path or entered is None or ref.func is not entered[1]:
+            return False
+        given = js.call_args(caller.node)
+        arg = js.unwrap(given[ref.index]) if ref.index < len(given) else None
+        if arg is None:
+            return False
+        d = ctx.project.linker.value_of(caller_facts, arg)
+        if isinstance(d, ExternalDef):
+            return d.module == "generated:api" and d.name == "components"
+        if arg.type != "identifier":
+            return False
+        facts, name = caller_facts, arg
+    return False
 
 
 def _in_try(node, stop) -> bool:
@@ -52,6 +78,12 @@ class PreferHelperOverRun(Rule):
     summary = "`ctx.runQuery/runMutation` inside a query or mutation (use a helper)"
 
     valid = [
+        Valid(SERVER + 'import { bump } from "./counterClient";\n'
+              'export const like = mutation({ args: { name: v.string() }, handler: async (ctx, { name }) => {\n'
+              '  await bump(ctx, components.counter, name);\n}});\n',
+              files={"convex/counterClient.ts": 'export async function bump(ctx: any, component: any, name: string) {\n'
+                     '  await ctx.runMutation(component.public.add, { name, count: 1 });\n}\n'},
+              note="a component handed to a client helper, the @convex-dev/* shape (AnswerOverflow's agent calls)"),
         Valid(SERVER + 'async function assertAdmin(ctx: any) {\n  if (ctx.db?.query) {\n    const p = await ctx.db.query("profiles").first();\n    if (p?.role !== "admin") throw new Error("Forbidden");\n    return;\n  }\n  const role = await ctx.runQuery(internal.profiles.myRole, {});\n  if (role !== "admin") throw new Error("Forbidden");\n}\n'
               'export const list = query({ args: {}, handler: async (ctx) => { await assertAdmin(ctx); return null; } });\n',
               note="`ctx.runQuery` only where `ctx.db` is missing: the action path of a shared helper"),
@@ -97,7 +129,7 @@ class PreferHelperOverRun(Rule):
                 for site, path in r.ctx_calls():
                     if path not in RUNS:
                         continue
-                    if _calls_component(ctx, site.node):
+                    if _calls_component(ctx, r, site.node):
                         continue
                     if path == ("runMutation",) and _in_try(site.node, r.func.node):
                         continue
