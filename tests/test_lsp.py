@@ -383,6 +383,25 @@ async def test_client_without_data_or_resolve_support(emacs: LanguageClient, app
 
 # --- process level ------------------------------------------------------------------------------------
 
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
+async def ending(lsp_client: LanguageClient):
+    yield  # each test ends the session itself
+
+
+async def test_exit_status_is_0_after_shutdown(ending: LanguageClient, app: Path):
+    # Editors report a non-zero status (Neovim: "Client cvxlint quit with exit code 1") on every close.
+    await start(ending, app, "neovim@v0.11")
+    open_doc(ending, app / "convex" / "messages.ts")
+    await ending.shutdown_session()
+    assert ending._server.returncode == 0
+
+
+async def test_exit_status_is_1_without_shutdown(ending: LanguageClient, app: Path):
+    await start(ending, app, "visual-studio-code")
+    ending.exit(None)
+    assert await asyncio.wait_for(ending._server.wait(), TIMEOUT) == 1
+
+
 def test_lsp_without_pygls_says_how_to_install(tmp_path: Path):
     # Shadow pygls with a package that fails to import the way a missing one does.
     fake = tmp_path / "shadow" / "pygls"

@@ -78,6 +78,7 @@ class Session:
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cvxlint-lint")
         self._shown: set[str] = set()
         self._collect_timer: asyncio.TimerHandle | None = None
+        self.shut_down = False  # the client sent `shutdown`: a later `exit` ends with status 0
 
     # -- client capabilities -----------------------------------------------------------------
     @property
@@ -169,6 +170,7 @@ class Session:
             self.ready.set()
 
     def shutdown(self) -> None:
+        self.shut_down = True
         for t in self.timers.values():
             t.cancel()
         self.timers.clear()
