@@ -2,7 +2,7 @@
 
     session.py       open documents, settings, debounce, push vs pull, the result cache
     workspace.py     editor state -> core API runs (lint, fix all)
-    diagnostics.py   cvxlint diagnostics -> LSP diagnostics (fixes carried in `data`)
+    diagnostics.py   cvxlint diagnostics -> LSP diagnostics (fixes kept in `data`)
     code_actions.py  quick fixes, "ignore for this line", source.fixAll.cvxlint
     hover.py         rule documentation on hover
     convert.py       byte offsets <-> LSP positions in the negotiated encoding
