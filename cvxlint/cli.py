@@ -545,7 +545,7 @@ def lsp_cmd(tcp_port, debounce, verbose):
         if (e.name or "").split(".")[0] in ("pygls", "lsprotocol"):
             raise CvxlintError("the language server needs pygls: pip install 'cvxlint[lsp]'") from None
         raise
-    serve(tcp_port=tcp_port, debounce=debounce, verbose=verbose)
+    sys.exit(serve(tcp_port=tcp_port, debounce=debounce, verbose=verbose))
 
 
 @cli.group("daemon", cls=_Group)
@@ -638,6 +638,8 @@ def _exit(code) -> None:
         print(code, file=sys.stderr)
         code = 1
     for stream in (sys.stdout, sys.stderr):
+        if stream.closed:  # closed on purpose (the language server's stdout at `exit`): flushed then
+            continue
         try:
             stream.flush()
         except (BrokenPipeError, OSError, ValueError):

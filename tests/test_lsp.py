@@ -110,6 +110,16 @@ def apply(text: str, edits: list[types.TextEdit], encoding: str) -> str:
     return doc.source
 
 
+def edits_of(edit: types.WorkspaceEdit, u: str, version: int | None) -> list[types.TextEdit]:
+    """`u`'s edits: from `documentChanges` (clients that take them), which must name the version
+    of the text they were made for, or from `changes`."""
+    if edit.document_changes is not None:
+        [change] = [c for c in edit.document_changes if c.text_document.uri == u]
+        assert change.text_document.version == version
+        return list(change.edits)
+    return list(edit.changes[u])
+
+
 async def code_actions(client: LanguageClient, u: str, rng: types.Range, diags, only=None):
     return await asyncio.wait_for(client.text_document_code_action_async(types.CodeActionParams(
         text_document=types.TextDocumentIdentifier(uri=u), range=rng,
@@ -149,7 +159,7 @@ async def test_quick_fix_ignore_and_hover(vscode: LanguageClient, app: Path):
     actions = await code_actions(vscode, u, env.range, [env])
     [quick] = [a for a in actions if a.kind == types.CodeActionKind.QuickFix and "env.BOT_NAME" in a.title]
     assert quick.is_preferred
-    fixed = apply(text, quick.edit.changes[u], "utf-16")
+    fixed = apply(text, edits_of(quick.edit, u, 1), "utf-16")
     assert 'const author = env.BOT_NAME ?? "bot";' in fixed
     assert 'import { mutation, query, env } from "./_generated/server";' in fixed
 
@@ -168,7 +178,7 @@ async def test_quick_fix_ignore_and_hover(vscode: LanguageClient, app: Path):
 
     actions = await code_actions(vscode, u, fetch.range, [fetch])
     [ignore] = [a for a in actions if a.title == "Ignore CVX101 for this line"]
-    ignored = apply(fixed, ignore.edit.changes[u], "utf-16")
+    ignored = apply(fixed, edits_of(ignore.edit, u, 2), "utf-16")
     assert ignored.splitlines()[FETCH_LINE] == "    // cvxlint-ignore CVX101"
     replace_all(vscode, u, 3, ignored)
     await pushed(vscode, u, lambda ds: ds == [])
@@ -186,7 +196,7 @@ async def test_fix_all_is_resolved_lazily(vscode: LanguageClient, app: Path):
     [fix_all] = actions
     assert fix_all.kind == "source.fixAll.cvxlint" and fix_all.edit is None  # VS Code resolves it
     resolved = await asyncio.wait_for(vscode.code_action_resolve_async(fix_all), TIMEOUT)
-    [edit] = resolved.edit.changes[u]
+    [edit] = edits_of(resolved.edit, u, 1)
     fixed = apply(text, [edit], "utf-16")
     assert "env.BOT_NAME" in fixed and "process.env" not in fixed
     # Only the changed region is replaced, not the whole document.
@@ -268,7 +278,7 @@ async def test_python_client_file(vscode: LanguageClient, app: Path):
     [unknown] = by_code(await pushed(vscode, u, lambda ds: len(by_code(ds, "CVXP02")) == 1), "CVXP02")
     actions = await code_actions(vscode, u, unknown.range, [unknown])
     [ignore] = [a for a in actions if a.title == "Ignore CVXP02 for this line"]
-    ignored = apply(text, ignore.edit.changes[u], "utf-16")
+    ignored = apply(text, edits_of(ignore.edit, u, 3), "utf-16")
     assert ignored.splitlines()[3] == "# cvxlint-ignore CVXP02"
     replace_all(vscode, u, 4, ignored)
     await pushed(vscode, u, lambda ds: ds == [])
@@ -341,6 +351,7 @@ async def test_pull_client_gets_utf8_positions_and_no_push(neovim: LanguageClien
     actions = await code_actions(neovim, u, env.range, [env])
     [quick] = [a for a in actions if "env.BOT_NAME" in a.title]
     text = (app / "convex" / "messages.ts").read_text("utf-8")
+    assert quick.edit.document_changes is None  # this Neovim does not advertise them
     assert 'const author = env.BOT_NAME ?? "bot";' in apply(text, quick.edit.changes[u], "utf-8")
 
     await asyncio.sleep(1.0)  # time for any (wrong) push to arrive
@@ -367,10 +378,10 @@ async def test_client_without_data_or_resolve_support(emacs: LanguageClient, app
     stripped = types.Diagnostic(range=env.range, message=env.message, code=env.code, source=env.source)
     actions = await code_actions(emacs, u, env.range, [stripped])
     [quick] = [a for a in actions if "env.BOT_NAME" in a.title]
-    assert "env.BOT_NAME" in apply(text, quick.edit.changes[u], "utf-32")
+    assert "env.BOT_NAME" in apply(text, edits_of(quick.edit, u, 1), "utf-32")
     # Without resolve support the fix-all edit comes with the action.
     [fix_all] = [a for a in actions if a.kind == "source.fixAll.cvxlint"]
-    assert fix_all.edit is not None and "env.BOT_NAME" in apply(text, fix_all.edit.changes[u], "utf-32")
+    assert fix_all.edit is not None and "env.BOT_NAME" in apply(text, edits_of(fix_all.edit, u, 1), "utf-32")
 
     # A CRLF buffer gets CRLF in inserted lines.
     del emacs.diagnostics[u]
@@ -378,10 +389,96 @@ async def test_client_without_data_or_resolve_support(emacs: LanguageClient, app
     [fetch] = by_code(await pushed(emacs, u), "CVX101")  # the same ranges, re-published
     actions = await code_actions(emacs, u, fetch.range, [fetch])
     [ignore] = [a for a in actions if a.title == "Ignore CVX101 for this line"]
-    assert [e.new_text for e in ignore.edit.changes[u]] == ["    // cvxlint-ignore CVX101\r\n"]
+    assert [e.new_text for e in edits_of(ignore.edit, u, 2)] == ["    // cvxlint-ignore CVX101\r\n"]
+
+
+# --- edits are made for the text they are applied to -------------------------------------------------
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
+async def editor(lsp_client: LanguageClient):
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def current_diagnostics(client: LanguageClient, u: str, profile: str, until=lambda diags: True):
+    if profile.startswith("neovim"):
+        return list((await pull(client, u)).items)
+    return await pushed(client, u, until)
+
+
+@pytest.mark.parametrize("profile, encoding", [
+    ("visual-studio-code", "utf-16"), ("neovim@v0.11", "utf-8"), ("emacs", "utf-32")])
+async def test_no_quick_fix_for_a_diagnostic_of_an_older_text(editor: LanguageClient, app: Path, profile, encoding):
+    # Ctrl+. right after typing, before the new diagnostics arrived: the editor still shows the
+    # finding where it was (apps/NodeFlow: the table name landed in the comment line above it).
+    await start(editor, app, profile)
+    path = app / "convex" / "messages.ts"
+    text = path.read_text("utf-8")
+    u = open_doc(editor, path)
+    [env] = by_code(await current_diagnostics(editor, u, profile), "CVX112")
+    assert env.range.start.line == 17
+    above = types.Range(start=types.Position(line=17, character=0), end=types.Position(line=17, character=0))
+    editor.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=u, version=2),
+        content_changes=[types.TextDocumentContentChangePartial(range=above, text="    // who wrote it\n")]))
+    typed = apply(text, [types.TextEdit(range=above, new_text="    // who wrote it\n")], encoding)
+    stale = await code_actions(editor, u, env.range, [env])
+    assert [a.title for a in stale if a.kind == types.CodeActionKind.QuickFix] == []
+
+    # With the diagnostic of the current text, the fix is made for that text.
+    [env] = by_code(await current_diagnostics(editor, u, profile, lambda ds: any(
+        d.code == "CVX112" and d.range.start.line == 18 for d in ds)), "CVX112")
+    actions = await code_actions(editor, u, env.range, [env])
+    [quick] = [a for a in actions if a.kind == types.CodeActionKind.QuickFix and "env.BOT_NAME" in a.title]
+    fixed = apply(typed, edits_of(quick.edit, u, 2), encoding).splitlines()
+    assert fixed[17:19] == ["    // who wrote it", '    const author = env.BOT_NAME ?? "bot";']
+    assert fixed[1] == 'import { mutation, query, env } from "./_generated/server";'
+    [ignore] = [a for a in actions if a.title == "Ignore CVX112 for this line"]
+    assert apply(typed, edits_of(ignore.edit, u, 2), encoding).splitlines()[18] == "    // cvxlint-ignore CVX112"
+
+
+async def test_fix_all_is_made_for_the_text_it_is_applied_to(editor: LanguageClient, app: Path):
+    await start(editor, app, "visual-studio-code")
+    path = app / "convex" / "messages.ts"
+    text = path.read_text("utf-8")
+    u = open_doc(editor, path)
+    await pushed(editor, u)
+    whole = types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0))
+    [fix_all] = await code_actions(editor, u, whole, [], only=[types.CodeActionKind.SourceFixAll])
+    # The user types a line on top as the fixes are computed: the edit names the version it was
+    # made for (whichever that was), and VS Code refuses it for any other.
+    resolving = asyncio.ensure_future(editor.code_action_resolve_async(fix_all))
+    typed = "// the chat\n" + text
+    replace_all(editor, u, 2, typed)
+    resolved = await asyncio.wait_for(resolving, TIMEOUT)
+    [change] = resolved.edit.document_changes
+    assert change.text_document.uri == u and change.text_document.version in (1, 2)
+    made_for = {1: text, 2: typed}[change.text_document.version]
+    fixed = apply(made_for, list(change.edits), "utf-16")
+    assert fixed.startswith("// the chat\nimport { v }" if made_for is typed else "import { v }")
+    assert 'const author = env.BOT_NAME ?? "bot";' in fixed and "process.env" not in fixed
 
 
 # --- process level ------------------------------------------------------------------------------------
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
+async def ending(lsp_client: LanguageClient):
+    yield  # each test ends the session itself
+
+
+async def test_exit_status_is_0_after_shutdown(ending: LanguageClient, app: Path):
+    # Editors report a non-zero status (Neovim: "Client cvxlint quit with exit code 1") on every close.
+    await start(ending, app, "neovim@v0.11")
+    open_doc(ending, app / "convex" / "messages.ts")
+    await ending.shutdown_session()
+    assert ending._server.returncode == 0
+
+
+async def test_exit_status_is_1_without_shutdown(ending: LanguageClient, app: Path):
+    await start(ending, app, "visual-studio-code")
+    ending.exit(None)
+    assert await asyncio.wait_for(ending._server.wait(), TIMEOUT) == 1
+
 
 def test_lsp_without_pygls_says_how_to_install(tmp_path: Path):
     # Shadow pygls with a package that fails to import the way a missing one does.

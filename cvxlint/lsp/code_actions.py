@@ -3,6 +3,13 @@
 
 The fix-all edit is expensive (it re-lints until the fixes converge), so clients that can
 resolve code actions get it lazily through `codeAction/resolve`.
+
+Every edit is computed from, and sent for, one version of the documents: a request can carry
+a diagnostic the editor still shows from an older text (Ctrl+. right after typing, before the
+new diagnostics arrived), whose `data` edits point at offsets that have moved since. So the
+server answers from its own lint of the current text, offers nothing for a diagnostic that
+finding no longer matches, and names the version in `documentChanges` where the client takes
+them (it then refuses the edit if the text changed again before it is applied).
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ from ..engine.fixer import newline_of
 from ..project.discover import PY_EXTENSIONS
 from .convert import PositionCodec, minimal_edit
 from .diagnostics import SOURCE, range_from_json
-from .session import Session
+from .session import LINT_ATTEMPTS, Session
 
 FIX_ALL = "source.fixAll.cvxlint"
 FIX_ALL_TITLE = "cvxlint: fix all safely fixable problems"
@@ -28,27 +35,44 @@ def _wants(only: list[str] | None, kind: str) -> bool:
     return any(kind == o or kind.startswith(o + ".") for o in only)
 
 
-def _fix_of(diag: types.Diagnostic, cached: list[types.Diagnostic]) -> dict | None:
-    """The fix carried in `data`, or (client without data support) the cached diagnostic's."""
-    data = diag.data
-    if not isinstance(data, dict):
-        for c in cached:
-            if c.code == diag.code and c.range == diag.range and isinstance(c.data, dict):
-                data = c.data
-                break
+def _current(diag: types.Diagnostic, fresh: list[types.Diagnostic]) -> types.Diagnostic | None:
+    """The finding of the current text that the client's diagnostic shows (same rule, same
+    range), or None: the diagnostic is from an older version and its positions no longer hold.
+    Its `data` is never used: it was computed for the text the client had when it got it."""
+    for c in fresh:
+        if c.code == diag.code and c.range == diag.range:
+            return c
+    return None
+
+
+def _fix_of(found: types.Diagnostic) -> dict | None:
+    data = found.data
     if isinstance(data, dict) and isinstance(data.get("fix"), dict):
         return data["fix"]
     return None
 
 
-def _workspace_edit(edits: dict[str, list[dict]]) -> types.WorkspaceEdit:
-    return types.WorkspaceEdit(changes={
-        uri: [types.TextEdit(range=range_from_json(e["range"]), new_text=e["newText"]) for e in items]
+def _workspace_edit(session: Session, edits: dict[str, list[types.TextEdit]],
+                    versions: dict[str, int | None]) -> types.WorkspaceEdit:
+    """`edits` were computed for the document `versions` (None: a file that is not open, whose
+    disk text counts); a client that takes `documentChanges` is told so and refuses them for
+    any other version."""
+    if not session.document_changes:
+        return types.WorkspaceEdit(changes=edits)
+    return types.WorkspaceEdit(document_changes=[
+        types.TextDocumentEdit(
+            text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=versions.get(uri)),
+            edits=items)
         for uri, items in edits.items()
-    })
+    ])
 
 
-def _ignore_action(uri: str, diag: types.Diagnostic, source: bytes, encoding: str, python: bool) -> types.CodeAction:
+def _fix_edits(fix: dict) -> dict[str, list[types.TextEdit]]:
+    return {uri: [types.TextEdit(range=range_from_json(e["range"]), new_text=e["newText"]) for e in items]
+            for uri, items in fix["edits"].items()}
+
+
+def _ignore_edit(diag: types.Diagnostic, source: bytes, encoding: str, python: bool) -> types.TextEdit:
     """Insert `// cvxlint-ignore CVXnnn` (`# ...` in Python) on its own line above the finding,
     indented like it; an own-line suppression covers the statement that follows."""
     codec = PositionCodec(source, encoding)
@@ -57,12 +81,7 @@ def _ignore_action(uri: str, diag: types.Diagnostic, source: bytes, encoding: st
     marker = "#" if python else "//"
     comment = f"{indent}{marker} cvxlint-ignore {diag.code}{newline_of(source)}"
     at = types.Position(line=line, character=0)
-    return types.CodeAction(
-        title=f"Ignore {diag.code} for this line",
-        kind=types.CodeActionKind.QuickFix,
-        diagnostics=[diag],
-        edit=types.WorkspaceEdit(changes={uri: [types.TextEdit(range=types.Range(start=at, end=at), new_text=comment)]}),
-    )
+    return types.TextEdit(range=types.Range(start=at, end=at), new_text=comment)
 
 
 def _can_resolve_edit(session: Session) -> bool:
@@ -74,12 +93,13 @@ def _can_resolve_edit(session: Session) -> bool:
 
 async def code_actions(session: Session, params: types.CodeActionParams) -> list[types.CodeAction]:
     uri = params.text_document.uri
-    res, doc = await session.results_for(uri)
+    res, doc = await session.current_results_for(uri)
     if doc is None:
         return []
     only = params.context.only
-    source, _version = session.text_of(uri)
+    source, _version = session.text_of(uri)  # the version `res` was linted from (no await since)
     cached = res.by_uri.get(uri, []) if res is not None else []
+    versions = res.open_versions if res is not None else {}
     python = doc.path.name.endswith(PY_EXTENSIONS)
     actions: list[types.CodeAction] = []
     if _wants(only, types.CodeActionKind.QuickFix):
@@ -87,7 +107,10 @@ async def code_actions(session: Session, params: types.CodeActionParams) -> list
         for diag in params.context.diagnostics:
             if diag.source != SOURCE or not diag.code:
                 continue
-            fix = _fix_of(diag, cached)
+            found = _current(diag, cached)
+            if found is None:
+                continue
+            fix = _fix_of(found)
             if fix is not None and fix.get("applicability") in ("safe", "unsafe"):
                 unsafe = fix["applicability"] == "unsafe"
                 actions.append(types.CodeAction(
@@ -95,12 +118,18 @@ async def code_actions(session: Session, params: types.CodeActionParams) -> list
                     kind=types.CodeActionKind.QuickFix,
                     diagnostics=[diag],
                     is_preferred=not unsafe,
-                    edit=_workspace_edit(fix["edits"]),
+                    edit=_workspace_edit(session, _fix_edits(fix), versions),
                 ))
             key = (str(diag.code), diag.range.start.line)
             if key not in ignored:
                 ignored.add(key)
-                actions.append(_ignore_action(uri, diag, source, session.encoding, python))
+                actions.append(types.CodeAction(
+                    title=f"Ignore {diag.code} for this line",
+                    kind=types.CodeActionKind.QuickFix,
+                    diagnostics=[diag],
+                    edit=_workspace_edit(session, {uri: [_ignore_edit(found, source, session.encoding, python)]},
+                                         versions),
+                ))
     explicit = bool(only) and _wants(only, FIX_ALL)
     fixable = any(isinstance(d.data, dict) and d.data.get("fix", {}) and d.data["fix"].get("applicability") == "safe"
                   for d in cached)
@@ -119,16 +148,27 @@ async def resolve(session: Session, action: types.CodeAction) -> types.CodeActio
 
 
 async def fix_all_edit(session: Session, uri: str) -> types.WorkspaceEdit:
-    """Every safe fix for `uri`, as one minimal text edit per changed file."""
+    """Every safe fix for `uri`, as one minimal text edit per changed file, for the documents'
+    current versions (the fixes are recomputed when they change while the fixes run; no edit
+    when they keep changing)."""
     doc = session.docs.get(uri)
     if doc is None or doc.app is None:
         return types.WorkspaceEdit(changes={})
     await session.wait_ready()
-    texts = session.app_texts(doc.app)
-    result = await session.run_in_worker(session.lint_ws.fix_all, doc.path, texts)
+    for _attempt in range(LINT_ATTEMPTS):
+        state = session.app_texts(doc.app)
+        result = await session.run_in_worker(session.lint_ws.fix_all, doc.path,
+                                             {path: text for path, (text, _v) in state.items()})
+        if session.app_texts(doc.app) == state:
+            break
+    else:
+        return types.WorkspaceEdit(changes={})
     changes: dict[str, list[types.TextEdit]] = {}
+    versions: dict[str, int | None] = {}
     for path, (before, after) in sorted(result.changed.items()):
         start, end, text = minimal_edit(before, after)
         codec = PositionCodec(before, session.encoding)
-        changes[session.uri_of(path)] = [types.TextEdit(range=codec.range(start, end), new_text=text)]
-    return types.WorkspaceEdit(changes=changes)
+        changed_uri = session.uri_of(path)
+        changes[changed_uri] = [types.TextEdit(range=codec.range(start, end), new_text=text)]
+        versions[changed_uri] = state[path][1] if path in state else None
+    return _workspace_edit(session, changes, versions)

@@ -1,9 +1,10 @@
 """cvxlint diagnostics -> LSP diagnostics.
 
-A diagnostic's fix travels in `Diagnostic.data` as ready-made LSP edits (per file URI, in
+A diagnostic's fix is kept in `Diagnostic.data` as ready-made LSP edits (per file URI, in
 the negotiated position encoding, computed from the text that was linted), so a quick fix
-needs no second lint. Clients that do not round-trip `data` get the same edits from the
-server's last result instead (see `code_actions`).
+needs no second lint. Code actions take it from the server's lint of the current text, never
+from the `data` a client sends back: that was computed for the text the client had then
+(see `code_actions`).
 """
 
 from __future__ import annotations

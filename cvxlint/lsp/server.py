@@ -2,7 +2,7 @@
 
     session.py       open documents, settings, debounce, push vs pull, the result cache
     workspace.py     editor state -> core API runs (lint, fix all)
-    diagnostics.py   cvxlint diagnostics -> LSP diagnostics (fixes carried in `data`)
+    diagnostics.py   cvxlint diagnostics -> LSP diagnostics (fixes kept in `data`)
     code_actions.py  quick fixes, "ignore for this line", source.fixAll.cvxlint
     hover.py         rule documentation on hover
     convert.py       byte offsets <-> LSP positions in the negotiated encoding
@@ -92,7 +92,9 @@ def build_server(debounce: float = 0.2) -> LanguageServer:
     return server
 
 
-def serve(tcp_port: int | None = None, host: str = "127.0.0.1", debounce: float = 0.2, verbose: bool = False) -> None:
+def serve(tcp_port: int | None = None, host: str = "127.0.0.1", debounce: float = 0.2, verbose: bool = False) -> int:
+    """Serve until the client says `exit` (or goes away); the exit status LSP asks for: 0 after a
+    `shutdown` request, else 1. (Over stdio pygls swallows the status its `exit` handler raises.)"""
     # stdout is the protocol channel: logs go to stderr only.
     logging.basicConfig(stream=sys.stderr, level=logging.DEBUG if verbose else logging.WARNING,
                         format="cvxlint-lsp %(levelname)s %(name)s: %(message)s")
@@ -102,3 +104,4 @@ def serve(tcp_port: int | None = None, host: str = "127.0.0.1", debounce: float 
         server.start_tcp(host, tcp_port)
     else:
         server.start_io()
+    return 0 if server.session.shut_down else 1

@@ -38,6 +38,7 @@ log = logging.getLogger("cvxlint.lsp")
 
 SETTINGS_TIMEOUT = 10.0  # seconds to wait for the client's workspace/configuration answer
 COLLECT_DELAY = 0.1  # seconds after a lint's results before its garbage is collected
+LINT_ATTEMPTS = 3  # lints for a result that is current when it arrives, while the user types
 WATCHED_GLOB = "**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,py,pyi,json,yaml,yml,toml}"
 
 
@@ -53,7 +54,8 @@ class AppResult:
     """One lint of one app: LSP diagnostics per open document, in the negotiated encoding."""
 
     key: tuple
-    versions: dict[str, int | None]
+    versions: dict[str, int | None]  # the documents reported on
+    open_versions: dict[str, int | None] = field(default_factory=dict)  # every open document the lint read
     by_uri: dict[str, list[types.Diagnostic]] = field(default_factory=dict)
     raw: dict[str, list[Diagnostic]] = field(default_factory=dict)
     error: str | None = None
@@ -78,6 +80,7 @@ class Session:
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cvxlint-lint")
         self._shown: set[str] = set()
         self._collect_timer: asyncio.TimerHandle | None = None
+        self.shut_down = False  # the client sent `shutdown`: a later `exit` ends with status 0
 
     # -- client capabilities -----------------------------------------------------------------
     @property
@@ -169,6 +172,7 @@ class Session:
             self.ready.set()
 
     def shutdown(self) -> None:
+        self.shut_down = True
         for t in self.timers.values():
             t.cancel()
         self.timers.clear()
@@ -269,18 +273,34 @@ class Session:
             return None, doc
         return await self.results(doc.app), doc
 
-    async def results(self, app: Path) -> AppResult:
-        """The lint of `app` for the current text of its open documents (cached per state)."""
-        await self.wait_ready()
-        docs = [d for d in self.docs.values() if d.app == app]  # the documents reported on
+    async def current_results_for(self, uri: str) -> tuple[AppResult | None, OpenDoc | None]:
+        """Like `results_for`, but for the state the caller sees when it gets the result: edits
+        that arrive while a lint runs would leave its positions behind the documents, and a
+        fix computed from them would land at the wrong place (the lint is repeated; None when
+        the editor keeps changing the text)."""
+        for _attempt in range(LINT_ATTEMPTS):
+            res, doc = await self.results_for(uri)
+            if res is None or res.key == self._state()[0]:
+                return res, doc
+        return None, doc
+
+    def _state(self) -> tuple[tuple, dict[Path, bytes], dict[str, int | None]]:
+        """The key of the current editor state, the open documents' texts and versions."""
         # Every open buffer's unsaved text counts, whichever group it is reported in.
         texts: dict[Path, bytes] = {}
         all_versions: dict[str, int | None] = {}
         for d in sorted(self.docs.values(), key=lambda d: d.uri):
             texts[d.path], all_versions[d.uri] = self.text_of(d.uri)
-        versions = {d.uri: all_versions[d.uri] for d in docs}
         key = (self.generation, tuple((u, v if v is not None else -1) for u, v in all_versions.items()),
                hashlib.sha1(b"\0".join(texts.values())).hexdigest())
+        return key, texts, all_versions
+
+    async def results(self, app: Path) -> AppResult:
+        """The lint of `app` for the current text of its open documents (cached per state)."""
+        await self.wait_ready()
+        docs = [d for d in self.docs.values() if d.app == app]  # the documents reported on
+        key, texts, all_versions = self._state()
+        versions = {d.uri: all_versions[d.uri] for d in docs}
         cached = self.cache.get(app)
         if cached is not None and cached.key == key:
             return cached
@@ -289,7 +309,7 @@ class Session:
             return await asyncio.shield(pending[1])
         loop = asyncio.get_running_loop()
         paths = {d.uri: d.path for d in docs}
-        fut = loop.run_in_executor(self.executor, self._lint, key, versions, paths, texts, self.encoding)
+        fut = loop.run_in_executor(self.executor, self._lint, key, versions, all_versions, paths, texts, self.encoding)
         self.pending[app] = (key, fut)
         try:
             res = await asyncio.shield(fut)
@@ -315,9 +335,10 @@ class Session:
         if not self.pending:
             self.executor.submit(self.lint_ws.heap.collect)
 
-    def _lint(self, key, versions, paths: dict[str, Path], texts: dict[Path, bytes], encoding: str) -> AppResult:
+    def _lint(self, key, versions, open_versions, paths: dict[str, Path], texts: dict[Path, bytes],
+              encoding: str) -> AppResult:
         """Runs in the worker thread: core API lint, then conversion to LSP diagnostics."""
-        res = AppResult(key, versions, {u: [] for u in paths}, {u: [] for u in paths})
+        res = AppResult(key, versions, open_versions, {u: [] for u in paths}, {u: [] for u in paths})
         try:
             run = self.lint_ws.lint(list(paths.values()), texts)
         except NothingToCheck:  # e.g. a repository without a Convex app: nothing to say
@@ -344,8 +365,15 @@ class Session:
     async def run_in_worker(self, fn, *args):
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
 
-    def app_texts(self, app: Path | None) -> dict[Path, bytes]:
-        return {d.path: self.text_of(d.uri)[0] for d in self.docs.values() if d.app == app}
+    def app_texts(self, app: Path | None) -> dict[Path, tuple[bytes, int | None]]:
+        """The open documents of `app`: text and version."""
+        return {d.path: self.text_of(d.uri) for d in self.docs.values() if d.app == app}
+
+    @property
+    def document_changes(self) -> bool:
+        """The client takes versioned `documentChanges`, so it refuses an edit made for another version."""
+        ws = self.ls.client_capabilities.workspace
+        return bool(ws and ws.workspace_edit and ws.workspace_edit.document_changes)
 
     def uri_of(self, path: Path) -> str:
         """The client's URI for an open file (it may spell it differently), else a file: URI."""
