@@ -59,6 +59,15 @@ class NoFloatingConvexPromise(Rule):
               note="stored promises pushed, passed on, captured by a closure, returned"),
     ]
     invalid = [
+        Invalid('import { internalAction, internalMutation } from "./_generated/server";\n'
+                'import { internal } from "./_generated/api";\n'
+                'export const stop = internalMutation({ args: {}, handler: async () => {} });\n'
+                'export const run = internalAction({ args: {}, handler: async (ctx) => {\n'
+                '  const onError = () => {\n'
+                '    ctx.runMutation(internal.example.stop, {}).catch((e) => console.error(e));\n  };\n'
+                '  onError();\n}});\n',
+                lines=[6], message="may finish before it completes; keep the promise and await it",
+                note="a `.catch` keeps the errors and a sync callback cannot await (intern3-chat's onError)"),
         Invalid('export async function tick(db, id) {\n  const timer = await db.get("timers", id);\n  db.patch("timers", id, { left: timer.left - 1 });\n}\n', path="convex/lib/helpers.js", lines=[3],
                 files={"convex/timers.js": 'import { internalMutation } from "./_generated/server";\n'
                        'import { tick } from "./lib/helpers";\n'
@@ -120,7 +129,7 @@ class NoFloatingConvexPromise(Rule):
                 if in_async_function(n):
                     fix = Fix.safe("Add `await`", ctx.edit(facts, (expr.start, expr.start), "await "))
                 ctx.report(facts, expr, f"{what} returns a promise nobody awaits: the function may finish before "
-                           "it completes and its errors are lost; add `await`", fix=fix)
+                           f"it completes{_lost(expr)}; {_advice(n)}", fix=fix)
             elif n.type == "member_expression":
                 obj = js.unwrap(n.child("object"))
                 if obj is None or obj.type != "call_expression":
@@ -159,7 +168,7 @@ class NoFloatingConvexPromise(Rule):
         if in_async_function(declarator):
             fix = Fix.safe("Add `await`", ctx.edit(facts, (expr.start, expr.start), "await "))
         ctx.report(facts, expr, f"{what} returns a promise that is stored in `{name.text}` and never used: nobody "
-                   "awaits it, so the function may finish before it completes and its errors are lost; add `await`",
+                   f"awaits it, so the function may finish before it completes{_lost(expr)}; {_advice(declarator)}",
                    fix=fix)
 
 
@@ -208,6 +217,27 @@ def _given_ctx(ctx, facts, site) -> str | None:
                 and "components." in d.facts.text(d.node):
             return f"`{name}` (a component call)"
     return None
+
+
+def _lost(expr) -> str:
+    """What else goes wrong: the errors are lost, unless a `.catch` (or `.then(_, onError)`)
+    handles them."""
+    cur = expr
+    while cur is not None and cur.type == "call_expression":
+        callee = js.callee(cur)
+        prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
+        if prop is None or prop.text not in _CHAIN:
+            break
+        if prop.text == "catch" or prop.text == "then" and len(js.call_args(cur)) > 1:
+            return ""
+        cur = js.unwrap(callee.child("object"))
+    return " and its errors are lost"
+
+
+def _advice(node) -> str:
+    if in_async_function(node):
+        return "add `await`"
+    return "keep the promise and await it before the function returns (this function is not async)"
 
 
 def _innermost(expr):
