@@ -57,6 +57,12 @@ class NoSpoofableAccessControl(Rule):
     summary = "Access decided by a caller-supplied argument such as `userId` or `role`"
 
     valid = [
+        Valid('import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
+              'export const addPost = mutation({ args: { threadId: v.id("threads"), role: v.string(), body: v.string() },\n'
+              '  handler: async (ctx, args) => {\n'
+              '    await ctx.db.insert("posts", { threadId: args.threadId, role: args.role, body: args.body });\n'
+              '    if (args.role === "assistant") await ctx.db.patch("threads", args.threadId, { replied: true });\n  },\n});\n',
+              note="a chat message's role (\"user\" / \"assistant\") is its kind (opentech1/openchat)"),
         Valid(SERVER.replace("mutation, internalMutation", "query") + '// The booking page: open on purpose.\n// cvxlint-public\n'
               'export const bookable = query({ args: { orgId: v.id("orgs"), staffId: v.id("staff") }, handler: async (ctx, a) => {\n'
               '  const staff = await ctx.db.get("staff", a.staffId);\n'
@@ -302,6 +308,11 @@ def _arg_name(n, names, whole):
     return None
 
 
+# the roles of a chat message (OpenAI, Anthropic, Vercel AI SDK, Gemini): a `role` argument
+# compared with one of these is a message's kind, not a permission
+_MESSAGE_ROLES = frozenset(["user", "assistant", "system", "tool", "function", "model", "developer"])
+
+
 def _decision(n, is_flag: bool):
     """The comparison (or, for a yes/no flag such as `isAdmin`, the test itself) that makes `n`
     an access decision, or None. `if (args.role) { ...filter... }` only picks what to list."""
@@ -313,6 +324,8 @@ def _decision(n, is_flag: bool):
         if other is not None and (other.type in ("null", "undefined") or js.literal_value(other) == ""
                                   or (other.type == "identifier" and other.text == "undefined")):
             return None  # `args.orgId === ""`: a check of the input, not of who asks
+        if other is not None and js.literal_value(other) in _MESSAGE_ROLES:
+            return None  # `args.role === "assistant"`: which kind of chat message, not who may act
         return p
     if p is not None and p.type == "arguments" and p.parent is not None and p.parent.type == "call_expression":
         callee = js.callee(p.parent)
