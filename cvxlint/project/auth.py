@@ -704,10 +704,11 @@ class AccessAnalysis:
             kind, what = self.classify(facts, site)
             if kind is None:
                 continue
-            if kind in ("identity", "fetch", "guard") and where != "builder" \
+            if kind in ("identity", "fetch", "guard", "run") and where != "builder" \
                     and (swallowed_above or _swallowed(r, site.node)):
                 # `try { ... await requireUser(ctx) ... } catch { return null }` in a helper: a
-                # signed-out caller's error becomes a value, and the handler goes on
+                # signed-out caller's error becomes a value, and the handler goes on (so does an
+                # action whose `ctx.runMutation` of a function that checks sits in such a `try`)
                 out.swallowed.append(Evidence(facts, site.node, what, where))
                 continue
             if kind == "identity":

@@ -421,6 +421,16 @@ class RequireAccessControl(Rule):
     ]
 
     invalid = [
+        Invalid('import { v } from "convex/values";\nimport { action, mutation } from "./_generated/server";\n'
+                'import { api } from "./_generated/api";\n'
+                'export const add = mutation({ args: { title: v.string() }, handler: async (ctx, { title }) => {\n'
+                '  if (!(await ctx.auth.getUserIdentity())) throw new Error("signed in only");\n'
+                '  await ctx.db.insert("entries", { title });\n}});\n'
+                'export const sync = action({ args: {}, handler: async (ctx) => {\n'
+                '  try {\n    await ctx.runMutation(api.example.add, { title: "x" });\n  } catch (e) {\n    console.error(e);\n  }\n'
+                '  await fetch("https://api.example.com/refresh", { method: "POST" });\n}});\n',
+                files=AUTH_CONFIG, lines=[8], message="is caught",
+                note="the checked mutation runs in a try that swallows its error (tanstack.com's release sync)"),
         Invalid('import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
                 'function checkDuplicate(opts: { recent: { body: string }[]; body: string; now: number }) {\n'
                 '  return { isDuplicate: opts.recent.some((m) => m.body === opts.body) };\n}\n'
