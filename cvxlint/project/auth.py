@@ -221,6 +221,12 @@ class AccessAnalysis:
                 out.nullable_keys = frozenset(self._identity_keys(change) or change.added & _USER_KEYS)
                 if not out.nullable_keys or len(change.functions) < len(builder.layers):
                     out.unknown = True  # we cannot tell where the identity goes, or a layer is unread
+            elif not out.evidence and out.swallowed:
+                # `try { user = await requireUser(ctx) } catch { user = null }`: a signed-out
+                # caller gets `ctx.user === null`, which the handler must check
+                out.nullable_keys = frozenset(self._identity_keys(change) or change.added & _USER_KEYS)
+                if not out.nullable_keys or len(change.functions) < len(builder.layers):
+                    out.unknown = True
             elif not out.evidence and change.added & _USER_KEYS:
                 out.evidence.append(Evidence(builder.layers[0].facts, builder.layers[0].call,
                                              f"the `{builder.name}` builder's `ctx.user`", "builder"))
@@ -699,13 +705,13 @@ class AccessAnalysis:
         if secret is not None:
             out.evidence.append(Evidence(facts, secret[0], f"a comparison with the secret `{secret[1]}`", where,
                                         about_caller=False))
-        swallowed_above = where != "builder" and _swallowed(r, None)
+        builder = where == "builder"
+        swallowed_above = _swallowed(r, None, builder)
         for site in r.func.all_calls():
             kind, what = self.classify(facts, site)
             if kind is None:
                 continue
-            if kind in ("identity", "fetch", "guard", "run") and where != "builder" \
-                    and (swallowed_above or _swallowed(r, site.node)):
+            if kind in ("identity", "fetch", "guard", "run") and (swallowed_above or _swallowed(r, site.node, builder)):
                 # `try { ... await requireUser(ctx) ... } catch { return null }` in a helper: a
                 # signed-out caller's error becomes a value, and the handler goes on (so does an
                 # action whose `ctx.runMutation` of a function that checks sits in such a `try`)
@@ -899,14 +905,16 @@ def _swallows(call: Node, in_handler: bool) -> bool:
     return False
 
 
-def _swallowed(r: Reached, call: Node | None) -> bool:
+def _swallowed(r: Reached, call: Node | None, builder: bool = False) -> bool:
     """Is the error of `call` (a call in `r`; None: `r` itself) caught on the way to the
     handler and turned into a value the handler goes on with? A helper's `catch { return
     null }` still stops the handler when the handler calls that helper itself and stops on
-    null (`if (!company) throw ...`)."""
+    null (`if (!company) throw ...`). In a builder's customization (`builder`), a `catch`
+    that returns hands the handler a value (`{ user: null }`): it stops nothing."""
     calls = [site.node for _f, site in r.via] + ([call] if call is not None else [])
     for depth, node in enumerate(calls):  # `node` sits in the function reached at `depth`
-        if _swallows(node, depth == 0) and not (depth == 1 and _stops_on_null_at(calls[0])):
+        if _swallows(node, depth == 0 and not builder) and not (depth == 1 and not builder
+                                                               and _stops_on_null_at(calls[0])):
             return True
     return False
 

@@ -421,6 +421,21 @@ class RequireAccessControl(Rule):
     ]
 
     invalid = [
+        Invalid('import { v } from "convex/values";\nimport { userMutation } from "./lib";\n'
+                'export const rename = userMutation({ args: { id: v.id("diaries"), title: v.string() },\n'
+                '  handler: async (ctx, { id, title }) => { await ctx.db.patch("diaries", id, { title }); } });\n'
+                'export const mine = userMutation({ args: {}, handler: async (ctx) => {\n'
+                '  if (!ctx.user) throw new Error("sign in");\n  await ctx.db.insert("diaries", { title: "new" });\n} });\n',
+                files={**AUTH_CONFIG, "convex/lib.ts":
+                       'import { customMutation, customCtx } from "convex-helpers/server/customFunctions";\n'
+                       'import { mutation, type MutationCtx } from "./_generated/server";\n'
+                       'async function userOrThrow(ctx: MutationCtx) {\n'
+                       '  const identity = await ctx.auth.getUserIdentity();\n'
+                       '  if (!identity) throw new Error("not signed in");\n  return identity;\n}\n'
+                       'export const userMutation = customMutation(mutation, customCtx(async (ctx) => {\n'
+                       '  try {\n    return { user: await userOrThrow(ctx) };\n  } catch {\n    return { user: null };\n  }\n}));\n'},
+                lines=[3], message="lets a signed-out caller",
+                note="a wrapper that catches its own sign-in check hands `user: null` on (webdevcody/thumbnail-critique)"),
         Invalid('import { v } from "convex/values";\nimport { action, mutation } from "./_generated/server";\n'
                 'import { api } from "./_generated/api";\n'
                 'export const add = mutation({ args: { title: v.string() }, handler: async (ctx, { title }) => {\n'
