@@ -174,3 +174,23 @@ def test_extend_safe_fixes_promotes_an_unsafe_fix(tmp_path):
     r = cvxlint("fix", str(app), "--select", "CVX804")
     assert r.returncode == 0, r.stdout + r.stderr
     assert "minuteUTC: 0" not in crons.read_text() and "minuteUTC: 30" in crons.read_text()
+
+
+def test_a_file_that_does_not_parse_is_never_written(tmp_path):
+    """App-wide rules still find fixable things in a file cut off mid-statement (their
+    reading of the partial tree); `fix` must leave that file byte for byte as it was, and
+    fix the others (the D1 fuzzing run: the demo's messages.ts truncated at byte 2555 got
+    CVX202 and CVX711 rewrites and stayed broken)."""
+    dest = tmp_path / "app"
+    shutil.copytree(ROOT / "fixtures" / "demo", dest)
+    broken = dest / "convex" / "messages.ts"
+    text = broken.read_bytes()
+    cut = text.index(b"export const", text.index(b"db.patch")) - 1  # just after a function with a fixable call
+    broken.write_bytes(text[:cut] + b'\nexport const half = query({ handler: async (ctx) => ctx.db.query("m')
+    before = broken.read_bytes()
+    check = cvxlint("check", str(dest), "--output-format", "concise", "--no-cache")
+    assert "messages.ts:1:1: CVX900" in check.stdout
+    assert any("messages.ts" in line and "CVX711 [*]" in line for line in check.stdout.splitlines()), check.stdout
+    r = cvxlint("fix", str(dest), "--unsafe-fixes", "--no-cache")
+    assert broken.read_bytes() == before
+    assert "Fixed" in r.stdout and "cvxlint bug" not in r.stdout + r.stderr  # other files still fixed

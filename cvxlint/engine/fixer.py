@@ -5,7 +5,8 @@ four promises:
 
 * a fix never leaves broken code: a fix whose edits would add a parse error (tree-sitter
   ERROR/MISSING nodes, or a libcst failure for Python) is refused and reported as a cvxlint
-  bug naming its rule; so is a fix whose own edits overlap or that changes nothing;
+  bug naming its rule; so is a fix whose own edits overlap or that changes nothing; and a
+  file that did not parse to begin with is never edited at all;
 * one fix may edit several files, and is applied to all of them or to none;
 * the file keeps its shape: inserted text uses the file's line endings, and a byte order
   mark and the presence or absence of a final newline survive every pass;
@@ -301,7 +302,7 @@ def fix_loop(
     seen_states = {files.state()}
     diags = lint(dict(files.current))
     while True:
-        skip = lambda d, f: _fix_key(files, d, f) in refused  # noqa: E731
+        skip = lambda d, f: _fix_key(files, d, f) in refused or _edits_a_broken_file(files, f)  # noqa: E731
         chosen = choose(diags, allowed, skip)
         if not chosen:
             break
@@ -331,6 +332,17 @@ def fix_loop(
         diags = lint(dict(files.current))
     outcome.remaining = diags
     return outcome
+
+
+def _edits_a_broken_file(files: _Files, fix: Fix) -> bool:
+    """Does the fix edit a file that did not parse before the run (CVX900)? Such a file is
+    never written: its findings were read from a partial tree, and an edit cannot be checked
+    for the parse errors it adds."""
+    for path in _by_file([fix]):
+        src = files.get(path)
+        if src is not None and files.errors(path, files.originals.get(path, src)) > 0:
+            return True
+    return False
 
 
 def _drop_kept_imports(files: _Files, good: list[tuple[Diagnostic, Fix]],
