@@ -320,6 +320,23 @@ async def test_script_outside_the_app_in_a_monorepo(vscode: LanguageClient, tmp_
     assert (unknown.range.start.line, unknown.range.start.character) == (3, 20)
 
 
+
+async def test_a_symlink_loop_is_no_document_and_no_error(vscode: LanguageClient, app: Path):
+    """Opening a file that is a symlink loop made the server fail (`Path.resolve` raises) and
+    show an error popup; it is not a file a project holds, so it gets no diagnostics, and the
+    other open files still get theirs (the D1 fuzzing run)."""
+    loop = app / "convex" / "weird.ts"
+    os.symlink(app / "convex" / "weird.ts.b", loop)
+    os.symlink(loop, app / "convex" / "weird.ts.b")
+    await start(vscode, app, "visual-studio-code")
+    vscode.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
+        uri=uri(loop), language_id="typescript", version=1, text="export const x = 1;\n")))
+    other = next(p for p in sorted((app / "convex").glob("*.ts")) if p.name not in ("weird.ts", "schema.ts"))
+    u = open_doc(vscode, other)
+    await pushed(vscode, u)
+    assert uri(loop) not in vscode.diagnostics
+    assert not [m for m in vscode.messages if m.type == types.MessageType.Error], vscode.messages
+
 # --- Neovim 0.11: UTF-8, pull ---------------------------------------------------------------------
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))

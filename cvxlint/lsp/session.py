@@ -183,7 +183,10 @@ class Session:
         fs = to_fs_path(uri)
         if fs is None:  # untitled:, git:, ... buffers are not files of a project
             return
-        path = Path(fs).resolve()
+        try:
+            path = Path(fs).resolve()
+        except (OSError, RuntimeError):  # a symlink loop: no file a project could hold
+            return
         self.docs[uri] = OpenDoc(uri, path, self.lint_ws.app_key(path))
         self.schedule(uri, 0.0)
 
