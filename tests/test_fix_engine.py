@@ -162,6 +162,9 @@ def test_crlf_bom_and_final_newline_are_kept(tmp_path):
     assert keep_file_shape(b"a", b"b\n") == b"b"
     assert keep_file_shape(b"a\r\n", b"b") == b"b\r\n"
     assert apply_edits(b"x\r\ny\r\n", [Edit("f", 3, 3, "z\n")]) == b"x\r\nz\r\ny\r\n"
+    # classic Mac line endings (a lone CR, no LF anywhere): the inserted line ends in CR too
+    assert apply_edits(b"x\ry\r", [Edit("f", 2, 2, "z\n")]) == b"x\rz\ry\r"
+    assert keep_file_shape(b"a\r", b"b") == b"b\r" and keep_file_shape(b"a", b"b\r") == b"b"
 
 
 def test_write_is_atomic_keeps_mode_and_symlinks(tmp_path):

@@ -68,8 +68,11 @@ class FixOutcome:
 
 # -- edits ---------------------------------------------------------------------------------
 def newline_of(source: bytes) -> str:
-    """The file's line ending: the one its first line ends with ("\\n" when it has none)."""
+    """The file's line ending: the one its first line ends with ("\\n" when it has none; a
+    lone "\\r", classic Mac, when the file has "\\r" and no "\\n" at all)."""
     i = source.find(b"\n")
+    if i < 0:
+        return "\r" if b"\r" in source else "\n"
     return "\r\n" if i > 0 and source[i - 1 : i] == b"\r" else "\n"
 
 
@@ -101,9 +104,11 @@ def keep_file_shape(original: bytes, new: bytes) -> bytes:
     had_bom = original.startswith(BOM)
     body = new[len(BOM):] if new.startswith(BOM) else new
     orig_body = original[len(BOM):] if had_bom else original
-    if orig_body.endswith(b"\n") and body and not body.endswith(b"\n"):
-        body += newline_of(orig_body).encode()
-    elif orig_body and not orig_body.endswith(b"\n") and body.endswith(b"\n"):
+    nl = newline_of(orig_body).encode()
+    ends = (b"\n", b"\r")
+    if orig_body.endswith(ends) and body and not body.endswith(ends):
+        body += nl
+    elif orig_body and not orig_body.endswith(ends) and body.endswith(ends):
         body = body[:-2] if body.endswith(b"\r\n") else body[:-1]
     return (BOM if had_bom else b"") + body
 
