@@ -78,12 +78,36 @@ def _model(workspace: Workspace, settings: Settings, overrides: dict[Path, bytes
 CLIENT_FILES_FOR_A_PROCESS = 40
 
 
-def _lint(project: Project, only: set[Path] | None) -> list[Diagnostic]:
+# What a schema change breaks in other files: a run reporting on an app's schema.ts (a
+# pre-commit of a schema edit) also reports these in the rest of the app.
+SCHEMA_BREAKS = frozenset(["CVX701", "CVX703", "CVX704", "CVX705", "CVX707"])
+
+
+def _lint(project: Project, only: set[Path] | None, schema_breaks: bool = True) -> list[Diagnostic]:
     try:
-        return finalize(run_rules(project, enabled_rules(project.settings), only), project, only)
+        schema_apps = _apps_with_schema_in(project, only) if schema_breaks else []
+        if not schema_apps:
+            return finalize(run_rules(project, enabled_rules(project.settings), only), project, only)
+        # Renaming or dropping an index or a table in schema.ts breaks its callers elsewhere
+        # (the push then fails): those errors are shown with the schema, not left for later.
+        wider = set(only) | {m.path for app in schema_apps for m in app.modules.values()}
+        diags = [d for d in run_rules(project, enabled_rules(project.settings), wider)
+                 if Path(d.path) in only or d.code in SCHEMA_BREAKS]
+        return finalize(diags, project, wider)
     finally:
         if project.client_scan is not None:  # no check read the call index
             project.client_scan.discard()
+
+
+def _apps_with_schema_in(project: Project, only: set[Path] | None) -> list:
+    if only is None:
+        return []
+    out = []
+    for app in project.apps:
+        schema = app.special_module("schema")
+        if schema is not None and schema.path in only:
+            out.append(app)
+    return out
 
 
 def build_project(
@@ -99,8 +123,10 @@ def build_project(
 
 def check(paths: list[Path], settings: Settings, overrides: dict[Path, bytes] | None = None,
           report_only: set[Path] | None = None, jobs: int = 1, use_cache: bool = False,
-          load_facts: Callable[[Path, bytes], FileFacts] | None = None) -> CheckResult:
-    """Lint the apps under `paths` (files: their whole apps, reporting only on those files).
+          load_facts: Callable[[Path, bytes], FileFacts] | None = None, schema_breaks: bool = True) -> CheckResult:
+    """Lint the apps under `paths` (files: their whole apps, reporting only on those files;
+    with an app's schema.ts among them and `schema_breaks`, also the errors a schema change
+    causes in the app's other files, `SCHEMA_BREAKS`).
 
     `report_only` (resolved paths) narrows reporting further, e.g. to the files a pull request
     changed; the whole apps are still modelled so cross-file rules see everything.
@@ -126,7 +152,7 @@ def check(paths: list[Path], settings: Settings, overrides: dict[Path, bytes] | 
     with paused_gc():
         project = _model(workspace, settings, overrides, load_facts,
                          clients_apart=jobs > 1 and not overrides and load_facts is None)
-        diags = _lint(project, only)
+        diags = _lint(project, only, schema_breaks)
     return CheckResult(diags, project, workspace, only)
 
 
@@ -206,7 +232,8 @@ def fix(paths: list[Path], settings: Settings, unsafe: bool | None = None,
     last: list[CheckResult] = []
 
     def lint(fixed: dict[Path, bytes]) -> list[Diagnostic]:
-        result = check(paths, settings, {**overrides, **fixed}, load_facts=load_facts)
+        # fixing the given files only: a schema.ts among them does not pull its callers in
+        result = check(paths, settings, {**overrides, **fixed}, load_facts=load_facts, schema_breaks=False)
         last[:] = [result]
         return result.diagnostics
 

@@ -133,3 +133,26 @@ def test_fail_on_lets_lower_findings_through(tmp_path):
     config.write_text("fail-on: sometimes\n")
     r = cvxlint(*info_only, "--config", str(config))
     assert r.returncode == 2 and "bad fail-on 'sometimes'" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_checking_schema_ts_shows_what_the_schema_change_breaks_elsewhere(tmp_path):
+    """pre-commit hands over the staged files only: a commit renaming an index in schema.ts
+    passed while messages.ts still queries the old name, and the push then fails (the C3
+    triage). A run that reports on schema.ts also shows those errors in the app's other
+    files; other runs, and `fix`, stay within the files given."""
+    import shutil
+
+    app = tmp_path / "app"
+    shutil.copytree(DEMO, app)
+    schema = app / "convex" / "schema.ts"
+    schema.write_text(schema.read_text().replace('.index("by_channel", ["channel"])', '.index("by_room", ["channel"])'))
+    r = cvxlint("check", str(schema), "--output-format", "concise", "--no-cache")
+    assert r.returncode == 1
+    assert any("messages.ts:13:18: CVX703" in line and "by_channel" in line for line in r.stdout.splitlines()), r.stdout
+    other = [line for line in r.stdout.splitlines() if "convex/" in line and "schema.ts" not in line]
+    assert other and all(any(c in line for c in ("CVX701", "CVX703", "CVX704", "CVX705", "CVX707")) for line in other)
+    r = cvxlint("check", str(app / "convex" / "channels.ts"), "--output-format", "concise", "--no-cache")
+    assert "messages.ts" not in r.stdout
+    before = (app / "convex" / "messages.ts").read_bytes()
+    cvxlint("fix", str(schema), "--unsafe-fixes", "--no-cache")
+    assert (app / "convex" / "messages.ts").read_bytes() == before

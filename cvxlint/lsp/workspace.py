@@ -88,7 +88,8 @@ class LintWorkspace:
         memo = self._facts_of(on_disk[0])
         memo.editing.update(str(p) for p in on_disk)  # open files: their first keystroke reparses little
         with api.paused_gc():  # discovery included (api.check pauses it after discovering)
-            result = api.check(on_disk, settings, overrides, load_facts=memo)
+            # each open file shows its own findings (schema.ts does not take over its callers')
+            result = api.check(on_disk, settings, overrides, load_facts=memo, schema_breaks=False)
         lists: dict[str, list[Diagnostic]] = {}  # by path string: a Path per finding adds up
         for d in result.diagnostics:
             found = lists.get(d.path)
