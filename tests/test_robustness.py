@@ -108,6 +108,14 @@ def test_symlink_loop_fifo_and_broken_link(tmp_path):
     os.symlink(root, root / "convex" / "loop")
     os.symlink(root / "missing.ts", root / "convex" / "dangling.ts")
     os.mkfifo(root / "convex" / "pipe.ts")
+    # a client package whose package.json is a pipe, or a link to an endless device: read
+    # as a manifest, it hung the run or ate gigabytes (the D1 fuzzing run)
+    for name, make in (("worker", lambda p: os.mkfifo(p)), ("bot", lambda p: os.symlink("/dev/zero", p))):
+        (root / name).mkdir()
+        make(root / name / "package.json")
+        (root / name / "main.ts").write_text('import { ConvexClient } from "convex/browser";\n'
+                                             'import { api } from "../convex/_generated/api";\n'
+                                             'new ConvexClient("https://x.convex.cloud").query(api.good.list, {});\n')
     got = codes(run(root))
     assert got.count(("good.ts", "CVX103")) == 1
 

@@ -26,12 +26,14 @@ A Convex function is named by a *reference*:
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..syntax import js, scope
 from ..syntax.tree import Node
+from . import jsonc
 from .clients import STRING_NAME, client_calls
 from .definitions import Def, ExternalDef, NamespaceDef
 from .facts import CallSite, FileFacts, FunctionInfo
@@ -700,8 +702,6 @@ def server_package(path: Path, root: Path) -> bool:
     """Is `path` in a package that runs as a process of its own, never in a browser: its
     nearest package.json (below the scan root) depends on no UI framework and starts with
     node/bun/tsx/deno (a Bun worker, a bot, a queue consumer)?"""
-    import json
-
     for d in path.parents:
         if not d.is_relative_to(root):
             return False
@@ -712,19 +712,19 @@ def server_package(path: Path, root: Path) -> bool:
             if d == root:
                 return False
             continue
+        if not stat.S_ISREG(st.st_mode) or st.st_size > _MANIFEST_LIMIT:
+            return False  # a pipe, a device, or no manifest npm would read
         key = (str(manifest), st.st_mtime_ns, st.st_size)
         hit = _SERVER_PACKAGES.get(key)
         if hit is None:
-            try:
-                data = json.loads(manifest.read_bytes())
-            except (OSError, ValueError):
-                data = None
+            data = jsonc.read(manifest)
             hit = _SERVER_PACKAGES[key] = isinstance(data, dict) and _runs_as_process(data)
         return hit
     return False
 
 
 _SERVER_PACKAGES: dict[tuple, bool] = {}
+_MANIFEST_LIMIT = 5_000_000
 
 
 def _runs_as_process(manifest: dict) -> bool:
