@@ -102,7 +102,10 @@ def settings_from_cli(paths, select, extend_select, ignore, config_path, convex_
 
 def _write(text: str, output_file: Path | None) -> None:
     if output_file is not None:
-        output_file.write_text(text, "utf-8")
+        try:
+            output_file.write_text(text, "utf-8")
+        except OSError as e:  # a missing folder, a full disk: the user's to fix, no cvxlint bug
+            raise CvxlintError(f"cannot write {output_file}: {e.strerror or e}") from None
     else:
         click.echo(text, nl=False)
 

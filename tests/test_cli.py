@@ -156,3 +156,10 @@ def test_checking_schema_ts_shows_what_the_schema_change_breaks_elsewhere(tmp_pa
     before = (app / "convex" / "messages.ts").read_bytes()
     cvxlint("fix", str(schema), "--unsafe-fixes", "--no-cache")
     assert (app / "convex" / "messages.ts").read_bytes() == before
+
+
+def test_an_output_file_that_cannot_be_written_is_a_one_line_error(tmp_path):
+    for target in (tmp_path / "missing" / "report.json", "/dev/full"):
+        r = cvxlint("check", str(DEMO), "--output-format", "json", "-o", str(target), "--no-cache")
+        assert r.returncode == 2 and r.stderr.startswith(f"cvxlint: error: cannot write {target}: ")
+        assert "internal error" not in r.stderr and len(r.stderr.splitlines()) == 1
