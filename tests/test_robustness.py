@@ -136,3 +136,17 @@ def test_cli_never_prints_a_traceback_on_odd_trees(tmp_path):
     r = subprocess.run([sys.executable, "-m", "cvxlint", "check", str(root)], capture_output=True, text=True)
     assert r.returncode in (0, 1), r.stderr
     assert "Traceback" not in r.stderr and "CVX999" not in r.stdout
+
+
+def test_a_nul_byte_in_a_python_string_literal_crashes_no_rule(tmp_path):
+    """libcst reads a string literal's value with ast.literal_eval, which refuses a NUL byte:
+    one such literal in a script made every rule that reads the call index crash (23 CVX999,
+    the D1 fuzzing run). The literal is just not a readable name; the call beside it is."""
+    root = make_app(tmp_path / "app")
+    (root / "scripts").mkdir()
+    (root / "scripts" / "seed.py").write_bytes(
+        b'from convex import ConvexClient\n\nclient = ConvexClient("https://x.convex.cloud")\n'
+        b'client.mutation("good:nope", {"channel": "gen\x00eral"})\n')
+    got = codes(run(root))
+    assert not [c for _f, c in got if c == "CVX999"], got
+    assert ("seed.py", "CVXP02") in got

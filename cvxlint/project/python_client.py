@@ -289,7 +289,7 @@ class _Bindings(_Scopes, cst.CSTVisitor):
             return
         ann = node.annotation.annotation
         if isinstance(ann, (cst.SimpleString, cst.ConcatenatedString)):
-            text = ann.evaluated_value if isinstance(ann.evaluated_value, str) else None
+            text = _evaluated(ann) if isinstance(_evaluated(ann), str) else None
         else:
             text = dotted(ann)
         if text is not None and text.rsplit(".", 1)[-1] in CLIENT_CLASSES:
@@ -390,7 +390,7 @@ class _Calls(_Scopes, cst.CSTVisitor):
         return bool(self.facts.convex_names or self.facts.convex_modules)
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        v = node.evaluated_value
+        v = _evaluated(node)
         if isinstance(v, str) and _KEY_LITERAL.match(v):
             self.facts.key_literals.append(self.span(node))
 
@@ -422,7 +422,7 @@ class _Calls(_Scopes, cst.CSTVisitor):
             return
         arg = node.args[0].value if node.args else None
         if isinstance(arg, (cst.SimpleString, cst.ConcatenatedString)):
-            v = arg.evaluated_value
+            v = _evaluated(arg)
             if isinstance(v, str) and (method == "set_admin_auth" or _JWT.match(v)):
                 self.facts.auth_literals.append((method, *self.span(arg)))
 
@@ -494,7 +494,7 @@ class _Calls(_Scopes, cst.CSTVisitor):
         call.name_node = node
         call.name_start, call.name_end = self.span(node)
         if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-            v = node.evaluated_value
+            v = _evaluated(node)
             if isinstance(v, str):
                 call.name = v
         elif isinstance(node, cst.FormattedString):
@@ -531,7 +531,7 @@ class _Calls(_Scopes, cst.CSTVisitor):
         for el in body.elements:
             if not isinstance(el, cst.DictElement):
                 continue
-            key = el.key.evaluated_value if isinstance(el.key, cst.SimpleString) else None
+            key = _evaluated(el.key) if isinstance(el.key, cst.SimpleString) else None
             if key == "path":
                 self._name(call, el.value)
                 found = True
@@ -551,7 +551,7 @@ class _Calls(_Scopes, cst.CSTVisitor):
         if isinstance(node, (cst.Float, cst.Imaginary)):
             return PyValue("float", s, e, node)
         if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-            return PyValue("str", s, e, node, value=node.evaluated_value)
+            return PyValue("str", s, e, node, value=_evaluated(node))
         if isinstance(node, cst.FormattedString):
             return PyValue("fstring", s, e, node)
         if isinstance(node, cst.Name):
@@ -568,7 +568,7 @@ class _Calls(_Scopes, cst.CSTVisitor):
                 if isinstance(el, cst.StarredDictElement):
                     v.has_splat = True
                     continue
-                key = el.key.evaluated_value if isinstance(el.key, (cst.SimpleString, cst.ConcatenatedString)) else None
+                key = _evaluated(el.key) if isinstance(el.key, (cst.SimpleString, cst.ConcatenatedString)) else None
                 ks, ke = self.span(el.key)
                 v.entries.append(PyEntry(key if isinstance(key, str) else None, ks, ke, self.value(el.value), el))
             return v
@@ -599,6 +599,15 @@ class _RelayedCalls(cst.CSTVisitor):
                 self.calls.relayed_call(node, node.func.value, relay)
 
 
+def _evaluated(node: cst.CSTNode):
+    """A string literal's value, None when Python itself refuses the literal (libcst reads it
+    with ast.literal_eval, which raises on a NUL byte in the source)."""
+    try:
+        return node.evaluated_value
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+
+
 def _int(text: str) -> int | None:
     try:
         return int(text.replace("_", ""), 0)
@@ -612,7 +621,7 @@ def _int(text: str) -> int | None:
 def _string_text(node: cst.CSTNode) -> str | None:
     """The constant text of a string, f-string (placeholders dropped) or `a + "..."` concatenation."""
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        v = node.evaluated_value
+        v = _evaluated(node)
         return v if isinstance(v, str) else None
     if isinstance(node, cst.FormattedString):
         return "".join(p.value for p in node.parts if isinstance(p, cst.FormattedStringText))
