@@ -150,3 +150,13 @@ def test_a_nul_byte_in_a_python_string_literal_crashes_no_rule(tmp_path):
     got = codes(run(root))
     assert not [c for _f, c in got if c == "CVX999"], got
     assert ("seed.py", "CVXP02") in got
+
+
+def test_an_oversized_unsaved_buffer_gets_cvx902_like_the_file_would(tmp_path):
+    """The editor's unsaved text skipped the size limit: a 5 MB buffer was parsed (about a
+    minute of a busy server, the D1 fuzzing run) where `check` says the file is too large."""
+    root = make_app(tmp_path / "app")
+    path = (root / "convex" / "good.ts").resolve()
+    big = GOOD.encode() * (2_100_000 // len(GOOD) + 1)
+    result = check([path], resolve_settings([root]), overrides={path: big})
+    assert [(d.code, "too large" in d.message) for d in result.diagnostics] == [("CVX902", True)]

@@ -393,6 +393,13 @@ class Project:
                 elif p.exists():
                     self.problems[p] = FileProblem(p, problem or "unreadable")
                 return None
+        elif len(data) > self.max_bytes:  # an editor's unsaved buffer: the same limit as on disk
+            if not quiet:
+                self.problems[p] = FileProblem(
+                    p, f"file is too large to analyse ({len(data):,} bytes; limit {self.max_bytes:,})")
+            else:
+                del self._facts[p], self._facts_by_name[name]
+            return None
         f = self._extract(p, data)
         if stat is not None:
             self._memo.read_from_disk(name, f, stat)
