@@ -64,3 +64,25 @@ def default_export_value(project, facts):
                 return d.facts, d.node
         return facts, e.node
     return None
+
+
+# The numeric range of each field of a 5-field cron string (weekday 7 is Sunday too).
+_CRON_FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day of month", 1, 31), ("month", 1, 12), ("weekday", 0, 7))
+
+
+def cron_string_problem(s: str) -> str | None:
+    """Why a 5-field cron string cannot run: a number outside its field's range, a step of 0,
+    a range that runs backwards (None: nothing wrong that we can tell; names such as `MON`
+    and `JAN` are left to the server)."""
+    for (field, lo, hi), part in zip(_CRON_FIELDS, s.split()):
+        for item in part.split(","):
+            base, _, step = item.partition("/")
+            if step and step.isdigit() and int(step) == 0:
+                return f"a step of 0 in the {field} field"
+            bounds = [b for b in base.split("-") if b.isdigit()]
+            for b in bounds:
+                if not lo <= int(b) <= hi:
+                    return f"{b} is outside the {field} field's {lo}-{hi}"
+            if len(bounds) == 2 and base.count("-") == 1 and int(bounds[0]) > int(bounds[1]):
+                return f"the {field} range {base} runs backwards"
+    return None

@@ -1,6 +1,6 @@
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
 
-from .common import default_export_value, made_by, method_calls
+from .common import cron_string_problem, default_export_value, made_by, method_calls
 
 SCHEDULES = ("interval", "cron", "hourly", "daily", "weekly", "monthly")
 DAYS = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}
@@ -59,6 +59,10 @@ class CronValidity(Rule):
                 'crons.weekly("w", { dayOfWeek: "funday", hourUTC: 1 }, internal.d.send);\n'
                 'crons.hourly("résumé", { minuteUTC: 5 }, internal.d.send);\nexport default crons;\n',
                 path="convex/crons.ts", lines=[4, 5, 6, 7, 7, 8, 9]),
+        Invalid(HEAD + 'crons.cron("a", "*/0 * * * *", internal.d.a);\ncrons.cron("b", "60 24 32 13 8", internal.d.b);\n'
+                'crons.cron("c", "1-0 * * * *", internal.d.c);\ncrons.cron("d", "5 0 * JAN-MAR MON-FRI", internal.d.d);\n'
+                'export default crons;\n', path="convex/crons.ts", lines=[4, 5, 6], message="never runs",
+                note="a step of 0, numbers outside their field, a range running backwards; names are left alone"),
     ]
 
     def check_module(self, ctx, module):
@@ -85,6 +89,8 @@ class CronValidity(Rule):
                 s = js.string_value(sched)
                 if s is not None and len(s.split()) != 5:
                     ctx.report(facts, sched, f"cron string {s!r} must have 5 fields (minute hour day month weekday)")
+                elif s is not None and (why := cron_string_problem(s)) is not None:
+                    ctx.report(facts, sched, f"cron string {s!r} never runs: {why}")
                 continue
             if method == "interval":
                 self._interval(ctx, facts, sched)

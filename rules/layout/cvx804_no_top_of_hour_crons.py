@@ -1,6 +1,6 @@
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js
 
-from .common import method_calls
+from .common import cron_string_problem, method_calls
 
 HEAD = 'import { cronJobs } from "convex/server";\nimport { internal } from "./_generated/api";\nconst crons = cronJobs();\n'
 
@@ -72,6 +72,8 @@ class NoTopOfHourCrons(Rule):
                 continue
             if method == "cron":
                 s = js.string_value(args[1])
+                if s and cron_string_problem(s) is not None:
+                    continue  # never runs at all: CVX803's finding
                 kind = _minute_starts_at_zero(s.split()[0]) if s and s.split() else None
                 if kind == "zero":
                     ctx.report(facts, args[1], f"cron {s!r} runs at minute 0, the busiest minute of the hour; pick another minute")
