@@ -116,6 +116,11 @@ class Settings:
             Severity.parse(self.fail_on)
         except (ValueError, AttributeError):
             raise ConfigError(f"bad fail-on {self.fail_on!r} (use error, warning or info){where}") from None
+        from .output import FORMATS
+
+        # Checked here, not when printing: by then `fix` has written its files.
+        if self.output_format is not None and self.output_format not in FORMATS:
+            raise ConfigError(f"bad output-format {self.output_format!r} (use {', '.join(FORMATS)}){where}")
         for code, sev in self.severity.items():
             if rule_for(code) is None:
                 raise ConfigError(f"unknown rule code {code!r} (severity){where}")

@@ -89,6 +89,8 @@ def test_pyproject_tool_section(tmp_path):
     ("max-file-size: big\n", "must be an integer"),
     ("registrars: {authed: sideways}\n", "bad registrar authed"),
     ("- just\n- a list\n", "must be a mapping"),
+    ("output-format: xml\n", "bad output-format 'xml' (use full, concise,"),
+    ("output-format: 5\n", "bad output-format '5'"),
 ])
 def test_bad_config_messages(tmp_path, config, needle):
     root = app(tmp_path, {"convex/a.ts": "export const x = 1;\n"}, config=config)
