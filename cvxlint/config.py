@@ -125,6 +125,8 @@ class Settings:
             if rule_for(code) is None:
                 raise ConfigError(f"unknown rule code {code!r} (severity){where}")
             try:
+                if not isinstance(sev, str):  # `{CVX103: 5}`, `[error]`, null: not a level
+                    raise ValueError(sev)
                 Severity.parse(sev)
             except ValueError:
                 raise ConfigError(f"bad severity {sev!r} for {code} (use error, warning or info){where}") from None
