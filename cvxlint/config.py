@@ -6,6 +6,7 @@ an error (exit 2) whose message names it.
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -143,6 +144,13 @@ class Settings:
                     raise ConfigError(f"unknown option {k!r} for {rule.code} (known: {known}){where}")
             new_opts[rule.code] = opts
         self.rule_options = new_opts
+        for helper in self.auth_helpers:
+            if helper.startswith("/") and helper.endswith("/") and len(helper) > 1:
+                try:
+                    re.compile(helper[1:-1])
+                except re.error as e:
+                    # compiled again by every access rule: fail once here, not as one crash per rule
+                    raise ConfigError(f"bad regular expression {helper!r} in auth-helpers ({e.msg}){where}") from None
         from .project.model import _parse_registrar
 
         for name, spec in self.registrars.items():

@@ -91,6 +91,8 @@ def test_pyproject_tool_section(tmp_path):
     ("severity: {CVX103: null}\n", "bad severity None for CVX103"),
     ("max-file-size: big\n", "must be an integer"),
     ("registrars: {authed: sideways}\n", "bad registrar authed"),
+    ('auth-helpers: ["/[/"]\n', "bad regular expression '/[/' in auth-helpers (unterminated character set)"),
+    ('auth-helpers: [requireUser, "/(?P<x>/"]\n', "bad regular expression '/(?P<x>/'"),
     ("- just\n- a list\n", "must be a mapping"),
     ("output-format: xml\n", "bad output-format 'xml' (use full, concise,"),
     ("output-format: 5\n", "bad output-format '5'"),
