@@ -138,10 +138,13 @@ class Settings:
                 raise ConfigError(f"unknown rule code {code!r} (rule-options){where}")
             if not isinstance(opts, dict):
                 raise ConfigError(f"rule-options for {code} must be a mapping{where}")
-            for k in opts:
+            for k, value in opts.items():
                 if k not in rule.options:
                     known = ", ".join(sorted(rule.options)) or "none"
                     raise ConfigError(f"unknown option {k!r} for {rule.code} (known: {known}){where}")
+                problem = _option_type_problem(value, rule.options[k]) or rule.option_problem(k, value)
+                if problem:
+                    raise ConfigError(f"rule-options for {rule.code}: {k} {problem}{where}")
             new_opts[rule.code] = opts
         self.rule_options = new_opts
         for helper in self.auth_helpers:
@@ -159,6 +162,28 @@ class Settings:
                 raise ConfigError(
                     f"bad registrar {name}: {spec!r} (use query, mutation, action, or e.g. mutation:internal){where}"
                 )
+
+
+def _option_type_problem(value: Any, default: Any) -> str | None:
+    """What is wrong with a rule option's value, judged by the type of its default (a rule
+    reads its options as that type: a number where it iterates a list crashed the rule)."""
+    def kind(v: Any) -> str:
+        return "null" if v is None else type(v).__name__
+
+    if isinstance(default, bool):
+        return None if isinstance(value, bool) else f"must be true or false, not {kind(value)}"
+    if isinstance(default, (int, float)):
+        ok = isinstance(value, (int, float) if isinstance(default, float) else int) and not isinstance(value, bool)
+        return None if ok else f"must be a number, not {kind(value)}"
+    if isinstance(default, str):
+        return None if isinstance(value, str) else f"must be a string, not {kind(value)}"
+    if isinstance(default, list):
+        if not isinstance(value, list):
+            return f"must be a list of strings, not {kind(value)}"
+        for i, item in enumerate(value, 1):
+            if not isinstance(item, str):
+                return f"must be a list of strings; item {i} is {kind(item)} ({item!r})"
+    return None
 
 
 def _kebab(name: str) -> str:
