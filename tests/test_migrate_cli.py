@@ -347,6 +347,33 @@ def test_a_schema_that_does_not_parse_is_refused_not_planned(tmp_path):
     assert "Traceback" not in r.stderr
 
 
+def test_links_leaving_the_repository_are_left_out_of_a_revision(tmp_path):
+    """tarfile's "data" filter refuses a committed link to an absolute path or out of the
+    tree, and stopped the whole extraction with an internal error: a `notes.txt ->
+    /etc/hostname` anywhere in the app made `--from REV` unusable."""
+    repo = repo_from("optional-to-required", tmp_path)
+    (repo / "notes.txt").symlink_to("/etc/hostname")
+    (repo / "convex" / "elsewhere.ts").symlink_to("../../../outside.ts")
+    subprocess.run([*GIT, "add", "notes.txt", "convex/elsewhere.ts"], cwd=repo, check=True)
+    subprocess.run([*GIT, "commit", "-qm", "links"], cwd=repo, check=True)  # HEAD: the old app and the links
+    (repo / "convex" / "elsewhere.ts").unlink()
+    r = cvxlint("migrate", "plan", "--from", "HEAD", "--no-input", "--answer", ROLE, "--format", "json", cwd=repo)
+    assert r.returncode == 1, r.stderr
+    assert steps_of(json.loads(r.stdout)) == expected("optional-to-required")["steps"]
+    # a schema.ts that is such a link cannot be read at that revision: said, not planned from nothing
+    schema = repo / "convex" / "schema.ts"
+    good = schema.read_text()
+    (tmp_path / "schema-elsewhere.ts").write_text(good)
+    schema.unlink()
+    schema.symlink_to(tmp_path / "schema-elsewhere.ts")
+    subprocess.run([*GIT, "add", "convex/schema.ts"], cwd=repo, check=True)
+    subprocess.run([*GIT, "commit", "-qm", "schema elsewhere"], cwd=repo, check=True)
+    r = cvxlint("migrate", "plan", "--from", "HEAD", "--no-input", cwd=repo)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert "git HEAD: convex/schema.ts is a link to outside the repository" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
 def test_a_field_added_back_leaves_the_last_fields_comment_where_it_was(tmp_path):
     """Widening re-adds a removed field after the table's last one; a comment ending that
     line documents the last field and stays on it (with or without its trailing comma)."""

@@ -99,8 +99,13 @@ def git_revision(rev: str, current: Side, settings: "Settings") -> Side:
     try:
         if app_rel == "." or _exists_at(rev, app_rel, top):
             data = _git_bytes(["archive", "--format=tar", rev, "--", *paths], top)
+            skipped: list[str] = []
             with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-                tar.extractall(dest, filter="data")
+                tar.extractall(dest, filter=_inside_only(skipped))
+            for name in ("schema.ts", "schema.js"):
+                rel = f"{current.functions_rel}/{name}" if current.functions_rel != "." else name
+                if rel in skipped:
+                    raise UsageError(f"git {rev}: {rel} is a link to outside the repository; cannot read that schema")
         side = Side(f"git {rev}", None, root=dest, functions_rel=current.functions_rel, tmp=tmp,
                     paths=[dest / app_rel])
         fdir = dest / current.functions_rel
@@ -117,6 +122,19 @@ def git_revision(rev: str, current: Side, settings: "Settings") -> Side:
     except BaseException:
         tmp.cleanup()
         raise
+
+
+def _inside_only(skipped: list[str]):
+    """tarfile's "data" filter, leaving out what it refuses (a committed link to an absolute
+    path or out of the repository, e.g. `notes.txt -> /etc/hostname`) instead of stopping
+    the extraction: such a link does not belong to the revision's tree."""
+    def keep(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo | None:
+        try:
+            return tarfile.data_filter(member, path)
+        except tarfile.FilterError:
+            skipped.append(member.name)
+            return None
+    return keep
 
 
 def check_schema_files(project: "Project", app: "App", label: str, root: Path) -> None:
