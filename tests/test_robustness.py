@@ -164,3 +164,18 @@ def test_a_convex_json_with_a_byte_order_mark_or_without_functions_is_read(tmp_p
     assert all("backend" in d.path for d in run(root).diagnostics)
     (root / "convex.json").write_text('{"node": {"externalPackages": []}}')  # functions: convex/
     assert all("/convex/" in d.path for d in run(root).diagnostics)
+
+
+def test_package_json_with_a_byte_order_mark_is_read_as_npm_reads_it(tmp_path):
+    """npm strips a BOM from package.json; cvxlint took such a file for invalid JSON and the
+    app's convex version for unknown (the demo lost its CVX711 and CVX112 findings)."""
+    from cvxlint.project.versions import detect_convex_version
+
+    root = make_app(tmp_path / "app")
+    (root / "package.json").write_bytes(b'\xef\xbb\xbf{"dependencies": {"convex": "^1.31.0"}}')
+    found = detect_convex_version(root)
+    assert found is not None and (str(found.version), found.source) == ("1.31.0", "package.json range")
+    (root / "package-lock.json").write_bytes(
+        b'\xef\xbb\xbf{"packages": {"node_modules/convex": {"version": "1.32.1"}}}')
+    found = detect_convex_version(root)
+    assert found is not None and (str(found.version), found.source) == ("1.32.1", "package-lock.json")
