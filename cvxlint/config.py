@@ -164,25 +164,32 @@ class Settings:
                 )
 
 
+def _kind(v: Any) -> str:
+    """A config value's type as a message names it (YAML's null, not NoneType)."""
+    return "null" if v is None else type(v).__name__
+
+
+def _list_problem(value: list) -> str:
+    """Which item of a list that should hold strings does not (`[5]`: the list is fine)."""
+    n, item = next((i, x) for i, x in enumerate(value, 1) if not isinstance(x, str))
+    return f"item {n} is null" if item is None else f"item {n} is {_kind(item)} ({item!r})"
+
+
 def _option_type_problem(value: Any, default: Any) -> str | None:
     """What is wrong with a rule option's value, judged by the type of its default (a rule
     reads its options as that type: a number where it iterates a list crashed the rule)."""
-    def kind(v: Any) -> str:
-        return "null" if v is None else type(v).__name__
-
     if isinstance(default, bool):
-        return None if isinstance(value, bool) else f"must be true or false, not {kind(value)}"
+        return None if isinstance(value, bool) else f"must be true or false, not {_kind(value)}"
     if isinstance(default, (int, float)):
         ok = isinstance(value, (int, float) if isinstance(default, float) else int) and not isinstance(value, bool)
-        return None if ok else f"must be a number, not {kind(value)}"
+        return None if ok else f"must be a number, not {_kind(value)}"
     if isinstance(default, str):
-        return None if isinstance(value, str) else f"must be a string, not {kind(value)}"
+        return None if isinstance(value, str) else f"must be a string, not {_kind(value)}"
     if isinstance(default, list):
         if not isinstance(value, list):
-            return f"must be a list of strings, not {kind(value)}"
-        for i, item in enumerate(value, 1):
-            if not isinstance(item, str):
-                return f"must be a list of strings; item {i} is {kind(item)} ({item!r})"
+            return f"must be a list of strings, not {_kind(value)}"
+        if not all(isinstance(item, str) for item in value):
+            return f"must be a list of strings; {_list_problem(value)}"
     return None
 
 
@@ -213,12 +220,14 @@ def settings_from_mapping(data: Any, origin: str) -> Settings:
 def _coerce(key: str, value: Any, f, origin: str):
     t = str(f.type)
     def bad(expected: str):
-        return ConfigError(f"{origin}: {key!r} must be {expected}, not {type(value).__name__}")
+        return ConfigError(f"{origin}: {key!r} must be {expected}, not {_kind(value)}")
     if t.startswith("list[str]"):
         if isinstance(value, str):
             return [value]
-        if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        if not isinstance(value, list):
             raise bad("a list of strings")
+        if not all(isinstance(x, str) for x in value):
+            raise ConfigError(f"{origin}: {key!r} must be a list of strings; {_list_problem(value)}")
         return list(value)
     if t.startswith("dict[str, list[str]]"):
         if not isinstance(value, dict):
@@ -227,8 +236,10 @@ def _coerce(key: str, value: Any, f, origin: str):
         for k, v in value.items():
             if isinstance(v, str):
                 v = [v]
-            if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-                raise ConfigError(f"{origin}: {key!r} values must be lists of rule codes")
+            if not isinstance(v, list):
+                raise ConfigError(f"{origin}: {key!r} values must be lists of rule codes; {k!r} is {_kind(v)}")
+            if not all(isinstance(x, str) for x in v):
+                raise ConfigError(f"{origin}: {key!r} values must be lists of rule codes; {k!r}: {_list_problem(v)}")
             out[str(k)] = list(v)
         return out
     if t.startswith("dict"):
