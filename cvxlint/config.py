@@ -6,6 +6,7 @@ an error (exit 2) whose message names it.
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -116,10 +117,17 @@ class Settings:
             Severity.parse(self.fail_on)
         except (ValueError, AttributeError):
             raise ConfigError(f"bad fail-on {self.fail_on!r} (use error, warning or info){where}") from None
+        from .output import FORMATS
+
+        # Checked here, not when printing: by then `fix` has written its files.
+        if self.output_format is not None and self.output_format not in FORMATS:
+            raise ConfigError(f"bad output-format {self.output_format!r} (use {', '.join(FORMATS)}){where}")
         for code, sev in self.severity.items():
             if rule_for(code) is None:
                 raise ConfigError(f"unknown rule code {code!r} (severity){where}")
             try:
+                if not isinstance(sev, str):  # `{CVX103: 5}`, `[error]`, null: not a level
+                    raise ValueError(sev)
                 Severity.parse(sev)
             except ValueError:
                 raise ConfigError(f"bad severity {sev!r} for {code} (use error, warning or info){where}") from None
@@ -130,12 +138,22 @@ class Settings:
                 raise ConfigError(f"unknown rule code {code!r} (rule-options){where}")
             if not isinstance(opts, dict):
                 raise ConfigError(f"rule-options for {code} must be a mapping{where}")
-            for k in opts:
+            for k, value in opts.items():
                 if k not in rule.options:
                     known = ", ".join(sorted(rule.options)) or "none"
                     raise ConfigError(f"unknown option {k!r} for {rule.code} (known: {known}){where}")
+                problem = _option_type_problem(value, rule.options[k]) or rule.option_problem(k, value)
+                if problem:
+                    raise ConfigError(f"rule-options for {rule.code}: {k} {problem}{where}")
             new_opts[rule.code] = opts
         self.rule_options = new_opts
+        for helper in self.auth_helpers:
+            if helper.startswith("/") and helper.endswith("/") and len(helper) > 1:
+                try:
+                    re.compile(helper[1:-1])
+                except re.error as e:
+                    # compiled again by every access rule: fail once here, not as one crash per rule
+                    raise ConfigError(f"bad regular expression {helper!r} in auth-helpers ({e.msg}){where}") from None
         from .project.model import _parse_registrar
 
         for name, spec in self.registrars.items():
@@ -144,6 +162,35 @@ class Settings:
                 raise ConfigError(
                     f"bad registrar {name}: {spec!r} (use query, mutation, action, or e.g. mutation:internal){where}"
                 )
+
+
+def _kind(v: Any) -> str:
+    """A config value's type as a message names it (YAML's null, not NoneType)."""
+    return "null" if v is None else type(v).__name__
+
+
+def _list_problem(value: list) -> str:
+    """Which item of a list that should hold strings does not (`[5]`: the list is fine)."""
+    n, item = next((i, x) for i, x in enumerate(value, 1) if not isinstance(x, str))
+    return f"item {n} is null" if item is None else f"item {n} is {_kind(item)} ({item!r})"
+
+
+def _option_type_problem(value: Any, default: Any) -> str | None:
+    """What is wrong with a rule option's value, judged by the type of its default (a rule
+    reads its options as that type: a number where it iterates a list crashed the rule)."""
+    if isinstance(default, bool):
+        return None if isinstance(value, bool) else f"must be true or false, not {_kind(value)}"
+    if isinstance(default, (int, float)):
+        ok = isinstance(value, (int, float) if isinstance(default, float) else int) and not isinstance(value, bool)
+        return None if ok else f"must be a number, not {_kind(value)}"
+    if isinstance(default, str):
+        return None if isinstance(value, str) else f"must be a string, not {_kind(value)}"
+    if isinstance(default, list):
+        if not isinstance(value, list):
+            return f"must be a list of strings, not {_kind(value)}"
+        if not all(isinstance(item, str) for item in value):
+            return f"must be a list of strings; {_list_problem(value)}"
+    return None
 
 
 def _kebab(name: str) -> str:
@@ -173,12 +220,14 @@ def settings_from_mapping(data: Any, origin: str) -> Settings:
 def _coerce(key: str, value: Any, f, origin: str):
     t = str(f.type)
     def bad(expected: str):
-        return ConfigError(f"{origin}: {key!r} must be {expected}, not {type(value).__name__}")
+        return ConfigError(f"{origin}: {key!r} must be {expected}, not {_kind(value)}")
     if t.startswith("list[str]"):
         if isinstance(value, str):
             return [value]
-        if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        if not isinstance(value, list):
             raise bad("a list of strings")
+        if not all(isinstance(x, str) for x in value):
+            raise ConfigError(f"{origin}: {key!r} must be a list of strings; {_list_problem(value)}")
         return list(value)
     if t.startswith("dict[str, list[str]]"):
         if not isinstance(value, dict):
@@ -187,8 +236,10 @@ def _coerce(key: str, value: Any, f, origin: str):
         for k, v in value.items():
             if isinstance(v, str):
                 v = [v]
-            if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-                raise ConfigError(f"{origin}: {key!r} values must be lists of rule codes")
+            if not isinstance(v, list):
+                raise ConfigError(f"{origin}: {key!r} values must be lists of rule codes; {k!r} is {_kind(v)}")
+            if not all(isinstance(x, str) for x in v):
+                raise ConfigError(f"{origin}: {key!r} values must be lists of rule codes; {k!r}: {_list_problem(v)}")
             out[str(k)] = list(v)
         return out
     if t.startswith("dict"):

@@ -4,7 +4,7 @@ import json
 import subprocess
 import sys
 
-from fixkit import ROOT, cvxlint
+from fixkit import ROOT, cvxlint, files_of
 
 DEMO = ROOT / "fixtures" / "demo"
 
@@ -70,6 +70,23 @@ def test_bad_config_is_exit_2(tmp_path):
     (app / "cvxlint.yaml").write_text("ignore: [CVX101]\nrule-options:\n  CVX101: {nope: 1}\n")
     r = cvxlint("check", str(app))
     assert r.returncode == 2 and "unknown option 'nope'" in r.stderr
+
+
+def test_bad_output_format_in_config_stops_fix_before_it_writes(tmp_path):
+    """An output format is only needed to print the result, so checking it there let `fix`
+    rewrite the app first and then fail with an internal error."""
+    import shutil
+
+    app = tmp_path / "demo"
+    shutil.copytree(DEMO, app, ignore=shutil.ignore_patterns("node_modules"))
+    (app / "cvxlint.yaml").write_text("output-format: xml\n")
+    before = files_of(app)
+    for command in ("check", "fix"):
+        r = cvxlint(command, str(app), "--no-cache")
+        assert r.returncode == 2, r.stderr
+        assert "bad output-format 'xml'" in r.stderr and "cvxlint.yaml" in r.stderr
+        assert "internal error" not in r.stderr and r.stderr.count("\n") == 1
+    assert files_of(app) == before
 
 
 def test_rules_and_rule_commands():

@@ -317,6 +317,69 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, args, message):
     assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
 
 
+def _users(schema: dict) -> dict:
+    return schema["tables"][0]
+
+
+def _role(schema: dict) -> dict:
+    return _users(schema)["documentType"]["value"]["role"]
+
+
+@pytest.mark.parametrize("spoil,where", [
+    (lambda s: _users(s)["documentType"].update(type="nope"), 'tables[0].documentType.type: unknown validator type "nope"'),
+    (lambda s: _role(s)["fieldType"]["value"].append(5), "tables[0].documentType.value.role.fieldType.value[2]: not a validator"),
+    (lambda s: _role(s).pop("fieldType"), "tables[0].documentType.value.role: missing fieldType"),
+    (lambda s: _role(s).update(optional="yes"), "tables[0].documentType.value.role.optional: not true or false"),
+    (lambda s: _users(s)["documentType"]["value"].update(name=5), "tables[0].documentType.value.name: not a field"),
+    (lambda s: _users(s)["documentType"]["value"].update(
+        name={"fieldType": {"type": "array", "value": None}, "optional": False}),
+     "tables[0].documentType.value.name.fieldType.value: not a validator"),
+    (lambda s: _users(s)["documentType"]["value"].update(
+        name={"fieldType": {"type": "id", "tableName": []}, "optional": False}),
+     "tables[0].documentType.value.name.fieldType.tableName: not a table name"),
+    (lambda s: _role(s)["fieldType"]["value"][0].update(value={"$integer": "no"}),
+     "tables[0].documentType.value.role.fieldType.value[0].value: not a literal value"),
+    (lambda s: _users(s)["indexes"][0].update(fields=[None]), "tables[0].indexes[0].fields: not a list of field names"),
+    (lambda s: _users(s)["indexes"][0].update(fields=-1), "tables[0].indexes[0].fields: not a list of field names"),
+    (lambda s: _users(s)["indexes"][0].update(indexDescriptor={}), "tables[0].indexes[0].indexDescriptor: not a string"),
+    (lambda s: _users(s)["vectorIndexes"].append({"indexDescriptor": "v", "vectorField": "e", "filterFields": []}),
+     "tables[0].vectorIndexes[0]: missing dimensions"),
+    (lambda s: s["tables"].append(dict(_users(s))), "tables[1].tableName: table 'users' is defined twice"),
+    (lambda s: s.update(schemaValidation="no"), "schemaValidation: not true or false"),
+])
+def test_a_malformed_snapshot_is_named_where_it_is_wrong(tmp_path, spoil, where):
+    """Snapshots are carried by hand or written by other tools: a wrong part deep inside one
+    was an internal error (TypeError, KeyError, 'cannot write a validator of type 'nope'')
+    from wherever the planner first read it."""
+    repo = repo_from("optional-to-required", tmp_path)
+    snap = cvxlint("migrate", "snapshot", cwd=tmp_path / "optional-to-required")
+    assert snap.returncode == 0, snap.stderr
+    data = json.loads(snap.stdout)
+    for wrapped in (True, False):  # a cvxlint snapshot, and the bare schema.export() JSON
+        schema = json.loads(json.dumps(data["schema"]))
+        spoil(schema)
+        bad = tmp_path / "bad.json"
+        bad.write_text(json.dumps({**data, "schema": schema} if wrapped else schema))
+        r = cvxlint("migrate", "plan", "--no-input", "--from-snapshot", str(bad), cwd=repo)
+        assert r.returncode == 2, (r.stdout, r.stderr)
+        assert f"bad.json is not a valid schema snapshot ({where}" in r.stderr, r.stderr
+        assert "internal error" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_a_snapshot_nested_too_deeply_is_refused(tmp_path):
+    repo = repo_from("optional-to-required", tmp_path)
+    deep = tmp_path / "deep.json"
+    validator = {"type": "string"}
+    for _ in range(150):
+        validator = {"type": "array", "value": validator}
+    deep.write_text(json.dumps({"tables": [{"tableName": "t", "documentType": validator}]}))
+    r = cvxlint("migrate", "plan", "--no-input", "--from-snapshot", str(deep), cwd=repo)
+    assert r.returncode == 2 and "not a valid schema snapshot" in r.stderr and "nested too deeply" in r.stderr, r.stderr
+    deep.write_text('{"tables": ' + "[" * 5000 + "]" * 5000 + "}")  # deeper than the JSON reader goes
+    r = cvxlint("migrate", "plan", "--no-input", "--from-snapshot", str(deep), cwd=repo)
+    assert r.returncode == 2 and "not a valid schema snapshot (nested too deeply)" in r.stderr, r.stderr
+
+
 def test_outside_git_and_without_schema(tmp_path):
     app = tmp_path / "app"
     shutil.copytree(CASES / "optional-to-required" / "new", app)
@@ -345,6 +408,33 @@ def test_a_schema_that_does_not_parse_is_refused_not_planned(tmp_path):
     r = cvxlint("migrate", "plan", "--from", "HEAD", "--no-input", cwd=repo)
     assert r.returncode == 2 and "git HEAD: convex/schema.ts:" in r.stderr and "syntax error" in r.stderr, r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_links_leaving_the_repository_are_left_out_of_a_revision(tmp_path):
+    """tarfile's "data" filter refuses a committed link to an absolute path or out of the
+    tree, and stopped the whole extraction with an internal error: a `notes.txt ->
+    /etc/hostname` anywhere in the app made `--from REV` unusable."""
+    repo = repo_from("optional-to-required", tmp_path)
+    (repo / "notes.txt").symlink_to("/etc/hostname")
+    (repo / "convex" / "elsewhere.ts").symlink_to("../../../outside.ts")
+    subprocess.run([*GIT, "add", "notes.txt", "convex/elsewhere.ts"], cwd=repo, check=True)
+    subprocess.run([*GIT, "commit", "-qm", "links"], cwd=repo, check=True)  # HEAD: the old app and the links
+    (repo / "convex" / "elsewhere.ts").unlink()
+    r = cvxlint("migrate", "plan", "--from", "HEAD", "--no-input", "--answer", ROLE, "--format", "json", cwd=repo)
+    assert r.returncode == 1, r.stderr
+    assert steps_of(json.loads(r.stdout)) == expected("optional-to-required")["steps"]
+    # a schema.ts that is such a link cannot be read at that revision: said, not planned from nothing
+    schema = repo / "convex" / "schema.ts"
+    good = schema.read_text()
+    (tmp_path / "schema-elsewhere.ts").write_text(good)
+    schema.unlink()
+    schema.symlink_to(tmp_path / "schema-elsewhere.ts")
+    subprocess.run([*GIT, "add", "convex/schema.ts"], cwd=repo, check=True)
+    subprocess.run([*GIT, "commit", "-qm", "schema elsewhere"], cwd=repo, check=True)
+    r = cvxlint("migrate", "plan", "--from", "HEAD", "--no-input", cwd=repo)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert "git HEAD: convex/schema.ts is a link to outside the repository" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
 
 
 def test_a_field_added_back_leaves_the_last_fields_comment_where_it_was(tmp_path):

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 
 from cvxlint.api import check, fix, resolve_settings
 
@@ -160,3 +161,53 @@ def test_an_oversized_unsaved_buffer_gets_cvx902_like_the_file_would(tmp_path):
     big = GOOD.encode() * (2_100_000 // len(GOOD) + 1)
     result = check([path], resolve_settings([root]), overrides={path: big})
     assert [(d.code, "too large" in d.message) for d in result.diagnostics] == [("CVX902", True)]
+
+
+@pytest.mark.parametrize("convex_json,message", [
+    ('{"functions": "src/" ', "convex.json is not valid JSON (Expecting ',' delimiter at line 1)"),
+    ("[]", "convex.json must hold a JSON object"),
+    ("5", "convex.json must hold a JSON object"),
+    ('{"functions": 5}', 'convex.json: "functions" must be a string, not 5'),
+    ('{"functions": ["convex"]}', 'convex.json: "functions" must be a string, not ["convex"]'),
+    ('{"functions": "\\u0000"}', 'convex.json: "functions" is not a valid path'),
+    ('{"functions": "convex/good.ts"}', 'convex.json: "functions" points to convex/good.ts, which is not a directory'),
+    ('{"functions": "nowhere/"}', 'convex.json: "functions" points to nowhere/, which is not a directory'),
+])
+def test_a_convex_json_convex_would_refuse_is_one_line_and_exit_2(tmp_path, convex_json, message):
+    """Convex's CLI refuses such a convex.json. It used to be skipped without a word (the
+    app's convex/ linted instead, or "no Convex functions directory" said although
+    convex.json names one), and a NUL in "functions" was an internal error."""
+    root = make_app(tmp_path / "app")
+    (root / "convex.json").write_text(convex_json)
+    for target in (root, root / "convex" / "good.ts"):  # a tree, and a file as pre-commit names it
+        r = subprocess.run([sys.executable, "-m", "cvxlint", "check", "--no-cache", str(target)],
+                           capture_output=True, text=True)
+        assert r.returncode == 2, (r.stdout, r.stderr)
+        assert message in r.stderr and str(root / "convex.json") in r.stderr, r.stderr
+        assert "internal error" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_a_convex_json_with_a_byte_order_mark_or_without_functions_is_read(tmp_path):
+    root = make_app(tmp_path / "app")
+    (root / "backend").mkdir()
+    (root / "backend" / "good.ts").write_text(GOOD)
+    (root / "convex.json").write_bytes(b'\xef\xbb\xbf{"functions": "backend/"}')
+    assert [p for p, c in codes(run(root)) if c == "CVX103"] == ["good.ts"]
+    assert all("backend" in d.path for d in run(root).diagnostics)
+    (root / "convex.json").write_text('{"node": {"externalPackages": []}}')  # functions: convex/
+    assert all("/convex/" in d.path for d in run(root).diagnostics)
+
+
+def test_package_json_with_a_byte_order_mark_is_read_as_npm_reads_it(tmp_path):
+    """npm strips a BOM from package.json; cvxlint took such a file for invalid JSON and the
+    app's convex version for unknown (the demo lost its CVX711 and CVX112 findings)."""
+    from cvxlint.project.versions import detect_convex_version
+
+    root = make_app(tmp_path / "app")
+    (root / "package.json").write_bytes(b'\xef\xbb\xbf{"dependencies": {"convex": "^1.31.0"}}')
+    found = detect_convex_version(root)
+    assert found is not None and (str(found.version), found.source) == ("1.31.0", "package.json range")
+    (root / "package-lock.json").write_bytes(
+        b'\xef\xbb\xbf{"packages": {"node_modules/convex": {"version": "1.32.1"}}}')
+    found = detect_convex_version(root)
+    assert found is not None and (str(found.version), found.source) == ("1.32.1", "package-lock.json")

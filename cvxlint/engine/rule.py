@@ -180,6 +180,12 @@ class Rule:
     def check_app(self, ctx: RuleContext, app: "App") -> None:
         """Called once per app; for rules that look across files."""
 
+    @classmethod
+    def option_problem(cls, name: str, value: Any) -> str | None:
+        """What is wrong with a configured option value beyond its type (checked with the
+        settings, so a bad value is a config error rather than a crash of the rule), or None."""
+        return None
+
     # Docs ---------------------------------------------------------------------------------
     @classmethod
     def doc(cls) -> str:

@@ -11,6 +11,7 @@ checkout. A snapshot is the JSON `cvxlint migrate snapshot` writes (or Convex's 
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import shutil
@@ -99,8 +100,13 @@ def git_revision(rev: str, current: Side, settings: "Settings") -> Side:
     try:
         if app_rel == "." or _exists_at(rev, app_rel, top):
             data = _git_bytes(["archive", "--format=tar", rev, "--", *paths], top)
+            skipped: list[str] = []
             with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-                tar.extractall(dest, filter="data")
+                tar.extractall(dest, filter=_inside_only(skipped))
+            for name in ("schema.ts", "schema.js"):
+                rel = f"{current.functions_rel}/{name}" if current.functions_rel != "." else name
+                if rel in skipped:
+                    raise UsageError(f"git {rev}: {rel} is a link to outside the repository; cannot read that schema")
         side = Side(f"git {rev}", None, root=dest, functions_rel=current.functions_rel, tmp=tmp,
                     paths=[dest / app_rel])
         fdir = dest / current.functions_rel
@@ -117,6 +123,19 @@ def git_revision(rev: str, current: Side, settings: "Settings") -> Side:
     except BaseException:
         tmp.cleanup()
         raise
+
+
+def _inside_only(skipped: list[str]):
+    """tarfile's "data" filter, leaving out what it refuses (a committed link to an absolute
+    path or out of the repository, e.g. `notes.txt -> /etc/hostname`) instead of stopping
+    the extraction: such a link does not belong to the revision's tree."""
+    def keep(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo | None:
+        try:
+            return tarfile.data_filter(member, path)
+        except tarfile.FilterError:
+            skipped.append(member.name)
+            return None
+    return keep
 
 
 def check_schema_files(project: "Project", app: "App", label: str, root: Path) -> None:
@@ -161,18 +180,20 @@ def snapshot(path: Path) -> Side:
         raise UsageError(f"--from-snapshot: cannot read {path}: {e.strerror or e}") from None
     except (UnicodeDecodeError, ValueError):
         raise UsageError(f"--from-snapshot: {path} is not a JSON file") from None
-    if isinstance(data, dict) and data.get("kind") == SNAPSHOT_KIND:
-        schema = data.get("schema")
-    elif isinstance(data, dict) and isinstance(data.get("tables"), list):
-        try:
-            schema = normalize_export(data)  # `schema.export()` output, as Convex pushes it
-        except (KeyError, TypeError, AttributeError):
-            schema = None
-    else:
-        schema = None
+    except RecursionError:
+        raise UsageError(f"--from-snapshot: {path} is not a valid schema snapshot (nested too deeply)") from None
+    exported = isinstance(data, dict) and data.get("kind") != SNAPSHOT_KIND
+    schema = data.get("schema") if isinstance(data, dict) and not exported else data
     if not _looks_like_schema(schema):
         raise UsageError(f"--from-snapshot: {path} is not a schema snapshot (write one with `cvxlint migrate "
                          "snapshot`, or pass the JSON of Convex's schema.export())")
+    # Snapshots are carried by hand or come from another tool: check every part the planner
+    # reads, so a bad one is named here rather than failing somewhere inside the plan.
+    problem = schema_problem(schema)
+    if problem is not None:
+        raise UsageError(f"--from-snapshot: {path} is not a valid schema snapshot ({problem})")
+    if exported:
+        schema = normalize_export(schema)  # `schema.export()` output, as Convex pushes it
     return Side(f"snapshot {path.name}", schema)
 
 
@@ -188,6 +209,125 @@ def _looks_like_schema(schema) -> bool:
         return False
     return all(isinstance(t, dict) and isinstance(t.get("tableName"), str) and isinstance(t.get("documentType"), dict)
                for t in schema["tables"])
+
+
+VALIDATOR_TYPES = {"string", "number", "bigint", "boolean", "null", "bytes", "any", "opaque", "id", "literal",
+                   "array", "union", "object", "record"}
+MAX_VALIDATOR_DEPTH = 100  # far beyond any real schema (Convex values nest at most 64 deep)
+
+
+def schema_problem(schema: dict) -> str | None:
+    """What makes a schema in `schema.export()` / `Schema.to_json()` form unusable, as
+    "where: what" (`tables[3].documentType.value.a: missing fieldType`), or None."""
+    seen: set[str] = set()
+    if not isinstance(schema.get("schemaValidation", True), bool):
+        return "schemaValidation: not true or false"
+    for n, t in enumerate(schema["tables"]):
+        at = f"tables[{n}]"
+        name = t["tableName"]
+        if name in seen:
+            return f"{at}.tableName: table {name!r} is defined twice"
+        seen.add(name)
+        for kind, *keys in INDEX_KEYS:
+            for key in keys:
+                problem = _indexes_problem(t.get(key, []), kind, f"{at}.{key}")
+                if problem:
+                    return problem
+        problem = _validator_problem(t["documentType"], f"{at}.documentType", 0)
+        if problem is None and t.get("stagedDocumentType") is not None:
+            problem = _validator_problem(t["stagedDocumentType"], f"{at}.stagedDocumentType", 0)
+        if problem:
+            return problem
+    return None
+
+
+INDEX_KEYS = (("db", "indexes", "stagedDbIndexes"), ("search", "searchIndexes", "stagedSearchIndexes"),
+              ("vector", "vectorIndexes", "stagedVectorIndexes"))
+
+
+def _indexes_problem(indexes, kind: str, at: str) -> str | None:
+    if not isinstance(indexes, list):
+        return f"{at}: not a list"
+    for n, i in enumerate(indexes):
+        here = f"{at}[{n}]"
+        if not isinstance(i, dict):
+            return f"{here}: not an object"
+        if not isinstance(i.get("indexDescriptor"), str):
+            return f"{here}.indexDescriptor: not a string"
+        wanted = {"db": ("fields",), "search": ("searchField", "filterFields"),
+                  "vector": ("vectorField", "dimensions", "filterFields")}[kind]
+        for key in wanted:
+            value = i.get(key)
+            if key in ("fields", "filterFields"):
+                ok = (value is None and key == "filterFields") or \
+                    (isinstance(value, list) and all(isinstance(f, str) for f in value))
+                what = "not a list of field names"
+            elif key == "dimensions":
+                ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+                what = "not a number"
+            else:
+                ok = isinstance(value, str)
+                what = "not a field name"
+            if not ok:
+                return f"{here}.{key}: {what}" if key in i else f"{here}: missing {key}"
+    return None
+
+
+def _validator_problem(v, at: str, depth: int) -> str | None:
+    if depth > MAX_VALIDATOR_DEPTH:
+        return f"{at}: nested too deeply"
+    if not isinstance(v, dict):
+        return f"{at}: not a validator (an object with a type)"
+    k = v.get("type")
+    if not isinstance(k, str) or k not in VALIDATOR_TYPES:
+        return f"{at}.type: unknown validator type {json.dumps(k)}" if "type" in v else f"{at}: missing type"
+    if k == "id" and not isinstance(v.get("tableName"), (str, type(None))):
+        return f"{at}.tableName: not a table name"
+    if k == "literal":
+        x = v.get("value")
+        if isinstance(x, dict) and set(x) == {"$integer"}:  # an int64 literal: 8 little-endian bytes
+            try:
+                ok = len(base64.b64decode(str(x["$integer"]), validate=True)) == 8
+            except ValueError:
+                ok = False
+        else:
+            ok = isinstance(x, (str, int, float, bool))
+        return None if ok else f"{at}.value: not a literal value"
+    if k == "array":
+        return _validator_problem(v.get("value"), f"{at}.value", depth + 1)
+    if k == "union":
+        if not isinstance(v.get("value"), list):
+            return f"{at}.value: not a list of validators"
+        for n, m in enumerate(v["value"]):
+            problem = _validator_problem(m, f"{at}.value[{n}]", depth + 1)
+            if problem:
+                return problem
+        return None
+    if k == "object":
+        if not isinstance(v.get("value"), dict):
+            return f"{at}.value: not an object of fields"
+        if not isinstance(v.get("open", False), bool):
+            return f"{at}.open: not true or false"
+        for name, f in v["value"].items():
+            problem = _field_problem(f, f"{at}.value.{name}", depth + 1)
+            if problem:
+                return problem
+        return None
+    if k == "record":
+        return _validator_problem(v.get("keys"), f"{at}.keys", depth + 1) or \
+            _field_problem(v.get("values"), f"{at}.values", depth + 1)
+    return None
+
+
+def _field_problem(f, at: str, depth: int) -> str | None:
+    """An object field or a record's values: `{"fieldType": V, "optional": bool}`."""
+    if not isinstance(f, dict):
+        return f"{at}: not a field (an object with fieldType and optional)"
+    if "fieldType" not in f:
+        return f"{at}: missing fieldType"
+    if not isinstance(f.get("optional"), bool):
+        return f"{at}.optional: not true or false" if "optional" in f else f"{at}: missing optional"
+    return _validator_problem(f["fieldType"], f"{at}.fieldType", depth)
 
 
 # --- git -------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ Python scripts using the `convex` client.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -178,6 +179,40 @@ def _read_json_object(path: Path) -> dict:
     return data if isinstance(data, dict) else {}
 
 
+def convex_json_functions_dir(path: Path) -> Path:
+    """The functions directory a `convex.json` names (`"functions"`, else `convex/` beside it).
+
+    Convex's CLI refuses a convex.json that is not JSON, not an object, or whose `functions`
+    is not a string; so does cvxlint, with one line naming the file, rather than linting
+    another folder (or nothing) without a word."""
+    try:
+        data = json.loads(path.read_text("utf-8-sig"))
+    except OSError as e:
+        raise UsageError(f"cannot read {path}: {e.strerror or e}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} is not valid UTF-8") from None
+    except ValueError as e:
+        where = f" at line {e.lineno}" if isinstance(e, json.JSONDecodeError) else ""
+        raise UsageError(f"{path} is not valid JSON ({getattr(e, 'msg', e)}{where})") from None
+    except RecursionError:
+        raise UsageError(f"{path} is not valid JSON (nested too deeply)") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{path} must hold a JSON object")
+    fn = data.get("functions", "")
+    if not isinstance(fn, str):
+        raise UsageError(f'{path}: "functions" must be a string, not {json.dumps(fn)}')
+    if not fn.strip():
+        return path.parent / "convex"
+    if "\0" in fn:
+        raise UsageError(f'{path}: "functions" is not a valid path')
+    # normpath, not resolve(): every path of a run stays under the scan root as walked,
+    # even through symlinked directories, so prefix tests between them hold.
+    fdir = _norm(path.parent / fn)
+    if not fdir.is_dir():
+        raise UsageError(f'{path}: "functions" points to {fn}, which is not a directory')
+    return fdir
+
+
 def looks_like_functions_dir(d: Path) -> bool:
     """A `convex/` directory counts when it shows a sign of being Convex's (not any folder so named)."""
     try:
@@ -216,12 +251,8 @@ def find_apps(files: list[Path]) -> list[AppLayout]:
     # 1. convex.json decides where functions live.
     for f in files:
         if f.name == "convex.json":
-            data = _read_json_object(f)
-            fn = data.get("functions")
-            # normpath, not resolve(): every path of a run stays under the scan root as walked,
-            # even through symlinked directories, so prefix tests between them hold.
-            fdir = _norm(f.parent / fn) if isinstance(fn, str) and fn.strip() else f.parent / "convex"
-            if fdir.is_dir():
+            fdir = convex_json_functions_dir(f)
+            if fdir.is_dir():  # the default convex/ may be missing (a convex.json of other settings)
                 apps[fdir] = AppLayout(root=f.parent, functions_dir=fdir)
             claimed.add(f.parent / "convex")
     # 2. directories named `convex` that look like Convex functions directories.
@@ -285,9 +316,7 @@ def enclosing_app_dir(path: Path) -> tuple[Path, Path] | None:
     for anc in [start, *start.parents]:
         cj = anc / "convex.json"
         if cj.is_file():
-            data = _read_json_object(cj)
-            fn = data.get("functions")
-            fdir = (anc / fn).resolve() if isinstance(fn, str) and fn.strip() else anc / "convex"
+            fdir = convex_json_functions_dir(cj).resolve()
             if fdir.is_dir():
                 return anc, fdir
         if anc.name == "convex" and looks_like_functions_dir(anc):

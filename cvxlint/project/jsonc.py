@@ -28,7 +28,8 @@ def read(path: Path, comments: bool = False):
     """The JSON value of a file (`comments`: JSONC, as tsconfig.json), or None when the file
     cannot be read or parsed."""
     try:
-        text = path.read_text("utf-8")
+        # utf-8-sig: a byte order mark is skipped, as npm does for package.json and tsc for tsconfig.json
+        text = path.read_text("utf-8-sig")
         return loads(text) if comments else json.loads(text)
     except (OSError, ValueError):
         return None

@@ -126,6 +126,14 @@ class NoPublicDebugExports(Rule):
         Invalid(DEL_ALL, path="convex/carouselSeed.ts", lines=[2], note="the last word of a camelCase name"),
     ]
 
+    @classmethod
+    def option_problem(cls, name, value):
+        try:
+            re.compile(value)
+        except re.error as e:
+            return f"is not a regular expression ({e.msg})"
+        return None
+
     def check_app(self, ctx, app):
         if app.layout.is_component:
             return
