@@ -211,3 +211,17 @@ def test_package_json_with_a_byte_order_mark_is_read_as_npm_reads_it(tmp_path):
         b'\xef\xbb\xbf{"packages": {"node_modules/convex": {"version": "1.32.1"}}}')
     found = detect_convex_version(root)
     assert found is not None and (str(found.version), found.source) == ("1.32.1", "package-lock.json")
+
+
+def test_a_convex_json_naming_a_missing_folder_in_a_monorepo_leaves_the_other_apps_checked(tmp_path):
+    """AnswerOverflow's packages/agent/convex.json names `example/convex`, which is not
+    committed: that package has no app, and the run goes on with the others (it stopped the
+    whole check with exit 2). Alone, such a convex.json still says why nothing was found."""
+    root = tmp_path / "mono"
+    make_app(root / "apps" / "web")
+    (root / "packages" / "agent").mkdir(parents=True)
+    (root / "packages" / "agent" / "convex.json").write_text('{"functions": "example/convex"}')
+    got = codes(run(root))
+    assert ("good.ts", "CVX103") in got
+    with pytest.raises(Exception, match='"functions" points to example/convex, which is not a directory'):
+        run(root / "packages" / "agent")

@@ -179,8 +179,10 @@ def _read_json_object(path: Path) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def convex_json_functions_dir(path: Path) -> Path:
+def convex_json_functions_dir(path: Path, must_exist: bool = True) -> Path:
     """The functions directory a `convex.json` names (`"functions"`, else `convex/` beside it).
+    `must_exist=False` (a tree scan): a folder that is not there is no app, not an error (a
+    package of a monorepo whose `example/convex` is not committed).
 
     Convex's CLI refuses a convex.json that is not JSON, not an object, or whose `functions`
     is not a string; so does cvxlint, with one line naming the file, rather than linting
@@ -208,7 +210,7 @@ def convex_json_functions_dir(path: Path) -> Path:
     # normpath, not resolve(): every path of a run stays under the scan root as walked,
     # even through symlinked directories, so prefix tests between them hold.
     fdir = _norm(path.parent / fn)
-    if not fdir.is_dir():
+    if must_exist and not fdir.is_dir():
         raise UsageError(f'{path}: "functions" points to {fn}, which is not a directory')
     return fdir
 
@@ -251,7 +253,7 @@ def find_apps(files: list[Path]) -> list[AppLayout]:
     # 1. convex.json decides where functions live.
     for f in files:
         if f.name == "convex.json":
-            fdir = convex_json_functions_dir(f)
+            fdir = convex_json_functions_dir(f, must_exist=False)
             if fdir.is_dir():  # the default convex/ may be missing (a convex.json of other settings)
                 apps[fdir] = AppLayout(root=f.parent, functions_dir=fdir)
             claimed.add(f.parent / "convex")
@@ -419,6 +421,9 @@ def discover(paths: list[Path], excludes: list[str] | None = None) -> tuple[Work
             only = {f for f in files if any(f.is_relative_to(d) for d in dirs)} | set(named_files)
             scan_root = wider
     if not apps:
+        for f in files:  # a convex.json naming a folder that is not there says why nothing was found
+            if f.name == "convex.json":
+                convex_json_functions_dir(f, must_exist=True)
         where = ", ".join(str(p) for p in paths)
         raise UsageError(f"no Convex functions directory (convex/ or convex.json) found under {where}")
     return Workspace(scan_root=scan_root, apps=apps, files=files, skipped=skipped), only
