@@ -208,3 +208,20 @@ def post_filter_range_fields(ch: QueryChain, pf: PostFilter) -> list[str]:
     the filter's."""
     base = ch.range_eqs if ch.index_call is not None else []
     return base + [name for name, _v in pf.eqs or [] if name not in base]
+
+
+def partial_index(table: Table, fields: list[str]) -> "tuple[Index, list[str]] | None":
+    """(index, its leading fields) for the index whose longest run of leading fields the
+    filter fixes (some of them, not all: then it would cover them), or None."""
+    best = None
+    for idx in table.indexes:
+        if idx.staged or not idx.certain or idx.fields is None:
+            continue
+        lead = []
+        for fld in idx.fields:
+            if fld not in fields:
+                break
+            lead.append(fld)
+        if lead and (best is None or len(lead) > len(best[1])):
+            best = (idx, lead)
+    return best

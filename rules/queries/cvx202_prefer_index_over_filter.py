@@ -1,6 +1,6 @@
 import re
 
-from cvxlint.project.filter_index import post_filter_range_fields
+from cvxlint.project.filter_index import partial_index, post_filter_range_fields
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, filter_indexes, js, reported_queries
 
 
@@ -423,7 +423,7 @@ class PreferIndexOverFilter(Rule):
         msg = f"`.filter` on {_names(fields)} of `{table.name}`: no index covers these fields"
         if name is not None and not table.external:
             msg += f'; add `.index("{name}", [{", ".join(repr(x).replace(chr(39), chr(34)) for x in fields)}])` and use `withIndex`'
-            part = _partial_index(table, fields)
+            part = partial_index(table, fields)
             if part is not None:  # no schema change: narrow by what an index has, filter the rest
                 idx, lead = part
                 rng = _range_text(ch.facts, "q", lead, {n: v for n, _x, v in f.eqs})
@@ -479,23 +479,6 @@ class PreferIndexOverFilter(Rule):
         ctx.report(ch.facts, pf.node,
                    f"JS `.{pf.method}` over collected rows of `{fi.table.name}` that{where} index `{idx.name}` can do: "
                    f'`.withIndex("{idx.name}", (q) => q{"".join(parts)})` reads only those rows (the index range)')
-
-
-def _partial_index(table, fields: list[str]):
-    """(index, its leading fields) for the index whose longest run of leading fields the
-    filter fixes (some of them, not all: then it would cover them), or None."""
-    best = None
-    for idx in table.indexes:
-        if idx.staged or not idx.certain or idx.fields is None:
-            continue
-        lead = []
-        for fld in idx.fields:
-            if fld not in fields:
-                break
-            lead.append(fld)
-        if lead and (best is None or len(lead) > len(best[1])):
-            best = (idx, lead)
-    return best
 
 
 def _eqs_text(ch, fields: list[str], values: dict) -> list[str]:

@@ -1,3 +1,4 @@
+from cvxlint.project.filter_index import partial_index
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, filter_indexes, js, memoized, reported_index_files
 
 HEAD = 'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
@@ -119,6 +120,13 @@ class UnusedIndex(Rule):
                      'export const a = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", "x")).take(1) });\n'
                      'export const c = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withSearchIndex("search_title", (q) => q.search("title", "x")).take(1) });\n'},
               note="a filter that could use the index (CVX202 says to query through it) wants it"),
+        Valid(SCHEMA, path="convex/schema.ts",
+              files={"convex/tasks.ts": 'import { query } from "./_generated/server";\n'
+                     'export const mine = query({ args: {}, handler: (ctx) => ctx.db.query("tasks")\n'
+                     '  .filter((q) => q.and(q.eq(q.field("done"), false), q.eq(q.field("title"), "x"))).take(5) });\n'
+                     'export const a = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", "x")).take(1) });\n'
+                     'export const c = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withSearchIndex("search_title", (q) => q.search("title", "x")).take(1) });\n'},
+              note="CVX202 says to narrow with it (it holds some of the filtered fields): wanted too"),
         Valid(SCHEMA.replace('.index("by_done", ["done"])', '.index("by_owner_done", ["owner", "done"])'), path="convex/schema.ts",
               files={"convex/tasks.ts": 'import { query } from "./_generated/server";\n'
                      'export const openOf = query({ args: {}, handler: (ctx) => ctx.db.query("tasks")\n'
@@ -180,7 +188,13 @@ class UnusedIndex(Rule):
                     used.add((call.table, name))
         # An index that an existing filter could use (CVX202 says to query through it) is
         # wanted, not unused: telling to delete it too would contradict that advice.
-        used.update((fi.table.name, fi.index.name) for fi in filter_indexes(ctx, app, app.queries) if fi.index is not None)
+        for fi in filter_indexes(ctx, app, app.queries):
+            if fi.index is not None:
+                used.add((fi.table.name, fi.index.name))
+            elif fi.kind == "filter":  # CVX202's other advice: narrow with an index holding some of the fields
+                part = partial_index(fi.table, [name for name, _n, _v in fi.filter.eqs])
+                if part is not None:
+                    used.add((fi.table.name, part[0].name))
         strings = None
         for table in schema.tables.values():
             if table.external or not table.known or table.name in dynamic or table.name not in queried:
