@@ -214,7 +214,7 @@ def report_in_handler(
     # The same finding reached through another helper from the same call (two hook factories
     # that both pause with setTimeout) is one finding: the other helper is a related location.
     key = (id(fn), first_facts.path, first_site.node.start, first_site.node.end, message, severity)
-    earlier = ctx.__dict__.setdefault("_reported_in_handler", {}).get(key)
+    earlier = ctx.in_handler_reports.get(key)
     if earlier is not None:
         earlier.related.append(ctx.related(reached.facts, node, f"also here (through `{helper}`)"))
         return earlier
@@ -230,7 +230,7 @@ def report_in_handler(
         related=related,
         severity=severity,
     )
-    ctx.__dict__["_reported_in_handler"][key] = d
+    ctx.in_handler_reports[key] = d
     return d
 
 

@@ -82,6 +82,9 @@ class RuleContext:
         self.options = options
         self._sink = sink
         self._only = frozenset(str(p) for p in only) if only is not None else None
+        # findings reported on a handler's call (rulekit.report_in_handler), by what they
+        # say: the same finding reached through another helper joins the first
+        self.in_handler_reports: dict[tuple, Diagnostic] = {}
 
     @property
     def reports_everything(self) -> bool:

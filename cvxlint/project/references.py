@@ -597,19 +597,6 @@ def _relays_in(resolver: ReferenceResolver, facts: FileFacts) -> list[_Relay]:
     return out
 
 
-def _function_name(info: FunctionInfo) -> str | None:
-    """The name callers use for a function: its declaration's, or the const's it is assigned to."""
-    node = info.node
-    named = node.child("name")
-    if named is not None and named.type == "identifier":
-        return named.text
-    holder = node.parent
-    if holder is not None and holder.type == "variable_declarator":
-        target = holder.child("name")
-        return target.text if target is not None and target.type == "identifier" else None
-    return None
-
-
 def _relayed_uses(scan: ClientScan, resolver: ReferenceResolver, project: "Project",
                   scanned: list[tuple[FileFacts, str]], rejected: list[Path]) -> None:
     """Client calls made through a relay (`_Relay`): `convexMutation("items:add", {...})` calls
@@ -622,7 +609,7 @@ def _relayed_uses(scan: ClientScan, resolver: ReferenceResolver, project: "Proje
             relays.setdefault(id(r.func.node), r)
     if not relays:
         return
-    names = {n for n in (_function_name(r.func) for r in relays.values()) if n}
+    names = {r.func.name for r in relays.values() if r.func.name}
     callers = list(scanned)
     unread = list(rejected)
     looking_for = relays
@@ -673,7 +660,7 @@ def _relayed_uses(scan: ClientScan, resolver: ReferenceResolver, project: "Proje
         if not looking_for:
             return
         relays.update(looking_for)
-        names = {n for n in (_function_name(r.func) for r in looking_for.values()) if n}
+        names = {r.func.name for r in looking_for.values() if r.func.name}
 
 
 _SERVER_FRAMEWORKS = frozenset(["hono", "express", "fastify", "koa", "elysia"])

@@ -222,16 +222,8 @@ def _given_ctx(ctx, facts, site) -> str | None:
 def _lost(expr) -> str:
     """What else goes wrong: the errors are lost, unless a `.catch` (or `.then(_, onError)`)
     handles them."""
-    cur = expr
-    while cur is not None and cur.type == "call_expression":
-        callee = js.callee(cur)
-        prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
-        if prop is None or prop.text not in _CHAIN:
-            break
-        if prop.text == "catch" or prop.text == "then" and len(js.call_args(cur)) > 1:
-            return ""
-        cur = js.unwrap(callee.child("object"))
-    return " and its errors are lost"
+    caught = any(prop == "catch" or prop == "then" and len(js.call_args(call)) > 1 for call, prop in _chain(expr))
+    return "" if caught else " and its errors are lost"
 
 
 def _advice(node) -> str:
@@ -242,13 +234,18 @@ def _advice(node) -> str:
 
 def _innermost(expr):
     """The call a statement makes, looking through `.then/.catch/.finally` chained on it."""
+    return next((call for call, prop in _chain(expr) if prop is None), None)
+
+
+def _chain(expr):
+    """The calls of `x.then(...).catch(...)`, outermost first, each with its `.then/.catch/
+    .finally` name; the last has None: the call the chain starts from (when it is one)."""
     cur = expr
     while cur is not None and cur.type == "call_expression":
         callee = js.callee(cur)
-        if callee is not None and callee.type == "member_expression":
-            prop = callee.child("property")
-            if prop is not None and prop.text in _CHAIN:
-                cur = js.unwrap(callee.child("object"))
-                continue
-        return cur
-    return None
+        prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
+        if prop is None or prop.text not in _CHAIN:
+            yield cur, None
+            return
+        yield cur, prop.text
+        cur = js.unwrap(callee.child("object"))
