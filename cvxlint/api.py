@@ -13,7 +13,7 @@ from .config import Settings, find_config, load_settings
 from .diagnostics import Applicability, Diagnostic
 from .engine.fixer import FixOutcome, fix_loop
 from .engine.writer import WriteReport, write_fixes as _write_fixes
-from .engine.runner import enabled_rules, finalize, run_rules, source_of
+from .engine.runner import enabled_rules, finalize, run_rules, run_rules_in_two_processes, source_of
 from .project.discover import Workspace, client_sources, discover, partition
 from .project.facts import FileFacts
 from .project.model import Project
@@ -83,15 +83,19 @@ CLIENT_FILES_FOR_A_PROCESS = 40
 SCHEMA_BREAKS = frozenset(["CVX701", "CVX703", "CVX704", "CVX705", "CVX707"])
 
 
-def _lint(project: Project, only: set[Path] | None, schema_breaks: bool = True) -> list[Diagnostic]:
+def _lint(project: Project, only: set[Path] | None, schema_breaks: bool = True, two_processes: bool = False
+          ) -> list[Diagnostic]:
+    """Run the enabled rules and finalize their findings; with `two_processes`, half the rules
+    run in a forked copy of this process (runner.run_rules_in_two_processes)."""
+    run = run_rules_in_two_processes if two_processes else run_rules
     try:
         schema_apps = _apps_with_schema_in(project, only) if schema_breaks else []
         if not schema_apps:
-            return finalize(run_rules(project, enabled_rules(project.settings), only), project, only)
+            return finalize(run(project, enabled_rules(project.settings), only), project, only)
         # Renaming or dropping an index or a table in schema.ts breaks its callers elsewhere
         # (the push then fails): those errors are shown with the schema, not left for later.
         wider = set(only) | {m.path for app in schema_apps for m in app.modules.values()}
-        diags = [d for d in run_rules(project, enabled_rules(project.settings), wider)
+        diags = [d for d in run(project, enabled_rules(project.settings), wider)
                  if Path(d.path) in only or d.code in SCHEMA_BREAKS]
         return finalize(diags, project, wider)
     finally:
@@ -149,18 +153,19 @@ def check(paths: list[Path], settings: Settings, overrides: dict[Path, bytes] | 
     if len(parts) > 1 or (cache_root is not None and load_facts is None):
         diags = _check_parallel(parts, settings, only, jobs, cache_root)
         return CheckResult(diags, None, workspace, only)
+    # a second core for a one-shot check: the frontend scan, then half the rules, in forks
+    apart = jobs > 1 and not overrides and load_facts is None
     with paused_gc():
-        project = _model(workspace, settings, overrides, load_facts,
-                         clients_apart=jobs > 1 and not overrides and load_facts is None)
-        diags = _lint(project, only, schema_breaks)
+        project = _model(workspace, settings, overrides, load_facts, clients_apart=apart)
+        diags = _lint(project, only, schema_breaks, two_processes=apart)
     return CheckResult(diags, project, workspace, only)
 
 
 def _check_part(args) -> list[Diagnostic]:
     """Check one partition of the workspace (in this process or a forked worker)."""
-    workspace, settings, only, clients_apart = args
+    workspace, settings, only, apart = args
     with paused_gc():
-        return _lint(_model(workspace, settings, clients_apart=clients_apart), only)
+        return _lint(_model(workspace, settings, clients_apart=apart), only, two_processes=apart)
 
 
 def _check_parallel(parts: list[Workspace], settings: Settings, only, jobs: int, cache_root) -> list[Diagnostic]:
