@@ -34,7 +34,7 @@ from .extract import extract_facts
 from .facts import FileFacts, FunctionInfo
 from .resolve import Resolver
 from .validators import Validator
-from .versions import ConvexVersion, Version, detect_convex_version
+from .versions import ConvexVersion, Version, detect_convex_version, unreadable_manifest
 
 # The first convex release whose CLI no longer reads `authInfo` from convex.json.
 AUTH_INFO_DROPPED = "1.31.5"
@@ -466,7 +466,15 @@ class Project:
             v = Version.parse(self.settings.convex_version)
             if v is not None:
                 return ConvexVersion(v, "config")
-        return detect_convex_version(layout.root)
+        found = detect_convex_version(layout.root)
+        if found is None:
+            broken = unreadable_manifest(layout.root)
+            if broken is not None:
+                path, why = broken
+                self.problems[path] = FileProblem(
+                    path, f"package.json is {why}: the app's convex version is unknown, so checks that depend "
+                          "on it assume the newest convex")
+        return found
 
     def app_for(self, path: Path | str) -> App | None:
         """The app whose functions directory holds `path` (innermost; components count)."""

@@ -6,7 +6,9 @@ lockfile (npm, pnpm, yarn, bun), then the lowest version the `package.json` rang
 
 from __future__ import annotations
 
+import json
 import re
+import stat
 from dataclasses import dataclass
 from functools import total_ordering
 from pathlib import Path
@@ -86,6 +88,34 @@ def detect_convex_version(app_root: Path) -> ConvexVersion | None:
         if (d / ".git").exists():
             break
     return None
+
+
+def unreadable_manifest(app_root: Path) -> tuple[Path, str] | None:
+    """The package.json that decides the app's dependencies (the nearest one, up to the
+    repository root) when it is there but is not a JSON object, and what is wrong with it:
+    then no declared convex version can be read (npm cannot read it either)."""
+    for d in [app_root, *app_root.parents]:
+        pj = d / "package.json"
+        try:
+            st = pj.stat()
+        except OSError:
+            st = None
+        if st is not None and stat.S_ISREG(st.st_mode) and st.st_size <= _MANIFEST_LIMIT:
+            try:
+                data = json.loads(pj.read_text("utf-8-sig"))
+            except OSError:
+                return None
+            except UnicodeDecodeError as e:
+                return pj, f"not valid UTF-8 (byte {e.start})"
+            except ValueError as e:
+                return pj, f"not valid JSON ({e})"
+            return None if isinstance(data, dict) else (pj, "not a JSON object")
+        if (d / ".git").exists():
+            break
+    return None
+
+
+_MANIFEST_LIMIT = 5_000_000  # bytes: no package.json npm would read is larger
 
 
 def _json_version(p: Path) -> Version | None:
