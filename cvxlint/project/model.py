@@ -134,6 +134,10 @@ class ConvexModule:
 
     @cached_property
     def entry_point_problem(self) -> str | None:
+        # kept between an editor's runs: it reads the file's text (derived.py)
+        return self.app.project.derived.get(self.facts, "entry_point_problem", self._entry_point_problem)
+
+    def _entry_point_problem(self) -> str | None:
         rel = self.rel
         name = self.basename
         if not rel.endswith(ENTRY_EXTENSIONS):
@@ -370,7 +374,7 @@ class Project:
         hit = self._facts_by_name.get(name, _MISS)
         if hit is not _MISS:
             return hit
-        p = Path(path)
+        p = path if isinstance(path, Path) else Path(path)
         if p in self._facts:
             f = self._facts_by_name[name] = self._facts[p]
             return f
@@ -448,15 +452,19 @@ class Project:
             facts = self.facts(path)
             if facts is None:
                 continue
-            rel = path.relative_to(app.functions_dir).as_posix()
+            rel = _relative_posix(path, app.functions_dir)
             app.modules[rel] = ConvexModule(app, facts, rel)
         for app in self.apps:
             for module in app.modules.values():
                 if module.special == "schema" or module.rel.startswith("_generated/"):
                     continue
                 app.functions.extend(self._registrations(module))
+            entry_points: dict[int, bool] = {}  # id(module) -> is_entry_point, asked once per module
             for fn in app.functions:
-                if fn.module.is_entry_point:
+                entry = entry_points.get(id(fn.module))
+                if entry is None:
+                    entry = entry_points[id(fn.module)] = fn.module.is_entry_point
+                if entry:
                     for ident in fn.identifiers:
                         app.by_identifier.setdefault(ident, fn)
             app.add_reexported_identifiers()
@@ -675,7 +683,7 @@ class Project:
     def nearest_app(self, path: Path | str) -> App | None:
         """The app a client file belongs to when its imports do not say: the one whose root is the
         closest ancestor, else the only app, else the one sharing the longest path prefix."""
-        p = Path(path)
+        p = path if isinstance(path, Path) else Path(path)
         apps = [a for a in self.apps if not a.layout.is_component] or self.apps
         inside = [a for a in apps if p.is_relative_to(a.root)]
         if inside:
@@ -854,6 +862,17 @@ class Project:
     def all_functions(self) -> Iterator[RegisteredFunction]:
         for app in self.apps:
             yield from app.functions
+
+
+def _relative_posix(path: Path, under: Path) -> str:
+    """`path.relative_to(under).as_posix()`, by string when it can (per module and run, where
+    pathlib's general case shows up in an editor's relink)."""
+    prefix = str(under).rstrip(os.sep) + os.sep
+    name = str(path)
+    if name.startswith(prefix):
+        rel = name[len(prefix):]
+        return rel if os.sep == "/" else rel.replace(os.sep, "/")
+    return path.relative_to(under).as_posix()
 
 
 def _parse_registrar(spec: str) -> tuple[str, str]:
