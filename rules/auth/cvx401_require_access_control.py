@@ -309,6 +309,12 @@ class RequireAccessControl(Rule):
               '    if (args.accessToken !== process.env.BACKEND_ACCESS_TOKEN) throw new Error("bad token");\n'
               '    return await ctx.db.query("messages").withIndex("by_author", (q) => q.eq("author", args.author)).take(9);\n'
               '  },\n});\n', files=AUTH_CONFIG, note="a shared server secret: the caller is another server"),
+        Valid(SERVER + 'export const byAuthor = query({ args: { author: v.string(), opsKey: v.string() },\n'
+              '  handler: async (ctx, args) => {\n'
+              '    if (args.opsKey !== (globalThis as any)?.process?.env?.OPS_KEY) throw new Error("bad key");\n'
+              '    return await ctx.db.query("messages").withIndex("by_author", (q) => q.eq("author", args.author)).take(9);\n'
+              '  },\n});\n', files=AUTH_CONFIG,
+              note="the same secret read through the global object (code shared with the browser build)"),
         Valid('import { v } from "convex/values";\nimport { privateQuery } from "./private";\n'
               'export const byAuthor = privateQuery({ args: { author: v.string() }, handler: async (ctx, args) =>\n'
               '  ctx.db.query("messages").withIndex("by_author", (q) => q.eq("author", args.author)).take(9) });\n',
