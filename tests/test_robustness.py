@@ -225,3 +225,25 @@ def test_a_convex_json_naming_a_missing_folder_in_a_monorepo_leaves_the_other_ap
     assert ("good.ts", "CVX103") in got
     with pytest.raises(Exception, match='"functions" points to example/convex, which is not a directory'):
         run(root / "packages" / "agent")
+
+
+def test_other_packages_versions_are_read_like_convex_s(tmp_path):
+    """convex-helpers' version (CVX711's fix tier under its wrappers) comes from the same
+    readers as convex's; one package's entry is never taken for the other's."""
+    from cvxlint.project.versions import detect_convex_version, detect_package_version
+
+    root = make_app(tmp_path / "app")
+    (root / "package.json").write_text('{"dependencies": {"convex": "^1.31.0", "convex-helpers": "^0.1.100"}}')
+    (root / "pnpm-lock.yaml").write_text(
+        "importers:\n  .:\n    dependencies:\n      convex:\n        specifier: ^1.31.0\n        version: 1.31.2\n"
+        "      convex-helpers:\n        specifier: ^0.1.100\n        version: 0.1.104(convex@1.31.2)\n")
+    assert str(detect_package_version(root, "convex-helpers").version) == "0.1.104"
+    assert str(detect_convex_version(root).version) == "1.31.2"
+    (root / "pnpm-lock.yaml").unlink()
+    (root / "yarn.lock").write_text('"convex-helpers@^0.1.100":\n  version "0.1.108"\n\n'
+                                    '"convex@^1.31.0":\n  version "1.31.3"\n')
+    assert str(detect_package_version(root, "convex-helpers").version) == "0.1.108"
+    assert str(detect_convex_version(root).version) == "1.31.3"
+    (root / "yarn.lock").unlink()
+    assert str(detect_package_version(root, "convex-helpers").version) == "0.1.100"  # the declared range
+    assert detect_package_version(root, "convex-test") is None

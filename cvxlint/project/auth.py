@@ -1403,9 +1403,8 @@ def _secret_comparison(r: Reached) -> tuple[Node, str] | None:
     (`const expected = process.env.X`) or a template (`Bearer ${process.env.X}`): the caller
     must hold a server secret, shared-secret access control (other servers, scripts).
     (comparison, `process.env.X`) or None."""
-    secrets = [(u.node, ".".join(u.path[:3])) for u in r.facts.global_uses_of("process")
-               if u.path[1:2] == ("env",) and len(u.path) > 2
-               and SECRET_ENV.search(u.path[2]) and u.func is not None and u.func.is_inside(r.func)]
+    secrets = [(u.node, f"process.env.{u.env_var}") for u in r.facts.env_reads()
+               if SECRET_ENV.search(u.env_var or "") and u.func is not None and u.func.is_inside(r.func)]
     secrets += _env_object_secrets(r)
     if not secrets:
         return None

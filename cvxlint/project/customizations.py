@@ -14,6 +14,7 @@ from ..syntax import js
 from ..syntax.tree import Node
 from .builders import Builder, is_wrapper_package
 from .definitions import Def, ExternalDef, Linker
+from .evaluate import local_const
 from .facts import FileFacts, FunctionInfo
 
 
@@ -23,6 +24,9 @@ class CtxChange:
     removed: set[str] = field(default_factory=set)
     known: bool = True  # False when some layer could not be read
     functions: list[tuple[FileFacts, FunctionInfo]] = field(default_factory=list)  # run before the handler
+    # convex-helpers wrappers the handler's `ctx.db` comes from: "wrapDatabaseReader",
+    # "wrapDatabaseWriter" (row-level security), "Triggers.wrapDB"
+    db_wrappers: set[str] = field(default_factory=set)
 
 
 def ctx_change(linker: Linker, builder: Builder) -> CtxChange:
@@ -52,6 +56,7 @@ def _layer(linker: Linker, facts: FileFacts, node: Node | None, out: CtxChange) 
             args = js.call_args(node)
             if args and _is_triggers_wrap_db(linker, facts, args[0]):
                 out.added.add("db")  # the same db, running the triggers on each write: no access check
+                out.db_wrappers.add("Triggers.wrapDB")
                 return
             inner = _function(linker, facts, args[0] if args else None)
             if inner is None:
@@ -60,6 +65,7 @@ def _layer(linker: Linker, facts: FileFacts, node: Node | None, out: CtxChange) 
             ffacts, finfo = inner
             out.functions.append(inner)
             _returned_keys(ffacts, finfo, None, out)
+            _db_wrapper(linker, ffacts, finfo, None, out)
             return
         out.known = False
         return
@@ -73,6 +79,7 @@ def _layer(linker: Linker, facts: FileFacts, node: Node | None, out: CtxChange) 
                 ffacts, finfo = inner
                 out.functions.append(inner)
                 _returned_keys(ffacts, finfo, "ctx", out)
+                _db_wrapper(linker, ffacts, finfo, "ctx", out)
         return
     out.known = False
 
@@ -88,6 +95,34 @@ def _is_triggers_wrap_db(linker: Linker, facts: FileFacts, node: Node) -> bool:
         return False
     cls = linker.value_of(d.facts, js.callee(d.node))
     return isinstance(cls, ExternalDef) and is_wrapper_package(cls.module) and cls.name == "Triggers" and not cls.path
+
+
+_RLS_WRAPPERS = ("wrapDatabaseReader", "wrapDatabaseWriter")
+
+
+def _db_wrapper(linker: Linker, facts: FileFacts, func: FunctionInfo, under: str | None, out: CtxChange) -> None:
+    """`db: wrapDatabaseReader(ctx, ctx.db, rules)` among the returned keys (also through a
+    local: `const db = wrapDatabaseWriter(...)`, `{ db }`): convex-helpers' row-level security."""
+    if func.body is None or "db" not in out.added:
+        return
+    for r in js.return_statements(func.node) if func.body.type == "statement_block" else [None]:
+        o = js.unwrap(func.body if r is None else (r.children[0] if r.children else None))
+        if o is not None and o.type == "await_expression" and o.children:
+            o = js.unwrap(o.children[0])
+        if under is not None and o is not None and o.type == "object":
+            o = js.unwrap(js.object_get(o, under))
+        value = js.unwrap(js.object_get(o, "db")) if o is not None and o.type == "object" else None
+        if value is not None and value.type in ("identifier", "shorthand_property_identifier"):
+            value = js.unwrap(local_const(facts, value)) or value
+        if value is None:
+            continue
+        if value.type == "await_expression" and value.children:
+            value = js.unwrap(value.children[0])
+        if value is None or value.type != "call_expression":
+            continue
+        d = linker.value_of(facts, js.callee(value))
+        if isinstance(d, ExternalDef) and is_wrapper_package(d.module) and d.name in _RLS_WRAPPERS and not d.path:
+            out.db_wrappers.add(d.name)
 
 
 def _function(linker: Linker, facts: FileFacts, node: Node | None) -> tuple[FileFacts, FunctionInfo] | None:

@@ -160,6 +160,14 @@ class GlobalUse:
     path: tuple[str, ...]
     func: FunctionInfo | None  # enclosing function (None at module scope)
 
+    @property
+    def env_var(self) -> str | None:
+        """The environment variable this reads: "X" for `process.env.X`, also when `process`
+        is reached through the global object (`globalThis.process.env.X`, written defensively
+        as `(globalThis as any)?.process?.env?.X`), which reads the same variable."""
+        path = self.path[1:] if self.path[:1] == ("globalThis",) else self.path
+        return path[2] if len(path) > 2 and path[:2] == ("process", "env") else None
+
 
 @dataclass(slots=True)
 class Directive:
@@ -209,6 +217,11 @@ class FileFacts:
                 table.setdefault(u.path[0], []).append(u)
             self.__dict__["_global_uses_by_name"] = table
         return table.get(name, [])
+
+    def env_reads(self) -> list[GlobalUse]:
+        """Every read of a named environment variable (`GlobalUse.env_var`), however `process`
+        is reached."""
+        return [u for name in ("process", "globalThis") for u in self.global_uses_of(name) if u.env_var is not None]
 
     def reexport_statements(self) -> list[tuple[str, Node, bool]]:
         """Every `export ... from "m"` statement once, in source order: (specifier, the

@@ -34,7 +34,7 @@ from .extract import extract_facts
 from .facts import FileFacts, FunctionInfo
 from .resolve import Resolver
 from .validators import Validator
-from .versions import ConvexVersion, Version, detect_convex_version, unreadable_manifest
+from .versions import PackageVersion, Version, detect_convex_version, detect_package_version, unreadable_manifest
 
 # The first convex release whose CLI no longer reads `authInfo` from convex.json.
 AUTH_INFO_DROPPED = "1.31.5"
@@ -167,7 +167,7 @@ class ConvexModule:
 class App:
     project: "Project"
     layout: AppLayout
-    convex_version: ConvexVersion | None
+    convex_version: PackageVersion | None
     modules: dict[str, ConvexModule] = field(default_factory=dict)
     functions: list[RegisteredFunction] = field(default_factory=list)
     by_identifier: dict[str, RegisteredFunction] = field(default_factory=dict)
@@ -216,6 +216,14 @@ class App:
         if self.convex_version is None:
             return None
         return self.convex_version.at_least(version)
+
+    def package_at_least(self, package: str, version: str) -> bool | None:
+        """The same for another npm package the app uses (`convex-helpers`), read the way
+        the convex version is read (installed, lockfile, declared range)."""
+        found = self.__dict__.setdefault("_package_versions", {})
+        if package not in found:
+            found[package] = detect_package_version(self.root, package)
+        return None if found[package] is None else found[package].at_least(version)
 
     def functions_in(self, module: ConvexModule) -> list[RegisteredFunction]:
         index = self.__dict__.get("_functions_by_module")
@@ -469,11 +477,11 @@ class Project:
                         app.by_identifier.setdefault(ident, fn)
             app.add_reexported_identifiers()
 
-    def _version_for(self, layout: AppLayout) -> ConvexVersion | None:
+    def _version_for(self, layout: AppLayout) -> PackageVersion | None:
         if self.settings.convex_version:
             v = Version.parse(self.settings.convex_version)
             if v is not None:
-                return ConvexVersion(v, "config")
+                return PackageVersion(v, "config")
         found = detect_convex_version(layout.root)
         if found is None:
             broken = unreadable_manifest(layout.root)

@@ -1,6 +1,7 @@
-"""Which `convex` npm version an app uses, so version-specific rules and fixes can be gated.
+"""Which version of an npm package (`convex`, `convex-helpers`) an app uses, so
+version-specific rules and fixes can be gated.
 
-Order of evidence: the installed package (`node_modules/convex/package.json`), then the
+Order of evidence: the installed package (`node_modules/<package>/package.json`), then the
 lockfile (npm, pnpm, yarn, bun), then the lowest version the `package.json` range allows.
 """
 
@@ -40,7 +41,7 @@ class Version:
 
 
 @dataclass(frozen=True)
-class ConvexVersion:
+class PackageVersion:
     version: Version
     source: str  # where it was read: "node_modules", "package-lock.json", "package.json range", "config"
 
@@ -50,15 +51,19 @@ class ConvexVersion:
         return self.version >= v
 
 
-def detect_convex_version(app_root: Path) -> ConvexVersion | None:
+def detect_convex_version(app_root: Path) -> PackageVersion | None:
+    return detect_package_version(app_root, "convex")
+
+
+def detect_package_version(app_root: Path, package: str) -> PackageVersion | None:
     dirs = [app_root, *app_root.parents]
     # 1. installed package, nearest first
     for d in dirs:
-        pj = d / "node_modules" / "convex" / "package.json"
+        pj = d / "node_modules" / package / "package.json"
         if pj.is_file():
             v = _json_version(pj)
             if v is not None:
-                return ConvexVersion(v, "node_modules/convex")
+                return PackageVersion(v, f"node_modules/{package}")
     # 2. lockfiles, up to the repository root
     for d in dirs:
         for name, reader in (
@@ -69,9 +74,9 @@ def detect_convex_version(app_root: Path) -> ConvexVersion | None:
         ):
             p = d / name
             if p.is_file():
-                v = reader(p)
+                v = reader(p, package)
                 if v is not None:
-                    return ConvexVersion(v, name)
+                    return PackageVersion(v, name)
         if (d / ".git").exists():
             break
     # 3. declared range in package.json, up to the repository root
@@ -81,10 +86,10 @@ def detect_convex_version(app_root: Path) -> ConvexVersion | None:
             data = jsonc.read(pj)
             for key in ("dependencies", "devDependencies", "peerDependencies"):
                 deps = data.get(key) if isinstance(data, dict) else None
-                if isinstance(deps, dict) and isinstance(deps.get("convex"), str):
-                    v = _range_floor(deps["convex"])
+                if isinstance(deps, dict) and isinstance(deps.get(package), str):
+                    v = _range_floor(deps[package])
                     if v is not None:
-                        return ConvexVersion(v, "package.json range")
+                        return PackageVersion(v, "package.json range")
         if (d / ".git").exists():
             break
     return None
@@ -123,52 +128,47 @@ def _json_version(p: Path) -> Version | None:
     return Version.parse(data.get("version", "")) if isinstance(data, dict) else None
 
 
-def _npm_lock(p: Path) -> Version | None:
+def _npm_lock(p: Path, package: str) -> Version | None:
     data = jsonc.read(p)
     if not isinstance(data, dict):
         return None
     pkgs = data.get("packages")
     if isinstance(pkgs, dict):
-        entry = pkgs.get("node_modules/convex")
+        entry = pkgs.get(f"node_modules/{package}")
         if isinstance(entry, dict) and isinstance(entry.get("version"), str):
             return Version.parse(entry["version"])
     deps = data.get("dependencies")
     if isinstance(deps, dict):
-        entry = deps.get("convex")
+        entry = deps.get(package)
         if isinstance(entry, dict) and isinstance(entry.get("version"), str):
             return Version.parse(entry["version"])
     return None
 
 
-_PNPM = re.compile(r"^\s+convex:\s*\n\s+specifier:.*\n\s+version:\s*'?(\d[^\s'(]*)", re.M)
-_PNPM_OLD = re.compile(r"^\s+convex:\s*'?(\d[^\s'(]*)", re.M)
-
-
-def _pnpm_lock(p: Path) -> Version | None:
+def _pnpm_lock(p: Path, package: str) -> Version | None:
     try:
         text = p.read_text("utf-8")
     except OSError:
         return None
-    m = _PNPM.search(text) or _PNPM_OLD.search(text)
+    name = re.escape(package)
+    m = re.search(rf"^\s+{name}:\s*\n\s+specifier:.*\n\s+version:\s*'?(\d[^\s'(]*)", text, re.M) \
+        or re.search(rf"^\s+{name}:\s*'?(\d[^\s'(]*)", text, re.M)
     return Version.parse(m.group(1)) if m else None
 
 
-_YARN = re.compile(r'^"?convex@[^\n]*:\n(?:\s+[^\n]*\n)*?\s+version:?\s+"?([\d.]+)', re.M)
-
-
-def _yarn_lock(p: Path) -> Version | None:
+def _yarn_lock(p: Path, package: str) -> Version | None:
     try:
         text = p.read_text("utf-8")
     except OSError:
         return None
-    m = _YARN.search(text)
+    m = re.search(rf'^"?{re.escape(package)}@[^\n]*:\n(?:\s+[^\n]*\n)*?\s+version:?\s+"?([\d.]+)', text, re.M)
     return Version.parse(m.group(1)) if m else None
 
 
-def _bun_lock(p: Path) -> Version | None:
+def _bun_lock(p: Path, package: str) -> Version | None:
     data = jsonc.read(p, comments=True)
     pkgs = data.get("packages") if isinstance(data, dict) else None
-    entry = pkgs.get("convex") if isinstance(pkgs, dict) else None
+    entry = pkgs.get(package) if isinstance(pkgs, dict) else None
     if isinstance(entry, list) and entry and isinstance(entry[0], str):
         return Version.parse(entry[0].rsplit("@", 1)[-1])
     return None

@@ -1,4 +1,5 @@
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js, memoized
+from cvxlint.syntax import scope
 
 from .common import SERVER, in_async_function
 
@@ -11,8 +12,9 @@ class NoUnawaitedAsyncMap(Rule):
     ## What it does
     Flags `arr.map(async (x) => ...)` whose array of promises is returned from a handler,
     written into a document (`ctx.db.insert/patch/replace`), or passed to a function other
-    than `Promise.all/allSettled/any/race`. Storing it in a variable (to await later) is
-    left alone.
+    than `Promise.all/allSettled/any/race`, and one stored in a variable that nothing
+    awaits: the variable is never read, or only for its `.length`. A variable read in any
+    other way (awaited later, given to `Promise.all` or another call, returned) is left alone.
 
     ## Why is this bad?
     An array of promises is not a Convex value ("… is not a supported Convex type"), and
@@ -42,7 +44,11 @@ class NoUnawaitedAsyncMap(Rule):
     valid = [Valid(SERVER + 'export const f = query({ args: {}, handler: async (ctx) => {\n'
                    '  const rows = await ctx.db.query("t").take(5);\n'
                    '  const pending = rows.map(async (r) => ctx.db.get("t", r._id));\n'
-                   '  return await Promise.all(pending);\n}});\n')]
+                   '  return await Promise.all(pending);\n}});\n'),
+             Valid(SERVER + 'export const h = mutation({ args: { names: v.array(v.string()) }, handler: async (ctx, { names }) => {\n'
+                   '  const inserts = names.map(async (name) => await ctx.db.insert("t", { name }));\n'
+                   '  console.log(`inserting ${inserts.length}`);\n'
+                   '  for (const i of inserts) await i;\n}});\n', note="counted, then awaited one by one")]
     invalid = [
         Invalid(SERVER + 'export const f = query({ args: {}, handler: async (ctx) => {\n'
                 '  const rows = await ctx.db.query("t").take(5);\n'
@@ -55,6 +61,13 @@ class NoUnawaitedAsyncMap(Rule):
                 '  await ctx.db.insert("t", { tags: tags.map(async (t) => t.trim()) });\n}});\n', lines=[5],
                 output=SERVER + 'export const g = mutation({ args: { tags: v.array(v.string()) }, handler: async (ctx, { tags }) => {\n'
                        '  await ctx.db.insert("t", { tags: await Promise.all(tags.map(async (t) => t.trim())) });\n}});\n'),
+        Invalid(SERVER + 'export const h = mutation({ args: { names: v.array(v.string()) }, handler: async (ctx, { names }) => {\n'
+                '  const inserts = names.map(async (name) => await ctx.db.insert("t", { name }));\n'
+                '  return inserts.length;\n}});\n', lines=[5], message="stored in `inserts`, which nothing awaits",
+                output=SERVER + 'export const h = mutation({ args: { names: v.array(v.string()) }, handler: async (ctx, { names }) => {\n'
+                       '  const inserts = await Promise.all(names.map(async (name) => await ctx.db.insert("t", { name })));\n'
+                       '  return inserts.length;\n}});\n',
+                note="only counted: the inserts may not finish"),
     ]
 
     def check_module(self, ctx, module):
@@ -76,9 +89,13 @@ class NoUnawaitedAsyncMap(Rule):
                 fix = Fix.safe("Wrap in `await Promise.all(...)`", ctx.edit(facts, node, f"await Promise.all({facts.text(node)})"))
             elif where.startswith("returned"):
                 fix = Fix.safe("Wrap in `Promise.all(...)`", ctx.edit(facts, node, f"Promise.all({facts.text(node)})"))
-            ctx.report(facts, site.node, f"`map(async ...)` gives an array of promises, {where} without "
-                       "`Promise.all`: promises are not Convex values and the work may not finish; wrap it in "
-                       "`await Promise.all(...)`", fix=fix)
+            if where.startswith("stored"):
+                message = (f"`map(async ...)` gives an array of promises, {where}, which nothing awaits: the work "
+                           "may not finish before the function returns; wrap it in `await Promise.all(...)`")
+            else:
+                message = (f"`map(async ...)` gives an array of promises, {where} without `Promise.all`: promises "
+                           "are not Convex values and the work may not finish; wrap it in `await Promise.all(...)`")
+            ctx.report(facts, site.node, message, fix=fix)
 
 
 def _unawaited_use(ctx, facts, call, handlers) -> str | None:
@@ -94,6 +111,15 @@ def _unawaited_use(ctx, facts, call, handlers) -> str | None:
         if js.dotted_name(callee) in _PROMISE_COMBINATORS:
             return None
         return "passed to a function"
+    if p.type == "variable_declarator" and n.field == "value":
+        name = p.child("name")
+        func = js.enclosing_function(p)
+        if name is None or name.type != "identifier" or func is None:
+            return None
+        # `.length` counts the promises without waiting for them; any other read may await them
+        if all(_length_of(r) for r in scope.reads_of(func, name.text or "", exclude=name)):
+            return f"stored in `{name.text}`"
+        return None
     if p.type == "pair":
         obj = p.parent
         args = obj.parent if obj is not None else None
@@ -104,6 +130,12 @@ def _unawaited_use(ctx, facts, call, handlers) -> str | None:
             if prop is not None and prop.text in ("insert", "patch", "replace"):
                 return "written into a document"
     return None
+
+
+def _length_of(read) -> bool:
+    p = read.parent
+    return p is not None and p.type == "member_expression" and read.field == "object" \
+        and (prop := p.child("property")) is not None and prop.text == "length"
 
 
 def _handler_nodes(ctx, app) -> set[int]:

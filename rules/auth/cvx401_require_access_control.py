@@ -119,8 +119,8 @@ class RequireAccessControl(Rule):
     are often public on purpose and get info; so do mutations that only read (no write,
     schedule or run of a mutation or action, ctx handed to no code we cannot see). Apps without
     `auth.config.ts` are skipped unless this rule is selected by its code or name (one info
-    says so when such an app calls `ctx.auth.getUserIdentity()`, which then always returns
-    null), and so are components (only their
+    per app says so, at the first call of `ctx.auth.getUserIdentity()` or `getAuthUserId`,
+    which then always return null), and so are components (only their
     parent app can call them) and functions whose builder cannot be read (a wrapper from a
     package, or named only in `registrars:`).
 
@@ -253,9 +253,6 @@ class RequireAccessControl(Rule):
               '  await ctx.db.delete("docs", id);\n}});\n', files={"convex/auth.config.js": "module.exports = { providers: [] };\n"},
               settings={"select": ["CVX4"]},
               note="the auth config may be JavaScript"),
-        Valid(SERVER + 'export const list = query({ args: {}, handler: async (ctx) => ({\n'
-              '  viewer: (await ctx.auth.getUserIdentity())?.name ?? null,\n  docs: await ctx.db.query("docs").take(10),\n}) });\n',
-              settings={"select": ["CVX4"]}, note="no auth config, and the identity is only shown if there is one (a starter template)"),
         Valid(SERVER + 'export const shared = query({ args: { shareCode: v.string() }, handler: async (ctx, { shareCode }) => {\n'
               '  return await ctx.db.query("docs").withIndex("by_code", (q) => q.eq("code", shareCode)).unique();\n}});\n',
               files=AUTH_CONFIG, note="capability-style access: the share code is the secret"),
@@ -309,6 +306,12 @@ class RequireAccessControl(Rule):
               '    if (args.accessToken !== process.env.BACKEND_ACCESS_TOKEN) throw new Error("bad token");\n'
               '    return await ctx.db.query("messages").withIndex("by_author", (q) => q.eq("author", args.author)).take(9);\n'
               '  },\n});\n', files=AUTH_CONFIG, note="a shared server secret: the caller is another server"),
+        Valid(SERVER + 'export const byAuthor = query({ args: { author: v.string(), opsKey: v.string() },\n'
+              '  handler: async (ctx, args) => {\n'
+              '    if (args.opsKey !== (globalThis as any)?.process?.env?.OPS_KEY) throw new Error("bad key");\n'
+              '    return await ctx.db.query("messages").withIndex("by_author", (q) => q.eq("author", args.author)).take(9);\n'
+              '  },\n});\n', files=AUTH_CONFIG,
+              note="the same secret read through the global object (code shared with the browser build)"),
         Valid('import { v } from "convex/values";\nimport { privateQuery } from "./private";\n'
               'export const byAuthor = privateQuery({ args: { author: v.string() }, handler: async (ctx, args) =>\n'
               '  ctx.db.query("messages").withIndex("by_author", (q) => q.eq("author", args.author)).take(9) });\n',
@@ -759,7 +762,12 @@ class RequireAccessControl(Rule):
                 '  const who = await ctx.auth.getUserIdentity();\n  if (!who) return [];\n  return await ctx.db.query("docs").take(10);\n}});\n'
                 'export const viewer = query({ args: {}, handler: async (ctx) => (await ctx.auth.getUserIdentity())?.name ?? null });\n',
                 lines=[5], message="no `auth.config.ts`", settings={"select": ["CVX4"]},
-                note="no auth config: no caller is ever signed in; said once, at the first check"),
+                note="no auth config: no caller is ever signed in; said once, at the first call"),
+        Invalid(SERVER + 'export const save = mutation({ args: { text: v.string() }, handler: async (ctx, { text }) => {\n'
+                '  const by = (await ctx.auth.getUserIdentity())?.subject ?? "unknown";\n'
+                '  await ctx.db.insert("docs", { text, by });\n}});\n',
+                lines=[5], message="no `auth.config.ts`", settings={"select": ["CVX4"]},
+                note="the identity is only recorded, never checked: the rule is off all the same, so say so"),
         Invalid(SERVER + 'export const search = mutation({ args: { text: v.string() }, handler: async (ctx, args) =>\n'
                 '  await ctx.db.query("courses").withSearchIndex("by_code", (q) => q.search("code", args.text)).take(20) });\n',
                 files=AUTH_CONFIG, lines=[4], message="(it only reads); fine if the data is public",
@@ -864,11 +872,12 @@ class RequireAccessControl(Rule):
 
 
 def _identity_without_auth_config(ctx, app) -> None:
-    """An app whose functions check the caller's identity (`if (!identity) throw`) but that has
-    no auth.config.ts: Convex knows no identity provider, so the identity is always null (the
-    file is missing, or not committed) and this rule is off. Said once, at the first such
-    check of the app. Reading an identity only if there is one (a template's `viewer:
-    identity?.name ?? null`) needs no config."""
+    """An app whose functions ask for the caller's identity (`ctx.auth.getUserIdentity()`,
+    `getAuthUserId(ctx)`, checked or not) but that has no auth.config.ts: Convex knows no
+    identity provider, so the identity is always null (the file is missing, or not committed)
+    and this rule is off. Said once, at the first such call of the app: an app that only
+    reads `identity?.subject ?? "unknown"` is as open as one that checks it, and the user
+    should know this rule did not look."""
     project = ctx.project
     # the finding sits at an identity fetch: only files that make one can hold it
     fetching = {m.facts.path for m in app.modules.values()
@@ -879,11 +888,10 @@ def _identity_without_auth_config(ctx, app) -> None:
         if fn.handler is None or not fn.module.is_entry_point \
                 or not any(r.facts.path in fetching for r in project.reach(fn)):
             continue
-        access = project.access(fn)
-        checked = next((i for i in access.identity if i.used), None) if access.evidence else None
-        if checked is not None:
-            ctx.report(checked.facts, checked.site.node,
-                       f"`{callee_text(checked.facts, checked.site)}()` with no `auth.config.ts` in the app: Convex "
+        fetch = next(iter(project.access(fn).identity), None)
+        if fetch is not None:
+            ctx.report(fetch.facts, fetch.site.node,
+                       f"`{callee_text(fetch.facts, fetch.site)}()` with no `auth.config.ts` in the app: Convex "
                        "knows no identity provider, so there is never a signed-in caller; add the auth config (or "
                        "commit it). Access control is not checked (CVX401) until it exists or this rule is selected",
                        severity=Severity.INFO)

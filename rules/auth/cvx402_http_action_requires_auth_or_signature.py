@@ -95,6 +95,12 @@ class HttpActionRequiresAuthOrSignature(Rule):
         Valid(HTTP + 'http.route({ path: "/import", method: "POST", handler: httpAction(async (ctx, req) => {\n'
               '  if (req.headers.get("Authorization") !== `Bearer ${process.env.IMPORT_TOKEN}`) return new Response(null, { status: 401 });\n'
               '  return new Response("ok");\n}) });\nexport default http;\n', path="convex/http.ts"),
+        Valid(HTTP + 'http.route({ path: "/import", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+              '  const { key } = await req.json();\n'
+              '  if (key !== (globalThis as any).process.env.IMPORT_TOKEN) return new Response(null, { status: 401 });\n'
+              '  await ctx.runMutation(internal.jobs.create, { body: key });\n'
+              '  return new Response("ok");\n}) });\nexport default http;\n', path="convex/http.ts",
+              note="the environment read through the global object"),
         Valid(HTTP + 'import { Webhook } from "svix";\n'
               'const hook = httpAction(async (ctx, req) => {\n  new Webhook(process.env.HOOK_SECRET!).verify(await req.text(), {});\n'
               '  return new Response(null);\n});\nhttp.route({ path: "/hook", method: "POST", handler: hook });\nexport default http;\n',
@@ -277,9 +283,8 @@ def _sends_model_key(r, call) -> bool:
             init = local_const(r.facts, n)
             if init is not None:
                 spans.append((init.start, init.end))
-    for use in r.facts.global_uses:
-        if use.path[:2] == ("process", "env") and len(use.path) > 2 and SECRET_ENV.search(use.path[2]) \
-                and _MODEL_KEY.search(use.path[2]) \
+    for use in r.facts.env_reads():
+        if SECRET_ENV.search(use.env_var or "") and _MODEL_KEY.search(use.env_var or "") \
                 and any(a <= use.node.start and use.node.end <= b for a, b in spans):
             return True
     return False
@@ -299,8 +304,7 @@ def _verifies(r, env_checks: bool = True) -> bool:
             key = js.string_value(args[0]) if args else None
             if key is not None and _HEADER.search(key):
                 return True
-    for use in r.facts.global_uses if env_checks else ():
-        if use.func is not None and use.func.is_inside(r.func) and use.path[:2] == ("process", "env") \
-                and len(use.path) > 2 and SECRET_ENV.search(use.path[2]):
+    for use in r.facts.env_reads() if env_checks else ():
+        if use.func is not None and use.func.is_inside(r.func) and SECRET_ENV.search(use.env_var or ""):
             return True
     return False

@@ -26,7 +26,10 @@ class NoSpoofableAccessControl(Rule):
     undefined`: no decision), and a test of an argument that names the member acted on:
     the row it is tested against (`team.members.includes(args.userId)`) is written back
     with it (`members: team.members.filter((m) => m !== args.userId)`, `managerId:
-    args.userId`), so the test validates the input.
+    args.userId`), so the test validates the input. So does a guard that only throws when an
+    argument is none of a few string literals (`if (role !== "editor" && role !== "viewer")
+    throw ...`) when the handler then writes it (`ctx.db.patch(id, { role })`): the value
+    being written is checked, not the caller.
 
     Also, in any public function that fetches the caller's identity, an argument that
     overrides one of its claims (`const email = args.email || identity.email`, `args.userId
@@ -102,8 +105,19 @@ class NoSpoofableAccessControl(Rule):
               '    const members = crew.members.filter((m) => m !== args.userId);\n'
               '    await ctx.db.patch("crews", args.crewId, { members });\n  },\n});\n',
               note="`userId` names the member removed from the row it is tested against: input validation"),
+        Valid(SERVER + 'export const setRole = mutation({ args: { seatId: v.id("seats"), role: v.string() },\n'
+              '  handler: async (ctx, { seatId, role }) => {\n'
+              '    if (role !== "driver" && role !== "navigator") {\n      throw new Error(`unknown role ${role}`);\n    }\n'
+              '    await ctx.db.patch("seats", seatId, { role });\n  },\n});\n',
+              note="the role is the value written, checked against the allowed words: nothing about the caller "
+                   "(CVX401 still asks for an identity check)"),
     ]
     invalid = [
+        Invalid(SERVER + 'export const closeTrip = mutation({ args: { tripId: v.id("trips"), role: v.string() },\n'
+                '  handler: async (ctx, args) => {\n'
+                '    if (args.role === "organiser") {\n      await ctx.db.delete("trips", args.tripId);\n      return;\n    }\n'
+                '    await ctx.db.insert("requests", { tripId: args.tripId, role: args.role });\n  },\n});\n',
+                lines=[5], note="the role also gets written, but the test picks what this caller may do"),
         Invalid(SERVER + 'export const move = mutation({ args: { gameId: v.id("games"), playerId: v.string(), square: v.number() },\n'
                 '  handler: async (ctx, args) => {\n    const game = await ctx.db.get("games", args.gameId);\n'
                 '    if (!game?.players.includes(args.playerId)) throw new Error("not in this game");\n'
@@ -205,7 +219,8 @@ def _spoofable_conditions(facts, handler):
             if arg is None or not SPOOFABLE.match(arg) or id(m) in seen:
                 continue
             target = _decision(m, FLAG.match(arg) is not None)
-            if target is None or _names_member_acted_on(facts, handler, target, m, arg, names, whole):
+            if target is None or _names_member_acted_on(facts, handler, target, m, arg, names, whole) \
+                    or _rejects_only(n) and _validated_value(facts, handler, arg, names, whole):
                 continue
             seen.add(id(m))
             if any(c is n for c, _t, _a in out):
@@ -281,6 +296,48 @@ def _names_member_acted_on(facts, handler, target, read, arg, names, whole) -> b
                 or facts.text(args[-2]) not in row_ids:
             continue
         if _holds_argument(facts, args[-1], arg, names, whole, 0):
+            return True
+    return False
+
+
+_DOC_WRITES = ("insert", "patch", "replace")
+
+
+def _rejects_only(n) -> bool:
+    """Is the `if` a guard that only throws (`if (role !== "a" && role !== "b") throw ...`),
+    not a branch that does something for some callers (`if (args.role === "admin") { ...delete }`)?"""
+    if n.type != "if_statement" or n.child("alternative") is not None:
+        return False
+    cons = n.child("consequence")
+    if cons is not None and cons.type == "statement_block":
+        return bool(cons.children) and all(c.type == "throw_statement" for c in cons.children)
+    return cons is not None and cons.type == "throw_statement"
+
+
+def _validated_value(facts, handler, arg, names, whole) -> bool:
+    """Is the argument a value the handler writes, and only checked for being one of a few
+    words (`if (role !== "editor" && role !== "viewer") throw ...`, then `ctx.db.patch(id,
+    { role })`)? The test validates the input, it decides nothing about the caller. A
+    comparison with anything but a string literal (`role === member.role`), or an argument
+    that is not written, stays a possible access decision (`if (args.role === "admin")`)."""
+    compared = False
+    for m in facts.module.nodes_in(handler.node, "identifier", "member_expression"):
+        if _arg_name(m, names, whole) != arg:
+            continue
+        outer = js.outer(m)
+        p = outer.parent
+        if p is not None and p.type == "binary_expression" and any(p.has_tok(t) for t in _COMPARE):
+            other = js.unwrap(p.child("right") if outer.field == "left" else p.child("left"))
+            if other is None or not isinstance(js.literal_value(other), str):
+                return False
+            compared = True
+    if not compared:
+        return False
+    for call in facts.module.nodes_in(handler.node, "call_expression"):
+        written = js.member_chain(js.callee(call))
+        args = js.call_args(call)
+        if written is not None and written[1][-2:] in (["db", w] for w in _DOC_WRITES) and len(args) >= 2 \
+                and _holds_argument(facts, args[-1], arg, names, whole, 0):
             return True
     return False
 

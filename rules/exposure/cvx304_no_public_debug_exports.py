@@ -110,6 +110,15 @@ class NoPublicDebugExports(Rule):
               path="convex/admin.ts",
               files={"convex/lib/auth.ts": 'export async function requireAdmin(ctx: any) {\n'
                      '  const id = await ctx.auth.getUserIdentity();\n  if (!id) throw new Error("no");\n}\n'}),
+        Valid('import { mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
+              'import { requireOpsKey } from "./lib/opsKey";\n'
+              'export const purge = mutation({ args: { key: v.string() }, handler: async (ctx, { key }) => {\n'
+              '  requireOpsKey(key);\n  await ctx.db.query("users").first();\n}});\n',
+              path="convex/admin.ts",
+              files={"convex/lib/opsKey.ts": 'export function requireOpsKey(key: string) {\n'
+                     '  const expected = globalThis.process.env.OPS_KEY;\n'
+                     '  if (!expected || key !== expected) throw new Error("forbidden");\n}\n'},
+              note="a shared server secret, `process` reached through `globalThis`"),
         Valid(DEL_ALL, path="convex/devices.ts", note="`devices` is not `dev`"),
         Valid(DEL_ALL, path="convex/userDevices.ts", note="nor is a camelCase `Devices`"),
     ]

@@ -7,6 +7,16 @@ SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { 
           'export default defineSchema({\n'
           '  tasks: defineTable({ title: v.string(), owner: v.id("users") }).index("by_owner", ["owner"]),\n'
           '  users: defineTable({ name: v.string() }),\n});\n')
+# convex-helpers row-level security around ctx.db, as an app of convex-helpers' README writes it
+RLS = ('import { customCtx, customMutation } from "convex-helpers/server/customFunctions";\n'
+       'import { wrapDatabaseWriter } from "convex-helpers/server/rowLevelSecurity";\n'
+       'import { mutation } from "./_generated/server";\n'
+       'export const guardedMutation = customMutation(mutation, customCtx(async (ctx) => ({\n'
+       '  db: wrapDatabaseWriter(ctx, ctx.db, { tasks: { modify: async () => true } }),\n})));\n')
+# The first versions whose wrappers pass a table name on: before them `get(id)`,
+# `patch(id, value)`, ... take the id first, so `get("tasks", id)` hands the inner db the
+# name as the id (server/rowLevelSecurity.js and server/triggers.js of the npm tarballs).
+_NAME_FORWARDED = {"wrapDatabaseReader": "0.1.107", "wrapDatabaseWriter": "0.1.107", "Triggers.wrapDB": "0.1.106"}
 LIST_SCHEMA = SCHEMA.replace('\n});', '\n  lists: defineTable({ taskIds: v.array(v.id("tasks")), mixed: v.array(v.union(v.id("tasks"), v.id("users"))) }),\n});')
 
 
@@ -56,6 +66,11 @@ class ExplicitTableIds(Rule):
     where the schema has `authAccounts`: the type is what needs fixing), nor when the
     database comes through a parameter whose type the code writes out (`ctx: { db: { get:
     (id) => ... } }`: its `get` takes one argument, so the rewrite would not compile; info).
+    Unsafe when `ctx.db` is convex-helpers' row-level security (`wrapDatabaseReader/Writer`,
+    before convex-helpers 0.1.107) or triggers' `wrapDB` (before 0.1.106), or the app's
+    convex-helpers version is unknown: those wrappers take the id as their first argument and
+    pass only it on, so the rewritten call would read or write nothing (or the wrong row),
+    and the types do not catch it; update convex-helpers first.
     """
 
     code = "CVX711"
@@ -74,6 +89,16 @@ class ExplicitTableIds(Rule):
               '  const m = new Map<string, number>();\n  return m.get(key) ?? key.replace("a", "b");\n}});\n'),
     ]
     invalid = [
+        Invalid('import { v } from "convex/values";\nimport { guardedMutation } from "./rls";\n'
+                'export const finish = guardedMutation({ args: { id: v.id("tasks") }, handler: async (ctx, { id }) => {\n'
+                '  await ctx.db.patch(id, { title: "done" });\n}});\n',
+                files={"convex/schema.ts": SCHEMA, "convex/rls.ts": RLS,
+                       "package.json": '{"dependencies": {"convex": "1.31.0", "convex-helpers": "0.1.100"}}'},
+                lines=[4], message="once convex-helpers is 0.1.107 or newer",
+                output='import { v } from "convex/values";\nimport { guardedMutation } from "./rls";\n'
+                       'export const finish = guardedMutation({ args: { id: v.id("tasks") }, handler: async (ctx, { id }) => {\n'
+                       '  await ctx.db.patch("tasks", id, { title: "done" });\n}});\n',
+                note="row-level security from convex-helpers 0.1.100 would take the name for the id: unsafe"),
         Invalid("import { query } from './_generated/server';\nimport { v } from 'convex/values';\n"
                 "export const one = query({ args: { id: v.id('tasks') }, handler: (ctx, { id }) => ctx.db.get(id) });\n",
                 files={"convex/schema.ts": SCHEMA}, lines=[3],
@@ -235,13 +260,32 @@ class ExplicitTableIds(Rule):
                            "once the parameter's hand-written type allows it (it declares its own `db` methods, "
                            "so the rewrite alone would not compile)", severity=Severity.INFO)
             elif table is not None:
-                ctx.report(call.facts, call.node, f'`{where}` without the table name: write `{where}("{table}", ...)`',
-                           fix=Fix.safe(f'Add the table name "{table}"',
-                                        ctx.edit(call.facts, (id_node.start, id_node.start),
-                                                 string_literal(call.facts, table) + ", ")))
+                edit = ctx.edit(call.facts, (id_node.start, id_node.start), string_literal(call.facts, table) + ", ")
+                wrapper = _old_db_wrapper(ctx, app, call)
+                if wrapper is None:
+                    ctx.report(call.facts, call.node, f'`{where}` without the table name: write `{where}("{table}", ...)`',
+                               fix=Fix.safe(f'Add the table name "{table}"', edit))
+                else:
+                    ctx.report(call.facts, call.node, f'`{where}` without the table name: write `{where}("{table}", ...)` '
+                               f"once convex-helpers is {_NAME_FORWARDED[wrapper]} or newer (`ctx.db` here is its "
+                               f"`{wrapper}`, which in older versions passes on only the first argument, so the "
+                               "table name would be taken for the id)",
+                               fix=Fix.unsafe(f'Add the table name "{table}"', edit))
             elif uses.is_dynamic_id(call.facts, id_node):
                 ctx.report(call.facts, call.node, f"`{where}` without the table name; the id's table is a type parameter "
                            "here, so pass the table name in from the caller", severity=Severity.INFO)
             else:
                 ctx.report(call.facts, call.node, f"`{where}` without the table name (the table cannot be inferred "
                            "statically; add it by hand)")
+
+
+def _old_db_wrapper(ctx, app, call) -> str | None:
+    """The convex-helpers wrapper of `ctx.db` in a function reaching this call that takes
+    the id first (its version is older than `_NAME_FORWARDED`, or unknown), or None."""
+    for fn in call.functions:
+        if fn.builder is None:
+            continue
+        for wrapper in sorted(ctx.project.ctx_change(fn.builder).db_wrappers):
+            if app.package_at_least("convex-helpers", _NAME_FORWARDED[wrapper]) is not True:
+                return wrapper
+    return None
