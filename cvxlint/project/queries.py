@@ -406,14 +406,17 @@ class DatabaseUses:
             if table is None:
                 return None
             out.add(table)
-        for r in self.project.reach(fn):
-            if r.ctx_index is not None and any(self._ctx_escapes(r, site) for site in r.func.all_calls()):
+        reached = self.project.reach(fn)
+        with_ctx = {id(r.func) for r in reached if r.ctx_index is not None}
+        for r in reached:
+            if r.ctx_index is not None and any(self._ctx_escapes(r, site, with_ctx) for site in r.func.all_calls()):
                 return None
         return out
 
-    def _ctx_escapes(self, r, site: CallSite) -> bool:
-        """Does `site` hand the ctx of `r` (or its db) to a function the call graph does not
-        follow and that is not a package's?"""
+    def _ctx_escapes(self, r, site: CallSite, with_ctx: set[int]) -> bool:
+        """Does `site` hand the ctx of `r` (or its db) to a function that is not a package's
+        and whose database calls are not among `fn`'s (`with_ctx`: the functions reach() saw
+        receive the ctx)?"""
         ref = site.ref
         if ref is not None and ref.kind == "param" and ref.func is r.func and ref.index == r.ctx_index:
             return False  # a call on the ctx itself: `ctx.db.insert(...)`, `ctx.runMutation(...)`
@@ -430,8 +433,10 @@ class DatabaseUses:
                     inside = inside or chain is None or chain[0] is not ident  # `{ ...ctx, user }`
         if not carried or _package_function(self.project.linker, r.facts, site.callee):
             return False
-        # reach() follows a ctx passed as an argument of its own: the helper's writes are among the calls
-        return inside or self.project.callgraph.callee(r.facts, site) is None
+        # reach() follows a ctx passed as an argument of its own: the helper's writes are among
+        # the calls, unless the helper lies beyond its depth or was first reached without the ctx
+        target = self.project.callgraph.callee(r.facts, site)
+        return inside or target is None or id(target[1]) not in with_ctx
 
     # -- table inference -----------------------------------------------------------------
     def table_of(self, facts: FileFacts, node: Node | None, depth: int = 0) -> str | None:

@@ -148,6 +148,13 @@ class NoRawBuilderWhenWrapped(Rule):
                 'export const add = mutation({ args: {}, handler: async (ctx) => remember(ctx, "jobLog", "x") });\n',
                 files=ON_COMMENTS, lines=[1], message="convex/functions.ts",
                 note="a table name that is not a literal may be one with a trigger"),
+        Invalid('import { mutation } from "./_generated/server";\nimport type { MutationCtx } from "./_generated/server";\n'
+                'async function note(ctx: MutationCtx | null, text: string) {\n'
+                '  if (ctx) await ctx.db.insert("comments", { text });\n}\n'
+                'export const add = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  await note(null, "dry run");\n  await note(ctx, "saved");\n}});\n',
+                files=ON_COMMENTS, lines=[1], message="convex/functions.ts",
+                note="a helper the call graph first reached without the ctx still writes through it"),
         Invalid('import { query } from "./_generated/server";\n'
                 'export const all = query({ args: {}, handler: async (ctx) => ctx.db.query("messages").take(5) });\n',
                 files=AUTHED, lines=[1], message="userQuery"),
