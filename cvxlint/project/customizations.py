@@ -86,15 +86,42 @@ def _layer(linker: Linker, facts: FileFacts, node: Node | None, out: CtxChange) 
 
 def _is_triggers_wrap_db(linker: Linker, facts: FileFacts, node: Node) -> bool:
     """`triggers.wrapDB` of a convex-helpers `new Triggers()`: `customCtx(triggers.wrapDB)`."""
+    return _wrapped_triggers(linker, facts, node) is not None
+
+
+def _wrapped_triggers(linker: Linker, facts: FileFacts, node: Node | None) -> Node | None:
+    """The `new Triggers()` expression whose `wrapDB` `node` is (`triggers.wrapDB`), or None."""
     node = js.unwrap(node)
     prop = node.child("property") if node is not None and node.type == "member_expression" else None
     if prop is None or prop.text != "wrapDB":
-        return False
+        return None
     d = linker.value_of(facts, node.child("object"))
     if not isinstance(d, Def) or d.path or d.node.type != "new_expression":
-        return False
+        return None
     cls = linker.value_of(d.facts, js.callee(d.node))
-    return isinstance(cls, ExternalDef) and is_wrapper_package(cls.module) and cls.name == "Triggers" and not cls.path
+    if isinstance(cls, ExternalDef) and is_wrapper_package(cls.module) and cls.name == "Triggers" and not cls.path:
+        return d.node
+    return None
+
+
+def triggers_only(linker: Linker, builder: Builder) -> list[Node] | None:
+    """The `new Triggers()` expressions a wrapper installs, when installing them is all its
+    layers do (`customMutation(rawMutation, customCtx(triggers.wrapDB))`); None when some
+    layer adds anything else (auth, row-level security) or cannot be read."""
+    out: list[Node] = []
+    for layer in builder.layers:
+        d = linker.value_of(layer.facts, layer.customization) if layer.customization is not None else None
+        if not isinstance(d, Def) or d.path or d.node.type != "call_expression":
+            return None
+        fn = linker.value_of(d.facts, js.callee(d.node))
+        args = js.call_args(d.node)
+        if not (isinstance(fn, ExternalDef) and is_wrapper_package(fn.module) and fn.name == "customCtx") or not args:
+            return None
+        made = _wrapped_triggers(linker, d.facts, args[0])
+        if made is None:
+            return None
+        out.append(made)
+    return out or None
 
 
 _RLS_WRAPPERS = ("wrapDatabaseReader", "wrapDatabaseWriter")

@@ -43,8 +43,13 @@ class ValidatorEvaluator:
         self._memo: dict[tuple[str, int], Validator] = {}
 
     def is_v(self, facts: FileFacts, node: Node | None) -> bool:
-        """Is this expression the `v` namespace from convex/values?"""
+        """Is this expression the `v` namespace from convex/values, or convex-helpers'
+        `typedV(schema)` (`vv.id("t")` is `v.id("t")` typed by the schema)?"""
         d = self.linker.value_of(facts, node)
+        if isinstance(d, Def) and not d.path and d.node.type == "call_expression":
+            d = self.linker.value_of(d.facts, js.callee(d.node))
+            return isinstance(d, ExternalDef) and d.module == "convex-helpers/validators" and d.name == "typedV" \
+                and not d.path
         return isinstance(d, ExternalDef) and d.module in ("convex/values", "convex/server") and d.name == "v" and not d.path
 
     def evaluate(self, facts: FileFacts, node: Node | None, depth: int = 0, env: _Env | None = None) -> Validator:

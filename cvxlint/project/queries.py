@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from .model import App, Project
 
 DB_METHODS = frozenset(["get", "insert", "patch", "replace", "delete", "normalizeId", "query"])
+WRITE_METHODS = frozenset(["insert", "patch", "replace", "delete"])
 # How many arguments each method takes in the table-name-first form (convex >= 1.31).
 EXPLICIT_ARITY = {"get": 2, "patch": 3, "replace": 3, "delete": 2}
 TERMINALS = frozenset(["collect", "take", "first", "unique", "paginate"])
@@ -385,6 +386,58 @@ class DatabaseUses:
         """The registered function whose handler is exactly `func`."""
         return self._handler_of.get(id(func)) if func is not None else None
 
+    def written_tables(self, fn: RegisteredFunction) -> set[str] | None:
+        """The tables `fn` writes (insert/patch/replace/delete in its handler and the helpers
+        it reaches), or None when one cannot be told: a table name that is not a literal, an
+        id whose table is not inferred, or the ctx (or its db) handed to project code cvxlint
+        cannot follow (a callback parameter, a method of a project object). Functions of npm
+        packages given the ctx (`getAuthUserId(ctx)`, `aggregate.insert(ctx, ...)`) are taken
+        to write no table of the app's own: a component writes its own tables."""
+        by_fn = self.__dict__.get("_writes_by_function")
+        if by_fn is None:
+            by_fn = self.__dict__["_writes_by_function"] = {}
+            for c in self.calls:
+                if c.method in WRITE_METHODS:
+                    for f in c.functions:
+                        by_fn.setdefault(id(f), []).append(c)
+        out: set[str] = set()
+        for c in by_fn.get(id(fn), ()):
+            table = c.table if c.method == "insert" or c.explicit else self.table_of(c.facts, c.id_node)
+            if table is None:
+                return None
+            out.add(table)
+        reached = self.project.reach(fn)
+        with_ctx = {id(r.func) for r in reached if r.ctx_index is not None}
+        for r in reached:
+            if r.ctx_index is not None and any(self._ctx_escapes(r, site, with_ctx) for site in r.func.all_calls()):
+                return None
+        return out
+
+    def _ctx_escapes(self, r, site: CallSite, with_ctx: set[int]) -> bool:
+        """Does `site` hand the ctx of `r` (or its db) to a function that is not a package's
+        and whose database calls are not among `fn`'s (`with_ctx`: the functions reach() saw
+        receive the ctx)?"""
+        ref = site.ref
+        if ref is not None and ref.kind == "param" and ref.func is r.func and ref.index == r.ctx_index:
+            return False  # a call on the ctx itself: `ctx.db.insert(...)`, `ctx.runMutation(...)`
+        carried = inside = False
+        for arg in js.call_args(site.node):
+            for ident, pref in r.facts.parameter_reads(r.func, arg):
+                # read right here, not in a callback or a call written in the arguments (their
+                # own calls count: `run(program(ctx))` hands the ctx to `program`)
+                if pref.index == r.ctx_index and r.facts.enclosing_function(ident) is site.func \
+                        and not _in_call_within(ident, site.node) \
+                        and _db_reachable(r.ctx_path + pref.path + _member_path(ident)):
+                    carried = True
+                    chain = js.member_chain(js.unwrap(arg))
+                    inside = inside or chain is None or chain[0] is not ident  # `{ ...ctx, user }`
+        if not carried or _package_function(self.project.linker, r.facts, site.callee):
+            return False
+        # reach() follows a ctx passed as an argument of its own: the helper's writes are among
+        # the calls, unless the helper lies beyond its depth or was first reached without the ctx
+        target = self.project.callgraph.callee(r.facts, site)
+        return inside or target is None or id(target[1]) not in with_ctx
+
     # -- table inference -----------------------------------------------------------------
     def table_of(self, facts: FileFacts, node: Node | None, depth: int = 0) -> str | None:
         """The table an ID expression belongs to, when it can be told statically."""
@@ -405,6 +458,46 @@ class DatabaseUses:
     def is_dynamic_id(self, facts: FileFacts, node: Node | None) -> bool:
         """An ID typed with a type parameter (`id: Id<T>`): the table is chosen by the caller."""
         return _Inference(self, facts).generic_id(node)
+
+
+def _member_path(ident: Node) -> tuple[str, ...]:
+    """The properties read off `ident` where it is written: ("db",) for `ctx.db`."""
+    props: list[str] = []
+    n = ident
+    while n.parent is not None and n.parent.type == "member_expression" and n.field == "object":
+        prop = n.parent.child("property")
+        if prop is None:
+            break
+        props.append(prop.text or "")
+        n = n.parent
+    return tuple(props)
+
+
+def _in_call_within(n: Node, call: Node) -> bool:
+    """Is `n` inside another call (or `new`) that is itself inside `call`?"""
+    for a in n.ancestors():
+        if a is call:
+            return False
+        if a.type in ("call_expression", "new_expression"):
+            return True
+    return False
+
+
+def _db_reachable(path: tuple[str, ...]) -> bool:
+    """Can code given this part of a ctx write the database? The whole ctx or its db can;
+    `ctx.auth` or `ctx.storage` cannot."""
+    return not path or path[0] == "db"
+
+
+def _package_function(linker, facts: FileFacts, callee: Node | None) -> bool:
+    """Is `callee` an export of an npm package, or a method of an object one makes
+    (`new TableAggregate(...)`, `createClient(...)`)?"""
+    from .definitions import Def, ExternalDef
+
+    d = linker.value_of(facts, callee) if callee is not None else None
+    if isinstance(d, Def) and d.path and d.node.type in ("call_expression", "new_expression"):
+        d = linker.value_of(d.facts, js.callee(d.node))
+    return isinstance(d, ExternalDef) and not d.module.startswith("generated:")
 
 
 # --- chain following -----------------------------------------------------------------------

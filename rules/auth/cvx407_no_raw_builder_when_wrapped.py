@@ -2,7 +2,10 @@ import os
 from pathlib import Path
 
 from cvxlint.project.builders import GENERATED_BUILDERS
-from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js, memoized
+from cvxlint.project.customizations import triggers_only
+from cvxlint.project.definitions import Def
+from cvxlint.project.evaluate import made_with_new
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js, memoized, reported_queries
 
 from .cvx401_require_access_control import authenticating_wrappers
 
@@ -13,6 +16,13 @@ FUNCTIONS = {"convex/functions.ts":
              'import { mutation as rawMutation } from "./_generated/server";\n'
              'const triggers = new Triggers<any>();\n'
              'export const mutation = customMutation(rawMutation, customCtx(triggers.wrapDB));\n'}
+# triggers on `comments` only
+ON_COMMENTS = {"convex/functions.ts": FUNCTIONS["convex/functions.ts"] + 'triggers.register("comments", async () => {});\n',
+               "convex/lib/notes.ts": 'import type { MutationCtx } from "../_generated/server";\n'
+               'export async function remember(ctx: MutationCtx, table: "comments" | "jobLog", text: string) {\n'
+               '  await ctx.db.insert(table, { text });\n}\n'
+               'export async function comment(ctx: MutationCtx, text: string) {\n'
+               '  await ctx.db.insert("comments", { text });\n}\n'}
 AUTHED = {"convex/auth.config.ts": 'export default { providers: [] };\n',
           "convex/lib/functions.ts":
           'import { customCtx, customQuery } from "convex-helpers/server/customFunctions";\n'
@@ -54,7 +64,10 @@ class NoRawBuilderWhenWrapped(Rule):
       every import of the raw builder elsewhere skips the triggers or row-level security
       (a wrapper that changes nothing and calls nothing outside a `catch`,
       `customCtx(async () => ({}))` or `input: async (ctx, args) => ({ ctx, args })`, does
-      not count);
+      not count, nor does one that only installs triggers, `customCtx(triggers.wrapDB)`,
+      for a module whose functions and the helpers they reach write no table a trigger is
+      registered on; a write to a table cvxlint cannot name, a trigger on a computed table
+      or a ctx handed to code it cannot follow keeps the finding);
     - the app has `auth.config.ts` and defines an authenticating wrapper of the same kind
       (`userQuery`), and a public function registered with the raw builder in this file
       checks no identity — unless CVX401 rates the function info, as often public by design
@@ -117,11 +130,31 @@ class NoRawBuilderWhenWrapped(Rule):
               '// The support widget\'s FAQ, shown to anonymous visitors.\n'
               'export const listFaqs = query({ args: {}, handler: async (ctx) => ctx.db.query("faqs").take(20) });\n',
               files=ROLES, note="CVX401 rates it info (probably public): a sign-in wrapper would hide it"),
+        Valid('import { mutation } from "./_generated/server";\n'
+              'export const log = mutation({ args: {}, handler: async (ctx) => {\n'
+              '  const id = await ctx.db.insert("jobLog", { line: "x" });\n  await ctx.db.patch(id, { line: "y" });\n}});\n',
+              files=ON_COMMENTS, note="the wrapper only runs triggers, and none is on a table written here"),
     ]
     invalid = [
         Invalid('import { mutation } from "./_generated/server";\n'
                 'export const add = mutation({ args: {}, handler: async (ctx) => { await ctx.db.insert("t", {}); } });\n',
                 files=FUNCTIONS, lines=[1], message="convex/functions.ts"),
+        Invalid('import { mutation } from "./_generated/server";\nimport { comment } from "./lib/notes";\n'
+                'export const add = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.db.insert("jobLog", { line: "x" });\n  await comment(ctx, "hi");\n}});\n',
+                files=ON_COMMENTS, lines=[1], message="convex/functions.ts",
+                note="a helper in another file writes a table with a trigger"),
+        Invalid('import { mutation } from "./_generated/server";\nimport { remember } from "./lib/notes";\n'
+                'export const add = mutation({ args: {}, handler: async (ctx) => remember(ctx, "jobLog", "x") });\n',
+                files=ON_COMMENTS, lines=[1], message="convex/functions.ts",
+                note="a table name that is not a literal may be one with a trigger"),
+        Invalid('import { mutation } from "./_generated/server";\nimport type { MutationCtx } from "./_generated/server";\n'
+                'async function note(ctx: MutationCtx | null, text: string) {\n'
+                '  if (ctx) await ctx.db.insert("comments", { text });\n}\n'
+                'export const add = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  await note(null, "dry run");\n  await note(ctx, "saved");\n}});\n',
+                files=ON_COMMENTS, lines=[1], message="convex/functions.ts",
+                note="a helper the call graph first reached without the ctx still writes through it"),
         Invalid('import { query } from "./_generated/server";\n'
                 'export const all = query({ args: {}, handler: async (ctx) => ctx.db.query("messages").take(5) });\n',
                 files=AUTHED, lines=[1], message="userQuery"),
@@ -150,8 +183,10 @@ class NoRawBuilderWhenWrapped(Rule):
                 t = ctx.project.resolver.resolve(module.path, imp.source)
                 if t is None or t.kind != "generated" or t.name != "server":
                     continue
-                wrapper = shadows.get(imp.imported)
+                wrapper, builder = shadows.get(imp.imported, (None, None))
                 if wrapper is not None and wrapper.path != module.path:
+                    if _writes_no_triggered_table(ctx, app, module, imp.imported, builder):
+                        continue  # the wrapper only runs triggers, and none is on a table written here
                     rel = _relative(module.path, wrapper.path)
                     ctx.report(facts, imp.node,
                                f"`{imp.imported}` is imported straight from `_generated/server`, but "
@@ -199,7 +234,8 @@ def _unprotected(ctx, fn) -> bool:
 
 
 def _shadowing_wrappers(ctx, app):
-    """Builder name -> the module that exports a custom builder under that generated name."""
+    """Builder name -> the module that exports a custom builder under that generated name,
+    and that builder."""
 
     def compute():
         out = {}
@@ -213,10 +249,74 @@ def _shadowing_wrappers(ctx, app):
                     continue
                 builder = ctx.project.builders.builder_of(facts, b.node.child("name"))
                 if builder is not None and builder.is_custom and not _does_nothing(ctx, builder):
-                    out.setdefault(e.name, module)
+                    out.setdefault(e.name, (module, builder))
         return out
 
     return memoized(ctx, ("shadowing_wrappers", id(app)), compute)
+
+
+def _writes_no_triggered_table(ctx, app, module, raw: str, wrapper) -> bool:
+    """Does the wrapper only install triggers (`customCtx(triggers.wrapDB)`), and do the
+    functions `module` registers with the raw builder write no table a trigger is
+    registered on? Unknown tables on either side: no."""
+    made = triggers_only(ctx.project.linker, wrapper)
+    if made is None:
+        return False
+    registered = _trigger_tables(ctx, app)
+    fns = [fn for fn in app.functions_in(module) if fn.builder.origin == "generated" and fn.builder.name == raw]
+    if any(registered.get(id(n)) is None for n in made) or len(fns) != _builder_names(module.facts, raw):
+        return False  # a trigger on a computed table, or the raw builder also used otherwise
+    triggered = set().union(*(registered[id(n)] for n in made))
+    uses = reported_queries(ctx, app)
+    for fn in fns:
+        written = uses.written_tables(fn)
+        if written is None or written & triggered:
+            return False
+    return True
+
+
+def _builder_names(facts, raw: str) -> int:
+    """How many times the module names its import of the raw builder `raw` (each registration
+    names it once): more names mean it is passed on or wrapped here."""
+    local = next((i.local for i in facts.imports if i.imported == raw and not i.type_only), None)
+    return sum(1 for n in facts.module.nodes("identifier") if n.text == local and not _in_import(n))
+
+
+def _in_import(n) -> bool:
+    return js.enclosing(n, _IMPORT) is not None
+
+
+_IMPORT = frozenset(["import_statement"])
+
+
+def _trigger_tables(ctx, app):
+    """id(`new Triggers()` expression) -> the tables triggers are registered on through it
+    (`triggers.register("comments", ...)`), None when one of them is not a literal or the
+    object is handed to other code (which may register more)."""
+
+    def compute():
+        linker = ctx.project.linker
+        out: dict[int, set[str] | None] = {}
+        for module in app.modules.values():
+            if b"Triggers" not in module.facts.source and b"register" not in module.facts.source:
+                continue
+            for site in module.facts.all_calls():
+                made = made_with_new(linker, module.facts, site.callee) \
+                    if site.path[-1:] == ("register",) and len(site.path) == 2 and not site.is_new else None
+                if made is not None:
+                    key = id(made[1])
+                    args = js.call_args(site.node)
+                    table = linker.const_string(module.facts, args[0], site.func) if args else None
+                    if key not in out or out[key] is not None:
+                        out[key] = None if table is None else (out.get(key) or set()) | {table}
+                for a in js.call_args(site.node):
+                    a = js.unwrap(a)
+                    d = linker.value_of(module.facts, a) if a is not None and a.type == "identifier" else None
+                    if isinstance(d, Def) and not d.path and d.node.type == "new_expression":
+                        out[id(d.node)] = None  # `registerAll(triggers)`: registers where we do not look
+        return out
+
+    return memoized(ctx, ("trigger_tables", id(app)), compute)
 
 
 def _does_nothing(ctx, builder) -> bool:

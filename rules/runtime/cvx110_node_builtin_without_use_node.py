@@ -25,6 +25,20 @@ def _tests_for_buffer(reached) -> bool:
     return False
 
 
+def _reexports_functions(app, facts, stmt, target: Path) -> bool:
+    """Does the re-export statement `stmt` pass on a Convex function `target` registers (all
+    of its exported ones for `export * from`, the named ones for `export { a } from`)?"""
+    module = app.module_for(target)
+    registered = {name for fn in app.functions_in(module) for name in fn.exports} if module is not None else set()
+    if not registered:
+        return False
+    names = [e.imported or e.name for e in facts.exports if e.source is not None and not e.type_only
+             and (e.node is stmt or js.enclosing(e.node, {"export_statement"}) is stmt)]
+    if not names:  # `export * from`
+        return True
+    return "*" in names or any(n in registered for n in names)
+
+
 def builtin_name(spec: str) -> str | None:
     name = spec[5:] if spec.startswith("node:") else spec
     if spec.startswith("node:") or name in NODE_BUILTINS:
@@ -42,7 +56,8 @@ class NodeBuiltinWithoutUseNode(Rule):
     through local imports, however deep (a warning then, on the import that leads there).
     Importing a `"use node"` module is flagged too (warning). A re-export (`export * from
     "./x"`, `export { a } from "./x"`) counts as an import: it bundles `./x` the same way,
-    and registers the actions it re-exports again under this module, in the default runtime.
+    and registers any actions it re-exports again under this module, in the default runtime
+    (the message says so only when the statement re-exports one).
     `import type` and `export type` are ignored, and
     files that are themselves `"use node"` are never flagged (the official plugin's version
     misfires on those). `node:async_hooks` is allowed from convex 1.39. Also flags Node's
@@ -110,8 +125,17 @@ class NodeBuiltinWithoutUseNode(Rule):
                 files={"convex/card/upload.ts": '"use node";\nimport { action } from "../_generated/server";\n'
                        'export const finalize = action({ args: {}, handler: async () => null });\n',
                        "convex/pdf.ts": '"use node";\nexport const render = () => 1;\n'},
-                lines=[1, 2], message="registered again as `example:…`",
+                lines=[1, 2], message='a "use node" module',
                 note="a re-export registers card/upload's actions again as example:*, bundled for the default runtime"),
+        Invalid('export * from "./card/upload";\nexport { finalize as finish } from "./card/upload";\n',
+                files={"convex/card/upload.ts": '"use node";\nimport { action } from "../_generated/server";\n'
+                       'export const finalize = action({ args: {}, handler: async () => null });\n'},
+                lines=[1, 2], message="registered again as `example:…`"),
+        Invalid('export * from "./vendor/scraper";\nexport { Scraper } from "./vendor/scraper";\n',
+                files={"convex/vendor/scraper.ts": '"use node";\nexport class Scraper {\n  run() { return 1; }\n}\n'},
+                lines=[1, 2], message='its code (and its Node-only imports) is bundled for the default runtime; '
+                'import it only from "use node" files',
+                note="a module that registers no function: nothing is registered again"),
         Invalid('export { hash } from "./lib/hash";\n',
                 files={"convex/lib/hash.ts": 'import { createHash } from "crypto";\n'
                        'export const hash = (s: string) => createHash("sha256").update(s).digest("hex");\n'},
@@ -143,11 +167,15 @@ class NodeBuiltinWithoutUseNode(Rule):
             if tfacts is None:
                 continue
             if tfacts.has_use_node:
-                if node.parent is not None and node.parent.type == "export_statement":
+                if node.parent is not None and node.parent.type == "export_statement" \
+                        and _reexports_functions(app, facts, node.parent, target):
                     message = (f're-exports `{rel(ctx, str(target))}`, a "use node" module: its code is bundled for the '
                                f"default runtime, and the functions it re-exports are registered again as "
                                f"`{module.module_name}:…`, where they run without Node — call them under their own "
                                "module and drop the re-export")
+                elif node.parent is not None and node.parent.type == "export_statement":
+                    message = (f're-exports `{rel(ctx, str(target))}`, a "use node" module: its code (and its Node-only '
+                               'imports) is bundled for the default runtime; import it only from "use node" files')
                 else:
                     message = (f'imports `{rel(ctx, str(target))}`, a "use node" module; its code would be '
                                "bundled for the default runtime — call it through an action instead")

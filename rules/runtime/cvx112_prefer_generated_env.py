@@ -4,6 +4,12 @@ from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, edits, js, memo
 SKIP_SPECIAL = ("auth.config", "convex.config")
 
 
+def set_by_test_runner(name: str) -> bool:
+    """Variables a test runner sets in its own process (Vitest's `VITEST`, `VITEST_POOL_ID`;
+    Jest's `JEST_WORKER_ID`) and a deployment never has: read to detect tests, not config."""
+    return name == "VITEST" or name.startswith("VITEST_") or name == "JEST_WORKER_ID"
+
+
 def declared_env(ctx, app) -> set[str] | None:
     """Names declared in `defineApp({ env: {...} })` in convex.config.ts (None: none declared)."""
 
@@ -40,7 +46,9 @@ class PreferGeneratedEnv(Rule):
     destructuring from `process.env`) in the functions directory, except in
     `auth.config.ts` and `convex.config.ts`. The finding is info; it becomes a warning when
     `convex.config.ts` declares environment variables and `X` is not one of them. Uses of
-    the whole `process.env` object, assignments and deletes are left alone.
+    the whole `process.env` object, assignments and deletes are left alone, and so are
+    the variables test runners set to say that tests are running (`VITEST`, `VITEST_*`,
+    `JEST_WORKER_ID`): no deployment has them, so declaring them would be wrong.
 
     ## Why is this bad?
     The generated `env` (from `_generated/server`) is typed from the declarations in
@@ -79,6 +87,10 @@ class PreferGeneratedEnv(Rule):
         Valid('export default { providers: [{ domain: process.env.CLERK_ISSUER_URL, applicationID: "convex" }] };\n',
               path="convex/auth.config.ts"),
         Valid('export const all = () => Object.keys(process.env);\n'),
+        Valid('const underTest = process.env.VITEST === "true" || process.env.JEST_WORKER_ID !== undefined;\n'
+              'const { VITEST_POOL_ID } = process.env;\n'
+              'export const log = (m: string) => { if (!underTest) console.log(m, VITEST_POOL_ID); };\n',
+              files={"convex/convex.config.ts": _config("OPENAI_KEY")}, note="set by the test runner, never deployed"),
     ]
     invalid = [
         Invalid('import { action } from "./_generated/server";\n'
@@ -114,9 +126,13 @@ class PreferGeneratedEnv(Rule):
                 if par is not None and par.type == "variable_declarator" and (p := par.child("name")) is not None \
                         and p.type == "object_pattern":
                     for name, _n, _ in js.pattern_names(p):
+                        if set_by_test_runner(name):
+                            continue
                         ctx.report(facts, node, f"`process.env` destructured; read `env.{name}` from `_generated/server` instead")
                 continue
             var = use.path[2]
+            if set_by_test_runner(var):
+                continue
             target = node
             while target is not None and len((js.member_chain(target) or (None, []))[1]) > 2:
                 target = js.unwrap(target.child("object"))

@@ -95,6 +95,10 @@ class UnknownTable(Rule):
                 path="convex/listMessages.js", lines=[2], convex="0.14.1",
                 files={"convex/schema.ts": SCHEMA.replace('"convex/server"', '"convex/schema"')},
                 note="convex 0.16 and older export defineSchema/defineTable only from convex/schema"),
+        Invalid(SERVER + 'import { typedV } from "convex-helpers/validators";\nimport schema from "./schema";\nconst vv = typedV(schema);\n'
+                'export const f = query({ args: { c: vv.id("channel") }, handler: (ctx, { c }) => ctx.db.get(c) });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[6], message='"channel" in `vv.id`',
+                note="convex-helpers' typedV(schema) validators name tables like `v` does"),
     ]
 
     def check_app(self, ctx, app):
@@ -116,15 +120,15 @@ class UnknownTable(Rule):
             if not ctx.reported(facts) or app.never_runs(module):
                 continue
             for site in facts.all_calls():
-                if site.path != ("v", "id") or site.callee is None:
-                    continue
+                if len(site.path) != 2 or site.path[1] != "id" or site.callee is None:
+                    continue  # `v.id(...)`, or `vv.id(...)` with `vv = typedV(schema)`
                 if not ctx.project.validators.is_v(facts, site.callee.child("object")):
                     continue
                 args = js.call_args(site.node)
                 name = js.string_value(args[0]) if args else None
                 if name is None or name in SYSTEM_TABLES or schema.knows_table(name) is not False:
                     continue
-                self._report(ctx, facts, args[0], name, names, "`v.id`")
+                self._report(ctx, facts, args[0], name, names, f"`{site.path[0]}.id`")
 
     def _report(self, ctx, facts, node, name, names, where):
         if _type_error_expected(facts, node):

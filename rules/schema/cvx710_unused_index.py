@@ -1,3 +1,4 @@
+from cvxlint.project.definitions import Def, ExternalDef
 from cvxlint.project.filter_index import partial_index
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, filter_indexes, js, memoized, reported_index_files
 
@@ -49,6 +50,45 @@ def string_arguments(ctx, app) -> set[str]:
     return memoized(ctx, ("string_arguments", id(app)), compute)
 
 
+# Packages that read a schema for its validators only (types, `typedV`, `crud`, a test
+# harness's `convexTest(schema)`; convex-helpers' `stream(db, schema)` takes its index names
+# from the app's own code, which is read above): handing them the schema uses no index.
+_SCHEMA_VALIDATOR_READERS = ("convex", "convex-helpers", "convex-test")
+
+
+def _package(specifier: str) -> str | None:
+    """The npm package an import specifier names ("@convex-dev/better-auth/plugins" ->
+    "@convex-dev/better-auth"), None when it names none (an unresolved `@/lib` alias)."""
+    parts = specifier.split("/")
+    if specifier.startswith("@"):
+        return "/".join(parts[:2]) if len(parts) > 1 and parts[0] != "@" and parts[1] else None
+    return parts[0] or None
+
+
+def schema_handed_to_library(ctx, app) -> bool:
+    """The app's schema is an argument of a call to a function of an npm package, which
+    may look its indexes up by field name at runtime (Better Auth's `createApi(schema, ...)`
+    in a local component picks the index of each where-clause's field)."""
+    schema = app.schema
+    linker = ctx.project.linker
+    for module in app.modules.values():
+        for site in module.facts.all_calls():
+            args = js.call_args(site.node)
+            if not args or site.callee is None:
+                continue
+            callee = linker.value_of(module.facts, site.callee)
+            if not isinstance(callee, ExternalDef) or callee.module.startswith("generated:"):
+                continue
+            package = _package(callee.module)
+            if package is None or package in _SCHEMA_VALIDATOR_READERS:
+                continue
+            for a in args:
+                d = linker.value_of(module.facts, a)
+                if isinstance(d, Def) and not d.path and js.unwrap(d.node) is schema.call:
+                    return True
+    return False
+
+
 class UnusedIndex(Rule):
     """An index no query in the project uses.
 
@@ -64,7 +104,11 @@ class UnusedIndex(Rule):
     rows) could use instead (CVX202 says to query through them), tables queried with a
     computed index name, tables
     defined by packages, and a package's own indexes on a table the app redefines (the
-    `"email"` index of `users` over `...authTables`) are skipped.
+    `"email"` index of `users` over `...authTables`) are skipped. So is a schema passed to
+    a function of an npm package (Better Auth's `createApi(schema, ...)` in a local
+    component): the library may pick any of its indexes by field name at runtime.
+    Packages that read a schema's validators only (`convex`, `convex-helpers`' `typedV`,
+    `convex-test`) do not count.
 
     ## Why is this bad?
     Every index costs storage (about one more copy of the table) and slows each write
@@ -140,6 +184,12 @@ class UnusedIndex(Rule):
                      'export const a = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", "x")).take(1) });\n'
                      'export const c = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withSearchIndex("search_title", (q) => q.search("title", "x")).take(1) });\n'},
               note="chained equality filters (one `q.and`) that the index covers want it"),
+        Valid(SCHEMA, path="convex/schema.ts",
+              files={"convex/adapter.ts": 'import { createApi } from "@convex-dev/better-auth";\nimport schema from "./schema";\n'
+                     'export const { findOne, findMany } = createApi(schema, () => ({}));\n',
+                     "convex/tasks.ts": 'import { query } from "./_generated/server";\n'
+                     'export const a = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", "x")).take(1) });\n'},
+              note="a library handed the schema picks indexes by field name at runtime"),
     ]
     invalid = [
         Invalid(HEAD + 'export default defineSchema({\n'
@@ -156,12 +206,21 @@ class UnusedIndex(Rule):
                 files={"convex/tasks.ts": 'import { query } from "./_generated/server";\n'
                        'export const a = query({ args: {}, handler: (ctx) =>\n'
                        '  ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", "x")).take(1) });\n'}),
+        Invalid(SCHEMA, path="convex/schema.ts", lines=[6],
+                files={"convex/tasks.ts": 'import { query } from "./_generated/server";\nimport { typedV } from "convex-helpers/validators";\n'
+                       'import schema from "./schema";\nexport const vv = typedV(schema);\n'
+                       'export const a = query({ args: { owner: vv.string() }, handler: (ctx, args) =>\n'
+                       '  ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", args.owner)).take(1) });\n'
+                       'export const c = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withSearchIndex("search_title", (q) => q.search("title", "x")).take(1) });\n'},
+                note="typedV reads the schema's validators, not its indexes"),
     ]
 
     def check_app(self, ctx, app):
         schema = app.schema
         if schema is None or not schema.readable or not reported_index_files(ctx, schema):
             return
+        if schema_handed_to_library(ctx, app):
+            return  # the library may query any index by name: none is known to be unused
         used: set[tuple[str, str]] = set()
         dynamic: set[str] = set()
         queried: set[str] = set()

@@ -105,6 +105,13 @@ class ExplicitTableIds(Rule):
                 output="import { query } from './_generated/server';\nimport { v } from 'convex/values';\n"
                 "export const one = query({ args: { id: v.id('tasks') }, handler: (ctx, { id }) => ctx.db.get('tasks', id) });\n",
                 note="the table name in the quotes the file uses (Prettier's singleQuote)"),
+        Invalid('import { query } from "./_generated/server";\nimport { vv } from "./lib/vv";\n'
+                'export const one = query({ args: { id: vv.id("tasks") }, handler: (ctx, { id }) => ctx.db.get(id) });\n',
+                files={"convex/schema.ts": SCHEMA, "convex/lib/vv.ts": 'import { typedV } from "convex-helpers/validators";\n'
+                       'import schema from "../schema";\nexport const vv = typedV(schema);\n'}, lines=[3],
+                output='import { query } from "./_generated/server";\nimport { vv } from "./lib/vv";\n'
+                'export const one = query({ args: { id: vv.id("tasks") }, handler: (ctx, { id }) => ctx.db.get("tasks", id) });\n',
+                note="convex-helpers' typedV(schema), imported: `vv.id` names the table as `v.id` does"),
         Invalid('import type { Doc, Id } from "./_generated/dataModel";\n'
                 'export async function siteOf(ctx: { db: { get: (id: Id<"tasks">) => Promise<Doc<"tasks"> | null> } }, id: Id<"tasks">) {\n'
                 '  return await ctx.db.get(id);\n}\n', files={"convex/schema.ts": SCHEMA}, lines=[3],
