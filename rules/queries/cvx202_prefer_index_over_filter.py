@@ -59,6 +59,10 @@ def _tier_for_values(ctx, app, ch, f, table, tier):
     for name, _n, value in f.eqs:
         kinds = _nullish_kinds(ctx, app, ch, value)
         if not kinds:
+            # Our reading of types is partial (a helper's return type, a cast, an optional
+            # property destructured from one): only a value known to be there keeps the tier
+            if not _known_present(ctx, app, ch, value):
+                tier = Fix.unsafe
             continue
         field = doc.fields.get(name) if doc.kind == "object" else None
         if field is None or not all(_admits(field, k) for k in kinds):
@@ -92,6 +96,8 @@ def _nullish_kinds(ctx, app, ch, value) -> set[str]:
         return _nullish_kinds(ctx, app, ch, v.child("right"))
     if v.type == "binary_expression" and v.has_tok("&&"):
         return _nullish_kinds(ctx, app, ch, v.child("left")) | _nullish_kinds(ctx, app, ch, v.child("right"))
+    if _maybe_missing(v):
+        return {"undefined"}
     chain = js.member_chain(v) if v.type == "member_expression" else None
     root = chain[0] if chain is not None else v
     if root.type != "identifier":
@@ -121,7 +127,138 @@ def _nullish_kinds(ctx, app, ch, value) -> set[str]:
     init = decl.child("value")
     if init is not None:
         kinds |= {n.type for n in init.walk() if n.type in ("null", "undefined")}
+        kinds |= {"undefined"} if _maybe_missing(js.unwrap(init)) else set()
+        name = decl.child("name")
+        cast = init if init.type in ("as_expression", "satisfies_expression") else None
+        if name is not None and name.type != "identifier" and cast is not None and cast.children and \
+                re.search(rf"\b{re.escape(v.text or '')}\?\s*:", ch.facts.text(cast.children[-1])):
+            kinds.add("undefined")  # `const { owner } = x as { owner?: string }`
     return kinds
+
+
+# array methods whose result is undefined when nothing is there
+_MAYBE_MISSING_METHODS = frozenset(("find", "findLast", "at", "pop", "shift"))
+
+
+def _maybe_missing(v) -> bool:
+    """`rows.find(...)`, `list.at(-1)`, `a?.b`: undefined when there is nothing."""
+    if v is None:
+        return False
+    if v.type == "member_expression":
+        return any(n.type == "member_expression" and n.first("optional_chain") is not None for n in v.walk())
+    callee = js.unwrap(js.callee(v)) if v.type == "call_expression" else None
+    prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
+    return prop is not None and prop.text in _MAYBE_MISSING_METHODS
+
+
+_LITERALS = frozenset(("string", "template_string", "number", "true", "false", "regex", "array", "object"))
+# methods of a string that return a string (`args.q.trim().toLowerCase()`)
+_STRING_METHODS = frozenset(("trim", "trimStart", "trimEnd", "toLowerCase", "toUpperCase", "toLocaleLowerCase",
+                             "toLocaleUpperCase", "normalize", "slice", "substring", "padStart", "padEnd",
+                             "replace", "replaceAll", "repeat", "toString", "toFixed", "join"))
+# members of the `UserIdentity` that `ctx.auth.getUserIdentity()` gives: always strings
+_IDENTITY_FIELDS = frozenset(("subject", "tokenIdentifier", "issuer"))
+
+
+def _known_present(ctx, app, ch, value, depth: int = 0) -> bool:
+    """Is the compared value known to be neither null nor undefined: a literal, arithmetic,
+    a required argument whose validator takes no null, a `const` bound to such a value, a
+    field of the signed-in identity, the `_id` of a document or one of its required fields,
+    an id `db.insert` returned?"""
+    v = js.unwrap(value)
+    if v is None or depth > 6:
+        return False
+    if v.type in _LITERALS:
+        return True
+    if v.type == "unary_expression":
+        return not v.has_tok("void")
+    if v.type == "binary_expression":
+        if v.has_tok("??") or v.has_tok("||"):
+            return _known_present(ctx, app, ch, v.child("right"), depth + 1)
+        if v.has_tok("&&"):
+            return False  # the left side when it is falsy: maybe undefined
+        return True  # arithmetic, comparison, concatenation
+    if v.type == "ternary_expression":
+        return (_typeof_narrowed(ch.facts, v) or _known_present(ctx, app, ch, v.child("consequence"), depth + 1)) \
+            and _known_present(ctx, app, ch, v.child("alternative"), depth + 1)
+    if v.type == "await_expression" and v.children:
+        return _inserted_id(v.children[0])
+    if v.type == "call_expression":
+        callee = js.unwrap(js.callee(v))
+        if callee is not None and callee.type == "identifier":
+            return callee.text in ("String", "Number", "Boolean", "parseInt", "parseFloat")
+        prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
+        if prop is not None and (js.unwrap(callee.child("object")) or callee).text == "Math":
+            return True
+        return prop is not None and prop.text in _STRING_METHODS and \
+            _known_present(ctx, app, ch, callee.child("object"), depth + 1)
+    if v.type == "member_expression" and v.first("optional_chain") is not None:
+        return False
+    chain = js.member_chain(v) if v.type == "member_expression" else None
+    root = js.unwrap(chain[0]) if chain is not None else v
+    if root is None or root.type != "identifier" or any(
+            n.type == "member_expression" and n.first("optional_chain") is not None for n in v.walk()):
+        return False
+    path = tuple(chain[1]) if chain is not None else ()
+    facts = ch.facts
+    ref = facts.ref_of(root)
+    if ref is not None and ref.kind == "param" and ref.index == 1 and _in_handler(ch, ref):
+        return _required_argument(ctx, ch, ref, tuple(ref.path) + path)
+    queries = reported_queries(ctx, app)
+    if path:
+        if len(path) != 1:
+            return False
+        table = queries.doc_table_of(facts, root)
+        if table is not None:  # a document the code read (tsc saw it is not null before this)
+            if path[0] in ("_id", "_creationTime"):
+                return True
+            t = app.schema.table(table) if app.schema is not None else None
+            field = t.document.field(path[0]) if t is not None and t.known else None
+            return field is not None and not field.is_optional and \
+                field.required().kind not in ("any", "opaque") and not field.required().accepts_null()
+        decl = queries.declarator_of(facts, root)
+        init = decl.child("value") if decl is not None else None
+        # the signed-in identity: read only after a null check (tsc says so)
+        return path[0] in _IDENTITY_FIELDS and init is not None and "getUserIdentity(" in facts.text(init)
+    decl = queries.declarator_of(facts, root)
+    if decl is None or decl.parent is None or not facts.text(decl.parent).startswith("const") \
+            or (decl.child("name") or decl).type != "identifier":
+        return False  # reassignable, or a part of a destructured value
+    return decl.child("value") is not None and _known_present(ctx, app, ch, decl.child("value"), depth + 1)
+
+
+def _in_handler(ch, ref) -> bool:
+    return bool(ch.functions) and all(fn.handler is not None and ref.func is fn.handler for fn in ch.functions)
+
+
+def _typeof_narrowed(facts, ternary) -> bool:
+    """`typeof x === "number" ? x : ...`: the consequence is what the test says it is."""
+    cond, then = js.unwrap(ternary.child("condition")), js.unwrap(ternary.child("consequence"))
+    if cond is None or then is None or cond.type != "binary_expression" or not cond.has_tok("==="):
+        return False
+    test, kind = js.unwrap(cond.child("left")), js.string_value(cond.child("right"))
+    return test is not None and test.type == "unary_expression" and test.has_tok("typeof") and bool(test.children) \
+        and kind not in (None, "undefined", "object") and facts.text(test.children[0]) == facts.text(then)
+
+
+def _inserted_id(call) -> bool:
+    """`ctx.db.insert(...)`: the id of the new document."""
+    callee = js.callee(js.unwrap(call)) if call is not None and js.unwrap(call).type == "call_expression" else None
+    chain = js.member_chain(callee) if callee is not None else None
+    return chain is not None and chain[1][-2:] == ["db", "insert"]
+
+
+def _required_argument(ctx, ch, ref, path: tuple[str, ...]) -> bool:
+    """An argument of every function the query runs in (read in the handler itself), whose validator (and every object's on the way) is required and takes no null."""
+    if not path:
+        return False
+    for fn in ch.functions:
+        val = ctx.project.args_validator(fn)
+        for name in path:
+            val = val.field(name) if val is not None and val.required().kind == "object" else None
+            if val is None or val.is_optional or val.required().kind in ("any", "opaque") or val.required().accepts_null():
+                return False
+    return True
 
 
 def rewrite_edits(ctx, ch, f, index_name: str, fields: list[str]):
@@ -222,13 +359,18 @@ class PreferIndexOverFilter(Rule):
     ```
 
     ## Fix safety
-    The rewrite is safe when the compared fields are all of the index's fields: both
-    queries return the same rows in the same (`_creationTime`) order. A filter's `q.eq` takes
-    any value, an index range's only the field's type: when a compared value may be null or
-    undefined (an optional argument, a local typed `T | null`, `x ?? null`) the rewrite is
-    unsafe if the field may hold such a value (null: a union with `v.null()`; undefined: an
-    optional field), and only shown if it may not (the range would not compile, and
-    `convex dev` type-checks before it pushes). When they are only a
+    The rewrite is safe when the compared fields are all of the index's fields and every
+    compared value is known to be neither null nor undefined (a literal, a required argument
+    whose validator takes no null, a `const` holding such a value, the signed-in identity's
+    `subject`, the `_id` or a required field of a document read before): both queries
+    return the same rows in the same (`_creationTime`) order. A filter's `q.eq` takes any
+    value, an index range's only the field's type: when a compared value may be null or
+    undefined (an optional argument, a local typed `T | null`, `x ?? null`, `.find()`, `a?.b`,
+    an optional property destructured from a cast) the rewrite is unsafe if the field may
+    hold such a value (null: a union with `v.null()`; undefined: an optional field), and only
+    shown if it may not (the range would not compile, and `convex dev` type-checks before it
+    pushes). Any other value (a helper's result, a cast) is unsafe: its type is not read
+    here, and tsc tells whether the range takes it. When they are only a
     prefix of a longer index the order changes, so the rewrite is only a suggestion. When
     no index fits, the fix adds `.index("by_<fields>", [...])` to the table in schema.ts and
     rewrites the query; it is unsafe because the next deploy backfills the new index (which
@@ -356,6 +498,12 @@ class PreferIndexOverFilter(Rule):
                 files={"convex/schema.ts": SCHEMA.replace('topic: v.string()', 'topic: v.optional(v.string())')}, lines=[4, 5],
                 note="a value that may be null against an optional field: the range takes `undefined` there, "
                      "not `null` (TS2345), so the rewrite is only shown"),
+        Invalid(SERVER + 'export const f = query({ args: { names: v.array(v.string()) }, handler: async (ctx, { names }) => {\n'
+                '  const name = names.find((n) => n.length > 2);\n'
+                '  return await ctx.db.query("channels").filter((q) => q.eq(q.field("name"), name)).first();\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[5],
+                note="`.find()` is undefined when nothing matches, which the range of a required field does not "
+                     "take (TS2345): the rewrite is only shown"),
         Invalid(SERVER + 'export const f = query({ args: { t: v.optional(v.string()) }, handler: (ctx, { t }) =>\n'
                 '  ctx.db.query("channels").filter((q) => q.eq(q.field("topic"), t ?? null)).first() });\n',
                 files={"convex/schema.ts": SCHEMA.replace('topic: v.string()', 'topic: v.union(v.string(), v.null())')},
