@@ -498,6 +498,14 @@ class PreferIndexOverFilter(Rule):
                 files={"convex/schema.ts": SCHEMA.replace('topic: v.string()', 'topic: v.optional(v.string())')}, lines=[4, 5],
                 note="a value that may be null against an optional field: the range takes `undefined` there, "
                      "not `null` (TS2345), so the rewrite is only shown"),
+        Invalid(SERVER + 'export const f = query({ args: { search: v.string() }, handler: async (ctx, args) => {\n'
+                '  const q = args.search.trim();\n'
+                '  return await ctx.db.query("channels").filter((c) => c.eq(c.field("name"), q)).first();\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[5], message='use `.withIndex("by_name", (c) => c.eq("name", q))`',
+                note="the suggested range names its parameter as the filter does: a `q` of ours would shadow the value",
+                output=SERVER + 'export const f = query({ args: { search: v.string() }, handler: async (ctx, args) => {\n'
+                '  const q = args.search.trim();\n'
+                '  return await ctx.db.query("channels").withIndex("by_name", (c) => c.eq("name", q)).first();\n}});\n'),
         Invalid(SERVER + 'export const f = query({ args: { names: v.array(v.string()) }, handler: async (ctx, { names }) => {\n'
                 '  const name = names.find((n) => n.length > 2);\n'
                 '  return await ctx.db.query("channels").filter((q) => q.eq(q.field("name"), name)).first();\n}});\n',
@@ -539,16 +547,18 @@ class PreferIndexOverFilter(Rule):
         if idx is not None:
             ordered = list(idx.fields[: len(fields)])
             edits = rewrite_edits(ctx, ch, f, idx.name, ordered)
-            rng = _range_text(ch.facts, "q", ordered, {n: v for n, _x, v in f.eqs})
+            # the filter's own parameter, as the fix writes it: a `q` of ours could shadow a value
+            param = f.param or "q"
+            rng = _range_text(ch.facts, param, ordered, {n: v for n, _x, v in f.eqs})
             if exact:
-                msg = f'`.filter` on {_names(fields)}: index `{idx.name}` covers exactly these fields; use `.withIndex("{idx.name}", (q) => {rng})`'
+                msg = f'`.filter` on {_names(fields)}: index `{idx.name}` covers exactly these fields; use `.withIndex("{idx.name}", ({param}) => {rng})`'
                 # `q.eq` in a filter takes any value, a range's `.eq` only the field's type: a
                 # value that may be null or undefined would not compile there
                 tier = _tier_for_values(ctx, app, ch, f, table, Fix.safe)
                 fix = tier(f'Use `withIndex("{idx.name}")`', *edits) if edits else None
             else:
                 msg = (f'`.filter` on {_names(fields)}: index `{idx.name}` starts with these fields; '
-                       f'`.withIndex("{idx.name}", (q) => {rng})` reads only the matching rows (in `{idx.name}` order)')
+                       f'`.withIndex("{idx.name}", ({param}) => {rng})` reads only the matching rows (in `{idx.name}` order)')
                 fix = Fix.display_only(f'Use `withIndex("{idx.name}")` (results come in index order)', *edits) if edits else None
             ctx.report(ch.facts, at, msg, fix=fix)
             return
@@ -574,8 +584,9 @@ class PreferIndexOverFilter(Rule):
             part = partial_index(table, fields)
             if part is not None:  # no schema change: narrow by what an index has, filter the rest
                 idx, lead = part
-                rng = _range_text(ch.facts, "q", lead, {n: v for n, _x, v in f.eqs})
-                msg += (f', or narrow with the existing `.withIndex("{idx.name}", (q) => {rng})` and keep filtering '
+                param = f.param or "q"
+                rng = _range_text(ch.facts, param, lead, {n: v for n, _x, v in f.eqs})
+                msg += (f', or narrow with the existing `.withIndex("{idx.name}", ({param}) => {rng})` and keep filtering '
                         f'on {_names([x for x in fields if x not in lead])}')
             total = len(table.indexes) + len(table.search_indexes) + len(table.vector_indexes)
             add = add_index_edit(ctx, table, name, fields) if total < MAX_INDEXES else None
@@ -593,9 +604,10 @@ class PreferIndexOverFilter(Rule):
         base = ch.range_eqs
         extra = [name for name, _n, _v in f.eqs]
         parts = _eqs_text(ch, idx.fields[: len(base) + len(extra)], {n: v for n, _x, v in f.eqs})
+        p = _free_param(parts, f.param)
         ctx.report(ch.facts, js.method_anchor(f.node),
                    f'`.filter` on {_names(extra)} after the `{ch.index}` range: index `{idx.name}` covers '
-                   f'{_names(base + extra)}; `.withIndex("{idx.name}", (q) => q{"".join(parts)})` reads only the '
+                   f'{_names(base + extra)}; `.withIndex("{idx.name}", ({p}) => {p}{"".join(parts)})` reads only the '
                    "matching rows")
 
     def _bound_on_own_index(self, ctx, fi):
@@ -608,12 +620,13 @@ class PreferIndexOverFilter(Rule):
         for fld, op, value in sorted(bounds, key=lambda b: b[1] not in ("gt", "gte")):  # lower bound first
             parts.append(f'.{op}("{fld}", {ch.facts.text(value)})')
         fields = [name for name, _x, _v in eqs] + [bounds[0][0]]
+        p = _free_param(parts, f.param)
         if idx.name == ch.index:
             msg = (f'`.filter` on {_names(fields)} after `withIndex("{ch.index}")`: that index\'s own range can hold it; '
-                   f'`.withIndex("{idx.name}", (q) => q{"".join(parts)})` reads only the matching rows, in the same order')
+                   f'`.withIndex("{idx.name}", ({p}) => {p}{"".join(parts)})` reads only the matching rows, in the same order')
         else:
             msg = (f'`.filter` on {_names(fields)} after the `{ch.index}` range: index `{idx.name}` holds it; '
-                   f'`.withIndex("{idx.name}", (q) => q{"".join(parts)})` reads only the matching rows '
+                   f'`.withIndex("{idx.name}", ({p}) => {p}{"".join(parts)})` reads only the matching rows '
                    f'(in `{idx.name}` order)')
         ctx.report(ch.facts, js.method_anchor(f.node), msg)
 
@@ -624,9 +637,10 @@ class PreferIndexOverFilter(Rule):
         for fld, op, value in pf.bounds:
             parts.append(f'.{op}("{fld}", {ch.facts.text(value)})')
         where = "" if ch.index_call is None else " the query's"
+        p = _free_param(parts, None)
         ctx.report(ch.facts, pf.node,
                    f"JS `.{pf.method}` over collected rows of `{fi.table.name}` that{where} index `{idx.name}` can do: "
-                   f'`.withIndex("{idx.name}", (q) => q{"".join(parts)})` reads only those rows (the index range)')
+                   f'`.withIndex("{idx.name}", ({p}) => {p}{"".join(parts)})` reads only those rows (the index range)')
 
 
 def _eqs_text(ch, fields: list[str], values: dict) -> list[str]:
@@ -640,6 +654,15 @@ def _eqs_text(ch, fields: list[str], values: dict) -> list[str]:
             op = next(o for o in ch.range if o.field == fld)
             parts.append(f".eq({ch.facts.text(op.field_node)}, {ch.facts.text(op.value_node)})")
     return parts
+
+
+def _free_param(parts: list[str], preferred: str | None) -> str:
+    """A name for the suggested range's parameter that no value in it reads (`(q) => q.eq("text",
+    q)` would compare with the range builder): the filter's own parameter when it has one."""
+    for name in (preferred, "q", "r", "ix", "range"):
+        if name and not any(re.search(rf"(?<![\w$.]){name}(?![\w$])", re.sub(r'"[^"]*"', '""', part)) for part in parts):
+            return name
+    return "range_"
 
 
 def _names(fields: list[str]) -> str:
