@@ -329,7 +329,8 @@ class PreferIndexOverFilter(Rule):
 
     ## What it does
     Flags a `.filter(q => q.eq(q.field("a"), x))` — only equalities, possibly joined with
-    `q.and` or chained (`.filter(a).filter(b)`) — on a query that uses no index, and names
+    `q.and` or chained (`.filter(a).filter(b)`, also when other filters follow them: those
+    stay) — on a query that uses no index, and names
     the index whose leading fields are exactly the compared fields, with the `withIndex`
     rewrite. When the table has no such
     index the finding is info and offers to add one. After a `withIndex` range of `.eq`s,
@@ -414,10 +415,6 @@ class PreferIndexOverFilter(Rule):
                      '  memories: defineTable({ text: v.string(), embedding: v.optional(v.array(v.float64())) })\n'
                      '    .vectorIndex("by_embedding", { vectorField: "embedding", dimensions: 1536 }),\n});\n'},
               note="an embedding field: not one to index for equality"),
-        Valid(SERVER + 'export const f = query({ args: { c: v.string() }, handler: (ctx, { c }) =>\n'
-              '  ctx.db.query("messages").filter((q) => q.eq(q.field("channel"), c)).filter((q) => q.gt(q.field("body"), "m")).take(9) });\n',
-              files={"convex/schema.ts": SCHEMA.replace('["channel", "author"]', '["channel"]')},
-              note="a chained filter that is not an equality: the chain is not one `q.and` of equalities"),
     ]
     invalid = [
         Invalid(SERVER + 'export const recent = query({ args: { since: v.number() }, handler: (ctx, { since }) =>\n'
@@ -467,6 +464,13 @@ class PreferIndexOverFilter(Rule):
                 output=SERVER + 'export const f = query({ args: { c: v.string(), a: v.string() }, handler: (ctx, { c, a }) =>\n'
                 '  ctx.db.query("messages")\n    .withIndex("by_channel_author", (q) => q.eq("channel", c).eq("author", a))\n'
                 '    .take(10) });\n'),
+        Invalid(SERVER + 'export const f = query({ args: { c: v.string() }, handler: (ctx, { c }) =>\n'
+                '  ctx.db.query("messages").filter((q) => q.eq(q.field("channel"), c)).filter((q) => q.gt(q.field("body"), "m")).take(9) });\n',
+                files={"convex/schema.ts": SCHEMA.replace('["channel", "author"]', '["channel"]')}, lines=[4],
+                message="the later `.filter` stays",
+                note="a chained filter that is not an equality: the index range does the equality before it",
+                output=SERVER + 'export const f = query({ args: { c: v.string() }, handler: (ctx, { c }) =>\n'
+                '  ctx.db.query("messages").withIndex("by_channel_author", (q) => q.eq("channel", c)).filter((q) => q.gt(q.field("body"), "m")).take(9) });\n'),
         Invalid(SERVER + 'export const f = query({ args: { t: v.string() }, handler: (ctx, { t }) =>\n'
                 '  ctx.db.query("channels").filter((q) => q.eq(q.field("topic"), t)).first() });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4], message="no index",
@@ -560,6 +564,8 @@ class PreferIndexOverFilter(Rule):
                 msg = (f'`.filter` on {_names(fields)}: index `{idx.name}` starts with these fields; '
                        f'`.withIndex("{idx.name}", ({param}) => {rng})` reads only the matching rows (in `{idx.name}` order)')
                 fix = Fix.display_only(f'Use `withIndex("{idx.name}")` (results come in index order)', *edits) if edits else None
+            if len(ch.filters) > 1 + len(f.chained):
+                msg += "; the later `.filter` stays"
             ctx.report(ch.facts, at, msg, fix=fix)
             return
         if any(table.has_field(x) is not True for x in fields):
