@@ -237,3 +237,46 @@ def test_index_rewrite_of_a_value_that_may_be_null(tmp_path):
     unsafe = run_fix([app], S(select=["CVX202"]), unsafe=True).changed[path].decode()
     assert unsafe.count('.withIndex("by_user_id"') == 1, unsafe  # the other two would not compile
     assert unsafe.count('.withIndex("by_team_id", (q) => q.eq("teamId", args.teamId))') == 1, unsafe
+
+
+def test_index_rewrite_is_safe_only_for_a_value_known_to_be_there(tmp_path):
+    """CVX202's rewrite is safe only when each compared value is known not to be null or
+    undefined (a required argument, a literal, a const holding one, the identity's subject, a
+    required field of a document read before): a helper's result may be `string | undefined`
+    (unsafe: tsc tells), and `.find()` or an optional property destructured from a cast is
+    undefined when missing, which a required field's range does not take (only shown)."""
+    from cvxlint.api import fix as run_fix
+    from cvxlint.config import Settings as S
+
+    app = tmp_path / "app"
+    (app / "convex").mkdir(parents=True)
+    (app / "package.json").write_text('{"dependencies": {"convex": "1.31.0"}}')
+    (app / "convex" / "schema.ts").write_text(
+        'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+        'export default defineSchema({\n  books: defineTable({ shelf: v.string(), owner: v.string() })\n'
+        '    .index("by_shelf", ["shelf"]).index("by_owner", ["owner"]),\n'
+        '  shelves: defineTable({ keeper: v.string() }),\n});\n')
+    source = ('import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
+              'function tidy(s: string): string | undefined {\n  return s.trim() || undefined;\n}\n'
+              'export const known = query({ args: { shelf: v.string(), sid: v.id("shelves") }, handler: async (ctx, args) => {\n'
+              '  const { shelf } = args;\n  const fallback = "unsorted";\n'
+              '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) return [];\n'
+              '  const s = await ctx.db.get(args.sid);\n  if (!s) return [];\n  return [\n'
+              '    await ctx.db.query("books").filter((q) => q.eq(q.field("shelf"), shelf.trim())).first(),\n'
+              '    await ctx.db.query("books").filter((q) => q.eq(q.field("shelf"), fallback)).first(),\n'
+              '    await ctx.db.query("books").filter((q) => q.eq(q.field("owner"), identity.subject)).first(),\n'
+              '    await ctx.db.query("books").filter((q) => q.eq(q.field("owner"), s.keeper)).first(),\n  ];\n}});\n'
+              'export const unknown = query({ args: { shelf: v.string(), names: v.array(v.string()), m: v.any() }, handler: async (ctx, args) => {\n'
+              '  const shelf = tidy(args.shelf);\n  const name = args.names.find((n) => n.length > 2);\n'
+              '  const { owner } = args.m as { owner?: string };\n  return [\n'
+              '    await ctx.db.query("books").filter((q) => q.eq(q.field("shelf"), shelf)).first(),\n'
+              '    await ctx.db.query("books").filter((q) => q.eq(q.field("owner"), name)).first(),\n'
+              '    await ctx.db.query("books").filter((q) => q.eq(q.field("owner"), owner)).first(),\n  ];\n}});\n')
+    path = app / "convex" / "books.ts"
+    path.write_text(source)
+    safe = run_fix([app], S(select=["CVX202"]), unsafe=False).changed[path].decode()
+    known, unknown = safe.split("export const unknown")
+    assert known.count(".withIndex(") == 4 and ".filter(" not in known, known
+    assert ".withIndex(" not in unknown, unknown
+    unsafe = run_fix([app], S(select=["CVX202"]), unsafe=True).changed[path].decode().split("export const unknown")[1]
+    assert unsafe.count(".withIndex(") == 1 and '.withIndex("by_shelf", (q) => q.eq("shelf", shelf))' in unsafe, unsafe

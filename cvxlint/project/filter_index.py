@@ -43,8 +43,9 @@ def filter_indexes(chains: Iterable[QueryChain], schema: Schema | None) -> Itera
         if table is None or ch.system or not table.known:
             continue
         one = single_filter(ch)
-        if not ch.uses_index and not ch.index_conditional and ch.full_table_scan is None and one is not None:
-            f = one
+        lead = one if one is not None and one.eqs else leading_equalities(ch)
+        if not ch.uses_index and not ch.index_conditional and ch.full_table_scan is None and lead is not None:
+            f = lead
             if id(f.node) not in seen and not f.helper and f.eqs:
                 seen.add(id(f.node))
                 fields = [name for name, _n, _v in f.eqs]
@@ -87,6 +88,28 @@ def single_filter(ch: QueryChain) -> Filter | None:
     first = fs[0]
     return Filter(first.node, first.predicate, [x for f in fs for x in f.fields], [e for f in fs for e in f.eqs],
                   first.param, field_nodes=[x for f in fs for x in f.field_nodes], chained=[f.node for f in fs[1:]])
+
+
+def leading_equalities(ch: QueryChain) -> Filter | None:
+    """The equality filters a chain starts with, chained one right after the other, read as
+    one `q.and` when other filters follow (`.filter(q => q.eq(q.field("a"), x)).filter(q =>
+    q.gt(q.field("t"), y))`): an index range can do the first part, the rest stays a filter."""
+    fs = ch.filters
+    conditional = {id(s.node) for s in ch.steps if s.conditional}
+    run = []
+    for f in fs:
+        if f.helper or not f.eqs or f.param is None or id(f.node) in conditional:
+            break  # a filter applied only on some paths: the others still scan (CVX204)
+        if run:
+            callee = js.callee(f.node)
+            if callee is None or callee.type != "member_expression" or js.unwrap(callee.child("object")) is not run[-1].node:
+                break
+        run.append(f)
+    if not run or len(run) == len(fs):
+        return None
+    first = run[0]
+    return Filter(first.node, first.predicate, [x for f in run for x in f.fields], [e for f in run for e in f.eqs],
+                  first.param, field_nodes=[x for f in run for x in f.field_nodes], chained=[f.node for f in run[1:]])
 
 
 def covering_index(table: Table, fields: list[str]) -> tuple[Index | None, bool]:

@@ -59,6 +59,10 @@ def _tier_for_values(ctx, app, ch, f, table, tier):
     for name, _n, value in f.eqs:
         kinds = _nullish_kinds(ctx, app, ch, value)
         if not kinds:
+            # Our reading of types is partial (a helper's return type, a cast, an optional
+            # property destructured from one): only a value known to be there keeps the tier
+            if not _known_present(ctx, app, ch, value):
+                tier = Fix.unsafe
             continue
         field = doc.fields.get(name) if doc.kind == "object" else None
         if field is None or not all(_admits(field, k) for k in kinds):
@@ -92,6 +96,8 @@ def _nullish_kinds(ctx, app, ch, value) -> set[str]:
         return _nullish_kinds(ctx, app, ch, v.child("right"))
     if v.type == "binary_expression" and v.has_tok("&&"):
         return _nullish_kinds(ctx, app, ch, v.child("left")) | _nullish_kinds(ctx, app, ch, v.child("right"))
+    if _maybe_missing(v):
+        return {"undefined"}
     chain = js.member_chain(v) if v.type == "member_expression" else None
     root = chain[0] if chain is not None else v
     if root.type != "identifier":
@@ -121,7 +127,138 @@ def _nullish_kinds(ctx, app, ch, value) -> set[str]:
     init = decl.child("value")
     if init is not None:
         kinds |= {n.type for n in init.walk() if n.type in ("null", "undefined")}
+        kinds |= {"undefined"} if _maybe_missing(js.unwrap(init)) else set()
+        name = decl.child("name")
+        cast = init if init.type in ("as_expression", "satisfies_expression") else None
+        if name is not None and name.type != "identifier" and cast is not None and cast.children and \
+                re.search(rf"\b{re.escape(v.text or '')}\?\s*:", ch.facts.text(cast.children[-1])):
+            kinds.add("undefined")  # `const { owner } = x as { owner?: string }`
     return kinds
+
+
+# array methods whose result is undefined when nothing is there
+_MAYBE_MISSING_METHODS = frozenset(("find", "findLast", "at", "pop", "shift"))
+
+
+def _maybe_missing(v) -> bool:
+    """`rows.find(...)`, `list.at(-1)`, `a?.b`: undefined when there is nothing."""
+    if v is None:
+        return False
+    if v.type == "member_expression":
+        return any(n.type == "member_expression" and n.first("optional_chain") is not None for n in v.walk())
+    callee = js.unwrap(js.callee(v)) if v.type == "call_expression" else None
+    prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
+    return prop is not None and prop.text in _MAYBE_MISSING_METHODS
+
+
+_LITERALS = frozenset(("string", "template_string", "number", "true", "false", "regex", "array", "object"))
+# methods of a string that return a string (`args.q.trim().toLowerCase()`)
+_STRING_METHODS = frozenset(("trim", "trimStart", "trimEnd", "toLowerCase", "toUpperCase", "toLocaleLowerCase",
+                             "toLocaleUpperCase", "normalize", "slice", "substring", "padStart", "padEnd",
+                             "replace", "replaceAll", "repeat", "toString", "toFixed", "join"))
+# members of the `UserIdentity` that `ctx.auth.getUserIdentity()` gives: always strings
+_IDENTITY_FIELDS = frozenset(("subject", "tokenIdentifier", "issuer"))
+
+
+def _known_present(ctx, app, ch, value, depth: int = 0) -> bool:
+    """Is the compared value known to be neither null nor undefined: a literal, arithmetic,
+    a required argument whose validator takes no null, a `const` bound to such a value, a
+    field of the signed-in identity, the `_id` of a document or one of its required fields,
+    an id `db.insert` returned?"""
+    v = js.unwrap(value)
+    if v is None or depth > 6:
+        return False
+    if v.type in _LITERALS:
+        return True
+    if v.type == "unary_expression":
+        return not v.has_tok("void")
+    if v.type == "binary_expression":
+        if v.has_tok("??") or v.has_tok("||"):
+            return _known_present(ctx, app, ch, v.child("right"), depth + 1)
+        if v.has_tok("&&"):
+            return False  # the left side when it is falsy: maybe undefined
+        return True  # arithmetic, comparison, concatenation
+    if v.type == "ternary_expression":
+        return (_typeof_narrowed(ch.facts, v) or _known_present(ctx, app, ch, v.child("consequence"), depth + 1)) \
+            and _known_present(ctx, app, ch, v.child("alternative"), depth + 1)
+    if v.type == "await_expression" and v.children:
+        return _inserted_id(v.children[0])
+    if v.type == "call_expression":
+        callee = js.unwrap(js.callee(v))
+        if callee is not None and callee.type == "identifier":
+            return callee.text in ("String", "Number", "Boolean", "parseInt", "parseFloat")
+        prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
+        if prop is not None and (js.unwrap(callee.child("object")) or callee).text == "Math":
+            return True
+        return prop is not None and prop.text in _STRING_METHODS and \
+            _known_present(ctx, app, ch, callee.child("object"), depth + 1)
+    if v.type == "member_expression" and v.first("optional_chain") is not None:
+        return False
+    chain = js.member_chain(v) if v.type == "member_expression" else None
+    root = js.unwrap(chain[0]) if chain is not None else v
+    if root is None or root.type != "identifier" or any(
+            n.type == "member_expression" and n.first("optional_chain") is not None for n in v.walk()):
+        return False
+    path = tuple(chain[1]) if chain is not None else ()
+    facts = ch.facts
+    ref = facts.ref_of(root)
+    if ref is not None and ref.kind == "param" and ref.index == 1 and _in_handler(ch, ref):
+        return _required_argument(ctx, ch, ref, tuple(ref.path) + path)
+    queries = reported_queries(ctx, app)
+    if path:
+        if len(path) != 1:
+            return False
+        table = queries.doc_table_of(facts, root)
+        if table is not None:  # a document the code read (tsc saw it is not null before this)
+            if path[0] in ("_id", "_creationTime"):
+                return True
+            t = app.schema.table(table) if app.schema is not None else None
+            field = t.document.field(path[0]) if t is not None and t.known else None
+            return field is not None and not field.is_optional and \
+                field.required().kind not in ("any", "opaque") and not field.required().accepts_null()
+        decl = queries.declarator_of(facts, root)
+        init = decl.child("value") if decl is not None else None
+        # the signed-in identity: read only after a null check (tsc says so)
+        return path[0] in _IDENTITY_FIELDS and init is not None and "getUserIdentity(" in facts.text(init)
+    decl = queries.declarator_of(facts, root)
+    if decl is None or decl.parent is None or not facts.text(decl.parent).startswith("const") \
+            or (decl.child("name") or decl).type != "identifier":
+        return False  # reassignable, or a part of a destructured value
+    return decl.child("value") is not None and _known_present(ctx, app, ch, decl.child("value"), depth + 1)
+
+
+def _in_handler(ch, ref) -> bool:
+    return bool(ch.functions) and all(fn.handler is not None and ref.func is fn.handler for fn in ch.functions)
+
+
+def _typeof_narrowed(facts, ternary) -> bool:
+    """`typeof x === "number" ? x : ...`: the consequence is what the test says it is."""
+    cond, then = js.unwrap(ternary.child("condition")), js.unwrap(ternary.child("consequence"))
+    if cond is None or then is None or cond.type != "binary_expression" or not cond.has_tok("==="):
+        return False
+    test, kind = js.unwrap(cond.child("left")), js.string_value(cond.child("right"))
+    return test is not None and test.type == "unary_expression" and test.has_tok("typeof") and bool(test.children) \
+        and kind not in (None, "undefined", "object") and facts.text(test.children[0]) == facts.text(then)
+
+
+def _inserted_id(call) -> bool:
+    """`ctx.db.insert(...)`: the id of the new document."""
+    callee = js.callee(js.unwrap(call)) if call is not None and js.unwrap(call).type == "call_expression" else None
+    chain = js.member_chain(callee) if callee is not None else None
+    return chain is not None and chain[1][-2:] == ["db", "insert"]
+
+
+def _required_argument(ctx, ch, ref, path: tuple[str, ...]) -> bool:
+    """An argument of every function the query runs in (read in the handler itself), whose validator (and every object's on the way) is required and takes no null."""
+    if not path:
+        return False
+    for fn in ch.functions:
+        val = ctx.project.args_validator(fn)
+        for name in path:
+            val = val.field(name) if val is not None and val.required().kind == "object" else None
+            if val is None or val.is_optional or val.required().kind in ("any", "opaque") or val.required().accepts_null():
+                return False
+    return True
 
 
 def rewrite_edits(ctx, ch, f, index_name: str, fields: list[str]):
@@ -192,7 +329,8 @@ class PreferIndexOverFilter(Rule):
 
     ## What it does
     Flags a `.filter(q => q.eq(q.field("a"), x))` — only equalities, possibly joined with
-    `q.and` or chained (`.filter(a).filter(b)`) — on a query that uses no index, and names
+    `q.and` or chained (`.filter(a).filter(b)`, also when other filters follow them: those
+    stay) — on a query that uses no index, and names
     the index whose leading fields are exactly the compared fields, with the `withIndex`
     rewrite. When the table has no such
     index the finding is info and offers to add one. After a `withIndex` range of `.eq`s,
@@ -222,13 +360,18 @@ class PreferIndexOverFilter(Rule):
     ```
 
     ## Fix safety
-    The rewrite is safe when the compared fields are all of the index's fields: both
-    queries return the same rows in the same (`_creationTime`) order. A filter's `q.eq` takes
-    any value, an index range's only the field's type: when a compared value may be null or
-    undefined (an optional argument, a local typed `T | null`, `x ?? null`) the rewrite is
-    unsafe if the field may hold such a value (null: a union with `v.null()`; undefined: an
-    optional field), and only shown if it may not (the range would not compile, and
-    `convex dev` type-checks before it pushes). When they are only a
+    The rewrite is safe when the compared fields are all of the index's fields and every
+    compared value is known to be neither null nor undefined (a literal, a required argument
+    whose validator takes no null, a `const` holding such a value, the signed-in identity's
+    `subject`, the `_id` or a required field of a document read before): both queries
+    return the same rows in the same (`_creationTime`) order. A filter's `q.eq` takes any
+    value, an index range's only the field's type: when a compared value may be null or
+    undefined (an optional argument, a local typed `T | null`, `x ?? null`, `.find()`, `a?.b`,
+    an optional property destructured from a cast) the rewrite is unsafe if the field may
+    hold such a value (null: a union with `v.null()`; undefined: an optional field), and only
+    shown if it may not (the range would not compile, and `convex dev` type-checks before it
+    pushes). Any other value (a helper's result, a cast) is unsafe: its type is not read
+    here, and tsc tells whether the range takes it. When they are only a
     prefix of a longer index the order changes, so the rewrite is only a suggestion. When
     no index fits, the fix adds `.index("by_<fields>", [...])` to the table in schema.ts and
     rewrites the query; it is unsafe because the next deploy backfills the new index (which
@@ -272,10 +415,6 @@ class PreferIndexOverFilter(Rule):
                      '  memories: defineTable({ text: v.string(), embedding: v.optional(v.array(v.float64())) })\n'
                      '    .vectorIndex("by_embedding", { vectorField: "embedding", dimensions: 1536 }),\n});\n'},
               note="an embedding field: not one to index for equality"),
-        Valid(SERVER + 'export const f = query({ args: { c: v.string() }, handler: (ctx, { c }) =>\n'
-              '  ctx.db.query("messages").filter((q) => q.eq(q.field("channel"), c)).filter((q) => q.gt(q.field("body"), "m")).take(9) });\n',
-              files={"convex/schema.ts": SCHEMA.replace('["channel", "author"]', '["channel"]')},
-              note="a chained filter that is not an equality: the chain is not one `q.and` of equalities"),
     ]
     invalid = [
         Invalid(SERVER + 'export const recent = query({ args: { since: v.number() }, handler: (ctx, { since }) =>\n'
@@ -325,6 +464,13 @@ class PreferIndexOverFilter(Rule):
                 output=SERVER + 'export const f = query({ args: { c: v.string(), a: v.string() }, handler: (ctx, { c, a }) =>\n'
                 '  ctx.db.query("messages")\n    .withIndex("by_channel_author", (q) => q.eq("channel", c).eq("author", a))\n'
                 '    .take(10) });\n'),
+        Invalid(SERVER + 'export const f = query({ args: { c: v.string() }, handler: (ctx, { c }) =>\n'
+                '  ctx.db.query("messages").filter((q) => q.eq(q.field("channel"), c)).filter((q) => q.gt(q.field("body"), "m")).take(9) });\n',
+                files={"convex/schema.ts": SCHEMA.replace('["channel", "author"]', '["channel"]')}, lines=[4],
+                message="the later `.filter` stays",
+                note="a chained filter that is not an equality: the index range does the equality before it",
+                output=SERVER + 'export const f = query({ args: { c: v.string() }, handler: (ctx, { c }) =>\n'
+                '  ctx.db.query("messages").withIndex("by_channel_author", (q) => q.eq("channel", c)).filter((q) => q.gt(q.field("body"), "m")).take(9) });\n'),
         Invalid(SERVER + 'export const f = query({ args: { t: v.string() }, handler: (ctx, { t }) =>\n'
                 '  ctx.db.query("channels").filter((q) => q.eq(q.field("topic"), t)).first() });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4], message="no index",
@@ -356,6 +502,20 @@ class PreferIndexOverFilter(Rule):
                 files={"convex/schema.ts": SCHEMA.replace('topic: v.string()', 'topic: v.optional(v.string())')}, lines=[4, 5],
                 note="a value that may be null against an optional field: the range takes `undefined` there, "
                      "not `null` (TS2345), so the rewrite is only shown"),
+        Invalid(SERVER + 'export const f = query({ args: { search: v.string() }, handler: async (ctx, args) => {\n'
+                '  const q = args.search.trim();\n'
+                '  return await ctx.db.query("channels").filter((c) => c.eq(c.field("name"), q)).first();\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[5], message='use `.withIndex("by_name", (c) => c.eq("name", q))`',
+                note="the suggested range names its parameter as the filter does: a `q` of ours would shadow the value",
+                output=SERVER + 'export const f = query({ args: { search: v.string() }, handler: async (ctx, args) => {\n'
+                '  const q = args.search.trim();\n'
+                '  return await ctx.db.query("channels").withIndex("by_name", (c) => c.eq("name", q)).first();\n}});\n'),
+        Invalid(SERVER + 'export const f = query({ args: { names: v.array(v.string()) }, handler: async (ctx, { names }) => {\n'
+                '  const name = names.find((n) => n.length > 2);\n'
+                '  return await ctx.db.query("channels").filter((q) => q.eq(q.field("name"), name)).first();\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[5],
+                note="`.find()` is undefined when nothing matches, which the range of a required field does not "
+                     "take (TS2345): the rewrite is only shown"),
         Invalid(SERVER + 'export const f = query({ args: { t: v.optional(v.string()) }, handler: (ctx, { t }) =>\n'
                 '  ctx.db.query("channels").filter((q) => q.eq(q.field("topic"), t ?? null)).first() });\n',
                 files={"convex/schema.ts": SCHEMA.replace('topic: v.string()', 'topic: v.union(v.string(), v.null())')},
@@ -391,17 +551,21 @@ class PreferIndexOverFilter(Rule):
         if idx is not None:
             ordered = list(idx.fields[: len(fields)])
             edits = rewrite_edits(ctx, ch, f, idx.name, ordered)
-            rng = _range_text(ch.facts, "q", ordered, {n: v for n, _x, v in f.eqs})
+            # the filter's own parameter, as the fix writes it: a `q` of ours could shadow a value
+            param = f.param or "q"
+            rng = _range_text(ch.facts, param, ordered, {n: v for n, _x, v in f.eqs})
             if exact:
-                msg = f'`.filter` on {_names(fields)}: index `{idx.name}` covers exactly these fields; use `.withIndex("{idx.name}", (q) => {rng})`'
+                msg = f'`.filter` on {_names(fields)}: index `{idx.name}` covers exactly these fields; use `.withIndex("{idx.name}", ({param}) => {rng})`'
                 # `q.eq` in a filter takes any value, a range's `.eq` only the field's type: a
                 # value that may be null or undefined would not compile there
                 tier = _tier_for_values(ctx, app, ch, f, table, Fix.safe)
                 fix = tier(f'Use `withIndex("{idx.name}")`', *edits) if edits else None
             else:
                 msg = (f'`.filter` on {_names(fields)}: index `{idx.name}` starts with these fields; '
-                       f'`.withIndex("{idx.name}", (q) => {rng})` reads only the matching rows (in `{idx.name}` order)')
+                       f'`.withIndex("{idx.name}", ({param}) => {rng})` reads only the matching rows (in `{idx.name}` order)')
                 fix = Fix.display_only(f'Use `withIndex("{idx.name}")` (results come in index order)', *edits) if edits else None
+            if len(ch.filters) > 1 + len(f.chained):
+                msg += "; the later `.filter` stays"
             ctx.report(ch.facts, at, msg, fix=fix)
             return
         if any(table.has_field(x) is not True for x in fields):
@@ -426,8 +590,9 @@ class PreferIndexOverFilter(Rule):
             part = partial_index(table, fields)
             if part is not None:  # no schema change: narrow by what an index has, filter the rest
                 idx, lead = part
-                rng = _range_text(ch.facts, "q", lead, {n: v for n, _x, v in f.eqs})
-                msg += (f', or narrow with the existing `.withIndex("{idx.name}", (q) => {rng})` and keep filtering '
+                param = f.param or "q"
+                rng = _range_text(ch.facts, param, lead, {n: v for n, _x, v in f.eqs})
+                msg += (f', or narrow with the existing `.withIndex("{idx.name}", ({param}) => {rng})` and keep filtering '
                         f'on {_names([x for x in fields if x not in lead])}')
             total = len(table.indexes) + len(table.search_indexes) + len(table.vector_indexes)
             add = add_index_edit(ctx, table, name, fields) if total < MAX_INDEXES else None
@@ -445,9 +610,10 @@ class PreferIndexOverFilter(Rule):
         base = ch.range_eqs
         extra = [name for name, _n, _v in f.eqs]
         parts = _eqs_text(ch, idx.fields[: len(base) + len(extra)], {n: v for n, _x, v in f.eqs})
+        p = _free_param(parts, f.param)
         ctx.report(ch.facts, js.method_anchor(f.node),
                    f'`.filter` on {_names(extra)} after the `{ch.index}` range: index `{idx.name}` covers '
-                   f'{_names(base + extra)}; `.withIndex("{idx.name}", (q) => q{"".join(parts)})` reads only the '
+                   f'{_names(base + extra)}; `.withIndex("{idx.name}", ({p}) => {p}{"".join(parts)})` reads only the '
                    "matching rows")
 
     def _bound_on_own_index(self, ctx, fi):
@@ -460,12 +626,13 @@ class PreferIndexOverFilter(Rule):
         for fld, op, value in sorted(bounds, key=lambda b: b[1] not in ("gt", "gte")):  # lower bound first
             parts.append(f'.{op}("{fld}", {ch.facts.text(value)})')
         fields = [name for name, _x, _v in eqs] + [bounds[0][0]]
+        p = _free_param(parts, f.param)
         if idx.name == ch.index:
             msg = (f'`.filter` on {_names(fields)} after `withIndex("{ch.index}")`: that index\'s own range can hold it; '
-                   f'`.withIndex("{idx.name}", (q) => q{"".join(parts)})` reads only the matching rows, in the same order')
+                   f'`.withIndex("{idx.name}", ({p}) => {p}{"".join(parts)})` reads only the matching rows, in the same order')
         else:
             msg = (f'`.filter` on {_names(fields)} after the `{ch.index}` range: index `{idx.name}` holds it; '
-                   f'`.withIndex("{idx.name}", (q) => q{"".join(parts)})` reads only the matching rows '
+                   f'`.withIndex("{idx.name}", ({p}) => {p}{"".join(parts)})` reads only the matching rows '
                    f'(in `{idx.name}` order)')
         ctx.report(ch.facts, js.method_anchor(f.node), msg)
 
@@ -476,9 +643,10 @@ class PreferIndexOverFilter(Rule):
         for fld, op, value in pf.bounds:
             parts.append(f'.{op}("{fld}", {ch.facts.text(value)})')
         where = "" if ch.index_call is None else " the query's"
+        p = _free_param(parts, None)
         ctx.report(ch.facts, pf.node,
                    f"JS `.{pf.method}` over collected rows of `{fi.table.name}` that{where} index `{idx.name}` can do: "
-                   f'`.withIndex("{idx.name}", (q) => q{"".join(parts)})` reads only those rows (the index range)')
+                   f'`.withIndex("{idx.name}", ({p}) => {p}{"".join(parts)})` reads only those rows (the index range)')
 
 
 def _eqs_text(ch, fields: list[str], values: dict) -> list[str]:
@@ -492,6 +660,15 @@ def _eqs_text(ch, fields: list[str], values: dict) -> list[str]:
             op = next(o for o in ch.range if o.field == fld)
             parts.append(f".eq({ch.facts.text(op.field_node)}, {ch.facts.text(op.value_node)})")
     return parts
+
+
+def _free_param(parts: list[str], preferred: str | None) -> str:
+    """A name for the suggested range's parameter that no value in it reads (`(q) => q.eq("text",
+    q)` would compare with the range builder): the filter's own parameter when it has one."""
+    for name in (preferred, "q", "r", "ix", "range"):
+        if name and not any(re.search(rf"(?<![\w$.]){name}(?![\w$])", re.sub(r'"[^"]*"', '""', part)) for part in parts):
+            return name
+    return "range_"
 
 
 def _names(fields: list[str]) -> str:

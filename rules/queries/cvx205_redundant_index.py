@@ -19,7 +19,8 @@ class RedundantIndex(Rule):
     `_creationTime` order within its range — with `.first()`, `.take(n)`, `.paginate()` or
     `.order()`, or returns its `.collect()` as it is — which the longer index cannot give
     (the documented exception; not when the query's `.filter` fixes the longer index's other
-    fields with `.eq`: that index gives the same rows in the same order), or through a
+    fields with `.eq`: that index gives the same rows in the same order, and it is the one
+    the message names), or through a
     query the model does not follow (convex-helpers' `paginator(ctx.db, schema).query(...)`,
     a helper handing the query back unfinished), whose order is unknown. Nor is a prefix index that queries use while no query uses the
     longer one: that one is the index to drop (CVX710, `unused-index`, says so). Tables from
@@ -109,6 +110,15 @@ class RedundantIndex(Rule):
         Invalid(HEAD + 'export default defineSchema({\n  members: defineTable({ team: v.string(), user: v.string() })\n'
                 '    .index("by_team", ["team"])\n    .index("by_team_user", ["team", "user"]),\n});\n',
                 path="convex/schema.ts", lines=[5], message="prefix"),
+        Invalid(HEAD + 'export default defineSchema({\n  members: defineTable({ team: v.string(), user: v.string(), role: v.string() })\n'
+                '    .index("by_team_user", ["team", "user"])\n    .index("by_team", ["team"])\n'
+                '    .index("by_team_role", ["team", "role"]),\n});\n',
+                path="convex/schema.ts", lines=[6], message="is a prefix of `by_team_role`",
+                files={"convex/members.ts": 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
+                       'export const admins = query({ args: { team: v.string() }, handler: (ctx, { team }) =>\n'
+                       '  ctx.db.query("members").withIndex("by_team", (q) => q.eq("team", team))\n'
+                       '    .filter((q) => q.eq(q.field("role"), "admin")).take(10) });\n' + ONE_MEMBER},
+                note="the read's filter fixes `role`: by_team_role keeps its order, by_team_user (defined first) would not"),
         Invalid(MEMBERS, path="convex/schema.ts", lines=[5], message="prefix",
                 files={"convex/members.ts": 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
                        'export const count = query({ args: { team: v.string() }, handler: async (ctx, { team }) =>\n'
@@ -163,10 +173,15 @@ class RedundantIndex(Rule):
                     continue  # already reported as identical
                 if (table.name, a.name) in used and not any((table.name, b.name) in used or b.name in unseen for b in longer):
                     continue  # the longer index is the unused one: CVX710 says to drop that, not this
-                b = longer[0]
+                # name the longer index whose extra fields every ordered read's filter fixes (the
+                # one CVX202 names on that read): another would give its rows in another order
+                uses = ordered_use.get((table.name, a.name), ())
+                serving = [b for b in longer if all(set(b.fields[len(a.fields):]) <= fixed for fixed in uses)]
+                b = (serving or longer)[0]
+                how = "the same `.eq` calls" if not uses else "the `.eq` calls of its range and filter"
                 ctx.report(a.facts, a.name_node or a.node,
                            f"index `{a.name}` ({_fields(a)}) is a prefix of `{b.name}` ({_fields(b)}); "
-                           f"query `{b.name}` with the same `.eq` calls and drop `{a.name}` "
+                           f"query `{b.name}` with {how} and drop `{a.name}` "
                            "(keep it only if you need results in `_creationTime` order within its range)",
                            severity=Severity.WARNING, related=[ctx.related(b.facts, b.name_node or b.node, f"`{b.name}` is defined here")])
 

@@ -20,7 +20,10 @@ class SearchIndexUsage(Rule):
     fields outside the vector index's `filterFields`. When the `.order()` is applied
     conditionally (`if (!searching) q = q.order("desc")`), the finding is a warning: the
     paths that add the search index and the order may never meet. An order in the `else` of
-    the `if` that adds the search index is fine: those paths never meet.
+    the `if` that adds the search index is fine: those paths never meet; so is one under the
+    opposite test of that `if`'s condition, also through a `const` alias of it
+    (`const searching = Boolean(text)`, `!!text`, `text`; `if (text) {search}` ...
+    `if (!searching) {order}`).
 
     ## Why is this bad?
     These throw at run time, e.g. "Search queries must always be in relevance order. Can
@@ -59,6 +62,15 @@ class SearchIndexUsage(Rule):
               '  else q = q.order("desc");\n'
               '  return await q.take(10);\n}});\n',
               files={"convex/schema.ts": SCHEMA}, note="the order is in the other branch: it never follows the search"),
+        Valid(SERVER + 'export const f = query({ args: { t: v.optional(v.string()), a: v.string() }, handler: async (ctx, { t, a }) => {\n'
+              '  const searching = Boolean(t && a);\n  const plain = !!(t && a);\n  let q;\n'
+              '  if (t && a) {\n    q = ctx.db.query("posts").withSearchIndex("search_body", (s) => s.search("body", t).eq("author", a));\n'
+              '  } else {\n    q = ctx.db.query("posts");\n  }\n'
+              '  if (!searching) q = (q as any).order("desc");\n  if (!plain) q = (q as any).order("asc");\n'
+              '  return await q.take(10);\n}});\n',
+              files={"convex/schema.ts": SCHEMA},
+              note="each order runs only when the search branch's condition is false (read through a `const` "
+                   "alias, `Boolean(...)` or `!!`): never after `withSearchIndex`"),
     ]
     invalid = [
         Invalid(SERVER + 'export const f = query({ args: { t: v.string() }, handler: (ctx, { t }) =>\n'
@@ -70,9 +82,9 @@ class SearchIndexUsage(Rule):
         Invalid(SERVER + 'export const f = query({ args: { t: v.string() }, handler: (ctx, { t }) =>\n'
                 '  ctx.db.query("posts").withSearchIndex("search_body", (q) => q.search("body", t)).order("desc").take(10) });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4], message="relevance"),
-        Invalid(SERVER + 'export const f = query({ args: { t: v.optional(v.string()) }, handler: async (ctx, { t }) => {\n'
+        Invalid(SERVER + 'export const f = query({ args: { t: v.optional(v.string()), newest: v.boolean() }, handler: async (ctx, { t, newest }) => {\n'
                 '  let q;\n  if (t) q = ctx.db.query("posts").withSearchIndex("search_body", (s) => s.search("body", t));\n'
-                '  else q = ctx.db.query("posts");\n  if (!t) q = q.order("desc");\n  return await q.take(10);\n}});\n',
+                '  else q = ctx.db.query("posts");\n  if (newest) q = q.order("desc");\n  return await q.take(10);\n}});\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[7], message="may follow",
                 note="an order applied on some paths: a warning, the paths may not meet"),
         Invalid(SERVER + 'export const g = action({ args: {}, handler: (ctx) =>\n'
@@ -89,12 +101,14 @@ class SearchIndexUsage(Rule):
             if ch.search_call is None or id(ch.search_call) in seen:
                 continue
             seen.add(id(ch.search_call))
-            if ch.order_node is not None:
+            # `if (...) q = q.order(...)`: maybe not on the path that set the search index
+            # (`if (!searching)`); beyond opposite tests of one condition (`if (text)` and
+            # `if (!isSearch)` with `const isSearch = Boolean(text)`: never both), which paths
+            # meet is not followed, so say "may"
+            maybe = any(st.conditional for st in ch.steps if st.node is ch.order_node or st.node is ch.search_call)
+            if ch.order_node is not None and not (maybe and _exclusive_branches(ctx, app, ch)):
                 seg = self._order_removal(ctx, ch)
                 fix = Fix.display_only("Remove `.order(...)`", seg) if seg is not None else None
-                # `if (...) q = q.order(...)`: maybe not on the path that set the search index
-                # (`if (!searching)`); which paths meet is not followed, so say "may"
-                maybe = any(st.conditional for st in ch.steps if st.node is ch.order_node or st.node is ch.search_call)
                 if maybe:
                     ctx.report(ch.facts, js.method_anchor(ch.order_node),
                                "`.order()` may follow `withSearchIndex` here (it is applied conditionally): search "
@@ -161,3 +175,43 @@ class SearchIndexUsage(Rule):
         if recv is None or any(recv.end <= c.start < call.end for c in ch.facts.module.comments):
             return None
         return ctx.edit(ch.facts, (recv.end, call.end), "")
+
+
+def _exclusive_branches(ctx, app, ch) -> bool:
+    """Do the `withSearchIndex` and the `.order()` sit in branches of opposite tests of one
+    condition (`if (text) {search} else {...}` ... `if (!searching) {order}` with `const
+    searching = Boolean(text)`, `!!text` or `text`)?"""
+    search, order = _guard(ctx, app, ch, ch.search_call), _guard(ctx, app, ch, ch.order_node)
+    return search is not None and order is not None and search[0] == order[0] and search[1] != order[1]
+
+
+def _guard(ctx, app, ch, node):
+    """(the condition's text with aliases read through, whether the branch runs when it is
+    true) of the innermost `if` holding `node`, in the same function; None when there is none."""
+    n = node
+    while n.parent is not None and not js.is_function(n.parent):
+        p = n.parent
+        if p.type == "if_statement" and n.field in ("consequence", "alternative"):
+            cond = _condition_key(ctx, app, ch, p.child("condition"))
+            return None if cond is None else (cond[0], cond[1] == (n.field == "consequence"))
+        n = p
+    return None
+
+
+def _condition_key(ctx, app, ch, cond, depth: int = 0):
+    """(text, polarity) of a test: `!x` is (x, False); a `const` alias of a test
+    (`Boolean(e)`, `!!e`, `e`) is read as that test."""
+    c = js.unwrap(cond)
+    if c is None or depth > 4:
+        return None
+    if c.type == "unary_expression" and c.has_tok("!") and c.children:
+        inner = _condition_key(ctx, app, ch, c.children[0], depth + 1)
+        return None if inner is None else (inner[0], not inner[1])
+    if c.type == "call_expression" and (js.callee(c) or c).text == "Boolean" and len(js.call_args(c)) == 1:
+        return _condition_key(ctx, app, ch, js.call_args(c)[0], depth + 1)
+    if c.type == "identifier":
+        decl = reported_queries(ctx, app).declarator_of(ch.facts, c)
+        if decl is not None and decl.parent is not None and ch.facts.text(decl.parent).startswith("const") \
+                and decl.child("value") is not None and (decl.child("name") or decl).type == "identifier":
+            return _condition_key(ctx, app, ch, decl.child("value"), depth + 1)
+    return " ".join(ch.facts.text(c).split()), True
