@@ -67,9 +67,9 @@ def _model(workspace: Workspace, settings: Settings, overrides: dict[Path, bytes
         project.overrides.update(overrides)
     if clients_apart and hasattr(os, "fork") and \
             len(client_sources(workspace.files, [a.functions_dir for a in workspace.apps])) >= CLIENT_FILES_FOR_A_PROCESS:
-        from .project.client_scan import ClientScanProcess
+        from .project.client_scan import start_client_scan
 
-        project.client_scan = ClientScanProcess(workspace, settings)
+        project.client_scan = start_client_scan(workspace, settings)
     project._build_apps()
     return project
 

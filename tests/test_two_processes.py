@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cvxlint import api
+from cvxlint import api, forked
 from cvxlint.engine import runner
 from cvxlint.engine.runner import enabled_rules, run_rules, run_rules_in_two_processes
 
@@ -38,7 +38,7 @@ def test_same_findings_as_one_process(app, monkeypatch):
         return real_fork()
 
     one = run_rules(_project(app), enabled_rules(api.resolve_settings([app])))
-    monkeypatch.setattr(runner.os, "fork", counting_fork)
+    monkeypatch.setattr(forked.os, "fork", counting_fork)
     project = _project(app)
     two = run_rules_in_two_processes(project, enabled_rules(project.settings))
     assert forks == [1]
@@ -57,7 +57,7 @@ def test_a_failing_child_costs_no_findings(monkeypatch):
     def failing_dumps(*_args, **_kwargs):  # the child cannot send its findings
         raise RuntimeError("cannot pickle")
 
-    monkeypatch.setattr(runner.pickle, "dumps", failing_dumps)
+    monkeypatch.setattr(forked.pickle, "dumps", failing_dumps)
     project = _project(app)
     assert _keys(run_rules_in_two_processes(project, enabled_rules(project.settings))) == _keys(one)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import pickle
 import traceback
 from dataclasses import replace
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import pathspec
 
 from ..diagnostics import Diagnostic, Position, Severity
+from ..forked import Forked
 from ..project.discover import CLIENT_EXTENSIONS
 from ..project.model import Project
 from .positions import LineIndex
@@ -59,12 +59,10 @@ _SECOND_PROCESS_FAMILIES = ("CVX2", "CVX3", "CVX5", "CVX6", "CVX7")
 
 
 def run_rules_in_two_processes(project: Project, rules: list[Rule], only: set[Path] | None = None) -> list[Diagnostic]:
-    """`run_rules`, with about half the rules run by a forked copy of this process: the fork
-    shares the built model copy-on-write, so nothing is sent but the findings back (pickling
-    the model itself costs more than linting it, see bench/). The same findings as
-    `run_rules` (tests/test_two_processes.py); if the child fails, its half runs here.
-
-    os.fork, not multiprocessing, as in client_scan.py: the check may run in a pool worker."""
+    """`run_rules`, with about half the rules run by a forked copy of this process (forked.py):
+    the fork shares the built model copy-on-write, so nothing is sent but the findings back
+    (pickling the model itself costs more than linting it, see bench/). The same findings as
+    `run_rules` (tests/test_two_processes.py); if the child fails, its half runs here."""
     second = [r for r in rules if r.code.startswith(_SECOND_PROCESS_FAMILIES)]
     first = [r for r in rules if not r.code.startswith(_SECOND_PROCESS_FAMILIES)]
     if not hasattr(os, "fork") or not first or not second or not project.apps:
@@ -72,30 +70,13 @@ def run_rules_in_two_processes(project: Project, rules: list[Rule], only: set[Pa
     # Both halves read the call index, and a client scan running in another process
     # (client_scan.py) can hand its result to one reader only: build the index first.
     project.call_index  # noqa: B018 - built for both halves
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: its half, sent back; no cleanup of the parent's runs here
-        os.close(read_end)
-        try:
-            payload = pickle.dumps(run_rules(project, second, only), protocol=pickle.HIGHEST_PROTOCOL)
-        except BaseException:  # noqa: BLE001 - any failure: the parent runs this half itself
-            payload = b""
-        try:
-            with os.fdopen(write_end, "wb") as out:
-                out.write(payload)
-        finally:
-            os._exit(0)
-    os.close(write_end)
+    child = Forked(lambda: run_rules(project, second, only))
     try:
         found = run_rules(project, first, only)
-    finally:
-        with os.fdopen(read_end, "rb") as f:
-            payload = f.read()
-        os.waitpid(pid, 0)
-    try:
-        theirs = pickle.loads(payload) if payload else None
-    except Exception:  # a truncated payload: the child died mid-write
-        theirs = None
+    except BaseException:
+        child.discard()
+        raise
+    theirs = child.result()
     if theirs is None:
         theirs = run_rules(project, second, only)
     return found + theirs

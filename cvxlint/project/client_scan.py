@@ -10,16 +10,14 @@ process (about 160 MB less on ConvexPress). `CallIndex.build` takes them when th
 first needed; if the child failed, the index scans in this process instead, with the same
 result.
 
-os.fork, not multiprocessing: the check may itself run in a (daemonic) pool worker, which
-multiprocessing does not let start processes.
+It runs as a `Forked` computation (forked.py).
 """
 
 from __future__ import annotations
 
-import os
-import pickle
-import signal
 from typing import TYPE_CHECKING
+
+from ..forked import Forked
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -27,56 +25,10 @@ if TYPE_CHECKING:
     from .references import ClientScan
 
 
-class ClientScanProcess:
-    """A forked process scanning the client files of `workspace`; `result()` waits for it."""
-
-    def __init__(self, workspace: "Workspace", settings: "Settings"):
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: scan, send, and leave without running the parent's cleanup
-            os.close(read_end)
-            try:
-                payload = pickle.dumps(_scan(workspace, settings), protocol=pickle.HIGHEST_PROTOCOL)
-            except BaseException:  # noqa: BLE001 - any failure: the parent scans by itself
-                payload = b""
-            try:
-                with os.fdopen(write_end, "wb") as out:
-                    out.write(payload)
-            finally:
-                os._exit(0)
-        os.close(write_end)
-        self._pid: int | None = pid
-        self._read_end = read_end
-
-    def result(self) -> "ClientScan | None":
-        """The scan, or None if the child failed (the caller then scans in-process)."""
-        if self._pid is None:
-            return None
-        with os.fdopen(self._read_end, "rb") as f:
-            payload = f.read()
-        self._reap()
-        try:
-            return pickle.loads(payload) if payload else None
-        except Exception:  # a truncated payload: the child died mid-write
-            return None
-
-    def discard(self) -> None:
-        """Stop a scan nobody asked for (no check read the call index)."""
-        if self._pid is None:
-            return
-        os.close(self._read_end)
-        try:
-            os.kill(self._pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self._reap()
-
-    def _reap(self) -> None:
-        try:
-            os.waitpid(self._pid, 0)
-        except ChildProcessError:
-            pass
-        self._pid = None
+def start_client_scan(workspace: "Workspace", settings: "Settings") -> "Forked[ClientScan]":
+    """A forked process scanning the client files of `workspace`: `result()` waits for the scan
+    (None if the child failed: the caller then scans in-process), `discard()` stops it."""
+    return Forked(lambda: _scan(workspace, settings))
 
 
 def _scan(workspace: "Workspace", settings: "Settings") -> "ClientScan":

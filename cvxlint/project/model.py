@@ -45,7 +45,8 @@ if TYPE_CHECKING:
     from .schema import Schema
     from .auth import Access, AccessAnalysis
     from .python_client import PyFacts
-    from .client_scan import ClientScanProcess
+    from ..forked import Forked
+    from .references import ClientScan
     from .references import CallIndex, FunctionUse
 
 ENTRY_EXTENSIONS = (".js", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".jsx")
@@ -341,7 +342,7 @@ class Project:
     def __init__(self, workspace: Workspace, settings: "Settings", load_facts: Callable[[Path, bytes], FileFacts] | None = None):
         self.workspace = workspace
         self.settings = settings
-        self.client_scan: "ClientScanProcess | None" = None  # started by api.check (client_scan.py)
+        self.client_scan: "Forked[ClientScan] | None" = None  # started by api.check (client_scan.py)
         self.max_bytes = settings.max_file_size
         self._load_facts = load_facts
         self._extract = load_facts or (lambda p, b: extract_facts(str(p), b))
