@@ -104,6 +104,11 @@ class NoActionFromClient(Rule):
         Invalid('import { useAction } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
                 'export function Gen() {\n  const generate = useAction(api.ai.generate);\n  return null;\n}\n',
                 path="src/Gen.tsx", files={"convex/ai.ts": SERVER + WRITES}, lines=[4]),
+        Invalid('import { useAction } from "convex/react";\nimport { api } from "./lib/convexApi";\n'
+                'export function Gen() {\n  const generate = useAction(api.ai.generate);\n  return null;\n}\n',
+                path="src/Gen.tsx", lines=[4], files={"convex/ai.ts": SERVER + WRITES, "src/lib/convexApi.ts":
+                    'import { anyApi } from "convex/server";\nexport const api = anyApi as any;\n'},
+                note="through an untyped facade of `anyApi` in another module"),
         Invalid('import { ConvexHttpClient } from "convex/browser";\nimport { api } from "../convex/_generated/api";\n'
                 'const client = new ConvexHttpClient(process.env.CONVEX_URL!);\n'
                 'export const run = () => client.action(api.ai.generate, {});\n',
