@@ -522,6 +522,36 @@ def test_python_helpers_that_hand_on_a_function_name_count_their_callers(tmp_pat
     assert found == [("CVXP02", 13)]
 
 
+def test_python_wrapper_class_methods_that_hand_on_a_function_name_count_their_callers(tmp_path):
+    """A class around the client whose methods take the function to call: calls of those
+    methods on its instances name the function (triage E3 P6: unseen, CVX302 offered to make
+    the query internal, breaking the worker)."""
+    write_files(tmp_path, {
+        **RELAY_SERVER,
+        "worker/store.py": 'import os\nfrom convex import ConvexClient\n\n'
+                           'class Store:\n'
+                           '    def __init__(self):\n        self._client = ConvexClient(os.environ["CONVEX_URL"])\n\n'
+                           '    def query(self, name, args=None):\n        return self._client.query(name, args or {})\n\n'
+                           '    def write(self, fn, args):\n        return self._client.mutation(fn, args)\n\n'
+                           '    @staticmethod\n    def ping(name):\n        return ConvexClient("u").action(name, {})\n\n'
+                           'class Job:\n    def __init__(self):\n        self.store = Store()\n\n'
+                           '    def run(self):\n        self.store.write("items:add", {"name": "x"})\n\n'
+                           'def latest(store: Store):\n    return store.query("items:list")\n\n'
+                           'def typo():\n    s = Store()\n    s.write(fn="items:addd", args={})\n\n'
+                           'def query(name):\n    return name\n\n'
+                           'query("items:sync")\n'
+                           'Store.ping("items:unused")\n',
+    })
+    p = project_of(tmp_path)
+    assert callers(p, "items:add") == [("python", "mutation", "store.py", "name")]
+    assert callers(p, "items:list") == [("python", "query", "store.py", "name")]
+    # a module-level function named like a method is no relay; a static method is not read
+    assert callers(p, "items:sync") == [] and callers(p, "items:unused") == []
+    found = sorted((d.code, d.start_pos.line) for d in check([tmp_path], Settings()).diagnostics
+                   if d.code.startswith("CVXP"))
+    assert found == [("CVXP02", 30)]
+
+
 def test_tsconfig_paths_use_the_longest_matching_prefix(tmp_path):
     """TypeScript picks the `paths` pattern with the longest prefix, whatever the order:
     intern3-chat lists `"@/*"` before `"@/convex/*"`; taking the first match missed the

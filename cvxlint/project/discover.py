@@ -446,10 +446,12 @@ def is_test_file(path: "Path | str", root: Path | None = None) -> bool:
 
 
 # Code of a frontend repository that runs on a server: Next.js route handlers and API routes,
-# middleware, Remix/TanStack `*.server.ts` modules, command-line scripts (`scripts/seed.ts`) (and files of "use server" actions, which
-# `references.runs_on_server` reads from the file's directives).
+# middleware, Remix/TanStack/SvelteKit `*.server.ts` modules, SvelteKit endpoints (`+server.ts`),
+# command-line scripts (`scripts/seed.ts`) (and files of "use server" actions, a Nuxt app's
+# `server/` folder and TanStack server functions, which `references.runs_on_server` and
+# `in_server_function` read from the file and its app).
 _SERVER_SIDE = re.compile(r"(^|/)app/(.*/)?route\.[cm]?[jt]sx?$|(^|/)pages/api/|(^|/)middleware\.[cm]?[jt]s$"
-                          r"|\.server\.[cm]?[jt]sx?$|(^|/)scripts/")
+                          r"|\.server\.[cm]?[jt]sx?$|(^|/)\+server\.[cm]?[jt]s$|(^|/)scripts/")
 
 
 def is_server_side_path(path: Path, root: Path | None) -> bool:

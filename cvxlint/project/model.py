@@ -581,12 +581,13 @@ class Project:
             return None
         return data
 
-    def mentions_generated_api(self, path: str) -> bool:
-        """Whether a file's text mentions `_generated/api` (a cheap test before parsing it)."""
+    def mentions_api(self, path: str) -> bool:
+        """Whether a file's text mentions `_generated/api` or `anyApi` (a cheap test before
+        parsing it: a module re-exporting either may hand references on)."""
         hit = self._mentions_api.get(path)
         if hit is None:
-            hit = self._mentions_api[path] = \
-                self._read_passing("api", Path(path), lambda data: b"_generated/api" in data) is not None
+            hit = self._mentions_api[path] = self._read_passing(
+                "api", Path(path), lambda data: b"_generated/api" in data or b"anyApi" in data) is not None
         return hit
 
     def python_facts(self, path: Path) -> "PyFacts | None":

@@ -129,7 +129,7 @@ def extract_python(path: str, source: bytes) -> PyFacts | None:
     facts.factories = dict(bindings.factories)
     calls = _Calls(facts, bindings, spans)
     module.visit(calls)
-    if calls.relays:
+    if calls.relays or calls.method_relays:
         module.visit(_RelayedCalls(calls))
     return facts
 
@@ -176,6 +176,9 @@ class _Bindings(_Scopes, cst.CSTVisitor):
         self.factories: dict[str, str] = {}  # functions that return a client -> its class
         self.imported: dict[str, tuple[str, int, str]] = {}  # `from m import f as g`: g -> (m, level, f)
         self.from_imported: dict = {}  # (scope, variable) or ".attribute" -> what `imported` says of its value
+        # (scope, variable) or ".attribute" -> the class it holds an instance of, by name: built
+        # by `Name(...)` or annotated `x: Name` (a wrapper class's methods may be relays)
+        self.instances: dict = {}
         self._returns: list[list[cst.CSTNode]] = []  # values returned by the functions being visited
 
     def visit_Global(self, node: cst.Global) -> None:
@@ -256,6 +259,11 @@ class _Bindings(_Scopes, cst.CSTVisitor):
     def _bind(self, target: cst.CSTNode, value: cst.CSTNode | None) -> None:
         cls = self.client_class_of(value) if value is not None else None
         origin = self.imported_call(value) if cls is None else None
+        if cls is None and isinstance(value, cst.Call) and isinstance(value.func, cst.Name):
+            if isinstance(target, cst.Name):
+                self.instances[(self.scope_of(target.value), target.value)] = value.func.value
+            elif isinstance(target, cst.Attribute):
+                self.instances["." + target.attr.value] = value.func.value
         if isinstance(target, cst.Name):
             key = (self.scope_of(target.value), target.value)
             if cls is not None:
@@ -294,6 +302,8 @@ class _Bindings(_Scopes, cst.CSTVisitor):
             text = dotted(ann)
         if text is not None and text.rsplit(".", 1)[-1] in CLIENT_CLASSES:
             self.clients[(self.scopes[-1], node.name.value)] = text.rsplit(".", 1)[-1]
+        elif text is not None and "." not in text:
+            self.instances[(self.scopes[-1], node.name.value)] = text
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
@@ -308,9 +318,10 @@ _JWT = re.compile(r"^eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+\.")
 
 @dataclass(frozen=True)
 class _Relay:
-    """A module-level function that hands its parameter on as the function to call
-    (`def write(name, args): return client.mutation(name, args)`, one place for retries and
-    logging): its callers name the function."""
+    """A module-level function, or a method of a module-level class, that hands its parameter
+    on as the function to call (`def write(name, args): return client.mutation(name, args)`,
+    one place for retries and logging; a class wrapping the client): its callers name the
+    function."""
 
     method: str
     receiver: tuple  # as `_Calls.receiver` gives it
@@ -325,7 +336,18 @@ class _Calls(_Scopes, cst.CSTVisitor):
         self.b = bindings
         self.spans = spans
         self.defs: list[cst.FunctionDef] = []
+        self.classes: list[str | None] = []  # the classes around the visitor (None: not at module level)
         self.relays: dict[str, _Relay] = {}
+        # (class, method) -> a method of a module-level class that hands its parameter on
+        # (`def query(self, name, args): return self._client.query(name, args)`); positions
+        # count the parameters after `self`, as its callers (`store.query("x:y", {...})`) pass them
+        self.method_relays: dict[tuple[str, str], _Relay] = {}
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.classes.append(node.name.value if not self.defs and not self.classes else None)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.classes.pop()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         _Scopes.visit_FunctionDef(self, node)
@@ -389,6 +411,26 @@ class _Calls(_Scopes, cst.CSTVisitor):
     def _imports_convex(self) -> bool:
         return bool(self.facts.convex_names or self.facts.convex_modules)
 
+    def _is_instance_method(self, node: cst.FunctionDef) -> bool:
+        """A method of the class the visitor is in, called on instances (`self` first)."""
+        return len(self.classes) == 1 and not any(
+            isinstance(d.decorator, cst.Name) and d.decorator.value in ("staticmethod", "classmethod")
+            for d in node.decorators)
+
+    def instance_class(self, node: cst.CSTNode, scopes: list[int]) -> str | None:
+        """The class (by name) `node` holds an instance of: `Store()`, a variable or attribute
+        bound to one, a parameter annotated with it."""
+        if isinstance(node, cst.Call):
+            return node.func.value if isinstance(node.func, cst.Name) else None
+        if isinstance(node, cst.Name):
+            for scope in (*reversed(scopes[1:]), 0):
+                cls = self.b.instances.get((scope, node.value))
+                if cls is not None:
+                    return cls
+        if isinstance(node, cst.Attribute):
+            return self.b.instances.get("." + node.attr.value)
+        return None
+
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         v = _evaluated(node)
         if isinstance(v, str) and _KEY_LITERAL.match(v):
@@ -444,7 +486,16 @@ class _Calls(_Scopes, cst.CSTVisitor):
         if named_by is not None:
             given = positional[1].value if len(positional) > 1 else next(
                 (a.value for a in node.args if a.keyword is not None and a.keyword.value == "args"), None)
-            self.relays.setdefault(self.defs[0].name.value, _Relay(method, recv, named_by, self._parameter(given)))
+            relay = _Relay(method, recv, named_by, self._parameter(given))
+            if not self.classes:
+                self.relays.setdefault(self.defs[0].name.value, relay)
+            elif self._is_instance_method(self.defs[0]) and named_by[0] > 0:
+                owner = self.classes[-1]
+                args_at = relay.args_at
+                if owner is not None and (args_at is None or args_at[0] > 0):
+                    self.method_relays.setdefault((owner, self.defs[0].name.value), _Relay(
+                        method, recv, (named_by[0] - 1, named_by[1]),
+                        None if args_at is None else (args_at[0] - 1, args_at[1])))
         self._name(call, first)
         if recv[1] is None and (call.name is None and call.name_prefix is None
                                 or call.name is not None and not _FUNCTION_NAME.match(call.name)):
@@ -586,17 +637,26 @@ class _Calls(_Scopes, cst.CSTVisitor):
         return PyValue("other", s, e, node)
 
 
-class _RelayedCalls(cst.CSTVisitor):
-    """Second pass, when the file has relays (`_Relay`): the calls made through them."""
+class _RelayedCalls(_Scopes, cst.CSTVisitor):
+    """Second pass, when the file has relays (`_Relay`): the calls made through them, also
+    through methods of a wrapper class on its instances (`store.query("x:y", {...})`)."""
 
     def __init__(self, calls: _Calls):
+        _Scopes.__init__(self)
         self.calls = calls
+        self.seen = {id(c.node) for c in calls.facts.calls}  # read as direct client calls already
 
     def visit_Call(self, node: cst.Call) -> None:
-        if isinstance(node.func, cst.Name):
-            relay = self.calls.relays.get(node.func.value)
+        func = node.func
+        if isinstance(func, cst.Name):
+            relay = self.calls.relays.get(func.value)
             if relay is not None:
-                self.calls.relayed_call(node, node.func.value, relay)
+                self.calls.relayed_call(node, func.value, relay)
+        elif isinstance(func, cst.Attribute) and self.calls.method_relays and id(node) not in self.seen:
+            cls = self.calls.instance_class(func.value, self.scopes)
+            relay = self.calls.method_relays.get((cls, func.attr.value)) if cls is not None else None
+            if relay is not None:
+                self.calls.relayed_call(node, dotted(func) or func.attr.value, relay)
 
 
 def _evaluated(node: cst.CSTNode):

@@ -655,7 +655,8 @@ def _relayed_uses(scan: ClientScan, resolver: ReferenceResolver, project: "Proje
                 if on_server is None:
                     on_server = runs_on_server(facts, project.workspace.scan_root)
                 scan.uses.append(FunctionUse(lang, relay.how, facts.path, arg.start, arg.end, ref, relay.expects,
-                                             func=site.func, facts=facts, call=site.node, on_server=on_server))
+                                             func=site.func, facts=facts, call=site.node,
+                                             on_server=on_server or in_server_function(facts, site.func)))
         looking_for = {k: r for k, r in found.items() if k not in relays}
         if not looking_for:
             return
@@ -669,14 +670,64 @@ _SERVER_FRAMEWORK_PREFIXES = ("@hono/", "hono/", "@fastify/", "@elysiajs/")
 
 def runs_on_server(facts: FileFacts, root: Path) -> bool:
     """Is this client file server code (a route handler, "use server" actions, a module of
-    an HTTP server: it imports Hono, Express, Fastify, Koa or Elysia; a file of a package that
-    runs as a process of its own: `server_package`)?"""
+    an HTTP server: it imports Hono, Express, Fastify, Koa or Elysia; a file of a Nuxt app's
+    `server/` folder; a file of a package that runs as a process of its own: `server_package`)?"""
     path = Path(facts.path)
     if is_server_side_path(path, root) or facts.has_directive("use server"):
         return True
     if any(i.source in _SERVER_FRAMEWORKS or i.source.startswith(_SERVER_FRAMEWORK_PREFIXES) for i in facts.imports):
         return True
-    return server_package(path, root)
+    return nuxt_server(path, root) or server_package(path, root)
+
+
+_NUXT_CONFIGS = ("nuxt.config.ts", "nuxt.config.js", "nuxt.config.mjs")
+
+
+def nuxt_server(path: Path, root: Path) -> bool:
+    """Is `path` in the `server/` folder of a Nuxt app (next to its nuxt.config), the Nitro
+    server's API routes, middleware and plugins?"""
+    for d in path.parents:
+        if not d.is_relative_to(root):
+            return False
+        if d.name == "server" and any((d.parent / c).is_file() for c in _NUXT_CONFIGS):
+            return True
+    return False
+
+
+_SERVER_FN_PACKAGES = ("@tanstack/react-start", "@tanstack/solid-start", "@tanstack/start")
+
+
+def in_server_function(facts: FileFacts, func: FunctionInfo | None) -> bool:
+    """Is `func`, or a function around it, the handler of a TanStack Start server function
+    (`createServerFn(...).handler(async () => ...)`)? It runs on the server, whatever the
+    rest of its file does."""
+    f = func
+    while f is not None:
+        arg = js.outer(f.node)
+        call = arg.parent.parent if arg.parent is not None and arg.parent.type == "arguments" else None
+        callee = js.callee(call) if call is not None and call.type == "call_expression" else None
+        prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
+        if prop is not None and prop.text == "handler" and _built_by_create_server_fn(facts, callee.child("object")):
+            return True
+        f = f.parent
+    return False
+
+
+def _built_by_create_server_fn(facts: FileFacts, node: Node | None) -> bool:
+    """Is `node` a builder chain rooted at `createServerFn(...)` (`createServerFn({ method }).validator(v)`)?"""
+    n = js.unwrap(node)
+    while n is not None:
+        if n.type == "member_expression":
+            n = js.unwrap(n.child("object"))
+        elif n.type == "call_expression":
+            c = js.callee(n)
+            if c is not None and c.type == "identifier":
+                imp = facts.import_of(c.text or "")
+                return imp is not None and imp.imported == "createServerFn" and imp.source in _SERVER_FN_PACKAGES
+            n = c
+        else:
+            return False
+    return False
 
 
 # Dependencies that make a package (or part of it) run in a browser or an app.
@@ -735,7 +786,8 @@ def _client_uses(scan: ClientScan, resolver: ReferenceResolver, facts: FileFacts
         # origin is where the alias took the api, not this expression
         scan.consumed.add(_node_key(facts.path, a))
         scan.uses.append(FunctionUse(lang, call.how, facts.path, a.start, a.end, ref, call.expects,
-                                     func=call.site.func, facts=facts, call=call.site.node, on_server=on_server))
+                                     func=call.site.func, facts=facts, call=call.site.node,
+                                     on_server=on_server or in_server_function(facts, call.site.func)))
 
 
 def _client_references(resolver: ReferenceResolver, facts: FileFacts) -> list[tuple]:
@@ -758,15 +810,15 @@ def _is_convex_server(imp) -> bool:
 
 
 def _may_export_api(project: "Project", facts: FileFacts, source: str) -> bool:
-    """Can this import bring in the generated `api`/`internal` objects? Checked on the target's
-    bytes before the linker parses it, so a frontend's component imports are never parsed just
-    to learn that they are components."""
+    """Can this import bring in the generated `api`/`internal` objects, or `anyApi` (a facade,
+    `export const api = anyApi as any`)? Checked on the target's bytes before the linker parses
+    it, so a frontend's component imports are never parsed just to learn that they are components."""
     t = project.resolver.resolve(facts.path, source)
     if t is None or t.kind == "external":
         return False
     if t.kind == "generated":
         return t.name == "api"
-    return project.mentions_generated_api(t.name)
+    return project.mentions_api(t.name)
 
 
 def _relays_generated_api(resolver: ReferenceResolver, facts: FileFacts) -> bool:

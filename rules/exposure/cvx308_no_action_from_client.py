@@ -28,8 +28,10 @@ class NoActionFromClient(Rule):
     thread saves the prompt and the reply; not `listMessages` or `search`). Read-only
     actions (search, LLM calls, third-party lookups) are fine, and so are Python scripts and
     frontend code that runs on a server (Next.js route handlers and API routes, `"use server"`
-    actions, middleware, `*.server.ts`, and packages that run as a process of their own: no UI
-    framework among their dependencies, started with node/bun/tsx/deno).
+    actions, middleware, `*.server.ts`, SvelteKit endpoints (`+server.ts`),
+    a Nuxt app's `server/` folder, TanStack Start `createServerFn(...).handler(...)`, and
+    packages that run as a process of their own: no UI framework among their dependencies,
+    started with node/bun/tsx/deno).
 
     ## Why is this bad?
     Calling actions from clients is usually an anti-pattern: call a mutation that records
@@ -74,6 +76,24 @@ class NoActionFromClient(Rule):
               'await client.action(api.ai.generate, {});\n',
               path="scripts/seed.ts", files={"convex/ai.ts": SERVER + WRITES},
               note="a command-line script in `scripts/` runs in Node, not in a browser"),
+        Valid('import { ConvexHttpClient } from "convex/browser";\nimport { api } from "../../../../convex/_generated/api";\n'
+              'export async function POST() {\n  const client = new ConvexHttpClient(process.env.CONVEX_URL!);\n'
+              '  return Response.json(await client.action(api.ai.generate, {}));\n}\n',
+              path="src/routes/api/generate/+server.ts", files={"convex/ai.ts": SERVER + WRITES},
+              note="a SvelteKit endpoint runs on the server"),
+        Valid('import { ConvexHttpClient } from "convex/browser";\nimport { api } from "../../convex/_generated/api";\n'
+              'export default defineEventHandler(async () => {\n'
+              '  return await new ConvexHttpClient(process.env.CONVEX_URL!).action(api.ai.generate, {});\n});\n'
+              'declare function defineEventHandler(h: () => unknown): unknown;\n',
+              path="server/api/generate.post.ts",
+              files={"convex/ai.ts": SERVER + WRITES, "nuxt.config.ts": "export default defineNuxtConfig({});\n"},
+              note="the `server/` folder of a Nuxt app is its Nitro server"),
+        Valid('import { createServerFn } from "@tanstack/react-start";\nimport { ConvexHttpClient } from "convex/browser";\n'
+              'import { api } from "../convex/_generated/api";\n'
+              'export const generate = createServerFn({ method: "POST" }).handler(async () => {\n'
+              '  return await new ConvexHttpClient(process.env.CONVEX_URL!).action(api.ai.generate, {});\n});\n',
+              path="src/generate.ts", files={"convex/ai.ts": SERVER + WRITES},
+              note="the handler of a TanStack Start server function runs on the server"),
         Valid('import { ConvexClient } from "convex/browser";\nimport { api } from "../../convex/_generated/api";\n'
               'const client = new ConvexClient(process.env.CONVEX_URL!);\n'
               'export async function onMessage(text: string) {\n  await client.action(api.ai.generate, {});\n}\n',
@@ -104,10 +124,21 @@ class NoActionFromClient(Rule):
         Invalid('import { useAction } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
                 'export function Gen() {\n  const generate = useAction(api.ai.generate);\n  return null;\n}\n',
                 path="src/Gen.tsx", files={"convex/ai.ts": SERVER + WRITES}, lines=[4]),
+        Invalid('import { useAction } from "convex/react";\nimport { api } from "./lib/convexApi";\n'
+                'export function Gen() {\n  const generate = useAction(api.ai.generate);\n  return null;\n}\n',
+                path="src/Gen.tsx", lines=[4], files={"convex/ai.ts": SERVER + WRITES, "src/lib/convexApi.ts":
+                    'import { anyApi } from "convex/server";\nexport const api = anyApi as any;\n'},
+                note="through an untyped facade of `anyApi` in another module"),
         Invalid('import { ConvexHttpClient } from "convex/browser";\nimport { api } from "../convex/_generated/api";\n'
                 'const client = new ConvexHttpClient(process.env.CONVEX_URL!);\n'
                 'export const run = () => client.action(api.ai.generate, {});\n',
                 path="src/cli.ts", files={"convex/ai.ts": SERVER + WRITES}, lines=[4]),
+        Invalid('import { createServerFn } from "@tanstack/react-start";\nimport { useAction } from "convex/react";\n'
+                'import { api } from "../convex/_generated/api";\n'
+                'export const ping = createServerFn().handler(async () => "pong");\n'
+                'export function Gen() {\n  const generate = useAction(api.ai.generate);\n  return null;\n}\n',
+                path="src/Gen.tsx", files={"convex/ai.ts": SERVER + WRITES}, lines=[6],
+                note="only the server function's handler runs on the server, not the rest of its file"),
         Invalid('import { useAction } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
                 'export function Chat() {\n  const send = useAction(api.chat.send);\n  return null;\n}\n',
                 path="src/Chat.tsx", files={**AGENT, "convex/chat.ts": CHAT}, lines=[4],

@@ -14,8 +14,8 @@ AGENTS = {"convex/agents.ts": 'import { query } from "./_generated/server";\n'
 
 
 class UnknownFunctionReference(Rule):
-    """A function reference (`api.x.y`, `internal.x.y`, `"x:y"`) naming a function the app
-    does not have.
+    """A function reference (`api.x.y`, `internal.x.y`, `anyApi.x.y`, `"x:y"`) naming a
+    function the app does not have.
 
     ## What it does
     Checks every reference to a function of the app — in server code (`ctx.run*`, the
@@ -58,6 +58,12 @@ class UnknownFunctionReference(Rule):
         Valid('import { useAction } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
               'export function SignIn() { return useAction(api.agents.signIn); }\n',
               path="src/SignIn.tsx", files=AGENTS, note="exported from what a package's factory returns"),
+        Valid('import { convexTest } from "convex-test";\nimport { anyApi } from "convex/server";\n'
+              'import { expect, test } from "vitest";\nimport { query } from "../convex/_generated/server";\n'
+              'export const count = query({ args: {}, handler: async () => 0 });\n'
+              'test("count", async () => {\n  const t = convexTest(undefined, import.meta.glob("./*.test.ts"));\n'
+              '  expect(await t.query(anyApi["counter.test"].count, {})).toBe(0);\n});\n',
+              path="src/counter.test.ts", files=AGENTS, note="convex-test runs the test's own functions"),
     ]
     invalid = [
         Invalid(SERVER + 'export const poll = action({ args: {}, handler: async (ctx) => {\n'
@@ -67,6 +73,14 @@ class UnknownFunctionReference(Rule):
         Invalid('import { useQuery } from "convex/react";\n'
                 'export function Users() { return useQuery("admin/users:lst"); }\n',
                 path="src/Users.jsx", files=AGENTS, lines=[2], message='did you mean "admin/users:list"'),
+        Invalid('import { anyApi } from "convex/server";\nimport { action } from "./_generated/server";\n'
+                'export const poll = action({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.runQuery(anyApi.agents.needingRecording, {});\n}});\n',
+                files=AGENTS, lines=[4], message="`anyApi.agents.needingRecording` names no function",
+                note="`anyApi` accepts any name, so TypeScript never checks it"),
+        Invalid('import { useQuery } from "convex/react";\nimport { anyApi } from "convex/server";\n'
+                'export function Users() { return useQuery(anyApi.admin.users.lst); }\n',
+                path="src/Users.tsx", files=AGENTS, lines=[3], message='did you mean "admin/users:list"'),
     ]
 
     def check_app(self, ctx, app):
@@ -78,7 +92,7 @@ class UnknownFunctionReference(Rule):
             if use.target is not None or use.ref is None or use.language == "python" or not ctx.reported(use.path):
                 continue
             ref = use.ref
-            if ref.namespace not in ("api", "internal", "name"):
+            if ref.namespace not in ("api", "internal", "any", "name"):
                 continue
             ident = ref.identifier
             if ident is None or ref.namespace != "name" and "/".join(ref.path) in modules.keys() | folders:
@@ -91,10 +105,13 @@ class UnknownFunctionReference(Rule):
                 problem = f"`{module_name}` exports no function `{export}`"
             elif module_name in folders or any(m.module_name == module_name for m in app.modules.values()):
                 continue  # a folder, or a module the bundler skips (another rule's finding)
+            elif ref.namespace == "any" and use.language == "test":
+                continue  # convex-test runs the modules it is given: a test's own (`anyApi["crud.test"].create`)
             else:
                 problem = f"there is no module `{module_name}` in {app.functions_dir.name}/"
             hint = _closest(app, module, module_name, export, ident)
-            written = js.accessor_text(ref.namespace, ref.path) if ref.namespace != "name" else f'"{ref.name}"'
+            written = f'"{ref.name}"' if ref.namespace == "name" else \
+                js.accessor_text("anyApi" if ref.namespace == "any" else ref.namespace, ref.path)
             ctx.report(use.path, (use.start, use.end),
                        f"`{written}` names no function of this app: {problem}{hint}; the call fails when it runs")
 
