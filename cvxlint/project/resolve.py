@@ -139,6 +139,8 @@ class Resolver:
     def _from_path(self, base: Path, must_exist: bool = False) -> Target | None:
         if base.parent.name == "_generated":
             stem = base.name.split(".")[0]
+            if stem == "api_cjs":
+                stem = "api"  # the CommonJS copy of the api (`generateCommonJSApi` in convex.json)
             # through a linked folder (`apps/web/convex -> ../../convex`): the app's real one
             return Target("generated", stem, self._real_dir(base.parent.parent))
         f = self._find_file(base)

@@ -102,6 +102,16 @@ class RunInternalOnly(Rule):
                 files={"convex/orders.ts": 'import { mutation } from "./_generated/server";\n'
                        'export const markPaid = mutation({ args: {}, handler: async () => {} });\n'},
                 lines=[5], note="a destructured reference cannot be rewritten: reported without a fix"),
+        Invalid(API_HEADER + 'export const go = action({ args: {}, handler: async (ctx) => {\n'
+                '  return await ctx.runQuery(api.orders.total, {});\n}});\n',
+                files={"convex/orders.ts": 'import { query } from "./_generated/server";\n'
+                       'export const total = query({ args: {}, handler: async () => 1 });\n',
+                       "scripts/totals.cjs": 'const { ConvexHttpClient } = require("convex/browser");\n'
+                       'const { api } = require("../convex/_generated/api_cjs.cjs");\n'
+                       'new ConvexHttpClient(process.env.CONVEX_URL).query(api.orders.total, {}).then(console.log);\n'},
+                lines=[5], message="also called by clients (`query` (scripts/totals.cjs:3))",
+                note="a CommonJS script calls it through the api Convex generates for `require`: no fix "
+                     "makes it internal"),
     ]
 
     def check_app(self, ctx, app):

@@ -67,6 +67,12 @@ class UnknownFunctionReference(Rule):
         Invalid('import { useQuery } from "convex/react";\n'
                 'export function Users() { return useQuery("admin/users:lst"); }\n',
                 path="src/Users.jsx", files=AGENTS, lines=[2], message='did you mean "admin/users:list"'),
+        Invalid('const { ConvexHttpClient } = require("convex/browser");\n'
+                'const { api } = require("../convex/_generated/api");\n'
+                'const client = new ConvexHttpClient(process.env.CONVEX_URL);\n'
+                'client.query(api.agents.needingRecording, {}).then((rows) => console.log(rows.length));\n',
+                path="scripts/recordings.cjs", files=AGENTS, lines=[4], message='did you mean "agents:needingRecordings"',
+                note="a CommonJS script takes the api with `require`"),
     ]
 
     def check_app(self, ctx, app):
