@@ -264,13 +264,21 @@ class Linker:
 
 
 def loaded_module(node: Node | None) -> str | None:
-    """The module a `require("m")` call loads (CommonJS: a node script, a seed script), or
-    None."""
+    """The module a `require("m")` call (CommonJS: a node script, a seed script) or an awaited
+    `import("m")` (code loaded lazily, out of the first bundle) loads, or None."""
     node = js.unwrap(node)
+    awaited = node is not None and node.type == "await_expression"
+    if awaited:
+        node = js.unwrap(node.children[0]) if node.children else None
     if node is None or node.type != "call_expression":
         return None
     callee = js.callee(node)
-    if callee is None or callee.type != "identifier" or callee.text != "require":
+    if callee is None:
+        return None
+    if callee.type == "import":
+        if not awaited:
+            return None  # a promise of the module
+    elif callee.type != "identifier" or callee.text != "require":
         return None
     args = js.call_args(node)
     return js.string_value(args[0]) if len(args) == 1 else None

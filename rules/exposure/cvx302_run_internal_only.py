@@ -112,6 +112,16 @@ class RunInternalOnly(Rule):
                 lines=[5], message="also called by clients (`query` (scripts/totals.cjs:3))",
                 note="a CommonJS script calls it through the api Convex generates for `require`: no fix "
                      "makes it internal"),
+        Invalid(API_HEADER + 'export const go = action({ args: {}, handler: async (ctx) => {\n'
+                '  return await ctx.runQuery(api.orders.total, {});\n}});\n',
+                files={"convex/orders.ts": 'import { query } from "./_generated/server";\n'
+                       'export const total = query({ args: {}, handler: async () => 1 });\n',
+                       "src/totals.ts": 'import { ConvexHttpClient } from "convex/browser";\n'
+                       'export async function total(client: ConvexHttpClient) {\n'
+                       '  const { api } = await import("../convex/_generated/api");\n'
+                       '  return client.query(api.orders.total, {});\n}\n'},
+                lines=[5], message="also called by clients (`query` (src/totals.ts:4))",
+                note="the client loads the api lazily, with `await import()`: no fix makes it internal"),
     ]
 
     def check_app(self, ctx, app):

@@ -73,6 +73,14 @@ class UnknownFunctionReference(Rule):
                 'client.query(api.agents.needingRecording, {}).then((rows) => console.log(rows.length));\n',
                 path="scripts/recordings.cjs", files=AGENTS, lines=[4], message='did you mean "agents:needingRecordings"',
                 note="a CommonJS script takes the api with `require`"),
+        Invalid('import { ConvexClient } from "convex/browser";\n'
+                'export function watch(client: ConvexClient) {\n'
+                '  return import("../convex/_generated/api").then(({ api }) =>\n'
+                '    client.onUpdate(api.agents.needingRecording, {}, console.log));\n}\n'
+                'export async function once(client: ConvexClient) {\n'
+                '  return client.query((await import("../convex/_generated/api")).api.admin.user.list, {});\n}\n',
+                path="src/recordings.ts", files=AGENTS, lines=[4, 7], message="names no function of this app",
+                note="the api loaded lazily with `import()`"),
     ]
 
     def check_app(self, ctx, app):
