@@ -122,6 +122,28 @@ class RunInternalOnly(Rule):
                        '  return client.query(api.orders.total, {});\n}\n'},
                 lines=[5], message="also called by clients (`query` (src/totals.ts:4))",
                 note="the client loads the api lazily, with `await import()`: no fix makes it internal"),
+        Invalid(API_HEADER + 'export const go = action({ args: {}, handler: async (ctx) => {\n'
+                '  return await ctx.runQuery(api.orders.total, {});\n}});\n',
+                files={"convex/orders.ts": 'import { query } from "./_generated/server";\n'
+                       'export const total = query({ args: {}, handler: async () => 1 });\n',
+                       "web/svelte.config.js": 'export default { kit: {} };\n',
+                       "web/src/lib/convex.ts": 'export { api } from "../../../convex/_generated/api";\n',
+                       "web/src/routes/+page.svelte": '<script lang="ts">\n'
+                       '  import { useQuery } from "convex-svelte";\n  import { api } from "$lib/convex";\n'
+                       '  const total = useQuery(api.orders.total, {});\n</script>\n<p>{total.data}</p>\n'},
+                lines=[5], message="also called by clients (`useQuery` (web/src/routes/+page.svelte:4))",
+                note="SvelteKit's `$lib` is src/lib (its generated tsconfig is git-ignored): no fix makes it internal"),
+        Invalid(API_HEADER + 'export const go = action({ args: {}, handler: async (ctx) => {\n'
+                '  return await ctx.runQuery(api.orders.total, {});\n}});\n',
+                files={"convex/orders.ts": 'import { query } from "./_generated/server";\n'
+                       'export const total = query({ args: {}, handler: async () => 1 });\n',
+                       "web/nuxt.config.ts": 'export default defineNuxtConfig({ srcDir: "client/" });\n',
+                       "web/client/utils/convex.ts": 'export { api } from "../../../convex/_generated/api";\n',
+                       "web/client/pages/index.vue": '<script setup lang="ts">\n'
+                       'import { useConvexQuery } from "convex-vue";\nimport { api } from "~/utils/convex";\n'
+                       'const { data } = useConvexQuery(api.orders.total, {});\n</script>\n'},
+                lines=[5], message="also called by clients (`useConvexQuery` (web/client/pages/index.vue:4))",
+                note="Nuxt's `~` is its srcDir: no fix makes it internal"),
     ]
 
     def check_app(self, ctx, app):
