@@ -183,7 +183,7 @@ def marked_findings(root: Path, codes: set[str]) -> set[tuple[str, int, str]]:
     a comment, at the end of a line to that line."""
     out = set()
     for path in sorted(root.rglob("*")):
-        if path.suffix not in (".ts", ".tsx", ".js", ".py") or "node_modules" in path.parts:
+        if path.suffix not in (".ts", ".tsx", ".js", ".cjs", ".mjs", ".jsx", ".py") or "node_modules" in path.parts:
             continue
         lines = path.read_text("utf-8").splitlines()
         rel = path.relative_to(root).as_posix()

@@ -18,7 +18,8 @@ from cvxlint.engine.registry import load_rules
 
 ROOT = fixkit.ROOT
 # fixtures/auth/noauth has no markers on purpose: an app without auth config, where CVX401 stays silent.
-FIXTURES = ["fixtures/callgraph/monorepo", "fixtures/callgraph/moved", "fixtures/auth/notes", "fixtures/auth/noauth"]
+FIXTURES = ["fixtures/callgraph/monorepo", "fixtures/callgraph/moved", "fixtures/callgraph/arcade", "fixtures/auth/notes",
+            "fixtures/auth/noauth"]
 FAMILIES = ("CVX3", "CVX4", "CVX5", "CVX6", "CVXP")
 
 
@@ -102,3 +103,19 @@ def test_python_fixes_on_the_moved_fixture(tmp_path):
     # every line the fixes did not touch is unchanged (comments included)
     untouched = [ln for ln in before.splitlines() if "expect: CVXP0" not in ln and not ln.startswith("from convex")]
     assert untouched and all(ln in after.splitlines() for ln in untouched)
+
+
+def test_unsafe_fixes_keep_what_clients_call_public(tmp_path):
+    """arcade's clients reach the api through `$lib`, a `kit.alias`, Nuxt's `~`, `await
+    import()` and CommonJS `require`: the unsafe fixes making functions internal (CVX302,
+    CVX307) must leave every function they call public, and take only `scores:tally`."""
+    import re
+    import shutil
+
+    dest = tmp_path / "app"
+    shutil.copytree(ROOT / "fixtures" / "callgraph" / "arcade", dest)
+    fixkit.fix_and_write(dest, resolve_settings([dest], overrides={"select": ["CVX302", "CVX307"]}), unsafe=True)
+    text = (dest / "convex" / "scores.ts").read_text("utf-8")
+    builders = dict(re.findall(r"^export const (\w+) = (\w+)\(", text, re.M))
+    assert builders == {"top": "query", "forPlayer": "query", "count": "query", "record": "mutation",
+                        "tally": "internalQuery", "digest": "internalAction"}

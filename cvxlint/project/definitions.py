@@ -66,6 +66,12 @@ class Linker:
         if b is not None:
             if b.value is None or const_only and (b.kind != "const" or b.path):
                 return None
+            source = loaded_module(b.value)
+            if source is not None:
+                # `const { api } = require("./_generated/api")` binds what the module exports,
+                # not the value of a call (a nested pattern takes its path on from there)
+                d = self._imported(facts, source, "*", depth, const_only)
+                return self._walk_path(d, b.path, depth) if b.path else d
             return Def(facts, b.value, b.path)
         imp = facts.import_of(name)
         if imp is None or imp.type_only:
@@ -255,6 +261,27 @@ class Linker:
             if method is not None:
                 return Def(d.facts, method)
         return Def(d.facts, d.node, (prop,))
+
+
+def loaded_module(node: Node | None) -> str | None:
+    """The module a `require("m")` call (CommonJS: a node script, a seed script) or an awaited
+    `import("m")` (code loaded lazily, out of the first bundle) loads, or None."""
+    node = js.unwrap(node)
+    awaited = node is not None and node.type == "await_expression"
+    if awaited:
+        node = js.unwrap(node.children[0]) if node.children else None
+    if node is None or node.type != "call_expression":
+        return None
+    callee = js.callee(node)
+    if callee is None:
+        return None
+    if callee.type == "import":
+        if not awaited:
+            return None  # a promise of the module
+    elif callee.type != "identifier" or callee.text != "require":
+        return None
+    args = js.call_args(node)
+    return js.string_value(args[0]) if len(args) == 1 else None
 
 
 def _static_method(cls: Node, name: str) -> Node | None:

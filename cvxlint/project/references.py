@@ -35,7 +35,7 @@ from ..syntax import js, scope
 from ..syntax.tree import Node
 from . import jsonc
 from .clients import STRING_NAME, client_calls
-from .definitions import Def, ExternalDef, NamespaceDef
+from .definitions import Def, ExternalDef, NamespaceDef, loaded_module
 from .facts import CallSite, FileFacts, FunctionInfo
 from .discover import client_sources, is_server_side_path, is_test_file
 from .python_prefilter import METHOD_KIND
@@ -224,6 +224,12 @@ class ReferenceResolver:
         if func is not None:
             local = func.lookup(name)
             if local is not None:
+                if local.kind == "param" and local.func is not None and local.index == 0 \
+                        and not any(p in ("[]", "...") for p in local.path):
+                    source = _module_of_then(local.func)
+                    if source is not None:  # `import("../convex/_generated/api").then(({ api }) => …)`
+                        return self._from_definition(self.linker.required(facts, source), facts, node,
+                                                     [*local.path, *props], depth + 1)
                 if local.kind != "local" or local.func is None:
                     return None
                 found = scope.declarator_of(local.func.node, name)
@@ -233,16 +239,20 @@ class ReferenceResolver:
                 init = declarator.child("value")
                 if init is None:
                     return None
-                r = self.resolve(facts, init, local.func, depth + 1)
-                if r is None:
-                    return None
+                path: list[str] = []
                 pat = declarator.child("name")
                 if pat is not None and pat.type != "identifier":
                     path = next((p for n, b, p in js.pattern_names(pat) if b is bound), None)
                     if path is None or any(p in ("[]", "...") for p in path):
                         return None
-                    r = r.extended(path)
-                return r.extended(props)
+                source = loaded_module(init)
+                if source is not None:  # `const { api } = await import("../convex/_generated/api")`
+                    return self._from_definition(self.linker.required(facts, source), facts, node,
+                                                 [*path, *props], depth + 1)
+                r = self.resolve(facts, init, local.func, depth + 1)
+                if r is None:
+                    return None
+                return r.extended(path).extended(props)
         imp = facts.import_of(name) if name not in facts.bindings else None
         if imp is not None and not _may_export_api(self.project, facts, imp.source) and not _is_convex_server(imp):
             return None  # an import that cannot lead to `api`: do not parse its module to find out
@@ -922,9 +932,30 @@ def _mentions(resolver: ReferenceResolver, project: "Project", facts: FileFacts,
     return out
 
 
+def _module_of_then(func: FunctionInfo) -> str | None:
+    """The module whose exports `func`'s first parameter receives, when `func` is the callback
+    of `import("m").then(func)`."""
+    fn = js.outer(func.node)
+    call = fn.parent.parent if fn.parent is not None and fn.parent.type == "arguments" else None
+    if call is None or call.type != "call_expression" or js.call_args(call)[0] is not fn:
+        return None
+    callee = js.callee(call)
+    if callee is None or callee.type != "member_expression":
+        return None
+    prop = callee.child("property")
+    loader = js.unwrap(callee.child("object"))
+    if prop is None or prop.text != "then" or loader is None or loader.type != "call_expression":
+        return None
+    inner = js.callee(loader)
+    args = js.call_args(loader)
+    if inner is None or inner.type != "import" or len(args) != 1:
+        return None
+    return js.string_value(args[0])
+
+
 def _required_member(node: Node) -> tuple[str, list[str]] | None:
     """`require("src").a.b` -> ("src", ["a", "b"]) (CommonJS, or a cast around the generated
-    api to dodge deep type instantiation)."""
+    api to dodge deep type instantiation), `(await import("src")).a.b` too."""
     props: list[str] = []
     n = node
     while n is not None and n.type == "member_expression":
@@ -933,11 +964,5 @@ def _required_member(node: Node) -> tuple[str, list[str]] | None:
             return None
         props.append(prop.text or "")
         n = js.unwrap(n.child("object"))
-    if n is None or n.type != "call_expression" or not props:
-        return None
-    callee = js.callee(n)
-    args = js.call_args(n)
-    source = js.string_value(args[0]) if len(args) == 1 else None
-    if callee is None or callee.type != "identifier" or callee.text != "require" or source is None:
-        return None
-    return source, props[::-1]
+    source = loaded_module(n) if props else None
+    return (source, props[::-1]) if source is not None else None

@@ -60,6 +60,7 @@ class Resolver:
         self._cache: dict[tuple[str, str], Target | None] = {}
         self._by_file: dict[tuple[Path | str, str], Target | None] = {}
         self._real_dirs: dict[Path, Path] = {}
+        self._frameworks: dict[Path, list[tuple[str, str]]] = {}
         # Set by a long-lived caller (derived.py): every path whose existence or contents
         # resolution looked at beyond `known_files`, so that a change to one of them is seen.
         self.on_probe: Callable[[Path], None] | None = None
@@ -114,6 +115,10 @@ class Resolver:
                 t = self._from_path(Path(os.path.normpath(cfg.base_url / spec)), must_exist=True)
                 if t is not None:
                     return t
+        if unresolved_alias is None:
+            t = self._framework_alias(from_file.parent, spec)
+            if t is not None:
+                return t
         pkg = self._workspace_package(spec)
         if pkg is not None and (unresolved_alias is None or pkg.kind != "file" or self._exists(Path(pkg.name))):
             # TypeScript falls back to the package lookup when no `paths` target exists
@@ -139,6 +144,8 @@ class Resolver:
     def _from_path(self, base: Path, must_exist: bool = False) -> Target | None:
         if base.parent.name == "_generated":
             stem = base.name.split(".")[0]
+            if stem == "api_cjs":
+                stem = "api"  # the CommonJS copy of the api (`generateCommonJSApi` in convex.json)
             # through a linked folder (`apps/web/convex -> ../../convex`): the app's real one
             return Target("generated", stem, self._real_dir(base.parent.parent))
         f = self._find_file(base)
@@ -246,6 +253,70 @@ class Resolver:
         self._tsconfig_cache[p] = cfg
         return cfg
 
+    def _framework_alias(self, d: Path, spec: str) -> Target | None:
+        """`$lib/…` (SvelteKit) and `~/…`, `@/…`, `~~/…`, `@@/…` (Nuxt): aliases those frameworks
+        declare in a tsconfig they generate (`.svelte-kit/tsconfig.json`, `.nuxt/tsconfig.json`),
+        which is git-ignored, so usually not there to read. Resolved from the project's own
+        config the way the framework does."""
+        aliases = self._framework_aliases(d)
+        for pattern, target in aliases:
+            star = _match(pattern, spec)
+            if star is not None:
+                return self._from_path(Path(os.path.normpath(target.replace("*", star))))
+        return None
+
+    def _framework_aliases(self, d: Path) -> list[tuple[str, str]]:
+        """The framework aliases in force in folder `d`: (pattern, target) pairs, `*` standing
+        for the rest of the specifier, most specific first."""
+        hit = self._frameworks.get(d)
+        if hit is not None:
+            return hit
+        found: list[tuple[str, str]] = []
+        for anc in [d, *d.parents]:
+            if anc.name == "node_modules":
+                break
+            kit = self._config_file(anc, "svelte.config", (".js", ".mjs", ".cjs", ".ts"))
+            nuxt = self._config_file(anc, "nuxt.config", (".ts", ".js", ".mjs", ".mts"))
+            framework = "kit" if kit is not None else "nuxt" if nuxt is not None else None
+            if framework is None and self._exists(anc / "package.json"):
+                # a project without its config file in sight: its package's dependencies tell
+                framework = _framework_of_package(anc / "package.json")
+                if framework is None:
+                    break  # the nearest package is neither: its files are not the framework's
+            if framework == "kit":
+                found = _sveltekit_aliases(anc, kit)
+            elif framework == "nuxt":
+                found = self._nuxt_aliases(anc, nuxt)
+            if framework is not None:
+                break
+        self._frameworks[d] = found
+        return found
+
+    def _config_file(self, d: Path, stem: str, extensions: tuple[str, ...]) -> Path | None:
+        for ext in extensions:
+            p = d / (stem + ext)
+            if self._exists(p):
+                if self.on_probe is not None:
+                    self.on_probe(p)  # read for its contents, which a kept cache depends on too
+                return p
+        return None
+
+    def _nuxt_aliases(self, root: Path, config: Path | None) -> list[tuple[str, str]]:
+        """Nuxt's `~`/`@` name its srcDir and `~~`/`@@` its rootDir. srcDir is `srcDir` of
+        nuxt.config, else `app/` when that folder exists (Nuxt 4's layout, also Nuxt 3 with
+        `compatibilityVersion: 4`), else the root (Nuxt 3)."""
+        written = _config_object_string(config, ("srcDir",)) if config is not None else None
+        if written is not None:
+            src = Path(os.path.normpath(root / written))
+        else:
+            if self.on_probe is not None:
+                self.on_probe(root / "app")
+            src = root / "app" if os.path.isdir(root / "app") else root
+        out = []
+        for alias, base in (("~~", root), ("@@", root), ("~", src), ("@", src)):
+            out += [(alias + "/*", str(base / "*")), (alias, str(base))]
+        return out
+
     def _workspace_package(self, spec: str) -> Target | None:
         if self._packages is None:
             self._packages = {}
@@ -276,6 +347,96 @@ class Resolver:
                         return t
             return self._from_path(d / "index", must_exist=True) or Target("external", spec)
         return self._from_path(Path(os.path.normpath(d / sub)), must_exist=False)
+
+
+_CONFIG_LIMIT = 1_000_000
+
+
+def _config_object(config: Path):
+    """The parsed svelte.config / nuxt.config, or None (unreadable, too big)."""
+    from ..syntax.tree import language_for, parse
+
+    try:
+        if config.stat().st_size > _CONFIG_LIMIT:
+            return None
+        source = config.read_bytes()
+    except OSError:
+        return None
+    return parse(source, language_for(str(config)))
+
+
+def _config_value(module, keys: tuple[str, ...]):
+    """The value at `keys` (`("kit", "files", "lib")`) of the first object literal of the
+    config that has it, wherever the config builds it (`const config = {…}`,
+    `defineNuxtConfig({…})`)."""
+    from ..syntax import js
+
+    for obj in module.nodes("object"):
+        value = obj
+        for key in keys:
+            value = js.object_get(value, key)
+            if value is None:
+                break
+        if value is not None:
+            return js.unwrap(value)
+    return None
+
+
+def _path_string(node) -> str | None:
+    """A path written as a string, or as `path.resolve("src/x")` / `resolve("src/x")` (relative
+    to the project root, where the framework runs)."""
+    from ..syntax import js
+
+    s = js.string_value(node)
+    if s is not None or node is None or node.type != "call_expression":
+        return s
+    callee = js.callee(node)
+    name = callee.text if callee is not None and callee.type == "identifier" else \
+        (callee.child("property").text if callee is not None and callee.type == "member_expression"
+         and callee.child("property") is not None else None)
+    args = js.call_args(node)
+    return js.string_value(args[0]) if name == "resolve" and len(args) == 1 else None
+
+
+def _config_object_string(config: Path, keys: tuple[str, ...]) -> str | None:
+    module = _config_object(config)
+    return _path_string(_config_value(module, keys)) if module is not None else None
+
+
+def _framework_of_package(manifest: Path) -> str | None:
+    data = jsonc.read(manifest)
+    if not isinstance(data, dict):
+        return None
+    deps: set[str] = set()
+    for key in ("dependencies", "devDependencies"):
+        if isinstance(data.get(key), dict):
+            deps.update(data[key])
+    return "kit" if "@sveltejs/kit" in deps else "nuxt" if "nuxt" in deps else None
+
+
+def _sveltekit_aliases(root: Path, config: Path | None) -> list[tuple[str, str]]:
+    """SvelteKit's `$lib` (`kit.files.lib`, src/lib by default) and the `kit.alias` entries of
+    svelte.config: a key names a file or a folder and what is inside it, a key ending in `/*`
+    only what is inside; values are relative to the project root."""
+    from ..syntax import js
+
+    module = _config_object(config) if config is not None else None
+    lib = _path_string(_config_value(module, ("kit", "files", "lib"))) if module is not None else None
+    out = [("$lib/*", str(Path(os.path.normpath(root / (lib or "src/lib"))) / "*")),
+           ("$lib", str(Path(os.path.normpath(root / (lib or "src/lib")))))]
+    aliases = _config_value(module, ("kit", "alias")) if module is not None else None
+    extra = []
+    for prop in js.object_props(aliases):
+        target = _path_string(prop.value)
+        if prop.key is None or target is None:
+            continue
+        target = os.path.normpath(root / target.rstrip("/*")) + ("/*" if target.endswith("/*") else "")
+        if prop.key.endswith("/*"):
+            extra.append((prop.key, target if target.endswith("/*") else target + "/*"))
+        else:
+            extra += [(prop.key + "/*", target + "/*"), (prop.key, target)]
+    # a longer alias first (`$lib/server` over `$lib`), as TypeScript picks the longest prefix
+    return sorted(extra + out, key=lambda a: -len(a[0].split("*", 1)[0]))
 
 
 def _covered_folders(base: Path, include, files) -> list[Path] | None:

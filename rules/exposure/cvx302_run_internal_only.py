@@ -102,6 +102,48 @@ class RunInternalOnly(Rule):
                 files={"convex/orders.ts": 'import { mutation } from "./_generated/server";\n'
                        'export const markPaid = mutation({ args: {}, handler: async () => {} });\n'},
                 lines=[5], note="a destructured reference cannot be rewritten: reported without a fix"),
+        Invalid(API_HEADER + 'export const go = action({ args: {}, handler: async (ctx) => {\n'
+                '  return await ctx.runQuery(api.orders.total, {});\n}});\n',
+                files={"convex/orders.ts": 'import { query } from "./_generated/server";\n'
+                       'export const total = query({ args: {}, handler: async () => 1 });\n',
+                       "scripts/totals.cjs": 'const { ConvexHttpClient } = require("convex/browser");\n'
+                       'const { api } = require("../convex/_generated/api_cjs.cjs");\n'
+                       'new ConvexHttpClient(process.env.CONVEX_URL).query(api.orders.total, {}).then(console.log);\n'},
+                lines=[5], message="also called by clients (`query` (scripts/totals.cjs:3))",
+                note="a CommonJS script calls it through the api Convex generates for `require`: no fix "
+                     "makes it internal"),
+        Invalid(API_HEADER + 'export const go = action({ args: {}, handler: async (ctx) => {\n'
+                '  return await ctx.runQuery(api.orders.total, {});\n}});\n',
+                files={"convex/orders.ts": 'import { query } from "./_generated/server";\n'
+                       'export const total = query({ args: {}, handler: async () => 1 });\n',
+                       "src/totals.ts": 'import { ConvexHttpClient } from "convex/browser";\n'
+                       'export async function total(client: ConvexHttpClient) {\n'
+                       '  const { api } = await import("../convex/_generated/api");\n'
+                       '  return client.query(api.orders.total, {});\n}\n'},
+                lines=[5], message="also called by clients (`query` (src/totals.ts:4))",
+                note="the client loads the api lazily, with `await import()`: no fix makes it internal"),
+        Invalid(API_HEADER + 'export const go = action({ args: {}, handler: async (ctx) => {\n'
+                '  return await ctx.runQuery(api.orders.total, {});\n}});\n',
+                files={"convex/orders.ts": 'import { query } from "./_generated/server";\n'
+                       'export const total = query({ args: {}, handler: async () => 1 });\n',
+                       "web/svelte.config.js": 'export default { kit: {} };\n',
+                       "web/src/lib/convex.ts": 'export { api } from "../../../convex/_generated/api";\n',
+                       "web/src/routes/+page.svelte": '<script lang="ts">\n'
+                       '  import { useQuery } from "convex-svelte";\n  import { api } from "$lib/convex";\n'
+                       '  const total = useQuery(api.orders.total, {});\n</script>\n<p>{total.data}</p>\n'},
+                lines=[5], message="also called by clients (`useQuery` (web/src/routes/+page.svelte:4))",
+                note="SvelteKit's `$lib` is src/lib (its generated tsconfig is git-ignored): no fix makes it internal"),
+        Invalid(API_HEADER + 'export const go = action({ args: {}, handler: async (ctx) => {\n'
+                '  return await ctx.runQuery(api.orders.total, {});\n}});\n',
+                files={"convex/orders.ts": 'import { query } from "./_generated/server";\n'
+                       'export const total = query({ args: {}, handler: async () => 1 });\n',
+                       "web/nuxt.config.ts": 'export default defineNuxtConfig({ srcDir: "client/" });\n',
+                       "web/client/utils/convex.ts": 'export { api } from "../../../convex/_generated/api";\n',
+                       "web/client/pages/index.vue": '<script setup lang="ts">\n'
+                       'import { useConvexQuery } from "convex-vue";\nimport { api } from "~/utils/convex";\n'
+                       'const { data } = useConvexQuery(api.orders.total, {});\n</script>\n'},
+                lines=[5], message="also called by clients (`useConvexQuery` (web/client/pages/index.vue:4))",
+                note="Nuxt's `~` is its srcDir: no fix makes it internal"),
     ]
 
     def check_app(self, ctx, app):

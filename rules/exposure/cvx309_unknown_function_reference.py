@@ -81,6 +81,20 @@ class UnknownFunctionReference(Rule):
         Invalid('import { useQuery } from "convex/react";\nimport { anyApi } from "convex/server";\n'
                 'export function Users() { return useQuery(anyApi.admin.users.lst); }\n',
                 path="src/Users.tsx", files=AGENTS, lines=[3], message='did you mean "admin/users:list"'),
+        Invalid('const { ConvexHttpClient } = require("convex/browser");\n'
+                'const { api } = require("../convex/_generated/api");\n'
+                'const client = new ConvexHttpClient(process.env.CONVEX_URL);\n'
+                'client.query(api.agents.needingRecording, {}).then((rows) => console.log(rows.length));\n',
+                path="scripts/recordings.cjs", files=AGENTS, lines=[4], message='did you mean "agents:needingRecordings"',
+                note="a CommonJS script takes the api with `require`"),
+        Invalid('import { ConvexClient } from "convex/browser";\n'
+                'export function watch(client: ConvexClient) {\n'
+                '  return import("../convex/_generated/api").then(({ api }) =>\n'
+                '    client.onUpdate(api.agents.needingRecording, {}, console.log));\n}\n'
+                'export async function once(client: ConvexClient) {\n'
+                '  return client.query((await import("../convex/_generated/api")).api.admin.user.list, {});\n}\n',
+                path="src/recordings.ts", files=AGENTS, lines=[4, 7], message="names no function of this app",
+                note="the api loaded lazily with `import()`"),
     ]
 
     def check_app(self, ctx, app):
