@@ -188,3 +188,19 @@ def test_a_long_object_validator_stays_on_one_line_in_messages():
     text = vjson.describe(obj)
     assert "\n" not in text and text.startswith("v.object({ doorstepCount: v.number(), mailSlotCount")
     assert "\n" in vjson.to_ts(obj)  # schema.ts text is still spread over lines
+
+
+def test_a_subfield_dropped_from_array_elements_is_deleted_element_by_element():
+    """The elements keep every other field: the array itself is never replaced (triage E4,
+    stonkseer's researchDiagnostics.queries losing `topic`). The widened schema keeps the
+    subfield, optional, inside the elements."""
+    run = load_case("array-element-subfields")
+    try:
+        text = next(f.content for f in run.files if f.path == "convex/migrations.ts")
+        items = _table(run.plan.widened, "checklists")["documentType"]["value"]["items"]["fieldType"]
+    finally:
+        run.close()
+    assert "if (items === undefined || !items.some((item) => item.assignee !== undefined)) return;" in text
+    assert 'return { items: items.map((item) => without(item, "assignee")) }' in text
+    assert 'return { history: items.map((item) => without(item, "by")) }' in text
+    assert items["value"]["value"]["assignee"] == {"fieldType": {"type": "string"}, "optional": True}

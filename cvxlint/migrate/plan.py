@@ -957,10 +957,14 @@ def _doc_objects(doc: dict, variant) -> list[dict]:
 def _parent(obj: dict, parts: list[str]) -> dict:
     cur = obj
     for p in parts:
-        f = vjson.fields(cur).get(p)
-        if f is None or vjson.kind(f["fieldType"]) != "object":
+        in_elements = p.endswith("[]")  # "steps[]": the objects of the array field steps
+        f = vjson.fields(cur).get(p.removesuffix("[]"))
+        t = f["fieldType"] if f is not None else {}
+        if in_elements:
+            t = t.get("value") or {} if vjson.kind(t) == "array" else {}
+        if vjson.kind(t) != "object":
             raise PlanError(f"{'.'.join(parts)} is not an object in the new schema")
-        cur = f["fieldType"]
+        cur = t
     return cur
 
 
