@@ -317,6 +317,24 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, args, message):
     assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("answers,message", [
+    (["rename:users.address.legacyCode=country", "rename:users.address.legacyCode=zip"],
+     "answers rename:users.address.legacyCode=country and rename:users.address.legacyCode=zip both rename the same "
+     "field users.address.legacyCode: keep one"),
+    (["rename:users.address.legacyCode=nope"], "answer rename:users.address.legacyCode=nope: not a rename candidate"),
+    (["rename:users.name=country"], "answer rename:users.name=country: not a rename candidate"),
+])
+def test_a_rename_answer_that_cannot_apply_is_one_line_and_exit_2(tmp_path, answers, message):
+    """Two Yes for one field (or a Yes naming no candidate) must not leave the choice to the
+    order of the candidates: the loser's values would be deleted (triage E4 P2)."""
+    repo = repo_from("nested-fields", tmp_path)
+    r = cvxlint("migrate", "plan", "--no-input", "--from", "HEAD", *[x for a in answers for x in ("--answer", a)],
+                cwd=repo)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert message in r.stderr
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
 def _users(schema: dict) -> dict:
     return schema["tables"][0]
 

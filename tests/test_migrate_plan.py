@@ -18,6 +18,9 @@ from cvxlint.migrate import vjson
 from cvxlint.migrate.classify import Context, classify
 from cvxlint.migrate.diff import Change
 from cvxlint.migrate.diff import table_map
+from cvxlint.migrate.plan import PlanOptions, make_plan
+from cvxlint.migrate.renames import Answers
+from cvxlint.errors import UsageError
 from cvxlint.migrate.render import plan_to_json, to_markdown, to_text
 
 from migratekit import case_names, expected, load_case
@@ -204,3 +207,24 @@ def test_a_subfield_dropped_from_array_elements_is_deleted_element_by_element():
     assert 'return { items: items.map((item) => without(item, "assignee")) }' in text
     assert 'return { history: items.map((item) => without(item, "by")) }' in text
     assert items["value"]["value"]["assignee"] == {"fieldType": {"type": "string"}, "optional": True}
+
+
+def _projects(*names: str) -> dict:
+    text = {"fieldType": {"type": "string"}, "optional": True}
+    return {"tables": [{"tableName": "projects", "indexes": [], "searchIndexes": [], "vectorIndexes": [],
+                        "documentType": {"type": "object", "value": {n: text for n in names}}}]}
+
+
+def test_two_fields_renamed_to_one_is_an_error_not_a_silent_winner():
+    """Either order of the two answers used to rename imageModel and delete textModel's values
+    (triage E4 P2); the config's stale Yes for a field no longer removed stays harmless."""
+    old, new = _projects("imageModel", "textModel"), _projects("musicUrl", "musicMood")
+    both = ["rename:projects.textModel=musicUrl", "rename:projects.imageModel=musicUrl"]
+    for answers in (both, both[::-1]):
+        with pytest.raises(UsageError, match="both rename to the same field projects.musicUrl: keep one"):
+            make_plan(old, new, PlanOptions(answers=Answers.parse(answers)))
+    given = Answers.parse(["rename:projects.textModel=musicUrl", "rename:projects.imageModel=musicMood"])
+    configured = Answers.parse(["rename:projects.oldName=musicUrl"], "migrate-answers")
+    plan = make_plan(old, new, PlanOptions(answers=given.merged(configured)))
+    assert sorted((c.kind, c.field, c.to) for c in plan.diff.changes) == [
+        ("rename-field", "imageModel", "musicMood"), ("rename-field", "textModel", "musicUrl")]
