@@ -68,6 +68,53 @@ def test_plan_from_git_prints_the_phases_and_the_code_to_change(tmp_path):
     assert "Result: the plan has risky steps (exit 1)." in out
 
 
+def _commit(repo: Path, message: str) -> None:
+    subprocess.run([*GIT, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*GIT, "commit", "-qm", message], cwd=repo, check=True)
+
+
+def _set_convex(package_json: Path, spec: str) -> None:
+    data = json.loads(package_json.read_text())
+    data["dependencies"]["convex"] = spec
+    package_json.write_text(json.dumps(data))
+
+
+def test_to_rev_plans_with_the_convex_version_of_that_revision(tmp_path):
+    """`--to REV` gates staged indexes on REV's package.json, not on the working tree's
+    (triage E4 P3: court-finder's HEAD had ^1.38.0, the planned revision ^1.26.1)."""
+    repo = repo_from("add-index-old-convex", tmp_path, commit_new=True)  # HEAD: convex 1.20.0
+    _set_convex(repo / "package.json", "1.48.0")
+    _commit(repo, "bump convex")
+    r = cvxlint("migrate", "plan", "--no-input", "--from", "HEAD~2", "--to", "HEAD~1", "--format", "json", cwd=repo)
+    assert r.returncode == 1, r.stderr
+    data = json.loads(r.stdout)
+    assert data["convexVersion"] == "1.20.0"
+    assert steps_of(data) == expected("add-index-old-convex")["steps"]  # no staged index before 1.26
+    now = cvxlint("migrate", "plan", "--no-input", "--from", "HEAD~2", "--format", "json", cwd=repo)
+    assert json.loads(now.stdout)["convexVersion"] == "1.48.0"
+
+
+def test_to_rev_reads_the_lockfile_at_the_repository_root(tmp_path):
+    """An app in a subdirectory of a workspace: REV's root lockfile pins the version."""
+    repo = tmp_path / "mono"
+    shutil.copytree(CASES / "add-index" / "old", repo / "web")
+    (repo / "package.json").write_text('{"private": true, "workspaces": ["web"]}')
+    _set_convex(repo / "web" / "package.json", "^1.20.0")
+    lock = repo / "package-lock.json"
+    lock.write_text('{"lockfileVersion": 3, "packages": {"node_modules/convex": {"version": "1.48.0"}}}')
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    _commit(repo, "old")
+    shutil.copytree(CASES / "add-index" / "new" / "convex", repo / "web" / "convex", dirs_exist_ok=True)
+    _commit(repo, "new")
+    lock.write_text('{"lockfileVersion": 3, "packages": {"node_modules/convex": {"version": "1.20.0"}}}')
+    r = cvxlint("migrate", "plan", "--no-input", "--from", "HEAD~1", "--to", "HEAD", "--format", "json",
+                cwd=repo / "web")
+    assert r.returncode == 1, r.stderr
+    data = json.loads(r.stdout)
+    assert data["convexVersion"] == "1.48.0"
+    assert steps_of(data) == expected("add-index")["steps"]
+
+
 def test_json_output_is_the_documented_contract(tmp_path):
     repo = repo_from("optional-to-required", tmp_path)
     r = cvxlint("migrate", "plan", "--from", "HEAD", "--no-input", "--answer", ROLE, "--format", "json", cwd=repo)

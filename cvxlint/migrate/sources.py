@@ -3,7 +3,8 @@
 Every side is read by the static schema model (project/schema.py); no project code runs.
 A git revision is materialised with `git archive` into a temporary directory (the app's
 directory — where convex.json / package.json / the functions directory live — plus the
-repository's root tsconfig.json and package.json), and the project model is built there,
+package.json, lockfiles and tsconfig.json above it up to the repository root), and the
+project model is built there (with the convex version of that revision),
 so a schema.ts that imports validators from other files reads the same way it does in a
 checkout. A snapshot is the JSON `cvxlint migrate snapshot` writes (or Convex's own
 `schema.export()` output).
@@ -92,11 +93,13 @@ def git_revision(rev: str, current: Side, settings: "Settings") -> Side:
     _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], top, f"unknown git revision {rev!r}")
     app_rel = _rel(current.app.root, top)
     paths = [app_rel] if app_rel != "." else ["."]
-    for extra in ("tsconfig.json", "package.json"):
-        if app_rel != "." and _exists_at(rev, extra, top):
-            paths.append(extra)
+    if app_rel != ".":
+        paths += _manifests_above(rev, app_rel, top)
     tmp = tempfile.TemporaryDirectory(prefix="cvxlint-plan-")
     dest = Path(tmp.name)
+    # the repository's root: upward searches (the convex version from lockfiles and
+    # package.json, workspaces) stop here instead of reading the temporary directory's parents
+    (dest / ".git").mkdir()
     try:
         if app_rel == "." or _exists_at(rev, app_rel, top):
             data = _git_bytes(["archive", "--format=tar", rev, "--", *paths], top)
@@ -353,6 +356,20 @@ def _git_bytes(args: list[str], cwd: Path) -> bytes:
         msg = (r.stderr.decode("utf-8", "replace").strip().splitlines() or ["failed"])[-1]
         raise UsageError(f"git {args[0]}: {msg}")
     return r.stdout
+
+
+MANIFESTS = ("package.json", "package-lock.json", "pnpm-lock.yaml", "yarn.lock", "bun.lock", "tsconfig.json")
+
+
+def _manifests_above(rev: str, app_rel: str, top: Path) -> list[str]:
+    """The package.json, lockfiles and tsconfig.json at `rev` in the directories above the app
+    up to the repository root: they decide the app's convex version (a monorepo's lockfile
+    is at its root) and its import paths."""
+    parts = app_rel.split("/")
+    wanted = [f"{'/'.join(parts[:i]) + '/' if i else ''}{name}" for i in range(len(parts)) for name in MANIFESTS]
+    r = subprocess.run(["git", "ls-tree", "--name-only", rev, "--", *wanted], cwd=top, capture_output=True,
+                       text=True, timeout=120)
+    return [line for line in r.stdout.splitlines() if line] if r.returncode == 0 else []
 
 
 def _exists_at(rev: str, path: str, top: Path) -> bool:
