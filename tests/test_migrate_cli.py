@@ -115,6 +115,30 @@ def test_to_rev_reads_the_lockfile_at_the_repository_root(tmp_path):
     assert steps_of(data) == expected("add-index")["steps"]
 
 
+def test_a_blob_missing_from_the_object_store_outside_the_sources_does_not_stop_the_plan(tmp_path):
+    """A partial clone or a pruned object: ai-video-gen-pipeline's plans all exited 2 on
+    `git archive: cannot read` of a committed video the schema never needs (triage E4 P4).
+    A committed .ts file whose object is missing still fails: the model would read it."""
+    repo = tmp_path / "app"
+    shutil.copytree(CASES / "optional-to-required" / "old", repo)
+    (repo / "public").mkdir()
+    (repo / "public" / "demo.mp4").write_bytes(bytes(range(256)) * 64)
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    _commit(repo, "old, with a video")
+    shutil.copytree(CASES / "optional-to-required" / "new", repo, dirs_exist_ok=True)
+    blob = subprocess.run(["git", "rev-parse", "HEAD:public/demo.mp4"], cwd=repo, capture_output=True, text=True,
+                          check=True).stdout.strip()
+    (repo / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    r = cvxlint("migrate", "plan", "--no-input", "--from", "HEAD", "--answer", ROLE, "--format", "json", cwd=repo)
+    assert r.returncode == 1, r.stderr
+    assert steps_of(json.loads(r.stdout)) == expected("optional-to-required")["steps"]
+    source = subprocess.run(["git", "rev-parse", "HEAD:convex/schema.ts"], cwd=repo, capture_output=True, text=True,
+                            check=True).stdout.strip()
+    (repo / ".git" / "objects" / source[:2] / source[2:]).unlink()
+    r = cvxlint("migrate", "plan", "--no-input", "--from", "HEAD", "--answer", ROLE, cwd=repo)
+    assert r.returncode == 2 and "git archive" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
 def test_json_output_is_the_documented_contract(tmp_path):
     repo = repo_from("optional-to-required", tmp_path)
     r = cvxlint("migrate", "plan", "--from", "HEAD", "--no-input", "--answer", ROLE, "--format", "json", cwd=repo)
