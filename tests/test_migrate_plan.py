@@ -100,6 +100,11 @@ def test_phase_schemas_are_pushable_in_order(case):
         for name, t in table_map(plan.narrowed).items():
             if name not in renamed:
                 assert t == table_map(plan.diff.new)[name]
+            # no v.id of a table the final schema dropped (triage E4 P5: a renamed table's back-pointer)
+            if table_map(plan.diff.new).get(name) is not None:
+                dangling = _id_tables(t["documentType"]) - set(table_map(plan.narrowed)) - \
+                    _id_tables(table_map(plan.diff.new)[name]["documentType"])
+                assert not dangling, (name, dangling)
         data = plan_to_json(plan, run.files, source="old", target="new", exit_code=run.exit_code)
         json.dumps(data)
         for s in data["steps"]:
@@ -124,6 +129,16 @@ def test_phase_schema_edits_convex_helpers_table_in_place():
            "  priority: v.optional(v.union(" in text
     assert 'labels: Labels.table.index("by_name", { fields: ["name"], staged: true }),' in text
     assert "defineTable" not in text
+
+
+def _id_tables(v) -> set[str]:
+    """The tables every v.id inside a validator (JSON form) names."""
+    if isinstance(v, list):
+        return set().union(*map(_id_tables, v)) if v else set()
+    if not isinstance(v, dict):
+        return set()
+    own = {v["tableName"]} if v.get("type") == "id" and isinstance(v.get("tableName"), str) else set()
+    return own.union(*map(_id_tables, v.values()))
 
 
 def _table(schema: dict, name: str) -> dict:
