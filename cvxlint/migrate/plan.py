@@ -234,7 +234,7 @@ class _Planner:
             return []
         try:
             if c.kind in ("remove-table", "rename-table"):
-                return im.table_uses(c.table) + im.schema_references(c.table)
+                return im.table_uses(c.table) + im.validator_references(c.table) + im.schema_references(c.table)
             if c.kind in ("remove-field", "rename-field") or (
                     c.kind == "change-field" and c.detail.get("type") in ("narrowed", "incompatible", "id-target")):
                 uses = im.field_uses(c.table, c.top_field)
