@@ -68,6 +68,77 @@ def test_plan_from_git_prints_the_phases_and_the_code_to_change(tmp_path):
     assert "Result: the plan has risky steps (exit 1)." in out
 
 
+def _commit(repo: Path, message: str) -> None:
+    subprocess.run([*GIT, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*GIT, "commit", "-qm", message], cwd=repo, check=True)
+
+
+def _set_convex(package_json: Path, spec: str) -> None:
+    data = json.loads(package_json.read_text())
+    data["dependencies"]["convex"] = spec
+    package_json.write_text(json.dumps(data))
+
+
+def test_to_rev_plans_with_the_convex_version_of_that_revision(tmp_path):
+    """`--to REV` gates staged indexes on REV's package.json, not on the working tree's
+    (triage E4 P3: court-finder's HEAD had ^1.38.0, the planned revision ^1.26.1)."""
+    repo = repo_from("add-index-old-convex", tmp_path, commit_new=True)  # HEAD: convex 1.20.0
+    _set_convex(repo / "package.json", "1.48.0")
+    _commit(repo, "bump convex")
+    r = cvxlint("migrate", "plan", "--no-input", "--from", "HEAD~2", "--to", "HEAD~1", "--format", "json", cwd=repo)
+    assert r.returncode == 1, r.stderr
+    data = json.loads(r.stdout)
+    assert data["convexVersion"] == "1.20.0"
+    assert steps_of(data) == expected("add-index-old-convex")["steps"]  # no staged index before 1.26
+    now = cvxlint("migrate", "plan", "--no-input", "--from", "HEAD~2", "--format", "json", cwd=repo)
+    assert json.loads(now.stdout)["convexVersion"] == "1.48.0"
+
+
+def test_to_rev_reads_the_lockfile_at_the_repository_root(tmp_path):
+    """An app in a subdirectory of a workspace: REV's root lockfile pins the version."""
+    repo = tmp_path / "mono"
+    shutil.copytree(CASES / "add-index" / "old", repo / "web")
+    (repo / "package.json").write_text('{"private": true, "workspaces": ["web"]}')
+    _set_convex(repo / "web" / "package.json", "^1.20.0")
+    lock = repo / "package-lock.json"
+    lock.write_text('{"lockfileVersion": 3, "packages": {"node_modules/convex": {"version": "1.48.0"}}}')
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    _commit(repo, "old")
+    shutil.copytree(CASES / "add-index" / "new" / "convex", repo / "web" / "convex", dirs_exist_ok=True)
+    _commit(repo, "new")
+    lock.write_text('{"lockfileVersion": 3, "packages": {"node_modules/convex": {"version": "1.20.0"}}}')
+    r = cvxlint("migrate", "plan", "--no-input", "--from", "HEAD~1", "--to", "HEAD", "--format", "json",
+                cwd=repo / "web")
+    assert r.returncode == 1, r.stderr
+    data = json.loads(r.stdout)
+    assert data["convexVersion"] == "1.48.0"
+    assert steps_of(data) == expected("add-index")["steps"]
+
+
+def test_a_blob_missing_from_the_object_store_outside_the_sources_does_not_stop_the_plan(tmp_path):
+    """A partial clone or a pruned object: ai-video-gen-pipeline's plans all exited 2 on
+    `git archive: cannot read` of a committed video the schema never needs (triage E4 P4).
+    A committed .ts file whose object is missing still fails: the model would read it."""
+    repo = tmp_path / "app"
+    shutil.copytree(CASES / "optional-to-required" / "old", repo)
+    (repo / "public").mkdir()
+    (repo / "public" / "demo.mp4").write_bytes(bytes(range(256)) * 64)
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    _commit(repo, "old, with a video")
+    shutil.copytree(CASES / "optional-to-required" / "new", repo, dirs_exist_ok=True)
+    blob = subprocess.run(["git", "rev-parse", "HEAD:public/demo.mp4"], cwd=repo, capture_output=True, text=True,
+                          check=True).stdout.strip()
+    (repo / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    r = cvxlint("migrate", "plan", "--no-input", "--from", "HEAD", "--answer", ROLE, "--format", "json", cwd=repo)
+    assert r.returncode == 1, r.stderr
+    assert steps_of(json.loads(r.stdout)) == expected("optional-to-required")["steps"]
+    source = subprocess.run(["git", "rev-parse", "HEAD:convex/schema.ts"], cwd=repo, capture_output=True, text=True,
+                            check=True).stdout.strip()
+    (repo / ".git" / "objects" / source[:2] / source[2:]).unlink()
+    r = cvxlint("migrate", "plan", "--no-input", "--from", "HEAD", "--answer", ROLE, cwd=repo)
+    assert r.returncode == 2 and "git archive" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
 def test_json_output_is_the_documented_contract(tmp_path):
     repo = repo_from("optional-to-required", tmp_path)
     r = cvxlint("migrate", "plan", "--from", "HEAD", "--no-input", "--answer", ROLE, "--format", "json", cwd=repo)
@@ -312,6 +383,24 @@ def test_a_snapshot_from_convex_itself_gives_the_same_plan(case, tmp_path):
 def test_bad_input_is_one_line_and_exit_2(tmp_path, args, message):
     repo = repo_from("optional-to-required", tmp_path)
     r = cvxlint("migrate", "plan", "--no-input", *args, cwd=repo)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert message in r.stderr
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("answers,message", [
+    (["rename:users.address.legacyCode=country", "rename:users.address.legacyCode=zip"],
+     "answers rename:users.address.legacyCode=country and rename:users.address.legacyCode=zip both rename the same "
+     "field users.address.legacyCode: keep one"),
+    (["rename:users.address.legacyCode=nope"], "answer rename:users.address.legacyCode=nope: not a rename candidate"),
+    (["rename:users.name=country"], "answer rename:users.name=country: not a rename candidate"),
+])
+def test_a_rename_answer_that_cannot_apply_is_one_line_and_exit_2(tmp_path, answers, message):
+    """Two Yes for one field (or a Yes naming no candidate) must not leave the choice to the
+    order of the candidates: the loser's values would be deleted (triage E4 P2)."""
+    repo = repo_from("nested-fields", tmp_path)
+    r = cvxlint("migrate", "plan", "--no-input", "--from", "HEAD", *[x for a in answers for x in ("--answer", a)],
+                cwd=repo)
     assert r.returncode == 2, (r.stdout, r.stderr)
     assert message in r.stderr
     assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1

@@ -18,6 +18,9 @@ from cvxlint.migrate import vjson
 from cvxlint.migrate.classify import Context, classify
 from cvxlint.migrate.diff import Change
 from cvxlint.migrate.diff import table_map
+from cvxlint.migrate.plan import PlanOptions, make_plan
+from cvxlint.migrate.renames import Answers
+from cvxlint.errors import UsageError
 from cvxlint.migrate.render import plan_to_json, to_markdown, to_text
 
 from migratekit import case_names, expected, load_case
@@ -97,6 +100,11 @@ def test_phase_schemas_are_pushable_in_order(case):
         for name, t in table_map(plan.narrowed).items():
             if name not in renamed:
                 assert t == table_map(plan.diff.new)[name]
+            # no v.id of a table the final schema dropped (triage E4 P5: a renamed table's back-pointer)
+            if table_map(plan.diff.new).get(name) is not None:
+                dangling = _id_tables(t["documentType"]) - set(table_map(plan.narrowed)) - \
+                    _id_tables(table_map(plan.diff.new)[name]["documentType"])
+                assert not dangling, (name, dangling)
         data = plan_to_json(plan, run.files, source="old", target="new", exit_code=run.exit_code)
         json.dumps(data)
         for s in data["steps"]:
@@ -121,6 +129,16 @@ def test_phase_schema_edits_convex_helpers_table_in_place():
            "  priority: v.optional(v.union(" in text
     assert 'labels: Labels.table.index("by_name", { fields: ["name"], staged: true }),' in text
     assert "defineTable" not in text
+
+
+def _id_tables(v) -> set[str]:
+    """The tables every v.id inside a validator (JSON form) names."""
+    if isinstance(v, list):
+        return set().union(*map(_id_tables, v)) if v else set()
+    if not isinstance(v, dict):
+        return set()
+    own = {v["tableName"]} if v.get("type") == "id" and isinstance(v.get("tableName"), str) else set()
+    return own.union(*map(_id_tables, v.values()))
 
 
 def _table(schema: dict, name: str) -> dict:
@@ -188,3 +206,40 @@ def test_a_long_object_validator_stays_on_one_line_in_messages():
     text = vjson.describe(obj)
     assert "\n" not in text and text.startswith("v.object({ doorstepCount: v.number(), mailSlotCount")
     assert "\n" in vjson.to_ts(obj)  # schema.ts text is still spread over lines
+
+
+def test_a_subfield_dropped_from_array_elements_is_deleted_element_by_element():
+    """The elements keep every other field: the array itself is never replaced (triage E4,
+    stonkseer's researchDiagnostics.queries losing `topic`). The widened schema keeps the
+    subfield, optional, inside the elements."""
+    run = load_case("array-element-subfields")
+    try:
+        text = next(f.content for f in run.files if f.path == "convex/migrations.ts")
+        items = _table(run.plan.widened, "checklists")["documentType"]["value"]["items"]["fieldType"]
+    finally:
+        run.close()
+    assert "if (items === undefined || !items.some((item) => item.assignee !== undefined)) return;" in text
+    assert 'return { items: items.map((item) => without(item, "assignee")) }' in text
+    assert 'return { history: items.map((item) => without(item, "by")) }' in text
+    assert items["value"]["value"]["assignee"] == {"fieldType": {"type": "string"}, "optional": True}
+
+
+def _projects(*names: str) -> dict:
+    text = {"fieldType": {"type": "string"}, "optional": True}
+    return {"tables": [{"tableName": "projects", "indexes": [], "searchIndexes": [], "vectorIndexes": [],
+                        "documentType": {"type": "object", "value": {n: text for n in names}}}]}
+
+
+def test_two_fields_renamed_to_one_is_an_error_not_a_silent_winner():
+    """Either order of the two answers used to rename imageModel and delete textModel's values
+    (triage E4 P2); the config's stale Yes for a field no longer removed stays harmless."""
+    old, new = _projects("imageModel", "textModel"), _projects("musicUrl", "musicMood")
+    both = ["rename:projects.textModel=musicUrl", "rename:projects.imageModel=musicUrl"]
+    for answers in (both, both[::-1]):
+        with pytest.raises(UsageError, match="both rename to the same field projects.musicUrl: keep one"):
+            make_plan(old, new, PlanOptions(answers=Answers.parse(answers)))
+    given = Answers.parse(["rename:projects.textModel=musicUrl", "rename:projects.imageModel=musicMood"])
+    configured = Answers.parse(["rename:projects.oldName=musicUrl"], "migrate-answers")
+    plan = make_plan(old, new, PlanOptions(answers=given.merged(configured)))
+    assert sorted((c.kind, c.field, c.to) for c in plan.diff.changes) == [
+        ("rename-field", "imageModel", "musicMood"), ("rename-field", "textModel", "musicUrl")]

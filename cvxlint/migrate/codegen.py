@@ -191,14 +191,20 @@ def _define(m: Migration, mod: _Module) -> str:
     if m.variant is not None:
         disc, value = m.variant
         body.append(f"if (doc.{disc} !== {vjson.literal_ts(value)}) return;")
+    path, element_leaf = list(m.path), None
+    if len(path) >= 2 and path[-2].endswith("[]"):
+        # "steps[].note": the migration rewrites the array steps, each element without note
+        if m.kind != "unset" or any(p.endswith("[]") for p in path[:-2]):
+            raise CodegenError(f"no template for a {m.kind} migration inside array elements")
+        element_leaf, path = path[-1], path[:-2] + [path[-2].removesuffix("[]")]
     holder, parents = "doc", []
-    for i, p in enumerate(m.path[:-1]):
+    for i, p in enumerate(path[:-1]):
         var = f"p{i}"
         body.append(f"const {var} = {holder}.{p};")
         body.append(f"if ({var} == null) return;")
         parents.append((p, holder, var))
         holder = var
-    leaf = m.path[-1] if m.path else ""
+    leaf = path[-1] if path else ""
     acc = f"{holder}.{leaf}"
 
     def patch(leaf_text: str | None, extra: str | None = None) -> str:
@@ -230,6 +236,12 @@ def _define(m: Migration, mod: _Module) -> str:
         body.append(f"if ({acc} !== undefined) return;")
         body.append(f"return {patch(vjson.value_ts(m.value, target))};")
         doc = f"Set {'.'.join(m.path)} on {m.table} documents that lack it to {json.dumps(m.value)}."
+    elif m.kind == "unset" and element_leaf is not None:
+        mod.uses_without = True
+        body.append(f"const items = {acc};")
+        body.append(f"if (items === undefined || !items.some((item) => item.{element_leaf} !== undefined)) return;")
+        body.append(f"return {patch(f'items.map((item) => without(item, {json.dumps(element_leaf)}))')};")
+        doc = f"Delete {element_leaf} from each element of {'.'.join(path)} on every {m.table} document."
     elif m.kind == "unset":
         body.append(f"if ({acc} === undefined) return;")
         body.append(f"return {patch(None)};")

@@ -33,7 +33,7 @@ class Change:
 
     kind: str  # see KINDS
     table: str | None  # None for schema-wide changes (schemaValidation)
-    field: str | None = None  # dotted path inside the document: "address.zip"
+    field: str | None = None  # dotted path inside the document: "address.zip", "steps[].note" (in each element)
     index: str | None = None
     index_kind: str | None = None  # db | search | vector
     old: dict | None = None  # the old field ({"fieldType", "optional"}), validator, index or table JSON
@@ -70,7 +70,7 @@ class Change:
 
     @property
     def top_field(self) -> str | None:
-        return self.field.split(".", 1)[0] if self.field else None
+        return self.field.split(".", 1)[0].removesuffix("[]") if self.field else None
 
 
 KINDS = (
@@ -200,6 +200,10 @@ def _diff_fields(d: SchemaDiff, table: str, prefix: str, old: dict, new: dict,
                                         detail={"optionality": optionality, "type": "same"}))
             _diff_fields(d, table, path + ".", ta, tb, variant)
             continue
+        removed = _element_subfields_removed(table, path, a, b, variant)
+        if removed is not None:
+            d.changes.extend(removed)
+            continue
         rel = vjson.relation(ta, tb)
         if rel is None:
             d.problems.append(Problem(table, f"{table}.{path}: the validator has parts cvxlint cannot read"))
@@ -219,6 +223,26 @@ def _diff_fields(d: SchemaDiff, table: str, prefix: str, old: dict, new: dict,
                     detail["members_added"] = [vjson.describe(nm[k]) for k in sorted(set(nm) - set(om))]
                     detail["members_removed"] = [vjson.describe(om[k]) for k in sorted(set(om) - set(nm))]
         d.changes.append(Change("change-field", table, path, old=a, new=b, variant=variant, detail=detail))
+
+
+def _element_subfields_removed(table: str, path: str, a: dict, b: dict,
+                               variant: tuple[str, object] | None) -> list[Change] | None:
+    """Subfields dropped from the objects of an array field (`steps: v.array(v.object({...}))`
+    losing `note`), as removals at "steps[].note": each element loses the key, the array
+    stays (migrations.md rows 23 and 6). Only when the elements change by removals alone and
+    nothing else about the field changes; otherwise None (the field is compared whole)."""
+    ta, tb = a["fieldType"], b["fieldType"]
+    if a["optional"] != b["optional"] or vjson.kind(ta) != "array" or vjson.kind(tb) != "array":
+        return None
+    ea, eb = ta.get("value") or {}, tb.get("value") or {}
+    if vjson.kind(ea) != "object" or vjson.kind(eb) != "object" or ea.get("open") or eb.get("open"):
+        return None
+    fa, fb = vjson.fields(ea), vjson.fields(eb)
+    if any(name not in fa or vjson.canonical(fa[name]) != vjson.canonical(f) for name, f in fb.items()):
+        return None
+    return [Change("remove-field", table, f"{path}[].{name}", old=fa[name], new=None, variant=variant,
+                   detail={"optional": fa[name]["optional"]})
+            for name in sorted(set(fa) - set(fb))]
 
 
 def _discriminant(old: dict, new: dict) -> str | None:

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Use:
-    kind: str  # reads | writes | missing | index-range | filter | with-index | search | vector-search | table | frontend | python | test | schema
+    kind: str  # reads | writes | missing | index-range | filter | with-index | search | vector-search | table | frontend | python | test | schema | validator
     file: str
     line: int
     functions: tuple[str, ...]  # registered functions reaching this code ("messages:send")
@@ -207,6 +207,34 @@ class Impact:
                     line = t.facts.module.line_of(node.start) + 1 if node is not None else 1
                     out.append(Use("schema", self._rel(t.facts.path), line, (), f"{t.name}.{path} is v.id(\"{table}\")"))
         return out
+
+    def validator_references(self, table: str) -> list[Use]:
+        """`v.id(table)` in the app's modules outside schema.ts: function arguments and
+        returns, shared validators. They stop type-checking once the table leaves the schema
+        (CVX701 reports them), so they belong to the "remove every use" step."""
+        schema = self.app.schema
+        schema_path = schema.facts.path if schema is not None else None
+        out = []
+        for module in self.app.modules.values():
+            facts = module.facts
+            if facts.path == schema_path or self.app.never_runs(module):
+                continue
+            for site in facts.all_calls():
+                if len(site.path) != 2 or site.path[1] != "id" or site.callee is None:
+                    continue  # `v.id(...)`, or `vv.id(...)` with `vv = typedV(schema)`
+                if not self.project.validators.is_v(facts, site.callee.child("object")):
+                    continue
+                args = js.call_args(site.node)
+                if not args or js.string_value(args[0]) != table:
+                    continue
+                fns, part = [], "validator"
+                for fn in self.app.functions:
+                    for node, what in ((fn.args_node, "argument"), (fn.returns_node, "return")):
+                        if fn.module is module and node is not None and node.start <= site.node.start < node.end:
+                            fns.append(fn)
+                            part = f"{what} validator"
+                out.append(self._use("validator", facts, site.node, fns, f"{part} v.id(\"{table}\")"))
+        return _dedupe(out)
 
     # -- who calls the affected code -------------------------------------------------------------
     def callers(self, uses: list[Use], table: str | None = None, field: str | None = None) -> list[Use]:

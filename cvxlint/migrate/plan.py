@@ -234,7 +234,7 @@ class _Planner:
             return []
         try:
             if c.kind in ("remove-table", "rename-table"):
-                return im.table_uses(c.table) + im.schema_references(c.table)
+                return im.table_uses(c.table) + im.validator_references(c.table) + im.schema_references(c.table)
             if c.kind in ("remove-field", "rename-field") or (
                     c.kind == "change-field" and c.detail.get("type") in ("narrowed", "incompatible", "id-target")):
                 uses = im.field_uses(c.table, c.top_field)
@@ -553,7 +553,8 @@ class _Planner:
         self._verify(c, table=new)
         self._step(c, f, "narrow", "switch-table",
                    f"code reads and writes only {new}; remove {old} from the schema. {new}.{pointer[2]} stays "
-                   f"(optional) while clients or other systems may still hold {old} IDs", manual=True)
+                   f"(optional, now v.string(): {old} is no longer in the schema) while clients or other systems "
+                   f"may still hold {old} IDs", manual=True)
         self._step(c, f, "cleanup", "delete-table-data",
                    f"delete {old}'s documents in the dashboard once nothing needs them; then plan again to drop "
                    f"{new}.{pointer[2]}", manual=True)
@@ -838,7 +839,11 @@ class _Planner:
         n = copy.deepcopy(self.d.new)
         tables = table_map(n)
         for old, pointer in self.pointers.items():
-            _add_pointer(tables, old, pointer)
+            # the old table leaves the schema in this push: a v.id of it would name a table the
+            # schema no longer has (CVX701, untyped), and v.id(new) would reject the stored old
+            # IDs (an ID encodes its table), so the back-pointer keeps them as strings (row 8:
+            # v.id -> v.string is a widening, pushable over every copied document)
+            _add_pointer(tables, old, pointer, {"type": "string"})
         return n
 
     def _check_widened(self) -> None:
@@ -928,13 +933,15 @@ def _sibling(path: str, name: str) -> str:
     return path.rsplit(".", 1)[0] + "." + name if "." in path else name
 
 
-def _add_pointer(tables: dict[str, dict], old_table: str, pointer: tuple[str, str, str]) -> None:
+def _add_pointer(tables: dict[str, dict], old_table: str, pointer: tuple[str, str, str],
+                 field_type: dict | None = None) -> None:
     """The copy of a renamed table points back at the old one: `ptr: v.optional(v.id(old))`
-    and an index on it (what copy-table and repoint migrations look documents up by)."""
+    (or `field_type`) and an index on it (what copy-table and repoint migrations look
+    documents up by)."""
     new_table, index, ptr = pointer
     t = tables[new_table]
     _set_field(_doc_objects(t["documentType"], None), [ptr],
-               {"fieldType": {"type": "id", "tableName": old_table}, "optional": True})
+               {"fieldType": field_type or {"type": "id", "tableName": old_table}, "optional": True})
     t["indexes"] = sorted(t["indexes"] + [{"indexDescriptor": index, "fields": [ptr]}],
                           key=lambda i: i["indexDescriptor"])
 
@@ -957,10 +964,14 @@ def _doc_objects(doc: dict, variant) -> list[dict]:
 def _parent(obj: dict, parts: list[str]) -> dict:
     cur = obj
     for p in parts:
-        f = vjson.fields(cur).get(p)
-        if f is None or vjson.kind(f["fieldType"]) != "object":
+        in_elements = p.endswith("[]")  # "steps[]": the objects of the array field steps
+        f = vjson.fields(cur).get(p.removesuffix("[]"))
+        t = f["fieldType"] if f is not None else {}
+        if in_elements:
+            t = t.get("value") or {} if vjson.kind(t) == "array" else {}
+        if vjson.kind(t) != "object":
             raise PlanError(f"{'.'.join(parts)} is not an object in the new schema")
-        cur = f["fieldType"]
+        cur = t
     return cur
 
 

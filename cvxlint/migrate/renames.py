@@ -17,6 +17,8 @@ Answers come from a TTY prompt, `--answer`, or `migrate-answers` in the config, 
     map:users.planId=unset           (an optional field: remove the values the new validator rejects)
     convert:events.at=round          (round | floor | ceil | trunc)
 
+A Yes naming no candidate, or two Yes renaming one field (or to one field), is a usage error:
+one of them would otherwise win silently and the plan delete the other field's values.
 An unanswered question is never turned into a guess: `cvxlint migrate plan` lists it and
 exits with its own code (see cli.py). Rename questions block the plan itself; value
 questions only block `--write`, because the plan's steps do not depend on the value.
@@ -71,6 +73,7 @@ class Answers:
     values: dict[tuple[str, str], object] = dc_field(default_factory=dict)  # ("default"|"map", "users.role") -> value
     converts: dict[str, str] = dc_field(default_factory=dict)  # "events.at" -> "round"
     used: set[str] = dc_field(default_factory=set)
+    configured: set[str] = dc_field(default_factory=set)  # rename keys only the config gives (may be for an older plan)
 
     @classmethod
     def parse(cls, texts: list[str], origin: str = "--answer") -> "Answers":
@@ -110,6 +113,7 @@ class Answers:
         out.renames.update(self.renames)
         out.values.update(self.values)
         out.converts.update(self.converts)
+        out.configured = set(other.renames) - set(self.renames)
         return out
 
 
@@ -179,9 +183,11 @@ def _index_shapes(table: dict) -> list[str]:
 def resolve_renames(d: SchemaDiff, answers: Answers, ask=None) -> list[Question]:
     """Turn answered rename candidates into rename changes (in `d.changes`); return the
     questions still open. `ask(question) -> bool | None` asks a person (None: no answer)."""
+    candidates = rename_candidates(d)
+    _check_rename_answers(candidates, answers)
     open_questions: list[Question] = []
     taken: set[int] = set()
-    for cand in rename_candidates(d):
+    for cand in candidates:
         if id(cand.removed) in taken or id(cand.added) in taken:
             continue  # one side is already part of a rename the user confirmed
         verdict = answers.renames.get(cand.key)
@@ -199,6 +205,33 @@ def resolve_renames(d: SchemaDiff, answers: Answers, ask=None) -> list[Question]
             _apply_rename(d, cand)
     # A candidate left open while its partner was confirmed elsewhere is moot.
     return [q for q in open_questions if not _moot(q, d)]
+
+
+def _check_rename_answers(candidates: list[RenameCandidate], answers: Answers) -> None:
+    """A Yes must name a candidate, and no field or table may be renamed twice or be the
+    target of two renames: otherwise one answer would silently win and the plan would delete
+    the values the user said were renamed (exit 2 instead)."""
+    by_key = {c.key: c for c in candidates}
+    sources: dict[tuple, str] = {}
+    targets: dict[tuple, str] = {}
+    for key, yes in answers.renames.items():
+        if not yes:
+            continue
+        cand = by_key.get(key)
+        if cand is None:
+            if key not in answers.configured:
+                raise UsageError(f"answer rename:{key}: not a rename candidate (a rename pairs a removed "
+                                 "field or table with an added one of the same shape)")
+            continue
+        r, a = cand.removed, cand.added
+        source = (r.table, r.variant and repr(r.variant), r.field)
+        target = (a.table, a.variant and repr(a.variant), a.field)
+        for seen, side, what in ((sources, source, "rename the same "), (targets, target, "rename to the same ")):
+            other = seen.setdefault(side, key)
+            if other != key:
+                name = f"{side[0]}.{side[2]}" if side[2] else side[0]
+                raise UsageError(f"answers rename:{other} and rename:{key} both {what}"
+                                 f"{'field' if side[2] else 'table'} {name}: keep one")
 
 
 def _moot(q: Question, d: SchemaDiff) -> bool:

@@ -88,11 +88,12 @@ def run_plan(paths: list[Path], settings: "Settings", *, from_rev: str | None = 
 def plan_between(old: sources.Side, new: sources.Side, current: sources.Side, settings: "Settings", *,
                  answers: Answers | None = None, ask=None, write: bool = False,
                  migrations_file: str | None = None) -> PlanRun:
-    """Plan from `old` to `new` (`current`: the working-tree app, whose convex version gates
-    staged indexes and validators) and generate the files `--write` would write."""
+    """Plan from `old` to `new` (`current`: the working-tree app) and generate the files
+    `--write` would write. The convex version that gates staged indexes and validators is
+    the new side's: with `--to REV` the package.json and lockfile of REV, not the working tree's."""
     if new.schema is None:
         raise UsageError(f"{new.label}: the app has no schema.ts to plan towards")
-    app = current.app
+    app = new.app if new is not current and new.app is not None else current.app
     module = _module_name(migrations_file, current)
     version = app.convex_version.version if app.convex_version is not None else None
     options = PlanOptions(answers=answers or Answers(), ask=ask, convex_at_least=app.convex_at_least,

@@ -1,9 +1,11 @@
 """Where the two schemas of a plan come from: the working tree, a git revision, a snapshot.
 
 Every side is read by the static schema model (project/schema.py); no project code runs.
-A git revision is materialised with `git archive` into a temporary directory (the app's
-directory — where convex.json / package.json / the functions directory live — plus the
-repository's root tsconfig.json and package.json), and the project model is built there,
+A git revision is materialised with `git archive` into a temporary directory (the source
+files and manifests of the app's directory — where convex.json / package.json / the
+functions directory live; never its media or other blobs — plus the
+package.json, lockfiles and tsconfig.json above it up to the repository root), and the
+project model is built there (with the convex version of that revision),
 so a schema.ts that imports validators from other files reads the same way it does in a
 checkout. A snapshot is the JSON `cvxlint migrate snapshot` writes (or Convex's own
 `schema.export()` output).
@@ -12,8 +14,10 @@ checkout. A snapshot is the JSON `cvxlint migrate snapshot` writes (or Convex's 
 from __future__ import annotations
 
 import base64
+import fnmatch
 import io
 import json
+import re
 import shutil
 import subprocess
 import tarfile
@@ -23,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
+from ..project.discover import CLIENT_EXTENSIONS, PY_EXTENSIONS
 from ..project.schema import normalize_export
 
 if TYPE_CHECKING:
@@ -92,14 +97,17 @@ def git_revision(rev: str, current: Side, settings: "Settings") -> Side:
     _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], top, f"unknown git revision {rev!r}")
     app_rel = _rel(current.app.root, top)
     paths = [app_rel] if app_rel != "." else ["."]
-    for extra in ("tsconfig.json", "package.json"):
-        if app_rel != "." and _exists_at(rev, extra, top):
-            paths.append(extra)
+    if app_rel != ".":
+        paths += _manifests_above(rev, app_rel, top)
     tmp = tempfile.TemporaryDirectory(prefix="cvxlint-plan-")
     dest = Path(tmp.name)
+    # the repository's root: upward searches (the convex version from lockfiles and
+    # package.json, workspaces) stop here instead of reading the temporary directory's parents
     try:
-        if app_rel == "." or _exists_at(rev, app_rel, top):
-            data = _git_bytes(["archive", "--format=tar", rev, "--", *paths], top)
+        (dest / ".git").mkdir()
+        wanted = _readable(rev, app_rel, top) + paths[1:] if app_rel == "." or _exists_at(rev, app_rel, top) else []
+        if wanted:  # never an empty pathspec: that would archive the whole repository
+            data = _git_bytes(["archive", "--format=tar", rev, "--", *wanted], top)
             skipped: list[str] = []
             with tarfile.open(fileobj=io.BytesIO(data)) as tar:
                 tar.extractall(dest, filter=_inside_only(skipped))
@@ -353,6 +361,36 @@ def _git_bytes(args: list[str], cwd: Path) -> bytes:
         msg = (r.stderr.decode("utf-8", "replace").strip().splitlines() or ["failed"])[-1]
         raise UsageError(f"git {args[0]}: {msg}")
     return r.stdout
+
+
+def _readable(rev: str, app_rel: str, top: Path) -> list[str]:
+    """Pathspecs for the files of the app directory the project model can read (sources,
+    manifests, .gitignore): media and other blobs stay out of the archive, so one that is
+    missing from the object store (a partial clone, a pruned LFS object) cannot fail the
+    plan, and a repository full of assets is not extracted to read one schema. Only the
+    patterns some file matches (listing the tree reads no blob; `git archive` refuses a
+    pattern that matches nothing)."""
+    r = subprocess.run(["git", "ls-tree", "-r", "-z", "--name-only", rev, "--", app_rel], cwd=top,
+                       capture_output=True, timeout=120)
+    names = [n.rsplit("/", 1)[-1] for n in r.stdout.decode("utf-8", "replace").split("\0") if n]
+    prefix = "" if app_rel == "." else re.sub(r"([*?\[])", r"[\1]", app_rel) + "/"
+    patterns = [f"*{ext}" for ext in (*CLIENT_EXTENSIONS, *PY_EXTENSIONS)]
+    patterns += ["convex.json", *MANIFESTS, "tsconfig*.json", "jsconfig*.json", ".gitignore"]
+    return [f":(glob){prefix}**/{p}" for p in patterns if any(fnmatch.fnmatchcase(n, p) for n in names)]
+
+
+MANIFESTS = ("package.json", "package-lock.json", "pnpm-lock.yaml", "yarn.lock", "bun.lock", "tsconfig.json")
+
+
+def _manifests_above(rev: str, app_rel: str, top: Path) -> list[str]:
+    """The package.json, lockfiles and tsconfig.json at `rev` in the directories above the app
+    up to the repository root: they decide the app's convex version (a monorepo's lockfile
+    is at its root) and its import paths."""
+    parts = app_rel.split("/")
+    wanted = [f"{'/'.join(parts[:i]) + '/' if i else ''}{name}" for i in range(len(parts)) for name in MANIFESTS]
+    r = subprocess.run(["git", "ls-tree", "--name-only", rev, "--", *wanted], cwd=top, capture_output=True,
+                       text=True, timeout=120)
+    return [line for line in r.stdout.splitlines() if line] if r.returncode == 0 else []
 
 
 def _exists_at(rev: str, path: str, top: Path) -> bool:
