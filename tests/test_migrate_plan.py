@@ -19,6 +19,7 @@ from cvxlint.migrate.classify import Context, classify
 from cvxlint.migrate.diff import Change
 from cvxlint.migrate.diff import table_map
 from cvxlint.migrate.render import plan_to_json, to_markdown, to_text
+from cvxlint.migrate.renames import Answers, check_value, value_question
 
 from migratekit import case_names, expected, load_case
 
@@ -188,3 +189,20 @@ def test_a_long_object_validator_stays_on_one_line_in_messages():
     text = vjson.describe(obj)
     assert "\n" not in text and text.startswith("v.object({ doorstepCount: v.number(), mailSlotCount")
     assert "\n" in vjson.to_ts(obj)  # schema.ts text is still spread over lines
+
+
+def test_the_suggested_value_of_an_object_field_passes_its_validator():
+    """court-finder's scans.centerTile (optional -> required v.object) was answered `{}` in the
+    hint, which the answer check then refused (triage E4 P6): pasted as it is, the hint passes."""
+    def field(t, optional=False):
+        return {"fieldType": t, "optional": optional}
+
+    number, string = {"type": "number"}, {"type": "string"}
+    point = {"type": "object", "value": {"lat": field(number), "lng": field(number), "label": field(string, True)}}
+    kinds = {"type": "union", "value": [{"type": "literal", "value": "pin"}, {"type": "literal", "value": "area"}]}
+    center = {"type": "object", "value": {"at": field(point), "kind": field(kinds), "tags": field({"type": "array",
+                                                                                                "value": string})}}
+    q = value_question("default", "places", "center", center, "places.center becomes required.")
+    assert q.answer_help == """--answer 'default:places.center={"at":{"lat":0,"lng":0},"kind":"pin","tags":[]}'"""
+    pasted = Answers.parse([q.answer_help.split("'")[1]])
+    check_value(q, pasted.values[("default", "places.center")])  # raises on a value that does not pass

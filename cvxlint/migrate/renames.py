@@ -249,23 +249,46 @@ def value_question(kind: str, table: str, path: str, validator: dict, why: str, 
 
 
 def _example(v: dict) -> str:
+    value = _example_value(v)
+    return "..." if value is _NO_EXAMPLE else json.dumps(value, separators=(",", ":"))
+
+
+_NO_EXAMPLE = object()
+
+
+def _example_value(v: dict, depth: int = 0):
+    """A value of the validator's shape to put in the hint: pasted as it is, it passes the
+    check below (except an id, which must be a real document's); `{}` would not for an
+    object with required fields (triage E4 P6)."""
     for m in vjson.members(v):
         k = vjson.kind(m)
         if k == "literal" and not vjson.is_bigint_literal(m):
-            return json.dumps(vjson.literal_value(m))
+            return vjson.literal_value(m)
         if k in ("string", "id"):
-            return '"..."'
+            return "..."
         if k in ("number", "bigint"):
-            return "0"
+            return 0
         if k == "boolean":
-            return "false"
+            return False
         if k == "null":
-            return "null"
+            return None
         if k == "array":
-            return "[]"
-        if k in ("object", "record"):
-            return "{}"
-    return "..."
+            return []
+        if k == "record":
+            return {}
+        if k == "object":
+            if depth > 20:
+                return _NO_EXAMPLE
+            out = {}
+            for name, f in vjson.fields(m).items():
+                if f["optional"]:
+                    continue
+                value = _example_value(f["fieldType"], depth + 1)
+                if value is _NO_EXAMPLE:
+                    return _NO_EXAMPLE
+                out[name] = value
+            return out
+    return _NO_EXAMPLE
 
 
 def check_value(q: Question, value) -> None:
