@@ -206,3 +206,24 @@ def test_the_suggested_value_of_an_object_field_passes_its_validator():
     assert q.answer_help == """--answer 'default:places.center={"at":{"lat":0,"lng":0},"kind":"pin","tags":[]}'"""
     pasted = Answers.parse([q.answer_help.split("'")[1]])
     check_value(q, pasted.values[("default", "places.center")])  # raises on a value that does not pass
+
+
+def test_the_file_list_does_not_promise_a_write_while_a_question_is_open():
+    """--write writes nothing while a value question is open (exit 3): the text said
+    "Files (written with --write)" all the same (triage E4 P12, nested-subfield-drop)."""
+    run = load_case("optional-to-required", answers=[])
+    try:
+        assert run.plan.questions and run.files
+        kw = dict(source="old", target="new", exit_code=run.exit_code)
+        assert "Files (--write writes them once the questions above are answered):" in to_text(run.plan, run.files, **kw)
+        assert "Files (none written: answer the questions above):" in to_text(run.plan, run.files, writing=True, **kw)
+        assert "<code>--write</code> once the questions are answered</summary>" in to_markdown(run.plan, run.files, **kw)
+    finally:
+        run.close()
+    run = load_case("optional-to-required")
+    try:
+        assert not run.plan.questions
+        text = to_text(run.plan, run.files, source="old", target="new", exit_code=run.exit_code)
+        assert "Files (written with --write):" in text
+    finally:
+        run.close()

@@ -196,8 +196,11 @@ def to_text(plan: "Plan", files: list["GeneratedFile"], *, source: str, target: 
         out.append("")
     if files:
         blocked = bool(file_problems)  # --write writes all of the files or none
+        waiting = bool(plan.questions)  # ... and none while a question is open (run.py's _write)
         out.append("Files" + (" (none written: see below)" if writing and blocked
                               else " (--write would write none: see below)" if blocked
+                              else " (none written: answer the questions above)" if writing and waiting
+                              else " (--write writes them once the questions above are answered)" if waiting
                               else "" if writing else " (written with --write)") + ":")
         out += [f"  {_FILE_ACTIONS.get(f.action, f.action):7} {f.path}  ({f.purpose})" for f in files]
         out.append("")
@@ -267,7 +270,8 @@ def to_markdown(plan: "Plan", files: list["GeneratedFile"], *, source: str, targ
             out += ["", "```sh", *cmds, "```"]
         out.append("")
     if files:
-        out.append("<details><summary>Files written by <code>--write</code></summary>")
+        out.append("<details><summary>Files written by <code>--write</code>"
+                   + (" once the questions are answered" if plan.questions else "") + "</summary>")
         out.append("")
         out += [f"- `{f.path}` ({_FILE_ACTIONS.get(f.action, f.action)}): {f.purpose}" for f in files]
         out.append("")
