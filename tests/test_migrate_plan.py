@@ -227,3 +227,27 @@ def test_the_file_list_does_not_promise_a_write_while_a_question_is_open():
         assert "Files (written with --write):" in text
     finally:
         run.close()
+
+
+def _schema(**tables) -> dict:
+    return {"schemaValidation": True, "tables": [
+        {"tableName": name, "indexes": [], "searchIndexes": [], "vectorIndexes": [],
+         "documentType": {"type": "object", "value": {f: {"fieldType": {"type": t}, "optional": False}
+                                                      for f, t in fields.items()}}}
+        for name, fields in tables.items()]}
+
+
+def test_changes_an_open_rename_question_does_not_decide_keep_their_risk():
+    """ai-video-gen-pipeline 0c3767b->82d28bd, in JSON, gave every change `"risk": "safe"` while
+    rename questions were open, a dropped table included (triage E4 P11): the dropped table is
+    DS201 whatever the answer; the two sides of the question have no risk yet."""
+    from cvxlint.migrate.plan import make_plan
+
+    plan = make_plan(_schema(users={"name": "string", "email": "string"}, audit={"at": "number"}),
+                     _schema(users={"fullName": "string", "email": "string"}))
+    assert [q.key for q in plan.plan_questions] == ["rename:users.name=fullName"]
+    data = plan_to_json(plan, [], exit_code=3)
+    risks = {c["id"]: (c["risk"], [f["code"] for f in c["findings"]]) for c in data["changes"]}
+    assert risks == {"remove-table:audit": ("destructive", ["DS201"]), "remove-field:users.name": (None, []),
+                     "add-field:users.fullName": (None, [])}
+    assert "| — | pending | `users.name`" in to_markdown(plan, [], source="old", target="new", exit_code=3)

@@ -126,6 +126,7 @@ class Plan:
     notes: list[str] = dc_field(default_factory=list)
     convex_version: str | None = None
     findings: dict[str, list[Finding]] = dc_field(default_factory=dict)  # change id -> findings
+    pending: set[str] = dc_field(default_factory=set)  # ids of changes whose risk waits for a rename answer
 
     @property
     def problems(self) -> list[Problem]:
@@ -174,7 +175,10 @@ def make_plan(old: dict, new: dict, options: PlanOptions | None = None, impact: 
     plan = Plan(d, convex_version=options.convex_version)
     plan.questions.extend(resolve_renames(d, options.answers, options.ask))
     if plan.plan_questions:
-        return plan  # the plan depends on the answers: nothing is planned on a guess
+        # the plan depends on the answers: nothing is planned on a guess, but what the answers
+        # cannot change keeps its risk (a table dropped outright is DS201 either way)
+        _Planner(plan, options, impact).classify_only({i for q in plan.plan_questions for i in q.changes})
+        return plan
     _Planner(plan, options, impact).run()
     return plan
 
@@ -226,6 +230,13 @@ class _Planner:
         except PlanError as e:
             self.d.problems.append(Problem(None, f"cannot compute the phase schemas: {e}"))
         self._notes()
+
+    def classify_only(self, pending: set[str]) -> None:
+        self.plan.pending = pending
+        for c in self.d.changes:
+            if c.id not in pending:
+                self.ctx.uses[c.id] = self._impact_of(c)
+                self.plan.findings[c.id] = classify(c, self.ctx)
 
     # -- code impact -------------------------------------------------------------------------
     def _impact_of(self, c: Change) -> list["Use"]:

@@ -59,6 +59,7 @@ class Question:
     field: str | None = None
     validator: dict | None = None  # value questions: what the value must pass
     optional: bool = False  # value questions: the field may be left out (`map:t.f=unset`)
+    changes: tuple[str, ...] = ()  # rename questions: the ids of the two changes whose risk waits for the answer
 
     def to_json(self) -> dict:
         return {"key": self.key, "kind": self.kind, "question": self.text, "needed_for": self.needed_for,
@@ -136,13 +137,14 @@ class RenameCandidate:
             text = (f"Did you rename table {self.removed.table} to {self.added.table}? (same fields and indexes; "
                     f"No = the new table starts empty and {self.removed.table}'s documents are orphaned)")
             return Question(f"rename:{self.key}", "rename-table", text, "plan",
-                            f"--answer rename:{self.key}  or  --answer no-rename:{self.key}", table=self.removed.table)
+                            f"--answer rename:{self.key}  or  --answer no-rename:{self.key}", table=self.removed.table,
+                            changes=(self.removed.id, self.added.id))
         v = vjson.describe_field(self.added.new)
         text = (f"Did you rename {self.removed.table}.{self.removed.field} to "
                 f"{self.added.table}.{self.added.field} ({v})? (No = the values of {self.removed.field} are deleted)")
         return Question(f"rename:{self.key}", "rename-field", text, "plan",
                         f"--answer rename:{self.key}  or  --answer no-rename:{self.key}",
-                        table=self.removed.table, field=self.removed.field)
+                        table=self.removed.table, field=self.removed.field, changes=(self.removed.id, self.added.id))
 
 
 def rename_candidates(d: SchemaDiff) -> list[RenameCandidate]:

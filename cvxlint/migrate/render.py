@@ -3,8 +3,9 @@
 The JSON is the machine contract: an object with `steps` — each with `phase`, `kind`,
 `table`, `field` or `index`, `risk` (safe, data-dependent, destructive, code-breaking,
 blocking, rollback-hazard), `codes`, `reason`, `action`, `manual`, `code_impact` — and
-`files` (what `--write` writes), plus `changes`, `questions`, `problems`, `migrations`,
-`notes`, the schema of each push, `status` and `exitCode`.
+`files` (what `--write` writes), plus `changes` (each with its `risk`, null while an open
+rename question decides it), `questions`, `problems`, `migrations`, `notes`, the schema of
+each push, `status` and `exitCode`.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ def status_of(exit_code: int) -> str:
 
 def _codes_and_risk(plan: "Plan", c) -> tuple[list[str], str]:
     findings = plan.findings.get(c.id, [])
+    if c.id in plan.pending:
+        return [], "pending"  # a rename answer decides it
     return sorted({f.code for f in findings}), most_severe(f.risk for f in findings)
 
 
@@ -52,7 +55,7 @@ def change_to_json(plan: "Plan", c) -> dict:
     d["old"], d["new"] = c.old, c.new
     if c.detail:
         d["detail"] = c.detail
-    d["risk"] = most_severe(f.risk for f in findings)
+    d["risk"] = None if c.id in plan.pending else most_severe(f.risk for f in findings)
     d["findings"] = [f.to_json() for f in findings]
     return d
 
