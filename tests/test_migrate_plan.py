@@ -251,3 +251,16 @@ def test_changes_an_open_rename_question_does_not_decide_keep_their_risk():
     assert risks == {"remove-table:audit": ("destructive", ["DS201"]), "remove-field:users.name": (None, []),
                      "add-field:users.fullName": (None, [])}
     assert "| — | pending | `users.name`" in to_markdown(plan, [], source="old", target="new", exit_code=3)
+
+
+def test_an_added_table_is_not_said_to_be_empty_when_it_may_be_an_old_one_added_back():
+    """ai-video-gen-pipeline dropped finalVideos at 24f2933 (its documents stay, DS201) and added it
+    back at 2ecdcbc: the plan said "new tables are empty", but that push validates the old
+    documents; two revisions cannot tell (triage E4 P13)."""
+    run = load_case("add-table")
+    try:
+        (step,) = [s for s in run.plan.steps if s.kind == "add-table"]
+        assert "new tables are empty" not in step.text
+        assert "unless an earlier schema dropped a table of this name" in step.text
+    finally:
+        run.close()

@@ -295,7 +295,12 @@ class _Planner:
                            "that do not match", manual=True)
                 self._step(c, f, "narrow", "add-table", f"push the schema with {c.table}")
             else:
-                self._step(c, f, "widen", "add-table", f"add table {c.table} (new tables are empty)")
+                # two revisions cannot tell a new name from one an older schema dropped, whose
+                # documents stayed in the deployment (DS201): this push validates those
+                self._step(c, f, "widen", "add-table",
+                           f"add table {c.table} (empty, unless an earlier schema dropped a table of this name: its "
+                           "documents are still stored and this push validates them; `npx convex deploy --dry-run` "
+                           "tells)")
             return
         if k == "remove-table":
             if uses:
