@@ -19,6 +19,7 @@ from cvxlint.migrate.classify import Context, classify
 from cvxlint.migrate.diff import Change
 from cvxlint.migrate.diff import table_map
 from cvxlint.migrate.render import plan_to_json, to_markdown, to_text
+from cvxlint.migrate.plan import PlanOptions
 from cvxlint.migrate.renames import Answers, check_value, value_question
 
 from migratekit import case_names, expected, load_case
@@ -264,3 +265,38 @@ def test_an_added_table_is_not_said_to_be_empty_when_it_may_be_an_old_one_added_
         assert "unless an earlier schema dropped a table of this name" in step.text
     finally:
         run.close()
+
+
+def test_rename_questions_pair_only_alike_names_when_several_fields_share_a_validator():
+    """ai-video-gen-pipeline c6dc2fd->2ecdcbc (a branch merge) asked 12 rename questions, every
+    removed videoProjects field x every added backgroundMusic* one (triage E4 P7). One removed
+    and one added field are still asked; with more, only alike names, several if ambiguous."""
+    from cvxlint.migrate.plan import make_plan
+
+    def plan_of(old, new, answers=()):
+        return make_plan(_schema(projects=old), _schema(projects=new), PlanOptions(answers=Answers.parse(list(answers))))
+
+    models = {"imageModel": "string", "textModel": "string", "videoModel": "string"}
+    music = {"musicMood": "string", "musicPrompt": "string", "musicUrl": "string"}
+    plan = plan_of(models, music)
+    assert plan.plan_questions == []
+    assert [c.kind for c in plan.diff.changes].count("remove-field") == 3
+    assert sum("no rename was asked" in n and "--answer rename:projects." in n for n in plan.notes) == 3
+    plan = plan_of(models, music, ["rename:projects.textModel=musicUrl"])  # still answerable
+    assert [(c.field, c.to) for c in plan.diff.changes if c.kind == "rename-field"] == [("textModel", "musicUrl")]
+    assert not any("projects.textModel is removed" in n or "musicUrl added" in n for n in plan.notes)
+
+    plan = plan_of({"name": "string", "city": "string"}, {"fullName": "string", "displayName": "string"})
+    assert sorted(q.key for q in plan.plan_questions) == ["rename:projects.name=displayName", "rename:projects.name=fullName"]
+    assert [n.split(" is removed")[0] for n in plan.notes if "no rename was asked" in n] == ["projects.city"]
+
+    plan = plan_of({"startDate": "number", "endDate": "number"}, {"startAt": "number", "endAt": "number"})
+    assert sorted(q.key for q in plan.plan_questions) == ["rename:projects.endDate=endAt",
+                                                          "rename:projects.startDate=startAt"]
+    # `Url` in most names of the group tells what they hold, not which is which (0c3767b->82d28bd)
+    plan = plan_of({"previewUrl": "string", "rawUrl": "string"},
+                   {"cdnUrl": "string", "storageKey": "string", "mirrorUrl": "string"})
+    assert plan.plan_questions == [] and sum("no rename was asked" in n for n in plan.notes) == 2
+
+    plan = plan_of({"label": "string"}, {"title": "string"})  # one each: asked whatever the names
+    assert [q.key for q in plan.questions] == ["rename:projects.label=title"]

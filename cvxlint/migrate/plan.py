@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Callable
 from . import vjson
 from .classify import Context, Finding, classify, most_severe
 from .diff import INDEX_GROUPS, Change, Problem, SchemaDiff, diff_schemas, index_fields, table_map
-from .renames import Answers, Question, check_value, is_unset, resolve_renames, value_question
+from .renames import Answers, Question, RenameCandidate, check_value, is_unset, resolve_renames, value_question
 
 if TYPE_CHECKING:
     from .impact import Impact, Use
@@ -173,7 +173,9 @@ def make_plan(old: dict, new: dict, options: PlanOptions | None = None, impact: 
     options = options or PlanOptions()
     d = diff_schemas(old, new)
     plan = Plan(d, convex_version=options.convex_version)
-    plan.questions.extend(resolve_renames(d, options.answers, options.ask))
+    not_asked: list[RenameCandidate] = []
+    plan.questions.extend(resolve_renames(d, options.answers, options.ask, not_asked))
+    plan.notes.extend(_not_asked_notes(not_asked))
     if plan.plan_questions:
         # the plan depends on the answers: nothing is planned on a guess, but what the answers
         # cannot change keeps its risk (a table dropped outright is DS201 either way)
@@ -181,6 +183,21 @@ def make_plan(old: dict, new: dict, options: PlanOptions | None = None, impact: 
         return plan
     _Planner(plan, options, impact).run()
     return plan
+
+
+def _not_asked_notes(cands: list[RenameCandidate]) -> list[str]:
+    """One note per removed field with same-shape added fields no question was asked about."""
+    by_removed: dict[str, list[RenameCandidate]] = {}
+    for cand in cands:
+        by_removed.setdefault(cand.removed.id, []).append(cand)
+    notes = []
+    for group in by_removed.values():
+        r = group[0].removed
+        names = ", ".join(c.added.field.rsplit(".", 1)[-1] for c in group)
+        notes.append(f"{r.table}.{r.field} is removed and {names} added with the same validator; the names are "
+                     f"unalike, so no rename was asked and the plan deletes its values. If it was renamed: "
+                     f"--answer rename:{r.table}.{r.field}=<new name>")
+    return notes
 
 
 # --- the planner ----------------------------------------------------------------------------
