@@ -300,3 +300,24 @@ def test_rename_questions_pair_only_alike_names_when_several_fields_share_a_vali
 
     plan = plan_of({"label": "string"}, {"title": "string"})  # one each: asked whatever the names
     assert [q.key for q in plan.questions] == ["rename:projects.label=title"]
+
+
+def test_the_data_steps_of_one_table_run_in_one_pass():
+    """court-finder a8338dc->b5c7912 generated four migrations over scans (three backfills and
+    an unset), each reading every document (triage E4 P8): one migration patches each document
+    once; a second subfield of one object stays apart (each part rebuilds the object)."""
+    run = load_case("one-pass-per-table")
+    try:
+        (combined,) = [m for m in run.plan.migrations if m.kind == "combined"]
+        assert [p.name for p in combined.parts] == ["renameScansLabelToCaption", "backfillScansRetries",
+                                                    "unsetScansDraft", "unsetScansExposureIso"]
+        assert {s.migration for s in run.plan.steps if s.phase == "migrate" and s.table == "scans"} == \
+            {"migrateScans", "unsetScansExposureShutter"}
+        text = next(f.content for f in run.files if f.path == "convex/migrations.ts")
+        assert text.count("migrations.define(") == 3
+        assert "const patch = { ...renameScansLabelToCaption(doc), ...backfillScansRetries(doc), " \
+               "...unsetScansDraft(doc), ...unsetScansExposureIso(doc) };" in text
+        data = plan_to_json(run.plan, run.files, exit_code=run.exit_code)
+        assert [p["field"] for p in data["migrations"][0]["parts"]] == ["label", "retries", "draft", "exposure.iso"]
+    finally:
+        run.close()

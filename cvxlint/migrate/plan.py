@@ -100,7 +100,7 @@ class Migration:
     """One generated `migrations.define` (or verify query), rendered by codegen.py."""
 
     name: str
-    kind: str  # backfill unset rename map convert repoint copy-table verify
+    kind: str  # backfill unset rename map convert repoint copy-table verify, or combined (see `parts`)
     table: str
     change: Change | None = None
     path: list[str] = dc_field(default_factory=list)
@@ -112,6 +112,7 @@ class Migration:
     target: dict | None = None  # map/convert: the new field ({"fieldType", "optional"}); verify: the final document
     pointer: tuple[str, str, str] | None = None  # repoint/copy: (new table, index, pointer field)
     ready: bool = True  # False: it needs an answer first (see Plan.questions)
+    parts: list["Migration"] = dc_field(default_factory=list)  # kind "combined": the steps it runs in one pass
 
 
 @dataclass
@@ -237,6 +238,7 @@ class _Planner:
                 self.d.problems.append(Problem(c.table, f"{c.subject}: {e}"))
         self._verify_steps()
         self._order_migrations()
+        self._one_pass_per_table()
         rank = {m.name: i for i, m in enumerate(self.plan.migrations)}
         self.plan.steps.sort(key=lambda s: (PHASES.index(s.phase),
                                             rank.get(s.migration, -1) if s.phase == "migrate" and s.migration else -1))
@@ -779,6 +781,37 @@ class _Planner:
         order = {"copy-table": 0, "repoint": 1, "rename": 2, "backfill": 3, "map": 4, "convert": 5, "unset": 6,
                  "verify": 9}
         self.plan.migrations.sort(key=lambda m: order[m.kind])
+
+    def _one_pass_per_table(self) -> None:
+        """The backfills, unsets and renames of one table run as one migration: each migration
+        reads every document of the table (and writes those it changes), so one per field was
+        N scans and up to N writes of a document. Their patches are merged; a step whose patch
+        sets a top-level field another one sets too (two subfields of one object, each
+        rebuilding the object from the document as it was) stays a migration of its own."""
+        by_table: dict[str, list[Migration]] = {}
+        for m in self.plan.migrations:
+            if m.kind in ("backfill", "unset", "rename") and m.ready:
+                by_table.setdefault(m.table, []).append(m)
+        for table, candidates in by_table.items():
+            keys: set[str] = set()
+            parts = []
+            for m in candidates:
+                written = {m.path[0].removesuffix("[]")} | ({m.new_name} if m.kind == "rename" and len(m.path) == 1
+                                                           else set())
+                if not written & keys:
+                    keys |= written
+                    parts.append(m)
+            if len(parts) < 2:
+                continue
+            combined = Migration(self._unique(f"migrate{_cap(table)}"), "combined", table, parts=parts)
+            at = next(i for i, m in enumerate(self.plan.migrations) if m is parts[0])
+            merged = {id(m) for m in parts}
+            self.plan.migrations = [m for m in self.plan.migrations if id(m) not in merged]
+            self.plan.migrations.insert(at, combined)
+            names = {m.name for m in parts}
+            for s in self.plan.steps:
+                if s.migration in names:
+                    s.migration = combined.name
 
     # -- the schema of each push -----------------------------------------------------------------
     def _widened(self) -> dict:

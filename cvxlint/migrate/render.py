@@ -74,13 +74,19 @@ def plan_to_json(plan: "Plan", files: list["GeneratedFile"], *, source: str = ""
         "steps": [s.to_json() for s in plan.steps],
         "questions": [q.to_json() for q in plan.questions],
         "problems": [{"table": p.table, "message": p.message} for p in plan.problems],
-        "migrations": [{"name": m.name, "kind": m.kind, "table": m.table, "field": ".".join(m.path) or None,
-                        "generated": m.ready} for m in plan.migrations],
+        "migrations": [_migration_to_json(m) for m in plan.migrations],
         "notes": plan.notes,
         "files": [f.to_json() if include_content else {k: v for k, v in f.to_json().items() if k != "content"}
                   for f in files],
         "schemas": {"widened": plan.widened, "verify": plan.verify_schema, "narrowed": plan.narrowed},
     }
+
+
+def _migration_to_json(m) -> dict:
+    d = {"name": m.name, "kind": m.kind, "table": m.table, "field": ".".join(m.path) or None, "generated": m.ready}
+    if m.parts:  # a combined migration: the steps it runs in one pass over the table
+        d["parts"] = [_migration_to_json(p) for p in m.parts]
+    return d
 
 
 def to_json_text(plan: "Plan", files, **kw) -> str:
