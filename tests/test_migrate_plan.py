@@ -22,6 +22,8 @@ from cvxlint.migrate.plan import PlanOptions, make_plan
 from cvxlint.migrate.renames import Answers
 from cvxlint.errors import UsageError
 from cvxlint.migrate.render import plan_to_json, to_markdown, to_text
+from cvxlint.migrate.plan import PlanOptions
+from cvxlint.migrate.renames import Answers, check_value, value_question
 
 from migratekit import case_names, expected, load_case
 
@@ -243,3 +245,134 @@ def test_two_fields_renamed_to_one_is_an_error_not_a_silent_winner():
     plan = make_plan(old, new, PlanOptions(answers=given.merged(configured)))
     assert sorted((c.kind, c.field, c.to) for c in plan.diff.changes) == [
         ("rename-field", "imageModel", "musicMood"), ("rename-field", "textModel", "musicUrl")]
+
+
+def test_the_suggested_value_of_an_object_field_passes_its_validator():
+    """court-finder's scans.centerTile (optional -> required v.object) was answered `{}` in the
+    hint, which the answer check then refused (triage E4 P6): pasted as it is, the hint passes."""
+    def field(t, optional=False):
+        return {"fieldType": t, "optional": optional}
+
+    number, string = {"type": "number"}, {"type": "string"}
+    point = {"type": "object", "value": {"lat": field(number), "lng": field(number), "label": field(string, True)}}
+    kinds = {"type": "union", "value": [{"type": "literal", "value": "pin"}, {"type": "literal", "value": "area"}]}
+    center = {"type": "object", "value": {"at": field(point), "kind": field(kinds), "tags": field({"type": "array",
+                                                                                                "value": string})}}
+    q = value_question("default", "places", "center", center, "places.center becomes required.")
+    assert q.answer_help == """--answer 'default:places.center={"at":{"lat":0,"lng":0},"kind":"pin","tags":[]}'"""
+    pasted = Answers.parse([q.answer_help.split("'")[1]])
+    check_value(q, pasted.values[("default", "places.center")])  # raises on a value that does not pass
+
+
+def test_the_file_list_does_not_promise_a_write_while_a_question_is_open():
+    """--write writes nothing while a value question is open (exit 3): the text said
+    "Files (written with --write)" all the same (triage E4 P12, nested-subfield-drop)."""
+    run = load_case("optional-to-required", answers=[])
+    try:
+        assert run.plan.questions and run.files
+        kw = dict(source="old", target="new", exit_code=run.exit_code)
+        assert "Files (--write writes them once the questions above are answered):" in to_text(run.plan, run.files, **kw)
+        assert "Files (none written: answer the questions above):" in to_text(run.plan, run.files, writing=True, **kw)
+        assert "<code>--write</code> once the questions are answered</summary>" in to_markdown(run.plan, run.files, **kw)
+    finally:
+        run.close()
+    run = load_case("optional-to-required")
+    try:
+        assert not run.plan.questions
+        text = to_text(run.plan, run.files, source="old", target="new", exit_code=run.exit_code)
+        assert "Files (written with --write):" in text
+    finally:
+        run.close()
+
+
+def _schema(**tables) -> dict:
+    return {"schemaValidation": True, "tables": [
+        {"tableName": name, "indexes": [], "searchIndexes": [], "vectorIndexes": [],
+         "documentType": {"type": "object", "value": {f: {"fieldType": {"type": t}, "optional": False}
+                                                      for f, t in fields.items()}}}
+        for name, fields in tables.items()]}
+
+
+def test_changes_an_open_rename_question_does_not_decide_keep_their_risk():
+    """ai-video-gen-pipeline 0c3767b->82d28bd, in JSON, gave every change `"risk": "safe"` while
+    rename questions were open, a dropped table included (triage E4 P11): the dropped table is
+    DS201 whatever the answer; the two sides of the question have no risk yet."""
+    from cvxlint.migrate.plan import make_plan
+
+    plan = make_plan(_schema(users={"name": "string", "email": "string"}, audit={"at": "number"}),
+                     _schema(users={"fullName": "string", "email": "string"}))
+    assert [q.key for q in plan.plan_questions] == ["rename:users.name=fullName"]
+    data = plan_to_json(plan, [], exit_code=3)
+    risks = {c["id"]: (c["risk"], [f["code"] for f in c["findings"]]) for c in data["changes"]}
+    assert risks == {"remove-table:audit": ("destructive", ["DS201"]), "remove-field:users.name": (None, []),
+                     "add-field:users.fullName": (None, [])}
+    assert "| — | pending | `users.name`" in to_markdown(plan, [], source="old", target="new", exit_code=3)
+
+
+def test_an_added_table_is_not_said_to_be_empty_when_it_may_be_an_old_one_added_back():
+    """ai-video-gen-pipeline dropped finalVideos at 24f2933 (its documents stay, DS201) and added it
+    back at 2ecdcbc: the plan said "new tables are empty", but that push validates the old
+    documents; two revisions cannot tell (triage E4 P13)."""
+    run = load_case("add-table")
+    try:
+        (step,) = [s for s in run.plan.steps if s.kind == "add-table"]
+        assert "new tables are empty" not in step.text
+        assert "unless an earlier schema dropped a table of this name" in step.text
+    finally:
+        run.close()
+
+
+def test_rename_questions_pair_only_alike_names_when_several_fields_share_a_validator():
+    """ai-video-gen-pipeline c6dc2fd->2ecdcbc (a branch merge) asked 12 rename questions, every
+    removed videoProjects field x every added backgroundMusic* one (triage E4 P7). One removed
+    and one added field are still asked; with more, only alike names, several if ambiguous."""
+    from cvxlint.migrate.plan import make_plan
+
+    def plan_of(old, new, answers=()):
+        return make_plan(_schema(projects=old), _schema(projects=new), PlanOptions(answers=Answers.parse(list(answers))))
+
+    models = {"imageModel": "string", "textModel": "string", "videoModel": "string"}
+    music = {"musicMood": "string", "musicPrompt": "string", "musicUrl": "string"}
+    plan = plan_of(models, music)
+    assert plan.plan_questions == []
+    assert [c.kind for c in plan.diff.changes].count("remove-field") == 3
+    assert sum("no rename was asked" in n and "--answer rename:projects." in n for n in plan.notes) == 3
+    plan = plan_of(models, music, ["rename:projects.textModel=musicUrl"])  # still answerable
+    assert [(c.field, c.to) for c in plan.diff.changes if c.kind == "rename-field"] == [("textModel", "musicUrl")]
+    assert not any("projects.textModel is removed" in n or "musicUrl added" in n for n in plan.notes)
+
+    plan = plan_of({"name": "string", "city": "string"}, {"fullName": "string", "displayName": "string"})
+    assert sorted(q.key for q in plan.plan_questions) == ["rename:projects.name=displayName", "rename:projects.name=fullName"]
+    assert [n.split(" is removed")[0] for n in plan.notes if "no rename was asked" in n] == ["projects.city"]
+
+    plan = plan_of({"startDate": "number", "endDate": "number"}, {"startAt": "number", "endAt": "number"})
+    assert sorted(q.key for q in plan.plan_questions) == ["rename:projects.endDate=endAt",
+                                                          "rename:projects.startDate=startAt"]
+    # `Url` in most names of the group tells what they hold, not which is which (0c3767b->82d28bd)
+    plan = plan_of({"previewUrl": "string", "rawUrl": "string"},
+                   {"cdnUrl": "string", "storageKey": "string", "mirrorUrl": "string"})
+    assert plan.plan_questions == [] and sum("no rename was asked" in n for n in plan.notes) == 2
+
+    plan = plan_of({"label": "string"}, {"title": "string"})  # one each: asked whatever the names
+    assert [q.key for q in plan.questions] == ["rename:projects.label=title"]
+
+
+def test_the_data_steps_of_one_table_run_in_one_pass():
+    """court-finder a8338dc->b5c7912 generated four migrations over scans (three backfills and
+    an unset), each reading every document (triage E4 P8): one migration patches each document
+    once; a second subfield of one object stays apart (each part rebuilds the object)."""
+    run = load_case("one-pass-per-table")
+    try:
+        (combined,) = [m for m in run.plan.migrations if m.kind == "combined"]
+        assert [p.name for p in combined.parts] == ["renameScansLabelToCaption", "backfillScansRetries",
+                                                    "unsetScansDraft", "unsetScansExposureIso"]
+        assert {s.migration for s in run.plan.steps if s.phase == "migrate" and s.table == "scans"} == \
+            {"migrateScans", "unsetScansExposureShutter"}
+        text = next(f.content for f in run.files if f.path == "convex/migrations.ts")
+        assert text.count("migrations.define(") == 3
+        assert "const patch = { ...renameScansLabelToCaption(doc), ...backfillScansRetries(doc), " \
+               "...unsetScansDraft(doc), ...unsetScansExposureIso(doc) };" in text
+        data = plan_to_json(run.plan, run.files, exit_code=run.exit_code)
+        assert [p["field"] for p in data["migrations"][0]["parts"]] == ["label", "retries", "draft", "exposure.iso"]
+    finally:
+        run.close()

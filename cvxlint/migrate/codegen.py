@@ -5,7 +5,9 @@
   back as exactly the widened JSON the plan computed;
 * `<functions dir>/migrations.ts`: one `migrations.define({ table, migrateOne })` of
   @convex-dev/migrations (0.3.6) per data step — backfill a default, unset, copy-and-unset
-  for renames, map dropped union members, convert types, repoint IDs, copy a table — plus a
+  for renames, map dropped union members, convert types, repoint IDs, copy a table; the
+  backfills, unsets and renames of one table merged into one pass when their patches set
+  different top-level fields — plus a
   `runAll` runner and one `verify<Table>` internal query per table the narrow push will
   check (it lists documents the final validator still rejects, using convex-helpers'
   `validate`, which mirrors Convex's own validation);
@@ -122,7 +124,7 @@ def migrations_ts(plan: Plan, module: str = "migrations") -> str:
             q = next((q for q in plan.questions if q.table == m.table and (q.field or "") == ".".join(m.path)), None)
             pending.append(f"//   {m.name}: answer {q.answer_help if q else 'the open question'}")
             continue
-        parts.append(_define(m, mod))
+        parts.append(_combined(m, mod) if m.kind == "combined" else _define(m, mod))
         runnable.append(m.name)
     head = [GENERATED_MARK + f" (plan {plan.id}).",
             "// Phases: see .cvxlint/plans/" + plan.id + "/plan.json. Run the data steps after the widen push:",
@@ -171,7 +173,24 @@ def _relative(imports: list[str], module: str) -> list[str]:
     return [i.replace('"./_generated/', f'"{up}_generated/') for i in imports]
 
 
-def _define(m: Migration, mod: _Module) -> str:
+def _combined(m: Migration, mod: _Module) -> str:
+    """One pass over the table: each part is a function returning its patch (or nothing), and
+    the migration patches the document once with all of them (their top-level fields differ)."""
+    mod.uses_doc = True
+    out = "".join(_define(p, mod, function=True) + "\n" for p in m.parts)
+    spread = ", ".join(f"...{p.name}(doc)" for p in m.parts)
+    return out + (f"/** Every data step of {m.table} in one pass: {', '.join(p.name for p in m.parts)}. */\n"
+                  f"export const {m.name} = migrations.define({{\n"
+                  f"  table: {json.dumps(m.table)},\n"
+                  f"  migrateOne: (_ctx, doc) => {{\n"
+                  f"    const patch = {{ {spread} }};\n"
+                  f"    return Object.keys(patch).length > 0 ? patch : undefined;\n"
+                  f"  }},\n"
+                  f"}});\n")
+
+
+def _define(m: Migration, mod: _Module, function: bool = False) -> str:
+    """A migration of its own, or (`function`) the function computing its patch for `_combined`."""
     body: list[str] = []
     is_async = m.kind in ("repoint", "copy-table")
     # map/convert ask the validator with the database: only it can tell an id of the table from
@@ -285,6 +304,10 @@ def _define(m: Migration, mod: _Module) -> str:
         doc = f"Replace {old_table} IDs in {'.'.join(m.path)} by the {new_table} documents copied from them."
     else:
         raise CodegenError(f"no template for a {m.kind} migration")
+    if function:
+        mod.uses_doc = True
+        lines = "".join(f"  {b}\n" for b in body)
+        return f"/** {doc} */\nfunction {m.name}(doc: Doc<{json.dumps(m.table)}>) {{\n{lines}}}\n"
     return _wrap(m, ctx, is_async, body, doc)
 
 

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Callable
 from . import vjson
 from .classify import Context, Finding, classify, most_severe
 from .diff import INDEX_GROUPS, Change, Problem, SchemaDiff, diff_schemas, index_fields, table_map
-from .renames import Answers, Question, check_value, is_unset, resolve_renames, value_question
+from .renames import Answers, Question, RenameCandidate, check_value, is_unset, resolve_renames, value_question
 
 if TYPE_CHECKING:
     from .impact import Impact, Use
@@ -100,7 +100,7 @@ class Migration:
     """One generated `migrations.define` (or verify query), rendered by codegen.py."""
 
     name: str
-    kind: str  # backfill unset rename map convert repoint copy-table verify
+    kind: str  # backfill unset rename map convert repoint copy-table verify, or combined (see `parts`)
     table: str
     change: Change | None = None
     path: list[str] = dc_field(default_factory=list)
@@ -112,6 +112,7 @@ class Migration:
     target: dict | None = None  # map/convert: the new field ({"fieldType", "optional"}); verify: the final document
     pointer: tuple[str, str, str] | None = None  # repoint/copy: (new table, index, pointer field)
     ready: bool = True  # False: it needs an answer first (see Plan.questions)
+    parts: list["Migration"] = dc_field(default_factory=list)  # kind "combined": the steps it runs in one pass
 
 
 @dataclass
@@ -126,6 +127,7 @@ class Plan:
     notes: list[str] = dc_field(default_factory=list)
     convex_version: str | None = None
     findings: dict[str, list[Finding]] = dc_field(default_factory=dict)  # change id -> findings
+    pending: set[str] = dc_field(default_factory=set)  # ids of changes whose risk waits for a rename answer
 
     @property
     def problems(self) -> list[Problem]:
@@ -172,11 +174,31 @@ def make_plan(old: dict, new: dict, options: PlanOptions | None = None, impact: 
     options = options or PlanOptions()
     d = diff_schemas(old, new)
     plan = Plan(d, convex_version=options.convex_version)
-    plan.questions.extend(resolve_renames(d, options.answers, options.ask))
+    not_asked: list[RenameCandidate] = []
+    plan.questions.extend(resolve_renames(d, options.answers, options.ask, not_asked))
+    plan.notes.extend(_not_asked_notes(not_asked))
     if plan.plan_questions:
-        return plan  # the plan depends on the answers: nothing is planned on a guess
+        # the plan depends on the answers: nothing is planned on a guess, but what the answers
+        # cannot change keeps its risk (a table dropped outright is DS201 either way)
+        _Planner(plan, options, impact).classify_only({i for q in plan.plan_questions for i in q.changes})
+        return plan
     _Planner(plan, options, impact).run()
     return plan
+
+
+def _not_asked_notes(cands: list[RenameCandidate]) -> list[str]:
+    """One note per removed field with same-shape added fields no question was asked about."""
+    by_removed: dict[str, list[RenameCandidate]] = {}
+    for cand in cands:
+        by_removed.setdefault(cand.removed.id, []).append(cand)
+    notes = []
+    for group in by_removed.values():
+        r = group[0].removed
+        names = ", ".join(c.added.field.rsplit(".", 1)[-1] for c in group)
+        notes.append(f"{r.table}.{r.field} is removed and {names} added with the same validator; the names are "
+                     f"unalike, so no rename was asked and the plan deletes its values. If it was renamed: "
+                     f"--answer rename:{r.table}.{r.field}=<new name>")
+    return notes
 
 
 # --- the planner ----------------------------------------------------------------------------
@@ -216,6 +238,7 @@ class _Planner:
                 self.d.problems.append(Problem(c.table, f"{c.subject}: {e}"))
         self._verify_steps()
         self._order_migrations()
+        self._one_pass_per_table()
         rank = {m.name: i for i, m in enumerate(self.plan.migrations)}
         self.plan.steps.sort(key=lambda s: (PHASES.index(s.phase),
                                             rank.get(s.migration, -1) if s.phase == "migrate" and s.migration else -1))
@@ -226,6 +249,13 @@ class _Planner:
         except PlanError as e:
             self.d.problems.append(Problem(None, f"cannot compute the phase schemas: {e}"))
         self._notes()
+
+    def classify_only(self, pending: set[str]) -> None:
+        self.plan.pending = pending
+        for c in self.d.changes:
+            if c.id not in pending:
+                self.ctx.uses[c.id] = self._impact_of(c)
+                self.plan.findings[c.id] = classify(c, self.ctx)
 
     # -- code impact -------------------------------------------------------------------------
     def _impact_of(self, c: Change) -> list["Use"]:
@@ -284,7 +314,12 @@ class _Planner:
                            "that do not match", manual=True)
                 self._step(c, f, "narrow", "add-table", f"push the schema with {c.table}")
             else:
-                self._step(c, f, "widen", "add-table", f"add table {c.table} (new tables are empty)")
+                # two revisions cannot tell a new name from one an older schema dropped, whose
+                # documents stayed in the deployment (DS201): this push validates those
+                self._step(c, f, "widen", "add-table",
+                           f"add table {c.table} (empty, unless an earlier schema dropped a table of this name: its "
+                           "documents are still stored and this push validates them; `npx convex deploy --dry-run` "
+                           "tells)")
             return
         if k == "remove-table":
             if uses:
@@ -747,6 +782,37 @@ class _Planner:
         order = {"copy-table": 0, "repoint": 1, "rename": 2, "backfill": 3, "map": 4, "convert": 5, "unset": 6,
                  "verify": 9}
         self.plan.migrations.sort(key=lambda m: order[m.kind])
+
+    def _one_pass_per_table(self) -> None:
+        """The backfills, unsets and renames of one table run as one migration: each migration
+        reads every document of the table (and writes those it changes), so one per field was
+        N scans and up to N writes of a document. Their patches are merged; a step whose patch
+        sets a top-level field another one sets too (two subfields of one object, each
+        rebuilding the object from the document as it was) stays a migration of its own."""
+        by_table: dict[str, list[Migration]] = {}
+        for m in self.plan.migrations:
+            if m.kind in ("backfill", "unset", "rename") and m.ready:
+                by_table.setdefault(m.table, []).append(m)
+        for table, candidates in by_table.items():
+            keys: set[str] = set()
+            parts = []
+            for m in candidates:
+                written = {m.path[0].removesuffix("[]")} | ({m.new_name} if m.kind == "rename" and len(m.path) == 1
+                                                           else set())
+                if not written & keys:
+                    keys |= written
+                    parts.append(m)
+            if len(parts) < 2:
+                continue
+            combined = Migration(self._unique(f"migrate{_cap(table)}"), "combined", table, parts=parts)
+            at = next(i for i, m in enumerate(self.plan.migrations) if m is parts[0])
+            merged = {id(m) for m in parts}
+            self.plan.migrations = [m for m in self.plan.migrations if id(m) not in merged]
+            self.plan.migrations.insert(at, combined)
+            names = {m.name for m in parts}
+            for s in self.plan.steps:
+                if s.migration in names:
+                    s.migration = combined.name
 
     # -- the schema of each push -----------------------------------------------------------------
     def _widened(self) -> dict:

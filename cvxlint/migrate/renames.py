@@ -4,7 +4,9 @@ A diff cannot tell a renamed field from a removed field plus an added one, and t
 opposite plans (copy the values vs. delete them). Like Django's `makemigrations`, the
 planner asks: a *candidate* is a field removed and a field added in the same object with
 the same validator (or a table removed and one added with the same document and index
-fields). The default answer is No. A backfill needs a value for existing documents, a
+fields). The default answer is No. When several removed and added fields of one object
+share a validator, only pairs with alike names are asked; the others are No unless an
+answer says Yes (the plan's notes name them). A backfill needs a value for existing documents, a
 narrowed union needs a value for the members it drops, a float64 -> int64 change needs a
 rounding rule: those are questions too.
 
@@ -26,8 +28,10 @@ questions only block `--write`, because the plan's steps do not depend on the va
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field as dc_field
 
 from ..errors import UsageError
@@ -61,6 +65,7 @@ class Question:
     field: str | None = None
     validator: dict | None = None  # value questions: what the value must pass
     optional: bool = False  # value questions: the field may be left out (`map:t.f=unset`)
+    changes: tuple[str, ...] = ()  # rename questions: the ids of the two changes whose risk waits for the answer
 
     def to_json(self) -> dict:
         return {"key": self.key, "kind": self.kind, "question": self.text, "needed_for": self.needed_for,
@@ -124,6 +129,9 @@ class Answers:
 class RenameCandidate:
     removed: Change
     added: Change
+    # False: one of several same-shape pairs in one object whose names share nothing; it is
+    # not asked (No unless an answer says Yes), so n removed x m added is not n*m questions
+    asked: bool = True
 
     @property
     def is_table(self) -> bool:
@@ -140,13 +148,14 @@ class RenameCandidate:
             text = (f"Did you rename table {self.removed.table} to {self.added.table}? (same fields and indexes; "
                     f"No = the new table starts empty and {self.removed.table}'s documents are orphaned)")
             return Question(f"rename:{self.key}", "rename-table", text, "plan",
-                            f"--answer rename:{self.key}  or  --answer no-rename:{self.key}", table=self.removed.table)
+                            f"--answer rename:{self.key}  or  --answer no-rename:{self.key}", table=self.removed.table,
+                            changes=(self.removed.id, self.added.id))
         v = vjson.describe_field(self.added.new)
         text = (f"Did you rename {self.removed.table}.{self.removed.field} to "
                 f"{self.added.table}.{self.added.field} ({v})? (No = the values of {self.removed.field} are deleted)")
         return Question(f"rename:{self.key}", "rename-field", text, "plan",
                         f"--answer rename:{self.key}  or  --answer no-rename:{self.key}",
-                        table=self.removed.table, field=self.removed.field)
+                        table=self.removed.table, field=self.removed.field, changes=(self.removed.id, self.added.id))
 
 
 def rename_candidates(d: SchemaDiff) -> list[RenameCandidate]:
@@ -160,6 +169,23 @@ def rename_candidates(d: SchemaDiff) -> list[RenameCandidate]:
             if a.table == r.table and aparent == parent and a.variant == r.variant and \
                     vjson.canonical(a.new["fieldType"]) == vjson.canonical(r.old["fieldType"]):
                 out.append(RenameCandidate(r, a))
+    # One removed and one added field of the same shape: ask (users.name -> fullName). More
+    # on either side (a branch merge replacing three fields by three others): ask only the
+    # pairs whose names are alike; several alike pairs stay several questions (ambiguous). A
+    # word most names of the group have (`Url` of `lipsyncVideoUrl`, `proxyUrl`, `sourceUrl`
+    # and `r2Key`) says what the fields hold, not which is which: it pairs nothing.
+    groups: dict[str, list[RenameCandidate]] = {}
+    for cand in out:
+        r = cand.removed
+        shape = [r.table, r.field.rsplit(".", 1)[0] if "." in r.field else "", repr(r.variant), r.old["fieldType"]]
+        groups.setdefault(vjson.canonical(shape), []).append(cand)
+    for group in groups.values():
+        if len(group) > 1:
+            names = {_leaf(c.removed.field) for c in group} | {_leaf(c.added.field) for c in group}
+            counts = Counter(w for n in names for w in _name_words(n))
+            common = {w for w, k in counts.items() if 2 * k > len(names)}
+            for cand in group:
+                cand.asked = _alike(_leaf(cand.removed.field), _leaf(cand.added.field), common)
     rt = [c for c in d.changes if c.kind == "remove-table"]
     at = [c for c in d.changes if c.kind == "add-table"]
     for r in rt:
@@ -172,6 +198,23 @@ def rename_candidates(d: SchemaDiff) -> list[RenameCandidate]:
     return out
 
 
+def _leaf(path: str) -> str:
+    return path.rsplit(".", 1)[-1]
+
+
+def _name_words(name: str) -> set[str]:
+    return {w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", name) if len(w) > 1}
+
+
+def _alike(old: str, new: str, common: set[str]) -> bool:
+    """Could `new` be a new name for `old`: a word in common other than `common` (`date` ->
+    `sessionDate`), one inside the other (`name` -> `fullName`), or a spelling fix (`adress`
+    -> `address`)?"""
+    a, b = old.replace("_", "").lower(), new.replace("_", "").lower()
+    return a in b or b in a or bool((_name_words(old) & _name_words(new)) - common) or \
+        difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
+
+
 def _index_shapes(table: dict) -> list[str]:
     shapes = []
     for kind, live, staged in INDEX_GROUPS:
@@ -180,12 +223,15 @@ def _index_shapes(table: dict) -> list[str]:
     return sorted(shapes)
 
 
-def resolve_renames(d: SchemaDiff, answers: Answers, ask=None) -> list[Question]:
+def resolve_renames(d: SchemaDiff, answers: Answers, ask=None,
+                    not_asked: list[RenameCandidate] | None = None) -> list[Question]:
     """Turn answered rename candidates into rename changes (in `d.changes`); return the
-    questions still open. `ask(question) -> bool | None` asks a person (None: no answer)."""
+    questions still open. `ask(question) -> bool | None` asks a person (None: no answer).
+    Candidates left unanswered without a question go to `not_asked`."""
     candidates = rename_candidates(d)
     _check_rename_answers(candidates, answers)
     open_questions: list[Question] = []
+    skipped: list[RenameCandidate] = []
     taken: set[int] = set()
     for cand in candidates:
         if id(cand.removed) in taken or id(cand.added) in taken:
@@ -193,6 +239,9 @@ def resolve_renames(d: SchemaDiff, answers: Answers, ask=None) -> list[Question]
         verdict = answers.renames.get(cand.key)
         if verdict is not None:
             answers.used.add(f"rename:{cand.key}")
+        if verdict is None and not cand.asked:
+            skipped.append(cand)
+            continue
         if verdict is None and ask is not None:
             verdict = ask(cand.question())
             if verdict is not None:
@@ -203,6 +252,9 @@ def resolve_renames(d: SchemaDiff, answers: Answers, ask=None) -> list[Question]
         if verdict:
             taken.update((id(cand.removed), id(cand.added)))
             _apply_rename(d, cand)
+    if not_asked is not None:  # those whose fields another answer did not rename
+        left = {id(c) for c in d.changes}
+        not_asked.extend(c for c in skipped if id(c.removed) in left and id(c.added) in left)
     # A candidate left open while its partner was confirmed elsewhere is moot.
     return [q for q in open_questions if not _moot(q, d)]
 
@@ -282,23 +334,46 @@ def value_question(kind: str, table: str, path: str, validator: dict, why: str, 
 
 
 def _example(v: dict) -> str:
+    value = _example_value(v)
+    return "..." if value is _NO_EXAMPLE else json.dumps(value, separators=(",", ":"))
+
+
+_NO_EXAMPLE = object()
+
+
+def _example_value(v: dict, depth: int = 0):
+    """A value of the validator's shape to put in the hint: pasted as it is, it passes the
+    check below (except an id, which must be a real document's); `{}` would not for an
+    object with required fields (triage E4 P6)."""
     for m in vjson.members(v):
         k = vjson.kind(m)
         if k == "literal" and not vjson.is_bigint_literal(m):
-            return json.dumps(vjson.literal_value(m))
+            return vjson.literal_value(m)
         if k in ("string", "id"):
-            return '"..."'
+            return "..."
         if k in ("number", "bigint"):
-            return "0"
+            return 0
         if k == "boolean":
-            return "false"
+            return False
         if k == "null":
-            return "null"
+            return None
         if k == "array":
-            return "[]"
-        if k in ("object", "record"):
-            return "{}"
-    return "..."
+            return []
+        if k == "record":
+            return {}
+        if k == "object":
+            if depth > 20:
+                return _NO_EXAMPLE
+            out = {}
+            for name, f in vjson.fields(m).items():
+                if f["optional"]:
+                    continue
+                value = _example_value(f["fieldType"], depth + 1)
+                if value is _NO_EXAMPLE:
+                    return _NO_EXAMPLE
+                out[name] = value
+            return out
+    return _NO_EXAMPLE
 
 
 def check_value(q: Question, value) -> None:

@@ -3,8 +3,9 @@
 The JSON is the machine contract: an object with `steps` — each with `phase`, `kind`,
 `table`, `field` or `index`, `risk` (safe, data-dependent, destructive, code-breaking,
 blocking, rollback-hazard), `codes`, `reason`, `action`, `manual`, `code_impact` — and
-`files` (what `--write` writes), plus `changes`, `questions`, `problems`, `migrations`,
-`notes`, the schema of each push, `status` and `exitCode`.
+`files` (what `--write` writes), plus `changes` (each with its `risk`, null while an open
+rename question decides it), `questions`, `problems`, `migrations`, `notes`, the schema of
+each push, `status` and `exitCode`.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ def status_of(exit_code: int) -> str:
 
 def _codes_and_risk(plan: "Plan", c) -> tuple[list[str], str]:
     findings = plan.findings.get(c.id, [])
+    if c.id in plan.pending:
+        return [], "pending"  # a rename answer decides it
     return sorted({f.code for f in findings}), most_severe(f.risk for f in findings)
 
 
@@ -52,7 +55,7 @@ def change_to_json(plan: "Plan", c) -> dict:
     d["old"], d["new"] = c.old, c.new
     if c.detail:
         d["detail"] = c.detail
-    d["risk"] = most_severe(f.risk for f in findings)
+    d["risk"] = None if c.id in plan.pending else most_severe(f.risk for f in findings)
     d["findings"] = [f.to_json() for f in findings]
     return d
 
@@ -71,13 +74,19 @@ def plan_to_json(plan: "Plan", files: list["GeneratedFile"], *, source: str = ""
         "steps": [s.to_json() for s in plan.steps],
         "questions": [q.to_json() for q in plan.questions],
         "problems": [{"table": p.table, "message": p.message} for p in plan.problems],
-        "migrations": [{"name": m.name, "kind": m.kind, "table": m.table, "field": ".".join(m.path) or None,
-                        "generated": m.ready} for m in plan.migrations],
+        "migrations": [_migration_to_json(m) for m in plan.migrations],
         "notes": plan.notes,
         "files": [f.to_json() if include_content else {k: v for k, v in f.to_json().items() if k != "content"}
                   for f in files],
         "schemas": {"widened": plan.widened, "verify": plan.verify_schema, "narrowed": plan.narrowed},
     }
+
+
+def _migration_to_json(m) -> dict:
+    d = {"name": m.name, "kind": m.kind, "table": m.table, "field": ".".join(m.path) or None, "generated": m.ready}
+    if m.parts:  # a combined migration: the steps it runs in one pass over the table
+        d["parts"] = [_migration_to_json(p) for p in m.parts]
+    return d
 
 
 def to_json_text(plan: "Plan", files, **kw) -> str:
@@ -196,8 +205,11 @@ def to_text(plan: "Plan", files: list["GeneratedFile"], *, source: str, target: 
         out.append("")
     if files:
         blocked = bool(file_problems)  # --write writes all of the files or none
+        waiting = bool(plan.questions)  # ... and none while a question is open (run.py's _write)
         out.append("Files" + (" (none written: see below)" if writing and blocked
                               else " (--write would write none: see below)" if blocked
+                              else " (none written: answer the questions above)" if writing and waiting
+                              else " (--write writes them once the questions above are answered)" if waiting
                               else "" if writing else " (written with --write)") + ":")
         out += [f"  {_FILE_ACTIONS.get(f.action, f.action):7} {f.path}  ({f.purpose})" for f in files]
         out.append("")
@@ -267,7 +279,8 @@ def to_markdown(plan: "Plan", files: list["GeneratedFile"], *, source: str, targ
             out += ["", "```sh", *cmds, "```"]
         out.append("")
     if files:
-        out.append("<details><summary>Files written by <code>--write</code></summary>")
+        out.append("<details><summary>Files written by <code>--write</code>"
+                   + (" once the questions are answered" if plan.questions else "") + "</summary>")
         out.append("")
         out += [f"- `{f.path}` ({_FILE_ACTIONS.get(f.action, f.action)}): {f.purpose}" for f in files]
         out.append("")
