@@ -1,4 +1,5 @@
 from cvxlint.project.definitions import Def, ExternalDef
+from cvxlint.project.discover import is_test_file
 from cvxlint.project.filter_index import partial_index
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, filter_indexes, js, memoized, reported_index_files
 
@@ -72,6 +73,8 @@ def schema_handed_to_library(ctx, app) -> bool:
     schema = app.schema
     linker = ctx.project.linker
     for module in app.modules.values():
+        if is_test_file(module.rel) or app.never_runs(module):
+            continue  # a test's `expect(schema)` (vitest) queries nothing on the deployment
         for site in module.facts.all_calls():
             args = js.call_args(site.node)
             if not args or site.callee is None:
@@ -213,6 +216,13 @@ class UnusedIndex(Rule):
                        '  ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", args.owner)).take(1) });\n'
                        'export const c = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withSearchIndex("search_title", (q) => q.search("title", "x")).take(1) });\n'},
                 note="typedV reads the schema's validators, not its indexes"),
+        Invalid(SCHEMA, path="convex/schema.ts", lines=[6],
+                files={"convex/schema.test.ts": 'import { expect, test } from "vitest";\nimport schema from "./schema";\n'
+                       'test("schema", () => { expect(schema).toBeDefined(); });\n',
+                       "convex/tasks.ts": 'import { query } from "./_generated/server";\n'
+                       'export const a = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", "x")).take(1) });\n'
+                       'export const c = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withSearchIndex("search_title", (q) => q.search("title", "x")).take(1) });\n'},
+                note="a test handing the schema to `expect` queries nothing on the deployment"),
     ]
 
     def check_app(self, ctx, app):
