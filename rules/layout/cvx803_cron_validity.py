@@ -1,4 +1,4 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js
 
 from .common import cron_string_problem, default_export_value, made_by, method_calls
 
@@ -14,7 +14,9 @@ class CronValidity(Rule):
     ## What it does
     Flags: `crons.ts` without `export default` of its `cronJobs()` object; a cron identifier
     registered twice or containing non-ASCII characters; literal `hourUTC` outside 0..23,
-    `minuteUTC` outside 0..59, `day` outside 1..31, or an unknown `dayOfWeek`; an
+    `minuteUTC` outside 0..59, `day` outside 1..31, or a `dayOfWeek` other than the lower-case
+    English weekday names (Convex compares exactly: `"Tuesday"` fails, although the JSDoc of
+    `Crons.weekly` shows that spelling); an
     `interval` without exactly one of `seconds`, `minutes`, `hours`, or with a value that is
     not a positive integer; and `cron()` strings without exactly 5 fields.
 
@@ -31,12 +33,17 @@ class CronValidity(Rule):
     ```ts
     crons.daily("digest", { hourUTC: 23, minuteUTC: 30 }, internal.digest.send);
     ```
+
+    ## Fix safety
+    Lower-casing a weekday written in place (`"Tuesday"` -> `"tuesday"`) is safe: as written,
+    the push fails.
     """
 
     code = "CVX803"
     name = "cron-validity"
     severity = Severity.ERROR
     summary = "Invalid cron schedule, duplicate identifier, or `crons.ts` without a default export"
+    fix_availability = "sometimes"
 
     valid = [Valid(HEAD + 'crons.interval("sweep", { minutes: 5 }, internal.jobs.sweep);\n'
                    'crons.weekly("report", { dayOfWeek: "monday", hourUTC: 8, minuteUTC: 15 }, internal.jobs.report);\n'
@@ -63,6 +70,11 @@ class CronValidity(Rule):
                 'crons.cron("c", "1-0 * * * *", internal.d.c);\ncrons.cron("d", "5 0 * JAN-MAR MON-FRI", internal.d.d);\n'
                 'export default crons;\n', path="convex/crons.ts", lines=[4, 5, 6], message="never runs",
                 note="a step of 0, numbers outside their field, a range running backwards; names are left alone"),
+        Invalid(HEAD + 'crons.weekly("digest", { dayOfWeek: "Tuesday" as any, hourUTC: 17 }, internal.d.send);\n'
+                'export default crons;\n', path="convex/crons.ts", lines=[4],
+                output=HEAD + 'crons.weekly("digest", { dayOfWeek: "tuesday" as any, hourUTC: 17 }, internal.d.send);\n'
+                'export default crons;\n',
+                note="convex's validatedDayOfWeek compares exactly: only the lower-case names load"),
     ]
 
     def check_module(self, ctx, module):
@@ -103,8 +115,9 @@ class CronValidity(Rule):
                         ctx.report(facts, p.value, f"`{p.key}` must be an integer from {lo} to {hi}, not {_fmt(v)}")
                 elif p.key == "dayOfWeek":
                     s = js.string_value(p.value)
-                    if s is not None and s.lower() not in DAYS:
-                        ctx.report(facts, p.value, f"`dayOfWeek` must be a weekday name like \"monday\", not {s!r}")
+                    if s is not None and s not in DAYS:
+                        ctx.report(facts, p.value, f"`dayOfWeek` must be a lower-case weekday name like \"monday\", "
+                                   f"not {s!r}", fix=_lower_case_fix(ctx, facts, p.value, s))
 
     def _interval(self, ctx, facts, sched):
         obj = js.unwrap(sched)
@@ -117,6 +130,14 @@ class CronValidity(Rule):
         v = js.number_value(props[0].value)
         if v is not None and (v <= 0 or v != int(v)):
             ctx.report(facts, props[0].value, f"`{props[0].key}` must be a positive integer, not {_fmt(v)}")
+
+
+def _lower_case_fix(ctx, facts, node, day: str):
+    """`"Tuesday"` -> `"tuesday"` for a literal written in place; a constant may be used elsewhere."""
+    n = js.unwrap(node)
+    if day.lower() not in DAYS or n is None or n.type != "string":
+        return None
+    return Fix.safe(f"Use {day.lower()!r}", ctx.edit(facts, (n.start + 1, n.end - 1), day.lower()))
 
 
 def _fmt(v: float) -> str:
