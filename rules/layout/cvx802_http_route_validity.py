@@ -15,7 +15,8 @@ class HttpRouteValidity(Rule):
     ## What it does
     Flags, in `http.route({...})` calls on an `httpRouter()`:
     a `path` that does not start with `/`; a `pathPrefix` that does not start and end with
-    `/`; both `path` and `pathPrefix`; a method outside GET POST PUT DELETE OPTIONS PATCH;
+    `/`; both `path` and `pathPrefix`; a method outside GET POST PUT DELETE OPTIONS PATCH
+    (compared exactly, as the router does: `"get"` fails too);
     the same path (or prefix) and method twice; paths under the reserved `/.files`; and
     `:param` or `*` segments in `path`, which make a dead route. Values may be written in
     place or come from constants (`const ITEM = "/items"`, `Routes.item` from another file):
@@ -37,7 +38,8 @@ class HttpRouteValidity(Rule):
     ```
 
     ## Fix safety
-    Adding a missing leading or trailing `/` is safe: the route as written fails to deploy.
+    Adding a missing leading or trailing `/`, or upper-casing a method (`"get"` -> `"GET"`), is
+    safe: the route as written fails to deploy.
     Only a literal written in the route is fixed; a constant may be used elsewhere too.
     Turning `:param` routes into `pathPrefix` is left to you.
     """
@@ -56,6 +58,13 @@ class HttpRouteValidity(Rule):
                    '  http.route({ path: P, method: "GET", handler: h });\n}\nadd("/p");\nexport default http;\n',
                    path="convex/http.ts")]
     invalid = [
+        # the router compares the method exactly; a lower-case one is not the same route as its
+        # upper-case twin (both lines are reported, neither as a duplicate)
+        Invalid(HEAD + 'http.route({ path: "/ping", method: "get" as any, handler: h });\n'
+                'http.route({ path: "/ping", method: "GET", handler: h });\nexport default http;\n',
+                path="convex/http.ts", lines=[5],
+                output=HEAD + 'http.route({ path: "/ping", method: "GET" as any, handler: h });\n'
+                'http.route({ path: "/ping", method: "GET", handler: h });\nexport default http;\n'),
         Invalid(HEAD + 'http.route({ path: "ok", method: "GET", handler: h });\nexport default http;\n',
                 path="convex/http.ts", lines=[5],
                 output=HEAD + 'http.route({ path: "/ok", method: "GET", handler: h });\nexport default http;\n'),
@@ -116,13 +125,16 @@ class HttpRouteValidity(Rule):
                                "and end with `/`", fix=_literal_fix(ctx, facts, prefix_node, f"Use {fixed!r}", fixed))
                 if prefix.startswith("/.files"):
                     ctx.report(facts, prefix_node, "`/.files` is reserved by Convex")
-            if method is not None and method.upper() not in METHODS:
+            if method is not None and method not in METHODS:
+                # the router compares exactly: "get" throws at deploy like "FETCH"
+                fix = _literal_fix(ctx, facts, method_node, f"Use {method.upper()!r}", method.upper()) \
+                    if method.upper() in METHODS else None
                 ctx.report(facts, method_node, f"HTTP method {_shown(facts, method_node, method)} is not supported "
-                           f"(use one of {', '.join(METHODS)})")
+                           f"(use one of {', '.join(METHODS)}, in upper case)", fix=fix)
             if method is not None and (path is not None or prefix is not None):
-                key = ("path" if path is not None else "prefix", path if path is not None else prefix, method.upper())
+                key = ("path" if path is not None else "prefix", path if path is not None else prefix, method)
                 if key in seen:
-                    ctx.report(facts, site.node, f"{method.upper()} {key[1]} is already routed above; Convex rejects duplicates")
+                    ctx.report(facts, site.node, f"{method} {key[1]} is already routed above; Convex rejects duplicates")
                 seen.add(key)
 
 
