@@ -5,6 +5,8 @@ from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js
 from .common import method_calls
 
 METHODS = ("GET", "POST", "PUT", "DELETE", "OPTIONS", "PATCH")
+# the router matches `new URL(request.url).pathname`, which never holds a raw `?` or `#`
+_QUERY_WHY = "routes match the URL's path only; read the query string from `new URL(request.url)`"
 HEAD = ('import { httpRouter } from "convex/server";\nimport { httpAction } from "./_generated/server";\n'
         'const h = httpAction(async () => new Response("ok"));\nconst http = httpRouter();\n')
 
@@ -18,7 +20,8 @@ class HttpRouteValidity(Rule):
     `/`; both `path` and `pathPrefix`; a method outside GET POST PUT DELETE OPTIONS PATCH
     (compared exactly, as the router does: `"get"` fails too);
     the same path (or prefix) and method twice; paths under the reserved `/.files`; and
-    `:param` or `*` segments in `path`, which make a dead route. Values may be written in
+    `:param` or `*` segments in `path`, or a `?` or `#` in a path or prefix, which make a
+    dead route. Values may be written in
     place or come from constants (`const ITEM = "/items"`, `Routes.item` from another file):
     `const` bindings holding a string literal, or an object literal's property; a `let` or
     a computed string is not read.
@@ -26,7 +29,8 @@ class HttpRouteValidity(Rule):
     ## Why is this bad?
     The router throws at deploy time for all but the last case (`src/server/router.ts`).
     Convex routes match exactly or by prefix only, so `"/users/:id"` (or `"/users/{id}"`) only
-    ever matches that literal string.
+    ever matches that literal string; they match the URL's path, which never holds the query
+    string, so `"/search?q=1"` matches nothing.
 
     ## Example
     ```ts
@@ -77,6 +81,11 @@ class HttpRouteValidity(Rule):
                 'http.route({ path: "/.files/x", pathPrefix: "/y/", method: "GET", handler: h });\n'
                 'http.route({ path: "/image/{storageId}", method: "GET", handler: h });\nexport default http;\n',
                 path="convex/http.ts", lines=[5, 6, 8, 9, 9, 10]),
+        # the router sees `new URL(request.url).pathname`: no query string, no fragment
+        Invalid(HEAD + 'http.route({ path: "/c?x=1", method: "GET", handler: h });\n'
+                'http.route({ path: "/docs#intro", method: "GET", handler: h });\n'
+                'http.route({ pathPrefix: "/search?/", method: "GET", handler: h });\nexport default http;\n',
+                path="convex/http.ts", lines=[5, 6, 7], message="never matches"),
         # paths from constants: in this file, and a constant object of another module (its
         # `/` is left to you: the constant may be used elsewhere); a `let` is not read
         Invalid(HEAD + 'import { Routes } from "./routes";\nconst ITEM = "/items/:id";\nlet LATER = "/later/:id";\n'
@@ -116,6 +125,8 @@ class HttpRouteValidity(Rule):
                 elif re.search(r"(^|/)(:[^/]*|\*|\{[^/]*\})(/|$)", path):  # `:id`, `*`, `{id}` (OpenAPI style)
                     ctx.report(facts, path_node, f"route path {shown} never matches: Convex has no path parameters, "
                                                  "only exact paths and `pathPrefix`")
+                elif "?" in path or "#" in path:
+                    ctx.report(facts, path_node, f"route path {shown} never matches: {_QUERY_WHY}")
                 if path == "/.files" or path.startswith("/.files/"):
                     ctx.report(facts, path_node, "`/.files` is reserved by Convex")
             if prefix is not None:
@@ -125,6 +136,9 @@ class HttpRouteValidity(Rule):
                                "and end with `/`", fix=_literal_fix(ctx, facts, prefix_node, f"Use {fixed!r}", fixed))
                 if prefix.startswith("/.files"):
                     ctx.report(facts, prefix_node, "`/.files` is reserved by Convex")
+                if "?" in prefix or "#" in prefix:
+                    ctx.report(facts, prefix_node, f"route pathPrefix {_shown(facts, prefix_node, prefix)} never "
+                                                   f"matches: {_QUERY_WHY}")
             if method is not None and method not in METHODS:
                 # the router compares exactly: "get" throws at deploy like "FETCH"
                 fix = _literal_fix(ctx, facts, method_node, f"Use {method.upper()!r}", method.upper()) \
