@@ -178,7 +178,7 @@ def reported_functions(ctx: RuleContext, app, registration_too: bool = False) ->
 
 def report_in_handler(
     ctx: RuleContext,
-    fn: RegisteredFunction,
+    fn: RegisteredFunction | None,
     reached: Reached,
     node: Node,
     message: str,
@@ -201,12 +201,15 @@ def report_in_handler(
     registered function reaches gets the finding on the node: the helper is this handler's
     alone, the finding stays in the handler's file, and two calls in one helper are two
     findings on their own lines, each suppressible there instead of stacked on one call.
+
+    `fn` is None for a handler that registers no function (an `httpAction(...)` written
+    inline in `http.route`); `at_node_when_own_helper` needs a function.
     """
     if reached.depth == 0:
         return ctx.report(reached.facts, node, message, severity=severity, fix=fix)
     first_facts, first_site = reached.via[0]
     helper = reached.func.name or "a helper"
-    if at_node_when_own_helper and reached.facts.path == first_facts.path \
+    if at_node_when_own_helper and fn is not None and reached.facts.path == first_facts.path \
             and _functions_reaching(ctx, fn.module.app).get(id(reached.func)) == 1:
         related = [ctx.related(f, site.node, f"called from {describe_function(fn)}" if i == 0 else
                                f"calls `{callee_text(f, site)}`") for i, (f, site) in enumerate(reached.via)]

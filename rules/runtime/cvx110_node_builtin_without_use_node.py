@@ -39,6 +39,11 @@ def _reexports_functions(app, facts, stmt, target: Path) -> bool:
     return "*" in names or any(n in registered for n in names)
 
 
+def _buffer_message(what: str) -> str:
+    return (f"`Buffer` in {what}: Convex's default runtime has no Node `Buffer` (\"Buffer is not defined\" when "
+            "this runs); use `TextEncoder`, `btoa` or `Uint8Array`, or move it to a \"use node\" action")
+
+
 def builtin_name(spec: str) -> str | None:
     name = spec[5:] if spec.startswith("node:") else spec
     if spec.startswith("node:") or name in NODE_BUILTINS:
@@ -61,7 +66,8 @@ class NodeBuiltinWithoutUseNode(Rule):
     `import type` and `export type` are ignored, and
     files that are themselves `"use node"` are never flagged (the official plugin's version
     misfires on those). `node:async_hooks` is allowed from convex 1.39. Also flags Node's
-    `Buffer` global used by a default-runtime function or a helper it calls: the default
+    `Buffer` global used by a default-runtime function (an `httpAction` written inline in
+    `http.route` too) or a helper it calls: the default
     runtime has no `Buffer` ("ReferenceError: Buffer is not defined" when it runs), unless a
     polyfill is imported (`import { Buffer } from "buffer"`); `typeof Buffer` tests pass.
 
@@ -143,6 +149,15 @@ class NodeBuiltinWithoutUseNode(Rule):
         Invalid('import { action } from "./_generated/server";\nimport { v } from "convex/values";\n'
                 'export const encode = action({ args: { s: v.string() }, handler: async (_ctx, { s }) =>\n'
                 '  Buffer.from(s).toString("base64") });\n', lines=[4], message="Buffer is not defined"),
+        Invalid('import { httpRouter } from "convex/server";\nimport { httpAction } from "./_generated/server";\n'
+                'import { toHex } from "./lib/hex";\nconst http = httpRouter();\n'
+                'http.route({ path: "/raw", method: "POST", handler: httpAction(async (_ctx, req) =>\n'
+                '  new Response(Buffer.from(await req.arrayBuffer()).toString("hex"))) });\n'
+                'http.route({ path: "/hex", method: "GET", handler: httpAction(async () => new Response(toHex("ok"))) });\n'
+                'export default http;\n', path="convex/http.ts", lines=[6, 7], message="Buffer is not defined",
+                files={"convex/lib/hex.ts": 'export const toHex = (s: string) => Buffer.from(s).toString("hex");\n'},
+                note="an httpAction written inline in http.route registers no function, and always runs "
+                     "in the default runtime"),
     ]
 
     def check_module(self, ctx, module):
@@ -201,10 +216,22 @@ class NodeBuiltinWithoutUseNode(Rule):
                 if not uses or _tests_for_buffer(r):
                     continue  # `if (typeof Buffer !== "undefined") ...`: written for both runtimes
                 for use in uses:
-                    report_in_handler(ctx, fn, r, use.node,
-                                      f"`Buffer` in {describe_function(fn)}: Convex's default runtime has no Node "
-                                      "`Buffer` (\"Buffer is not defined\" when this runs); use `TextEncoder`, `btoa` "
-                                      'or `Uint8Array`, or move it to a "use node" action')
+                    report_in_handler(ctx, fn, r, use.node, _buffer_message(describe_function(fn)))
+        # `http.route({ ..., handler: httpAction(async (ctx, req) => ...) })` registers no function
+        # of its own, and http.ts can never be "use node": the handler always runs without Buffer
+        for route in ctx.project.call_index.routes_in(app):
+            if route.function is not None or route.inline is None or not ctx.reported(route.facts):
+                continue
+            where = route.path or (route.path_prefix and route.path_prefix + "*") or "?"
+            for r in ctx.project.callgraph.reach(*route.inline):
+                if r.facts.has_use_node:
+                    continue
+                uses = [u for u in r.facts.global_uses_of("Buffer") if u.func is not None and u.func.is_inside(r.func)]
+                if not uses or _tests_for_buffer(r):
+                    continue
+                for use in uses:
+                    report_in_handler(ctx, None, r, use.node,
+                                      _buffer_message(f"the HTTP action of `{route.method or '?'} {where}`"))
 
     def _allowed(self, app, name: str) -> bool:
         since = ALLOWED_FROM.get(name)
