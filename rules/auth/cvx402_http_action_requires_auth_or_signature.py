@@ -35,6 +35,8 @@ _PAID_HOST = re.compile(r"^https://(api\.openai\.com|api\.anthropic\.com|generat
 # (Other secrets a route sends are no sign of cost: an OAuth callback sends its client secret.)
 _MODEL_KEY = re.compile(r"OPENAI|ANTHROPIC|CLAUDE|GEMINI|GOOGLE_(GENERATIVE_)?AI|GROQ|MISTRAL|COHERE|OPENROUTER|"
                         r"REPLICATE|TOGETHER|DEEPSEEK|PERPLEXITY|XAI|GROK|ELEVENLABS|FIREWORKS|HUGGING", re.I)
+# A route that names itself a webhook (`/clerk-webhook`, `/webhooks/stripe`)
+_WEBHOOK_PATH = re.compile(r"webhook", re.I)
 _VERIFY_NAMES = frozenset(["verify", "constructEvent", "constructEventAsync", "verifyWebhook", "verifySignature",
                            "timingSafeEqual", "unsealData", "jwtVerify", "verifyToken", "validateRequest"])
 
@@ -60,8 +62,11 @@ class HttpActionRequiresAuthOrSignature(Rule):
 
     ## Why is this bad?
     HTTP actions are public endpoints: anyone who finds the URL can call them
-    (https://docs.convex.dev/functions/http-actions). It is info because public webhooks
-    and health checks exist on purpose.
+    (https://docs.convex.dev/functions/http-actions). It is info because public endpoints
+    (forms, sign-ups, public reads) exist on purpose. A route whose path says it is a
+    webhook (`/clerk-webhook`) is a warning: a webhook has one sender, which signs what it
+    sends (Clerk and Resend through svix, Stripe), so an unverified one is open by mistake,
+    and anyone can send it forged events (create or delete users, grant a plan).
 
     ## Example
     ```ts
@@ -154,6 +159,12 @@ class HttpActionRequiresAuthOrSignature(Rule):
                        'export const receive = httpAction(async (ctx, req) => {\n'
                        '  await ctx.runMutation(internal.data.load, { body: await req.text() });\n'
                        '  return new Response(null);\n});\n'}),
+        Invalid(HTTP + 'http.route({ path: "/clerk-webhook", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+                '  const event = await req.json();\n'
+                '  if (event.type === "user.deleted") await ctx.runMutation(internal.users.remove, { id: event.data.id });\n'
+                '  return new Response(null);\n}) });\nexport default http;\n', path="convex/http.ts", lines=[6],
+                message="is a webhook, but checks no signature",
+                note="a webhook's sender signs its events: unverified, anyone can delete users"),
         # the message names the route, also when its path and method are constants
         Invalid(HTTP + 'import { Routes } from "./routes";\nconst POST = "POST";\n'
                 'http.route({ path: Routes.load, method: POST, handler: httpAction(async (ctx, req) => {\n'
@@ -194,6 +205,14 @@ class HttpActionRequiresAuthOrSignature(Rule):
                            f"HTTP route {route.method or ''} {where} checks no user, token or signature, and calls "
                            f"a paid API with the app's key ({spends}): anyone who finds the URL can spend it; "
                            "verify the caller (`ctx.auth.getUserIdentity()`, an Authorization header) first")
+                continue
+            if _WEBHOOK_PATH.search(where):
+                # a webhook has one sender, which signs what it sends: unsigned, it is open by mistake
+                ctx.report(route.facts, route.handler,
+                           f"HTTP route {route.method or ''} {where} is a webhook, but checks no signature or token: "
+                           "anyone who finds the URL can send it forged events; verify the sender's signature "
+                           "(svix `new Webhook(secret).verify`, Stripe `constructEventAsync`) before doing anything",
+                           severity=Severity.WARNING)
                 continue
             ctx.report(route.facts, route.handler,
                        f"HTTP route {route.method or ''} {where} checks no user, token or signature: anyone who "

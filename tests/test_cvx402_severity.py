@@ -1,0 +1,30 @@
+"""CVX402's severity: info for an open route (public forms and reads exist on purpose), a
+warning when the route's path says it is a webhook, whose one sender signs what it sends.
+The rule's examples check lines and messages; this checks the level, which decides whether
+`--fail-on warning` (CI, pre-commit) stops on it."""
+
+from __future__ import annotations
+
+import pytest
+
+from cvxlint.diagnostics import Severity
+from cvxlint.engine.registry import all_rules
+from cvxlint.engine.rule import Invalid
+from cvxlint.testing import run_example
+
+RULE = next(r for r in all_rules() if r.code == "CVX402")
+HEAD = ('import { httpRouter } from "convex/server";\nimport { httpAction } from "./_generated/server";\n'
+        'import { internal } from "./_generated/api";\nconst http = httpRouter();\n')
+
+
+@pytest.mark.parametrize("path,severity", [
+    ("/clerk-webhook", Severity.WARNING),
+    ("/webhooks/resend", Severity.WARNING),
+    ("/api/leads", Severity.INFO),
+])
+def test_severity(path, severity, tmp_path):
+    code = (HEAD + f'http.route({{ path: "{path}", method: "POST", handler: httpAction(async (ctx, req) => {{\n'
+            '  await ctx.runMutation(internal.rows.add, { body: await req.text() });\n'
+            '  return new Response(null);\n}) });\nexport default http;\n')
+    run = run_example(RULE, Invalid(code, path="convex/http.ts", lines=[5]), tmp_path / "app")
+    assert [(d.line, d.severity) for d in run.diagnostics] == [(5, severity)]
