@@ -58,7 +58,8 @@ class HttpActionRequiresAuthOrSignature(Rule):
     model provider's key from the environment): an open proxy to that key. Reading the key
     it sends is then no check.
     `OPTIONS` (CORS preflight) routes are skipped; routes added by libraries
-    (`auth.addHttpRoutes(http)`) are not seen.
+    (`auth.addHttpRoutes(http)`) and routes of a Hono app (convex-helpers'
+    `HttpRouterWithHono`, `app.post(...)`) are not seen.
 
     ## Why is this bad?
     HTTP actions are public endpoints: anyone who finds the URL can call them
