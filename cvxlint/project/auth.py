@@ -322,7 +322,7 @@ class AccessAnalysis:
             out.unknown = True
             return out
         reached = self.project.reach(fn)
-        ents = self._uses_ents(fn.module.app)
+        ents = fn.module.app.uses_ents
         for r in reached:
             self._scan(r, out, "handler" if r.depth == 0 else "helper")
             for _use, path in r.ctx_uses():
@@ -400,16 +400,6 @@ class AccessAnalysis:
             return False
         return any(self.classify(r.facts, site)[0] in ("identity", "fetch", "guard")
                    for r in self.project.reach(fn) for site in r.func.all_calls())
-
-    def _uses_ents(self, app) -> bool:
-        """Does the app use Convex Ents (`convex-ents`), whose `ctx.table(...)` reads and writes
-        the database in place of `ctx.db`?"""
-        key = ("uses convex-ents", id(app))
-        hit = self._module_checks.get(key)
-        if hit is None:
-            hit = self._module_checks[key] = any(
-                i.source == "convex-ents" for m in app.modules.values() for i in m.facts.imports)
-        return hit
 
     def _may_write(self, r: Reached, ents: bool = False) -> bool:
         """Can `r` change something with the handler's ctx (see `Access.may_write`)? With
