@@ -270,26 +270,37 @@ class AccessAnalysis:
         returned = [body] if body.type != "statement_block" else \
             [r.children[0] for r in js.return_statements(func.node) if r.children]
         keys: set[str] = set()
-        for value in returned:
+
+        def keys_of(value: Node | None, in_input: bool, hops: int = 0) -> None:
             value = js.unwrap(value)
             if value is not None and value.type == "await_expression" and value.children:
                 value = js.unwrap(value.children[0])
+            if value is not None and value.type == "identifier" and in_input:
+                if hops < 4:  # `const c = await withViewer(base); return { ctx: c, args }`
+                    keys_of(local_const(facts, value), True, hops + 1)
+                return
             if value is None:
-                continue
+                return
             if value.type == "call_expression":  # `return await withViewer(ctx)`
                 site = sites.get(id(value))
                 target = self.project.callgraph.callee(facts, site) if site is not None else None
                 if target is not None:
-                    keys |= self._keys_from_identity(*target, depth + 1)
-                continue
+                    keys.update(self._keys_from_identity(*target, depth + 1))
+                return
             if value.type != "object":
-                continue
-            inner = js.unwrap(js.object_get(value, "ctx"))
-            if inner is not None and inner.type == "object":
-                value = inner  # `input: async (ctx, args) => ({ ctx: { user }, args })`
+                return
+            inner = js.object_get(value, "ctx") if not in_input else None
+            if inner is not None:
+                # `input: async (ctx, args) => ({ ctx: { user } | await withViewer(ctx), args })`:
+                # the members are those of the ctx it returns, never a member named `ctx`
+                keys_of(inner, True)
+                return
             for prop in js.object_props(value):
                 if prop.key is not None and not prop.spread and prop.value is not None and carries(prop.value):
                     keys.add(prop.key)
+
+        for value in returned:
+            keys_of(value, False)
         return keys
 
     def _fetches_identity(self, facts: FileFacts, site: CallSite) -> bool:
