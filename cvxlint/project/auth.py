@@ -270,26 +270,37 @@ class AccessAnalysis:
         returned = [body] if body.type != "statement_block" else \
             [r.children[0] for r in js.return_statements(func.node) if r.children]
         keys: set[str] = set()
-        for value in returned:
+
+        def keys_of(value: Node | None, in_input: bool, hops: int = 0) -> None:
             value = js.unwrap(value)
             if value is not None and value.type == "await_expression" and value.children:
                 value = js.unwrap(value.children[0])
+            if value is not None and value.type == "identifier" and in_input:
+                if hops < 4:  # `const c = await withViewer(base); return { ctx: c, args }`
+                    keys_of(local_const(facts, value), True, hops + 1)
+                return
             if value is None:
-                continue
+                return
             if value.type == "call_expression":  # `return await withViewer(ctx)`
                 site = sites.get(id(value))
                 target = self.project.callgraph.callee(facts, site) if site is not None else None
                 if target is not None:
-                    keys |= self._keys_from_identity(*target, depth + 1)
-                continue
+                    keys.update(self._keys_from_identity(*target, depth + 1))
+                return
             if value.type != "object":
-                continue
-            inner = js.unwrap(js.object_get(value, "ctx"))
-            if inner is not None and inner.type == "object":
-                value = inner  # `input: async (ctx, args) => ({ ctx: { user }, args })`
+                return
+            inner = js.object_get(value, "ctx") if not in_input else None
+            if inner is not None:
+                # `input: async (ctx, args) => ({ ctx: { user } | await withViewer(ctx), args })`:
+                # the members are those of the ctx it returns, never a member named `ctx`
+                keys_of(inner, True)
+                return
             for prop in js.object_props(value):
                 if prop.key is not None and not prop.spread and prop.value is not None and carries(prop.value):
                     keys.add(prop.key)
+
+        for value in returned:
+            keys_of(value, False)
         return keys
 
     def _fetches_identity(self, facts: FileFacts, site: CallSite) -> bool:
@@ -322,7 +333,7 @@ class AccessAnalysis:
             out.unknown = True
             return out
         reached = self.project.reach(fn)
-        ents = self._uses_ents(fn.module.app)
+        ents = fn.module.app.uses_ents
         for r in reached:
             self._scan(r, out, "handler" if r.depth == 0 else "helper")
             for _use, path in r.ctx_uses():
@@ -400,16 +411,6 @@ class AccessAnalysis:
             return False
         return any(self.classify(r.facts, site)[0] in ("identity", "fetch", "guard")
                    for r in self.project.reach(fn) for site in r.func.all_calls())
-
-    def _uses_ents(self, app) -> bool:
-        """Does the app use Convex Ents (`convex-ents`), whose `ctx.table(...)` reads and writes
-        the database in place of `ctx.db`?"""
-        key = ("uses convex-ents", id(app))
-        hit = self._module_checks.get(key)
-        if hit is None:
-            hit = self._module_checks[key] = any(
-                i.source == "convex-ents" for m in app.modules.values() for i in m.facts.imports)
-        return hit
 
     def _may_write(self, r: Reached, ents: bool = False) -> bool:
         """Can `r` change something with the handler's ctx (see `Access.may_write`)? With

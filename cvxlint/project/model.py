@@ -212,6 +212,16 @@ class App:
                 and isinstance(info["authInfo"], list)
         return listed
 
+    @property
+    def uses_ents(self) -> bool:
+        """Does the app use Convex Ents (`convex-ents`), whose `ctx.table(...)` reads and writes
+        the database in place of `ctx.db`?"""
+        hit = self.__dict__.get("_uses_ents")
+        if hit is None or hit[0] != len(self.modules):
+            hit = self.__dict__["_uses_ents"] = (len(self.modules), any(
+                i.source == "convex-ents" for m in self.modules.values() for i in m.facts.imports))
+        return hit[1]
+
     def convex_at_least(self, version: str) -> bool | None:
         """True/False when the app's convex version is known, None when it is not."""
         if self.convex_version is None:

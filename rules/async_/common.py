@@ -14,6 +14,11 @@ from cvxlint.rulekit import js, memoized
 from cvxlint.syntax import scope
 
 SERVER = 'import { v } from "convex/values";\nimport { action, internalMutation, mutation, query } from "./_generated/server";\nimport { internal } from "./_generated/api";\n'
+# A mutation builder that adds Convex Ents' `ctx.table` (`./schema` exports the ent definitions).
+ENTS = ('import { v } from "convex/values";\nimport { entsTableFactory } from "convex-ents";\n'
+        'import { customCtx, customMutation } from "convex-helpers/server/customFunctions";\n'
+        'import { mutation as baseMutation } from "./_generated/server";\nimport { entDefinitions } from "./schema";\n'
+        'const mutation = customMutation(baseMutation, customCtx(async (ctx) => ({ table: entsTableFactory(ctx, entDefinitions) })));\n')
 DB_METHODS = frozenset(["insert", "patch", "replace", "delete", "get"])
 TERMINALS = frozenset(["collect", "take", "first", "unique", "paginate"])
 BUILDER_METHODS = frozenset(["query", "withIndex", "withSearchIndex", "order", "filter", "fullTableScan"])
@@ -105,6 +110,29 @@ def is_builder(facts, node) -> bool:
     """An unconsumed query builder: a query chain whose last method is not a terminal."""
     chain = query_chain(facts, node)
     return chain is not None and chain[-1] not in TERMINALS
+
+
+def ents_query(module, node) -> bool:
+    """Is `node` a Convex Ents query: a chain of method calls that starts at `ctx.table(...)`
+    (`ctx` a parameter) in an app that uses convex-ents? Its `.map(cb)` is no array method:
+    it returns a promise of `Promise.all` over the callbacks (convex-ents src/functions.ts),
+    so awaiting it waits for every callback, and it is not iterable."""
+    if not module.app.uses_ents:
+        return False
+    cur = js.unwrap(node)
+    for _ in range(16):
+        if cur is None or cur.type != "call_expression":
+            return False
+        callee = js.callee(cur)
+        if callee is None or callee.type != "member_expression":
+            return False
+        obj = js.unwrap(callee.child("object"))
+        prop = callee.child("property")
+        if prop is not None and prop.text == "table" and obj is not None and obj.type == "identifier":
+            ref = module.facts.ref_of(obj)
+            return ref is not None and ref.kind == "param"
+        cur = obj
+    return False
 
 
 def in_async_function(node) -> bool:

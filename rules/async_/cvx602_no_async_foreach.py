@@ -1,6 +1,6 @@
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js
 
-from .common import SERVER, collection_kind, in_async_function
+from .common import ENTS, SERVER, collection_kind, ents_query, in_async_function
 
 
 class NoAsyncForeach(Rule):
@@ -40,6 +40,9 @@ class NoAsyncForeach(Rule):
     For any other receiver the `.map` rewrite is unsafe: it is only right if the receiver
     is an array. A thrown-away `map` becomes `await Promise.all(xs.map(...))` on the same
     terms: safe on a known array, unsafe otherwise.
+
+    A Convex Ents query (`ctx.table(...)...map(async ...)`) is left alone: its `map` returns
+    a promise that resolves once every callback has, and `Promise.all` cannot take it.
     """
 
     code = "CVX602"
@@ -55,7 +58,11 @@ class NoAsyncForeach(Rule):
                    '  await Promise.all(ids.map(async (id) => ctx.db.get("t", id)));\n'
                    '  void ids.map(async (id) => { await ctx.db.patch("t", id, { seen: true }); });\n'
                    '  ids.map((id) => console.log(id));\n}});\n',
-                   note="a map whose promises are kept, awaited, or dropped on purpose with void; a sync callback")]
+                   note="a map whose promises are kept, awaited, or dropped on purpose with void; a sync callback"),
+             Valid(ENTS + 'export const clear = mutation({ args: { ownerId: v.id("users") }, handler: async (ctx, { ownerId }) => {\n'
+                   '  await ctx.table("notes", "ownerId", (q) => q.eq("ownerId", ownerId))\n'
+                   '    .map(async (note) => { await note.patch({ body: "" }); });\n}});\n',
+                   note="a Convex Ents query's map awaits its callbacks (Promise.all inside convex-ents)")]
     invalid = [
         Invalid(SERVER + 'export const f = mutation({ args: {}, handler: async (ctx) => {\n'
                 '  const rows = await ctx.db.query("t").take(10);\n'
@@ -108,6 +115,12 @@ class NoAsyncForeach(Rule):
                 output=SERVER + 'export const m = mutation({ args: { ns: v.array(v.number()) }, handler: async (ctx, { ns }) => {\n'
                        '  await Promise.all(ns.map(async (n) => { await ctx.db.insert("t", { n }); }));\n'
                        '  await Promise.all(ns.map(async (n) => { await ctx.db.insert("t", { n: -n }); }));\n}});\n'),
+        # the awaited documents of a Convex Ents query are a plain array
+        Invalid(ENTS + 'export const clear = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  (await ctx.table("notes")).map(async (note) => { await note.patch({ body: "" }); });\n}});\n',
+                lines=[8],
+                output=ENTS + 'export const clear = mutation({ args: {}, handler: async (ctx) => {\n'
+                       '  await Promise.all((await ctx.table("notes")).map(async (note) => { await note.patch({ body: "" }); }));\n}});\n'),
         # a receiver of unknown kind: the `.map` rewrite is offered as unsafe
         Invalid(SERVER + 'export async function purge(ctx: any, load: () => Promise<any>) {\n'
                 '  const rows = await load();\n  rows.forEach(async (r: any) => { await ctx.db.delete("t", r._id); });\n}\n',
@@ -126,7 +139,8 @@ class NoAsyncForeach(Rule):
             if not args or not js.is_function(js.unwrap(args[0])) or not js.is_async(js.unwrap(args[0])):
                 continue
             if site.path[-1] == "map":
-                self._discarded_map(ctx, facts, site, args)
+                if not ents_query(module, site.callee.child("object")):
+                    self._discarded_map(ctx, facts, site, args)
                 continue
             kind = collection_kind(ctx, facts, site.callee.child("object"), site.func)
             instead = "`await Promise.all(Array.from(...))`" if kind in ("map", "set") else "`await Promise.all(array.map(...))`"

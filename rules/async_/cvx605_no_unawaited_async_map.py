@@ -1,7 +1,7 @@
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js, memoized
 from cvxlint.syntax import scope
 
-from .common import SERVER, in_async_function
+from .common import ENTS, SERVER, ents_query, in_async_function
 
 _PROMISE_COMBINATORS = ("Promise.all", "Promise.allSettled", "Promise.any", "Promise.race")
 
@@ -14,7 +14,9 @@ class NoUnawaitedAsyncMap(Rule):
     written into a document (`ctx.db.insert/patch/replace`), or passed to a function other
     than `Promise.all/allSettled/any/race`, and one stored in a variable that nothing
     awaits: the variable is never read, or only for its `.length`. A variable read in any
-    other way (awaited later, given to `Promise.all` or another call, returned) is left alone.
+    other way (awaited later, given to `Promise.all` or another call, returned) is left alone,
+    and so is a Convex Ents query's `map` (`ctx.table(...).map(async ...)`), which gives one
+    promise of all the results, not an array of promises.
 
     ## Why is this bad?
     An array of promises is not a Convex value ("… is not a supported Convex type"), and
@@ -48,7 +50,10 @@ class NoUnawaitedAsyncMap(Rule):
              Valid(SERVER + 'export const h = mutation({ args: { names: v.array(v.string()) }, handler: async (ctx, { names }) => {\n'
                    '  const inserts = names.map(async (name) => await ctx.db.insert("t", { name }));\n'
                    '  console.log(`inserting ${inserts.length}`);\n'
-                   '  for (const i of inserts) await i;\n}});\n', note="counted, then awaited one by one")]
+                   '  for (const i of inserts) await i;\n}});\n', note="counted, then awaited one by one"),
+             Valid(ENTS + 'export const touch = mutation({ args: {}, handler: async (ctx) => {\n'
+                   '  return ctx.table("notes").map(async (note) => ({ ...note, edges: await note.edge("tags") }));\n}});\n',
+                   note="a Convex Ents query's map is a promise of the results (Promise.all inside convex-ents)")]
     invalid = [
         Invalid(SERVER + 'export const f = query({ args: {}, handler: async (ctx) => {\n'
                 '  const rows = await ctx.db.query("t").take(5);\n'
@@ -78,7 +83,8 @@ class NoUnawaitedAsyncMap(Rule):
                 continue
             args = js.call_args(site.node)
             cb = js.unwrap(args[0]) if args else None
-            if cb is None or not js.is_function(cb) or not js.is_async(cb):
+            if cb is None or not js.is_function(cb) or not js.is_async(cb) \
+                     or ents_query(module, site.callee.child("object")):
                 continue
             where = _unawaited_use(ctx, facts, site.node, handlers)
             if where is None:

@@ -1,3 +1,5 @@
+import re
+
 from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, callee_text, describe_function, memoized, name_node,
                              per_file, report_in_handler, reported_functions)
 
@@ -32,6 +34,16 @@ NULLABLE_VIEWER = {**AUTH_CONFIG, "convex/functions.ts":
                    '  const viewerX = () => {\n    if (viewer === null) throw new Error("Expected authenticated viewer");\n'
                    '    return viewer;\n  };\n  return { viewer, viewerX };\n}\n'
                    'export const mutation = customMutation(baseMutation, customCtx(async (ctx) => await withViewer(ctx)));\n'}
+# The same helper in the `{ args, input }` form (deankerr/e-suite): `input` returns the ctx it
+# builds under `ctx`, awaited in place or through a local; here it also adds a `label` made
+# from the viewer (the hint should still name `viewer`)
+INPUT_VIEWER = {**NULLABLE_VIEWER, "convex/functions.ts": NULLABLE_VIEWER["convex/functions.ts"].replace(
+    'customCtx(async (ctx) => await withViewer(ctx))',
+    '{\n  args: {},\n  input: async (base, args) => ({ ctx: await withViewer(base), args }),\n}').replace(
+    'return { viewer, viewerX };', 'return { viewer, viewerX, label: viewer === null ? "guest" : viewer.name };')}
+INPUT_VIEWER_LOCAL = {**NULLABLE_VIEWER, "convex/functions.ts": NULLABLE_VIEWER["convex/functions.ts"].replace(
+    'customCtx(async (ctx) => await withViewer(ctx))',
+    '{\n  args: {},\n  input: async (base, args) => {\n    const ctx = await withViewer(base);\n    return { ctx, args };\n  },\n}')}
 VIEWER_SERVER = 'import { v } from "convex/values";\nimport { mutation } from "./functions";\n'
 
 
@@ -421,6 +433,12 @@ class RequireAccessControl(Rule):
               '  if (ctx.viewer === null) throw new Error("sign in");\n'
               '  return await ctx.db.query("notes").withIndex("by_owner", (q) => q.eq("owner", ctx.viewer._id)).take(9);\n}});\n',
               files=NULLABLE_VIEWER, note="handlers that check what the nullable builder adds"),
+        Valid(VIEWER_SERVER + 'export const add = mutation({ args: { body: v.string() }, handler: async (ctx, { body }) => {\n'
+              '  const me = ctx.viewerX();\n  await ctx.db.insert("notes", { body, owner: me._id });\n}});\n',
+              files=INPUT_VIEWER, note="viewerX() of an `{ args, input }` builder that returns `{ ctx: await withViewer(base) }`"),
+        Valid(VIEWER_SERVER + 'export const add = mutation({ args: { body: v.string() }, handler: async (ctx, { body }) => {\n'
+              '  const me = ctx.viewerX();\n  await ctx.db.insert("notes", { body, owner: me._id });\n}});\n',
+              files=INPUT_VIEWER_LOCAL, note="the same, the built ctx kept in a local first"),
     ]
 
     invalid = [
@@ -473,6 +491,10 @@ class RequireAccessControl(Rule):
                 '  await ctx.db.delete("notes", id);\n}});\n', files=NULLABLE_VIEWER, lines=[3],
                 message="lets a signed-out caller through, with `ctx.viewer` null",
                 note="the builder fetches the identity but hands on null: a handler that never checks ctx.viewer is open"),
+        Invalid(VIEWER_SERVER + 'export const remove = mutation({ args: { id: v.id("notes") }, handler: async (ctx, { id }) => {\n'
+                '  await ctx.db.delete("notes", id);\n}});\n', files=INPUT_VIEWER, lines=[3],
+                message="lets a signed-out caller through, with `ctx.viewer` null",
+                note="the `{ args, input }` form: the hint names the member of the ctx it returns, never `ctx.ctx`"),
         Invalid(VIEWER_SERVER + 'export const remove = mutation({ args: { id: v.id("notes") }, handler: async (ctx, { id }) => {\n'
                 '  await ctx.db.delete("notes", id);\n}});\n', lines=[3],
                 files={**AUTH_CONFIG, "convex/functions.ts":
@@ -834,7 +856,7 @@ class RequireAccessControl(Rule):
                          "tell who is asking)")
             elif access.nullable_keys:
                 hint += (f" (the `{fn.builder.name}` builder lets a signed-out caller through, with "
-                         f"`ctx.{sorted(access.nullable_keys)[0]}` null: check it)")
+                         f"`ctx.{_named_key(access.nullable_keys)}` null: check it)")
             elif access.overridden_identity:
                 hint += (f" (the caller's identity is used only when `{access.overridden_identity[0].what}` is left "
                          "out, so a caller can pass anyone's)")
@@ -969,3 +991,9 @@ def authenticating_wrappers(ctx, app) -> dict[str, list[str]]:
                 for kind, named in found.items()}
 
     return memoized(ctx, ("authenticating_wrappers", id(app)), compute)
+
+
+def _named_key(keys) -> str:
+    """The member to name in a hint: one named for the user (`viewer`, `viewerId`) before the
+    others the identity also flows into (`table`, built with row-level rules for the viewer)."""
+    return min(keys, key=lambda k: (not re.search(r"user|viewer|identity|session|^me$", k, re.I), k))

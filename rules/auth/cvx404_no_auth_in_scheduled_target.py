@@ -6,11 +6,31 @@ from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, describe_function, 
 SERVER = ('import { v } from "convex/values";\nimport { internalMutation, mutation } from "./_generated/server";\n'
           'import { internal } from "./_generated/api";\nimport { getAuthUserId } from "@convex-dev/auth/server";\n')
 
+# Builders whose customization looks the caller up and hands on null when no one is signed in.
+TOLERANT = ('import { v } from "convex/values";\nimport { customCtx, customMutation } from "convex-helpers/server/customFunctions";\n'
+            'import { internalMutation as rawInternal, mutation as rawMutation } from "./_generated/server";\n'
+            'import { internal } from "./_generated/api";\n'
+            'const viewerId = async (ctx: any) => (await ctx.auth.getUserIdentity())?.subject ?? null;\n'
+            'const internalMutation = customMutation(rawInternal, customCtx(async (ctx) => ({ viewerId: await viewerId(ctx) })));\n'
+            'const mutation = customMutation(rawMutation, customCtx(async (ctx) => ({ viewerId: await viewerId(ctx) })));\n')
+
 
 def _who_am_i(fn) -> bool:
     """A function that answers who the caller is (`getCurrentUser`, `me`, `viewer`)."""
     name = (fn.exports or [fn.local_name])[0]
     return FETCH_NAME.match(name) is not None or name in ("me", "viewer", "whoami", "whoAmI")
+
+
+def _uses_builder_identity(ctx, fn) -> bool:
+    """Does `fn` depend on the identity its custom builder reads? Yes when the builder rejects a
+    signed-out caller (it would throw when scheduled) or we cannot tell; when the builder only
+    hands on what it found, null or not (`ctx.viewerId`), only if the handler reads the members
+    that carry it (all the builder adds, when we cannot tell which)."""
+    built = ctx.project.access_analysis.builder_access(fn.builder)
+    if built.evidence or built.unknown:
+        return True
+    keys = built.nullable_keys or ctx.project.ctx_change(fn.builder).added
+    return any(path[:1] and path[0] in keys for r in ctx.project.reach(fn) for _use, path in r.ctx_uses())
 
 
 class NoAuthInScheduledTarget(Rule):
@@ -21,7 +41,9 @@ class NoAuthInScheduledTarget(Rule):
     when their handler (or their custom builder) calls `ctx.auth.getUserIdentity()`,
     `getAuthUserId`, `getAuthSessionId` or `auth.getUserId` of `convexAuth()` — or runs
     (`ctx.runQuery`...) a function that answers who the caller is (`getCurrentUser`, `me`),
-    since the identity does not travel there either. Functions also run through `ctx.run*` or called by clients are left alone,
+    since the identity does not travel there either. A builder that only hands on the identity
+    it found, null or not (`ctx.viewerId`), counts only when the handler reads what it adds.
+    Functions also run through `ctx.run*` or called by clients are left alone,
     and so are identity reads inside shared helpers, which often tolerate a missing user on
     purpose.
 
@@ -51,6 +73,11 @@ class NoAuthInScheduledTarget(Rule):
               'export const send = mutation({ args: {}, handler: async (ctx) => {\n'
               '  const me = await getAuthUserId(ctx);\n  if (!me) throw new Error();\n'
               '  await ctx.scheduler.runAfter(0, internal.example.notify, { userId: me });\n}});\n'),
+        Valid(TOLERANT + 'export const purge = internalMutation({ args: { id: v.id("_storage") }, handler: async (ctx, { id }) => {\n'
+              '  await ctx.storage.delete(id);\n}});\n'
+              'export const close = mutation({ args: { id: v.id("_storage") }, handler: async (ctx, { id }) => {\n'
+              '  await ctx.scheduler.runAfter(0, internal.example.purge, { id });\n}});\n',
+              note="the builder tolerates a signed-out caller and the handler never reads its viewerId"),
     ]
     invalid = [
         Invalid(SERVER + 'export const notify = internalMutation({ args: {}, handler: async (ctx) => {\n'
@@ -75,6 +102,12 @@ class NoAuthInScheduledTarget(Rule):
                 files={"convex/auth.ts": 'import { convexAuth } from "@convex-dev/auth/server";\n'
                        'export const { auth, signIn, signOut, store } = convexAuth({ providers: [] });\n'},
                 note="convexAuth()'s auth.getUserId"),
+        Invalid(TOLERANT + 'export const purge = internalMutation({ args: {}, handler: async (ctx) => {\n'
+                '  if (ctx.viewerId === null) return;\n}});\n'
+                'export const close = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.scheduler.runAfter(0, internal.example.purge, {});\n}});\n', lines=[8],
+                message="its builder `internalMutation` reads it",
+                note="the handler reads the builder's possibly-null viewerId"),
     ]
 
     def check_app(self, ctx, app):
@@ -86,6 +119,8 @@ class NoAuthInScheduledTarget(Rule):
             # In the handler or the builder only: helpers shared with client-facing
             # functions often tolerate a missing identity on purpose.
             own = [i for i in access.identity if i.reached is None or i.reached.depth == 0]
+            if own and all(i.reached is None for i in own) and not _uses_builder_identity(ctx, fn):
+                own = []  # a builder that tolerates a signed-out caller, and a handler that never asks
             if not own:
                 self._through_run(ctx, fn, uses)
                 continue

@@ -7,10 +7,15 @@ SERVER = 'import { query, internalQuery, mutation } from "./_generated/server";\
 
 def time_reads(reached):
     """`Date.now()`, `new Date()` without arguments, `performance.now()` in a reached function
-    (not a parameter default the call that reached it fills in: `now = Date.now()` never runs)."""
-    for site in reached.func.all_calls():
+    (not a parameter default the call that reached it fills in: `now = Date.now()` never runs,
+    nor an argument of `console.*`: a time stamp in a log line does not change the result)."""
+    calls = list(reached.func.all_calls())
+    logged = [(a.start, a.end) for site in calls if (site.global_name or "").startswith("console.")
+              for a in js.call_args(site.node)]
+    for site in calls:
         what = time_read(site)
-        if what is not None and not _default_passed(reached, site.node):
+        if what is not None and not _default_passed(reached, site.node) \
+                and not any(start <= site.node.start and site.node.end <= end for start, end in logged):
             yield site, what
 
 
@@ -32,7 +37,8 @@ class NoDateNowInQuery(Rule):
     Flags `Date.now()`, `new Date()` without arguments and `performance.now()` inside query
     handlers and the helpers they call (also inside `withIndex` ranges). A read inside a
     helper is reported once, at the helper, naming the queries that reach it; a parameter
-    default (`now = Date.now()`) only when some query's call leaves that argument out. Internal
+    default (`now = Date.now()`) only when some query's call leaves that argument out; never
+    in the arguments of `console.*`, where the time is only logged. Internal
     queries get info instead of a warning: nobody subscribes to them directly.
 
     ## Why is this bad?
@@ -68,6 +74,10 @@ class NoDateNowInQuery(Rule):
               'export const fresh = query({ args: { now: v.number() }, handler: async (ctx, { now }) =>\n'
               '  (await ctx.db.query("posts").take(20)).filter((p) => !isStale(p._creationTime, now)) });\n',
               note="the query passes the time: the default never runs"),
+        Valid(SERVER + 'export const get = query({ args: { id: v.id("posts") }, handler: async (ctx, { id }) => {\n'
+              '  console.log("posts:get", { id, at: new Date().toISOString() });\n'
+              '  return await ctx.db.get("posts", id);\n}});\n',
+              note="a time stamp only logged: the result does not depend on it"),
     ]
     invalid = [
         Invalid(SERVER + 'const listLive = (table: "posts" | "events") => query({ args: {}, handler: async (ctx) =>\n'

@@ -16,6 +16,12 @@ THREADS = {"convex/schema.ts": HEAD + '  threads: defineTable({ id: v.string(), 
            '  messages: defineTable({ threadId: v.string(), body: v.string() }),\n});\n'}
 MAIL = {"convex/schema.ts": HEAD + '  documents: defineTable({ body: v.string() }),\n  messages: defineTable({ body: v.string() }),\n});\n'}
 
+# `images.runId` is a random batch key (a string); `steps.runId` holds ids of `runs`.
+RUNS = {"convex/schema.ts": HEAD + '  runs: defineTable({ status: v.string() }),\n'
+        '  steps: defineTable({ runId: v.id("runs"), name: v.string() }).index("by_run", ["runId"]),\n'
+        '  images: defineTable({ url: v.string(), runId: v.string() }).index("by_run", ["runId"]),\n});\n'}
+
+
 
 class IdFieldUsesVId(Rule):
     """A field named after a table (`userId`, `projectId`) validated as a plain string.
@@ -25,11 +31,13 @@ class IdFieldUsesVId(Rule):
     `<singular table>Id` — for a table the schema defines — whose validator is
     `v.string()` instead of `v.id("<table>")`. An argument is only flagged when its handler
     uses it as an id (`ctx.db.get/patch/replace/delete`, or `q.eq` on a field that holds ids
-    of that table); arguments run through `normalizeId`, or used only as text (slugs,
+    of that table: the queried table's own field when the range is on a known table, also a
+    Convex Ents `ctx.table(t, index, (q) => ...)`); arguments run through `normalizeId`, or used only as text (slugs,
     "id or url id"), are strings on purpose. External ids (`stripeCustomerId`,
     `clerkUserId`) do not match a table, and a table's own `<table>Id` string field names an
     outside id (so the same name elsewhere holds it too), so both are left alone, as are
-    `returns` validators (they mirror what the table stores), `userId` strings in apps
+    `returns` validators (they mirror what the table stores; also a named `v.object` that
+    only `returns` validators use), `userId` strings in apps
     whose `users` table keeps an outside identity (`clerkId`, `clerk_id`,
     `tokenIdentifier`, or a `userId` string of its own, ...), references that name their
     table in a sibling field (`recipeId` next to `recipeType`), and arguments the handler
@@ -177,6 +185,14 @@ class IdFieldUsesVId(Rule):
                      '  assets: defineTable({ campaignId: v.string(), url: v.string() }).index("by_campaign", ["campaignId"]),\n'
                      '  files: defineTable({ campaignId: v.optional(v.id("campaigns")) }),\n});\n'},
               note="campaigns keep an outside campaignId; matching assets.campaignId is no use as an `_id`, though files.campaignId holds ids"),
+        Valid(SERVER + 'export const byBatch = query({ args: { runId: v.string() }, handler: async (ctx, { runId }) =>\n'
+              '  await ctx.db.query("images").withIndex("by_run", (q) => q.eq("runId", runId)).take(20),\n});\n',
+              files=RUNS,
+              note="matched with images.runId, a string batch key; only steps.runId holds ids of runs"),
+        Valid(SERVER + 'export const imageRow = v.object({ _id: v.id("images"), _creationTime: v.number(), url: v.string(), runId: v.string() });\n'
+              'export const latest = query({ args: {}, returns: v.array(imageRow), handler: async (ctx) =>\n'
+              '  await ctx.db.query("images").order("desc").take(20),\n});\n',
+              files=RUNS, note="a named object used only as a `returns` validator mirrors the stored string"),
     ]
     invalid = [
         Invalid(SERVER + 'export const f = query({\n  args: { userId: v.string(), projectId: v.optional(v.string()) },\n'
@@ -237,6 +253,7 @@ class IdFieldUsesVId(Rule):
             elif is_define_table(ctx, facts, site):
                 objects.append((args[0], own_table.get(id(site.node)), None))
         returns = {id(js.unwrap(fn.returns_node)) for fn in module.app.functions_in(module) if fn.returns_node is not None}
+        returns |= _named_only_in_returns(ctx, module.app)
         external_users = _external_user_ids(schema)
         seen = set()
         for obj, defines, handler in objects:
@@ -505,11 +522,73 @@ def _id_use(facts, reads: list, table: str, id_fields: set[str], ctx=None) -> st
         elif name == "eq":
             args = js.call_args(p.parent)
             field = js.string_value(args[0]) if len(args) == 2 and args[1] is o else None
-            if field in id_fields or field == "_id":
+            # the field of the table this range is on, when we know it: `images.runId` may be
+            # a string even where `messages.runId` is `v.id("runs")`
+            stored = _range_field(ctx, facts, p.parent, field) if ctx is not None and field is not None else None
+            if stored is not None:
+                if stored.kind == "id" and stored.table == table:
+                    as_id = True
+                else:
+                    as_text = True
+            elif field in id_fields or field == "_id":
                 as_id = True
             elif field is not None:
                 as_text = True
     return "id" if as_id else "text" if as_text else None
+
+
+def _range_field(ctx, facts, eq_call, field: str):
+    """The validator of `field` in the table whose index range holds `eq_call`: `q.eq(...)` in
+    `ctx.db.query("t").withIndex(name, (q) => ...)` or Convex Ents' `ctx.table("t", name,
+    (q) => ...)`; None when the table or its field is not known."""
+    app = ctx.project.app_for(facts.path)
+    schema = app.schema if app is not None else None
+    fn = js.enclosing_function(eq_call)
+    args = fn.parent if fn is not None else None
+    call = args.parent if args is not None and args.type == "arguments" else None
+    callee = js.callee(call) if call is not None else None
+    if schema is None or callee is None or callee.type != "member_expression":
+        return None
+    prop = callee.child("property")
+    if prop is not None and prop.text == "withIndex":
+        query = js.unwrap(callee.child("object"))
+        qcallee = js.callee(query) if query is not None and query.type == "call_expression" else None
+        qprop = qcallee.child("property") if qcallee is not None and qcallee.type == "member_expression" else None
+        if qprop is None or qprop.text != "query":
+            return None
+        call = query
+    elif prop is None or prop.text != "table":
+        return None
+    first = js.call_args(call)
+    name = js.string_value(first[0]) if first else None
+    t = schema.tables.get(name or "")
+    doc = t.document.required() if t is not None else None
+    if doc is None or doc.kind != "object" or field not in doc.fields:
+        return None
+    return doc.fields[field].required()
+
+
+def _named_only_in_returns(ctx, app) -> set[int]:
+    """`v.object({...})` nodes that functions name in their `returns` validators
+    (`returns: v.array(imageDoc)`) and never in their `args`: they mirror what a table stores."""
+
+    def named(node_of) -> set[int]:
+        out = set()
+        for fn in app.functions:
+            node = node_of(fn)
+            if node is None:
+                continue
+            for ident in fn.facts.module.nodes_in(node, "identifier"):
+                d = ctx.project.linker.value_of(fn.facts, ident)
+                obj = getattr(d, "node", None)
+                if obj is not None and not getattr(d, "path", ()) and obj.type == "call_expression":
+                    args = js.call_args(obj)
+                    if args:
+                        out.add(id(js.unwrap(args[0])))
+        return out
+
+    return memoized(ctx, ("cvx511_returns_only", id(app)),
+                    lambda: named(lambda fn: fn.returns_node) - named(lambda fn: fn.args_node))
 
 
 def _alias_reads(reads: list) -> list:
