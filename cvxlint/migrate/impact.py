@@ -219,13 +219,8 @@ class Impact:
             facts = module.facts
             if facts.path == schema_path or self.app.never_runs(module):
                 continue
-            for site in facts.all_calls():
-                if len(site.path) != 2 or site.path[1] != "id" or site.callee is None:
-                    continue  # `v.id(...)`, or `vv.id(...)` with `vv = typedV(schema)`
-                if not self.project.validators.is_v(facts, site.callee.child("object")):
-                    continue
-                args = js.call_args(site.node)
-                if not args or js.string_value(args[0]) != table:
+            for site, _name_node, name in self.project.validators.id_calls(facts):
+                if name != table:
                     continue
                 fns, part = [], "validator"
                 for fn in self.app.functions:

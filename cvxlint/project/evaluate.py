@@ -52,6 +52,17 @@ class ValidatorEvaluator:
                 and not d.path
         return isinstance(d, ExternalDef) and d.module in ("convex/values", "convex/server") and d.name == "v" and not d.path
 
+    def id_calls(self, facts: FileFacts):
+        """Every `v.id(...)` of a file (`vv.id(...)` too, with `vv = typedV(schema)`): (the
+        call site, its table name node or None, the table name or None when not a literal)."""
+        for site in facts.all_calls():
+            if len(site.path) != 2 or site.path[1] != "id" or site.callee is None:
+                continue
+            if not self.is_v(facts, site.callee.child("object")):
+                continue
+            args = js.call_args(site.node)
+            yield site, (args[0] if args else None), (js.string_value(args[0]) if args else None)
+
     def evaluate(self, facts: FileFacts, node: Node | None, depth: int = 0, env: _Env | None = None) -> Validator:
         node = js.unwrap(node)
         if node is None or depth > 40:

@@ -119,16 +119,10 @@ class UnknownTable(Rule):
             facts = module.facts
             if not ctx.reported(facts) or app.never_runs(module):
                 continue
-            for site in facts.all_calls():
-                if len(site.path) != 2 or site.path[1] != "id" or site.callee is None:
-                    continue  # `v.id(...)`, or `vv.id(...)` with `vv = typedV(schema)`
-                if not ctx.project.validators.is_v(facts, site.callee.child("object")):
-                    continue
-                args = js.call_args(site.node)
-                name = js.string_value(args[0]) if args else None
+            for site, name_node, name in ctx.project.validators.id_calls(facts):
                 if name is None or name in SYSTEM_TABLES or schema.knows_table(name) is not False:
                     continue
-                self._report(ctx, facts, args[0], name, names, f"`{site.path[0]}.id`")
+                self._report(ctx, facts, name_node, name, names, f"`{site.path[0]}.id`")
 
     def _report(self, ctx, facts, node, name, names, where):
         if _type_error_expected(facts, node):
