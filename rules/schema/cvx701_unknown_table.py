@@ -1,7 +1,7 @@
 import difflib
 
 from cvxlint.project.schema import SYSTEM_TABLES
-from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js, reported_queries
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, reported_queries
 
 SERVER = 'import { query, mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
 SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
