@@ -25,7 +25,9 @@ Evidence is one of:
   this project that never asks `ctx.auth` (nor anything it calls), whatever it is handed
   (`Access.blind_guards`: `assertSuperAdmin(ctx, args.authKitId)`); or its body
   here reads none of its parameters, calls nothing and throws nothing (a stub);
-* row-level security: convex-helpers' `wrapDatabaseReader/wrapDatabaseWriter/RowLevelSecurity`;
+* row-level security: convex-helpers' `wrapDatabaseReader/wrapDatabaseWriter/RowLevelSecurity`,
+  convex-ents' `addEntRules` — for a function whose every table has a rule for what it does
+  there, or under `defaultPolicy: "deny"` (`rls_covers`): a table without one is open to anyone;
 * a capability argument: the function takes the secret that grants access itself (a share
   `code`, an `inviteToken`, an anonymous `sessionId`), which the docs accept as access control;
 * for queries, a filter on records marked public (`q.eq("status", "published")`,
@@ -115,6 +117,19 @@ class Evidence:
     # value comes from its own caller (its arguments, the request), not from its own code.
     about_caller: bool = True
     argument: str | None = None  # the capability argument's name
+    rls: "RlsRules | None" = None  # row-level security whose rules we could read
+
+
+@dataclass(frozen=True, slots=True)
+class RlsRules:
+    """The rules of a row-level security wrapper, when written as a literal object: each
+    table's rule names (`read`, `modify`, `insert` for convex-helpers; `read`, `write` for
+    convex-ents), `*` for a table whose rule object we cannot read. Both libraries let every
+    table without a rule through, unless convex-helpers' `defaultPolicy` is "deny"."""
+
+    ents: bool  # `addEntRules` (guards `ctx.table`), else convex-helpers (guards `ctx.db`)
+    tables: dict[str, frozenset[str]]
+    deny: bool = False
 
 
 @dataclass(frozen=True)
@@ -160,6 +175,11 @@ class Access:
     # (`viewer: identity === null ? null : ...`): the ctx members carrying it (`viewer`,
     # `viewerX`); a function built on it is protected only where it checks one of them
     nullable_keys: frozenset[str] = frozenset()
+    # a custom builder's row-level security whose rules we could read (`rls_rules`), and what
+    # the builder checks for a function touching a table those rules leave open (`rls_uncovered`)
+    rls_rules: tuple[RlsRules, ...] = ()
+    rls_uncovered: "Access | None" = None
+    rls_opaque: bool = False  # ... and some whose rules we cannot read: they count for every table
 
     @property
     def protected(self) -> bool:
@@ -204,6 +224,16 @@ class AccessAnalysis:
         hit = self._builders.get(builder)
         if hit is not None:
             return hit
+        out = self._builder_scan(builder, None)
+        if out.rls_rules and not out.rls_opaque:
+            # the rules leave some tables open: what protects a function that touches one
+            out.rls_uncovered = self._builder_scan(builder, out.rls_rules)
+        self._builders[builder] = out
+        return out
+
+    def _builder_scan(self, builder, without: tuple[RlsRules, ...] | None) -> Access:
+        """`builder_access`; `without` the row-level security of these rules (and the ctx
+        members it guards, `db` or the ents `table`)."""
         out = Access()
         if builder.origin in ("config", "wrapper"):
             out.unknown = True
@@ -212,14 +242,27 @@ class AccessAnalysis:
             reached = [r for ffacts, finfo in change.functions for r in self.project.callgraph.reach(ffacts, finfo)]
             for r in reached:
                 self._scan(r, out, "builder")
+                for site in r.func.all_calls():
+                    if site.path and site.path[-1] == "addEntRules":
+                        rules = self._rls_rules(r.facts, site)
+                        out.rls_opaque |= rules is None
+                        out.rls_rules += (rules,) if rules is not None else ()
+                    elif self.classify(r.facts, site)[0] == "rls":
+                        out.rls_opaque |= self._rls_rules(r.facts, site) is None
+            out.rls_rules += tuple(e.rls for e in out.evidence if e.rls is not None)
+            guarded: set[str] = set()
+            if without is not None:
+                out.evidence = [e for e in out.evidence if e.rls is None]
+                guarded = {"table" if rules.ents else "db" for rules in without}
             fetched = {id(i.site.node) for i in out.identity}
             if out.evidence and all(id(e.node) in fetched for e in out.evidence) \
                     and not any(_throws(r) for r in reached):
                 # only identity fetches (null for a signed-out caller), and nothing throws: the
                 # builder hands on what it found, null or not; the handler must check it
                 out.evidence.clear()
-                out.nullable_keys = frozenset(self._identity_keys(change) or change.added & _USER_KEYS)
-                if not out.nullable_keys or len(change.functions) < len(builder.layers):
+                keys = frozenset(self._identity_keys(change) or change.added & _USER_KEYS)
+                out.nullable_keys = keys - guarded
+                if not keys or len(change.functions) < len(builder.layers):
                     out.unknown = True  # we cannot tell where the identity goes, or a layer is unread
             elif not out.evidence and out.swallowed:
                 # `try { user = await requireUser(ctx) } catch { user = null }`: a signed-out
@@ -232,7 +275,6 @@ class AccessAnalysis:
                                              f"the `{builder.name}` builder's `ctx.user`", "builder"))
             if not out.evidence and not out.nullable_keys and not change.known:
                 out.unknown = True
-        self._builders[builder] = out
         return out
 
     def _identity_keys(self, change) -> set[str]:
@@ -326,6 +368,8 @@ class AccessAnalysis:
         out = Access(annotated_public=marked_public(fn))
         if fn.builder.is_custom:
             built = self.builder_access(fn.builder)
+            if built.rls_uncovered is not None and not any(self.rls_covers(fn, rules) for rules in built.rls_rules):
+                built = built.rls_uncovered
             out.evidence.extend(built.evidence)
             out.identity.extend(built.identity)
             out.unknown = built.unknown
@@ -763,8 +807,94 @@ class AccessAnalysis:
                 continue  # `checkDuplicate(ids)` in a helper handed no ctx: nothing tells it who asks
             elif kind == "guard" and not self._may_stop(r, site):
                 continue  # `checkDuplicate({ ... })`: handed data, throws nothing, and decides nothing
+            elif kind == "rls":
+                out.evidence.append(Evidence(facts, site.node, what, where, rls=self._rls_rules(facts, site)))
             else:
                 out.evidence.append(Evidence(facts, site.node, what, where))
+
+    def _rls_rules(self, facts: FileFacts, site: CallSite) -> RlsRules | None:
+        """The rules of `wrapDatabaseReader/Writer(ctx, db, rules, config?)`,
+        `RowLevelSecurity(rules, config?)` or convex-ents' `addEntRules(entDefinitions, rules)`;
+        None when the rules or the config are not a literal object (through a const)."""
+        name = site.path[-1]
+        args = js.call_args(site.node)
+        at = {"wrapDatabaseReader": 2, "wrapDatabaseWriter": 2, "addEntRules": 1}.get(name, 0)
+        if len(args) <= at:
+            return None
+        rules = self._literal_object(facts, args[at])
+        if rules is None:
+            return None
+        deny = False
+        if name != "addEntRules" and len(args) > at + 1:
+            config = self._literal_object(facts, args[at + 1])
+            if config is None:
+                return None
+            policy = js.object_get(config, "defaultPolicy")
+            if policy is not None and js.string_value(policy) not in ("allow", "deny"):
+                return None
+            deny = policy is not None and js.string_value(policy) == "deny"
+        tables: dict[str, frozenset[str]] = {}
+        for prop in js.object_props(rules):
+            if prop.spread or prop.key is None:
+                return None  # `{ ...baseRules }`, `[name]: ...`: tables we cannot list
+            rule = self._literal_object(facts, prop.value) if prop.value is not None else None
+            names = [p.key for p in js.object_props(rule)] if rule is not None else []
+            tables[prop.key] = frozenset("*" if n is None else n for n in names) if rule is not None else frozenset("*")
+        return RlsRules(name == "addEntRules", tables, deny)
+
+    def _literal_object(self, facts: FileFacts, node: Node | None) -> Node | None:
+        node = js.unwrap(node)
+        if node is not None and node.type == "identifier":
+            value = local_const(facts, node)
+            if value is None:
+                d = self.linker.value_of(facts, node)
+                value = d.node if isinstance(d, Def) and not d.path else None
+            node = js.unwrap(value)
+        return node if node is not None and node.type == "object" else None
+
+    def rls_covers(self, fn: "RegisteredFunction", rules: RlsRules) -> bool:
+        """Does row-level security with `rules` restrict every table `fn` (and the helpers it
+        reaches) touches through the database it wraps? A table without the rule for what is
+        done to it goes through for anyone. A table or id we cannot tell counts as covered."""
+        if rules.deny:
+            return True
+
+        def has(table: str | None, *names: str) -> bool:
+            got = rules.tables.get(table) if table is not None else frozenset("*")
+            return got is not None and ("*" in got or any(n in got for n in names))
+
+        mutation = fn.kind == "mutation"
+        if rules.ents:
+            for r in self.project.reach(fn):
+                for site, path in r.ctx_calls():
+                    if path != ("table",):
+                        continue
+                    args = js.call_args(site.node)
+                    table = js.string_value(args[0]) if args else None
+                    method = _ents_write(site.node)
+                    if method == "insert" and not has(table, "write"):
+                        return False
+                    # a mutation's reads (`getX(id)` before `.patch()`) are the write's own
+                    if not has(table, "read", "write") if (method or mutation) else not has(table, "read"):
+                        return False
+            return True
+        uses = fn.module.app.queries
+        if uses.written_tables(fn) is None:
+            return True  # a write we cannot follow
+        for c in uses.calls:
+            if fn not in c.functions or c.system or c.method in ("normalizeId", "vectorSearch"):
+                continue
+            explicit = c.method in ("insert", "query") or c.explicit
+            table = c.table if explicit else uses.table_of(c.facts, c.id_node)
+            if c.method == "insert":
+                ok = has(table, "insert")
+            elif c.method in ("patch", "replace", "delete"):
+                ok = has(table, "modify", "read")  # convex-helpers reads the document first
+            else:
+                ok = has(table, "read", "modify", "insert") if mutation else has(table, "read")
+            if not ok:
+                return False
+        return True
 
     def _blind_guard(self, r: Reached, site: CallSite, depth: int = 0, ctx_given: bool = True) -> bool:
         """A guard of this project that cannot learn who is calling: neither it nor anything
@@ -884,6 +1014,28 @@ class AccessAnalysis:
     def _run_target(self, site: CallSite) -> "RegisteredFunction | None":
         use = self.project.call_index.use_at(site.node)
         return use.target if use is not None else None
+
+
+_ENTS_WRITES = frozenset(["insert", "insertMany", "patch", "replace", "delete"])
+
+
+def _ents_write(table_call: Node) -> str | None:
+    """The write a convex-ents chain `ctx.table("t")...` ends in: "insert" for
+    `.insert()`/`.insertMany()`, "modify" for `.getX(id).patch()` & co., None for a read."""
+    n = table_call
+    found = None
+    while n.parent is not None:
+        p = n.parent
+        if p.type == "member_expression" and n.field == "object":
+            prop = p.child("property")
+            name = prop.text if prop is not None else None
+            if name in _ENTS_WRITES:
+                found = "insert" if name.startswith("insert") else "modify"
+        elif not (p.type in ("call_expression", "await_expression", "parenthesized_expression")
+                  or (p.type == "non_null_expression")):
+            break
+        n = p
+    return found
 
 
 def _swallows(call: Node, in_handler: bool) -> bool:

@@ -5,6 +5,30 @@ from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, callee_text, descri
 
 AUTH_CONFIG = {"convex/auth.config.ts": 'export default { providers: [{ domain: "https://issuer.example.com", '
                'applicationID: "convex" }] };\n'}
+# row-level security in a custom builder: rules for `tasks` only (convex-helpers' default
+# policy lets every other table through)
+TASK_RULES = ('const taskRules = {\n'
+              '  tasks: { modify: async ({ identity }: any, task: any) => task.assignee === identity?.subject },\n};\n')
+RLS_BUILDER = {**AUTH_CONFIG, "convex/functions.ts":
+               'import { customCtx, customMutation } from "convex-helpers/server/customFunctions";\n'
+               'import { wrapDatabaseWriter } from "convex-helpers/server/rowLevelSecurity";\n'
+               'import { mutation as base } from "./_generated/server";\n' + TASK_RULES +
+               'export const mutation = customMutation(base, customCtx(async (ctx) => {\n'
+               '  const identity = await ctx.auth.getUserIdentity();\n'
+               '  return { db: wrapDatabaseWriter({ identity }, ctx.db, taskRules) };\n}));\n'}
+RLS_DENY_BUILDER = {**RLS_BUILDER, "convex/functions.ts": RLS_BUILDER["convex/functions.ts"].replace(
+    "ctx.db, taskRules)", 'ctx.db, taskRules, { defaultPolicy: "deny" })')}
+# convex-ents: a write rule for `boards` only
+ENTS_RULES_BUILDER = {**AUTH_CONFIG, "convex/functions.ts":
+                      'import { addEntRules, entsTableFactory } from "convex-ents";\n'
+                      'import { customCtx, customMutation } from "convex-helpers/server/customFunctions";\n'
+                      'import { mutation as base } from "./_generated/server";\nimport { entDefinitions } from "./schema";\n'
+                      'export const mutation = customMutation(base, customCtx(async (ctx) => {\n'
+                      '  const identity = await ctx.auth.getUserIdentity();\n'
+                      '  const viewerToken = identity ? identity.tokenIdentifier : null;\n'
+                      '  const rules = addEntRules(entDefinitions, {\n'
+                      '    boards: { write: async ({ ent }) => ent?.ownerToken === viewerToken },\n  });\n'
+                      '  return { table: entsTableFactory(ctx, rules), db: undefined };\n}));\n'}
 SERVER = ('import { v } from "convex/values";\nimport { mutation, query } from "./_generated/server";\n'
           'import { getAuthUserId } from "@convex-dev/auth/server";\n')
 
@@ -93,7 +117,11 @@ class RequireAccessControl(Rule):
       (`isAdmin(args.adminEmail)`) or only data (`hasEmailChannel(prefs)` for a row an
       argument picked, `assertValidSymbol(symbol)`) and that compares with no server secret:
       the caller chooses those, so it cannot tell who asks;
-    - row-level security (`wrapDatabaseReader`/`wrapDatabaseWriter`/`RowLevelSecurity`);
+    - row-level security (`wrapDatabaseReader`/`wrapDatabaseWriter`/`RowLevelSecurity`, or
+      convex-ents' `addEntRules` in the builder) — for a function whose every table has a
+      rule for what it does there (`read`; `modify`/`insert`, or the ents `write`), or with
+      `defaultPolicy: "deny"`: both libraries let a table without a rule through for anyone.
+      Rules we cannot read (not a literal object) count for every table;
     - a shared server secret: a value compared with a secret from the environment
       (`args.token !== process.env.BACKEND_ACCESS_TOKEN`, also through a local or a
       template, or read off an environment object: `env.INTERNAL_SECRET` after
@@ -164,6 +192,27 @@ class RequireAccessControl(Rule):
     plugin_rules = ("require-access-control",)
 
     valid = [
+        Valid('import { v } from "convex/values";\nimport { mutation } from "./functions";\n'
+              'export const reassign = mutation({ args: { id: v.id("tasks"), to: v.string() }, handler: async (ctx, args) => {\n'
+              '  await ctx.db.patch(args.id, { assignee: args.to });\n}});\n',
+              files=RLS_BUILDER, note="row-level security with a `modify` rule for the table it patches"),
+        Valid('import { v } from "convex/values";\nimport { mutation } from "./functions";\n'
+              'export const rename = mutation({ args: { id: v.id("projects"), name: v.string() }, handler: async (ctx, args) => {\n'
+              '  await ctx.db.patch(args.id, { name: args.name });\n}});\n',
+              files=RLS_DENY_BUILDER, note='`defaultPolicy: "deny"`: a table without a rule is closed'),
+        Valid('import { v } from "convex/values";\nimport { mutation } from "./functions";\n'
+              'export const rename = mutation({ args: { id: v.id("projects"), name: v.string() }, handler: async (ctx, args) => {\n'
+              '  await ctx.db.patch(args.id, { name: args.name });\n}});\n',
+              files={**RLS_BUILDER, "convex/functions.ts": RLS_BUILDER["convex/functions.ts"].replace(
+                  "ctx.db, taskRules)", "ctx.db, await rulesFor(ctx))").replace(TASK_RULES, 'import { rulesFor } from "./rules";\n'),
+                  "convex/rules.ts": 'export async function rulesFor(ctx: any) {\n'
+                                     '  const identity = await ctx.auth.getUserIdentity();\n'
+                                     '  return { projects: { modify: async (_: any, p: any) => p.owner === identity?.subject } };\n}\n'},
+              note="rules built by a function: we cannot list their tables, so they count for every table"),
+        Valid('import { v } from "convex/values";\nimport { mutation } from "./functions";\n'
+              'export const retitle = mutation({ args: { id: v.id("boards"), title: v.string() }, handler: async (ctx, args) => {\n'
+              '  await ctx.table("boards").getX(args.id).patch({ title: args.title });\n}});\n',
+              files=ENTS_RULES_BUILDER, note="convex-ents: a `write` rule for the table it patches"),
         Valid(SERVER + 'export const wipe = mutation({ args: {}, handler: async (ctx) => {\n'
               '  for (const d of await ctx.db.query("docs").take(100)) await ctx.db.delete("docs", d._id);\n}});\n',
               path="convex/seed.ts", files=AUTH_CONFIG, settings={"select": ["CVX304", "CVX401"]},
@@ -442,6 +491,21 @@ class RequireAccessControl(Rule):
     ]
 
     invalid = [
+        Invalid('import { v } from "convex/values";\nimport { mutation } from "./functions";\n'
+                'export const rename = mutation({ args: { id: v.id("projects"), name: v.string() }, handler: async (ctx, args) => {\n'
+                '  await ctx.db.patch(args.id, { name: args.name });\n}});\n',
+                files=RLS_BUILDER, lines=[3], message="anyone can call it",
+                note="row-level security without a rule for `projects`: the default policy lets anyone patch it"),
+        Invalid('import { v } from "convex/values";\nimport { mutation } from "./functions";\n'
+                'export const add = mutation({ args: { title: v.string() }, handler: async (ctx, args) => {\n'
+                '  await ctx.db.insert("tasks", { title: args.title, assignee: "" });\n}});\n',
+                files=RLS_BUILDER, lines=[3], message="anyone can call it",
+                note="a `modify` rule does not cover inserts (convex-helpers asks `insert`)"),
+        Invalid('import { v } from "convex/values";\nimport { mutation } from "./functions";\n'
+                'export const rename = mutation({ args: { id: v.id("members"), name: v.string() }, handler: async (ctx, args) => {\n'
+                '  await ctx.table("members").getX(args.id).patch({ name: args.name });\n}});\n',
+                files=ENTS_RULES_BUILDER, lines=[3], message="anyone can call it",
+                note="convex-ents rules only for `boards`: `members` is open to anyone"),
         Invalid('import { v } from "convex/values";\nimport { userMutation } from "./lib";\n'
                 'export const rename = userMutation({ args: { id: v.id("diaries"), title: v.string() },\n'
                 '  handler: async (ctx, { id, title }) => { await ctx.db.patch("diaries", id, { title }); } });\n'
