@@ -881,8 +881,8 @@ class AccessAnalysis:
         uses = fn.module.app.queries
         if uses.written_tables(fn) is None:
             return True  # a write we cannot follow
-        for c in uses.calls:
-            if fn not in c.functions or c.system or c.method in ("normalizeId", "vectorSearch"):
+        for c in uses.calls_of(fn):
+            if c.system or c.method in ("normalizeId", "vectorSearch"):
                 continue
             explicit = c.method in ("insert", "query") or c.explicit
             table = c.table if explicit else uses.table_of(c.facts, c.id_node)

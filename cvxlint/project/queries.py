@@ -386,6 +386,16 @@ class DatabaseUses:
         """The registered function whose handler is exactly `func`."""
         return self._handler_of.get(id(func)) if func is not None else None
 
+    def calls_of(self, fn: RegisteredFunction) -> list[DbCall]:
+        """The database calls `fn` makes (its handler and the helpers it reaches), in order."""
+        by_fn = self.__dict__.get("_calls_by_function")
+        if by_fn is None:
+            by_fn = self.__dict__["_calls_by_function"] = {}
+            for c in self.calls:
+                for f in c.functions:
+                    by_fn.setdefault(id(f), []).append(c)
+        return by_fn.get(id(fn), [])
+
     def written_tables(self, fn: RegisteredFunction) -> set[str] | None:
         """The tables `fn` writes (insert/patch/replace/delete in its handler and the helpers
         it reaches), or None when one cannot be told: a table name that is not a literal, an
@@ -393,15 +403,10 @@ class DatabaseUses:
         cannot follow (a callback parameter, a method of a project object). Functions of npm
         packages given the ctx (`getAuthUserId(ctx)`, `aggregate.insert(ctx, ...)`) are taken
         to write no table of the app's own: a component writes its own tables."""
-        by_fn = self.__dict__.get("_writes_by_function")
-        if by_fn is None:
-            by_fn = self.__dict__["_writes_by_function"] = {}
-            for c in self.calls:
-                if c.method in WRITE_METHODS:
-                    for f in c.functions:
-                        by_fn.setdefault(id(f), []).append(c)
         out: set[str] = set()
-        for c in by_fn.get(id(fn), ()):
+        for c in self.calls_of(fn):
+            if c.method not in WRITE_METHODS:
+                continue
             table = c.table if c.method == "insert" or c.explicit else self.table_of(c.facts, c.id_node)
             if table is None:
                 return None
