@@ -253,17 +253,23 @@ class IdFieldUsesVId(Rule):
             elif is_define_table(ctx, facts, site):
                 objects.append((args[0], own_table.get(id(site.node)), None))
         returns = {id(js.unwrap(fn.returns_node)) for fn in module.app.functions_in(module) if fn.returns_node is not None}
-        returns |= _named_only_in_returns(ctx, module.app)
+        named_returns = None  # read app-wide, so only once an object has a field to judge
         external_users = _external_user_ids(schema)
         seen = set()
-        for obj, defines, handler in objects:
-            if _inside(obj, returns):
+        for written, defines, handler in objects:
+            if _inside(written, returns):
                 continue  # a `returns` validator mirrors what the table stores
-            obj = js.unwrap(obj)
+            obj = js.unwrap(written)
             if obj is None or obj.type != "object" or id(obj) in seen:
                 continue
             seen.add(id(obj))
             props = js.object_props(obj)
+            if not any(p.key in tables for p in props):
+                continue
+            if named_returns is None:
+                named_returns = _named_only_in_returns(ctx, module.app)
+            if _inside(written, named_returns):
+                continue  # a named object only `returns` validators use mirrors the table too
             keys = {p.key for p in props}
             for p in props:
                 table = tables.get(p.key or "")
