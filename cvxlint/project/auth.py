@@ -27,7 +27,7 @@ Evidence is one of:
   here reads none of its parameters, calls nothing and throws nothing (a stub);
 * row-level security: convex-helpers' `wrapDatabaseReader/wrapDatabaseWriter/RowLevelSecurity`,
   convex-ents' `addEntRules` — for a function whose every table has a rule for what it does
-  there, or under `defaultPolicy: "deny"` (`rls_covers`): a table without one is open to anyone;
+  there, or under `defaultPolicy: "deny"` (`rls_leaves_open`): a table without one is open to anyone;
 * a capability argument: the function takes the secret that grants access itself (a share
   `code`, an `inviteToken`, an anonymous `sessionId`), which the docs accept as access control;
 * for queries, a filter on records marked public (`q.eq("status", "published")`,
@@ -179,6 +179,7 @@ class Access:
     # the builder checks for a function touching a table those rules leave open (`rls_uncovered`)
     rls_rules: tuple[RlsRules, ...] = ()
     rls_uncovered: "Access | None" = None
+    rls_left_open: str | None = None  # a table the builder's row-level security has no rule for, used here
     rls_opaque: bool = False  # ... and some whose rules we cannot read: they count for every table
 
     @property
@@ -368,8 +369,11 @@ class AccessAnalysis:
         out = Access(annotated_public=marked_public(fn))
         if fn.builder.is_custom:
             built = self.builder_access(fn.builder)
-            if built.rls_uncovered is not None and not any(self.rls_covers(fn, rules) for rules in built.rls_rules):
-                built = built.rls_uncovered
+            if built.rls_uncovered is not None:
+                left_open = [self.rls_leaves_open(fn, rules) for rules in built.rls_rules]
+                if all(left_open):
+                    built = built.rls_uncovered
+                    out.rls_left_open = left_open[0]
             out.evidence.extend(built.evidence)
             out.identity.extend(built.identity)
             out.unknown = built.unknown
@@ -852,12 +856,13 @@ class AccessAnalysis:
             node = js.unwrap(value)
         return node if node is not None and node.type == "object" else None
 
-    def rls_covers(self, fn: "RegisteredFunction", rules: RlsRules) -> bool:
-        """Does row-level security with `rules` restrict every table `fn` (and the helpers it
-        reaches) touches through the database it wraps? A table without the rule for what is
-        done to it goes through for anyone. A table or id we cannot tell counts as covered."""
+    def rls_leaves_open(self, fn: "RegisteredFunction", rules: RlsRules) -> str | None:
+        """A table `fn` (or a helper it reaches) touches through the database that row-level
+        security with `rules` wraps, without the rule for what is done to it: that goes
+        through for anyone. None: every table touched is covered (a table or id we cannot
+        tell counts as covered)."""
         if rules.deny:
-            return True
+            return None
 
         def has(table: str | None, *names: str) -> bool:
             got = rules.tables.get(table) if table is not None else frozenset("*")
@@ -873,14 +878,14 @@ class AccessAnalysis:
                     table = js.string_value(args[0]) if args else None
                     method = _ents_write(site.node)
                     if method == "insert" and not has(table, "write"):
-                        return False
+                        return table
                     # a mutation's reads (`getX(id)` before `.patch()`) are the write's own
                     if not has(table, "read", "write") if (method or mutation) else not has(table, "read"):
-                        return False
-            return True
+                        return table
+            return None
         uses = fn.module.app.queries
         if uses.written_tables(fn) is None:
-            return True  # a write we cannot follow
+            return None  # a write we cannot follow
         for c in uses.calls_of(fn):
             if c.system or c.method in ("normalizeId", "vectorSearch"):
                 continue
@@ -893,8 +898,8 @@ class AccessAnalysis:
             else:
                 ok = has(table, "read", "modify", "insert") if mutation else has(table, "read")
             if not ok:
-                return False
-        return True
+                return table
+        return None
 
     def _blind_guard(self, r: Reached, site: CallSite, depth: int = 0, ctx_given: bool = True) -> bool:
         """A guard of this project that cannot learn who is calling: neither it nor anything

@@ -494,7 +494,7 @@ class RequireAccessControl(Rule):
         Invalid('import { v } from "convex/values";\nimport { mutation } from "./functions";\n'
                 'export const rename = mutation({ args: { id: v.id("projects"), name: v.string() }, handler: async (ctx, args) => {\n'
                 '  await ctx.db.patch(args.id, { name: args.name });\n}});\n',
-                files=RLS_BUILDER, lines=[3], message="anyone can call it",
+                files=RLS_BUILDER, lines=[3], message="has no rule for `projects`",
                 note="row-level security without a rule for `projects`: the default policy lets anyone patch it"),
         Invalid('import { v } from "convex/values";\nimport { mutation } from "./functions";\n'
                 'export const add = mutation({ args: { title: v.string() }, handler: async (ctx, args) => {\n'
@@ -504,7 +504,7 @@ class RequireAccessControl(Rule):
         Invalid('import { v } from "convex/values";\nimport { mutation } from "./functions";\n'
                 'export const rename = mutation({ args: { id: v.id("members"), name: v.string() }, handler: async (ctx, args) => {\n'
                 '  await ctx.table("members").getX(args.id).patch({ name: args.name });\n}});\n',
-                files=ENTS_RULES_BUILDER, lines=[3], message="anyone can call it",
+                files=ENTS_RULES_BUILDER, lines=[3], message="has no rule for `members`",
                 note="convex-ents rules only for `boards`: `members` is open to anyone"),
         Invalid('import { v } from "convex/values";\nimport { userMutation } from "./lib";\n'
                 'export const rename = userMutation({ args: { id: v.id("diaries"), title: v.string() },\n'
@@ -947,6 +947,15 @@ class RequireAccessControl(Rule):
                            f"{'' if fn.kind == 'query' else ' (it only reads)'}; fine if the data is "
                            "public by design (mark it `// cvxlint-public`), otherwise check "
                            f"`ctx.auth.getUserIdentity()`{hint}", severity=Severity.INFO)
+                continue
+            if access.rls_left_open is not None:
+                table = access.rls_left_open
+                ctx.report(fn.facts, name_node(fn),
+                           f"{describe_function(fn)} is public, and the row-level security of `{fn.builder.name}` "
+                           f"has no rule for `{table}`, which it uses: a table "
+                           f"without a rule lets everyone through, so anyone can call it; add a rule for `{table}`, "
+                           f"check `ctx.auth.getUserIdentity()` (or a helper that throws){hint}, make it internal, "
+                           "or mark it `// cvxlint-public` if it is public by design")
                 continue
             why = analysis.personal_data(fn) if reads_only else None
             ctx.report(fn.facts, name_node(fn),
