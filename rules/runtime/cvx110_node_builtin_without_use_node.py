@@ -1,5 +1,7 @@
 from pathlib import Path
 
+from cvxlint.project.definitions import ExternalDef
+from cvxlint.project.evaluate import made_with_new
 from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, describe_function, js, memoized, rel, report_in_handler,
                              reported_functions)
 
@@ -39,6 +41,34 @@ def _reexports_functions(app, facts, stmt, target: Path) -> bool:
     return "*" in names or any(n in registered for n in names)
 
 
+def _default_runtime_code(ctx, app):
+    """(function or None, reached code, what to call it in a message) for the code that runs in
+    Convex's default runtime and reports on a reported file: registered functions outside
+    "use node" files and the helpers they reach, and the httpActions written inline in
+    `http.route` (they register no function, and http.ts can never be "use node")."""
+    for fn in reported_functions(ctx, app):  # findings go to the handler's file (report_in_handler)
+        if fn.module.runtime == "node":
+            continue
+        what = describe_function(fn)
+        for r in ctx.project.reach(fn):
+            if not r.facts.has_use_node:
+                yield fn, r, what
+    for route in ctx.project.call_index.routes_in(app):
+        if route.function is not None or route.inline is None or not ctx.reported(route.facts):
+            continue
+        where = route.path or (route.path_prefix and route.path_prefix + "*") or "?"
+        for r in ctx.project.callgraph.reach(*route.inline):
+            if not r.facts.has_use_node:
+                yield None, r, f"the HTTP action of `{route.method or '?'} {where}`"
+
+
+def _stripe_client(ctx, facts, site) -> bool:
+    """Is the call's receiver chain rooted at a client made with `new Stripe(...)`?"""
+    made = made_with_new(ctx.project.linker, facts, site.callee)
+    cls = made[2] if made is not None else None
+    return isinstance(cls, ExternalDef) and cls.module == "stripe"
+
+
 def _buffer_message(what: str) -> str:
     return (f"`Buffer` in {what}: Convex's default runtime has no Node `Buffer` (\"Buffer is not defined\" when "
             "this runs); use `TextEncoder`, `btoa` or `Uint8Array`, or move it to a \"use node\" action")
@@ -70,6 +100,11 @@ class NodeBuiltinWithoutUseNode(Rule):
     `http.route` too) or a helper it calls: the default
     runtime has no `Buffer` ("ReferenceError: Buffer is not defined" when it runs), unless a
     polyfill is imported (`import { Buffer } from "buffer"`); `typeof Buffer` tests pass.
+    And the synchronous `stripe.webhooks.constructEvent(...)` there: outside Node the
+    `stripe` package loads its web build, whose SubtleCrypto provider cannot verify
+    synchronously ("SubtleCryptoProvider cannot be used in a synchronous context", stripe
+    23.1's crypto/SubtleCryptoProvider.js), so every webhook is refused; `await
+    constructEventAsync(...)` works in both runtimes.
 
     ## Why is this bad?
     Every entry point in `convex/` is bundled, even helper files; bundling fails with "It
@@ -96,6 +131,18 @@ class NodeBuiltinWithoutUseNode(Rule):
     plugin_rules = ("import-wrong-runtime",)
 
     valid = [
+        Valid('import { httpRouter } from "convex/server";\nimport { httpAction } from "./_generated/server";\n'
+              'import Stripe from "stripe";\nconst stripe = new Stripe(process.env.STRIPE_KEY!);\nconst http = httpRouter();\n'
+              'http.route({ path: "/stripe", method: "POST", handler: httpAction(async (_ctx, req) => {\n'
+              '  const event = await stripe.webhooks.constructEventAsync(await req.text(), req.headers.get("stripe-signature")!, "whsec");\n'
+              '  return new Response(event.type);\n}) });\nexport default http;\n',
+              path="convex/http.ts", note="the asynchronous verify works in the default runtime"),
+        Valid('"use node";\nimport { internalAction } from "./_generated/server";\nimport { v } from "convex/values";\n'
+              'import Stripe from "stripe";\n'
+              'export const verify = internalAction({ args: { body: v.string(), sig: v.string() }, handler: async (_ctx, a) => {\n'
+              '  const stripe = new Stripe(process.env.STRIPE_KEY!);\n'
+              '  return stripe.webhooks.constructEvent(a.body, a.sig, "whsec").type;\n}});\n',
+              path="convex/stripe.ts", note='a "use node" action loads Stripe\'s Node build'),
         Valid('"use node";\nimport { readFileSync } from "node:fs";\nexport const read = () => readFileSync("x");\n'),
         Valid('import type { Stats } from "fs";\nexport const size = (s: Stats) => s.size;\n'),
         Valid('export type { Rendered } from "./pdf";\nexport type * from "./pdf";\nexport const one = 1;\n',
@@ -158,6 +205,13 @@ class NodeBuiltinWithoutUseNode(Rule):
                 files={"convex/lib/hex.ts": 'export const toHex = (s: string) => Buffer.from(s).toString("hex");\n'},
                 note="an httpAction written inline in http.route registers no function, and always runs "
                      "in the default runtime"),
+        Invalid('import { httpRouter } from "convex/server";\nimport { httpAction } from "./_generated/server";\n'
+                'import Stripe from "stripe";\nconst stripe = new Stripe(process.env.STRIPE_KEY!);\nconst http = httpRouter();\n'
+                'http.route({ path: "/stripe", method: "POST", handler: httpAction(async (_ctx, req) => {\n'
+                '  const event = stripe.webhooks.constructEvent(await req.text(), req.headers.get("stripe-signature")!, "whsec");\n'
+                '  return new Response(event.type);\n}) });\nexport default http;\n',
+                path="convex/http.ts", lines=[7], message="constructEventAsync",
+                note="Stripe's web build (loaded outside Node) cannot verify a signature synchronously"),
     ]
 
     def check_module(self, ctx, module):
@@ -206,32 +260,18 @@ class NodeBuiltinWithoutUseNode(Rule):
                            related=[ctx.related(str(chain[0][-1]), chain[2], f"imports `{chain[1]}`")])
 
     def check_app(self, ctx, app):
-        for fn in reported_functions(ctx, app):  # findings go to the handler's file (report_in_handler)
-            if fn.module.runtime == "node":
-                continue
-            for r in ctx.project.reach(fn):
-                if r.facts.has_use_node:
-                    continue
-                uses = [u for u in r.facts.global_uses_of("Buffer") if u.func is not None and u.func.is_inside(r.func)]
-                if not uses or _tests_for_buffer(r):
-                    continue  # `if (typeof Buffer !== "undefined") ...`: written for both runtimes
+        for fn, r, what in _default_runtime_code(ctx, app):
+            uses = [u for u in r.facts.global_uses_of("Buffer") if u.func is not None and u.func.is_inside(r.func)]
+            if uses and not _tests_for_buffer(r):  # `if (typeof Buffer !== "undefined")`: written for both
                 for use in uses:
-                    report_in_handler(ctx, fn, r, use.node, _buffer_message(describe_function(fn)))
-        # `http.route({ ..., handler: httpAction(async (ctx, req) => ...) })` registers no function
-        # of its own, and http.ts can never be "use node": the handler always runs without Buffer
-        for route in ctx.project.call_index.routes_in(app):
-            if route.function is not None or route.inline is None or not ctx.reported(route.facts):
-                continue
-            where = route.path or (route.path_prefix and route.path_prefix + "*") or "?"
-            for r in ctx.project.callgraph.reach(*route.inline):
-                if r.facts.has_use_node:
-                    continue
-                uses = [u for u in r.facts.global_uses_of("Buffer") if u.func is not None and u.func.is_inside(r.func)]
-                if not uses or _tests_for_buffer(r):
-                    continue
-                for use in uses:
-                    report_in_handler(ctx, None, r, use.node,
-                                      _buffer_message(f"the HTTP action of `{route.method or '?'} {where}`"))
+                    report_in_handler(ctx, fn, r, use.node, _buffer_message(what))
+            for site in r.func.all_calls():
+                if site.path[-2:] == ("webhooks", "constructEvent") and _stripe_client(ctx, r.facts, site):
+                    report_in_handler(
+                        ctx, fn, r, js.method_anchor(site.node),
+                        f"`{'.'.join(site.path)}(...)` in {what}: outside Node, Stripe verifies with SubtleCrypto, which "
+                        "cannot run synchronously (\"SubtleCryptoProvider cannot be used in a synchronous context\"), so "
+                        "every webhook is refused; use `await ...constructEventAsync(...)`, or verify in a \"use node\" action")
 
     def _allowed(self, app, name: str) -> bool:
         since = ALLOWED_FROM.get(name)
