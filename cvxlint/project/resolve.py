@@ -324,14 +324,12 @@ class Resolver:
                 data = jsonc.read(pj)
                 if isinstance(data, dict) and isinstance(data.get("name"), str):
                     self._packages.setdefault(data["name"], (pj.parent, data))
-        parts = spec.split("/")
-        n = 2 if spec.startswith("@") else 1
-        name = "/".join(parts[:n])
-        found = self._packages.get(name)
+        name = package_name(spec)
+        found = self._packages.get(name) if name is not None else None
         if found is None:
             return None
         d, data = found
-        sub = "/".join(parts[n:])
+        sub = spec[len(name) + 1:]
         # `"exports": {"./api": "./convex/_generated/api.js"}` (a backend package handing its
         # generated api to the apps of a monorepo) decides first, as Node and bundlers do
         for target in _exported_paths(data.get("exports"), "./" + sub if sub else "."):
@@ -525,3 +523,13 @@ def _match(pattern: str, spec: str) -> str | None:
     if spec.startswith(pre) and spec.endswith(post) and len(spec) >= len(pre) + len(post):
         return spec[len(pre) : len(spec) - len(post)]
     return None
+
+
+def package_name(specifier: str) -> str | None:
+    """The npm package an import specifier names: "@convex-dev/better-auth/plugins" ->
+    "@convex-dev/better-auth", "stripe/lib" -> "stripe"; None when it cannot name one (an
+    unresolved alias such as "@/lib")."""
+    parts = specifier.split("/")
+    if specifier.startswith("@"):
+        return "/".join(parts[:2]) if len(parts) > 1 and parts[0] != "@" and parts[1] else None
+    return parts[0] or None

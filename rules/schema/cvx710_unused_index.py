@@ -1,5 +1,6 @@
 from cvxlint.project.definitions import Def, ExternalDef
 from cvxlint.project.discover import is_test_file
+from cvxlint.project.resolve import package_name
 from cvxlint.project.filter_index import partial_index
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, filter_indexes, js, memoized, reported_index_files
 
@@ -57,15 +58,6 @@ def string_arguments(ctx, app) -> set[str]:
 _SCHEMA_VALIDATOR_READERS = ("convex", "convex-helpers", "convex-test")
 
 
-def _package(specifier: str) -> str | None:
-    """The npm package an import specifier names ("@convex-dev/better-auth/plugins" ->
-    "@convex-dev/better-auth"), None when it names none (an unresolved `@/lib` alias)."""
-    parts = specifier.split("/")
-    if specifier.startswith("@"):
-        return "/".join(parts[:2]) if len(parts) > 1 and parts[0] != "@" and parts[1] else None
-    return parts[0] or None
-
-
 def schema_handed_to_library(ctx, app) -> bool:
     """The app's schema is an argument of a call to a function of an npm package, which
     may look its indexes up by field name at runtime (Better Auth's `createApi(schema, ...)`
@@ -82,7 +74,7 @@ def schema_handed_to_library(ctx, app) -> bool:
             callee = linker.value_of(module.facts, site.callee)
             if not isinstance(callee, ExternalDef) or callee.module.startswith("generated:"):
                 continue
-            package = _package(callee.module)
+            package = package_name(callee.module)
             if package is None or package in _SCHEMA_VALIDATOR_READERS:
                 continue
             for a in args:
