@@ -56,7 +56,8 @@ EXPECTED = {
     # checks their fixes); here it is one more app for the codemods and for all rules at once.
     # CVX202: byStatus, byTitle (a new index), uploads' filter, and reviewedBy (an optional
     # argument against an optional field: unsafe, compiles); the ranges of ownedBy and
-    # reviewedByOrNobody (`?? null` against an optional field) would not compile
+    # reviewedByOrNobody (`?? null` against an optional field) and reviewedByName (a plain
+    # string against an id field) would not compile
     "indexes": {"applied": {"CVX202": 4, "CVX212": 1, "CVX702": 1, "CVX704": 1, "CVX706": 1, "CVX711": 3},
                 "codemods": {"filter-to-index": {"CVX202": 4}, "explicit-table-ids": {"CVX711": 3}},
                 "tsc_before": [("TS2345", 52), ("TS2345", 52), ("TS2345", 87)]},

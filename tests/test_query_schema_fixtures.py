@@ -44,7 +44,8 @@ def test_every_rule_of_both_families_is_exercised_by_a_fixture():
 # byStatus (safe, exact index), byTitle and attachments (unsafe: new by_title / by_task
 # indexes), reviewedBy (unsafe: an optional argument against the optional field of
 # by_reviewer, which the range takes; ownedBy's required field would not, nor would
-# reviewedByOrNobody's `?? null` the optional field: no fix for either);
+# reviewedByOrNobody's `?? null` the optional field, nor reviewedByName's plain string the
+# id field: no fix for these);
 # CVX704 open's range; CVX212 page's validator; CVX702 get("_storage") on db.
 FIX_APPLIED = {"CVX202": 4, "CVX212": 1, "CVX702": 1, "CVX704": 1, "CVX706": 1, "CVX711": 3}
 # Type errors the fixture has on purpose: the misordered range (both arguments) and

@@ -1,6 +1,7 @@
 import re
 
 from cvxlint.project.filter_index import partial_index, post_filter_range_fields
+from cvxlint.project.validators import Validator
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, filter_indexes, js, reported_queries
 
 
@@ -56,7 +57,15 @@ def _tier_for_values(ctx, app, ch, f, table, tier):
     type-checks before it pushes): then the rewrite is only shown. When the field admits it,
     it compiles, but whether the value is null or undefined is not known here: unsafe."""
     doc = table.document.required()
+    typed_range = _param_type_text(ch.facts, f) != "any"
     for name, _n, value in f.eqs:
+        field = _field_at(doc, name)
+        if typed_range and field is not None:
+            fits = _assignable(_value_type(ctx, app, ch, value), field.required())
+            if fits is False:
+                return Fix.display_only  # `q.eq("ownerId", someString)` on a `v.id` field: TS2345
+            if fits is None:
+                tier = Fix.unsafe
         kinds = _nullish_kinds(ctx, app, ch, value)
         if not kinds:
             # Our reading of types is partial (a helper's return type, a cast, an optional
@@ -69,6 +78,150 @@ def _tier_for_values(ctx, app, ch, f, table, tier):
             return Fix.display_only
         tier = Fix.unsafe
     return tier
+
+
+def _field_at(doc, name: str):
+    """The validator of a (possibly dotted, `meta.kind`) index field of a document."""
+    v = doc
+    for part in name.split("."):
+        v = v.required().field(part) if v is not None and v.required().kind == "object" else None
+    return v
+
+
+def _value_type(ctx, app, ch, value, depth: int = 0):
+    """The Convex type a compared value is known to have, as a validator (None: unknown): a
+    literal, an argument (its validator), a field of a document the code read, the `_id` of
+    one, a field of the signed-in identity, a string or number built from one."""
+    v = js.unwrap(value)
+    if v is None:
+        return None
+    lit = js.literal_value(v)
+    if lit is not ... and lit is not None and not isinstance(lit, (list, dict)):
+        return Validator("literal", value=lit)
+    if v.type == "template_string":
+        return Validator("string")
+    if v.type == "binary_expression" and depth < 6:
+        if any(v.has_tok(op) for op in ("-", "*", "/", "%", "**")):
+            return Validator("number")
+        if v.has_tok("+"):
+            sides = [_value_type(ctx, app, ch, v.child(s), depth + 1) for s in ("left", "right")]
+            kinds = {_literal_kind(t) if t.kind == "literal" else t.kind for t in sides if t is not None}
+            if "string" in kinds or "id" in kinds:
+                return Validator("string")
+            return Validator("number") if kinds == {"number"} and None not in sides else None
+        return None
+    if v.type == "ternary_expression" and depth < 6:
+        # `typeof x === "number" ? x : Number(x)`: each branch's type, when both agree
+        then = _typeof_kind(ch.facts, v) or _value_type(ctx, app, ch, v.child("consequence"), depth + 1)
+        other = _value_type(ctx, app, ch, v.child("alternative"), depth + 1)
+        kinds = {_literal_kind(t) if t.kind == "literal" else t.kind for t in (then, other) if t is not None}
+        return Validator(kinds.pop()) if None not in (then, other) and len(kinds) == 1 and \
+            kinds <= {"string", "number", "boolean"} else None
+    if v.type == "await_expression" and v.children and _inserted_id(v.children[0]):
+        table = js.string_value((js.call_args(js.unwrap(v.children[0])) or [None])[0])
+        return Validator("id", table=table) if table is not None else None
+    if v.type == "call_expression":
+        callee = js.unwrap(js.callee(v))
+        if callee is not None and callee.type == "identifier" and callee.text in _TYPED_CONVERSIONS:
+            return Validator(_TYPED_CONVERSIONS[callee.text])
+        prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
+        if prop is not None and (js.unwrap(callee.child("object")) or callee).text == "Math":
+            return Validator("number")
+        if prop is not None and prop.text in _STRING_METHODS and prop.text not in ("toString", "toFixed", "join"):
+            inner = _value_type(ctx, app, ch, callee.child("object"), depth + 1)
+            return Validator("string") if inner is not None and inner.required().kind in ("string", "id") else None
+        return None
+    chain = js.member_chain(v) if v.type == "member_expression" else None
+    root = js.unwrap(chain[0]) if chain is not None else v
+    if root is None or root.type != "identifier":
+        return None
+    facts = ch.facts
+    path = tuple(chain[1]) if chain is not None else ()
+    ref = facts.ref_of(root)
+    if ref is not None and ref.kind == "param" and ref.index == 1 and _in_handler(ch, ref):
+        found = None
+        for fn in ch.functions:
+            val = ctx.project.args_validator(fn)
+            for part in tuple(ref.path) + path:
+                val = val.required().field(part) if val is not None and val.required().kind == "object" else None
+            if val is None or (found is not None and val.describe() != found.describe()):
+                return None
+            found = val
+        return found.required() if found is not None else None
+    if len(path) == 1:
+        queries = reported_queries(ctx, app)
+        table = queries.doc_table_of(facts, root)
+        if table is not None:
+            if path[0] == "_id":
+                return Validator("id", table=table)
+            if path[0] == "_creationTime":
+                return Validator("number")
+            t = app.schema.table(table) if app.schema is not None else None
+            field = t.document.field(path[0]) if t is not None and t.known else None
+            return field.required() if field is not None else None
+        if path[0] in _IDENTITY_FIELDS:
+            decl = queries.declarator_of(facts, root)
+            init = decl.child("value") if decl is not None else None
+            if init is not None and "getUserIdentity(" in facts.text(init):
+                return Validator("string")
+        return None
+    if path or depth >= 6:
+        return None
+    # a `const` bound to a value of known type
+    decl = reported_queries(ctx, app).declarator_of(facts, root)
+    if decl is None or decl.parent is None or not facts.text(decl.parent).startswith("const") \
+            or (decl.child("name") or decl).type != "identifier" or decl.child("type") is not None:
+        return None
+    return _value_type(ctx, app, ch, decl.child("value"), depth + 1)
+
+
+# conversions whose result has a known type
+_TYPED_CONVERSIONS = {"String": "string", "Number": "number", "parseInt": "number", "parseFloat": "number",
+                      "Boolean": "boolean"}
+
+
+def _assignable(value, field) -> bool | None:
+    """Does TypeScript take a value of Convex type `value` where an index range's `.eq` wants
+    the type of `field` (both validators, `field` without its `optional`)? None when either is
+    not known well enough to say. A plain string is no `Id<"t">` (ids are branded strings)
+    and no string literal type; an id is a string."""
+    if value is None:
+        return None
+    value, fk = value.required(), field.kind
+    if fk in ("any", "opaque") or value.kind in ("any", "opaque"):
+        return None if value.kind == "opaque" else True
+    if value.kind == "union":
+        each = [_assignable(m, field) for m in value.members]
+        return False if False in each else (None if None in each else True)
+    if fk == "union":
+        each = [_assignable(value, m) for m in field.members]
+        return True if True in each else (None if None in each else False)
+    if value.kind == "null" or fk == "null":
+        return value.kind == fk
+    if fk == "id":
+        if value.kind != "id":
+            return False
+        return None if value.table is None or field.table is None else value.table == field.table
+    if fk == "literal":
+        return value.value == field.value and type(value.value) is type(field.value) if value.kind == "literal" else False
+    scalar = _literal_kind(value) if value.kind == "literal" else value.kind
+    if fk == "string":
+        return scalar in ("string", "id")
+    if fk in ("number", "int64", "boolean"):
+        return scalar == fk
+    return None  # arrays, objects, records, bytes: not judged
+
+
+def _literal_kind(lit) -> str | None:
+    if isinstance(lit.value, bool):
+        return "boolean"
+    if isinstance(lit.value, str):
+        return "string"
+    if isinstance(lit.value, int) and lit.origin == "bigint":
+        return "int64"
+    if isinstance(lit.value, (int, float)):
+        return "number"
+    return None
 
 
 def _admits(field, kind: str) -> bool:
@@ -241,6 +394,15 @@ def _typeof_narrowed(facts, ternary) -> bool:
         and kind not in (None, "undefined", "object") and facts.text(test.children[0]) == facts.text(then)
 
 
+def _typeof_kind(facts, ternary):
+    """The type of the consequence of `typeof x === "string" ? x : ...` (string, number or
+    boolean), as a validator; None for any other ternary."""
+    if not _typeof_narrowed(facts, ternary):
+        return None
+    kind = js.string_value(js.unwrap(ternary.child("condition")).child("right"))
+    return Validator(kind) if kind in ("string", "number", "boolean") else None
+
+
 def _inserted_id(call) -> bool:
     """`ctx.db.insert(...)`: the id of the new document."""
     callee = js.callee(js.unwrap(call)) if call is not None and js.unwrap(call).type == "call_expression" else None
@@ -295,11 +457,16 @@ def _param_text(facts, f) -> str:
     """The range callback's parameter: the filter's name, keeping an explicit `: any` (code
     that annotated its filter builder `any` usually does so because its query types are too
     deep for tsc to infer, and an unannotated parameter would then be an implicit any)."""
-    args = js.call_args(f.node)
-    params = js.function_params(args[0]) if args and args[0].type in ("arrow_function", "function_expression") else []
-    if params and js.param_type_text(params[0], facts.source) == "any":
+    if _param_type_text(facts, f) == "any":
         return f"{f.param}: any"
     return f.param
+
+
+def _param_type_text(facts, f) -> str | None:
+    """The type annotation of the filter callback's parameter, if any."""
+    args = js.call_args(f.node)
+    params = js.function_params(args[0]) if args and args[0].type in ("arrow_function", "function_expression") else []
+    return js.param_type_text(params[0], facts.source) if params else None
 
 
 def new_index_name(table, fields: list[str]) -> str | None:
@@ -370,8 +537,10 @@ class PreferIndexOverFilter(Rule):
     an optional property destructured from a cast) the rewrite is unsafe if the field may
     hold such a value (null: a union with `v.null()`; undefined: an optional field), and only
     shown if it may not (the range would not compile, and `convex dev` type-checks before it
-    pushes). Any other value (a helper's result, a cast) is unsafe: its type is not read
-    here, and tsc tells whether the range takes it. When they are only a
+    pushes). A value of known type the field's type does not take (a `v.string()` argument
+    against a `v.id(...)` field: ids are branded strings; a string against a union of
+    literals) is only shown too. Any other value (a helper's result, a cast) is unsafe: its
+    type is not read here, and tsc tells whether the range takes it. When they are only a
     prefix of a longer index the order changes, so the rewrite is only a suggestion. When
     no index fits, the fix adds `.index("by_<fields>", [...])` to the table in schema.ts and
     rewrites the query; it is unsafe because the next deploy backfills the new index (which
@@ -524,6 +693,21 @@ class PreferIndexOverFilter(Rule):
                 '  ctx.db.query("channels").withIndex("by_topic", (q) => q.eq("topic", t ?? null)).first() });\n',
                 outputs={"convex/schema.ts": SCHEMA.replace('topic: v.string()', 'topic: v.union(v.string(), v.null())')
                          .replace('.index("by_name", ["name"]),', '.index("by_name", ["name"]).index("by_topic", ["topic"]),')}),
+        Invalid(SERVER + 'export const f = query({ args: { id: v.string() }, handler: (ctx, args) =>\n'
+                '  ctx.db.query("messages").filter((q) => q.eq(q.field("channel"), args.id)).first() });\n',
+                files={"convex/schema.ts": SCHEMA.replace('channel: v.string(), author', 'channel: v.id("channels"), author')
+                       .replace('["channel", "author"]', '["channel"]')},
+                lines=[4], note="a plain string is no `Id<\"channels\">`: the range would not compile (TS2345), so it is only shown"),
+        Invalid(SERVER + 'export const f = query({ args: { id: v.id("channels") }, handler: (ctx, args) =>\n'
+                '  ctx.db.query("messages").filter((q) => q.eq(q.field("channel"), args.id)).first() });\n',
+                files={"convex/schema.ts": SCHEMA.replace('channel: v.string(), author', 'channel: v.id("channels"), author')
+                       .replace('["channel", "author"]', '["channel"]')},
+                lines=[4], note="an id of the field's table",
+                output=SERVER + 'export const f = query({ args: { id: v.id("channels") }, handler: (ctx, args) =>\n'
+                '  ctx.db.query("messages").withIndex("by_channel_author", (q) => q.eq("channel", args.id)).first() });\n'),
+        Invalid(SERVER + 'export const f = query({ args: {}, handler: (ctx) =>\n'
+                '  ctx.db.query("channels").filter((q) => q.eq(q.field("name"), 7)).first() });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[4], note="a number where the field holds strings"),
         Invalid(SERVER + 'export const one = query({ args: { id: v.id("channels"), at: v.number() }, handler: async (ctx, { id, at }) => [\n'
                 '  await ctx.db.query("channels").filter((q) => q.eq(q.field("_id"), id)).first(),\n'
                 '  await ctx.db.query("channels").filter((q) => q.eq(q.field("_creationTime"), at)).first(),\n]});\n',
