@@ -8,6 +8,8 @@ deprecated/pretend/brandedString`, the `.doc`/`.withoutSystemFields` of its
 and `v.union(...validators)` over a constant array of validators,
 and project helper functions that return a validator (`withTimestamps({...})`): their one
 returned expression is evaluated with the parameters bound to the call's arguments.
+Zod schemas (`z.string()`, `zid("t")`, `.optional()`, ...) as convex-helpers' `zodToConvex`
+turns them into validators when a zod wrapper registers a function (`Validator.zod`).
 Anything else becomes opaque.
 """
 
@@ -23,6 +25,22 @@ from .validators import SCALARS, Validator, opaque, pagination_opts_validator
 # convex-helpers/validators exports that are validators (or build one), by name.
 _HELPERS_VALIDATORS = "convex-helpers/validators"
 _HELPERS_SERVER = "convex-helpers/server"
+# Where `z` comes from, and where `zid(table)` (a Zod schema of a document id) comes from.
+_ZOD_MODULES = frozenset(("zod", "zod/v3", "zod/v4", "zod/mini", "zod/v4-mini"))
+_ZID_MODULES = frozenset(("convex-helpers/server/zod", "convex-helpers/server/zod3", "convex-helpers/server/zod4",
+                          "zodvex", "zodvex/core", "zodvex/server"))
+# `z.<name>()` scalars, as zodToConvex maps them (convex-helpers server/zod3.ts and zod4.ts)
+_ZOD_SCALARS = {"string": "string", "number": "number", "nan": "number", "bigint": "int64", "boolean": "boolean",
+                "null": "null", "any": "any", "unknown": "any"}
+# methods of a Zod schema that check more or convert, but take the same input type: the
+# validator zodToConvex makes is the base's (ZodEffects, ZodBranded, ZodReadonly, ZodPipeline)
+_ZOD_SAME_INPUT = frozenset((
+    "describe", "min", "max", "length", "email", "url", "uuid", "cuid", "cuid2", "ulid", "regex", "trim",
+    "toLowerCase", "toUpperCase", "int", "positive", "negative", "nonnegative", "nonpositive", "finite", "safe",
+    "gt", "gte", "lt", "lte", "multipleOf", "step", "nonempty", "startsWith", "endsWith", "includes", "datetime",
+    "date", "time", "ip", "emoji", "base64", "refine", "superRefine", "transform", "brand", "readonly", "pipe",
+    "strict", "passthrough", "strip", "meta", "check", "overwrite", "size",
+))
 
 
 class _Env:
@@ -51,6 +69,12 @@ class ValidatorEvaluator:
             return isinstance(d, ExternalDef) and d.module == "convex-helpers/validators" and d.name == "typedV" \
                 and not d.path
         return isinstance(d, ExternalDef) and d.module in ("convex/values", "convex/server") and d.name == "v" and not d.path
+
+    def is_zod(self, facts: FileFacts, node: Node | None) -> bool:
+        """Is this expression Zod's `z` (`import { z } from "zod"`, `import * as z`, a default import)?"""
+        d = self.linker.value_of(facts, node)
+        return isinstance(d, ExternalDef) and d.module in _ZOD_MODULES and d.name in ("z", "*", "default") \
+            and not d.path
 
     def id_calls(self, facts: FileFacts):
         """Every `v.id(...)` of a file (`vv.id(...)` too, with `vv = typedV(schema)`): (the
@@ -172,10 +196,16 @@ class ValidatorEvaluator:
         obj = fn.child("object")
         if self.is_v(facts, obj):
             return self._v_call(facts, name or "", args, depth, env)
+        if self.is_zod(facts, obj):
+            return _zod_marked(self._zod_call(facts, name or "", args, depth, env))
         # methods on a validator value
-        if name in ("optional", "extend", "pick", "omit", "partial", "nullable"):
+        if name in ("optional", "extend", "pick", "omit", "partial", "nullable") or name in _ZOD_METHODS:
             base = self.evaluate(facts, obj, depth + 1, env)
             if base.is_opaque:
+                return opaque()
+            if base.zod:
+                return _zod_marked(self._zod_method(facts, base, name or "", args, depth, env))
+            if name not in ("optional", "extend", "pick", "omit", "partial", "nullable"):
                 return opaque()
             if name == "optional":
                 return Validator("optional", element=base)
@@ -235,6 +265,76 @@ class ValidatorEvaluator:
             inner = self.evaluate(facts, args[0], depth + 1, env) if args else opaque()
             return Validator("union", members=[inner, Validator("null")], origin="v.nullable")
         return opaque(f"v.{name}")
+
+    def _zod_call(self, facts: FileFacts, name: str, args: list[Node], depth: int, env: _Env | None) -> Validator:
+        """`z.<name>(...)`, as the validator convex-helpers' zodToConvex makes of it."""
+        if name in _ZOD_SCALARS:
+            return Validator(_ZOD_SCALARS[name])
+        if name == "literal":
+            return self._literal(facts, args[0], env) if args else opaque()
+        if name == "enum":
+            values = self._array_values(facts, args[0], env) if args else None
+            return Validator("union", members=[Validator("literal", value=x) for x in values]) if values else opaque("z.enum")
+        if name in ("object", "strictObject", "looseObject"):
+            inner = self.evaluate(facts, args[0], depth + 1, env) if args else Validator("object")
+            return inner if inner.kind == "object" else Validator("object", open=True)
+        if name in ("array", "optional"):
+            return self._v_call(facts, name, args, depth, env)
+        if name == "record":
+            if len(args) == 1:  # zod 3's `z.record(values)`: string keys
+                return Validator("record", keys=Validator("string"), values=self.evaluate(facts, args[0], depth + 1, env))
+            return self._v_call(facts, name, args, depth, env)
+        if name == "nullable":
+            inner = self.evaluate(facts, args[0], depth + 1, env) if args else opaque()
+            return _zod_nullable(inner)
+        if name in ("union", "discriminatedUnion", "tuple"):
+            options = args[-1] if args else None
+            members = self._spread_array(facts, options, depth, env)
+            if members is None:
+                return opaque(f"z.{name}")
+            union = Validator("union", members=members)
+            return Validator("array", element=union) if name == "tuple" else union
+        return opaque(f"z.{name}")  # z.date(), z.lazy(), z.map(), ...: not read
+
+    def _zod_method(self, facts: FileFacts, base: Validator, name: str, args: list[Node], depth: int,
+                    env: _Env | None) -> Validator:
+        """`schema.<name>(...)` on a Zod schema whose validator is `base`."""
+        if name in _ZOD_SAME_INPUT:
+            return base
+        if name == "optional":
+            return base if base.is_optional else Validator("optional", element=base)
+        if name == "nullable":
+            return _zod_nullable(base)
+        if name == "nullish":
+            return Validator("optional", element=_zod_nullable(base))
+        if name in ("default", "prefault"):
+            return base if base.is_optional else Validator("optional", element=base)
+        if name == "array":
+            return Validator("array", element=base)
+        if name == "or" and args:
+            return Validator("union", members=[base, self.evaluate(facts, args[0], depth + 1, env)])
+        b = base.required()
+        if b.kind != "object":
+            return opaque(f"zod .{name}")
+        if name in ("extend", "merge", "safeExtend") and args:
+            ext = self.evaluate(facts, args[0], depth + 1, env).required()
+            out = Validator("object", fields=dict(b.fields), open=b.open or ext.kind != "object",
+                            key_ranges=dict(b.key_ranges))
+            if ext.kind == "object":
+                out.fields.update(ext.fields)
+                out.key_ranges.update(ext.key_ranges)
+            return out
+        if name in ("pick", "omit"):
+            # Zod takes a mask, `{ a: true, b: true }`
+            mask = js.unwrap(args[0]) if args else None
+            keys = {p.key for p in js.object_props(mask)} if mask is not None and mask.type == "object" else None
+            if keys is None or None in keys:
+                return Validator("object", open=True)
+            fields = {k: f for k, f in b.fields.items() if (k in keys) == (name == "pick")}
+            return Validator("object", fields=fields, open=b.open)
+        if name == "partial" and not args:
+            return _partial(b)
+        return opaque(f"zod .{name}")
 
     def _string(self, facts: FileFacts, node: Node | None, env: _Env | None) -> str | None:
         """A string argument: a literal, a module constant, or an inlined helper's parameter."""
@@ -370,6 +470,12 @@ class ValidatorEvaluator:
         if isinstance(d, ExternalDef):
             if d.module == _HELPERS_VALIDATORS and not d.path:
                 return self._helpers_call(facts, d.name, args, depth, env)
+            if d.module in _ZID_MODULES and d.name == "zid" and not d.path:
+                table = self._string(facts, args[0], env) if args else None
+                return Validator("id", table=table, zod=True)
+            if d.module in _ZID_MODULES and d.name in ("zodToConvex", "zodToConvexFields") and not d.path:
+                # what the helper returns is what the Zod schema (or shape) is read as
+                return self.evaluate(facts, args[0], depth + 1, env) if args else opaque()
             if d.module == _HELPERS_SERVER and d.name == "Table" and not d.path:
                 return self._helpers_table(facts, args, depth, env)
             return opaque(f"{d.module}:{d.name}")
@@ -440,6 +546,23 @@ class ValidatorEvaluator:
         if name in ("literal", "id", "object", "array", "optional", "union"):
             return self._v_call(facts, name, args, depth, env)
         return opaque(f"{_HELPERS_VALIDATORS}:{name}")
+
+
+# methods that mean something only on a Zod schema (the others are shared with validators)
+_ZOD_METHODS = _ZOD_SAME_INPUT | {"nullish", "default", "prefault", "array", "or", "merge", "safeExtend"}
+
+
+def _zod_marked(v: Validator) -> Validator:
+    if not v.is_opaque:
+        v.zod = True
+    return v
+
+
+def _zod_nullable(inner: Validator) -> Validator:
+    """`.nullable()`: zodToConvex keeps an optional outside (`v.optional(v.union(X, v.null()))`)."""
+    if inner.is_optional and inner.element is not None:
+        return Validator("optional", element=_zod_marked(Validator("union", members=[inner.element, Validator("null")])))
+    return Validator("union", members=[inner, Validator("null")])
 
 
 def _partial(b: Validator) -> Validator:

@@ -42,6 +42,9 @@ class Validator:
     start: int = -1  # byte range of the expression
     end: int = -1
     key_ranges: dict[str, tuple[int, int]] = field(default_factory=dict)  # object: key -> range
+    # Read from a Zod schema (convex-helpers' zod wrappers turn it into this validator when
+    # the function is registered): what it accepts is known, but the code has no `v.` call.
+    zod: bool = False
 
     # -- queries ------------------------------------------------------------------------
     @property

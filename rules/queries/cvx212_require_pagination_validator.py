@@ -107,6 +107,13 @@ class RequirePaginationValidator(Rule):
                 'import { v } from "convex/values";\n'
                 'export const list = query({ args: { paginationOpts: paginationOptsValidator }, handler: async (ctx, { paginationOpts }) =>\n'
                 '  ctx.db.query("tasks").paginate(paginationOpts) });\n'),
+        Invalid('import { z } from "zod";\nimport { zCustomQuery } from "convex-helpers/server/zod";\n'
+                'import { NoOp } from "convex-helpers/server/customFunctions";\nimport { query } from "./_generated/server";\n'
+                'const zQuery = zCustomQuery(query, NoOp);\n'
+                'export const page = zQuery({ args: { paginationOpts: z.object({ numItems: z.number(), cursor: z.string().nullable() }) },\n'
+                '  handler: (ctx, args) => ctx.db.query("tasks").paginate(args.paginationOpts) });\n',
+                lines=[6], message="a Zod object",
+                note="no fix: `paginationOptsValidator` is no Zod type (convex-helpers' zodToConvex throws on it)"),
         Invalid(SERVER + 'export const page = internalQuery({ args: { cursor: v.string() }, handler: (ctx, args: any) =>\n'
                 '  ctx.db.query("tasks").paginate(args.paginationOpts) });\n',
                 lines=[3], message="no `paginationOpts`"),
@@ -140,6 +147,13 @@ class RequirePaginationValidator(Rule):
             prop = next((p for p in js.object_props(fn.args_node) if p.key == "paginationOpts" and not p.spread), None)
             node = prop.value if prop is not None and prop.value is not None else at
             fix = None
+            if v.zod or field.zod:
+                # a Zod schema: `paginationOptsValidator` is no Zod type (zodToConvex throws on it)
+                what = "`z.any()`" if v.kind == "any" else f"a Zod object (`{v.describe()}` once converted)"
+                ctx.report(fn.facts, node, f"`paginationOpts` of `{fn.display_name}` is validated with {what}: clients "
+                           "send `numItems`, `cursor`, `id` and `endCursor`, and it rejects what it does not declare; "
+                           "declare them as `paginationOptsValidator` does (`id` and `endCursor` optional)", severity=sev)
+                continue
             if prop is not None and prop.node.type == "pair" and not field.is_optional:
                 imp = import_edit(ctx, fn.facts, "paginationOptsValidator", "convex/server")
                 if imp is not None:

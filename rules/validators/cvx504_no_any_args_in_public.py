@@ -34,11 +34,21 @@ class NoAnyArgsInPublic(Rule):
         Valid(SERVER + 'export const save = internalQuery({ args: { doc: v.any() }, handler: async () => {} });\n'),
         Valid(SERVER + 'export const save = mutation({ args: { doc: v.object({ extra: v.any() }) }, handler: async () => {} });\n',
               note="nested any is a deliberate opaque blob"),
+        Valid('import { z } from "zod";\nimport { zCustomMutation, zCustomQuery, zid } from "convex-helpers/server/zod";\n'
+              'import { NoOp } from "convex-helpers/server/customFunctions";\nimport { mutation, query } from "./_generated/server";\n'
+              'const zMutation = zCustomMutation(mutation, NoOp);\nconst zQuery = zCustomQuery(query, NoOp);\n'
+              '\nexport const save = zQuery({ args: { doc: z.unknown() }, handler: async () => null });\n',
+              note="a query"),
     ]
     invalid = [
         Invalid(SERVER + 'export const save = mutation({ args: { id: v.string(), doc: v.any() }, handler: async () => {} });\n',
                 lines=[3]),
         Invalid(SERVER + 'export const run = action({\n  args: v.any(),\n  handler: async () => {},\n});\n', lines=[4]),
+        Invalid('import { z } from "zod";\nimport { zCustomMutation, zCustomQuery, zid } from "convex-helpers/server/zod";\n'
+                'import { NoOp } from "convex-helpers/server/customFunctions";\nimport { mutation, query } from "./_generated/server";\n'
+                'const zMutation = zCustomMutation(mutation, NoOp);\nconst zQuery = zCustomQuery(query, NoOp);\n'
+                '\nexport const save = zMutation({ args: { id: zid("docs"), doc: z.unknown() }, handler: async () => {} });\n',
+                lines=[8], message="is `z.unknown()`", note="zodToConvex makes `z.any()`/`z.unknown()` a `v.any()`"),
     ]
 
     def check_app(self, ctx, app):
@@ -61,5 +71,7 @@ class NoAnyArgsInPublic(Rule):
             for name, field in val.fields.items():
                 if field.required().kind != "any" or field.path != fn.facts.path or field.start < 0:
                     continue
+                # a Zod schema (`z.any()`, `z.unknown()`) is named as written: zodToConvex makes it `v.any()`
+                written = fn.facts.text((field.start, field.end)) if field.zod else "v.any()"
                 ctx.report(fn.facts, (field.start, field.end), f"argument `{name}` of public {describe_function(fn)} "
-                           "is `v.any()`: anything passes; describe its shape")
+                           f"is `{written}`: anything passes; describe its shape")

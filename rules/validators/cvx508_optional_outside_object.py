@@ -42,6 +42,12 @@ class OptionalOutsideObject(Rule):
     valid = [
         Valid(SERVER + 'export const f = query({ args: { a: v.optional(v.string()), b: v.string().optional() },\n'
               '  handler: async () => null });\nexport const fields = { note: v.optional(v.string()) };\n'),
+        Valid('import { z } from "zod";\nimport { zCustomMutation, zCustomQuery, zid } from "convex-helpers/server/zod";\n'
+              'import { NoOp } from "convex-helpers/server/customFunctions";\nimport { mutation, query } from "./_generated/server";\n'
+              'const zMutation = zCustomMutation(mutation, NoOp);\nconst zQuery = zCustomQuery(query, NoOp);\n'
+              '\nexport const f = zQuery({ args: { ids: z.array(zid("t")) }, returns: z.string().optional(),\n'
+              '  handler: async () => undefined });\n',
+              note="a Zod schema: convex-helpers turns it into validators (zodOutputToConvex for `returns`)"),
     ]
     invalid = [
         Invalid(SERVER + 'export const f = query({\n  args: {},\n  returns: v.optional(v.string()),\n  handler: async () => undefined,\n});\n',
@@ -69,8 +75,9 @@ class OptionalOutsideObject(Rule):
                 inner = args[0] if args else None
             else:
                 inner = callee.child("object")
-                if ev.evaluate(facts, inner).is_opaque:
-                    continue
+                of = ev.evaluate(facts, inner)
+                if of.is_opaque or of.zod:
+                    continue  # not a validator, or a Zod schema (zodToConvex decides what it becomes)
             where = _misplaced(ctx, facts, node, defs)
             if where is None:
                 continue

@@ -200,6 +200,13 @@ class IdFieldUsesVId(Rule):
                 '    const mine = await ctx.db.query("projects").withIndex("by_owner", (q) => q.eq("ownerId", userId)).take(5);\n'
                 '    return projectId ? await ctx.db.get(projectId as any) : mine;\n  },\n});\n',
                 files=SCHEMA, lines=[4, 4]),
+        Invalid('import { z } from "zod";\nimport { zCustomMutation, zCustomQuery, zid } from "convex-helpers/server/zod";\n'
+                'import { NoOp } from "convex-helpers/server/customFunctions";\nimport { mutation, query } from "./_generated/server";\n'
+                'const zMutation = zCustomMutation(mutation, NoOp);\nconst zQuery = zCustomQuery(query, NoOp);\n'
+                '\nexport const rename = zMutation({ args: { projectId: z.string().min(1), name: z.string() },\n'
+                '  handler: async (ctx, args) => { await ctx.db.patch(args.projectId as any, { name: args.name }); },\n});\n',
+                files=SCHEMA, lines=[8], message='`zid("projects")`',
+                note="a Zod schema under convex-helpers' zod wrappers: zid is the id (no fix: it may not be imported)"),
         Invalid(SERVER + 'export const rename = mutation({ args: { items: v.array(v.object({ projectId: v.string(), name: v.string() })) },\n'
                 '  handler: async (ctx, { items }) => {\n'
                 '    for (const it of items) await ctx.db.patch(it.projectId as any, { name: it.name });\n  },\n});\n',
@@ -306,6 +313,12 @@ class IdFieldUsesVId(Rule):
                     # may hold an outside key (its table's own, an email's) unless used as an id
                     if use != "id" if not nested or own_key is not None or email else use == "text":
                         continue
+                if ctx.project.validators.is_zod(facts, js.callee(target).child("object")):
+                    # a Zod schema: convex-helpers' `zid("t")` is the id, and may not be imported here
+                    ctx.report(facts, target, f"`{p.key}` holds an id of table `{table}` but is validated as "
+                               f'`z.string()`: use `zid("{table}")` from convex-helpers/server/zod',
+                               severity=Severity.INFO if own_key is not None else None)
+                    continue
                 v_name = facts.text(js.callee(target).child("object"))
                 fix = Fix.display_only(f'Use `v.id("{table}")`', ctx.edit(facts, target, f'{v_name}.id("{table}")'))
                 if own_key is not None:
@@ -686,10 +699,14 @@ def _singular(name: str) -> str:
 
 
 def _string_call(ctx, facts, value):
-    """The `v.string()` call of a field value (also inside `v.optional(...)`), or None."""
+    """The `v.string()` call of a field value (also inside `v.optional(...)`), or the
+    `z.string()` of a Zod schema (`z.string().min(1).optional()`), or None."""
     value = js.unwrap(value)
     if value is None or value.type != "call_expression":
         return None
+    zod = _zod_string_call(ctx, facts, value)
+    if zod is not None:
+        return zod
     name = v_call(ctx, facts, value, "string", "optional")
     if name == "string":
         return value
@@ -697,3 +714,28 @@ def _string_call(ctx, facts, value):
         args = js.call_args(value)
         return _string_call(ctx, facts, args[0]) if args else None
     return None
+
+
+# Zod methods that leave a string schema a string (or make it optional), as zodToConvex reads them
+_ZOD_STRING_STEPS = frozenset(("optional", "nullish", "min", "max", "length", "trim", "describe", "nonempty"))
+
+
+def _zod_string_call(ctx, facts, value):
+    """The `z.string()` call under `z.string().min(1).optional()` / `z.optional(z.string())`."""
+    while value is not None and value.type == "call_expression":
+        callee = js.callee(value)
+        if callee is None or callee.type != "member_expression":
+            return None
+        prop = (callee.child("property") or callee).text
+        obj = callee.child("object")
+        if ctx.project.validators.is_zod(facts, obj):
+            if prop == "string":
+                return value
+            args = js.call_args(value)
+            value = js.unwrap(args[0]) if prop == "optional" and args else None
+        elif prop in _ZOD_STRING_STEPS:
+            value = js.unwrap(obj)
+        else:
+            return None
+    return None
+
