@@ -432,7 +432,7 @@ class DatabaseUses:
                 # own calls count: `run(program(ctx))` hands the ctx to `program`)
                 if pref.index == r.ctx_index and r.facts.enclosing_function(ident) is site.func \
                         and not _in_call_within(ident, site.node) \
-                        and _db_reachable(r.ctx_path + pref.path + _member_path(ident)):
+                        and _db_reachable(r.on_ctx(pref.path + _member_path(ident))):
                     carried = True
                     chain = js.member_chain(js.unwrap(arg))
                     inside = inside or chain is None or chain[0] is not ident  # `{ ...ctx, user }`
@@ -488,10 +488,10 @@ def _in_call_within(n: Node, call: Node) -> bool:
     return False
 
 
-def _db_reachable(path: tuple[str, ...]) -> bool:
+def _db_reachable(path: tuple[str, ...] | None) -> bool:
     """Can code given this part of a ctx write the database? The whole ctx or its db can;
-    `ctx.auth` or `ctx.storage` cannot."""
-    return not path or path[0] == "db"
+    `ctx.auth` or `ctx.storage` cannot, nor what is not the ctx (None)."""
+    return path is not None and (not path or path[0] == "db")
 
 
 def _package_function(linker, facts: FileFacts, callee: Node | None) -> bool:

@@ -125,6 +125,16 @@ class RedundantIndex(Rule):
                        '  (await ctx.db.query("members").withIndex("by_team", (q) => q.eq("team", team)).collect()).length });\n'
                        + ONE_MEMBER},
                 note="both used, and the prefix's rows only counted: the longer index serves that count as well"),
+        Invalid(HEAD + 'export default defineSchema({\n  members: defineTable({ team: v.string(), user: v.string() })\n'
+                '    .index("by_team", ["team"])\n    .index("by_team_user", ["team", "user"]),\n'
+                '  settings: defineTable({ team: v.string(), theme: v.string() }).index("by_team", ["team"]),\n});\n',
+                path="convex/schema.ts", lines=[5], message="is a prefix of `by_team_user`",
+                files={"convex/members.ts": 'import { query, QueryCtx } from "./_generated/server";\nimport { v } from "convex/values";\n'
+                       'async function themeOf({ ctx, team }: { ctx: QueryCtx; team: string }) {\n'
+                       '  return await ctx.db.query("settings").withIndex("by_team", (q) => q.eq("team", team)).first();\n}\n'
+                       'export const theme = query({ args: { team: v.string() }, handler: (ctx, { team }) => themeOf({ ctx, team }) });\n'
+                       + ONE_MEMBER},
+                note="the `.first()` on `settings.by_team` (in a helper taking `{ ctx, team }`) is no read of `members.by_team`"),
         Invalid(HEAD + 'const members = defineTable({ team: v.string(), user: v.string() }).index("by_team", ["team"]);\n'
                 'members.index("team", ["team"]);\n'
                 'export default defineSchema({ members });\n',
