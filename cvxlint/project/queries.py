@@ -254,6 +254,17 @@ class QueryChain:
                 and not (self.terminal == "paginate" and all(f.helper for f in self.filters)))
 
     @property
+    def reads_whole_range(self) -> bool:
+        """Every row of its range is read: `.collect()`, or `for await` over the query when
+        nothing in the loop can leave it early. `.collect()` is that loop (convex 1.48
+        query_impl.ts), and the loop fetches one row per step (`queryStreamNext`), so a
+        `break`, `return` or `throw` ends the read where it stands."""
+        if self.terminal == "collect":
+            return True
+        return self.terminal == "iterate" and self.terminal_node is not None \
+            and not _may_leave_early(self.terminal_node)
+
+    @property
     def range_eqs(self) -> list[str]:
         """Fields fixed by `.eq` at the start of the range."""
         out = []
@@ -1863,6 +1874,28 @@ def mutually_exclusive(a: Node, b: Node) -> bool:
             if stmts and stmts[-1].type in ("return_statement", "throw_statement") and stmts[-1].start > a.start:
                 return True
         n = n.parent
+    return False
+
+
+def _may_leave_early(loop: Node) -> bool:
+    """Can `loop` end before its iterable does: a `break` of it (a labelled one may be),
+    a `return` or `throw` of its function in its body?"""
+    body = loop.child("body")
+    if body is None:
+        return True
+    for n in body.walk():
+        if n.type not in ("break_statement", "return_statement", "throw_statement"):
+            continue
+        ours = True
+        for a in n.ancestors():
+            if a is loop:
+                break
+            if js.is_function(a) or (n.type == "break_statement" and n.child("label") is None
+                                     and (a.type in js.LOOP_TYPES or a.type == "switch_statement")):
+                ours = False  # a nested function's exit, or a `break` of an inner loop or switch
+                break
+        if ours:
+            return True
     return False
 
 
