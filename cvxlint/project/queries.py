@@ -407,6 +407,31 @@ class DatabaseUses:
                     by_fn.setdefault(id(f), []).append(c)
         return by_fn.get(id(fn), [])
 
+    def index_reads_outside_chains(self) -> set[tuple[str | None, str]]:
+        """(table, index name) of every `.withIndex("by_x", ...)` that is on no query the model
+        follows (convex-helpers' `paginator(ctx.db, schema).query("t")`, a wrapped db) and of
+        Convex Ents' `ctx.table("t", "by_x", ...)`: how those read and order rows is unknown.
+        The table is the one the call reads (`.query("t")` below it, Ents' first argument),
+        None when that cannot be told: such a read may be of any table's index of that name."""
+        followed = {id(ch.index_call) for ch in self.chains if ch.index_call is not None}
+        out: set[tuple[str | None, str]] = set()
+        for module in self.app.modules.values():
+            for site in module.facts.all_calls():
+                callee = site.callee
+                if callee is None or callee.type != "member_expression" or id(site.node) in followed:
+                    continue
+                prop = callee.child("property")
+                if prop is None or prop.text not in ("withIndex", "table"):
+                    continue
+                args = js.call_args(site.node)
+                at = 0 if prop.text == "withIndex" else 1
+                name = js.string_value(args[at]) if len(args) > at else None
+                if name is None:
+                    continue
+                table = js.string_value(args[0]) if prop.text == "table" else _queried_table(callee.child("object"))
+                out.add((table, name))
+        return out
+
     def written_tables(self, fn: RegisteredFunction) -> set[str] | None:
         """The tables `fn` writes (insert/patch/replace/delete in its handler and the helpers
         it reaches), or None when one cannot be told: a table name that is not a literal, an
@@ -474,6 +499,21 @@ class DatabaseUses:
     def is_dynamic_id(self, facts: FileFacts, node: Node | None) -> bool:
         """An ID typed with a type parameter (`id: Id<T>`): the table is chosen by the caller."""
         return _Inference(self, facts).generic_id(node)
+
+
+def _queried_table(builder: Node | None) -> str | None:
+    """The table of the `.query("t")` a builder chain starts from (`x.query("t").order(...)`)."""
+    n = js.unwrap(builder)
+    while n is not None and n.type == "call_expression":
+        callee = js.callee(n)
+        if callee is None or callee.type != "member_expression":
+            return None
+        prop = callee.child("property")
+        if prop is not None and prop.text == "query":
+            args = js.call_args(n)
+            return js.string_value(args[0]) if args else None
+        n = js.unwrap(callee.child("object"))
+    return None
 
 
 def _member_path(ident: Node) -> tuple[str, ...]:
