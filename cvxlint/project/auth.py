@@ -488,7 +488,7 @@ class AccessAnalysis:
                 ref = site.func.lookup(chain[0].text or "") if site.func is not None else None
                 if ref is None or ref.kind != "param" or ref.func is not r.func or ref.index != r.ctx_index:
                     continue
-                path = r.ctx_path + ref.path + tuple(chain[1])
+                path = r.on_ctx(ref.path + tuple(chain[1]))
                 if path in ((), ("db",)) and self.project.callgraph.callee(r.facts, site) is None:
                     yield site, path
                     break

@@ -27,10 +27,18 @@ class Reached:
     via: tuple[tuple[FileFacts, CallSite], ...]  # helper calls leading here (empty for the start)
     ctx_index: int | None  # which parameter of `func` holds the handler's ctx (None: not passed)
     ctx_path: tuple[str, ...] = ()  # ...and which part of it: ("db",) when `ctx.db` was passed
+    # where in that parameter it sits: ("ctx",) for `helper({ ctx, teamId })`, () for `helper(ctx)`
+    ctx_at: tuple[str, ...] = ()
 
     @property
     def depth(self) -> int:
         return len(self.via)
+
+    def on_ctx(self, path: tuple[str, ...]) -> tuple[str, ...] | None:
+        """A member path read off parameter `ctx_index` as a path on the handler's ctx: with
+        `({ ctx, teamId })`, ("ctx", "db", "query") -> ("db", "query"), ("teamId",) -> None."""
+        n = len(self.ctx_at)
+        return self.ctx_path + path[n:] if path[:n] == self.ctx_at else None
 
     def ctx_uses(self):
         """Member chains on the handler's ctx inside this function: (ParamUse, full path)."""
@@ -39,7 +47,9 @@ class Reached:
         for use in self.func.all_param_uses():
             r = use.ref
             if r.func is self.func and r.index == self.ctx_index:
-                yield use, self.ctx_path + use.path
+                path = self.on_ctx(use.path)
+                if path is not None:
+                    yield use, path
 
     def ctx_calls(self):
         """Calls on the handler's ctx inside this function: (CallSite, full path)."""
@@ -48,7 +58,9 @@ class Reached:
         for site in self.func.all_calls():
             r = site.ref
             if r is not None and r.kind == "param" and r.func is self.func and r.index == self.ctx_index:
-                yield site, self.ctx_path + site.path
+                path = self.on_ctx(site.path)
+                if path is not None:
+                    yield site, path
 
 
 class CallGraph:
@@ -110,27 +122,44 @@ class CallGraph:
                 if id(tfunc) in seen or tfunc.is_inside(cur.func):
                     continue
                 seen.add(id(tfunc))
-                ctx_index, ctx_path = _ctx_flow(cur, site)
-                out.append(Reached(tfacts, tfunc, cur.via + ((cur.facts, site),), ctx_index, ctx_path))
+                ctx_index, ctx_path, ctx_at = _ctx_flow(cur, site)
+                out.append(Reached(tfacts, tfunc, cur.via + ((cur.facts, site),), ctx_index, ctx_path, ctx_at))
         return out
 
 
-def _ctx_flow(cur: Reached, site: CallSite) -> tuple[int | None, tuple[str, ...]]:
-    """Which argument of `site` carries the handler's ctx (or a part of it, like `ctx.db`)."""
+def _ctx_flow(cur: Reached, site: CallSite) -> tuple[int | None, tuple[str, ...], tuple[str, ...]]:
+    """Which argument of `site` carries the handler's ctx (or a part of it, like `ctx.db`),
+    which part, and where in the argument: `helper(ctx.db)` -> (0, ("db",), ()),
+    `helper({ ctx, teamId })` -> (0, (), ("ctx",)), a helper taking one object parameter."""
     if cur.ctx_index is None:
-        return None, ()
+        return None, (), ()
     for i, arg in enumerate(js.call_args(site.node)):
-        a = js.unwrap(arg)
-        if a is None:
-            continue
+        path = _ctx_value(cur, site, arg)
+        if path is not None:
+            return i, path, ()
+        for prop in js.object_props(arg):
+            path = _ctx_value(cur, site, prop.value) if prop.key is not None and not prop.spread else None
+            if path is not None:
+                return i, path, (prop.key,)
+    return None, (), ()
+
+
+def _ctx_value(cur: Reached, site: CallSite, expr) -> tuple[str, ...] | None:
+    """The part of the handler's ctx `expr` is (() for the ctx itself), or None."""
+    a = js.unwrap(expr)
+    if a is None or site.func is None:
+        return None
+    if a.type == "shorthand_property_identifier":  # `{ ctx }`
+        root, props = a, []
+    else:
         chain = js.member_chain(a)
         if chain is None or chain[0].type != "identifier":
-            continue
+            return None
         root, props = chain
-        ref = site.func.lookup(root.text or "") if site.func is not None else None
-        if ref is not None and ref.kind == "param" and ref.func is cur.func and ref.index == cur.ctx_index:
-            return i, cur.ctx_path + ref.path + tuple(props)
-    return None, ()
+    ref = site.func.lookup(root.text or "")
+    if ref is not None and ref.kind == "param" and ref.func is cur.func and ref.index == cur.ctx_index:
+        return cur.on_ctx(ref.path + tuple(props))
+    return None
 
 
 

@@ -254,6 +254,17 @@ class QueryChain:
                 and not (self.terminal == "paginate" and all(f.helper for f in self.filters)))
 
     @property
+    def reads_whole_range(self) -> bool:
+        """Every row of its range is read: `.collect()`, or `for await` over the query when
+        nothing in the loop can leave it early. `.collect()` is that loop (convex 1.48
+        query_impl.ts), and the loop fetches one row per step (`queryStreamNext`), so a
+        `break`, `return` or `throw` ends the read where it stands."""
+        if self.terminal == "collect":
+            return True
+        return self.terminal == "iterate" and self.terminal_node is not None \
+            and not _may_leave_early(self.terminal_node)
+
+    @property
     def range_eqs(self) -> list[str]:
         """Fields fixed by `.eq` at the start of the range."""
         out = []
@@ -396,6 +407,31 @@ class DatabaseUses:
                     by_fn.setdefault(id(f), []).append(c)
         return by_fn.get(id(fn), [])
 
+    def index_reads_outside_chains(self) -> set[tuple[str | None, str]]:
+        """(table, index name) of every `.withIndex("by_x", ...)` that is on no query the model
+        follows (convex-helpers' `paginator(ctx.db, schema).query("t")`, a wrapped db) and of
+        Convex Ents' `ctx.table("t", "by_x", ...)`: how those read and order rows is unknown.
+        The table is the one the call reads (`.query("t")` below it, Ents' first argument),
+        None when that cannot be told: such a read may be of any table's index of that name."""
+        followed = {id(ch.index_call) for ch in self.chains if ch.index_call is not None}
+        out: set[tuple[str | None, str]] = set()
+        for module in self.app.modules.values():
+            for site in module.facts.all_calls():
+                callee = site.callee
+                if callee is None or callee.type != "member_expression" or id(site.node) in followed:
+                    continue
+                prop = callee.child("property")
+                if prop is None or prop.text not in ("withIndex", "table"):
+                    continue
+                args = js.call_args(site.node)
+                at = 0 if prop.text == "withIndex" else 1
+                name = js.string_value(args[at]) if len(args) > at else None
+                if name is None:
+                    continue
+                table = js.string_value(args[0]) if prop.text == "table" else _queried_table(callee.child("object"))
+                out.add((table, name))
+        return out
+
     def written_tables(self, fn: RegisteredFunction) -> set[str] | None:
         """The tables `fn` writes (insert/patch/replace/delete in its handler and the helpers
         it reaches), or None when one cannot be told: a table name that is not a literal, an
@@ -432,7 +468,7 @@ class DatabaseUses:
                 # own calls count: `run(program(ctx))` hands the ctx to `program`)
                 if pref.index == r.ctx_index and r.facts.enclosing_function(ident) is site.func \
                         and not _in_call_within(ident, site.node) \
-                        and _db_reachable(r.ctx_path + pref.path + _member_path(ident)):
+                        and _db_reachable(r.on_ctx(pref.path + _member_path(ident))):
                     carried = True
                     chain = js.member_chain(js.unwrap(arg))
                     inside = inside or chain is None or chain[0] is not ident  # `{ ...ctx, user }`
@@ -465,6 +501,21 @@ class DatabaseUses:
         return _Inference(self, facts).generic_id(node)
 
 
+def _queried_table(builder: Node | None) -> str | None:
+    """The table of the `.query("t")` a builder chain starts from (`x.query("t").order(...)`)."""
+    n = js.unwrap(builder)
+    while n is not None and n.type == "call_expression":
+        callee = js.callee(n)
+        if callee is None or callee.type != "member_expression":
+            return None
+        prop = callee.child("property")
+        if prop is not None and prop.text == "query":
+            args = js.call_args(n)
+            return js.string_value(args[0]) if args else None
+        n = js.unwrap(callee.child("object"))
+    return None
+
+
 def _member_path(ident: Node) -> tuple[str, ...]:
     """The properties read off `ident` where it is written: ("db",) for `ctx.db`."""
     props: list[str] = []
@@ -488,10 +539,10 @@ def _in_call_within(n: Node, call: Node) -> bool:
     return False
 
 
-def _db_reachable(path: tuple[str, ...]) -> bool:
+def _db_reachable(path: tuple[str, ...] | None) -> bool:
     """Can code given this part of a ctx write the database? The whole ctx or its db can;
-    `ctx.auth` or `ctx.storage` cannot."""
-    return not path or path[0] == "db"
+    `ctx.auth` or `ctx.storage` cannot, nor what is not the ctx (None)."""
+    return path is not None and (not path or path[0] == "db")
 
 
 def _package_function(linker, facts: FileFacts, callee: Node | None) -> bool:
@@ -1863,6 +1914,28 @@ def mutually_exclusive(a: Node, b: Node) -> bool:
             if stmts and stmts[-1].type in ("return_statement", "throw_statement") and stmts[-1].start > a.start:
                 return True
         n = n.parent
+    return False
+
+
+def _may_leave_early(loop: Node) -> bool:
+    """Can `loop` end before its iterable does: a `break` of it (a labelled one may be),
+    a `return` or `throw` of its function in its body?"""
+    body = loop.child("body")
+    if body is None:
+        return True
+    for n in body.walk():
+        if n.type not in ("break_statement", "return_statement", "throw_statement"):
+            continue
+        ours = True
+        for a in n.ancestors():
+            if a is loop:
+                break
+            if js.is_function(a) or (n.type == "break_statement" and n.child("label") is None
+                                     and (a.type in js.LOOP_TYPES or a.type == "switch_statement")):
+                ours = False  # a nested function's exit, or a `break` of an inner loop or switch
+                break
+        if ours:
+            return True
     return False
 
 

@@ -187,7 +187,7 @@ def _db_params(ctx) -> set[tuple[int, int]]:
         out = set()
         for fn in ctx.project.all_functions():
             for r in ctx.project.reach(fn):
-                if r.ctx_path == ("db",) and r.ctx_index is not None:
+                if r.ctx_path == ("db",) and r.ctx_index is not None and not r.ctx_at:
                     out.add((id(r.func), r.ctx_index))
         return out
     return memoized(ctx, "cvx601-db-params", compute)

@@ -8,7 +8,8 @@ class NoUnboundedCollect(Rule):
     """`.collect()` on a query whose range is not bounded.
 
     ## What it does
-    Flags `.collect()` on a database query that reads an unbounded number of rows: no
+    Flags `.collect()` on a database query that reads an unbounded number of rows (and a
+    `for await` loop over one that nothing can leave early, which reads the same rows): no
     `withIndex` range with an `.eq`, no search index. A `withIndex` range that fixes at least
     one field with `.eq` counts as bounded (a one-to-few relation such as the messages of one
     channel); so do `.take(n)`, `.first()`, `.unique()` and `.paginate()`, which this rule
@@ -66,6 +67,11 @@ class NoUnboundedCollect(Rule):
                 '  for (const t of await ctx.db.query("tasks").withIndex("by_done", (q) => q.gt("doneAt", 0)).collect()) {\n'
                 '    await ctx.db.delete("tasks", t._id);\n  }\n}});\n',
                 lines=[4]),
+        Invalid(SERVER + 'export const purge = internalMutation({ args: {}, handler: async (ctx) => {\n'
+                '  for await (const t of ctx.db.query("tasks").withIndex("by_done", (q) => q.gt("doneAt", 0))) {\n'
+                '    await ctx.db.delete("tasks", t._id);\n  }\n}});\n',
+                lines=[4], message="`for await` over `query(\"tasks\")` (the `by_done` range has no `.eq`)",
+                note="walking the query to its end reads every row `.collect()` would"),
         Invalid(SERVER + 'export const mine = query({ args: { status: v.string() }, handler: (ctx, { status }) =>\n'
                 '  ctx.db.query("tasks").withIndex("by_status", (q) => q.eq("status", status)).collect() });\n',
                 options={"boundedFields": ["owner"]}, lines=[4]),
@@ -80,7 +86,7 @@ class NoUnboundedCollect(Rule):
         for ch in reported_queries(ctx, app).chains:
             # Chains of an `if`/`else` that each assign the query meet at one `.collect()`:
             # the first one that reads every row is the finding there.
-            if ch.terminal != "collect" or id(ch.terminal_node) in seen:
+            if not ch.reads_whole_range or id(ch.terminal_node) in seen:
                 continue
             if ch.search_call is not None or ch.index_conditional or ch.system:
                 continue
@@ -96,15 +102,17 @@ class NoUnboundedCollect(Rule):
             table = f'"{ch.table}"' if ch.table else "..."
             how = "no index range" if ch.index_call is None else (
                 f"the `{ch.index}` range fixes no bounded field" if eqs else f"the `{ch.index}` range has no `.eq`")
+            if ch.terminal == "collect":
+                what, at = f"`.collect()` on `query({table})`", js.method_anchor(ch.terminal_node)
+            else:  # a `for await` loop to the end of the query: reported on the query it walks
+                what, at = f"`for await` over `query({table})`", js.method_anchor(ch.terminal_node.child("right"))
             if public:
-                msg = (f"`.collect()` on `query({table})` ({how}) in public query `{public[0].display_name}` "
-                       "reads every matching row")
+                msg = f"{what} ({how}) in public query `{public[0].display_name}` reads every matching row"
                 if ch.result_returned:
                     msg += " and returns them all to the client"
                 msg += "; use `.take(n)` or `.paginate()`"
-                ctx.report(ch.facts, js.method_anchor(ch.terminal_node), msg)
+                ctx.report(ch.facts, at, msg)
             else:
-                ctx.report(ch.facts, js.method_anchor(ch.terminal_node),
-                           f"`.collect()` on `query({table})` ({how}) reads every matching row; "
+                ctx.report(ch.facts, at, f"{what} ({how}) reads every matching row; "
                            "fine for small tables and batch jobs, otherwise use `.take(n)` or `.paginate()`",
                            severity=Severity.INFO)

@@ -11,9 +11,11 @@ class NoFullTableScan(Rule):
 
     ## What it does
     Flags a `ctx.db.query("t")` chain with no `withIndex`/`withSearchIndex` that ends in
-    `.collect()`, or that has a `.filter()` (a filter with `.first()`, `.take(n)` or
+    `.collect()` (or is walked to the end with `for await`, which is what `.collect()` does),
+    or that has a `.filter()` (a filter with `.first()`, `.take(n)` or
     `.paginate()` still reads rows until enough match). Also flags `withIndex(name)` with no
-    range followed by `.collect()`. Not flagged: an explicit `.fullTableScan()` (it states
+    range followed by `.collect()` or such a loop. A `for await` loop that can `break`,
+    `return` or `throw` stops reading there, like `.take(n)`. Not flagged: an explicit `.fullTableScan()` (it states
     the intent), convex-helpers' `filter(query, ...)` ending in `.paginate()` (it reads one
     page, then filters it), `.first()`, `.unique()`, `.take(n)` and `.paginate()` without a filter
     (they stop early), queries on `ctx.db.system`, and queries whose index is added on only
@@ -59,6 +61,10 @@ class NoFullTableScan(Rule):
               '    else q = ctx.db.query("users").order("desc");\n    return await q.paginate(paginationOpts);\n  },\n});\n',
               note="convex-helpers' filter pages first, then filters the page"),
         Valid(SERVER + 'export const one = query({ args: {}, handler: (ctx) => ctx.db.query("users").first() });\n'),
+        Valid(SERVER + 'export const latest = query({ args: {}, handler: async (ctx) => {\n  const out = [];\n'
+              '  for await (const b of ctx.db.query("books").withIndex("by_author").order("desc")) {\n'
+              '    out.push(b);\n    if (out.length >= 10) break;\n  }\n  return out;\n}});\n',
+              note="the loop stops after ten rows, like `.take(10)`"),
         Valid(SERVER + 'export const byAuthor = query({ args: { a: v.string() }, handler: (ctx, { a }) =>\n'
               '  ctx.db.query("books").filter((q) => q.eq(q.field("author"), a)).collect() });\n',
               files={"convex/schema.ts": BOOKS}, settings={"select": ["CVX202", "CVX204"]},
@@ -83,6 +89,15 @@ class NoFullTableScan(Rule):
                 '  ctx.db.query("books").filter((q) => q.gt(q.field("pages"), n)).collect() });\n',
                 files={"convex/schema.ts": BOOKS}, settings={"select": ["CVX202", "CVX204"]}, lines=[4],
                 note="a range no index holds: the scan stays this rule's finding with CVX202 on"),
+        Invalid(SERVER + 'export const count = query({ args: {}, handler: async (ctx) => {\n  let n = 0;\n'
+                '  for await (const b of ctx.db.query("books")) if (b.pages > 100) n++;\n  return n;\n}});\n',
+                lines=[5], message="`for await` over `query(\"books\")` without an index reads the whole table",
+                note="async iteration to the end reads every row, as `.collect()` does"),
+        Invalid(SERVER + 'export const pages = query({ args: {}, handler: async (ctx) => {\n  let n = 0;\n'
+                '  for await (const b of ctx.db.query("books").withIndex("by_author").order("desc")) {\n'
+                '    for (const w of [1, 2]) { if (w > b.pages) break; }\n    n += b.pages;\n  }\n  return n;\n}});\n',
+                lines=[5], message="then `for await` over it, reads the whole index",
+                note="the `break` leaves the inner loop only"),
     ]
 
     def check_app(self, ctx, app):
@@ -101,12 +116,14 @@ class NoFullTableScan(Rule):
                 if ch.filters_whole_table:
                     why = f"`.filter` on `query({table})` without an index reads rows until enough match, up to the whole table"
                     at = filter_anchor(ch.filters[0])
-                elif ch.terminal == "collect" and not ch.filters:
-                    why = f"`query({table}).collect()` without an index reads the whole table"
+                elif ch.reads_whole_range and not ch.filters:
+                    why = (f"`query({table}).collect()` without an index reads the whole table" if ch.terminal == "collect"
+                           else f"`for await` over `query({table})` without an index reads the whole table")
                 else:
                     continue
-            elif ch.terminal == "collect":  # an index without a range
-                why = f'`withIndex("{ch.index}")` without a range, then `.collect()`, reads the whole index'
+            elif ch.reads_whole_range:  # an index without a range
+                then = "`.collect()`" if ch.terminal == "collect" else "`for await` over it"
+                why = f'`withIndex("{ch.index}")` without a range, then {then}, reads the whole index'
             else:
                 continue
             if id(ch.start) in seen:

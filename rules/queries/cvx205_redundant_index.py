@@ -1,4 +1,4 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, looks_generated, reported_index_files
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, looks_generated, reported_index_files
 
 HEAD = 'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
 ORDER_SENSITIVE = ("first", "take", "paginate")
@@ -125,6 +125,28 @@ class RedundantIndex(Rule):
                        '  (await ctx.db.query("members").withIndex("by_team", (q) => q.eq("team", team)).collect()).length });\n'
                        + ONE_MEMBER},
                 note="both used, and the prefix's rows only counted: the longer index serves that count as well"),
+        Invalid(HEAD + 'export default defineSchema({\n  members: defineTable({ team: v.string(), user: v.string() })\n'
+                '    .index("by_team", ["team"])\n    .index("by_team_user", ["team", "user"]),\n'
+                '  settings: defineTable({ team: v.string(), theme: v.string() }).index("by_team", ["team"]),\n});\n',
+                path="convex/schema.ts", lines=[5], message="is a prefix of `by_team_user`",
+                files={"convex/members.ts": 'import { query, QueryCtx } from "./_generated/server";\nimport { v } from "convex/values";\n'
+                       'async function themeOf({ ctx, team }: { ctx: QueryCtx; team: string }) {\n'
+                       '  return await ctx.db.query("settings").withIndex("by_team", (q) => q.eq("team", team)).first();\n}\n'
+                       'export const theme = query({ args: { team: v.string() }, handler: (ctx, { team }) => themeOf({ ctx, team }) });\n'
+                       + ONE_MEMBER},
+                note="the `.first()` on `settings.by_team` (in a helper taking `{ ctx, team }`) is no read of `members.by_team`"),
+        Invalid(HEAD + 'export default defineSchema({\n  members: defineTable({ team: v.string(), user: v.string() })\n'
+                '    .index("by_team", ["team"])\n    .index("by_team_user", ["team", "user"]),\n'
+                '  posts: defineTable({ team: v.string(), body: v.string() }).index("by_team", ["team"]),\n});\n',
+                path="convex/schema.ts", lines=[5], message="is a prefix of `by_team_user`",
+                files={"convex/members.ts": 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
+                       'import { paginationOptsValidator } from "convex/server";\n'
+                       'import { paginator } from "convex-helpers/server/pagination";\nimport schema from "./schema";\n'
+                       'export const posts = query({ args: { team: v.string(), paginationOpts: paginationOptsValidator },\n'
+                       '  handler: (ctx, { team, paginationOpts }) => paginator(ctx.db, schema).query("posts")\n'
+                       '    .withIndex("by_team", (q) => q.eq("team", team)).order("desc").paginate(paginationOpts) });\n'
+                       + ONE_MEMBER},
+                note="the paginator reads `posts.by_team`: its order says nothing of `members.by_team`"),
         Invalid(HEAD + 'const members = defineTable({ team: v.string(), user: v.string() }).index("by_team", ["team"]);\n'
                 'members.index("team", ["team"]);\n'
                 'export default defineSchema({ members });\n',
@@ -151,7 +173,11 @@ class RedundantIndex(Rule):
                     f = ch.filters[0] if len(ch.filters) == 1 else None
                     fixed = frozenset(n for n, _x, _v in f.eqs) if f is not None and f.eqs else frozenset()
                     ordered_use.setdefault((ch.table, ch.index), []).append(fixed)
-        unseen = _indexes_read_outside_chains(app)
+        # reads the model does not follow (a paginator, Convex Ents): their order is unknown, so
+        # the index they read may be the one giving `_creationTime` order; one of an unknown table
+        # may read any table's index of its name
+        outside = app.queries.index_reads_outside_chains()
+        unseen = {name for t, name in outside if t is None}
         for table in schema.tables.values():
             if table.external or not table.known:
                 continue
@@ -166,12 +192,14 @@ class RedundantIndex(Rule):
                 longer = [b for b in idxs if len(b.fields) > len(a.fields) and b.fields[: len(a.fields)] == a.fields]
                 needs_order = any(not any(set(b.fields[len(a.fields):]) <= fixed for b in longer)
                                   for fixed in ordered_use.get((table.name, a.name), ()))
-                if not longer or needs_order or a.name in unseen or a.name in table.library_indexes \
+                if not longer or needs_order or a.name in unseen or (table.name, a.name) in outside \
+                        or a.name in table.library_indexes \
                         or looks_generated(a.facts):
                     continue  # (a generated schema, Better Auth's: advice nobody can act on by hand)
                 if any(x.fields == a.fields for x in idxs[:i]):
                     continue  # already reported as identical
-                if (table.name, a.name) in used and not any((table.name, b.name) in used or b.name in unseen for b in longer):
+                if (table.name, a.name) in used and not any((table.name, b.name) in used or b.name in unseen
+                                                            or (table.name, b.name) in outside for b in longer):
                     continue  # the longer index is the unused one: CVX710 says to drop that, not this
                 # name the longer index whose extra fields every ordered read's filter fixes (the
                 # one CVX202 names on that read): another would give its rows in another order
@@ -184,29 +212,6 @@ class RedundantIndex(Rule):
                            f"query `{b.name}` with {how} and drop `{a.name}` "
                            "(keep it only if you need results in `_creationTime` order within its range)",
                            severity=Severity.WARNING, related=[ctx.related(b.facts, b.name_node or b.node, f"`{b.name}` is defined here")])
-
-
-def _indexes_read_outside_chains(app) -> set[str]:
-    """Index names passed to a `.withIndex(...)` that is not on a query the model follows
-    (convex-helpers' `paginator(ctx.db, schema).query(...)`, a wrapped db) or read through
-    Convex Ents (`ctx.table("t", "by_x", ...)`): how it orders its rows is unknown, so the
-    index may be the one giving `_creationTime` order."""
-    followed = {id(ch.index_call) for ch in app.queries.chains if ch.index_call is not None}
-    out: set[str] = set()
-    for module in app.modules.values():
-        for site in module.facts.all_calls():
-            callee = site.callee
-            if callee is None or callee.type != "member_expression" or id(site.node) in followed:
-                continue
-            prop = callee.child("property")
-            if prop is not None and prop.text in ("withIndex", "table"):
-                args = js.call_args(site.node)
-                # `.withIndex("by_x", ...)`, or Convex Ents' `ctx.table("t", "by_x", (q) => ...)`
-                at = 0 if prop.text == "withIndex" else 1
-                name = js.string_value(args[at]) if len(args) > at else None
-                if name is not None:
-                    out.add(name)
-    return out
 
 
 def _fields(i) -> str:

@@ -74,6 +74,12 @@ class UnknownTable(Rule):
               note="a file the bundler skips and nothing imports never runs (CVX805 reports it)"),
     ]
     invalid = [
+        Invalid('export async function recent(ctx: any) {\n  return await ctx.db.query("message").take(10);\n}\n'
+                'export function page({ ctx, size }: { ctx: any; size: number }) {\n  return recent(ctx);\n}\n',
+                path="lib/chat.ts", lines=[2],
+                files={"convex/schema.ts": SCHEMA, "convex/chat.ts": SERVER + 'import { page } from "../lib/chat";\n'
+                       'export const list = query({ args: {}, handler: (ctx) => page({ ctx, size: 10 }) });\n'},
+                note="the ctx handed on by a helper (outside convex/) that took it inside one object parameter"),
         Invalid(SERVER + 'export const f = query({ args: { c: v.id("channel") }, handler: (ctx) => ctx.db.query("message").take(10) });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[3, 3], message="not defined in schema.ts"),
         Invalid(SERVER + 'export const f = query({ args: {}, handler: (ctx) => ctx.db.query("message").take(10) });\n',

@@ -62,6 +62,12 @@ class UnknownOrStagedIndex(Rule):
               files={"convex/schema.ts": SCHEMA}),
     ]
     invalid = [
+        Invalid('import { query, QueryCtx } from "./_generated/server";\nimport { v } from "convex/values";\n'
+                'async function latest({ ctx, c }: { ctx: QueryCtx; c: string }) {\n'
+                '  return await ctx.db.query("messages").withIndex("by_chanel", (q) => q.eq("channel", c)).take(5);\n}\n'
+                'export const f = query({ args: { c: v.string() }, handler: (ctx, { c }) => latest({ ctx, c }) });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[4], message="by_channel",
+                note="a helper taking the ctx inside one object parameter"),
         Invalid(SERVER + 'export const f = query({ args: { c: v.string() }, handler: (ctx, { c }) =>\n'
                 '  ctx.db.query("messages").withIndex("by_chanel", (q) => q.eq("channel", c)).take(5) });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4], message="by_channel"),
