@@ -93,11 +93,14 @@ def filter_indexes(ctx: RuleContext, app, uses) -> list:
 
 
 def filters_cvx202_reports(ctx: RuleContext, app, uses) -> set[int]:
-    """Ids of the `.filter` nodes CVX202 names an existing index for (empty when CVX202 is
-    off): its rewrite removes them, so CVX201 and CVX204 leave them to it (one finding each)."""
+    """Ids of the `.filter` nodes CVX202 names an existing index for, the built-in ones
+    included (`db.get` for `_id`, `by_creation_time`) (empty when CVX202 is off): its rewrite
+    removes them, so CVX201 and CVX204 leave them to it (one finding each)."""
     if "CVX202" not in ctx.settings.enabled_codes():
         return set()
-    return {id(n) for fi in filter_indexes(ctx, app, uses) if fi.index is not None
+    from .project.filter_index import builtin_lookup
+
+    return {id(n) for fi in filter_indexes(ctx, app, uses) if fi.index is not None or builtin_lookup(fi) is not None
             for n in (fi.filter.node, *getattr(fi.filter, "chained", ()))}
 
 

@@ -72,6 +72,25 @@ def filter_indexes(chains: Iterable[QueryChain], schema: Schema | None) -> Itera
                     yield FilterIndex(ch, table, "post_filter", pf, idx)
 
 
+def builtin_lookup(fi: FilterIndex) -> str | None:
+    """For a "filter" that no index of the schema fits: the built-in way to do its work,
+    "_id" (`db.get`) when it compares `_id`, "_creationTime" (the `by_creation_time` index)
+    when it compares only that; None otherwise. An index may not name a system field (the
+    push rejects it, CVX706), so these are the only ones that serve them."""
+    if fi.kind != "filter" or fi.index is not None:
+        return None
+    fields = [name for name, _n, _v in fi.filter.eqs]
+    if any(fi.table.has_field(x) is not True for x in fields):
+        return None
+    if any(vi.vector_field in fields for vi in fi.table.vector_indexes):
+        return None  # an embedding: compared for presence on purpose
+    if "_id" in fields:
+        return "_id"
+    if fields == ["_creationTime"]:
+        return "_creationTime"
+    return None
+
+
 def single_filter(ch: QueryChain) -> Filter | None:
     """The chain's one filter; or its equality filters chained one right after the other,
     read as the one `q.and` they mean (`.filter(q => q.eq(q.field("a"), x)).filter(q =>

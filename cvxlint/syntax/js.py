@@ -144,6 +144,12 @@ def literal_value(n: Node | None):
     return ...
 
 
+def is_undefined(n: Node | None) -> bool:
+    """The literal `undefined` (tree-sitter reads it as its own node or as an identifier)."""
+    n = unwrap(n)
+    return n is not None and (n.type == "undefined" or n.type == "identifier" and n.text == "undefined")
+
+
 def identifier_name(n: Node | None) -> str | None:
     n = unwrap(n)
     if n is not None and n.type in ("identifier", "shorthand_property_identifier", "property_identifier",

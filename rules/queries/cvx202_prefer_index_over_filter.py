@@ -1,6 +1,6 @@
 import re
 
-from cvxlint.project.filter_index import partial_index, post_filter_range_fields
+from cvxlint.project.filter_index import builtin_lookup, partial_index, post_filter_range_fields
 from cvxlint.project.validators import Validator
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, filter_indexes, js, reported_queries
 
@@ -759,10 +759,11 @@ class PreferIndexOverFilter(Rule):
         if any(x.startswith("_") for x in fields):
             # An index may not name a system field (the push rejects it, CVX706); the built-in
             # ones serve them: `db.get` for `_id`, `by_creation_time` for `_creationTime`.
-            if "_id" in fields:
+            builtin = builtin_lookup(fi)
+            if builtin == "_id":
                 ctx.report(ch.facts, at, f'`.filter` on `_id` of `{table.name}` reads rows until it finds the one '
                            f'document the id names; use the built-in lookup, `ctx.db.get("{table.name}", id)`', severity=Severity.INFO)
-            elif fields == ["_creationTime"]:
+            elif builtin == "_creationTime":
                 ctx.report(ch.facts, at, f'`.filter` on `_creationTime` of `{table.name}`: use the built-in index, '
                            '`.withIndex("by_creation_time", (q) => q.eq("_creationTime", t))`', severity=Severity.INFO)
             return

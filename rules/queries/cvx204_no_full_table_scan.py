@@ -20,7 +20,7 @@ class NoFullTableScan(Rule):
     page, then filters it), `.first()`, `.unique()`, `.take(n)` and `.paginate()` without a filter
     (they stop early), queries on `ctx.db.system`, and queries whose index is added on only
     some paths (`if (x) q = q.withIndex(...)`). A `.filter` that an index of the schema already
-    fits is CVX202's finding (`prefer-index-over-filter`: it names the index and rewrites the
+    fits (or a built-in one: `db.get` for `_id`, `by_creation_time`) is CVX202's finding (`prefer-index-over-filter`: it names the index and rewrites the
     query, which ends the scan too), so this rule leaves it alone unless CVX202 is turned off.
 
     ## Why is this bad?
@@ -69,6 +69,11 @@ class NoFullTableScan(Rule):
               '  ctx.db.query("books").filter((q) => q.eq(q.field("author"), a)).collect() });\n',
               files={"convex/schema.ts": BOOKS}, settings={"select": ["CVX202", "CVX204"]},
               note="an index fits the filter: CVX202 reports it and its rewrite ends the scan"),
+        Valid(SERVER + 'export const one = query({ args: { id: v.id("books"), at: v.number() }, handler: async (ctx, { id, at }) => [\n'
+              '  await ctx.db.query("books").filter((q) => q.eq(q.field("_id"), id)).first(),\n'
+              '  await ctx.db.query("books").filter((q) => q.eq(q.field("_creationTime"), at)).first(),\n]});\n',
+              files={"convex/schema.ts": BOOKS}, settings={"select": ["CVX202", "CVX204"]},
+              note="system fields: CVX202 points to `db.get` and `by_creation_time`, the built-in lookups"),
     ]
     invalid = [
         Invalid(SERVER + 'export const all = query({ args: {}, handler: (ctx) => ctx.db.query("users").withIndex("by_score").collect() });\n',

@@ -28,6 +28,13 @@ def string_arguments(ctx, app) -> set[str]:
         for call in app.queries.calls:
             if call.method == "vectorSearch" and call.table and len(call.args) > 1:
                 accounted.add(id(call.args[1]))
+        # an index's own definition in a table file (`convex/tables/x.ts` exporting
+        # `defineTable(...).index("by_x", ...)`) is not a use of it
+        if app.schema is not None:
+            for table in app.schema.tables.values():
+                for idx in (*table.indexes, *table.search_indexes, *table.vector_indexes):
+                    if idx.name_node is not None:
+                        accounted.add(id(idx.name_node))
         out: set[str] = set()
         for module in app.modules.values():
             if module.special == "schema":
@@ -215,6 +222,15 @@ class UnusedIndex(Rule):
                        'export const a = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", "x")).take(1) });\n'
                        'export const c = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withSearchIndex("search_title", (q) => q.search("title", "x")).take(1) });\n'},
                 note="a test handing the schema to `expect` queries nothing on the deployment"),
+        Invalid('import { defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+                'export const tasks = defineTable({ owner: v.string(), done: v.boolean() })\n'
+                '  .index("by_owner", ["owner"])\n  .index("by_done", ["done"]);\n',
+                path="convex/tables/tasks.ts", lines=[5],
+                files={"convex/schema.ts": 'import { defineSchema } from "convex/server";\nimport { tasks } from "./tables/tasks";\n'
+                       'export default defineSchema({ tasks: tasks });\n',
+                       "convex/tasks.ts": 'import { query } from "./_generated/server";\n'
+                       'export const a = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", "x")).take(1) });\n'},
+                note="a table defined in its own file: its `.index(\"by_done\", ...)` is a definition, not a use"),
     ]
 
     def check_app(self, ctx, app):

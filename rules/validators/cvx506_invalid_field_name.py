@@ -46,12 +46,20 @@ class InvalidFieldName(Rule):
               'test("rejects reserved names", () => {\n'
               '  expect(() => defineSchema({ t: defineTable({ _owner: v.string() }) })).toThrow();\n});\n',
               path="convex/schema.test.ts", note="a test file builds a bad schema on purpose: it is never deployed"),
+        Valid(SERVER + 'export const copy = mutation({ args: { id: v.id("t") }, handler: async (ctx, { id }) => {\n'
+              '  const doc: any = await ctx.db.get(id);\n'
+              '  await ctx.db.insert("t", { ...doc, _id: undefined, _creationTime: undefined, title: "copy" });\n'
+              '  await ctx.db.replace(id, { ...doc, _id: undefined, $cache: undefined });\n}});\n',
+              note="keys set to undefined are dropped before the write (convexToJson): Convex never sees them"),
     ]
     invalid = [
         Invalid(SCHEMA + 'export default defineSchema({\n  t: defineTable({\n    _owner: v.string(),\n    $meta: v.any(),\n  }),\n});\n',
                 path="convex/schema.ts", lines=[5, 6]),
         Invalid(SERVER + 'export const add = mutation({ args: { "": v.string() }, handler: async (ctx) => {\n'
                 '  await ctx.db.insert("t", { _hidden: 1 });\n}});\n', lines=[3, 4]),
+        Invalid(SERVER + 'export const clear = mutation({ args: { id: v.id("t") }, handler: async (ctx, { id }) => {\n'
+                '  await ctx.db.patch(id, { _hidden: undefined });\n}});\n', lines=[4],
+                note="a patch sends undefined keys (to remove the field), so their names still count"),
     ]
 
     def check_module(self, ctx, module):
@@ -69,6 +77,11 @@ class InvalidFieldName(Rule):
             seen.add(id(obj))
             for p in js.object_props(obj):
                 if p.key is None or p.spread:
+                    continue
+                if document and not patch and not schema and js.is_undefined(p.value):
+                    # insert/replace serialise with `convexToJson`, which drops keys whose
+                    # value is undefined before checking their name: Convex never sees them
+                    # (a patch sends them, to remove the field)
                     continue
                 key_node = p.node.child("key") if p.node.type == "pair" else p.node
                 problem = _problem(p.key, document, patch, schema)
