@@ -354,10 +354,11 @@ class AccessAnalysis:
         return target is not None and any(self.classify(r.facts, s)[0] == "identity"
                                           for r in self.project.callgraph.reach(*target) for s in r.func.all_calls())
 
-    def of_function(self, facts: FileFacts, func) -> Access:
-        """Evidence in a plain function and what it calls (an inline `httpAction(async ...)`)."""
+    def of_function(self, facts: FileFacts, func, ctx_at: tuple[str, ...] = ()) -> Access:
+        """Evidence in a plain function and what it calls (an inline `httpAction(async ...)`, a
+        Hono route's handler, whose ctx is `c.env`: `ctx_at`)."""
         out = Access()
-        for r in self.project.callgraph.reach(facts, func):
+        for r in self.project.callgraph.reach(facts, func, ctx_at):
             self._scan(r, out, "handler" if r.depth == 0 else "helper")
         return out
 

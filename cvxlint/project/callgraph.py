@@ -69,7 +69,7 @@ class CallGraph:
         self.derived = derived
         self.max_depth = max_depth
         self._callees: dict[int, tuple[FileFacts, FunctionInfo] | None] = {}
-        self._reach: dict[int, list[Reached]] = {}
+        self._reach: dict[tuple, list[Reached]] = {}
 
     def callee(self, facts: FileFacts, site: CallSite) -> tuple[FileFacts, FunctionInfo] | None:
         """The project function a call site calls, if it is one we can see."""
@@ -93,20 +93,21 @@ class CallGraph:
         self._callees[key] = result
         return result
 
-    def reach(self, facts: FileFacts, start: FunctionInfo) -> list[Reached]:
-        """`start` and every helper function it calls, transitively (breadth first)."""
-        key = id(start)
+    def reach(self, facts: FileFacts, start: FunctionInfo, ctx_at: tuple[str, ...] = ()) -> list[Reached]:
+        """`start` and every helper function it calls, transitively (breadth first). The ctx
+        is `start`'s first parameter, or the part `ctx_at` of it (`c.env` of a Hono handler)."""
+        key = (id(start), ctx_at)
         hit = self._reach.get(key)
         if hit is None:
             if self.derived is not None:  # helpers reached depend on `facts` and what it imports
-                hit = self.derived.get(facts, ("reach", key), lambda: self._walk(facts, start))
+                hit = self.derived.get(facts, ("reach", key), lambda: self._walk(facts, start, ctx_at))
             else:
-                hit = self._walk(facts, start)
+                hit = self._walk(facts, start, ctx_at)
             self._reach[key] = hit
         return hit
 
-    def _walk(self, facts: FileFacts, start: FunctionInfo) -> list[Reached]:
-        out = [Reached(facts, start, (), 0 if start.params else None)]
+    def _walk(self, facts: FileFacts, start: FunctionInfo, ctx_at: tuple[str, ...] = ()) -> list[Reached]:
+        out = [Reached(facts, start, (), 0 if start.params else None, (), ctx_at)]
         seen = {id(start)}
         i = 0
         while i < len(out):

@@ -48,6 +48,12 @@ if TYPE_CHECKING:
 RUN_METHODS = {"runQuery": "query", "runMutation": "mutation", "runAction": "action"}
 SCHEDULE_METHODS = ("runAfter", "runAt")
 CRON_METHODS = ("interval", "cron", "hourly", "daily", "weekly", "monthly")
+# Routes of a Hono app (convex-helpers' HttpRouterWithHono serves one from http.ts)
+HONO_METHODS = ("get", "post", "put", "delete", "patch", "options", "all", "on")
+# Hono's own middleware that checks no caller; any other middleware before a route may
+HONO_PLAIN_MIDDLEWARE = frozenset(("hono/cors", "hono/logger", "hono/pretty-json", "hono/secure-headers",
+                                   "hono/timing", "hono/compress", "hono/etag", "hono/request-id", "hono/body-limit",
+                                   "hono/trailing-slash", "hono/timeout"))
 GENERATED_NAMESPACES = ("api", "internal", "components")
 NAME_FORMAT = re.compile(r"^[A-Za-z0-9_/-]+(:[A-Za-z0-9_$]+)?$")
 
@@ -191,6 +197,17 @@ class HttpRoute:
     path_prefix: str | None
     function: "RegisteredFunction | None" = None  # when the handler is a registered httpAction
     inline: tuple[FileFacts, FunctionInfo] | None = None  # `handler: httpAction(async (ctx, req) => …)`
+    # Where the handler's parameter holds the action ctx: () for `(ctx, req)`, ("env",) for a
+    # Hono route's `(c) => c.env.runMutation(...)` (its request is `c.req`)
+    ctx_at: tuple[str, ...] = ()
+    # a Hono route behind middleware that may check the caller (`bearerAuth`, the app's own)
+    behind_middleware: bool = False
+
+    def reach(self, project: "Project") -> list:
+        """The inline handler and the helpers it calls (callgraph.Reached), [] for none."""
+        if self.inline is None:
+            return []
+        return project.callgraph.reach(*self.inline, ctx_at=self.ctx_at)
 
 
 # --- resolving one expression ----------------------------------------------------------------
@@ -432,16 +449,21 @@ def _server_uses(index: CallIndex, resolver: ReferenceResolver, app: "App", fact
         index._add(FunctionUse(lang, how, facts.path, arg.start, arg.end, ref, expects,
                                app=app if ref.functions_dir in (None, app.functions_dir) else None,
                                caller=_caller(site.func, handlers), func=site.func, facts=facts, call=site.node))
+    hono_uses = [site for site, spec in routes if spec == "hono use"]
     for site, spec in routes:
-        _route(index, resolver, app, facts, site, spec, by_call)
+        if spec == "hono route":
+            _hono_route(index, resolver, facts, site, hono_uses)
+        elif spec != "hono use":
+            _route(index, resolver, app, facts, site, spec, by_call)
 
 
 def _server_references(resolver: ReferenceResolver, facts: FileFacts) -> tuple[list[tuple], list[tuple]]:
     """A server file's calls that pass a function reference — (site, how, expects, the
-    reference argument, what it names) — and its `http.route(spec)` calls (site, spec).
+    reference argument, what it names) — and its `http.route(spec)` calls (site, spec), and
+    the route and middleware calls of a Hono app (site, "hono route" / "hono use").
     Depends only on the file and what it imports: kept between the language server's runs."""
     found: list[tuple] = []
-    routes: list[tuple[CallSite, Node]] = []
+    routes: list[tuple[CallSite, Node | str]] = []
 
     def record(site: CallSite, how: str, expects: str | None, arg: Node) -> bool:
         ref = resolver.resolve(facts, arg, site.func)
@@ -465,7 +487,66 @@ def _server_references(resolver: ReferenceResolver, facts: FileFacts) -> tuple[l
                     break
         elif last == "route" and args and _receiver_is(resolver, facts, site, "httpRouter"):
             routes.append((site, args[0]))
+        elif len(site.path) == 2 and (last in HONO_METHODS or last == "use") and args and _is_hono_app(resolver, facts, site):
+            routes.append((site, "hono use" if last == "use" else "hono route"))
     return found, routes
+
+
+def _is_hono_app(resolver: ReferenceResolver, facts: FileFacts, site: CallSite) -> bool:
+    """Is the call's receiver a `new Hono()` (a local or module constant, or imported)?"""
+    from .evaluate import made_with_new
+
+    made = made_with_new(resolver.linker, facts, site.callee)
+    cls = made[2] if made is not None else None
+    return isinstance(cls, ExternalDef) and cls.module == "hono" and cls.name == "Hono" and not cls.path
+
+
+def _hono_route(index: CallIndex, resolver: ReferenceResolver, facts: FileFacts, site: CallSite,
+                uses: list[CallSite]) -> None:
+    """`app.post("/path", ...middleware, handler)` (or `app.on("POST", "/path", ...)`) on a Hono
+    app: its last argument handles the request, with the action ctx as `c.env`."""
+    args = js.call_args(site.node)
+    method = site.path[-1].upper()
+    if method == "ON":
+        method = resolver.linker.const_string(facts, args[0], site.func) if args else None
+        args = args[1:]
+    path = resolver.linker.const_string(facts, args[0], site.func) if args else None
+    if len(args) < 2 or path is None:
+        return
+    handler = js.unwrap(args[-1])
+    route = HttpRoute(facts, site.node, handler, None if method == "ALL" else method, path, None, ctx_at=("env",))
+    route.behind_middleware = any(_may_check_caller(resolver, facts, m) for m in args[1:-1]) or any(
+        _hono_use_covers(resolver, facts, use, path) for use in uses
+        if use.node.start < site.node.start and facts.text(use.callee.child("object")) == facts.text(site.callee.child("object")))
+    index.routes.append(route)
+    d = resolver.linker.value_of(facts, handler) if handler is not None and handler.type == "identifier" else None
+    fn_facts, fn_node = (d.facts, d.node) if isinstance(d, Def) and not d.path else (facts, handler)
+    if fn_node is not None and js.is_function(fn_node):
+        info = fn_facts.function_for(fn_node)
+        if info is not None:
+            route.inline = (fn_facts, info)
+
+
+def _hono_use_covers(resolver: ReferenceResolver, facts: FileFacts, use: CallSite, path: str) -> bool:
+    """Does `app.use([pattern,] ...middleware)` run a middleware that may check the caller
+    before the route at `path` (a pattern `/api/*` covers what starts with `/api/`)?"""
+    args = js.call_args(use.node)
+    pattern = resolver.linker.const_string(facts, args[0], use.func) if args else None
+    if pattern is not None:
+        args = args[1:]
+        covers = path == pattern or pattern == "*" or (pattern.endswith("*") and path.startswith(pattern[:-1]))
+        if not covers:
+            return False
+    return any(_may_check_caller(resolver, facts, m) for m in args)
+
+
+def _may_check_caller(resolver: ReferenceResolver, facts: FileFacts, middleware: Node) -> bool:
+    """Could this Hono middleware check who calls: anything but Hono's plain helpers (`cors()`)."""
+    m = js.unwrap(middleware)
+    if m is not None and m.type == "call_expression":
+        m = js.unwrap(js.callee(m))
+    d = resolver.linker.value_of(facts, m) if m is not None else None
+    return not (isinstance(d, ExternalDef) and d.module in HONO_PLAIN_MIDDLEWARE)
 
 
 def _receiver_is(resolver: ReferenceResolver, facts: FileFacts, site: CallSite, factory: str) -> bool:

@@ -5,6 +5,10 @@ from cvxlint.project.definitions import Def, ExternalDef
 from cvxlint.project.evaluate import made_with_new, local_const
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
 
+# a Hono app served by convex-helpers' HttpRouterWithHono: the action ctx is `c.env`
+HONO = ('import { Hono } from "hono";\nimport { HonoWithConvex, HttpRouterWithHono } from "convex-helpers/server/hono";\n'
+        'import { ActionCtx } from "./_generated/server";\nimport { internal } from "./_generated/api";\n'
+        'const app: HonoWithConvex<ActionCtx> = new Hono();\n')
 HTTP = ('import { httpRouter } from "convex/server";\nimport { httpAction } from "./_generated/server";\n'
         'import { internal } from "./_generated/api";\n\nconst http = httpRouter();\n')
 # A project factory that returns the route's httpAction around the handler it is given.
@@ -57,9 +61,14 @@ class HttpActionRequiresAuthOrSignature(Rule):
     `@anthropic-ai/sdk` client's method, a `fetch` to api.openai.com or one that sends a
     model provider's key from the environment): an open proxy to that key. Reading the key
     it sends is then no check.
-    `OPTIONS` (CORS preflight) routes are skipped; routes added by libraries
-    (`auth.addHttpRoutes(http)`) and routes of a Hono app (convex-helpers'
-    `HttpRouterWithHono`, `app.post(...)`) are not seen.
+    Routes of a Hono app served by convex-helpers' `HttpRouterWithHono` (`app.post(path,
+    ...middleware, handler)`, whose ctx is `c.env` and whose headers are `c.req.header(...)`)
+    are checked too, except behind middleware that may check the caller (`app.use("/admin/*",
+    bearerAuth(...))`, the app's own; `cors()`, `logger()` and Hono's other plain helpers do not).
+    `OPTIONS` (CORS preflight) routes are skipped, and so are `GET`/`HEAD` routes of public
+    files by name (`/robots.txt`, `/sitemap.xml`, `/llms.txt`, `/feed.rss`, `/.well-known/...`):
+    crawlers fetch them unsigned by design. Routes added by libraries (`auth.addHttpRoutes(http)`)
+    are not seen.
 
     ## Why is this bad?
     HTTP actions are public endpoints: anyone who finds the URL can call them
@@ -92,6 +101,18 @@ class HttpActionRequiresAuthOrSignature(Rule):
     summary = "HTTP route with no auth, token or signature check"
 
     valid = [
+        Valid(HTTP + 'import { internal } from "./_generated/api";\n'
+              'http.route({ path: "/sitemap.xml", method: "GET", handler: httpAction(async (ctx) => {\n'
+              '  const pages = await ctx.runQuery(internal.pages.published, {});\n'
+              '  return new Response(pages.join("\\n"), { headers: { "Content-Type": "application/xml" } });\n}) });\n'
+              'export default http;\n', path="convex/http.ts", note="a public file crawlers fetch by name"),
+        Valid(HONO + 'import { bearerAuth } from "hono/bearer-auth";\nimport { cors } from "hono/cors";\n'
+              'app.use("*", cors());\napp.use("/admin/*", bearerAuth({ token: process.env.ADMIN_TOKEN! }));\n'
+              'app.post("/admin/reset", async (c) => {\n  await c.env.runMutation(internal.admin.reset, {});\n  return c.text("ok");\n});\n'
+              'app.post("/hooks/pay", async (c) => {\n  const sig = c.req.header("x-pay-signature");\n'
+              '  if (!sig) return c.text("no", 401);\n  await c.env.runMutation(internal.pay.record, { sig });\n  return c.text("ok");\n});\n'
+              'export default new HttpRouterWithHono(app);\n', path="convex/http.ts",
+              note="Hono: a route behind middleware that may check the caller, and one reading a signature header"),
         Valid(HTTP.replace('\nconst http', '\nimport { withApiKey } from "./lib/http";\nconst http') +
               'http.route({ path: "/jobs", method: "POST", handler: withApiKey(async (ctx, req) => {\n'
               '  await ctx.runMutation(internal.jobs.create, { body: await req.text() });\n'
@@ -131,6 +152,10 @@ class HttpActionRequiresAuthOrSignature(Rule):
               path="convex/http.ts", note="a signed webhook may spend the key"),
     ]
     invalid = [
+        Invalid(HONO + 'app.post("/webhooks/billing", async (c) => {\n  const event = await c.req.json();\n'
+                '  await c.env.runMutation(internal.billing.record, { event });\n  return c.text("ok");\n});\n'
+                'export default new HttpRouterWithHono(app);\n', path="convex/http.ts", lines=[6],
+                message="is a webhook, but checks no signature", note="a Hono route: its ctx is `c.env`"),
         Invalid(HTTP + 'import { openai } from "@ai-sdk/openai";\nimport { streamText } from "ai";\n'
                 'http.route({ path: "/api/chat", method: "POST", handler: httpAction(async (ctx, req) => {\n'
                 '  const { messages } = await req.json();\n'
@@ -177,7 +202,7 @@ class HttpActionRequiresAuthOrSignature(Rule):
     def check_app(self, ctx, app):
         analysis = ctx.project.access_analysis
         for route in ctx.project.call_index.routes_in(app):
-            if (route.method or "").upper() == "OPTIONS" or route.handler is None:
+            if (route.method or "").upper() == "OPTIONS" or route.handler is None or _public_file(route):
                 continue
             if route.function is not None:
                 access = ctx.project.access(route.function)
@@ -185,11 +210,11 @@ class HttpActionRequiresAuthOrSignature(Rule):
                     continue
                 reached = ctx.project.reach(route.function)
             elif route.inline is not None:
-                access = analysis.of_function(*route.inline)
-                reached = ctx.project.callgraph.reach(*route.inline)
+                access = analysis.of_function(*route.inline, route.ctx_at)
+                reached = route.reach(ctx.project)
             else:
                 continue
-            if access.protected:
+            if access.protected or route.behind_middleware:
                 continue
             spends = _paid_call(ctx, reached)
             if spends is None and not _touches(reached):
@@ -310,6 +335,17 @@ def _sends_model_key(r, call) -> bool:
     return False
 
 
+# Files a site serves to anyone by name (crawlers, feed readers, LLM agents fetch them unsigned)
+_PUBLIC_FILE = re.compile(r"(^|/)(robots\.txt|sitemap[\w-]*\.xml|llms(-full)?\.txt|[\w.-]+\.(rss|atom|md|txt|xml|ico|png|svg|"
+                          r"webmanifest))$|^/?\.well-known/", re.I)
+
+
+def _public_file(route) -> bool:
+    """A `GET`/`HEAD` route serving a public file by name (`/robots.txt`, `/sitemap.xml`)."""
+    return (route.method or "").upper() in ("GET", "HEAD") and route.path is not None \
+        and _PUBLIC_FILE.search(route.path) is not None
+
+
 def _verifies(r, env_checks: bool = True) -> bool:
     """Signature checks, secret headers and comparisons with secrets in one reached function
     (with `env_checks`, any read of a secret from the environment counts as a check)."""
@@ -319,7 +355,9 @@ def _verifies(r, env_checks: bool = True) -> bool:
             return True
         if site.path[-2:] == ("subtle", "verify"):
             return True
-        if name == "get" and len(site.path) >= 2 and site.path[-2] in ("headers", "searchParams", "cookies"):
+        # `req.headers.get("x-signature")`; a Hono route's `c.req.header("x-signature")`
+        if (name == "get" and len(site.path) >= 2 and site.path[-2] in ("headers", "searchParams", "cookies")) or \
+                (name in ("header", "query") and len(site.path) >= 2 and site.path[-2] == "req"):
             args = js.call_args(site.node)
             key = js.string_value(args[0]) if args else None
             if key is not None and _HEADER.search(key):

@@ -57,7 +57,7 @@ def _default_runtime_code(ctx, app):
         if route.function is not None or route.inline is None or not ctx.reported(route.facts):
             continue
         where = route.path or (route.path_prefix and route.path_prefix + "*") or "?"
-        for r in ctx.project.callgraph.reach(*route.inline):
+        for r in route.reach(ctx.project):
             if not r.facts.has_use_node:
                 yield None, r, f"the HTTP action of `{route.method or '?'} {where}`"
 
@@ -166,6 +166,11 @@ class NodeBuiltinWithoutUseNode(Rule):
               note="a helper written for both runtimes"),
     ]
     invalid = [
+        Invalid('import { Hono } from "hono";\nimport { HttpRouterWithHono } from "convex-helpers/server/hono";\n'
+                'const app = new Hono();\napp.get("/avatar/:id", async (c) => {\n'
+                '  const bytes = Buffer.from(c.req.param("id"), "base64");\n  return c.body(bytes);\n});\n'
+                'export default new HttpRouterWithHono(app);\n', path="convex/http.ts", lines=[5],
+                message="the HTTP action of `GET /avatar/:id`", note="a Hono route's handler runs in the default runtime too"),
         Invalid('import { readFileSync } from "node:fs";\nexport const read = () => readFileSync("x");\n', lines=[1]),
         Invalid('import { hash } from "./lib/hash";\nexport const h = hash;\n',
                 files={"convex/lib/hash.ts": 'import { createHash } from "crypto";\n'
