@@ -130,7 +130,8 @@ class RequireAccessControl(Rule):
       `inviteCode`, `respondentToken`, `confirmationCode`, `sessionId`, ...; not a push
       token or a page cursor) — which the Convex docs accept as access control, as long as
       the handler reads it, or the custom builder declares it (a customization sees only the
-      arguments it declares). One the handler only stores (also as part of the arguments
+      arguments it declares); an optional one only when the handler first returns or throws
+      without it (`if (!args.token) return null`) and then reads it again. One the handler only stores (also as part of the arguments
       object written whole) or only hands on — to `fetch`, to a helper that only sends it,
       to a function run through `ctx.run*` that does not check it — checks nothing, and
       neither does an OAuth callback's `code` (next to `state`) unless the handler looks it
@@ -267,6 +268,11 @@ class RequireAccessControl(Rule):
                      '  const s = await ctx.db.query("sessions").withIndex("by_id", (q: any) => q.eq("sid", sessionId)).unique();\n'
                      '  if (!s) throw new Error("no session");\n}\n'},
               note="a session token is access control without ctx.auth"),
+        Valid(SERVER + 'export const whoAmI = query({ args: { token: v.optional(v.string()) }, handler: async (ctx, args) => {\n'
+              '  if (!args.token) return null;\n'
+              '  const s = await ctx.db.query("sessions").withIndex("by_token", (q) => q.eq("token", args.token!)).unique();\n'
+              '  return s === null ? null : await ctx.db.get("members", s.memberId);\n}});\n',
+              files=AUTH_CONFIG, note="an optional token whose absence ends the handler before it reads anything"),
         Valid(SERVER + 'const ADMINS = ["a@example.com", "b@example.com"];\n'
               'export const wipe = mutation({ args: { id: v.id("tasks") }, handler: async (ctx, { id }) => {\n'
               '  const identity = await ctx.auth.getUserIdentity();\n'
@@ -602,6 +608,14 @@ class RequireAccessControl(Rule):
                 '    await ctx.db.insert("roles", { userId: args.userId, role: "admin" });\n  },\n});\n',
                 files=AUTH_CONFIG, lines=[4],
                 note="an optional capability: a caller who leaves it out skips the check"),
+        Invalid(SERVER + 'export const feed = query({ args: { token: v.optional(v.string()) }, handler: async (ctx, args) => {\n'
+                '  const all = await ctx.db.query("posts").take(20);\n  if (!args.token) return null;\n'
+                '  const s = await ctx.db.query("sessions").withIndex("by_token", (q) => q.eq("token", args.token!)).unique();\n'
+                '  return s === null ? null : all;\n}});\n'
+                'export const wipe = mutation({ args: { token: v.optional(v.string()) }, handler: async (ctx, args) => {\n'
+                '  if (!args.token) throw new Error("sign in");\n  for (const p of await ctx.db.query("posts").take(20)) await ctx.db.delete("posts", p._id);\n}});\n',
+                files=AUTH_CONFIG, lines=[4, 10],
+                note="an optional token checked after a read, or only for presence, is no access control"),
         Invalid(SERVER + 'export const stats = query({ args: { orgId: v.string() }, handler: async (ctx, args) => {\n'
                 '  const all = await ctx.db.query("organizations").take(100);\n'
                 '  const publicOrganizations = all.filter((o) => o.kind === "PUBLIC").length;\n'
