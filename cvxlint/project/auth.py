@@ -606,12 +606,30 @@ class AccessAnalysis:
         for name, field in val.required().fields.items():
             # A wrapper may consume the argument itself (convex-helpers sessions); otherwise an
             # argument the handler never reads guards nothing, and neither does an optional
-            # one: a caller who leaves it out skips whatever checks it.
+            # one: a caller who leaves it out skips whatever checks it — unless the handler
+            # stops first when it is missing (`if (!args.token) return null`).
             if not CAPABILITY_ARG.match(_camel(name)):  # `secret_key` is `secretKey`
                 continue
-            if _wrapper_may_read(fn.builder, name) or (not field.is_optional and self._handler_checks(fn, name)):
+            if _wrapper_may_read(fn.builder, name) or (
+                    (not field.is_optional or self._stops_first_without(fn, name)) and self._handler_checks(fn, name)):
                 return name
         return None
+
+    def _stops_first_without(self, fn: "RegisteredFunction", name: str) -> bool:
+        """Does the handler exit when optional argument `name` is missing, before it uses ctx
+        (`if (!args.token) return null;` as a statement of its body), and read the argument
+        again after that check (a token only tested for presence checks nothing)?"""
+        handler, facts = fn.handler, self.project.handler_facts(fn)
+        body = js.function_body(handler.node) if handler is not None else None
+        if facts is None or body is None or body.type != "statement_block":
+            return False
+        reads = [read for read in self._argument_reads(fn, name) if read is not None]
+        guard = next((js.statement_of(read) for read in reads if _stops_if_null(read, 0)), None)
+        if guard is None or guard.parent is not body or guard.type != "if_statement":
+            return False
+        if any(ref.index == 0 and n.start < guard.start for n, ref in facts.parameter_reads(handler, handler.node)):
+            return False  # ctx used before the check
+        return any(read.start >= guard.end for read in reads)
 
     def _handler_checks(self, fn: "RegisteredFunction", name: str) -> bool:
         """Can the handler check argument `name`? It must read it (or use its arguments object

@@ -130,7 +130,8 @@ class RequireAccessControl(Rule):
       `inviteCode`, `respondentToken`, `confirmationCode`, `sessionId`, ...; not a push
       token or a page cursor) — which the Convex docs accept as access control, as long as
       the handler reads it, or the custom builder declares it (a customization sees only the
-      arguments it declares). One the handler only stores (also as part of the arguments
+      arguments it declares); an optional one only when the handler first returns or throws
+      without it (`if (!args.token) return null`) and then reads it again. One the handler only stores (also as part of the arguments
       object written whole) or only hands on — to `fetch`, to a helper that only sends it,
       to a function run through `ctx.run*` that does not check it — checks nothing, and
       neither does an OAuth callback's `code` (next to `state`) unless the handler looks it
@@ -160,7 +161,8 @@ class RequireAccessControl(Rule):
     schedule or run of a mutation or action, ctx handed to no code we cannot see). Apps without
     `auth.config.ts` are skipped unless this rule is selected by its code or name (one info
     per app says so, at the first call of `ctx.auth.getUserIdentity()` or `getAuthUserId`,
-    which then always return null), and so are components (only their
+    which then always return null, or, in an app that never calls them, at the first public
+    mutation that writes data without any check), and so are components (only their
     parent app can call them) and functions whose builder cannot be read (a wrapper from a
     package, or named only in `registrars:`).
 
@@ -267,6 +269,11 @@ class RequireAccessControl(Rule):
                      '  const s = await ctx.db.query("sessions").withIndex("by_id", (q: any) => q.eq("sid", sessionId)).unique();\n'
                      '  if (!s) throw new Error("no session");\n}\n'},
               note="a session token is access control without ctx.auth"),
+        Valid(SERVER + 'export const whoAmI = query({ args: { token: v.optional(v.string()) }, handler: async (ctx, args) => {\n'
+              '  if (!args.token) return null;\n'
+              '  const s = await ctx.db.query("sessions").withIndex("by_token", (q) => q.eq("token", args.token!)).unique();\n'
+              '  return s === null ? null : await ctx.db.get("members", s.memberId);\n}});\n',
+              files=AUTH_CONFIG, note="an optional token whose absence ends the handler before it reads anything"),
         Valid(SERVER + 'const ADMINS = ["a@example.com", "b@example.com"];\n'
               'export const wipe = mutation({ args: { id: v.id("tasks") }, handler: async (ctx, { id }) => {\n'
               '  const identity = await ctx.auth.getUserIdentity();\n'
@@ -306,9 +313,10 @@ class RequireAccessControl(Rule):
         Valid(SERVER + '// Shown on the landing page.\n// cvxlint-public\n'
               'export const count = query({ args: {}, handler: async (ctx) => (await ctx.db.query("docs").take(100)).length });\n',
               files=AUTH_CONFIG),
-        Valid(SERVER + 'export const remove = mutation({ args: { id: v.id("docs") }, handler: async (ctx, { id }) => {\n'
-              '  await ctx.db.delete("docs", id);\n}});\n', settings={"select": ["CVX4"]},
-              note="no auth.config.ts and the rule is not selected by name: the app has no auth to check"),
+        Valid(SERVER + 'export const list = query({ args: {}, handler: async (ctx) => await ctx.db.query("docs").take(10) });\n'
+              'export const count = mutation({ args: {}, handler: async (ctx) => (await ctx.db.query("docs").take(10)).length });\n',
+              settings={"select": ["CVX4"]},
+              note="no auth.config.ts and the rule is not selected by name, and no mutation writes: nothing to say"),
         Valid(SERVER + 'export const remove = mutation({ args: { id: v.id("docs") }, handler: async (ctx, { id }) => {\n'
               '  const who = await ctx.auth.getUserIdentity();\n  if (!who) throw new Error("sign in");\n'
               '  await ctx.db.delete("docs", id);\n}});\n', files={"convex/auth.config.js": "module.exports = { providers: [] };\n"},
@@ -602,6 +610,14 @@ class RequireAccessControl(Rule):
                 '    await ctx.db.insert("roles", { userId: args.userId, role: "admin" });\n  },\n});\n',
                 files=AUTH_CONFIG, lines=[4],
                 note="an optional capability: a caller who leaves it out skips the check"),
+        Invalid(SERVER + 'export const feed = query({ args: { token: v.optional(v.string()) }, handler: async (ctx, args) => {\n'
+                '  const all = await ctx.db.query("posts").take(20);\n  if (!args.token) return null;\n'
+                '  const s = await ctx.db.query("sessions").withIndex("by_token", (q) => q.eq("token", args.token!)).unique();\n'
+                '  return s === null ? null : all;\n}});\n'
+                'export const wipe = mutation({ args: { token: v.optional(v.string()) }, handler: async (ctx, args) => {\n'
+                '  if (!args.token) throw new Error("sign in");\n  for (const p of await ctx.db.query("posts").take(20)) await ctx.db.delete("posts", p._id);\n}});\n',
+                files=AUTH_CONFIG, lines=[4, 10],
+                note="an optional token checked after a read, or only for presence, is no access control"),
         Invalid(SERVER + 'export const stats = query({ args: { orgId: v.string() }, handler: async (ctx, args) => {\n'
                 '  const all = await ctx.db.query("organizations").take(100);\n'
                 '  const publicOrganizations = all.filter((o) => o.kind === "PUBLIC").length;\n'
@@ -854,6 +870,14 @@ class RequireAccessControl(Rule):
                 '  await ctx.db.insert("docs", { text, by });\n}});\n',
                 lines=[5], message="no `auth.config.ts`", settings={"select": ["CVX4"]},
                 note="the identity is only recorded, never checked: the rule is off all the same, so say so"),
+        Invalid(SERVER + 'export const list = query({ args: {}, handler: async (ctx) => await ctx.db.query("docs").take(10) });\n'
+                'export const remove = mutation({ args: { id: v.id("docs") }, handler: async (ctx, { id }) => {\n'
+                '  await ctx.db.delete("docs", id);\n}});\n'
+                'export const rename = mutation({ args: { id: v.id("docs"), name: v.string() }, handler: async (ctx, args) => {\n'
+                '  await ctx.db.patch("docs", args.id, { name: args.name });\n}});\n',
+                lines=[5], message="has no `auth.config.ts`", settings={"select": ["CVX4"]},
+                note="no auth config and no identity fetch (home-made sessions, or none): said once, at the first "
+                     "public mutation that writes unchecked"),
         Invalid(SERVER + 'export const search = mutation({ args: { text: v.string() }, handler: async (ctx, args) =>\n'
                 '  await ctx.db.query("courses").withSearchIndex("by_code", (q) => q.search("code", args.text)).take(20) });\n',
                 files=AUTH_CONFIG, lines=[4], message="(it only reads); fine if the data is public",
@@ -977,6 +1001,9 @@ def _identity_without_auth_config(ctx, app) -> None:
     # the finding sits at an identity fetch: only files that make one can hold it
     fetching = {m.facts.path for m in app.modules.values()
                 if per_file(ctx, m.facts, "fetches identity", lambda f=m.facts: _fetches_identity(project, f))}
+    if not fetching:
+        _open_writer_without_auth_config(ctx, app)
+        return
     if not any(ctx.reported(path) for path in fetching):
         return
     for fn in sorted(app.functions, key=lambda f: (f.facts.path, f.call.start)):
@@ -991,6 +1018,31 @@ def _identity_without_auth_config(ctx, app) -> None:
                        "commit it). Access control is not checked (CVX401) until it exists or this rule is selected",
                        severity=Severity.INFO)
             return
+
+
+def _open_writer_without_auth_config(ctx, app) -> None:
+    """An app without auth.config.ts that never asks for the caller's identity (its own
+    sessions table, or no sign-in yet): this rule is off all the same, so say it once, at the
+    app's first public mutation that writes data without any check — the function it would
+    have reported first, where the app is open. Chosen among all the app's functions, so that
+    a run on some files says it where a whole run does, or not at all."""
+    left_to_cvx304 = _debug_helpers(ctx, app)
+    for fn in sorted(app.functions, key=lambda f: (f.facts.path, f.call.start)):
+        if not fn.is_public or fn.kind != "mutation" or not fn.module.is_entry_point or not fn.exported \
+                or id(fn) in left_to_cvx304:
+            continue
+        access = ctx.project.access(fn)
+        if access.protected or access.unknown or access.annotated_public or not access.touches_resources \
+                or not access.may_write:
+            continue
+        if not ctx.reported(fn.facts):
+            return
+        ctx.report(fn.facts, name_node(fn),
+                   f"{describe_function(fn)} is public and writes data without checking who calls it, and the app "
+                   "has no `auth.config.ts`: access control is not checked (CVX401) in an app without it (one with "
+                   "its own sessions, or no sign-in yet); select this rule by its code to check every function",
+                   severity=Severity.INFO)
+        return
 
 
 def _fetches_identity(project, facts) -> bool:

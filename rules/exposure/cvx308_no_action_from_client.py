@@ -113,6 +113,10 @@ class NoActionFromClient(Rule):
                   'export const ask = action({ args: {}, handler: async (ctx) => {\n'
                   '  await limiter.limit(ctx, "ask", { throws: true });\n  return (await fetch("https://x.dev")).json();\n}});\n'},
               note="a rate limiter's bucket is bookkeeping, not the app's data"),
+        Valid('import { useMutation } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+              'export function Gen() {\n  // @ts-ignore\n  const generate = useMutation(api.ai.generate);\n  return null;\n}\n',
+              path="src/Gen.tsx", files={"convex/ai.ts": SERVER + WRITES},
+              note="given to `useMutation`, the action never runs: CVX309 reports the call instead"),
     ]
     invalid = [
         Invalid('import { ConvexClient } from "convex/browser";\nimport { api } from "../../convex/_generated/api";\n'
@@ -153,6 +157,8 @@ class NoActionFromClient(Rule):
             fn = use.target
             if use.language != "client" or use.on_server or fn is None or fn.kind != "action" or not fn.is_public:
                 continue
+            if use.expects not in (None, "action"):
+                continue  # `useMutation(api.x.anAction)` cannot run at all: CVX309's error
             how = _writes(ctx, fn)
             if how is None:
                 continue

@@ -1,5 +1,6 @@
 import difflib
 
+from cvxlint.project.clients import CLIENT_CALLS
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
 
 SERVER = ('import { v } from "convex/values";\n'
@@ -11,6 +12,10 @@ AGENTS = {"convex/agents.ts": 'import { query } from "./_generated/server";\n'
                               'declare function makeAuth(): any;\n',
           "convex/admin/users.ts": 'import { query } from "./../_generated/server";\n'
                                    'export const list = query({ args: {}, handler: async () => [] });\n'}
+
+FEEDS = {"convex/feeds.ts": SERVER + 'export const list = query({ args: {}, handler: async () => [] });\n'
+                                    'export const store = mutation({ args: {}, handler: async () => {} });\n'
+                                    'export const refresh = action({ args: {}, handler: async () => {} });\n'}
 
 
 class UnknownFunctionReference(Rule):
@@ -27,8 +32,13 @@ class UnknownFunctionReference(Rule):
     function reference; a module that exports the name in a way the model cannot read (a
     package's factory, `export *`) counts as having it.
 
+    A client call given a function of another kind is flagged too, with the call that
+    takes it: `useMutation(api.feeds.refresh)` on an action (use `useAction`), `useQuery`
+    on a mutation, `client.action(...)` on a query.
+
     ## Why is this bad?
-    The call fails when it runs ("Could not find public function for ..."), often only in
+    The call fails when it runs ("Could not find public function for ...", or "Trying to
+    execute ... as Mutation, but it is defined as Action"), often only in
     a scheduled job or a rarely used screen. TypeScript catches it where the generated
     `api` is typed — unless the line has `// @ts-ignore`, the file is JavaScript, or the
     app uses `anyApi` or string names.
@@ -50,6 +60,9 @@ class UnknownFunctionReference(Rule):
     summary = "Function reference naming a function the app does not have (hidden by `@ts-ignore`, JS, string names)"
 
     valid = [
+        Valid('import { useAction, useMutation, useQuery } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+              'export function Feed() {\n  useQuery(api.feeds.list);\n  useMutation(api.feeds.store);\n'
+              '  useAction(api.feeds.refresh);\n  return null;\n}\n', path="src/Feed.tsx", files=FEEDS),
         Valid(SERVER + 'export const poll = action({ args: {}, handler: async (ctx) => {\n'
               '  await ctx.runQuery(api.agents.needingRecordings, {});\n}});\n', files=AGENTS),
         Valid(SERVER + 'export const poll = action({ args: {}, handler: async (ctx) => {\n'
@@ -95,6 +108,16 @@ class UnknownFunctionReference(Rule):
                 '  return client.query((await import("../convex/_generated/api")).api.admin.user.list, {});\n}\n',
                 path="src/recordings.ts", files=AGENTS, lines=[4, 7], message="names no function of this app",
                 note="the api loaded lazily with `import()`"),
+        Invalid('import { useAction, useMutation, useQuery } from "convex/react";\n'
+                'export function Feed() {\n  const refresh = useMutation("feeds:refresh");\n'
+                '  const items = useQuery("feeds:store");\n  const list = useAction("feeds:list");\n  return null;\n}\n',
+                path="src/Feed.jsx", files=FEEDS, lines=[3, 4, 5],
+                message="which is not a",
+                note="a function of another kind: Convex refuses the call"),
+        Invalid('import { ConvexHttpClient } from "convex/browser";\nimport { api } from "../convex/_generated/api";\n'
+                'const client = new ConvexHttpClient(process.env.CONVEX_URL!);\n'
+                'export const list = () => client.query(api.feeds.refresh as any, {});\n',
+                path="src/feeds.ts", files=FEEDS, lines=[4], message="use `.action()`"),
     ]
 
     def check_app(self, ctx, app):
@@ -103,7 +126,10 @@ class UnknownFunctionReference(Rule):
         modules = {m.module_name: m for m in app.modules.values() if m.is_entry_point}
         folders = {name.rsplit("/", i)[0] for name in modules for i in range(1, name.count("/") + 1)}
         for use in ctx.project.call_index.uses_in(app):
-            if use.target is not None or use.ref is None or use.language == "python" or not ctx.reported(use.path):
+            if use.target is not None:
+                _check_kind(ctx, use)
+                continue
+            if use.ref is None or use.language == "python" or not ctx.reported(use.path):
                 continue
             ref = use.ref
             if ref.namespace not in ("api", "internal", "any", "name"):
@@ -128,6 +154,35 @@ class UnknownFunctionReference(Rule):
                 js.accessor_text("anyApi" if ref.namespace == "any" else ref.namespace, ref.path)
             ctx.report(use.path, (use.start, use.end),
                        f"`{written}` names no function of this app: {problem}{hint}; the call fails when it runs")
+
+
+# The entry points of one client API, by the kind each takes: the one to name when a call is
+# given a function of another kind.
+_FAMILIES = [
+    {"query": "useQuery", "mutation": "useMutation", "action": "useAction"},
+    {"query": "fetchQuery", "mutation": "fetchMutation", "action": "fetchAction"},
+    {"query": "convexQuery", "mutation": "useConvexMutation", "action": "useConvexAction"},
+    {"query": ".query()", "mutation": ".mutation()", "action": ".action()"},
+]
+_RIGHT_CALL = {how: family for family in _FAMILIES for how in family.values()}
+_RIGHT_CALL.update({"usePaginatedQuery": _FAMILIES[0], "useQueryWithStatus": _FAMILIES[0],
+                    "preloadQuery": _FAMILIES[1], "convexAction": _FAMILIES[2]})
+_RIGHT_CALL.update({f".{m}()": _FAMILIES[3] for m in ("watchQuery", "onUpdate", "prewarmQuery", "paginatedQuery")})
+
+
+def _check_kind(ctx, use) -> None:
+    """A client call given a function of another kind: Convex refuses it when it runs
+    ("Trying to execute X as Mutation, but it is defined as Action"). TypeScript catches it
+    where the api is typed, not in JavaScript, under `@ts-ignore` or through `any`."""
+    fn = use.target
+    if use.language != "client" or use.expects is None or fn.kind not in ("query", "mutation", "action") \
+            or fn.kind == use.expects or not ctx.reported(use.path):
+        return
+    how = use.how if use.how in CLIENT_CALLS else f".{use.how}()"
+    right = _RIGHT_CALL.get(how, _FAMILIES[0])[fn.kind]
+    ctx.report(use.path, (use.start, use.end),
+               f"`{how}` is given {fn.kind} `{fn.identifier}`, which is not a {use.expects}: Convex refuses to run it "
+               f"(\"Trying to execute ... as {use.expects.capitalize()}\"); use `{right}`")
 
 
 def _may_export(module, name: str) -> bool:
