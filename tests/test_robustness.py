@@ -85,11 +85,13 @@ def test_valid_code_the_grammar_misreads_is_no_syntax_error(tmp_path):
         "  type T = Array<keyof typeof unique>;\n"
         "  return 0;\n}});\n")
     (root / "convex" / "bad.ts").write_text("const unique = [1];\nif (0 < unique.length) { ;\n")
-    # also valid: an `import("...")` type, a bare `&` in JSX text, a NUL in a string literal
+    # also valid: an `import("...")` type, a bare `&` in JSX text or in a JSX attribute's URL,
+    # a NUL in a string literal
     (root / "convex" / "types.ts").write_text(
         GOOD + 'export async function load(ctx: any, id: import("./_generated/dataModel").Id<"leads">) {\n'
         '  return await ctx.db.get("leads", id);\n}\n')
-    (root / "convex" / "email.tsx").write_text("export const Welcome = () => <p>Complete Setup & Start Trial</p>;\n")
+    (root / "convex" / "email.tsx").write_text("export const Welcome = () => <p>Complete Setup & Start Trial</p>;\n"
+                                               'export const Leave = () => <a href="/unsubscribe?list=1&user=2">out</a>;\n')
     (root / "convex" / "nul.ts").write_bytes(GOOD.encode() + b'export const sep = "\x00";\n')
     # ... and the vitest mock idiom, a call given `typeof import("...")` as its type argument
     (root / "convex" / "mock.test.ts").write_text(

@@ -434,11 +434,15 @@ def _module_of(tree, source: bytes, lang: str, previous: "Module | None", reusab
 # - `unique`, `keyof`, `infer` right after `<` read as the start of a type (`unique symbol`),
 #   so `i < unique.length` is an error: `uniqu$`;
 # - `import("./x").Id<"t">` as a type: the `import("./x")` part becomes an identifier `_____`;
-# - a bare `&` between words in JSX text (`Setup & Start`): `+`.
+# - a bare `&` between words in JSX text (`Setup & Start`): `+`;
+# - a bare `&` in a JSX attribute string (`href="?a=1&b=2"`): `_`.
 _MISREADINGS: list[tuple[re.Pattern[bytes], Callable[[re.Match[bytes]], tuple[int, bytes]]]] = [
     (re.compile(rb"<\s*(unique|keyof|infer)\b"), lambda m: (m.end(1) - 1, b"$")),
     (re.compile(rb"\bimport\s*\(\s*(\"[^\"\n]*\"|'[^'\n]*')\s*\)(?=\s*\.)"), lambda m: (m.start(), b"_" * (m.end() - m.start()))),
     (re.compile(rb"(?<=[\w,.)!?] )&(?= \w)"), lambda m: (m.start(), b"+")),
+    # a bare `&` in a JSX attribute string, a URL's query (`href="/u?list=1&user=2"`): read as
+    # the start of an HTML entity (`&user=...` is none), where React takes the text as it is
+    (re.compile(rb"&(?=\w+[=&\"'])"), lambda m: (m.start(), b"_")),
     # `importOriginal<typeof import("convex/server")>()` (the vitest mock idiom)
     (re.compile(rb"\btypeof\s+(import\s*\(\s*(?:\"[^\"\n]*\"|'[^'\n]*')\s*\))"),
      lambda m: (m.start(1), b"_" * (m.end(1) - m.start(1)))),
