@@ -561,7 +561,9 @@ class PreferIndexOverFilter(Rule):
     with the query's range (then in that index's order). It also flags a JS `.filter/.find`
     over the rows a query collected when its equalities (and one `>`/`<` bound on the next
     field) fit an index range and the rows serve nothing else (not a count, not other
-    filters: then every row is read anyway).
+    filters: then every row is read anyway), and, as info, a JS `.filter/.find` on `_id` over
+    the rows a query without an index read (`rows.find((r) => r._id === id)`): `db.get` reads
+    that one document.
 
     ## Why is this bad?
     A filter reads every row of the table; the index range reads only the matching rows
@@ -641,8 +643,18 @@ class PreferIndexOverFilter(Rule):
                      '  memories: defineTable({ text: v.string(), embedding: v.optional(v.array(v.float64())) })\n'
                      '    .vectorIndex("by_embedding", { vectorField: "embedding", dimensions: 1536 }),\n});\n'},
               note="an embedding field: not one to index for equality"),
+        Valid(SERVER + 'export const authors = query({ args: { c: v.string() }, handler: async (ctx, { c }) => {\n'
+              '  const channels = await ctx.db.query("channels").take(100);\n'
+              '  const events = await ctx.db.query("events").withIndex("by_channel_at", (q) => q.eq("channel", c)).take(50);\n'
+              '  return events.map((e) => channels.find((ch) => ch._id === e.channel));\n}});\n',
+              files={"convex/schema.ts": SCHEMA}, note="a join: one read of the channels serves every event"),
     ]
     invalid = [
+        Invalid(SERVER + 'export const withChannel = query({ args: { id: v.id("channels") }, handler: async (ctx, { id }) => {\n'
+                '  const all = await ctx.db.query("channels").take(500);\n'
+                '  return all.find((ch) => ch._id === id) ?? null;\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[5], message='use the built-in lookup, `ctx.db.get("channels", id)`',
+                note="a JS `.find` on `_id` over the rows a query read: `db.get` reads the one document"),
         Invalid(SERVER + 'export const recent = query({ args: { since: v.number() }, handler: (ctx, { since }) =>\n'
                 '  ctx.db.query("events").withIndex("by_at").filter((q) => q.gte(q.field("at"), since)).collect() });\n'
                 'export const between = query({ args: { c: v.string(), a: v.number(), b: v.number() }, handler: (ctx, x) =>\n'
@@ -801,6 +813,8 @@ class PreferIndexOverFilter(Rule):
                 self._filter_after_range(ctx, fi, app)
             elif fi.kind == "bound":
                 self._bound_on_own_index(ctx, fi)
+            elif fi.kind == "by_id":
+                self._post_filter_by_id(ctx, fi)
             else:
                 self._post_filter(ctx, fi)
 
@@ -903,6 +917,14 @@ class PreferIndexOverFilter(Rule):
                    f'`.withIndex("{idx.name}", ({p}) => {p}{"".join(parts)})` reads only the matching rows '
                    f'(in `{idx.name}` order)')
         ctx.report(ch.facts, js.method_anchor(f.node), msg)
+
+    def _post_filter_by_id(self, ctx, fi):
+        ch, pf, table = fi.chain, fi.filter, fi.table
+        missed = "; the `take` misses it once the table holds more rows" if ch.terminal == "take" else ""
+        ctx.report(ch.facts, pf.node,
+                   f'JS `.{pf.method}` on `_id` over the rows a query read from `{table.name}`: it reads them all to find the one '
+                   f'document the id names{missed}; use the built-in lookup, `ctx.db.get("{table.name}", id)`',
+                   severity=Severity.INFO)
 
     def _post_filter(self, ctx, fi):
         ch, pf, idx = fi.chain, fi.filter, fi.index
