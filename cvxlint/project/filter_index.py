@@ -19,8 +19,10 @@ class FilterIndex:
           with an index after the query's `.eq`s: the query's own (`withIndex("by_t")` with no
           range: rows and order unchanged) or a longer one (`by_doc` -> `by_doc_t`: the rows
           then come in that index's order);
-          "post_filter" — a JS `.filter/.find` over the rows a query collected.
-    index: None only for "filter" when no index fits (the fields of `filter.eqs`).
+          "post_filter" — a JS `.filter/.find` over the rows a query collected;
+          "by_id" — such a JS `.filter/.find` comparing `_id`, over the rows of a query with
+          no index: the one document it looks for is `db.get`'s (index None).
+    index: None for "by_id", and for "filter" when no index fits (the fields of `filter.eqs`).
     exact: "filter" — the index has exactly the compared fields (otherwise they are its
            leading fields, and it gives the rows in its own order)."""
 
@@ -67,6 +69,9 @@ def filter_indexes(chains: Iterable[QueryChain], schema: Schema | None) -> Itera
         for pf in ch.post_filters:
             if id(pf.node) not in seen:
                 seen.add(id(pf.node))
+                if _finds_by_id(ch, pf):
+                    yield FilterIndex(ch, table, "by_id", pf)
+                    continue
                 idx = _index_for_post_filter(ch, pf, table)
                 if idx is not None:
                     yield FilterIndex(ch, table, "post_filter", pf, idx)
@@ -207,6 +212,18 @@ def _holds_bound(idx: Index, base: list[str], f: Filter) -> bool:
     n = len(base) + len(extra)
     return len(full) > n and full[: len(base)] == base and set(full[len(base): n]) == set(extra) \
         and full[n] in bound_fields
+
+
+def _finds_by_id(ch: QueryChain, pf: PostFilter) -> bool:
+    """`const rows = await ctx.db.query("t").take(500); rows.find((r) => r._id === id)`: rows
+    read to find one by its id, which `db.get` reads alone (and which the `take` misses once the
+    table outgrows it). Only when the rows serve nothing else and the lookup sits in the function
+    that read them (one inside a callback over other rows is a join: one read serves them all)."""
+    if pf.eqs is None or "_id" not in {name for name, _v in pf.eqs}:
+        return False
+    if ch.terminal not in ("collect", "take") or ch.uses_index or ch.result_reads > 1:
+        return False
+    return js.enclosing_function(pf.node) is js.enclosing_function(ch.call.node)
 
 
 def _index_for_post_filter(ch: QueryChain, pf: PostFilter, table: Table) -> Index | None:

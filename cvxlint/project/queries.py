@@ -1584,7 +1584,7 @@ class _Inference:
             a = self.doc_table(n.child("consequence"), depth + 1)
             b = self.doc_table(n.child("alternative"), depth + 1)
             return a if a == b or b is None or (js.unwrap(n.child("alternative")) or n).type == "null" else None
-        if n.type == "identifier":
+        if n.type in ("identifier", "shorthand_property_identifier"):
             ref = self.facts.ref_of(n)
             if ref is None:
                 return None
@@ -1605,6 +1605,12 @@ class _Inference:
                 return None
             declarator, _pat, path = decl
             if path:
+                # `const { profile } = await requireOwner(ctx)`: a document in the object a helper returns
+                value = js.unwrap(declarator.child("value")) if declarator.type == "variable_declarator" else None
+                if value is not None and value.type == "await_expression" and value.children:
+                    value = js.unwrap(value.children[0])
+                if len(path) == 1 and value is not None and value.type == "call_expression":
+                    return self._helper_result(value, depth, path[0])
                 return None
             if declarator.type == "variable_declarator":
                 ann = declarator.child("type")
@@ -1632,9 +1638,10 @@ class _Inference:
                 tables.add(self.doc_table(a.child("right"), depth + 1))
         return tables.pop() if len(tables) == 1 else None
 
-    def _helper_result(self, call: Node, depth: int) -> str | None:
+    def _helper_result(self, call: Node, depth: int, key: str | None = None) -> str | None:
         """`await loadTask(ctx, id)`: the table of the document a project helper returns (every
-        `return` must agree)."""
+        `return` must agree); with `key`, of the document under that key of the object literal
+        every `return` writes (`return { identity, profile }`)."""
         from .definitions import Def
 
         callee = js.callee(call)
@@ -1645,7 +1652,7 @@ class _Inference:
             return None
         rt = d.node.child("return_type")
         m = _single_doc_type(d.facts.text(rt.children[0]) if rt is not None and rt.children else None)
-        if m is not None:
+        if m is not None and key is None:
             return m
         body = d.node.child("body")
         if body is None:
@@ -1656,6 +1663,10 @@ class _Inference:
             returned = [r.children[0] for r in js.return_statements(d.node) if r.children]
         inner = _Inference(self.uses, d.facts)
         returned = [r for r in returned if (js.unwrap(r) or r).type not in ("null", "undefined")]
+        if key is not None:
+            returned = [js.object_get(r, key) for r in returned]
+            if not returned or None in returned:
+                return None  # a return that is no object literal holding `key`: not read
         tables = {inner.doc_table(r, depth + 1) for r in returned}
         return tables.pop() if len(tables) == 1 else None
 

@@ -49,15 +49,16 @@ _NULL_TYPE = re.compile(r"\bnull\b")
 _UNDEFINED_TYPE = re.compile(r"\bundefined\b|\?")
 
 
-def _tier_for_values(ctx, app, ch, f, table, tier):
+def _tier_for_values(ctx, app, ch, f, table, tier, range_call=None):
     """How safe the `withIndex` rewrite of filter `f` is, given the compared values: a filter's
     `q.eq` takes any value, an index range's `.eq` only the field's type. A value that may be
     null compared with a field that may not hold null, or one that may be undefined with a
     field that is not optional, would not compile in the range (TS2345, and `convex dev`
     type-checks before it pushes): then the rewrite is only shown. When the field admits it,
-    it compiles, but whether the value is null or undefined is not known here: unsafe."""
+    it compiles, but whether the value is null or undefined is not known here: unsafe.
+    `range_call`: the call whose callback becomes the range (the filter's own by default)."""
     doc = table.document.required()
-    typed_range = _param_type_text(ch.facts, f) != "any"
+    typed_range = _callback_param_type(ch.facts, range_call or f.node) != "any"
     for name, _n, value in f.eqs:
         field = _field_at(doc, name)
         if typed_range and field is not None:
@@ -464,9 +465,60 @@ def _param_text(facts, f) -> str:
 
 def _param_type_text(facts, f) -> str | None:
     """The type annotation of the filter callback's parameter, if any."""
-    args = js.call_args(f.node)
-    params = js.function_params(args[0]) if args and args[0].type in ("arrow_function", "function_expression") else []
-    return js.param_type_text(params[0], facts.source) if params else None
+    return _callback_param_type(facts, f.node)
+
+
+def _callback_param(call):
+    """The parameter node of the last argument of `call` when that is a function (a filter's
+    predicate, a `withIndex` range), else None."""
+    args = js.call_args(call)
+    fn = args[-1] if args else None
+    params = js.function_params(fn) if fn is not None and fn.type in ("arrow_function", "function_expression") else []
+    return params[0] if params else None
+
+
+def _callback_param_type(facts, call) -> str | None:
+    param = _callback_param(call)
+    return js.param_type_text(param, facts.source) if param is not None else None
+
+
+def _mentions(text: str, name: str) -> bool:
+    return re.search(rf"(?<![\w$.]){re.escape(name)}(?![\w$])", re.sub(r'"[^"]*"', '""', text)) is not None
+
+
+def extend_range_edits(ctx, ch, f, idx):
+    """Edits turning `.withIndex("by_a", (q) => q.eq("a", x))[.order(..)].filter((q) =>
+    q.eq(q.field("b"), y))` into `.withIndex("by_ab", (q) => q.eq("a", x).eq("b", y))[.order(..)]`:
+    the index name swapped, the filter's equalities appended to the range in `idx`'s order,
+    the filter removed. None when the chain has another shape (a variable in between, comments,
+    other steps, a value that reads the range's or the filter's parameter)."""
+    facts = ch.facts
+    seg = _segment(facts, f.node)
+    name_node = ch.index_name_node
+    param = _callback_param(ch.index_call)
+    pattern = js.param_pattern(param) if param is not None else None
+    if seg is None or not ch.range or name_node is None or pattern is None or pattern.type != "identifier" \
+            or js.string_value(name_node) != ch.index:
+        return None
+    recv, ws = seg
+    inner = js.unwrap(recv)
+    while inner is not None and inner is not ch.index_call:
+        callee = js.callee(inner) if inner.type == "call_expression" else None
+        if callee is None or callee.type != "member_expression" or (callee.child("property") or callee).text != "order":
+            return None
+        inner = js.unwrap(callee.child("object"))
+    end = (f.chained[-1] if f.chained else f.node).end
+    if inner is not ch.index_call or _has_comment(facts, recv.end, end):
+        return None
+    values = {name: value for name, _node, value in f.eqs}
+    added = [f'.eq("{fld}", {facts.text(values[fld])})' for fld in idx.fields[len(ch.range_eqs): len(ch.range_eqs) + len(values)]]
+    if any(_mentions(part, n) for part in added for n in {pattern.text, f.param} if n):
+        return None
+    last = max(ch.range, key=lambda o: o.node.end)  # the outermost `.eq(...)` of the range
+    quote = facts.text(name_node)[0]
+    return [ctx.edit(facts, name_node, f"{quote}{idx.name}{quote}"),
+            ctx.edit(facts, (last.node.end, last.node.end), "".join(added)),
+            ctx.edit(facts, (recv.end, end), "")]
 
 
 def new_index_name(table, fields: list[str]) -> str | None:
@@ -509,7 +561,9 @@ class PreferIndexOverFilter(Rule):
     with the query's range (then in that index's order). It also flags a JS `.filter/.find`
     over the rows a query collected when its equalities (and one `>`/`<` bound on the next
     field) fit an index range and the rows serve nothing else (not a count, not other
-    filters: then every row is read anyway).
+    filters: then every row is read anyway), and, as info, a JS `.filter/.find` on `_id` over
+    the rows a query without an index read (`rows.find((r) => r._id === id)`): `db.get` reads
+    that one document.
 
     ## Why is this bad?
     A filter reads every row of the table; the index range reads only the matching rows
@@ -541,7 +595,12 @@ class PreferIndexOverFilter(Rule):
     against a `v.id(...)` field: ids are branded strings; a string against a union of
     literals) is only shown too. Any other value (a helper's result, a cast) is unsafe: its
     type is not read here, and tsc tells whether the range takes it. When they are only a
-    prefix of a longer index the order changes, so the rewrite is only a suggestion. When
+    prefix of a longer index the order changes, so the rewrite is only a suggestion. A filter
+    after a `withIndex` range is rewritten into the longer index's range (its name swapped,
+    the filter's equalities appended) only when that index gives the same rows in the same
+    order: the range and the filter's equalities are all of its fields and the query's index
+    has no more fields than its range (or the query is `.unique()`); the compared values are
+    judged as above. When
     no index fits, the fix adds `.index("by_<fields>", [...])` to the table in schema.ts and
     rewrites the query; it is unsafe because the next deploy backfills the new index (which
     blocks the push on a large table). Filters with anything but equalities are never
@@ -584,8 +643,18 @@ class PreferIndexOverFilter(Rule):
                      '  memories: defineTable({ text: v.string(), embedding: v.optional(v.array(v.float64())) })\n'
                      '    .vectorIndex("by_embedding", { vectorField: "embedding", dimensions: 1536 }),\n});\n'},
               note="an embedding field: not one to index for equality"),
+        Valid(SERVER + 'export const authors = query({ args: { c: v.string() }, handler: async (ctx, { c }) => {\n'
+              '  const channels = await ctx.db.query("channels").take(100);\n'
+              '  const events = await ctx.db.query("events").withIndex("by_channel_at", (q) => q.eq("channel", c)).take(50);\n'
+              '  return events.map((e) => channels.find((ch) => ch._id === e.channel));\n}});\n',
+              files={"convex/schema.ts": SCHEMA}, note="a join: one read of the channels serves every event"),
     ]
     invalid = [
+        Invalid(SERVER + 'export const withChannel = query({ args: { id: v.id("channels") }, handler: async (ctx, { id }) => {\n'
+                '  const all = await ctx.db.query("channels").take(500);\n'
+                '  return all.find((ch) => ch._id === id) ?? null;\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[5], message='use the built-in lookup, `ctx.db.get("channels", id)`',
+                note="a JS `.find` on `_id` over the rows a query read: `db.get` reads the one document"),
         Invalid(SERVER + 'export const recent = query({ args: { since: v.number() }, handler: (ctx, { since }) =>\n'
                 '  ctx.db.query("events").withIndex("by_at").filter((q) => q.gte(q.field("at"), since)).collect() });\n'
                 'export const between = query({ args: { c: v.string(), a: v.number(), b: v.number() }, handler: (ctx, x) =>\n'
@@ -613,7 +682,26 @@ class PreferIndexOverFilter(Rule):
                 '    .filter((q) => q.eq(q.field("author"), a)).first() });\n',
                 files={"convex/schema.ts": SCHEMA.replace('.index("by_channel_author"', '.index("by_channel", ["channel"]).index("by_channel_author"')},
                 lines=[5], message='withIndex("by_channel_author", (q) => q.eq("channel", c).eq("author", a))',
-                note="a filter on the next field of a longer index"),
+                note="a filter on the next field of a longer index: the range and the filter are all its fields, "
+                     "by_channel has no more than its range, so same rows in the same order (safe)",
+                output=SERVER + 'export const mine = query({ args: { c: v.string(), a: v.string() }, handler: (ctx, { c, a }) =>\n'
+                '  ctx.db.query("messages").withIndex("by_channel_author", (q) => q.eq("channel", c).eq("author", a)).first() });\n'),
+        Invalid(SERVER + 'export const latest = query({ args: { c: v.string() }, handler: (ctx, { c }) =>\n'
+                '  ctx.db\n    .query("messages")\n    .withIndex(\'by_channel\', (r) => r.eq("channel", c))\n    .order("desc")\n'
+                '    .filter((q) => q.eq(q.field("author"), "bot"))\n    .first() });\n'
+                'export const byNumber = query({ args: { c: v.string(), n: v.number() }, handler: (ctx, { c, n }) =>\n'
+                '  ctx.db.query("messages").withIndex("by_channel", (q) => q.eq("channel", c))\n'
+                '    .filter((q) => q.eq(q.field("author"), n)).first() });\n',
+                files={"convex/schema.ts": SCHEMA.replace('.index("by_channel_author"', '.index("by_channel", ["channel"]).index("by_channel_author"')},
+                lines=[8, 12],
+                note="the range keeps its parameter and quotes, `.order` stays; a number where `author` holds strings "
+                     "would not compile in the range (TS2345): only shown",
+                output=SERVER + 'export const latest = query({ args: { c: v.string() }, handler: (ctx, { c }) =>\n'
+                '  ctx.db\n    .query("messages")\n    .withIndex(\'by_channel_author\', (r) => r.eq("channel", c).eq("author", "bot"))\n'
+                '    .order("desc")\n    .first() });\n'
+                'export const byNumber = query({ args: { c: v.string(), n: v.number() }, handler: (ctx, { c, n }) =>\n'
+                '  ctx.db.query("messages").withIndex("by_channel", (q) => q.eq("channel", c))\n'
+                '    .filter((q) => q.eq(q.field("author"), n)).first() });\n'),
         Invalid(SERVER + 'export const f = query({ args: { c: v.string(), a: v.string() }, handler: (ctx, { c, a }) =>\n'
                 '  ctx.db\n    .query("messages")\n    .order("desc")\n'
                 '    .filter((q) => q.and(q.eq(q.field("author"), a), q.eq(q.field("channel"), c)))\n    .take(10) });\n',
@@ -722,9 +810,11 @@ class PreferIndexOverFilter(Rule):
             if fi.kind == "filter":
                 self._filter(ctx, fi, app)
             elif fi.kind == "after_range":
-                self._filter_after_range(ctx, fi)
+                self._filter_after_range(ctx, fi, app)
             elif fi.kind == "bound":
                 self._bound_on_own_index(ctx, fi)
+            elif fi.kind == "by_id":
+                self._post_filter_by_id(ctx, fi)
             else:
                 self._post_filter(ctx, fi)
 
@@ -788,18 +878,26 @@ class PreferIndexOverFilter(Rule):
                     "(the next deploy backfills it)", add, *edits)
         ctx.report(ch.facts, at, msg, severity=Severity.INFO, fix=fix)
 
-    def _filter_after_range(self, ctx, fi):
+    def _filter_after_range(self, ctx, fi, app):
         """`.withIndex("by_a", q => q.eq("a", x)).filter(q => q.eq(q.field("b"), y))` where
-        another index starts with a, b: its range reads only the matching rows."""
+        another index starts with a, b: its range reads only the matching rows. The model
+        offers only an index that gives the same rows in the same order (the query's range
+        and the filter's equalities are all of its fields, the query's index has no more than
+        its range) or a `.unique()` query: the rewrite then changes nothing but the reads."""
         ch, f, idx = fi.chain, fi.filter, fi.index
         base = ch.range_eqs
         extra = [name for name, _n, _v in f.eqs]
         parts = _eqs_text(ch, idx.fields[: len(base) + len(extra)], {n: v for n, _x, v in f.eqs})
         p = _free_param(parts, f.param)
+        edits = extend_range_edits(ctx, ch, f, idx)
+        fix = None
+        if edits:
+            tier = _tier_for_values(ctx, app, ch, f, fi.table, Fix.safe, range_call=ch.index_call)
+            fix = tier(f'Use `withIndex("{idx.name}")`', *edits)
         ctx.report(ch.facts, js.method_anchor(f.node),
                    f'`.filter` on {_names(extra)} after the `{ch.index}` range: index `{idx.name}` covers '
                    f'{_names(base + extra)}; `.withIndex("{idx.name}", ({p}) => {p}{"".join(parts)})` reads only the '
-                   "matching rows")
+                   "matching rows", fix=fix)
 
     def _bound_on_own_index(self, ctx, fi):
         """`.withIndex("by_t").filter(q => q.gte(q.field("t"), x))`: the query's own index
@@ -820,6 +918,14 @@ class PreferIndexOverFilter(Rule):
                    f'`.withIndex("{idx.name}", ({p}) => {p}{"".join(parts)})` reads only the matching rows '
                    f'(in `{idx.name}` order)')
         ctx.report(ch.facts, js.method_anchor(f.node), msg)
+
+    def _post_filter_by_id(self, ctx, fi):
+        ch, pf, table = fi.chain, fi.filter, fi.table
+        missed = "; the `take` misses it once the table holds more rows" if ch.terminal == "take" else ""
+        ctx.report(ch.facts, pf.node,
+                   f'JS `.{pf.method}` on `_id` over the rows a query read from `{table.name}`: it reads them all to find the one '
+                   f'document the id names{missed}; use the built-in lookup, `ctx.db.get("{table.name}", id)`',
+                   severity=Severity.INFO)
 
     def _post_filter(self, ctx, fi):
         ch, pf, idx = fi.chain, fi.filter, fi.index

@@ -35,7 +35,8 @@ class ExplicitTableIds(Rule):
     The table is inferred without TypeScript from: an `Id<"t">` annotation or cast (also
     qualified, `import("./_generated/dataModel").Id<"t">`), a
     `v.id("t")` argument of the function, a document read from table "t" (`doc._id`, also an element of the rows a query collected:
-    `rows[i]!._id`, `rows.find(...)`), a
+    `rows[i]!._id`, `rows.find(...)`, or destructured from the object a project helper returns:
+    `const { profile } = await requireOwner(ctx)`), a
     document field declared `v.id("t")` in the schema (`message.author`), the id an
     `insert("t", ...)` returned, and an element of an array of ids of one table (an argument
     `v.array(v.id("t"))`, a schema field `v.array(v.id("t"))` of a document read from a known
@@ -89,6 +90,29 @@ class ExplicitTableIds(Rule):
               '  const m = new Map<string, number>();\n  return m.get(key) ?? key.replace("a", "b");\n}});\n'),
     ]
     invalid = [
+        Invalid(SERVER + 'async function requireUser(ctx, name: string) {\n'
+                '  const user = await ctx.db.query("users").filter((q) => q.eq(q.field("name"), name)).first();\n'
+                '  if (!user) throw new Error("no user");\n  return { user, name };\n}\n'
+                'export const rename = mutation({ args: { name: v.string() }, handler: async (ctx, args) => {\n'
+                '  const { user } = await requireUser(ctx, args.name);\n'
+                '  await ctx.db.patch(user._id, { name: args.name + "!" });\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[10],
+                note="a document destructured from the object a same-file helper returns",
+                output=SERVER + 'async function requireUser(ctx, name: string) {\n'
+                '  const user = await ctx.db.query("users").filter((q) => q.eq(q.field("name"), name)).first();\n'
+                '  if (!user) throw new Error("no user");\n  return { user, name };\n}\n'
+                'export const rename = mutation({ args: { name: v.string() }, handler: async (ctx, args) => {\n'
+                '  const { user } = await requireUser(ctx, args.name);\n'
+                '  await ctx.db.patch("users", user._id, { name: args.name + "!" });\n}});\n'),
+        Invalid(SERVER + 'async function either(ctx, id: string) {\n'
+                '  const task = await ctx.db.query("tasks").first();\n'
+                '  if (task) return { doc: task };\n'
+                '  return { doc: await ctx.db.query("users").first() };\n}\n'
+                'export const touch = mutation({ args: { id: v.string() }, handler: async (ctx, args) => {\n'
+                '  const { doc } = await either(ctx, args.id);\n'
+                '  if (doc) await ctx.db.patch(doc._id, {});\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[10], message="cannot be inferred",
+                note="the helper's returns disagree on the table: no fix"),
         Invalid('import { v } from "convex/values";\nimport { guardedMutation } from "./rls";\n'
                 'export const finish = guardedMutation({ args: { id: v.id("tasks") }, handler: async (ctx, { id }) => {\n'
                 '  await ctx.db.patch(id, { title: "done" });\n}});\n',

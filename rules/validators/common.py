@@ -68,10 +68,30 @@ def object_syntax_fix(ctx, fn, with_args: bool):
         return None  # positional arguments (convex < 0.13): the object form passes one object
     with_args = with_args and fn.handler is not None
     facts = fn.facts
-    text = facts.text(d)
-    inner = f"{{ args: {{}}, handler: {text} }}" if with_args else f"{{ handler: {text} }}"
     title = "Use the object syntax with `args: {}`" if with_args else "Use the object syntax"
-    return Fix.safe(title, ctx.edit(facts, d, inner))
+    return Fix.safe(title, ctx.edit(facts, d, _object_form(facts, d, with_args)))
+
+
+def _object_form(facts, d, with_args: bool) -> str:
+    """`{ args: {}, handler: <d> }` (or `{ handler: <d> }`). When the function `d` spans
+    several lines, one property a line, indented one step more than the line `d` starts on,
+    the function's own lines moved in by that step, as a formatter writes it (not `{ args: {},
+    handler: async (ctx) => {` ... `} }`); the step is the one its second line uses. Kept on
+    one line when a template literal spans lines: moving its lines in would change the string."""
+    text = facts.text(d)
+    props = ["args: {}"] if with_args else []
+    if "\n" not in text or any(n.type in ("template_string", "string") and "\n" in facts.text(n) for n in d.walk()):
+        return "{ " + ", ".join([*props, f"handler: {text}"]) + " }"
+    src = facts.source
+    line = src[src.rfind(b"\n", 0, d.start) + 1: d.start].decode("utf-8", "replace")
+    base = line[: len(line) - len(line.lstrip(" \t"))]
+    lines = text.split("\n")
+    second = next((x for x in lines[1:] if x.strip()), "")
+    own = second[: len(second) - len(second.lstrip(" \t"))]
+    step = own[len(base):] if own.startswith(base) and len(own) > len(base) else "  "
+    moved = "\n".join([lines[0], *(step + x if x.strip() else x for x in lines[1:])])
+    props.append(f"handler: {moved}")
+    return "{\n" + "".join(f"{base}{step}{p},\n" for p in props) + base + "}"
 
 
 def insert_empty_args(ctx, fn):

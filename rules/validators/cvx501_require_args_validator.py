@@ -62,6 +62,15 @@ class RequireArgsValidator(Rule):
                 output=SERVER + 'export default internalQuery({ args: {}, handler: async (ctx, _args) => 1 });\n'),
         Invalid(SERVER + 'export const ping = action(async () => "pong");\n', lines=[3], message="bare-function form",
                 output=SERVER + 'export const ping = action({ args: {}, handler: async () => "pong" });\n'),
+        Invalid(SERVER + 'export const uploadUrl = mutation(async ctx => {\n  return await ctx.storage.generateUploadUrl();\n});\n',
+                lines=[3], message="bare-function form",
+                note="a function over several lines: one property a line, its lines moved in one step",
+                output=SERVER + 'export const uploadUrl = mutation({\n  args: {},\n  handler: async ctx => {\n'
+                       '    return await ctx.storage.generateUploadUrl();\n  },\n});\n'),
+        Invalid(SERVER + 'export const ping = action(\n\tasync () => {\n\t\treturn "pong";\n\t}\n);\n',
+                lines=[3], message="bare-function form", note="indented with tabs, the function on a line of its own",
+                output=SERVER + 'export const ping = action(\n\t{\n\t\targs: {},\n\t\thandler: async () => {\n'
+                       '\t\t\treturn "pong";\n\t\t},\n\t}\n);\n'),
         Invalid(SERVER + 'async function listRaces({ db }, { ended }) {\n  return ended;\n}\nexport default query(listRaces);\n',
                 path="convex/example.js", lines=[6], message="reads its arguments"),
         Invalid(SERVER + 'const withUser = (func) => async (ctx, args) => func({ ...ctx, user: 1 }, args);\n'

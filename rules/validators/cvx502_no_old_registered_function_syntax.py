@@ -65,7 +65,8 @@ class NoOldRegisteredFunctionSyntax(Rule):
         Invalid(SERVER + 'export const list = query(async (ctx) => ctx.db.query("t").take(5));\n', lines=[3],
                 output=SERVER + 'export const list = query({ args: {}, handler: async (ctx) => ctx.db.query("t").take(5) });\n'),
         Invalid(SERVER + 'export const get = query(async (ctx, { id }: { id: string }) => {\n  return id;\n});\n', lines=[3],
-                output=SERVER + 'export const get = query({ handler: async (ctx, { id }: { id: string }) => {\n  return id;\n} });\n'),
+                note="a function over several lines: one property a line, its lines moved in one step",
+                output=SERVER + 'export const get = query({\n  handler: async (ctx, { id }: { id: string }) => {\n    return id;\n  },\n});\n'),
         Invalid(SERVER + 'async function listRaces({ db }, { ended }) {\n  return ended;\n}\nexport default query(listRaces);\n',
                 path="convex/example.js", lines=[6], note="a named function",
                 output=SERVER + 'async function listRaces({ db }, { ended }) {\n  return ended;\n}\nexport default query({ handler: listRaces });\n'),
@@ -74,8 +75,13 @@ class NoOldRegisteredFunctionSyntax(Rule):
                 output=SERVER + 'async function count({ db }) {\n  return 1;\n}\nexport default query({ args: {}, handler: count });\n'),
         Invalid(SERVER + WITH_USER + 'export default mutation(withUser(async ({ db, user }, { id }) => {\n  await db.patch(id, { host: user.subject });\n}));\n',
                 path="convex/example.js", lines=[8], note="a wrapper's result (convex 0.x apps); `{ handler: X }` type-checks wherever `X` does",
-                output=SERVER + WITH_USER + 'export default mutation({ handler: withUser(async ({ db, user }, { id }) => {\n'
-                       '  await db.patch(id, { host: user.subject });\n}) });\n'),
+                output=SERVER + WITH_USER + 'export default mutation({\n  handler: withUser(async ({ db, user }, { id }) => {\n'
+                       '    await db.patch(id, { host: user.subject });\n  }),\n});\n'),
+        Invalid(SERVER + 'export const greet = query(async (ctx, { name }: { name: string }) => {\n'
+                '  return `Hello,\n  ${name}`;\n});\n', lines=[3],
+                note="a template literal over several lines stays as written: moving its lines in would change the string",
+                output=SERVER + 'export const greet = query({ handler: async (ctx, { name }: { name: string }) => {\n'
+                '  return `Hello,\n  ${name}`;\n} });\n'),
         Invalid(SERVER + WITH_USER + 'export default query(withUser(async ({ user }) => user.name));\n',
                 path="convex/example.js", lines=[8], settings={"select": ["CVX501", "CVX502"]},
                 note="no `args: {}` for a wrapped handler (the wrapper's type decides its arguments), so CVX501 has no fix for it",
