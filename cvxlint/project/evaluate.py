@@ -215,13 +215,7 @@ class ValidatorEvaluator:
             if b.kind != "object":
                 return opaque()
             if name == "extend" and args:
-                ext = self.evaluate(facts, args[0], depth + 1, env).required()
-                out = Validator("object", fields=dict(b.fields), open=b.open or ext.kind != "object",
-                                key_ranges=dict(b.key_ranges))
-                if ext.kind == "object":
-                    out.fields.update(ext.fields)
-                    out.key_ranges.update(ext.key_ranges)
-                return out
+                return _extended(b, self.evaluate(facts, args[0], depth + 1, env).required())
             if name in ("pick", "omit"):
                 keys = _string_list(args)
                 if keys is None:
@@ -317,13 +311,7 @@ class ValidatorEvaluator:
         if b.kind != "object":
             return opaque(f"zod .{name}")
         if name in ("extend", "merge", "safeExtend") and args:
-            ext = self.evaluate(facts, args[0], depth + 1, env).required()
-            out = Validator("object", fields=dict(b.fields), open=b.open or ext.kind != "object",
-                            key_ranges=dict(b.key_ranges))
-            if ext.kind == "object":
-                out.fields.update(ext.fields)
-                out.key_ranges.update(ext.key_ranges)
-            return out
+            return _extended(b, self.evaluate(facts, args[0], depth + 1, env).required())
         if name in ("pick", "omit"):
             # Zod takes a mask, `{ a: true, b: true }`
             mask = js.unwrap(args[0]) if args else None
@@ -563,6 +551,16 @@ def _zod_nullable(inner: Validator) -> Validator:
     if inner.is_optional and inner.element is not None:
         return Validator("optional", element=_zod_marked(Validator("union", members=[inner.element, Validator("null")])))
     return Validator("union", members=[inner, Validator("null")])
+
+
+def _extended(b: Validator, ext: Validator) -> Validator:
+    """Object `b` with the fields of `ext` added (`.extend(...)`, Zod's `.merge(...)`); open
+    when `ext` is not an object we can read."""
+    out = Validator("object", fields=dict(b.fields), open=b.open or ext.kind != "object", key_ranges=dict(b.key_ranges))
+    if ext.kind == "object":
+        out.fields.update(ext.fields)
+        out.key_ranges.update(ext.key_ranges)
+    return out
 
 
 def _partial(b: Validator) -> Validator:
