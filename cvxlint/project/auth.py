@@ -414,7 +414,7 @@ class AccessAnalysis:
         if not out.evidence and fn.kind == "query" and self._named_public(fn):
             out.annotated_public = True  # `getPublicProfile`, `public/feed:list`: named public on purpose
         if not out.evidence and fn.kind == "query":
-            found = next((_public_filter(r) for r in reached if _public_filter(r) is not None), None)
+            found = next((f for r in reached if (f := _public_filter(r)) is not None), None)
             tables = self.tables_read(fn) if found is None else []
             if any(CATALOGUE_TABLE.search(t) for t in tables) and not self._about_people(fn, tables):
                 # `plans.filter((p) => p.active)`: an active plan is for sale; an active user (or

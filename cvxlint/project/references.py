@@ -472,6 +472,10 @@ def _server_references(resolver: ReferenceResolver, facts: FileFacts) -> tuple[l
         found.append((site, how, expects, js.unwrap(arg) or arg, ref))
         return True
 
+    # A Hono app is made with `new Hono()` in this file, or imported: a cheap test before
+    # resolving the receiver of every `x.get(...)` (maps, headers) to see if it is one
+    hono_here = b"Hono" in facts.source
+    imported = {imp.local for imp in facts.imports} if not hono_here else set()
     for site in facts.all_calls():
         if not site.path or site.is_new:
             continue
@@ -487,7 +491,8 @@ def _server_references(resolver: ReferenceResolver, facts: FileFacts) -> tuple[l
                     break
         elif last == "route" and args and _receiver_is(resolver, facts, site, "httpRouter"):
             routes.append((site, args[0]))
-        elif len(site.path) == 2 and (last in HONO_METHODS or last == "use") and args and _is_hono_app(resolver, facts, site):
+        elif len(site.path) == 2 and (last in HONO_METHODS or last == "use") and args \
+                and (hono_here or site.path[0] in imported) and _is_hono_app(resolver, facts, site):
             routes.append((site, "hono use" if last == "use" else "hono route"))
     return found, routes
 
