@@ -5,12 +5,15 @@ from cvxlint.project.evaluate import made_with_new
 from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, describe_function, js, memoized, rel, report_in_handler,
                              reported_functions)
 
-# Node built-ins with no browser/isolate equivalent. Bare names that have common npm
-# polyfills (buffer, events, util, url, process, ...) are left out; `node:` always counts.
+# Node built-ins with no browser/isolate equivalent (node 20's builtinModules). Bare names
+# that have common npm polyfills (buffer, events, util, url, process, assert, punycode,
+# querystring, string_decoder) are left out; `node:` always counts. `console` and `timers`
+# stay in: their npm namesakes are not what apps install, and the bundle cannot resolve them.
 NODE_BUILTINS = frozenset(
-    "fs fs/promises path path/posix path/win32 child_process stream stream/promises http https http2 net tls zlib os "
-    "crypto dns dns/promises dgram cluster worker_threads readline repl vm v8 inspector module perf_hooks tty "
-    "async_hooks diagnostics_channel trace_events wasi".split()
+    "fs fs/promises path path/posix path/win32 child_process stream stream/promises stream/consumers stream/web "
+    "http https http2 net tls zlib os crypto dns dns/promises dgram cluster worker_threads readline "
+    "readline/promises repl vm v8 inspector inspector/promises module perf_hooks tty async_hooks "
+    "diagnostics_channel trace_events wasi console timers timers/promises constants domain sys".split()
 )
 ALLOWED_FROM = {"async_hooks": "1.39.0"}  # node:async_hooks works in the default runtime since 1.39
 
@@ -166,6 +169,11 @@ class NodeBuiltinWithoutUseNode(Rule):
               note="a helper written for both runtimes"),
     ]
     invalid = [
+        Invalid('import { count } from "console";\nimport { setTimeout as wait } from "timers/promises";\n'
+                'import { mutation } from "./_generated/server";\n'
+                'export const tick = mutation({ args: {}, handler: async () => { await wait(1); count("tick"); } });\n',
+                lines=[1, 2], message="is a Node.js built-in",
+                note="`console` and `timers` as modules are Node's (the `console` global is not)"),
         Invalid('import { Hono } from "hono";\nimport { HttpRouterWithHono } from "convex-helpers/server/hono";\n'
                 'const app = new Hono();\napp.get("/avatar/:id", async (c) => {\n'
                 '  const bytes = Buffer.from(c.req.param("id"), "base64");\n  return c.body(bytes);\n});\n'
