@@ -150,7 +150,8 @@ class Access:
     evidence: list[Evidence] = field(default_factory=list)
     identity: list[IdentityFetch] = field(default_factory=list)  # the exact three, used or not
     unknown: bool = False  # some layer could not be read
-    annotated_public: bool = False  # `// cvxlint-public`
+    # public by design: `// cvxlint-public`, or a query named so (`getPublicX`, `publicQuery({...})`)
+    annotated_public: bool = False
     touches_resources: bool = False  # uses ctx.db / storage / run* / scheduler (or is an action)
     resources: set[str] = field(default_factory=set)  # which of those ctx members it uses
     # calls that hand the whole ctx to code we cannot see, other than auth calls: a package's

@@ -1,6 +1,6 @@
 import re
 
-from cvxlint.project.auth import IDENTITY_ARG, marked_public
+from cvxlint.project.auth import IDENTITY_ARG
 from cvxlint.project.evaluate import local_const
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, reported_functions
 
@@ -20,10 +20,11 @@ class NoSpoofableAccessControl(Rule):
     `email`, `role`, `isAdmin`, `orgId` — with something (`doc.owner !== userId`), or test
     a yes/no flag directly (`if (!args.isAdmin)`); one finding per condition. Internal
     functions are skipped (their arguments come from trusted server code), and so are
-    functions marked `// cvxlint-public` (open by design: matching one argument against
-    another scopes the data), uniqueness checks (an `if` that throws "already taken" /
-    "exists" / "duplicate"), an `if` that only assigns (`if (lead === args.userId) lead =
-    undefined`: no decision), and a test of an argument that names the member acted on:
+    functions public by design as CVX401 reads them (marked `// cvxlint-public`, or a
+    query named so, `getPublicStylists`, or registered with a builder named so,
+    `publicQuery`: matching one argument against another scopes the data), uniqueness
+    checks (an `if` that throws "already taken" / "exists" / "duplicate"), an `if` that
+    only assigns (`if (lead === args.userId) lead = undefined`: no decision), and a test of an argument that names the member acted on:
     the row it is tested against (`team.members.includes(args.userId)`) is written back
     with it (`members: team.members.filter((m) => m !== args.userId)`, `managerId:
     args.userId`), so the test validates the input. So does a guard that only throws when an
@@ -71,6 +72,19 @@ class NoSpoofableAccessControl(Rule):
               '  const staff = await ctx.db.get("staff", a.staffId);\n'
               '  if (!staff || staff.orgId !== a.orgId) return [];\n  return [staff.name];\n}});\n',
               note="marked public by design: matching one argument against another scopes the data, it grants nothing"),
+        Valid('import { v } from "convex/values";\nimport { publicQuery } from "./functions";\n'
+              'export const bookable = publicQuery({ args: { orgId: v.id("orgs"), staffId: v.id("staff") },\n'
+              '  handler: async (ctx, a) => {\n    const staff = await ctx.db.get("staff", a.staffId);\n'
+              '    return staff && staff.orgId === a.orgId ? [staff.name] : [];\n  },\n});\n',
+              files={"convex/functions.ts": 'import { customQuery } from "convex-helpers/server/customFunctions";\n'
+                     'import { query } from "./_generated/server";\n'
+                     'export const publicQuery = customQuery(query, { args: {}, input: async (_ctx, args) => ({ ctx: {}, args }) });\n'},
+              note="built with the app's open-by-design builder, which CVX401 accepts as public (salon-management-saas)"),
+        Valid(SERVER.replace("mutation, internalMutation", "query")
+              + 'export const getPublicStaff = query({ args: { orgId: v.id("orgs"), staffId: v.id("staff") },\n'
+              '  handler: async (ctx, a) => {\n    const staff = await ctx.db.get("staff", a.staffId);\n'
+              '    return staff && staff.orgId === a.orgId ? [staff.name] : [];\n  },\n});\n',
+              note="named public on purpose, as CVX401 reads it"),
         Valid(SERVER + 'export const del = internalMutation({ args: { id: v.id("notes"), userId: v.id("users") },\n'
               '  handler: async (ctx, a) => {\n    const n = await ctx.db.get("notes", a.id);\n'
               '    if (n?.owner !== a.userId) throw new Error("no");\n  },\n});\n'),
@@ -187,8 +201,8 @@ class NoSpoofableAccessControl(Rule):
             # the host is still up to an argument the caller chooses
             if any(e.where != "args" for e in access.evidence) or access.unknown or access.identity:
                 continue
-            if marked_public(fn):
-                continue  # `// cvxlint-public`: open by design, so an argument check is scoping, not access
+            if access.annotated_public:
+                continue  # public by design (as for CVX401), so an argument check is scoping, not access
             for node, arg in _spoofable_conditions(facts, fn.handler):
                 ctx.report(facts, node, f"{describe_function(fn)} decides access with the argument `{arg}`, "
                            "which the caller chooses: anyone can pass someone else's value; compare with the "
