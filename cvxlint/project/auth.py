@@ -150,7 +150,8 @@ class Access:
     evidence: list[Evidence] = field(default_factory=list)
     identity: list[IdentityFetch] = field(default_factory=list)  # the exact three, used or not
     unknown: bool = False  # some layer could not be read
-    annotated_public: bool = False  # `// cvxlint-public`
+    # public by design: `// cvxlint-public`, or a query named so (`getPublicX`, `publicQuery({...})`)
+    annotated_public: bool = False
     touches_resources: bool = False  # uses ctx.db / storage / run* / scheduler (or is an action)
     resources: set[str] = field(default_factory=set)  # which of those ctx members it uses
     # calls that hand the whole ctx to code we cannot see, other than auth calls: a package's
@@ -171,6 +172,11 @@ class Access:
     # found by that email is relinked): node = the `||`, what = the claim, argument = the argument,
     # where = what is done with the row ("changes" or "returns")
     overridden_claims: list[Evidence] = field(default_factory=list)
+    # a role test on the row of a user the arguments name (`const target = await
+    # ctx.db.get(args.userId); if (target.role !== "admin") throw`) in a handler whose only
+    # other check is that the caller is signed in: node = the test, what = the role read
+    # (`target.role`), argument = the argument (`userId`)
+    target_roles: list[Evidence] = field(default_factory=list)
     # a custom builder that fetches the identity but lets a signed-out caller through
     # (`viewer: identity === null ? null : ...`): the ctx members carrying it (`viewer`,
     # `viewerX`); a function built on it is protected only where it checks one of them
@@ -422,6 +428,9 @@ class AccessAnalysis:
                 found = next((f for r in reached if (f := _public_filter(r, _CATALOGUE_FLAG)) is not None), None)
             if found is not None:
                 out.evidence.append(Evidence(found[0], found[1], "a filter on published/public records", "handler"))
+        fetched = {id(i.site.node) for i in out.identity}
+        if out.unknown or any(id(e.node) not in fetched for e in out.evidence):
+            out.target_roles = []  # something else (a guard, the builder, the caller's own row) may check the role
         if not out.evidence:
             cap = self._capability(fn)
             if cap is not None:
@@ -803,6 +812,7 @@ class AccessAnalysis:
                     out.evidence.append(Evidence(facts, site.node, what, where))
                 if used and where == "handler":
                     out.overridden_claims.extend(_overridden_claims(r, site))
+                    out.target_roles.extend(_target_roles(r, site))
             elif kind == "fetch":
                 if result_used(site.node) and where == "handler":
                     out.overridden_claims.extend(_overridden_claims(r, site))
@@ -1255,6 +1265,87 @@ def _overridden_claims(r: Reached, site: CallSite) -> list[Evidence]:
             out.append(Evidence(r.facts, either, r.facts.text(claim), acted,
                                 argument=r.facts.text(js.unwrap(either.child("left")))))
     return out
+
+
+# a field of a user's row that says what its holder may do
+_ROLE_FIELD = re.compile(r"^(role|roles|userRole|permissions?|accessLevel|is(Super)?Admin|isOwner|isModerator)$")
+
+
+def _target_roles(r: Reached, site: CallSite) -> list[Evidence]:
+    """`const me = await getAuthUserId(ctx); if (me === null) throw ...`, then `const target =
+    await ctx.db.get(args.userId); if (target.role === "member") throw ...`: the identity
+    fetched at `site` is only tested for being there, and the role that decides is the one
+    of the user the arguments name. Any signed-in caller passes by naming an admin."""
+    value = _value_of(site.node)
+    decl = value.parent
+    if decl is None or decl.type != "variable_declarator" or value.field != "value":
+        return []
+    names = scope.bound_names(decl)
+    if len(names) != 1 or not all(_null_test(read) for read in scope.reads_of(r.func.node, names[0])):
+        return []  # the caller's id picks or is compared with something: not only a sign-in check
+    out: list[Evidence] = []
+    for call in r.func.node.walk():
+        if call.type != "call_expression":
+            continue
+        chain = js.member_chain(js.callee(call))
+        got = js.call_args(call)
+        if chain is None or chain[1][-1:] != ["get"] or chain[1][:-1] not in (["db"], []) \
+                or chain[0].type != "identifier" or not _is_ctx(r, chain[0]) or not got:
+            continue
+        arg = _handler_argument(r, js.unwrap(got[-1]))
+        if arg is None or not IDENTITY_ARG.match(arg) or not arg.endswith(("Id", "ID", "_id")):
+            continue
+        held = _value_of(call)
+        row = held.parent
+        if row is None or row.type != "variable_declarator" or held.field != "value":
+            continue
+        for row_name in scope.bound_names(row):
+            for read in scope.reads_of(r.func.node, row_name):
+                o = js.outer(read)
+                member = o.parent
+                prop = member.child("property") if member is not None and member.type == "member_expression" \
+                    and o.field == "object" else None
+                if prop is None or not _ROLE_FIELD.match(prop.text):
+                    continue
+                test = _deciding_test(r, member)
+                if test is not None:
+                    out.append(Evidence(r.facts, test, r.facts.text(member), "handler", argument=arg))
+    return out
+
+
+def _null_test(read: Node) -> bool:
+    """Is `read` only tested for being there: `!me`, `me === null`, `if (me)`?"""
+    o = js.outer(read)
+    p = o.parent
+    if p is None:
+        return False
+    if p.type == "unary_expression" and p.has_tok("!"):
+        return True
+    if p.type in ("if_statement", "ternary_expression") and o.field == "condition":
+        return True
+    if p.type == "binary_expression" and any(p.has_tok(t) for t in ("===", "!==", "==", "!=")):
+        return _is_nullish(js.unwrap(p.child("right") if o.field == "left" else p.child("left")))
+    return False
+
+
+def _deciding_test(r: Reached, read: Node) -> Node | None:
+    """The comparison holding `read` (or `read` itself) when it sits in the condition of an
+    `if` that throws or returns."""
+    o = js.outer(read)
+    p = o.parent
+    test = p if p is not None and p.type == "binary_expression" and any(
+        p.has_tok(t) for t in ("===", "!==", "==", "!=")) else o
+    n = o
+    while n.parent is not None and n.parent.type not in _STOP_CLIMB:
+        n = n.parent
+    stmt = n.parent
+    if stmt is None or stmt.type != "if_statement" or n.field != "condition":
+        return None
+    cons = stmt.child("consequence")
+    if cons is None or not (cons.type in ("throw_statement", "return_statement")
+                            or r.facts.module.nodes_in(cons, "throw_statement", "return_statement")):
+        return None
+    return test
 
 
 _DB_ROW_CHANGES = ("patch", "replace", "delete")

@@ -1,6 +1,6 @@
 import re
 
-from cvxlint.project.auth import IDENTITY_ARG, marked_public
+from cvxlint.project.auth import IDENTITY_ARG
 from cvxlint.project.evaluate import local_const
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, reported_functions
 
@@ -20,10 +20,11 @@ class NoSpoofableAccessControl(Rule):
     `email`, `role`, `isAdmin`, `orgId` — with something (`doc.owner !== userId`), or test
     a yes/no flag directly (`if (!args.isAdmin)`); one finding per condition. Internal
     functions are skipped (their arguments come from trusted server code), and so are
-    functions marked `// cvxlint-public` (open by design: matching one argument against
-    another scopes the data), uniqueness checks (an `if` that throws "already taken" /
-    "exists" / "duplicate"), an `if` that only assigns (`if (lead === args.userId) lead =
-    undefined`: no decision), and a test of an argument that names the member acted on:
+    functions public by design as CVX401 reads them (marked `// cvxlint-public`, or a
+    query named so, `getPublicStylists`, or registered with a builder named so,
+    `publicQuery`: matching one argument against another scopes the data), uniqueness
+    checks (an `if` that throws "already taken" / "exists" / "duplicate"), an `if` that
+    only assigns (`if (lead === args.userId) lead = undefined`: no decision), and a test of an argument that names the member acted on:
     the row it is tested against (`team.members.includes(args.userId)`) is written back
     with it (`members: team.members.filter((m) => m !== args.userId)`, `managerId:
     args.userId`), so the test validates the input. So does a guard that only throws when an
@@ -35,7 +36,11 @@ class NoSpoofableAccessControl(Rule):
     overrides one of its claims (`const email = args.email || identity.email`, `args.userId
     ?? identity.subject`) when that value then picks the row the handler changes or returns
     (`.eq("email", email)`, then `ctx.db.patch(row._id, { authUserId: identity.subject })`):
-    the caller is signed in, but acts on the record of whoever it names.
+    the caller is signed in, but acts on the record of whoever it names. And a role test on
+    the row of a user the arguments name (`const target = await ctx.db.get(args.userId); if
+    (target.role !== "admin") throw ...`) when the caller's identity is only checked for being
+    there and nothing else (a guard, the builder, the caller's own row) checks the caller:
+    the role tested is the target's, so anyone signed in passes by naming an admin.
 
     ## Why is this bad?
     The caller picks the argument, so they can claim to be anyone: "don't use a function
@@ -71,6 +76,19 @@ class NoSpoofableAccessControl(Rule):
               '  const staff = await ctx.db.get("staff", a.staffId);\n'
               '  if (!staff || staff.orgId !== a.orgId) return [];\n  return [staff.name];\n}});\n',
               note="marked public by design: matching one argument against another scopes the data, it grants nothing"),
+        Valid('import { v } from "convex/values";\nimport { publicQuery } from "./functions";\n'
+              'export const bookable = publicQuery({ args: { orgId: v.id("orgs"), staffId: v.id("staff") },\n'
+              '  handler: async (ctx, a) => {\n    const staff = await ctx.db.get("staff", a.staffId);\n'
+              '    return staff && staff.orgId === a.orgId ? [staff.name] : [];\n  },\n});\n',
+              files={"convex/functions.ts": 'import { customQuery } from "convex-helpers/server/customFunctions";\n'
+                     'import { query } from "./_generated/server";\n'
+                     'export const publicQuery = customQuery(query, { args: {}, input: async (_ctx, args) => ({ ctx: {}, args }) });\n'},
+              note="built with the app's open-by-design builder, which CVX401 accepts as public (salon-management-saas)"),
+        Valid(SERVER.replace("mutation, internalMutation", "query")
+              + 'export const getPublicStaff = query({ args: { orgId: v.id("orgs"), staffId: v.id("staff") },\n'
+              '  handler: async (ctx, a) => {\n    const staff = await ctx.db.get("staff", a.staffId);\n'
+              '    return staff && staff.orgId === a.orgId ? [staff.name] : [];\n  },\n});\n',
+              note="named public on purpose, as CVX401 reads it"),
         Valid(SERVER + 'export const del = internalMutation({ args: { id: v.id("notes"), userId: v.id("users") },\n'
               '  handler: async (ctx, a) => {\n    const n = await ctx.db.get("notes", a.id);\n'
               '    if (n?.owner !== a.userId) throw new Error("no");\n  },\n});\n'),
@@ -111,6 +129,22 @@ class NoSpoofableAccessControl(Rule):
               '    await ctx.db.patch("seats", seatId, { role });\n  },\n});\n',
               note="the role is the value written, checked against the allowed words: nothing about the caller "
                    "(CVX401 still asks for an identity check)"),
+        Valid(SERVER + 'import { getAuthUserId } from "@convex-dev/auth/server";\n'
+              'export const unseat = mutation({ args: { userId: v.id("users"), boardId: v.id("boards") },\n'
+              '  handler: async (ctx, { userId, boardId }) => {\n    const me = await getAuthUserId(ctx);\n'
+              '    if (me === null) throw new Error("sign in");\n    const caller = await ctx.db.get("users", me);\n'
+              '    if (caller?.role !== "chair") throw new Error("chairs only");\n'
+              '    const seat = await ctx.db.get("users", userId);\n'
+              '    if (seat?.role === "chair") throw new Error("a chair cannot be unseated");\n'
+              '    await ctx.db.patch("users", userId, { boardId: undefined, boardSeen: boardId });\n  },\n});\n',
+              note="the caller's own row is loaded and its role tested: the target's role is then a rule about the target"),
+        Valid(SERVER + 'import { getAuthUserId } from "@convex-dev/auth/server";\n'
+              'export const promote = mutation({ args: { userId: v.id("users") },\n'
+              '  handler: async (ctx, { userId }) => {\n    const me = await getAuthUserId(ctx);\n'
+              '    if (me === null) throw new Error("sign in");\n    const who = await ctx.db.get("users", userId);\n'
+              '    if (who === null || who.invitedBy !== me) throw new Error("not your invitee");\n'
+              '    if (who.role === "chair") return;\n    await ctx.db.patch("users", userId, { role: "member" });\n  },\n});\n',
+              note="the caller's id is compared with the row: it is more than a sign-in check"),
     ]
     invalid = [
         Invalid(SERVER + 'export const closeTrip = mutation({ args: { tripId: v.id("trips"), role: v.string() },\n'
@@ -168,6 +202,15 @@ class NoSpoofableAccessControl(Rule):
                 '    return await ctx.db.query("profiles").withIndex("by_user", (q) => q.eq("userId", who)).unique();\n  },\n});\n',
                 lines=[7], message="and returns the row",
                 note="a destructured argument in place of the subject, whose row is handed out"),
+        Invalid(SERVER + 'import { getAuthUserId } from "@convex-dev/auth/server";\n'
+                'export const unseat = mutation({ args: { userId: v.id("users"), boardId: v.id("boards") },\n'
+                '  handler: async (ctx, { userId, boardId }) => {\n    const me = await getAuthUserId(ctx);\n'
+                '    if (!me) throw new Error("sign in");\n    const member = await ctx.db.get("users", userId);\n'
+                '    if (member === null || member.role !== "chair") {\n      throw new Error("chairs only");\n    }\n'
+                '    await ctx.db.patch("users", userId, { boardId: undefined, boardSeen: boardId });\n  },\n});\n',
+                lines=[9], message="decides access with `member.role`, the role of the user named by the argument `userId`",
+                note="the caller is only checked for being signed in; the role tested is the named user's "
+                     "(live-timeless challenges:removeFromChallenge)"),
     ]
 
     def check_app(self, ctx, app):
@@ -183,12 +226,17 @@ class NoSpoofableAccessControl(Rule):
                            f"`{e.what}` when it is given, and {e.where} the row it picks by that value: a signed-in "
                            "caller can pass someone else's and act on their record; use "
                            f"`{e.what}` alone")
+            for e in access.target_roles:
+                ctx.report(e.facts, e.node, f"{describe_function(fn)} decides access with `{e.what}`, the role of "
+                           f"the user named by the argument `{e.argument}`, not the caller's: the caller is only "
+                           "checked for being signed in, so anyone signed in passes by naming an admin; test the "
+                           "role of the caller's own row (from `getAuthUserId(ctx)`) instead")
             # a capability argument (a room code) lets in whoever knows it; which of them is
             # the host is still up to an argument the caller chooses
             if any(e.where != "args" for e in access.evidence) or access.unknown or access.identity:
                 continue
-            if marked_public(fn):
-                continue  # `// cvxlint-public`: open by design, so an argument check is scoping, not access
+            if access.annotated_public:
+                continue  # public by design (as for CVX401), so an argument check is scoping, not access
             for node, arg in _spoofable_conditions(facts, fn.handler):
                 ctx.report(facts, node, f"{describe_function(fn)} decides access with the argument `{arg}`, "
                            "which the caller chooses: anyone can pass someone else's value; compare with the "
