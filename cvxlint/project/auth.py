@@ -197,6 +197,76 @@ class Access:
         return [i for i in self.identity if not i.used]
 
 
+@dataclass(frozen=True, slots=True)
+class UnownedWrite:
+    """A write by an argument's id that nothing relates to the caller (`AccessAnalysis.unowned_writes`)."""
+
+    facts: FileFacts
+    node: Node  # the `ctx.db.patch/replace/delete(...)` call
+    method: str
+    argument: str
+    table: str | None
+
+
+class _Mentions:
+    """The nodes of a handler that carry a value: the seeds, and the names declared from an
+    expression that mentions one (`const doc = await ctx.db.get(args.id)`, then `const board =
+    await ctx.db.get(doc.boardId)`), by name, as `_keys_from_identity` does."""
+
+    def __init__(self, facts: FileFacts, seeds: list[Node], declarators: list[Node],
+                 without: "_Mentions | None" = None):
+        self.facts = facts
+        self.seeds = seeds
+        self.names: set[str] = set()
+        changed = True
+        while changed:
+            changed = False
+            for d in declarators:
+                if d.type == "assignment_expression":
+                    value, left = d.child("right"), d.child("left")
+                    names = [left.text] if left is not None and left.type == "identifier" \
+                        and left.text not in self.names else []
+                else:
+                    value = d.child("value")
+                    names = [x for x in scope.bound_names(d) if x not in self.names]
+                # a name read from both (`const member = ...eq("userId", me).eq("teamId", doc.teamId)`)
+                # belongs to the other side only: it is their relation, not a second copy of either
+                if names and self.in_(value) and not (without is not None and without.in_(value)):
+                    self.names.update(names)
+                    changed = True
+
+    def in_(self, n: Node | None) -> bool:
+        if n is None:
+            return False
+        return any(s.start >= n.start and s.end <= n.end for s in self.seeds) or any(
+            w.type in ("identifier", "shorthand_property_identifier") and w.text in self.names
+            and not self._parameter(w) for w in n.walk())
+
+    def _parameter(self, w: Node) -> bool:
+        """A callback's parameter of the same name (`users.map((user) => ...)`) is another value."""
+        ref = self.facts.ref_of(w) if w.type == "identifier" else None
+        return ref is not None and ref.kind == "param"
+
+
+_TENANT_FIELDS = ("organizationId", "orgId", "organization", "teamId", "workspaceId", "tenantId", "companyId",
+                  "organization_id", "org_id", "team_id", "workspace_id", "tenant_id")
+# roles over the whole deployment, not one tenant (`isPlatformStaff`, `requireSiteAdmin`, `superAdmin`)
+_GLOBAL_ROLE = re.compile(r"platform|super|site[A-Z_]?[Aa]dmin|system[A-Z_]?[Aa]dmin|global[A-Z_]?[Aa]dmin", re.I)
+
+
+def _multi_tenant(app) -> bool:
+    """Does some table of the app's schema name a tenant (`users.orgId`)? Unknown: no."""
+    schema = app.schema
+    if schema is None:
+        return False
+    return any(table.has_field(f) for table in schema.tables.values() for f in _TENANT_FIELDS)
+
+
+def _is_ctx_param(facts: FileFacts, handler, n: Node | None) -> bool:
+    ref = facts.ref_of(n) if n is not None and n.type == "identifier" else None
+    return ref is not None and ref.kind == "param" and ref.func is handler and ref.index == 0 and not ref.path
+
+
 class AccessAnalysis:
     def __init__(self, project: "Project"):
         self.project = project
@@ -437,6 +507,137 @@ class AccessAnalysis:
                 out.evidence.append(Evidence(fn.facts, fn.args_node or fn.call, f"the capability argument `{cap}`",
                                              "args", about_caller=False, argument=cap))
         return out
+
+    def unowned_writes(self, fn: "RegisteredFunction") -> list["UnownedWrite"]:
+        """The handler's `ctx.db.patch/replace/delete` of a document whose id is one of its
+        arguments, in a public mutation that establishes who is calling (an identity fetch, an
+        auth guard, a custom builder's ctx), when nothing in the handler relates that document
+        to the caller: no comparison or call that mentions both the document (the argument, a
+        row read by it, a row read from that row) and the caller (the identity, what was read
+        or computed from it, the builder's ctx members), and no helper given the id that itself
+        asks who is calling (see `_relates`). Silent for a caller admitted for a role over the
+        whole deployment (`_global_role`), and for one whose row is tested for a role in an app
+        whose schema has no tenant field (`orgId`, `teamId`, ...): an admin of the one tenant."""
+        if fn.kind != "mutation" or not fn.is_public or fn.handler is None or fn.module.app.layout.is_component:
+            return []
+        access = self.of(fn)
+        if access.unknown or access.annotated_public or access.ctx_handed_to or not access.evidence \
+                or any(e.rls is not None or not e.about_caller or "row-level security" in e.what
+                       for e in access.evidence) or access.rls_rules:
+            return []  # row-level security relates every document to the caller, where it has rules
+        handler = fn.handler
+        r0 = next((r for r in self.project.reach(fn) if r.depth == 0), None)
+        if r0 is None or handler.body is None:
+            return []
+        facts = r0.facts
+        writes = [c for c in fn.module.app.queries.calls_of(fn)
+                  if c.func is handler and c.method in ("insert", "patch", "replace", "delete") and not c.system]
+        by_id = [(c, arg) for c in writes if c.method != "insert"
+                 and (arg := _handler_argument(r0, js.unwrap(c.id_node))) is not None]
+        if not by_id:
+            return []
+        sites = {id(site.node): site for site in handler.all_calls()}
+        added = self.project.ctx_change(fn.builder).added - RESOURCE_MEMBERS if fn.builder.is_custom else set()
+        guards = [site for site in sites.values() if self._fetches_identity(facts, site)
+                  or self.classify(facts, site)[0] == "guard"]
+        caller_seeds = [site.node for site in guards]
+        caller_seeds += [use.node for use, path in r0.ctx_uses() if path[:1] and path[0] in added]
+        for site in guards:
+            # an argument a guard checks against the caller (`requireOrgMember(ctx, args.orgId)`)
+            # speaks for the caller: a document compared with it is the caller's
+            for a in js.call_args(site.node):
+                name = _handler_argument(r0, js.unwrap(a))
+                if name is not None:
+                    caller_seeds += [n for n in self._argument_reads(fn, name) if n is not None]
+        if self._global_role(fn, facts, guards):
+            return []
+        # `const doc = ...`, and `user = await getCurrentUser(ctx)` after `let user;`
+        declarators = [d for d in facts.module.nodes_in(handler.node, "variable_declarator", "assignment_expression")
+                       if d.child("value" if d.type == "variable_declarator" else "right") is not None]
+        # what is written or scheduled (`{ editedBy: me }`, `runAfter(0, ..., { id, orgName })`) checks nothing
+        written = [c.node for c in writes] + [site.node for site in sites.values()
+                                              if site.path[:1] == ("scheduler",) and site.ref is not None
+                                              and site.ref.kind == "param"]
+        role_checked = None
+        out: list[UnownedWrite] = []
+        for call, arg in by_id:
+            doc_seeds = [n for n in self._argument_reads(fn, arg) if n is not None]
+            doc = _Mentions(facts, doc_seeds, declarators)
+            caller = _Mentions(facts, caller_seeds, declarators, without=doc)
+            if self._relates(facts, handler, sites, doc, caller, written):
+                continue
+            if role_checked is None:
+                role_checked = self._role_checked(fn, facts, handler, caller)
+            if role_checked and not _multi_tenant(fn.module.app):
+                continue
+            table = fn.module.app.queries.table_of(facts, call.id_node) if call.id_node is not None else None
+            out.append(UnownedWrite(facts, call.node, call.method, arg, table))
+        return out
+
+    def _relates(self, facts: FileFacts, handler, sites: dict, doc: "_Mentions", caller: "_Mentions",
+                 written: list[Node]) -> bool:
+        """Does something in the handler relate the document to the caller (`unowned_writes`)?"""
+        for n in facts.module.nodes_in(handler.node, "binary_expression", "call_expression"):
+            if any(w is n for w in written):
+                continue  # what is written (`{ editedBy: me }`) or scheduled checks nothing
+            if n.type == "binary_expression":
+                if any(n.has_tok(op) for op in ("===", "!==", "==", "!=", "in")) and doc.in_(n) and caller.in_(n):
+                    return True
+                continue
+            site = sites.get(id(n))
+            if site is not None and site.path[:1] == ("console",):
+                continue
+            if doc.in_(n) and caller.in_(n):
+                return True  # `members.includes(doc.orgId)`, `.eq("boardId", doc.boardId).eq("userId", me)`
+            if site is None or not any(doc.in_(a) for a in js.call_args(n)):
+                continue
+            kind = self.classify(facts, site)[0]
+            if kind in ("guard", "identity", "fetch"):
+                return True  # `requireBoardAccess(ctx, args.boardId)`
+            if kind == "run":
+                target = self._run_target(site)
+                # `ctx.runQuery(api.chats.get, { chatId })`, a query that checks the chat is the caller's
+                if target is None or any(e.about_caller for e in self.of(target).evidence):
+                    return True
+                continue
+            target = self.project.callgraph.callee(facts, site)
+            if target is None:
+                if any(_is_ctx_param(facts, handler, js.unwrap(a)) for a in js.call_args(n)):
+                    return True  # a package's check given ctx and the id: we cannot see it
+            elif self._fetches_identity(facts, site):
+                return True  # a helper (in any file) that asks who is calling, given the id
+        return False
+
+    def _global_role(self, fn: "RegisteredFunction", facts: FileFacts, guards: list[CallSite]) -> bool:
+        """Is the caller admitted for a role over the whole deployment: a builder that admits
+        only some callers (`adminMutation`), a guard given nothing but ctx and literals
+        (`requireAdmin(ctx)`, `requirePermission(ctx, "roles.delete")`), or a test naming a
+        platform-wide role (`user.isPlatformStaff`, `requireSiteAdmin`)? Such a caller may
+        change any document. A guard given an argument (`requireOrgAdmin(ctx, args.orgId)`)
+        admits an admin of that one tenant."""
+        if fn.builder.is_custom and self.restricts_role(fn.builder):
+            return True
+        for site in guards:
+            name = site.path[-1] if site.path else ""
+            if not (_ROLE.search(name) or _GLOBAL_ROLE.search(name)):
+                continue
+            rest = [js.unwrap(a) for a in js.call_args(site.node)[1:]]
+            if _GLOBAL_ROLE.search(name) or all(a is not None and a.type in ("string", "template_string")
+                                                 for a in rest):
+                return True
+        return any(_GLOBAL_ROLE.search(facts.text(stmt.child("condition")))
+                   for stmt in facts.module.nodes_in(fn.handler.node, "if_statement")
+                   if stmt.child("condition") is not None and js.always_exits(stmt.child("consequence")))
+
+    def _role_checked(self, fn: "RegisteredFunction", facts: FileFacts, handler, caller: "_Mentions") -> bool:
+        """Is the caller admitted for a role (`if (user.role !== "admin") throw ...`), rather
+        than for owning what it changes?"""
+        for stmt in facts.module.nodes_in(handler.node, "if_statement"):
+            cond = stmt.child("condition")
+            if cond is not None and js.always_exits(stmt.child("consequence")) and caller.in_(cond) \
+                    and (_ROLE.search(facts.text(cond)) or any(n.type == "string" for n in cond.walk())):
+                return True
+        return False
 
     def _named_public(self, fn: "RegisteredFunction") -> bool:
         """Is a query named public on purpose: by its own name (`getPublicProfile`), its builder's

@@ -1,0 +1,269 @@
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function
+
+AUTH = ('import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
+        'import { getAuthUserId } from "@convex-dev/auth/server";\n')
+TENANTS = {"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
+           'import { v } from "convex/values";\n'
+           'export default defineSchema({\n'
+           '  users: defineTable({ name: v.string(), teamId: v.id("teams"), role: v.string() }),\n'
+           '  teams: defineTable({ name: v.string() }),\n'
+           '  notes: defineTable({ ownerId: v.id("users"), teamId: v.id("teams"), text: v.string() }),\n'
+           '});\n'}
+SINGLE = {"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
+          'import { v } from "convex/values";\n'
+          'export default defineSchema({\n'
+          '  users: defineTable({ name: v.string(), role: v.string() }),\n'
+          '  notes: defineTable({ ownerId: v.id("users"), text: v.string() }),\n'
+          '});\n'}
+WRAPPERS = {"convex/lib/access.ts": 'import { getAuthUserId } from "@convex-dev/auth/server";\n'
+            'import { MutationCtx } from "../_generated/server";\n'
+            'import { Id } from "../_generated/dataModel";\n'
+            'export async function assertCanEdit(ctx: MutationCtx, noteId: Id<"notes">) {\n'
+            '  const me = await getAuthUserId(ctx);\n'
+            '  const note = await ctx.db.get(noteId);\n'
+            '  if (me === null || note?.ownerId !== me) throw new Error("not yours");\n'
+            '}\n'}
+
+
+_VERB = {"patch": "patches", "replace": "replaces", "delete": "deletes"}
+
+MEMBERS = {"convex/lib/access.ts": 'import { getAuthUserId } from "@convex-dev/auth/server";\n'
+           'import { MutationCtx } from "../_generated/server";\n'
+           'import { Id } from "../_generated/dataModel";\n'
+           'export async function requireTeamMember(ctx: MutationCtx, teamId: Id<"teams">) {\n'
+           '  const me = await getAuthUserId(ctx);\n'
+           '  const user = me === null ? null : await ctx.db.get(me);\n'
+           '  if (user?.teamId !== teamId) throw new Error("not in this team");\n'
+           '}\n'
+           'export async function requireAdmin(ctx: MutationCtx) {\n'
+           '  const me = await getAuthUserId(ctx);\n'
+           '  const user = me === null ? null : await ctx.db.get(me);\n'
+           '  if (user?.role !== "admin") throw new Error("admins only");\n'
+           '}\n'}
+ROSTER = {"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
+          'import { v } from "convex/values";\n'
+          'export default defineSchema({\n'
+          '  teams: defineTable({ name: v.string(), members: v.array(v.id("users")) }),\n'
+          '});\n'}
+
+
+class RequireOwnershipCheck(Rule):
+    """Signed-in caller changes a document picked by an argument it is never checked against (opt-in).
+
+    ## What it does
+    When enabled (`extend-select: [CVX408]`), flags `ctx.db.patch`, `replace` and `delete`
+    calls in the handler of a public mutation that establishes who is calling (an identity
+    fetch such as `getAuthUserId(ctx)` or `ctx.auth.getUserIdentity()`, an auth guard such as
+    `requireUser(ctx)`, a custom builder that adds `ctx.user`), when the id written comes from
+    the arguments and nothing in the handler relates that document to the caller.
+
+    These relate it to the caller (any one is enough):
+    - a comparison that mentions both the document (the id argument, the row read by it,
+      a row read from that row's fields) and the caller (the identity, the caller's row or
+      membership read with it, a custom builder's ctx members): `note.ownerId !== me`,
+      `board.orgId === user.orgId`;
+    - a call that mentions both: `user.teamIds.includes(note.teamId)`, an index query
+      scoped by the caller that the id is checked against (`.eq("userId", me).eq("boardId",
+      note.boardId)`), a helper given the caller and the id;
+    - a helper given the id that itself asks who is calling, in any file
+      (`await assertCanEdit(ctx, args.noteId)`), an auth guard given it
+      (`requireBoardAccess(ctx, args.boardId)`), or a package's function given ctx and the id;
+    - a comparison with an argument an auth guard was given (`requireOrgMember(ctx,
+      args.orgId)`, then `enrollment.orgId !== args.orgId`): that argument speaks for the caller;
+    - `ctx.runQuery`/`runMutation` given the id, of a function that checks the caller;
+    - row-level security (convex-helpers `wrapDatabaseWriter`, Ents rules) in the builder.
+
+    The write call itself relates nothing (`ctx.db.patch(id, { editedBy: me })`), nor does
+    what is scheduled; a value written that filters the caller out (`members.filter((m) => m
+    !== me)`, leaving a group) does. Functions marked `// cvxlint-public` and components are
+    skipped, and so is a caller admitted for a role over the whole deployment: a custom
+    builder that admits only some callers (`adminMutation`), a role guard given only ctx and
+    literals (`requireAdmin(ctx)`, `requirePermission(ctx, "roles.delete")`), a platform-wide
+    role (`isPlatformStaff`, `requireSiteAdmin`, `superAdmin`). A role tested inline on the
+    caller's row (`if (user.role !== "admin") throw`) is skipped when no table of the schema
+    has a tenant field (`organizationId`, `orgId`, `teamId`, `workspaceId`, `tenantId`,
+    `companyId`): there an admin runs the one tenant there is.
+
+    False-positive traps, and what the rule does about them:
+    - single-tenant admin apps: silent, as above; in a multi-tenant schema an admin of one
+      team is still checked against the team of the document;
+    - documents the caller created in the same function (`const id = await
+      ctx.db.insert(...)`, then `ctx.db.patch(id, ...)`): not an argument, so never flagged;
+    - ids checked by a helper in another file: followed (the helper must reach an identity
+      fetch); a helper we cannot see counts as a check when it is given ctx;
+    - an id that is a capability (an invitation link's id): flagged; mark the function
+      `// cvxlint-public` or suppress the line.
+
+    Only writes in the handler itself are read (not writes in helpers it calls), and inserts
+    under an unrelated parent id (`ctx.db.insert("entries", { contestId })`) are not flagged.
+
+    ## Why is this bad?
+    Checking that someone is signed in says nothing about which documents they may change.
+    Convex ids are not secrets, so any signed-in user who learns another team's id can edit
+    or delete its data (an insecure direct object reference). Convex's guidance is to check
+    the caller's right to the specific document in every public function
+    (https://docs.convex.dev/understanding/best-practices/#use-some-form-of-access-control-for-all-public-functions).
+    Off by default: whether a document belongs to the caller is a guess from the code.
+
+    ## Example
+    ```ts
+    export const rename = mutation({ args: { teamId: v.id("teams"), name: v.string() },
+      handler: async (ctx, { teamId, name }) => {
+        const me = await getAuthUserId(ctx);
+        if (me === null) throw new Error("sign in");
+        await ctx.db.patch(teamId, { name });
+      } });
+    ```
+    Use instead:
+    ```ts
+    const user = await ctx.db.get(me);
+    if (user?.teamId !== teamId) throw new Error("not your team");
+    await ctx.db.patch(teamId, { name });
+    ```
+
+    ## Notes
+    Not in the catalog of /work/shared/reference/convex-rules.md (which has no ownership
+    rule); added after triage G3 (live-timeless, kanban-hub, slack-clone).
+    """
+
+    code = "CVX408"
+    name = "require-ownership-check"
+    severity = Severity.WARNING
+    summary = "Public mutation changes a document by an argument's id never checked against the caller (opt-in)"
+    default_enabled = False
+
+    valid = [
+        # the document's owner compared with the caller
+        Valid(AUTH + 'export const edit = mutation({ args: { noteId: v.id("notes"), text: v.string() },\n'
+              '  handler: async (ctx, args) => {\n'
+              '    const me = await getAuthUserId(ctx);\n'
+              '    const note = await ctx.db.get(args.noteId);\n'
+              '    if (me === null || !note || note.ownerId !== me) throw new Error("not yours");\n'
+              '    await ctx.db.patch(args.noteId, { text: args.text });\n'
+              '  } });\n', files=TENANTS),
+        # the caller found by an assignment (`let me; ... me = await getAuthUserId(ctx)`)
+        Valid(AUTH + 'export const drop = mutation({ args: { noteId: v.id("notes") },\n'
+              '  handler: async (ctx, args) => {\n'
+              '    let me;\n'
+              '    me = await getAuthUserId(ctx);\n'
+              '    const note = await ctx.db.get(args.noteId);\n'
+              '    if (!me || note?.ownerId !== me) throw new Error("not yours");\n'
+              '    await ctx.db.delete(args.noteId);\n'
+              '  } });\n', files=SINGLE),
+        # the document's team compared with the team of the caller's row
+        Valid(AUTH + 'export const drop = mutation({ args: { noteId: v.id("notes") },\n'
+              '  handler: async (ctx, { noteId }) => {\n'
+              '    const me = await getAuthUserId(ctx);\n'
+              '    if (me === null) throw new Error("sign in");\n'
+              '    const user = await ctx.db.get(me);\n'
+              '    const note = await ctx.db.get(noteId);\n'
+              '    if (!user || !note || note.teamId !== user.teamId) throw new Error("other team");\n'
+              '    await ctx.db.delete(noteId);\n'
+              '  } });\n', files=TENANTS),
+        # an index query scoped by the caller that the id is checked against
+        Valid(AUTH + 'export const drop = mutation({ args: { noteId: v.id("notes") },\n'
+              '  handler: async (ctx, { noteId }) => {\n'
+              '    const me = await getAuthUserId(ctx);\n'
+              '    if (me === null) throw new Error("sign in");\n'
+              '    const mine = await ctx.db.query("notes").withIndex("by_owner", (q) => q.eq("ownerId", me)).collect();\n'
+              '    if (!mine.some((n) => n._id === noteId)) throw new Error("not yours");\n'
+              '    await ctx.db.delete(noteId);\n'
+              '  } });\n', files=TENANTS),
+        # checked by a helper in another file that asks who is calling
+        Valid(AUTH + 'import { assertCanEdit } from "./lib/access";\n'
+              'export const drop = mutation({ args: { noteId: v.id("notes") },\n'
+              '  handler: async (ctx, { noteId }) => {\n'
+              '    const me = await getAuthUserId(ctx);\n'
+              '    if (me === null) throw new Error("sign in");\n'
+              '    await assertCanEdit(ctx, noteId);\n'
+              '    await ctx.db.delete(noteId);\n'
+              '  } });\n', files={**TENANTS, **WRAPPERS}),
+        # a document the caller created in the same function
+        Valid(AUTH + 'export const start = mutation({ args: { text: v.string() },\n'
+              '  handler: async (ctx, { text }) => {\n'
+              '    const me = await getAuthUserId(ctx);\n'
+              '    if (me === null) throw new Error("sign in");\n'
+              '    const id = await ctx.db.insert("notes", { ownerId: me, text: "" });\n'
+              '    await ctx.db.patch(id, { text });\n'
+              '  } });\n', files=SINGLE),
+        # single-tenant app: an admin may change any note
+        Valid(AUTH + 'export const drop = mutation({ args: { noteId: v.id("notes") },\n'
+              '  handler: async (ctx, { noteId }) => {\n'
+              '    const me = await getAuthUserId(ctx);\n'
+              '    const user = me === null ? null : await ctx.db.get(me);\n'
+              '    if (!user || user.role !== "admin") throw new Error("admins only");\n'
+              '    await ctx.db.delete(noteId);\n'
+              '  } });\n', files=SINGLE),
+        # a guard admits the caller to the team named by an argument, and the note is compared with it
+        Valid(AUTH + 'import { requireTeamMember } from "./lib/access";\n'
+              'export const drop = mutation({ args: { teamId: v.id("teams"), noteId: v.id("notes") },\n'
+              '  handler: async (ctx, { teamId, noteId }) => {\n'
+              '    await requireTeamMember(ctx, teamId);\n'
+              '    const note = await ctx.db.get(noteId);\n'
+              '    if (note?.teamId !== teamId) throw new Error("other team");\n'
+              '    await ctx.db.delete(noteId);\n'
+              '  } });\n', files={**TENANTS, **MEMBERS}),
+        # a deployment-wide admin may change any team's note
+        Valid(AUTH + 'import { requireAdmin } from "./lib/access";\n'
+              'export const drop = mutation({ args: { noteId: v.id("notes") },\n'
+              '  handler: async (ctx, { noteId }) => {\n'
+              '    await requireAdmin(ctx);\n'
+              '    await ctx.db.delete(noteId);\n'
+              '  } });\n', files={**TENANTS, **MEMBERS}),
+        # leaving a team: what is written only takes the caller out
+        Valid(AUTH + 'export const leave = mutation({ args: { teamId: v.id("teams") },\n'
+              '  handler: async (ctx, { teamId }) => {\n'
+              '    const me = await getAuthUserId(ctx);\n'
+              '    if (me === null) throw new Error("sign in");\n'
+              '    const team = await ctx.db.get(teamId);\n'
+              '    await ctx.db.patch(teamId, { members: (team?.members ?? []).filter((m) => m !== me) });\n'
+              '  } });\n', files=ROSTER),
+        # a query run with the id checks that it is the caller's
+        Valid(AUTH + 'import { api } from "./_generated/api";\n'
+              'import { query } from "./_generated/server";\n'
+              'export const get = query({ args: { noteId: v.id("notes") }, handler: async (ctx, { noteId }) => {\n'
+              '  const me = await getAuthUserId(ctx);\n'
+              '  const note = await ctx.db.get(noteId);\n'
+              '  if (!note || note.ownerId !== me) throw new Error("not yours");\n'
+              '  return note;\n'
+              '} });\n'
+              'export const drop = mutation({ args: { noteId: v.id("notes") },\n'
+              '  handler: async (ctx, { noteId }) => {\n'
+              '    await getAuthUserId(ctx);\n'
+              '    await ctx.runQuery(api.example.get, { noteId });\n'
+              '    await ctx.db.delete(noteId);\n'
+              '  } });\n', files=TENANTS),
+        # no identity at all: CVX401's case, not this rule's
+        Valid(AUTH + 'export const drop = mutation({ args: { noteId: v.id("notes") },\n'
+              '  handler: async (ctx, { noteId }) => { await ctx.db.delete(noteId); } });\n', files=SINGLE),
+    ]
+    invalid = [
+        # triage G3 live-timeless `organizations:updateOrganization`: an admin of one team renames any team
+        Invalid(AUTH + 'export const rename = mutation({ args: { teamId: v.id("teams"), name: v.string() },\n'
+                '  handler: async (ctx, { teamId, name }) => {\n'
+                '    const me = await getAuthUserId(ctx);\n'
+                '    if (me === null) throw new Error("sign in");\n'
+                '    const user = await ctx.db.get(me);\n'
+                '    if (!user || user.role !== "admin") throw new Error("admins only");\n'
+                '    await ctx.db.patch(teamId, { name });\n'
+                '  } });\n', files=TENANTS, lines=[10]),
+        # the document is read, but only its existence is checked; what is written names the caller
+        Invalid(AUTH + 'export const edit = mutation({ args: { noteId: v.id("notes"), text: v.string() },\n'
+                '  handler: async (ctx, args) => {\n'
+                '    const me = await getAuthUserId(ctx);\n'
+                '    if (me === null) throw new Error("sign in");\n'
+                '    const note = await ctx.db.get(args.noteId);\n'
+                '    if (!note) throw new Error("no such note");\n'
+                '    await ctx.db.patch(args.noteId, { text: args.text, ownerId: me });\n'
+                '    await ctx.db.delete(args.noteId);\n'
+                '  } });\n', files=SINGLE, lines=[10, 11]),
+    ]
+
+    def check_app(self, ctx, app):
+        for fn in app.functions:
+            for w in ctx.project.access_analysis.unowned_writes(fn):
+                what = f"the `{w.table}` document" if w.table else "the document"
+                ctx.report(w.facts, w.node,
+                           f"{describe_function(fn)} checks who is calling but {_VERB[w.method]} {what} whose id is "
+                           f"the argument `{w.argument}` without relating it to the caller (its owner, team "
+                           f"or membership)")
