@@ -285,6 +285,23 @@ def test_the_file_list_does_not_promise_a_write_while_a_question_is_open():
         run.close()
 
 
+def test_an_incompatible_type_without_a_standard_conversion_is_migrated_once_its_map_is_answered():
+    """alex-grosse-26 da40ed4 (triage G6 P2): with no standard conversion the plan asked nothing,
+    and --write wrote a migrations.ts that left the field alone, so the narrow push failed. The
+    `map:` answer gives a migration that rewrites the values the new validator rejects, run by runAll."""
+    run = load_case("incompatible-no-conversion", answers=["map:parcels.dimensions=[]"])
+    try:
+        assert not run.plan.questions and run.exit_code == 1
+        step = next(s for s in run.plan.steps if s.kind == "convert-values")
+        assert step.migration == "mapParcelsDimensions" and not step.manual
+        assert "no standard conversion from v.array(v.string()) to v.array(v.number())" in step.text
+        code = next(f.content for f in run.files if f.path == "convex/migrations.ts")
+        assert "export const mapParcelsDimensions = migrations.define({" in code
+        assert "internal.migrations.mapParcelsDimensions" in code.split("export const runAll")[1]
+    finally:
+        run.close()
+
+
 def _schema(**tables) -> dict:
     return {"schemaValidation": True, "tables": [
         {"tableName": name, "indexes": [], "searchIndexes": [], "vectorIndexes": [],

@@ -495,11 +495,14 @@ class _Planner:
                        f"push {c.field} as the union of its old and new validators; writers produce the new type, "
                        "readers accept both", manual=True, impact=uses)
             m = self._convert(c)
-            if m is None:
+            if m.kind == "map":
                 self._step(c, f, "migrate", "convert-values",
-                           f"convert {c.field} by hand in {self.options.migrations_module}.ts: no standard "
-                           f"conversion from {vjson.describe(c.old['fieldType'])} to "
-                           f"{vjson.describe(c.new['fieldType'])} (or answer map:{path}=<value>)", manual=True)
+                           f"no standard conversion from {vjson.describe(c.old['fieldType'])} to "
+                           f"{vjson.describe(c.new['fieldType'])}: rewrite {c.field} values the new validator "
+                           "rejects" + (f" to {vjson.canonical(m.value)}" if m.ready
+                                        else " (the value is still to be chosen)")
+                           + f" (to convert them instead, edit the generated {m.name} before running it)",
+                           migration=m.name)
             else:
                 self._step(c, f, "migrate", "convert-values",
                            f"convert {c.field} to {vjson.describe(c.new['fieldType'])}", migration=m.name)
@@ -537,22 +540,26 @@ class _Planner:
     def _map(self, c: Change) -> Migration:
         subject = f"{c.table}.{c.field}"
         removed = c.detail.get("members_removed") or []
-        why = (f"{subject} no longer accepts {', '.join(removed)}." if removed
-               else f"{subject} accepts less than before ({vjson.describe(c.old['fieldType'])} -> "
-                    f"{vjson.describe(c.new['fieldType'])}).")
+        if c.detail.get("type") == "incompatible":
+            why = (f"{subject} changes from {vjson.describe(c.old['fieldType'])} to "
+                   f"{vjson.describe(c.new['fieldType'])}, with no standard conversion.")
+        elif removed:
+            why = f"{subject} no longer accepts {', '.join(removed)}."
+        else:
+            why = (f"{subject} accepts less than before ({vjson.describe(c.old['fieldType'])} -> "
+                   f"{vjson.describe(c.new['fieldType'])}).")
         q = value_question("map", c.table, c.field, c.new["fieldType"], why, optional=c.new["optional"])
         value, ready = self._value("map", subject, q)
         return self._migration("map", c, c.field, value=value, ready=ready, target=c.new)
 
-    def _convert(self, c: Change) -> Migration | None:
-        """A standard conversion for incompatible scalar types, or the user's constant."""
+    def _convert(self, c: Change) -> Migration:
+        """A standard conversion for incompatible scalar types, or else the user's constant (a
+        `map:` question: a migration that moves nothing would leave the narrow push to fail)."""
         subject = f"{c.table}.{c.field}"
         old_t, new_t = c.old["fieldType"], c.new["fieldType"]
         conv = conversion(old_t, new_t)
         if conv is None:
-            if ("map", subject) in self.answers.values:
-                return self._map(c)
-            return None
+            return self._map(c)
         rounding = None
         if conv == "bigint-from-number":
             q = value_question("convert", c.table, c.field, new_t, f"{subject} changes from float64 to int64.")
