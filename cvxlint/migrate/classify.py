@@ -204,6 +204,10 @@ def _field_findings(c: Change, used) -> list[Finding]:
         what = f" ({', '.join(removed)})" if removed else ""
         out.append(Finding("DD103", f"the push fails while any document holds a value of {c.field} only the old "
                                     f"validator accepts{what}"))
+        if d.get("also_widened"):
+            added = ", ".join(d.get("members_added") or [])
+            out.append(Finding("RB501", f"{c.field} also accepts {added}: once such values are written, the old "
+                                        "schema cannot be pushed again"))
     elif t == "incompatible":
         out.append(Finding("DD104", f"stored {c.field} values have another type: every document holding one fails "
                                     "the push"))

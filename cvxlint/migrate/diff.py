@@ -219,10 +219,23 @@ def _diff_fields(d: SchemaDiff, table: str, prefix: str, old: dict, new: dict,
             else:
                 om = {vjson.canonical(m): m for m in vjson.members(ta)}
                 nm = {vjson.canonical(m): m for m in vjson.members(tb)}
-                if len(om) > 1 or len(nm) > 1:
+                swapped = rel == "incompatible" and _literals_swapped(ta, tb)
+                if len(om) > 1 or len(nm) > 1 or swapped:
                     detail["members_added"] = [vjson.describe(nm[k]) for k in sorted(set(nm) - set(om))]
                     detail["members_removed"] = [vjson.describe(om[k]) for k in sorted(set(om) - set(nm))]
+                if swapped:
+                    # v.literal("ian") -> v.literal("alexgrosse"): a removed literal (a narrowing,
+                    # mapped to a kept value) plus an added one (a widening), not a type change
+                    # (migrations.md row 9)
+                    detail["type"], detail["also_widened"] = "narrowed", True
         d.changes.append(Change("change-field", table, path, old=a, new=b, variant=variant, detail=detail))
+
+
+def _literals_swapped(old: dict, new: dict) -> bool:
+    """Every value only one side accepts is a literal: the change replaces allowed literals."""
+    only_old = [m for m in vjson.members(old) if vjson.subsumes(new, m) is False]
+    only_new = [m for m in vjson.members(new) if vjson.subsumes(old, m) is False]
+    return bool(only_old) and bool(only_new) and all(vjson.kind(m) == "literal" for m in only_old + only_new)
 
 
 def _element_subfields_removed(table: str, path: str, a: dict, b: dict,

@@ -863,7 +863,9 @@ class _Planner:
                 if rel == "widened":
                     ft = c.new["fieldType"]
                 elif rel == "narrowed":
-                    ft = c.old["fieldType"]
+                    # literals swapped: the new ones are written from the first push on
+                    ft = vjson.union(c.old["fieldType"], c.new["fieldType"]) if c.detail.get("also_widened") \
+                        else c.old["fieldType"]
                 elif rel == "id-target":
                     ft = vjson.widen_ids(c.old["fieldType"], c.detail["from_table"], c.detail["to_table"])
                 else:
