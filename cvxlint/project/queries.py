@@ -745,7 +745,8 @@ class _ChainBuilder:
         p = o.parent
         if p is not None and p.type == "await_expression":
             o = js.outer(p)
-            p = o.parent
+        o = _past_null_fallback(o)
+        p = o.parent
         if p is None:
             return
         if p.type == "return_statement" or (p.type == "arrow_function" and o.field == "body"):
@@ -769,8 +770,25 @@ class _ChainBuilder:
                     pf = _post_filter(up)
                     if pf is not None:
                         chain.post_filters.append(pf)
-                elif up is not None and up.type == "return_statement":
+                    continue
+                uo = _past_null_fallback(uo)
+                up = uo.parent
+                if up is not None and up.type == "return_statement":
                     chain.result_returned = True
+
+
+def _past_null_fallback(n: Node) -> Node:
+    """`doc || null`, `doc ?? null` (or undefined): the usual way to return a document or
+    nothing, so what encloses the fallback does with the document itself."""
+    while True:
+        p = n.parent
+        if p is None or p.type != "binary_expression" or n.field != "left" \
+                or not (p.has_tok("||") or p.has_tok("??")):
+            return n
+        right = js.unwrap(p.child("right"))
+        if right is None or not (right.type == "null" or js.is_undefined(right)):
+            return n
+        n = js.outer(p)
 
 
 @dataclass(eq=False, slots=True)
