@@ -706,7 +706,10 @@ class _Planner:
             return
         if k == "change-index":
             self._step(c, f, "widen", "stop-using-index",
-                       f"queries on {name} get another order and range; better: give the new definition a new name "
+                       f"queries on {name} get "
+                       + ("another order and range" if c.index_kind == "db" else "other results (it searches or "
+                          "filters on other fields)")
+                       + "; better: give the new definition a new name "
                        f"(then the planner stages it and drops the old one after the switch)", manual=True, impact=uses)
             self._step(c, f, "narrow", "rebuild-index", f"push the new definition of {name} (the push waits for the "
                        "rebuild)")
