@@ -153,20 +153,21 @@ class Impact:
         return _dedupe(out)
 
     def writes_without(self, table: str, name: str) -> list[Use]:
-        """`insert` / `replace` calls on `table` whose object literal does not set `name`
+        """`insert` / `replace` calls on `table` whose object literal (inline or a local const)
+        does not set `name`
         (they must set it before the field can become required)."""
         out: list[Use] = []
         for c in self._calls_on(table):
             if c.method not in ("insert", "replace"):
                 continue
-            value = js.unwrap(c.value_node)
-            if value is None:
+            if c.value_node is None:
                 continue
-            if value.type != "object":
+            literal = c.document_literal
+            if literal is None:
                 out.append(self._use("missing", c.facts, c.node, c.functions,
                                      f"db.{c.method} with a document cvxlint cannot read: check it sets {name}"))
                 continue
-            props = js.object_props(value)
+            props = js.object_props(literal)
             if any(p.key == name and not p.spread for p in props):
                 continue
             spread = any(p.spread for p in props)

@@ -130,6 +130,55 @@ class DbCall:
             return self.args[i] if len(self.args) > i else None
         return None
 
+    @property
+    def document_literal(self) -> Node | None:
+        """The object literal of the document insert/replace writes (patch: the partial): the
+        argument itself, or a local `const row = { ... }` that nothing changes before the call
+        (`row.x = ...`, `delete row.x`, passing `row` to another function could)."""
+        value = js.unwrap(self.value_node)
+        if value is None or value.type == "object":
+            return value
+        if value.type != "identifier" or self.func is None:
+            return None
+        ref = self.facts.ref_of(value)
+        if ref is None or ref.kind != "local":
+            return None
+        decl = _declarator(ref, value, {})
+        if decl is None or decl[0].type != "variable_declarator" or decl[1] is not decl[0].child("name") \
+                or decl[0].parent is None or not decl[0].parent.has_tok("const"):
+            return None
+        init = js.unwrap(decl[0].child("value"))
+        if init is None or init.type != "object":
+            return None
+        for use in _reads_after(self.facts, decl[0], ref.name):
+            if use is not value and not _reads_whole(use):
+                return None
+        return init
+
+
+def _reads_whole(use: Node) -> bool:
+    """Does this read of an object variable leave the object as it is? Reading a property,
+    spreading it, returning it or writing it to the database; not assigning to a property,
+    deleting one, or handing the object to code that might."""
+    o = js.outer(use)
+    p = o.parent
+    if p is None:
+        return False
+    if p.type == "member_expression" and o.field == "object":
+        top = js.outer(p)
+        tp = top.parent
+        return not (tp is not None and (
+            (tp.type in ("assignment_expression", "augmented_assignment_expression") and top.field == "left")
+            or tp.type == "update_expression" or (tp.type == "unary_expression" and tp.has_tok("delete"))))
+    if p.type in ("spread_element", "return_statement"):
+        return True
+    if p.type == "arguments":
+        call = p.parent
+        fn = js.callee(call) if call is not None else None
+        return fn is not None and fn.type == "member_expression" and \
+            (fn.child("property") is not None and fn.child("property").text in ("insert", "replace", "patch"))
+    return False
+
 
 @dataclass(eq=False, slots=True)
 class RangeOp:

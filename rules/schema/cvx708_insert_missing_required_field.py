@@ -11,8 +11,8 @@ class InsertMissingRequiredField(Rule):
     """`ctx.db.insert` without a field the table requires.
 
     ## What it does
-    Flags `ctx.db.insert("t", { ... })` when the object literal has no spread and lacks a
-    required (non-optional) field of the table's object validator. Union tables, `v.any()`
+    Flags `ctx.db.insert("t", { ... })` (or of a local `const row = { ... }` nothing changes
+    before the insert) when the object literal has no spread and lacks a required (non-optional) field of the table's object validator. Union tables, `v.any()`
     tables, tables with `schemaValidation: false` and fields whose validator cvxlint cannot
     read are skipped; a field that accepts `null` is still required (it must be present).
 
@@ -39,11 +39,26 @@ class InsertMissingRequiredField(Rule):
               '  await ctx.db.insert("tasks", { title: "a", done: false, owner: null });\n'
               '  await ctx.db.insert("tasks", { title: "b", ...rest });\n}});\n',
               files={"convex/schema.ts": SCHEMA}),
+        # the const is completed before the insert: cvxlint does not follow that, so it stays silent
+        Valid(SERVER + 'export const f = mutation({ args: {}, handler: async (ctx) => {\n'
+              '  const row = { title: "a", owner: null };\n'
+              '  (row as any).done = false;\n'
+              '  await ctx.db.insert("tasks", row);\n'
+              '  const later = { title: "b", owner: null };\n'
+              '  Object.assign(later, { done: true });\n'
+              '  await ctx.db.insert("tasks", later);\n}});\n',
+              files={"convex/schema.ts": SCHEMA}),
     ]
     invalid = [
         Invalid(SERVER + 'export const f = mutation({ args: {}, handler: (ctx) =>\n'
                 '  ctx.db.insert("tasks", { title: "a", owner: "me" }) });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4], message="done"),
+        # hypertrace leaderboard.ts (triage G6 P5): the document is a local const object literal
+        Invalid(SERVER + 'export const g = mutation({ args: { title: v.string() }, handler: async (ctx, { title }) => {\n'
+                '  const row = { title, owner: null };\n'
+                '  console.log(row.title, { ...row });\n'
+                '  await ctx.db.insert("tasks", row);\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[6], message="done"),
     ]
 
     def check_app(self, ctx, app):
@@ -53,9 +68,9 @@ class InsertMissingRequiredField(Rule):
         for call in reported_queries(ctx, app).calls:
             if call.method != "insert" or call.system or call.table is None:
                 continue
-            value = js.unwrap(call.value_node)
+            value = call.document_literal
             table = schema.table(call.table)
-            if value is None or value.type != "object" or table is None or not table.known:
+            if value is None or table is None or not table.known:
                 continue
             doc = table.document.required()
             if doc.kind != "object" or doc.open:
@@ -68,5 +83,5 @@ class InsertMissingRequiredField(Rule):
                        if name not in present and not fv.is_optional and fv.required().kind not in ("any", "opaque")]
             if missing:
                 names = ", ".join(f'"{m}"' for m in missing)
-                ctx.report(call.facts, value, f"`insert` into `{table.name}` is missing required field"
+                ctx.report(call.facts, js.unwrap(call.value_node), f"`insert` into `{table.name}` is missing required field"
                            f"{'s' if len(missing) > 1 else ''} {names}; schema validation rejects it")
