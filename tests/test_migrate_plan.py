@@ -404,3 +404,39 @@ def test_the_data_steps_of_one_table_run_in_one_pass():
         assert [p["field"] for p in data["migrations"][0]["parts"]] == ["label", "retries", "draft", "exposure.iso"]
     finally:
         run.close()
+
+
+def test_a_required_user_field_convex_auth_does_not_write_is_a_write_to_fix(tmp_path):
+    """No code of the app inserts users: Convex Auth's default createOrUpdateUser does, with
+    only the profile (@convex-dev/auth 0.0.95 server/implementation/users.js), so "found none
+    that leaves it out" was untrue for a new required `users.role` (triage G6 P4)."""
+    from cvxlint.config import Settings
+    from cvxlint.migrate import sources
+    from cvxlint.migrate.renames import Answers
+    from cvxlint.migrate.run import plan_between
+
+    users = ('  users: defineTable({ name: v.optional(v.string()), email: v.optional(v.string()){extra} })'
+             '.index("email", ["email"]),\n')
+    for side, extra in (("old", ""), ("new", ", role: v.string()")):
+        convex = tmp_path / side / "convex"
+        convex.mkdir(parents=True)
+        (tmp_path / side / "package.json").write_text('{"dependencies": {"convex": "1.48.0", "@convex-dev/auth": "0.0.95"}}')
+        (convex / "schema.ts").write_text(
+            'import { defineSchema, defineTable } from "convex/server";\nimport { authTables } from "@convex-dev/auth/server";\n'
+            'import { v } from "convex/values";\nexport default defineSchema({\n  ...authTables,\n'
+            + users.replace("{extra}", extra) + "});\n")
+        (convex / "auth.ts").write_text(
+            'import { convexAuth } from "@convex-dev/auth/server";\nimport { Password } from "@convex-dev/auth/providers/Password";\n'
+            "export const { auth, signIn, signOut, store } = convexAuth({ providers: [Password] });\n")
+    settings = Settings()
+    settings.validate()
+    old = sources.working_tree([tmp_path / "old"], settings, None)
+    new = sources.working_tree([tmp_path / "new"], settings, None)
+    run = plan_between(old, new, new, settings, answers=Answers.parse([]))
+    try:
+        step = next(s for s in run.plan.steps if s.kind == "write-field" and s.field == "role")
+        assert "found none that leaves it out" not in step.text
+        (use,) = [u for u in step.code_impact if u.kind == "missing"]
+        assert use.file == "convex/auth.ts" and use.line == 3 and "Convex Auth inserts users itself" in use.detail
+    finally:
+        run.close()

@@ -174,6 +174,12 @@ class Impact:
             detail = (f"db.{c.method} may not set {name} (it spreads another object)" if spread
                       else f"db.{c.method} does not set {name}")
             out.append(self._use("missing", c.facts, c.node, c.functions, detail))
+        library = self.project.library_user_writes(self.app) if table == "users" else None
+        if library is not None and name not in library.fields:
+            # no code of the app writes these users: Convex Auth does, when someone signs up
+            out.append(Use("missing", self._rel(library.facts.path), library.facts.module.line_of(library.call.start) + 1,
+                           (), f"Convex Auth inserts users itself with only the profile, without {name}: set it in "
+                           "`callbacks.createOrUpdateUser` of convexAuth, or keep it optional"))
         return _dedupe(out)
 
     # -- indexes and tables ----------------------------------------------------------------------

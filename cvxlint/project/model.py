@@ -40,6 +40,7 @@ from .versions import PackageVersion, Version, detect_convex_version, detect_pac
 AUTH_INFO_DROPPED = "1.31.5"
 
 if TYPE_CHECKING:
+    from .library_writes import LibraryUserWrites
     from ..config import Settings
     from .queries import DatabaseUses
     from .schema import Schema
@@ -546,6 +547,12 @@ class Project:
     def access(self, fn: RegisteredFunction) -> "Access":
         """Whether `fn` checks who is calling, and how (auth.py)."""
         return self.access_analysis.of(fn)
+
+    def library_user_writes(self, app: App) -> "LibraryUserWrites | None":
+        """The `users` documents Convex Auth writes for `app` itself (library_writes.py)."""
+        from .library_writes import convex_auth_user_writes
+
+        return convex_auth_user_writes(self, app)
 
     def client_facts(self, path: Path) -> FileFacts | None:
         """Facts of a TS/JS client file, or None when a byte pre-filter shows it cannot name a

@@ -6,6 +6,12 @@ SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { 
           '  tasks: defineTable({ title: v.string(), done: v.boolean(), note: v.optional(v.string()), owner: v.union(v.string(), v.null()) }),\n'
           '});\n')
 
+AUTH_SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { authTables } from "@convex-dev/auth/server";\n'
+               'import { v } from "convex/values";\nexport default defineSchema({\n  ...authTables,\n'
+               '  users: defineTable({ name: v.optional(v.string()), email: v.optional(v.string()), role: v.string() }).index("email", ["email"]),\n});\n')
+AUTH = ('import { convexAuth } from "@convex-dev/auth/server";\nimport { Password } from "@convex-dev/auth/providers/Password";\n'
+        'export const { auth, signIn, signOut, store } = convexAuth({ providers: [Password] });\n')
+
 
 class InsertMissingRequiredField(Rule):
     """`ctx.db.insert` without a field the table requires.
@@ -15,6 +21,12 @@ class InsertMissingRequiredField(Rule):
     before the insert) when the object literal has no spread and lacks a required (non-optional) field of the table's object validator. Union tables, `v.any()`
     tables, tables with `schemaValidation: false` and fields whose validator cvxlint cannot
     read are skipped; a field that accepts `null` is still required (it must be present).
+
+    Also flags a required field of an app's own `users` table that Convex Auth
+    (@convex-dev/auth) does not write: its default `createOrUpdateUser` inserts users with
+    only the provider's profile (`name`, `email`, `image`, `phone`, `isAnonymous`, the
+    verification times), so with `role: v.string()` every sign-up fails. Not when the app
+    writes users itself (`callbacks.createOrUpdateUser`) or a provider has its own `profile`.
 
     ## Why is this bad?
     Schema validation rejects the write at run time (https://docs.convex.dev/database/schemas).
@@ -35,6 +47,13 @@ class InsertMissingRequiredField(Rule):
     summary = "`insert` object literal missing a required field"
 
     valid = [
+        Valid(AUTH_SCHEMA, path="convex/schema.ts", files={"convex/auth.ts": AUTH.replace(
+                  "providers: [Password] }", "providers: [Password],\n  callbacks: { async createOrUpdateUser(ctx, args) {\n"
+                  "    return args.existingUserId ?? (await ctx.db.insert(\"users\", { email: args.profile.email, role: \"member\" }));\n  } } }")},
+              note="the app writes users itself"),
+        Valid(AUTH_SCHEMA, path="convex/schema.ts", files={"convex/auth.ts": AUTH.replace(
+                  "providers: [Password]", "providers: [Password({ profile: (params) => ({ email: params.email as string, role: \"member\" }) })]")},
+              note="a provider's own profile may set it"),
         Valid(SERVER + 'export const f = mutation({ args: { rest: v.any() }, handler: async (ctx, { rest }) => {\n'
               '  await ctx.db.insert("tasks", { title: "a", done: false, owner: null });\n'
               '  await ctx.db.insert("tasks", { title: "b", ...rest });\n}});\n',
@@ -50,6 +69,8 @@ class InsertMissingRequiredField(Rule):
               files={"convex/schema.ts": SCHEMA}),
     ]
     invalid = [
+        Invalid(AUTH_SCHEMA, path="convex/schema.ts", files={"convex/auth.ts": AUTH}, lines=[6],
+                message="Convex Auth inserts users itself", note="no code of the app writes users: the library does"),
         Invalid(SERVER + 'export const f = mutation({ args: {}, handler: (ctx) =>\n'
                 '  ctx.db.insert("tasks", { title: "a", owner: "me" }) });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4], message="done"),
@@ -65,6 +86,7 @@ class InsertMissingRequiredField(Rule):
         schema = app.schema
         if schema is None or not schema.readable or schema.schema_validation is not True:
             return
+        self._library_user_writes(ctx, app, schema)
         for call in reported_queries(ctx, app).calls:
             if call.method != "insert" or call.system or call.table is None:
                 continue
@@ -85,3 +107,23 @@ class InsertMissingRequiredField(Rule):
                 names = ", ".join(f'"{m}"' for m in missing)
                 ctx.report(call.facts, js.unwrap(call.value_node), f"`insert` into `{table.name}` is missing required field"
                            f"{'s' if len(missing) > 1 else ''} {names}; schema validation rejects it")
+
+    def _library_user_writes(self, ctx, app, schema):
+        """Required fields of the app's `users` table that Convex Auth's own inserts leave out."""
+        writes = ctx.project.library_user_writes(app)
+        users = schema.table("users") if writes is not None else None
+        if users is None or users.external or not users.known:
+            return
+        doc = users.document.required()
+        if doc.kind != "object" or doc.open or doc.path is None or not ctx.reported(doc.path):
+            return
+        for name, fv in doc.fields.items():
+            if name in writes.fields or name.startswith("_") or fv.is_optional or fv.required().kind in ("any", "opaque"):
+                continue
+            at = doc.key_ranges.get(name)
+            if at is None:
+                continue
+            ctx.report(doc.path, at, f"`users.{name}` is required, but Convex Auth inserts users itself with only the "
+                       "profile (name, email, image, phone, ...): every sign-up fails schema validation; make it "
+                       "`v.optional(...)`, or write users in `callbacks.createOrUpdateUser` of `convexAuth`")
+

@@ -1,0 +1,124 @@
+"""Documents a library writes into the app's own tables.
+
+Convex Auth (@convex-dev/auth) inserts and patches the `users` table itself when someone
+signs in: its default `createOrUpdateUser` (0.0.95, server/implementation/users.js) writes
+`{ emailVerificationTime?, phoneVerificationTime?, ...profile }`, the profile being what
+the provider returns (`name`, `email`, `image`, `phone`, `isAnonymous`). An app that
+overrides `users` in its schema with another required field makes every sign-up fail
+schema validation, though none of its own code writes a user. The app takes the write over
+with `callbacks.createOrUpdateUser`, and a provider's own `profile(...)` may return more
+fields: then what is written cannot be told here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..syntax import js
+from ..syntax.tree import Node
+from .definitions import ExternalDef
+from .facts import FileFacts
+
+if TYPE_CHECKING:
+    from .model import App, Project
+
+# The user fields Convex Auth's default createOrUpdateUser writes (profiles of its built-in providers)
+CONVEX_AUTH_USER_FIELDS = frozenset(("name", "image", "email", "emailVerificationTime", "phone",
+                                     "phoneVerificationTime", "isAnonymous"))
+
+
+@dataclass(frozen=True)
+class LibraryUserWrites:
+    """Convex Auth writes `users` documents with only `fields` (the call is `convexAuth(...)`)."""
+
+    facts: FileFacts
+    call: Node
+    fields: frozenset[str]
+
+
+def convex_auth_user_writes(project: "Project", app: "App") -> LibraryUserWrites | None:
+    """How Convex Auth writes the app's users, when the app registers it with `convexAuth({...})`
+    and leaves user documents to its default (no `callbacks.createOrUpdateUser`, no provider
+    given its own `profile`); None otherwise."""
+    memo = app.__dict__.setdefault("_convex_auth_user_writes", {})
+    if "value" not in memo:
+        memo["value"] = _find(project, app)
+    return memo["value"]
+
+
+def _find(project: "Project", app: "App") -> LibraryUserWrites | None:
+    for module in app.modules.values():
+        facts = module.facts
+        if not any(i.source == "@convex-dev/auth/server" for i in facts.imports):
+            continue
+        for site in facts.all_calls():
+            if not site.path or site.path[-1] != "convexAuth":
+                continue
+            d = project.linker.value_of(facts, site.callee)
+            if not (isinstance(d, ExternalDef) and d.module == "@convex-dev/auth/server" and d.name == "convexAuth"):
+                continue
+            args = js.call_args(site.node)
+            options = js.unwrap(args[0]) if args else None
+            if options is None or options.type != "object" or any(p.spread for p in js.object_props(options)):
+                return None
+            callbacks = js.unwrap(js.object_get(options, "callbacks"))
+            if callbacks is not None and (callbacks.type != "object" or js.object_get(callbacks, "createOrUpdateUser")
+                                          is not None or any(p.spread for p in js.object_props(callbacks))):
+                return None  # the app writes users itself (or we cannot tell)
+            providers = js.unwrap(js.object_get(options, "providers"))
+            if providers is None or providers.type != "array" or not _default_profiles(project, facts, providers):
+                return None
+            if _creates_accounts(project, app):
+                return None  # invite-only: the app makes users and their accounts, sign-in links to them
+            return LibraryUserWrites(facts, site.node, CONVEX_AUTH_USER_FIELDS)
+    return None
+
+
+def _creates_accounts(project: "Project", app: "App") -> bool:
+    """Does the app make sign-in accounts itself (`ctx.db.insert("authAccounts", ...)`, Convex
+    Auth's `createAccount(ctx, ...)`)? Then it creates the users too, and the library only
+    links a sign-in to them: its own insert runs just for emails nobody invited."""
+    for call in app.queries.calls:
+        if call.method == "insert" and call.table == "authAccounts":
+            return True
+    for module in app.modules.values():
+        facts = module.facts
+        if not any(i.source == "@convex-dev/auth/server" and i.imported == "createAccount" for i in facts.imports):
+            continue
+        for site in facts.all_calls():
+            d = project.linker.value_of(facts, site.callee) if site.path and site.path[-1] == "createAccount" else None
+            if isinstance(d, ExternalDef) and d.module == "@convex-dev/auth/server":
+                return True
+    return False
+
+
+def _default_profiles(project: "Project", facts: FileFacts, providers: Node) -> bool:
+    """Does every provider keep its built-in profile: a package's `Password`, `GitHub`, or
+    `Password({ ... })` without a `profile` option (written there or in a constant)? A
+    provider given its own `profile`, or one we cannot read (a spread, a project function),
+    may write any field."""
+    for p in providers.children:
+        if not _default_profile(project, facts, js.unwrap(p), 0):
+            return False
+    return True
+
+
+def _default_profile(project: "Project", facts: FileFacts, p: Node | None, depth: int) -> bool:
+    if p is None or depth > 4:
+        return False
+    if p.type in ("identifier", "member_expression"):
+        d = project.linker.value_of(facts, p)
+        if isinstance(d, ExternalDef):
+            return True  # a provider as its package exports it
+        node = getattr(d, "node", None)
+        return node is not None and node is not p and not getattr(d, "path", ()) \
+            and _default_profile(project, d.facts, js.unwrap(node), depth + 1)
+    if p.type != "call_expression" or not isinstance(project.linker.value_of(facts, js.callee(p)), ExternalDef):
+        return False
+    for arg in js.call_args(p):
+        arg = js.unwrap(arg)
+        if arg is None or arg.type != "object" or any(q.spread for q in js.object_props(arg)) \
+                or js.object_get(arg, "profile") is not None:
+            return False
+    return True
