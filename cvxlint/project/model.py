@@ -622,6 +622,8 @@ class Project:
             extract = getattr(self._load_facts, "python_facts", None) or extract_python
             result = extract(str(path), data)
         self._python[path] = result  # before resolving: two modules may import each other
+        if result is not None and result.imported_calls:
+            result = self._python[path] = self._with_imported_relays(path, result)
         if result is not None and any(c.factory is not None for c in result.calls):
             result = self._python[path] = self._with_factories_resolved(path, result)
         if result is not None and any(c.unconfirmed for c in result.calls):
@@ -668,6 +670,35 @@ class Project:
         while (top / "__init__.py").is_file() and top.parent != top:
             top = top.parent
         return top
+
+    def _with_imported_relays(self, path: Path, facts: "PyFacts") -> "PyFacts":
+        """`facts` with the calls made through a relay of another module of the project
+        (ImportedCall: `run_query("jobs:pending")` after `from worker.convex_api import
+        run_query`, where `run_query` hands its name on to the client), read as in that module."""
+        from dataclasses import replace
+
+        from .python_client import through_imported_relay
+
+        added = []
+        for imported in facts.imported_calls:
+            module, level, name = imported.origin
+            target = self._python_module(path, module, level)
+            other = self.python_facts(target) if target is not None else None
+            relay = other.relays.get(name) if other is not None else None
+            if relay is None:
+                continue
+            text, cls, factory, unconfirmed = relay.receiver
+            if factory is not None:  # the relay's client comes from a factory of a third module
+                origin = self._python_module(target, factory[0], factory[1])
+                maker = self.python_facts(origin) if origin is not None else None
+                cls = maker.factories.get(factory[2]) if maker is not None else None
+                if cls is None:
+                    continue
+            call = through_imported_relay(imported, relay, cls, unconfirmed)
+            if call is not None:
+                call.admin_auth_elsewhere = text in other.admin_auth_clients
+                added.append(call)
+        return replace(facts, calls=[*facts.calls, *added]) if added else facts
 
     def _with_factories_resolved(self, path: Path, facts: "PyFacts") -> "PyFacts | None":
         """`facts` keeping, of the calls on what an imported function returned, those whose

@@ -92,6 +92,26 @@ class PyCall:
     # its name, a literal "mod:fn", names a module of the app and a file of the same Python
     # tree imports `convex` (Project.python_facts)
     unconfirmed: bool = False
+    # made through a relay (`_Relay`) imported from another module: set_admin_auth is called
+    # there on the relay's client (PyFacts.admin_auth_clients of that module)
+    admin_auth_elsewhere: bool = False
+
+
+@dataclass(eq=False)
+class ImportedCall:
+    """A call of a function imported from a project module, with a "mod:fn"-shaped string
+    among its arguments (`run_query("jobs:pending")` after `from worker.convex_api import
+    run_query`): a Convex call when that function is a relay there (Project.python_facts)."""
+
+    origin: tuple[str, int, str]  # (module, relative level, function), as `from m import f`
+    via: str  # the name it is called by here
+    start: int
+    end: int
+    node: cst.Call
+    func_start: int
+    func_end: int
+    positional: list[PyValue]
+    keywords: dict[str, PyValue]
 
 
 @dataclass(eq=False)
@@ -108,6 +128,8 @@ class PyFacts:
     convex_modules: set[str] = field(default_factory=set)  # local names bound to the `convex` module
     convex_imports: list[cst.ImportFrom] = field(default_factory=list)  # `from convex import ...`
     factories: dict[str, str] = field(default_factory=dict)  # module-level functions returning a client -> class
+    relays: dict[str, "_Relay"] = field(default_factory=dict)  # module-level relay functions by name
+    imported_calls: list[ImportedCall] = field(default_factory=list)
     base: int = 0  # bytes before libcst's text: a UTF-8 byte-order mark (libcst drops it)
 
     @property
@@ -131,6 +153,7 @@ def extract_python(path: str, source: bytes) -> PyFacts | None:
     module.visit(calls)
     if calls.relays or calls.method_relays:
         module.visit(_RelayedCalls(calls))
+    facts.relays = dict(calls.relays)
     return facts
 
 
@@ -454,6 +477,22 @@ class _Calls(_Scopes, cst.CSTVisitor):
         name = dotted(func)
         if name is not None and name.rsplit(".", 1)[-1] in _HTTP_CALLS:
             self._http_call(node)
+        elif isinstance(func, cst.Name) and func.value in self.b.imported and func.value not in self.b.factories:
+            self._imported_call(node, func)
+
+    def _imported_call(self, node: cst.Call, func: cst.Name) -> None:
+        """Keep a call of an imported function that is handed a "mod:fn" string (ImportedCall)."""
+        if any(a.star for a in node.args) or not any(
+                isinstance(a.value, (cst.SimpleString, cst.ConcatenatedString))
+                and isinstance(_evaluated(a.value), str) and _QUALIFIED_NAME.match(_evaluated(a.value))
+                for a in node.args):
+            return
+        s, e = self.span(node)
+        fs, fe = self.span(func)
+        self.facts.imported_calls.append(ImportedCall(
+            self.b.imported[func.value], func.value, s, e, node, fs, fe,
+            [self.value(a.value) for a in node.args if a.keyword is None],
+            {a.keyword.value: self.value(a.value) for a in node.args if a.keyword is not None}))
 
     def _setup_call(self, node: cst.Call, method: str, recv: tuple) -> None:
         s, e = self.span(node)
@@ -657,6 +696,31 @@ class _RelayedCalls(_Scopes, cst.CSTVisitor):
             relay = self.calls.method_relays.get((cls, func.attr.value)) if cls is not None else None
             if relay is not None:
                 self.calls.relayed_call(node, dotted(func) or func.attr.value, relay)
+
+
+def through_imported_relay(imported: ImportedCall, relay: _Relay, client_class: str | None,
+                           unconfirmed: bool) -> PyCall | None:
+    """The Convex call `imported` makes through `relay`, a relay of the module it imports
+    (`client_class` / `unconfirmed`: its receiver there, factories resolved); None when the
+    relay's name parameter is not given a function name. Like `_Calls.relayed_call`."""
+    def given(at: tuple[int, str]) -> PyValue | None:
+        return imported.positional[at[0]] if len(imported.positional) > at[0] else imported.keywords.get(at[1])
+
+    name = given(relay.name_at)
+    if name is None or name.kind != "str" or not isinstance(name.value, str):
+        return None
+    if not (_QUALIFIED_NAME if unconfirmed or client_class is None else _FUNCTION_NAME).match(name.value):
+        return None
+    call = PyCall(method=relay.method, client=f"{imported.via}(...)", client_class=client_class,
+                  start=imported.start, end=imported.end, node=imported.node,
+                  method_start=imported.func_start, method_end=imported.func_end,
+                  name=name.value, name_start=name.start, name_end=name.end, name_node=name.node,
+                  unconfirmed=unconfirmed)
+    args = given(relay.args_at) if relay.args_at is not None else None
+    # arguments the relay builds itself are not read: a value of kind "other" says so
+    call.args = args if args is not None else PyValue("other", imported.start, imported.end, imported.node)
+    call.args_positional = False
+    return call
 
 
 def _evaluated(node: cst.CSTNode):

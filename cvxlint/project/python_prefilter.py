@@ -21,10 +21,26 @@ METHOD_KIND = {"query": "query", "subscribe": "query", "mutation": "mutation", "
 _CALL_BY_NAME = re.compile(rb"\.(query|mutation|action)\(\s*(name\s*=\s*)?[rRuU]?[\"'][\w./-]+:\w+[\"']")
 
 
+# `run_query("jobs:pending")` of a wrapper imported from another module (`from
+# worker.convex_api import run_query`): a call of a plain name handed a "mod:fn" string
+_NAME_CALL_BY_NAME = re.compile(rb"(?<![\w.])(\w+)\([^()\"'\n]{0,80}?[rRuU]?[\"'][\w./-]+:\w+[\"']")
+_FROM_IMPORT = re.compile(rb"^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)", re.M)
+
+
 def mentions_convex(source: bytes) -> bool:
-    """Cheap pre-filter: does this Python file import `convex`, call the HTTP API by URL, or
-    call what looks like a Convex function by name on some client?"""
-    return _PREFILTER.search(source) is not None or _CALL_BY_NAME.search(source) is not None
+    """Cheap pre-filter: does this Python file import `convex`, call the HTTP API by URL, call
+    what looks like a Convex function by name on some client, or hand such a name to a
+    function it imports from a module (a wrapper of the client there)?"""
+    return _PREFILTER.search(source) is not None or _CALL_BY_NAME.search(source) is not None \
+        or _calls_imported_by_name(source)
+
+
+def _calls_imported_by_name(source: bytes) -> bool:
+    called = {m.group(1) for m in _NAME_CALL_BY_NAME.finditer(source)}
+    if not called:
+        return False
+    imported = {name for m in _FROM_IMPORT.finditer(source) for name in re.findall(rb"\w+", m.group(1))}
+    return bool(called & imported)
 
 
 def imports_convex(source: bytes) -> bool:

@@ -46,6 +46,13 @@ class PublicFunctionNeverCalledByClients(Rule):
         Valid(SERVER + 'export const list = query({ args: {}, handler: async () => [] });\n'
               'export const go = action({ args: {}, handler: async (ctx) => ctx.runQuery(api.example.list, {}) });\n',
               note="no client code in the repository: not checked"),
+        Valid(SERVER + 'export const list = query({ args: {}, handler: async () => [] });\n'
+              'export const go = action({ args: {}, handler: async (ctx) => ctx.runQuery(api.example.list, {}) });\n',
+              files={"worker/__init__.py": "",
+                     "worker/convex_api.py": 'from convex import ConvexClient\n\nconvex = ConvexClient("https://x.convex.cloud")\n\n\n'
+                     'def run_query(name, args=None):\n    return convex.query(name, args or {})\n',
+                     "worker/main.py": 'from worker.convex_api import run_query\n\nprint(run_query("example:list"))\n'},
+              note="called by Python through a wrapper imported from another module"),
     ]
     invalid = [
         Invalid(SERVER + 'export const list = query({ args: {}, handler: async () => [] });\n'

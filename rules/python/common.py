@@ -31,6 +31,14 @@ SDK = {"sdk/counters_sdk/__init__.py": "",
 SDK_API = ('from typing import Any\n\n\nclass CountersAPI:\n    def __init__(self, client: Any) -> None:\n'
            '        self.client = client\n')
 
+# a wrapper module the scripts import their calls from (`from tools.convex_api import
+# run_query`): the function name is the wrapper's parameter, handed on to the client
+WRAPPER = {"tools/__init__.py": "",
+           "tools/convex_api.py": 'import os\n\nfrom convex import ConvexClient\n\n'
+           '_convex = ConvexClient(os.environ["CONVEX_URL"])\n\n\n'
+           'def run_query(name, args=None):\n    return _convex.query(name, args or {})\n\n\n'
+           'def run_mutation(name, args):\n    return _convex.mutation(name, args)\n'}
+
 
 def py_uses(ctx, app):
     """Every Python call naming a function of `app` (tests included)."""

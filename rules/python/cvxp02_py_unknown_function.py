@@ -3,7 +3,7 @@ import difflib
 from cvxlint.project.references import NAME_FORMAT, canonical_name
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid
 
-from .common import COUNTERS, PY, PY_PATH, SDK, SDK_API, SDK_PATH, py_uses
+from .common import COUNTERS, PY, PY_PATH, SDK, SDK_API, SDK_PATH, WRAPPER, py_uses
 
 
 class PyUnknownFunction(Rule):
@@ -51,7 +51,10 @@ class PyUnknownFunction(Rule):
                        'c = get_client()\nc.query("counters:missing")\nd = make()\nd.query("counters:gone")\n',
                        path=PY_PATH, files=COUNTERS, lines=[10, 12], note="clients returned by a helper"),
                Invalid(SDK_API + '\n    def read(self, name: str):\n        return self.client.query("counters:gte", {"name": name})\n',
-                       path=SDK_PATH, files={**COUNTERS, **SDK}, lines=[9], note="an SDK module handed its client")]
+                       path=SDK_PATH, files={**COUNTERS, **SDK}, lines=[9], note="an SDK module handed its client"),
+               Invalid('from tools.convex_api import run_query\n\nprint(run_query("counters:get", {"name": "a"}))\n'
+                       'print(run_query("counters:gte"))\n', path="tools/report.py", files={**COUNTERS, **WRAPPER},
+                       lines=[4], note="through a wrapper imported from another module")]
 
     def check_app(self, ctx, app):
         if not app.by_identifier:

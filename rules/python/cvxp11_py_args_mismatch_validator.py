@@ -1,6 +1,6 @@
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function
 
-from .common import COUNTERS, PY, PY_PATH, SDK, SDK_API, SDK_PATH, dict_shape, literal_positions, py_uses
+from .common import COUNTERS, PY, PY_PATH, SDK, SDK_API, SDK_PATH, WRAPPER, dict_shape, literal_positions, py_uses
 
 
 TRACKS = {"convex/tracks.ts": 'import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
@@ -51,6 +51,9 @@ class PyArgsMismatchValidator(Rule):
                Invalid(SDK_API + '\n    def bump(self, name: str, value) -> None:\n'
                        '        self.client.mutation("counters:set", {"nme": name, "value": value})\n',
                        path=SDK_PATH, files={**COUNTERS, **SDK}, lines=[9, 9], note="an SDK module handed its client"),
+               Invalid('from tools.convex_api import run_mutation\n\nrun_mutation("counters:set", {"nme": "a", "value": 1})\n',
+                       path="tools/bump.py", files={**COUNTERS, **WRAPPER}, lines=[3, 3],
+                       note="through a wrapper imported from another module"),
                Invalid(PY + 'client.mutation("tracks:save", {"tracks": [{"title": "a", "yr": 1999}],\n'
                        '                "meta": {"source": "cd", "disc": 1, "extra": {"anything": 1}}})\n'
                        'client.mutation("tracks:save", {"tracks": [], "meta": None, "cover": {"url": "u", "w": 1}})\n'
