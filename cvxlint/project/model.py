@@ -626,6 +626,8 @@ class Project:
             result = self._python[path] = self._with_imported_relays(path, result)
         if result is not None and any(c.factory is not None for c in result.calls):
             result = self._python[path] = self._with_factories_resolved(path, result)
+        if result is not None and any(c.receiver_origin is not None for c in result.calls):
+            result = self._python[path] = self._with_imported_admin_auth(path, result)
         if result is not None and any(c.unconfirmed for c in result.calls):
             result = self._python[path] = self._with_guesses_resolved(path, result)
         return result
@@ -699,6 +701,23 @@ class Project:
                 call.admin_auth_elsewhere = text in other.admin_auth_clients
                 added.append(call)
         return replace(facts, calls=[*facts.calls, *added]) if added else facts
+
+    def _with_imported_admin_auth(self, path: Path, facts: "PyFacts") -> "PyFacts":
+        """`facts` with the calls on a client imported from a project module (`from svc.client
+        import convex`) marked when that module calls `convex.set_admin_auth(...)` where it
+        builds it (PyCall.admin_auth_elsewhere)."""
+        from dataclasses import replace
+
+        calls = []
+        for call in facts.calls:
+            if call.receiver_origin is not None and not call.admin_auth_elsewhere:
+                module, level, name = call.receiver_origin
+                target = self._python_module(path, module, level)
+                other = self.python_facts(target) if target is not None else None
+                if other is not None and name in other.admin_auth_clients:
+                    call = replace(call, admin_auth_elsewhere=True)
+            calls.append(call)
+        return replace(facts, calls=calls)
 
     def _with_factories_resolved(self, path: Path, facts: "PyFacts") -> "PyFacts | None":
         """`facts` keeping, of the calls on what an imported function returned, those whose

@@ -92,9 +92,12 @@ class PyCall:
     # its name, a literal "mod:fn", names a module of the app and a file of the same Python
     # tree imports `convex` (Project.python_facts)
     unconfirmed: bool = False
-    # made through a relay (`_Relay`) imported from another module: set_admin_auth is called
-    # there on the relay's client (PyFacts.admin_auth_clients of that module)
+    # set_admin_auth is called on this client in the module it comes from: the relay's
+    # (`_Relay`, imported from another module) or the imported client's (`receiver_origin`)
     admin_auth_elsewhere: bool = False
+    # the receiver is a name imported from a project module (`from svc.client import convex`):
+    # (module, relative level, name); the model looks there for its set_admin_auth
+    receiver_origin: tuple[str, int, str] | None = None
 
 
 @dataclass(eq=False)
@@ -514,6 +517,8 @@ class _Calls(_Scopes, cst.CSTVisitor):
         call = PyCall(method=method, client=recv[0], client_class=recv[1], start=s, end=e, node=node,
                       method_node=func.attr, factory=recv[2], unconfirmed=recv[3])
         call.method_start, call.method_end = self.span(func.attr)
+        if isinstance(func.value, cst.Name) and recv[1] is None and recv[2] is None:
+            call.receiver_origin = self.b.imported.get(func.value.value)
         positional = [a for a in node.args if a.keyword is None and a.star == ""]
         first = positional[0].value if positional else None
         for a in node.args:
