@@ -419,6 +419,8 @@ def _module_of(tree, source: bytes, lang: str, previous: "Module | None", reusab
                 break
     if kids:
         root.children = tuple(kids)
+    for aw in by_type.get("await_expression", ()):
+        _unmisread_generic_await(aw)
     for t in _LOOKED_UP_RARELY:
         by_type.pop(t, None)
     module.statements = statements
@@ -453,6 +455,25 @@ _MISREADINGS: list[tuple[re.Pattern[bytes], Callable[[re.Match[bytes]], tuple[in
 # `(x as import(...).Id)<"t">`, an expression instantiated with type arguments. Respelled
 # like the misreadings above (`x as ____________.Id<"t">`), it is a cast to a qualified type.
 _IMPORT_TYPE_CAST = re.compile(rb"(\b(?:as|satisfies)\s+)(import\s*\(\s*(?:\"[^\"\n]*\"|'[^'\n]*')\s*\))(?=\s*\.)")
+
+
+def _unmisread_generic_await(aw: Node) -> None:
+    """`await f<T>(x)` parses without an error, but wrongly: as `(await f<T>)(x)`, a call of
+    the awaited function. Put it right, `await (f<T>(x))`, so that a call site of `f` is seen
+    (a helper's `await callQuery<Row[]>(client, "jobs:pending", {})`)."""
+    call = aw.parent
+    if call is None or call.type != "call_expression" or aw.field != "function" or len(aw.children) != 1 \
+            or call.first("type_arguments") is None:
+        return
+    callee = aw.children[0]
+    outer = call.parent
+    aw.parent, aw.field, aw.end = outer, call.field, call.end
+    if outer is not None:
+        outer.children = tuple(aw if c is call else c for c in outer.children)
+    call.parent, call.field, call.start = aw, None, callee.start
+    callee.parent, callee.field = call, "function"
+    call.children = tuple(callee if c is aw else c for c in call.children)
+    aw.children = (call,)
 
 
 _ERROR_LINES_BELOW = 3  # how far below a misreading its error may be reported

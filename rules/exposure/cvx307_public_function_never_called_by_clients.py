@@ -53,6 +53,17 @@ class PublicFunctionNeverCalledByClients(Rule):
                      'def run_query(name, args=None):\n    return convex.query(name, args or {})\n',
                      "worker/main.py": 'from worker.convex_api import run_query\n\nprint(run_query("example:list"))\n'},
               note="called by Python through a wrapper imported from another module"),
+        Valid(SERVER + 'export const list = query({ args: {}, handler: async () => [] });\n'
+              'export const credit = mutation({ args: {}, handler: async () => {} });\n'
+              'export const go = action({ args: {}, handler: async (ctx) => ctx.runMutation(api.example.credit, {}) });\n',
+              files={"src/List.tsx": CLIENT,
+                     "agent/convex.ts": 'import { ConvexHttpClient } from "convex/browser";\n'
+                     'export async function callMutation<T>(client: ConvexHttpClient, name: string, args: object): Promise<T> {\n'
+                     '  return (await client.mutation(name as any, args)) as T;\n}\n',
+                     "agent/main.ts": 'import { ConvexHttpClient } from "convex/browser";\nimport { callMutation } from "./convex";\n'
+                     'const client = new ConvexHttpClient(process.env.CONVEX_URL!);\n'
+                     'await callMutation<null>(client, "example:credit", {});\n'},
+              note="called through a helper taking the name, with type arguments (`await f<T>(...)`)"),
     ]
     invalid = [
         Invalid(SERVER + 'export const list = query({ args: {}, handler: async () => [] });\n'
