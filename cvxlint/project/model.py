@@ -902,6 +902,43 @@ class Project:
             return None
         return self.validators.evaluate(fn.facts, fn.args_node)
 
+    def caller_args_validator(self, fn: RegisteredFunction) -> Validator | None:
+        """The arguments a caller passes: the function's `args` plus those each layer of a
+        custom builder declares (convex-helpers' `customMutation(mutation, { args: { secret:
+        v.string() }, input })` merges them into the registered validator and hands them to
+        `input`; the handler never sees them). Open when a layer's `args` cannot be read."""
+        val = self.args_validator(fn)
+        if val is None or not fn.builder.layers or val.required().kind != "object":
+            return val
+        from dataclasses import replace
+
+        own = val.required()
+        fields, open_ = dict(own.fields), own.open
+        for layer in fn.builder.layers:
+            facts, custom = layer.facts, js.unwrap(layer.customization)
+            if custom is not None and custom.type == "identifier":
+                d = self.linker.value_of(facts, custom)
+                if isinstance(d, Def) and not d.path:
+                    facts, custom = d.facts, d.node
+                elif d is not None and not isinstance(d, Def):
+                    continue  # a library's value (`NoOp`): no arguments of its own
+            if custom is None or custom.type != "object":
+                # customCtx(...) declares no arguments; a customization not read might
+                open_ = open_ or custom is not None and custom.type != "call_expression"
+                continue
+            if any(p.spread for p in js.object_props(custom)):
+                open_ = True
+            args = js.object_get(custom, "args")
+            if args is None:
+                continue
+            extra = self.validators.evaluate(facts, args)
+            if extra is None or extra.required().kind != "object":
+                open_ = True
+                continue
+            fields = {**extra.required().fields, **fields}
+            open_ = open_ or extra.required().open
+        return replace(own, fields=fields, open=open_)
+
     def ctx_change(self, builder: Builder) -> "CtxChange":
         """What a custom builder's customization adds to or removes from ctx."""
         key = id(builder)

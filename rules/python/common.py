@@ -81,7 +81,7 @@ def import_edit(pf, name: str) -> Edit | None:
 
 def field_validator(ctx, fn, key: str):
     """The validator of argument `key` of `fn` (None when unknown)."""
-    val = ctx.project.args_validator(fn)
+    val = ctx.project.caller_args_validator(fn)
     if val is None or val.required().kind != "object":
         return None
     return val.required().fields.get(key)

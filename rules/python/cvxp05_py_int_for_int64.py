@@ -83,7 +83,7 @@ class PyIntForInt64(Rule):
             if args is None or args.kind != "dict":
                 continue
             fn = use.target
-            val = ctx.project.args_validator(fn) if fn is not None else None
+            val = ctx.project.caller_args_validator(fn) if fn is not None else None
             int64: dict[int, str] = {}  # id(int literal) -> its path, for those `v.int64()` checks
             if val is not None:
                 for path, value, validator in literal_positions(args, val):

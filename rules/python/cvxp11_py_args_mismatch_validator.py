@@ -13,6 +13,14 @@ TRACKS = {"convex/tracks.ts": 'import { v } from "convex/values";\nimport { muta
           '  loose: v.optional(v.union(v.object({ a: v.string() }), v.object({ not: v.string() }))),\n'
           '}, handler: async () => null });\n'}
 
+# a builder whose customization takes an argument of its own (checked in `input`, then dropped)
+INGEST = {"convex/ingest.ts": 'import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
+          'import { customMutation } from "convex-helpers/server/customFunctions";\n'
+          'const secretMutation = customMutation(mutation, {\n  args: { secret: v.string() },\n'
+          '  input: async (ctx, { secret }) => {\n    if (secret !== process.env.INGEST_SECRET) throw new Error("forbidden");\n'
+          '    return { ctx: {}, args: {} };\n  },\n});\n'
+          'export const record = secretMutation({ args: { value: v.number() }, handler: async () => null });\n'}
+
 
 class PyArgsMismatchValidator(Rule):
     """Python argument dict that does not fit the function's `args` validator.
@@ -46,8 +54,12 @@ class PyArgsMismatchValidator(Rule):
     summary = "Python arguments with keys the validator rejects, or missing required ones"
 
     valid = [Valid(PY + 'extra = {}\nclient.mutation("counters:set", {"name": "a", **extra})\n'
-                   'client.query("counters:get", {"name": "a"})\n', path=PY_PATH, files=COUNTERS)]
+                   'client.query("counters:get", {"name": "a"})\n', path=PY_PATH, files=COUNTERS),
+             Valid(PY + 'client.mutation("ingest:record", {"value": 1.5, "secret": "s"})\n', path=PY_PATH, files=INGEST,
+                   note="an argument the custom builder declares")]
     invalid = [Invalid(PY + 'client.query("counters:get", {"nme": "a"})\n', path=PY_PATH, files=COUNTERS, lines=[4, 4]),
+               Invalid(PY + 'client.mutation("ingest:record", {"value": 1.5})\n', path=PY_PATH, files=INGEST, lines=[4],
+                       message="requires `secret`", note="the custom builder's argument left out"),
                Invalid(SDK_API + '\n    def bump(self, name: str, value) -> None:\n'
                        '        self.client.mutation("counters:set", {"nme": name, "value": value})\n',
                        path=SDK_PATH, files={**COUNTERS, **SDK}, lines=[9, 9], note="an SDK module handed its client"),
@@ -73,7 +85,7 @@ class PyArgsMismatchValidator(Rule):
 
     def _check_nested(self, ctx, use):
         fn, args = use.target, use.py_call.args
-        val = ctx.project.args_validator(fn) if fn is not None and args is not None else None
+        val = ctx.project.caller_args_validator(fn) if fn is not None and args is not None else None
         if val is None:
             return
         for path, value, validator in literal_positions(args, val):
@@ -100,7 +112,7 @@ class PyArgsMismatchValidator(Rule):
         args = use.py_call.args
         if fn is None or not fn.has_args:
             return
-        val = ctx.project.args_validator(fn)
+        val = ctx.project.caller_args_validator(fn)
         if val is None or val.required().kind != "object" or val.required().open:
             return
         fields = val.required().fields
