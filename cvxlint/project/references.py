@@ -167,7 +167,10 @@ class FunctionUse:
             "runMutation": "ctx.runMutation", "runAction": "ctx.runAction",
         }.get(self.how)
         if what is None:
-            what = f"`client.{self.how}`" if self.language == "python" else f"`{self.how}`"
+            if self.py_call is not None and self.py_call.raw_http:  # `requests.post(f"{url}/api/query", ...)`
+                what = f"the HTTP API `/api/{self.how}`"
+            else:
+                what = f"`client.{self.how}`" if self.language == "python" else f"`{self.how}`"
         elif self.how.startswith("run"):
             written = self._callee_as_written()
             what = f"`{written or what}`"

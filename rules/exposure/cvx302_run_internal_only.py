@@ -137,6 +137,14 @@ class RunInternalOnly(Rule):
                 '  return await ctx.runQuery(api.orders.total, {});\n}});\n',
                 files={"convex/orders.ts": 'import { query } from "./_generated/server";\n'
                        'export const total = query({ args: {}, handler: async () => 1 });\n',
+                       "scripts/totals.py": 'import os\n\nimport requests\n\n'
+                       'requests.post(os.environ["CONVEX_URL"] + "/api/query", json={"path": "orders:total", "args": {}})\n'},
+                lines=[5], message="also called by clients (the HTTP API `/api/query` (scripts/totals.py:5))",
+                note="a script calls it over the HTTP API: named as such, so it can be found"),
+        Invalid(API_HEADER + 'export const go = action({ args: {}, handler: async (ctx) => {\n'
+                '  return await ctx.runQuery(api.orders.total, {});\n}});\n',
+                files={"convex/orders.ts": 'import { query } from "./_generated/server";\n'
+                       'export const total = query({ args: {}, handler: async () => 1 });\n',
                        "web/nuxt.config.ts": 'export default defineNuxtConfig({ srcDir: "client/" });\n',
                        "web/client/utils/convex.ts": 'export { api } from "../../../convex/_generated/api";\n',
                        "web/client/pages/index.vue": '<script setup lang="ts">\n'
