@@ -205,6 +205,10 @@ class _Bindings(_Scopes, cst.CSTVisitor):
         # (scope, variable) or ".attribute" -> the class it holds an instance of, by name: built
         # by `Name(...)` or annotated `x: Name` (a wrapper class's methods may be relays)
         self.instances: dict = {}
+        # module-level names bound once, to a string literal (`CREATE = "tags:create"`), and
+        # every name bound anywhere how many times: a constant is bound exactly once
+        self.strings: dict[str, cst.SimpleString | cst.ConcatenatedString] = {}
+        self.bound: dict[str, int] = {}
         self._returns: list[list[cst.CSTNode]] = []  # values returned by the functions being visited
 
     def visit_Global(self, node: cst.Global) -> None:
@@ -308,6 +312,14 @@ class _Bindings(_Scopes, cst.CSTVisitor):
     def visit_Assign(self, node: cst.Assign) -> None:
         for t in node.targets:
             self._bind(t.target, node.value)
+            if isinstance(t.target, cst.Name):
+                self.bound[t.target.value] = self.bound.get(t.target.value, 0) + 1
+                if self.scopes[-1] == 0 and isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString)):
+                    self.strings[t.target.value] = node.value
+
+    def constant_string(self, name: str) -> cst.SimpleString | cst.ConcatenatedString | None:
+        """The literal a module-level constant holds (bound once, by plain assignment)."""
+        return self.strings.get(name) if self.bound.get(name) == 1 else None
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         self._bind(node.target, node.value)
@@ -319,6 +331,7 @@ class _Bindings(_Scopes, cst.CSTVisitor):
                 self.clients["." + node.target.attr.value] = ann.rsplit(".", 1)[-1]
 
     def visit_Param(self, node: cst.Param) -> None:
+        self.bound[node.name.value] = self.bound.get(node.name.value, 0) + 1  # shadows a constant
         if node.annotation is None:
             return
         ann = node.annotation.annotation
@@ -588,6 +601,10 @@ class _Calls(_Scopes, cst.CSTVisitor):
     def _name(self, call: PyCall, node: cst.CSTNode) -> None:
         call.name_node = node
         call.name_start, call.name_end = self.span(node)
+        if isinstance(node, cst.Name):  # `client.mutation(CREATE, ...)`: reported here, fixed where it is defined
+            literal = self.b.constant_string(node.value)
+            if literal is not None:
+                call.name_node = node = literal
         if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
             v = _evaluated(node)
             if isinstance(v, str):

@@ -60,6 +60,10 @@ class PyFunctionNameFormat(Rule):
                 output=PY + 'client.query("counters:get", {"name": "x"})\nclient.query(\'counters:get\')\n'
                 'client.mutation("counters:set", {"name": "x"})\n'),
         Invalid(PY + 'client.query(f"counters.{which}")\n', path=PY_PATH, files=COUNTERS, lines=[4]),
+        Invalid(PY + 'GET = "counters.get"\n\n\ndef read(name):\n    return client.query(GET, {"name": name})\n',
+                path=PY_PATH, files=COUNTERS, lines=[8],
+                output=PY + 'GET = "counters:get"\n\n\ndef read(name):\n    return client.query(GET, {"name": name})\n',
+                note="a name held in a module constant: reported at the call, fixed where it is defined"),
     ]
 
     def check_app(self, ctx, app):

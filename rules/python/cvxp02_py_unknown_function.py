@@ -35,7 +35,9 @@ class PyUnknownFunction(Rule):
     severity = Severity.ERROR
     summary = "Python client calls a function the app does not define"
 
-    valid = [Valid(PY + 'client.query("counters:get", {"name": "x"})\n', path=PY_PATH, files=COUNTERS),
+    valid = [Valid(PY + 'name = "counters:gte"\n\n\ndef read(name):\n    return client.query(name)\n', path=PY_PATH,
+                   files=COUNTERS, note="a parameter shadows the module's constant"),
+             Valid(PY + 'client.query("counters:get", {"name": "x"})\n', path=PY_PATH, files=COUNTERS),
              Valid(SDK_API + '        self.graph_client = Graph("bolt://localhost:7687")\n\n    def nodes(self):\n'
                    '        self.client.query("MATCH (n:Counter) RETURN n")\n'
                    '        self.client.query("reports:weekly", {})\n'
@@ -54,7 +56,9 @@ class PyUnknownFunction(Rule):
                        path=SDK_PATH, files={**COUNTERS, **SDK}, lines=[9], note="an SDK module handed its client"),
                Invalid('from tools.convex_api import run_query\n\nprint(run_query("counters:get", {"name": "a"}))\n'
                        'print(run_query("counters:gte"))\n', path="tools/report.py", files={**COUNTERS, **WRAPPER},
-                       lines=[4], note="through a wrapper imported from another module")]
+                       lines=[4], note="through a wrapper imported from another module"),
+               Invalid(PY + 'SET = "counters:sett"\nclient.mutation(SET, {"name": "a"})\n', path=PY_PATH, files=COUNTERS,
+                       lines=[5], note="a name held in a module constant")]
 
     def check_app(self, ctx, app):
         if not app.by_identifier:
