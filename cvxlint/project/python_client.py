@@ -58,7 +58,7 @@ class PyEntry:
     key_start: int
     key_end: int
     value: PyValue
-    node: cst.DictElement
+    node: cst.DictElement | cst.Arg  # an Arg of `dict(k=v)`
 
 
 @dataclass(eq=False)
@@ -693,6 +693,15 @@ class _Calls(_Scopes, cst.CSTVisitor):
             return v
         if isinstance(node, (cst.SetComp,)):
             return PyValue("set", s, e, node)
+        if isinstance(node, cst.Call) and dotted(node.func) == "dict" and all(a.keyword is not None or a.star == "**" for a in node.args):
+            v = PyValue("dict", s, e, node)  # `dict(name=name, color=None)`: a dict literal's keys
+            for a in node.args:
+                if a.keyword is None:
+                    v.has_splat = True
+                    continue
+                ks, ke = self.span(a.keyword)
+                v.entries.append(PyEntry(a.keyword.value, ks, ke, self.value(a.value), a))
+            return v
         if isinstance(node, cst.Call):
             return PyValue("call", s, e, node, call_name=dotted(node.func))
         return PyValue("other", s, e, node)
@@ -808,14 +817,16 @@ def text_edit(before: str, after: str) -> tuple[int, int, str]:
     return start, end, after[p:len(after) - s]
 
 
-def without_entry(d: cst.Dict, entry: cst.DictElement) -> cst.Dict:
-    """`d` with one element removed, keeping the commas tidy."""
-    elements = list(d.elements)
+def without_entry(d: cst.Dict | cst.Call, entry: cst.DictElement | cst.Arg) -> cst.Dict | cst.Call:
+    """`d` (a dict literal, or a `dict(k=v, ...)` call) with one entry removed, keeping the
+    commas tidy."""
+    part = "args" if isinstance(d, cst.Call) else "elements"
+    elements = list(getattr(d, part))
     i = next(i for i, el in enumerate(elements) if el is entry)
     removed = elements.pop(i)
     if i == len(elements) and i > 0:  # removed the last one: the new last takes its comma
         elements[i - 1] = elements[i - 1].with_changes(comma=removed.comma)
-    return d.with_changes(elements=elements)
+    return d.with_changes(**{part: elements})
 
 
 def with_convex_import(facts: PyFacts, name: str) -> tuple[cst.CSTNode, cst.CSTNode] | cst.Module | None:

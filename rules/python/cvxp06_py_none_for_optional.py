@@ -43,6 +43,8 @@ class PyNoneForOptional(Rule):
         Invalid(PY + 'client.mutation(\n    "counters:set",\n    {\n        "note": None,  # not known yet\n        "name": "a",\n    },\n)\n',
                 path=PY_PATH, files=COUNTERS, lines=[7],
                 output=PY + 'client.mutation(\n    "counters:set",\n    {\n        "name": "a",\n    },\n)\n'),
+        Invalid(PY + 'client.mutation("counters:set", dict(name="a", note=None))\n', path=PY_PATH, files=COUNTERS, lines=[4],
+                output=PY + 'client.mutation("counters:set", dict(name="a"))\n', note="arguments built with `dict(...)`"),
     ]
 
     def check_app(self, ctx, app):
