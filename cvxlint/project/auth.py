@@ -1461,11 +1461,41 @@ def _overridden_claims(r: Reached, site: CallSite) -> list[Evidence]:
         while top.parent is not None and top.parent.type == "binary_expression" \
                 and (top.parent.has_tok("||") or top.parent.has_tok("??")):
             top = js.outer(top.parent)
+        if _rejected_unless_claim(r, _value_of(top), r.facts.text(claim)):
+            continue
         acted = _picks_acted_on_row(r, _value_of(top))
         if acted is not None:
             out.append(Evidence(r.facts, either, r.facts.text(claim), acted,
                                 argument=r.facts.text(js.unwrap(either.child("left")))))
     return out
+
+
+def _rejected_unless_claim(r: Reached, value: Node, claim: str) -> bool:
+    """`const id = args.id || identity.subject; if (id !== identity.subject) throw ...`: the
+    value the argument overrides is compared with the same claim, and the handler throws or
+    returns when they differ, so the caller can only name itself."""
+    decl = value.parent
+    if decl is None or decl.type != "variable_declarator" or value.field != "value":
+        return False
+    names = scope.bound_names(decl)
+    if len(names) != 1:
+        return False
+    for read in scope.reads_of(r.func.node, names[0]):
+        o = js.outer(read)
+        p = o.parent
+        if p is None or p.type != "binary_expression" or not (p.has_tok("!==") or p.has_tok("!=")):
+            continue
+        other = p.child("right") if o.field == "left" else p.child("left")
+        if other is None or r.facts.text(js.unwrap(other)) != claim:
+            continue
+        # the difference alone must reject: `if (a || id !== claim)`, not `if (id !== claim && b)`
+        n = js.outer(p)
+        while n.parent is not None and n.parent.type == "binary_expression" and n.parent.has_tok("||"):
+            n = js.outer(n.parent)
+        if n.parent is not None and n.parent.type == "if_statement" and n.field == "condition" \
+                and _deciding_test(r, p) is not None:
+            return True
+    return False
 
 
 # a field of a user's row that says what its holder may do
