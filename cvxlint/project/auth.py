@@ -568,7 +568,8 @@ class AccessAnalysis:
                 continue
             if role_checked is None:
                 role_checked = self._role_checked(fn, facts, handler, caller)
-            if role_checked and not _multi_tenant(fn.module.app):
+            if role_checked and (not _multi_tenant(fn.module.app)
+                                 or self._role_rows_untenanted(fn, facts, handler, role_checked)):
                 continue
             table = fn.module.app.queries.table_of(facts, call.id_node) if call.id_node is not None else None
             out.append(UnownedWrite(facts, call.node, call.method, arg, table))
@@ -629,15 +630,70 @@ class AccessAnalysis:
                    for stmt in facts.module.nodes_in(fn.handler.node, "if_statement")
                    if stmt.child("condition") is not None and js.always_exits(stmt.child("consequence")))
 
-    def _role_checked(self, fn: "RegisteredFunction", facts: FileFacts, handler, caller: "_Mentions") -> bool:
-        """Is the caller admitted for a role (`if (user.role !== "admin") throw ...`), rather
-        than for owning what it changes?"""
+    def _role_checked(self, fn: "RegisteredFunction", facts: FileFacts, handler, caller: "_Mentions") -> list[Node]:
+        """The conditions that admit the caller for a role (`if (user.role !== "admin") throw
+        ...`), rather than for owning what it changes."""
+        out = []
         for stmt in facts.module.nodes_in(handler.node, "if_statement"):
             cond = stmt.child("condition")
             if cond is not None and js.always_exits(stmt.child("consequence")) and caller.in_(cond) \
-                    and (_ROLE.search(facts.text(cond)) or any(n.type == "string" for n in cond.walk())):
+                    and (_ROLE.search(facts.text(cond)) or any(n.type == "string" for n in cond.walk())
+                         or self._reads_role_local(fn, facts, handler, cond)):
+                out.append(cond)
+        return out
+
+    def _reads_role_local(self, fn: "RegisteredFunction", facts: FileFacts, handler, cond: Node) -> bool:
+        """Does `cond` read a local of the handler computed from a role field (`const
+        isAllowedCreator = user?.role?.includes("admin")`, then `if (!isAllowedCreator) throw`)?"""
+        queries = fn.module.app.queries
+        for ident in cond.walk():
+            if ident.type != "identifier":
+                continue
+            decl = queries.declarator_of(facts, ident)
+            value = decl.child("value") if decl is not None else None
+            if value is None or not (handler.node.start <= decl.start < handler.node.end):
+                continue
+            if any(m.type == "member_expression" and m.child("property") is not None
+                   and _ROLE_FIELD.match(m.child("property").text or "") for m in value.walk()):
                 return True
         return False
+
+    def _role_rows_untenanted(self, fn: "RegisteredFunction", facts: FileFacts, handler, conds: list[Node]) -> bool:
+        """Are the rows a role test reads (`me.roles.includes("admin")`, `const me = await
+        ctx.db.query("users")...`; through locals such as `const isAdmin = me?.role === ...`)
+        all of tables the schema knows that have no tenant field? Then the role is the
+        caller's over the whole deployment, even when other tables (`orgStaff`) are per tenant."""
+        schema = fn.module.app.schema
+        queries = fn.module.app.queries
+        if schema is None:
+            return False
+        reads = [c for c in queries.calls_of(fn) if c.func is handler and c.method in ("get", "query")]
+        tables: set[str | None] = set()
+        seen: set[int] = set()
+        todo = list(conds)
+        while todo and len(seen) < 20:
+            node = todo.pop()
+            for ident in node.walk():
+                if ident.type != "identifier":
+                    continue
+                decl = queries.declarator_of(facts, ident)
+                value = decl.child("value") if decl is not None else None
+                if value is None or id(decl) in seen or not (handler.node.start <= decl.start < handler.node.end):
+                    continue
+                seen.add(id(decl))
+                rows = [c for c in reads if value.start <= c.node.start and c.node.end <= value.end]
+                for c in rows:
+                    tables.add(c.table if c.method == "query" or c.explicit
+                               else queries.table_of(facts, c.args[-1] if c.args else None))
+                if not rows:
+                    todo.append(value)
+        if not tables or None in tables:
+            return False
+        for name in tables:
+            table = schema.table(name)
+            if table is None or not table.known or any(table.has_field(f) is not False for f in _TENANT_FIELDS):
+                return False
+        return True
 
     def _named_public(self, fn: "RegisteredFunction") -> bool:
         """Is a query named public on purpose: by its own name (`getPublicProfile`), its builder's

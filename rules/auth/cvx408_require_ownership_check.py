@@ -46,6 +46,15 @@ ROSTER = {"convex/schema.ts": 'import { defineSchema, defineTable } from "convex
           '  teams: defineTable({ name: v.string(), members: v.array(v.id("users")) }),\n'
           '});\n'}
 
+STAFF = {"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
+         'import { v } from "convex/values";\n'
+         'export default defineSchema({\n'
+         '  users: defineTable({ name: v.string(), role: v.array(v.string()) }),\n'
+         '  staff: defineTable({ orgId: v.id("orgs"), userId: v.id("users"), role: v.string() }),\n'
+         '  orgs: defineTable({ name: v.string() }),\n'
+         '  events: defineTable({ orgId: v.id("orgs"), title: v.string() }),\n'
+         '});\n'}
+
 
 class RequireOwnershipCheck(Rule):
     """Signed-in caller changes a document picked by an argument it is never checked against (opt-in).
@@ -82,7 +91,8 @@ class RequireOwnershipCheck(Rule):
     role (`isPlatformStaff`, `requireSiteAdmin`, `superAdmin`). A role tested inline on the
     caller's row (`if (user.role !== "admin") throw`) is skipped when no table of the schema
     has a tenant field (`organizationId`, `orgId`, `teamId`, `workspaceId`, `tenantId`,
-    `companyId`): there an admin runs the one tenant there is.
+    `companyId`): there an admin runs the one tenant there is; and when the rows it reads the
+    role from are all of tables without one (the caller's own `users` row): a site-wide role.
 
     False-positive traps, and what the rule does about them:
     - single-tenant admin apps: silent, as above; in a multi-tenant schema an admin of one
@@ -236,8 +246,28 @@ class RequireOwnershipCheck(Rule):
         # no identity at all: CVX401's case, not this rule's
         Valid(AUTH + 'export const drop = mutation({ args: { noteId: v.id("notes") },\n'
               '  handler: async (ctx, { noteId }) => { await ctx.db.delete(noteId); } });\n', files=SINGLE),
+        # triage G8 salconvex organizations:deleteOrganization: the role is on the caller's own
+        # users row, which has no tenant field (staff rows do, with a role of their own)
+        Valid(AUTH + 'export const drop = mutation({ args: { eventId: v.id("events") },\n'
+              '  handler: async (ctx, args) => {\n'
+              '    const userId = await getAuthUserId(ctx);\n'
+              '    if (!userId) throw new Error("sign in");\n'
+              '    const user = await ctx.db.get(userId);\n'
+              '    const allowed = user?.role.includes("admin") || user?.role.includes("staff");\n'
+              '    if (!user || !allowed) throw new Error("admins only");\n'
+              '    await ctx.db.delete(args.eventId);\n'
+              '  } });\n', files=STAFF),
     ]
     invalid = [
+        # the same test on a staff row, which belongs to one organization
+        Invalid(AUTH + 'export const drop = mutation({ args: { eventId: v.id("events"), staffId: v.id("staff") },\n'
+                '  handler: async (ctx, args) => {\n'
+                '    const userId = await getAuthUserId(ctx);\n'
+                '    if (!userId) throw new Error("sign in");\n'
+                '    const member = await ctx.db.query("staff").filter((q) => q.eq(q.field("userId"), userId)).first();\n'
+                '    if (member?.role !== "admin") throw new Error("admins only");\n'
+                '    await ctx.db.delete(args.eventId);\n'
+                '  } });\n', files=STAFF, lines=[10]),
         # triage G3 live-timeless `organizations:updateOrganization`: an admin of one team renames any team
         Invalid(AUTH + 'export const rename = mutation({ args: { teamId: v.id("teams"), name: v.string() },\n'
                 '  handler: async (ctx, { teamId, name }) => {\n'
