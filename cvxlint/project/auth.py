@@ -620,6 +620,8 @@ class AccessAnalysis:
             return True
         for site in guards:
             name = site.path[-1] if site.path else ""
+            if len(js.call_args(site.node)) == 1 and self._admits_claim_only(facts, site):
+                return True  # `requireWorkerAccess(ctx)`: `if (identity?.isWorker === true) return`
             if not (_ROLE.search(name) or _GLOBAL_ROLE.search(name)):
                 continue
             rest = [js.unwrap(a) for a in js.call_args(site.node)[1:]]
@@ -629,6 +631,41 @@ class AccessAnalysis:
         return any(_GLOBAL_ROLE.search(facts.text(stmt.child("condition")))
                    for stmt in facts.module.nodes_in(fn.handler.node, "if_statement")
                    if stmt.child("condition") is not None and js.always_exits(stmt.child("consequence")))
+
+    def _admits_claim_only(self, facts: FileFacts, site: CallSite) -> bool:
+        """Is `site` a call of a project helper, given only ctx, that decides by comparing a claim
+        of the identity it fetches with a literal (`if (identity?.isWorker === true) return;
+        throw ...`, `identity.email !== "ops@x.com"`)? It admits the same callers whatever
+        document follows: a role over the whole deployment."""
+        target = self.project.callgraph.callee(facts, site)
+        if target is None:
+            return False
+        tfacts, func = target
+        if not tfacts.module.nodes_in(func.node, "throw_statement"):
+            return False
+        identities = set()
+        for d in tfacts.module.nodes_in(func.node, "variable_declarator"):
+            value, name = d.child("value"), d.child("name")
+            if value is not None and name is not None and name.type == "identifier" \
+                    and "getUserIdentity" in tfacts.text(value):
+                identities.add(name.text)
+        if not identities:
+            return False
+        for stmt in tfacts.module.nodes_in(func.node, "if_statement"):
+            cond = stmt.child("condition")
+            if cond is None or not js.always_exits(stmt.child("consequence")):
+                continue
+            for n in cond.walk():
+                if n.type != "binary_expression" or not any(n.has_tok(op) for op in ("===", "!==", "==", "!=")):
+                    continue
+                sides = [js.unwrap(n.child("left")), js.unwrap(n.child("right"))]
+                for claim, other in (sides, sides[::-1]):
+                    chain = js.member_chain(claim) if claim is not None and claim.type == "member_expression" else None
+                    if chain is not None and chain[0].type == "identifier" and chain[0].text in identities \
+                            and chain[1] and other is not None \
+                            and other.type in ("string", "true", "false", "number"):
+                        return True
+        return False
 
     def _role_checked(self, fn: "RegisteredFunction", facts: FileFacts, handler, caller: "_Mentions") -> list[Node]:
         """The conditions that admit the caller for a role (`if (user.role !== "admin") throw

@@ -257,8 +257,24 @@ class RequireOwnershipCheck(Rule):
               '    if (!user || !allowed) throw new Error("admins only");\n'
               '    await ctx.db.delete(args.eventId);\n'
               '  } });\n', files=STAFF),
+        # triage G8 daw-browser-convex r2Deletes:markFailed: the guard admits only tokens with a claim
+        Valid('import { v } from "convex/values";\nimport { mutation, MutationCtx } from "./_generated/server";\n'
+              'const requireWorker = async (ctx: MutationCtx) => {\n'
+              '  const identity = await ctx.auth.getUserIdentity();\n'
+              '  if (identity?.worker === true) return;\n  throw new Error("workers only");\n};\n'
+              'export const fail = mutation({ args: { noteId: v.id("notes") },\n'
+              '  handler: async (ctx, args) => {\n    await requireWorker(ctx);\n'
+              '    await ctx.db.patch(args.noteId, { text: "" });\n  } });\n', files=TENANTS),
     ]
     invalid = [
+        # a guard given only ctx that checks only that there is an identity
+        Invalid('import { v } from "convex/values";\nimport { mutation, MutationCtx } from "./_generated/server";\n'
+                'const requireWorker = async (ctx: MutationCtx) => {\n'
+                '  const identity = await ctx.auth.getUserIdentity();\n'
+                '  if (identity !== null) return;\n  throw new Error("sign in");\n};\n'
+                'export const fail = mutation({ args: { noteId: v.id("notes") },\n'
+                '  handler: async (ctx, args) => {\n    await requireWorker(ctx);\n'
+                '    await ctx.db.patch(args.noteId, { text: "" });\n  } });\n', files=TENANTS, lines=[11]),
         # the same test on a staff row, which belongs to one organization
         Invalid(AUTH + 'export const drop = mutation({ args: { eventId: v.id("events"), staffId: v.id("staff") },\n'
                 '  handler: async (ctx, args) => {\n'
