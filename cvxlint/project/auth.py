@@ -262,6 +262,12 @@ def _multi_tenant(app) -> bool:
     return any(table.has_field(f) for table in schema.tables.values() for f in _TENANT_FIELDS)
 
 
+def _is_args_param(facts: FileFacts, handler, n: Node | None) -> bool:
+    """Is `n` the handler's whole arguments object (`args`, not `args.x` or a destructured name)?"""
+    ref = facts.ref_of(n) if n is not None and n.type == "identifier" else None
+    return ref is not None and ref.kind == "param" and ref.func is handler and ref.index == 1 and not ref.path
+
+
 def _is_ctx_param(facts: FileFacts, handler, n: Node | None) -> bool:
     ref = facts.ref_of(n) if n is not None and n.type == "identifier" else None
     return ref is not None and ref.kind == "param" and ref.func is handler and ref.index == 0 and not ref.path
@@ -590,7 +596,10 @@ class AccessAnalysis:
                 continue
             if doc.in_(n) and caller.in_(n):
                 return True  # `members.includes(doc.orgId)`, `.eq("boardId", doc.boardId).eq("userId", me)`
-            if site is None or not any(doc.in_(a) for a in js.call_args(n)):
+            # a helper given the handler's whole arguments (`requireManager(ctx, args)`, for a
+            # session id) is given the id too: whether it checks it is not told here
+            if site is None or not any(doc.in_(a) or _is_args_param(facts, handler, js.unwrap(a))
+                                       for a in js.call_args(n)):
                 continue
             kind = self.classify(facts, site)[0]
             if kind in ("guard", "identity", "fetch"):
@@ -605,8 +614,10 @@ class AccessAnalysis:
             if target is None:
                 if any(_is_ctx_param(facts, handler, js.unwrap(a)) for a in js.call_args(n)):
                     return True  # a package's check given ctx and the id: we cannot see it
-            elif self._fetches_identity(facts, site):
-                return True  # a helper (in any file) that asks who is calling, given the id
+            elif self._fetches_identity(facts, site) or any(
+                    self.classify(r.facts, s)[0] == "guard"
+                    for r in self.project.callgraph.reach(*target) for s in r.func.all_calls()):
+                return True  # a helper (in any file) that asks who is calling (or calls a guard), given the id
         return False
 
     def _global_role(self, fn: "RegisteredFunction", facts: FileFacts, guards: list[CallSite]) -> bool:

@@ -74,8 +74,9 @@ class RequireOwnershipCheck(Rule):
     - a call that mentions both: `user.teamIds.includes(note.teamId)`, an index query
       scoped by the caller that the id is checked against (`.eq("userId", me).eq("boardId",
       note.boardId)`), a helper given the caller and the id;
-    - a helper given the id that itself asks who is calling, in any file
-      (`await assertCanEdit(ctx, args.noteId)`), an auth guard given it
+    - a helper given the id (or the whole `args`, which holds it: session auth hands the
+      guard `args` for its session id) that itself asks who is calling or calls an auth guard,
+      in any file (`await assertCanEdit(ctx, args.noteId)`), an auth guard given it
       (`requireBoardAccess(ctx, args.boardId)`), or a package's function given ctx and the id;
     - a comparison with an argument an auth guard was given (`requireOrgMember(ctx,
       args.orgId)`, then `enrollment.orgId !== args.orgId`): that argument speaks for the caller;
@@ -265,6 +266,29 @@ class RequireOwnershipCheck(Rule):
               'export const fail = mutation({ args: { noteId: v.id("notes") },\n'
               '  handler: async (ctx, args) => {\n    await requireWorker(ctx);\n'
               '    await ctx.db.patch(args.noteId, { text: "" });\n  } });\n', files=TENANTS),
+        # triage G8 next-convex-starter-app invites:deleteInvite: session auth hands the guard all of args
+        Valid('import { v } from "convex/values";\nimport { mutation, MutationCtx } from "./_generated/server";\n'
+              'async function requireNoteManager(ctx: MutationCtx, args: { sessionId: string }) {\n'
+              '  const session = await ctx.db.query("sessions").filter((q) => q.eq(q.field("sid"), args.sessionId)).unique();\n'
+              '  const identity = await ctx.auth.getUserIdentity();\n'
+              '  if (!session || !identity) throw new Error("sign in");\n}\n'
+              'export const drop = mutation({ args: { sessionId: v.string(), noteId: v.id("notes") },\n'
+              '  handler: async (ctx, args) => {\n    await requireNoteManager(ctx, args);\n'
+              '    await ctx.db.delete(args.noteId);\n  } });\n', files=TENANTS),
+        Valid('import { v } from "convex/values";\nimport { mutation, MutationCtx } from "./_generated/server";\n'
+              'const NOTES_MANAGE = "notes:manage";\n'
+              'async function getAuthUser(ctx: MutationCtx, args: { sessionId: string }) {\n'
+              '  const session = await ctx.db.query("sessions").filter((q) => q.eq(q.field("sid"), args.sessionId)).unique();\n'
+              '  const user = session ? await ctx.db.get(session.userId) : null;\n'
+              '  if (!user) throw new Error("sign in");\n  return user;\n}\n'
+              'function requirePermission(user: { permissions: string[] }, permission: string) {\n'
+              '  if (!user.permissions.includes(permission)) throw new Error("forbidden");\n}\n'
+              'async function _notesManager(ctx: MutationCtx, args: { sessionId: string }) {\n'
+              '  const user = await getAuthUser(ctx, args);\n  requirePermission(user, NOTES_MANAGE);\n}\n'
+              'export const drop = mutation({ args: { sessionId: v.string(), noteId: v.id("notes") },\n'
+              '  handler: async (ctx, args) => {\n    await _notesManager(ctx, args);\n'
+              '    await ctx.db.delete(args.noteId);\n  } });\n', files=TENANTS,
+              note="the guard is reached through a helper of the file that asks no identity itself"),
     ]
     invalid = [
         # a guard given only ctx that checks only that there is an identity
