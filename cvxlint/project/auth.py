@@ -262,6 +262,12 @@ def _multi_tenant(app) -> bool:
     return any(table.has_field(f) for table in schema.tables.values() for f in _TENANT_FIELDS)
 
 
+def _is_args_param(facts: FileFacts, handler, n: Node | None) -> bool:
+    """Is `n` the handler's whole arguments object (`args`, not `args.x` or a destructured name)?"""
+    ref = facts.ref_of(n) if n is not None and n.type == "identifier" else None
+    return ref is not None and ref.kind == "param" and ref.func is handler and ref.index == 1 and not ref.path
+
+
 def _is_ctx_param(facts: FileFacts, handler, n: Node | None) -> bool:
     ref = facts.ref_of(n) if n is not None and n.type == "identifier" else None
     return ref is not None and ref.kind == "param" and ref.func is handler and ref.index == 0 and not ref.path
@@ -568,7 +574,8 @@ class AccessAnalysis:
                 continue
             if role_checked is None:
                 role_checked = self._role_checked(fn, facts, handler, caller)
-            if role_checked and not _multi_tenant(fn.module.app):
+            if role_checked and (not _multi_tenant(fn.module.app)
+                                 or self._role_rows_untenanted(fn, facts, handler, role_checked)):
                 continue
             table = fn.module.app.queries.table_of(facts, call.id_node) if call.id_node is not None else None
             out.append(UnownedWrite(facts, call.node, call.method, arg, table))
@@ -589,7 +596,10 @@ class AccessAnalysis:
                 continue
             if doc.in_(n) and caller.in_(n):
                 return True  # `members.includes(doc.orgId)`, `.eq("boardId", doc.boardId).eq("userId", me)`
-            if site is None or not any(doc.in_(a) for a in js.call_args(n)):
+            # a helper given the handler's whole arguments (`requireManager(ctx, args)`, for a
+            # session id) is given the id too: whether it checks it is not told here
+            if site is None or not any(doc.in_(a) or _is_args_param(facts, handler, js.unwrap(a))
+                                       for a in js.call_args(n)):
                 continue
             kind = self.classify(facts, site)[0]
             if kind in ("guard", "identity", "fetch"):
@@ -604,8 +614,10 @@ class AccessAnalysis:
             if target is None:
                 if any(_is_ctx_param(facts, handler, js.unwrap(a)) for a in js.call_args(n)):
                     return True  # a package's check given ctx and the id: we cannot see it
-            elif self._fetches_identity(facts, site):
-                return True  # a helper (in any file) that asks who is calling, given the id
+            elif self._fetches_identity(facts, site) or any(
+                    self.classify(r.facts, s)[0] == "guard"
+                    for r in self.project.callgraph.reach(*target) for s in r.func.all_calls()):
+                return True  # a helper (in any file) that asks who is calling (or calls a guard), given the id
         return False
 
     def _global_role(self, fn: "RegisteredFunction", facts: FileFacts, guards: list[CallSite]) -> bool:
@@ -619,6 +631,8 @@ class AccessAnalysis:
             return True
         for site in guards:
             name = site.path[-1] if site.path else ""
+            if len(js.call_args(site.node)) == 1 and self._admits_claim_only(facts, site):
+                return True  # `requireWorkerAccess(ctx)`: `if (identity?.isWorker === true) return`
             if not (_ROLE.search(name) or _GLOBAL_ROLE.search(name)):
                 continue
             rest = [js.unwrap(a) for a in js.call_args(site.node)[1:]]
@@ -629,15 +643,105 @@ class AccessAnalysis:
                    for stmt in facts.module.nodes_in(fn.handler.node, "if_statement")
                    if stmt.child("condition") is not None and js.always_exits(stmt.child("consequence")))
 
-    def _role_checked(self, fn: "RegisteredFunction", facts: FileFacts, handler, caller: "_Mentions") -> bool:
-        """Is the caller admitted for a role (`if (user.role !== "admin") throw ...`), rather
-        than for owning what it changes?"""
+    def _admits_claim_only(self, facts: FileFacts, site: CallSite) -> bool:
+        """Is `site` a call of a project helper, given only ctx, that decides by comparing a claim
+        of the identity it fetches with a literal (`if (identity?.isWorker === true) return;
+        throw ...`, `identity.email !== "ops@x.com"`)? It admits the same callers whatever
+        document follows: a role over the whole deployment."""
+        target = self.project.callgraph.callee(facts, site)
+        if target is None:
+            return False
+        tfacts, func = target
+        if not tfacts.module.nodes_in(func.node, "throw_statement"):
+            return False
+        identities = set()
+        for d in tfacts.module.nodes_in(func.node, "variable_declarator"):
+            value, name = d.child("value"), d.child("name")
+            if value is not None and name is not None and name.type == "identifier" \
+                    and "getUserIdentity" in tfacts.text(value):
+                identities.add(name.text)
+        if not identities:
+            return False
+        for stmt in tfacts.module.nodes_in(func.node, "if_statement"):
+            cond = stmt.child("condition")
+            if cond is None or not js.always_exits(stmt.child("consequence")):
+                continue
+            for n in cond.walk():
+                if n.type != "binary_expression" or not any(n.has_tok(op) for op in ("===", "!==", "==", "!=")):
+                    continue
+                sides = [js.unwrap(n.child("left")), js.unwrap(n.child("right"))]
+                for claim, other in (sides, sides[::-1]):
+                    chain = js.member_chain(claim) if claim is not None and claim.type == "member_expression" else None
+                    if chain is not None and chain[0].type == "identifier" and chain[0].text in identities \
+                            and chain[1] and other is not None \
+                            and other.type in ("string", "true", "false", "number"):
+                        return True
+        return False
+
+    def _role_checked(self, fn: "RegisteredFunction", facts: FileFacts, handler, caller: "_Mentions") -> list[Node]:
+        """The conditions that admit the caller for a role (`if (user.role !== "admin") throw
+        ...`), rather than for owning what it changes."""
+        out = []
         for stmt in facts.module.nodes_in(handler.node, "if_statement"):
             cond = stmt.child("condition")
             if cond is not None and js.always_exits(stmt.child("consequence")) and caller.in_(cond) \
-                    and (_ROLE.search(facts.text(cond)) or any(n.type == "string" for n in cond.walk())):
+                    and (_ROLE.search(facts.text(cond)) or any(n.type == "string" for n in cond.walk())
+                         or self._reads_role_local(fn, facts, handler, cond)):
+                out.append(cond)
+        return out
+
+    def _reads_role_local(self, fn: "RegisteredFunction", facts: FileFacts, handler, cond: Node) -> bool:
+        """Does `cond` read a local of the handler computed from a role field (`const
+        isAllowedCreator = user?.role?.includes("admin")`, then `if (!isAllowedCreator) throw`)?"""
+        queries = fn.module.app.queries
+        for ident in cond.walk():
+            if ident.type != "identifier":
+                continue
+            decl = queries.declarator_of(facts, ident)
+            value = decl.child("value") if decl is not None else None
+            if value is None or not (handler.node.start <= decl.start < handler.node.end):
+                continue
+            if any(m.type == "member_expression" and m.child("property") is not None
+                   and _ROLE_FIELD.match(m.child("property").text or "") for m in value.walk()):
                 return True
         return False
+
+    def _role_rows_untenanted(self, fn: "RegisteredFunction", facts: FileFacts, handler, conds: list[Node]) -> bool:
+        """Are the rows a role test reads (`me.roles.includes("admin")`, `const me = await
+        ctx.db.query("users")...`; through locals such as `const isAdmin = me?.role === ...`)
+        all of tables the schema knows that have no tenant field? Then the role is the
+        caller's over the whole deployment, even when other tables (`orgStaff`) are per tenant."""
+        schema = fn.module.app.schema
+        queries = fn.module.app.queries
+        if schema is None:
+            return False
+        reads = [c for c in queries.calls_of(fn) if c.func is handler and c.method in ("get", "query")]
+        tables: set[str | None] = set()
+        seen: set[int] = set()
+        todo = list(conds)
+        while todo and len(seen) < 20:
+            node = todo.pop()
+            for ident in node.walk():
+                if ident.type != "identifier":
+                    continue
+                decl = queries.declarator_of(facts, ident)
+                value = decl.child("value") if decl is not None else None
+                if value is None or id(decl) in seen or not (handler.node.start <= decl.start < handler.node.end):
+                    continue
+                seen.add(id(decl))
+                rows = [c for c in reads if value.start <= c.node.start and c.node.end <= value.end]
+                for c in rows:
+                    tables.add(c.table if c.method == "query" or c.explicit
+                               else queries.table_of(facts, c.args[-1] if c.args else None))
+                if not rows:
+                    todo.append(value)
+        if not tables or None in tables:
+            return False
+        for name in tables:
+            table = schema.table(name)
+            if table is None or not table.known or any(table.has_field(f) is not False for f in _TENANT_FIELDS):
+                return False
+        return True
 
     def _named_public(self, fn: "RegisteredFunction") -> bool:
         """Is a query named public on purpose: by its own name (`getPublicProfile`), its builder's
@@ -1461,11 +1565,41 @@ def _overridden_claims(r: Reached, site: CallSite) -> list[Evidence]:
         while top.parent is not None and top.parent.type == "binary_expression" \
                 and (top.parent.has_tok("||") or top.parent.has_tok("??")):
             top = js.outer(top.parent)
+        if _rejected_unless_claim(r, _value_of(top), r.facts.text(claim)):
+            continue
         acted = _picks_acted_on_row(r, _value_of(top))
         if acted is not None:
             out.append(Evidence(r.facts, either, r.facts.text(claim), acted,
                                 argument=r.facts.text(js.unwrap(either.child("left")))))
     return out
+
+
+def _rejected_unless_claim(r: Reached, value: Node, claim: str) -> bool:
+    """`const id = args.id || identity.subject; if (id !== identity.subject) throw ...`: the
+    value the argument overrides is compared with the same claim, and the handler throws or
+    returns when they differ, so the caller can only name itself."""
+    decl = value.parent
+    if decl is None or decl.type != "variable_declarator" or value.field != "value":
+        return False
+    names = scope.bound_names(decl)
+    if len(names) != 1:
+        return False
+    for read in scope.reads_of(r.func.node, names[0]):
+        o = js.outer(read)
+        p = o.parent
+        if p is None or p.type != "binary_expression" or not (p.has_tok("!==") or p.has_tok("!=")):
+            continue
+        other = p.child("right") if o.field == "left" else p.child("left")
+        if other is None or r.facts.text(js.unwrap(other)) != claim:
+            continue
+        # the difference alone must reject: `if (a || id !== claim)`, not `if (id !== claim && b)`
+        n = js.outer(p)
+        while n.parent is not None and n.parent.type == "binary_expression" and n.parent.has_tok("||"):
+            n = js.outer(n.parent)
+        if n.parent is not None and n.parent.type == "if_statement" and n.field == "condition" \
+                and _deciding_test(r, p) is not None:
+            return True
+    return False
 
 
 # a field of a user's row that says what its holder may do

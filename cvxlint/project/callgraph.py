@@ -170,15 +170,20 @@ def _ctx_value(cur: Reached, site: CallSite, expr) -> tuple[str, ...] | None:
 # `"runAction" in ctx`, `isActionCtx(ctx)`): one side of the test never runs for a given kind.
 
 ALL_KINDS = frozenset(["query", "mutation", "action", "httpAction"])
-# Top-level ctx members that only some kinds have (convex 1.48 registration_impl.ts); every
-# kind has `runQuery`, `auth` and `storage`, so testing those tells the kinds nothing.
-KINDS_WITH_MEMBER = {
-    "db": frozenset(["query", "mutation"]),
-    "scheduler": frozenset(["mutation", "action", "httpAction"]),
-    "runMutation": frozenset(["mutation", "action", "httpAction"]),
-    "runAction": frozenset(["action", "httpAction"]),
-    "vectorSearch": frozenset(["action", "httpAction"]),
+# The top-level members of each kind's ctx (convex 1.48 server/registration.d.ts: GenericQueryCtx,
+# GenericMutationCtx, GenericActionCtx, which HTTP actions get too). The one table of what a
+# ctx has: what a member test (`"scheduler" in ctx`) tells about the kind, and what CVX107
+# flags, both come from it.
+CTX_MEMBERS = {
+    "query": frozenset(["db", "auth", "storage", "runQuery", "meta"]),
+    "mutation": frozenset(["db", "auth", "storage", "runQuery", "meta", "scheduler", "runMutation"]),
+    "action": frozenset(["auth", "storage", "runQuery", "meta", "scheduler", "runMutation", "runAction",
+                         "vectorSearch"]),
 }
+CTX_MEMBERS["httpAction"] = CTX_MEMBERS["action"]
+# member -> the kinds whose ctx has it; testing one every kind has tells the kinds nothing
+KINDS_WITH_MEMBER = {m: frozenset(k for k, ms in CTX_MEMBERS.items() if m in ms)
+                     for m in frozenset().union(*CTX_MEMBERS.values())}
 # The ctx types a type predicate names (`(ctx): ctx is ActionCtx => ...`)
 _KINDS_OF_CTX_TYPE = {
     "QueryCtx": frozenset(["query"]), "GenericQueryCtx": frozenset(["query"]),
@@ -209,9 +214,9 @@ def _kinds_reaching(node) -> frozenset | None:
         if js.is_function(a):
             return None
         if a.type in ("if_statement", "ternary_expression") and child.field in ("consequence", "alternative"):
-            t = _ctx_test(a.child("condition"))
+            t = _kinds_where(a.child("condition"), child.field == "consequence")
             if t is not None:
-                return t if child.field == "consequence" else ALL_KINDS - t
+                return t
         if a.type == "statement_block":
             # after `if ("db" in ctx) { ...; return }`, only the other kinds get here
             for prev in a.children:
@@ -219,11 +224,34 @@ def _kinds_reaching(node) -> frozenset | None:
                     break
                 if prev.type == "if_statement" and prev.child("alternative") is None \
                         and js.always_exits(prev.child("consequence")):
-                    t = _ctx_test(prev.child("condition"))
+                    t = _kinds_where(prev.child("condition"), False)
                     if t is not None:
-                        return ALL_KINDS - t
+                        return t
         child = a
     return None
+
+
+def _kinds_where(cond, holds: bool) -> frozenset | None:
+    """The kinds under which `cond` can be `holds`: a ctx test joined by `&&`/`||` with other
+    conditions (`if (acct && "scheduler" in ctx)` runs its body in mutations and actions
+    only; its else branch in every kind). None: any."""
+    cond = js.unwrap(cond)
+    if cond is None:
+        return None
+    if cond.type == "unary_expression" and cond.has_tok("!") and cond.children:
+        return _kinds_where(cond.children[0], not holds)
+    if cond.type == "binary_expression" and (cond.has_tok("&&") or cond.has_tok("||")):
+        sides = [_kinds_where(cond.child(f), holds) for f in ("left", "right")]
+        if cond.has_tok("&&") == holds:
+            # every side holds (`a && b` true) or fails (`a || b` false): each known side narrows
+            known = [k for k in sides if k is not None]
+            return frozenset.intersection(*known) if known else None
+        # one side is enough: only when both sides are known
+        return None if None in sides else sides[0] | sides[1]
+    t = _ctx_test(cond)
+    if t is None:
+        return None
+    return t if holds else ALL_KINDS - t
 
 
 def _ctx_test(cond, depth: int = 0) -> frozenset | None:
@@ -241,14 +269,15 @@ def _ctx_test(cond, depth: int = 0) -> frozenset | None:
         member = js.string_value(cond.child("left"))
         right = js.unwrap(cond.child("right"))
         if right is not None and right.type == "identifier":
-            return KINDS_WITH_MEMBER.get(member or "", ALL_KINDS if member in ("runQuery", "auth", "storage") else None)
+            # `meta` left out: every kind has it, and `"meta" in row` is common on plain objects
+            return KINDS_WITH_MEMBER.get(member or "") if member != "meta" else None
         return None
     if cond.type == "member_expression":
         # `if (ctx.db)`, `if (ctx.db?.query)`: a helper shared by all kinds asking for a database
         chain = js.member_chain(cond)
         if chain is not None and chain[0].type == "identifier" and chain[1]:
             kinds = KINDS_WITH_MEMBER.get(chain[1][0])
-            if kinds is not None and len(chain[1]) <= (2 if chain[1][0] == "db" else 1):
+            if kinds is not None and kinds != ALL_KINDS and len(chain[1]) <= (2 if chain[1][0] == "db" else 1):
                 return kinds
         return None
     if cond.type == "call_expression" and depth == 0:

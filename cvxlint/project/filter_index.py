@@ -15,6 +15,8 @@ class FilterIndex:
     kind: "filter" — `.filter(q => q.eq(...))` (only equalities) on a query with no index;
           "after_range" — such a filter after a `withIndex` range of `.eq`s, and a longer
           index holding both;
+          "own_range" — such a filter after a `withIndex` with no range, on the leading
+          fields of that index: its own range reads only the matching rows, in the same order;
           "bound" — a `.filter` whose equalities and bound (`q.gte(q.field("t"), x)`) go on
           with an index after the query's `.eq`s: the query's own (`withIndex("by_t")` with no
           range: rows and order unchanged) or a longer one (`by_doc` -> `by_doc_t`: the rows
@@ -58,6 +60,10 @@ def filter_indexes(chains: Iterable[QueryChain], schema: Schema | None) -> Itera
             f = one
             if id(f.node) not in seen and not f.helper and f.eqs:
                 seen.add(id(f.node))
+                idx = _own_index_eqs(ch, f, table)
+                if idx is not None:
+                    yield FilterIndex(ch, table, "own_range", f, idx)
+                    continue
                 idx = _index_after_range(ch, f, table)
                 if idx is not None:
                     yield FilterIndex(ch, table, "after_range", f, idx)
@@ -151,6 +157,20 @@ def covering_index(table: Table, fields: list[str]) -> tuple[Index | None, bool]
         if best is None or len(idx.fields) < len(best.fields):
             best = idx
     return (best, False) if best is not None else (None, False)
+
+
+def _own_index_eqs(ch: QueryChain, f: Filter, table: Table) -> Index | None:
+    """`.withIndex("by_a").filter(q => q.eq(q.field("a"), x))`: the query names an index but
+    gives it no range, and the filter's equalities are that index's leading fields."""
+    if ch.index_conditional or ch.range is not None or not ch.range_known:
+        return None
+    current = table.index(ch.index) if ch.index else None
+    if current is None or current.staged or not current.certain or current.fields is None:
+        return None
+    fields = [name for name, _n, _v in f.eqs]
+    if len(set(fields)) != len(fields) or set(current.fields[: len(fields)]) != set(fields):
+        return None
+    return current
 
 
 def _index_after_range(ch: QueryChain, f: Filter, table: Table) -> Index | None:

@@ -65,6 +65,14 @@ class NoSpoofableAccessControl(Rule):
     summary = "Access decided by a caller-supplied argument such as `userId` or `role`"
 
     valid = [
+        Valid(SERVER + 'export const setBio = mutation({ args: { clerkId: v.optional(v.string()), bio: v.string() },\n'
+              '  handler: async (ctx, args) => {\n    const identity = await ctx.auth.getUserIdentity();\n'
+              '    if (!identity) throw new Error("Unauthenticated");\n'
+              '    const clerkId = args.clerkId || identity.subject;\n'
+              '    if (clerkId !== identity.subject) throw new Error("Unauthorized");\n'
+              '    const me = await ctx.db.query("users").withIndex("by_clerk", (q) => q.eq("clerkId", clerkId)).unique();\n'
+              '    if (me) await ctx.db.patch("users", me._id, { bio: args.bio });\n  },\n});\n',
+              note="the argument overrides the subject, but anything other than the caller's own is rejected"),
         Valid('import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
               'export const addPost = mutation({ args: { threadId: v.id("threads"), role: v.string(), body: v.string() },\n'
               '  handler: async (ctx, args) => {\n'

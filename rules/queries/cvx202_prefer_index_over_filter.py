@@ -521,6 +521,31 @@ def extend_range_edits(ctx, ch, f, idx):
             ctx.edit(facts, (recv.end, end), "")]
 
 
+def own_range_edits(ctx, ch, f, fields: list[str]):
+    """Edits turning `.withIndex("by_a")[.order(..)].filter((q) => q.eq(q.field("a"), x))` into
+    `.withIndex("by_a", (q) => q.eq("a", x))[.order(..)]`, the equalities in the index's order
+    (`fields`). None when the chain has another shape (a variable in between, comments, other
+    steps, a `withIndex` with more than the name)."""
+    facts = ch.facts
+    seg = _segment(facts, f.node)
+    got = js.call_args(ch.index_call) if ch.index_call is not None else []
+    if seg is None or f.param is None or len(got) != 1 or any(not _IDENT.match(x.replace(".", "_")) for x in fields):
+        return None
+    recv, ws = seg
+    inner = js.unwrap(recv)
+    while inner is not None and inner is not ch.index_call:
+        callee = js.callee(inner) if inner.type == "call_expression" else None
+        if callee is None or callee.type != "member_expression" or (callee.child("property") or callee).text != "order":
+            return None
+        inner = js.unwrap(callee.child("object"))
+    end = (f.chained[-1] if f.chained else f.node).end
+    if inner is not ch.index_call or _has_comment(facts, ch.index_call.start, end):
+        return None
+    values = {name: value for name, _node, value in f.eqs}
+    rng = f", ({_param_text(facts, f)}) => {_range_text(facts, f.param, fields, values)}"
+    return [ctx.edit(facts, (got[0].end, got[0].end), rng), ctx.edit(facts, (recv.end, end), "")]
+
+
 def new_index_name(table, fields: list[str]) -> str | None:
     base = "by_" + "_".join(x.replace(".", "_") for x in fields)
     taken = {i.name for i in (*table.indexes, *table.search_indexes, *table.vector_indexes)}
@@ -558,7 +583,10 @@ class PreferIndexOverFilter(Rule):
     filter that bounds the field that comes next in the query's own index
     (`.withIndex("by_created").filter(q => q.gte(q.field("createdAt"), since))`): that
     index's range holds it, same rows, same order; or next in a longer index that starts
-    with the query's range (then in that index's order). It also flags a JS `.filter/.find`
+    with the query's range (then in that index's order). A filter of equalities on the
+    leading fields of the index a `withIndex` names without a range
+    (`.withIndex("by_type").filter(q => q.eq(q.field("type"), x))`) is flagged the same way:
+    the range holds them, same rows, same order. It also flags a JS `.filter/.find`
     over the rows a query collected when its equalities (and one `>`/`<` bound on the next
     field) fit an index range and the rows serve nothing else (not a count, not other
     filters: then every row is read anyway), and, as info, a JS `.filter/.find` on `_id` over
@@ -615,6 +643,10 @@ class PreferIndexOverFilter(Rule):
     plugin_rules = ("no-filter-in-query",)
 
     valid = [
+        Valid(SERVER + 'export const f = query({ args: { a: v.string() }, handler: (ctx, { a }) =>\n'
+              '  ctx.db.query("messages").withIndex("by_channel_author").filter((q) => q.eq(q.field("author"), a)).take(5) });\n',
+              files={"convex/schema.ts": SCHEMA},
+              note="the filtered field is not the index's first: its range cannot hold it alone"),
         Valid(SERVER + 'export const f = query({ args: { t: v.number() }, handler: (ctx, { t }) =>\n'
               '  ctx.db.query("events").withIndex("by_channel_at").filter((q) => q.gte(q.field("at"), t)).take(50) });\n',
               files={"convex/schema.ts": SCHEMA.replace('.index("by_at", ["at"])\n    ', '')},
@@ -728,6 +760,22 @@ class PreferIndexOverFilter(Rule):
                 note="a chained filter that is not an equality: the index range does the equality before it",
                 output=SERVER + 'export const f = query({ args: { c: v.string() }, handler: (ctx, { c }) =>\n'
                 '  ctx.db.query("messages").withIndex("by_channel_author", (q) => q.eq("channel", c)).filter((q) => q.gt(q.field("body"), "m")).take(9) });\n'),
+        Invalid(SERVER + 'export const f = query({ args: {}, handler: (ctx) =>\n'
+                '  ctx.db.query("channels").withIndex("by_name").filter((q) => q.eq(q.field("name"), "general")).first() });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[4], message='after `withIndex("by_name")` with no range',
+                note="the index named, its field filtered (convex-crm dashboard.ts)",
+                output=SERVER + 'export const f = query({ args: {}, handler: (ctx) =>\n'
+                '  ctx.db.query("channels").withIndex("by_name", (q) => q.eq("name", "general")).first() });\n'),
+        Invalid(SERVER + 'export const f = query({ args: { c: v.string(), a: v.string() }, handler: (ctx, { c, a }) =>\n'
+                '  ctx.db.query("messages").withIndex("by_channel_author").order("desc")\n'
+                '    .filter((q) => q.and(q.eq(q.field("author"), a), q.eq(q.field("channel"), c))).take(5) });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[5],
+                output=SERVER + 'export const f = query({ args: { c: v.string(), a: v.string() }, handler: (ctx, { c, a }) =>\n'
+                '  ctx.db.query("messages").withIndex("by_channel_author", (q) => q.eq("channel", c).eq("author", a)).order("desc").take(5) });\n'),
+        Invalid(SERVER + 'export const f = query({ args: { n: v.optional(v.string()) }, handler: (ctx, { n }) =>\n'
+                '  ctx.db.query("channels").withIndex("by_name").filter((q) => q.eq(q.field("name"), n)).first() });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[4], message='`.withIndex("by_name", (q) => q.eq("name", n))`',
+                note="a value that may be undefined would not compile in the range: the rewrite is only shown"),
         Invalid(SERVER + 'export const f = query({ args: { t: v.string() }, handler: (ctx, { t }) =>\n'
                 '  ctx.db.query("channels").filter((q) => q.eq(q.field("topic"), t)).first() });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4], message="no index",
@@ -811,6 +859,8 @@ class PreferIndexOverFilter(Rule):
                 self._filter(ctx, fi, app)
             elif fi.kind == "after_range":
                 self._filter_after_range(ctx, fi, app)
+            elif fi.kind == "own_range":
+                self._filter_on_own_index(ctx, fi, app)
             elif fi.kind == "bound":
                 self._bound_on_own_index(ctx, fi)
             elif fi.kind == "by_id":
@@ -898,6 +948,24 @@ class PreferIndexOverFilter(Rule):
                    f'`.filter` on {_names(extra)} after the `{ch.index}` range: index `{idx.name}` covers '
                    f'{_names(base + extra)}; `.withIndex("{idx.name}", ({p}) => {p}{"".join(parts)})` reads only the '
                    "matching rows", fix=fix)
+
+    def _filter_on_own_index(self, ctx, fi, app):
+        """`.withIndex("by_a").filter(q => q.eq(q.field("a"), x))`: the index named has no
+        range, and the filter's equalities are its leading fields: same rows, same order."""
+        ch, f, idx = fi.chain, fi.filter, fi.index
+        fields = [name for name, _n, _v in f.eqs]
+        ordered = list(idx.fields[: len(fields)])
+        parts = _eqs_text(ch, ordered, {n: v for n, _x, v in f.eqs})
+        p = _free_param(parts, f.param)
+        edits = own_range_edits(ctx, ch, f, ordered)
+        fix = None
+        if edits:
+            tier = _tier_for_values(ctx, app, ch, f, fi.table, Fix.safe)
+            fix = tier(f'Move the filter into `withIndex("{idx.name}")`', *edits)
+        ctx.report(ch.facts, js.method_anchor(f.node),
+                   f'`.filter` on {_names(fields)} after `withIndex("{idx.name}")` with no range: that index\'s own '
+                   f'range can hold it; `.withIndex("{idx.name}", ({p}) => {p}{"".join(parts)})` reads only the '
+                   "matching rows, in the same order", fix=fix)
 
     def _bound_on_own_index(self, ctx, fi):
         """`.withIndex("by_t").filter(q => q.gte(q.field("t"), x))`: the query's own index

@@ -1,20 +1,23 @@
-from cvxlint.project.callgraph import kind_can_run
+from cvxlint.project.callgraph import KINDS_WITH_MEMBER, kind_can_run
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, report_in_handler, reported_functions
 
 SERVER = ('import { query, mutation, action, httpAction } from "./_generated/server";\n'
           'import { internal } from "./_generated/api";\n')
 
-# ctx members each kind lacks (convex 1.48 server/registration.d.ts). Storage store/get are
-# CVX111's (they depend on the convex version).
-MISSING = {
-    "query": {("scheduler",), ("runMutation",), ("runAction",), ("vectorSearch",), ("storage", "generateUploadUrl"),
-              ("storage", "delete"), ("auth", "signJwt"), ("meta", "getRequestMetadata"),
+# ctx members each kind lacks: the top-level ones from the model's table of what each ctx has
+# (convex 1.48 server/registration.d.ts), and the methods of a member some kinds have only in
+# part. Storage store/get are CVX111's (they depend on the convex version).
+_MISSING_METHODS = {
+    "query": {("storage", "generateUploadUrl"), ("storage", "delete"), ("auth", "signJwt"),
+              ("meta", "getRequestMetadata"),
               # a query's ctx.db is a reader: its writes are undefined
               ("db", "insert"), ("db", "patch"), ("db", "replace"), ("db", "delete")},
-    "mutation": {("runAction",), ("vectorSearch",)},
-    "action": {("db",), ("auth", "signJwt")},
-    "httpAction": {("db",), ("auth", "signJwt")},
+    "mutation": set(),
+    "action": {("auth", "signJwt")},
+    "httpAction": {("auth", "signJwt")},
 }
+MISSING = {kind: {(m,) for m, kinds in KINDS_WITH_MEMBER.items() if kind not in kinds} | methods
+           for kind, methods in _MISSING_METHODS.items()}
 KIND_NAME = {"query": "queries", "mutation": "mutations", "action": "actions", "httpAction": "HTTP actions"}
 
 
@@ -73,7 +76,10 @@ class CtxMemberUnavailable(Rule):
     `ctx.runAction` and `ctx.vectorSearch` in mutations; `ctx.auth.signJwt` outside mutations.
     Custom builders are taken into account: a member their customization adds is fine, one
     it removes (`db: undefined`, as Convex Ents does) is flagged, and functions whose
-    customization cannot be read are skipped. Helpers that test `"db" in ctx` are skipped.
+    customization cannot be read are skipped. Code of a helper behind a test of the ctx is
+    flagged only for the kinds that pass the test: `"scheduler" in ctx` or `"runMutation" in
+    ctx` keeps queries out, `"db" in ctx` keeps actions out but not queries (whose `ctx.db`
+    cannot write).
 
     ## Why is this bad?
     The member is `undefined` at run time, so the call throws. TypeScript only catches this
@@ -138,8 +144,22 @@ class CtxMemberUnavailable(Rule):
               '  return await ctx.db.query("users").first();\n}\n'
               'export const a = action({ args: {}, handler: async (ctx) => load(ctx) });\n',
               note="every kind has `runQuery`: the database read never runs (CVX208 has the query side)"),
+        Valid(SERVER + 'async function planOf(ctx: any, id: any) {\n  const acct = await ctx.db.get(id);\n'
+              '  if (acct && acct.expired && "scheduler" in ctx) {\n    await ctx.db.patch(id, { state: "expired" });\n  }\n'
+              '  if (acct?.stale && "runMutation" in ctx) await ctx.db.patch(id, { stale: false });\n'
+              '  return acct?.state;\n}\n'
+              'export const read = query({ args: {}, handler: async (ctx) => planOf(ctx, "x") });\n'
+              'export const refresh = mutation({ args: {}, handler: async (ctx) => planOf(ctx, "x") });\n',
+              note="writes behind a test only mutations (and actions) pass: a query never runs them"),
     ]
     invalid = [
+        Invalid(SERVER + 'async function planOf(ctx: any, id: any) {\n  const acct = await ctx.db.get(id);\n'
+                '  if (acct && acct.expired && "db" in ctx) {\n    await ctx.db.patch(id, { state: "expired" });\n  }\n'
+                '  return acct?.state;\n}\n'
+                'export const read = query({ args: {}, handler: async (ctx) => planOf(ctx, "x") });\n'
+                'export const refresh = mutation({ args: {}, handler: async (ctx) => planOf(ctx, "x") });\n',
+                lines=[10], message="ctx.db.patch",
+                note="`\"db\" in ctx` holds in queries too: the patch runs there and throws"),
         Invalid(SERVER + 'export const ask = action({ args: {}, handler: async (ctx) => ctx.db.query("msgs").take(10) });\n',
                 lines=[3]),
         Invalid(SERVER + 'export const list = query({ args: {}, handler: async ({ db, scheduler }) => {\n'
@@ -190,7 +210,9 @@ class CtxMemberUnavailable(Rule):
                     if r.depth:
                         if guarded is None:
                             guarded = _guarded_members(r)
-                        if member[0] in guarded or ".".join(member) in guarded:
+                        # a test decides only the member it names: `"db" in ctx` holds in
+                        # queries too, so it does not keep a query away from `ctx.db.patch`
+                        if ".".join(member) in guarded:
                             continue
                         if not kind_can_run(fn.kind, r, use.node):
                             continue  # on the other side of `"runAction" in ctx`, `isActionCtx(ctx)`
