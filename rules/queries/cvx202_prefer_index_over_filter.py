@@ -501,14 +501,10 @@ def extend_range_edits(ctx, ch, f, idx):
             or js.string_value(name_node) != ch.index:
         return None
     recv, ws = seg
-    inner = js.unwrap(recv)
-    while inner is not None and inner is not ch.index_call:
-        callee = js.callee(inner) if inner.type == "call_expression" else None
-        if callee is None or callee.type != "member_expression" or (callee.child("property") or callee).text != "order":
-            return None
-        inner = js.unwrap(callee.child("object"))
+    if not _order_calls_on(recv, ch.index_call):
+        return None
     end = (f.chained[-1] if f.chained else f.node).end
-    if inner is not ch.index_call or _has_comment(facts, recv.end, end):
+    if _has_comment(facts, recv.end, end):
         return None
     values = {name: value for name, _node, value in f.eqs}
     added = [f'.eq("{fld}", {facts.text(values[fld])})' for fld in idx.fields[len(ch.range_eqs): len(ch.range_eqs) + len(values)]]
@@ -519,6 +515,17 @@ def extend_range_edits(ctx, ch, f, idx):
     return [ctx.edit(facts, name_node, f"{quote}{idx.name}{quote}"),
             ctx.edit(facts, (last.node.end, last.node.end), "".join(added)),
             ctx.edit(facts, (recv.end, end), "")]
+
+
+def _order_calls_on(recv, call) -> bool:
+    """Is `recv` the call `call` itself, or only `.order(...)` calls made on it?"""
+    inner = js.unwrap(recv)
+    while inner is not None and inner is not call:
+        callee = js.callee(inner) if inner.type == "call_expression" else None
+        if callee is None or callee.type != "member_expression" or (callee.child("property") or callee).text != "order":
+            return False
+        inner = js.unwrap(callee.child("object"))
+    return inner is call
 
 
 def own_range_edits(ctx, ch, f, fields: list[str]):
@@ -532,14 +539,10 @@ def own_range_edits(ctx, ch, f, fields: list[str]):
     if seg is None or f.param is None or len(got) != 1 or any(not _IDENT.match(x.replace(".", "_")) for x in fields):
         return None
     recv, ws = seg
-    inner = js.unwrap(recv)
-    while inner is not None and inner is not ch.index_call:
-        callee = js.callee(inner) if inner.type == "call_expression" else None
-        if callee is None or callee.type != "member_expression" or (callee.child("property") or callee).text != "order":
-            return None
-        inner = js.unwrap(callee.child("object"))
+    if not _order_calls_on(recv, ch.index_call):
+        return None
     end = (f.chained[-1] if f.chained else f.node).end
-    if inner is not ch.index_call or _has_comment(facts, ch.index_call.start, end):
+    if _has_comment(facts, ch.index_call.start, end):
         return None
     values = {name: value for name, _node, value in f.eqs}
     rng = f", ({_param_text(facts, f)}) => {_range_text(facts, f.param, fields, values)}"
