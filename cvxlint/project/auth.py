@@ -262,15 +262,11 @@ def _multi_tenant(app) -> bool:
     return any(table.has_field(f) for table in schema.tables.values() for f in _TENANT_FIELDS)
 
 
-def _is_args_param(facts: FileFacts, handler, n: Node | None) -> bool:
-    """Is `n` the handler's whole arguments object (`args`, not `args.x` or a destructured name)?"""
+def _is_handler_param(facts: FileFacts, handler, n: Node | None, index: int) -> bool:
+    """Is `n` the handler's whole parameter `index` (0: ctx, 1: the arguments object), not a
+    member of it (`args.x`) or a name destructured from it?"""
     ref = facts.ref_of(n) if n is not None and n.type == "identifier" else None
-    return ref is not None and ref.kind == "param" and ref.func is handler and ref.index == 1 and not ref.path
-
-
-def _is_ctx_param(facts: FileFacts, handler, n: Node | None) -> bool:
-    ref = facts.ref_of(n) if n is not None and n.type == "identifier" else None
-    return ref is not None and ref.kind == "param" and ref.func is handler and ref.index == 0 and not ref.path
+    return ref is not None and ref.kind == "param" and ref.func is handler and ref.index == index and not ref.path
 
 
 class AccessAnalysis:
@@ -598,7 +594,7 @@ class AccessAnalysis:
                 return True  # `members.includes(doc.orgId)`, `.eq("boardId", doc.boardId).eq("userId", me)`
             # a helper given the handler's whole arguments (`requireManager(ctx, args)`, for a
             # session id) is given the id too: whether it checks it is not told here
-            if site is None or not any(doc.in_(a) or _is_args_param(facts, handler, js.unwrap(a))
+            if site is None or not any(doc.in_(a) or _is_handler_param(facts, handler, js.unwrap(a), 1)
                                        for a in js.call_args(n)):
                 continue
             kind = self.classify(facts, site)[0]
@@ -612,7 +608,7 @@ class AccessAnalysis:
                 continue
             target = self.project.callgraph.callee(facts, site)
             if target is None:
-                if any(_is_ctx_param(facts, handler, js.unwrap(a)) for a in js.call_args(n)):
+                if any(_is_handler_param(facts, handler, js.unwrap(a), 0) for a in js.call_args(n)):
                     return True  # a package's check given ctx and the id: we cannot see it
             elif self._fetches_identity(facts, site) or any(
                     self.classify(r.facts, s)[0] == "guard"
@@ -1998,7 +1994,7 @@ def _handler_stops_on_null(r: Reached) -> bool:
 
 
 def _is_nullish(n: Node | None) -> bool:
-    return n is not None and (n.type in ("null", "undefined") or n.type == "identifier" and n.text == "undefined")
+    return n is not None and (n.type == "null" or js.is_undefined(n))
 
 
 def _secret_comparison(r: Reached) -> tuple[Node, str] | None:
