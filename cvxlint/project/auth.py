@@ -282,6 +282,7 @@ class AccessAnalysis:
         self._busy: set[int] = set()
         self._module_checks: dict[tuple, bool] = {}
         self._forwarding: set[str] = set()  # run targets' arguments being followed (`_only_forwarded`)
+        self._classified: dict[int, tuple] = {}  # id(CallSite) -> (classify's answer, the site)
 
     def of(self, fn: "RegisteredFunction") -> Access:
         key = id(fn)
@@ -1290,6 +1291,13 @@ class AccessAnalysis:
 
     def classify(self, facts: FileFacts, site: CallSite) -> tuple[str | None, str]:
         """What an auth-relevant call is: identity | fetch | guard | rls | run, or None."""
+        # asked of every call by several rules and by `_scan`: decided once per site and run
+        hit = self._classified.get(id(site))
+        if hit is None or hit[1] is not site:
+            hit = self._classified[id(site)] = (self._classify(facts, site), site)
+        return hit[0]
+
+    def _classify(self, facts: FileFacts, site: CallSite) -> tuple[str | None, str]:
         path = site.path
         if not path or site.is_new:
             return None, ""
@@ -2174,9 +2182,9 @@ def _public_filter(r: Reached, flags: re.Pattern | None = None) -> tuple[FileFac
                     field = a.child("property")
                     if field is not None and _public_pair(field.text, b):
                         return r.facts, n
-        elif n.type == "member_expression" and (_in_condition(n) or _in_filter_callback(n)):
+        elif n.type == "member_expression":
             field = n.child("property")
-            if field is not None and _PUBLIC_FLAG.match(field.text or ""):
+            if field is not None and _PUBLIC_FLAG.match(field.text or "") and (_in_condition(n) or _in_filter_callback(n)):
                 return r.facts, n
     return None
 

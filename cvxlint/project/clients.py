@@ -41,9 +41,18 @@ _MAY_CALL = re.compile(
 STRING_NAME = re.compile(r"^[A-Za-z0-9_/-]+:[A-Za-z0-9_$]+$")
 
 
+# Every match of `_MAY_CALL` holds one of these. A search for the pattern tries it at every
+# offset (2 ms per 85 kB); `in` runs at memory speed, so most files are ruled out by it.
+_MAY_CALL_PARTS = (
+    b"_generated/api", b"useQuery", b"useMutation", b"useAction", b"usePaginatedQuery", b"useConvex", b"fetchQuery",
+    b"fetchMutation", b"fetchAction", b"preloadQuery", b"convexQuery", b"convexAction", b"ConvexClient",
+    b"ConvexHttpClient", b"ConvexReactClient", b"anyApi", b"makeFunctionReference",
+)
+
+
 def may_call_convex(source: bytes) -> bool:
     """Cheap pre-filter for client files: can this file name a Convex function at all?"""
-    return _MAY_CALL.search(source) is not None
+    return any(part in source for part in _MAY_CALL_PARTS) and _MAY_CALL.search(source) is not None
 
 
 @dataclass(frozen=True)

@@ -168,11 +168,14 @@ def member_chain(n: Node | None) -> tuple[Node, list[str]] | None:
     n = unwrap(n)
     while n is not None:
         if n.type == "member_expression":
-            prop = n.child("property")
+            # the grammar writes the object first and the property last (asked often: read
+            # them there before searching the fields)
+            kids = n.children
+            prop = kids[-1] if kids and kids[-1].field == "property" else n.child("property")
             if prop is None or prop.text is None:
                 return None
             props.append(prop.text)
-            n = unwrap(n.child("object"))
+            n = unwrap(kids[0] if kids[0].field == "object" else n.child("object"))  # kids is not empty: the property was one
         elif n.type == "subscript_expression":
             key = string_value(n.child("index"))
             if key is None:
@@ -197,13 +200,19 @@ def dotted_name(n: Node | None) -> str | None:
 
 
 def call_args(call: Node) -> list[Node]:
-    args = call.child("arguments")
+    # `arguments` is the call's last child (comments are never children: tree.py)
+    kids = call.children
+    args = kids[-1] if kids and kids[-1].field == "arguments" else call.child("arguments")
     if args is None:
         return []
-    return [a for a in args.children if a.type != "comment"]
+    return list(args.children)
 
 
 def callee(call: Node) -> Node | None:
+    kids = call.children  # the callee is the first child of a call or `new`
+    first = kids[0] if kids else None
+    if first is not None and (first.field == "function" or first.field == "constructor"):
+        return unwrap(first)
     return unwrap(call.child("function") or call.child("constructor"))
 
 

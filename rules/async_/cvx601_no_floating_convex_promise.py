@@ -113,7 +113,8 @@ class NoFloatingConvexPromise(Rule):
     def check_module(self, ctx, module):
         facts = module.facts
         sites = call_sites(ctx, facts)
-        for n in facts.module.nodes("expression_statement", "member_expression", "variable_declarator"):
+        nodes = facts.module.nodes  # each type's list as it is (findings are sorted later)
+        for n in (*nodes("expression_statement"), *nodes("member_expression"), *nodes("variable_declarator")):
             if n.type == "variable_declarator":
                 self._stored_never_used(ctx, facts, sites, n)
             elif n.type == "expression_statement" and n.children:

@@ -49,7 +49,9 @@ class NoSyncIterationOverQuery(Rule):
 
     def check_module(self, ctx, module):
         facts = module.facts
-        for n in facts.module.nodes("for_in_statement", "spread_element", "call_expression"):
+        nodes = facts.module.nodes
+        # each type's list as it is (findings are sorted later): merging them would sort every call
+        for n in (*nodes("for_in_statement"), *nodes("spread_element"), *filter(_calls_from, nodes("call_expression"))):
             if n.type == "for_in_statement" and n.has_tok("of") and not n.has_tok("await"):
                 right = n.child("right")
                 if right is None or not is_builder(facts, right):
@@ -67,3 +69,10 @@ class NoSyncIterationOverQuery(Rule):
                 if args and is_builder(facts, args[0]):
                     ctx.report(facts, n, "`Array.from` over a query throws (it is async-iterable only); use "
                                "`.collect()` or `.take(n)`")
+
+
+def _calls_from(call) -> bool:
+    """May `call` be `Array.from(...)`: a call of `x.from` or `x[...]` (the loop decides)?"""
+    f = js.callee(call)
+    return f is not None and (f.type == "subscript_expression"
+                              or f.type == "member_expression" and f.children[-1].text == "from")

@@ -252,6 +252,8 @@ class IdFieldUsesVId(Rule):
             if fn.args_node is not None:
                 objects.append((fn.args_node, None, fn.handler))
         for site in facts.all_calls():
+            if site.path and site.path[-1] != "object" and site.path[-1] != "defineTable":
+                continue  # neither `v.object(...)` nor `defineTable(...)` (an empty path: read in full)
             args = js.call_args(site.node)
             if not args:
                 continue
