@@ -120,7 +120,7 @@ def test_a_failed_disk_read_leaves_no_stat_for_an_unsaved_buffer(tmp_path):
 
 
 def facts_dump(facts) -> tuple:
-    """Everything extraction derives from a file's functions and calls, by position."""
+    """Everything extraction derives from a file's top level, functions and calls, by position."""
     def rng(n):
         return None if n is None else (n.type, n.start, n.end)
 
@@ -138,7 +138,12 @@ def facts_dump(facts) -> tuple:
                   [(rng(u.node), ref(u.ref), u.path) for u in f.param_uses], [c.id for c in f.children])
                  for f in facts.functions]
     function_of = sorted((f.id, rng(f.node)) for f in facts.function_of.values())
-    return (functions, function_of, [site(c) for c in facts.module_calls], [rng(n) for n in facts.top_level_awaits],
+    top_level = ([(i.local, i.source, i.imported, i.type_only, rng(i.node)) for i in facts.imports],
+                 [(e.name, rng(e.node), e.local, rng(e.value), e.source, e.imported, e.type_only) for e in facts.exports],
+                 [(k, b.name, b.kind, rng(b.node), rng(b.value), b.path) for k, b in facts.bindings.items()],
+                 [(s, rng(n)) for s, n in facts.export_stars],
+                 [(d.value, rng(d.node), d.in_prologue) for d in facts.directives])
+    return (top_level, functions, function_of, [site(c) for c in facts.module_calls], [rng(n) for n in facts.top_level_awaits],
             [(rng(u.node), u.path, fid(u.func)) for u in facts.global_uses], [(s, rng(n)) for s, n in facts.requires])
 
 

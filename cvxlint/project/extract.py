@@ -143,10 +143,26 @@ def _compact(facts: FileFacts) -> None:
 # --- top level: imports, exports, bindings, directives ---------------------------------
 
 
+@dataclass(eq=False, slots=True)
+class _TopLevelFacts:
+    """What `_statement` finds in one top-level statement: FileFacts' fields of the same names."""
+
+    imports: list[Import] = field(default_factory=list)
+    exports: list[Export] = field(default_factory=list)
+    bindings: dict[str, Binding] = field(default_factory=dict)
+    export_stars: list[tuple[str, Node]] = field(default_factory=list)
+
+
 def _top_level(facts: FileFacts) -> None:
     root = facts.module.root
+    # A file being edited (tree.parse(reusable=)): what a statement imports, exports and
+    # binds depends on its text alone, so an unchanged statement takes over what the
+    # previous version found in it (as `_functions_and_calls` does).
+    statements = facts.module.statements
+    if statements is not None and len(statements) != len(root.children):
+        statements = None
     in_prologue = True
-    for stmt in root.children:
+    for i, stmt in enumerate(root.children):
         t = stmt.type
         if t == "hash_bang_line":
             continue
@@ -156,15 +172,35 @@ def _top_level(facts: FileFacts) -> None:
                 facts.directives.append(Directive(s, stmt, in_prologue))
                 continue
         in_prologue = False
-        if t == "import_statement":
-            _import(facts, stmt)
-        elif t == "export_statement":
-            _export(facts, stmt)
-        elif t in _DECLARATIONS:
-            _declaration(facts, stmt, exported=False)
-        elif t in ("function_declaration", "generator_function_declaration", "class_declaration",
-                   "abstract_class_declaration", "enum_declaration"):
-            _named_declaration(facts, stmt, exported=False)
+        if statements is None or statements[i].node is not stmt:
+            _statement(facts, stmt)
+            continue
+        part = statements[i].derived.get("top")
+        if part is None:
+            part = statements[i].derived["top"] = _TopLevelFacts()
+            _statement(part, stmt)
+        if part.imports:
+            facts.imports.extend(part.imports)
+        if part.exports:
+            facts.exports.extend(part.exports)
+        if part.bindings:
+            facts.bindings.update(part.bindings)
+        if part.export_stars:
+            facts.export_stars.extend(part.export_stars)
+
+
+def _statement(facts: "FileFacts | _TopLevelFacts", stmt: Node) -> None:
+    """The imports, exports and bindings of one top-level statement, added to `facts`."""
+    t = stmt.type
+    if t == "import_statement":
+        _import(facts, stmt)
+    elif t == "export_statement":
+        _export(facts, stmt)
+    elif t in _DECLARATIONS:
+        _declaration(facts, stmt, exported=False)
+    elif t in ("function_declaration", "generator_function_declaration", "class_declaration",
+               "abstract_class_declaration", "enum_declaration"):
+        _named_declaration(facts, stmt, exported=False)
 
 
 def _directive_string(stmt: Node) -> str | None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 import gc
+import operator
 import re
 import sys
 import threading
@@ -45,6 +46,7 @@ _PUNCTUATION = frozenset(
 
 
 _NO_CHILDREN: tuple = ()
+_start_of = operator.attrgetter("start")
 
 # Frequent node types that checks do not look up by type (they reach them from a parent):
 # `Module.by_type` leaves them out, about half of all nodes (6 MB on a 240k-line app), and
@@ -150,7 +152,6 @@ class Module:
     # The frequent types no check looks up (`_LOOKED_UP_RARELY`) are listed on first request.
     by_type: dict[str, list[Node]] = field(default_factory=dict, repr=False)
     _line_starts: "array[int] | None" = field(default=None, repr=False)
-    _starts: dict[str, list[int]] = field(default_factory=dict, repr=False)
     _by_name: dict[str, list[Node]] | None = field(default=None, repr=False)
     statements: "list[Statement] | None" = field(default=None, repr=False)  # see parse(reusable=)
     ts_tree: object = field(default=None, repr=False)  # the tree-sitter tree, kept with `statements`
@@ -178,10 +179,9 @@ class Module:
             lst = self._of_type(t)
             if not lst:
                 continue
-            starts = self._starts.get(t)
-            if starts is None:
-                starts = self._starts[t] = [n.start for n in lst]
-            i = bisect.bisect_left(starts, within.start)
+            # by each node's own start: an array of starts per type cost more to build than
+            # the searches it served (most types are searched a few times per file)
+            i = bisect.bisect_left(lst, within.start, key=_start_of)
             end = within.end
             while i < len(lst):
                 n = lst[i]

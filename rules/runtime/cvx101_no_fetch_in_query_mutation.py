@@ -94,12 +94,15 @@ class NoFetchInQueryMutation(Rule):
     ]
 
     def check_app(self, ctx, app):
+        packages: dict[int, str | None] = {}  # id(site) -> _network_package: helpers are reached by many handlers
         for fn in reported_functions(ctx, app):
             if fn.kind not in ("query", "mutation"):
                 continue
             for r in ctx.project.reach(fn):
                 for site in r.func.all_calls():
-                    package = _network_package(ctx.project.linker, r.facts, site)
+                    package = packages.get(id(site), _UNASKED)
+                    if package is _UNASKED:
+                        package = packages[id(site)] = _network_package(ctx.project.linker, r.facts, site)
                     if package is None:
                         continue
                     text = " ".join(r.facts.text(site.callee).split()) if site.callee is not None else "?"
@@ -117,6 +120,9 @@ class NoFetchInQueryMutation(Rule):
                 "requests; do it in an action (schedule one from a mutation)",
                 severity=Severity.INFO if shared_with_actions(ctx, app, r) else None,
             )
+
+
+_UNASKED = object()
 
 
 def _network_package(linker, facts, site) -> str | None:
