@@ -2163,30 +2163,50 @@ def _public_filter(r: Reached, flags: re.Pattern | None = None) -> tuple[FileFac
             if field is not None and flags.match(field.text or "") and (_in_condition(n) or _in_filter_callback(n)):
                 return r.facts, n
         return None
-    for n in r.facts.module.nodes_in(r.func.node, "identifier", "call_expression", "binary_expression", "member_expression"):
-        if n.type == "identifier" and _PUBLIC_PROJECTION.match(n.text or "") and not scope.is_type_context(n) \
-                and _projects(n):
-            return r.facts, n  # `toPublicPlayer(doc)`, `docs.map(toPublicPlayer)`
-        if n.type == "call_expression":
-            callee = js.callee(n)
-            prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
-            if prop is None or prop.text != "eq":
-                continue
-            args = js.call_args(n)
-            if len(args) == 2 and _public_pair(js.string_value(args[0]), args[1]):
-                return r.facts, n
-        elif n.type == "binary_expression" and any(n.has_tok(t) for t in _COMPARE):
-            left, right = js.unwrap(n.child("left")), js.unwrap(n.child("right"))
-            for a, b in ((left, right), (right, left)):
-                if a is not None and a.type == "member_expression":
-                    field = a.child("property")
-                    if field is not None and _public_pair(field.text, b):
-                        return r.facts, n
-        elif n.type == "member_expression":
-            field = n.child("property")
-            if field is not None and _PUBLIC_FLAG.match(field.text or "") and (_in_condition(n) or _in_filter_callback(n)):
-                return r.facts, n
+    # The first match in document order: each type's first, the earliest of them (the same
+    # node a walk over the four types merged would stop at, without merging them per query).
+    nodes_in = r.facts.module.nodes_in
+    within = r.func.node
+    found = [n for n in (
+        next((n for n in nodes_in(within, "identifier") if _PUBLIC_PROJECTION.match(n.text or "")
+              and not scope.is_type_context(n) and _projects(n)), None),  # `toPublicPlayer(doc)`, `docs.map(toPublicPlayer)`
+        next((n for n in nodes_in(within, "call_expression") if _public_eq(n)), None),
+        next((n for n in nodes_in(within, "binary_expression") if _public_comparison(n)), None),
+        next((n for n in nodes_in(within, "member_expression") if _public_flag_test(n)), None),
+    ) if n is not None]
+    if found:
+        return r.facts, min(found, key=lambda n: (n.start, -n.end))
     return None
+
+
+def _public_eq(call: Node) -> bool:
+    """`q.eq("status", "published")`"""
+    callee = js.callee(call)
+    prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
+    if prop is None or prop.text != "eq":
+        return False
+    args = js.call_args(call)
+    return len(args) == 2 and _public_pair(js.string_value(args[0]), args[1])
+
+
+def _public_comparison(n: Node) -> bool:
+    """`doc.visibility !== "public"`"""
+    if not any(n.has_tok(t) for t in _COMPARE):
+        return False
+    left, right = js.unwrap(n.child("left")), js.unwrap(n.child("right"))
+    for a, b in ((left, right), (right, left)):
+        if a is not None and a.type == "member_expression":
+            field = a.child("property")
+            if field is not None and _public_pair(field.text, b):
+                return True
+    return False
+
+
+def _public_flag_test(n: Node) -> bool:
+    """`!page.published` in a condition, `docs.filter((d) => d.isPublic)`"""
+    field = n.child("property")
+    return field is not None and _PUBLIC_FLAG.match(field.text or "") is not None \
+        and (_in_condition(n) or _in_filter_callback(n))
 
 
 _PUBLIC_PROJECTION = re.compile(r"^(to|as|make|get)?Public[A-Z]|^public[A-Z]")

@@ -460,6 +460,10 @@ def _server_uses(index: CallIndex, resolver: ReferenceResolver, app: "App", fact
             _route(index, resolver, app, facts, site, spec, by_call)
 
 
+# the last names of the calls `_server_references` reads
+_SERVER_CALLS_READ = frozenset([*RUN_METHODS, *SCHEDULE_METHODS, *CRON_METHODS, "route", *HONO_METHODS, "use"])
+
+
 def _server_references(resolver: ReferenceResolver, facts: FileFacts) -> tuple[list[tuple], list[tuple]]:
     """A server file's calls that pass a function reference — (site, how, expects, the
     reference argument, what it names) — and its `http.route(spec)` calls (site, spec), and
@@ -483,6 +487,8 @@ def _server_references(resolver: ReferenceResolver, facts: FileFacts) -> tuple[l
         if not site.path or site.is_new:
             continue
         last = site.path[-1]
+        if last not in _SERVER_CALLS_READ:
+            continue  # most calls (before building their argument lists)
         args = js.call_args(site.node)
         if last in RUN_METHODS and args:
             record(site, last, RUN_METHODS[last], args[0])
