@@ -407,6 +407,8 @@ def _module_of(tree, source: bytes, lang: str, previous: "Module | None", reusab
                     st = Statement(k, text, s, None, {}, [])  # type: ignore[arg-type]
                     _convert(cursor, root, kids, source, tables, st.by_type, st.comments)
                     st.node = kids[-1]
+                    for t in _LOOKED_UP_RARELY:  # left out of the module's table below anyway
+                        st.by_type.pop(t, None)
                 statements.append(st)
                 for t, lst in st.by_type.items():
                     have = by_type.get(t)

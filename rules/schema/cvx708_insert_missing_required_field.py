@@ -14,11 +14,13 @@ AUTH = ('import { convexAuth } from "@convex-dev/auth/server";\nimport { Passwor
 
 
 class InsertMissingRequiredField(Rule):
-    """`ctx.db.insert` without a field the table requires.
+    """`ctx.db.insert` (or `replace`) without a field the table requires.
 
     ## What it does
     Flags `ctx.db.insert("t", { ... })` (or of a local `const row = { ... }` nothing changes
-    before the insert) when the object literal has no spread and lacks a required (non-optional) field of the table's object validator. Union tables, `v.any()`
+    before the insert) when the object literal has no spread and lacks a required (non-optional) field of the table's object validator.
+    `ctx.db.replace` writes the whole document the same way, so it is checked too, when its
+    table is known (`replace("t", id, ...)`, or an id whose table cvxlint infers). Union tables, `v.any()`
     tables, tables with `schemaValidation: false` and fields whose validator cvxlint cannot
     read are skipped; a field that accepts `null` is still required (it must be present).
 
@@ -80,6 +82,14 @@ class InsertMissingRequiredField(Rule):
                 '  console.log(row.title, { ...row });\n'
                 '  await ctx.db.insert("tasks", row);\n}});\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[6], message="done"),
+        # triage G11: a replace writes the whole document, a missing field fails the same way
+        Invalid(SERVER + 'export const rename = mutation({ args: { id: v.id("tasks"), title: v.string() },\n'
+                '  handler: async (ctx, { id, title }) => {\n'
+                '    await ctx.db.replace("tasks", id, { title, owner: null });\n'
+                '    await ctx.db.replace(id, { title, done: true });\n'
+                '    await ctx.db.replace("tasks", id, { title, done: true, owner: null });\n'
+                '    await ctx.db.patch("tasks", id, { title });\n  } });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[5, 6], message="`replace` of a `tasks` document"),
     ]
 
     def check_app(self, ctx, app):
@@ -87,11 +97,15 @@ class InsertMissingRequiredField(Rule):
         if schema is None or not schema.readable or schema.schema_validation is not True:
             return
         self._library_user_writes(ctx, app, schema)
-        for call in reported_queries(ctx, app).calls:
-            if call.method != "insert" or call.system or call.table is None:
+        queries = reported_queries(ctx, app)
+        for call in queries.calls:
+            if call.method not in ("insert", "replace") or call.system:
+                continue
+            name = call.table if call.method == "insert" or call.explicit else queries.table_of(call.facts, call.id_node)
+            if name is None:
                 continue
             value = call.document_literal
-            table = schema.table(call.table)
+            table = schema.table(name)
             if value is None or table is None or not table.known:
                 continue
             doc = table.document.required()
@@ -105,7 +119,9 @@ class InsertMissingRequiredField(Rule):
                        if name not in present and not fv.is_optional and fv.required().kind not in ("any", "opaque")]
             if missing:
                 names = ", ".join(f'"{m}"' for m in missing)
-                ctx.report(call.facts, js.unwrap(call.value_node), f"`insert` into `{table.name}` is missing required field"
+                what = f"`insert` into `{table.name}`" if call.method == "insert" else \
+                    f"`replace` of a `{table.name}` document (it writes the whole document)"
+                ctx.report(call.facts, js.unwrap(call.value_node), f"{what} is missing required field"
                            f"{'s' if len(missing) > 1 else ''} {names}; schema validation rejects it")
 
     def _library_user_writes(self, ctx, app, schema):
