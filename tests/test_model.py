@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cvxlint.api import build_project, resolve_settings
+from cvxlint.api import build_project, check, resolve_settings
 from cvxlint.config import Settings
 from cvxlint.project.definitions import ExternalDef
 from cvxlint.project.discover import discover
@@ -194,6 +194,60 @@ def test_a_project_nested_in_a_functions_dir_is_an_app_of_its_own(tmp_path):
     assert not any("ludo" in rel for rel in apps["src/convex"].modules)
     assert "lib/convex/helpers.ts" in apps["src/convex"].modules
     assert project.app_for(tmp_path / "src/convex/ludo/scripts/seed.ts") is None
+
+
+def test_a_workspace_package_named_convex_is_not_a_second_functions_dir(tmp_path):
+    """calumpwebb/project-nebula: `packages/convex/` holds convex.json (functions in its
+    `convex/`) and an `.eslintrc.js` whose no-restricted-imports names "./_generated/server".
+    That string made the package folder, itself named `convex`, a functions directory which
+    swallowed the real one: `convex/http.ts` became a plain module and CVX801 said its routes
+    were not exported. A config file's text is no evidence, and a convex.json decides for its
+    own package."""
+    files = {
+        "package.json": '{"name": "nebula", "private": true}',
+        "pnpm-workspace.yaml": "packages:\n  - packages/*\n",
+        "packages/convex/package.json": '{"name": "@nebula/convex", "dependencies": {"convex": "^1.28.0"}}',
+        "packages/convex/convex.json": '{"functions": "convex/"}',
+        "packages/convex/.eslintrc.js": 'module.exports = {\n  rules: {\n    "no-restricted-imports": '
+                                        '["error", { paths: [{ name: "./_generated/server", message: "use ./lib" }] }],\n  },\n};\n',
+        "packages/convex/eslint.config.mjs": 'export default [{ rules: { "no-restricted-imports": '
+                                             '["error", { paths: ["./_generated/server"] }] } }];\n',
+        "packages/convex/convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
+                                           'import { v } from "convex/values";\n'
+                                           "export default defineSchema({ releases: defineTable({ version: v.string() }) });\n",
+        "packages/convex/convex/releases/http.ts": 'import { httpAction } from "../_generated/server";\n'
+                                                   'export const latest = httpAction(async () => Response.json({ version: "1.0.0" }));\n',
+        "packages/convex/convex/http.ts": 'import { httpRouter } from "convex/server";\n'
+                                          'import { latest } from "./releases/http";\n\n'
+                                          "const http = httpRouter();\n"
+                                          'http.route({ path: "/releases/latest.json", method: "GET", handler: latest });\n'
+                                          "export default http;\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+
+    def apps_and_codes():
+        ws, _ = discover([tmp_path])
+        result = check([tmp_path], resolve_settings([tmp_path]))
+        return [a.functions_dir.relative_to(tmp_path).as_posix() for a in ws.apps], {d.code for d in result.diagnostics}
+
+    assert apps_and_codes() == (["packages/convex/convex"], set())
+    # without convex.json, the configs' text still makes no app of the package folder
+    (tmp_path / "packages/convex/convex.json").unlink()
+    assert apps_and_codes() == (["packages/convex/convex"], set())
+    # with it, a script of the package that writes module templates makes none either
+    (tmp_path / "packages/convex/convex.json").write_text('{"functions": "convex/"}')
+    (tmp_path / "packages/convex/scaffold.ts").write_text(
+        'export const moduleTemplate = (name: string) => `import { query } from "./_generated/server";\n'
+        'export const ${name} = query({ args: {}, handler: async () => null });\n`;\n')
+    assert apps_and_codes() == (["packages/convex/convex"], set())
+    # a `convex/` with generated code of its own was deployed on its own: still an app
+    (tmp_path / "packages/convex/demo/convex/_generated").mkdir(parents=True)
+    (tmp_path / "packages/convex/demo/convex/_generated/api.d.ts").write_text("export declare const api: any;\n")
+    (tmp_path / "packages/convex/demo/convex/ping.ts").write_text(
+        'import { query } from "./_generated/server";\nexport const ping = query({ args: {}, handler: async () => "pong" });\n')
+    assert apps_and_codes()[0] == ["packages/convex/convex", "packages/convex/demo/convex"]
 
 
 def test_reexport_statements_once_each_with_type_only():

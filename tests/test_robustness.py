@@ -106,6 +106,60 @@ def test_valid_code_the_grammar_misreads_is_no_syntax_error(tmp_path):
     assert [c for f, c in got if f in ("types.ts", "email.tsx", "nul.ts", "mock.test.ts")] == ["CVX103", "CVX103"]
 
 
+MODIFIERS = ["abstract", "override", "accessor", "static", "public", "private", "protected", "readonly",
+             "declare", "in", "out"]
+MEMBER_PLACES = [
+    "type T = {{ {k}: string }};", "type T = {{ title: string; {k}?: string }};",
+    "type T = {{\n  title: string\n  {k}: string\n  {k}2?: number\n}};", "type T = {{ {k}(): void }};",
+    "interface I {{ {k}: string }}", "interface I {{\n  title: string[]\n  {k}?: string\n}}",
+    "interface I {{\n  title: () => void\n  {k}<T>(): T\n}}",
+    "function f(args: {{ title: string; {k}: string }}) {{ return args.{k}; }}",
+    "class C {{ {k}: string = ''; }}", "class C {{ {k}?: string; }}", "class C {{ public {k} = 1; }}",
+    "class C {{ {k}!: string; }}", "class C {{\n  {k}: number = 1\n  b = 1\n}}", "class C {{ {k}() {{ return 1; }} }}",
+    "const o = {{ {k}: 'x', {k}2() {{ return 1; }} }};",
+]
+
+
+@pytest.mark.parametrize("lang", ["ts", "tsx"])
+def test_a_member_named_like_a_modifier_is_no_syntax_error(lang):
+    """A paper's `abstract: string` (LucaDeLeo/alignment-journal's submissions): the grammar took
+    `abstract` in a type literal, interface or class, and `accessor` in a class, for the modifier,
+    and a line starting with `in` (a member `in: string`, a statement `in_progress = 1`) for the
+    rest of the line above; the whole module went unlinted. Every modifier keyword parses as a
+    member's name, and keeps its own text."""
+    from cvxlint.syntax.tree import parse
+
+    for k in MODIFIERS:
+        for place in MEMBER_PLACES:
+            src = place.format(k=k).encode()
+            module = parse(src, lang)
+            assert not module.error_ranges, src
+            names = [n for n in module.root.walk() if n.type == "property_identifier" and module.text(n) == k]
+            assert names and all("definition" in n.parent.type or "signature" in n.parent.type
+                                 or n.parent.type in ("pair", "member_expression") for n in names), src
+    # statements without semicolons, a line starting with a name that starts with `in`
+    src = b"let x = 1\nin_progress.push(x)\nin2 = x\ninstanceof_count++\nconst y = 'k'\n  in o\n"
+    module = parse(src, lang)
+    assert not module.error_ranges
+    assert [module.text(n) for n in module.nodes("identifier")] == ["x", "in_progress", "x", "in2", "x",
+                                                                     "instanceof_count", "y", "o"]
+    # still errors: a real error next to such a name
+    for src in (b"class C { abstract: }", b"type T = { abstract: string; b: };",
+                b"interface I {\n  in: string\n  )\n}"):
+        assert parse(src, lang).error_ranges, src
+
+
+def test_a_module_with_a_field_named_abstract_is_linted(tmp_path):
+    root = make_app(tmp_path / "app")
+    (root / "convex" / "papers.ts").write_text(
+        'import { query } from "./_generated/server";\n'
+        "export function summary(paper: {\n  title: string\n  abstract: string\n}) {\n"
+        "  return paper.title + paper.abstract;\n}\n"
+        "export const latest = query({ args: {}, handler: async () => summary({ title: `${Date.now()}`, abstract: '' }) });\n")
+    got = codes(run(root))
+    assert ("papers.ts", "CVX900") not in got and ("papers.ts", "CVX103") in got
+
+
 def test_symlink_loop_fifo_and_broken_link(tmp_path):
     root = make_app(tmp_path / "app")
     os.symlink(root, root / "convex" / "loop")

@@ -224,6 +224,10 @@ def looks_like_functions_dir(d: Path) -> bool:
     if "_generated" in names or names & {"schema.ts", "schema.js", "convex.config.ts", "convex.config.js"}:
         return True
     for n in sorted(names):
+        # A tool's config (`.eslintrc.js`, `eslint.config.mjs`) may name the path in a setting
+        # (no-restricted-imports): it is no module, and proves nothing.
+        if n.startswith(".") or ".config." in n:
+            continue
         if n.endswith(TS_EXTENSIONS) and not n.endswith(".d.ts"):
             try:
                 head = (d / n).read_bytes()[:20000]
@@ -257,7 +261,9 @@ def find_apps(files: list[Path]) -> list[AppLayout]:
             if fdir.is_dir():  # the default convex/ may be missing (a convex.json of other settings)
                 apps[fdir] = AppLayout(root=f.parent, functions_dir=fdir)
             claimed.add(f.parent / "convex")
-    # 2. directories named `convex` that look like Convex functions directories.
+    # 2. directories named `convex` that look like Convex functions directories, outside the
+    # packages whose convex.json already named theirs.
+    decided = [app.root for app in apps.values()]
     dirs = {p.parent for p in files}
     candidates = set()
     for d in dirs:
@@ -271,6 +277,9 @@ def find_apps(files: list[Path]) -> list[AppLayout]:
         if any(d.is_relative_to(a) and d != a for a in apps):
             if _is_nested_project(d):
                 apps[d] = AppLayout(root=d.parent, functions_dir=d, is_nested_project=True)
+            continue
+        # (unless generated code of its own shows `convex dev` ran there)
+        if any(_in_package_of(d, root) for root in decided) and not (d / "_generated").is_dir():
             continue
         if looks_like_functions_dir(d):
             apps[d] = AppLayout(root=d.parent, functions_dir=d)
@@ -294,6 +303,20 @@ def find_apps(files: list[Path]) -> list[AppLayout]:
             app.is_nested_project = True
         result.append(app)
     return result
+
+
+def _in_package_of(d: Path, root: Path) -> bool:
+    """Is `d` the directory `root` or inside it, with no package.json of another package in
+    between? A package deploys the one functions directory its convex.json names (a pnpm
+    workspace's `packages/convex/` holding convex.json is itself named `convex`)."""
+    if not d.is_relative_to(root):
+        return False
+    p = d
+    while p != root:
+        if (p / "package.json").is_file():
+            return False
+        p = p.parent
+    return True
 
 
 def _is_nested_project(d: Path) -> bool:

@@ -441,9 +441,20 @@ def _module_of(tree, source: bytes, lang: str, previous: "Module | None", reusab
 #   so `i < unique.length` is an error: `uniqu$`;
 # - `import("./x").Id<"t">` as a type: the `import("./x")` part becomes an identifier `_____`;
 # - a bare `&` between words in JSX text (`Setup & Start`): `+`;
-# - a bare `&` in a JSX attribute string (`href="?a=1&b=2"`): `_`.
+# - a bare `&` in a JSX attribute string (`href="?a=1&b=2"`): `_`;
+# - a member named like a modifier: `abstract` (type literal, interface, class) and `accessor`
+#   (class) read as the modifier of a member that never comes: `abstrac$: string`;
+# - a line starting with `in` or `instanceof` not followed by a letter gets no implicit `;`
+#   before it (the scanner's test for `a\n  in b`), so a member `in: string` or a statement
+#   `in_progress = 1` continues the line above: `i$: string`, `i$_progress = 1`.
 _MISREADINGS: list[tuple[re.Pattern[bytes], Callable[[re.Match[bytes]], tuple[int, bytes]]]] = [
     (re.compile(rb"<\s*(unique|keyof|infer)\b"), lambda m: (m.end(1) - 1, b"$")),
+    # a modifier is followed by a member's name (or `new`, `class`, another modifier), never
+    # by the `:`, `?`, `(`, `=` ... that follow a name: `{ title: string; abstract?: string }`
+    (re.compile(rb"\b(?:abstract|accessor)(?=\s*[?!]?\s*[:(<=;,}])"), lambda m: (m.end() - 1, b"$")),
+    # (from the line break: the error shows on the line above, at the missing `;`)
+    (re.compile(rb"\n[ \t]*(in|instanceof)(?=[0-9_$]|[ \t]*(?:[?!]?[ \t]*:|\??[ \t]*[(<]|=(?!=)))"),
+     lambda m: (m.start(1) + 1, b"$")),
     (re.compile(rb"\bimport\s*\(\s*(\"[^\"\n]*\"|'[^'\n]*')\s*\)(?=\s*\.)"), lambda m: (m.start(), b"_" * (m.end() - m.start()))),
     (re.compile(rb"(?<=[\w,.)!?] )&(?= \w)"), lambda m: (m.start(), b"+")),
     # a bare `&` in a JSX attribute string, a URL's query (`href="/u?list=1&user=2"`): read as

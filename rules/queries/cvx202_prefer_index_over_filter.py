@@ -594,7 +594,10 @@ class PreferIndexOverFilter(Rule):
     field) fit an index range and the rows serve nothing else (not a count, not other
     filters: then every row is read anyway), and, as info, a JS `.filter/.find` on `_id` over
     the rows a query without an index read (`rows.find((r) => r._id === id)`): `db.get` reads
-    that one document.
+    that one document. A `.filter` on `_id` is info too. When the compared value is known to
+    be a plain string (a `v.string()` argument or field), which `db.get` does not take, the
+    advice goes through `ctx.db.normalizeId` (null for a string that is no id of the table, as
+    the filter finds nothing), or `v.id(...)` for an argument.
 
     ## Why is this bad?
     A filter reads every row of the table; the index range reads only the matching rows
@@ -852,6 +855,22 @@ class PreferIndexOverFilter(Rule):
                 '  await ctx.db.query("channels").filter((q) => q.eq(q.field("_creationTime"), at)).first(),\n]});\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4, 5], message="built-in",
                 note="system fields: the built-in index or `db.get`, never a new index (the push rejects it)"),
+        Invalid(SERVER + 'export const byKey = query({ args: { id: v.string() }, handler: (ctx, args) =>\n'
+                '  ctx.db.query("channels").filter((q) => q.eq(q.field("_id"), args.id)).first() });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[4],
+                message='`args.id` is a plain string, not an `Id<"channels">` (which `ctx.db.get` takes): '
+                        '`const id = ctx.db.normalizeId("channels", args.id)` (null when it is no id of `channels`), '
+                        'then `id && (await ctx.db.get("channels", id))`, or validate the argument with `v.id("channels")`',
+                note="`ctx.db.get` would not compile with a plain string, and throws on a malformed one where the "
+                     "filter finds nothing"),
+        Invalid(SERVER + 'export const channelOf = query({ args: { id: v.id("messages") }, handler: async (ctx, { id }) => {\n'
+                '  const message = await ctx.db.get("messages", id);\n  if (!message) return null;\n'
+                '  const all = await ctx.db.query("channels").take(500);\n'
+                '  return all.find((ch) => ch._id === message.channel) ?? null;\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[7],
+                message='`message.channel` is a plain string, not an `Id<"channels">` (which `ctx.db.get` takes): '
+                        '`const id = ctx.db.normalizeId("channels", message.channel)`',
+                note="a `v.string()` field of a document read before: no argument to validate"),
     ]
 
     def check_app(self, ctx, app):
@@ -867,7 +886,7 @@ class PreferIndexOverFilter(Rule):
             elif fi.kind == "bound":
                 self._bound_on_own_index(ctx, fi)
             elif fi.kind == "by_id":
-                self._post_filter_by_id(ctx, fi)
+                self._post_filter_by_id(ctx, fi, app)
             else:
                 self._post_filter(ctx, fi)
 
@@ -904,8 +923,9 @@ class PreferIndexOverFilter(Rule):
             # ones serve them: `db.get` for `_id`, `by_creation_time` for `_creationTime`.
             builtin = builtin_lookup(fi)
             if builtin == "_id":
+                value = next(v for name, _n, v in f.eqs if name == "_id")
                 ctx.report(ch.facts, at, f'`.filter` on `_id` of `{table.name}` reads rows until it finds the one '
-                           f'document the id names; use the built-in lookup, `ctx.db.get("{table.name}", id)`', severity=Severity.INFO)
+                           f'document the id names; {_lookup_advice(ctx, app, ch, table, value)}', severity=Severity.INFO)
             elif builtin == "_creationTime":
                 ctx.report(ch.facts, at, f'`.filter` on `_creationTime` of `{table.name}`: use the built-in index, '
                            '`.withIndex("by_creation_time", (q) => q.eq("_creationTime", t))`', severity=Severity.INFO)
@@ -990,12 +1010,13 @@ class PreferIndexOverFilter(Rule):
                    f'(in `{idx.name}` order)')
         ctx.report(ch.facts, js.method_anchor(f.node), msg)
 
-    def _post_filter_by_id(self, ctx, fi):
+    def _post_filter_by_id(self, ctx, fi, app):
         ch, pf, table = fi.chain, fi.filter, fi.table
         missed = "; the `take` misses it once the table holds more rows" if ch.terminal == "take" else ""
+        value = next(v for name, v in pf.eqs if name == "_id")
         ctx.report(ch.facts, pf.node,
                    f'JS `.{pf.method}` on `_id` over the rows a query read from `{table.name}`: it reads them all to find the one '
-                   f'document the id names{missed}; use the built-in lookup, `ctx.db.get("{table.name}", id)`',
+                   f'document the id names{missed}; {_lookup_advice(ctx, app, ch, table, value)}',
                    severity=Severity.INFO)
 
     def _post_filter(self, ctx, fi):
@@ -1009,6 +1030,36 @@ class PreferIndexOverFilter(Rule):
         ctx.report(ch.facts, pf.node,
                    f"JS `.{pf.method}` over collected rows of `{fi.table.name}` that{where} index `{idx.name}` can do: "
                    f'`.withIndex("{idx.name}", ({p}) => {p}{"".join(parts)})` reads only those rows (the index range)')
+
+
+def _lookup_advice(ctx, app, ch, table, value) -> str:
+    """How to read the one document whose `_id` equals `value`. `ctx.db.get` takes an
+    `Id<"t">`; a value known to be a plain string (a `v.string()` argument,
+    medilink-convex's notifications) would not compile there, and a malformed one would
+    throw where the filter finds nothing: `normalizeId` first, null for a string that is no id
+    of the table. An argument can be validated as `v.id("t")` instead."""
+    t = _value_type(ctx, app, ch, value)
+    if t is None or t.required().kind == "id" or _assignable(t, Validator("id", table=table.name)) is not False \
+            or _assignable(t, Validator("string")) is not True:
+        return f'use the built-in lookup, `ctx.db.get("{table.name}", id)`'
+    text = ch.facts.text(value)
+    named, arg = (f"`{text}`", text) if len(text) <= 40 and "\n" not in text and "`" not in text \
+        else ("the compared value", "value")
+    advice = (f'{named} is a plain string, not an `Id<"{table.name}">` (which `ctx.db.get` takes): '
+              f'`const id = ctx.db.normalizeId("{table.name}", {arg})` (null when it is no id of `{table.name}`), '
+              f'then `id && (await ctx.db.get("{table.name}", id))`')
+    if _is_argument(ch, value):
+        advice += f', or validate the argument with `v.id("{table.name}")`'
+    return advice
+
+
+def _is_argument(ch, value) -> bool:
+    """Is `value` an argument of the function the query runs in (`args.userId`, `{ userId }`)?"""
+    v = js.unwrap(value)
+    chain = js.member_chain(v) if v is not None and v.type == "member_expression" else None
+    root = js.unwrap(chain[0]) if chain is not None else v
+    ref = ch.facts.ref_of(root) if root is not None and root.type == "identifier" else None
+    return ref is not None and ref.kind == "param" and ref.index == 1 and _in_handler(ch, ref)
 
 
 def _eqs_text(ch, fields: list[str], values: dict) -> list[str]:
