@@ -252,10 +252,9 @@ class App:
             found: dict[str, ConvexModule] = {}
             # With schema.ts and schema.js side by side (a compiled copy committed), the CLI
             # bundles schema.ts: the TypeScript file wins, whatever the order.
-            for m in sorted(self.modules.values(), key=lambda m: m.path.suffix != ".ts"):
-                sp = m.special
-                if sp is not None:
-                    found.setdefault(sp, m)
+            for m in sorted((m for m in self.modules.values() if m.special is not None),
+                            key=lambda m: not m.rel.endswith(".ts")):
+                found.setdefault(m.special, m)
             table = self.__dict__["_special_modules"] = (len(self.modules), found)
         return table[1].get(kind)
 
