@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from ..syntax import js, scope
 from ..syntax.tree import Node
@@ -55,6 +55,8 @@ if TYPE_CHECKING:
     from .builders import RegisteredFunction
     from .model import Project
 
+# Does this call (in this file) always throw: `AccessAnalysis._always_throws`
+AlwaysThrows = Callable[[FileFacts, Node], bool]
 IDENTITY_FUNCTIONS = ("getAuthUserId", "getAuthSessionId")
 CONVEX_AUTH_METHODS = ("getUserId", "getSessionId")  # `auth.getUserId(ctx)` of convexAuth()
 # Calls that fetch "who is calling" by name, from any library or project file.
@@ -1085,12 +1087,13 @@ class AccessAnalysis:
             out.evidence.append(Evidence(facts, secret[0], f"a comparison with the secret `{secret[1]}`", where,
                                         about_caller=False))
         builder = where == "builder"
-        swallowed_above = _swallowed(r, None, builder)
+        swallowed_above = _swallowed(r, None, self._always_throws, builder)
         for site in r.func.all_calls():
             kind, what = self.classify(facts, site)
             if kind is None:
                 continue
-            if kind in ("identity", "fetch", "guard", "run") and (swallowed_above or _swallowed(r, site.node, builder)):
+            if kind in ("identity", "fetch", "guard", "run") and \
+                    (swallowed_above or _swallowed(r, site.node, self._always_throws, builder)):
                 # `try { ... await requireUser(ctx) ... } catch { return null }` in a helper: a
                 # signed-out caller's error becomes a value, and the handler goes on (so does an
                 # action whose `ctx.runMutation` of a function that checks sits in such a `try`)
@@ -1257,7 +1260,7 @@ class AccessAnalysis:
         if target is None or depth > 3:
             return False
         for inner in callgraph.reach(*target):
-            if any(_swallows(v.node, False) for _f, v in inner.via):
+            if any(_swallows(f, v.node, False, self._always_throws) for f, v in inner.via):
                 continue  # its "not signed in" error is caught and turned into a value: no stop
             if _secret_comparison(inner) is not None:
                 return False
@@ -1267,7 +1270,8 @@ class AccessAnalysis:
                 return False  # ctx handed to code we cannot see (`enforce(ctx, ...)` of a package)
             for s in inner.func.all_calls():
                 kind, _what = self.classify(inner.facts, s)
-                if kind in ("identity", "fetch", "guard") and _swallows(s.node, False):
+                if kind in ("identity", "fetch", "guard") and \
+                        _swallows(inner.facts, s.node, False, self._always_throws):
                     continue  # its error is caught and turned into a value: a signed-out caller goes on
                 if kind == "run" and not self._run_may_know_caller(s):
                     continue  # `ctx.runQuery(internal.teams.all)`: the function run asks nobody either
@@ -1276,6 +1280,24 @@ class AccessAnalysis:
                 if kind == "guard" and not self._blind_guard(inner, s, depth + 1, ctx_given):
                     return False
         return True
+
+    def _always_throws(self, facts: FileFacts, call: Node) -> bool:
+        """Is `call` (a call in `facts`) a call of a function of this project that always
+        throws: one typed `never` (`function fail(e: unknown): never`), or one that returns
+        nowhere and ends in a `throw` (logs the error, then rethrows it)?"""
+        info = facts.enclosing_function(call)
+        site = next((s for s in (info.calls if info is not None else facts.module_calls) if s.node is call), None)
+        target = self.project.callgraph.callee(facts, site) if site is not None else None
+        if target is None:
+            return False
+        func = target[1]
+        returns = func.node.child("return_type")
+        declared = returns.children[0] if returns is not None and returns.children else None
+        if declared is not None and declared.type == "predefined_type" and declared.has_tok("never"):
+            return True
+        body = func.body
+        return body is not None and body.type == "statement_block" and bool(body.children) \
+            and body.children[-1].type == "throw_statement" and not js.return_statements(func.node)
 
     def _checks_nothing(self, facts: FileFacts, site: CallSite) -> bool:
         """A guard-named function of this project that reads none of its parameters, calls
@@ -1381,10 +1403,11 @@ def _ents_write(table_call: Node) -> str | None:
     return found
 
 
-def _swallows(call: Node, in_handler: bool) -> bool:
-    """Is `call` inside a `try` (of its own function) whose `catch` throws nothing? In the
-    handler, a catch that returns stops the caller too; in a helper it hands its caller a
-    value instead of the error (`catch { return null }`)."""
+def _swallows(facts: FileFacts, call: Node, in_handler: bool, always_throws: AlwaysThrows) -> bool:
+    """Is `call` (in `facts`) inside a `try` (of its own function) whose `catch` throws nothing?
+    In the handler, a catch that returns stops the caller too; in a helper it hands its caller
+    a value instead of the error (`catch { return null }`). A catch that calls a function
+    which always throws (`catch (e) { handleServerError(e) }`) throws as `throw e` would."""
     n = call
     while n.parent is not None and n.type not in js.FUNCTION_TYPES:
         p = n.parent
@@ -1396,21 +1419,24 @@ def _swallows(call: Node, in_handler: bool) -> bool:
             owner = js.enclosing_function(p)
             if any(t.type == "throw_statement" and js.enclosing_function(t) is owner for t in body.walk()):
                 return False
+            if any(c.type == "call_expression" and js.enclosing_function(c) is owner and always_throws(facts, c)
+                   for c in body.walk()):
+                return False
             return not (in_handler and js.always_exits(body))
         n = p
     return False
 
 
-def _swallowed(r: Reached, call: Node | None, builder: bool = False) -> bool:
+def _swallowed(r: Reached, call: Node | None, always_throws: AlwaysThrows, builder: bool = False) -> bool:
     """Is the error of `call` (a call in `r`; None: `r` itself) caught on the way to the
     handler and turned into a value the handler goes on with? A helper's `catch { return
     null }` still stops the handler when the handler calls that helper itself and stops on
     null (`if (!company) throw ...`). In a builder's customization (`builder`), a `catch`
     that returns hands the handler a value (`{ user: null }`): it stops nothing."""
-    calls = [site.node for _f, site in r.via] + ([call] if call is not None else [])
-    for depth, node in enumerate(calls):  # `node` sits in the function reached at `depth`
-        if _swallows(node, depth == 0 and not builder) and not (depth == 1 and not builder
-                                                               and _stops_on_null_at(calls[0])):
+    calls = [(f, site.node) for f, site in r.via] + ([(r.facts, call)] if call is not None else [])
+    for depth, (facts, node) in enumerate(calls):  # `node` sits in the function reached at `depth`
+        if _swallows(facts, node, depth == 0 and not builder, always_throws) and not (depth == 1 and not builder
+                                                                         and _stops_on_null_at(calls[0][1])):
             return True
     return False
 

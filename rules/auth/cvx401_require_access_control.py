@@ -69,6 +69,28 @@ INPUT_VIEWER_LOCAL = {**NULLABLE_VIEWER, "convex/functions.ts": NULLABLE_VIEWER[
     'customCtx(async (ctx) => await withViewer(ctx))',
     '{\n  args: {},\n  input: async (base, args) => {\n    const ctx = await withViewer(base);\n    return { ctx, args };\n  },\n}')}
 VIEWER_SERVER = 'import { v } from "convex/values";\nimport { mutation } from "./functions";\n'
+# A builder whose sign-in check sits in a `try` whose `catch` hands the error to a helper that
+# logs it and throws it again (joealmond/g-convex-v2's `handleServerError(e, where): never`)
+RETHROW_BUILDER = {**AUTH_CONFIG, "convex/functions.ts":
+                   'import { customMutation } from "convex-helpers/server/customFunctions";\n'
+                   'import { ConvexError } from "convex/values";\n'
+                   'import { mutation as baseMutation, type MutationCtx } from "./_generated/server";\n'
+                   'async function requireSignIn(ctx: MutationCtx) {\n'
+                   '  const identity = await ctx.auth.getUserIdentity();\n'
+                   '  if (identity === null) throw new ConvexError("sign in first");\n  return identity;\n}\n'
+                   'function reportAndRethrow(err: unknown, where: string): never {\n  console.error(where, err);\n'
+                   '  throw err instanceof ConvexError ? err : new ConvexError("internal error");\n}\n'
+                   'export const mutation = customMutation(baseMutation, {\n  args: {},\n  input: async (ctx, args) => {\n'
+                   '    try {\n      const user = await requireSignIn(ctx);\n      return { ctx: { ...ctx, user }, args };\n'
+                   '    } catch (e) {\n      reportAndRethrow(e, "mutation input");\n    }\n  },\n});\n'}
+# ...whose helper rethrows only some errors, and whose `catch` then hands on `user: null`
+RETHROW_SOME_BUILDER = {**RETHROW_BUILDER, "convex/functions.ts": RETHROW_BUILDER["convex/functions.ts"].replace(
+    'function reportAndRethrow(err: unknown, where: string): never {\n  console.error(where, err);\n'
+    '  throw err instanceof ConvexError ? err : new ConvexError("internal error");\n}\n',
+    'function reportAndRethrow(err: unknown, where: string) {\n  console.error(where, err);\n'
+    '  if (!(err instanceof ConvexError)) throw err;\n}\n').replace(
+    '      reportAndRethrow(e, "mutation input");\n',
+    '      reportAndRethrow(e, "mutation input");\n      return { ctx: { ...ctx, user: null }, args };\n')}
 
 
 COMPANY = {**AUTH_CONFIG, "convex/lib/company.ts":
@@ -110,7 +132,9 @@ class RequireAccessControl(Rule):
       runs only for a signed-in caller (`if (identity) { ...throw... }` and then the write:
       a signed-out caller skips it), nor one whose "not signed in" error a helper catches
       and turns into a value (`try { await requireUser(ctx) } catch { return null }`)
-      unless the handler stops on that null;
+      unless the handler stops on that null (a `catch` that throws, itself or through a
+      function of the project that always throws, typed `never` or ending in `throw`, does
+      not);
     - guard calls named like the official plugin's pattern (`requireUser`, `assertAdmin`,
       `ensureMember`, `checkAccess`, `canEdit`, `hasRole`) and the names or `/regexes/`
       configured in `auth-helpers` — but not one the handler gives only its arguments
@@ -496,6 +520,16 @@ class RequireAccessControl(Rule):
         Valid(VIEWER_SERVER + 'export const add = mutation({ args: { body: v.string() }, handler: async (ctx, { body }) => {\n'
               '  const me = ctx.viewerX();\n  await ctx.db.insert("notes", { body, owner: me._id });\n}});\n',
               files=INPUT_VIEWER_LOCAL, note="the same, the built ctx kept in a local first"),
+        Valid(VIEWER_SERVER + 'export const add = mutation({ args: { body: v.string() }, handler: async (ctx, { body }) => {\n'
+              '  await ctx.db.insert("notes", { body });\n}});\n', files=RETHROW_BUILDER,
+              note="the builder's catch calls a helper typed `never`: a signed-out caller gets the error"),
+        Valid(SERVER + 'import { rethrowLogged } from "./lib/errors";\n'
+              'export const remove = mutation({ args: { id: v.id("notes") }, handler: async (ctx, { id }) => {\n'
+              '  try {\n    if ((await getAuthUserId(ctx)) === null) throw new Error("sign in");\n'
+              '  } catch (e) {\n    rethrowLogged(e);\n  }\n  await ctx.db.delete("notes", id);\n}});\n',
+              files={**AUTH_CONFIG, "convex/lib/errors.ts": 'export function rethrowLogged(err: unknown) {\n'
+                     '  console.error(err);\n  if (err instanceof Error) throw err;\n  throw new Error(String(err));\n}\n'},
+              note="the catch calls a helper that ends in a `throw` and returns nowhere (not typed `never`)"),
     ]
 
     invalid = [
@@ -529,6 +563,10 @@ class RequireAccessControl(Rule):
                        '  try {\n    return { user: await userOrThrow(ctx) };\n  } catch {\n    return { user: null };\n  }\n}));\n'},
                 lines=[3], message="lets a signed-out caller",
                 note="a wrapper that catches its own sign-in check hands `user: null` on (webdevcody/thumbnail-critique)"),
+        Invalid(VIEWER_SERVER + 'export const add = mutation({ args: { body: v.string() }, handler: async (ctx, { body }) => {\n'
+                '  await ctx.db.insert("notes", { body });\n}});\n', files=RETHROW_SOME_BUILDER, lines=[3],
+                message="lets a signed-out caller through, with `ctx.user` null",
+                note="the catch's helper rethrows only some errors, then the catch hands on `user: null`"),
         Invalid('import { v } from "convex/values";\nimport { action, mutation } from "./_generated/server";\n'
                 'import { api } from "./_generated/api";\n'
                 'export const add = mutation({ args: { title: v.string() }, handler: async (ctx, { title }) => {\n'

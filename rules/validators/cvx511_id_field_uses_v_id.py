@@ -1,5 +1,6 @@
 import re
 
+from cvxlint.project.evaluate import local_const
 from cvxlint.project.queries import id_cast_table
 from cvxlint.rulekit import call_sites, memoized, Fix, Invalid, Rule, Severity, Valid, js, looks_generated
 from cvxlint.syntax import scope
@@ -20,6 +21,20 @@ MAIL = {"convex/schema.ts": HEAD + '  documents: defineTable({ body: v.string() 
 RUNS = {"convex/schema.ts": HEAD + '  runs: defineTable({ status: v.string() }),\n'
         '  steps: defineTable({ runId: v.id("runs"), name: v.string() }).index("by_run", ["runId"]),\n'
         '  images: defineTable({ url: v.string(), runId: v.string() }).index("by_run", ["runId"]),\n});\n'}
+
+# Slack's event callbacks: the app records each callback's `event_id` so that Slack's retries
+# are skipped; it also has an `events` table of its own (rafaelcaceres/mom-convex)
+SLACK_EVENTS = HEAD + ('  users: defineTable({ name: v.string() }),\n  events: defineTable({ title: v.string(), at: v.number() }),\n'
+                       '  slackCallbacks: defineTable({ eventId: v.string(), seenAt: v.number() }).index("by_event", ["eventId"]),\n});\n')
+SLACK_HTTP = ('import { httpRouter } from "convex/server";\nimport { httpAction } from "./_generated/server";\n'
+              'import { internal } from "./_generated/api";\nconst http = httpRouter();\n'
+              'http.route({ path: "/slack/events", method: "POST", handler: httpAction(async (ctx, request) => {\n'
+              '  const callback = (await request.json()) as { event_id: string };\n'
+              '  await ctx.runMutation(internal.callbacks.record, { eventId: callback.event_id });\n'
+              '  return new Response("ok");\n}) });\nexport default http;\n')
+SLACK_RECORD = ('import { v } from "convex/values";\nimport { internalMutation } from "./_generated/server";\n'
+                'export const record = internalMutation({ args: { eventId: v.string() }, handler: async (ctx, { eventId }) => {\n'
+                '  await ctx.db.insert("slackCallbacks", { eventId, seenAt: Date.now() });\n}});\n')
 
 
 
@@ -47,7 +62,14 @@ class IdFieldUsesVId(Rule):
     A field written from a value the same function matches against a text field of the
     table (`q.eq("slug", args.threadId)`) holds that text. A value kept in a local first
     (`const name = row.agentId ?? fallback`) is judged by the uses of that local too. `messageId` and `threadId` next
-    to email headers (`subject`, `from`, `to`, `sender`, ...) are the email's own ids.
+    to email headers (`subject`, `from`, `to`, `sender`, ...) are the email's own ids, and
+    a `userId` next to a `teamId`, `workspaceId`, `enterpriseId`, `guildId` or `channelId`
+    that names no table of the app (in the same object or one around it) is another
+    service's member id (Slack's, Discord's). A field written from a snake_case
+    property of the same name (`eventId: body.event_id`, followed back through locals,
+    helpers and what callers pass as arguments) holds another service's id too (Slack's
+    `event_id`). A named `v.object` a table is defined from (`defineTable(Model.fields)`)
+    is judged as that table's fields.
 
     ## Why is this bad?
     `v.id` checks that the value is an id of that table; a string accepts anything, and
@@ -193,6 +215,48 @@ class IdFieldUsesVId(Rule):
               'export const latest = query({ args: {}, returns: v.array(imageRow), handler: async (ctx) =>\n'
               '  await ctx.db.query("images").order("desc").take(20),\n});\n',
               files=RUNS, note="a named object used only as a `returns` validator mirrors the stored string"),
+        Valid(HEAD + '  users: defineTable({ name: v.string() }),\n'
+              '  slackMembers: defineTable({ teamId: v.string(), userId: v.string(), displayName: v.string() }),\n'
+              '  discordReactions: defineTable({ channelId: v.string(), userId: v.string(), emoji: v.string() }),\n});\n',
+              path="convex/schema.ts",
+              note="next to a `teamId` / `channelId` of no table of the app: a Slack or Discord member's id"),
+        Valid(SERVER + 'import { saveMember } from "./members";\n'
+              'export const saveMembers = mutation({\n'
+              '  args: { teamId: v.string(), members: v.array(v.object({ userId: v.string(), name: v.string() })) },\n'
+              '  handler: async (ctx, args) => {\n'
+              '    for (const m of args.members) await saveMember(ctx, { teamId: args.teamId, userId: m.userId, name: m.name });\n'
+              '  },\n});\n',
+              files={"convex/schema.ts": HEAD + '  users: defineTable({ name: v.string() }),\n'
+                     '  posts: defineTable({ userId: v.id("users"), body: v.string() }),\n'
+                     '  slackMembers: defineTable({ teamId: v.string(), userId: v.string(), name: v.string() })\n'
+                     '    .index("by_team_user", ["teamId", "userId"]),\n});\n',
+                     "convex/members.ts": 'export async function saveMember(ctx: any, member: { teamId: string; userId: string; name: string }) {\n'
+                     '  const row = await ctx.db.query("slackMembers")\n'
+                     '    .withIndex("by_team_user", (q: any) => q.eq("teamId", member.teamId).eq("userId", member.userId)).unique();\n'
+                     '  if (row) await ctx.db.patch("slackMembers", row._id, { name: member.name });\n'
+                     '  else await ctx.db.insert("slackMembers", member);\n}\n'},
+              note="the helper matches it against slackMembers.userId, a string, though posts.userId holds ids of users"),
+        Valid(SLACK_EVENTS, path="convex/schema.ts", files={"convex/http.ts": SLACK_HTTP, "convex/callbacks.ts": SLACK_RECORD},
+              note="written from a webhook body's `event_id` (through the mutation's argument): Slack's id, not an `events` id"),
+        Valid('import { v } from "convex/values";\n'
+              'export const CallbackModel = v.object({ eventId: v.string(), seenAt: v.number() });\n',
+              path="convex/slack/callback.model.ts",
+              files={"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+                     'import { CallbackModel } from "./slack/callback.model";\nexport default defineSchema({\n'
+                     '  events: defineTable({ title: v.string() }),\n'
+                     '  slackCallbacks: defineTable(CallbackModel.fields).index("by_event", ["eventId"]),\n});\n',
+                     "convex/slack/repository.ts": 'export const CallbackRepository = {\n'
+                     '  record: async (ctx: any, { eventId, now }: { eventId: string; now: number }) => {\n'
+                     '    await ctx.db.insert("slackCallbacks", { eventId, seenAt: now });\n  },\n};\n',
+                     "convex/slack/record.ts": 'import { v } from "convex/values";\nimport { internalMutation } from "../_generated/server";\n'
+                     'import { CallbackRepository } from "./repository";\n'
+                     'export const record = internalMutation({ args: { eventId: v.string() }, handler: async (ctx, args) => {\n'
+                     '  await CallbackRepository.record(ctx, { eventId: args.eventId, now: Date.now() });\n}});\n',
+                     "convex/http.ts": SLACK_HTTP.replace("internal.callbacks.record, { eventId: callback.event_id }",
+                                                          "internal.slack.record.record, { eventId }").replace(
+                         "  await ctx.runMutation", "  const eventId = callback.event_id;\n  await ctx.runMutation")},
+              note="a model in a file of its own, stored through a repository helper: still the payload's `event_id` "
+                   "(rafaelcaceres/mom-convex)"),
     ]
     invalid = [
         Invalid(SERVER + 'export const f = query({\n  args: { userId: v.string(), projectId: v.optional(v.string()) },\n'
@@ -233,6 +297,23 @@ class IdFieldUsesVId(Rule):
                 '  args: { mail: v.object({ from: v.string(), subject: v.string(), messageId: v.string() }) },\n'
                 '  handler: async (ctx, { mail }) => { await ctx.db.delete(mail.messageId as any); },\n});\n',
                 files=MAIL, lines=[4], note="next to email headers, but deleted as a document id"),
+        Invalid(HEAD + '  users: defineTable({ name: v.string() }),\n  teams: defineTable({ name: v.string() }),\n'
+                '  memberships: defineTable({ teamId: v.string(), userId: v.string() }),\n});\n',
+                path="convex/schema.ts", lines=[6, 6], note="the app has a `teams` table: its `teamId` is no outside workspace"),
+        Invalid(HEAD + '  players: defineTable({ name: v.string() }),\n'
+                '  rosters: defineTable({ teamId: v.string(), playerId: v.string() }),\n});\n',
+                path="convex/schema.ts", lines=[5],
+                note="teams kept by the auth provider (Better Auth's), players by the app: only a `userId` is a member id"),
+        Invalid(SLACK_EVENTS, path="convex/schema.ts", lines=[6],
+                files={"convex/http.ts": SLACK_HTTP.replace("event_id", "eventId"), "convex/callbacks.ts": SLACK_RECORD},
+                note="a body's camelCase `eventId` may be an id the app's own client sends"),
+        Invalid(HEAD + '  users: defineTable({ name: v.string() }),\n  posts: defineTable({ user_id: v.id("users"), body: v.string() }),\n'
+                '  likes: defineTable({ postId: v.id("posts"), userId: v.string() }),\n});\n',
+                path="convex/schema.ts", lines=[6],
+                files={"convex/likes.ts": SERVER + 'export const likeAsAuthor = mutation({ args: { postId: v.id("posts") },\n'
+                       '  handler: async (ctx, { postId }) => {\n    const post = await ctx.db.get("posts", postId);\n'
+                       '    if (post) await ctx.db.insert("likes", { postId, userId: post.user_id });\n  },\n});\n'},
+                note="`post.user_id` is the app's own snake_case id field, not another service's payload"),
     ]
 
     def check_module(self, ctx, module):
@@ -247,6 +328,7 @@ class IdFieldUsesVId(Rule):
             return  # a generated schema (Better Auth's): its string ids are the generator's choice
         own_table = memoized(ctx, ("cvx511_defines", id(schema)), lambda: {
             id(t.define_node): name for name, t in schema.tables.items() if t.define_node is not None})
+        model_table = memoized(ctx, ("cvx511_models", id(schema)), lambda: _model_tables(ctx, schema))
         objects = []  # (object node, table it defines or None, handler whose args it is or None)
         for fn in module.app.functions_in(module):
             if fn.args_node is not None:
@@ -258,7 +340,7 @@ class IdFieldUsesVId(Rule):
             if not args:
                 continue
             if v_call(ctx, facts, site.node, "object"):
-                objects.append((args[0], None, _handler_taking(module, site.node)))
+                objects.append((args[0], model_table.get(id(js.unwrap(args[0]))), _handler_taking(module, site.node)))
             elif is_define_table(ctx, facts, site):
                 objects.append((args[0], own_table.get(id(site.node)), None))
         returns = {id(js.unwrap(fn.returns_node)) for fn in module.app.functions_in(module) if fn.returns_node is not None}
@@ -293,9 +375,11 @@ class IdFieldUsesVId(Rule):
                 # `projects.projectId` / `threads.id: v.string()`: the table keeps an outside key,
                 # which a `<table>Id` string most likely holds too
                 own_key = _outside_key(schema, table, p.key)
-                # `metadata: { sender, subject, messageId }`: the Message-ID of an email
-                email = p.key in _EMAIL_IDS and _describes_email(keys - {p.key})
-                if (own_key is not None or email) and handler is None:
+                # another service's id: `metadata: { sender, subject, messageId }`, the Message-ID
+                # of an email; `{ teamId, userId }` with no `teams` table, a Slack member's id
+                service_id = p.key in _EMAIL_IDS and _describes_email(keys - {p.key}) \
+                    or table == "users" and _in_outside_workspace(obj, tables)
+                if (own_key is not None or service_id) and handler is None:
                     continue  # a stored field: nothing but a use as an id would say otherwise
                 target = _string_call(ctx, facts, p.value)
                 if target is None:
@@ -312,8 +396,8 @@ class IdFieldUsesVId(Rule):
                     use = _id_use(facts, reads, table, id_fields, ctx)
                     # an argument: flagged when used as an id; a field of a nested argument
                     # (often stored for later) unless it is plainly used as text, or when it
-                    # may hold an outside key (its table's own, an email's) unless used as an id
-                    if use != "id" if not nested or own_key is not None or email else use == "text":
+                    # may hold an outside key (its table's own, a service's) unless used as an id
+                    if use != "id" if not nested or own_key is not None or service_id else use == "text":
                         continue
                 if ctx.project.validators.is_zod(facts, js.callee(target).child("object")):
                     # a Zod schema: convex-helpers' `zid("t")` is the id, and may not be imported here
@@ -352,6 +436,8 @@ def _written_as_text(ctx, app, table: str, key: str, target: str) -> bool:
         for call in uses.calls:
             if call.table != table or call.method not in ("insert", "patch", "replace") or not call.args:
                 continue
+            if _from_payload(ctx, app, call, key, target):
+                return True
             value = js.object_get(js.unwrap(call.args[-1]), key)
             value = js.unwrap(value)
             if value is None:
@@ -374,6 +460,80 @@ def _written_as_text(ctx, app, table: str, key: str, target: str) -> bool:
         return False
 
     return memoized(ctx, ("cvx511_text", id(app), table, key, target), compute)
+
+
+def _from_payload(ctx, app, call, key: str, target: str) -> bool:
+    """Does `call` (an insert/patch/replace) write `key` from a snake_case property of that
+    name (`eventId` from `body.event_id`): another service's payload, as that service spells
+    it (a Slack event callback's `event_id`)? Followed back through local consts, the
+    parameters of the helper that writes it (what the call into the helper passes) and the
+    handler's arguments (what its callers pass: `ctx.runMutation(internal.slack.markSeen,
+    { eventId: body.event_id })`). Not when a table of the app keeps ids of `target` under
+    that snake_case name (`posts.user_id: v.id("users")`): the property may be its."""
+    snake = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", key).lower()
+    if app.schema is None or snake in _id_fields(app.schema, target):
+        return False
+    seen: set[tuple[int, tuple[str, ...]]] = set()  # a helper called from many places is read once
+
+    def passed(func, index: int):
+        """(file, argument) for each value handed to parameter `index` of `func`."""
+        for fn in call.functions:
+            if func is fn.handler and index == 1:
+                for use in app.callers(fn):
+                    args = js.call_args(use.call) if use.language == "server" and use.call is not None else []
+                    k = next((i for i, a in enumerate(args) if a.start <= use.start < a.end), None)
+                    if k is not None and k + 1 < len(args) and use.facts is not None:
+                        yield use.facts, args[k + 1]
+            for r in ctx.project.reach(fn):
+                if r.func is func and r.via:
+                    caller_facts, site = r.via[-1]
+                    args = js.call_args(site.node)
+                    if index < len(args):
+                        yield caller_facts, args[index]
+
+    def read_off_payload(facts, node, path: tuple[str, ...], depth: int) -> bool:
+        node = js.unwrap(node)
+        if node is None or depth > 6 or (id(node), path) in seen:
+            return False
+        seen.add((id(node), path))
+        if node.type == "object":
+            return bool(path) and read_off_payload(facts, js.object_get(node, path[0]), path[1:], depth)
+        if node.type == "member_expression":
+            prop = node.child("property")
+            if prop is None or prop.text is None:
+                return False
+            return not path and prop.text == snake or \
+                read_off_payload(facts, node.child("object"), (prop.text,) + path, depth)
+        ref = facts.ref_of(node)
+        if ref is None or ref.func is None:
+            return False
+        if ref.kind == "local":  # `const eventId = payload.event_id`
+            return read_off_payload(facts, local_const(facts, node), path, depth + 1)
+        return ref.kind == "param" and any(read_off_payload(f, arg, ref.path + path, depth + 1)
+                                           for f, arg in passed(ref.func, ref.index))
+
+    return read_off_payload(call.facts, call.args[-1], (key,), 0)
+
+
+def _model_tables(ctx, schema) -> dict[int, str]:
+    """The tables whose document a named `v.object` defines (`defineTable(EventModel.fields)`,
+    `defineTable(EventModel)`, a model kept in a file of its own): its fields object -> table."""
+    out = {}
+    for name, t in schema.tables.items():
+        facts, node = t.define_facts, js.unwrap(t.fields_node)
+        prop = node.child("property") if node is not None and node.type == "member_expression" else None
+        if prop is not None and prop.text == "fields":
+            node = js.unwrap(node.child("object"))
+        if node is not None and node.type == "identifier":
+            d = ctx.project.linker.value_of(facts, node)
+            if getattr(d, "node", None) is None or getattr(d, "path", ()):
+                continue
+            facts, node = d.facts, js.unwrap(d.node)
+        if node is not None and node.type == "call_expression" and v_call(ctx, facts, node, "object"):
+            args = js.call_args(node)
+            if args:
+                out[id(js.unwrap(args[0]))] = name
+    return out
 
 
 def _matched_as_text(ctx, app, func, table: str) -> set[str]:
@@ -451,6 +611,25 @@ def _describes_email(siblings: set) -> bool:
     return len(names & _EMAIL_HEADERS) >= 2 and bool(names & _EMAIL_ONLY)
 
 
+# Ids of another service's workspace or channel, whose members that service numbers itself
+# (Slack's `teamId` and `enterpriseId`, Discord's `guildId`).
+_WORKSPACE_IDS = ("teamId", "workspaceId", "enterpriseId", "guildId", "channelId")
+
+
+def _in_outside_workspace(obj, tables: dict[str, str]) -> bool:
+    """Does `obj` (or an object it is written in: the arguments around a nested `v.object`)
+    have a workspace id (`teamId`, `channelId`, ...) of no table of the app? Its `userId`
+    then holds a member id of that service (`{ teamId, userId }`: a Slack member `U...`).
+    Only `userId`: an app's own ids (`playerId`) sit next to teams an auth component keeps
+    too (Better Auth's)."""
+    n = obj
+    while n is not None and n.type not in js.FUNCTION_TYPES:
+        if n.type == "object" and any(p.key in _WORKSPACE_IDS and p.key not in tables for p in js.object_props(n)):
+            return True
+        n = n.parent
+    return False
+
+
 def _namespaced(defines: str, table: str) -> bool:
     """Is `defines` a table of another system's `table` (`slackUsers`, `github_users` for
     `users`)? Its `<table>Id` fields hold that system's ids."""
@@ -503,13 +682,14 @@ def _member_reads(facts, handler, key: str) -> list:
             if (p := n.child("property")) is not None and p.text == key]
 
 
-def _id_use(facts, reads: list, table: str, id_fields: set[str], ctx=None) -> str | None:
+def _id_use(facts, reads: list, table: str, id_fields: set[str], ctx=None, into_helpers: bool = True) -> str | None:
     """How the handler uses an argument, from its reads: "id" when some read is a document id
     of `table` (`ctx.db.get/patch/replace/delete` with it, `q.eq("<id field>", it)`, a cast to
     `Id<"table">`); "text" when it is a string on purpose (run through `normalizeId`, cast to
     another table's id, or compared with a field that holds no id: a Slack user id matched
-    against `slackUserId`); None when the reads do not say. With `ctx`, a read handed to a
-    project helper is judged by how the helper uses that parameter (one call deep)."""
+    against `slackUserId`); None when the reads do not say. With `ctx`, a range on a known
+    table is judged by that table's field and (`into_helpers`) a read handed to a project
+    helper by how the helper uses that parameter (one call deep)."""
     as_id = as_text = False
     for r in reads + _alias_reads(reads):
         o = js.outer(r)
@@ -519,7 +699,7 @@ def _id_use(facts, reads: list, table: str, id_fields: set[str], ctx=None) -> st
                 return "text"
             as_id = True
         p = o.parent
-        if ctx is not None and p is not None and p.type == "pair" and o.field == "value":
+        if ctx is not None and into_helpers and p is not None and p.type == "pair" and o.field == "value":
             # `helper(ctx, { userId: u.userId })`: judged by how the helper reads that field
             literal = p.parent
             call = literal.parent.parent if literal is not None and literal.parent is not None \
@@ -537,7 +717,7 @@ def _id_use(facts, reads: list, table: str, id_fields: set[str], ctx=None) -> st
             return "text"
         if name in ("get", "patch", "replace", "delete") and _on_db(callee):
             as_id = True
-        elif ctx is not None and name is None:
+        elif ctx is not None and into_helpers and name is None:
             use = _use_in_helper(ctx, facts, p.parent, o, table, id_fields)
             as_id, as_text = as_id or use == "id", as_text or use == "text"
         elif name == "eq":
@@ -647,7 +827,7 @@ def _use_in_helper(ctx, facts, call, arg, table: str, id_fields: set[str], field
     if field is not None:
         reads = [m for r in reads if (m := js.outer(r).parent) is not None and m.type == "member_expression"
                  and (prop := m.child("property")) is not None and prop.text == field]
-    return _id_use(tfacts, reads, table, id_fields)
+    return _id_use(tfacts, reads, table, id_fields, ctx, into_helpers=False)
 
 
 def _handler_taking(module, node):
