@@ -31,7 +31,7 @@ from .derived import Derivations
 from .discover import CLIENT_EXTENSIONS, PY_EXTENSIONS, TS_EXTENSIONS, AppLayout, Workspace
 from .evaluate import ValidatorEvaluator
 from .extract import extract_facts
-from .facts import FileFacts, FunctionInfo
+from .facts import FileFacts, FunctionInfo, Import
 from .resolve import Resolver
 from .validators import Validator
 from .versions import PackageVersion, Version, detect_convex_version, detect_package_version, unreadable_manifest
@@ -296,10 +296,12 @@ class App:
 
     def add_reexported_identifiers(self) -> None:
         """Convex registers a function again under each entry module that re-exports it
-        (`export * from "./card/upload"` in cards.ts, `export { list } from "./x"`): such
-        names (`cards:finalize`) resolve to the function itself, so calls through them count."""
+        (`export * from "./card/upload"` in cards.ts, `export { list } from "./x"`, an import
+        exported again or under a `const` alias): such names (`cards:finalize`) resolve to the
+        function itself, so calls through them count."""
         relays = [m for m in self.modules.values()
-                  if (m.facts.export_stars or any(e.source for e in m.facts.exports)) and m.is_entry_point]
+                  if (m.facts.export_stars or any(e.source or e.local and _exports_import(m.facts, e.local)
+                                                  for e in m.facts.exports)) and m.is_entry_point]
         if not relays:  # most apps: nothing to add, so no table of every function's exports
             return
         by_export: dict[tuple[Path, str], RegisteredFunction] = {}
@@ -318,8 +320,13 @@ class App:
             for e in facts.exports:
                 if e.source is not None and e.imported not in (None, "*"):
                     fn = by_export.get((self._file_of(facts, e.source), e.imported))
-                    if fn is not None:
-                        self.by_identifier.setdefault(f"{module.module_name}:{e.name}", fn)
+                elif e.local is not None and (imp := _exports_import(facts, e.local)) is not None:
+                    # `import { list } from "./x"` then `export { list }` or `export const all = list`
+                    fn = by_export.get((self._file_of(facts, imp.source), imp.imported))
+                else:
+                    continue
+                if fn is not None:
+                    self.by_identifier.setdefault(f"{module.module_name}:{e.name}", fn)
 
     def _file_of(self, facts: FileFacts, source: str) -> Path | None:
         """The project file an import or export specifier of `facts` names (None: a package,
@@ -789,6 +796,7 @@ class Project:
         for e in facts.exports:
             if e.local is not None and not e.type_only:
                 exported_as.setdefault(e.local, []).append(e.name)
+        _add_alias_exports(facts, exported_as)
         for name, b in facts.bindings.items():
             value = b.value
             if value is None or value.type != "call_expression" or b.path:
@@ -986,6 +994,36 @@ def _relative_posix(path: Path, under: Path) -> str:
         rel = name[len(prefix):]
         return rel if os.sep == "/" else rel.replace(os.sep, "/")
     return path.relative_to(under).as_posix()
+
+
+def _add_alias_exports(facts: FileFacts, exported_as: dict[str, list[str]]) -> None:
+    """`export const getAll = list`: Convex registers the one object under every name it is
+    exported as, so each alias's export names join those of the binding it names, and calls
+    through any of them are calls of that function."""
+    for name, names in list(exported_as.items()):
+        target = _alias_root(facts, name)
+        if target != name and target in facts.bindings:
+            exported_as.setdefault(target, []).extend(names)
+
+
+def _exports_import(facts: FileFacts, local: str) -> "Import | None":
+    """The import an exported local name is (or is a `const` alias of), if any."""
+    imp = facts.import_of(_alias_root(facts, local))
+    return imp if imp is not None and not imp.type_only and imp.imported != "*" else None
+
+
+def _alias_root(facts: FileFacts, name: str) -> str:
+    """The name a top-level `const name = other` (or a chain of them) ends at: a binding
+    with a value of its own, an import, or `name` itself when it is no alias."""
+    seen = {name}
+    while True:
+        b = facts.bindings.get(name)
+        if b is None or b.kind != "const" or b.path or b.value is None or b.value.type != "identifier":
+            return name
+        name = b.value.text or ""
+        if name in seen:
+            return name  # `const a = b; const b = a`: broken code, an alias of nothing
+        seen.add(name)
 
 
 def _parse_registrar(spec: str) -> tuple[str, str]:

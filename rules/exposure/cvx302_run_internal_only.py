@@ -152,6 +152,41 @@ class RunInternalOnly(Rule):
                        'const { data } = useConvexQuery(api.orders.total, {});\n</script>\n'},
                 lines=[5], message="also called by clients (`useConvexQuery` (web/client/pages/index.vue:4))",
                 note="Nuxt's `~` is its srcDir: no fix makes it internal"),
+        Invalid(API_HEADER + 'export const go = action({ args: {}, handler: async (ctx) => {\n'
+                '  return await ctx.runQuery(api.stores.open, {});\n}});\n',
+                files={"convex/stores.ts": 'import { query } from "./_generated/server";\n'
+                       'export const open = query({ args: {}, handler: async () => [] });\n'
+                       'export const openNow = open;\n',
+                       "src/Stores.tsx": 'import { useQuery } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+                       'export const Stores = () => useQuery(api.stores.openNow, {});\n'},
+                lines=[5], message="also called by clients (`useQuery` (src/Stores.tsx:3))",
+                note="`openNow` is the same registered function under a second name: making `open` internal "
+                     "would take it from the client too, so no fix (Construye-bit/ehc-gym-repo)"),
+        Invalid(API_HEADER + 'export const go = action({ args: {}, handler: async (ctx) => {\n'
+                '  return await ctx.runQuery(api.stores.open, {});\n}});\n',
+                files={"convex/stores.ts": 'import { query } from "./_generated/server";\n'
+                       'export const open = query({ args: {}, handler: async () => [] });\n',
+                       "convex/legacy.ts": 'import { open } from "./stores";\nexport const openStores = open;\n',
+                       "src/Stores.tsx": 'import { useQuery } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+                       'export const Stores = () => useQuery(api.legacy.openStores, {});\n'},
+                lines=[5], message="also called by clients (`useQuery` (src/Stores.tsx:3))",
+                note="another module registers it again under an alias of the import: no fix"),
+        Invalid(API_HEADER + 'export const go = action({ args: {}, handler: async (ctx) => {\n'
+                '  return await ctx.runQuery(api.stores.openNow, {});\n}});\n',
+                files={"convex/stores.ts": 'import { query } from "./_generated/server";\n'
+                       'export const open = query({ args: {}, handler: async () => [] });\n'
+                       'export const openNow = open;\n'},
+                lines=[5],
+                output='import { v } from "convex/values";\n'
+                       'import { action, internalMutation, mutation, query } from "./_generated/server";\n'
+                       'import { internal } from "./_generated/api";\n'
+                       'export const go = action({ args: {}, handler: async (ctx) => {\n'
+                       '  return await ctx.runQuery(internal.stores.openNow, {});\n}});\n',
+                outputs={"convex/stores.ts": 'import { internalQuery } from "./_generated/server";\n'
+                         'export const open = internalQuery({ args: {}, handler: async () => [] });\n'
+                         'export const openNow = open;\n'},
+                note="server code runs it through the alias and no client calls either name: the registration "
+                     "becomes internal, and so do both names"),
     ]
 
     def check_app(self, ctx, app):

@@ -1,6 +1,6 @@
 import re
 
-from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, describe_function, memoized, name_node
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, describe_function, describe_uses, memoized, name_node
 
 from .common import internal_fix
 
@@ -10,7 +10,9 @@ _LAST_WORD = r"(Test|Tests|Testing|Debug|Dev|Seed|Seeds|Seeding|Admin|Migrations
 DEFAULT_PATTERN = rf"(^|/){_WORDS}([_.\-A-Z0-9][^/]*)?(\.[cm]?[jt]sx?$|/)|[a-z0-9]{_LAST_WORD}(\.[cm]?[jt]sx?$|/)"
 def open_debug_helpers(ctx, app, pattern: str) -> list:
     """Public functions in development or admin modules (`pattern`, the rule's option) that
-    check no identity: what this rule reports, and what CVX401 leaves to it."""
+    check no identity: what this rule reports, and what CVX401 leaves to it. A query a
+    client calls is not among them: the app's own screens read it, so it is part of the
+    app's API, and whether its data may be public is CVX401's question."""
 
     def compute():
         rx = re.compile(pattern)
@@ -21,6 +23,8 @@ def open_debug_helpers(ctx, app, pattern: str) -> list:
             m = rx.search(fn.module.rel)
             if m is None or _named_after_table(fn.module.rel, m.start(), app.schema):
                 continue
+            if fn.kind == "query" and any(u.is_client for u in app.callers(fn)):
+                continue  # the app's own screens read it (a banner every user sees): CVX401 judges it
             access = ctx.project.access(fn)
             if access.protected or access.unknown or access.annotated_public or not access.touches_resources:
                 continue
@@ -52,6 +56,13 @@ DEL_ALL = ('import { mutation, query } from "./_generated/server";\n'
            '    for (const u of await ctx.db.query("users").collect()) await ctx.db.delete("users", u._id);\n  },\n});\n')
 
 
+BANNERS = {"convex/auth.config.ts": 'export default { providers: [{ domain: "https://id.example.com", '
+                                    'applicationID: "convex" }] };\n',
+           "convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
+           'import { v } from "convex/values";\nexport default defineSchema({\n'
+           '  banners: defineTable({ text: v.string(), shown: v.boolean() }).index("by_shown", ["shown"]),\n});\n'}
+
+
 class NoPublicDebugExports(Rule):
     """Public functions in test, debug, seed, admin or migration files without access control.
 
@@ -60,7 +71,11 @@ class NoPublicDebugExports(Rule):
     files or folders of the functions directory whose names say they are for development or
     operations — `testUtils.ts`, `seed.ts`, `debug/`, `admin/`, `migrations.ts`, `scripts/` —
     when the function has no access check (the evidence CVX401 looks for) and touches data.
-    Auth-gated admin functions that an admin UI calls are left alone.
+    Auth-gated admin functions that an admin UI calls are left alone, and so are queries a
+    client calls (a banner read from `admin.ts` by every user's screen): they are part of
+    the app's API, and CVX401 judges whether their data may be public. A mutation or action
+    a client calls is reported with its client callers and advised an access check, since
+    making it internal would break them.
 
     ## Why is this bad?
     Such helpers (`deleteAllUsers`, `seed`, `resetAll`) end up callable by anyone on the
@@ -121,6 +136,15 @@ class NoPublicDebugExports(Rule):
               note="a shared server secret, `process` reached through `globalThis`"),
         Valid(DEL_ALL, path="convex/devices.ts", note="`devices` is not `dev`"),
         Valid(DEL_ALL, path="convex/userDevices.ts", note="nor is a camelCase `Devices`"),
+        Valid('import { query } from "./_generated/server";\n'
+              'export const banner = query({ args: {}, handler: async (ctx) =>\n'
+              '  ctx.db.query("banners").withIndex("by_shown", (q) => q.eq("shown", true)).first() });\n',
+              path="convex/admin.ts",
+              files={**BANNERS, "src/Feed.tsx": 'import { useQuery } from "convex/react";\n'
+                     'import { api } from "../convex/_generated/api";\n'
+                     'export const Banner = () => useQuery(api.admin.banner);\n'},
+              note="a read that every user's screen makes is part of the app's API, not an admin helper: "
+                   "CVX401 asks whether it is public by design (Contenthuette/z-social-app)"),
     ]
     invalid = [
         Invalid('import { mutation } from "./_generated/server";\n'
@@ -133,6 +157,15 @@ class NoPublicDebugExports(Rule):
         Invalid(DEL_ALL, path="convex/admin/users.ts", lines=[2], message="admin/users.ts"),
         Invalid(DEL_ALL, path="convex/seed.ts", lines=[2], options={"pattern": "^seed"}),
         Invalid(DEL_ALL, path="convex/carouselSeed.ts", lines=[2], note="the last word of a camelCase name"),
+        Invalid('import { mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
+                'export const hideBanner = mutation({ args: { id: v.id("banners") }, handler: async (ctx, { id }) => {\n'
+                '  await ctx.db.patch("banners", id, { shown: false });\n}});\n',
+                path="convex/admin.ts", lines=[3],
+                files={**BANNERS, "src/Settings.tsx": 'import { useMutation } from "convex/react";\n'
+                       'import { api } from "../convex/_generated/api";\n'
+                       'export const useHide = () => useMutation(api.admin.hideBanner);\n'},
+                message="not only the clients that do (`useMutation` (src/Settings.tsx:3)); add an access check",
+                note="a client calls it: making it internal would break that screen, so the advice is a check"),
     ]
 
     @classmethod
@@ -150,7 +183,12 @@ class NoPublicDebugExports(Rule):
             fix = internal_fix(ctx, fn)
             if fix is not None:
                 fix = Fix.display_only(fix.message, *fix.edits)
+            clients = [u for u in app.callers(fn) if u.is_client]
+            if clients:
+                advice = (f"anyone can call it, not only the clients that do ({describe_uses(ctx, clients, 3)}); "
+                          "add an access check")
+            else:
+                advice = "anyone can call it; make it internal (or add an access check)"
             ctx.report(fn.facts, name_node(fn), f"{describe_function(fn)} in `{fn.module.rel}` looks like a "
-                       "development or admin helper, but it is public and checks no identity: anyone can call "
-                       "it; make it internal (or add an access check)", fix=fix)
+                       f"development or admin helper, but it is public and checks no identity: {advice}", fix=fix)
 

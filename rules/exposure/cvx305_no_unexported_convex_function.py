@@ -8,8 +8,8 @@ class NoUnexportedConvexFunction(Rule):
 
     ## What it does
     Flags a top-level `const x = <registrar>(...)` in a function module (custom builders
-    included) that is not exported by `export const`, `export { x }`, `export { x as y }` or
-    `export default x`. HTTP actions are skipped: `http.ts` routes them as values. Re-exporting it from another file with `export *` does not count:
+    included) that is not exported by `export const`, `export { x }`, `export { x as y }`,
+    `export default x` or an exported alias (`export const y = x`). HTTP actions are skipped: `http.ts` routes them as values. Re-exporting it from another file with `export *` does not count:
     Convex registers functions per module.
 
     ## Why is this bad?
@@ -39,6 +39,8 @@ class NoUnexportedConvexFunction(Rule):
     valid = [
         Valid(SERVER + 'const list = query({ args: {}, handler: async () => [] });\nexport { list as all };\n'),
         Valid(SERVER + 'const list = query({ args: {}, handler: async () => [] });\nexport default list;\n'),
+        Valid(SERVER + 'const listAll = query({ args: {}, handler: async () => [] });\nexport const list = listAll;\n',
+              note="exported under an alias: Convex registers the object by the name it is exported as"),
         Valid(SERVER + 'const tmp = query({ args: {}, handler: async () => [] });\n', path="convex/tmp.test.ts",
               note="not an entry point"),
     ]

@@ -64,6 +64,12 @@ class PublicFunctionNeverCalledByClients(Rule):
                      'const client = new ConvexHttpClient(process.env.CONVEX_URL!);\n'
                      'await callMutation<null>(client, "example:credit", {});\n'},
               note="called through a helper taking the name, with type arguments (`await f<T>(...)`)"),
+        Valid(SERVER + 'export const list = query({ args: {}, handler: async () => [] });\n'
+              'export const listAll = list;\n'
+              'export const go = action({ args: {}, handler: async (ctx) => ctx.runQuery(api.example.list, {}) });\n',
+              files={"src/List.tsx": CLIENT.replace("api.example.list", "api.example.listAll")},
+              note="a client calls it under its alias `listAll`: one registered function, so it is client-called "
+                   "(Construye-bit/ehc-gym-repo)"),
     ]
     invalid = [
         Invalid(SERVER + 'export const list = query({ args: {}, handler: async () => [] });\n'
