@@ -1116,11 +1116,11 @@ class AccessAnalysis:
                 elif used:
                     out.evidence.append(Evidence(facts, site.node, what, where))
                 if used and where == "handler":
-                    out.overridden_claims.extend(_overridden_claims(r, site))
+                    out.overridden_claims.extend(_overridden_claims(r, site, self._guard_call(r)))
                     out.target_roles.extend(_target_roles(r, site))
             elif kind == "fetch":
                 if result_used(site.node) and where == "handler":
-                    out.overridden_claims.extend(_overridden_claims(r, site))
+                    out.overridden_claims.extend(_overridden_claims(r, site, self._guard_call(r)))
                 if result_used(site.node):
                     arg = _identity_argument_branch(r, site) if where == "handler" else None
                     if arg is not None:  # `if (args.userId) ... else { await getCurrentUser(ctx) }`
@@ -1149,6 +1149,92 @@ class AccessAnalysis:
                 out.evidence.append(Evidence(facts, site.node, what, where, rls=self._rls_rules(facts, site)))
             else:
                 out.evidence.append(Evidence(facts, site.node, what, where))
+                if kind == "guard" and where == "handler" and result_used(site.node) \
+                        and self._hands_back_caller(facts, site):
+                    # named like a guard, but it fetches the caller and returns it (`const me =
+                    # await requireUser(ctx)`): an argument in its place overrides it as for a fetch
+                    out.overridden_claims.extend(_overridden_claims(r, site, self._guard_call(r)))
+
+    def _hands_back_caller(self, facts: FileFacts, site: CallSite) -> bool:
+        """Does the project function `site` calls fetch the caller's identity, throw only when
+        there is none (`if (!user) throw ...`) and return what it found? Decided by its body,
+        whatever its name; for a method of an object the handler holds (`access.requireUser()`
+        after `const access = await getUserAuth(ctx)`), the fetch may be in another method
+        of its class, which keeps what it found in a field (`this.me = ...`)."""
+        target = self.project.callgraph.callee(facts, site)
+        if target is not None:
+            return self._returns_caller(*target, frozenset())
+        method = self._instance_method(facts, site)
+        if method is None:
+            return False
+        mfacts, info, cls = method
+        fields: set[str] = set()
+        for m in cls.children:
+            minfo = mfacts.function_for(m) if m.type == "method_definition" else None
+            seeds = [c.node for c in minfo.all_calls() if self._fetches_identity(mfacts, c)] if minfo is not None else []
+            if not seeds:
+                continue
+            assigned = list(mfacts.module.nodes_in(m, "assignment_expression"))
+            found = _Mentions(mfacts, seeds, [*mfacts.module.nodes_in(m, "variable_declarator"), *assigned])
+            for a in assigned:
+                chain = js.member_chain(a.child("left"))
+                if chain is not None and chain[0].type == "this" and len(chain[1]) == 1 and found.in_(a.child("right")):
+                    fields.add(chain[1][0])  # `this.me = await ...eq("tokenIdentifier", identity.tokenIdentifier)`
+        return bool(fields) and self._returns_caller(mfacts, info, frozenset(fields))
+
+    def _returns_caller(self, facts: FileFacts, func, fields: frozenset[str]) -> bool:
+        """Does `func` return what an identity fetch found (its own fetch, a helper's, or a field
+        of `this` in `fields`), and throw only when that is missing? One that also calls a
+        guard (`await assertAdmin(ctx)`) checks more than signing in."""
+        if func.body is None or any(self.classify(facts, c)[0] == "guard" for c in func.all_calls()):
+            return False
+        seeds = [c.node for c in func.all_calls() if self._fetches_identity(facts, c)]
+        seeds += [m for m in facts.module.nodes_in(func.node, "member_expression")
+                  if (chain := js.member_chain(m)) is not None and chain[0].type == "this" and chain[1][:1]
+                  and chain[1][0] in fields]
+        if not seeds:
+            return False
+        found = _Mentions(facts, seeds, list(facts.module.nodes_in(func.node, "variable_declarator")))
+        returned = _returned_values(func.node)
+        if not returned or not all(found.in_(v) for v in returned):
+            return False
+        throws = [t for t in facts.module.nodes_in(func.node, "throw_statement") if js.enclosing_function(t) is func.node]
+        return bool(throws) and all(_thrown_when_missing(t) for t in throws)
+
+    def _instance_method(self, facts: FileFacts, site: CallSite):
+        """The method a call on an object the function holds runs (`access.requireUser()`),
+        when the object is made with `new` of a project class: in the function itself, or by
+        a project function it calls (`const access = await getUserAuth(ctx)`, which returns
+        `new Access(ctx)` or a const holding it). (facts, FunctionInfo, class body) or None."""
+        callee = site.callee
+        if callee is None or callee.type != "member_expression" or site.is_new:
+            return None
+        holder = js.unwrap(callee.child("object"))
+        name = callee.child("property")
+        if holder is None or holder.type != "identifier" or name is None:
+            return None
+        made, where = _awaited(local_const(facts, holder)), facts
+        if made is not None and made.type == "call_expression":
+            d = self.linker.value_of(facts, js.callee(made))
+            if not isinstance(d, Def) or d.path or not js.is_function(d.node):
+                return None
+            made, where = _returned_new(d.facts, d.node), d.facts
+        if made is None or made.type != "new_expression":
+            return None
+        cls = self.linker.value_of(where, js.callee(made))
+        body = cls.node.child("body") if isinstance(cls, Def) and not cls.path and cls.node.type in (
+            "class_declaration", "class", "abstract_class_declaration") else None
+        for m in body.children if body is not None else ():
+            key = m.child("name") if m.type == "method_definition" else None
+            if key is not None and key.text == name.text and not m.has_tok("static"):
+                info = cls.facts.function_for(m)
+                return (cls.facts, info, body) if info is not None else None
+        return None
+
+    def _guard_call(self, r: Reached) -> Callable[[Node], bool]:
+        """Is a call of `r` a guard (`requireOwner(ctx, id)`, `access.hasRole("owner")`)?"""
+        sites = {id(s.node): s for s in r.func.all_calls()}
+        return lambda call: (s := sites.get(id(call))) is not None and self.classify(r.facts, s)[0] == "guard"
 
     def _rls_rules(self, facts: FileFacts, site: CallSite) -> RlsRules | None:
         """The rules of `wrapDatabaseReader/Writer(ctx, db, rules, config?)`,
@@ -1557,7 +1643,7 @@ def _argument_first(r: Reached, site: CallSite) -> str | None:
     return r.facts.text(left)
 
 
-def _overridden_claims(r: Reached, site: CallSite) -> list[Evidence]:
+def _overridden_claims(r: Reached, site: CallSite, is_guard: Callable[[Node], bool]) -> list[Evidence]:
     """`args.clerkEmail || identity.email`, `args.userId ?? identity.subject`, `args.userId ??
     userId` (after `const userId = await getAuthUserId(ctx)`): in the handler, an argument
     that takes the place of what the identity fetched at `site` says, when the value then
@@ -1580,7 +1666,7 @@ def _overridden_claims(r: Reached, site: CallSite) -> list[Evidence]:
             claim = p  # `identity.email`
         # climb to the `||` / `??` whose right side holds the claim and whose left is an argument
         n, either = js.outer(claim), None
-        while n.parent is not None and n.parent.type not in _STOP_CLIMB:
+        while n.parent is not None and n.parent.type not in _STOP_CLIMB and _passes_value(n):
             q = n.parent
             if q.type == "binary_expression" and (q.has_tok("||") or q.has_tok("??")) and n.field == "right":
                 arg = _handler_argument(r, js.unwrap(q.child("left")))
@@ -1595,7 +1681,7 @@ def _overridden_claims(r: Reached, site: CallSite) -> list[Evidence]:
         while top.parent is not None and top.parent.type == "binary_expression" \
                 and (top.parent.has_tok("||") or top.parent.has_tok("??")):
             top = js.outer(top.parent)
-        if _rejected_unless_claim(r, _value_of(top), r.facts.text(claim)):
+        if _rejected_unless_claim(r, _value_of(top), r.facts.text(claim), is_guard):
             continue
         acted = _picks_acted_on_row(r, _value_of(top))
         if acted is not None:
@@ -1604,10 +1690,27 @@ def _overridden_claims(r: Reached, site: CallSite) -> list[Evidence]:
     return out
 
 
-def _rejected_unless_claim(r: Reached, value: Node, claim: str) -> bool:
+def _passes_value(n: Node) -> bool:
+    """Is what `n` holds still (part of) the value of its parent? Not in a test: the condition
+    of `senderId === call.callerId ? call.callerDeviceId : ...` picks a value, it is not one
+    (rinnalla's addIceCandidate), and neither is a comparison or a negation."""
+    p = n.parent
+    if p is None:
+        return False
+    if p.type == "ternary_expression":
+        return n.field != "condition"
+    if p.type == "binary_expression":
+        return p.has_tok("||") or p.has_tok("??") or p.has_tok("&&") or p.has_tok("+")
+    return p.type != "unary_expression"
+
+
+def _rejected_unless_claim(r: Reached, value: Node, claim: str, is_guard: Callable[[Node], bool]) -> bool:
     """`const id = args.id || identity.subject; if (id !== identity.subject) throw ...`: the
     value the argument overrides is compared with the same claim, and the handler throws or
-    returns when they differ, so the caller can only name itself."""
+    returns when they differ, so the caller can only name itself. Also when the branch taken
+    for someone else checks the caller again (`const self = target === me._id; if (!self) {
+    ...hasRole("owner")... throw }`, `if (target !== me._id && me.role !== "admin") throw`):
+    acting for another user takes a role (churchfeed's removeMemberFromFeed)."""
     decl = value.parent
     if decl is None or decl.type != "variable_declarator" or value.field != "value":
         return False
@@ -1617,19 +1720,70 @@ def _rejected_unless_claim(r: Reached, value: Node, claim: str) -> bool:
     for read in scope.reads_of(r.func.node, names[0]):
         o = js.outer(read)
         p = o.parent
-        if p is None or p.type != "binary_expression" or not (p.has_tok("!==") or p.has_tok("!=")):
+        if p is None or p.type != "binary_expression" or not any(p.has_tok(t) for t in ("===", "!==", "==", "!=")):
             continue
         other = p.child("right") if o.field == "left" else p.child("left")
         if other is None or r.facts.text(js.unwrap(other)) != claim:
             continue
-        # the difference alone must reject: `if (a || id !== claim)`, not `if (id !== claim && b)`
-        n = js.outer(p)
-        while n.parent is not None and n.parent.type == "binary_expression" and n.parent.has_tok("||"):
-            n = js.outer(n.parent)
-        if n.parent is not None and n.parent.type == "if_statement" and n.field == "condition" \
-                and _deciding_test(r, p) is not None:
+        differs = p.has_tok("!==") or p.has_tok("!=")
+        if any(_stops_or_checks(branch, is_guard) for branch in _branches_for_other(r, p, differs, is_guard, 0)):
             return True
     return False
+
+
+def _branches_for_other(r: Reached, test: Node, other_if_true: bool, is_guard: Callable[[Node], bool],
+                        depth: int) -> list[Node]:
+    """The branches of the `if`s that run when `test` (a comparison of the overridden value
+    with the caller's own, true when the two differ if `other_if_true`) says the value names
+    someone else: read directly (`if (id !== me._id)`, `if (id === me._id) ... else`), negated,
+    or through a const holding it (`const self = id === me._id; if (!self)`). Joined with
+    another test, the branch must still run for every other user (`if (a || id !== me._id)`)
+    or the other test must be about the caller's role (`id !== me._id && me.role !== "admin"`)."""
+    o = js.outer(test)
+    while True:
+        p = o.parent
+        if p is not None and p.type == "unary_expression" and p.has_tok("!"):
+            other_if_true = not other_if_true
+        elif p is not None and p.type == "binary_expression" and (p.has_tok("||") or p.has_tok("&&")):
+            narrows = p.has_tok("&&") == other_if_true  # the branch runs for some other users only
+            beside = p.child("right") if o.field == "left" else p.child("left")
+            if narrows and not _about_role(r, beside, is_guard):
+                return []
+        else:
+            break
+        o = js.outer(p)
+    if p is not None and p.type == "if_statement" and o.field == "condition":
+        branch = p.child("consequence" if other_if_true else "alternative")
+        return [branch] if branch is not None else []
+    if p is not None and p.type == "variable_declarator" and o.field == "value" and depth == 0 \
+            and p.parent is not None and p.parent.has_tok("const"):
+        name = p.child("name")
+        if name is not None and name.type == "identifier":
+            return [b for read in scope.reads_of(r.func.node, name.text or "")
+                    for b in _branches_for_other(r, read, other_if_true, is_guard, depth + 1)]
+    return []
+
+
+# names of a test about what the caller may do (`me.role`, `isOwner`, `canManageMembers`)
+_ROLE_TEST = re.compile(r"admin|owner|moderator|manager|staff|role|permission", re.I)
+
+
+def _about_role(r: Reached, n: Node | None, is_guard: Callable[[Node], bool]) -> bool:
+    """Does a test read a role or a permission (`me.role !== "admin"`, `!isOwner`, `!(await
+    canManage(ctx))`), and nothing the caller passes (`!args.isAdmin` is the caller's word)?"""
+    if n is None or any(w.type in ("identifier", "member_expression") and _handler_argument(r, w) is not None
+                        for w in n.walk()):
+        return False
+    return any(w.type == "call_expression" and is_guard(w) or
+               w.type in ("identifier", "property_identifier") and _ROLE_TEST.search(w.text or "") is not None
+               for w in n.walk())
+
+
+def _stops_or_checks(branch: Node, is_guard: Callable[[Node], bool]) -> bool:
+    """Does a branch throw or return (in its own code, not in a callback), or call a guard?"""
+    own = js.enclosing_function(branch)
+    return any(w.type in ("throw_statement", "return_statement") and js.enclosing_function(w) is own
+               or w.type == "call_expression" and is_guard(w) for w in branch.walk())
 
 
 # a field of a user's row that says what its holder may do
@@ -1676,6 +1830,62 @@ def _target_roles(r: Reached, site: CallSite) -> list[Evidence]:
                 if test is not None:
                     out.append(Evidence(r.facts, test, r.facts.text(member), "handler", argument=arg))
     return out
+
+
+def _awaited(n: Node | None) -> Node | None:
+    """`await x` -> `x` (and the wrappers around either)."""
+    n = js.unwrap(n)
+    if n is not None and n.type == "await_expression" and n.children:
+        n = js.unwrap(n.children[0])
+    return n
+
+
+def _returned_values(fn: Node) -> list[Node]:
+    """What a function returns: its `return` values, or an arrow's expression body."""
+    body = fn.child("body")
+    if body is not None and body.type != "statement_block":
+        return [body]
+    return [ret.children[0] for ret in js.return_statements(fn) if ret.children]
+
+
+def _returned_new(facts: FileFacts, fn: Node) -> Node | None:
+    """The `new C(...)` a function returns on every `return`, directly or through a local
+    const (`const a = new Access(ctx); await a.load(); return a`), or None."""
+    made = []
+    for value in map(_awaited, _returned_values(fn)):
+        if value is not None and value.type == "identifier":
+            value = _awaited(local_const(facts, value))
+        if value is None or value.type != "new_expression":
+            return None
+        made.append(value)
+    return made[0] if made and len({facts.text(js.callee(m)) for m in made}) == 1 else None
+
+
+def _thrown_when_missing(throw: Node) -> bool:
+    """Is a `throw` the consequence of an `if` that only tests for a missing value (`if
+    (!user)`, `if (!this.viewer)`, `if (identity === null || !row)`)? A test of anything else
+    (`user.role !== "admin"`, `!user.isAdmin`) is a check beyond signing in."""
+    n = throw
+    while n.parent is not None and n.parent.type == "statement_block":
+        n = n.parent
+    stmt = n.parent
+    if stmt is None or stmt.type != "if_statement" or n.field != "consequence":
+        return False
+
+    def missing(c: Node | None) -> bool:
+        c = js.unwrap(c)
+        if c is None:
+            return False
+        if c.type == "binary_expression" and c.has_tok("||"):
+            return missing(c.child("left")) and missing(c.child("right"))
+        if c.type == "unary_expression" and c.has_tok("!"):
+            inner = js.member_chain(c.children[0]) if c.children else None
+            return inner is not None and (inner[0].type == "identifier" and not inner[1]
+                                          or inner[0].type == "this" and len(inner[1]) == 1)
+        if c.type == "binary_expression" and any(c.has_tok(t) for t in ("===", "==")):
+            return _is_nullish(js.unwrap(c.child("right"))) or _is_nullish(js.unwrap(c.child("left")))
+        return False
+    return missing(stmt.child("condition"))
 
 
 def _null_test(read: Node) -> bool:

@@ -22,7 +22,8 @@ search index, order, filters and the fields they compare, the terminal (`collect
 places gives two chains that share their start (`builder_uses` says so).
 
 `table_of(facts, node)` infers the table an ID expression belongs to, without TypeScript:
-`Id<"t">` annotations and casts, `v.id("t")` args, `insert("t")` results, `doc._id` and
+`Id<"t">` annotations and casts (also of a member of an object type: `(data as { userId:
+Id<"users"> }).userId`), `v.id("t")` args, `insert("t")` results, `doc._id` and
 `doc.field` (through the schema) for documents read from a known table, and elements of an
 array of ids (`ids.map((id) => ...)`, `for (const id of ids)`, `ids[i]`) whose table `ids_table`
 can tell: a `v.array(v.id("t"))` arg or schema field, an `Id<"t">[]` annotation.
@@ -1372,6 +1373,9 @@ class _Inference:
                     t = self._param_id(ref, tuple(props))
                     if t is not None:
                         return t
+            t = self._typed_member(n)
+            if t is not None:
+                return t
             # `doc._id`, `doc.author`, `rows[i]._id`
             obj, last = js.unwrap(n.child("object")), (n.child("property") or n).text
             table = self.doc_table(obj, depth + 1)
@@ -1401,7 +1405,9 @@ class _Inference:
                         return t
                     init = declarator.child("value")
                     if path:
-                        return self._destructured_id(init, path, depth)
+                        # `const { feedId } = data as { feedId: Id<"feeds"> }`
+                        t = _member_id_table(self.facts, _declared_type(declarator), path)
+                        return t if t is not None else self._destructured_id(init, path, depth)
                     return self._id_value(init, depth + 1)
                 if declarator.type == "for_in_statement" and declarator.has_tok("of") and not path:
                     return self.ids_table(declarator.child("right"), depth + 1)  # `for (const id of ids)`
@@ -1480,6 +1486,34 @@ class _Inference:
                 return ID_RETURNING.get((d.module, d.name))
             return None
         return self.id_table(n, depth)
+
+    def _typed_member(self, n: Node) -> str | None:
+        """`payload.userId` where `payload` is declared with an object type or cast to one
+        (`const payload = data as { userId: Id<"users"> }`, also destructured from one), or
+        `(data as { userId: Id<"users"> }).userId`: the table the type gives that member."""
+        props: list[str] = []
+        obj: Node | None = n
+        while obj is not None and obj.type == "member_expression":
+            prop = obj.child("property")
+            if prop is None or prop.type != "property_identifier":
+                return None
+            props.insert(0, prop.text or "")
+            obj = obj.child("object")
+            while obj is not None and obj.type == "non_null_expression" and obj.children:
+                obj = obj.children[0]  # `payload!.userId`
+        if obj is None:
+            return None
+        ty = _cast_type_node(obj)
+        root = js.unwrap(obj)
+        if ty is None and root is not None and root.type == "identifier":
+            ref = self.facts.ref_of(root)
+            # a local, or one declared from a parameter (`const event = args.payload as {...}`)
+            decl = _declarator(ref, root, self.uses._decls) if ref is not None and ref.kind in ("local", "param") \
+                else None
+            if decl is None or decl[0].type != "variable_declarator":
+                return None
+            ty, props = _declared_type(decl[0]), [*decl[2], *props]
+        return _member_id_table(self.facts, ty, tuple(props))
 
     def _destructured_id(self, init: Node | None, path: tuple[str, ...], depth: int) -> str | None:
         """`const { _id, author } = doc`."""
@@ -1647,6 +1681,8 @@ class _Inference:
             return self._helper_result(n, depth)
         if n.type == "subscript_expression" and js.string_value(n.child("index")) is None:
             return self.docs_table(n.child("object"), depth + 1)  # `rows[i]`, `rows[0]!`
+        if n.type == "binary_expression" and (n.has_tok("??") or n.has_tok("||")) and _is_nullish(n.child("right")):
+            return self.doc_table(n.child("left"), depth + 1)  # `rows.find(...) ?? null`
         if n.type == "ternary_expression":
             a = self.doc_table(n.child("consequence"), depth + 1)
             b = self.doc_table(n.child("alternative"), depth + 1)
@@ -1686,22 +1722,34 @@ class _Inference:
                     return m
             if declarator.type == "for_in_statement":
                 return self.docs_table(declarator.child("right"), depth + 1)
-            if declarator.child("value") is None:
-                return self._assigned_doc_table(declarator, depth)
+            if declarator.child("value") is None or _is_nullish(declarator.child("value")):
+                return self._assigned_doc_table(declarator, depth)  # `let found = null; ... found = ...`
             return self.doc_table(declarator.child("value"), depth + 1)
         return None
 
     def _assigned_doc_table(self, declarator: Node, depth: int) -> str | None:
         """`let existing; if (...) existing = await ctx.db.query("votes")...first();`: the
-        table when every assignment of the name in its function reads the same one."""
+        table when every assignment of the name in its function reads the same one (`null`
+        is no document: it names no other table)."""
         name = declarator.child("name")
         if name is None or name.type != "identifier":
             return None
         scope = js.enclosing_function(declarator) or self.facts.module.root
         tables = set()
-        for a in self.facts.module.nodes_in(scope, "assignment_expression"):
+        for a in self.facts.module.nodes_in(scope, "assignment_expression", "augmented_assignment_expression"):
             left = js.unwrap(a.child("left"))
-            if left is not None and left.type == "identifier" and left.text == name.text:
+            if left is None:
+                continue
+            if left.type in ("object_pattern", "array_pattern"):
+                if any(w.text == name.text for w in left.walk()
+                       if w.type in ("identifier", "shorthand_property_identifier_pattern")):
+                    return None  # `({ found } = ...)`: a value we do not read
+                continue
+            if left.type != "identifier" or left.text != name.text:
+                continue
+            if a.type != "assignment_expression":
+                return None  # `found ??= ...`
+            if not _is_nullish(a.child("right")):
                 tables.add(self.doc_table(a.child("right"), depth + 1))
         return tables.pop() if len(tables) == 1 else None
 
@@ -1878,6 +1926,11 @@ def _cast_type_text(facts: FileFacts, node: Node) -> str | None:
     return _type_text(facts, n) if n is not None and n.type in ("as_expression", "satisfies_expression") else None
 
 
+def _is_nullish(n: Node | None) -> bool:
+    n = js.unwrap(n)
+    return n is not None and (n.type == "null" or js.is_undefined(n))
+
+
 def _is_empty_array(n: Node | None) -> bool:
     n = js.unwrap(n)
     return n is not None and n.type == "array" and not n.children
@@ -1902,6 +1955,51 @@ def id_cast_table(facts: FileFacts, node: Node) -> str | None:
                 return m.group(1)
         n = n.children[0] if n.children else None
     return None
+
+
+def _cast_type_node(node: Node | None) -> Node | None:
+    """The type of the outermost `x as T` / `x satisfies T` around an expression, as a node."""
+    n = node
+    while n is not None and n.type in ("parenthesized_expression", "non_null_expression"):
+        n = n.children[0] if n.children else None
+    if n is None or n.type not in ("as_expression", "satisfies_expression"):
+        return None
+    return next((c for c in n.children if js.is_type_node(c)), None)
+
+
+def _declared_type(declarator: Node) -> Node | None:
+    """The type a `const` declares for what it binds: its annotation (`const p: T = ...`), else
+    the cast of its value (`const p = data as T`)."""
+    ann = declarator.child("type")
+    if ann is not None and ann.children:
+        return ann.children[0]
+    return _cast_type_node(declarator.child("value"))
+
+
+def _member_id_table(facts: FileFacts, ty: Node | None, path: tuple[str, ...]) -> str | None:
+    """"t" when the member at `path` of an object type is an `Id<"t">`: `userId` of `{ userId:
+    Id<"users">; feedId: Id<"feeds"> }`, `a.b` of `{ a: { b: Id<"t"> } }`. Only members
+    written in the type literal itself: a named type, an intersection or a second
+    signature of the same name is not read."""
+    if not path:
+        return None
+    for key in path:
+        if ty is None or ty.type != "object_type":
+            return None
+        found = [sig for sig in ty.children if sig.type == "property_signature"
+                 and _signature_name(sig.child("name")) == key]
+        if len(found) != 1:
+            return None
+        ann = found[0].child("type")
+        ty = ann.children[0] if ann is not None and ann.children else None
+    m = _ID_TYPE.match(facts.text(ty)) if ty is not None else None
+    return m.group(1) if m else None
+
+
+def _signature_name(name: Node | None) -> str | None:
+    if name is None:
+        return None
+    return name.text if name.type == "property_identifier" else js.string_value(name)
 
 
 def _annotation_table(facts: FileFacts, declarator: Node) -> str | None:

@@ -8,6 +8,38 @@ SERVER = 'import { v } from "convex/values";\nimport { mutation, internalMutatio
 SPOOFABLE = IDENTITY_ARG
 FLAG = re.compile(r"^(is[A-Z]\w*|admin|superuser|isAdmin)$")
 _COMPARE = ("===", "!==", "==", "!=")
+# a helper that fetches the signed-in account and throws without one, whatever its name
+ACCOUNTS = ('import type { QueryCtx } from "./_generated/server";\n'
+            'export async function requireAccount(ctx: QueryCtx) {\n'
+            '  const identity = await ctx.auth.getUserIdentity();\n'
+            '  if (identity === null) throw new Error("sign in first");\n'
+            '  const account = await ctx.db.query("users").withIndex("by_token", (q) => q.eq("token", identity.tokenIdentifier)).unique();\n'
+            '  if (!account) throw new Error("no account");\n  return account;\n}\n'
+            'export async function requireModerator(ctx: QueryCtx) {\n'
+            '  const account = await requireAccount(ctx);\n'
+            '  if (account.role !== "moderator") throw new Error("moderators only");\n  return account;\n}\n'
+            'export async function requireGroupOwner(ctx: QueryCtx, groupId: string) {\n'
+            '  const account = await requireAccount(ctx);\n'
+            '  const seat = await ctx.db.query("members").withIndex("by_group_user", (q) => q.eq("groupId", groupId).eq("userId", account._id)).unique();\n'
+            '  if (seat?.role !== "owner") throw new Error("owners only");\n}\n')
+# the same as a class the handler gets from a helper: a method throws unless another one found the account
+SESSION = ('import type { QueryCtx } from "./_generated/server";\nimport type { Doc } from "./_generated/dataModel";\n'
+           'class Session {\n  private viewer: Doc<"users"> | null = null;\n  constructor(private ctx: QueryCtx) {}\n'
+           '  async start() {\n    const identity = await this.ctx.auth.getUserIdentity();\n'
+           '    if (identity !== null) {\n'
+           '      this.viewer = await this.ctx.db.query("users").withIndex("by_token", (q) => q.eq("token", identity.tokenIdentifier)).unique();\n'
+           '    }\n  }\n'
+           '  requireViewer(): Doc<"users"> {\n    if (!this.viewer) throw new Error("sign in first");\n    return this.viewer;\n  }\n'
+           '  getViewerOrThrow(): Doc<"users"> {\n    return this.requireViewer();\n  }\n'
+           '  async ownsGroup(groupId: string) {\n    const viewer = this.viewer;\n    if (!viewer) return false;\n'
+           '    const seat = await this.ctx.db.query("members").withIndex("by_group_user", (q) => q.eq("groupId", groupId).eq("userId", viewer._id)).unique();\n'
+           '    return seat?.role === "owner";\n  }\n}\n'
+           'export async function openSession(ctx: QueryCtx) {\n  const session = new Session(ctx);\n'
+           '  await session.start();\n  return session;\n}\n')
+LEAVE_ROW = ('    const row = await ctx.db.query("members").withIndex("by_group_user", (q) => q.eq("groupId", args.groupId).eq("userId", target)).unique();\n'
+             '    if (row) await ctx.db.delete("members", row._id);\n  },\n});\n')
+LEAVE = ('export const leave = mutation({ args: { groupId: v.id("groups"), userId: v.optional(v.id("users")), isAdmin: v.optional(v.boolean()) },\n'
+         '  handler: async (ctx, args) => {\n')
 _MEMBERSHIP = frozenset(["includes", "has", "indexOf"])
 
 
@@ -36,7 +68,14 @@ class NoSpoofableAccessControl(Rule):
     overrides one of its claims (`const email = args.email || identity.email`, `args.userId
     ?? identity.subject`) when that value then picks the row the handler changes or returns
     (`.eq("email", email)`, then `ctx.db.patch(row._id, { authUserId: identity.subject })`):
-    the caller is signed in, but acts on the record of whoever it names. And a role test on
+    the caller is signed in, but acts on the record of whoever it names. A project helper is
+    such a fetch by what its body does, whatever its name: it fetches the identity (or, for a
+    method, another method of its class keeps what that found in a field), throws only when
+    nothing was found, and returns it (`await requireUser(ctx)`, `session.requireViewer()`).
+    Not reported when acting for someone else is checked: the value is compared with the
+    caller's own and the branch for another user throws, returns or runs a guard (`const self
+    = target === me._id; if (!self) { ...hasRole("owner")... throw }`), also joined with a test
+    of the caller's role (`if (target !== me && caller.role !== "admin") throw`). And a role test on
     the row of a user the arguments name (`const target = await ctx.db.get(args.userId); if
     (target.role !== "admin") throw ...`) when the caller's identity is only checked for being
     there and nothing else (a guard, the builder, the caller's own row) checks the caller:
@@ -153,6 +192,37 @@ class NoSpoofableAccessControl(Rule):
               '    if (who === null || who.invitedBy !== me) throw new Error("not your invitee");\n'
               '    if (who.role === "chair") return;\n    await ctx.db.patch("users", userId, { role: "member" });\n  },\n});\n',
               note="the caller's id is compared with the row: it is more than a sign-in check"),
+        Valid(SERVER + 'import { openSession } from "./session";\n' + LEAVE
+              + '    const session = await openSession(ctx);\n    const me = session.getViewerOrThrow();\n'
+              '    const target = args.userId ?? me._id;\n    const leavingSelf = target === me._id;\n'
+              '    if (!leavingSelf) {\n      const owner = await session.ownsGroup(args.groupId);\n'
+              '      if (!owner) throw new Error("only an owner removes others");\n    }\n' + LEAVE_ROW,
+              files={"convex/session.ts": SESSION},
+              note="someone else's row only after an owner check on the caller (churchfeed's removeMemberFromFeed)"),
+        Valid(SERVER + 'import { getAuthUserId } from "@convex-dev/auth/server";\nimport { requireGroupOwner } from "./accounts";\n'
+              + LEAVE + '    const me = await getAuthUserId(ctx);\n    if (!me) throw new Error("sign in first");\n'
+              '    const target = args.userId ?? me;\n    if (target !== me) await requireGroupOwner(ctx, args.groupId);\n'
+              + LEAVE_ROW, files={"convex/accounts.ts": ACCOUNTS},
+              note="acting for someone else runs a guard that checks the caller's role"),
+        Valid(SERVER + 'import { getAuthUserId } from "@convex-dev/auth/server";\n'
+              + LEAVE + '    const me = await getAuthUserId(ctx);\n    if (!me) throw new Error("sign in first");\n'
+              '    const caller = await ctx.db.get("users", me);\n    const target = args.userId ?? me;\n'
+              '    if (target !== me && caller?.role !== "admin") throw new Error("admins only");\n' + LEAVE_ROW,
+              note="for someone else the caller's own row must hold the admin role"),
+        Valid(SERVER + 'import { requireModerator } from "./accounts";\n' + LEAVE
+              + '    const me = await requireModerator(ctx);\n    const target = args.userId ?? me._id;\n' + LEAVE_ROW,
+              files={"convex/accounts.ts": ACCOUNTS},
+              note="the helper admits moderators only (its body tests a role): they may act for others"),
+        Valid(SERVER + 'import { getAuthUserId } from "@convex-dev/auth/server";\n'
+              'export const ping = mutation({ args: { callId: v.id("calls"), deviceId: v.optional(v.string()) },\n'
+              '  handler: async (ctx, args) => {\n    const me = await getAuthUserId(ctx);\n'
+              '    if (!me) throw new Error("sign in first");\n    const call = await ctx.db.get("calls", args.callId);\n'
+              '    if (!call || (call.callerId !== me && call.calleeId !== me)) throw new Error("not your call");\n'
+              '    const device = args.deviceId ?? (me === call.callerId ? call.callerDevice : call.calleeDevice);\n'
+              '    const seat = await ctx.db.query("seats").withIndex("by_device", (q) => q.eq("device", device)).unique();\n'
+              '    if (seat) await ctx.db.patch("seats", seat._id, { lastPing: Date.now() });\n  },\n});\n',
+              note="the caller's id only picks which of the call's devices is the default: the argument "
+                   "replaces a device, not the caller (rinnalla's addIceCandidate)"),
     ]
     invalid = [
         Invalid(SERVER + 'export const closeTrip = mutation({ args: { tripId: v.id("trips"), role: v.string() },\n'
@@ -219,6 +289,23 @@ class NoSpoofableAccessControl(Rule):
                 lines=[9], message="decides access with `member.role`, the role of the user named by the argument `userId`",
                 note="the caller is only checked for being signed in; the role tested is the named user's "
                      "(live-timeless challenges:removeFromChallenge)"),
+        Invalid(SERVER + 'import { requireAccount } from "./accounts";\n' + LEAVE
+                + '    const me = await requireAccount(ctx);\n    const target = args.userId ?? me._id;\n' + LEAVE_ROW,
+                files={"convex/accounts.ts": ACCOUNTS}, lines=[7],
+                message="takes `args.userId` in place of the caller's `me._id`",
+                note="a helper named like a guard that fetches the caller and throws only without one: its "
+                     "result is the caller, as `getUserOrThrow()`'s is"),
+        Invalid(SERVER + 'import { openSession } from "./session";\n' + LEAVE
+                + '    const session = await openSession(ctx);\n    const me = session.requireViewer();\n'
+                '    const target = args.userId ?? me._id;\n' + LEAVE_ROW,
+                files={"convex/session.ts": SESSION}, lines=[8],
+                note="the same through a class: `start()` keeps the account found, `requireViewer()` hands it back"),
+        Invalid(SERVER + 'import { getAuthUserId } from "@convex-dev/auth/server";\n'
+                + LEAVE + '    const me = await getAuthUserId(ctx);\n    if (!me) throw new Error("sign in first");\n'
+                '    const target = args.userId ?? me;\n'
+                '    if (target !== me && !args.isAdmin) throw new Error("admins only");\n' + LEAVE_ROW,
+                lines=[8], message="takes `args.userId` in place of the caller's `me`",
+                note="the test for someone else reads a flag the caller passes"),
     ]
 
     def check_app(self, ctx, app):

@@ -33,10 +33,13 @@ class ExplicitTableIds(Rule):
     database.
 
     The table is inferred without TypeScript from: an `Id<"t">` annotation or cast (also
-    qualified, `import("./_generated/dataModel").Id<"t">`), a
+    qualified, `import("./_generated/dataModel").Id<"t">`), a member typed so in an object
+    type the code annotates or casts to (`const p = data as { userId: Id<"users"> }`, then
+    `p.userId`; also destructured), a
     `v.id("t")` argument of the function, a document read from table "t" (`doc._id`, also an element of the rows a query collected:
     `rows[i]!._id`, `rows.find(...)`, or destructured from the object a project helper returns:
-    `const { profile } = await requireOwner(ctx)`), a
+    `const { profile } = await requireOwner(ctx)`, or assigned to a `let` declared empty or
+    `null`: `found = rows.find(...) ?? null`), a
     document field declared `v.id("t")` in the schema (`message.author`), the id an
     `insert("t", ...)` returned, and an element of an array of ids of one table (an argument
     `v.array(v.id("t"))`, a schema field `v.array(v.id("t"))` of a document read from a known
@@ -168,6 +171,50 @@ class ExplicitTableIds(Rule):
                 '  let existing;\n  if (title) existing = await ctx.db.query("tasks").withIndex("by_owner").filter((q) => q.eq(q.field("title"), title)).first();\n'
                 '  if (existing) await ctx.db.patch("tasks", existing._id, { title });\n}});\n',
                 note="a `let` assigned later, in a branch"),
+        Invalid(SERVER + 'export const accept = mutation({ args: { title: v.string() }, handler: async (ctx, { title }) => {\n'
+                '  let found = null;\n  const open = await ctx.db.query("tasks").take(20);\n'
+                '  found = open.find((t) => t.title === title) ?? null;\n'
+                '  if (found) await ctx.db.patch(found._id, { title: title + "!" });\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[7],
+                output=SERVER + 'export const accept = mutation({ args: { title: v.string() }, handler: async (ctx, { title }) => {\n'
+                '  let found = null;\n  const open = await ctx.db.query("tasks").take(20);\n'
+                '  found = open.find((t) => t.title === title) ?? null;\n'
+                '  if (found) await ctx.db.patch("tasks", found._id, { title: title + "!" });\n}});\n',
+                note="a `let` declared `null`, assigned an element of a query's rows or null (process-control)"),
+        Invalid(SERVER + 'export const touch = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  let picked = null;\n  picked = await ctx.db.query("tasks").first();\n'
+                '  if (!picked) ({ picked } = { picked: await ctx.db.query("users").first() });\n'
+                '  if (picked) await ctx.db.patch(picked._id, {});\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[7], message="cannot be inferred",
+                note="no fix: the `let` is also assigned by destructuring, which is not read"),
+        Invalid(SERVER + 'import type { Id } from "./_generated/dataModel";\n'
+                'export const seen = mutation({ args: { payload: v.any() }, handler: async (ctx, args) => {\n'
+                '  const event = args.payload as { taskId: Id<"tasks">; by: { userId: Id<"users"> } };\n'
+                '  await ctx.db.patch(event.taskId, { title: "seen" });\n'
+                '  const { taskId: again, by: { userId } } = args.payload as { taskId: Id<"tasks">; by: { userId: Id<"users"> } };\n'
+                '  const viewer: { id: Id<"users"> } = { id: userId };\n'
+                '  return [await ctx.db.get(again), await ctx.db.get(event.by.userId), await ctx.db.get(viewer.id),\n'
+                '    await ctx.db.get((args.payload as { ownerId: Id<"users"> }).ownerId)];\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[6, 9, 9, 9, 10],
+                output=SERVER + 'import type { Id } from "./_generated/dataModel";\n'
+                'export const seen = mutation({ args: { payload: v.any() }, handler: async (ctx, args) => {\n'
+                '  const event = args.payload as { taskId: Id<"tasks">; by: { userId: Id<"users"> } };\n'
+                '  await ctx.db.patch("tasks", event.taskId, { title: "seen" });\n'
+                '  const { taskId: again, by: { userId } } = args.payload as { taskId: Id<"tasks">; by: { userId: Id<"users"> } };\n'
+                '  const viewer: { id: Id<"users"> } = { id: userId };\n'
+                '  return [await ctx.db.get("tasks", again), await ctx.db.get("users", event.by.userId), await ctx.db.get("users", viewer.id),\n'
+                '    await ctx.db.get("users", (args.payload as { ownerId: Id<"users"> }).ownerId)];\n}});\n',
+                note="members of an object type the code casts to or annotates, also destructured (churchfeed's "
+                     "notification payloads)"),
+        Invalid(SERVER + 'import type { Id } from "./_generated/dataModel";\n'
+                'type Base = { kind: string };\n'
+                'export const seen = mutation({ args: { payload: v.any() }, handler: async (ctx, args) => {\n'
+                '  const one = args.payload as { ref: Id<"tasks"> | Id<"users"> };\n'
+                '  const two = args.payload as Base & { taskId: Id<"tasks"> };\n'
+                '  const three = args.payload as { inner: { taskId: Id<"tasks"> }; taskId: any };\n'
+                '  return [await ctx.db.get(one.ref), await ctx.db.get(two.taskId), await ctx.db.get(three.taskId)];\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[9, 9, 9], message="cannot be inferred",
+                note="no fix: a member typed with ids of two tables, an intersection, an `Id` only in a nested member"),
         Invalid(SERVER + 'export const done = mutation({ args: { id: v.id("tasks") }, handler: async (ctx, args) => {\n'
                 '  const task = await ctx.db.get(args.id);\n'
                 '  if (task) await ctx.db.patch(task._id, { title: "done" });\n'
