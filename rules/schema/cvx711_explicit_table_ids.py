@@ -49,6 +49,10 @@ class ExplicitTableIds(Rule):
     `insert(tableName, ...)` of a parameter returned) the finding is info: the table is
     chosen by the caller.
 
+    A table-name-first call whose id belongs to another table (`ctx.db.get("shelves",
+    bookId)` with `bookId: v.id("books")`, inferred the same way) is an error in any convex
+    version: the backend checks the id against the named table and throws.
+
     ## Why is this bad?
     The table-name-first form is the recommended one and the old one is going to be
     deprecated (convex 1.31 changelog; https://docs.convex.dev/understanding/best-practices/#always-include-the-table-name-when-calling-ctxdb-functions).
@@ -91,8 +95,25 @@ class ExplicitTableIds(Rule):
               convex=None, note="unknown convex version"),
         Valid(SERVER + 'export const f = query({ args: { key: v.string() }, handler: (ctx, { key }) => {\n'
               '  const m = new Map<string, number>();\n  return m.get(key) ?? key.replace("a", "b");\n}});\n'),
+        Valid(SERVER + 'import type { Id, TableNames } from "./_generated/dataModel";\n'
+              'async function load<T extends TableNames>(ctx, table: T, id: Id<T>) { return await ctx.db.get(table, id); }\n'
+              'export const f = query({ args: { id: v.union(v.id("tasks"), v.id("users")), raw: v.string() },\n'
+              '  handler: async (ctx, { id, raw }) => [await ctx.db.get("tasks", id as any), await load(ctx, "users", id as any),\n'
+              '    await ctx.db.get("users", ctx.db.normalizeId("users", raw)!)] });\n',
+              files={"convex/schema.ts": SCHEMA},
+              note="ids of either table, a table chosen by the caller, a normalized string: nothing certain"),
     ]
     invalid = [
+        # triage G11: a table-first call naming the wrong table (convex 1.31+ only has the form)
+        Invalid(SERVER + 'export const f = mutation({ args: { taskId: v.id("tasks"), userId: v.id("users") },\n'
+                '  handler: async (ctx, { taskId, userId }) => {\n'
+                '    const user = await ctx.db.get("tasks", userId);\n'
+                '    await ctx.db.patch("users", taskId, { title: "x" });\n'
+                '    await ctx.db.patch("tasks", taskId, { title: "y" });\n'
+                '    const owner = await ctx.db.get("users", userId);\n'
+                '    return [user, owner];\n  } });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[5, 6], message="the backend checks the id against",
+                convex=None, note="any version: the two-argument form names the table, the id is of another"),
         Invalid(SERVER + 'async function requireUser(ctx, name: string) {\n'
                 '  const user = await ctx.db.query("users").filter((q) => q.eq(q.field("name"), name)).first();\n'
                 '  if (!user) throw new Error("no user");\n  return { user, name };\n}\n'
@@ -314,9 +335,10 @@ class ExplicitTableIds(Rule):
     ]
 
     def check_app(self, ctx, app):
+        uses = reported_queries(ctx, app)
+        self._wrong_table(ctx, uses)
         if app.convex_at_least("1.31.0") is not True:
             return
-        uses = reported_queries(ctx, app)
         for call in uses.calls:
             if call.method not in ("get", "patch", "replace", "delete") or call.explicit:
                 continue
@@ -355,6 +377,29 @@ class ExplicitTableIds(Rule):
             else:
                 ctx.report(call.facts, call.node, f"`{where}` without the table name (the table cannot be inferred "
                            "statically; add it by hand)")
+
+
+    @staticmethod
+    def _wrong_table(ctx, uses):
+        """`get/patch/replace/delete("t", id)` with an id cvxlint knows is of another table.
+        No fix: which of the two is wrong (the name or the id passed) is the author's call."""
+        for call in uses.calls:
+            if call.method not in ("get", "patch", "replace", "delete") or not call.explicit or call.table is None:
+                continue
+            id_node = call.id_node
+            table = uses.table_of(call.facts, id_node) if id_node is not None else None
+            if table is None or table == call.table or uses.is_dynamic_id(call.facts, id_node):
+                continue
+            where = f"db.system.{call.method}" if call.system else f"db.{call.method}"
+            ctx.report(call.facts, call.table_node or call.node,
+                       f'`{where}("{call.table}", ...)` is given an `Id<"{table}">` (`{_short(call.facts, id_node)}`): '
+                       f'the backend checks the id against the named table and throws; name `"{table}"`, or pass an '
+                       f'id of `{call.table}`', severity=Severity.ERROR)
+
+
+def _short(facts, node) -> str:
+    text = " ".join(facts.text(node).split())
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _old_db_wrapper(ctx, app, call) -> str | None:
