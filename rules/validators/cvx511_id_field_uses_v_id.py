@@ -60,7 +60,8 @@ class IdFieldUsesVId(Rule):
     key of its own (`threads.id`, `docs.uuid`, `projects.project_id`) counts as keeping an
     outside id too: an argument is then only reported (as info) when it is used as an `_id`.
     A field written from a value the same function matches against a text field of the
-    table (`q.eq("slug", args.threadId)`) holds that text. A value kept in a local first
+    table (`q.eq("slug", args.threadId)`) holds that text, as does a table field the server
+    writes text into (a literal, or a key built in a template literal: `lobby:${who}`). A value kept in a local first
     (`const name = row.agentId ?? fallback`) is judged by the uses of that local too. `messageId` and `threadId` next
     to email headers (`subject`, `from`, `to`, `sender`, ...) are the email's own ids, and
     a `userId` next to a `teamId`, `workspaceId`, `enterpriseId`, `guildId` or `channelId`
@@ -143,6 +144,13 @@ class IdFieldUsesVId(Rule):
                                              '  for (const model of await ctx.db.query("models").take(50))\n'
                                              '    await ctx.db.insert("games", { modelId: model.slug, level: 1 });\n}});\n'},
               note="the field is written from another document's non-id field: it holds a name"),
+        Valid(HEAD + '  desks: defineTable({ title: v.string() }),\n'
+              '  presence: defineTable({ deskId: v.string(), who: v.string() }).index("by_desk", ["deskId"]),\n});\n',
+              path="convex/schema.ts", files={"convex/presence.ts": SERVER + 'export const joinLobby = mutation({ args: { who: v.string() },\n'
+                                             '  handler: async (ctx, { who }) => {\n'
+                                             '    await ctx.db.insert("presence", { deskId: `lobby:${who}`, who });\n  },\n});\n'},
+              note="the server writes a key built from text into it (big-market's `typingIndicators.conversationId`, "
+                   "a `SUPPORT-<user>` key for a conversation with no document yet)"),
         Valid('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
               'export default defineSchema({\n  users: defineTable({ name: v.string() }),\n'
               '  audit: defineTable({ userId: v.string(), what: v.string() }),\n});\n',
@@ -426,8 +434,8 @@ _EXTERNAL_ID = frozenset(n.lower() for n in (
 
 
 def _written_as_text(ctx, app, table: str, key: str, target: str) -> bool:
-    """Does some insert/patch/replace into `table` write `key` from a string literal, from a
-    field of a document that is no id (`modelId: model.slug`), or from a value the same
+    """Does some insert/patch/replace into `table` write `key` from a string literal or text
+    built in a template literal, from a field of a document that is no id (`modelId: model.slug`), or from a value the same
     function matches against a text field of the `target` table (`q.eq("slug", args.threadId)`
     on threads, then `threadId: args.threadId`)? Then the field holds text."""
 
@@ -442,7 +450,7 @@ def _written_as_text(ctx, app, table: str, key: str, target: str) -> bool:
             value = js.unwrap(value)
             if value is None:
                 continue
-            if js.string_value(value) is not None:
+            if _built_text(value):
                 return True
             if value.type in ("identifier", "shorthand_property_identifier", "member_expression") \
                     and call.facts.text(value) in _matched_as_text(ctx, app, call.func, target):
@@ -460,6 +468,15 @@ def _written_as_text(ctx, app, table: str, key: str, target: str) -> bool:
         return False
 
     return memoized(ctx, ("cvx511_text", id(app), table, key, target), compute)
+
+
+def _built_text(value) -> bool:
+    """Is `value` a string literal, or a template literal with text of its own (lobby:${who}
+    between backquotes)? No id is spelled or built that way."""
+    if js.string_value(value) is not None:
+        return True
+    return value is not None and value.type == "template_string" and \
+        any(c.type == "string_fragment" and (c.text or "") for c in value.children)
 
 
 def _from_payload(ctx, app, call, key: str, target: str) -> bool:
