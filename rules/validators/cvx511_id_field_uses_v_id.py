@@ -37,6 +37,14 @@ SLACK_RECORD = ('import { v } from "convex/values";\nimport { internalMutation }
                 '  await ctx.db.insert("slackCallbacks", { eventId, seenAt: Date.now() });\n}});\n')
 
 
+# A push action that forwards a nested object to another service; it reads its ctx (the caller's
+# identity), so only what its callers write into `extra.projectId` tells what that holds.
+RELAY = ('export const relay = action({\n'
+         '  args: { token: v.string(), extra: v.optional(v.object({ projectId: v.optional(v.string()) })) },\n'
+         '  handler: async (ctx, { token, extra }) => {\n    const identity = await ctx.auth.getUserIdentity();\n'
+         '    await fetch("https://push.example.com/send", {\n'
+         '      method: "POST", body: JSON.stringify({ token, to: identity?.subject, data: extra ?? {} }) });\n  },\n});\n')
+
 
 class IdFieldUsesVId(Rule):
     """A field named after a table (`userId`, `projectId`) validated as a plain string.
@@ -48,7 +56,10 @@ class IdFieldUsesVId(Rule):
     uses it as an id (`ctx.db.get/patch/replace/delete`, or `q.eq` on a field that holds ids
     of that table: the queried table's own field when the range is on a known table, also a
     Convex Ents `ctx.table(t, index, (q) => ...)`); arguments run through `normalizeId`, or used only as text (slugs,
-    "id or url id"), are strings on purpose. External ids (`stripeCustomerId`,
+    "id or url id"), are strings on purpose. A field of a nested argument object (often
+    stored for later) is flagged unless it is used as text, or the handler never reads its
+    ctx (it stores nothing: a payload for another service), or a caller writes text or
+    another table's id into it (`notificationId: userId.toString()`). External ids (`stripeCustomerId`,
     `clerkUserId`) do not match a table, and a table's own `<table>Id` string field names an
     outside id (so the same name elsewhere holds it too), so both are left alone, as are
     `returns` validators (they mirror what the table stores; also a named `v.object` that
@@ -265,6 +276,17 @@ class IdFieldUsesVId(Rule):
                          "  await ctx.runMutation", "  const eventId = callback.event_id;\n  await ctx.runMutation")},
               note="a model in a file of its own, stored through a repository helper: still the payload's `event_id` "
                    "(rafaelcaceres/mom-convex)"),
+        Valid(SERVER + 'import { api } from "./_generated/api";\n' + RELAY
+              + 'export const remind = mutation({ args: { userId: v.id("users") }, handler: async (ctx, { userId }) => {\n'
+              '  await ctx.scheduler.runAfter(0, api.example.relay, { token: "t", extra: { projectId: userId.toString() } });\n}});\n',
+              files=SCHEMA, note="a caller fills the nested field with a user's id as text, and the handler only forwards it "
+                                 "(TechShirt's push notification `data`)"),
+        Valid(SERVER + 'export const push = action({\n'
+              '  args: { token: v.string(), data: v.optional(v.object({ projectId: v.optional(v.string()) })) },\n'
+              '  handler: async (_ctx, { token, data }) => {\n'
+              '    await fetch("https://push.example.com/send", { method: "POST", body: JSON.stringify({ token, data: data ?? {} }) });\n'
+              '  },\n});\n', files=SCHEMA,
+              note="a handler that never reads its ctx stores nothing: the nested object goes to another service"),
     ]
     invalid = [
         Invalid(SERVER + 'export const f = query({\n  args: { userId: v.string(), projectId: v.optional(v.string()) },\n'
@@ -305,6 +327,10 @@ class IdFieldUsesVId(Rule):
                 '  args: { mail: v.object({ from: v.string(), subject: v.string(), messageId: v.string() }) },\n'
                 '  handler: async (ctx, { mail }) => { await ctx.db.delete(mail.messageId as any); },\n});\n',
                 files=MAIL, lines=[4], note="next to email headers, but deleted as a document id"),
+        Invalid(SERVER + 'import { api } from "./_generated/api";\n' + RELAY
+                + 'export const remind = mutation({ args: { projectId: v.id("projects") }, handler: async (ctx, { projectId }) => {\n'
+                '  await ctx.scheduler.runAfter(0, api.example.relay, { token: "t", extra: { projectId: String(projectId) } });\n}});\n',
+                files=SCHEMA, lines=[5], note="the callers fill it with ids of `projects` (as text)"),
         Invalid(HEAD + '  users: defineTable({ name: v.string() }),\n  teams: defineTable({ name: v.string() }),\n'
                 '  memberships: defineTable({ teamId: v.string(), userId: v.string() }),\n});\n',
                 path="convex/schema.ts", lines=[6, 6], note="the app has a `teams` table: its `teamId` is no outside workspace"),
@@ -337,10 +363,10 @@ class IdFieldUsesVId(Rule):
         own_table = memoized(ctx, ("cvx511_defines", id(schema)), lambda: {
             id(t.define_node): name for name, t in schema.tables.items() if t.define_node is not None})
         model_table = memoized(ctx, ("cvx511_models", id(schema)), lambda: _model_tables(ctx, schema))
-        objects = []  # (object node, table it defines or None, handler whose args it is or None)
+        objects = []  # (object node, table it defines or None, function whose args it is or None)
         for fn in module.app.functions_in(module):
             if fn.args_node is not None:
-                objects.append((fn.args_node, None, fn.handler))
+                objects.append((fn.args_node, None, fn))
         for site in facts.all_calls():
             if site.path and site.path[-1] != "object" and site.path[-1] != "defineTable":
                 continue  # neither `v.object(...)` nor `defineTable(...)` (an empty path: read in full)
@@ -348,14 +374,15 @@ class IdFieldUsesVId(Rule):
             if not args:
                 continue
             if v_call(ctx, facts, site.node, "object"):
-                objects.append((args[0], model_table.get(id(js.unwrap(args[0]))), _handler_taking(module, site.node)))
+                objects.append((args[0], model_table.get(id(js.unwrap(args[0]))), _function_taking(module, site.node)))
             elif is_define_table(ctx, facts, site):
                 objects.append((args[0], own_table.get(id(site.node)), None))
         returns = {id(js.unwrap(fn.returns_node)) for fn in module.app.functions_in(module) if fn.returns_node is not None}
         named_returns = None  # read app-wide, so only once an object has a field to judge
         external_users = _external_user_ids(schema)
         seen = set()
-        for written, defines, handler in objects:
+        for written, defines, fn in objects:
+            handler = fn.handler if fn is not None else None
             if _inside(written, returns):
                 continue  # a `returns` validator mirrors what the table stores
             obj = js.unwrap(written)
@@ -407,6 +434,9 @@ class IdFieldUsesVId(Rule):
                     # may hold an outside key (its table's own, a service's) unless used as an id
                     if use != "id" if not nested or own_key is not None or service_id else use == "text":
                         continue
+                    if nested and use is None and (not _reads_ctx(handler) or _filled_with_text(
+                            ctx, module.app, fn, _path_in_args(ctx, facts, fn.args_node, obj), p.key, table)):
+                        continue  # stored nowhere (forwarded to another service), or callers write text into it
                 if ctx.project.validators.is_zod(facts, js.callee(target).child("object")):
                     # a Zod schema: convex-helpers' `zid("t")` is the id, and may not be imported here
                     ctx.report(facts, target, f"`{p.key}` holds an id of table `{table}` but is validated as "
@@ -496,11 +526,7 @@ def _from_payload(ctx, app, call, key: str, target: str) -> bool:
         """(file, argument) for each value handed to parameter `index` of `func`."""
         for fn in call.functions:
             if func is fn.handler and index == 1:
-                for use in app.callers(fn):
-                    args = js.call_args(use.call) if use.language == "server" and use.call is not None else []
-                    k = next((i for i, a in enumerate(args) if a.start <= use.start < a.end), None)
-                    if k is not None and k + 1 < len(args) and use.facts is not None:
-                        yield use.facts, args[k + 1]
+                yield from _args_passed(app, fn)
             for r in ctx.project.reach(fn):
                 if r.func is func and r.via:
                     caller_facts, site = r.via[-1]
@@ -847,13 +873,82 @@ def _use_in_helper(ctx, facts, call, arg, table: str, id_fields: set[str], field
     return _id_use(tfacts, reads, table, id_fields, ctx, into_helpers=False)
 
 
-def _handler_taking(module, node):
-    """The handler of the function whose `args` contain `node` (a nested `v.object`)."""
+def _function_taking(module, node):
+    """The function (with a handler) whose `args` contain `node` (a nested `v.object`)."""
     for fn in module.app.functions_in(module):
         a = fn.args_node
         if a is not None and a.start <= node.start and node.end <= a.end and fn.handler is not None:
-            return fn.handler
+            return fn
     return None
+
+
+def _reads_ctx(handler) -> bool:
+    """Does the handler read its ctx at all (`_ctx` unread: it stores nothing, calls nothing)?"""
+    pat = js.param_pattern(handler.params[0]) if handler.params else None
+    if pat is None:
+        return bool(handler.params)
+    if pat.type != "identifier":
+        return True  # `{ db }`: destructured to be read
+    return bool(scope.reads_of(handler.node, pat.text or ""))
+
+
+def _path_in_args(ctx, facts, args, obj) -> tuple[str, ...] | None:
+    """The argument keys from a function's `args` down to the nested `v.object` fields `obj`
+    (`data: v.optional(v.object({...}))`: `("data",)`); None through arrays, unions, records."""
+    path: list[str] = []
+    top, n = js.unwrap(args), obj
+    while n is not top:
+        call = n.parent.parent if n.parent is not None and n.parent.type == "arguments" else None
+        if call is None or not v_call(ctx, facts, call, "object"):
+            return None
+        n = js.outer(call)
+        while n.parent is not None and n.parent.type == "arguments" and n.parent.parent is not None \
+                and v_call(ctx, facts, n.parent.parent, "optional"):
+            n = js.outer(n.parent.parent)
+        pair = n.parent
+        key = js.property_key(pair) if pair is not None and pair.type == "pair" and n.field == "value" else None
+        if key is None or pair.parent is None:
+            return None
+        path.insert(0, key)
+        n = pair.parent
+    return tuple(path)
+
+
+def _args_passed(app, fn):
+    """(file, arguments object) for each server call of `fn` (`ctx.runMutation(ref, { ... })`,
+    `ctx.scheduler.runAfter(0, ref, { ... })`)."""
+    for use in app.callers(fn):
+        args = js.call_args(use.call) if use.language == "server" and use.call is not None else []
+        k = next((i for i, a in enumerate(args) if a.start <= use.start < a.end), None)
+        if k is not None and k + 1 < len(args) and use.facts is not None:
+            yield use.facts, args[k + 1]
+
+
+def _filled_with_text(ctx, app, fn, path, key: str, table: str) -> bool:
+    """Does a server call of `fn` write into argument `path` + `key` a value that is no id of
+    `table`: text (a literal, a template literal) or another table's id, as it is or as text
+    (`notificationId: userId.toString()`)? Then `v.id(table)` would reject that call."""
+    if path is None:
+        return False
+    for facts, value in _args_passed(app, fn):
+        for k in (*path, key):
+            value = js.object_get(js.unwrap(value), k)
+        value = js.unwrap(value)
+        if value is None:
+            continue
+        if _built_text(value):
+            return True
+        callee = js.callee(value) if value.type == "call_expression" else None
+        args = js.call_args(value) if callee is not None else []
+        if callee is not None and callee.type == "identifier" and callee.text == "String" and len(args) == 1:
+            value = js.unwrap(args[0])  # `String(id)`
+        elif callee is not None and callee.type == "member_expression" and not args \
+                and (callee.child("property") or callee).text == "toString":
+            value = js.unwrap(callee.child("object"))  # `id.toString()`
+        held = app.queries.table_of(facts, value)
+        if held is not None and held != table:
+            return True
+    return False
 
 
 def _method_taking(node) -> str | None:
