@@ -36,6 +36,10 @@ SLACK_RECORD = ('import { v } from "convex/values";\nimport { internalMutation }
                 'export const record = internalMutation({ args: { eventId: v.string() }, handler: async (ctx, { eventId }) => {\n'
                 '  await ctx.db.insert("slackCallbacks", { eventId, seenAt: Date.now() });\n}});\n')
 
+# `products.categoryId` holds `categories.stableId`, a key the app gives each category itself
+# (investiturelabs/process-control keeps `questions.departmentId` as `departments.stableId`)
+CATALOG = HEAD + ('  categories: defineTable({ stableId: v.string(), title: v.string() }).index("by_stable", ["stableId"]),\n'
+                  '  products: defineTable({ categoryId: v.string(), name: v.string() }).index("by_category", ["categoryId"]),\n});\n')
 
 # A push action that forwards a nested object to another service; it reads its ctx (the caller's
 # identity), so only what its callers write into `extra.projectId` tells what that holds.
@@ -69,7 +73,12 @@ class IdFieldUsesVId(Rule):
     table in a sibling field (`recipeId` next to `recipeType`), and arguments the handler
     casts to another table's id (`args.brandId as Id<"brand_dna">`). A table with a string
     key of its own (`threads.id`, `docs.uuid`, `projects.project_id`) counts as keeping an
-    outside id too: an argument is then only reported (as info) when it is used as an `_id`.
+    outside id too, as does one the code keys by another string field: a `<table>Id` string
+    compared with or written from that field of the table's documents (`q.eq("sectionId",
+    section.stableId)`, also through a value the same function looks the table up by or
+    writes into it), or the table looked up by that field with a `<table>Id` value
+    (`q.eq("stableId", item.sectionId)`). An argument is then only reported (as info) when
+    it is used as an `_id`.
     A field written from a value the same function matches against a text field of the
     table (`q.eq("slug", args.threadId)`) holds that text, as does a table field the server
     writes text into (a literal, or a key built in a template literal: `lobby:${who}`). A value kept in a local first
@@ -276,6 +285,33 @@ class IdFieldUsesVId(Rule):
                          "  await ctx.runMutation", "  const eventId = callback.event_id;\n  await ctx.runMutation")},
               note="a model in a file of its own, stored through a repository helper: still the payload's `event_id` "
                    "(rafaelcaceres/mom-convex)"),
+        Valid(CATALOG, path="convex/schema.ts",
+              files={"convex/catalog.ts": SERVER + 'export const inCategory = query({ args: { key: v.string() }, handler: async (ctx, { key }) => {\n'
+                     '  const category = await ctx.db.query("categories").withIndex("by_stable", (q) => q.eq("stableId", key)).unique();\n'
+                     '  if (!category) return [];\n'
+                     '  return await ctx.db.query("products").withIndex("by_category", (q) => q.eq("categoryId", category.stableId)).take(50);\n'
+                     '}});\n'},
+              note="compared with another string field of a category document: the table's own key"),
+        Valid(CATALOG, path="convex/schema.ts",
+              files={"convex/catalog.ts": SERVER + 'export const categoryOf = query({ args: { id: v.id("products") }, handler: async (ctx, { id }) => {\n'
+                     '  const product = await ctx.db.get("products", id);\n'
+                     '  return product && (await ctx.db.query("categories").withIndex("by_stable", (q) => q.eq("stableId", product.categoryId)).unique());\n'
+                     '}});\n'},
+              note="categories looked up by another string field with it: the table's own key"),
+        Valid(CATALOG, path="convex/schema.ts",
+              files={"convex/catalog.ts": SERVER + 'export const addCategory = mutation({ args: { title: v.string() }, handler: async (ctx, { title }) => {\n'
+                     '  const stableId = `cat-${Date.now()}`;\n'
+                     '  await ctx.db.insert("categories", { stableId, title });\n'
+                     '  await ctx.db.insert("products", { categoryId: stableId, name: "Sample" });\n'
+                     '}});\n'},
+              note="written from the value the same function writes into another string field of a category"),
+        Valid(CATALOG, path="convex/schema.ts",
+              files={"convex/catalog.ts": SERVER + 'export const removeCategory = mutation({ args: { key: v.string() }, handler: async (ctx, { key }) => {\n'
+                     '  const category = await ctx.db.query("categories").withIndex("by_stable", (q) => q.eq("stableId", key)).unique();\n'
+                     '  if (category) await ctx.db.delete("categories", category._id);\n'
+                     '  for (const p of await ctx.db.query("products").withIndex("by_category", (q) => q.eq("categoryId", key)).take(100))\n'
+                     '    await ctx.db.delete("products", p._id);\n}});\n'},
+              note="compared with the value the same function looks a category up by"),
         Valid(SERVER + 'import { api } from "./_generated/api";\n' + RELAY
               + 'export const remind = mutation({ args: { userId: v.id("users") }, handler: async (ctx, { userId }) => {\n'
               '  await ctx.scheduler.runAfter(0, api.example.relay, { token: "t", extra: { projectId: userId.toString() } });\n}});\n',
@@ -327,6 +363,13 @@ class IdFieldUsesVId(Rule):
                 '  args: { mail: v.object({ from: v.string(), subject: v.string(), messageId: v.string() }) },\n'
                 '  handler: async (ctx, { mail }) => { await ctx.db.delete(mail.messageId as any); },\n});\n',
                 files=MAIL, lines=[4], note="next to email headers, but deleted as a document id"),
+        Invalid(CATALOG.replace("title: v.string()", "title: v.string(), parentCategoryId: v.string()"), path="convex/schema.ts",
+                lines=[5], files={"convex/catalog.ts": SERVER + 'export const related = query({ args: { id: v.id("categories") }, handler: async (ctx, { id }) => {\n'
+                                  '  const category = await ctx.db.get("categories", id);\n  if (!category) return [];\n'
+                                  '  const own = await ctx.db.query("products").withIndex("by_category", (q) => q.eq("categoryId", category._id)).take(20);\n'
+                                  '  const parent = await ctx.db.query("products").withIndex("by_category", (q) => q.eq("categoryId", category.parentCategoryId)).take(20);\n'
+                                  '  return [...own, ...parent];\n}});\n'},
+                note="compared with the category's `_id`, and with a field that names a category by its id too: ids as strings"),
         Invalid(SERVER + 'import { api } from "./_generated/api";\n' + RELAY
                 + 'export const remind = mutation({ args: { projectId: v.id("projects") }, handler: async (ctx, { projectId }) => {\n'
                 '  await ctx.scheduler.runAfter(0, api.example.relay, { token: "t", extra: { projectId: String(projectId) } });\n}});\n',
@@ -409,7 +452,8 @@ class IdFieldUsesVId(Rule):
                     continue  # `recipeId` next to `recipeType`: an id of whichever table the type names
                 # `projects.projectId` / `threads.id: v.string()`: the table keeps an outside key,
                 # which a `<table>Id` string most likely holds too
-                own_key = _outside_key(schema, table, p.key)
+                own_key = _outside_key(schema, table, p.key) or memoized(
+                    ctx, ("cvx511_keys", id(module.app)), lambda: _keys_in_code(ctx, module.app, tables)).get(table)
                 # another service's id: `metadata: { sender, subject, messageId }`, the Message-ID
                 # of an email; `{ teamId, userId }` with no `teams` table, a Slack member's id
                 service_id = p.key in _EMAIL_IDS and _describes_email(keys - {p.key}) \
@@ -585,25 +629,104 @@ def _matched_as_text(ctx, app, func, table: str) -> set[str]:
     `id` is a string of its own): such a value is that table's outside key, not an `_id`."""
     if func is None:
         return set()
+    return set(memoized(ctx, ("cvx511_matched", id(app)), lambda: _matched_fields(app)).get((id(func), table), ()))
 
-    def compute():
-        by_func: dict[tuple[int, str], set[str]] = {}
-        schema = app.schema
-        for chain in app.queries.chains:
-            t = schema.tables.get(chain.table or "") if schema is not None else None
-            doc = t.document.required() if t is not None else None
-            if chain.func is None or doc is None or doc.kind != "object":
-                continue
-            pairs = [(op.field, op.value_node) for op in chain.range or [] if op.op == "eq"]
-            pairs += [(f, v) for flt in chain.filters for f, _n, v in flt.eqs or []]
-            for field, value in pairs:
-                f = doc.fields.get(field or "")
-                if f is None or value is None or f.required().kind != "string":
-                    continue
-                by_func.setdefault((id(chain.func), chain.table), set()).add(chain.facts.text(js.unwrap(value)))
-        return by_func
 
-    return memoized(ctx, ("cvx511_matched", id(app)), compute).get((id(func), table), set())
+def _string_field(schema, table: str | None, name: str | None) -> bool:
+    t = schema.tables.get(table or "") if schema is not None else None
+    doc = t.document.required() if t is not None else None
+    f = doc.fields.get(name or "") if doc is not None and doc.kind == "object" else None
+    return f is not None and f.required().kind == "string"
+
+
+def _eq_pairs(chain, after: bool = False) -> list:
+    """(field, value) of each equality a query chain tests: its index range, its filters and
+    (`after`) a JS filter over the rows it read (`rows.filter((r) => r.sectionId === key)`)."""
+    pairs = [(op.field, op.value_node) for op in chain.range or [] if op.op == "eq"]
+    pairs += [(f, v) for flt in chain.filters for f, _n, v in flt.eqs or []]
+    return pairs + [(f, v) for pf in chain.post_filters for f, v in pf.eqs or []] if after else pairs
+
+
+def _matched_fields(app) -> dict[tuple[int, str], dict[str, str]]:
+    """(function, table) -> {source text of a value: the string field of `table` the function
+    compares it with, in a `withIndex` range or a filter `eq`}."""
+    by_func: dict[tuple[int, str], dict[str, str]] = {}
+    for chain in app.queries.chains:
+        if chain.func is None:
+            continue
+        for field, value in _eq_pairs(chain):
+            if value is not None and _string_field(app.schema, chain.table, field):
+                by_func.setdefault((id(chain.func), chain.table), {})[chain.facts.text(js.unwrap(value))] = field
+    return by_func
+
+
+def _keys_in_code(ctx, app, tables: dict[str, str]) -> dict[str, str]:
+    """Table -> the string field the app's own code keys it by instead of `_id`, which its
+    `<table>Id` strings then hold (process-control's `questions.departmentId` holds
+    `departments.stableId`): a `<table>Id` string field compared with (an index range, a
+    filter) or written from that field of a document of the table (`q.eq("sectionId",
+    section.stableId)`), or from a value the same function matches against or writes into
+    that field (`stableId: key` into sections, then `sectionId: key`); or the table looked up
+    by that field with a `<table>Id` value (`q.eq("stableId", item.sectionId)`). Not a field
+    named for another table's ids, nor one named like the reference (`parentSectionId`)."""
+    schema, uses = app.schema, app.queries
+    matched = memoized(ctx, ("cvx511_matched", id(app)), lambda: _matched_fields(app))
+    written: dict[tuple[int, str], dict[str, str]] = {}  # like `matched`, for values written into the table
+    literals = []
+    for call in uses.calls:
+        literal = call.document_literal if call.method in ("insert", "patch", "replace") else None
+        if literal is None or call.func is None or call.table is None:
+            continue
+        literals.append((call, literal))
+        for prop in js.object_props(literal):
+            if not prop.spread and prop.value is not None and _string_field(schema, call.table, prop.key):
+                written.setdefault((id(call.func), call.table), {})[call.facts.text(js.unwrap(prop.value))] = prop.key
+
+    def key(table: str, name: str | None, slot: str) -> str | None:
+        ok = name and not name.startswith("_") and name not in tables and not name.lower().endswith(slot.lower())
+        return name if ok and _string_field(schema, table, name) else None
+
+    def held(facts, func, table: str, slot: str, value) -> str | None:
+        """The field of `table` whose value `value` (written or compared as `slot`) is."""
+        value = js.unwrap(value)
+        if value is None:
+            return None
+        if value.type == "member_expression":
+            prop = value.child("property")
+            name = key(table, prop.text if prop is not None else None, slot)
+            if name is not None and uses.doc_table_of(facts, value.child("object")) == table:
+                return name  # `section.stableId`
+        if value.type not in ("identifier", "shorthand_property_identifier", "member_expression"):
+            return None  # a literal compared or written twice ties nothing
+        text = facts.text(value)
+        for tied in (matched, written):
+            name = tied.get((id(func), table), {}).get(text)
+            if name is not None and key(table, name, slot) is not None:
+                return name
+        return None
+
+    out: dict[str, str] = {}
+    for chain in uses.chains:
+        for field, value in _eq_pairs(chain, after=True):
+            slot_table = tables.get(field or "")
+            if slot_table is not None and slot_table != chain.table and _string_field(schema, chain.table, field):
+                name = held(chain.facts, chain.func, slot_table, field, value)
+                if name is not None:
+                    out.setdefault(slot_table, name)
+            # looked up by its own key with a `<table>Id` value: `q.eq("stableId", item.sectionId)`
+            v = js.unwrap(value)
+            ident = v.child("property") if v is not None and v.type == "member_expression" else v
+            slot = ident.text if ident is not None and ident.type in ("identifier", "property_identifier") else None
+            if slot is not None and tables.get(slot) == chain.table and key(chain.table, field, slot) is not None:
+                out.setdefault(chain.table, field)
+    for call, literal in literals:
+        for prop in js.object_props(literal):
+            slot_table = tables.get(prop.key or "")
+            if slot_table is not None and slot_table != call.table and _string_field(schema, call.table, prop.key):
+                name = held(call.facts, call.func, slot_table, prop.key, prop.value)
+                if name is not None:
+                    out.setdefault(slot_table, name)
+    return out
 
 
 def _external_user_ids(schema) -> bool:
