@@ -1,5 +1,6 @@
 import re
 
+from cvxlint.edits import string_literal
 from cvxlint.project.filter_index import builtin_lookup, partial_index, post_filter_range_fields
 from cvxlint.project.validators import Validator
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, filter_indexes, js, reported_queries
@@ -17,12 +18,53 @@ export default defineSchema({
     .index("by_channel_at", ["channel", "at"]),
 });
 '''
+# the same app written with single quotes (Prettier's `singleQuote`, big-market--ecommerce-app)
+SQ_SERVER, SQ_SCHEMA = SERVER.replace('"', "'"), SCHEMA.replace('"', "'")
 MAX_INDEXES = 32
 _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
-def _range_text(facts, param: str, fields: list[str], values: dict[str, object]) -> str:
-    return param + "".join(f'.eq("{f}", {facts.text(values[f])})' for f in fields)
+def _range_text(facts, param: str, fields: list[str], values: dict[str, object], in_file: bool = False) -> str:
+    """`q.eq("a", x).eq("b", y)`; `in_file`: with the quotes the file uses (an edit, not a message)."""
+    quote = (lambda name: string_literal(facts, name)) if in_file else (lambda name: f'"{name}"')
+    return param + "".join(f".eq({quote(f)}, {facts.text(values[f])})" for f in fields)
+
+
+def _line_indent(src: bytes, at: int) -> str:
+    """The whitespace that starts the line holding offset `at`."""
+    start = src.rfind(b"\n", 0, at) + 1
+    end = start
+    while end < at and src[end:end + 1] in (b" ", b"\t"):
+        end += 1
+    return src[start:end].decode()
+
+
+# Prettier's default print width: a range that would make a longer line gets one of its own
+_PRINT_WIDTH = 80
+
+
+def _callback_layout(facts, f, one_line: str | None = None) -> tuple[str, str]:
+    """How filter `f` is laid out, for the range that replaces it: (what follows `=>`, what
+    comes before the closing parenthesis). On one line: a space and nothing. When its
+    predicate's body starts on a line of its own, that line break and indentation, and the
+    closing parenthesis' when it sits on a line of its own (`.filter((q) =>` / `q.and(...)` /
+    `)`); filters chained on lines of their own, when `one_line` (the rewritten call on one
+    line) would make a line longer than Prettier's, give the range a line of its own, one
+    level deeper. The range keeps the shape of what it replaces rather than one long line."""
+    call, src = f.node, facts.source
+    args = js.call_args(call)
+    fn = args[-1] if args else None
+    body = js.function_body(fn) if fn is not None and fn.type == "arrow_function" else None
+    arrow = src.rfind(b"=>", fn.start, body.start) if body is not None else -1
+    if arrow >= 0 and b"\n" in src[arrow:body.start]:
+        close = call.end - 1  # the call's `)`
+        before = "\n" + _line_indent(src, close) if b"\n" in src[fn.end:close] else ""
+        return "\n" + _line_indent(src, body.start), before
+    indent = _line_indent(src, call.end - 1)
+    if f.chained and b"\n" in src[call.end:f.chained[-1].end] and one_line is not None \
+            and len(indent.expandtabs(2)) + len(one_line) > _PRINT_WIDTH:
+        return "\n" + indent + ("\t" if indent.startswith("\t") else "  "), "\n" + indent
+    return " ", ""
 
 
 def _segment(facts, call):
@@ -448,7 +490,10 @@ def rewrite_edits(ctx, ch, f, index_name: str, fields: list[str]):
     if inner is not ch.start or _has_comment(facts, ch.start.end, end):
         return None
     values = {name: value for name, _node, value in f.eqs}
-    text = f'{ws}.withIndex("{index_name}", ({_param_text(facts, f)}) => {_range_text(facts, f.param, fields, values)})'
+    head = f".withIndex({string_literal(facts, index_name)}, ({_param_text(facts, f)}) =>"
+    rng = _range_text(facts, f.param, fields, values, in_file=True)
+    after, before = _callback_layout(facts, f, one_line=f"{head} {rng})" if "\n" in ws else None)
+    text = f"{ws}{head}{after}{rng}{before})"
     if not between:
         return [ctx.edit(facts, (recv.end, end), text)]
     return [ctx.edit(facts, (recv.end, end), ""), ctx.edit(facts, (ch.start.end, ch.start.end), text)]
@@ -507,7 +552,8 @@ def extend_range_edits(ctx, ch, f, idx):
     if _has_comment(facts, recv.end, end):
         return None
     values = {name: value for name, _node, value in f.eqs}
-    added = [f'.eq("{fld}", {facts.text(values[fld])})' for fld in idx.fields[len(ch.range_eqs): len(ch.range_eqs) + len(values)]]
+    added = [f".eq({string_literal(facts, fld)}, {facts.text(values[fld])})"
+             for fld in idx.fields[len(ch.range_eqs): len(ch.range_eqs) + len(values)]]
     if any(_mentions(part, n) for part in added for n in {pattern.text, f.param} if n):
         return None
     last = max(ch.range, key=lambda o: o.node.end)  # the outermost `.eq(...)` of the range
@@ -545,7 +591,8 @@ def own_range_edits(ctx, ch, f, fields: list[str]):
     if _has_comment(facts, ch.index_call.start, end):
         return None
     values = {name: value for name, _node, value in f.eqs}
-    rng = f", ({_param_text(facts, f)}) => {_range_text(facts, f.param, fields, values)}"
+    after, before = _callback_layout(facts, f)
+    rng = f", ({_param_text(facts, f)}) =>{after}{_range_text(facts, f.param, fields, values, in_file=True)}{before}"
     return [ctx.edit(facts, (got[0].end, got[0].end), rng), ctx.edit(facts, (recv.end, end), "")]
 
 
@@ -559,16 +606,17 @@ def new_index_name(table, fields: list[str]) -> str | None:
 
 
 def add_index_edit(ctx, table, name: str, fields: list[str]):
-    """Append `.index(name, [fields])` to the table's `defineTable(...)` chain, in its style."""
+    """Append `.index(name, [fields])` to the table's `defineTable(...)` chain, in its style
+    (its line breaks, the schema file's quotes)."""
     end = table.chain_end
     facts = table.chain_facts
     if end is None or facts is None or table.external:
         return None
     text = facts.text(end)
     m = list(re.finditer(r"\n([ \t]*)\.", text))
-    quoted = ", ".join(f'"{x}"' for x in fields)
+    quoted = ", ".join(string_literal(facts, x) for x in fields)
     sep = "\n" + m[-1].group(1) if m else ""
-    return ctx.edit(facts, (end.end, end.end), f'{sep}.index("{name}", [{quoted}])')
+    return ctx.edit(facts, (end.end, end.end), f"{sep}.index({string_literal(facts, name)}, [{quoted}])")
 
 
 class PreferIndexOverFilter(Rule):
@@ -688,6 +736,45 @@ class PreferIndexOverFilter(Rule):
               files={"convex/schema.ts": SCHEMA}, note="a join: one read of the channels serves every event"),
     ]
     invalid = [
+        Invalid(SQ_SERVER + "export const byTopic = query({ args: { t: v.string() }, handler: (ctx, { t }) =>\n"
+                "  ctx.db.query('channels').filter((q) => q.eq(q.field('topic'), t)).first() });\n"
+                "export const mine = query({ args: { c: v.string(), a: v.string() }, handler: (ctx, { c, a }) =>\n"
+                "  ctx.db.query('messages').withIndex('by_channel', (q) => q.eq('channel', c))\n"
+                "    .filter((q) => q.eq(q.field('author'), a)).first() });\n"
+                "export const general = query({ args: {}, handler: (ctx) =>\n"
+                "  ctx.db.query('channels').withIndex('by_name').filter((q) => q.eq(q.field('name'), 'general')).first() });\n",
+                files={"convex/schema.ts": SQ_SCHEMA.replace(".index('by_channel_author'", ".index('by_channel', ['channel']).index('by_channel_author'")},
+                lines=[4, 7, 9], note="a file written with single quotes keeps them, in the query and in the schema",
+                output=SQ_SERVER + "export const byTopic = query({ args: { t: v.string() }, handler: (ctx, { t }) =>\n"
+                "  ctx.db.query('channels').withIndex('by_topic', (q) => q.eq('topic', t)).first() });\n"
+                "export const mine = query({ args: { c: v.string(), a: v.string() }, handler: (ctx, { c, a }) =>\n"
+                "  ctx.db.query('messages').withIndex('by_channel_author', (q) => q.eq('channel', c).eq('author', a)).first() });\n"
+                "export const general = query({ args: {}, handler: (ctx) =>\n"
+                "  ctx.db.query('channels').withIndex('by_name', (q) => q.eq('name', 'general')).first() });\n",
+                outputs={"convex/schema.ts": SQ_SCHEMA.replace(".index('by_channel_author'", ".index('by_channel', ['channel']).index('by_channel_author'")
+                         .replace(".index('by_name', ['name']),", ".index('by_name', ['name']).index('by_topic', ['topic']),")}),
+        Invalid(SERVER + 'export const pair = query({ args: { c: v.string(), a: v.string() }, handler: (ctx, { c, a }) =>\n'
+                '  ctx.db\n    .query("messages")\n    .filter((q) =>\n      q.and(\n'
+                '        q.eq(q.field("channel"), c),\n        q.eq(q.field("author"), a)\n      )\n    )\n    .take(10) });\n'
+                'export const named = query({ args: { c: v.string(), a: v.string() }, handler: (ctx, { c, a }) =>\n'
+                '  ctx.db\n    .query("messages")\n    .withIndex("by_channel_author")\n    .filter((q) =>\n      q.and(\n'
+                '        q.eq(q.field("author"), a),\n        q.eq(q.field("channel"), c)\n      )\n    )\n    .take(10) });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[6, 17],
+                note="a filter written over several lines: the range keeps its line breaks (TechShirt notifications.ts)",
+                output=SERVER + 'export const pair = query({ args: { c: v.string(), a: v.string() }, handler: (ctx, { c, a }) =>\n'
+                '  ctx.db\n    .query("messages")\n    .withIndex("by_channel_author", (q) =>\n'
+                '      q.eq("channel", c).eq("author", a)\n    )\n    .take(10) });\n'
+                'export const named = query({ args: { c: v.string(), a: v.string() }, handler: (ctx, { c, a }) =>\n'
+                '  ctx.db\n    .query("messages")\n    .withIndex("by_channel_author", (q) =>\n'
+                '      q.eq("channel", c).eq("author", a)\n    )\n    .take(10) });\n'),
+        Invalid(SERVER + 'export const byNames = query({ args: { channelName: v.string(), authorName: v.string() }, handler: (ctx, args) =>\n'
+                '  ctx.db\n    .query("messages")\n    .filter((q) => q.eq(q.field("channel"), args.channelName))\n'
+                '    .filter((q) => q.eq(q.field("author"), args.authorName))\n    .take(10) });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[6],
+                note="filters chained on lines of their own, too long for one line together: the range gets a line of its own",
+                output=SERVER + 'export const byNames = query({ args: { channelName: v.string(), authorName: v.string() }, handler: (ctx, args) =>\n'
+                '  ctx.db\n    .query("messages")\n    .withIndex("by_channel_author", (q) =>\n'
+                '      q.eq("channel", args.channelName).eq("author", args.authorName)\n    )\n    .take(10) });\n'),
         Invalid(SERVER + 'export const withChannel = query({ args: { id: v.id("channels") }, handler: async (ctx, { id }) => {\n'
                 '  const all = await ctx.db.query("channels").take(500);\n'
                 '  return all.find((ch) => ch._id === id) ?? null;\n}});\n',

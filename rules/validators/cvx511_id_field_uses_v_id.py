@@ -36,6 +36,18 @@ SLACK_RECORD = ('import { v } from "convex/values";\nimport { internalMutation }
                 'export const record = internalMutation({ args: { eventId: v.string() }, handler: async (ctx, { eventId }) => {\n'
                 '  await ctx.db.insert("slackCallbacks", { eventId, seenAt: Date.now() });\n}});\n')
 
+# `products.categoryId` holds `categories.stableId`, a key the app gives each category itself
+# (investiturelabs/process-control keeps `questions.departmentId` as `departments.stableId`)
+CATALOG = HEAD + ('  categories: defineTable({ stableId: v.string(), title: v.string() }).index("by_stable", ["stableId"]),\n'
+                  '  products: defineTable({ categoryId: v.string(), name: v.string() }).index("by_category", ["categoryId"]),\n});\n')
+
+# A push action that forwards a nested object to another service; it reads its ctx (the caller's
+# identity), so only what its callers write into `extra.projectId` tells what that holds.
+RELAY = ('export const relay = action({\n'
+         '  args: { token: v.string(), extra: v.optional(v.object({ projectId: v.optional(v.string()) })) },\n'
+         '  handler: async (ctx, { token, extra }) => {\n    const identity = await ctx.auth.getUserIdentity();\n'
+         '    await fetch("https://push.example.com/send", {\n'
+         '      method: "POST", body: JSON.stringify({ token, to: identity?.subject, data: extra ?? {} }) });\n  },\n});\n')
 
 
 class IdFieldUsesVId(Rule):
@@ -48,7 +60,10 @@ class IdFieldUsesVId(Rule):
     uses it as an id (`ctx.db.get/patch/replace/delete`, or `q.eq` on a field that holds ids
     of that table: the queried table's own field when the range is on a known table, also a
     Convex Ents `ctx.table(t, index, (q) => ...)`); arguments run through `normalizeId`, or used only as text (slugs,
-    "id or url id"), are strings on purpose. External ids (`stripeCustomerId`,
+    "id or url id"), are strings on purpose. A field of a nested argument object (often
+    stored for later) is flagged unless it is used as text, or the handler never reads its
+    ctx (it stores nothing: a payload for another service), or a caller writes text or
+    another table's id into it (`notificationId: userId.toString()`). External ids (`stripeCustomerId`,
     `clerkUserId`) do not match a table, and a table's own `<table>Id` string field names an
     outside id (so the same name elsewhere holds it too), so both are left alone, as are
     `returns` validators (they mirror what the table stores; also a named `v.object` that
@@ -58,9 +73,15 @@ class IdFieldUsesVId(Rule):
     table in a sibling field (`recipeId` next to `recipeType`), and arguments the handler
     casts to another table's id (`args.brandId as Id<"brand_dna">`). A table with a string
     key of its own (`threads.id`, `docs.uuid`, `projects.project_id`) counts as keeping an
-    outside id too: an argument is then only reported (as info) when it is used as an `_id`.
+    outside id too, as does one the code keys by another string field: a `<table>Id` string
+    compared with or written from that field of the table's documents (`q.eq("sectionId",
+    section.stableId)`, also through a value the same function looks the table up by or
+    writes into it), or the table looked up by that field with a `<table>Id` value
+    (`q.eq("stableId", item.sectionId)`). An argument is then only reported (as info) when
+    it is used as an `_id`.
     A field written from a value the same function matches against a text field of the
-    table (`q.eq("slug", args.threadId)`) holds that text. A value kept in a local first
+    table (`q.eq("slug", args.threadId)`) holds that text, as does a table field the server
+    writes text into (a literal, or a key built in a template literal: `lobby:${who}`). A value kept in a local first
     (`const name = row.agentId ?? fallback`) is judged by the uses of that local too. `messageId` and `threadId` next
     to email headers (`subject`, `from`, `to`, `sender`, ...) are the email's own ids, and
     a `userId` next to a `teamId`, `workspaceId`, `enterpriseId`, `guildId` or `channelId`
@@ -143,6 +164,13 @@ class IdFieldUsesVId(Rule):
                                              '  for (const model of await ctx.db.query("models").take(50))\n'
                                              '    await ctx.db.insert("games", { modelId: model.slug, level: 1 });\n}});\n'},
               note="the field is written from another document's non-id field: it holds a name"),
+        Valid(HEAD + '  desks: defineTable({ title: v.string() }),\n'
+              '  presence: defineTable({ deskId: v.string(), who: v.string() }).index("by_desk", ["deskId"]),\n});\n',
+              path="convex/schema.ts", files={"convex/presence.ts": SERVER + 'export const joinLobby = mutation({ args: { who: v.string() },\n'
+                                             '  handler: async (ctx, { who }) => {\n'
+                                             '    await ctx.db.insert("presence", { deskId: `lobby:${who}`, who });\n  },\n});\n'},
+              note="the server writes a key built from text into it (big-market's `typingIndicators.conversationId`, "
+                   "a `SUPPORT-<user>` key for a conversation with no document yet)"),
         Valid('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
               'export default defineSchema({\n  users: defineTable({ name: v.string() }),\n'
               '  audit: defineTable({ userId: v.string(), what: v.string() }),\n});\n',
@@ -257,6 +285,44 @@ class IdFieldUsesVId(Rule):
                          "  await ctx.runMutation", "  const eventId = callback.event_id;\n  await ctx.runMutation")},
               note="a model in a file of its own, stored through a repository helper: still the payload's `event_id` "
                    "(rafaelcaceres/mom-convex)"),
+        Valid(CATALOG, path="convex/schema.ts",
+              files={"convex/catalog.ts": SERVER + 'export const inCategory = query({ args: { key: v.string() }, handler: async (ctx, { key }) => {\n'
+                     '  const category = await ctx.db.query("categories").withIndex("by_stable", (q) => q.eq("stableId", key)).unique();\n'
+                     '  if (!category) return [];\n'
+                     '  return await ctx.db.query("products").withIndex("by_category", (q) => q.eq("categoryId", category.stableId)).take(50);\n'
+                     '}});\n'},
+              note="compared with another string field of a category document: the table's own key"),
+        Valid(CATALOG, path="convex/schema.ts",
+              files={"convex/catalog.ts": SERVER + 'export const categoryOf = query({ args: { id: v.id("products") }, handler: async (ctx, { id }) => {\n'
+                     '  const product = await ctx.db.get("products", id);\n'
+                     '  return product && (await ctx.db.query("categories").withIndex("by_stable", (q) => q.eq("stableId", product.categoryId)).unique());\n'
+                     '}});\n'},
+              note="categories looked up by another string field with it: the table's own key"),
+        Valid(CATALOG, path="convex/schema.ts",
+              files={"convex/catalog.ts": SERVER + 'export const addCategory = mutation({ args: { title: v.string() }, handler: async (ctx, { title }) => {\n'
+                     '  const stableId = `cat-${Date.now()}`;\n'
+                     '  await ctx.db.insert("categories", { stableId, title });\n'
+                     '  await ctx.db.insert("products", { categoryId: stableId, name: "Sample" });\n'
+                     '}});\n'},
+              note="written from the value the same function writes into another string field of a category"),
+        Valid(CATALOG, path="convex/schema.ts",
+              files={"convex/catalog.ts": SERVER + 'export const removeCategory = mutation({ args: { key: v.string() }, handler: async (ctx, { key }) => {\n'
+                     '  const category = await ctx.db.query("categories").withIndex("by_stable", (q) => q.eq("stableId", key)).unique();\n'
+                     '  if (category) await ctx.db.delete("categories", category._id);\n'
+                     '  for (const p of await ctx.db.query("products").withIndex("by_category", (q) => q.eq("categoryId", key)).take(100))\n'
+                     '    await ctx.db.delete("products", p._id);\n}});\n'},
+              note="compared with the value the same function looks a category up by"),
+        Valid(SERVER + 'import { api } from "./_generated/api";\n' + RELAY
+              + 'export const remind = mutation({ args: { userId: v.id("users") }, handler: async (ctx, { userId }) => {\n'
+              '  await ctx.scheduler.runAfter(0, api.example.relay, { token: "t", extra: { projectId: userId.toString() } });\n}});\n',
+              files=SCHEMA, note="a caller fills the nested field with a user's id as text, and the handler only forwards it "
+                                 "(TechShirt's push notification `data`)"),
+        Valid(SERVER + 'export const push = action({\n'
+              '  args: { token: v.string(), data: v.optional(v.object({ projectId: v.optional(v.string()) })) },\n'
+              '  handler: async (_ctx, { token, data }) => {\n'
+              '    await fetch("https://push.example.com/send", { method: "POST", body: JSON.stringify({ token, data: data ?? {} }) });\n'
+              '  },\n});\n', files=SCHEMA,
+              note="a handler that never reads its ctx stores nothing: the nested object goes to another service"),
     ]
     invalid = [
         Invalid(SERVER + 'export const f = query({\n  args: { userId: v.string(), projectId: v.optional(v.string()) },\n'
@@ -297,6 +363,17 @@ class IdFieldUsesVId(Rule):
                 '  args: { mail: v.object({ from: v.string(), subject: v.string(), messageId: v.string() }) },\n'
                 '  handler: async (ctx, { mail }) => { await ctx.db.delete(mail.messageId as any); },\n});\n',
                 files=MAIL, lines=[4], note="next to email headers, but deleted as a document id"),
+        Invalid(CATALOG.replace("title: v.string()", "title: v.string(), parentCategoryId: v.string()"), path="convex/schema.ts",
+                lines=[5], files={"convex/catalog.ts": SERVER + 'export const related = query({ args: { id: v.id("categories") }, handler: async (ctx, { id }) => {\n'
+                                  '  const category = await ctx.db.get("categories", id);\n  if (!category) return [];\n'
+                                  '  const own = await ctx.db.query("products").withIndex("by_category", (q) => q.eq("categoryId", category._id)).take(20);\n'
+                                  '  const parent = await ctx.db.query("products").withIndex("by_category", (q) => q.eq("categoryId", category.parentCategoryId)).take(20);\n'
+                                  '  return [...own, ...parent];\n}});\n'},
+                note="compared with the category's `_id`, and with a field that names a category by its id too: ids as strings"),
+        Invalid(SERVER + 'import { api } from "./_generated/api";\n' + RELAY
+                + 'export const remind = mutation({ args: { projectId: v.id("projects") }, handler: async (ctx, { projectId }) => {\n'
+                '  await ctx.scheduler.runAfter(0, api.example.relay, { token: "t", extra: { projectId: String(projectId) } });\n}});\n',
+                files=SCHEMA, lines=[5], note="the callers fill it with ids of `projects` (as text)"),
         Invalid(HEAD + '  users: defineTable({ name: v.string() }),\n  teams: defineTable({ name: v.string() }),\n'
                 '  memberships: defineTable({ teamId: v.string(), userId: v.string() }),\n});\n',
                 path="convex/schema.ts", lines=[6, 6], note="the app has a `teams` table: its `teamId` is no outside workspace"),
@@ -329,10 +406,10 @@ class IdFieldUsesVId(Rule):
         own_table = memoized(ctx, ("cvx511_defines", id(schema)), lambda: {
             id(t.define_node): name for name, t in schema.tables.items() if t.define_node is not None})
         model_table = memoized(ctx, ("cvx511_models", id(schema)), lambda: _model_tables(ctx, schema))
-        objects = []  # (object node, table it defines or None, handler whose args it is or None)
+        objects = []  # (object node, table it defines or None, function whose args it is or None)
         for fn in module.app.functions_in(module):
             if fn.args_node is not None:
-                objects.append((fn.args_node, None, fn.handler))
+                objects.append((fn.args_node, None, fn))
         for site in facts.all_calls():
             if site.path and site.path[-1] != "object" and site.path[-1] != "defineTable":
                 continue  # neither `v.object(...)` nor `defineTable(...)` (an empty path: read in full)
@@ -340,14 +417,15 @@ class IdFieldUsesVId(Rule):
             if not args:
                 continue
             if v_call(ctx, facts, site.node, "object"):
-                objects.append((args[0], model_table.get(id(js.unwrap(args[0]))), _handler_taking(module, site.node)))
+                objects.append((args[0], model_table.get(id(js.unwrap(args[0]))), _function_taking(module, site.node)))
             elif is_define_table(ctx, facts, site):
                 objects.append((args[0], own_table.get(id(site.node)), None))
         returns = {id(js.unwrap(fn.returns_node)) for fn in module.app.functions_in(module) if fn.returns_node is not None}
         named_returns = None  # read app-wide, so only once an object has a field to judge
         external_users = _external_user_ids(schema)
         seen = set()
-        for written, defines, handler in objects:
+        for written, defines, fn in objects:
+            handler = fn.handler if fn is not None else None
             if _inside(written, returns):
                 continue  # a `returns` validator mirrors what the table stores
             obj = js.unwrap(written)
@@ -374,7 +452,8 @@ class IdFieldUsesVId(Rule):
                     continue  # `recipeId` next to `recipeType`: an id of whichever table the type names
                 # `projects.projectId` / `threads.id: v.string()`: the table keeps an outside key,
                 # which a `<table>Id` string most likely holds too
-                own_key = _outside_key(schema, table, p.key)
+                own_key = _outside_key(schema, table, p.key) or memoized(
+                    ctx, ("cvx511_keys", id(module.app)), lambda: _keys_in_code(ctx, module.app, tables)).get(table)
                 # another service's id: `metadata: { sender, subject, messageId }`, the Message-ID
                 # of an email; `{ teamId, userId }` with no `teams` table, a Slack member's id
                 service_id = p.key in _EMAIL_IDS and _describes_email(keys - {p.key}) \
@@ -399,6 +478,9 @@ class IdFieldUsesVId(Rule):
                     # may hold an outside key (its table's own, a service's) unless used as an id
                     if use != "id" if not nested or own_key is not None or service_id else use == "text":
                         continue
+                    if nested and use is None and (not _reads_ctx(handler) or _filled_with_text(
+                            ctx, module.app, fn, _path_in_args(ctx, facts, fn.args_node, obj), p.key, table)):
+                        continue  # stored nowhere (forwarded to another service), or callers write text into it
                 if ctx.project.validators.is_zod(facts, js.callee(target).child("object")):
                     # a Zod schema: convex-helpers' `zid("t")` is the id, and may not be imported here
                     ctx.report(facts, target, f"`{p.key}` holds an id of table `{table}` but is validated as "
@@ -426,8 +508,8 @@ _EXTERNAL_ID = frozenset(n.lower() for n in (
 
 
 def _written_as_text(ctx, app, table: str, key: str, target: str) -> bool:
-    """Does some insert/patch/replace into `table` write `key` from a string literal, from a
-    field of a document that is no id (`modelId: model.slug`), or from a value the same
+    """Does some insert/patch/replace into `table` write `key` from a string literal or text
+    built in a template literal, from a field of a document that is no id (`modelId: model.slug`), or from a value the same
     function matches against a text field of the `target` table (`q.eq("slug", args.threadId)`
     on threads, then `threadId: args.threadId`)? Then the field holds text."""
 
@@ -442,7 +524,7 @@ def _written_as_text(ctx, app, table: str, key: str, target: str) -> bool:
             value = js.unwrap(value)
             if value is None:
                 continue
-            if js.string_value(value) is not None:
+            if _built_text(value):
                 return True
             if value.type in ("identifier", "shorthand_property_identifier", "member_expression") \
                     and call.facts.text(value) in _matched_as_text(ctx, app, call.func, target):
@@ -462,6 +544,15 @@ def _written_as_text(ctx, app, table: str, key: str, target: str) -> bool:
     return memoized(ctx, ("cvx511_text", id(app), table, key, target), compute)
 
 
+def _built_text(value) -> bool:
+    """Is `value` a string literal, or a template literal with text of its own (lobby:${who}
+    between backquotes)? No id is spelled or built that way."""
+    if js.string_value(value) is not None:
+        return True
+    return value is not None and value.type == "template_string" and \
+        any(c.type == "string_fragment" and (c.text or "") for c in value.children)
+
+
 def _from_payload(ctx, app, call, key: str, target: str) -> bool:
     """Does `call` (an insert/patch/replace) write `key` from a snake_case property of that
     name (`eventId` from `body.event_id`): another service's payload, as that service spells
@@ -479,11 +570,7 @@ def _from_payload(ctx, app, call, key: str, target: str) -> bool:
         """(file, argument) for each value handed to parameter `index` of `func`."""
         for fn in call.functions:
             if func is fn.handler and index == 1:
-                for use in app.callers(fn):
-                    args = js.call_args(use.call) if use.language == "server" and use.call is not None else []
-                    k = next((i for i, a in enumerate(args) if a.start <= use.start < a.end), None)
-                    if k is not None and k + 1 < len(args) and use.facts is not None:
-                        yield use.facts, args[k + 1]
+                yield from _args_passed(app, fn)
             for r in ctx.project.reach(fn):
                 if r.func is func and r.via:
                     caller_facts, site = r.via[-1]
@@ -542,25 +629,104 @@ def _matched_as_text(ctx, app, func, table: str) -> set[str]:
     `id` is a string of its own): such a value is that table's outside key, not an `_id`."""
     if func is None:
         return set()
+    return set(memoized(ctx, ("cvx511_matched", id(app)), lambda: _matched_fields(app)).get((id(func), table), ()))
 
-    def compute():
-        by_func: dict[tuple[int, str], set[str]] = {}
-        schema = app.schema
-        for chain in app.queries.chains:
-            t = schema.tables.get(chain.table or "") if schema is not None else None
-            doc = t.document.required() if t is not None else None
-            if chain.func is None or doc is None or doc.kind != "object":
-                continue
-            pairs = [(op.field, op.value_node) for op in chain.range or [] if op.op == "eq"]
-            pairs += [(f, v) for flt in chain.filters for f, _n, v in flt.eqs or []]
-            for field, value in pairs:
-                f = doc.fields.get(field or "")
-                if f is None or value is None or f.required().kind != "string":
-                    continue
-                by_func.setdefault((id(chain.func), chain.table), set()).add(chain.facts.text(js.unwrap(value)))
-        return by_func
 
-    return memoized(ctx, ("cvx511_matched", id(app)), compute).get((id(func), table), set())
+def _string_field(schema, table: str | None, name: str | None) -> bool:
+    t = schema.tables.get(table or "") if schema is not None else None
+    doc = t.document.required() if t is not None else None
+    f = doc.fields.get(name or "") if doc is not None and doc.kind == "object" else None
+    return f is not None and f.required().kind == "string"
+
+
+def _eq_pairs(chain, after: bool = False) -> list:
+    """(field, value) of each equality a query chain tests: its index range, its filters and
+    (`after`) a JS filter over the rows it read (`rows.filter((r) => r.sectionId === key)`)."""
+    pairs = [(op.field, op.value_node) for op in chain.range or [] if op.op == "eq"]
+    pairs += [(f, v) for flt in chain.filters for f, _n, v in flt.eqs or []]
+    return pairs + [(f, v) for pf in chain.post_filters for f, v in pf.eqs or []] if after else pairs
+
+
+def _matched_fields(app) -> dict[tuple[int, str], dict[str, str]]:
+    """(function, table) -> {source text of a value: the string field of `table` the function
+    compares it with, in a `withIndex` range or a filter `eq`}."""
+    by_func: dict[tuple[int, str], dict[str, str]] = {}
+    for chain in app.queries.chains:
+        if chain.func is None:
+            continue
+        for field, value in _eq_pairs(chain):
+            if value is not None and _string_field(app.schema, chain.table, field):
+                by_func.setdefault((id(chain.func), chain.table), {})[chain.facts.text(js.unwrap(value))] = field
+    return by_func
+
+
+def _keys_in_code(ctx, app, tables: dict[str, str]) -> dict[str, str]:
+    """Table -> the string field the app's own code keys it by instead of `_id`, which its
+    `<table>Id` strings then hold (process-control's `questions.departmentId` holds
+    `departments.stableId`): a `<table>Id` string field compared with (an index range, a
+    filter) or written from that field of a document of the table (`q.eq("sectionId",
+    section.stableId)`), or from a value the same function matches against or writes into
+    that field (`stableId: key` into sections, then `sectionId: key`); or the table looked up
+    by that field with a `<table>Id` value (`q.eq("stableId", item.sectionId)`). Not a field
+    named for another table's ids, nor one named like the reference (`parentSectionId`)."""
+    schema, uses = app.schema, app.queries
+    matched = memoized(ctx, ("cvx511_matched", id(app)), lambda: _matched_fields(app))
+    written: dict[tuple[int, str], dict[str, str]] = {}  # like `matched`, for values written into the table
+    literals = []
+    for call in uses.calls:
+        literal = call.document_literal if call.method in ("insert", "patch", "replace") else None
+        if literal is None or call.func is None or call.table is None:
+            continue
+        literals.append((call, literal))
+        for prop in js.object_props(literal):
+            if not prop.spread and prop.value is not None and _string_field(schema, call.table, prop.key):
+                written.setdefault((id(call.func), call.table), {})[call.facts.text(js.unwrap(prop.value))] = prop.key
+
+    def key(table: str, name: str | None, slot: str) -> str | None:
+        ok = name and not name.startswith("_") and name not in tables and not name.lower().endswith(slot.lower())
+        return name if ok and _string_field(schema, table, name) else None
+
+    def held(facts, func, table: str, slot: str, value) -> str | None:
+        """The field of `table` whose value `value` (written or compared as `slot`) is."""
+        value = js.unwrap(value)
+        if value is None:
+            return None
+        if value.type == "member_expression":
+            prop = value.child("property")
+            name = key(table, prop.text if prop is not None else None, slot)
+            if name is not None and uses.doc_table_of(facts, value.child("object")) == table:
+                return name  # `section.stableId`
+        if value.type not in ("identifier", "shorthand_property_identifier", "member_expression"):
+            return None  # a literal compared or written twice ties nothing
+        text = facts.text(value)
+        for tied in (matched, written):
+            name = tied.get((id(func), table), {}).get(text)
+            if name is not None and key(table, name, slot) is not None:
+                return name
+        return None
+
+    out: dict[str, str] = {}
+    for chain in uses.chains:
+        for field, value in _eq_pairs(chain, after=True):
+            slot_table = tables.get(field or "")
+            if slot_table is not None and slot_table != chain.table and _string_field(schema, chain.table, field):
+                name = held(chain.facts, chain.func, slot_table, field, value)
+                if name is not None:
+                    out.setdefault(slot_table, name)
+            # looked up by its own key with a `<table>Id` value: `q.eq("stableId", item.sectionId)`
+            v = js.unwrap(value)
+            ident = v.child("property") if v is not None and v.type == "member_expression" else v
+            slot = ident.text if ident is not None and ident.type in ("identifier", "property_identifier") else None
+            if slot is not None and tables.get(slot) == chain.table and key(chain.table, field, slot) is not None:
+                out.setdefault(chain.table, field)
+    for call, literal in literals:
+        for prop in js.object_props(literal):
+            slot_table = tables.get(prop.key or "")
+            if slot_table is not None and slot_table != call.table and _string_field(schema, call.table, prop.key):
+                name = held(call.facts, call.func, slot_table, prop.key, prop.value)
+                if name is not None:
+                    out.setdefault(slot_table, name)
+    return out
 
 
 def _external_user_ids(schema) -> bool:
@@ -830,13 +996,82 @@ def _use_in_helper(ctx, facts, call, arg, table: str, id_fields: set[str], field
     return _id_use(tfacts, reads, table, id_fields, ctx, into_helpers=False)
 
 
-def _handler_taking(module, node):
-    """The handler of the function whose `args` contain `node` (a nested `v.object`)."""
+def _function_taking(module, node):
+    """The function (with a handler) whose `args` contain `node` (a nested `v.object`)."""
     for fn in module.app.functions_in(module):
         a = fn.args_node
         if a is not None and a.start <= node.start and node.end <= a.end and fn.handler is not None:
-            return fn.handler
+            return fn
     return None
+
+
+def _reads_ctx(handler) -> bool:
+    """Does the handler read its ctx at all (`_ctx` unread: it stores nothing, calls nothing)?"""
+    pat = js.param_pattern(handler.params[0]) if handler.params else None
+    if pat is None:
+        return bool(handler.params)
+    if pat.type != "identifier":
+        return True  # `{ db }`: destructured to be read
+    return bool(scope.reads_of(handler.node, pat.text or ""))
+
+
+def _path_in_args(ctx, facts, args, obj) -> tuple[str, ...] | None:
+    """The argument keys from a function's `args` down to the nested `v.object` fields `obj`
+    (`data: v.optional(v.object({...}))`: `("data",)`); None through arrays, unions, records."""
+    path: list[str] = []
+    top, n = js.unwrap(args), obj
+    while n is not top:
+        call = n.parent.parent if n.parent is not None and n.parent.type == "arguments" else None
+        if call is None or not v_call(ctx, facts, call, "object"):
+            return None
+        n = js.outer(call)
+        while n.parent is not None and n.parent.type == "arguments" and n.parent.parent is not None \
+                and v_call(ctx, facts, n.parent.parent, "optional"):
+            n = js.outer(n.parent.parent)
+        pair = n.parent
+        key = js.property_key(pair) if pair is not None and pair.type == "pair" and n.field == "value" else None
+        if key is None or pair.parent is None:
+            return None
+        path.insert(0, key)
+        n = pair.parent
+    return tuple(path)
+
+
+def _args_passed(app, fn):
+    """(file, arguments object) for each server call of `fn` (`ctx.runMutation(ref, { ... })`,
+    `ctx.scheduler.runAfter(0, ref, { ... })`)."""
+    for use in app.callers(fn):
+        args = js.call_args(use.call) if use.language == "server" and use.call is not None else []
+        k = next((i for i, a in enumerate(args) if a.start <= use.start < a.end), None)
+        if k is not None and k + 1 < len(args) and use.facts is not None:
+            yield use.facts, args[k + 1]
+
+
+def _filled_with_text(ctx, app, fn, path, key: str, table: str) -> bool:
+    """Does a server call of `fn` write into argument `path` + `key` a value that is no id of
+    `table`: text (a literal, a template literal) or another table's id, as it is or as text
+    (`notificationId: userId.toString()`)? Then `v.id(table)` would reject that call."""
+    if path is None:
+        return False
+    for facts, value in _args_passed(app, fn):
+        for k in (*path, key):
+            value = js.object_get(js.unwrap(value), k)
+        value = js.unwrap(value)
+        if value is None:
+            continue
+        if _built_text(value):
+            return True
+        callee = js.callee(value) if value.type == "call_expression" else None
+        args = js.call_args(value) if callee is not None else []
+        if callee is not None and callee.type == "identifier" and callee.text == "String" and len(args) == 1:
+            value = js.unwrap(args[0])  # `String(id)`
+        elif callee is not None and callee.type == "member_expression" and not args \
+                and (callee.child("property") or callee).text == "toString":
+            value = js.unwrap(callee.child("object"))  # `id.toString()`
+        held = app.queries.table_of(facts, value)
+        if held is not None and held != table:
+            return True
+    return False
 
 
 def _method_taking(node) -> str | None:
