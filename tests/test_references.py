@@ -367,9 +367,34 @@ def test_single_file_components_are_client_files(tmp_path):
     p = project_of(tmp_path)
     assert callers(p, "notes:mine") == [("client", "useQuery", "+page.svelte", "api")]
     assert [u.line for u in p.call_index.callers(next(f for f in p.apps[0].functions if f.identifier == "notes:mine"))] == [4]
-    assert callers(p, "notes:count") == [("client", "reference", "Count.vue", "api")]
+    assert callers(p, "notes:count") == [("client", "useConvexQuery", "Count.vue", "api")]
     assert callers(p, "notes:latest") == [("client", "query", "index.astro", "api")]
     assert not any(m.rel.endswith((".svelte", ".vue", ".astro")) for m in p.apps[0].modules.values())
+
+
+def test_convex_vue_hooks_are_client_calls(tmp_path):
+    """convex-vue and @convex-vue/core name their hooks `useConvexQuery`,
+    `useConvexPaginatedQuery`, `useConvexMutation`, `useConvexAction`, and take string names
+    too (`getFunctionName` accepts "mod:fn"). A page whose only Convex word is the hook is
+    read, and its string names are calls (nuxt-pogton-starter's pages call them this way)."""
+    files = {
+        "package.json": '{"name": "app", "dependencies": {"convex": "^1.31.0", "@convex-vue/core": "^0.0.4"}}',
+        "convex/feeds.ts": 'import { action, query } from "./_generated/server";\n'
+                           'export const list = query({ args: {}, handler: async () => [] });\n'
+                           'export const page = query({ args: {}, handler: async () => [] });\n'
+                           'export const refresh = action({ args: {}, handler: async () => {} });\n',
+        "web/Feed.vue": '<script setup lang="ts">\n'
+                        'import { useConvexAction, useConvexPaginatedQuery, useConvexQuery } from "@convex-vue/core";\n'
+                        'const { data } = useConvexQuery("feeds:list" as any, {});\n'
+                        'const more = useConvexPaginatedQuery("feeds:page" as any, {}, { numItems: 10 });\n'
+                        'const refresh = useConvexAction("feeds:refresh" as any);\n</script>\n',
+    }
+    write_files(tmp_path, files)
+    p = project_of(tmp_path)
+    assert callers(p, "feeds:list") == [("client", "useConvexQuery", "Feed.vue", "name")]
+    assert callers(p, "feeds:page") == [("client", "useConvexPaginatedQuery", "Feed.vue", "name")]
+    assert callers(p, "feeds:refresh") == [("client", "useConvexAction", "Feed.vue", "name")]
+    assert may_call_convex(b'const { data } = useConvexQuery(api.feeds.list, {});')
 
 
 def test_a_functions_dir_linked_into_an_app_is_walked_under_its_real_path(tmp_path):

@@ -114,6 +114,14 @@ class UnknownFunctionReference(Rule):
                 path="src/Feed.jsx", files=FEEDS, lines=[3, 4, 5],
                 message="which is not a",
                 note="a function of another kind: Convex refuses the call"),
+        Invalid('import { useConvexQuery } from "@convex-vue/core";\n'
+                'export const useFeed = () => useConvexQuery("feeds:lst" as any, {});\n',
+                path="src/useFeed.ts", files=FEEDS, lines=[2], message='did you mean "feeds:list"',
+                note="convex-vue's hooks take string names too"),
+        Invalid('import { useConvexQuery } from "@convex-vue/core";\n'
+                'export const useRefresh = () => useConvexQuery("feeds:refresh" as any, {});\n',
+                path="src/useRefresh.ts", files=FEEDS, lines=[2], message="use `useConvexAction`",
+                note="an action given to convex-vue's query hook: the message names convex-vue's hook for actions"),
         Invalid('import { ConvexHttpClient } from "convex/browser";\nimport { api } from "../convex/_generated/api";\n'
                 'const client = new ConvexHttpClient(process.env.CONVEX_URL!);\n'
                 'export const list = () => client.query(api.feeds.refresh as any, {});\n',
@@ -168,6 +176,9 @@ _RIGHT_CALL = {how: family for family in _FAMILIES for how in family.values()}
 _RIGHT_CALL.update({"usePaginatedQuery": _FAMILIES[0], "useQueryWithStatus": _FAMILIES[0],
                     "preloadQuery": _FAMILIES[1], "convexAction": _FAMILIES[2]})
 _RIGHT_CALL.update({f".{m}()": _FAMILIES[3] for m in ("watchQuery", "onUpdate", "prewarmQuery", "paginatedQuery")})
+# convex-vue's hooks (its useConvexMutation/useConvexAction share react-query's names)
+_CONVEX_VUE = {"query": "useConvexQuery", "mutation": "useConvexMutation", "action": "useConvexAction"}
+_RIGHT_CALL.update({how: _CONVEX_VUE for how in ("useConvexQuery", "useConvexPaginatedQuery", "useConvexHttpQuery")})
 
 
 def _check_kind(ctx, use) -> None:
