@@ -92,7 +92,11 @@ def client_calls(facts: FileFacts) -> list[ClientCall]:
 
 def imports_a_convex_package(facts: FileFacts) -> bool:
     """Does the file import convex, or a package built on it (convex-helpers, convex-vue, ...)?"""
-    return any(_CONVEX_PACKAGE.match(i.source) for i in facts.imports)
+    return any(is_convex_package(i.source) for i in facts.imports)
+
+
+def is_convex_package(module: str) -> bool:
+    return _CONVEX_PACKAGE.match(module) is not None
 
 
 # where the hooks and client helpers come from: convex/react, convex/nextjs, convex-helpers'
@@ -101,18 +105,22 @@ _CONVEX_PACKAGE = re.compile(r"^(convex|convex-helpers|convex-svelte|convex-vue|
 
 
 def _add(site: CallSite, how: str, expects: str, out: list[ClientCall], imports_convex: bool) -> None:
-    """The call, when its first argument can name a function: a reference, or (in a file
-    that imports a Convex package) a `"module:function"` string, which the hooks, client
-    methods and Next.js helpers turn into a reference themselves (`makeFunctionReference`),
-    as untyped JavaScript apps write `useAction("weather:poll")`."""
+    """The call, when its first argument can name a function: a reference, or a
+    `"module:function"` string, which the hooks, client methods and Next.js helpers turn into
+    a reference themselves (`makeFunctionReference`), as untyped JavaScript apps write
+    `useAction("weather:poll")`. In a file that imports a Convex package the string is taken
+    as it is; elsewhere (hooks re-exported by the app's own module) the call index judges the
+    callee first, as for a string held in a constant (references.py)."""
     args = js.call_args(site.node)
     if not args:
         return
     s = js.string_value(args[0])
     if s is not None:
-        if imports_convex and STRING_NAME.match(s):
+        if not STRING_NAME.match(s):
+            return
+        if imports_convex:
             out.append(ClientCall(site, how, expects, args[0], string_name=s))
-        return
+            return
     out.append(ClientCall(site, how, expects, args[0]))
 
 

@@ -25,12 +25,14 @@ class UnknownFunctionReference(Rule):
     ## What it does
     Checks every reference to a function of the app — in server code (`ctx.run*`, the
     scheduler, crons), in clients (`useQuery`, client methods, Next.js helpers, string names
-    in untyped clients) and in tests — against the app's modules and their exports: a
-    module that does not exist, or a module that exports nothing by that name, is flagged
-    with the closest existing name. Python calls have their own rule (CVXP02). A reference
-    that names a module or a folder of modules (passed around as a namespace) is not a
-    function reference; a module that exports the name in a way the model cannot read (a
-    package's factory, `export *`) counts as having it.
+    in untyped clients, also held in a constant or in the app's own map of names) and in
+    tests — against the app's modules and their exports: a module that does not exist, or a
+    module that exports nothing by that name, is flagged with the closest existing name.
+    Python calls have their own rule (CVXP02). A reference that names a module or a folder
+    of modules (passed around as a namespace) is not a function reference; a module that
+    exports the name in a way the model cannot read (a package's factory, `export *`)
+    counts as having it; a map of names read by a key picked at run time
+    (`PATHS.facts[kind]`) may never pass a given one of its names, so they are not checked.
 
     A client call given a function of another kind is flagged too, with the call that
     takes it: `useMutation(api.feeds.refresh)` on an action (use `useAction`), `useQuery`
@@ -114,6 +116,12 @@ class UnknownFunctionReference(Rule):
                 path="src/Feed.jsx", files=FEEDS, lines=[3, 4, 5],
                 message="which is not a",
                 note="a function of another kind: Convex refuses the call"),
+        Invalid('import { useConvexMutation } from "@convex-vue/core";\nimport { names } from "./names";\n'
+                'export const useWipe = () => useConvexMutation(names.feeds.wipe as any);\n',
+                path="src/useWipe.ts", lines=[3], message='`"feeds:wipeAll"` names no function of this app',
+                files={**FEEDS, "src/names.ts": 'export const names = {\n'
+                       '  feeds: { list: "feeds:list", wipe: "feeds:wipeAll" },\n} as const;\n'},
+                note="the app's own map of names, read where it is written (antonandresen/nuxt-pogton-starter)"),
         Invalid('import { useConvexQuery } from "@convex-vue/core";\n'
                 'export const useFeed = () => useConvexQuery("feeds:lst" as any, {});\n',
                 path="src/useFeed.ts", files=FEEDS, lines=[2], message='did you mean "feeds:list"',
@@ -134,6 +142,8 @@ class UnknownFunctionReference(Rule):
         modules = {m.module_name: m for m in app.modules.values() if m.is_entry_point}
         folders = {name.rsplit("/", i)[0] for name in modules for i in range(1, name.count("/") + 1)}
         for use in ctx.project.call_index.uses_in(app):
+            if use.candidate:
+                continue  # one of the names a call may pass (`PATHS.facts[kind]`): it may never pass this one
             if use.target is not None:
                 _check_kind(ctx, use)
                 continue
