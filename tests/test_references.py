@@ -616,6 +616,42 @@ def test_an_apps_own_map_of_names_and_keys_picked_at_run_time(tmp_path):
     assert "no client calls `notes:count`: make it internal" in found[2][4]
 
 
+def test_a_map_of_names_that_holds_itself_is_read_once(tmp_path):
+    """Bad input: a map that holds itself (`const M = { self: M, ... }`) read by a key picked
+    at run time gives its names once, and is not walked again for every entry."""
+    write_files(tmp_path, {
+        **NAMES_SERVER,
+        "web/main.ts": 'import { ConvexHttpClient } from "convex/browser";\n'
+                       'const client = new ConvexHttpClient(process.env.CONVEX_URL!);\n'
+                       'const M: any = { a: M, b: M, c: M, d: M, latest: "notes:latest", more: { ...M } };\n'
+                       'export const read = (k: string) => client.query(M[k], {});\n',
+    })
+    p = project_of(tmp_path)
+    facts = p.client_facts(tmp_path / "web" / "main.ts")
+    arg = next(c for c in facts.all_calls() if c.path[-1:] == ("query",)).node.child("arguments").children[0]
+    assert p.linker.const_string_choices(facts, arg) == (["notes:latest"], False)
+    assert callers(p, "notes:latest") == [("client", "query", "main.ts", "name")]
+
+
+def test_files_using_a_client_another_module_makes_are_client_files(tmp_path):
+    """nuxt-pogton-starter's server routes import `{ convex, api }` from server/utils/convex.ts
+    (`export const convex = new ConvexHttpClient(url)` next to its map of names) and call
+    `convex.query(api.users.getByEmail, ...)`: nothing in them the byte pre-filter knows.
+    They are read because a client module makes the client they import."""
+    write_files(tmp_path, {
+        **NAMES_SERVER,
+        "nuxt.config.ts": "export default defineNuxtConfig({});\n",
+        "server/utils/convex.ts": 'import { ConvexHttpClient } from "convex/browser";\n'
+                                  'export const convex = new ConvexHttpClient(process.env.CONVEX_URL!);\n'
+                                  'export const api = { notes: { latest: "notes:latest" as any } } as const;\n',
+        "server/api/latest.get.ts": 'import { convex, api } from "../utils/convex";\n'
+                                    'export default defineEventHandler(() => convex.query(api.notes.latest, {}));\n',
+    })
+    p = project_of(tmp_path)
+    assert callers(p, "notes:latest") == [("client", "query", "latest.get.ts", "name")]
+    assert [u.on_server for u in p.apps[0].callers(p.apps[0].by_identifier["notes:latest"])] == [True]
+
+
 def test_python_helpers_that_hand_on_a_function_name_count_their_callers(tmp_path):
     write_files(tmp_path, {
         **RELAY_SERVER,

@@ -140,13 +140,14 @@ class Linker:
             d = self._const_member(d, prop, 0)
         return js.string_value(d.node) if isinstance(d, Def) else None
 
-    def const_string_choices(self, facts: FileFacts, node: Node | None) -> list[str] | None:
-        """The strings `node` may hold where `const_string` cannot tell which: it reads a
+    def const_string_choices(self, facts: FileFacts, node: Node | None) -> tuple[list[str], bool] | None:
+        """Where `const_string` cannot tell which string `node` holds because it reads a
         constant object literal (a map of names) by a key that is not a constant
-        (`PATHS.facts[kind]`), or by one a spread or a computed key may supply or replace.
-        Then every constant string of the object where the reading stops, nested objects and
-        spreads included; [] for a key the object does not have and cannot get (the value
-        is `undefined`). None when `node` reads no constant object, or reads it to the end."""
+        (`PATHS.facts[kind]`), or by one a spread or a computed key may supply or replace:
+        (every constant string of the object where the reading stops, nested objects and
+        spreads included, False). When that object does not have the key and nothing can
+        add it, `node` is `undefined`: (the object's strings, True). None when `node` reads
+        no constant object, or reads it to the end."""
         steps: list[str | None] = []  # the keys read, innermost last; None: not a constant
         n = js.unwrap(node)
         while n is not None and n.type in ("member_expression", "subscript_expression"):
@@ -163,27 +164,35 @@ class Linker:
             if not isinstance(d, (Def, NamespaceDef)) or isinstance(d, Def) and d.node.type != "object":
                 return None
             if key is None:
-                return self._strings_in(d, 0, [])
+                return self._strings_in(d, 0, []), False
             found = self._const_member(d, key, 0)
             if found is None:
                 if isinstance(d, NamespaceDef):
-                    absent = not d.facts.export_stars and all(e.name != key for e in d.facts.exports)
-                    return [] if absent else None
+                    if d.facts.export_stars or any(e.name == key for e in d.facts.exports):
+                        return None
+                    return self._strings_in(d, 0, []), True
                 props = js.object_props(d.node)
                 if any(p.spread or p.key is None for p in props):
-                    return self._strings_in(d, 0, [])
-                return None if any(p.key == key for p in props) else []
+                    return self._strings_in(d, 0, []), False
+                if any(p.key == key for p in props):
+                    return None  # a method, or a value that is no constant
+                return self._strings_in(d, 0, []), True
             d = found
         return None
 
-    def _strings_in(self, d: Def | NamespaceDef | None, depth: int, out: list[str]) -> list[str]:
-        """Every constant string an object literal (or a module's constant exports) holds."""
-        if depth > 8 or len(out) > 2000:
+    def _strings_in(self, d: Def | NamespaceDef | None, depth: int, out: list[str],
+                    seen: set[int] | None = None) -> list[str]:
+        """Every constant string an object literal (or a module's constant exports) holds, each
+        object read once (`const M = { self: M, ... }` would otherwise be read again and again)."""
+        seen = set() if seen is None else seen
+        key = id(d.facts) if isinstance(d, NamespaceDef) else id(d.node) if isinstance(d, Def) else None
+        if key is None or key in seen or depth > 8 or len(out) > 2000:
             return out
+        seen.add(key)
         if isinstance(d, NamespaceDef):
             values = [self._const_of(self.export_definition(d.facts, e.name, depth + 1, const_only=True), depth)
                       for e in d.facts.exports if not e.type_only]
-        elif isinstance(d, Def) and d.node.type == "object":
+        elif d.node.type == "object":
             values = [self._const_value(d.facts, p.value, depth + 1)
                       for p in js.object_props(d.node) if p.value is not None and p.value.type != "method_definition"]
         else:
@@ -193,7 +202,7 @@ class Linker:
             if s is not None:
                 out.append(s)
             else:
-                self._strings_in(v, depth + 1, out)
+                self._strings_in(v, depth + 1, out, seen)
         return out
 
     def _const_value(self, facts: FileFacts, node: Node | None, depth: int) -> Def | NamespaceDef | None:

@@ -64,13 +64,16 @@ NAME_FORMAT = re.compile(r"^[A-Za-z0-9_/-]+(:[A-Za-z0-9_$]+)?$")
 class FunctionRef:
     """What a reference expression (or string) names."""
 
-    namespace: str  # "api" | "internal" | "components" | "any" | "name"
+    namespace: str  # "api" | "internal" | "components" | "any" | "name" | "undefined"
     path: tuple[str, ...]  # member path after the namespace: ("messages", "list")
     functions_dir: Path | None = None  # whose `_generated/api` it comes from
     origin_facts: FileFacts | None = None  # where the chain rooted at `api`/`internal` is written
     origin: Node | None = None
     origin_len: int = 0  # how many elements of `path` the origin chain spells out itself
-    name: str | None = None  # for "name" refs: the string as written
+    # for "name" refs: the string as written; for "undefined" ones (an entry a map of names
+    # does not have: `api.stripe.sync` with `api = { stripe: { list: "stripe:list" } }`), the
+    # expression as written
+    name: str | None = None
 
     @property
     def identifier(self) -> str | None:
@@ -320,14 +323,20 @@ class ReferenceResolver:
         `PATHS.facts.applyVaultEdit` with `export const PATHS = { ... } as const`, in this file
         or imported): ([the name], False). When it picks from such a map by a key the code
         does not fix (`PATHS.facts[kind]`): every name of that part of the map, any of which
-        it may be (names, True). ([], _) when it holds no function name."""
+        it may be (names, True). An entry the map does not have: (["undefined" ref], False).
+        ([], _) when it holds no function name."""
         s = self.linker.const_string(facts, node)
         if s is not None:
-            names, candidates = [s], False
+            names, candidates = [s] if STRING_NAME.match(s) else [], False
         else:
-            names, candidates = self.linker.const_string_choices(facts, node) or [], True
-        refs = [FunctionRef("name", (), None, facts, None, 0, name=n) for n in names if STRING_NAME.match(n)]
-        return refs, candidates
+            choices = self.linker.const_string_choices(facts, node)
+            names, absent = choices if choices is not None else ([], False)
+            names = [n for n in dict.fromkeys(names) if STRING_NAME.match(n)]
+            if absent:  # a map of names without the entry: the call is given `undefined`
+                written = " ".join(facts.text(js.unwrap(node)).split())
+                return ([FunctionRef("undefined", (), None, facts, None, 0, name=written)] if names else []), False
+            candidates = True
+        return [FunctionRef("name", (), None, facts, None, 0, name=n) for n in names], candidates
 
     def _make_function_reference(self, facts: FileFacts, call: Node) -> FunctionRef | None:
         d = self.linker.value_of(facts, js.callee(call))
@@ -679,9 +688,11 @@ def scan_clients(project: "Project", functions_dirs: list[Path], resolver: Refer
             continue
         scanned.append((facts, "test" if is_test_file(path, project.workspace.scan_root) else "client"))
     # A module that hands the generated api on under another name (`export const typedApi =
-    # api`): files importing it may call Convex through a custom hook without naming anything
-    # the pre-filter knows. Read those too (only when such a module exists).
-    relays = tuple(sorted({_module_name_bytes(f.path) for f, _lang in scanned if _relays_generated_api(resolver, f)}))
+    # api`), or a client it makes (`export const convex = new ConvexHttpClient(url)`): files
+    # importing it may call Convex (through a custom hook, `convex.query(...)`) without naming
+    # anything the pre-filter knows. Read those too (only when such a module exists).
+    relays = tuple(sorted({_module_name_bytes(f.path) for f, _lang in scanned
+                           if _relays_generated_api(resolver, f) or _exports_a_client(resolver, f)}))
     if relays:
         for path in rejected:
             facts = project.client_facts_naming(path, relays)
@@ -977,6 +988,25 @@ def _relays_generated_api(resolver: ReferenceResolver, facts: FileFacts) -> bool
                 return True
             continue
         if e.local is not None and _generated_api_root(resolver, facts, e.local) is not None:
+            return True
+    return False
+
+
+_CLIENT_CLASSES = ("ConvexHttpClient", "ConvexClient", "ConvexReactClient")
+
+
+def _exports_a_client(resolver: ReferenceResolver, facts: FileFacts) -> bool:
+    """Does the file export a Convex client it makes (`export const convex = new
+    ConvexHttpClient(url)`, a Nuxt app's server/utils/convex.ts)?"""
+    if b"Client" not in facts.module.source:
+        return False
+    for e in facts.exports:
+        b = facts.bindings.get(e.local) if e.local is not None and not e.type_only else None
+        made = js.unwrap(b.value) if b is not None and not b.path else None
+        if made is None or made.type != "new_expression":
+            continue
+        cls = resolver.linker.value_of(facts, js.callee(made))
+        if isinstance(cls, ExternalDef) and cls.name in _CLIENT_CLASSES and not cls.path and is_convex_package(cls.module):
             return True
     return False
 

@@ -122,6 +122,15 @@ class UnknownFunctionReference(Rule):
                 files={**FEEDS, "src/names.ts": 'export const names = {\n'
                        '  feeds: { list: "feeds:list", wipe: "feeds:wipeAll" },\n} as const;\n'},
                 note="the app's own map of names, read where it is written (antonandresen/nuxt-pogton-starter)"),
+        Invalid('import { api, convex } from "./convex";\n'
+                'export const refreshFeeds = () => convex.action(api.feeds.refreshAll, {});\n',
+                path="server/utils/feeds.ts", lines=[2], message="`api.feeds.refreshAll` is undefined",
+                files={**FEEDS, "server/utils/convex.ts": 'import { ConvexHttpClient } from "convex/browser";\n'
+                       'export const convex = new ConvexHttpClient(process.env.CONVEX_URL!);\n'
+                       'export const api = {\n  feeds: { list: "feeds:list" as any, refresh: "feeds:refresh" as any },\n'
+                       '} as const;\n'},
+                note="an entry the app's map of names does not have: the call is given `undefined` "
+                     "(antonandresen/nuxt-pogton-starter's server/utils/stripe.ts)"),
         Invalid('import { useConvexQuery } from "@convex-vue/core";\n'
                 'export const useFeed = () => useConvexQuery("feeds:lst" as any, {});\n',
                 path="src/useFeed.ts", files=FEEDS, lines=[2], message='did you mean "feeds:list"',
@@ -150,6 +159,11 @@ class UnknownFunctionReference(Rule):
             if use.ref is None or use.language == "python" or not ctx.reported(use.path):
                 continue
             ref = use.ref
+            if ref.namespace == "undefined":
+                ctx.report(use.path, (use.start, use.end),
+                           f"`{ref.name}` is undefined: the map of function names it reads has no such entry, so the "
+                           "call is given no function and fails when it runs")
+                continue
             if ref.namespace not in ("api", "internal", "any", "name"):
                 continue
             ident = ref.identifier
