@@ -367,9 +367,34 @@ def test_single_file_components_are_client_files(tmp_path):
     p = project_of(tmp_path)
     assert callers(p, "notes:mine") == [("client", "useQuery", "+page.svelte", "api")]
     assert [u.line for u in p.call_index.callers(next(f for f in p.apps[0].functions if f.identifier == "notes:mine"))] == [4]
-    assert callers(p, "notes:count") == [("client", "reference", "Count.vue", "api")]
+    assert callers(p, "notes:count") == [("client", "useConvexQuery", "Count.vue", "api")]
     assert callers(p, "notes:latest") == [("client", "query", "index.astro", "api")]
     assert not any(m.rel.endswith((".svelte", ".vue", ".astro")) for m in p.apps[0].modules.values())
+
+
+def test_convex_vue_hooks_are_client_calls(tmp_path):
+    """convex-vue and @convex-vue/core name their hooks `useConvexQuery`,
+    `useConvexPaginatedQuery`, `useConvexMutation`, `useConvexAction`, and take string names
+    too (`getFunctionName` accepts "mod:fn"). A page whose only Convex word is the hook is
+    read, and its string names are calls (nuxt-pogton-starter's pages call them this way)."""
+    files = {
+        "package.json": '{"name": "app", "dependencies": {"convex": "^1.31.0", "@convex-vue/core": "^0.0.4"}}',
+        "convex/feeds.ts": 'import { action, query } from "./_generated/server";\n'
+                           'export const list = query({ args: {}, handler: async () => [] });\n'
+                           'export const page = query({ args: {}, handler: async () => [] });\n'
+                           'export const refresh = action({ args: {}, handler: async () => {} });\n',
+        "web/Feed.vue": '<script setup lang="ts">\n'
+                        'import { useConvexAction, useConvexPaginatedQuery, useConvexQuery } from "@convex-vue/core";\n'
+                        'const { data } = useConvexQuery("feeds:list" as any, {});\n'
+                        'const more = useConvexPaginatedQuery("feeds:page" as any, {}, { numItems: 10 });\n'
+                        'const refresh = useConvexAction("feeds:refresh" as any);\n</script>\n',
+    }
+    write_files(tmp_path, files)
+    p = project_of(tmp_path)
+    assert callers(p, "feeds:list") == [("client", "useConvexQuery", "Feed.vue", "name")]
+    assert callers(p, "feeds:page") == [("client", "useConvexPaginatedQuery", "Feed.vue", "name")]
+    assert callers(p, "feeds:refresh") == [("client", "useConvexAction", "Feed.vue", "name")]
+    assert may_call_convex(b'const { data } = useConvexQuery(api.feeds.list, {});')
 
 
 def test_a_functions_dir_linked_into_an_app_is_walked_under_its_real_path(tmp_path):
@@ -500,6 +525,131 @@ def test_client_helpers_that_hand_on_a_function_name_count_their_callers(tmp_pat
     assert callers(p, "items:sync") == [("client", "action", "use.ts", "api")]
     assert callers(p, "items:list") == [("client", "mutation", "page.ts", "name")]  # two helpers deep
     assert callers(p, "items:unused") == []
+
+
+NAMES_SERVER = {
+    "package.json": '{"dependencies": {"convex": "^1.28.0", "@convex-vue/core": "^0.0.4"}}',
+    "convex/notes.ts": 'import { v } from "convex/values";\n'
+                       'import { mutation, query } from "./_generated/server";\n'
+                       'export const save = mutation({ args: { text: v.string() }, handler: async () => {} });\n'
+                       'export const archive = mutation({ args: {}, handler: async () => {} });\n'
+                       'export const purge = mutation({ args: {}, handler: async () => {} });\n'
+                       'export const latest = query({ args: {}, handler: async () => null });\n'
+                       'export const count = query({ args: {}, handler: async () => 0 });\n'
+                       'export const search = query({ args: {}, handler: async () => [] });\n',
+}
+
+
+def test_function_names_held_in_constants_are_client_calls(tmp_path):
+    """RyanLisse/engram's MCP server keeps its function names in `export const PATHS = {...}
+    as const` and calls `mutate(PATHS.facts.applyVaultEdit, args)` over a ConvexHttpClient
+    helper. A name one constant away from the call is as good as one written in it: a
+    module or local `const`, an `as const` map imported from another file, through a relay
+    too. A `let` may change, and a react-query key is no Convex name."""
+    write_files(tmp_path, {
+        **NAMES_SERVER,
+        "tool/paths.ts": 'export const FN = {\n  notes: { save: "notes:save", archive: "notes:archive" },\n} as const;\n',
+        "tool/main.ts": 'import { ConvexHttpClient } from "convex/browser";\nimport { FN } from "./paths";\n'
+                        'const client = new ConvexHttpClient(process.env.CONVEX_URL!);\nconst LATEST = "notes:latest";\n'
+                        'export const save = (text: string) => client.mutation(FN.notes.save as any, { text });\n'
+                        'export const latest = () => client.query(LATEST as any, {});\n'
+                        'export function count() {\n  const name = "notes:count";\n  return client.query(name as any, {});\n}\n'
+                        'export function search(next: boolean) {\n  let name = "notes:search";\n'
+                        '  if (next) name = "notes:latest";\n  return client.query(name as any, {});\n}\n',
+        "mcp/core.ts": 'import { ConvexHttpClient } from "convex/browser";\n'
+                       'const client = new ConvexHttpClient(process.env.CONVEX_URL!);\n'
+                       'export async function mutate(path: string, args: Record<string, unknown> = {}) {\n'
+                       '  return client.mutation(path as any, args);\n}\n',
+        "mcp/tools.ts": 'import * as convex from "./core";\nimport { FN } from "../tool/paths";\n'
+                        'export const archive = () => convex.mutate(FN.notes.archive, {});\n',
+        "web/purged.ts": 'import { useQuery } from "react-query";\nconst KEY = "notes:purge";\n'
+                         'export const usePurged = () => useQuery(KEY, () => fetch("/purged"));\n',
+    })
+    p = project_of(tmp_path)
+    assert callers(p, "notes:save") == [("client", "mutation", "main.ts", "name")]
+    assert callers(p, "notes:latest") == [("client", "query", "main.ts", "name")]
+    assert callers(p, "notes:count") == [("client", "query", "main.ts", "name")]
+    assert callers(p, "notes:archive") == [("client", "mutation", "tools.ts", "name")]
+    assert callers(p, "notes:search") == []
+    assert callers(p, "notes:purge") == []
+
+
+def test_an_apps_own_map_of_names_and_keys_picked_at_run_time(tmp_path):
+    """antonandresen/nuxt-pogton-starter writes its own `api` map of string names and its own
+    `useConvexQuery` over @convex-vue/core's; unread, CVX302's unsafe fix made the app's most
+    used query internal. A key picked at run time (`api.admin[action]`) may pass any name
+    of that part of the map: each function there may be called (no unsafe fix, no CVX307),
+    none is known to be (no CVX309 for a name it may never pass)."""
+    write_files(tmp_path, {
+        **NAMES_SERVER,
+        "convex/jobs.ts": 'import { internalAction } from "./_generated/server";\n'
+                          'import { api } from "./_generated/api";\n'
+                          'export const nightly = internalAction({ args: {}, handler: async (ctx) => {\n'
+                          '  await ctx.runQuery(api.notes.latest, {});\n  await ctx.runMutation(api.notes.purge, {});\n'
+                          '  await ctx.runQuery(api.notes.count, {});\n}});\n',
+        "app/composables/useConvex.ts": 'import { useConvexQuery as query } from "@convex-vue/core";\n'
+                                        'export const api = {\n  notes: { latest: "notes:latest", count: "notes:count" },\n'
+                                        '  admin: { purge: "notes:purge", archive: "notes:archive", wipe: "notes:wipe" },\n'
+                                        '} as const;\n'
+                                        'export function useConvexQuery(...args: any[]) {\n  return (query as any)(...args);\n}\n',
+        "app/pages/home.ts": 'import { api, useConvexQuery } from "../composables/useConvex";\n'
+                             'export const useLatest = () => useConvexQuery(api.notes.latest, {});\n',
+        "app/pages/admin.ts": 'import { useConvexMutation } from "@convex-vue/core";\n'
+                              'import { api } from "../composables/useConvex";\n'
+                              'export const useAdmin = (what: "purge" | "archive" | "wipe") =>\n'
+                              '  useConvexMutation(api.admin[what]);\n',
+    })
+    p = project_of(tmp_path)
+    assert callers(p, "notes:latest") == [("client", "useConvexQuery", "home.ts", "name"),
+                                          ("server", "runQuery", "jobs.ts", "api")]
+    assert callers(p, "notes:purge") == [("client", "useConvexMutation", "admin.ts", "name"),
+                                         ("server", "runMutation", "jobs.ts", "api")]
+    app = p.apps[0]
+    assert [u.candidate for u in app.callers(app.by_identifier["notes:archive"])] == [True]
+    diagnostics = check([tmp_path], Settings(select=["CVX302", "CVX307", "CVX309"])).diagnostics
+    found = [(d.code, Path(d.path).name, d.line, d.fix is not None, d.message)
+             for d in sorted(diagnostics, key=lambda d: d.sort_key())]
+    assert [f[:4] for f in found] == [("CVX302", "jobs.ts", 4, False), ("CVX302", "jobs.ts", 5, False),
+                                      ("CVX302", "jobs.ts", 6, True), ("CVX307", "notes.ts", 7, False)]
+    assert "`notes:latest` is also called by clients (`useConvexQuery` (app/pages/home.ts:2))" in found[0][4]
+    assert "`notes:purge` may also be called by clients (`useConvexMutation` (app/pages/admin.ts:4))" in found[1][4]
+    assert "no client calls `notes:count`: make it internal" in found[2][4]
+
+
+def test_a_map_of_names_that_holds_itself_is_read_once(tmp_path):
+    """Bad input: a map that holds itself (`const M = { self: M, ... }`) read by a key picked
+    at run time gives its names once, and is not walked again for every entry."""
+    write_files(tmp_path, {
+        **NAMES_SERVER,
+        "web/main.ts": 'import { ConvexHttpClient } from "convex/browser";\n'
+                       'const client = new ConvexHttpClient(process.env.CONVEX_URL!);\n'
+                       'const M: any = { a: M, b: M, c: M, d: M, latest: "notes:latest", more: { ...M } };\n'
+                       'export const read = (k: string) => client.query(M[k], {});\n',
+    })
+    p = project_of(tmp_path)
+    facts = p.client_facts(tmp_path / "web" / "main.ts")
+    arg = next(c for c in facts.all_calls() if c.path[-1:] == ("query",)).node.child("arguments").children[0]
+    assert p.linker.const_string_choices(facts, arg) == (["notes:latest"], False)
+    assert callers(p, "notes:latest") == [("client", "query", "main.ts", "name")]
+
+
+def test_files_using_a_client_another_module_makes_are_client_files(tmp_path):
+    """nuxt-pogton-starter's server routes import `{ convex, api }` from server/utils/convex.ts
+    (`export const convex = new ConvexHttpClient(url)` next to its map of names) and call
+    `convex.query(api.users.getByEmail, ...)`: nothing in them the byte pre-filter knows.
+    They are read because a client module makes the client they import."""
+    write_files(tmp_path, {
+        **NAMES_SERVER,
+        "nuxt.config.ts": "export default defineNuxtConfig({});\n",
+        "server/utils/convex.ts": 'import { ConvexHttpClient } from "convex/browser";\n'
+                                  'export const convex = new ConvexHttpClient(process.env.CONVEX_URL!);\n'
+                                  'export const api = { notes: { latest: "notes:latest" as any } } as const;\n',
+        "server/api/latest.get.ts": 'import { convex, api } from "../utils/convex";\n'
+                                    'export default defineEventHandler(() => convex.query(api.notes.latest, {}));\n',
+    })
+    p = project_of(tmp_path)
+    assert callers(p, "notes:latest") == [("client", "query", "latest.get.ts", "name")]
+    assert [u.on_server for u in p.apps[0].callers(p.apps[0].by_identifier["notes:latest"])] == [True]
 
 
 def test_python_helpers_that_hand_on_a_function_name_count_their_callers(tmp_path):

@@ -8,8 +8,8 @@ regex run before anything is parsed; only files that pass it are parsed (`extrac
 function reference — React hooks (`useQuery`, `useMutation`, `useAction`,
 `usePaginatedQuery`), client methods (`convex.query(...)`, `useConvex().mutation(...)`,
 `ConvexHttpClient`/`ConvexClient`/`ConvexReactClient` methods), Next.js helpers
-(`fetchQuery`, `preloadQuery`, `fetchMutation`, `fetchAction`) and TanStack Query's
-`convexQuery`/`convexAction`. Which function the reference names is resolved across files
+(`fetchQuery`, `preloadQuery`, `fetchMutation`, `fetchAction`), TanStack Query's
+`convexQuery`/`convexAction` and the Vue composables of convex-vue (`useConvexQuery`, ...). Which function the reference names is resolved across files
 by `references.CallIndex`.
 """
 
@@ -28,6 +28,9 @@ CLIENT_CALLS: dict[str, str] = {
     "fetchQuery": "query", "preloadQuery": "query", "convexQuery": "query",
     "useMutation": "mutation", "fetchMutation": "mutation", "useConvexMutation": "mutation",
     "useAction": "action", "fetchAction": "action", "convexAction": "action", "useConvexAction": "action",
+    # convex-vue and @convex-vue/core (their `useConvexMutation`/`useConvexAction` are named
+    # like @convex-dev/react-query's); `useConvexHttpQuery` queries once, over HTTP
+    "useConvexQuery": "query", "useConvexPaginatedQuery": "query", "useConvexHttpQuery": "query",
 }
 # Methods of ConvexReactClient / ConvexHttpClient / ConvexClient / useConvex().
 CLIENT_METHODS: dict[str, str] = {
@@ -35,7 +38,8 @@ CLIENT_METHODS: dict[str, str] = {
     "paginatedQuery": "query", "mutation": "mutation", "action": "action",
 }
 _MAY_CALL = re.compile(
-    rb"_generated/api|\b(use(Query|Mutation|Action|PaginatedQuery|Convex)|fetch(Query|Mutation|Action)|preloadQuery"
+    rb"_generated/api|\b(use(Query|Mutation|Action|PaginatedQuery|Convex(Query|PaginatedQuery|HttpQuery|Mutation|Action)?)"
+    rb"|fetch(Query|Mutation|Action)|preloadQuery"
     rb"|convex(Query|Action)|Convex(Http|React)?Client|anyApi|makeFunctionReference)\b"
 )
 STRING_NAME = re.compile(r"^[A-Za-z0-9_/-]+:[A-Za-z0-9_$]+$")
@@ -69,21 +73,30 @@ class ClientCall:
 def client_calls(facts: FileFacts) -> list[ClientCall]:
     """Every call in the file whose callee is a known client entry point (pure)."""
     out: list[ClientCall] = []
-    imports_convex = any(i.source == "convex" or i.source.startswith("convex/") for i in facts.imports)
+    imports_convex = imports_a_convex_package(facts)
     for site in facts.all_calls():
         callee = site.callee
         if site.is_new or callee is None:
             continue
         if callee.type == "member_expression":
             _method_call(site, out, imports_convex)
-        elif callee.type == "identifier" and callee.text in CLIENT_CALLS:
-            _add(site, callee.text, CLIENT_CALLS[callee.text], out, imports_convex)
         elif callee.type == "identifier":
             # a hook imported under another name (`import { useQuery as useConvexQuery }`)
             imp = facts.import_of(callee.text or "")
             if imp is not None and imp.imported in CLIENT_CALLS and _CONVEX_PACKAGE.match(imp.source):
                 _add(site, imp.imported, CLIENT_CALLS[imp.imported], out, imports_convex)
+            elif callee.text in CLIENT_CALLS:
+                _add(site, callee.text, CLIENT_CALLS[callee.text], out, imports_convex)
     return out
+
+
+def imports_a_convex_package(facts: FileFacts) -> bool:
+    """Does the file import convex, or a package built on it (convex-helpers, convex-vue, ...)?"""
+    return any(is_convex_package(i.source) for i in facts.imports)
+
+
+def is_convex_package(module: str) -> bool:
+    return _CONVEX_PACKAGE.match(module) is not None
 
 
 # where the hooks and client helpers come from: convex/react, convex/nextjs, convex-helpers'
@@ -92,18 +105,22 @@ _CONVEX_PACKAGE = re.compile(r"^(convex|convex-helpers|convex-svelte|convex-vue|
 
 
 def _add(site: CallSite, how: str, expects: str, out: list[ClientCall], imports_convex: bool) -> None:
-    """The call, when its first argument can name a function: a reference, or (in a file
-    that imports convex) a `"module:function"` string, which the hooks, client methods and
-    Next.js helpers turn into a reference themselves (`makeFunctionReference`), as untyped
-    JavaScript apps write `useAction("weather:poll")`."""
+    """The call, when its first argument can name a function: a reference, or a
+    `"module:function"` string, which the hooks, client methods and Next.js helpers turn into
+    a reference themselves (`makeFunctionReference`), as untyped JavaScript apps write
+    `useAction("weather:poll")`. In a file that imports a Convex package the string is taken
+    as it is; elsewhere (hooks re-exported by the app's own module) the call index judges the
+    callee first, as for a string held in a constant (references.py)."""
     args = js.call_args(site.node)
     if not args:
         return
     s = js.string_value(args[0])
     if s is not None:
-        if imports_convex and STRING_NAME.match(s):
+        if not STRING_NAME.match(s):
+            return
+        if imports_convex:
             out.append(ClientCall(site, how, expects, args[0], string_name=s))
-        return
+            return
     out.append(ClientCall(site, how, expects, args[0]))
 
 

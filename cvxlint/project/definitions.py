@@ -118,14 +118,14 @@ class Linker:
         return None
 
     # -- constant strings -----------------------------------------------------------------
-    def const_string(self, facts: FileFacts, node: Node | None, func=None) -> str | None:
+    def const_string(self, facts: FileFacts, node: Node | None) -> str | None:
         """The string `node` always holds: a string literal or a template without
-        substitutions, written there or reached through `const` bindings (imported and
-        re-exported ones included) and the properties of object literals they hold
-        (`Routes.item` with `export const Routes = { item: "/x" } as const`). A `let`/`var`
-        may be reassigned and a destructured or computed value is not read: None. `func` is
-        the function `node` sits in, so that its parameters and locals are not taken for
-        module constants of the same name."""
+        substitutions, written there or reached through `const` bindings (a function's own,
+        module ones, imported and re-exported ones) and the properties of object literals
+        they hold (`Routes.item` with `export const Routes = { item: "/x" } as const`). A
+        `let`/`var` or a parameter may change, and a destructured or computed value is not
+        read: None. Names are looked up where `node` is written, so a parameter is never
+        taken for a module constant of the same name."""
         node = js.unwrap(node)
         if node is None:
             return None
@@ -135,19 +135,86 @@ class Linker:
         if chain is None or chain[0].type != "identifier":
             return None
         root, props = chain
-        if func is not None and func.lookup(root.text or "") is not None:
-            return None
         d = self._const_value(facts, root, 0)
         for prop in props:
             d = self._const_member(d, prop, 0)
         return js.string_value(d.node) if isinstance(d, Def) else None
 
+    def const_string_choices(self, facts: FileFacts, node: Node | None) -> tuple[list[str], bool] | None:
+        """Where `const_string` cannot tell which string `node` holds because it reads a
+        constant object literal (a map of names) by a key that is not a constant
+        (`PATHS.facts[kind]`), or by one a spread or a computed key may supply or replace:
+        (every constant string of the object where the reading stops, nested objects and
+        spreads included, False). When that object does not have the key and nothing can
+        add it, `node` is `undefined`: (the object's strings, True). None when `node` reads
+        no constant object, or reads it to the end."""
+        steps: list[str | None] = []  # the keys read, innermost last; None: not a constant
+        n = js.unwrap(node)
+        while n is not None and n.type in ("member_expression", "subscript_expression"):
+            if n.type == "member_expression":
+                prop = n.child("property")
+                steps.append(prop.text if prop is not None else None)
+            else:
+                steps.append(self.const_string(facts, n.child("index")))
+            n = js.unwrap(n.child("object"))
+        if n is None or n.type != "identifier" or not steps:
+            return None
+        d = self._const_value(facts, n, 0)
+        for key in reversed(steps):
+            if not isinstance(d, (Def, NamespaceDef)) or isinstance(d, Def) and d.node.type != "object":
+                return None
+            if key is None:
+                return self._strings_in(d, 0, []), False
+            found = self._const_member(d, key, 0)
+            if found is None:
+                if isinstance(d, NamespaceDef):
+                    if d.facts.export_stars or any(e.name == key for e in d.facts.exports):
+                        return None
+                    return self._strings_in(d, 0, []), True
+                props = js.object_props(d.node)
+                if any(p.spread or p.key is None for p in props):
+                    return self._strings_in(d, 0, []), False
+                if any(p.key == key for p in props):
+                    return None  # a method, or a value that is no constant
+                return self._strings_in(d, 0, []), True
+            d = found
+        return None
+
+    def _strings_in(self, d: Def | NamespaceDef | None, depth: int, out: list[str],
+                    seen: set[int] | None = None) -> list[str]:
+        """Every constant string an object literal (or a module's constant exports) holds, each
+        object read once (`const M = { self: M, ... }` would otherwise be read again and again)."""
+        seen = set() if seen is None else seen
+        key = id(d.facts) if isinstance(d, NamespaceDef) else id(d.node) if isinstance(d, Def) else None
+        if key is None or key in seen or depth > 8 or len(out) > 2000:
+            return out
+        seen.add(key)
+        if isinstance(d, NamespaceDef):
+            values = [self._const_of(self.export_definition(d.facts, e.name, depth + 1, const_only=True), depth)
+                      for e in d.facts.exports if not e.type_only]
+        elif d.node.type == "object":
+            values = [self._const_value(d.facts, p.value, depth + 1)
+                      for p in js.object_props(d.node) if p.value is not None and p.value.type != "method_definition"]
+        else:
+            return out
+        for v in values:
+            s = js.string_value(v.node) if isinstance(v, Def) else None
+            if s is not None:
+                out.append(s)
+            else:
+                self._strings_in(v, depth + 1, out, seen)
+        return out
+
     def _const_value(self, facts: FileFacts, node: Node | None, depth: int) -> Def | NamespaceDef | None:
-        """What a module-level expression denotes through `const` bindings only."""
+        """What an expression denotes through `const` bindings only."""
         node = js.unwrap(node)
         if node is None or depth > 24:
             return None
         if node.type in ("identifier", "shorthand_property_identifier"):
+            if facts.ref_of(node) is not None:  # a parameter or a local of the function around it
+                from .evaluate import local_const  # evaluate imports this module
+
+                return self._const_value(facts, local_const(facts, node), depth + 1)
             return self._const_binding(facts, node.text or "", depth + 1)
         chain = js.member_chain(node)
         if chain is not None and chain[1] and chain[0].type == "identifier":

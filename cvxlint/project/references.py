@@ -8,7 +8,9 @@ A Convex function is named by a *reference*:
   or destructured (`const { send } = internal.emails`);
 * `components.<name>.…` — a component's API (never a function of this app);
 * `anyApi.x.y` and `makeFunctionReference("x:y")` from `convex/server`;
-* outside TypeScript, a string "dir/file:fn" (the Python client, the HTTP API).
+* a string "dir/file:fn": in Python (the client, the HTTP API), and in untyped TS/JS clients,
+  written at the call or held in a `const` or in the app's own map of names
+  (`PATHS.facts.save` with `export const PATHS = { facts: { save: "facts:save" } }`).
 
 `CallIndex.build(project)` collects every place that uses a reference and resolves it to the
 `RegisteredFunction` it names:
@@ -34,7 +36,7 @@ from typing import TYPE_CHECKING
 from ..syntax import js, scope
 from ..syntax.tree import Node
 from . import jsonc
-from .clients import STRING_NAME, client_calls
+from .clients import STRING_NAME, ClientCall, client_calls, imports_a_convex_package, is_convex_package
 from .definitions import Def, ExternalDef, NamespaceDef, loaded_module
 from .facts import CallSite, FileFacts, FunctionInfo
 from .discover import client_sources, is_server_side_path, is_test_file
@@ -62,13 +64,16 @@ NAME_FORMAT = re.compile(r"^[A-Za-z0-9_/-]+(:[A-Za-z0-9_$]+)?$")
 class FunctionRef:
     """What a reference expression (or string) names."""
 
-    namespace: str  # "api" | "internal" | "components" | "any" | "name"
+    namespace: str  # "api" | "internal" | "components" | "any" | "name" | "undefined"
     path: tuple[str, ...]  # member path after the namespace: ("messages", "list")
     functions_dir: Path | None = None  # whose `_generated/api` it comes from
     origin_facts: FileFacts | None = None  # where the chain rooted at `api`/`internal` is written
     origin: Node | None = None
     origin_len: int = 0  # how many elements of `path` the origin chain spells out itself
-    name: str | None = None  # for "name" refs: the string as written
+    # for "name" refs: the string as written; for "undefined" ones (an entry a map of names
+    # does not have: `api.stripe.sync` with `api = { stripe: { list: "stripe:list" } }`), the
+    # expression as written
+    name: str | None = None
 
     @property
     def identifier(self) -> str | None:
@@ -121,6 +126,9 @@ class FunctionUse:
     via: str | None = None  # "reference" uses passed to a call: that call's callee (`useSessionAction`)
     line_no: int | None = None  # 1-based line, kept when the use is detached from its syntax tree
     on_server: bool = False  # client code that runs on a server (a Next.js route handler, a server action)
+    # one of the names a call may pass, when it picks from a map of names by a key the code
+    # does not fix (`PATHS.facts[kind]`): the function may be called, no more
+    candidate: bool = False
 
     def detached(self) -> "FunctionUse":
         """This use without its syntax nodes and facts (picklable, and it keeps no tree alive):
@@ -309,6 +317,26 @@ class ReferenceResolver:
                 return None
             return r.extended((*d.path, *props))
         return None
+
+    def string_names(self, facts: FileFacts, node: Node | None) -> tuple[list[FunctionRef], bool]:
+        """The function names a string expression holds, read through constants (`SAVE_NOTE`,
+        `PATHS.facts.applyVaultEdit` with `export const PATHS = { ... } as const`, in this file
+        or imported): ([the name], False). When it picks from such a map by a key the code
+        does not fix (`PATHS.facts[kind]`): every name of that part of the map, any of which
+        it may be (names, True). An entry the map does not have: (["undefined" ref], False).
+        ([], _) when it holds no function name."""
+        s = self.linker.const_string(facts, node)
+        if s is not None:
+            names, candidates = [s] if STRING_NAME.match(s) else [], False
+        else:
+            choices = self.linker.const_string_choices(facts, node)
+            names, absent = choices if choices is not None else ([], False)
+            names = [n for n in dict.fromkeys(names) if STRING_NAME.match(n)]
+            if absent:  # a map of names without the entry: the call is given `undefined`
+                written = " ".join(facts.text(js.unwrap(node)).split())
+                return ([FunctionRef("undefined", (), None, facts, None, 0, name=written)] if names else []), False
+            candidates = True
+        return [FunctionRef("name", (), None, facts, None, 0, name=n) for n in names], candidates
 
     def _make_function_reference(self, facts: FileFacts, call: Node) -> FunctionRef | None:
         d = self.linker.value_of(facts, js.callee(call))
@@ -522,9 +550,9 @@ def _hono_route(index: CallIndex, resolver: ReferenceResolver, facts: FileFacts,
     args = js.call_args(site.node)
     method = site.path[-1].upper()
     if method == "ON":
-        method = resolver.linker.const_string(facts, args[0], site.func) if args else None
+        method = resolver.linker.const_string(facts, args[0]) if args else None
         args = args[1:]
-    path = resolver.linker.const_string(facts, args[0], site.func) if args else None
+    path = resolver.linker.const_string(facts, args[0]) if args else None
     if len(args) < 2 or path is None:
         return
     handler = js.unwrap(args[-1])
@@ -545,7 +573,7 @@ def _hono_use_covers(resolver: ReferenceResolver, facts: FileFacts, use: CallSit
     """Does `app.use([pattern,] ...middleware)` run a middleware that may check the caller
     before the route at `path` (a pattern `/api/*` covers what starts with `/api/`)?"""
     args = js.call_args(use.node)
-    pattern = resolver.linker.const_string(facts, args[0], use.func) if args else None
+    pattern = resolver.linker.const_string(facts, args[0]) if args else None
     if pattern is not None:
         args = args[1:]
         covers = path == pattern or pattern == "*" or (pattern.endswith("*") and path.startswith(pattern[:-1]))
@@ -590,7 +618,7 @@ def _route(index: CallIndex, resolver: ReferenceResolver, app: "App", facts: Fil
     handler = js.object_get(spec, "handler")
 
     def option(key: str) -> str | None:  # a literal, or a const string (`path: Routes.item`)
-        return resolver.linker.const_string(facts, js.object_get(spec, key), site.func)
+        return resolver.linker.const_string(facts, js.object_get(spec, key))
 
     route = HttpRoute(facts, site.node, js.unwrap(handler), option("method"), option("path"), option("pathPrefix"))
     index.routes.append(route)
@@ -660,9 +688,11 @@ def scan_clients(project: "Project", functions_dirs: list[Path], resolver: Refer
             continue
         scanned.append((facts, "test" if is_test_file(path, project.workspace.scan_root) else "client"))
     # A module that hands the generated api on under another name (`export const typedApi =
-    # api`): files importing it may call Convex through a custom hook without naming anything
-    # the pre-filter knows. Read those too (only when such a module exists).
-    relays = tuple(sorted({_module_name_bytes(f.path) for f, _lang in scanned if _relays_generated_api(resolver, f)}))
+    # api`), or a client it makes (`export const convex = new ConvexHttpClient(url)`): files
+    # importing it may call Convex (through a custom hook, `convex.query(...)`) without naming
+    # anything the pre-filter knows. Read those too (only when such a module exists).
+    relays = tuple(sorted({_module_name_bytes(f.path) for f, _lang in scanned
+                           if _relays_generated_api(resolver, f) or _exports_a_client(resolver, f)}))
     if relays:
         for path in rejected:
             facts = project.client_facts_naming(path, relays)
@@ -742,26 +772,26 @@ def _relayed_uses(scan: ClientScan, resolver: ReferenceResolver, project: "Proje
                 arg = js.unwrap(args[relay.index]) if len(args) > relay.index else None
                 if arg is None:
                     continue
-                s = js.string_value(arg)
-                if s is not None:
-                    ref = FunctionRef("name", (), None, facts, None, 0, name=s) if STRING_NAME.match(s) else None
-                else:
-                    ref = resolver.resolve(facts, arg, site.func)
-                if ref is None:
+                ref = resolver.resolve(facts, arg, site.func)
+                # a name, written there or held in a constant (`mutate(PATHS.facts.save, args)`)
+                refs, candidates = ([ref], False) if ref is not None else resolver.string_names(facts, arg)
+                if not refs:
                     pref = facts.ref_of(arg) if arg.type == "identifier" else None
                     if pref is not None and pref.kind == "param" and not pref.path and pref.func is not None:
                         found.setdefault(id(pref.func.node), _Relay(facts, pref.func, pref.index, relay.how, relay.expects))
                     continue
                 key = _node_key(facts.path, arg)
-                if ref.namespace == "components" or key in scan.consumed:
+                if refs[0].namespace == "components" or key in scan.consumed:
                     continue  # a hook the client scan knows by name (`useConvexQuery`) counted already
-                _consume(ref, scan.consumed)
                 scan.consumed.add(key)
                 if on_server is None:
                     on_server = runs_on_server(facts, project.workspace.scan_root)
-                scan.uses.append(FunctionUse(lang, relay.how, facts.path, arg.start, arg.end, ref, relay.expects,
-                                             func=site.func, facts=facts, call=site.node,
-                                             on_server=on_server or in_server_function(facts, site.func)))
+                for ref in refs:
+                    _consume(ref, scan.consumed)
+                    scan.uses.append(FunctionUse(lang, relay.how, facts.path, arg.start, arg.end, ref, relay.expects,
+                                                 func=site.func, facts=facts, call=site.node,
+                                                 on_server=on_server or in_server_function(facts, site.func),
+                                                 candidate=candidates))
         looking_for = {k: r for k, r in found.items() if k not in relays}
         if not looking_for:
             return
@@ -884,7 +914,7 @@ def _runs_as_process(manifest: dict) -> bool:
 
 def _client_uses(scan: ClientScan, resolver: ReferenceResolver, facts: FileFacts, lang: str, on_server: bool) -> None:
     found = resolver.project.derived.get(facts, "client references", lambda: _client_references(resolver, facts))
-    for call, ref in found:
+    for call, ref, candidate in found:
         _consume(ref, scan.consumed)
         a = js.unwrap(call.ref) or call.ref
         # the argument as written too: through an alias (`typedApi.users.me`) the reference's
@@ -892,22 +922,43 @@ def _client_uses(scan: ClientScan, resolver: ReferenceResolver, facts: FileFacts
         scan.consumed.add(_node_key(facts.path, a))
         scan.uses.append(FunctionUse(lang, call.how, facts.path, a.start, a.end, ref, call.expects,
                                      func=call.site.func, facts=facts, call=call.site.node,
-                                     on_server=on_server or in_server_function(facts, call.site.func)))
+                                     on_server=on_server or in_server_function(facts, call.site.func),
+                                     candidate=candidate))
 
 
 def _client_references(resolver: ReferenceResolver, facts: FileFacts) -> list[tuple]:
-    """A client file's calls that pass a function reference, with what each names. Depends
-    only on the file and what it imports: kept between the language server's runs."""
+    """A client file's calls that pass a function reference, with what each names and whether
+    it is only one of the names the call may pass (FunctionUse.candidate). Depends only on
+    the file and what it imports: kept between the language server's runs."""
     out = []
     for call in client_calls(facts):
         if call.string_name is not None:
-            ref = FunctionRef("name", (), None, facts, None, 0, name=call.string_name)
-        else:
-            ref = resolver.resolve(facts, call.ref, call.site.func)
-            if ref is None or ref.namespace == "components":
-                continue
-        out.append((call, ref))
+            out.append((call, FunctionRef("name", (), None, facts, None, 0, name=call.string_name), False))
+            continue
+        ref = resolver.resolve(facts, call.ref, call.site.func)
+        if ref is not None:
+            if ref.namespace != "components":
+                out.append((call, ref, False))
+            continue
+        # a name held in a constant, or in the app's own map of names (`api.settings.current`
+        # with `export const api = { settings: { current: "settings:current" } }`)
+        refs, candidates = resolver.string_names(facts, call.ref)
+        if refs and _calls_convex(resolver, facts, call):
+            out.extend((call, r, candidates) for r in refs)
     return out
+
+
+def _calls_convex(resolver: ReferenceResolver, facts: FileFacts, call: ClientCall) -> bool:
+    """Is a call given a string Convex's own: its file imports a Convex package, or its callee
+    is one's export or written in a module that imports one (the app's wrapper of a hook, a
+    client made in another file)? Other libraries have `useQuery` and `.query` too (a
+    react-query key "todos:list")."""
+    if imports_a_convex_package(facts):
+        return True
+    d = resolver.linker.value_of(facts, call.site.callee)
+    if isinstance(d, ExternalDef):
+        return is_convex_package(d.module)
+    return isinstance(d, (Def, NamespaceDef)) and imports_a_convex_package(d.facts)
 
 
 def _is_convex_server(imp) -> bool:
@@ -937,6 +988,25 @@ def _relays_generated_api(resolver: ReferenceResolver, facts: FileFacts) -> bool
                 return True
             continue
         if e.local is not None and _generated_api_root(resolver, facts, e.local) is not None:
+            return True
+    return False
+
+
+_CLIENT_CLASSES = ("ConvexHttpClient", "ConvexClient", "ConvexReactClient")
+
+
+def _exports_a_client(resolver: ReferenceResolver, facts: FileFacts) -> bool:
+    """Does the file export a Convex client it makes (`export const convex = new
+    ConvexHttpClient(url)`, a Nuxt app's server/utils/convex.ts)?"""
+    if b"Client" not in facts.module.source:
+        return False
+    for e in facts.exports:
+        b = facts.bindings.get(e.local) if e.local is not None and not e.type_only else None
+        made = js.unwrap(b.value) if b is not None and not b.path else None
+        if made is None or made.type != "new_expression":
+            continue
+        cls = resolver.linker.value_of(facts, js.callee(made))
+        if isinstance(cls, ExternalDef) and cls.name in _CLIENT_CLASSES and not cls.path and is_convex_package(cls.module):
             return True
     return False
 

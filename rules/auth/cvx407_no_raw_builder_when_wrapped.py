@@ -306,7 +306,7 @@ def _trigger_tables(ctx, app):
                 if made is not None:
                     key = id(made[1])
                     args = js.call_args(site.node)
-                    table = linker.const_string(module.facts, args[0], site.func) if args else None
+                    table = linker.const_string(module.facts, args[0]) if args else None
                     if key not in out or out[key] is not None:
                         out[key] = None if table is None else (out.get(key) or set()) | {table}
                 for a in js.call_args(site.node):

@@ -58,7 +58,8 @@ def report_public_references(ctx, app, hows: tuple[str, ...], doing: str) -> Non
         if fn is not None and fn.is_public:
             clients = [u for u in app.callers(fn) if u.is_client]
             if clients:
-                msg += (f"; `{fn.display_name}` is also called by clients ({describe_uses(ctx, clients, 3)}), "
+                called = "may also be called" if all(u.candidate for u in clients) else "is also called"
+                msg += (f"; `{fn.display_name}` {called} by clients ({describe_uses(ctx, clients, 3)}), "
                         "so split it into a public wrapper and an internal function")
             else:
                 msg += f" (no client calls `{fn.display_name}`: make it internal and use `{js.accessor_text('internal', use.ref.path)}`)"

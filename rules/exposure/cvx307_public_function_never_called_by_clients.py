@@ -70,6 +70,15 @@ class PublicFunctionNeverCalledByClients(Rule):
               files={"src/List.tsx": CLIENT.replace("api.example.list", "api.example.listAll")},
               note="a client calls it under its alias `listAll`: one registered function, so it is client-called "
                    "(Construye-bit/ehc-gym-repo)"),
+        Valid(SERVER + 'export const list = query({ args: {}, handler: async () => [] });\n'
+              'export const credit = mutation({ args: {}, handler: async () => {} });\n'
+              'export const go = action({ args: {}, handler: async (ctx) => ctx.runMutation(api.example.credit, {}) });\n',
+              files={"src/List.tsx": CLIENT,
+                     "agent/paths.ts": 'export const PATHS = { example: { credit: "example:credit" } } as const;\n',
+                     "agent/main.ts": 'import { ConvexHttpClient } from "convex/browser";\nimport { PATHS } from "./paths";\n'
+                     'const client = new ConvexHttpClient(process.env.CONVEX_URL!);\n'
+                     'await client.mutation(PATHS.example.credit as any, {});\n'},
+              note="called by a name kept in a map of names in another file (RyanLisse/engram's MCP server)"),
     ]
     invalid = [
         Invalid(SERVER + 'export const list = query({ args: {}, handler: async () => [] });\n'

@@ -117,6 +117,11 @@ class NoActionFromClient(Rule):
               'export function Gen() {\n  // @ts-ignore\n  const generate = useMutation(api.ai.generate);\n  return null;\n}\n',
               path="src/Gen.tsx", files={"convex/ai.ts": SERVER + WRITES},
               note="given to `useMutation`, the action never runs: CVX309 reports the call instead"),
+        Valid('import { useConvexAction } from "@convex-vue/core";\n'
+              'const JOBS = { search: "ai:search", generate: "ai:generate" } as const;\n'
+              'export const useJob = (job: "search" | "generate") => useConvexAction(JOBS[job]);\n',
+              path="src/useJob.ts", files={"convex/ai.ts": SERVER + WRITES + SEARCH},
+              note="a key picked at run time: the call may never run the action that writes"),
     ]
     invalid = [
         Invalid('import { ConvexClient } from "convex/browser";\nimport { api } from "../../convex/_generated/api";\n'
@@ -155,7 +160,8 @@ class NoActionFromClient(Rule):
             return
         for use in ctx.project.call_index.client_uses(app):
             fn = use.target
-            if use.language != "client" or use.on_server or fn is None or fn.kind != "action" or not fn.is_public:
+            if use.language != "client" or use.on_server or use.candidate or fn is None or fn.kind != "action" \
+                    or not fn.is_public:
                 continue
             if use.expects not in (None, "action"):
                 continue  # `useMutation(api.x.anAction)` cannot run at all: CVX309's error

@@ -25,12 +25,14 @@ class UnknownFunctionReference(Rule):
     ## What it does
     Checks every reference to a function of the app — in server code (`ctx.run*`, the
     scheduler, crons), in clients (`useQuery`, client methods, Next.js helpers, string names
-    in untyped clients) and in tests — against the app's modules and their exports: a
-    module that does not exist, or a module that exports nothing by that name, is flagged
-    with the closest existing name. Python calls have their own rule (CVXP02). A reference
-    that names a module or a folder of modules (passed around as a namespace) is not a
-    function reference; a module that exports the name in a way the model cannot read (a
-    package's factory, `export *`) counts as having it.
+    in untyped clients, also held in a constant or in the app's own map of names) and in
+    tests — against the app's modules and their exports: a module that does not exist, or a
+    module that exports nothing by that name, is flagged with the closest existing name.
+    Python calls have their own rule (CVXP02). A reference that names a module or a folder
+    of modules (passed around as a namespace) is not a function reference; a module that
+    exports the name in a way the model cannot read (a package's factory, `export *`)
+    counts as having it; a map of names read by a key picked at run time
+    (`PATHS.facts[kind]`) may never pass a given one of its names, so they are not checked.
 
     A client call given a function of another kind is flagged too, with the call that
     takes it: `useMutation(api.feeds.refresh)` on an action (use `useAction`), `useQuery`
@@ -114,6 +116,29 @@ class UnknownFunctionReference(Rule):
                 path="src/Feed.jsx", files=FEEDS, lines=[3, 4, 5],
                 message="which is not a",
                 note="a function of another kind: Convex refuses the call"),
+        Invalid('import { useConvexMutation } from "@convex-vue/core";\nimport { names } from "./names";\n'
+                'export const useWipe = () => useConvexMutation(names.feeds.wipe as any);\n',
+                path="src/useWipe.ts", lines=[3], message='`"feeds:wipeAll"` names no function of this app',
+                files={**FEEDS, "src/names.ts": 'export const names = {\n'
+                       '  feeds: { list: "feeds:list", wipe: "feeds:wipeAll" },\n} as const;\n'},
+                note="the app's own map of names, read where it is written (antonandresen/nuxt-pogton-starter)"),
+        Invalid('import { api, convex } from "./convex";\n'
+                'export const refreshFeeds = () => convex.action(api.feeds.refreshAll, {});\n',
+                path="server/utils/feeds.ts", lines=[2], message="`api.feeds.refreshAll` is undefined",
+                files={**FEEDS, "server/utils/convex.ts": 'import { ConvexHttpClient } from "convex/browser";\n'
+                       'export const convex = new ConvexHttpClient(process.env.CONVEX_URL!);\n'
+                       'export const api = {\n  feeds: { list: "feeds:list" as any, refresh: "feeds:refresh" as any },\n'
+                       '} as const;\n'},
+                note="an entry the app's map of names does not have: the call is given `undefined` "
+                     "(antonandresen/nuxt-pogton-starter's server/utils/stripe.ts)"),
+        Invalid('import { useConvexQuery } from "@convex-vue/core";\n'
+                'export const useFeed = () => useConvexQuery("feeds:lst" as any, {});\n',
+                path="src/useFeed.ts", files=FEEDS, lines=[2], message='did you mean "feeds:list"',
+                note="convex-vue's hooks take string names too"),
+        Invalid('import { useConvexQuery } from "@convex-vue/core";\n'
+                'export const useRefresh = () => useConvexQuery("feeds:refresh" as any, {});\n',
+                path="src/useRefresh.ts", files=FEEDS, lines=[2], message="use `useConvexAction`",
+                note="an action given to convex-vue's query hook: the message names convex-vue's hook for actions"),
         Invalid('import { ConvexHttpClient } from "convex/browser";\nimport { api } from "../convex/_generated/api";\n'
                 'const client = new ConvexHttpClient(process.env.CONVEX_URL!);\n'
                 'export const list = () => client.query(api.feeds.refresh as any, {});\n',
@@ -126,12 +151,19 @@ class UnknownFunctionReference(Rule):
         modules = {m.module_name: m for m in app.modules.values() if m.is_entry_point}
         folders = {name.rsplit("/", i)[0] for name in modules for i in range(1, name.count("/") + 1)}
         for use in ctx.project.call_index.uses_in(app):
+            if use.candidate:
+                continue  # one of the names a call may pass (`PATHS.facts[kind]`): it may never pass this one
             if use.target is not None:
                 _check_kind(ctx, use)
                 continue
             if use.ref is None or use.language == "python" or not ctx.reported(use.path):
                 continue
             ref = use.ref
+            if ref.namespace == "undefined":
+                ctx.report(use.path, (use.start, use.end),
+                           f"`{ref.name}` is undefined: the map of function names it reads has no such entry, so the "
+                           "call is given no function and fails when it runs")
+                continue
             if ref.namespace not in ("api", "internal", "any", "name"):
                 continue
             ident = ref.identifier
@@ -168,6 +200,9 @@ _RIGHT_CALL = {how: family for family in _FAMILIES for how in family.values()}
 _RIGHT_CALL.update({"usePaginatedQuery": _FAMILIES[0], "useQueryWithStatus": _FAMILIES[0],
                     "preloadQuery": _FAMILIES[1], "convexAction": _FAMILIES[2]})
 _RIGHT_CALL.update({f".{m}()": _FAMILIES[3] for m in ("watchQuery", "onUpdate", "prewarmQuery", "paginatedQuery")})
+# convex-vue's hooks (its useConvexMutation/useConvexAction share react-query's names)
+_CONVEX_VUE = {"query": "useConvexQuery", "mutation": "useConvexMutation", "action": "useConvexAction"}
+_RIGHT_CALL.update({how: _CONVEX_VUE for how in ("useConvexQuery", "useConvexPaginatedQuery", "useConvexHttpQuery")})
 
 
 def _check_kind(ctx, use) -> None:

@@ -112,9 +112,9 @@ class HttpRouteValidity(Rule):
             prefix_node = js.object_get(opts, "pathPrefix")
             method_node = js.object_get(opts, "method")
             # literals, or constants (`path: Routes.item`) read through const bindings
-            path = ctx.project.linker.const_string(facts, path_node, site.func)
-            prefix = ctx.project.linker.const_string(facts, prefix_node, site.func)
-            method = ctx.project.linker.const_string(facts, method_node, site.func)
+            path = ctx.project.linker.const_string(facts, path_node)
+            prefix = ctx.project.linker.const_string(facts, prefix_node)
+            method = ctx.project.linker.const_string(facts, method_node)
             if path_node is not None and prefix_node is not None:
                 ctx.report(facts, site.node, "a route takes `path` or `pathPrefix`, not both")
             if path is not None:
