@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .diagnostics import Edit
 from .project.facts import FileFacts, Import
+from .syntax import js
 from .syntax.tree import Node
 
 
@@ -103,17 +104,17 @@ def string_literal(facts: FileFacts, text: str) -> str:
 
 
 def _prefers_single_quotes(facts: FileFacts) -> bool:
-    """Are most of the file's string literals in single quotes? Counted once per file (a
-    fix per finding asks it: a count per ask was the largest cost of an editor's lint)."""
+    """Are most of the string literals the file imports from and passes to calls in single
+    quotes (the strings a fix writes: table names, index names)? Not JSX attributes, which
+    Prettier quotes apart (`jsxSingleQuote`). Counted once per file: a fix per finding asks,
+    and a walk over every string per ask was the largest cost of an editor's lint."""
     found = facts.__dict__.get("_prefers_single_quotes")
     if found is None:
-        single = double = 0
         source = facts.source
-        for n in facts.module.nodes("string"):
-            first = source[n.start:n.start + 1]
-            if first == b"'":
-                single += 1
-            elif first == b'"':
-                double += 1
-        found = facts.__dict__["_prefers_single_quotes"] = single > double
+        strings = [st.child("source") for st in facts.module.nodes("import_statement")]
+        strings += [js.unwrap(a) for site in facts.all_calls() for a in js.call_args(site.node)[:2]]
+        firsts = [source[n.start:n.start + 1] for n in strings if n is not None and n.type == "string"]
+        if not firsts:  # no import, no string argument: every string literal of the file
+            firsts = [source[n.start:n.start + 1] for n in facts.module.nodes("string")]
+        found = facts.__dict__["_prefers_single_quotes"] = firsts.count(b"'") > firsts.count(b'"')
     return found
