@@ -241,6 +241,9 @@ class QueryChain:
     # When it could not (a block returning on several paths), the `.eq` fields every path
     # starts with: `const eq = q.eq("org", o); if (to) return eq.lte("at", to); return eq;`
     range_sure_eqs: list[str] = field(default_factory=list)
+    # ... and the field every path starts by bounding, with no `.eq` before it
+    # (`since === undefined ? q.gte("at", 0) : q.gte("at", since)`), else None
+    range_sure_bound: str | None = None
     search_index: str | None = None
     search_call: Node | None = None
     search_range: list[RangeOp] | None = None
@@ -323,6 +326,15 @@ class QueryChain:
                 break
             out.append(op.field)
         return out
+
+    @property
+    def range_bound_only(self) -> str | None:
+        """The field a `withIndex` range only bounds (`q.gte("at", since)`: no `.eq` before the
+        bound, on every path), or None."""
+        if not self.range_known:
+            return self.range_sure_bound
+        first = self.range[0] if self.range else None
+        return first.field if first is not None and first.op in ("gt", "gte", "lt", "lte") else None
 
     @property
     def start(self) -> Node:
@@ -694,6 +706,7 @@ class _ChainBuilder:
                 chain.range, chain.range_known = _range(args[1])
                 if not chain.range_known:
                     chain.range_sure_eqs = _sure_eqs(args[1])
+                    chain.range_sure_bound = _sure_bound(args[1])
         elif method == "withSearchIndex":
             chain.search_call = call
             chain.search_index = js.string_value(args[0]) if args else None
@@ -1152,15 +1165,15 @@ def _chain_ops(expr: Node | None, param: str, names: dict[str, Node] | None = No
     return None
 
 
-def _sure_eqs(fn: Node) -> list[str]:
-    """The `.eq` fields every result of a range callback the simple reading cannot take
-    (a block body, a `?:` choosing between ranges) starts with, each read through `const`
-    names declared in the block; [] when any result is unreadable."""
+def _result_ops(fn: Node) -> list[list[RangeOp]] | None:
+    """The calls of each result of a range callback the simple reading cannot take (a block
+    body, a `?:` choosing between ranges), each read through `const` names declared in the
+    block; None when any result is unreadable."""
     fn = js.unwrap(fn)
     param, _expr = _single_param(fn)
     body = fn.child("body") if fn is not None and param is not None else None
     if body is None:
-        return []
+        return None
     consts: dict[str, Node] = {}
     if body.type == "statement_block":
         for d in (n for n in body.walk() if n.type == "variable_declarator"):
@@ -1171,11 +1184,28 @@ def _sure_eqs(fn: Node) -> list[str]:
         results = [r for ret in js.return_statements(fn) for r in _alternatives(ret.children[0] if ret.children else None)]
     else:
         results = _alternatives(body)
-    common: list[str] | None = None
+    out = []
     for result in results:
-        ops = _chain_ops(result, param, consts)
+        ops = _chain_ops(result, param or "", consts)
         if ops is None:
-            return []
+            return None
+        out.append(ops)
+    return out
+
+
+def _sure_bound(fn: Node) -> str | None:
+    """The field every result of a range callback `_result_ops` reads starts by bounding
+    (`cond ? q.gte("at", 0) : q.gte("at", since)`), or None."""
+    firsts = {ops[0].field if ops and ops[0].op in ("gt", "gte", "lt", "lte") else None for ops in _result_ops(fn) or [[]]}
+    return firsts.pop() if len(firsts) == 1 else None
+
+
+def _sure_eqs(fn: Node) -> list[str]:
+    """The `.eq` fields every result of a range callback the simple reading cannot take
+    (a block body, a `?:` choosing between ranges) starts with; [] when any result is
+    unreadable."""
+    common: list[str] | None = None
+    for ops in _result_ops(fn) or []:
         eqs: list[str] = []
         for op in ops:
             if op.op != "eq" or op.field is None:

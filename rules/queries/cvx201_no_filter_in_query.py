@@ -15,7 +15,9 @@ class NoFilterInQuery(Rule):
     The finding is info instead of a warning when the query already narrows the rows with a
     `withIndex` range that has an `.eq`: the filter then only runs over that range. Queries
     ending in `.paginate()` are not flagged: filtering a paginated query keeps page sizes
-    right, which is the documented exception. On a search query (`withSearchIndex`) the
+    right, which is the documented exception. After a range that only bounds a field (no
+    `.eq`), the message says so and names the index that would take the filter's equalities
+    (them, then the bounded field). On a search query (`withSearchIndex`) the
     advice is the search's own filter (`q.search(...).eq(...)` on `filterFields`), since a
     search cannot take `withIndex`.
 
@@ -123,6 +125,19 @@ class NoFilterInQuery(Rule):
                        '    .filter((q: any) => q.eq(q.field("inPrint"), true))\n    .collect();\n'
                        '  return rows.length;\n}\n'},
                 path="convex/lib/shelves.ts", lines=[5], message="already narrows"),
+        Invalid(SERVER + 'export const since = query({ args: { since: v.optional(v.number()) }, handler: (ctx, { since }) =>\n'
+                '  ctx.db.query("games").withIndex("by_finished", (q) =>\n'
+                '    since === undefined ? q.gte("finishedAt", 0) : q.gte("finishedAt", since))\n'
+                '    .filter((q) => q.eq(q.field("ranked"), true)).take(50) });\n',
+                lines=[6], message="the `by_finished` range only bounds `finishedAt` (no `.eq` before it), so every row "
+                "within the bound is read and the filter still reads each of them; an index on `ranked` then `finishedAt`",
+                note="a range with only a bound (wizard-duel's leaderboard): it exists, so no \"use `withIndex`\""),
+        Invalid(SERVER + 'export const short = query({ args: { since: v.number() }, handler: (ctx, { since }) =>\n'
+                '  ctx.db.query("games").withIndex("by_finished", (q) => q.gt("finishedAt", since))\n'
+                '    .filter((q) => q.lt(q.field("moves"), 20)).take(50) });\n',
+                lines=[5], message="only bounds `finishedAt` (no `.eq` before it), so every row within the bound is read "
+                "and the filter still reads each of them; filtering in code costs the same",
+                note="no index can take a second bound after the first"),
     ]
 
     def check_app(self, ctx, app):
@@ -156,6 +171,17 @@ class NoFilterInQuery(Rule):
                 ctx.report(ch.facts, filter_anchor(f),
                            f"{what} on `query({table})`: the `withIndex` range already narrows the rows; "
                            "the filter still reads each of them", severity=Severity.INFO)
+            elif ch.index_call is not None and not ch.index_conditional and ch.range_bound_only is not None:
+                # the range is there, so "use withIndex" misleads: say what it reads and what
+                # index would take the filter (its equalities, then the bounded field)
+                bound = ch.range_bound_only
+                index = f"`{ch.index}` range" if ch.index else "`withIndex` range"
+                eqs = list(dict.fromkeys(name for name, _node, _value in f.eqs or [] if name != bound))
+                advice = ("an index on " + ", ".join(f"`{name}`" for name in eqs) + f" then `{bound}` would read "
+                          "only the rows that pass, or filter in code") if eqs else "filtering in code costs the same"
+                ctx.report(ch.facts, filter_anchor(f),
+                           f"{what} on `query({table})`: the {index} only bounds `{bound}` (no `.eq` before it), so "
+                           f"every row within the bound is read and the filter still reads each of them; {advice}")
             else:
                 ctx.report(ch.facts, filter_anchor(f),
                            f"{what} on `query({table})` scans every row it reads; use an index range "

@@ -41,6 +41,27 @@ SLACK_RECORD = ('import { v } from "convex/values";\nimport { internalMutation }
 CATALOG = HEAD + ('  categories: defineTable({ stableId: v.string(), title: v.string() }).index("by_stable", ["stableId"]),\n'
                   '  products: defineTable({ categoryId: v.string(), name: v.string() }).index("by_category", ["categoryId"]),\n});\n')
 
+# `tickets.departmentId` is filled with a team's id as text: the app reuses the name for the
+# team a ticket goes to (Tuum-Agency/jokko-convex keeps `String(membership.poleId)` there)
+DESKS = HEAD + ('  teams: defineTable({ name: v.string() }),\n  departments: defineTable({ label: v.string() }),\n'
+                '  members: defineTable({ name: v.string(), teamId: v.optional(v.id("teams")) }),\n'
+                '  tickets: defineTable({ title: v.string(), departmentId: v.optional(v.string()) }),\n});\n')
+
+# A Stripe webhook hands the event's own `id` (`evt_...`) to a mutation that stores it
+# (jokko's `paymentSessions.webhookEventId`); the app has a `stripeEvents` table too
+STRIPE_SCHEMA = HEAD + ('  stripeEvents: defineTable({ kind: v.string() }),\n'
+                        '  payments: defineTable({ amount: v.number(), stripeEventId: v.optional(v.string()) }),\n});\n')
+STRIPE_HTTP = ('import { httpRouter } from "convex/server";\nimport { httpAction } from "./_generated/server";\n'
+               'import { internal } from "./_generated/api";\nconst http = httpRouter();\n'
+               'http.route({ path: "/stripe", method: "POST", handler: httpAction(async (ctx, request) => {\n'
+               '  const event = JSON.parse(await request.text());\n'
+               '  await ctx.runMutation(internal.payments.markPaid, { paymentId: event.data.object.metadata.paymentId, stripeEventId: event.id });\n'
+               '  return new Response("ok");\n}) });\nexport default http;\n')
+STRIPE_PAID = ('import { v } from "convex/values";\nimport { internalMutation } from "./_generated/server";\n'
+               'export const markPaid = internalMutation({ args: { paymentId: v.id("payments"), stripeEventId: v.string() },\n'
+               '  handler: async (ctx, { paymentId, stripeEventId }) => {\n'
+               '    await ctx.db.patch("payments", paymentId, { stripeEventId });\n  },\n});\n')
+
 # A push action that forwards a nested object to another service; it reads its ctx (the caller's
 # identity), so only what its callers write into `extra.projectId` tells what that holds.
 RELAY = ('export const relay = action({\n'
@@ -81,7 +102,8 @@ class IdFieldUsesVId(Rule):
     it is used as an `_id`.
     A field written from a value the same function matches against a text field of the
     table (`q.eq("slug", args.threadId)`) holds that text, as does a table field the server
-    writes text into (a literal, or a key built in a template literal: `lobby:${who}`). A value kept in a local first
+    writes text into (a literal, or a key built in a template literal: `lobby:${who}`) or
+    another table's id (`departmentId: String(member.teamId)`: ids of `teams`, as text). A value kept in a local first
     (`const name = row.agentId ?? fallback`) is judged by the uses of that local too. `messageId` and `threadId` next
     to email headers (`subject`, `from`, `to`, `sender`, ...) are the email's own ids, and
     a `userId` next to a `teamId`, `workspaceId`, `enterpriseId`, `guildId` or `channelId`
@@ -89,7 +111,8 @@ class IdFieldUsesVId(Rule):
     service's member id (Slack's, Discord's). A field written from a snake_case
     property of the same name (`eventId: body.event_id`, followed back through locals,
     helpers and what callers pass as arguments) holds another service's id too (Slack's
-    `event_id`). A named `v.object` a table is defined from (`defineTable(Model.fields)`)
+    `event_id`), as does one written from the `id` of a body the app was sent or fetched
+    (`JSON.parse(...)`, `request.json()`, Stripe's `constructEvent`: `stripeEventId: event.id`). A named `v.object` a table is defined from (`defineTable(Model.fields)`)
     is judged as that table's fields.
 
     ## Why is this bad?
@@ -323,6 +346,25 @@ class IdFieldUsesVId(Rule):
               '    await fetch("https://push.example.com/send", { method: "POST", body: JSON.stringify({ token, data: data ?? {} }) });\n'
               '  },\n});\n', files=SCHEMA,
               note="a handler that never reads its ctx stores nothing: the nested object goes to another service"),
+        Valid(DESKS, path="convex/schema.ts",
+              files={"convex/tickets.ts": SERVER + 'export const open = mutation({ args: { title: v.string(), memberId: v.id("members") },\n'
+                     '  handler: async (ctx, { title, memberId }) => {\n    const member = await ctx.db.get("members", memberId);\n'
+                     '    await ctx.db.insert("tickets", { title, departmentId: member?.teamId ? String(member.teamId) : undefined });\n'
+                     '  },\n});\n'},
+              note="written from another table's id as text: it holds ids of `teams`, which `v.id(\"departments\")` rejects"),
+        Valid(DESKS, path="convex/schema.ts",
+              files={"convex/tickets.ts": SERVER + 'export const route = mutation({ args: { ticketId: v.id("tickets"), memberId: v.id("members") },\n'
+                     '  handler: async (ctx, { ticketId, memberId }) => {\n    const ticket = await ctx.db.get(ticketId);\n'
+                     '    const member = await ctx.db.get(memberId);\n'
+                     '    if (ticket && member?.teamId) await ctx.db.patch(ticket._id, { departmentId: `${member.teamId}` });\n'
+                     '  },\n});\n'},
+              note="the same through a patch given only the id (the table is the id's)"),
+        Valid(STRIPE_SCHEMA, path="convex/schema.ts", files={"convex/http.ts": STRIPE_HTTP, "convex/payments.ts": STRIPE_PAID},
+              note="written from the `id` of a webhook body (through the mutation's argument): Stripe's event id"),
+        Valid(STRIPE_SCHEMA, path="convex/schema.ts",
+              files={"convex/http.ts": STRIPE_HTTP.replace("JSON.parse(await request.text())", "await request.json()"),
+                     "convex/payments.ts": STRIPE_PAID},
+              note="the body read with `request.json()`"),
     ]
     invalid = [
         Invalid(SERVER + 'export const f = query({\n  args: { userId: v.string(), projectId: v.optional(v.string()) },\n'
@@ -391,6 +433,18 @@ class IdFieldUsesVId(Rule):
                        '  handler: async (ctx, { postId }) => {\n    const post = await ctx.db.get("posts", postId);\n'
                        '    if (post) await ctx.db.insert("likes", { postId, userId: post.user_id });\n  },\n});\n'},
                 note="`post.user_id` is the app's own snake_case id field, not another service's payload"),
+        Invalid(DESKS, path="convex/schema.ts", lines=[7],
+                files={"convex/tickets.ts": SERVER + 'export const open = mutation({ args: { title: v.string(), departmentId: v.id("departments") },\n'
+                       '  handler: async (ctx, { title, departmentId }) => {\n'
+                       '    const department = await ctx.db.get("departments", departmentId);\n'
+                       '    if (department) await ctx.db.insert("tickets", { title, departmentId: String(department._id) });\n'
+                       '  },\n});\n'},
+                note="written from an id of `departments` itself, as text"),
+        Invalid(STRIPE_SCHEMA, path="convex/schema.ts", lines=[5],
+                files={"convex/http.ts": STRIPE_HTTP.replace("JSON.parse(await request.text())",
+                                                             "await ctx.runQuery(internal.payments.lastEvent, {})"),
+                       "convex/payments.ts": STRIPE_PAID},
+                note="the `id` of something the app's own query returns, not of a body it was sent"),
     ]
 
     def check_module(self, ctx, module):
@@ -516,7 +570,8 @@ def _written_as_text(ctx, app, table: str, key: str, target: str) -> bool:
     def compute():
         uses = app.queries
         for call in uses.calls:
-            if call.table != table or call.method not in ("insert", "patch", "replace") or not call.args:
+            if call.method not in ("insert", "patch", "replace") or not call.args \
+                    or _written_table(ctx, app, call) != table:
                 continue
             if _from_payload(ctx, app, call, key, target):
                 return True
@@ -524,8 +579,8 @@ def _written_as_text(ctx, app, table: str, key: str, target: str) -> bool:
             value = js.unwrap(value)
             if value is None:
                 continue
-            if _built_text(value):
-                return True
+            if _built_text(value) or _other_tables_id(app, call.facts, value, target):
+                return True  # `departmentId: String(member.teamId)`: a team's id as text
             if value.type in ("identifier", "shorthand_property_identifier", "member_expression") \
                     and call.facts.text(value) in _matched_as_text(ctx, app, call.func, target):
                 return True
@@ -542,6 +597,17 @@ def _written_as_text(ctx, app, table: str, key: str, target: str) -> bool:
         return False
 
     return memoized(ctx, ("cvx511_text", id(app), table, key, target), compute)
+
+
+def _written_table(ctx, app, call) -> str | None:
+    """The table an insert/patch/replace writes: its table argument, or the table of the id
+    it is given (`ctx.db.patch(conv._id, {...})`, the form older code uses)."""
+    if call.method == "insert" or call.explicit:
+        return call.table
+    tables = memoized(ctx, ("cvx511_patched", id(app)), dict)
+    if id(call) not in tables:
+        tables[id(call)] = app.queries.table_of(call.facts, call.id_node)
+    return tables[id(call)]
 
 
 def _built_text(value) -> bool:
@@ -585,6 +651,12 @@ def _from_payload(ctx, app, call, key: str, target: str) -> bool:
         seen.add((id(node), path))
         if node.type == "object":
             return bool(path) and read_off_payload(facts, js.object_get(node, path[0]), path[1:], depth)
+        if node.type == "await_expression" and node.children:
+            return read_off_payload(facts, node.children[0], path, depth)
+        if path and path[-1] == "id" and _parsed_payload(node):
+            # an object's own `id` in a body another service sent (Stripe's `event.id`,
+            # `evt_...`): Convex names its ids `_id`, so this one is that service's
+            return True
         if node.type == "member_expression":
             prop = node.child("property")
             if prop is None or prop.text is None:
@@ -600,6 +672,18 @@ def _from_payload(ctx, app, call, key: str, target: str) -> bool:
                                            for f, arg in passed(ref.func, ref.index))
 
     return read_off_payload(call.facts, call.args[-1], (key,), 0)
+
+
+def _parsed_payload(node) -> bool:
+    """Is `node` a request or response body read as data: `JSON.parse(...)`, `x.json()`, or a
+    webhook SDK's checked event (Stripe's `stripe.webhooks.constructEvent(...)`)?"""
+    callee = js.callee(node) if node.type == "call_expression" else None
+    chain = js.member_chain(callee) if callee is not None and callee.type == "member_expression" else None
+    if chain is None or not chain[1]:
+        return False
+    method, args = chain[1][-1], js.call_args(node)
+    return method in ("constructEvent", "constructEventAsync") or method == "json" and not args \
+        or method == "parse" and len(chain[1]) == 1 and chain[0].type == "identifier" and chain[0].text == "JSON"
 
 
 def _model_tables(ctx, schema) -> dict[int, str]:
@@ -1059,19 +1143,31 @@ def _filled_with_text(ctx, app, fn, path, key: str, table: str) -> bool:
         value = js.unwrap(value)
         if value is None:
             continue
-        if _built_text(value):
-            return True
-        callee = js.callee(value) if value.type == "call_expression" else None
-        args = js.call_args(value) if callee is not None else []
-        if callee is not None and callee.type == "identifier" and callee.text == "String" and len(args) == 1:
-            value = js.unwrap(args[0])  # `String(id)`
-        elif callee is not None and callee.type == "member_expression" and not args \
-                and (callee.child("property") or callee).text == "toString":
-            value = js.unwrap(callee.child("object"))  # `id.toString()`
-        held = app.queries.table_of(facts, value)
-        if held is not None and held != table:
+        if _built_text(value) or _other_tables_id(app, facts, value, table):
             return True
     return False
+
+
+def _other_tables_id(app, facts, value, table: str) -> bool:
+    """Is `value` (or a side of a `?:` choosing it) an id of a table other than `table`, as it
+    is or turned into text (`String(id)`, `id.toString()`, `${id}` alone in a template)?"""
+    value = js.unwrap(value)
+    if value is not None and value.type == "ternary_expression":
+        return any(_other_tables_id(app, facts, value.child(side), table) for side in ("consequence", "alternative"))
+    callee = js.callee(value) if value is not None and value.type == "call_expression" else None
+    args = js.call_args(value) if callee is not None else []
+    if callee is not None and callee.type == "identifier" and callee.text == "String" and len(args) == 1:
+        value = js.unwrap(args[0])  # `String(id)`
+    elif callee is not None and callee.type == "member_expression" and not args \
+            and (callee.child("property") or callee).text == "toString":
+        value = js.unwrap(callee.child("object"))  # `id.toString()`
+    elif value is not None and value.type == "template_string":
+        parts = [c for c in value.children if c.type == "template_substitution"]
+        if len(parts) != 1 or _built_text(value) or not parts[0].children:
+            return False
+        value = js.unwrap(parts[0].children[0])  # `${id}`
+    held = app.queries.table_of(facts, value)
+    return held is not None and held != table
 
 
 def _method_taking(node) -> str | None:
