@@ -179,8 +179,10 @@ class RequireAccessControl(Rule):
     people or of what is theirs (names with user, account, session, payment, order,
     subscription, message, conversation, notification, contact, address, ...; catalogues
     such as plans or templates excepted; also a package method named so, such as the
-    agent's `listUIMessages`), or read a table that other functions only read
-    after an admin check. Other unchecked queries — game state, a catalogue, site settings —
+    agent's `listUIMessages`; a read whose rows are thrown away, a health probe's
+    `await ctx.db.query("users").take(1);`, reads nothing out), or read a table that other
+    functions only read after an admin check (a public query that checks nothing and reads
+    it, also through `ctx.db.get(link.trackId)`, shows it is not admin-only). Other unchecked queries — game state, a catalogue, site settings —
     are often public on purpose and get info; so do mutations that only read (no write,
     schedule or run of a mutation or action, ctx handed to no code we cannot see). Apps without
     `auth.config.ts` are skipped unless this rule is selected by its code or name (one info
@@ -861,6 +863,30 @@ class RequireAccessControl(Rule):
                 '  return await ctx.db.get("campaigns", id);\n}});\n',
                 files={**AUTH_CONFIG, "convex/lib/admin.ts": 'export async function requireAdmin(ctx: any) {\n  if (!(await ctx.auth.getUserIdentity())) throw new Error(\"admins only\");\n}\n'},
                 lines=[9], message="require an admin"),
+        Invalid(SERVER + 'import { requireAdmin } from "./lib/admin";\n'
+                'export const stats = query({ args: {}, handler: async (ctx) => {\n'
+                '  await requireAdmin(ctx);\n  return (await ctx.db.query("tracks").take(500)).length;\n}});\n'
+                'export const forBand = query({ args: { bandId: v.id("bands") }, handler: async (ctx, { bandId }) => {\n'
+                '  const links = await ctx.db.query("bandTracks").withIndex("by_band", (q) => q.eq("bandId", bandId)).take(50);\n'
+                '  return await Promise.all(links.map((link) => ctx.db.get(link.trackId)));\n}});\n'
+                'export const byIsrc = query({ args: { isrc: v.string() }, handler: async (ctx, { isrc }) =>\n'
+                '  await ctx.db.query("tracks").withIndex("by_isrc", (q) => q.eq("isrc", isrc)).first() });\n',
+                files={**AUTH_CONFIG, "convex/lib/admin.ts": 'export async function requireAdmin(ctx: any) {\n'
+                       '  if (!(await ctx.auth.getUserIdentity())) throw new Error("admins only");\n}\n',
+                       "convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
+                       'import { v } from "convex/values";\nexport default defineSchema({\n'
+                       '  bands: defineTable({ name: v.string() }),\n'
+                       '  tracks: defineTable({ isrc: v.string() }).index("by_isrc", ["isrc"]),\n'
+                       '  bandTracks: defineTable({ bandId: v.id("bands"), trackId: v.id("tracks") }).index("by_band", ["bandId"]),\n'
+                       '});\n'},
+                lines=[9, 13], message="returns data without checking who asks",
+                note="a band page reads `tracks` unchecked (a legacy `db.get` of a `v.id(\"tracks\")` field): the "
+                     "table is not admin-only, so the lookup by ISRC is a catalogue read (info), like the band page"),
+        Invalid(SERVER + 'export const ping = query({ args: {}, handler: async (ctx) => {\n  let dbUp = true;\n'
+                '  try {\n    await ctx.db.query("users").take(1);\n  } catch {\n    dbUp = false;\n  }\n'
+                '  return { ok: dbUp };\n}});\n',
+                files=AUTH_CONFIG, lines=[4], message="returns data without checking who asks",
+                note="a health probe reads one user and throws the row away: no person\'s data can leave it (info)"),
         Invalid(SERVER + 'export const remove = mutation({ args: { id: v.id("docs") }, handler: async (ctx, { id }) => {\n'
                 '  await ctx.db.delete("docs", id);\n}});\n', lines=[4], note="selected explicitly: runs without auth.config.ts"),
         Invalid('import { v } from "convex/values";\nimport { mutation } from "./functions";\n'
