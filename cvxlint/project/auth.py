@@ -1648,8 +1648,8 @@ def _reaches_nothing(reached: list[Reached]) -> bool:
                 continue
             g = site.global_name
             if g is not None:
-                if _PURE_GLOBAL.match(g):
-                    continue
+                if _PURE_GLOBAL.match(g) or site.path[:2] == ("process", "env") and len(site.path) > 3:
+                    continue  # `process.env.KEY?.startsWith("pk_")`: a method of a string it holds
                 return False
             if site.ref is None or (site.ref.kind in ("param", "local") and site.path[:1] != ("ctx",)):
                 continue  # a method of a value it holds or computed; ctx's own members count as resources already

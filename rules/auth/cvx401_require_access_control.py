@@ -110,7 +110,8 @@ class RequireAccessControl(Rule):
     Flags public queries, mutations and actions that read or change data (`ctx.db`,
     `ctx.storage`, `ctx.run*`, the scheduler; `ctx` handed to a package or a component
     client, `listUIMessages(ctx, components.agent, args)` or `agent.deleteThreadAsync(ctx,
-    ...)`, unless the call only asks who is calling; every action that calls anything)
+    ...)`, unless the call only asks who is calling; every action that calls anything but
+    built-ins and methods of values it holds, `process.env.KEY?.startsWith("pk_")` included)
     without any recognised access check. A check counts wherever it is on some path —
     nested in blocks, in a `try`, as an early return, in a helper in another file (followed
     transitively), in a function run through `ctx.runQuery/runMutation`, or in the customization of a custom
@@ -249,6 +250,13 @@ class RequireAccessControl(Rule):
               'export const serverTime = action({ args: {}, handler: async () => Date.now() });\n'
               'export const rounded = action({ args: { n: v.number() }, handler: async (_ctx, { n }) => Math.round(n).toString() });\n',
               files=AUTH_CONFIG, note="actions that call only built-ins reach no data, network or package"),
+        Valid('import { action } from "./_generated/server";\n'
+              'export const settingWarnings = action({ args: {}, handler: async () => {\n'
+              '  const warnings: string[] = [];\n'
+              '  if (process.env.PAYMENTS_KEY?.startsWith("test_")) warnings.push("PAYMENTS_KEY is a test key");\n'
+              '  return warnings;\n}});\n',
+              files=AUTH_CONFIG, note="a method of an environment variable\'s value is a method of a string, as "
+                                      "`key.startsWith(...)` on a local is: the action reaches nothing"),
         Valid(SERVER + 'export const byKey = query({ args: { secret_key: v.string() }, handler: async (ctx, args) => {\n'
               '  const key = await ctx.db.query("keys").withIndex("by_secret", (q) => q.eq("secret", args.secret_key)).unique();\n'
               '  if (!key) throw new Error("bad key");\n  return await ctx.db.get("projects", key.projectId);\n}});\n',
