@@ -912,8 +912,8 @@ class AccessAnalysis:
                     # (`settings` before a patch), which says nothing about who may see it
                     if fn.kind == "query":
                         admin.update(self.tables_read(fn))
-                else:
-                    users.update(self.tables_read(fn))
+                else:  # `ctx.db.get(link.trackId)` of a user's page reads `tracks` as well
+                    users.update(self.tables_read(fn, typed_gets=True))
             hit.update(admin - users)  # admin-only data: a dashboard's tables that users also read do not count
         return hit
 

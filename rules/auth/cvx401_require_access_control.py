@@ -890,6 +890,24 @@ class RequireAccessControl(Rule):
                 lines=[9, 13], message="returns data without checking who asks",
                 note="a band page reads `tracks` unchecked (a legacy `db.get` of a `v.id(\"tracks\")` field): the "
                      "table is not admin-only, so the lookup by ISRC is a catalogue read (info), like the band page"),
+        Invalid(SERVER + 'import { requireAdmin } from "./lib/admin";\n'
+                'export const stats = query({ args: {}, handler: async (ctx) => {\n'
+                '  await requireAdmin(ctx);\n  return (await ctx.db.query("tracks").take(500)).length;\n}});\n'
+                'export const myTracks = query({ args: {}, handler: async (ctx) => {\n'
+                '  const userId = await getAuthUserId(ctx);\n  if (!userId) return [];\n'
+                '  const links = await ctx.db.query("likes").withIndex("by_user", (q) => q.eq("userId", userId)).take(50);\n'
+                '  return await Promise.all(links.map((like) => ctx.db.get(like.trackId)));\n}});\n'
+                'export const byIsrc = query({ args: { isrc: v.string() }, handler: async (ctx, { isrc }) =>\n'
+                '  await ctx.db.query("tracks").withIndex("by_isrc", (q) => q.eq("isrc", isrc)).first() });\n',
+                files={**AUTH_CONFIG, "convex/lib/admin.ts": 'export async function requireAdmin(ctx: any) {\n'
+                       '  if (!(await ctx.auth.getUserIdentity())) throw new Error("admins only");\n}\n',
+                       "convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
+                       'import { v } from "convex/values";\nexport default defineSchema({\n'
+                       '  tracks: defineTable({ isrc: v.string() }).index("by_isrc", ["isrc"]),\n'
+                       '  likes: defineTable({ userId: v.id("users"), trackId: v.id("tracks") }).index("by_user", ["userId"]),\n'
+                       '});\n'},
+                lines=[15], message="returns data without checking who asks",
+                note="signed-in users read `tracks` too (a legacy `db.get` of a `v.id(\"tracks\")` field): not admin-only"),
         Invalid(SERVER + 'export const ping = query({ args: {}, handler: async (ctx) => {\n  let dbUp = true;\n'
                 '  try {\n    await ctx.db.query("users").take(1);\n  } catch {\n    dbUp = false;\n  }\n'
                 '  return { ok: dbUp };\n}});\n',
