@@ -151,6 +151,9 @@ class RequireAccessControl(Rule):
       (`args.token !== process.env.BACKEND_ACCESS_TOKEN`, also through a local or a
       template, or read off an environment object: `env.INTERNAL_SECRET` after
       `const env = backendEnv()`), in the handler, a helper or a builder's customization;
+      also a value made from the secret, read here or returned by a key getter
+      (`expected !== mac`, `timingSafeEqual(expected, mac)` or a XOR loop after `const
+      expected = await hmac(stateKey(), body)`: an OAuth `state` the server signed);
     - a capability argument — the unguessable secret itself (`code`, `shareToken`,
       `inviteCode`, `respondentToken`, `confirmationCode`, `sessionId`, ...; not a push
       token or a page cursor) — which the Convex docs accept as access control, as long as
@@ -160,7 +163,9 @@ class RequireAccessControl(Rule):
       object written whole) or only hands on — to `fetch`, to a helper that only sends it,
       to a function run through `ctx.run*` that does not check it — checks nothing, and
       neither does an OAuth callback's `code` (next to `state`) unless the handler looks it
-      up or compares it: it is exchanged with the provider; a session id the handler only stores counts only when the
+      up or compares it: it is exchanged with the provider (its `state` counts when the
+      handler looks it up, itself or in a function it runs with it: the single-use state
+      stored when the signed-in user started the flow); a session id the handler only stores counts only when the
       function takes no identity argument (`userId`) as well: then the caller picks whose
       data it is, and nothing checks the session;
     - in a query, a filter that only returns records marked public or published
@@ -284,6 +289,50 @@ class RequireAccessControl(Rule):
               '    if (!room) throw new Error("no such room");\n    await ctx.db.patch("rooms", room._id, { state: args.state });\n'
               '  },\n});\n',
               files=AUTH_CONFIG, note="a room code next to a `state` argument, looked up here: no OAuth callback"),
+        Valid('import { v } from "convex/values";\nimport { action, internalMutation } from "./_generated/server";\n'
+              'import { internal } from "./_generated/api";\nimport { openState } from "./lib/state";\n'
+              'export const link = internalMutation({ args: { owner: v.string(), code: v.string() }, handler: async (ctx, a) => {\n'
+              '  await ctx.db.insert("links", { owner: a.owner, code: a.code });\n}});\n'
+              'export const callback = action({ args: { code: v.string(), state: v.string() }, handler: async (ctx, args) => {\n'
+              '  const owner = await openState(args.state);\n  if (owner === null) throw new Error("forged state");\n'
+              '  await ctx.runMutation(internal.example.link, { owner, code: args.code });\n}});\n',
+              files={**AUTH_CONFIG, "convex/lib/state.ts":
+                     'function stateKey(): string {\n  const key = process.env.OAUTH_STATE_KEY;\n'
+                     '  if (!key) throw new Error("OAUTH_STATE_KEY is not set");\n  return key;\n}\n'
+                     'async function hmac(key: string, text: string): Promise<string> {\n'
+                     '  const k = await crypto.subtle.importKey("raw", new TextEncoder().encode(key),\n'
+                     '    { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);\n'
+                     '  const mac = await crypto.subtle.sign("HMAC", k, new TextEncoder().encode(text));\n'
+                     '  return btoa(String.fromCharCode(...new Uint8Array(mac)));\n}\n'
+                     'export async function openState(state: string): Promise<string | null> {\n'
+                     '  const [owner, mac] = state.split(".");\n  const expected = await hmac(stateKey(), owner);\n'
+                     '  return expected === mac ? owner : null;\n}\n'},
+              note="an OAuth `state` signed with a server key (HMAC, the key from a getter): a forged one is refused"),
+        Valid('import { v } from "convex/values";\nimport { action } from "./_generated/server";\n'
+              'import { hmac } from "./lib/hmac";\n'
+              'export const callback = action({ args: { code: v.string(), state: v.string() }, handler: async (ctx, args) => {\n'
+              '  const [owner, mac] = args.state.split(".");\n'
+              '  const expected = await hmac(process.env.OAUTH_STATE_KEY!, owner);\n'
+              '  let diff = expected.length ^ mac.length;\n'
+              '  for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ mac.charCodeAt(i);\n'
+              '  if (diff !== 0) throw new Error("forged state");\n'
+              '  await fetch("https://idp.example/token", { method: "POST", body: JSON.stringify({ owner, code: args.code }) });\n}});\n',
+              files={**AUTH_CONFIG, "convex/lib/hmac.ts":
+                     'export async function hmac(key: string, text: string): Promise<string> {\n'
+                     '  const k = await crypto.subtle.importKey("raw", new TextEncoder().encode(key),\n'
+                     '    { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);\n'
+                     '  const mac = await crypto.subtle.sign("HMAC", k, new TextEncoder().encode(text));\n'
+                     '  return btoa(String.fromCharCode(...new Uint8Array(mac)));\n}\n'},
+              note="the same, the key passed as read, compared in constant time (a XOR loop, then `diff !== 0`)"),
+        Valid('import { v } from "convex/values";\nimport { action, internalQuery } from "./_generated/server";\n'
+              'import { internal } from "./_generated/api";\n'
+              'export const pending = internalQuery({ args: { state: v.string() }, handler: (ctx, { state }) =>\n'
+              '  ctx.db.query("oauthStarts").withIndex("by_state", (q) => q.eq("state", state)).unique() });\n'
+              'export const callback = action({ args: { code: v.string(), state: v.string() }, handler: async (ctx, args) => {\n'
+              '  const start = await ctx.runQuery(internal.example.pending, { state: args.state });\n'
+              '  if (!start) throw new Error("unknown state");\n'
+              '  await fetch("https://idp.example/token", { method: "POST", body: args.code });\n}});\n',
+              files=AUTH_CONFIG, note="an OAuth callback that looks up the `state` it stored when the flow started"),
         Valid(SERVER + 'export const card = query({ args: { id: v.id("cards") }, handler: async (ctx, { id }) => {\n'
               '  const identity = await ctx.auth.getUserIdentity();\n  const card = await ctx.db.get("cards", id);\n'
               '  if (identity) {\n    if (card?.owner !== identity.subject) throw new Error("forbidden");\n    return card;\n  }\n'
