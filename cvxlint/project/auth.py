@@ -281,6 +281,8 @@ class AccessAnalysis:
         self._memo: dict[int, Access] = {}
         self._builders: dict = {}  # Builder -> Access
         self._admin_tables: dict[int, set[str]] = {}
+        self._open_reads: dict[int, dict[str, set[int]]] = {}
+        self._secret_getters: dict[int, str | None] = {}  # id(FunctionInfo) -> the secret it returns
         self._busy: set[int] = set()
         self._module_checks: dict[tuple, bool] = {}
         self._forwarding: set[str] = set()  # run targets' arguments being followed (`_only_forwarded`)
@@ -825,7 +827,7 @@ class AccessAnalysis:
         for table in self.tables_read(fn):
             if PERSONAL_TABLE.search(table) and not CATALOGUE_TABLE.search(table):
                 return f"it reads the `{table}` table"
-            if table in admin:
+            if table in admin and not self._open_readers(fn.module.app).get(table, set()) - {id(fn)}:
                 return f"other functions require an admin before reading `{table}`"
         return None
 
@@ -864,9 +866,13 @@ class AccessAnalysis:
             return True
         return any(PERSONAL_TABLE.search(t) and not CATALOGUE_TABLE.search(t) for t in tables)
 
-    def tables_read(self, fn: "RegisteredFunction") -> list[str]:
+    def tables_read(self, fn: "RegisteredFunction", typed_gets: bool = False) -> list[str]:
         """Tables named in `ctx.db.query("t")` / `ctx.db.get("t", id)` in the handler and its helpers,
-        and the tables of its `v.id("t")` arguments (what a legacy `ctx.db.get(id)` reads)."""
+        and the tables of its `v.id("t")` arguments (what a legacy `ctx.db.get(id)` reads); with
+        `typed_gets`, also the table of a legacy `ctx.db.get(id)` whose id's table can be told
+        (`ctx.db.get(link.trackId)` for a `v.id("tracks")` field). A read whose rows are thrown
+        away (`await ctx.db.query("users").take(1);`, a health probe) hands out nothing: it does
+        not count."""
         out: list[str] = []
         val = self.project.args_validator(fn)
         if val is not None and val.required().kind == "object":
@@ -879,7 +885,9 @@ class AccessAnalysis:
                 if path[-2:] in (("db", "query"), ("db", "get")):
                     args = js.call_args(site.node)
                     table = js.string_value(args[0]) if args else None
-                    if table is not None and table not in out:
+                    if table is None and typed_gets and path[-1] == "get" and len(args) == 1:
+                        table = fn.module.app.queries.table_of(r.facts, args[0])
+                    if table is not None and table not in out and not _discarded_read(site.node):
                         out.append(table)
         return out
 
@@ -905,9 +913,24 @@ class AccessAnalysis:
                     # (`settings` before a patch), which says nothing about who may see it
                     if fn.kind == "query":
                         admin.update(self.tables_read(fn))
-                else:
-                    users.update(self.tables_read(fn))
+                else:  # `ctx.db.get(link.trackId)` of a user's page reads `tracks` as well
+                    users.update(self.tables_read(fn, typed_gets=True))
             hit.update(admin - users)  # admin-only data: a dashboard's tables that users also read do not count
+        return hit
+
+    def _open_readers(self, app) -> dict[str, set[int]]:
+        """The public queries that check nothing, by the tables they read (`typed_gets`: a
+        band page's `ctx.db.get(link.trackId)` reads `tracks`): a table one of them reads is
+        not one that other functions only read after an admin check."""
+        hit = self._open_reads.get(id(app))
+        if hit is None:
+            hit = {}
+            self._open_reads[id(app)] = hit  # re-entrance guard while `of` runs below
+            for fn in app.functions:
+                if fn.handler is None or not fn.is_public or fn.kind != "query" or self.of(fn).evidence:
+                    continue
+                for table in self.tables_read(fn, typed_gets=True):
+                    hit.setdefault(table, set()).add(id(fn))
         return hit
 
     def _capability(self, fn: "RegisteredFunction") -> str | None:
@@ -926,7 +949,42 @@ class AccessAnalysis:
             if _wrapper_may_read(fn.builder, name) or (
                     (not field.is_optional or self._stops_first_without(fn, name)) and self._handler_checks(fn, name)):
                 return name
+        state = val.required().fields.get("state")
+        if state is not None and not state.is_optional and "code" in val.required().fields \
+                and self._looks_up(fn, "state", 0):
+            # an OAuth callback that finds the stored single-use `state` it handed out when the
+            # signed-in user started the flow: only that user's browser holds it
+            return "state"
         return None
+
+    def _looks_up(self, fn: "RegisteredFunction", name: str, depth: int) -> bool:
+        """Does the handler look argument `name` up in its own data (`.eq("state", state)`, a
+        comparison), itself or in a function it runs with it (`ctx.runQuery(internal.oauth.
+        byState, { state })`)?"""
+        handler = fn.handler
+        if handler is None or depth > 2:
+            return False
+        for read in self._argument_reads(fn, name):
+            if read is None:
+                continue
+            if _looked_up_or_compared(read):
+                return True
+            if read.type == "shorthand_property_identifier":  # `{ state }`
+                obj, key = read.parent, read.text
+            elif read.parent is not None and read.parent.type == "pair" and js.outer(read).field == "value":
+                obj, key = read.parent.parent, js.property_key(read.parent)
+            else:
+                continue
+            call = obj.parent.parent if obj is not None and obj.parent is not None \
+                and obj.parent.type == "arguments" else None
+            site = next((c for c in handler.all_calls() if c.node is call), None) if call is not None else None
+            if site is None or not site.path or site.path[-1] not in _RUN or site.ref is None \
+                    or site.ref.kind != "param" or key is None:
+                continue
+            target = self._run_target(site)
+            if target is not None and self._looks_up(target, key, depth + 1):
+                return True
+        return False
 
     def _stops_first_without(self, fn: "RegisteredFunction", name: str) -> bool:
         """Does the handler exit when optional argument `name` is missing, before it uses ctx
@@ -1082,7 +1140,7 @@ class AccessAnalysis:
 
     def _scan(self, r: Reached, out: Access, where: str) -> None:
         facts = r.facts
-        secret = _secret_comparison(r)
+        secret = _secret_comparison(r, self._returned_secret)
         if secret is not None:
             out.evidence.append(Evidence(facts, secret[0], f"a comparison with the secret `{secret[1]}`", where,
                                         about_caller=False))
@@ -1154,6 +1212,43 @@ class AccessAnalysis:
                     # named like a guard, but it fetches the caller and returns it (`const me =
                     # await requireUser(ctx)`): an argument in its place overrides it as for a fetch
                     out.overridden_claims.extend(_overridden_claims(r, site, self._guard_call(r)))
+
+    def _returned_secret(self, facts: FileFacts, site: CallSite) -> str | None:
+        """`process.env.X` when the project function `site` calls returns that secret, as read
+        (`return process.env.STATE_KEY!`) or through a local (`const k = process.env.STATE_KEY;
+        if (!k) throw ...; return k`): a key getter whose result is then used to sign."""
+        target = self.project.callgraph.callee(facts, site) if site.ref is not None else None
+        if target is None:
+            return None
+        hfacts, hinfo = target
+        hit = self._secret_getters.get(id(hinfo), False)
+        if hit is not False:
+            return hit
+        self._secret_getters[id(hinfo)] = None
+        reads = [u for u in hfacts.env_reads() if SECRET_ENV.search(u.env_var or "") and u.func is hinfo]
+        names: dict[str, str] = {}
+        for u in reads:
+            d = js.outer(u.node).parent
+            if d is not None and d.type == "binary_expression" and d.has_tok("??"):
+                d = js.outer(d).parent
+            n = d.child("name") if d is not None and d.type == "variable_declarator" else None
+            if n is not None and n.type == "identifier":
+                names[n.text or ""] = f"process.env.{u.env_var}"
+        body = hinfo.body
+        returned = [r.children[0] for r in js.return_statements(hinfo.node) if r.children] \
+            if body is not None and body.type == "statement_block" else [body]
+        found = None
+        for value in returned:
+            value = js.unwrap(value)
+            if value is not None and value.type == "binary_expression" and value.has_tok("??"):
+                value = js.unwrap(value.child("left"))  # `process.env.KEY ?? ""`
+            if value is None:
+                continue
+            if value.type == "identifier" and value.text in names:
+                found = names[value.text or ""]
+            found = found or next((f"process.env.{u.env_var}" for u in reads if u.node is value), None)
+        self._secret_getters[id(hinfo)] = found
+        return found
 
     def _hands_back_caller(self, facts: FileFacts, site: CallSite) -> bool:
         """Does the project function `site` calls fetch the caller's identity, throw only when
@@ -1348,7 +1443,7 @@ class AccessAnalysis:
         for inner in callgraph.reach(*target):
             if any(_swallows(f, v.node, False, self._always_throws) for f, v in inner.via):
                 continue  # its "not signed in" error is caught and turned into a value: no stop
-            if _secret_comparison(inner) is not None:
+            if _secret_comparison(inner, self._returned_secret) is not None:
                 return False
             if ctx_given and any(path[:1] == ("auth",) for _use, path in inner.ctx_uses()):
                 return False
@@ -1601,6 +1696,21 @@ _PURE_GLOBAL = re.compile(
     r"|encodeURIComponent|decodeURIComponent|structuredClone)$")
 
 
+def _discarded_read(call: Node) -> bool:
+    """Is the database call the start of a read whose result is thrown away, a statement of
+    its own (`await ctx.db.query("users").take(1);`)?"""
+    n = call
+    while True:
+        p = n.parent
+        if p is None:
+            return False
+        if p.type in ("member_expression", "call_expression", "await_expression", "parenthesized_expression",
+                      "non_null_expression", "as_expression") and (p.type != "call_expression" or n.field == "function"):
+            n = p
+            continue
+        return p.type == "expression_statement"
+
+
 def _reaches_nothing(reached: list[Reached]) -> bool:
     """A handler that calls nothing outside itself: errors it throws (`throw new ConvexError(...)`,
     a test stub), pure built-ins (`Date.now()`, `Math.round(n)`) and methods of its own values
@@ -1611,8 +1721,8 @@ def _reaches_nothing(reached: list[Reached]) -> bool:
                 continue
             g = site.global_name
             if g is not None:
-                if _PURE_GLOBAL.match(g):
-                    continue
+                if _PURE_GLOBAL.match(g) or site.path[:2] == ("process", "env") and len(site.path) > 3:
+                    continue  # `process.env.KEY?.startsWith("pk_")`: a method of a string it holds
                 return False
             if site.ref is None or (site.ref.kind in ("param", "local") and site.path[:1] != ("ctx",)):
                 continue  # a method of a value it holds or computed; ctx's own members count as resources already
@@ -2241,14 +2351,22 @@ def _is_nullish(n: Node | None) -> bool:
     return n is not None and (n.type == "null" or js.is_undefined(n))
 
 
-def _secret_comparison(r: Reached) -> tuple[Node, str] | None:
+def _secret_comparison(r: Reached, returned_secret: "Callable[[FileFacts, CallSite], str | None] | None" = None
+                       ) -> tuple[Node, str] | None:
     """`if (args.token !== process.env.BACKEND_TOKEN) throw ...`, also through a local
     (`const expected = process.env.X`) or a template (`Bearer ${process.env.X}`): the caller
-    must hold a server secret, shared-secret access control (other servers, scripts).
-    (comparison, `process.env.X`) or None."""
+    must hold a server secret, shared-secret access control (other servers, scripts). Also a
+    value made from the secret, an HMAC of the argument (`const expected = await sign(key(),
+    body); if (expected !== mac) return null`, `timingSafeEqual(expected, mac)`, or a XOR loop
+    and `diff !== 0`), the key
+    read here or returned by a project function (`returned_secret`): an OAuth `state` signed
+    by the server. (comparison, `process.env.X`) or None."""
     secrets = [(u.node, f"process.env.{u.env_var}") for u in r.facts.env_reads()
                if SECRET_ENV.search(u.env_var or "") and u.func is not None and u.func.is_inside(r.func)]
     secrets += _env_object_secrets(r)
+    if returned_secret is not None:
+        secrets += [(site.node, found) for site in r.func.all_calls() if site.func is r.func
+                    and (found := returned_secret(r.facts, site)) is not None]
     if not secrets:
         return None
     names: dict[str, str] = {}  # local -> "process.env.X" it holds
@@ -2263,6 +2381,38 @@ def _secret_comparison(r: Reached) -> tuple[Node, str] | None:
             n = d.child("name")
             if n is not None and n.type == "identifier":
                 names[n.text or ""] = name
+    # locals made from a secret: `const expected = await sign(secret, body)`
+    declarators = list(r.facts.module.nodes_in(r.func.node, "variable_declarator"))
+    for _ in range(2):
+        for d in declarators:
+            n = d.child("name")
+            if n is None or n.type != "identifier" or n.text in names:
+                continue
+            held = _secret_in(js.unwrap(d.child("value")), names, spelled)
+            if held is not None:
+                names[n.text or ""] = held
+    for call in r.facts.module.nodes_in(r.func.node, "call_expression"):
+        # a constant-time comparison (`timingSafeEqual(a, b)`, `constantTimeEqual(a, b)`)
+        callee = js.callee(call)
+        name = callee.child("property") if callee is not None and callee.type == "member_expression" else callee
+        if name is None or not _CONSTANT_TIME.search(name.text or ""):
+            continue
+        given = [js.unwrap(a) for a in js.call_args(call)][:2]
+        held = [_secret_in(a, names, spelled) for a in given]
+        if len(given) == 2 and None not in given and (held[0] is None) != (held[1] is None) \
+                and all(js.literal_value(a) is ... for a in given):
+            return call, held[0] or held[1]
+    # a constant-time comparison written out: `diff |= expected.charCodeAt(i) ^ mac.charCodeAt(i)`
+    # over both values, then `if (diff !== 0) return null`
+    differences: dict[str, str] = {}
+    for a in r.facts.module.nodes_in(r.func.node, "augmented_assignment_expression"):
+        left, right = a.child("left"), a.child("right")
+        if left is None or left.type != "identifier" or right is None:
+            continue
+        words = [w.text or "" for w in right.walk() if w.type == "identifier"]
+        held = next((names[w] for w in words if w in names), None)
+        if held is not None and any(w not in names and w != left.text for w in words):
+            differences[left.text or ""] = held
     for cmp in r.facts.module.nodes_in(r.func.node, "binary_expression"):
         if not any(cmp.has_tok(t) for t in _EQUALITY):
             continue
@@ -2273,8 +2423,14 @@ def _secret_comparison(r: Reached) -> tuple[Node, str] | None:
             if held[i] is not None and other is not None and held[1 - i] is None \
                     and js.literal_value(other) is ... and other.type != "undefined":
                 return cmp, held[i]
+            side = sides[i]
+            if side is not None and side.type == "identifier" and side.text in differences \
+                    and other is not None and js.literal_value(other) is not ...:
+                return cmp, differences[side.text or ""]
     return None
 
+
+_CONSTANT_TIME = re.compile(r"timingSafeEqual|constantTime|safeEqual|safeCompare|secureCompare|timingSafeCompare", re.I)
 
 # global calls that hand their argument on as it is, encoded (`body: JSON.stringify({ code })`)
 _PASS_THROUGH = frozenset(["JSON.stringify", "String", "encodeURIComponent", "URLSearchParams", "btoa"])
@@ -2368,6 +2524,19 @@ def _env_object_secrets(r: Reached) -> list[tuple[Node, str]]:
 
 def _secret_in(n: Node | None, names: dict[str, str], spelled: dict[int, str]) -> str | None:
     if n is None:
+        return None
+    if n.type == "await_expression" and n.children:
+        return _secret_in(js.unwrap(n.children[0]), names, spelled)
+    if n.type == "call_expression":
+        # the secret returned by a key getter, or a value made from it (`hmac(secret, body)`);
+        # not what a server answers when sent the secret (`fetch(url, { headers })`)
+        callee = js.callee(n)
+        if id(n) in spelled or callee is None or callee.text == "fetch":
+            return spelled.get(id(n))
+        for a in js.call_args(n):
+            found = _secret_in(js.unwrap(a), names, spelled)
+            if found is not None:
+                return found
         return None
     if n.type == "non_null_expression" and n.children:
         n = js.unwrap(n.children[0])

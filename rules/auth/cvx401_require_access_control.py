@@ -110,7 +110,8 @@ class RequireAccessControl(Rule):
     Flags public queries, mutations and actions that read or change data (`ctx.db`,
     `ctx.storage`, `ctx.run*`, the scheduler; `ctx` handed to a package or a component
     client, `listUIMessages(ctx, components.agent, args)` or `agent.deleteThreadAsync(ctx,
-    ...)`, unless the call only asks who is calling; every action that calls anything)
+    ...)`, unless the call only asks who is calling; every action that calls anything but
+    built-ins and methods of values it holds, `process.env.KEY?.startsWith("pk_")` included)
     without any recognised access check. A check counts wherever it is on some path —
     nested in blocks, in a `try`, as an early return, in a helper in another file (followed
     transitively), in a function run through `ctx.runQuery/runMutation`, or in the customization of a custom
@@ -150,6 +151,9 @@ class RequireAccessControl(Rule):
       (`args.token !== process.env.BACKEND_ACCESS_TOKEN`, also through a local or a
       template, or read off an environment object: `env.INTERNAL_SECRET` after
       `const env = backendEnv()`), in the handler, a helper or a builder's customization;
+      also a value made from the secret, read here or returned by a key getter
+      (`expected !== mac`, `timingSafeEqual(expected, mac)` or a XOR loop after `const
+      expected = await hmac(stateKey(), body)`: an OAuth `state` the server signed);
     - a capability argument — the unguessable secret itself (`code`, `shareToken`,
       `inviteCode`, `respondentToken`, `confirmationCode`, `sessionId`, ...; not a push
       token or a page cursor) — which the Convex docs accept as access control, as long as
@@ -159,7 +163,9 @@ class RequireAccessControl(Rule):
       object written whole) or only hands on — to `fetch`, to a helper that only sends it,
       to a function run through `ctx.run*` that does not check it — checks nothing, and
       neither does an OAuth callback's `code` (next to `state`) unless the handler looks it
-      up or compares it: it is exchanged with the provider; a session id the handler only stores counts only when the
+      up or compares it: it is exchanged with the provider (its `state` counts when the
+      handler looks it up, itself or in a function it runs with it: the single-use state
+      stored when the signed-in user started the flow); a session id the handler only stores counts only when the
       function takes no identity argument (`userId`) as well: then the caller picks whose
       data it is, and nothing checks the session;
     - in a query, a filter that only returns records marked public or published
@@ -179,8 +185,10 @@ class RequireAccessControl(Rule):
     people or of what is theirs (names with user, account, session, payment, order,
     subscription, message, conversation, notification, contact, address, ...; catalogues
     such as plans or templates excepted; also a package method named so, such as the
-    agent's `listUIMessages`), or read a table that other functions only read
-    after an admin check. Other unchecked queries — game state, a catalogue, site settings —
+    agent's `listUIMessages`; a read whose rows are thrown away, a health probe's
+    `await ctx.db.query("users").take(1);`, reads nothing out), or read a table that other
+    functions only read after an admin check (a public query that checks nothing and reads
+    it, also through `ctx.db.get(link.trackId)`, shows it is not admin-only). Other unchecked queries — game state, a catalogue, site settings —
     are often public on purpose and get info; so do mutations that only read (no write,
     schedule or run of a mutation or action, ctx handed to no code we cannot see). Apps without
     `auth.config.ts` are skipped unless this rule is selected by its code or name (one info
@@ -247,6 +255,13 @@ class RequireAccessControl(Rule):
               'export const serverTime = action({ args: {}, handler: async () => Date.now() });\n'
               'export const rounded = action({ args: { n: v.number() }, handler: async (_ctx, { n }) => Math.round(n).toString() });\n',
               files=AUTH_CONFIG, note="actions that call only built-ins reach no data, network or package"),
+        Valid('import { action } from "./_generated/server";\n'
+              'export const settingWarnings = action({ args: {}, handler: async () => {\n'
+              '  const warnings: string[] = [];\n'
+              '  if (process.env.PAYMENTS_KEY?.startsWith("test_")) warnings.push("PAYMENTS_KEY is a test key");\n'
+              '  return warnings;\n}});\n',
+              files=AUTH_CONFIG, note="a method of an environment variable\'s value is a method of a string, as "
+                                      "`key.startsWith(...)` on a local is: the action reaches nothing"),
         Valid(SERVER + 'export const byKey = query({ args: { secret_key: v.string() }, handler: async (ctx, args) => {\n'
               '  const key = await ctx.db.query("keys").withIndex("by_secret", (q) => q.eq("secret", args.secret_key)).unique();\n'
               '  if (!key) throw new Error("bad key");\n  return await ctx.db.get("projects", key.projectId);\n}});\n',
@@ -274,6 +289,50 @@ class RequireAccessControl(Rule):
               '    if (!room) throw new Error("no such room");\n    await ctx.db.patch("rooms", room._id, { state: args.state });\n'
               '  },\n});\n',
               files=AUTH_CONFIG, note="a room code next to a `state` argument, looked up here: no OAuth callback"),
+        Valid('import { v } from "convex/values";\nimport { action, internalMutation } from "./_generated/server";\n'
+              'import { internal } from "./_generated/api";\nimport { openState } from "./lib/state";\n'
+              'export const link = internalMutation({ args: { owner: v.string(), code: v.string() }, handler: async (ctx, a) => {\n'
+              '  await ctx.db.insert("links", { owner: a.owner, code: a.code });\n}});\n'
+              'export const callback = action({ args: { code: v.string(), state: v.string() }, handler: async (ctx, args) => {\n'
+              '  const owner = await openState(args.state);\n  if (owner === null) throw new Error("forged state");\n'
+              '  await ctx.runMutation(internal.example.link, { owner, code: args.code });\n}});\n',
+              files={**AUTH_CONFIG, "convex/lib/state.ts":
+                     'function stateKey(): string {\n  const key = process.env.OAUTH_STATE_KEY;\n'
+                     '  if (!key) throw new Error("OAUTH_STATE_KEY is not set");\n  return key;\n}\n'
+                     'async function hmac(key: string, text: string): Promise<string> {\n'
+                     '  const k = await crypto.subtle.importKey("raw", new TextEncoder().encode(key),\n'
+                     '    { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);\n'
+                     '  const mac = await crypto.subtle.sign("HMAC", k, new TextEncoder().encode(text));\n'
+                     '  return btoa(String.fromCharCode(...new Uint8Array(mac)));\n}\n'
+                     'export async function openState(state: string): Promise<string | null> {\n'
+                     '  const [owner, mac] = state.split(".");\n  const expected = await hmac(stateKey(), owner);\n'
+                     '  return expected === mac ? owner : null;\n}\n'},
+              note="an OAuth `state` signed with a server key (HMAC, the key from a getter): a forged one is refused"),
+        Valid('import { v } from "convex/values";\nimport { action } from "./_generated/server";\n'
+              'import { hmac } from "./lib/hmac";\n'
+              'export const callback = action({ args: { code: v.string(), state: v.string() }, handler: async (ctx, args) => {\n'
+              '  const [owner, mac] = args.state.split(".");\n'
+              '  const expected = await hmac(process.env.OAUTH_STATE_KEY!, owner);\n'
+              '  let diff = expected.length ^ mac.length;\n'
+              '  for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ mac.charCodeAt(i);\n'
+              '  if (diff !== 0) throw new Error("forged state");\n'
+              '  await fetch("https://idp.example/token", { method: "POST", body: JSON.stringify({ owner, code: args.code }) });\n}});\n',
+              files={**AUTH_CONFIG, "convex/lib/hmac.ts":
+                     'export async function hmac(key: string, text: string): Promise<string> {\n'
+                     '  const k = await crypto.subtle.importKey("raw", new TextEncoder().encode(key),\n'
+                     '    { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);\n'
+                     '  const mac = await crypto.subtle.sign("HMAC", k, new TextEncoder().encode(text));\n'
+                     '  return btoa(String.fromCharCode(...new Uint8Array(mac)));\n}\n'},
+              note="the same, the key passed as read, compared in constant time (a XOR loop, then `diff !== 0`)"),
+        Valid('import { v } from "convex/values";\nimport { action, internalQuery } from "./_generated/server";\n'
+              'import { internal } from "./_generated/api";\n'
+              'export const pending = internalQuery({ args: { state: v.string() }, handler: (ctx, { state }) =>\n'
+              '  ctx.db.query("oauthStarts").withIndex("by_state", (q) => q.eq("state", state)).unique() });\n'
+              'export const callback = action({ args: { code: v.string(), state: v.string() }, handler: async (ctx, args) => {\n'
+              '  const start = await ctx.runQuery(internal.example.pending, { state: args.state });\n'
+              '  if (!start) throw new Error("unknown state");\n'
+              '  await fetch("https://idp.example/token", { method: "POST", body: args.code });\n}});\n',
+              files=AUTH_CONFIG, note="an OAuth callback that looks up the `state` it stored when the flow started"),
         Valid(SERVER + 'export const card = query({ args: { id: v.id("cards") }, handler: async (ctx, { id }) => {\n'
               '  const identity = await ctx.auth.getUserIdentity();\n  const card = await ctx.db.get("cards", id);\n'
               '  if (identity) {\n    if (card?.owner !== identity.subject) throw new Error("forbidden");\n    return card;\n  }\n'
@@ -861,6 +920,48 @@ class RequireAccessControl(Rule):
                 '  return await ctx.db.get("campaigns", id);\n}});\n',
                 files={**AUTH_CONFIG, "convex/lib/admin.ts": 'export async function requireAdmin(ctx: any) {\n  if (!(await ctx.auth.getUserIdentity())) throw new Error(\"admins only\");\n}\n'},
                 lines=[9], message="require an admin"),
+        Invalid(SERVER + 'import { requireAdmin } from "./lib/admin";\n'
+                'export const stats = query({ args: {}, handler: async (ctx) => {\n'
+                '  await requireAdmin(ctx);\n  return (await ctx.db.query("tracks").take(500)).length;\n}});\n'
+                'export const forBand = query({ args: { bandId: v.id("bands") }, handler: async (ctx, { bandId }) => {\n'
+                '  const links = await ctx.db.query("bandTracks").withIndex("by_band", (q) => q.eq("bandId", bandId)).take(50);\n'
+                '  return await Promise.all(links.map((link) => ctx.db.get(link.trackId)));\n}});\n'
+                'export const byIsrc = query({ args: { isrc: v.string() }, handler: async (ctx, { isrc }) =>\n'
+                '  await ctx.db.query("tracks").withIndex("by_isrc", (q) => q.eq("isrc", isrc)).first() });\n',
+                files={**AUTH_CONFIG, "convex/lib/admin.ts": 'export async function requireAdmin(ctx: any) {\n'
+                       '  if (!(await ctx.auth.getUserIdentity())) throw new Error("admins only");\n}\n',
+                       "convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
+                       'import { v } from "convex/values";\nexport default defineSchema({\n'
+                       '  bands: defineTable({ name: v.string() }),\n'
+                       '  tracks: defineTable({ isrc: v.string() }).index("by_isrc", ["isrc"]),\n'
+                       '  bandTracks: defineTable({ bandId: v.id("bands"), trackId: v.id("tracks") }).index("by_band", ["bandId"]),\n'
+                       '});\n'},
+                lines=[9, 13], message="returns data without checking who asks",
+                note="a band page reads `tracks` unchecked (a legacy `db.get` of a `v.id(\"tracks\")` field): the "
+                     "table is not admin-only, so the lookup by ISRC is a catalogue read (info), like the band page"),
+        Invalid(SERVER + 'import { requireAdmin } from "./lib/admin";\n'
+                'export const stats = query({ args: {}, handler: async (ctx) => {\n'
+                '  await requireAdmin(ctx);\n  return (await ctx.db.query("tracks").take(500)).length;\n}});\n'
+                'export const myTracks = query({ args: {}, handler: async (ctx) => {\n'
+                '  const userId = await getAuthUserId(ctx);\n  if (!userId) return [];\n'
+                '  const links = await ctx.db.query("likes").withIndex("by_user", (q) => q.eq("userId", userId)).take(50);\n'
+                '  return await Promise.all(links.map((like) => ctx.db.get(like.trackId)));\n}});\n'
+                'export const byIsrc = query({ args: { isrc: v.string() }, handler: async (ctx, { isrc }) =>\n'
+                '  await ctx.db.query("tracks").withIndex("by_isrc", (q) => q.eq("isrc", isrc)).first() });\n',
+                files={**AUTH_CONFIG, "convex/lib/admin.ts": 'export async function requireAdmin(ctx: any) {\n'
+                       '  if (!(await ctx.auth.getUserIdentity())) throw new Error("admins only");\n}\n',
+                       "convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
+                       'import { v } from "convex/values";\nexport default defineSchema({\n'
+                       '  tracks: defineTable({ isrc: v.string() }).index("by_isrc", ["isrc"]),\n'
+                       '  likes: defineTable({ userId: v.id("users"), trackId: v.id("tracks") }).index("by_user", ["userId"]),\n'
+                       '});\n'},
+                lines=[15], message="returns data without checking who asks",
+                note="signed-in users read `tracks` too (a legacy `db.get` of a `v.id(\"tracks\")` field): not admin-only"),
+        Invalid(SERVER + 'export const ping = query({ args: {}, handler: async (ctx) => {\n  let dbUp = true;\n'
+                '  try {\n    await ctx.db.query("users").take(1);\n  } catch {\n    dbUp = false;\n  }\n'
+                '  return { ok: dbUp };\n}});\n',
+                files=AUTH_CONFIG, lines=[4], message="returns data without checking who asks",
+                note="a health probe reads one user and throws the row away: no person\'s data can leave it (info)"),
         Invalid(SERVER + 'export const remove = mutation({ args: { id: v.id("docs") }, handler: async (ctx, { id }) => {\n'
                 '  await ctx.db.delete("docs", id);\n}});\n', lines=[4], note="selected explicitly: runs without auth.config.ts"),
         Invalid('import { v } from "convex/values";\nimport { mutation } from "./functions";\n'
