@@ -111,10 +111,22 @@ def _prefers_single_quotes(facts: FileFacts) -> bool:
     found = facts.__dict__.get("_prefers_single_quotes")
     if found is None:
         source = facts.source
-        strings = [st.child("source") for st in facts.module.nodes("import_statement")]
-        strings += [js.unwrap(a) for site in facts.all_calls() for a in js.call_args(site.node)[:2]]
-        firsts = [source[n.start:n.start + 1] for n in strings if n is not None and n.type == "string"]
+        firsts: list[bytes] = []
+        for n in _written_strings(facts):
+            if n is not None and n.type == "string":
+                firsts.append(source[n.start:n.start + 1])
+                if len(firsts) == 50:  # enough to tell (a formatter makes them all alike)
+                    break
         if not firsts:  # no import, no string argument: every string literal of the file
             firsts = [source[n.start:n.start + 1] for n in facts.module.nodes("string")]
         found = facts.__dict__["_prefers_single_quotes"] = firsts.count(b"'") > firsts.count(b'"')
     return found
+
+
+def _written_strings(facts: FileFacts):
+    """The import sources, then the first two arguments of each call, in that order."""
+    for st in facts.module.nodes("import_statement"):
+        yield st.child("source")
+    for site in facts.all_calls():
+        for a in js.call_args(site.node)[:2]:
+            yield js.unwrap(a)
