@@ -120,7 +120,8 @@ class NoRunInLoop(Rule):
     inside `.map/.forEach/...` callbacks (`Promise.all(items.map((i) => ctx.runMutation(...)))`),
     also in helpers the action calls. Batch loops are left alone: when the call's result
     decides whether the loop continues (`isDone`, a cursor), or the loop steps through the
-    items in chunks (`i += BATCH`), one transaction per page is the point.
+    items in chunks (`i += BATCH`), one transaction per page is the point. The runs of one
+    loop are one finding, on the first, with the others as related locations.
 
     ## Why is this bad?
     One transaction (and one billed function call) per item, and the items are read or
@@ -182,6 +183,13 @@ class NoRunInLoop(Rule):
                 '  for (const id of ids) {\n    await ctx.runMutation(internal.users.touch, { id });\n  }\n}});\n', lines=[6]),
         Invalid(SERVER + 'export const loadAll = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) =>\n'
                 '  Promise.all(ids.map((id) => ctx.runQuery(internal.users.get, { id }))) });\n', lines=[5]),
+        # triage G13 (swbam syncJobs.ts: 14 findings in one job loop): one per loop, the others related
+        Invalid(SERVER + 'export const runJobs = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
+                '  for (const id of ids) {\n    await ctx.runMutation(internal.jobs.mark, { id, status: "running" });\n'
+                '    try {\n      await ctx.runAction(internal.jobs.work, { id });\n'
+                '      await ctx.runMutation(internal.jobs.mark, { id, status: "done" });\n'
+                '    } catch {\n      await ctx.runMutation(internal.jobs.mark, { id, status: "failed" });\n    }\n  }\n}});\n',
+                lines=[6], message="3 more `ctx.run*` calls in it run per item too"),
     ]
 
     def check_app(self, ctx, app):
@@ -189,6 +197,9 @@ class NoRunInLoop(Rule):
             if fn.kind not in ("action", "httpAction"):
                 continue
             for r in ctx.project.reach(fn):
+                # the runs of each loop: one finding per loop (a job loop that marks each item
+                # running, done or failed around its work is one thing to rework, not 14)
+                by_loop: dict[int, tuple] = {}
                 for site, path in r.ctx_calls():
                     if path not in RUNS:
                         continue
@@ -199,9 +210,20 @@ class NoRunInLoop(Rule):
                         continue
                     if _dispatched(site.node, loop) or _leaves_loop_after(site.node, loop):
                         continue
+                    by_loop.setdefault(id(loop), (loop, []))[1].append((site, path))
+                for loop, runs in by_loop.values():
+                    site, path = runs[0]
                     where = "a loop" if loop.type in js.LOOP_TYPES else "a `.map`/`.forEach` callback"
                     # an action run is no transaction: say what each call does cost
                     cost = "one function call per item" if path == ("runAction",) else "one transaction per item"
-                    report_in_handler(ctx, fn, r, site.node,
-                                      f"`{callee_text(r.facts, site, 'ctx.run*')}` inside {where} in an action: {cost}; "
-                                      "pass the items to one internal function instead", at_node_when_own_helper=True)
+                    more = ""
+                    if len(runs) > 1:
+                        n = len(runs) - 1
+                        more = f" ({n} more `ctx.run*` call{'s' if n > 1 else ''} in it run{'' if n > 1 else 's'} per item too)"
+                    d = report_in_handler(ctx, fn, r, site.node,
+                                          f"`{callee_text(r.facts, site, 'ctx.run*')}` inside {where} in an action: {cost}"
+                                          f"{more}; pass the items to one internal function instead",
+                                          at_node_when_own_helper=True)
+                    if d is not None:
+                        d.related.extend(ctx.related(r.facts, other.node, f"`{callee_text(r.facts, other, 'ctx.run*')}`, also "
+                                                     "run per item") for other, _path in runs[1:])
