@@ -1787,27 +1787,18 @@ class _Inference:
         """`await loadTask(ctx, id)`: the table of the document a project helper returns (every
         `return` must agree); with `key`, of the document under that key of the object literal
         every `return` writes (`return { identity, profile }`)."""
-        from .definitions import Def
-
-        callee = js.callee(call)
-        if callee is None or callee.type not in ("identifier", "member_expression"):
-            return None
-        d = self.uses.project.linker.value_of(self.facts, callee)
-        if not isinstance(d, Def) or d.path or not js.is_function(d.node):
+        d = self._helper_def(call)
+        if d is None:
             return None
         rt = d.node.child("return_type")
         m = _single_doc_type(d.facts.text(rt.children[0]) if rt is not None and rt.children else None)
         if m is not None and key is None:
             return m
-        body = d.node.child("body")
-        if body is None:
+        returned = _returned_values(d.node)
+        if returned is None:
             return None
-        if body.type != "statement_block":
-            returned = [body]
-        else:
-            returned = [r.children[0] for r in js.return_statements(d.node) if r.children]
         inner = _Inference(self.uses, d.facts)
-        returned = [r for r in returned if (js.unwrap(r) or r).type not in ("null", "undefined")]
+        returned = [r for r in returned if r is not None and (js.unwrap(r) or r).type not in ("null", "undefined")]
         if key is not None:
             returned = [js.object_get(r, key) for r in returned]
             if not returned or None in returned:
@@ -1815,13 +1806,38 @@ class _Inference:
         tables = {inner.doc_table(r, depth + 1) for r in returned}
         return tables.pop() if len(tables) == 1 else None
 
+    def _helper_rows(self, call: Node, depth: int) -> str | None:
+        """`await listOpen(ctx)`: the table of the rows a project helper returns, when every
+        `return` gives rows of that one table (`return []`, `return null` or a value we do not
+        read gives no table: then the rows may be of any)."""
+        d = self._helper_def(call)
+        returned = _returned_values(d.node) if d is not None else None
+        if not returned or None in returned:
+            return None
+        inner = _Inference(self.uses, d.facts)
+        tables = {inner.docs_table(r, depth + 1) for r in returned}
+        return tables.pop() if len(tables) == 1 else None
+
+    def _helper_def(self, call: Node):
+        """The project function `call` calls (its `Def`), or None."""
+        from .definitions import Def
+
+        callee = js.callee(call)
+        if callee is None or callee.type not in ("identifier", "member_expression"):
+            return None
+        d = self.uses.project.linker.value_of(self.facts, callee)
+        return d if isinstance(d, Def) and not d.path and js.is_function(d.node) else None
+
     def docs_table(self, n: Node | None, depth: int) -> str | None:
         """The table an array of documents was read from (`collect`, `take`, `paginate().page`)."""
         n = js.unwrap(n)
         if n is None or depth > 8:
             return None
+        # `depth` guards against cycles through declarations and helpers; a part of `n` (the
+        # awaited value, the array a method is called on) cannot lead back to it, so it is free:
+        # `return rows.filter(...).slice(...)` in a helper must not use up the budget
         if n.type == "await_expression" and n.children:
-            return self.docs_table(n.children[0], depth + 1)
+            return self.docs_table(n.children[0], depth)
         if n.type == "member_expression" and (n.child("property") or n).text == "page":
             inner = js.unwrap(n.child("object"))
             if inner is not None and inner.type == "await_expression" and inner.children:
@@ -1837,8 +1853,8 @@ class _Inference:
             callee = js.callee(n)
             if callee is not None and callee.type == "member_expression" and \
                     (callee.child("property") or callee).text in ("filter", "slice", "reverse", "sort", "concat"):
-                return self.docs_table(callee.child("object"), depth + 1)
-            return None
+                return self.docs_table(callee.child("object"), depth)
+            return self._helper_rows(n, depth)
         if n.type == "ternary_expression":  # `all ? await q.collect() : await q2.collect()`
             tables = {self.docs_table(n.child(b), depth + 1) for b in ("consequence", "alternative")
                       if not _is_empty_array(n.child(b))}
@@ -1881,6 +1897,17 @@ class _Inference:
         """`docs.map((d) => ...)`: the table of `docs` for the callback's first parameter."""
         array = _callback_array(func)
         return self.docs_table(array, 1) if array is not None else None
+
+
+def _returned_values(fn: Node) -> list[Node | None] | None:
+    """The expressions a function's `return`s give (an arrow's expression body is one); None
+    for a bare `return;`."""
+    body = fn.child("body")
+    if body is None:
+        return None
+    if body.type != "statement_block":
+        return [body]
+    return [r.children[0] if r.children else None for r in js.return_statements(fn)]
 
 
 def _callback_array(func: FunctionInfo) -> Node | None:

@@ -137,6 +137,41 @@ class ExplicitTableIds(Rule):
                 '  if (doc) await ctx.db.patch(doc._id, {});\n}});\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[10], message="cannot be inferred",
                 note="the helper's returns disagree on the table: no fix"),
+        # triage G13 (xstudio): rows from a same-file helper whose every `return` reads one table
+        Invalid(SERVER + 'import type { Id } from "./_generated/dataModel";\nimport type { QueryCtx } from "./_generated/server";\n'
+                'async function recentTasks(ctx: QueryCtx, owner: Id<"users"> | undefined, limit: number) {\n'
+                '  if (owner) {\n'
+                '    const mine = await ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", owner)).take(limit);\n'
+                '    if (mine.length > 0) return mine;\n'
+                '    const all = await ctx.db.query("tasks").order("desc").take(limit * 4);\n'
+                '    return all.filter((t) => t.title !== "").slice(0, limit);\n  }\n'
+                '  return await ctx.db.query("tasks").order("desc").take(limit);\n}\n'
+                'export const archive = mutation({ args: { owner: v.optional(v.id("users")) }, handler: async (ctx, args) => {\n'
+                '  const rows = await recentTasks(ctx, args.owner, 20);\n'
+                '  for (const row of rows) await ctx.db.patch(row._id, { title: "archived" });\n'
+                '  await Promise.all((await recentTasks(ctx, undefined, 5)).map((t) => ctx.db.delete(t._id)));\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[16, 17],
+                note="rows a same-file helper returns: every `return` gives rows of `tasks`",
+                output=SERVER + 'import type { Id } from "./_generated/dataModel";\nimport type { QueryCtx } from "./_generated/server";\n'
+                'async function recentTasks(ctx: QueryCtx, owner: Id<"users"> | undefined, limit: number) {\n'
+                '  if (owner) {\n'
+                '    const mine = await ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", owner)).take(limit);\n'
+                '    if (mine.length > 0) return mine;\n'
+                '    const all = await ctx.db.query("tasks").order("desc").take(limit * 4);\n'
+                '    return all.filter((t) => t.title !== "").slice(0, limit);\n  }\n'
+                '  return await ctx.db.query("tasks").order("desc").take(limit);\n}\n'
+                'export const archive = mutation({ args: { owner: v.optional(v.id("users")) }, handler: async (ctx, args) => {\n'
+                '  const rows = await recentTasks(ctx, args.owner, 20);\n'
+                '  for (const row of rows) await ctx.db.patch("tasks", row._id, { title: "archived" });\n'
+                '  await Promise.all((await recentTasks(ctx, undefined, 5)).map((t) => ctx.db.delete("tasks", t._id)));\n}});\n'),
+        Invalid(SERVER + 'import type { QueryCtx } from "./_generated/server";\n'
+                'async function someRows(ctx: QueryCtx, people: boolean) {\n'
+                '  if (people) return await ctx.db.query("users").take(10);\n'
+                '  return await ctx.db.query("tasks").take(10);\n}\n'
+                'export const wipe = mutation({ args: { people: v.boolean() }, handler: async (ctx, args) => {\n'
+                '  for (const row of await someRows(ctx, args.people)) await ctx.db.delete(row._id);\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[9], message="cannot be inferred",
+                note="one of the helper's returns reads another table: no fix"),
         Invalid('import { v } from "convex/values";\nimport { guardedMutation } from "./rls";\n'
                 'export const finish = guardedMutation({ args: { id: v.id("tasks") }, handler: async (ctx, { id }) => {\n'
                 '  await ctx.db.patch(id, { title: "done" });\n}});\n',
