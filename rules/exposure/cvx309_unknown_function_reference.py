@@ -15,7 +15,9 @@ AGENTS = {"convex/agents.ts": 'import { query } from "./_generated/server";\n'
 
 FEEDS = {"convex/feeds.ts": SERVER + 'export const list = query({ args: {}, handler: async () => [] });\n'
                                     'export const store = mutation({ args: {}, handler: async () => {} });\n'
-                                    'export const refresh = action({ args: {}, handler: async () => {} });\n'}
+                                    'export const refresh = action({ args: {}, handler: async () => {} });\n'
+                                    'import { internalMutation } from "./_generated/server";\n'
+                                    'export const purge = internalMutation({ args: {}, handler: async () => {} });\n'}
 
 
 class UnknownFunctionReference(Rule):
@@ -36,7 +38,9 @@ class UnknownFunctionReference(Rule):
 
     A client call given a function of another kind is flagged too, with the call that
     takes it: `useMutation(api.feeds.refresh)` on an action (use `useAction`), `useQuery`
-    on a mutation, `client.action(...)` on a query.
+    on a mutation, `client.action(...)` on a query. So is a client call of an internal
+    function (made internal by hand, or by a fix that did not see this client), unless the
+    client's file sets an admin key (`setAdminAuth`), which may call internal functions.
 
     ## Why is this bad?
     The call fails when it runs ("Could not find public function for ...", or "Trying to
@@ -62,6 +66,17 @@ class UnknownFunctionReference(Rule):
     summary = "Function reference naming a function the app does not have (hidden by `@ts-ignore`, JS, string names)"
 
     valid = [
+        Valid('import { ConvexHttpClient } from "convex/browser";\nimport { internal } from "../convex/_generated/api";\n'
+              'const client = new ConvexHttpClient(process.env.CONVEX_URL!);\n'
+              '(client as any).setAdminAuth(process.env.CONVEX_DEPLOY_KEY);\n'
+              'export const purge = () => client.mutation(internal.feeds.purge as any, {});\n',
+              path="scripts/purge.ts", files=FEEDS, note="a script with an admin key may call internal functions"),
+        Valid('import { internal } from "../convex/_generated/api";\nimport { admin } from "./admin";\n'
+              'export const purge = () => admin.mutation(internal.feeds.purge as any, {});\n',
+              path="scripts/purge.ts", note="the shared client is given its admin key where it is made",
+              files={**FEEDS, "scripts/admin.ts": 'import { ConvexHttpClient } from "convex/browser";\n'
+                     'export const admin = new ConvexHttpClient(process.env.CONVEX_URL!);\n'
+                     '(admin as any).setAdminAuth(process.env.CONVEX_DEPLOY_KEY);\n'}),
         Valid('import { useAction, useMutation, useQuery } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
               'export function Feed() {\n  useQuery(api.feeds.list);\n  useMutation(api.feeds.store);\n'
               '  useAction(api.feeds.refresh);\n  return null;\n}\n', path="src/Feed.tsx", files=FEEDS),
@@ -143,6 +158,12 @@ class UnknownFunctionReference(Rule):
                 'const client = new ConvexHttpClient(process.env.CONVEX_URL!);\n'
                 'export const list = () => client.query(api.feeds.refresh as any, {});\n',
                 path="src/feeds.ts", files=FEEDS, lines=[4], message="use `.action()`"),
+        Invalid('import { useMutation } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+                'export function Wipe() {\n  const purge = useMutation((api.feeds as any).purge);\n'
+                '  const again = useMutation("feeds:purge" as any);\n  return null;\n}\n',
+                path="src/Wipe.tsx", files=FEEDS, lines=[4, 5], message="a client can only call public functions",
+                note="an internal function called from a client (made internal by hand, or by a fix that did not "
+                     "see this file): Convex refuses it"),
     ]
 
     def check_app(self, ctx, app):
@@ -208,16 +229,40 @@ _RIGHT_CALL.update({how: _CONVEX_VUE for how in ("useConvexQuery", "useConvexPag
 def _check_kind(ctx, use) -> None:
     """A client call given a function of another kind: Convex refuses it when it runs
     ("Trying to execute X as Mutation, but it is defined as Action"). TypeScript catches it
-    where the api is typed, not in JavaScript, under `@ts-ignore` or through `any`."""
+    where the api is typed, not in JavaScript, under `@ts-ignore` or through `any`. The same
+    for an internal function, which a client without an admin key cannot call at all."""
     fn = use.target
     if use.language != "client" or use.expects is None or fn.kind not in ("query", "mutation", "action") \
-            or fn.kind == use.expects or not ctx.reported(use.path):
+            or not ctx.reported(use.path):
         return
     how = use.how if use.how in CLIENT_CALLS else f".{use.how}()"
+    if fn.is_internal and not _sets_admin_key(ctx, use):
+        ctx.report(use.path, (use.start, use.end),
+                   f"`{how}` is given internal {fn.kind} `{fn.identifier}`: a client can only call public functions "
+                   f"(Convex answers \"Could not find public function for '{fn.identifier}'\"); call a public "
+                   "function that checks who is calling, or make this one public")
+        return
+    if fn.kind == use.expects:
+        return
     right = _RIGHT_CALL.get(how, _FAMILIES[0])[fn.kind]
     ctx.report(use.path, (use.start, use.end),
                f"`{how}` is given {fn.kind} `{fn.identifier}`, which is not a {use.expects}: Convex refuses to run it "
                f"(\"Trying to execute ... as {use.expects.capitalize()}\"); use `{right}`")
+
+
+def _sets_admin_key(ctx, use) -> bool:
+    """Does the client's file, or a file it imports (where a shared client is made), give a
+    client an admin key (`client.setAdminAuth(key)`), with which it may call internal
+    functions (a script run by the app's own team)? Unreadable: assume it may."""
+    project = ctx.project
+    facts = project.facts(use.path, quiet=True) if use.facts is None else use.facts
+    if facts is None or b"setAdminAuth" in facts.source:
+        return True
+    for path in project.imported_files(facts):
+        imported = project.facts(path, quiet=True)
+        if imported is None or b"setAdminAuth" in imported.source:
+            return True
+    return False
 
 
 def _may_export(module, name: str) -> bool:
