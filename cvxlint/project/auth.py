@@ -481,7 +481,7 @@ class AccessAnalysis:
                 if not path and site.ref is not None and site.ref.kind in ("module", "local") \
                         and self.classify(r.facts, site)[0] is None:
                     out.touches_resources = True
-                    text = " ".join(r.facts.text(site.callee).split()) if site.callee is not None else "?"
+                    text = r.facts.one_line(site.callee) if site.callee is not None else "?"
                     if text not in out.ctx_handed_to:
                         out.ctx_handed_to.append(text)
             if fn.kind == "mutation" and not out.may_write:

@@ -200,6 +200,12 @@ class FileFacts:
     def text(self, node: Node | tuple[int, int]) -> str:
         return self.module.text(node)
 
+    def one_line(self, node: Node, limit: int | None = None) -> str:
+        """The source text of `node` on one line (each run of whitespace one space), to quote
+        it in a message; longer than `limit` characters, cut with "..."."""
+        text = " ".join(self.module.text(node).split())
+        return text if limit is None or len(text) <= limit else text[: limit - 3] + "..."
+
     @property
     def has_use_node(self) -> bool:
         return self.has_directive("use node")

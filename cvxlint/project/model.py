@@ -560,6 +560,20 @@ class Project:
 
         return convex_auth_user_writes(self, app)
 
+    def may_give_admin_key(self, path: Path | str, facts: FileFacts | None = None) -> bool:
+        """Does the TS/JS client file at `path` (`facts`, when at hand), or a project file it
+        imports (where a shared client is made), give a client an admin key
+        (`client.setAdminAuth(key)`), with which it may call internal functions? An unreadable
+        file may."""
+        facts = facts if facts is not None else self.facts(path, quiet=True)
+        if facts is None or b"setAdminAuth" in facts.source:
+            return True
+        for imported_path in self.imported_files(facts):
+            imported = self.facts(imported_path, quiet=True)
+            if imported is None or b"setAdminAuth" in imported.source:
+                return True
+        return False
+
     def client_facts(self, path: Path) -> FileFacts | None:
         """Facts of a TS/JS client file, or None when a byte pre-filter shows it cannot name a
         Convex function (most of a large frontend), so it is never parsed."""

@@ -190,7 +190,7 @@ class FunctionUse:
         if self.facts is None or self.call is None or self.call.type != "call_expression":
             return None
         callee = self.call.child("function")
-        text = " ".join(self.facts.text(callee).split()) if callee is not None else ""
+        text = self.facts.one_line(callee) if callee is not None else ""
         if not text.endswith(self.how) or len(text) > 60 or not all(p.isidentifier() for p in text.split(".")):
             return None
         return text
@@ -333,7 +333,7 @@ class ReferenceResolver:
             names, absent = choices if choices is not None else ([], False)
             names = [n for n in dict.fromkeys(names) if STRING_NAME.match(n)]
             if absent:  # a map of names without the entry: the call is given `undefined`
-                written = " ".join(facts.text(js.unwrap(node)).split())
+                written = facts.one_line(js.unwrap(node))
                 return ([FunctionRef("undefined", (), None, facts, None, 0, name=written)] if names else []), False
             candidates = True
         return [FunctionRef("name", (), None, facts, None, 0, name=n) for n in names], candidates

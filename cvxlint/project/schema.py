@@ -379,8 +379,7 @@ def _number(x):
 
 def _short(facts: FileFacts, node: Node | None, limit: int = 40) -> str:
     """The source text of `node` on one line, shortened, to name it in a message."""
-    text = " ".join(facts.text(node).split()) if node is not None else "?"
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return facts.one_line(node, limit) if node is not None else "?"
 
 
 def _has_path(v: Validator, parts: list[str]) -> bool | None:

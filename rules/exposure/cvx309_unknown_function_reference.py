@@ -236,7 +236,7 @@ def _check_kind(ctx, use) -> None:
             or not ctx.reported(use.path):
         return
     how = use.how if use.how in CLIENT_CALLS else f".{use.how}()"
-    if fn.is_internal and not _sets_admin_key(ctx, use):
+    if fn.is_internal and not ctx.project.may_give_admin_key(use.path, use.facts):
         ctx.report(use.path, (use.start, use.end),
                    f"`{how}` is given internal {fn.kind} `{fn.identifier}`: a client can only call public functions "
                    f"(Convex answers \"Could not find public function for '{fn.identifier}'\"); call a public "
@@ -248,21 +248,6 @@ def _check_kind(ctx, use) -> None:
     ctx.report(use.path, (use.start, use.end),
                f"`{how}` is given {fn.kind} `{fn.identifier}`, which is not a {use.expects}: Convex refuses to run it "
                f"(\"Trying to execute ... as {use.expects.capitalize()}\"); use `{right}`")
-
-
-def _sets_admin_key(ctx, use) -> bool:
-    """Does the client's file, or a file it imports (where a shared client is made), give a
-    client an admin key (`client.setAdminAuth(key)`), with which it may call internal
-    functions (a script run by the app's own team)? Unreadable: assume it may."""
-    project = ctx.project
-    facts = project.facts(use.path, quiet=True) if use.facts is None else use.facts
-    if facts is None or b"setAdminAuth" in facts.source:
-        return True
-    for path in project.imported_files(facts):
-        imported = project.facts(path, quiet=True)
-        if imported is None or b"setAdminAuth" in imported.source:
-            return True
-    return False
 
 
 def _may_export(module, name: str) -> bool:

@@ -1,6 +1,7 @@
 from cvxlint.project.definitions import ExternalDef
 from cvxlint.project.evaluate import made_with_new
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, reported_functions, report_in_handler
+from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, callee_text, describe_function, reported_functions,
+                             report_in_handler)
 
 from .common import global_calls_in_queries_and_mutations, shared_with_actions
 
@@ -105,7 +106,7 @@ class NoFetchInQueryMutation(Rule):
                         package = packages[id(site)] = _network_package(ctx.project.linker, r.facts, site)
                     if package is None:
                         continue
-                    text = " ".join(r.facts.text(site.callee).split()) if site.callee is not None else "?"
+                    text = callee_text(r.facts, site)
                     report_in_handler(
                         ctx, fn, r, site.node,
                         f"`{text}()` (the `{package}` client) in {describe_function(fn)} makes a network request, "

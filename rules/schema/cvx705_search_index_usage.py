@@ -214,4 +214,4 @@ def _condition_key(ctx, app, ch, cond, depth: int = 0):
         if decl is not None and decl.parent is not None and ch.facts.text(decl.parent).startswith("const") \
                 and decl.child("value") is not None and (decl.child("name") or decl).type == "identifier":
             return _condition_key(ctx, app, ch, decl.child("value"), depth + 1)
-    return " ".join(ch.facts.text(c).split()), True
+    return ch.facts.one_line(c), True

@@ -427,14 +427,9 @@ class ExplicitTableIds(Rule):
                 continue
             where = f"db.system.{call.method}" if call.system else f"db.{call.method}"
             ctx.report(call.facts, call.table_node or call.node,
-                       f'`{where}("{call.table}", ...)` is given an `Id<"{table}">` (`{_short(call.facts, id_node)}`): '
+                       f'`{where}("{call.table}", ...)` is given an `Id<"{table}">` (`{call.facts.one_line(id_node, 40)}`): '
                        f'the backend checks the id against the named table and throws; name `"{table}"`, or pass an '
                        f'id of `{call.table}`', severity=Severity.ERROR)
-
-
-def _short(facts, node) -> str:
-    text = " ".join(facts.text(node).split())
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _old_db_wrapper(ctx, app, call) -> str | None:
