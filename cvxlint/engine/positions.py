@@ -16,9 +16,13 @@ class LineIndex:
     def position(self, offset: int) -> Position:
         offset = max(0, min(offset, len(self.source)))
         line0 = bisect.bisect_right(self.starts, offset) - 1
-        prefix = self.source[self.starts[line0]:offset].decode("utf-8", "replace")
-        col = len(prefix)
-        col16 = col + sum(1 for ch in prefix if ord(ch) > 0xFFFF)
+        raw = self.source[self.starts[line0]:offset]
+        if raw.isascii():  # most lines: a byte is a code point is a UTF-16 unit
+            col = col16 = len(raw)
+        else:
+            prefix = raw.decode("utf-8", "replace")
+            col = len(prefix)
+            col16 = len(prefix.encode("utf-16-le", "surrogatepass")) // 2
         return Position(line0 + 1, col + 1, col16 + 1)
 
     def offset(self, line: int, column: int) -> int:

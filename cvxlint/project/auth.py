@@ -271,6 +271,10 @@ def _is_handler_param(facts: FileFacts, handler, n: Node | None, index: int) -> 
     return ref is not None and ref.kind == "param" and ref.func is handler and ref.index == index and not ref.path
 
 
+# settings' auth helpers -> (a call's last two names, made on a parameter) -> classify's answer
+_CLASSIFIED_BY_NAME: dict[tuple, dict] = {}
+
+
 class AccessAnalysis:
     def __init__(self, project: "Project"):
         self.project = project
@@ -287,6 +291,11 @@ class AccessAnalysis:
         self._module_checks: dict[tuple, bool] = {}
         self._forwarding: set[str] = set()  # run targets' arguments being followed (`_only_forwarded`)
         self._classified: dict[int, tuple] = {}  # id(CallSite) -> (classify's answer, the site)
+        # what a call's name alone decides, kept between runs of a long-lived process (the
+        # editor classifies every call of the edited file again on each edit)
+        self._by_name = _CLASSIFIED_BY_NAME.setdefault((frozenset(self._names), tuple(helpers)), {})
+        if len(self._by_name) > 100_000:
+            self._by_name.clear()
 
     def of(self, fn: "RegisteredFunction") -> Access:
         key = id(fn)
@@ -1504,6 +1513,19 @@ class AccessAnalysis:
         path = site.path
         if not path or site.is_new:
             return None, ""
+        name = path[-1]
+        if name in CONVEX_AUTH_METHODS and len(path) == 2:
+            return self._classify_by_name(facts, site)  # the receiver decides (convexAuth's `auth`)
+        key = (path[-2:], site.ref is not None and site.ref.kind == "param")
+        hit = self._by_name.get(key)
+        if hit is None:
+            hit = self._by_name[key] = self._classify_by_name(facts, site)
+        return hit
+
+    def _classify_by_name(self, facts: FileFacts, site: CallSite) -> tuple[str | None, str]:
+        """`classify` from the call's last two names and whether it is made on a parameter,
+        except for `CONVEX_AUTH_METHODS` on a receiver, where the linker decides."""
+        path = site.path
         if path[-2:] == ("auth", "getUserIdentity"):
             return "identity", "`ctx.auth.getUserIdentity()`"
         name = path[-1]

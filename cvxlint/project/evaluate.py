@@ -605,6 +605,21 @@ def local_const(facts: FileFacts, ident: Node) -> Node | None:
     return None
 
 
+def _may_hold_new(facts: FileFacts, ref) -> bool:
+    """Whether local `ref` may be a const initialised with `new` (seen through parentheses and
+    casts): some `new` expression of its function sits in a declarator of that name. A cheap
+    test before `local_const`, which reads every declarator of the function, for each call."""
+    if ref.kind != "local" or ref.func is None or ref.func.body is None:
+        return False
+    for made in facts.module.nodes_in(ref.func.body, "new_expression"):
+        n = js.outer(made).parent
+        if n is not None and n.type == "variable_declarator":
+            pat = n.child("name")
+            if pat is not None and pat.type == "identifier" and pat.text == ref.name:
+                return True
+    return False
+
+
 def made_with_new(linker: Linker, facts: FileFacts, callee: Node | None):
     """For a method call through an object made with `new` (`stripe.prices.list` where
     `stripe` holds `new Stripe(key)`: a local const, a module constant, or one imported from
@@ -616,6 +631,8 @@ def made_with_new(linker: Linker, facts: FileFacts, callee: Node | None):
     root = chain[0]
     ref = facts.ref_of(root)
     if ref is not None:  # a local of the function around the call
+        if not _may_hold_new(facts, ref):
+            return None
         made, where = js.unwrap(local_const(facts, root)), facts
     else:
         d = linker.value_of(facts, root)

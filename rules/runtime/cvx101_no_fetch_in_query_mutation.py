@@ -129,8 +129,8 @@ _UNASKED = object()
 def _network_package(linker, facts, site) -> str | None:
     """The HTTP client or service SDK a call goes through: `axios.get(...)`, `ky(...)`, or a
     method of a client made with `new Stripe(key)` / `new OpenAI()`."""
-    if site.is_new or site.callee is None:
-        return None
+    if site.is_new or site.callee is None or site.ref is None or site.ref.kind not in ("module", "local"):
+        return None  # a parameter or global holds no client this file made with `new`
     d = linker.value_of(facts, site.callee) if site.ref is not None and site.ref.kind == "module" else None
     if isinstance(d, ExternalDef):
         return d.module if d.module in HTTP_CLIENTS else None
