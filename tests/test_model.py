@@ -196,6 +196,31 @@ def test_a_project_nested_in_a_functions_dir_is_an_app_of_its_own(tmp_path):
     assert project.app_for(tmp_path / "src/convex/ludo/scripts/seed.ts") is None
 
 
+def test_a_function_of_a_skipped_file_deploys_under_the_entry_modules_aliases(tmp_path):
+    """Darialyphia/not-duelyst registers its use cases in `*.usecase.ts` files, which the bundler
+    skips, and deploys them from entry modules (`export const signIn = signinUsecase`): such a
+    function is deployed, named after the entry module, under every entry module exporting it;
+    a function of the same file that no entry module exports stays undeployed."""
+    server = 'import { mutation } from "../_generated/server";\n'
+    files = {
+        "package.json": '{"dependencies": {"convex": "^1.28.0"}}',
+        "convex/_generated/server.d.ts": "export declare const mutation: any;\n",
+        "convex/rooms/join.usecase.ts": server + 'export const joinRoomUsecase = mutation({ args: {}, handler: async () => {} });\n'
+                                        'export const leaveRoomUsecase = mutation({ args: {}, handler: async () => {} });\n',
+        "convex/rooms.ts": 'import { joinRoomUsecase } from "./rooms/join.usecase";\nexport const join = joinRoomUsecase;\n',
+        "convex/lobby.ts": 'export { joinRoomUsecase as enter } from "./rooms/join.usecase";\n',
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    [app] = project_for(tmp_path).apps
+    join = app.by_identifier["rooms:join"]
+    assert app.by_identifier["lobby:enter"] is join
+    assert join.deployed and join.identifier == "lobby:enter" and sorted(join.relayed_as) == ["lobby:enter", "rooms:join"]
+    [leave] = [f for f in app.functions if f.local_name == "leaveRoomUsecase"]
+    assert not leave.deployed and leave.identifier == "rooms/join.usecase:leaveRoomUsecase"
+
+
 def test_a_workspace_package_named_convex_is_not_a_second_functions_dir(tmp_path):
     """calumpwebb/project-nebula: `packages/convex/` holds convex.json (functions in its
     `convex/`) and an `.eslintrc.js` whose no-restricted-imports names "./_generated/server".

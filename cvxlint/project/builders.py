@@ -16,7 +16,7 @@ A registrar (builder) is resolved through imports, never matched by name alone:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..syntax import js
@@ -208,6 +208,10 @@ class RegisteredFunction:
     # the handler (the wrapper's function is, and it is not read: `handler` is None), but what
     # it does with its arguments is what the author wrote.
     wrapped: "FunctionInfo | None" = None
+    # The names entry modules deploy it under when its own module is no entry point
+    # (`export const signIn = signinUsecase` in auth.ts, for signin.usecase.ts): set per run by
+    # App.add_reexported_identifiers, so never copied by `placed`.
+    relayed_as: list[str] = field(default_factory=list)
 
     def placed(self, module: "ConvexModule") -> "RegisteredFunction":
         """A copy in `module` (registrations are found once per file and kept between runs of
@@ -243,10 +247,19 @@ class RegisteredFunction:
         return bool(self.exports)
 
     @property
+    def deployed(self) -> bool:
+        """Whether Convex bundles it as a function of the app: its module is an entry point,
+        or an entry module re-exports it from a file the bundler skips (two dots & co.)."""
+        return self.module.is_entry_point or bool(self.relayed_as)
+
+    @property
     def identifier(self) -> str | None:
-        """The function's name as Convex knows it: "dir/file:export" (None if not exported)."""
+        """The function's name as Convex knows it: "dir/file:export" (None if not exported),
+        or the entry module's name for it when its own module is not deployed."""
         if not self.exports:
             return None
+        if self.relayed_as and not self.module.is_entry_point:
+            return self.relayed_as[0]
         return f"{self.module.module_name}:{self.exports[0]}"
 
     @property

@@ -275,30 +275,12 @@ class App:
             self.__dict__["_imported_paths"] = imported
         return module.path not in imported
 
-    def reexported_names(self, module: ConvexModule) -> "set[str] | bool":
-        """Names that entry modules re-export from `module` (`export { list } from
-        "./tasks.extra"`, or an import exported again), or True for `export * from` it: such
-        functions deploy under the entry module's name even when `module` itself is skipped."""
-        names: set[str] = set()
-        for other in self.modules.values():
-            if other is module or not other.is_entry_point:
-                continue
-            facts = other.facts
-            if any(self._file_of(facts, src) == module.path for src, _node in facts.export_stars):
-                return True
-            imported = {i.local: i.imported for i in facts.imports if self._file_of(facts, i.source) == module.path}
-            for e in facts.exports:
-                if e.source is not None and e.imported not in (None, "*") and self._file_of(facts, e.source) == module.path:
-                    names.add(e.imported)
-                elif e.local is not None and e.local in imported:
-                    names.add(imported[e.local])
-        return names
-
     def add_reexported_identifiers(self) -> None:
         """Convex registers a function again under each entry module that re-exports it
         (`export * from "./card/upload"` in cards.ts, `export { list } from "./x"`, an import
         exported again or under a `const` alias): such names (`cards:finalize`) resolve to the
-        function itself, so calls through them count."""
+        function itself, so calls through them count. A function of a module the bundler skips
+        (`signin.usecase.ts`) is deployed only under those names (`relayed_as`)."""
         relays = [m for m in self.modules.values()
                   if (m.facts.export_stars or any(e.source or e.local and _exports_import(m.facts, e.local)
                                                   for e in m.facts.exports)) and m.is_entry_point]
@@ -316,7 +298,7 @@ class App:
                 path = self._file_of(facts, src)
                 for (p, name), fn in by_export.items():
                     if p == path and name != "default":  # `export *` leaves the default out
-                        self.by_identifier.setdefault(f"{module.module_name}:{name}", fn)
+                        self._relay(f"{module.module_name}:{name}", fn)
             for e in facts.exports:
                 if e.source is not None and e.imported not in (None, "*"):
                     fn = by_export.get((self._file_of(facts, e.source), e.imported))
@@ -326,7 +308,12 @@ class App:
                 else:
                     continue
                 if fn is not None:
-                    self.by_identifier.setdefault(f"{module.module_name}:{e.name}", fn)
+                    self._relay(f"{module.module_name}:{e.name}", fn)
+
+    def _relay(self, identifier: str, fn: RegisteredFunction) -> None:
+        self.by_identifier.setdefault(identifier, fn)
+        if not fn.module.is_entry_point and identifier not in fn.relayed_as:
+            fn.relayed_as.append(identifier)
 
     def _file_of(self, facts: FileFacts, source: str) -> Path | None:
         """The project file an import or export specifier of `facts` names (None: a package,

@@ -1051,6 +1051,14 @@ class RequireAccessControl(Rule):
                 '  const users = await ctx.db.query("users").take(50);\n  return users.filter((u) => u.active);\n}});\n',
                 files=AUTH_CONFIG, lines=[4], message="reads the `users` table",
                 note="an active flag makes a catalogue row public, not a person"),
+        Invalid('import { v } from "convex/values";\nimport { mutation } from "../_generated/server";\n'
+                'export const awardPrizeUsecase = mutation({ args: { id: v.id("prizes"), to: v.string() },\n'
+                '  handler: async (ctx, { id, to }) => { await ctx.db.patch("prizes", id, { winner: to }); } });\n',
+                path="convex/prizes/award.usecase.ts", lines=[3], message="mutation `prizes:award` is public",
+                files={**AUTH_CONFIG, "convex/prizes.ts": 'import { awardPrizeUsecase } from "./prizes/award.usecase";\n'
+                       'export const award = awardPrizeUsecase;\n'},
+                note="a file the bundler skips (two dots), deployed by an entry module under an alias "
+                     "(Darialyphia/not-duelyst's use cases)"),
     ]
 
     def check_app(self, ctx, app):
@@ -1062,7 +1070,7 @@ class RequireAccessControl(Rule):
         wrappers = authenticating_wrappers(ctx, app)
         left_to_cvx304 = _debug_helpers(ctx, app)
         for fn in reported_functions(ctx, app, registration_too=True):  # where its findings go
-            if not fn.is_public or fn.kind not in ("query", "mutation", "action") or not fn.module.is_entry_point \
+            if not fn.is_public or fn.kind not in ("query", "mutation", "action") or not fn.deployed \
                     or not fn.exported or id(fn) in left_to_cvx304:
                 continue
             access = ctx.project.access(fn)
@@ -1146,7 +1154,7 @@ def _identity_without_auth_config(ctx, app) -> None:
     if not any(ctx.reported(path) for path in fetching):
         return
     for fn in sorted(app.functions, key=lambda f: (f.facts.path, f.call.start)):
-        if fn.handler is None or not fn.module.is_entry_point \
+        if fn.handler is None or not fn.deployed \
                 or not any(r.facts.path in fetching for r in project.reach(fn)):
             continue
         fetch = next(iter(project.access(fn).identity), None)
@@ -1167,7 +1175,7 @@ def _open_writer_without_auth_config(ctx, app) -> None:
     a run on some files says it where a whole run does, or not at all."""
     left_to_cvx304 = _debug_helpers(ctx, app)
     for fn in sorted(app.functions, key=lambda f: (f.facts.path, f.call.start)):
-        if not fn.is_public or fn.kind != "mutation" or not fn.module.is_entry_point or not fn.exported \
+        if not fn.is_public or fn.kind != "mutation" or not fn.deployed or not fn.exported \
                 or id(fn) in left_to_cvx304:
             continue
         access = ctx.project.access(fn)

@@ -18,7 +18,7 @@ def open_debug_helpers(ctx, app, pattern: str) -> list:
         rx = re.compile(pattern)
         out = []
         for fn in app.functions:
-            if not fn.is_public or fn.kind == "httpAction" or not fn.module.is_entry_point:
+            if not fn.is_public or fn.kind == "httpAction" or not fn.deployed:
                 continue
             m = rx.search(fn.module.rel)
             if m is None or _named_after_table(fn.module.rel, m.start(), app.schema):

@@ -105,7 +105,7 @@ class PublicFunctionNeverCalledByClients(Rule):
         if not index.has_clients(app):
             return
         for fn in app.functions:
-            if not fn.is_public or fn.kind == "httpAction" or not fn.exported or not fn.module.is_entry_point:
+            if not fn.is_public or fn.kind == "httpAction" or not fn.exported or not fn.deployed:
                 continue
             uses = app.callers(fn)
             if any(u.is_client for u in uses):

@@ -18,7 +18,8 @@ class FunctionInNonEntryFile(Rule):
     which define functions for convex-test on purpose, are not flagged, nor are HTTP actions
     (served through the routes of `http.ts`, which bundles the files it imports) and
     functions an entry module re-exports (`export { list } from "./tasks.extra"` deploys
-    `tasks:list`).
+    `tasks:list`; so does an import exported again, also renamed or under a `const` alias:
+    `export const all = list` deploys `tasks:all`).
 
     ## Why is this bad?
     The bundler skips those files (`src/bundler/index.ts`), so the functions never deploy
@@ -53,12 +54,34 @@ class FunctionInNonEntryFile(Rule):
               path="convex/tasks.extra.ts",
               files={"convex/tasks.ts": 'export { list } from "./tasks.extra";\n'},
               note="re-exported by an entry module, it deploys as tasks:list"),
+        Valid('import { mutation } from "../_generated/server";\n'
+              'export const closeRoundUsecase = mutation({ args: {}, handler: async () => {} });\n',
+              path="convex/rounds/close.usecase.ts",
+              files={"convex/rounds.ts": 'import { closeRoundUsecase } from "./rounds/close.usecase";\n'
+                     'export const close = closeRoundUsecase;\n'},
+              note="imported by an entry module and exported under a `const` alias: it deploys as rounds:close"),
+        Valid('import { query } from "../_generated/server";\n'
+              'export const listRoundsUsecase = query({ args: {}, handler: async () => [] });\n',
+              path="convex/rounds/list.usecase.ts",
+              files={"convex/rounds.ts": 'import { listRoundsUsecase } from "./rounds/list.usecase";\n'
+                     'export { listRoundsUsecase as list };\n',
+                     "convex/admin.ts": 'export { listRoundsUsecase as rounds } from "./rounds/list.usecase";\n'},
+              note="renamed in an export list by two entry modules: it deploys as rounds:list and admin:rounds"),
     ]
     invalid = [
         Invalid('import { mutation } from "./_generated/server";\nexport const archive = mutation({ args: {}, handler: async () => {} });\n',
                 path="convex/tasks.helpers.ts", lines=[2]),
         Invalid('import { query } from "../_generated/server";\nexport const q = query({ args: {}, handler: async () => 1 });\n',
                 path="convex/my stuff/list.ts", lines=[2]),
+        Invalid('import { mutation } from "../_generated/server";\n'
+                'export const openRoundUsecase = mutation({ args: {}, handler: async () => {} });\n'
+                'export const closeRoundUsecase = mutation({ args: {}, handler: async () => {} });\n',
+                path="convex/rounds/round.usecases.ts", lines=[3],
+                files={"convex/rounds.ts": 'import { openRoundUsecase, closeRoundUsecase } from "./rounds/round.usecases";\n'
+                       'export const open = openRoundUsecase;\n'
+                       'export function closeAll() { return closeRoundUsecase; }\n'},
+                message="`rounds/round.usecases:closeRoundUsecase` is never deployed",
+                note="the entry module exports an alias of `openRoundUsecase` only: `closeRoundUsecase` stays undeployed"),
     ]
 
     def check_module(self, ctx, module):
@@ -68,11 +91,10 @@ class FunctionInNonEntryFile(Rule):
         name = module.basename
         if ".test." in name or ".spec." in name:
             return
-        reexported = module.app.reexported_names(module)
         for fn in module.app.functions_in(module):
             if fn.kind == "httpAction":
                 continue  # served through http.ts's routes, which bundle whatever file it is in
-            if reexported is True or any(e in reexported for e in fn.exports):
+            if fn.deployed:
                 continue  # an entry module re-exports it, and deploys it under its own name
             ctx.report(module.facts, fn.call.child("function") or fn.call,
                        f"{describe_function(fn)} is never deployed: Convex skips `{module.rel}` because {WHY[problem]}")

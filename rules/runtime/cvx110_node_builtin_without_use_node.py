@@ -32,7 +32,9 @@ def _tests_for_buffer(reached) -> bool:
 
 def _reexports_functions(app, facts, stmt, target: Path) -> bool:
     """Does the re-export statement `stmt` pass on a Convex function `target` registers (all
-    of its exported ones for `export * from`, the named ones for `export { a } from`)?"""
+    of its exported ones for `export * from`, the named ones for `export { a } from`)? Never
+    for `export * as ns from`: `ns` is one plain object, and Convex registers only exports
+    that are functions themselves."""
     module = app.module_for(target)
     registered = {name for fn in app.functions_in(module) for name in fn.exports} if module is not None else set()
     if not registered:
@@ -41,7 +43,7 @@ def _reexports_functions(app, facts, stmt, target: Path) -> bool:
              and (e.node is stmt or js.enclosing(e.node, {"export_statement"}) is stmt)]
     if not names:  # `export * from`
         return True
-    return "*" in names or any(n in registered for n in names)
+    return "*" not in names and any(n in registered for n in names)
 
 
 def _default_runtime_code(ctx, app):
@@ -95,7 +97,8 @@ class NodeBuiltinWithoutUseNode(Rule):
     Importing a `"use node"` module is flagged too (warning). A re-export (`export * from
     "./x"`, `export { a } from "./x"`) counts as an import: it bundles `./x` the same way,
     and registers any actions it re-exports again under this module, in the default runtime
-    (the message says so only when the statement re-exports one).
+    (the message says so only when the statement re-exports one; `export * as ns from "./x"`
+    registers nothing: `ns` is a plain object).
     `import type` and `export type` are ignored, and
     files that are themselves `"use node"` are never flagged (the official plugin's version
     misfires on those). `node:async_hooks` is allowed from convex 1.39. Also flags Node's
@@ -202,6 +205,13 @@ class NodeBuiltinWithoutUseNode(Rule):
                 lines=[1, 2], message='its code (and its Node-only imports) is bundled for the default runtime; '
                 'import it only from "use node" files',
                 note="a module that registers no function: nothing is registered again"),
+        Invalid('export * as upload from "./card/upload";\n',
+                files={"convex/card/upload.ts": '"use node";\nimport { action } from "../_generated/server";\n'
+                       'export const finalize = action({ args: {}, handler: async () => null });\n'},
+                lines=[1], message='its code (and its Node-only imports) is bundled for the default runtime; '
+                'import it only from "use node" files',
+                note="a namespace re-export is one plain object, which Convex does not register: nothing is registered "
+                     "again (amadad/give-care-mono's `export * as stripeActions`)"),
         Invalid('export { hash } from "./lib/hash";\n',
                 files={"convex/lib/hash.ts": 'import { createHash } from "crypto";\n'
                        'export const hash = (s: string) => createHash("sha256").update(s).digest("hex");\n'},

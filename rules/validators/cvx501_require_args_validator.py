@@ -87,7 +87,7 @@ class RequireArgsValidator(Rule):
         if app.convex_at_least(OBJECT_SYNTAX_SINCE) is False:
             return  # argument validators came with the object form, in convex 0.13
         for fn in app.functions:
-            if fn.has_args or fn.kind == "httpAction" or not fn.module.is_entry_point or not fn.exported:
+            if fn.has_args or fn.kind == "httpAction" or not fn.deployed or not fn.exported:
                 continue
             d = fn.definition
             if d is None or not (d.type == "object" or fn.is_legacy):

@@ -96,7 +96,7 @@ class NoOldRegisteredFunctionSyntax(Rule):
             if not fn.is_legacy or fn.kind == "httpAction":
                 continue
             unused = args_unused(fn)
-            if unused and cvx501_on and fn.exported and fn.module.is_entry_point and fn.handler is not None:
+            if unused and cvx501_on and fn.exported and fn.deployed and fn.handler is not None:
                 continue  # CVX501 reports it with this very fix (the object form with `args: {}`): one finding
             ctx.report(fn.facts, fn.definition, f"{describe_function(fn)} uses the old bare-function registration; "
                        "pass `{ args, handler }` so it can validate its arguments",

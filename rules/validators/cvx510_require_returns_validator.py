@@ -41,6 +41,6 @@ class RequireReturnsValidator(Rule):
             return
         for fn in app.functions:
             if not fn.is_public or fn.kind == "httpAction" or fn.returns_node is not None or fn.is_legacy \
-                    or not fn.exported or not fn.module.is_entry_point:
+                    or not fn.exported or not fn.deployed:
                 continue
             ctx.report(fn.facts, name_node(fn), f"{describe_function(fn)} has no `returns` validator")
