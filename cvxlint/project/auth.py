@@ -501,7 +501,7 @@ class AccessAnalysis:
             if found is not None:
                 out.evidence.append(Evidence(found[0], found[1], f"`ctx.{found[2]}` of the `{fn.builder.name}` builder",
                                              "handler"))
-        if fn.kind in ("action", "httpAction") and not _reaches_nothing(reached):
+        if fn.kind in ("action", "httpAction") and not _reaches_nothing(reached, self.project.linker):
             out.touches_resources = True  # actions reach the outside world (fetch, paid APIs)
         if not out.evidence and fn.kind == "query" and self._named_public(fn):
             out.annotated_public = True  # `getPublicProfile`, `public/feed:list`: named public on purpose
@@ -1733,10 +1733,11 @@ def _discarded_read(call: Node) -> bool:
         return p.type == "expression_statement"
 
 
-def _reaches_nothing(reached: list[Reached]) -> bool:
+def _reaches_nothing(reached: list[Reached], linker) -> bool:
     """A handler that calls nothing outside itself: errors it throws (`throw new ConvexError(...)`,
-    a test stub), pure built-ins (`Date.now()`, `Math.round(n)`) and methods of its own values
-    (`n.toString()`). No data, no network, no package: there is nothing to protect."""
+    a test stub), pure built-ins (`Date.now()`, `Math.round(n)`), methods of its own values
+    (`n.toString()`) and a `fetch` of a fixed public URL. No data, no secret, no package:
+    there is nothing to protect."""
     for r in reached:
         for site in r.func.all_calls():
             if site.is_new and site.path and site.path[-1].endswith("Error"):
@@ -1745,11 +1746,36 @@ def _reaches_nothing(reached: list[Reached]) -> bool:
             if g is not None:
                 if _PURE_GLOBAL.match(g) or site.path[:2] == ("process", "env") and len(site.path) > 3:
                     continue  # `process.env.KEY?.startsWith("pk_")`: a method of a string it holds
+                if g == "fetch" and not site.is_new and _fixed_fetch(linker, r.facts, site.node):
+                    continue
                 return False
             if site.ref is None or (site.ref.kind in ("param", "local") and site.path[:1] != ("ctx",)):
                 continue  # a method of a value it holds or computed; ctx's own members count as resources already
             return False
     return True
+
+
+# a key or token written into a URL's query: the URL is then a credential of the app's
+_URL_CREDENTIAL = re.compile(r"[?&][^=&#]*(key|token|secret|auth|sig|password)", re.I)
+
+
+def _fixed_fetch(linker, facts: FileFacts, call: Node) -> bool:
+    """`fetch("https://restcountries.com/v3.1/all")`: a URL fixed in the code (no credential in
+    its query) and options made only of literals. The caller could fetch it just as well;
+    a key from `process.env`, a URL or body from the arguments (a proxy) is not this."""
+    args = js.call_args(call)
+    url = linker.const_string(facts, args[0]) if args else None
+    if url is None or _URL_CREDENTIAL.search(url) or len(args) > 2:
+        return False
+    return len(args) == 1 or _literal_object(args[1])
+
+
+def _literal_object(node: Node | None) -> bool:
+    """`{ method: "GET", headers: { Accept: "application/json" } }`: literals all the way down."""
+    node = js.unwrap(node)
+    return node is not None and node.type == "object" and all(
+        p.key is not None and not p.spread and p.value is not None
+        and (js.literal_value(p.value) is not ... or _literal_object(p.value)) for p in js.object_props(node))
 
 
 def _argument_first(r: Reached, site: CallSite) -> str | None:

@@ -8,8 +8,9 @@ A Convex function is named by a *reference*:
   or destructured (`const { send } = internal.emails`);
 * `components.<name>.…` — a component's API (never a function of this app);
 * `anyApi.x.y` and `makeFunctionReference("x:y")` from `convex/server`;
-* a string "dir/file:fn": in Python (the client, the HTTP API), and in untyped TS/JS clients,
-  written at the call or held in a `const` or in the app's own map of names
+* a string "dir/file:fn": in Python (the client, the HTTP API), in untyped TS/JS clients and
+  in server `ctx.run*` / `ctx.scheduler.run*` calls, written at the call or held in a `const`
+  or in the app's own map of names
   (`PATHS.facts.save` with `export const PATHS = { facts: { save: "facts:save" } }`).
 
 `CallIndex.build(project)` collects every place that uses a reference and resolves it to the
@@ -474,12 +475,13 @@ def _server_uses(index: CallIndex, resolver: ReferenceResolver, app: "App", fact
                  handlers: dict, by_call: dict, consumed: set[tuple]) -> None:
     found, routes = resolver.project.derived.get(facts, "server references",
                                                  lambda: _server_references(resolver, facts))
-    for site, how, expects, arg, ref in found:
+    for site, how, expects, arg, ref, candidate in found:
         _consume(ref, consumed)
         consumed.add(_node_key(facts.path, js.unwrap(arg) or arg))  # as written (see _client_uses)
         index._add(FunctionUse(lang, how, facts.path, arg.start, arg.end, ref, expects,
                                app=app if ref.functions_dir in (None, app.functions_dir) else None,
-                               caller=_caller(site.func, handlers), func=site.func, facts=facts, call=site.node))
+                               caller=_caller(site.func, handlers), func=site.func, facts=facts, call=site.node,
+                               candidate=candidate))
     hono_uses = [site for site, spec in routes if spec == "hono use"]
     for site, spec in routes:
         if spec == "hono route":
@@ -500,12 +502,13 @@ def _server_references(resolver: ReferenceResolver, facts: FileFacts) -> tuple[l
     found: list[tuple] = []
     routes: list[tuple[CallSite, Node | str]] = []
 
-    def record(site: CallSite, how: str, expects: str | None, arg: Node) -> bool:
+    def record(site: CallSite, how: str, expects: str | None, arg: Node, names: bool = False) -> bool:
         ref = resolver.resolve(facts, arg, site.func)
-        if ref is None:
-            return False
-        found.append((site, how, expects, js.unwrap(arg) or arg, ref))
-        return True
+        refs, candidate = ([ref], False) if ref is not None else \
+            _run_names(resolver, facts, site, arg) if names else ([], False)
+        for r in refs:
+            found.append((site, how, expects, js.unwrap(arg) or arg, r, candidate))
+        return bool(refs)
 
     # A Hono app is made with `new Hono()` in this file, or imported: a cheap test before
     # resolving the receiver of every `x.get(...)` (maps, headers) to see if it is one
@@ -519,9 +522,9 @@ def _server_references(resolver: ReferenceResolver, facts: FileFacts) -> tuple[l
             continue  # most calls (before building their argument lists)
         args = js.call_args(site.node)
         if last in RUN_METHODS and args:
-            record(site, last, RUN_METHODS[last], args[0])
+            record(site, last, RUN_METHODS[last], args[0], names=True)
         elif last in SCHEDULE_METHODS and len(site.path) >= 2 and site.path[-2] == "scheduler" and len(args) >= 2:
-            record(site, last, None, args[1])
+            record(site, last, None, args[1], names=True)
         elif last in CRON_METHODS and len(args) >= 2 and _receiver_is(resolver, facts, site, "cronJobs"):
             for arg in args[1:3]:
                 if record(site, "cron", None, arg):
@@ -532,6 +535,21 @@ def _server_references(resolver: ReferenceResolver, facts: FileFacts) -> tuple[l
                 and (hono_here or site.path[0] in imported) and _is_hono_app(resolver, facts, site):
             routes.append((site, "hono use" if last == "use" else "hono route"))
     return found, routes
+
+
+def _run_names(resolver: ReferenceResolver, facts: FileFacts, site: CallSite, arg: Node) -> tuple[list, bool]:
+    """The function names a run or schedule call is given as a string (`ctx.runMutation(
+    "jobs:setStatus", ...)`, `as any` too): Convex takes any string there as the name of a
+    function of the calling app or component. A bare `"mod"` names its default export;
+    it is read only on a parameter (the handler's ctx), where no other `runQuery` is likely."""
+    refs, candidate = resolver.string_names(facts, arg)
+    if refs or candidate:
+        return refs, candidate
+    s = resolver.linker.const_string(facts, arg)
+    if s is not None and ":" not in s and canonical_name(s) is not None and site.ref is not None \
+            and site.ref.kind == "param":
+        return [FunctionRef("name", (), None, facts, None, 0, name=s)], False
+    return [], False
 
 
 def _is_hono_app(resolver: ReferenceResolver, facts: FileFacts, site: CallSite) -> bool:

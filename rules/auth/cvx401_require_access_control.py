@@ -111,7 +111,9 @@ class RequireAccessControl(Rule):
     `ctx.storage`, `ctx.run*`, the scheduler; `ctx` handed to a package or a component
     client, `listUIMessages(ctx, components.agent, args)` or `agent.deleteThreadAsync(ctx,
     ...)`, unless the call only asks who is calling; every action that calls anything but
-    built-ins and methods of values it holds, `process.env.KEY?.startsWith("pk_")` included)
+    built-ins and methods of values it holds, `process.env.KEY?.startsWith("pk_")` included,
+    and `fetch` of a URL fixed in the code with literal options: a key from `process.env`
+    or a URL or body from the arguments makes it count)
     without any recognised access check. A check counts wherever it is on some path —
     nested in blocks, in a `try`, as an early return, in a helper in another file (followed
     transitively), in a function run through `ctx.runQuery/runMutation`, or in the customization of a custom
@@ -262,6 +264,14 @@ class RequireAccessControl(Rule):
               '  return warnings;\n}});\n',
               files=AUTH_CONFIG, note="a method of an environment variable\'s value is a method of a string, as "
                                       "`key.startsWith(...)` on a local is: the action reaches nothing"),
+        Valid('import { action } from "./_generated/server";\n'
+              'const COUNTRIES = "https://countries.example.org/v1/all";\n'
+              'export const countries = action({ args: {}, handler: async () =>\n'
+              '  fetch(COUNTRIES, { headers: { Accept: "application/json" } })\n'
+              '    .then((res) => res.json())\n'
+              '    .then((list: { name: string }[]) => list.sort((a, b) => a.name.localeCompare(b.name))) });\n',
+              files=AUTH_CONFIG, note="a fetch of a URL fixed in the code, with literal options: the caller could "
+                                      "fetch it just as well (AlbaOngaro/ezyrp's country list)"),
         Valid(SERVER + 'export const byKey = query({ args: { secret_key: v.string() }, handler: async (ctx, args) => {\n'
               '  const key = await ctx.db.query("keys").withIndex("by_secret", (q) => q.eq("secret", args.secret_key)).unique();\n'
               '  if (!key) throw new Error("bad key");\n  return await ctx.db.get("projects", key.projectId);\n}});\n',
@@ -592,6 +602,18 @@ class RequireAccessControl(Rule):
     ]
 
     invalid = [
+        Invalid('import { action } from "./_generated/server";\n'
+                'export const countries = action({ args: {}, handler: async () => {\n'
+                '  const res = await fetch("https://countries.example.org/v1/all", {\n'
+                '    headers: { Authorization: `Bearer ${process.env.COUNTRIES_API_KEY}` },\n  });\n'
+                '  return await res.json();\n}});\n',
+                files=AUTH_CONFIG, lines=[2], message="checks no identity",
+                note="the same fetch with the app\'s API key: anyone can spend it through this action"),
+        Invalid('import { v } from "convex/values";\nimport { action } from "./_generated/server";\n'
+                'export const preview = action({ args: { url: v.string() }, handler: async (_ctx, args) =>\n'
+                '  (await fetch(args.url)).text() });\n',
+                files=AUTH_CONFIG, lines=[3], message="checks no identity",
+                note="a URL from the arguments: the deployment fetches whatever the caller names"),
         Invalid('import { v } from "convex/values";\nimport { mutation } from "./functions";\n'
                 'export const rename = mutation({ args: { id: v.id("projects"), name: v.string() }, handler: async (ctx, args) => {\n'
                 '  await ctx.db.patch(args.id, { name: args.name });\n}});\n',

@@ -187,6 +187,21 @@ class RunInternalOnly(Rule):
                          'export const openNow = open;\n'},
                 note="server code runs it through the alias and no client calls either name: the registration "
                      "becomes internal, and so do both names"),
+        Invalid(API_HEADER + 'export const go = action({ args: {}, handler: async (ctx) => {\n'
+                '  return await ctx.runQuery(api.orders.total, {});\n}});\n'
+                'export const again = action({ args: {}, handler: async (ctx) => await ctx.runQuery("orders:total" as any, {}) });\n',
+                files={"convex/orders.ts": 'import { query } from "./_generated/server";\n'
+                       'export const total = query({ args: {}, handler: async () => 1 });\n'},
+                lines=[5],
+                output='import { v } from "convex/values";\n'
+                       'import { action, internalMutation, mutation, query } from "./_generated/server";\n'
+                       'import { internal } from "./_generated/api";\n'
+                       'export const go = action({ args: {}, handler: async (ctx) => {\n'
+                       '  return await ctx.runQuery(internal.orders.total, {});\n}});\n'
+                       'export const again = action({ args: {}, handler: async (ctx) => await ctx.runQuery("orders:total" as any, {}) });\n',
+                outputs={"convex/orders.ts": 'import { internalQuery } from "./_generated/server";\n'
+                         'export const total = internalQuery({ args: {}, handler: async () => 1 });\n'},
+                note="server code that runs it by its name keeps working once it is internal: the name stays"),
     ]
 
     def check_app(self, ctx, app):

@@ -94,8 +94,19 @@ class UnknownFunctionReference(Rule):
               'test("count", async () => {\n  const t = convexTest(undefined, import.meta.glob("./*.test.ts"));\n'
               '  expect(await t.query(anyApi["counter.test"].count, {})).toBe(0);\n});\n',
               path="src/counter.test.ts", files=AGENTS, note="convex-test runs the test's own functions"),
+        Valid(SERVER + 'export const poll = action({ args: { kind: v.string() }, handler: async (ctx, args) => {\n'
+              '  await ctx.runQuery("admin/users:list" as any, {});\n'
+              '  await ctx.scheduler.runAfter(0, "agents:needingRecordings" as any, {});\n'
+              '  await ctx.runQuery(`agents:${args.kind}` as any, {});\n}});\n', files=AGENTS,
+              note="string names of functions the app has; a name built at run time is not read"),
     ]
     invalid = [
+        Invalid(SERVER + 'export const poll = action({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.runQuery("agent:needingRecordings" as any, {});\n'
+                '  await ctx.scheduler.runAfter(0, "agents:needingRecording", {});\n}});\n',
+                files=AGENTS, lines=[5, 6], message='did you mean "agents:needingRecordings"',
+                note="server code takes string names too: a module the app does not have, an export a module "
+                     "does not have (DIodide/PM-SponsorshipSearch)"),
         Invalid(SERVER + 'export const poll = action({ args: {}, handler: async (ctx) => {\n'
                 '  // @ts-ignore\n  await ctx.runQuery(api.agents.getAgentsNeedingRecordings, {});\n'
                 '  await ctx.scheduler.runAfter(0, internal.agent.needingRecordings, {});\n}});\n',
