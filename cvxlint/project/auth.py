@@ -264,6 +264,29 @@ def _multi_tenant(app) -> bool:
     return any(table.has_field(f) for table in schema.tables.values() for f in _TENANT_FIELDS)
 
 
+def convex_auth_call(project: "Project", app) -> tuple[FileFacts, Node] | None:
+    """The app's `convexAuth({...})` call (@convex-dev/auth), where it sets up Convex Auth
+    (`convex/auth.ts`); None when it has none."""
+    memo = app.__dict__.setdefault("_convex_auth_call", {})
+    if "value" not in memo:
+        memo["value"] = _find_convex_auth_call(project, app)
+    return memo["value"]
+
+
+def _find_convex_auth_call(project: "Project", app) -> tuple[FileFacts, Node] | None:
+    for module in sorted(app.modules.values(), key=lambda m: m.facts.path):
+        facts = module.facts
+        if not any(i.source == "@convex-dev/auth/server" for i in facts.imports):
+            continue
+        for site in facts.all_calls():
+            if not site.path or site.path[-1] != "convexAuth":
+                continue
+            d = project.linker.value_of(facts, site.callee)
+            if isinstance(d, ExternalDef) and d.module == "@convex-dev/auth/server" and d.name == "convexAuth":
+                return facts, site.node
+    return None
+
+
 def _is_handler_param(facts: FileFacts, handler, n: Node | None, index: int) -> bool:
     """Is `n` the handler's whole parameter `index` (0: ctx, 1: the arguments object), not a
     member of it (`args.x`) or a name destructured from it?"""

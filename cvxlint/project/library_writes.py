@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..syntax import js
 from ..syntax.tree import Node
+from .auth import convex_auth_call
 from .definitions import ExternalDef
 from .facts import FileFacts
 
@@ -48,31 +49,24 @@ def convex_auth_user_writes(project: "Project", app: "App") -> LibraryUserWrites
 
 
 def _find(project: "Project", app: "App") -> LibraryUserWrites | None:
-    for module in app.modules.values():
-        facts = module.facts
-        if not any(i.source == "@convex-dev/auth/server" for i in facts.imports):
-            continue
-        for site in facts.all_calls():
-            if not site.path or site.path[-1] != "convexAuth":
-                continue
-            d = project.linker.value_of(facts, site.callee)
-            if not (isinstance(d, ExternalDef) and d.module == "@convex-dev/auth/server" and d.name == "convexAuth"):
-                continue
-            args = js.call_args(site.node)
-            options = js.unwrap(args[0]) if args else None
-            if options is None or options.type != "object" or any(p.spread for p in js.object_props(options)):
-                return None
-            callbacks = js.unwrap(js.object_get(options, "callbacks"))
-            if callbacks is not None and (callbacks.type != "object" or js.object_get(callbacks, "createOrUpdateUser")
-                                          is not None or any(p.spread for p in js.object_props(callbacks))):
-                return None  # the app writes users itself (or we cannot tell)
-            providers = js.unwrap(js.object_get(options, "providers"))
-            if providers is None or providers.type != "array" or not _default_profiles(project, facts, providers):
-                return None
-            if _creates_accounts(project, app):
-                return None  # invite-only: the app makes users and their accounts, sign-in links to them
-            return LibraryUserWrites(facts, site.node, CONVEX_AUTH_USER_FIELDS)
-    return None
+    setup = convex_auth_call(project, app)
+    if setup is None:
+        return None
+    facts, call = setup
+    args = js.call_args(call)
+    options = js.unwrap(args[0]) if args else None
+    if options is None or options.type != "object" or any(p.spread for p in js.object_props(options)):
+        return None
+    callbacks = js.unwrap(js.object_get(options, "callbacks"))
+    if callbacks is not None and (callbacks.type != "object" or js.object_get(callbacks, "createOrUpdateUser")
+                                  is not None or any(p.spread for p in js.object_props(callbacks))):
+        return None  # the app writes users itself (or we cannot tell)
+    providers = js.unwrap(js.object_get(options, "providers"))
+    if providers is None or providers.type != "array" or not _default_profiles(project, facts, providers):
+        return None
+    if _creates_accounts(project, app):
+        return None  # invite-only: the app makes users and their accounts, sign-in links to them
+    return LibraryUserWrites(facts, call, CONVEX_AUTH_USER_FIELDS)
 
 
 def _creates_accounts(project: "Project", app: "App") -> bool:

@@ -40,6 +40,7 @@ from .versions import PackageVersion, Version, detect_convex_version, detect_pac
 AUTH_INFO_DROPPED = "1.31.5"
 
 if TYPE_CHECKING:
+    from ..syntax.tree import Node
     from .library_writes import LibraryUserWrites
     from ..config import Settings
     from .queries import DatabaseUses
@@ -540,6 +541,12 @@ class Project:
     def access(self, fn: RegisteredFunction) -> "Access":
         """Whether `fn` checks who is calling, and how (auth.py)."""
         return self.access_analysis.of(fn)
+
+    def convex_auth_call(self, app: App) -> "tuple[FileFacts, Node] | None":
+        """Where `app` sets up Convex Auth: its `convexAuth({...})` call (auth.py)."""
+        from .auth import convex_auth_call
+
+        return convex_auth_call(self, app)
 
     def library_user_writes(self, app: App) -> "LibraryUserWrites | None":
         """The `users` documents Convex Auth writes for `app` itself (library_writes.py)."""

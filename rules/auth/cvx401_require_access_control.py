@@ -1,6 +1,6 @@
 import re
 
-from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, callee_text, describe_function, memoized, name_node,
+from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, callee_text, describe_function, js, memoized, name_node,
                              per_file, report_in_handler, reported_functions)
 
 AUTH_CONFIG = {"convex/auth.config.ts": 'export default { providers: [{ domain: "https://issuer.example.com", '
@@ -31,6 +31,13 @@ ENTS_RULES_BUILDER = {**AUTH_CONFIG, "convex/functions.ts":
                       '  return { table: entsTableFactory(ctx, rules), db: undefined };\n}));\n'}
 SERVER = ('import { v } from "convex/values";\nimport { mutation, query } from "./_generated/server";\n'
           'import { getAuthUserId } from "@convex-dev/auth/server";\n')
+
+# Convex Auth: sign-in set up in convex/auth.ts, trusted by Convex through auth.config.ts
+CONVEX_AUTH = ('import { convexAuth } from "@convex-dev/auth/server";\n'
+               'import { Password } from "@convex-dev/auth/providers/Password";\n'
+               'export const { auth, signIn, signOut, store } = convexAuth({ providers: [Password] });\n')
+CONVEX_AUTH_CONFIG = {"convex/auth.config.ts": 'export default { providers: [{ domain: process.env.CONVEX_SITE_URL, '
+                      'applicationID: "convex" }] };\n'}
 
 PUBLIC_MODULE = ('import { v } from "convex/values";\nimport { getAuthUserId } from "@convex-dev/auth/server";\n'
                  'import { query } from "../_generated/server";\n'
@@ -198,7 +205,9 @@ class RequireAccessControl(Rule):
     which then always return null, or, in an app that never calls them, at the first public
     mutation that writes data without any check), and so are components (only their
     parent app can call them) and functions whose builder cannot be read (a wrapper from a
-    package, or named only in `registrars:`).
+    package, or named only in `registrars:`). An app that sets up Convex Auth
+    (`convexAuth({...})`) without the `auth.config.ts` it needs gets a warning at that call
+    instead (no one can ever sign in) and is checked as an app with auth.
 
     ## Why is this bad?
     "Public functions can be called by anyone, including potentially malicious attackers"
@@ -415,6 +424,8 @@ class RequireAccessControl(Rule):
               '  await ctx.db.delete("docs", id);\n}});\n', files={"convex/auth.config.js": "module.exports = { providers: [] };\n"},
               settings={"select": ["CVX4"]},
               note="the auth config may be JavaScript"),
+        Valid(CONVEX_AUTH, path="convex/auth.ts", files=CONVEX_AUTH_CONFIG, settings={"select": ["CVX4"]},
+              note="Convex Auth with its auth.config.ts"),
         Valid(SERVER + 'export const shared = query({ args: { shareCode: v.string() }, handler: async (ctx, { shareCode }) => {\n'
               '  return await ctx.db.query("docs").withIndex("by_code", (q) => q.eq("code", shareCode)).unique();\n}});\n',
               files=AUTH_CONFIG, note="capability-style access: the share code is the secret"),
@@ -1039,6 +1050,14 @@ class RequireAccessControl(Rule):
                 lines=[5], message="has no `auth.config.ts`", settings={"select": ["CVX4"]},
                 note="no auth config and no identity fetch (home-made sessions, or none): said once, at the first "
                      "public mutation that writes unchecked"),
+        # triage G14 (give-care-mono: auth.config.ts deleted, `convexAuth` kept)
+        Invalid(CONVEX_AUTH, path="convex/auth.ts", settings={"select": ["CVX4"]}, lines=[3],
+                message="sign-in can never succeed",
+                note="Convex Auth without auth.config.ts: Convex trusts none of its tokens; said once, at `convexAuth(`"),
+        Invalid(SERVER + 'export const wipe = mutation({ args: { id: v.id("docs") }, handler: async (ctx, { id }) => {\n'
+                '  await ctx.db.delete("docs", id);\n}});\n', files={"convex/auth.ts": CONVEX_AUTH},
+                settings={"select": ["CVX4"]}, lines=[4], message="is public and checks no identity",
+                note="an app that signs users in with Convex Auth is checked even while its auth.config.ts is missing"),
         Invalid(SERVER + 'export const search = mutation({ args: { text: v.string() }, handler: async (ctx, args) =>\n'
                 '  await ctx.db.query("courses").withSearchIndex("by_code", (q) => q.search("code", args.text)).take(20) });\n',
                 files=AUTH_CONFIG, lines=[4], message="(it only reads); fine if the data is public",
@@ -1086,7 +1105,12 @@ class RequireAccessControl(Rule):
     def check_app(self, ctx, app):
         if app.layout.is_component:
             return
-        if not app.auth_configured and not _selected_by_name(ctx, self):
+        # Convex Auth signs users in, but only auth.config.ts tells Convex to trust its tokens:
+        # without it the file is missing, not the sign-in, so check the app as one with auth
+        convex_auth = ctx.project.convex_auth_call(app) if not app.auth_configured else None
+        if convex_auth is not None:
+            _convex_auth_without_auth_config(ctx, *convex_auth)
+        elif not app.auth_configured and not _selected_by_name(ctx, self):
             _identity_without_auth_config(ctx, app)
             return
         wrappers = authenticating_wrappers(ctx, app)
@@ -1157,6 +1181,19 @@ class RequireAccessControl(Rule):
                        f"{f' ({why})' if why else ''}: anyone can call it; check "
                        f"`ctx.auth.getUserIdentity()` (or a helper that throws){hint}, make it internal, or mark "
                        "it `// cvxlint-public` if it is public by design")
+
+
+def _convex_auth_without_auth_config(ctx, facts, call) -> None:
+    """`convexAuth({...})` in an app without auth.config.ts, which Convex Auth needs (its
+    provider is the deployment itself: `domain: process.env.CONVEX_SITE_URL, applicationID:
+    "convex"`): Convex accepts none of the tokens it issues, so no one is ever signed in."""
+    if not ctx.reported(facts):
+        return
+    ctx.report(facts, js.callee(call) or call,
+               "`convexAuth()` sets up Convex Auth, but the app has no `auth.config.ts`: Convex accepts none of "
+               "its tokens, so sign-in can never succeed (`getAuthUserId(ctx)` and `ctx.auth.getUserIdentity()` "
+               "are always null); add `auth.config.ts` with `providers: [{ domain: process.env.CONVEX_SITE_URL, "
+               'applicationID: "convex" }]`')
 
 
 def _identity_without_auth_config(ctx, app) -> None:

@@ -5,6 +5,8 @@ from cvxlint.rulekit import Invalid, Rule, Severity, Valid, callee_text, js, rep
 SERVER = ('import { action } from "./_generated/server";\nimport { internal } from "./_generated/api";\n'
           'import { v } from "convex/values";\n')
 RUNS = {("runQuery",), ("runMutation",), ("runAction",)}
+# A literal list this short is a few fixed kinds written out by hand (`["exa", "x"]`), not items
+FEW_LITERALS = 4
 
 
 def _result_names(call) -> set[str]:
@@ -45,6 +47,15 @@ def _drives_loop(module, loop, call) -> bool:
     return False
 
 
+def _pages(module, loop, runs) -> bool:
+    """A page loop (`while (true) { const page = await ctx.runQuery(...); ...; if (page.isDone)
+    break; }`): one run fetches the page and decides whether the loop goes on, so the other
+    runs in it (a lookup for the whole page) run once per page too. Not a `for...of`: that
+    walks items, and a run whose result stops it early (`if (res.runFailed) break`) is a
+    check made per item."""
+    return loop.type != "for_in_statement" and any(_drives_loop(module, loop, s.node) for s, _p in runs)
+
+
 def _assigned_from(module, body, names: set[str]) -> set[str]:
     """Names the loop body assigns from `names` (`isDone = result.isDone`, `const { page } = result`)."""
     if body is None:
@@ -83,13 +94,28 @@ def _leaves_loop_after(call, loop) -> bool:
     the loop runs it at most once, as in a fallback over providers."""
     if loop.type not in js.LOOP_TYPES:
         return False  # returning from a `.map` callback ends one item, not the iteration
+    # inside a loop over a few literals (or its callback) nested in `loop`, a `break` (or a
+    # callback's `return`) ends only that inner loop
+    inner = []
+    n = call.parent
+    while n is not None and n is not loop:
+        if n.type in js.LOOP_TYPES or js.is_function(n):
+            inner.append(n)
+        n = n.parent
     n = call
     while n is not None and n.parent is not None and n is not loop:
         p = n.parent
         if p.type == "statement_block":
             later = p.children[p.children.index(n) + 1:]
-            if any(c.type in ("return_statement", "throw_statement", "break_statement") for c in later):
+            ends = {"throw_statement"}
+            if not any(js.is_function(b) for b in inner):
+                ends.add("return_statement")
+                if not inner:
+                    ends.add("break_statement")
+            if any(c.type in ends for c in later):
                 return True
+        if inner and p is inner[0]:
+            inner.pop(0)
         n = p
     return False
 
@@ -112,6 +138,30 @@ def _steps_in_chunks(loop) -> bool:
     return step is None or step > 1
 
 
+def _over_few_literals(loop) -> bool:
+    """`for (const source of ["exa", "x"] as const)` (or `["a", "b"].map(...)`): a fixed
+    number of runs, the same as writing each call out; the loop around it, if any, decides
+    whether they run per item."""
+    if loop.type == "for_in_statement":
+        items = js.unwrap(loop.child("right"))
+    elif loop.type in js.LOOP_TYPES:
+        return False
+    else:  # a `.map/.forEach/...` call
+        callee = js.callee(loop)
+        items = js.unwrap(callee.child("object")) if callee is not None and callee.type == "member_expression" else None
+    return items is not None and items.type == "array" and len(items.children) <= FEW_LITERALS \
+        and not any(c.type == "spread_element" for c in items.children)
+
+
+def _repeating_loop(call, stop):
+    """The loop that makes `call` run more than a fixed number of times (loops over a few
+    literals are looked through), below `stop`."""
+    loop = loop_around(call, stop)
+    while loop is not None and _over_few_literals(loop):
+        loop = loop_around(loop, stop)
+    return loop
+
+
 class NoRunInLoop(Rule):
     """`ctx.runQuery/runMutation/runAction` inside a loop in an action.
 
@@ -120,8 +170,11 @@ class NoRunInLoop(Rule):
     inside `.map/.forEach/...` callbacks (`Promise.all(items.map((i) => ctx.runMutation(...)))`),
     also in helpers the action calls. Batch loops are left alone: when the call's result
     decides whether the loop continues (`isDone`, a cursor), or the loop steps through the
-    items in chunks (`i += BATCH`), one transaction per page is the point. The runs of one
-    loop are one finding, on the first, with the others as related locations.
+    items in chunks (`i += BATCH`), one transaction per page is the point; so are the other
+    runs of a page loop, which run once per page (a lookup for the whole page). A loop over a
+    few literals (`for (const kind of ["a", "b"])`) runs a fixed number of times: only a loop
+    around it can make its runs per item. The runs of one loop are one finding, on the first,
+    with the others as related locations.
 
     ## Why is this bad?
     One transaction (and one billed function call) per item, and the items are read or
@@ -173,6 +226,20 @@ class NoRunInLoop(Rule):
               '  for (let i = 0; i < ids.length; i += BATCH) {\n'
               '    await ctx.runMutation(internal.users.upsertMany, { ids: ids.slice(i, i + BATCH) });\n  }\n}});\n',
               note="one call per chunk of items"),
+        # triage G14 (worldmonitor broadcast/waveRuns.ts): the lookup takes the page's emails at once
+        Valid(SERVER + 'export const count = action({ args: {}, handler: async (ctx) => {\n  let cursor: string | null = null;\n'
+              '  let found = 0;\n  while (true) {\n'
+              '    const page = await ctx.runQuery(internal.signups.page, { cursor });\n'
+              '    const profiles = await ctx.runQuery(internal.profiles.byEmails, { emails: page.page.map((s) => s.email) });\n'
+              '    found += profiles.length;\n    if (page.isDone) break;\n    cursor = page.continueCursor;\n  }\n'
+              '  return found;\n}});\n',
+              note="a page loop: the second run takes the whole page, once per page"),
+        # triage G14 (worldmonitor companyMonitoring/imports.ts): per chunk, one run for each of two sources
+        Valid(SERVER + 'const BATCH = 50;\nexport const plan = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
+              '  for (let i = 0; i < ids.length; i += BATCH) {\n    const chunk = ids.slice(i, i + BATCH);\n'
+              '    for (const source of ["web", "mail"] as const) {\n'
+              '      await ctx.runMutation(internal.work.enqueue, { source, ids: chunk });\n    }\n  }\n}});\n',
+              note="a loop over two literals inside a chunk loop: two calls per chunk"),
     ]
     invalid = [
         Invalid(SERVER + 'export const sync = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
@@ -190,6 +257,21 @@ class NoRunInLoop(Rule):
                 '      await ctx.runMutation(internal.jobs.mark, { id, status: "done" });\n'
                 '    } catch {\n      await ctx.runMutation(internal.jobs.mark, { id, status: "failed" });\n    }\n  }\n}});\n',
                 lines=[6], message="3 more `ctx.run*` calls in it run per item too"),
+        Invalid(SERVER + 'export const touchAll = action({ args: {}, handler: async (ctx) => {\n  let cursor: string | null = null;\n'
+                '  while (true) {\n    const page = await ctx.runQuery(internal.users.page, { cursor });\n'
+                '    for (const user of page.page) {\n      await ctx.runMutation(internal.users.touch, { id: user._id });\n    }\n'
+                '    if (page.isDone) break;\n    cursor = page.continueCursor;\n  }\n}});\n', lines=[9],
+                note="a page loop does not excuse a loop over the page's items"),
+        # triage G14 (worldmonitor waveRuns.ts:1213): the first run only stops the walk over items early
+        Invalid(SERVER + 'export const push = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
+                '  for (const id of ids) {\n    const sent = await ctx.runMutation(internal.contacts.send, { id });\n'
+                '    if (sent.tooManyFailures) break;\n    await ctx.runMutation(internal.contacts.markSent, { id });\n'
+                '  }\n}});\n', lines=[8], note="a run that can stop a loop over items does not make it a page loop"),
+        Invalid(SERVER + 'export const notify = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
+                '  for (const id of ids) {\n    for (const channel of ["push", "email"]) {\n'
+                '      try {\n        await ctx.runAction(internal.notices.send, { id, channel });\n        break;\n'
+                '      } catch {\n        // the next channel\n      }\n    }\n  }\n}});\n',
+                lines=[8], note="a fallback over two channels, per item: the `break` leaves only the inner loop"),
     ]
 
     def check_app(self, ctx, app):
@@ -203,14 +285,18 @@ class NoRunInLoop(Rule):
                 for site, path in r.ctx_calls():
                     if path not in RUNS:
                         continue
-                    loop = loop_around(site.node, r.func.node.parent)
-                    if loop is None or (loop.type in js.LOOP_TYPES and (_drives_loop(r.facts.module, loop, site.node)
-                                                                        or _steps_in_chunks(loop)
-                                                                        or _over_a_stream(loop))):
+                    loop = _repeating_loop(site.node, r.func.node.parent)
+                    if loop is not None:
+                        by_loop.setdefault(id(loop), (loop, []))[1].append((site, path))
+                for loop, runs in list(by_loop.values()):
+                    if loop.type in js.LOOP_TYPES and (_steps_in_chunks(loop) or _over_a_stream(loop)
+                                                      or _pages(r.facts.module, loop, runs)):
+                        del by_loop[id(loop)]
                         continue
-                    if _dispatched(site.node, loop) or _leaves_loop_after(site.node, loop):
-                        continue
-                    by_loop.setdefault(id(loop), (loop, []))[1].append((site, path))
+                    runs[:] = [(s, p) for s, p in runs if not (_dispatched(s.node, loop) or _leaves_loop_after(s.node, loop)
+                                                               or _drives_loop(r.facts.module, loop, s.node))]
+                    if not runs:
+                        del by_loop[id(loop)]
                 for loop, runs in by_loop.values():
                     site, path = runs[0]
                     where = "a loop" if loop.type in js.LOOP_TYPES else "a `.map`/`.forEach` callback"
