@@ -18,8 +18,8 @@ from cvxlint.engine.registry import load_rules
 
 ROOT = fixkit.ROOT
 # fixtures/auth/noauth: an app without auth config, where CVX401 says once that it is off and nothing more.
-FIXTURES = ["fixtures/callgraph/monorepo", "fixtures/callgraph/moved", "fixtures/callgraph/arcade", "fixtures/auth/notes",
-            "fixtures/auth/noauth"]
+FIXTURES = ["fixtures/callgraph/monorepo", "fixtures/callgraph/moved", "fixtures/callgraph/arcade",
+            "fixtures/callgraph/rawhttp", "fixtures/auth/notes", "fixtures/auth/noauth"]
 FAMILIES = ("CVX3", "CVX4", "CVX5", "CVX6", "CVXP")
 
 
@@ -119,3 +119,15 @@ def test_unsafe_fixes_keep_what_clients_call_public(tmp_path):
     builders = dict(re.findall(r"^export const (\w+) = (\w+)\(", text, re.M))
     assert builders == {"top": "query", "forPlayer": "query", "count": "query", "record": "mutation",
                         "tally": "internalQuery", "digest": "internalAction"}
+
+
+def test_unsafe_fixes_keep_what_the_http_api_calls_public(tmp_path):
+    """rawhttp's page calls Convex only through the HTTP API (`fetch`, axios, ky): the unsafe
+    fixes of CVX302/CVX307 must leave every function it calls, or may call, public."""
+    import shutil
+
+    dest = tmp_path / "app"
+    shutil.copytree(ROOT / "fixtures" / "callgraph" / "rawhttp", dest)
+    before = {f: (dest / "convex" / f).read_text("utf-8") for f in ("recipes.ts", "reports.ts", "digest.ts")}
+    fixkit.fix_and_write(dest, resolve_settings([dest], overrides={"select": ["CVX302", "CVX307"]}), unsafe=True)
+    assert {f: (dest / "convex" / f).read_text("utf-8") for f in before} == before

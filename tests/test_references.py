@@ -15,6 +15,7 @@ from cvxlint.project.python_prefilter import mentions_convex
 ROOT = Path(__file__).resolve().parent.parent
 MONOREPO = ROOT / "fixtures" / "callgraph" / "monorepo"
 MOVED = ROOT / "fixtures" / "callgraph" / "moved"
+RAW_HTTP = ROOT / "fixtures" / "callgraph" / "rawhttp"
 NOTES = ROOT / "fixtures" / "auth" / "notes"
 
 
@@ -69,6 +70,10 @@ def test_client_files_are_prefiltered_before_parsing():
     assert layout in p.sources and p._facts.get(layout) is None
     assert not may_call_convex(layout.read_bytes())
     assert may_call_convex(b'import { api } from "../convex/_generated/api";')
+    # the HTTP API, called without the client library
+    assert may_call_convex(b'fetch(`${base}/api/mutation`, { body: JSON.stringify({ path: "a:b" }) })')
+    assert may_call_convex(b'fetch(base + "/api/run/a/b", { method: "POST" })')
+    assert not may_call_convex(b'fetch(`${base}/api/queryString`)')
 
 
 def test_http_routes_resolve_handlers_defined_in_http_ts():
@@ -89,6 +94,23 @@ def test_moved_functions_dir_browser_client_and_raw_http():
         ("python", "query", "http_stats.py", "name"),
     ]
     assert ("python", "query", "http_stats.py", "name") in callers(p, "counters:bump")
+
+
+def test_typescript_clients_of_the_http_api():
+    p = project_of(RAW_HTTP)
+    # fetch with a template URL, `/api/run/` naming the function in the URL, axios with `+`,
+    # a module const, the page's own helper (its caller names the function)
+    assert callers(p, "recipes:list") == [("client", "/api/query", "backend.ts", "name"),
+                                          ("server", "runQuery", "digest.ts", "api")]
+    assert callers(p, "recipes:stats") == [("client", "/api/run", "backend.ts", "name"),
+                                           ("server", "runQuery", "digest.ts", "api")]
+    assert callers(p, "recipes:save") == [("client", "/api/mutation", "backend.ts", "name")]
+    assert callers(p, "recipes:quick") == [("client", "/api/query", "backend.ts", "name"),
+                                           ("server", "runQuery", "digest.ts", "api")]
+    assert callers(p, "reports:weekly")[0] == ("client", "/api/query", "backend.ts", "name")
+    # `reports:${period}`: every public query of `reports` may be the one, and nothing else
+    maybe = {f.identifier for a in p.apps for f in a.functions for u in a.callers(f) if u.candidate}
+    assert maybe == {"reports:weekly", "reports:monthly"}
 
 
 def test_python_prefilter_and_pure_extraction():

@@ -9,8 +9,10 @@ function reference — React hooks (`useQuery`, `useMutation`, `useAction`,
 `usePaginatedQuery`), client methods (`convex.query(...)`, `useConvex().mutation(...)`,
 `ConvexHttpClient`/`ConvexClient`/`ConvexReactClient` methods), Next.js helpers
 (`fetchQuery`, `preloadQuery`, `fetchMutation`, `fetchAction`), TanStack Query's
-`convexQuery`/`convexAction` and the Vue composables of convex-vue (`useConvexQuery`, ...). Which function the reference names is resolved across files
-by `references.CallIndex`.
+`convexQuery`/`convexAction` and the Vue composables of convex-vue (`useConvexQuery`, ...),
+and requests to Convex's HTTP API (`fetch(`${url}/api/query`, { body: JSON.stringify({ path:
+"mod:fn", args }) })`, `axios.post(url, { path, args })`, `/api/run/mod/fn`: `_http_api_call`).
+Which function the reference names is resolved across files by `references.CallIndex`.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ CLIENT_METHODS: dict[str, str] = {
     "paginatedQuery": "query", "mutation": "mutation", "action": "action",
 }
 _MAY_CALL = re.compile(
-    rb"_generated/api|\b(use(Query|Mutation|Action|PaginatedQuery|Convex(Query|PaginatedQuery|HttpQuery|Mutation|Action)?)"
+    rb"_generated/api|/api/(query|mutation|action)\b|/api/run/|\b(use(Query|Mutation|Action|PaginatedQuery|Convex(Query|PaginatedQuery|HttpQuery|Mutation|Action)?)"
     rb"|fetch(Query|Mutation|Action)|preloadQuery"
     rb"|convex(Query|Action)|Convex(Http|React)?Client|anyApi|makeFunctionReference)\b"
 )
@@ -51,6 +53,7 @@ _MAY_CALL_PARTS = (
     b"_generated/api", b"useQuery", b"useMutation", b"useAction", b"usePaginatedQuery", b"useConvex", b"fetchQuery",
     b"fetchMutation", b"fetchAction", b"preloadQuery", b"convexQuery", b"convexAction", b"ConvexClient",
     b"ConvexHttpClient", b"ConvexReactClient", b"anyApi", b"makeFunctionReference",
+    b"/api/query", b"/api/mutation", b"/api/action", b"/api/run/",
 )
 
 
@@ -69,14 +72,22 @@ class ClientCall:
     ref: Node  # the argument naming the function
     string_name: str | None = None  # `convex.query("messages:list")`, `useAction("weather:poll")` (untyped clients)
 
+    @property
+    def http_api(self) -> bool:
+        """A request to the HTTP API (`how` is its route: "/api/query", "/api/run")."""
+        return self.how.startswith("/api/")
+
 
 def client_calls(facts: FileFacts) -> list[ClientCall]:
     """Every call in the file whose callee is a known client entry point (pure)."""
     out: list[ClientCall] = []
     imports_convex = imports_a_convex_package(facts)
+    http_api = b"/api/" in facts.source  # every HTTP API URL has it: most files need no look
     for site in facts.all_calls():
         callee = site.callee
         if site.is_new or callee is None:
+            continue
+        if http_api and _http_api_call(site, out):
             continue
         if callee.type == "member_expression":
             _method_call(site, out, imports_convex)
@@ -134,3 +145,95 @@ def _method_call(site: CallSite, out: list[ClientCall], imports_convex: bool) ->
         _add(site, name, CLIENT_METHODS[name], out, imports_convex)
     elif name in CLIENT_CALLS:  # `convexHooks.useQuery(...)`, `next.fetchQuery(...)`
         _add(site, name, CLIENT_CALLS[name], out, imports_convex)
+
+
+# The HTTP API's routes (https://docs.convex.dev/http-api/): `/api/query` and co. take the
+# function's name in the body's `path`, `/api/run/dir/mod/fn` in the URL.
+_HTTP_API_KIND = re.compile(r"/api/(query|mutation|action)/?$")
+_HTTP_API_RUN = re.compile(r"/api/run/((?:[A-Za-z0-9_-]+/)+)([A-Za-z_$][A-Za-z0-9_$]*)/?$")
+# where a request's options carry its body: fetch/ofetch `body`, ky/got `json`, axios `data`
+_BODY_OPTIONS = ("body", "json", "data")
+
+
+def _http_api_call(site: CallSite, out: list[ClientCall]) -> bool:
+    """A request to the HTTP API, whatever sends it (`fetch`, axios, ky, the app's own
+    wrapper): its first argument is a URL whose constant tail is `/api/<kind>` and its body
+    an object with `path` (`/api/run/mod/fn`: the URL names the function). The URL is the
+    evidence, so no import of a Convex package is needed."""
+    args = js.call_args(site.node)
+    if len(args) < 2:
+        return False
+    tail = constant_tail(args[0])
+    if tail is None or "/api/" not in tail or tail.startswith("/") and js.string_value(args[0]) is not None:
+        return False  # (a path alone, `fetch("/api/query")`, goes to the page's own server, not to Convex)
+    run = _HTTP_API_RUN.search(tail)
+    if run is not None:
+        name = run.group(1).rstrip("/") + ":" + run.group(2)
+        out.append(ClientCall(site, "/api/run", None, args[0], string_name=name))
+        return True
+    m = _HTTP_API_KIND.search(tail)
+    body = _request_body(args[1]) if m is not None else None
+    path = js.object_get(body, "path") if body is not None else None
+    if m is None or path is None:
+        return False
+    s = js.string_value(path)
+    if s is not None and not STRING_NAME.match(s):
+        return False
+    out.append(ClientCall(site, "/api/" + m.group(1), m.group(1), path, string_name=s))
+    return True
+
+
+def _request_body(options: Node) -> Node | None:
+    """The object sent: the second argument itself (`axios.post(url, { path, args })`) or
+    its `body`/`json`/`data` option, also through `JSON.stringify(...)`."""
+    options = js.unwrap(options)
+    if js.object_get(options, "path") is not None:
+        return options
+    for key in _BODY_OPTIONS:
+        value = js.unwrap(js.object_get(options, key))
+        if value is not None and value.type == "call_expression" and js.dotted_name(js.callee(value)) == "JSON.stringify":
+            args = js.call_args(value)
+            value = js.unwrap(args[0]) if args else None
+        if value is not None and value.type == "object":
+            return value
+    return None
+
+
+def constant_tail(node: Node | None) -> str | None:
+    """The constant end of a string expression: the text after a template's last
+    substitution (`${base}/api/query`), the right operand of a `+` (`base + "/api/query"`),
+    or the whole of a literal. None when it ends in something computed."""
+    node = js.unwrap(node)
+    if node is None:
+        return None
+    if node.type == "string":
+        return js.string_value(node)
+    if node.type == "template_string":
+        parts: list[str] = []
+        for c in node.children:
+            if c.type == "template_substitution":
+                parts = []
+            elif c.type == "string_fragment":
+                parts.append(c.text or "")
+        return "".join(parts)
+    if node.type == "binary_expression" and node.has_tok("+"):
+        return constant_tail(node.child("right"))
+    return None
+
+
+def constant_head(node: Node | None) -> str:
+    """The constant start of a string expression ("items:" of the template `items:${name}`), "" when none."""
+    node = js.unwrap(node)
+    if node is None:
+        return ""
+    if node.type == "template_string":
+        parts: list[str] = []
+        for c in node.children:
+            if c.type == "template_substitution":
+                break
+            if c.type == "string_fragment":
+                parts.append(c.text or "")
+        return "".join(parts)
+    if node.type == "binary_expression" and node.has_tok("+"):
+        return js.string_value(node.child("left")) or constant_head(node.child("left"))
+    return js.string_value(node) or ""

@@ -37,7 +37,8 @@ from typing import TYPE_CHECKING
 from ..syntax import js, scope
 from ..syntax.tree import Node
 from . import jsonc
-from .clients import STRING_NAME, ClientCall, client_calls, imports_a_convex_package, is_convex_package
+from .clients import (STRING_NAME, ClientCall, client_calls, constant_head, imports_a_convex_package,
+                      is_convex_package)
 from .definitions import Def, ExternalDef, NamespaceDef, loaded_module
 from .facts import CallSite, FileFacts, FunctionInfo
 from .discover import client_sources, is_server_side_path, is_test_file
@@ -65,7 +66,7 @@ NAME_FORMAT = re.compile(r"^[A-Za-z0-9_/-]+(:[A-Za-z0-9_$]+)?$")
 class FunctionRef:
     """What a reference expression (or string) names."""
 
-    namespace: str  # "api" | "internal" | "components" | "any" | "name" | "undefined"
+    namespace: str  # "api" | "internal" | "components" | "any" | "name" | "undefined" | "prefix"
     path: tuple[str, ...]  # member path after the namespace: ("messages", "list")
     functions_dir: Path | None = None  # whose `_generated/api` it comes from
     origin_facts: FileFacts | None = None  # where the chain rooted at `api`/`internal` is written
@@ -73,7 +74,8 @@ class FunctionRef:
     origin_len: int = 0  # how many elements of `path` the origin chain spells out itself
     # for "name" refs: the string as written; for "undefined" ones (an entry a map of names
     # does not have: `api.stripe.sync` with `api = { stripe: { list: "stripe:list" } }`), the
-    # expression as written
+    # expression as written; for "prefix" ones (a name computed when the code runs), its
+    # constant start ("items:" of the template `items:${name}`, "" when none)
     name: str | None = None
 
     @property
@@ -178,6 +180,8 @@ class FunctionUse:
         if what is None:
             if self.py_call is not None and self.py_call.raw_http:  # `requests.post(f"{url}/api/query", ...)`
                 what = f"the HTTP API `/api/{self.how}`"
+            elif self.how.startswith("/api/"):  # `fetch(`${url}/api/query`, ...)` (clients._http_api_call)
+                what = f"the HTTP API `{self.how}`"
             else:
                 what = f"`client.{self.how}`" if self.language == "python" else f"`{self.how}`"
         elif self.how.startswith("run"):
@@ -469,6 +473,12 @@ class CallIndex:
             self._by_app.setdefault(id(u.app), []).append(u)
             if u.target is not None:
                 self._by_target.setdefault(id(u.target), []).append(u)
+            elif u.ref is not None and u.ref.namespace == "prefix":
+                # a name computed when it runs: every public function it may be is maybe called
+                for fn in u.app.functions:
+                    if fn.is_public and fn.identifier and fn.identifier.startswith(u.ref.name or "") \
+                            and (u.expects is None or fn.kind == u.expects):
+                        self._by_target.setdefault(id(fn), []).append(replace(u, target=fn, candidate=True))
 
 
 def _server_uses(index: CallIndex, resolver: ReferenceResolver, app: "App", facts: FileFacts, lang: str,
@@ -742,8 +752,8 @@ def _relays_in(resolver: ReferenceResolver, facts: FileFacts) -> list[_Relay]:
     out = []
     for call in client_calls(facts):
         arg = js.unwrap(call.ref)
-        if call.string_name is not None or arg is None or arg.type != "identifier":
-            continue
+        if call.string_name is not None or arg is None or arg.type not in ("identifier", "shorthand_property_identifier"):
+            continue  # (`{ path, args }`: the HTTP API's body names the parameter in shorthand)
         ref = facts.ref_of(arg)
         if ref is not None and ref.kind == "param" and not ref.path and ref.func is not None and ref.index >= 0:
             out.append(_Relay(facts, ref.func, ref.index, call.how, call.expects))
@@ -953,7 +963,7 @@ def _client_references(resolver: ReferenceResolver, facts: FileFacts) -> list[tu
         if call.string_name is not None:
             out.append((call, FunctionRef("name", (), None, facts, None, 0, name=call.string_name), False))
             continue
-        ref = resolver.resolve(facts, call.ref, call.site.func)
+        ref = resolver.resolve(facts, call.ref, call.site.func) if not call.http_api else None
         if ref is not None:
             if ref.namespace != "components":
                 out.append((call, ref, False))
@@ -961,9 +971,41 @@ def _client_references(resolver: ReferenceResolver, facts: FileFacts) -> list[tu
         # a name held in a constant, or in the app's own map of names (`api.settings.current`
         # with `export const api = { settings: { current: "settings:current" } }`)
         refs, candidates = resolver.string_names(facts, call.ref)
-        if refs and _calls_convex(resolver, facts, call):
+        if refs and (call.http_api or _calls_convex(resolver, facts, call)):
             out.extend((call, r, candidates) for r in refs)
+        elif call.http_api and not refs and not _is_parameter(facts, call.ref):
+            # a `path` computed when it runs (the template `items:${name}`, also held in a
+            # const): any function named so may be the one; a parameter's callers name it
+            # themselves (_Relay)
+            computed = _const_initializer(resolver, facts, call.ref) or call.ref
+            out.append((call, FunctionRef("prefix", (), None, facts, None, 0, name=constant_head(computed)), True))
     return out
+
+
+def _is_parameter(facts: FileFacts, node: Node) -> bool:
+    arg = js.unwrap(node)
+    ref = facts.ref_of(arg) if arg is not None else None
+    return ref is not None and ref.kind == "param" and not ref.path
+
+
+def _const_initializer(resolver: ReferenceResolver, facts: FileFacts, node: Node) -> Node | None:
+    """What the `const` an identifier reads was set to (`"reports:" + period` for `name` with
+    `const name = "reports:" + period`), in the function around it or at module level; None
+    for anything else."""
+    arg = js.unwrap(node)
+    if arg is None or arg.type not in ("identifier", "shorthand_property_identifier"):
+        return None
+    local = facts.ref_of(arg)
+    if local is None:
+        d = resolver.linker.value_of(facts, arg)
+        return d.node if isinstance(d, Def) and not d.path and d.node is not arg else None
+    if local.kind != "local" or local.func is None or local.path:
+        return None
+    found = scope.declarator_of(local.func.node, arg.text or "")
+    declaration = found[0].parent if found is not None else None
+    if declaration is None or declaration.type != "lexical_declaration" or not declaration.has_tok("const"):
+        return None
+    return found[0].child("value")
 
 
 def _calls_convex(resolver: ReferenceResolver, facts: FileFacts, call: ClientCall) -> bool:

@@ -145,6 +145,25 @@ class RunInternalOnly(Rule):
                 '  return await ctx.runQuery(api.orders.total, {});\n}});\n',
                 files={"convex/orders.ts": 'import { query } from "./_generated/server";\n'
                        'export const total = query({ args: {}, handler: async () => 1 });\n',
+                       "web/orders.ts": 'export const total = () =>\n'
+                       '  fetch(`${import.meta.env.VITE_CONVEX_URL}/api/query`, {\n    method: "POST",\n'
+                       '    body: JSON.stringify({ path: "orders:total", args: {} }),\n  });\n'},
+                lines=[5], message="also called by clients (the HTTP API `/api/query` (web/orders.ts:4))",
+                note="a web page calls it over the HTTP API with `fetch`: no fix makes it internal "
+                     "(DIodide/PM-SponsorshipSearch's teamsbrowser)"),
+        Invalid(API_HEADER + 'export const go = action({ args: {}, handler: async (ctx) => {\n'
+                '  return await ctx.runQuery(api.orders.total, {});\n}});\n',
+                files={"convex/orders.ts": 'import { query } from "./_generated/server";\n'
+                       'export const total = query({ args: {}, handler: async () => 1 });\n',
+                       "web/orders.ts": 'import axios from "axios";\n'
+                       'export const report = (name: string) =>\n'
+                       '  axios.post(import.meta.env.VITE_CONVEX_URL + "/api/query", { path: `orders:${name}`, args: {} });\n'},
+                lines=[5], message="may also be called by clients (the HTTP API `/api/query` (web/orders.ts:3))",
+                note="a name computed when the page runs may be this one: no fix makes it internal"),
+        Invalid(API_HEADER + 'export const go = action({ args: {}, handler: async (ctx) => {\n'
+                '  return await ctx.runQuery(api.orders.total, {});\n}});\n',
+                files={"convex/orders.ts": 'import { query } from "./_generated/server";\n'
+                       'export const total = query({ args: {}, handler: async () => 1 });\n',
                        "web/nuxt.config.ts": 'export default defineNuxtConfig({ srcDir: "client/" });\n',
                        "web/client/utils/convex.ts": 'export { api } from "../../../convex/_generated/api";\n',
                        "web/client/pages/index.vue": '<script setup lang="ts">\n'

@@ -28,7 +28,8 @@ class UnknownFunctionReference(Rule):
     Checks every reference to a function of the app — in server code (`ctx.run*`, the
     scheduler, crons), in clients (`useQuery`, client methods, Next.js helpers, string names
     in untyped clients, also held in a constant or in the app's own map of names) and in
-    tests — against the app's modules and their exports: a module that does not exist, or a
+    tests, and requests to the HTTP API, `fetch(`${url}/api/query`, { body: JSON.stringify({
+    path: "x:y", args }) })`) — against the app's modules and their exports: a module that does not exist, or a
     module that exports nothing by that name, is flagged with the closest existing name.
     Python calls have their own rule (CVXP02). A reference that names a module or a folder
     of modules (passed around as a namespace) is not a function reference; a module that
@@ -99,6 +100,10 @@ class UnknownFunctionReference(Rule):
               '  await ctx.scheduler.runAfter(0, "agents:needingRecordings" as any, {});\n'
               '  await ctx.runQuery(`agents:${args.kind}` as any, {});\n}});\n', files=AGENTS,
               note="string names of functions the app has; a name built at run time is not read"),
+        Valid('export const search = (q) => fetch("/api/query", {\n  method: "POST",\n'
+              '  body: JSON.stringify({ path: "feeds:search", args: { q } }),\n});\n',
+              path="src/search.js", files=FEEDS,
+              note="a URL without a host goes to the page's own server (a Next.js route), not to Convex"),
     ]
     invalid = [
         Invalid(SERVER + 'export const poll = action({ args: {}, handler: async (ctx) => {\n'
@@ -175,6 +180,19 @@ class UnknownFunctionReference(Rule):
                 path="src/Wipe.tsx", files=FEEDS, lines=[4, 5], message="a client can only call public functions",
                 note="an internal function called from a client (made internal by hand, or by a fix that did not "
                      "see this file): Convex refuses it"),
+        Invalid('const URL = import.meta.env.VITE_CONVEX_URL;\n'
+                'export async function feeds() {\n'
+                '  const res = await fetch(`${URL}/api/query`, {\n    method: "POST",\n'
+                '    body: JSON.stringify({ path: "feeds:lists", args: {} }),\n  });\n'
+                '  return (await res.json()).value;\n}\n',
+                path="src/feeds.js", files=FEEDS, lines=[5], message='did you mean "feeds:list"',
+                note="a client of the raw HTTP API: the body's `path` names the function "
+                     "(DIodide/PM-SponsorshipSearch's teamsbrowser talks to Convex only this way)"),
+        Invalid('import ky from "ky";\n'
+                'export const refresh = () => ky.post(`${process.env.CONVEX_URL}/api/query`, {\n'
+                '  json: { path: "feeds:refresh", args: {} },\n}).json();\n',
+                path="src/refresh.ts", files=FEEDS, lines=[3], message="use `/api/action`",
+                note="the URL says which kind the HTTP API runs: an action sent to `/api/query` is refused"),
     ]
 
     def check_app(self, ctx, app):
@@ -245,6 +263,13 @@ def _check_kind(ctx, use) -> None:
     fn = use.target
     if use.language != "client" or use.expects is None or fn.kind not in ("query", "mutation", "action") \
             or not ctx.reported(use.path):
+        return
+    if use.how.startswith("/api/"):  # the HTTP API, which may send an admin key in a header (as CVXP04)
+        if fn.kind != use.expects and not fn.is_internal:
+            ctx.report(use.path, (use.start, use.end),
+                       f"the HTTP API `{use.how}` is given {fn.kind} `{fn.identifier}`, which is not a {use.expects}: "
+                       f"Convex refuses to run it (\"Trying to execute ... as {use.expects.capitalize()}\"); "
+                       f"use `/api/{fn.kind}`")
         return
     how = use.how if use.how in CLIENT_CALLS else f".{use.how}()"
     if fn.is_internal and not ctx.project.may_give_admin_key(use.path, use.facts):
