@@ -17,7 +17,7 @@ import pytest
 from cvxlint.migrate import vjson
 from cvxlint.migrate.classify import Context, classify
 from cvxlint.migrate.diff import Change
-from cvxlint.migrate.diff import table_map
+from cvxlint.migrate.diff import stored_document, table_map
 from cvxlint.migrate.plan import PlanOptions, make_plan
 from cvxlint.migrate.renames import Answers
 from cvxlint.errors import UsageError
@@ -97,7 +97,9 @@ def test_phase_schemas_are_pushable_in_order(case):
         w = table_map(plan.widened)
         for schema in (plan.diff.old, plan.diff.new):
             for name, t in table_map(schema).items():
-                assert vjson.subsumes(w[name]["documentType"], t["documentType"]) is True, name
+                # as stored: every document has `_id` and `_creationTime`, declared or not
+                assert vjson.subsumes(stored_document(name, w[name]["documentType"]),
+                                      stored_document(name, t["documentType"])) is True, name
         renamed = {c.to for c in plan.diff.changes if c.kind == "rename-table"}
         for name, t in table_map(plan.narrowed).items():
             if name not in renamed:
@@ -131,6 +133,19 @@ def test_phase_schema_edits_convex_helpers_table_in_place():
            "  priority: v.optional(v.union(" in text
     assert 'labels: Labels.table.index("by_name", { fields: ["name"], staged: true }),' in text
     assert "defineTable" not in text
+
+
+def test_verify_of_a_table_declaring_its_system_fields_checks_the_rest_of_the_document():
+    """petka-app (triage G17) declares `_id`/`_creationTime` in every table; the verify query
+    strips them from each document before `validate`, so its validator must not require them
+    (else it lists every document)."""
+    run = load_case("system-fields-backfill")
+    try:
+        text = next(f.content for f in run.files if f.path == "convex/migrations.ts")
+    finally:
+        run.close()
+    assert "const notesFinal = v.object({ body: v.string(), title: v.string() });" in text
+    assert ".filter(({ _id, _creationTime, ...fields }) => !validate(notesFinal, fields, { db: ctx.db }))" in text
 
 
 def _id_tables(v) -> set[str]:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 from . import vjson
+from .diff import without_system_fields
 from .plan import Migration, Plan
 from .schemagen import edit_schema, render_schema
 from .renames import is_unset
@@ -353,7 +354,8 @@ def _conversion(m: Migration, body: list[str]) -> str:
 def _verify(m: Migration, mod: _Module) -> str:
     mod.uses_query = mod.uses_validate = mod.uses_v = True
     const = _const_name(m, "Final")
-    mod.consts.append(f"const {const} = {vjson.to_ts(m.target)};")
+    # the query checks a document without its system fields, which a final schema may declare
+    mod.consts.append(f"const {const} = {vjson.to_ts(without_system_fields(m.target))};")
     return (f"/** {m.table} documents the final schema still rejects (page on with `cursor`: continueCursor). */\n"
             f"export const {m.name} = internalQuery({{\n"
             f"  args: {{ cursor: v.optional(v.union(v.string(), v.null())), numItems: v.optional(v.number()) }},\n"

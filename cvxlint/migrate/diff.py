@@ -174,9 +174,12 @@ def _diff_document(d: SchemaDiff, table: str, old: dict, new: dict) -> None:
 def _diff_fields(d: SchemaDiff, table: str, prefix: str, old: dict, new: dict,
                  variant: tuple[str, object] | None) -> None:
     fo, fn = vjson.fields(old), vjson.fields(new)
+    system = _system_fields(table) if not prefix else {}
     for name in sorted(set(fo) | set(fn)):
         path = prefix + name
-        a, b = fo.get(name), fn.get(name)
+        # every stored document has `_id` and `_creationTime`, declared or not (a table may
+        # list them, CVX506): an undeclared one is compared as the value Convex assigns
+        a, b = fo.get(name, system.get(name)), fn.get(name, system.get(name))
         if a is None:
             d.changes.append(Change("add-field", table, path, old=None, new=b, variant=variant,
                                     detail={"optional": b["optional"]}))
@@ -229,6 +232,32 @@ def _diff_fields(d: SchemaDiff, table: str, prefix: str, old: dict, new: dict,
                     # (migrations.md row 9)
                     detail["type"], detail["also_widened"] = "narrowed", True
         d.changes.append(Change("change-field", table, path, old=a, new=b, variant=variant, detail=detail))
+
+
+def _system_fields(table: str) -> dict[str, dict]:
+    """The top-level fields Convex assigns to every document of `table`, as field JSON."""
+    return {"_id": {"fieldType": {"type": "id", "tableName": table}, "optional": False},
+            "_creationTime": {"fieldType": {"type": "number"}, "optional": False}}
+
+
+def stored_document(table: str, doc: dict) -> dict:
+    """A table's document validator as stored documents meet it: each top-level object has the
+    system fields it does not declare (Convex validates them the same way when it does)."""
+    if vjson.kind(doc) == "union":
+        return {**doc, "value": [stored_document(table, m) for m in doc.get("value", [])]}
+    if vjson.kind(doc) != "object":
+        return doc
+    return {**doc, "value": {**_system_fields(table), **vjson.fields(doc)}}
+
+
+def without_system_fields(doc: dict) -> dict:
+    """A table's document validator without the `_id`/`_creationTime` it may declare: what the
+    rest of a stored document (`const { _id, _creationTime, ...fields } = doc`) must pass."""
+    if vjson.kind(doc) == "union":
+        return {**doc, "value": [without_system_fields(m) for m in doc.get("value", [])]}
+    if vjson.kind(doc) != "object":
+        return doc
+    return {**doc, "value": {k: f for k, f in vjson.fields(doc).items() if k not in ("_id", "_creationTime")}}
 
 
 def _literals_swapped(old: dict, new: dict) -> bool:

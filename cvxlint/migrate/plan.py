@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Callable
 
 from . import vjson
 from .classify import Context, Finding, classify, most_severe
-from .diff import INDEX_GROUPS, Change, Problem, SchemaDiff, diff_schemas, index_fields, table_map
+from .diff import INDEX_GROUPS, Change, Problem, SchemaDiff, diff_schemas, index_fields, stored_document, table_map
 from .renames import Answers, Question, RenameCandidate, check_value, is_unset, resolve_renames, value_question
 
 if TYPE_CHECKING:
@@ -933,7 +933,8 @@ class _Planner:
                 wt = w.get(name)
                 if wt is None:
                     raise PlanError(f"the widened schema lost table {name}")
-                ok = vjson.subsumes(wt["documentType"], t["documentType"])
+                # as stored: a schema may declare `_id`/`_creationTime` on one side only
+                ok = vjson.subsumes(stored_document(name, wt["documentType"]), stored_document(name, t["documentType"]))
                 if ok is False:
                     raise PlanError(f"the widened {name} validator rejects documents the {side} schema accepts "
                                     "(please report it)")

@@ -1,3 +1,4 @@
+from cvxlint.project.schema import SYSTEM_FIELDS
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, reported_queries
 
 SERVER = 'import { mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
@@ -5,6 +6,11 @@ SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { 
           'export default defineSchema({\n'
           '  tasks: defineTable({ title: v.string(), done: v.boolean(), note: v.optional(v.string()), owner: v.union(v.string(), v.null()) }),\n'
           '});\n')
+# a table that declares the system fields, as schemas made from a zod read model do
+SYSTEM_FIELDS_SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+                        'export default defineSchema({\n'
+                        '  notes: defineTable({ _id: v.id("notes"), _creationTime: v.number(), body: v.string() }),\n'
+                        '});\n')
 
 AUTH_SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { authTables } from "@convex-dev/auth/server";\n'
                'import { v } from "convex/values";\nexport default defineSchema({\n  ...authTables,\n'
@@ -23,6 +29,8 @@ class InsertMissingRequiredField(Rule):
     table is known (`replace("t", id, ...)`, or an id whose table cvxlint infers). Union tables, `v.any()`
     tables, tables with `schemaValidation: false` and fields whose validator cvxlint cannot
     read are skipped; a field that accepts `null` is still required (it must be present).
+    The system fields `_id` and `_creationTime` are never required, also when the table
+    declares them: Convex assigns them.
 
     Also flags a required field of an app's own `users` table that Convex Auth
     (@convex-dev/auth) does not write: its default `createOrUpdateUser` inserts users with
@@ -60,6 +68,11 @@ class InsertMissingRequiredField(Rule):
               '  await ctx.db.insert("tasks", { title: "a", done: false, owner: null });\n'
               '  await ctx.db.insert("tasks", { title: "b", ...rest });\n}});\n',
               files={"convex/schema.ts": SCHEMA}),
+        Valid(SERVER + 'export const f = mutation({ args: { id: v.id("notes"), body: v.string() }, handler: async (ctx, { id, body }) => {\n'
+              '  await ctx.db.insert("notes", { body });\n'
+              '  await ctx.db.replace("notes", id, { body });\n}});\n',
+              files={"convex/schema.ts": SYSTEM_FIELDS_SCHEMA},
+              note="the table declares `_id` and `_creationTime`; Convex assigns them, no write may set them"),
         # the const is completed before the insert: cvxlint does not follow that, so it stays silent
         Valid(SERVER + 'export const f = mutation({ args: {}, handler: async (ctx) => {\n'
               '  const row = { title: "a", owner: null };\n'
@@ -71,6 +84,11 @@ class InsertMissingRequiredField(Rule):
               files={"convex/schema.ts": SCHEMA}),
     ]
     invalid = [
+        # petka-app (triage G17 P1): the table declares the system fields, which Convex assigns
+        Invalid(SERVER + 'export const f = mutation({ args: { body: v.string() }, handler: async (ctx, { body }) => {\n'
+                '  await ctx.db.insert("notes", { body });\n'
+                '  await ctx.db.insert("notes", {});\n}});\n',
+                files={"convex/schema.ts": SYSTEM_FIELDS_SCHEMA}, lines=[5], message='missing required field "body";'),
         Invalid(AUTH_SCHEMA, path="convex/schema.ts", files={"convex/auth.ts": AUTH}, lines=[6],
                 message="Convex Auth inserts users itself", note="no code of the app writes users: the library does"),
         Invalid(SERVER + 'export const f = mutation({ args: {}, handler: (ctx) =>\n'
@@ -115,8 +133,10 @@ class InsertMissingRequiredField(Rule):
             if any(p.spread or p.key is None for p in props):
                 continue
             present = {p.key for p in props}
+            # a table may declare `_id`/`_creationTime` (CVX506): Convex assigns them, the write never does
             missing = [name for name, fv in doc.fields.items()
-                       if name not in present and not fv.is_optional and fv.required().kind not in ("any", "opaque")]
+                       if name not in present and name not in SYSTEM_FIELDS and not fv.is_optional
+                       and fv.required().kind not in ("any", "opaque")]
             if missing:
                 names = ", ".join(f'"{m}"' for m in missing)
                 what = f"`insert` into `{table.name}`" if call.method == "insert" else \

@@ -1,10 +1,10 @@
 from cvxlint.project.definitions import Def
+from cvxlint.project.schema import SYSTEM_FIELDS
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
 
 from .common import SERVER, is_define_table, v_call
 
 SCHEMA = 'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
-_PATCH_OK = ("_id", "_creationTime")
 
 
 class InvalidFieldName(Rule):
@@ -14,9 +14,10 @@ class InvalidFieldName(Rule):
     Flags keys of object validators (`v.object({...})`, `args`, `defineTable({...})`) and
     of object literals passed to `ctx.db.insert/patch/replace` that are empty or start with
     `$`. At the top level of a document (`defineTable` fields, insert/replace values) it
-    also flags keys that start with `_` (a patch may repeat `_id`/`_creationTime`), and in
-    schemas top-level names that are longer than 64 characters or not printable ASCII.
-    `returns` validators may list `_id` and `_creationTime`, and nested objects may use `_`.
+    also flags keys that start with `_` (a patch may repeat `_id`/`_creationTime`, a table
+    may declare them), and in schemas top-level names that are longer than 64 characters or
+    not printable ASCII. `returns` validators may list `_id` and `_creationTime`, and nested
+    objects may use `_`.
 
     ## Why is this bad?
     Convex rejects such documents and schemas
@@ -30,6 +31,14 @@ class InvalidFieldName(Rule):
     ```ts
     defineTable({ owner: v.id("users"), meta: v.any() })
     ```
+
+    ## Notes
+    A table's document validator may list the system fields `_id` and `_creationTime`:
+    stored documents carry them, so the backend's validation passes, and convex-test
+    accepts them since get-convex/convex-test PR #38 "allow system fields in schema"
+    (its field-name check is `/(^_(id|creationTime)$)|^[a-zA-Z][a-zA-Z0-9_]*$/`). Schemas
+    built from one zod model for reads and writes do this (`zodToConvex`, petka-app). An
+    insert or replace still may not set them.
     """
 
     code = "CVX506"
@@ -40,6 +49,10 @@ class InvalidFieldName(Rule):
     valid = [
         Valid(SCHEMA + 'export default defineSchema({ t: defineTable({ owner: v.string(), meta: v.object({ _inner: v.any() }) }) });\n',
               path="convex/schema.ts"),
+        # petka-app (triage G17 P2): the table's validator also types the documents read back
+        Valid(SCHEMA + 'export default defineSchema({\n  notes: defineTable({\n    _id: v.id("notes"),\n'
+              '    _creationTime: v.number(),\n    body: v.string(),\n  }),\n});\n',
+              path="convex/schema.ts", note="a table may declare the system fields: stored documents have them"),
         Valid(SERVER + 'export const get = query({ args: {}, returns: v.object({ _id: v.string(), _creationTime: v.number() }),\n'
               '  handler: async () => ({ _id: "x", _creationTime: 0 }) });\n'),
         Valid(SCHEMA + 'import { expect, test } from "vitest";\n'
@@ -53,10 +66,12 @@ class InvalidFieldName(Rule):
               note="keys set to undefined are dropped before the write (convexToJson): Convex never sees them"),
     ]
     invalid = [
-        Invalid(SCHEMA + 'export default defineSchema({\n  t: defineTable({\n    _owner: v.string(),\n    $meta: v.any(),\n  }),\n});\n',
-                path="convex/schema.ts", lines=[5, 6]),
+        Invalid(SCHEMA + 'export default defineSchema({\n  t: defineTable({\n    _id: v.id("t"),\n    _owner: v.string(),\n    $meta: v.any(),\n  }),\n});\n',
+                path="convex/schema.ts", lines=[6, 7], note="only the two system fields may start with `_`"),
         Invalid(SERVER + 'export const add = mutation({ args: { "": v.string() }, handler: async (ctx) => {\n'
-                '  await ctx.db.insert("t", { _hidden: 1 });\n}});\n', lines=[3, 4]),
+                '  await ctx.db.insert("t", { _hidden: 1 });\n'
+                '  await ctx.db.insert("t", { _id: "x", body: "" });\n}});\n', lines=[3, 4, 5],
+                note="Convex assigns the system fields of a new document: an insert may not set them"),
         Invalid(SERVER + 'export const clear = mutation({ args: { id: v.id("t") }, handler: async (ctx, { id }) => {\n'
                 '  await ctx.db.patch(id, { _hidden: undefined });\n}});\n', lines=[4],
                 note="a patch sends undefined keys (to remove the field), so their names still count"),
@@ -127,7 +142,8 @@ def _problem(key: str, document: bool, patch: bool, schema: bool) -> str | None:
         return "is empty; Convex field names must not be"
     if key.startswith("$"):
         return "starts with `$`, which Convex reserves"
-    if document and key.startswith("_") and not (patch and key in _PATCH_OK):
+    # a patch may repeat the system fields, and a table may declare them: its documents have them
+    if document and key.startswith("_") and not ((patch or schema) and key in SYSTEM_FIELDS):
         return "starts with `_`: top-level fields starting with `_` are reserved for system fields"
     if schema and len(key) > 64:
         return "is longer than 64 characters, the limit for top-level field names"
