@@ -21,6 +21,22 @@ export default defineSchema({
 # the same app written with single quotes (Prettier's `singleQuote`, big-market--ecommerce-app)
 SQ_SERVER, SQ_SCHEMA = SERVER.replace('"', "'"), SCHEMA.replace('"', "'")
 MAX_INDEXES = 32
+# a field of an optional object, and one of an object that may be null (ezyrp's workflows)
+HOOKS_SCHEMA = '''import { defineSchema, defineTable } from "convex/server";
+import { v } from "convex/values";
+
+export default defineSchema({
+  hooks: defineTable({
+    active: v.boolean(),
+    settings: v.optional(v.object({ event: v.string(), delay: v.number() })),
+  }).index("by_active", ["active"]),
+  sends: defineTable({
+    target: v.union(v.object({ email: v.string() }), v.null()),
+  }).index("by_target_email", ["target.email"]),
+});
+'''
+HOOKS_QUERY = ('export const on = query({ args: { e: v.string() }, handler: (ctx, { e }) =>\n'
+               '  ctx.db.query("hooks").filter((q) => q.eq(q.field("settings.event"), e)).collect() });\n')
 _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
@@ -101,6 +117,8 @@ def _tier_for_values(ctx, app, ch, f, table, tier, range_call=None):
     `range_call`: the call whose callback becomes the range (the filter's own by default)."""
     doc = table.document.required()
     typed_range = _callback_param_type(ch.facts, range_call or f.node) != "any"
+    if _untyped_path(app, table, [name for name, _n, _v in f.eqs]) is not None:
+        return Fix.display_only
     for name, _n, value in f.eqs:
         field = _field_at(doc, name)
         if typed_range and field is not None:
@@ -121,6 +139,63 @@ def _tier_for_values(ctx, app, ch, f, table, tier, range_call=None):
             return Fix.display_only
         tier = Fix.unsafe
     return tier
+
+
+# The convex version whose types let an index range's `.eq` reach a dotted field through a
+# parent that may be undefined (1.18.0 added a `GenericDocument | undefined` branch to
+# `FieldTypeFromFieldPath`), or whose value may be something other than an object, `null`
+# say (1.20.0 made it distribute over the parent's members): before it the field's type is
+# `undefined`, so `.eq("settings.event", x)` does not compile (TS2345; ezyrp on 1.13.0).
+_OPTIONAL_PARENT, _MIXED_PARENT = "1.18.0", "1.20.0"
+
+
+def _path_typed_from(doc, name: str) -> tuple[str, str] | None:
+    """(the convex version from which index ranges type dotted field `name` of documents
+    `doc`, why: the parent that needs it); None when every version does."""
+    need = None
+    values, parts = [doc], name.split(".")
+    for i, part in enumerate(parts[:-1]):
+        fields = [m.fields[part] for v in values for m in _members(v.required())
+                  if m.kind == "object" and part in m.fields]
+        values = []
+        for fld in fields:
+            parent = "`" + ".".join(parts[: i + 1]) + "`"
+            if fld.is_optional and need is None:
+                need = (_OPTIONAL_PARENT, f"{parent} is optional")
+            for m in _members(fld.required()):
+                if m.kind == "object":
+                    values.append(m)
+                elif m.kind not in ("any", "opaque", "record"):
+                    return _MIXED_PARENT, f"{parent} may be {'null' if m.kind == 'null' else 'other than an object'}"
+    return need
+
+
+def _members(v) -> list:
+    """The members of a union (of unions), else the validator itself."""
+    return [x for m in v.members for x in _members(m.required())] if v.kind == "union" else [v]
+
+
+def _untyped_path(app, table, fields: list[str]) -> tuple[str, str, str] | None:
+    """(field, version, why) of a compared field that an index range of the app's convex,
+    known to be older, types as `undefined`. An unknown version keeps the rewrite: without a
+    manifest naming convex nothing says which typings the app compiles against, and the
+    version a new install gets has types that reach it."""
+    if not table.known:
+        return None
+    for name in fields:
+        need = _path_typed_from(table.document.required(), name) if "." in name else None
+        if need is not None and app.convex_at_least(need[0]) is False:
+            return name, *need
+    return None
+
+
+def _untyped_path_note(app, table, fields: list[str]) -> str:
+    found = _untyped_path(app, table, fields)
+    if found is None:
+        return ""
+    name, version, why = found
+    return (f"; the app's convex (before {version}) types `{name}` in an index range as `undefined` ({why}), "
+            f"so that range would not compile: upgrade convex first")
 
 
 def _field_at(doc, name: str):
@@ -686,7 +761,11 @@ class PreferIndexOverFilter(Rule):
     no index fits, the fix adds `.index("by_<fields>", [...])` to the table in schema.ts and
     rewrites the query; it is unsafe because the next deploy backfills the new index (which
     blocks the push on a large table). Filters with anything but equalities are never
-    rewritten (a bound is only reported), nor are queries built through variables.
+    rewritten (a bound is only reported), nor are queries built through variables. A range
+    on a field of a nested object is typed as `undefined` by convex before 1.18 when the
+    object is optional, and before 1.20 when it may be null (or anything but an object): on
+    an app whose convex is known to be older the rewrite is only shown, and the finding says
+    why.
     """
 
     code = "CVX202"
@@ -958,6 +1037,24 @@ class PreferIndexOverFilter(Rule):
                 message='`message.channel` is a plain string, not an `Id<"channels">` (which `ctx.db.get` takes): '
                         '`const id = ctx.db.normalizeId("channels", message.channel)`',
                 note="a `v.string()` field of a document read before: no argument to validate"),
+        Invalid(SERVER + HOOKS_QUERY, files={"convex/schema.ts": HOOKS_SCHEMA}, convex="1.13.0", lines=[4],
+                message="the app's convex (before 1.18.0) types `settings.event` in an index range as `undefined` "
+                        "(`settings` is optional), so that range would not compile",
+                note="an index on a field of an optional object: convex before 1.18 types the range's value "
+                     "`undefined` (TS2345, ezyrp on 1.13.0): the finding stays, no fix"),
+        Invalid(SERVER + HOOKS_QUERY, files={"convex/schema.ts": HOOKS_SCHEMA}, lines=[4],
+                note="the same on a recent convex: fixed",
+                output=SERVER + HOOKS_QUERY.replace('.filter((q) => q.eq(q.field("settings.event"), e))',
+                                                    '.withIndex("by_settings_event", (q) => q.eq("settings.event", e))'),
+                outputs={"convex/schema.ts": HOOKS_SCHEMA.replace(
+                    '}).index("by_active", ["active"]),',
+                    '}).index("by_active", ["active"]).index("by_settings_event", ["settings.event"]),')}),
+        Invalid(SERVER + 'export const sent = query({ args: { to: v.string() }, handler: (ctx, { to }) =>\n'
+                '  ctx.db.query("sends").filter((q) => q.eq(q.field("target.email"), to)).first() });\n',
+                files={"convex/schema.ts": HOOKS_SCHEMA}, convex="1.19.0", lines=[4],
+                message="(before 1.20.0) types `target.email` in an index range as `undefined` (`target` may be null)",
+                note="an existing index through an object that may be null: typed from convex 1.20, so the "
+                     "rewrite waits for it"),
     ]
 
     def check_app(self, ctx, app):
@@ -999,7 +1096,7 @@ class PreferIndexOverFilter(Rule):
                 fix = Fix.display_only(f'Use `withIndex("{idx.name}")` (results come in index order)', *edits) if edits else None
             if len(ch.filters) > 1 + len(f.chained):
                 msg += "; the later `.filter` stays"
-            ctx.report(ch.facts, at, msg, fix=fix)
+            ctx.report(ch.facts, at, msg + _untyped_path_note(app, table, fields), fix=fix)
             return
         if any(table.has_field(x) is not True for x in fields):
             return
@@ -1036,7 +1133,7 @@ class PreferIndexOverFilter(Rule):
                 fix = _tier_for_values(ctx, app, ch, f, table, Fix.unsafe)(
                     f"Add index `{name}` to `{table.name}` in the schema and query it with `withIndex` "
                     "(the next deploy backfills it)", add, *edits)
-        ctx.report(ch.facts, at, msg, severity=Severity.INFO, fix=fix)
+        ctx.report(ch.facts, at, msg + _untyped_path_note(app, table, fields), severity=Severity.INFO, fix=fix)
 
     def _filter_after_range(self, ctx, fi, app):
         """`.withIndex("by_a", q => q.eq("a", x)).filter(q => q.eq(q.field("b"), y))` where
@@ -1057,7 +1154,7 @@ class PreferIndexOverFilter(Rule):
         ctx.report(ch.facts, js.method_anchor(f.node),
                    f'`.filter` on {_names(extra)} after the `{ch.index}` range: index `{idx.name}` covers '
                    f'{_names(base + extra)}; `.withIndex("{idx.name}", ({p}) => {p}{"".join(parts)})` reads only the '
-                   "matching rows", fix=fix)
+                   "matching rows" + _untyped_path_note(app, fi.table, extra), fix=fix)
 
     def _filter_on_own_index(self, ctx, fi, app):
         """`.withIndex("by_a").filter(q => q.eq(q.field("a"), x))`: the index named has no
@@ -1075,7 +1172,7 @@ class PreferIndexOverFilter(Rule):
         ctx.report(ch.facts, js.method_anchor(f.node),
                    f'`.filter` on {_names(fields)} after `withIndex("{idx.name}")` with no range: that index\'s own '
                    f'range can hold it; `.withIndex("{idx.name}", ({p}) => {p}{"".join(parts)})` reads only the '
-                   "matching rows, in the same order", fix=fix)
+                   "matching rows, in the same order" + _untyped_path_note(app, fi.table, fields), fix=fix)
 
     def _bound_on_own_index(self, ctx, fi):
         """`.withIndex("by_t").filter(q => q.gte(q.field("t"), x))`: the query's own index
