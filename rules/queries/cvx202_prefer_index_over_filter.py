@@ -1,6 +1,6 @@
 import re
 
-from cvxlint.edits import string_literal
+from cvxlint.edits import arrow_param, string_literal
 from cvxlint.project.filter_index import builtin_lookup, partial_index, post_filter_range_fields
 from cvxlint.project.validators import Validator
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, filter_indexes, js, reported_queries
@@ -37,6 +37,22 @@ export default defineSchema({
 '''
 HOOKS_QUERY = ('export const on = query({ args: { e: v.string() }, handler: (ctx, { e }) =>\n'
                '  ctx.db.query("hooks").filter((q) => q.eq(q.field("settings.event"), e)).collect() });\n')
+LAYOUT_SCHEMA = '''import { defineSchema, defineTable } from "convex/server";
+import { v } from "convex/values";
+
+const common = { createdBy: v.string() };
+
+export default defineSchema({
+  deliveries: defineTable({
+    workspaceId: v.string(),
+    recipientAddress: v.string(),
+  }),
+  labels: defineTable({
+    ...common,
+    key: v.string(),
+  }),
+});
+'''
 _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
@@ -565,13 +581,19 @@ def rewrite_edits(ctx, ch, f, index_name: str, fields: list[str]):
     if inner is not ch.start or _has_comment(facts, ch.start.end, end):
         return None
     values = {name: value for name, _node, value in f.eqs}
-    head = f".withIndex({string_literal(facts, index_name)}, ({_param_text(facts, f)}) =>"
+    head = f".withIndex({string_literal(facts, index_name)}, {_range_param(facts, f)} =>"
     rng = _range_text(facts, f.param, fields, values, in_file=True)
     after, before = _callback_layout(facts, f, one_line=f"{head} {rng})" if "\n" in ws else None)
     text = f"{ws}{head}{after}{rng}{before})"
     if not between:
         return [ctx.edit(facts, (recv.end, end), text)]
     return [ctx.edit(facts, (recv.end, end), ""), ctx.edit(facts, (ch.start.end, ch.start.end), text)]
+
+
+def _range_param(facts, f) -> str:
+    """The range callback's parameter list, parenthesized as the filter's callback is."""
+    args = js.call_args(f.node)
+    return arrow_param(facts, _param_text(facts, f), like=args[-1] if args else None)
 
 
 def _param_text(facts, f) -> str:
@@ -667,7 +689,7 @@ def own_range_edits(ctx, ch, f, fields: list[str]):
         return None
     values = {name: value for name, _node, value in f.eqs}
     after, before = _callback_layout(facts, f)
-    rng = f", ({_param_text(facts, f)}) =>{after}{_range_text(facts, f.param, fields, values, in_file=True)}{before}"
+    rng = f", {_range_param(facts, f)} =>{after}{_range_text(facts, f.param, fields, values, in_file=True)}{before}"
     return [ctx.edit(facts, (got[0].end, got[0].end), rng), ctx.edit(facts, (recv.end, end), "")]
 
 
@@ -682,16 +704,42 @@ def new_index_name(table, fields: list[str]) -> str | None:
 
 def add_index_edit(ctx, table, name: str, fields: list[str]):
     """Append `.index(name, [fields])` to the table's `defineTable(...)` chain, in its style
-    (its line breaks, the schema file's quotes)."""
+    (its line breaks, the schema file's quotes). A definition written over several lines
+    whose calls are not yet on lines of their own (`defineTable({` / fields / `}).index(...)`)
+    gets the new one on a line of its own, one level deeper than the definition's first line
+    (as Prettier breaks a chain): appended to `})` it made lines of 150 characters in
+    ezyrp's schema.ts. A one-line definition stays on one line, and so does a first call
+    after the closing `})` that fits in Prettier's width (where Prettier puts it)."""
     end = table.chain_end
     facts = table.chain_facts
     if end is None or facts is None or table.external:
         return None
     text = facts.text(end)
-    m = list(re.finditer(r"\n([ \t]*)\.", text))
+    # a line that starts with `.name`: a call of the chain (not a `...spread` of the fields)
+    m = list(re.finditer(r"\n([ \t]*)\.(?=[A-Za-z_$])", text))
     quoted = ", ".join(string_literal(facts, x) for x in fields)
-    sep = "\n" + m[-1].group(1) if m else ""
-    return ctx.edit(facts, (end.end, end.end), f"{sep}.index({string_literal(facts, name)}, [{quoted}])")
+    call = f".index({string_literal(facts, name)}, [{quoted}])"
+    last_line = text.rsplit("\n", 1)[-1]
+    if m:
+        sep = "\n" + m[-1].group(1)
+    elif "\n" in text and (last_line.strip() != "})" or len(last_line.expandtabs(2)) + len(call) + 1 > _PRINT_WIDTH):
+        sep = "\n" + _chain_indent(facts.source, end.start, text)
+    else:
+        sep = ""  # one line, or the first call after `})` where it fits: Prettier keeps it there
+    return ctx.edit(facts, (end.end, end.end), sep + call)
+
+
+def _chain_indent(src: bytes, start: int, text: str) -> str:
+    """The indentation of a call chained on a line of its own to the multi-line expression
+    `text` at `start`: its first line's, one step deeper; the step is how much deeper its
+    next indented line is (`  t: defineTable({` / `    a: v.string(),`), else two spaces
+    (a tab in a file indented with tabs)."""
+    base = _line_indent(src, start)
+    for line in text.split("\n")[1:]:
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if line.strip() and indent.startswith(base) and len(indent) > len(base):
+            return indent
+    return base + ("\t" if base.startswith("\t") else "  ")
 
 
 class PreferIndexOverFilter(Rule):
@@ -1043,18 +1091,55 @@ class PreferIndexOverFilter(Rule):
                 note="an index on a field of an optional object: convex before 1.18 types the range's value "
                      "`undefined` (TS2345, ezyrp on 1.13.0): the finding stays, no fix"),
         Invalid(SERVER + HOOKS_QUERY, files={"convex/schema.ts": HOOKS_SCHEMA}, lines=[4],
-                note="the same on a recent convex: fixed",
+                note="the same on a recent convex: fixed; the new index on a line of its own in a definition "
+                     "written over several lines",
                 output=SERVER + HOOKS_QUERY.replace('.filter((q) => q.eq(q.field("settings.event"), e))',
                                                     '.withIndex("by_settings_event", (q) => q.eq("settings.event", e))'),
                 outputs={"convex/schema.ts": HOOKS_SCHEMA.replace(
                     '}).index("by_active", ["active"]),',
-                    '}).index("by_active", ["active"]).index("by_settings_event", ["settings.event"]),')}),
+                    '}).index("by_active", ["active"])\n    .index("by_settings_event", ["settings.event"]),')}),
         Invalid(SERVER + 'export const sent = query({ args: { to: v.string() }, handler: (ctx, { to }) =>\n'
                 '  ctx.db.query("sends").filter((q) => q.eq(q.field("target.email"), to)).first() });\n',
                 files={"convex/schema.ts": HOOKS_SCHEMA}, convex="1.19.0", lines=[4],
                 message="(before 1.20.0) types `target.email` in an index range as `undefined` (`target` may be null)",
                 note="an existing index through an object that may be null: typed from convex 1.20, so the "
                      "rewrite waits for it"),
+        Invalid("import { query } from './_generated/server';\n\n"
+                "export const general = query({ args: {}, handler: ctx =>\n"
+                "  ctx.db.query('channels').filter(q => q.eq(q.field('name'), 'general')).first() });\n"
+                "export const named = query({ args: {}, handler: ctx =>\n"
+                "  ctx.db.query('channels').withIndex('by_name').filter(q => q.eq(q.field('name'), 'x')).first() });\n"
+                "export const byTopic = query({ args: {}, handler: ctx =>\n"
+                "  ctx.db.query('channels').filter(function (q) { return q.eq(q.field('topic'), 't'); }).first() });\n",
+                files={"convex/schema.ts": SQ_SCHEMA}, lines=[4, 6, 8],
+                note="the range's parameter without parentheses, as the filter's (Prettier's `arrowParens: "
+                     "\"avoid\"`, doctrina-lms2); as the file's arrows mostly write it when the filter is no arrow",
+                output="import { query } from './_generated/server';\n\n"
+                "export const general = query({ args: {}, handler: ctx =>\n"
+                "  ctx.db.query('channels').withIndex('by_name', q => q.eq('name', 'general')).first() });\n"
+                "export const named = query({ args: {}, handler: ctx =>\n"
+                "  ctx.db.query('channels').withIndex('by_name', q => q.eq('name', 'x')).first() });\n"
+                "export const byTopic = query({ args: {}, handler: ctx =>\n"
+                "  ctx.db.query('channels').withIndex('by_topic', q => q.eq('topic', 't')).first() });\n",
+                outputs={"convex/schema.ts": SQ_SCHEMA.replace(".index('by_name', ['name']),",
+                                                               ".index('by_name', ['name']).index('by_topic', ['topic']),")}),
+        Invalid(SERVER + 'export const f = query({ args: { w: v.string(), to: v.string(), k: v.string() }, handler: async (ctx, { w, to, k }) => [\n'
+                '  await ctx.db.query("deliveries").filter((q) => q.and(q.eq(q.field("workspaceId"), w), '
+                'q.eq(q.field("recipientAddress"), to))).first(),\n'
+                '  await ctx.db.query("labels").filter((q) => q.eq(q.field("key"), k)).first(),\n]});\n',
+                files={"convex/schema.ts": LAYOUT_SCHEMA}, lines=[4, 5],
+                note="a definition over several lines: a new index that would make the `})` line longer than "
+                     "Prettier's width goes on a line of its own; one that fits stays after `})` (a `...spread` "
+                     "of the fields is no call of the chain)",
+                output=SERVER + 'export const f = query({ args: { w: v.string(), to: v.string(), k: v.string() }, handler: async (ctx, { w, to, k }) => [\n'
+                '  await ctx.db.query("deliveries").withIndex("by_workspaceId_recipientAddress", (q) => '
+                'q.eq("workspaceId", w).eq("recipientAddress", to)).first(),\n'
+                '  await ctx.db.query("labels").withIndex("by_key", (q) => q.eq("key", k)).first(),\n]});\n',
+                outputs={"convex/schema.ts": LAYOUT_SCHEMA.replace(
+                    '    recipientAddress: v.string(),\n  }),',
+                    '    recipientAddress: v.string(),\n  })\n'
+                    '    .index("by_workspaceId_recipientAddress", ["workspaceId", "recipientAddress"]),').replace(
+                    '    key: v.string(),\n  }),', '    key: v.string(),\n  }).index("by_key", ["key"]),')}),
     ]
 
     def check_app(self, ctx, app):
