@@ -130,3 +130,35 @@ def _written_strings(facts: FileFacts):
     for site in facts.all_calls():
         for a in js.call_args(site.node)[:2]:
             yield js.unwrap(a)
+
+
+def arrow_param(facts: FileFacts, param: str, like: Node | None = None) -> str:
+    """The parameter list of a one-parameter arrow function (`(q)` or `q`) a fix writes: as
+    the arrow `like` writes its own (the callback the fix rewrites), else as the file's
+    one-parameter arrows mostly do. Prettier's `arrowParens: "avoid"` drops the parentheses
+    (doctrina-lms2); a typed or destructured parameter keeps them, as TypeScript requires."""
+    if not param.isidentifier():
+        return f"({param})"
+    if like is not None and like.type == "arrow_function" and js.function_params(like):
+        bare = like.child("parameter") is not None
+    else:
+        bare = _prefers_bare_arrow_param(facts)
+    return param if bare else f"({param})"
+
+
+def _prefers_bare_arrow_param(facts: FileFacts) -> bool:
+    """Do most of the file's arrows with one plain parameter write it without parentheses
+    (`x => ...`)? Parentheses on a tie: Prettier's default."""
+    found = facts.__dict__.get("_prefers_bare_arrow_param")
+    if found is None:
+        bare = wrapped = 0
+        for fn in facts.module.nodes("arrow_function"):
+            if fn.child("parameter") is not None:
+                bare += 1
+                continue
+            params = js.function_params(fn)
+            if len(params) == 1 and params[0].type == "required_parameter" and params[0].child("type") is None \
+                    and (js.param_pattern(params[0]) or params[0]).type == "identifier":
+                wrapped += 1
+        found = facts.__dict__["_prefers_bare_arrow_param"] = bare > wrapped
+    return found

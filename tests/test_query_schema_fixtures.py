@@ -46,9 +46,11 @@ def test_every_rule_of_both_families_is_exercised_by_a_fixture():
 # by_reviewer, which the range takes; ownedBy's required field would not, nor would
 # reviewedByOrNobody's `?? null` the optional field, nor reviewedByName's plain string the
 # id field: no fix for these), todoIn (safe: its by_project range plus the filter's literal
-# are all of by_project_status; inStatus's plain string against the literal union is not);
-# CVX704 open's range; CVX212 page's validator; CVX702 get("_storage") on db.
-FIX_APPLIED = {"CVX202": 5, "CVX212": 1, "CVX702": 1, "CVX704": 1, "CVX706": 1, "CVX711": 3}
+# are all of by_project_status; inStatus's plain string against the literal union is not),
+# archivedFor (unsafe: a new index on `archived.reason`, a field of an optional object, which
+# the ranges of convex 1.18 and later type); CVX704 open's range; CVX212 page's validator;
+# CVX702 get("_storage") on db.
+FIX_APPLIED = {"CVX202": 6, "CVX212": 1, "CVX702": 1, "CVX704": 1, "CVX706": 1, "CVX711": 3}
 # Type errors the fixture has on purpose: the misordered range (both arguments) and
 # "_storage" read through plain db; fixing must remove them and add none.
 TSC_BEFORE = [("TS2345", 52), ("TS2345", 52), ("TS2345", 87)]
@@ -68,4 +70,5 @@ def test_fixes_converge_and_type_check(tmp_path):
     assert again.changed == {} and again.applied == {}
     schema = (app / "convex" / "schema.ts").read_text("utf-8")
     assert '.index("by_title", ["title"])' in schema and '.index("by_task", ["task"])' in schema
+    assert '  }).index("by_archived_reason", ["archived.reason"]),' in schema
     assert '.index("by_owner_time", ["owner"])' in schema

@@ -1,6 +1,6 @@
 import re
 
-from cvxlint.edits import string_literal
+from cvxlint.edits import arrow_param, string_literal
 from cvxlint.project.filter_index import builtin_lookup, partial_index, post_filter_range_fields
 from cvxlint.project.validators import Validator
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, filter_indexes, js, reported_queries
@@ -21,6 +21,38 @@ export default defineSchema({
 # the same app written with single quotes (Prettier's `singleQuote`, big-market--ecommerce-app)
 SQ_SERVER, SQ_SCHEMA = SERVER.replace('"', "'"), SCHEMA.replace('"', "'")
 MAX_INDEXES = 32
+# a field of an optional object, and one of an object that may be null (ezyrp's workflows)
+HOOKS_SCHEMA = '''import { defineSchema, defineTable } from "convex/server";
+import { v } from "convex/values";
+
+export default defineSchema({
+  hooks: defineTable({
+    active: v.boolean(),
+    settings: v.optional(v.object({ event: v.string(), delay: v.number() })),
+  }).index("by_active", ["active"]),
+  sends: defineTable({
+    target: v.union(v.object({ email: v.string() }), v.null()),
+  }).index("by_target_email", ["target.email"]),
+});
+'''
+HOOKS_QUERY = ('export const on = query({ args: { e: v.string() }, handler: (ctx, { e }) =>\n'
+               '  ctx.db.query("hooks").filter((q) => q.eq(q.field("settings.event"), e)).collect() });\n')
+LAYOUT_SCHEMA = '''import { defineSchema, defineTable } from "convex/server";
+import { v } from "convex/values";
+
+const common = { createdBy: v.string() };
+
+export default defineSchema({
+  deliveries: defineTable({
+    workspaceId: v.string(),
+    recipientAddress: v.string(),
+  }),
+  labels: defineTable({
+    ...common,
+    key: v.string(),
+  }),
+});
+'''
 _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
@@ -101,6 +133,8 @@ def _tier_for_values(ctx, app, ch, f, table, tier, range_call=None):
     `range_call`: the call whose callback becomes the range (the filter's own by default)."""
     doc = table.document.required()
     typed_range = _callback_param_type(ch.facts, range_call or f.node) != "any"
+    if _untyped_path(app, table, [name for name, _n, _v in f.eqs]) is not None:
+        return Fix.display_only
     for name, _n, value in f.eqs:
         field = _field_at(doc, name)
         if typed_range and field is not None:
@@ -121,6 +155,63 @@ def _tier_for_values(ctx, app, ch, f, table, tier, range_call=None):
             return Fix.display_only
         tier = Fix.unsafe
     return tier
+
+
+# The convex version whose types let an index range's `.eq` reach a dotted field through a
+# parent that may be undefined (1.18.0 added a `GenericDocument | undefined` branch to
+# `FieldTypeFromFieldPath`), or whose value may be something other than an object, `null`
+# say (1.20.0 made it distribute over the parent's members): before it the field's type is
+# `undefined`, so `.eq("settings.event", x)` does not compile (TS2345; ezyrp on 1.13.0).
+_OPTIONAL_PARENT, _MIXED_PARENT = "1.18.0", "1.20.0"
+
+
+def _path_typed_from(doc, name: str) -> tuple[str, str] | None:
+    """(the convex version from which index ranges type dotted field `name` of documents
+    `doc`, why: the parent that needs it); None when every version does."""
+    need = None
+    values, parts = [doc], name.split(".")
+    for i, part in enumerate(parts[:-1]):
+        fields = [m.fields[part] for v in values for m in _members(v.required())
+                  if m.kind == "object" and part in m.fields]
+        values = []
+        for fld in fields:
+            parent = "`" + ".".join(parts[: i + 1]) + "`"
+            if fld.is_optional and need is None:
+                need = (_OPTIONAL_PARENT, f"{parent} is optional")
+            for m in _members(fld.required()):
+                if m.kind == "object":
+                    values.append(m)
+                elif m.kind not in ("any", "opaque", "record"):
+                    return _MIXED_PARENT, f"{parent} may be {'null' if m.kind == 'null' else 'other than an object'}"
+    return need
+
+
+def _members(v) -> list:
+    """The members of a union (of unions), else the validator itself."""
+    return [x for m in v.members for x in _members(m.required())] if v.kind == "union" else [v]
+
+
+def _untyped_path(app, table, fields: list[str]) -> tuple[str, str, str] | None:
+    """(field, version, why) of a compared field that an index range of the app's convex,
+    known to be older, types as `undefined`. An unknown version keeps the rewrite: without a
+    manifest naming convex nothing says which typings the app compiles against, and the
+    version a new install gets has types that reach it."""
+    if not table.known:
+        return None
+    for name in fields:
+        need = _path_typed_from(table.document.required(), name) if "." in name else None
+        if need is not None and app.convex_at_least(need[0]) is False:
+            return name, *need
+    return None
+
+
+def _untyped_path_note(app, table, fields: list[str]) -> str:
+    found = _untyped_path(app, table, fields)
+    if found is None:
+        return ""
+    name, version, why = found
+    return (f"; the app's convex (before {version}) types `{name}` in an index range as `undefined` ({why}), "
+            f"so that range would not compile: upgrade convex first")
 
 
 def _field_at(doc, name: str):
@@ -490,13 +581,19 @@ def rewrite_edits(ctx, ch, f, index_name: str, fields: list[str]):
     if inner is not ch.start or _has_comment(facts, ch.start.end, end):
         return None
     values = {name: value for name, _node, value in f.eqs}
-    head = f".withIndex({string_literal(facts, index_name)}, ({_param_text(facts, f)}) =>"
+    head = f".withIndex({string_literal(facts, index_name)}, {_range_param(facts, f)} =>"
     rng = _range_text(facts, f.param, fields, values, in_file=True)
     after, before = _callback_layout(facts, f, one_line=f"{head} {rng})" if "\n" in ws else None)
     text = f"{ws}{head}{after}{rng}{before})"
     if not between:
         return [ctx.edit(facts, (recv.end, end), text)]
     return [ctx.edit(facts, (recv.end, end), ""), ctx.edit(facts, (ch.start.end, ch.start.end), text)]
+
+
+def _range_param(facts, f) -> str:
+    """The range callback's parameter list, parenthesized as the filter's callback is."""
+    args = js.call_args(f.node)
+    return arrow_param(facts, _param_text(facts, f), like=args[-1] if args else None)
 
 
 def _param_text(facts, f) -> str:
@@ -592,7 +689,7 @@ def own_range_edits(ctx, ch, f, fields: list[str]):
         return None
     values = {name: value for name, _node, value in f.eqs}
     after, before = _callback_layout(facts, f)
-    rng = f", ({_param_text(facts, f)}) =>{after}{_range_text(facts, f.param, fields, values, in_file=True)}{before}"
+    rng = f", {_range_param(facts, f)} =>{after}{_range_text(facts, f.param, fields, values, in_file=True)}{before}"
     return [ctx.edit(facts, (got[0].end, got[0].end), rng), ctx.edit(facts, (recv.end, end), "")]
 
 
@@ -607,16 +704,42 @@ def new_index_name(table, fields: list[str]) -> str | None:
 
 def add_index_edit(ctx, table, name: str, fields: list[str]):
     """Append `.index(name, [fields])` to the table's `defineTable(...)` chain, in its style
-    (its line breaks, the schema file's quotes)."""
+    (its line breaks, the schema file's quotes). A definition written over several lines
+    whose calls are not yet on lines of their own (`defineTable({` / fields / `}).index(...)`)
+    gets the new one on a line of its own, one level deeper than the definition's first line
+    (as Prettier breaks a chain): appended to `})` it made lines of 150 characters in
+    ezyrp's schema.ts. A one-line definition stays on one line, and so does a first call
+    after the closing `})` that fits in Prettier's width (where Prettier puts it)."""
     end = table.chain_end
     facts = table.chain_facts
     if end is None or facts is None or table.external:
         return None
     text = facts.text(end)
-    m = list(re.finditer(r"\n([ \t]*)\.", text))
+    # a line that starts with `.name`: a call of the chain (not a `...spread` of the fields)
+    m = list(re.finditer(r"\n([ \t]*)\.(?=[A-Za-z_$])", text))
     quoted = ", ".join(string_literal(facts, x) for x in fields)
-    sep = "\n" + m[-1].group(1) if m else ""
-    return ctx.edit(facts, (end.end, end.end), f"{sep}.index({string_literal(facts, name)}, [{quoted}])")
+    call = f".index({string_literal(facts, name)}, [{quoted}])"
+    last_line = text.rsplit("\n", 1)[-1]
+    if m:
+        sep = "\n" + m[-1].group(1)
+    elif "\n" in text and (last_line.strip() != "})" or len(last_line.expandtabs(2)) + len(call) + 1 > _PRINT_WIDTH):
+        sep = "\n" + _chain_indent(facts.source, end.start, text)
+    else:
+        sep = ""  # one line, or the first call after `})` where it fits: Prettier keeps it there
+    return ctx.edit(facts, (end.end, end.end), sep + call)
+
+
+def _chain_indent(src: bytes, start: int, text: str) -> str:
+    """The indentation of a call chained on a line of its own to the multi-line expression
+    `text` at `start`: its first line's, one step deeper; the step is how much deeper its
+    next indented line is (`  t: defineTable({` / `    a: v.string(),`), else two spaces
+    (a tab in a file indented with tabs)."""
+    base = _line_indent(src, start)
+    for line in text.split("\n")[1:]:
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if line.strip() and indent.startswith(base) and len(indent) > len(base):
+            return indent
+    return base + ("\t" if base.startswith("\t") else "  ")
 
 
 class PreferIndexOverFilter(Rule):
@@ -686,7 +809,11 @@ class PreferIndexOverFilter(Rule):
     no index fits, the fix adds `.index("by_<fields>", [...])` to the table in schema.ts and
     rewrites the query; it is unsafe because the next deploy backfills the new index (which
     blocks the push on a large table). Filters with anything but equalities are never
-    rewritten (a bound is only reported), nor are queries built through variables.
+    rewritten (a bound is only reported), nor are queries built through variables. A range
+    on a field of a nested object is typed as `undefined` by convex before 1.18 when the
+    object is optional, and before 1.20 when it may be null (or anything but an object): on
+    an app whose convex is known to be older the rewrite is only shown, and the finding says
+    why.
     """
 
     code = "CVX202"
@@ -958,6 +1085,61 @@ class PreferIndexOverFilter(Rule):
                 message='`message.channel` is a plain string, not an `Id<"channels">` (which `ctx.db.get` takes): '
                         '`const id = ctx.db.normalizeId("channels", message.channel)`',
                 note="a `v.string()` field of a document read before: no argument to validate"),
+        Invalid(SERVER + HOOKS_QUERY, files={"convex/schema.ts": HOOKS_SCHEMA}, convex="1.13.0", lines=[4],
+                message="the app's convex (before 1.18.0) types `settings.event` in an index range as `undefined` "
+                        "(`settings` is optional), so that range would not compile",
+                note="an index on a field of an optional object: convex before 1.18 types the range's value "
+                     "`undefined` (TS2345, ezyrp on 1.13.0): the finding stays, no fix"),
+        Invalid(SERVER + HOOKS_QUERY, files={"convex/schema.ts": HOOKS_SCHEMA}, lines=[4],
+                note="the same on a recent convex: fixed; the new index on a line of its own in a definition "
+                     "written over several lines",
+                output=SERVER + HOOKS_QUERY.replace('.filter((q) => q.eq(q.field("settings.event"), e))',
+                                                    '.withIndex("by_settings_event", (q) => q.eq("settings.event", e))'),
+                outputs={"convex/schema.ts": HOOKS_SCHEMA.replace(
+                    '}).index("by_active", ["active"]),',
+                    '}).index("by_active", ["active"])\n    .index("by_settings_event", ["settings.event"]),')}),
+        Invalid(SERVER + 'export const sent = query({ args: { to: v.string() }, handler: (ctx, { to }) =>\n'
+                '  ctx.db.query("sends").filter((q) => q.eq(q.field("target.email"), to)).first() });\n',
+                files={"convex/schema.ts": HOOKS_SCHEMA}, convex="1.19.0", lines=[4],
+                message="(before 1.20.0) types `target.email` in an index range as `undefined` (`target` may be null)",
+                note="an existing index through an object that may be null: typed from convex 1.20, so the "
+                     "rewrite waits for it"),
+        Invalid("import { query } from './_generated/server';\n\n"
+                "export const general = query({ args: {}, handler: ctx =>\n"
+                "  ctx.db.query('channels').filter(q => q.eq(q.field('name'), 'general')).first() });\n"
+                "export const named = query({ args: {}, handler: ctx =>\n"
+                "  ctx.db.query('channels').withIndex('by_name').filter(q => q.eq(q.field('name'), 'x')).first() });\n"
+                "export const byTopic = query({ args: {}, handler: ctx =>\n"
+                "  ctx.db.query('channels').filter(function (q) { return q.eq(q.field('topic'), 't'); }).first() });\n",
+                files={"convex/schema.ts": SQ_SCHEMA}, lines=[4, 6, 8],
+                note="the range's parameter without parentheses, as the filter's (Prettier's `arrowParens: "
+                     "\"avoid\"`, doctrina-lms2); as the file's arrows mostly write it when the filter is no arrow",
+                output="import { query } from './_generated/server';\n\n"
+                "export const general = query({ args: {}, handler: ctx =>\n"
+                "  ctx.db.query('channels').withIndex('by_name', q => q.eq('name', 'general')).first() });\n"
+                "export const named = query({ args: {}, handler: ctx =>\n"
+                "  ctx.db.query('channels').withIndex('by_name', q => q.eq('name', 'x')).first() });\n"
+                "export const byTopic = query({ args: {}, handler: ctx =>\n"
+                "  ctx.db.query('channels').withIndex('by_topic', q => q.eq('topic', 't')).first() });\n",
+                outputs={"convex/schema.ts": SQ_SCHEMA.replace(".index('by_name', ['name']),",
+                                                               ".index('by_name', ['name']).index('by_topic', ['topic']),")}),
+        Invalid(SERVER + 'export const f = query({ args: { w: v.string(), to: v.string(), k: v.string() }, handler: async (ctx, { w, to, k }) => [\n'
+                '  await ctx.db.query("deliveries").filter((q) => q.and(q.eq(q.field("workspaceId"), w), '
+                'q.eq(q.field("recipientAddress"), to))).first(),\n'
+                '  await ctx.db.query("labels").filter((q) => q.eq(q.field("key"), k)).first(),\n]});\n',
+                files={"convex/schema.ts": LAYOUT_SCHEMA}, lines=[4, 5],
+                note="a definition over several lines: a new index that would make the `})` line longer than "
+                     "Prettier's width goes on a line of its own; one that fits stays after `})` (a `...spread` "
+                     "of the fields is no call of the chain)",
+                output=SERVER + 'export const f = query({ args: { w: v.string(), to: v.string(), k: v.string() }, handler: async (ctx, { w, to, k }) => [\n'
+                '  await ctx.db.query("deliveries").withIndex("by_workspaceId_recipientAddress", (q) => '
+                'q.eq("workspaceId", w).eq("recipientAddress", to)).first(),\n'
+                '  await ctx.db.query("labels").withIndex("by_key", (q) => q.eq("key", k)).first(),\n]});\n',
+                outputs={"convex/schema.ts": LAYOUT_SCHEMA.replace(
+                    '    recipientAddress: v.string(),\n  }),',
+                    '    recipientAddress: v.string(),\n  })\n'
+                    '    .index("by_workspaceId_recipientAddress", ["workspaceId", "recipientAddress"]),').replace(
+                    '    key: v.string(),\n  }),', '    key: v.string(),\n  }).index("by_key", ["key"]),')}),
     ]
 
     def check_app(self, ctx, app):
@@ -999,7 +1181,7 @@ class PreferIndexOverFilter(Rule):
                 fix = Fix.display_only(f'Use `withIndex("{idx.name}")` (results come in index order)', *edits) if edits else None
             if len(ch.filters) > 1 + len(f.chained):
                 msg += "; the later `.filter` stays"
-            ctx.report(ch.facts, at, msg, fix=fix)
+            ctx.report(ch.facts, at, msg + _untyped_path_note(app, table, fields), fix=fix)
             return
         if any(table.has_field(x) is not True for x in fields):
             return
@@ -1036,7 +1218,7 @@ class PreferIndexOverFilter(Rule):
                 fix = _tier_for_values(ctx, app, ch, f, table, Fix.unsafe)(
                     f"Add index `{name}` to `{table.name}` in the schema and query it with `withIndex` "
                     "(the next deploy backfills it)", add, *edits)
-        ctx.report(ch.facts, at, msg, severity=Severity.INFO, fix=fix)
+        ctx.report(ch.facts, at, msg + _untyped_path_note(app, table, fields), severity=Severity.INFO, fix=fix)
 
     def _filter_after_range(self, ctx, fi, app):
         """`.withIndex("by_a", q => q.eq("a", x)).filter(q => q.eq(q.field("b"), y))` where
@@ -1057,7 +1239,7 @@ class PreferIndexOverFilter(Rule):
         ctx.report(ch.facts, js.method_anchor(f.node),
                    f'`.filter` on {_names(extra)} after the `{ch.index}` range: index `{idx.name}` covers '
                    f'{_names(base + extra)}; `.withIndex("{idx.name}", ({p}) => {p}{"".join(parts)})` reads only the '
-                   "matching rows", fix=fix)
+                   "matching rows" + _untyped_path_note(app, fi.table, extra), fix=fix)
 
     def _filter_on_own_index(self, ctx, fi, app):
         """`.withIndex("by_a").filter(q => q.eq(q.field("a"), x))`: the index named has no
@@ -1075,7 +1257,7 @@ class PreferIndexOverFilter(Rule):
         ctx.report(ch.facts, js.method_anchor(f.node),
                    f'`.filter` on {_names(fields)} after `withIndex("{idx.name}")` with no range: that index\'s own '
                    f'range can hold it; `.withIndex("{idx.name}", ({p}) => {p}{"".join(parts)})` reads only the '
-                   "matching rows, in the same order", fix=fix)
+                   "matching rows, in the same order" + _untyped_path_note(app, fi.table, fields), fix=fix)
 
     def _bound_on_own_index(self, ctx, fi):
         """`.withIndex("by_t").filter(q => q.gte(q.field("t"), x))`: the query's own index
