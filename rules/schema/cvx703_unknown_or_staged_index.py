@@ -80,6 +80,15 @@ class UnknownOrStagedIndex(Rule):
                 '  ctx.table("recipes").search("byCuisine", (q) => q.search("title", t)).take(5) });\n',
                 files=ENTS_FILES, lines=[4], message='"byCuisine" is not a search index of `recipes`',
                 note="Convex Ents' `.search(index, filter)`"),
+        Invalid(ENTS_SERVER + 'export const f = query({ args: { c: v.string() }, handler: (ctx, { c }) =>\n'
+                '  ctx.table("recipes", "byCuisin", (q) => q.eq("cuisine", c)).take(5) });\n',
+                files={**ENTS_FILES, "convex/schema.ts": ENTS_FILES["convex/schema.ts"].replace(
+                    'defineEnt({ title: v.string(), cuisine: v.string() }).edge("cook")\n    .index("byCuisine", ["cuisine"])',
+                    'defineEntFromTable(defineTable({ title: v.string(), cuisine: v.string() })\n'
+                    '    .index("byCuisine", ["cuisine"])).edge("cook")').replace(
+                    'import { defineEnt, ', 'import { defineTable } from "convex/server";\nimport { defineEnt, defineEntFromTable, ')},
+                lines=[4], message='did you mean "byCuisine"',
+                note="an ent made from a plain table (`defineEntFromTable`) has that table's indexes"),
         Invalid('import { query, QueryCtx } from "./_generated/server";\nimport { v } from "convex/values";\n'
                 'async function latest({ ctx, c }: { ctx: QueryCtx; c: string }) {\n'
                 '  return await ctx.db.query("messages").withIndex("by_chanel", (q) => q.eq("channel", c)).take(5);\n}\n'
