@@ -341,6 +341,31 @@ class QueryChain:
         return self.call.node
 
 
+@dataclass(eq=False, slots=True)
+class EntsTableCall:
+    """A Convex Ents `ctx.table("t")` / `ctx.table("t", "byX", q => ...)` call (convex-ents
+    0.x), with the index or search index that what is chained right on it names: `.get("byX",
+    v)`, `.getX`, `.getMany("byX", vs)`, `.getManyX` (one argument is an id instead),
+    `.order("desc", "byX")`, `.search("byText", q => ...)`. Ents runs these as `db.query("t")`
+    with `withIndex` / `withSearchIndex`, so a wrong name throws as it does there."""
+
+    facts: FileFacts
+    func: FunctionInfo | None
+    node: Node  # the `ctx.table(...)` call
+    table: str | None = None  # the table-name argument when it is a string
+    table_node: Node | None = None
+    index: str | None = None  # a database index named as a string
+    index_name_node: Node | None = None
+    search_index: str | None = None
+    search_call: Node | None = None  # the `.search(...)` call
+    search_range: list[RangeOp] | None = None  # None: no readable search filter
+    functions: list[RegisteredFunction] = field(default_factory=list)
+
+
+# Ents methods on a table whose first argument names an index when they get more than one.
+_ENTS_INDEX_LOOKUPS = frozenset(["get", "getX", "getMany", "getManyX"])
+
+
 # --- building --------------------------------------------------------------------------------
 
 
@@ -350,7 +375,9 @@ class DatabaseUses:
         self.app = app
         self.calls: list[DbCall] = []
         self.chains: list[QueryChain] = []
+        self.ents_calls: list[EntsTableCall] = []  # Convex Ents `ctx.table(...)`, when the app uses Ents
         self._by_node: dict[int, DbCall] = {}
+        self._ents_by_node: dict[int, EntsTableCall] = {}
         self._chain_by_terminal: dict[int, QueryChain] = {}
         self._handler_of: dict[int, RegisteredFunction] = {}  # id(FunctionInfo) -> fn
         self._decls: dict[int, dict] = {}  # id(FunctionInfo) -> its local declarations (table inference)
@@ -378,6 +405,7 @@ class DatabaseUses:
                 continue
             self._typed_and_conventional(module.facts, in_functions_dir=True)
         self.calls.sort(key=lambda c: (c.facts.path, c.node.start))
+        self.ents_calls.sort(key=lambda c: (c.facts.path, c.node.start))
         for c in self.calls:
             if c.method == "query":
                 self.chains.extend(_ChainBuilder(self, c).build())
@@ -423,6 +451,10 @@ class DatabaseUses:
             return
         if site.is_new:
             return
+        if path == ("table",):
+            if self.app.uses_ents:
+                self._add_ents(facts, site, fn)
+            return
         if path == ("vectorSearch",):
             method, system = "vectorSearch", False
         elif len(path) == 2 and path[0] == "db" and path[1] in DB_METHODS:
@@ -447,6 +479,36 @@ class DatabaseUses:
             call.functions.append(fn)
         self._by_node[id(site.node)] = call
         self.calls.append(call)
+
+    def _add_ents(self, facts: FileFacts, site: CallSite, fn: RegisteredFunction | None) -> None:
+        existing = self._ents_by_node.get(id(site.node))
+        if existing is not None:
+            if fn is not None and fn not in existing.functions:
+                existing.functions.append(fn)
+            return
+        args = js.call_args(site.node)
+        call = EntsTableCall(facts, site.func, site.node, functions=[fn] if fn is not None else [])
+        if args:
+            call.table_node = args[0]
+            call.table = js.string_value(args[0])
+        if len(args) > 1:
+            call.index_name_node = args[1]
+            call.index = js.string_value(args[1])
+        else:
+            method, step = _next_method(site.node)
+            step_args = js.call_args(step) if step is not None else []
+            at = 0 if method in _ENTS_INDEX_LOOKUPS else 1 if method == "order" else None
+            if at is not None and len(step_args) > max(at, 1):  # `get(id)`, `order("desc")`: no index
+                call.index_name_node = step_args[at]
+                call.index = js.string_value(step_args[at])
+            elif method == "search" and step_args:
+                call.search_call = step
+                call.search_index = js.string_value(step_args[0])
+                if len(step_args) > 1:
+                    ops, readable = _range(step_args[1])
+                    call.search_range = ops if readable else None
+        self._ents_by_node[id(site.node)] = call
+        self.ents_calls.append(call)
 
     # -- lookups for rules ---------------------------------------------------------------
     def call_at(self, node: Node) -> DbCall | None:
@@ -561,6 +623,18 @@ class DatabaseUses:
     def is_dynamic_id(self, facts: FileFacts, node: Node | None) -> bool:
         """An ID typed with a type parameter (`id: Id<T>`): the table is chosen by the caller."""
         return _Inference(self, facts).generic_id(node)
+
+
+def _next_method(call: Node) -> tuple[str | None, Node | None]:
+    """The method called right on a call's result, and that call: ("get", `x(...).get(id)`)."""
+    o = js.outer(call)
+    p = o.parent
+    if p is None or p.type != "member_expression" or o.field != "object":
+        return None, None
+    prop, outer = p.child("property"), p.parent
+    if prop is None or outer is None or outer.type != "call_expression" or outer.child("function") is not p:
+        return None, None
+    return prop.text, outer
 
 
 def _queried_table(builder: Node | None) -> str | None:

@@ -14,8 +14,9 @@ whatever it is called locally) and evaluates it the way Convex would at push tim
       vector_indexes           `.vectorIndex(name, { vectorField, dimensions, filterFields, staged })`
       staged_document          `.staged(changes | validator)` applied as Convex applies it
 
-Convex Ents schemas (`defineEntSchema`, `defineEnt` from `convex-ents`) read the same way, with
-the fields and indexes ent methods add (`.field`, `.edge`, `.deletion`, see `_apply_ent`);
+Convex Ents schemas (`defineEntSchema`, `defineEnt` and `defineEntFromTable` from
+`convex-ents`) read the same way, with the fields and indexes ent methods add (`.field`,
+`.edge`, `.deletion`, see `_apply_ent`);
 the join tables of many:many `.edges` are not spelled out, so such a schema is `open`.
 A table written with convex-helpers' `Table(name, fields)` (`tasks: Tasks.table.index(...)`)
 reads as `defineTable(fields)`, which is what that helper's `table` is.
@@ -423,6 +424,14 @@ _NEVER_A_SCHEMA = frozenset(["object", "array", "string", "template_string", "nu
 _COMMONJS_EXPORTS = re.compile(rb"\b(module\.)?exports\b")
 
 
+def _drop_staged(table: Table) -> None:
+    """convex-ents' `defineEntFromTable` copies a table's indexes but not its staged ones
+    (convex keeps those apart: `stagedDbIndexes`), so the ent has none."""
+    table.indexes = [i for i in table.indexes if not i.staged]
+    table.search_indexes = [i for i in table.search_indexes if not i.staged]
+    table.vector_indexes = [i for i in table.vector_indexes if not i.staged]
+
+
 def load_schema(project: "Project", app: "App") -> Schema | None:
     """The app's schema (None when the functions directory has no schema.ts)."""
     module = app.special_module("schema")
@@ -566,7 +575,8 @@ class _SchemaReader:
         steps: list[tuple[FileFacts, Node]] = []  # method calls, outermost first
         cur_facts, cur = facts, js.unwrap(node)
         define: tuple[FileFacts, Node, Node | None] | None = None  # the defining call and its fields argument
-        ent = False
+        ent = False  # a `defineEnt(...)`
+        ent_steps: int | None = None  # with `defineEntFromTable(table)`: how many steps are the ent's
         guard = 0
         while cur is not None and guard < 64:
             guard += 1
@@ -578,6 +588,12 @@ class _SchemaReader:
                 if prop is not None and (prop.text in _TABLE_METHODS or prop.text in _ENT_METHODS):
                     steps.append((cur_facts, cur))
                     cur = js.unwrap(fn.child("object"))
+                    continue
+                if ent_steps is None and self._is_export(cur_facts, fn, ENTS, "defineEntFromTable"):
+                    # the table's fields and indexes become the ent's (convex-ents copies them)
+                    args = js.call_args(cur)
+                    ent_steps = len(steps)
+                    cur = js.unwrap(args[0]) if args else None
                     continue
                 ent = self._is_export(cur_facts, fn, ENTS, "defineEnt")
                 if ent or self._is_server(cur_facts, fn, "defineTable"):
@@ -620,8 +636,8 @@ class _SchemaReader:
                 continue
             table.unknown_reason = f"`{_short(cur_facts, cur)}` is not a table definition cvxlint can read"
             break
-        if define is not None and not ent and any(js.callee(c).child("property").text in _ENT_METHODS
-                                                  for _f, c in steps):
+        if define is not None and not ent and ent_steps is None \
+                and any(js.callee(c).child("property").text in _ENT_METHODS for _f, c in steps):
             table.unknown_reason = "an ent method (`.field`, `.edge`, ...) on a table that is not a `defineEnt`"
             define = None
         if define is None:
@@ -632,8 +648,12 @@ class _SchemaReader:
         dfacts, dcall, fields = define
         table.define_node, table.define_facts, table.fields_node = dcall, dfacts, fields
         table.document = self.validators.evaluate(dfacts, fields) if fields is not None else Validator("object")
-        for sfacts, call in reversed(steps):
+        for i, (sfacts, call) in reversed(list(enumerate(steps))):
+            if i + 1 == ent_steps:
+                _drop_staged(table)
             self._apply(table, sfacts, call)
+        if ent_steps == 0:  # `defineEntFromTable(table)` with no ent method after it
+            _drop_staged(table)
         return table
 
     def _helpers_table(self, facts: FileFacts, node: Node) -> tuple[FileFacts, Node] | None:

@@ -7,6 +7,26 @@ SERVER = 'import { query, mutation } from "./_generated/server";\nimport { v } f
 SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
           'export default defineSchema({\n  messages: defineTable({ body: v.string() }),\n'
           '  channels: defineTable({ name: v.string() }),\n});\n')
+# A Convex Ents app: `ctx.table` from a custom query builder, a schema whose `.edge("cook")` adds
+# the field and index `cookId` and whose unique `.field("handle")` adds the index `handle`.
+ENTS_FILES = {
+    "convex/schema.ts": 'import { v } from "convex/values";\n'
+                        'import { defineEnt, defineEntSchema, getEntDefinitions } from "convex-ents";\n'
+                        'const schema = defineEntSchema({\n'
+                        '  cooks: defineEnt({ name: v.string() }).field("handle", v.string(), { unique: true })\n'
+                        '    .edges("recipes", { ref: true }),\n'
+                        '  recipes: defineEnt({ title: v.string(), cuisine: v.string() }).edge("cook")\n'
+                        '    .index("byCuisine", ["cuisine"])\n'
+                        '    .searchIndex("searchTitle", { searchField: "title", filterFields: ["cuisine"] }),\n'
+                        '});\nexport default schema;\nexport const entDefinitions = getEntDefinitions(schema);\n',
+    "convex/functions.ts": 'import { entsTableFactory } from "convex-ents";\n'
+                           'import { customCtx, customQuery } from "convex-helpers/server/customFunctions";\n'
+                           'import { query as baseQuery } from "./_generated/server";\n'
+                           'import { entDefinitions } from "./schema";\n'
+                           'export const query = customQuery(baseQuery, customCtx(async (ctx) => '
+                           '({ table: entsTableFactory(ctx, entDefinitions) })));\n',
+}
+ENTS_SERVER = 'import { v } from "convex/values";\nimport { query } from "./functions";\n'
 
 
 def schema_applies(schema) -> bool:
@@ -24,8 +44,8 @@ class UnknownTable(Rule):
 
     ## What it does
     Flags string table names that are not in schema.ts: in `ctx.db.query`, `insert`,
-    `get/patch/replace/delete("t", id)`, `normalizeId`, `ctx.vectorSearch`, and `v.id("t")`
-    anywhere in the functions directory. `_storage` and `_scheduled_functions` are valid in
+    `get/patch/replace/delete("t", id)`, `normalizeId`, `ctx.vectorSearch`, Convex Ents'
+    `ctx.table("t")`, and `v.id("t")` anywhere in the functions directory. `_storage` and `_scheduled_functions` are valid in
     `v.id` (and through `db.system`, which CVX702 checks). Skipped when there is no
     schema.ts, when `strictTableNameTypes: false`, when the table list cannot be read
     completely (a spread cvxlint cannot follow), for computed names, and in files that never
@@ -74,6 +94,10 @@ class UnknownTable(Rule):
               note="a file the bundler skips and nothing imports never runs (CVX805 reports it)"),
     ]
     invalid = [
+        Invalid(ENTS_SERVER + 'export const one = query({ args: { id: v.id("recipes") }, handler: (ctx, { id }) =>\n'
+                '  ctx.table("recipe").get(id) });\n',
+                files=ENTS_FILES, lines=[4], message='"recipe" in `ctx.table` is not defined in schema.ts; did you mean "recipes"',
+                note="Convex Ents names the table in `ctx.table(...)`"),
         Invalid('export async function recent(ctx: any) {\n  return await ctx.db.query("message").take(10);\n}\n'
                 'export function page({ ctx, size }: { ctx: any; size: number }) {\n  return recent(ctx);\n}\n',
                 path="lib/chat.ts", lines=[2],
@@ -121,6 +145,12 @@ class UnknownTable(Rule):
             if call.table.startswith("_") or schema.knows_table(call.table) is not False:
                 continue
             self._report(ctx, call.facts, call.table_node, call.table, names, f"`{call.method}`")
+        for ent in reported_queries(ctx, app).ents_calls:
+            if ent.table is None or ent.table.startswith("_") or not ctx.reported(ent.facts):
+                continue
+            module = app.module_for(ent.facts.path)
+            if (module is None or not app.never_runs(module)) and schema.knows_table(ent.table) is False:
+                self._report(ctx, ent.facts, ent.table_node, ent.table, names, "`ctx.table`")
         for module in app.modules.values():
             facts = module.facts
             if not ctx.reported(facts) or app.never_runs(module):

@@ -1,7 +1,7 @@
 from cvxlint.project.schema import BUILTIN_INDEXES
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, chains_on_schema_tables, js, reported_queries
 
-from .cvx701_unknown_table import closest
+from .cvx701_unknown_table import ENTS_FILES, ENTS_SERVER, closest
 
 SERVER = 'import { query, action } from "./_generated/server";\nimport { v } from "convex/values";\n'
 SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
@@ -27,8 +27,11 @@ class UnknownOrStagedIndex(Rule):
     Flags `withIndex("name")` when the table has no such index (and it is not the built-in
     `by_creation_time` or `by_id`) or the index is declared `staged: true`;
     `withSearchIndex` on a name that is not a (non-staged) search index; and
-    `ctx.vectorSearch("t", "name", ...)` on a name that is not a vector index. Index names
-    held in variables and tables whose indexes cvxlint cannot all read are skipped.
+    `ctx.vectorSearch("t", "name", ...)` on a name that is not a vector index. The same for
+    Convex Ents: `ctx.table("t", "name", ...)`, `.get("name", value)` (and `getX`, `getMany`,
+    `getManyX`), `.order("desc", "name")` and `.search("name", ...)` on `ctx.table("t")`; the
+    indexes Ents itself makes (an `.edge("user")`'s `userId`, a unique `.field`) count. Index
+    names held in variables and tables whose indexes cvxlint cannot all read are skipped.
 
     ## Why is this bad?
     An unknown index throws at run time; a staged index cannot be queried until `staged` is
@@ -60,8 +63,32 @@ class UnknownOrStagedIndex(Rule):
         Valid(SERVER + 'export const f = action({ args: {}, handler: (ctx) =>\n'
               '  ctx.vectorSearch("messages", "by_embedding", { vector: [1, 2, 3] }) });\n',
               files={"convex/schema.ts": SCHEMA}),
+        Valid(ENTS_SERVER + 'export const byCook = query({ args: { cook: v.id("cooks") }, handler: async (ctx, { cook }) => {\n'
+              '  const chef = await ctx.table("cooks").getX(cook);\n'
+              '  const same = await ctx.table("cooks").get("handle", chef.handle);\n'
+              '  return [same, await ctx.table("recipes", "cookId", (q) => q.eq("cookId", cook)).take(20)];\n}});\n',
+              files=ENTS_FILES, note="Convex Ents: the index an `.edge` makes and a unique `.field`'s index"),
     ]
     invalid = [
+        Invalid(ENTS_SERVER + 'export const f = query({ args: { c: v.string(), h: v.string() }, handler: async (ctx, a) => [\n'
+                '  await ctx.table("recipes", "byCuisin", (q) => q.eq("cuisine", a.c)).take(5),\n'
+                '  await ctx.table("cooks").get("handel", a.h),\n'
+                '  await ctx.table("recipes").order("desc", "byCuisine").take(5),\n]});\n',
+                files=ENTS_FILES, lines=[4, 5], message="has no index",
+                note="Convex Ents: the index of `ctx.table(t, index, range)` and of `.get(index, value)`"),
+        Invalid(ENTS_SERVER + 'export const f = query({ args: { t: v.string() }, handler: (ctx, { t }) =>\n'
+                '  ctx.table("recipes").search("byCuisine", (q) => q.search("title", t)).take(5) });\n',
+                files=ENTS_FILES, lines=[4], message='"byCuisine" is not a search index of `recipes`',
+                note="Convex Ents' `.search(index, filter)`"),
+        Invalid(ENTS_SERVER + 'export const f = query({ args: { c: v.string() }, handler: (ctx, { c }) =>\n'
+                '  ctx.table("recipes", "byCuisin", (q) => q.eq("cuisine", c)).take(5) });\n',
+                files={**ENTS_FILES, "convex/schema.ts": ENTS_FILES["convex/schema.ts"].replace(
+                    'defineEnt({ title: v.string(), cuisine: v.string() }).edge("cook")\n    .index("byCuisine", ["cuisine"])',
+                    'defineEntFromTable(defineTable({ title: v.string(), cuisine: v.string() })\n'
+                    '    .index("byCuisine", ["cuisine"])).edge("cook")').replace(
+                    'import { defineEnt, ', 'import { defineTable } from "convex/server";\nimport { defineEnt, defineEntFromTable, ')},
+                lines=[4], message='did you mean "byCuisine"',
+                note="an ent made from a plain table (`defineEntFromTable`) has that table's indexes"),
         Invalid('import { query, QueryCtx } from "./_generated/server";\nimport { v } from "convex/values";\n'
                 'async function latest({ ctx, c }: { ctx: QueryCtx; c: string }) {\n'
                 '  return await ctx.db.query("messages").withIndex("by_chanel", (q) => q.eq("channel", c)).take(5);\n}\n'
@@ -96,7 +123,7 @@ class UnknownOrStagedIndex(Rule):
                 continue
             if ch.index is not None and id(ch.index_call) not in seen:
                 seen.add(id(ch.index_call))
-                self._db_index(ctx, ch, table)
+                self._db_index(ctx, ch.facts, ch.index_name_node, ch.index, table)
             if ch.search_index is not None and id(ch.search_call) not in seen:
                 seen.add(id(ch.search_call))
                 self._named(ctx, ch.facts, js.call_args(ch.search_call)[0], table, ch.search_index, "search")
@@ -107,16 +134,22 @@ class UnknownOrStagedIndex(Rule):
             name = js.string_value(call.args[1])
             if table is not None and name is not None:
                 self._named(ctx, call.facts, call.args[1], table, name, "vector")
+        for ent in reported_queries(ctx, app).ents_calls:
+            table = schema.table(ent.table) if ent.table else None
+            if table is None:
+                continue
+            if ent.index is not None:
+                self._db_index(ctx, ent.facts, ent.index_name_node, ent.index, table, search_hint="use `.search`")
+            if ent.search_index is not None:
+                self._named(ctx, ent.facts, js.call_args(ent.search_call)[0], table, ent.search_index, "search")
 
-    def _db_index(self, ctx, ch, table):
-        name = ch.index
+    def _db_index(self, ctx, facts, node, name, table, search_hint="use `withSearchIndex`"):
         if name in BUILTIN_INDEXES:
             return
         idx = table.index(name)
-        node = ch.index_name_node
         if idx is not None:
             if idx.staged:
-                ctx.report(ch.facts, node, f'index "{name}" on `{table.name}` is staged: it cannot be queried until '
+                ctx.report(facts, node, f'index "{name}" on `{table.name}` is staged: it cannot be queried until '
                            "`staged: true` is removed from schema.ts",
                            related=[ctx.related(idx.facts, idx.name_node or idx.node, "staged here")] if not table.external else [])
             return
@@ -124,12 +157,12 @@ class UnknownOrStagedIndex(Rule):
             return
         other = table.search_index(name) or table.vector_index(name)
         if other is not None:
-            ctx.report(ch.facts, node, f'"{name}" is a {other.kind} index on `{table.name}`, not a database index; '
-                       + ("use `withSearchIndex`" if other.kind == "search" else "use `ctx.vectorSearch` in an action"))
+            ctx.report(facts, node, f'"{name}" is a {other.kind} index on `{table.name}`, not a database index; '
+                       + (search_hint if other.kind == "search" else "use `ctx.vectorSearch` in an action"))
             return
         names = [i.name for i in table.indexes if not i.staged] + list(BUILTIN_INDEXES)
-        hint, fix = _suggest(ctx, ch.facts, node, name, names)
-        ctx.report(ch.facts, node, f'table `{table.name}` has no index "{name}"{hint}', fix=fix)
+        hint, fix = _suggest(ctx, facts, node, name, names)
+        ctx.report(facts, node, f'table `{table.name}` has no index "{name}"{hint}', fix=fix)
 
     def _named(self, ctx, facts, node, table, name, kind):
         idx = table.search_index(name) if kind == "search" else table.vector_index(name)

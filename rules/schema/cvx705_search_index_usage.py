@@ -1,5 +1,7 @@
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, chains_on_schema_tables, js, reported_queries
 
+from .cvx701_unknown_table import ENTS_FILES, ENTS_SERVER
+
 
 SERVER = 'import { query, action } from "./_generated/server";\nimport { v } from "convex/values";\n'
 SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
@@ -17,7 +19,8 @@ class SearchIndexUsage(Rule):
     text)`, only one `.search`, and every other call an `.eq` on one of the index's
     `filterFields`. Also flags `.order()` after `withSearchIndex` (search results come in
     relevance order), and `ctx.vectorSearch` filters (`q.eq("f", x)`, also inside `q.or`) on
-    fields outside the vector index's `filterFields`. When the `.order()` is applied
+    fields outside the vector index's `filterFields`. The search filter of Convex Ents'
+    `ctx.table("t").search(name, q => ...)` is checked like that of `withSearchIndex`. When the `.order()` is applied
     conditionally (`if (!searching) q = q.order("desc")`), the finding is a warning: the
     paths that add the search index and the order may never meet. An order in the `else` of
     the `if` that adds the search index is fine: those paths never meet; so is one under the
@@ -62,6 +65,9 @@ class SearchIndexUsage(Rule):
               '  else q = q.order("desc");\n'
               '  return await q.take(10);\n}});\n',
               files={"convex/schema.ts": SCHEMA}, note="the order is in the other branch: it never follows the search"),
+        Valid(ENTS_SERVER + 'export const find = query({ args: { t: v.string(), c: v.string() }, handler: (ctx, { t, c }) =>\n'
+              '  ctx.table("recipes").search("searchTitle", (q) => q.search("title", t).eq("cuisine", c)).take(10) });\n',
+              files=ENTS_FILES, note="Convex Ents' `.search` with a declared filter field"),
         Valid(SERVER + 'export const f = query({ args: { t: v.optional(v.string()), a: v.string() }, handler: async (ctx, { t, a }) => {\n'
               '  const searching = Boolean(t && a);\n  const plain = !!(t && a);\n  let q;\n'
               '  if (t && a) {\n    q = ctx.db.query("posts").withSearchIndex("search_body", (s) => s.search("body", t).eq("author", a));\n'
@@ -73,6 +79,10 @@ class SearchIndexUsage(Rule):
                    "alias, `Boolean(...)` or `!!`): never after `withSearchIndex`"),
     ]
     invalid = [
+        Invalid(ENTS_SERVER + 'export const find = query({ args: { t: v.string() }, handler: (ctx, { t }) =>\n'
+                '  ctx.table("recipes").search("searchTitle", (q) => q.search("title", t).eq("title", t)).take(10) });\n',
+                files=ENTS_FILES, lines=[4], message='"title" is not in the filterFields of `searchTitle` (cuisine)',
+                note="Convex Ents' `.search(index, filter)`"),
         Invalid(SERVER + 'export const f = query({ args: { t: v.string() }, handler: (ctx, { t }) =>\n'
                 '  ctx.db.query("posts").withSearchIndex("search_body", (q) => q.search("author", t)).take(10) });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4], message="searchField"),
@@ -121,7 +131,12 @@ class SearchIndexUsage(Rule):
             idx = table.search_index(ch.search_index) if ch.search_index else None
             if idx is None or ch.search_range is None:
                 continue
-            self._search_range(ctx, ch, idx)
+            self._search_range(ctx, ch.facts, ch.search_range, idx)
+        for ent in reported_queries(ctx, app).ents_calls:
+            table = schema.table(ent.table) if ent.table else None
+            idx = table.search_index(ent.search_index) if table is not None and ent.search_index else None
+            if idx is not None and ent.search_range is not None:
+                self._search_range(ctx, ent.facts, ent.search_range, idx)
         for call in reported_queries(ctx, app).calls:
             if call.method != "vectorSearch" or call.table is None or len(call.args) < 3:
                 continue
@@ -149,23 +164,22 @@ class SearchIndexUsage(Rule):
                     ctx.report(call.facts, args[0], f'vector search filter on "{f}", which is not in the filterFields of '
                                f'`{name}` ({", ".join(idx.filter_fields) or "none"})')
 
-    def _search_range(self, ctx, ch, idx):
-        ops = ch.search_range
+    def _search_range(self, ctx, facts, ops, idx):
         if not ops:
             return
         first = ops[0]
         if first.op != "search":
-            ctx.report(ch.facts, js.method_anchor(first.node), f"a search range starts with `.search(\"{idx.search_field}\", text)`")
+            ctx.report(facts, js.method_anchor(first.node), f"a search range starts with `.search(\"{idx.search_field}\", text)`")
         elif first.field is not None and idx.search_field is not None and first.field != idx.search_field:
-            ctx.report(ch.facts, first.field_node, f'`.search("{first.field}")` but the searchField of `{idx.name}` is '
+            ctx.report(facts, first.field_node, f'`.search("{first.field}")` but the searchField of `{idx.name}` is '
                        f'"{idx.search_field}"')
         for op in ops[1:]:
             if op.op == "search":
-                ctx.report(ch.facts, js.method_anchor(op.node), "only one `.search()` per search query")
+                ctx.report(facts, js.method_anchor(op.node), "only one `.search()` per search query")
             elif op.op != "eq":
-                ctx.report(ch.facts, js.method_anchor(op.node), f"`.{op.op}()` in a search range: only `.eq` on filter fields")
+                ctx.report(facts, js.method_anchor(op.node), f"`.{op.op}()` in a search range: only `.eq` on filter fields")
             elif op.field is not None and idx.filter_fields is not None and op.field not in idx.filter_fields:
-                ctx.report(ch.facts, op.field_node, f'`.eq("{op.field}")`: "{op.field}" is not in the filterFields of '
+                ctx.report(facts, op.field_node, f'`.eq("{op.field}")`: "{op.field}" is not in the filterFields of '
                            f'`{idx.name}` ({", ".join(idx.filter_fields) or "none"})')
 
     def _order_removal(self, ctx, ch):
