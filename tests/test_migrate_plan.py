@@ -455,3 +455,30 @@ def test_a_required_user_field_convex_auth_does_not_write_is_a_write_to_fix(tmp_
         assert use.file == "convex/auth.ts" and use.line == 3 and "Convex Auth inserts users itself" in use.detail
     finally:
         run.close()
+
+
+def test_strings_become_numbers_only_the_way_an_answer_says():
+    """leopard 7c90a73 changed dueDate from v.string() to v.number(); its strings are dates. The
+    plan converted them with Number() without asking (triage G18 P3): NaN for "2025-01-31", a
+    quiet 0 for "". Reading strings is asked (number | date) for int64 too, a rounding rule does
+    not answer it, and neither reading turns a blank string into 0."""
+    from cvxlint.migrate.codegen import migrations_ts
+    from cvxlint.migrate.plan import make_plan
+
+    for new_type, name in (("number", "convertTasksDue"), ("bigint", "convertTasksDue")):
+        old, new = _schema(tasks={"due": "string"}), _schema(tasks={"due": new_type})
+        assert [q.key for q in make_plan(old, new).questions] == ["convert:tasks.due"]
+        with pytest.raises(UsageError, match="takes one of number, date"):
+            make_plan(old, new, PlanOptions(answers=Answers.parse(["convert:tasks.due=round"])))
+        for parse in ("number", "date"):
+            plan = make_plan(old, new, PlanOptions(answers=Answers.parse([f"convert:tasks.due={parse}"])))
+            assert not plan.questions
+            text = migrations_ts(plan)
+            assert f"export const {name} =" in text
+            assert "Number(value)" not in text or 'value.trim() !== "" ? Number(value)' in text, text
+            assert ("Date.parse(value)" in text) == (parse == "date"), text
+            if new_type == "bigint" and parse == "number":
+                assert 'if (typeof value !== "string" || !/^\\s*[-+]?\\d+\\s*$/.test(value)) throw' in text, text
+    # lossless conversions stay automatic
+    plan = make_plan(_schema(tasks={"due": "number"}), _schema(tasks={"due": "string"}))
+    assert not plan.questions and "String(value)" in migrations_ts(plan)

@@ -35,7 +35,9 @@ from typing import TYPE_CHECKING, Callable
 from . import vjson
 from .classify import Context, Finding, classify, most_severe
 from .diff import INDEX_GROUPS, Change, Problem, SchemaDiff, diff_schemas, index_fields, stored_document, table_map
-from .renames import Answers, Question, RenameCandidate, check_value, is_unset, resolve_renames, value_question
+from ..errors import UsageError
+from .renames import (Answers, Question, RenameCandidate, check_value, convert_question, is_unset, resolve_renames,
+                      value_question)
 
 if TYPE_CHECKING:
     from .impact import Impact, Use
@@ -108,6 +110,7 @@ class Migration:
     value: object = None  # backfill / map
     new_name: str | None = None  # rename
     rounding: str | None = None  # convert float64 -> int64
+    parse: str | None = None  # convert string -> number or int64: "number" | "date" (renames.STRING_PARSES)
     conversion: str | None = None  # convert: "string", "number", "bigint", "array" (see codegen)
     target: dict | None = None  # map/convert: the new field ({"fieldType", "optional"}); verify: the final document
     pointer: tuple[str, str, str] | None = None  # repoint/copy: (new table, index, pointer field)
@@ -504,8 +507,10 @@ class _Planner:
                            + f" (to convert them instead, edit the generated {m.name} before running it)",
                            migration=m.name)
             else:
+                read = {"date": ", reading the strings as dates (Date.parse)",
+                        "number": ", reading the strings as numbers"}.get(m.parse or "", "")
                 self._step(c, f, "migrate", "convert-values",
-                           f"convert {c.field} to {vjson.describe(c.new['fieldType'])}", migration=m.name)
+                           f"convert {c.field} to {vjson.describe(c.new['fieldType'])}{read}", migration=m.name)
         elif t == "id-target":
             ft, tt = d["from_table"], d["to_table"]
             wide = vjson.widen_ids(c.old["fieldType"], ft, tt)
@@ -560,19 +565,27 @@ class _Planner:
         conv = conversion(old_t, new_t)
         if conv is None:
             return self._map(c)
-        rounding = None
-        if conv == "bigint-from-number":
-            q = value_question("convert", c.table, c.field, new_t, f"{subject} changes from float64 to int64.")
-            if subject in self.answers.converts:
-                rounding = self.answers.converts[subject]
-                self.answers.used.add(f"convert:{subject}")
-            elif self.options.ask is not None and (got := self.options.ask(q)) is not None:
-                rounding = got
-            else:
-                self.plan.questions.append(q)
-            return self._migration("convert", c, c.field, conversion=conv, rounding=rounding, target=c.new,
-                                   ready=rounding is not None)
-        return self._migration("convert", c, c.field, conversion=conv, target=c.new)
+        if conv not in ("bigint-from-number", "number-from-string", "bigint-from-string"):
+            # lossless: String(x) and [x] keep every value
+            return self._migration("convert", c, c.field, conversion=conv, target=c.new)
+        # lossy: a rounding rule, or how to read the strings (triage G18 P3: leopard's dueDate
+        # strings are dates, which Number() turns into NaN; it turns "" into 0)
+        from_string = conv.endswith("-from-string")
+        why = (f"{subject} changes from {vjson.describe(old_t)} to {vjson.describe(new_t)}." if from_string
+               else f"{subject} changes from float64 to int64.")
+        q = convert_question(c.table, c.field, new_t, why, from_string)
+        rule = None
+        if subject in self.answers.converts:
+            rule = self.answers.converts[subject]
+            if rule not in q.choices:
+                raise UsageError(f"answer convert:{subject}={rule}: {subject} takes one of {', '.join(q.choices)}")
+            self.answers.used.add(f"convert:{subject}")
+        elif self.options.ask is not None and (got := self.options.ask(q)) is not None:
+            rule = got
+        else:
+            self.plan.questions.append(q)
+        return self._migration("convert", c, c.field, conversion=conv, target=c.new, ready=rule is not None,
+                               **({"parse": rule} if from_string else {"rounding": rule}))
 
     def _manual_conversion(self, c: Change, f, what: str, docs: str) -> None:
         self._step(c, f, "widen", "widen-document",
