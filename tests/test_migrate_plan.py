@@ -482,3 +482,35 @@ def test_strings_become_numbers_only_the_way_an_answer_says():
     # lossless conversions stay automatic
     plan = make_plan(_schema(tasks={"due": "number"}), _schema(tasks={"due": "string"}))
     assert not plan.questions and "String(value)" in migrations_ts(plan)
+
+
+def test_a_change_inside_a_union_variant_names_the_variant():
+    """worldmonitor 645af2356 added terminalReceipt.xIngestion to two variants of
+    companyMonitoringScanWorkItems: the plan printed the same line twice, with no variant
+    (triage G18 P4). Each line and each JSON step names its variant by the discriminant."""
+    from cvxlint.migrate.plan import make_plan
+
+    def jobs(*extra):
+        result = {"ok": {"fieldType": {"type": "boolean"}, "optional": False}}
+        result.update({name: {"fieldType": {"type": "string"}, "optional": optional} for name, optional in extra})
+        return {"schemaValidation": True, "tables": [{
+            "tableName": "jobs", "indexes": [], "searchIndexes": [], "vectorIndexes": [],
+            "documentType": {"type": "union", "value": [
+                {"type": "object", "value": {
+                    "state": {"fieldType": {"type": "literal", "value": state}, "optional": False},
+                    "result": {"fieldType": {"type": "object", "value": result}, "optional": False}}}
+                for state in ("done", "failed")]}}]}
+
+    plan = make_plan(jobs(), jobs(("note", True), ("by", False)))
+    text = to_text(plan, [], source="old", target="new", exit_code=1)
+    for state in ("done", "failed"):
+        assert f'jobs[state="{state}"].result.note: added (v.optional(v.string()))' in text, text
+        assert f'- jobs[state="{state}"].result.note: add the optional field jobs[state="{state}"].result.note' \
+            in text, text
+        assert f'- jobs[state="{state}"].result.by: make jobs[state="{state}"].result.by required' in text, text
+    assert f'| `jobs[state="done"].result.by`: added' in to_markdown(plan, [], source="old", target="new",
+                                                                      exit_code=1)
+    steps = plan_to_json(plan, [], exit_code=1)["steps"]
+    assert [(s["field"], s.get("variant")) for s in steps if s["kind"] == "add-field"] == [
+        ("result.note", {"state": "done"}), ("result.note", {"state": "failed"})]
+    assert all("variant" not in s for s in steps if s["field"] is None)

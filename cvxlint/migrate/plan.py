@@ -61,6 +61,7 @@ class Step:
     code_impact: list["Use"] = dc_field(default_factory=list)
     manual: bool = False  # a person does it (code edits, dashboard); otherwise cvxlint generates it
     migration: str | None = None  # the generated migration or verify query it runs
+    variant: tuple[str, object] | None = None  # (discriminant field, value) in a union table
 
     @property
     def risk(self) -> str:
@@ -87,6 +88,8 @@ class Step:
             d["index"] = self.index
         else:
             d["field"] = self.field
+        if self.variant is not None:
+            d["variant"] = {self.variant[0]: self.variant[1]}
         d.update({
             "risk": self.risk, "codes": self.codes, "reason": self.reason, "action": self.text,
             "manual": self.manual, "code_impact": [u.to_json() for u in self.code_impact],
@@ -299,7 +302,8 @@ class _Planner:
         s = Step(phase, kind, text, table=table if table is not None else (c.table if c else None),
                  field=field_ if field_ is not None else (c.field if c else None),
                  index=c.index if c else None, changes=[c] if c else [], findings=list(findings),
-                 code_impact=list(impact or []), manual=manual, migration=migration)
+                 code_impact=list(impact or []), manual=manual, migration=migration,
+                 variant=c.variant if c and field_ is None and c.field else None)
         self.plan.steps.append(s)
         return s
 
@@ -341,7 +345,7 @@ class _Planner:
             return
         if k == "add-field":
             if c.new["optional"]:
-                self._step(c, f, "widen", "add-field", f"add the optional field {c.table}.{c.field}")
+                self._step(c, f, "widen", "add-field", f"add the optional field {c.subject}")
                 return
             self._require(c, f, uses, added=True)
             return
@@ -387,7 +391,7 @@ class _Planner:
 
     def _require(self, c: Change, f, uses, added: bool) -> None:
         """A field every document must have at the end (added required, or optional -> required)."""
-        path = f"{c.table}.{c.field}"
+        path = c.subject
         if added:
             self._step(c, f, "widen", "add-field-optional", f"add {path} as optional first")
         elif c.detail.get("type") == "widened":
@@ -431,7 +435,7 @@ class _Planner:
         return None, False
 
     def _remove_field(self, c: Change, f, uses) -> None:
-        path = f"{c.table}.{c.field}"
+        path = c.subject
         self._check_indexes_over(c)
         self._step(c, f, "widen", "stop-using-field",
                    f"stop reading and writing {path}" + (" and keep it optional in the schema" if not c.old["optional"]
@@ -452,7 +456,7 @@ class _Planner:
                     raise PlanError(f"index {i['indexDescriptor']} of the new schema still lists {c.field}")
 
     def _rename_field(self, c: Change, f, uses) -> None:
-        old, new = f"{c.table}.{c.field}", f"{c.table}.{_sibling(c.field, c.to)}"
+        old, new = c.subject, f"{c.table}{c.variant_label}.{_sibling(c.field, c.to)}"
         self._step(c, f, "widen", "add-field-optional", f"add {new} as optional and make {old} optional")
         self._step(c, f, "widen", "dual-write",
                    f"write {c.to} (and {c.field} too, if you want to be able to roll back), read `{c.to} ?? "
@@ -473,7 +477,7 @@ class _Planner:
     def _change_field(self, c: Change, f, uses) -> None:
         d = c.detail
         t, opt = d.get("type"), d.get("optionality")
-        path = f"{c.table}.{c.field}"
+        path = c.subject
         if t in ("same", "widened") and opt == "to-required":
             self._require(c, f, uses, added=False)
             return
