@@ -514,3 +514,28 @@ def test_a_change_inside_a_union_variant_names_the_variant():
     assert [(s["field"], s.get("variant")) for s in steps if s["kind"] == "add-field"] == [
         ("result.note", {"state": "done"}), ("result.note", {"state": "failed"})]
     assert all("variant" not in s for s in steps if s["field"] is None)
+
+
+def test_a_plan_without_widen_or_migrate_phases_does_not_name_them():
+    """artifact-review 590bcce dropped a table: the plan had only a narrow push and a cleanup,
+    yet its files called schema.ts the "phase 1 (widen) schema" and its notes said to export
+    "before the migrate phase" (triage G18 P5). Both are worded from the phases the plan has."""
+    run = load_case("remove-unused-table")
+    try:
+        assert run.plan.phases == ["narrow", "cleanup"]
+        text = to_text(run.plan, run.files, source="old", target="new", exit_code=run.exit_code)
+        assert "widen" not in text and "migrate phase" not in text, text
+        assert "before phase 1 (narrow) keeps a copy of the data" in text
+        (schema,) = [f for f in run.files if f.path == "convex/schema.ts"]
+        assert schema.purpose == "the schema to keep until the narrow push, your schema.ts edited"
+        assert "widen" not in schema.content
+    finally:
+        run.close()
+    run = load_case("remove-field")
+    try:
+        (schema,) = [f for f in run.files if f.path == "convex/schema.ts"]
+        assert schema.purpose.startswith("phase 1 (widen) schema")
+        text = to_text(run.plan, run.files, source="old", target="new", exit_code=run.exit_code)
+        assert "before phase 2 (migrate) keeps a copy of the data" in text, text
+    finally:
+        run.close()

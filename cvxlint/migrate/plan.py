@@ -976,9 +976,14 @@ class _Planner:
             if self.at_least(MIGRATIONS_COMPONENT) is False:
                 p.notes.append(f"@convex-dev/migrations 0.3.6 needs convex >= {MIGRATIONS_COMPONENT}; upgrade convex "
                                "or install an older component version.")
-        if any(s.risk == "destructive" for s in p.steps):
-            p.notes.append("Destructive steps: `npx convex export --path backup.zip` before the migrate phase keeps "
-                           "a copy of the data.")
+        destructive = [s.phase for s in p.steps if s.risk == "destructive"]
+        if destructive:
+            # before the first phase that deletes or orphans data (the widen push keeps every
+            # document); a plan may have no migrate phase (a dropped table: narrow, cleanup;
+            # triage G18 P5)
+            first = min([x for x in destructive if x != "widen"] or destructive, key=p.phases.index)
+            p.notes.append(f"Destructive steps: `npx convex export --path backup.zip` before phase "
+                           f"{p.phases.index(first) + 1} ({first}) keeps a copy of the data.")
         if len(p.phases) > 1:
             p.notes.append("Run every phase on every deployment (dev, each preview, prod: add --prod) before starting "
                            "the next one; data checks are per deployment.")
