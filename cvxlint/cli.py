@@ -431,7 +431,8 @@ def migrate_apply(name, paths, diff, dry_run, config_path, convex_version, outpu
 @click.option("--answer", "answers", multiple=True, metavar="ANSWER",
               help="Answer a question: rename:users.name=fullName, no-rename:users=people, "
                    "default:users.role='\"member\"', map:users.status='\"archived\"', map:users.planId=unset, "
-                   "convert:events.at=round.")
+                   "convert:events.at=round (float64 -> int64), convert:tasks.due=date (string -> number: "
+                   "number | date).")
 @click.option("--no-input", is_flag=True, help="Never prompt, even on a terminal (unanswered questions exit 3).")
 @click.option("--write", is_flag=True, help="Write the phase-1 schema, convex/migrations.ts, convex.config.ts and "
                                               ".cvxlint/plans/<id>/ (the final schema, the plan).")
@@ -488,18 +489,16 @@ def _tty_ask(question):
     """Ask on the terminal. Renames default to No; an empty value leaves a question open."""
     import json
 
-    from .migrate.renames import ROUNDING
-
     if question.kind in ("rename-field", "rename-table"):
         return click.confirm(question.text, default=False, err=True)
     for _ in range(3):
-        hint = " | ".join(ROUNDING) if question.kind == "convert" else "JSON"
+        hint = " | ".join(question.choices) if question.kind == "convert" else "JSON"
         raw = click.prompt(f"{question.text} [{hint}; empty: leave it open]", default="", show_default=False, err=True)
         raw = raw.strip()
         if not raw:
             return None
         if question.kind == "convert":
-            if raw in ROUNDING:
+            if raw in question.choices:
                 return raw
             continue
         try:

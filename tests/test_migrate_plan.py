@@ -455,3 +455,87 @@ def test_a_required_user_field_convex_auth_does_not_write_is_a_write_to_fix(tmp_
         assert use.file == "convex/auth.ts" and use.line == 3 and "Convex Auth inserts users itself" in use.detail
     finally:
         run.close()
+
+
+def test_strings_become_numbers_only_the_way_an_answer_says():
+    """leopard 7c90a73 changed dueDate from v.string() to v.number(); its strings are dates. The
+    plan converted them with Number() without asking (triage G18 P3): NaN for "2025-01-31", a
+    quiet 0 for "". Reading strings is asked (number | date) for int64 too, a rounding rule does
+    not answer it, and neither reading turns a blank string into 0."""
+    from cvxlint.migrate.codegen import migrations_ts
+    from cvxlint.migrate.plan import make_plan
+
+    for new_type, name in (("number", "convertTasksDue"), ("bigint", "convertTasksDue")):
+        old, new = _schema(tasks={"due": "string"}), _schema(tasks={"due": new_type})
+        assert [q.key for q in make_plan(old, new).questions] == ["convert:tasks.due"]
+        with pytest.raises(UsageError, match="takes one of number, date"):
+            make_plan(old, new, PlanOptions(answers=Answers.parse(["convert:tasks.due=round"])))
+        for parse in ("number", "date"):
+            plan = make_plan(old, new, PlanOptions(answers=Answers.parse([f"convert:tasks.due={parse}"])))
+            assert not plan.questions
+            text = migrations_ts(plan)
+            assert f"export const {name} =" in text
+            assert "Number(value)" not in text or 'value.trim() !== "" ? Number(value)' in text, text
+            assert ("Date.parse(value)" in text) == (parse == "date"), text
+            if new_type == "bigint" and parse == "number":
+                assert 'if (typeof value !== "string" || !/^\\s*[-+]?\\d+\\s*$/.test(value)) throw' in text, text
+    # lossless conversions stay automatic
+    plan = make_plan(_schema(tasks={"due": "number"}), _schema(tasks={"due": "string"}))
+    assert not plan.questions and "String(value)" in migrations_ts(plan)
+
+
+def test_a_change_inside_a_union_variant_names_the_variant():
+    """worldmonitor 645af2356 added terminalReceipt.xIngestion to two variants of
+    companyMonitoringScanWorkItems: the plan printed the same line twice, with no variant
+    (triage G18 P4). Each line and each JSON step names its variant by the discriminant."""
+    from cvxlint.migrate.plan import make_plan
+
+    def jobs(*extra):
+        result = {"ok": {"fieldType": {"type": "boolean"}, "optional": False}}
+        result.update({name: {"fieldType": {"type": "string"}, "optional": optional} for name, optional in extra})
+        return {"schemaValidation": True, "tables": [{
+            "tableName": "jobs", "indexes": [], "searchIndexes": [], "vectorIndexes": [],
+            "documentType": {"type": "union", "value": [
+                {"type": "object", "value": {
+                    "state": {"fieldType": {"type": "literal", "value": state}, "optional": False},
+                    "result": {"fieldType": {"type": "object", "value": result}, "optional": False}}}
+                for state in ("done", "failed")]}}]}
+
+    plan = make_plan(jobs(), jobs(("note", True), ("by", False)))
+    text = to_text(plan, [], source="old", target="new", exit_code=1)
+    for state in ("done", "failed"):
+        assert f'jobs[state="{state}"].result.note: added (v.optional(v.string()))' in text, text
+        assert f'- jobs[state="{state}"].result.note: add the optional field jobs[state="{state}"].result.note' \
+            in text, text
+        assert f'- jobs[state="{state}"].result.by: make jobs[state="{state}"].result.by required' in text, text
+    assert f'| `jobs[state="done"].result.by`: added' in to_markdown(plan, [], source="old", target="new",
+                                                                      exit_code=1)
+    steps = plan_to_json(plan, [], exit_code=1)["steps"]
+    assert [(s["field"], s.get("variant")) for s in steps if s["kind"] == "add-field"] == [
+        ("result.note", {"state": "done"}), ("result.note", {"state": "failed"})]
+    assert all("variant" not in s for s in steps if s["field"] is None)
+
+
+def test_a_plan_without_widen_or_migrate_phases_does_not_name_them():
+    """artifact-review 590bcce dropped a table: the plan had only a narrow push and a cleanup,
+    yet its files called schema.ts the "phase 1 (widen) schema" and its notes said to export
+    "before the migrate phase" (triage G18 P5). Both are worded from the phases the plan has."""
+    run = load_case("remove-unused-table")
+    try:
+        assert run.plan.phases == ["narrow", "cleanup"]
+        text = to_text(run.plan, run.files, source="old", target="new", exit_code=run.exit_code)
+        assert "widen" not in text and "migrate phase" not in text, text
+        assert "before phase 1 (narrow) keeps a copy of the data" in text
+        (schema,) = [f for f in run.files if f.path == "convex/schema.ts"]
+        assert schema.purpose == "the schema to keep until the narrow push, your schema.ts edited"
+        assert "widen" not in schema.content
+    finally:
+        run.close()
+    run = load_case("remove-field")
+    try:
+        (schema,) = [f for f in run.files if f.path == "convex/schema.ts"]
+        assert schema.purpose.startswith("phase 1 (widen) schema")
+        text = to_text(run.plan, run.files, source="old", target="new", exit_code=run.exit_code)
+        assert "before phase 2 (migrate) keeps a copy of the data" in text, text
+    finally:
+        run.close()

@@ -335,17 +335,22 @@ def _conversion(m: Migration, body: list[str]) -> str:
         return "String(value)"
     if c == "number-from-bigint":
         return "Number(value)"
-    if c == "number-from-string":
-        body.append("const converted = Number(value);")
-        body.append(f"if (!Number.isFinite(converted)) throw new Error(`{where}: cannot convert "
-                    f"${{JSON.stringify(value)}} to a number (document ${{doc._id}})`);")
-        return "converted"
+    if c in ("number-from-string", "bigint-from-string"):
+        # the user's answer says how to read the strings; Number("") and BigInt("") would be a
+        # quiet 0, so a blank string fails like any other unreadable one
+        what = "a date" if m.parse == "date" else "a number" if c == "number-from-string" else "an int64"
+        fail = f"throw new Error(`{where}: cannot convert ${{JSON.stringify(value)}} to {what} (document ${{doc._id}})`);"
+        if m.parse == "number" and c == "bigint-from-string":
+            body.append(f'if (typeof value !== "string" || !/^\\s*[-+]?\\d+\\s*$/.test(value)) {fail}')
+            return "BigInt(value)"
+        read = "Date.parse(value)" if m.parse == "date" else "Number(value)"
+        body.append(f'const converted = typeof value === "string" && value.trim() !== "" ? {read} : NaN;')
+        body.append(f"if (!Number.isFinite(converted)) {fail}")
+        return "converted" if c == "number-from-string" else "BigInt(converted)"
     if c == "bigint-from-number":
         body.append(f"if (!Number.isFinite(value)) throw new Error(`{where}: cannot convert ${{value}} to int64 "
                     f"(document ${{doc._id}})`);")
         return f"BigInt(Math.{m.rounding}(value))"
-    if c == "bigint-from-string":
-        return "BigInt(value)"
     if c == "array":
         return "[value]"
     raise CodegenError(f"no conversion {c!r}")

@@ -45,9 +45,7 @@ class Change:
     @property
     def id(self) -> str:
         """A stable identifier: "change-field:users.role", "add-index:users.by_role"."""
-        where = self.table or "*"
-        if self.variant is not None:
-            where += f"[{self.variant[0]}={vjson.canonical(self.variant[1])}]"
+        where = (self.table or "*") + self.variant_label
         if self.field:
             where += "." + self.field
         if self.index:
@@ -58,15 +56,23 @@ class Change:
 
     @property
     def subject(self) -> str:
-        """How messages name the thing: "users.role", "users index by_role", "table users"."""
+        """How messages name the thing: "users.role", "users index by_role", "table users", and
+        in a union table the variant: 'jobs[state="done"].result.note'."""
         if self.field:
-            return f"{self.table}.{self.field}"
+            return f"{self.table}{self.variant_label}.{self.field}"
         if self.index:
             label = {"db": "index", "search": "search index", "vector": "vector index"}[self.index_kind or "db"]
             return f"{self.table} {label} {self.index}"
         if self.table:
             return f"table {self.table}"
         return "the schema"
+
+    @property
+    def variant_label(self) -> str:
+        """'[state="done"]' for a change inside one variant of a union table, else ''."""
+        if self.variant is None:
+            return ""
+        return f"[{self.variant[0]}={vjson.canonical(self.variant[1])}]"
 
     @property
     def top_field(self) -> str | None:

@@ -35,7 +35,9 @@ from typing import TYPE_CHECKING, Callable
 from . import vjson
 from .classify import Context, Finding, classify, most_severe
 from .diff import INDEX_GROUPS, Change, Problem, SchemaDiff, diff_schemas, index_fields, stored_document, table_map
-from .renames import Answers, Question, RenameCandidate, check_value, is_unset, resolve_renames, value_question
+from ..errors import UsageError
+from .renames import (Answers, Question, RenameCandidate, check_value, convert_question, is_unset, resolve_renames,
+                      value_question)
 
 if TYPE_CHECKING:
     from .impact import Impact, Use
@@ -59,6 +61,7 @@ class Step:
     code_impact: list["Use"] = dc_field(default_factory=list)
     manual: bool = False  # a person does it (code edits, dashboard); otherwise cvxlint generates it
     migration: str | None = None  # the generated migration or verify query it runs
+    variant: tuple[str, object] | None = None  # (discriminant field, value) in a union table
 
     @property
     def risk(self) -> str:
@@ -85,6 +88,8 @@ class Step:
             d["index"] = self.index
         else:
             d["field"] = self.field
+        if self.variant is not None:
+            d["variant"] = {self.variant[0]: self.variant[1]}
         d.update({
             "risk": self.risk, "codes": self.codes, "reason": self.reason, "action": self.text,
             "manual": self.manual, "code_impact": [u.to_json() for u in self.code_impact],
@@ -108,6 +113,7 @@ class Migration:
     value: object = None  # backfill / map
     new_name: str | None = None  # rename
     rounding: str | None = None  # convert float64 -> int64
+    parse: str | None = None  # convert string -> number or int64: "number" | "date" (renames.STRING_PARSES)
     conversion: str | None = None  # convert: "string", "number", "bigint", "array" (see codegen)
     target: dict | None = None  # map/convert: the new field ({"fieldType", "optional"}); verify: the final document
     pointer: tuple[str, str, str] | None = None  # repoint/copy: (new table, index, pointer field)
@@ -296,7 +302,8 @@ class _Planner:
         s = Step(phase, kind, text, table=table if table is not None else (c.table if c else None),
                  field=field_ if field_ is not None else (c.field if c else None),
                  index=c.index if c else None, changes=[c] if c else [], findings=list(findings),
-                 code_impact=list(impact or []), manual=manual, migration=migration)
+                 code_impact=list(impact or []), manual=manual, migration=migration,
+                 variant=c.variant if c and field_ is None and c.field else None)
         self.plan.steps.append(s)
         return s
 
@@ -338,7 +345,7 @@ class _Planner:
             return
         if k == "add-field":
             if c.new["optional"]:
-                self._step(c, f, "widen", "add-field", f"add the optional field {c.table}.{c.field}")
+                self._step(c, f, "widen", "add-field", f"add the optional field {c.subject}")
                 return
             self._require(c, f, uses, added=True)
             return
@@ -384,7 +391,7 @@ class _Planner:
 
     def _require(self, c: Change, f, uses, added: bool) -> None:
         """A field every document must have at the end (added required, or optional -> required)."""
-        path = f"{c.table}.{c.field}"
+        path = c.subject
         if added:
             self._step(c, f, "widen", "add-field-optional", f"add {path} as optional first")
         elif c.detail.get("type") == "widened":
@@ -428,7 +435,7 @@ class _Planner:
         return None, False
 
     def _remove_field(self, c: Change, f, uses) -> None:
-        path = f"{c.table}.{c.field}"
+        path = c.subject
         self._check_indexes_over(c)
         self._step(c, f, "widen", "stop-using-field",
                    f"stop reading and writing {path}" + (" and keep it optional in the schema" if not c.old["optional"]
@@ -449,7 +456,7 @@ class _Planner:
                     raise PlanError(f"index {i['indexDescriptor']} of the new schema still lists {c.field}")
 
     def _rename_field(self, c: Change, f, uses) -> None:
-        old, new = f"{c.table}.{c.field}", f"{c.table}.{_sibling(c.field, c.to)}"
+        old, new = c.subject, f"{c.table}{c.variant_label}.{_sibling(c.field, c.to)}"
         self._step(c, f, "widen", "add-field-optional", f"add {new} as optional and make {old} optional")
         self._step(c, f, "widen", "dual-write",
                    f"write {c.to} (and {c.field} too, if you want to be able to roll back), read `{c.to} ?? "
@@ -470,7 +477,7 @@ class _Planner:
     def _change_field(self, c: Change, f, uses) -> None:
         d = c.detail
         t, opt = d.get("type"), d.get("optionality")
-        path = f"{c.table}.{c.field}"
+        path = c.subject
         if t in ("same", "widened") and opt == "to-required":
             self._require(c, f, uses, added=False)
             return
@@ -504,8 +511,10 @@ class _Planner:
                            + f" (to convert them instead, edit the generated {m.name} before running it)",
                            migration=m.name)
             else:
+                read = {"date": ", reading the strings as dates (Date.parse)",
+                        "number": ", reading the strings as numbers"}.get(m.parse or "", "")
                 self._step(c, f, "migrate", "convert-values",
-                           f"convert {c.field} to {vjson.describe(c.new['fieldType'])}", migration=m.name)
+                           f"convert {c.field} to {vjson.describe(c.new['fieldType'])}{read}", migration=m.name)
         elif t == "id-target":
             ft, tt = d["from_table"], d["to_table"]
             wide = vjson.widen_ids(c.old["fieldType"], ft, tt)
@@ -560,19 +569,27 @@ class _Planner:
         conv = conversion(old_t, new_t)
         if conv is None:
             return self._map(c)
-        rounding = None
-        if conv == "bigint-from-number":
-            q = value_question("convert", c.table, c.field, new_t, f"{subject} changes from float64 to int64.")
-            if subject in self.answers.converts:
-                rounding = self.answers.converts[subject]
-                self.answers.used.add(f"convert:{subject}")
-            elif self.options.ask is not None and (got := self.options.ask(q)) is not None:
-                rounding = got
-            else:
-                self.plan.questions.append(q)
-            return self._migration("convert", c, c.field, conversion=conv, rounding=rounding, target=c.new,
-                                   ready=rounding is not None)
-        return self._migration("convert", c, c.field, conversion=conv, target=c.new)
+        if conv not in ("bigint-from-number", "number-from-string", "bigint-from-string"):
+            # lossless: String(x) and [x] keep every value
+            return self._migration("convert", c, c.field, conversion=conv, target=c.new)
+        # lossy: a rounding rule, or how to read the strings (triage G18 P3: leopard's dueDate
+        # strings are dates, which Number() turns into NaN; it turns "" into 0)
+        from_string = conv.endswith("-from-string")
+        why = (f"{subject} changes from {vjson.describe(old_t)} to {vjson.describe(new_t)}." if from_string
+               else f"{subject} changes from float64 to int64.")
+        q = convert_question(c.table, c.field, new_t, why, from_string)
+        rule = None
+        if subject in self.answers.converts:
+            rule = self.answers.converts[subject]
+            if rule not in q.choices:
+                raise UsageError(f"answer convert:{subject}={rule}: {subject} takes one of {', '.join(q.choices)}")
+            self.answers.used.add(f"convert:{subject}")
+        elif self.options.ask is not None and (got := self.options.ask(q)) is not None:
+            rule = got
+        else:
+            self.plan.questions.append(q)
+        return self._migration("convert", c, c.field, conversion=conv, target=c.new, ready=rule is not None,
+                               **({"parse": rule} if from_string else {"rounding": rule}))
 
     def _manual_conversion(self, c: Change, f, what: str, docs: str) -> None:
         self._step(c, f, "widen", "widen-document",
@@ -959,9 +976,14 @@ class _Planner:
             if self.at_least(MIGRATIONS_COMPONENT) is False:
                 p.notes.append(f"@convex-dev/migrations 0.3.6 needs convex >= {MIGRATIONS_COMPONENT}; upgrade convex "
                                "or install an older component version.")
-        if any(s.risk == "destructive" for s in p.steps):
-            p.notes.append("Destructive steps: `npx convex export --path backup.zip` before the migrate phase keeps "
-                           "a copy of the data.")
+        destructive = [s.phase for s in p.steps if s.risk == "destructive"]
+        if destructive:
+            # before the first phase that deletes or orphans data (the widen push keeps every
+            # document); a plan may have no migrate phase (a dropped table: narrow, cleanup;
+            # triage G18 P5)
+            first = min([x for x in destructive if x != "widen"] or destructive, key=p.phases.index)
+            p.notes.append(f"Destructive steps: `npx convex export --path backup.zip` before phase "
+                           f"{p.phases.index(first) + 1} ({first}) keeps a copy of the data.")
         if len(p.phases) > 1:
             p.notes.append("Run every phase on every deployment (dev, each preview, prod: add --prod) before starting "
                            "the next one; data checks are per deployment.")

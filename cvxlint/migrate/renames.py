@@ -8,7 +8,8 @@ fields). The default answer is No. When several removed and added fields of one 
 share a validator, only pairs with alike names are asked; the others are No unless an
 answer says Yes (the plan's notes name them). A backfill needs a value for existing documents, a
 narrowed union needs a value for the members it drops, a float64 -> int64 change needs a
-rounding rule: those are questions too.
+rounding rule and a string -> number (or int64) change a way to read the strings (as numbers
+or as dates: `Number("2025-01-31")` is NaN and `Number("")` is 0): those are questions too.
 
 Answers come from a TTY prompt, `--answer`, or `migrate-answers` in the config, as strings:
 
@@ -17,7 +18,8 @@ Answers come from a TTY prompt, `--answer`, or `migrate-answers` in the config, 
     default:users.role="member"      (JSON; int64 values as JSON integers)
     map:users.status="archived"      (the value documents holding a dropped member get)
     map:users.planId=unset           (an optional field: remove the values the new validator rejects)
-    convert:events.at=round          (round | floor | ceil | trunc)
+    convert:events.at=round          (float64 -> int64: round | floor | ceil | trunc)
+    convert:tasks.due=date           (string -> number/int64: number | date, i.e. Date.parse)
 
 A Yes naming no candidate, or two Yes renaming one field (or to one field), is a usage error:
 one of them would otherwise win silently and the plan delete the other field's values.
@@ -39,6 +41,9 @@ from . import vjson
 from .diff import INDEX_GROUPS, Change, SchemaDiff, index_fields
 
 ROUNDING = ("round", "floor", "ceil", "trunc")
+# how strings become numbers: `number` reads "12.5" (a blank string is an error, not 0),
+# `date` reads "2025-01-31" as milliseconds since the epoch (Date.parse)
+STRING_PARSES = ("number", "date")
 # `map:users.planId=unset`: documents whose value the new validator rejects lose the field
 # (an optional field only). Kept as JSON so a plan prints and stores it like any value.
 UNSET = {"$unset": True}
@@ -66,6 +71,7 @@ class Question:
     validator: dict | None = None  # value questions: what the value must pass
     optional: bool = False  # value questions: the field may be left out (`map:t.f=unset`)
     changes: tuple[str, ...] = ()  # rename questions: the ids of the two changes whose risk waits for the answer
+    choices: tuple[str, ...] = ()  # convert questions: the answers it takes
 
     def to_json(self) -> dict:
         return {"key": self.key, "kind": self.kind, "question": self.text, "needed_for": self.needed_for,
@@ -76,7 +82,7 @@ class Question:
 class Answers:
     renames: dict[str, bool] = dc_field(default_factory=dict)  # "users.name=fullName" / "users=people" -> yes/no
     values: dict[tuple[str, str], object] = dc_field(default_factory=dict)  # ("default"|"map", "users.role") -> value
-    converts: dict[str, str] = dc_field(default_factory=dict)  # "events.at" -> "round"
+    converts: dict[str, str] = dc_field(default_factory=dict)  # "events.at" -> "round", "tasks.due" -> "date"
     used: set[str] = dc_field(default_factory=set)
     configured: set[str] = dc_field(default_factory=set)  # rename keys only the config gives (may be for an older plan)
 
@@ -101,8 +107,9 @@ class Answers:
                 raise UsageError(f"{origin}: answer {raw!r}: the new name must be a plain name")
             self.renames[f"{subject}={value}"] = kind == "rename"
         elif kind == "convert":
-            if value not in ROUNDING:
-                raise UsageError(f"{origin}: answer {raw!r}: use one of {', '.join(ROUNDING)}")
+            # which of these fits the field is checked by the plan, which knows its types
+            if value not in ROUNDING + STRING_PARSES:
+                raise UsageError(f"{origin}: answer {raw!r}: use one of {', '.join(ROUNDING + STRING_PARSES)}")
             self.converts[subject] = value
         elif kind == "map" and value == "unset":
             self.values[(kind, subject)] = dict(UNSET)
@@ -325,12 +332,24 @@ def value_question(kind: str, table: str, path: str, validator: dict, why: str, 
         text = f"{why} What value should documents get instead? ({vjson.describe(validator)}"
         text += ", or unset: remove it)" if optional else ")"
     else:
-        text = f"{why} How should float64 values of {subject} be rounded to int64? ({' | '.join(ROUNDING)})"
-        return Question(f"convert:{subject}", "convert", text, "write", f"--answer convert:{subject}=round",
-                        table=table, field=path, validator=validator)
+        raise ValueError(f"not a value question: {kind}")
     example = "unset" if optional and kind == "map" and vjson.kind(validator) == "id" else _example(validator)
     return Question(f"{kind}:{subject}", kind, text, "write", f"--answer '{kind}:{subject}={example}'",
                     table=table, field=path, validator=validator, optional=optional)
+
+
+def convert_question(table: str, path: str, validator: dict, why: str, from_string: bool) -> Question:
+    """How to convert the values: a rounding rule (float64 -> int64) or how to read strings."""
+    subject = f"{table}.{path}"
+    if from_string:
+        choices = STRING_PARSES
+        text = (f"{why} How should the strings of {subject} be read: as numbers (a blank string is an error) "
+                f"or as dates (Date.parse, milliseconds since the epoch)? ({' | '.join(choices)})")
+    else:
+        choices = ROUNDING
+        text = f"{why} How should float64 values of {subject} be rounded to int64? ({' | '.join(choices)})"
+    return Question(f"convert:{subject}", "convert", text, "write", f"--answer convert:{subject}={choices[0]}",
+                    table=table, field=path, validator=validator, choices=choices)
 
 
 def _example(v: dict) -> str:

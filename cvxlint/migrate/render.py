@@ -154,7 +154,8 @@ def _where(s: "Step") -> str:
     if s.index:
         return f"{s.table} {s.index}"
     if s.field:
-        return f"{s.table}.{s.field}"
+        variant = f"[{s.variant[0]}={vjson.canonical(s.variant[1])}]" if s.variant is not None else ""
+        return f"{s.table}{variant}.{s.field}"
     return s.table or "schema"
 
 

@@ -149,10 +149,17 @@ def _generate(run: PlanRun, settings: "Settings") -> None:
     plan_dir = f"{PLAN_DIR}/{plan.id}"
     try:
         if vjson.canonical(plan.widened) != vjson.canonical(new.schema):
-            text, how = schema_text(schema_model, plan.widened, reread,
-                                    HEADER.format(phase="widened (phase 1)", plan=plan.id))
+            # a plan without a widen push (a dropped table: narrow, cleanup) only keeps the old
+            # shape in schema.ts until its narrow push (triage G18 P5)
+            if "widen" in plan.phases:
+                n = plan.phases.index("widen") + 1
+                header, purpose = f"widened (phase {n})", f"phase {n} (widen) schema"
+            else:
+                header = "interim (until the narrow push)"
+                purpose = "the schema to keep until the narrow push"
+            text, how = schema_text(schema_model, plan.widened, reread, HEADER.format(phase=header, plan=plan.id))
             files.append(GeneratedFile(rel(schema_path), "replace", text,
-                                       f"phase 1 (widen) schema, {'your schema.ts edited' if how == 'edited' else 'rendered from the plan'}"))
+                                       f"{purpose}, {'your schema.ts edited' if how == 'edited' else 'rendered from the plan'}"))
             narrow_text = schema_model.facts.source.decode("utf-8")
             if vjson.canonical(plan.narrowed) != vjson.canonical(new.schema):
                 narrow_text, _ = schema_text(schema_model, plan.narrowed, reread,
