@@ -190,6 +190,29 @@ def test_an_index_following_a_rename_is_on_the_new_field_from_the_first_push():
         run.close()
 
 
+def test_a_renamed_index_stays_in_phase_1_while_the_old_code_queries_it():
+    """artifact-review renamed by_version to by_versionId (triage G18 P1): phase 1 dropped
+    by_version while the deployed (old) code still queried it, and the replacement was only
+    staged. The old indexes stay live until the narrow push; the new ones are staged."""
+    run = load_case("rename-index")
+    try:
+        plan = run.plan
+        t = _table(plan.widened, "tickets")
+        assert [i["indexDescriptor"] for i in t["indexes"]] == ["by_assignee", "by_reporter", "by_status"]
+        assert [i["indexDescriptor"] for i in t["stagedDbIndexes"]] == ["by_assigneeId", "by_status_priority"]
+        reasons = " ".join(s.reason for s in plan.steps)
+        assert "no query on" not in reasons
+        actions = {(s.phase, s.index): s.text for s in plan.steps if s.kind in ("keep-index", "remove-index")}
+        assert "held back" in actions[("widen", "by_assignee")] and "by_assigneeId" in actions[("widen", "by_assignee")]
+        assert "by_status_priority" in actions[("narrow", "by_status")]
+        # by_reporter: its only query went away with the new code, nothing waits for a staged index
+        assert "held back" not in actions[("widen", "by_reporter")]
+        keep = next(s for s in plan.steps if s.kind == "keep-index" and s.index == "by_reporter")
+        assert [u.detail for u in keep.code_impact] == ["withIndex('by_reporter') in the old code"]
+    finally:
+        run.close()
+
+
 @pytest.mark.parametrize("case", ["add-index", "staged-index-queried"])
 def test_steps_of_a_staged_index_do_not_say_the_push_blocks(case):
     """The plan stages the index, so no step waits for a backfill during a push (row 14)."""
