@@ -302,6 +302,27 @@ def test_the_suggested_value_of_an_object_field_passes_its_validator():
     check_value(q, pasted.values[("default", "places.center")])  # raises on a value that does not pass
 
 
+def test_a_document_id_answer_is_checked_at_any_depth_and_its_question_says_ids_are_per_deployment():
+    """leopard's assignments.classroomId (triage G18 P2): an ID names a document of one
+    deployment. A name where an ID belongs is refused inside arrays and unions too."""
+    team = {"type": "id", "tableName": "teams"}
+    watchers = {"type": "array", "value": team}
+    q = value_question("default", "boards", "watchers", watchers, "boards.watchers becomes required.")
+    assert "existing teams document of the deployment the migration runs on" in q.text
+    check_value(q, ["jd7f5a2q3kxn1m0v9t8r6p4w2s1c0b7e"])
+    with pytest.raises(UsageError, match='not a document id \\("pro-team"\\)'):
+        check_value(q, ["jd7f5a2q3kxn1m0v9t8r6p4w2s1c0b7e", "pro-team"])
+    owner = {"type": "union", "value": [team, {"type": "null"}]}
+    q = value_question("default", "boards", "owner", owner, "boards.owner becomes required.")
+    check_value(q, None)
+    with pytest.raises(UsageError, match="not a document id"):
+        check_value(q, "pro-team")
+    # a string member takes any text: nothing to check there, and nothing said about IDs
+    q = value_question("default", "boards", "ref", {"type": "union", "value": [team, {"type": "string"}]}, "")
+    check_value(q, "pro-team")
+    assert "deployment" not in q.text
+
+
 def test_the_file_list_does_not_promise_a_write_while_a_question_is_open():
     """--write writes nothing while a value question is open (exit 3): the text said
     "Files (written with --write)" all the same (triage E4 P12, nested-subfield-drop)."""
