@@ -51,6 +51,7 @@ def load_case(name: str, answers: list[str] | None = None) -> PlanRun:
     settings = Settings()
     settings.validate()
     old = sources.working_tree([case / "old"], settings, None)
+    old.root = (case / "old").resolve()
     new = sources.working_tree([case / "new"], settings, None)
     new.root = (case / "new").resolve()  # file paths in the plan: relative to the fixture app
     given = Answers.parse(exp.get("answers", []) if answers is None else answers)

@@ -68,6 +68,19 @@ def test_plan_from_git_prints_the_phases_and_the_code_to_change(tmp_path):
     assert "Result: the plan has risky steps (exit 1)." in out
 
 
+def test_an_index_the_old_revision_queries_stays_in_the_written_phase_1_schema(tmp_path):
+    """The old side's code is read from the git revision (triage G18 P1): its queries on
+    indexes the new schema drops keep them in phase 1."""
+    repo = repo_from("rename-index", tmp_path)
+    r = cvxlint("migrate", "plan", "--from", "HEAD", "--no-input", "--write", cwd=repo)
+    assert r.returncode == 1, r.stderr
+    assert "uses: convex/tickets.ts:9 (tickets:assignedTo): withIndex('by_assignee') in the old code" in r.stdout
+    schema = (repo / "convex" / "schema.ts").read_text()
+    for kept in ('.index("by_assignee", ["assignee"])', '.index("by_reporter", ["reporter"])',
+                 '.index("by_status", ["status"])', '.index("by_assigneeId", { fields: ["assignee"], staged: true })'):
+        assert kept in schema, schema
+
+
 def _commit(repo: Path, message: str) -> None:
     subprocess.run([*GIT, "add", "-A"], cwd=repo, check=True)
     subprocess.run([*GIT, "commit", "-qm", message], cwd=repo, check=True)

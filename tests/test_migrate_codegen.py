@@ -37,6 +37,8 @@ TYPE_BUGS = {
     "rename-field@misspelled-field": ("rename-field", _replace("{ fullName: doc.fullName", "{ fulName: doc.fullName")),
     "nested-fields@misspelled-read": ("nested-fields", _replace("if (p0.zip !== undefined)", "if (p0.zipp !== undefined)")),
     "add-required-field@unknown-table": ("add-required-field", _replace('table: "tasks"', 'table: "taskz"')),
+    "add-required-id-field@id-of-another-table": ("add-required-id-field",
+                                                  _replace('existingId(ctx, "teams"', 'existingId(ctx, "boards"')),
 }
 # The new app's own code laid out with the phase-1 schema: what `npx convex deploy` of phase 1
 # type-checks. A rename's index moves to the new field in phase 1, so the query on the new name

@@ -190,6 +190,29 @@ def test_an_index_following_a_rename_is_on_the_new_field_from_the_first_push():
         run.close()
 
 
+def test_a_renamed_index_stays_in_phase_1_while_the_old_code_queries_it():
+    """artifact-review renamed by_version to by_versionId (triage G18 P1): phase 1 dropped
+    by_version while the deployed (old) code still queried it, and the replacement was only
+    staged. The old indexes stay live until the narrow push; the new ones are staged."""
+    run = load_case("rename-index")
+    try:
+        plan = run.plan
+        t = _table(plan.widened, "tickets")
+        assert [i["indexDescriptor"] for i in t["indexes"]] == ["by_assignee", "by_reporter", "by_status"]
+        assert [i["indexDescriptor"] for i in t["stagedDbIndexes"]] == ["by_assigneeId", "by_status_priority"]
+        reasons = " ".join(s.reason for s in plan.steps)
+        assert "no query on" not in reasons
+        actions = {(s.phase, s.index): s.text for s in plan.steps if s.kind in ("keep-index", "remove-index")}
+        assert "held back" in actions[("widen", "by_assignee")] and "by_assigneeId" in actions[("widen", "by_assignee")]
+        assert "by_status_priority" in actions[("narrow", "by_status")]
+        # by_reporter: its only query went away with the new code, nothing waits for a staged index
+        assert "held back" not in actions[("widen", "by_reporter")]
+        keep = next(s for s in plan.steps if s.kind == "keep-index" and s.index == "by_reporter")
+        assert [u.detail for u in keep.code_impact] == ["withIndex('by_reporter') in the old code"]
+    finally:
+        run.close()
+
+
 @pytest.mark.parametrize("case", ["add-index", "staged-index-queried"])
 def test_steps_of_a_staged_index_do_not_say_the_push_blocks(case):
     """The plan stages the index, so no step waits for a backfill during a push (row 14)."""
@@ -277,6 +300,27 @@ def test_the_suggested_value_of_an_object_field_passes_its_validator():
     assert q.answer_help == """--answer 'default:places.center={"at":{"lat":0,"lng":0},"kind":"pin","tags":[]}'"""
     pasted = Answers.parse([q.answer_help.split("'")[1]])
     check_value(q, pasted.values[("default", "places.center")])  # raises on a value that does not pass
+
+
+def test_a_document_id_answer_is_checked_at_any_depth_and_its_question_says_ids_are_per_deployment():
+    """leopard's assignments.classroomId (triage G18 P2): an ID names a document of one
+    deployment. A name where an ID belongs is refused inside arrays and unions too."""
+    team = {"type": "id", "tableName": "teams"}
+    watchers = {"type": "array", "value": team}
+    q = value_question("default", "boards", "watchers", watchers, "boards.watchers becomes required.")
+    assert "existing teams document of the deployment the migration runs on" in q.text
+    check_value(q, ["jd7f5a2q3kxn1m0v9t8r6p4w2s1c0b7e"])
+    with pytest.raises(UsageError, match='not a document id \\("pro-team"\\)'):
+        check_value(q, ["jd7f5a2q3kxn1m0v9t8r6p4w2s1c0b7e", "pro-team"])
+    owner = {"type": "union", "value": [team, {"type": "null"}]}
+    q = value_question("default", "boards", "owner", owner, "boards.owner becomes required.")
+    check_value(q, None)
+    with pytest.raises(UsageError, match="not a document id"):
+        check_value(q, "pro-team")
+    # a string member takes any text: nothing to check there, and nothing said about IDs
+    q = value_question("default", "boards", "ref", {"type": "union", "value": [team, {"type": "string"}]}, "")
+    check_value(q, "pro-team")
+    assert "deployment" not in q.text
 
 
 def test_the_file_list_does_not_promise_a_write_while_a_question_is_open():

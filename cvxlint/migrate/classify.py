@@ -77,6 +77,10 @@ class Context:
     uses: dict[str, list["Use"]] = dc_field(default_factory=dict)  # change id -> code impact
     stage_new_indexes: bool = False  # the plan adds new indexes staged (the app's convex has staged indexes)
     follows_rename: dict[str, Change] = dc_field(default_factory=dict)  # change-index id -> the field rename it follows
+    # the code deployed when the plan starts (the old revision's), which runs until a push replaces it:
+    # change id -> its uses (removed indexes only); old_code_read is False when there was no old code to read
+    old_uses: dict[str, list["Use"]] = dc_field(default_factory=dict)
+    old_code_read: bool = False
 
 
 def most_severe(risks) -> str:
@@ -162,8 +166,14 @@ def classify(c: Change, ctx: Context) -> list[Finding]:
         code = "BC303" if c.index_kind == "db" else "BC305"
         if used:
             return [Finding(code, f"{len(used)} place(s) still query {c.index}: they stop compiling")]
-        return [Finding(code, f"no query on {c.index} was found; re-adding the index later costs a full backfill",
-                        "rollback-hazard")]
+        old = ctx.old_uses.get(c.id)
+        if old:
+            return [Finding(code, f"the new code no longer queries {c.index}, but the deployed (old) code does in "
+                                  f"{len(old)} place(s): removed before the code that moved off it is live, those "
+                                  "queries fail")]
+        where = "" if ctx.old_code_read else " in the new code (the old code was not read)"
+        return [Finding(code, f"no query on {c.index} was found{where}; re-adding the index later costs a full "
+                              "backfill", "rollback-hazard")]
     if k == "change-index":
         blocking = "BK401" if c.index_kind == "db" else "BK402"
         rename = ctx.follows_rename.get(c.id)

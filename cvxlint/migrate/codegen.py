@@ -105,6 +105,7 @@ class _Module:
         self.uses_doc = False
         self.uses_without = False
         self.uses_query = False
+        self.uses_existing_id = False
         self.consts: list[str] = []
 
     @property
@@ -138,10 +139,13 @@ def migrations_ts(plan: Plan, module: str = "migrations") -> str:
     imports = ['import { Migrations } from "@convex-dev/migrations";',
                'import { components, internal } from "./_generated/api";' if runnable
                else 'import { components } from "./_generated/api";',
-               'import type { DataModel' + (", Doc" if mod.uses_doc else "") + (", Id" if mod.uses_id else "") +
-               ' } from "./_generated/dataModel";',
+               'import type { DataModel' + (", Doc" if mod.uses_doc else "") +
+               (", Id" if mod.uses_id or mod.uses_existing_id else "") +
+               (", TableNames" if mod.uses_existing_id else "") + ' } from "./_generated/dataModel";',
                "import { internalMutation" + (", internalQuery" if mod.uses_query else "") +
                ' } from "./_generated/server";']
+    if mod.uses_existing_id:
+        imports.append('import type { GenericDatabaseReader } from "convex/server";')
     if mod.uses_v:
         imports.append('import { v } from "convex/values";')
     if mod.uses_validate:
@@ -156,6 +160,8 @@ def migrations_ts(plan: Plan, module: str = "migrations") -> str:
                 "  const { [key]: _removed, ...rest } = value;\n"
                 "  return rest;\n"
                 "}\n")
+    if mod.uses_existing_id:
+        out += EXISTING_ID
     if mod.consts:
         out += "\n" + "\n".join(mod.consts) + "\n"
     for p in parts:
@@ -174,16 +180,47 @@ def _relative(imports: list[str], module: str) -> list[str]:
     return [i.replace('"./_generated/', f'"{up}_generated/') for i in imports]
 
 
+EXISTING_ID = """
+/**
+ * `id` if it is the ID of an existing `table` document of this deployment. Document IDs differ
+ * between deployments (dev, each preview, prod): a default answered with another deployment's
+ * ID stops the migration here instead of storing an ID that points nowhere.
+ */
+async function existingId<T extends TableNames>(
+  ctx: { db: GenericDatabaseReader<DataModel> },
+  table: T,
+  id: string,
+): Promise<Id<T>> {
+  const found = ctx.db.normalizeId(table, id);
+  if (found === null || (await ctx.db.get(found)) === null) {
+    throw new Error(`${id} is not the ID of a ${table} document in this deployment: plan again with one of its IDs`);
+  }
+  return found;
+}
+"""
+
+
+def _looks_up_ids(m: Migration) -> bool:
+    """Whether the migration's answered value holds a document ID (checked against the
+    deployment, so the migration needs `ctx` and is async)."""
+    if m.kind not in ("backfill", "map") or not m.ready or is_unset(m.value):
+        return False
+    found = []
+    vjson.value_ts(m.value, (m.target or {}).get("fieldType"), lambda s, tables: found.append(s) or "")
+    return bool(found)
+
+
 def _combined(m: Migration, mod: _Module) -> str:
     """One pass over the table: each part is a function returning its patch (or nothing), and
     the migration patches the document once with all of them (their top-level fields differ)."""
     mod.uses_doc = True
     out = "".join(_define(p, mod, function=True) + "\n" for p in m.parts)
-    spread = ", ".join(f"...{p.name}(doc)" for p in m.parts)
+    is_async = any(_looks_up_ids(p) for p in m.parts)
+    spread = ", ".join(f"...(await {p.name}(ctx, doc))" if _looks_up_ids(p) else f"...{p.name}(doc)" for p in m.parts)
     return out + (f"/** Every data step of {m.table} in one pass: {', '.join(p.name for p in m.parts)}. */\n"
                   f"export const {m.name} = migrations.define({{\n"
                   f"  table: {json.dumps(m.table)},\n"
-                  f"  migrateOne: (_ctx, doc) => {{\n"
+                  f"  migrateOne: {'async (ctx' if is_async else '(_ctx'}, doc) => {{\n"
                   f"    const patch = {{ {spread} }};\n"
                   f"    return Object.keys(patch).length > 0 ? patch : undefined;\n"
                   f"  }},\n"
@@ -193,10 +230,12 @@ def _combined(m: Migration, mod: _Module) -> str:
 def _define(m: Migration, mod: _Module, function: bool = False) -> str:
     """A migration of its own, or (`function`) the function computing its patch for `_combined`."""
     body: list[str] = []
-    is_async = m.kind in ("repoint", "copy-table")
+    is_async = m.kind in ("repoint", "copy-table") or _looks_up_ids(m)
     # map/convert ask the validator with the database: only it can tell an id of the table from
     # any string (convex-helpers' `validate` passes every string for `v.id` without `db`)
     ctx = "ctx" if is_async or m.kind in ("map", "convert") else "_ctx"
+    if _looks_up_ids(m):
+        mod.uses_existing_id = True
     if m.kind == "copy-table":
         new_table, index, ptr = m.pointer
         body += ["const copied = await ctx.db",
@@ -254,7 +293,7 @@ def _define(m: Migration, mod: _Module, function: bool = False) -> str:
     target = (m.target or {}).get("fieldType")
     if m.kind == "backfill":
         body.append(f"if ({acc} !== undefined) return;")
-        body.append(f"return {patch(vjson.value_ts(m.value, target))};")
+        body.append(f"return {patch(_value_ts(m.value, target, mod))};")
         doc = f"Set {'.'.join(m.path)} on {m.table} documents that lack it to {json.dumps(m.value)}."
     elif m.kind == "unset" and element_leaf is not None:
         mod.uses_without = True
@@ -282,7 +321,7 @@ def _define(m: Migration, mod: _Module, function: bool = False) -> str:
             body.append(f"return {patch(None)};")
             doc = f"Delete {'.'.join(m.path)} where the new validator rejects its value."
         elif m.kind == "map":
-            body.append(f"return {patch(vjson.value_ts(m.value, target))};")
+            body.append(f"return {patch(_value_ts(m.value, target, mod))};")
             doc = f"Rewrite {'.'.join(m.path)} values the new validator rejects to {json.dumps(m.value)}."
         else:
             expr = _conversion(m, body)
@@ -308,8 +347,24 @@ def _define(m: Migration, mod: _Module, function: bool = False) -> str:
     if function:
         mod.uses_doc = True
         lines = "".join(f"  {b}\n" for b in body)
-        return f"/** {doc} */\nfunction {m.name}(doc: Doc<{json.dumps(m.table)}>) {{\n{lines}}}\n"
+        params = "ctx: { db: GenericDatabaseReader<DataModel> }, " if is_async else ""
+        return (f"/** {doc} */\n{'async ' if is_async else ''}function {m.name}({params}doc: Doc<{json.dumps(m.table)}>) "
+                f"{{\n{lines}}}\n")
     return _wrap(m, ctx, is_async, body, doc)
+
+
+def _value_ts(value, target, mod: _Module) -> str:
+    """An answered value as code. A document ID in it is looked up in the deployment the
+    migration runs in (`existingId`, typed `Id<"t">`); one that may be of several tables is
+    only cast (`as Id<"a"> | Id<"b">`): only the lookup of each could tell."""
+
+    def id_text(s: str, tables: list[str]) -> str:
+        if len(tables) == 1:
+            return f"await existingId(ctx, {json.dumps(tables[0])}, {json.dumps(s)})"
+        mod.uses_id = True
+        return json.dumps(s) + " as " + " | ".join(f"Id<{json.dumps(t)}>" for t in tables)
+
+    return vjson.value_ts(value, target, id_text)
 
 
 def _wrap(m: Migration, ctx: str, is_async: bool, body: list[str], doc: str) -> str:

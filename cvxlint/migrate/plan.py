@@ -26,6 +26,7 @@ against the narrowed schema.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import os
 import re
@@ -176,7 +177,10 @@ class PlanError(Exception):
     """A change the planner cannot express (reported as a problem, never guessed)."""
 
 
-def make_plan(old: dict, new: dict, options: PlanOptions | None = None, impact: "Impact | None" = None) -> Plan:
+def make_plan(old: dict, new: dict, options: PlanOptions | None = None, impact: "Impact | None" = None,
+              old_impact: "Impact | None" = None) -> Plan:
+    """`impact` reads the new code, `old_impact` the old revision's (deployed until the
+    plan's first push replaces it); without them the steps list no code uses."""
     options = options or PlanOptions()
     d = diff_schemas(old, new)
     plan = Plan(d, convex_version=options.convex_version)
@@ -186,9 +190,9 @@ def make_plan(old: dict, new: dict, options: PlanOptions | None = None, impact: 
     if plan.plan_questions:
         # the plan depends on the answers: nothing is planned on a guess, but what the answers
         # cannot change keeps its risk (a table dropped outright is DS201 either way)
-        _Planner(plan, options, impact).classify_only({i for q in plan.plan_questions for i in q.changes})
+        _Planner(plan, options, impact, old_impact).classify_only({i for q in plan.plan_questions for i in q.changes})
         return plan
-    _Planner(plan, options, impact).run()
+    _Planner(plan, options, impact, old_impact).run()
     return plan
 
 
@@ -211,16 +215,19 @@ def _not_asked_notes(cands: list[RenameCandidate]) -> list[str]:
 
 
 class _Planner:
-    def __init__(self, plan: Plan, options: PlanOptions, impact: "Impact | None"):
+    def __init__(self, plan: Plan, options: PlanOptions, impact: "Impact | None",
+                 old_impact: "Impact | None" = None):
         self.plan = plan
         self.d = plan.diff
         self.options = options
         self.impact = impact
+        self.old_impact = old_impact
         self.answers = options.answers
         self.new_tables = {c.table for c in self.d.changes if c.kind == "add-table"} | \
                           {c.to for c in self.d.changes if c.kind == "rename-table"}
         self.ctx = Context(self.new_tables, options.old_missing,
-                           stage_new_indexes=bool(options.convex_at_least(STAGED_INDEXES)))
+                           stage_new_indexes=bool(options.convex_at_least(STAGED_INDEXES)),
+                           old_code_read=old_impact is not None)
         self.names: set[str] = set()
         self.verify_tables: dict[str, list[Change]] = {}
         self.pointers: dict[str, tuple[str, str, str]] = {}  # old table -> (new table, index, field)
@@ -232,6 +239,7 @@ class _Planner:
     def run(self) -> None:
         for c in self.d.changes:
             self.ctx.uses[c.id] = self._impact_of(c)
+            self.ctx.old_uses[c.id] = self._old_impact_of(c)
         self._pointers()
         self._indexes_following_renames()
         self.plan.narrowed = self._narrowed()
@@ -261,6 +269,7 @@ class _Planner:
         for c in self.d.changes:
             if c.id not in pending:
                 self.ctx.uses[c.id] = self._impact_of(c)
+                self.ctx.old_uses[c.id] = self._old_impact_of(c)
                 self.plan.findings[c.id] = classify(c, self.ctx)
 
     # -- code impact -------------------------------------------------------------------------
@@ -287,13 +296,32 @@ class _Planner:
                 uses = im.index_uses(c.table, c.index, c.index_kind)
                 return uses + im.callers(uses)
         except Exception as e:  # the plan stands without it; say so instead of failing the command
-            if os.environ.get("CVXLINT_DEBUG"):
-                raise
-            note = f"Code impact could not be computed ({type(e).__name__}: {e}); the steps list no code uses."
-            if note not in self.plan.notes:
-                self.plan.notes.append(note)
+            self._impact_failed(e)
             return []
         return []
+
+    def _old_impact_of(self, c: Change) -> list["Use"]:
+        """Queries of a removed index in the old code. That code stays deployed until a push
+        replaces it, and the push of the new code can be held back (a query on an index the
+        plan stages waits for the narrow push), so the index must outlive them (triage G18
+        P1: artifact-review renamed by_version to by_versionId, and phase 1 dropped
+        by_version while the deployed code still queried it)."""
+        im = self.old_impact
+        if im is None or c.kind != "remove-index" or c.detail.get("staged") or c.table is None:
+            return []
+        try:
+            uses = im.index_uses(c.table, c.index, c.index_kind)
+        except Exception as e:
+            self._impact_failed(e)
+            return []
+        return [dataclasses.replace(u, detail=f"{u.detail} in the old code") for u in uses]
+
+    def _impact_failed(self, e: Exception) -> None:
+        if os.environ.get("CVXLINT_DEBUG"):
+            raise e
+        note = f"Code impact could not be computed ({type(e).__name__}: {e}); the steps list no code uses."
+        if note not in self.plan.notes:
+            self.plan.notes.append(note)
 
     # -- steps per change ---------------------------------------------------------------------
     def _step(self, c: Change | None, findings, phase: str, kind: str, text: str, *, manual: bool = False,
@@ -707,10 +735,28 @@ class _Planner:
                            f"convex >= 1.26, the app's version is {why})")
             return
         if k == "remove-index":
+            old_uses = self.ctx.old_uses.get(c.id, [])
             if uses:
                 self._step(c, f, "widen", "stop-using-index", f"move every query off {name} (tsc proves none is left)",
                            manual=True, impact=uses)
                 self._step(c, f, "narrow", "remove-index", f"remove {label} {name} from {table}")
+            elif old_uses:
+                # migrations.md rows 15/16: the index goes only once no deployed code queries it
+                held = self._held_replacements(c, old_uses)
+                if held:
+                    self._step(c, f, "widen", "keep-index",
+                               f"keep {label} {name} in this push: the old code (listed) queries it, and the code that "
+                               f"moves those queries to {', '.join(held)} is held back until "
+                               f"{'it is' if len(held) == 1 else 'they are'} enabled", impact=old_uses)
+                    self._step(c, f, "narrow", "remove-index",
+                               f"remove {label} {name} from {table} in the push that ships the queries on "
+                               f"{', '.join(held)}: no deployed code queries {name} after it")
+                else:
+                    self._step(c, f, "widen", "keep-index",
+                               f"keep {label} {name} in this push: the old code (listed) queries it until this push "
+                               "deploys the new code, and rolling the code back needs it", impact=old_uses)
+                    self._step(c, f, "narrow", "remove-index",
+                               f"remove {label} {name} from {table}: the code deployed in phase 1 no longer queries it")
             else:
                 self._step(c, f, "widen", "remove-index", f"remove {label} {name} from {table}")
             return
@@ -752,6 +798,24 @@ class _Planner:
             self._step(c, f, "narrow", "change-vector-index",
                        f"switch searches to the new index; then drop the {o}-dimension field and index")
             return
+
+    def _held_replacements(self, c: Change, old_uses: list["Use"]) -> list[str]:
+        """The indexes added in place of a removed one whose queries cannot ship with phase 1:
+        the plan stages them, and the new code queries them in a function that queried the
+        removed index in the old code (or they have its fields: a rename). Until the narrow
+        push, those functions run their old code."""
+        was_queried_by = {fn for u in old_uses for fn in u.functions}
+        out = []
+        for a in self.d.changes:
+            if a.kind != "add-index" or a.table != c.table or a.index_kind != c.index_kind:
+                continue
+            if not (a.detail.get("staged") or self.at_least(STAGED_INDEXES)):
+                continue  # pushed unstaged: the code querying it ships with phase 1
+            queried = [u for u in self.ctx.uses.get(a.id, []) if u.kind in ("with-index", "search", "vector-search")]
+            renamed = index_fields(a.new, a.index_kind) == index_fields(c.old, c.index_kind)
+            if queried and (renamed or was_queried_by & {fn for u in queried for fn in u.functions}):
+                out.append(a.index)
+        return out
 
     # -- migrations and verification ---------------------------------------------------------------
     def _migration(self, kind: str, c: Change, path: str, **kw) -> Migration:
@@ -921,8 +985,8 @@ class _Planner:
                 drop(c.index)
                 put(staged, c.new)
         elif c.kind == "remove-index":
-            if not c.detail.get("staged") and self.ctx.uses.get(c.id):
-                put(live, c.old)  # queries still use it: it goes in the narrow push, after they moved
+            if not c.detail.get("staged") and (self.ctx.uses.get(c.id) or self.ctx.old_uses.get(c.id)):
+                put(live, c.old)  # queries (new, or old and still deployed) use it: it goes in the narrow push
         elif c.kind == "change-index" and c.id in self.ctx.follows_rename:
             pass  # already on the renamed field: the widened schema has it, the old field is being emptied
         elif c.kind in ("change-index", "change-vector-dimensions", "unstage-index"):

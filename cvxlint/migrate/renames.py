@@ -333,6 +333,12 @@ def value_question(kind: str, table: str, path: str, validator: dict, why: str, 
         text += ", or unset: remove it)" if optional else ")"
     else:
         raise ValueError(f"not a value question: {kind}")
+    id_tables = sorted({m["tableName"] for m in _id_members(validator)})
+    if id_tables:
+        # triage G18 P2: an ID names a document of one deployment, so no value fits them all
+        text += (f" A document ID must be of an existing {' or '.join(id_tables)} document of the deployment the "
+                 "migration runs on: IDs differ between dev, each preview and prod, so plan each with its own "
+                 "(the migration stops at an ID its deployment does not have).")
     example = "unset" if optional and kind == "map" and vjson.kind(validator) == "id" else _example(validator)
     return Question(f"{kind}:{subject}", kind, text, "write", f"--answer '{kind}:{subject}={example}'",
                     table=table, field=path, validator=validator, optional=optional)
@@ -350,6 +356,27 @@ def convert_question(table: str, path: str, validator: dict, why: str, from_stri
         text = f"{why} How should float64 values of {subject} be rounded to int64? ({' | '.join(choices)})"
     return Question(f"convert:{subject}", "convert", text, "write", f"--answer convert:{subject}={choices[0]}",
                     table=table, field=path, validator=validator, choices=choices)
+
+
+def _id_members(v: dict, depth: int = 0) -> list[dict]:
+    """Every `v.id` inside a validator (union members, array elements, object fields) where
+    an answer must be an ID: not beside a string member, which takes any text as it is."""
+    if depth > 20 or not isinstance(v, dict):
+        return []
+    out = []
+    ms = vjson.members(v)
+    any_text = any(vjson.kind(m) in ("string", "any") for m in ms)
+    for m in ms:
+        k = vjson.kind(m)
+        if k == "id" and isinstance(m.get("tableName"), str) and not any_text:
+            out.append(m)
+        elif k == "array":
+            out += _id_members(m.get("value"), depth + 1)
+        elif k == "object":
+            out += [i for f in vjson.fields(m).values() for i in _id_members(f["fieldType"], depth + 1)]
+        elif k == "record":
+            out += _id_members((m.get("values") or {}).get("fieldType"), depth + 1)
+    return out
 
 
 def _example(v: dict) -> str:
@@ -401,9 +428,16 @@ def check_value(q: Question, value) -> None:
         if not q.optional:
             raise UsageError(f"answer {q.key}=unset: {q.field} is required in the new schema; give a value")
         return
-    if q.validator is not None and vjson.kind(q.validator) == "id" and isinstance(value, str) \
-            and not _ID_TEXT.match(value):
-        raise UsageError(f"answer {q.key}={json.dumps(value)}: not a document id ({vjson.describe(q.validator)}); "
+    ids: list[str] = []  # the strings that stand where only a v.id fits, at any depth
+    if q.validator is not None:
+        try:
+            vjson.value_ts(value, q.validator, lambda s, _tables: ids.append(s) or "")
+        except ValueError:
+            pass  # not a JSON value: conforms() below says so
+    bad = next((s for s in ids if not _ID_TEXT.match(s)), None)
+    if bad is not None:
+        what = "" if bad == value else f" ({json.dumps(bad)})"
+        raise UsageError(f"answer {q.key}={json.dumps(value)}: not a document id{what} ({vjson.describe(q.validator)}); "
                          "give an existing document's id" + (", or unset" if q.optional else ""))
     ok = vjson.conforms(value, q.validator) if q.validator is not None else None
     if ok is False:

@@ -100,8 +100,10 @@ def plan_between(old: sources.Side, new: sources.Side, current: sources.Side, se
                           convex_version=str(version) if version is not None else None,
                           migrations_module=module, old_missing=old.schema is None)
     impact = Impact(new.project, new.app, new.root) if new.app is not None else None
+    # the old revision's code (not a snapshot's: it has none) is what runs until the first push
+    old_impact = Impact(old.project, old.app, old.root) if old.app is not None and old.project is not None else None
     old_schema = old.schema if old.schema is not None else {"tables": [], "schemaValidation": True}
-    plan = make_plan(old_schema, new.schema, options, impact)
+    plan = make_plan(old_schema, new.schema, options, impact, old_impact)
     run = PlanRun(plan, old, new, module, write)
     if not plan.plan_questions and not plan.problems and plan.widened is not None:
         _generate(run, settings)

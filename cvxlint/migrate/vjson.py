@@ -25,6 +25,7 @@ from __future__ import annotations
 import base64
 import json
 import struct
+from typing import Callable
 
 from ..syntax.js import is_identifier_name
 
@@ -352,24 +353,40 @@ def _literal_text(v: Validator) -> str:
     return literal_ts(typed_literal_value(v))
 
 
-def value_ts(value, v: Validator) -> str:
+def value_ts(value, v: Validator, id_text: Callable[[str, list[str]], str] | None = None) -> str:
     """A JSON value as a TypeScript expression of the validator's type: strings, numbers and
     booleans get `as const` so they type as the literal a literal union needs; int64 values
-    become bigint literals (`5n`)."""
+    become bigint literals (`5n`). A string where only a `v.id` fits is a document ID, and an
+    `Id` is a branded string no string literal satisfies: `id_text(value, tables)` writes it
+    (by default `"…" as Id<"t">`)."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return ("true" if value else "false") + " as const"
     if isinstance(value, int) and _wants_bigint(v):
         return f"{value}n"
+    if isinstance(value, str) and (tables := id_tables_for(value, v)):
+        if id_text is not None:
+            return id_text(value, tables)
+        return json.dumps(value) + " as " + " | ".join(f"Id<{json.dumps(t)}>" for t in tables)
     if isinstance(value, (int, float, str)):
         return json.dumps(value) + " as const"
     if isinstance(value, list):
         elem = _element_for(v)
-        return "[" + ", ".join(value_ts(x, elem) for x in value) + "]"
+        return "[" + ", ".join(value_ts(x, elem, id_text) for x in value) + "]"
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{prop_key(k)}: {value_ts(x, _field_for(v, k))}" for k, x in value.items()) + " }"
+        return "{ " + ", ".join(f"{prop_key(k)}: {value_ts(x, _field_for(v, k), id_text)}"
+                                for k, x in value.items()) + " }"
     raise ValueError(f"cannot write {value!r} as code")
+
+
+def id_tables_for(value: str, v: Validator) -> list[str]:
+    """The tables of the `v.id` members a string must be an ID of: none when a string or
+    string-literal member takes it as it is."""
+    ms = members(v)
+    if any(kind(m) in ("string", "any") or (kind(m) == "literal" and literal_value(m) == value) for m in ms):
+        return []
+    return sorted({m["tableName"] for m in ms if kind(m) == "id" and isinstance(m.get("tableName"), str)})
 
 
 def _wants_bigint(v: Validator) -> bool:
