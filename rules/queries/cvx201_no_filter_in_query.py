@@ -26,9 +26,9 @@ class NoFilterInQuery(Rule):
     scanned and counts toward the read limits, and the query re-runs when any of them
     changes. An index range (or filtering in code, which costs the same and is clearer) is
     the better tool (https://docs.convex.dev/understanding/best-practices/#avoid-filter-on-database-queries).
-    When an index of the schema fits the filter's equalities, the finding is CVX202's (it
-    names the index and offers the `withIndex` rewrite), and this rule says nothing more
-    about that filter unless CVX202 is turned off. Likewise a filter on a query with no index
+    When an index of the schema fits the filter's equalities, or CVX202 names one to add for
+    them, the finding is CVX202's (it names the index and offers the `withIndex` rewrite),
+    and this rule says nothing more about that filter unless CVX202 is turned off. Likewise a filter on a query with no index
     at all is CVX204's finding (`no-full-table-scan`: it reads rows until enough pass, up to
     the whole table) while CVX204 is on; this rule then speaks of filters over an index range
     and of search filters.
@@ -57,6 +57,12 @@ class NoFilterInQuery(Rule):
                      '  books: defineTable({ author: v.string() }).index("by_author", ["author"]),\n});\n'},
               settings={"select": ["CVX201", "CVX202"]},
               note="an index fits the filter: CVX202 reports it (and rewrites it), once"),
+        Valid(SERVER + 'export const inPrint = query({ args: {}, handler: (ctx) =>\n'
+              '  ctx.db.query("books").filter((q) => q.eq(q.field("inPrint"), true)).collect() });\n',
+              files={"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
+                     'import { v } from "convex/values";\nexport default defineSchema({ books: defineTable({ inPrint: v.boolean() }) });\n'},
+              settings={"select": ["CVX201", "CVX202"]},
+              note="no index fits: CVX202 names one to add (and rewrites the query), once"),
         Valid(SERVER + 'export const thick = query({ args: { n: v.number() }, handler: (ctx, { n }) =>\n'
               '  ctx.db.query("books").filter((q) => q.gt(q.field("pages"), n)).first() });\n',
               settings={"select": ["CVX201", "CVX204"]},

@@ -22,8 +22,11 @@ class NoFullTableScan(Rule):
     page, then filters it), `.first()`, `.unique()`, `.take(n)` and `.paginate()` without a filter
     (they stop early), queries on `ctx.db.system`, and queries whose index is added on only
     some paths (`if (x) q = q.withIndex(...)`). A `.filter` that an index of the schema already
-    fits (or a built-in one: `db.get` for `_id`, `by_creation_time`) is CVX202's finding (`prefer-index-over-filter`: it names the index and rewrites the
-    query, which ends the scan too), so this rule leaves it alone unless CVX202 is turned off.
+    fits (or a built-in one: `db.get` for `_id`, `by_creation_time`), or one of equalities on
+    declared fields that CVX202 names an index to add for, is CVX202's finding
+    (`prefer-index-over-filter`: it names the index and rewrites the query, which ends the
+    scan too; for an index to add it then warns of the scan), so this rule leaves it alone
+    unless CVX202 is turned off.
 
     ## Why is this bad?
     The cost of the query grows with the table: more rows read, more bandwidth, more
@@ -73,6 +76,10 @@ class NoFullTableScan(Rule):
               '  ctx.db.query("books").filter((q) => q.eq(q.field("author"), a)).collect() });\n',
               files={"convex/schema.ts": BOOKS}, settings={"select": ["CVX202", "CVX204"]},
               note="an index fits the filter: CVX202 reports it and its rewrite ends the scan"),
+        Valid(SERVER + 'export const long = query({ args: { n: v.number() }, handler: (ctx, { n }) =>\n'
+              '  ctx.db.query("books").filter((q) => q.eq(q.field("pages"), n)).first() });\n',
+              files={"convex/schema.ts": BOOKS}, settings={"select": ["CVX202", "CVX204"]},
+              note="no index fits, CVX202 names one to add (and warns of the scan): one finding, not two"),
         Valid(SERVER + 'export const one = query({ args: { id: v.id("books"), at: v.number() }, handler: async (ctx, { id, at }) => [\n'
               '  await ctx.db.query("books").filter((q) => q.eq(q.field("_id"), id)).first(),\n'
               '  await ctx.db.query("books").filter((q) => q.eq(q.field("_creationTime"), at)).first(),\n]});\n',
