@@ -93,14 +93,15 @@ def filter_indexes(ctx: RuleContext, app, uses) -> list:
 
 
 def filters_cvx202_reports(ctx: RuleContext, app, uses) -> set[int]:
-    """Ids of the `.filter` nodes CVX202 names an existing index for, the built-in ones
-    included (`db.get` for `_id`, `by_creation_time`) (empty when CVX202 is off): its rewrite
-    removes them, so CVX201 and CVX204 leave them to it (one finding each)."""
+    """Ids of the `.filter` nodes CVX202 names an index for: an existing one, a built-in one
+    (`db.get` for `_id`, `by_creation_time`) or one to add (empty when CVX202 is off): its
+    rewrite removes them, so CVX201 and CVX204 leave them to it (one finding each)."""
     if "CVX202" not in ctx.settings.enabled_codes():
         return set()
-    from .project.filter_index import builtin_lookup
+    from .project.filter_index import builtin_lookup, index_to_add
 
-    return {id(n) for fi in filter_indexes(ctx, app, uses) if fi.index is not None or builtin_lookup(fi) is not None
+    return {id(n) for fi in filter_indexes(ctx, app, uses)
+            if fi.index is not None or builtin_lookup(fi) is not None or index_to_add(fi) is not None
             for n in (fi.filter.node, *getattr(fi.filter, "chained", ()))}
 
 

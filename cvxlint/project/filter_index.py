@@ -1,5 +1,6 @@
 """Which index a query's filter could use instead: the reading CVX202 reports (use `withIndex`)
 and CVX710 respects (an index such a filter could use is wanted, not unused)."""
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -100,6 +101,37 @@ def builtin_lookup(fi: FilterIndex) -> str | None:
     if fields == ["_creationTime"]:
         return "_creationTime"
     return None
+
+
+_IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+def new_index_name(table: Table, fields: list[str]) -> str | None:
+    """`by_<fields>` (numbered when taken) for an index on `fields`; None when that is no
+    valid index name."""
+    base = "by_" + "_".join(x.replace(".", "_") for x in fields)
+    taken = {i.name for i in (*table.indexes, *table.search_indexes, *table.vector_indexes)}
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base}_{n}", n + 1
+    return name if len(name) <= 64 and _IDENT.match(name) else None
+
+
+def index_to_add(fi: FilterIndex) -> str | None:
+    """For a "filter" that no index of the schema fits: the name of the index to add for it
+    (CVX202 tells to add it and query through it, which ends the scan as well). None when it
+    compares a field the table may not have, an embedding, or a system field (no index may
+    name one: `builtin_lookup`), when no name fits, or when the table is defined outside the
+    schema file (no `.index` can be added there)."""
+    if fi.kind != "filter" or fi.index is not None:
+        return None
+    fields = [name for name, _n, _v in fi.filter.eqs]
+    table = fi.table
+    if any(table.has_field(x) is not True for x in fields) or any(x.startswith("_") for x in fields):
+        return None
+    if any(vi.vector_field in fields for vi in table.vector_indexes):
+        return None  # an embedding: compared for presence on purpose, never worth an index of its own
+    return None if table.external else new_index_name(table, fields)
 
 
 def single_filter(ch: QueryChain) -> Filter | None:

@@ -52,6 +52,8 @@ WRITE_METHODS = frozenset(["insert", "patch", "replace", "delete"])
 # How many arguments each method takes in the table-name-first form (convex >= 1.31).
 EXPLICIT_ARITY = {"get": 2, "patch": 3, "replace": 3, "delete": 2}
 TERMINALS = frozenset(["collect", "take", "first", "unique", "paginate"])
+# how a query picks its rows: methods of the query initializer only
+_SOURCES = ("withIndex", "withSearchIndex", "fullTableScan")
 RANGE_OPS = frozenset(["eq", "gt", "gte", "lt", "lte"])
 ARRAY_CALLBACK_METHODS = frozenset(["map", "forEach", "filter", "find", "some", "every", "flatMap", "findIndex"])
 
@@ -297,6 +299,24 @@ class QueryChain:
         if self.system or self.full_table_scan is not None or self.search_call is not None or self.index_conditional:
             return False
         return self.index_call is None or self.range is None
+
+    @property
+    def misplaced_source(self) -> "tuple[Step, Step] | None":
+        """(step, the step before it) when `withIndex`, `withSearchIndex` or `fullTableScan`
+        follows another step of the query (`.filter(...).withIndex(...)`): only the query
+        initializer has them, and `filter`/`order` on it return a `QueryImpl` that has not
+        (convex's impl/query_impl.ts), so the call throws "withIndex is not a function".
+        (TypeScript accepts it after `.filter`, whose type is `this`.) Not when both steps
+        are reassignments that may not run: their conditions may exclude each other."""
+        for prev, step in zip(self.steps, self.steps[1:]):
+            if step.method not in _SOURCES or prev.method not in (*_SOURCES, "filter", "order"):
+                continue
+            callee = js.callee(prev.node)
+            if callee is None or callee.type != "member_expression":
+                continue  # convex-helpers' `filter(query, ...)` wraps the query: not `QueryImpl`
+            if not (prev.conditional and step.conditional):
+                return step, prev
+        return None
 
     @property
     def filters_whole_table(self) -> bool:

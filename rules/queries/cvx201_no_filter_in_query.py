@@ -19,16 +19,18 @@ class NoFilterInQuery(Rule):
     `.eq`), the message says so and names the index that would take the filter's equalities
     (them, then the bounded field). On a search query (`withSearchIndex`) the
     advice is the search's own filter (`q.search(...).eq(...)` on `filterFields`), since a
-    search cannot take `withIndex`.
+    search cannot take `withIndex`. A filter on a chain that throws before it reads
+    (`.filter(...).withIndex(...)`: `withIndex` exists only on `ctx.db.query(...)`) is left to
+    CVX211, which reports that chain.
 
     ## Why is this bad?
     `.filter` does not reduce the rows Convex reads: every row in the query's range is
     scanned and counts toward the read limits, and the query re-runs when any of them
     changes. An index range (or filtering in code, which costs the same and is clearer) is
     the better tool (https://docs.convex.dev/understanding/best-practices/#avoid-filter-on-database-queries).
-    When an index of the schema fits the filter's equalities, the finding is CVX202's (it
-    names the index and offers the `withIndex` rewrite), and this rule says nothing more
-    about that filter unless CVX202 is turned off. Likewise a filter on a query with no index
+    When an index of the schema fits the filter's equalities, or CVX202 names one to add for
+    them, the finding is CVX202's (it names the index and offers the `withIndex` rewrite),
+    and this rule says nothing more about that filter unless CVX202 is turned off. Likewise a filter on a query with no index
     at all is CVX204's finding (`no-full-table-scan`: it reads rows until enough pass, up to
     the whole table) while CVX204 is on; this rule then speaks of filters over an index range
     and of search filters.
@@ -57,6 +59,12 @@ class NoFilterInQuery(Rule):
                      '  books: defineTable({ author: v.string() }).index("by_author", ["author"]),\n});\n'},
               settings={"select": ["CVX201", "CVX202"]},
               note="an index fits the filter: CVX202 reports it (and rewrites it), once"),
+        Valid(SERVER + 'export const inPrint = query({ args: {}, handler: (ctx) =>\n'
+              '  ctx.db.query("books").filter((q) => q.eq(q.field("inPrint"), true)).collect() });\n',
+              files={"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
+                     'import { v } from "convex/values";\nexport default defineSchema({ books: defineTable({ inPrint: v.boolean() }) });\n'},
+              settings={"select": ["CVX201", "CVX202"]},
+              note="no index fits: CVX202 names one to add (and rewrites the query), once"),
         Valid(SERVER + 'export const thick = query({ args: { n: v.number() }, handler: (ctx, { n }) =>\n'
               '  ctx.db.query("books").filter((q) => q.gt(q.field("pages"), n)).first() });\n',
               settings={"select": ["CVX201", "CVX204"]},
@@ -68,6 +76,10 @@ class NoFilterInQuery(Rule):
                      '  .index("by_a", ["a"]).index("by_a_t", ["a", "t"]) });\n'},
               settings={"select": ["CVX201", "CVX202"]},
               note="CVX202 names the longer index that holds the filter too: one finding, not an info beside it"),
+        Valid(SERVER + 'export const active = query({ args: { org: v.string() }, handler: (ctx, { org }) =>\n'
+              '  ctx.db.query("crews").filter((q) => q.eq(q.field("org"), org))\n'
+              '    .withIndex("by_active", (q) => q.eq("active", true)).collect() });\n',
+              note="`withIndex` after `.filter` throws, so no range narrows anything: CVX211 reports the chain"),
         Valid(SERVER + 'export const list = query({ args: {}, handler: async (ctx) => {\n'
               '  const rows = await ctx.db.query("books").take(20);\n'
               '  return rows.filter((b) => b.inPrint);\n}});\n', note="array filter on results"),
@@ -150,6 +162,8 @@ class NoFilterInQuery(Rule):
         scans = set()
         cvx204_on = "CVX204" in ctx.settings.enabled_codes()
         for ch in uses.chains:
+            if ch.misplaced_source is not None:
+                continue  # `.filter(...).withIndex(...)` throws before it reads a row: CVX211's finding
             for f in ch.filters:
                 key = id(f.node)
                 found[key] = (ch, f)

@@ -1,7 +1,7 @@
 import re
 
 from cvxlint.edits import arrow_param, string_literal
-from cvxlint.project.filter_index import builtin_lookup, partial_index, post_filter_range_fields
+from cvxlint.project.filter_index import builtin_lookup, index_to_add, partial_index, post_filter_range_fields
 from cvxlint.project.validators import Validator
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, filter_indexes, js, reported_queries
 
@@ -693,15 +693,6 @@ def own_range_edits(ctx, ch, f, fields: list[str]):
     return [ctx.edit(facts, (got[0].end, got[0].end), rng), ctx.edit(facts, (recv.end, end), "")]
 
 
-def new_index_name(table, fields: list[str]) -> str | None:
-    base = "by_" + "_".join(x.replace(".", "_") for x in fields)
-    taken = {i.name for i in (*table.indexes, *table.search_indexes, *table.vector_indexes)}
-    name, n = base, 2
-    while name in taken:
-        name, n = f"{base}_{n}", n + 1
-    return name if len(name) <= 64 and _IDENT.match(name) else None
-
-
 def add_index_edit(ctx, table, name: str, fields: list[str]):
     """Append `.index(name, [fields])` to the table's `defineTable(...)` chain, in its style
     (its line breaks, the schema file's quotes). A definition written over several lines
@@ -751,7 +742,9 @@ class PreferIndexOverFilter(Rule):
     stay) — on a query that uses no index, and names
     the index whose leading fields are exactly the compared fields, with the `withIndex`
     rewrite. When the table has no such
-    index the finding is info and offers to add one. After a `withIndex` range of `.eq`s,
+    index the finding offers to add one; it is info, or a warning when the query has no
+    index at all and CVX204 is on: CVX204 leaves that scan to this finding, which names the
+    index that ends it (one finding per filter, not a warning beside an info). After a `withIndex` range of `.eq`s,
     a filter on the fields that follow in a longer index is flagged too, naming that index
     (when both give the rows in the same order, or the query is `.unique()`), and so is a
     filter that bounds the field that comes next in the query's own index
@@ -1004,6 +997,16 @@ class PreferIndexOverFilter(Rule):
                 outputs={"convex/schema.ts": SCHEMA.replace('.index("by_name", ["name"]),',
                                                             '.index("by_name", ["name"]).index("by_topic", ["topic"]),')}),
         Invalid(SERVER + 'export const f = query({ args: { t: v.string() }, handler: (ctx, { t }) =>\n'
+                '  ctx.db.query("channels").filter((q) => q.eq(q.field("topic"), t)).first() });\n',
+                files={"convex/schema.ts": SCHEMA}, settings={"select": ["CVX202", "CVX204"]}, lines=[4],
+                message='no index covers these fields, so the query reads rows until enough match, up to the whole table; '
+                'add `.index("by_topic", ["topic"])`',
+                note="the scan CVX204 leaves to this finding (one per filter, a warning then: mocksy-app's profiles.ts)",
+                output=SERVER + 'export const f = query({ args: { t: v.string() }, handler: (ctx, { t }) =>\n'
+                '  ctx.db.query("channels").withIndex("by_topic", (q) => q.eq("topic", t)).first() });\n',
+                outputs={"convex/schema.ts": SCHEMA.replace('.index("by_name", ["name"]),',
+                                                            '.index("by_name", ["name"]).index("by_topic", ["topic"]),')}),
+        Invalid(SERVER + 'export const f = query({ args: { t: v.string() }, handler: (ctx, { t }) =>\n'
                 '  ctx.db.query("channels").filter((q: any) => q.eq(q.field("topic"), t)).first() });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4], note="an explicit `: any` stays",
                 output=SERVER + 'export const f = query({ args: { t: v.string() }, handler: (ctx, { t }) =>\n'
@@ -1199,10 +1202,16 @@ class PreferIndexOverFilter(Rule):
                 ctx.report(ch.facts, at, f'`.filter` on `_creationTime` of `{table.name}`: use the built-in index, '
                            '`.withIndex("by_creation_time", (q) => q.eq("_creationTime", t))`', severity=Severity.INFO)
             return
-        name = new_index_name(table, fields)
+        name = index_to_add(fi)
         fix = None
         msg = f"`.filter` on {_names(fields)} of `{table.name}`: no index covers these fields"
-        if name is not None and not table.external:
+        severity = Severity.INFO
+        if name is not None and ch.filters_whole_table and "CVX204" in ctx.settings.enabled_codes():
+            # CVX204 leaves this scan to the finding that names the index to add (one finding
+            # per filter), so this one carries the scan's severity
+            msg += ", so the query reads rows until enough match, up to the whole table"
+            severity = Severity.WARNING
+        if name is not None:
             msg += f'; add `.index("{name}", [{", ".join(repr(x).replace(chr(39), chr(34)) for x in fields)}])` and use `withIndex`'
             part = partial_index(table, fields)
             if part is not None:  # no schema change: narrow by what an index has, filter the rest
@@ -1218,7 +1227,7 @@ class PreferIndexOverFilter(Rule):
                 fix = _tier_for_values(ctx, app, ch, f, table, Fix.unsafe)(
                     f"Add index `{name}` to `{table.name}` in the schema and query it with `withIndex` "
                     "(the next deploy backfills it)", add, *edits)
-        ctx.report(ch.facts, at, msg + _untyped_path_note(app, table, fields), severity=Severity.INFO, fix=fix)
+        ctx.report(ch.facts, at, msg + _untyped_path_note(app, table, fields), severity=severity, fix=fix)
 
     def _filter_after_range(self, ctx, fi, app):
         """`.withIndex("by_a", q => q.eq("a", x)).filter(q => q.eq(q.field("b"), y))` where

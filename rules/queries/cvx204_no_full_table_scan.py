@@ -14,14 +14,19 @@ class NoFullTableScan(Rule):
     `.collect()` (or is walked to the end with `for await`, which is what `.collect()` does),
     or that has a `.filter()` (a filter with `.first()`, `.take(n)` or
     `.paginate()` still reads rows until enough match). Also flags `withIndex(name)` with no
-    range followed by `.collect()` or such a loop. A `for await` loop that can `break`,
+    range followed by `.collect()` or such a loop; its advice is a range or a bound
+    (`.take(n)`, `.first()`, `.paginate()`), since `.fullTableScan()` exists only on the query
+    initializer, not after `withIndex`. A `for await` loop that can `break`,
     `return` or `throw` stops reading there, like `.take(n)`. Not flagged: an explicit `.fullTableScan()` (it states
     the intent), convex-helpers' `filter(query, ...)` ending in `.paginate()` (it reads one
     page, then filters it), `.first()`, `.unique()`, `.take(n)` and `.paginate()` without a filter
     (they stop early), queries on `ctx.db.system`, and queries whose index is added on only
     some paths (`if (x) q = q.withIndex(...)`). A `.filter` that an index of the schema already
-    fits (or a built-in one: `db.get` for `_id`, `by_creation_time`) is CVX202's finding (`prefer-index-over-filter`: it names the index and rewrites the
-    query, which ends the scan too), so this rule leaves it alone unless CVX202 is turned off.
+    fits (or a built-in one: `db.get` for `_id`, `by_creation_time`), or one of equalities on
+    declared fields that CVX202 names an index to add for, is CVX202's finding
+    (`prefer-index-over-filter`: it names the index and rewrites the query, which ends the
+    scan too; for an index to add it then warns of the scan), so this rule leaves it alone
+    unless CVX202 is turned off.
 
     ## Why is this bad?
     The cost of the query grows with the table: more rows read, more bandwidth, more
@@ -71,6 +76,10 @@ class NoFullTableScan(Rule):
               '  ctx.db.query("books").filter((q) => q.eq(q.field("author"), a)).collect() });\n',
               files={"convex/schema.ts": BOOKS}, settings={"select": ["CVX202", "CVX204"]},
               note="an index fits the filter: CVX202 reports it and its rewrite ends the scan"),
+        Valid(SERVER + 'export const long = query({ args: { n: v.number() }, handler: (ctx, { n }) =>\n'
+              '  ctx.db.query("books").filter((q) => q.eq(q.field("pages"), n)).first() });\n',
+              files={"convex/schema.ts": BOOKS}, settings={"select": ["CVX202", "CVX204"]},
+              note="no index fits, CVX202 names one to add (and warns of the scan): one finding, not two"),
         Valid(SERVER + 'export const one = query({ args: { id: v.id("books"), at: v.number() }, handler: async (ctx, { id, at }) => [\n'
               '  await ctx.db.query("books").filter((q) => q.eq(q.field("_id"), id)).first(),\n'
               '  await ctx.db.query("books").filter((q) => q.eq(q.field("_creationTime"), at)).first(),\n]});\n',
@@ -79,7 +88,9 @@ class NoFullTableScan(Rule):
     ]
     invalid = [
         Invalid(SERVER + 'export const all = query({ args: {}, handler: (ctx) => ctx.db.query("users").withIndex("by_score").collect() });\n',
-                lines=[3], message="whole index"),
+                lines=[3], message="whole index; give it a range, or bound the read with `.take(n)`, `.first()` or `.paginate()`",
+                note="`.fullTableScan()` is no advice here: only the query initializer has it, not `withIndex`'s result"),
+
         Invalid(SERVER + 'export const admin = query({ args: {}, handler: (ctx) =>\n'
                 '  ctx.db.query("users").filter((q) => q.eq(q.field("role"), "admin")).first() });\n', lines=[4]),
         Invalid(SERVER + 'export const admins = query({ args: {}, handler: (ctx) =>\n  ctx.db.query("users")\n'
@@ -133,10 +144,15 @@ class NoFullTableScan(Rule):
                     continue
             elif ch.reads_whole_range:  # an index without a range
                 then = "`.collect()`" if ch.terminal == "collect" else "`for await` over it"
-                why = f'`withIndex("{ch.index}")` without a range, then {then}, reads the whole index'
+                # `.fullTableScan()` exists only on the query initializer, not after `withIndex`
+                # (and would drop the index's order): the read can only be narrowed or bounded
+                why = (f'`withIndex("{ch.index}")` without a range, then {then}, reads the whole index; give it '
+                       "a range, or bound the read with `.take(n)`, `.first()` or `.paginate()`")
             else:
                 continue
             if id(ch.start) in seen:
                 continue
             seen.add(id(ch.start))
-            ctx.report(ch.facts, at, why + "; narrow it with an index range, or add `.fullTableScan()` if it is meant")
+            if ch.index_call is None:
+                why += "; narrow it with an index range, or add `.fullTableScan()` if it is meant"
+            ctx.report(ch.facts, at, why)

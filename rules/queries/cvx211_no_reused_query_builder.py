@@ -5,7 +5,7 @@ SERVER = 'import { query } from "./_generated/server";\nimport { v } from "conve
 
 
 class NoReusedQueryBuilder(Rule):
-    """A query builder held in a variable and consumed twice.
+    """A query builder held in a variable and consumed twice, or chained in an order that throws.
 
     ## What it does
     Flags a variable holding a database query (after `withIndex`, `order`, `filter`, ...)
@@ -16,10 +16,15 @@ class NoReusedQueryBuilder(Rule):
     uses in exclusive branches, nor reuse of a bare `ctx.db.query("t")`, which starts a new
     query on every call (convex's `QueryInitializerImpl` keeps no state).
 
+    Also flags `withIndex`, `withSearchIndex` or `fullTableScan` after another step of the
+    query (`ctx.db.query("t").filter(...).withIndex(...)`): only `ctx.db.query(...)` itself
+    has them. TypeScript accepts it after `.filter`, whose type is `this`.
+
     ## Why is this bad?
     A query can be chained or iterated only once: the second use throws "A query can only be
     chained once and can't be chained after iteration begins." or "Iteration can only begin
-    on a query once."
+    on a query once." `.filter` or `.order` on `ctx.db.query(...)` returns a query that has
+    no `withIndex`, so a `withIndex` after them throws "withIndex is not a function".
 
     ## Example
     ```ts
@@ -38,7 +43,7 @@ class NoReusedQueryBuilder(Rule):
     code = "CVX211"
     name = "no-reused-query-builder"
     severity = Severity.ERROR
-    summary = "Query builder variable chained or consumed twice (runtime error)"
+    summary = "Query builder chained or consumed twice, or `withIndex` after another step (runtime error)"
 
     valid = [
         Valid(SERVER + 'export const list = query({ args: { desc: v.boolean() }, handler: async (ctx, args) => {\n'
@@ -76,11 +81,29 @@ class NoReusedQueryBuilder(Rule):
                 '  const newest = ctx.db.query("tasks").order("desc");\n'
                 '  return await Promise.all(owners.map((o) => newest.filter((q) => q.eq(q.field("owner"), o)).first()));\n}});\n',
                 lines=[5], message="loop"),
+        Invalid(SERVER + 'export const active = query({ args: { org: v.string() }, handler: (ctx, { org }) =>\n'
+                '  ctx.db.query("crews")\n    .filter((q) => q.eq(q.field("companyId"), org))\n'
+                '    .withIndex("by_active", (q) => q.eq("isActive", true))\n    .collect() });\n',
+                lines=[6], message='`.withIndex()` after `.filter()` throws at run time ("withIndex is not a function")',
+                note="web-treeshop-app's crews.ts: TypeScript accepts it, since `.filter` returns `this`"),
+        Invalid(SERVER + 'export const recent = query({ args: {}, handler: async (ctx) => {\n'
+                '  let q: any = ctx.db.query("crews").order("desc");\n'
+                '  q = q.withIndex("by_active", (r: any) => r.eq("isActive", true));\n  return await q.take(5);\n}});\n',
+                lines=[5], message="only `ctx.db.query(...)` itself has `withIndex`"),
     ]
 
     def check_app(self, ctx, app):
         done: set[int] = set()
+        misplaced: set[int] = set()
         for ch in reported_queries(ctx, app).chains:
+            wrong = ch.misplaced_source
+            if wrong is not None and id(wrong[0].node) not in misplaced:
+                misplaced.add(id(wrong[0].node))
+                step, prev = wrong
+                ctx.report(ch.facts, js.method_anchor(step.node),
+                           f'`.{step.method}()` after `.{prev.method}()` throws at run time ("{step.method} is not a '
+                           f'function"): only `ctx.db.query(...)` itself has `{step.method}`; call it right after '
+                           "`query(...)`, before the other steps")
             uses = ch.builder_uses
             if not uses or id(uses[0]) in done or ch.builder_steps == 0:
                 continue  # a bare `ctx.db.query("t")` is stateless: each use starts a new query
