@@ -1,5 +1,7 @@
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, looks_generated, reported_index_files
 
+from ..schema.cvx710_unused_index import unused_indexes
+
 HEAD = 'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
 ORDER_SENSITIVE = ("first", "take", "paginate")
 MEMBERS = (HEAD + 'export default defineSchema({\n  members: defineTable({ team: v.string(), user: v.string() })\n'
@@ -23,8 +25,9 @@ class RedundantIndex(Rule):
     the message names), or through a
     query the model does not follow (convex-helpers' `paginator(ctx.db, schema).query(...)`,
     a helper handing the query back unfinished), whose order is unknown. Nor is a prefix index that queries use while no query uses the
-    longer one: that one is the index to drop (CVX710, `unused-index`, says so). Tables from
-    packages (`authTables`) are not checked.
+    longer one: that one is the index to drop (CVX710, `unused-index`, says so), nor a prefix
+    index CVX710 reports as used by no query: there are no `.eq` calls to move, it is simply
+    dropped. Tables from packages (`authTables`) are not checked.
 
     ## Why is this bad?
     Identical indexes fail the push ("Indexes must be unique within a table"). Every index
@@ -91,6 +94,9 @@ class RedundantIndex(Rule):
                      'export const count = query({ args: { team: v.string() }, handler: async (ctx, { team }) =>\n'
                      '  (await ctx.db.query("members").withIndex("by_team", (q) => q.eq("team", team)).collect()).length });\n'},
               note="no query uses `by_team_user`: that is the index to drop (CVX710), not `by_team`"),
+        Valid(MEMBERS, path="convex/schema.ts", files={"convex/members.ts": 'import { query } from "./_generated/server";\n'
+                                                      'import { v } from "convex/values";\n' + ONE_MEMBER},
+              note="no query uses `by_team`: no `.eq` calls to move to `by_team_user`, CVX710 says to drop it"),
         Valid('import { defineEnt, defineEntSchema } from "convex-ents";\nimport { v } from "convex/values";\n'
               'export default defineEntSchema({\n  users: defineEnt({ name: v.string() }).edges("tasks", { ref: true }),\n'
               '  tasks: defineEnt({ done: v.boolean() }).edge("user").index("by_user_done", ["userId", "done"]),\n});\n',
@@ -133,6 +139,8 @@ class RedundantIndex(Rule):
                        'async function themeOf({ ctx, team }: { ctx: QueryCtx; team: string }) {\n'
                        '  return await ctx.db.query("settings").withIndex("by_team", (q) => q.eq("team", team)).first();\n}\n'
                        'export const theme = query({ args: { team: v.string() }, handler: (ctx, { team }) => themeOf({ ctx, team }) });\n'
+                       'export const count = query({ args: { team: v.string() }, handler: async (ctx, { team }) =>\n'
+                       '  (await ctx.db.query("members").withIndex("by_team", (q) => q.eq("team", team)).collect()).length });\n'
                        + ONE_MEMBER},
                 note="the `.first()` on `settings.by_team` (in a helper taking `{ ctx, team }`) is no read of `members.by_team`"),
         Invalid(HEAD + 'export default defineSchema({\n  members: defineTable({ team: v.string(), user: v.string() })\n'
@@ -178,6 +186,8 @@ class RedundantIndex(Rule):
         # may read any table's index of its name
         outside = app.queries.index_reads_outside_chains()
         unseen = {name for t, name in outside if t is None}
+        # a prefix index no query uses has no `.eq` calls to move: CVX710 says to drop it
+        unused = {id(idx) for _t, idx in unused_indexes(ctx, app)}
         for table in schema.tables.values():
             if table.external or not table.known:
                 continue
@@ -193,7 +203,7 @@ class RedundantIndex(Rule):
                 needs_order = any(not any(set(b.fields[len(a.fields):]) <= fixed for b in longer)
                                   for fixed in ordered_use.get((table.name, a.name), ()))
                 if not longer or needs_order or a.name in unseen or (table.name, a.name) in outside \
-                        or a.name in table.library_indexes \
+                        or a.name in table.library_indexes or id(a) in unused \
                         or looks_generated(a.facts):
                     continue  # (a generated schema, Better Auth's: advice nobody can act on by hand)
                 if any(x.fields == a.fields for x in idxs[:i]):

@@ -1,22 +1,39 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, report_in_handler
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, memoized, report_in_handler
 
 from .common import time_read
 
 SERVER = 'import { query, internalQuery, mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
 
 
-def time_reads(reached):
+def time_reads(reached, written=()):
     """`Date.now()`, `new Date()` without arguments, `performance.now()` in a reached function
     (not a parameter default the call that reached it fills in: `now = Date.now()` never runs,
-    nor an argument of `console.*`: a time stamp in a log line does not change the result)."""
+    nor an argument of `console.*`: a time stamp in a log line does not change the result, nor
+    one of the `written` spans: see `write_arguments`)."""
     calls = list(reached.func.all_calls())
     logged = [(a.start, a.end) for site in calls if (site.global_name or "").startswith("console.")
               for a in js.call_args(site.node)]
     for site in calls:
         what = time_read(site)
         if what is not None and not _default_passed(reached, site.node) \
-                and not any(start <= site.node.start and site.node.end <= end for start, end in logged):
+                and not any(start <= site.node.start and site.node.end <= end for start, end in (*logged, *written)):
             yield site, what
+
+
+def write_arguments(ctx, app) -> dict[str, list[tuple[int, int]]]:
+    """file path -> the argument spans of every `db.insert/patch/replace` call. A query's
+    `ctx.db` has no such method: the call throws a TypeError once its arguments are evaluated,
+    whatever they hold, so a time read there never reaches a query's result (the write in a
+    query is CVX107's error). Such helpers are shared with mutations, where the time is fine."""
+
+    def compute():
+        out: dict[str, list[tuple[int, int]]] = {}
+        for call in app.queries.calls:
+            if call.method in ("insert", "patch", "replace") and not call.system:
+                out.setdefault(call.facts.path, []).extend((a.start, a.end) for a in call.args)
+        return out
+
+    return memoized(ctx, ("cvx103_write_arguments", id(app)), compute)
 
 
 def _default_passed(reached, node) -> bool:
@@ -38,7 +55,9 @@ class NoDateNowInQuery(Rule):
     handlers and the helpers they call (also inside `withIndex` ranges). A read inside a
     helper is reported once, at the helper, naming the queries that reach it; a parameter
     default (`now = Date.now()`) only when some query's call leaves that argument out; never
-    in the arguments of `console.*`, where the time is only logged. Internal
+    in the arguments of `console.*`, where the time is only logged, nor in those of
+    `ctx.db.insert/patch/replace` (a helper shared with mutations: in a query that write
+    throws before the time can reach the result, and CVX107 reports it). Internal
     queries get info instead of a warning: nobody subscribes to them directly.
 
     ## Why is this bad?
@@ -78,6 +97,13 @@ class NoDateNowInQuery(Rule):
               '  console.log("posts:get", { id, at: new Date().toISOString() });\n'
               '  return await ctx.db.get("posts", id);\n}});\n',
               note="a time stamp only logged: the result does not depend on it"),
+        Valid(SERVER + 'async function ensureProfile(ctx: any, owner: string) {\n'
+              '  const found = await ctx.db.query("profiles").withIndex("by_owner", (q: any) => q.eq("owner", owner)).unique();\n'
+              '  if (found) return found;\n'
+              '  return await ctx.db.get(await ctx.db.insert("profiles", { owner, joinedAt: Date.now() }));\n}\n'
+              'export const profile = query({ args: { owner: v.string() }, handler: (ctx, { owner }) => ensureProfile(ctx, owner) });\n'
+              'export const join = mutation({ args: { owner: v.string() }, handler: (ctx, { owner }) => ensureProfile(ctx, owner) });\n',
+              note="the time only goes into a write: in the query that insert throws whatever it holds (CVX107's error)"),
     ]
     invalid = [
         Invalid(SERVER + 'const listLive = (table: "posts" | "events") => query({ args: {}, handler: async (ctx) =>\n'
@@ -106,13 +132,14 @@ class NoDateNowInQuery(Rule):
         # Time read in a shared helper: one finding at the helper, naming the queries that
         # reach it (a permission helper called by 300 queries is one thing to fix, not 300).
         in_helpers: dict[int, tuple] = {}
+        written = write_arguments(ctx, app)
         for fn in app.functions:
             if fn.kind != "query":
                 continue
             for r in ctx.project.reach(fn):
                 if not ctx.reported(r.facts):
                     continue  # every finding about `r` sits in its file
-                for site, what in time_reads(r):
+                for site, what in time_reads(r, written.get(r.facts.path, ())):
                     if r.depth == 0:
                         report_in_handler(
                             ctx, fn, r, site.node,

@@ -103,14 +103,18 @@ class UnusedIndex(Rule):
     used, for generic helpers that take the index as a parameter): a table it never queries is read somewhere cvxlint cannot
     see (a library such as a Better Auth adapter, another app, a dashboard). Staged indexes
     (being built for a coming release), indexes a `.filter` (or a JS filter over collected
-    rows) could use instead (CVX202 says to query through them), tables queried with a
-    computed index name, tables
+    rows) could use instead (CVX202 says to query through them), tables
     defined by packages, and a package's own indexes on a table the app redefines (the
     `"email"` index of `users` over `...authTables`) are skipped. So is a schema passed to
     a function of an npm package (Better Auth's `createApi(schema, ...)` in a local
     component): the library may pick any of its indexes by field name at runtime.
     Packages that read a schema's validators only (`convex`, `convex-helpers`' `typedV`,
     `convex-test`) do not count.
+    An index name the code computes counts as every name it can hold when those are known
+    (a constant, or a key of a constant map: `BY_KIND[kind]`); when they are not (a name
+    picked at run time from a registry, a parameter), no index of that kind on that table
+    is reported, and on every table when the queried table is computed too (only those
+    starting with the fields its range names: Convex rejects any other).
 
     ## Why is this bad?
     Every index costs storage (about one more copy of the table) and slows each write
@@ -192,6 +196,17 @@ class UnusedIndex(Rule):
                      "convex/tasks.ts": 'import { query } from "./_generated/server";\n'
                      'export const a = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", "x")).take(1) });\n'},
               note="a library handed the schema picks indexes by field name at runtime"),
+        Valid(SCHEMA, path="convex/schema.ts",
+              files={"convex/indexes.ts": 'export const INDEXES_OF: Record<string, { name: string; field: string }[]> = {\n'
+                     '  tasks: [{ name: "by_owner", field: "owner" }, { name: "by_done", field: "done" }],\n};\n',
+                     "convex/lookup.ts": 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
+                     'import { INDEXES_OF } from "./indexes";\n'
+                     'export const lookup = query({ args: { table: v.string(), field: v.string(), value: v.string() }, handler: async (ctx, args) => {\n'
+                     '  const index = INDEXES_OF[args.table].find((i) => i.field === args.field);\n'
+                     '  if (!index) return [];\n'
+                     '  return await ctx.db.query(args.table as any).withIndex(index.name, (q: any) => q.eq(args.field, args.value)).take(10);\n}});\n'
+                     'export const c = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withSearchIndex("search_title", (q) => q.search("title", "x")).take(1) });\n'},
+              note="index names picked at run time from a registry, on a table picked at run time: any index may be read"),
     ]
     invalid = [
         Invalid(HEAD + 'export default defineSchema({\n'
@@ -231,59 +246,122 @@ class UnusedIndex(Rule):
                        "convex/tasks.ts": 'import { query } from "./_generated/server";\n'
                        'export const a = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", "x")).take(1) });\n'},
                 note="a table defined in its own file: its `.index(\"by_done\", ...)` is a definition, not a use"),
+        Invalid(SCHEMA, path="convex/schema.ts", lines=[6],
+                files={"convex/tasks.ts": 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
+                       'const INDEX_FOR = { mine: "by_owner" } as const;\n'
+                       'export const a = query({ args: { by: v.literal("mine") }, handler: (ctx, { by }) =>\n'
+                       '  ctx.db.query("tasks").withIndex(INDEX_FOR[by], (q) => q.eq("owner", "x")).take(1) });\n'
+                       'export const c = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withSearchIndex("search_title", (q) => q.search("title", "x")).take(1) });\n'},
+                note="a computed name read from a constant map can only be one of its names: `by_done` is not among them"),
+        Invalid(SCHEMA, path="convex/schema.ts", lines=[6],
+                files={"convex/tasks.ts": 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
+                       'async function firstOf(ctx: any, table: any, index: any, owner: string) {\n'
+                       '  return await ctx.db.query(table).withIndex(index, (q: any) => q.eq("owner", owner)).first();\n}\n'
+                       'export const a = query({ args: { owner: v.string() }, handler: (ctx, { owner }) => firstOf(ctx, "tasks", "by_owner", owner) });\n'
+                       'export const c = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withSearchIndex("search_title", (q) => q.search("title", "x")).take(1) });\n'},
+                note="a name and a table the model cannot tell, but a range on `owner`: only an index starting with it can be read"),
     ]
 
     def check_app(self, ctx, app):
         schema = app.schema
         if schema is None or not schema.readable or not reported_index_files(ctx, schema):
             return
-        if schema_handed_to_library(ctx, app):
-            return  # the library may query any index by name: none is known to be unused
-        used: set[tuple[str, str]] = set()
-        dynamic: set[str] = set()
-        queried: set[str] = set()
-        for ch in app.queries.chains:
-            if ch.table is None:
-                continue
+        for table, idx in unused_indexes(ctx, app):
+            kind = {"db": "index", "search": "search index", "vector": "vector index"}[idx.kind]
+            ctx.report(idx.facts, idx.name_node or idx.node,
+                       f'{kind} "{idx.name}" on `{table.name}` is not used by any query in this app; '
+                       "it still costs storage and write time")
+
+
+def unused_indexes(ctx, app) -> list:
+    """(table, index) for every index this rule reports in `app` (its schema readable); CVX205
+    leaves these to it."""
+    return memoized(ctx, ("unused_indexes", id(app)), lambda: list(_unused_indexes(ctx, app)))
+
+
+def _unused_indexes(ctx, app):
+    schema = app.schema
+    if schema is None or not schema.readable or schema_handed_to_library(ctx, app):
+        return  # the library may query any index by name: none is known to be unused
+    linker = ctx.project.linker
+    used: set[tuple[str, str]] = set()
+    queried: set[str] = set()
+    # (table or None, index kind, fields its range names) read by a name the model cannot
+    # tell: any index of that kind starting with those fields may be the one read, on that
+    # table or (None) on any table
+    dynamic: set[tuple[str | None, str, tuple[str, ...]]] = set()
+    anywhere: set[str] = set()  # names read on a query of a table the model cannot tell
+
+    def read(table: str | None, kind: str, facts, name_node, fields: tuple[str, ...] = ()) -> None:
+        names = _index_names(linker, facts, name_node)
+        if names is None:
+            dynamic.add((table, kind, fields))
+        elif table is None:
+            anywhere.update(names)
+        else:
+            used.update((table, n) for n in names)
+
+    for ch in app.queries.chains:
+        if ch.table is not None:
             queried.add(ch.table)
-            if ch.index_call is not None:
-                if ch.index is None:
-                    dynamic.add(ch.table)
-                else:
-                    used.add((ch.table, ch.index))
-            if ch.search_call is not None:
-                if ch.search_index is None:
-                    dynamic.add(ch.table)
-                else:
-                    used.add((ch.table, ch.search_index))
-        for call in app.queries.calls:
-            if call.method == "vectorSearch" and call.table and len(call.args) > 1:
-                name = js.string_value(call.args[1])
-                if name is None:
-                    dynamic.add(call.table)
-                else:
-                    used.add((call.table, name))
-        # An index that an existing filter could use (CVX202 says to query through it) is
-        # wanted, not unused: telling to delete it too would contradict that advice.
-        for fi in filter_indexes(ctx, app, app.queries):
-            if fi.index is not None:
-                used.add((fi.table.name, fi.index.name))
-            elif fi.kind == "filter":  # CVX202's other advice: narrow with an index holding some of the fields
-                part = partial_index(fi.table, [name for name, _n, _v in fi.filter.eqs])
-                if part is not None:
-                    used.add((fi.table.name, part[0].name))
-        strings = None
-        for table in schema.tables.values():
-            if table.external or not table.known or table.name in dynamic or table.name not in queried:
-                continue  # never queried here: read by a library, another app or a dashboard
-            for idx in (*table.indexes, *table.search_indexes, *table.vector_indexes):
-                if idx.staged or idx.name is None or (table.name, idx.name) in used or idx.name in table.library_indexes:
-                    continue
-                if strings is None:
-                    strings = string_arguments(ctx, app)
-                if idx.name in strings:
-                    continue
-                kind = {"db": "index", "search": "search index", "vector": "vector index"}[idx.kind]
-                ctx.report(idx.facts, idx.name_node or idx.node,
-                           f'{kind} "{idx.name}" on `{table.name}` is not used by any query in this app; '
-                           "it still costs storage and write time")
+        if ch.index_call is not None:
+            read(ch.table, "db", ch.facts, ch.index_name_node, _range_fields(ch))
+        if ch.search_call is not None:
+            args = js.call_args(ch.search_call)
+            read(ch.table, "search", ch.facts, args[0] if args else None)
+    for call in app.queries.calls:
+        if call.method == "vectorSearch" and len(call.args) > 1:
+            read(call.table, "vector", call.facts, call.args[1])
+    # An index that an existing filter could use (CVX202 says to query through it) is
+    # wanted, not unused: telling to delete it too would contradict that advice.
+    for fi in filter_indexes(ctx, app, app.queries):
+        if fi.index is not None:
+            used.add((fi.table.name, fi.index.name))
+        elif fi.kind == "filter":  # CVX202's other advice: narrow with an index holding some of the fields
+            part = partial_index(fi.table, [name for name, _n, _v in fi.filter.eqs])
+            if part is not None:
+                used.add((fi.table.name, part[0].name))
+    strings = None
+    for table in schema.tables.values():
+        if table.external or not table.known or table.name not in queried:
+            continue  # never queried here: read by a library, another app or a dashboard
+        for idx in (*table.indexes, *table.search_indexes, *table.vector_indexes):
+            if idx.staged or idx.name is None or (table.name, idx.name) in used or idx.name in anywhere \
+                    or idx.name in table.library_indexes:
+                continue
+            if any(t in (table.name, None) and kind == idx.kind and (idx.fields is None or tuple(idx.fields[: len(fields)]) == fields)
+                   for t, kind, fields in dynamic):
+                continue
+            if strings is None:
+                strings = string_arguments(ctx, app)
+            if idx.name in strings:
+                continue
+            yield table, idx
+
+
+def _range_fields(ch) -> tuple[str, ...]:
+    """The fields a `withIndex` range names, in order, as far as they are literals: Convex
+    rejects a range that does not follow the index's fields, so an index not starting with
+    them cannot be the one a computed name picks."""
+    if not ch.range_known:
+        return tuple(ch.range_sure_eqs)
+    out: list[str] = []
+    for op in ch.range or ():
+        if op.field is None or op.op not in ("eq", "gt", "gte", "lt", "lte"):
+            break
+        out.append(op.field)
+        if op.op != "eq":
+            break  # bounds on one field end the range
+    return tuple(out)
+
+
+def _index_names(linker, facts, node) -> set[str] | None:
+    """The index names a computed `withIndex` argument may hold: the constant string it
+    always holds, or every string of the constant map it reads by a key that is not a
+    constant (`BY_KIND[kind]`; more than index names, all of them taken as read). None when
+    the name cannot be told (a parameter, a value computed at run time)."""
+    name = linker.const_string(facts, node)
+    if name is not None:
+        return {name}
+    choices = linker.const_string_choices(facts, node)
+    return set(choices[0]) if choices is not None else None
