@@ -92,6 +92,15 @@ def filter_indexes(ctx: RuleContext, app, uses) -> list:
     return memoized(ctx, ("filter_indexes", id(app), id(uses)), lambda: list(compute(uses.chains, app.schema)))
 
 
+def unused_indexes(ctx: RuleContext, app) -> list:
+    """(table, index) for every index of `app` no query uses (project/index_use.py), once per
+    run: CVX710 reports them, CVX205 leaves them to it."""
+    from .project.index_use import unused_indexes as compute
+
+    return memoized(ctx, ("unused_indexes", id(app)),
+                    lambda: list(compute(ctx.project, app, filter_indexes(ctx, app, app.queries))))
+
+
 def filters_cvx202_reports(ctx: RuleContext, app, uses) -> set[int]:
     """Ids of the `.filter` nodes CVX202 names an index for: an existing one, a built-in one
     (`db.get` for `_id`, `by_creation_time`) or one to add (empty when CVX202 is off): its

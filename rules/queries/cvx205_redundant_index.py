@@ -1,6 +1,5 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, looks_generated, reported_index_files
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, looks_generated, reported_index_files, unused_indexes
 
-from ..schema.cvx710_unused_index import unused_indexes
 
 HEAD = 'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
 ORDER_SENSITIVE = ("first", "take", "paginate")
