@@ -1,4 +1,4 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, memoized, report_in_handler
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, memoized, report_in_handler, reported_queries
 
 from .common import time_read
 
@@ -28,7 +28,8 @@ def write_arguments(ctx, app) -> dict[str, list[tuple[int, int]]]:
 
     def compute():
         out: dict[str, list[tuple[int, int]]] = {}
-        for call in app.queries.calls:
+        # the time reads asked about are in functions reported on, whose uses these include
+        for call in reported_queries(ctx, app).calls:
             if call.method in ("insert", "patch", "replace") and not call.system:
                 out.setdefault(call.facts.path, []).extend((a.start, a.end) for a in call.args)
         return out
