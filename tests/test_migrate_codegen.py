@@ -49,6 +49,9 @@ WITH_APP_CODE = {
     "rename-field-with-index@with-app-code": True,
     "staged-index-queried@with-app-code": False,
 }
+# Fixtures whose seed holds a value the conversion must not change quietly: the generated
+# migration stops at it, so their run after the migrations fails (as a planted bug's does).
+STOPS_AT_A_VALUE = {"int64-to-number-beyond-2-53"}  # 2^53 + 1 has no exact float64
 RUNTIME_BUGS = {
     "remove-field@skips-its-work": ("remove-field", _replace("if (doc.legacyFlag === undefined) return;", "return;")),
     "optional-to-required@invalid-write": ("optional-to-required", _replace('"member" as const', '"membr" as any')),
@@ -113,7 +116,7 @@ def test_generated_migrations_run_under_convex_test(harness):
         tests = results[name]
         assert len(tests) == 3, (name, tests)
         statuses = {title.split(":")[0].split(" ")[0]: r["status"] for title, r in tests.items()}
-        if name in RUNTIME_BUGS:
+        if name in RUNTIME_BUGS or name in STOPS_AT_A_VALUE:
             assert statuses == {"seed": "passed", "negative": "passed", "after": "failed"}, (name, tests)
         else:
             failed = {t: r["messages"][:1] for t, r in tests.items() if r["status"] != "passed"}

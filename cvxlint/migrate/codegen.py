@@ -389,6 +389,9 @@ def _conversion(m: Migration, body: list[str]) -> str:
     if c == "string":
         return "String(value)"
     if c == "number-from-bigint":
+        # float64 holds integers exactly only up to 2^53: a larger int64 would change quietly
+        body.append(f"if (BigInt(Number(value)) !== value) throw new Error(`{where}: ${{value}} has no exact "
+                    f"float64 (beyond 2^53; document ${{doc._id}})`);")
         return "Number(value)"
     if c in ("number-from-string", "bigint-from-string"):
         # the user's answer says how to read the strings; Number("") and BigInt("") would be a

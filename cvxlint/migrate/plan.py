@@ -598,7 +598,8 @@ class _Planner:
         if conv is None:
             return self._map(c)
         if conv not in ("bigint-from-number", "number-from-string", "bigint-from-string"):
-            # lossless: String(x) and [x] keep every value
+            # lossless: String(x) and [x] keep every value; Number(x) of an int64 does up to
+            # 2^53, and the generated migration stops at one it would change (codegen.py)
             return self._migration("convert", c, c.field, conversion=conv, target=c.new)
         # lossy: a rounding rule, or how to read the strings (triage G18 P3: leopard's dueDate
         # strings are dates, which Number() turns into NaN; it turns "" into 0)
