@@ -1790,15 +1790,15 @@ def _fixed_fetch(linker, facts: FileFacts, call: Node) -> bool:
     url = linker.const_string(facts, args[0]) if args else None
     if url is None or _URL_CREDENTIAL.search(url) or len(args) > 2:
         return False
-    return len(args) == 1 or _literal_object(args[1])
+    return len(args) == 1 or _literals_only(args[1])
 
 
-def _literal_object(node: Node | None) -> bool:
+def _literals_only(node: Node | None) -> bool:
     """`{ method: "GET", headers: { Accept: "application/json" } }`: literals all the way down."""
     node = js.unwrap(node)
     return node is not None and node.type == "object" and all(
         p.key is not None and not p.spread and p.value is not None
-        and (js.literal_value(p.value) is not ... or _literal_object(p.value)) for p in js.object_props(node))
+        and (js.literal_value(p.value) is not ... or _literals_only(p.value)) for p in js.object_props(node))
 
 
 def _argument_first(r: Reached, site: CallSite) -> str | None:

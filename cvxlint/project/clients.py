@@ -163,7 +163,7 @@ def _http_api_call(site: CallSite, out: list[ClientCall]) -> bool:
     args = js.call_args(site.node)
     if len(args) < 2:
         return False
-    tail = constant_tail(args[0])
+    tail = js.constant_tail(args[0])
     if tail is None or "/api/" not in tail or tail.startswith("/") and js.string_value(args[0]) is not None:
         return False  # (a path alone, `fetch("/api/query")`, goes to the page's own server, not to Convex)
     run = _HTTP_API_RUN.search(tail)
@@ -197,43 +197,3 @@ def _request_body(options: Node) -> Node | None:
         if value is not None and value.type == "object":
             return value
     return None
-
-
-def constant_tail(node: Node | None) -> str | None:
-    """The constant end of a string expression: the text after a template's last
-    substitution (`${base}/api/query`), the right operand of a `+` (`base + "/api/query"`),
-    or the whole of a literal. None when it ends in something computed."""
-    node = js.unwrap(node)
-    if node is None:
-        return None
-    if node.type == "string":
-        return js.string_value(node)
-    if node.type == "template_string":
-        parts: list[str] = []
-        for c in node.children:
-            if c.type == "template_substitution":
-                parts = []
-            elif c.type == "string_fragment":
-                parts.append(c.text or "")
-        return "".join(parts)
-    if node.type == "binary_expression" and node.has_tok("+"):
-        return constant_tail(node.child("right"))
-    return None
-
-
-def constant_head(node: Node | None) -> str:
-    """The constant start of a string expression ("items:" of the template `items:${name}`), "" when none."""
-    node = js.unwrap(node)
-    if node is None:
-        return ""
-    if node.type == "template_string":
-        parts: list[str] = []
-        for c in node.children:
-            if c.type == "template_substitution":
-                break
-            if c.type == "string_fragment":
-                parts.append(c.text or "")
-        return "".join(parts)
-    if node.type == "binary_expression" and node.has_tok("+"):
-        return js.string_value(node.child("left")) or constant_head(node.child("left"))
-    return js.string_value(node) or ""

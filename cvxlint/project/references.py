@@ -37,8 +37,7 @@ from typing import TYPE_CHECKING
 from ..syntax import js, scope
 from ..syntax.tree import Node
 from . import jsonc
-from .clients import (STRING_NAME, ClientCall, client_calls, constant_head, imports_a_convex_package,
-                      is_convex_package)
+from .clients import STRING_NAME, ClientCall, client_calls, imports_a_convex_package, is_convex_package
 from .definitions import Def, ExternalDef, NamespaceDef, loaded_module
 from .facts import CallSite, FileFacts, FunctionInfo
 from .discover import client_sources, is_server_side_path, is_test_file
@@ -978,7 +977,7 @@ def _client_references(resolver: ReferenceResolver, facts: FileFacts) -> list[tu
             # const): any function named so may be the one; a parameter's callers name it
             # themselves (_Relay)
             computed = _const_initializer(resolver, facts, call.ref) or call.ref
-            out.append((call, FunctionRef("prefix", (), None, facts, None, 0, name=constant_head(computed)), True))
+            out.append((call, FunctionRef("prefix", (), None, facts, None, 0, name=js.constant_head(computed)), True))
     return out
 
 

@@ -100,6 +100,46 @@ def _unescape(s: str) -> str:
     return s
 
 
+def constant_tail(node: Node | None) -> str | None:
+    """The constant end of a string expression: the text after a template's last
+    substitution (`${base}/api/query`), the right operand of a `+` (`base + "/api/query"`),
+    or the whole of a literal. None when it ends in something computed."""
+    node = unwrap(node)
+    if node is None:
+        return None
+    if node.type == "string":
+        return string_value(node)
+    if node.type == "template_string":
+        parts: list[str] = []
+        for c in node.children:
+            if c.type == "template_substitution":
+                parts = []
+            elif c.type == "string_fragment":
+                parts.append(c.text or "")
+        return "".join(parts)
+    if node.type == "binary_expression" and node.has_tok("+"):
+        return constant_tail(node.child("right"))
+    return None
+
+
+def constant_head(node: Node | None) -> str:
+    """The constant start of a string expression ("items:" of the template `items:${name}`), "" when none."""
+    node = unwrap(node)
+    if node is None:
+        return ""
+    if node.type == "template_string":
+        parts: list[str] = []
+        for c in node.children:
+            if c.type == "template_substitution":
+                break
+            if c.type == "string_fragment":
+                parts.append(c.text or "")
+        return "".join(parts)
+    if node.type == "binary_expression" and node.has_tok("+"):
+        return string_value(node.child("left")) or constant_head(node.child("left"))
+    return string_value(node) or ""
+
+
 def number_value(n: Node | None) -> float | None:
     n = unwrap(n)
     if n is None:
