@@ -49,11 +49,13 @@ def test_every_rule_of_both_families_is_exercised_by_a_fixture():
 # are all of by_project_status; inStatus's plain string against the literal union is not),
 # archivedFor (unsafe: a new index on `archived.reason`, a field of an optional object, which
 # the ranges of convex 1.18 and later type); CVX704 open's range; CVX212 page's validator;
-# CVX702 get("_storage") on db.
-FIX_APPLIED = {"CVX202": 6, "CVX212": 1, "CVX702": 1, "CVX704": 1, "CVX706": 1, "CVX711": 3}
-# Type errors the fixture has on purpose: the misordered range (both arguments) and
-# "_storage" read through plain db; fixing must remove them and add none.
-TSC_BEFORE = [("TS2345", 52), ("TS2345", 52), ("TS2345", 87)]
+# CVX702 get("_storage") on db; CVX211 newestOf's and titledOf's `withIndex` moved before
+# their `.order` / `.filter` (unsafe).
+FIX_APPLIED = {"CVX202": 6, "CVX211": 2, "CVX212": 1, "CVX702": 1, "CVX704": 1, "CVX706": 1, "CVX711": 3}
+# Type errors the fixture has on purpose: the misordered range (both arguments),
+# "_storage" read through plain db, and `withIndex` on the `OrderedQuery` `.order` returns
+# (its range's parameter untyped with it); fixing must remove them and add none.
+TSC_BEFORE = [("TS2339", 162), ("TS2345", 52), ("TS2345", 52), ("TS2345", 87), ("TS7006", 162)]
 
 
 def test_fixes_converge_and_type_check(tmp_path):
@@ -72,3 +74,6 @@ def test_fixes_converge_and_type_check(tmp_path):
     assert '.index("by_title", ["title"])' in schema and '.index("by_task", ["task"])' in schema
     assert '  }).index("by_archived_reason", ["archived.reason"]),' in schema
     assert '.index("by_owner_time", ["owner"])' in schema
+    tasks = (app / "convex" / "tasks.ts").read_text("utf-8")
+    assert ('      .query("tasks")\n      .withIndex("by_owner_time", (q) => q.eq("owner", owner))\n'
+            '      .order("desc")\n      .take(5);') in tasks

@@ -1,5 +1,5 @@
 from cvxlint.project.queries import loop_around, mutually_exclusive
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, line_of, reported_queries
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js, line_of, reported_queries
 
 SERVER = 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
 
@@ -38,11 +38,20 @@ class NoReusedQueryBuilder(Rule):
     const first = await tasks().first();
     const all = await tasks().collect();
     ```
+
+    ## Fix safety
+    A builder used twice has no fix: which query each use wanted is for its author to say.
+    A `withIndex`, `withSearchIndex` or `fullTableScan` after `filter`/`order` steps of the
+    same expression moves to right after `ctx.db.query(...)`, the steps keeping their order
+    and layout (`.withSearchIndex` not past an `.order`: search results keep their relevance
+    order and have none). The fix is unsafe: a query that threw on every call returns rows
+    after it, and callers may have been written around the error.
     """
 
     code = "CVX211"
     name = "no-reused-query-builder"
     severity = Severity.ERROR
+    fix_availability = "sometimes"
     summary = "Query builder chained or consumed twice, or `withIndex` after another step (runtime error)"
 
     valid = [
@@ -85,7 +94,20 @@ class NoReusedQueryBuilder(Rule):
                 '  ctx.db.query("crews")\n    .filter((q) => q.eq(q.field("companyId"), org))\n'
                 '    .withIndex("by_active", (q) => q.eq("isActive", true))\n    .collect() });\n',
                 lines=[6], message='`.withIndex()` after `.filter()` throws at run time ("withIndex is not a function")',
+                output=SERVER + 'export const active = query({ args: { org: v.string() }, handler: (ctx, { org }) =>\n'
+                '  ctx.db.query("crews")\n    .withIndex("by_active", (q) => q.eq("isActive", true))\n'
+                '    .filter((q) => q.eq(q.field("companyId"), org))\n    .collect() });\n',
                 note="web-treeshop-app's crews.ts: TypeScript accepts it, since `.filter` returns `this`"),
+        Invalid(SERVER + 'export const latest = query({ args: { org: v.string() }, handler: (ctx, { org }) =>\n'
+                '  ctx.db.query("crews").order("desc").filter((q) => q.eq(q.field("companyId"), org)).fullTableScan().take(5) });\n',
+                lines=[4], message="`.fullTableScan()` after `.filter()`",
+                output=SERVER + 'export const latest = query({ args: { org: v.string() }, handler: (ctx, { org }) =>\n'
+                '  ctx.db.query("crews").fullTableScan().order("desc").filter((q) => q.eq(q.field("companyId"), org)).take(5) });\n',
+                note="every step before it moves after it, in its order"),
+        Invalid(SERVER + 'export const find = query({ args: { text: v.string() }, handler: (ctx, { text }) =>\n'
+                '  ctx.db.query("posts").order("desc").withSearchIndex("search_body", (q) => q.search("body", text)).take(5) });\n',
+                lines=[4], message="`.withSearchIndex()` after `.order()`",
+                note="no fix: search results have no `order`"),
         Invalid(SERVER + 'export const recent = query({ args: {}, handler: async (ctx) => {\n'
                 '  let q: any = ctx.db.query("crews").order("desc");\n'
                 '  q = q.withIndex("by_active", (r: any) => r.eq("isActive", true));\n  return await q.take(5);\n}});\n',
@@ -103,7 +125,7 @@ class NoReusedQueryBuilder(Rule):
                 ctx.report(ch.facts, js.method_anchor(step.node),
                            f'`.{step.method}()` after `.{prev.method}()` throws at run time ("{step.method} is not a '
                            f'function"): only `ctx.db.query(...)` itself has `{step.method}`; call it right after '
-                           "`query(...)`, before the other steps")
+                           "`query(...)`, before the other steps", fix=self._source_first(ctx, ch, step))
             uses = ch.builder_uses
             if not uses or id(uses[0]) in done or ch.builder_steps == 0:
                 continue  # a bare `ctx.db.query("t")` is stateless: each use starts a new query
@@ -122,3 +144,29 @@ class NoReusedQueryBuilder(Rule):
                 if loop is not None and not (loop.start <= ch.start.start < loop.end):
                     ctx.report(facts, u, f"query builder `{ch.binding}` is consumed inside a loop or callback that runs "
                                "more than once; a query can be chained or iterated only once")
+
+    @staticmethod
+    def _source_first(ctx, ch, source) -> "Fix | None":
+        """Move a misplaced `withIndex`/`withSearchIndex`/`fullTableScan` right after
+        `ctx.db.query(...)`, when the steps before it are `filter`/`order` calls of one
+        expression: `q.filter(f).withIndex(i)` becomes `q.withIndex(i).filter(f)`. Each step
+        moves with the line break and indent before its dot, so a multi-line chain keeps its
+        layout. Not past an `order` for `withSearchIndex`: search results have no `order`.
+        Unsafe: the query that threw on every call now returns rows."""
+        steps = ch.steps[:ch.steps.index(source) + 1]
+        inner = ch.call.node
+        for step in steps:
+            callee = js.callee(step.node)
+            if step.conditional or callee is None or callee.type != "member_expression" \
+                    or js.unwrap(callee.child("object")) is not inner:
+                return None  # a step through a variable or a wrapper: no single expression to reorder
+            inner = step.node
+        between = steps[:-1]
+        if not between or any(s.method not in ("filter", "order") for s in between) \
+                or (source.method == "withSearchIndex" and any(s.method == "order" for s in between)):
+            return None
+        facts = ch.facts
+        moved = facts.text((between[-1].node.end, source.node.end))
+        rest = facts.text((ch.call.node.end, between[-1].node.end))
+        return Fix.unsafe(f"Call `.{source.method}()` right after `query(...)`",
+                          ctx.edit(facts, (ch.call.node.end, source.node.end), moved + rest))
