@@ -529,6 +529,15 @@ class _SchemaReader:
         if node is None or depth > 16:
             schema.open = True
             return
+        if node.type == "call_expression" and self._is_export(facts, js.callee(node), ENTS, "defineEntsFromTables"):
+            # `...defineEntsFromTables(authTables)`: each table becomes an ent (`defineEntFromTable`)
+            args = js.call_args(node)
+            before = dict(schema.tables)
+            self._tables(facts, args[0] if args else None, schema, depth + 1, via)
+            for name, table in schema.tables.items():
+                if before.get(name) is not table:
+                    _drop_staged(table)
+            return
         if node.type != "object":
             d = self.linker.value_of(facts, node)
             if isinstance(d, ExternalDef) and not d.path:
