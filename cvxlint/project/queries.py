@@ -379,6 +379,8 @@ class EntsTableCall:
     search_index: str | None = None
     search_call: Node | None = None  # the `.search(...)` call
     search_range: list[RangeOp] | None = None  # None: no readable search filter
+    range: list[RangeOp] | None = None  # `ctx.table("t", "byX", q => ...)`'s index range
+    range_known: bool = True  # False when that range function could not be read
     functions: list[RegisteredFunction] = field(default_factory=list)
 
 
@@ -514,6 +516,8 @@ class DatabaseUses:
         if len(args) > 1:
             call.index_name_node = args[1]
             call.index = js.string_value(args[1])
+            if len(args) > 2:
+                call.range, call.range_known = _range(args[2])
         else:
             method, step = _next_method(site.node)
             step_args = js.call_args(step) if step is not None else []

@@ -1,5 +1,8 @@
+from cvxlint.project.queries import QueryChain
 from cvxlint.project.schema import BUILTIN_INDEXES
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js, reported_queries
+
+from .cvx701_unknown_table import ENTS_FILES, ENTS_SERVER
 
 
 SERVER = 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
@@ -117,6 +120,13 @@ class IndexRangeOrder(Rule):
               files={"convex/schema.ts": SCHEMA}, note="switch cases that a break separates"),
     ]
     invalid = [
+        Invalid(ENTS_SERVER + 'export const f = query({ args: { c: v.string(), t: v.string() }, handler: async (ctx, { c, t }) => [\n'
+                '  await ctx.table("recipes", "byCuisine", (q) => q.eq("cuisine", c).gt("title", t)),\n'
+                '  await ctx.table("recipes", "byCuisine", (q) => q.eq("cuisine", c)),\n'
+                '  await ctx.table("recipes", "cookId", (q) => q.gt("_creationTime", 0)),\n]});\n',
+                files=ENTS_FILES, lines=[4, 6], message='range of `table("',
+                note="Convex Ents: `ctx.table(name, index, range)` runs the range as `withIndex`; an edge's index is "
+                     "its field"),
         Invalid(SERVER + 'export const f = query({ args: { c: v.string(), u: v.string() }, handler: (ctx, { c, u }) =>\n'
                 '  ctx.db.query("messages").withIndex("by_channel_user_at", (q) => q.eq("user", u).eq("channel", c)).collect() });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4],
@@ -144,10 +154,13 @@ class IndexRangeOrder(Rule):
         if schema is None or not schema.readable:
             return
         seen: set[int] = set()
-        for ch in reported_queries(ctx, app).chains:
-            if ch.index is None or not ch.range or not ch.range_known or id(ch.index_call) in seen:
+        uses = reported_queries(ctx, app)
+        # Convex Ents' `ctx.table("t", "byX", q => ...)` runs its range as `withIndex` does
+        for ch in [*uses.chains, *uses.ents_calls]:
+            where = ch.index_call if isinstance(ch, QueryChain) else ch.node
+            if ch.index is None or not ch.range or not ch.range_known or id(where) in seen:
                 continue
-            seen.add(id(ch.index_call))
+            seen.add(id(where))
             table = schema.table(ch.table) if ch.table else None
             if ch.index in BUILTIN_INDEXES:
                 fields = ["_creationTime"] if ch.index == "by_creation_time" else ["_id"]
@@ -160,8 +173,9 @@ class IndexRangeOrder(Rule):
             if problem is None:
                 continue
             op, message = problem
+            call = "withIndex" if isinstance(ch, QueryChain) else "table"
             ctx.report(ch.facts, js.method_anchor(op.node),
-                       f'range of `withIndex("{ch.index}")`: {message}', fix=self._reorder(ctx, ch, fields))
+                       f'range of `{call}("{ch.index}")`: {message}', fix=self._reorder(ctx, ch, fields))
 
     def _reorder(self, ctx, ch, fields):
         ops = ch.range
