@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from ..syntax import js
 from ..syntax.tree import Node
+from .evaluate import local_const
 from .facts import CallSite, FileFacts
 
 # What each callee expects its reference to be, by the callee's (last) name.
@@ -87,7 +88,7 @@ def client_calls(facts: FileFacts) -> list[ClientCall]:
         callee = site.callee
         if site.is_new or callee is None:
             continue
-        if http_api and _http_api_call(site, out):
+        if http_api and _http_api_call(facts, site, out):
             continue
         if callee.type == "member_expression":
             _method_call(site, out, imports_convex)
@@ -155,16 +156,18 @@ _HTTP_API_RUN = re.compile(r"/api/run/((?:[A-Za-z0-9_-]+/)+)([A-Za-z_$][A-Za-z0-
 _BODY_OPTIONS = ("body", "json", "data")
 
 
-def _http_api_call(site: CallSite, out: list[ClientCall]) -> bool:
+def _http_api_call(facts: FileFacts, site: CallSite, out: list[ClientCall]) -> bool:
     """A request to the HTTP API, whatever sends it (`fetch`, axios, ky, the app's own
     wrapper): its first argument is a URL whose constant tail is `/api/<kind>` and its body
     an object with `path` (`/api/run/mod/fn`: the URL names the function). The URL is the
-    evidence, so no import of a Convex package is needed."""
+    evidence, so no import of a Convex package is needed. The URL, the options and the body
+    may each be held in a `const` of the file (`const endpoint = `${URL}/api/query``)."""
     args = js.call_args(site.node)
     if len(args) < 2:
         return False
-    tail = js.constant_tail(args[0])
-    if tail is None or "/api/" not in tail or tail.startswith("/") and js.string_value(args[0]) is not None:
+    url = _const_value(facts, args[0])
+    tail = js.constant_tail(url)
+    if tail is None or "/api/" not in tail or tail.startswith("/") and js.string_value(url) is not None:
         return False  # (a path alone, `fetch("/api/query")`, goes to the page's own server, not to Convex)
     run = _HTTP_API_RUN.search(tail)
     if run is not None:
@@ -172,7 +175,7 @@ def _http_api_call(site: CallSite, out: list[ClientCall]) -> bool:
         out.append(ClientCall(site, "/api/run", None, args[0], string_name=name))
         return True
     m = _HTTP_API_KIND.search(tail)
-    body = _request_body(args[1]) if m is not None else None
+    body = _request_body(facts, args[1]) if m is not None else None
     path = js.object_get(body, "path") if body is not None else None
     if m is None or path is None:
         return False
@@ -183,17 +186,33 @@ def _http_api_call(site: CallSite, out: list[ClientCall]) -> bool:
     return True
 
 
-def _request_body(options: Node) -> Node | None:
+def _request_body(facts: FileFacts, options: Node) -> Node | None:
     """The object sent: the second argument itself (`axios.post(url, { path, args })`) or
     its `body`/`json`/`data` option, also through `JSON.stringify(...)`."""
-    options = js.unwrap(options)
+    options = _const_value(facts, options)
     if js.object_get(options, "path") is not None:
         return options
     for key in _BODY_OPTIONS:
-        value = js.unwrap(js.object_get(options, key))
+        value = _const_value(facts, js.object_get(options, key))
         if value is not None and value.type == "call_expression" and js.dotted_name(js.callee(value)) == "JSON.stringify":
             args = js.call_args(value)
-            value = js.unwrap(args[0]) if args else None
+            value = _const_value(facts, args[0]) if args else None
         if value is not None and value.type == "object":
             return value
+    return None
+
+
+def _const_value(facts: FileFacts, node: Node | None) -> Node | None:
+    """`node` unwrapped, or, when it is a name, the initializer of the `const` it names in its
+    function or at the top of the file (what it held when the request was sent)."""
+    node = js.unwrap(node)
+    if node is None or node.type != "identifier":
+        return node
+    ref = facts.ref_of(node)
+    if ref is not None and ref.kind == "local":
+        return js.unwrap(local_const(facts, node))
+    if ref is None or ref.kind == "module":
+        b = facts.bindings.get(node.text or "")
+        if b is not None and b.kind == "const" and not b.path:
+            return js.unwrap(b.value)
     return None
