@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ..syntax import js
 from .queries import Filter, PostFilter, QueryChain
-from .schema import Index, Schema, Table
+from .schema import BUILTIN_INDEXES, Index, Schema, Table
 
 
 @dataclass(eq=False, slots=True)
@@ -110,7 +110,8 @@ def new_index_name(table: Table, fields: list[str]) -> str | None:
     """`by_<fields>` (numbered when taken) for an index on `fields`; None when that is no
     valid index name."""
     base = "by_" + "_".join(x.replace(".", "_") for x in fields)
-    taken = {i.name for i in (*table.indexes, *table.search_indexes, *table.vector_indexes)}
+    # the built-in `by_id` and `by_creation_time` are taken in every table (Convex refuses them)
+    taken = {*BUILTIN_INDEXES, *(i.name for i in (*table.indexes, *table.search_indexes, *table.vector_indexes))}
     name, n = base, 2
     while name in taken:
         name, n = f"{base}_{n}", n + 1

@@ -7,6 +7,8 @@ from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, filter_indexes,
 
 
 SERVER = 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
+PLANS_SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+                'export default defineSchema({\n  plans: defineTable({ id: v.string(), price: v.number() }),\n});\n')
 SCHEMA = '''import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
 
@@ -996,6 +998,14 @@ class PreferIndexOverFilter(Rule):
                 '  ctx.db.query("channels").withIndex("by_topic", (q) => q.eq("topic", t)).first() });\n',
                 outputs={"convex/schema.ts": SCHEMA.replace('.index("by_name", ["name"]),',
                                                             '.index("by_name", ["name"]).index("by_topic", ["topic"]),')}),
+        Invalid(SERVER + 'export const f = query({ args: { plan: v.string() }, handler: (ctx, { plan }) =>\n'
+                '  ctx.db.query("plans").filter((q) => q.eq(q.field("id"), plan)).first() });\n',
+                files={"convex/schema.ts": PLANS_SCHEMA}, lines=[4], message='add `.index("by_id_2", ["id"])`',
+                output=SERVER + 'export const f = query({ args: { plan: v.string() }, handler: (ctx, { plan }) =>\n'
+                '  ctx.db.query("plans").withIndex("by_id_2", (q) => q.eq("id", plan)).first() });\n',
+                outputs={"convex/schema.ts": PLANS_SCHEMA.replace('v.number() }),', 'v.number() }).index("by_id_2", ["id"]),')},
+                note="a field named `id`: `by_id` is the built-in index on `_id`, which Convex refuses as a name "
+                     "(convex-precision-pdf's plans)"),
         Invalid(SERVER + 'export const f = query({ args: { t: v.string() }, handler: (ctx, { t }) =>\n'
                 '  ctx.db.query("channels").filter((q) => q.eq(q.field("topic"), t)).first() });\n',
                 files={"convex/schema.ts": SCHEMA}, settings={"select": ["CVX202", "CVX204"]}, lines=[4],
