@@ -1,3 +1,4 @@
+from cvxlint.project.evaluate import local_const
 from cvxlint.project.schema import SYSTEM_FIELDS
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, reported_queries
 
@@ -18,6 +19,46 @@ AUTH_SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimpo
 AUTH = ('import { convexAuth } from "@convex-dev/auth/server";\nimport { Password } from "@convex-dev/auth/providers/Password";\n'
         'export const { auth, signIn, signOut, store } = convexAuth({ providers: [Password] });\n')
 
+# UserIdentity's fields that an identity provider may leave out (convex/server's UserIdentity:
+# only tokenIdentifier, subject and issuer are always there)
+_OPTIONAL_IDENTITY_FIELDS = frozenset(["name", "givenName", "familyName", "nickname", "preferredUsername", "profileUrl",
+                                       "pictureUrl", "email", "emailVerified", "gender", "birthday", "timezone",
+                                       "language", "phoneNumber", "phoneNumberVerified", "address", "updatedAt"])
+
+
+def _argument_read(facts, func, node) -> str | None:
+    """Which argument of handler `func` `node` reads: "k" for `args.k` or a destructured `k`,
+    "" for the arguments object itself (passed on whole, spread), None for anything else."""
+    node = js.unwrap(node)
+    if node is None:
+        return None
+    if node.type == "member_expression":
+        obj, prop = js.unwrap(node.child("object")), node.child("property")
+        if obj is not None and prop is not None and _argument_read(facts, func, obj) == "":
+            return prop.text
+        return None
+    ref = facts.ref_of(node)
+    if ref is None or ref.kind != "param" or ref.func is not func or ref.index != 1:
+        return None
+    return ref.path[0] if len(ref.path) == 1 else "" if not ref.path else None
+
+
+def _has_default(facts, func, arg: str) -> bool:
+    """Does the handler's argument pattern give `arg` a default (`{ title = "" }`)?"""
+    if len(func.params) < 2:
+        return False
+    for n in facts.module.nodes_in(func.params[1], "object_assignment_pattern", "pair_pattern"):
+        key = n.children[0] if n.children else None
+        if n.type == "pair_pattern" and (js.unwrap(n.child("value")) or key).type != "assignment_pattern":
+            continue
+        if key is not None and key.text == arg:
+            return True
+    return False
+
+
+def _short(facts, node) -> str:
+    return facts.one_line(js.unwrap(node), 40)
+
 
 class InsertMissingRequiredField(Rule):
     """`ctx.db.insert` (or `replace`) without a field the table requires.
@@ -32,6 +73,13 @@ class InsertMissingRequiredField(Rule):
     The system fields `_id` and `_creationTime` are never required, also when the table
     declares them: Convex assigns them.
 
+    Also flags `ctx.db.patch` setting a required field to a value that may be `undefined`:
+    `undefined` itself, an optional argument of the handler passed as it is (`{ title:
+    args.title }` with `title: v.optional(v.string())`), or an optional field of the caller's
+    identity (`identity.name`). A patch removes a field set to `undefined`, so the patched
+    document lacks the field. Not when the handler reads the same value anywhere else (a test
+    or a default there may rule `undefined` out), nor for optional table fields.
+
     Also flags a required field of an app's own `users` table that Convex Auth
     (@convex-dev/auth) does not write: its default `createOrUpdateUser` inserts users with
     only the provider's profile (`name`, `email`, `image`, `phone`, `isAnonymous`, the
@@ -40,6 +88,9 @@ class InsertMissingRequiredField(Rule):
 
     ## Why is this bad?
     Schema validation rejects the write at run time (https://docs.convex.dev/database/schemas).
+    For a patch it happens only when the value is missing: an edit form that leaves a field
+    out fails with "Object is missing the required field", which tests with every field
+    filled never see. TypeScript accepts it (a patch's fields are optional).
 
     ## Example
     ```ts
@@ -54,9 +105,21 @@ class InsertMissingRequiredField(Rule):
     code = "CVX708"
     name = "insert-missing-required-field"
     severity = Severity.WARNING
-    summary = "`insert` object literal missing a required field"
+    summary = "`insert` object literal missing a required field, or `patch` that may remove one"
 
     valid = [
+        Valid(SERVER + 'export const update = mutation({\n'
+              '  args: { id: v.id("tasks"), title: v.optional(v.string()), done: v.optional(v.boolean()), note: v.optional(v.string()), owner: v.string() },\n'
+              '  handler: async (ctx, args) => {\n'
+              '    if (args.title !== undefined) await ctx.db.patch("tasks", args.id, { title: args.title });\n'
+              '    await ctx.db.patch("tasks", args.id, { done: args.done ?? false, note: args.note, owner: args.owner });\n'
+              '    const { id, ...rest } = args;\n'
+              '    await ctx.db.patch("tasks", id, { ...rest });\n'
+              '    const identity = await ctx.auth.getUserIdentity();\n'
+              '    if (!identity?.email) throw new Error("no email");\n'
+              '    await ctx.db.patch("tasks", id, { owner: identity.email, note: identity.name });\n  } });\n',
+              files={"convex/schema.ts": SCHEMA},
+              note="a tested or defaulted value, an optional table field, a required argument, a spread (its absent keys stay absent)"),
         Valid(AUTH_SCHEMA, path="convex/schema.ts", files={"convex/auth.ts": AUTH.replace(
                   "providers: [Password] }", "providers: [Password],\n  callbacks: { async createOrUpdateUser(ctx, args) {\n"
                   "    return args.existingUserId ?? (await ctx.db.insert(\"users\", { email: args.profile.email, role: \"member\" }));\n  } } }")},
@@ -84,6 +147,19 @@ class InsertMissingRequiredField(Rule):
               files={"convex/schema.ts": SCHEMA}),
     ]
     invalid = [
+        # triage G22 (pixelvibe's users.ts): the identity's name may be missing
+        Invalid(SERVER + 'export const update = mutation({\n'
+                '  args: { id: v.id("tasks"), title: v.optional(v.string()), done: v.optional(v.boolean()), note: v.optional(v.string()) },\n'
+                '  handler: async (ctx, args) => {\n'
+                '    await ctx.db.patch("tasks", args.id, { title: args.title, note: args.note });\n'
+                '    await ctx.db.patch("tasks", args.id, { done: undefined });\n'
+                '    const identity = await ctx.auth.getUserIdentity();\n'
+                '    if (identity === null) throw new Error("signed out");\n'
+                '    await ctx.db.patch("tasks", args.id, { owner: identity.email });\n  } });\n'
+                'export const rename = mutation({ args: { id: v.id("tasks"), title: v.optional(v.string()) },\n'
+                '  handler: async (ctx, { id, title }) => { await ctx.db.patch(id, { title }); } });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[6, 7, 10, 13],
+                message="a patch removes a field set to `undefined`"),
         # petka-app (triage G17 P1): the table declares the system fields, which Convex assigns
         Invalid(SERVER + 'export const f = mutation({ args: { body: v.string() }, handler: async (ctx, { body }) => {\n'
                 '  await ctx.db.insert("notes", { body });\n'
@@ -117,6 +193,9 @@ class InsertMissingRequiredField(Rule):
         self._library_user_writes(ctx, app, schema)
         queries = reported_queries(ctx, app)
         for call in queries.calls:
+            if call.method == "patch" and not call.system:
+                self._patch(ctx, queries, schema, call)
+                continue
             if call.method not in ("insert", "replace") or call.system:
                 continue
             name = call.table if call.method == "insert" or call.explicit else queries.table_of(call.facts, call.id_node)
@@ -143,6 +222,79 @@ class InsertMissingRequiredField(Rule):
                     f"`replace` of a `{table.name}` document (it writes the whole document)"
                 ctx.report(call.facts, js.unwrap(call.value_node), f"{what} is missing required field"
                            f"{'s' if len(missing) > 1 else ''} {names}; schema validation rejects it")
+
+    def _patch(self, ctx, queries, schema, call):
+        """A patch that sets a required field to a value that may be `undefined`: the patch
+        removes the field, and schema validation rejects what is left."""
+        name = call.table if call.explicit else queries.table_of(call.facts, call.id_node)
+        table = schema.table(name) if name is not None else None
+        value = call.document_literal
+        if value is None or table is None or not table.known:
+            return
+        doc = table.document.required()
+        if doc.kind != "object":
+            return
+        for p in js.object_props(value):
+            fv = doc.fields.get(p.key) if p.key is not None and not p.spread else None
+            if fv is None or fv.is_optional or p.key in SYSTEM_FIELDS or fv.required().kind in ("any", "opaque"):
+                continue
+            why = self._may_be_undefined(ctx, queries, call, p.value)
+            if why is None:
+                continue
+            advice = "remove the key" if why == "`undefined`" else (
+                f"leave the key out when the value is missing (`...({_short(call.facts, p.value)} !== undefined && "
+                f"{{ {p.key}: ... }})`) or give a default")
+            ctx.report(call.facts, p.node, f'`patch` sets required field "{p.key}" of `{table.name}` to {why}: a '
+                       "patch removes a field set to `undefined`, and schema validation then rejects the document; "
+                       + advice)
+
+    @staticmethod
+    def _may_be_undefined(ctx, queries, call, value) -> str | None:
+        """What makes `value` possibly `undefined` (for the message): `undefined` itself, an
+        optional argument of the handler read as it is (`args.title`, a destructured `title`),
+        or an optional field of the caller's identity (`identity.name`). None when it is not
+        one of these, or when the handler reads the same value anywhere else: a test or a
+        default there may rule `undefined` out, and cvxlint does not follow narrowing."""
+        v = js.unwrap(value)
+        facts, func = call.facts, call.func
+        if v is None or func is None:
+            return None
+        if v.type == "undefined" or (v.type == "identifier" and v.text == "undefined"):
+            return "`undefined`"
+        fn = queries.handler_function(func)
+        if fn is None or func.body is None:
+            return None
+        arg = _argument_read(facts, func, v)
+        if arg is not None:
+            val = ctx.project.args_validator(fn)
+            own = val.required() if val is not None else None
+            fv = own.fields.get(arg) if own is not None and own.kind == "object" else None
+            if fv is None or not fv.is_optional or _has_default(facts, func, arg):
+                return None
+            for n, _ref in facts.parameter_reads(func, func.body):
+                read = _argument_read(facts, func, n)
+                if read == "" and n.parent is not None and n.parent.type == "member_expression" \
+                        and n.parent.child("object") is n:
+                    read = _argument_read(facts, func, n.parent)
+                if read in (arg, "") and not (v.start <= n.start < v.end):
+                    return None
+            return f"the optional argument `{arg}`"
+        if v.type == "member_expression" and (prop := v.child("property")) is not None \
+                and prop.text in _OPTIONAL_IDENTITY_FIELDS:
+            obj = js.unwrap(v.child("object"))
+            init = js.unwrap(local_const(facts, obj)) if obj is not None and obj.type == "identifier" else None
+            if init is not None and init.type == "await_expression":
+                init = js.unwrap(init.children[-1] if init.children else None)
+            if init is None or init.type != "call_expression" or not js.dotted_name(js.callee(init)).endswith(
+                    "auth.getUserIdentity"):
+                return None
+            for m in facts.module.nodes_in(func.body, "member_expression"):  # `identity?.name` too
+                other = js.unwrap(m.child("object"))
+                if m is not v and other is not None and other.text == obj.text \
+                        and (m.child("property") or other).text == prop.text:
+                    return None
+            return f"`{facts.text(v)}`, which the identity may not have"
+        return None
 
     def _library_user_writes(self, ctx, app, schema):
         """Required fields of the app's `users` table that Convex Auth's own inserts leave out."""
