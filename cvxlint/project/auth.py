@@ -210,6 +210,15 @@ class UnownedWrite:
     table: str | None
 
 
+@dataclass(frozen=True)
+class _StorageDelete:
+    """`ctx.storage.delete(id)`, read as `unowned_writes` reads a database write."""
+
+    node: Node  # the call
+    id_node: Node
+    method: str = "delete"
+
+
 class _Mentions:
     """The nodes of a handler that carry a value: the seeds, and the names declared from an
     expression that mentions one (`const doc = await ctx.db.get(args.id)`, then `const board =
@@ -571,6 +580,9 @@ class AccessAnalysis:
         facts = r0.facts
         writes = [c for c in fn.module.app.queries.calls_of(fn)
                   if c.func is handler and c.method in ("insert", "patch", "replace", "delete") and not c.system]
+        # a stored file deleted by its id (`ctx.storage.delete(args.fileId)`) is a write as well
+        writes += [_StorageDelete(site.node, args[0]) for site, path in r0.ctx_calls()
+                   if path == ("storage", "delete") and (args := js.call_args(site.node))]
         by_id = [(c, arg) for c in writes if c.method != "insert"
                  and (arg := _handler_argument(r0, js.unwrap(c.id_node))) is not None]
         if not by_id:
@@ -610,7 +622,8 @@ class AccessAnalysis:
             if role_checked and (not _multi_tenant(fn.module.app)
                                  or self._role_rows_untenanted(fn, facts, handler, role_checked)):
                 continue
-            table = fn.module.app.queries.table_of(facts, call.id_node) if call.id_node is not None else None
+            table = "_storage" if isinstance(call, _StorageDelete) else \
+                fn.module.app.queries.table_of(facts, call.id_node) if call.id_node is not None else None
             out.append(UnownedWrite(facts, call.node, call.method, arg, table))
         return out
 

@@ -25,6 +25,11 @@ WRAPPERS = {"convex/lib/access.ts": 'import { getAuthUserId } from "@convex-dev/
             '}\n'}
 
 
+FILES = {"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
+         'import { v } from "convex/values";\n'
+         'export default defineSchema({\n'
+         '  uploads: defineTable({ ownerId: v.id("users"), fileId: v.id("_storage") }).index("by_file", ["fileId"]),\n'
+         '});\n'}
 _VERB = {"patch": "patches", "replace": "replaces", "delete": "deletes"}
 
 MEMBERS = {"convex/lib/access.ts": 'import { getAuthUserId } from "@convex-dev/auth/server";\n'
@@ -64,7 +69,8 @@ class RequireOwnershipCheck(Rule):
     calls in the handler of a public mutation that establishes who is calling (an identity
     fetch such as `getAuthUserId(ctx)` or `ctx.auth.getUserIdentity()`, an auth guard such as
     `requireUser(ctx)`, a custom builder that adds `ctx.user`), when the id written comes from
-    the arguments and nothing in the handler relates that document to the caller.
+    the arguments and nothing in the handler relates that document to the caller. A stored
+    file deleted by an argument's id (`ctx.storage.delete(args.fileId)`) is checked the same way.
 
     These relate it to the caller (any one is enough):
     - a comparison that mentions both the document (the id argument, the row read by it,
@@ -144,6 +150,13 @@ class RequireOwnershipCheck(Rule):
     default_enabled = False
 
     valid = [
+        Valid(AUTH + 'export const dropFile = mutation({ args: { fileId: v.id("_storage") },\n'
+              '  handler: async (ctx, { fileId }) => {\n'
+              '    const me = await getAuthUserId(ctx);\n'
+              '    const upload = await ctx.db.query("uploads").withIndex("by_file", (q) => q.eq("fileId", fileId)).unique();\n'
+              '    if (me === null || upload?.ownerId !== me) throw new Error("not yours");\n'
+              '    await ctx.storage.delete(fileId);\n  } });\n',
+              files=FILES, note="a stored file whose upload row belongs to the caller"),
         # the document's owner compared with the caller
         Valid(AUTH + 'export const edit = mutation({ args: { noteId: v.id("notes"), text: v.string() },\n'
               '  handler: async (ctx, args) => {\n'
@@ -291,6 +304,12 @@ class RequireOwnershipCheck(Rule):
               note="the guard is reached through a helper of the file that asks no identity itself"),
     ]
     invalid = [
+        # syncrm's storage.ts (triage G21): any signed-in user deletes any org's file by its id
+        Invalid(AUTH + 'export const dropFile = mutation({ args: { fileId: v.id("_storage") },\n'
+                '  handler: async (ctx, { fileId }) => {\n'
+                '    if ((await getAuthUserId(ctx)) === null) throw new Error("sign in");\n'
+                '    await ctx.storage.delete(fileId);\n  } });\n',
+                files=FILES, lines=[7], message="deletes the stored file whose id is the argument `fileId`"),
         # a guard given only ctx that checks only that there is an identity
         Invalid('import { v } from "convex/values";\nimport { mutation, MutationCtx } from "./_generated/server";\n'
                 'const requireWorker = async (ctx: MutationCtx) => {\n'
@@ -332,7 +351,8 @@ class RequireOwnershipCheck(Rule):
     def check_app(self, ctx, app):
         for fn in app.functions:
             for w in ctx.project.access_analysis.unowned_writes(fn):
-                what = f"the `{w.table}` document" if w.table else "the document"
+                what = "the stored file" if w.table == "_storage" else f"the `{w.table}` document" if w.table \
+                    else "the document"
                 ctx.report(w.facts, w.node,
                            f"{describe_function(fn)} checks who is calling but {_VERB[w.method]} {what} whose id is "
                            f"the argument `{w.argument}` without relating it to the caller (its owner, team "
