@@ -107,7 +107,8 @@ def test_python_fixes_on_the_moved_fixture(tmp_path):
 
 def test_unsafe_fixes_keep_what_clients_call_public(tmp_path):
     """arcade's clients reach the api through `$lib`, a `kit.alias`, Nuxt's `~`, `await
-    import()` and CommonJS `require`: the unsafe fixes making functions internal (CVX302,
+    import()`, CommonJS `require` and a `makeFunctionReference` imported from another file
+    (agent-ui's `admin:applyChangeset`): the unsafe fixes making functions internal (CVX302,
     CVX307) must leave every function they call public, and take only `scores:tally`."""
     import re
     import shutil
@@ -117,7 +118,7 @@ def test_unsafe_fixes_keep_what_clients_call_public(tmp_path):
     fixkit.fix_and_write(dest, resolve_settings([dest], overrides={"select": ["CVX302", "CVX307"]}), unsafe=True)
     text = (dest / "convex" / "scores.ts").read_text("utf-8")
     builders = dict(re.findall(r"^export const (\w+) = (\w+)\(", text, re.M))
-    assert builders == {"top": "query", "forPlayer": "query", "count": "query", "record": "mutation",
+    assert builders == {"top": "query", "forPlayer": "query", "count": "query", "record": "mutation", "standings": "query",
                         "tally": "internalQuery", "digest": "internalAction"}
 
 

@@ -1199,8 +1199,10 @@ class AccessAnalysis:
                     (swallowed_above or _swallowed(r, site.node, self._always_throws, builder)):
                 # `try { ... await requireUser(ctx) ... } catch { return null }` in a helper: a
                 # signed-out caller's error becomes a value, and the handler goes on (so does an
-                # action whose `ctx.runMutation` of a function that checks sits in such a `try`)
-                out.swallowed.append(Evidence(facts, site.node, what, where))
+                # action whose `ctx.runMutation` of a function that checks sits in such a `try`;
+                # a caught run of one that checks no one loses only its data: not a check)
+                if kind != "run" or self._checking_run_target(r, site) is not None:
+                    out.swallowed.append(Evidence(facts, site.node, what, where))
                 continue
             if kind == "identity":
                 used = result_used(site.node)
@@ -1231,9 +1233,8 @@ class AccessAnalysis:
                     else:
                         out.evidence.append(Evidence(facts, site.node, what, where))
             elif kind == "run":
-                target = self._run_target(site)
-                if target is not None and target.module.app is not None \
-                        and any(e.about_caller or _forwards_input(r, site, e.argument) for e in self.of(target).evidence):
+                target = self._checking_run_target(r, site)
+                if target is not None:
                     out.evidence.append(Evidence(facts, site.node, f"`{target.display_name}` (via {what})", "runQuery"))
             elif kind == "guard" and where == "handler" and _on_arguments_only(r, site):
                 # `isAdmin(args.email)`: a check of what the caller says about itself
@@ -1618,6 +1619,15 @@ class AccessAnalysis:
     def _run_target(self, site: CallSite) -> "RegisteredFunction | None":
         use = self.project.call_index.use_at(site.node)
         return use.target if use is not None else None
+
+    def _checking_run_target(self, r: Reached, site: CallSite) -> "RegisteredFunction | None":
+        """The app's function a `ctx.run*` call runs, when that function checks the caller
+        (or checks what this call hands it from the caller's input)."""
+        target = self._run_target(site)
+        if target is not None and target.module.app is not None \
+                and any(e.about_caller or _forwards_input(r, site, e.argument) for e in self.of(target).evidence):
+            return target
+        return None
 
 
 _ENTS_WRITES = frozenset(["insert", "insertMany", "patch", "replace", "delete"])

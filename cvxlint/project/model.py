@@ -613,12 +613,15 @@ class Project:
         return data
 
     def mentions_api(self, path: str) -> bool:
-        """Whether a file's text mentions `_generated/api` or `anyApi` (a cheap test before
-        parsing it: a module re-exporting either may hand references on)."""
+        """Whether a file's text mentions `_generated/api`, `anyApi` or `makeFunctionReference`
+        (a cheap test before parsing it: a module re-exporting the api, or exporting references
+        it makes, `export const applyChangeset = makeFunctionReference("admin:applyChangeset")`,
+        may hand references on)."""
         hit = self._mentions_api.get(path)
         if hit is None:
             hit = self._mentions_api[path] = self._read_passing(
-                "api", Path(path), lambda data: b"_generated/api" in data or b"anyApi" in data) is not None
+                "api", Path(path), lambda data: b"_generated/api" in data or b"anyApi" in data
+                or b"makeFunctionReference" in data) is not None
         return hit
 
     def python_facts(self, path: Path) -> "PyFacts | None":

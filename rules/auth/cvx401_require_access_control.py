@@ -669,6 +669,15 @@ class RequireAccessControl(Rule):
                 '  await fetch("https://api.example.com/refresh", { method: "POST" });\n}});\n',
                 files=AUTH_CONFIG, lines=[8], message="is caught",
                 note="the checked mutation runs in a try that swallows its error (tanstack.com's release sync)"),
+        Invalid('import { v } from "convex/values";\nimport { internalQuery, mutation } from "./_generated/server";\n'
+                'import { internal } from "./_generated/api";\n'
+                'export const labelOf = internalQuery({ args: { ref: v.string() }, handler: async (_ctx, { ref }) => ref.trim().toUpperCase() });\n'
+                'export const tag = mutation({ args: { id: v.id("cards"), ref: v.string() }, handler: async (ctx, args) => {\n'
+                '  let label = args.ref;\n'
+                '  try {\n    label = await ctx.runQuery(internal.example.labelOf, { ref: args.ref });\n  } catch {\n    label = args.ref;\n  }\n'
+                '  await ctx.db.patch("cards", args.id, { label });\n}});\n',
+                files=AUTH_CONFIG, lines=[5], message="(or a helper that throws), make it internal",
+                note="the caught run checks no one: no check fails open, so no word of a caught error (truss)"),
         Invalid('import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
                 'function checkDuplicate(opts: { recent: { body: string }[]; body: string; now: number }) {\n'
                 '  return { isDuplicate: opts.recent.some((m) => m.body === opts.body) };\n}\n'
