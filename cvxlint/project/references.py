@@ -1026,8 +1026,9 @@ def _is_convex_server(imp) -> bool:
 
 def _may_export_api(project: "Project", facts: FileFacts, source: str) -> bool:
     """Can this import bring in the generated `api`/`internal` objects, `anyApi` (a facade,
-    `export const api = anyApi as any`) or a reference made by `makeFunctionReference`? Checked on the target's bytes before the linker parses
-    it, so a frontend's component imports are never parsed just to learn that they are components."""
+    `export const api = anyApi as any`) or a reference made by `makeFunctionReference`?
+    Checked on the target's bytes before the linker parses it, so a frontend's component
+    imports are never parsed just to learn that they are components."""
     t = project.resolver.resolve(facts.path, source)
     if t is None or t.kind == "external":
         return False
