@@ -856,9 +856,15 @@ class AccessAnalysis:
             if personal and not CATALOGUE_TABLE.search(method):
                 return f"`{name}()` reads {personal.group(1).lower()}s"
         admin = self.admin_tables(fn.module.app)
-        for table in self.tables_read(fn):
+        # the tables its code reads first: a `v.id("users")` argument alone is not a read of
+        # `users` (`isSeated({ pupil })` reads `seats`), so say what it takes instead
+        read = self.tables_read(fn, id_arguments=False)
+        taken = self._id_arguments(fn)
+        for table in read + [t for t in taken if t not in read]:
             if PERSONAL_TABLE.search(table) and not CATALOGUE_TABLE.search(table):
-                return f"it reads the `{table}` table"
+                if table in read:
+                    return f"it reads the `{table}` table"
+                return f"it takes `{taken[table]}`, an id of the `{table}` table"
             if table in admin and not self._open_readers(fn.module.app).get(table, set()) - {id(fn)}:
                 return f"other functions require an admin before reading `{table}`"
         return None
@@ -898,20 +904,15 @@ class AccessAnalysis:
             return True
         return any(PERSONAL_TABLE.search(t) and not CATALOGUE_TABLE.search(t) for t in tables)
 
-    def tables_read(self, fn: "RegisteredFunction", typed_gets: bool = False) -> list[str]:
+    def tables_read(self, fn: "RegisteredFunction", typed_gets: bool = False, id_arguments: bool = True) -> list[str]:
         """Tables named in `ctx.db.query("t")` / `ctx.db.get("t", id)` in the handler and its helpers,
-        and the tables of its `v.id("t")` arguments (what a legacy `ctx.db.get(id)` reads); with
+        and (unless not `id_arguments`) the tables of its `v.id("t")` arguments (what a legacy
+        `ctx.db.get(id)` reads); with
         `typed_gets`, also the table of a legacy `ctx.db.get(id)` whose id's table can be told
         (`ctx.db.get(link.trackId)` for a `v.id("tracks")` field). A read whose rows are thrown
         away (`await ctx.db.query("users").take(1);`, a health probe) hands out nothing: it does
         not count."""
-        out: list[str] = []
-        val = self.project.args_validator(fn)
-        if val is not None and val.required().kind == "object":
-            for f in val.required().fields.values():
-                f = f.required()
-                if f.kind == "id" and f.table and f.table not in out:
-                    out.append(f.table)
+        out: list[str] = list(self._id_arguments(fn)) if id_arguments else []
         for r in self.project.reach(fn):
             for site, path in r.ctx_calls():
                 if path[-2:] in (("db", "query"), ("db", "get")):
@@ -921,6 +922,17 @@ class AccessAnalysis:
                         table = fn.module.app.queries.table_of(r.facts, args[0])
                     if table is not None and table not in out and not _discarded_read(site.node):
                         out.append(table)
+        return out
+
+    def _id_arguments(self, fn: "RegisteredFunction") -> dict[str, str]:
+        """The table of each `v.id("t")` argument, with the first argument naming it."""
+        out: dict[str, str] = {}
+        val = self.project.args_validator(fn)
+        if val is not None and val.required().kind == "object":
+            for name, f in val.required().fields.items():
+                f = f.required()
+                if f.kind == "id" and f.table:
+                    out.setdefault(f.table, name)
         return out
 
     def admin_tables(self, app) -> set[str]:

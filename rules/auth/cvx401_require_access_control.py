@@ -758,6 +758,13 @@ class RequireAccessControl(Rule):
         Invalid(SERVER + 'export const staff = query({ args: {}, handler: (ctx) => ctx.db.query("employees").take(50) });\n',
                 files=AUTH_CONFIG, lines=[4], message="reads the `employees` table",
                 note="employees are people: a warning, not the info for data that may be public"),
+        Invalid(SERVER + 'export const isSeated = query({ args: { courseId: v.id("courses"), pupil: v.id("users") },\n'
+                '  handler: async (ctx, args) => {\n'
+                '    const seat = await ctx.db.query("seats")\n'
+                '      .withIndex("by_course_pupil", (q) => q.eq("courseId", args.courseId).eq("pupil", args.pupil)).unique();\n'
+                '    return seat?.active === true;\n  },\n});\n',
+                files=AUTH_CONFIG, lines=[4], message="(it takes `pupil`, an id of the `users` table)",
+                note="an id of a table of people says whose data it is; the function reads `seats`, not `users`"),
         Invalid('import { v } from "convex/values";\nimport { mutation } from "./functions";\n'
                 'export const score = mutation({ args: { label: v.string(), score: v.number() }, handler: async (ctx, args) => {\n'
                 '  await ctx.table("evaluations").insert({ label: args.label, score: args.score });\n}});\n',
