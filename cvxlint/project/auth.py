@@ -1040,11 +1040,45 @@ class AccessAnalysis:
             return False
         reads = [read for read in self._argument_reads(fn, name) if read is not None]
         guard = next((js.statement_of(read) for read in reads if _stops_if_null(read, 0)), None)
+        in_helper = False
         if guard is None or guard.parent is not body or guard.type != "if_statement":
-            return False
+            # `await validateAdmin(ctx, args.token)` first, where the helper throws without the
+            # token and then checks it: the helper's own throw stops the handler (nb-cld-convex)
+            guard = next((js.statement_of(read) for read in reads
+                          if self._helper_throws_without(facts, handler, read)), None)
+            if guard is None or guard.parent is not body:
+                return False
+            in_helper = True
         if any(ref.index == 0 and n.start < guard.start for n, ref in facts.parameter_reads(handler, handler.node)):
             return False  # ctx used before the check
-        return any(read.start >= guard.end for read in reads)
+        return in_helper or any(read.start >= guard.end for read in reads)
+
+    def _helper_throws_without(self, facts: FileFacts, func, read: Node) -> bool:
+        """Is `read` handed to a project helper that throws when it is missing (`if (!token)
+        throw ...` as a statement of its body, before it uses the ctx it is given) and reads
+        it again after that check? A helper that only returns without it lets the handler go on."""
+        o = js.outer(read)
+        call = o.parent.parent if o.parent is not None and o.parent.type == "arguments" else None
+        site = next((c for c in func.all_calls() if c.node is call), None) if call is not None else None
+        target = self.project.callgraph.callee(facts, site) if site is not None else None
+        if target is None:
+            return False
+        args = [js.unwrap(a) for a in js.call_args(call)]
+        index = next((i for i, a in enumerate(js.call_args(call)) if a is o), None)
+        ctx_at = {i for i, a in enumerate(args) if a is not None and a.type == "identifier"
+                  and (ref := facts.ref_of(a)) is not None and ref.kind == "param" and ref.index == 0 and not ref.path}
+        hfacts, hinfo = target
+        body = js.function_body(hinfo.node)
+        if index is None or body is None or body.type != "statement_block":
+            return False
+        uses = [(u, ref) for u, ref in hfacts.parameter_reads(hinfo, body) if ref.index == index or ref.index in ctx_at]
+        guard = next((js.statement_of(u) for u, ref in uses if ref.index == index and not ref.path
+                      and _stops_if_null(u, 0)), None)
+        if guard is None or guard.parent is not body or not _ends_in_throw(guard.child("consequence")):
+            return False
+        if any(ref.index in ctx_at and u.start < guard.start for u, ref in uses):
+            return False  # ctx used before the check
+        return any(ref.index == index and u.start >= guard.end for u, ref in uses)
 
     def _handler_checks(self, fn: "RegisteredFunction", name: str) -> bool:
         """Can the handler check argument `name`? It must read it (or use its arguments object
@@ -1697,6 +1731,13 @@ def _stops_if_null(read: Node, _depth: int) -> bool:
         p = o.parent
     return p is not None and p.type == "if_statement" and o.field == "condition" \
         and js.always_exits(p.child("consequence"))
+
+
+def _ends_in_throw(branch: Node | None) -> bool:
+    """Does this branch (one statement or a block) end in `throw`?"""
+    if branch is not None and branch.type == "statement_block":
+        branch = branch.children[-1] if branch.children else None
+    return branch is not None and branch.type == "throw_statement"
 
 
 def _throws(r: Reached) -> bool:
