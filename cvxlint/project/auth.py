@@ -858,11 +858,12 @@ class AccessAnalysis:
         admin = self.admin_tables(fn.module.app)
         # the tables its code reads first: a `v.id("users")` argument alone is not a read of
         # `users` (`isSeated({ pupil })` reads `seats`), so say what it takes instead
+        # (a legacy `ctx.db.get(args.patientId)` does read it)
         read = self.tables_read(fn, id_arguments=False)
         taken = self._id_arguments(fn)
         for table in read + [t for t in taken if t not in read]:
             if PERSONAL_TABLE.search(table) and not CATALOGUE_TABLE.search(table):
-                if table in read:
+                if table in read or table in self.tables_read(fn, typed_gets=True, id_arguments=False):
                     return f"it reads the `{table}` table"
                 return f"it takes `{taken[table]}`, an id of the `{table}` table"
             if table in admin and not self._open_readers(fn.module.app).get(table, set()) - {id(fn)}:

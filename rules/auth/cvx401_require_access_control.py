@@ -794,6 +794,10 @@ class RequireAccessControl(Rule):
                 '    return seat?.active === true;\n  },\n});\n',
                 files=AUTH_CONFIG, lines=[4], message="(it takes `pupil`, an id of the `users` table)",
                 note="an id of a table of people says whose data it is; the function reads `seats`, not `users`"),
+        Invalid(SERVER + 'export const chart = query({ args: { patientId: v.id("patients") }, handler: async (ctx, args) => {\n'
+                '  const patient = await ctx.db.get(args.patientId);\n  return patient === null ? null : patient.heights;\n}});\n',
+                files=AUTH_CONFIG, lines=[4], message="(it reads the `patients` table)",
+                note="a legacy `ctx.db.get(id)` of an id argument does read its table"),
         Invalid('import { v } from "convex/values";\nimport { mutation } from "./functions";\n'
                 'export const score = mutation({ args: { label: v.string(), score: v.number() }, handler: async (ctx, args) => {\n'
                 '  await ctx.table("evaluations").insert({ label: args.label, score: args.score });\n}});\n',
