@@ -869,9 +869,16 @@ class AccessAnalysis:
             if personal and not CATALOGUE_TABLE.search(method):
                 return f"`{name}()` reads {personal.group(1).lower()}s"
         admin = self.admin_tables(fn.module.app)
-        for table in self.tables_read(fn):
+        # the tables its code reads first: a `v.id("users")` argument alone is not a read of
+        # `users` (`isSeated({ pupil })` reads `seats`), so say what it takes instead
+        # (a legacy `ctx.db.get(args.patientId)` does read it)
+        read = self.tables_read(fn, id_arguments=False)
+        taken = self._id_arguments(fn)
+        for table in read + [t for t in taken if t not in read]:
             if PERSONAL_TABLE.search(table) and not CATALOGUE_TABLE.search(table):
-                return f"it reads the `{table}` table"
+                if table in read or table in self.tables_read(fn, typed_gets=True, id_arguments=False):
+                    return f"it reads the `{table}` table"
+                return f"it takes `{taken[table]}`, an id of the `{table}` table"
             if table in admin and not self._open_readers(fn.module.app).get(table, set()) - {id(fn)}:
                 return f"other functions require an admin before reading `{table}`"
         return None
@@ -911,20 +918,15 @@ class AccessAnalysis:
             return True
         return any(PERSONAL_TABLE.search(t) and not CATALOGUE_TABLE.search(t) for t in tables)
 
-    def tables_read(self, fn: "RegisteredFunction", typed_gets: bool = False) -> list[str]:
+    def tables_read(self, fn: "RegisteredFunction", typed_gets: bool = False, id_arguments: bool = True) -> list[str]:
         """Tables named in `ctx.db.query("t")` / `ctx.db.get("t", id)` in the handler and its helpers,
-        and the tables of its `v.id("t")` arguments (what a legacy `ctx.db.get(id)` reads); with
+        and (unless not `id_arguments`) the tables of its `v.id("t")` arguments (what a legacy
+        `ctx.db.get(id)` reads); with
         `typed_gets`, also the table of a legacy `ctx.db.get(id)` whose id's table can be told
         (`ctx.db.get(link.trackId)` for a `v.id("tracks")` field). A read whose rows are thrown
         away (`await ctx.db.query("users").take(1);`, a health probe) hands out nothing: it does
         not count."""
-        out: list[str] = []
-        val = self.project.args_validator(fn)
-        if val is not None and val.required().kind == "object":
-            for f in val.required().fields.values():
-                f = f.required()
-                if f.kind == "id" and f.table and f.table not in out:
-                    out.append(f.table)
+        out: list[str] = list(self._id_arguments(fn)) if id_arguments else []
         for r in self.project.reach(fn):
             for site, path in r.ctx_calls():
                 if path[-2:] in (("db", "query"), ("db", "get")):
@@ -934,6 +936,17 @@ class AccessAnalysis:
                         table = fn.module.app.queries.table_of(r.facts, args[0])
                     if table is not None and table not in out and not _discarded_read(site.node):
                         out.append(table)
+        return out
+
+    def _id_arguments(self, fn: "RegisteredFunction") -> dict[str, str]:
+        """The table of each `v.id("t")` argument, with the first argument naming it."""
+        out: dict[str, str] = {}
+        val = self.project.args_validator(fn)
+        if val is not None and val.required().kind == "object":
+            for name, f in val.required().fields.items():
+                f = f.required()
+                if f.kind == "id" and f.table:
+                    out.setdefault(f.table, name)
         return out
 
     def admin_tables(self, app) -> set[str]:
@@ -1041,11 +1054,45 @@ class AccessAnalysis:
             return False
         reads = [read for read in self._argument_reads(fn, name) if read is not None]
         guard = next((js.statement_of(read) for read in reads if _stops_if_null(read, 0)), None)
+        in_helper = False
         if guard is None or guard.parent is not body or guard.type != "if_statement":
-            return False
+            # `await validateAdmin(ctx, args.token)` first, where the helper throws without the
+            # token and then checks it: the helper's own throw stops the handler (nb-cld-convex)
+            guard = next((js.statement_of(read) for read in reads
+                          if self._helper_throws_without(facts, handler, read)), None)
+            if guard is None or guard.parent is not body:
+                return False
+            in_helper = True
         if any(ref.index == 0 and n.start < guard.start for n, ref in facts.parameter_reads(handler, handler.node)):
             return False  # ctx used before the check
-        return any(read.start >= guard.end for read in reads)
+        return in_helper or any(read.start >= guard.end for read in reads)
+
+    def _helper_throws_without(self, facts: FileFacts, func, read: Node) -> bool:
+        """Is `read` handed to a project helper that throws when it is missing (`if (!token)
+        throw ...` as a statement of its body, before it uses the ctx it is given) and reads
+        it again after that check? A helper that only returns without it lets the handler go on."""
+        o = js.outer(read)
+        call = o.parent.parent if o.parent is not None and o.parent.type == "arguments" else None
+        site = next((c for c in func.all_calls() if c.node is call), None) if call is not None else None
+        target = self.project.callgraph.callee(facts, site) if site is not None else None
+        if target is None:
+            return False
+        args = [js.unwrap(a) for a in js.call_args(call)]
+        index = next((i for i, a in enumerate(js.call_args(call)) if a is o), None)
+        ctx_at = {i for i, a in enumerate(args) if a is not None and a.type == "identifier"
+                  and (ref := facts.ref_of(a)) is not None and ref.kind == "param" and ref.index == 0 and not ref.path}
+        hfacts, hinfo = target
+        body = js.function_body(hinfo.node)
+        if index is None or body is None or body.type != "statement_block":
+            return False
+        uses = [(u, ref) for u, ref in hfacts.parameter_reads(hinfo, body) if ref.index == index or ref.index in ctx_at]
+        guard = next((js.statement_of(u) for u, ref in uses if ref.index == index and not ref.path
+                      and _stops_if_null(u, 0)), None)
+        if guard is None or guard.parent is not body or not _ends_in_throw(guard.child("consequence")):
+            return False
+        if any(ref.index in ctx_at and u.start < guard.start for u, ref in uses):
+            return False  # ctx used before the check
+        return any(ref.index == index and u.start >= guard.end for u, ref in uses)
 
     def _handler_checks(self, fn: "RegisteredFunction", name: str) -> bool:
         """Can the handler check argument `name`? It must read it (or use its arguments object
@@ -1708,6 +1755,13 @@ def _stops_if_null(read: Node, _depth: int) -> bool:
         p = o.parent
     return p is not None and p.type == "if_statement" and o.field == "condition" \
         and js.always_exits(p.child("consequence"))
+
+
+def _ends_in_throw(branch: Node | None) -> bool:
+    """Does this branch (one statement or a block) end in `throw`?"""
+    if branch is not None and branch.type == "statement_block":
+        branch = branch.children[-1] if branch.children else None
+    return branch is not None and branch.type == "throw_statement"
 
 
 def _throws(r: Reached) -> bool:

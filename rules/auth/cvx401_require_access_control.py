@@ -32,6 +32,19 @@ ENTS_RULES_BUILDER = {**AUTH_CONFIG, "convex/functions.ts":
 SERVER = ('import { v } from "convex/values";\nimport { mutation, query } from "./_generated/server";\n'
           'import { getAuthUserId } from "@convex-dev/auth/server";\n')
 
+# a project's own staff login: an optional session token, required by `validateAdmin` and
+# only read when present by `touchLogin`
+STAFF_GUARD = ('export async function validateAdmin(ctx: any, token: string | undefined) {\n'
+               '  if (!token) {\n    throw new Error("sign in");\n  }\n'
+               '  const login = await ctx.db.query("logins").withIndex("by_secret", (q: any) => q.eq("secret", token)).first();\n'
+               '  if (!login || login.until < Date.now()) throw new Error("expired");\n'
+               '  const who = await ctx.db.get("staff", login.staffId);\n'
+               '  if (!who || who.role !== "admin") throw new Error("admins only");\n  return who;\n}\n'
+               'export async function touchLogin(ctx: any, token: string | undefined) {\n'
+               '  if (!token) return null;\n'
+               '  const login = await ctx.db.query("logins").withIndex("by_secret", (q: any) => q.eq("secret", token)).first();\n'
+               '  if (login) await ctx.db.patch("logins", login._id, { seen: Date.now() });\n  return login;\n}\n')
+
 # Convex Auth: sign-in set up in convex/auth.ts, trusted by Convex through auth.config.ts
 CONVEX_AUTH = ('import { convexAuth } from "@convex-dev/auth/server";\n'
                'import { Password } from "@convex-dev/auth/providers/Password";\n'
@@ -168,7 +181,8 @@ class RequireAccessControl(Rule):
       token or a page cursor) — which the Convex docs accept as access control, as long as
       the handler reads it, or the custom builder declares it (a customization sees only the
       arguments it declares); an optional one only when the handler first returns or throws
-      without it (`if (!args.token) return null`) and then reads it again. One the handler only stores (also as part of the arguments
+      without it (`if (!args.token) return null`) and then reads it again, or first hands it
+      to a project helper that does so and throws (`await validateAdmin(ctx, args.token)`). One the handler only stores (also as part of the arguments
       object written whole) or only hands on — to `fetch`, to a helper that only sends it,
       to a function run through `ctx.run*` that does not check it — checks nothing, and
       neither does an OAuth callback's `code` (next to `state`) unless the handler looks it
@@ -371,6 +385,12 @@ class RequireAccessControl(Rule):
                      '  const s = await ctx.db.query("sessions").withIndex("by_id", (q: any) => q.eq("sid", sessionId)).unique();\n'
                      '  if (!s) throw new Error("no session");\n}\n'},
               note="a session token is access control without ctx.auth"),
+        Valid(SERVER + 'import { validateAdmin } from "./lib/staff";\n'
+              'export const addNote = mutation({ args: { body: v.string(), token: v.optional(v.string()) },\n'
+              '  handler: async (ctx, args) => {\n'
+              '    await validateAdmin(ctx, args.token);\n    await ctx.db.insert("notes", { body: args.body });\n  },\n});\n',
+              files={**AUTH_CONFIG, "convex/lib/staff.ts": STAFF_GUARD},
+              note="an optional token the helper throws without, then looks up, before the handler goes on"),
         Valid(SERVER + 'export const whoAmI = query({ args: { token: v.optional(v.string()) }, handler: async (ctx, args) => {\n'
               '  if (!args.token) return null;\n'
               '  const s = await ctx.db.query("sessions").withIndex("by_token", (q) => q.eq("token", args.token!)).unique();\n'
@@ -749,6 +769,15 @@ class RequireAccessControl(Rule):
                 '    await ctx.db.insert("roles", { userId: args.userId, role: "admin" });\n  },\n});\n',
                 files=AUTH_CONFIG, lines=[4],
                 note="an optional capability: a caller who leaves it out skips the check"),
+        Invalid(SERVER + 'import { validateAdmin, touchLogin } from "./lib/staff";\n'
+                'export const addNote = mutation({ args: { body: v.string(), token: v.optional(v.string()) },\n'
+                '  handler: async (ctx, args) => {\n'
+                '    await touchLogin(ctx, args.token);\n    await ctx.db.insert("notes", { body: args.body });\n  },\n});\n'
+                'export const dropNote = mutation({ args: { id: v.id("notes"), token: v.optional(v.string()) },\n'
+                '  handler: async (ctx, args) => {\n'
+                '    await ctx.db.delete("notes", args.id);\n    await validateAdmin(ctx, args.token);\n  },\n});\n',
+                files={**AUTH_CONFIG, "convex/lib/staff.ts": STAFF_GUARD}, lines=[5, 11], message="anyone can call it",
+                note="an optional token a helper only reads when it is there, or checked after the write, guards nothing"),
         Invalid(SERVER + 'export const feed = query({ args: { token: v.optional(v.string()) }, handler: async (ctx, args) => {\n'
                 '  const all = await ctx.db.query("posts").take(20);\n  if (!args.token) return null;\n'
                 '  const s = await ctx.db.query("sessions").withIndex("by_token", (q) => q.eq("token", args.token!)).unique();\n'
@@ -767,6 +796,17 @@ class RequireAccessControl(Rule):
         Invalid(SERVER + 'export const staff = query({ args: {}, handler: (ctx) => ctx.db.query("employees").take(50) });\n',
                 files=AUTH_CONFIG, lines=[4], message="reads the `employees` table",
                 note="employees are people: a warning, not the info for data that may be public"),
+        Invalid(SERVER + 'export const isSeated = query({ args: { courseId: v.id("courses"), pupil: v.id("users") },\n'
+                '  handler: async (ctx, args) => {\n'
+                '    const seat = await ctx.db.query("seats")\n'
+                '      .withIndex("by_course_pupil", (q) => q.eq("courseId", args.courseId).eq("pupil", args.pupil)).unique();\n'
+                '    return seat?.active === true;\n  },\n});\n',
+                files=AUTH_CONFIG, lines=[4], message="(it takes `pupil`, an id of the `users` table)",
+                note="an id of a table of people says whose data it is; the function reads `seats`, not `users`"),
+        Invalid(SERVER + 'export const chart = query({ args: { patientId: v.id("patients") }, handler: async (ctx, args) => {\n'
+                '  const patient = await ctx.db.get(args.patientId);\n  return patient === null ? null : patient.heights;\n}});\n',
+                files=AUTH_CONFIG, lines=[4], message="(it reads the `patients` table)",
+                note="a legacy `ctx.db.get(id)` of an id argument does read its table"),
         Invalid('import { v } from "convex/values";\nimport { mutation } from "./functions";\n'
                 'export const score = mutation({ args: { label: v.string(), score: v.number() }, handler: async (ctx, args) => {\n'
                 '  await ctx.table("evaluations").insert({ label: args.label, score: args.score });\n}});\n',

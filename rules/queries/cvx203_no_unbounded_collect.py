@@ -1,3 +1,5 @@
+import itertools
+
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, reported_queries
 
 
@@ -12,7 +14,8 @@ class NoUnboundedCollect(Rule):
     `for await` loop over one that nothing can leave early, which reads the same rows): no
     `withIndex` range with an `.eq`, no search index. A `withIndex` range that fixes at least
     one field with `.eq` counts as bounded (a one-to-few relation such as the messages of one
-    channel); so do `.take(n)`, `.first()`, `.unique()` and `.paginate()`, which this rule
+    channel), also when a generic helper names the index and the field at run time
+    (`withIndex(index, (q) => q.eq(field, id))`); so do `.take(n)`, `.first()`, `.unique()` and `.paginate()`, which this rule
     never flags. Queries on `ctx.db.system` (admin tooling over `_storage`,
     `_scheduled_functions`) are left alone, and so is a `.collect()` that reads a whole table
     or index (no index, or `withIndex` without a range) while CVX204 (`no-full-table-scan`)
@@ -57,6 +60,11 @@ class NoUnboundedCollect(Rule):
         Valid(SERVER + 'export const latest = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").order("desc").take(20) });\n'),
         Valid(SERVER + 'export const all = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").collect() });\n',
               settings={"extend_select": ["CVX204"]}, note="a whole-table read is CVX204's finding when it is on"),
+        Valid(SERVER + 'async function rowsOf(ctx: any, table: any, index: string, field: string, id: string) {\n'
+              '  return await ctx.db.query(table).withIndex(index, (q: any) => q.eq(field, id)).collect();\n}\n'
+              'export const tagsOf = internalMutation({ args: { partId: v.string() }, handler: (ctx, { partId }) =>\n'
+              '  rowsOf(ctx, "partTags", "by_part", "partId", partId) });\n',
+              note="an `.eq` on a field named at run time still bounds the range"),
     ]
     invalid = [
         Invalid(SERVER + 'export const all = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").collect() });\n',
@@ -75,6 +83,12 @@ class NoUnboundedCollect(Rule):
         Invalid(SERVER + 'export const mine = query({ args: { status: v.string() }, handler: (ctx, { status }) =>\n'
                 '  ctx.db.query("tasks").withIndex("by_status", (q) => q.eq("status", status)).collect() });\n',
                 options={"boundedFields": ["owner"]}, lines=[4]),
+        Invalid(SERVER + 'async function since(ctx: any, table: any, index: string, at: number) {\n'
+                '  return await ctx.db.query(table).withIndex(index, (q: any) => q.gt("at", at)).collect();\n}\n'
+                'export const recent = internalMutation({ args: { at: v.number() }, handler: (ctx, { at }) =>\n'
+                '  since(ctx, "events", "by_at", at) });\n',
+                lines=[4], message="(the index range has no `.eq`)",
+                note="an index named at run time, with a range that fixes nothing"),
     ]
 
     def check_app(self, ctx, app):
@@ -93,6 +107,10 @@ class NoUnboundedCollect(Rule):
             if left_to_cvx204 and ch.scans_whole_table:
                 continue
             eqs = ch.range_eqs if ch.index_call is not None else []
+            if ch.index_call is not None and any(op.field is None for op in _leading_eqs(ch.range)):
+                # `q.eq(field, id)` in a helper given the field: still an equality, so bounded
+                # (oemwdb's generic merge helpers); which field it is `boundedFields` cannot tell
+                continue
             if eqs and (not bounded_fields or bounded_fields & set(eqs)):
                 continue
             if ch.index_call is not None and not ch.range_known:
@@ -100,8 +118,9 @@ class NoUnboundedCollect(Rule):
             seen.add(id(ch.terminal_node))
             public = [fn for fn in ch.functions if fn.kind == "query" and fn.is_public]
             table = f'"{ch.table}"' if ch.table else "..."
+            index = f"the `{ch.index}` range" if ch.index is not None else "the index range"
             how = "no index range" if ch.index_call is None else (
-                f"the `{ch.index}` range fixes no bounded field" if eqs else f"the `{ch.index}` range has no `.eq`")
+                f"{index} fixes no bounded field" if eqs else f"{index} has no `.eq`")
             if ch.terminal == "collect":
                 what, at = f"`.collect()` on `query({table})`", js.method_anchor(ch.terminal_node)
             else:  # a `for await` loop to the end of the query: reported on the query it walks
@@ -116,3 +135,8 @@ class NoUnboundedCollect(Rule):
                 ctx.report(ch.facts, at, f"{what} ({how}) reads every matching row; "
                            "fine for small tables and batch jobs, otherwise use `.take(n)` or `.paginate()`",
                            severity=Severity.INFO)
+
+
+def _leading_eqs(ops):
+    """The `.eq` calls a range starts with."""
+    return list(itertools.takewhile(lambda op: op.op == "eq", ops or []))
