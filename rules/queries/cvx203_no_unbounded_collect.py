@@ -15,8 +15,8 @@ class NoUnboundedCollect(Rule):
     `withIndex` range with an `.eq`, no search index. A `withIndex` range that fixes at least
     one field with `.eq` counts as bounded (a one-to-few relation such as the messages of one
     channel), also when a generic helper names the index and the field at run time
-    (`withIndex(index, (q) => q.eq(field, id))`); so do `.take(n)`, `.first()`, `.unique()` and `.paginate()`, which this rule
-    never flags. Queries on `ctx.db.system` (admin tooling over `_storage`,
+    (`withIndex(index, (q) => q.eq(field, id))`); so do `.take(n)`, `.first()`, `.unique()`
+    and `.paginate()`, which this rule never flags. Queries on `ctx.db.system` (admin tooling over `_storage`,
     `_scheduled_functions`) are left alone, and so is a `.collect()` that reads a whole table
     or index (no index, or `withIndex` without a range) while CVX204 (`no-full-table-scan`)
     is enabled: that rule reports it, once. The finding is a warning in public queries and info elsewhere (migrations,
