@@ -167,7 +167,9 @@ class Access:
     blind_guards: list[Evidence] = field(default_factory=list)  # guards that never ask ctx.auth who calls
     # checks whose "not signed in" error a `catch` turns into a value the handler goes on with
     swallowed: list[Evidence] = field(default_factory=list)
-    # identities an argument overrides (`args.userId ?? await getAuthUserId(ctx)`): what = the argument
+    # identities an argument overrides (`args.userId ?? await getAuthUserId(ctx)`): what = the argument;
+    # argument = the same when it fills in for a missing identity (`if (!subject) subject =
+    # (await byEmail(args.email))?.subject`)
     overridden_identity: list[Evidence] = field(default_factory=list)
     # a claim of a fetched identity an argument overrides, whose value then picks the row the
     # handler writes or returns (`const email = args.email || identity.email`, then the user
@@ -1263,8 +1265,9 @@ class AccessAnalysis:
                     signed_in_test = _signed_in_test(site.node if not r.via else r.via[0][1].node)
                 out.identity.append(IdentityFetch(facts, site, r if where != "builder" else None, used, signed_in_test))
                 arg = _argument_first(r, site) if used and where == "handler" else None
-                if arg is not None:
-                    out.overridden_identity.append(Evidence(facts, site.node, arg, where))
+                refill = _refilled_from_argument(r, site) if used and where == "handler" and arg is None else None
+                if arg is not None or refill is not None:
+                    out.overridden_identity.append(Evidence(facts, site.node, arg or refill, where, argument=refill))
                 elif used:
                     out.evidence.append(Evidence(facts, site.node, what, where))
                 if used and where == "handler":
@@ -1899,6 +1902,89 @@ def _argument_first(r: Reached, site: CallSite) -> str | None:
     if ref is None or ref.kind != "param" or ref.func is not r.func or ref.index != 1:
         return None
     return r.facts.text(left)
+
+
+def _refilled_from_argument(r: Reached, site: CallSite) -> str | None:
+    """`let subject = me?.subject; if (!subject && args.email) { const row = await
+    byEmail(args.email); subject = row?.subject }`: a variable first set from the identity
+    fetched at `site` (or the fetch itself, `let userId = await getAuthUserId(ctx)`) and set
+    again from an argument, directly or through a local `const` read by it. The later check
+    of the variable then passes for a signed-out caller who names anyone (pediascrybe's
+    billing query). The argument's text."""
+    facts, func = r.facts, r.func
+    value = _value_of(site.node)
+    decl = value.parent
+    if decl is None or decl.type != "variable_declarator" or value.field != "value":
+        return None
+    names = scope.bound_names(decl)
+    held = [decl] if decl.parent is not None and decl.parent.has_tok("let") else []
+    if len(names) == 1:  # `let subject = me?.subject`: a claim that names the caller
+        for read in scope.reads_of(func.node, names[0]):
+            n = js.outer(read)
+            prop = n.parent.child("property") if n.parent is not None and n.parent.type == "member_expression" else None
+            if prop is None or prop.text not in _CALLER_CLAIMS:
+                continue
+            n = js.outer(n.parent)
+            d = n.parent
+            if d is not None and d.type == "variable_declarator" and n.field == "value" \
+                    and d.parent is not None and d.parent.has_tok("let") and d.child("name").type == "identifier":
+                held.append(d)
+    if not held:
+        return None
+    consts = {d.child("name").text: d.child("value") for d in facts.module.nodes_in(func.node, "variable_declarator")
+              if d.child("name") is not None and d.child("name").type == "identifier" and d.child("value") is not None
+              and js.enclosing_function(d) is func.node}
+
+    def argument_in(node: Node, depth: int = 0) -> str | None:
+        for n, ref in facts.parameter_reads(func, node):
+            if ref.index == 1 and ref.func is func:
+                p = js.outer(n).parent
+                return facts.text(p) if p is not None and p.type == "member_expression" else facts.text(n)
+        if depth < 2:
+            for n in facts.module.nodes_in(node, "identifier"):
+                init = consts.get(n.text)
+                if init is not None and not (init.start <= n.start < init.end):
+                    found = argument_in(init, depth + 1)
+                    if found is not None:
+                        return found
+        return None
+
+    held_names = {d.child("name").text for d in held}
+    for a in facts.module.nodes_in(func.node, "assignment_expression"):
+        left = js.unwrap(a.child("left"))
+        right = a.child("right")
+        if left is not None and left.type == "identifier" and left.text in held_names and right is not None \
+                and js.enclosing_function(a) is func.node and _when_missing(a, left.text):
+            found = argument_in(right)
+            if found is not None:
+                return found
+    return None
+
+
+# what an identity says about who is calling (a display name or picture is no key to anyone's data)
+_CALLER_CLAIMS = frozenset(["subject", "tokenIdentifier", "email", "userId", "id", "_id"])
+
+
+def _when_missing(node: Node, name: str) -> bool:
+    """Does `node` run only when `name` is empty: inside the consequence of an `if` whose test
+    reads `!name` (`if (!subject && args.email)`) or compares it with null or undefined?"""
+    n = node
+    while n.parent is not None and not js.is_function(n.parent):
+        p = n.parent
+        if p.type == "if_statement" and n.field == "consequence":
+            test = p.child("condition")
+            for u in (test.walk() if test is not None else ()):
+                if u.type == "unary_expression" and u.has_tok("!") and (a := js.unwrap(u.child("argument"))) is not None \
+                        and a.type == "identifier" and a.text == name:
+                    return True
+                if u.type == "binary_expression" and (u.has_tok("===") or u.has_tok("==")) and any(
+                        (c := js.unwrap(u.child(side))) is not None and c.type == "identifier" and c.text == name
+                        for side in ("left", "right")) and any(
+                        (c := js.unwrap(u.child(side))) is not None and (c.type in ("null", "undefined") or c.text == "undefined")
+                        for side in ("left", "right")):
+                    return True
+        n = p
+    return False
 
 
 def _overridden_claims(r: Reached, site: CallSite, is_guard: Callable[[Node], bool]) -> list[Evidence]:
