@@ -877,10 +877,15 @@ class AccessAnalysis:
         read = self.tables_read(fn, id_arguments=False)
         taken = self._id_arguments(fn)
         for table in read + [t for t in taken if t not in read]:
-            if PERSONAL_TABLE.search(table) and not CATALOGUE_TABLE.search(table):
-                if table in read or table in self.tables_read(fn, typed_gets=True, id_arguments=False):
-                    return f"it reads the `{table}` table"
-                return f"it takes `{taken[table]}`, an id of the `{table}` table"
+            # a table read that holds how to reach people, or whose rows are accounts (an id of
+            # a table of stories that keep their submitter's email names a story, not a person)
+            is_read = table in read or table in self.tables_read(fn, typed_gets=True, id_arguments=False)
+            people = _people_field(fn.module.app, table, contact=is_read)
+            if (PERSONAL_TABLE.search(table) or people) and not CATALOGUE_TABLE.search(table):
+                held = f" (its `{people}` field)" if people and not PERSONAL_TABLE.search(table) else ""
+                if is_read:
+                    return f"it reads the `{table}` table{held}"
+                return f"it takes `{taken[table]}`, an id of the `{table}` table{held}"
             if table in admin and not self._open_readers(fn.module.app).get(table, set()) - {id(fn)}:
                 return f"other functions require an admin before reading `{table}`"
         return None
@@ -1758,6 +1763,25 @@ def _stops_if_null(read: Node, _depth: int) -> bool:
         p = o.parent
     return p is not None and p.type == "if_statement" and o.field == "condition" \
         and js.always_exits(p.child("consequence"))
+
+
+# fields that make a table's rows people's, whatever the table is called: how to reach them
+# (`inquiries` with `email` and `phone`), or the account a row is (`doctors.authUserId`; an
+# owner link such as `clerkId` or `userId` is as common on content, so it is not one)
+_CONTACT_FIELD = re.compile(r"^(e_?mail|email_?address|phone|phone_?number|mobile|home_?address|date_?of_?birth)$", re.I)
+_ACCOUNT_FIELD = re.compile(r"^(token_?identifier|auth_?user_?id)$", re.I)
+
+
+def _people_field(app, table: str, contact: bool) -> str | None:
+    """A top-level field of `table` that links its rows to a sign-in account, or (with
+    `contact`) holds a person's contact details."""
+    schema = app.schema if app is not None else None
+    t = schema.table(table) if schema is not None and schema.readable else None
+    doc = t.document.required() if t is not None and t.known and not t.external else None
+    if doc is None or doc.kind != "object":
+        return None
+    return next((name for name in doc.fields
+                 if _ACCOUNT_FIELD.match(name) or contact and _CONTACT_FIELD.match(name)), None)
 
 
 def _ends_in_throw(branch: Node | None) -> bool:

@@ -887,6 +887,17 @@ class RequireAccessControl(Rule):
                 '  await checkCompany(ctx, inv);\n  await ctx.db.patch("invoices", args.id, { amount: args.amount });\n}});\n',
                 files=COMPANY, lines=[5, 11], message="is caught and turned into a value",
                 note="the sign-in check\'s error is caught and becomes null, which the callers let through"),
+        Invalid(SERVER + 'export const inbox = query({ args: {}, handler: (ctx) => ctx.db.query("enquiries").take(50) });\n'
+                'export const usage = query({ args: { doctor: v.id("doctors") }, handler: (ctx, { doctor }) =>\n'
+                '  ctx.db.query("usage").withIndex("by_doctor", (q) => q.eq("doctor", doctor)).take(50) });\n',
+                files={**AUTH_CONFIG, "convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
+                       'import { v } from "convex/values";\nexport default defineSchema({\n'
+                       '  enquiries: defineTable({ name: v.string(), email: v.string(), phone: v.optional(v.string()) }),\n'
+                       '  doctors: defineTable({ authUserId: v.string(), name: v.string() }),\n'
+                       '  usage: defineTable({ doctor: v.id("doctors"), credits: v.number() }).index("by_doctor", ["doctor"]),\n});\n'},
+                lines=[4, 5], message="field)",
+                note="people's data by its fields, whatever the table is called: contact details read, or an id of a table "
+                     "of accounts (pediascrybe's doctors, nb-cld-convex's enquiries; triage G21)"),
         Invalid(SERVER + 'export const billing = query({ args: { email: v.optional(v.string()) }, handler: async (ctx, args) => {\n'
                 '  const me = await ctx.auth.getUserIdentity();\n  let subject = me?.subject;\n'
                 '  if (!subject && args.email) {\n'
