@@ -118,4 +118,4 @@ def test_explicit_table_ids_refuses_apps_before_1_31(tmp_path):
     (app / "package.json").write_text('{"dependencies": {"convex": "^1.31.2"}}')
     r = cvxlint("migrate", "apply", "explicit-table-ids", str(app))
     assert r.returncode == 1, r.stdout + r.stderr  # two sites are left for a human
-    assert "Fixed 8 problems in 2 files (CVX711 x8)." in r.stdout
+    assert "Fixed 10 problems in 2 files (CVX711 x10)." in r.stdout

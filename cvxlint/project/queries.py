@@ -1532,6 +1532,9 @@ class _Inference:
                     if t is not None:
                         return t
                     init = declarator.child("value")
+                    element = _awaited_element(self.facts, declarator, pat, path)
+                    if element is not None:  # `const [a, b] = await Promise.all([insert(...), ...])`
+                        return self._id_value(element, depth + 1)
                     if path:
                         # `const { feedId } = data as { feedId: Id<"feeds"> }`
                         t = _member_id_table(self.facts, _declared_type(declarator), path)
@@ -1749,6 +1752,9 @@ class _Inference:
             if t is not None:
                 return t
             init = declarator.child("value")
+            element = _awaited_element(self.facts, declarator, _pat, path)
+            if element is not None:
+                return self.ids_table(element, depth + 1)
             if len(path) == 1:  # `const { artworkIds } = collection`
                 table = self.doc_table(init, depth + 1)
                 return _array_id_table(self._field_validator(table, path[0])) if table is not None else None
@@ -1834,7 +1840,10 @@ class _Inference:
             decl = _declarator(ref, n, self.uses._decls)
             if decl is None:
                 return None
-            declarator, _pat, path = decl
+            declarator, pat, path = decl
+            element = _awaited_element(self.facts, declarator, pat, path)
+            if element is not None:  # `const [cart, wallet] = await Promise.all([...first(), ctx.db.get(id)])`
+                return self.doc_table(element, depth + 1)
             if path:
                 # `const { profile } = await requireOwner(ctx)`: a document in the object a helper returns
                 value = js.unwrap(declarator.child("value")) if declarator.type == "variable_declarator" else None
@@ -1952,6 +1961,9 @@ class _Inference:
             if callee is not None and callee.type == "member_expression" and \
                     (callee.child("property") or callee).text in ("filter", "slice", "reverse", "sort", "concat"):
                 return self.docs_table(callee.child("object"), depth)
+            awaited = _promise_all_array(self.facts, n)
+            if awaited is not None:
+                return self._promised_docs_table(awaited, depth)
             return self._helper_rows(n, depth)
         if n.type == "ternary_expression":  # `all ? await q.collect() : await q2.collect()`
             tables = {self.docs_table(n.child(b), depth + 1) for b in ("consequence", "alternative")
@@ -1966,10 +1978,37 @@ class _Inference:
                 return None
             if decl[2] == ("page",):
                 return self._paginate_value(decl[0].child("value"), depth)
+            element = _awaited_element(self.facts, decl[0], decl[1], decl[2])
+            if element is not None:  # `const [account, lots] = await Promise.all([...unique(), ...collect()])`
+                return self.docs_table(element, depth + 1)
             if decl[2]:
                 return None
             return self.docs_table(decl[0].child("value"), depth + 1)
         return None
+
+    def _promised_docs_table(self, array: Node, depth: int) -> str | None:
+        """The table of the documents `Promise.all(array)` resolves to: `[ctx.db.get(a), ...]`
+        with every element of one table, or `ids.map((id) => ctx.db.get(id))` whose callback
+        returns documents of one table (`null` returns name none)."""
+        if array.type == "array":
+            returned = list(array.children)
+            if not returned or any(e.type == "spread_element" for e in returned):
+                return None
+            tables = {self.doc_table(e, depth + 1) for e in returned}
+            return tables.pop() if len(tables) == 1 else None
+        if array.type != "call_expression":
+            return None
+        callee = js.callee(array)
+        args = js.call_args(array)
+        if callee is None or callee.type != "member_expression" or (callee.child("property") or callee).text != "map" \
+                or not args or not js.is_function(js.unwrap(args[0])):
+            return None
+        returned = _returned_values(js.unwrap(args[0]))
+        if not returned or None in returned:
+            return None
+        returned = [r for r in returned if (js.unwrap(r) or r).type not in ("null", "undefined")]
+        tables = {self.doc_table(r, depth + 1) for r in returned}
+        return tables.pop() if len(tables) == 1 else None
 
     def _paginate_var(self, n: Node | None, depth: int) -> str | None:
         if n is None or n.type != "identifier":
@@ -2006,6 +2045,78 @@ def _returned_values(fn: Node) -> list[Node | None] | None:
     if body.type != "statement_block":
         return [body]
     return [r.children[0] if r.children else None for r in js.return_statements(fn)]
+
+
+def _promise_all_array(facts: FileFacts, n: Node | None) -> Node | None:
+    """`[a, b]` (or `ids.map(...)`) when `n` is `Promise.all([a, b])`."""
+    n = js.unwrap(n)
+    if n is None or n.type != "call_expression":
+        return None
+    callee = js.callee(n)
+    if callee is None or callee.type != "member_expression" or (callee.child("property") or callee).text != "all":
+        return None
+    obj = js.unwrap(callee.child("object"))
+    if obj is None or obj.type != "identifier" or obj.text != "Promise":
+        return None
+    ref = facts.ref_of(obj)
+    if ref is not None and ref.kind != "global":
+        return None  # a local named `Promise`
+    args = js.call_args(n)
+    return js.unwrap(args[0]) if len(args) == 1 else None
+
+
+def _slots(facts: FileFacts, seq: Node) -> list[tuple[int, Node]] | None:
+    """The children of an array literal or array pattern with their positions, counting holes
+    (`[, b]` puts `b` at 1); None when something other than commas and comments sits between
+    them."""
+    out: list[tuple[int, Node]] = []
+    slot, pos = 0, seq.start + 1
+    for c in seq.children:
+        gap = facts.text((pos, c.start))
+        if "/" in gap:  # a comment between elements: a comma in it is no separator
+            gap = "".join(facts.text(part) for part in _outside_comments(facts, pos, c.start))
+        if gap.replace(",", "").strip():
+            return None
+        slot += gap.count(",")
+        out.append((slot, c))
+        pos = c.end
+    return out
+
+
+def _outside_comments(facts: FileFacts, start: int, end: int) -> list[tuple[int, int]]:
+    parts, pos = [], start
+    for cm in facts.module.comments:
+        if start <= cm.start and cm.end <= end:
+            parts.append((pos, cm.start))
+            pos = cm.end
+    parts.append((pos, end))
+    return parts
+
+
+def _awaited_element(facts: FileFacts, declarator: Node, bound: Node, path: tuple[str, ...]) -> Node | None:
+    """For `const [a, b] = await Promise.all([x, y])` (or `= [x, y]`) and the name `b`: `y`,
+    the expression whose resolved value `b` holds. None for any other binding."""
+    if path != ("[]",) or declarator.type != "variable_declarator":
+        return None
+    pat = declarator.child("name")
+    if pat is None or pat.type != "array_pattern" or bound.parent is not pat:
+        return None
+    value = js.unwrap(declarator.child("value"))
+    if value is not None and value.type == "await_expression" and value.children:
+        value = js.unwrap(value.children[0])
+    array = _promise_all_array(facts, value) or value
+    if array is None or array.type != "array":
+        return None
+    names, elements = _slots(facts, pat), _slots(facts, array)
+    if names is None or elements is None:
+        return None
+    at = next((i for i, c in names if c is bound), None)
+    for i, e in elements:
+        if e.type == "spread_element":
+            return None  # later elements' positions are unknown
+        if i == at:
+            return e
+    return None
 
 
 def _callback_array(func: FunctionInfo) -> Node | None:

@@ -39,7 +39,9 @@ class ExplicitTableIds(Rule):
     `v.id("t")` argument of the function, a document read from table "t" (`doc._id`, also an element of the rows a query collected:
     `rows[i]!._id`, `rows.find(...)`, or destructured from the object a project helper returns:
     `const { profile } = await requireOwner(ctx)`, or assigned to a `let` declared empty or
-    `null`: `found = rows.find(...) ?? null`), a
+    `null`: `found = rows.find(...) ?? null`, or destructured from reads run in parallel:
+    `const [task, rows] = await Promise.all([ctx.db.get(id), query.collect()])`, also the
+    documents of `await Promise.all(ids.map((id) => ctx.db.get(id)))`), a
     document field declared `v.id("t")` in the schema (`message.author`), the id an
     `insert("t", ...)` returned, and an element of an array of ids of one table (an argument
     `v.array(v.id("t"))`, a schema field `v.array(v.id("t"))` of a document read from a known
@@ -172,6 +174,49 @@ class ExplicitTableIds(Rule):
                 '  for (const row of await someRows(ctx, args.people)) await ctx.db.delete(row._id);\n}});\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[9], message="cannot be inferred",
                 note="one of the helper's returns reads another table: no fix"),
+        # triage G20 (BaseBlocks, agent-ui, truss): reads run in parallel, their results destructured
+        Invalid(SERVER + 'export const settle = mutation({ args: { id: v.id("tasks"), ids: v.array(v.id("tasks")) }, handler: async (ctx, args) => {\n'
+                '  const [task, people, , newest] = await Promise.all([\n'
+                '    ctx.db.get(args.id),\n'
+                '    ctx.db.query("users").take(5),\n'
+                '    // read, then dropped: the pattern skips it\n'
+                '    ctx.db.query("tasks").first(),\n'
+                '    ctx.db.query("users").order("desc").first(),\n'
+                '  ]);\n'
+                '  if (task) await ctx.db.patch(task._id, { title: "settled" });\n'
+                '  for (const person of people) await ctx.db.patch(person._id, { name: "x" });\n'
+                '  if (newest) await ctx.db.delete(newest._id);\n'
+                '  const [created] = await Promise.all([ctx.db.insert("tasks", { title: "y", owner: "u" as any })]);\n'
+                '  await ctx.db.delete(created);\n'
+                '  const loaded = await Promise.all(args.ids.map((id) => ctx.db.get(id)));\n'
+                '  for (const row of loaded) if (row) await ctx.db.delete(row._id);\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[5, 11, 12, 13, 15, 16, 17],
+                note="names destructured from `await Promise.all([...])` (a hole skips an element; a comma in a "
+                     "comment separates none), and the "
+                     "documents of `Promise.all(ids.map(...))`",
+                output=SERVER + 'export const settle = mutation({ args: { id: v.id("tasks"), ids: v.array(v.id("tasks")) }, handler: async (ctx, args) => {\n'
+                '  const [task, people, , newest] = await Promise.all([\n'
+                '    ctx.db.get("tasks", args.id),\n'
+                '    ctx.db.query("users").take(5),\n'
+                '    // read, then dropped: the pattern skips it\n'
+                '    ctx.db.query("tasks").first(),\n'
+                '    ctx.db.query("users").order("desc").first(),\n'
+                '  ]);\n'
+                '  if (task) await ctx.db.patch("tasks", task._id, { title: "settled" });\n'
+                '  for (const person of people) await ctx.db.patch("users", person._id, { name: "x" });\n'
+                '  if (newest) await ctx.db.delete("users", newest._id);\n'
+                '  const [created] = await Promise.all([ctx.db.insert("tasks", { title: "y", owner: "u" as any })]);\n'
+                '  await ctx.db.delete("tasks", created);\n'
+                '  const loaded = await Promise.all(args.ids.map((id) => ctx.db.get("tasks", id)));\n'
+                '  for (const row of loaded) if (row) await ctx.db.delete("tasks", row._id);\n}});\n'),
+        Invalid(SERVER + 'export const mixed = mutation({ args: { id: v.id("tasks"), uid: v.id("users") }, handler: async (ctx, args) => {\n'
+                '  const earlier = [ctx.db.get("users", args.uid)];\n'
+                '  const [first, second] = await Promise.all([...earlier, ctx.db.get("tasks", args.id)]);\n'
+                '  const both = await Promise.all([args.id, args.uid].map((id, i) => i ? ctx.db.get("users", args.uid) : ctx.db.get("tasks", args.id)));\n'
+                '  if (first && second) await ctx.db.patch(second._id, {});\n'
+                '  for (const doc of both) if (doc) await ctx.db.delete(doc._id);\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[7, 8], message="cannot be inferred",
+                note="no fix: an element after a spread, documents of two tables"),
         Invalid('import { v } from "convex/values";\nimport { guardedMutation } from "./rls";\n'
                 'export const finish = guardedMutation({ args: { id: v.id("tasks") }, handler: async (ctx, { id }) => {\n'
                 '  await ctx.db.patch(id, { title: "done" });\n}});\n',
