@@ -81,9 +81,12 @@ def test_http_routes_resolve_handlers_defined_in_http_ts():
     routes = p.call_index.routes
     assert [(r.method, r.path, r.function is not None, r.inline is not None) for r in routes] == [
         ("POST", "/inbound", True, False),  # `const inbound = httpAction(...)`, registered but not exported
-        ("POST", "/import", False, True),
-        ("OPTIONS", "/import", False, True),
+        # `handler: httpAction(async ...)` written in the route: an HTTP action with no name
+        ("POST", "/import", True, False),
+        ("OPTIONS", "/import", True, False),
     ]
+    assert [(r.function.display_name, r.function.exported) for r in routes[1:]] == \
+        [("POST /import", False), ("OPTIONS /import", False)]
 
 
 def test_moved_functions_dir_browser_client_and_raw_http():

@@ -212,13 +212,16 @@ class RegisteredFunction:
     # (`export const signIn = signinUsecase` in auth.ts, for signin.usecase.ts): set per run by
     # App.add_reexported_identifiers, so never copied by `placed`.
     relayed_as: list[str] = field(default_factory=list)
+    # `http.route({ ..., handler: httpAction(...) })`: written inline as a route's handler, so
+    # it has no name of its own (`local_name` is the route, "POST /import")
+    inline_route: bool = False
 
     def placed(self, module: "ConvexModule") -> "RegisteredFunction":
         """A copy in `module` (registrations are found once per file and kept between runs of
         the language server, derived.py; each run's link places them in its own modules)."""
         return RegisteredFunction(module, self.local_name, self.exports, self.builder, self.call, self.definition,
                                   self.handler_node, self.handler, self.args_node, self.returns_node, self.has_args,
-                                  self.bare, self.wrapped)
+                                  self.bare, self.wrapped, inline_route=self.inline_route)
 
     @property
     def kind(self) -> str:
@@ -272,4 +275,6 @@ class RegisteredFunction:
 
     @property
     def display_name(self) -> str:
+        if self.inline_route:
+            return self.local_name
         return self.identifier or f"{self.module.module_name}:{self.local_name}"

@@ -822,6 +822,36 @@ class Project:
                 builder = self.builders.builder_of(facts, js.callee(v))
                 if builder is not None:
                     out.append(self._registered(facts, "default", ["default"], builder, v))
+        out.extend(self._inline_routes(facts))
+        return out
+
+    def _inline_routes(self, facts: FileFacts) -> list[RegisteredFunction]:
+        """`http.route({ path, method, handler: httpAction(async (ctx, req) => ...) })`, the form
+        the Convex docs use: an HTTP action like a named one, with no export name (the router
+        holds it as a value). Named by its route ("POST /import") for messages."""
+        if b"route" not in facts.source:
+            return []
+        out: list[RegisteredFunction] = []
+        for site in facts.all_calls():
+            if site.is_new or not site.path or site.path[-1] != "route" or len(site.path) < 2:
+                continue
+            args = js.call_args(site.node)
+            spec = js.unwrap(args[0]) if args else None
+            handler = js.unwrap(js.object_get(spec, "handler"))
+            if handler is None or handler.type != "call_expression":
+                continue
+            builder = self.builders.builder_of(facts, js.callee(handler))
+            # `handler: withCors(async (ctx, req) => ...)`, a project function that returns the
+            # httpAction, stays a route's value: its own checks are read through the factory
+            if builder is None or builder.kind != "httpAction" or builder.origin not in ("generated", "generic"):
+                continue
+            where = js.string_value(js.object_get(spec, "path"))
+            prefix = js.string_value(js.object_get(spec, "pathPrefix"))
+            where = where if where is not None else prefix + "*" if prefix is not None else "?"
+            method = js.string_value(js.object_get(spec, "method")) or "?"
+            fn = self._registered(facts, f"{method} {where}", [], builder, handler)
+            fn.inline_route = True
+            out.append(fn)
         return out
 
     def _registered(self, facts: FileFacts, name: str, exports: list[str], builder: Builder, call) -> RegisteredFunction:

@@ -2392,6 +2392,10 @@ def loop_around(n: Node, stop: Node | None) -> Node | None:
         if js.is_function(p):
             o = js.outer(p)
             par = o.parent
+            if par is not None and par.type == "call_expression" and o.field == "function":
+                # `(async () => { ... })()` runs where it is written: the loop around it repeats it
+                child, p = par, par.parent
+                continue
             call = par.parent if par is not None and par.type == "arguments" else None
             callee = js.callee(call) if call is not None else None
             if callee is not None and callee.type == "member_expression" and \

@@ -33,18 +33,27 @@ def promise_call(facts, site) -> str | None:
     path = site.path
     if ref is not None and ref.kind == "param":
         if path in _ALWAYS_PROMISE:
-            return f"`ctx.{path[0]}`"
+            return _as_written(facts, site, f"ctx.{path[0]}")
         if len(path) >= 2 and path[-2] == "db" and path[-1] in DB_METHODS:
-            return f"`ctx.db.{path[-1]}`"
+            return _as_written(facts, site, f"ctx.db.{path[-1]}")
         if len(path) >= 2 and path[-3:-1] == ("db", "system") and path[-1] == "get":
-            return "`ctx.db.system.get`"
+            return _as_written(facts, site, "ctx.db.system.get")
         if len(path) == 2 and path[0] in ("scheduler", "storage"):
-            return f"`ctx.{path[0]}.{path[1]}`"
+            return _as_written(facts, site, f"ctx.{path[0]}.{path[1]}")
         if len(path) == 1 and path[0] in DB_METHODS and _typed_db(ref):
             return f"`db.{path[0]}`"
     if path[-1] in TERMINALS and query_chain(facts, site.node) is not None:
         return f"`.{path[-1]}()`"
     return None
+
+
+def _as_written(facts, site, usual: str) -> str:
+    """The callee quoted as the code writes it (`runMutation` from a destructured `{
+    runMutation }`, `db.patch`), `usual` when it is no plain chain of names."""
+    text = facts.one_line(site.callee) if site.callee is not None else ""
+    if not text or len(text) > 60 or not all(p.isidentifier() for p in text.split(".")):
+        text = usual
+    return f"`{text}`"
 
 
 def _typed_db(ref) -> bool:

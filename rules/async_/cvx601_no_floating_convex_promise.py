@@ -108,6 +108,15 @@ class NoFloatingConvexPromise(Rule):
                        '  const pending = await ctx.db.insert("t", { n: 0 });\n'
                        '  const job = await ctx.scheduler.runAfter(0, internal.example.g, { id }).then(() => 1);\n}});\n',
                 note="stored in a variable nobody reads: as lost as a bare statement"),
+        # triage G23 P7 (goldendoorfund payments.ts destructures `{ runMutation }`)
+        Invalid(SERVER + 'export const fanOut = action({ args: {}, handler: async ({ runMutation }) => {\n'
+                '  runMutation(internal.example.touch, {});\n}});\n'
+                'export const touch = internalMutation({ args: {}, handler: async () => {} });\n', lines=[5],
+                message="`runMutation` returns a promise nobody awaits",
+                output=SERVER + 'export const fanOut = action({ args: {}, handler: async ({ runMutation }) => {\n'
+                '  await runMutation(internal.example.touch, {});\n}});\n'
+                'export const touch = internalMutation({ args: {}, handler: async () => {} });\n',
+                note="the name as the code writes it"),
     ]
 
     def check_module(self, ctx, module):

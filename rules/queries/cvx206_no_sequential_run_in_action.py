@@ -73,6 +73,14 @@ class NoSequentialRunInAction(Rule):
                 '  const team = await ctx.runQuery(internal.teams.get, { id });\n'
                 '  const owner = await ctx.runQuery(internal.users.get, { id: team.owner });\n'
                 '  return { team, owner };\n}});\n', lines=[6]),
+        # triage G23 P1
+        Invalid('import { httpRouter } from "convex/server";\nimport { httpAction } from "./_generated/server";\n'
+                'import { internal } from "./_generated/api";\nconst http = httpRouter();\n'
+                'http.route({ path: "/move", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+                '  const { from, to } = await req.json();\n  await ctx.runMutation(internal.items.take, { id: from });\n'
+                '  await ctx.runMutation(internal.items.give, { id: to });\n  return new Response("ok");\n}) });\n'
+                'export default http;\n', path="convex/http.ts", lines=[8],
+                note="an httpAction written inline as a route's handler"),
     ]
 
     def check_app(self, ctx, app):

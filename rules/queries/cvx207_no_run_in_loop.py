@@ -272,6 +272,20 @@ class NoRunInLoop(Rule):
                 '      try {\n        await ctx.runAction(internal.notices.send, { id, channel });\n        break;\n'
                 '      } catch {\n        // the next channel\n      }\n    }\n  }\n}});\n',
                 lines=[8], note="a fallback over two channels, per item: the `break` leaves only the inner loop"),
+        # triage G23 P1: the form the Convex docs use for HTTP actions
+        Invalid('import { httpRouter } from "convex/server";\nimport { httpAction } from "./_generated/server";\n'
+                'import { internal } from "./_generated/api";\nconst http = httpRouter();\n'
+                'http.route({ path: "/import", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+                '  const { ids } = await req.json();\n'
+                '  for (const id of ids) await ctx.runMutation(internal.users.touch, { id });\n'
+                '  return new Response("ok");\n}) });\nexport default http;\n', path="convex/http.ts", lines=[7],
+                note="an httpAction written inline as a route's handler"),
+        # triage G23 P4 (finalchat messages.ts: an upload per generated image)
+        Invalid(SERVER + 'export const saveAll = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
+                '  const pending: Promise<void>[] = [];\n  for (const id of ids) {\n'
+                '    pending.push((async () => {\n      await ctx.runMutation(internal.users.touch, { id });\n    })());\n'
+                '  }\n  await Promise.all(pending);\n}});\n', lines=[8],
+                note="an async function called where it is written runs once per turn of the loop around it"),
     ]
 
     def check_app(self, ctx, app):

@@ -49,6 +49,14 @@ class NoSameRuntimeRunAction(Rule):
     invalid = [
         Invalid(SERVER + 'export const start = action({ args: {}, handler: (ctx) => ctx.runAction(internal.example.work, {}) });\n'
                 'export const work = internalAction({ args: {}, handler: async () => null });\n', lines=[4]),
+        # triage G23 P1: an httpAction written inline as a route's handler
+        Invalid('import { httpRouter } from "convex/server";\nimport { httpAction } from "./_generated/server";\n'
+                'import { internal } from "./_generated/api";\nconst http = httpRouter();\n'
+                'http.route({ path: "/go", method: "POST", handler: httpAction(async (ctx) => {\n'
+                '  await ctx.runAction(internal.work.go, {});\n  return new Response("ok");\n}) });\n'
+                'export default http;\n', path="convex/http.ts", lines=[6], message="`work:go`",
+                files={"convex/work.ts": 'import { internalAction } from "./_generated/server";\n'
+                       'export const go = internalAction({ args: {}, handler: async () => null });\n'}),
         Invalid(SERVER + 'export const start = action({ args: {}, handler: async (ctx) => {\n'
                 '  const ref = internal.example.work;\n  await ctx.runAction(ref, {});\n}});\n'
                 'export const work = internalAction({ args: {}, handler: async () => null });\n', lines=[6],

@@ -49,8 +49,9 @@ def _reexports_functions(app, facts, stmt, target: Path) -> bool:
 def _default_runtime_code(ctx, app):
     """(function or None, reached code, what to call it in a message) for the code that runs in
     Convex's default runtime and reports on a reported file: registered functions outside
-    "use node" files and the helpers they reach, and the httpActions written inline in
-    `http.route` (they register no function, and http.ts can never be "use node")."""
+    "use node" files (httpActions written inline in `http.route` included) and the helpers
+    they reach, and the handlers of Hono routes (they register no function, and http.ts can
+    never be "use node")."""
     for fn in reported_functions(ctx, app):  # findings go to the handler's file (report_in_handler)
         if fn.module.runtime == "node":
             continue
@@ -226,7 +227,7 @@ class NodeBuiltinWithoutUseNode(Rule):
                 'http.route({ path: "/hex", method: "GET", handler: httpAction(async () => new Response(toHex("ok"))) });\n'
                 'export default http;\n', path="convex/http.ts", lines=[6, 7], message="Buffer is not defined",
                 files={"convex/lib/hex.ts": 'export const toHex = (s: string) => Buffer.from(s).toString("hex");\n'},
-                note="an httpAction written inline in http.route registers no function, and always runs "
+                note="an httpAction written inline in http.route has no name of its own, and always runs "
                      "in the default runtime"),
         Invalid('import { httpRouter } from "convex/server";\nimport { httpAction } from "./_generated/server";\n'
                 'import Stripe from "stripe";\nconst stripe = new Stripe(process.env.STRIPE_KEY!);\nconst http = httpRouter();\n'
