@@ -284,5 +284,6 @@ def test_reexport_statements_once_each_with_type_only():
     facts = extract_facts("/tmp/barrel.ts", src)
     got = [(spec, type_only) for spec, stmt, type_only in facts.reexport_statements()
            if facts.text(stmt).startswith("export")]
-    assert got == [("./a", False), ("./b", True), ("./c", False), ("./d", True), ("./e", True), ("./f", False),
-                   ("./g", True)]
+    # `export type * from "./b"` and `export type * as T from "./g"` re-export no value and load
+    # nothing: the parser reads them as `export type {} from` (syntax/tree.py), no statement here
+    assert got == [("./a", False), ("./c", False), ("./d", True), ("./e", True), ("./f", False)]

@@ -233,7 +233,8 @@ class FileFacts:
         """Every `export ... from "m"` statement once, in source order: (specifier, the
         export_statement, type-only). A re-export loads `m` like an import does, and Convex
         registers the functions it re-exports a second time, under this module's name.
-        Type-only: `export type { T } from`, every specifier `type`, or `export type * from`."""
+        Type-only: `export type { T } from`, every specifier `type`, or `export type * from` (in a
+        file that does not parse; otherwise it re-exports no name and is left out)."""
         table = self.__dict__.get("_reexport_statements")
         if table is None:
             by_stmt: dict[int, tuple[str, Node, bool]] = {}
@@ -294,7 +295,8 @@ class FileFacts:
 
 
 def _export_type_keyword(facts: FileFacts, stmt: Node) -> bool:
-    """`export type * from "m"` / `export type * as ns from "m"` (TypeScript 5.0): the grammar
-    reads `type` there as an error node, so look at the words themselves."""
+    """`export type * from "m"` / `export type * as ns from "m"` (TypeScript 5.0): in a file
+    with other syntax errors the grammar reads `type` there as an error node (syntax/tree.py
+    respells it only where that makes the file parse), so look at the words themselves."""
     words = facts.text(stmt).split(None, 2)
     return len(words) > 1 and words[0] == "export" and (words[1] == "type" or words[1].startswith("type*"))
