@@ -7,12 +7,16 @@ the project model (`model.py`) then links the facts of all files together.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..syntax import js
 from ..syntax.tree import Module, Node
 
+
+# a space one_line left beside a member access's dot (`ctx .runQuery`, `a ?.b`)
+_SPACE_AROUND_DOT = re.compile(r" ?(\?\.|\.) ?")
 
 @dataclass(slots=True)
 class Import:
@@ -205,6 +209,11 @@ class FileFacts:
         it in a message; longer than `limit` characters, cut with "..."."""
         text = " ".join(self.module.text(node).split())
         return text if limit is None or len(text) <= limit else text[: limit - 3] + "..."
+
+    def callee_line(self, node: Node) -> str:
+        """A callee's text on one line as a chain is read: `one_line` without the spaces a
+        line break leaves around its dots (`await ctx\\n  .runAction(...)`: `ctx.runAction`)."""
+        return _SPACE_AROUND_DOT.sub(r"\1", self.one_line(node))
 
     @property
     def has_use_node(self) -> bool:
