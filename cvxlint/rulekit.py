@@ -268,7 +268,7 @@ def _functions_reaching(ctx: RuleContext, app) -> dict[int, int]:
 
 def callee_text(facts: FileFacts, site: CallSite, unknown: str = "?") -> str:
     """The callee of a call as written, on one line (`ctx.runQuery`)."""
-    return facts.one_line(site.callee) if site.callee is not None else unknown
+    return facts.callee_line(site.callee) if site.callee is not None else unknown
 
 
 def describe_uses(ctx: RuleContext, uses, limit: int = 6) -> str:

@@ -275,6 +275,44 @@ def test_a_workspace_package_named_convex_is_not_a_second_functions_dir(tmp_path
     assert apps_and_codes()[0] == ["packages/convex/convex", "packages/convex/demo/convex"]
 
 
+
+def test_a_compiled_copy_in_a_hidden_folder_is_no_app_unless_named(tmp_path):
+    """ReOpAu/Reop-convex-react commits `.test-dist/convex/*.js`, tsc output of `convex/` for a
+    node test: it was linted as a second app (61 findings) and `fix` rewrote 6 compiled files.
+    Hidden folders are skipped, as tsc's `**` skips them; one given on the command line, or
+    named by convex.json's "functions", is still walked."""
+    from cvxlint.api import fix
+
+    patch = ('import { internalMutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
+             'export const touch = internalMutation({ args: { id: v.id("notes") },\n'
+             '  handler: async (ctx, args) => { await ctx.db.patch(args.id, { body: "seen" }); } });\n')
+    schema = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+              'export default defineSchema({ notes: defineTable({ body: v.string() }) });\n')
+    (tmp_path / "package.json").write_text('{"dependencies": {"convex": "1.31.0"}}')
+    for d in ("convex", ".test-dist/convex"):
+        (tmp_path / d).mkdir(parents=True)
+        (tmp_path / d / "schema.ts").write_text(schema)
+    (tmp_path / "convex/notes.ts").write_text(patch.replace("patch(args.id", 'patch("notes", args.id'))
+    compiled = tmp_path / ".test-dist/convex/notes.js"
+    compiled.write_text(patch)
+
+    def apps_and_findings(path):
+        ws, _ = discover([path])
+        found = check([path], resolve_settings([path])).diagnostics
+        return ([a.functions_dir.relative_to(tmp_path).as_posix() for a in ws.apps],
+                [(Path(d.path).relative_to(tmp_path).as_posix(), d.code) for d in found])
+
+    assert apps_and_findings(tmp_path) == (["convex"], [])
+    fix([tmp_path], resolve_settings([tmp_path]), unsafe=True)
+    assert compiled.read_text() == patch
+    expected = (".test-dist/convex/notes.js", "CVX711")
+    assert apps_and_findings(tmp_path / ".test-dist")[1] == [expected]
+    assert apps_and_findings(compiled)[1] == [expected]
+    # an app whose convex.json puts its functions in a hidden folder
+    (tmp_path / "convex.json").write_text('{"functions": ".test-dist/convex/"}')
+    assert apps_and_findings(tmp_path) == ([".test-dist/convex"], [expected])
+
+
 def test_reexport_statements_once_each_with_type_only():
     from cvxlint.project.extract import extract_facts
 
@@ -284,5 +322,6 @@ def test_reexport_statements_once_each_with_type_only():
     facts = extract_facts("/tmp/barrel.ts", src)
     got = [(spec, type_only) for spec, stmt, type_only in facts.reexport_statements()
            if facts.text(stmt).startswith("export")]
-    assert got == [("./a", False), ("./b", True), ("./c", False), ("./d", True), ("./e", True), ("./f", False),
-                   ("./g", True)]
+    # `export type * from "./b"` and `export type * as T from "./g"` re-export no value and load
+    # nothing: the parser reads them as `export type {} from` (syntax/tree.py), no statement here
+    assert got == [("./a", False), ("./c", False), ("./d", True), ("./e", True), ("./f", False)]

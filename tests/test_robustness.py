@@ -106,6 +106,39 @@ def test_valid_code_the_grammar_misreads_is_no_syntax_error(tmp_path):
     assert [c for f, c in got if f in ("types.ts", "email.tsx", "nul.ts", "mock.test.ts")] == ["CVX103", "CVX103"]
 
 
+
+def test_type_only_star_exports_and_variance_annotations_are_no_syntax_error(tmp_path):
+    """TypeScript 5.0's `export type * from` (ReOpAu/Reop-convex-react's `convex/address/index.ts`)
+    and 4.7's `in`/`out` on type parameters: tree-sitter-typescript 0.23.2, the newest release,
+    reads neither, and the whole module went unlinted as CVX900. Its functions are registered,
+    the type-only star exports re-export no value, a fix leaves those lines as they are, and a
+    real error next to them is still one."""
+    from cvxlint.api import build_project
+
+    root = make_app(tmp_path / "app")
+    notes = root / "convex" / "notes.ts"
+    notes.write_text(
+        'import { query } from "./_generated/server";\n'
+        'export type * from "./shapes";\n'
+        'export type * as Shapes from "./shapes";\n'
+        "interface Sink<in T> { put(value: T): void }\n"
+        "interface Box<out T> { get(): T }\n"
+        "type Reader<in T, out R extends string = string> = (value: T) => R;\n"
+        "class Cell<in out T> { constructor(public value: T) {} }\n"
+        "export const list = query({ args: {}, handler: async () => new Cell(Date.now()).value });\n")
+    (root / "convex" / "shapes.ts").write_text(GOOD.replace("const q", "const shaped") + "export type Note = { body: string };\n")
+    (root / "convex" / "bad.ts").write_text('export type * from;\ninterface Sink<in T extends> {}\n')
+    got = codes(run(root))
+    assert ("notes.ts", "CVX900") not in got and ("notes.ts", "CVX103") in got
+    assert ("bad.ts", "CVX900") in got
+    project, _, _ = build_project([root], resolve_settings([root]))
+    [app] = project.apps
+    assert sorted(fn.identifier for fn in app.functions) == ["good:q", "notes:list", "shapes:shaped"]
+    before = notes.read_text()
+    fix([root], resolve_settings([root]), unsafe=True)
+    assert notes.read_text().splitlines()[1:7] == before.splitlines()[1:7]
+
+
 MODIFIERS = ["abstract", "override", "accessor", "static", "public", "private", "protected", "readonly",
              "declare", "in", "out"]
 MEMBER_PLACES = [

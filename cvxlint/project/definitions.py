@@ -117,7 +117,22 @@ class Linker:
                 return d
         return None
 
-    # -- constant strings -----------------------------------------------------------------
+    # -- constant strings and numbers -----------------------------------------------------
+    def const_number(self, facts: FileFacts, node: Node | None) -> float | None:
+        """The number `node` always holds, read as `const_string` reads a string
+        (`const MAX_TRIES = 3`, `Limits.retries`)."""
+        value = js.number_value(node)
+        if value is not None:
+            return value
+        chain = js.member_chain(js.unwrap(node)) if node is not None else None
+        if chain is None or chain[0].type != "identifier":
+            return None
+        root, props = chain
+        d = self._const_value(facts, root, 0)
+        for prop in props:
+            d = self._const_member(d, prop, 0)
+        return js.number_value(d.node) if isinstance(d, Def) else None
+
     def const_string(self, facts: FileFacts, node: Node | None) -> str | None:
         """The string `node` always holds: a string literal or a template without
         substitutions, written there or reached through `const` bindings (a function's own,

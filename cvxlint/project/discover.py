@@ -98,8 +98,14 @@ def _read_gitignore(d: str) -> pathspec.PathSpec | None:
 _WANTED_NAMES = ("convex.json", "package.json")
 
 
-def walk_files(root: Path, excludes: list[str] | None = None) -> tuple[list[Path], list[tuple[Path, str]]]:
+def walk_files(root: Path, excludes: list[str] | None = None,
+               given: list[Path] | None = None) -> tuple[list[Path], list[tuple[Path, str]]]:
     """All TS/JS/Python files below `root`, honouring .gitignore and skipping SKIP_DIRS.
+
+    Hidden directories (`.test-dist/`, `.storybook/`) are skipped too, as tsc's `**` skips
+    them: what sits there is tool state or build output (a compiled copy of `convex/` would be
+    linted, and fixed, as a second app). A hidden directory is walked when a path `given` on
+    the command line lies in it, or a convex.json beside it names a functions folder in it.
 
     Directory symlinks are followed once (a loop is detected by device and inode, and skipped);
     one that points back inside `root` is not followed at all: the folder is walked under its
@@ -111,6 +117,11 @@ def walk_files(root: Path, excludes: list[str] | None = None) -> tuple[list[Path
     files: list[Path] = []
     skipped: list[tuple[Path, str]] = []
     seen: set[tuple[int, int]] = set()
+    wanted = [str(g) for g in given or ()]
+
+    def wanted_hidden(path: str) -> bool:
+        inside = path + os.sep
+        return any(w == path or w.startswith(inside) for w in wanted)
 
     def visit(d: str, ident: tuple[int, int], depth: int) -> None:
         if ident in seen:
@@ -127,6 +138,11 @@ def walk_files(root: Path, excludes: list[str] | None = None) -> tuple[list[Path
             except OSError as e:
                 skipped.append((Path(d), f"cannot read directory: {e.strerror or e}"))
                 return
+            if any(e.name == "convex.json" for e in entries):
+                try:
+                    wanted.append(str(convex_json_functions_dir(Path(d) / "convex.json", must_exist=False)))
+                except UsageError:
+                    pass  # find_apps says why
             for entry in entries:
                 name = entry.name
                 try:
@@ -135,6 +151,8 @@ def walk_files(root: Path, excludes: list[str] | None = None) -> tuple[list[Path
                     continue
                 if is_dir:
                     if name in SKIP_DIRS or depth > 40 or ign.ignored(entry.path, True):
+                        continue
+                    if name.startswith(".") and not wanted_hidden(entry.path):
                         continue
                     try:
                         if entry.is_symlink():
@@ -421,7 +439,7 @@ def discover(paths: list[Path], excludes: list[str] | None = None) -> tuple[Work
     else:
         scan_root = _common_root(dirs + [f.parent for f in named_files])
         only = set(named_files) if named_files else None
-    files, skipped = walk_files(scan_root, excludes)
+    files, skipped = walk_files(scan_root, excludes, dirs + named_files)
     apps = find_apps(files)
     if dirs and len(dirs) + len(named_files) > 1:
         # Several paths: the scan root is their common parent, which may hold other projects;
@@ -439,7 +457,7 @@ def discover(paths: list[Path], excludes: list[str] | None = None) -> tuple[Work
             # Scanning a subdirectory of an app (e.g. `cvxlint check convex/lib`): widen the scan.
             app_root = found[0].resolve()
             wider = project_root(app_root) or app_root
-            files, skipped = walk_files(wider, excludes)
+            files, skipped = walk_files(wider, excludes, dirs + named_files)
             apps = find_apps(files)
             only = {f for f in files if any(f.is_relative_to(d) for d in dirs)} | set(named_files)
             scan_root = wider

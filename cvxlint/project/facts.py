@@ -7,12 +7,16 @@ the project model (`model.py`) then links the facts of all files together.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..syntax import js
 from ..syntax.tree import Module, Node
 
+
+# a space one_line left beside a member access's dot (`ctx .runQuery`, `a ?.b`)
+_SPACE_AROUND_DOT = re.compile(r" ?(\?\.|\.) ?")
 
 @dataclass(slots=True)
 class Import:
@@ -206,6 +210,11 @@ class FileFacts:
         text = " ".join(self.module.text(node).split())
         return text if limit is None or len(text) <= limit else text[: limit - 3] + "..."
 
+    def callee_line(self, node: Node) -> str:
+        """A callee's text on one line as a chain is read: `one_line` without the spaces a
+        line break leaves around its dots (`await ctx\\n  .runAction(...)`: `ctx.runAction`)."""
+        return _SPACE_AROUND_DOT.sub(r"\1", self.one_line(node))
+
     @property
     def has_use_node(self) -> bool:
         return self.has_directive("use node")
@@ -233,7 +242,8 @@ class FileFacts:
         """Every `export ... from "m"` statement once, in source order: (specifier, the
         export_statement, type-only). A re-export loads `m` like an import does, and Convex
         registers the functions it re-exports a second time, under this module's name.
-        Type-only: `export type { T } from`, every specifier `type`, or `export type * from`."""
+        Type-only: `export type { T } from`, every specifier `type`, or `export type * from` (in a
+        file that does not parse; otherwise it re-exports no name and is left out)."""
         table = self.__dict__.get("_reexport_statements")
         if table is None:
             by_stmt: dict[int, tuple[str, Node, bool]] = {}
@@ -294,7 +304,8 @@ class FileFacts:
 
 
 def _export_type_keyword(facts: FileFacts, stmt: Node) -> bool:
-    """`export type * from "m"` / `export type * as ns from "m"` (TypeScript 5.0): the grammar
-    reads `type` there as an error node, so look at the words themselves."""
+    """`export type * from "m"` / `export type * as ns from "m"` (TypeScript 5.0): in a file
+    with other syntax errors the grammar reads `type` there as an error node (syntax/tree.py
+    respells it only where that makes the file parse), so look at the words themselves."""
     words = facts.text(stmt).split(None, 2)
     return len(words) > 1 and words[0] == "export" and (words[1] == "type" or words[1].startswith("type*"))

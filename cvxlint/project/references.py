@@ -194,7 +194,7 @@ class FunctionUse:
         if self.facts is None or self.call is None or self.call.type != "call_expression":
             return None
         callee = self.call.child("function")
-        text = self.facts.one_line(callee) if callee is not None else ""
+        text = self.facts.callee_line(callee) if callee is not None else ""
         if not text.endswith(self.how) or len(text) > 60 or not all(p.isidentifier() for p in text.split(".")):
             return None
         return text

@@ -447,6 +447,11 @@ def _module_of(tree, source: bytes, lang: str, previous: "Module | None", reusab
 # - a line starting with `in` or `instanceof` not followed by a letter gets no implicit `;`
 #   before it (the scanner's test for `a\n  in b`), so a member `in: string` or a statement
 #   `in_progress = 1` continues the line above: `i$: string`, `i$_progress = 1`.
+# - TypeScript 5.0's `export type * from "./m"` (and `export type * as ns from`): the type-only
+#   re-export of no names, `export type{} from "./m"`; it re-exports no value, and the model
+#   needs none of its types;
+# - TypeScript 4.7's variance annotations on type parameters, `interface Sink<in T>`,
+#   `class C<in out T>`: blanked, `interface Sink<   T>` (they only tighten type checking).
 _MISREADINGS: list[tuple[re.Pattern[bytes], Callable[[re.Match[bytes]], tuple[int, bytes]]]] = [
     (re.compile(rb"<\s*(unique|keyof|infer)\b"), lambda m: (m.end(1) - 1, b"$")),
     # a modifier is followed by a member's name (or `new`, `class`, another modifier), never
@@ -455,6 +460,11 @@ _MISREADINGS: list[tuple[re.Pattern[bytes], Callable[[re.Match[bytes]], tuple[in
     # (from the line break: the error shows on the line above, at the missing `;`)
     (re.compile(rb"\n[ \t]*(in|instanceof)(?=[0-9_$]|[ \t]*(?:[?!]?[ \t]*:|\??[ \t]*[(<]|=(?!=)))"),
      lambda m: (m.start(1) + 1, b"$")),
+    (re.compile(rb"\bexport\s+type(\s+\*(?:\s+as\s+(?:[\w$]+|\"[^\"\n]*\"|'[^'\n]*'))?)(?=\s*from\b)"),
+     lambda m: (m.start(1), b"{}".ljust(m.end(1) - m.start(1)))),
+    # a name after `in`/`out` and before what may follow a type parameter's name
+    (re.compile(rb"(?<=[<,])\s*((?:in(?:\s+out)?|out)\s+)(?=[A-Za-z_$][\w$]*\s*(?:[,>=]|extends\b))"),
+     lambda m: (m.start(1), b" " * (m.end(1) - m.start(1)))),
     (re.compile(rb"\bimport\s*\(\s*(\"[^\"\n]*\"|'[^'\n]*')\s*\)(?=\s*\.)"), lambda m: (m.start(), b"_" * (m.end() - m.start()))),
     (re.compile(rb"(?<=[\w,.)!?] )&(?= \w)"), lambda m: (m.start(), b"+")),
     # a bare `&` in a JSX attribute string, a URL's query (`href="/u?list=1&user=2"`): read as

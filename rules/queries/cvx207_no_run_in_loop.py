@@ -7,6 +7,8 @@ SERVER = ('import { action } from "./_generated/server";\nimport { internal } fr
 RUNS = {("runQuery",), ("runMutation",), ("runAction",)}
 # A literal list this short is a few fixed kinds written out by hand (`["exa", "x"]`), not items
 FEW_LITERALS = 4
+# A counter capped this low counts attempts (`attempt < 3`), not items
+FEW_TURNS = 5
 
 
 def _result_names(call) -> set[str]:
@@ -153,11 +155,48 @@ def _over_few_literals(loop) -> bool:
         and not any(c.type == "spread_element" for c in items.children)
 
 
-def _repeating_loop(call, stop):
+def _caps(cond) -> list[tuple[str, object]]:
+    """(counter, bound) of each `counter < bound` (or `<=`, `>`, `>=` turned round) that
+    `cond` needs to hold: itself, or a side of an `&&`."""
+    cond = js.unwrap(cond)
+    if cond is None or cond.type != "binary_expression":
+        return []
+    left, right = cond.child("left"), cond.child("right")
+    if cond.has_tok("&&"):
+        return _caps(left) + _caps(right)
+    if cond.has_tok(">") or cond.has_tok(">="):
+        left, right = right, left
+    elif not (cond.has_tok("<") or cond.has_tok("<=")):
+        return []
+    left = js.unwrap(left)
+    return [(left.text, right)] if left is not None and left.type == "identifier" and right is not None else []
+
+
+def _few_turns(linker, facts, loop) -> bool:
+    """`for (let attempt = 1; attempt <= 3; attempt++)`, `while (!body && tries < MAX_TRIES)`:
+    a counter the loop steps by one, capped by a small constant, makes a retry loop, which runs
+    a few times whatever the items, like a loop over a few literals."""
+    if loop.type not in ("for_statement", "while_statement", "do_statement"):
+        return False
+    module = facts.module
+    for counter, bound in _caps(loop.child("condition")):
+        limit = linker.const_number(facts, bound)
+        if limit is None or limit > FEW_TURNS:
+            continue
+        for step in module.nodes_in(loop, "update_expression", "augmented_assignment_expression"):
+            target = js.unwrap(step.child("argument") if step.type == "update_expression" else step.child("left"))
+            if target is None or target.type != "identifier" or target.text != counter:
+                continue
+            if step.has_tok("++") or (step.has_tok("+=") and js.number_value(step.child("right")) == 1):
+                return True
+    return False
+
+
+def _repeating_loop(call, stop, linker, facts):
     """The loop that makes `call` run more than a fixed number of times (loops over a few
-    literals are looked through), below `stop`."""
+    literals and retry loops are looked through), below `stop`."""
     loop = loop_around(call, stop)
-    while loop is not None and _over_few_literals(loop):
+    while loop is not None and (_over_few_literals(loop) or _few_turns(linker, facts, loop)):
         loop = loop_around(loop, stop)
     return loop
 
@@ -172,7 +211,8 @@ class NoRunInLoop(Rule):
     decides whether the loop continues (`isDone`, a cursor), or the loop steps through the
     items in chunks (`i += BATCH`), one transaction per page is the point; so are the other
     runs of a page loop, which run once per page (a lookup for the whole page). A loop over a
-    few literals (`for (const kind of ["a", "b"])`) runs a fixed number of times: only a loop
+    few literals (`for (const kind of ["a", "b"])`) runs a fixed number of times, and so does
+    a retry loop whose counter a small constant caps (`attempt < 3`, up to 5): only a loop
     around it can make its runs per item. The runs of one loop are one finding, on the first,
     with the others as related locations.
 
@@ -240,6 +280,16 @@ class NoRunInLoop(Rule):
               '    for (const source of ["web", "mail"] as const) {\n'
               '      await ctx.runMutation(internal.work.enqueue, { source, ids: chunk });\n    }\n  }\n}});\n',
               note="a loop over two literals inside a chunk loop: two calls per chunk"),
+        # triage G24 (neonbinder adapters/sportlots.ts:421): a fresh session per failed attempt
+        Valid(SERVER + 'const MAX_TRIES = 3;\nexport const pull = action({ args: { url: v.string() }, handler: async (ctx, { url }) => {\n'
+              '  let body = "";\n  let tries = 0;\n  while (body.length === 0 && tries < MAX_TRIES) {\n    tries++;\n'
+              '    await ctx.runMutation(internal.session.renew, {});\n    body = await (await fetch(url)).text();\n  }\n'
+              '  return body;\n}});\n',
+              note="a retry loop: a counter capped by a small constant, not one turn per item"),
+        Valid(SERVER + 'export const charge = action({ args: { id: v.string() }, handler: async (ctx, { id }) => {\n'
+              '  for (let attempt = 1; attempt <= 3; attempt++) {\n    try {\n'
+              '      return await ctx.runAction(internal.billing.charge, { id });\n'
+              '    } catch (e) {\n      if (attempt === 3) throw e;\n    }\n  }\n}});\n', note="a counted retry loop"),
     ]
     invalid = [
         Invalid(SERVER + 'export const sync = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
@@ -286,6 +336,16 @@ class NoRunInLoop(Rule):
                 '    pending.push((async () => {\n      await ctx.runMutation(internal.users.touch, { id });\n    })());\n'
                 '  }\n  await Promise.all(pending);\n}});\n', lines=[8],
                 note="an async function called where it is written runs once per turn of the loop around it"),
+        # triage G24 (neonbinder adapters/sportlots.ts:421 quoted `ctx .runAction`)
+        Invalid(SERVER + 'export const retryEach = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
+                '  for (const id of ids) {\n    for (let attempt = 0; attempt < 3; attempt++) {\n'
+                '      const done = await ctx\n        .runMutation(internal.items.sync, { id })\n'
+                '        .catch(() => false);\n      if (done) break;\n    }\n  }\n}});\n',
+                lines=[7], message="`ctx.runMutation` inside a loop in an action",
+                note="retries of one item, per item: the loop over the items makes them per item"),
+        Invalid(SERVER + 'export const seed = action({ args: {}, handler: async (ctx) => {\n'
+                '  for (let i = 0; i < 50; i++) {\n    await ctx.runMutation(internal.items.create, { n: i });\n  }\n}});\n',
+                lines=[6], note="a counter capped at 50 counts items"),
     ]
 
     def check_app(self, ctx, app):
@@ -299,7 +359,7 @@ class NoRunInLoop(Rule):
                 for site, path in r.ctx_calls():
                     if path not in RUNS:
                         continue
-                    loop = _repeating_loop(site.node, r.func.node.parent)
+                    loop = _repeating_loop(site.node, r.func.node.parent, ctx.project.linker, r.facts)
                     if loop is not None:
                         by_loop.setdefault(id(loop), (loop, []))[1].append((site, path))
                 for loop, runs in list(by_loop.values()):
