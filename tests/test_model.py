@@ -311,6 +311,13 @@ def test_a_compiled_copy_in_a_hidden_folder_is_no_app_unless_named(tmp_path):
     # an app whose convex.json puts its functions in a hidden folder
     (tmp_path / "convex.json").write_text('{"functions": ".test-dist/convex/"}')
     assert apps_and_findings(tmp_path) == ([".test-dist/convex"], [expected])
+    # a CI job's script under .github/ may call functions: it is read
+    (tmp_path / ".github/scripts").mkdir(parents=True)
+    (tmp_path / ".github/scripts/seed.py").write_text(
+        'import os\nfrom convex import ConvexClient\n'
+        'ConvexClient(os.environ["CONVEX_URL"]).mutation("notes:reset", {})\n')
+    ws, _ = discover([tmp_path])
+    assert tmp_path / ".github/scripts/seed.py" in ws.files
 
 
 def test_reexport_statements_once_each_with_type_only():

@@ -96,6 +96,9 @@ def _read_gitignore(d: str) -> pathspec.PathSpec | None:
 
 
 _WANTED_NAMES = ("convex.json", "package.json")
+# hidden folders that hold real callers: CI jobs' scripts (`.github/scripts/seed.py` running a
+# mutation through the Python client), which a function made internal would break
+WALKED_HIDDEN_DIRS = frozenset([".github"])
 
 
 def walk_files(root: Path, excludes: list[str] | None = None,
@@ -104,7 +107,7 @@ def walk_files(root: Path, excludes: list[str] | None = None,
 
     Hidden directories (`.test-dist/`, `.storybook/`) are skipped too, as tsc's `**` skips
     them: what sits there is tool state or build output (a compiled copy of `convex/` would be
-    linted, and fixed, as a second app). A hidden directory is walked when a path `given` on
+    linted, and fixed, as a second app); `.github` is walked (WALKED_HIDDEN_DIRS). A hidden directory is walked when a path `given` on
     the command line lies in it, or a convex.json beside it names a functions folder in it.
 
     Directory symlinks are followed once (a loop is detected by device and inode, and skipped);
@@ -152,7 +155,7 @@ def walk_files(root: Path, excludes: list[str] | None = None,
                 if is_dir:
                     if name in SKIP_DIRS or depth > 40 or ign.ignored(entry.path, True):
                         continue
-                    if name.startswith(".") and not wanted_hidden(entry.path):
+                    if name.startswith(".") and name not in WALKED_HIDDEN_DIRS and not wanted_hidden(entry.path):
                         continue
                     try:
                         if entry.is_symlink():
