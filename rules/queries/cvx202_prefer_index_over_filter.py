@@ -902,6 +902,13 @@ class PreferIndexOverFilter(Rule):
                 '  return all.find((ch) => ch._id === id) ?? null;\n}});\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[5], message='use the built-in lookup, `ctx.db.get("channels", id)`',
                 note="a JS `.find` on `_id` over the rows a query read: `db.get` reads the one document"),
+        Invalid(SERVER + 'export const withChannel = query({ args: { id: v.id("channels") }, handler: async (ctx, { id }) => {\n'
+                '  const all = await ctx.db.query("channels").take(500);\n'
+                '  return all.find((ch) => ch._id === id) ?? null;\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, convex="1.29.3", lines=[5],
+                message="use the built-in lookup, `ctx.db.get(id)`",
+                note="convex before 1.31 has only the one-argument `db.get(id)` (the table-first form is TS2554 "
+                     "there, petshop-convex on 1.29.3)"),
         Invalid(SERVER + 'export const recent = query({ args: { since: v.number() }, handler: (ctx, { since }) =>\n'
                 '  ctx.db.query("events").withIndex("by_at").filter((q) => q.gte(q.field("at"), since)).collect() });\n'
                 'export const between = query({ args: { c: v.string(), a: v.number(), b: v.number() }, handler: (ctx, x) =>\n'
@@ -1325,17 +1332,24 @@ def _lookup_advice(ctx, app, ch, table, value) -> str:
     `Id<"t">`; a value known to be a plain string (a `v.string()` argument,
     medilink-convex's notifications) would not compile there, and a malformed one would
     throw where the filter finds nothing: `normalizeId` first, null for a string that is no id
-    of the table. An argument can be validated as `v.id("t")` instead."""
+    of the table. An argument can be validated as `v.id("t")` instead. The table-first
+    `get("t", id)` needs convex 1.31: an older app gets `get(id)` (tsc says TS2554 to the
+    other, petshop-convex on 1.29.3)."""
+    table_first = app.convex_at_least("1.31.0") is not False
+
+    def get(id_text: str) -> str:
+        return f'ctx.db.get("{table.name}", {id_text})' if table_first else f"ctx.db.get({id_text})"
+
     t = _value_type(ctx, app, ch, value)
     if t is None or t.required().kind == "id" or _assignable(t, Validator("id", table=table.name)) is not False \
             or _assignable(t, Validator("string")) is not True:
-        return f'use the built-in lookup, `ctx.db.get("{table.name}", id)`'
+        return f"use the built-in lookup, `{get('id')}`"
     text = ch.facts.text(value)
     named, arg = (f"`{text}`", text) if len(text) <= 40 and "\n" not in text and "`" not in text \
         else ("the compared value", "value")
     advice = (f'{named} is a plain string, not an `Id<"{table.name}">` (which `ctx.db.get` takes): '
               f'`const id = ctx.db.normalizeId("{table.name}", {arg})` (null when it is no id of `{table.name}`), '
-              f'then `id && (await ctx.db.get("{table.name}", id))`')
+              f"then `id && (await {get('id')})`")
     if _is_argument(ch, value):
         advice += f', or validate the argument with `v.id("{table.name}")`'
     return advice
