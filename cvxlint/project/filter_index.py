@@ -292,15 +292,23 @@ def _index_for_post_filter(ch: QueryChain, pf: PostFilter, table: Table) -> Inde
     bounds = pf.bounds
     if len(set(eq_fields)) != len(eq_fields) or len({b[0] for b in bounds}) > 1:
         return None
+    want = post_filter_range_fields(ch, pf)
     if ch.index_call is not None:
         if ch.index_conditional or not ch.range_known or any(o.op != "eq" for o in ch.range or []):
             return None
         base = ch.range_eqs
-        candidates = [table.index(ch.index)] if ch.index else []
+        current = table.index(ch.index) if ch.index else None
+        candidates = [current]
+        if current is not None and current.fields is not None and len(current.fields) == len(base) == len(ch.range or []) \
+                and not bounds:
+            # A longer index that starts with the range's fields and ends with the filter's
+            # (`by_a` -> `by_a_b`, neonbinder's players): the same rows, in the same order
+            # (`_creationTime` within the equalities), so `.find` still finds the same one.
+            candidates += [i for i in table.indexes if i is not current and i.fields is not None
+                           and len(i.fields) == len(want) and i.fields[: len(base)] == base]
     else:
         base = []
         candidates = list(table.indexes)
-    want = post_filter_range_fields(ch, pf)
     if (not eq_fields and not bounds) or (len(want) == len(base) and not bounds):
         return None  # nothing, or only what the query's range already holds: no narrower range
     for idx in candidates:

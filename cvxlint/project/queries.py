@@ -72,7 +72,7 @@ _ID_ARRAY_TYPE = re.compile(r"^\s*(?:(?:readonly\s+)?" + _ONE_ID + r"\s*\[\s*\]|
                             + r"\s*>)\s*$")
 # Array methods whose result holds (some of) the receiver's elements, in an array / as one element.
 _SAME_ELEMENTS_METHODS = frozenset(["filter", "slice", "reverse", "sort", "toReversed", "toSorted"])
-_ELEMENT_METHODS = frozenset(["at", "find", "findLast"])
+_ELEMENT_METHODS = frozenset(["at", "find", "findLast", "pop", "shift"])
 _GENERIC_ID_TYPE = re.compile(r"^\s*" + _ID_QUALIFIER + r"(?:Id|GenericId)\s*<\s*[A-Za-z_][\w.]*\s*>")
 
 
@@ -1538,9 +1538,13 @@ class _Inference:
                     if path:
                         # `const { feedId } = data as { feedId: Id<"feeds"> }`
                         t = _member_id_table(self.facts, _declared_type(declarator), path)
+                        if t is None:  # `const { id } = queue.shift()!` of a `queue: Array<{ id: Id<"t"> }>`
+                            t = _member_id_table(self.facts, self._element_type(_element_source(init)), path)
                         return t if t is not None else self._destructured_id(init, path, depth)
                     return self._id_value(init, depth + 1)
-                if declarator.type == "for_in_statement" and declarator.has_tok("of") and not path:
+                if declarator.type == "for_in_statement" and declarator.has_tok("of"):
+                    if path:  # `for (const { id } of todo)`, `todo: Array<{ id: Id<"t"> }>`
+                        return _member_id_table(self.facts, self._element_type(declarator.child("right")), path)
                     return self.ids_table(declarator.child("right"), depth + 1)  # `for (const id of ids)`
             return None
         if n.type == "subscript_expression" and js.string_value(n.child("index")) is None:
@@ -1641,10 +1645,55 @@ class _Inference:
             # a local, or one declared from a parameter (`const event = args.payload as {...}`)
             decl = _declarator(ref, root, self.uses._decls) if ref is not None and ref.kind in ("local", "param") \
                 else None
-            if decl is None or decl[0].type != "variable_declarator":
+            if decl is not None and decl[0].type == "for_in_statement" and decl[0].has_tok("of"):
+                # `for (const p of todo) p.id`, `todo: Array<{ id: Id<"t"> }>`
+                ty, props = self._element_type(decl[0].child("right")), [*decl[2], *props]
+                if ty is None:  # `for (const p of args.moves) p.id`, `moves: v.array(v.object({ id: v.id("t") }))`
+                    return self._arg_element_id(decl[0].child("right"), tuple(props))
+            elif decl is None or decl[0].type != "variable_declarator":
                 return None
-            ty, props = _declared_type(decl[0]), [*decl[2], *props]
+            else:
+                ty, props = _declared_type(decl[0]), [*decl[2], *props]
+                if ty is None:  # `const p = queue.shift()!`
+                    ty = self._element_type(_element_source(decl[0].child("value")))
         return _member_id_table(self.facts, ty, tuple(props))
+
+    def _arg_element_id(self, array: Node | None, props: tuple[str, ...]) -> str | None:
+        """The table of the id at `props` of an element of a handler's array argument (also
+        `args.moves ?? []` for an optional one)."""
+        array = js.unwrap(array)
+        if array is not None and array.type == "binary_expression" and array.has_tok("??") \
+                and _is_empty_array(array.child("right")):
+            array = js.unwrap(array.child("left"))
+        chain = js.member_chain(array) if array is not None else None
+        ref = self.facts.ref_of(chain[0]) if chain is not None else None
+        if ref is None or ref.kind != "param" or not props:
+            return None
+        v = self._arg_validator(ref, ref.path + tuple(chain[1]))
+        v = v.required().element if v is not None and v.required().kind == "array" else None
+        for p in props:
+            v = v.field(p) if v is not None else None
+        return _id_table_of_validator(v)
+
+    def _element_type(self, array: Node | None) -> Node | None:
+        """The element type written for an array name: `Array<T>`, `ReadonlyArray<T>` or `T[]`
+        on the `const` or the parameter that declares it (neonbinder's work queues typed
+        `Array<{ id: Id<"selectorOptions">; depth: number }>`)."""
+        n = js.unwrap(array)
+        ref = self.facts.ref_of(n) if n is not None and n.type == "identifier" else None
+        if ref is None or ref.func is None or ref.path:
+            return None
+        ty = None
+        if ref.kind == "param" and _is_parameter_name(ref):
+            p = ref.func.params[ref.index] if ref.index < len(ref.func.params) else None
+            pat = js.param_pattern(p) if p is not None else None
+            ann = p.child("type") if pat is not None and pat.type == "identifier" else None
+            ty = ann.children[0] if ann is not None and ann.children else None
+        elif ref.kind in ("local", "param"):
+            decl = _declarator(ref, n, self.uses._decls)
+            if decl is not None and decl[0].type == "variable_declarator" and not decl[2]:
+                ty = _declared_type(decl[0])
+        return _array_element_type(ty)
 
     def _destructured_id(self, init: Node | None, path: tuple[str, ...], depth: int) -> str | None:
         """`const { _id, author } = doc`."""
@@ -1969,6 +2018,10 @@ class _Inference:
             tables = {self.docs_table(n.child(b), depth + 1) for b in ("consequence", "alternative")
                       if not _is_empty_array(n.child(b))}
             return tables.pop() if len(tables) == 1 else None
+        if n.type == "array" and n.children and all(e.type == "spread_element" for e in n.children):
+            # a copy to sort in place: `[...rows].sort(...)` (neonbinder's selectorOptions)
+            tables = {self.docs_table(e.children[0] if e.children else None, depth + 1) for e in n.children}
+            return tables.pop() if len(tables) == 1 else None
         if n.type == "identifier":
             ref = self.facts.ref_of(n)
             if ref is None or ref.kind != "local":
@@ -2182,6 +2235,33 @@ def _id_array_type_table(text: str | None) -> str | None:
     """"t" for `Id<"t">[]`, `Array<Id<"t">>` (also readonly)."""
     m = _ID_ARRAY_TYPE.match(text or "")
     return next((g for g in m.groups() if g), None) if m else None
+
+
+def _element_source(n: Node | None) -> Node | None:
+    """The array an expression takes one element of: `queue` for `queue.shift()!`,
+    `queue.pop()`, `queue.at(0)`, `queue[i]`; None otherwise."""
+    n = js.unwrap(n)
+    if n is not None and n.type == "subscript_expression" and js.string_value(n.child("index")) is None:
+        return n.child("object")
+    callee = js.callee(n) if n is not None and n.type == "call_expression" else None
+    if callee is not None and callee.type == "member_expression" and \
+            (callee.child("property") or callee).text in _ELEMENT_METHODS:
+        return callee.child("object")
+    return None
+
+
+def _array_element_type(ty: Node | None) -> Node | None:
+    """`T` of the array type `Array<T>`, `ReadonlyArray<T>`, `T[]`, `readonly T[]`."""
+    while ty is not None and ty.type in ("readonly_type", "parenthesized_type") and ty.children:
+        ty = ty.children[-1]
+    if ty is None:
+        return None
+    if ty.type == "array_type" and ty.children:
+        return ty.children[0]
+    if ty.type == "generic_type" and len(ty.children) == 2 and ty.children[0].text in ("Array", "ReadonlyArray"):
+        targs = ty.children[1]
+        return targs.children[0] if targs.type == "type_arguments" and len(targs.children) == 1 else None
+    return None
 
 
 def _cast_type_text(facts: FileFacts, node: Node) -> str | None:

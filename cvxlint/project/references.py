@@ -839,7 +839,7 @@ def runs_on_server(facts: FileFacts, root: Path) -> bool:
         return True
     if any(i.source in _SERVER_FRAMEWORKS or i.source.startswith(_SERVER_FRAMEWORK_PREFIXES) for i in facts.imports):
         return True
-    return nuxt_server(path, root) or server_package(path, root)
+    return nuxt_server(path, root) or server_package(path, root, _SHEBANG.match(facts.source[:128]) is not None)
 
 
 _NUXT_CONFIGS = ("nuxt.config.ts", "nuxt.config.js", "nuxt.config.mjs")
@@ -896,12 +896,17 @@ def _built_by_create_server_fn(facts: FileFacts, node: Node | None) -> bool:
 _UI_DEPENDENCIES = re.compile(r"^(react|react-dom|react-native|expo|next|vue|nuxt|svelte|@sveltejs/kit|solid-js|preact"
                               r"|astro|vite|@angular/core|@tanstack/react-start|@remix-run/react|electron)$")
 _PROCESS_SCRIPT = re.compile(r"^\s*(node|bun|tsx|ts-node|deno)\b")
+# `node run.js`, `bun run ./src/bot.ts`, `deno run -A main.ts`: the file a script starts
+_SCRIPT_FILE = re.compile(r"^\s*(?:node|bun|tsx|ts-node|deno)(?:\s+run)?(?:\s+-\S+)*\s+(?:\./)?([\w./-]+\.[cm]?[jt]sx?)\b")
+_SHEBANG = re.compile(rb"^#![^\n]*\b(node|bun|tsx|ts-node|deno)\b")
 
 
-def server_package(path: Path, root: Path) -> bool:
+def server_package(path: Path, root: Path, shebang: bool = False) -> bool:
     """Is `path` in a package that runs as a process of its own, never in a browser: its
     nearest package.json (below the scan root) depends on no UI framework and starts with
-    node/bun/tsx/deno (a Bun worker, a bot, a queue consumer)?"""
+    node/bun/tsx/deno (a Bun worker, a bot, a queue consumer), or the file itself is a
+    script such a package runs (`"evaluate": "node evaluate.js"`, or a `#!/usr/bin/env node`
+    file: ARM's examples/agent-runtime-policy-cost)?"""
     for d in path.parents:
         if not d.is_relative_to(root):
             return False
@@ -918,8 +923,11 @@ def server_package(path: Path, root: Path) -> bool:
         hit = _SERVER_PACKAGES.get(key)
         if hit is None:
             data = jsonc.read(manifest)
-            hit = _SERVER_PACKAGES[key] = isinstance(data, dict) and _runs_as_process(data)
-        return hit
+            hit = _SERVER_PACKAGES[key] = _process_manifest(data) if isinstance(data, dict) else (False, frozenset())
+        process, scripts = hit
+        if process is None:
+            return False  # a UI framework: it may run in a browser, however it is started
+        return process or shebang or path.relative_to(d).as_posix() in scripts
     return False
 
 
@@ -927,16 +935,21 @@ _SERVER_PACKAGES: dict[tuple, bool] = {}
 _MANIFEST_LIMIT = 5_000_000
 
 
-def _runs_as_process(manifest: dict) -> bool:
+def _process_manifest(manifest: dict) -> tuple[bool | None, frozenset[str]]:
+    """(whether the package starts as a process, the files its scripts run with node & co.);
+    None for a package with a UI framework among its dependencies."""
     deps: set[str] = set()
     for key in ("dependencies", "devDependencies", "peerDependencies"):
         if isinstance(manifest.get(key), dict):
             deps.update(manifest[key])
     if any(_UI_DEPENDENCIES.match(d) for d in deps):
-        return False
+        return None, frozenset()
     scripts = manifest.get("scripts")
-    start = scripts.get("start") if isinstance(scripts, dict) else None
-    return isinstance(start, str) and _PROCESS_SCRIPT.match(start) is not None
+    scripts = scripts if isinstance(scripts, dict) else {}
+    start = scripts.get("start")
+    files = frozenset(m.group(1) for cmd in scripts.values() if isinstance(cmd, str)
+                      for m in [_SCRIPT_FILE.match(cmd)] if m is not None)
+    return isinstance(start, str) and _PROCESS_SCRIPT.match(start) is not None, files
 
 
 def _client_uses(scan: ClientScan, resolver: ReferenceResolver, facts: FileFacts, lang: str, on_server: bool) -> None:

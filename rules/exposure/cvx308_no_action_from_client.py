@@ -31,7 +31,8 @@ class NoActionFromClient(Rule):
     actions, middleware, `*.server.ts`, SvelteKit endpoints (`+server.ts`),
     a Nuxt app's `server/` folder, TanStack Start `createServerFn(...).handler(...)`, and
     packages that run as a process of their own: no UI framework among their dependencies,
-    started with node/bun/tsx/deno).
+    started with node/bun/tsx/deno, and files such a package runs by a script or a
+    `#!/usr/bin/env node` line).
 
     ## Why is this bad?
     Calling actions from clients is usually an anti-pattern: call a mutation that records
@@ -100,6 +101,20 @@ class NoActionFromClient(Rule):
               path="worker/src/bot.ts", files={"convex/ai.ts": SERVER + WRITES, "worker/package.json":
                   '{ "name": "worker", "scripts": { "start": "bun src/bot.ts" }, "dependencies": { "convex": "^1.28.0" } }'},
               note="a package that runs as a process of its own (a Bun bot, no UI framework) is server code"),
+        Valid('import { ConvexHttpClient } from "convex/browser";\nimport { api } from "../../convex/_generated/api.js";\n'
+              'const client = new ConvexHttpClient(process.env.CONVEX_URL);\n'
+              'console.log(await client.action(api.ai.generate, {}));\n',
+              path="tools/cost/estimate.js", files={"convex/ai.ts": SERVER + WRITES, "tools/cost/package.json":
+                  '{ "type": "module", "scripts": { "estimate": "node estimate.js" }, "dependencies": { "convex": "^1.28.0" } }'},
+              note="a script its package runs with node (no UI framework, no `start`) waits for the action's result "
+                   "in a process of its own (ARM's examples/agent-runtime-policy-cost)"),
+        Valid('#!/usr/bin/env node\nimport { ConvexHttpClient } from "convex/browser";\n'
+              'import { api } from "../convex/_generated/api.js";\n'
+              'const client = new ConvexHttpClient(process.env.CONVEX_URL);\n'
+              'console.log(await client.action(api.ai.generate, {}));\n',
+              path="bin/generate.mjs", files={"convex/ai.ts": SERVER + WRITES, "bin/package.json":
+                  '{ "type": "module", "dependencies": { "convex": "^1.28.0" } }'},
+              note="a `#!/usr/bin/env node` file in a package without a UI framework runs as a process"),
         Valid('import { useAction } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
               'export function History() { const list = useAction(api.chat.search); return null; }\n',
               path="src/History.tsx", files={**AGENT, "convex/chat.ts": CHAT},
@@ -130,6 +145,13 @@ class NoActionFromClient(Rule):
                 path="web/src/ui.ts", lines=[5], files={"convex/ai.ts": SERVER + WRITES, "web/package.json":
                     '{ "name": "web", "scripts": { "start": "node server.js" }, "dependencies": { "react": "^19.0.0" } }'},
                 note="a package with a UI framework runs in the browser, however it is started"),
+        Invalid('#!/usr/bin/env node\nimport { ConvexHttpClient } from "convex/browser";\n'
+                'import { api } from "../convex/_generated/api";\n'
+                'const client = new ConvexHttpClient(process.env.CONVEX_URL!);\n'
+                'export const run = () => client.action(api.ai.generate, {});\n',
+                path="web/tool.ts", lines=[5], files={"convex/ai.ts": SERVER + WRITES, "web/package.json":
+                    '{ "scripts": { "tool": "tsx tool.ts" }, "dependencies": { "react": "^19.0.0" } }'},
+                note="a script of a package with a UI framework: that package may bundle it for the browser"),
         Invalid('import { useAction } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
                 'export function Gen() {\n  const generate = useAction(api.ai.generate);\n  return null;\n}\n',
                 path="src/Gen.tsx", files={"convex/ai.ts": SERVER + WRITES}, lines=[4]),

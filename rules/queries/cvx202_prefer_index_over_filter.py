@@ -22,6 +22,11 @@ export default defineSchema({
 '''
 # the same app written with single quotes (Prettier's `singleQuote`, big-market--ecommerce-app)
 SQ_SERVER, SQ_SCHEMA = SERVER.replace('"', "'"), SCHEMA.replace('"', "'")
+# a prefix index beside a longer one (neonbinder's players: by name, and by name and sport)
+ROSTER_SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+                 'export default defineSchema({\n  athletes: defineTable({ key: v.string(), sport: v.string(), born: v.number() })\n'
+                 '    .index("by_key", ["key"]).index("by_key_sport", ["key", "sport"]).index("by_sport_born", ["sport", "born"])\n'
+                 '    .index("by_sport_born_key", ["sport", "born", "key"]),\n});\n')
 MAX_INDEXES = 32
 # a field of an optional object, and one of an object that may be null (ezyrp's workflows)
 HOOKS_SCHEMA = '''import { defineSchema, defineTable } from "convex/server";
@@ -758,7 +763,9 @@ class PreferIndexOverFilter(Rule):
     the range holds them, same rows, same order. It also flags a JS `.filter/.find`
     over the rows a query collected when its equalities (and one `>`/`<` bound on the next
     field) fit an index range and the rows serve nothing else (not a count, not other
-    filters: then every row is read anyway), and, as info, a JS `.filter/.find` on `_id` over
+    filters: then every row is read anyway) — after a range of `.eq`s on all the fields of the
+    query's index, a longer index that adds the filter's fields fits too (same rows, same
+    order) — and, as info, a JS `.filter/.find` on `_id` over
     the rows a query without an index read (`rows.find((r) => r._id === id)`): `db.get` reads
     that one document. A `.filter` on `_id` is info too. When the compared value is known to
     be a plain string (a `v.string()` argument or field), which `db.get` does not take, the
@@ -819,6 +826,12 @@ class PreferIndexOverFilter(Rule):
     plugin_rules = ("no-filter-in-query",)
 
     valid = [
+        Valid(SERVER + 'export const oldest = query({ args: { sport: v.string(), key: v.string() }, handler: async (ctx, args) => {\n'
+              '  const rows = await ctx.db.query("athletes").withIndex("by_sport_born", (q) => q.eq("sport", args.sport)).collect();\n'
+              '  return rows.find((a) => a.key === args.key) ?? null;\n}});\n',
+              files={"convex/schema.ts": ROSTER_SCHEMA},
+              note="the query's index orders by `born` after its range: `.find` takes the oldest match, which a longer "
+                   "index would not give first"),
         Valid(SERVER + 'export const f = query({ args: { a: v.string() }, handler: (ctx, { a }) =>\n'
               '  ctx.db.query("messages").withIndex("by_channel_author").filter((q) => q.eq(q.field("author"), a)).take(5) });\n',
               files={"convex/schema.ts": SCHEMA},
@@ -858,6 +871,17 @@ class PreferIndexOverFilter(Rule):
               files={"convex/schema.ts": SCHEMA}, note="a join: one read of the channels serves every event"),
     ]
     invalid = [
+        Invalid(SERVER + 'export const lookup = query({ args: { key: v.string(), sport: v.string() }, handler: async (ctx, args) => {\n'
+                '  const sameKey = await ctx.db\n    .query("athletes")\n'
+                '    .withIndex("by_key", (q) => q.eq("key", args.key))\n    .collect();\n'
+                '  return sameKey.find((a) => a.sport === args.sport) ?? null;\n}});\n'
+                'export const inline = query({ args: { key: v.string(), sport: v.string() }, handler: async (ctx, args) =>\n'
+                '  (await ctx.db.query("athletes").withIndex("by_key", (q) => q.eq("key", args.key)).collect())\n'
+                '    .filter((a) => a.sport === args.sport) });\n',
+                files={"convex/schema.ts": ROSTER_SCHEMA}, lines=[8, 11],
+                message='index `by_key_sport` can do: `.withIndex("by_key_sport", (q) => q.eq("key", args.key).eq("sport", args.sport))`',
+                note="a JS filter after a range of `.eq`s on all of its index's fields, where a longer index adds the "
+                     "filter's field: the same rows in the same order (neonbinder's players and teams)"),
         Invalid(SQ_SERVER + "export const byTopic = query({ args: { t: v.string() }, handler: (ctx, { t }) =>\n"
                 "  ctx.db.query('channels').filter((q) => q.eq(q.field('topic'), t)).first() });\n"
                 "export const mine = query({ args: { c: v.string(), a: v.string() }, handler: (ctx, { c, a }) =>\n"
@@ -902,6 +926,13 @@ class PreferIndexOverFilter(Rule):
                 '  return all.find((ch) => ch._id === id) ?? null;\n}});\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[5], message='use the built-in lookup, `ctx.db.get("channels", id)`',
                 note="a JS `.find` on `_id` over the rows a query read: `db.get` reads the one document"),
+        Invalid(SERVER + 'export const withChannel = query({ args: { id: v.id("channels") }, handler: async (ctx, { id }) => {\n'
+                '  const all = await ctx.db.query("channels").take(500);\n'
+                '  return all.find((ch) => ch._id === id) ?? null;\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, convex="1.29.3", lines=[5],
+                message="use the built-in lookup, `ctx.db.get(id)`",
+                note="convex before 1.31 has only the one-argument `db.get(id)` (the table-first form is TS2554 "
+                     "there, petshop-convex on 1.29.3)"),
         Invalid(SERVER + 'export const recent = query({ args: { since: v.number() }, handler: (ctx, { since }) =>\n'
                 '  ctx.db.query("events").withIndex("by_at").filter((q) => q.gte(q.field("at"), since)).collect() });\n'
                 'export const between = query({ args: { c: v.string(), a: v.number(), b: v.number() }, handler: (ctx, x) =>\n'
@@ -1313,7 +1344,7 @@ class PreferIndexOverFilter(Rule):
         parts = _eqs_text(ch, idx.full_fields[: len(want)], {n: v for n, v in pf.eqs})
         for fld, op, value in pf.bounds:
             parts.append(f'.{op}("{fld}", {ch.facts.text(value)})')
-        where = "" if ch.index_call is None else " the query's"
+        where = " the query's" if ch.index_call is not None and idx.name == ch.index else ""
         p = _free_param(parts, None)
         ctx.report(ch.facts, pf.node,
                    f"JS `.{pf.method}` over collected rows of `{fi.table.name}` that{where} index `{idx.name}` can do: "
@@ -1325,17 +1356,24 @@ def _lookup_advice(ctx, app, ch, table, value) -> str:
     `Id<"t">`; a value known to be a plain string (a `v.string()` argument,
     medilink-convex's notifications) would not compile there, and a malformed one would
     throw where the filter finds nothing: `normalizeId` first, null for a string that is no id
-    of the table. An argument can be validated as `v.id("t")` instead."""
+    of the table. An argument can be validated as `v.id("t")` instead. The table-first
+    `get("t", id)` needs convex 1.31: an older app gets `get(id)` (tsc says TS2554 to the
+    other, petshop-convex on 1.29.3)."""
+    table_first = app.convex_at_least("1.31.0") is not False
+
+    def get(id_text: str) -> str:
+        return f'ctx.db.get("{table.name}", {id_text})' if table_first else f"ctx.db.get({id_text})"
+
     t = _value_type(ctx, app, ch, value)
     if t is None or t.required().kind == "id" or _assignable(t, Validator("id", table=table.name)) is not False \
             or _assignable(t, Validator("string")) is not True:
-        return f'use the built-in lookup, `ctx.db.get("{table.name}", id)`'
+        return f"use the built-in lookup, `{get('id')}`"
     text = ch.facts.text(value)
     named, arg = (f"`{text}`", text) if len(text) <= 40 and "\n" not in text and "`" not in text \
         else ("the compared value", "value")
     advice = (f'{named} is a plain string, not an `Id<"{table.name}">` (which `ctx.db.get` takes): '
               f'`const id = ctx.db.normalizeId("{table.name}", {arg})` (null when it is no id of `{table.name}`), '
-              f'then `id && (await ctx.db.get("{table.name}", id))`')
+              f"then `id && (await {get('id')})`")
     if _is_argument(ch, value):
         advice += f', or validate the argument with `v.id("{table.name}")`'
     return advice

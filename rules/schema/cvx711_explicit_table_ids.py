@@ -106,6 +106,54 @@ class ExplicitTableIds(Rule):
               note="ids of either table, a table chosen by the caller, a normalized string: nothing certain"),
     ]
     invalid = [
+        # triage G24 P8 (neonbinder): ids whose table a type annotation or a validator names
+        Invalid(SERVER + 'import type { MutationCtx } from "./_generated/server";\n'
+                'import type { Id } from "./_generated/dataModel";\n'
+                'async function rename(ctx: MutationCtx, todo: ReadonlyArray<{ userId: Id<"users"> }>) {\n'
+                '  for (const item of todo) await ctx.db.patch(item.userId, { name: "x" });\n'
+                "}\n"
+                "export const sweep = mutation({\n"
+                '  args: { moves: v.optional(v.array(v.object({ taskId: v.id("tasks"), title: v.string() }))) },\n'
+                "  handler: async (ctx, args) => {\n"
+                '    const queue: Array<{ id: Id<"tasks">; depth: number }> = [];\n'
+                '    const stack: Id<"users">[] = [];\n'
+                "    const { id } = queue.shift()!;\n"
+                "    await ctx.db.delete(id);\n"
+                "    const next = stack.pop()!;\n"
+                "    await ctx.db.get(next);\n"
+                "    for (const { id: taskId } of queue) await ctx.db.delete(taskId);\n"
+                "    for (const m of args.moves ?? []) await ctx.db.patch(m.taskId, { title: m.title });\n"
+                '    const rows = await ctx.db.query("tasks").take(10);\n'
+                "    const sorted = [...rows].sort((a, b) => a.title.localeCompare(b.title));\n"
+                '    await ctx.db.patch(sorted[0]._id, { title: "first" });\n'
+                "    await rename(ctx, []);\n"
+                "  },\n"
+                "});\n",
+                files={"convex/schema.ts": SCHEMA}, lines=[6, 14, 16, 17, 18, 21],
+                note="the element type of an annotated array (a parameter or a local; taken with `shift()`/`pop()`, "
+                     "iterated, destructured), an element of an array argument, a spread copy of query rows",
+                output=SERVER + 'import type { MutationCtx } from "./_generated/server";\n'
+                'import type { Id } from "./_generated/dataModel";\n'
+                'async function rename(ctx: MutationCtx, todo: ReadonlyArray<{ userId: Id<"users"> }>) {\n'
+                '  for (const item of todo) await ctx.db.patch("users", item.userId, { name: "x" });\n'
+                "}\n"
+                "export const sweep = mutation({\n"
+                '  args: { moves: v.optional(v.array(v.object({ taskId: v.id("tasks"), title: v.string() }))) },\n'
+                "  handler: async (ctx, args) => {\n"
+                '    const queue: Array<{ id: Id<"tasks">; depth: number }> = [];\n'
+                '    const stack: Id<"users">[] = [];\n'
+                "    const { id } = queue.shift()!;\n"
+                '    await ctx.db.delete("tasks", id);\n'
+                "    const next = stack.pop()!;\n"
+                '    await ctx.db.get("users", next);\n'
+                '    for (const { id: taskId } of queue) await ctx.db.delete("tasks", taskId);\n'
+                '    for (const m of args.moves ?? []) await ctx.db.patch("tasks", m.taskId, { title: m.title });\n'
+                '    const rows = await ctx.db.query("tasks").take(10);\n'
+                "    const sorted = [...rows].sort((a, b) => a.title.localeCompare(b.title));\n"
+                '    await ctx.db.patch("tasks", sorted[0]._id, { title: "first" });\n'
+                "    await rename(ctx, []);\n"
+                "  },\n"
+                "});\n"),
         # triage G11: a table-first call naming the wrong table (convex 1.31+ only has the form)
         Invalid(SERVER + 'export const f = mutation({ args: { taskId: v.id("tasks"), userId: v.id("users") },\n'
                 '  handler: async (ctx, { taskId, userId }) => {\n'
