@@ -501,6 +501,50 @@ def test_a_required_user_field_convex_auth_does_not_write_is_a_write_to_fix(tmp_
         run.close()
 
 
+def test_an_insert_into_a_table_named_at_run_time_is_a_write_to_check(tmp_path):
+    """soms writes six tables only through `ctx.db.insert(table_name as any, record_data)`, and
+    the plans giving them a required field said "cvxlint found none that leaves it out"
+    (triage G26 P2). Such an insert is listed; one whose literal sets the field is not."""
+    from cvxlint.config import Settings
+    from cvxlint.migrate import sources
+    from cvxlint.migrate.run import plan_between
+
+    for side, extra in (("old", ""), ("new", ", region: v.string()")):
+        convex = tmp_path / side / "convex"
+        convex.mkdir(parents=True)
+        (tmp_path / side / "package.json").write_text('{"dependencies": {"convex": "1.48.0"}}')
+        (convex / "schema.ts").write_text(
+            'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+            "export default defineSchema({\n  depots: defineTable({ name: v.string()" + extra + " }),\n});\n")
+        (convex / "admin.ts").write_text(
+            'import { mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
+            "export const importRow = mutation({\n"
+            "  args: { kind: v.string(), row: v.any() },\n"
+            "  handler: async (ctx, args) => {\n"
+            "    return await ctx.db.insert(args.kind as any, args.row);\n"
+            "  },\n"
+            "});\n"
+            "export const importTagged = mutation({\n"
+            "  args: { kind: v.string(), name: v.string() },\n"
+            "  handler: async (ctx, args) => {\n"
+            '    return await ctx.db.insert(args.kind as any, { name: args.name, region: "eu" });\n'
+            "  },\n"
+            "});\n")
+    settings = Settings()
+    settings.validate()
+    old = sources.working_tree([tmp_path / "old"], settings, None)
+    new = sources.working_tree([tmp_path / "new"], settings, None)
+    run = plan_between(old, new, new, settings, answers=Answers.parse([]))
+    try:
+        step = next(s for s in run.plan.steps if s.kind == "write-field" and s.field == "region")
+        assert "found none that leaves it out" not in step.text
+        (use,) = [u for u in step.code_impact if u.kind == "missing"]
+        assert (use.file, use.line, use.functions) == ("convex/admin.ts", 6, ("admin:importRow",))
+        assert use.detail == "db.insert into a table chosen at run time: check it sets region when it writes depots"
+    finally:
+        run.close()
+
+
 def test_strings_become_numbers_only_the_way_an_answer_says():
     """leopard 7c90a73 changed dueDate from v.string() to v.number(); its strings are dates. The
     plan converted them with Number() without asking (triage G18 P3): NaN for "2025-01-31", a
