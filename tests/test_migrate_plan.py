@@ -248,6 +248,26 @@ def test_a_long_object_validator_stays_on_one_line_in_messages():
     assert "\n" in vjson.to_ts(obj)  # schema.ts text is still spread over lines
 
 
+def test_a_change_deep_in_a_long_validator_is_shown_by_the_path_that_differs():
+    """Cut to 120 characters, both sides of soms' selected_players (an array of long player
+    objects) read the same, so the message hid what changed (triage G26 P5)."""
+    from cvxlint.migrate.render import describe_change
+
+    def seats(vip: dict) -> dict:
+        fields = {n: {"fieldType": {"type": "string"}, "optional": False}
+                  for n in ("row", "section", "gate", "entrance", "category", "holderName")}
+        fields["vip"] = {"fieldType": vip, "optional": False}
+        return {"fieldType": {"type": "array", "value": {"type": "object", "value": fields}}, "optional": True}
+
+    old, new = seats({"type": "boolean"}), seats({"type": "union", "value": [{"type": "boolean"}, {"type": "null"}]})
+    change = Change("change-field", "tickets", "seats", old=old, new=new, detail={"type": "widened"})
+    assert describe_change(change) == "widened: seats[].vip v.boolean() -> v.union(v.boolean(), v.null())"
+    short = Change("change-field", "tickets", "gate", old={"fieldType": {"type": "string"}, "optional": False},
+                   new={"fieldType": {"type": "union", "value": [{"type": "string"}, {"type": "null"}]},
+                        "optional": False}, detail={"type": "widened"})
+    assert describe_change(short) == "widened: v.string() -> v.union(v.string(), v.null())"
+
+
 def test_a_subfield_dropped_from_array_elements_is_deleted_element_by_element():
     """The elements keep every other field: the array itself is never replaced (triage E4,
     stonkseer's researchDiagnostics.queries losing `topic`). The widened schema keeps the
