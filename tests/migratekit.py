@@ -199,8 +199,13 @@ class Harness:
             (test / "old_schema.ts").write_text((case_dir / "old" / "convex" / "schema.ts").read_text("utf-8"))
             (test / "final_schema.ts").write_text(files.get(f"{plan_dir}/schema.ts", new_schema))
             final_tables = [t["tableName"] for t in plan.narrowed["tables"]]
-            (test / "run.json").write_text(json.dumps({"module": run.module, "migrations": runnable,
-                                                       "verify": verify, "finalTables": final_tables}))
+            # after.json (optional): each table's documents once migrated, without system fields,
+            # in insertion order; it pins what a migration keeps, which the final schema alone
+            # does not (an emptied array passes it too)
+            after = case_dir / "after.json"
+            (test / "run.json").write_text(json.dumps({
+                "module": run.module, "migrations": runnable, "verify": verify, "finalTables": final_tables,
+                "after": json.loads(after.read_text("utf-8")) if after.is_file() else None}))
         self.cases.append(c)
         return c
 

@@ -9,7 +9,8 @@ files. Then
 * `vitest` + `convex-test` runs the migrations of every fixture with a seed.json: seeds are
   valid for the old schema and load into the widened one, the final schema rejects some
   seed before the migrations (a negative control per case), and after them every document
-  passes the final schema, the verify queries report none, and a rerun changes nothing.
+  passes the final schema, the verify queries report none, a rerun changes nothing, and
+  (where the case has an after.json) the documents are the ones it lists.
 
 Planted bugs prove the harness can fail: a wrong literal, a misspelled field and an unknown
 table must not type-check; a migration that skips its work, and one that writes a value
@@ -55,6 +56,11 @@ STOPS_AT_A_VALUE = {"int64-to-number-beyond-2-53"}  # 2^53 + 1 has no exact floa
 RUNTIME_BUGS = {
     "remove-field@skips-its-work": ("remove-field", _replace("if (doc.legacyFlag === undefined) return;", "return;")),
     "optional-to-required@invalid-write": ("optional-to-required", _replace('"member" as const', '"membr" as any')),
+    # what `map:orders.lines=[]` used to generate (triage G26 P3): every document passes the
+    # final schema, and only after.json sees the parcels are gone
+    "array-element-required-subfield@empties-the-arrays": (
+        "array-element-required-subfield",
+        _replace("items.map((item) => (item.handling !== undefined ? item : { ...item, handling: value }))", "[]")),
 }
 
 

@@ -248,6 +248,26 @@ def test_a_long_object_validator_stays_on_one_line_in_messages():
     assert "\n" in vjson.to_ts(obj)  # schema.ts text is still spread over lines
 
 
+def test_a_change_deep_in_a_long_validator_is_shown_by_the_path_that_differs():
+    """Cut to 120 characters, both sides of soms' selected_players (an array of long player
+    objects) read the same, so the message hid what changed (triage G26 P5)."""
+    from cvxlint.migrate.render import describe_change
+
+    def seats(vip: dict) -> dict:
+        fields = {n: {"fieldType": {"type": "string"}, "optional": False}
+                  for n in ("row", "section", "gate", "entrance", "category", "holderName")}
+        fields["vip"] = {"fieldType": vip, "optional": False}
+        return {"fieldType": {"type": "array", "value": {"type": "object", "value": fields}}, "optional": True}
+
+    old, new = seats({"type": "boolean"}), seats({"type": "union", "value": [{"type": "boolean"}, {"type": "null"}]})
+    change = Change("change-field", "tickets", "seats", old=old, new=new, detail={"type": "widened"})
+    assert describe_change(change) == "widened: seats[].vip v.boolean() -> v.union(v.boolean(), v.null())"
+    short = Change("change-field", "tickets", "gate", old={"fieldType": {"type": "string"}, "optional": False},
+                   new={"fieldType": {"type": "union", "value": [{"type": "string"}, {"type": "null"}]},
+                        "optional": False}, detail={"type": "widened"})
+    assert describe_change(short) == "widened: v.string() -> v.union(v.string(), v.null())"
+
+
 def test_a_subfield_dropped_from_array_elements_is_deleted_element_by_element():
     """The elements keep every other field: the array itself is never replaced (triage E4,
     stonkseer's researchDiagnostics.queries losing `topic`). The widened schema keeps the
@@ -497,6 +517,50 @@ def test_a_required_user_field_convex_auth_does_not_write_is_a_write_to_fix(tmp_
         assert "found none that leaves it out" not in step.text
         (use,) = [u for u in step.code_impact if u.kind == "missing"]
         assert use.file == "convex/auth.ts" and use.line == 3 and "Convex Auth inserts users itself" in use.detail
+    finally:
+        run.close()
+
+
+def test_an_insert_into_a_table_named_at_run_time_is_a_write_to_check(tmp_path):
+    """soms writes six tables only through `ctx.db.insert(table_name as any, record_data)`, and
+    the plans giving them a required field said "cvxlint found none that leaves it out"
+    (triage G26 P2). Such an insert is listed; one whose literal sets the field is not."""
+    from cvxlint.config import Settings
+    from cvxlint.migrate import sources
+    from cvxlint.migrate.run import plan_between
+
+    for side, extra in (("old", ""), ("new", ", region: v.string()")):
+        convex = tmp_path / side / "convex"
+        convex.mkdir(parents=True)
+        (tmp_path / side / "package.json").write_text('{"dependencies": {"convex": "1.48.0"}}')
+        (convex / "schema.ts").write_text(
+            'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+            "export default defineSchema({\n  depots: defineTable({ name: v.string()" + extra + " }),\n});\n")
+        (convex / "admin.ts").write_text(
+            'import { mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
+            "export const importRow = mutation({\n"
+            "  args: { kind: v.string(), row: v.any() },\n"
+            "  handler: async (ctx, args) => {\n"
+            "    return await ctx.db.insert(args.kind as any, args.row);\n"
+            "  },\n"
+            "});\n"
+            "export const importTagged = mutation({\n"
+            "  args: { kind: v.string(), name: v.string() },\n"
+            "  handler: async (ctx, args) => {\n"
+            '    return await ctx.db.insert(args.kind as any, { name: args.name, region: "eu" });\n'
+            "  },\n"
+            "});\n")
+    settings = Settings()
+    settings.validate()
+    old = sources.working_tree([tmp_path / "old"], settings, None)
+    new = sources.working_tree([tmp_path / "new"], settings, None)
+    run = plan_between(old, new, new, settings, answers=Answers.parse([]))
+    try:
+        step = next(s for s in run.plan.steps if s.kind == "write-field" and s.field == "region")
+        assert "found none that leaves it out" not in step.text
+        (use,) = [u for u in step.code_impact if u.kind == "missing"]
+        assert (use.file, use.line, use.functions) == ("convex/admin.ts", 6, ("admin:importRow",))
+        assert use.detail == "db.insert into a table chosen at run time: check it sets region when it writes depots"
     finally:
         run.close()
 

@@ -252,8 +252,8 @@ def _define(m: Migration, mod: _Module, function: bool = False) -> str:
         body.append(f"if (doc.{disc} !== {vjson.literal_ts(value)}) return;")
     path, element_leaf = list(m.path), None
     if len(path) >= 2 and path[-2].endswith("[]"):
-        # "steps[].note": the migration rewrites the array steps, each element without note
-        if m.kind != "unset" or any(p.endswith("[]") for p in path[:-2]):
+        # "steps[].note": the migration rewrites the array steps, each element with or without note
+        if m.kind not in ("unset", "backfill", "rename") or any(p.endswith("[]") for p in path[:-2]):
             raise CodegenError(f"no template for a {m.kind} migration inside array elements")
         element_leaf, path = path[-1], path[:-2] + [path[-2].removesuffix("[]")]
     holder, parents = "doc", []
@@ -291,7 +291,22 @@ def _define(m: Migration, mod: _Module, function: bool = False) -> str:
         return f"{{ {first}: {inner} }}"
 
     target = (m.target or {}).get("fieldType")
-    if m.kind == "backfill":
+    if m.kind == "backfill" and element_leaf is not None:
+        # every element keeps what it holds and gains the value where it lacks it (triage G26 P3)
+        body.append(f"const items = {acc};")
+        body.append(f"if (items === undefined || items.every((item) => item.{element_leaf} !== undefined)) return;")
+        body.append(f"const value = {_value_ts(m.value, target, mod)};")
+        body.append(f"return {patch(f'items.map((item) => (item.{element_leaf} !== undefined ? item : {{ ...item, {element_leaf}: value }}))')};")
+        doc = (f"Set {element_leaf} on each element of {'.'.join(path)} that lacks it to {json.dumps(m.value)}, "
+               f"on every {m.table} document.")
+    elif m.kind == "rename" and element_leaf is not None:
+        mod.uses_without = True
+        new = m.new_name
+        body.append(f"const items = {acc};")
+        body.append(f"if (items === undefined || !items.some((item) => item.{element_leaf} !== undefined)) return;")
+        body.append(f"return {patch(f'items.map((item) => (item.{element_leaf} === undefined ? item : {{ ...without(item, {json.dumps(element_leaf)}), {new}: item.{new} ?? item.{element_leaf} }}))')};")
+        doc = f"Move {element_leaf} to {new} in each element of {'.'.join(path)} on every {m.table} document."
+    elif m.kind == "backfill":
         body.append(f"if ({acc} !== undefined) return;")
         body.append(f"return {patch(_value_ts(m.value, target, mod))};")
         doc = f"Set {'.'.join(m.path)} on {m.table} documents that lack it to {json.dumps(m.value)}."

@@ -209,9 +209,9 @@ def _diff_fields(d: SchemaDiff, table: str, prefix: str, old: dict, new: dict,
                                         detail={"optionality": optionality, "type": "same"}))
             _diff_fields(d, table, path + ".", ta, tb, variant)
             continue
-        removed = _element_subfields_removed(table, path, a, b, variant)
-        if removed is not None:
-            d.changes.extend(removed)
+        element_changes = _element_subfields_changed(table, path, a, b, variant)
+        if element_changes is not None:
+            d.changes.extend(element_changes)
             continue
         rel = vjson.relation(ta, tb)
         if rel is None:
@@ -273,12 +273,15 @@ def _literals_swapped(old: dict, new: dict) -> bool:
     return bool(only_old) and bool(only_new) and all(vjson.kind(m) == "literal" for m in only_old + only_new)
 
 
-def _element_subfields_removed(table: str, path: str, a: dict, b: dict,
+def _element_subfields_changed(table: str, path: str, a: dict, b: dict,
                                variant: tuple[str, object] | None) -> list[Change] | None:
-    """Subfields dropped from the objects of an array field (`steps: v.array(v.object({...}))`
-    losing `note`), as removals at "steps[].note": each element loses the key, the array
-    stays (migrations.md rows 23 and 6). Only when the elements change by removals alone and
-    nothing else about the field changes; otherwise None (the field is compared whole)."""
+    """Subfields added to or dropped from the objects of an array field (`steps:
+    v.array(v.object({...}))` gaining `unit` or losing `note`), as changes at "steps[].unit":
+    each element gains or loses the key, the array stays (migrations.md rows 22, 23 and 6).
+    Compared whole, a required subfield added was an incompatible type whose suggested
+    answer replaced every array (triage G26 P3). Only when the elements change by additions
+    and removals alone and nothing else about the field changes; otherwise None (the field
+    is compared whole)."""
     ta, tb = a["fieldType"], b["fieldType"]
     if a["optional"] != b["optional"] or vjson.kind(ta) != "array" or vjson.kind(tb) != "array":
         return None
@@ -286,11 +289,15 @@ def _element_subfields_removed(table: str, path: str, a: dict, b: dict,
     if vjson.kind(ea) != "object" or vjson.kind(eb) != "object" or ea.get("open") or eb.get("open"):
         return None
     fa, fb = vjson.fields(ea), vjson.fields(eb)
-    if any(name not in fa or vjson.canonical(fa[name]) != vjson.canonical(f) for name, f in fb.items()):
+    if any(vjson.canonical(fa[name]) != vjson.canonical(fb[name]) for name in set(fa) & set(fb)):
         return None
-    return [Change("remove-field", table, f"{path}[].{name}", old=fa[name], new=None, variant=variant,
-                   detail={"optional": fa[name]["optional"]})
-            for name in sorted(set(fa) - set(fb))]
+    out = [Change("remove-field", table, f"{path}[].{name}", old=fa[name], new=None, variant=variant,
+                  detail={"optional": fa[name]["optional"]})
+           for name in sorted(set(fa) - set(fb))]
+    out += [Change("add-field", table, f"{path}[].{name}", old=None, new=fb[name], variant=variant,
+                   detail={"optional": fb[name]["optional"]})
+            for name in sorted(set(fb) - set(fa))]
+    return out
 
 
 def _discriminant(old: dict, new: dict) -> str | None:

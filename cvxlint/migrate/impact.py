@@ -17,7 +17,8 @@ never by re-parsing:
 Each `Use` names the file (relative to the project root), the line, the registered
 functions that reach the code, and what the code does. The list is a to-do list for the
 user, not a proof of absence: code cvxlint cannot follow (a table name in a variable, a
-document passed through `any`) is not listed, and the plan says so.
+document passed through `any`) is not listed, and the plan says so; an insert into a table
+named at run time is listed for every table whose required fields it may leave out.
 """
 
 from __future__ import annotations
@@ -174,6 +175,18 @@ class Impact:
             detail = (f"db.{c.method} may not set {name} (it spreads another object)" if spread
                       else f"db.{c.method} does not set {name}")
             out.append(self._use("missing", c.facts, c.node, c.functions, detail))
+        for c in self.uses.calls:
+            # `ctx.db.insert(tableName as any, row)`: it may write `table`, so it is on the list
+            # too, and the plan does not claim none leaves the field out (triage G26 P2: soms
+            # writes six tables only through such a generic upsert)
+            if c.method != "insert" or c.system or c.table is not None or c.value_node is None:
+                continue
+            literal = c.document_literal
+            if literal is not None and any(p.key == name and not p.spread for p in js.object_props(literal)):
+                continue
+            out.append(self._use("missing", c.facts, c.node, c.functions,
+                                 f"db.insert into a table chosen at run time: check it sets {name} when it writes "
+                                 f"{table}"))
         library = self.project.library_user_writes(self.app) if table == "users" else None
         if library is not None and name not in library.fields:
             # no code of the app writes these users: Convex Auth does, when someone signs up

@@ -101,6 +101,41 @@ def _change_line(plan: "Plan", c) -> str:
     return f"{','.join(codes) or '-':12} {risk:15} {c.subject}: {describe_change(c)}"
 
 
+def _field_change_text(c) -> str:
+    """`old -> new`; when either side is too long to show whole, the parts that differ, by
+    path: both cut texts could read the same (triage G26 P5: soms' selected_players gaining
+    `time_on` deep inside a long element object)."""
+    old, new = vjson.describe_field(c.old), vjson.describe_field(c.new)
+    if not any(vjson.describe(f["fieldType"]).endswith("...") for f in (c.old, c.new) if f):
+        return f"{old} -> {new}"
+    diffs = list(_differing_parts(c.field, c.old, c.new))
+    if not diffs or len(diffs) > 4:
+        return f"{old} -> {new}"
+    return "; ".join(f"{path} {vjson.describe_field(a)} -> {vjson.describe_field(b)}" for path, a, b in diffs)
+
+
+def _differing_parts(path: str, a: dict | None, b: dict | None, depth: int = 0):
+    """(path, old field, new field) for each smallest part of two fields that differs: into
+    object subfields ("meta.region") and array elements ("seats[].vip"), both sides alike."""
+    if a is not None and b is not None and depth < 20 and a.get("optional") == b.get("optional"):
+        ta, tb = a["fieldType"], b["fieldType"]
+        if vjson.canonical(ta) == vjson.canonical(tb):
+            return
+        ka, kb = vjson.kind(ta), vjson.kind(tb)
+        if ka == kb == "object" and not (ta.get("open") or tb.get("open")):
+            fa, fb = vjson.fields(ta), vjson.fields(tb)
+            for name in sorted(set(fa) | set(fb)):
+                yield from _differing_parts(f"{path}.{name}", fa.get(name), fb.get(name), depth + 1)
+            return
+        if ka == kb == "array" and isinstance(ta.get("value"), dict) and isinstance(tb.get("value"), dict):
+            yield from _differing_parts(f"{path}[]", {"fieldType": ta["value"], "optional": False},
+                                        {"fieldType": tb["value"], "optional": False}, depth + 1)
+            return
+    elif a is not None and b is not None and vjson.canonical(a) == vjson.canonical(b):
+        return
+    yield path, a, b
+
+
 def describe_change(c) -> str:
     k = c.kind
     if k == "add-table":
@@ -126,7 +161,7 @@ def describe_change(c) -> str:
         if t and t != "same":
             parts.append({"widened": "widened", "narrowed": "narrowed", "incompatible": "incompatible type",
                           "id-target": "IDs of another table"}[t])
-        return f"{', '.join(parts)}: {vjson.describe_field(c.old)} -> {vjson.describe_field(c.new)}"
+        return f"{', '.join(parts)}: {_field_change_text(c)}"
     if k == "change-document":
         return f"document validator {c.detail['type']}"
     if k in ("add-variant", "remove-variant"):
