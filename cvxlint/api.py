@@ -142,8 +142,12 @@ def check(paths: list[Path], settings: Settings, overrides: dict[Path, bytes] | 
 
     `load_facts` replaces per-file extraction, e.g. with a `FactsMemo` kept by a long-lived
     process so an unchanged file is not parsed again.
+
+    A path given that is not on disk but has an override (an editor's new file, not saved
+    yet) is checked from its override as if it were saved.
     """
-    workspace, only = discover(paths)
+    unsaved = frozenset(p for p in paths if overrides and p in overrides and not p.exists())
+    workspace, only = discover(paths, unsaved=unsaved)
     if report_only is not None:
         only = set(report_only) if only is None else only & set(report_only)
     cache_root = None

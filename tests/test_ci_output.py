@@ -157,6 +157,38 @@ def test_junit_report(chat: Path):
     assert len(root.findall("testsuite/testcase")) == 1 and root.find("testsuite/testcase/failure") is None
 
 
+
+def test_ci_paths_are_relative_to_the_repository_root_from_a_package_directory(chat: Path, tmp_path: Path):
+    # A monorepo job that runs in the app's package (`working-directory: packages/chat`):
+    # GitHub and GitLab resolve paths against the repository root, not the job's directory.
+    repo = tmp_path / "mono"
+    app = repo / "packages" / "chat"
+    app.parent.mkdir(parents=True)
+    shutil.move(str(chat), str(app))
+    git(repo, "init", "-q", "-b", "main")
+    path = "packages/chat/convex/messages.ts"
+
+    github = cvxlint("check", "--output-format", "github", cwd=app).stdout
+    assert github.startswith("::error file=packages/chat/convex/messages.ts,line=9,col=49,"), github
+    gitlab = json.loads(cvxlint("check", "--output-format", "gitlab", cwd=app).stdout)
+    assert {i["location"]["path"] for i in gitlab} == {path}
+    junit = ET.fromstring(cvxlint("check", "--output-format", "junit", cwd=app).stdout)
+    assert [s.get("name") for s in junit.findall("testsuite")] == [path]
+    assert junit.find("testsuite/testcase").get("file") == path
+    sarif = json.loads(cvxlint("check", "--output-format", "sarif", cwd=app).stdout)
+    assert schema_errors(sarif) == []
+    [run] = sarif["runs"]
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == repo.resolve().as_uri() + "/"
+    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]} == {path}
+
+    # The fingerprints do not depend on where the job runs.
+    from_root = json.loads(cvxlint("check", "packages/chat", "--output-format", "gitlab", cwd=repo).stdout)
+    assert [i["fingerprint"] for i in from_root] == [i["fingerprint"] for i in gitlab]
+    assert [i["location"] for i in from_root] == [i["location"] for i in gitlab]
+    # The human formats stay relative to the current directory.
+    concise = cvxlint("check", "--output-format", "concise", cwd=app).stdout
+    assert concise.startswith("convex/messages.ts:9:49: CVX101"), concise
+
 # --- --diff-base ------------------------------------------------------------------------------------
 
 def test_diff_base_reports_only_changed_and_untracked_files(chat: Path):

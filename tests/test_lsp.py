@@ -245,6 +245,37 @@ async def test_helper_and_schema_edits_recheck_dependent_files(vscode: LanguageC
     assert len(vscode.diagnostics[helper]) == 0
 
 
+async def test_a_new_file_not_saved_yet_is_linted_from_its_text(vscode: LanguageClient, app: Path):
+    """A file opened in the editor before it exists on disk got an empty list ("no
+    problems") until it was saved (triage G25 P5): it is linted from its text like any
+    unsaved edit, and the rest of the app sees it."""
+    await start(vscode, app, "visual-studio-code", {"extendSelect": ["CVX701"]})
+    fresh = app / "convex" / "fresh.ts"
+    text = ('import { query } from "./_generated/server";\n'
+            "export const latest = query({\n"
+            "  args: {},\n"
+            "  handler: async (ctx) => {\n"
+            '    const page = await fetch("https://example.com/latest");\n'
+            '    return { page: await page.text(), rows: await ctx.db.query("posts").take(5) };\n'
+            "  },\n"
+            "});\n")
+    u = open_doc(vscode, fresh, text=text)
+    diags = await pushed(vscode, u, lambda ds: len(ds) > 0)
+    # fetch() in a query, and a table schema.ts does not define
+    assert sorted((d.code, d.range.start.line) for d in diags) == [("CVX101", 4), ("CVX701", 5)]
+    [posts] = by_code(diags, "CVX701")
+    actions = await code_actions(vscode, u, posts.range, [posts])
+    assert [a for a in actions if a.title == "Ignore CVX701 for this line"]
+
+    # Still unsaved, the fetch goes away: so does its finding.
+    replace_all(vscode, u, 2, text.replace('    const page = await fetch("https://example.com/latest");\n', "")
+                .replace("page: await page.text(), ", ""))
+    diags = await pushed(vscode, u, lambda ds: not by_code(ds, "CVX101"))
+    assert [(d.code, d.range.start.line) for d in diags] == [("CVX701", 4)]
+    assert not fresh.exists()  # nothing was written to disk
+    assert not [m for m in vscode.messages if m.type == types.MessageType.Error], vscode.messages
+
+
 async def test_configuration_change_relints_and_bad_settings_are_reported(vscode: LanguageClient, app: Path):
     await start(vscode, app, "visual-studio-code", {"select": ["CVX999999"]})
     u = open_doc(vscode, app / "convex" / "messages.ts")

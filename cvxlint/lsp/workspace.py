@@ -80,16 +80,18 @@ class LintWorkspace:
 
     def lint(self, paths: list[Path], overrides: dict[Path, bytes]) -> LintRun:
         """Lint the whole apps of `paths` (disk + overrides), reporting only on `paths`."""
-        on_disk = [p for p in paths if p.is_file()]
+        # Files on disk, and new files not saved yet, whose text the model reads from
+        # `overrides` like any unsaved edit (api.check); other paths (a folder) are skipped.
+        lintable = [p for p in paths if p.is_file() or (p in overrides and not p.exists())]
         by_path: dict[Path, list[Diagnostic]] = {p: [] for p in paths}
-        if not on_disk:  # unsaved new files: nothing the model can place yet
+        if not lintable:
             return LintRun(by_path, lambda path: overrides.get(Path(path)))
-        settings = self.settings_for(on_disk[0])
-        memo = self._facts_of(on_disk[0])
-        memo.editing.update(str(p) for p in on_disk)  # open files: their first keystroke reparses little
+        settings = self.settings_for(lintable[0])
+        memo = self._facts_of(lintable[0])
+        memo.editing.update(str(p) for p in lintable)  # open files: their first keystroke reparses little
         with api.paused_gc():  # discovery included (api.check pauses it after discovering)
             # each open file shows its own findings (schema.ts does not take over its callers')
-            result = api.check(on_disk, settings, overrides, load_facts=memo, schema_breaks=False)
+            result = api.check(lintable, settings, overrides, load_facts=memo, schema_breaks=False)
         lists: dict[str, list[Diagnostic]] = {}  # by path string: a Path per finding adds up
         for d in result.diagnostics:
             found = lists.get(d.path)

@@ -21,13 +21,33 @@ def relpath(path: str) -> str:
     return _relpath(str(path), os.getcwd())
 
 
+def ci_root() -> Path:
+    """What the CI formats name files relative to: the git repository holding the current
+    directory, as GitHub annotations, GitLab Code Quality and SARIF's `%SRCROOT%` expect (a
+    monorepo job may run in `packages/backend`); outside git, the current directory."""
+    return _ci_root(os.getcwd())
+
+
+@lru_cache(maxsize=16)
+def _ci_root(cwd: str) -> Path:
+    from ..project.discover import repo_root
+
+    here = Path(cwd).resolve()
+    return repo_root(here) or here
+
+
+def ci_relpath(path: str) -> str:
+    """A path for the CI formats (and their fingerprints): relative to `ci_root()`."""
+    return _relpath(str(path), str(ci_root()))
+
+
 @lru_cache(maxsize=65536)
-def _relpath(path: str, cwd: str) -> str:
+def _relpath(path: str, base: str) -> str:
     try:
-        return Path(path).resolve().relative_to(Path(cwd).resolve()).as_posix()
+        return Path(path).resolve().relative_to(Path(base).resolve()).as_posix()
     except ValueError:
         try:
-            return os.path.relpath(path)
+            return os.path.relpath(path, base)
         except ValueError:
             return path
 

@@ -1,7 +1,9 @@
 """CI report formats: SARIF 2.1.0 (GitHub code scanning), GitLab Code Quality, JUnit XML.
 
 Conventions (see ../shared/reference/ecosystem.md section 2):
-- paths are relative to the current directory (the repository root in CI);
+- paths are relative to the root of the git repository holding the current directory (what
+  GitLab and GitHub resolve them against, also when a monorepo job runs in a package
+  directory), or to the current directory outside git;
 - SARIF lines and columns are 1-based and columns count UTF-16 code units
   (`run.columnKind`), `endColumn` is the column just after the range;
 - every finding gets a content-based fingerprint (rule, file, flagged code, message, and a
@@ -21,7 +23,7 @@ from urllib.parse import quote
 
 from .. import RULES_URL, __version__
 from ..diagnostics import Diagnostic, Severity
-from . import relpath as _relpath
+from . import ci_relpath, ci_root
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/cvxlint/cvxlint"
@@ -47,7 +49,7 @@ def fingerprints(diags: list[Diagnostic], sources) -> list[str]:
     seen: dict[str, int] = {}
     out = []
     for d in diags:
-        base = "\0".join((d.code, _relpath(d.path), _snippet(d, sources), d.message))
+        base = "\0".join((d.code, ci_relpath(d.path), _snippet(d, sources), d.message))
         n = seen.get(base, 0)
         seen[base] = n + 1
         out.append(hashlib.sha256(f"{base}\0{n}".encode("utf-8")).hexdigest()[:32])
@@ -70,7 +72,7 @@ def render_gitlab(diags: list[Diagnostic], sources) -> str:
             "severity": _GITLAB_SEVERITY[d.severity],
             "fingerprint": fp,
             "location": {
-                "path": _relpath(d.path),
+                "path": ci_relpath(d.path),
                 "positions": {
                     "begin": {"line": d.line, "column": d.column},
                     "end": {"line": end.line if end else 1, "column": end.column if end else 1},
@@ -142,8 +144,8 @@ def _rule_descriptor(code: str, name: str) -> dict:
 
 def _artifact(path: str) -> dict:
     """Repo-relative URI (percent-encoded: `my file.ts` -> `my%20file.ts`), or an absolute
-    file: URI for files outside the current directory."""
-    rel = _relpath(path)
+    file: URI for files outside the repository (the current directory outside git)."""
+    rel = ci_relpath(path)
     if rel.startswith("../") or Path(rel).is_absolute():
         return {"uri": Path(path).resolve().as_uri()}
     return {"uri": quote(rel, safe="/"), "uriBaseId": "%SRCROOT%"}
@@ -216,7 +218,7 @@ def render_sarif(diags: list[Diagnostic], sources, extra: dict) -> str:
         if fix is not None:
             result["fixes"] = [fix]
         results.append(result)
-    root = Path.cwd().resolve().as_uri().rstrip("/") + "/"
+    root = ci_root().as_uri().rstrip("/") + "/"
     exit_code = int(extra.get("exit_code", 1 if diags else 0))
     log = {
         "$schema": SARIF_SCHEMA,
@@ -251,7 +253,7 @@ def render_junit(diags: list[Diagnostic]) -> str:
                       errors="0", skipped="0")
     by_file: dict[str, list[Diagnostic]] = {}
     for d in diags:
-        by_file.setdefault(_relpath(d.path), []).append(d)
+        by_file.setdefault(ci_relpath(d.path), []).append(d)
     if not by_file:
         suite = ET.SubElement(root, "testsuite", name="cvxlint", tests="1", failures="0", errors="0", skipped="0")
         ET.SubElement(suite, "testcase", name="cvxlint", classname="cvxlint")

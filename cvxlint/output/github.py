@@ -1,9 +1,10 @@
-"""GitHub Actions workflow-command annotations (escaping as @actions/core does it)."""
+"""GitHub Actions workflow-command annotations (escaping as @actions/core does it); files are
+named relative to the repository root, which is what GitHub resolves them against."""
 
 from __future__ import annotations
 
 from ..diagnostics import Diagnostic, Severity
-from . import relpath
+from . import ci_relpath
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -25,7 +26,7 @@ def render_github(diags: list[Diagnostic]) -> str:
     lines = []
     for d in diags:
         props = {
-            "file": relpath(d.path),
+            "file": ci_relpath(d.path),
             "line": d.line,
             "col": d.column,
             "endLine": d.end_pos.line if d.end_pos else None,

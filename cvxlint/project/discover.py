@@ -101,8 +101,8 @@ _WANTED_NAMES = ("convex.json", "package.json")
 WALKED_HIDDEN_DIRS = frozenset([".github"])
 
 
-def walk_files(root: Path, excludes: list[str] | None = None,
-               given: list[Path] | None = None) -> tuple[list[Path], list[tuple[Path, str]]]:
+def walk_files(root: Path, excludes: list[str] | None = None, given: list[Path] | None = None,
+               unsaved: frozenset[Path] = frozenset()) -> tuple[list[Path], list[tuple[Path, str]]]:
     """All TS/JS/Python files below `root`, honouring .gitignore and skipping SKIP_DIRS.
 
     Hidden directories (`.test-dist/`, `.storybook/`) are skipped too, as tsc's `**` skips
@@ -113,6 +113,9 @@ def walk_files(root: Path, excludes: list[str] | None = None,
     Directory symlinks are followed once (a loop is detected by device and inode, and skipped);
     one that points back inside `root` is not followed at all: the folder is walked under its
     real path (`apps/web/convex -> ../../convex` must not make the app's modules its own).
+
+    `unsaved` files (an editor's new buffers, not on disk yet) are listed when their folder is
+    walked and they pass the same filters as a saved file there would.
     """
     base = str(root)
     real_base = os.path.realpath(base)
@@ -121,10 +124,17 @@ def walk_files(root: Path, excludes: list[str] | None = None,
     skipped: list[tuple[Path, str]] = []
     seen: set[tuple[int, int]] = set()
     wanted = [str(g) for g in given or ()]
+    unsaved_in: dict[str, list[str]] = {}
+    for u in unsaved:
+        unsaved_in.setdefault(str(u.parent), []).append(u.name)
 
     def wanted_hidden(path: str) -> bool:
         inside = path + os.sep
         return any(w == path or w.startswith(inside) for w in wanted)
+
+    def wanted_file(name: str, path: str) -> bool:
+        return (name.endswith(CLIENT_EXTENSIONS) or name.endswith(PY_EXTENSIONS) or name in _WANTED_NAMES) \
+            and not name.endswith(".d.ts") and not ign.ignored(path, False)
 
     def visit(d: str, ident: tuple[int, int], depth: int) -> None:
         if ident in seen:
@@ -171,15 +181,20 @@ def walk_files(root: Path, excludes: list[str] | None = None,
                     except OSError:
                         continue
                     visit(entry.path, child, depth + 1)
-                elif name.endswith(CLIENT_EXTENSIONS) or name.endswith(PY_EXTENSIONS) or name in _WANTED_NAMES:
-                    if name.endswith(".d.ts") or ign.ignored(entry.path, False):
-                        continue
+                elif wanted_file(name, entry.path):
                     try:
                         regular = entry.is_file()  # not a FIFO, socket or broken link
                     except OSError:
                         regular = False
                     if regular:
                         files.append(Path(entry.path))
+            for name in unsaved_in.get(d, ()):
+                path = os.path.join(d, name)
+                # source files only: the model reads their text through the editor's
+                # overrides, while convex.json and package.json are read from disk
+                if name.endswith(CLIENT_EXTENSIONS + PY_EXTENSIONS) and not os.path.lexists(path) \
+                        and wanted_file(name, path):
+                    files.append(Path(path))
         finally:
             if spec is not None:
                 ign.stack.pop()
@@ -401,15 +416,18 @@ def project_root(path: Path) -> Path | None:
     return None
 
 
-def discover(paths: list[Path], excludes: list[str] | None = None) -> tuple[Workspace, set[Path] | None]:
+def discover(paths: list[Path], excludes: list[str] | None = None,
+             unsaved: frozenset[Path] = frozenset()) -> tuple[Workspace, set[Path] | None]:
     """Build the workspace for the paths given on the command line.
 
     Returns the workspace and, when files were named explicitly, the set of files to report
-    on (the whole apps are still analysed so cross-file rules see everything).
+    on (the whole apps are still analysed so cross-file rules see everything). `unsaved`
+    (resolved paths) are files an editor holds that are not on disk yet: given, they count
+    as files that exist.
     """
     if not paths:
         paths = [Path.cwd()]
-    missing = [p for p in paths if not p.exists()]
+    missing = [p for p in paths if not p.exists() and p not in unsaved]
     if missing:
         raise UsageError(f"path does not exist: {missing[0]}")
     dirs = [p.resolve() for p in paths if p.is_dir()]
@@ -442,7 +460,7 @@ def discover(paths: list[Path], excludes: list[str] | None = None) -> tuple[Work
     else:
         scan_root = _common_root(dirs + [f.parent for f in named_files])
         only = set(named_files) if named_files else None
-    files, skipped = walk_files(scan_root, excludes, dirs + named_files)
+    files, skipped = walk_files(scan_root, excludes, dirs + named_files, unsaved)
     apps = find_apps(files)
     if dirs and len(dirs) + len(named_files) > 1:
         # Several paths: the scan root is their common parent, which may hold other projects;
@@ -460,7 +478,7 @@ def discover(paths: list[Path], excludes: list[str] | None = None) -> tuple[Work
             # Scanning a subdirectory of an app (e.g. `cvxlint check convex/lib`): widen the scan.
             app_root = found[0].resolve()
             wider = project_root(app_root) or app_root
-            files, skipped = walk_files(wider, excludes, dirs + named_files)
+            files, skipped = walk_files(wider, excludes, dirs + named_files, unsaved)
             apps = find_apps(files)
             only = {f for f in files if any(f.is_relative_to(d) for d in dirs)} | set(named_files)
             scan_root = wider
