@@ -540,7 +540,7 @@ class AccessAnalysis:
         if not out.evidence and fn.kind == "query" and self._named_public(fn):
             out.annotated_public = True  # `getPublicProfile`, `public/feed:list`: named public on purpose
         if not out.evidence and fn.kind == "query":
-            found = next((f for r in reached if (f := _public_filter(r)) is not None), None)
+            found = self._public_records_filter(fn, reached)
             tables = self.tables_read(fn) if found is None else []
             if any(CATALOGUE_TABLE.search(t) for t in tables) and not self._about_people(fn, tables):
                 # `plans.filter((p) => p.active)`: an active plan is for sale; an active user (or
@@ -557,6 +557,51 @@ class AccessAnalysis:
                 out.evidence.append(Evidence(fn.facts, fn.args_node or fn.call, f"the capability argument `{cap}`",
                                              "args", about_caller=False, argument=cap))
         return out
+
+    def _public_records_filter(self, fn: "RegisteredFunction", reached: list[Reached]
+                               ) -> tuple[FileFacts, Node] | None:
+        """A filter on records marked public (`_public_filter`) that covers what the query hands
+        out. One written on a database query (`withIndex("by_status", (q) => q.eq("status",
+        "LIVE"))`, or the same equality in `.filter`) narrows that table only: it speaks for the
+        rows it keeps and for rows read from them (a published post's author), not for another
+        table the query reads on its own (every `users` row, or one the caller names by id),
+        which still needs a check. A test in code (`!page.published`, `docs.filter((d) =>
+        d.isPublic)`) cannot be tied to a table: it covers the whole query."""
+        queries = fn.module.app.queries
+        calls = queries.calls_of(fn)
+        ids = {id(c) for c in calls}
+        chains = [ch for ch in queries.chains if id(ch.call) in ids]
+        public: set[str] = set()
+        first: tuple[FileFacts, Node] | None = None
+        for ch in chains:
+            node = _public_narrowing(ch)
+            if node is not None and ch.table is not None:
+                public.add(ch.table)
+                first = first or (ch.facts, node)
+        spans = [(ch.facts, ch.call.node.start, max([ch.call.node.end, *(s.node.end for s in ch.steps),
+                                                     *([ch.terminal_node.end] if ch.terminal_node else [])]))
+                 for ch in chains if ch.table is not None]
+        for r in reached:
+            for n in _public_filter_nodes(r):
+                if not any(f is r.facts and start <= n.start and n.end <= end for f, start, end in spans):
+                    return next((f for r in reached if (f := _public_filter(r)) is not None), None)
+        if not public:
+            return None  # each such test sits in a query the model reads, and none narrows it
+        r0 = next((r for r in reached if r.depth == 0), None)
+        for ch in chains:
+            if ch.table is None or ch.table in public or ch.system or _discarded_read(ch.call.node):
+                continue
+            values = [op.value_node for op in [*(ch.range or []), *(ch.search_range or [])]]
+            values += [v for f in ch.filters for _field, _node, v in (f.eqs or (f.bounded[0] if f.bounded else []))]
+            if r0 is not None and all(_literal_or_argument(r0, v) for v in values):
+                return None  # `ctx.db.query("users").take(50)`: not rows of the public records
+        for c in calls:
+            if c.method != "get" or c.system or _discarded_read(c.node) or r0 is None or c.func is not r0.func:
+                continue
+            table = c.table or queries.table_of(c.facts, c.id_node)
+            if table is not None and table not in public and _handler_argument(r0, js.unwrap(c.id_node)) is not None:
+                return None  # a row of another table the caller names
+        return first
 
     def unowned_writes(self, fn: "RegisteredFunction") -> list["UnownedWrite"]:
         """The handler's `ctx.db.patch/replace/delete` of a document whose id is one of its
@@ -2828,18 +2873,48 @@ def _public_filter(r: Reached, flags: re.Pattern | None = None) -> tuple[FileFac
         return None
     # The first match in document order: each type's first, the earliest of them (the same
     # node a walk over the four types merged would stop at, without merging them per query).
-    nodes_in = r.facts.module.nodes_in
-    within = r.func.node
-    found = [n for n in (
-        next((n for n in nodes_in(within, "identifier") if _PUBLIC_PROJECTION.match(n.text or "")
-              and not scope.is_type_context(n) and _projects(n)), None),  # `toPublicPlayer(doc)`, `docs.map(toPublicPlayer)`
-        next((n for n in nodes_in(within, "call_expression") if _public_eq(n)), None),
-        next((n for n in nodes_in(within, "binary_expression") if _public_comparison(n)), None),
-        next((n for n in nodes_in(within, "member_expression") if _public_flag_test(n)), None),
-    ) if n is not None]
+    found = [n for n in (next(nodes, None) for nodes in _public_filter_walks(r)) if n is not None]
     if found:
         return r.facts, min(found, key=lambda n: (n.start, -n.end))
     return None
+
+
+def _public_filter_nodes(r: Reached):
+    """Every node `_public_filter` would accept in `r`'s function, type by type."""
+    for nodes in _public_filter_walks(r):
+        yield from nodes
+
+
+def _public_filter_walks(r: Reached) -> list:
+    nodes_in = r.facts.module.nodes_in
+    within = r.func.node
+    return [
+        (n for n in nodes_in(within, "identifier") if _PUBLIC_PROJECTION.match(n.text or "")
+         and not scope.is_type_context(n) and _projects(n)),  # `toPublicPlayer(doc)`, `docs.map(toPublicPlayer)`
+        (n for n in nodes_in(within, "call_expression") if _public_eq(n)),
+        (n for n in nodes_in(within, "binary_expression") if _public_comparison(n)),
+        (n for n in nodes_in(within, "member_expression") if _public_flag_test(n)),
+    ]
+
+
+def _public_narrowing(ch) -> Node | None:
+    """The equality on a public-records field that keeps a database query to those records:
+    in its index range (`q.eq("status", "published")`, unless the index is used on some paths
+    only) or in a `.filter` of equalities joined by and (`q.eq(q.field("status"), "LIVE")`)."""
+    ranges = [*((ch.range or []) if not ch.index_conditional else []), *(ch.search_range or [])]
+    for op in ranges:
+        if op.op == "eq" and _public_pair(op.field, op.value_node):
+            return op.node
+    for f in ch.filters:
+        for field_name, _node, value in f.eqs or (f.bounded[0] if f.bounded else []):
+            if _public_pair(field_name, value):
+                return f.node
+    return None
+
+
+def _literal_or_argument(r: Reached, n: Node | None) -> bool:
+    """Is `n` a literal or one of the handler's arguments: a value not read from any row?"""
+    return n is not None and (js.literal_value(n) is not ... or _handler_argument(r, js.unwrap(n)) is not None)
 
 
 def _public_eq(call: Node) -> bool:

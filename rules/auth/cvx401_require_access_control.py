@@ -195,7 +195,9 @@ class RequireAccessControl(Rule):
       (`q.eq("status", "published")`, `post.visibility === "public"`,
       `q.eq("directoryVisibility", "visible")`, `if (!page.published) return null`,
       `docs.filter((d) => d.isPublic)`), or, for a table that is not about people, active or
-      enabled (`plans.filter((p) => p.active)`).
+      enabled (`plans.filter((p) => p.active)`). One in a database query's index range or
+      `.filter` covers that table and rows read from its rows (a live show's host), not
+      another table the query reads on its own (every `users` row, or one named by id).
 
     Functions marked `// cvxlint-public` (on or above the declaration), and queries whose
     name, module or custom builder says they are public (`getPublicProfile`, `public/feed.ts`,
@@ -459,6 +461,14 @@ class RequireAccessControl(Rule):
         Valid(SERVER + 'export const published = query({ args: {}, handler: async (ctx) => {\n'
               '  return await ctx.db.query("posts").withIndex("by_status", (q) => q.eq("status", "published")).take(20);\n}});\n',
               files=AUTH_CONFIG, note="only published records: public by design"),
+        Valid(SERVER + 'export const onAir = query({ args: {}, handler: async (ctx) =>\n'
+              '  ctx.db.query("shows").withIndex("by_state", (q) => q.eq("state", "live")).take(10) });\n'
+              'export const onAirScan = query({ args: {}, handler: async (ctx) =>\n'
+              '  ctx.db.query("shows").filter((q) => q.eq(q.field("state"), "live")).take(10) });\n'
+              'export const onAirWithHosts = query({ args: {}, handler: async (ctx) => {\n'
+              '  const shows = await ctx.db.query("shows").withIndex("by_state", (q) => q.eq("state", "live")).take(10);\n'
+              '  return await Promise.all(shows.map(async (s) => ({ ...s, host: await ctx.db.get("hosts", s.hostId) })));\n}});\n',
+              files=AUTH_CONFIG, note="live records, in an index range or a filter, and rows read from them"),
         Valid(SERVER + 'export const page = query({ args: { slug: v.string() }, handler: async (ctx, { slug }) => {\n'
               '  const post = await ctx.db.query("posts").withIndex("by_slug", (q) => q.eq("slug", slug)).unique();\n'
               '  if (post === null || post.visibility !== "public") return null;\n  return post;\n}});\n',
@@ -640,6 +650,17 @@ class RequireAccessControl(Rule):
     ]
 
     invalid = [
+        Invalid(SERVER + 'export const lobby = query({ args: {}, handler: async (ctx) => {\n'
+                '  const people = await ctx.db.query("users").take(100);\n'
+                '  const shows = await ctx.db.query("shows").withIndex("by_state", (q) => q.eq("state", "live")).take(10);\n'
+                '  return { people, shows };\n}});\n'
+                'export const lobbyScan = query({ args: {}, handler: async (ctx) => {\n'
+                '  const people = await ctx.db.query("users").take(100);\n'
+                '  const shows = await ctx.db.query("shows").filter((q) => q.eq(q.field("state"), "live")).take(10);\n'
+                '  return { people, shows };\n}});\n',
+                files=AUTH_CONFIG, lines=[4, 9], message="reads the `users` table",
+                note="live shows are public, the users read beside them are not: either spelling of the filter "
+                     "covers its own table only"),
         Invalid('import { action } from "./_generated/server";\n'
                 'export const countries = action({ args: {}, handler: async () => {\n'
                 '  const res = await fetch("https://countries.example.org/v1/all", {\n'

@@ -56,7 +56,10 @@ class NoSpoofableAccessControl(Rule):
     query named so, `getPublicStylists`, or registered with a builder named so,
     `publicQuery`: matching one argument against another scopes the data), uniqueness
     checks (an `if` that throws "already taken" / "exists" / "duplicate"), an `if` that
-    only assigns (`if (lead === args.userId) lead = undefined`: no decision), and a test of an argument that names the member acted on:
+    only assigns (`if (lead === args.userId) lead = undefined`: no decision), an `if (post.authorId
+    !== args.authorId)` without `else` whose branch only tells the other user (inserts a row,
+    schedules a function or calls one named for sending, and neither throws, returns nor
+    otherwise uses ctx: "do not notify yourself"), and a test of an argument that names the member acted on:
     the row it is tested against (`team.members.includes(args.userId)`) is written back
     with it (`members: team.members.filter((m) => m !== args.userId)`, `managerId:
     args.userId`), so the test validates the input. So does a guard that only throws when an
@@ -163,6 +166,18 @@ class NoSpoofableAccessControl(Rule):
               '    let lead = crew?.lead;\n    if (lead === args.userId) lead = undefined;\n'
               '    await ctx.db.patch("crews", args.crewId, { lead, touchedAt: Date.now() });\n  },\n});\n',
               note="a comparison that only assigns decides nothing (CVX401 still asks for an identity check)"),
+        Valid(SERVER + 'import { internal } from "./_generated/api";\n'
+              'export const answer = mutation({ args: { questionId: v.id("questions"), authorId: v.id("users"), text: v.string() },\n'
+              '  handler: async (ctx, args) => {\n    const question = await ctx.db.get("questions", args.questionId);\n'
+              '    if (question === null) return;\n'
+              '    await ctx.db.insert("answers", { questionId: args.questionId, authorId: args.authorId, text: args.text });\n'
+              '    if (question.askerId !== args.authorId) {\n'
+              '      await ctx.db.insert("alerts", { userId: question.askerId, kind: "answer" });\n    }\n'
+              '    if (question.askerId != args.authorId)\n'
+              '      await ctx.scheduler.runAfter(0, internal.mailer.answered, { userId: question.askerId });\n  },\n});\n',
+              files={"convex/mailer.ts": 'import { v } from "convex/values";\nimport { internalAction } from "./_generated/server";\n'
+                     'export const answered = internalAction({ args: { userId: v.id("users") }, handler: async () => {} });\n'},
+              note="\"do not notify yourself\": the branch only tells the other user (CVX401 still asks for an identity check)"),
         Valid(SERVER + 'export const dropMember = mutation({ args: { crewId: v.id("crews"), userId: v.string() },\n'
               '  handler: async (ctx, args) => {\n    const crew = await ctx.db.get("crews", args.crewId);\n'
               '    if (crew === null) throw new Error("no such crew");\n'
@@ -225,6 +240,15 @@ class NoSpoofableAccessControl(Rule):
                    "replaces a device, not the caller (rinnalla's addIceCandidate)"),
     ]
     invalid = [
+        Invalid(SERVER + 'export const editAnswer = mutation({ args: { answerId: v.id("answers"), authorId: v.id("users"), text: v.string() },\n'
+                '  handler: async (ctx, args) => {\n    const answer = await ctx.db.get("answers", args.answerId);\n'
+                '    if (answer === null) return;\n'
+                '    if (answer.authorId !== args.authorId) {\n'
+                '      await ctx.db.insert("alerts", { userId: answer.authorId, kind: "edit attempt" });\n      return;\n    }\n'
+                '    if (answer.authorId !== args.authorId) await ctx.db.patch("answers", args.answerId, { flagged: true });\n'
+                '    await ctx.db.patch("answers", args.answerId, { text: args.text });\n  },\n});\n',
+                lines=[7, 11], message="decides access with the argument `authorId`",
+                note="a branch that notifies but also returns, or that changes the document, still decides"),
         Invalid(SERVER + 'export const closeTrip = mutation({ args: { tripId: v.id("trips"), role: v.string() },\n'
                 '  handler: async (ctx, args) => {\n'
                 '    if (args.role === "organiser") {\n      await ctx.db.delete("trips", args.tripId);\n      return;\n    }\n'
@@ -355,7 +379,7 @@ def _spoofable_conditions(facts, handler):
     seen = set()
     for n in facts.module.nodes_in(handler.node, "if_statement", "ternary_expression"):
         cond = n.child("condition")
-        if cond is None or _conflict_check(facts, n) or not _decides(facts, n):
+        if cond is None or _conflict_check(facts, n) or not _decides(facts, n) or _only_notifies(facts, handler, n):
             continue
         for m in facts.module.nodes_in(cond, "identifier", "member_expression"):
             arg = _arg_name(m, names, whole)
@@ -399,6 +423,55 @@ def _decides(facts, n) -> bool:
             continue
         if branch.type in ("throw_statement", "return_statement", "call_expression") or facts.module.nodes_in(
                 branch, "throw_statement", "return_statement", "call_expression"):
+            return True
+    return False
+
+
+# what a call that only tells someone is named (`notifyOwner`, `internal.email.send`)
+_NOTIFYING = re.compile(r"notif|notify|inbox|alert|mail|push|message|send", re.I)
+
+
+def _only_notifies(facts, handler, n) -> bool:
+    """`if (post.authorId !== args.authorId) { await ctx.db.insert("notifications", ...) }`:
+    a branch that runs only when the argument names someone other than the one compared with
+    and only tells that one (adds a row, schedules a function, calls something named for
+    sending) neither refuses the caller nor reads or changes a document for them: "do not
+    notify yourself", not access. Any `else`, `throw` or `return`, any other use of ctx
+    (a patch, a read, a helper given ctx not named for sending) still decides."""
+    cond = js.unwrap(n.child("condition"))
+    cons = n.child("consequence")
+    if n.type != "if_statement" or n.child("alternative") is not None or cons is None or cond is None \
+            or cond.type != "binary_expression" or not (cond.has_tok("!==") or cond.has_tok("!=")):
+        return False
+    if cons.type in ("throw_statement", "return_statement") or facts.module.nodes_in(cons, "throw_statement",
+                                                                                      "return_statement"):
+        return False
+    calls = [site for site in handler.all_calls() if cons.start <= site.node.start and site.node.end <= cons.end]
+    told = False
+    for site in calls:
+        text = facts.one_line(site.callee) if site.callee is not None else ""
+        on_ctx = site.ref is not None and site.ref.kind == "param" and site.ref.func is handler and site.ref.index == 0
+        if on_ctx:
+            if site.path == ("db", "insert") or site.path[:1] == ("scheduler",):
+                told = True
+                continue
+            if site.path[-1:] in (("runMutation",), ("runAction",)) and any(
+                    _NOTIFYING.search(facts.one_line(a)) for a in js.call_args(site.node)[:1]):
+                told = True
+                continue
+            return False
+        if _given_ctx(facts, handler, site.node):
+            if not _NOTIFYING.search(text):
+                return False
+            told = True
+    return told
+
+
+def _given_ctx(facts, handler, call) -> bool:
+    for a in js.call_args(call):
+        a = js.unwrap(a)
+        ref = facts.ref_of(a) if a is not None and a.type == "identifier" else None
+        if ref is not None and ref.kind == "param" and ref.func is handler and ref.index == 0 and not ref.path:
             return True
     return False
 

@@ -4,6 +4,7 @@ from cvxlint.project.definitions import ExternalDef
 from cvxlint.project.evaluate import made_with_new
 from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, describe_function, js, memoized, rel, report_in_handler,
                              reported_functions)
+from cvxlint.syntax.scope import is_type_context
 
 # Node built-ins with no browser/isolate equivalent (node 20's builtinModules). Bare names
 # that have common npm polyfills (buffer, events, util, url, process, assert, punycode,
@@ -100,7 +101,8 @@ class NodeBuiltinWithoutUseNode(Rule):
     and registers any actions it re-exports again under this module, in the default runtime
     (the message says so only when the statement re-exports one; `export * as ns from "./x"`
     registers nothing: `ns` is a plain object).
-    `import type` and `export type` are ignored, and
+    `import type`, `export type` and `typeof import("./x")` in a type are ignored (erased
+    when bundling), and
     files that are themselves `"use node"` are never flagged (the official plugin's version
     misfires on those). `node:async_hooks` is allowed from convex 1.39. Also flags Node's
     `Buffer` global used by a default-runtime function (an `httpAction` written inline in
@@ -155,6 +157,12 @@ class NodeBuiltinWithoutUseNode(Rule):
         Valid('export type { Rendered } from "./pdf";\nexport type * from "./pdf";\nexport const one = 1;\n',
               files={"convex/pdf.ts": '"use node";\nexport type Rendered = { pages: number };\n'},
               note="type-only re-exports are erased"),
+        Valid('import { v } from "convex/values";\nimport { internalMutation } from "./_generated/server";\n'
+              'type Feed = keyof typeof import("./feeds").FEED_URLS;\n'
+              'export const pick = internalMutation({ args: { feed: v.string() }, handler: async (ctx, args) => {\n'
+              '  await ctx.db.insert("picks", { feed: args.feed as Feed });\n}});\n',
+              files={"convex/feeds.ts": '"use node";\nexport const FEED_URLS = { news: "https://feeds.example.org/news" };\n'},
+              note="`typeof import(...)` in a type is a type query: nothing of the Node module is bundled"),
         Valid('import { AsyncLocalStorage } from "node:async_hooks";\nexport const als = new AsyncLocalStorage();\n',
               convex="1.39.0"),
         Valid('import { helper } from "./lib/util";\nexport const h = helper;\n',
@@ -317,7 +325,7 @@ class NodeBuiltinWithoutUseNode(Rule):
             if not type_only:
                 yield spec, stmt.child("source") or stmt
         for spec, node in facts.requires:
-            if spec:
+            if spec and not is_type_context(node):  # `typeof import("./x")` in a type is erased
                 yield spec, node
 
     @staticmethod
