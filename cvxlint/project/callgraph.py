@@ -3,8 +3,10 @@
 `reach(facts, handler)` lists every function a handler can run — itself, then the helpers
 it calls (`await requireUser(ctx)`, `Users.get(ctx, id)`, `import * as lib ...; lib.f()`),
 transitively — together with the chain of call sites that leads there and where the
-handler's `ctx` went (which parameter of the helper receives it). Rules use this to see,
-for example, that a query reaches `fetch` through `lib/remote.ts`.
+handler's `ctx` went (which parameter of the helper receives it). A callback written inline
+next to the ctx it is handed with (`stream(ctx, req, id, async (ctx, ...) => ...)`) is reached
+too, with its parameter that receives the ctx. Rules use this to see, for example, that a
+query reaches `fetch` through `lib/remote.ts`.
 """
 
 from __future__ import annotations
@@ -115,7 +117,20 @@ class CallGraph:
             i += 1
             if cur.depth >= self.max_depth:
                 continue
-            for site in cur.func.all_calls():
+            calls = list(cur.func.all_calls())
+            # Callbacks handed the ctx (`stream(ctx, req, id, async (ctx, ...) => ...)`) run
+            # with it: their calls are walked as their own, where the ctx flows on from
+            # their parameter.
+            callbacks = []
+            for site in calls:
+                for cb, index in self._ctx_callbacks(cur, site):
+                    if id(cb) not in seen:
+                        seen.add(id(cb))
+                        callbacks.append(cb)
+                        out.append(Reached(cur.facts, cb, cur.via, index))
+            for site in calls:
+                if callbacks and site.func is not None and any(site.func.is_inside(cb) for cb in callbacks):
+                    continue
                 target = self.callee(cur.facts, site)
                 if target is None:
                     continue
@@ -126,6 +141,59 @@ class CallGraph:
                 ctx_index, ctx_path, ctx_at = _ctx_flow(cur, site)
                 out.append(Reached(tfacts, tfunc, cur.via + ((cur.facts, site),), ctx_index, ctx_path, ctx_at))
         return out
+
+
+    def _ctx_callbacks(self, cur: Reached, site: CallSite):
+        """(function, index of its parameter that receives the ctx) for each function written
+        inline as an argument of `site` that also hands on the whole ctx. Into a project
+        function, the parameter it calls the callback with its ctx in (`fn(ctx)` in
+        `withRetries(ctx, fn)`); into a library (a component client's `stream`), the first
+        parameter, when its name or type says it is a ctx."""
+        if cur.ctx_index is None or cur.ctx_path:
+            return
+        args = js.call_args(site.node)
+        inline = [(k, js.unwrap(a)) for k, a in enumerate(args) if js.is_function(js.unwrap(a))]
+        if not inline:
+            return
+        given = next((i for i, a in enumerate(args) if _ctx_value(cur, site, a) == ()), None)
+        if given is None:
+            return
+        target = self.callee(cur.facts, site)
+        for k, node in inline:
+            cb = cur.facts.function_for(node)
+            if cb is None or not cb.params:
+                continue
+            if target is not None:
+                index = _calls_param_with(target[1], k, given)
+            else:
+                index = 0 if _ctx_like(cb, 0, js.identifier_name(js.unwrap(args[given]))) else None
+            if index is not None and index < len(cb.params):
+                yield cb, index
+
+
+def _calls_param_with(func: FunctionInfo, k: int, given: int) -> int | None:
+    """The argument position at which `func` passes its parameter `given` when it calls its
+    parameter `k` (`fn(ctx)` -> 0), or None."""
+    for site in func.all_calls():
+        r = site.ref
+        if r is None or r.kind != "param" or r.func is not func or r.index != k or r.path or site.path:
+            continue
+        for j, a in enumerate(js.call_args(site.node)):
+            name = js.identifier_name(js.unwrap(a))
+            ref = site.func.lookup(name) if name and site.func is not None else None
+            if ref is not None and ref.kind == "param" and ref.func is func and ref.index == given and not ref.path:
+                return j
+    return None
+
+
+def _ctx_like(func: FunctionInfo, index: int, outer: str | None) -> bool:
+    """Parameter `index` of `func` is named like the ctx handed in with it, or typed as a ctx."""
+    pat = js.param_pattern(func.params[index])
+    name = js.identifier_name(pat) if pat is not None else None
+    if name is not None and (name == outer or name in ("ctx", "context")):
+        return True
+    ptype = func.param_types[index] if index < len(func.param_types) else None
+    return ptype is not None and (ptype.split("<")[0].strip() in _KINDS_OF_CTX_TYPE)
 
 
 def _ctx_flow(cur: Reached, site: CallSite) -> tuple[int | None, tuple[str, ...], tuple[str, ...]]:

@@ -1,6 +1,6 @@
 from cvxlint.project.auth import FETCH_NAME
 from cvxlint.project.references import RUN_METHODS
-from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, describe_function, describe_uses, name_node,
+from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, describe_function, describe_uses, memoized, name_node,
                              report_in_handler, reported_functions, use_related)
 
 SERVER = ('import { v } from "convex/values";\nimport { internalMutation, mutation } from "./_generated/server";\n'
@@ -8,11 +8,23 @@ SERVER = ('import { v } from "convex/values";\nimport { internalMutation, mutati
 
 # Builders whose customization looks the caller up and hands on null when no one is signed in.
 TOLERANT = ('import { v } from "convex/values";\nimport { customCtx, customMutation } from "convex-helpers/server/customFunctions";\n'
-            'import { internalMutation as rawInternal, mutation as rawMutation } from "./_generated/server";\n'
+            'import { internalAction, internalMutation as rawInternal, mutation as rawMutation } from "./_generated/server";\n'
             'import { internal } from "./_generated/api";\n'
             'const viewerId = async (ctx: any) => (await ctx.auth.getUserIdentity())?.subject ?? null;\n'
             'const internalMutation = customMutation(rawInternal, customCtx(async (ctx) => ({ viewerId: await viewerId(ctx) })));\n'
             'const mutation = customMutation(rawMutation, customCtx(async (ctx) => ({ viewerId: await viewerId(ctx) })));\n')
+
+# A cron-only action that runs an internal query reading the identity (`myItems`, line 4).
+CHAIN = ('import { action, internalAction, internalQuery } from "./_generated/server";\n'
+         'import { internal } from "./_generated/api";\n'
+         'export const myItems = internalQuery({ args: {}, handler: async (ctx) => {\n'
+         '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) throw new Error("not signed in");\n'
+         '  return identity.subject;\n}});\n'
+         'export const nightly = internalAction({ args: {}, handler: async (ctx) => {\n'
+         '  await ctx.runQuery(internal.example.myItems, {});\n}});\n')
+CRONS = ('import { cronJobs } from "convex/server";\nimport { internal } from "./_generated/api";\n'
+         'const crons = cronJobs();\ncrons.daily("report", { hourUTC: 3, minuteUTC: 17 }, internal.example.nightly);\n'
+         'export default crons;\n')
 
 
 def _who_am_i(fn) -> bool:
@@ -33,6 +45,33 @@ def _uses_builder_identity(ctx, fn) -> bool:
     return any(path[:1] and path[0] in keys for r in ctx.project.reach(fn) for _use, path in r.ctx_uses())
 
 
+def _run_only_where_no_one_signs_in(ctx, app) -> set[int]:
+    """ids of the internal functions of `app` that only `ctx.run*` calls run, from handlers of
+    functions only the scheduler or crons run (or, in turn, only run from those): `ctx.run*`
+    hands on the caller's identity, and a scheduled job has none. Public functions are left
+    out: anyone may call them, with an identity."""
+
+    def compute():
+        no_user = {id(fn) for fn in app.functions if (uses := app.callers(fn)) and all(u.is_scheduling for u in uses)}
+        chained: set[int] = set()
+        grew = True
+        while grew:  # one more link of the chains per turn
+            grew = False
+            for fn in app.functions:
+                if id(fn) in no_user or fn.is_public:
+                    continue
+                uses = app.callers(fn)
+                if uses and all(u.is_scheduling or (u.language == "server" and u.how in RUN_METHODS and not u.candidate
+                                                    and u.caller is not None and id(u.caller) in no_user)
+                                for u in uses):
+                    no_user.add(id(fn))
+                    chained.add(id(fn))
+                    grew = True
+        return chained
+
+    return memoized(ctx, ("cvx404-run-only-where-no-one-signs-in", id(app)), compute)
+
+
 class NoAuthInScheduledTarget(Rule):
     """A function only the scheduler or crons run reads the caller's identity.
 
@@ -43,9 +82,11 @@ class NoAuthInScheduledTarget(Rule):
     (`ctx.runQuery`...) a function that answers who the caller is (`getCurrentUser`, `me`),
     since the identity does not travel there either. A builder that only hands on the identity
     it found, null or not (`ctx.viewerId`), counts only when the handler reads what it adds.
-    Functions also run through `ctx.run*` or called by clients are left alone,
-    and so are identity reads inside shared helpers, which often tolerate a missing user on
-    purpose.
+    An internal function that only such functions run (`ctx.runQuery` in a cron's action,
+    also over several links) is flagged at its handler's identity read, since `ctx.run*`
+    hands on the caller's identity and there is none. Functions also called by clients or run from
+    other functions are left alone, and so are identity reads inside shared helpers, which
+    often tolerate a missing user on purpose.
 
     ## Why is this bad?
     "The auth is not propagated from the scheduling to the scheduled function", so the
@@ -78,6 +119,15 @@ class NoAuthInScheduledTarget(Rule):
               'export const close = mutation({ args: { id: v.id("_storage") }, handler: async (ctx, { id }) => {\n'
               '  await ctx.scheduler.runAfter(0, internal.example.purge, { id });\n}});\n',
               note="the builder tolerates a signed-out caller and the handler never reads its viewerId"),
+        Valid(CHAIN + 'export const refresh = action({ args: {}, handler: async (ctx) => {\n'
+              '  await ctx.runQuery(internal.example.myItems, {});\n}});\n',
+              files={"convex/crons.ts": CRONS}, note="a client-facing action runs the query too, with the caller's identity"),
+        Valid(TOLERANT + 'export const mark = internalMutation({ args: {}, handler: async (ctx) => {\n'
+              '  if (ctx.viewerId === null) return;\n}});\n'
+              'export const nightly = internalAction({ args: {}, handler: async (ctx) => {\n'
+              '  await ctx.runMutation(internal.example.mark, {});\n}});\n',
+              files={"convex/crons.ts": CRONS}, note="through `ctx.run*` only the handler's own identity reads count, "
+              "not a builder's"),
     ]
     invalid = [
         Invalid(SERVER + 'export const notify = internalMutation({ args: {}, handler: async (ctx) => {\n'
@@ -102,6 +152,20 @@ class NoAuthInScheduledTarget(Rule):
                 files={"convex/auth.ts": 'import { convexAuth } from "@convex-dev/auth/server";\n'
                        'export const { auth, signIn, signOut, store } = convexAuth({ providers: [] });\n'},
                 note="convexAuth()'s auth.getUserId"),
+        # triage G23 P5: a cron's action runs a query that asks who is signed in
+        Invalid(CHAIN, files={"convex/crons.ts": CRONS}, lines=[4], message="only ever run in a scheduled or cron job",
+                note="through the `ctx.runQuery` of a cron-only action"),
+        Invalid('import { internalAction, internalQuery, mutation } from "./_generated/server";\n'
+                'import { internal } from "./_generated/api";\nimport { getAuthUserId } from "@convex-dev/auth/server";\n'
+                'export const owner = internalQuery({ args: {}, handler: async (ctx) => {\n'
+                '  const userId = await getAuthUserId(ctx);\n  if (!userId) throw new Error("no user");\n  return userId;\n}});\n'
+                'export const step = internalAction({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.runQuery(internal.example.owner, {});\n}});\n'
+                'export const job = internalAction({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.runAction(internal.example.step, {});\n}});\n'
+                'export const start = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.scheduler.runAfter(0, internal.example.job, {});\n}});\n', lines=[5],
+                note="two `ctx.run*` links below a scheduled action"),
         Invalid(TOLERANT + 'export const purge = internalMutation({ args: {}, handler: async (ctx) => {\n'
                 '  if (ctx.viewerId === null) return;\n}});\n'
                 'export const close = mutation({ args: {}, handler: async (ctx) => {\n'
@@ -111,9 +175,13 @@ class NoAuthInScheduledTarget(Rule):
     ]
 
     def check_app(self, ctx, app):
+        chained = _run_only_where_no_one_signs_in(ctx, app)
         for fn in reported_functions(ctx, app, registration_too=True):  # where its findings go
             uses = app.callers(fn)
-            if not uses or not all(u.is_scheduling for u in uses):
+            if not uses:
+                continue
+            scheduled = all(u.is_scheduling for u in uses)
+            if not scheduled and id(fn) not in chained:
                 continue
             access = ctx.project.access(fn)
             # In the handler or the builder only: helpers shared with client-facing
@@ -121,19 +189,32 @@ class NoAuthInScheduledTarget(Rule):
             own = [i for i in access.identity if i.reached is None or i.reached.depth == 0]
             if own and all(i.reached is None for i in own) and not _uses_builder_identity(ctx, fn):
                 own = []  # a builder that tolerates a signed-out caller, and a handler that never asks
+            if not scheduled:
+                # only the handler's own reads: the internal functions jobs run often share a
+                # builder that looks the viewer up and go round it (e-suite's `ctx.skipRules`)
+                own = [i for i in own if i.reached is not None]
             if not own:
-                self._through_run(ctx, fn, uses)
+                if scheduled:
+                    self._through_run(ctx, fn, uses, chained)
                 continue
-            msg = (f"{describe_function(fn)} only runs from {describe_uses(ctx, uses, 3)}, where no user is signed "
-                   "in: the identity is always null there; pass the user id as an argument instead")
+            if scheduled:
+                msg = (f"{describe_function(fn)} only runs from {describe_uses(ctx, uses, 3)}, where no user is signed "
+                       "in: the identity is always null there; pass the user id as an argument instead")
+            else:
+                runners = sorted({describe_function(u.caller) for u in uses if u.caller is not None})
+                msg = (f"{describe_function(fn)} only runs from {describe_uses(ctx, uses, 3)} in {', '.join(runners[:3])}, "
+                       "only ever run in a scheduled or cron job: no user is signed in there and `ctx.run*` hands on "
+                       "no identity, so it is always null here; pass the user id as an argument instead")
             first = own[0]
             if first.reached is not None:
-                report_in_handler(ctx, fn, first.reached, first.site.node, msg)
+                d = report_in_handler(ctx, fn, first.reached, first.site.node, msg)
+                if d is not None and not scheduled:
+                    d.related.extend(use_related(ctx, uses, "run here"))
             else:
                 ctx.report(fn.facts, name_node(fn), msg + f" (its builder `{fn.builder.name}` reads it)",
-                           related=use_related(ctx, uses, "scheduled here"))
+                           related=use_related(ctx, uses, "scheduled here" if scheduled else "run here"))
 
-    def _through_run(self, ctx, fn, uses):
+    def _through_run(self, ctx, fn, uses, chained):
         """`ctx.runQuery(api.users.me)` in such a function: the identity does not travel into
         a function it runs either, so one that reads it there gets null too."""
         for r in ctx.project.reach(fn):
@@ -144,8 +225,8 @@ class NoAuthInScheduledTarget(Rule):
                     continue
                 use = ctx.project.call_index.use_at(site.node)
                 target = use.target if use is not None else None
-                if target is None or target is fn or not _who_am_i(target):
-                    continue  # other functions may read the identity and tolerate its absence
+                if target is None or target is fn or not _who_am_i(target) or id(target) in chained:
+                    continue  # others may tolerate a missing identity; those only run from here report it there
                 if any(i.reached is None or i.reached.depth == 0 for i in ctx.project.access(target).identity):
                     report_in_handler(ctx, fn, r, site.node,
                                       f"{describe_function(fn)} only runs from {describe_uses(ctx, uses, 3)}, where no "

@@ -2,7 +2,7 @@ from cvxlint.project.queries import loop_around
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, callee_text, js, report_in_handler, reported_functions
 
 
-SERVER = ('import { action } from "./_generated/server";\nimport { internal } from "./_generated/api";\n'
+SERVER = ('import { action, httpAction } from "./_generated/server";\nimport { internal } from "./_generated/api";\n'
           'import { v } from "convex/values";\n')
 RUNS = {("runQuery",), ("runMutation",), ("runAction",)}
 # A literal list this short is a few fixed kinds written out by hand (`["exa", "x"]`), not items
@@ -207,7 +207,8 @@ class NoRunInLoop(Rule):
     ## What it does
     In actions (and HTTP actions), flags `ctx.run*` calls inside `for`/`while` loops and
     inside `.map/.forEach/...` callbacks (`Promise.all(items.map((i) => ctx.runMutation(...)))`),
-    also in helpers the action calls. Batch loops are left alone: when the call's result
+    also in helpers the action calls and in callbacks it hands its ctx (a component's
+    `stream(ctx, request, id, async (ctx, ...) => ...)`). Batch loops are left alone: when the call's result
     decides whether the loop continues (`isDone`, a cursor), or the loop steps through the
     items in chunks (`i += BATCH`), one transaction per page is the point; so are the other
     runs of a page loop, which run once per page (a lookup for the whole page). A loop over a
@@ -343,6 +344,21 @@ class NoRunInLoop(Rule):
                 '        .catch(() => false);\n      if (done) break;\n    }\n  }\n}});\n',
                 lines=[7], message="`ctx.runMutation` inside a loop in an action",
                 note="retries of one item, per item: the loop over the items makes them per item"),
+        # triage G23 P3 (finalchat messages.ts: the component's stream callback gets the ctx)
+        Invalid(SERVER + 'import { components } from "./_generated/api";\n'
+                'import { PersistentTextStreaming } from "@convex-dev/persistent-text-streaming";\n'
+                'const streaming = new PersistentTextStreaming(components.persistentTextStreaming);\n'
+                'export const reply = httpAction(async (ctx, request) => {\n  const { id, parts } = await request.json();\n'
+                '  return await streaming.stream(ctx, request, id, async (ctx, _request, _id, append) => {\n'
+                '    for (const part of parts) {\n      await append(part);\n'
+                '      await ctx.runMutation(internal.chat.savePart, { part });\n    }\n  });\n});\n',
+                lines=[12], note="the ctx a library hands its callback is the action's"),
+        Invalid(SERVER + 'async function withRetries<T>(ctx: any, work: (c: any) => Promise<T>): Promise<T> {\n'
+                '  return await work(ctx);\n}\n'
+                'export const touchAll = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
+                '  await withRetries(ctx, async (c) => {\n'
+                '    for (const id of ids) await c.runMutation(internal.users.touch, { id });\n  });\n}});\n',
+                lines=[9], note="the app's helper calls the callback with the ctx it was given"),
         Invalid(SERVER + 'export const seed = action({ args: {}, handler: async (ctx) => {\n'
                 '  for (let i = 0; i < 50; i++) {\n    await ctx.runMutation(internal.items.create, { n: i });\n  }\n}});\n',
                 lines=[6], note="a counter capped at 50 counts items"),
