@@ -485,15 +485,32 @@ def test_the_data_steps_of_one_table_run_in_one_pass():
         run.close()
 
 
+def _plan_old_to_new(tmp_path):
+    """The plan from the app in tmp_path/old to the one in tmp_path/new (no answers)."""
+    from cvxlint.config import Settings
+    from cvxlint.migrate import sources
+    from cvxlint.migrate.run import plan_between
+
+    settings = Settings()
+    settings.validate()
+    old = sources.working_tree([tmp_path / "old"], settings, None)
+    new = sources.working_tree([tmp_path / "new"], settings, None)
+    return plan_between(old, new, new, settings, answers=Answers.parse([]))
+
+
+def _the_missing_write(run, field: str):
+    """The one write the step giving `field` a value lists as leaving it out (the step must
+    not claim cvxlint found none)."""
+    step = next(s for s in run.plan.steps if s.kind == "write-field" and s.field == field)
+    assert "found none that leaves it out" not in step.text
+    (use,) = [u for u in step.code_impact if u.kind == "missing"]
+    return use
+
+
 def test_a_required_user_field_convex_auth_does_not_write_is_a_write_to_fix(tmp_path):
     """No code of the app inserts users: Convex Auth's default createOrUpdateUser does, with
     only the profile (@convex-dev/auth 0.0.95 server/implementation/users.js), so "found none
     that leaves it out" was untrue for a new required `users.role` (triage G6 P4)."""
-    from cvxlint.config import Settings
-    from cvxlint.migrate import sources
-    from cvxlint.migrate.renames import Answers
-    from cvxlint.migrate.run import plan_between
-
     users = ('  users: defineTable({ name: v.optional(v.string()), email: v.optional(v.string()){extra} })'
              '.index("email", ["email"]),\n')
     for side, extra in (("old", ""), ("new", ", role: v.string()")):
@@ -507,15 +524,9 @@ def test_a_required_user_field_convex_auth_does_not_write_is_a_write_to_fix(tmp_
         (convex / "auth.ts").write_text(
             'import { convexAuth } from "@convex-dev/auth/server";\nimport { Password } from "@convex-dev/auth/providers/Password";\n'
             "export const { auth, signIn, signOut, store } = convexAuth({ providers: [Password] });\n")
-    settings = Settings()
-    settings.validate()
-    old = sources.working_tree([tmp_path / "old"], settings, None)
-    new = sources.working_tree([tmp_path / "new"], settings, None)
-    run = plan_between(old, new, new, settings, answers=Answers.parse([]))
+    run = _plan_old_to_new(tmp_path)
     try:
-        step = next(s for s in run.plan.steps if s.kind == "write-field" and s.field == "role")
-        assert "found none that leaves it out" not in step.text
-        (use,) = [u for u in step.code_impact if u.kind == "missing"]
+        use = _the_missing_write(run, "role")
         assert use.file == "convex/auth.ts" and use.line == 3 and "Convex Auth inserts users itself" in use.detail
     finally:
         run.close()
@@ -525,10 +536,6 @@ def test_an_insert_into_a_table_named_at_run_time_is_a_write_to_check(tmp_path):
     """soms writes six tables only through `ctx.db.insert(table_name as any, record_data)`, and
     the plans giving them a required field said "cvxlint found none that leaves it out"
     (triage G26 P2). Such an insert is listed; one whose literal sets the field is not."""
-    from cvxlint.config import Settings
-    from cvxlint.migrate import sources
-    from cvxlint.migrate.run import plan_between
-
     for side, extra in (("old", ""), ("new", ", region: v.string()")):
         convex = tmp_path / side / "convex"
         convex.mkdir(parents=True)
@@ -550,15 +557,9 @@ def test_an_insert_into_a_table_named_at_run_time_is_a_write_to_check(tmp_path):
             '    return await ctx.db.insert(args.kind as any, { name: args.name, region: "eu" });\n'
             "  },\n"
             "});\n")
-    settings = Settings()
-    settings.validate()
-    old = sources.working_tree([tmp_path / "old"], settings, None)
-    new = sources.working_tree([tmp_path / "new"], settings, None)
-    run = plan_between(old, new, new, settings, answers=Answers.parse([]))
+    run = _plan_old_to_new(tmp_path)
     try:
-        step = next(s for s in run.plan.steps if s.kind == "write-field" and s.field == "region")
-        assert "found none that leaves it out" not in step.text
-        (use,) = [u for u in step.code_impact if u.kind == "missing"]
+        use = _the_missing_write(run, "region")
         assert (use.file, use.line, use.functions) == ("convex/admin.ts", 6, ("admin:importRow",))
         assert use.detail == "db.insert into a table chosen at run time: check it sets region when it writes depots"
     finally:

@@ -124,14 +124,7 @@ class Linker:
         value = js.number_value(node)
         if value is not None:
             return value
-        chain = js.member_chain(js.unwrap(node)) if node is not None else None
-        if chain is None or chain[0].type != "identifier":
-            return None
-        root, props = chain
-        d = self._const_value(facts, root, 0)
-        for prop in props:
-            d = self._const_member(d, prop, 0)
-        return js.number_value(d.node) if isinstance(d, Def) else None
+        return js.number_value(self._const_at(facts, js.unwrap(node)))
 
     def const_string(self, facts: FileFacts, node: Node | None) -> str | None:
         """The string `node` always holds: a string literal or a template without
@@ -146,14 +139,19 @@ class Linker:
             return None
         if node.type in ("string", "template_string"):
             return js.string_value(node)
-        chain = js.member_chain(node)
+        return js.string_value(self._const_at(facts, node))
+
+    def _const_at(self, facts: FileFacts, node: Node | None) -> Node | None:
+        """The value a name or a member chain on one (`Limits.retries`) always holds, through
+        `const` bindings and the object literals they hold; None when it may change."""
+        chain = js.member_chain(node) if node is not None else None
         if chain is None or chain[0].type != "identifier":
             return None
         root, props = chain
         d = self._const_value(facts, root, 0)
         for prop in props:
             d = self._const_member(d, prop, 0)
-        return js.string_value(d.node) if isinstance(d, Def) else None
+        return d.node if isinstance(d, Def) else None
 
     def const_string_choices(self, facts: FileFacts, node: Node | None) -> tuple[list[str], bool] | None:
         """Where `const_string` cannot tell which string `node` holds because it reads a
