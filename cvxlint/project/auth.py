@@ -54,6 +54,7 @@ from .facts import CallSite, FileFacts
 if TYPE_CHECKING:
     from .builders import RegisteredFunction
     from .model import Project
+    from .queries import DatabaseUses
 
 # Does this call (in this file) always throw: `AccessAnalysis._always_throws`
 AlwaysThrows = Callable[[FileFacts, Node], bool]
@@ -325,6 +326,7 @@ class AccessAnalysis:
         self._module_checks: dict[tuple, bool] = {}
         self._forwarding: set[str] = set()  # run targets' arguments being followed (`_only_forwarded`)
         self._classified: dict[int, tuple] = {}  # id(CallSite) -> (classify's answer, the site)
+        self._uses_by_file: dict[str, "DatabaseUses"] = {}  # `_database_uses`
         # what a call's name alone decides, kept between runs of a long-lived process (the
         # editor classifies every call of the edited file again on each edit)
         self._by_name = _CLASSIFIED_BY_NAME.setdefault((frozenset(self._names), tuple(helpers)), {})
@@ -558,6 +560,22 @@ class AccessAnalysis:
                                              "args", about_caller=False, argument=cap))
         return out
 
+    def _database_uses(self, fn: "RegisteredFunction", reached: list[Reached]) -> "DatabaseUses":
+        """The database uses of `fn`: the app's when they are built already, otherwise those of
+        the functions of its handler's file (one build per file: the editor lints one file, and
+        building every function's uses on each edit costs more than the rest of a query's
+        access analysis)."""
+        app = fn.module.app
+        if "queries" in vars(app):
+            return app.queries
+        from .queries import DatabaseUses
+
+        home = next((r.facts for r in reached if r.depth == 0), fn.module.facts)
+        hit = self._uses_by_file.get(home.path)
+        if hit is None:
+            hit = self._uses_by_file[home.path] = DatabaseUses.build(self.project, app, lambda f: f is home)
+        return hit
+
     def _public_records_filter(self, fn: "RegisteredFunction", reached: list[Reached]
                                ) -> tuple[FileFacts, Node] | None:
         """A filter on records marked public (`_public_filter`) that covers what the query hands
@@ -567,7 +585,9 @@ class AccessAnalysis:
         table the query reads on its own (every `users` row, or one the caller names by id),
         which still needs a check. A test in code (`!page.published`, `docs.filter((d) =>
         d.isPublic)`) cannot be tied to a table: it covers the whole query."""
-        queries = fn.module.app.queries
+        if not any(_PUBLIC_HINT.search(r.facts.source, r.func.node.start, r.func.node.end) for r in reached):
+            return None  # no word any such filter is made of: most queries, read no further
+        queries = self._database_uses(fn, reached)
         calls = queries.calls_of(fn)
         ids = {id(c) for c in calls}
         chains = [ch for ch in queries.chains if id(ch.call) in ids]
@@ -2563,6 +2583,8 @@ def _on_arguments_only(r: Reached, site: CallSite) -> bool:
     return from_args
 
 
+# a word every filter on public records (`_public_records_filter`) is written with, in any case
+_PUBLIC_HINT = re.compile(rb"(?i)public|publish|visible|listed|live|approved|draft")
 _PUBLIC_NAME = re.compile(r"(^|[/:_])(public|published)|Public|Published")
 _PUBLIC_FIELD = re.compile(r"^(is)?(public|published|publish|visible|listed|live|approved)$|^(status|visibility|state)$"
                            r"|^[a-z]+Visibility$", re.I)  # `directoryVisibility`

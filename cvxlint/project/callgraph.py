@@ -122,7 +122,10 @@ class CallGraph:
             # with it: their calls are walked as their own, where the ctx flows on from
             # their parameter.
             callbacks = []
+            handed = _calls_given_functions(cur.func) if cur.ctx_index is not None and not cur.ctx_path else ()
             for site in calls:
+                if id(site.node) not in handed:
+                    continue
                 for cb, index in self._ctx_callbacks(cur, site):
                     if id(cb) not in seen:
                         seen.add(id(cb))
@@ -169,6 +172,21 @@ class CallGraph:
                 index = 0 if _ctx_like(cb, 0, js.identifier_name(js.unwrap(args[given]))) else None
             if index is not None and index < len(cb.params):
                 yield cb, index
+
+
+def _calls_given_functions(func: FunctionInfo) -> set[int]:
+    """id() of the calls in `func` that are given a function written inline as an argument
+    (the only ones that can hand a callback the ctx): found from `func`'s nested functions,
+    few, rather than from the arguments of every call."""
+    out: set[int] = set()
+    todo = list(func.children)  # nested ones too: `all_calls` reaches into them
+    while todo:
+        child = todo.pop()
+        todo.extend(child.children)
+        o = js.outer(child.node)
+        if o.parent is not None and o.parent.type == "arguments" and o.parent.parent is not None:
+            out.add(id(o.parent.parent))
+    return out
 
 
 def _calls_param_with(func: FunctionInfo, k: int, given: int) -> int | None:
