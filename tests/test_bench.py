@@ -25,3 +25,37 @@ def test_bench_prints_a_row_per_target():
 def test_lsp_bench_reports_edit_latency():
     out = run("bench/lsp.py", "--modules", "10", "--lines", "300", "--edits", "2")
     assert "findings)" in out and "edit, facts kept (server)" in out and "p95" in out
+
+
+def test_an_edit_in_the_editor_builds_no_whole_app_database_uses(tmp_path, monkeypatch):
+    """The editor reports on the edited file, so the database uses it needs are its functions'
+    (rulekit.reported_queries). Twice a model analysis read `app.queries` instead, and every
+    keystroke rebuilt the uses of the whole app (+9 ms per edit on the 50-module benchmark app,
+    where the timing targets live): that is the regression this guards, by counting, not timing."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from genapp import generate
+    from lsp import big_module
+
+    from cvxlint.lsp.workspace import LintWorkspace
+    from cvxlint.project.queries import DatabaseUses
+
+    app = tmp_path / "app"
+    generate(app, 5)
+    path = app / "convex" / "big.ts"
+    text = big_module(300)
+    path.write_text(text)
+    whole: list[int] = []
+    build = DatabaseUses.build.__func__
+
+    def counting(cls, project, of_app, touching=None):
+        if touching is None:
+            whole.append(1)
+        return build(cls, project, of_app, touching)
+
+    monkeypatch.setattr(DatabaseUses, "build", classmethod(counting))
+    ws = LintWorkspace()
+    first = ws.lint([path], {})
+    edited = text.replace("https://example.com/hook", "https://example.com/hook2", 1)
+    again = ws.lint([path], {path: edited.encode()})
+    assert first.diagnostics[path] and again.diagnostics[path]
+    assert whole == []

@@ -120,6 +120,15 @@ class InsertMissingRequiredField(Rule):
               '    await ctx.db.patch("tasks", id, { owner: identity.email, note: identity.name });\n  } });\n',
               files={"convex/schema.ts": SCHEMA},
               note="a tested or defaulted value, an optional table field, a required argument, a spread (its absent keys stay absent)"),
+        Valid(AUTH_SCHEMA, path="convex/schema.ts", files={
+                  "convex/auth.ts": AUTH,
+                  "convex/invites.ts": 'import { internalMutation } from "./_generated/server";\n'
+                                       'import { v } from "convex/values";\n'
+                                       'export const invite = internalMutation({ args: { email: v.string() }, handler: async (ctx, { email }) => {\n'
+                                       '  const userId = await ctx.db.insert("users", { email, role: "member" });\n'
+                                       '  await ctx.db.insert("authAccounts", { userId, provider: "password", providerAccountId: email });\n'
+                                       '}});\n'},
+              note="invite-only: the app makes users and their accounts, sign-in links to them"),
         Valid(AUTH_SCHEMA, path="convex/schema.ts", files={"convex/auth.ts": AUTH.replace(
                   "providers: [Password] }", "providers: [Password],\n  callbacks: { async createOrUpdateUser(ctx, args) {\n"
                   "    return args.existingUserId ?? (await ctx.db.insert(\"users\", { email: args.profile.email, role: \"member\" }));\n  } } }")},
