@@ -619,7 +619,7 @@ class AccessAnalysis:
             if c.method != "get" or c.system or _discarded_read(c.node) or r0 is None or c.func is not r0.func:
                 continue
             table = c.table or queries.table_of(c.facts, c.id_node)
-            if table is not None and table not in public and _handler_argument(r0, js.unwrap(c.id_node)) is not None:
+            if table is not None and table not in public and handler_argument(r0, js.unwrap(c.id_node)) is not None:
                 return None  # a row of another table the caller names
         return first
 
@@ -651,7 +651,7 @@ class AccessAnalysis:
         writes += [_StorageDelete(site.node, args[0]) for site, path in r0.ctx_calls()
                    if path == ("storage", "delete") and (args := js.call_args(site.node))]
         by_id = [(c, arg) for c in writes if c.method != "insert"
-                 and (arg := _handler_argument(r0, js.unwrap(c.id_node))) is not None]
+                 and (arg := handler_argument(r0, js.unwrap(c.id_node))) is not None]
         if not by_id:
             return []
         sites = {id(site.node): site for site in handler.all_calls()}
@@ -664,9 +664,9 @@ class AccessAnalysis:
             # an argument a guard checks against the caller (`requireOrgMember(ctx, args.orgId)`)
             # speaks for the caller: a document compared with it is the caller's
             for a in js.call_args(site.node):
-                name = _handler_argument(r0, js.unwrap(a))
+                name = handler_argument(r0, js.unwrap(a))
                 if name is not None:
-                    caller_seeds += [n for n in self._argument_reads(fn, name) if n is not None]
+                    caller_seeds += [n for n in self.argument_reads(fn, name) if n is not None]
         if self._global_role(fn, facts, guards):
             return []
         # `const doc = ...`, and `user = await getCurrentUser(ctx)` after `let user;`
@@ -679,7 +679,7 @@ class AccessAnalysis:
         role_checked = None
         out: list[UnownedWrite] = []
         for call, arg in by_id:
-            doc_seeds = [n for n in self._argument_reads(fn, arg) if n is not None]
+            doc_seeds = [n for n in self.argument_reads(fn, arg) if n is not None]
             doc = _Mentions(facts, doc_seeds, declarators)
             caller = _Mentions(facts, caller_seeds, declarators, without=doc)
             if self._relates(facts, handler, sites, doc, caller, written):
@@ -1094,7 +1094,7 @@ class AccessAnalysis:
         handler = fn.handler
         if handler is None or depth > 2:
             return False
-        for read in self._argument_reads(fn, name):
+        for read in self.argument_reads(fn, name):
             if read is None:
                 continue
             if _looked_up_or_compared(read):
@@ -1124,7 +1124,7 @@ class AccessAnalysis:
         body = js.function_body(handler.node) if handler is not None else None
         if facts is None or body is None or body.type != "statement_block":
             return False
-        reads = [read for read in self._argument_reads(fn, name) if read is not None]
+        reads = [read for read in self.argument_reads(fn, name) if read is not None]
         guard = next((js.statement_of(read) for read in reads if _stops_if_null(read, 0)), None)
         in_helper = False
         if guard is None or guard.parent is not body or guard.type != "if_statement":
@@ -1178,7 +1178,7 @@ class AccessAnalysis:
         handler, facts = fn.handler, self.project.handler_facts(fn)
         if handler is None or facts is None:
             return True  # cannot tell
-        reads = list(self._argument_reads(fn, name))
+        reads = list(self.argument_reads(fn, name))
         # handed on and never checked here: sent to a server (`fetch`, a helper that only
         # sends it), or to a function run through `ctx.run*` that does not check it
         reads = [value for value in reads if value is None or not self._only_forwarded(facts, handler, value, 0)]
@@ -1192,7 +1192,7 @@ class AccessAnalysis:
         if reads and all(stored):  # a session id only stored
             val = self.project.args_validator(fn)
             taken = val.required().fields if val is not None and val.required().kind == "object" else {}
-            if any(IDENTITY_ARG.match(other) and next(self._argument_reads(fn, other), False) is not False
+            if any(IDENTITY_ARG.match(other) and next(self.argument_reads(fn, other), False) is not False
                    for other in taken):
                 return False
         return bool(reads)
@@ -1275,7 +1275,7 @@ class AccessAnalysis:
         uses = [u for u, ref in hfacts.parameter_reads(hinfo, hinfo.body) if ref.index == index and not ref.path]
         return bool(uses) and all(self._only_forwarded(hfacts, hinfo, u, depth + 1) for u in uses)
 
-    def _argument_reads(self, fn: "RegisteredFunction", name: str):
+    def argument_reads(self, fn: "RegisteredFunction", name: str):
         """Where the handler reads argument `name`: the read's node (`args.token`, a
         destructured `token`), or None where it uses the arguments object whole."""
         handler, facts = fn.handler, self.project.handler_facts(fn)
@@ -2020,10 +2020,6 @@ def _refilled_from_argument(r: Reached, site: CallSite) -> str | None:
                 held.append(d)
     if not held:
         return None
-    consts = {d.child("name").text: d.child("value") for d in facts.module.nodes_in(func.node, "variable_declarator")
-              if d.child("name") is not None and d.child("name").type == "identifier" and d.child("value") is not None
-              and js.enclosing_function(d) is func.node}
-
     def argument_in(node: Node, depth: int = 0) -> str | None:
         for n, ref in facts.parameter_reads(func, node):
             if ref.index == 1 and ref.func is func:
@@ -2031,7 +2027,7 @@ def _refilled_from_argument(r: Reached, site: CallSite) -> str | None:
                 return facts.text(p) if p is not None and p.type == "member_expression" else facts.text(n)
         if depth < 2:
             for n in facts.module.nodes_in(node, "identifier"):
-                init = consts.get(n.text)
+                init = local_const(facts, n)
                 if init is not None and not (init.start <= n.start < init.end):
                     found = argument_in(init, depth + 1)
                     if found is not None:
@@ -2102,7 +2098,7 @@ def _overridden_claims(r: Reached, site: CallSite, is_guard: Callable[[Node], bo
         while n.parent is not None and n.parent.type not in _STOP_CLIMB and _passes_value(n):
             q = n.parent
             if q.type == "binary_expression" and (q.has_tok("||") or q.has_tok("??")) and n.field == "right":
-                arg = _handler_argument(r, js.unwrap(q.child("left")))
+                arg = handler_argument(r, js.unwrap(q.child("left")))
                 if arg is not None:
                     either = q
                     break
@@ -2204,7 +2200,7 @@ _ROLE_TEST = re.compile(r"admin|owner|moderator|manager|staff|role|permission", 
 def _about_role(r: Reached, n: Node | None, is_guard: Callable[[Node], bool]) -> bool:
     """Does a test read a role or a permission (`me.role !== "admin"`, `!isOwner`, `!(await
     canManage(ctx))`), and nothing the caller passes (`!args.isAdmin` is the caller's word)?"""
-    if n is None or any(w.type in ("identifier", "member_expression") and _handler_argument(r, w) is not None
+    if n is None or any(w.type in ("identifier", "member_expression") and handler_argument(r, w) is not None
                         for w in n.walk()):
         return False
     return any(w.type == "call_expression" and is_guard(w) or
@@ -2244,7 +2240,7 @@ def _target_roles(r: Reached, site: CallSite) -> list[Evidence]:
         if chain is None or chain[1][-1:] != ["get"] or chain[1][:-1] not in (["db"], []) \
                 or chain[0].type != "identifier" or not _is_ctx(r, chain[0]) or not got:
             continue
-        arg = _handler_argument(r, js.unwrap(got[-1]))
+        arg = handler_argument(r, js.unwrap(got[-1]))
         if arg is None or not IDENTITY_ARG.match(arg) or not arg.endswith(("Id", "ID", "_id")):
             continue
         held = _value_of(call)
@@ -2440,22 +2436,23 @@ def _identity_argument_branch(r: Reached, site: CallSite) -> str | None:
                 if other is not None and (other.type in ("undefined", "null")
                                           or other.type == "identifier" and other.text == "undefined"):
                     cond = js.unwrap(cond.child("left"))
-            name = _handler_argument(r, cond)
+            name = handler_argument(r, cond)
             if name is not None and IDENTITY_ARG.match(name):
                 return r.facts.text(cond)
         n = p
     return None
 
 
-def _handler_argument(r: Reached, n: Node | None) -> str | None:
-    """The field name when `n` is `args.x` or a name destructured from the handler's arguments."""
+def handler_argument(r: Reached, n: Node | None) -> str | None:
+    """The field name when `n` is `args.x` or a name destructured from the handler's arguments
+    (also written as a shorthand property, `{ title }`)."""
     if n is None:
         return None
-    chain = js.member_chain(n)
+    chain = (n, []) if n.type == "shorthand_property_identifier" else js.member_chain(n)
     if chain is None:
         return None
     root, props = chain
-    ref = r.facts.ref_of(root) if root.type == "identifier" else None
+    ref = r.facts.ref_of(root) if root.type in ("identifier", "shorthand_property_identifier") else None
     if ref is None or ref.kind != "param" or ref.func is not r.func or ref.index != 1:
         return None
     path = [*ref.path, *props]
@@ -2936,7 +2933,7 @@ def _public_narrowing(ch) -> Node | None:
 
 def _literal_or_argument(r: Reached, n: Node | None) -> bool:
     """Is `n` a literal or one of the handler's arguments: a value not read from any row?"""
-    return n is not None and (js.literal_value(n) is not ... or _handler_argument(r, js.unwrap(n)) is not None)
+    return n is not None and (js.literal_value(n) is not ... or handler_argument(r, js.unwrap(n)) is not None)
 
 
 def _public_eq(call: Node) -> bool:

@@ -1,3 +1,4 @@
+from cvxlint.project.auth import handler_argument
 from cvxlint.project.evaluate import local_const
 from cvxlint.project.schema import SYSTEM_FIELDS
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, reported_queries
@@ -24,23 +25,6 @@ AUTH = ('import { convexAuth } from "@convex-dev/auth/server";\nimport { Passwor
 _OPTIONAL_IDENTITY_FIELDS = frozenset(["name", "givenName", "familyName", "nickname", "preferredUsername", "profileUrl",
                                        "pictureUrl", "email", "emailVerified", "gender", "birthday", "timezone",
                                        "language", "phoneNumber", "phoneNumberVerified", "address", "updatedAt"])
-
-
-def _argument_read(facts, func, node) -> str | None:
-    """Which argument of handler `func` `node` reads: "k" for `args.k` or a destructured `k`,
-    "" for the arguments object itself (passed on whole, spread), None for anything else."""
-    node = js.unwrap(node)
-    if node is None:
-        return None
-    if node.type == "member_expression":
-        obj, prop = js.unwrap(node.child("object")), node.child("property")
-        if obj is not None and prop is not None and _argument_read(facts, func, obj) == "":
-            return prop.text
-        return None
-    ref = facts.ref_of(node)
-    if ref is None or ref.kind != "param" or ref.func is not func or ref.index != 1:
-        return None
-    return ref.path[0] if len(ref.path) == 1 else "" if not ref.path else None
 
 
 def _has_default(facts, func, arg: str) -> bool:
@@ -273,20 +257,18 @@ class InsertMissingRequiredField(Rule):
         fn = queries.handler_function(func)
         if fn is None or func.body is None:
             return None
-        arg = _argument_read(facts, func, v)
+        r0 = next((r for r in ctx.project.reach(fn) if r.depth == 0), None)
+        arg = handler_argument(r0, v) if r0 is not None and r0.func is func else None
         if arg is not None:
             val = ctx.project.args_validator(fn)
             own = val.required() if val is not None else None
             fv = own.fields.get(arg) if own is not None and own.kind == "object" else None
             if fv is None or not fv.is_optional or _has_default(facts, func, arg):
                 return None
-            for n, _ref in facts.parameter_reads(func, func.body):
-                read = _argument_read(facts, func, n)
-                if read == "" and n.parent is not None and n.parent.type == "member_expression" \
-                        and n.parent.child("object") is n:
-                    read = _argument_read(facts, func, n.parent)
-                if read in (arg, "") and not (v.start <= n.start < v.end):
-                    return None
+            # any other read (or the arguments used whole) may test it or give a default
+            if any(n is None or not (v.start <= n.start < v.end)
+                   for n in ctx.project.access_analysis.argument_reads(fn, arg)):
+                return None
             return f"the optional argument `{arg}`"
         if v.type == "member_expression" and (prop := v.child("property")) is not None \
                 and prop.text in _OPTIONAL_IDENTITY_FIELDS:
