@@ -189,6 +189,32 @@ def reported_functions(ctx: RuleContext, app, registration_too: bool = False) ->
     return memoized(ctx, ("reported_functions", id(app), registration_too, ctx.reported_files), compute)
 
 
+def unregistered_route_handlers(ctx: RuleContext, app):
+    """(reached code, what to call it in a message) for each HTTP route handler that registers
+    no function (a Hono route's `(c) => ...`, whose action ctx is `c.env`) in a reported file.
+    They run as HTTP actions: rules about action code check them as they check
+    `reported_functions`, reporting with `report_in_handler(ctx, None, ...)`."""
+    for route in ctx.project.call_index.routes_in(app):
+        if route.function is not None or route.inline is None or not ctx.reported(route.facts):
+            continue
+        where = route.path or (route.path_prefix and route.path_prefix + "*") or "?"
+        yield route.reach(ctx.project), f"the HTTP action of `{route.method or '?'} {where}`"
+
+
+def reported_action_code(ctx: RuleContext, app) -> list:
+    """(function or None, reached code, runtime) for the code that runs as an action and reports
+    on a reported file: each reported action and HTTP action with the helpers it reaches
+    (`Project.reach`), and each unregistered HTTP route handler (a Hono route's, fn None),
+    which runs in the default runtime ("use node" files cannot route HTTP)."""
+    def compute():
+        out = [(fn, ctx.project.reach(fn), fn.module.runtime)
+               for fn in reported_functions(ctx, app) if fn.kind in ("action", "httpAction")]
+        out += [(None, reached, "default") for reached, _what in unregistered_route_handlers(ctx, app)]
+        return out
+
+    return memoized(ctx, ("reported_action_code", id(app), ctx.reported_files), compute)
+
+
 def report_in_handler(
     ctx: RuleContext,
     fn: RegisteredFunction | None,

@@ -32,6 +32,8 @@ def promise_call(facts, site) -> str | None:
     ref = site.ref
     path = site.path
     if ref is not None and ref.kind == "param":
+        if len(path) >= 2 and path[0] == "env" and ref.index == 0:
+            path = path[1:]  # a Hono route's `(c) => c.env.runMutation(...)`: `c.env` is the action ctx
         if path in _ALWAYS_PROMISE:
             return _as_written(facts, site, f"ctx.{path[0]}")
         if len(path) >= 2 and path[-2] == "db" and path[-1] in DB_METHODS:

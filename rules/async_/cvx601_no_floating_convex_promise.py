@@ -1,6 +1,7 @@
 from cvxlint.project.definitions import Def
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, call_sites, js, memoized
 
+from ..examples import HONO
 from .common import DB_METHODS, SERVER, in_async_function, promise_call
 
 _CHAIN = ("then", "catch", "finally")
@@ -19,7 +20,8 @@ class NoFloatingConvexPromise(Rule):
     ctx.db.insert(...)`). Promises that are returned, kept in a variable that is used later
     (awaited, pushed for `Promise.all`, passed on, captured by a closure) or explicitly
     discarded with `void` are left alone. The handler's `ctx` counts wherever it goes:
-    helpers' parameters, destructured `{ db }`, aliases.
+    helpers' parameters, destructured `{ db }`, aliases, and `c.env` in the handler of a
+    Hono route (convex-helpers' `HttpRouterWithHono`).
 
     ## Why is this bad?
     The function can finish before the write happens, errors are lost, and in actions a
@@ -117,6 +119,15 @@ class NoFloatingConvexPromise(Rule):
                 '  await runMutation(internal.example.touch, {});\n}});\n'
                 'export const touch = internalMutation({ args: {}, handler: async () => {} });\n',
                 note="the name as the code writes it"),
+        # triage G23 P2: a Hono route's action ctx is `c.env`
+        Invalid(HONO + 'app.post("/signup", async (c) => {\n  const { email } = await c.req.json();\n'
+                '  c.env.runMutation(internal.users.add, { email });\n  c.env.scheduler.runAfter(0, internal.mail.welcome, { email });\n'
+                '  return c.text("ok");\n});\nexport default new HttpRouterWithHono(app);\n', path="convex/http.ts", lines=[8, 9],
+                message="returns a promise nobody awaits",
+                output=HONO + 'app.post("/signup", async (c) => {\n  const { email } = await c.req.json();\n'
+                '  await c.env.runMutation(internal.users.add, { email });\n'
+                '  await c.env.scheduler.runAfter(0, internal.mail.welcome, { email });\n'
+                '  return c.text("ok");\n});\nexport default new HttpRouterWithHono(app);\n'),
     ]
 
     def check_module(self, ctx, module):

@@ -5,10 +5,8 @@ from cvxlint.project.definitions import Def, ExternalDef
 from cvxlint.project.evaluate import made_with_new, local_const
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
 
-# a Hono app served by convex-helpers' HttpRouterWithHono: the action ctx is `c.env`
-HONO = ('import { Hono } from "hono";\nimport { HonoWithConvex, HttpRouterWithHono } from "convex-helpers/server/hono";\n'
-        'import { ActionCtx } from "./_generated/server";\nimport { internal } from "./_generated/api";\n'
-        'const app: HonoWithConvex<ActionCtx> = new Hono();\n')
+from ..examples import HONO
+
 HTTP = ('import { httpRouter } from "convex/server";\nimport { httpAction } from "./_generated/server";\n'
         'import { internal } from "./_generated/api";\n\nconst http = httpRouter();\n')
 # A project factory that returns the route's httpAction around the handler it is given.

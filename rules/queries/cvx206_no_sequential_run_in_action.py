@@ -1,4 +1,6 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, callee_text, js, report_in_handler, reported_functions
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, callee_text, js, report_in_handler, reported_action_code
+
+from ..examples import HONO
 
 
 SERVER = ('import { action } from "./_generated/server";\nimport { internal } from "./_generated/api";\n'
@@ -81,13 +83,16 @@ class NoSequentialRunInAction(Rule):
                 '  await ctx.runMutation(internal.items.give, { id: to });\n  return new Response("ok");\n}) });\n'
                 'export default http;\n', path="convex/http.ts", lines=[8],
                 note="an httpAction written inline as a route's handler"),
+        Invalid(HONO + 'app.post("/transfer", async (c) => {\n  const { from, to } = await c.req.json();\n'
+                '  await c.env.runMutation(internal.accounts.debit, { id: from });\n'
+                '  await c.env.runMutation(internal.accounts.credit, { id: to });\n  return c.text("ok");\n});\n'
+                'export default new HttpRouterWithHono(app);\n', path="convex/http.ts", lines=[9],
+                note="a Hono route: its action ctx is `c.env`"),
     ]
 
     def check_app(self, ctx, app):
-        for fn in reported_functions(ctx, app):
-            if fn.kind not in ("action", "httpAction"):
-                continue
-            for r in ctx.project.reach(fn):
+        for fn, reached, _runtime in reported_action_code(ctx, app):
+            for r in reached:
                 stmts = {}
                 for site, path in r.ctx_calls():
                     if path in RUNS and not _stored_callback(site, r):

@@ -1,5 +1,7 @@
 from cvxlint.project.queries import loop_around
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, callee_text, js, report_in_handler, reported_functions
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, callee_text, js, report_in_handler, reported_action_code
+
+from ..examples import HONO
 
 
 SERVER = ('import { action, httpAction } from "./_generated/server";\nimport { internal } from "./_generated/api";\n'
@@ -205,7 +207,8 @@ class NoRunInLoop(Rule):
     """`ctx.runQuery/runMutation/runAction` inside a loop in an action.
 
     ## What it does
-    In actions (and HTTP actions), flags `ctx.run*` calls inside `for`/`while` loops and
+    In actions and HTTP actions (a Hono route's handler too, whose ctx is `c.env`), flags
+    `ctx.run*` calls inside `for`/`while` loops and
     inside `.map/.forEach/...` callbacks (`Promise.all(items.map((i) => ctx.runMutation(...)))`),
     also in helpers the action calls and in callbacks it hands its ctx (a component's
     `stream(ctx, request, id, async (ctx, ...) => ...)`). Batch loops are left alone: when the call's result
@@ -362,13 +365,16 @@ class NoRunInLoop(Rule):
         Invalid(SERVER + 'export const seed = action({ args: {}, handler: async (ctx) => {\n'
                 '  for (let i = 0; i < 50; i++) {\n    await ctx.runMutation(internal.items.create, { n: i });\n  }\n}});\n',
                 lines=[6], note="a counter capped at 50 counts items"),
+        # triage G23 P2: a Hono route registers no function, and runs as an HTTP action all the same
+        Invalid(HONO + 'app.post("/import", async (c) => {\n  const { rows } = await c.req.json();\n'
+                '  for (const row of rows) {\n    await c.env.runMutation(internal.rows.put, { row });\n  }\n'
+                '  return c.text("ok");\n});\nexport default new HttpRouterWithHono(app);\n', path="convex/http.ts", lines=[9],
+                message="`c.env.runMutation` inside a loop"),
     ]
 
     def check_app(self, ctx, app):
-        for fn in reported_functions(ctx, app):
-            if fn.kind not in ("action", "httpAction"):
-                continue
-            for r in ctx.project.reach(fn):
+        for fn, reached, _runtime in reported_action_code(ctx, app):
+            for r in reached:
                 # the runs of each loop: one finding per loop (a job loop that marks each item
                 # running, done or failed around its work is one thing to rework, not 14)
                 by_loop: dict[int, tuple] = {}

@@ -1,4 +1,6 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, report_in_handler, reported_functions
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, report_in_handler, reported_action_code
+
+from ..examples import HONO
 
 SERVER = ('import { action, internalAction } from "./_generated/server";\nimport { internal } from "./_generated/api";\n'
           'import { v } from "convex/values";\n')
@@ -73,21 +75,24 @@ class NoSameRuntimeRunAction(Rule):
                 'export const b = action({ args: {}, handler: (ctx) => go(ctx) });\n'
                 'function go(ctx: any) { return ctx.runAction(internal.example.work, {}); }\n', lines=[5, 6],
                 note="a helper two actions share: reported at each action's call of it"),
+        Invalid(HONO + 'app.post("/render", async (c) => {\n  await c.env.runAction(internal.work.go, {});\n  return c.text("ok");\n});\n'
+                'export default new HttpRouterWithHono(app);\n', path="convex/http.ts", lines=[7], message="`work:go`",
+                files={"convex/work.ts": 'import { internalAction } from "./_generated/server";\n'
+                       'export const go = internalAction({ args: {}, handler: async () => null });\n'},
+                note="a Hono route runs in the Convex runtime"),
     ]
 
     def check_app(self, ctx, app):
-        for fn in reported_functions(ctx, app):
-            if fn.kind not in ("action", "httpAction"):
-                continue
-            for r in ctx.project.reach(fn):
+        for fn, reached, runtime in reported_action_code(ctx, app):
+            for r in reached:
                 for site, path in r.ctx_calls():
                     if path != ("runAction",):
                         continue
                     target = _target(ctx, app, site.node)
                     if target is None or target.kind != "action":
                         continue
-                    if target.module.runtime == fn.module.runtime:
-                        rt = "Node.js" if fn.module.runtime == "node" else "the Convex runtime"
+                    if target.module.runtime == runtime:
+                        rt = "Node.js" if runtime == "node" else "the Convex runtime"
                         report_in_handler(ctx, fn, r, site.node,
                                           f"`ctx.runAction` to `{target.display_name}`, which runs in {rt} like this action; "
                                           "call a plain helper instead of paying for another function call",

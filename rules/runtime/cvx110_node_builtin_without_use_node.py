@@ -3,7 +3,7 @@ from pathlib import Path
 from cvxlint.project.definitions import ExternalDef
 from cvxlint.project.evaluate import made_with_new
 from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, describe_function, js, memoized, rel, report_in_handler,
-                             reported_functions)
+                             reported_functions, unregistered_route_handlers)
 from cvxlint.syntax.scope import is_type_context
 
 # Node built-ins with no browser/isolate equivalent (node 20's builtinModules). Bare names
@@ -60,13 +60,10 @@ def _default_runtime_code(ctx, app):
         for r in ctx.project.reach(fn):
             if not r.facts.has_use_node:
                 yield fn, r, what
-    for route in ctx.project.call_index.routes_in(app):
-        if route.function is not None or route.inline is None or not ctx.reported(route.facts):
-            continue
-        where = route.path or (route.path_prefix and route.path_prefix + "*") or "?"
-        for r in route.reach(ctx.project):
+    for reached, what in unregistered_route_handlers(ctx, app):
+        for r in reached:
             if not r.facts.has_use_node:
-                yield None, r, f"the HTTP action of `{route.method or '?'} {where}`"
+                yield None, r, what
 
 
 def _stripe_client(ctx, facts, site) -> bool:
