@@ -224,3 +224,19 @@ def test_diff_base_errors_are_one_line(chat: Path, tmp_path: Path):
     git(chat, "init", "-q", "-b", "main")
     r = cvxlint("check", ".", "--diff-base", "no-such-rev", cwd=chat)
     assert r.returncode == 2 and r.stderr.strip() == "cvxlint: error: --diff-base: unknown git revision 'no-such-rev'"
+
+
+def test_github_annotations_over_several_lines_carry_lines_only(tmp_path: Path):
+    # GitHub takes annotation columns on a single line only (Checks API: omit them when the
+    # start and end lines differ); triage G25 P7 saw `line=8,col=25,endLine=9,endColumn=22`.
+    convex = tmp_path / "app" / "convex"
+    convex.mkdir(parents=True)
+    (convex / "notes.ts").write_text(
+        'import { mutation } from "./_generated/server";\n'
+        'export const add = mutation({ args: {}, handler: async (ctx) => {\n'
+        '  ctx.db.insert("notes", {\n    body: "hi",\n  });\n'
+        '  ctx.db.insert("notes", { body: "one line" });\n}});\n', "utf-8")
+    out = cvxlint("check", ".", "--select", "CVX601", "--output-format", "github", cwd=tmp_path / "app").stdout
+    first, second = out.splitlines()
+    assert first.startswith("::error file=convex/notes.ts,line=3,endLine=5,title=cvxlint (CVX601)::"), first
+    assert second.startswith("::error file=convex/notes.ts,line=6,col=3,endLine=6,endColumn=47,title="), second

@@ -25,12 +25,17 @@ def annotation(level: str, message: str, **props) -> str:
 def render_github(diags: list[Diagnostic]) -> str:
     lines = []
     for d in diags:
+        end_line = d.end_pos.line if d.end_pos else None
+        # GitHub's annotations take columns only on a single line ("omit this parameter if
+        # start_line and end_line have different values", Checks API): a range over several
+        # lines is given by its lines alone.
+        one_line = end_line in (None, d.line)
         props = {
             "file": ci_relpath(d.path),
             "line": d.line,
-            "col": d.column,
-            "endLine": d.end_pos.line if d.end_pos else None,
-            "endColumn": d.end_pos.column if d.end_pos else None,
+            "col": d.column if one_line else None,
+            "endLine": end_line,
+            "endColumn": d.end_pos.column if d.end_pos and one_line else None,
             "title": f"cvxlint ({d.code})",
         }
         lines.append(annotation(_LEVEL[d.severity], f"{d.code} {d.message}", **props))
