@@ -1,4 +1,5 @@
 import re
+from pathlib import Path
 
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, describe_function, describe_uses, memoized, name_node
 
@@ -23,7 +24,7 @@ def open_debug_helpers(ctx, app, pattern: str) -> list:
             m = rx.search(fn.module.rel)
             if m is None or _named_after_table(fn.module.rel, m.start(), app.schema):
                 continue
-            if fn.kind == "query" and any(u.is_client for u in app.callers(fn)):
+            if fn.kind == "query" and any(u.is_client and not _operator_script(app, u) for u in app.callers(fn)):
                 continue  # the app's own screens read it (a banner every user sees): CVX401 judges it
             access = ctx.project.access(fn)
             if access.protected or access.unknown or access.annotated_public or not access.touches_resources:
@@ -32,6 +33,21 @@ def open_debug_helpers(ctx, app, pattern: str) -> list:
         return out
 
     return memoized(ctx, ("CVX304 open debug helpers", id(app), pattern), compute)
+
+
+def _operator_script(app, use) -> bool:
+    """Is the client call in an operator's script (a file under a `scripts/` folder, run by
+    hand with the deployment's URL), not in the app's screens? Such a caller is no reason to
+    keep a query public: anyone can call it the same way (agent-ui's admin table dump).
+    Folders count below the app's root and the folder it shares with the caller (a monorepo's
+    top-level `scripts/`), never above them."""
+    folders = Path(use.path).parts[:-1]
+    shared = 0
+    for a, b in zip(app.root.parts, folders):
+        if a != b:
+            break
+        shared += 1
+    return any(part in ("scripts", "script") for part in folders[shared:])
 
 
 def _named_after_table(rel: str, at: int, schema) -> bool:
@@ -73,7 +89,8 @@ class NoPublicDebugExports(Rule):
     when the function has no access check (the evidence CVX401 looks for) and touches data.
     Auth-gated admin functions that an admin UI calls are left alone, and so are queries a
     client calls (a banner read from `admin.ts` by every user's screen): they are part of
-    the app's API, and CVX401 judges whether their data may be public. A mutation or action
+    the app's API, and CVX401 judges whether their data may be public; a query that only
+    scripts under a `scripts/` folder call is no such read. A mutation or action
     a client calls is reported with its client callers and advised an access check, since
     making it internal would break them.
 
@@ -166,6 +183,17 @@ class NoPublicDebugExports(Rule):
                        'export const useHide = () => useMutation(api.admin.hideBanner);\n'},
                 message="not only the clients that do (`useMutation` (src/Settings.tsx:3)); add an access check",
                 note="a client calls it: making it internal would break that screen, so the advice is a check"),
+        # triage G20 P4 (agent-ui's admin table dump, called only from an ops script)
+        Invalid('import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
+                'export const dumpTable = query({ args: { table: v.union(v.literal("users"), v.literal("orders")) },\n'
+                '  handler: async (ctx, { table }) => ctx.db.query(table).take(500) });\n',
+                path="convex/admin.ts", lines=[3],
+                files={"scripts/ops/export.ts": 'import { ConvexHttpClient } from "convex/browser";\n'
+                       'import { api } from "../../convex/_generated/api";\n'
+                       'const client = new ConvexHttpClient(process.env.CONVEX_URL!);\n'
+                       'console.log(await client.query(api.admin.dumpTable, { table: "users" }));\n'},
+                message="not only the clients that do (`query` (scripts/ops/export.ts:4))",
+                note="a query only an operator's script reads is no screen of the app: anyone can call it too"),
     ]
 
     @classmethod
