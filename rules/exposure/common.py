@@ -32,13 +32,20 @@ def internal_fix(ctx, fn):
 
 
 def report_public_references(ctx, app, hows: tuple[str, ...], doing: str) -> None:
-    """Report server uses (of the given kinds) that name a function through `api.`."""
+    """Report server uses (of the given kinds) that name a public function: through `api.`,
+    or by its string name (`runAfter(0, "mails:send", ...)`, untyped code)."""
     if app.layout.is_component:
         return  # a component's public functions are reachable only from its parent app
     for use in ctx.project.call_index.uses_in(app):
-        if use.how not in hows or use.language != "server" or use.namespace != "api":
+        if use.how not in hows or use.language != "server" or use.namespace not in ("api", "name"):
             continue
         fn = use.target
+        if use.namespace == "name":
+            # a name reaches internal and public functions alike: only a public one is worth a word
+            if fn is not None and fn.is_public and not use.candidate:
+                _report_public(ctx, app, use, fn, f'{use.describe()} {doing} `"{use.ref.name}"`, a public function',
+                               js.accessor_text('internal', tuple(fn.identifier.replace(":", "/").split("/"))))
+            continue
         # `api.` holds public functions only; a module that does not exist holds nothing
         module = "/".join(use.ref.path[:-1])
         found = next((m for m in app.modules.values() if m.module_name == module), None)
@@ -53,18 +60,27 @@ def report_public_references(ctx, app, hows: tuple[str, ...], doing: str) -> Non
                        fix=_namespace_fix(ctx, use, written))
             continue
         public = ", a public function" if fn is not None or found is not None else ""
-        msg = f"{use.describe()} {doing} `{js.accessor_text('api', use.ref.path)}`{public}: use an internal function instead"
-        fix = None
+        what = f"{use.describe()} {doing} `{js.accessor_text('api', use.ref.path)}`{public}"
         if fn is not None and fn.is_public:
-            clients = [u for u in app.callers(fn) if u.is_client]
-            if clients:
-                called = "may also be called" if all(u.candidate for u in clients) else "is also called"
-                msg += (f"; `{fn.display_name}` {called} by clients ({describe_uses(ctx, clients, 3)}), "
-                        "so split it into a public wrapper and an internal function")
-            else:
-                msg += f" (no client calls `{fn.display_name}`: make it internal and use `{js.accessor_text('internal', use.ref.path)}`)"
-                fix = internal_fix(ctx, fn)
-        ctx.report(use.path, (use.start, use.end), msg, fix=fix)
+            _report_public(ctx, app, use, fn, what, js.accessor_text('internal', use.ref.path))
+        else:
+            ctx.report(use.path, (use.start, use.end), f"{what}: use an internal function instead")
+
+
+def _report_public(ctx, app, use, fn, what: str, internal_name: str) -> None:
+    """`what` (a server use naming public `fn`): advise an internal function; make `fn`
+    internal (the fix) when no client calls it, else split it."""
+    msg = f"{what}: use an internal function instead"
+    fix = None
+    clients = [u for u in app.callers(fn) if u.is_client]
+    if clients:
+        called = "may also be called" if all(u.candidate for u in clients) else "is also called"
+        msg += (f"; `{fn.display_name}` {called} by clients ({describe_uses(ctx, clients, 3)}), "
+                "so split it into a public wrapper and an internal function")
+    else:
+        msg += f" (no client calls `{fn.display_name}`: make it internal and use `{internal_name}`)"
+        fix = internal_fix(ctx, fn)
+    ctx.report(use.path, (use.start, use.end), msg, fix=fix)
 
 
 def _made_by_package(ctx, module, name: str) -> bool:

@@ -8,7 +8,8 @@ class ScheduleInternalOnly(Rule):
 
     ## What it does
     Flags scheduling calls whose function reference is `api.x.y`, also when the reference
-    was stored in a variable or imported from another file first. The finding names the
+    was stored in a variable or imported from another file first, and calls that name a
+    public function by its string name (`"emails:send"`, untyped JavaScript). The finding names the
     target; when clients call the target too, it says so (split it instead). References to
     component APIs (`components.*`) are fine, and components themselves are skipped: their
     public functions are reachable only from the parent app.
@@ -70,6 +71,17 @@ class ScheduleInternalOnly(Rule):
                        'import { api } from "../convex/_generated/api";\n'
                        'export const App = () => { const c = useMutation(api.jobs.cleanup); return null; };\n'},
                 lines=[6], message="also called by clients"),
+        # triage G28 P6: plain JavaScript names functions by string
+        Invalid('import { action, mutation } from "./_generated/server";\n'
+                'export const send = action({ args: {}, handler: async () => {} });\n'
+                'export const queue = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.scheduler.runAfter(0, "mails:send", {});\n}});\n', path="convex/mails.js", lines=[4],
+                message='schedules `"mails:send"`, a public function',
+                output='import { internalAction, mutation } from "./_generated/server";\n'
+                       'export const send = internalAction({ args: {}, handler: async () => {} });\n'
+                       'export const queue = mutation({ args: {}, handler: async (ctx) => {\n'
+                       '  await ctx.scheduler.runAfter(0, "mails:send", {});\n}});\n',
+                note="the name still reaches the function once it is internal"),
     ]
 
     def check_app(self, ctx, app):

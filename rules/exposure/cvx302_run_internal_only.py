@@ -4,7 +4,8 @@ from .common import API_HEADER, report_public_references
 
 
 class RunInternalOnly(Rule):
-    """`ctx.runQuery/runMutation/runAction` with an `api.` (public) function reference.
+    """`ctx.runQuery/runMutation/runAction` with an `api.` (public) function reference, or a
+    public function's string name.
 
     ## What it does
     Flags `ctx.run*` calls whose reference is `api.x.y` (directly, through a variable, or
@@ -211,7 +212,7 @@ class RunInternalOnly(Rule):
                 'export const again = action({ args: {}, handler: async (ctx) => await ctx.runQuery("orders:total" as any, {}) });\n',
                 files={"convex/orders.ts": 'import { query } from "./_generated/server";\n'
                        'export const total = query({ args: {}, handler: async () => 1 });\n'},
-                lines=[5],
+                lines=[5, 7],
                 output='import { v } from "convex/values";\n'
                        'import { action, internalMutation, mutation, query } from "./_generated/server";\n'
                        'import { internal } from "./_generated/api";\n'
@@ -220,7 +221,7 @@ class RunInternalOnly(Rule):
                        'export const again = action({ args: {}, handler: async (ctx) => await ctx.runQuery("orders:total" as any, {}) });\n',
                 outputs={"convex/orders.ts": 'import { internalQuery } from "./_generated/server";\n'
                          'export const total = internalQuery({ args: {}, handler: async () => 1 });\n'},
-                note="server code that runs it by its name keeps working once it is internal: the name stays"),
+                note="server code that runs it by its name (reported too) keeps working once it is internal: the name stays"),
     ]
 
     def check_app(self, ctx, app):
