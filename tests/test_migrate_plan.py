@@ -416,6 +416,30 @@ def test_changes_an_open_rename_question_does_not_decide_keep_their_risk():
     assert "| — | pending | `users.name`" in to_markdown(plan, [], source="old", target="new", exit_code=3)
 
 
+def test_a_table_renamed_with_its_fields_changed_is_asked_and_the_copy_follows_the_answers():
+    """A rename of clients to customers that also changed fields was only asked with identical
+    fields, so the plan dropped the table and deleted every invoice's clientId (triage G26 P1).
+    Most fields alike are evidence too; a copy the answers do not make valid is left to the
+    user, never generated to fail or guessed; a declined table rename asks nothing more."""
+    old = _schema(clients={"label": "string", "tier": "number", "since": "number", "note": "string"})
+    new = _schema(customers={"label": "string", "tier": "number", "since": "number", "vip": "boolean"})
+    plan = make_plan(old, new)
+    assert [q.key for q in plan.plan_questions] == ["rename:clients=customers"]
+    assert "3 of their 5 fields alike" in plan.plan_questions[0].text
+    plan = make_plan(old, new, PlanOptions(answers=Answers.parse(["rename:clients=customers"])))
+    (copy_step,) = [s for s in plan.steps if s.kind == "copy-table"]
+    assert copy_step.manual and copy_step.migration is None
+    assert [m.kind for m in plan.migrations if m.kind == "copy-table"] == []
+    assert make_plan(_schema(clients={"label": "string"}), _schema(customers={"name": "boolean"})).questions == []
+    run = load_case("rename-table-shape-change-unanswered", answers=["no-rename:vendors=suppliers"])
+    try:
+        assert run.plan.questions == [] or all(q.kind == "default" for q in run.plan.questions)
+        assert sorted(c.kind for c in run.plan.diff.changes) == ["add-field", "add-table", "remove-field",
+                                                                 "remove-table"]
+    finally:
+        run.close()
+
+
 def test_an_added_table_is_not_said_to_be_empty_when_it_may_be_an_old_one_added_back():
     """ai-video-gen-pipeline dropped finalVideos at 24f2933 (its documents stay, DS201) and added it
     back at 2ecdcbc: the plan said "new tables are empty", but that push validates the old

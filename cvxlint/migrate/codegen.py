@@ -242,9 +242,12 @@ def _define(m: Migration, mod: _Module, function: bool = False) -> str:
                  f"  .query({json.dumps(new_table)})",
                  f"  .withIndex({json.dumps(index)}, (q) => q.eq({json.dumps(ptr)}, doc._id))",
                  "  .first();",
-                 "if (copied !== null) return;",
-                 "const { _id, _creationTime, ...fields } = doc;",
-                 f"await ctx.db.insert({json.dumps(new_table)}, {{ ...fields, {vjson.prop_key(ptr)}: _id }});"]
+                 "if (copied !== null) return;"]
+        moved = sorted((m.change.detail.get("fields") or {}).items()) if m.change else []
+        taken = "".join(f"{vjson.prop_key(a)}: moved{i}, " for i, (a, _b) in enumerate(moved))
+        given = "".join(f"{vjson.prop_key(b)}: moved{i}, " for i, (_a, b) in enumerate(moved))
+        body += [f"const {{ _id, _creationTime, {taken}...fields }} = doc;",
+                 f"await ctx.db.insert({json.dumps(new_table)}, {{ ...fields, {given}{vjson.prop_key(ptr)}: _id }});"]
         return _wrap(m, ctx, is_async, body, f"Copy every {m.table} document into {new_table} "
                                               f"(idempotent: {new_table}.{ptr} points back).")
     if m.variant is not None:
@@ -347,16 +350,20 @@ def _define(m: Migration, mod: _Module, function: bool = False) -> str:
         new_table, index, ptr = m.pointer
         old_table = m.change.detail["from_table"]
         body.append(f"const value = {acc};")
-        undef = "value === undefined || " if m.change.old["optional"] or m.change.new["optional"] else ""
-        body.append(f"if ({undef}ctx.db.normalizeId({json.dumps(new_table)}, value) !== null) return;")
+        if m.new_name:  # renamed too: a value left under the old name is an old ID
+            body.append("if (value === undefined) return;")
+        else:
+            undef = "value === undefined || " if m.change.old["optional"] or m.change.new["optional"] else ""
+            body.append(f"if ({undef}ctx.db.normalizeId({json.dumps(new_table)}, value) !== null) return;")
         body += ["const copy = await ctx.db",
                  f"  .query({json.dumps(new_table)})",
                  f"  .withIndex({json.dumps(index)}, (q) => q.eq({json.dumps(ptr)}, value as Id<{json.dumps(old_table)}>))",
                  "  .unique();",
                  f"if (copy === null) throw new Error(`{m.table}.{'.'.join(m.path)}: no {new_table} document was "
                  f"copied from ${{value}}`);",
-                 f"return {patch('copy._id')};"]
-        doc = f"Replace {old_table} IDs in {'.'.join(m.path)} by the {new_table} documents copied from them."
+                 f"return {patch('copy._id', extra=m.new_name)};"]
+        doc = f"Replace {old_table} IDs in {'.'.join(m.path)} by the {new_table} documents copied from them" + \
+            (f", under the new name {m.new_name}." if m.new_name else ".")
     else:
         raise CodegenError(f"no template for a {m.kind} migration")
     if function:
