@@ -368,6 +368,12 @@ def test_an_incompatible_type_without_a_standard_conversion_is_migrated_once_its
     """alex-grosse-26 da40ed4 (triage G6 P2): with no standard conversion the plan asked nothing,
     and --write wrote a migrations.ts that left the field alone, so the narrow push failed. The
     `map:` answer gives a migration that rewrites the values the new validator rejects, run by runAll."""
+    unanswered = load_case("incompatible-no-conversion", answers=[])
+    try:
+        # the hint must not offer a value that empties every array (triage G26 P3)
+        assert [q.answer_help for q in unanswered.plan.questions] == ["--answer 'map:parcels.dimensions=...'"]
+    finally:
+        unanswered.close()
     run = load_case("incompatible-no-conversion", answers=["map:parcels.dimensions=[]"])
     try:
         assert not run.plan.questions and run.exit_code == 1

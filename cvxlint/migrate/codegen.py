@@ -256,7 +256,7 @@ def _define(m: Migration, mod: _Module, function: bool = False) -> str:
     path, element_leaf = list(m.path), None
     if len(path) >= 2 and path[-2].endswith("[]"):
         # "steps[].note": the migration rewrites the array steps, each element with or without note
-        if m.kind not in ("unset", "backfill", "rename") or any(p.endswith("[]") for p in path[:-2]):
+        if m.kind not in ("unset", "backfill", "rename", "map", "convert") or any(p.endswith("[]") for p in path[:-2]):
             raise CodegenError(f"no template for a {m.kind} migration inside array elements")
         element_leaf, path = path[-1], path[:-2] + [path[-2].removesuffix("[]")]
     holder, parents = "doc", []
@@ -328,6 +328,36 @@ def _define(m: Migration, mod: _Module, function: bool = False) -> str:
         body.append(f"if ({acc} === undefined) return;")
         body.append(f"return {patch(f'{holder}.{new} ?? {acc}', extra=new)};")
         doc = f"Move {'.'.join(m.path)} to {new} on every {m.table} document (copy and delete in one patch)."
+    elif m.kind in ("map", "convert") and element_leaf is not None:
+        # each element keeps what it holds, with the subfield converted or mapped where the new
+        # validator rejects it; the array itself is never replaced (triage G26 P3)
+        mod.uses_validate = mod.uses_v = True
+        const = _const_name(m, "Next")
+        mod.consts.append(f"const {const} = {vjson.to_ts(target)};")
+        passes = f"validate({const}, item.{element_leaf}, {{ db: ctx.db }})"
+        body.append(f"const items = {acc};")
+        body.append(f"if (items === undefined || items.every((item) => item.{element_leaf} === undefined || {passes})) "
+                    "return;")
+        inner: list[str] = []
+        if m.kind == "map" and is_unset(m.value):
+            mod.uses_without = True
+            item = f"without(item, {json.dumps(element_leaf)})"
+            doc = f"Delete {element_leaf} from each element of {'.'.join(path)} where the new validator rejects it."
+        elif m.kind == "map":
+            body.append(f"const replacement = {_value_ts(m.value, target, mod)};")
+            item = f"{{ ...item, {element_leaf}: replacement }}"
+            doc = (f"Rewrite {element_leaf} in each element of {'.'.join(path)} where the new validator rejects it "
+                   f"to {json.dumps(m.value)}.")
+        else:
+            item = f"{{ ...item, {element_leaf}: {_conversion(m, inner)} }}"
+            doc = f"Convert {element_leaf} in each element of {'.'.join(path)} to {vjson.describe(target)}."
+        body.append("const next = (item: NonNullable<typeof items>[number]) => {")
+        body.append(f"  const value = item.{element_leaf};")
+        body.append(f"  if (value === undefined || validate({const}, value, {{ db: ctx.db }})) return item;")
+        body += [f"  {line}" for line in inner]
+        body.append(f"  return {item};")
+        body.append("};")
+        body.append(f"return {patch('items.map(next)')};")
     elif m.kind in ("map", "convert"):
         mod.uses_validate = mod.uses_v = True
         const = _const_name(m, "Next")

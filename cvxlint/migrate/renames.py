@@ -440,6 +440,10 @@ def value_question(kind: str, table: str, path: str, validator: dict, why: str, 
                  "migration runs on: IDs differ between dev, each preview and prod, so plan each with its own "
                  "(the migration stops at an ID its deployment does not have).")
     example = "unset" if optional and kind == "map" and vjson.kind(validator) == "id" else _example(validator)
+    if kind == "map" and "[]" in example:
+        # a map answer replaces whole values: an empty array pasted from the hint would empty
+        # every stored one (triage G26 P3), so the hint names no value there
+        example = "..."
     return Question(f"{kind}:{subject}", kind, text, "write", f"--answer '{kind}:{subject}={example}'",
                     table=table, field=path, validator=validator, optional=optional)
 
