@@ -387,6 +387,19 @@ def test_an_incompatible_type_without_a_standard_conversion_is_migrated_once_its
         run.close()
 
 
+def test_required_to_optional_lists_only_the_reads_that_do_not_handle_undefined():
+    """pomo e557a14->91be03b made requiredPomosPerDay optional and read it as `x ?? 1`; the plan
+    called that code-breaking, "tsc reports them" (triage G26 P4). Only the plain read is left."""
+    run = load_case("required-to-optional-guarded-reads")
+    try:
+        uses = {s.field: [(u.kind, u.file, u.line) for u in s.code_impact] for s in run.plan.steps}
+        assert uses == {"colour": [], "reminder": [], "timesPerWeek": [],
+                        "streak": [("reads", "convex/habits.ts", 12)]}
+        assert [s.field for s in run.plan.steps if s.manual] == ["streak"]
+    finally:
+        run.close()
+
+
 def test_a_search_index_changed_in_place_is_not_described_by_order_and_range():
     """Search indexes have no order or range (triage G6 P6, lab2: filterFields changed)."""
     run = load_case("change-search-index")
