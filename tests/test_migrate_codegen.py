@@ -61,6 +61,18 @@ RUNTIME_BUGS = {
     "array-element-required-subfield@empties-the-arrays": (
         "array-element-required-subfield",
         _replace("items.map((item) => (item.handling !== undefined ? item : { ...item, handling: value }))", "[]")),
+    # the whole-array answer the plan used to suggest for an element type change (map:...=[]):
+    # every document passes the final schema, only after.json sees the crates are gone
+    "array-element-type-change@empties-the-arrays": (
+        "array-element-type-change",
+        _replace("return { crates: items.map(next) }", "return { crates: [] }")),
+    # every bill linked to one supplier (what the constant answer the plan asked for before
+    # triage G26 P1 would do): each is a valid suppliers ID, only after.json sees the links lost
+    "rename-table-shape-change@one-supplier-for-all": (
+        "rename-table-shape-change",
+        _replace("return { supplierId: copy._id,",
+                 "const first = await ctx.db.query(\"suppliers\").first();\n    "
+                 "if (first === null) return;\n    return { supplierId: first._id,")),
 }
 
 

@@ -368,6 +368,12 @@ def test_an_incompatible_type_without_a_standard_conversion_is_migrated_once_its
     """alex-grosse-26 da40ed4 (triage G6 P2): with no standard conversion the plan asked nothing,
     and --write wrote a migrations.ts that left the field alone, so the narrow push failed. The
     `map:` answer gives a migration that rewrites the values the new validator rejects, run by runAll."""
+    unanswered = load_case("incompatible-no-conversion", answers=[])
+    try:
+        # the hint must not offer a value that empties every array (triage G26 P3)
+        assert [q.answer_help for q in unanswered.plan.questions] == ["--answer 'map:parcels.dimensions=...'"]
+    finally:
+        unanswered.close()
     run = load_case("incompatible-no-conversion", answers=["map:parcels.dimensions=[]"])
     try:
         assert not run.plan.questions and run.exit_code == 1
@@ -377,6 +383,19 @@ def test_an_incompatible_type_without_a_standard_conversion_is_migrated_once_its
         code = next(f.content for f in run.files if f.path == "convex/migrations.ts")
         assert "export const mapParcelsDimensions = migrations.define({" in code
         assert "internal.migrations.mapParcelsDimensions" in code.split("export const runAll")[1]
+    finally:
+        run.close()
+
+
+def test_required_to_optional_lists_only_the_reads_that_do_not_handle_undefined():
+    """pomo e557a14->91be03b made requiredPomosPerDay optional and read it as `x ?? 1`; the plan
+    called that code-breaking, "tsc reports them" (triage G26 P4). Only the plain read is left."""
+    run = load_case("required-to-optional-guarded-reads")
+    try:
+        uses = {s.field: [(u.kind, u.file, u.line) for u in s.code_impact] for s in run.plan.steps}
+        assert uses == {"colour": [], "reminder": [], "timesPerWeek": [],
+                        "streak": [("reads", "convex/habits.ts", 12)]}
+        assert [s.field for s in run.plan.steps if s.manual] == ["streak"]
     finally:
         run.close()
 
@@ -414,6 +433,30 @@ def test_changes_an_open_rename_question_does_not_decide_keep_their_risk():
     assert risks == {"remove-table:audit": ("destructive", ["DS201"]), "remove-field:users.name": (None, []),
                      "add-field:users.fullName": (None, [])}
     assert "| — | pending | `users.name`" in to_markdown(plan, [], source="old", target="new", exit_code=3)
+
+
+def test_a_table_renamed_with_its_fields_changed_is_asked_and_the_copy_follows_the_answers():
+    """A rename of clients to customers that also changed fields was only asked with identical
+    fields, so the plan dropped the table and deleted every invoice's clientId (triage G26 P1).
+    Most fields alike are evidence too; a copy the answers do not make valid is left to the
+    user, never generated to fail or guessed; a declined table rename asks nothing more."""
+    old = _schema(clients={"label": "string", "tier": "number", "since": "number", "note": "string"})
+    new = _schema(customers={"label": "string", "tier": "number", "since": "number", "vip": "boolean"})
+    plan = make_plan(old, new)
+    assert [q.key for q in plan.plan_questions] == ["rename:clients=customers"]
+    assert "3 of their 5 fields alike" in plan.plan_questions[0].text
+    plan = make_plan(old, new, PlanOptions(answers=Answers.parse(["rename:clients=customers"])))
+    (copy_step,) = [s for s in plan.steps if s.kind == "copy-table"]
+    assert copy_step.manual and copy_step.migration is None
+    assert [m.kind for m in plan.migrations if m.kind == "copy-table"] == []
+    assert make_plan(_schema(clients={"label": "string"}), _schema(customers={"name": "boolean"})).questions == []
+    run = load_case("rename-table-shape-change-unanswered", answers=["no-rename:vendors=suppliers"])
+    try:
+        assert run.plan.questions == [] or all(q.kind == "default" for q in run.plan.questions)
+        assert sorted(c.kind for c in run.plan.diff.changes) == ["add-field", "add-table", "remove-field",
+                                                                 "remove-table"]
+    finally:
+        run.close()
 
 
 def test_an_added_table_is_not_said_to_be_empty_when_it_may_be_an_old_one_added_back():

@@ -122,8 +122,9 @@ def classify(c: Change, ctx: Context) -> list[Finding]:
                                 "need them)")]
         return out
     if k == "rename-field":
-        out = [Finding("BC301", f"code and clients reading {c.field} must move to {c.to}; stored values are "
-                                "copied by a migration"),
+        stored = (f"stored {c.detail['from_table']} IDs are replaced by the IDs of their {c.detail['to_table']} copies"
+                  if c.detail.get("type") == "id-target" else "stored values are copied by a migration")
+        out = [Finding("BC301", f"code and clients reading {c.field} must move to {c.to}; {stored}"),
                Finding("DD105", f"the push of the final schema fails while any document still has {c.field}")]
         if c.old["optional"] and not c.new["optional"]:
             out.append(Finding("DD101", f"documents without {c.field} will lack the required {c.to}"))

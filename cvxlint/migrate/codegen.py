@@ -242,9 +242,12 @@ def _define(m: Migration, mod: _Module, function: bool = False) -> str:
                  f"  .query({json.dumps(new_table)})",
                  f"  .withIndex({json.dumps(index)}, (q) => q.eq({json.dumps(ptr)}, doc._id))",
                  "  .first();",
-                 "if (copied !== null) return;",
-                 "const { _id, _creationTime, ...fields } = doc;",
-                 f"await ctx.db.insert({json.dumps(new_table)}, {{ ...fields, {vjson.prop_key(ptr)}: _id }});"]
+                 "if (copied !== null) return;"]
+        moved = sorted((m.change.detail.get("fields") or {}).items()) if m.change else []
+        taken = "".join(f"{vjson.prop_key(a)}: moved{i}, " for i, (a, _b) in enumerate(moved))
+        given = "".join(f"{vjson.prop_key(b)}: moved{i}, " for i, (_a, b) in enumerate(moved))
+        body += [f"const {{ _id, _creationTime, {taken}...fields }} = doc;",
+                 f"await ctx.db.insert({json.dumps(new_table)}, {{ ...fields, {given}{vjson.prop_key(ptr)}: _id }});"]
         return _wrap(m, ctx, is_async, body, f"Copy every {m.table} document into {new_table} "
                                               f"(idempotent: {new_table}.{ptr} points back).")
     if m.variant is not None:
@@ -253,7 +256,7 @@ def _define(m: Migration, mod: _Module, function: bool = False) -> str:
     path, element_leaf = list(m.path), None
     if len(path) >= 2 and path[-2].endswith("[]"):
         # "steps[].note": the migration rewrites the array steps, each element with or without note
-        if m.kind not in ("unset", "backfill", "rename") or any(p.endswith("[]") for p in path[:-2]):
+        if m.kind not in ("unset", "backfill", "rename", "map", "convert") or any(p.endswith("[]") for p in path[:-2]):
             raise CodegenError(f"no template for a {m.kind} migration inside array elements")
         element_leaf, path = path[-1], path[:-2] + [path[-2].removesuffix("[]")]
     holder, parents = "doc", []
@@ -325,6 +328,36 @@ def _define(m: Migration, mod: _Module, function: bool = False) -> str:
         body.append(f"if ({acc} === undefined) return;")
         body.append(f"return {patch(f'{holder}.{new} ?? {acc}', extra=new)};")
         doc = f"Move {'.'.join(m.path)} to {new} on every {m.table} document (copy and delete in one patch)."
+    elif m.kind in ("map", "convert") and element_leaf is not None:
+        # each element keeps what it holds, with the subfield converted or mapped where the new
+        # validator rejects it; the array itself is never replaced (triage G26 P3)
+        mod.uses_validate = mod.uses_v = True
+        const = _const_name(m, "Next")
+        mod.consts.append(f"const {const} = {vjson.to_ts(target)};")
+        passes = f"validate({const}, item.{element_leaf}, {{ db: ctx.db }})"
+        body.append(f"const items = {acc};")
+        body.append(f"if (items === undefined || items.every((item) => item.{element_leaf} === undefined || {passes})) "
+                    "return;")
+        inner: list[str] = []
+        if m.kind == "map" and is_unset(m.value):
+            mod.uses_without = True
+            item = f"without(item, {json.dumps(element_leaf)})"
+            doc = f"Delete {element_leaf} from each element of {'.'.join(path)} where the new validator rejects it."
+        elif m.kind == "map":
+            body.append(f"const replacement = {_value_ts(m.value, target, mod)};")
+            item = f"{{ ...item, {element_leaf}: replacement }}"
+            doc = (f"Rewrite {element_leaf} in each element of {'.'.join(path)} where the new validator rejects it "
+                   f"to {json.dumps(m.value)}.")
+        else:
+            item = f"{{ ...item, {element_leaf}: {_conversion(m, inner)} }}"
+            doc = f"Convert {element_leaf} in each element of {'.'.join(path)} to {vjson.describe(target)}."
+        body.append("const next = (item: NonNullable<typeof items>[number]) => {")
+        body.append(f"  const value = item.{element_leaf};")
+        body.append(f"  if (value === undefined || validate({const}, value, {{ db: ctx.db }})) return item;")
+        body += [f"  {line}" for line in inner]
+        body.append(f"  return {item};")
+        body.append("};")
+        body.append(f"return {patch('items.map(next)')};")
     elif m.kind in ("map", "convert"):
         mod.uses_validate = mod.uses_v = True
         const = _const_name(m, "Next")
@@ -347,16 +380,20 @@ def _define(m: Migration, mod: _Module, function: bool = False) -> str:
         new_table, index, ptr = m.pointer
         old_table = m.change.detail["from_table"]
         body.append(f"const value = {acc};")
-        undef = "value === undefined || " if m.change.old["optional"] or m.change.new["optional"] else ""
-        body.append(f"if ({undef}ctx.db.normalizeId({json.dumps(new_table)}, value) !== null) return;")
+        if m.new_name:  # renamed too: a value left under the old name is an old ID
+            body.append("if (value === undefined) return;")
+        else:
+            undef = "value === undefined || " if m.change.old["optional"] or m.change.new["optional"] else ""
+            body.append(f"if ({undef}ctx.db.normalizeId({json.dumps(new_table)}, value) !== null) return;")
         body += ["const copy = await ctx.db",
                  f"  .query({json.dumps(new_table)})",
                  f"  .withIndex({json.dumps(index)}, (q) => q.eq({json.dumps(ptr)}, value as Id<{json.dumps(old_table)}>))",
                  "  .unique();",
                  f"if (copy === null) throw new Error(`{m.table}.{'.'.join(m.path)}: no {new_table} document was "
                  f"copied from ${{value}}`);",
-                 f"return {patch('copy._id')};"]
-        doc = f"Replace {old_table} IDs in {'.'.join(m.path)} by the {new_table} documents copied from them."
+                 f"return {patch('copy._id', extra=m.new_name)};"]
+        doc = f"Replace {old_table} IDs in {'.'.join(m.path)} by the {new_table} documents copied from them" + \
+            (f", under the new name {m.new_name}." if m.new_name else ".")
     else:
         raise CodegenError(f"no template for a {m.kind} migration")
     if function:

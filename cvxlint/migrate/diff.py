@@ -279,25 +279,26 @@ def _element_subfields_changed(table: str, path: str, a: dict, b: dict,
     v.array(v.object({...}))` gaining `unit` or losing `note`), as changes at "steps[].unit":
     each element gains or loses the key, the array stays (migrations.md rows 22, 23 and 6).
     Compared whole, a required subfield added was an incompatible type whose suggested
-    answer replaced every array (triage G26 P3). Only when the elements change by additions
-    and removals alone and nothing else about the field changes; otherwise None (the field
-    is compared whole)."""
+    answer replaced every array (triage G26 P3). A kept subfield whose validator changes is a
+    change at "lines[].qty" too, converted element by element (a `map:` answer for the whole
+    array emptied every one). Only when the elements change by such subfield changes alone
+    and nothing else about the field changes; otherwise None (the field is compared whole)."""
     ta, tb = a["fieldType"], b["fieldType"]
     if a["optional"] != b["optional"] or vjson.kind(ta) != "array" or vjson.kind(tb) != "array":
         return None
     ea, eb = ta.get("value") or {}, tb.get("value") or {}
     if vjson.kind(ea) != "object" or vjson.kind(eb) != "object" or ea.get("open") or eb.get("open"):
         return None
-    fa, fb = vjson.fields(ea), vjson.fields(eb)
-    if any(vjson.canonical(fa[name]) != vjson.canonical(fb[name]) for name in set(fa) & set(fb)):
+    sub = SchemaDiff({}, {})
+    _diff_fields(sub, table, f"{path}[].", ea, eb, variant)
+    # the migrations rewrite one level of elements: a change deeper down (an object inside
+    # the elements) or an ID retarget is planned on the whole field
+    deeper = any("." in c.field.removeprefix(f"{path}[].") or c.detail.get("type") == "id-target"
+                 for c in sub.changes)
+    if sub.problems or deeper:
         return None
-    out = [Change("remove-field", table, f"{path}[].{name}", old=fa[name], new=None, variant=variant,
-                  detail={"optional": fa[name]["optional"]})
-           for name in sorted(set(fa) - set(fb))]
-    out += [Change("add-field", table, f"{path}[].{name}", old=None, new=fb[name], variant=variant,
-                   detail={"optional": fb[name]["optional"]})
-            for name in sorted(set(fb) - set(fa))]
-    return out
+    order = {"remove-field": 0, "add-field": 1, "change-field": 2}
+    return sorted(sub.changes, key=lambda c: (order[c.kind], c.field))
 
 
 def _discriminant(old: dict, new: dict) -> str | None:

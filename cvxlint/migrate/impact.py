@@ -118,8 +118,9 @@ class Impact:
         return out
 
     # -- fields --------------------------------------------------------------------------------
-    def field_uses(self, table: str, name: str, writes: bool = True) -> list[Use]:
-        """Code that reads `name` (a top-level field) of `table`, or writes it."""
+    def field_uses(self, table: str, name: str, writes: bool = True, guarded: bool = True) -> list[Use]:
+        """Code that reads `name` (a top-level field) of `table`, or writes it; without
+        `guarded`, reads that already cope with `undefined` (`doc.f ?? 1`) are left out."""
         out: list[Use] = []
         for ch in self._chains_on(table):
             for op in ch.range or []:
@@ -149,6 +150,8 @@ class Impact:
                 continue
             for node in self._member_nodes(facts, name):
                 obj = node.child("object")
+                if not guarded and handles_undefined(facts.module, node):
+                    continue
                 if self._doc_table(facts, obj) == table:
                     out.append(self._use("reads", facts, node, self._function_at(facts, node), f"reads .{name}"))
         return _dedupe(out)
@@ -288,6 +291,51 @@ class Impact:
         src = use.py_facts.source if use.py_facts is not None else b""
         n = name.encode()
         return any(p in src for p in (b'["' + n + b'"]', b"['" + n + b"']", b'.get("' + n + b'"', b".get('" + n + b"'"))
+
+
+_EQUALITY = ("===", "!==", "==", "!=")
+
+
+def handles_undefined(module, node) -> bool:
+    """Does this read (`goal.perDay`) cope with the value being undefined, so that tsc has
+    nothing to report once the field is optional (triage G26 P4: pomo's
+    `challenge.requiredPomosPerDay ?? 1` was called code-breaking)? It does when it is
+    coalesced or defaulted (`??`, `||`), compared, tested (`if (x.f)`, `x.f && ...`, `!x.f`,
+    `typeof`), read through optional chaining (`x.f?.y`), or read where a test of the same
+    expression narrowed it (`x.f !== undefined ? x.f : 0`, `x.f && x.f.y`, an if's body)."""
+    if _guarded_here(node):
+        return True
+    text = module.text(node)
+    cur = js.outer(node)
+    while cur.parent is not None and cur.type not in js.FUNCTION_TYPES:
+        p = cur.parent
+        cond = None
+        if p.type in ("ternary_expression", "if_statement") and cur.field == "consequence":
+            cond = p.child("condition")
+        elif p.type == "binary_expression" and p.has_tok("&&") and cur.field == "right":
+            cond = p.child("left")
+        if cond is not None and any(m.type == "member_expression" and module.text(m) == text and _guarded_here(m)
+                                    for m in cond.walk()):
+            return True
+        cur = p
+    return False
+
+
+def _guarded_here(node) -> bool:
+    o = js.outer(node)
+    p = o.parent
+    if p is None:
+        return False
+    if p.type == "binary_expression":
+        if p.has_tok("??") or p.has_tok("||"):
+            # `a ?? x.f ?? 1`: the right side is as guarded as the whole
+            return o.field == "left" or _guarded_here(p)
+        return (o.field == "left" and p.has_tok("&&")) or any(p.has_tok(op) for op in _EQUALITY)
+    if p.type == "unary_expression":
+        return p.has_tok("typeof") or p.has_tok("!")
+    if p.type == "member_expression":
+        return o.field == "object" and p.first("optional_chain") is not None
+    return p.type in ("if_statement", "while_statement", "ternary_expression") and o.field == "condition"
 
 
 def _method_name(node):

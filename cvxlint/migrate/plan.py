@@ -285,7 +285,7 @@ class _Planner:
                 uses = im.field_uses(c.table, c.top_field)
                 return uses + im.callers(uses, c.table, c.top_field)
             if c.kind == "change-field" and c.detail.get("optionality") == "to-optional":
-                return im.field_uses(c.table, c.top_field, writes=False)
+                return im.field_uses(c.table, c.top_field, writes=False, guarded=False)
             if (c.kind == "add-field" and not c.new["optional"]) or \
                     (c.kind == "change-field" and c.detail.get("optionality") == "to-required"):
                 if "." in c.field:
@@ -489,9 +489,12 @@ class _Planner:
         self._step(c, f, "widen", "dual-write",
                    f"write {c.to} (and {c.field} too, if you want to be able to roll back), read `{c.to} ?? "
                    f"{c.field.rsplit('.', 1)[-1]}`", manual=True, impact=uses)
-        m = self._migration("rename", c, c.field, new_name=c.to)
-        self._step(c, f, "migrate", "copy-field", f"copy {c.field} into {c.to} and delete {c.field} in one patch",
-                   migration=m.name)
+        if c.detail.get("type") == "id-target":
+            self._rename_and_repoint(c, f)
+        else:
+            m = self._migration("rename", c, c.field, new_name=c.to)
+            self._step(c, f, "migrate", "copy-field", f"copy {c.field} into {c.to} and delete {c.field} in one patch",
+                       migration=m.name)
         if c.old["optional"] and not c.new["optional"]:
             b = self._backfill(c, _sibling(c.field, c.to), c.new["fieldType"],
                                f"{new} becomes required but some documents have no {c.field} to copy.")
@@ -501,6 +504,22 @@ class _Planner:
         self._step(c, f, "narrow", "rename-field",
                    f"remove {old}" + ("" if c.new["optional"] else f" and make {new} required")
                    + "; code reads only the new name")
+
+    def _rename_and_repoint(self, c: Change, f) -> None:
+        """A reference renamed with the table it names (clientId: v.id("clients") ->
+        customerId: v.id("customers")): each ID is replaced by its copy's, found through the
+        copy's pointer back, and moved to the new name in one patch."""
+        ft, tt = c.detail["from_table"], c.detail["to_table"]
+        pointer = self.pointers.get(ft)
+        if pointer is None or pointer[0] != tt or c.detail.get("nested"):
+            self._step(c, f, "migrate", "repoint-ids",
+                       f"set {c.to} to the {tt} ID of the document copied from each {ft} ID in {c.field}, then delete "
+                       f"{c.field}, by hand in {self.options.migrations_module}.ts", manual=True)
+            return
+        m = self._migration("repoint", c, c.field, pointer=pointer, new_name=c.to)
+        self._step(c, f, "migrate", "repoint-ids",
+                   f"set {c.to} to the {tt} document copied from the {ft} ID in {c.field} (through {tt}.{pointer[2]}) "
+                   f"and delete {c.field} in one patch", migration=m.name)
 
     def _change_field(self, c: Change, f, uses) -> None:
         d = c.detail
@@ -635,9 +654,24 @@ class _Planner:
         self._step(c, f, "widen", "add-copy-table",
                    f"add {new} with {pointer[2]}: v.optional(v.id(\"{old}\")) and index {pointer[1]}; code writes "
                    f"new documents to both tables (or only to {new}, reading both)", manual=True, impact=uses)
-        m = self._migration("copy-table", c, "", pointer=pointer)
-        self._step(c, f, "migrate", "copy-table", f"copy every {old} document into {new} (idempotent through "
-                   f"{pointer[1]})", migration=m.name)
+        moved = c.detail.get("fields", {})
+        old_doc = copy.deepcopy(c.old["documentType"])
+        if vjson.kind(old_doc) == "object":
+            old_doc["value"] = {moved.get(n, n): fv for n, fv in vjson.fields(old_doc).items()}
+        if vjson.subsumes(c.new["documentType"], old_doc) is True:
+            m = self._migration("copy-table", c, "", pointer=pointer)
+            self._step(c, f, "migrate", "copy-table", f"copy every {old} document into {new}"
+                       + "".join(f", {a} as {b}" for a, b in sorted(moved.items()))
+                       + f" (idempotent through {pointer[1]})", migration=m.name)
+        else:
+            # the fields changed beyond renames (triage G26 P1): a plain copy would fail its
+            # insert, and which value each copy gets is the user's to say
+            self._step(c, f, "migrate", "copy-table",
+                       f"copy every {old} document into {new} by hand (a `migrations.define` over {old} in "
+                       f"{self.options.migrations_module}.ts that inserts each, with {pointer[2]}: its _id, before "
+                       f"the other migrations run): {new}'s validator does not accept {old}'s documents as they are "
+                       f"({vjson.describe(c.old['documentType'])} -> {vjson.describe(c.new['documentType'])})",
+                       manual=True)
         self._verify(c, table=new)
         self._step(c, f, "narrow", "switch-table",
                    f"code reads and writes only {new}; remove {old} from the schema. {new}.{pointer[2]} stays "
@@ -833,7 +867,7 @@ class _Planner:
         if c.variant is not None:
             parts.append(str(c.variant[1]))
         parts.extend(path.split(".") if path else [])
-        if kind == "rename":
+        if kind == "rename" or (kind == "repoint" and new_name):
             parts += ["to", new_name or ""]
         if kind == "copy-table":
             parts += ["to", pointer[0] if pointer else ""]

@@ -3,8 +3,10 @@
 A diff cannot tell a renamed field from a removed field plus an added one, and the two need
 opposite plans (copy the values vs. delete them). Like Django's `makemigrations`, the
 planner asks: a *candidate* is a field removed and a field added in the same object with
-the same validator (or a table removed and one added with the same document and index
-fields). The default answer is No. When several removed and added fields of one object
+the same validator, or a table removed and one added with the same document and index
+fields, or other fields when every `v.id` of the old table elsewhere names the new one or most
+fields are alike; with such a table, a removed `v.id(old)` field and an added `v.id(new)` one
+are a candidate too (their values follow the copies). The default answer is No. When several removed and added fields of one object
 share a validator, only pairs with alike names are asked; the others are No unless an
 answer says Yes (the plan's notes name them). A backfill needs a value for existing documents, a
 narrowed union needs a value for the members it drops, a float64 -> int64 change needs a
@@ -38,7 +40,7 @@ from dataclasses import dataclass, field as dc_field
 
 from ..errors import UsageError
 from . import vjson
-from .diff import INDEX_GROUPS, Change, SchemaDiff, index_fields
+from .diff import INDEX_GROUPS, Change, SchemaDiff, index_fields, table_map
 
 ROUNDING = ("round", "floor", "ceil", "trunc")
 # how strings become numbers: `number` reads "12.5" (a blank string is an error, not 0),
@@ -139,6 +141,12 @@ class RenameCandidate:
     # False: one of several same-shape pairs in one object whose names share nothing; it is
     # not asked (No unless an answer says Yes), so n removed x m added is not n*m questions
     asked: bool = True
+    # a table candidate: why it is one ("same fields and indexes", or the evidence when they differ)
+    evidence: str = ""
+    # a field candidate whose v.id moves with a table candidate: (old table, new table)
+    retarget: tuple[str, str] | None = None
+    # a field of a table candidate renamed in its copy: (old table, new table)
+    within: tuple[str, str] | None = None
 
     @property
     def is_table(self) -> bool:
@@ -152,14 +160,18 @@ class RenameCandidate:
 
     def question(self) -> Question:
         if self.is_table:
-            text = (f"Did you rename table {self.removed.table} to {self.added.table}? (same fields and indexes; "
+            text = (f"Did you rename table {self.removed.table} to {self.added.table}? ({self.evidence}; "
                     f"No = the new table starts empty and {self.removed.table}'s documents are orphaned)")
             return Question(f"rename:{self.key}", "rename-table", text, "plan",
                             f"--answer rename:{self.key}  or  --answer no-rename:{self.key}", table=self.removed.table,
                             changes=(self.removed.id, self.added.id))
         v = vjson.describe_field(self.added.new)
+        moved = (f", its {self.retarget[0]} IDs becoming the IDs of their copies in {self.retarget[1]} if table "
+                 f"{self.retarget[0]} was renamed to {self.retarget[1]}" if self.retarget else "")
         text = (f"Did you rename {self.removed.table}.{self.removed.field} to "
-                f"{self.added.table}.{self.added.field} ({v})? (No = the values of {self.removed.field} are deleted)")
+                f"{self.added.table}.{self.added.field} ({v}){moved}? (No = "
+                + (f"the copies in {self.added.table} do not get the values of {self.removed.field})" if self.within
+                   else f"the values of {self.removed.field} are deleted)"))
         return Question(f"rename:{self.key}", "rename-field", text, "plan",
                         f"--answer rename:{self.key}  or  --answer no-rename:{self.key}",
                         table=self.removed.table, field=self.removed.field, changes=(self.removed.id, self.added.id))
@@ -195,14 +207,86 @@ def rename_candidates(d: SchemaDiff) -> list[RenameCandidate]:
                 cand.asked = _alike(_leaf(cand.removed.field), _leaf(cand.added.field), common)
     rt = [c for c in d.changes if c.kind == "remove-table"]
     at = [c for c in d.changes if c.kind == "add-table"]
+    tables = []
     for r in rt:
         for a in at:
             if r.old.get("opaque") or a.new.get("opaque"):
                 continue
-            if vjson.canonical(r.old["documentType"]) == vjson.canonical(a.new["documentType"]) and \
-                    _index_shapes(r.old) == _index_shapes(a.new):
-                out.append(RenameCandidate(r, a))
+            evidence = _table_rename_evidence(d, r, a)
+            if evidence:
+                tables.append(RenameCandidate(r, a, evidence=evidence))
+                tables += _fields_within(r, a)
+    # A reference that follows a table candidate is a field candidate too, although its
+    # validator changed (triage G26 P1: clients -> customers with invoices.clientId ->
+    # customerId; without the question the plan deleted every invoice's link).
+    moves = {(c.removed.table, c.added.table) for c in tables}
+    for r in removed:
+        parent = r.field.rsplit(".", 1)[0] if "." in r.field else ""
+        for a in added:
+            aparent = a.field.rsplit(".", 1)[0] if "." in a.field else ""
+            if a.table != r.table or aparent != parent or a.variant != r.variant or \
+                    a.new["optional"] != r.old["optional"]:
+                continue
+            move = vjson.id_retarget(r.old["fieldType"], a.new["fieldType"])
+            if move in moves:
+                out.append(RenameCandidate(r, a, retarget=move))
+    # tables first: a reference candidate is moot once its table's rename is declined
+    return tables + out
+
+
+def _fields_within(removed: Change, added: Change) -> list[RenameCandidate]:
+    """The fields a renamed table's copy may have renamed too (clients.label ->
+    customers.displayName): one left out and one new of the same shape, asked as field
+    renames are (several of one shape: only the pairs with alike names)."""
+    fo, fn = vjson.fields(removed.old["documentType"]), vjson.fields(added.new["documentType"])
+    if not (vjson.kind(removed.old["documentType"]) == vjson.kind(added.new["documentType"]) == "object"):
+        return []
+    # one Change per field, so that a Yes for one pair settles the others of that field
+    gone = {n: Change("remove-field", removed.table, n, old=f) for n, f in fo.items() if n not in fn}
+    came = {n: Change("add-field", added.table, n, new=f) for n, f in fn.items() if n not in fo}
+    out = []
+    for x in gone:
+        same = [y for y in came if vjson.canonical(fn[y]) == vjson.canonical(fo[x])]
+        for y in same:
+            twins = [z for z in gone if vjson.canonical(fo[z]) == vjson.canonical(fo[x])]
+            cand = RenameCandidate(gone[x], came[y], within=(removed.table, added.table))
+            cand.asked = (len(same) == 1 and len(twins) == 1) or _alike(x, y, set())
+            out.append(cand)
     return out
+
+
+def _table_rename_evidence(d: SchemaDiff, removed: Change, added: Change) -> str:
+    """Why a removed and an added table may be one table renamed ("" when nothing says so):
+    the same fields and indexes, every `v.id` of the old table elsewhere now naming the new
+    one, or most fields alike."""
+    old_doc, new_doc = removed.old["documentType"], added.new["documentType"]
+    if vjson.canonical(old_doc) == vjson.canonical(new_doc) and _index_shapes(removed.old) == _index_shapes(added.new):
+        return "same fields and indexes"
+    before = _references(d.old, removed.table)
+    if before and not _references(d.new, removed.table) and _references(d.new, added.table) >= before:
+        return f"every v.id(\"{removed.table}\") of other tables became v.id(\"{added.table}\")"
+    fo, fn = vjson.fields(old_doc), vjson.fields(new_doc)
+    alike = [n for n in fo if n in fn and vjson.canonical(fo[n]) == vjson.canonical(fn[n])]
+    names = set(fo) | set(fn)
+    if vjson.kind(old_doc) == vjson.kind(new_doc) == "object" and 2 * len(alike) > len(names):
+        return f"{len(alike)} of their {len(names)} fields alike"
+    return ""
+
+
+def _references(schema: dict, table: str) -> int:
+    """How many `v.id(table)` the other tables of `schema` hold."""
+
+    def count(v, depth: int = 0) -> int:
+        if depth > 40:
+            return 0
+        if isinstance(v, dict):
+            own = 1 if v.get("type") == "id" and v.get("tableName") == table else 0
+            return own + sum(count(x, depth + 1) for x in v.values())
+        if isinstance(v, list):
+            return sum(count(x, depth + 1) for x in v)
+        return 0
+
+    return sum(count(t.get("documentType")) for name, t in table_map(schema).items() if name != table)
 
 
 def _leaf(path: str) -> str:
@@ -249,6 +333,8 @@ def resolve_renames(d: SchemaDiff, answers: Answers, ask=None,
         if verdict is None and not cand.asked:
             skipped.append(cand)
             continue
+        if (cand.retarget or cand.within) and _declined(cand.retarget or cand.within, answers):
+            continue  # its table was not renamed: the field has nothing to follow
         if verdict is None and ask is not None:
             verdict = ask(cand.question())
             if verdict is not None:
@@ -293,18 +379,29 @@ def _check_rename_answers(candidates: list[RenameCandidate], answers: Answers) -
                                  f"{'field' if side[2] else 'table'} {name}: keep one")
 
 
+def _declined(move: tuple[str, str], answers: Answers) -> bool:
+    return answers.renames.get(f"{move[0]}={move[1]}") is False
+
+
 def _moot(q: Question, d: SchemaDiff) -> bool:
     left, right = q.key.split(":", 1)[1].split("=")
     if q.kind == "rename-table":
         return not (any(c.kind == "remove-table" and c.table == left for c in d.changes)
                     and any(c.kind == "add-table" and c.table == right for c in d.changes))
     table, path = left.split(".", 1)
+    if any(c.kind == "remove-table" and c.table == table for c in d.changes):
+        return False  # a field of a table that may be renamed (its copy renames the field)
     added = (path.rsplit(".", 1)[0] + "." + right) if "." in path else right
     return not (any(c.kind == "remove-field" and c.table == table and c.field == path for c in d.changes)
                 and any(c.kind == "add-field" and c.table == table and c.field == added for c in d.changes))
 
 
 def _apply_rename(d: SchemaDiff, cand: RenameCandidate) -> None:
+    if cand.within:  # the copy of the renamed table writes the field under its new name
+        table = next((c for c in d.changes if c.kind == "rename-table" and c.table == cand.within[0]), None)
+        if table is not None:
+            table.detail.setdefault("fields", {})[cand.removed.field] = cand.added.field
+        return
     i = d.changes.index(cand.removed)
     d.changes.remove(cand.added)
     d.changes.remove(cand.removed)
@@ -318,6 +415,9 @@ def _apply_rename(d: SchemaDiff, cand: RenameCandidate) -> None:
     else:
         ch = Change("rename-field", r.table, r.field, old=r.old, new=a.new, variant=r.variant,
                     to=a.field.rsplit(".", 1)[-1])
+        if cand.retarget:  # its IDs are moved to the copies (plan.py), as a v.id retarget's are
+            ch.detail.update(type="id-target", from_table=cand.retarget[0], to_table=cand.retarget[1],
+                             nested=vjson.kind(r.old["fieldType"]) != "id")
     d.changes.insert(min(i, len(d.changes)), ch)
 
 
@@ -340,6 +440,10 @@ def value_question(kind: str, table: str, path: str, validator: dict, why: str, 
                  "migration runs on: IDs differ between dev, each preview and prod, so plan each with its own "
                  "(the migration stops at an ID its deployment does not have).")
     example = "unset" if optional and kind == "map" and vjson.kind(validator) == "id" else _example(validator)
+    if kind == "map" and "[]" in example:
+        # a map answer replaces whole values: an empty array pasted from the hint would empty
+        # every stored one (triage G26 P3), so the hint names no value there
+        example = "..."
     return Question(f"{kind}:{subject}", kind, text, "write", f"--answer '{kind}:{subject}={example}'",
                     table=table, field=path, validator=validator, optional=optional)
 
