@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cvxlint.api import build_project, check
+from cvxlint.api import build_project, check, fix
 from cvxlint.config import Settings
 
 BACKEND = {
@@ -75,3 +75,95 @@ def test_no_file_of_the_tree_imports_convex(tmp_path):
     sdk = {k: v for k, v in SDK.items() if not k.endswith("connection.py")}
     write(tmp_path, {**BACKEND, **sdk})
     assert check([tmp_path], Settings(select=["CVXP"])).diagnostics == []
+
+
+# The sync client run off the event loop or on a worker thread: its method is handed over as a
+# callable, with the function name and arguments after it (pool.submit, asyncio.to_thread,
+# loop.run_in_executor, functools.partial, a wrapper of the file's own).
+LOOKUPS = {
+    "package.json": '{"dependencies": {"convex": "1.31.0"}}',
+    "convex/_generated/.keep": "",
+    "convex/places.ts": 'import { v } from "convex/values";\n'
+                        'import { action, query } from "./_generated/server";\n'
+                        'import { api } from "./_generated/api";\n'
+                        'export const find = query({ args: { city: v.string() }, handler: async () => null });\n'
+                        'export const refresh = action({ args: { city: v.string() }, handler: async (ctx, { city }) => {\n'
+                        '  await ctx.runQuery(api.places.find, { city });\n} });\n',
+}
+THREADED = (
+    "import asyncio\nimport functools\nfrom concurrent.futures import ThreadPoolExecutor\n\n"
+    "from convex import ConvexClient\n\n"
+    'cx = ConvexClient("https://quiet-heron-42.convex.cloud")\npool = ThreadPoolExecutor(2)\n\n\n'
+    "async def _in_thread(fn, *args):\n    return await asyncio.to_thread(fn, *args)\n\n\n"
+    "def _tagged(method, name, args):\n    return method(name, {**args, \"source\": \"bot\"})\n\n\n"
+    "async def lookups(city: str):\n"
+    '    a = pool.submit(cx.query, "places:fnd", {"city": city})\n'                      # 20: name typo
+    '    b = await asyncio.to_thread(cx.query, "places:find", {"town": city})\n'          # 21: wrong key
+    "    loop = asyncio.get_running_loop()\n"
+    '    c = await loop.run_in_executor(None, cx.mutation, "places:find", {"city": city})\n'  # 23: kind
+    '    d = await _in_thread(cx.query, "places:find", {"cty": city})\n'                  # 24: wrong key
+    '    e = _tagged(cx.mutation, "places:find", {"city": city})\n'                       # 25: kind, args unread
+    '    f = functools.partial(cx.query, "places:finds")\n'                               # 26: name typo
+    "    return a, b, c, d, e, f({})\n"
+)
+
+
+def test_a_client_method_handed_over_as_a_callable_is_a_call(tmp_path):
+    write(tmp_path, {**LOOKUPS, "bot/lookups.py": THREADED})
+    result = check([tmp_path], Settings(select=["CVXP"]))
+    found = sorted((d.line, d.code) for d in result.diagnostics)
+    # line 25: `_tagged` adds a key of its own, so its dict is not what the function receives
+    # (no CVXP11), but the name and the kind are still checked; line 26: the arguments of a
+    # partial come later
+    assert found == [(20, "CVXP02"), (21, "CVXP11"), (21, "CVXP11"), (23, "CVXP03"),
+                     (24, "CVXP11"), (24, "CVXP11"), (25, "CVXP03"), (26, "CVXP02")]
+
+
+def test_a_query_only_a_worker_thread_calls_stays_public_under_unsafe_fixes(tmp_path):
+    enrich = ("from concurrent.futures import ThreadPoolExecutor\n\nfrom convex import ConvexClient\n\n"
+              'client = ConvexClient("https://quiet-heron-42.convex.cloud")\npool = ThreadPoolExecutor(2)\n\n\n'
+              'def enrich(city: str):\n    return pool.submit(client.query, "places:find", {"city": city}).result()\n')
+    write(tmp_path, {**LOOKUPS, "worker/enrich.py": enrich})
+    settings = Settings(select=["CVX302", "CVX307"])
+    result = check([tmp_path], settings)
+    assert [d.code for d in result.diagnostics] == ["CVX302"]
+    assert "also called by clients" in result.diagnostics[0].message and "enrich.py:10" in result.diagnostics[0].message
+    outcome = fix([tmp_path], settings, unsafe=True)
+    assert outcome.changed == {}  # `find` stays a public query: making it internal breaks the Python call
+
+
+def test_names_methods_and_urls_held_in_locals(tmp_path):
+    script = ("import os\n\nimport requests\nfrom convex import ConvexClient\n\n"
+              'cx = ConvexClient(os.environ["CONVEX_URL"])\nBASE = os.environ["CONVEX_URL"]\n\n\n'
+              "def by_local_name(city):\n"
+              '    name = "places:fnd"\n'
+              '    return cx.query(name, {"city": city})\n'                                   # 12
+              "\n\ndef by_method_alias(city):\n"
+              "    q = cx.query\n"
+              '    return q("places:fnd", {"city": city})\n'                                  # 17
+              "\n\ndef by_url_in_local(city):\n"
+              '    url = f"{BASE}/api/query"\n'
+              '    return requests.post(url, json={"path": "places:fnd", "args": {"city": city}})\n'  # 22
+              "\n\ndef rebound(city, other):\n"
+              '    name = "places:fnd"\n'
+              "    if other:\n        name = other\n"
+              '    return cx.query(name, {"city": city})\n')                                  # 29: not read
+    write(tmp_path, {**LOOKUPS, "scripts/places.py": script})
+    result = check([tmp_path], Settings(select=["CVXP02"]))
+    assert sorted(d.line for d in result.diagnostics) == [12, 17, 22]
+
+
+def test_a_local_bound_only_to_none_is_none(tmp_path):
+    backend = {**LOOKUPS, "convex/places.ts": LOOKUPS["convex/places.ts"] +
+               'export const tag = mutation({ args: { city: v.string(), note: v.optional(v.string()) }, '
+               'handler: async () => null });\n'}
+    backend["convex/places.ts"] = backend["convex/places.ts"].replace("{ action, query }", "{ action, mutation, query }")
+    script = ("from convex import ConvexClient\n\n"
+              'cx = ConvexClient("https://quiet-heron-42.convex.cloud")\n\n\n'
+              "def tag(city):\n    note = None\n"
+              '    cx.mutation("places:tag", {"city": city, "note": note})\n\n\n'           # 8
+              "def tag_maybe(city, text):\n    note = None\n    if text:\n        note = text\n"
+              '    cx.mutation("places:tag", {"city": city, "note": note})\n')              # 15: may be a str
+    write(tmp_path, {**backend, "scripts/tags.py": script})
+    result = check([tmp_path], Settings(select=["CVXP06"]))
+    assert [d.line for d in result.diagnostics] == [8]

@@ -3,9 +3,13 @@
 `extract_python(path, source)` reads one Python file into `PyFacts`: every
 `client.query/mutation/action/subscribe("dir/file:fn", {...})` on a client built from
 `ConvexClient(...)` / `ConvexHttpClient(...)` (held in a variable, a `self.` attribute, a
-parameter annotated with the class, or used directly), every `requests.post(".../api/query",
-json={"path": ..., "args": ...})`, and the client setup calls rules care about
-(`set_admin_auth`, `set_auth`, `set_debug`). It is a pure function of (path, bytes).
+parameter annotated with the class, or used directly), also when the method is handed to a
+worker thread with its arguments (`pool.submit(client.query, "x:y", {...})`, `asyncio.to_thread`,
+`functools.partial`, a pass-through function of the file) or held in a local (`q =
+client.query`), every `requests.post(".../api/query", json={"path": ..., "args": ...})`, and
+the client setup calls rules care about (`set_admin_auth`, `set_auth`, `set_debug`). Names,
+URLs and `None` held in a local bound once in the function are read through it. It is a pure
+function of (path, bytes).
 
 libcst is slow (about 0.25 MB/s, ecosystem.md §5), so `python_prefilter.mentions_convex` is
 a cheap text test that runs first: only files that import `convex`, spell out an
@@ -209,6 +213,12 @@ class _Bindings(_Scopes, cst.CSTVisitor):
         # every name bound anywhere how many times: a constant is bound exactly once
         self.strings: dict[str, cst.SimpleString | cst.ConcatenatedString] = {}
         self.bound: dict[str, int] = {}
+        # names bound in a function, by (scope, variable): the value of a plain assignment and
+        # how many times the name is bound there (`fn = "m:f"`, `q = client.query`, `url =
+        # f"{base}/api/mutation"`: read only when bound once, so a later rebinding never misleads)
+        self.local_values: dict[tuple[int, str], cst.BaseExpression] = {}
+        self.local_bound: dict[tuple[int, str], int] = {}
+        self.nonlocals: set[str] = set()  # rebound from an inner function: never read as a constant
         self._returns: list[list[cst.CSTNode]] = []  # values returned by the functions being visited
 
     def visit_Global(self, node: cst.Global) -> None:
@@ -223,10 +233,20 @@ class _Bindings(_Scopes, cst.CSTVisitor):
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         returned = self._returns.pop()
-        classes = {self.client_class_of(v) for v in returned}
-        if len(classes) == 1 and None not in classes:  # `def get_client(): return ConvexClient(url)`
+        # `def get_client(): return ConvexClient(url)`; also a lazy singleton (`global _client
+        # ... _client = ConvexClient(url) ... return _client`) that returns None when unconfigured
+        classes = {self.client_class_of(v) if not isinstance(v, cst.Name) else self._client_held(v.value)
+                   for v in returned if not (isinstance(v, cst.Name) and v.value == "None")}
+        if len(classes) == 1 and None not in classes:
             self.factories.setdefault(original_node.name.value, classes.pop())
         _Scopes.leave_FunctionDef(self, original_node)
+
+    def _client_held(self, name: str) -> str | None:
+        """The client class the variable `name` holds, seen from the function being visited."""
+        for key in ((self.scope_of(name), name), (0, name)):
+            if key in self.clients:
+                return self.clients[key]
+        return None
 
     def visit_Return(self, node: cst.Return) -> None:
         if self._returns and node.value is not None:
@@ -309,9 +329,72 @@ class _Bindings(_Scopes, cst.CSTVisitor):
         elif isinstance(target, cst.Attribute) and isinstance(value, cst.Call):
             self.other_attributes.add("." + target.attr.value)  # `self.client = GraphDatabase.driver(...)`
 
+    def _count_local(self, target: cst.CSTNode, value: cst.BaseExpression | None = None) -> None:
+        """Count the names `target` binds in the current function (tuples, starred, nested)."""
+        if isinstance(target, cst.Name):
+            key = (self.scope_of(target.value), target.value)
+            self.local_bound[key] = self.local_bound.get(key, 0) + 1
+            if value is not None:
+                self.local_values[key] = value
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for el in target.elements:
+                self._count_local(el.value)
+        elif isinstance(target, cst.StarredElement):
+            self._count_local(target.value)
+
+    def local_value(self, name: str, scope: int) -> cst.BaseExpression | None:
+        """The value of `name` in function `scope` when the function binds it once, by plain
+        assignment (None when it binds it otherwise, more than once, or not at all)."""
+        key = (scope, name)
+        if scope == 0 or name in self.nonlocals or self.local_bound.get(key) != 1:
+            return None
+        return self.local_values.get(key)
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
+        self.nonlocals.update(n.name.value for n in node.names)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._count_local(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._count_local(node.target)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._count_local(node.target)
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if node.name is not None:
+            self._count_local(node.name.name)
+
+    def visit_MatchAs(self, node: cst.MatchAs) -> None:
+        if node.name is not None:
+            self._count_local(node.name)
+
+    def visit_MatchStar(self, node: cst.MatchStar) -> None:
+        if node.name is not None:
+            self._count_local(node.name)
+
+    def leave_Import(self, original_node: cst.Import) -> None:
+        self._count_imported(original_node.names)
+
+    def leave_ImportFrom(self, original_node: cst.ImportFrom) -> None:
+        if not isinstance(original_node.names, cst.ImportStar):
+            self._count_imported(original_node.names)
+
+    def _count_imported(self, names) -> None:
+        for alias in names:
+            if alias.asname is not None:
+                self._count_local(alias.asname.name)
+            else:
+                first = alias.name
+                while isinstance(first, cst.Attribute):
+                    first = first.value
+                self._count_local(first)
+
     def visit_Assign(self, node: cst.Assign) -> None:
         for t in node.targets:
             self._bind(t.target, node.value)
+            self._count_local(t.target, node.value)
             if isinstance(t.target, cst.Name):
                 self.bound[t.target.value] = self.bound.get(t.target.value, 0) + 1
                 if self.scopes[-1] == 0 and isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString)):
@@ -323,6 +406,7 @@ class _Bindings(_Scopes, cst.CSTVisitor):
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         self._bind(node.target, node.value)
+        self._count_local(node.target, node.value)
         ann = dotted(node.annotation.annotation)
         if ann is not None and ann.rsplit(".", 1)[-1] in CLIENT_CLASSES:
             if isinstance(node.target, cst.Name):
@@ -332,6 +416,7 @@ class _Bindings(_Scopes, cst.CSTVisitor):
 
     def visit_Param(self, node: cst.Param) -> None:
         self.bound[node.name.value] = self.bound.get(node.name.value, 0) + 1  # shadows a constant
+        self._count_local(node.name)
         if node.annotation is None:
             return
         ann = node.annotation.annotation
@@ -347,10 +432,15 @@ class _Bindings(_Scopes, cst.CSTVisitor):
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
             self._bind(node.asname.name, node.item)
+            self._count_local(node.asname.name)
 
 
 # --- pass 2: calls ------------------------------------------------------------------------
 
+# callees that call the function they are given with the arguments that follow it, unchanged
+# (`pool.submit`, `asyncio.to_thread`, `loop.run_in_executor`, `anyio.to_thread.run_sync`,
+# `starlette.concurrency.run_in_threadpool`, `functools.partial`), by their last name
+_PASS_THROUGH = ("submit", "to_thread", "run_in_executor", "run_sync", "run_in_threadpool", "partial")
 _KEY_LITERAL = re.compile(r"^(prod|dev|preview):[A-Za-z0-9_-]+\|[A-Za-z0-9+/=_-]{20,}$")
 _JWT = re.compile(r"^eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+\.")
 
@@ -375,6 +465,7 @@ class _Calls(_Scopes, cst.CSTVisitor):
         self.b = bindings
         self.spans = spans
         self.defs: list[cst.FunctionDef] = []
+        self.functions = {st.name.value: st for st in facts.module.body if isinstance(st, cst.FunctionDef)}
         self.classes: list[str | None] = []  # the classes around the visitor (None: not at module level)
         self.relays: dict[str, _Relay] = {}
         # (class, method) -> a method of a module-level class that hands its parameter on
@@ -482,7 +573,7 @@ class _Calls(_Scopes, cst.CSTVisitor):
             if method in CALL_METHODS:
                 recv = self.receiver(func.value)
                 if recv is not None:
-                    self._client_call(node, method, recv)
+                    self._client_call(node, method, recv, func, node.args)
                     return
             elif method in ("set_admin_auth", "set_auth", "set_debug"):
                 recv = self.receiver(func.value)
@@ -490,6 +581,14 @@ class _Calls(_Scopes, cst.CSTVisitor):
                 if recv is not None and recv[2] is None and not recv[3]:
                     self._setup_call(node, method, recv)
                     return
+        elif isinstance(func, cst.Name):
+            bound = self.bound_method(func)  # `q = client.query` ... `q("m:f", {...})`
+            if bound is not None:
+                # no fix renames the method: the alias may serve calls of other kinds too
+                self._client_call(node, bound[0], bound[1], None, node.args, method_at=func)
+                return
+        if self._passed_method(node):
+            return
         name = dotted(func)
         if name is not None and name.rsplit(".", 1)[-1] in _HTTP_CALLS:
             self._http_call(node)
@@ -523,27 +622,106 @@ class _Calls(_Scopes, cst.CSTVisitor):
             if isinstance(v, str) and (method == "set_admin_auth" or _JWT.match(v)):
                 self.facts.auth_literals.append((method, *self.span(arg)))
 
-    def _client_call(self, node: cst.Call, method: str, recv: tuple) -> None:
+    def local_value(self, node: cst.CSTNode) -> cst.BaseExpression | None:
+        """What a name bound once in the function the visitor is in holds (_Bindings.local_value)."""
+        return self.b.local_value(node.value, self.scopes[-1]) if isinstance(node, cst.Name) else None
+
+    def bound_method(self, node: cst.CSTNode) -> tuple[str, tuple, cst.Attribute] | None:
+        """(method, receiver, attribute) when `node` is a client's method not called here:
+        `client.query`, or a local bound once to it (`q = client.query`)."""
+        if isinstance(node, cst.Name):
+            node = self.local_value(node)
+        if not isinstance(node, cst.Attribute) or node.attr.value not in CALL_METHODS:
+            return None
+        recv = self.receiver(node.value)
+        return (node.attr.value, recv, node) if recv is not None else None
+
+    def _passed_method(self, node: cst.Call) -> bool:
+        """`pool.submit(client.query, "m:f", {...})`, `asyncio.to_thread(client.mutation, ...)`,
+        `loop.run_in_executor(None, client.action, ...)`, `functools.partial(client.query, "m:f")`,
+        `_run(client.mutation, "m:f", {...})`: the sync client run on a worker thread gets its
+        method and that method's arguments separately. A call of that method with the arguments
+        after it; they are read as its arguments only when the callee is known to hand them on
+        unchanged (PASS_THROUGH, or a function of this file that does), else the name alone."""
+        for i, a in enumerate(node.args):
+            if a.keyword is not None or a.star:
+                continue
+            bound = self.bound_method(a.value) if isinstance(a.value, (cst.Attribute, cst.Name)) else None
+            if bound is None:
+                continue
+            method, recv, attr = bound
+            rest = list(node.args[i + 1:])
+            callee = dotted(node.func)
+            last = callee.rsplit(".", 1)[-1] if callee is not None else None
+            known = last in _PASS_THROUGH or (isinstance(node.func, cst.Name) and self._forwards(node.func.value, i))
+            if not known:
+                rest = [r for r in rest if r.keyword is None]
+            # `partial(client.query, "m:f")` is given its arguments later, where it is called
+            unread = not known or any(r.star for r in rest) or last == "partial" and \
+                len([r for r in rest if r.keyword is None]) < 2 and not any(r.keyword and r.keyword.value == "args" for r in rest)
+            # a method written right here is renamed by a kind fix; one held in a local is not
+            self._client_call(node, method, recv, attr if a.value is attr else None, rest,
+                              method_at=a.value, args_unread=unread)
+            return True
+        return False
+
+    def _forwards(self, name: str, at: int) -> bool:
+        """Does module-level function `name` of this file call its parameter `at` with the
+        parameters after it, unchanged (`def _run(fn, *args): return await asyncio.to_thread(fn,
+        *args)`, `def call(method, name, args): return method(name, args)`)?"""
+        fn = self.functions.get(name)
+        if fn is None:
+            return False
+        params = fn.params.params
+        if at >= len(params) or fn.params.posonly_params:
+            return False
+        callable_name = params[at].name.value
+        after = [p.name.value for p in params[at + 1:]]
+        star = fn.params.star_arg.name.value if isinstance(fn.params.star_arg, cst.Param) else None
+
+        def handed_on(args: list[cst.Arg]) -> bool:
+            positional = [a for a in args if a.keyword is None and a.star != "**"]
+            names = [(a.star, a.value.value) for a in positional if isinstance(a.value, cst.Name)]
+            return len(names) == len(positional) and names == [("", n) for n in after] + ([("*", star)] if star else [])
+
+        for call in _calls_in(fn.body):
+            if isinstance(call.func, cst.Name) and call.func.value == callable_name:
+                if handed_on(list(call.args)):
+                    return True
+            callee = dotted(call.func)
+            if callee is not None and callee.rsplit(".", 1)[-1] in _PASS_THROUGH:
+                for j, a in enumerate(call.args):
+                    if a.keyword is None and not a.star and isinstance(a.value, cst.Name) and a.value.value == callable_name:
+                        if handed_on(list(call.args[j + 1:])):
+                            return True
+        return False
+
+    def _client_call(self, node: cst.Call, method: str, recv: tuple, attr: cst.Attribute | None,
+                     given: list[cst.Arg] | tuple[cst.Arg, ...], method_at: cst.CSTNode | None = None,
+                     args_unread: bool = False) -> None:
+        """A call of `method` on the client `recv` with the arguments `given`: `node` itself
+        (`client.query("m:f", {...})`), or a call that runs the method (_passed_method). `attr`
+        is the `client.query` written in `node` (a kind fix renames it), `method_at` where the
+        method is named otherwise; `args_unread` when the arguments given are not all there is."""
         s, e = self.span(node)
-        func = node.func
-        assert isinstance(func, cst.Attribute)
         call = PyCall(method=method, client=recv[0], client_class=recv[1], start=s, end=e, node=node,
-                      method_node=func.attr, factory=recv[2], unconfirmed=recv[3])
-        call.method_start, call.method_end = self.span(func.attr)
-        if isinstance(func.value, cst.Name) and recv[1] is None and recv[2] is None:
-            call.receiver_origin = self.b.imported.get(func.value.value)
-        positional = [a for a in node.args if a.keyword is None and a.star == ""]
+                      method_node=attr.attr if attr is not None else None, factory=recv[2], unconfirmed=recv[3])
+        call.method_start, call.method_end = self.span(attr.attr if attr is not None else method_at)
+        receiver = attr.value if attr is not None else None
+        if isinstance(receiver, cst.Name) and recv[1] is None and recv[2] is None:
+            call.receiver_origin = self.b.imported.get(receiver.value)
+        positional = [a for a in given if a.keyword is None and a.star == ""]
         first = positional[0].value if positional else None
-        for a in node.args:
+        for a in given:
             if a.keyword is not None and a.keyword.value == "name" and first is None:
                 first = a.value
         if first is None:
             return
         named_by = self._parameter(first)
         if named_by is not None:
-            given = positional[1].value if len(positional) > 1 else next(
-                (a.value for a in node.args if a.keyword is not None and a.keyword.value == "args"), None)
-            relay = _Relay(method, recv, named_by, self._parameter(given))
+            handed = positional[1].value if len(positional) > 1 else next(
+                (a.value for a in given if a.keyword is not None and a.keyword.value == "args"), None)
+            relay = _Relay(method, recv, named_by, None if args_unread else self._parameter(handed))
             if not self.classes:
                 self.relays.setdefault(self.defs[0].name.value, relay)
             elif self._is_instance_method(self.defs[0]) and named_by[0] > 0:
@@ -559,9 +737,14 @@ class _Calls(_Scopes, cst.CSTVisitor):
             return  # a receiver guessed by its name, with a computed name or one no function has
         if call.unconfirmed and (call.name is None or not _QUALIFIED_NAME.match(call.name)):
             return  # and in a file without `import convex`: only a "mod:fn" literal says Convex
+        if args_unread:
+            call.args = PyValue("other", s, e, node)  # as for a relay that builds them itself
+            call.args_positional = False
+            self.facts.calls.append(call)
+            return
         if len(positional) > 1:
             call.args = self.value(positional[1].value)
-        for a in node.args:
+        for a in given:
             if a.keyword is None:
                 continue
             kw = a.keyword.value
@@ -602,7 +785,9 @@ class _Calls(_Scopes, cst.CSTVisitor):
         call.name_node = node
         call.name_start, call.name_end = self.span(node)
         if isinstance(node, cst.Name):  # `client.mutation(CREATE, ...)`: reported here, fixed where it is defined
-            literal = self.b.constant_string(node.value)
+            local = self.local_value(node)  # or `fn = "m:f"` in this function
+            literal = local if isinstance(local, (cst.SimpleString, cst.ConcatenatedString)) \
+                else self.b.constant_string(node.value)
             if literal is not None:
                 call.name_node = node = literal
         if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
@@ -623,7 +808,8 @@ class _Calls(_Scopes, cst.CSTVisitor):
         kind = None
         for a in node.args:
             if a.keyword is None or a.keyword.value == "url":
-                text = _string_text(a.value)
+                # the URL built in a local first (`url = f"{base}/api/mutation"`)
+                text = _string_text(self.local_value(a.value) or a.value)
                 if text is not None:
                     m = _HTTP_URL.search(text)
                     if m:
@@ -669,8 +855,9 @@ class _Calls(_Scopes, cst.CSTVisitor):
         if isinstance(node, cst.Name):
             if node.value in ("True", "False"):
                 return PyValue("bool", s, e, node)
-            if node.value == "None":
-                return PyValue("none", s, e, node)
+            local = self.local_value(node)
+            if node.value == "None" or isinstance(local, cst.Name) and local.value == "None":
+                return PyValue("none", s, e, node)  # also `err = None`, bound once in this function
             return PyValue("name", s, e, node)
         if isinstance(node, cst.Attribute):
             return PyValue("name", s, e, node)
@@ -752,6 +939,20 @@ def through_imported_relay(imported: ImportedCall, relay: _Relay, client_class: 
     call.args = args if args is not None else PyValue("other", imported.start, imported.end, imported.node)
     call.args_positional = False
     return call
+
+
+class _CallsIn(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found: list[cst.Call] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.found.append(node)
+
+
+def _calls_in(node: cst.CSTNode) -> list[cst.Call]:
+    visitor = _CallsIn()
+    node.visit(visitor)
+    return visitor.found
 
 
 def _evaluated(node: cst.CSTNode):

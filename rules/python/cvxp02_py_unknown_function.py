@@ -58,7 +58,15 @@ class PyUnknownFunction(Rule):
                        'print(run_query("counters:gte"))\n', path="tools/report.py", files={**COUNTERS, **WRAPPER},
                        lines=[4], note="through a wrapper imported from another module"),
                Invalid(PY + 'SET = "counters:sett"\nclient.mutation(SET, {"name": "a"})\n', path=PY_PATH, files=COUNTERS,
-                       lines=[5], note="a name held in a module constant")]
+                       lines=[5], note="a name held in a module constant"),
+               Invalid('import os\nfrom typing import Any\n\n_client: Any = None\n\n\ndef _get_client():\n'
+                       '    global _client\n    if not os.environ.get("CONVEX_URL"):\n        return None\n'
+                       '    if _client is None:\n        from convex import ConvexClient\n\n'
+                       '        _client = ConvexClient(os.environ["CONVEX_URL"])\n    return _client\n\n\n'
+                       'def bump() -> None:\n    client = _get_client()\n    if client is not None:\n'
+                       '        client.mutation("counters:sett", {"name": "a"})\n',
+                       path=PY_PATH, files=COUNTERS, lines=[21],
+                       note="a client made on first use, None when the URL is not configured")]
 
     def check_app(self, ctx, app):
         if not app.by_identifier:

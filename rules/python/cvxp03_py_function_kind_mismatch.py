@@ -52,6 +52,12 @@ class PyFunctionKindMismatch(Rule):
                 output='from clients import get_client\n\n\ndef bump() -> None:\n    c = get_client()\n'
                 '    c.mutation("counters:set", {"name": "x"})\n',
                 note="a client made by a factory in another module (the file itself never imports convex)"),
+        Invalid('import asyncio\n\n' + PY + '\n\nasync def bump() -> None:\n'
+                '    await asyncio.to_thread(client.query, "counters:set", {"name": "x"})\n',
+                path=PY_PATH, files=COUNTERS, lines=[9],
+                output='import asyncio\n\n' + PY + '\n\nasync def bump() -> None:\n'
+                '    await asyncio.to_thread(client.mutation, "counters:set", {"name": "x"})\n',
+                note="the method handed to a worker thread with its arguments"),
     ]
 
     def check_app(self, ctx, app):
