@@ -397,6 +397,82 @@ def test_single_file_components_are_client_files(tmp_path):
     assert not any(m.rel.endswith((".svelte", ".vue", ".astro")) for m in p.apps[0].modules.values())
 
 
+def test_calls_in_svelte_and_vue_markup_are_client_calls(tmp_path):
+    """Buttons call Convex from the markup: `onclick={() => client.mutation(...)}`, Svelte 4's
+    `on:click`, `{#await client.query(...)}`, Vue's `@click` and `{{ }}`. Unread, CVX301/307
+    said "no client calls it: make it internal" and the unsafe fix broke every click
+    (triage G28, the `={() => client.mutation(api.` pattern of seven public apps). Each
+    expression sees the script's bindings and keeps the file's own positions; strings and
+    template literals with braces, a script ending without `;`, two adjacent expressions and
+    `v-for="x of xs"` do not hide a call."""
+    server = 'import { mutation, query } from "./_generated/server";\n' + "".join(
+        f'export const {n} = {k}({{ args: {{}}, handler: async () => null }});\n'
+        for n, k in [("finish", "mutation"), ("legacy", "mutation"), ("count", "query"), ("label", "query"),
+                     ("bump", "mutation"), ("total", "query"), ("rows", "query"), ("spread", "query")])
+    files = {
+        "package.json": '{"name": "app", "dependencies": {"convex": "^1.48.0"}}',
+        "convex/jobs.ts": server,
+        "src/routes/+page.svelte": '<script>\n  import { useConvexClient } from "convex-svelte";\n'
+                                   '  import { api } from "../../convex/_generated/api";\n'
+                                   '  const client = useConvexClient()\n</script>\n\n'
+                                   '<button title="{`}${1}`}" onclick={() => client.mutation(api.jobs.finish, { s: "}" })}>'
+                                   'a</button>\n'
+                                   '<button on:click={() => client.mutation(api.jobs.legacy, {})}>b</button>\n'
+                                   '{#await client.query(api.jobs.count, {}) then n}{n}{client.query(api.jobs.label, {})}'
+                                   '{/await}\n<!-- {client.query(api.jobs.total)} -->\n'
+                                   '<Row {...client.query(api.jobs.spread, {})} />\n',
+        "src/Jobs.vue": '<template>\n  <button @click="client.mutation(api.jobs.bump, {}); n++">+</button>\n'
+                        '  <p>{{ client.query(api.jobs.total, {}) }}</p>\n'
+                        '  <li v-for="row of client.query(api.jobs.rows, {})" :key="row">{{ row }}</li>\n</template>\n'
+                        '<script setup>\nimport { useConvexClient } from "convex-vue";\n'
+                        'import { api } from "../convex/_generated/api";\nconst client = useConvexClient();\n'
+                        'let n = 0;\n</script>\n',
+    }
+    write_files(tmp_path, files)
+    p = project_of(tmp_path)
+    where = {}
+    for f in p.apps[0].functions:
+        for u in p.call_index.callers(f):
+            where.setdefault(f.identifier, []).append((Path(u.path).name, u.how, u.line))
+    assert where == {
+        "jobs:finish": [("+page.svelte", "mutation", 7)],
+        "jobs:legacy": [("+page.svelte", "mutation", 8)],
+        "jobs:count": [("+page.svelte", "query", 9)],
+        "jobs:label": [("+page.svelte", "query", 9)],
+        "jobs:spread": [("+page.svelte", "query", 11)],
+        "jobs:bump": [("Jobs.vue", "mutation", 2)],
+        "jobs:total": [("Jobs.vue", "query", 3)],  # the Svelte comment's call is no call
+        "jobs:rows": [("Jobs.vue", "query", 4)],
+    }
+    svelte = files["src/routes/+page.svelte"]
+    use = next(u for u in p.call_index.callers(next(f for f in p.apps[0].functions if f.identifier == "jobs:finish")))
+    assert svelte.encode()[use.start:use.end] == b"api.jobs.finish"
+
+
+def test_inline_scripts_of_html_pages_are_client_calls(tmp_path):
+    """The Convex docs' script-tag quickstart: the browser bundle's global `convex` in a classic
+    `<script>`, or `ConvexClient` imported from a CDN in a `<script type="module">`. Their string
+    names are client calls; a script of another type (JSON-LD) is no code."""
+    files = {
+        "package.json": '{"name": "app", "dependencies": {"convex": "^1.48.0"}}',
+        "convex/posts.ts": 'import { query } from "./_generated/server";\n'
+                           'export const feed = query({ args: {}, handler: async () => [] });\n'
+                           'export const latest = query({ args: {}, handler: async () => null });\n'
+                           'export const meta = query({ args: {}, handler: async () => null });\n',
+        "public/index.html": '<!doctype html>\n<script src="https://unpkg.com/convex@1.28.0/dist/browser.bundle.js"></script>\n'
+                             '<script>\n  const client = new convex.ConvexClient("https://example-123.convex.cloud");\n'
+                             '  client.onUpdate("posts:feed", {}, console.log);\n</script>\n'
+                             '<script type="application/ld+json">{"q": client.query("posts:meta")}</script>\n',
+        "public/latest.html": '<script type="module">\n  import { ConvexClient } from "https://esm.sh/convex@1.28.0/browser";\n'
+                              '  new ConvexClient("https://example-123.convex.cloud").query("posts:latest", {});\n</script>\n',
+    }
+    write_files(tmp_path, files)
+    p = project_of(tmp_path)
+    assert callers(p, "posts:feed") == [("client", "onUpdate", "index.html", "name")]
+    assert callers(p, "posts:latest") == [("client", "query", "latest.html", "name")]
+    assert callers(p, "posts:meta") == []
+
+
 def test_convex_vue_hooks_are_client_calls(tmp_path):
     """convex-vue and @convex-vue/core name their hooks `useConvexQuery`,
     `useConvexPaginatedQuery`, `useConvexMutation`, `useConvexAction`, and take string names

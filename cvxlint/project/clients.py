@@ -1,7 +1,8 @@
 """Frontend and other TypeScript/JavaScript clients of Convex functions.
 
 Client code is every TS/JS file outside the functions directories (monorepo siblings
-included). Most of a large frontend never touches Convex, so `may_call_convex` is a byte
+included), the scripts and markup expressions of Svelte/Vue/Astro components and the inline
+scripts of HTML pages (syntax/components.py). Most of a large frontend never touches Convex, so `may_call_convex` is a byte
 regex run before anything is parsed; only files that pass it are parsed (`extract_facts`).
 
 `client_calls(facts)` is then a pure reading of one file's facts: the calls that pass a
@@ -21,6 +22,7 @@ import re
 from dataclasses import dataclass
 
 from ..syntax import js
+from ..syntax.components import PAGE_EXTENSIONS
 from ..syntax.tree import Node
 from .evaluate import local_const
 from .facts import CallSite, FileFacts
@@ -103,17 +105,27 @@ def client_calls(facts: FileFacts) -> list[ClientCall]:
 
 
 def imports_a_convex_package(facts: FileFacts) -> bool:
-    """Does the file import convex, or a package built on it (convex-helpers, convex-vue, ...)?"""
-    return any(is_convex_package(i.source) for i in facts.imports)
+    """Does the file import convex, or a package built on it (convex-helpers, convex-vue, ...)?
+    A page may load it from a CDN instead: `import { ConvexClient } from
+    "https://esm.sh/convex/browser"`, or the browser bundle (`<script src=".../convex@1.28.0/
+    dist/browser.bundle.js">`, the docs' script-tag quickstart), whose global `convex` its
+    scripts make clients from (`new convex.ConvexClient(url)`)."""
+    return any(is_convex_package(i.source) for i in facts.imports) \
+        or facts.path.lower().endswith(PAGE_EXTENSIONS) and _CONVEX_GLOBAL.search(facts.source) is not None
 
 
 def is_convex_package(module: str) -> bool:
-    return _CONVEX_PACKAGE.match(module) is not None
+    return _CONVEX_PACKAGE.match(_CDN_PREFIX.sub("", module, count=1)) is not None
+
+
+# `https://esm.sh/`, `https://cdn.jsdelivr.net/npm/`, `https://unpkg.com/` before a package name
+_CDN_PREFIX = re.compile(r"^https?://[^/]+/(npm/)?")
+_CONVEX_GLOBAL = re.compile(rb"\bconvex\.Convex(Http)?Client\b")
 
 
 # where the hooks and client helpers come from: convex/react, convex/nextjs, convex-helpers'
 # react modules, @convex-dev/react-query, ...
-_CONVEX_PACKAGE = re.compile(r"^(convex|convex-helpers|convex-svelte|convex-vue|@convex-dev/[\w.-]+|@convex-vue/[\w.-]+)(/|$)")
+_CONVEX_PACKAGE = re.compile(r"^(convex|convex-helpers|convex-svelte|convex-vue|@convex-dev/[\w.-]+|@convex-vue/[\w.-]+)(@[^/]*)?(/|$)")
 
 
 def _add(site: CallSite, how: str, expects: str, out: list[ClientCall], imports_convex: bool) -> None:

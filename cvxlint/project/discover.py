@@ -17,13 +17,14 @@ from pathlib import Path
 
 import pathspec
 
-from ..syntax.components import COMPONENT_EXTENSIONS
+from ..syntax.components import MARKUP_EXTENSIONS
 from ..errors import NothingToCheck, UsageError
 from . import jsonc
 
 TS_EXTENSIONS = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
-# what a frontend calls Convex from: TS/JS modules and single-file components (their scripts)
-CLIENT_EXTENSIONS = TS_EXTENSIONS + COMPONENT_EXTENSIONS
+# what a frontend calls Convex from: TS/JS modules, single-file components (their scripts and
+# markup) and HTML pages (their inline scripts)
+CLIENT_EXTENSIONS = TS_EXTENSIONS + MARKUP_EXTENSIONS
 PY_EXTENSIONS = (".py", ".pyi")
 # Directories that never hold code we lint: dependencies, build output, caches, VCS data.
 SKIP_DIRS = frozenset(

@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 from ..syntax import js
 from ..syntax.tree import Module, Node, parse, language_for
-from ..syntax.components import is_component, script_view
+from ..syntax.components import has_markup, script_view
 from .derived import DerivedStore
 from .facts import Binding, CallSite, Directive, Export, FileFacts, FunctionInfo, GlobalUse, Import, ParamUse, Ref
 
@@ -108,7 +108,7 @@ def extract_facts(path: str, source: bytes, previous: "Module | None" = None, re
     enabled = gc.isenabled()
     gc.disable()
     try:
-        if is_component(path):  # `.svelte`, `.vue`, `.astro`: their scripts, in place
+        if has_markup(path):  # `.svelte`, `.vue`, `.astro`, `.html`: their code, in place
             code, lang = script_view(source, path)
             module = parse(code, lang)
         else:

@@ -128,6 +128,10 @@ class FunctionInfo:
         return id(self)
 
 
+# names of the global object itself (`self` and `window` in browser-style code)
+GLOBAL_OBJECTS = frozenset(["globalThis", "self", "window", "global"])
+
+
 @dataclass(eq=False, slots=True)
 class CallSite:
     """A call (or `new`) expression with its callee resolved as far as one file allows."""
@@ -141,9 +145,14 @@ class CallSite:
 
     @property
     def global_name(self) -> str | None:
-        """"fetch" / "Date.now" / "crypto.subtle.generateKey" when the callee is a global."""
+        """"fetch" / "Date.now" / "crypto.subtle.generateKey" when the callee is a global, also
+        when it is reached through the global object (`globalThis.fetch(url)`, `self.fetch`):
+        the same function."""
         if self.ref is not None and self.ref.kind == "global":
-            return ".".join(self.path)
+            path = self.path
+            if len(path) > 1 and path[0] in GLOBAL_OBJECTS:
+                path = path[1:]
+            return ".".join(path)
         return None
 
 

@@ -82,6 +82,26 @@ class ScheduleInternalOnly(Rule):
                        'export const queue = mutation({ args: {}, handler: async (ctx) => {\n'
                        '  await ctx.scheduler.runAfter(0, "mails:send", {});\n}});\n',
                 note="the name still reaches the function once it is internal"),
+        Invalid(API_HEADER + 'export const finishSoon = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.scheduler.runAfter(1000, api.jobs.finish, {});\n}});\n',
+                files={"convex/jobs.ts": 'import { mutation } from "./_generated/server";\n'
+                       'export const finish = mutation({ args: {}, handler: async () => {} });\n',
+                       "src/routes/+page.svelte": '<script>\n  import { useConvexClient } from "convex-svelte";\n'
+                       '  import { api } from "../../convex/_generated/api";\n  const client = useConvexClient()\n'
+                       '</script>\n\n<button onclick={() => client.mutation(api.jobs.finish, {})}>Done</button>\n'},
+                lines=[5], message="also called by clients (`mutation` (src/routes/+page.svelte:7))",
+                note="a button of the page calls it from the markup: no fix makes it internal (an internal "
+                     "function would fail every click with \"Could not find public function\")"),
+        Invalid(API_HEADER + 'export const finishSoon = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.scheduler.runAfter(1000, api.jobs.finish, {});\n}});\n',
+                files={"convex/jobs.ts": 'import { mutation } from "./_generated/server";\n'
+                       'export const finish = mutation({ args: {}, handler: async () => {} });\n',
+                       "src/Jobs.vue": '<template>\n  <button @click="client.mutation(api.jobs.finish, {}); done = true">'
+                       'Done</button>\n</template>\n<script setup>\nimport { useConvexClient } from "convex-vue";\n'
+                       'import { api } from "../convex/_generated/api";\nconst client = useConvexClient();\n'
+                       'let done = false;\n</script>\n'},
+                lines=[5], message="also called by clients (`mutation` (src/Jobs.vue:2))",
+                note="a Vue template's event handler calls it, the app's only client call: no fix makes it internal"),
     ]
 
     def check_app(self, ctx, app):

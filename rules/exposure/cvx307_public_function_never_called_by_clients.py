@@ -96,6 +96,16 @@ class PublicFunctionNeverCalledByClients(Rule):
                        'export const nightly = internalAction({ args: {}, handler: async (ctx) => {\n'
                        '  await ctx.runMutation(api.example.credit, {});\n}});\n'},
                 lines=[4], message="convex/jobs.ts:4"),
+        Invalid(SERVER + 'export const list = query({ args: {}, handler: async () => [] });\n'
+                'export const credit = mutation({ args: {}, handler: async () => {} });\n'
+                'export const go = action({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.runQuery(api.example.list, {});\n  await ctx.runMutation(api.example.credit, {});\n}});\n',
+                files={"src/List.vue": '<script setup>\nimport { useConvexClient } from "convex-vue";\n'
+                       'import { api } from "../convex/_generated/api";\nconst client = useConvexClient();\n</script>\n'
+                       '<template>\n  <button @click="client.query(api.example.list, {}).then(show)">Refresh</button>\n'
+                       '  <ul><li v-for="row in rows" :key="row.id">{{ row.id }}</li></ul>\n</template>\n'},
+                lines=[4], message="credit",
+                note="the app's only client calls are in a Vue template: the app has clients, and `list` is one's"),
     ]
 
     def check_app(self, ctx, app):

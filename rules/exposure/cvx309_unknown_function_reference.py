@@ -106,6 +106,23 @@ class UnknownFunctionReference(Rule):
               note="a URL without a host goes to the page's own server (a Next.js route), not to Convex"),
     ]
     invalid = [
+        Invalid('<script>\n  import { useConvexClient } from "convex-svelte";\n'
+                '  import { api } from "../../convex/_generated/api";\n  const client = useConvexClient();\n</script>\n'
+                '{#await client.query(api.feeds.purge, {}) then n}<p>{n}</p>{/await}\n',
+                path="src/routes/+page.svelte", files=FEEDS, lines=[6],
+                message="`.query()` is given internal mutation `feeds:purge`",
+                note="a call in Svelte markup (`{#await ...}`) is a client call too"),
+        Invalid('<script>\n  import { useConvexClient } from "convex-svelte";\n'
+                '  import { api } from "../../convex/_generated/api";\n  const client = useConvexClient();\n</script>\n'
+                '<button on:click={() => client.mutation(api.feeds.stor, {})}>Save</button>\n',
+                path="src/routes/+page.svelte", files=FEEDS, lines=[6], message='did you mean "feeds:store"',
+                note="Svelte 4's `on:click={...}`"),
+        Invalid('<!doctype html>\n<script src="https://unpkg.com/convex@1.28.0/dist/browser.bundle.js"></script>\n'
+                '<script>\n  const client = new convex.ConvexClient("https://example-123.convex.cloud");\n'
+                '  client.onUpdate("feeds:lst", {}, (items) => console.log(items));\n</script>\n',
+                path="public/index.html", files=FEEDS, lines=[5], message='did you mean "feeds:list"',
+                note="a page's inline script, as in the Convex docs' script-tag quickstart (the browser "
+                     "bundle's global `convex`)"),
         Invalid(SERVER + 'export const poll = action({ args: {}, handler: async (ctx) => {\n'
                 '  await ctx.runQuery("agent:needingRecordings" as any, {});\n'
                 '  await ctx.scheduler.runAfter(0, "agents:needingRecording", {});\n}});\n',

@@ -58,7 +58,7 @@ class PreferHelperOverRun(Rule):
 
     ## Why is this bad?
     Each call validates arguments and return values again and starts a fresh JavaScript
-    context, inside the same transaction. A plain TypeScript helper does the same work
+    context, inside the same transaction. A plain helper function does the same work
     without the overhead
     (https://docs.convex.dev/understanding/best-practices/#use-ctxrunquery-and-ctxrunmutation-sparingly-in-queries-and-mutations).
 
@@ -111,6 +111,11 @@ class PreferHelperOverRun(Rule):
                 note="a helper that runs two functions: one finding, at the handler's call of it"),
         Invalid(SERVER + 'export const profile = query({ args: { id: v.string() }, handler: (ctx, { id }) =>\n'
                 '  ctx.runQuery(internal.users.get, { id }) });\n', lines=[5]),
+        Invalid('import { mutation } from "./_generated/server";\nimport { internal } from "./_generated/api";\n'
+                'export const pair = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  const waiting = await ctx.runQuery(internal.queue.waiting, {});\n  return waiting.length;\n}});\n',
+                path="convex/matching.js", lines=[4], message="call a plain helper function instead",
+                note="worded for JavaScript apps too (AaryaBalan/WakeupBuddy's convex/matching.js)"),
         Invalid(SERVER + 'const isActionCtx = (ctx: any): ctx is ActionCtx => "runQuery" in ctx;\n'
                 'async function load(ctx: any) {\n  if (isActionCtx(ctx)) return await ctx.runQuery(internal.users.me, {});\n'
                 '  return await ctx.db.query("users").first();\n}\n'
@@ -142,4 +147,4 @@ class PreferHelperOverRun(Rule):
                 more = f"; {len(runs) - 1} more `ctx.run*` call(s) the same way" if len(runs) > 1 else ""
                 report_in_handler(ctx, fn, r, site.node,
                                   f"`ctx.{path[0]}` in a {fn.kind}: it re-validates and starts a new JS context; "
-                                  f"call a plain TypeScript helper instead{more}")
+                                  f"call a plain helper function instead{more}")

@@ -23,8 +23,9 @@ class NoFetchInQueryMutation(Rule):
     """`fetch()` called from a query or mutation, directly or through helpers.
 
     ## What it does
-    Flags calls of the global `fetch` inside query and mutation handlers and inside the
-    project helpers they call, in any file; also calls through an HTTP client package
+    Flags calls of the global `fetch` (also as `globalThis.fetch` or `self.fetch`) inside
+    query and mutation handlers and inside the project helpers they call, in any file; also
+    calls through an HTTP client package
     (`axios`, `ky`, `got`, ...) and methods of a service SDK's client made with `new`
     (`new Stripe(key).prices.list()`, `new OpenAI()`, `new Resend()`, ...; not its local
     parts such as `stripe.webhooks.constructEvent`), which fetch underneath. A call inside a helper is reported on the
@@ -92,6 +93,11 @@ class NoFetchInQueryMutation(Rule):
                 lines=[5], message="lib/remote.ts:2"),
         Invalid(SERVER + 'export const save = internalMutation({ args: { url: v.string() }, handler: async (ctx, { url }) => {\n'
                 '  await Promise.all([1, 2].map(async () => fetch(url)));\n}});\n', lines=[4]),
+        Invalid(SERVER + 'export const refresh = internalMutation({ args: {}, handler: async (ctx) => {\n'
+                '  const rates = await (await globalThis.fetch("https://api.example.com/usd")).json();\n'
+                '  const fees = await (await self.fetch("https://api.example.com/fees")).json();\n'
+                '  await ctx.db.insert("rates", { usd: rates.usd, fee: fees.fee });\n}});\n', lines=[4, 5],
+                note="the global `fetch` reached through the global object"),
     ]
 
     def check_app(self, ctx, app):

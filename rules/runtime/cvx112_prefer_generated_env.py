@@ -45,8 +45,9 @@ class PreferGeneratedEnv(Rule):
     In apps on convex 1.44 or newer, flags `process.env.X` (also `process.env["X"]` and
     destructuring from `process.env`) in the functions directory, except in
     `auth.config.ts` and `convex.config.ts`. The finding is info; it becomes a warning when
-    `convex.config.ts` declares environment variables and `X` is not one of them. Uses of
-    the whole `process.env` object, assignments and deletes are left alone, and so are
+    `convex.config.ts` (`.js` in a JavaScript app) declares environment variables and `X`
+    is not one of them. Uses of the whole `process.env` object, assignments and deletes
+    are left alone, and so are
     the variables test runners set to say that tests are running (`VITEST`, `VITEST_*`,
     `JEST_WORKER_ID`): no deployment has them, so declaring them would be wrong.
 
@@ -104,7 +105,15 @@ class PreferGeneratedEnv(Rule):
                        'export const key = () => env.API_KEY;\n'),
         Invalid('import { action } from "./_generated/server";\n'
                 'export const ask = action({ args: {}, handler: async () => process.env.OPENAI_KEY });\n',
-                lines=[2], note="no convex.config.ts: the generated `Env` has only the platform variables"),
+                lines=[2], message="declare `OPENAI_KEY` with `defineApp({ env })` in a convex.config.ts (the app has none)",
+                note="no convex.config.ts: the generated `Env` has only the platform variables"),
+        Invalid('import { internalMutation } from "./_generated/server";\n'
+                'export const add = internalMutation({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.db.insert("pings", { at: Number(process.env.START_AT ?? 0) });\n}});\n',
+                path="convex/pings.js", lines=[3],
+                message="`process.env.START_AT`: use `env.START_AT` from `_generated/server` and declare `START_AT` "
+                        "with `defineApp({ env })` in a convex.config.js (the app has none)",
+                note="a JavaScript app: its `env` is not typed, and its config would be convex.config.js"),
         Invalid('export const key = () => process.env.UNDECLARED;\n', lines=[1],
                 files={"convex/convex.config.ts": 'import { defineApp } from "convex/server";\nimport { v } from "convex/values";\n'
                        'const app = defineApp({ env: { DECLARED: v.string() } });\nexport default app;\n'}),
@@ -141,12 +150,15 @@ class PreferGeneratedEnv(Rule):
             names = declared_env(ctx, app)
             undeclared = names is None or var not in names
             sev = Severity.WARNING if names is not None and undeclared else None
-            msg = f"`process.env.{var}`: use the typed `env.{var}` from `_generated/server`"
-            if undeclared:
-                msg += f" and declare `{var}` in convex.config.ts (it is not declared there)"
-            ctx.report(facts, target, msg, severity=sev, fix=self._fix(ctx, module, target, var, undeclared))
+            config, exists, typed = _config_file(ctx, app)
+            msg = f"`process.env.{var}`: use {'the typed ' if typed else ''}`env.{var}` from `_generated/server`"
+            if undeclared and exists:
+                msg += f" and declare `{var}` in {config} (it is not declared there)"
+            elif undeclared:
+                msg += f" and declare `{var}` with `defineApp({{ env }})` in a {config} (the app has none), so deploys check it"
+            ctx.report(facts, target, msg, severity=sev, fix=self._fix(ctx, module, target, var, undeclared, config))
 
-    def _fix(self, ctx, module, target, var, undeclared):
+    def _fix(self, ctx, module, target, var, undeclared, config):
         facts = module.facts
         if _binds_env_elsewhere(ctx, facts) or not var.isidentifier():
             return None
@@ -155,8 +167,24 @@ class PreferGeneratedEnv(Rule):
         if imp is not None:
             edits.append(imp)
         if undeclared:
-            return Fix.display_only(f"Declare `{var}` in convex.config.ts, then use `env.{var}`", *edits)
+            return Fix.display_only(f"Declare `{var}` in {config}, then use `env.{var}`", *edits)
         return Fix.safe(f"Use `env.{var}` from `_generated/server`", *edits)
+
+
+def _config_file(ctx, app) -> tuple[str, bool, bool]:
+    """(the name of the app's convex.config file, whether it exists, whether the app is
+    TypeScript): a JavaScript app (WakeupBuddy, btccollectordata) would write convex.config.js,
+    and its `env` is not typed."""
+
+    def compute():
+        typed = any(m.rel.endswith((".ts", ".tsx", ".mts", ".cts")) and not m.rel.endswith(".d.ts")
+                    for m in app.modules.values())
+        m = app.special_module("convex.config")
+        if m is not None:
+            return m.rel.rsplit("/", 1)[-1], True, typed
+        return ("convex.config.ts" if typed else "convex.config.js"), False, typed
+
+    return memoized(ctx, ("config_file", id(app)), compute)
 
 
 def _is_written(node) -> bool:
