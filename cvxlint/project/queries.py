@@ -73,6 +73,7 @@ _ID_ARRAY_TYPE = re.compile(r"^\s*(?:(?:readonly\s+)?" + _ONE_ID + r"\s*\[\s*\]|
 # Array methods whose result holds (some of) the receiver's elements, in an array / as one element.
 _SAME_ELEMENTS_METHODS = frozenset(["filter", "slice", "reverse", "sort", "toReversed", "toSorted"])
 _ELEMENT_METHODS = frozenset(["at", "find", "findLast", "pop", "shift"])
+_ANY_ID_TYPE = re.compile(r"\b(?:Id|GenericId)\s*<\s*[\"']([A-Za-z_][A-Za-z0-9_]*)[\"']\s*>")
 _GENERIC_ID_TYPE = re.compile(r"^\s*" + _ID_QUALIFIER + r"(?:Id|GenericId)\s*<\s*[A-Za-z_][\w.]*\s*>")
 
 
@@ -643,6 +644,10 @@ class DatabaseUses:
     def doc_table_of(self, facts: FileFacts, node: Node | None) -> str | None:
         """The table a document expression was read from, when it can be told statically."""
         return _Inference(self, facts).doc_table(node, 0)
+
+    def id_alternatives(self, facts: FileFacts, node: Node | None) -> list[str]:
+        """The tables a reassigned or union-typed `let` id may hold, when more than one."""
+        return _Inference(self, facts).id_alternatives(node)
 
     def is_dynamic_id(self, facts: FileFacts, node: Node | None) -> bool:
         """An ID typed with a type parameter (`id: Id<T>`): the table is chosen by the caller."""
@@ -1516,6 +1521,14 @@ class _Inference:
             ref = self.facts.ref_of(n)
             if ref is None:
                 return None
+            if ref.kind == "param" and not _is_parameter_name(ref):
+                # `let target = args.draft` (extraction reads it as the parameter): once reassigned
+                # or declared with several tables, the argument's table is only one candidate
+                decl = _declarator(ref, n, self.uses._decls)
+                if decl is not None and decl[0].type == "variable_declarator" and not decl[2]:
+                    tables = self._held_tables(decl[0], depth)
+                    if tables is not None:
+                        return tables.pop() if len(tables) == 1 and None not in tables else None
             if ref.kind == "param":
                 t = self._param_id(ref, ())
                 if t is not None or _is_parameter_name(ref):
@@ -1531,6 +1544,9 @@ class _Inference:
                     t = _annotation_table(self.facts, declarator)
                     if t is not None:
                         return t
+                    tables = self._held_tables(declarator, depth) if not path else None
+                    if tables is not None:
+                        return tables.pop() if len(tables) == 1 and None not in tables else None
                     init = declarator.child("value")
                     element = _awaited_element(self.facts, declarator, pat, path)
                     if element is not None:  # `const [a, b] = await Promise.all([insert(...), ...])`
@@ -1552,6 +1568,36 @@ class _Inference:
         if n.type in ("await_expression", "call_expression"):
             return self._id_value(n, depth + 1)
         return None
+
+    def _held_tables(self, declarator: Node, depth: int) -> set[str | None] | None:
+        """The tables of every id a `let` may hold (None in the set for a value not read), when
+        its annotation names several tables (`Id<"drafts"> | Id<"posts">`) or it is assigned
+        again; None when neither, so the declared value alone says it."""
+        t = _annotation_table(self.facts, declarator)
+        if t is not None:
+            return {t}  # `let id: Id<"t">` holds only ids of "t", whatever is assigned
+        annotated = _annotated_id_tables(self.facts, declarator)
+        values = _assigned_values(self.facts, declarator)
+        if values is None:
+            return {None, *annotated}
+        if len(annotated) <= 1 and not values:
+            return None
+        init = declarator.child("value")
+        held = {self._id_value(v, depth + 1) for v in ([init] if init is not None else []) + values}
+        return held | annotated if len(annotated) > 1 else held
+
+    def id_alternatives(self, node: Node | None) -> list[str]:
+        """The tables a `let` id may hold, when it may hold ids of more than one (for messages)."""
+        n = js.unwrap(node)
+        ref = self.facts.ref_of(n) if n is not None and n.type == "identifier" else None
+        if ref is None or ref.kind not in ("local", "param") or (ref.kind == "param" and _is_parameter_name(ref)):
+            return []
+        decl = _declarator(ref, n, self.uses._decls)
+        if decl is None or decl[0].type != "variable_declarator" or decl[2]:
+            return []
+        tables = self._held_tables(decl[0], 0) or set()
+        known = sorted(t for t in tables if t is not None)
+        return known if len(known) > 1 else []
 
     def generic_id(self, node: Node | None) -> bool:
         n = js.unwrap(node)
@@ -1908,8 +1954,10 @@ class _Inference:
                     return m
             if declarator.type == "for_in_statement":
                 return self.docs_table(declarator.child("right"), depth + 1)
-            if declarator.child("value") is None or _is_nullish(declarator.child("value")):
-                return self._assigned_doc_table(declarator, depth)  # `let found = null; ... found = ...`
+            if declarator.child("value") is None or _is_nullish(declarator.child("value")) \
+                    or _assigned_values(self.facts, declarator) != []:
+                # `let found = null; ... found = ...`; `let doc = await ctx.db.get(a); if (p) doc = ...`
+                return self._assigned_doc_table(declarator, depth)
             return self.doc_table(declarator.child("value"), depth + 1)
         return None
 
@@ -1937,6 +1985,9 @@ class _Inference:
                 return None  # `found ??= ...`
             if not _is_nullish(a.child("right")):
                 tables.add(self.doc_table(a.child("right"), depth + 1))
+        init = declarator.child("value")
+        if init is not None and not _is_nullish(init):
+            tables.add(self.doc_table(init, depth + 1))
         return tables.pop() if len(tables) == 1 else None
 
     def _helper_result(self, call: Node, depth: int, key: str | None = None) -> str | None:
@@ -2346,6 +2397,37 @@ def _signature_name(name: Node | None) -> str | None:
     if name is None:
         return None
     return name.text if name.type == "property_identifier" else js.string_value(name)
+
+
+def _annotated_id_tables(facts: FileFacts, declarator: Node) -> set[str]:
+    """Every table an `Id<"t">` in a declarator's annotation names (`Id<"a"> | Id<"b">`: two)."""
+    ann = declarator.child("type")
+    if ann is None or not ann.children:
+        return set()
+    return set(_ANY_ID_TYPE.findall(facts.text(ann.children[0]) or ""))
+
+
+def _assigned_values(facts: FileFacts, declarator: Node) -> list[Node] | None:
+    """The values a `let`/`var` name is assigned after its declaration, in its function (or
+    module): `[]` for a `const` or a name never assigned again, None when an assignment is not
+    a plain `name = value` (destructuring, `??=`, a destructured declaration)."""
+    decl = declarator.parent
+    if decl is None or decl.has_tok("const") or decl.has_tok("using"):
+        return []
+    name = declarator.child("name")
+    if name is None or name.type != "identifier":
+        return None
+    scope = js.enclosing_function(declarator) or facts.module.root
+    values = []
+    for a in facts.module.nodes_in(scope, "assignment_expression", "augmented_assignment_expression"):
+        left = js.unwrap(a.child("left"))
+        if left is None or not any(w.text == name.text for w in left.walk()
+                                   if w.type in ("identifier", "shorthand_property_identifier_pattern")):
+            continue
+        if a.type != "assignment_expression" or left.type != "identifier" or a.child("right") is None:
+            return None
+        values.append(a.child("right"))
+    return values
 
 
 def _annotation_table(facts: FileFacts, declarator: Node) -> str | None:
