@@ -73,6 +73,9 @@ _ID_ARRAY_TYPE = re.compile(r"^\s*(?:(?:readonly\s+)?" + _ONE_ID + r"\s*\[\s*\]|
 # Array methods whose result holds (some of) the receiver's elements, in an array / as one element.
 _SAME_ELEMENTS_METHODS = frozenset(["filter", "slice", "reverse", "sort", "toReversed", "toSorted"])
 _ELEMENT_METHODS = frozenset(["at", "find", "findLast", "pop", "shift"])
+# `Map<Id<"t">, V>` and `new Map<Id<"t">, V>(...)`: maps keyed by ids of one table
+_MAP_TYPE = re.compile(r"^\s*(?:Readonly)?Map\s*<\s*" + _ONE_ID + r"\s*,")
+_NEW_MAP = re.compile(r"^\s*new\s+Map\s*<\s*" + _ONE_ID + r"\s*,")
 _ANY_ID_TYPE = re.compile(r"\b(?:Id|GenericId)\s*<\s*[\"']([A-Za-z_][A-Za-z0-9_]*)[\"']\s*>")
 _GENERIC_ID_TYPE = re.compile(r"^\s*" + _ID_QUALIFIER + r"(?:Id|GenericId)\s*<\s*[A-Za-z_][\w.]*\s*>")
 
@@ -1559,6 +1562,10 @@ class _Inference:
                         return t if t is not None else self._destructured_id(init, path, depth)
                     return self._id_value(init, depth + 1)
                 if declarator.type == "for_in_statement" and declarator.has_tok("of"):
+                    if path == ("[]",) and _first_slot(self.facts, pat):
+                        t = self._map_key_table(declarator.child("right"))  # `for (const [id] of totals)`
+                        if t is not None:
+                            return t
                     if path:  # `for (const { id } of todo)`, `todo: Array<{ id: Id<"t"> }>`
                         return _member_id_table(self.facts, self._element_type(declarator.child("right")), path)
                     return self.ids_table(declarator.child("right"), depth + 1)  # `for (const id of ids)`
@@ -1704,6 +1711,26 @@ class _Inference:
                     ty = self._element_type(_element_source(decl[0].child("value")))
         return _member_id_table(self.facts, ty, tuple(props))
 
+    def _map_key_table(self, node: Node | None) -> str | None:
+        """"t" for a `Map` whose keys are typed `Id<"t">`: a name declared `Map<Id<"t">, ...>` or
+        `new Map<Id<"t">, ...>(...)` (also iterated through `.entries()`)."""
+        n = js.unwrap(node)
+        if n is not None and n.type == "call_expression" and not js.call_args(n):
+            callee = js.callee(n)
+            if callee is not None and callee.type == "member_expression" and \
+                    (callee.child("property") or callee).text == "entries":
+                n = js.unwrap(callee.child("object"))
+        ref = self.facts.ref_of(n) if n is not None and n.type == "identifier" else None
+        decl = _declarator(ref, n, self.uses._decls) if ref is not None and ref.kind in ("local", "param") else None
+        if decl is None or decl[0].type != "variable_declarator" or decl[2]:
+            return None
+        ann = decl[0].child("type")
+        text = self.facts.text(ann.children[0]) if ann is not None and ann.children else None
+        m = _MAP_TYPE.match(text) if text else None
+        if m is None and text is None and decl[0].child("value") is not None:
+            m = _NEW_MAP.match(self.facts.text(decl[0].child("value")))
+        return m.group(1) if m else None
+
     def _arg_element_id(self, array: Node | None, props: tuple[str, ...]) -> str | None:
         """The table of the id at `props` of an element of a handler's array argument (also
         `args.moves ?? []` for an optional one)."""
@@ -1766,6 +1793,13 @@ class _Inference:
                               ptype)
                 if m:
                     return m.group(1)
+            if full and re.fullmatch(r"\s*[A-Za-z_$][\w$]*\s*", ptype) and _is_parameter_name(ref):
+                # `who: Caller` with `type Caller = { memberId: Id<"members"> }` in this file
+                p = func.params[ref.index] if ref.index < len(func.params) else None
+                ann = p.child("type") if p is not None else None
+                t = _member_id_table(self.facts, ann.children[0] if ann is not None and ann.children else None, full)
+                if t is not None:
+                    return t
         v = self._arg_validator(ref, full)
         if v is not None:
             return _id_table_of_validator(v)
@@ -1859,6 +1893,9 @@ class _Inference:
             if callee is not None and callee.type == "member_expression" and \
                     (callee.child("property") or callee).text in _SAME_ELEMENTS_METHODS:
                 return self.ids_table(callee.child("object"), depth + 1)
+            if callee is not None and callee.type == "member_expression" and \
+                    (callee.child("property") or callee).text == "keys" and not js.call_args(n):
+                return self._map_key_table(callee.child("object"))  # `totals.keys()`
             return None
         if n.type == "binary_expression" and _is_empty_array(n.child("right")) \
                 and (n.has_tok("??") or n.has_tok("||")):
@@ -1910,8 +1947,12 @@ class _Inference:
             return self._helper_result(n, depth)
         if n.type == "subscript_expression" and js.string_value(n.child("index")) is None:
             return self.docs_table(n.child("object"), depth + 1)  # `rows[i]`, `rows[0]!`
-        if n.type == "binary_expression" and (n.has_tok("??") or n.has_tok("||")) and _is_nullish(n.child("right")):
-            return self.doc_table(n.child("left"), depth + 1)  # `rows.find(...) ?? null`
+        if n.type == "binary_expression" and (n.has_tok("??") or n.has_tok("||")):
+            left = self.doc_table(n.child("left"), depth + 1)
+            if _is_nullish(n.child("right")):
+                return left  # `rows.find(...) ?? null`
+            # `(await byEmail.first()) ?? (await all.first())`, `rows.find(...) ?? rows[0]`: both of one table
+            return left if left is not None and left == self.doc_table(n.child("right"), depth + 1) else None
         if n.type == "ternary_expression":
             a = self.doc_table(n.child("consequence"), depth + 1)
             b = self.doc_table(n.child("alternative"), depth + 1)
@@ -2381,7 +2422,9 @@ def _member_id_table(facts: FileFacts, ty: Node | None, path: tuple[str, ...]) -
     if not path:
         return None
     for key in path:
-        if ty is None or ty.type != "object_type":
+        if ty is not None and ty.type == "type_identifier":
+            ty = _local_object_type(facts, ty.text or "")  # `who: Caller`, `type Caller = { ... }`
+        if ty is None or ty.type not in ("object_type", "interface_body"):
             return None
         found = [sig for sig in ty.children if sig.type == "property_signature"
                  and _signature_name(sig.child("name")) == key]
@@ -2391,6 +2434,25 @@ def _member_id_table(facts: FileFacts, ty: Node | None, path: tuple[str, ...]) -
         ty = ann.children[0] if ann is not None and ann.children else None
     m = _ID_TYPE.match(facts.text(ty)) if ty is not None else None
     return m.group(1) if m else None
+
+
+def _local_object_type(facts: FileFacts, name: str) -> Node | None:
+    """The members of `type Name = { ... }` or `interface Name { ... }` declared once in the
+    file, without type parameters (a merged or generic declaration is not read)."""
+    found = [d for d in facts.module.nodes("type_alias_declaration", "interface_declaration")
+             if (d.child("name") or d).text == name]
+    if len(found) != 1 or found[0].child("type_parameters") is not None:
+        return None
+    d = found[0]
+    body = d.child("value") if d.type == "type_alias_declaration" else d.child("body")
+    return body if body is not None and body.type in ("object_type", "interface_body") else None
+
+
+def _first_slot(facts: FileFacts, bound: Node) -> bool:
+    """Is `bound` the first element of the array pattern it sits in (`[id]`, not `[, id]`)?"""
+    seq = bound.parent
+    slots = _slots(facts, seq) if seq is not None and seq.type == "array_pattern" else None
+    return bool(slots) and slots[0] == (0, bound)
 
 
 def _signature_name(name: Node | None) -> str | None:

@@ -45,7 +45,11 @@ class ExplicitTableIds(Rule):
     document field declared `v.id("t")` in the schema (`message.author`), the id an
     `insert("t", ...)` returned, and an element of an array of ids of one table (an argument
     `v.array(v.id("t"))`, a schema field `v.array(v.id("t"))` of a document read from a known
-    table, a name typed `Id<"t">[]`): the parameter of `ids.map((id) => ...)` (and `forEach`,
+    table, a name typed `Id<"t">[]`), a member of a type alias or interface of the file that a
+    parameter is typed with (`job: Assignment`, `type Assignment = { taskId: Id<"tasks"> }`),
+    either of two documents of one table (`(await a.first()) ?? (await b.first())`,
+    `rows.find(...) ?? rows[0]`), a key of a `Map<Id<"t">, ...>` (`for (const [id] of m)`,
+    `m.keys()`), and the parameter of `ids.map((id) => ...)` (and `forEach`,
     `filter`, `flatMap`, `some`, `every`, `find`), `for (const id of ids)`, `ids[i]`. When
     the id's table is a type parameter (`id: Id<T>`, a generic helper, or the id an
     `insert(tableName, ...)` of a parameter returned) the finding is info: the table is
@@ -220,6 +224,55 @@ class ExplicitTableIds(Rule):
                 '  let id = args.id;\n'
                 '  if (!id) id = await ctx.db.insert("tasks", { title: "new", owner: "u" as any });\n'
                 '  await ctx.db.patch("tasks", id, { title: "seen" });\n}});\n'),
+        # triage G27 P5 (Elevenprocess/backend_convex's 22 unfixed calls): a member of a type
+        # alias or interface of the file, `??` between two documents of one table, the keys of
+        # a `Map<Id<"t">, ...>`
+        Invalid(SERVER + 'import type { MutationCtx } from "./_generated/server";\n'
+                'import type { Id } from "./_generated/dataModel";\n'
+                'type Assignment = { taskId: Id<"tasks">; note?: string };\n'
+                'interface Owner { userId: Id<"users"> }\n'
+                'async function close(ctx: MutationCtx, job: Assignment, { userId }: Owner) {\n'
+                '  await ctx.db.patch(job.taskId, { title: "closed" });\n'
+                '  await ctx.db.get(userId);\n}\n'
+                'export const tidy = mutation({ args: { title: v.string() }, handler: async (ctx, args) => {\n'
+                '  const hit = (await ctx.db.query("tasks").filter((q) => q.eq(q.field("title"), args.title)).first())\n'
+                '    ?? (await ctx.db.query("tasks").first());\n'
+                '  if (hit) await ctx.db.patch(hit._id, { title: "seen" });\n'
+                '  const byOwner = new Map<Id<"users">, number>();\n'
+                '  const rows = await ctx.db.query("tasks").take(20);\n'
+                '  for (const row of rows) byOwner.set(row.owner, (byOwner.get(row.owner) ?? 0) + 1);\n'
+                '  for (const [owner, count] of byOwner) if (count > 5) await ctx.db.get(owner);\n'
+                '  for (const owner of byOwner.keys()) await ctx.db.get(owner);\n'
+                '  const pick = rows.find((t) => t.title === args.title) ?? rows[0];\n'
+                '  if (pick) await ctx.db.delete(pick._id);\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[8, 9, 14, 18, 19, 21],
+                output=SERVER + 'import type { MutationCtx } from "./_generated/server";\n'
+                'import type { Id } from "./_generated/dataModel";\n'
+                'type Assignment = { taskId: Id<"tasks">; note?: string };\n'
+                'interface Owner { userId: Id<"users"> }\n'
+                'async function close(ctx: MutationCtx, job: Assignment, { userId }: Owner) {\n'
+                '  await ctx.db.patch("tasks", job.taskId, { title: "closed" });\n'
+                '  await ctx.db.get("users", userId);\n}\n'
+                'export const tidy = mutation({ args: { title: v.string() }, handler: async (ctx, args) => {\n'
+                '  const hit = (await ctx.db.query("tasks").filter((q) => q.eq(q.field("title"), args.title)).first())\n'
+                '    ?? (await ctx.db.query("tasks").first());\n'
+                '  if (hit) await ctx.db.patch("tasks", hit._id, { title: "seen" });\n'
+                '  const byOwner = new Map<Id<"users">, number>();\n'
+                '  const rows = await ctx.db.query("tasks").take(20);\n'
+                '  for (const row of rows) byOwner.set(row.owner, (byOwner.get(row.owner) ?? 0) + 1);\n'
+                '  for (const [owner, count] of byOwner) if (count > 5) await ctx.db.get("users", owner);\n'
+                '  for (const owner of byOwner.keys()) await ctx.db.get("users", owner);\n'
+                '  const pick = rows.find((t) => t.title === args.title) ?? rows[0];\n'
+                '  if (pick) await ctx.db.delete("tasks", pick._id);\n}});\n'),
+        Invalid(SERVER + 'import type { Id } from "./_generated/dataModel";\n'
+                'export const pick = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  const byKey = new Map<string, Id<"tasks">>();\n'
+                '  for (const [, id] of byKey) await ctx.db.get(id);\n'
+                '  for (const [key] of byKey) await ctx.db.get(key as any);\n'
+                '  const a = (await ctx.db.query("tasks").first()) ?? (await ctx.db.query("users").first());\n'
+                '  if (a) await ctx.db.delete(a._id);\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[6, 7, 9], message="could not tell the table",
+                note="no fix: a Map's values (not read) or string keys, `??` between documents of two tables"),
         # triage G13 (xstudio): rows from a same-file helper whose every `return` reads one table
         Invalid(SERVER + 'import type { Id } from "./_generated/dataModel";\nimport type { QueryCtx } from "./_generated/server";\n'
                 'async function recentTasks(ctx: QueryCtx, owner: Id<"users"> | undefined, limit: number) {\n'
