@@ -342,6 +342,14 @@ class QueryChain:
             and not _may_leave_early(self.terminal_node)
 
     @property
+    def loop_text(self) -> str:
+        """How the code walks the query, for messages: "`for await`", or "`for ... of`" for the
+        synchronous loop, which throws on a query (CVX603 reports it; CVX203/204 say what the
+        loop will read once it is `for await`)."""
+        node = self.terminal_node
+        return "`for ... of` (to become `for await`)" if node is not None and not node.has_tok("await") else "`for await`"
+
+    @property
     def range_eqs(self) -> list[str]:
         """Fields fixed by `.eq` at the start of the range."""
         out = []
