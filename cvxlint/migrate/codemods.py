@@ -47,7 +47,7 @@ CODEMODS: tuple[Codemod, ...] = (
         rules=("CVX711",),
         source="convex CHANGELOG 1.31.0 (types tightened in 1.31.2); server/database.d.ts has "
                "`get(table, id)` in 1.31.0, only `get(id)` in 1.30.0",
-        notes="Calls whose table cannot be inferred statically are reported, not rewritten.",
+        notes="Calls whose table cvxlint could not tell are reported, not rewritten.",
     ),
     Codemod(
         name="function-object-syntax",

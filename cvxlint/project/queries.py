@@ -73,6 +73,10 @@ _ID_ARRAY_TYPE = re.compile(r"^\s*(?:(?:readonly\s+)?" + _ONE_ID + r"\s*\[\s*\]|
 # Array methods whose result holds (some of) the receiver's elements, in an array / as one element.
 _SAME_ELEMENTS_METHODS = frozenset(["filter", "slice", "reverse", "sort", "toReversed", "toSorted"])
 _ELEMENT_METHODS = frozenset(["at", "find", "findLast", "pop", "shift"])
+# `Map<Id<"t">, V>` and `new Map<Id<"t">, V>(...)`: maps keyed by ids of one table
+_MAP_TYPE = re.compile(r"^\s*(?:Readonly)?Map\s*<\s*" + _ONE_ID + r"\s*,")
+_NEW_MAP = re.compile(r"^\s*new\s+Map\s*<\s*" + _ONE_ID + r"\s*,")
+_ANY_ID_TYPE = re.compile(r"\b(?:Id|GenericId)\s*<\s*[\"']([A-Za-z_][A-Za-z0-9_]*)[\"']\s*>")
 _GENERIC_ID_TYPE = re.compile(r"^\s*" + _ID_QUALIFIER + r"(?:Id|GenericId)\s*<\s*[A-Za-z_][\w.]*\s*>")
 
 
@@ -336,6 +340,14 @@ class QueryChain:
             return True
         return self.terminal == "iterate" and self.terminal_node is not None \
             and not _may_leave_early(self.terminal_node)
+
+    @property
+    def loop_text(self) -> str:
+        """How the code walks the query, for messages: "`for await`", or "`for ... of`" for the
+        synchronous loop, which throws on a query (CVX603 reports it; CVX203/204 say what the
+        loop will read once it is `for await`)."""
+        node = self.terminal_node
+        return "`for ... of` (to become `for await`)" if node is not None and not node.has_tok("await") else "`for await`"
 
     @property
     def range_eqs(self) -> list[str]:
@@ -643,6 +655,10 @@ class DatabaseUses:
     def doc_table_of(self, facts: FileFacts, node: Node | None) -> str | None:
         """The table a document expression was read from, when it can be told statically."""
         return _Inference(self, facts).doc_table(node, 0)
+
+    def id_alternatives(self, facts: FileFacts, node: Node | None) -> list[str]:
+        """The tables a reassigned or union-typed `let` id may hold, when more than one."""
+        return _Inference(self, facts).id_alternatives(node)
 
     def is_dynamic_id(self, facts: FileFacts, node: Node | None) -> bool:
         """An ID typed with a type parameter (`id: Id<T>`): the table is chosen by the caller."""
@@ -1516,6 +1532,14 @@ class _Inference:
             ref = self.facts.ref_of(n)
             if ref is None:
                 return None
+            if ref.kind == "param" and not _is_parameter_name(ref):
+                # `let target = args.draft` (extraction reads it as the parameter): once reassigned
+                # or declared with several tables, the argument's table is only one candidate
+                decl = _declarator(ref, n, self.uses._decls)
+                if decl is not None and decl[0].type == "variable_declarator" and not decl[2]:
+                    tables = self._held_tables(decl[0], depth)
+                    if tables is not None:
+                        return tables.pop() if len(tables) == 1 and None not in tables else None
             if ref.kind == "param":
                 t = self._param_id(ref, ())
                 if t is not None or _is_parameter_name(ref):
@@ -1531,6 +1555,9 @@ class _Inference:
                     t = _annotation_table(self.facts, declarator)
                     if t is not None:
                         return t
+                    tables = self._held_tables(declarator, depth) if not path else None
+                    if tables is not None:
+                        return tables.pop() if len(tables) == 1 and None not in tables else None
                     init = declarator.child("value")
                     element = _awaited_element(self.facts, declarator, pat, path)
                     if element is not None:  # `const [a, b] = await Promise.all([insert(...), ...])`
@@ -1543,6 +1570,10 @@ class _Inference:
                         return t if t is not None else self._destructured_id(init, path, depth)
                     return self._id_value(init, depth + 1)
                 if declarator.type == "for_in_statement" and declarator.has_tok("of"):
+                    if path == ("[]",) and _first_slot(self.facts, pat):
+                        t = self._map_key_table(declarator.child("right"))  # `for (const [id] of totals)`
+                        if t is not None:
+                            return t
                     if path:  # `for (const { id } of todo)`, `todo: Array<{ id: Id<"t"> }>`
                         return _member_id_table(self.facts, self._element_type(declarator.child("right")), path)
                     return self.ids_table(declarator.child("right"), depth + 1)  # `for (const id of ids)`
@@ -1552,6 +1583,36 @@ class _Inference:
         if n.type in ("await_expression", "call_expression"):
             return self._id_value(n, depth + 1)
         return None
+
+    def _held_tables(self, declarator: Node, depth: int) -> set[str | None] | None:
+        """The tables of every id a `let` may hold (None in the set for a value not read), when
+        its annotation names several tables (`Id<"drafts"> | Id<"posts">`) or it is assigned
+        again; None when neither, so the declared value alone says it."""
+        t = _annotation_table(self.facts, declarator)
+        if t is not None:
+            return {t}  # `let id: Id<"t">` holds only ids of "t", whatever is assigned
+        annotated = _annotated_id_tables(self.facts, declarator)
+        values = _assigned_values(self.facts, declarator)
+        if values is None:
+            return {None, *annotated}
+        if len(annotated) <= 1 and not values:
+            return None
+        init = declarator.child("value")
+        held = {self._id_value(v, depth + 1) for v in ([init] if init is not None else []) + values}
+        return held | annotated if len(annotated) > 1 else held
+
+    def id_alternatives(self, node: Node | None) -> list[str]:
+        """The tables a `let` id may hold, when it may hold ids of more than one (for messages)."""
+        n = js.unwrap(node)
+        ref = self.facts.ref_of(n) if n is not None and n.type == "identifier" else None
+        if ref is None or ref.kind not in ("local", "param") or (ref.kind == "param" and _is_parameter_name(ref)):
+            return []
+        decl = _declarator(ref, n, self.uses._decls)
+        if decl is None or decl[0].type != "variable_declarator" or decl[2]:
+            return []
+        tables = self._held_tables(decl[0], 0) or set()
+        known = sorted(t for t in tables if t is not None)
+        return known if len(known) > 1 else []
 
     def generic_id(self, node: Node | None) -> bool:
         n = js.unwrap(node)
@@ -1658,6 +1719,26 @@ class _Inference:
                     ty = self._element_type(_element_source(decl[0].child("value")))
         return _member_id_table(self.facts, ty, tuple(props))
 
+    def _map_key_table(self, node: Node | None) -> str | None:
+        """"t" for a `Map` whose keys are typed `Id<"t">`: a name declared `Map<Id<"t">, ...>` or
+        `new Map<Id<"t">, ...>(...)` (also iterated through `.entries()`)."""
+        n = js.unwrap(node)
+        if n is not None and n.type == "call_expression" and not js.call_args(n):
+            callee = js.callee(n)
+            if callee is not None and callee.type == "member_expression" and \
+                    (callee.child("property") or callee).text == "entries":
+                n = js.unwrap(callee.child("object"))
+        ref = self.facts.ref_of(n) if n is not None and n.type == "identifier" else None
+        decl = _declarator(ref, n, self.uses._decls) if ref is not None and ref.kind in ("local", "param") else None
+        if decl is None or decl[0].type != "variable_declarator" or decl[2]:
+            return None
+        ann = decl[0].child("type")
+        text = self.facts.text(ann.children[0]) if ann is not None and ann.children else None
+        m = _MAP_TYPE.match(text) if text else None
+        if m is None and text is None and decl[0].child("value") is not None:
+            m = _NEW_MAP.match(self.facts.text(decl[0].child("value")))
+        return m.group(1) if m else None
+
     def _arg_element_id(self, array: Node | None, props: tuple[str, ...]) -> str | None:
         """The table of the id at `props` of an element of a handler's array argument (also
         `args.moves ?? []` for an optional one)."""
@@ -1720,6 +1801,13 @@ class _Inference:
                               ptype)
                 if m:
                     return m.group(1)
+            if full and re.fullmatch(r"\s*[A-Za-z_$][\w$]*\s*", ptype) and _is_parameter_name(ref):
+                # `who: Caller` with `type Caller = { memberId: Id<"members"> }` in this file
+                p = func.params[ref.index] if ref.index < len(func.params) else None
+                ann = p.child("type") if p is not None else None
+                t = _member_id_table(self.facts, ann.children[0] if ann is not None and ann.children else None, full)
+                if t is not None:
+                    return t
         v = self._arg_validator(ref, full)
         if v is not None:
             return _id_table_of_validator(v)
@@ -1813,6 +1901,9 @@ class _Inference:
             if callee is not None and callee.type == "member_expression" and \
                     (callee.child("property") or callee).text in _SAME_ELEMENTS_METHODS:
                 return self.ids_table(callee.child("object"), depth + 1)
+            if callee is not None and callee.type == "member_expression" and \
+                    (callee.child("property") or callee).text == "keys" and not js.call_args(n):
+                return self._map_key_table(callee.child("object"))  # `totals.keys()`
             return None
         if n.type == "binary_expression" and _is_empty_array(n.child("right")) \
                 and (n.has_tok("??") or n.has_tok("||")):
@@ -1864,8 +1955,12 @@ class _Inference:
             return self._helper_result(n, depth)
         if n.type == "subscript_expression" and js.string_value(n.child("index")) is None:
             return self.docs_table(n.child("object"), depth + 1)  # `rows[i]`, `rows[0]!`
-        if n.type == "binary_expression" and (n.has_tok("??") or n.has_tok("||")) and _is_nullish(n.child("right")):
-            return self.doc_table(n.child("left"), depth + 1)  # `rows.find(...) ?? null`
+        if n.type == "binary_expression" and (n.has_tok("??") or n.has_tok("||")):
+            left = self.doc_table(n.child("left"), depth + 1)
+            if _is_nullish(n.child("right")):
+                return left  # `rows.find(...) ?? null`
+            # `(await byEmail.first()) ?? (await all.first())`, `rows.find(...) ?? rows[0]`: both of one table
+            return left if left is not None and left == self.doc_table(n.child("right"), depth + 1) else None
         if n.type == "ternary_expression":
             a = self.doc_table(n.child("consequence"), depth + 1)
             b = self.doc_table(n.child("alternative"), depth + 1)
@@ -1908,8 +2003,10 @@ class _Inference:
                     return m
             if declarator.type == "for_in_statement":
                 return self.docs_table(declarator.child("right"), depth + 1)
-            if declarator.child("value") is None or _is_nullish(declarator.child("value")):
-                return self._assigned_doc_table(declarator, depth)  # `let found = null; ... found = ...`
+            if declarator.child("value") is None or _is_nullish(declarator.child("value")) \
+                    or _assigned_values(self.facts, declarator) != []:
+                # `let found = null; ... found = ...`; `let doc = await ctx.db.get(a); if (p) doc = ...`
+                return self._assigned_doc_table(declarator, depth)
             return self.doc_table(declarator.child("value"), depth + 1)
         return None
 
@@ -1937,6 +2034,9 @@ class _Inference:
                 return None  # `found ??= ...`
             if not _is_nullish(a.child("right")):
                 tables.add(self.doc_table(a.child("right"), depth + 1))
+        init = declarator.child("value")
+        if init is not None and not _is_nullish(init):
+            tables.add(self.doc_table(init, depth + 1))
         return tables.pop() if len(tables) == 1 else None
 
     def _helper_result(self, call: Node, depth: int, key: str | None = None) -> str | None:
@@ -2330,7 +2430,9 @@ def _member_id_table(facts: FileFacts, ty: Node | None, path: tuple[str, ...]) -
     if not path:
         return None
     for key in path:
-        if ty is None or ty.type != "object_type":
+        if ty is not None and ty.type == "type_identifier":
+            ty = _local_object_type(facts, ty.text or "")  # `who: Caller`, `type Caller = { ... }`
+        if ty is None or ty.type not in ("object_type", "interface_body"):
             return None
         found = [sig for sig in ty.children if sig.type == "property_signature"
                  and _signature_name(sig.child("name")) == key]
@@ -2342,10 +2444,60 @@ def _member_id_table(facts: FileFacts, ty: Node | None, path: tuple[str, ...]) -
     return m.group(1) if m else None
 
 
+def _local_object_type(facts: FileFacts, name: str) -> Node | None:
+    """The members of `type Name = { ... }` or `interface Name { ... }` declared once in the
+    file, without type parameters (a merged or generic declaration is not read)."""
+    found = [d for d in facts.module.nodes("type_alias_declaration", "interface_declaration")
+             if (d.child("name") or d).text == name]
+    if len(found) != 1 or found[0].child("type_parameters") is not None:
+        return None
+    d = found[0]
+    body = d.child("value") if d.type == "type_alias_declaration" else d.child("body")
+    return body if body is not None and body.type in ("object_type", "interface_body") else None
+
+
+def _first_slot(facts: FileFacts, bound: Node) -> bool:
+    """Is `bound` the first element of the array pattern it sits in (`[id]`, not `[, id]`)?"""
+    seq = bound.parent
+    slots = _slots(facts, seq) if seq is not None and seq.type == "array_pattern" else None
+    return bool(slots) and slots[0] == (0, bound)
+
+
 def _signature_name(name: Node | None) -> str | None:
     if name is None:
         return None
     return name.text if name.type == "property_identifier" else js.string_value(name)
+
+
+def _annotated_id_tables(facts: FileFacts, declarator: Node) -> set[str]:
+    """Every table an `Id<"t">` in a declarator's annotation names (`Id<"a"> | Id<"b">`: two)."""
+    ann = declarator.child("type")
+    if ann is None or not ann.children:
+        return set()
+    return set(_ANY_ID_TYPE.findall(facts.text(ann.children[0]) or ""))
+
+
+def _assigned_values(facts: FileFacts, declarator: Node) -> list[Node] | None:
+    """The values a `let`/`var` name is assigned after its declaration, in its function (or
+    module): `[]` for a `const` or a name never assigned again, None when an assignment is not
+    a plain `name = value` (destructuring, `??=`, a destructured declaration)."""
+    decl = declarator.parent
+    if decl is None or decl.has_tok("const") or decl.has_tok("using"):
+        return []
+    name = declarator.child("name")
+    if name is None or name.type != "identifier":
+        return None
+    scope = js.enclosing_function(declarator) or facts.module.root
+    values = []
+    for a in facts.module.nodes_in(scope, "assignment_expression", "augmented_assignment_expression"):
+        left = js.unwrap(a.child("left"))
+        if left is None or not any(w.text == name.text for w in left.walk()
+                                   if w.type in ("identifier", "shorthand_property_identifier_pattern")):
+            continue
+        if a.type != "assignment_expression" or left.type != "identifier" or a.child("right") is None:
+            return None
+        values.append(a.child("right"))
+    return values
 
 
 def _annotation_table(facts: FileFacts, declarator: Node) -> str | None:

@@ -11,7 +11,7 @@ class NoFloatingConvexPromise(Rule):
     """A Convex promise that is neither awaited, returned nor collected.
 
     ## What it does
-    Flags statements that call `ctx.db.insert/patch/replace/delete/get`,
+    Flags statements (also their `?:` branches and `&&`/`||`/`??` operands) that call `ctx.db.insert/patch/replace/delete/get`,
     `ctx.scheduler.runAfter/runAt/cancel`, `ctx.runQuery/runMutation/runAction`,
     `ctx.storage.*`, `ctx.vectorSearch` or a query terminal (`.collect()`, `.first()`, ...)
     without `await` (also with `.then(...)` chained), and the result of such a call used as
@@ -39,7 +39,10 @@ class NoFloatingConvexPromise(Rule):
 
     ## Fix safety
     Inside an `async` function, `await` is added: safe — completion only moves earlier
-    and errors stop being swallowed. Outside one there is no fix.
+    and errors stop being swallowed. Outside one there is no fix. In a branch of `c ? a : b`
+    or on the right of `&&`, `||` and `??` it goes before the operand (`c && await p`), so it
+    waits only when that side runs. A promise on the left of those operators gets no fix:
+    its value would decide whether the right side runs, and awaited it may not.
     """
 
     code = "CVX601"
@@ -110,6 +113,25 @@ class NoFloatingConvexPromise(Rule):
                        '  const pending = await ctx.db.insert("t", { n: 0 });\n'
                        '  const job = await ctx.scheduler.runAfter(0, internal.example.g, { id }).then(() => 1);\n}});\n',
                 note="stored in a variable nobody reads: as lost as a bare statement"),
+        # triage G27 P2: promises left in the branches of `?:` and on the right of `&&`/`||`/`??`
+        Invalid(SERVER + 'export const settle = mutation({ args: { id: v.id("t"), close: v.boolean() }, handler: async (ctx, args) => {\n'
+                '  args.close ? ctx.db.patch("t", args.id, { closed: true }) : ctx.db.delete("t", args.id);\n'
+                '  args.close && ctx.db.insert("audit", { what: "closed" });\n'
+                '  args.close || (ctx.scheduler.runAfter(0, internal.example.settle, args));\n'
+                '  (await ctx.db.get("t", args.id)) ?? ctx.db.insert("audit", { what: "gone" });\n'
+                '  args.close ? console.log("closed") : args.close === false && ctx.db.delete("t", args.id);\n}});\n',
+                lines=[5, 5, 6, 7, 8, 9],
+                output=SERVER + 'export const settle = mutation({ args: { id: v.id("t"), close: v.boolean() }, handler: async (ctx, args) => {\n'
+                '  args.close ? await ctx.db.patch("t", args.id, { closed: true }) : await ctx.db.delete("t", args.id);\n'
+                '  args.close && await ctx.db.insert("audit", { what: "closed" });\n'
+                '  args.close || (await ctx.scheduler.runAfter(0, internal.example.settle, args));\n'
+                '  (await ctx.db.get("t", args.id)) ?? await ctx.db.insert("audit", { what: "gone" });\n'
+                '  args.close ? console.log("closed") : args.close === false && await ctx.db.delete("t", args.id);\n}});\n',
+                note="`await` goes before the operand, so it waits only when that side runs"),
+        Invalid(SERVER + 'export const f = mutation({ args: { id: v.id("t") }, handler: async (ctx, { id }) => {\n'
+                '  ctx.db.patch("t", id, { n: 1 }) && console.log("patched");\n}});\n',
+                lines=[5], message="left side of `&&`",
+                note="no fix: awaited, the patch's `undefined` would skip the other side, which runs today"),
         # triage G23 P7 (goldendoorfund payments.ts destructures `{ runMutation }`)
         Invalid(SERVER + 'export const fanOut = action({ args: {}, handler: async ({ runMutation }) => {\n'
                 '  runMutation(internal.example.touch, {});\n}});\n'
@@ -138,19 +160,27 @@ class NoFloatingConvexPromise(Rule):
             if n.type == "variable_declarator":
                 self._stored_never_used(ctx, facts, sites, n)
             elif n.type == "expression_statement" and n.children:
-                expr = js.unwrap(n.children[0])
-                call = _innermost(expr)
-                if call is None:
-                    continue
-                site = sites.get(id(call))
-                what = promise_call(facts, site) or _given_ctx(ctx, facts, site) or _given_db(ctx, site)
-                if what is None:
-                    continue
-                fix = None
-                if in_async_function(n):
-                    fix = Fix.safe("Add `await`", ctx.edit(facts, (expr.start, expr.start), "await "))
-                ctx.report(facts, expr, f"{what} returns a promise nobody awaits: the function may finish before "
-                           f"it completes{_lost(expr)}; {_advice(n)}", fix=fix)
+                for expr, decides in _statement_operands(js.unwrap(n.children[0])):
+                    call = _innermost(expr)
+                    if call is None:
+                        continue
+                    site = sites.get(id(call))
+                    what = promise_call(facts, site) or _given_ctx(ctx, facts, site) or _given_db(ctx, site)
+                    if what is None:
+                        continue
+                    if decides is not None:
+                        # `ctx.db.patch(...) && log()`: the promise is always truthy, its value
+                        # is not; awaiting it would change whether the other side runs
+                        ctx.report(facts, expr, f"{what} returns a promise nobody awaits: the function may finish "
+                                   f"before it completes{_lost(expr)}; it is also the left side of `{decides}`, where "
+                                   "a promise is always truthy: make it a statement of its own and await it")
+                        continue
+                    fix = None
+                    if in_async_function(n):
+                        # before the operand itself: `c && await p` awaits only when `p` runs
+                        fix = Fix.safe("Add `await`", ctx.edit(facts, (expr.start, expr.start), "await "))
+                    ctx.report(facts, expr, f"{what} returns a promise nobody awaits: the function may finish before "
+                               f"it completes{_lost(expr)}; {_advice(n)}", fix=fix)
             elif n.type == "member_expression":
                 obj = js.unwrap(n.child("object"))
                 if obj is None or obj.type != "call_expression":
@@ -251,6 +281,26 @@ def _advice(node) -> str:
     if in_async_function(node):
         return "add `await`"
     return "keep the promise and await it before the function returns (this function is not async)"
+
+
+def _statement_operands(expr):
+    """The expressions a statement may leave as its value: the statement's own, or the branches
+    of `c ? a : b` and the right side of `c && a`, `c || a`, `c ?? a` (each with None), and the
+    left side of those operators with the operator (its value decides the other side)."""
+    if expr is None:
+        return
+    if expr.type == "ternary_expression":
+        for branch in (expr.child("consequence"), expr.child("alternative")):
+            yield from _statement_operands(js.unwrap(branch))
+        return
+    op = next((t for t in ("&&", "||", "??") if expr.type == "binary_expression" and expr.has_tok(t)), None)
+    if op is None:
+        yield expr, None
+        return
+    left = js.unwrap(expr.child("left"))
+    if left is not None and _innermost(left) is not None:
+        yield left, op
+    yield from _statement_operands(js.unwrap(expr.child("right")))
 
 
 def _innermost(expr):

@@ -124,7 +124,7 @@ class NoUnboundedCollect(Rule):
             if ch.terminal == "collect":
                 what, at = f"`.collect()` on `query({table})`", js.method_anchor(ch.terminal_node)
             else:  # a `for await` loop to the end of the query: reported on the query it walks
-                what, at = f"`for await` over `query({table})`", js.method_anchor(ch.terminal_node.child("right"))
+                what, at = f"{ch.loop_text} over `query({table})`", js.method_anchor(ch.terminal_node.child("right"))
             if public:
                 msg = f"{what} ({how}) in public query `{public[0].display_name}` reads every matching row"
                 if ch.result_returned:

@@ -111,6 +111,11 @@ class NoFullTableScan(Rule):
                 '  for await (const b of ctx.db.query("books")) if (b.pages > 100) n++;\n  return n;\n}});\n',
                 lines=[5], message="`for await` over `query(\"books\")` without an index reads the whole table",
                 note="async iteration to the end reads every row, as `.collect()` does"),
+        # triage G27 P6: the message names the loop the code writes
+        Invalid(SERVER + 'export const count = query({ args: {}, handler: async (ctx) => {\n  let n = 0;\n'
+                '  for (const b of ctx.db.query("books")) if (b.pages > 100) n++;\n  return n;\n}});\n',
+                lines=[5], message="`for ... of` (to become `for await`) over `query(\"books\")` without an index",
+                note="a plain `for ... of` throws (CVX603); made `for await`, it reads the whole table"),
         Invalid(SERVER + 'export const pages = query({ args: {}, handler: async (ctx) => {\n  let n = 0;\n'
                 '  for await (const b of ctx.db.query("books").withIndex("by_author").order("desc")) {\n'
                 '    for (const w of [1, 2]) { if (w > b.pages) break; }\n    n += b.pages;\n  }\n  return n;\n}});\n',
@@ -139,11 +144,11 @@ class NoFullTableScan(Rule):
                     at = filter_anchor(ch.filters[0])
                 elif ch.reads_whole_range and not ch.filters:
                     why = (f"`query({table}).collect()` without an index reads the whole table" if ch.terminal == "collect"
-                           else f"`for await` over `query({table})` without an index reads the whole table")
+                           else f"{ch.loop_text} over `query({table})` without an index reads the whole table")
                 else:
                     continue
             elif ch.reads_whole_range:  # an index without a range
-                then = "`.collect()`" if ch.terminal == "collect" else "`for await` over it"
+                then = "`.collect()`" if ch.terminal == "collect" else f"{ch.loop_text} over it"
                 # `.fullTableScan()` exists only on the query initializer, not after `withIndex`
                 # (and would drop the index's order): the read can only be narrowed or bounded
                 why = (f'`withIndex("{ch.index}")` without a range, then {then}, reads the whole index; give it '

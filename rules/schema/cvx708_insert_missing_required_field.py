@@ -44,12 +44,51 @@ def _short(facts, node) -> str:
     return facts.one_line(js.unwrap(node), 40)
 
 
+def _written_keys(obj) -> "tuple[set[str], dict[str, object]] | None":
+    """The keys an object literal surely writes, and those that only some branch of a
+    conditional spread writes (`...(c ? { f } : {})`, `...(c && { f })`), each with the
+    condition and whether it is written when the condition holds; None when a spread or a
+    computed key cannot be read."""
+    present: set[str] = set()
+    sometimes: dict[str, object] = {}
+    for p in js.object_props(obj):
+        if not p.spread:
+            if p.key is None:
+                return None
+            present.add(p.key)
+            continue
+        v = js.unwrap(p.value)
+        if v is not None and v.type == "ternary_expression":
+            cond, branches = v.child("condition"), [v.child("consequence"), v.child("alternative")]
+        elif v is not None and v.type == "binary_expression" and v.has_tok("&&"):
+            cond, branches = v.child("left"), [v.child("right"), None]  # a falsy left spreads nothing
+        else:
+            return None
+        alternatives = []
+        for b in branches:
+            b = js.unwrap(b)
+            if b is None or b.type == "null" or js.is_undefined(b):
+                alternatives.append(set())
+                continue
+            inner = _written_keys(b) if b.type == "object" else None
+            if inner is None or inner[1]:
+                return None
+            alternatives.append(inner[0])
+        always = set.intersection(*alternatives)
+        present |= always
+        for k in set.union(*alternatives) - always:
+            sometimes.setdefault(k, (cond, k in alternatives[0]))  # (condition, set when it holds)
+    return present, sometimes
+
+
 class InsertMissingRequiredField(Rule):
     """`ctx.db.insert` (or `replace`) without a field the table requires.
 
     ## What it does
     Flags `ctx.db.insert("t", { ... })` (or of a local `const row = { ... }` nothing changes
-    before the insert) when the object literal has no spread and lacks a required (non-optional) field of the table's object validator.
+    before the insert) when the object literal lacks a required (non-optional) field of the
+    table's object validator. Its spreads must be conditional objects (`...(c ? { f } : {})`,
+    `...(c && { f })`), else it is skipped; a field only one branch writes may be missing.
     `ctx.db.replace` writes the whole document the same way, so it is checked too, when its
     table is known (`replace("t", id, ...)`, or an id whose table cvxlint infers). Union tables, `v.any()`
     tables, tables with `schemaValidation: false` and fields whose validator cvxlint cannot
@@ -129,6 +168,14 @@ class InsertMissingRequiredField(Rule):
               '  await ctx.db.replace("notes", id, { body });\n}});\n',
               files={"convex/schema.ts": SYSTEM_FIELDS_SCHEMA},
               note="the table declares `_id` and `_creationTime`; Convex assigns them, no write may set them"),
+        Valid(SERVER + 'export const add = mutation({ args: { title: v.string(), note: v.optional(v.string()) },\n'
+              '  handler: async (ctx, args) => {\n'
+              '    await ctx.db.insert("tasks", { title: args.title, owner: null,\n'
+              '      ...(args.note !== undefined ? { note: args.note, done: true } : { done: false }) });\n'
+              '    await ctx.db.insert("tasks", { title: args.title, done: false, owner: null, ...(args.note && { note: args.note }) });\n'
+              '  } });\n',
+              files={"convex/schema.ts": SCHEMA},
+              note="conditional spreads of an optional field, and of a field both branches write"),
         # the const is completed before the insert: cvxlint does not follow that, so it stays silent
         Valid(SERVER + 'export const f = mutation({ args: {}, handler: async (ctx) => {\n'
               '  const row = { title: "a", owner: null };\n'
@@ -140,6 +187,17 @@ class InsertMissingRequiredField(Rule):
               files={"convex/schema.ts": SCHEMA}),
     ]
     invalid = [
+        # triage G27 P4 (Elevenprocess/backend_convex writes optional fields this way)
+        Invalid(SERVER + 'export const add = mutation({ args: { title: v.optional(v.string()), note: v.optional(v.string()) },\n'
+                '  handler: async (ctx, args) => {\n'
+                '    await ctx.db.insert("tasks", { done: false, owner: null,\n'
+                '      ...(args.title !== undefined ? { title: args.title } : {}), ...(args.note && { note: args.note }) });\n'
+                '    await ctx.db.insert("tasks", { done: false, ...(args.title ? { title: args.title, owner: null } : { title: "" }) });\n'
+                '    await ctx.db.insert("tasks", { owner: null, ...(args.note ? { title: args.note } : { title: "", done: true }) });\n'
+                '  } });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[5, 7, 8],
+                message="set when `args.",
+                note="a required field written by one branch of a conditional spread, or by none"),
         # triage G22 (pixelvibe's users.ts): the identity's name may be missing
         Invalid(SERVER + 'export const update = mutation({\n'
                 '  args: { id: v.id("tasks"), title: v.optional(v.string()), done: v.optional(v.boolean()), note: v.optional(v.string()) },\n'
@@ -201,20 +259,28 @@ class InsertMissingRequiredField(Rule):
             doc = table.document.required()
             if doc.kind != "object" or doc.open:
                 continue
-            props = js.object_props(value)
-            if any(p.spread or p.key is None for p in props):
+            keys = _written_keys(value)
+            if keys is None:
                 continue
-            present = {p.key for p in props}
+            present, sometimes = keys
             # a table may declare `_id`/`_creationTime` (CVX506): Convex assigns them, the write never does
-            missing = [name for name, fv in doc.fields.items()
-                       if name not in present and name not in SYSTEM_FIELDS and not fv.is_optional
-                       and fv.required().kind not in ("any", "opaque")]
+            required = [name for name, fv in doc.fields.items()
+                        if name not in present and name not in SYSTEM_FIELDS and not fv.is_optional
+                        and fv.required().kind not in ("any", "opaque")]
+            missing = [name for name in required if name not in sometimes]
+            maybe = [name for name in required if name in sometimes]
+            what = f"`insert` into `{table.name}`" if call.method == "insert" else \
+                f"`replace` of a `{table.name}` document (it writes the whole document)"
             if missing:
                 names = ", ".join(f'"{m}"' for m in missing)
-                what = f"`insert` into `{table.name}`" if call.method == "insert" else \
-                    f"`replace` of a `{table.name}` document (it writes the whole document)"
                 ctx.report(call.facts, js.unwrap(call.value_node), f"{what} is missing required field"
                            f"{'s' if len(missing) > 1 else ''} {names}; schema validation rejects it")
+            elif maybe:
+                names = ", ".join(f'"{m}" ({"only" if sometimes[m][1] else "not"} set when '
+                                  f'`{_short(call.facts, sometimes[m][0])}`)' for m in maybe)
+                ctx.report(call.facts, js.unwrap(call.value_node), f"{what} may be missing required field"
+                           f"{'s' if len(maybe) > 1 else ''} {names}; schema validation rejects the document "
+                           "when it is: write the field in every case, or make it `v.optional` in the schema")
 
     def _patch(self, ctx, queries, schema, call):
         """A patch that sets a required field to a value that may be `undefined`: the patch

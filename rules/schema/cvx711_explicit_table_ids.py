@@ -45,7 +45,11 @@ class ExplicitTableIds(Rule):
     document field declared `v.id("t")` in the schema (`message.author`), the id an
     `insert("t", ...)` returned, and an element of an array of ids of one table (an argument
     `v.array(v.id("t"))`, a schema field `v.array(v.id("t"))` of a document read from a known
-    table, a name typed `Id<"t">[]`): the parameter of `ids.map((id) => ...)` (and `forEach`,
+    table, a name typed `Id<"t">[]`), a member of a type alias or interface of the file that a
+    parameter is typed with (`job: Assignment`, `type Assignment = { taskId: Id<"tasks"> }`),
+    either of two documents of one table (`(await a.first()) ?? (await b.first())`,
+    `rows.find(...) ?? rows[0]`), a key of a `Map<Id<"t">, ...>` (`for (const [id] of m)`,
+    `m.keys()`), and the parameter of `ids.map((id) => ...)` (and `forEach`,
     `filter`, `flatMap`, `some`, `every`, `find`), `for (const id of ids)`, `ids[i]`. When
     the id's table is a type parameter (`id: Id<T>`, a generic helper, or the id an
     `insert(tableName, ...)` of a parameter returned) the finding is info: the table is
@@ -72,7 +76,8 @@ class ExplicitTableIds(Rule):
     ## Fix safety
     Inserting the inferred table name is safe: the backend checks the name against the id,
     and the inference only uses facts written in the code. No fix is offered when the table
-    cannot be inferred, or when the inferred table is not in the schema (a `v.id("accounts")`
+    cannot be inferred, when a `let` may hold ids of several tables (it is assigned again
+    from another table, or declared `Id<"a"> | Id<"b">`: the message names them), or when the inferred table is not in the schema (a `v.id("accounts")`
     where the schema has `authAccounts`: the type is what needs fixing), nor when the
     database comes through a parameter whose type the code writes out (`ctx: { db: { get:
     (id) => ... } }`: its `get` takes one argument, so the rewrite would not compile; info).
@@ -185,8 +190,89 @@ class ExplicitTableIds(Rule):
                 'export const touch = mutation({ args: { id: v.string() }, handler: async (ctx, args) => {\n'
                 '  const { doc } = await either(ctx, args.id);\n'
                 '  if (doc) await ctx.db.patch(doc._id, {});\n}});\n',
-                files={"convex/schema.ts": SCHEMA}, lines=[10], message="cannot be inferred",
+                files={"convex/schema.ts": SCHEMA}, lines=[10], message="could not tell the table",
                 note="the helper's returns disagree on the table: no fix"),
+        # triage G27 P1: a `let` that may hold ids of two tables gets no fix (the first value's
+        # table fails tsc and the backend's id check whenever the other branch ran)
+        Invalid(SERVER + 'import type { Id } from "./_generated/dataModel";\n'
+                'export const discard = mutation({ args: { task: v.id("tasks"), user: v.id("users"), both: v.boolean() },\n'
+                '  handler: async (ctx, args) => {\n'
+                '    let target: Id<"tasks"> | Id<"users"> = args.task;\n'
+                '    if (args.both) target = args.user;\n'
+                '    await ctx.db.delete(target);\n'
+                '    let other = args.user;\n'
+                '    if (!args.both) other = args.task;\n'
+                '    await ctx.db.get(other);\n'
+                '    const either: Id<"tasks"> | Id<"users"> = args.task;\n'
+                '    await ctx.db.get(either);\n'
+                '  } });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[8, 11, 13], message="may hold an id of `tasks` or `users`",
+                note="reassigned from another table, or declared with a union of id types: no fix"),
+        Invalid(SERVER + 'export const drop = mutation({ args: { task: v.id("tasks") }, handler: async (ctx, args) => {\n'
+                '  let doc = await ctx.db.get("tasks", args.task);\n'
+                '  if (!doc) doc = await ctx.db.query("users").first();\n'
+                '  if (doc) await ctx.db.delete(doc._id);\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[6], message="could not tell the table",
+                note="a document `let` reassigned from another table: no fix"),
+        Invalid(SERVER + 'export const upsert = mutation({ args: { id: v.optional(v.id("tasks")) }, handler: async (ctx, args) => {\n'
+                '  let id = args.id;\n'
+                '  if (!id) id = await ctx.db.insert("tasks", { title: "new", owner: "u" as any });\n'
+                '  await ctx.db.patch(id, { title: "seen" });\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[6],
+                note="a `let` every assignment of which is an id of one table",
+                output=SERVER + 'export const upsert = mutation({ args: { id: v.optional(v.id("tasks")) }, handler: async (ctx, args) => {\n'
+                '  let id = args.id;\n'
+                '  if (!id) id = await ctx.db.insert("tasks", { title: "new", owner: "u" as any });\n'
+                '  await ctx.db.patch("tasks", id, { title: "seen" });\n}});\n'),
+        # triage G27 P5 (Elevenprocess/backend_convex's 22 unfixed calls): a member of a type
+        # alias or interface of the file, `??` between two documents of one table, the keys of
+        # a `Map<Id<"t">, ...>`
+        Invalid(SERVER + 'import type { MutationCtx } from "./_generated/server";\n'
+                'import type { Id } from "./_generated/dataModel";\n'
+                'type Assignment = { taskId: Id<"tasks">; note?: string };\n'
+                'interface Owner { userId: Id<"users"> }\n'
+                'async function close(ctx: MutationCtx, job: Assignment, { userId }: Owner) {\n'
+                '  await ctx.db.patch(job.taskId, { title: "closed" });\n'
+                '  await ctx.db.get(userId);\n}\n'
+                'export const tidy = mutation({ args: { title: v.string() }, handler: async (ctx, args) => {\n'
+                '  const hit = (await ctx.db.query("tasks").filter((q) => q.eq(q.field("title"), args.title)).first())\n'
+                '    ?? (await ctx.db.query("tasks").first());\n'
+                '  if (hit) await ctx.db.patch(hit._id, { title: "seen" });\n'
+                '  const byOwner = new Map<Id<"users">, number>();\n'
+                '  const rows = await ctx.db.query("tasks").take(20);\n'
+                '  for (const row of rows) byOwner.set(row.owner, (byOwner.get(row.owner) ?? 0) + 1);\n'
+                '  for (const [owner, count] of byOwner) if (count > 5) await ctx.db.get(owner);\n'
+                '  for (const owner of byOwner.keys()) await ctx.db.get(owner);\n'
+                '  const pick = rows.find((t) => t.title === args.title) ?? rows[0];\n'
+                '  if (pick) await ctx.db.delete(pick._id);\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[8, 9, 14, 18, 19, 21],
+                output=SERVER + 'import type { MutationCtx } from "./_generated/server";\n'
+                'import type { Id } from "./_generated/dataModel";\n'
+                'type Assignment = { taskId: Id<"tasks">; note?: string };\n'
+                'interface Owner { userId: Id<"users"> }\n'
+                'async function close(ctx: MutationCtx, job: Assignment, { userId }: Owner) {\n'
+                '  await ctx.db.patch("tasks", job.taskId, { title: "closed" });\n'
+                '  await ctx.db.get("users", userId);\n}\n'
+                'export const tidy = mutation({ args: { title: v.string() }, handler: async (ctx, args) => {\n'
+                '  const hit = (await ctx.db.query("tasks").filter((q) => q.eq(q.field("title"), args.title)).first())\n'
+                '    ?? (await ctx.db.query("tasks").first());\n'
+                '  if (hit) await ctx.db.patch("tasks", hit._id, { title: "seen" });\n'
+                '  const byOwner = new Map<Id<"users">, number>();\n'
+                '  const rows = await ctx.db.query("tasks").take(20);\n'
+                '  for (const row of rows) byOwner.set(row.owner, (byOwner.get(row.owner) ?? 0) + 1);\n'
+                '  for (const [owner, count] of byOwner) if (count > 5) await ctx.db.get("users", owner);\n'
+                '  for (const owner of byOwner.keys()) await ctx.db.get("users", owner);\n'
+                '  const pick = rows.find((t) => t.title === args.title) ?? rows[0];\n'
+                '  if (pick) await ctx.db.delete("tasks", pick._id);\n}});\n'),
+        Invalid(SERVER + 'import type { Id } from "./_generated/dataModel";\n'
+                'export const pick = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  const byKey = new Map<string, Id<"tasks">>();\n'
+                '  for (const [, id] of byKey) await ctx.db.get(id);\n'
+                '  for (const [key] of byKey) await ctx.db.get(key as any);\n'
+                '  const a = (await ctx.db.query("tasks").first()) ?? (await ctx.db.query("users").first());\n'
+                '  if (a) await ctx.db.delete(a._id);\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[6, 7, 9], message="could not tell the table",
+                note="no fix: a Map's values (not read) or string keys, `??` between documents of two tables"),
         # triage G13 (xstudio): rows from a same-file helper whose every `return` reads one table
         Invalid(SERVER + 'import type { Id } from "./_generated/dataModel";\nimport type { QueryCtx } from "./_generated/server";\n'
                 'async function recentTasks(ctx: QueryCtx, owner: Id<"users"> | undefined, limit: number) {\n'
@@ -220,7 +306,7 @@ class ExplicitTableIds(Rule):
                 '  return await ctx.db.query("tasks").take(10);\n}\n'
                 'export const wipe = mutation({ args: { people: v.boolean() }, handler: async (ctx, args) => {\n'
                 '  for (const row of await someRows(ctx, args.people)) await ctx.db.delete(row._id);\n}});\n',
-                files={"convex/schema.ts": SCHEMA}, lines=[9], message="cannot be inferred",
+                files={"convex/schema.ts": SCHEMA}, lines=[9], message="could not tell the table",
                 note="one of the helper's returns reads another table: no fix"),
         # triage G20 (BaseBlocks, agent-ui, truss): reads run in parallel, their results destructured
         Invalid(SERVER + 'export const settle = mutation({ args: { id: v.id("tasks"), ids: v.array(v.id("tasks")) }, handler: async (ctx, args) => {\n'
@@ -263,7 +349,7 @@ class ExplicitTableIds(Rule):
                 '  const both = await Promise.all([args.id, args.uid].map((id, i) => i ? ctx.db.get("users", args.uid) : ctx.db.get("tasks", args.id)));\n'
                 '  if (first && second) await ctx.db.patch(second._id, {});\n'
                 '  for (const doc of both) if (doc) await ctx.db.delete(doc._id);\n}});\n',
-                files={"convex/schema.ts": SCHEMA}, lines=[7, 8], message="cannot be inferred",
+                files={"convex/schema.ts": SCHEMA}, lines=[7, 8], message="could not tell the table",
                 note="no fix: an element after a spread, documents of two tables"),
         Invalid('import { v } from "convex/values";\nimport { guardedMutation } from "./rls";\n'
                 'export const finish = guardedMutation({ args: { id: v.id("tasks") }, handler: async (ctx, { id }) => {\n'
@@ -334,7 +420,7 @@ class ExplicitTableIds(Rule):
                 '  let picked = null;\n  picked = await ctx.db.query("tasks").first();\n'
                 '  if (!picked) ({ picked } = { picked: await ctx.db.query("users").first() });\n'
                 '  if (picked) await ctx.db.patch(picked._id, {});\n}});\n',
-                files={"convex/schema.ts": SCHEMA}, lines=[7], message="cannot be inferred",
+                files={"convex/schema.ts": SCHEMA}, lines=[7], message="could not tell the table",
                 note="no fix: the `let` is also assigned by destructuring, which is not read"),
         Invalid(SERVER + 'import type { Id } from "./_generated/dataModel";\n'
                 'export const seen = mutation({ args: { payload: v.any() }, handler: async (ctx, args) => {\n'
@@ -362,7 +448,7 @@ class ExplicitTableIds(Rule):
                 '  const two = args.payload as Base & { taskId: Id<"tasks"> };\n'
                 '  const three = args.payload as { inner: { taskId: Id<"tasks"> }; taskId: any };\n'
                 '  return [await ctx.db.get(one.ref), await ctx.db.get(two.taskId), await ctx.db.get(three.taskId)];\n}});\n',
-                files={"convex/schema.ts": SCHEMA}, lines=[9, 9, 9], message="cannot be inferred",
+                files={"convex/schema.ts": SCHEMA}, lines=[9, 9, 9], message="could not tell the table",
                 note="no fix: a member typed with ids of two tables, an intersection, an `Id` only in a nested member"),
         Invalid(SERVER + 'export const done = mutation({ args: { id: v.id("tasks") }, handler: async (ctx, args) => {\n'
                 '  const task = await ctx.db.get(args.id);\n'
@@ -394,7 +480,7 @@ class ExplicitTableIds(Rule):
                 files={"convex/schema.ts": SCHEMA}, lines=[7], note="rows from either of two queries of one table",
                 output=SERVER + 'export const clear = mutation({ args: { owner: v.optional(v.id("users")) }, handler: async (ctx, { owner }) => {\n  const rows = owner\n    ? await ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", owner)).collect()\n    : await ctx.db.query("tasks").take(100);\n  for (const t of rows) await ctx.db.delete("tasks", t._id);\n}});\n'),
         Invalid(SERVER + 'export const url = query({ args: { s: v.string() }, handler: async (ctx, { s }) =>\n'
-                '  ctx.db.system.get(s as any) });\n', lines=[4], message="cannot be inferred"),
+                '  ctx.db.system.get(s as any) });\n', lines=[4], message="could not tell the table"),
         Invalid(SERVER + 'export const pair = query({ args: { s: v.string(), u: v.string() }, handler: async (ctx, { s, u }) => {\n'
                 '  const task = await ctx.db.get(s as import("./_generated/dataModel").Id<"tasks">);\n'
                 '  const owner: import("./_generated/dataModel").Id<"users"> = u as any;\n'
@@ -458,7 +544,7 @@ class ExplicitTableIds(Rule):
                 '    for (const id of meta.taskIds) await ctx.db.get(id);\n'
                 '    await Promise.all((list?.mixed ?? []).map((id) => ctx.db.get(id)));\n'
                 '    return args.ids.map((s) => ({ s })).map(({ s }) => ctx.db.get(s as any));\n}});\n',
-                files={"convex/schema.ts": LIST_SCHEMA}, lines=[7, 8, 9], message="cannot be inferred",
+                files={"convex/schema.ts": LIST_SCHEMA}, lines=[7, 8, 9], message="could not tell the table",
                 note="no fix: an untyped array, ids of two tables, elements remapped by `.map`"),
     ]
 
@@ -502,9 +588,13 @@ class ExplicitTableIds(Rule):
             elif uses.is_dynamic_id(call.facts, id_node):
                 ctx.report(call.facts, call.node, f"`{where}` without the table name; the id's table is a type parameter "
                            "here, so pass the table name in from the caller", severity=Severity.INFO)
+            elif alternatives := uses.id_alternatives(call.facts, id_node):
+                tables = ", ".join(f"`{t}`" for t in alternatives[:-1]) + f" or `{alternatives[-1]}`"
+                ctx.report(call.facts, call.node, f"`{where}` without the table name; `{call.facts.one_line(id_node, 40)}` "
+                           f"may hold an id of {tables} here, so no one table name fits (write one call per table)")
             else:
-                ctx.report(call.facts, call.node, f"`{where}` without the table name (the table cannot be inferred "
-                           "statically; add it by hand)")
+                ctx.report(call.facts, call.node, f"`{where}` without the table name (cvxlint could not tell the "
+                           "table; add it by hand)")
 
 
     @staticmethod

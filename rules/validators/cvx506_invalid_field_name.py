@@ -11,7 +11,8 @@ class InvalidFieldName(Rule):
     """Field names Convex rejects: empty, `$`-prefixed, `_`-prefixed document fields.
 
     ## What it does
-    Flags keys of object validators (`v.object({...})`, `args`, `defineTable({...})`) and
+    Flags keys of object validators (`v.object({...})`, `args`, `defineTable({...})`, the
+    fields of convex-helpers' `Table(name, {...})`) and
     of object literals passed to `ctx.db.insert/patch/replace` that are empty or start with
     `$`. At the top level of a document (`defineTable` fields, insert/replace values) it
     also flags keys that start with `_` (a patch may repeat `_id`/`_creationTime`, a table
@@ -68,6 +69,12 @@ class InvalidFieldName(Rule):
     invalid = [
         Invalid(SCHEMA + 'export default defineSchema({\n  t: defineTable({\n    _id: v.id("t"),\n    _owner: v.string(),\n    $meta: v.any(),\n  }),\n});\n',
                 path="convex/schema.ts", lines=[6, 7], note="only the two system fields may start with `_`"),
+        # triage G27 P3: convex-helpers' `Table(name, fields)` calls `defineTable(fields)`
+        Invalid(SCHEMA + 'import { Table } from "convex-helpers/server";\n'
+                'export const Songs = Table("songs", {\n  title: v.string(),\n  _importedFrom: v.optional(v.string()),\n'
+                '  _creationTime: v.number(),\n});\n'
+                'export default defineSchema({ songs: Songs.table.index("by_title", ["title"]) });\n',
+                path="convex/schema.ts", lines=[6], note="a convex-helpers `Table`'s fields are a table's fields"),
         Invalid(SERVER + 'export const add = mutation({ args: { "": v.string() }, handler: async (ctx) => {\n'
                 '  await ctx.db.insert("t", { _hidden: 1 });\n'
                 '  await ctx.db.insert("t", { _id: "x", body: "" });\n}});\n', lines=[3, 4, 5],
@@ -106,6 +113,12 @@ class InvalidFieldName(Rule):
         for fn in module.app.functions_in(module):
             if fn.args_node is not None:
                 check(fn.args_node, document=False)
+        schema = module.app.schema
+        for table in (schema.tables.values() if schema is not None else ()):
+            # also convex-helpers' `Table("songs", {...})`, whose `defineTable(fields)` is in the
+            # package (a `defineTable` here is then skipped below as seen)
+            if table.define_facts is facts:
+                check(table.fields_node, document=True, schema=True)
         for site in facts.all_calls():
             if site.path and site.path[-1] not in _CALLS_READ:
                 continue  # (an empty path: a computed callee, read in full below)

@@ -10,9 +10,9 @@ class OptionalOutsideObject(Rule):
 
     ## What it does
     Flags optional validators used where a required one is needed: an array element, a
-    union member, a record key or value, `v.nullable(...)`, the whole `args` or `returns`,
-    or a `defineTable` root. As a property of an object (of `args`, `v.object`,
-    `defineTable`, or a fields constant) it is fine. Zod and other libraries' `.optional()`
+    union member, `v.nullable(...)`, the whole `args` or `returns`, or a `defineTable` root
+    (an optional record key or value is CVX507's finding). As a property of an object (of
+    `args`, `v.object`, `defineTable`, or a fields constant) it is fine. Zod and other libraries' `.optional()`
     are not validators and are left alone.
 
     ## Why is this bad?
@@ -48,6 +48,9 @@ class OptionalOutsideObject(Rule):
               '\nexport const f = zQuery({ args: { ids: z.array(zid("t")) }, returns: z.string().optional(),\n'
               '  handler: async () => undefined });\n',
               note="a Zod schema: convex-helpers turns it into validators (zodOutputToConvex for `returns`)"),
+        # triage G27 P7: one finding for one mistake
+        Valid(SERVER + 'export const labels = v.record(v.string(), v.optional(v.string()));\n',
+              note="an optional record value is CVX507's finding"),
     ]
     invalid = [
         Invalid(SERVER + 'export const f = query({\n  args: {},\n  returns: v.optional(v.string()),\n  handler: async () => undefined,\n});\n',
@@ -117,7 +120,7 @@ def _misplaced(ctx, facts, node, defs) -> str | None:
         if name == "union":
             return "a union member"
         if name == "record":
-            return "a record key or value"
+            return None  # CVX507 (invalid-record-key) reports optional record keys and values
         if name == "nullable":
             return "the inside of `v.nullable`"
         if name == "object":
