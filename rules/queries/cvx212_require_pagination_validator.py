@@ -1,3 +1,5 @@
+from cvxlint.migrate.vjson import subsumes
+from cvxlint.project.validators import pagination_opts_validator
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, edits, js
 
 SERVER = 'import { query, internalQuery } from "./_generated/server";\nimport { v } from "convex/values";\n'
@@ -57,12 +59,14 @@ class RequirePaginationValidator(Rule):
     ```
 
     ## Fix safety
-    Replacing an object validator that already requires `numItems` and `cursor` with
-    `paginationOptsValidator` (and importing it) is safe: it accepts every value the old one
-    accepted, plus the fields the client adds. Replacing `v.any()`, or an object without
-    `cursor`, is unsafe: calls that passed before (`{ numItems: 50 }` from another function)
-    would be rejected. No fix is offered when `paginationOpts` is missing from `args` or is
-    written elsewhere.
+    Replacing an object validator with `paginationOptsValidator` (and importing it) is safe
+    when the new one accepts every value the old one accepted: the old object requires
+    `numItems` and `cursor` and its other fields are ones `paginationOptsValidator` has, with
+    types it accepts. Replacing `v.any()`, an object without `cursor`, or one whose field has
+    another type (`maximumRowsRead: v.optional(v.string())`), is unsafe: calls that passed
+    before (`{ numItems: 50 }` from another function) would be rejected. No fix is offered
+    when the object has a field `paginationOptsValidator` lacks (`tag`: the handler may read
+    it), or when `paginationOpts` is missing from `args` or is written elsewhere.
     """
 
     code = "CVX212"
@@ -154,16 +158,20 @@ class RequirePaginationValidator(Rule):
                            "send `numItems`, `cursor`, `id` and `endCursor`, and it rejects what it does not declare; "
                            "declare them as `paginationOptsValidator` does (`id` and `endCursor` optional)", severity=sev)
                 continue
-            if prop is not None and prop.node.type == "pair" and not field.is_optional:
+            # a field `paginationOptsValidator` does not have would be lost, and the handler
+            # may read it (`args.paginationOpts.tag`): rewriting that is the author's call
+            extra = v.kind == "object" and (v.open or not set(v.fields) <= ALL_FIELDS)
+            if prop is not None and prop.node.type == "pair" and not field.is_optional and not extra:
                 imp = import_edit(ctx, fn.facts, "paginationOptsValidator", "convex/server")
                 if imp is not None:
                     edits = [ctx.edit(fn.facts, prop.value, "paginationOptsValidator")]
                     if imp != "present":
                         edits.append(imp)
-                    # Safe only when it accepts everything the old validator did: an object that
-                    # already requires numItems and cursor. From `v.any()` (or an object without
-                    # `cursor`) it rejects calls that worked, such as `{ numItems: 50 }`.
-                    widens = v.kind == "object" and {"numItems", "cursor"} <= set(v.fields)
+                    # Safe only when it accepts everything the old validator did. From `v.any()`
+                    # (or an object without `cursor`, or with `maximumRowsRead: v.string()`) it
+                    # rejects calls that worked, such as `{ numItems: 50 }`.
+                    widens = v.kind == "object" and subsumes(pagination_opts_validator().to_convex_json(),
+                                                             v.to_convex_json()) is True
                     fix = (Fix.safe if widens else Fix.unsafe)("Use `paginationOptsValidator` from `convex/server`", *edits)
             if v.kind == "any":
                 ctx.report(fn.facts, node, f"`paginationOpts` of `{fn.display_name}` is validated with `v.any()`: "

@@ -30,8 +30,10 @@ class UseNodeDirectivePlacement(Rule):
     ```
 
     ## Fix safety
-    Moving a misplaced directive to the top of the file is safe: a directive means nothing
-    anywhere else.
+    Moving a misplaced directive to the top of the file is safe when the file registers only
+    actions: a directive means nothing anywhere else. When it registers a query, mutation or
+    HTTP action, the top would move that function into Node, where it cannot run (CVX108),
+    so the directive is removed instead: safe, the file keeps the default runtime it has.
     """
 
     code = "CVX109"
@@ -46,6 +48,17 @@ class UseNodeDirectivePlacement(Rule):
     invalid = [
         Invalid('import Stripe from "stripe";\n"use node";\nexport const x = Stripe;\n', lines=[2],
                 output='"use node";\nimport Stripe from "stripe";\nexport const x = Stripe;\n'),
+        Invalid('import { action, query } from "./_generated/server";\n"use node";\n'
+                'export const a = action({ args: {}, handler: async () => 1 });\n'
+                'export const q = query({ args: {}, handler: async () => 1 });\n', lines=[2],
+                output='import { action, query } from "./_generated/server";\n'
+                'export const a = action({ args: {}, handler: async () => 1 });\n'
+                'export const q = query({ args: {}, handler: async () => 1 });\n',
+                note="at the top it would put the query in Node (CVX108): removed instead"),
+        Invalid('import { action } from "./_generated/server";\n"use node";\n'
+                'export const a = action({ args: {}, handler: async () => 1 });\n', lines=[2],
+                output='"use node";\nimport { action } from "./_generated/server";\n'
+                'export const a = action({ args: {}, handler: async () => 1 });\n'),
         Invalid('"use node";\nimport { httpRouter } from "convex/server";\nconst http = httpRouter();\nexport default http;\n',
                 path="convex/http.ts", lines=[1]),
         Invalid('"use node";\nimport { defineSchema } from "convex/server";\nexport default defineSchema({});\n',
@@ -66,12 +79,13 @@ class UseNodeDirectivePlacement(Rule):
                 ctx.report(facts, d.node,
                            '"use node" is ignored here: directives only count before any import or statement, '
                            "so this file runs in the default runtime",
-                           fix=self._move_to_top(ctx, facts, d.node))
+                           fix=self._move_to_top(ctx, module, d.node))
         if module.rel.startswith("actions/") and module.is_entry_point and not facts.has_use_node:
             at = _top(facts)
             ctx.report(facts, (at, at), 'files in the legacy `convex/actions/` folder must start with "use node"')
 
-    def _move_to_top(self, ctx, facts, stmt):
+    def _move_to_top(self, ctx, module, stmt):
+        facts = module.facts
         src = facts.source
         start, end = stmt.start, stmt.end
         # take the whole line when the statement is alone on it
@@ -81,6 +95,11 @@ class UseNodeDirectivePlacement(Rule):
         if not src[ls:start].strip() and not src[end:le].strip():
             start, end = ls, le
         edits = [ctx.edit(facts, (start, end), "")]
+        # at the top it would move the file's queries, mutations and HTTP actions into Node,
+        # where they cannot run (CVX108); they run in the default runtime today, so the
+        # ignored directive goes
+        if any(fn.kind != "action" for fn in module.app.functions_in(module)):
+            return Fix.safe('Remove the ignored "use node"', *edits)
         if not facts.has_use_node:  # else a directive in the prologue already says it
             at = _top(facts)
             edits.append(ctx.edit(facts, (at, at), '"use node";\n'))

@@ -89,7 +89,8 @@ class IndexRangeOrder(Rule):
 
     ## Fix safety
     When the range is only `.eq` calls on the first fields of the index in the wrong order,
-    putting them in index order is safe: equalities commute. Nothing else is fixed.
+    putting them in index order is safe: equalities commute. Nothing else is fixed, nor a
+    chain with a step in parentheses or behind `as` (`(q.eq("b", x) as any).eq("a", y)`).
     """
 
     code = "CVX704"
@@ -135,6 +136,11 @@ class IndexRangeOrder(Rule):
         Invalid(SERVER + 'export const f = query({ args: { c: v.string() }, handler: (ctx, { c }) =>\n'
                 '  ctx.db.query("messages").withIndex("by_channel_user_at", (q) => q.eq("channel", c).gt("at", 1)).collect() });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4], message="skips"),
+        Invalid(SERVER + 'export const f = query({ args: { c: v.string(), u: v.string() }, handler: (ctx, { c, u }) => [\n'
+                '  ctx.db.query("messages").withIndex("by_channel_user_at", (q) => (q.eq("user", u) as any).eq("channel", c)),\n'
+                '  ctx.db.query("messages").withIndex("by_channel_user_at", (q) => (q.eq("user", u)).eq("channel", c)),\n]});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[4, 5],
+                note="a step in parentheses or behind `as`: reported, and left for the author to reorder"),
         Invalid(SERVER + 'export const f = query({ args: { c: v.string() }, handler: (ctx, { c }) =>\n'
                 '  ctx.db.query("messages").withIndex("by_channel_user_at", (q: any) => q.eq("channel", c).range(1, 2)).collect() });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4], message="not an index range method"),
@@ -187,9 +193,14 @@ class IndexRangeOrder(Rule):
         outer = ops[-1].node
         if any(outer.start <= c.start < outer.end for c in ch.facts.module.comments):
             return None
-        inner = outer
-        for _ in ops:
-            inner = inner.child("function").child("object")
+        # only a chain written out plainly, `q.eq(..).eq(..)`: a step in parentheses or behind
+        # `as` has text of its own that the rewrite would drop or misplace
+        for prev, op in zip([None, *ops], ops):
+            callee = op.node.child("function")
+            obj = callee.child("object") if callee is not None and callee.type == "member_expression" else None
+            if obj is None or (obj is not prev.node if prev is not None else obj.type != "identifier"):
+                return None
+        inner = ops[0].node.child("function").child("object")
         by_field = {o.field: o for o in ops}
         text = ch.facts.text(inner) + "".join(
             f".eq({ch.facts.text(by_field[f].field_node)}, {ch.facts.text(by_field[f].value_node)})" for f in fields[: len(names)])

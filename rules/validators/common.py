@@ -14,9 +14,14 @@ OBJECT_SYNTAX_SINCE = "0.13.0"
 SERVER = 'import { v } from "convex/values";\nimport { action, internalQuery, mutation, query } from "./_generated/server";\n'
 
 
+# Types of a second handler parameter that still take no arguments (whitespace removed)
+EMPTY_ARGS_TYPES = frozenset(["{}", "Record<string,never>", "Record<never,never>"])
+
+
 def args_unused(fn) -> bool | None:
     """True when the handler ignores its arguments: fewer than 2 parameters, `{}`, or a name
-    it never reads (`_args`, or `args` left unused; the plugin counts both as used).
+    it never reads (`_args`, or `args` left unused; the plugin counts both as used) and gives
+    no type that takes arguments.
     None when there is no handler to look at. For a legacy wrapped handler
     (`mutation(withUser(async (ctx, args) => ...))`) it is the function the wrapper was given."""
     h = fn.handler or fn.wrapped
@@ -24,6 +29,10 @@ def args_unused(fn) -> bool | None:
         return None
     if len(h.params) < 2:
         return True
+    # a type on it says what callers send (`_args: { id: string }`), which `args: {}` would reject
+    ty = h.param_types[1] if len(h.param_types) > 1 else None
+    if ty is not None and "".join(ty.split()) not in EMPTY_ARGS_TYPES:
+        return False
     pat = js.param_pattern(h.params[1])
     if pat is None:
         return False

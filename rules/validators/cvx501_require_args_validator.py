@@ -1,4 +1,5 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, name_node
+from cvxlint.project.definitions import Def
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, name_node
 
 from .common import OBJECT_SYNTAX_SINCE, SERVER, args_unused, insert_empty_args, object_syntax_fix
 
@@ -29,7 +30,10 @@ class RequireArgsValidator(Rule):
     When the handler takes fewer than two parameters, or its second is `{}` or a name it never
     reads (`_args`, an unused `args`), `args: {}` is inserted (legacy registrations are rewritten to the
     object form): safe, the function already accepts no arguments. A handler that reads
-    its arguments gets no fix — the validator has to be written.
+    its arguments, or gives them a type (`_args: { id: string }`: callers send `id`, which
+    `args: {}` would reject), gets no fix — the validator has to be written. A registration
+    object with a spread that has `args`, or may have it (`{ ...common, handler }`), is not
+    reported.
     """
 
     code = "CVX501"
@@ -44,6 +48,12 @@ class RequireArgsValidator(Rule):
               'export const list = query(async ({ db }) => await db.query("t").collect());\n',
               convex="0.12.0", note="argument validators came in convex 0.13"),
         Valid(SERVER + 'export const list = query({ args: {}, handler: async (ctx) => ctx.db.query("t").take(10) });\n'),
+        Valid(SERVER + 'const common = { args: { n: v.number() } };\n'
+              'export const bump = mutation({ ...common, handler: async (ctx) => {} });\n',
+              note="a spread gives the validator"),
+        Valid(SERVER + 'declare const common: any;\n'
+              'export const bump = mutation({ ...common, handler: async (ctx) => {} });\n',
+              note="a spread that may give it"),
         Valid('import { httpAction } from "./_generated/server";\n'
               'export const hook = httpAction(async () => new Response("ok"));\n'),
     ]
@@ -58,6 +68,14 @@ class RequireArgsValidator(Rule):
                 lines=[3], message="takes no arguments",
                 output=SERVER + 'export const count = query({ args: {}, handler: async (ctx, args) => (await ctx.db.query("t").take(9)).length });\n',
                 note="an `args` parameter it never reads"),
+        Invalid(SERVER + 'export const one = query({ handler: async (ctx, _args: { id: string }) => 1 });\n',
+                lines=[3], message="gives them a type",
+                note="no fix: the type says callers send `id`, which `args: {}` would reject"),
+        Invalid(SERVER + 'const common = { returns: v.number() };\n'
+                'export const one = query({ ...common, handler: async (ctx, _args: {}) => 1 });\n', lines=[4],
+                output=SERVER + 'const common = { returns: v.number() };\n'
+                'export const one = query({ args: {}, ...common, handler: async (ctx, _args: {}) => 1 });\n',
+                note="a spread known to have no `args`"),
         Invalid(SERVER + 'export default internalQuery({ handler: async (ctx, _args) => 1 });\n', lines=[3],
                 output=SERVER + 'export default internalQuery({ args: {}, handler: async (ctx, _args) => 1 });\n'),
         Invalid(SERVER + 'export const ping = action(async () => "pong");\n', lines=[3], message="bare-function form",
@@ -92,6 +110,8 @@ class RequireArgsValidator(Rule):
             d = fn.definition
             if d is None or not (d.type == "object" or fn.is_legacy):
                 continue
+            if d.type == "object" and self._spread_may_give_args(ctx, fn):
+                continue
             unused = args_unused(fn)
             severity = None if fn.is_public else Severity.INFO
             if unused:
@@ -104,5 +124,19 @@ class RequireArgsValidator(Rule):
                            "takes no arguments, so declare `args: {}`", severity=severity, fix=fix)
             else:
                 ctx.report(fn.facts, name_node(fn), f"{describe_function(fn)} has no `args` validator, but its "
-                           "handler reads its arguments: declare them with `args: { ... }` (v.string(), v.id(...), ...)",
+                           "handler reads its arguments or gives them a type: declare them with `args: { ... }` (v.string(), v.id(...), ...)",
                            severity=severity)
+
+    @staticmethod
+    def _spread_may_give_args(ctx, fn) -> bool:
+        """A spread in the registration object (`{ ...common, handler }`) that has `args`, or
+        may have it: one not read as an object literal, or with spreads or computed keys."""
+        for p in js.object_props(fn.definition):
+            if not p.spread:
+                continue
+            d = ctx.project.linker.value_of(fn.facts, p.value)
+            if not isinstance(d, Def) or d.path or d.node.type != "object":
+                return True
+            if any(q.key is None or q.key == "args" for q in js.object_props(d.node)):
+                return True
+        return False
