@@ -1532,6 +1532,8 @@ class _Inference:
             ref = self.facts.ref_of(n)
             if ref is None:
                 return None
+            if ref.kind == "param" and _declared_again(ref, self.uses._decls):
+                ref = replace(ref, kind="local")  # the declaration whose block holds `n` says (below)
             if ref.kind == "param" and not _is_parameter_name(ref):
                 # `let target = args.draft` (extraction reads it as the parameter): once reassigned
                 # or declared with several tables, the argument's table is only one candidate
@@ -2533,6 +2535,17 @@ def _declarations(func: FunctionInfo, cache: dict) -> dict[str, list[tuple[Node,
     return out
 
 
+def _declared_again(ref: Ref, cache: dict) -> bool:
+    """Does the function declare `ref`'s name more than once (`const id` in an inner block, `for
+    (const id of ...)`, beside an outer `id`)? Extraction keeps one ref per name and function,
+    so only the declaration whose block holds a use tells what that use is (`_declarator`)."""
+    func = ref.func
+    if func is None or func.body is None:
+        return False
+    found = len(_declarations(func, cache).get(ref.name, ()))
+    return found > 1 or (found == 1 and _is_parameter_name(ref))
+
+
 def _is_parameter_name(ref: Ref) -> bool:
     """Is `ref` (a parameter reference) one of its function's parameters itself, rather than a
     local declared from one (`const db = ctx.db`, which extraction also reads as the parameter)?"""
@@ -2542,15 +2555,34 @@ def _is_parameter_name(ref: Ref) -> bool:
 
 def _declarator(ref: Ref, use: Node, cache: dict) -> tuple[Node, Node, tuple[str, ...]] | None:
     """The declaration of a local: (variable_declarator | for_in_statement, bound node, path),
-    the last one written before `use`."""
+    the last one written before `use` whose block holds `use`: a `const id` in an inner
+    block, or a `for (const id of ...)`, binds a name of its own there only (triage G29: the
+    table of such a shadow was taken for the outer `id`, and CVX711's fix named it)."""
     func = ref.func
     if func is None or func.body is None:
         return None
     best = None
     for d in _declarations(func, cache).get(ref.name, ()):
         if d[0].start < use.start:
-            best = d
+            scope = _block_scope(d[0])
+            if scope is None or scope.start <= use.start < scope.end:
+                best = d
     return best
+
+
+def _block_scope(declaration: Node) -> Node | None:
+    """Where a declaration's name is visible when that is less than its whole function: the
+    block of a `let`/`const` (the loop of `for (let i ...)`, the `switch` body of a case), the
+    loop of `for (const x of ...)`; None for `var` and for a `for (x of ...)` that assigns."""
+    if declaration.type == "for_in_statement":
+        return declaration if declaration.has_tok("const") or declaration.has_tok("let") else None
+    holder = declaration.parent
+    if holder is None or holder.type != "lexical_declaration":
+        return None  # `var`: the whole function
+    block = holder.parent
+    if block is not None and block.type in ("switch_case", "switch_default"):
+        block = block.parent
+    return block
 
 
 # --- control flow helpers for rules ------------------------------------------------------------

@@ -111,6 +111,19 @@ class ExplicitTableIds(Rule):
               note="ids of either table, a table chosen by the caller, a normalized string: nothing certain"),
     ]
     invalid = [
+        # triage G29 #1/#2: a name declared again in an inner block or a for...of is another variable
+        Invalid(SERVER + 'export const tidy = mutation({\n'
+                '  args: { id: v.id("tasks"), user: v.id("users"), others: v.array(v.id("users")) },\n'
+                '  handler: async (ctx, args) => {\n    const id = args.id;\n'
+                '    {\n      const id = args.user;\n      await ctx.db.patch(id, { name: "x" });\n    }\n'
+                '    for (const id of args.others) await ctx.db.get(id);\n    await ctx.db.delete(id);\n  },\n});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[9, 11, 12],
+                output=SERVER + 'export const tidy = mutation({\n'
+                '  args: { id: v.id("tasks"), user: v.id("users"), others: v.array(v.id("users")) },\n'
+                '  handler: async (ctx, args) => {\n    const id = args.id;\n'
+                '    {\n      const id = args.user;\n      await ctx.db.patch("users", id, { name: "x" });\n    }\n'
+                '    for (const id of args.others) await ctx.db.get("users", id);\n    await ctx.db.delete("tasks", id);\n'
+                '  },\n});\n'),
         # triage G24 P8 (neonbinder): ids whose table a type annotation or a validator names
         Invalid(SERVER + 'import type { MutationCtx } from "./_generated/server";\n'
                 'import type { Id } from "./_generated/dataModel";\n'
