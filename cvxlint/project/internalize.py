@@ -13,7 +13,9 @@ Turning it internal means, all at once:
 mechanically: a client (frontend or Python) calls the function or names it in a type, the
 builder is a custom wrapper with no known internal twin, or a reference is built in a way we
 cannot rewrite (`anyApi`, a string name, a partial reference such as `const m = api.tasks;
-m.list`). References in types (`FunctionReturnType<typeof api.x.y>`) are rewritten too:
+m.list`), or a reference cannot take `internal` as written (a local of that name in its scope, an
+`import type` of that name, a parameter typed `FunctionReference<"mutation">`, whose visibility
+defaults to "public"). References in types (`FunctionReturnType<typeof api.x.y>`) are rewritten too:
 `api.x.y` stops existing.
 
 An import that one fix keeps only because another reference still reads it (two functions
@@ -67,6 +69,8 @@ def make_internal(project: "Project", fn: "RegisteredFunction") -> Internalizing
         root = _api_root(u)
         if root is None:
             return None
+        if u.how == "reference" and not _may_hold_internal(project, u):
+            return None
         facts = u.ref.origin_facts
         entry = rewrites.setdefault(facts.path, (facts, []))
         if all(r is not root for r in entry[1]):
@@ -118,7 +122,7 @@ def _builder_edits(project: "Project", fn: "RegisteredFunction", twin: str, resu
         if not still_read:
             result.edits.append(E.remove_specifier(facts, imp.node))
         return True
-    if project.linker.definition(facts, twin) is not None:
+    if _name_taken(facts, twin):
         return False  # the twin's name is taken by something else in this file
     result.edits.append(Edit(facts.path, callee.start, callee.end, twin))
     if not still_read:  # `query` or `query as publicQuery` -> `internalQuery`
@@ -128,6 +132,51 @@ def _builder_edits(project: "Project", fn: "RegisteredFunction", twin: str, resu
         if add is None:
             return False
         result.edits.append(add)
+    return True
+
+
+def _name_taken(facts: FileFacts, name: str) -> bool:
+    """Is `name` declared at module level? An `import type` counts: importing the value
+    under the same name is a duplicate identifier (TS2300)."""
+    return name in facts.bindings or facts.import_of(name) is not None
+
+
+def _shadowed(facts: FileFacts, node: Node, name: str) -> bool:
+    """Does a local of a function around `node` hide the module-level `name` there?"""
+    func = facts.enclosing_function(node)
+    return func is not None and func.lookup(name) is not None
+
+
+def _may_hold_internal(project: "Project", use) -> bool:
+    """Can the place a reference is passed to or stored in hold an internal reference? Not
+    when its declared type is `FunctionReference` with the visibility left out (it defaults
+    to "public") or written "public": there `internal.x.y` fails to type-check."""
+    facts = use.ref.origin_facts
+    node = js.outer(use.ref.origin)
+    parent = node.parent
+    annotation = None
+    if parent is not None and parent.type == "variable_declarator" and node.field == "value":
+        annotation = parent.child("type")
+    elif parent is not None and parent.type == "arguments" and parent.parent is not None:
+        index = next((i for i, a in enumerate(js.call_args(parent.parent)) if a is node), None)
+        d = project.linker.value_of(facts, js.callee(parent.parent))
+        fn = getattr(d, "node", None)
+        if index is not None and fn is not None and js.is_function(fn):
+            params = js.function_params(fn)
+            if index < len(params) and params[index].type in ("required_parameter", "optional_parameter"):
+                annotation = params[index].child("type")
+    if annotation is None:
+        return True
+    for n in annotation.walk():
+        name = n.child("name") if n.type == "generic_type" else None
+        if name is not None and name.type == "nested_type_identifier":  # `server.FunctionReference`
+            name = name.child("name")
+        if name is None or name.text != "FunctionReference":
+            continue
+        targs = n.child("type_arguments")
+        visibility = facts.text(targs.children[1]) if targs is not None and len(targs.children) > 1 else '"public"'
+        if '"public"' in visibility and '"internal"' not in visibility:
+            return False
     return True
 
 
@@ -156,9 +205,11 @@ def _reference_edits(project: "Project", facts: FileFacts, roots: list, result: 
             if t is not None and t.kind == "generated" and t.name == "api" and t.functions_dir == target.functions_dir:
                 internal_imp = imp
                 break
-    if internal_imp is None and project.linker.definition(facts, "internal") is not None:
+    if internal_imp is None and _name_taken(facts, "internal"):
         return False  # `internal` means something else here
     local = internal_imp.local if internal_imp is not None else "internal"
+    if any(_shadowed(facts, r, local) for r in roots):
+        return False  # a local of that name would take the rewritten reference
     result.edits.extend(Edit(facts.path, r.start, r.end, local) for r in roots)
     api_still_read = E.references(facts, api_name, {id(r) for r in roots}) > 0
     if api_still_read:

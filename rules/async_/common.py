@@ -259,23 +259,25 @@ def _name_kind(ctx, facts, ident, func, depth: int) -> str | None:
         if b is None or b.path or b.node.type != "variable_declarator":
             return None
         return _declarator_kind(ctx, facts, b.node, b.kind != "const", facts.module.root, None, name, depth)
+    if ref.func is None:
+        return None
+    # a block between the read and the function may declare the name again (`const xs =
+    # args.names; { const xs = new Set(xs); xs.forEach(...) }`): that binding is the one read
+    binding = _binding_in_scope(ref.func.node, name, ident)
+    if binding is not None:
+        pat = binding.child("name") if binding.type == "variable_declarator" else None
+        if pat is not None and ref.kind == "param" and ref.path and _takes_param_path(binding, name, ref):
+            return _arg_kind(ctx, facts, ref, ())  # `const { names } = args` is the argument's field
+        if pat is None or pat.type != "identifier":
+            return None  # destructured, or not a variable (a function, a loop variable)
+        reassignable = binding.parent.type != "lexical_declaration" or not binding.parent.has_tok("const")
+        return _declarator_kind(ctx, facts, binding, reassignable, ref.func.node, ref.func, name, depth)
     if ref.kind == "param":
         if ref.path:
             return _arg_kind(ctx, facts, ref, ())
         if ref.index < len(ref.func.params):
             return type_kind(ref.func.params[ref.index].child("type"))
-        return None
-    if ref.kind != "local" or ref.func is None:
-        return None
-    found = scope.declarator_of(ref.func.node, name)
-    if found is None or found[0].child("name") is not found[1]:
-        return None  # destructured, or not a variable (a function, a loop variable)
-    decl = found[0]
-    block = decl.parent.parent if decl.parent is not None else None
-    if block is None or not _inside(ident, block):
-        return None  # a same-named variable of another block
-    reassignable = decl.parent.type != "lexical_declaration" or not decl.parent.has_tok("const")
-    return _declarator_kind(ctx, facts, decl, reassignable, ref.func.node, ref.func, name, depth)
+    return None  # a `var` of another block, or a name we cannot place
 
 
 def _declarator_kind(ctx, facts, decl, reassignable: bool, scope_root, func, name: str, depth: int) -> str | None:
@@ -288,13 +290,50 @@ def _declarator_kind(ctx, facts, decl, reassignable: bool, scope_root, func, nam
     return collection_kind(ctx, facts, decl.child("value"), func, depth + 1)
 
 
-def _inside(node, ancestor) -> bool:
-    p = node
-    while p is not None:
-        if p is ancestor:
-            return True
-        p = p.parent
-    return False
+def _takes_param_path(declarator, name: str, ref) -> bool:
+    """Does `declarator` bind `name` to the parameter field `ref` stands for (`const { names }
+    = args` for `args.names`)?"""
+    chain = js.member_chain(js.unwrap(declarator.child("value")))
+    params = ref.func.params
+    param = js.param_pattern(params[ref.index]) if ref.index < len(params) else None
+    if chain is None or param is None or param.type != "identifier" or chain[0].text != param.text:
+        return False
+    path = next((p for bound, _n, p in js.pattern_names(declarator.child("name")) if bound == name), None)
+    return path is not None and (*chain[1], *path) == ref.path
+
+
+def _binding_in_scope(func_node, name: str, ident):
+    """What binds `name` where `ident` reads it: the nearest declaration out from `ident`, up
+    to function `func_node`: a `variable_declarator`, or the loop, `catch` clause, function or
+    class that binds it. None when no block in between declares it (a parameter, or an alias
+    of one that `extract.py` recorded as such)."""
+    n = ident.parent
+    while n is not None and n is not func_node:
+        if n.type in ("for_in_statement", "for_statement", "catch_clause"):
+            head = [c for c in n.children if c.field in ("left", "initializer", "parameter")]
+            if any(name == bound for h in head for bound in _names_declared(h)):
+                return n
+        if n.type in ("statement_block", "switch_body", "program"):
+            for stmt in n.children:
+                if stmt.type in ("function_declaration", "class_declaration"):
+                    named = stmt.child("name")
+                    if named is not None and named.text == name:
+                        return stmt
+                if stmt.type in ("lexical_declaration", "variable_declaration"):
+                    for d in stmt.children:
+                        if d.type == "variable_declarator" and name in _names_declared(d):
+                            return d
+        n = n.parent
+    return None
+
+
+def _names_declared(n) -> list[str]:
+    """The names a declarator, a declaration or a binding pattern binds."""
+    if n.type in ("lexical_declaration", "variable_declaration"):
+        return [x for d in n.children if d.type == "variable_declarator" for x in _names_declared(d)]
+    if n.type == "variable_declarator":
+        return scope.bound_names(n)
+    return [x for x, _node, _path in js.pattern_names(n)]
 
 
 def _arg_kind(ctx, facts, ref, props: tuple[str, ...]) -> str | None:

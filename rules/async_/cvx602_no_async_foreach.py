@@ -37,6 +37,8 @@ class NoAsyncForeach(Rule):
     `await Promise.all(Array.from(m, async ([k, v]) => ...))`, the callback's `(value, key)`
     turned into the `[key, value]` entry Array.from passes — safe, offered only for an arrow
     callback with plain unannotated parameters (`(value)`/`(value, key)`; `(value)` for a set).
+    A name is read where it is bound: a block's `const`, or a loop variable, that shadows an
+    outer array of the same name is that binding (a loop variable's kind is unknown).
     For any other receiver the `.map` rewrite is unsafe: it is only right if the receiver
     is an array. A thrown-away `map` becomes `await Promise.all(xs.map(...))` on the same
     terms: safe on a known array, unsafe otherwise.
@@ -83,6 +85,16 @@ class NoAsyncForeach(Rule):
                        '  handler: async (ctx, args) => {\n    const totals = new Map<string, number>();\n'
                        '    for (const s of args.scores) totals.set(s.id, (totals.get(s.id) ?? 0) + s.n);\n'
                        '    await Promise.all(Array.from(totals, async ([id, n]) => {\n      await ctx.db.insert("t", { id, n });\n    }));\n  },\n});\n'),
+        # a block declares a Set under the name of the array argument outside it: the Set is
+        # the receiver, so Array.from, not `.map`
+        Invalid(SERVER + 'export const tag = mutation({ args: { tags: v.array(v.string()) }, handler: async (ctx, args) => {\n'
+                '  const tags = args.tags;\n  if (tags.length > 1) {\n    const tags = new Set(args.tags);\n'
+                '    tags.forEach(async (t) => { await ctx.db.insert("t", { t }); });\n  }\n  return tags.length;\n}});\n',
+                lines=[8],
+                output=SERVER + 'export const tag = mutation({ args: { tags: v.array(v.string()) }, handler: async (ctx, args) => {\n'
+                       '  const tags = args.tags;\n  if (tags.length > 1) {\n    const tags = new Set(args.tags);\n'
+                       '    await Promise.all(Array.from(tags, async (t) => { await ctx.db.insert("t", { t }); }));\n  }\n'
+                       '  return tags.length;\n}});\n'),
         # annotated parameters cannot be moved into the entry pattern as they are: no fix
         Invalid(SERVER + 'export const m = mutation({ args: {}, handler: async (ctx) => {\n'
                 '  const totals = new Map<string, number>();\n'

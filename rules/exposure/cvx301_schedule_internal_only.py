@@ -34,6 +34,9 @@ class ScheduleInternalOnly(Rule):
     imports included) and rewrites every server reference from `api.` to `internal.`, in
     every file. It is unsafe because a client outside the scanned code (another repo, a
     mobile app, the dashboard) would lose access.
+    There is no fix when a reference cannot become `internal.x.y` as written: a local named
+    `internal` in its scope, an `import type` of `internal` or of the internal builder, or a
+    place typed `FunctionReference` with the default ("public") visibility that it is passed to.
     """
 
     code = "CVX301"

@@ -30,6 +30,9 @@ class RunInternalOnly(Rule):
     When no client in the scanned code calls the target and it uses a built-in builder, an
     unsafe fix makes it internal and rewrites every server reference to `internal.` (all
     files, imports included). Unsafe: callers outside the scanned code lose access.
+    There is no fix when a reference cannot become `internal.x.y` as written: a local named
+    `internal` in its scope, an `import type` of `internal` or of the internal builder, or a
+    place typed `FunctionReference` with the default ("public") visibility that it is passed to.
     When the target is internal already (untyped code, where `api` is `anyApi`, reaches it
     either way), a safe fix writes the reference as `internal.`: it names the same function.
     """
@@ -222,6 +225,54 @@ class RunInternalOnly(Rule):
                 outputs={"convex/orders.ts": 'import { internalQuery } from "./_generated/server";\n'
                          'export const total = internalQuery({ args: {}, handler: async () => 1 });\n'},
                 note="server code that runs it by its name (reported too) keeps working once it is internal: the name stays"),
+        Invalid('import { action } from "./_generated/server";\nimport { api } from "./_generated/api";\n'
+                'export const go = action({ args: {}, handler: async (ctx) => {\n'
+                '  const internal = 3;\n  await ctx.runMutation(api.orders.markPaid, { times: internal });\n}});\n',
+                files={"convex/orders.ts": 'import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
+                       'export const markPaid = mutation({ args: { times: v.number() }, handler: async () => {} });\n'},
+                lines=[5], note="a local called `internal` would take `internal.orders.markPaid`: no fix"),
+        Invalid('import type { FunctionReference } from "convex/server";\n'
+                'import { action, ActionCtx } from "./_generated/server";\nimport { api } from "./_generated/api";\n'
+                'async function twice(ctx: ActionCtx, fn: FunctionReference<"mutation">) {\n'
+                '  await ctx.runMutation(fn, {});\n  await ctx.runMutation(fn, {});\n}\n'
+                'export const go = action({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.runMutation(api.orders.markPaid, {});\n  await twice(ctx, api.orders.markPaid);\n}});\n',
+                files={"convex/orders.ts": 'import { mutation } from "./_generated/server";\n'
+                       'export const markPaid = mutation({ args: {}, handler: async () => {} });\n'},
+                lines=[9], note="the helper takes a `FunctionReference` of the default visibility, \"public\": "
+                                "an internal reference does not type-check there, so no fix"),
+        Invalid('import type { FunctionReference, FunctionVisibility } from "convex/server";\n'
+                'import { action, ActionCtx } from "./_generated/server";\nimport { api } from "./_generated/api";\n'
+                'async function twice(ctx: ActionCtx, fn: FunctionReference<"mutation", FunctionVisibility>) {\n'
+                '  await ctx.runMutation(fn, {});\n  await ctx.runMutation(fn, {});\n}\n'
+                'export const go = action({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.runMutation(api.orders.markPaid, {});\n  await twice(ctx, api.orders.markPaid);\n}});\n',
+                files={"convex/orders.ts": 'import { mutation } from "./_generated/server";\n'
+                       'export const markPaid = mutation({ args: {}, handler: async () => {} });\n'},
+                lines=[9],
+                output='import type { FunctionReference, FunctionVisibility } from "convex/server";\n'
+                       'import { action, ActionCtx } from "./_generated/server";\nimport { internal } from "./_generated/api";\n'
+                       'async function twice(ctx: ActionCtx, fn: FunctionReference<"mutation", FunctionVisibility>) {\n'
+                       '  await ctx.runMutation(fn, {});\n  await ctx.runMutation(fn, {});\n}\n'
+                       'export const go = action({ args: {}, handler: async (ctx) => {\n'
+                       '  await ctx.runMutation(internal.orders.markPaid, {});\n  await twice(ctx, internal.orders.markPaid);\n}});\n',
+                outputs={"convex/orders.ts": 'import { internalMutation } from "./_generated/server";\n'
+                         'export const markPaid = internalMutation({ args: {}, handler: async () => {} });\n'},
+                note="a helper that takes either visibility takes the internal reference too"),
+        Invalid('import { action } from "./_generated/server";\nimport { api } from "./_generated/api";\n'
+                'import type { internal } from "./_generated/api";\nexport type Internal = typeof internal;\n'
+                'export const go = action({ args: {}, handler: async (ctx) => await ctx.runQuery(api.orders.total, {}) });\n',
+                files={"convex/orders.ts": 'import { query } from "./_generated/server";\n'
+                       'export const total = query({ args: {}, handler: async () => 1 });\n'},
+                lines=[5], note="a type-only import holds the name `internal`: importing the value too would "
+                                "declare it twice (TS2300), so no fix"),
+        Invalid('import { action } from "./_generated/server";\nimport { api } from "./_generated/api";\n'
+                'export const go = action({ args: {}, handler: async (ctx) => await ctx.runQuery(api.orders.total, {}) });\n',
+                files={"convex/orders.ts": 'import { query } from "./_generated/server";\n'
+                       'import type { internalQuery } from "./_generated/server";\n'
+                       'export type InternalBuilder = typeof internalQuery;\n'
+                       'export const total = query({ args: {}, handler: async () => 1 });\n'},
+                lines=[3], note="a type-only import holds the builder's internal twin: no fix"),
     ]
 
     def check_app(self, ctx, app):

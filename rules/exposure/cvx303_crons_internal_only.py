@@ -33,6 +33,9 @@ class CronsInternalOnly(Rule):
     When no client in the scanned code calls the target and it uses a built-in builder, an
     unsafe fix makes it internal and rewrites every server reference to `internal.`.
     Unsafe: callers outside the scanned code lose access.
+    There is no fix when a reference cannot become `internal.x.y` as written: a local named
+    `internal` in its scope, an `import type` of `internal` or of the internal builder, or a
+    place typed `FunctionReference` with the default ("public") visibility that it is passed to.
     """
 
     code = "CVX303"

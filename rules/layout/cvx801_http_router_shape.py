@@ -1,4 +1,4 @@
-from cvxlint.project.definitions import Def
+from cvxlint.project.definitions import Def, ExternalDef
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, edits, js
 
 from .common import default_export_value, made_by, method_calls, through_cors
@@ -36,7 +36,9 @@ class HttpRouterShape(Rule):
 
     ## Fix safety
     Wrapping a bare function handler in `httpAction(...)` (and importing it) is safe: it is
-    the only valid form.
+    the only valid form. An import of it under another name is used as it is
+    (`httpAction as ha`: `ha(...)`); when the name `httpAction` means something else in the
+    file (a local, another import) and no import of it exists, there is no fix.
     """
 
     code = "CVX801"
@@ -69,6 +71,17 @@ class HttpRouterShape(Rule):
                 path="convex/http.ts", lines=[4],
                 output=HEAD + 'const http = httpRouter();\n'
                 'http.route({ path: "/hook", method: "POST", handler: httpAction(async (ctx, req) => new Response("ok")) });\nexport default http;\n'),
+        Invalid('import { httpRouter } from "convex/server";\nimport { httpAction as action } from "./_generated/server";\n'
+                'const http = httpRouter();\nconst httpAction = "beta";\n'
+                'http.route({ path: "/v", method: "GET", handler: async () => new Response(httpAction) });\nexport default http;\n',
+                path="convex/http.ts", lines=[5], note="the import under another name wraps it; `httpAction` is a local here",
+                output='import { httpRouter } from "convex/server";\nimport { httpAction as action } from "./_generated/server";\n'
+                       'const http = httpRouter();\nconst httpAction = "beta";\n'
+                       'http.route({ path: "/v", method: "GET", handler: action(async () => new Response(httpAction)) });\n'
+                       'export default http;\n'),
+        Invalid('import { httpRouter } from "convex/server";\nconst http = httpRouter();\nfunction httpAction() { return "beta"; }\n'
+                'http.route({ path: "/v", method: "GET", handler: async () => new Response(httpAction()) });\nexport default http;\n',
+                path="convex/http.ts", lines=[4], note="importing `httpAction` would clash with the local function: no fix"),
         Invalid('import { httpRouter } from "convex/server";\nconst http = httpRouter();\nexport default http;\n', path="convex/https.ts",
                 lines=[1]),
     ]
@@ -115,10 +128,19 @@ class HttpRouterShape(Rule):
 
     def _wrap(self, ctx, module, fn):
         facts = module.facts
-        edits = [ctx.edit(facts, (fn.start, fn.start), "httpAction("), ctx.edit(facts, (fn.end, fn.end), ")")]
-        if facts.import_of("httpAction") is None:
-            edits.append(_import_http_action(ctx, module))
-        return Fix.safe("Wrap the handler in `httpAction(...)`", *edits)
+        name = _imported_http_action(ctx, facts)
+        added = None
+        if name is None:
+            if "httpAction" in facts.bindings or facts.import_of("httpAction") is not None:
+                return None  # the name is taken by something else in this file (`const httpAction = "v1"`)
+            name, added = "httpAction", _import_http_action(ctx, module)
+            if added is None:
+                return None
+        around = facts.enclosing_function(fn.parent) if fn.parent is not None else None
+        if around is not None and around.lookup(name) is not None:
+            return None  # a local of that name would be called instead
+        wrap = [ctx.edit(facts, (fn.start, fn.start), f"{name}("), ctx.edit(facts, (fn.end, fn.end), ")")]
+        return Fix.safe(f"Wrap the handler in `{name}(...)`", *wrap, *([added] if added is not None else []))
 
 
 # What a default export can be that is certainly no HttpRouter. A call or `new` of anything
@@ -132,6 +154,17 @@ def _certainly_no_router(project, facts, node) -> bool:
     d = project.linker.value_of(facts, node)
     n = d.node if isinstance(d, Def) and not d.path else js.unwrap(node)
     return n is not None and n.type in _NO_ROUTER
+
+
+def _imported_http_action(ctx, facts) -> str | None:
+    """The local name of the generated `httpAction` in this file (`httpAction as ha`: "ha")."""
+    for imp in facts.imports:
+        if imp.type_only or not imp.local:
+            continue
+        d = ctx.project.linker.definition(facts, imp.local)
+        if isinstance(d, ExternalDef) and d.module == "generated:server" and d.name == "httpAction" and not d.path:
+            return imp.local
+    return None
 
 
 def _import_http_action(ctx, module):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING
 
 from cvxlint.rulekit import Edit
@@ -77,6 +78,43 @@ def import_edit(pf, name: str) -> Edit | None:
     else:
         s, e, text = replacement_edit(pf, how[0], how[1])
     return Edit(pf.path, s, e, text)
+
+
+def bound_otherwise(pf, name: str) -> bool:
+    """Does the file bind `name`, in any scope, other than by importing it from `convex`
+    (`from convex import ConvexInt64`, `import convex as cx`)? True when its scopes cannot be
+    read."""
+    import libcst as cst
+
+    from cvxlint.project.python_client import dotted
+
+    scopes = _scopes(pf)
+    if scopes is None:
+        return True
+    for scope in scopes:
+        for assignment in scope.assignments[name]:
+            node = getattr(assignment, "node", None)
+            if isinstance(node, cst.ImportFrom) and name in pf.convex_names and dotted(node.module) == "convex":
+                continue
+            if isinstance(node, cst.Import) and name in pf.convex_modules:
+                continue
+            return True
+    return False
+
+
+_SCOPES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _scopes(pf):
+    """libcst's scopes of a Python file, once per file (None when they cannot be read)."""
+    if pf not in _SCOPES:
+        from libcst.metadata import MetadataWrapper, ScopeProvider
+        try:
+            resolved = MetadataWrapper(pf.module, unsafe_skip_copy=True).resolve(ScopeProvider)
+            _SCOPES[pf] = [s for s in set(resolved.values()) if s is not None]
+        except Exception:  # libcst's scope analysis gives up on some valid code
+            _SCOPES[pf] = None
+    return _SCOPES[pf]
 
 
 def field_validator(ctx, fn, key: str):

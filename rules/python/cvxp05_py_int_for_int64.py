@@ -1,6 +1,7 @@
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid
 
-from .common import COUNTERS, PY, PY_PATH, edit, import_edit, literal_positions, py_uses, rejects_python_int
+from .common import (COUNTERS, PY, PY_PATH, bound_otherwise, edit, import_edit, literal_positions, py_uses,
+                     rejects_python_int)
 
 SAFE_INT = 2 ** 53
 SONGS = {"convex/songs.ts": 'import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
@@ -42,6 +43,9 @@ class PyIntForInt64(Rule):
     ## Fix safety
     The literal is wrapped in `ConvexInt64(...)` and the import is added (or
     `convex.ConvexInt64` used when the file imports the module): safe for literals.
+    When the file binds the name `ConvexInt64` to anything else, in any scope (its own
+    class, a local variable), the module form is used if the file imports `convex`;
+    otherwise there is no fix.
     """
 
     code = "CVXP05"
@@ -60,6 +64,14 @@ class PyIntForInt64(Rule):
                 'client.mutation("counters:set", {"name": "a", "value": -3})\n', path=PY_PATH, files=COUNTERS, lines=[4],
                 output='import convex\n\nclient = convex.ConvexClient("https://x.convex.cloud")\n'
                        'client.mutation("counters:set", {"name": "a", "value": convex.ConvexInt64(-3)})\n'),
+        Invalid(PY + '\n\nclass ConvexInt64:  # a wrapper of our own\n    pass\n\n\n'
+                'client.mutation("counters:set", {"name": "a", "value": 5})\n', path=PY_PATH, files=COUNTERS, lines=[10],
+                note="the file's own class is called ConvexInt64: importing convex's would be rebound by it, so no fix"),
+        Invalid('import convex\nfrom convex import ConvexClient\n\nclient = ConvexClient("https://x.convex.cloud")\n\n\n'
+                'def reset(ConvexInt64=0):\n    client.mutation("counters:set", {"name": "a", "value": 7})\n',
+                path=PY_PATH, files=COUNTERS, lines=[8], note="a parameter holds the name: the module's attribute is used",
+                output='import convex\nfrom convex import ConvexClient\n\nclient = ConvexClient("https://x.convex.cloud")\n\n\n'
+                       'def reset(ConvexInt64=0):\n    client.mutation("counters:set", {"name": "a", "value": convex.ConvexInt64(7)})\n'),
         Invalid(PY + 'client.query("counters:get", {"name": "a", "n": 9007199254740993})\n', path=PY_PATH, files=COUNTERS,
                 lines=[4], message="2**53"),
         Invalid(PY + 'client.mutation("songs:addBatch", {"batch": [{"title": "a", "year": 1999}, (\n'
@@ -103,13 +115,21 @@ class PyIntForInt64(Rule):
     def _fix(self, pf, value):
         import libcst as cst  # loaded already: this file was parsed with it
 
-        if pf.convex_modules and "ConvexInt64" not in pf.convex_names and not pf.convex_imports:
-            module = sorted(pf.convex_modules)[0]
+        # a name the file also binds to something else (its own `class ConvexInt64`, a local
+        # `ConvexInt64 = 3`, a rebound `cx`) may not be convex's where the literal is
+        local = next((k for k, v in pf.convex_names.items() if v == "ConvexInt64" and not bound_otherwise(pf, k)), None)
+        if local is not None:
+            wrapped = cst.Call(func=cst.Name(local), args=[cst.Arg(value=value.node)])
+            return Fix.safe("Wrap in `ConvexInt64(...)`", edit(pf, value.node, wrapped))
+        taken = bound_otherwise(pf, "ConvexInt64")
+        module = next((m for m in sorted(pf.convex_modules) if not bound_otherwise(pf, m)), None)
+        if module is not None and (taken or not pf.convex_imports):
             wrapped = cst.Call(func=cst.Attribute(value=cst.Name(module), attr=cst.Name("ConvexInt64")),
                                args=[cst.Arg(value=value.node)])
             return Fix.safe("Wrap in `ConvexInt64(...)`", edit(pf, value.node, wrapped))
-        local = next((k for k, v in pf.convex_names.items() if v == "ConvexInt64"), "ConvexInt64")
-        wrapped = cst.Call(func=cst.Name(local), args=[cst.Arg(value=value.node)])
+        if taken:
+            return None
+        wrapped = cst.Call(func=cst.Name("ConvexInt64"), args=[cst.Arg(value=value.node)])
         edits = [edit(pf, value.node, wrapped)]
         imp = import_edit(pf, "ConvexInt64")
         if imp is not None:
