@@ -206,6 +206,24 @@ async def test_fix_all_is_resolved_lazily(vscode: LanguageClient, app: Path):
     assert all(a.kind != "source.fixAll.cvxlint" for a in only_quick)
 
 
+async def test_fix_all_works_on_a_new_file_not_saved_yet(vscode: LanguageClient, app: Path):
+    """A new file is linted before it is saved; its fix-all was empty until then."""
+    await start(vscode, app, "visual-studio-code", {"extendSelect": ["CVX601"]})
+    fresh = app / "convex" / "notes.ts"
+    text = ('import { mutation } from "./_generated/server";\n'
+            'export const post = mutation({\n  args: {},\n  handler: async (ctx) => {\n'
+            '    ctx.db.insert("messages", { body: "hi", author: "me" });\n  },\n});\n')
+    u = open_doc(vscode, fresh, text=text)
+    diags = await pushed(vscode, u, lambda ds: len(ds) > 0)
+    assert [d.code for d in diags] == ["CVX601"]
+    whole = types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0))
+    [fix_all] = await code_actions(vscode, u, whole, [], only=[types.CodeActionKind.SourceFixAll])
+    resolved = await asyncio.wait_for(vscode.code_action_resolve_async(fix_all), TIMEOUT)
+    fixed = apply(text, edits_of(resolved.edit, u, 1), "utf-16")
+    assert '    await ctx.db.insert("messages"' in fixed
+    assert not fresh.exists()  # nothing was written to disk
+
+
 async def test_helper_and_schema_edits_recheck_dependent_files(vscode: LanguageClient, app: Path):
     # CVX701 (table not defined in schema.ts) makes messages.ts depend on schema.ts.
     await start(vscode, app, "visual-studio-code", {"extendSelect": ["CVX701"]})

@@ -109,7 +109,7 @@ class LintWorkspace:
 
         Fixes may edit other files (e.g. `schema.ts`); every changed file is returned.
         """
-        if not path.is_file():
+        if not (path.is_file() or (path in overrides and not path.exists())):  # a new file, not saved yet: as `lint`
             return FixAllResult()
         outcome = api.fix([path], self.settings_for(path), allowed={Applicability.SAFE}, overrides=overrides,
                           load_facts=self._facts_of(path))
