@@ -332,3 +332,98 @@ def test_reexport_statements_once_each_with_type_only():
     # `export type * from "./b"` and `export type * as T from "./g"` re-export no value and load
     # nothing: the parser reads them as `export type {} from` (syntax/tree.py), no statement here
     assert got == [("./a", False), ("./c", False), ("./d", True), ("./e", True), ("./f", False)]
+
+
+def _write(root: Path, files: dict[str, str | bytes]) -> None:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            (root / rel).write_bytes(text)
+        else:
+            (root / rel).write_text(text)
+
+
+def test_entry_points_match_the_bundlers_import_or_export_test(tmp_path):
+    """The bundler keeps a .ts file when `/^\\s{0,100}(import|export)/m` matches it: an indented
+    `export` counts, and so does one after a byte order mark (JavaScript's `\\s` holds U+FEFF) or
+    after a lone CR (a line end for JavaScript's `^`). cvxlint wanted `export` at column 0 of a
+    line, so such modules were "not deployed" and every reference to them went unchecked."""
+    fn = 'query({ args: {}, handler: async () => [] });\n'
+    _write(tmp_path, {
+        "package.json": '{"dependencies": {"convex": "^1.48.0"}}',
+        "convex/_generated/server.d.ts": "export declare const query: any;\n",
+        "convex/indented.ts": '  import { query } from "./_generated/server";\n  export const list = ' + fn,
+        "convex/bom.ts": b'\xef\xbb\xbfimport { query } from "./_generated/server"; export const get = ' + fn.encode(),
+        "convex/tabs.ts": '\t\u3000export const x = 1;\n',
+        "convex/cr.ts": 'const a = 1;\rexport const x = a;\r',
+        "convex/far.ts": " " * 101 + "export const x = 1;\n",
+        "convex/none.ts": "const x = 1;\n// export const y = 2;\n",
+    })
+    [app] = project_for(tmp_path).apps
+    problems = {rel: m.entry_point_problem for rel, m in app.modules.items()}
+    assert problems == {"indented.ts": None, "bom.ts": None, "tabs.ts": None, "cr.ts": None,
+                        "far.ts": "no-import-export", "none.ts": "no-import-export"}
+    assert {"indented:list", "bom:get"} <= set(app.by_identifier)
+
+
+def test_symlinked_files_and_folders_are_not_deployed(tmp_path):
+    """Convex lists folders with `readdirSync(dir, { withFileTypes: true })` and keeps entries
+    whose `isFile()` or `isDirectory()` holds, which a symlink never does: a linked module
+    (`convex/tasks.ts -> ../shared/tasks.ts`), or any module in a linked folder, is no entry
+    point. cvxlint deployed them, and CVX309 advised `.query()` for a call that fails anyway."""
+    server = 'import { query } from "../_generated/server";\nexport const list = query({ args: {}, handler: async () => [] });\n'
+    _write(tmp_path / "outside", {"tasks.ts": server.replace("../_generated", "./_generated"), "lib/util.ts": server})
+    _write(tmp_path / "app", {
+        "package.json": '{"dependencies": {"convex": "^1.48.0"}}',
+        "convex/_generated/server.d.ts": "export declare const query: any;\n",
+        "convex/notes.ts": server.replace("../_generated", "./_generated"),
+    })
+    (tmp_path / "app/convex/tasks.ts").symlink_to(tmp_path / "outside/tasks.ts")
+    (tmp_path / "app/convex/lib").symlink_to(tmp_path / "outside/lib", target_is_directory=True)
+    [app] = project_for(tmp_path / "app").apps
+    problems = {rel: m.entry_point_problem for rel, m in app.modules.items()}
+    assert problems == {"notes.ts": None, "tasks.ts": "symlink", "lib/util.ts": "symlink"}
+    assert sorted(app.by_identifier) == ["notes:list"]
+    found = {(Path(d.path).name, d.code) for d in check([tmp_path / "app"], resolve_settings([tmp_path / "app"])).diagnostics}
+    assert found == {("tasks.ts", "CVX805"), ("util.ts", "CVX805")}
+
+
+def test_an_unreadable_module_is_a_module_whose_exports_are_unknown(tmp_path):
+    """A module too large to analyse (seed data in a 2 MB module) or not UTF-8 is still deployed:
+    CVX902 says it was not read, and CVX309 must not say "there is no module seedData"."""
+    fn = 'import { query } from "./_generated/server";\nexport const {name} = query({ args: {}, handler: async () => [] });\n'
+    _write(tmp_path, {
+        "package.json": '{"dependencies": {"convex": "^1.48.0"}}',
+        "convex/_generated/server.d.ts": "export declare const query: any;\n",
+        "convex/notes.ts": fn.replace("{name}", "list"),
+        "convex/data/seed.ts": fn.replace("./_generated", "../_generated").replace("{name}", "seed")
+                               + "export const ROWS = " + "1," * 1_100_000 + "0;\n",
+        "convex/latin.ts": ("// caf\xe9\n" + fn.replace("{name}", "list")).encode("latin-1"),
+        "src/client.js": 'import { ConvexHttpClient } from "convex/browser";\n'
+                         'const client = new ConvexHttpClient(process.env.CONVEX_URL);\n'
+                         'export const a = () => client.query("data/seed:seed", {});\n'
+                         'export const b = () => client.query("latin:list", {});\n'
+                         'export const c = () => client.query("latni:list", {});\n',
+    })
+    [app] = project_for(tmp_path).apps
+    assert sorted(app.unreadable) == ["data/seed.ts", "latin.ts"]
+    found = sorted((Path(d.path).name, d.line, d.code) for d in check([tmp_path], resolve_settings([tmp_path])).diagnostics)
+    assert found == [("client.js", 5, "CVX309"), ("latin.ts", 1, "CVX902"), ("seed.ts", 1, "CVX902")]
+
+
+def test_an_app_with_modules_in_subfolders_only_is_found_before_codegen(tmp_path):
+    """A fresh clone (`_generated/` gitignored) of an app whose modules all live in subfolders
+    (`convex/admin/users.ts` importing `../_generated/server`) showed no sign of Convex at the
+    top of `convex/`: "no Convex functions directory", exit 2."""
+    _write(tmp_path, {
+        "package.json": '{"dependencies": {"convex": "^1.48.0"}}',
+        "convex/admin/users.ts": 'import { query } from "../_generated/server";\n'
+                                 'export const list = query({ args: {}, handler: async () => [] });\n',
+        "convex/admin/deep/audit.ts": 'import { query } from "../../_generated/server";\n'
+                                      'export const log = query({ args: {}, handler: async () => [] });\n',
+        "web/convex/hooks/useThing.ts": 'import { useQuery } from "convex/react";\nexport const useThing = () => useQuery;\n',
+    })
+    ws, _ = discover([tmp_path])
+    assert [a.functions_dir for a in ws.apps] == [tmp_path / "convex"]
+    [app] = project_for(tmp_path).apps
+    assert sorted(app.by_identifier) == ["admin/deep/audit:log", "admin/users:list"]

@@ -252,6 +252,12 @@ def convex_json_functions_dir(path: Path, must_exist: bool = True) -> Path:
     return fdir
 
 
+# how deep under a candidate `convex/` folder, and in how many files, to look for a module
+# importing the folder's generated code
+_SIGN_DEPTH = 3
+_SIGN_FILES = 200
+
+
 def looks_like_functions_dir(d: Path) -> bool:
     """A `convex/` directory counts when it shows a sign of being Convex's (not any folder so named)."""
     try:
@@ -260,21 +266,48 @@ def looks_like_functions_dir(d: Path) -> bool:
         return False
     if "_generated" in names or names & {"schema.ts", "schema.js", "convex.config.ts", "convex.config.js"}:
         return True
-    for n in sorted(names):
+    return _imports_own_generated(d, 0, [_SIGN_FILES])
+
+
+def _imports_own_generated(d: Path, depth: int, budget: list[int]) -> bool:
+    """Does a module in `d`, `depth` folders below the candidate functions directory, import
+    the generated code of that directory (`./_generated/` at the top, `../_generated/` one
+    folder down)? A fresh clone has no `_generated/` (it is gitignored), and an app may keep
+    all its modules in subfolders (`convex/admin/users.ts`)."""
+    try:
+        with os.scandir(d) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError:
+        return False
+    up = b"./" if depth == 0 else b"../" * depth
+    signs = (b'"' + up + b"_generated/", b"'" + up + b"_generated/",
+             b'"./' + up + b"_generated/", b"'./" + up + b"_generated/")
+    subdirs = []
+    for e in entries:
+        n = e.name
         # A tool's config (`.eslintrc.js`, `eslint.config.mjs`) may name the path in a setting
         # (no-restricted-imports): it is no module, and proves nothing.
         if n.startswith(".") or ".config." in n:
             continue
-        if n.endswith(TS_EXTENSIONS) and not n.endswith(".d.ts"):
+        try:
+            if e.is_dir():
+                if n not in SKIP_DIRS and depth < _SIGN_DEPTH:
+                    subdirs.append(e.path)
+                continue
+        except OSError:
+            continue
+        if n.endswith(TS_EXTENSIONS) and not n.endswith(".d.ts") and budget[0] > 0:
+            budget[0] -= 1
             try:
-                head = (d / n).read_bytes()[:20000]
+                with open(e.path, "rb") as f:
+                    head = f.read(20000)
             except OSError:
                 continue
-            # A function module at the top of the folder imports its own generated code.
-            # (Importing "convex/server" proves nothing: frontend code imports its types.)
-            if b'"./_generated/' in head or b"'./_generated/" in head:
+            # A function module imports its own generated code. (Importing "convex/server"
+            # proves nothing: frontend code imports its types.)
+            if any(sign in head for sign in signs):
                 return True
-    return False
+    return any(_imports_own_generated(Path(sub), depth + 1, budget) for sub in subdirs)
 
 
 def _is_component_dir(d: Path) -> bool:

@@ -53,7 +53,12 @@ if TYPE_CHECKING:
 
 ENTRY_EXTENSIONS = (".js", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".jsx")
 SPECIAL_FILES = {"schema": "schema", "http": "http", "crons": "crons"}
-_IMPORT_OR_EXPORT_LINE = re.compile(rb"^(import|export)", re.M)
+# The bundler keeps a .ts/.tsx file only when `/^\s{0,100}(import|export)/m` matches its text
+# (convex/src/bundler/index.ts, `nonEmptyEntryPoints`): JavaScript's `\s` (its white space and
+# line terminators, a byte order mark included) and `^` after any line terminator, not
+# Python's, so both are spelled out.
+_JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_IMPORT_OR_EXPORT_LINE = re.compile(f"(?:^|(?<=[\n\r\u2028\u2029]))[{_JS_SPACE}]{{0,100}}(?:import|export)")
 MAX_FILE_BYTES_DEFAULT = 2_000_000
 
 
@@ -91,6 +96,15 @@ def read_source(path: Path, max_bytes: int) -> tuple[bytes | None, str | None]:
     return data, None
 
 
+def module_name_of(rel: str) -> str:
+    """How Convex names the module at `rel` (relative to the functions directory, '/'-separated)
+    in function identifiers: "lib/auth.ts" -> "lib/auth"."""
+    for ext in ENTRY_EXTENSIONS:
+        if rel.endswith(ext):
+            return rel[: -len(ext)]
+    return rel
+
+
 @dataclass(eq=False)
 class ConvexModule:
     """A file inside a functions directory."""
@@ -106,11 +120,7 @@ class ConvexModule:
     @cached_property
     def module_name(self) -> str:
         """How Convex names the module in function identifiers: "lib/auth"."""
-        base = self.rel
-        for ext in ENTRY_EXTENSIONS:
-            if base.endswith(ext):
-                return base[: -len(ext)]
-        return base
+        return module_name_of(self.rel)
 
     @property
     def basename(self) -> str:
@@ -137,6 +147,8 @@ class ConvexModule:
 
     @cached_property
     def entry_point_problem(self) -> str | None:
+        if self.app.through_symlink(self.rel):
+            return "symlink"
         # kept between an editor's runs: it reads the file's text (derived.py)
         return self.app.project.derived.get(self.facts, "entry_point_problem", self._entry_point_problem)
 
@@ -157,7 +169,8 @@ class ConvexModule:
             return "space"
         if self.app.in_nested_component(self.path):
             return "component"
-        if name.endswith((".ts", ".tsx")) and not _IMPORT_OR_EXPORT_LINE.search(self.facts.source):
+        if name.endswith((".ts", ".tsx")) and \
+                not _IMPORT_OR_EXPORT_LINE.search(self.facts.source.decode("utf-8", "replace")):
             return "no-import-export"
         return None
 
@@ -175,6 +188,9 @@ class App:
     functions: list[RegisteredFunction] = field(default_factory=list)
     by_identifier: dict[str, RegisteredFunction] = field(default_factory=dict)
     nested_component_dirs: list[Path] = field(default_factory=list)
+    # files of the functions directory that could not be read (too large, not UTF-8: CVX902),
+    # by path relative to it: modules all the same, whose exports are unknown
+    unreadable: list[str] = field(default_factory=list)
 
     @property
     def functions_dir(self) -> Path:
@@ -186,6 +202,22 @@ class App:
 
     def in_nested_component(self, path: Path) -> bool:
         return any(path.is_relative_to(d) for d in self.nested_component_dirs)
+
+    def through_symlink(self, rel: str) -> bool:
+        """Is the file at `rel` (relative to the functions directory), or a folder on the way
+        to it, a symbolic link? The bundler lists folders with `readdirSync(dir, { withFileTypes:
+        true })` and keeps only entries whose `isFile()` or `isDirectory()` holds, which a link
+        never does (convex/src/bundler/index.ts, `walkDir`): it deploys nothing through one."""
+        links = self.__dict__.setdefault("_links", {})
+        parts = rel.split("/")
+        for i in range(1, len(parts) + 1):
+            sub = "/".join(parts[:i])
+            hit = links.get(sub)
+            if hit is None:
+                hit = links[sub] = os.path.islink(os.path.join(self.functions_dir, sub))
+            if hit:
+                return True
+        return False
 
     def module_for(self, path: Path | str) -> ConvexModule | None:
         # by string prefix, like Project.app_for: asked for every database call of some checks
@@ -464,9 +496,11 @@ class Project:
             if app is None or not path.name.endswith(TS_EXTENSIONS):  # a component is no function module
                 continue
             facts = self.facts(path)
-            if facts is None:
-                continue
             rel = _relative_posix(path, app.functions_dir)
+            if facts is None:
+                if path in self.problems:
+                    app.unreadable.append(rel)
+                continue
             app.modules[rel] = ConvexModule(app, facts, rel)
         for app in self.apps:
             for module in app.modules.values():
@@ -518,6 +552,22 @@ class Project:
             if name.startswith(prefix) and len(prefix) > longest:
                 best, longest = app, len(prefix)
         return best
+
+    def through_symlink(self, rel: str) -> bool:
+        """Is the file at `rel` (relative to the functions directory), or a folder on the way
+        to it, a symbolic link? The bundler lists folders with `readdirSync(dir, { withFileTypes:
+        true })` and keeps only entries whose `isFile()` or `isDirectory()` holds, which a link
+        never does (convex/src/bundler/index.ts, `walkDir`): it deploys nothing through one."""
+        links = self.__dict__.setdefault("_links", {})
+        parts = rel.split("/")
+        for i in range(1, len(parts) + 1):
+            sub = "/".join(parts[:i])
+            hit = links.get(sub)
+            if hit is None:
+                hit = links[sub] = os.path.islink(os.path.join(self.functions_dir, sub))
+            if hit:
+                return True
+        return False
 
     def module_for(self, path: Path | str) -> ConvexModule | None:
         app = self.app_for(path)

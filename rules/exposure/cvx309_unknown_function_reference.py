@@ -1,6 +1,7 @@
 import difflib
 
 from cvxlint.project.clients import CLIENT_CALLS
+from cvxlint.project.model import module_name_of
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
 
 SERVER = ('import { v } from "convex/values";\n'
@@ -32,9 +33,11 @@ class UnknownFunctionReference(Rule):
     path: "x:y", args }) })`) — against the app's modules and their exports: a module that does not exist, or a
     module that exports nothing by that name, is flagged with the closest existing name.
     Python calls have their own rule (CVXP02). A reference that names a module or a folder
-    of modules (passed around as a namespace) is not a function reference; a module that
-    exports the name in a way the model cannot read (a package's factory, `export *`)
-    counts as having it; a map of names read by a key picked at run time
+    of modules (passed around as a namespace) is not a function reference, but a folder's
+    name in place of a module is (`"admin:list"` for `admin/index.ts`, whose functions Convex
+    names `admin/index:list`); a module that exports the name in a way the model cannot read
+    (a package's factory, `export *`), or that could not be read at all (CVX902), counts as
+    having it; a map of names read by a key picked at run time
     (`PATHS.facts[kind]`) may never pass a given one of its names, so they are not checked.
 
     A client call given a function of another kind is flagged too, with the call that
@@ -100,6 +103,14 @@ class UnknownFunctionReference(Rule):
               '  await ctx.scheduler.runAfter(0, "agents:needingRecordings" as any, {});\n'
               '  await ctx.runQuery(`agents:${args.kind}` as any, {});\n}});\n', files=AGENTS,
               note="string names of functions the app has; a name built at run time is not read"),
+        Valid('import { ConvexHttpClient } from "convex/browser";\n'
+              'const client = new ConvexHttpClient(process.env.CONVEX_URL);\n'
+              'export const pending = () => client.query("reports/index:pending", {});\n'
+              'export const list = () => client.query("admin/users:list", {});\n',
+              path="src/reports.js",
+              files={**AGENTS, "convex/reports/index.ts": 'import { query } from "../_generated/server";\n'
+                     'export const pending = query({ args: {}, handler: async () => [] });\n'},
+              note="a folder's `index.ts` is a module like any other, named with its `index`"),
         Valid('export const search = (q) => fetch("/api/query", {\n  method: "POST",\n'
               '  body: JSON.stringify({ path: "feeds:search", args: { q } }),\n});\n',
               path="src/search.js", files=FEEDS,
@@ -133,6 +144,16 @@ class UnknownFunctionReference(Rule):
                 '  // @ts-ignore\n  await ctx.runQuery(api.agents.getAgentsNeedingRecordings, {});\n'
                 '  await ctx.scheduler.runAfter(0, internal.agent.needingRecordings, {});\n}});\n',
                 files=AGENTS, lines=[6, 7], message="names no function of this app"),
+        Invalid('import { ConvexHttpClient } from "convex/browser";\nimport { anyApi } from "convex/server";\n'
+                'const client = new ConvexHttpClient(process.env.CONVEX_URL);\n'
+                'export const reports = () => client.query("reports:pending", {});\n'
+                'export const pending = () => client.query(anyApi.reports.pending, {});\n',
+                path="src/reports.js", lines=[4, 5], message='`reports` is a folder of convex/, not a module '
+                '(did you mean "reports/index:pending"?)',
+                files={"convex/reports/index.ts": 'import { query } from "../_generated/server";\n'
+                       'export const pending = query({ args: {}, handler: async () => [] });\n'},
+                note="Convex names a module by its file's path: `reports/index.ts` is `reports/index`, and a "
+                     "folder's name reaches none of its modules"),
         Invalid('import { useQuery } from "convex/react";\n'
                 'export function Users() { return useQuery("admin/users:lst"); }\n',
                 path="src/Users.jsx", files=AGENTS, lines=[2], message='did you mean "admin/users:list"'),
@@ -216,7 +237,9 @@ class UnknownFunctionReference(Rule):
         if not app.by_identifier:
             return  # no function read at all: the backend may live elsewhere
         modules = {m.module_name: m for m in app.modules.values() if m.is_entry_point}
-        folders = {name.rsplit("/", i)[0] for name in modules for i in range(1, name.count("/") + 1)}
+        unreadable = {module_name_of(rel) for rel in app.unreadable}
+        folders = {name.rsplit("/", i)[0] for name in modules.keys() | unreadable
+                   for i in range(1, name.count("/") + 1)}
         for use in ctx.project.call_index.uses_in(app):
             if use.candidate:
                 continue  # one of the names a call may pass (`PATHS.facts[kind]`): it may never pass this one
@@ -242,13 +265,22 @@ class UnknownFunctionReference(Rule):
                 if module.facts.module.has_error or _may_export(module, export):
                     continue
                 problem = f"`{module_name}` exports no function `{export}`"
-            elif module_name in folders or any(m.module_name == module_name for m in app.modules.values()):
-                continue  # a folder, or a module the bundler skips (another rule's finding)
+            elif module_name in unreadable:
+                continue  # a module too large or not UTF-8 (CVX902): it may export anything
+            elif any(m.module_name == module_name for m in app.modules.values()):
+                continue  # a module the bundler skips (another rule's finding)
             elif ref.namespace == "any" and use.language == "test":
                 continue  # convex-test runs the modules it is given: a test's own (`anyApi["crud.test"].create`)
+            elif module_name in folders:
+                # a module is named by its file's path: `admin/index.ts` is `admin/index`, never `admin`
+                problem = f"`{module_name}` is a folder of {app.functions_dir.name}/, not a module"
             else:
                 problem = f"there is no module `{module_name}` in {app.functions_dir.name}/"
-            hint = _closest(app, module, module_name, export, ident)
+            index = modules.get(f"{module_name}/index")
+            if module is None and index is not None and _may_export(index, export):
+                hint = f' (did you mean "{module_name}/index:{export}"?)'
+            else:
+                hint = _closest(app, module, module_name, export, ident)
             written = f'"{ref.name}"' if ref.namespace == "name" else \
                 js.accessor_text("anyApi" if ref.namespace == "any" else ref.namespace, ref.path)
             ctx.report(use.path, (use.start, use.end),

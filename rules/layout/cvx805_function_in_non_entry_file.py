@@ -5,6 +5,9 @@ WHY = {
     "space": "its path contains a space",
     "dotfile": "its name starts with `.` or `#`",
     "generated": "it is under `_generated/`",
+    "schema": "it is named `schema.ts`/`schema.js`, which the bundler leaves out at any depth",
+    "no-import-export": "no line of it starts with `import` or `export`, so it is no TypeScript module",
+    "symlink": "it is reached through a symbolic link, which the bundler never follows",
 }
 
 
@@ -14,7 +17,9 @@ class FunctionInNonEntryFile(Rule):
     ## What it does
     Flags registered functions in files of the functions directory that are not entry
     points: names with more than one dot (`tasks.helpers.ts`), paths with a space,
-    dotfiles, and anything under `_generated/`. Test files (`*.test.ts`, `*.spec.ts`),
+    dotfiles, anything under `_generated/`, a `schema.ts` in a subfolder, a TypeScript file
+    with no line starting with `import` or `export`, and a symbolic link (or a file in a
+    linked folder). Test files (`*.test.ts`, `*.spec.ts`),
     which define functions for convex-test on purpose, are not flagged, nor are HTTP actions
     (served through the routes of `http.ts`, which bundles the files it imports) and
     functions an entry module re-exports (`export { list } from "./tasks.extra"` deploys
@@ -37,7 +42,7 @@ class FunctionInNonEntryFile(Rule):
     code = "CVX805"
     name = "function-in-non-entry-file"
     severity = Severity.WARNING
-    summary = "Convex function in a file Convex does not deploy (two dots, space, dotfile)"
+    summary = "Convex function in a file Convex does not deploy (two dots, space, dotfile, symlink)"
 
     valid = [
         Valid('import { mutation } from "./_generated/server";\nexport const archive = mutation({ args: {}, handler: async () => {} });\n',
@@ -82,6 +87,10 @@ class FunctionInNonEntryFile(Rule):
                        'export function closeAll() { return closeRoundUsecase; }\n'},
                 message="`rounds/round.usecases:closeRoundUsecase` is never deployed",
                 note="the entry module exports an alias of `openRoundUsecase` only: `closeRoundUsecase` stays undeployed"),
+        Invalid('import { query } from "../_generated/server";\n'
+                'export const listTables = query({ args: {}, handler: async () => [] });\n',
+                path="convex/admin/schema.ts", lines=[2], message="named `schema.ts`/`schema.js`",
+                note="the bundler skips every file named schema.ts, not only the app's schema"),
     ]
 
     def check_module(self, ctx, module):
