@@ -488,7 +488,21 @@ class AccessAnalysis:
         out = Access()
         for r in self.project.callgraph.reach(facts, func, ctx_at):
             self._scan(r, out, "handler" if r.depth == 0 else "helper")
+            self._scan_methods(r, out)
         return out
+
+    def _scan_methods(self, r: Reached, out: Access) -> None:
+        """Evidence in the methods of project classes that `r` calls on an object it makes
+        around its ctx (`await new Authz(ctx).viewer()`, whose method asks
+        `this.ctx.auth.getUserIdentity()` and throws without one): the call graph follows
+        functions and static or object-literal methods, not what `this` is bound to."""
+        for site in r.func.all_calls():
+            if self.project.callgraph.callee(r.facts, site) is not None:
+                continue
+            method = self._instance_method(r.facts, site)
+            if method is not None:
+                mfacts, info, _cls = method
+                self._scan(Reached(mfacts, info, r.via + ((r.facts, site),), None), out, "helper")
 
     def configured(self, name: str) -> bool:
         return name in self._names or any(p.search(name) for p in self._patterns)
@@ -513,6 +527,7 @@ class AccessAnalysis:
         ents = fn.module.app.uses_ents
         for r in reached:
             self._scan(r, out, "handler" if r.depth == 0 else "helper")
+            self._scan_methods(r, out)
             for _use, path in r.ctx_uses():
                 if path and path[0] in RESOURCE_MEMBERS:
                     out.touches_resources = True
@@ -1463,8 +1478,9 @@ class AccessAnalysis:
         return bool(throws) and all(_thrown_when_missing(t) for t in throws)
 
     def _instance_method(self, facts: FileFacts, site: CallSite):
-        """The method a call on an object the function holds runs (`access.requireUser()`),
-        when the object is made with `new` of a project class: in the function itself, or by
+        """The method a call on an object the function holds runs (`access.requireUser()`,
+        `new Authz(ctx).viewer()`), when the object is made with `new` of a project class: in
+        the call itself, in the function, or by
         a project function it calls (`const access = await getUserAuth(ctx)`, which returns
         `new Access(ctx)` or a const holding it). (facts, FunctionInfo, class body) or None."""
         callee = site.callee
@@ -1472,9 +1488,10 @@ class AccessAnalysis:
             return None
         holder = js.unwrap(callee.child("object"))
         name = callee.child("property")
-        if holder is None or holder.type != "identifier" or name is None:
+        if holder is None or holder.type not in ("identifier", "new_expression") or name is None:
             return None
-        made, where = _awaited(local_const(facts, holder)), facts
+        # `new Authz(ctx).viewer()`, or a name holding the object
+        made, where = (holder if holder.type == "new_expression" else _awaited(local_const(facts, holder))), facts
         if made is not None and made.type == "call_expression":
             d = self.linker.value_of(facts, js.callee(made))
             if not isinstance(d, Def) or d.path or not js.is_function(d.node):
