@@ -1290,6 +1290,29 @@ class AccessAnalysis:
         uses = [u for u, ref in hfacts.parameter_reads(hinfo, hinfo.body) if ref.index == index and not ref.path]
         return bool(uses) and all(self._only_forwarded(hfacts, hinfo, u, depth + 1) for u in uses)
 
+    def pinned_to_session(self, fn: "RegisteredFunction", name: str) -> bool:
+        """Does the handler stop unless argument `name` is the caller's own, as the session it
+        is authenticated by says (`if (session.userId !== args.userId) throw ...`, where
+        `session` was looked up by the capability argument `sessionId`)? Then `name` is
+        pinned to the caller, as a comparison with `ctx.auth`'s identity would pin it."""
+        facts = self.project.handler_facts(fn)
+        sessions = [e.argument for e in self.of(fn).evidence
+                    if e.where == "args" and e.argument and _SESSION_ARG.search(e.argument)]
+        if fn.handler is None or facts is None or not sessions:
+            return False
+        seeds = [n for s in sessions for n in self.argument_reads(fn, s) if n is not None]
+        found = _Mentions(facts, seeds, list(facts.module.nodes_in(fn.handler.node, "variable_declarator")))
+        for read in self.argument_reads(fn, name):
+            cmp = js.outer(read).parent if read is not None else None
+            if cmp is None or cmp.type != "binary_expression" or not (cmp.has_tok("!==") or cmp.has_tok("!=")):
+                continue
+            other = cmp.child("right") if js.outer(read) is cmp.child("left") else cmp.child("left")
+            stmt = js.outer(cmp).parent
+            if found.in_(other) and stmt is not None and stmt.type == "if_statement" \
+                    and js.outer(cmp).field == "condition" and js.always_exits(stmt.child("consequence")):
+                return True
+        return False
+
     def argument_reads(self, fn: "RegisteredFunction", name: str):
         """Where the handler reads argument `name`: the read's node (`args.token`, a
         destructured `token`), or None where it uses the arguments object whole."""
