@@ -1346,6 +1346,10 @@ class AccessAnalysis:
         if secret is not None:
             out.evidence.append(Evidence(facts, secret[0], f"a comparison with the secret `{secret[1]}`", where,
                                         about_caller=False))
+        gate = _test_only_gate(r)
+        if gate is not None:
+            out.evidence.append(Evidence(facts, gate[0], f"a test-only switch (`{gate[1]}` must be set)", where,
+                                        about_caller=False))
         builder = where == "builder"
         swallowed_above = _swallowed(r, None, self._always_throws, builder)
         for site in r.func.all_calls():
@@ -2631,6 +2635,9 @@ _COMPARE = ("===", "==", "!==", "!=")
 
 # Environment variables that hold a shared secret (`BACKEND_ACCESS_TOKEN`, `CRON_SECRET`).
 SECRET_ENV = re.compile(r"SECRET|TOKEN|KEY|SIGNING|PASSWORD", re.I)
+# a deployment-level switch that turns test-only functions on (convex-helpers' testingFunctions
+# read `IS_TEST`, which only the local test backend sets)
+TEST_SWITCH_ENV = re.compile(r"^(IS_|ENABLE_|ALLOW_)?(TEST|TESTING|E2E)(_(MODE|ENV|ONLY|FUNCTIONS))?$")
 _EQUALITY = ("===", "!==", "==", "!=")
 
 
@@ -2711,6 +2718,43 @@ def _handler_stops_on_null(r: Reached) -> bool:
 
 def _is_nullish(n: Node | None) -> bool:
     return n is not None and (n.type == "null" or js.is_undefined(n))
+
+
+def _test_only_gate(r: Reached) -> tuple[Node, str] | None:
+    """`if (process.env.IS_TEST === undefined) throw new Error(...)` as a statement of the
+    function's body: without the test switch set, it throws before anything else runs, so in
+    a real deployment no one can call it. (the `if`, `process.env.X`) or None."""
+    body = js.function_body(r.func.node)
+    if body is None or body.type != "statement_block":
+        return None
+    reads = {id(u.node): u.env_var for u in r.facts.env_reads()
+             if u.func is r.func and TEST_SWITCH_ENV.match(u.env_var or "")}
+    if not reads:
+        return None
+    for stmt in body.children:
+        if stmt.type != "if_statement" or not _ends_in_throw(stmt.child("consequence")):
+            continue
+        cond = js.unwrap(stmt.child("condition"))
+        read = cond
+        if cond is not None and cond.type == "unary_expression" and cond.has_tok("!") and cond.children:
+            read = js.unwrap(cond.children[0])  # `!process.env.IS_TEST`
+        elif cond is not None and cond.type == "binary_expression" and (cond.has_tok("===") or cond.has_tok("==")):
+            # `=== undefined`, `== null`, `=== ""`: the switch is unset
+            other = js.unwrap(cond.child("right"))
+            read = js.unwrap(cond.child("left"))
+            if other is None or not (other.type in ("undefined", "null") or other.text == "undefined"
+                                     or js.string_value(other) == ""):
+                continue
+        elif cond is not None and cond.type == "binary_expression" and (cond.has_tok("!==") or cond.has_tok("!=")):
+            other = js.unwrap(cond.child("right"))  # `!== "true"`: anything but the value that turns it on
+            read = js.unwrap(cond.child("left"))
+            if other is None or not js.string_value(other):
+                continue
+        else:
+            continue
+        if read is not None and id(read) in reads:
+            return stmt, f"process.env.{reads[id(read)]}"
+    return None
 
 
 def _secret_comparison(r: Reached, returned_secret: "Callable[[FileFacts, CallSite], str | None] | None" = None

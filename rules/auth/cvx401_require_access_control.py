@@ -185,6 +185,9 @@ class RequireAccessControl(Rule):
       also a value made from the secret, read here or returned by a key getter
       (`expected !== mac`, `timingSafeEqual(expected, mac)` or a XOR loop after `const
       expected = await hmac(stateKey(), body)`: an OAuth `state` the server signed);
+    - a test-only switch: the handler (or the builder's customization) first throws unless
+      an environment variable like `IS_TEST` is set (convex-helpers' testingFunctions),
+      so no deployment without it runs the function;
     - a capability argument — the unguessable secret itself (`code`, `shareToken`,
       `inviteCode`, `respondentToken`, `confirmationCode`, `sessionId`, ...; not a push
       token or a page cursor) — which the Convex docs accept as access control, as long as
@@ -262,6 +265,14 @@ class RequireAccessControl(Rule):
     plugin_rules = ("require-access-control",)
 
     valid = [
+        Valid('import { customMutation } from "convex-helpers/server/customFunctions";\n'
+              'import { mutation } from "./_generated/server";\n'
+              'const testingMutation = customMutation(mutation, {\n  args: {},\n  input: async (_ctx, args) => {\n'
+              '    if (process.env.IS_TEST === undefined) throw new Error("test deployments only");\n'
+              '    return { ctx: {}, args };\n  },\n});\n'
+              'export const clearGames = testingMutation({ args: {}, handler: async (ctx) => {\n'
+              '  for (const g of await ctx.db.query("games").take(100)) await ctx.db.delete("games", g._id);\n}});\n',
+              files=AUTH_CONFIG, note="a builder for test-only functions: it throws unless the test switch is set"),
         Valid(SERVER + 'import { Authz } from "./lib/authz";\n'
               'export const edit = mutation({ args: { id: v.id("notes"), body: v.string() }, handler: async (ctx, args) => {\n'
               '  const viewer = await new Authz(ctx).viewer();\n  const note = await ctx.db.get("notes", args.id);\n'
