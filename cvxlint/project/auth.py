@@ -488,7 +488,21 @@ class AccessAnalysis:
         out = Access()
         for r in self.project.callgraph.reach(facts, func, ctx_at):
             self._scan(r, out, "handler" if r.depth == 0 else "helper")
+            self._scan_methods(r, out)
         return out
+
+    def _scan_methods(self, r: Reached, out: Access) -> None:
+        """Evidence in the methods of project classes that `r` calls on an object it makes
+        around its ctx (`await new Authz(ctx).viewer()`, whose method asks
+        `this.ctx.auth.getUserIdentity()` and throws without one): the call graph follows
+        functions and static or object-literal methods, not what `this` is bound to."""
+        for site in r.func.all_calls():
+            if self.project.callgraph.callee(r.facts, site) is not None:
+                continue
+            method = self._instance_method(r.facts, site)
+            if method is not None:
+                mfacts, info, _cls = method
+                self._scan(Reached(mfacts, info, r.via + ((r.facts, site),), None), out, "helper")
 
     def configured(self, name: str) -> bool:
         return name in self._names or any(p.search(name) for p in self._patterns)
@@ -513,6 +527,7 @@ class AccessAnalysis:
         ents = fn.module.app.uses_ents
         for r in reached:
             self._scan(r, out, "handler" if r.depth == 0 else "helper")
+            self._scan_methods(r, out)
             for _use, path in r.ctx_uses():
                 if path and path[0] in RESOURCE_MEMBERS:
                     out.touches_resources = True
@@ -1275,6 +1290,29 @@ class AccessAnalysis:
         uses = [u for u, ref in hfacts.parameter_reads(hinfo, hinfo.body) if ref.index == index and not ref.path]
         return bool(uses) and all(self._only_forwarded(hfacts, hinfo, u, depth + 1) for u in uses)
 
+    def pinned_to_session(self, fn: "RegisteredFunction", name: str) -> bool:
+        """Does the handler stop unless argument `name` is the caller's own, as the session it
+        is authenticated by says (`if (session.userId !== args.userId) throw ...`, where
+        `session` was looked up by the capability argument `sessionId`)? Then `name` is
+        pinned to the caller, as a comparison with `ctx.auth`'s identity would pin it."""
+        facts = self.project.handler_facts(fn)
+        sessions = [e.argument for e in self.of(fn).evidence
+                    if e.where == "args" and e.argument and _SESSION_ARG.search(e.argument)]
+        if fn.handler is None or facts is None or not sessions:
+            return False
+        seeds = [n for s in sessions for n in self.argument_reads(fn, s) if n is not None]
+        found = _Mentions(facts, seeds, list(facts.module.nodes_in(fn.handler.node, "variable_declarator")))
+        for read in self.argument_reads(fn, name):
+            cmp = js.outer(read).parent if read is not None else None
+            if cmp is None or cmp.type != "binary_expression" or not (cmp.has_tok("!==") or cmp.has_tok("!=")):
+                continue
+            other = cmp.child("right") if js.outer(read) is cmp.child("left") else cmp.child("left")
+            stmt = js.outer(cmp).parent
+            if found.in_(other) and stmt is not None and stmt.type == "if_statement" \
+                    and js.outer(cmp).field == "condition" and js.always_exits(stmt.child("consequence")):
+                return True
+        return False
+
     def argument_reads(self, fn: "RegisteredFunction", name: str):
         """Where the handler reads argument `name`: the read's node (`args.token`, a
         destructured `token`), or None where it uses the arguments object whole."""
@@ -1307,6 +1345,10 @@ class AccessAnalysis:
         secret = _secret_comparison(r, self._returned_secret)
         if secret is not None:
             out.evidence.append(Evidence(facts, secret[0], f"a comparison with the secret `{secret[1]}`", where,
+                                        about_caller=False))
+        gate = _test_only_gate(r)
+        if gate is not None:
+            out.evidence.append(Evidence(facts, gate[0], f"a test-only switch (`{gate[1]}` must be set)", where,
                                         about_caller=False))
         builder = where == "builder"
         swallowed_above = _swallowed(r, None, self._always_throws, builder)
@@ -1463,8 +1505,9 @@ class AccessAnalysis:
         return bool(throws) and all(_thrown_when_missing(t) for t in throws)
 
     def _instance_method(self, facts: FileFacts, site: CallSite):
-        """The method a call on an object the function holds runs (`access.requireUser()`),
-        when the object is made with `new` of a project class: in the function itself, or by
+        """The method a call on an object the function holds runs (`access.requireUser()`,
+        `new Authz(ctx).viewer()`), when the object is made with `new` of a project class: in
+        the call itself, in the function, or by
         a project function it calls (`const access = await getUserAuth(ctx)`, which returns
         `new Access(ctx)` or a const holding it). (facts, FunctionInfo, class body) or None."""
         callee = site.callee
@@ -1472,9 +1515,10 @@ class AccessAnalysis:
             return None
         holder = js.unwrap(callee.child("object"))
         name = callee.child("property")
-        if holder is None or holder.type != "identifier" or name is None:
+        if holder is None or holder.type not in ("identifier", "new_expression") or name is None:
             return None
-        made, where = _awaited(local_const(facts, holder)), facts
+        # `new Authz(ctx).viewer()`, or a name holding the object
+        made, where = (holder if holder.type == "new_expression" else _awaited(local_const(facts, holder))), facts
         if made is not None and made.type == "call_expression":
             d = self.linker.value_of(facts, js.callee(made))
             if not isinstance(d, Def) or d.path or not js.is_function(d.node):
@@ -2591,6 +2635,9 @@ _COMPARE = ("===", "==", "!==", "!=")
 
 # Environment variables that hold a shared secret (`BACKEND_ACCESS_TOKEN`, `CRON_SECRET`).
 SECRET_ENV = re.compile(r"SECRET|TOKEN|KEY|SIGNING|PASSWORD", re.I)
+# a deployment-level switch that turns test-only functions on (convex-helpers' testingFunctions
+# read `IS_TEST`, which only the local test backend sets)
+TEST_SWITCH_ENV = re.compile(r"^(IS_|ENABLE_|ALLOW_)?(TEST|TESTING|E2E)(_(MODE|ENV|ONLY|FUNCTIONS))?$")
 _EQUALITY = ("===", "!==", "==", "!=")
 
 
@@ -2671,6 +2718,43 @@ def _handler_stops_on_null(r: Reached) -> bool:
 
 def _is_nullish(n: Node | None) -> bool:
     return n is not None and (n.type == "null" or js.is_undefined(n))
+
+
+def _test_only_gate(r: Reached) -> tuple[Node, str] | None:
+    """`if (process.env.IS_TEST === undefined) throw new Error(...)` as a statement of the
+    function's body: without the test switch set, it throws before anything else runs, so in
+    a real deployment no one can call it. (the `if`, `process.env.X`) or None."""
+    body = js.function_body(r.func.node)
+    if body is None or body.type != "statement_block":
+        return None
+    reads = {id(u.node): u.env_var for u in r.facts.env_reads()
+             if u.func is r.func and TEST_SWITCH_ENV.match(u.env_var or "")}
+    if not reads:
+        return None
+    for stmt in body.children:
+        if stmt.type != "if_statement" or not _ends_in_throw(stmt.child("consequence")):
+            continue
+        cond = js.unwrap(stmt.child("condition"))
+        read = cond
+        if cond is not None and cond.type == "unary_expression" and cond.has_tok("!") and cond.children:
+            read = js.unwrap(cond.children[0])  # `!process.env.IS_TEST`
+        elif cond is not None and cond.type == "binary_expression" and (cond.has_tok("===") or cond.has_tok("==")):
+            # `=== undefined`, `== null`, `=== ""`: the switch is unset
+            other = js.unwrap(cond.child("right"))
+            read = js.unwrap(cond.child("left"))
+            if other is None or not (other.type in ("undefined", "null") or other.text == "undefined"
+                                     or js.string_value(other) == ""):
+                continue
+        elif cond is not None and cond.type == "binary_expression" and (cond.has_tok("!==") or cond.has_tok("!=")):
+            other = js.unwrap(cond.child("right"))  # `!== "true"`: anything but the value that turns it on
+            read = js.unwrap(cond.child("left"))
+            if other is None or not js.string_value(other):
+                continue
+        else:
+            continue
+        if read is not None and id(read) in reads:
+            return stmt, f"process.env.{reads[id(read)]}"
+    return None
 
 
 def _secret_comparison(r: Reached, returned_secret: "Callable[[FileFacts, CallSite], str | None] | None" = None

@@ -122,6 +122,15 @@ COMPANY = {**AUTH_CONFIG, "convex/lib/company.ts":
            '  const company = await companyOf(ctx);\n  if (!company) return;\n'
            '  if (doc.company !== company) throw new Error("forbidden");\n}\n'}
 
+# A service class around ctx: `viewer()` throws for a signed-out caller, `peek()` only hands
+# back what it found (a handler that ignores it checks nothing)
+AUTHZ_CLASS = {**AUTH_CONFIG, "convex/lib/authz.ts":
+               'import type { MutationCtx } from "../_generated/server";\n'
+               'export class Authz {\n  constructor(private ctx: MutationCtx) {}\n'
+               '  async viewer() {\n    const identity = await this.ctx.auth.getUserIdentity();\n'
+               '    if (!identity) throw new Error("Unauthenticated");\n    return identity;\n  }\n'
+               '  async peek() {\n    return await this.ctx.auth.getUserIdentity();\n  }\n}\n'}
+
 
 class RequireAccessControl(Rule):
     """Public function with no access control.
@@ -176,6 +185,9 @@ class RequireAccessControl(Rule):
       also a value made from the secret, read here or returned by a key getter
       (`expected !== mac`, `timingSafeEqual(expected, mac)` or a XOR loop after `const
       expected = await hmac(stateKey(), body)`: an OAuth `state` the server signed);
+    - a test-only switch: the handler (or the builder's customization) first throws unless
+      an environment variable like `IS_TEST` is set (convex-helpers' testingFunctions),
+      so no deployment without it runs the function;
     - a capability argument — the unguessable secret itself (`code`, `shareToken`,
       `inviteCode`, `respondentToken`, `confirmationCode`, `sessionId`, ...; not a push
       token or a page cursor) — which the Convex docs accept as access control, as long as
@@ -253,6 +265,24 @@ class RequireAccessControl(Rule):
     plugin_rules = ("require-access-control",)
 
     valid = [
+        Valid('import { customMutation } from "convex-helpers/server/customFunctions";\n'
+              'import { mutation } from "./_generated/server";\n'
+              'const testingMutation = customMutation(mutation, {\n  args: {},\n  input: async (_ctx, args) => {\n'
+              '    if (process.env.IS_TEST === undefined) throw new Error("test deployments only");\n'
+              '    return { ctx: {}, args };\n  },\n});\n'
+              'export const clearGames = testingMutation({ args: {}, handler: async (ctx) => {\n'
+              '  for (const g of await ctx.db.query("games").take(100)) await ctx.db.delete("games", g._id);\n}});\n',
+              files=AUTH_CONFIG, note="a builder for test-only functions: it throws unless the test switch is set"),
+        Valid(SERVER + 'import { Authz } from "./lib/authz";\n'
+              'export const edit = mutation({ args: { id: v.id("notes"), body: v.string() }, handler: async (ctx, args) => {\n'
+              '  const viewer = await new Authz(ctx).viewer();\n  const note = await ctx.db.get("notes", args.id);\n'
+              '  if (note?.ownerId !== viewer.subject) throw new Error("forbidden");\n'
+              '  await ctx.db.patch("notes", args.id, { body: args.body });\n}});\n'
+              'export const archive = mutation({ args: { id: v.id("notes") }, handler: async (ctx, args) => {\n'
+              '  const authz = new Authz(ctx);\n  await authz.viewer();\n'
+              '  await ctx.db.patch("notes", args.id, { archived: true });\n}});\n',
+              files=AUTHZ_CLASS, note="a guard written as an instance method that asks `this.ctx` and throws "
+                                      "(made in place or held in a const)"),
         Valid(SERVER + 'export const greet = query({ args: { name: v.optional(v.string()) }, handler: async (ctx, args) => {\n'
               '  const me = await ctx.auth.getUserIdentity();\n  if (me === null) throw new Error("sign in");\n'
               '  let name = me.name;\n  if (!name) name = args.name;\n'
@@ -650,6 +680,12 @@ class RequireAccessControl(Rule):
     ]
 
     invalid = [
+        Invalid(SERVER + 'import { Authz } from "./lib/authz";\n'
+                'export const archive = mutation({ args: { id: v.id("notes") }, handler: async (ctx, args) => {\n'
+                '  await new Authz(ctx).peek();\n'
+                '  await ctx.db.patch("notes", args.id, { archived: true });\n}});\n',
+                files=AUTHZ_CLASS, lines=[6], message="fetches the caller's identity but never checks it",
+                note="the method fetches the identity, but neither it nor the handler acts on what it found"),
         Invalid(SERVER + 'export const lobby = query({ args: {}, handler: async (ctx) => {\n'
                 '  const people = await ctx.db.query("users").take(100);\n'
                 '  const shows = await ctx.db.query("shows").withIndex("by_state", (q) => q.eq("state", "live")).take(10);\n'

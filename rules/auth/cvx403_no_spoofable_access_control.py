@@ -42,6 +42,15 @@ LEAVE = ('export const leave = mutation({ args: { groupId: v.id("groups"), userI
          '  handler: async (ctx, args) => {\n')
 _MEMBERSHIP = frozenset(["includes", "has", "indexOf"])
 
+# an anonymous app's sessions (convex-helpers sessions): the session id is the caller's credential
+SESSION_SCORE = ('export const record = mutation({ args: { sessionId: v.string(), userId: v.id("users"), gameId: v.id("games") },\n'
+                 '  handler: async (ctx, { sessionId, userId, gameId }) => {\n'
+                 '    const session = await ctx.db.query("sessions").withIndex("by_session", (q) => q.eq("sessionId", sessionId)).unique();\n'
+                 '    if (!session) throw new Error("bad session");\n@@'
+                 '    const game = await ctx.db.get("games", gameId);\n'
+                 '    if (!game || !game.players.includes(userId)) throw new Error("not a player");\n'
+                 '    await ctx.db.insert("scores", { userId, gameId });\n  },\n});\n')
+
 
 class NoSpoofableAccessControl(Rule):
     """Access decided by an argument the caller controls (`userId`, `role`, `email`).
@@ -65,7 +74,9 @@ class NoSpoofableAccessControl(Rule):
     args.userId`), so the test validates the input. So does a guard that only throws when an
     argument is none of a few string literals (`if (role !== "editor" && role !== "viewer")
     throw ...`) when the handler then writes it (`ctx.db.patch(id, { role })`): the value
-    being written is checked, not the caller.
+    being written is checked, not the caller. In a function authenticated by a session id
+    (which CVX401 accepts as the caller's credential), an argument the handler first pins to
+    the session's user (`if (session.userId !== args.userId) throw ...`) is the caller's own.
 
     Also, in any public function that fetches the caller's identity, an argument that
     overrides one of its claims (`const email = args.email || identity.email`, `args.userId
@@ -107,6 +118,9 @@ class NoSpoofableAccessControl(Rule):
     summary = "Access decided by a caller-supplied argument such as `userId` or `role`"
 
     valid = [
+        Valid(SERVER + SESSION_SCORE.replace("@@", '    if (session.userId !== userId) throw new Error("not you");\n'),
+              note="`userId` is pinned to the user of the session the caller is authenticated by (as CVX401 "
+                   "accepts it): the later test of it is about that user"),
         Valid(SERVER + 'export const setBio = mutation({ args: { clerkId: v.optional(v.string()), bio: v.string() },\n'
               '  handler: async (ctx, args) => {\n    const identity = await ctx.auth.getUserIdentity();\n'
               '    if (!identity) throw new Error("Unauthenticated");\n'
@@ -240,6 +254,8 @@ class NoSpoofableAccessControl(Rule):
                    "replaces a device, not the caller (rinnalla's addIceCandidate)"),
     ]
     invalid = [
+        Invalid(SERVER + SESSION_SCORE.replace("@@", ""), lines=[8], message="decides access with the argument `userId`",
+                note="a valid session, but nothing ties `userId` to it: any visitor can score for anyone"),
         Invalid(SERVER + 'export const editAnswer = mutation({ args: { answerId: v.id("answers"), authorId: v.id("users"), text: v.string() },\n'
                 '  handler: async (ctx, args) => {\n    const answer = await ctx.db.get("answers", args.answerId);\n'
                 '    if (answer === null) return;\n'
@@ -357,6 +373,8 @@ class NoSpoofableAccessControl(Rule):
             if access.annotated_public:
                 continue  # public by design (as for CVX401), so an argument check is scoping, not access
             for node, arg in _spoofable_conditions(facts, fn.handler):
+                if ctx.project.access_analysis.pinned_to_session(fn, arg):
+                    continue  # the session it is authenticated by says whose `arg` this is
                 ctx.report(facts, node, f"{describe_function(fn)} decides access with the argument `{arg}`, "
                            "which the caller chooses: anyone can pass someone else's value; compare with the "
                            "identity from `ctx.auth` (`getAuthUserId(ctx)`) instead")

@@ -17,7 +17,8 @@ class IdentityNullCheck(Rule):
     `getAuthSessionId(ctx)` stored in a variable, and flags its first use through a non-null
     assertion (`identity!.subject`, `userId!`) or a plain member access (`identity.email`),
     when no check of it (`if (!identity)`, `identity === null`, `assertSignedIn(identity)`,
-    a ternary or `&&` guard) comes before that use.
+    a ternary or `&&` guard, a `switch` whose `case null:` returns or throws) comes before
+    that use.
 
     ## Why is this bad?
     All three return `null` when nobody is signed in: the function crashes with a
@@ -61,6 +62,10 @@ class IdentityNullCheck(Rule):
               '    const user = await ctx.db.query("users").withIndex("by_subject", (q) => q.eq("subject", identity.subject)).first();\n'
               '    return user?.isAdmin ?? false;\n  }\n  return false;\n}});\n',
               note="a checked `const` stays checked inside a callback"),
+        Valid(SERVER + 'export const who = mutation({ args: {}, handler: async (ctx) => {\n'
+              '  const identity = await ctx.auth.getUserIdentity();\n  switch (identity) {\n'
+              '    case null:\n      return null;\n    default:\n      return identity.name ?? identity.subject;\n  }\n}});\n',
+              note="a `case null` that returns: TypeScript narrows `identity` in the cases after it"),
     ]
     invalid = [
         Invalid(SERVER + 'export const post = mutation({ args: { body: v.string() }, handler: async (ctx, { body }) => {\n'
@@ -69,6 +74,10 @@ class IdentityNullCheck(Rule):
         Invalid(SERVER + 'export const mark = mutation({ args: {}, handler: async (ctx) => {\n'
                 '  const userId = await getAuthUserId(ctx);\n  await ctx.db.patch("users", userId!, { seen: true });\n}});\n',
                 lines=[6]),
+        Invalid(SERVER + 'export const who = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  const identity = await ctx.auth.getUserIdentity();\n  switch (identity) {\n'
+                '    case null:\n      console.log("anonymous");\n    default:\n      return identity.subject;\n  }\n}});\n',
+                lines=[10], note="the `case null` falls through into the next case"),
     ]
 
     def check_module(self, ctx, module):
@@ -132,6 +141,20 @@ def _is_check(r) -> bool:
         return True
     if p.type == "parenthesized_expression" and p.parent is not None and p.parent.type in _CHECKING_PARENTS:
         return True
+    if p.type == "switch_statement" and o.field == "value":
+        return _switch_exits_on_null(p)
+    return False
+
+
+def _switch_exits_on_null(switch) -> bool:
+    """`switch (identity) { case null: return null; default: ... }`: a `case null` (or
+    `undefined`) that returns or throws, so no later case runs with the null value."""
+    body = switch.child("body")
+    for case in body.children if body is not None else ():
+        value = js.unwrap(case.child("value")) if case.type == "switch_case" else None
+        if value is not None and value.type in ("null", "undefined"):
+            stmts = [c for c in case.children if c is not case.child("value")]
+            return bool(stmts) and js.always_exits(stmts[-1])
     return False
 
 

@@ -151,6 +151,16 @@ class NoPublicDebugExports(Rule):
                      '  const expected = globalThis.process.env.OPS_KEY;\n'
                      '  if (!expected || key !== expected) throw new Error("forbidden");\n}\n'},
               note="a shared server secret, `process` reached through `globalThis`"),
+        Valid('import { mutation } from "./_generated/server";\n'
+              'export const clearAll = mutation({ args: {}, handler: async (ctx) => {\n'
+              '  if (process.env.IS_TEST === undefined) {\n'
+              '    throw new Error("Calling a test only function in an unexpected environment");\n  }\n'
+              '  for (const g of await ctx.db.query("games").take(100)) await ctx.db.delete("games", g._id);\n}});\n'
+              'export const reset = mutation({ args: {}, handler: async (ctx) => {\n'
+              '  if (!process.env.IS_TEST) throw new Error("test deployments only");\n'
+              '  for (const g of await ctx.db.query("games").take(100)) await ctx.db.delete("games", g._id);\n}});\n',
+              path="convex/testingFunctions.ts",
+              note="convex-helpers' testingFunctions: a deployment without `IS_TEST` (every real one) throws first"),
         Valid(DEL_ALL, path="convex/devices.ts", note="`devices` is not `dev`"),
         Valid(DEL_ALL, path="convex/userDevices.ts", note="nor is a camelCase `Devices`"),
         Valid('import { query } from "./_generated/server";\n'
@@ -171,6 +181,12 @@ class NoPublicDebugExports(Rule):
                 files={"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
                        'import { v } from "convex/values";\nexport default defineSchema({ devEmails: defineTable({ to: v.string() }) });\n'}),
         Invalid(DEL_ALL, path="convex/testUtils.ts", lines=[2]),
+        Invalid('import { mutation } from "./_generated/server";\n'
+                'export const clearAll = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  if (process.env.IS_TEST) throw new Error("not while the tests run");\n'
+                '  for (const g of await ctx.db.query("games").take(100)) await ctx.db.delete("games", g._id);\n}});\n',
+                path="convex/testingFunctions.ts", lines=[2],
+                note="throws only when the test switch is set: every real deployment runs it"),
         Invalid(DEL_ALL, path="convex/admin/users.ts", lines=[2], message="admin/users.ts"),
         Invalid(DEL_ALL, path="convex/seed.ts", lines=[2], options={"pattern": "^seed"}),
         Invalid(DEL_ALL, path="convex/carouselSeed.ts", lines=[2], note="the last word of a camelCase name"),

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from cvxlint.project.callgraph import kind_can_run
 from cvxlint.rulekit import global_calls, helper_kinds, js, reported_functions
 
 
 def global_calls_in_queries_and_mutations(ctx, app, *names: str):
     """(fn, reached, site) for each call of one of the globals `names` ("fetch",
     "crypto.subtle.generateKey") in a query or mutation handler or a helper it reaches.
-    Only functions whose handler file is reported on: findings go there (report_in_handler)."""
+    Only functions whose handler file is reported on: findings go there (report_in_handler).
+    Not a call where a test of the ctx rules the handler's kind out (`if ("runAction" in ctx)`
+    in a helper shared with actions)."""
     for fn in reported_functions(ctx, app):
         if fn.kind in ("query", "mutation"):
             for r in ctx.project.reach(fn):
                 for site in global_calls(r, *names):
-                    yield fn, r, site
+                    if kind_can_run(fn.kind, r, site.node):
+                        yield fn, r, site
 
 
 def shared_with_actions(ctx, app, reached) -> bool:

@@ -1,3 +1,4 @@
+from cvxlint.project.callgraph import kind_can_run
 from cvxlint.project.definitions import ExternalDef
 from cvxlint.project.evaluate import made_with_new
 from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, callee_text, describe_function, reported_functions,
@@ -31,7 +32,8 @@ class NoFetchInQueryMutation(Rule):
     parts such as `stripe.webhooks.constructEvent`), which fetch underneath. A call inside a helper is reported on the
     handler's call that leads to it, with the helper's line as a related location. When the
     same helper is also used by actions the finding is info: the helper may only fetch on
-    the action path.
+    the action path; a call where a test of the ctx rules the handler's kind out (`if
+    ("runAction" in ctx)`) is not reported at all, as for CVX102 and CVX107.
 
     ## Why is this bad?
     Queries and mutations must be deterministic so Convex can cache and retry them; the
@@ -58,6 +60,15 @@ class NoFetchInQueryMutation(Rule):
     summary = "`fetch()` in a query or mutation (also through helpers)"
 
     valid = [
+        Valid(SERVER.replace("internalMutation }", "internalMutation, type QueryCtx, type ActionCtx }")
+              + 'async function rate(ctx: QueryCtx | ActionCtx, cur: string) {\n'
+              '  if ("runAction" in ctx) {\n    const res = await fetch(`https://rates.example.com/${cur}`);\n'
+              '    return ((await res.json()) as { rate: number }).rate;\n  }\n'
+              '  const row = await ctx.db.query("rates").withIndex("by_cur", (q) => q.eq("cur", cur)).unique();\n'
+              '  return row?.rate ?? null;\n}\n'
+              'export const cached = query({ args: { cur: v.string() }, handler: async (ctx, { cur }) => await rate(ctx, cur) });\n'
+              'export const live = action({ args: { cur: v.string() }, handler: async (ctx, { cur }) => await rate(ctx, cur) });\n',
+              note="a helper shared with an action fetches only where its ctx has `runAction`, which a query's has not"),
         Valid(SERVER + 'import Stripe from "stripe";\nconst stripe = new Stripe(process.env.STRIPE_KEY!);\n'
               'export const check = mutation({ args: { body: v.string(), sig: v.string() }, handler: async (ctx, a) => {\n'
               '  const event = stripe.webhooks.constructEvent(a.body, a.sig, process.env.STRIPE_WEBHOOK_SECRET!);\n'
@@ -107,6 +118,8 @@ class NoFetchInQueryMutation(Rule):
                 continue
             for r in ctx.project.reach(fn):
                 for site in r.func.all_calls():
+                    if not kind_can_run(fn.kind, r, site.node):
+                        continue  # `if ("runAction" in ctx)`: only actions get here
                     package = packages.get(id(site), _UNASKED)
                     if package is _UNASKED:
                         package = packages[id(site)] = _network_package(ctx.project.linker, r.facts, site)

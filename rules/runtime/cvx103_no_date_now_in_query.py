@@ -1,3 +1,4 @@
+from cvxlint.project.callgraph import kind_can_run
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, memoized, report_in_handler, reported_queries
 
 from .common import time_read
@@ -58,7 +59,8 @@ class NoDateNowInQuery(Rule):
     default (`now = Date.now()`) only when some query's call leaves that argument out; never
     in the arguments of `console.*`, where the time is only logged, nor in those of
     `ctx.db.insert/patch/replace` (a helper shared with mutations: in a query that write
-    throws before the time can reach the result, and CVX107 reports it). Internal
+    throws before the time can reach the result, and CVX107 reports it), nor where a test of
+    the ctx rules queries out (`"scheduler" in ctx ? Date.now() : null`, as for CVX107). Internal
     queries get info instead of a warning: nobody subscribes to them directly.
 
     ## Why is this bad?
@@ -87,6 +89,16 @@ class NoDateNowInQuery(Rule):
     summary = "`Date.now()`/`new Date()` in a query (results go stale)"
 
     valid = [
+        Valid(SERVER.replace("mutation }", "mutation, action, type QueryCtx, type ActionCtx }")
+              + 'async function lookup(ctx: QueryCtx | ActionCtx, cur: string) {\n'
+              '  const checkedAt = "scheduler" in ctx ? Date.now() : null;\n'
+              '  if (!("db" in ctx)) return { cur, rate: null, checkedAt, at: new Date() };\n'
+              '  const row = await ctx.db.query("rates").withIndex("by_cur", (q) => q.eq("cur", cur)).unique();\n'
+              '  return { cur, rate: row?.rate ?? null, checkedAt };\n}\n'
+              'export const get = query({ args: { cur: v.string() }, handler: async (ctx, { cur }) => await lookup(ctx, cur) });\n'
+              'export const check = action({ args: { cur: v.string() }, handler: async (ctx, { cur }) => await lookup(ctx, cur) });\n',
+              note="a helper shared with an action reads the time only where its ctx has `scheduler` or lacks `db`: "
+                   "never in a query"),
         Valid(SERVER + 'export const touch = mutation({ args: { id: v.id("posts") }, handler: async (ctx, { id }) => {\n'
               '  await ctx.db.patch("posts", id, { at: Date.now() });\n}});\n'),
         Valid(SERVER + 'export const day = query({ args: { ts: v.number() }, handler: async (_ctx, { ts }) => new Date(ts).getDay() });\n'),
@@ -141,6 +153,8 @@ class NoDateNowInQuery(Rule):
                 if not ctx.reported(r.facts):
                     continue  # every finding about `r` sits in its file
                 for site, what in time_reads(r, written.get(r.facts.path, ())):
+                    if not kind_can_run(fn.kind, r, site.node):
+                        continue  # `"scheduler" in ctx ? Date.now() : null`: queries take the other side
                     if r.depth == 0:
                         report_in_handler(
                             ctx, fn, r, site.node,

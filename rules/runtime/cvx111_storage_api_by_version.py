@@ -9,7 +9,8 @@ class StorageApiByVersion(Rule):
     ## What it does
     Flags `ctx.storage.store(...)` and `ctx.storage.get(...)` in queries (always), and in
     mutations when the app's `convex` version is older than 1.48. Actions are fine. When the
-    version cannot be found, mutations are not flagged.
+    version cannot be found, mutations are not flagged; when only the `package.json` range is
+    known (no install, no lockfile), its lowest version is used and the message says so.
 
     ## Why is this bad?
     Before convex 1.48 the runtime threw "Can't use storage.store() in queries and
@@ -37,6 +38,10 @@ class StorageApiByVersion(Rule):
     invalid = [
         Invalid(SERVER + 'export const save = mutation({ args: {}, handler: async (ctx) => {\n'
                 '  await ctx.storage.store(new Blob(["hi"]));\n}});\n', convex="1.47.0", lines=[4]),
+        Invalid(SERVER + 'export const record = mutation({ args: { id: v.id("_storage") }, handler: async (ctx, { id }) => {\n'
+                '  const blob = await ctx.storage.get(id);\n  return blob?.size ?? 0;\n}});\n', convex="^1.31.0", lines=[4],
+                message="(this app has at least 1.31.0 (package.json range))",
+                note="no lockfile or install: the range's floor is all that is known, and the message says so"),
         Invalid(SERVER + 'export const read = query({ args: { id: v.id("_storage") }, handler: async (ctx, { id }) => {\n'
                 '  const blob = await ctx.storage.get(id);\n  return blob?.size ?? 0;\n}});\n', lines=[4]),
     ]
@@ -47,7 +52,11 @@ class StorageApiByVersion(Rule):
             if fn.kind == "query":
                 why = "queries cannot read or write file contents"
             elif fn.kind == "mutation" and before_148:
-                why = f"mutations can only do this from convex 1.48 (this app has {app.convex_version.version})"
+                found = app.convex_version
+                # with no install or lockfile, only the lowest version the declared range allows is known
+                has = f"at least {found.version} ({found.source})" if found.source == "package.json range" \
+                    else str(found.version)
+                why = f"mutations can only do this from convex 1.48 (this app has {has})"
             else:
                 continue
             for r in ctx.project.reach(fn):
