@@ -76,6 +76,7 @@ class Context:
     old_missing: bool = False  # the old side had no schema.ts at all
     uses: dict[str, list["Use"]] = dc_field(default_factory=dict)  # change id -> code impact
     stage_new_indexes: bool = False  # the plan adds new indexes staged (the app's convex has staged indexes)
+    unstageable: frozenset[str] = frozenset()  # ... except on these tables (convex-ents ents)
     follows_rename: dict[str, Change] = dc_field(default_factory=dict)  # change-index id -> the field rename it follows
     # the code deployed when the plan starts (the old revision's), which runs until a push replaces it:
     # change id -> its uses (removed indexes only); old_code_read is False when there was no old code to read
@@ -148,7 +149,7 @@ def classify(c: Change, ctx: Context) -> list[Finding]:
         out = []
         if not c.detail.get("staged"):
             code = "BK401" if c.index_kind == "db" else "BK402"
-            if ctx.stage_new_indexes:
+            if ctx.stage_new_indexes and c.table not in ctx.unstageable:
                 out.append(Finding(code, f"pushed as written, the deploy waits for {c.index}'s backfill on a big "
                                          "table; the plan stages it instead, so it backfills in the background and "
                                          "removing `staged` later waits only if the backfill has not finished"))
@@ -187,7 +188,8 @@ def classify(c: Change, ctx: Context) -> list[Finding]:
                                      f"documents holding only {rename.field} are missing from its ranges"),
                     Finding(blocking, f"the push rebuilds {c.index} before the new functions go live: on a big table "
                                       "the deploy waits" + (" (an index under a new name would be staged instead)"
-                                                            if ctx.stage_new_indexes else ""))]
+                                                            if ctx.stage_new_indexes
+                                                            and c.table not in ctx.unstageable else ""))]
         return [Finding("BC304", _index_change_message(c)),
                 Finding(blocking, f"the push rebuilds {c.index} before the new functions go live")]
     if k == "stage-index":

@@ -14,7 +14,7 @@
 * `<functions dir>/convex.config.ts`: created, or edited to `app.use(migrations)`;
 * `.cvxlint/plans/<id>/`: `plan.json`, the final schema (`schema.ts`, a copy of what the user
   wrote, to put back for the narrow push) and, with convex >= 1.47, `schema.verify.ts` (the
-  widened schema plus `.staged(...)` final validators).
+  widened schema plus `.staged(...)` final validators; convex-ents ents have no `.staged`).
 
 Every migration is idempotent (it checks the old shape first and returns nothing once the
 document is migrated), returns a partial document (the component patches it), and never
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 from . import vjson
-from .diff import without_system_fields
+from .diff import INDEX_GROUPS, table_map, without_system_fields
 from .plan import Migration, Plan
 from .schemagen import edit_schema, render_schema
 from .renames import is_unset
@@ -64,6 +64,11 @@ def schema_text(schema: "Schema | None", want: dict, reread: Callable[[str], dic
     small edits) or "rendered" (a whole new file). Raises CodegenError when neither reads
     back right (a bug to report, never written)."""
     if schema is not None and schema.readable:
+        ents = _staged_on_ents(schema, want)
+        if ents:
+            # convex-ents 0.20 would throw at `.staged` or push `{ fields, staged }` as an index's field list
+            raise CodegenError(f"the planned schema stages an index or a validator on {', '.join(ents)}, but "
+                               "convex-ents' defineEnt supports neither (please report it)")
         text = edit_schema(schema, want)
         if text is not None and _same(reread(text), want):
             return _line_endings_of(schema, text), "edited"
@@ -72,6 +77,21 @@ def schema_text(schema: "Schema | None", want: dict, reread: Callable[[str], dic
     if not _same(got, want):
         raise CodegenError("the generated schema does not read back as the planned one (please report it)")
     return _line_endings_of(schema, text), "rendered"
+
+
+def _staged_on_ents(schema: "Schema", want: dict) -> list[str]:
+    """The convex-ents tables `want` gives a staged index or validator that schema.ts does not have."""
+    have = table_map(schema.to_json())
+    out = []
+    for name, wt in table_map(want).items():
+        table, ct = schema.tables.get(name), have.get(name, {})
+        if table is None or not table.ent:
+            continue
+        staged_index = any({i["indexDescriptor"] for i in wt.get(key, [])} - {i["indexDescriptor"] for i in ct.get(key, [])}
+                           for _kind, _live, key in INDEX_GROUPS)
+        if staged_index or (wt.get("stagedDocumentType") is not None and ct.get("stagedDocumentType") is None):
+            out.append(name)
+    return out
 
 
 def _line_endings_of(schema: "Schema | None", text: str) -> str:

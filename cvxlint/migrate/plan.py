@@ -171,6 +171,10 @@ class PlanOptions:
     convex_version: str | None = None
     migrations_module: str = "migrations"  # module path of the generated file ("migrations")
     old_missing: bool = False
+    # Tables the new schema defines with convex-ents (0.20): an ent has no `.staged(...)`, its
+    # `.index(name, fields)` takes only a field list, and its searchIndex/vectorIndex drop
+    # `staged`, so such a table gets neither staged indexes nor staged validators.
+    ent_tables: frozenset[str] = frozenset()
 
 
 class PlanError(Exception):
@@ -227,6 +231,7 @@ class _Planner:
                           {c.to for c in self.d.changes if c.kind == "rename-table"}
         self.ctx = Context(self.new_tables, options.old_missing,
                            stage_new_indexes=bool(options.convex_at_least(STAGED_INDEXES)),
+                           unstageable=options.ent_tables,
                            old_code_read=old_impact is not None)
         self.names: set[str] = set()
         self.verify_tables: dict[str, list[Change]] = {}
@@ -234,6 +239,9 @@ class _Planner:
 
     def at_least(self, version: str) -> bool | None:
         return self.options.convex_at_least(version)
+
+    def stages_indexes_of(self, table: str | None) -> bool | None:
+        return False if table in self.options.ent_tables else self.at_least(STAGED_INDEXES)
 
     # -- driver -----------------------------------------------------------------------------
     def run(self) -> None:
@@ -738,7 +746,7 @@ class _Planner:
     def _index_steps(self, c: Change, f, uses) -> None:
         k, name, table = c.kind, c.index, c.table
         label = {"db": "index", "search": "search index", "vector": "vector index"}[c.index_kind]
-        stageable = self.at_least(STAGED_INDEXES)
+        stageable = self.stages_indexes_of(table)
         if k == "add-index":
             queried = [u for u in uses if u.kind in ("with-index", "search", "vector-search")]
             if c.detail.get("staged") or not f:
@@ -764,10 +772,11 @@ class _Planner:
                            if queried else f"remove `staged` from {name}; code may use it from this push",
                            manual=bool(queried), impact=uses if queried else None)
             else:
-                why = "unknown" if stageable is None else "older than 1.26"
+                why = ("convex-ents' defineEnt cannot stage an index" if table in self.options.ent_tables else
+                       f"staged indexes need convex >= 1.26, the app's version is "
+                       f"{'unknown' if stageable is None else 'older than 1.26'}")
                 self._step(c, f, "widen", "add-index",
-                           f"add {label} {name} to {table}; the push waits for its backfill (staged indexes need "
-                           f"convex >= 1.26, the app's version is {why})")
+                           f"add {label} {name} to {table}; the push waits for its backfill ({why})")
             return
         if k == "remove-index":
             old_uses = self.ctx.old_uses.get(c.id, [])
@@ -844,7 +853,7 @@ class _Planner:
         for a in self.d.changes:
             if a.kind != "add-index" or a.table != c.table or a.index_kind != c.index_kind:
                 continue
-            if not (a.detail.get("staged") or self.at_least(STAGED_INDEXES)):
+            if not (a.detail.get("staged") or self.stages_indexes_of(a.table)):
                 continue  # pushed unstaged: the code querying it ships with phase 1
             queried = [u for u in self.ctx.uses.get(a.id, []) if u.kind in ("with-index", "search", "vector-search")]
             renamed = index_fields(a.new, a.index_kind) == index_fields(c.old, c.index_kind)
@@ -891,7 +900,7 @@ class _Planner:
                        f"run `npx convex run {self.options.migrations_module}:{name}` (page on with its "
                        f"continueCursor): it lists {table} documents the final schema would still reject; it must "
                        "report none", table=table, migration=name).changes = changes
-            if staged:
+            if staged and table not in self.options.ent_tables:
                 self._step(None, findings, "verify", "stage-validator",
                            f"push the verify schema (the widened one plus `.staged(...)` holding the final "
                            f"validator of {table}): `npx convex deploy --dry-run` reports the table as validated "
@@ -1016,7 +1025,7 @@ class _Planner:
             t[key] = sorted(t[key] + [copy.deepcopy(i)], key=lambda x: x["indexDescriptor"])
 
         if c.kind == "add-index":
-            if not c.detail.get("staged") and self.at_least(STAGED_INDEXES):
+            if not c.detail.get("staged") and self.stages_indexes_of(c.table):
                 drop(c.index)
                 put(staged, c.new)
         elif c.kind == "remove-index":
@@ -1056,13 +1065,13 @@ class _Planner:
                                     "(please report it)")
 
     def _verify_schema(self) -> dict | None:
-        if not self.at_least(STAGED_VALIDATORS) or not self.verify_tables:
+        if not self.at_least(STAGED_VALIDATORS) or not set(self.verify_tables) - self.options.ent_tables:
             return None
         v = copy.deepcopy(self.plan.widened)
         tables = table_map(v)
         final = table_map(self.plan.narrowed)
         for name in self.verify_tables:
-            if name in tables and name in final and \
+            if name in tables and name in final and name not in self.options.ent_tables and \
                     vjson.canonical(tables[name]["documentType"]) != vjson.canonical(final[name]["documentType"]):
                 tables[name]["stagedDocumentType"] = copy.deepcopy(final[name]["documentType"])
         return v
@@ -1086,6 +1095,11 @@ class _Planner:
         if len(p.phases) > 1:
             p.notes.append("Run every phase on every deployment (dev, each preview, prod: add --prod) before starting "
                            "the next one; data checks are per deployment.")
+        ents = sorted(set(self.verify_tables) & self.options.ent_tables)
+        if ents and self.at_least(STAGED_VALIDATORS):
+            p.notes.append(f"{', '.join(ents)}: convex-ents' defineEnt has no `.staged(...)`, so no staged validator "
+                           "checks the documents before the narrow push: the verify queries are the check, and the "
+                           "narrow push scans the table.")
         if self.at_least(STAGED_INDEXES) is None:
             p.notes.append("The app's convex version is unknown (install dependencies or pass --convex-version): "
                            "staged indexes and validators were not used.")

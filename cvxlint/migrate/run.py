@@ -98,7 +98,8 @@ def plan_between(old: sources.Side, new: sources.Side, current: sources.Side, se
     version = app.convex_version.version if app.convex_version is not None else None
     options = PlanOptions(answers=answers or Answers(), ask=ask, convex_at_least=app.convex_at_least,
                           convex_version=str(version) if version is not None else None,
-                          migrations_module=module, old_missing=old.schema is None)
+                          migrations_module=module, old_missing=old.schema is None,
+                          ent_tables=_ent_tables(new))
     impact = Impact(new.project, new.app, new.root) if new.app is not None else None
     # the old revision's code (not a snapshot's: it has none) is what runs until the first push
     old_impact = Impact(old.project, old.app, old.root) if old.app is not None and old.project is not None else None
@@ -108,6 +109,12 @@ def plan_between(old: sources.Side, new: sources.Side, current: sources.Side, se
     if not plan.plan_questions and not plan.problems and plan.widened is not None:
         _generate(run, settings)
     return run
+
+
+def _ent_tables(side: sources.Side) -> frozenset[str]:
+    """The tables the new schema.ts defines with convex-ents (the phase schemas are edits of it)."""
+    schema = side.app.schema if side.app is not None else None
+    return frozenset(n for n, t in schema.tables.items() if t.ent) if schema is not None else frozenset()
 
 
 def _module_name(migrations_file: str | None, side: sources.Side) -> str:

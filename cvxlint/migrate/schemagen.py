@@ -176,7 +176,10 @@ class _Editor:
                 p = props.get(name)
                 if p is not None and p.node.type == "pair" and p.value is not None:
                     self._edit(p.value.start, p.value.end, text)
-                else:  # absent, shorthand or brought in by a spread: a later key overrides it
+                elif p is not None and p.node.type == "shorthand_property_identifier":
+                    # `{ name, status }`: a second `status` key would be TS1117, which fails the deploy's type check
+                    self._edit(p.node.start, p.node.end, f"{vjson.prop_key(name)}: {text}")
+                else:  # absent, or brought in by a spread: a later key overrides it
                     self._insert_prop(arg, name, text)
             return
         text = vjson.object_fields_ts(want, indent) if vjson.kind(want) == "object" else vjson.to_ts(want, indent)

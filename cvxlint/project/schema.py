@@ -199,6 +199,7 @@ class Table:
     known: bool = True  # False: the definition could not be read (document opaque, indexes unknown)
     unknown_reason: str | None = None  # when not known: the construct that could not be followed
     origin: str | None = None  # "@convex-dev/auth/server:authTables" for tables a package defines
+    ent: bool = False  # a convex-ents ent (`defineEnt`, `defineEntFromTable`), not a convex TableDefinition
     # The indexes of a package's table this one replaces: the package queries them by name
     # (@convex-dev/auth reads users by "email"; its docs say to keep them when redefining users).
     library_indexes: set[str] = field(default_factory=set)
@@ -656,6 +657,7 @@ class _SchemaReader:
             return table
         dfacts, dcall, fields = define
         table.define_node, table.define_facts, table.fields_node = dcall, dfacts, fields
+        table.ent = ent or ent_steps is not None
         table.document = self.validators.evaluate(dfacts, fields) if fields is not None else Validator("object")
         for i, (sfacts, call) in reversed(list(enumerate(steps))):
             if i + 1 == ent_steps:
