@@ -538,18 +538,20 @@ class _Planner:
             self._step(c, f, "widen", "stop-writing-old-values",
                        f"stop writing values of {c.field} the new validator rejects; keep reading them until the "
                        "migration is done", manual=True, impact=uses)
-            m = self._map(c)
-            self._step(c, f, "migrate", "map-values",
-                       (f"remove {c.field} where the new validator rejects its value" if m.ready and is_unset(m.value)
-                        else f"rewrite {c.field} values the new validator rejects"
-                        + (f" to {vjson.canonical(m.value)}" if m.ready else " (the value is still to be chosen)")),
-                       migration=m.name)
+            kept = _partly_kept(c.old["fieldType"], c.new["fieldType"])
+            if kept is not None:
+                self._rewrite_by_hand(c, f, "map-values", kept)
+            else:
+                self._map_step(c, f)
         elif t == "incompatible":
             self._step(c, f, "widen", "widen-to-union",
                        f"push {c.field} as the union of its old and new validators; writers produce the new type, "
                        "readers accept both", manual=True, impact=uses)
-            m = self._convert(c)
-            if m.kind == "map":
+            kept = _partly_kept(c.old["fieldType"], c.new["fieldType"])
+            m = self._convert(c) if kept is None else None
+            if m is None:
+                self._rewrite_by_hand(c, f, "convert-values", kept)
+            elif m.kind == "map":
                 self._step(c, f, "migrate", "convert-values",
                            f"no standard conversion from {vjson.describe(c.old['fieldType'])} to "
                            f"{vjson.describe(c.new['fieldType'])}: rewrite {c.field} values the new validator "
@@ -592,6 +594,29 @@ class _Planner:
             self._step(c, f, "migrate", "backfill-field", f"set {c.field} where it is missing", migration=b.name)
         self._verify(c)
         self._step(c, f, "narrow", "narrow-field", f"push the new validator of {path} ({vjson.describe_field(c.new)})")
+
+    def _map_step(self, c: Change, f) -> None:
+        m = self._map(c)
+        self._step(c, f, "migrate", "map-values",
+                   (f"remove {c.field} where the new validator rejects its value" if m.ready and is_unset(m.value)
+                    else f"rewrite {c.field} values the new validator rejects"
+                    + (f" to {vjson.canonical(m.value)}" if m.ready else " (the value is still to be chosen)")),
+                   migration=m.name)
+
+    def _rewrite_by_hand(self, c: Change, f, kind: str, kept: str) -> None:
+        """A rejected value is a container the new validator partly accepts (a record whose
+        entries gain a required subfield, an array losing one element literal, a union of
+        objects losing a variant): one constant in place of each such value, the only thing a
+        `map:` answer can say, would delete what the new validator keeps (triage G33 P5-P7:
+        `map:boards.scores={}` emptied every record). cvxlint generates element-wise rewrites
+        for the objects of one array level only (diff.py), so this one is the user's."""
+        part = {"array": "elements", "record": "entries", "object": "fields"}[kept]
+        self._step(c, f, "migrate", kind,
+                   f"rewrite each {c.field} value the new validator rejects by hand (a `migrations.define` over "
+                   f"{c.table} in {self.options.migrations_module}.ts): the new validator accepts some {part} of an old "
+                   f"{kept} as they are, so change only the parts it rejects; a constant in place of the whole {kept} "
+                   "would delete them",
+                   manual=True)
 
     def _map(self, c: Change) -> Migration:
         subject = f"{c.table}.{c.field}"
@@ -1115,6 +1140,44 @@ def conversion(old: dict, new: dict) -> str | None:
         if vjson.kind(m) == "array" and all(vjson.subsumes(m["value"], r) for r in rest):
             return "array"
     return None
+
+
+def _partly_kept(old: dict, new: dict) -> str | None:
+    """The kind ("array", "record" or "object") of an old member the new validator rejects
+    though it may hold parts (elements, entries, fields) the new validator accepts: replacing
+    such a value whole deletes them. None when every rejected value has nothing to keep (a
+    literal, a scalar of another type, an array of strings that becomes one of numbers)."""
+    for m in vjson.members(old):
+        if vjson.subsumes(new, m) is not True and _holds_kept_parts(m, new):
+            return vjson.kind(m)
+    return None
+
+
+def _holds_kept_parts(old: dict, new: dict, depth: int = 0) -> bool:
+    """Whether a value of `old` (one member) may have an element, entry or field value that a
+    `new` member of the same kind accepts as it is. Objects whose literal fields disagree
+    (another variant of a discriminated union) share nothing."""
+    k = vjson.kind(old)
+    if depth > 20 or k not in ("array", "record", "object"):
+        return False
+    for n in vjson.members(new):
+        if vjson.kind(n) != k:
+            continue
+        if k == "array":
+            pairs = [(old.get("value") or {}, n.get("value") or {})]
+        elif k == "record":
+            pairs = [((old.get("values") or {}).get("fieldType") or {}, (n.get("values") or {}).get("fieldType") or {})]
+        else:
+            fo, fn = vjson.fields(old), vjson.fields(n)
+            shared = sorted(set(fo) & set(fn))
+            if any(vjson.kind(fo[f]["fieldType"]) == "literal"
+                   and vjson.subsumes(fn[f]["fieldType"], fo[f]["fieldType"]) is not True for f in shared):
+                continue
+            pairs = [(fo[f]["fieldType"], fn[f]["fieldType"]) for f in shared]
+        for a, b in pairs:
+            if any(vjson.subsumes(b, x) is True or _holds_kept_parts(x, b, depth + 1) for x in vjson.members(a)):
+                return True
+    return False
 
 
 def _literal_kind(v: dict) -> str:
