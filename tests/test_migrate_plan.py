@@ -691,3 +691,29 @@ def test_a_plan_without_widen_or_migrate_phases_does_not_name_them():
         assert "before phase 2 (migrate) keeps a copy of the data" in text, text
     finally:
         run.close()
+
+
+def test_variants_needing_different_values_are_asked_under_keys_of_their_own():
+    """Triage G33 P4: circle and rect each gained a required `label`, one v.string(), one
+    v.number(); both questions were keyed default:shapes.label, so no answer passed both and
+    the plan could never be written. Each variant is asked for its own value; an answer for
+    the field in every variant still serves where it fits them all."""
+    unanswered = load_case("union-variants-field-types", answers=[])
+    try:
+        assert sorted((q.key, q.answer_help) for q in unanswered.plan.questions) == [
+            ('default:payments[method="card"].reference', """--answer 'default:payments[method="card"].reference="..."'"""),
+            ('default:payments[method="transfer"].reference',
+             """--answer 'default:payments[method="transfer"].reference=0'"""),
+        ]
+    finally:
+        unanswered.close()
+    with pytest.raises(UsageError, match="does not pass v.number"):
+        load_case("union-variants-field-types", answers=['default:payments.reference="n/a"'])
+    run = load_case("union-variants-field-types", answers=['default:payments.reference="n/a"',
+                                                           "default:payments[method=transfer].reference=7"])
+    try:
+        assert not run.plan.questions
+        assert {m.name: m.value for m in run.plan.migrations if m.kind == "backfill"} == {
+            "backfillPaymentsCardReference": "n/a", "backfillPaymentsTransferReference": 7}
+    finally:
+        run.close()

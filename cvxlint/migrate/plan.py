@@ -439,18 +439,22 @@ class _Planner:
         self._step(c, f, "narrow", "require-field", f"make {path} required ({vjson.describe(c.new['fieldType'])})")
 
     def _backfill(self, c: Change, path: str, validator: dict, why: str) -> Migration:
-        subject = f"{c.table}.{path}"
-        q = value_question("default", c.table, path, validator, why)
-        value, ready = self._value("default", subject, q)
+        subject = f"{c.table}{c.variant_label}.{path}"
+        q = value_question("default", c.table, path, validator, why, variant_label=c.variant_label)
+        value, ready = self._value("default", subject, q, f"{c.table}.{path}")
         m = self._migration("backfill", c, path, value=value, ready=ready, target={"fieldType": validator,
                                                                                    "optional": False})
         return m
 
-    def _value(self, kind: str, subject: str, q: Question):
+    def _value(self, kind: str, subject: str, q: Question, whole_table: str | None = None):
+        """The answer for `subject`; in a variant of a union table an answer for the field in
+        every variant (`whole_table`, "shapes.label") serves where none names the variant."""
         key = (kind, subject)
+        if key not in self.answers.values and whole_table is not None and (kind, whole_table) in self.answers.values:
+            key = (kind, whole_table)
         if key in self.answers.values:
             value = self.answers.values[key]
-            self.answers.used.add(f"{kind}:{subject}")
+            self.answers.used.add(f"{kind}:{key[1]}")
             check_value(q, value)
             return value, True
         if self.options.ask is not None:
@@ -619,7 +623,7 @@ class _Planner:
                    manual=True)
 
     def _map(self, c: Change) -> Migration:
-        subject = f"{c.table}.{c.field}"
+        subject = f"{c.table}{c.variant_label}.{c.field}"
         removed = c.detail.get("members_removed") or []
         if c.detail.get("type") == "incompatible":
             why = (f"{subject} changes from {vjson.describe(c.old['fieldType'])} to "
@@ -629,8 +633,9 @@ class _Planner:
         else:
             why = (f"{subject} accepts less than before ({vjson.describe(c.old['fieldType'])} -> "
                    f"{vjson.describe(c.new['fieldType'])}).")
-        q = value_question("map", c.table, c.field, c.new["fieldType"], why, optional=c.new["optional"])
-        value, ready = self._value("map", subject, q)
+        q = value_question("map", c.table, c.field, c.new["fieldType"], why, optional=c.new["optional"],
+                           variant_label=c.variant_label)
+        value, ready = self._value("map", subject, q, f"{c.table}.{c.field}")
         return self._migration("map", c, c.field, value=value, ready=ready, target=c.new)
 
     def _convert(self, c: Change) -> Migration:

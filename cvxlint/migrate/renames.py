@@ -58,7 +58,23 @@ def is_unset(value) -> bool:
     return value == UNSET
 
 
-_ANSWER = re.compile(r"^(rename|no-rename|default|map|convert):([^=]+)=(.*)$", re.S)
+# the subject may name a variant of a union table, with an `=` inside its brackets:
+# default:shapes[kind="rect"].label=0
+_ANSWER = re.compile(r"^(rename|no-rename|default|map|convert):((?:[^=\[]|\[[^\]]*\])+)=(.*)$", re.S)
+_VARIANT = re.compile(r"\[\s*([^=\]\s]+)\s*=\s*([^\]]*?)\s*\]")
+
+
+def _variant_subject(subject: str) -> str:
+    """`shapes[kind=rect].label` as the plan spells it, `shapes[kind="rect"].label` (Change.
+    variant_label): a discriminant value that is not JSON is the string it reads as."""
+    def spell(m: re.Match) -> str:
+        try:
+            value = json.loads(m.group(2))
+        except ValueError:
+            value = m.group(2)
+        return f"[{m.group(1)}={vjson.canonical(value)}]"
+
+    return _VARIANT.sub(spell, subject)
 
 
 @dataclass
@@ -101,7 +117,7 @@ class Answers:
             raise UsageError(f"{origin}: cannot read answer {raw!r} (expected e.g. rename:users.name=fullName, "
                              f"no-rename:users=people, default:users.role=\"member\", map:users.status=\"archived\" "
                              f"or convert:events.at=round)")
-        kind, subject, value = m.group(1), m.group(2).strip(), m.group(3).strip()
+        kind, subject, value = m.group(1), _variant_subject(m.group(2).strip()), m.group(3).strip()
         if not subject or (kind in ("default", "map", "convert") and "." not in subject):
             raise UsageError(f"{origin}: answer {raw!r} must name a field as table.field")
         if kind in ("rename", "no-rename"):
@@ -424,10 +440,14 @@ def _apply_rename(d: SchemaDiff, cand: RenameCandidate) -> None:
 # --- value questions ----------------------------------------------------------------------------
 
 
-def value_question(kind: str, table: str, path: str, validator: dict, why: str, optional: bool = False) -> Question:
-    subject = f"{table}.{path}"
+def value_question(kind: str, table: str, path: str, validator: dict, why: str, optional: bool = False,
+                   variant_label: str = "") -> Question:
+    """`variant_label` ('[kind="rect"]') keys the question to one variant of a union table:
+    two variants may need different values for a field of one name (triage G33 P4)."""
+    subject = f"{table}{variant_label}.{path}"
     if kind == "default":
-        text = f"{why} What value should existing documents of {table} get for {path}? ({vjson.describe(validator)})"
+        text = (f"{why} What value should existing documents of {table}{variant_label} get for {path}? "
+                f"({vjson.describe(validator)})")
     elif kind == "map":
         text = f"{why} What value should documents get instead? ({vjson.describe(validator)}"
         text += ", or unset: remove it)" if optional else ")"
