@@ -227,7 +227,8 @@ class _Planner:
                           {c.to for c in self.d.changes if c.kind == "rename-table"}
         self.ctx = Context(self.new_tables, options.old_missing,
                            stage_new_indexes=bool(options.convex_at_least(STAGED_INDEXES)),
-                           old_code_read=old_impact is not None)
+                           old_code_read=old_impact is not None,
+                           unchecked=self.d.new.get("schemaValidation") is False)
         self.names: set[str] = set()
         self.verify_tables: dict[str, list[Change]] = {}
         self.pointers: dict[str, tuple[str, str, str]] = {}  # old table -> (new table, index, field)
@@ -377,6 +378,14 @@ class _Planner:
                 return
             self._require(c, f, uses, added=True)
             return
+        if k == "remove-field" and self.ctx.unchecked:
+            # no push checks documents, so the values may stay; deleting them is not needed (triage G33 P8)
+            self._check_indexes_over(c)
+            self._step(c, f, "widen", "remove-field",
+                       f"stop reading and writing {c.subject} and remove it from the schema: schemaValidation is off, "
+                       "so stored values stay in the documents, unchecked (delete them with a migration before "
+                       "turning validation on)", manual=bool(uses), impact=uses)
+            return
         if k == "remove-field":
             self._remove_field(c, f, uses)
             return
@@ -427,7 +436,8 @@ class _Planner:
         found = [u for u in uses if u.kind == "missing"]
         self._step(c, f, "widen", "write-field",
                    f"make every insert/replace of {c.table} set {c.field} (while it is optional tsc does not force "
-                   "it, and documents written without it during the migration would fail the final push)"
+                   "it, and documents written without it during the migration would "
+                   + ("lack it after the backfill)" if self.ctx.unchecked else "fail the final push)")
                    + ("" if found or "." in c.field else "; cvxlint found none that leaves it out"),
                    manual=True, impact=uses)
         m = self._backfill(c, c.field, c.new["fieldType"], f"{path} becomes required.")
@@ -908,7 +918,9 @@ class _Planner:
         self.verify_tables.setdefault(table or c.table, []).append(c)
 
     def _verify_steps(self) -> None:
-        staged = self.at_least(STAGED_VALIDATORS)
+        # a staged validator reports whether the narrow push would scan clean; with validation
+        # off no push scans
+        staged = self.at_least(STAGED_VALIDATORS) and not self.ctx.unchecked
         finals = table_map(self.plan.narrowed)
         for table, changes in self.verify_tables.items():
             final = finals.get(table)
@@ -993,6 +1005,8 @@ class _Planner:
             k = c.kind
             if k == "add-field":
                 _set_optional(_doc_objects(doc, c.variant), c.field.split("."))
+            elif k == "remove-field" and self.ctx.unchecked:
+                continue  # removed in this push: no push checks the documents that still have it
             elif k == "remove-field":
                 _set_field(_doc_objects(doc, c.variant), c.field.split("."),
                            {"fieldType": copy.deepcopy(c.old["fieldType"]), "optional": True})
@@ -1074,7 +1088,9 @@ class _Planner:
         """Phase 1 must accept every document that can exist when it is pushed and while the
         migration runs: old documents and documents the new code writes."""
         w = table_map(self.plan.widened)
-        for side, schema in (("old", self.d.old), ("new", self.d.new)):
+        # with schemaValidation off the push does not check the old documents (migrations.md section 0)
+        sides = (("new", self.d.new),) if self.ctx.unchecked else (("old", self.d.old), ("new", self.d.new))
+        for side, schema in sides:
             for name, t in table_map(schema).items():
                 wt = w.get(name)
                 if wt is None:
@@ -1086,7 +1102,7 @@ class _Planner:
                                     "(please report it)")
 
     def _verify_schema(self) -> dict | None:
-        if not self.at_least(STAGED_VALIDATORS) or not self.verify_tables:
+        if not self.at_least(STAGED_VALIDATORS) or not self.verify_tables or self.ctx.unchecked:
             return None
         v = copy.deepcopy(self.plan.widened)
         tables = table_map(v)
