@@ -149,7 +149,9 @@ def classify(c: Change, ctx: Context) -> list[Finding]:
     if k == "remove-variant":
         return _unchecked(c, [Finding("DD103", f"the push fails while {c.table} holds documents with "
                                                f"{c.variant[0]}={vjson.canonical(c.variant[1])}")], ctx)
-    if k == "add-index":
+    if k == "add-index" or (k == "change-index" and c.detail.get("was_staged")):
+        # a staged index was never queryable (migrations.md section 0), so redefining one changes no
+        # query: it is a new index to backfill (triage G33 P9 called it BC304)
         out = []
         if not c.detail.get("staged"):
             code = "BK401" if c.index_kind == "db" else "BK402"

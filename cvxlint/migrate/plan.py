@@ -779,10 +779,12 @@ class _Planner:
         k, name, table = c.kind, c.index, c.table
         label = {"db": "index", "search": "search index", "vector": "vector index"}[c.index_kind]
         stageable = self.at_least(STAGED_INDEXES)
-        if k == "add-index":
+        if k == "add-index" or (k == "change-index" and c.detail.get("was_staged")):
+            add = (f"add {label} {name} to {table}" if k == "add-index" else
+                   f"push the new definition of {label} {name} of {table} (the staged one was never queryable)")
             queried = [u for u in uses if u.kind in ("with-index", "search", "vector-search")]
             if c.detail.get("staged") or not f:
-                self._step(c, f, "widen", "add-index", f"add {label} {name} to {table}"
+                self._step(c, f, "widen", "add-index", add
                            + (" (staged: enable it in a later push once backfilled)" if c.detail.get("staged") else "")
                            + ("; the code querying it does not compile while it is staged: hold it back until then"
                               if c.detail.get("staged") and queried else ""),
@@ -795,7 +797,7 @@ class _Planner:
                         "with this push but with the one that removes `staged` (on a small table you may instead push "
                         "the index unstaged, with that code, in one deploy)") if queried else ""
                 self._step(c, f, "widen", "add-staged-index",
-                           f"add {label} {name} to {table} with `staged: true`: it backfills in the background and "
+                           f"{add} with `staged: true`: it backfills in the background and "
                            "blocks nothing" + held, manual=bool(queried), impact=uses if queried else None)
                 self._step(c, f, "verify", "wait-for-backfill",
                            f"wait until {name} is 100% backfilled (dashboard -> Data -> {table} -> Indexes)", manual=True)
@@ -806,7 +808,7 @@ class _Planner:
             else:
                 why = "unknown" if stageable is None else "older than 1.26"
                 self._step(c, f, "widen", "add-index",
-                           f"add {label} {name} to {table}; the push waits for its backfill (staged indexes need "
+                           f"{add}; the push waits for its backfill (staged indexes need "
                            f"convex >= 1.26, the app's version is {why})")
             return
         if k == "remove-index":
@@ -1059,7 +1061,8 @@ class _Planner:
         def put(key, i):
             t[key] = sorted(t[key] + [copy.deepcopy(i)], key=lambda x: x["indexDescriptor"])
 
-        if c.kind == "add-index":
+        if c.kind == "add-index" or (c.kind == "change-index" and c.detail.get("was_staged")):
+            # a staged index redefined is a new one: nothing could query the old definition
             if not c.detail.get("staged") and self.at_least(STAGED_INDEXES):
                 drop(c.index)
                 put(staged, c.new)
