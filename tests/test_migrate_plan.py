@@ -719,3 +719,25 @@ def test_variants_needing_different_values_are_asked_under_keys_of_their_own():
             "backfillPaymentsCardReference": "n/a", "backfillPaymentsTransferReference": 7}
     finally:
         run.close()
+
+
+def test_a_repoint_into_a_new_table_names_the_pointer_it_cannot_follow_yet():
+    """Triage G33 P11: users split into users + a new profiles with userId: v.id("users") and
+    an index on it, messages.author repointed to profiles. The manual step said nothing in the
+    schema linked the tables, and that such a field and index would let cvxlint generate the
+    mapping; they were there. The real obstacle is that profiles is new, so it is empty."""
+    old = _schema(users={"name": "string"}, messages={"text": "string"})
+    _table(old, "messages")["documentType"]["value"]["author"] = {"fieldType": {"type": "id", "tableName": "users"},
+                                                                  "optional": False}
+    new = _schema(users={"name": "string"}, messages={"text": "string"}, profiles={"bio": "string"})
+    _table(new, "messages")["documentType"]["value"]["author"] = {
+        "fieldType": {"type": "id", "tableName": "profiles"}, "optional": False}
+    profiles = _table(new, "profiles")
+    profiles["documentType"]["value"]["userId"] = {"fieldType": {"type": "id", "tableName": "users"},
+                                                   "optional": False}
+    profiles["indexes"] = [{"indexDescriptor": "by_user", "fields": ["userId"]}]
+    plan = make_plan(old, new)
+    (step,) = [s for s in plan.steps if s.kind == "repoint-ids"]
+    assert step.manual and step.migration is None
+    assert "nothing in the schema links" not in step.text, step.text
+    assert "profiles.userId links the two tables (index by_user), but only in the new schema" in step.text

@@ -599,10 +599,15 @@ class _Planner:
                            f"replace each {ft} ID in {c.field} by the {tt} document copied from it "
                            f"(through {tt}.{pointer[2]})", migration=m.name)
             else:
+                only_new = self._existing_pointer(ft, tt, sides=(self.d.new,))
+                why = (f"{tt}.{only_new[2]} links the two tables (index {only_new[1]}), but only in the new schema: "
+                       f"its documents must exist before the IDs can be mapped through it, so fill {tt} first "
+                       "(nothing in this plan does)" if only_new is not None else
+                       f"nothing in the schema links the two tables (a {tt} field holding v.id(\"{ft}\") with an "
+                       "index on it would let cvxlint generate this)")
                 self._step(c, f, "migrate", "repoint-ids",
                            f"map each {ft} ID {'inside' if d.get('nested') else 'in'} {c.field} to a {tt} ID by "
-                           f"hand: nothing in the schema links the two tables (a {tt} field holding v.id(\"{ft}\") "
-                           "with an index on it would let cvxlint generate this)", manual=True)
+                           f"hand: {why}", manual=True)
         if opt == "to-required":
             b = self._backfill(c, c.field, c.new["fieldType"], f"{path} becomes required.")
             self._step(c, f, "migrate", "backfill-field", f"set {c.field} where it is missing", migration=b.name)
@@ -756,12 +761,13 @@ class _Planner:
                     name = f"legacy{_cap(c.table)}Id" if name == "legacyId" else name + "_"
                 self.pointers[c.table] = (c.to, f"by_{name}", name)
 
-    def _existing_pointer(self, old_table: str, new_table: str) -> tuple[str, str, str] | None:
+    def _existing_pointer(self, old_table: str, new_table: str,
+                          sides: tuple[dict, ...] | None = None) -> tuple[str, str, str] | None:
         """A field of `new_table` holding `v.id(old_table)` that an index starts with, in both
         the old and the new schema (so it exists, and is queryable, while the migration runs):
-        the mapping a repoint migration follows."""
+        the mapping a repoint migration follows. `sides` looks in those schemas only."""
         found = []
-        for schema in (self.d.old, self.d.new):
+        for schema in sides or (self.d.old, self.d.new):
             t = table_map(schema).get(new_table)
             if t is None:
                 return None
@@ -772,7 +778,7 @@ class _Planner:
                         if (i.get("fields") or [None])[0] == name:
                             pairs.add((new_table, i["indexDescriptor"], name))
             found.append(pairs)
-        both = sorted(found[0] & found[1])
+        both = sorted(set.intersection(*found))
         return both[0] if both else None
 
     def _index_steps(self, c: Change, f, uses) -> None:
