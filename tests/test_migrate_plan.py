@@ -741,3 +741,21 @@ def test_a_repoint_into_a_new_table_names_the_pointer_it_cannot_follow_yet():
     assert step.manual and step.migration is None
     assert "nothing in the schema links" not in step.text, step.text
     assert "profiles.userId links the two tables (index by_user), but only in the new schema" in step.text
+
+
+def test_an_index_following_one_of_several_same_shape_fields_asks_that_rename():
+    """Triage G33 P10: posts {body, author} -> {content, writer}, all v.string(), with by_author
+    on ["author", "title"] -> ["writer", "title"]. Unalike names asked nothing, so the plan
+    deleted author's values though the index said where they went. The index is evidence for
+    that pair; body -> content has none and stays a note."""
+    old = _schema(posts={"body": "string", "author": "string", "title": "string"})
+    new = _schema(posts={"content": "string", "writer": "string", "title": "string"})
+    _table(old, "posts")["indexes"] = [{"indexDescriptor": "by_author", "fields": ["author", "title"]}]
+    _table(new, "posts")["indexes"] = [{"indexDescriptor": "by_author", "fields": ["writer", "title"]}]
+    for schema in (old, new):
+        _table(schema, "posts").update(stagedDbIndexes=[], stagedSearchIndexes=[], stagedVectorIndexes=[])
+    plan = make_plan(old, new)
+    assert [q.key for q in plan.plan_questions] == ["rename:posts.author=writer"]
+    assert any(n.startswith("posts.body is removed and content") for n in plan.notes), plan.notes
+    plan = make_plan(old, new, PlanOptions(answers=Answers.parse(["rename:posts.author=writer"])))
+    assert [c.id for c in plan.diff.changes if c.kind == "rename-field"] == ["rename-field:posts.author->writer"]

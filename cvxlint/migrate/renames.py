@@ -220,7 +220,8 @@ def rename_candidates(d: SchemaDiff) -> list[RenameCandidate]:
             counts = Counter(w for n in names for w in _name_words(n))
             common = {w for w, k in counts.items() if 2 * k > len(names)}
             for cand in group:
-                cand.asked = _alike(_leaf(cand.removed.field), _leaf(cand.added.field), common)
+                cand.asked = _alike(_leaf(cand.removed.field), _leaf(cand.added.field), common) or \
+                    _index_follows(d, cand)
     rt = [c for c in d.changes if c.kind == "remove-table"]
     at = [c for c in d.changes if c.kind == "add-table"]
     tables = []
@@ -303,6 +304,22 @@ def _references(schema: dict, table: str) -> int:
         return 0
 
     return sum(count(t.get("documentType")) for name, t in table_map(schema).items() if name != table)
+
+
+def _index_follows(d: SchemaDiff, cand: RenameCandidate) -> bool:
+    """An index kept under its name whose fields swap the removed field for the added one
+    (by_author on ["author", "title"] -> ["writer", "title"]): evidence of a rename whatever
+    the names say (triage G33 P10: unalike names left it unasked, and the plan deleted
+    author's values)."""
+    r, a = cand.removed, cand.added
+    if "." in r.field or r.table != a.table:
+        return False
+    for c in d.changes:
+        if c.kind == "change-index" and c.table == r.table:
+            old, new = index_fields(c.old, c.index_kind), index_fields(c.new, c.index_kind)
+            if r.field in old and [a.field if f == r.field else f for f in old] == new:
+                return True
+    return False
 
 
 def _leaf(path: str) -> str:
