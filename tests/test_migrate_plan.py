@@ -95,7 +95,9 @@ def test_phase_schemas_are_pushable_in_order(case):
             assert plan.plan_questions or plan.problems or not plan.diff.changes
             return
         w = table_map(plan.widened)
-        for schema in (plan.diff.old, plan.diff.new):
+        # with schemaValidation off the push does not check the stored (old) documents
+        unchecked = plan.diff.new.get("schemaValidation") is False
+        for schema in (plan.diff.new,) if unchecked else (plan.diff.old, plan.diff.new):
             for name, t in table_map(schema).items():
                 # as stored: every document has `_id` and `_creationTime`, declared or not
                 assert vjson.subsumes(stored_document(name, w[name]["documentType"]),
@@ -691,3 +693,69 @@ def test_a_plan_without_widen_or_migrate_phases_does_not_name_them():
         assert "before phase 2 (migrate) keeps a copy of the data" in text, text
     finally:
         run.close()
+
+
+def test_variants_needing_different_values_are_asked_under_keys_of_their_own():
+    """Triage G33 P4: circle and rect each gained a required `label`, one v.string(), one
+    v.number(); both questions were keyed default:shapes.label, so no answer passed both and
+    the plan could never be written. Each variant is asked for its own value; an answer for
+    the field in every variant still serves where it fits them all."""
+    unanswered = load_case("union-variants-field-types", answers=[])
+    try:
+        assert sorted((q.key, q.answer_help) for q in unanswered.plan.questions) == [
+            ('default:payments[method="card"].reference', """--answer 'default:payments[method="card"].reference="..."'"""),
+            ('default:payments[method="transfer"].reference',
+             """--answer 'default:payments[method="transfer"].reference=0'"""),
+        ]
+    finally:
+        unanswered.close()
+    with pytest.raises(UsageError, match="does not pass v.number"):
+        load_case("union-variants-field-types", answers=['default:payments.reference="n/a"'])
+    run = load_case("union-variants-field-types", answers=['default:payments.reference="n/a"',
+                                                           "default:payments[method=transfer].reference=7"])
+    try:
+        assert not run.plan.questions
+        assert {m.name: m.value for m in run.plan.migrations if m.kind == "backfill"} == {
+            "backfillPaymentsCardReference": "n/a", "backfillPaymentsTransferReference": 7}
+    finally:
+        run.close()
+
+
+def test_a_repoint_into_a_new_table_names_the_pointer_it_cannot_follow_yet():
+    """Triage G33 P11: users split into users + a new profiles with userId: v.id("users") and
+    an index on it, messages.author repointed to profiles. The manual step said nothing in the
+    schema linked the tables, and that such a field and index would let cvxlint generate the
+    mapping; they were there. The real obstacle is that profiles is new, so it is empty."""
+    old = _schema(users={"name": "string"}, messages={"text": "string"})
+    _table(old, "messages")["documentType"]["value"]["author"] = {"fieldType": {"type": "id", "tableName": "users"},
+                                                                  "optional": False}
+    new = _schema(users={"name": "string"}, messages={"text": "string"}, profiles={"bio": "string"})
+    _table(new, "messages")["documentType"]["value"]["author"] = {
+        "fieldType": {"type": "id", "tableName": "profiles"}, "optional": False}
+    profiles = _table(new, "profiles")
+    profiles["documentType"]["value"]["userId"] = {"fieldType": {"type": "id", "tableName": "users"},
+                                                   "optional": False}
+    profiles["indexes"] = [{"indexDescriptor": "by_user", "fields": ["userId"]}]
+    plan = make_plan(old, new)
+    (step,) = [s for s in plan.steps if s.kind == "repoint-ids"]
+    assert step.manual and step.migration is None
+    assert "nothing in the schema links" not in step.text, step.text
+    assert "profiles.userId links the two tables (index by_user), but only in the new schema" in step.text
+
+
+def test_an_index_following_one_of_several_same_shape_fields_asks_that_rename():
+    """Triage G33 P10: posts {body, author} -> {content, writer}, all v.string(), with by_author
+    on ["author", "title"] -> ["writer", "title"]. Unalike names asked nothing, so the plan
+    deleted author's values though the index said where they went. The index is evidence for
+    that pair; body -> content has none and stays a note."""
+    old = _schema(posts={"body": "string", "author": "string", "title": "string"})
+    new = _schema(posts={"content": "string", "writer": "string", "title": "string"})
+    _table(old, "posts")["indexes"] = [{"indexDescriptor": "by_author", "fields": ["author", "title"]}]
+    _table(new, "posts")["indexes"] = [{"indexDescriptor": "by_author", "fields": ["writer", "title"]}]
+    for schema in (old, new):
+        _table(schema, "posts").update(stagedDbIndexes=[], stagedSearchIndexes=[], stagedVectorIndexes=[])
+    plan = make_plan(old, new)
+    assert [q.key for q in plan.plan_questions] == ["rename:posts.author=writer"]
+    assert any(n.startswith("posts.body is removed and content") for n in plan.notes), plan.notes
+    plan = make_plan(old, new, PlanOptions(answers=Answers.parse(["rename:posts.author=writer"])))
+    assert [c.id for c in plan.diff.changes if c.kind == "rename-field"] == ["rename-field:posts.author->writer"]

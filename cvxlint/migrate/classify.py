@@ -82,6 +82,8 @@ class Context:
     # change id -> its uses (removed indexes only); old_code_read is False when there was no old code to read
     old_uses: dict[str, list["Use"]] = dc_field(default_factory=dict)
     old_code_read: bool = False
+    # the new schema has schemaValidation off: no push checks stored documents (migrations.md section 0)
+    unchecked: bool = False
 
 
 def most_severe(risks) -> str:
@@ -114,9 +116,11 @@ def classify(c: Change, ctx: Context) -> list[Finding]:
     if k == "add-field":
         if c.new["optional"]:
             return []
-        return [Finding("DD101", f"documents of {c.table} written before this change lack {c.field}: the push fails "
-                                 "unless the table is empty")]
+        return _unchecked(c, [Finding("DD101", f"documents of {c.table} written before this change lack {c.field}: "
+                                               "the push fails unless the table is empty")], ctx)
     if k == "remove-field":
+        if ctx.unchecked:
+            return []  # the values stay in the documents, unchecked and unread: nothing fails or is lost
         out = [Finding("DD105", f"object validators are strict: the push fails while any document still has "
                                 f"{c.field}"),
                Finding("DS202", f"the migration deletes every stored {c.field} value (export first if you may "
@@ -131,21 +135,24 @@ def classify(c: Change, ctx: Context) -> list[Finding]:
             out.append(Finding("DD101", f"documents without {c.field} will lack the required {c.to}"))
         return out
     if k == "change-field":
-        return _field_findings(c, used)
+        return _unchecked(c, _field_findings(c, used), ctx)
     if k == "change-document":
         t = c.detail["type"]
         if t == "widened":
             return [Finding("RB501", "the new document validator accepts more: once such documents exist, the "
                                      "old schema cannot be pushed again")]
         code = "DD103" if t == "narrowed" else "DD104"
-        return [Finding(code, f"documents of {c.table} that only the old validator accepts make the push fail")]
+        return _unchecked(c, [Finding(code, f"documents of {c.table} that only the old validator accepts make the "
+                                            "push fail")], ctx)
     if k == "add-variant":
         return [Finding("RB501", f"once {c.table} holds {c.variant[0]}={vjson.canonical(c.variant[1])} documents, "
                                  "the old schema cannot be pushed again")]
     if k == "remove-variant":
-        return [Finding("DD103", f"the push fails while {c.table} holds documents with "
-                                 f"{c.variant[0]}={vjson.canonical(c.variant[1])}")]
-    if k == "add-index":
+        return _unchecked(c, [Finding("DD103", f"the push fails while {c.table} holds documents with "
+                                               f"{c.variant[0]}={vjson.canonical(c.variant[1])}")], ctx)
+    if k == "add-index" or (k == "change-index" and c.detail.get("was_staged")):
+        # a staged index was never queryable (migrations.md section 0), so redefining one changes no
+        # query: it is a new index to backfill (triage G33 P9 called it BC304)
         out = []
         if not c.detail.get("staged"):
             code = "BK401" if c.index_kind == "db" else "BK402"
@@ -209,6 +216,19 @@ def classify(c: Change, ctx: Context) -> list[Finding]:
         return [Finding("OP601", "writes are no longer validated; turning validation back on re-checks every "
                                  "document and fails on any that drifted")]
     return []
+
+
+def _unchecked(c: Change, findings: list[Finding], ctx: Context) -> list[Finding]:
+    """With schemaValidation off no push checks stored documents (migrations.md section 0),
+    so a data-dependent change cannot make one fail (triage G33 P8 said it did). What is left
+    is for code: documents the new validator rejects stay as they are until the migration has
+    rewritten them, and reads get values their types do not promise."""
+    if not ctx.unchecked:
+        return findings
+    return [Finding(f.code, f"schemaValidation is off, so no push checks stored documents: those the new validator of "
+                            f"{c.subject} rejects stay as they are until the migration has run, and code reading them "
+                            "gets values its types do not promise", "code-breaking")
+            if f.code.startswith("DD") else f for f in findings]
 
 
 def _field_findings(c: Change, used) -> list[Finding]:

@@ -371,7 +371,7 @@ def _diff_indexes(d: SchemaDiff, table: str, o: dict, n: dict) -> None:
                                             old=ad, new=bd, detail={"staged": bstaged}))
                 else:
                     d.changes.append(Change("change-index", table, index=name, index_kind=kind, old=ad, new=bd,
-                                            detail={"staged": bstaged}))
+                                            detail={"staged": bstaged, "was_staged": astaged}))
             elif astaged and not bstaged:
                 d.changes.append(Change("unstage-index", table, index=name, index_kind=kind, old=ad, new=bd))
             elif bstaged and not astaged:

@@ -232,7 +232,8 @@ class _Planner:
         self.ctx = Context(self.new_tables, options.old_missing,
                            stage_new_indexes=bool(options.convex_at_least(STAGED_INDEXES)),
                            unstageable=options.ent_tables,
-                           old_code_read=old_impact is not None)
+                           old_code_read=old_impact is not None,
+                           unchecked=self.d.new.get("schemaValidation") is False)
         self.names: set[str] = set()
         self.verify_tables: dict[str, list[Change]] = {}
         self.pointers: dict[str, tuple[str, str, str]] = {}  # old table -> (new table, index, field)
@@ -385,6 +386,14 @@ class _Planner:
                 return
             self._require(c, f, uses, added=True)
             return
+        if k == "remove-field" and self.ctx.unchecked:
+            # no push checks documents, so the values may stay; deleting them is not needed (triage G33 P8)
+            self._check_indexes_over(c)
+            self._step(c, f, "widen", "remove-field",
+                       f"stop reading and writing {c.subject} and remove it from the schema: schemaValidation is off, "
+                       "so stored values stay in the documents, unchecked (delete them with a migration before "
+                       "turning validation on)", manual=bool(uses), impact=uses)
+            return
         if k == "remove-field":
             self._remove_field(c, f, uses)
             return
@@ -435,7 +444,8 @@ class _Planner:
         found = [u for u in uses if u.kind == "missing"]
         self._step(c, f, "widen", "write-field",
                    f"make every insert/replace of {c.table} set {c.field} (while it is optional tsc does not force "
-                   "it, and documents written without it during the migration would fail the final push)"
+                   "it, and documents written without it during the migration would "
+                   + ("lack it after the backfill)" if self.ctx.unchecked else "fail the final push)")
                    + ("" if found or "." in c.field else "; cvxlint found none that leaves it out"),
                    manual=True, impact=uses)
         m = self._backfill(c, c.field, c.new["fieldType"], f"{path} becomes required.")
@@ -447,18 +457,22 @@ class _Planner:
         self._step(c, f, "narrow", "require-field", f"make {path} required ({vjson.describe(c.new['fieldType'])})")
 
     def _backfill(self, c: Change, path: str, validator: dict, why: str) -> Migration:
-        subject = f"{c.table}.{path}"
-        q = value_question("default", c.table, path, validator, why)
-        value, ready = self._value("default", subject, q)
+        subject = f"{c.table}{c.variant_label}.{path}"
+        q = value_question("default", c.table, path, validator, why, variant_label=c.variant_label)
+        value, ready = self._value("default", subject, q, f"{c.table}.{path}")
         m = self._migration("backfill", c, path, value=value, ready=ready, target={"fieldType": validator,
                                                                                    "optional": False})
         return m
 
-    def _value(self, kind: str, subject: str, q: Question):
+    def _value(self, kind: str, subject: str, q: Question, whole_table: str | None = None):
+        """The answer for `subject`; in a variant of a union table an answer for the field in
+        every variant (`whole_table`, "shapes.label") serves where none names the variant."""
         key = (kind, subject)
+        if key not in self.answers.values and whole_table is not None and (kind, whole_table) in self.answers.values:
+            key = (kind, whole_table)
         if key in self.answers.values:
             value = self.answers.values[key]
-            self.answers.used.add(f"{kind}:{subject}")
+            self.answers.used.add(f"{kind}:{key[1]}")
             check_value(q, value)
             return value, True
         if self.options.ask is not None:
@@ -546,18 +560,20 @@ class _Planner:
             self._step(c, f, "widen", "stop-writing-old-values",
                        f"stop writing values of {c.field} the new validator rejects; keep reading them until the "
                        "migration is done", manual=True, impact=uses)
-            m = self._map(c)
-            self._step(c, f, "migrate", "map-values",
-                       (f"remove {c.field} where the new validator rejects its value" if m.ready and is_unset(m.value)
-                        else f"rewrite {c.field} values the new validator rejects"
-                        + (f" to {vjson.canonical(m.value)}" if m.ready else " (the value is still to be chosen)")),
-                       migration=m.name)
+            kept = _partly_kept(c.old["fieldType"], c.new["fieldType"])
+            if kept is not None:
+                self._rewrite_by_hand(c, f, "map-values", kept)
+            else:
+                self._map_step(c, f)
         elif t == "incompatible":
             self._step(c, f, "widen", "widen-to-union",
                        f"push {c.field} as the union of its old and new validators; writers produce the new type, "
                        "readers accept both", manual=True, impact=uses)
-            m = self._convert(c)
-            if m.kind == "map":
+            kept = _partly_kept(c.old["fieldType"], c.new["fieldType"])
+            m = self._convert(c) if kept is None else None
+            if m is None:
+                self._rewrite_by_hand(c, f, "convert-values", kept)
+            elif m.kind == "map":
                 self._step(c, f, "migrate", "convert-values",
                            f"no standard conversion from {vjson.describe(c.old['fieldType'])} to "
                            f"{vjson.describe(c.new['fieldType'])}: rewrite {c.field} values the new validator "
@@ -591,18 +607,46 @@ class _Planner:
                            f"replace each {ft} ID in {c.field} by the {tt} document copied from it "
                            f"(through {tt}.{pointer[2]})", migration=m.name)
             else:
+                only_new = self._existing_pointer(ft, tt, sides=(self.d.new,))
+                why = (f"{tt}.{only_new[2]} links the two tables (index {only_new[1]}), but only in the new schema: "
+                       f"its documents must exist before the IDs can be mapped through it, so fill {tt} first "
+                       "(nothing in this plan does)" if only_new is not None else
+                       f"nothing in the schema links the two tables (a {tt} field holding v.id(\"{ft}\") with an "
+                       "index on it would let cvxlint generate this)")
                 self._step(c, f, "migrate", "repoint-ids",
                            f"map each {ft} ID {'inside' if d.get('nested') else 'in'} {c.field} to a {tt} ID by "
-                           f"hand: nothing in the schema links the two tables (a {tt} field holding v.id(\"{ft}\") "
-                           "with an index on it would let cvxlint generate this)", manual=True)
+                           f"hand: {why}", manual=True)
         if opt == "to-required":
             b = self._backfill(c, c.field, c.new["fieldType"], f"{path} becomes required.")
             self._step(c, f, "migrate", "backfill-field", f"set {c.field} where it is missing", migration=b.name)
         self._verify(c)
         self._step(c, f, "narrow", "narrow-field", f"push the new validator of {path} ({vjson.describe_field(c.new)})")
 
+    def _map_step(self, c: Change, f) -> None:
+        m = self._map(c)
+        self._step(c, f, "migrate", "map-values",
+                   (f"remove {c.field} where the new validator rejects its value" if m.ready and is_unset(m.value)
+                    else f"rewrite {c.field} values the new validator rejects"
+                    + (f" to {vjson.canonical(m.value)}" if m.ready else " (the value is still to be chosen)")),
+                   migration=m.name)
+
+    def _rewrite_by_hand(self, c: Change, f, kind: str, kept: str) -> None:
+        """A rejected value is a container the new validator partly accepts (a record whose
+        entries gain a required subfield, an array losing one element literal, a union of
+        objects losing a variant): one constant in place of each such value, the only thing a
+        `map:` answer can say, would delete what the new validator keeps (triage G33 P5-P7:
+        `map:boards.scores={}` emptied every record). cvxlint generates element-wise rewrites
+        for the objects of one array level only (diff.py), so this one is the user's."""
+        part = {"array": "elements", "record": "entries", "object": "fields"}[kept]
+        self._step(c, f, "migrate", kind,
+                   f"rewrite each {c.field} value the new validator rejects by hand (a `migrations.define` over "
+                   f"{c.table} in {self.options.migrations_module}.ts): the new validator accepts some {part} of an old "
+                   f"{kept} as they are, so change only the parts it rejects; a constant in place of the whole {kept} "
+                   "would delete them",
+                   manual=True)
+
     def _map(self, c: Change) -> Migration:
-        subject = f"{c.table}.{c.field}"
+        subject = f"{c.table}{c.variant_label}.{c.field}"
         removed = c.detail.get("members_removed") or []
         if c.detail.get("type") == "incompatible":
             why = (f"{subject} changes from {vjson.describe(c.old['fieldType'])} to "
@@ -612,8 +656,9 @@ class _Planner:
         else:
             why = (f"{subject} accepts less than before ({vjson.describe(c.old['fieldType'])} -> "
                    f"{vjson.describe(c.new['fieldType'])}).")
-        q = value_question("map", c.table, c.field, c.new["fieldType"], why, optional=c.new["optional"])
-        value, ready = self._value("map", subject, q)
+        q = value_question("map", c.table, c.field, c.new["fieldType"], why, optional=c.new["optional"],
+                           variant_label=c.variant_label)
+        value, ready = self._value("map", subject, q, f"{c.table}.{c.field}")
         return self._migration("map", c, c.field, value=value, ready=ready, target=c.new)
 
     def _convert(self, c: Change) -> Migration:
@@ -724,12 +769,13 @@ class _Planner:
                     name = f"legacy{_cap(c.table)}Id" if name == "legacyId" else name + "_"
                 self.pointers[c.table] = (c.to, f"by_{name}", name)
 
-    def _existing_pointer(self, old_table: str, new_table: str) -> tuple[str, str, str] | None:
+    def _existing_pointer(self, old_table: str, new_table: str,
+                          sides: tuple[dict, ...] | None = None) -> tuple[str, str, str] | None:
         """A field of `new_table` holding `v.id(old_table)` that an index starts with, in both
         the old and the new schema (so it exists, and is queryable, while the migration runs):
-        the mapping a repoint migration follows."""
+        the mapping a repoint migration follows. `sides` looks in those schemas only."""
         found = []
-        for schema in (self.d.old, self.d.new):
+        for schema in sides or (self.d.old, self.d.new):
             t = table_map(schema).get(new_table)
             if t is None:
                 return None
@@ -740,17 +786,19 @@ class _Planner:
                         if (i.get("fields") or [None])[0] == name:
                             pairs.add((new_table, i["indexDescriptor"], name))
             found.append(pairs)
-        both = sorted(found[0] & found[1])
+        both = sorted(set.intersection(*found))
         return both[0] if both else None
 
     def _index_steps(self, c: Change, f, uses) -> None:
         k, name, table = c.kind, c.index, c.table
         label = {"db": "index", "search": "search index", "vector": "vector index"}[c.index_kind]
         stageable = self.stages_indexes_of(table)
-        if k == "add-index":
+        if k == "add-index" or (k == "change-index" and c.detail.get("was_staged")):
+            add = (f"add {label} {name} to {table}" if k == "add-index" else
+                   f"push the new definition of {label} {name} of {table} (the staged one was never queryable)")
             queried = [u for u in uses if u.kind in ("with-index", "search", "vector-search")]
             if c.detail.get("staged") or not f:
-                self._step(c, f, "widen", "add-index", f"add {label} {name} to {table}"
+                self._step(c, f, "widen", "add-index", add
                            + (" (staged: enable it in a later push once backfilled)" if c.detail.get("staged") else "")
                            + ("; the code querying it does not compile while it is staged: hold it back until then"
                               if c.detail.get("staged") and queried else ""),
@@ -763,7 +811,7 @@ class _Planner:
                         "with this push but with the one that removes `staged` (on a small table you may instead push "
                         "the index unstaged, with that code, in one deploy)") if queried else ""
                 self._step(c, f, "widen", "add-staged-index",
-                           f"add {label} {name} to {table} with `staged: true`: it backfills in the background and "
+                           f"{add} with `staged: true`: it backfills in the background and "
                            "blocks nothing" + held, manual=bool(queried), impact=uses if queried else None)
                 self._step(c, f, "verify", "wait-for-backfill",
                            f"wait until {name} is 100% backfilled (dashboard -> Data -> {table} -> Indexes)", manual=True)
@@ -776,7 +824,7 @@ class _Planner:
                        f"staged indexes need convex >= 1.26, the app's version is "
                        f"{'unknown' if stageable is None else 'older than 1.26'}")
                 self._step(c, f, "widen", "add-index",
-                           f"add {label} {name} to {table}; the push waits for its backfill ({why})")
+                           f"{add}; the push waits for its backfill ({why})")
             return
         if k == "remove-index":
             old_uses = self.ctx.old_uses.get(c.id, [])
@@ -887,7 +935,9 @@ class _Planner:
         self.verify_tables.setdefault(table or c.table, []).append(c)
 
     def _verify_steps(self) -> None:
-        staged = self.at_least(STAGED_VALIDATORS)
+        # a staged validator reports whether the narrow push would scan clean; with validation
+        # off no push scans
+        staged = self.at_least(STAGED_VALIDATORS) and not self.ctx.unchecked
         finals = table_map(self.plan.narrowed)
         for table, changes in self.verify_tables.items():
             final = finals.get(table)
@@ -972,6 +1022,8 @@ class _Planner:
             k = c.kind
             if k == "add-field":
                 _set_optional(_doc_objects(doc, c.variant), c.field.split("."))
+            elif k == "remove-field" and self.ctx.unchecked:
+                continue  # removed in this push: no push checks the documents that still have it
             elif k == "remove-field":
                 _set_field(_doc_objects(doc, c.variant), c.field.split("."),
                            {"fieldType": copy.deepcopy(c.old["fieldType"]), "optional": True})
@@ -1024,7 +1076,8 @@ class _Planner:
         def put(key, i):
             t[key] = sorted(t[key] + [copy.deepcopy(i)], key=lambda x: x["indexDescriptor"])
 
-        if c.kind == "add-index":
+        if c.kind == "add-index" or (c.kind == "change-index" and c.detail.get("was_staged")):
+            # a staged index redefined is a new one: nothing could query the old definition
             if not c.detail.get("staged") and self.stages_indexes_of(c.table):
                 drop(c.index)
                 put(staged, c.new)
@@ -1053,7 +1106,9 @@ class _Planner:
         """Phase 1 must accept every document that can exist when it is pushed and while the
         migration runs: old documents and documents the new code writes."""
         w = table_map(self.plan.widened)
-        for side, schema in (("old", self.d.old), ("new", self.d.new)):
+        # with schemaValidation off the push does not check the old documents (migrations.md section 0)
+        sides = (("new", self.d.new),) if self.ctx.unchecked else (("old", self.d.old), ("new", self.d.new))
+        for side, schema in sides:
             for name, t in table_map(schema).items():
                 wt = w.get(name)
                 if wt is None:
@@ -1065,7 +1120,8 @@ class _Planner:
                                     "(please report it)")
 
     def _verify_schema(self) -> dict | None:
-        if not self.at_least(STAGED_VALIDATORS) or not set(self.verify_tables) - self.options.ent_tables:
+        if not self.at_least(STAGED_VALIDATORS) or not set(self.verify_tables) - self.options.ent_tables \
+                or self.ctx.unchecked:
             return None
         v = copy.deepcopy(self.plan.widened)
         tables = table_map(v)
@@ -1129,6 +1185,44 @@ def conversion(old: dict, new: dict) -> str | None:
         if vjson.kind(m) == "array" and all(vjson.subsumes(m["value"], r) for r in rest):
             return "array"
     return None
+
+
+def _partly_kept(old: dict, new: dict) -> str | None:
+    """The kind ("array", "record" or "object") of an old member the new validator rejects
+    though it may hold parts (elements, entries, fields) the new validator accepts: replacing
+    such a value whole deletes them. None when every rejected value has nothing to keep (a
+    literal, a scalar of another type, an array of strings that becomes one of numbers)."""
+    for m in vjson.members(old):
+        if vjson.subsumes(new, m) is not True and _holds_kept_parts(m, new):
+            return vjson.kind(m)
+    return None
+
+
+def _holds_kept_parts(old: dict, new: dict, depth: int = 0) -> bool:
+    """Whether a value of `old` (one member) may have an element, entry or field value that a
+    `new` member of the same kind accepts as it is. Objects whose literal fields disagree
+    (another variant of a discriminated union) share nothing."""
+    k = vjson.kind(old)
+    if depth > 20 or k not in ("array", "record", "object"):
+        return False
+    for n in vjson.members(new):
+        if vjson.kind(n) != k:
+            continue
+        if k == "array":
+            pairs = [(old.get("value") or {}, n.get("value") or {})]
+        elif k == "record":
+            pairs = [((old.get("values") or {}).get("fieldType") or {}, (n.get("values") or {}).get("fieldType") or {})]
+        else:
+            fo, fn = vjson.fields(old), vjson.fields(n)
+            shared = sorted(set(fo) & set(fn))
+            if any(vjson.kind(fo[f]["fieldType"]) == "literal"
+                   and vjson.subsumes(fn[f]["fieldType"], fo[f]["fieldType"]) is not True for f in shared):
+                continue
+            pairs = [(fo[f]["fieldType"], fn[f]["fieldType"]) for f in shared]
+        for a, b in pairs:
+            if any(vjson.subsumes(b, x) is True or _holds_kept_parts(x, b, depth + 1) for x in vjson.members(a)):
+                return True
+    return False
 
 
 def _literal_kind(v: dict) -> str:

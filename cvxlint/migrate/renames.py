@@ -58,7 +58,23 @@ def is_unset(value) -> bool:
     return value == UNSET
 
 
-_ANSWER = re.compile(r"^(rename|no-rename|default|map|convert):([^=]+)=(.*)$", re.S)
+# the subject may name a variant of a union table, with an `=` inside its brackets:
+# default:shapes[kind="rect"].label=0
+_ANSWER = re.compile(r"^(rename|no-rename|default|map|convert):((?:[^=\[]|\[[^\]]*\])+)=(.*)$", re.S)
+_VARIANT = re.compile(r"\[\s*([^=\]\s]+)\s*=\s*([^\]]*?)\s*\]")
+
+
+def _variant_subject(subject: str) -> str:
+    """`shapes[kind=rect].label` as the plan spells it, `shapes[kind="rect"].label` (Change.
+    variant_label): a discriminant value that is not JSON is the string it reads as."""
+    def spell(m: re.Match) -> str:
+        try:
+            value = json.loads(m.group(2))
+        except ValueError:
+            value = m.group(2)
+        return f"[{m.group(1)}={vjson.canonical(value)}]"
+
+    return _VARIANT.sub(spell, subject)
 
 
 @dataclass
@@ -101,7 +117,7 @@ class Answers:
             raise UsageError(f"{origin}: cannot read answer {raw!r} (expected e.g. rename:users.name=fullName, "
                              f"no-rename:users=people, default:users.role=\"member\", map:users.status=\"archived\" "
                              f"or convert:events.at=round)")
-        kind, subject, value = m.group(1), m.group(2).strip(), m.group(3).strip()
+        kind, subject, value = m.group(1), _variant_subject(m.group(2).strip()), m.group(3).strip()
         if not subject or (kind in ("default", "map", "convert") and "." not in subject):
             raise UsageError(f"{origin}: answer {raw!r} must name a field as table.field")
         if kind in ("rename", "no-rename"):
@@ -204,7 +220,8 @@ def rename_candidates(d: SchemaDiff) -> list[RenameCandidate]:
             counts = Counter(w for n in names for w in _name_words(n))
             common = {w for w, k in counts.items() if 2 * k > len(names)}
             for cand in group:
-                cand.asked = _alike(_leaf(cand.removed.field), _leaf(cand.added.field), common)
+                cand.asked = _alike(_leaf(cand.removed.field), _leaf(cand.added.field), common) or \
+                    _index_follows(d, cand)
     rt = [c for c in d.changes if c.kind == "remove-table"]
     at = [c for c in d.changes if c.kind == "add-table"]
     tables = []
@@ -287,6 +304,22 @@ def _references(schema: dict, table: str) -> int:
         return 0
 
     return sum(count(t.get("documentType")) for name, t in table_map(schema).items() if name != table)
+
+
+def _index_follows(d: SchemaDiff, cand: RenameCandidate) -> bool:
+    """An index kept under its name whose fields swap the removed field for the added one
+    (by_author on ["author", "title"] -> ["writer", "title"]): evidence of a rename whatever
+    the names say (triage G33 P10: unalike names left it unasked, and the plan deleted
+    author's values)."""
+    r, a = cand.removed, cand.added
+    if "." in r.field or r.table != a.table:
+        return False
+    for c in d.changes:
+        if c.kind == "change-index" and c.table == r.table:
+            old, new = index_fields(c.old, c.index_kind), index_fields(c.new, c.index_kind)
+            if r.field in old and [a.field if f == r.field else f for f in old] == new:
+                return True
+    return False
 
 
 def _leaf(path: str) -> str:
@@ -424,10 +457,14 @@ def _apply_rename(d: SchemaDiff, cand: RenameCandidate) -> None:
 # --- value questions ----------------------------------------------------------------------------
 
 
-def value_question(kind: str, table: str, path: str, validator: dict, why: str, optional: bool = False) -> Question:
-    subject = f"{table}.{path}"
+def value_question(kind: str, table: str, path: str, validator: dict, why: str, optional: bool = False,
+                   variant_label: str = "") -> Question:
+    """`variant_label` ('[kind="rect"]') keys the question to one variant of a union table:
+    two variants may need different values for a field of one name (triage G33 P4)."""
+    subject = f"{table}{variant_label}.{path}"
     if kind == "default":
-        text = f"{why} What value should existing documents of {table} get for {path}? ({vjson.describe(validator)})"
+        text = (f"{why} What value should existing documents of {table}{variant_label} get for {path}? "
+                f"({vjson.describe(validator)})")
     elif kind == "map":
         text = f"{why} What value should documents get instead? ({vjson.describe(validator)}"
         text += ", or unset: remove it)" if optional else ")"
