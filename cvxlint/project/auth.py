@@ -1517,6 +1517,8 @@ class AccessAnalysis:
         name = callee.child("property")
         if holder is None or holder.type not in ("identifier", "new_expression") or name is None:
             return None
+        if holder.type == "identifier" and (site.ref is None or site.ref.kind not in ("local", "module")):
+            return None  # a global (`console.log`) or a parameter holds no object this code made
         # `new Authz(ctx).viewer()`, or a name holding the object
         made, where = (holder if holder.type == "new_expression" else _awaited(local_const(facts, holder))), facts
         if made is not None and made.type == "call_expression":

@@ -420,7 +420,10 @@ def _scope_facts(facts: FileFacts, nodes: list[Node], module_names: set[str], ou
         if f is None or pat is None:
             return
         for name, _node, _path in js.pattern_names(pat):
-            f.declared.setdefault(name, Ref("local", name, f))
+            if name in f.declared:
+                f.redeclared = f.redeclared | {name}
+            else:
+                f.declared[name] = Ref("local", name, f)
 
     # Only a few node types matter here; the tree already indexes them (Module.by_type), so
     # visit those in document order, keeping a stack of the functions we are inside of,

@@ -86,6 +86,10 @@ class FunctionInfo:
     is_async: bool
     body: Node | None
     declared: Mapping[str, Ref] = field(default_factory=dict)
+    # names declared more than once here (a parameter or outer `const id` and an inner block's
+    # `const id` or `for (const id of ...)`): `declared` holds one of them, so what such a name
+    # means depends on where it is read (queries._declarator)
+    redeclared: frozenset[str] = frozenset()
     calls: Sequence["CallSite"] = field(default_factory=list)  # calls directly in this function
     param_uses: Sequence["ParamUse"] = field(default_factory=list)  # member chains on params, directly here
     children: Sequence["FunctionInfo"] = field(default_factory=list)

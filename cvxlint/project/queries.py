@@ -1532,7 +1532,7 @@ class _Inference:
             ref = self.facts.ref_of(n)
             if ref is None:
                 return None
-            if ref.kind == "param" and _declared_again(ref, self.uses._decls):
+            if ref.kind == "param" and _declared_again(ref):
                 ref = replace(ref, kind="local")  # the declaration whose block holds `n` says (below)
             if ref.kind == "param" and not _is_parameter_name(ref):
                 # `let target = args.draft` (extraction reads it as the parameter): once reassigned
@@ -2535,15 +2535,12 @@ def _declarations(func: FunctionInfo, cache: dict) -> dict[str, list[tuple[Node,
     return out
 
 
-def _declared_again(ref: Ref, cache: dict) -> bool:
+def _declared_again(ref: Ref) -> bool:
     """Does the function declare `ref`'s name more than once (`const id` in an inner block, `for
-    (const id of ...)`, beside an outer `id`)? Extraction keeps one ref per name and function,
-    so only the declaration whose block holds a use tells what that use is (`_declarator`)."""
-    func = ref.func
-    if func is None or func.body is None:
-        return False
-    found = len(_declarations(func, cache).get(ref.name, ()))
-    return found > 1 or (found == 1 and _is_parameter_name(ref))
+    (const id of ...)`, beside an outer `id` or a parameter)? Extraction keeps one ref per name
+    and function, so only the declaration whose block holds a use tells what that use is
+    (`_declarator`)."""
+    return ref.func is not None and ref.name in ref.func.redeclared
 
 
 def _is_parameter_name(ref: Ref) -> bool:

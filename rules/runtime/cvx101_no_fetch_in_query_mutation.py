@@ -118,13 +118,11 @@ class NoFetchInQueryMutation(Rule):
                 continue
             for r in ctx.project.reach(fn):
                 for site in r.func.all_calls():
-                    if not kind_can_run(fn.kind, r, site.node):
-                        continue  # `if ("runAction" in ctx)`: only actions get here
                     package = packages.get(id(site), _UNASKED)
                     if package is _UNASKED:
                         package = packages[id(site)] = _network_package(ctx.project.linker, r.facts, site)
-                    if package is None:
-                        continue
+                    if package is None or not kind_can_run(fn.kind, r, site.node):
+                        continue  # no network client, or `if ("runAction" in ctx)`: only actions get here
                     text = callee_text(r.facts, site)
                     report_in_handler(
                         ctx, fn, r, site.node,
