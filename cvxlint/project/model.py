@@ -553,22 +553,6 @@ class Project:
                 best, longest = app, len(prefix)
         return best
 
-    def through_symlink(self, rel: str) -> bool:
-        """Is the file at `rel` (relative to the functions directory), or a folder on the way
-        to it, a symbolic link? The bundler lists folders with `readdirSync(dir, { withFileTypes:
-        true })` and keeps only entries whose `isFile()` or `isDirectory()` holds, which a link
-        never does (convex/src/bundler/index.ts, `walkDir`): it deploys nothing through one."""
-        links = self.__dict__.setdefault("_links", {})
-        parts = rel.split("/")
-        for i in range(1, len(parts) + 1):
-            sub = "/".join(parts[:i])
-            hit = links.get(sub)
-            if hit is None:
-                hit = links[sub] = os.path.islink(os.path.join(self.functions_dir, sub))
-            if hit:
-                return True
-        return False
-
     def module_for(self, path: Path | str) -> ConvexModule | None:
         app = self.app_for(path)
         return app.module_for(path) if app is not None else None
