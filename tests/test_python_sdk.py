@@ -60,6 +60,21 @@ def test_calls_of_an_sdk_module_without_import_convex_are_checked(tmp_path):
     assert found == [("notes.py", 12, "CVXP11"), ("notes.py", 12, "CVXP11"), ("notes.py", 16, "CVXP02")]
 
 
+def test_a_call_into_a_module_cvxlint_cannot_read_is_no_unknown_function(tmp_path):
+    # A module that is not UTF-8 is deployed all the same: its exports are unknown, so a Python
+    # call into it may be right (triage G32: CVX309 already knew, CVXP02 said "no exported
+    # function"); CVX902 says what is wrong with the file.
+    write(tmp_path, {**BACKEND, "python/scripts/legacy_job.py":
+                     'from convex import ConvexClient\n\nclient = ConvexClient("https://x.convex.cloud")\n'
+                     'client.mutation("legacy:rebuild", {})\nclient.mutation("legacy2:rebuild", {})\n'})
+    (tmp_path / "convex" / "legacy.ts").write_bytes(
+        b'import { mutation } from "./_generated/server";\n// caf\xe9\n'
+        b'export const rebuild = mutation({ args: {}, handler: async () => null });\n')
+    result = check([tmp_path], Settings(select=["CVXP02", "CVX902"]))
+    found = sorted((Path(d.path).name, d.line, d.code) for d in result.diagnostics)
+    assert found == [("legacy.ts", 1, "CVX902"), ("legacy_job.py", 5, "CVXP02")]
+
+
 def test_sdk_calls_are_callers_and_only_name_shaped_files_are_parsed(tmp_path):
     write(tmp_path, {**BACKEND, **SDK})
     project, _ws, _only = build_project([tmp_path], Settings())

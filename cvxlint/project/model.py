@@ -196,6 +196,13 @@ class App:
     def functions_dir(self) -> Path:
         return self.layout.functions_dir
 
+    def opaque_modules(self) -> set[str]:
+        """Names of the deployed modules whose exports cvxlint cannot list: unreadable files
+        (too large, not UTF-8) and files that do not parse. A name into one may be right."""
+        out = {module_name_of(rel) for rel in self.unreadable}
+        out.update(m.module_name for m in self.modules.values() if m.is_entry_point and m.facts.module.has_error)
+        return out
+
     @property
     def root(self) -> Path:
         return self.layout.root

@@ -1,7 +1,6 @@
 import difflib
 
 from cvxlint.project.clients import CLIENT_CALLS
-from cvxlint.project.model import module_name_of
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
 
 SERVER = ('import { v } from "convex/values";\n'
@@ -237,7 +236,7 @@ class UnknownFunctionReference(Rule):
         if not app.by_identifier:
             return  # no function read at all: the backend may live elsewhere
         modules = {m.module_name: m for m in app.modules.values() if m.is_entry_point}
-        unreadable = {module_name_of(rel) for rel in app.unreadable}
+        unreadable = app.opaque_modules()  # their exports are unknown: a name into one may be right
         folders = {name.rsplit("/", i)[0] for name in modules.keys() | unreadable
                    for i in range(1, name.count("/") + 1)}
         for use in ctx.project.call_index.uses_in(app):
