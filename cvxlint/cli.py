@@ -619,6 +619,12 @@ def daemon_run(root, idle_timeout, no_warm):
 
 
 def main() -> None:
+    # Started with stdout or stderr closed (`cvxlint check . >&-`), Python sets them to None:
+    # what would be printed there is discarded, and the exit code still tells the result.
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w")
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w")
     try:
         cli(prog_name="cvxlint")
     except SystemExit as e:

@@ -180,3 +180,14 @@ def test_an_output_file_that_cannot_be_written_is_a_one_line_error(tmp_path):
         r = cvxlint("check", str(DEMO), "--output-format", "json", "-o", str(target), "--no-cache")
         assert r.returncode == 2 and r.stderr.startswith(f"cvxlint: error: cannot write {target}: ")
         assert "internal error" not in r.stderr and len(r.stderr.splitlines()) == 1
+
+
+def test_a_closed_stdout_gives_no_traceback():
+    # `cvxlint check . >&-` (triage G34): Python sets sys.stdout to None; the output is lost,
+    # the exit code still tells the result.
+    import os
+
+    for args, code in ((["check", str(DEMO), "--select", "CVX101"], 1), (["rules"], 0)):
+        r = subprocess.run([sys.executable, "-m", "cvxlint", *args], stderr=subprocess.PIPE, text=True,
+                           preexec_fn=lambda: os.close(1))
+        assert (r.returncode, r.stderr) == (code, ""), r.stderr
