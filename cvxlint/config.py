@@ -270,8 +270,16 @@ def find_config(start: Path) -> Path | None:
         pp = d / "pyproject.toml"
         if pp.is_file():
             try:
-                data = tomllib.loads(pp.read_text("utf-8"))
+                text = pp.read_text("utf-8")
             except (OSError, ValueError):
+                text = ""
+            try:
+                data = tomllib.loads(text)
+            except ValueError:
+                # broken TOML that holds our section: load_settings says what is wrong (exit 2),
+                # rather than the run going on with the defaults (triage G34)
+                if re.search(r"^\s*\[\s*tool\s*\.\s*cvxlint\s*[\].]", text, re.M):
+                    return pp
                 data = {}
             if isinstance(data.get("tool"), dict) and "cvxlint" in data["tool"]:
                 return pp

@@ -82,6 +82,14 @@ def test_pyproject_tool_section(tmp_path):
     assert lines_of(root, "CVX104") == []
 
 
+def test_a_broken_pyproject_with_our_section_is_an_error_not_the_defaults(tmp_path):
+    # triage G34: the broken file was skipped, and the run went on with the default rules
+    root = app(tmp_path, {"convex/live.ts": "export const at = Date.now();\n"},
+               config="[tool.cvxlint]\nselect = ['CVX103']\n\n[project]\nname = \n", config_name="pyproject.toml")
+    with pytest.raises(ConfigError, match="pyproject.toml: invalid TOML"):
+        resolve_settings([root])
+
+
 @pytest.mark.parametrize("config,needle", [
     ("select: CVX1\nunknown: 1\n", "unknown key 'unknown'"),
     ("ignore: [CVX123]\n", "unknown rule code or name 'CVX123'"),
