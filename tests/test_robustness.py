@@ -336,3 +336,27 @@ def test_other_packages_versions_are_read_like_convex_s(tmp_path):
     (root / "yarn.lock").unlink()
     assert str(detect_package_version(root, "convex-helpers").version) == "0.1.100"  # the declared range
     assert detect_package_version(root, "convex-test") is None
+
+
+def test_the_cache_key_never_reads_a_file_over_max_file_size(tmp_path, monkeypatch):
+    # triage G34: a 6 GB file ran the result cache's key out of memory (MemoryError), while
+    # --no-cache gave it CVX902. Such a file is keyed by its size.
+    from cvxlint.engine import cache
+    from cvxlint.project.discover import discover
+
+    root = make_app(tmp_path / "app")
+    huge = root / "convex" / "huge.ts"
+    huge.write_bytes(b"export const x = 1;\n" * 200)
+    settings = resolve_settings([root])
+    settings.max_file_size = 1000
+    workspace, only = discover([root])
+    real = Path.read_bytes
+
+    def read_bytes(self):
+        assert self.name != "huge.ts", "read whole"
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    first = cache.result_key(workspace, settings, only)
+    huge.write_bytes(b"export const x = 1;\n" * 201)
+    assert first is not None and cache.result_key(workspace, settings, only) != first

@@ -87,9 +87,15 @@ def result_key(workspace, settings, only) -> str | None:
         h.update(f"app:{app.functions_dir}:{app.root}:{app.is_component}\n".encode())
     for p in sorted(set(workspace.files) | set(_extra_inputs(workspace))):
         try:
-            data = p.read_bytes()
+            size = p.stat().st_size
+            # a file over max-file-size is CVX902 whatever it holds: its size is its key, and it
+            # is never read whole (a 6 GB file ran the cache key out of memory, triage G34)
+            data = p.read_bytes() if size <= settings.max_file_size else None
         except OSError:
             h.update(f"{p}:unreadable\n".encode())
+            continue
+        if data is None:
+            h.update(f"{p}:{size}:too-large\n".encode())
             continue
         h.update(f"{p}:{len(data)}:".encode())
         h.update(hashlib.blake2b(data, digest_size=16).digest())
