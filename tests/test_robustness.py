@@ -261,6 +261,8 @@ def test_an_oversized_unsaved_buffer_gets_cvx902_like_the_file_would(tmp_path):
     ('{"functions": "\\u0000"}', 'convex.json: "functions" is not a valid path'),
     ('{"functions": "convex/good.ts"}', 'convex.json: "functions" points to convex/good.ts, which is not a directory'),
     ('{"functions": "nowhere/"}', 'convex.json: "functions" points to nowhere/, which is not a directory'),
+    # triage G34: walking the folders above the project ran to 24 GB before an OOM kill
+    ('{"functions": "../.."}', 'convex.json: "functions" points to ../.., a folder that holds this convex.json'),
 ])
 def test_a_convex_json_convex_would_refuse_is_one_line_and_exit_2(tmp_path, convex_json, message):
     """Convex's CLI refuses such a convex.json. It used to be skipped without a word (the

@@ -247,6 +247,10 @@ def convex_json_functions_dir(path: Path, must_exist: bool = True) -> Path:
     # normpath, not resolve(): every path of a run stays under the scan root as walked,
     # even through symlinked directories, so prefix tests between them hold.
     fdir = _norm(path.parent / fn)
+    if fdir != path.parent and path.parent.is_relative_to(fdir):
+        # a folder above the project (`"../../.."`): its functions would hold the project itself,
+        # and walking it read whatever else sits there (24 GB before an OOM kill, triage G34)
+        raise UsageError(f'{path}: "functions" points to {fn}, a folder that holds this convex.json\'s own project')
     if must_exist and not fdir.is_dir():
         raise UsageError(f'{path}: "functions" points to {fn}, which is not a directory')
     return fdir
