@@ -362,3 +362,16 @@ def test_the_cache_key_never_reads_a_file_over_max_file_size(tmp_path, monkeypat
     first = cache.result_key(workspace, settings, only)
     huge.write_bytes(b"export const x = 1;\n" * 201)
     assert first is not None and cache.result_key(workspace, settings, only) != first
+
+
+def test_python_brackets_nested_past_pythons_limit_do_not_crash_the_run(tmp_path):
+    # triage G34: libcst's native parser segfaulted on 2,000 nested parentheses and the whole
+    # run was lost. CPython refuses more than 200; such a file is read as one that does not parse.
+    root = make_app(tmp_path / "app")
+    (root / "scripts").mkdir()
+    (root / "scripts" / "deep.py").write_text(
+        'from convex import ConvexClient\nclient = ConvexClient("https://x.convex.cloud")\n'
+        'x = ' + "(" * 2000 + "1" + ")" * 2000 + '\nclient.query("good:q")\n')
+    r = subprocess.run([sys.executable, "-m", "cvxlint", "check", "--no-cache", "--output-format", "concise", str(root)],
+                       capture_output=True, text=True)
+    assert r.returncode == 1 and "good.ts" in r.stdout and "CVX103" in r.stdout, (r.returncode, r.stderr[-500:])

@@ -144,8 +144,31 @@ class PyFacts:
         return bool(self.admin_auth_clients)
 
 
+# CPython refuses brackets nested more than 200 deep ("too many nested parentheses"), and
+# libcst's native parser overflows the C stack long before it can say so (a segfault at 2,000,
+# triage G34): such a file is no Python to read.
+_PYTHON_MAX_NESTING = 200
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"()[]{}")
+
+
+def _nested_too_deep(source: bytes) -> bool:
+    """Do brackets nest deeper than Python allows? (Brackets in strings and comments count
+    too: at worst a file of such strings is left unread.)"""
+    depth = 0
+    for c in source.translate(None, _NOT_BRACKETS):
+        if c in b"([{":
+            depth += 1
+            if depth > _PYTHON_MAX_NESTING:
+                return True
+        elif depth:
+            depth -= 1
+    return False
+
+
 def extract_python(path: str, source: bytes) -> PyFacts | None:
     """Parse a Python file and collect its Convex calls; None when libcst cannot parse it."""
+    if _nested_too_deep(source):
+        return None
     try:
         module = cst.parse_module(source)
     except Exception:  # libcst raises ParserSyntaxError and, for odd encodings, others
