@@ -122,6 +122,13 @@ class Settings:
         # Checked here, not when printing: by then `fix` has written its files.
         if self.output_format is not None and self.output_format not in FORMATS:
             raise ConfigError(f"bad output-format {self.output_format!r} (use {', '.join(FORMATS)}){where}")
+        if self.max_file_size < 0:
+            raise ConfigError(f"bad max-file-size {self.max_file_size} (a number of bytes, 0 or more){where}")
+        if self.convex_version:
+            from .project.versions import Version
+
+            if Version.parse(self.convex_version) is None:  # else silently ignored: detection ran instead
+                raise ConfigError(f"bad convex-version {self.convex_version!r} (use a version such as 1.31.0){where}")
         for code, sev in self.severity.items():
             if rule_for(code) is None:
                 raise ConfigError(f"unknown rule code {code!r} (severity){where}")

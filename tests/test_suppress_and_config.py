@@ -98,6 +98,8 @@ def test_a_broken_pyproject_with_our_section_is_an_error_not_the_defaults(tmp_pa
     ("severity: {CVX103: [error]}\n", "bad severity ['error'] for CVX103"),
     ("severity: {CVX103: null}\n", "bad severity None for CVX103"),
     ("max-file-size: big\n", "must be an integer"),
+    ("max-file-size: -1\n", "bad max-file-size -1 (a number of bytes, 0 or more)"),  # triage G34
+    ("convex-version: banana\n", "bad convex-version 'banana' (use a version such as 1.31.0)"),
     ("select: [5]\n", "'select' must be a list of strings; item 1 is int (5)"),
     ("auth-helpers: [requireUser, null]\n", "'auth-helpers' must be a list of strings; item 2 is null"),
     ("ignore: {CVX101: true}\n", "'ignore' must be a list of strings, not dict"),
