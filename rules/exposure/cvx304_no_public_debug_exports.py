@@ -1,3 +1,4 @@
+import os
 import re
 from pathlib import Path
 
@@ -41,13 +42,8 @@ def _operator_script(app, use) -> bool:
     keep a query public: anyone can call it the same way (agent-ui's admin table dump).
     Folders count below the app's root and the folder it shares with the caller (a monorepo's
     top-level `scripts/`), never above them."""
-    folders = Path(use.path).parts[:-1]
-    shared = 0
-    for a, b in zip(app.root.parts, folders):
-        if a != b:
-            break
-        shared += 1
-    return any(part in ("scripts", "script") for part in folders[shared:])
+    shared = len(Path(os.path.commonpath([app.root, use.path])).parts)
+    return any(part in ("scripts", "script") for part in Path(use.path).parts[shared:-1])
 
 
 def _named_after_table(rel: str, at: int, schema) -> bool:

@@ -208,8 +208,8 @@ class NoRunInLoop(Rule):
 
     ## What it does
     In actions and HTTP actions (a Hono route's handler too, whose ctx is `c.env`), flags
-    `ctx.run*` calls inside `for`/`while` loops and
-    inside `.map/.forEach/...` callbacks (`Promise.all(items.map((i) => ctx.runMutation(...)))`),
+    `ctx.run*` calls inside `for`/`while` loops and inside `.map/.forEach/...` callbacks
+    (`Promise.all(items.map((i) => ctx.runMutation(...)))`),
     also in helpers the action calls and in callbacks it hands its ctx (a component's
     `stream(ctx, request, id, async (ctx, ...) => ...)`). Batch loops are left alone: when the call's result
     decides whether the loop continues (`isDone`, a cursor), or the loop steps through the
