@@ -21,7 +21,7 @@ from pathlib import Path
 from .. import __version__
 
 CACHE_DIR = ".cvxlint_cache"
-FORMAT = 1  # bump when the pickled shape of a result changes
+FORMAT = 2  # bump when the pickled shape of a result changes
 
 
 @lru_cache(maxsize=1)

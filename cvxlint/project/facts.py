@@ -93,6 +93,10 @@ class FunctionInfo:
     calls: Sequence["CallSite"] = field(default_factory=list)  # calls directly in this function
     param_uses: Sequence["ParamUse"] = field(default_factory=list)  # member chains on params, directly here
     children: Sequence["FunctionInfo"] = field(default_factory=list)
+    # all_calls() / all_param_uses(), kept once asked: the call graph, the access analysis and
+    # many rules ask for them per function on every edit, and facts do not change once extracted
+    _every_call: "tuple[CallSite, ...] | None" = None
+    _every_param_use: "tuple[ParamUse, ...] | None" = None
 
     def lookup(self, name: str) -> "Ref | None":
         """What `name` means inside this function: declared here or in an enclosing function."""
@@ -112,13 +116,18 @@ class FunctionInfo:
             yield f
             stack.extend(f.children)
 
-    def all_calls(self):
-        for f in self.within():
-            yield from f.calls
+    def all_calls(self) -> "tuple[CallSite, ...]":
+        """The calls in this function and in every function nested in it."""
+        every = self._every_call
+        if every is None:
+            every = self._every_call = tuple(c for f in self.within() for c in f.calls)
+        return every
 
-    def all_param_uses(self):
-        for f in self.within():
-            yield from f.param_uses
+    def all_param_uses(self) -> "tuple[ParamUse, ...]":
+        every = self._every_param_use
+        if every is None:
+            every = self._every_param_use = tuple(u for f in self.within() for u in f.param_uses)
+        return every
 
     def is_inside(self, other: "FunctionInfo") -> bool:
         f: FunctionInfo | None = self
@@ -209,6 +218,7 @@ class FileFacts:
     global_uses: list[GlobalUse] = field(default_factory=list)
     # `require("m")` calls not bound at top level, and dynamic `import("m")` (source None if computed)
     requires: list[tuple[str | None, Node]] = field(default_factory=list)
+    _every_call: "tuple[CallSite, ...] | None" = field(default=None, repr=False)  # all_calls(), once asked
 
     @property
     def source(self) -> bytes:
@@ -310,10 +320,13 @@ class FileFacts:
                     and not any(s <= n.start < e for s, e in params):
                 yield n, ref
 
-    def all_calls(self):
-        yield from self.module_calls
-        for f in self.functions:
-            yield from f.calls
+    def all_calls(self) -> "tuple[CallSite, ...]":
+        """Every call in the file: at module scope, then function by function. Asked for once
+        extraction is done (the lists are complete then)."""
+        every = self._every_call
+        if every is None:
+            every = self._every_call = (*self.module_calls, *(c for f in self.functions for c in f.calls))
+        return every
 
 
 def _export_type_keyword(facts: FileFacts, stmt: Node) -> bool:
