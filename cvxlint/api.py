@@ -147,7 +147,7 @@ def check(paths: list[Path], settings: Settings, overrides: dict[Path, bytes] | 
     yet) is checked from its override as if it were saved.
     """
     unsaved = frozenset(p for p in paths if overrides and p in overrides and not p.exists())
-    workspace, only = discover(paths, unsaved=unsaved)
+    workspace, only = discover(paths, unsaved=unsaved, walks=getattr(load_facts, "walks", None))
     if report_only is not None:
         only = set(report_only) if only is None else only & set(report_only)
     cache_root = None

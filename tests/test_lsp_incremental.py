@@ -145,3 +145,41 @@ def test_the_editor_reports_unreadable_files_as_the_cli_does(tmp_path):
         'export const list = query({ args: {}, handler: async (): Promise<Task[]> => [] });\n')
     (root / "shared" / "types.ts").write_bytes(b"// r\xe9sum\xe9\nexport type Task = { text: string };\n")
     assert _same_as_fresh(LintWorkspace(), [root / "convex" / "tasks.ts", root / "shared" / "types.ts"], {})
+
+
+def test_the_kept_walk_sees_every_change_to_the_tree(tmp_path):
+    """The language server keeps its last walk of the tree (discover.walk_files' `memo`) while
+    no folder, .gitignore or convex.json it read has changed. Each kind of change must give
+    the walk a fresh one would give."""
+    from cvxlint.project.discover import walk_files
+
+    (tmp_path / "convex" / "lib").mkdir(parents=True)
+    (tmp_path / "convex" / "a.ts").write_text("export const a = 1;\n")
+    (tmp_path / "convex" / "lib" / "b.ts").write_text("export const b = 1;\n")
+    memo: dict = {}
+
+    def same_as_fresh() -> list[str]:
+        kept = walk_files(tmp_path, memo=memo)
+        fresh = walk_files(tmp_path)
+        assert kept == fresh
+        return sorted(p.relative_to(tmp_path).as_posix() for p in kept[0])
+
+    assert same_as_fresh() == ["convex/a.ts", "convex/lib/b.ts"]
+    assert memo  # kept
+    (tmp_path / "convex" / "lib" / "c.ts").write_text("export const c = 1;\n")  # a new file, two folders down
+    assert same_as_fresh() == ["convex/a.ts", "convex/lib/b.ts", "convex/lib/c.ts"]
+    (tmp_path / "convex" / "lib" / "b.ts").unlink()
+    assert same_as_fresh() == ["convex/a.ts", "convex/lib/c.ts"]
+    (tmp_path / ".gitignore").write_text("lib/\n")  # a new .gitignore
+    assert same_as_fresh() == ["convex/a.ts"]
+    (tmp_path / ".gitignore").write_text("a.ts\n")  # the same .gitignore, changed in place
+    assert same_as_fresh() == ["convex/lib/c.ts"]
+    (tmp_path / ".gitignore").unlink()
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "d.ts").write_text("export const d = 1;\n")
+    assert same_as_fresh() == ["convex/a.ts", "convex/lib/c.ts"]  # a hidden folder is not walked...
+    (tmp_path / "convex.json").write_text('{"functions": ".hidden/"}')
+    # ...unless convex.json names it (the file list then holds convex.json too)
+    assert same_as_fresh() == [".hidden/d.ts", "convex.json", "convex/a.ts", "convex/lib/c.ts"]
+    (tmp_path / "convex.json").write_text('{"functions": "convex/"}')
+    assert same_as_fresh() == ["convex.json", "convex/a.ts", "convex/lib/c.ts"]

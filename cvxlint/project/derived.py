@@ -19,9 +19,10 @@ A one-shot run (`cvxlint check`) has no store: `get` just computes.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, TypeVar
+
+from .discover import file_stamp
 
 if TYPE_CHECKING:
     from .facts import FileFacts
@@ -52,12 +53,12 @@ class _Slot:
         self.probed: dict[str, tuple | None] = {}
 
     def still_valid(self) -> bool:
-        return all(_stamp(p) == s for p, s in self.probed.items())
+        return all(file_stamp(p) == s for p, s in self.probed.items())
 
     def note_probe(self, path: Path) -> None:
         key = str(path)
         if key not in self.probed:
-            self.probed[key] = _stamp(key)
+            self.probed[key] = file_stamp(key)
 
 
 class DerivedStore:
@@ -79,14 +80,6 @@ class DerivedStore:
         return slot
 
 
-def _stamp(path: str) -> tuple | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_size, st.st_mtime_ns)
-
-
 def _environment(project: "Project") -> tuple:
     """What every derived value may depend on besides files' facts."""
     from ..engine.cache import settings_fingerprint
@@ -96,7 +89,7 @@ def _environment(project: "Project") -> tuple:
         settings_fingerprint(project.settings),
         tuple(str(a.functions_dir) for a in workspace.apps),
         tuple(map(str, project.sources)),
-        tuple((str(p), _stamp(str(p))) for p in workspace.files if p.name in ("package.json", "convex.json")),
+        tuple((str(p), file_stamp(str(p))) for p in workspace.files if p.name in ("package.json", "convex.json")),
     )
 
 

@@ -102,9 +102,27 @@ _WANTED_NAMES = ("convex.json", "package.json")
 WALKED_HIDDEN_DIRS = frozenset([".github"])
 
 
+def file_stamp(path: str) -> tuple | None:
+    """(size, mtime, inode) of a file or folder, None when it is not there: what tells a
+    long-lived process that something changed on disk since it last looked."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
 def walk_files(root: Path, excludes: list[str] | None = None, given: list[Path] | None = None,
-               unsaved: frozenset[Path] = frozenset()) -> tuple[list[Path], list[tuple[Path, str]]]:
+               unsaved: frozenset[Path] = frozenset(), memo: dict | None = None
+               ) -> tuple[list[Path], list[tuple[Path, str]]]:
     """All TS/JS/Python files below `root`, honouring .gitignore and skipping SKIP_DIRS.
+
+    `memo` (a long-lived caller's dict: the language server walks the same tree on every
+    edit) keeps the last walk of each set of arguments with the stamp of every folder it
+    listed and every .gitignore and convex.json it read: while none of them changed, the
+    walk's answer is the same (adding, removing or renaming an entry changes its folder's
+    mtime; a symlinked folder is stamped where it points), and checking costs a `stat` per
+    folder instead of listing and filtering every entry.
 
     Hidden directories (`.test-dist/`, `.storybook/`) are skipped too, as tsc's `**` skips
     them: what sits there is tool state or build output (a compiled copy of `convex/` would be
@@ -118,6 +136,12 @@ def walk_files(root: Path, excludes: list[str] | None = None, given: list[Path] 
     `unsaved` files (an editor's new buffers, not on disk yet) are listed when their folder is
     walked and they pass the same filters as a saved file there would.
     """
+    key = (str(root), tuple(excludes or ()), tuple(map(str, given or ())), unsaved)
+    if memo is not None:
+        kept = memo.get(key)
+        if kept is not None and all(file_stamp(p) == st for p, st in kept[2]):
+            return list(kept[0]), list(kept[1])
+    stamps: list[tuple[str, tuple | None]] = []  # what the walk read, for `memo`
     base = str(root)
     real_base = os.path.realpath(base)
     ign = _Ignore(excludes or [], base)
@@ -142,6 +166,9 @@ def walk_files(root: Path, excludes: list[str] | None = None, given: list[Path] 
             skipped.append((Path(d), "already visited (symlink loop or second link)"))
             return
         seen.add(ident)
+        if memo is not None:  # before listing: a change made meanwhile makes the next walk a miss
+            stamps.append((d, file_stamp(d)))
+            stamps.append((os.path.join(d, ".gitignore"), file_stamp(os.path.join(d, ".gitignore"))))
         spec = _read_gitignore(d)
         if spec is not None:
             ign.stack.append((d, spec))
@@ -153,6 +180,8 @@ def walk_files(root: Path, excludes: list[str] | None = None, given: list[Path] 
                 skipped.append((Path(d), f"cannot read directory: {e.strerror or e}"))
                 return
             if any(e.name == "convex.json" for e in entries):
+                if memo is not None:
+                    stamps.append((os.path.join(d, "convex.json"), file_stamp(os.path.join(d, "convex.json"))))
                 try:
                     wanted.append(str(convex_json_functions_dir(Path(d) / "convex.json", must_exist=False)))
                 except UsageError:
@@ -205,6 +234,9 @@ def walk_files(root: Path, excludes: list[str] | None = None, given: list[Path] 
     except OSError:
         return files, skipped
     visit(base, (st.st_dev, st.st_ino), 0)
+    if memo is not None:
+        memo.clear()  # one walk kept: the editor walks one tree
+        memo[key] = (tuple(files), tuple(skipped), tuple(stamps))
     return files, skipped
 
 
@@ -455,13 +487,13 @@ def project_root(path: Path) -> Path | None:
 
 
 def discover(paths: list[Path], excludes: list[str] | None = None,
-             unsaved: frozenset[Path] = frozenset()) -> tuple[Workspace, set[Path] | None]:
+             unsaved: frozenset[Path] = frozenset(), walks: dict | None = None) -> tuple[Workspace, set[Path] | None]:
     """Build the workspace for the paths given on the command line.
 
     Returns the workspace and, when files were named explicitly, the set of files to report
     on (the whole apps are still analysed so cross-file rules see everything). `unsaved`
     (resolved paths) are files an editor holds that are not on disk yet: given, they count
-    as files that exist.
+    as files that exist. `walks`: see walk_files' `memo`.
     """
     if not paths:
         paths = [Path.cwd()]
@@ -498,7 +530,7 @@ def discover(paths: list[Path], excludes: list[str] | None = None,
     else:
         scan_root = _common_root(dirs + [f.parent for f in named_files])
         only = set(named_files) if named_files else None
-    files, skipped = walk_files(scan_root, excludes, dirs + named_files, unsaved)
+    files, skipped = walk_files(scan_root, excludes, dirs + named_files, unsaved, walks)
     apps = find_apps(files)
     if dirs and len(dirs) + len(named_files) > 1:
         # Several paths: the scan root is their common parent, which may hold other projects;
@@ -516,7 +548,7 @@ def discover(paths: list[Path], excludes: list[str] | None = None,
             # Scanning a subdirectory of an app (e.g. `cvxlint check convex/lib`): widen the scan.
             app_root = found[0].resolve()
             wider = project_root(app_root) or app_root
-            files, skipped = walk_files(wider, excludes, dirs + named_files, unsaved)
+            files, skipped = walk_files(wider, excludes, dirs + named_files, unsaved, walks)
             apps = find_apps(files)
             only = {f for f in files if any(f.is_relative_to(d) for d in dirs)} | set(named_files)
             scan_root = wider

@@ -8,7 +8,6 @@ parameter, a local, a top-level binding or import, or a global). No other file i
 from __future__ import annotations
 
 import gc
-import os
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -16,6 +15,7 @@ from ..syntax import js
 from ..syntax.tree import Module, Node, parse, language_for
 from ..syntax.components import has_markup, script_view
 from .derived import DerivedStore
+from .discover import file_stamp
 from .facts import Binding, CallSite, Directive, Export, FileFacts, FunctionInfo, GlobalUse, Import, ParamUse, Ref
 
 _DECLARATIONS = frozenset(["lexical_declaration", "variable_declaration"])
@@ -41,17 +41,12 @@ class FactsMemo:
         self.replaced_bytes = 0  # source size of the facts dropped for newer ones (see engine/heap.py)
         self.editing: set[str] = set()  # files open in an editor: read ready for an edit (see below)
         self.derived = DerivedStore()  # what runs derived from these facts (derived.py)
+        self.walks: dict = {}  # the last walk of the tree (discover.walk_files' `memo`)
         # (pre-filter, path) -> stat of files a byte pre-filter rejected (most of a frontend,
         # Python files that never mention convex): not read again while the stat holds
         self._rejected: dict[tuple[str, str], tuple] = {}
 
-    @staticmethod
-    def stat_of(path: str) -> tuple | None:
-        try:
-            st = os.stat(path)
-        except OSError:
-            return None
-        return (st.st_size, st.st_mtime_ns, st.st_ino)
+    stat_of = staticmethod(file_stamp)
 
     def unchanged(self, path: str, stat: tuple | None) -> FileFacts | None:
         """The facts of `path` if they were read from the file on disk while it had `stat`
