@@ -950,7 +950,7 @@ class AccessAnalysis:
             personal = PERSONAL_TABLE.search(method)
             if personal and not CATALOGUE_TABLE.search(method):
                 return f"`{name}()` reads {personal.group(1).lower()}s"
-        admin = self.admin_tables(fn.module.app)
+        admin: set[str] | None = None  # asked for only when a table is not personal: it reads every function's access
         # the tables its code reads first: a `v.id("users")` argument alone is not a read of
         # `users` (`isSeated({ pupil })` reads `seats`), so say what it takes instead
         # (a legacy `ctx.db.get(args.patientId)` does read it)
@@ -966,6 +966,8 @@ class AccessAnalysis:
                 if is_read:
                     return f"it reads the `{table}` table{held}"
                 return f"it takes `{taken[table]}`, an id of the `{table}` table{held}"
+            if admin is None:
+                admin = self.admin_tables(fn.module.app)
             if table in admin and not self._open_readers(fn.module.app).get(table, set()) - {id(fn)}:
                 return f"other functions require an admin before reading `{table}`"
         return None

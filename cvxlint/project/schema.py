@@ -438,7 +438,10 @@ def load_schema(project: "Project", app: "App") -> Schema | None:
     module = app.special_module("schema")
     if module is None:
         return None
-    return _SchemaReader(project).read(module.facts)
+    # read from schema.ts and the files it imports alone, and never changed once read: an
+    # editor keeps it while those files are unchanged (derived.py; a 6,000-line schema took a
+    # tenth of each keystroke's lint of a large app)
+    return project.derived.get(module.facts, "schema", lambda: _SchemaReader(project).read(module.facts))
 
 
 class _SchemaReader:

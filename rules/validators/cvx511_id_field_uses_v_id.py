@@ -504,6 +504,12 @@ class IdFieldUsesVId(Rule):
                     continue  # users are known by an outside id here (`clerkId`): `userId` strings hold it
                 if p.key.endswith("Id") and any(p.key[:-2] + s in keys for s in _KIND_SUFFIXES):
                     continue  # `recipeId` next to `recipeType`: an id of whichever table the type names
+                # only a string field can be wrong; asked first, as the app-wide `_keys_in_code`
+                # below reads every database use of the app (a tenth of an editor's lint of a
+                # large app, for fields that were `v.id` all along)
+                target = _string_call(ctx, facts, p.value)
+                if target is None:
+                    continue
                 # `projects.projectId` / `threads.id: v.string()`: the table keeps an outside key,
                 # which a `<table>Id` string most likely holds too
                 own_key = _outside_key(schema, table, p.key) or memoized(
@@ -514,9 +520,6 @@ class IdFieldUsesVId(Rule):
                     or table == "users" and _in_outside_workspace(obj, tables)
                 if (own_key is not None or service_id) and handler is None:
                     continue  # a stored field: nothing but a use as an id would say otherwise
-                target = _string_call(ctx, facts, p.value)
-                if target is None:
-                    continue
                 if defines is not None and _written_as_text(ctx, module.app, defines, p.key, table):
                     continue  # `games.modelId` filled with `model.slug`: a name, not an id
                 if handler is not None:
