@@ -24,7 +24,19 @@ def test_bench_prints_a_row_per_target():
 
 def test_lsp_bench_reports_edit_latency():
     out = run("bench/lsp.py", "--modules", "10", "--lines", "300", "--edits", "2")
-    assert "findings)" in out and "edit, facts kept (server)" in out and "p95" in out
+    assert "findings in it" in out and "edit, facts kept (server)" in out and "p95" in out
+
+
+def test_lsp_bench_edits_a_module_of_a_real_app(tmp_path):
+    """`--file`: the edits are unsaved buffers, so the app on disk is never written."""
+    import shutil
+
+    shutil.copytree(ROOT / "fixtures" / "demo", tmp_path / "demo")
+    module = tmp_path / "demo" / "convex" / "messages.ts"
+    before = module.read_bytes()
+    out = run("bench/lsp.py", "--file", str(module), "--edits", "2")
+    assert out.startswith("app: messages.ts (") and "edit, facts kept (server)" in out, out
+    assert module.read_bytes() == before
 
 
 def test_an_edit_in_the_editor_builds_no_whole_app_database_uses(tmp_path, monkeypatch):
