@@ -17,6 +17,7 @@ from .project.builders import RegisteredFunction
 from .project.callgraph import Reached
 from .project.facts import CallSite, FileFacts
 from .syntax import js  # noqa: F401
+from .syntax.scope import calls_given_by_name
 from .syntax.tree import Node
 
 def memoized(ctx: RuleContext, key, compute):
@@ -146,7 +147,10 @@ def global_calls(reached: Reached, *names: str):
             yield site
 
 
-def settled_item(facts: FileFacts, node: Node) -> bool:
+_FAN_OUT = frozenset(["map", "flatMap"])
+
+
+def settled_item(facts: FileFacts, node: Node, _depth: int = 0) -> bool:
     """Is the promise of `node` (a call, or a `.map(...)` over items) one item, or the items, of
     a `Promise.allSettled(...)`: an element of its array, the `.map` it is given or a callback
     of it, or a `const` holding those that is handed to it. `allSettled` never rejects: each
@@ -163,8 +167,9 @@ def settled_item(facts: FileFacts, node: Node) -> bool:
             call = o.parent.parent if o.parent is not None and o.parent.type == "arguments" else None
             callee = js.callee(call) if call is not None else None
             if callee is None or callee.type != "member_expression" or \
-                    (callee.child("property") or callee).text not in ("map", "flatMap"):
-                return False  # a function run elsewhere, or the handler itself
+                    (callee.child("property") or callee).text not in _FAN_OUT:
+                # `const sendOne = async (i) => ...; Promise.allSettled(items.map(sendOne))`
+                return _depth < 3 and any(settled_item(facts, c, _depth + 1) for c in calls_given_by_name(p, _FAN_OUT))
             cur = call
             continue
         if p.type == "arguments" and js.dotted_name(js.callee(p.parent)) == "Promise.allSettled":

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from ..syntax import js
-from ..syntax.scope import is_type_context
+from ..syntax.scope import calls_given_by_name, is_type_context
 from ..syntax.tree import Node
 from .builders import RegisteredFunction
 from .discover import is_test_file
@@ -2680,6 +2680,9 @@ def loop_around(n: Node, stop: Node | None) -> Node | None:
             if callee is not None and callee.type == "member_expression" and \
                     (callee.child("property") or callee).text in ARRAY_CALLBACK_METHODS:
                 return call
-            return None
+            # `const sendOne = async (i) => ...; items.map(sendOne)`: repeated like an arrow in its place
+            given = [c for c in calls_given_by_name(p, ARRAY_CALLBACK_METHODS)
+                     if stop is None or stop.start <= c.start and c.end <= stop.end]
+            return given[0] if given else None
         child, p = p, p.parent
     return None

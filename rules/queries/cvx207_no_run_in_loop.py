@@ -210,7 +210,8 @@ class NoRunInLoop(Rule):
     ## What it does
     In actions and HTTP actions (a Hono route's handler too, whose ctx is `c.env`), flags
     `ctx.run*` calls inside `for`/`while` loops and inside `.map/.forEach/...` callbacks
-    (`Promise.all(items.map((i) => ctx.runMutation(...)))`),
+    (`Promise.all(items.map((i) => ctx.runMutation(...)))`, also a local function handed over by
+    its name: `items.map(touchOne)`),
     also in helpers the action calls and in callbacks it hands its ctx (a component's
     `stream(ctx, request, id, async (ctx, ...) => ...)`). Batch loops are left alone: when the call's result
     decides whether the loop continues (`isDone`, a cursor), or the loop steps through the
@@ -306,6 +307,10 @@ class NoRunInLoop(Rule):
               '  const sends = ids.map(async (id) => {\n    const sent = await ctx.runAction(internal.mail.send, { id });\n'
               '    return sent.messageId;\n  });\n  const [first] = await Promise.allSettled(sends);\n  return first.status;\n}});\n',
               note="the promises held in a `const` handed to `Promise.allSettled`"),
+        Valid(SERVER + 'export const touchSome = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
+              '  const touch = async (id: string) => {\n    await ctx.runMutation(internal.users.touch, { id });\n  };\n'
+              '  await touch(ids[0]);\n  const results = await Promise.allSettled(ids.map(touch));\n  return results.length;\n}});\n',
+              note="a local function called once, and handed by name to a fan-out over `Promise.allSettled`"),
     ]
     invalid = [
         Invalid(SERVER + 'export const sync = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
@@ -321,6 +326,12 @@ class NoRunInLoop(Rule):
                 '    for (const part of ["a", "b", "c", "d", "e"]) await ctx.runMutation(internal.users.touch, { id, part });\n'
                 '  }));\n}});\n', lines=[6],
                 note="a loop inside one item of `Promise.allSettled` runs per part of that item"),
+        Invalid(SERVER + 'export const touchAll = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
+                '  const touchOne = async (id: string) => {\n    await ctx.runMutation(internal.users.touch, { id });\n  };\n'
+                '  async function markOne(id: string) {\n    await ctx.runMutation(internal.users.mark, { id });\n  }\n'
+                '  await Promise.all(ids.map(touchOne));\n  ids.forEach(markOne);\n}});\n', lines=[6, 9],
+                note="a local function handed to `.map`/`.forEach` by its name runs per item, like an arrow in its place"),
+
         # triage G13 (swbam syncJobs.ts: 14 findings in one job loop): one per loop, the others related
         Invalid(SERVER + 'export const runJobs = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
                 '  for (const id of ids) {\n    await ctx.runMutation(internal.jobs.mark, { id, status: "running" });\n'

@@ -23,7 +23,8 @@ class NoSameRuntimeRunAction(Rule):
     is reported at the action's call of the helper (once per action that reaches it), or on
     the call itself when the helper is in the action's file and no other function reaches it.
     Calls whose promise is an item of `Promise.allSettled` (an element of its array, or in a
-    `.map` callback whose promises it gets) are left alone: the code asks for each item's
+    `.map` callback whose promises it gets, written in place or a local function handed over
+    by its name) are left alone: the code asks for each item's
     outcome on its own, and a separate action gives each item its own memory and its own
     failure, where a helper's out-of-memory or limit error would end the caller and every
     other item with it (CVX207 reads `allSettled` the same way).
@@ -58,6 +59,12 @@ class NoSameRuntimeRunAction(Rule):
               '  const [again] = await Promise.allSettled([ctx.runAction(internal.example.sendOne, { id: "x" })]);\n'
               '  return [results.filter((r) => r.status === "fulfilled").length, again.status];\n}});\n',
               note="a fan-out whose outcome is read per item"),
+        Valid(SERVER + 'export const sendOne = internalAction({ args: { id: v.string() }, handler: async () => null });\n'
+              'export const sendAll = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
+              '  const send = (id: string) => ctx.runAction(internal.example.sendOne, { id });\n'
+              '  const results = await Promise.allSettled(ids.map(send));\n'
+              '  return results.filter((r) => r.status === "rejected").length;\n}});\n',
+              note="the same fan-out through a local function handed to `.map` by its name"),
     ]
     invalid = [
         Invalid(SERVER + 'export const start = action({ args: {}, handler: (ctx) => ctx.runAction(internal.example.work, {}) });\n'
