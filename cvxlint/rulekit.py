@@ -17,6 +17,7 @@ from .project.builders import RegisteredFunction
 from .project.callgraph import Reached
 from .project.facts import CallSite, FileFacts
 from .syntax import js  # noqa: F401
+from .syntax.scope import calls_given_by_name
 from .syntax.tree import Node
 
 def memoized(ctx: RuleContext, key, compute):
@@ -146,10 +147,49 @@ def global_calls(reached: Reached, *names: str):
             yield site
 
 
+_FAN_OUT = frozenset(["map", "flatMap"])
+
+
+def settled_item(facts: FileFacts, node: Node, _depth: int = 0) -> bool:
+    """Is the promise of `node` (a call, or a `.map(...)` over items) one item, or the items, of
+    a `Promise.allSettled(...)`: an element of its array, the `.map` it is given or a callback
+    of it, or a `const` holding those that is handed to it. `allSettled` never rejects: each
+    item succeeds or fails on its own, and the code reads the outcome per item (`status`)."""
+    if "Promise" in facts.bindings or facts.import_of("Promise") is not None:
+        return False
+    cur = node
+    for _ in range(64):
+        p = cur.parent
+        if p is None or p.type in js.LOOP_TYPES:
+            return False  # repeated inside one item
+        if js.is_function(p):
+            o = js.outer(p)
+            call = o.parent.parent if o.parent is not None and o.parent.type == "arguments" else None
+            callee = js.callee(call) if call is not None else None
+            if callee is None or callee.type != "member_expression" or \
+                    (callee.child("property") or callee).text not in _FAN_OUT:
+                # `const sendOne = async (i) => ...; Promise.allSettled(items.map(sendOne))`
+                return _depth < 3 and any(settled_item(facts, c, _depth + 1) for c in calls_given_by_name(p, _FAN_OUT))
+            cur = call
+            continue
+        if p.type == "arguments" and js.dotted_name(js.callee(p.parent)) == "Promise.allSettled":
+            return True
+        if p.type == "variable_declarator" and cur.field == "value":
+            name = js.identifier_name(p.child("name"))
+            scope_root = js.enclosing_function(p) or facts.module.root
+            if name is not None and p.parent is not None and p.parent.has_tok("const") and any(
+                    js.dotted_name(js.callee(c)) == "Promise.allSettled"
+                    and any(js.identifier_name(a) == name for a in js.call_args(c))
+                    for c in facts.module.nodes_in(scope_root, "call_expression")):
+                return True
+        cur = p
+    return False
+
+
 __all__ = [
     "Applicability", "Edit", "Fix", "Related", "Severity", "Invalid", "Rule", "RuleContext", "Valid", "js",
     "report_in_handler", "reported_functions", "describe_function", "rel", "line_of", "memoized", "helper_kinds", "global_calls",
-    "describe_uses", "use_related", "name_node", "looks_generated", "per_file", "call_sites",
+    "describe_uses", "use_related", "name_node", "looks_generated", "per_file", "call_sites", "settled_item",
 ]
 
 

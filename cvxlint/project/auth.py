@@ -2160,7 +2160,7 @@ def _overridden_claims(r: Reached, site: CallSite, is_guard: Callable[[Node], bo
             top = js.outer(top.parent)
         if _rejected_unless_claim(r, _value_of(top), r.facts.text(claim), is_guard):
             continue
-        acted = _picks_acted_on_row(r, _value_of(top))
+        acted = _picks_acted_on_row(r, _value_of(top), names[0])
         if acted is not None:
             out.append(Evidence(r.facts, either, r.facts.text(claim), acted,
                                 argument=r.facts.text(js.unwrap(either.child("left")))))
@@ -2403,10 +2403,12 @@ def _deciding_test(r: Reached, read: Node) -> Node | None:
 _DB_ROW_CHANGES = ("patch", "replace", "delete")
 
 
-def _picks_acted_on_row(r: Reached, value: Node) -> str | None:
+def _picks_acted_on_row(r: Reached, value: Node, caller: str) -> str | None:
     """Is `value` (`const email = ...`) read to pick a row (`.eq("email", email)`,
     `ctx.db.get(...)`) that the handler then changes (`ctx.db.patch(row._id, ...)`, or hands
-    with ctx to a helper) or returns? "changes", "returns" or None."""
+    with ctx to a helper) or returns? "changes", "returns" or None. A change or return that
+    only the row's owner reaches (`caller` names the identity: `if (row.userId !== me) return
+    null;` before it) acts on the caller's own record."""
     decl = value.parent
     if decl is None or decl.type != "variable_declarator" or value.field != "value":
         return None
@@ -2422,13 +2424,51 @@ def _picks_acted_on_row(r: Reached, value: Node) -> str | None:
             if p is None or p.type != "variable_declarator" or held.field != "value":
                 continue
             for row in scope.bound_names(p):
+                guards = _owner_guards(r, row, caller)
                 for use in scope.reads_of(r.func.node, row):
+                    if any(_precedes_on_every_path(g, use) for g in guards):
+                        continue
                     o = js.outer(use)
                     if o.parent is not None and o.parent.type == "return_statement":
                         return "returns"  # `return row`: someone else's record handed out
                     if _in_row_change(r, use):
                         return "changes"
     return None
+
+
+def _owner_guards(r: Reached, row: str, caller: str) -> list[Node]:
+    """The `if`s that stop the handler unless `row` belongs to the caller: a field of the row
+    compared with a value of the identity named `caller` (`me`, `identity.tokenIdentifier`),
+    alone or joined by `||` (`if (!row || row.userId !== me)`), with a branch that throws or
+    returns (`return null`, `return`, `return []`)."""
+    out = []
+    for read in scope.reads_of(r.func.node, row):
+        field = js.outer(read).parent
+        if field is None or field.type != "member_expression" or js.outer(read).field != "object":
+            continue
+        o = js.outer(field)
+        cmp = o.parent
+        if cmp is None or cmp.type != "binary_expression" or not (cmp.has_tok("!==") or cmp.has_tok("!=")):
+            continue
+        chain = js.member_chain(js.unwrap(cmp.child("right") if o.field == "left" else cmp.child("left")))
+        if chain is None or chain[0].type != "identifier" or chain[0].text != caller:
+            continue
+        o = js.outer(cmp)
+        while o.parent is not None and o.parent.type == "binary_expression" and o.parent.has_tok("||"):
+            o = js.outer(o.parent)
+        stmt = o.parent
+        if stmt is not None and stmt.type == "if_statement" and o.field == "condition" \
+                and js.always_exits(stmt.child("consequence")):
+            out.append(stmt)
+    return out
+
+
+def _precedes_on_every_path(stmt: Node, use: Node) -> bool:
+    """Does statement `stmt` run before `use` whichever way the function goes: it comes earlier
+    in a block that holds `use`, in the same function?"""
+    block = stmt.parent
+    return block is not None and block.start <= use.start and use.end <= block.end and stmt.end <= use.start \
+        and js.enclosing_function(stmt) is js.enclosing_function(use)
 
 
 def _db_chain_of(r: Reached, read: Node) -> Node | None:

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from ..syntax import js
-from ..syntax.scope import is_type_context
+from ..syntax.scope import calls_given_by_name, is_type_context
 from ..syntax.tree import Node
 from .builders import RegisteredFunction
 from .discover import is_test_file
@@ -76,6 +76,10 @@ _ELEMENT_METHODS = frozenset(["at", "find", "findLast", "pop", "shift"])
 # `Map<Id<"t">, V>` and `new Map<Id<"t">, V>(...)`: maps keyed by ids of one table
 _MAP_TYPE = re.compile(r"^\s*(?:Readonly)?Map\s*<\s*" + _ONE_ID + r"\s*,")
 _NEW_MAP = re.compile(r"^\s*new\s+Map\s*<\s*" + _ONE_ID + r"\s*,")
+# ... and maps whose values are ids of one table (`Map<string, Id<"t">>`; a key type nests `<>` once at most)
+_MAP_KEY = r"(?:[^<>,]|<[^<>]*>)+,\s*"
+_MAP_VALUE_TYPE = re.compile(r"^\s*(?:Readonly)?Map\s*<\s*" + _MAP_KEY + _ONE_ID + r"\s*>")
+_NEW_MAP_VALUE = re.compile(r"^\s*new\s+Map\s*<\s*" + _MAP_KEY + _ONE_ID + r"\s*>")
 _ANY_ID_TYPE = re.compile(r"\b(?:Id|GenericId)\s*<\s*[\"']([A-Za-z_][A-Za-z0-9_]*)[\"']\s*>")
 _GENERIC_ID_TYPE = re.compile(r"^\s*" + _ID_QUALIFIER + r"(?:Id|GenericId)\s*<\s*[A-Za-z_][\w.]*\s*>")
 
@@ -1572,8 +1576,10 @@ class _Inference:
                         return t if t is not None else self._destructured_id(init, path, depth)
                     return self._id_value(init, depth + 1)
                 if declarator.type == "for_in_statement" and declarator.has_tok("of"):
-                    if path == ("[]",) and _first_slot(self.facts, pat):
-                        t = self._map_key_table(declarator.child("right"))  # `for (const [id] of totals)`
+                    slot = _slot_of(self.facts, pat) if path == ("[]",) else None
+                    if slot in (0, 1):
+                        # `for (const [id] of totals)`, `for (const [, id] of byName)`
+                        t = self._map_table(declarator.child("right"), values=slot == 1)
                         if t is not None:
                             return t
                     if path:  # `for (const { id } of todo)`, `todo: Array<{ id: Id<"t"> }>`
@@ -1677,6 +1683,11 @@ class _Inference:
                 t = self.ids_table(callee.child("object"), depth + 1)  # `ids.at(0)`, `ids.find(...)`
                 if t is not None:
                     return t
+            if callee is not None and callee.type == "member_expression" and \
+                    (callee.child("property") or callee).text == "get" and len(js.call_args(n)) == 1:
+                t = self._map_table(callee.child("object"), values=True)  # `byName.get(name)!`
+                if t is not None:
+                    return t
             from .definitions import ExternalDef
 
             d = self.uses.project.linker.value_of(self.facts, js.callee(n))
@@ -1721,9 +1732,10 @@ class _Inference:
                     ty = self._element_type(_element_source(decl[0].child("value")))
         return _member_id_table(self.facts, ty, tuple(props))
 
-    def _map_key_table(self, node: Node | None) -> str | None:
-        """"t" for a `Map` whose keys are typed `Id<"t">`: a name declared `Map<Id<"t">, ...>` or
-        `new Map<Id<"t">, ...>(...)` (also iterated through `.entries()`)."""
+    def _map_table(self, node: Node | None, values: bool = False) -> str | None:
+        """"t" for a `Map` whose keys (with `values`: values) are typed `Id<"t">`: a name declared
+        `Map<Id<"t">, ...>` or `new Map<Id<"t">, ...>(...)` (`Map<..., Id<"t">>`), also iterated
+        through `.entries()`."""
         n = js.unwrap(node)
         if n is not None and n.type == "call_expression" and not js.call_args(n):
             callee = js.callee(n)
@@ -1736,9 +1748,10 @@ class _Inference:
             return None
         ann = decl[0].child("type")
         text = self.facts.text(ann.children[0]) if ann is not None and ann.children else None
-        m = _MAP_TYPE.match(text) if text else None
+        typed, made = (_MAP_VALUE_TYPE, _NEW_MAP_VALUE) if values else (_MAP_TYPE, _NEW_MAP)
+        m = typed.match(text) if text else None
         if m is None and text is None and decl[0].child("value") is not None:
-            m = _NEW_MAP.match(self.facts.text(decl[0].child("value")))
+            m = made.match(self.facts.text(decl[0].child("value")))
         return m.group(1) if m else None
 
     def _arg_element_id(self, array: Node | None, props: tuple[str, ...]) -> str | None:
@@ -1905,7 +1918,12 @@ class _Inference:
                 return self.ids_table(callee.child("object"), depth + 1)
             if callee is not None and callee.type == "member_expression" and \
                     (callee.child("property") or callee).text == "keys" and not js.call_args(n):
-                return self._map_key_table(callee.child("object"))  # `totals.keys()`
+                return self._map_table(callee.child("object"))  # `totals.keys()`
+            if callee is not None and callee.type == "member_expression" and \
+                    (callee.child("property") or callee).text == "values" and not js.call_args(n):
+                return self._map_table(callee.child("object"), values=True)  # `byName.values()`
+            if js.dotted_name(callee) == "Array.from" and len(js.call_args(n)) == 1:
+                return self.ids_table(js.call_args(n)[0], depth + 1)  # `Array.from(byName.values())`
             return None
         if n.type == "binary_expression" and _is_empty_array(n.child("right")) \
                 and (n.has_tok("??") or n.has_tok("||")):
@@ -2458,11 +2476,11 @@ def _local_object_type(facts: FileFacts, name: str) -> Node | None:
     return body if body is not None and body.type in ("object_type", "interface_body") else None
 
 
-def _first_slot(facts: FileFacts, bound: Node) -> bool:
-    """Is `bound` the first element of the array pattern it sits in (`[id]`, not `[, id]`)?"""
+def _slot_of(facts: FileFacts, bound: Node) -> int | None:
+    """The position of `bound` in the array pattern it sits in (`[id]`: 0, `[, id]`: 1)."""
     seq = bound.parent
     slots = _slots(facts, seq) if seq is not None and seq.type == "array_pattern" else None
-    return bool(slots) and slots[0] == (0, bound)
+    return next((i for i, c in slots or () if c is bound), None)
 
 
 def _signature_name(name: Node | None) -> str | None:
@@ -2662,6 +2680,9 @@ def loop_around(n: Node, stop: Node | None) -> Node | None:
             if callee is not None and callee.type == "member_expression" and \
                     (callee.child("property") or callee).text in ARRAY_CALLBACK_METHODS:
                 return call
-            return None
+            # `const sendOne = async (i) => ...; items.map(sendOne)`: repeated like an arrow in its place
+            given = [c for c in calls_given_by_name(p, ARRAY_CALLBACK_METHODS)
+                     if stop is None or stop.start <= c.start and c.end <= stop.end]
+            return given[0] if given else None
         child, p = p, p.parent
     return None

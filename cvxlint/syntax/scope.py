@@ -82,3 +82,35 @@ def bound_names(declarator: Node) -> list[str]:
     if pat.type == "identifier":
         return [pat.text or ""]
     return [name for name, _n, _p in js.pattern_names(pat)]
+
+
+def calls_given_by_name(fn: Node, methods: frozenset[str] | set[str]) -> list[Node]:
+    """The calls `xs.<method>(name)` that hand the local function `fn` on by its name, as
+    their first argument (`items.map(sendOne)` for `const sendOne = async (i) => ...` or
+    `function sendOne(i) {...}`), within the function (or file) that declares it: the
+    array method calls it once per item, as it would an arrow written in its place."""
+    o = js.outer(fn)
+    decl = o.parent
+    if fn.type == "function_declaration":
+        name, decl = fn.child("name"), fn
+    elif decl is not None and decl.type == "variable_declarator" and o.field == "value" \
+            and decl.parent is not None and decl.parent.has_tok("const"):
+        name = decl.child("name")
+    else:
+        return []
+    if name is None or name.type != "identifier":
+        return []
+    root = js.enclosing_function(decl)
+    if root is None:  # declared at module scope: the whole file
+        root = decl
+        while root.parent is not None:
+            root = root.parent
+    out = []
+    for read in reads_of(root, name.text or ""):
+        arg = js.outer(read)
+        call = arg.parent.parent if arg.parent is not None and arg.parent.type == "arguments" else None
+        callee = js.callee(call) if call is not None else None
+        if callee is not None and callee.type == "member_expression" and js.call_args(call)[:1] == [arg] \
+                and (callee.child("property") or callee).text in methods:
+            out.append(call)
+    return out

@@ -62,6 +62,12 @@ class NoFloatingConvexPromise(Rule):
               '  const fourth = ctx.db.get("t", id);\n  await Promise.all(jobs);\n  await later();\n  return fourth;\n}});\n'
               'function track(p: Promise<unknown>) { return p; }\n',
               note="stored promises pushed, passed on, captured by a closure, returned"),
+        Valid(SERVER + 'export const h = mutation({ args: { a: v.id("t"), b: v.id("t") }, handler: async (ctx, { a, b }) => {\n'
+              '  const first = await Promise.race([ctx.db.get("t", a), ctx.db.get("t", b)]);\n'
+              '  const any = await Promise.any([ctx.db.get("t", a), ctx.db.get("t", b)]);\n'
+              '  await Promise.allSettled([a, b].map((id) => ctx.db.patch("t", id, { seen: true })));\n'
+              '  return [first, any];\n}});\n',
+              note="the other combinators await their arguments like `Promise.all`"),
     ]
     invalid = [
         Invalid('import { internalAction, internalMutation } from "./_generated/server";\n'

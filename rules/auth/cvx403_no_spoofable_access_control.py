@@ -93,7 +93,9 @@ class NoSpoofableAccessControl(Rule):
     the row of a user the arguments name (`const target = await ctx.db.get(args.userId); if
     (target.role !== "admin") throw ...`) when the caller's identity is only checked for being
     there and nothing else (a guard, the builder, the caller's own row) checks the caller:
-    the role tested is the target's, so anyone signed in passes by naming an admin.
+    the role tested is the target's, so anyone signed in passes by naming an admin. Nor when
+    the row the value picks is tested for being the caller's before it is changed or returned
+    (`if (!row || row.userId !== me) return null;` in a block around the write, or `throw`).
 
     ## Why is this bad?
     The caller picks the argument, so they can claim to be anyone: "don't use a function
@@ -129,6 +131,20 @@ class NoSpoofableAccessControl(Rule):
               '    const me = await ctx.db.query("users").withIndex("by_clerk", (q) => q.eq("clerkId", clerkId)).unique();\n'
               '    if (me) await ctx.db.patch("users", me._id, { bio: args.bio });\n  },\n});\n',
               note="the argument overrides the subject, but anything other than the caller's own is rejected"),
+        Valid(SERVER + 'import { getAuthUserId } from "@convex-dev/auth/server";\n' + LEAVE
+              + '    const me = await getAuthUserId(ctx);\n    if (!me) throw new Error("sign in first");\n'
+              '    const target = args.userId ?? me;\n'
+              '    const row = await ctx.db.query("members").withIndex("by_group_user", (q) => q.eq("groupId", args.groupId).eq("userId", target)).unique();\n'
+              '    if (!row || row.userId !== me) return null;\n    await ctx.db.delete("members", row._id);\n'
+              '    return null;\n  },\n});\n',
+              note="the row the argument picks is only changed when it is the caller's own (an early return, as a throw)"),
+        Valid(SERVER + 'export const setBio = mutation({ args: { email: v.optional(v.string()), bio: v.string() },\n'
+              '  handler: async (ctx, args) => {\n    const identity = await ctx.auth.getUserIdentity();\n'
+              '    if (!identity) throw new Error("Unauthenticated");\n    const email = args.email || identity.email;\n'
+              '    const user = await ctx.db.query("users").withIndex("by_email", (q) => q.eq("email", email)).unique();\n'
+              '    if (!user) return;\n    if (user.tokenIdentifier !== identity.tokenIdentifier) return;\n'
+              '    await ctx.db.patch("users", user._id, { bio: args.bio });\n  },\n});\n',
+              note="an owner test on the row found by the overriding argument, before the write"),
         Valid('import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
               'export const addPost = mutation({ args: { threadId: v.id("threads"), role: v.string(), body: v.string() },\n'
               '  handler: async (ctx, args) => {\n'
@@ -346,6 +362,14 @@ class NoSpoofableAccessControl(Rule):
                 '    if (target !== me && !args.isAdmin) throw new Error("admins only");\n' + LEAVE_ROW,
                 lines=[8], message="takes `args.userId` in place of the caller's `me`",
                 note="the test for someone else reads a flag the caller passes"),
+        Invalid(SERVER + 'import { getAuthUserId } from "@convex-dev/auth/server";\n' + LEAVE
+                + '    const me = await getAuthUserId(ctx);\n    if (!me) throw new Error("sign in first");\n'
+                '    const target = args.userId ?? me;\n'
+                '    const row = await ctx.db.query("members").withIndex("by_group_user", (q) => q.eq("groupId", args.groupId).eq("userId", target)).unique();\n'
+                '    if (!row) return null;\n    if (args.isAdmin) await ctx.db.delete("members", row._id);\n'
+                '    if (row.userId !== me) return null;\n    return row._id;\n  },\n});\n',
+                lines=[8], message="takes `args.userId` in place of the caller's `me`",
+                note="an owner test after the write does not keep the write to the caller's own row"),
     ]
 
     def check_app(self, ctx, app):

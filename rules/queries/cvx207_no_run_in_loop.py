@@ -1,5 +1,6 @@
 from cvxlint.project.queries import loop_around
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, callee_text, js, report_in_handler, reported_action_code
+from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, callee_text, js, report_in_handler, reported_action_code,
+                             settled_item)
 
 from ..examples import HONO
 
@@ -209,7 +210,8 @@ class NoRunInLoop(Rule):
     ## What it does
     In actions and HTTP actions (a Hono route's handler too, whose ctx is `c.env`), flags
     `ctx.run*` calls inside `for`/`while` loops and inside `.map/.forEach/...` callbacks
-    (`Promise.all(items.map((i) => ctx.runMutation(...)))`),
+    (`Promise.all(items.map((i) => ctx.runMutation(...)))`, also a local function handed over by
+    its name: `items.map(touchOne)`),
     also in helpers the action calls and in callbacks it hands its ctx (a component's
     `stream(ctx, request, id, async (ctx, ...) => ...)`). Batch loops are left alone: when the call's result
     decides whether the loop continues (`isDone`, a cursor), or the loop steps through the
@@ -217,8 +219,11 @@ class NoRunInLoop(Rule):
     runs of a page loop, which run once per page (a lookup for the whole page). A loop over a
     few literals (`for (const kind of ["a", "b"])`) runs a fixed number of times, and so does
     a retry loop whose counter a small constant caps (`attempt < 3`, up to 5): only a loop
-    around it can make its runs per item. The runs of one loop are one finding, on the first,
-    with the others as related locations.
+    around it can make its runs per item. A `.map` whose promises go to `Promise.allSettled`
+    (directly or through a `const`) is a deliberate fan-out: each item commits or fails on its
+    own and the code reads the outcome per item, which one batch function would turn into one
+    failure for all (CVX209 reads it the same way). The runs of one loop are one finding, on the
+    first, with the others as related locations.
 
     ## Why is this bad?
     One transaction (and one billed function call) per item, and the items are read or
@@ -294,6 +299,18 @@ class NoRunInLoop(Rule):
               '  for (let attempt = 1; attempt <= 3; attempt++) {\n    try {\n'
               '      return await ctx.runAction(internal.billing.charge, { id });\n'
               '    } catch (e) {\n      if (attempt === 3) throw e;\n    }\n  }\n}});\n', note="a counted retry loop"),
+        Valid(SERVER + 'export const touchAll = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
+              '  const results = await Promise.allSettled(ids.map((id) => ctx.runMutation(internal.users.touch, { id })));\n'
+              '  return results.filter((r) => r.status === "rejected").length;\n}});\n',
+              note="`Promise.allSettled`: each item is its own transaction on purpose, its failure kept in its result"),
+        Valid(SERVER + 'export const sendAll = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
+              '  const sends = ids.map(async (id) => {\n    const sent = await ctx.runAction(internal.mail.send, { id });\n'
+              '    return sent.messageId;\n  });\n  const [first] = await Promise.allSettled(sends);\n  return first.status;\n}});\n',
+              note="the promises held in a `const` handed to `Promise.allSettled`"),
+        Valid(SERVER + 'export const touchSome = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
+              '  const touch = async (id: string) => {\n    await ctx.runMutation(internal.users.touch, { id });\n  };\n'
+              '  await touch(ids[0]);\n  const results = await Promise.allSettled(ids.map(touch));\n  return results.length;\n}});\n',
+              note="a local function called once, and handed by name to a fan-out over `Promise.allSettled`"),
     ]
     invalid = [
         Invalid(SERVER + 'export const sync = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
@@ -304,6 +321,17 @@ class NoRunInLoop(Rule):
                 '  for (const id of ids) {\n    await ctx.runMutation(internal.users.touch, { id });\n  }\n}});\n', lines=[6]),
         Invalid(SERVER + 'export const loadAll = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) =>\n'
                 '  Promise.all(ids.map((id) => ctx.runQuery(internal.users.get, { id }))) });\n', lines=[5]),
+        Invalid(SERVER + 'export const touchAll = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
+                '  await Promise.allSettled(ids.map(async (id) => {\n'
+                '    for (const part of ["a", "b", "c", "d", "e"]) await ctx.runMutation(internal.users.touch, { id, part });\n'
+                '  }));\n}});\n', lines=[6],
+                note="a loop inside one item of `Promise.allSettled` runs per part of that item"),
+        Invalid(SERVER + 'export const touchAll = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
+                '  const touchOne = async (id: string) => {\n    await ctx.runMutation(internal.users.touch, { id });\n  };\n'
+                '  async function markOne(id: string) {\n    await ctx.runMutation(internal.users.mark, { id });\n  }\n'
+                '  await Promise.all(ids.map(touchOne));\n  ids.forEach(markOne);\n}});\n', lines=[6, 9],
+                note="a local function handed to `.map`/`.forEach` by its name runs per item, like an arrow in its place"),
+
         # triage G13 (swbam syncJobs.ts: 14 findings in one job loop): one per loop, the others related
         Invalid(SERVER + 'export const runJobs = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
                 '  for (const id of ids) {\n    await ctx.runMutation(internal.jobs.mark, { id, status: "running" });\n'
@@ -382,7 +410,7 @@ class NoRunInLoop(Rule):
                     if path not in RUNS:
                         continue
                     loop = _repeating_loop(site.node, r.func.node.parent, ctx.project.linker, r.facts)
-                    if loop is not None:
+                    if loop is not None and not (loop.type not in js.LOOP_TYPES and settled_item(r.facts, loop)):
                         by_loop.setdefault(id(loop), (loop, []))[1].append((site, path))
                 for loop, runs in list(by_loop.values()):
                     if loop.type in js.LOOP_TYPES and (_steps_in_chunks(loop) or _over_a_stream(loop)

@@ -1,4 +1,4 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, report_in_handler, reported_action_code
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, report_in_handler, reported_action_code, settled_item
 
 from ..examples import HONO
 
@@ -22,6 +22,12 @@ class NoSameRuntimeRunAction(Rule):
     cannot be resolved (computed, other apps, components) are left alone. A call in a helper
     is reported at the action's call of the helper (once per action that reaches it), or on
     the call itself when the helper is in the action's file and no other function reaches it.
+    Calls whose promise is an item of `Promise.allSettled` (an element of its array, or in a
+    `.map` callback whose promises it gets, written in place or a local function handed over
+    by its name) are left alone: the code asks for each item's
+    outcome on its own, and a separate action gives each item its own memory and its own
+    failure, where a helper's out-of-memory or limit error would end the caller and every
+    other item with it (CVX207 reads `allSettled` the same way).
 
     ## Why is this bad?
     `runAction` is meant for crossing from the Convex runtime to Node.js or back. Within one
@@ -47,10 +53,26 @@ class NoSameRuntimeRunAction(Rule):
         Valid(SERVER + 'export const start = action({ args: {}, handler: (ctx) => ctx.runAction(internal.pdf.render, {}) });\n',
               files={"convex/pdf.ts": '"use node";\nimport { internalAction } from "./_generated/server";\n'
                      'export const render = internalAction({ args: {}, handler: async () => null });\n'}),
+        Valid(SERVER + 'export const sendOne = internalAction({ args: { id: v.string() }, handler: async () => null });\n'
+              'export const sendAll = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
+              '  const results = await Promise.allSettled(ids.map((id) => ctx.runAction(internal.example.sendOne, { id })));\n'
+              '  const [again] = await Promise.allSettled([ctx.runAction(internal.example.sendOne, { id: "x" })]);\n'
+              '  return [results.filter((r) => r.status === "fulfilled").length, again.status];\n}});\n',
+              note="a fan-out whose outcome is read per item"),
+        Valid(SERVER + 'export const sendOne = internalAction({ args: { id: v.string() }, handler: async () => null });\n'
+              'export const sendAll = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
+              '  const send = (id: string) => ctx.runAction(internal.example.sendOne, { id });\n'
+              '  const results = await Promise.allSettled(ids.map(send));\n'
+              '  return results.filter((r) => r.status === "rejected").length;\n}});\n',
+              note="the same fan-out through a local function handed to `.map` by its name"),
     ]
     invalid = [
         Invalid(SERVER + 'export const start = action({ args: {}, handler: (ctx) => ctx.runAction(internal.example.work, {}) });\n'
                 'export const work = internalAction({ args: {}, handler: async () => null });\n', lines=[4]),
+        Invalid(SERVER + 'export const sendOne = internalAction({ args: { id: v.string() }, handler: async () => null });\n'
+                'export const sendAll = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
+                '  await Promise.all(ids.map((id) => ctx.runAction(internal.example.sendOne, { id })));\n}});\n', lines=[6],
+                note="`Promise.all` fails as a whole: a helper does the same without a function call per item"),
         # triage G23 P1: an httpAction written inline as a route's handler
         Invalid('import { httpRouter } from "convex/server";\nimport { httpAction } from "./_generated/server";\n'
                 'import { internal } from "./_generated/api";\nconst http = httpRouter();\n'
@@ -86,7 +108,7 @@ class NoSameRuntimeRunAction(Rule):
         for fn, reached, runtime in reported_action_code(ctx, app):
             for r in reached:
                 for site, path in r.ctx_calls():
-                    if path != ("runAction",):
+                    if path != ("runAction",) or settled_item(r.facts, site.node):
                         continue
                     target = _target(ctx, app, site.node)
                     if target is None or target.kind != "action":

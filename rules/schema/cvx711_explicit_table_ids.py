@@ -49,7 +49,8 @@ class ExplicitTableIds(Rule):
     parameter is typed with (`job: Assignment`, `type Assignment = { taskId: Id<"tasks"> }`),
     either of two documents of one table (`(await a.first()) ?? (await b.first())`,
     `rows.find(...) ?? rows[0]`), a key of a `Map<Id<"t">, ...>` (`for (const [id] of m)`,
-    `m.keys()`), and the parameter of `ids.map((id) => ...)` (and `forEach`,
+    `m.keys()`) or a value of a `Map<K, Id<"t">>` (`m.get(k)`, `for (const [, id] of m)`,
+    `m.values()`, also spread or through `Array.from`), and the parameter of `ids.map((id) => ...)` (and `forEach`,
     `filter`, `flatMap`, `some`, `every`, `find`), `for (const id of ids)`, `ids[i]`. When
     the id's table is a type parameter (`id: Id<T>`, a generic helper, or the id an
     `insert(tableName, ...)` of a parameter returned) the finding is info: the table is
@@ -279,13 +280,36 @@ class ExplicitTableIds(Rule):
                 '  if (pick) await ctx.db.delete("tasks", pick._id);\n}});\n'),
         Invalid(SERVER + 'import type { Id } from "./_generated/dataModel";\n'
                 'export const pick = mutation({ args: {}, handler: async (ctx) => {\n'
-                '  const byKey = new Map<string, Id<"tasks">>();\n'
-                '  for (const [, id] of byKey) await ctx.db.get(id);\n'
+                '  const byKey = new Map<string, string>();\n'
+                '  for (const [, id] of byKey) await ctx.db.get(id as any);\n'
                 '  for (const [key] of byKey) await ctx.db.get(key as any);\n'
                 '  const a = (await ctx.db.query("tasks").first()) ?? (await ctx.db.query("users").first());\n'
                 '  if (a) await ctx.db.delete(a._id);\n}});\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[6, 7, 9], message="could not tell the table",
-                note="no fix: a Map's values (not read) or string keys, `??` between documents of two tables"),
+                note="no fix: a Map's values or keys typed `string`, `??` between documents of two tables"),
+        Invalid(SERVER + 'import type { Id } from "./_generated/dataModel";\n'
+                'export const greet = mutation({ args: { names: v.array(v.string()) }, handler: async (ctx, args) => {\n'
+                '  const byTitle = new Map<string, Id<"users">>();\n'
+                '  for (const task of await ctx.db.query("tasks").take(50)) byTitle.set(task.title, task.owner);\n'
+                '  for (const name of args.names) if (byTitle.has(name)) await ctx.db.get(byTitle.get(name)!);\n'
+                '  for (const [, owner] of byTitle) await ctx.db.get(owner);\n'
+                '  for (const [title, owner] of byTitle.entries()) await ctx.db.patch(owner, { name: title });\n'
+                '  for (const owner of [...byTitle.values()]) await ctx.db.get(owner);\n'
+                '  await Promise.all(Array.from(byTitle.values()).map((owner) => ctx.db.get(owner)));\n'
+                '  await Promise.all(Array.from(byTitle.values(), (owner) => owner).map((owner) => ctx.db.delete(owner)));\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[7, 8, 9, 10, 11, 12],
+                output=SERVER + 'import type { Id } from "./_generated/dataModel";\n'
+                'export const greet = mutation({ args: { names: v.array(v.string()) }, handler: async (ctx, args) => {\n'
+                '  const byTitle = new Map<string, Id<"users">>();\n'
+                '  for (const task of await ctx.db.query("tasks").take(50)) byTitle.set(task.title, task.owner);\n'
+                '  for (const name of args.names) if (byTitle.has(name)) await ctx.db.get("users", byTitle.get(name)!);\n'
+                '  for (const [, owner] of byTitle) await ctx.db.get("users", owner);\n'
+                '  for (const [title, owner] of byTitle.entries()) await ctx.db.patch("users", owner, { name: title });\n'
+                '  for (const owner of [...byTitle.values()]) await ctx.db.get("users", owner);\n'
+                '  await Promise.all(Array.from(byTitle.values()).map((owner) => ctx.db.get("users", owner)));\n'
+                '  await Promise.all(Array.from(byTitle.values(), (owner) => owner).map((owner) => ctx.db.delete(owner)));\n}});\n',
+                note="the values of a `Map<string, Id<\"t\">>`: read with `get`, iterated, spread, copied; "
+                     "`Array.from` with a mapping function may make anything of them"),
         # triage G13 (xstudio): rows from a same-file helper whose every `return` reads one table
         Invalid(SERVER + 'import type { Id } from "./_generated/dataModel";\nimport type { QueryCtx } from "./_generated/server";\n'
                 'async function recentTasks(ctx: QueryCtx, owner: Id<"users"> | undefined, limit: number) {\n'
