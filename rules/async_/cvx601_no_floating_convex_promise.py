@@ -1,4 +1,5 @@
 from cvxlint.project.definitions import Def
+from cvxlint.project.evaluate import local_const
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, call_sites, js, memoized
 
 from ..examples import HONO
@@ -68,8 +69,21 @@ class NoFloatingConvexPromise(Rule):
               '  await Promise.allSettled([a, b].map((id) => ctx.db.patch("t", id, { seen: true })));\n'
               '  return [first, any];\n}});\n',
               note="the other combinators await their arguments like `Promise.all`"),
+        Valid(SERVER + 'export const ping = action({ args: { urls: v.array(v.string()) }, handler: async (ctx, { urls }) => {\n'
+              '  void Promise.all(urls.map((u) => ctx.runMutation(internal.example.log, { u })));\n'
+              '  Promise.all(urls.map((u) => fetch(u)));\n}});\n',
+              note="discarded on purpose with `void`; and no Convex promise inside (fetch is CVX601's business only "
+                   "when it is a Convex call)"),
     ]
     invalid = [
+        # triage G35 P9: the writes were "passed on" to `Promise.all`, whose promise was dropped
+        Invalid(SERVER + 'export const rename = mutation({ args: { ids: v.array(v.id("t")) }, handler: async (ctx, { ids }) => {\n'
+                '  const writes = ids.map((id) => ctx.db.patch("t", id, { name: "x" }));\n  Promise.all(writes);\n'
+                '  Promise.allSettled([ctx.db.insert("t", {}), ctx.scheduler.runAfter(0, internal.example.g, {})]);\n}});\n',
+                lines=[6, 7], message="(...)` of Convex promises returns a promise nobody awaits",
+                output=SERVER + 'export const rename = mutation({ args: { ids: v.array(v.id("t")) }, handler: async (ctx, { ids }) => {\n'
+                '  const writes = ids.map((id) => ctx.db.patch("t", id, { name: "x" }));\n  await Promise.all(writes);\n'
+                '  await Promise.allSettled([ctx.db.insert("t", {}), ctx.scheduler.runAfter(0, internal.example.g, {})]);\n}});\n'),
         Invalid('import { internalAction, internalMutation } from "./_generated/server";\n'
                 'import { internal } from "./_generated/api";\n'
                 'export const stop = internalMutation({ args: {}, handler: async () => {} });\n'
@@ -171,7 +185,8 @@ class NoFloatingConvexPromise(Rule):
                     if call is None:
                         continue
                     site = sites.get(id(call))
-                    what = promise_call(facts, site) or _given_ctx(ctx, facts, site) or _given_db(ctx, site)
+                    what = promise_call(facts, site) or _given_ctx(ctx, facts, site) or _given_db(ctx, site) \
+                        or _combined(ctx, facts, sites, call)
                     if what is None:
                         continue
                     if decides is not None:
@@ -227,6 +242,30 @@ class NoFloatingConvexPromise(Rule):
         ctx.report(facts, expr, f"{what} returns a promise that is stored in `{name.text}` and never used: nobody "
                    f"awaits it, so the function may finish before it completes{_lost(expr)}; {_advice(declarator)}",
                    fix=fix)
+
+
+_COMBINATORS = frozenset(["Promise.all", "Promise.allSettled", "Promise.race", "Promise.any"])
+
+
+def _combined(ctx, facts, sites, call) -> str | None:
+    """`Promise.all(writes)` (and allSettled, race, any) of Convex promises, itself left
+    floating: the promises were "passed on", but to a promise nobody awaits. Its argument is
+    an array literal or a `.map(...)` over items, or a `const` holding one, with a Convex
+    promise made inside."""
+    if js.dotted_name(js.callee(call)) not in _COMBINATORS or "Promise" in facts.bindings \
+            or facts.import_of("Promise") is not None:
+        return None
+    args = js.call_args(call)
+    given = js.unwrap(args[0]) if args else None
+    if given is not None and given.type == "identifier":
+        given = js.unwrap(local_const(facts, given))
+    if given is None or given.type not in ("array", "call_expression"):
+        return None
+    for site in facts.all_calls():
+        if given.start <= site.node.start and site.node.end <= given.end and site.node is not given and (
+                promise_call(facts, site) or _given_ctx(ctx, facts, site) or _given_db(ctx, site)):
+            return f"`{js.dotted_name(js.callee(call))}(...)` of Convex promises"
+    return None
 
 
 def _given_db(ctx, site) -> str | None:
