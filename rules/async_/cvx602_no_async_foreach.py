@@ -1,3 +1,4 @@
+from cvxlint.project.evaluate import local_const
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js
 
 from .common import ENTS, SERVER, collection_kind, ents_query, in_async_function
@@ -64,8 +65,23 @@ class NoAsyncForeach(Rule):
              Valid(ENTS + 'export const clear = mutation({ args: { ownerId: v.id("users") }, handler: async (ctx, { ownerId }) => {\n'
                    '  await ctx.table("notes", "ownerId", (q) => q.eq("ownerId", ownerId))\n'
                    '    .map(async (note) => { await note.patch({ body: "" }); });\n}});\n',
-                   note="a Convex Ents query's map awaits its callbacks (Promise.all inside convex-ents)")]
+                   note="a Convex Ents query's map awaits its callbacks (Promise.all inside convex-ents)"),
+             Valid(SERVER + 'function show(id: string) {\n  console.log(id);\n}\n'
+                   'export const list = mutation({ args: { ids: v.array(v.id("t")) }, handler: async (ctx, { ids }) => {\n'
+                   '  const note = (id: string) => console.log(id);\n  ids.forEach(note);\n  ids.forEach(show);\n}});\n',
+                   note="functions handed over by name that are not async")]
     invalid = [
+        # triage G35 P9: the async callback handed over by its name
+        Invalid(SERVER + 'export const clear = mutation({ args: { ids: v.array(v.id("t")) }, handler: async (ctx, { ids }) => {\n'
+                '  const remove = async (id: string) => {\n    await ctx.db.delete("t", id);\n  };\n'
+                '  async function archive(id: string) {\n    await ctx.db.patch("t", id, { archived: true });\n  }\n'
+                '  ids.forEach(remove);\n  ids.map(remove);\n  ids.forEach(archive);\n}});\n',
+                lines=[11, 12, 13],
+                output=SERVER + 'export const clear = mutation({ args: { ids: v.array(v.id("t")) }, handler: async (ctx, { ids }) => {\n'
+                '  const remove = async (id: string) => {\n    await ctx.db.delete("t", id);\n  };\n'
+                '  async function archive(id: string) {\n    await ctx.db.patch("t", id, { archived: true });\n  }\n'
+                '  await Promise.all(ids.map(remove));\n  await Promise.all(ids.map(remove));\n'
+                '  await Promise.all(ids.map(archive));\n}});\n'),
         Invalid(SERVER + 'export const f = mutation({ args: {}, handler: async (ctx) => {\n'
                 '  const rows = await ctx.db.query("t").take(10);\n'
                 '  rows.forEach(async (r) => {\n    await ctx.db.delete("t", r._id);\n  });\n}});\n',
@@ -148,7 +164,7 @@ class NoAsyncForeach(Rule):
                     or site.callee.type != "member_expression":
                 continue
             args = js.call_args(site.node)
-            if not args or not js.is_function(js.unwrap(args[0])) or not js.is_async(js.unwrap(args[0])):
+            if not args or not _async_callback(facts, js.unwrap(args[0])):
                 continue
             if site.path[-1] == "map":
                 if not ents_query(module, site.callee.child("object")):
@@ -225,3 +241,19 @@ def _entries_callback(facts, callback, kind: str) -> str | None:
     start, end = where.start - callback.start, where.end - callback.start
     src = facts.source[callback.start:callback.end]
     return (src[:start] + pattern.encode() + src[end:]).decode("utf-8")
+
+
+def _async_callback(facts, callback) -> bool:
+    """An `async` function written in place, or a local one handed over by its name
+    (`ids.forEach(remove)` for `const remove = async (id) => ...` or `async function remove`)."""
+    if callback is not None and callback.type == "identifier":
+        value = js.unwrap(local_const(facts, callback))
+        if value is None:
+            ref = facts.ref_of(callback)
+            if ref is None or ref.kind not in ("local", "module"):
+                return False
+            value = next((f.node for f in facts.functions if f.name == callback.text
+                          and f.node.type == "function_declaration" and f.parent is ref.func), None)
+        callback = value
+    return callback is not None and js.is_function(callback) and js.is_async(callback)
+
