@@ -84,7 +84,10 @@ def selection_options(f):
 
 def settings_from_cli(paths, select, extend_select, ignore, config_path, convex_version):
     from .api import resolve_settings
+    from .project.discover import check_given_paths
 
+    # before the config search resolves the first path (a symlink loop would fail there)
+    check_given_paths([Path(p) for p in paths])
     if config_path is not None and not config_path.is_file():
         raise CvxlintError(f"config file not found: {config_path}")
     overrides = {
@@ -250,6 +253,9 @@ def check(paths, select, extend_select, ignore, config_path, convex_version, out
     those files are reported. When `cvxlint daemon start` runs for a folder holding PATHS,
     the daemon answers (same output, same exit code) from the facts it keeps in memory.
     """
+    from .project.discover import check_given_paths
+
+    check_given_paths([Path(p) for p in paths])  # before the daemon lookup resolves them
     params = click.get_current_context().params
     if not (apply_fixes or diff or no_daemon or os.environ.get("CVXLINT_NO_DAEMON")):
         from .daemon import forward_check
