@@ -220,3 +220,15 @@ def test_a_closed_stdout_gives_no_traceback():
         r = subprocess.run([sys.executable, "-m", "cvxlint", *args], stderr=subprocess.PIPE, text=True,
                            preexec_fn=lambda: os.close(1))
         assert (r.returncode, r.stderr) == (code, ""), r.stderr
+
+
+def test_a_stdout_that_cannot_take_the_output_is_a_one_line_error():
+    # `cvxlint check . > /dev/full` (triage G34) said "internal error: OSError" where `-o /dev/full`
+    # names the problem; a full stdout is the user's to fix in the same way.
+    commands = (["check", str(DEMO), "--no-cache", "--no-daemon"], ["rules"], ["migrate", "list"],
+                ["fix", "--diff", str(DEMO)], ["migrate", "snapshot", str(DEMO)])
+    for args in commands:
+        with open("/dev/full", "w") as full:
+            r = subprocess.run([sys.executable, "-m", "cvxlint", *args], stdout=full, stderr=subprocess.PIPE, text=True)
+        assert (r.returncode, r.stderr) == (2, "cvxlint: error: cannot write to standard output: "
+                                               "No space left on device\n"), (args, r.stderr)
