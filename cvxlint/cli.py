@@ -643,6 +643,9 @@ def main() -> None:
         sys.stdout = open(os.devnull, "w")
     if sys.stderr is None:
         sys.stderr = open(os.devnull, "w")
+    # Without stdin (`<&-`, some CI runners) there is no one to ask: as with </dev/null.
+    if sys.stdin is None:
+        sys.stdin = open(os.devnull)
     try:
         cli(prog_name="cvxlint")
     except SystemExit as e:
