@@ -224,12 +224,22 @@ def run_fix_command(paths, settings, *, unsafe_fixes=None, diff=False, exit_non_
 
 
 def _print_left(left, outcome, report, settings, output_format, output_file, quiet, exit_code: int) -> None:
+    from collections import Counter
+
     note = ""
-    n = outcome.fixed_count
+    # a fix counts once every file it edits is written (a file changed on disk meanwhile is not)
+    written = set(report.written)
+    fixed = Counter(code for code, paths in outcome.applied_to if paths <= written)
+    n = sum(fixed.values())
     if n:
-        by_rule = ", ".join(f"{code} x{k}" for code, k in sorted(outcome.applied.items()))
+        by_rule = ", ".join(f"{code} x{k}" for code, k in sorted(fixed.items()))
         k = len(report.written)
         note = f"Fixed {n} problem{'s' if n != 1 else ''} in {k} file{'s' if k != 1 else ''} ({by_rule}).\n"
+    unwritten = outcome.fixed_count - n
+    if unwritten:
+        k = len(report.changed_meanwhile) + len(report.failed)
+        note += (f"Not written: {unwritten} fix{'es' if unwritten != 1 else ''} in {k} "
+                 f"file{'s' if k != 1 else ''} (see above).\n")
     last = outcome.last_check
     source_of = last.source_of if last is not None else (lambda p: None)
     _report(left, source_of, settings, output_format, output_file, quiet, exit_code, note)
