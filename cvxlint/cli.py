@@ -25,6 +25,18 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_ERROR)
 
 
+def echo(message: str = "", nl: bool = True) -> None:
+    """`click.echo` to stdout. A stdout that cannot take the text (`> /dev/full`) is the user's
+    to fix, as an `-o` file would be: one line, exit 2. A reader that went away (`| head`)
+    raises on, to stop quietly."""
+    try:
+        click.echo(message, nl=nl)
+    except BrokenPipeError:
+        raise
+    except OSError as e:
+        raise CvxlintError(f"cannot write to standard output: {e.strerror or e}") from None
+
+
 @contextmanager
 def one_line_errors():
     """Every error becomes one line on stderr and exit code 2 (never a traceback). Used by
@@ -84,7 +96,10 @@ def selection_options(f):
 
 def settings_from_cli(paths, select, extend_select, ignore, config_path, convex_version):
     from .api import resolve_settings
+    from .project.discover import check_given_paths
 
+    # before the config search resolves the first path (a symlink loop would fail there)
+    check_given_paths([Path(p) for p in paths])
     if config_path is not None and not config_path.is_file():
         raise CvxlintError(f"config file not found: {config_path}")
     overrides = {
@@ -107,7 +122,7 @@ def _write(text: str, output_file: Path | None) -> None:
         except OSError as e:  # a missing folder, a full disk: the user's to fix, no cvxlint bug
             raise CvxlintError(f"cannot write {output_file}: {e.strerror or e}") from None
     else:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
 
 
 def _report(diags, source_of, settings, output_format, output_file, quiet, exit_code: int, note: str = "") -> None:
@@ -185,7 +200,7 @@ def run_fix_command(paths, settings, *, unsafe_fixes=None, diff=False, exit_non_
         click.echo(f"cvxlint: fixes of {codes} did not converge after {outcome.passes} passes (please report it)", err=True)
     changed = outcome.changed
     if diff:
-        click.echo(unified_diff(outcome, label=lambda p: relpath(str(p))), nl=False)
+        echo(unified_diff(outcome, label=lambda p: relpath(str(p))), nl=False)
         if not quiet:
             n, k = outcome.fixed_count, len(changed)
             click.echo(f"Would fix {n} problem{'s' if n != 1 else ''} in {k} file{'s' if k != 1 else ''}.", err=True)
@@ -209,12 +224,22 @@ def run_fix_command(paths, settings, *, unsafe_fixes=None, diff=False, exit_non_
 
 
 def _print_left(left, outcome, report, settings, output_format, output_file, quiet, exit_code: int) -> None:
+    from collections import Counter
+
     note = ""
-    n = outcome.fixed_count
+    # a fix counts once every file it edits is written (a file changed on disk meanwhile is not)
+    written = set(report.written)
+    fixed = Counter(code for code, paths in outcome.applied_to if paths <= written)
+    n = sum(fixed.values())
     if n:
-        by_rule = ", ".join(f"{code} x{k}" for code, k in sorted(outcome.applied.items()))
+        by_rule = ", ".join(f"{code} x{k}" for code, k in sorted(fixed.items()))
         k = len(report.written)
         note = f"Fixed {n} problem{'s' if n != 1 else ''} in {k} file{'s' if k != 1 else ''} ({by_rule}).\n"
+    unwritten = outcome.fixed_count - n
+    if unwritten:
+        k = len(report.changed_meanwhile) + len(report.failed)
+        note += (f"Not written: {unwritten} fix{'es' if unwritten != 1 else ''} in {k} "
+                 f"file{'s' if k != 1 else ''} (see above).\n")
     last = outcome.last_check
     source_of = last.source_of if last is not None else (lambda p: None)
     _report(left, source_of, settings, output_format, output_file, quiet, exit_code, note)
@@ -250,6 +275,9 @@ def check(paths, select, extend_select, ignore, config_path, convex_version, out
     those files are reported. When `cvxlint daemon start` runs for a folder holding PATHS,
     the daemon answers (same output, same exit code) from the facts it keeps in memory.
     """
+    from .project.discover import check_given_paths
+
+    check_given_paths([Path(p) for p in paths])  # before the daemon lookup resolves them
     params = click.get_current_context().params
     if not (apply_fixes or diff or no_daemon or os.environ.get("CVXLINT_NO_DAEMON")):
         from .daemon import forward_check
@@ -318,7 +346,7 @@ def rules_cmd(fmt):
 
     rules = all_rules()
     if fmt == "json":
-        click.echo(json.dumps([
+        echo(json.dumps([
             {"code": r.code, "name": r.name, "severity": r.severity.value, "default": r.default_enabled,
              "fix": r.fix_availability, "summary": r.summary} for r in rules
         ], indent=2))
@@ -326,12 +354,12 @@ def rules_cmd(fmt):
     if fmt == "markdown":
         from .docs import rule_table
 
-        click.echo(rule_table(), nl=False)
+        echo(rule_table(), nl=False)
         return
     for r in rules:
         fix = {"none": "", "sometimes": "fix?", "always": "fix"}[r.fix_availability]
         on = "" if r.default_enabled else "(off)"
-        click.echo(f"{r.code:8} {r.name:44} {r.severity.value:8} {fix:5} {on:5} {r.summary}".rstrip())
+        echo(f"{r.code:8} {r.name:44} {r.severity.value:8} {fix:5} {on:5} {r.summary}".rstrip())
 
 
 @cli.command("rule")
@@ -344,7 +372,7 @@ def rule_cmd(code_or_name):
     r = rule_for(code_or_name)
     if r is None:
         raise CvxlintError(f"unknown rule {code_or_name!r} (see `cvxlint rules`)")
-    click.echo(rule_doc(r))
+    echo(rule_doc(r))
 
 
 @cli.group("migrate", cls=_Group)
@@ -361,7 +389,7 @@ def migrate_list(fmt):
     from .migrate.codemods import CODEMODS
 
     if fmt == "json":
-        click.echo(json.dumps([
+        echo(json.dumps([
             {"name": c.name, "since": c.since, "rules": list(c.rules), "unsafe": c.unsafe, "summary": c.summary,
              "available": not c.missing_rules(), "missing_rules": c.missing_rules(), "notes": c.notes}
             for c in CODEMODS
@@ -371,7 +399,7 @@ def migrate_list(fmt):
         missing = c.missing_rules()
         tier = "unsafe" if c.unsafe else "safe"
         state = f"  (not available yet: needs {', '.join(missing)})" if missing else ""
-        click.echo(f"{c.name:26} convex>={c.since:8} {','.join(c.rules):14} {tier:7} {c.summary}{state}")
+        echo(f"{c.name:26} convex>={c.since:8} {','.join(c.rules):14} {tier:7} {c.summary}{state}")
 
 
 @migrate_group.command("apply")
@@ -411,13 +439,13 @@ def migrate_apply(name, paths, diff, dry_run, config_path, convex_version, outpu
 
     outcome = api.fix(targets, settings, allowed=codemod.tiers)
     for path in sorted(outcome.changed):
-        click.echo(f"would change {relpath(str(path))}")
+        echo(f"would change {relpath(str(path))}")
     n, k = outcome.fixed_count, len(outcome.changed)
     left = outcome.remaining
     for d in left:
-        click.echo(f"left for you: {relpath(d.path)}:{d.line}:{d.column}: {d.code} {d.message}")
+        echo(f"left for you: {relpath(d.path)}:{d.line}:{d.column}: {d.code} {d.message}")
     if not quiet:
-        click.echo(f"{codemod.name}: would apply {n} fix{'es' if n != 1 else ''} in {k} file{'s' if k != 1 else ''}; "
+        echo(f"{codemod.name}: would apply {n} fix{'es' if n != 1 else ''} in {k} file{'s' if k != 1 else ''}; "
                    f"{len(left)} site{'s' if len(left) != 1 else ''} left for you.")
 
 
@@ -570,9 +598,9 @@ def daemon_start(root, idle_timeout):
 
     info = daemon.start(root or Path.cwd(), idle_timeout)
     if info.get("already"):
-        click.echo(f"cvxlint daemon: already running for {info['root']} (pid {info['pid']})")
+        echo(f"cvxlint daemon: already running for {info['root']} (pid {info['pid']})")
     else:
-        click.echo(f"cvxlint daemon: started for {info['root']} (pid {info['pid']}; log {info['log']}); "
+        echo(f"cvxlint daemon: started for {info['root']} (pid {info['pid']}; log {info['log']}); "
                    "`cvxlint check` there now asks it")
 
 
@@ -587,7 +615,7 @@ def daemon_stop(root):
     if pid is None:
         click.echo("cvxlint daemon: none running", err=True)
         return
-    click.echo(f"cvxlint daemon: stopped (pid {pid})")
+    echo(f"cvxlint daemon: stopped (pid {pid})")
 
 
 @daemon_group.command("status")
@@ -599,9 +627,9 @@ def daemon_status(root):
     found = daemon.find_root(root or Path.cwd())
     info = daemon.status(found) if found is not None else None
     if info is None:
-        click.echo("cvxlint daemon: none running")
+        echo("cvxlint daemon: none running")
         sys.exit(EXIT_FINDINGS)
-    click.echo(f"cvxlint daemon: pid {info['pid']} serving {info['root']}; up {info['uptime']:.0f} s, "
+    echo(f"cvxlint daemon: pid {info['pid']} serving {info['root']}; up {info['uptime']:.0f} s, "
                f"{info['runs']} checks answered, {info['files']} files in memory, peak {info['peak_mb']:.0f} MB")
 
 
@@ -625,6 +653,9 @@ def main() -> None:
         sys.stdout = open(os.devnull, "w")
     if sys.stderr is None:
         sys.stderr = open(os.devnull, "w")
+    # Without stdin (`<&-`, some CI runners) there is no one to ask: as with </dev/null.
+    if sys.stdin is None:
+        sys.stdin = open(os.devnull)
     try:
         cli(prog_name="cvxlint")
     except SystemExit as e:

@@ -186,8 +186,10 @@ def forward_check(params: dict) -> int | None:
         return None
     import click
 
+    from .cli import echo
+
     if answer.get("stdout"):
-        click.echo(answer["stdout"], nl=False)
+        echo(answer["stdout"], nl=False)
     if answer.get("stderr"):
         click.echo(answer["stderr"], nl=False, err=True)
     code = answer.get("exit")

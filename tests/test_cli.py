@@ -57,6 +57,35 @@ def test_missing_path_and_project_without_convex(tmp_path):
     assert r.returncode == 2 and "no Convex functions directory" in r.stderr and "Traceback" not in r.stderr
 
 
+def test_a_path_that_cannot_be_reached_is_a_one_line_usage_error(tmp_path):
+    # triage G34: a symlink loop given on the command line ended as "internal error: RuntimeError:
+    # Symlink loop", a name over the system's limit or a folder that may not be searched as
+    # "internal error: OSError" / "PermissionError" (which ask the user to report a bug).
+    import os
+    import shutil
+
+    (tmp_path / "loopA").symlink_to("loopB")
+    (tmp_path / "loopB").symlink_to("loopA")
+    cases = [("loopA", "path is a symlink loop: loopA"), ("a" * 300, "path name is too long: " + "a" * 200 + "...")]
+    for path, message in cases:
+        for command in (["check"], ["fix"], ["migrate", "snapshot"]):
+            r = cvxlint(*command, path, cwd=tmp_path)
+            assert (r.returncode, r.stderr) == (2, f"cvxlint: error: {message}\n"), (command, r.stderr)
+    locked = tmp_path / "locked"
+    (locked / "app").mkdir(parents=True)
+    locked.chmod(0)
+    try:
+        # as root, drop to nobody so that the folder's mode is honoured
+        prefix = [] if os.geteuid() != 0 else ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        if prefix and shutil.which("setpriv") is None:
+            return
+        r = subprocess.run([*prefix, sys.executable, "-m", "cvxlint", "check", str(locked / "app")],
+                           cwd=ROOT, capture_output=True, text=True)
+        assert (r.returncode, r.stderr) == (2, f"cvxlint: error: cannot read {locked / 'app'}: Permission denied\n")
+    finally:
+        locked.chmod(0o755)
+
+
 def test_bad_config_is_exit_2(tmp_path):
     app = tmp_path / "app"
     (app / "convex").mkdir(parents=True)
@@ -191,3 +220,15 @@ def test_a_closed_stdout_gives_no_traceback():
         r = subprocess.run([sys.executable, "-m", "cvxlint", *args], stderr=subprocess.PIPE, text=True,
                            preexec_fn=lambda: os.close(1))
         assert (r.returncode, r.stderr) == (code, ""), r.stderr
+
+
+def test_a_stdout_that_cannot_take_the_output_is_a_one_line_error():
+    # `cvxlint check . > /dev/full` (triage G34) said "internal error: OSError" where `-o /dev/full`
+    # names the problem; a full stdout is the user's to fix in the same way.
+    commands = (["check", str(DEMO), "--no-cache", "--no-daemon"], ["rules"], ["migrate", "list"],
+                ["fix", "--diff", str(DEMO)], ["migrate", "snapshot", str(DEMO)])
+    for args in commands:
+        with open("/dev/full", "w") as full:
+            r = subprocess.run([sys.executable, "-m", "cvxlint", *args], stdout=full, stderr=subprocess.PIPE, text=True)
+        assert (r.returncode, r.stderr) == (2, "cvxlint: error: cannot write to standard output: "
+                                               "No space left on device\n"), (args, r.stderr)

@@ -147,6 +147,18 @@ def test_broken_and_unreadable_files_are_left_alone(app):
     assert latin1.read_bytes() == b"export const s = '\xe9t\xe9' + process.env.Y;\n"
 
 
+def test_fixes_of_a_file_not_written_are_not_counted_as_fixed(app):
+    # triage G34: a second name for a file (a symlink) gets the same fixes; its write is refused
+    # once the first name's is done (the bytes changed on disk), yet the summary counted both.
+    (app / "convex" / "deliver2.ts").symlink_to("deliver.ts")
+    r = cvxlint("fix", ".", *SEL, cwd=app)
+    assert r.returncode == 1, r.stdout + r.stderr
+    # by the name it was found under (its target's name said the file written was refused)
+    assert r.stderr == "cvxlint: convex/deliver2.ts changed on disk while it was being fixed; not written\n"
+    assert "Fixed 5 problems in 3 files (CVX109 x1, CVX112 x4).\nNot written: 3 fixes in 1 file (see above).\n" in r.stdout
+    assert "process.env" not in (app / "convex" / "deliver.ts").read_text()
+
+
 def test_errors_are_exit_2(tmp_path):
     r = cvxlint("fix", str(tmp_path / "missing"))
     assert r.returncode == 2 and "Traceback" not in r.stderr

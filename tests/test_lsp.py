@@ -386,6 +386,7 @@ async def test_a_symlink_loop_is_no_document_and_no_error(vscode: LanguageClient
     assert uri(loop) not in vscode.diagnostics
     assert not [m for m in vscode.messages if m.type == types.MessageType.Error], vscode.messages
 
+
 # --- Neovim 0.11: UTF-8, pull ---------------------------------------------------------------------
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
@@ -605,6 +606,59 @@ def test_tcp_mode_answers_initialize(tmp_path: Path):
             assert caps["diagnosticProvider"]["interFileDependencies"] is True
             assert "source.fixAll.cvxlint" in caps["codeActionProvider"]["codeActionKinds"]
             assert caps["hoverProvider"] is True
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+def test_a_request_whose_position_breaks_the_lsp_types_is_answered_with_an_error(app: Path):
+    """A hover or code action at line -1 (a uinteger in LSP) fails pygls' reading of the message,
+    which dropped it: the client waited for an answer forever (triage G34). It gets InvalidParams,
+    and the server goes on answering. Raw JSON-RPC over stdio: lsprotocol's types would refuse
+    to build such a request."""
+    import select
+
+    proc = subprocess.Popen(SERVER, cwd=app, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    received = b""
+
+    def answer(msg_id: int) -> dict:
+        nonlocal received
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            while b"\r\n\r\n" in received:
+                head, rest = received.split(b"\r\n\r\n", 1)
+                length = int([h for h in head.split(b"\r\n") if h.lower().startswith(b"content-length")][0].split(b":")[1])
+                if len(rest) < length:
+                    break
+                received = rest[length:]
+                msg = json.loads(rest[:length])
+                if msg.get("id") == msg_id and "method" not in msg:
+                    return msg
+            left = deadline - time.monotonic()
+            assert left > 0 and select.select([proc.stdout], [], [], left)[0], f"no answer to request {msg_id}"
+            received += os.read(proc.stdout.fileno(), 65536)
+
+    def send(msg: dict) -> None:
+        proc.stdin.write(_frame({"jsonrpc": "2.0", **msg}))
+        proc.stdin.flush()
+
+    try:
+        messages = app / "convex" / "messages.ts"
+        u = uri(messages)
+        send({"id": 1, "method": "initialize", "params": {"processId": None, "rootUri": uri(app), "capabilities": {}}})
+        answer(1)
+        send({"method": "initialized", "params": {}})
+        send({"method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": u, "languageId": "typescript", "version": 1, "text": messages.read_text("utf-8")}}})
+        bad = {"line": -1, "character": 0}
+        send({"id": 2, "method": "textDocument/hover", "params": {"textDocument": {"uri": u}, "position": bad}})
+        send({"id": 3, "method": "textDocument/codeAction", "params": {
+            "textDocument": {"uri": u}, "range": {"start": bad, "end": bad}, "context": {"diagnostics": []}}})
+        for msg_id in (2, 3):
+            assert answer(msg_id)["error"]["code"] == -32602
+        send({"id": 4, "method": "textDocument/hover", "params": {
+            "textDocument": {"uri": u}, "position": {"line": FETCH_LINE, "character": FETCH_COL["utf-16"]}}})
+        assert answer(4)["result"]["contents"]["value"].startswith("# CVX101 ")
     finally:
         proc.kill()
         proc.wait(timeout=10)

@@ -200,6 +200,17 @@ def test_an_unanswered_rename_exits_3_with_the_question(tmp_path):
     assert yes.returncode == 1 and steps_of(json.loads(yes.stdout)) == expected("rename-field")["steps"]
 
 
+def test_a_closed_stdin_is_no_terminal_to_ask_on(tmp_path):
+    # `migrate plan <&-` (triage G34) said "internal error: AttributeError" (sys.stdin is None):
+    # no stdin means nobody to ask, the same as </dev/null.
+    repo = repo_from("rename-field", tmp_path)
+    r = subprocess.run([sys.executable, "-m", "cvxlint", "migrate", "plan", "--from", "HEAD", "--format", "json"],
+                       cwd=repo, capture_output=True, text=True, env=dict(os.environ, NO_COLOR="1"),
+                       preexec_fn=lambda: os.close(0), timeout=300)
+    assert (r.returncode, r.stderr) == (3, "")
+    assert json.loads(r.stdout)["status"] == "needs-answers"
+
+
 def test_answers_from_the_config_file(tmp_path):
     repo = repo_from("rename-field", tmp_path)
     (repo / "cvxlint.yaml").write_text("migrate-answers:\n  - rename:users.name=fullName\n")

@@ -51,6 +51,9 @@ class FixOutcome:
     originals: dict[Path, bytes]  # ... and its content as read before the first pass
     remaining: list[Diagnostic]  # diagnostics after the last pass
     applied: dict[str, int] = field(default_factory=dict)  # rule code -> fixes applied
+    # each fix applied: its rule code and the files it edits (a file not written after all
+    # takes its fixes out of what was fixed)
+    applied_to: list[tuple[str, frozenset[Path]]] = field(default_factory=list)
     passes: int = 0
     not_converged: set[str] = field(default_factory=set)  # codes still offering fixes at the end
     rejected: list[Rejected] = field(default_factory=list)
@@ -326,8 +329,9 @@ def fix_loop(
         if drop_imports is not None:
             _drop_kept_imports(files, good, drop_imports)
         outcome.passes += 1
-        for d, _f in good:
+        for d, f in good:
             outcome.applied[d.code] = outcome.applied.get(d.code, 0) + 1
+            outcome.applied_to.append((d.code, frozenset(_by_file([f]))))
         state = files.state()
         if state in seen_states:  # fixes undoing each other: stop instead of cycling
             outcome.not_converged = {d.code for d, _ in good}

@@ -14,7 +14,9 @@ import logging
 import sys
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 
 from .. import __version__
 from . import code_actions, hover
@@ -22,8 +24,24 @@ from ..engine.heap import Heap
 from .session import Session
 
 
+class _Protocol(LanguageServerProtocol):
+    """pygls, given a request whose params do not fit the LSP types (a Position with line -1),
+    logs the error and drops the message: the client would wait for the answer forever. A
+    request is answered with the error (InvalidParams) before pygls drops it."""
+
+    def structure_message(self, data):
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as e:
+            msg_id = data.get("id") if isinstance(data, dict) and "method" in data else None
+            if isinstance(msg_id, (int, str)) and not isinstance(msg_id, bool):
+                self._send_response(msg_id, error=e.to_response_error())
+            raise
+
+
 def build_server(debounce: float = 0.2) -> LanguageServer:
-    server = LanguageServer("cvxlint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+    server = LanguageServer("cvxlint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+                            protocol_cls=_Protocol)
     session = Session(server, debounce)
     server.session = session  # for tests and debugging
 

@@ -43,8 +43,11 @@ def ci_relpath(path: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _relpath(path: str, base: str) -> str:
+    # Only the folder is resolved: a file reached through a symlink is shown by the name it
+    # was found under (convex/users2.ts -> users.ts is users2.ts, in findings and fix messages).
+    p = Path(path)
     try:
-        return Path(path).resolve().relative_to(Path(base).resolve()).as_posix()
+        return (p.parent.resolve() / p.name).relative_to(Path(base).resolve()).as_posix()
     except ValueError:
         try:
             return os.path.relpath(path, base)

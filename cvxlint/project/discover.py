@@ -9,6 +9,7 @@ Python scripts using the `convex` client.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -486,6 +487,25 @@ def project_root(path: Path) -> Path | None:
     return None
 
 
+def check_given_paths(paths: list[Path]) -> None:
+    """Each path named on the command line must be there: say in one line what is wrong with
+    one that is not (a symlink loop or an unsearchable folder is the user's to fix, no bug)."""
+    for p in paths:
+        try:
+            os.stat(p)
+        except OSError as e:
+            shown = str(p) if len(str(p)) <= 200 else str(p)[:200] + "..."
+            if e.errno in (errno.ENOENT, errno.ENOTDIR):
+                message = f"path does not exist: {shown}"
+            elif e.errno == errno.ELOOP:
+                message = f"path is a symlink loop: {shown}"
+            elif e.errno == errno.ENAMETOOLONG:
+                message = f"path name is too long: {shown}"
+            else:  # EACCES: a folder on the way that may not be searched
+                message = f"cannot read {shown}: {e.strerror or e}"
+            raise UsageError(message) from None
+
+
 def discover(paths: list[Path], excludes: list[str] | None = None,
              unsaved: frozenset[Path] = frozenset(), walks: dict | None = None) -> tuple[Workspace, set[Path] | None]:
     """Build the workspace for the paths given on the command line.
@@ -497,9 +517,7 @@ def discover(paths: list[Path], excludes: list[str] | None = None,
     """
     if not paths:
         paths = [Path.cwd()]
-    missing = [p for p in paths if not p.exists() and p not in unsaved]
-    if missing:
-        raise UsageError(f"path does not exist: {missing[0]}")
+    check_given_paths([p for p in paths if p not in unsaved])
     dirs = [p.resolve() for p in paths if p.is_dir()]
     named_files = [p.resolve() for p in paths if not p.is_dir()]
     wanted_fdirs: set[Path] | None = None
