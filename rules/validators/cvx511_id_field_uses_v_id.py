@@ -2,7 +2,7 @@ import re
 
 from cvxlint.project.evaluate import local_const
 from cvxlint.project.queries import id_cast_table
-from cvxlint.rulekit import call_sites, memoized, Fix, Invalid, Rule, Severity, Valid, js, looks_generated
+from cvxlint.rulekit import call_sites, memoized, per_file, Fix, Invalid, Rule, Severity, Valid, js, looks_generated
 from cvxlint.syntax import scope
 
 from .common import SERVER, is_define_table, v_call
@@ -1026,9 +1026,9 @@ def _named_only_in_returns(ctx, app) -> set[int]:
     """`v.object({...})` nodes that functions name in their `returns` validators
     (`returns: v.array(imageDoc)`) and never in their `args`: they mirror what a table stores."""
 
-    def named(node_of) -> set[int]:
+    def named(functions, node_of) -> set[int]:
         out = set()
-        for fn in app.functions:
+        for fn in functions:
             node = node_of(fn)
             if node is None:
                 continue
@@ -1041,8 +1041,23 @@ def _named_only_in_returns(ctx, app) -> set[int]:
                         out.add(id(js.unwrap(args[0])))
         return out
 
-    return memoized(ctx, ("cvx511_returns_only", id(app)),
-                    lambda: named(lambda fn: fn.returns_node) - named(lambda fn: fn.args_node))
+    def in_module(module) -> tuple[set[int], set[int]]:
+        # a module's registrations are read from it and what it imports (model.py keeps them
+        # per file too), and so are the objects their validators name: the editor keeps this
+        # per module instead of resolving every validator name of the app on each keystroke
+        functions = app.functions_in(module)
+        return named(functions, lambda fn: fn.returns_node), named(functions, lambda fn: fn.args_node)
+
+    def compute() -> set[int]:
+        returns: set[int] = set()
+        args: set[int] = set()
+        for module in app.modules.values():
+            r, a = per_file(ctx, module.facts, "cvx511 validator objects", lambda: in_module(module))
+            returns |= r
+            args |= a
+        return returns - args
+
+    return memoized(ctx, ("cvx511_returns_only", id(app)), compute)
 
 
 def _alias_reads(reads: list) -> list:
