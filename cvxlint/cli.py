@@ -100,8 +100,10 @@ def settings_from_cli(paths, select, extend_select, ignore, config_path, convex_
 
     # before the config search resolves the first path (a symlink loop would fail there)
     check_given_paths([Path(p) for p in paths])
-    if config_path is not None and not config_path.is_file():
-        raise CvxlintError(f"config file not found: {config_path}")
+    if config_path is not None:
+        check_given_paths([config_path], "config file")
+        if not config_path.is_file():
+            raise CvxlintError(f"config file is not a file: {config_path}")
     overrides = {
         "select": _csv(select) or None,
         "convex_version": convex_version,

@@ -71,14 +71,18 @@ def test_a_path_that_cannot_be_reached_is_a_one_line_usage_error(tmp_path):
         for command in (["check"], ["fix"], ["migrate", "snapshot"]):
             r = cvxlint(*command, path, cwd=tmp_path)
             assert (r.returncode, r.stderr) == (2, f"cvxlint: error: {message}\n"), (command, r.stderr)
+    # the same for the config file named with --config (it said "config file not found: loopA")
+    (tmp_path / "app" / "convex").mkdir(parents=True)
+    for config, message in [("loopA", "config file is a symlink loop: loopA"), ("nope.yaml", "config file does not exist: nope.yaml")]:
+        r = cvxlint("check", "app", "--config", config, cwd=tmp_path)
+        assert (r.returncode, r.stderr) == (2, f"cvxlint: error: {message}\n"), (config, r.stderr)
     locked = tmp_path / "locked"
     (locked / "app").mkdir(parents=True)
     locked.chmod(0)
     try:
         # as root, drop to nobody so that the folder's mode is honoured
         prefix = [] if os.geteuid() != 0 else ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-        if prefix and shutil.which("setpriv") is None:
-            return
+        assert not prefix or shutil.which("setpriv"), "setpriv (util-linux) runs this test as a user who is not root"
         r = subprocess.run([*prefix, sys.executable, "-m", "cvxlint", "check", str(locked / "app")],
                            cwd=ROOT, capture_output=True, text=True)
         assert (r.returncode, r.stderr) == (2, f"cvxlint: error: cannot read {locked / 'app'}: Permission denied\n")

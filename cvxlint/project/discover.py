@@ -487,20 +487,21 @@ def project_root(path: Path) -> Path | None:
     return None
 
 
-def check_given_paths(paths: list[Path]) -> None:
-    """Each path named on the command line must be there: say in one line what is wrong with
-    one that is not (a symlink loop or an unsearchable folder is the user's to fix, no bug)."""
+def check_given_paths(paths: list[Path], what: str = "path") -> None:
+    """Each path named on the command line (`what`: "path", "config file") must be there:
+    say in one line what is wrong with one that is not (a symlink loop or an unsearchable
+    folder is the user's to fix, no bug)."""
     for p in paths:
         try:
             os.stat(p)
         except OSError as e:
             shown = str(p) if len(str(p)) <= 200 else str(p)[:200] + "..."
             if e.errno in (errno.ENOENT, errno.ENOTDIR):
-                message = f"path does not exist: {shown}"
+                message = f"{what} does not exist: {shown}"
             elif e.errno == errno.ELOOP:
-                message = f"path is a symlink loop: {shown}"
+                message = f"{what} is a symlink loop: {shown}"
             elif e.errno == errno.ENAMETOOLONG:
-                message = f"path name is too long: {shown}"
+                message = f"{what} name is too long: {shown}"
             else:  # EACCES: a folder on the way that may not be searched
                 message = f"cannot read {shown}: {e.strerror or e}"
             raise UsageError(message) from None
