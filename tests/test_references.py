@@ -133,6 +133,32 @@ def test_python_prefilter_and_pure_extraction():
     assert extract_python("bad.py", b"def (:\n") is None
 
 
+def test_a_python_file_handing_the_client_method_on_with_a_name_is_read(tmp_path):
+    """Triage G30 (Sentinel's FastAPI backend): the client comes from another module and every
+    call runs off the event loop, `asyncio.to_thread(client.mutation, "runs:create", {...})`.
+    The file never imports convex and never calls `.mutation("...")`, so the pre-filter
+    skipped it and its calls reached no rule; and a client from `cx.get_client()` of a module
+    imported whole (`import convex_client as cx`) was not known as one."""
+    assert mentions_convex(b'await asyncio.to_thread(\n    client.mutation, "runs:create", {"n": 1})\n')
+    assert not mentions_convex(b'await asyncio.to_thread(client.mutation, "no name here")\n')
+    app = tmp_path / "app"
+    (app / "convex").mkdir(parents=True)
+    (app / "convex" / "points.ts").write_text('import { v } from "convex/values";\nimport { query } from "./_generated/server";\n'
+                                              'export const balance = query({ args: { user: v.string() }, handler: async () => 1 });\n')
+    (app / "bot").mkdir()
+    (app / "bot" / "clients.py").write_text('import os\nfrom convex import ConvexClient\n\n\ndef get_client():\n'
+                                            '    return ConvexClient(os.environ["CONVEX_URL"])\n')
+    (app / "bot" / "handlers.py").write_text('import asyncio\nfrom bot import clients\n\n\nasync def show(user):\n'
+                                             '    client = clients.get_client()\n'
+                                             '    return await asyncio.to_thread(client.query, "points:balanse", {"user": user})\n')
+    (app / "bot" / "jobs.py").write_text('import asyncio\nimport clients as cx\n\n\nasync def reset(user):\n'
+                                         '    client = cx.get_client()\n'
+                                         '    await asyncio.to_thread(client.mutation, "points:balance", {"user": user})\n')
+    result = check([app], Settings(select=["CVXP02", "CVXP03"]))
+    assert sorted((d.code, d.line, Path(d.path).name) for d in result.diagnostics) == [
+        ("CVXP02", 7, "handlers.py"), ("CVXP03", 7, "jobs.py")]  # a mutation call of a query
+
+
 def test_python_positions_are_python_line_and_column(tmp_path):
     app = tmp_path / "app"
     (app / "convex").mkdir(parents=True)

@@ -228,6 +228,9 @@ class _Bindings(_Scopes, cst.CSTVisitor):
         self.other_attributes: set[str] = set()  # ".attribute" set to a call that builds no client
         self.factories: dict[str, str] = {}  # functions that return a client -> its class
         self.imported: dict[str, tuple[str, int, str]] = {}  # `from m import f as g`: g -> (m, level, f)
+        # project modules imported whole (`import convex_client as cx`, `from . import clients`):
+        # local name -> (module, level), for `cx.get_client()`
+        self.modules: dict[str, tuple[str, int]] = {}
         self.from_imported: dict = {}  # (scope, variable) or ".attribute" -> what `imported` says of its value
         # (scope, variable) or ".attribute" -> the class it holds an instance of, by name: built
         # by `Name(...)` or annotated `x: Name` (a wrapper class's methods may be relays)
@@ -294,12 +297,22 @@ class _Bindings(_Scopes, cst.CSTVisitor):
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
             name = dotted(alias.name)
-            if name is not None and (name == "convex" or name.startswith("convex.")):
-                local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name.split(".")[0]
+            if name is None:
+                continue
+            local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name.split(".")[0]
+            if name == "convex" or name.startswith("convex."):
                 self.facts.convex_modules.add(local)
+            elif alias.asname is not None or "." not in name:
+                self.modules[local] = (name, 0)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         mod = dotted(node.module) if node.module is not None else None
+        if node.module is None and node.relative and not isinstance(node.names, cst.ImportStar):
+            for alias in node.names:  # `from . import clients`: a sibling module
+                name = dotted(alias.name)
+                if name is not None:
+                    local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
+                    self.modules[local] = (name, len(node.relative))
         if mod is not None and not isinstance(node.names, cst.ImportStar) and \
                 (node.relative or not (mod == "convex" or mod.startswith("convex."))):
             for alias in node.names:  # a project module's functions, which may return clients
@@ -323,10 +336,24 @@ class _Bindings(_Scopes, cst.CSTVisitor):
             self.facts.convex_names[local] = name
 
     def imported_call(self, value: cst.CSTNode | None) -> tuple[str, int, str] | None:
-        """`get_client()` of a function imported from a project module: where it comes from."""
-        if not isinstance(value, cst.Call) or not isinstance(value.func, cst.Name):
+        """`get_client()` of a function imported from a project module, or `cx.get_client()` of
+        a module imported whole (`import convex_client as cx`, Sentinel; `from bot import
+        clients`): where it comes from."""
+        if not isinstance(value, cst.Call):
             return None
-        name = value.func.value
+        func = value.func
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            owner = func.value.value
+            if owner in self.modules:
+                module, level = self.modules[owner]
+                return module, level, func.attr.value
+            if owner in self.imported:  # `from bot import clients` names a module or a function
+                module, level, name = self.imported[owner]
+                return f"{module}.{name}", level, func.attr.value
+            return None
+        if not isinstance(func, cst.Name):
+            return None
+        name = func.value
         return self.imported.get(name) if name not in self.factories else None
 
     def _bind(self, target: cst.CSTNode, value: cst.CSTNode | None) -> None:

@@ -18,7 +18,10 @@ METHOD_KIND = {"query": "query", "subscribe": "query", "mutation": "mutation", "
 
 # `client.query("messages:list", ...)` in a file that gets its client from another module
 # (`from app.clients import get_client`): a call with a function name of Convex's shape
-_CALL_BY_NAME = re.compile(rb"\.(query|mutation|action)\(\s*(name\s*=\s*)?[rRuU]?[\"'][\w./-]+:\w+[\"']")
+_CALL_BY_NAME = re.compile(rb"\.(query|mutation|action)\(\s*(name\s*=\s*)?[rRuU]?[\"'][\w./-]+:\w+[\"']"
+                           # ... or the client's method handed on with the name, to run off the event
+                           # loop (`asyncio.to_thread(client.mutation, "runs:create", {...})`, Sentinel)
+                           rb"|\.(query|mutation|action)\s*,\s*[rRuU]?[\"'][\w./-]+:\w+[\"']")
 
 
 # `run_query("jobs:pending")` of a wrapper imported from another module (`from
