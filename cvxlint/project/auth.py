@@ -146,6 +146,8 @@ class IdentityFetch:
     # when not used because the check runs only for a signed-in caller: the test that skips
     # it (`identity` of `if (identity) { ...throw... }`)
     signed_in_test: str | None = None
+    # when read, but only by tests that cannot stop a signed-out caller: why (`futile_null_test`)
+    futile: str | None = None
 
 
 @dataclass(slots=True)
@@ -168,6 +170,12 @@ class Access:
     blind_guards: list[Evidence] = field(default_factory=list)  # guards that never ask ctx.auth who calls
     # checks whose "not signed in" error a `catch` turns into a value the handler goes on with
     swallowed: list[Evidence] = field(default_factory=list)
+    # guards of this project whose answer is lost (what = why): an async one not awaited
+    # (`if (!canEdit(ctx, id)) throw`), or one that throws nothing whose result is dropped
+    futile_guards: list[Evidence] = field(default_factory=list)
+    # in an action, `ctx.runMutation`/`runAction`/scheduler calls of the handler made before
+    # any check: each commits on its own, and a later throw undoes none of them
+    before_check: list[Evidence] = field(default_factory=list)
     # identities an argument overrides (`args.userId ?? await getAuthUserId(ctx)`): what = the argument;
     # argument = the same when it fills in for a missing identity (`if (!subject) subject =
     # (await byEmail(args.email))?.subject`)
@@ -573,7 +581,36 @@ class AccessAnalysis:
             if cap is not None:
                 out.evidence.append(Evidence(fn.facts, fn.args_node or fn.call, f"the capability argument `{cap}`",
                                              "args", about_caller=False, argument=cap))
+        if fn.kind == "action" and out.evidence:
+            out.before_check = self._effects_before_check(fn, reached, out.evidence)
         return out
+
+    def _effects_before_check(self, fn: "RegisteredFunction", reached: list[Reached],
+                              evidence: list[Evidence]) -> list[Evidence]:
+        """The handler's own `ctx.runMutation`/`runAction`/`ctx.scheduler` calls that come
+        before its first check, when every check is in the handler or a helper it calls. An
+        action is no transaction: each of these commits on its own, and a later throw undoes
+        none. (A query or mutation rolls back on a throw: there the order does not matter.)"""
+        handler = reached[0] if reached and not reached[0].via else None
+        if handler is None:
+            return []
+        first = None
+        for e in evidence:
+            at = None
+            if e.where in ("handler", "runQuery", "helper"):
+                for r in reached:
+                    if r.facts is e.facts and r.func.node.start <= e.node.start < r.func.node.end:
+                        at = (r.via[0][1].node if r.via else e.node).start
+                        break
+            if at is None:
+                return []  # a builder's, an argument's, or one we cannot place: it may come first
+            first = at if first is None else min(first, at)
+        found = []
+        for site, path in handler.ctx_calls():
+            if site.node.start < first and js.enclosing_function(site.node) is handler.func.node \
+                    and path in (("runMutation",), ("runAction",), ("scheduler", "runAfter"), ("scheduler", "runAt")):
+                found.append(Evidence(handler.facts, site.node, f"`ctx.{'.'.join(path)}`", "handler"))
+        return found
 
     def _database_uses(self, fn: "RegisteredFunction", reached: list[Reached]) -> "DatabaseUses":
         """The database uses of `fn`: the app's when they are built already, otherwise those of
@@ -1354,10 +1391,13 @@ class AccessAnalysis:
                                         about_caller=False))
         builder = where == "builder"
         swallowed_above = _swallowed(r, None, self._always_throws, builder)
+        lost = bool(r.via) and reached_through_lost_promise(r)
         for site in r.func.all_calls():
             kind, what = self.classify(facts, site)
             if kind is None:
                 continue
+            if lost and kind != "identity":
+                continue  # in a helper whose promise the caller drops: it checks too late (`_futile_guard`)
             if kind in ("identity", "fetch", "guard", "run") and \
                     (swallowed_above or _swallowed(r, site.node, self._always_throws, builder)):
                 # `try { ... await requireUser(ctx) ... } catch { return null }` in a helper: a
@@ -1369,6 +1409,9 @@ class AccessAnalysis:
                 continue
             if kind == "identity":
                 used = result_used(site.node)
+                futile = futile_null_test(facts, site.node, what, True) if used else None
+                if futile is not None or lost:
+                    used = False
                 if used and where == "helper" and not _stops_caller(r):
                     used = False  # `if (!userId) return null` in a helper whose result the handler ignores
                 elif not used and where == "helper" and _returns_optional_read(site.node) and _handler_stops_on_null(r):
@@ -1377,7 +1420,8 @@ class AccessAnalysis:
                 if not used and where != "builder":
                     # the handler's own fetch, or its call into the helper that makes it
                     signed_in_test = _signed_in_test(site.node if not r.via else r.via[0][1].node)
-                out.identity.append(IdentityFetch(facts, site, r if where != "builder" else None, used, signed_in_test))
+                out.identity.append(IdentityFetch(facts, site, r if where != "builder" else None, used, signed_in_test,
+                                                  futile))
                 arg = _argument_first(r, site) if used and where == "handler" else None
                 refill = _refilled_from_argument(r, site) if used and where == "handler" and arg is None else None
                 if arg is not None or refill is not None:
@@ -1390,7 +1434,8 @@ class AccessAnalysis:
             elif kind == "fetch":
                 if result_used(site.node) and where == "handler":
                     out.overridden_claims.extend(_overridden_claims(r, site, self._guard_call(r)))
-                if result_used(site.node):
+                if result_used(site.node) and futile_null_test(facts, site.node, what, False) is None \
+                        and not self._promise_of_own_lost(facts, site):
                     arg = _identity_argument_branch(r, site) if where == "handler" else None
                     if arg is not None:  # `if (args.userId) ... else { await getCurrentUser(ctx) }`
                         out.overridden_identity.append(Evidence(facts, site.node, arg, where))
@@ -1413,6 +1458,8 @@ class AccessAnalysis:
                 continue  # `checkDuplicate(ids)` in a helper handed no ctx: nothing tells it who asks
             elif kind == "guard" and not self._may_stop(r, site):
                 continue  # `checkDuplicate({ ... })`: handed data, throws nothing, and decides nothing
+            elif kind == "guard" and (futile := self._futile_guard(r, site, what)) is not None:
+                out.futile_guards.append(Evidence(facts, site.node, futile, where))
             elif kind == "rls":
                 out.evidence.append(Evidence(facts, site.node, what, where, rls=self._rls_rules(facts, site)))
             else:
@@ -1675,6 +1722,49 @@ class AccessAnalysis:
                 if kind == "guard" and not self._blind_guard(inner, s, depth + 1, ctx_given):
                     return False
         return True
+
+    def _futile_guard(self, r: Reached, site: CallSite, what: str) -> str | None:
+        """Why a call of a guard of this project protects nothing: it is async and its promise
+        is dropped or only tested (what it throws or answers comes too late), or it throws
+        nothing and its answer is dropped (`await canEdit(ctx, id);`). A guard that throws
+        (`await requireUser(ctx);`) stops the caller with its result dropped."""
+        target = self.project.callgraph.callee(r.facts, site)
+        if target is None:
+            return None  # a package's guard: we cannot see what it does
+        if self._promise_of_own_lost(r.facts, site):
+            return (f"{what} is not awaited: its promise is never null, and what it throws comes after the "
+                    "function went on; `await` it")
+        value = _value_of(site.node)
+        if value.parent is not None and value.parent.type == "expression_statement" \
+                and not self._may_throw(*target, 0):
+            return (f"{what} throws nothing, and its answer is dropped; throw when it answers no "
+                    f"(`if (!(await {site.path[-1]}(...))) throw ...`)")
+        return None
+
+    def _promise_of_own_lost(self, facts: FileFacts, site: CallSite) -> bool:
+        """A call of an async function of this project whose promise is dropped or only tested
+        (`const user = getCurrentUser(ctx); if (!user) throw`)."""
+        target = self.project.callgraph.callee(facts, site)
+        return target is not None and target[1].is_async and promise_lost(site.node)
+
+    def _may_throw(self, facts: FileFacts, func, depth: int) -> bool:
+        """Can this function of the project throw, itself or through what it calls? Only calls
+        on its parameters and locals (`ctx.db.get`, `ctx.auth.getUserIdentity()`,
+        `roles.includes(r)`) and globals are taken not to: a package's function, a `ctx.run*`
+        or a guard may throw, and so may a project function that does."""
+        if depth > 3 or facts.module.nodes_in(func.node, "throw_statement"):
+            return True
+        for s in func.all_calls():
+            kind, _what = self.classify(facts, s)
+            if kind in ("fetch", "guard", "rls", "run"):
+                return True
+            target = self.project.callgraph.callee(facts, s)
+            if target is not None:
+                if self._may_throw(*target, depth + 1):
+                    return True
+            elif s.ref is not None and s.ref.kind == "module":
+                return True
+        return False
 
     def _always_throws(self, facts: FileFacts, call: Node) -> bool:
         """Is `call` (a call in `facts`) a call of a function of this project that always
@@ -2720,9 +2810,25 @@ def _stops_caller(r: Reached) -> bool:
     helper that returns null for an anonymous caller (`getUser(ctx)`) guards nothing if the
     handler never looks at what it returns."""
     chain = [(r.facts, r.func)] + [(f, site.func) for f, site in r.via[1:] if site.func is not None]
+    if reached_through_lost_promise(r):
+        return False  # `if (!canEdit(ctx, id)) throw`: what the async helper throws or answers comes too late
     if any(f.module.nodes_in(func.node, "throw_statement") for f, func in chain):
         return True
-    return not r.via or result_used(r.via[0][1].node)
+    if not r.via:
+        return True
+    facts, call = r.via[0][0], r.via[0][1].node
+    return result_used(call) and futile_null_test(facts, call, "", False) is None
+
+
+def reached_through_lost_promise(r: Reached) -> bool:
+    """Is helper `r` reached through a call of an async function whose promise is dropped or
+    only tested (`requireUser(ctx);`, `if (!canEdit(ctx, id))`)? Nothing it throws or
+    answers reaches the caller in time."""
+    for i, (_f, site) in enumerate(r.via):
+        callee = r.via[i + 1][1].func if i + 1 < len(r.via) else r.func
+        if callee is not None and callee.is_async and promise_lost(site.node):
+            return True
+    return False
 
 
 def _returns_optional_read(call: Node) -> bool:
@@ -3173,6 +3279,104 @@ def result_used(call: Node) -> bool:
     `?.` reads is itself checked (`const email = identity?.email; if (!email) return []`):
     a null identity reaches that check as undefined."""
     return _value_acted_on(_value_of(call), _used)
+
+
+def _awaited_value(call: Node) -> bool:
+    """Is the value of `call` awaited where it is made (`await f()`, `(await f())!`)?"""
+    n = js.outer(call)
+    p = n.parent
+    while p is not None and p.type in ("await_expression", "parenthesized_expression", "as_expression",
+                                       "satisfies_expression", "non_null_expression"):
+        if p.type == "await_expression":
+            return True
+        n, p = p, p.parent
+    return False
+
+
+def _promise_test(read: Node) -> bool:
+    """Is `read` only tested for truth or null (`!p`, `if (p)`, `p === null`, `p && ...`)? For
+    a promise such a test always comes out the same: a promise is an object, never null."""
+    o = js.outer(read)
+    p = o.parent
+    if p is None:
+        return False
+    if p.type == "unary_expression" and p.has_tok("!"):
+        return True
+    if p.type in ("if_statement", "while_statement", "ternary_expression") and o.field == "condition":
+        return True
+    if p.type == "binary_expression" and (p.has_tok("&&") or p.has_tok("||")):
+        return True
+    return _null_test(read)
+
+
+def promise_lost(call: Node) -> bool:
+    """Is the promise `call` returns (not awaited where it is made) dropped, or only tested
+    (`if (!canEdit(ctx, id)) throw`)? Then whatever it resolves to, or throws, stops no one."""
+    if _awaited_value(call):
+        return False
+    value = _value_of(call)
+    if value.parent is not None and value.parent.type == "expression_statement":
+        return True
+    reads = _reads_of_value(value)
+    return bool(reads) and all(_promise_test(read) for read in reads)
+
+
+def _branch_may_stop(branch: Node | None) -> bool:
+    """Can this branch stop its function: it throws, returns, leaves a loop, or calls
+    something (which may throw) other than `console.*`? `new Error(...)` without `throw` does not."""
+    if branch is None:
+        return True  # unreadable (a parse error): do not claim it goes on
+    owner = js.enclosing_function(branch)
+    for n in branch.walk():
+        if n.type in ("throw_statement", "return_statement", "break_statement", "continue_statement",
+                      "call_expression") and js.enclosing_function(n) is owner:
+            if n.type != "call_expression":
+                return True
+            chain = js.member_chain(js.callee(n))
+            if chain is None or not (chain[0].type == "identifier" and chain[0].text == "console"):
+                return True
+    return False
+
+
+def futile_null_test(facts: FileFacts, call: Node, what: str, nullable_only: bool) -> str | None:
+    """Why the value of a call that fetches the caller, though read, stops no signed-out
+    caller: every read that would count is a test that cannot stop one. The promise of a call
+    not awaited is never null (`const identity = ctx.auth.getUserIdentity(); if (!identity)
+    throw` throws for no one); the branch of `if (!identity) new Error(...)` goes on; and,
+    when the call resolves to null and never undefined (`nullable_only`: getUserIdentity,
+    getAuthUserId), `identity === undefined` is never true. None when some read counts."""
+    value = _value_of(call)
+    reads = [read for read in _reads_of_value(value) if _used(read, 0)]
+    if not reads:
+        return None
+    if not _awaited_value(call):
+        if all(_promise_test(read) for read in reads):
+            return (f"{what} is not awaited: it returns a Promise, which is never null, so testing it "
+                    "stops no one; `await` it")
+        return None
+    reasons = [_futile_read(facts, read, nullable_only) for read in reads]
+    return reasons[0] if all(reasons) else None
+
+
+def _futile_read(facts: FileFacts, read: Node, nullable_only: bool) -> str | None:
+    o = js.outer(read)
+    p = o.parent
+    if p is None:
+        return None
+    if nullable_only and p.type == "binary_expression" and (p.has_tok("===") or p.has_tok("!==")) \
+            and js.is_undefined(p.child("right") if o.field == "left" else p.child("left")):
+        return (f"`{facts.one_line(p, 60)}` tests for undefined, but a signed-out caller gets null, never "
+                "undefined; test `=== null` (or `!`) instead")
+    test = p if _null_test(read) and p.type in ("unary_expression", "binary_expression") else None
+    if test is None or (p.type == "unary_expression" and not p.has_tok("!")):
+        return None
+    top = js.outer(test)
+    stmt = top.parent
+    if stmt is None or stmt.type != "if_statement" or top.field != "condition" \
+            or _branch_may_stop(stmt.child("consequence")):
+        return None
+    return (f"the branch of `if ({facts.one_line(test, 60)})` does not stop the function (no `throw` or `return`), "
+            "so a signed-out caller goes on")
 
 
 def optional_read_checked(read: Node) -> bool:

@@ -132,6 +132,19 @@ AUTHZ_CLASS = {**AUTH_CONFIG, "convex/lib/authz.ts":
                '  async peek() {\n    return await this.ctx.auth.getUserIdentity();\n  }\n}\n'}
 
 
+# A board permission answered yes/no (`canEditBoard`: never throws) and a guard that throws on
+# its "no" (`requireBoardEditor`)
+BOARD_PERMS = {**AUTH_CONFIG, "convex/lib/boards.ts":
+               'import type { QueryCtx } from "../_generated/server";\n'
+               'import type { Id } from "../_generated/dataModel";\n'
+               'export async function canEditBoard(ctx: QueryCtx, id: Id<"boards">): Promise<boolean> {\n'
+               '  const me = await ctx.auth.getUserIdentity();\n  if (me === null) return false;\n'
+               '  const board = await ctx.db.get("boards", id);\n  return board?.ownerId === me.subject;\n}\n'
+               'export async function requireBoardEditor(ctx: QueryCtx, id: Id<"boards">) {\n'
+               '  if (!(await canEditBoard(ctx, id))) throw new Error("not your board");\n}\n'}
+BOARD_SERVER = SERVER + 'import { canEditBoard, requireBoardEditor } from "./lib/boards";\n'
+
+
 class RequireAccessControl(Rule):
     """Public function with no access control.
 
@@ -143,7 +156,9 @@ class RequireAccessControl(Rule):
     built-ins and methods of values it holds, `process.env.KEY?.startsWith("pk_")` included,
     and `fetch` of a URL fixed in the code with literal options: a key from `process.env`
     or a URL or body from the arguments makes it count)
-    without any recognised access check. A check counts wherever it is on some path —
+    without any recognised access check. A check counts wherever it is on some path (in an
+    action, only for what comes after it: a `ctx.runMutation`, `ctx.runAction` or scheduler
+    call made before every check commits on its own, and is reported) —
     nested in blocks, in a `try`, as an early return, in a helper in another file (followed
     transitively), in a function run through `ctx.runQuery/runMutation`, or in the customization of a custom
     builder (`customQuery(query, customCtx(...))`). A customization that only fetches the
@@ -158,7 +173,9 @@ class RequireAccessControl(Rule):
       counts when that is checked: `const email = identity?.email; if (!email) ...`, and
       a helper's `return identity?.subject ?? null` when the handler stops on null); a
       fetch whose result is ignored or read only through `?.` is reported as "fetched but
-      never checked", and one only on the path where the caller leaves an identity
+      never checked", and so is one not awaited (a promise is never null), one tested only
+      by an `if` whose branch does not stop the function (`if (!identity) new Error(...)`),
+      and one compared with `undefined` (it is null for a signed-out caller); one only on the path where the caller leaves an identity
       argument out (`args.userId ?? await getAuthUserId(ctx)`, or the `else` of `if
       (args.userId)`) does not count: the caller can pass anyone's; nor does a check that
       runs only for a signed-in caller (`if (identity) { ...throw... }` and then the write:
@@ -172,7 +189,9 @@ class RequireAccessControl(Rule):
       configured in `auth-helpers` — but not one the handler gives only its arguments
       (`isAdmin(args.adminEmail)`) or only data (`hasEmailChannel(prefs)` for a row an
       argument picked, `assertValidSymbol(symbol)`) and that compares with no server secret:
-      the caller chooses those, so it cannot tell who asks;
+      the caller chooses those, so it cannot tell who asks; nor an async guard of the
+      project not awaited (`if (!canEdit(ctx, id)) throw`), nor one that throws nothing
+      whose answer is dropped (`await canEdit(ctx, id);`);
     - row-level security (`wrapDatabaseReader`/`wrapDatabaseWriter`/`RowLevelSecurity`, or
       convex-ents' `addEntRules` in the builder) — for a function whose every table has a
       rule for what it does there (`read`; `modify`/`insert`, or the ents `write`), or with
@@ -677,6 +696,47 @@ class RequireAccessControl(Rule):
               files={**AUTH_CONFIG, "convex/lib/errors.ts": 'export function rethrowLogged(err: unknown) {\n'
                      '  console.error(err);\n  if (err instanceof Error) throw err;\n  throw new Error(String(err));\n}\n'},
               note="the catch calls a helper that ends in a `throw` and returns nowhere (not typed `never`)"),
+        Valid(BOARD_SERVER + 'export const clear = mutation({ args: { id: v.id("boards") }, handler: async (ctx, { id }) => {\n'
+              '  await requireBoardEditor(ctx, id);\n  await ctx.db.patch("boards", id, { cards: [] });\n}});\n'
+              'export const rename = mutation({ args: { id: v.id("boards"), name: v.string() }, handler: async (ctx, args) => {\n'
+              '  if (!(await canEditBoard(ctx, args.id))) throw new Error("not your board");\n'
+              '  await ctx.db.patch("boards", args.id, { name: args.name });\n}});\n',
+              files=BOARD_PERMS, note="a guard that throws needs no one to read its result; a yes/no one is "
+                                      "awaited and its no stops the function"),
+        Valid(SERVER + 'export const pin = mutation({ args: { id: v.id("notes") }, handler: async (ctx, { id }) => {\n'
+              '  const pending = ctx.auth.getUserIdentity();\n'
+              '  const [me, note] = await Promise.all([pending, ctx.db.get("notes", id)]);\n'
+              '  if (!me || note?.ownerId !== me.subject) throw new Error("forbidden");\n'
+              '  await ctx.db.patch("notes", id, { pinned: true });\n}});\n'
+              'export const unpin = mutation({ args: { id: v.id("notes") }, handler: async (ctx, { id }) => {\n'
+              '  const pending = getAuthUserId(ctx);\n  const userId = await pending;\n'
+              '  if (!userId) throw new Error("sign in");\n  await ctx.db.patch("notes", id, { pinned: false });\n}});\n',
+              files=AUTH_CONFIG, note="the promise is awaited later (in `Promise.all`, or through a local): "
+                                      "what is tested is the identity"),
+        Valid(SERVER + 'function signInFirst(): never {\n  throw new Error("sign in");\n}\n'
+              'export const hide = mutation({ args: { id: v.id("notes") }, handler: async (ctx, { id }) => {\n'
+              '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) {\n'
+              '    console.warn("hide without identity");\n    signInFirst();\n  }\n'
+              '  await ctx.db.patch("notes", id, { hidden: true });\n}});\n'
+              'export const show = mutation({ args: { id: v.id("notes") }, handler: async (ctx, { id }) => {\n'
+              '  const identity = await ctx.auth.getUserIdentity();\n'
+              '  if (identity === undefined || identity === null) throw new Error("sign in");\n'
+              '  await ctx.db.patch("notes", id, { hidden: false });\n}});\n',
+              files=AUTH_CONFIG, note="the null branch calls a function that throws; a test of `undefined` "
+                                      "beside one of `null`"),
+        Valid('import { v } from "convex/values";\nimport { action, mutation } from "./_generated/server";\n'
+              'import { internal } from "./_generated/api";\n'
+              'export const archive = action({ args: { id: v.id("notes") }, handler: async (ctx, { id }) => {\n'
+              '  const note = await ctx.runQuery(internal.notes.get, { id });\n'
+              '  const identity = await ctx.auth.getUserIdentity();\n'
+              '  if (!identity || note?.ownerId !== identity.subject) throw new Error("forbidden");\n'
+              '  await ctx.runMutation(internal.notes.archive, { id });\n}});\n'
+              'export const touch = mutation({ args: { id: v.id("notes") }, handler: async (ctx, { id }) => {\n'
+              '  await ctx.db.patch("notes", id, { seen: Date.now() });\n'
+              '  await ctx.scheduler.runAfter(0, internal.notes.index, { id });\n'
+              '  if ((await ctx.auth.getUserIdentity()) === null) throw new Error("sign in");\n}});\n',
+              files=AUTH_CONFIG, note="an action that only reads before its check; a mutation is one transaction: "
+                                      "its late throw undoes the write and the schedule"),
     ]
 
     invalid = [
@@ -1233,6 +1293,61 @@ class RequireAccessControl(Rule):
                        'export const award = awardPrizeUsecase;\n'},
                 note="a file the bundler skips (two dots), deployed by an entry module under an alias "
                      "(Darialyphia/not-duelyst's use cases)"),
+        Invalid(SERVER + 'export const rename = mutation({ args: { id: v.id("notes"), title: v.string() }, handler: async (ctx, args) => {\n'
+                '  const identity = ctx.auth.getUserIdentity();\n  if (!identity) throw new Error("sign in");\n'
+                '  await ctx.db.patch("notes", args.id, { title: args.title });\n}});\n'
+                'export const retitle = mutation({ args: { id: v.id("notes"), title: v.string() }, handler: async (ctx, args) => {\n'
+                '  const userId = getAuthUserId(ctx);\n  if (userId === null) throw new Error("sign in");\n'
+                '  await ctx.db.patch("notes", args.id, { title: args.title });\n}});\n',
+                files=AUTH_CONFIG, lines=[5, 10], message="is not awaited: it returns a Promise",
+                note="`await` left out: a promise is never null, so the test lets everyone through"),
+        Invalid(BOARD_SERVER + 'export const clear = mutation({ args: { id: v.id("boards") }, handler: async (ctx, { id }) => {\n'
+                '  await canEditBoard(ctx, id);\n  await ctx.db.patch("boards", id, { cards: [] });\n}});\n'
+                'export const rename = mutation({ args: { id: v.id("boards"), name: v.string() }, handler: async (ctx, args) => {\n'
+                '  if (!canEditBoard(ctx, args.id)) throw new Error("not your board");\n'
+                '  await ctx.db.patch("boards", args.id, { name: args.name });\n}});\n'
+                'export const wipe = mutation({ args: { id: v.id("boards") }, handler: async (ctx, { id }) => {\n'
+                '  requireBoardEditor(ctx, id);\n  await ctx.db.delete("boards", id);\n}});\n',
+                files=BOARD_PERMS, lines=[6, 10, 14], message="its check stops no one",
+                note="a yes/no guard whose answer is dropped, an async guard tested or called without `await`"),
+        Invalid(SERVER + 'export const hide = mutation({ args: { id: v.id("notes") }, handler: async (ctx, { id }) => {\n'
+                '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) new Error("sign in");\n'
+                '  await ctx.db.patch("notes", id, { hidden: true });\n}});\n'
+                'export const show = mutation({ args: { id: v.id("notes") }, handler: async (ctx, { id }) => {\n'
+                '  const identity = await ctx.auth.getUserIdentity();\n'
+                '  if (identity === null) {\n    console.warn("show without identity");\n  }\n'
+                '  await ctx.db.patch("notes", id, { hidden: false });\n}});\n',
+                files=AUTH_CONFIG, lines=[5, 10], message="does not stop the function",
+                note="`throw` left out, or the branch only logs: a signed-out caller goes on to the write"),
+        Invalid(SERVER + 'import { getCurrentUser } from "./lib/me";\n'
+                'export const star = mutation({ args: { id: v.id("notes") }, handler: async (ctx, { id }) => {\n'
+                '  const user = getCurrentUser(ctx);\n  if (!user) throw new Error("sign in");\n'
+                '  await ctx.db.patch("notes", id, { starred: true });\n}});\n'
+                'export const unstar = mutation({ args: { id: v.id("notes") }, handler: async (ctx, { id }) => {\n'
+                '  const user = await getCurrentUser(ctx);\n  if (!user) console.warn("unstar without user");\n'
+                '  await ctx.db.patch("notes", id, { starred: false });\n}});\n',
+                files={**AUTH_CONFIG, "convex/lib/me.ts": 'import type { QueryCtx } from "../_generated/server";\n'
+                       'export async function getCurrentUser(ctx: QueryCtx) {\n'
+                       '  const identity = await ctx.auth.getUserIdentity();\n  if (identity === null) return null;\n'
+                       '  return await ctx.db.query("users")\n'
+                       '    .withIndex("by_token", (q) => q.eq("tokenIdentifier", identity.tokenIdentifier)).unique();\n}\n'},
+                lines=[6, 11], message="never checks it",
+                note="the same through a project helper that fetches the caller: its promise tested, or its null let through"),
+        Invalid(SERVER + 'export const drop = mutation({ args: { id: v.id("notes") }, handler: async (ctx, { id }) => {\n'
+                '  const identity = await ctx.auth.getUserIdentity();\n'
+                '  if (identity === undefined) throw new Error("sign in");\n  await ctx.db.delete("notes", id);\n}});\n',
+                files=AUTH_CONFIG, lines=[5], message="gets null, never undefined",
+                note="getUserIdentity resolves to null, never undefined, for a signed-out caller"),
+        Invalid('import { v } from "convex/values";\nimport { action } from "./_generated/server";\n'
+                'import { internal } from "./_generated/api";\n'
+                'export const purge = action({ args: { id: v.id("notes") }, handler: async (ctx, { id }) => {\n'
+                '  await ctx.runMutation(internal.notes.remove, { id });\n'
+                '  if ((await ctx.auth.getUserIdentity()) === null) throw new Error("sign in");\n}});\n'
+                'export const later = action({ args: { id: v.id("notes") }, handler: async (ctx, { id }) => {\n'
+                '  await ctx.scheduler.runAfter(0, internal.notes.remove, { id });\n'
+                '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) throw new Error("sign in");\n}});\n',
+                files=AUTH_CONFIG, lines=[5, 9], message="before it checks who is calling",
+                note="an action is no transaction: the mutation run (or the job scheduled) before the check stays done"),
     ]
 
     def check_app(self, ctx, app):
@@ -1253,6 +1368,13 @@ class RequireAccessControl(Rule):
                     or not fn.exported or id(fn) in left_to_cvx304:
                 continue
             access = ctx.project.access(fn)
+            if access.before_check and not (access.unknown or access.annotated_public):
+                effect = access.before_check[0]
+                ctx.report(fn.facts, effect.node,
+                           f"{describe_function(fn)} calls {effect.what} before it checks who is calling: an action is "
+                           "not a transaction, so what that call does stays done when the later check throws, for "
+                           "anyone; check the caller first")
+                continue
             if access.protected or access.unknown or access.annotated_public or not access.touches_resources:
                 continue
             hint = ""
@@ -1277,6 +1399,11 @@ class RequireAccessControl(Rule):
             elif access.overridden_identity:
                 hint += (f" (the caller's identity is used only when `{access.overridden_identity[0].what}` is left "
                          "out, so a caller can pass anyone's)")
+            if access.futile_guards and access.futile_guards[0].where == "handler":
+                guard = access.futile_guards[0]
+                ctx.report(guard.facts, guard.node, f"{describe_function(fn)} is public and its check stops no one, so anyone can call it: "
+                           f"{guard.what}{hint}")
+                continue
             unused = [i for i in access.unused_identity if i.reached is not None]
             if unused and unused[0].signed_in_test is not None:
                 i = unused[0]
@@ -1284,6 +1411,12 @@ class RequireAccessControl(Rule):
                                   f"{describe_function(fn)} checks the caller only when `{i.signed_in_test}` is set: a "
                                   "signed-out caller skips the check and goes on; throw (or return) when it is "
                                   f"null{hint}")
+                continue
+            if unused and unused[0].futile is not None:
+                i = unused[0]
+                report_in_handler(ctx, fn, i.reached, i.site.node,
+                                  f"{describe_function(fn)} fetches the caller's identity but never checks it, so "
+                                  f"anyone can call it: {i.futile}{hint}")
                 continue
             if unused:
                 i = unused[0]

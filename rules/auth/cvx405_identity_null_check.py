@@ -18,7 +18,8 @@ class IdentityNullCheck(Rule):
     assertion (`identity!.subject`, `userId!`) or a plain member access (`identity.email`),
     when no check of it (`if (!identity)`, `identity === null`, `assertSignedIn(identity)`,
     a ternary or `&&` guard, a `switch` whose `case null:` returns or throws) comes before
-    that use.
+    that use; also a result asserted non-null where it is fetched (`const { subject } =
+    (await ctx.auth.getUserIdentity())!`).
 
     ## Why is this bad?
     All three return `null` when nobody is signed in: the function crashes with a
@@ -78,6 +79,12 @@ class IdentityNullCheck(Rule):
                 '  const identity = await ctx.auth.getUserIdentity();\n  switch (identity) {\n'
                 '    case null:\n      console.log("anonymous");\n    default:\n      return identity.subject;\n  }\n}});\n',
                 lines=[10], note="the `case null` falls through into the next case"),
+        Invalid(SERVER + 'export const post = mutation({ args: { body: v.string() }, handler: async (ctx, { body }) => {\n'
+                '  const { tokenIdentifier } = (await ctx.auth.getUserIdentity())!;\n'
+                '  await ctx.db.insert("posts", { author: tokenIdentifier, body });\n'
+                '  await ctx.db.patch("users", (await getAuthUserId(ctx))!, { lastPost: Date.now() });\n}});\n',
+                lines=[5, 7], message="asserted non-null",
+                note="asserted where it is fetched and destructured (or handed on): no check can come first"),
     ]
 
     def check_module(self, ctx, module):
@@ -86,6 +93,12 @@ class IdentityNullCheck(Rule):
         for site in facts.all_calls():
             kind, what = analysis.classify(facts, site)
             if kind != "identity":
+                continue
+            asserted = _asserted_in_place(site.node)
+            if asserted is not None:
+                ctx.report(facts, asserted, f"the result of {what} is asserted non-null (`!`) where it is fetched: it "
+                           "is null when nobody is signed in, and then the function fails with a TypeError (or "
+                           "goes on with null); check it first and throw (or return)")
                 continue
             decl = result_declarator(site.node)
             if decl is None:
@@ -98,6 +111,16 @@ class IdentityNullCheck(Rule):
                 if use is not None:
                     ctx.report(facts, use, f"`{name}` (from {what}) is used here without a null check: it is null "
                                "when nobody is signed in; check it first and throw (or return)")
+
+
+def _asserted_in_place(call):
+    """The `(await call(...))!` around the call, if any (`const { subject } = (await
+    ctx.auth.getUserIdentity())!`): nothing can check the value before the assertion."""
+    n = js.outer(call)
+    p = n.parent
+    while p is not None and p.type in ("await_expression", "parenthesized_expression"):
+        n, p = p, p.parent
+    return p if p is not None and p.type == "non_null_expression" else None
 
 
 def _first_unchecked(owner, name, decl):
