@@ -175,6 +175,9 @@ class NoJsLogicInFilter(Rule):
     fix_availability = "sometimes"
 
     valid = [
+        Valid(SERVER + 'export const recent = query({ args: {}, handler: async (ctx) =>\n'
+              '  ctx.db.query("messages").withIndex("by_creation_time").order("desc").take(5) });\n',
+              note="an index with no range callback"),
         Valid(SERVER + 'export const list = query({ args: { all: v.boolean(), o: v.string() }, handler: (ctx, args) =>\n'
               '  ctx.db.query("tasks").filter((q) => args.all || q.eq(q.field("owner"), args.o)).take(10) });\n',
               note="a JS value on the left: decided before the query runs"),
@@ -286,7 +289,7 @@ class NoJsLogicInFilter(Rule):
                     callbacks.append(("range", args[1] if len(args) > 1 else None))
             for kind, fn in callbacks:
                 facts, fn = ch.facts, js.unwrap(fn)
-                if not js.is_function(fn):
+                if fn is not None and not js.is_function(fn):
                     facts, fn = _made_elsewhere(ctx, facts, fn)
                 if fn is None or id(fn) in seen:
                     continue
