@@ -52,7 +52,6 @@ class Reached:
         if self.ctx_field is not None:
             for node, path in _this_field_chains(self.facts, self.func, self.ctx_field):
                 yield ParamUse(node, Ref("param", self.ctx_field, self.func), path), path
-            return
         if self.ctx_index is None:
             return
         for use in self.func.all_param_uses():
@@ -69,7 +68,6 @@ class Reached:
                 if site.ref is None and not site.is_new and site.path[:1] == (self.ctx_field,) \
                         and _on_this(self.func, site.callee):
                     yield site, site.path[1:]
-            return
         if self.ctx_index is None:
             return
         for site in self.func.all_calls():
@@ -144,9 +142,27 @@ class CallGraph:
         cls = self.linker.value_of(where, js.callee(made))
         body = cls.node.child("body") if isinstance(cls, Def) and not cls.path and cls.node.type in (
             "class_declaration", "class", "abstract_class_declaration") else None
-        m = _method_named(body, name.text or "")
-        info = cls.facts.function_for(m) if m is not None else None
-        return (cls.facts, info, body, made) if info is not None else None
+        found = self.class_method(cls.facts, body, name.text or "") if body is not None else None
+        if found is None:
+            return None
+        mfacts, m = found
+        info = mfacts.function_for(m)
+        return (mfacts, info, body, made) if info is not None else None
+
+    def class_method(self, facts: FileFacts, body: Node, name: str, depth: int = 0) -> tuple[FileFacts, Node] | None:
+        """The instance method `name` of a class body, or of the project class it extends."""
+        m = _method_named(body, name)
+        if m is not None:
+            return facts, m
+        cls = body.parent
+        heritage = cls.first("class_heritage") if cls is not None and depth < 8 else None
+        ext = heritage.first("extends_clause") if heritage is not None else None
+        d = self.linker.value_of(facts, ext.child("value")) if ext is not None else None
+        if isinstance(d, Def) and not d.path and d.node.type in ("class_declaration", "class",
+                                                                   "abstract_class_declaration"):
+            base = d.node.child("body")
+            return self.class_method(d.facts, base, name, depth + 1) if base is not None else None
+        return None
 
     def _method_reached(self, cur: Reached, site: CallSite) -> Reached | None:
         """`new Repo(ctx).touch(id)` (or `repo.touch(id)` on a `const repo = new Repo(ctx)`):
@@ -155,11 +171,14 @@ class CallGraph:
         with the same field."""
         callee = site.callee
         chain = js.member_chain(callee) if callee is not None and site.ref is None and not site.is_new else None
+        # the ctx handed to the method as an argument (`game.runStep(ctx, ...)`), as to a function
+        ctx_index, ctx_path, ctx_at = _ctx_flow(cur, site)
         if chain is not None and chain[0].type == "this" and len(chain[1]) == 1 and _on_this(cur.func, callee):
             body = cur.func.node.parent
-            m = _method_named(body, chain[1][0]) if body is not None and body.type == "class_body" else None
-            info = cur.facts.function_for(m) if m is not None else None
-            return Reached(cur.facts, info, cur.via + ((cur.facts, site),), None,
+            found = self.class_method(cur.facts, body, chain[1][0]) if body is not None and body.type == "class_body" \
+                else None
+            info = found[0].function_for(found[1]) if found is not None else None
+            return Reached(found[0], info, cur.via + ((cur.facts, site),), ctx_index, ctx_path, ctx_at,
                            ctx_field=cur.ctx_field) if info is not None else None
         found = self.method(cur.facts, site)
         if found is None:
@@ -171,7 +190,7 @@ class CallGraph:
         if new_site is not None:
             given = next((i for i, a in enumerate(js.call_args(made)) if _ctx_value(cur, new_site, a) == ()), None)
             field = _field_of_param(_method_named(body, "constructor"), given) if given is not None else None
-        return Reached(mfacts, info, cur.via + ((cur.facts, site),), None, ctx_field=field)
+        return Reached(mfacts, info, cur.via + ((cur.facts, site),), ctx_index, ctx_path, ctx_at, ctx_field=field)
 
     def reach(self, facts: FileFacts, start: FunctionInfo, ctx_at: tuple[str, ...] = ()) -> list[Reached]:
         """`start` and every helper function it calls, transitively (breadth first). The ctx

@@ -158,6 +158,12 @@ class CtxMemberUnavailable(Rule):
               note="writes behind a test only mutations (and actions) pass: a query never runs them"),
     ]
     invalid = [
+        Invalid(SERVER + 'class Base {\n  async later(ctx: any) { await ctx.scheduler.runAfter(0, internal.example.tick, {}); }\n}\n'
+                'class Jobs extends Base {}\n'
+                'export const tick = mutation({ args: {}, handler: async () => {} });\n'
+                'export const peek = query({ args: {}, handler: async (ctx) => {\n'
+                '  const jobs = new Jobs();\n  await jobs.later(ctx);\n}});\n',
+                lines=[10], message="queries have no", note="the ctx given to an inherited method"),
         Invalid(SERVER + 'class Jobs {\n  constructor(private ctx: any) {}\n'
                 '  async later() { await this.ctx.scheduler.runAfter(0, internal.example.tick, {}); }\n}\n'
                 'class Outbox {\n  ctx: any;\n  constructor(ctx: any) { this.ctx = ctx; }\n'
