@@ -5,7 +5,9 @@ it calls (`await requireUser(ctx)`, `Users.get(ctx, id)`, `import * as lib ...; 
 transitively — together with the chain of call sites that leads there and where the
 handler's `ctx` went (which parameter of the helper receives it). A callback written inline
 next to the ctx it is handed with (`stream(ctx, req, id, async (ctx, ...) => ...)`) is reached
-too, with its parameter that receives the ctx. Rules use this to see, for example, that a
+too, with its parameter that receives the ctx. So is a method of an object of a project class
+the function makes (`await new Repo(ctx).touch(id)`), with the field of `this` the class keeps
+the ctx in when its constructor is given it. Rules use this to see, for example, that a
 query reaches `fetch` through `lib/remote.ts`.
 """
 
