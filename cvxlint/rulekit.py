@@ -20,6 +20,12 @@ from .syntax import js  # noqa: F401
 from .syntax.scope import calls_given_by_name
 from .syntax.tree import Node
 
+def a_or_an(word: str) -> str:
+    """`word` with its indefinite article, for messages built from a kind word: "an action",
+    "a mutation"."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
 def memoized(ctx: RuleContext, key, compute):
     """Compute a derived fact once per run and share it between rules."""
     memo = ctx.project.memo

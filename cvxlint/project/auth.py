@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Callable
 
 from ..syntax import js, scope
 from ..syntax.tree import Node
-from .callgraph import Reached
+from .callgraph import Reached, returned_values
 from .definitions import Def, ExternalDef
 from .evaluate import local_const
 from .facts import CallSite, FileFacts
@@ -496,21 +496,7 @@ class AccessAnalysis:
         out = Access()
         for r in self.project.callgraph.reach(facts, func, ctx_at):
             self._scan(r, out, "handler" if r.depth == 0 else "helper")
-            self._scan_methods(r, out)
         return out
-
-    def _scan_methods(self, r: Reached, out: Access) -> None:
-        """Evidence in the methods of project classes that `r` calls on an object it makes
-        around its ctx (`await new Authz(ctx).viewer()`, whose method asks
-        `this.ctx.auth.getUserIdentity()` and throws without one): the call graph follows
-        functions and static or object-literal methods, not what `this` is bound to."""
-        for site in r.func.all_calls():
-            if self.project.callgraph.callee(r.facts, site) is not None:
-                continue
-            method = self._instance_method(r.facts, site)
-            if method is not None:
-                mfacts, info, _cls = method
-                self._scan(Reached(mfacts, info, r.via + ((r.facts, site),), None), out, "helper")
 
     def configured(self, name: str) -> bool:
         return name in self._names or any(p.search(name) for p in self._patterns)
@@ -535,7 +521,6 @@ class AccessAnalysis:
         ents = fn.module.app.uses_ents
         for r in reached:
             self._scan(r, out, "handler" if r.depth == 0 else "helper")
-            self._scan_methods(r, out)
             for _use, path in r.ctx_uses():
                 if path and path[0] in RESOURCE_MEMBERS:
                     out.touches_resources = True
@@ -1547,45 +1532,17 @@ class AccessAnalysis:
         if not seeds:
             return False
         found = _Mentions(facts, seeds, list(facts.module.nodes_in(func.node, "variable_declarator")))
-        returned = _returned_values(func.node)
+        returned = returned_values(func.node)
         if not returned or not all(found.in_(v) for v in returned):
             return False
         throws = [t for t in facts.module.nodes_in(func.node, "throw_statement") if js.enclosing_function(t) is func.node]
         return bool(throws) and all(_thrown_when_missing(t) for t in throws)
 
     def _instance_method(self, facts: FileFacts, site: CallSite):
-        """The method a call on an object the function holds runs (`access.requireUser()`,
-        `new Authz(ctx).viewer()`), when the object is made with `new` of a project class: in
-        the call itself, in the function, or by
-        a project function it calls (`const access = await getUserAuth(ctx)`, which returns
-        `new Access(ctx)` or a const holding it). (facts, FunctionInfo, class body) or None."""
-        callee = site.callee
-        if callee is None or callee.type != "member_expression" or site.is_new:
-            return None
-        holder = js.unwrap(callee.child("object"))
-        name = callee.child("property")
-        if holder is None or holder.type not in ("identifier", "new_expression") or name is None:
-            return None
-        if holder.type == "identifier" and (site.ref is None or site.ref.kind not in ("local", "module")):
-            return None  # a global (`console.log`) or a parameter holds no object this code made
-        # `new Authz(ctx).viewer()`, or a name holding the object
-        made, where = (holder if holder.type == "new_expression" else _awaited(local_const(facts, holder))), facts
-        if made is not None and made.type == "call_expression":
-            d = self.linker.value_of(facts, js.callee(made))
-            if not isinstance(d, Def) or d.path or not js.is_function(d.node):
-                return None
-            made, where = _returned_new(d.facts, d.node), d.facts
-        if made is None or made.type != "new_expression":
-            return None
-        cls = self.linker.value_of(where, js.callee(made))
-        body = cls.node.child("body") if isinstance(cls, Def) and not cls.path and cls.node.type in (
-            "class_declaration", "class", "abstract_class_declaration") else None
-        for m in body.children if body is not None else ():
-            key = m.child("name") if m.type == "method_definition" else None
-            if key is not None and key.text == name.text and not m.has_tok("static"):
-                info = cls.facts.function_for(m)
-                return (cls.facts, info, body) if info is not None else None
-        return None
+        """The method a call on an object of a project class runs (callgraph.py `method`):
+        (facts, FunctionInfo, class body) or None."""
+        found = self.project.callgraph.method(facts, site)
+        return found[:3] if found is not None else None
 
     def _guard_call(self, r: Reached) -> Callable[[Node], bool]:
         """Is a call of `r` a guard (`requireOwner(ctx, id)`, `access.hasRole("owner")`)?"""
@@ -2397,35 +2354,6 @@ def _target_roles(r: Reached, site: CallSite) -> list[Evidence]:
                 if test is not None:
                     out.append(Evidence(r.facts, test, r.facts.text(member), "handler", argument=arg))
     return out
-
-
-def _awaited(n: Node | None) -> Node | None:
-    """`await x` -> `x` (and the wrappers around either)."""
-    n = js.unwrap(n)
-    if n is not None and n.type == "await_expression" and n.children:
-        n = js.unwrap(n.children[0])
-    return n
-
-
-def _returned_values(fn: Node) -> list[Node]:
-    """What a function returns: its `return` values, or an arrow's expression body."""
-    body = fn.child("body")
-    if body is not None and body.type != "statement_block":
-        return [body]
-    return [ret.children[0] for ret in js.return_statements(fn) if ret.children]
-
-
-def _returned_new(facts: FileFacts, fn: Node) -> Node | None:
-    """The `new C(...)` a function returns on every `return`, directly or through a local
-    const (`const a = new Access(ctx); await a.load(); return a`), or None."""
-    made = []
-    for value in map(_awaited, _returned_values(fn)):
-        if value is not None and value.type == "identifier":
-            value = _awaited(local_const(facts, value))
-        if value is None or value.type != "new_expression":
-            return None
-        made.append(value)
-    return made[0] if made and len({facts.text(js.callee(m)) for m in made}) == 1 else None
 
 
 def _thrown_when_missing(throw: Node) -> bool:

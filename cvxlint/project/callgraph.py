@@ -5,7 +5,9 @@ it calls (`await requireUser(ctx)`, `Users.get(ctx, id)`, `import * as lib ...; 
 transitively — together with the chain of call sites that leads there and where the
 handler's `ctx` went (which parameter of the helper receives it). A callback written inline
 next to the ctx it is handed with (`stream(ctx, req, id, async (ctx, ...) => ...)`) is reached
-too, with its parameter that receives the ctx. Rules use this to see, for example, that a
+too, with its parameter that receives the ctx. So is a method of an object of a project class
+the function makes (`await new Repo(ctx).touch(id)`), with the field of `this` the class keeps
+the ctx in when its constructor is given it. Rules use this to see, for example, that a
 query reaches `fetch` through `lib/remote.ts`.
 """
 
@@ -15,8 +17,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..syntax import js
+from ..syntax.tree import Node
 from .definitions import Def, Linker
-from .facts import CallSite, FileFacts, FunctionInfo
+from .evaluate import local_const
+from .facts import CallSite, FileFacts, FunctionInfo, ParamUse, Ref
 
 if TYPE_CHECKING:
     from .derived import Derivations
@@ -31,6 +35,9 @@ class Reached:
     ctx_path: tuple[str, ...] = ()  # ...and which part of it: ("db",) when `ctx.db` was passed
     # where in that parameter it sits: ("ctx",) for `helper({ ctx, teamId })`, () for `helper(ctx)`
     ctx_at: tuple[str, ...] = ()
+    # a method of an object made around the ctx (`new Repo(ctx).touch(id)`, the class keeping
+    # it as `constructor(private ctx: MutationCtx)`): the field of `this` that holds it
+    ctx_field: str | None = None
 
     @property
     def depth(self) -> int:
@@ -44,6 +51,9 @@ class Reached:
 
     def ctx_uses(self):
         """Member chains on the handler's ctx inside this function: (ParamUse, full path)."""
+        if self.ctx_field is not None:
+            for node, path in _this_field_chains(self.facts, self.func, self.ctx_field):
+                yield ParamUse(node, Ref("param", self.ctx_field, self.func), path), path
         if self.ctx_index is None:
             return
         for use in self.func.all_param_uses():
@@ -55,6 +65,11 @@ class Reached:
 
     def ctx_calls(self):
         """Calls on the handler's ctx inside this function: (CallSite, full path)."""
+        if self.ctx_field is not None:
+            for site in self.func.all_calls():
+                if site.ref is None and not site.is_new and site.path[:1] == (self.ctx_field,) \
+                        and _on_this(self.func, site.callee):
+                    yield site, site.path[1:]
         if self.ctx_index is None:
             return
         for site in self.func.all_calls():
@@ -71,6 +86,7 @@ class CallGraph:
         self.derived = derived
         self.max_depth = max_depth
         self._callees: dict[int, tuple[FileFacts, FunctionInfo] | None] = {}
+        self._methods: dict[int, tuple | None] = {}
         self._reach: dict[tuple, list[Reached]] = {}
 
     def callee(self, facts: FileFacts, site: CallSite) -> tuple[FileFacts, FunctionInfo] | None:
@@ -94,6 +110,89 @@ class CallGraph:
                         result = (d.facts, info)
         self._callees[key] = result
         return result
+
+    def method(self, facts: FileFacts, site: CallSite) -> tuple[FileFacts, FunctionInfo, Node, Node] | None:
+        """The method a call on an object the function holds runs (`access.requireUser()`,
+        `new Authz(ctx).viewer()`), when the object is made with `new` of a project class: in
+        the call itself, in the function, or by a project function it calls (`const access =
+        await getUserAuth(ctx)`, which returns `new Access(ctx)` or a const holding it).
+        (facts, FunctionInfo, class body, the `new` expression) or None."""
+        key = id(site)
+        if key not in self._methods:
+            self._methods[key] = self._method(facts, site)
+        return self._methods[key]
+
+    def _method(self, facts: FileFacts, site: CallSite):
+        callee = site.callee
+        if callee is None or callee.type != "member_expression" or site.is_new:
+            return None
+        holder = js.unwrap(callee.child("object"))
+        name = callee.child("property")
+        if holder is None or holder.type not in ("identifier", "new_expression") or name is None:
+            return None
+        if holder.type == "identifier" and (site.ref is None or site.ref.kind not in ("local", "module")):
+            return None  # a global (`console.log`) or a parameter holds no object this code made
+        # `new Authz(ctx).viewer()`, or a name holding the object
+        made, where = (holder if holder.type == "new_expression" else _awaited(local_const(facts, holder))), facts
+        if made is not None and made.type == "call_expression":
+            d = self.linker.value_of(facts, js.callee(made))
+            if not isinstance(d, Def) or d.path or not js.is_function(d.node):
+                return None
+            made, where = _returned_new(d.facts, d.node), d.facts
+        if made is None or made.type != "new_expression":
+            return None
+        cls = self.linker.value_of(where, js.callee(made))
+        body = cls.node.child("body") if isinstance(cls, Def) and not cls.path and cls.node.type in (
+            "class_declaration", "class", "abstract_class_declaration") else None
+        found = self.class_method(cls.facts, body, name.text or "") if body is not None else None
+        if found is None:
+            return None
+        mfacts, m = found
+        info = mfacts.function_for(m)
+        return (mfacts, info, body, made) if info is not None else None
+
+    def class_method(self, facts: FileFacts, body: Node, name: str, depth: int = 0) -> tuple[FileFacts, Node] | None:
+        """The instance method `name` of a class body, or of the project class it extends."""
+        m = _method_named(body, name)
+        if m is not None:
+            return facts, m
+        cls = body.parent
+        heritage = cls.first("class_heritage") if cls is not None and depth < 8 else None
+        ext = heritage.first("extends_clause") if heritage is not None else None
+        d = self.linker.value_of(facts, ext.child("value")) if ext is not None else None
+        if isinstance(d, Def) and not d.path and d.node.type in ("class_declaration", "class",
+                                                                   "abstract_class_declaration"):
+            base = d.node.child("body")
+            return self.class_method(d.facts, base, name, depth + 1) if base is not None else None
+        return None
+
+    def _method_reached(self, cur: Reached, site: CallSite) -> Reached | None:
+        """`new Repo(ctx).touch(id)` (or `repo.touch(id)` on a `const repo = new Repo(ctx)`):
+        the method, with the field its class keeps the ctx in when this function hands the
+        whole ctx to the constructor; `this.load()` in such a method: the class's own method,
+        with the same field."""
+        callee = site.callee
+        chain = js.member_chain(callee) if callee is not None and site.ref is None and not site.is_new else None
+        # the ctx handed to the method as an argument (`game.runStep(ctx, ...)`), as to a function
+        ctx_index, ctx_path, ctx_at = _ctx_flow(cur, site)
+        if chain is not None and chain[0].type == "this" and len(chain[1]) == 1 and _on_this(cur.func, callee):
+            body = cur.func.node.parent
+            found = self.class_method(cur.facts, body, chain[1][0]) if body is not None and body.type == "class_body" \
+                else None
+            info = found[0].function_for(found[1]) if found is not None else None
+            return Reached(found[0], info, cur.via + ((cur.facts, site),), ctx_index, ctx_path, ctx_at,
+                           ctx_field=cur.ctx_field) if info is not None else None
+        found = self.method(cur.facts, site)
+        if found is None:
+            return None
+        mfacts, info, body, made = found
+        field = None
+        # the object made here (not by a factory elsewhere), given this function's whole ctx
+        new_site = next((s for s in cur.func.all_calls() if s.node is made), None) if cur.ctx_index is not None else None
+        if new_site is not None:
+            given = next((i for i, a in enumerate(js.call_args(made)) if _ctx_value(cur, new_site, a) == ()), None)
+            field = _field_of_param(_method_named(body, "constructor"), given) if given is not None else None
+        return Reached(mfacts, info, cur.via + ((cur.facts, site),), ctx_index, ctx_path, ctx_at, ctx_field=field)
 
     def reach(self, facts: FileFacts, start: FunctionInfo, ctx_at: tuple[str, ...] = ()) -> list[Reached]:
         """`start` and every helper function it calls, transitively (breadth first). The ctx
@@ -136,6 +235,10 @@ class CallGraph:
                     continue
                 target = self.callee(cur.facts, site)
                 if target is None:
+                    method = self._method_reached(cur, site)
+                    if method is not None and id(method.func) not in seen:
+                        seen.add(id(method.func))
+                        out.append(method)
                     continue
                 tfacts, tfunc = target
                 if id(tfunc) in seen or tfunc.is_inside(cur.func):
@@ -172,6 +275,87 @@ class CallGraph:
                 index = 0 if _ctx_like(cb, 0, js.identifier_name(js.unwrap(args[given]))) else None
             if index is not None and index < len(cb.params):
                 yield cb, index
+
+
+def _method_named(body: Node | None, name: str) -> Node | None:
+    """The instance method `name` of a class body."""
+    for m in body.children if body is not None else ():
+        key = m.child("name") if m.type == "method_definition" else None
+        if key is not None and key.text == name and not m.has_tok("static"):
+            return m
+    return None
+
+
+def _field_of_param(ctor: Node | None, index: int) -> str | None:
+    """The field of `this` the constructor keeps its parameter `index` in: a parameter
+    property (`constructor(private ctx: MutationCtx)`) or `this.ctx = ctx` in its body."""
+    params = js.function_params(ctor) if ctor is not None else []
+    if index >= len(params):
+        return None
+    p = params[index]
+    name = js.identifier_name(js.param_pattern(p))
+    if name is None:
+        return None
+    if p.first("accessibility_modifier") is not None or p.has_tok("readonly"):
+        return name
+    body = ctor.child("body")
+    for n in body.walk() if body is not None else ():
+        if n.type == "assignment_expression" and js.identifier_name(n.child("right")) == name:
+            chain = js.member_chain(n.child("left"))
+            if chain is not None and chain[0].type == "this" and len(chain[1]) == 1:
+                return chain[1][0]
+    return None
+
+
+def _on_this(func: FunctionInfo, node: Node | None) -> bool:
+    """Is `node` a member chain on the `this` of `func` (not of a nested non-arrow function)?"""
+    chain = js.member_chain(node) if node is not None else None
+    if chain is None or chain[0].type != "this":
+        return False
+    f = js.enclosing_function(chain[0])
+    while f is not None and f.type == "arrow_function":
+        f = js.enclosing_function(f)
+    return f is func.node
+
+
+def _this_field_chains(facts: FileFacts, func: FunctionInfo, field: str):
+    """Maximal member chains `this.<field>.a.b` in `func`: (node, ("a", "b"))."""
+    for n in facts.module.nodes_in(func.node, "member_expression"):
+        o = js.outer(n)
+        if o.parent is not None and o.parent.type == "member_expression" and o.field == "object":
+            continue
+        chain = js.member_chain(n)
+        if chain is not None and chain[0].type == "this" and chain[1][:1] == [field] and _on_this(func, n):
+            yield n, tuple(chain[1][1:])
+
+
+def _awaited(n: Node | None) -> Node | None:
+    """`await x` -> `x` (and the wrappers around either)."""
+    n = js.unwrap(n)
+    if n is not None and n.type == "await_expression" and n.children:
+        n = js.unwrap(n.children[0])
+    return n
+
+
+def returned_values(fn: Node) -> list[Node]:
+    """What a function returns: its `return` values, or an arrow's expression body."""
+    body = fn.child("body")
+    if body is not None and body.type != "statement_block":
+        return [body]
+    return [ret.children[0] for ret in js.return_statements(fn) if ret.children]
+
+
+def _returned_new(facts: FileFacts, fn: Node) -> Node | None:
+    """The `new C(...)` a function returns on every `return`, directly or through a local
+    const (`const a = new Access(ctx); await a.load(); return a`), or None."""
+    made = []
+    for value in map(_awaited, returned_values(fn)):
+        if value is not None and value.type == "identifier":
+            value = _awaited(local_const(facts, value))
+        if value is None or value.type != "new_expression":
+            return None
+        made.append(value)
+    return made[0] if made and len({facts.text(js.callee(m)) for m in made}) == 1 else None
 
 
 def _calls_given_functions(func: FunctionInfo) -> set[int]:

@@ -898,6 +898,12 @@ class Project:
     def _registered(self, facts: FileFacts, name: str, exports: list[str], builder: Builder, call) -> RegisteredFunction:
         args = js.call_args(call)
         definition = js.unwrap(args[0]) if args else None
+        if definition is not None and definition.type == "identifier":
+            d = self.linker.value_of(facts, definition)
+            # `mutation(createDef)`, the `{ args, handler }` object held in a constant of this
+            # file (registrations are kept per file: one in another file is not followed)
+            if isinstance(d, Def) and not d.path and d.facts is facts and d.node.type == "object":
+                definition = d.node
         fn = RegisteredFunction(None, name, exports, builder, call, definition)
         handler = None
         if definition is not None and js.is_function(definition):

@@ -513,8 +513,9 @@ def _server_references(resolver: ReferenceResolver, facts: FileFacts) -> tuple[l
 
     def record(site: CallSite, how: str, expects: str | None, arg: Node, names: bool = False) -> bool:
         ref = resolver.resolve(facts, arg, site.func)
-        refs, candidate = ([ref], False) if ref is not None else \
-            _run_names(resolver, facts, site, arg) if names else ([], False)
+        refs, candidate = ([ref], False) if ref is not None else (_chosen_refs(resolver, facts, arg, site.func), False)
+        if not refs and names:
+            refs, candidate = _run_names(resolver, facts, site, arg)
         for r in refs:
             found.append((site, how, expects, js.unwrap(arg) or arg, r, candidate))
         return bool(refs)
@@ -544,6 +545,30 @@ def _server_references(resolver: ReferenceResolver, facts: FileFacts) -> tuple[l
                 and (hono_here or site.path[0] in imported) and _is_hono_app(resolver, facts, site):
             routes.append((site, "hono use" if last == "use" else "hono route"))
     return found, routes
+
+
+def _chosen_refs(resolver: ReferenceResolver, facts: FileFacts, node: Node | None, func: FunctionInfo | None,
+                 depth: int = 0) -> list[FunctionRef]:
+    """The reference of each branch of `cond ? internal.a.b : api.c.d`, written in the call or
+    held in a local (`const fn = cond ? ... : ...; ctx.runMutation(fn, ...)`): either may run."""
+    n = js.unwrap(node)
+    if n is None or depth > 4:
+        return []
+    if n.type == "identifier" and func is not None:
+        local = func.lookup(n.text or "")
+        if local is None or local.kind != "local" or local.func is None:
+            return []
+        found = scope.declarator_of(local.func.node, n.text or "")
+        if found is None or found[0].child("name") is not found[1]:
+            return []  # destructured: not a reference chosen whole
+        return _chosen_refs(resolver, facts, found[0].child("value"), local.func, depth + 1)
+    if n.type != "ternary_expression":
+        return []
+    out: list[FunctionRef] = []
+    for branch in (n.child("consequence"), n.child("alternative")):
+        r = resolver.resolve(facts, branch, func)
+        out.extend([r] if r is not None else _chosen_refs(resolver, facts, branch, func, depth + 1))
+    return out
 
 
 def _run_names(resolver: ReferenceResolver, facts: FileFacts, site: CallSite, arg: Node) -> tuple[list, bool]:

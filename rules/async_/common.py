@@ -34,18 +34,26 @@ def promise_call(facts, site) -> str | None:
     if ref is not None and ref.kind == "param":
         if len(path) >= 2 and path[0] == "env" and ref.index == 0:
             path = path[1:]  # a Hono route's `(c) => c.env.runMutation(...)`: `c.env` is the action ctx
-        if path in _ALWAYS_PROMISE:
-            return _as_written(facts, site, f"ctx.{path[0]}")
-        if len(path) >= 2 and path[-2] == "db" and path[-1] in DB_METHODS:
-            return _as_written(facts, site, f"ctx.db.{path[-1]}")
-        if len(path) >= 2 and path[-3:-1] == ("db", "system") and path[-1] == "get":
-            return _as_written(facts, site, "ctx.db.system.get")
-        if len(path) == 2 and path[0] in ("scheduler", "storage"):
-            return _as_written(facts, site, f"ctx.{path[0]}.{path[1]}")
+        what = ctx_promise(facts, site, path)
+        if what is not None:
+            return what
         if len(path) == 1 and path[0] in DB_METHODS and _typed_db(ref):
             return f"`db.{path[0]}`"
     if path[-1] in TERMINALS and query_chain(facts, site.node) is not None:
         return f"`.{path[-1]}()`"
+    return None
+
+
+def ctx_promise(facts, site, path: tuple[str, ...]) -> str | None:
+    """A description when `site` calls member `path` of a ctx and that returns a Convex promise."""
+    if path in _ALWAYS_PROMISE:
+        return _as_written(facts, site, f"ctx.{path[0]}")
+    if len(path) >= 2 and path[-2] == "db" and path[-1] in DB_METHODS:
+        return _as_written(facts, site, f"ctx.db.{path[-1]}")
+    if len(path) >= 2 and path[-3:-1] == ("db", "system") and path[-1] == "get":
+        return _as_written(facts, site, "ctx.db.system.get")
+    if len(path) == 2 and path[0] in ("scheduler", "storage"):
+        return _as_written(facts, site, f"ctx.{path[0]}.{path[1]}")
     return None
 
 

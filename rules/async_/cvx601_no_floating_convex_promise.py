@@ -3,7 +3,7 @@ from cvxlint.project.evaluate import local_const
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, call_sites, js, memoized
 
 from ..examples import HONO
-from .common import DB_METHODS, SERVER, in_async_function, promise_call
+from .common import DB_METHODS, SERVER, ctx_promise, in_async_function, promise_call
 
 _CHAIN = ("then", "catch", "finally")
 
@@ -84,6 +84,13 @@ class NoFloatingConvexPromise(Rule):
                 output=SERVER + 'export const rename = mutation({ args: { ids: v.array(v.id("t")) }, handler: async (ctx, { ids }) => {\n'
                 '  const writes = ids.map((id) => ctx.db.patch("t", id, { name: "x" }));\n  await Promise.all(writes);\n'
                 '  await Promise.allSettled([ctx.db.insert("t", {}), ctx.scheduler.runAfter(0, internal.example.g, {})]);\n}});\n'),
+        Invalid('import { mutation, type MutationCtx } from "./_generated/server";\n'
+                'class Rooms {\n  constructor(private ctx: MutationCtx) {}\n'
+                '  rename(id: any) { this.ctx.db.patch(id, { name: "x" }); }\n}\n'
+                'export const rename = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  new Rooms(ctx).rename("r1");\n}});\n',
+                lines=[4], message="`this.ctx.db.patch` returns a promise nobody awaits",
+                note="a class that keeps the handler's ctx"),
         Invalid('import { internalAction, internalMutation } from "./_generated/server";\n'
                 'import { internal } from "./_generated/api";\n'
                 'export const stop = internalMutation({ args: {}, handler: async () => {} });\n'
@@ -185,7 +192,7 @@ class NoFloatingConvexPromise(Rule):
                     if call is None:
                         continue
                     site = sites.get(id(call))
-                    what = promise_call(facts, site) or _given_ctx(ctx, facts, site) or _given_db(ctx, site) \
+                    what = promise_call(facts, site) or _given_ctx(ctx, facts, site) or _given_db(ctx, facts, site) \
                         or _combined(ctx, facts, sites, call)
                     if what is None:
                         continue
@@ -209,7 +216,7 @@ class NoFloatingConvexPromise(Rule):
                 prop = n.child("property")
                 if prop is None or prop.text in _CHAIN:
                     continue
-                what = promise_call(facts, sites.get(id(obj))) or _given_db(ctx, sites.get(id(obj)))
+                what = promise_call(facts, sites.get(id(obj))) or _given_db(ctx, facts, sites.get(id(obj)))
                 if what is None:
                     continue
                 fix = None
@@ -231,7 +238,7 @@ class NoFloatingConvexPromise(Rule):
         if func is None or call is None:
             return
         site = sites.get(id(call))
-        what = promise_call(facts, site) or _given_ctx(ctx, facts, site) or _given_db(ctx, site)
+        what = promise_call(facts, site) or _given_ctx(ctx, facts, site) or _given_db(ctx, facts, site)
         if what is None:
             return
         if any(func.start <= n.start < func.end and n is not name for n in facts.module.identifiers(name.text or "")):
@@ -263,29 +270,40 @@ def _combined(ctx, facts, sites, call) -> str | None:
         return None
     for site in facts.all_calls():
         if given.start <= site.node.start and site.node.end <= given.end and site.node is not given and (
-                promise_call(facts, site) or _given_ctx(ctx, facts, site) or _given_db(ctx, site)):
+                promise_call(facts, site) or _given_ctx(ctx, facts, site) or _given_db(ctx, facts, site)):
             return f"`{js.dotted_name(js.callee(call))}(...)` of Convex promises"
     return None
 
 
-def _given_db(ctx, site) -> str | None:
+def _given_db(ctx, facts, site) -> str | None:
     """`db.patch(...)` on a parameter that a handler hands `ctx.db` (`tick(ctx.db, id)` into
-    `function tick(db, id)`): untyped, as in plain JavaScript, it is known only from the call."""
-    ref = site.ref if site is not None and not site.is_new else None
-    if ref is None or ref.kind != "param" or ref.path or len(site.path) != 1 or site.path[0] not in DB_METHODS:
+    `function tick(db, id)`), or `this.ctx.db.patch(...)` in a method of a class that keeps a
+    handler's ctx (`new Repo(ctx).touch(id)`): untyped, as in plain JavaScript, it is known
+    only from the call."""
+    if site is None or site.is_new:
         return None
-    return f"`db.{site.path[0]}`" if (id(ref.func), ref.index) in _db_params(ctx) else None
+    db_params, kept = _handed(ctx)
+    ref = site.ref
+    if ref is None:
+        path = kept.get(id(site.node))
+        return ctx_promise(facts, site, path) if path is not None else None
+    if ref.kind != "param" or ref.path or len(site.path) != 1 or site.path[0] not in DB_METHODS:
+        return None
+    return f"`db.{site.path[0]}`" if (id(ref.func), ref.index) in db_params else None
 
 
-def _db_params(ctx) -> set[tuple[int, int]]:
-    """(id(function), parameter index) of every parameter some handler passes `ctx.db` into."""
+def _handed(ctx) -> tuple[set[tuple[int, int]], dict[int, tuple[str, ...]]]:
+    """(id(function), parameter index) of every parameter some handler passes `ctx.db` into,
+    and id(call) -> ctx path of the calls on a handler's ctx that a class keeps in a field."""
     def compute():
-        out = set()
+        out, kept = set(), {}
         for fn in ctx.project.all_functions():
             for r in ctx.project.reach(fn):
                 if r.ctx_path == ("db",) and r.ctx_index is not None and not r.ctx_at:
                     out.add((id(r.func), r.ctx_index))
-        return out
+                elif r.ctx_field is not None:
+                    kept.update((id(site.node), path) for site, path in r.ctx_calls())
+        return out, kept
     return memoized(ctx, "cvx601-db-params", compute)
 
 

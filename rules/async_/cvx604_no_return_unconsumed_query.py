@@ -1,4 +1,4 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, reported_functions
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, call_sites, describe_function, js, reported_functions
 
 from .common import SERVER, is_builder
 
@@ -8,8 +8,10 @@ class NoReturnUnconsumedQuery(Rule):
 
     ## What it does
     Flags a registered function's handler that returns (or, as an arrow, evaluates to) a
-    `ctx.db.query(...)` chain with no terminal method — also through a local variable or
-    `await`. Helpers that return builders on purpose are not handlers and are fine.
+    `ctx.db.query(...)` chain with no terminal method — also through a local variable,
+    `await`, or a call of a project helper that returns such a chain (`return
+    channelsQuery(ctx)`). Helpers that return builders on purpose are not handlers and are
+    fine.
 
     ## Why is this bad?
     The runtime throws "Return value is a Query. Results must be retrieved with
@@ -39,6 +41,10 @@ class NoReturnUnconsumedQuery(Rule):
                 lines=[4]),
         Invalid(SERVER + 'export const g = query({ args: {}, handler: async (ctx) => {\n'
                 '  const q = ctx.db.query("tasks");\n  return await q;\n}});\n', lines=[6]),
+        Invalid(SERVER + 'function recent(ctx: any) { return ctx.db.query("tasks").order("desc"); }\n'
+                'const newest = async (ctx: any) => recent(ctx);\n'
+                'export const h = query({ args: {}, handler: async (ctx) => {\n  return newest(ctx);\n}});\n',
+                lines=[7], note="the builder made in a helper, through another helper"),
     ]
 
     def check_app(self, ctx, app):
@@ -48,10 +54,24 @@ class NoReturnUnconsumedQuery(Rule):
                 continue
             facts = ctx.project.handler_facts(fn)
             for value in _returned(facts, h):
-                if is_builder(facts, value):
+                if is_builder(facts, value) or _helper_returns_builder(ctx, facts, value):
                     ctx.report(facts, value, f"{describe_function(fn)} returns a query, not its results: Convex "
                                "throws at run time; end the chain with `.collect()`, `.take(n)`, `.first()` or "
                                "`.paginate(...)`")
+
+
+def _helper_returns_builder(ctx, facts, value, depth: int = 0) -> bool:
+    """`value` calls a project function that returns an unconsumed query builder, itself or
+    from a function it calls in turn (`return channelsQuery(ctx)`)."""
+    if value is None or value.type != "call_expression" or depth > 4:
+        return False
+    site = call_sites(ctx, facts).get(id(value))
+    target = ctx.project.callgraph.callee(facts, site) if site is not None else None
+    if target is None:
+        return False
+    tfacts, tfunc = target
+    return any(is_builder(tfacts, v) or _helper_returns_builder(ctx, tfacts, v, depth + 1)
+               for v in _returned(tfacts, tfunc))
 
 
 def _returned(facts, h):

@@ -57,7 +57,9 @@ class NoRawBuilderWhenWrapped(Rule):
 
     ## What it does
     Flags imports of `query`/`mutation`/`action` (and their internal twins) straight from
-    `_generated/server` in two situations:
+    `_generated/server` — or reached another way: re-exported by a module of the app
+    (`export { mutation } from "../_generated/server"`), through a namespace import
+    (`server.mutation(...)`), or as `mutationGeneric` from `convex/server` — in two situations:
 
     - another module of the app exports a wrapper under the same name
       (`export const mutation = customMutation(rawMutation, customCtx(triggers.wrapDB))`):
@@ -134,6 +136,10 @@ class NoRawBuilderWhenWrapped(Rule):
               'export const log = mutation({ args: {}, handler: async (ctx) => {\n'
               '  const id = await ctx.db.insert("jobLog", { line: "x" });\n  await ctx.db.patch(id, { line: "y" });\n}});\n',
               files=ON_COMMENTS, note="the wrapper only runs triggers, and none is on a table written here"),
+        Valid('import * as server from "./_generated/server";\n'
+              'export const log = server.mutation({ args: {}, handler: async (ctx) => {\n'
+              '  await ctx.db.insert("jobLog", { line: "x" });\n}});\n',
+              files=ON_COMMENTS, note="the same through a namespace import"),
     ]
     invalid = [
         Invalid('import { mutation } from "./_generated/server";\n'
@@ -167,6 +173,23 @@ class NoRawBuilderWhenWrapped(Rule):
                 'export const myOrders = query({ args: {}, handler: async (ctx) => ctx.db.query("orders").take(5) });\n',
                 files=ROLES, lines=[1], message="wrapper `authedQuery`",
                 note="the sign-in wrapper is suggested before the admin-only one, though that one is used more"),
+        Invalid('import { mutation } from "./lib/server";\n'
+                'export const add = mutation({ args: {}, handler: async (ctx) => { await ctx.db.insert("t", {}); } });\n',
+                files={**FUNCTIONS, "convex/lib/server.ts": 'export { mutation, query } from "../_generated/server";\n'},
+                lines=[1], message="convex/functions.ts",
+                note="the raw builder re-exported by a module of the app"),
+        Invalid('import * as server from "./_generated/server";\n'
+                'export const add = server.mutation({ args: {}, handler: async (ctx) => { await ctx.db.insert("t", {}); } });\n',
+                files=FUNCTIONS, lines=[1], message="`server.mutation` is the raw `mutation` builder",
+                note="through a namespace import"),
+        Invalid('import { mutationGeneric } from "convex/server";\n'
+                'export const add = mutationGeneric({ args: {}, handler: async (ctx) => { await ctx.db.insert("t", {}); } });\n',
+                files=FUNCTIONS, lines=[1], message="use `mutation` from \"./functions\"",
+                note="`mutationGeneric` is the same raw builder, untyped"),
+        Invalid('import { query } from "./lib/server";\n'
+                'export const all = query({ args: {}, handler: async (ctx) => ctx.db.query("messages").take(5) });\n',
+                files={**AUTHED, "convex/lib/server.ts": 'export { query } from "../_generated/server";\n'},
+                lines=[1], message="wrapper `userQuery`", note="a re-exported raw builder, with an authenticating wrapper"),
     ]
 
     def check_app(self, ctx, app):
@@ -206,6 +229,59 @@ class NoRawBuilderWhenWrapped(Rule):
                     ctx.report(facts, imp.node,
                                f"raw `{imp.imported}` from `_generated/server` registers {names} without an access "
                                f"check, while the app has the authenticating wrapper `{better[0]}`: use it")
+            self._reached_otherwise(ctx, app, module, shadows, authed)
+
+    def _reached_otherwise(self, ctx, app, module, shadows, authed):
+        """The raw builder reached another way than a named import from `_generated/server`:
+        re-exported by a module of the app (`export { mutation } from "../_generated/server"`),
+        through a namespace import (`server.mutation(...)`), or as `mutationGeneric` from
+        `convex/server`. The model resolves the builder of each registration already; this
+        finds the import its callee names, and reports there once."""
+        facts = module.facts
+        by_import: dict[int, tuple] = {}
+        for fn in app.functions_in(module):
+            b = fn.builder
+            if b.origin not in ("generated", "generic") or b.name == "httpAction":
+                continue
+            raw = b.name.removesuffix("Generic")
+            callee = js.unwrap(js.callee(fn.call))
+            member = None
+            if callee is not None and callee.type == "member_expression":
+                chain = js.member_chain(callee)
+                if chain is None or len(chain[1]) != 1:
+                    continue
+                callee, member = js.unwrap(chain[0]), chain[1][0]
+            if callee is None or callee.type != "identifier":
+                continue
+            imp = next((i for i in facts.imports if i.local == callee.text and not i.type_only), None)
+            if imp is None or (imp.imported == "*") != (member is not None):
+                continue
+            t = ctx.project.resolver.resolve(module.path, imp.source)
+            if t is not None and t.kind == "generated" and t.name == "server" and imp.imported != "*":
+                continue  # a named import from `_generated/server`: read above
+            by_import.setdefault(id(imp.node), (imp, raw, member, []))[3].append(fn)
+        for imp, raw, member, fns in by_import.values():
+            named = f"`{imp.local}.{member}`" if member else f"`{imp.local}` from \"{imp.source}\""
+            wrapper, builder = shadows.get(raw, (None, None))
+            if wrapper is not None and wrapper.path != module.path:
+                if _writes_no_triggered_table(ctx, app, module, raw, builder, fns,
+                                              _callee_names(facts, imp.local, member)):
+                    continue
+                rel = _relative(module.path, wrapper.path)
+                ctx.report(facts, imp.node,
+                           f"{named} is the raw `{raw}` builder of Convex, but `{app_rel(app, wrapper.path)}` wraps "
+                           f"it (triggers, row-level security, auth): functions here skip the wrapper; use `{raw}` "
+                           f"from \"{rel}\"",
+                           fix=self._fix(ctx, facts, imp, rel) if imp.imported == raw else None)
+                continue
+            kind, vis = GENERATED_BUILDERS[raw]
+            better = authed.get(kind, [])
+            open_fns = [fn for fn in fns if _unprotected(ctx, fn)] if vis == "public" and better else []
+            if open_fns:
+                names = ", ".join(f"`{fn.display_name}`" for fn in open_fns[:4])
+                ctx.report(facts, imp.node,
+                           f"{named} is the raw `{raw}` builder of Convex and registers {names} without an access "
+                           f"check, while the app has the authenticating wrapper `{better[0]}`: use it")
 
     def _fix(self, ctx, facts, imp, rel):
         stmt = _stmt(imp.node)
@@ -255,16 +331,18 @@ def _shadowing_wrappers(ctx, app):
     return memoized(ctx, ("shadowing_wrappers", id(app)), compute)
 
 
-def _writes_no_triggered_table(ctx, app, module, raw: str, wrapper) -> bool:
+def _writes_no_triggered_table(ctx, app, module, raw: str, wrapper, fns=None, names=None) -> bool:
     """Does the wrapper only install triggers (`customCtx(triggers.wrapDB)`), and do the
-    functions `module` registers with the raw builder write no table a trigger is
-    registered on? Unknown tables on either side: no."""
+    functions `module` registers with the raw builder (`fns`, named `names` times in the
+    module) write no table a trigger is registered on? Unknown tables on either side: no."""
     made = triggers_only(ctx.project.linker, wrapper)
     if made is None:
         return False
     registered = _trigger_tables(ctx, app)
-    fns = [fn for fn in app.functions_in(module) if fn.builder.origin == "generated" and fn.builder.name == raw]
-    if any(registered.get(id(n)) is None for n in made) or len(fns) != _builder_names(module.facts, raw):
+    if fns is None:
+        fns = [fn for fn in app.functions_in(module) if fn.builder.origin == "generated" and fn.builder.name == raw]
+        names = _builder_names(module.facts, raw)
+    if any(registered.get(id(n)) is None for n in made) or len(fns) != names:
         return False  # a trigger on a computed table, or the raw builder also used otherwise
     triggered = set().union(*(registered[id(n)] for n in made))
     uses = reported_queries(ctx, app)
@@ -280,6 +358,21 @@ def _builder_names(facts, raw: str) -> int:
     names it once): more names mean it is passed on or wrapped here."""
     local = next((i.local for i in facts.imports if i.imported == raw and not i.type_only), None)
     return sum(1 for n in facts.module.nodes("identifier") if n.text == local and not _in_import(n))
+
+
+def _callee_names(facts, local: str, member: str | None) -> int:
+    """How many times the module names `local` (or `local.member` for a namespace import)
+    outside its imports: more than the registrations means it is passed on or wrapped here."""
+    if member is None:
+        return sum(1 for n in facts.module.nodes("identifier") if n.text == local and not _in_import(n))
+    count = 0
+    for n in facts.module.nodes("identifier"):
+        if n.text != local or _in_import(n):
+            continue
+        chain = js.member_chain(n.parent) if n.parent is not None and n.parent.type == "member_expression" else None
+        if chain is None or chain[1][:1] == [member]:
+            count += 1  # `server` alone is handed on whole, which may reach the builder too
+    return count
 
 
 def _in_import(n) -> bool:

@@ -55,6 +55,23 @@ class RunInternalOnly(Rule):
               note="Convex Auth's signIn is registered by the package: there is no internal one to use"),
     ]
     invalid = [
+        Invalid(API_HEADER + 'export const go = action({ args: { dry: v.boolean() }, handler: async (ctx, args) => {\n'
+                '  const total = args.dry ? internal.orders.estimate : api.orders.total;\n'
+                '  return await ctx.runQuery(total, {});\n}});\n',
+                files={"convex/orders.ts": 'import { internalQuery, query } from "./_generated/server";\n'
+                       'export const total = query({ args: {}, handler: async () => 1 });\n'
+                       'export const estimate = internalQuery({ args: {}, handler: async () => 1 });\n'},
+                lines=[6], message="runs `api.orders.total`",
+                output='import { v } from "convex/values";\n'
+                       'import { action, internalMutation, mutation, query } from "./_generated/server";\n'
+                       'import { internal } from "./_generated/api";\n'
+                       'export const go = action({ args: { dry: v.boolean() }, handler: async (ctx, args) => {\n'
+                       '  const total = args.dry ? internal.orders.estimate : internal.orders.total;\n'
+                       '  return await ctx.runQuery(total, {});\n}});\n',
+                outputs={"convex/orders.ts": 'import { internalQuery } from "./_generated/server";\n'
+                         'export const total = internalQuery({ args: {}, handler: async () => 1 });\n'
+                         'export const estimate = internalQuery({ args: {}, handler: async () => 1 });\n'},
+                note="the reference chosen by `?:`: either branch may run"),
         Invalid('import { action, internalMutation } from "./_generated/server";\n'
                 'import { api } from "./_generated/api";\n'
                 'export const save = internalMutation({ args: {}, handler: async () => {} });\n'

@@ -1,7 +1,7 @@
 import difflib
 
 from cvxlint.project.clients import CLIENT_CALLS
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, a_or_an, js
 
 SERVER = ('import { v } from "convex/values";\n'
           'import { action, mutation, query } from "./_generated/server";\n'
@@ -211,6 +211,10 @@ class UnknownFunctionReference(Rule):
                 'const client = new ConvexHttpClient(process.env.CONVEX_URL!);\n'
                 'export const list = () => client.query(api.feeds.refresh as any, {});\n',
                 path="src/feeds.ts", files=FEEDS, lines=[4], message="use `.action()`"),
+        Invalid('import { useAction } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+                'export const useStore = () => useAction(api.feeds.store as any);\n',
+                path="src/useStore.ts", files=FEEDS, lines=[3], message="which is not an action",
+                note="the article follows the kind's name"),
         Invalid('import { useMutation } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
                 'export function Wipe() {\n  const purge = useMutation((api.feeds as any).purge);\n'
                 '  const again = useMutation("feeds:purge" as any);\n  return null;\n}\n',
@@ -315,7 +319,7 @@ def _check_kind(ctx, use) -> None:
     if use.how.startswith("/api/"):  # the HTTP API, which may send an admin key in a header (as CVXP04)
         if fn.kind != use.expects and not fn.is_internal:
             ctx.report(use.path, (use.start, use.end),
-                       f"the HTTP API `{use.how}` is given {fn.kind} `{fn.identifier}`, which is not a {use.expects}: "
+                       f"the HTTP API `{use.how}` is given {fn.kind} `{fn.identifier}`, which is not {a_or_an(use.expects)}: "
                        f"Convex refuses to run it (\"Trying to execute ... as {use.expects.capitalize()}\"); "
                        f"use `/api/{fn.kind}`")
         return
@@ -330,7 +334,7 @@ def _check_kind(ctx, use) -> None:
         return
     right = _RIGHT_CALL.get(how, _FAMILIES[0])[fn.kind]
     ctx.report(use.path, (use.start, use.end),
-               f"`{how}` is given {fn.kind} `{fn.identifier}`, which is not a {use.expects}: Convex refuses to run it "
+               f"`{how}` is given {fn.kind} `{fn.identifier}`, which is not {a_or_an(use.expects)}: Convex refuses to run it "
                f"(\"Trying to execute ... as {use.expects.capitalize()}\"); use `{right}`")
 
 

@@ -1,5 +1,5 @@
 from cvxlint.project.definitions import Def, ExternalDef
-from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, edits, js
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, a_or_an, edits, js
 
 from .common import default_export_value, made_by, method_calls, through_cors
 
@@ -84,6 +84,10 @@ class HttpRouterShape(Rule):
                 path="convex/http.ts", lines=[4], note="importing `httpAction` would clash with the local function: no fix"),
         Invalid('import { httpRouter } from "convex/server";\nconst http = httpRouter();\nexport default http;\n', path="convex/https.ts",
                 lines=[1]),
+        Invalid('import { httpRouter } from "convex/server";\nimport { action } from "./_generated/server";\n'
+                'const http = httpRouter();\n'
+                'http.route({ path: "/v", method: "GET", handler: action(async () => new Response("ok")) });\nexport default http;\n',
+                path="convex/http.ts", lines=[4], message="route handler is an action, not an `httpAction`"),
     ]
 
     def check_module(self, ctx, module):
@@ -109,7 +113,7 @@ class HttpRouterShape(Rule):
             elif h is not None and h.type == "call_expression":
                 b = project.builders.builder_of(facts, js.callee(h))
                 if b is not None and b.kind != "httpAction":
-                    ctx.report(facts, h, f"route handler is a {b.kind}, not an `httpAction`")
+                    ctx.report(facts, h, f"route handler is {a_or_an(b.kind)}, not an `httpAction`")
         if module.special != "http":
             self._orphan_routes(ctx, module)
 

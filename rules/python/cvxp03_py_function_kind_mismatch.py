@@ -1,5 +1,5 @@
 from cvxlint.project.python_prefilter import METHOD_KIND
-from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, describe_function
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, a_or_an, describe_function
 
 from .common import COUNTERS, PY, PY_PATH, edit, py_uses
 
@@ -44,6 +44,8 @@ class PyFunctionKindMismatch(Rule):
                 path=PY_PATH, files=COUNTERS, lines=[4, 5],
                 output=PY + 'client.mutation("counters:set", {"name": "x"})\nclient.query("counters:get", {"name": "x"})\n'),
         Invalid(PY + 'client.subscribe("counters:export_")\n', path=PY_PATH, files=COUNTERS, lines=[4]),
+        Invalid(PY + 'client.action("counters:get", {"name": "x"})\n', path=PY_PATH, files=COUNTERS, lines=[4],
+                message="as an action", output=PY + 'client.query("counters:get", {"name": "x"})\n'),
         Invalid('from clients import get_client\n\n\ndef bump() -> None:\n    c = get_client()\n'
                 '    c.query("counters:set", {"name": "x"})\n',
                 path="scripts/job.py", lines=[6],
@@ -77,5 +79,5 @@ class PyFunctionKindMismatch(Rule):
                 fix = Fix.safe(f"Call `.{fn.kind}(...)`", edit(use.py_facts, call.method_node, cst.Name(fn.kind)))
             how = f"`/api/{call.method}`" if call.raw_http else f"`.{call.method}()`"
             ctx.report(use.path, (call.method_start, call.method_end) if not call.raw_http else (use.start, use.end),
-                       f"{how} calls {describe_function(fn)} as a {want}: Convex refuses to run it "
+                       f"{how} calls {describe_function(fn)} as {a_or_an(want)}: Convex refuses to run it "
                        f"(\"Trying to execute ... as {want.capitalize()}\"); use `.{fn.kind}()`", fix=fix)

@@ -1,3 +1,4 @@
+from cvxlint.project.definitions import Def
 from cvxlint.rulekit import Fix, Invalid, Node, Rule, Severity, Valid, js, reported_queries
 
 SERVER = 'import { query, mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
@@ -82,6 +83,25 @@ def _shown(root: Node, param: str) -> str:
     return f"`{param}.{prop.text}(...)`"
 
 
+def _made_elsewhere(ctx, facts, node):
+    """The callback a `.filter(...)` is given by name (`.filter(byAuthor)`) or made by a
+    factory (`.filter(byAuthorSince(author, 0))`, the factory returning `(q) => ...`), when
+    the name is a module-level function of the project: (its file, the callback), or
+    (None, None)."""
+    made = node.type == "call_expression"
+    named = js.unwrap(js.callee(node)) if made else node
+    if named is None or named.type != "identifier" or facts.ref_of(named) is not None:
+        return None, None  # not a module-level name (a parameter or local may be anything)
+    d = ctx.project.linker.value_of(facts, named)
+    if not isinstance(d, Def) or d.path or not js.is_function(d.node):
+        return None, None
+    if not made:
+        return d.facts, d.node
+    inner = [js.unwrap(r) for r in _returned(d.node)]
+    inner = [r for r in inner if js.is_function(r)]
+    return (d.facts, inner[0]) if len(inner) == 1 else (None, None)
+
+
 def _returned(fn: Node) -> list[Node]:
     body = js.function_body(fn)
     if body is None:
@@ -110,7 +130,9 @@ class NoJsLogicInFilter(Rule):
     """JavaScript logic on filter-builder expressions inside a query's filter.
 
     ## What it does
-    Flags, inside the callback of a database query's `.filter(q => ...)` (and of the range
+    Flags, inside the callback of a database query's `.filter(q => ...)` (also one written as
+    a module-level function and passed by name, `.filter(unread)`, or made by a module-level
+    factory, `.filter(byAuthor(id))`) (and of the range
     callbacks of `.withIndex(name, q => ...)` and `.withSearchIndex(name, q => ...)`), a
     builder call `q.eq(...)`, `q.and(...)`, ... whose value JavaScript tests or compares:
     the left side of `&&` / `||`, the operand of `!`, the test of `?:`, `if` or a loop, the
@@ -153,6 +175,9 @@ class NoJsLogicInFilter(Rule):
     fix_availability = "sometimes"
 
     valid = [
+        Valid(SERVER + 'export const recent = query({ args: {}, handler: async (ctx) =>\n'
+              '  ctx.db.query("messages").withIndex("by_creation_time").order("desc").take(5) });\n',
+              note="an index with no range callback"),
         Valid(SERVER + 'export const list = query({ args: { all: v.boolean(), o: v.string() }, handler: (ctx, args) =>\n'
               '  ctx.db.query("tasks").filter((q) => args.all || q.eq(q.field("owner"), args.o)).take(10) });\n',
               note="a JS value on the left: decided before the query runs"),
@@ -178,6 +203,20 @@ class NoJsLogicInFilter(Rule):
               note="an inner callback's own `q` is another value"),
     ]
     invalid = [
+        Invalid(SERVER + 'const byAuthorSince = (author: string, since: number) => (q: any) =>\n'
+                '  q.eq(q.field("author"), author) && q.gt(q.field("at"), since);\n'
+                'const unread = (q: any) => !q.eq(q.field("read"), true);\n'
+                'export const mine = query({ args: { author: v.string() }, handler: async (ctx, args) =>\n'
+                '  (await ctx.db.query("messages").filter(byAuthorSince(args.author, 0)).take(20))\n'
+                '    .concat(await ctx.db.query("messages").filter(unread).take(5)) });\n',
+                lines=[4, 5],
+                output=SERVER + 'const byAuthorSince = (author: string, since: number) => (q: any) =>\n'
+                '  q.and(q.eq(q.field("author"), author), q.gt(q.field("at"), since));\n'
+                'const unread = (q: any) => q.not(q.eq(q.field("read"), true));\n'
+                'export const mine = query({ args: { author: v.string() }, handler: async (ctx, args) =>\n'
+                '  (await ctx.db.query("messages").filter(byAuthorSince(args.author, 0)).take(20))\n'
+                '    .concat(await ctx.db.query("messages").filter(unread).take(5)) });\n',
+                note="a predicate made by a factory, and one passed by name"),
         Invalid(SERVER + 'export const wipe = mutation({ args: { userIds: v.array(v.string()) }, handler: async (ctx, { userIds }) => {\n'
                 '  const rows = await ctx.db\n    .query("enrollments")\n    .filter((q: any) => {\n'
                 '      return userIds.some((uid: any) => q.eq(q.field("userId"), uid));\n    })\n    .collect();\n'
@@ -249,13 +288,15 @@ class NoJsLogicInFilter(Rule):
                     args = js.call_args(step.node)
                     callbacks.append(("range", args[1] if len(args) > 1 else None))
             for kind, fn in callbacks:
-                fn = js.unwrap(fn)
-                if not js.is_function(fn) or id(fn) in seen:
+                facts, fn = ch.facts, js.unwrap(fn)
+                if fn is not None and not js.is_function(fn):
+                    facts, fn = _made_elsewhere(ctx, facts, fn)
+                if fn is None or id(fn) in seen:
                     continue
                 seen.add(id(fn))
                 param = _param_name(fn)
                 if param is not None:
-                    self._check_callback(ctx, ch.facts, fn, param, kind == "filter")
+                    self._check_callback(ctx, facts, fn, param, kind == "filter")
 
     def _check_callback(self, ctx, facts, callback, q, fixable):
         where = "the filter" if fixable else "the range"

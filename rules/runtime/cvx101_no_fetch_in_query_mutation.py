@@ -85,6 +85,11 @@ class NoFetchInQueryMutation(Rule):
               '  const fetch = (x: string) => x;\n  return fetch("local");\n}});\n', note="a local named fetch"),
     ]
     invalid = [
+        Invalid(SERVER + 'class Webhook {\n  constructor(private url: string) {}\n'
+                '  async post(body: string) { await fetch(this.url, { method: "POST", body }); }\n}\n'
+                'export const save = mutation({ args: {}, handler: async () => {\n'
+                '  await new Webhook("https://hooks.example.com/x").post("saved");\n}});\n',
+                lines=[8], message="through `post`", note="a method of an object the handler makes"),
         Invalid(SERVER + 'import Stripe from "stripe";\nimport axios from "axios";\n'
                 'const stripe = new Stripe(process.env.STRIPE_KEY!);\n'
                 'export const plans = query({ args: {}, handler: async () => (await stripe.prices.list({ active: true })).data });\n'

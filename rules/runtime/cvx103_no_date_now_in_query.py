@@ -119,6 +119,10 @@ class NoDateNowInQuery(Rule):
               note="the time only goes into a write: in the query that insert throws whatever it holds (CVX107's error)"),
     ]
     invalid = [
+        Invalid(SERVER + 'class Clock {\n  stamp() { return Date.now(); }\n}\n'
+                'export const age = query({ args: {}, handler: async () => {\n'
+                '  const clock = new Clock();\n  return clock.stamp();\n}});\n',
+                lines=[4], note="a method of an object held in a local"),
         Invalid(SERVER + 'const listLive = (table: "posts" | "events") => query({ args: {}, handler: async (ctx) =>\n'
                 '  ctx.db.query(table).withIndex("by_expires", (q) => q.gt("expiresAt", Date.now())).take(50) });\n'
                 'export const livePosts = listLive("posts");\nexport const liveEvents = listLive("events");\n',

@@ -101,6 +101,11 @@ class CtxMemberUnavailable(Rule):
     summary = "`ctx` member the function kind lacks (e.g. `ctx.db` in an action)"
 
     valid = [
+        Valid(SERVER + 'class Jobs {\n  constructor(private ctx: any) {}\n'
+                '  async later() { await this.ctx.scheduler.runAfter(0, internal.example.tick, {}); }\n}\n'
+                'export const tick = mutation({ args: {}, handler: async () => {} });\n'
+                'export const bump = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  await new Jobs(ctx).later();\n}});\n', note="a mutation has a scheduler"),
         Valid(SERVER + 'async function assertAdmin(ctx: any) {\n  if (ctx.db?.query) {\n    const p = await ctx.db.query("profiles").first();\n    if (p?.role !== "admin") throw new Error("Forbidden");\n    return;\n  }\n  const role = await ctx.runQuery(internal.profiles.myRole, {});\n  if (role !== "admin") throw new Error("Forbidden");\n}\n'
               'export const sign = action({ args: {}, handler: async (ctx) => { await assertAdmin(ctx); } });\n',
               note="a helper for every kind that asks `ctx.db?.query` before using the database"),
@@ -153,6 +158,23 @@ class CtxMemberUnavailable(Rule):
               note="writes behind a test only mutations (and actions) pass: a query never runs them"),
     ]
     invalid = [
+        Invalid(SERVER + 'class Base {\n  async later(ctx: any) { await ctx.scheduler.runAfter(0, internal.example.tick, {}); }\n}\n'
+                'class Jobs extends Base {}\n'
+                'export const tick = mutation({ args: {}, handler: async () => {} });\n'
+                'export const peek = query({ args: {}, handler: async (ctx) => {\n'
+                '  const jobs = new Jobs();\n  await jobs.later(ctx);\n}});\n',
+                lines=[10], message="queries have no", note="the ctx given to an inherited method"),
+        Invalid(SERVER + 'class Jobs {\n  constructor(private ctx: any) {}\n'
+                '  async later() { await this.ctx.scheduler.runAfter(0, internal.example.tick, {}); }\n}\n'
+                'class Outbox {\n  ctx: any;\n  constructor(ctx: any) { this.ctx = ctx; }\n'
+                '  async flush() { await this.send(); }\n'
+                '  private async send() { await this.ctx.runMutation(internal.example.tick, {}); }\n}\n'
+                'export const tick = mutation({ args: {}, handler: async () => {} });\n'
+                'export const peek = query({ args: {}, handler: async (ctx) => {\n'
+                '  await new Jobs(ctx).later();\n  const box = new Outbox(ctx);\n  await box.flush();\n}});\n',
+                lines=[15, 17], message="queries have no",
+                note="a class keeps the handler's ctx: as a parameter property, or assigned in its constructor "
+                     "and read by another of its methods"),
         Invalid(SERVER + 'async function planOf(ctx: any, id: any) {\n  const acct = await ctx.db.get(id);\n'
                 '  if (acct && acct.expired && "db" in ctx) {\n    await ctx.db.patch(id, { state: "expired" });\n  }\n'
                 '  return acct?.state;\n}\n'

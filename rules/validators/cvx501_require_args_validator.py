@@ -56,8 +56,16 @@ class RequireArgsValidator(Rule):
               note="a spread that may give it"),
         Valid('import { httpAction } from "./_generated/server";\n'
               'export const hook = httpAction(async () => new Response("ok"));\n'),
+        Valid(SERVER + 'const createDef = {\n  args: { name: v.string() },\n'
+              '  handler: async (ctx: any, args: { name: string }) => ctx.db.insert("channels", { name: args.name }),\n};\n'
+              'export const create = mutation(createDef);\n', note="the registration object held in a constant"),
     ]
     invalid = [
+        Invalid(SERVER + 'const createDef = {\n  handler: async (ctx: any, args: { name: string }) => {\n'
+                '    await ctx.db.insert("channels", { name: args.name });\n  },\n};\n'
+                'export const create = mutation(createDef);\n',
+                lines=[8], message="reads its arguments",
+                note="the registration object held in a constant of the file"),
         Invalid(SERVER + 'export const list = query({\n  handler: async (ctx) => {\n    return await ctx.db.query("t").take(10);\n  },\n});\n',
                 lines=[3],
                 output=SERVER + 'export const list = query({\n  args: {},\n  handler: async (ctx) => {\n'
