@@ -3224,17 +3224,13 @@ def _awaited_value(call: Node) -> bool:
 def _promise_test(read: Node) -> bool:
     """Is `read` only tested for truth or null (`!p`, `if (p)`, `p === null`, `p && ...`)? For
     a promise such a test always comes out the same: a promise is an object, never null."""
+    if _null_test(read):
+        return True
     o = js.outer(read)
     p = o.parent
-    if p is None:
-        return False
-    if p.type == "unary_expression" and p.has_tok("!"):
+    if p is not None and p.type == "while_statement" and o.field == "condition":
         return True
-    if p.type in ("if_statement", "while_statement", "ternary_expression") and o.field == "condition":
-        return True
-    if p.type == "binary_expression" and (p.has_tok("&&") or p.has_tok("||")):
-        return True
-    return _null_test(read)
+    return p is not None and p.type == "binary_expression" and (p.has_tok("&&") or p.has_tok("||"))
 
 
 def promise_lost(call: Node) -> bool:
