@@ -15,6 +15,7 @@ class UnknownField(Rule):
     ## What it does
     Flags keys of object literals written with `ctx.db.insert`, `replace` and `patch` (the
     table taken from the call, or inferred from the id for the one-argument-shorter forms),
+    also through a local `const row = { ... }` that nothing changes before the write,
     and `q.field("f")` in query filters, when the table's schema does not declare the
     field. Nested `"a.b"` paths are followed through `v.object`. Writes are an error when
     `schemaValidation` is on (the write is rejected); everything else is a warning (a
@@ -65,6 +66,17 @@ class UnknownField(Rule):
         Invalid(SERVER + 'export const f = query({ args: {}, handler: (ctx) =>\n'
                 '  ctx.db.query("tasks").filter((q) => q.eq(q.field("due.month"), 1)).first() });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4]),
+        # triage G36 P1: TypeScript checks no excess property of a variable, so only the lint sees these
+        Invalid(SERVER + 'export const f = mutation({ args: { id: v.id("tasks") }, handler: async (ctx, { id }) => {\n'
+                '  const row = { title: "t", done: false, complete: false };\n'
+                '  await ctx.db.insert("tasks", row);\n'
+                '  const changes = { done: true, doneAt: Date.now() };\n'
+                '  await ctx.db.patch("tasks", id, changes);\n'
+                '  const later = { title: "u", done: false, extra: 1 };\n'
+                '  delete (later as any).extra;\n'
+                '  await ctx.db.insert("tasks", later);\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[4, 6],
+                note="a local const object nothing changes before the write; not one a `delete` changes"),
     ]
 
     def check_app(self, ctx, app):
@@ -75,8 +87,8 @@ class UnknownField(Rule):
         for call in uses.calls:
             if call.method not in ("insert", "replace", "patch") or call.system:
                 continue
-            value = js.unwrap(call.value_node)
-            if value is None or value.type != "object":
+            value = call.document_literal  # the literal, or a local `const row = { ... }` nothing changes before
+            if value is None:
                 continue
             name = call.table if call.explicit else uses.table_of(call.facts, call.id_node)
             table = schema.table(name) if name else None
