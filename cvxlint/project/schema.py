@@ -754,6 +754,9 @@ class _SchemaReader:
                 if arr is not None:
                     cfacts, fields_node = arr
             fields, nodes, arr_node = self._strings(cfacts, fields_node)
+            if cfacts is not facts and fields is not None:
+                # a list written in another file: findings go on the argument, where the index names it
+                nodes, arr_node = [config] * len(fields), None
             idx.fields, idx.field_nodes, idx.fields_node = fields, nodes, arr_node
             if fields is None:
                 idx.certain = False
@@ -878,7 +881,11 @@ class _SchemaReader:
     def _array(self, facts: FileFacts, node: Node | None) -> tuple[FileFacts, Node] | None:
         return self._literal(facts, node, "array")
 
-    def _strings(self, facts: FileFacts, node: Node | None) -> tuple[list[str] | None, list[Node], Node | None]:
+    def _strings(self, facts: FileFacts, node: Node | None,
+                 depth: int = 0) -> tuple[list[str] | None, list[Node], Node | None]:
+        """The strings of an array literal (or a constant naming one), each with its node in
+        the array's file; a spread of a constant array (`[...OWNER_TIME, "x"]`) gives its
+        strings with the spread as their node. None when an element cannot be read."""
         arr = self._array(facts, node)
         if arr is None:
             return None, [], None
@@ -887,7 +894,12 @@ class _SchemaReader:
         nodes: list[Node] = []
         for e in anode.children:
             if e.type == "spread_element":
-                return None, [], anode
+                inner = self._strings(afacts, e.children[0] if e.children else None, depth + 1)[0] if depth < 4 else None
+                if inner is None:
+                    return None, [], anode
+                out.extend(inner)
+                nodes.extend([e] * len(inner))
+                continue
             s = self._string(afacts, e)
             if s is None:
                 return None, [], anode
