@@ -6,6 +6,7 @@ whatever it is called locally) and evaluates it the way Convex would at push tim
 
   Schema                       defineSchema(tables, { schemaValidation, strictTableNameTypes })
     tables: {name: Table}      object literals, `...spreads` of objects from other files,
+                               keys computed from a string constant (`[TASKS]: ...`),
                                `...authTables` from @convex-dev/auth/server (its known tables)
       document                 the table's validator, as the Validator IR (evaluate.py)
       indexes                  `.index(name, fields)` and `.index(name, { fields, staged })`,
@@ -563,14 +564,19 @@ class _SchemaReader:
             if p.spread:
                 self._tables(facts, p.value, schema, depth + 1, via or p.node)
                 continue
-            if p.key is None:
+            name = p.key
+            if name is None:  # `[TASKS]: defineTable(...)`: a name the code keeps in a constant
+                key = p.node.child("key") if p.node.type == "pair" else None
+                if key is not None and key.type == "computed_property_name" and key.children:
+                    name = self.linker.const_string(facts, key.children[0])
+            if name is None:
                 schema.open = True
                 continue
-            table = self._table(facts, p.value, p.key, p.node)
-            replaced = schema.tables.get(p.key)
+            table = self._table(facts, p.value, name, p.node)
+            replaced = schema.tables.get(name)
             if replaced is not None and replaced.external:  # `...authTables, users: defineTable(...)`
                 table.library_indexes = {i.name for i in replaced.indexes if i.name is not None}
-            schema.tables[p.key] = table
+            schema.tables[name] = table
 
     def _external_tables(self, known: FileFacts, d: ExternalDef, facts: FileFacts, spread: Node, schema: Schema) -> None:
         b = known.bindings.get(d.name)
