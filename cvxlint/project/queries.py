@@ -512,7 +512,8 @@ class DatabaseUses:
         elif method in ("query", "insert", "normalizeId", "vectorSearch") and args:
             call.table_node = args[0]
         if call.table_node is not None:
-            call.table = js.string_value(call.table_node)
+            # a literal, or a name kept in a constant (`TABLES.messages` of an `as const` or frozen object)
+            call.table = self.project.linker.const_string(facts, call.table_node)
         if fn is not None:
             call.functions.append(fn)
         self._by_node[id(site.node)] = call
@@ -528,7 +529,7 @@ class DatabaseUses:
         call = EntsTableCall(facts, site.func, site.node, functions=[fn] if fn is not None else [])
         if args:
             call.table_node = args[0]
-            call.table = js.string_value(args[0])
+            call.table = self.project.linker.const_string(facts, args[0])
         if len(args) > 1:
             call.index_name_node = args[1]
             call.index = js.string_value(args[1])

@@ -66,6 +66,11 @@ class UnknownField(Rule):
         Invalid(SERVER + 'export const f = query({ args: {}, handler: (ctx) =>\n'
                 '  ctx.db.query("tasks").filter((q) => q.eq(q.field("due.month"), 1)).first() });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4]),
+        # triage G36 P7: the table named by a constant object, as the triage's JS module does
+        Invalid(SERVER + 'export const TABLES = { tasks: "tasks" } as const;\n'
+                'export const f = mutation({ args: {}, handler: (ctx) =>\n'
+                '  ctx.db.insert(TABLES.tasks, { title: "t", complete: false }) });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[5], message="complete"),
         # triage G36 P1: TypeScript checks no excess property of a variable, so only the lint sees these
         Invalid(SERVER + 'export const f = mutation({ args: { id: v.id("tasks") }, handler: async (ctx, { id }) => {\n'
                 '  const row = { title: "t", done: false, complete: false };\n'
