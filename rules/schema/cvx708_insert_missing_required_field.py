@@ -97,9 +97,9 @@ class InsertMissingRequiredField(Rule):
     declares them: Convex assigns them.
 
     Also flags `ctx.db.patch` setting a required field to a value that may be `undefined`:
-    `undefined` itself, an optional argument of the handler passed as it is (`{ title:
-    args.title }` with `title: v.optional(v.string())`), or an optional field of the caller's
-    identity (`identity.name`). A patch removes a field set to `undefined`, so the patched
+    `undefined` itself or as a branch of a conditional (`{ qty: clear ? undefined : qty }`), an
+    optional argument of the handler passed as it is (`{ title: args.title }` with `title:
+    v.optional(v.string())`), or an optional field of the caller's identity (`identity.name`). A patch removes a field set to `undefined`, so the patched
     document lacks the field. Not when the handler reads the same value anywhere else (a test
     or a default there may rule `undefined` out), nor for optional table fields.
 
@@ -211,6 +211,13 @@ class InsertMissingRequiredField(Rule):
                 '  handler: async (ctx, { id, title }) => { await ctx.db.patch(id, { title }); } });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[6, 7, 10, 13],
                 message="a patch removes a field set to `undefined`"),
+        # triage G36 P8: whenever `clear` holds, the mutation throws "missing the required field"
+        Invalid(SERVER + 'export const setDone = mutation({ args: { id: v.id("tasks"), done: v.boolean(), reset: v.boolean() },\n'
+                '  handler: async (ctx, args) => {\n'
+                '    await ctx.db.patch("tasks", args.id, { done: args.reset ? undefined : args.done });\n'
+                '    await ctx.db.patch("tasks", args.id, { title: args.reset ? "" : undefined, note: args.reset ? undefined : "n" });\n'
+                '    await ctx.db.patch("tasks", args.id, { done: args.reset ? false : args.done });\n  } });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[5, 6], message="` is "),
         # petka-app (triage G17 P1): the table declares the system fields, which Convex assigns
         Invalid(SERVER + 'export const f = mutation({ args: { body: v.string() }, handler: async (ctx, { body }) => {\n'
                 '  await ctx.db.insert("notes", { body });\n'
@@ -300,9 +307,16 @@ class InsertMissingRequiredField(Rule):
             why = self._may_be_undefined(ctx, queries, call, p.value)
             if why is None:
                 continue
-            advice = "remove the key" if why == "`undefined`" else (
-                f"leave the key out when the value is missing (`...({_short(call.facts, p.value)} !== undefined && "
-                f"{{ {p.key}: ... }})`) or give a default")
+            v = js.unwrap(p.value)
+            if why == "`undefined`":
+                advice = "remove the key"
+            elif v is not None and v.type == "ternary_expression":
+                cond, set_ = _short(call.facts, v.child("condition")), f"{{ {p.key}: ... }}"
+                advice = "write the key only when it has a value (`...(" + cond + (
+                    f" ? {{}} : {set_})`)" if js.is_undefined(v.child("consequence")) else f" ? {set_} : {{}})`)")
+            else:
+                advice = (f"leave the key out when the value is missing (`...({_short(call.facts, p.value)} !== undefined && "
+                          f"{{ {p.key}: ... }})`) or give a default")
             ctx.report(call.facts, p.node, f'`patch` sets required field "{p.key}" of `{table.name}` to {why}: a '
                        "patch removes a field set to `undefined`, and schema validation then rejects the document; "
                        + advice)
@@ -320,6 +334,12 @@ class InsertMissingRequiredField(Rule):
             return None
         if v.type == "undefined" or (v.type == "identifier" and v.text == "undefined"):
             return "`undefined`"
+        if v.type == "ternary_expression":  # `clear ? undefined : qty`: undefined whenever that branch runs
+            cond = v.child("condition")
+            for branch, holds in ((v.child("consequence"), True), (v.child("alternative"), False)):
+                if branch is not None and js.is_undefined(js.unwrap(branch)):
+                    return f"`undefined` when `{_short(facts, cond)}` is {'truthy' if holds else 'falsy'}"
+            return None
         fn = queries.handler_function(func)
         if fn is None or func.body is None:
             return None
