@@ -204,6 +204,9 @@ class Table:
     # The indexes of a package's table this one replaces: the package queries them by name
     # (@convex-dev/auth reads users by "email"; its docs say to keep them when redefining users).
     library_indexes: set[str] = field(default_factory=set)
+    # an ent's edge names (`.edge("team")`, `.edges("tags")`): Ents writes take many:many edges
+    # as keys of the document; None when one could not be read
+    ent_edges: set[str] | None = field(default_factory=set)
 
     @property
     def external(self) -> bool:
@@ -793,6 +796,12 @@ class _SchemaReader:
         field `deletionTime`; `.edges(...)` nothing here (a join table, or the other side's
         field). Options we cannot read make the table unknown rather than guessed."""
         doc = table.document
+        if method in ("edge", "edges") and table.ent_edges is not None:
+            edge = self._string(facts, args[0]) if args else None
+            if edge is None:
+                table.ent_edges = None
+            else:
+                table.ent_edges.add(edge)
         if method == "edges":
             if len(args) < 2 or not any(p.key == "ref" for p in js.object_props(js.unwrap(args[1]) or args[1])):
                 self.join_tables = True  # maybe many:many: Ents then defines a join table we do not model
