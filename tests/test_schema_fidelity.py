@@ -132,6 +132,27 @@ def test_unresolvable_parts_are_marked_not_guessed(tmp_path):
            "be followed to a table definition)" in problems
 
 
+def test_a_computed_table_key_is_read_only_from_a_constant(tmp_path):
+    """`[TASKS]: defineTable(...)` names the table the constant holds (the computed-keys
+    case checks that against Convex); a key that may hold anything leaves the list open."""
+    (tmp_path / "convex").mkdir()
+    (tmp_path / "convex" / "schema.ts").write_text(
+        'import { defineSchema, defineTable } from "convex/server";\n'
+        'import { v } from "convex/values";\n'
+        'export const TASKS = "tasks";\n'
+        'let later = "later";\n'
+        "export default defineSchema({\n"
+        "  [TASKS]: defineTable({ title: v.string() }),\n"
+        "  [later]: defineTable({ x: v.string() }),\n"
+        "  [process.env.EXTRA_TABLE!]: defineTable({ y: v.string() }),\n"
+        "});\n",
+        "utf-8",
+    )
+    _, schema = static_schema(tmp_path)
+    assert list(schema.tables) == ["tasks"] and schema.table("tasks").has_field("title") is True
+    assert schema.open and schema.knows_table("later") is None
+
+
 def test_convex_helpers_table_reads_as_define_table():
     """`Table(name, fields)` from convex-helpers/server (0.1.x): `X.table` is
     `defineTable(fields)`; the table remembers the `Table(...)` call, its fields argument

@@ -235,6 +235,9 @@ class Linker:
             for prop in chain[1]:
                 d = self._const_member(d, prop, depth + 1)
             return d
+        frozen = _frozen_object(facts, node)
+        if frozen is not None:  # `Object.freeze({ ... })` is that object, never changed
+            return self._const_value(facts, frozen, depth + 1)
         return Def(facts, node)
 
     def _const_binding(self, facts: FileFacts, name: str, depth: int) -> Def | NamespaceDef | None:
@@ -341,6 +344,20 @@ class Linker:
             if method is not None:
                 return Def(d.facts, method)
         return Def(d.facts, d.node, (prop,))
+
+
+def _frozen_object(facts: FileFacts, node: Node) -> Node | None:
+    """The object literal of `Object.freeze({ ... })` (the global `Object`), else None."""
+    if node.type != "call_expression":
+        return None
+    fn = js.callee(node)
+    args = js.call_args(node)
+    obj = js.unwrap(args[0]) if len(args) == 1 else None
+    if obj is None or obj.type != "object" or fn is None or js.dotted_name(fn) != "Object.freeze":
+        return None
+    if facts.bindings.get("Object") is not None or facts.import_of("Object") is not None:
+        return None
+    return obj
 
 
 def loaded_module(node: Node | None) -> str | None:

@@ -146,25 +146,30 @@ class DbCall:
         """The object literal of the document insert/replace writes (patch: the partial): the
         argument itself, or a local `const row = { ... }` that nothing changes before the call
         (`row.x = ...`, `delete row.x`, passing `row` to another function could)."""
-        value = js.unwrap(self.value_node)
-        if value is None or value.type == "object":
-            return value
-        if value.type != "identifier" or self.func is None:
+        return _document_literal(self.facts, self.func, self.value_node)
+
+
+def _document_literal(facts: FileFacts, func: FunctionInfo | None, value_node: Node | None) -> Node | None:
+    """`DbCall.document_literal` for any write's document argument."""
+    value = js.unwrap(value_node)
+    if value is None or value.type == "object":
+        return value
+    if value.type != "identifier" or func is None:
+        return None
+    ref = facts.ref_of(value)
+    if ref is None or ref.kind != "local":
+        return None
+    decl = _declarator(ref, value, {})
+    if decl is None or decl[0].type != "variable_declarator" or decl[1] is not decl[0].child("name") \
+            or decl[0].parent is None or not decl[0].parent.has_tok("const"):
+        return None
+    init = js.unwrap(decl[0].child("value"))
+    if init is None or init.type != "object":
+        return None
+    for use in _reads_after(facts, decl[0], ref.name):
+        if use is not value and not _reads_whole(use):
             return None
-        ref = self.facts.ref_of(value)
-        if ref is None or ref.kind != "local":
-            return None
-        decl = _declarator(ref, value, {})
-        if decl is None or decl[0].type != "variable_declarator" or decl[1] is not decl[0].child("name") \
-                or decl[0].parent is None or not decl[0].parent.has_tok("const"):
-            return None
-        init = js.unwrap(decl[0].child("value"))
-        if init is None or init.type != "object":
-            return None
-        for use in _reads_after(self.facts, decl[0], ref.name):
-            if use is not value and not _reads_whole(use):
-                return None
-        return init
+    return init
 
 
 def _reads_whole(use: Node) -> bool:
@@ -398,6 +403,14 @@ class EntsTableCall:
     range: list[RangeOp] | None = None  # `ctx.table("t", "byX", q => ...)`'s index range
     range_known: bool = True  # False when that range function could not be read
     functions: list[RegisteredFunction] = field(default_factory=list)
+    # a write right on it: `ctx.table("t").insert(doc)`, `.getX(id).patch(partial)` / `.replace(doc)`
+    write: str | None = None  # "insert" | "patch" | "replace"
+    value_node: Node | None = None  # the document (or partial) argument, as `DbCall.value_node`
+
+    @property
+    def document_literal(self) -> Node | None:
+        """The object literal the write writes, as `DbCall.document_literal` reads it."""
+        return _document_literal(self.facts, self.func, self.value_node) if self.write is not None else None
 
 
 # Ents methods on a table whose first argument names an index when they get more than one.
@@ -512,7 +525,8 @@ class DatabaseUses:
         elif method in ("query", "insert", "normalizeId", "vectorSearch") and args:
             call.table_node = args[0]
         if call.table_node is not None:
-            call.table = js.string_value(call.table_node)
+            # a literal, or a name kept in a constant (`TABLES.messages` of an `as const` or frozen object)
+            call.table = self.project.linker.const_string(facts, call.table_node)
         if fn is not None:
             call.functions.append(fn)
         self._by_node[id(site.node)] = call
@@ -528,7 +542,7 @@ class DatabaseUses:
         call = EntsTableCall(facts, site.func, site.node, functions=[fn] if fn is not None else [])
         if args:
             call.table_node = args[0]
-            call.table = js.string_value(args[0])
+            call.table = self.project.linker.const_string(facts, args[0])
         if len(args) > 1:
             call.index_name_node = args[1]
             call.index = js.string_value(args[1])
@@ -537,6 +551,13 @@ class DatabaseUses:
         else:
             method, step = _next_method(site.node)
             step_args = js.call_args(step) if step is not None else []
+            if method == "insert" and step_args:
+                call.write, call.value_node = "insert", step_args[0]
+            elif method in ("get", "getX") and len(step_args) == 1:  # `.getX(id).patch(...)`: by id
+                then, write = _next_method(step)
+                write_args = js.call_args(write) if write is not None else []
+                if then in ("patch", "replace") and write_args:
+                    call.write, call.value_node = then, write_args[0]
             at = 0 if method in _ENTS_INDEX_LOOKUPS else 1 if method == "order" else None
             if at is not None and len(step_args) > max(at, 1):  # `get(id)`, `order("desc")`: no index
                 call.index_name_node = step_args[at]

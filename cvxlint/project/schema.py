@@ -6,6 +6,7 @@ whatever it is called locally) and evaluates it the way Convex would at push tim
 
   Schema                       defineSchema(tables, { schemaValidation, strictTableNameTypes })
     tables: {name: Table}      object literals, `...spreads` of objects from other files,
+                               keys computed from a string constant (`[TASKS]: ...`),
                                `...authTables` from @convex-dev/auth/server (its known tables)
       document                 the table's validator, as the Validator IR (evaluate.py)
       indexes                  `.index(name, fields)` and `.index(name, { fields, staged })`,
@@ -203,6 +204,9 @@ class Table:
     # The indexes of a package's table this one replaces: the package queries them by name
     # (@convex-dev/auth reads users by "email"; its docs say to keep them when redefining users).
     library_indexes: set[str] = field(default_factory=set)
+    # an ent's edge names (`.edge("team")`, `.edges("tags")`): Ents writes take many:many edges
+    # as keys of the document; None when one could not be read
+    ent_edges: set[str] | None = field(default_factory=set)
 
     @property
     def external(self) -> bool:
@@ -563,14 +567,19 @@ class _SchemaReader:
             if p.spread:
                 self._tables(facts, p.value, schema, depth + 1, via or p.node)
                 continue
-            if p.key is None:
+            name = p.key
+            if name is None:  # `[TASKS]: defineTable(...)`: a name the code keeps in a constant
+                key = p.node.child("key") if p.node.type == "pair" else None
+                if key is not None and key.type == "computed_property_name" and key.children:
+                    name = self.linker.const_string(facts, key.children[0])
+            if name is None:
                 schema.open = True
                 continue
-            table = self._table(facts, p.value, p.key, p.node)
-            replaced = schema.tables.get(p.key)
+            table = self._table(facts, p.value, name, p.node)
+            replaced = schema.tables.get(name)
             if replaced is not None and replaced.external:  # `...authTables, users: defineTable(...)`
                 table.library_indexes = {i.name for i in replaced.indexes if i.name is not None}
-            schema.tables[p.key] = table
+            schema.tables[name] = table
 
     def _external_tables(self, known: FileFacts, d: ExternalDef, facts: FileFacts, spread: Node, schema: Schema) -> None:
         b = known.bindings.get(d.name)
@@ -754,6 +763,9 @@ class _SchemaReader:
                 if arr is not None:
                     cfacts, fields_node = arr
             fields, nodes, arr_node = self._strings(cfacts, fields_node)
+            if cfacts is not facts and fields is not None:
+                # a list written in another file: findings go on the argument, where the index names it
+                nodes, arr_node = [config] * len(fields), None
             idx.fields, idx.field_nodes, idx.fields_node = fields, nodes, arr_node
             if fields is None:
                 idx.certain = False
@@ -784,6 +796,12 @@ class _SchemaReader:
         field `deletionTime`; `.edges(...)` nothing here (a join table, or the other side's
         field). Options we cannot read make the table unknown rather than guessed."""
         doc = table.document
+        if method in ("edge", "edges") and table.ent_edges is not None:
+            edge = self._string(facts, args[0]) if args else None
+            if edge is None:
+                table.ent_edges = None
+            else:
+                table.ent_edges.add(edge)
         if method == "edges":
             if len(args) < 2 or not any(p.key == "ref" for p in js.object_props(js.unwrap(args[1]) or args[1])):
                 self.join_tables = True  # maybe many:many: Ents then defines a join table we do not model
@@ -878,7 +896,11 @@ class _SchemaReader:
     def _array(self, facts: FileFacts, node: Node | None) -> tuple[FileFacts, Node] | None:
         return self._literal(facts, node, "array")
 
-    def _strings(self, facts: FileFacts, node: Node | None) -> tuple[list[str] | None, list[Node], Node | None]:
+    def _strings(self, facts: FileFacts, node: Node | None,
+                 depth: int = 0) -> tuple[list[str] | None, list[Node], Node | None]:
+        """The strings of an array literal (or a constant naming one), each with its node in
+        the array's file; a spread of a constant array (`[...OWNER_TIME, "x"]`) gives its
+        strings with the spread as their node. None when an element cannot be read."""
         arr = self._array(facts, node)
         if arr is None:
             return None, [], None
@@ -887,7 +909,12 @@ class _SchemaReader:
         nodes: list[Node] = []
         for e in anode.children:
             if e.type == "spread_element":
-                return None, [], anode
+                inner = self._strings(afacts, e.children[0] if e.children else None, depth + 1)[0] if depth < 4 else None
+                if inner is None:
+                    return None, [], anode
+                out.extend(inner)
+                nodes.extend([e] * len(inner))
+                continue
             s = self._string(afacts, e)
             if s is None:
                 return None, [], anode

@@ -1,7 +1,7 @@
 import difflib
 
 from cvxlint.project.schema import SYSTEM_TABLES
-from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, reported_queries
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js, reported_queries
 
 SERVER = 'import { query, mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
 SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
@@ -109,6 +109,10 @@ class UnknownTable(Rule):
         Invalid(SERVER + 'export const f = query({ args: {}, handler: (ctx) => ctx.db.query("message").take(10) });\n',
                 files={"convex/schema.ts": SCHEMA, "convex/schema.js": '"use strict";\nexports.default = require("./schema.cjs");\n'},
                 lines=[3], note="a compiled schema.js beside schema.ts: the CLI reads schema.ts"),
+        Invalid(SERVER + 'const TABLES = Object.freeze({ message: "mesages" });\n'
+                'export const f = query({ args: {}, handler: (ctx) => ctx.db.query(TABLES.message).take(10) });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[4], message='"mesages" in `query`',
+                note="a name kept in a constant (no fix: the constant may serve elsewhere)"),
         Invalid(SERVER + 'export const g = mutation({ args: {}, handler: (ctx) => ctx.db.insert("users", { name: "x" }) });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[3]),
         Invalid('export async function recent(ctx: any) {\n  return await ctx.db.query("message").take(10);\n}\n',
@@ -168,7 +172,8 @@ class UnknownTable(Rule):
         fix = None
         if guess is not None:
             msg += f'; did you mean "{guess}"?'
-            fix = Fix.display_only(f'Use "{guess}"', ctx.edit(facts, node, f'"{guess}"'))
+            if js.string_value(node) is not None:  # not a constant's name: the constant may serve elsewhere
+                fix = Fix.display_only(f'Use "{guess}"', ctx.edit(facts, node, f'"{guess}"'))
         ctx.report(facts, node, msg, fix=fix)
 
 

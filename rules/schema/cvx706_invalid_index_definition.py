@@ -72,6 +72,13 @@ class InvalidIndexDefinition(Rule):
         Invalid(HEAD + 'export default defineSchema({\n  docs: defineTable({ owner: v.string() })\n'
                 '    .index("by_id", ["owner"])\n    .index("by_ownr", ["ownr"]),\n});\n',
                 path="convex/schema.ts", lines=[5, 6]),
+        # triage G36 P4: a shared field list, spread in or named; the finding stays in schema.ts
+        Invalid(HEAD + 'import { OWNER_TIME } from "./indexes";\nconst OWNER = ["owner"] as const;\n'
+                'export default defineSchema({\n  docs: defineTable({ owner: v.string(), day: v.string() })\n'
+                '    .index("by_owner_time", [...OWNER_TIME])\n    .index("by_owner_time_day", OWNER_TIME)\n'
+                '    .index("by_owner_day", [...OWNER, "day"])\n    .index("by_owner_ownr", [...OWNER, "ownr"]),\n});\n',
+                path="convex/schema.ts", files={"convex/indexes.ts": 'export const OWNER_TIME = ["owner", "_creationTime"] as const;\n'},
+                lines=[7, 8, 10], note="no fix: the list may serve elsewhere"),
         Invalid(HEAD + 'export default defineSchema({\n  docs: defineTable({ body: v.string(), vec: v.array(v.string()) })\n'
                 '    .vectorIndex("by_vec", { vectorField: "vec", dimensions: 1 }),\n});\n',
                 path="convex/schema.ts", lines=[5, 5]),
@@ -136,7 +143,8 @@ class InvalidIndexDefinition(Rule):
             seen.add(f)
             if f == "_creationTime":
                 fix = None
-                last = node is idx.field_nodes[-1] and len(idx.fields) > 1
+                # (not when it comes from a spread or a constant: that list may serve elsewhere)
+                last = node is idx.field_nodes[-1] and len(idx.fields) > 1 and node.type == "string"
                 if last and idx.fields_node is not None:
                     fix = Fix.safe('Remove "_creationTime" (Convex appends it to every index)',
                                    ctx.edit(idx.facts, drop_element(idx.facts, idx.fields_node, node), ""))

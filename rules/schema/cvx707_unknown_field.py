@@ -1,5 +1,7 @@
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, reported_queries
 
+from .common import ENTS_FILES, ENTS_SERVER
+
 SERVER = 'import { query, mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
 SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
           'export default defineSchema({\n'
@@ -15,6 +17,9 @@ class UnknownField(Rule):
     ## What it does
     Flags keys of object literals written with `ctx.db.insert`, `replace` and `patch` (the
     table taken from the call, or inferred from the id for the one-argument-shorter forms),
+    and with Convex Ents' `ctx.table("t").insert(...)` and `.getX(id).patch/replace(...)`
+    (an ent's edge names are allowed keys),
+    also through a local `const row = { ... }` that nothing changes before the write,
     and `q.field("f")` in query filters, when the table's schema does not declare the
     field. Nested `"a.b"` paths are followed through `v.object`. Writes are an error when
     `schemaValidation` is on (the write is rejected); everything else is a warning (a
@@ -65,6 +70,29 @@ class UnknownField(Rule):
         Invalid(SERVER + 'export const f = query({ args: {}, handler: (ctx) =>\n'
                 '  ctx.db.query("tasks").filter((q) => q.eq(q.field("due.month"), 1)).first() });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4]),
+        # triage G36 P7: the table named by a constant object, as the triage's JS module does
+        Invalid(SERVER + 'export const TABLES = { tasks: "tasks" } as const;\n'
+                'export const f = mutation({ args: {}, handler: (ctx) =>\n'
+                '  ctx.db.insert(TABLES.tasks, { title: "t", complete: false }) });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[5], message="complete"),
+        # triage G36 P11: Ents writes are validated like `ctx.db` ones; a many:many edge is a key of the write
+        Invalid(ENTS_SERVER + 'export const join = mutation({ args: { teamId: v.id("teams"), badge: v.id("badges") },\n'
+                '  handler: async (ctx, { teamId, badge }) => {\n'
+                '    const id = await ctx.table("players").insert({ handle: "h", score: 0, teamId, badges: [badge], rank: 1 });\n'
+                '    await ctx.table("players").getX(id).patch({ scor: 2 });\n'
+                '    await ctx.table("players").getX(id).patch({ score: 2, badges: { add: [badge] } });\n  } });\n',
+                files=ENTS_FILES, lines=[5, 6]),
+        # triage G36 P1: TypeScript checks no excess property of a variable, so only the lint sees these
+        Invalid(SERVER + 'export const f = mutation({ args: { id: v.id("tasks") }, handler: async (ctx, { id }) => {\n'
+                '  const row = { title: "t", done: false, complete: false };\n'
+                '  await ctx.db.insert("tasks", row);\n'
+                '  const changes = { done: true, doneAt: Date.now() };\n'
+                '  await ctx.db.patch("tasks", id, changes);\n'
+                '  const later = { title: "u", done: false, extra: 1 };\n'
+                '  delete (later as any).extra;\n'
+                '  await ctx.db.insert("tasks", later);\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[4, 6],
+                note="a local const object nothing changes before the write; not one a `delete` changes"),
     ]
 
     def check_app(self, ctx, app):
@@ -72,26 +100,26 @@ class UnknownField(Rule):
         if schema is None or not schema.readable:
             return
         uses = reported_queries(ctx, app)
-        for call in uses.calls:
-            if call.method not in ("insert", "replace", "patch") or call.system:
+        # (file, method, table, the literal or a local `const row = { ... }` nothing changes before)
+        writes = [(call.facts, call.method, call.table if call.explicit else uses.table_of(call.facts, call.id_node),
+                   call.document_literal)
+                  for call in uses.calls if call.method in ("insert", "replace", "patch") and not call.system]
+        # Ents writes go to `ctx.db` the same way
+        writes += [(ent.facts, ent.write, ent.table, ent.document_literal) for ent in uses.ents_calls if ent.write]
+        strict = schema.schema_validation is True  # a patched document is validated whole, like an insert
+        for facts, method, name, value in writes:
+            table = schema.table(name) if name and value is not None else None
+            if table is None or not table.known or table.ent and table.ent_edges is None:
                 continue
-            value = js.unwrap(call.value_node)
-            if value is None or value.type != "object":
-                continue
-            name = call.table if call.explicit else uses.table_of(call.facts, call.id_node)
-            table = schema.table(name) if name else None
-            if table is None or not table.known:
-                continue
-            strict = schema.schema_validation is True  # a patched document is validated whole, like an insert
             for p in js.object_props(value):
-                if p.spread or p.key is None:
-                    continue
-                if call.method == "patch" and js.unwrap(p.value) is not None and js.unwrap(p.value).type == "undefined":
+                if p.spread or p.key is None or table.ent and p.key in table.ent_edges:
+                    continue  # (an ent's many:many edge is written as a key of the document)
+                if method == "patch" and js.unwrap(p.value) is not None and js.unwrap(p.value).type == "undefined":
                     continue
                 if table.has_field(p.key) is False:
                     key = p.node.child("key") if p.node.type == "pair" else p.node
-                    ctx.report(call.facts, key or p.node,
-                               f'`{call.method}` writes "{p.key}", which `{table.name}` does not declare'
+                    ctx.report(facts, key or p.node,
+                               f'`{method}` writes "{p.key}", which `{table.name}` does not declare'
                                + (" (schema validation rejects the write)" if strict else ""),
                                severity=None if strict else Severity.WARNING)
         seen: set[int] = set()

@@ -3,6 +3,8 @@ from cvxlint.project.evaluate import local_const
 from cvxlint.project.schema import SYSTEM_FIELDS
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, reported_queries
 
+from .common import ENTS_FILES, ENTS_SERVER
+
 SERVER = 'import { mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
 SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
           'export default defineSchema({\n'
@@ -93,13 +95,15 @@ class InsertMissingRequiredField(Rule):
     table is known (`replace("t", id, ...)`, or an id whose table cvxlint infers). Union tables, `v.any()`
     tables, tables with `schemaValidation: false` and fields whose validator cvxlint cannot
     read are skipped; a field that accepts `null` is still required (it must be present).
+    Convex Ents writes (`ctx.table("t").insert(...)`, `.getX(id).replace/patch(...)`) are
+    checked the same way: Ents writes them with `ctx.db`.
     The system fields `_id` and `_creationTime` are never required, also when the table
     declares them: Convex assigns them.
 
     Also flags `ctx.db.patch` setting a required field to a value that may be `undefined`:
-    `undefined` itself, an optional argument of the handler passed as it is (`{ title:
-    args.title }` with `title: v.optional(v.string())`), or an optional field of the caller's
-    identity (`identity.name`). A patch removes a field set to `undefined`, so the patched
+    `undefined` itself or as a branch of a conditional (`{ qty: clear ? undefined : qty }`), an
+    optional argument of the handler passed as it is (`{ title: args.title }` with `title:
+    v.optional(v.string())`), or an optional field of the caller's identity (`identity.name`). A patch removes a field set to `undefined`, so the patched
     document lacks the field. Not when the handler reads the same value anywhere else (a test
     or a default there may rule `undefined` out), nor for optional table fields.
 
@@ -211,6 +215,20 @@ class InsertMissingRequiredField(Rule):
                 '  handler: async (ctx, { id, title }) => { await ctx.db.patch(id, { title }); } });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[6, 7, 10, 13],
                 message="a patch removes a field set to `undefined`"),
+        # triage G36 P11: an Ents insert writes through `ctx.db.insert`; `teamId` is the `.edge("team")` field
+        Invalid(ENTS_SERVER + 'export const join = mutation({ args: { teamId: v.id("teams") }, handler: async (ctx, { teamId }) => {\n'
+                '  const id = await ctx.table("players").insert({ handle: "h", teamId });\n'
+                '  await ctx.table("players").getX(id).replace({ handle: "h", score: 1 });\n'
+                '  await ctx.table("players").getX(id).patch({ score: undefined });\n'
+                '  await ctx.table("players").insert({ handle: "h", score: 0, teamId });\n}});\n',
+                files=ENTS_FILES, lines=[4, 5, 6]),
+        # triage G36 P8: whenever `clear` holds, the mutation throws "missing the required field"
+        Invalid(SERVER + 'export const setDone = mutation({ args: { id: v.id("tasks"), done: v.boolean(), reset: v.boolean() },\n'
+                '  handler: async (ctx, args) => {\n'
+                '    await ctx.db.patch("tasks", args.id, { done: args.reset ? undefined : args.done });\n'
+                '    await ctx.db.patch("tasks", args.id, { title: args.reset ? "" : undefined, note: args.reset ? undefined : "n" });\n'
+                '    await ctx.db.patch("tasks", args.id, { done: args.reset ? false : args.done });\n  } });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[5, 6], message="` is "),
         # petka-app (triage G17 P1): the table declares the system fields, which Convex assigns
         Invalid(SERVER + 'export const f = mutation({ args: { body: v.string() }, handler: async (ctx, { body }) => {\n'
                 '  await ctx.db.insert("notes", { body });\n'
@@ -244,48 +262,54 @@ class InsertMissingRequiredField(Rule):
         self._library_user_writes(ctx, app, schema)
         queries = reported_queries(ctx, app)
         for call in queries.calls:
-            if call.method == "patch" and not call.system:
-                self._patch(ctx, queries, schema, call)
-                continue
-            if call.method not in ("insert", "replace") or call.system:
+            if call.method not in ("insert", "replace", "patch") or call.system:
                 continue
             name = call.table if call.method == "insert" or call.explicit else queries.table_of(call.facts, call.id_node)
-            if name is None:
-                continue
-            value = call.document_literal
-            table = schema.table(name)
-            if value is None or table is None or not table.known:
-                continue
-            doc = table.document.required()
-            if doc.kind != "object" or doc.open:
-                continue
-            keys = _written_keys(value)
-            if keys is None:
-                continue
-            present, sometimes = keys
-            # a table may declare `_id`/`_creationTime` (CVX506): Convex assigns them, the write never does
-            required = [name for name, fv in doc.fields.items()
-                        if name not in present and name not in SYSTEM_FIELDS and not fv.is_optional
-                        and fv.required().kind not in ("any", "opaque")]
-            missing = [name for name in required if name not in sometimes]
-            maybe = [name for name in required if name in sometimes]
-            what = f"`insert` into `{table.name}`" if call.method == "insert" else \
-                f"`replace` of a `{table.name}` document (it writes the whole document)"
-            if missing:
-                names = ", ".join(f'"{m}"' for m in missing)
-                ctx.report(call.facts, js.unwrap(call.value_node), f"{what} is missing required field"
-                           f"{'s' if len(missing) > 1 else ''} {names}; schema validation rejects it")
-            elif maybe:
-                names = ", ".join(f'"{m}" ({"only" if sometimes[m][1] else "not"} set when '
-                                  f'`{_short(call.facts, sometimes[m][0])}`)' for m in maybe)
-                ctx.report(call.facts, js.unwrap(call.value_node), f"{what} may be missing required field"
-                           f"{'s' if len(maybe) > 1 else ''} {names}; schema validation rejects the document "
-                           "when it is: write the field in every case, or make it `v.optional` in the schema")
+            if call.method == "patch":
+                self._patch(ctx, queries, schema, call, name)
+            else:
+                self._whole_document(ctx, schema, call, call.method, name)
+        for ent in queries.ents_calls:  # Ents writes go to `ctx.db` the same way
+            if ent.write == "patch":
+                self._patch(ctx, queries, schema, ent, ent.table)
+            elif ent.write is not None:
+                self._whole_document(ctx, schema, ent, ent.write, ent.table)
 
-    def _patch(self, ctx, queries, schema, call):
+    def _whole_document(self, ctx, schema, call, method, name):
+        """An insert or replace (a `DbCall` or an Ents write) without a required field."""
+        value = call.document_literal
+        table = schema.table(name) if name is not None else None
+        if value is None or table is None or not table.known:
+            return
+        doc = table.document.required()
+        if doc.kind != "object" or doc.open:
+            return
+        keys = _written_keys(value)
+        if keys is None:
+            return
+        present, sometimes = keys
+        # a table may declare `_id`/`_creationTime` (CVX506): Convex assigns them, the write never does
+        required = [name for name, fv in doc.fields.items()
+                    if name not in present and name not in SYSTEM_FIELDS and not fv.is_optional
+                    and fv.required().kind not in ("any", "opaque")]
+        missing = [name for name in required if name not in sometimes]
+        maybe = [name for name in required if name in sometimes]
+        what = f"`insert` into `{table.name}`" if method == "insert" else \
+            f"`replace` of a `{table.name}` document (it writes the whole document)"
+        if missing:
+            names = ", ".join(f'"{m}"' for m in missing)
+            ctx.report(call.facts, js.unwrap(call.value_node), f"{what} is missing required field"
+                       f"{'s' if len(missing) > 1 else ''} {names}; schema validation rejects it")
+        elif maybe:
+            names = ", ".join(f'"{m}" ({"only" if sometimes[m][1] else "not"} set when '
+                              f'`{_short(call.facts, sometimes[m][0])}`)' for m in maybe)
+            ctx.report(call.facts, js.unwrap(call.value_node), f"{what} may be missing required field"
+                       f"{'s' if len(maybe) > 1 else ''} {names}; schema validation rejects the document "
+                       "when it is: write the field in every case, or make it `v.optional` in the schema")
+
+    def _patch(self, ctx, queries, schema, call, name):
         """A patch that sets a required field to a value that may be `undefined`: the patch
         removes the field, and schema validation rejects what is left."""
-        name = call.table if call.explicit else queries.table_of(call.facts, call.id_node)
         table = schema.table(name) if name is not None else None
         value = call.document_literal
         if value is None or table is None or not table.known:
@@ -300,9 +324,16 @@ class InsertMissingRequiredField(Rule):
             why = self._may_be_undefined(ctx, queries, call, p.value)
             if why is None:
                 continue
-            advice = "remove the key" if why == "`undefined`" else (
-                f"leave the key out when the value is missing (`...({_short(call.facts, p.value)} !== undefined && "
-                f"{{ {p.key}: ... }})`) or give a default")
+            v = js.unwrap(p.value)
+            if why == "`undefined`":
+                advice = "remove the key"
+            elif v is not None and v.type == "ternary_expression":
+                cond, set_ = _short(call.facts, v.child("condition")), f"{{ {p.key}: ... }}"
+                advice = "write the key only when it has a value (`...(" + cond + (
+                    f" ? {{}} : {set_})`)" if js.is_undefined(v.child("consequence")) else f" ? {set_} : {{}})`)")
+            else:
+                advice = (f"leave the key out when the value is missing (`...({_short(call.facts, p.value)} !== undefined && "
+                          f"{{ {p.key}: ... }})`) or give a default")
             ctx.report(call.facts, p.node, f'`patch` sets required field "{p.key}" of `{table.name}` to {why}: a '
                        "patch removes a field set to `undefined`, and schema validation then rejects the document; "
                        + advice)
@@ -320,6 +351,12 @@ class InsertMissingRequiredField(Rule):
             return None
         if v.type == "undefined" or (v.type == "identifier" and v.text == "undefined"):
             return "`undefined`"
+        if v.type == "ternary_expression":  # `clear ? undefined : qty`: undefined whenever that branch runs
+            cond = v.child("condition")
+            for branch, holds in ((v.child("consequence"), True), (v.child("alternative"), False)):
+                if branch is not None and js.is_undefined(js.unwrap(branch)):
+                    return f"`undefined` when `{_short(facts, cond)}` is {'truthy' if holds else 'falsy'}"
+            return None
         fn = queries.handler_function(func)
         if fn is None or func.body is None:
             return None

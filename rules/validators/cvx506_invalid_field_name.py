@@ -14,7 +14,7 @@ class InvalidFieldName(Rule):
     Flags keys of object validators (`v.object({...})`, `args`, `defineTable({...})`, the
     fields of convex-helpers' `Table(name, {...})`) and
     of object literals passed to `ctx.db.insert/patch/replace` that are empty or start with
-    `$`. At the top level of a document (`defineTable` fields, insert/replace values) it
+    `$`, also keys spread in from a constant object (`...ownedFields`, on the spread). At the top level of a document (`defineTable` fields, insert/replace values) it
     also flags keys that start with `_` (a patch may repeat `_id`/`_creationTime`, a table
     may declare them), and in schemas top-level names that are longer than 64 characters or
     not printable ASCII. `returns` validators may list `_id` and `_creationTime`, and nested
@@ -75,6 +75,14 @@ class InvalidFieldName(Rule):
                 '  _creationTime: v.number(),\n});\n'
                 'export default defineSchema({ songs: Songs.table.index("by_title", ["title"]) });\n',
                 path="convex/schema.ts", lines=[6], note="a convex-helpers `Table`'s fields are a table's fields"),
+        # triage G36 P3: shared field constants spread into tables are common
+        Invalid(SCHEMA + 'import { ownedFields } from "./model/fields";\n'
+                'export default defineSchema({\n  docs: defineTable({ ...ownedFields, title: v.string() }),\n'
+                '  notes: defineTable({ body: v.string(), meta: v.object({ ...ownedFields }) }),\n});\n',
+                path="convex/schema.ts", files={"convex/model/fields.ts": 'import { v } from "convex/values";\n'
+                                                'const kindField = { $kind: v.string() };\n'
+                                                'export const ownedFields = { _owner: v.string(), ...kindField };\n'},
+                lines=[5, 5, 6], note="keys spread from a constant: `_` only at the top level, `$` anywhere"),
         Invalid(SERVER + 'export const add = mutation({ args: { "": v.string() }, handler: async (ctx) => {\n'
                 '  await ctx.db.insert("t", { _hidden: 1 });\n'
                 '  await ctx.db.insert("t", { _id: "x", body: "" });\n}});\n', lines=[3, 4, 5],
@@ -98,17 +106,18 @@ class InvalidFieldName(Rule):
                 return
             seen.add(id(obj))
             for p in js.object_props(obj):
-                if p.key is None or p.spread:
+                if p.spread:
+                    # a shared fields constant (`...ownedFields`): its keys are this object's, so
+                    # the finding is on the spread, where they become document or args fields
+                    for q, qfacts in _constant_props(linker, ffacts, p.value):
+                        problem = _key_problem(q, document, patch, schema)
+                        if problem:
+                            ctx.report(ffacts, p.node, f"field name {q.key!r} (from `{ffacts.one_line(p.value, 40)}`) "
+                                       f"{problem}", related=[ctx.related(qfacts, _key_node(q), "declared here")])
                     continue
-                if document and not patch and not schema and js.is_undefined(p.value):
-                    # insert/replace serialise with `convexToJson`, which drops keys whose
-                    # value is undefined before checking their name: Convex never sees them
-                    # (a patch sends them, to remove the field)
-                    continue
-                key_node = p.node.child("key") if p.node.type == "pair" else p.node
-                problem = _problem(p.key, document, patch, schema)
+                problem = _key_problem(p, document, patch, schema)
                 if problem:
-                    ctx.report(ffacts, key_node or p.node, f"field name {p.key!r} {problem}")
+                    ctx.report(ffacts, _key_node(p), f"field name {p.key!r} {problem}")
 
         for fn in module.app.functions_in(module):
             if fn.args_node is not None:
@@ -148,6 +157,39 @@ class InvalidFieldName(Rule):
 # the last name of every call the loop in `check_module` reads: `v.object`, `ctx.db.insert`
 # (patch, replace), `defineTable`
 _CALLS_READ = frozenset(["object", "insert", "patch", "replace", "defineTable"])
+
+
+def _key_node(p):
+    return (p.node.child("key") if p.node.type == "pair" else p.node) or p.node
+
+
+def _key_problem(p, document: bool, patch: bool, schema: bool) -> str | None:
+    if p.key is None or p.spread:
+        return None
+    if document and not patch and not schema and js.is_undefined(p.value):
+        # insert/replace serialise with `convexToJson`, which drops keys whose
+        # value is undefined before checking their name: Convex never sees them
+        # (a patch sends them, to remove the field)
+        return None
+    return _problem(p.key, document, patch, schema)
+
+
+def _constant_props(linker, facts, value, depth: int = 0):
+    """The props of the object literal a spread names (`...ownedFields`, also imported, and
+    the constants it spreads in turn), each with its file; nothing when it is not a constant
+    object literal."""
+    value = js.unwrap(value)
+    if value is None or value.type != "identifier" or depth > 3:
+        return
+    target = linker.value_of(facts, value)
+    node = js.unwrap(target.node) if isinstance(target, Def) and not target.path else None
+    if node is None or node.type != "object":
+        return
+    for q in js.object_props(node):
+        if q.spread:
+            yield from _constant_props(linker, target.facts, q.value, depth + 1)
+        elif q.key is not None:
+            yield q, target.facts
 
 
 def _problem(key: str, document: bool, patch: bool, schema: bool) -> str | None:
