@@ -65,6 +65,12 @@ class UnknownField(Rule):
         Invalid(SERVER + 'export const f = query({ args: {}, handler: (ctx) =>\n'
                 '  ctx.db.query("tasks").filter((q) => q.eq(q.field("due.month"), 1)).first() });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4]),
+        Invalid(SERVER + 'import { QueryCtx } from "./_generated/server";\n'
+                'const tasks = (ctx: QueryCtx) => ctx.db.query("tasks");\n'
+                'export const f = query({ args: {}, handler: (ctx) =>\n'
+                '  tasks(ctx).filter((q) => q.eq(q.field("dnoe"), true)).first() });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[6], message="dnoe",
+                note="triage G36 P5: the query a helper returns, filtered in the caller"),
     ]
 
     def check_app(self, ctx, app):
