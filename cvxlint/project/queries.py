@@ -819,12 +819,41 @@ class _ChainBuilder:
                 return [chain]
             if p.type == "return_statement" or (p.type == "arrow_function" and o.field == "body"):
                 chain.terminal, chain.terminal_node = "returned", o
-                return [chain]
+                return [chain, *self._in_callers(chain, o, depth)]
             if p.type == "ternary_expression" and o.field in ("consequence", "alternative"):
                 cur = p  # `cond ? base.filter(...) : base`: the branch's builder flows on
                 continue
             chain.terminal = "escapes"
             return [chain]
+
+    def _in_callers(self, chain: QueryChain, returned: Node, depth: int) -> list[QueryChain]:
+        """A helper that returns the bare `ctx.db.query("t")` (`function messages(ctx) { return
+        ctx.db.query("messages"); }`): the query goes on where it is called, so each call the
+        functions reaching the helper make of it starts a chain of its own, from that call
+        (`messages(ctx).filter(...).collect()`), in the caller's file. Only a bare builder:
+        the helper's steps lie in another file than the caller's, and the helper's chain
+        already answers for them. The calls are those reach() resolved (callee() is cached),
+        of the functions that reach this query only."""
+        func = self.facts.enclosing_function(returned)
+        if chain.steps or depth >= 4 or func is None or self.uses.handler_function(func) is not None:
+            return []
+        graph = self.uses.project.callgraph
+        sites: dict[int, tuple[FileFacts, CallSite, list[RegisteredFunction]]] = {}
+        for fn in self.call.functions:
+            for r in self.uses.project.reach(fn):
+                for site in r.func.all_calls():
+                    target = graph.callee(r.facts, site) if not site.is_new else None
+                    if target is None or target[1] is not func:
+                        continue
+                    entry = sites.setdefault(id(site.node), (r.facts, site, []))
+                    if fn not in entry[2]:
+                        entry[2].append(fn)
+        out: list[QueryChain] = []
+        for facts, site, fns in sites.values():
+            call = DbCall(facts, site.func, site.node, "query", self.call.system, None, [],
+                          table=self.call.table, functions=fns)
+            out.extend(_ChainBuilder(self.uses, call)._walk(QueryChain(call), site.node, False, depth + 1))
+        return out
 
     def _is_helpers_filter(self, call: Node) -> bool:
         from .definitions import ExternalDef

@@ -85,6 +85,14 @@ class NoFullTableScan(Rule):
               '  await ctx.db.query("books").filter((q) => q.eq(q.field("_creationTime"), at)).first(),\n]});\n',
               files={"convex/schema.ts": BOOKS}, settings={"select": ["CVX202", "CVX204"]},
               note="system fields: CVX202 points to `db.get` and `by_creation_time`, the built-in lookups"),
+        Valid(SERVER + 'import { QueryCtx } from "./_generated/server";\n'
+              'const books = (ctx: QueryCtx) => ctx.db.query("books");\n'
+              'const byAuthor = (ctx: QueryCtx, a: string) => ctx.db.query("books").withIndex("by_author", (q) => q.eq("author", a));\n'
+              'export const mine = query({ args: { a: v.string() }, handler: async (ctx, { a }) => [\n'
+              '  ...(await books(ctx).withIndex("by_author", (q) => q.eq("author", a)).collect()),\n'
+              '  ...(await byAuthor(ctx, a).collect()),\n] });\n',
+              files={"convex/schema.ts": BOOKS},
+              note="a helper's bare query narrowed by the caller, and a helper that narrows it itself"),
     ]
     invalid = [
         Invalid(SERVER + 'export const all = query({ args: {}, handler: (ctx) => ctx.db.query("users").withIndex("by_score").collect() });\n',
@@ -121,6 +129,18 @@ class NoFullTableScan(Rule):
                 '    for (const w of [1, 2]) { if (w > b.pages) break; }\n    n += b.pages;\n  }\n  return n;\n}});\n',
                 lines=[5], message="then `for await` over it, reads the whole index",
                 note="the `break` leaves the inner loop only"),
+        # triage G36 P5: the query starts in a helper that returns it, and goes on in the caller
+        Invalid(SERVER + 'import { books, allBooks } from "./lib/books";\n'
+                'export const all = query({ args: {}, handler: (ctx) => books(ctx).collect() });\n'
+                'export const thick = query({ args: { n: v.number() }, handler: async (ctx, { n }) => {\n'
+                '  const first = await (await allBooks(ctx)).filter((q) => q.gt(q.field("pages"), n)).first();\n'
+                '  return [first, await books(ctx).take(5), await books(ctx).collect()];\n}});\n',
+                files={"convex/schema.ts": BOOKS, "convex/lib/books.ts":
+                       'import { QueryCtx } from "../_generated/server";\n'
+                       'export function books(ctx: QueryCtx) {\n  return ctx.db.query("books");\n}\n'
+                       'export async function allBooks(ctx: QueryCtx) {\n  const q = ctx.db.query("books");\n  return q;\n}\n'},
+                lines=[4, 6, 7], message="without an index",
+                note="reported in the caller, once per call of the helper; `.take(5)` reads five rows"),
     ]
 
     def check_app(self, ctx, app):

@@ -5,6 +5,9 @@ from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, line_of, reporte
 SERVER = ('import { query } from "./_generated/server";\nimport { paginationOptsValidator } from "convex/server";\n'
           'import { v } from "convex/values";\n')
 ARGS = "{ paginationOpts: paginationOptsValidator, archived: v.boolean() }"
+PAGE_HELPER = ('import { QueryCtx } from "./_generated/server";\nimport { PaginationOptions } from "convex/server";\n'
+               'async function page(ctx: QueryCtx, table: "tasks" | "old", opts: PaginationOptions) {\n'
+               '  return await ctx.db.query(table).paginate(opts);\n}\n')
 
 
 class SinglePaginatePerFunction(Rule):
@@ -40,6 +43,9 @@ class SinglePaginatePerFunction(Rule):
         Valid(SERVER + f'export const list = query({{ args: {ARGS}, handler: async (ctx, args) => {{\n'
               '  if (args.archived) {\n    return await ctx.db.query("old").paginate(args.paginationOpts);\n  }\n'
               '  return await ctx.db.query("tasks").paginate(args.paginationOpts);\n}});\n'),
+        Valid(SERVER + PAGE_HELPER + f'export const list = query({{ args: {ARGS}, handler: async (ctx, args) =>\n'
+              '  args.archived ? await page(ctx, "old", args.paginationOpts) : await page(ctx, "tasks", args.paginationOpts) }});\n',
+              note="one paginating helper called in exclusive branches"),
     ]
     invalid = [
         Invalid(SERVER + f'export const both = query({{ args: {ARGS}, handler: async (ctx, args) => {{\n'
@@ -62,6 +68,12 @@ class SinglePaginatePerFunction(Rule):
                 '  const a = await ctx.db.query("tasks")\n    .paginate(args.paginationOpts);\n'
                 '  const b = await ctx.db.query("old").paginate(args.paginationOpts);\n'
                 '  return { a, b };\n}});\n', lines=[7], message="the first is on line 6"),
+        # triage G36 P2: reach() keeps one record per helper, so the second call was never paired
+        Invalid(SERVER + PAGE_HELPER + f'export const both = query({{ args: {ARGS}, handler: async (ctx, args) => {{\n'
+                '  const a = await page(ctx, "tasks", args.paginationOpts);\n'
+                '  const b = await page(ctx, "old", args.paginationOpts);\n'
+                '  return { a, b };\n}});\n', lines=[11], message="the first call is on line 10",
+                note="one helper that paginates, called twice"),
     ]
 
     def check_app(self, ctx, app):
@@ -87,6 +99,7 @@ class SinglePaginatePerFunction(Rule):
                 if r is None:
                     continue
                 anchor = ch.terminal_node if r.depth == 0 else r.via[0][1].node
+                hfacts = ch.facts if r.depth == 0 else r.via[0][0]
                 if loop_around(ch.terminal_node, r.func.node.parent) is not None:
                     looped.add(id(ch))
                     ctx.report(ch.facts, js.method_anchor(ch.terminal_node), "`.paginate()` inside a loop or `.map` callback "
@@ -95,9 +108,21 @@ class SinglePaginatePerFunction(Rule):
                     looped.add(id(ch))
                     ctx.report(ch.facts, js.method_anchor(ch.terminal_node), "`.paginate()` in a helper called in a loop of "
                                f"`{fn.display_name}`; Convex allows one paginated query per function")
-                anchors.append((anchor, ch))
-            anchors.sort(key=lambda a: (a[0].start, a[1].terminal_node.start))
-            for (a0, c0), (a1, c1) in zip(anchors, anchors[1:]):
+                anchors.append((anchor, hfacts, ch))
+                if r.depth:
+                    # reach() keeps one record per helper: the handler's other calls of the same
+                    # helper (`pageByStatus(ctx, "open")`, then `"closed"`) each paginate again
+                    anchors.extend((other, hfacts, ch) for other in _other_calls_of_same(ctx, fn.handler, hfacts, r.via[0][1]))
+            anchors.sort(key=lambda a: (a[0].start, a[2].terminal_node.start))
+            for (a0, f0, c0), (a1, f1, c1) in zip(anchors, anchors[1:]):
+                if c0 is c1 and a0 is not a1:
+                    if id(c1) not in looped and not mutually_exclusive(a0, a1):
+                        ctx.report(f1, a1, f"second `.paginate()` in {fn.kind} `{fn.display_name}`: "
+                                   f"this call runs the helper that paginates again (the first call is on line "
+                                   f"{line_of(f0, a0)}); Convex throws when a function runs more "
+                                   "than one paginated query",
+                                   related=[ctx.related(c1.facts, js.method_anchor(c1.terminal_node), "the `.paginate()`")])
+                    continue
                 if a0 is a1:
                     exclusive = mutually_exclusive(c0.terminal_node, c1.terminal_node) if c0.facts is c1.facts else False
                 else:
@@ -108,3 +133,13 @@ class SinglePaginatePerFunction(Rule):
                                f"`{fn.display_name}` (the first is on line {line_of(c0.facts, first)}); "
                                "Convex throws when a function runs more than one paginated query",
                                related=[ctx.related(c0.facts, first, "first `.paginate()`")])
+
+
+def _other_calls_of_same(ctx, handler, facts, site):
+    """The handler's other calls (`facts`: the handler's file) of the function `site` calls."""
+    graph = ctx.project.callgraph
+    target = graph.callee(facts, site)
+    if target is None:
+        return []
+    return [other.node for other in handler.all_calls()
+            if other is not site and not other.is_new and (graph.callee(facts, other) or (None, None))[1] is target[1]]

@@ -93,6 +93,12 @@ class UnknownField(Rule):
                 '  await ctx.db.insert("tasks", later);\n}});\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4, 6],
                 note="a local const object nothing changes before the write; not one a `delete` changes"),
+        Invalid(SERVER + 'import { QueryCtx } from "./_generated/server";\n'
+                'const tasks = (ctx: QueryCtx) => ctx.db.query("tasks");\n'
+                'export const f = query({ args: {}, handler: (ctx) =>\n'
+                '  tasks(ctx).filter((q) => q.eq(q.field("dnoe"), true)).first() });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[6], message="dnoe",
+                note="triage G36 P5: the query a helper returns, filtered in the caller"),
     ]
 
     def check_app(self, ctx, app):
