@@ -156,13 +156,29 @@ def global_calls(reached: Reached, *names: str):
 _FAN_OUT = frozenset(["map", "flatMap"])
 
 
+def _pushed_to_settled(facts: FileFacts, call: Node | None) -> bool:
+    """Is `call` a `pending.push(...)` onto a local array that the function then hands to
+    `Promise.allSettled(pending)`: the `.map` fan-out written as a loop?"""
+    f = js.callee(call) if call is not None and call.type == "call_expression" else None
+    prop = f.child("property") if f is not None and f.type == "member_expression" else None
+    name = js.identifier_name(f.child("object")) if prop is not None and prop.text == "push" else None
+    scope_root = js.enclosing_function(call) if name is not None else None
+    return scope_root is not None and any(
+        js.dotted_name(js.callee(c)) == "Promise.allSettled" and any(js.identifier_name(a) == name for a in js.call_args(c))
+        for c in facts.module.nodes_in(scope_root, "call_expression"))
+
+
 def settled_item(facts: FileFacts, node: Node, _depth: int = 0) -> bool:
     """Is the promise of `node` (a call, or a `.map(...)` over items) one item, or the items, of
     a `Promise.allSettled(...)`: an element of its array, the `.map` it is given or a callback
-    of it, or a `const` holding those that is handed to it. `allSettled` never rejects: each
+    of it, or a `const` holding those that is handed to it, or pushed onto an array handed to
+    it (`for (...) pending.push(run(...))`). `allSettled` never rejects: each
     item succeeds or fails on its own, and the code reads the outcome per item (`status`)."""
     if "Promise" in facts.bindings or facts.import_of("Promise") is not None:
         return False
+    o = js.outer(node)
+    if o.parent is not None and o.parent.type == "arguments" and _pushed_to_settled(facts, o.parent.parent):
+        return True  # the promise itself, not awaited first
     cur = node
     for _ in range(64):
         p = cur.parent

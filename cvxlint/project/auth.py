@@ -1886,9 +1886,70 @@ def _swallows(facts: FileFacts, call: Node, in_handler: bool, always_throws: Alw
             if any(c.type == "call_expression" and js.enclosing_function(c) is owner and always_throws(facts, c)
                    for c in body.walk()):
                 return False
-            return not (in_handler and js.always_exits(body))
+            if in_handler and (js.always_exits(body) or _try_guards_in_place(p, call, owner)):
+                return False
+            return True
         n = p
     return False
+
+
+# methods that change the object they are called on: `out.push(doc)` hands `doc` on
+_MUTATING_METHODS = frozenset(["push", "unshift", "splice", "set", "add", "assign"])
+
+
+def _try_guards_in_place(try_node: Node, call: Node, owner: Node | None) -> bool:
+    """In a handler, is a caught check still a check: the `try` holds the check and what it
+    protects, and a caller who fails it reaches nothing more? The per-item "partial success"
+    loop (`for (id of ids) try { const row = await ctx.db.get(id); await mustBeMember(ctx,
+    row.orgId); await ctx.db.patch(...) } catch { failed.push(id) }`): the catch lets the
+    caller go on only to what follows the `try` (the catch, the next turn, the rest of the
+    handler), so that must not touch ctx, await or fetch; and what the `try` did before the check must not
+    have been handed out of it (`out.push(row)`, `last = row`)."""
+    if owner is None or js.enclosing_function(owner) is not None:
+        return False  # a callback written in the handler: its caller goes on after it, unread here
+    params = js.function_params(owner)
+    ctx_names = {name for name, _, _ in js.pattern_names(params[0])} if params else set()
+    body = try_node.child("body")
+    if not ctx_names or body is None:
+        return False
+    # what runs after the catch: the catch and finally blocks, what follows the `try` in each
+    # enclosing block, and, inside a loop, all of the loop again but the `try` itself
+    after = [c for c in try_node.children if c is not body]
+    looped = False
+    path = []
+    n = try_node
+    while n.parent is not None and n is not owner:
+        path.append((n.parent, n))
+        n = n.parent
+    for parent, on_path in reversed(path):
+        if parent.type in js.LOOP_TYPES:
+            looped = True
+        after.extend(c for c in parent.children if c is not on_path and (looped or c.start >= on_path.end))
+    for x in (x for a in after for x in a.walk()):
+        if x.type == "identifier" and x.text in ctx_names or x.type == "await_expression" or \
+                x.type == "call_expression" and js.dotted_name(js.callee(x)) == "fetch":
+            return False  # it reads or writes data, or calls out (an action's `await fetch(...)`)
+    local = {name for d in body.walk() if d.type == "variable_declarator"
+             for name, _, _ in js.pattern_names(d.child("name"))}
+    for x in body.walk():
+        if x.end > call.start:
+            continue
+        target = None
+        if x.type in ("assignment_expression", "augmented_assignment_expression"):
+            target = x.child("left")
+        elif x.type == "call_expression":
+            f = js.callee(x)
+            prop = f.child("property") if f is not None and f.type == "member_expression" else None
+            if prop is not None and prop.text in _MUTATING_METHODS:
+                target = f.child("object")
+                if prop.text == "assign":  # `Object.assign(outer, row)`
+                    args = js.call_args(x)
+                    target = args[0] if args else None
+        while target is not None and target.type in ("member_expression", "subscript_expression"):
+            target = js.unwrap(target.child("object"))
+        if target is not None and not (target.type == "identifier" and target.text in local):
+            return False
+    return True
 
 
 def _swallowed(r: Reached, call: Node | None, always_throws: AlwaysThrows, builder: bool = False) -> bool:

@@ -66,6 +66,10 @@ _DOC_TYPE = re.compile(r"\bDoc\s*<\s*[\"']([A-Za-z_][A-Za-z0-9_]*)[\"']\s*>")
 # Functions of well-known packages that return the id of a known table (convex-rules.md 1.11).
 ID_RETURNING = {("@convex-dev/auth/server", "getAuthUserId"): "users",
                 ("@convex-dev/auth/server", "getAuthSessionId"): "authSessions"}
+# ...and methods of what a package function returns: `export const { auth } = convexAuth(...)`,
+# then `auth.getUserId(ctx)` (the older spelling of getAuthUserId)
+ID_RETURNING_METHODS = {("@convex-dev/auth/server", "convexAuth", ("auth", "getUserId")): "users",
+                        ("@convex-dev/auth/server", "convexAuth", ("auth", "getSessionId")): "authSessions"}
 _ONE_ID = _ID_QUALIFIER + r"(?:Id|GenericId)\s*<\s*[\"']([A-Za-z_][A-Za-z0-9_]*)[\"']\s*>"
 # `Id<"t">[]`, `readonly Id<"t">[]`, `Array<Id<"t">>`, `ReadonlyArray<Id<"t">>`
 _ID_ARRAY_TYPE = re.compile(r"^\s*(?:(?:readonly\s+)?" + _ONE_ID + r"\s*\[\s*\]|(?:Readonly)?Array\s*<\s*" + _ONE_ID
@@ -1738,11 +1742,16 @@ class _Inference:
                 t = self._map_table(callee.child("object"), values=True)  # `byName.get(name)!`
                 if t is not None:
                     return t
-            from .definitions import ExternalDef
+            from .definitions import Def, ExternalDef
 
-            d = self.uses.project.linker.value_of(self.facts, js.callee(n))
+            linker = self.uses.project.linker
+            d = linker.value_of(self.facts, js.callee(n))
             if isinstance(d, ExternalDef) and not d.path:
                 return ID_RETURNING.get((d.module, d.name))
+            if isinstance(d, Def) and d.path and d.node.type == "call_expression":
+                made_by = linker.value_of(d.facts, js.callee(d.node))
+                if isinstance(made_by, ExternalDef) and not made_by.path:
+                    return ID_RETURNING_METHODS.get((made_by.module, made_by.name, d.path))
             return None
         return self.id_table(n, depth)
 

@@ -10,6 +10,7 @@ parameter typed as a database reader/writer.
 
 from __future__ import annotations
 
+from cvxlint.project.definitions import Def
 from cvxlint.rulekit import js, memoized
 from cvxlint.syntax import scope
 
@@ -41,6 +42,32 @@ def promise_call(facts, site) -> str | None:
             return f"`db.{path[0]}`"
     if path[-1] in TERMINALS and query_chain(facts, site.node) is not None:
         return f"`.{path[-1]}()`"
+    return None
+
+
+def given_ctx(ctx, facts, site) -> str | None:
+    """A call handed the function's `ctx` that returns a promise: a project function declared
+    `async` (`touch(ctx, id)`), or a method of a component client
+    (`aggregate.insertIfDoesNotExist(ctx, doc)` on `new TableAggregate(components.x, ...)`)."""
+    if site is None or site.is_new or site.func is None:
+        return None
+    args = js.call_args(site.node)
+    first = js.unwrap(args[0]) if args else None
+    if first is None or first.type != "identifier":
+        return None
+    ref = site.func.lookup(first.text or "")
+    if ref is None or ref.kind != "param" or ref.path or not (ref.index == 0 or first.text == "ctx"):
+        return None
+    name = facts.text(site.callee) if site.callee is not None else "this call"
+    target = ctx.project.callgraph.callee(facts, site)
+    if target is not None:
+        return f"`{name}(...)` (async)" if target[1].is_async else None
+    callee = site.callee
+    if callee is not None and callee.type == "member_expression":
+        d = ctx.project.linker.value_of(facts, callee.child("object"))
+        if isinstance(d, Def) and not d.path and d.node.type == "new_expression" \
+                and "components." in d.facts.text(d.node):
+            return f"`{name}` (a component call)"
     return None
 
 

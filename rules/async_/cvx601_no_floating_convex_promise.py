@@ -1,9 +1,8 @@
-from cvxlint.project.definitions import Def
 from cvxlint.project.evaluate import local_const
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, call_sites, js, memoized
 
 from ..examples import HONO
-from .common import DB_METHODS, SERVER, ctx_promise, in_async_function, promise_call
+from .common import DB_METHODS, SERVER, ctx_promise, given_ctx, in_async_function, promise_call
 
 _CHAIN = ("then", "catch", "finally")
 
@@ -192,7 +191,7 @@ class NoFloatingConvexPromise(Rule):
                     if call is None:
                         continue
                     site = sites.get(id(call))
-                    what = promise_call(facts, site) or _given_ctx(ctx, facts, site) or _given_db(ctx, facts, site) \
+                    what = promise_call(facts, site) or given_ctx(ctx, facts, site) or _given_db(ctx, facts, site) \
                         or _combined(ctx, facts, sites, call)
                     if what is None:
                         continue
@@ -238,7 +237,7 @@ class NoFloatingConvexPromise(Rule):
         if func is None or call is None:
             return
         site = sites.get(id(call))
-        what = promise_call(facts, site) or _given_ctx(ctx, facts, site) or _given_db(ctx, facts, site)
+        what = promise_call(facts, site) or given_ctx(ctx, facts, site) or _given_db(ctx, facts, site)
         if what is None:
             return
         if any(func.start <= n.start < func.end and n is not name for n in facts.module.identifiers(name.text or "")):
@@ -270,7 +269,7 @@ def _combined(ctx, facts, sites, call) -> str | None:
         return None
     for site in facts.all_calls():
         if given.start <= site.node.start and site.node.end <= given.end and site.node is not given and (
-                promise_call(facts, site) or _given_ctx(ctx, facts, site) or _given_db(ctx, facts, site)):
+                promise_call(facts, site) or given_ctx(ctx, facts, site) or _given_db(ctx, facts, site)):
             return f"`{js.dotted_name(js.callee(call))}(...)` of Convex promises"
     return None
 
@@ -305,32 +304,6 @@ def _handed(ctx) -> tuple[set[tuple[int, int]], dict[int, tuple[str, ...]]]:
                     kept.update((id(site.node), path) for site, path in r.ctx_calls())
         return out, kept
     return memoized(ctx, "cvx601-db-params", compute)
-
-
-def _given_ctx(ctx, facts, site) -> str | None:
-    """A call handed the function's `ctx` that returns a promise: a project function declared
-    `async` (`touch(ctx, id)`), or a method of a component client
-    (`aggregate.insertIfDoesNotExist(ctx, doc)` on `new TableAggregate(components.x, ...)`)."""
-    if site is None or site.is_new or site.func is None:
-        return None
-    args = js.call_args(site.node)
-    first = js.unwrap(args[0]) if args else None
-    if first is None or first.type != "identifier":
-        return None
-    ref = site.func.lookup(first.text or "")
-    if ref is None or ref.kind != "param" or ref.path or not (ref.index == 0 or first.text == "ctx"):
-        return None
-    name = facts.text(site.callee) if site.callee is not None else "this call"
-    target = ctx.project.callgraph.callee(facts, site)
-    if target is not None:
-        return f"`{name}(...)` (async)" if target[1].is_async else None
-    callee = site.callee
-    if callee is not None and callee.type == "member_expression":
-        d = ctx.project.linker.value_of(facts, callee.child("object"))
-        if isinstance(d, Def) and not d.path and d.node.type == "new_expression" \
-                and "components." in d.facts.text(d.node):
-            return f"`{name}` (a component call)"
-    return None
 
 
 def _lost(expr) -> str:

@@ -1,15 +1,16 @@
 from cvxlint.project.evaluate import local_const
-from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, call_sites, js
 
-from .common import ENTS, SERVER, collection_kind, ents_query, in_async_function
+from .common import ENTS, SERVER, collection_kind, ents_query, given_ctx, in_async_function, promise_call
 
 
 class NoAsyncForeach(Rule):
     """`array.forEach(async (x) => ...)`, and `array.map(async (x) => ...)` whose result is thrown away.
 
     ## What it does
-    Flags `forEach` calls whose callback is an `async` function, in every file of the
-    functions directory; also `map` calls with an `async` callback used as a statement
+    Flags `forEach` calls whose callback is an `async` function, or an arrow whose body is a
+    Convex promise (`(id) => ctx.db.delete("t", id)`, or an async helper handed ctx), in every
+    file of the functions directory; also `map` calls with such a callback used as a statement
     (`xs.map(async ...);`, or `await xs.map(async ...);`: awaiting an array does not wait
     for the promises in it). A `map` whose array is used (returned, stored, passed on) is
     CVX605's; `void xs.map(...)` says the promises are dropped on purpose.
@@ -69,8 +70,24 @@ class NoAsyncForeach(Rule):
              Valid(SERVER + 'function show(id: string) {\n  console.log(id);\n}\n'
                    'export const list = mutation({ args: { ids: v.array(v.id("t")) }, handler: async (ctx, { ids }) => {\n'
                    '  const note = (id: string) => console.log(id);\n  ids.forEach(note);\n  ids.forEach(show);\n}});\n',
-                   note="functions handed over by name that are not async")]
+                   note="functions handed over by name that are not async"),
+             Valid(SERVER + 'function label(id: string) {\n  return `#${id}`;\n}\n'
+                   'export const h = mutation({ args: { ids: v.array(v.id("t")) }, handler: async (ctx, { ids }) => {\n'
+                   '  const writes = ids.map((id) => ctx.db.patch("t", id, { seen: true }));\n  await Promise.all(writes);\n'
+                   '  ids.forEach((id) => void ctx.db.delete("t", id));\n  ids.forEach((id) => label(id));\n}});\n',
+                   note="non-async arrows: the promises kept, dropped on purpose with `void`, or no promise at all")]
     invalid = [
+        # triage G37 P4: the promise returned by a non-async arrow is dropped the same way
+        Invalid(SERVER + 'async function untag(ctx: any, id: string) {\n  await ctx.db.delete("t", id);\n}\n'
+                'export const clear = mutation({ args: { ids: v.array(v.id("t")) }, handler: async (ctx, { ids }) => {\n'
+                '  ids.forEach((id) => ctx.db.delete("t", id));\n  ids.forEach((id) => untag(ctx, id));\n'
+                '  ids.map((id) => ctx.db.patch("t", id, { gone: true }));\n}});\n',
+                lines=[8, 9, 10], message="callback returns",
+                output=SERVER + 'async function untag(ctx: any, id: string) {\n  await ctx.db.delete("t", id);\n}\n'
+                'export const clear = mutation({ args: { ids: v.array(v.id("t")) }, handler: async (ctx, { ids }) => {\n'
+                '  await Promise.all(ids.map((id) => ctx.db.delete("t", id)));\n'
+                '  await Promise.all(ids.map((id) => untag(ctx, id)));\n'
+                '  await Promise.all(ids.map((id) => ctx.db.patch("t", id, { gone: true })));\n}});\n'),
         # triage G35 P9: the async callback handed over by its name
         Invalid(SERVER + 'export const clear = mutation({ args: { ids: v.array(v.id("t")) }, handler: async (ctx, { ids }) => {\n'
                 '  const remove = async (id: string) => {\n    await ctx.db.delete("t", id);\n  };\n'
@@ -164,19 +181,29 @@ class NoAsyncForeach(Rule):
                     or site.callee.type != "member_expression":
                 continue
             args = js.call_args(site.node)
-            if not args or not _async_callback(facts, js.unwrap(args[0])):
+            callback = _callback_function(facts, js.unwrap(args[0])) if args else None
+            if callback is None:
                 continue
+            if js.is_async(callback):
+                waits_for, map_with = "an async callback", "with an async callback"
+            else:
+                # `ids.forEach((id) => ctx.db.delete("t", id))`: the same promise, returned
+                # instead of awaited (CVX601 counts the arrow's return as kept)
+                returned = _convex_promise_body(ctx, facts, callback)
+                if returned is None:
+                    continue
+                waits_for, map_with = f"the {returned} promise its callback returns", f"whose callback returns {returned}"
             if site.path[-1] == "map":
                 if not ents_query(module, site.callee.child("object")):
-                    self._discarded_map(ctx, facts, site, args)
+                    self._discarded_map(ctx, facts, site, args, map_with)
                 continue
             kind = collection_kind(ctx, facts, site.callee.child("object"), site.func)
             instead = "`await Promise.all(Array.from(...))`" if kind in ("map", "set") else "`await Promise.all(array.map(...))`"
-            ctx.report(facts, site.node, "`forEach` does not wait for an async callback: the writes may not have "
+            ctx.report(facts, site.node, f"`forEach` does not wait for {waits_for}: the writes may not have "
                        f"happened when the function returns, and their errors are lost; use {instead} or a "
                        "`for ... of` loop", fix=self._fix(ctx, facts, site, args, kind))
 
-    def _discarded_map(self, ctx, facts, site, args):
+    def _discarded_map(self, ctx, facts, site, args, map_with):
         """`xs.map(async ...);` / `await xs.map(async ...);`: the promises are dropped as with forEach."""
         expr = js.outer(site.node)
         if expr.parent is not None and expr.parent.type == "await_expression":
@@ -189,7 +216,7 @@ class NoAsyncForeach(Rule):
             kind = collection_kind(ctx, facts, site.callee.child("object"), site.func)
             fix = (Fix.safe("Use `await Promise.all(array.map(...))`", edit) if kind == "array" else
                    Fix.unsafe("Use `await Promise.all(...map(...))` (only right if `map` returns an array)", edit))
-        ctx.report(facts, site.node, "the promises of this `map` with an async callback are thrown away, as with "
+        ctx.report(facts, site.node, f"the promises of this `map` {map_with} are thrown away, as with "
                    "`forEach`: the writes may not have happened when the function returns, and their errors are "
                    "lost; use `await Promise.all(array.map(...))` or a `for ... of` loop", fix=fix)
 
@@ -243,17 +270,27 @@ def _entries_callback(facts, callback, kind: str) -> str | None:
     return (src[:start] + pattern.encode() + src[end:]).decode("utf-8")
 
 
-def _async_callback(facts, callback) -> bool:
-    """An `async` function written in place, or a local one handed over by its name
+def _convex_promise_body(ctx, facts, callback) -> str | None:
+    """What a non-async arrow returns when its body is a Convex promise
+    (`(id) => ctx.db.delete("t", id)`, `(id) => removeTag(ctx, id)` with `removeTag` async)."""
+    body = js.unwrap(callback.child("body")) if callback.type == "arrow_function" else None
+    if body is None or body.type != "call_expression":
+        return None
+    site = call_sites(ctx, facts).get(id(body))
+    return promise_call(facts, site) or given_ctx(ctx, facts, site)
+
+
+def _callback_function(facts, callback):
+    """The function written in place, or a local one handed over by its name
     (`ids.forEach(remove)` for `const remove = async (id) => ...` or `async function remove`)."""
     if callback is not None and callback.type == "identifier":
         value = js.unwrap(local_const(facts, callback))
         if value is None:
             ref = facts.ref_of(callback)
             if ref is None or ref.kind not in ("local", "module"):
-                return False
+                return None
             value = next((f.node for f in facts.functions if f.name == callback.text
                           and f.node.type == "function_declaration" and f.parent is ref.func), None)
         callback = value
-    return callback is not None and js.is_function(callback) and js.is_async(callback)
+    return callback if callback is not None and js.is_function(callback) else None
 

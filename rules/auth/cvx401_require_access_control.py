@@ -88,6 +88,13 @@ INPUT_VIEWER = {**NULLABLE_VIEWER, "convex/functions.ts": NULLABLE_VIEWER["conve
 INPUT_VIEWER_LOCAL = {**NULLABLE_VIEWER, "convex/functions.ts": NULLABLE_VIEWER["convex/functions.ts"].replace(
     'customCtx(async (ctx) => await withViewer(ctx))',
     '{\n  args: {},\n  input: async (base, args) => {\n    const ctx = await withViewer(base);\n    return { ctx, args };\n  },\n}')}
+# a guard that throws for a caller who is not in the team
+MEMBER_SERVER = ('import { v } from "convex/values";\nimport { mutation, type MutationCtx } from "./_generated/server";\n'
+                 'async function mustBeMember(ctx: MutationCtx, teamId: string) {\n'
+                 '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) throw new Error("sign in");\n'
+                 '  const row = await ctx.db.query("members").withIndex("by_team_user", (q) =>\n'
+                 '    q.eq("teamId", teamId).eq("tokenIdentifier", identity.tokenIdentifier)).unique();\n'
+                 '  if (!row) throw new Error("not a member");\n}\n')
 VIEWER_SERVER = 'import { v } from "convex/values";\nimport { mutation } from "./functions";\n'
 # A builder whose sign-in check sits in a `try` whose `catch` hands the error to a helper that
 # logs it and throws it again (joealmond/g-convex-v2's `handleServerError(e, where): never`)
@@ -183,7 +190,8 @@ class RequireAccessControl(Rule):
       and turns into a value (`try { await requireUser(ctx) } catch { return null }`)
       unless the handler stops on that null (a `catch` that throws, itself or through a
       function of the project that always throws, typed `never` or ending in `throw`, does
-      not);
+      not; nor does a per-item `try` in the handler that holds the check and the write it
+      guards, when nothing the catch lets the caller reach touches ctx, awaits or fetches);
     - guard calls named like the official plugin's pattern (`requireUser`, `assertAdmin`,
       `ensureMember`, `checkAccess`, `canEdit`, `hasRole`) and the names or `/regexes/`
       configured in `auth-helpers` — but not one the handler gives only its arguments
@@ -737,9 +745,30 @@ class RequireAccessControl(Rule):
               '  if ((await ctx.auth.getUserIdentity()) === null) throw new Error("sign in");\n}});\n',
               files=AUTH_CONFIG, note="an action that only reads before its check; a mutation is one transaction: "
                                       "its late throw undoes the write and the schedule"),
+        Valid(MEMBER_SERVER + 'export const relabel = mutation({ args: { ids: v.array(v.id("cards")), label: v.string() },\n'
+              '  handler: async (ctx, { ids, label }) => {\n    const failed: string[] = [];\n'
+              '    for (const id of ids) {\n      try {\n        const card = await ctx.db.get("cards", id);\n'
+              '        if (!card) throw new Error("missing");\n        await mustBeMember(ctx, card.teamId);\n'
+              '        await ctx.db.patch("cards", id, { label });\n'
+              '      } catch (err) {\n        failed.push(`${id}: ${String(err)}`);\n      }\n    }\n'
+              '    return { failed };\n}});\n',
+              files=AUTH_CONFIG, note="each item's check and the write it guards in one `try`: the catch only "
+                                      "moves a stranger on to the next item (albo-os transactions.ts)"),
     ]
 
     invalid = [
+        Invalid(MEMBER_SERVER + 'export const relabel = mutation({ args: { ids: v.array(v.id("cards")), label: v.string() },\n'
+                '  handler: async (ctx, { ids, label }) => {\n    for (const id of ids) {\n      try {\n'
+                '        await mustBeMember(ctx, (await ctx.db.get("cards", id))?.teamId ?? "");\n'
+                '      } catch {\n        console.warn("not a member");\n      }\n'
+                '      await ctx.db.patch("cards", id, { label });\n    }\n}});\n'
+                'export const peek = mutation({ args: { ids: v.array(v.id("cards")) }, handler: async (ctx, { ids }) => {\n'
+                '  const seen = [];\n  for (const id of ids) {\n    try {\n'
+                '      const card = await ctx.db.get("cards", id);\n      seen.push(card);\n'
+                '      await mustBeMember(ctx, card?.teamId ?? "");\n'
+                '      await ctx.db.patch("cards", id, { seen: true });\n    } catch {}\n  }\n  return seen;\n}});\n',
+                files=AUTH_CONFIG, lines=[10, 21], message="is caught and turned into a value",
+                note="the guarded write follows the `try`; a row handed out of the `try` before the check"),
         Invalid(SERVER + 'import { Authz } from "./lib/authz";\n'
                 'export const archive = mutation({ args: { id: v.id("notes") }, handler: async (ctx, args) => {\n'
                 '  await new Authz(ctx).peek();\n'

@@ -1,3 +1,4 @@
+from cvxlint.project.definitions import Def, ExternalDef
 from cvxlint.project.queries import loop_around
 from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, callee_text, js, report_in_handler, reported_action_code,
                              settled_item)
@@ -37,7 +38,10 @@ def _names_in(module, n) -> set[str]:
 def _drives_loop(module, loop, call) -> bool:
     """A batch loop: the run call's result decides whether the loop goes on (cursor/isDone),
     read directly or through names assigned from it in the loop (`isDone = result.isDone`)."""
-    names = _result_names(call)
+    return _names_drive_loop(module, loop, _result_names(call))
+
+
+def _names_drive_loop(module, loop, names: set[str]) -> bool:
     if not names:
         return False
     names |= _assigned_from(module, loop.child("body"), names)
@@ -59,6 +63,19 @@ def _pages(module, loop, runs) -> bool:
     walks items, and a run whose result stops it early (`if (res.runFailed) break`) is a
     check made per item."""
     return loop.type != "for_in_statement" and any(_drives_loop(module, loop, s.node) for s, _p in runs)
+
+
+def _remote_pages(module, loop) -> bool:
+    """A loop over an external API's pages (`while (url) { const res = await fetch(url); ...;
+    url = body.next }`): the fetched response decides whether the loop goes on, so each turn
+    is one page, stored with one run; one transaction for all pages would have no bound. Not
+    a `for...of`, which walks items."""
+    if loop.type == "for_in_statement":
+        return False
+    body = loop.child("body")
+    return body is not None and any(
+        js.dotted_name(js.callee(c)) == "fetch" and _names_drive_loop(module, loop, _result_names(c))
+        for c in module.nodes_in(body, "call_expression"))
 
 
 def _assigned_from(module, body, names: set[str]) -> set[str]:
@@ -143,6 +160,45 @@ def _steps_in_chunks(loop) -> bool:
     return step is None or step > 1
 
 
+# what a chunking library calls its "split a list into groups of n" (lodash, es-toolkit,
+# remeda: `chunk`; radash: `cluster`)
+_CHUNK_LIBRARIES = frozenset(["lodash", "lodash-es", "lodash/chunk", "lodash.chunk", "es-toolkit", "es-toolkit/compat",
+                              "remeda", "radash"])
+_CHUNKERS = frozenset(["chunk", "cluster"])
+
+
+def _is_array_type(t) -> bool:
+    return t is not None and (t.type == "array_type" or t.type == "generic_type" and
+                              (t.child("name") or t).text in ("Array", "ReadonlyArray"))
+
+
+def _over_groups(linker, facts, loop) -> bool:
+    """`for (const batch of chunk(rows, 100))`: each turn takes a group of the items, made by
+    a function typed to return an array of arrays (`T[][]`, `Array<Array<T>>`) or by a
+    chunking library; the `i += BATCH` loop written with a helper."""
+    if loop.type != "for_in_statement" or not loop.has_tok("of"):
+        return False
+    groups = js.unwrap(loop.child("right"))
+    if groups is None or groups.type != "call_expression":
+        return False
+    d = linker.value_of(facts, js.callee(groups))
+    if isinstance(d, ExternalDef):
+        name = d.path[-1] if d.path else d.name
+        return d.module in _CHUNK_LIBRARIES and (name in _CHUNKERS or name == "default" and d.module.endswith("chunk"))
+    if not isinstance(d, Def) or d.path or not js.is_function(d.node):
+        return False
+    ret = d.node.child("return_type")
+    outer = ret.children[0] if ret is not None and ret.children else None
+    if outer is not None and outer.type == "array_type":
+        inner = outer.children[0] if outer.children else None
+    elif _is_array_type(outer):
+        args = outer.child("type_arguments")
+        inner = args.children[0] if args is not None and len(args.children) == 1 else None
+    else:
+        return False
+    return _is_array_type(inner)
+
+
 def _over_few_literals(loop) -> bool:
     """`for (const source of ["exa", "x"] as const)` (or `["a", "b"].map(...)`): a fixed
     number of runs, the same as writing each call out; the loop around it, if any, decides
@@ -215,12 +271,16 @@ class NoRunInLoop(Rule):
     also in helpers the action calls and in callbacks it hands its ctx (a component's
     `stream(ctx, request, id, async (ctx, ...) => ...)`). Batch loops are left alone: when the call's result
     decides whether the loop continues (`isDone`, a cursor), or the loop steps through the
-    items in chunks (`i += BATCH`), one transaction per page is the point; so are the other
+    items in chunks (`i += BATCH`, or over the groups of a helper typed to return an array
+    of arrays, `for (const batch of chunk(rows, 100))`, or of a library's `chunk`), or over
+    the pages of an external API (the fetched response decides whether the loop goes on:
+    `url = body.next`), one transaction per page is the point; so are the other
     runs of a page loop, which run once per page (a lookup for the whole page). A loop over a
     few literals (`for (const kind of ["a", "b"])`) runs a fixed number of times, and so does
     a retry loop whose counter a small constant caps (`attempt < 3`, up to 5): only a loop
     around it can make its runs per item. A `.map` whose promises go to `Promise.allSettled`
-    (directly or through a `const`) is a deliberate fan-out: each item commits or fails on its
+    (directly or through a `const`, or pushed in a loop onto an array handed to it) is a
+    deliberate fan-out: each item commits or fails on its
     own and the code reads the outcome per item, which one batch function would turn into one
     failure for all (CVX209 reads it the same way). The runs of one loop are one finding, on the
     first, with the others as related locations.
@@ -311,8 +371,45 @@ class NoRunInLoop(Rule):
               '  const touch = async (id: string) => {\n    await ctx.runMutation(internal.users.touch, { id });\n  };\n'
               '  await touch(ids[0]);\n  const results = await Promise.allSettled(ids.map(touch));\n  return results.length;\n}});\n',
               note="a local function called once, and handed by name to a fan-out over `Promise.allSettled`"),
+        # triage G37 P1 (albo-os airtableImport.ts): groups from a chunking helper, one run per group
+        Valid(SERVER + 'import chunk from "lodash/chunk";\nconst SIZE = 200;\n'
+              'function inGroups<T>(list: T[], n: number): T[][] {\n  const out: T[][] = [];\n'
+              '  for (let k = 0; k < list.length; k += n) out.push(list.slice(k, k + n));\n  return out;\n}\n'
+              'const pieces = <T,>(list: T[]): Array<Array<T>> => inGroups(list, SIZE);\n'
+              'export const save = action({ args: { names: v.array(v.string()) }, handler: async (ctx, { names }) => {\n'
+              '  for (const group of inGroups(names, SIZE)) {\n'
+              '    await ctx.runMutation(internal.items.saveMany, { names: group });\n  }\n'
+              '  for (const group of pieces(names)) {\n'
+              '    await ctx.runMutation(internal.items.saveMany, { names: group.map((n) => n.trim()) });\n  }\n'
+              '  for (const group of chunk(names, SIZE)) await ctx.runMutation(internal.items.saveMany, { names: group });\n'
+              '}});\n',
+              note="a loop over groups, from a helper typed `T[][]` or `Array<Array<T>>`, or lodash's `chunk`"),
+        # triage G37 P2 (albo-os powens.ts): the remote API's next-page link drives the loop
+        Valid(SERVER + 'export const pull = action({ args: {}, handler: async (ctx) => {\n'
+              '  let url: string | null = "https://api.example.com/items?limit=500";\n  while (url) {\n'
+              '    const res = await fetch(url);\n    const body = (await res.json()) as { rows: string[]; next?: string };\n'
+              '    await ctx.runMutation(internal.items.savePage, { names: body.rows });\n'
+              '    url = body.next ?? null;\n  }\n}});\n',
+              note="a loop over an external API's pages: one run per page"),
+        # triage G37 P7: the `.map` fan-out over `Promise.allSettled`, written as a loop
+        Valid(SERVER + 'export const finishAll = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
+              '  const pending: Promise<null>[] = [];\n'
+              '  for (const id of ids) pending.push(ctx.runMutation(internal.jobs.finish, { id }));\n'
+              '  const settled = await Promise.allSettled(pending);\n'
+              '  return settled.filter((r) => r.status === "rejected").length;\n}});\n',
+              note="promises pushed in a loop and handed to `Promise.allSettled`"),
     ]
     invalid = [
+        Invalid(SERVER + 'function live<T>(list: T[]): T[] {\n  return list.filter(Boolean);\n}\n'
+                'export const save = action({ args: { names: v.array(v.string()) }, handler: async (ctx, { names }) => {\n'
+                '  for (const name of live(names)) await ctx.runMutation(internal.items.save, { name });\n'
+                '  const pending: Promise<null>[] = [];\n'
+                '  for (const name of names) pending.push(await ctx.runMutation(internal.items.save, { name }));\n'
+                '  await Promise.allSettled(pending);\n'
+                '  for (const name of names) {\n    const res = await fetch(`https://api.example.com/${name}`);\n'
+                '    if (!res.ok) break;\n    await ctx.runMutation(internal.items.save, { name });\n  }\n}});\n',
+                lines=[8, 10, 15],
+                note="a helper that returns a flat list; a push of the awaited result; a fetch per item of a `for...of`"),
         Invalid(SERVER + 'export const sync = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
                 '  for (const id of ids) {\n    await ctx.runMutation(internal.items.touch, { id });\n'
                 '    if (id === "last") break;\n  }\n}});\n', lines=[6],
@@ -410,11 +507,14 @@ class NoRunInLoop(Rule):
                     if path not in RUNS:
                         continue
                     loop = _repeating_loop(site.node, r.func.node.parent, ctx.project.linker, r.facts)
-                    if loop is not None and not (loop.type not in js.LOOP_TYPES and settled_item(r.facts, loop)):
+                    if loop is not None and not settled_item(r.facts, loop if loop.type not in js.LOOP_TYPES
+                                                             else site.node):
                         by_loop.setdefault(id(loop), (loop, []))[1].append((site, path))
                 for loop, runs in list(by_loop.values()):
                     if loop.type in js.LOOP_TYPES and (_steps_in_chunks(loop) or _over_a_stream(loop)
-                                                      or _pages(r.facts.module, loop, runs)):
+                                                      or _pages(r.facts.module, loop, runs)
+                                                      or _remote_pages(r.facts.module, loop)
+                                                      or _over_groups(ctx.project.linker, r.facts, loop)):
                         del by_loop[id(loop)]
                         continue
                     runs[:] = [(s, p) for s, p in runs if not (_dispatched(s.node, loop) or _leaves_loop_after(s.node, loop)

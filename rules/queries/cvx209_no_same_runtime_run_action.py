@@ -24,7 +24,7 @@ class NoSameRuntimeRunAction(Rule):
     the call itself when the helper is in the action's file and no other function reaches it.
     Calls whose promise is an item of `Promise.allSettled` (an element of its array, or in a
     `.map` callback whose promises it gets, written in place or a local function handed over
-    by its name) are left alone: the code asks for each item's
+    by its name, or pushed in a loop onto an array handed to it) are left alone: the code asks for each item's
     outcome on its own, and a separate action gives each item its own memory and its own
     failure, where a helper's out-of-memory or limit error would end the caller and every
     other item with it (CVX207 reads `allSettled` the same way).
@@ -65,6 +65,13 @@ class NoSameRuntimeRunAction(Rule):
               '  const results = await Promise.allSettled(ids.map(send));\n'
               '  return results.filter((r) => r.status === "rejected").length;\n}});\n',
               note="the same fan-out through a local function handed to `.map` by its name"),
+        Valid(SERVER + 'export const sendOne = internalAction({ args: { id: v.string() }, handler: async () => null });\n'
+              'export const sendAll = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
+              '  const sends: Promise<null>[] = [];\n'
+              '  for (const id of ids) sends.push(ctx.runAction(internal.example.sendOne, { id }));\n'
+              '  const results = await Promise.allSettled(sends);\n'
+              '  return results.filter((r) => r.status === "rejected").length;\n}});\n',
+              note="the same fan-out, its promises pushed in a loop"),
     ]
     invalid = [
         Invalid(SERVER + 'export const start = action({ args: {}, handler: (ctx) => ctx.runAction(internal.example.work, {}) });\n'

@@ -112,6 +112,17 @@ class ExplicitTableIds(Rule):
               note="ids of either table, a table chosen by the caller, a normalized string: nothing certain"),
     ]
     invalid = [
+        # triage G37 P6 (MartAI onboarding.ts): the `auth` object `convexAuth()` returns
+        Invalid(SERVER + 'import { auth } from "./auth";\n'
+                'export const me = query({ args: {}, handler: async (ctx) => {\n'
+                '  const userId = await auth.getUserId(ctx);\n  return userId === null ? null : await ctx.db.get(userId);\n}});\n',
+                files={"convex/schema.ts": SCHEMA, "convex/auth.ts": 'import { convexAuth } from "@convex-dev/auth/server";\n'
+                       'export const { auth, signIn, signOut, store } = convexAuth({ providers: [] });\n'},
+                lines=[6], message='write `db.get("users", ...)`',
+                output=SERVER + 'import { auth } from "./auth";\n'
+                'export const me = query({ args: {}, handler: async (ctx) => {\n'
+                '  const userId = await auth.getUserId(ctx);\n'
+                '  return userId === null ? null : await ctx.db.get("users", userId);\n}});\n'),
         # triage G29 #1/#2: a name declared again in an inner block or a for...of is another variable
         Invalid(SERVER + 'export const tidy = mutation({\n'
                 '  args: { id: v.id("tasks"), user: v.id("users"), others: v.array(v.id("users")) },\n'
