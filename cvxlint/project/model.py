@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 from ..syntax import js
 from . import jsonc
-from .builders import Builder, BuilderResolver, RegisteredFunction
+from .builders import Builder, BuilderResolver, RegisteredFunction, is_wrapper_package
 from .callgraph import CallGraph, Reached, kind_can_run
 from .customizations import CtxChange, ctx_change
-from .definitions import Def, Linker
+from .definitions import Def, ExternalDef, Linker
 from .derived import Derivations
 from .discover import CLIENT_EXTENSIONS, PY_EXTENSIONS, TS_EXTENSIONS, AppLayout, Workspace
 from .evaluate import ValidatorEvaluator
@@ -1001,14 +1001,20 @@ class Project:
         """The arguments a caller passes: the function's `args` plus those each layer of a
         custom builder declares (convex-helpers' `customMutation(mutation, { args: { secret:
         v.string() }, input })` merges them into the registered validator and hands them to
-        `input`; the handler never sees them). Open when a layer's `args` cannot be read."""
+        `input`; the handler never sees them; `customCtxAndArgs({ args, input })` is the same
+        object). Open when a layer's `args` cannot be read, and for a function that registers
+        or a configured registrar, which may add or take arguments."""
         val = self.args_validator(fn)
-        if val is None or not fn.builder.layers or val.required().kind != "object":
+        if val is None or val.required().kind != "object":
             return val
         from dataclasses import replace
 
         own = val.required()
-        fields, open_ = dict(own.fields), own.open
+        # a function that registers (`reportedMutation({ args, handler })`, builders.py) or a
+        # configured registrar may add arguments of its own, or take some away: not read
+        fields, open_ = dict(own.fields), own.open or fn.builder.origin in ("wrapper", "config")
+        if not fn.builder.layers:
+            return replace(own, open=True) if open_ and not own.open else val
         for layer in fn.builder.layers:
             facts, custom = layer.facts, js.unwrap(layer.customization)
             if custom is not None and custom.type == "identifier":
@@ -1017,9 +1023,20 @@ class Project:
                     facts, custom = d.facts, d.node
                 elif d is not None and not isinstance(d, Def):
                     continue  # a library's value (`NoOp`): no arguments of its own
+            if custom is not None and custom.type == "call_expression":
+                made = self.linker.value_of(facts, js.callee(custom))
+                helper = made.name if isinstance(made, ExternalDef) and is_wrapper_package(made.module) \
+                    and not made.path else None
+                if helper == "customCtx":
+                    continue  # declares no arguments
+                given = js.call_args(custom)
+                # `customCtxAndArgs({ args, input })` hands its object back; any other call may declare any
+                custom = js.unwrap(given[0]) if helper == "customCtxAndArgs" and given else None
+                if custom is None:
+                    open_ = True
+                    continue
             if custom is None or custom.type != "object":
-                # customCtx(...) declares no arguments; a customization not read might
-                open_ = open_ or custom is not None and custom.type != "call_expression"
+                open_ = open_ or custom is not None  # a customization not read may declare arguments
                 continue
             if any(p.spread for p in js.object_props(custom)):
                 open_ = True

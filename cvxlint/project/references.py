@@ -37,7 +37,9 @@ from typing import TYPE_CHECKING
 from ..syntax import js, scope
 from ..syntax.tree import Node
 from . import jsonc
-from .clients import STRING_NAME, ClientCall, client_calls, imports_a_convex_package, is_convex_package
+from .arguments import Literal, passed_arguments
+from .clients import (CLIENT_METHODS, STRING_NAME, ClientCall, client_calls, imports_a_convex_package,
+                      is_convex_package)
 from .definitions import Def, ExternalDef, NamespaceDef, loaded_module
 from .facts import CallSite, FileFacts, FunctionInfo
 from .discover import client_sources, is_server_side_path, is_test_file
@@ -58,6 +60,13 @@ HONO_PLAIN_MIDDLEWARE = frozenset(("hono/cors", "hono/logger", "hono/pretty-json
                                    "hono/timing", "hono/compress", "hono/etag", "hono/request-id", "hono/body-limit",
                                    "hono/trailing-slash", "hono/timeout"))
 GENERATED_NAMESPACES = ("api", "internal", "components")
+# Client calls that take the function's arguments right after its reference, as an object:
+# the hooks (`useQuery(ref, args | "skip")`, `usePaginatedQuery(ref, args, options)`), client
+# methods (`client.query(ref, args)`, `client.onUpdate(ref, args, callback)`), Next.js helpers
+# (`fetchQuery(ref, args, options)`) and TanStack Query's (`convexQuery(ref, args | "skip")`)
+ARGUMENTS_AFTER_REFERENCE = frozenset(("useQuery", "usePaginatedQuery", "query", "mutation", "action",
+                                       "watchQuery", "onUpdate", "fetchQuery", "fetchMutation", "fetchAction",
+                                       "preloadQuery", "convexQuery", "convexAction"))
 NAME_FORMAT = re.compile(r"^[A-Za-z0-9_/-]+(:[A-Za-z0-9_$]+)?$")
 
 
@@ -131,6 +140,10 @@ class FunctionUse:
     # one of the names a call may pass, when it picks from a map of names by a key the code
     # does not fix (`PATHS.facts[kind]`): the function may be called, no more
     candidate: bool = False
+    # the arguments object the call passes, read literally (arguments.py), on the calls whose
+    # arguments follow the reference: ctx.run*, the scheduler, crons, and the client calls of
+    # ARGUMENTS_AFTER_REFERENCE; None where it is not read or cannot be read in full
+    args: Literal | None = None
 
     def detached(self) -> "FunctionUse":
         """This use without its syntax nodes and facts (picklable, and it keeps no tree alive):
@@ -484,13 +497,13 @@ def _server_uses(index: CallIndex, resolver: ReferenceResolver, app: "App", fact
                  handlers: dict, by_call: dict, consumed: set[tuple]) -> None:
     found, routes = resolver.project.derived.get(facts, "server references",
                                                  lambda: _server_references(resolver, facts))
-    for site, how, expects, arg, ref, candidate in found:
+    for site, how, expects, arg, ref, candidate, args in found:
         _consume(ref, consumed)
         consumed.add(_node_key(facts.path, js.unwrap(arg) or arg))  # as written (see _client_uses)
         index._add(FunctionUse(lang, how, facts.path, arg.start, arg.end, ref, expects,
                                app=app if ref.functions_dir in (None, app.functions_dir) else None,
                                caller=_caller(site.func, handlers), func=site.func, facts=facts, call=site.node,
-                               candidate=candidate))
+                               candidate=candidate, args=args))
     hono_uses = [site for site, spec in routes if spec == "hono use"]
     for site, spec in routes:
         if spec == "hono route":
@@ -505,7 +518,7 @@ _SERVER_CALLS_READ = frozenset([*RUN_METHODS, *SCHEDULE_METHODS, *CRON_METHODS, 
 
 def _server_references(resolver: ReferenceResolver, facts: FileFacts) -> tuple[list[tuple], list[tuple]]:
     """A server file's calls that pass a function reference — (site, how, expects, the
-    reference argument, what it names) — and its `http.route(spec)` calls (site, spec), and
+    reference argument, what it names, whether it is a candidate, the arguments passed) — and its `http.route(spec)` calls (site, spec), and
     the route and middleware calls of a Hono app (site, "hono route" / "hono use").
     Depends only on the file and what it imports: kept between the language server's runs."""
     found: list[tuple] = []
@@ -516,8 +529,9 @@ def _server_references(resolver: ReferenceResolver, facts: FileFacts) -> tuple[l
         refs, candidate = ([ref], False) if ref is not None else (_chosen_refs(resolver, facts, arg, site.func), False)
         if not refs and names:
             refs, candidate = _run_names(resolver, facts, site, arg)
+        args = passed_arguments(facts, site.node, arg) if refs else None
         for r in refs:
-            found.append((site, how, expects, js.unwrap(arg) or arg, r, candidate))
+            found.append((site, how, expects, js.unwrap(arg) or arg, r, candidate, args))
         return bool(refs)
 
     # A Hono app is made with `new Hono()` in this file, or imported: a cheap test before
@@ -979,7 +993,7 @@ def _process_manifest(manifest: dict) -> tuple[bool | None, frozenset[str]]:
 
 def _client_uses(scan: ClientScan, resolver: ReferenceResolver, facts: FileFacts, lang: str, on_server: bool) -> None:
     found = resolver.project.derived.get(facts, "client references", lambda: _client_references(resolver, facts))
-    for call, ref, candidate in found:
+    for call, ref, candidate, args in found:
         _consume(ref, scan.consumed)
         a = js.unwrap(call.ref) or call.ref
         # the argument as written too: through an alias (`typedApi.users.me`) the reference's
@@ -988,7 +1002,7 @@ def _client_uses(scan: ClientScan, resolver: ReferenceResolver, facts: FileFacts
         scan.uses.append(FunctionUse(lang, call.how, facts.path, a.start, a.end, ref, call.expects,
                                      func=call.site.func, facts=facts, call=call.site.node,
                                      on_server=on_server or in_server_function(facts, call.site.func),
-                                     candidate=candidate))
+                                     candidate=candidate, args=args))
 
 
 def _client_references(resolver: ReferenceResolver, facts: FileFacts) -> list[tuple]:
@@ -997,25 +1011,27 @@ def _client_references(resolver: ReferenceResolver, facts: FileFacts) -> list[tu
     the file and what it imports: kept between the language server's runs."""
     out = []
     for call in client_calls(facts):
+        args = passed_arguments(facts, call.site.node, call.ref) \
+            if call.how in ARGUMENTS_AFTER_REFERENCE and _convex_sends_arguments(resolver, facts, call) else None
         if call.string_name is not None:
-            out.append((call, FunctionRef("name", (), None, facts, None, 0, name=call.string_name), False))
+            out.append((call, FunctionRef("name", (), None, facts, None, 0, name=call.string_name), False, args))
             continue
         ref = resolver.resolve(facts, call.ref, call.site.func) if not call.http_api else None
         if ref is not None:
             if ref.namespace != "components":
-                out.append((call, ref, False))
+                out.append((call, ref, False, args))
             continue
         # a name held in a constant, or in the app's own map of names (`api.settings.current`
         # with `export const api = { settings: { current: "settings:current" } }`)
         refs, candidates = resolver.string_names(facts, call.ref)
         if refs and (call.http_api or _calls_convex(resolver, facts, call)):
-            out.extend((call, r, candidates) for r in refs)
+            out.extend((call, r, candidates, args) for r in refs)
         elif call.http_api and not refs and not _is_parameter(facts, call.ref):
             # a `path` computed when it runs (the template `items:${name}`, also held in a
             # const): any function named so may be the one; a parameter's callers name it
             # themselves (_Relay)
             computed = _const_initializer(resolver, facts, call.ref) or call.ref
-            out.append((call, FunctionRef("prefix", (), None, facts, None, 0, name=js.constant_head(computed)), True))
+            out.append((call, FunctionRef("prefix", (), None, facts, None, 0, name=js.constant_head(computed)), True, None))
     return out
 
 
@@ -1056,6 +1072,44 @@ def _calls_convex(resolver: ReferenceResolver, facts: FileFacts, call: ClientCal
     if isinstance(d, ExternalDef):
         return is_convex_package(d.module)
     return isinstance(d, (Def, NamespaceDef)) and imports_a_convex_package(d.facts)
+
+
+_CLIENT_CLASSES = frozenset(("ConvexHttpClient", "ConvexClient", "ConvexReactClient"))
+_CLIENT_HOOKS = frozenset(("useConvex", "useConvexClient"))
+
+
+def _convex_sends_arguments(resolver: ReferenceResolver, facts: FileFacts, call: ClientCall) -> bool:
+    """Does Convex's own code take the call's arguments (a hook or helper of a Convex package,
+    a method of a Convex client), so they reach the validator as written? The app's wrapper of
+    either (a class's `query(ref, args)` that adds a token) may add arguments of its own."""
+    from .evaluate import local_const, made_with_new
+
+    callee = call.site.callee
+    if callee is None:
+        return False
+    if call.how not in CLIENT_METHODS or callee.type != "member_expression":
+        d = resolver.linker.value_of(facts, callee)
+        return isinstance(d, ExternalDef) and is_convex_package(d.module)
+    receiver, where = js.unwrap(callee.child("object")), facts
+    if receiver is not None and receiver.type == "identifier":
+        ref = facts.ref_of(receiver)
+        if ref is not None and ref.kind == "param" and not ref.path and ref.func is not None \
+                and 0 <= ref.index < len(ref.func.param_types):  # `(client: ConvexHttpClient) => ...`
+            return (ref.func.param_types[ref.index] or "").strip() in _CLIENT_CLASSES
+        if ref is not None:
+            held = js.unwrap(local_const(facts, receiver))
+        else:
+            d = resolver.linker.value_of(facts, receiver)
+            held, where = (d.node, d.facts) if isinstance(d, Def) and not d.path else (None, facts)
+        if held is not None and held.type == "call_expression":
+            receiver = held  # `const convex = useConvex()`
+    if receiver is not None and receiver.type == "call_expression":  # `useConvex().query(...)`
+        d = resolver.linker.value_of(where, js.callee(receiver))
+        return isinstance(d, ExternalDef) and is_convex_package(d.module) and d.name in _CLIENT_HOOKS and not d.path
+    made = made_with_new(resolver.linker, facts, callee)
+    cls = made[2] if made is not None else None
+    return isinstance(cls, ExternalDef) and is_convex_package(cls.module) and cls.name in _CLIENT_CLASSES \
+        and not cls.path
 
 
 def _is_convex_server(imp) -> bool:

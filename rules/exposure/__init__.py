@@ -1,1 +1,1 @@
-"""Family 3: public vs internal exposure (CVX301-CVX308)."""
+"""Family 3: public vs internal exposure, and calls of functions (CVX301-CVX310)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import weakref
 from typing import TYPE_CHECKING
 
+from cvxlint.project.arguments import union_members
 from cvxlint.rulekit import Edit
 
 if TYPE_CHECKING:
@@ -125,80 +126,6 @@ def field_validator(ctx, fn, key: str):
     return val.required().fields.get(key)
 
 
-# --- literal arguments against validators, at any depth ------------------------------------
-# Only where the literal's shape says statically which validator checks it: a dict against
-# `v.object` / `v.record`, a list or tuple (the client sends tuples as arrays) against
-# `v.array`, through `v.optional` and through a `v.union` only when one member alone can take
-# the literal (`v.union(v.object(...), v.null())`, or the member a literal discriminant
-# picks). `v.any()`, unread validators and unions that could match several ways stop the walk.
-
-
-def literal_positions(value, validator, path: str = ""):
-    """(path, literal, validator) for `value` and every part of it whose validator is known:
-    paths read `song.year`, `batch[0].year` (the empty path is `value` itself)."""
-    yield path, value, validator
-    if value.kind == "dict":
-        shape = dict_shape(validator, value)
-        if shape is None or value.has_splat:
-            return
-        for entry in value.entries:
-            if entry.key is None:
-                continue
-            inner = shape.fields.get(entry.key) if shape.kind == "object" else shape.values
-            if inner is not None:
-                yield from literal_positions(entry.value, inner, f"{path}.{entry.key}" if path else entry.key)
-    elif value.kind in ("list", "tuple"):
-        shape = _only_member(validator, ("array",), value)
-        if shape is not None and shape.element is not None:
-            for i, item in enumerate(value.items):
-                yield from literal_positions(item, shape.element, f"{path}[{i}]")
-
-
-def dict_shape(validator, value):
-    """The `v.object` or `v.record` that checks the literal dict `value`, or None when unsure."""
-    shape = _only_member(validator, ("object", "record"), value)
-    if shape is not None and shape.kind == "record" and any(e.key is None for e in value.entries):
-        return None  # computed keys
-    return shape
-
-
-def _only_member(validator, kinds: tuple[str, ...], value):
-    v = validator.required()
-    if v.kind in kinds:
-        return v
-    if v.kind != "union":
-        return None
-    members = _members(v)
-    if any(m.kind in ("any", "opaque") for m in members):
-        return None
-    fit = [m for m in members if m.kind in kinds]
-    if len(fit) > 1 and value.kind == "dict":  # a discriminated union: {"kind": "song", ...}
-        fit = [m for m in fit if m.kind == "object" and _discriminant_fits(m, value)]
-    return fit[0] if len(fit) == 1 else None
-
-
-def _members(v) -> list:
-    out = []
-    for m in v.members:
-        m = m.required()
-        out.extend(_members(m) if m.kind == "union" else [m])
-    return out
-
-
-def _discriminant_fits(obj, value) -> bool:
-    """Whether no string literal of the dict contradicts a `v.literal` field of `obj`, and
-    at least one agrees (a union member picked by what the dict says it is)."""
-    agreed = False
-    for entry in value.entries:
-        field = obj.fields.get(entry.key) if entry.key is not None else None
-        if field is None or field.required().kind != "literal" or entry.value.kind != "str":
-            continue
-        if field.required().value != entry.value.value:
-            return False
-        agreed = True
-    return agreed
-
-
 def rejects_python_int(validator) -> bool:
     """Whether `validator` wants an int64 and takes no float64: a Python int is sent as a
     float64, so `v.int64()` (or a union of it with non-numbers) rejects it."""
@@ -207,7 +134,7 @@ def rejects_python_int(validator) -> bool:
         return True
     if v.kind != "union":
         return False
-    members = _members(v)
+    members = union_members(v)
     takes_float = any(m.kind in ("number", "any", "opaque")
                       or m.kind == "literal" and isinstance(m.value, (int, float)) and not isinstance(m.value, bool)
                       and m.origin != "bigint"

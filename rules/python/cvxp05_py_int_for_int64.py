@@ -1,7 +1,7 @@
+from cvxlint.project.arguments import literal_positions
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid
 
-from .common import (COUNTERS, PY, PY_PATH, bound_otherwise, edit, import_edit, literal_positions, py_uses,
-                     rejects_python_int)
+from .common import COUNTERS, PY, PY_PATH, bound_otherwise, edit, import_edit, py_uses, rejects_python_int
 
 SAFE_INT = 2 ** 53
 SONGS = {"convex/songs.ts": 'import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'

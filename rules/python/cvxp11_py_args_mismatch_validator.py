@@ -1,6 +1,7 @@
+from cvxlint.project.arguments import mismatches
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function
 
-from .common import COUNTERS, PY, PY_PATH, SDK, SDK_API, SDK_PATH, WRAPPER, dict_shape, literal_positions, py_uses
+from .common import COUNTERS, PY, PY_PATH, SDK, SDK_API, SDK_PATH, WRAPPER, py_uses
 
 
 TRACKS = {"convex/tracks.ts": 'import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
@@ -20,6 +21,11 @@ INGEST = {"convex/ingest.ts": 'import { v } from "convex/values";\nimport { muta
           '  input: async (ctx, { secret }) => {\n    if (secret !== process.env.INGEST_SECRET) throw new Error("forbidden");\n'
           '    return { ctx: {}, args: {} };\n  },\n});\n'
           'export const record = secretMutation({ args: { value: v.number() }, handler: async () => null });\n'}
+# the same through `customCtxAndArgs`, which hands its object back to `customMutation`
+INGEST_HELPER = {"convex/ingest.ts": INGEST["convex/ingest.ts"]
+                 .replace("import { customMutation }", "import { customCtxAndArgs, customMutation }")
+                 .replace("customMutation(mutation, {", "customMutation(mutation, customCtxAndArgs({")
+                 .replace("  },\n});\n", "  },\n}));\n")}
 
 
 class PyArgsMismatchValidator(Rule):
@@ -56,7 +62,9 @@ class PyArgsMismatchValidator(Rule):
     valid = [Valid(PY + 'extra = {}\nclient.mutation("counters:set", {"name": "a", **extra})\n'
                    'client.query("counters:get", {"name": "a"})\n', path=PY_PATH, files=COUNTERS),
              Valid(PY + 'client.mutation("ingest:record", {"value": 1.5, "secret": "s"})\n', path=PY_PATH, files=INGEST,
-                   note="an argument the custom builder declares")]
+                   note="an argument the custom builder declares"),
+             Valid(PY + 'client.mutation("ingest:record", {"value": 1.5, "secret": "s"})\n', path=PY_PATH, files=INGEST_HELPER,
+                   note="an argument the custom builder declares with `customCtxAndArgs`")]
     invalid = [Invalid(PY + 'client.query("counters:get", {"nme": "a"})\n', path=PY_PATH, files=COUNTERS, lines=[4, 4]),
                Invalid(PY + 'client.mutation("ingest:record", {"value": 1.5})\n', path=PY_PATH, files=INGEST, lines=[4],
                        message="requires `secret`", note="the custom builder's argument left out"),
@@ -80,58 +88,11 @@ class PyArgsMismatchValidator(Rule):
 
     def check_app(self, ctx, app):
         for use in py_uses(ctx, app):
-            self._check_top(ctx, use)
-            self._check_nested(ctx, use)
-
-    def _check_nested(self, ctx, use):
-        fn, args = use.target, use.py_call.args
-        val = ctx.project.caller_args_validator(fn) if fn is not None and args is not None else None
-        if val is None:
-            return
-        for path, value, validator in literal_positions(args, val):
-            if not path or value.kind != "dict":
-                continue  # the arguments themselves: _check_top
-            shape = dict_shape(validator, value)
-            if shape is None or shape.kind != "object" or shape.open or value.has_splat \
-                    or any(e.key is None for e in value.entries):
+            fn, args = use.target, use.py_call.args
+            if fn is None or not fn.has_args or args is None and use.py_call.extra_kwargs:
                 continue
-            fields = shape.fields
-            for e in value.entries:
-                if e.key not in fields:
-                    ctx.report(use.path, (e.key_start, e.key_end), f"`{path}` of {describe_function(fn)} has no "
-                               f"field `{e.key}` (its v.object takes {', '.join(sorted(fields)) or 'none'}): "
-                               "the validator rejects it")
-            given = {e.key for e in value.entries}
-            missing = [k for k, f in fields.items() if not f.is_optional and k not in given]
-            if missing:
-                ctx.report(use.path, (value.start, value.end), f"`{path}` of {describe_function(fn)} requires "
-                           f"{', '.join(f'`{k}`' for k in missing)}, which the dict does not have")
-
-    def _check_top(self, ctx, use):
-        fn = use.target
-        args = use.py_call.args
-        if fn is None or not fn.has_args:
-            return
-        val = ctx.project.caller_args_validator(fn)
-        if val is None or val.required().kind != "object" or val.required().open:
-            return
-        fields = val.required().fields
-        if args is None:
-            if use.py_call.extra_kwargs:
-                return
-            entries, splat, where = [], False, (use.start, use.end)
-        elif args.kind != "dict":
-            return
-        else:
-            entries, splat, where = args.entries, args.has_splat, (args.start, args.end)
-        if splat or any(e.key is None for e in entries):
-            return
-        given = {e.key for e in entries}
-        for e in entries:
-            if e.key not in fields:
-                ctx.report(use.path, (e.key_start, e.key_end), f"{describe_function(fn)} declares no argument "
-                           f"`{e.key}` (it takes {', '.join(sorted(fields)) or 'none'}): the validator rejects it")
-        missing = [k for k, f in fields.items() if not f.is_optional and k not in given]
-        if missing:
-            ctx.report(use.path, where, f"{describe_function(fn)} requires "
-                       f"{', '.join(f'`{k}`' for k in missing)}, which the call does not pass")
+            val = ctx.project.caller_args_validator(fn)
+            if val is None:
+                continue
+            for m in mismatches(args, val, (use.start, use.end)):
+                ctx.report(use.path, (m.start, m.end), m.message(describe_function(fn), "dict"))

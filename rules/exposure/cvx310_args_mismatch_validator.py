@@ -1,0 +1,170 @@
+from cvxlint.project.arguments import mismatches
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function
+
+FEEDS = {"convex/feeds.ts": 'import { paginationOptsValidator } from "convex/server";\n'
+         'import { v } from "convex/values";\n'
+         'import { internalMutation, mutation, query } from "./_generated/server";\n'
+         'export const list = query({ args: { channel: v.string(), limit: v.optional(v.number()) },\n'
+         '  handler: async () => [] });\n'
+         'export const page = query({ args: { channel: v.string(), paginationOpts: paginationOptsValidator },\n'
+         '  handler: async () => null });\n'
+         'export const post = mutation({ args: { channel: v.string(), body: v.string(),\n'
+         '  attachment: v.optional(v.object({ url: v.string(), bytes: v.number() })) }, handler: async () => null });\n'
+         'export const purge = internalMutation({ args: { olderThanDays: v.number() }, handler: async () => null });\n'}
+
+SERVER = ('import { v } from "convex/values";\nimport { action, mutation } from "./_generated/server";\n'
+          'import { api, internal } from "./_generated/api";\n')
+REACT = 'import { usePaginatedQuery, useQuery } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+HTTP_CLIENT = 'import { ConvexHttpClient } from "convex/browser";\nconst client = new ConvexHttpClient(process.env.CONVEX_URL);\n'
+
+# builders that take arguments of their own: convex-helpers' `customCtxAndArgs` declares
+# `key` (its `input` checks it and drops it), and a function that registers through
+# `mutation` may add or consume arguments the model does not read
+BUILDERS = {"convex/ingest.js": 'import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
+            'import { customCtxAndArgs, customMutation } from "convex-helpers/server/customFunctions";\n'
+            'const keyed = customMutation(mutation, customCtxAndArgs({\n  args: { key: v.string() },\n'
+            '  input: async (ctx, { key }) => {\n    if (key !== process.env.INGEST_KEY) throw new Error("forbidden");\n'
+            '    return { ctx: {}, args: {} };\n  },\n}));\n'
+            'export const record = keyed({ args: { value: v.number() }, handler: async () => null });\n'
+            'function audited(config) {\n'
+            '  return mutation({ args: { ...config.args, actor: v.string() }, handler: config.handler });\n}\n'
+            'export const rename = audited({ args: { name: v.string() }, handler: async () => null });\n'}
+
+
+class ArgsMismatchValidator(Rule):
+    """Arguments object a TS/JS call passes that the function's `args` validator rejects.
+
+    ## What it does
+    Compares the arguments object of a call of one of the app's functions with that
+    function's `args`: keys the validator does not declare are flagged, and so are required
+    arguments the object leaves out. Literal objects nested in the arguments are compared the
+    same way with the `v.object` that checks them (a field's object, an array's element, the
+    one union member that can take the object). The calls read are `ctx.runQuery` /
+    `runMutation` / `runAction`, `ctx.scheduler.runAfter` / `runAt`, crons, `useQuery`,
+    `usePaginatedQuery` (which adds `paginationOpts` itself), client methods
+    (`client.query(ref, args)`, `watchQuery`, `onUpdate`), `fetchQuery` / `fetchMutation` /
+    `fetchAction` / `preloadQuery` and TanStack Query's `convexQuery` / `convexAction`, given an
+    object literal, a `const` holding one that nothing else changes, or a choice of them
+    (`id ? { id } : "skip"`: each branch). Arguments with spreads or computed keys, `args: v.any()`, validators that cannot
+    be read completely (an unresolved spread, a custom builder whose own arguments are not
+    read), tests (which may pass wrong arguments on purpose) and unions that could match
+    several ways are skipped. Python calls have their own rule (CVXP11).
+
+    ## Why is this bad?
+    Object validators reject unknown keys and missing required ones
+    (https://docs.convex.dev/functions/validation): the call fails at run time with an
+    ArgumentValidationError. TypeScript reports it where the generated `api` is typed, but not
+    in JavaScript, behind `as any`, or for string names — and a cron's or a scheduled job's
+    failure shows only in the logs.
+
+    ## Example
+    ```js
+    crons.daily("purge old posts", { hourUTC: 3, minuteUTC: 0 }, internal.feeds.purge, { days: 30 });
+    ```
+    Use instead:
+    ```js
+    crons.daily("purge old posts", { hourUTC: 3, minuteUTC: 0 }, internal.feeds.purge, { olderThanDays: 30 });
+    ```
+    """
+
+    code = "CVX310"
+    name = "args-mismatch-validator"
+    severity = Severity.ERROR
+    summary = "Call whose arguments object has keys the validator rejects, or lacks required ones"
+
+    valid = [
+        Valid(REACT + 'export function Feed({ channel, extra }) {\n'
+              '  useQuery(api.feeds.list, channel ? { channel } : "skip");\n  useQuery(api.feeds.list, "skip");\n'
+              '  useQuery(api.feeds.list, { channel, ...extra });\n'
+              '  usePaginatedQuery(api.feeds.page, { channel }, { initialNumItems: 10 });\n'
+              '  usePaginatedQuery(api.feeds.page, { channel, paginationOpts: { numItems: 5 } }, { initialNumItems: 5 });\n'
+              '  return null;\n}\n',
+              path="src/Feed.jsx", files=FEEDS,
+              note='"skip", a spread, usePaginatedQuery setting `paginationOpts` (over what the call passes)'),
+        Valid(HTTP_CLIENT + 'export async function post(channel, body, field) {\n'
+              '  await client.mutation(api.feeds.post, { channel, body, attachment: undefined, draft: undefined });\n'
+              '  const args = { channel };\n  args.body = body;\n  await client.mutation(api.feeds.post, args);\n'
+              '  await client.query(api.feeds.list, { channel, [field]: 1 });\n}\n'
+              'import { api } from "../convex/_generated/api";\n',
+              path="src/post.js", files=FEEDS,
+              note="keys set to `undefined` are not sent; a const changed after it is made; a computed key"),
+        Valid('import { ConvexHttpClient } from "convex/browser";\nimport { api } from "../convex/_generated/api";\n'
+              'class ChannelBackend {\n  constructor(url, channel) {\n    this.client = new ConvexHttpClient(url);\n'
+              '    this.channel = channel;\n  }\n'
+              '  query(ref, args) {\n    return this.client.query(ref, { ...args, channel: this.channel });\n  }\n}\n'
+              'const backend = new ChannelBackend(process.env.CONVEX_URL, "general");\n'
+              'export const latest = () => backend.query(api.feeds.list, { limit: 5 });\n',
+              path="src/backend.js", files=FEEDS, note="the app's own `query` method, which adds an argument"),
+        Valid(HTTP_CLIENT + 'import { api } from "../convex/_generated/api";\n'
+              'export const save = (body) => client.mutation(api.drafts.save, { body });\n', path="src/drafts.js",
+              files={"convex/drafts.ts": 'import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
+                     'import { styleValidator } from "@acme/design-tokens";\n'
+                     'export const save = mutation({ args: { body: v.string(), style: styleValidator },\n'
+                     '  handler: async () => null });\n'},
+              note="a field whose validator is not read may be optional"),
+        Valid('import { convexTest } from "convex-test";\nimport { expect, test } from "vitest";\n'
+              'import { api } from "./_generated/api";\n'
+              'test("rejects", async () => {\n  const t = convexTest();\n'
+              '  await expect(t.mutation(api.feeds.post, { channel: "a" })).rejects.toThrow();\n});\n',
+              path="convex/feeds.test.ts", files=FEEDS, note="a test may pass wrong arguments on purpose"),
+        Valid(HTTP_CLIENT + 'export const record = (value) => client.mutation("ingest:record", { value, key: "k" });\n'
+              'export const rename = () => client.mutation("ingest:rename", { name: "n", actor: "me" });\n',
+              path="scripts/ingest.js", files=BUILDERS,
+              note="an argument a custom builder declares; a function that registers may add its own"),
+    ]
+    invalid = [
+        Invalid('import { cronJobs } from "convex/server";\nimport { internal } from "./_generated/api";\n'
+                'const crons = cronJobs();\n'
+                'crons.daily("purge old posts", { hourUTC: 3, minuteUTC: 0 }, internal.feeds.purge, { days: 30 });\n'
+                'crons.hourly("purge more", internal.feeds.purge);\nexport default crons;\n',
+                path="convex/crons.js", files=FEEDS, lines=[4, 4, 5],
+                note="crons in JavaScript (`hourly` without a schedule: its arguments follow the reference)"),
+        Invalid(SERVER + 'export const post = mutation({ args: { channel: v.string() }, handler: async (ctx, { channel }) => {\n'
+                '  await ctx.scheduler.runAfter(0, internal.feeds.purge, { olderThanDays: 7, channel });\n'
+                '  const later = { days: 30 };\n'
+                '  await ctx.scheduler.runAt(Date.now() + 1000, internal.feeds.purge, later);\n}});\n'
+                'export const refresh = action({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.runQuery(api.feeds.list, { chanel: "general" });\n}});\n',
+                files=FEEDS, lines=[5, 6, 6, 10, 10], message="`feeds:",
+                note="the scheduler, a const holding the arguments, ctx.runQuery"),
+        Invalid(REACT + 'export function Feed({ channel }: { channel: string }) {\n'
+                '  const posts = useQuery(api.feeds.list, { channel, max: 20 });\n'
+                '  const more = usePaginatedQuery(api.feeds.page, {}, { initialNumItems: 10 });\n'
+                '  return posts && more ? null : null;\n}\n',
+                path="src/Feed.tsx", files=FEEDS, lines=[4, 5],
+                note="hooks in a frontend file (usePaginatedQuery adds `paginationOpts`, not `channel`)"),
+        Invalid('import { useQuery } from "@tanstack/react-query";\nimport { convexQuery } from "@convex-dev/react-query";\n'
+                'import { api } from "../convex/_generated/api";\n'
+                'export function Feed({ channel }) {\n'
+                '  return useQuery(convexQuery(api.feeds.list, channel ? { channel, lmit: 20 } : "skip"));\n}\n',
+                path="src/Feed.jsx", files=FEEDS, lines=[5], message="no argument `lmit`",
+                note='a branch of a condition (the other one is "skip")'),
+        Invalid(HTTP_CLIENT + 'export const post = (channel, text) => client.mutation("feeds:post", { channel, text });\n'
+                'export const attach = (channel, body, url) =>\n'
+                '  client.mutation("feeds:post", { channel, body, attachment: { url, size: 1 } });\n',
+                path="src/post.js", files=FEEDS, lines=[3, 3, 5, 5],
+                note="an untyped client naming the function by string; an object nested in the arguments"),
+        Invalid('import { fetchQuery, preloadQuery } from "convex/nextjs";\nimport { api } from "../convex/_generated/api";\n'
+                'export default async function Page() {\n'
+                '  const preloaded = await preloadQuery(api.feeds.list, { channel: "general", limit: 20, sort: "new" });\n'
+                '  const posts = await fetchQuery(api.feeds.list as any, { channels: ["general"] });\n'
+                '  return [preloaded, posts];\n}\n',
+                path="app/page.tsx", files=FEEDS, lines=[4, 5, 5], message="query `feeds:list`",
+                note="Next.js helpers, also behind `as any`"),
+        Invalid(HTTP_CLIENT + 'export const record = (value) => client.mutation("ingest:record", { value });\n',
+                path="scripts/ingest.js", files=BUILDERS, lines=[3], message="requires `key`",
+                note="the custom builder's argument left out"),
+    ]
+
+    def check_app(self, ctx, app):
+        for use in ctx.project.call_index.uses_in(app):
+            fn = use.target
+            if fn is None or use.args is None or use.candidate or use.language not in ("server", "client") \
+                    or not fn.has_args or use.expects not in (None, fn.kind) or not ctx.reported(use.path):
+                continue  # (a call of the wrong kind fails before its arguments are looked at: CVX309)
+            val = ctx.project.caller_args_validator(fn)
+            if val is None:
+                continue
+            supplied = frozenset(("paginationOpts",)) if use.how == "usePaginatedQuery" else frozenset()
+            for m in mismatches(use.args, val, (use.start, use.end), supplied):
+                ctx.report(use.path, (m.start, m.end), m.message(describe_function(fn), "object"))
