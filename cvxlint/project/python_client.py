@@ -84,6 +84,9 @@ class PyCall:
     name_end: int = 0
     name_node: cst.CSTNode | None = None
     args: PyValue | None = None  # the second positional argument or `args=`
+    # when `args` is a name: the dict literal it holds, bound once in the calling function
+    # and named nowhere else there (so nothing adds to or changes it before the call)
+    args_local: PyValue | None = None
     args_positional: bool = True
     extra_kwargs: list[tuple[str, int, int]] = field(default_factory=list)  # `client.query("x", id=1)`
     raw_http: bool = False  # a call of the HTTP API by URL (requests/httpx), not the client
@@ -135,6 +138,9 @@ class PyFacts:
     convex_modules: set[str] = field(default_factory=set)  # local names bound to the `convex` module
     convex_imports: list[cst.ImportFrom] = field(default_factory=list)  # `from convex import ...`
     factories: dict[str, str] = field(default_factory=dict)  # module-level functions returning a client -> class
+    # module-level `@dataclass` classes with no base class, defined once and bound to nothing
+    # else: their instances are no Mapping (a TypedDict or a dict subclass has a base)
+    dataclasses: set[str] = field(default_factory=set)
     relays: dict[str, "_Relay"] = field(default_factory=dict)  # module-level relay functions by name
     imported_calls: list[ImportedCall] = field(default_factory=list)
     base: int = 0  # bytes before libcst's text: a UTF-8 byte-order mark (libcst drops it)
@@ -179,6 +185,7 @@ def extract_python(path: str, source: bytes) -> PyFacts | None:
     bindings = _Bindings(facts)
     module.visit(bindings)
     facts.factories = dict(bindings.factories)
+    facts.dataclasses = {n for n, count in bindings.dataclasses.items() if count == 1 and n not in bindings.bound}
     calls = _Calls(facts, bindings, spans)
     module.visit(calls)
     if calls.relays or calls.method_relays:
@@ -245,6 +252,11 @@ class _Bindings(_Scopes, cst.CSTVisitor):
         self.local_values: dict[tuple[int, str], cst.BaseExpression] = {}
         self.local_bound: dict[tuple[int, str], int] = {}
         self.nonlocals: set[str] = set()  # rebound from an inner function: never read as a constant
+        # how often each function names a variable, its inner functions included; a keyword or
+        # an attribute spelled the same counts too (at worst a dict variable is left unread)
+        self.named: dict[tuple[int, str], int] = {}
+        self.dataclasses: dict[str, int] = {}  # module-level `@dataclass` classes without bases -> definitions
+        self._class_depth = 0
         self._returns: list[list[cst.CSTNode]] = []  # values returned by the functions being visited
 
     def visit_Global(self, node: cst.Global) -> None:
@@ -399,6 +411,28 @@ class _Bindings(_Scopes, cst.CSTVisitor):
         if scope == 0 or name in self.nonlocals or self.local_bound.get(key) != 1:
             return None
         return self.local_values.get(key)
+
+    def named_once(self, name: str, scope: int) -> bool:
+        """Is `name` named only once in function `scope` besides its one binding?"""
+        return self.named.get((scope, name)) == 2
+
+    def visit_Name(self, node: cst.Name) -> None:
+        for scope in self.scopes[1:]:
+            key = (scope, node.value)
+            self.named[key] = self.named.get(key, 0) + 1
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        name = node.name.value
+        if self._class_depth == 0 and self.scopes[-1] == 0:
+            plain = not node.bases and not node.keywords and any(
+                (dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or "")
+                in ("dataclass", "dataclasses.dataclass") for d in node.decorators)
+            # a second definition of the name, whatever it is, makes it unreadable
+            self.dataclasses[name] = self.dataclasses.get(name, 0) + (1 if plain else 2)
+        self._class_depth += 1
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self._class_depth -= 1
 
     def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
         self.nonlocals.update(n.name.value for n in node.names)
@@ -803,7 +837,18 @@ class _Calls(_Scopes, cst.CSTVisitor):
                 call.args_positional = False
             elif kw != "name" or positional:
                 call.extra_kwargs.append((kw, *self.span(a)))
+        call.args_local = self.local_dict(call.args)
         self.facts.calls.append(call)
+
+    def local_dict(self, args: PyValue | None) -> PyValue | None:
+        """The dict literal the variable `args` holds, when it is bound once in this function,
+        by plain assignment, and this call is the only other place that names it."""
+        if args is None or args.kind != "name" or not isinstance(args.node, cst.Name):
+            return None
+        value = self.local_value(args.node)
+        if not isinstance(value, cst.Dict) or not self.b.named_once(args.node.value, self.scopes[-1]):
+            return None
+        return self.value(value)
 
     def relayed_call(self, node: cst.Call, via: str, relay: _Relay) -> None:
         """`write("items:add", {...})`, a call of the relay `write`: a call of `items:add`

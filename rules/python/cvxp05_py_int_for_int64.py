@@ -22,7 +22,8 @@ class PyIntForInt64(Rule):
     `v.bigint()`, optional or not, or a union of it with no number type) — top-level
     arguments and, inside literal dicts and lists, fields of `v.object`s, values of
     `v.record`s and items of `v.array`s — and int literals beyond ±2**53 anywhere in the
-    arguments, whatever the validator. Inside a union the literal is followed only into the
+    arguments, whatever the validator. The arguments may be a dict literal held in a
+    variable that the calling function binds once and names nowhere else. Inside a union the literal is followed only into the
     one member that can take it; `v.any()` stops the walk.
 
     ## Why is this bad?
@@ -55,7 +56,10 @@ class PyIntForInt64(Rule):
     fix_availability = "sometimes"
 
     valid = [Valid('from convex import ConvexClient, ConvexInt64\n\nclient = ConvexClient("https://x.convex.cloud")\n'
-                   'client.mutation("counters:set", {"name": "a", "value": ConvexInt64(5)})\n', path=PY_PATH, files=COUNTERS)]
+                   'client.mutation("counters:set", {"name": "a", "value": ConvexInt64(5)})\n', path=PY_PATH, files=COUNTERS),
+             Valid(PY + 'from convex import ConvexInt64\n\n\ndef bump():\n    change = {"name": "a", "value": 5}\n'
+                   '    change["value"] = ConvexInt64(change["value"])\n    client.mutation("counters:set", change)\n',
+                   path=PY_PATH, files=COUNTERS, note="the variable's dict is changed before the call: not read")]
     invalid = [
         Invalid(PY + 'client.mutation("counters:set", {"name": "a", "value": 5})\n', path=PY_PATH, files=COUNTERS, lines=[4],
                 output='from convex import ConvexClient, ConvexInt64\n\nclient = ConvexClient("https://happy-otter-123.convex.cloud")\n'
@@ -87,11 +91,19 @@ class PyIntForInt64(Rule):
                        'client.mutation("songs:addBatch", {"batch": [], "album": None, "extra": {"year": 7},\n'
                        '                "edition": {"kind": "reissue", "year": ConvexInt64(2011)}})\n',
                 note="nested in v.array / v.object / v.record / a discriminated v.union; not under v.any()"),
+        Invalid(PY + '\n\ndef reset():\n    change = {"name": "a", "value": 0}\n    client.mutation("counters:set", change)\n',
+                path=PY_PATH, files=COUNTERS, lines=[7],
+                output='from convex import ConvexClient, ConvexInt64\n\nclient = ConvexClient("https://happy-otter-123.convex.cloud")\n'
+                       '\n\ndef reset():\n    change = {"name": "a", "value": ConvexInt64(0)}\n'
+                       '    client.mutation("counters:set", change)\n',
+                note="a dict held in a variable bound just before the call and used nowhere else"),
     ]
 
     def check_app(self, ctx, app):
         for use in py_uses(ctx, app):
             args = use.py_call.args
+            if args is not None and args.kind == "name":
+                args = use.py_call.args_local  # `args = {...}` just before the call
             if args is None or args.kind != "dict":
                 continue
             fn = use.target

@@ -65,7 +65,8 @@ class IndexRangeOrder(Rule):
     """An index range that does not follow the index's field order.
 
     ## What it does
-    Checks the range function of `withIndex(name, q => ...)` against the index's fields
+    Checks the range function of `withIndex(name, q => ...)` (also one that a factory
+    function of the same file returns: `withIndex(name, byX(a, b))`) against the index's fields
     (plus the implicit trailing `_creationTime`): `.eq` calls must fix the fields in index
     order from the first; then at most one lower bound (`gt`/`gte`) and one upper bound
     (`lt`/`lte`), on the next field; nothing after a bound; and no other methods (such as an
@@ -90,7 +91,8 @@ class IndexRangeOrder(Rule):
     ## Fix safety
     When the range is only `.eq` calls on the first fields of the index in the wrong order,
     putting them in index order is safe: equalities commute. Nothing else is fixed, nor a
-    chain with a step in parentheses or behind `as` (`(q.eq("b", x) as any).eq("a", y)`).
+    chain with a step in parentheses or behind `as` (`(q.eq("b", x) as any).eq("a", y)`),
+    nor a range a factory builds (other queries may call the factory too).
     """
 
     code = "CVX704"
@@ -119,6 +121,10 @@ class IndexRangeOrder(Rule):
               '    default:\n      q = q.withIndex("by_creation_time");\n  }\n'
               '  return await q.take(20);\n}});\n',
               files={"convex/schema.ts": SCHEMA}, note="switch cases that a break separates"),
+        Valid(SERVER + 'function inChannel(c: string, u: string) {\n  return (q: any) => q.eq("channel", c).eq("user", u);\n}\n'
+              'export const f = query({ args: { c: v.string(), u: v.string() }, handler: (ctx, { c, u }) =>\n'
+              '  ctx.db.query("messages").withIndex("by_channel_user_at", inChannel(c, u)).collect() });\n',
+              files={"convex/schema.ts": SCHEMA}, note="a range built by a factory function, in index order"),
     ]
     invalid = [
         Invalid(ENTS_SERVER + 'export const f = query({ args: { c: v.string(), t: v.string() }, handler: async (ctx, { c, t }) => [\n'
@@ -153,6 +159,12 @@ class IndexRangeOrder(Rule):
                 '  return [await q.take(5), await p.take(5)];\n}});\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[5, 8], message="skips",
                 note="a wrong range in one branch of a reassigned builder (if/else, `?:`), checked against its own index"),
+        Invalid(SERVER + 'const byUserInChannel = (c: string, u: string) => (q: any) => q.eq("user", u).eq("channel", c);\n'
+                'export const f = query({ args: { c: v.string(), u: v.string() }, handler: (ctx, { c, u }) =>\n'
+                '  ctx.db.query("messages").withIndex("by_channel_user_at", byUserInChannel(c, u)).collect() });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[5], message="built by `byUserInChannel`",
+                note="a range built by a factory function: reported where it is used, with no fix (other queries may "
+                     "call the factory)"),
     ]
 
     def check_app(self, ctx, app):
@@ -164,7 +176,9 @@ class IndexRangeOrder(Rule):
         # Convex Ents' `ctx.table("t", "byX", q => ...)` runs its range as `withIndex` does
         for ch in [*uses.chains, *uses.ents_calls]:
             where = ch.index_call if isinstance(ch, QueryChain) else ch.node
-            if ch.index is None or not ch.range or not ch.range_known or id(where) in seen:
+            factory = ch.range_factory if isinstance(ch, QueryChain) else None
+            ops = ch.range_factory_ops if factory is not None else ch.range if ch.range_known else None
+            if ch.index is None or not ops or id(where) in seen:
                 continue
             seen.add(id(where))
             table = schema.table(ch.table) if ch.table else None
@@ -175,11 +189,18 @@ class IndexRangeOrder(Rule):
                 if idx is None or idx.full_fields is None:
                     continue
                 fields = idx.full_fields
-            problem = range_problem(ch.range, fields)
+            problem = range_problem(ops, fields)
             if problem is None:
                 continue
             op, message = problem
             call = "withIndex" if isinstance(ch, QueryChain) else "table"
+            if factory is not None:
+                # the range a factory builds: reported where this query uses it, as other
+                # queries may call the same factory (so no fix edits the factory either)
+                ctx.report(ch.facts, factory, f'range of `{call}("{ch.index}")`, built by '
+                           f'`{ch.facts.text(js.callee(factory))}`: {message}',
+                           related=[ctx.related(ch.facts, js.method_anchor(op.node), "the step out of order")])
+                continue
             ctx.report(ch.facts, js.method_anchor(op.node),
                        f'range of `{call}("{ch.index}")`: {message}', fix=self._reorder(ctx, ch, fields))
 

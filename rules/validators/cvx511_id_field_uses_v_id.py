@@ -1,5 +1,6 @@
 import re
 
+from cvxlint.project.definitions import Def
 from cvxlint.project.evaluate import local_const
 from cvxlint.project.queries import id_cast_table
 from cvxlint.rulekit import call_sites, memoized, per_file, Fix, Invalid, Rule, Severity, Valid, js, looks_generated
@@ -113,7 +114,9 @@ class IdFieldUsesVId(Rule):
     helpers and what callers pass as arguments) holds another service's id too (Slack's
     `event_id`), as does one written from the `id` of a body the app was sent or fetched
     (`JSON.parse(...)`, `request.json()`, Stripe's `constructEvent`: `stripeEventId: event.id`). A named `v.object` a table is defined from (`defineTable(Model.fields)`)
-    is judged as that table's fields.
+    is judged as that table's fields. A constant of the same file that a function takes as
+    its `args` or spreads into them (`args: { ...orderArgs }`) is judged like `args` written
+    in place, by the uses of every function that takes it.
 
     ## Why is this bad?
     `v.id` checks that the value is an id of that table; a string accepts anything, and
@@ -140,6 +143,11 @@ class IdFieldUsesVId(Rule):
     fix_availability = "sometimes"
 
     valid = [
+        Valid(SERVER + 'const projectArgs = { projectId: v.string() };\n'
+              'export const get = query({ args: projectArgs, handler: async (ctx, args) => await ctx.db.get(args.projectId as any) });\n'
+              'export const find = query({ args: projectArgs, handler: async (ctx, args) => {\n'
+              '  const id = ctx.db.normalizeId("projects", args.projectId);\n  return id && (await ctx.db.get(id));\n}});\n',
+              files=SCHEMA, note="an args constant one of its functions checks with normalizeId: a string on purpose there"),
         Valid('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
               'export default defineSchema({\n  users: defineTable({ name: v.string() }),\n'
               '  slackUsers: defineTable({ teamId: v.string(), userId: v.string() }).index("by_user", ["teamId", "userId"]),\n});\n',
@@ -367,6 +375,11 @@ class IdFieldUsesVId(Rule):
               note="the body read with `request.json()`"),
     ]
     invalid = [
+        Invalid(SERVER + 'const projectArgs = { projectId: v.string() };\n'
+                'export const get = query({ args: projectArgs, handler: async (ctx, args) => await ctx.db.get(args.projectId as any) });\n'
+                'export const rename = mutation({ args: { ...projectArgs, name: v.string() },\n'
+                '  handler: async (ctx, { projectId, name }) => { await ctx.db.patch(projectId as any, { name }); },\n});\n',
+                files=SCHEMA, lines=[3], note="an args constant, taken whole and spread: both functions use it as an id"),
         Invalid(SERVER + 'export const f = query({\n  args: { userId: v.string(), projectId: v.optional(v.string()) },\n'
                 '  handler: async (ctx, { userId, projectId }) => {\n'
                 '    const mine = await ctx.db.query("projects").withIndex("by_owner", (q) => q.eq("ownerId", userId)).take(5);\n'
@@ -461,9 +474,13 @@ class IdFieldUsesVId(Rule):
             id(t.define_node): name for name, t in schema.tables.items() if t.define_node is not None})
         model_table = memoized(ctx, ("cvx511_models", id(schema)), lambda: _model_tables(ctx, schema))
         objects = []  # (object node, table it defines or None, function whose args it is or None)
+        sharing: dict[int, list] = {}  # id(an args constant's object) -> the functions whose args it is
         for fn in module.app.functions_in(module):
             if fn.args_node is not None:
                 objects.append((fn.args_node, None, fn))
+                for shared in _args_constants(ctx, facts, fn.args_node):
+                    objects.append((shared, None, fn))
+                    sharing.setdefault(id(shared), []).append(fn)
         for site in facts.all_calls():
             if site.path and site.path[-1] != "object" and site.path[-1] != "defineTable":
                 continue  # neither `v.object(...)` nor `defineTable(...)` (an empty path: read in full)
@@ -530,6 +547,10 @@ class IdFieldUsesVId(Rule):
                     # a cast), not a match with a field named like a `v.id` field elsewhere
                     id_fields = _id_fields(schema, table) if own_key is None else set()
                     use = _id_use(facts, reads, table, id_fields, ctx)
+                    if use == "id" and len(sharing.get(id(obj), ())) > 1:
+                        # a constant several functions take as args: each of them must use it as an id
+                        use = "id" if all(_id_use(facts, _argument_reads(other.handler, p.key), table, id_fields, ctx)
+                                          == "id" for other in sharing[id(obj)] if other.handler is not None) else None
                     # an argument: flagged when used as an id; a field of a nested argument
                     # (often stored for later) unless it is plainly used as text, or when it
                     # may hold an outside key (its table's own, a service's) unless used as an id
@@ -1096,6 +1117,22 @@ def _use_in_helper(ctx, facts, call, arg, table: str, id_fields: set[str], field
         reads = [m for r in reads if (m := js.outer(r).parent) is not None and m.type == "member_expression"
                  and (prop := m.child("property")) is not None and prop.text == field]
     return _id_use(tfacts, reads, table, id_fields, ctx, into_helpers=False)
+
+
+def _args_constants(ctx, facts, args) -> list:
+    """The object literals of this file's constants that `args` is (`args: orderArgs`) or
+    spreads at its top (`args: { ...orderArgs, note: v.string() }`)."""
+    args = js.unwrap(args)
+    if args is None:
+        return []
+    names = [args] if args.type == "identifier" else [
+        js.unwrap(p.value) for p in js.object_props(args) if p.spread] if args.type == "object" else []
+    out = []
+    for name in names:
+        d = ctx.project.linker.value_of(facts, name) if name is not None and name.type == "identifier" else None
+        if isinstance(d, Def) and d.facts is facts and not d.path and d.node.type == "object":
+            out.append(d.node)
+    return out
 
 
 def _function_taking(module, node):
