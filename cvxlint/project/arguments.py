@@ -156,13 +156,7 @@ def _member_read(ident: Node) -> bool:
     p = o.parent
     if p is None or p.type not in ("member_expression", "subscript_expression") or o.field != "object":
         return False
-    top = js.outer(p)
-    up = top.parent
-    if up is None:
-        return True
-    if up.type in ("assignment_expression", "augmented_assignment_expression") and top.field == "left":
-        return False
-    return up.type != "update_expression" and not (up.type == "unary_expression" and up.has_tok("delete"))
+    return not js.is_written(p)
 
 
 # --- literals against validators, at any depth ---------------------------------------------

@@ -52,6 +52,18 @@ def outer(n: Node) -> Node:
     return n
 
 
+def is_written(n: Node) -> bool:
+    """Is `n` (a name or a member) what an assignment, `delete`, `++` or `--` writes to
+    (`x = 1`, `x.y += 1`, `delete x.y`, `x.y++`), rather than read?"""
+    o = outer(n)
+    p = o.parent
+    if p is None:
+        return False
+    if p.type in ("assignment_expression", "augmented_assignment_expression") and o.field == "left":
+        return True
+    return p.type == "update_expression" or (p.type == "unary_expression" and p.has_tok("delete"))
+
+
 def string_value(n: Node | None) -> str | None:
     """Value of a string literal or a template literal without substitutions."""
     n = unwrap(n)

@@ -145,7 +145,7 @@ class PreferGeneratedEnv(Rule):
             target = node
             while target is not None and len((js.member_chain(target) or (None, []))[1]) > 2:
                 target = js.unwrap(target.child("object"))
-            if target is None or _is_written(target):
+            if target is None or js.is_written(target):
                 continue
             names = declared_env(ctx, app)
             undeclared = names is None or var not in names
@@ -185,18 +185,6 @@ def _config_file(ctx, app) -> tuple[str, bool, bool]:
         return ("convex.config.ts" if typed else "convex.config.js"), False, typed
 
     return memoized(ctx, ("config_file", id(app)), compute)
-
-
-def _is_written(node) -> bool:
-    n = js.outer(node)
-    p = n.parent
-    if p is None:
-        return False
-    if p.type in ("assignment_expression", "augmented_assignment_expression") and n.field == "left":
-        return True
-    if p.type in ("unary_expression", "update_expression") and (p.has_tok("delete") or p.has_tok("++") or p.has_tok("--")):
-        return True
-    return False
 
 
 def _generated_server_import(ctx, module):
