@@ -107,6 +107,10 @@ _USER_KEYS = frozenset(["user", "userId", "viewer", "identity", "session", "me",
 RESOURCE_MEMBERS = frozenset(["db", "storage", "runQuery", "runMutation", "runAction", "scheduler", "vectorSearch"])
 
 
+# what a query's filter on records marked public is shown as (Evidence.what)
+PUBLIC_RECORDS_FILTER = "a filter on published/public records"
+
+
 @dataclass(frozen=True, slots=True)
 class Evidence:
     facts: FileFacts
@@ -557,7 +561,7 @@ class AccessAnalysis:
                 # server, or care file) is not public
                 found = next((f for r in reached if (f := _public_filter(r, _CATALOGUE_FLAG)) is not None), None)
             if found is not None:
-                out.evidence.append(Evidence(found[0], found[1], "a filter on published/public records", "handler"))
+                out.evidence.append(Evidence(found[0], found[1], PUBLIC_RECORDS_FILTER, "handler"))
         fetched = {id(i.site.node) for i in out.identity}
         if out.unknown or any(id(e.node) not in fetched for e in out.evidence):
             out.target_roles = []  # something else (a guard, the builder, the caller's own row) may check the role
@@ -577,10 +581,12 @@ class AccessAnalysis:
         action is no transaction: each of these commits on its own, and a later throw undoes
         none. (A query or mutation rolls back on a throw: there the order does not matter.)"""
         handler = reached[0] if reached and not reached[0].via else None
-        if handler is None:
-            return []
+        if handler is None or not any(self._stops_caller(e, 0) for e in evidence):
+            return []  # nothing that throws comes later (a run of a query of published records)
         first = None
         for e in evidence:
+            if not self._stops_caller(e, 0):
+                continue
             at = None
             if e.where in ("handler", "runQuery", "helper"):
                 for r in reached:
@@ -596,6 +602,20 @@ class AccessAnalysis:
                     and path in (("runMutation",), ("runAction",), ("scheduler", "runAfter"), ("scheduler", "runAt")):
                 found.append(Evidence(handler.facts, site.node, f"`ctx.{'.'.join(path)}`", "handler"))
         return found
+
+    def _stops_caller(self, e: Evidence, depth: int) -> bool:
+        """Can this evidence stop a caller it does not admit (a check that throws)? A filter on
+        published records admits everyone to what it reads; a `ctx.run*` of a function is a
+        check when that function's own evidence is one."""
+        if e.what == PUBLIC_RECORDS_FILTER:
+            return False
+        if e.where != "runQuery":
+            return True
+        use = self.project.call_index.use_at(e.node)
+        target = use.target if use is not None else None
+        if target is None or target.module.app is None or depth >= 4:
+            return True
+        return any(self._stops_caller(x, depth + 1) for x in self.of(target).evidence)
 
     def _database_uses(self, fn: "RegisteredFunction", reached: list[Reached]) -> "DatabaseUses":
         """The database uses of `fn`: the app's when they are built already, otherwise those of

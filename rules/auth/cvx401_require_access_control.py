@@ -754,6 +754,17 @@ class RequireAccessControl(Rule):
               '    return { failed };\n}});\n',
               files=AUTH_CONFIG, note="each item's check and the write it guards in one `try`: the catch only "
                                       "moves a stranger on to the next item (albo-os transactions.ts)"),
+        # the whole-app A/B of this stop (ppr-academy importPlugins.ts): a run of a query of
+        # published records "checks" the action only in that it reads what anyone may read; it
+        # throws for no one, so nothing comes "before the check"
+        Valid('import { v } from "convex/values";\nimport { action, internalMutation, query } from "./_generated/server";\n'
+              'import { internal, api } from "./_generated/api";\n'
+              'export const shown = query({ args: {}, handler: async (ctx) =>\n'
+              '  await ctx.db.query("posts").withIndex("by_status", (q) => q.eq("status", "published")).take(20) });\n'
+              'export const touch = internalMutation({ args: {}, handler: async () => null });\n'
+              'export const refresh = action({ args: {}, handler: async (ctx) => {\n'
+              '  await ctx.runMutation(internal.example.touch, {});\n  return await ctx.runQuery(api.example.shown, {});\n}});\n',
+              files=AUTH_CONFIG, note="a run of a published-records query after a mutation: no check that throws"),
     ]
 
     invalid = [
