@@ -173,18 +173,22 @@ class CallGraph:
         with the same field."""
         callee = site.callee
         chain = js.member_chain(callee) if callee is not None and site.ref is None and not site.is_new else None
-        # the ctx handed to the method as an argument (`game.runStep(ctx, ...)`), as to a function
-        ctx_index, ctx_path, ctx_at = _ctx_flow(cur, site)
         if chain is not None and chain[0].type == "this" and len(chain[1]) == 1 and _on_this(cur.func, callee):
             body = cur.func.node.parent
             found = self.class_method(cur.facts, body, chain[1][0]) if body is not None and body.type == "class_body" \
                 else None
             info = found[0].function_for(found[1]) if found is not None else None
+            if info is None:
+                return None
+            ctx_index, ctx_path, ctx_at = _ctx_flow(cur, site)
             return Reached(found[0], info, cur.via + ((cur.facts, site),), ctx_index, ctx_path, ctx_at,
-                           ctx_field=cur.ctx_field) if info is not None else None
+                           ctx_field=cur.ctx_field)
         found = self.method(cur.facts, site)
         if found is None:
             return None
+        # the ctx handed to the method as an argument (`game.runStep(ctx, ...)`), as to a function
+        # (asked only of a method found: this runs for every call the graph cannot resolve)
+        ctx_index, ctx_path, ctx_at = _ctx_flow(cur, site)
         mfacts, info, body, made = found
         field = None
         # the object made here (not by a factory elsewhere), given this function's whole ctx
