@@ -581,12 +581,11 @@ class AccessAnalysis:
         action is no transaction: each of these commits on its own, and a later throw undoes
         none. (A query or mutation rolls back on a throw: there the order does not matter.)"""
         handler = reached[0] if reached and not reached[0].via else None
-        if handler is None or not any(self._stops_caller(e, 0) for e in evidence):
+        checks = [e for e in evidence if self._may_refuse(e, 0)]
+        if handler is None or not checks:
             return []  # nothing that throws comes later (a run of a query of published records)
         first = None
-        for e in evidence:
-            if not self._stops_caller(e, 0):
-                continue
+        for e in checks:
             at = None
             if e.where in ("handler", "runQuery", "helper"):
                 for r in reached:
@@ -603,7 +602,7 @@ class AccessAnalysis:
                 found.append(Evidence(handler.facts, site.node, f"`ctx.{'.'.join(path)}`", "handler"))
         return found
 
-    def _stops_caller(self, e: Evidence, depth: int) -> bool:
+    def _may_refuse(self, e: Evidence, depth: int) -> bool:
         """Can this evidence stop a caller it does not admit (a check that throws)? A filter on
         published records admits everyone to what it reads; a `ctx.run*` of a function is a
         check when that function's own evidence is one."""
@@ -615,7 +614,7 @@ class AccessAnalysis:
         target = use.target if use is not None else None
         if target is None or target.module.app is None or depth >= 4:
             return True
-        return any(self._stops_caller(x, depth + 1) for x in self.of(target).evidence)
+        return any(self._may_refuse(x, depth + 1) for x in self.of(target).evidence)
 
     def _database_uses(self, fn: "RegisteredFunction", reached: list[Reached]) -> "DatabaseUses":
         """The database uses of `fn`: the app's when they are built already, otherwise those of

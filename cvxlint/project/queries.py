@@ -185,11 +185,7 @@ def _reads_whole(use: Node) -> bool:
     if p is None:
         return False
     if p.type == "member_expression" and o.field == "object":
-        top = js.outer(p)
-        tp = top.parent
-        return not (tp is not None and (
-            (tp.type in ("assignment_expression", "augmented_assignment_expression") and top.field == "left")
-            or tp.type == "update_expression" or (tp.type == "unary_expression" and tp.has_tok("delete"))))
+        return not js.is_written(p)
     if p.type in ("spread_element", "return_statement"):
         return True
     if p.type == "arguments":
