@@ -24,10 +24,11 @@ from cvxlint.lsp.workspace import LintWorkspace
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ["demo", "auth/noauth", "auth/notes", "callgraph/monorepo", "callgraph/moved", "model/monorepo",
-        "model/moved", "model/wrappers", "integrations/chat", "indexes/projects"]
+        "model/moved", "model/wrappers", "integrations/chat", "indexes/projects", "auth/admin-tables"]
 SWAPS = [("internalMutation", "mutation"), ("internalQuery", "query"), ("mutation", "internalMutation"),
          ("query", "internalQuery"), ("requireUser", "requireUserX"), ("getAuthUserId", "getAuthUser"),
-         ("withIndex", "filter"), ("export ", ""), ("internal.", "api."), ("api.", "internal.")]
+         ("withIndex", "filter"), ("export ", ""), ("internal.", "api."), ("api.", "internal."),
+         ("requireAdmin", "requireAdminX"), ("assertAdmin", "assertAdminX")]
 IDENT = re.compile(rb"\b[A-Za-z_]\w{2,}\b")
 
 
@@ -183,3 +184,41 @@ def test_the_kept_walk_sees_every_change_to_the_tree(tmp_path):
     assert same_as_fresh() == [".hidden/d.ts", "convex.json", "convex/a.ts", "convex/lib/c.ts"]
     (tmp_path / "convex.json").write_text('{"functions": "convex/"}')
     assert same_as_fresh() == ["convex.json", "convex/a.ts", "convex/lib/c.ts"]
+
+
+def test_kept_access_answers_see_edits_through_imports_and_function_names(tmp_path):
+    """CVX401 tells an open query when other functions require an admin before reading its
+    table (auth.py `admin_tables`: what every public function checks and reads). The editor
+    keeps that per function between edits (derived.py `per_function`) and computes again only
+    the functions an edit can reach. In fixtures/auth/admin-tables, the admin queries of
+    admin.ts see their checks only through an import (lib/guards.ts) and a function reference
+    (`ctx.runQuery(internal.checks.assertAdmin)`); editing either file, linted alone as an
+    editor does, must change what reports.ts shows, as a fresh check does."""
+    root = tmp_path / "app"
+    shutil.copytree(ROOT / "fixtures" / "auth" / "admin-tables", root)
+    convex = root / "convex"
+    files = sorted(convex.rglob("*.ts"))
+    reports, checks, guards = convex / "reports.ts", convex / "checks.ts", convex / "lib" / "guards.ts"
+    ws = LintWorkspace()
+
+    def admin_only_tables(overrides: dict) -> list[str]:
+        """The tables CVX401 says other functions read only after an admin check."""
+        assert _same_as_fresh(ws, files, overrides)
+        diags = ws.lint([reports], dict(overrides)).diagnostics.get(reports, [])
+        said = "other functions require an admin before reading `"
+        return sorted(d.message.split(said, 1)[1].split("`", 1)[0] for d in diags
+                      if d.code == "CVX401" and said in d.message)
+
+    admin_only = ["auditLog", "ledgerEntries"]
+    assert admin_only_tables({}) == admin_only
+    # the internal check renamed: `internal.checks.assertAdmin` names nothing any more, so the
+    # reference that tied admin.ts to checks.ts is gone from this run's call index
+    renamed = {checks: checks.read_bytes().replace(b"assertAdmin", b"assertMember")}
+    ws.lint([checks], dict(renamed))
+    assert admin_only_tables(renamed) == admin_only[:1]
+    ws.lint([checks], {})
+    assert admin_only_tables({}) == admin_only
+    # the guard helper stops refusing anyone: admin.ts reads `auditLog` after no check
+    lax = {guards: guards.read_bytes().replace(b'throw new Error("admins only");', b"")}
+    ws.lint([guards], dict(lax))
+    assert admin_only_tables(lax) == admin_only[1:]

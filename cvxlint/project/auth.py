@@ -333,6 +333,7 @@ class AccessAnalysis:
         self._builders: dict = {}  # Builder -> Access
         self._admin_tables: dict[int, set[str]] = {}
         self._open_reads: dict[int, dict[str, set[int]]] = {}
+        self._public_read_memo: dict[int, list] = {}  # `_public_reads`
         self._secret_getters: dict[int, str | None] = {}  # id(FunctionInfo) -> the secret it returns
         self._busy: set[int] = set()
         self._module_checks: dict[tuple, bool] = {}
@@ -1084,26 +1085,14 @@ class AccessAnalysis:
         `ensureAdminOrCreator`): reading them elsewhere without a check is a leak, not a feature."""
         hit = self._admin_tables.get(id(app))
         if hit is None:
-            hit = set()
-            self._admin_tables[id(app)] = hit  # re-entrance guard while `of` runs below
             admin: set[str] = set()
             users: set[str] = set()  # read by functions that check a user, not an admin
-            for fn in app.functions:
-                if fn.handler is None or not fn.is_public:
-                    continue
-                # a capability argument lets in whoever holds the token (a respondent reading its
-                # own row): no user check that makes the table everyone's
-                evidence = [e for e in self.of(fn).evidence if e.where != "args"]
-                if not evidence:
-                    continue
-                if any("dmin" in e.what for e in evidence):
-                    # what admin queries read; an admin mutation reads a row to change it
-                    # (`settings` before a patch), which says nothing about who may see it
-                    if fn.kind == "query":
-                        admin.update(self.tables_read(fn))
-                else:  # `ctx.db.get(link.trackId)` of a user's page reads `tracks` as well
-                    users.update(self.tables_read(fn, typed_gets=True))
-            hit.update(admin - users)  # admin-only data: a dashboard's tables that users also read do not count
+            for fn, (checks, tables) in self._public_reads(app):
+                if checks == "admin":
+                    admin.update(tables)
+                elif checks == "user":
+                    users.update(tables)
+            hit = self._admin_tables[id(app)] = admin - users  # a dashboard's tables that users also read do not count
         return hit
 
     def _open_readers(self, app) -> dict[str, set[int]]:
@@ -1112,14 +1101,43 @@ class AccessAnalysis:
         not one that other functions only read after an admin check."""
         hit = self._open_reads.get(id(app))
         if hit is None:
-            hit = {}
-            self._open_reads[id(app)] = hit  # re-entrance guard while `of` runs below
-            for fn in app.functions:
-                if fn.handler is None or not fn.is_public or fn.kind != "query" or self.of(fn).evidence:
-                    continue
-                for table in self.tables_read(fn, typed_gets=True):
-                    hit.setdefault(table, set()).add(id(fn))
+            hit = self._open_reads[id(app)] = {}
+            for fn, (checks, tables) in self._public_reads(app):
+                if checks == "none":
+                    for table in tables:
+                        hit.setdefault(table, set()).add(id(fn))
         return hit
+
+    def _public_reads(self, app) -> list[tuple["RegisteredFunction", tuple[str, tuple[str, ...]]]]:
+        """Each public function's `_checks_and_reads`, kept between an editor's runs for the
+        functions an edit cannot reach (it asks `of` of every public function of the app)."""
+        hit = self._public_read_memo.get(id(app))
+        if hit is None:
+            public = [fn for fn in app.functions if fn.handler is not None and fn.is_public]
+            values = self.project.derived.per_function(app, "access: checks and reads", public,
+                                                       self._checks_and_reads)
+            hit = self._public_read_memo[id(app)] = list(zip(public, values))
+        return hit
+
+    def _checks_and_reads(self, fn: "RegisteredFunction") -> tuple[str, tuple[str, ...]]:
+        """What a public function checks — "admin", "user" (a signed-in caller, not an admin),
+        "none" (a query that checks nothing), or "" (anything else) — and the tables that tell
+        about who may see them: an admin query's reads, the reads of a user's function or of an
+        open query with the tables of their typed `ctx.db.get(id)` (`ctx.db.get(link.trackId)`
+        of a user's page reads `tracks` as well)."""
+        evidence = self.of(fn).evidence
+        # a capability argument lets in whoever holds the token (a respondent reading its
+        # own row): no user check that makes the table everyone's
+        checks = [e for e in evidence if e.where != "args"]
+        if checks and any("dmin" in e.what for e in checks):
+            # what admin queries read; an admin mutation reads a row to change it (`settings`
+            # before a patch), which says nothing about who may see it
+            return ("admin", tuple(self.tables_read(fn))) if fn.kind == "query" else ("", ())
+        if checks:
+            return "user", tuple(self.tables_read(fn, typed_gets=True))
+        if not evidence and fn.kind == "query":
+            return "none", tuple(self.tables_read(fn, typed_gets=True))
+        return "", ()
 
     def _capability(self, fn: "RegisteredFunction") -> str | None:
         """An argument that is itself the secret granting access (a share code, an invite token,

@@ -14,6 +14,12 @@ files the linker reaches from it through imports and re-exports, and the run's e
 everything); it holds no object of one link (App, ConvexModule, RegisteredFunction,
 FunctionUse, which the next run makes again) and is never modified after it is returned.
 
+Some answers are app-wide yet made of one value per registered function (which tables
+only admin-checked queries read: auth.py's `admin_tables`). `Derivations.per_function` keeps
+those values and computes again only the functions whose module may see the edit: the
+edited files, the files that import them, and the files that name one of their functions
+(`ctx.runQuery(internal.x.y)`), transitively — see `per_function` for what it may depend on.
+
 A one-shot run (`cvxlint check`) has no store: `get` just computes.
 """
 
@@ -40,13 +46,26 @@ class _FileEntry:
         self.values = values  # what -> value
 
 
+class _PerFunction:
+    """One app-wide answer's values per registered function, as of one run."""
+
+    __slots__ = ("facts", "dependents", "app_wide", "values")
+
+    def __init__(self, facts: dict, dependents: dict, app_wide: set, values: dict):
+        self.facts = facts  # path -> the facts object of every file that run had read
+        self.dependents = dependents  # path -> the files that import it or name its functions
+        self.app_wide = app_wide  # `Derivations._app_wide_files`
+        self.values = values  # `_function_key` -> value
+
+
 class _Slot:
     """The values derived in one environment (see `_environment`)."""
 
-    __slots__ = ("files", "probed", "resolution")
+    __slots__ = ("files", "probed", "resolution", "per_function")
 
     def __init__(self) -> None:
         self.files: dict[str, _FileEntry] = {}
+        self.per_function: dict[tuple, _PerFunction] = {}  # (what, functions dir) -> its values
         self.resolution: dict = {}  # the module resolver's caches (Resolver.keep_caches_in)
         # Paths module resolution looked at outside the source files (tsconfig files, files
         # probed for existence) and their state then: resolution may change when they do.
@@ -100,6 +119,8 @@ class Derivations:
         self.project = project
         self.store = store
         self._checked: dict[str, _FileEntry] = {}  # entries found valid (or made) in this run
+        self._dependents: dict[str, set[str]] | None = None  # `_dependents_now`
+        self._imports_read: set[str] = set()  # the files whose imports `_dependents` holds
         self.slot: _Slot | None = None
         if store is not None:
             self.slot = store.select(_environment(project))
@@ -142,3 +163,92 @@ class Derivations:
                 if g is not None:
                     todo.append(g)
         return tuple(seen.items())
+
+    # -- app-wide answers made of one value per function ------------------------------------
+    def per_function(self, app, what, functions: list, compute: Callable[[object], T]) -> list[T]:
+        """`[compute(fn) for fn in functions]` (registered functions of `app`), keeping each
+        value between runs while no file the function's module depends on has changed.
+
+        What the caller promises: `compute(fn)` reads `fn`'s own module, the files it imports
+        (transitively), the modules of the functions those files name (`ctx.run*`, the
+        scheduler, `api.x.y` passed on: the call index), and the app's special files (schema,
+        crons, http, configs, `_generated`) and Convex Auth file; never the functions that
+        call `fn`. The value holds no object of one link. An edit then recomputes the
+        functions of the edited files and of every file that depends on one of them through
+        imports or function names, before the edit or after it."""
+        if self.slot is None:
+            return [compute(fn) for fn in functions]
+        slot_key = (what, str(app.functions_dir))
+        kept = self.slot.per_function.get(slot_key)
+        facts_now = {f.path: f for f in self.project.loaded_facts()}
+        dependents = self._dependents_now()
+        app_wide = self._app_wide_files(app)
+        stale: set[str] | None = None  # None: all
+        if kept is not None:
+            changed = {p for p, f in facts_now.items() if kept.facts.get(p) is not f}
+            changed.update(p for p in kept.facts if p not in facts_now)
+            if not changed & (app_wide | kept.app_wide):
+                stale = _reached_backwards(changed, (dependents, kept.dependents))
+        values: dict = {}
+        out: list[T] = []
+        for fn in functions:
+            key = _function_key(fn)
+            if stale is not None and fn.module.facts.path not in stale and key in kept.values:
+                value = kept.values[key]
+            else:
+                value = compute(fn)
+            values[key] = value
+            out.append(value)
+        # read after computing: the files `compute` loaded are part of what the values saw
+        self.slot.per_function[slot_key] = _PerFunction(
+            {f.path: f for f in self.project.loaded_facts()}, self._dependents_now(), app_wide, values)
+        return out
+
+    def _dependents_now(self) -> dict[str, set[str]]:
+        """Path -> the files that import it or name one of its functions, in this run (as far
+        as the files read so far: asked again, it adds the files read since)."""
+        project = self.project
+        if self._dependents is None:
+            self._dependents = {}
+            index = project.call_index
+            for app in project.apps:
+                for fn in app.functions:
+                    for use in index.callers(fn):
+                        self._dependents.setdefault(fn.module.facts.path, set()).add(use.path)
+        out = self._dependents
+        for f in list(project.loaded_facts()):
+            if f.path not in self._imports_read:
+                self._imports_read.add(f.path)
+                for target in project.imported_files(f):
+                    out.setdefault(target, set()).add(f.path)
+        return out
+
+    def _app_wide_files(self, app) -> set[str]:
+        """Files every function's analysis may read: the special files (schema, crons, http,
+        configs) and `_generated`, with what they import, and the Convex Auth setup file."""
+        out: set[str] = set()
+        for module in app.modules.values():
+            if module.special is not None or module.rel.startswith("_generated/"):
+                out.update(p for p, _f in self._entry(module.facts).closure)
+        setup = self.project.convex_auth_call(app)
+        if setup is not None:
+            out.add(setup[0].path)
+        return out
+
+
+def _function_key(fn) -> tuple:
+    return fn.module.facts.path, fn.display_name, fn.call.start
+
+
+def _reached_backwards(start: set[str], edges: tuple[dict[str, set[str]], ...]) -> set[str]:
+    """`start` and every file that depends on one of them through any of `edges`."""
+    seen = set(start)
+    todo = list(start)
+    while todo:
+        path = todo.pop()
+        for graph in edges:
+            for source in graph.get(path, ()):
+                if source not in seen:
+                    seen.add(source)
+                    todo.append(source)
+    return seen
