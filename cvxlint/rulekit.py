@@ -62,8 +62,10 @@ def reported_queries(ctx: RuleContext, app):
     findings sit on a query or on another query of the same function, at a fraction of the
     cost in the editor. Checks that need every use of the app (unused indexes) read
     `app.queries`."""
-    if ctx.reports_everything or "queries" in vars(app):  # the whole one is built already
+    if ctx.reports_everything:
         return app.queries
+    # (even when a check that needs the whole app built `app.queries` already: each check
+    # would then read every use of the app for findings on the few files reported)
     from .project.queries import DatabaseUses
 
     return memoized(ctx, ("reported_queries", id(app), ctx.reported_files),
