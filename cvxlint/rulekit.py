@@ -72,6 +72,25 @@ def reported_queries(ctx: RuleContext, app):
                     lambda: DatabaseUses.build(ctx.project, app, ctx.reported))
 
 
+def per_module_queries(ctx: RuleContext, app, what, contribute):
+    """{module path: value} for every module of `app`, where `contribute(uses, paths)` gives
+    the values of the modules at `paths` from `uses`, the database uses of their functions
+    and of their own code. For an app-wide answer made of what each module's queries say
+    (which fields the app keys its tables by): the editor keeps each module's value between
+    edits (derived.py `per_module`, whose promise `contribute` keeps: a module's value is
+    read from its functions' uses) instead of reading every use of the app on each keystroke."""
+    from .project.queries import DatabaseUses
+
+    def compute(modules: list) -> dict:
+        paths = {m.facts.path for m in modules}
+        whole = len(paths) == len(app.modules)
+        uses = app.queries if whole else DatabaseUses.build(ctx.project, app, modules=paths)
+        return contribute(uses, paths)
+
+    return memoized(ctx, ("per_module_queries", id(app), what),
+                    lambda: ctx.project.derived.per_module(app, what, compute))
+
+
 def reported_index_files(ctx: RuleContext, schema) -> bool:
     """Does the run report on a file that defines one of the schema's indexes? Checks whose
     findings sit on index definitions, and that need every query of the app to decide

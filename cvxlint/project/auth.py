@@ -1058,13 +1058,14 @@ class AccessAnalysis:
         away (`await ctx.db.query("users").take(1);`, a health probe) hands out nothing: it does
         not count."""
         out: list[str] = list(self._id_arguments(fn)) if id_arguments else []
-        for r in self.project.reach(fn):
+        reached = self.project.reach(fn)
+        for r in reached:
             for site, path in r.ctx_calls():
                 if path[-2:] in (("db", "query"), ("db", "get")):
                     args = js.call_args(site.node)
                     table = js.string_value(args[0]) if args else None
                     if table is None and typed_gets and path[-1] == "get" and len(args) == 1:
-                        table = fn.module.app.queries.table_of(r.facts, args[0])
+                        table = self._database_uses(fn, reached).table_of(r.facts, args[0])
                     if table is not None and table not in out and not _discarded_read(site.node):
                         out.append(table)
         return out

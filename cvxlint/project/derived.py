@@ -14,11 +14,11 @@ files the linker reaches from it through imports and re-exports, and the run's e
 everything); it holds no object of one link (App, ConvexModule, RegisteredFunction,
 FunctionUse, which the next run makes again) and is never modified after it is returned.
 
-Some answers are app-wide yet made of one value per registered function (which tables
-only admin-checked queries read: auth.py's `admin_tables`). `Derivations.per_function` keeps
-those values and computes again only the functions whose module may see the edit: the
-edited files, the files that import them, and the files that name one of their functions
-(`ctx.runQuery(internal.x.y)`), transitively — see `per_function` for what it may depend on.
+Some answers are app-wide yet made of one value per module or registered function (which
+tables only admin-checked queries read: auth.py's `admin_tables`). `Derivations.per_module`
+and `per_function` keep those values and compute again only for the modules that may see
+the edit: the edited files, the files that import them, and the files that name one of
+their functions (`ctx.runQuery(internal.x.y)`), transitively — see `per_module` for what a value may read.
 
 A one-shot run (`cvxlint check`) has no store: `get` just computes.
 """
@@ -46,8 +46,8 @@ class _FileEntry:
         self.values = values  # what -> value
 
 
-class _PerFunction:
-    """One app-wide answer's values per registered function, as of one run."""
+class _PerModule:
+    """One app-wide answer's values per module, as of one run."""
 
     __slots__ = ("facts", "dependents", "app_wide", "values")
 
@@ -55,17 +55,17 @@ class _PerFunction:
         self.facts = facts  # path -> the facts object of every file that run had read
         self.dependents = dependents  # path -> the files that import it or name its functions
         self.app_wide = app_wide  # `Derivations._app_wide_files`
-        self.values = values  # `_function_key` -> value
+        self.values = values  # module path -> value
 
 
 class _Slot:
     """The values derived in one environment (see `_environment`)."""
 
-    __slots__ = ("files", "probed", "resolution", "per_function")
+    __slots__ = ("files", "probed", "resolution", "per_module")
 
     def __init__(self) -> None:
         self.files: dict[str, _FileEntry] = {}
-        self.per_function: dict[tuple, _PerFunction] = {}  # (what, functions dir) -> its values
+        self.per_module: dict[tuple, _PerModule] = {}  # (what, functions dir) -> its values
         self.resolution: dict = {}  # the module resolver's caches (Resolver.keep_caches_in)
         # Paths module resolution looked at outside the source files (tsconfig files, files
         # probed for existence) and their state then: resolution may change when they do.
@@ -164,45 +164,54 @@ class Derivations:
                     todo.append(g)
         return tuple(seen.items())
 
-    # -- app-wide answers made of one value per function ------------------------------------
-    def per_function(self, app, what, functions: list, compute: Callable[[object], T]) -> list[T]:
-        """`[compute(fn) for fn in functions]` (registered functions of `app`), keeping each
-        value between runs while no file the function's module depends on has changed.
+    # -- app-wide answers made of one value per module or function -------------------------
+    def per_module(self, app, what, compute: Callable[[list], dict]) -> dict:
+        """{module path: value} for every module of `app`. `compute(modules)` gives the
+        values of the modules asked, all at once (work they share is done once). A value is
+        kept between runs while no file its module depends on has changed.
 
-        What the caller promises: `compute(fn)` reads `fn`'s own module, the files it imports
+        What the caller promises: a module's value reads the module, the files it imports
         (transitively), the modules of the functions those files name (`ctx.run*`, the
         scheduler, `api.x.y` passed on: the call index), and the app's special files (schema,
-        crons, http, configs, `_generated`) and Convex Auth file; never the functions that
-        call `fn`. The value holds no object of one link. An edit then recomputes the
-        functions of the edited files and of every file that depends on one of them through
+        crons, http, configs, `_generated`) and Convex Auth file; never the code that calls
+        the module's functions. It holds no object of one link. An edit then recomputes the
+        modules of the edited files and of every file that depends on one of them through
         imports or function names, before the edit or after it."""
+        modules = list(app.modules.values())
         if self.slot is None:
-            return [compute(fn) for fn in functions]
+            return compute(modules)
         slot_key = (what, str(app.functions_dir))
-        kept = self.slot.per_function.get(slot_key)
-        facts_now = {f.path: f for f in self.project.loaded_facts()}
+        kept = self.slot.per_module.get(slot_key)
         dependents = self._dependents_now()
         app_wide = self._app_wide_files(app)
         stale: set[str] | None = None  # None: all
         if kept is not None:
+            facts_now = {f.path: f for f in self.project.loaded_facts()}
             changed = {p for p, f in facts_now.items() if kept.facts.get(p) is not f}
             changed.update(p for p in kept.facts if p not in facts_now)
             if not changed & (app_wide | kept.app_wide):
                 stale = _reached_backwards(changed, (dependents, kept.dependents))
-        values: dict = {}
-        out: list[T] = []
-        for fn in functions:
-            key = _function_key(fn)
-            if stale is not None and fn.module.facts.path not in stale and key in kept.values:
-                value = kept.values[key]
-            else:
-                value = compute(fn)
-            values[key] = value
-            out.append(value)
+        redo = [m for m in modules if stale is None or m.facts.path in stale or m.facts.path not in kept.values]
+        fresh = compute(redo) if redo else {}
+        values = {m.facts.path: fresh[m.facts.path] if m.facts.path in fresh else kept.values[m.facts.path]
+                  for m in modules}
         # read after computing: the files `compute` loaded are part of what the values saw
-        self.slot.per_function[slot_key] = _PerFunction(
+        self.slot.per_module[slot_key] = _PerModule(
             {f.path: f for f in self.project.loaded_facts()}, self._dependents_now(), app_wide, values)
-        return out
+        return values
+
+    def per_function(self, app, what, functions: list, compute: Callable[[object], T]) -> list[T]:
+        """`[compute(fn) for fn in functions]` (registered functions of `app`, chosen by what
+        their own module says), kept per module as `per_module` keeps values, under the same
+        promise for what `compute(fn)` reads."""
+        wanted = {id(fn) for fn in functions}
+
+        def of_modules(modules: list) -> dict:
+            return {m.facts.path: {_function_key(fn): compute(fn) for fn in app.functions_in(m) if id(fn) in wanted}
+                    for m in modules}
+
+        by_module = self.per_module(app, what, of_modules)
+        return [by_module[fn.module.facts.path][_function_key(fn)] for fn in functions]
 
     def _dependents_now(self) -> dict[str, set[str]]:
         """Path -> the files that import it or name one of its functions, in this run (as far

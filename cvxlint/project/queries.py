@@ -440,15 +440,19 @@ class DatabaseUses:
         self._decls: dict[int, dict] = {}  # id(FunctionInfo) -> its local declarations (table inference)
 
     @classmethod
-    def build(cls, project: "Project", app: "App", touching: "Callable[[FileFacts], bool] | None" = None
-              ) -> "DatabaseUses":
+    def build(cls, project: "Project", app: "App", touching: "Callable[[FileFacts], bool] | None" = None,
+              modules: "set[str] | None" = None) -> "DatabaseUses":
         """Every database use of the app; with `touching`, only those of the functions whose
         handler or helpers lie in a file it accepts, plus those files' other uses: all that
-        checks reporting on those files need (rulekit.reported_queries)."""
+        checks reporting on those files need (rulekit.reported_queries); with `modules` (paths),
+        only those of the functions registered in these modules and of their own code
+        (rulekit.per_module_queries)."""
         self = cls(project, app)
         for fn in app.functions:
             if fn.handler is not None:
                 self._handler_of[id(fn.handler)] = fn
+            if modules is not None and fn.module.facts.path not in modules:
+                continue
             reached = project.reach(fn)
             if touching is not None and not any(touching(r.facts) for r in reached):
                 continue
@@ -458,7 +462,8 @@ class DatabaseUses:
         for module in app.modules.values():
             if module.special == "schema" or is_test_file(module.rel):
                 continue  # tests (convex-test's `t.run(async (ctx) => ...)`) are not deployed code
-            if touching is not None and not touching(module.facts):
+            if touching is not None and not touching(module.facts) \
+                    or modules is not None and module.facts.path not in modules:
                 continue
             self._typed_and_conventional(module.facts, in_functions_dir=True)
         self.calls.sort(key=lambda c: (c.facts.path, c.node.start))

@@ -3,7 +3,7 @@ import re
 from cvxlint.project.definitions import Def
 from cvxlint.project.evaluate import local_const
 from cvxlint.project.queries import id_cast_table
-from cvxlint.rulekit import call_sites, memoized, per_file, Fix, Invalid, Rule, Severity, Valid, js, looks_generated
+from cvxlint.rulekit import call_sites, memoized, per_file, per_module_queries, Fix, Invalid, Rule, Severity, Valid, js, looks_generated
 from cvxlint.syntax import scope
 
 from .common import SERVER, is_define_table, v_call
@@ -737,7 +737,8 @@ def _matched_as_text(ctx, app, func, table: str) -> set[str]:
     `id` is a string of its own): such a value is that table's outside key, not an `_id`."""
     if func is None:
         return set()
-    return set(memoized(ctx, ("cvx511_matched", id(app)), lambda: _matched_fields(app)).get((id(func), table), ()))
+    matched = memoized(ctx, ("cvx511_matched", id(app)), lambda: _matched_fields(app.queries.chains, app.schema))
+    return set(matched.get((id(func), table), ()))
 
 
 def _string_field(schema, table: str | None, name: str | None) -> bool:
@@ -755,15 +756,15 @@ def _eq_pairs(chain, after: bool = False) -> list:
     return pairs + [(f, v) for pf in chain.post_filters for f, v in pf.eqs or []] if after else pairs
 
 
-def _matched_fields(app) -> dict[tuple[int, str], dict[str, str]]:
-    """(function, table) -> {source text of a value: the string field of `table` the function
-    compares it with, in a `withIndex` range or a filter `eq`}."""
+def _matched_fields(chains, schema) -> dict[tuple[int, str], dict[str, str]]:
+    """(id(function), table) -> {value text: the string field of the table a query chain of
+    that function compares it with, in a `withIndex` range or a filter `eq`}."""
     by_func: dict[tuple[int, str], dict[str, str]] = {}
-    for chain in app.queries.chains:
+    for chain in chains:
         if chain.func is None:
             continue
         for field, value in _eq_pairs(chain):
-            if value is not None and _string_field(app.schema, chain.table, field):
+            if value is not None and _string_field(schema, chain.table, field):
                 by_func.setdefault((id(chain.func), chain.table), {})[chain.facts.text(js.unwrap(value))] = field
     return by_func
 
@@ -776,9 +777,22 @@ def _keys_in_code(ctx, app, tables: dict[str, str]) -> dict[str, str]:
     section.stableId)`), or from a value the same function matches against or writes into
     that field (`stableId: key` into sections, then `sectionId: key`); or the table looked up
     by that field with a `<table>Id` value (`q.eq("stableId", item.sectionId)`). Not a field
-    named for another table's ids, nor one named like the reference (`parentSectionId`)."""
-    schema, uses = app.schema, app.queries
-    matched = memoized(ctx, ("cvx511_matched", id(app)), lambda: _matched_fields(app))
+    named for another table's ids, nor one named like the reference (`parentSectionId`).
+    What each module's queries say is kept between an editor's runs (`_keys_said`); the
+    first saying, in the order of the app's queries, decides."""
+    said = per_module_queries(ctx, app, "cvx511: keys in code",
+                              lambda uses, paths: _keys_said(app.schema, uses, paths, tables))
+    out: dict[str, str] = {}
+    for _order, table, name in sorted({s for values in said.values() for s in values}):
+        out.setdefault(table, name)
+    return out
+
+
+def _keys_said(schema, uses, paths: set[str], tables: dict[str, str]) -> dict[str, list[tuple]]:
+    """{module path: [(order, table, field), ...]}: each key `_keys_in_code` may take from a
+    query or a write of the modules at `paths` (in `uses`, their database uses), with its
+    place among the app's queries (queries first, then writes, each by file and offset)."""
+    matched = _matched_fields(uses.chains, schema)
     written: dict[tuple[int, str], dict[str, str]] = {}  # like `matched`, for values written into the table
     literals = []
     for call in uses.calls:
@@ -813,27 +827,40 @@ def _keys_in_code(ctx, app, tables: dict[str, str]) -> dict[str, str]:
                 return name
         return None
 
-    out: dict[str, str] = {}
+    def owners(call) -> list[str]:
+        """The modules (of `paths`) a use belongs to: those of the functions that reach it,
+        or its own file's for a use no function of theirs reaches (a typed helper)."""
+        found = [fn.module.facts.path for fn in call.functions if fn.module.facts.path in paths]
+        return found or ([call.facts.path] if call.facts.path in paths else [])
+
+    out: dict[str, list[tuple]] = {p: [] for p in paths}
+
+    def say(call, order: tuple, table: str, name: str) -> None:
+        for path in owners(call):
+            out[path].append(((*order[:1], call.facts.path, call.node.start, *order[1:]), table, name))
+
+    of_call: dict[int, int] = {}  # id(DbCall) -> how many of its chains came before
     for chain in uses.chains:
-        for field, value in _eq_pairs(chain, after=True):
+        nth = of_call[id(chain.call)] = of_call.get(id(chain.call), -1) + 1
+        for i, (field, value) in enumerate(_eq_pairs(chain, after=True)):
             slot_table = tables.get(field or "")
             if slot_table is not None and slot_table != chain.table and _string_field(schema, chain.table, field):
                 name = held(chain.facts, chain.func, slot_table, field, value)
                 if name is not None:
-                    out.setdefault(slot_table, name)
+                    say(chain.call, (0, nth, i, 0), slot_table, name)
             # looked up by its own key with a `<table>Id` value: `q.eq("stableId", item.sectionId)`
             v = js.unwrap(value)
             ident = v.child("property") if v is not None and v.type == "member_expression" else v
             slot = ident.text if ident is not None and ident.type in ("identifier", "property_identifier") else None
             if slot is not None and tables.get(slot) == chain.table and key(chain.table, field, slot) is not None:
-                out.setdefault(chain.table, field)
+                say(chain.call, (0, nth, i, 1), chain.table, field)
     for call, literal in literals:
-        for prop in js.object_props(literal):
+        for i, prop in enumerate(js.object_props(literal)):
             slot_table = tables.get(prop.key or "")
             if slot_table is not None and slot_table != call.table and _string_field(schema, call.table, prop.key):
                 name = held(call.facts, call.func, slot_table, prop.key, prop.value)
                 if name is not None:
-                    out.setdefault(slot_table, name)
+                    say(call, (1, i), slot_table, name)
     return out
 
 
