@@ -757,15 +757,15 @@ def scan_clients(project: "Project", functions_dirs: list[Path], resolver: Refer
     # api`), or a client it makes (`export const convex = new ConvexHttpClient(url)`): files
     # importing it may call Convex (through a custom hook, `convex.query(...)`) without naming
     # anything the pre-filter knows. Read those too (only when such a module exists).
-    relays = tuple(sorted({_module_name_bytes(f.path) for f, _lang in scanned
-                           if _relays_generated_api(resolver, f) or _exports_a_client(resolver, f)}))
+    relays = tuple(sorted({_module_name_bytes(f.path) for f, _lang in scanned if project.derived.get(
+        f, "relays the api or a client", lambda: _relays_generated_api(resolver, f) or _exports_a_client(resolver, f))}))
     if relays:
         for path in rejected:
             facts = project.client_facts_naming(path, relays)
             if facts is not None:
                 scanned.append((facts, "test" if is_test_file(path, project.workspace.scan_root) else "client"))
     for facts, lang in scanned:
-        _client_uses(scan, resolver, facts, lang, runs_on_server(facts, project.workspace.scan_root))
+        _client_uses(scan, resolver, facts, lang, _kept_runs_on_server(project, facts))
     _relayed_uses(scan, resolver, project, scanned, rejected)
     for facts, lang in scanned:
         scan.mentions.extend(_kept_mentions(resolver, project, facts, lang, None))
@@ -851,7 +851,7 @@ def _relayed_uses(scan: ClientScan, resolver: ReferenceResolver, project: "Proje
                     continue  # a hook the client scan knows by name (`useConvexQuery`) counted already
                 scan.consumed.add(key)
                 if on_server is None:
-                    on_server = runs_on_server(facts, project.workspace.scan_root)
+                    on_server = _kept_runs_on_server(project, facts)
                 for ref in refs:
                     _consume(ref, scan.consumed)
                     scan.uses.append(FunctionUse(lang, relay.how, facts.path, arg.start, arg.end, ref, relay.expects,
@@ -879,6 +879,14 @@ def runs_on_server(facts: FileFacts, root: Path) -> bool:
     if any(i.source in _SERVER_FRAMEWORKS or i.source.startswith(_SERVER_FRAMEWORK_PREFIXES) for i in facts.imports):
         return True
     return nuxt_server(path, root) or server_package(path, root, _SHEBANG.match(facts.source[:128]) is not None)
+
+
+def _kept_runs_on_server(project: "Project", facts: FileFacts) -> bool:
+    """`runs_on_server`, kept between an editor's runs: it reads the file and the folders
+    above it for package.json files and Nuxt configs, which are part of what a kept value's
+    environment holds (derived.py), and probing them for each client file on each keystroke
+    was most of building the call index of a large app."""
+    return project.derived.get(facts, "runs on server", lambda: runs_on_server(facts, project.workspace.scan_root))
 
 
 _NUXT_CONFIGS = ("nuxt.config.ts", "nuxt.config.js", "nuxt.config.mjs")
