@@ -1405,7 +1405,7 @@ class RequireAccessControl(Rule):
         left_to_cvx304 = _debug_helpers(ctx, app)
         for fn in reported_functions(ctx, app, registration_too=True):  # where its findings go
             if not fn.is_public or fn.kind not in ("query", "mutation", "action") or not fn.deployed \
-                    or not fn.exported or id(fn) in left_to_cvx304:
+                    or not fn.exported or left_to_cvx304(fn):
                 continue
             access = ctx.project.access(fn)
             if access.before_check and not (access.unknown or access.annotated_public):
@@ -1544,7 +1544,7 @@ def _open_writer_without_auth_config(ctx, app) -> None:
     left_to_cvx304 = _debug_helpers(ctx, app)
     for fn in sorted(app.functions, key=lambda f: (f.facts.path, f.call.start)):
         if not fn.is_public or fn.kind != "mutation" or not fn.deployed or not fn.exported \
-                or id(fn) in left_to_cvx304:
+                or left_to_cvx304(fn):
             continue
         access = ctx.project.access(fn)
         if access.protected or access.unknown or access.annotated_public or not access.touches_resources \
@@ -1585,18 +1585,18 @@ def _selected_by_name(ctx, rule) -> bool:
     return any(x.strip().upper() == rule.code or x.strip() == rule.name for x in names)
 
 
-def _debug_helpers(ctx, app) -> set[int]:
-    """Open public functions of development and admin modules, while CVX304
-    (`no-public-debug-exports`) is on: it reports them with the same advice, named for what
+def _debug_helpers(ctx, app):
+    """Is a function an open public function of a development or admin module, while CVX304
+    (`no-public-debug-exports`) is on? It reports them with the same advice, named for what
     they are (one finding per function, not two)."""
     if "CVX304" not in ctx.settings.enabled_codes():
-        return set()
+        return lambda fn: False
     from cvxlint.engine.registry import rule_for
 
-    from ..exposure.cvx304_no_public_debug_exports import open_debug_helpers
+    from ..exposure.cvx304_no_public_debug_exports import is_open_debug_helper
 
     pattern = ctx.settings.options_for(rule_for("CVX304"))["pattern"]
-    return {id(fn) for fn in open_debug_helpers(ctx, app, pattern)}
+    return lambda fn: is_open_debug_helper(ctx, fn, pattern)
 
 
 def authenticating_wrappers(ctx, app) -> dict[str, list[str]]:

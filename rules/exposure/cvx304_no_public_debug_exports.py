@@ -2,7 +2,8 @@ import os
 import re
 from pathlib import Path
 
-from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, describe_function, describe_uses, memoized, name_node
+from cvxlint.rulekit import (Fix, Invalid, Rule, Severity, Valid, describe_function, describe_uses, memoized, name_node,
+                             reported_functions)
 
 from .common import internal_fix
 
@@ -10,30 +11,31 @@ _WORDS = r"(test|tests|testing|debug|dev|seed|seeds|seeding|admin|migrations?|sc
 # ...also as the last word of a camelCase name (`carouselSeed.ts`, `runMigrations.ts`)
 _LAST_WORD = r"(Test|Tests|Testing|Debug|Dev|Seed|Seeds|Seeding|Admin|Migrations?|Scripts?|Fixtures?)"
 DEFAULT_PATTERN = rf"(^|/){_WORDS}([_.\-A-Z0-9][^/]*)?(\.[cm]?[jt]sx?$|/)|[a-z0-9]{_LAST_WORD}(\.[cm]?[jt]sx?$|/)"
-def open_debug_helpers(ctx, app, pattern: str) -> list:
-    """Public functions in development or admin modules (`pattern`, the rule's option) that
-    check no identity: what this rule reports, and what CVX401 leaves to it. A query a
-    client calls is not among them: the app's own screens read it, so it is part of the
-    app's API, and whether its data may be public is CVX401's question."""
+def is_open_debug_helper(ctx, fn, pattern: str) -> bool:
+    """Is `fn` a public function of a development or admin module (`pattern`, the rule's
+    option) that checks no identity: what this rule reports, and what CVX401 leaves to it? A
+    query a client calls is not one: the app's own screens read it, so it is part of the
+    app's API, and whether its data may be public is CVX401's question. Asked per function
+    (and kept for the run): the editor reports on one file, and the answer costs the
+    function's access analysis."""
+    known = memoized(ctx, ("CVX304 open debug helpers", id(fn.module.app), pattern), dict)
+    hit = known.get(id(fn))
+    if hit is None:
+        hit = known[id(fn)] = _open_debug_helper(ctx, fn, re.compile(pattern))
+    return hit
 
-    def compute():
-        rx = re.compile(pattern)
-        out = []
-        for fn in app.functions:
-            if not fn.is_public or fn.kind == "httpAction" or not fn.deployed:
-                continue
-            m = rx.search(fn.module.rel)
-            if m is None or _named_after_table(fn.module.rel, m.start(), app.schema):
-                continue
-            if fn.kind == "query" and any(u.is_client and not _operator_script(app, u) for u in app.callers(fn)):
-                continue  # the app's own screens read it (a banner every user sees): CVX401 judges it
-            access = ctx.project.access(fn)
-            if access.protected or access.unknown or access.annotated_public or not access.touches_resources:
-                continue
-            out.append(fn)
-        return out
 
-    return memoized(ctx, ("CVX304 open debug helpers", id(app), pattern), compute)
+def _open_debug_helper(ctx, fn, rx: "re.Pattern") -> bool:
+    app = fn.module.app
+    if not fn.is_public or fn.kind == "httpAction" or not fn.deployed:
+        return False
+    m = rx.search(fn.module.rel)
+    if m is None or _named_after_table(fn.module.rel, m.start(), app.schema):
+        return False
+    if fn.kind == "query" and any(u.is_client and not _operator_script(app, u) for u in app.callers(fn)):
+        return False  # the app's own screens read it (a banner every user sees): CVX401 judges it
+    access = ctx.project.access(fn)
+    return not (access.protected or access.unknown or access.annotated_public or not access.touches_resources)
 
 
 def _operator_script(app, use) -> bool:
@@ -219,7 +221,9 @@ class NoPublicDebugExports(Rule):
     def check_app(self, ctx, app):
         if app.layout.is_component:
             return
-        for fn in open_debug_helpers(ctx, app, ctx.options["pattern"]):
+        for fn in reported_functions(ctx, app, registration_too=True):
+            if not is_open_debug_helper(ctx, fn, ctx.options["pattern"]):
+                continue
             fix = internal_fix(ctx, fn)
             if fix is not None:
                 fix = Fix.display_only(fix.message, *fix.edits)
