@@ -183,3 +183,43 @@ def test_the_kept_walk_sees_every_change_to_the_tree(tmp_path):
     assert same_as_fresh() == [".hidden/d.ts", "convex.json", "convex/a.ts", "convex/lib/c.ts"]
     (tmp_path / "convex.json").write_text('{"functions": "convex/"}')
     assert same_as_fresh() == ["convex.json", "convex/a.ts", "convex/lib/c.ts"]
+
+
+def _shared_module_app(root: Path) -> list[Path]:
+    """An app whose functions take an index range factory and an args constant from shared modules."""
+    convex = root / "convex"
+    (convex / "_generated").mkdir(parents=True)
+    (convex / "lib").mkdir()
+    (root / "package.json").write_text('{"dependencies": {"convex": "1.17.0"}}')
+    (convex / "_generated" / "server.ts").write_text("export {};\n")
+    (convex / "schema.ts").write_text(
+        'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+        'export default defineSchema({\n  projects: defineTable({ name: v.string() }),\n'
+        '  notes: defineTable({ owner: v.string(), at: v.number() }).index("by_owner_at", ["owner", "at"]),\n});\n')
+    (convex / "lib" / "ranges.ts").write_text(
+        'export const ownedSince = (o: string, t: number) => (q: any) => q.gte("at", t).eq("owner", o);\n')
+    (convex / "notes.ts").write_text(
+        'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
+        'import { ownedSince } from "./lib/ranges";\n'
+        'export const recent = query({ args: { o: v.string() }, handler: (ctx, { o }) =>\n'
+        '  ctx.db.query("notes").withIndex("by_owner_at", ownedSince(o, 0)).collect() });\n')
+    return sorted(convex.rglob("*.ts"))
+
+
+def test_a_range_factory_of_another_file_is_read_again_when_it_changes(tmp_path):
+    """CVX704 reads the range an imported factory builds: the caller's finding points into the
+    factory's file and goes away once that file (only) is fixed in the editor."""
+    root = tmp_path / "app"
+    files = _shared_module_app(root)
+    ranges, notes = root / "convex" / "lib" / "ranges.ts", root / "convex" / "notes.ts"
+    ws = LintWorkspace()
+
+    def cvx704(overrides):
+        assert _same_as_fresh(ws, files, overrides)
+        return [d for ds in ws.lint(files, dict(overrides)).diagnostics.values() for d in ds if d.code == "CVX704"]
+
+    before = cvx704({})
+    assert [(Path(d.path), [Path(r.path) for r in d.related]) for d in before] == [(notes, [ranges])]
+    fixed = b'export const ownedSince = (o: string, t: number) => (q: any) => q.eq("owner", o).gte("at", t);\n'
+    assert cvx704({ranges: fixed}) == []
+    assert len(cvx704({})) == 1  # the buffer is reverted

@@ -259,12 +259,14 @@ class QueryChain:
     # ... and the field every path starts by bounding, with no `.eq` before it
     # (`since === undefined ? q.gte("at", 0) : q.gte("at", since)`), else None
     range_sure_bound: str | None = None
-    # when the range argument calls a factory function of this file (`withIndex("by_x",
-    # byX(a, b))`): that call, and the steps of the range function the factory returns. They
-    # are written in the factory, for every query that calls it, so they are kept apart from
-    # `range` (rules that edit a range or read its values stay with ranges written in place)
+    # when the range argument calls a factory function (`withIndex("by_x", byX(a, b))`, the
+    # factory in this file or imported from another): that call, and the steps of the range
+    # function the factory returns, with the file they are written in. They are written in the
+    # factory, for every query that calls it, so they are kept apart from `range` (rules that
+    # edit a range or read its values stay with ranges written in place)
     range_factory: Node | None = None
     range_factory_ops: list[RangeOp] | None = None
+    range_factory_facts: FileFacts | None = None
     search_index: str | None = None
     search_call: Node | None = None
     search_range: list[RangeOp] | None = None
@@ -861,9 +863,11 @@ class _ChainBuilder:
             out.extend(_ChainBuilder(self.uses, call)._walk(QueryChain(call), site.node, False, depth + 1))
         return out
 
-    def _made_range(self, arg: Node) -> Node | None:
-        """The range function `arg`, a call of a factory function of this file, returns: the
-        factory's only result (`const byX = (a, b) => (q) => q.eq("a", a).eq("b", b)`)."""
+    def _made_range(self, arg: Node) -> tuple[FileFacts, Node] | None:
+        """The range function `arg`, a call of a factory function, returns: the factory's only
+        result (`const byX = (a, b) => (q) => q.eq("a", a).eq("b", b)`), with the file it is
+        written in (this one, or the one it is imported from: `import { byX } from "./ranges"`).
+        The chains are built again on every run, so an edit of that file is seen."""
         from .definitions import Def
 
         arg = js.unwrap(arg)
@@ -871,7 +875,7 @@ class _ChainBuilder:
         if callee is None or callee.type != "identifier":
             return None
         d = self.uses.project.linker.value_of(self.facts, callee)
-        if not isinstance(d, Def) or d.facts is not self.facts or d.path or not js.is_function(d.node):
+        if not isinstance(d, Def) or d.path or not js.is_function(d.node):
             return None
         body = d.node.child("body")
         if body is not None and body.type == "statement_block":
@@ -879,7 +883,7 @@ class _ChainBuilder:
             body = stmts[0].children[0] if len(stmts) == 1 and stmts[0].type == "return_statement" \
                 and stmts[0].children else None
         made = js.unwrap(body)
-        return made if js.is_function(made) else None
+        return (d.facts, made) if js.is_function(made) else None
 
     def _is_helpers_filter(self, call: Node) -> bool:
         from .definitions import ExternalDef
@@ -900,9 +904,9 @@ class _ChainBuilder:
                 chain.range, chain.range_known = _range(args[1])
                 made = self._made_range(args[1]) if not chain.range_known else None
                 if made is not None:
-                    ops, readable = _range(made)
+                    ops, readable = _range(made[1])
                     if readable:
-                        chain.range_factory, chain.range_factory_ops = args[1], ops
+                        chain.range_factory, chain.range_factory_ops, chain.range_factory_facts = args[1], ops, made[0]
                 if not chain.range_known:
                     chain.range_sure_eqs = _sure_eqs(args[1])
                     chain.range_sure_bound = _sure_bound(args[1])
