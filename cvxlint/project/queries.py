@@ -286,10 +286,21 @@ class QueryChain:
     result_reads: int = 0  # reads of `result_var` (post filters included)
     post_filters: list[PostFilter] = field(default_factory=list)
     unknown_steps: list[Step] = field(default_factory=list)
+    # the chain of a helper this one goes on from, in the helper's caller (`function recent(ctx)
+    # { return ctx.db.query("t").withIndex("by_at", ...) }`, then `recent(ctx).filter(...)`):
+    # its index, range, search and order are copied here, their nodes still in `head.facts`.
+    # This chain's steps and filters are the caller's. Such chains are kept in
+    # `DatabaseUses.continued`, for the checks that read them knowing that
+    head: "QueryChain | None" = None
 
     @property
     def facts(self) -> FileFacts:
         return self.call.facts
+
+    @property
+    def source_facts(self) -> FileFacts:
+        """The file the index, range, search and order nodes are written in."""
+        return self.head.facts if self.head is not None else self.call.facts
 
     @property
     def func(self) -> FunctionInfo | None:
@@ -434,6 +445,9 @@ class DatabaseUses:
         self.app = app
         self.calls: list[DbCall] = []
         self.chains: list[QueryChain] = []
+        # chains in a helper's callers that go on from the chain of steps the helper returns
+        # (`QueryChain.head`): read by the checks that know their index part lies elsewhere
+        self.continued: list[QueryChain] = []
         self.ents_calls: list[EntsTableCall] = []  # Convex Ents `ctx.table(...)`, when the app uses Ents
         self._by_node: dict[int, DbCall] = {}
         self._ents_by_node: dict[int, EntsTableCall] = {}
@@ -767,6 +781,13 @@ def _package_function(linker, facts: FileFacts, callee: Node | None) -> bool:
 
 # --- chain following -----------------------------------------------------------------------
 
+# The steps of a query a helper may return for its callers to go on with (`QueryChain.head`),
+# and the fields they set, copied into the caller's chain
+_HEAD_STEPS = frozenset(("withIndex", "withSearchIndex", "order", "fullTableScan"))
+_HEAD_FIELDS = ("index_call", "index_conditional", "index_name_node", "index", "range", "range_known",
+                "range_sure_eqs", "range_sure_bound", "range_factory", "range_factory_ops", "range_factory_facts",
+                "search_index", "search_call", "search_range", "order", "order_node", "full_table_scan")
+
 
 class _ChainBuilder:
     def __init__(self, uses: DatabaseUses, call: DbCall):
@@ -838,12 +859,20 @@ class _ChainBuilder:
         """A helper that returns the bare `ctx.db.query("t")` (`function messages(ctx) { return
         ctx.db.query("messages"); }`): the query goes on where it is called, so each call the
         functions reaching the helper make of it starts a chain of its own, from that call
-        (`messages(ctx).filter(...).collect()`), in the caller's file. Only a bare builder:
-        the helper's steps lie in another file than the caller's, and the helper's chain
+        (`messages(ctx).filter(...).collect()`), in the caller's file. A helper that returns
+        it with an index, range, search or order (`.withIndex("by_at", ...)`, `.order("desc")`)
+        starts such chains too, with those steps copied in (`QueryChain.head`), kept in
+        `DatabaseUses.continued`: their nodes lie in the helper's file, and the helper's chain
         already answers for them. The calls are those reach() resolved (callee() is cached),
         of the functions that reach this query only."""
         func = self.facts.enclosing_function(returned)
-        if chain.steps or depth >= 4 or func is None or self.uses.handler_function(func) is not None:
+        if depth >= 4 or func is None or self.uses.handler_function(func) is not None:
+            return []
+        # a helper's steps go on in its callers when they are only where and in which order to
+        # read (an index, its range, a search, an order): not a filter, nor a chain that goes
+        # on from another helper already
+        if chain.head is not None or chain.steps and (chain.filters or chain.unknown_steps or any(
+                s.method not in _HEAD_STEPS for s in chain.steps)):
             return []
         graph = self.uses.project.callgraph
         sites: dict[int, tuple[FileFacts, CallSite, list[RegisteredFunction]]] = {}
@@ -860,7 +889,16 @@ class _ChainBuilder:
         for facts, site, fns in sites.values():
             call = DbCall(facts, site.func, site.node, "query", self.call.system, None, [],
                           table=self.call.table, functions=fns)
-            out.extend(_ChainBuilder(self.uses, call)._walk(QueryChain(call), site.node, False, depth + 1))
+            start = QueryChain(call)
+            if chain.steps:  # the helper's index and order go on in the caller's chain
+                start.head = chain
+                for name in _HEAD_FIELDS:
+                    setattr(start, name, getattr(chain, name))
+            went_on = _ChainBuilder(self.uses, call)._walk(start, site.node, False, depth + 1)
+            if chain.steps:
+                self.uses.continued.extend(went_on)
+            else:
+                out.extend(went_on)
         return out
 
     def _made_range(self, arg: Node) -> tuple[FileFacts, Node] | None:

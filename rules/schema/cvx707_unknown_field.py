@@ -60,6 +60,12 @@ class UnknownField(Rule):
               files={"convex/schema.ts": SCHEMA}),
     ]
     invalid = [
+        Invalid(SERVER + 'import { newest } from "./lib/tasks";\n'
+                'export const f = query({ args: {}, handler: (ctx) =>\n'
+                '  newest(ctx).filter((q) => q.eq(q.field("dnoe"), true)).first() });\n',
+                files={"convex/schema.ts": SCHEMA, "convex/lib/tasks.ts": 'import { QueryCtx } from "../_generated/server";\n'
+                       'export const newest = (ctx: QueryCtx) => ctx.db.query("tasks").order("desc");\n'},
+                lines=[5], message="dnoe", note="a helper's query with an order, filtered in the caller"),
         Invalid(SERVER + 'export const f = mutation({ args: {}, handler: (ctx) =>\n'
                 '  ctx.db.insert("tasks", { title: "t", complete: false }) });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4], message="complete"),
@@ -129,7 +135,7 @@ class UnknownField(Rule):
                                + (" (schema validation rejects the write)" if strict else ""),
                                severity=None if strict else Severity.WARNING)
         seen: set[int] = set()
-        for ch in uses.chains:
+        for ch in [*uses.chains, *uses.continued]:  # a helper's query with its index goes on in callers
             table = schema.table(ch.table) if ch.table else None
             if table is None or not table.known or ch.system:
                 continue
