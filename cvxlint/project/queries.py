@@ -36,7 +36,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from ..syntax import js
-from ..syntax.scope import calls_given_by_name, is_type_context
+from ..syntax.scope import calls_given_by_name, is_type_context, reads_of
 from ..syntax.tree import Node
 from .builders import RegisteredFunction
 from .discover import is_test_file
@@ -425,11 +425,19 @@ class EntsTableCall:
     # a write right on it: `ctx.table("t").insert(doc)`, `.getX(id).patch(partial)` / `.replace(doc)`
     write: str | None = None  # "insert" | "patch" | "replace"
     value_node: Node | None = None  # the document (or partial) argument, as `DbCall.value_node`
+    # every (write, document) it makes: the one above, each document of `.insertMany([a, b])`
+    # (as an "insert"), and those made through a const holding it (`const t = ctx.table("t");
+    # await t.insert(doc)`)
+    writes: list[tuple[str, Node]] = field(default_factory=list)
 
     @property
     def document_literal(self) -> Node | None:
         """The object literal the write writes, as `DbCall.document_literal` reads it."""
         return _document_literal(self.facts, self.func, self.value_node) if self.write is not None else None
+
+    def each_write(self) -> "list[EntsTableCall]":
+        """This call once per document it writes (`writes`), each with its `write` and `value_node`."""
+        return [replace(self, write=w, value_node=v) for w, v in self.writes]
 
 
 # Ents methods on a table whose first argument names an index when they get more than one.
@@ -573,13 +581,17 @@ class DatabaseUses:
         else:
             method, step = _next_method(site.node)
             step_args = js.call_args(step) if step is not None else []
-            if method == "insert" and step_args:
-                call.write, call.value_node = "insert", step_args[0]
+            if method in ("insert", "insertMany") and step_args:
+                call.writes.extend(_ents_inserts(method, step_args[0]))
             elif method in ("get", "getX") and len(step_args) == 1:  # `.getX(id).patch(...)`: by id
                 then, write = _next_method(step)
                 write_args = js.call_args(write) if write is not None else []
                 if then in ("patch", "replace") and write_args:
-                    call.write, call.value_node = then, write_args[0]
+                    call.writes.append((then, write_args[0]))
+            elif method is None and site.func is not None:
+                call.writes.extend(_ents_inserts_through_const(site))
+            if call.writes:
+                call.write, call.value_node = call.writes[0]
             at = 0 if method in _ENTS_INDEX_LOOKUPS else 1 if method == "order" else None
             if at is not None and len(step_args) > max(at, 1):  # `get(id)`, `order("desc")`: no index
                 call.index_name_node = step_args[at]
@@ -710,6 +722,37 @@ class DatabaseUses:
     def is_dynamic_id(self, facts: FileFacts, node: Node | None) -> bool:
         """An ID typed with a type parameter (`id: Id<T>`): the table is chosen by the caller."""
         return _Inference(self, facts).generic_id(node)
+
+
+def _ents_inserts(method: str, value: Node) -> list[tuple[str, Node]]:
+    """("insert", document) for an Ents `.insert(doc)`, and for each document of an
+    `.insertMany([a, b])` written as an array (none for another array: its documents are not
+    known one by one)."""
+    if method == "insert":
+        return [("insert", value)]
+    docs = js.unwrap(value)
+    if docs is None or docs.type != "array" or any(e.type == "spread_element" for e in docs.children):
+        return []
+    return [("insert", e) for e in docs.children if e.type != "comment"]
+
+
+def _ents_inserts_through_const(site: CallSite) -> list[tuple[str, Node]]:
+    """The inserts made through a const of the function holding `ctx.table("t")`
+    (`const tasks = ctx.table("tasks"); await tasks.insert(doc)`)."""
+    o = js.outer(site.node)
+    d = o.parent
+    name = d.child("name") if d is not None and d.type == "variable_declarator" and o.field == "value" else None
+    decl = d.parent if name is not None else None
+    if name is None or name.type != "identifier" or decl is None or decl.type != "lexical_declaration" \
+            or not decl.has_tok("const") or (name.text or "") in site.func.redeclared:
+        return []
+    out: list[tuple[str, Node]] = []
+    for read in reads_of(site.func.node, name.text or "", name):
+        method, step = _next_method(read)
+        args = js.call_args(step) if step is not None else []
+        if method in ("insert", "insertMany") and args:
+            out.extend(_ents_inserts(method, args[0]))
+    return out
 
 
 def _next_method(call: Node) -> tuple[str | None, Node | None]:
