@@ -117,7 +117,7 @@ def filter_indexes(ctx: RuleContext, app, uses) -> list:
     to query through that index, CVX710 keeps it from being called unused."""
     from .project.filter_index import filter_indexes as compute
 
-    return memoized(ctx, ("filter_indexes", id(app), id(uses)), lambda: list(compute(uses.chains, app.schema)))
+    return memoized(ctx, ("filter_indexes", id(app), id(uses)), lambda: list(compute([*uses.chains, *uses.continued], app.schema)))
 
 
 def unused_indexes(ctx: RuleContext, app) -> list:

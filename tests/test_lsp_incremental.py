@@ -222,3 +222,71 @@ def test_kept_access_answers_see_edits_through_imports_and_function_names(tmp_pa
     lax = {guards: guards.read_bytes().replace(b'throw new Error("admins only");', b"")}
     ws.lint([guards], dict(lax))
     assert admin_only_tables(lax) == admin_only[1:]
+
+
+def _shared_module_app(root: Path) -> list[Path]:
+    """An app whose functions take an index range factory and an args constant from shared modules."""
+    convex = root / "convex"
+    (convex / "_generated").mkdir(parents=True)
+    (convex / "lib").mkdir()
+    (root / "package.json").write_text('{"dependencies": {"convex": "1.17.0"}}')
+    (convex / "_generated" / "server.ts").write_text("export {};\n")
+    (convex / "schema.ts").write_text(
+        'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+        'export default defineSchema({\n  projects: defineTable({ name: v.string() }),\n'
+        '  notes: defineTable({ owner: v.string(), at: v.number() }).index("by_owner_at", ["owner", "at"]),\n});\n')
+    (convex / "lib" / "ranges.ts").write_text(
+        'export const ownedSince = (o: string, t: number) => (q: any) => q.gte("at", t).eq("owner", o);\n')
+    (convex / "notes.ts").write_text(
+        'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
+        'import { ownedSince } from "./lib/ranges";\n'
+        'export const recent = query({ args: { o: v.string() }, handler: (ctx, { o }) =>\n'
+        '  ctx.db.query("notes").withIndex("by_owner_at", ownedSince(o, 0)).collect() });\n')
+    (convex / "lib" / "args.ts").write_text('import { v } from "convex/values";\nexport const projectArgs = { projectId: v.string() };\n')
+    (convex / "projects.ts").write_text(
+        'import { query } from "./_generated/server";\nimport { projectArgs } from "./lib/args";\n'
+        'export const get = query({ args: projectArgs, handler: async (ctx, args) => await ctx.db.get(args.projectId as any) });\n')
+    return sorted(convex.rglob("*.ts"))
+
+
+def test_a_range_factory_of_another_file_is_read_again_when_it_changes(tmp_path):
+    """CVX704 reads the range an imported factory builds: the caller's finding points into the
+    factory's file and goes away once that file (only) is fixed in the editor."""
+    root = tmp_path / "app"
+    files = _shared_module_app(root)
+    ranges, notes = root / "convex" / "lib" / "ranges.ts", root / "convex" / "notes.ts"
+    ws = LintWorkspace()
+
+    def cvx704(overrides):
+        assert _same_as_fresh(ws, files, overrides)
+        return [d for ds in ws.lint(files, dict(overrides)).diagnostics.values() for d in ds if d.code == "CVX704"]
+
+    before = cvx704({})
+    assert [(Path(d.path), [Path(r.path) for r in d.related]) for d in before] == [(notes, [ranges])]
+    fixed = b'export const ownedSince = (o: string, t: number) => (q: any) => q.eq("owner", o).gte("at", t);\n'
+    assert cvx704({ranges: fixed}) == []
+    assert len(cvx704({})) == 1  # the buffer is reverted
+
+
+def test_an_args_constant_of_another_file_is_judged_again_when_its_users_change(tmp_path):
+    """CVX511 judges an args constant of a shared module by the handlers of other files that
+    take it, and reports it in its own file: an edit of one of those files (only) must reach
+    that finding, also when the editor lints the constant's file alone."""
+    root = tmp_path / "app"
+    files = _shared_module_app(root)
+    args, projects = root / "convex" / "lib" / "args.ts", root / "convex" / "projects.ts"
+    ws = LintWorkspace()
+
+    def cvx511(overrides, reported):
+        got = [d for ds in ws.lint(reported, dict(overrides)).diagnostics.values() for d in ds]
+        fresh = api.check(reported, ws.settings_for(files[0]), dict(overrides)).diagnostics
+        assert shown(got) == shown(fresh)
+        return [Path(d.path) for d in got if d.code == "CVX511"]
+
+    assert cvx511({}, files) == [args]
+    assert cvx511({}, [args]) == [args]
+    as_text = projects.read_bytes().replace(b"ctx.db.get(args.projectId as any)",
+                                            b'ctx.db.normalizeId("projects", args.projectId)')
+    assert cvx511({projects: as_text}, [args]) == []
+    assert cvx511({projects: as_text}, files) == []
+    assert cvx511({}, [args]) == [args]  # the buffer is reverted

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from ..syntax import js
-from ..syntax.scope import calls_given_by_name, is_type_context
+from ..syntax.scope import calls_given_by_name, is_type_context, reads_of
 from ..syntax.tree import Node
 from .builders import RegisteredFunction
 from .discover import is_test_file
@@ -259,12 +259,14 @@ class QueryChain:
     # ... and the field every path starts by bounding, with no `.eq` before it
     # (`since === undefined ? q.gte("at", 0) : q.gte("at", since)`), else None
     range_sure_bound: str | None = None
-    # when the range argument calls a factory function of this file (`withIndex("by_x",
-    # byX(a, b))`): that call, and the steps of the range function the factory returns. They
-    # are written in the factory, for every query that calls it, so they are kept apart from
-    # `range` (rules that edit a range or read its values stay with ranges written in place)
+    # when the range argument calls a factory function (`withIndex("by_x", byX(a, b))`, the
+    # factory in this file or imported from another): that call, and the steps of the range
+    # function the factory returns, with the file they are written in. They are written in the
+    # factory, for every query that calls it, so they are kept apart from `range` (rules that
+    # edit a range or read its values stay with ranges written in place)
     range_factory: Node | None = None
     range_factory_ops: list[RangeOp] | None = None
+    range_factory_facts: FileFacts | None = None
     search_index: str | None = None
     search_call: Node | None = None
     search_range: list[RangeOp] | None = None
@@ -284,10 +286,21 @@ class QueryChain:
     result_reads: int = 0  # reads of `result_var` (post filters included)
     post_filters: list[PostFilter] = field(default_factory=list)
     unknown_steps: list[Step] = field(default_factory=list)
+    # the chain of a helper this one goes on from, in the helper's caller (`function recent(ctx)
+    # { return ctx.db.query("t").withIndex("by_at", ...) }`, then `recent(ctx).filter(...)`):
+    # its index, range, search and order are copied here, their nodes still in `head.facts`.
+    # This chain's steps and filters are the caller's. Such chains are kept in
+    # `DatabaseUses.continued`, for the checks that read them knowing that
+    head: "QueryChain | None" = None
 
     @property
     def facts(self) -> FileFacts:
         return self.call.facts
+
+    @property
+    def source_facts(self) -> FileFacts:
+        """The file the index, range, search and order nodes are written in."""
+        return self.head.facts if self.head is not None else self.call.facts
 
     @property
     def func(self) -> FunctionInfo | None:
@@ -412,11 +425,19 @@ class EntsTableCall:
     # a write right on it: `ctx.table("t").insert(doc)`, `.getX(id).patch(partial)` / `.replace(doc)`
     write: str | None = None  # "insert" | "patch" | "replace"
     value_node: Node | None = None  # the document (or partial) argument, as `DbCall.value_node`
+    # every (write, document) it makes: the one above, each document of `.insertMany([a, b])`
+    # (as an "insert"), and those made through a const holding it (`const t = ctx.table("t");
+    # await t.insert(doc)`)
+    writes: list[tuple[str, Node]] = field(default_factory=list)
 
     @property
     def document_literal(self) -> Node | None:
         """The object literal the write writes, as `DbCall.document_literal` reads it."""
         return _document_literal(self.facts, self.func, self.value_node) if self.write is not None else None
+
+    def each_write(self) -> "list[EntsTableCall]":
+        """This call once per document it writes (`writes`), each with its `write` and `value_node`."""
+        return [replace(self, write=w, value_node=v) for w, v in self.writes]
 
 
 # Ents methods on a table whose first argument names an index when they get more than one.
@@ -432,6 +453,9 @@ class DatabaseUses:
         self.app = app
         self.calls: list[DbCall] = []
         self.chains: list[QueryChain] = []
+        # chains in a helper's callers that go on from the chain of steps the helper returns
+        # (`QueryChain.head`): read by the checks that know their index part lies elsewhere
+        self.continued: list[QueryChain] = []
         self.ents_calls: list[EntsTableCall] = []  # Convex Ents `ctx.table(...)`, when the app uses Ents
         self._by_node: dict[int, DbCall] = {}
         self._ents_by_node: dict[int, EntsTableCall] = {}
@@ -562,13 +586,17 @@ class DatabaseUses:
         else:
             method, step = _next_method(site.node)
             step_args = js.call_args(step) if step is not None else []
-            if method == "insert" and step_args:
-                call.write, call.value_node = "insert", step_args[0]
+            if method in ("insert", "insertMany") and step_args:
+                call.writes.extend(_ents_inserts(method, step_args[0]))
             elif method in ("get", "getX") and len(step_args) == 1:  # `.getX(id).patch(...)`: by id
                 then, write = _next_method(step)
                 write_args = js.call_args(write) if write is not None else []
                 if then in ("patch", "replace") and write_args:
-                    call.write, call.value_node = then, write_args[0]
+                    call.writes.append((then, write_args[0]))
+            elif method is None and site.func is not None:
+                call.writes.extend(_ents_inserts_through_const(site))
+            if call.writes:
+                call.write, call.value_node = call.writes[0]
             at = 0 if method in _ENTS_INDEX_LOOKUPS else 1 if method == "order" else None
             if at is not None and len(step_args) > max(at, 1):  # `get(id)`, `order("desc")`: no index
                 call.index_name_node = step_args[at]
@@ -701,6 +729,37 @@ class DatabaseUses:
         return _Inference(self, facts).generic_id(node)
 
 
+def _ents_inserts(method: str, value: Node) -> list[tuple[str, Node]]:
+    """("insert", document) for an Ents `.insert(doc)`, and for each document of an
+    `.insertMany([a, b])` written as an array (none for another array: its documents are not
+    known one by one)."""
+    if method == "insert":
+        return [("insert", value)]
+    docs = js.unwrap(value)
+    if docs is None or docs.type != "array" or any(e.type == "spread_element" for e in docs.children):
+        return []
+    return [("insert", e) for e in docs.children if e.type != "comment"]
+
+
+def _ents_inserts_through_const(site: CallSite) -> list[tuple[str, Node]]:
+    """The inserts made through a const of the function holding `ctx.table("t")`
+    (`const tasks = ctx.table("tasks"); await tasks.insert(doc)`)."""
+    o = js.outer(site.node)
+    d = o.parent
+    name = d.child("name") if d is not None and d.type == "variable_declarator" and o.field == "value" else None
+    decl = d.parent if name is not None else None
+    if name is None or name.type != "identifier" or decl is None or decl.type != "lexical_declaration" \
+            or not decl.has_tok("const") or (name.text or "") in site.func.redeclared:
+        return []
+    out: list[tuple[str, Node]] = []
+    for read in reads_of(site.func.node, name.text or "", name):
+        method, step = _next_method(read)
+        args = js.call_args(step) if step is not None else []
+        if method in ("insert", "insertMany") and args:
+            out.extend(_ents_inserts(method, args[0]))
+    return out
+
+
 def _next_method(call: Node) -> tuple[str | None, Node | None]:
     """The method called right on a call's result, and that call: ("get", `x(...).get(id)`)."""
     o = js.outer(call)
@@ -769,6 +828,13 @@ def _package_function(linker, facts: FileFacts, callee: Node | None) -> bool:
 
 
 # --- chain following -----------------------------------------------------------------------
+
+# The steps of a query a helper may return for its callers to go on with (`QueryChain.head`),
+# and the fields they set, copied into the caller's chain
+_HEAD_STEPS = frozenset(("withIndex", "withSearchIndex", "order", "fullTableScan"))
+_HEAD_FIELDS = ("index_call", "index_conditional", "index_name_node", "index", "range", "range_known",
+                "range_sure_eqs", "range_sure_bound", "range_factory", "range_factory_ops", "range_factory_facts",
+                "search_index", "search_call", "search_range", "order", "order_node", "full_table_scan")
 
 
 class _ChainBuilder:
@@ -841,12 +907,20 @@ class _ChainBuilder:
         """A helper that returns the bare `ctx.db.query("t")` (`function messages(ctx) { return
         ctx.db.query("messages"); }`): the query goes on where it is called, so each call the
         functions reaching the helper make of it starts a chain of its own, from that call
-        (`messages(ctx).filter(...).collect()`), in the caller's file. Only a bare builder:
-        the helper's steps lie in another file than the caller's, and the helper's chain
+        (`messages(ctx).filter(...).collect()`), in the caller's file. A helper that returns
+        it with an index, range, search or order (`.withIndex("by_at", ...)`, `.order("desc")`)
+        starts such chains too, with those steps copied in (`QueryChain.head`), kept in
+        `DatabaseUses.continued`: their nodes lie in the helper's file, and the helper's chain
         already answers for them. The calls are those reach() resolved (callee() is cached),
         of the functions that reach this query only."""
         func = self.facts.enclosing_function(returned)
-        if chain.steps or depth >= 4 or func is None or self.uses.handler_function(func) is not None:
+        if depth >= 4 or func is None or self.uses.handler_function(func) is not None:
+            return []
+        # a helper's steps go on in its callers when they are only where and in which order to
+        # read (an index, its range, a search, an order): not a filter, nor a chain that goes
+        # on from another helper already
+        if chain.head is not None or chain.steps and (chain.filters or chain.unknown_steps or any(
+                s.method not in _HEAD_STEPS for s in chain.steps)):
             return []
         graph = self.uses.project.callgraph
         sites: dict[int, tuple[FileFacts, CallSite, list[RegisteredFunction]]] = {}
@@ -863,12 +937,23 @@ class _ChainBuilder:
         for facts, site, fns in sites.values():
             call = DbCall(facts, site.func, site.node, "query", self.call.system, None, [],
                           table=self.call.table, functions=fns)
-            out.extend(_ChainBuilder(self.uses, call)._walk(QueryChain(call), site.node, False, depth + 1))
+            start = QueryChain(call)
+            if chain.steps:  # the helper's index and order go on in the caller's chain
+                start.head = chain
+                for name in _HEAD_FIELDS:
+                    setattr(start, name, getattr(chain, name))
+            went_on = _ChainBuilder(self.uses, call)._walk(start, site.node, False, depth + 1)
+            if chain.steps:
+                self.uses.continued.extend(went_on)
+            else:
+                out.extend(went_on)
         return out
 
-    def _made_range(self, arg: Node) -> Node | None:
-        """The range function `arg`, a call of a factory function of this file, returns: the
-        factory's only result (`const byX = (a, b) => (q) => q.eq("a", a).eq("b", b)`)."""
+    def _made_range(self, arg: Node) -> tuple[FileFacts, Node] | None:
+        """The range function `arg`, a call of a factory function, returns: the factory's only
+        result (`const byX = (a, b) => (q) => q.eq("a", a).eq("b", b)`), with the file it is
+        written in (this one, or the one it is imported from: `import { byX } from "./ranges"`).
+        The chains are built again on every run, so an edit of that file is seen."""
         from .definitions import Def
 
         arg = js.unwrap(arg)
@@ -876,7 +961,7 @@ class _ChainBuilder:
         if callee is None or callee.type != "identifier":
             return None
         d = self.uses.project.linker.value_of(self.facts, callee)
-        if not isinstance(d, Def) or d.facts is not self.facts or d.path or not js.is_function(d.node):
+        if not isinstance(d, Def) or d.path or not js.is_function(d.node):
             return None
         body = d.node.child("body")
         if body is not None and body.type == "statement_block":
@@ -884,7 +969,7 @@ class _ChainBuilder:
             body = stmts[0].children[0] if len(stmts) == 1 and stmts[0].type == "return_statement" \
                 and stmts[0].children else None
         made = js.unwrap(body)
-        return made if js.is_function(made) else None
+        return (d.facts, made) if js.is_function(made) else None
 
     def _is_helpers_filter(self, call: Node) -> bool:
         from .definitions import ExternalDef
@@ -905,9 +990,9 @@ class _ChainBuilder:
                 chain.range, chain.range_known = _range(args[1])
                 made = self._made_range(args[1]) if not chain.range_known else None
                 if made is not None:
-                    ops, readable = _range(made)
+                    ops, readable = _range(made[1])
                     if readable:
-                        chain.range_factory, chain.range_factory_ops = args[1], ops
+                        chain.range_factory, chain.range_factory_ops, chain.range_factory_facts = args[1], ops, made[0]
                 if not chain.range_known:
                     chain.range_sure_eqs = _sure_eqs(args[1])
                     chain.range_sure_bound = _sure_bound(args[1])

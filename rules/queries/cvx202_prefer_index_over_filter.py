@@ -568,6 +568,8 @@ def rewrite_edits(ctx, ch, f, index_name: str, fields: list[str]):
     """Edits turning `query("t")[.order(..)].filter(q => q.eq(q.field("a"), x))` into
     `query("t").withIndex(name, (q) => q.eq("a", x))[.order(..)]`; None when the chain has
     another shape (a variable in between, comments, other steps)."""
+    if ch.head is not None:
+        return None  # the query's index part is written in the helper that returns it, for its other callers too
     facts = ch.facts
     seg = _segment(facts, f.node)
     if seg is None or f.param is None or any(not _IDENT.match(x.replace(".", "_")) for x in fields):
@@ -641,6 +643,8 @@ def extend_range_edits(ctx, ch, f, idx):
     the index name swapped, the filter's equalities appended to the range in `idx`'s order,
     the filter removed. None when the chain has another shape (a variable in between, comments,
     other steps, a value that reads the range's or the filter's parameter)."""
+    if ch.head is not None:
+        return None  # the query's index part is written in the helper that returns it, for its other callers too
     facts = ch.facts
     seg = _segment(facts, f.node)
     name_node = ch.index_name_node
@@ -683,6 +687,8 @@ def own_range_edits(ctx, ch, f, fields: list[str]):
     `.withIndex("by_a", (q) => q.eq("a", x))[.order(..)]`, the equalities in the index's order
     (`fields`). None when the chain has another shape (a variable in between, comments, other
     steps, a `withIndex` with more than the name)."""
+    if ch.head is not None:
+        return None  # the query's index part is written in the helper that returns it, for its other callers too
     facts = ch.facts
     seg = _segment(facts, f.node)
     got = js.call_args(ch.index_call) if ch.index_call is not None else []
@@ -871,6 +877,22 @@ class PreferIndexOverFilter(Rule):
               files={"convex/schema.ts": SCHEMA}, note="a join: one read of the channels serves every event"),
     ]
     invalid = [
+        Invalid(SERVER + 'import { byChannelAt } from "./lib/events";\n'
+                'export const f = query({ args: { c: v.string() }, handler: (ctx, { c }) =>\n'
+                '  byChannelAt(ctx).filter((q) => q.eq(q.field("channel"), c)).take(10) });\n',
+                files={"convex/schema.ts": SCHEMA, "convex/lib/events.ts": 'import { QueryCtx } from "../_generated/server";\n'
+                       'export const byChannelAt = (ctx: QueryCtx) => ctx.db.query("events").withIndex("by_channel_at");\n'},
+                lines=[5], message='.withIndex("by_channel_at", (q) => q.eq("channel", c))',
+                note="a helper's index, filtered in the caller: no fix, as the `withIndex` is written in the helper, for "
+                     "its other callers too"),
+        Invalid(SERVER + 'import { newest } from "./lib/channels";\n'
+                'export const f = query({ args: { n: v.string() }, handler: (ctx, { n }) =>\n'
+                '  newest(ctx).filter((q) => q.eq(q.field("name"), n)).first() });\n',
+                files={"convex/schema.ts": SCHEMA, "convex/lib/channels.ts": 'import { QueryCtx } from "../_generated/server";\n'
+                       'export const newest = (ctx: QueryCtx) => ctx.db.query("channels").order("desc");\n'},
+                lines=[5], message='.withIndex("by_name", (q) => q.eq("name", n))',
+                note="a helper's ordered query, filtered in the caller: no fix (`withIndex` cannot follow the helper's "
+                     "`.order`)"),
         Invalid(SERVER + 'export const lookup = query({ args: { key: v.string(), sport: v.string() }, handler: async (ctx, args) => {\n'
                 '  const sameKey = await ctx.db\n    .query("athletes")\n'
                 '    .withIndex("by_key", (q) => q.eq("key", args.key))\n    .collect();\n'
@@ -1396,8 +1418,8 @@ def _eqs_text(ch, fields: list[str], values: dict) -> list[str]:
         if fld in values:
             parts.append(f'.eq("{fld}", {ch.facts.text(values[fld])})')
         else:
-            op = next(o for o in ch.range if o.field == fld)
-            parts.append(f".eq({ch.facts.text(op.field_node)}, {ch.facts.text(op.value_node)})")
+            op = next(o for o in ch.range if o.field == fld)  # written where the index is (a helper's file)
+            parts.append(f".eq({ch.source_facts.text(op.field_node)}, {ch.source_facts.text(op.value_node)})")
     return parts
 
 

@@ -95,6 +95,19 @@ class NoFullTableScan(Rule):
               note="a helper's bare query narrowed by the caller, and a helper that narrows it itself"),
     ]
     invalid = [
+        Invalid(SERVER + 'import { byAuthor, anyAuthor, newest } from "./lib/books";\n'
+                'export const f = query({ args: { a: v.string() }, handler: async (ctx, { a }) => [\n'
+                '  await byAuthor(ctx, a).collect(),\n  await anyAuthor(ctx).collect(),\n'
+                '  await newest(ctx).take(5),\n  await newest(ctx).collect(),\n] });\n',
+                files={"convex/schema.ts": BOOKS, "convex/lib/books.ts":
+                       'import { QueryCtx } from "../_generated/server";\n'
+                       'export const byAuthor = (ctx: QueryCtx, a: string) =>\n'
+                       '  ctx.db.query("books").withIndex("by_author", (q) => q.eq("author", a));\n'
+                       'export const anyAuthor = (ctx: QueryCtx) => ctx.db.query("books").withIndex("by_author");\n'
+                       'export function newest(ctx: QueryCtx) {\n  return ctx.db.query("books").order("desc");\n}\n'},
+                lines=[6, 8],
+                note="a helper's query with steps (an index, an order) goes on in the caller: reported there, by what "
+                     "the whole chain reads"),
         Invalid(SERVER + 'export const all = query({ args: {}, handler: (ctx) => ctx.db.query("users").withIndex("by_score").collect() });\n',
                 lines=[3], message="whole index; give it a range, or bound the read with `.take(n)`, `.first()` or `.paginate()`",
                 note="`.fullTableScan()` is no advice here: only the query initializer has it, not `withIndex`'s result"),
@@ -149,7 +162,7 @@ class NoFullTableScan(Rule):
         # filters CVX202 points to an existing index for: its rewrite ends the scan as well
         indexed = filters_cvx202_reports(ctx, app, uses)
         schema = app.schema
-        for ch in uses.chains:
+        for ch in [*uses.chains, *uses.continued]:  # a helper's query with its index goes on in callers
             if not ch.scans_whole_table:
                 continue
             if indexed and any(id(f.node) in indexed for f in ch.filters):

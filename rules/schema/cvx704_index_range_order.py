@@ -66,7 +66,8 @@ class IndexRangeOrder(Rule):
 
     ## What it does
     Checks the range function of `withIndex(name, q => ...)` (also one that a factory
-    function of the same file returns: `withIndex(name, byX(a, b))`) against the index's fields
+    function returns: `withIndex(name, byX(a, b))`, the factory written in the same file or
+    imported from a shared module) against the index's fields
     (plus the implicit trailing `_creationTime`): `.eq` calls must fix the fields in index
     order from the first; then at most one lower bound (`gt`/`gte`) and one upper bound
     (`lt`/`lte`), on the next field; nothing after a bound; and no other methods (such as an
@@ -165,6 +166,14 @@ class IndexRangeOrder(Rule):
                 files={"convex/schema.ts": SCHEMA}, lines=[5], message="built by `byUserInChannel`",
                 note="a range built by a factory function: reported where it is used, with no fix (other queries may "
                      "call the factory)"),
+        Invalid(SERVER + 'import { byUserInChannel } from "./lib";\n'
+                'export const f = query({ args: { c: v.string(), u: v.string() }, handler: (ctx, { c, u }) =>\n'
+                '  ctx.db.query("messages").withIndex("by_channel_user_at", byUserInChannel(c, u)).collect() });\n',
+                files={"convex/schema.ts": SCHEMA, "convex/lib/index.ts": 'export { byUserInChannel } from "./ranges";\n',
+                       "convex/lib/ranges.ts": 'export function byUserInChannel(c: string, u: string) {\n'
+                       '  return (q: any) => q.eq("user", u).eq("channel", c);\n}\n'},
+                lines=[5], message="built by `byUserInChannel`",
+                note="a factory imported from a shared module (through a re-export), as apps keep them"),
     ]
 
     def check_app(self, ctx, app):
@@ -199,7 +208,7 @@ class IndexRangeOrder(Rule):
                 # queries may call the same factory (so no fix edits the factory either)
                 ctx.report(ch.facts, factory, f'range of `{call}("{ch.index}")`, built by '
                            f'`{ch.facts.text(js.callee(factory))}`: {message}',
-                           related=[ctx.related(ch.facts, js.method_anchor(op.node), "the step out of order")])
+                           related=[ctx.related(ch.range_factory_facts, js.method_anchor(op.node), "the step out of order")])
                 continue
             ctx.report(ch.facts, js.method_anchor(op.node),
                        f'range of `{call}("{ch.index}")`: {message}', fix=self._reorder(ctx, ch, fields))

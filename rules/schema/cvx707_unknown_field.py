@@ -60,6 +60,18 @@ class UnknownField(Rule):
               files={"convex/schema.ts": SCHEMA}),
     ]
     invalid = [
+        Invalid(ENTS_SERVER + 'export const seed = mutation({ args: { teamId: v.id("teams") }, handler: async (ctx, { teamId }) => {\n'
+                '  const players = ctx.table("players");\n'
+                '  await players.insert({ handle: "a", score: 1, teamId, rank: 3 });\n'
+                '  await ctx.table("players").insertMany([{ handle: "b", score: 1, teamId }, { handle: "c", scor: 2, teamId }]);\n}});\n',
+                files=ENTS_FILES, lines=[5, 6],
+                note="Ents' `insertMany` (each document) and an insert through a const holding `ctx.table(...)`"),
+        Invalid(SERVER + 'import { newest } from "./lib/tasks";\n'
+                'export const f = query({ args: {}, handler: (ctx) =>\n'
+                '  newest(ctx).filter((q) => q.eq(q.field("dnoe"), true)).first() });\n',
+                files={"convex/schema.ts": SCHEMA, "convex/lib/tasks.ts": 'import { QueryCtx } from "../_generated/server";\n'
+                       'export const newest = (ctx: QueryCtx) => ctx.db.query("tasks").order("desc");\n'},
+                lines=[5], message="dnoe", note="a helper's query with an order, filtered in the caller"),
         Invalid(SERVER + 'export const f = mutation({ args: {}, handler: (ctx) =>\n'
                 '  ctx.db.insert("tasks", { title: "t", complete: false }) });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4], message="complete"),
@@ -111,7 +123,7 @@ class UnknownField(Rule):
                    call.document_literal)
                   for call in uses.calls if call.method in ("insert", "replace", "patch") and not call.system]
         # Ents writes go to `ctx.db` the same way
-        writes += [(ent.facts, ent.write, ent.table, ent.document_literal) for ent in uses.ents_calls if ent.write]
+        writes += [(w.facts, w.write, w.table, w.document_literal) for ent in uses.ents_calls for w in ent.each_write()]
         strict = schema.schema_validation is True  # a patched document is validated whole, like an insert
         for facts, method, name, value in writes:
             table = schema.table(name) if name and value is not None else None
@@ -129,7 +141,7 @@ class UnknownField(Rule):
                                + (" (schema validation rejects the write)" if strict else ""),
                                severity=None if strict else Severity.WARNING)
         seen: set[int] = set()
-        for ch in uses.chains:
+        for ch in [*uses.chains, *uses.continued]:  # a helper's query with its index goes on in callers
             table = schema.table(ch.table) if ch.table else None
             if table is None or not table.known or ch.system:
                 continue

@@ -135,6 +135,11 @@ class InsertMissingRequiredField(Rule):
     summary = "`insert` object literal missing a required field, or `patch` that may remove one"
 
     valid = [
+        Valid(ENTS_SERVER + 'export const seed = mutation({ args: { names: v.array(v.string()) }, handler: async (ctx, { names }) => {\n'
+              '  const teams = ctx.table("teams");\n'
+              '  await teams.insertMany([{ name: "a" }, { name: "b" }]);\n'
+              '  await teams.insertMany(names.map((name) => ({ name })));\n}});\n',
+              files=ENTS_FILES, note="Ents' `insertMany` through a const, each document complete (a mapped array is not read)"),
         Valid(SERVER + 'export const update = mutation({\n'
               '  args: { id: v.id("tasks"), title: v.optional(v.string()), done: v.optional(v.boolean()), note: v.optional(v.string()), owner: v.string() },\n'
               '  handler: async (ctx, args) => {\n'
@@ -191,6 +196,13 @@ class InsertMissingRequiredField(Rule):
               files={"convex/schema.ts": SCHEMA}),
     ]
     invalid = [
+        Invalid(ENTS_SERVER + 'export const seed = mutation({ args: { teamId: v.id("teams") }, handler: async (ctx, { teamId }) => {\n'
+                '  await ctx.table("players").insertMany([{ handle: "a", score: 1, teamId }, { handle: "b", teamId }]);\n'
+                '  const players = ctx.table("players");\n'
+                '  await players.insert({ handle: "c", teamId });\n'
+                '  await players.insertMany([{ handle: "d", score: 2, teamId }]);\n}});\n',
+                files=ENTS_FILES, lines=[4, 6], message='"score"',
+                note="Ents' `insertMany` (each document) and inserts through a const holding `ctx.table(...)`"),
         # triage G27 P4 (Elevenprocess/backend_convex writes optional fields this way)
         Invalid(SERVER + 'export const add = mutation({ args: { title: v.optional(v.string()), note: v.optional(v.string()) },\n'
                 '  handler: async (ctx, args) => {\n'
@@ -269,10 +281,11 @@ class InsertMissingRequiredField(Rule):
                 self._patch(ctx, queries, schema, call, name)
             else:
                 self._whole_document(ctx, schema, call, call.method, name)
-        for ent in queries.ents_calls:  # Ents writes go to `ctx.db` the same way
+        # Ents writes go to `ctx.db` the same way (each document of an `insertMany` too)
+        for ent in (w for e in queries.ents_calls for w in e.each_write()):
             if ent.write == "patch":
                 self._patch(ctx, queries, schema, ent, ent.table)
-            elif ent.write is not None:
+            else:
                 self._whole_document(ctx, schema, ent, ent.write, ent.table)
 
     def _whole_document(self, ctx, schema, call, method, name):

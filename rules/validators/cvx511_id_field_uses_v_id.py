@@ -114,9 +114,10 @@ class IdFieldUsesVId(Rule):
     helpers and what callers pass as arguments) holds another service's id too (Slack's
     `event_id`), as does one written from the `id` of a body the app was sent or fetched
     (`JSON.parse(...)`, `request.json()`, Stripe's `constructEvent`: `stripeEventId: event.id`). A named `v.object` a table is defined from (`defineTable(Model.fields)`)
-    is judged as that table's fields. A constant of the same file that a function takes as
-    its `args` or spreads into them (`args: { ...orderArgs }`) is judged like `args` written
-    in place, by the uses of every function that takes it.
+    is judged as that table's fields. A constant that a function takes as its `args` or
+    spreads into them (`args: { ...orderArgs }`), of the same file or imported from a shared
+    module (`import { orderArgs } from "./lib/args"`), is judged like `args` written in place,
+    by the uses of every function that takes it, and reported where it is written.
 
     ## Why is this bad?
     `v.id` checks that the value is an id of that table; a string accepts anything, and
@@ -143,6 +144,14 @@ class IdFieldUsesVId(Rule):
     fix_availability = "sometimes"
 
     valid = [
+        Valid('import { v } from "convex/values";\nexport const projectArgs = { projectId: v.string() };\n',
+              path="convex/lib/args.ts",
+              files={**SCHEMA, "convex/get.ts": SERVER + 'import { projectArgs } from "./lib/args";\n'
+                     'export const get = query({ args: projectArgs, handler: async (ctx, args) => await ctx.db.get(args.projectId as any) });\n',
+                     "convex/find.ts": SERVER + 'import { projectArgs } from "./lib/args";\n'
+                     'export const find = query({ args: projectArgs, handler: async (ctx, args) => {\n'
+                     '  const id = ctx.db.normalizeId("projects", args.projectId);\n  return id && (await ctx.db.get(id));\n}});\n'},
+              note="an args constant of a shared module that a function of another file checks with normalizeId"),
         Valid(SERVER + 'const projectArgs = { projectId: v.string() };\n'
               'export const get = query({ args: projectArgs, handler: async (ctx, args) => await ctx.db.get(args.projectId as any) });\n'
               'export const find = query({ args: projectArgs, handler: async (ctx, args) => {\n'
@@ -375,6 +384,15 @@ class IdFieldUsesVId(Rule):
               note="the body read with `request.json()`"),
     ]
     invalid = [
+        Invalid('import { v } from "convex/values";\nexport const projectArgs = { projectId: v.string() };\n',
+                path="convex/lib/args.ts", lines=[2],
+                files={**SCHEMA, "convex/lib/index.ts": 'export * from "./args";\n',
+                       "convex/projects.ts": SERVER + 'import { projectArgs } from "./lib";\n'
+                       'export const get = query({ args: projectArgs, handler: async (ctx, args) => await ctx.db.get(args.projectId as any) });\n'
+                       'export const rename = mutation({ args: { ...projectArgs, name: v.string() },\n'
+                       '  handler: async (ctx, { projectId, name }) => { await ctx.db.patch(projectId as any, { name }); },\n});\n'},
+                note="an args constant of a shared module (re-exported), taken by functions of another file: reported where "
+                     "it is written"),
         Invalid(SERVER + 'const projectArgs = { projectId: v.string() };\n'
                 'export const get = query({ args: projectArgs, handler: async (ctx, args) => await ctx.db.get(args.projectId as any) });\n'
                 'export const rename = mutation({ args: { ...projectArgs, name: v.string() },\n'
@@ -478,9 +496,16 @@ class IdFieldUsesVId(Rule):
         for fn in module.app.functions_in(module):
             if fn.args_node is not None:
                 objects.append((fn.args_node, None, fn))
-                for shared in _args_constants(ctx, facts, fn.args_node):
-                    objects.append((shared, None, fn))
-                    sharing.setdefault(id(shared), []).append(fn)
+                for d in _args_constants(ctx, facts, fn.args_node):
+                    if d.facts is facts:  # a constant of another file is judged in its own
+                        objects.append((d.node, None, fn))
+                        sharing.setdefault(id(d.node), []).append(fn)
+        if _may_hold_args(facts, tables):
+            # this file's constants that functions of other files take (`import { listArgs }
+            # from "./lib/args"`): judged here, where they are written, by those functions' uses
+            for fn, shared in _taken_from_other_files(ctx, module.app).get(facts.path, ()):
+                objects.append((shared, None, fn))
+                sharing.setdefault(id(shared), []).append(fn)
         for site in facts.all_calls():
             if site.path and site.path[-1] != "object" and site.path[-1] != "defineTable":
                 continue  # neither `v.object(...)` nor `defineTable(...)` (an empty path: read in full)
@@ -497,6 +522,7 @@ class IdFieldUsesVId(Rule):
         seen = set()
         for written, defines, fn in objects:
             handler = fn.handler if fn is not None else None
+            hfacts = fn.facts if fn is not None else facts  # the handler's file: this one, or one taking a constant of it
             if _inside(written, returns):
                 continue  # a `returns` validator mirrors what the table stores
             obj = js.unwrap(written)
@@ -542,14 +568,14 @@ class IdFieldUsesVId(Rule):
                 if handler is not None:
                     nested = obj.parent is not None and obj.parent.parent is not None \
                         and v_call(ctx, facts, obj.parent.parent, "object")  # a field of a nested argument object
-                    reads = _member_reads(facts, handler, p.key) if nested else _argument_reads(handler, p.key)
+                    reads = _member_reads(hfacts, handler, p.key) if nested else _argument_reads(handler, p.key)
                     # with a key of its own, only a use that needs an `_id` counts (get, patch, `_id`,
                     # a cast), not a match with a field named like a `v.id` field elsewhere
                     id_fields = _id_fields(schema, table) if own_key is None else set()
-                    use = _id_use(facts, reads, table, id_fields, ctx)
+                    use = _id_use(hfacts, reads, table, id_fields, ctx)
                     if use == "id" and len(sharing.get(id(obj), ())) > 1:
                         # a constant several functions take as args: each of them must use it as an id
-                        use = "id" if all(_id_use(facts, _argument_reads(other.handler, p.key), table, id_fields, ctx)
+                        use = "id" if all(_id_use(other.facts, _argument_reads(other.handler, p.key), table, id_fields, ctx)
                                           == "id" for other in sharing[id(obj)] if other.handler is not None) else None
                     # an argument: flagged when used as an id; a field of a nested argument
                     # (often stored for later) unless it is plainly used as text, or when it
@@ -1146,9 +1172,10 @@ def _use_in_helper(ctx, facts, call, arg, table: str, id_fields: set[str], field
     return _id_use(tfacts, reads, table, id_fields, ctx, into_helpers=False)
 
 
-def _args_constants(ctx, facts, args) -> list:
-    """The object literals of this file's constants that `args` is (`args: orderArgs`) or
-    spreads at its top (`args: { ...orderArgs, note: v.string() }`)."""
+def _args_constants(ctx, facts, args) -> list[Def]:
+    """The object literals of the constants that `args` is (`args: orderArgs`) or spreads at
+    its top (`args: { ...orderArgs, note: v.string() }`): of this file, or imported from another
+    (`import { orderArgs } from "./lib/args"`, through re-exports too)."""
     args = js.unwrap(args)
     if args is None:
         return []
@@ -1157,9 +1184,44 @@ def _args_constants(ctx, facts, args) -> list:
     out = []
     for name in names:
         d = ctx.project.linker.value_of(facts, name) if name is not None and name.type == "identifier" else None
-        if isinstance(d, Def) and d.facts is facts and not d.path and d.node.type == "object":
-            out.append(d.node)
+        if isinstance(d, Def) and not d.path and d.node.type == "object":
+            out.append(d)
     return out
+
+
+def _may_hold_args(facts, tables) -> bool:
+    """Does the file bind an object literal with a `<table>Id` key at its top level (a constant
+    other files may take as args)? Asked first, as finding who takes it reads the whole app."""
+    for b in facts.bindings.values():
+        value = js.unwrap(b.value) if b.value is not None and not b.path else None
+        if value is not None and value.type == "object" and any(p.key in tables for p in js.object_props(value)):
+            return True
+    return False
+
+
+def _taken_from_other_files(ctx, app) -> dict[str, list]:
+    """path -> (function, object) for each constant of that file that a function of another
+    file takes as its args or spreads into them."""
+
+    def in_module(module) -> tuple:
+        # kept per module while it and the files it imports (the constant's among them) are
+        # unchanged (derived.py): (the function's `args` node, the constant's file and object)
+        return tuple((fn.args_node, d.facts.path, d.node) for fn in app.functions_in(module) if fn.args_node is not None
+                     for d in _args_constants(ctx, module.facts, fn.args_node) if d.facts is not module.facts)
+
+    def compute() -> dict[str, list]:
+        out: dict[str, list] = {}
+        for module in app.modules.values():
+            taken = per_file(ctx, module.facts, "cvx511 args constants of other files", lambda: in_module(module))
+            if taken:
+                by_args = {id(fn.args_node): fn for fn in app.functions_in(module)}
+                for args, path, obj in taken:
+                    fn = by_args.get(id(args))
+                    if fn is not None:
+                        out.setdefault(path, []).append((fn, obj))
+        return out
+
+    return memoized(ctx, ("cvx511_taken", id(app)), compute)
 
 
 def _function_taking(module, node):
