@@ -290,3 +290,35 @@ def test_an_args_constant_of_another_file_is_judged_again_when_its_users_change(
     assert cvx511({projects: as_text}, [args]) == []
     assert cvx511({projects: as_text}, files) == []
     assert cvx511({}, [args]) == [args]  # the buffer is reverted
+
+
+def test_kept_resolution_sees_a_missing_file_appear_but_not_a_swap_file(tmp_path):
+    """Module resolution probes names that do not exist (`x.tsx`, `x/index.ts`); the kept
+    values stay valid while they are still missing (derived.py watches the nearest folder
+    that exists, and lists it again when its stamp changes). A save that changes the folder
+    (an editor's swap or backup file) must not drop them; the probed file appearing must."""
+    from cvxlint.project.derived import _Slot
+
+    (tmp_path / "convex" / "lib").mkdir(parents=True)
+    (tmp_path / "convex" / "lib" / "tasks.ts").write_text("export const a = 1;\n")
+    slot = _Slot()
+    slot.note_probe(tmp_path / "convex" / "lib" / "tasks.ts")  # there: watched by its own stamp
+    slot.note_probe(tmp_path / "convex" / "lib" / "users.tsx")  # missing, in a folder that exists
+    slot.note_probe(tmp_path / "convex" / "models" / "index.ts")  # missing, in a folder that does not
+    assert slot.still_valid()
+    (tmp_path / "convex" / "lib" / ".tasks.ts.swp").write_text("x")
+    (tmp_path / "convex" / "notes.md").write_text("x")
+    assert slot.still_valid()  # the folders changed, but nothing probed appeared
+    (tmp_path / "convex" / "lib" / "users.tsx").write_text("export {};\n")
+    assert not slot.still_valid()
+
+    slot = _Slot()
+    slot.note_probe(tmp_path / "convex" / "models" / "index.ts")
+    assert slot.still_valid()
+    (tmp_path / "convex" / "models").mkdir()  # the missing folder appears: what it holds may resolve
+    assert not slot.still_valid()
+
+    slot = _Slot()
+    slot.note_probe(tmp_path / "convex" / "lib" / "tasks.ts")
+    (tmp_path / "convex" / "lib" / "tasks.ts").write_text("export const a = 2; // changed\n")
+    assert not slot.still_valid()

@@ -25,6 +25,7 @@ A one-shot run (`cvxlint check`) has no store: `get` just computes.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, TypeVar
 
@@ -61,7 +62,7 @@ class _PerModule:
 class _Slot:
     """The values derived in one environment (see `_environment`)."""
 
-    __slots__ = ("files", "probed", "resolution", "per_module")
+    __slots__ = ("files", "probed", "missing", "resolution", "per_module")
 
     def __init__(self) -> None:
         self.files: dict[str, _FileEntry] = {}
@@ -69,15 +70,49 @@ class _Slot:
         self.resolution: dict = {}  # the module resolver's caches (Resolver.keep_caches_in)
         # Paths module resolution looked at outside the source files (tsconfig files, files
         # probed for existence) and their state then: resolution may change when they do.
-        self.probed: dict[str, tuple | None] = {}
+        # A path that was not there is watched through the nearest folder above it that was
+        # (`missing`: folder -> its stamp then, and the names below it that were missing): a
+        # file appears only by adding an entry to a folder. Nearly every probe is of a name
+        # that does not exist (`x.tsx`, `x/index.ts`, ...): a large app's editor stat'ed
+        # 2,800 of them on each keystroke, in 230 folders. A folder whose stamp changed is
+        # listed again (an editor's swap file or a save by rename changes it too).
+        self.probed: dict[str, tuple] = {}
+        self.missing: dict[str, tuple[tuple, set[str]]] = {}
 
     def still_valid(self) -> bool:
-        return all(file_stamp(p) == s for p, s in self.probed.items())
+        if not all(file_stamp(p) == s for p, s in self.probed.items()):
+            return False
+        for folder, (stamp, names) in self.missing.items():
+            now = file_stamp(folder)
+            if now == stamp:
+                continue
+            try:
+                if now is None or not names.isdisjoint(os.listdir(folder)):
+                    return False
+            except OSError:
+                return False
+            self.missing[folder] = (now, names)
+        return True
 
     def note_probe(self, path: Path) -> None:
         key = str(path)
-        if key not in self.probed:
-            self.probed[key] = file_stamp(key)
+        if key in self.probed:
+            return
+        stamp = file_stamp(key)
+        if stamp is not None:
+            self.probed[key] = stamp
+            return
+        name, folder = os.path.basename(key), os.path.dirname(key)
+        while True:
+            watched = self.missing.get(folder)
+            if watched is not None:
+                watched[1].add(name)
+                return
+            stamp = file_stamp(folder)
+            if stamp is not None or os.path.dirname(folder) == folder:
+                self.missing[folder] = (stamp, {name})
+                return
+            name, folder = os.path.basename(folder), os.path.dirname(folder)
 
 
 class DerivedStore:
