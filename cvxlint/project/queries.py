@@ -1013,11 +1013,11 @@ class _ChainBuilder:
         if p is not None and p.type == "await_expression":
             o = js.outer(p)
         o = _past_null_fallback(o)
+        if _is_returned(_past_object_literal(o)):
+            chain.result_returned = True
+            return
         p = o.parent
         if p is None:
-            return
-        if p.type == "return_statement" or (p.type == "arrow_function" and o.field == "body"):
-            chain.result_returned = True
             return
         if p.type == "member_expression" and o.field == "object":
             pf = _post_filter(p)
@@ -1038,10 +1038,29 @@ class _ChainBuilder:
                     if pf is not None:
                         chain.post_filters.append(pf)
                     continue
-                uo = _past_null_fallback(uo)
-                up = uo.parent
-                if up is not None and up.type == "return_statement":
+                uo = _past_object_literal(_past_null_fallback(uo))
+                if uo.parent is not None and uo.parent.type == "return_statement":
                     chain.result_returned = True
+
+
+def _is_returned(n: Node) -> bool:
+    """Is `n` the value of a `return` or an arrow function's expression body?"""
+    p = n.parent
+    return p is not None and (p.type == "return_statement" or (p.type == "arrow_function" and n.field == "body"))
+
+
+def _past_object_literal(n: Node) -> Node:
+    """`{ board, cards }`, `{ items: cards }`: a value put in an object literal (nested ones
+    too) reaches whoever gets the object as it is, so what encloses the object does with it."""
+    while True:
+        p = n.parent
+        if p is not None and p.type == "pair" and n.field == "value":
+            p = p.parent
+        elif n.type != "shorthand_property_identifier":
+            return n
+        if p is None or p.type != "object":
+            return n
+        n = js.outer(p)
 
 
 def _past_null_fallback(n: Node) -> Node:
