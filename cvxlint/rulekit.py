@@ -231,7 +231,7 @@ def settled_item(facts: FileFacts, node: Node, _depth: int = 0) -> bool:
 
 __all__ = [
     "Applicability", "Edit", "Fix", "Related", "Severity", "Invalid", "Rule", "RuleContext", "Valid", "js",
-    "report_in_handler", "reported_functions", "describe_function", "rel", "line_of", "memoized", "helper_kinds", "global_calls",
+    "report_in_handler", "own_helper", "reported_functions", "describe_function", "rel", "line_of", "memoized", "helper_kinds", "global_calls",
     "describe_uses", "use_related", "name_node", "looks_generated", "per_file", "call_sites", "settled_item",
 ]
 
@@ -331,8 +331,7 @@ def report_in_handler(
         return ctx.report(reached.facts, node, message, severity=severity, fix=fix)
     first_facts, first_site = reached.via[0]
     helper = reached.func.name or "a helper"
-    if at_node_when_own_helper and fn is not None and reached.facts.path == first_facts.path \
-            and _functions_reaching(ctx, fn.module.app).get(id(reached.func)) == 1:
+    if at_node_when_own_helper and own_helper(ctx, fn, reached):
         related = [ctx.related(f, site.node, f"called from {describe_function(fn)}" if i == 0 else
                                f"calls `{callee_text(f, site)}`") for i, (f, site) in enumerate(reached.via)]
         return ctx.report(reached.facts, node, f"{message} (in `{helper}`)", related=related, severity=severity)
@@ -357,6 +356,13 @@ def report_in_handler(
     )
     ctx.in_handler_reports[key] = d
     return d
+
+
+def own_helper(ctx: RuleContext, fn: RegisteredFunction | None, reached: Reached) -> bool:
+    """Is `reached` a helper in `fn`'s own file that no other registered function reaches (where
+    `report_in_handler(..., at_node_when_own_helper=True)` reports on the node itself)?"""
+    return fn is not None and reached.depth > 0 and reached.facts.path == reached.via[0][0].path \
+        and _functions_reaching(ctx, fn.module.app).get(id(reached.func)) == 1
 
 
 def _functions_reaching(ctx: RuleContext, app) -> dict[int, int]:

@@ -995,13 +995,15 @@ class AccessAnalysis:
         admin: set[str] | None = None  # asked for only when a table is not personal: it reads every function's access
         # the tables its code reads first: a `v.id("users")` argument alone is not a read of
         # `users` (`isSeated({ pupil })` reads `seats`), so say what it takes instead
-        # (a legacy `ctx.db.get(args.patientId)` does read it)
-        read = self.tables_read(fn, id_arguments=False)
+        # (a legacy `ctx.db.get(args.patientId)` does read it, and so does `ctx.db.get(r.authorId)`
+        # for a `v.id("users")` field: the same read as `ctx.db.get("users", r.authorId)`, which
+        # CVX711's safe fix writes, so both forms must rate the function alike)
+        read = self.tables_read(fn, typed_gets=True, id_arguments=False)
         taken = self._id_arguments(fn)
         for table in read + [t for t in taken if t not in read]:
             # a table read that holds how to reach people, or whose rows are accounts (an id of
             # a table of stories that keep their submitter's email names a story, not a person)
-            is_read = table in read or table in self.tables_read(fn, typed_gets=True, id_arguments=False)
+            is_read = table in read
             people = _people_field(fn.module.app, table, contact=is_read)
             if (PERSONAL_TABLE.search(table) or people) and not CATALOGUE_TABLE.search(table):
                 held = f" (its `{people}` field)" if people and not PERSONAL_TABLE.search(table) else ""

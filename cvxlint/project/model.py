@@ -286,6 +286,33 @@ class App:
             index = self.__dict__["_functions_by_module"] = (len(self.functions), table)
         return index[1].get(id(module), [])
 
+    def generated_exports(self, stem: str) -> set[str] | None:
+        """The value names that every `_generated/<stem>` file of the functions directory
+        (`.d.ts`, `.ts`, `.js`) exports; None when there is none (not generated yet, or
+        gitignored: codegen writes it fresh). A file committed from an older CLI lacks what
+        newer ones export (`env` from `server`, since convex 1.44)."""
+        found = self.__dict__.setdefault("_generated_exports", {})
+        if stem not in found:
+            names: set[str] | None = None
+            for ext in (".d.ts", ".ts", ".js"):
+                path = self.functions_dir / "_generated" / f"{stem}{ext}"
+                facts = self.project.facts(path, quiet=True) if path.is_file() else None
+                if facts is None:
+                    continue
+                exported = {e.name for e in facts.exports if not e.type_only}
+                # `export declare const env: Env;`: a declaration file's values are ambient
+                for stmt in facts.module.root.children:
+                    decl = stmt.child("declaration") if stmt.type == "export_statement" else None
+                    if decl is not None and decl.type == "ambient_declaration":
+                        exported.update(d.child("name").text or "" for inner in decl.children for d in inner.children
+                                        if d.type == "variable_declarator" and d.child("name") is not None)
+                        exported.update(inner.child("name").text or "" for inner in decl.children
+                                        if inner.type in ("function_signature", "class_declaration")
+                                        and inner.child("name") is not None)
+                names = exported if names is None else names & exported
+            found[stem] = names
+        return found[stem]
+
     def special_module(self, kind: str) -> ConvexModule | None:
         table = self.__dict__.get("_special_modules")
         if table is None or table[0] != len(self.modules):

@@ -72,8 +72,10 @@ ID_RETURNING_METHODS = {("@convex-dev/auth/server", "convexAuth", ("auth", "getU
                         ("@convex-dev/auth/server", "convexAuth", ("auth", "getSessionId")): "authSessions"}
 _ONE_ID = _ID_QUALIFIER + r"(?:Id|GenericId)\s*<\s*[\"']([A-Za-z_][A-Za-z0-9_]*)[\"']\s*>"
 # `Id<"t">[]`, `readonly Id<"t">[]`, `Array<Id<"t">>`, `ReadonlyArray<Id<"t">>`
-_ID_ARRAY_TYPE = re.compile(r"^\s*(?:(?:readonly\s+)?" + _ONE_ID + r"\s*\[\s*\]|(?:Readonly)?Array\s*<\s*" + _ONE_ID
+# (a `Set<Id<"t">>` holds ids of one table as well: iterated, spread or `Array.from`-ed alike)
+_ID_ARRAY_TYPE = re.compile(r"^\s*(?:(?:readonly\s+)?" + _ONE_ID + r"\s*\[\s*\]|(?:Readonly)?(?:Array|Set)\s*<\s*" + _ONE_ID
                             + r"\s*>)\s*$")
+_NEW_ID_SET = re.compile(r"^\s*new\s+Set\s*<\s*" + _ONE_ID + r"\s*>")
 # Array methods whose result holds (some of) the receiver's elements, in an array / as one element.
 _SAME_ELEMENTS_METHODS = frozenset(["filter", "slice", "reverse", "sort", "toReversed", "toSorted"])
 _ELEMENT_METHODS = frozenset(["at", "find", "findLast", "pop", "shift"])
@@ -85,6 +87,7 @@ _MAP_KEY = r"(?:[^<>,]|<[^<>]*>)+,\s*"
 _MAP_VALUE_TYPE = re.compile(r"^\s*(?:Readonly)?Map\s*<\s*" + _MAP_KEY + _ONE_ID + r"\s*>")
 _NEW_MAP_VALUE = re.compile(r"^\s*new\s+Map\s*<\s*" + _MAP_KEY + _ONE_ID + r"\s*>")
 _ANY_ID_TYPE = re.compile(r"\b(?:Id|GenericId)\s*<\s*[\"']([A-Za-z_][A-Za-z0-9_]*)[\"']\s*>")
+_ANY_ID_ARGUMENT = re.compile(r"\b(?:Id|GenericId)\s*<\s*any\s*>")
 _GENERIC_ID_TYPE = re.compile(r"^\s*" + _ID_QUALIFIER + r"(?:Id|GenericId)\s*<\s*[A-Za-z_][\w.]*\s*>")
 
 
@@ -726,7 +729,11 @@ class DatabaseUses:
 
     def is_dynamic_id(self, facts: FileFacts, node: Node | None) -> bool:
         """An ID typed with a type parameter (`id: Id<T>`): the table is chosen by the caller."""
-        return _Inference(self, facts).generic_id(node)
+        return _Inference(self, facts).generic_id(node) is not None
+
+    def is_any_id(self, facts: FileFacts, node: Node | None) -> bool:
+        """An ID typed `Id<any>`: any table's id, no type parameter a caller could fix."""
+        return bool(_ANY_ID_ARGUMENT.search(_Inference(self, facts).generic_id(node) or ""))
 
 
 def _ents_inserts(method: str, value: Node) -> list[tuple[str, Node]]:
@@ -1098,11 +1105,11 @@ class _ChainBuilder:
         if p is not None and p.type == "await_expression":
             o = js.outer(p)
         o = _past_null_fallback(o)
+        if _is_returned(_past_object_literal(o)):
+            chain.result_returned = True
+            return
         p = o.parent
         if p is None:
-            return
-        if p.type == "return_statement" or (p.type == "arrow_function" and o.field == "body"):
-            chain.result_returned = True
             return
         if p.type == "member_expression" and o.field == "object":
             pf = _post_filter(p)
@@ -1123,10 +1130,29 @@ class _ChainBuilder:
                     if pf is not None:
                         chain.post_filters.append(pf)
                     continue
-                uo = _past_null_fallback(uo)
-                up = uo.parent
-                if up is not None and up.type == "return_statement":
+                uo = _past_object_literal(_past_null_fallback(uo))
+                if uo.parent is not None and uo.parent.type == "return_statement":
                     chain.result_returned = True
+
+
+def _is_returned(n: Node) -> bool:
+    """Is `n` the value of a `return` or an arrow function's expression body?"""
+    p = n.parent
+    return p is not None and (p.type == "return_statement" or (p.type == "arrow_function" and n.field == "body"))
+
+
+def _past_object_literal(n: Node) -> Node:
+    """`{ board, cards }`, `{ items: cards }`: a value put in an object literal (nested ones
+    too) reaches whoever gets the object as it is, so what encloses the object does with it."""
+    while True:
+        p = n.parent
+        if p is not None and p.type == "pair" and n.field == "value":
+            p = p.parent
+        elif n.type != "shorthand_property_identifier":
+            return n
+        if p is None or p.type != "object":
+            return n
+        n = js.outer(p)
 
 
 def _past_null_fallback(n: Node) -> Node:
@@ -1793,17 +1819,19 @@ class _Inference:
         known = sorted(t for t in tables if t is not None)
         return known if len(known) > 1 else []
 
-    def generic_id(self, node: Node | None) -> bool:
+    def generic_id(self, node: Node | None) -> str | None:
+        """The id type written with a type parameter (`Id<T>`, also `Id<any>`) that `node` has,
+        "" for the id of an insert into a table a parameter names, None otherwise."""
         n = js.unwrap(node)
         if n is None:
-            return False
+            return None
         if node is not None and node.type == "as_expression":
             ty = _type_text(self.facts, node)
             if ty and _GENERIC_ID_TYPE.match(ty) and not _ID_TYPE.match(ty):
-                return True
+                return ty
         root = js.member_chain(n)
         if root is None:
-            return False
+            return None
         ref = self.facts.ref_of(root[0])
         if ref is not None and ref.kind == "local" and not root[1]:
             # `for (const id of ids)` over a parameter `ids: Id<T>[]`
@@ -1814,11 +1842,11 @@ class _Inference:
                     ref = self.facts.ref_of(right)
             elif decl is not None and decl[0].type == "variable_declarator" and not decl[2]:
                 # `const id = await ctx.db.insert(tableName, data)`: the caller names the table
-                return self._inserted_into_parameter(decl[0].child("value"))
+                return "" if self._inserted_into_parameter(decl[0].child("value")) else None
         if ref is None or ref.kind != "param" or ref.func is None:
-            return False
+            return None
         ptype = ref.func.param_types[ref.index] if ref.index < len(ref.func.param_types) else None
-        return bool(ptype) and bool(_GENERIC_ID_TYPE.search(ptype)) and not _ID_TYPE.match(ptype or "")
+        return ptype if ptype and _GENERIC_ID_TYPE.search(ptype) and not _ID_TYPE.match(ptype) else None
 
     def _inserted_into_parameter(self, n: Node | None) -> bool:
         n = js.unwrap(n)
@@ -1908,9 +1936,38 @@ class _Inference:
                     ty = self._element_type(_element_source(decl[0].child("value")))
         return _member_id_table(self.facts, ty, tuple(props))
 
+    def _mapped_values(self, call: Node, depth: int) -> list[Node | None] | None:
+        """What the callback of `xs.map(callback)` returns, written inline (an arrow's body, its
+        `return`s); None for a callback given by name or a bare `return;`."""
+        args = js.call_args(call)
+        cb = js.unwrap(args[0]) if len(args) == 1 else None
+        if cb is None or cb.type not in ("arrow_function", "function_expression", "function"):
+            return None
+        return _returned_values(cb)
+
+    def _entries_table(self, init: Node | None, slot: int) -> str | None:
+        """The table of the ids at `slot` (0: keys, 1: values) of `new Map(docs.map((d) => [k, v]))`,
+        a Map whose type TypeScript infers from the entries."""
+        n = js.unwrap(init)
+        args = js.call_args(n) if n is not None and n.type == "new_expression" else []
+        ctor = n.child("constructor") if n is not None else None
+        if ctor is None or ctor.text != "Map" or len(args) != 1:
+            return None
+        source = js.unwrap(args[0])
+        callee = js.callee(source) if source is not None and source.type == "call_expression" else None
+        if callee is None or callee.type != "member_expression" or (callee.child("property") or callee).text != "map":
+            return None
+        tables: set[str | None] = set()
+        for entry in self._mapped_values(source, 0) or [None]:
+            entry = js.unwrap(entry)
+            items = [c for c in entry.children] if entry is not None and entry.type == "array" else []
+            tables.add(self.id_table(items[slot], 1) if len(items) == 2 else None)
+        return tables.pop() if len(tables) == 1 else None
+
     def _map_table(self, node: Node | None, values: bool = False) -> str | None:
         """"t" for a `Map` whose keys (with `values`: values) are typed `Id<"t">`: a name declared
-        `Map<Id<"t">, ...>` or `new Map<Id<"t">, ...>(...)` (`Map<..., Id<"t">>`), also iterated
+        `Map<Id<"t">, ...>` or `new Map<Id<"t">, ...>(...)` (`Map<..., Id<"t">>`), or made
+        from entries with such ids (`new Map(docs.map((d) => [d._id, d]))`), also iterated
         through `.entries()`."""
         n = js.unwrap(node)
         if n is not None and n.type == "call_expression" and not js.call_args(n):
@@ -1928,6 +1985,8 @@ class _Inference:
         m = typed.match(text) if text else None
         if m is None and text is None and decl[0].child("value") is not None:
             m = made.match(self.facts.text(decl[0].child("value")))
+            if m is None:
+                return self._entries_table(decl[0].child("value"), 1 if values else 0)
         return m.group(1) if m else None
 
     def _arg_element_id(self, array: Node | None, props: tuple[str, ...]) -> str | None:
@@ -2037,8 +2096,9 @@ class _Inference:
 
     def ids_table(self, node: Node | None, depth: int) -> str | None:
         """The table of every id an array expression holds: `args.ids` validated
-        `v.array(v.id("t"))`, a document's `v.array(v.id("t"))` field, a name typed `Id<"t">[]`,
-        and what `.filter/.slice/.sort/...`, `x ?? []` and `[a, ...b]` make of those."""
+        `v.array(v.id("t"))`, a document's `v.array(v.id("t"))` field, a name typed `Id<"t">[]`
+        or `Set<Id<"t">>`, `new Set<Id<"t">>()`, `docs.map((d) => d.ownerId)`, and what
+        `.filter/.slice/.sort/...`, `new Set(...)`, `x ?? []` and `[a, ...b]` make of those."""
         if node is None or depth > 8:
             return None
         t = _id_array_type_table(_cast_type_text(self.facts, node))
@@ -2100,6 +2160,20 @@ class _Inference:
                 return self._map_table(callee.child("object"), values=True)  # `byName.values()`
             if js.dotted_name(callee) == "Array.from" and len(js.call_args(n)) == 1:
                 return self.ids_table(js.call_args(n)[0], depth + 1)  # `Array.from(byName.values())`
+            if callee is not None and callee.type == "member_expression" and \
+                    (callee.child("property") or callee).text == "map":
+                # `members.map((m) => m.workspaceId)`: the id each call of the callback returns
+                values = self._mapped_values(n, depth)
+                tables = {self.id_table(v, depth + 1) for v in values or [None]}
+                return tables.pop() if len(tables) == 1 else None
+            return None
+        if n.type == "new_expression":
+            m = _NEW_ID_SET.match(self.facts.text(n))
+            if m is not None:
+                return m.group(1)  # `new Set<Id<"t">>()`
+            ctor, args = n.child("constructor"), js.call_args(n)
+            if ctor is not None and ctor.text == "Set" and len(args) == 1:
+                return self.ids_table(args[0], depth + 1)  # `new Set(ids)`
             return None
         if n.type == "binary_expression" and _is_empty_array(n.child("right")) \
                 and (n.has_tok("??") or n.has_tok("||")):

@@ -249,7 +249,8 @@ class RequireAccessControl(Rule):
     people or of what is theirs (names with user, account, session, payment, order,
     subscription, message, conversation, notification, contact, address, ...; catalogues
     such as plans or templates excepted; also a package method named so, such as the
-    agent's `listUIMessages`; a read whose rows are thrown away, a health probe's
+    agent's `listUIMessages`; `ctx.db.get(r.authorId)` of a `v.id("users")` field reads
+    `users` as `ctx.db.get("users", r.authorId)` does; a read whose rows are thrown away, a health probe's
     `await ctx.db.query("users").take(1);`, reads nothing out), or read a table that other
     functions only read after an admin check (a public query that checks nothing and reads
     it, also through `ctx.db.get(link.trackId)`, shows it is not admin-only). Other unchecked queries — game state, a catalogue, site settings —
@@ -971,6 +972,15 @@ class RequireAccessControl(Rule):
                 '  const patient = await ctx.db.get(args.patientId);\n  return patient === null ? null : patient.heights;\n}});\n',
                 files=AUTH_CONFIG, lines=[4], message="(it reads the `patients` table)",
                 note="a legacy `ctx.db.get(id)` of an id argument does read its table"),
+        Invalid(SERVER + 'export const reviews = query({ args: {}, handler: async (ctx) => {\n'
+                '  const rows = await ctx.db.query("reviews").take(20);\n'
+                '  return await Promise.all(rows.map(async (r) => ({ ...r, author: await ctx.db.get(r.authorId) })));\n}});\n',
+                files={**AUTH_CONFIG, "convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
+                       'import { v } from "convex/values";\nexport default defineSchema({\n'
+                       '  users: defineTable({ name: v.string() }),\n'
+                       '  reviews: defineTable({ authorId: v.id("users"), stars: v.number() }),\n});\n'},
+                lines=[4], message="(it reads the `users` table)",
+                note="a legacy `ctx.db.get` of a `v.id(\"users\")` field reads `users`, as `ctx.db.get(\"users\", id)` would"),
         Invalid('import { v } from "convex/values";\nimport { mutation } from "./functions";\n'
                 'export const score = mutation({ args: { label: v.string(), score: v.number() }, handler: async (ctx, args) => {\n'
                 '  await ctx.table("evaluations").insert({ label: args.label, score: args.score });\n}});\n',

@@ -18,7 +18,7 @@ class RedundantIndex(Rule):
     index's fields (a warning: the longer index serves the same queries). Staged indexes are
     left out. A prefix index is kept (not flagged) when some query reads it in
     `_creationTime` order within its range — with `.first()`, `.take(n)`, `.paginate()` or
-    `.order()`, or returns its `.collect()` as it is — which the longer index cannot give
+    `.order()`, or returns its `.collect()` as it is (also as a property of a returned object) — which the longer index cannot give
     (the documented exception; not when the query's `.filter` fixes the longer index's other
     fields with `.eq`: that index gives the same rows in the same order, and it is the one
     the message names), or through a
@@ -88,6 +88,12 @@ class RedundantIndex(Rule):
                      'export const all = query({ args: { team: v.string() }, handler: (ctx, { team }) =>\n'
                      '  ctx.db.query("members").withIndex("by_team", (q) => q.eq("team", team)).collect() });\n' + ONE_MEMBER},
               note="the team's members returned as read, in _creationTime order: the longer index would reorder them"),
+        Valid(MEMBERS, path="convex/schema.ts",
+              files={"convex/members.ts": 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
+                     'export const roster = query({ args: { team: v.string() }, handler: async (ctx, { team }) => {\n'
+                     '  const joined = await ctx.db.query("members").withIndex("by_team", (q) => q.eq("team", team)).collect();\n'
+                     '  return { team, joined };\n}});\n' + ONE_MEMBER},
+              note="returned as read inside an object: the caller still gets them in _creationTime order"),
         Valid(MEMBERS, path="convex/schema.ts",
               files={"convex/members.ts": 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
                      'export const count = query({ args: { team: v.string() }, handler: async (ctx, { team }) =>\n'

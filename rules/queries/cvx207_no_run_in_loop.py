@@ -1,7 +1,7 @@
 from cvxlint.project.definitions import Def, ExternalDef
 from cvxlint.project.queries import loop_around
-from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, callee_text, js, report_in_handler, reported_action_code,
-                             settled_item)
+from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, callee_text, js, line_of, own_helper, rel, report_in_handler,
+                             reported_action_code, settled_item)
 
 from ..examples import HONO
 
@@ -283,7 +283,9 @@ class NoRunInLoop(Rule):
     deliberate fan-out: each item commits or fails on its
     own and the code reads the outcome per item, which one batch function would turn into one
     failure for all (CVX209 reads it the same way). The runs of one loop are one finding, on the
-    first, with the others as related locations.
+    first, with the others as related locations; the runs in a helper that other functions
+    call too are one finding on the action's call of it (`syncOne(...)` runs `ctx.runQuery`
+    inside a loop), for all of the helper's loops.
 
     ## Why is this bad?
     One transaction (and one billed function call) per item, and the items are read or
@@ -490,6 +492,16 @@ class NoRunInLoop(Rule):
         Invalid(SERVER + 'export const seed = action({ args: {}, handler: async (ctx) => {\n'
                 '  for (let i = 0; i < 50; i++) {\n    await ctx.runMutation(internal.items.create, { n: i });\n  }\n}});\n',
                 lines=[6], note="a counter capped at 50 counts items"),
+        # triage G38 P5 (jobkompass-v3 emailAgent/poll.ts: two findings per call of `pollAccount`)
+        Invalid(SERVER + 'async function touchEach(ctx: any, ids: string[], tags: string[]) {\n'
+                '  for (const id of ids) await ctx.runMutation(internal.users.touch, { id });\n'
+                '  for (const tag of tags) await ctx.runQuery(internal.tags.get, { tag });\n}\n'
+                'export const touchAll = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
+                '  await touchEach(ctx, ids, ["new"]);\n}});\n'
+                'export const touchSome = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
+                '  await touchEach(ctx, ids.slice(0, 10), []);\n}});\n',
+                lines=[9, 12], message="`touchEach(...)` runs `ctx.runMutation` inside a loop (convex/example.ts:5)",
+                note="a helper two actions call: one finding per call, naming it, for both of its loops"),
         # triage G23 P2: a Hono route registers no function, and runs as an HTTP action all the same
         Invalid(HONO + 'app.post("/import", async (c) => {\n  const { rows } = await c.req.json();\n'
                 '  for (const row of rows) {\n    await c.env.runMutation(internal.rows.put, { row });\n  }\n'
@@ -499,6 +511,9 @@ class NoRunInLoop(Rule):
 
     def check_app(self, ctx, app):
         for fn, reached, _runtime in reported_action_code(ctx, app):
+            # the loops of a helper other functions reach too, by the handler's call into it: one
+            # finding on that call for all of them (not one per loop, stacked on the same call)
+            through: dict[tuple[str, int], list] = {}
             for r in reached:
                 # the runs of each loop: one finding per loop (a job loop that marks each item
                 # running, done or failed around its work is one thing to rework, not 14)
@@ -522,6 +537,10 @@ class NoRunInLoop(Rule):
                     if not runs:
                         del by_loop[id(loop)]
                 for loop, runs in by_loop.values():
+                    if r.depth and not own_helper(ctx, fn, r):
+                        first_facts, first_site = r.via[0]
+                        through.setdefault((first_facts.path, first_site.node.start), []).append((r, loop, runs))
+                        continue
                     site, path = runs[0]
                     where = "a loop" if loop.type in js.LOOP_TYPES else "a `.map`/`.forEach` callback"
                     # an action run is no transaction: say what each call does cost
@@ -537,3 +556,30 @@ class NoRunInLoop(Rule):
                     if d is not None:
                         d.related.extend(ctx.related(r.facts, other.node, f"`{callee_text(r.facts, other, 'ctx.run*')}`, also "
                                                      "run per item") for other, _path in runs[1:])
+            for group in through.values():
+                self._report_through(ctx, fn, group)
+
+    def _report_through(self, ctx, fn, group):
+        """One finding on the handler's call into a helper for the loops of `group` (each a
+        `(reached, loop, runs)` behind that call), naming the call, with every run related."""
+        r, loop, runs = group[0]
+        first_facts, first_site = r.via[0]
+        site, path = runs[0]
+        where = "a loop" if loop.type in js.LOOP_TYPES else "a `.map`/`.forEach` callback"
+        cost = "one function call per item" if path == ("runAction",) else "one transaction per item"
+        n = sum(len(rs) for _r, _l, rs in group) - 1
+        more = ""
+        if n:
+            in_what = "its loops" if len(group) > 1 else "the loop"
+            more = f" ({n} more `ctx.run*` call{'s' if n > 1 else ''} in {in_what} run{'' if n > 1 else 's'} per item too)"
+        at = f"{rel(ctx, r.facts.path)}:{line_of(r.facts, site.node)}"
+        if len(r.via) > 1:  # a helper the called one calls in turn
+            at = f"in `{r.func.name or 'a helper'}`, {at}"
+        related = [ctx.related(f, s.node, f"calls `{callee_text(f, s)}`") for f, s in r.via[1:]]
+        for rr, _loop, rs in group:
+            related.extend(ctx.related(rr.facts, s.node, "here" if s is site else
+                                       f"`{callee_text(rr.facts, s, 'ctx.run*')}`, also run per item") for s, _p in rs)
+        ctx.report(first_facts, first_site.node,
+                   f"`{callee_text(first_facts, first_site)}(...)` runs `{callee_text(r.facts, site, 'ctx.run*')}` inside "
+                   f"{where} ({at}) in an action: "
+                   f"{cost}{more}; pass the items to one internal function instead", related=related)

@@ -70,7 +70,9 @@ class PreferGeneratedEnv(Rule):
     ## Fix safety
     Rewriting to `env.X` (and adding the import, with a `.js` extension when the file's
     imports use them) is safe when `convex.config.ts` declares `X`. Otherwise it is only a
-    suggestion: declare `X` there first. Codegen types `env` from the declarations plus the
+    suggestion: declare `X` there first. So it is when the app's committed
+    `_generated/server` (`.d.ts`, `.ts` or `.js`) comes from an older CLI and exports no
+    `env`: the import does not compile until codegen runs again. Codegen types `env` from the declarations plus the
     platform variables (`CONVEX_CLOUD_URL`, `CONVEX_SITE_URL`) even when an app declares
     none, so `env.X` for an undeclared `X` does not compile. No fix is offered when the
     file already has another `env`.
@@ -99,6 +101,29 @@ class PreferGeneratedEnv(Rule):
                 lines=[2], files={"convex/convex.config.ts": _config("OPENAI_KEY")},
                 output='import { action, env } from "./_generated/server";\n'
                        'export const ask = action({ args: {}, handler: async () => env.OPENAI_KEY });\n'),
+        # triage G38 P1 (ascii-xyz embeddings.ts): `_generated` committed from a CLI before `env`
+        Invalid('import { action } from "./_generated/server";\n'
+                'export const ask = action({ args: {}, handler: async () => process.env.OPENAI_KEY });\n',
+                lines=[2], message="once codegen has run again",
+                files={"convex/convex.config.ts": _config("OPENAI_KEY"),
+                       "convex/_generated/server.d.ts": 'import { ActionBuilder } from "convex/server";\n'
+                       'import type { DataModel } from "./dataModel.js";\n'
+                       'export declare const action: ActionBuilder<DataModel, "public">;\n',
+                       "convex/_generated/server.js": 'import { actionGeneric } from "convex/server";\n'
+                       'export const action = actionGeneric;\n'},
+                note="no fix applied: the committed `_generated/server` has no `env` to import yet"),
+        Invalid('import { action } from "./_generated/server";\n'
+                'export const ask = action({ args: {}, handler: async () => process.env.OPENAI_KEY });\n',
+                lines=[2], files={"convex/convex.config.ts": _config("OPENAI_KEY"),
+                                  "convex/_generated/server.d.ts": 'import { ActionBuilder } from "convex/server";\n'
+                                  'import type { DataModel } from "./dataModel.js";\n'
+                                  'export declare const action: ActionBuilder<DataModel, "public">;\n'
+                                  'export declare const env: { OPENAI_KEY: string };\n',
+                                  "convex/_generated/server.js": 'import { actionGeneric } from "convex/server";\n'
+                                  'export const action = actionGeneric;\nexport const env = process.env;\n'},
+                output='import { action, env } from "./_generated/server";\n'
+                       'export const ask = action({ args: {}, handler: async () => env.OPENAI_KEY });\n',
+                note="a committed `_generated/server` that exports `env`"),
         Invalid('import { v } from "convex/values";\n\nexport const key = () => process.env["API_KEY"];\n',
                 path="convex/lib/keys.ts", lines=[3], files={"convex/convex.config.ts": _config("API_KEY")},
                 output='import { v } from "convex/values";\nimport { env } from "../_generated/server";\n\n'
@@ -156,6 +181,8 @@ class PreferGeneratedEnv(Rule):
                 msg += f" and declare `{var}` in {config} (it is not declared there)"
             elif undeclared:
                 msg += f" and declare `{var}` with `defineApp({{ env }})` in a {config} (the app has none), so deploys check it"
+            elif _generated_lacks_env(app):
+                msg += " once codegen has run again (`npx convex dev`): the committed `_generated/server` has no `env` yet"
             ctx.report(facts, target, msg, severity=sev, fix=self._fix(ctx, module, target, var, undeclared, config))
 
     def _fix(self, ctx, module, target, var, undeclared, config):
@@ -168,6 +195,8 @@ class PreferGeneratedEnv(Rule):
             edits.append(imp)
         if undeclared:
             return Fix.display_only(f"Declare `{var}` in {config}, then use `env.{var}`", *edits)
+        if _generated_lacks_env(module.app):
+            return Fix.display_only(f"Run codegen again (`npx convex dev`), then use `env.{var}`", *edits)
         return Fix.safe(f"Use `env.{var}` from `_generated/server`", *edits)
 
 
@@ -185,6 +214,13 @@ def _config_file(ctx, app) -> tuple[str, bool, bool]:
         return ("convex.config.ts" if typed else "convex.config.js"), False, typed
 
     return memoized(ctx, ("config_file", id(app)), compute)
+
+
+def _generated_lacks_env(app) -> bool:
+    """Is the app's `_generated/server` committed from a CLI older than `env` (convex 1.44)?
+    Importing `env` from it does not compile until codegen runs again."""
+    exports = app.generated_exports("server")
+    return exports is not None and "env" not in exports
 
 
 def _generated_server_import(ctx, module):

@@ -54,7 +54,10 @@ class ExplicitTableIds(Rule):
     `filter`, `flatMap`, `some`, `every`, `find`), `for (const id of ids)`, `ids[i]`. When
     the id's table is a type parameter (`id: Id<T>`, a generic helper, or the id an
     `insert(tableName, ...)` of a parameter returned) the finding is info: the table is
-    chosen by the caller.
+    chosen by the caller; so it is for an id typed `Id<any>`, whose message says to type it.
+    Ids held in a `Set<Id<"t">>` (or `new Set<Id<"t">>()`), mapped out of documents
+    (`docs.map((d) => d.ownerId)` of a `v.id("t")` field) or kept in a Map made from entries
+    (`new Map(docs.map((d) => [d.name, d.ownerId]))`) are read the same way.
 
     A table-name-first call whose id belongs to another table (`ctx.db.get("shelves",
     bookId)` with `bookId: v.id("books")`, inferred the same way) is an error in any convex
@@ -321,6 +324,50 @@ class ExplicitTableIds(Rule):
                 '  await Promise.all(Array.from(byTitle.values(), (owner) => owner).map((owner) => ctx.db.delete(owner)));\n}});\n',
                 note="the values of a `Map<string, Id<\"t\">>`: read with `get`, iterated, spread, copied; "
                      "`Array.from` with a mapping function may make anything of them"),
+        # triage G38 P4 (jobkompass-v3 jobLeads.ts, savoirinvestir workspaces.ts): ids in a Set, mapped
+        # out of documents, in a Map made from entries
+        Invalid(SERVER + 'import type { Id } from "./_generated/dataModel";\n'
+                'export const sweep = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  const rows = await ctx.db.query("tasks").take(50);\n'
+                '  const seen = new Set<Id<"users">>();\n'
+                '  for (const row of rows) seen.add(row.owner);\n'
+                '  for (const owner of seen) await ctx.db.get(owner);\n'
+                '  for (const owner of new Set(rows.map((row) => row.owner))) await ctx.db.get(owner);\n'
+                '  const owners = rows.map((row) => row.owner);\n'
+                '  for (const owner of owners) await ctx.db.patch(owner, { name: "seen" });\n'
+                '  const byTitle = new Map(rows.map((row) => [row.title, row.owner] as const));\n'
+                '  for (const owner of byTitle.values()) await ctx.db.get(owner);\n'
+                '  const byId = new Map(rows.map((row) => [row._id, row]));\n'
+                '  for (const id of byId.keys()) await ctx.db.delete(id);\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[8, 9, 11, 13, 15],
+                output=SERVER + 'import type { Id } from "./_generated/dataModel";\n'
+                'export const sweep = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  const rows = await ctx.db.query("tasks").take(50);\n'
+                '  const seen = new Set<Id<"users">>();\n'
+                '  for (const row of rows) seen.add(row.owner);\n'
+                '  for (const owner of seen) await ctx.db.get("users", owner);\n'
+                '  for (const owner of new Set(rows.map((row) => row.owner))) await ctx.db.get("users", owner);\n'
+                '  const owners = rows.map((row) => row.owner);\n'
+                '  for (const owner of owners) await ctx.db.patch("users", owner, { name: "seen" });\n'
+                '  const byTitle = new Map(rows.map((row) => [row.title, row.owner] as const));\n'
+                '  for (const owner of byTitle.values()) await ctx.db.get("users", owner);\n'
+                '  const byId = new Map(rows.map((row) => [row._id, row]));\n'
+                '  for (const id of byId.keys()) await ctx.db.delete("tasks", id);\n}});\n',
+                note="a `Set<Id<\"t\">>`, `new Set(...)` of ids, `docs.map((d) => d.owner)`, a Map made from entries"),
+        Invalid(SERVER + 'import type { Id } from "./_generated/dataModel";\n'
+                'export const sweep = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  const rows = await ctx.db.query("tasks").take(50);\n'
+                '  const mixed = rows.map((row) => {\n    if (row.title) return row.owner;\n    return row._id;\n  });\n'
+                '  for (const id of mixed) await ctx.db.get(id);\n'
+                '  const byTitle = new Map(rows.map((row) => [row.title, row.title]));\n'
+                '  for (const id of byTitle.values()) await ctx.db.get(id as Id<any>);\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[10, 12],
+                note="no fix: a callback returning ids of two tables; a Map made from entries whose values are no ids"),
+        Invalid('import type { QueryCtx } from "./_generated/server";\nimport type { Id } from "./_generated/dataModel";\n'
+                'export async function owned(ctx: QueryCtx, id: Id<any>, owner: string) {\n'
+                '  const doc = await ctx.db.get(id);\n  return doc?.owner === owner ? doc : null;\n}\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[4], message="the id's type is `Id<any>`",
+                note="`Id<any>` is no type parameter: no table name for a caller to pass in (info)"),
         # triage G13 (xstudio): rows from a same-file helper whose every `return` reads one table
         Invalid(SERVER + 'import type { Id } from "./_generated/dataModel";\nimport type { QueryCtx } from "./_generated/server";\n'
                 'async function recentTasks(ctx: QueryCtx, owner: Id<"users"> | undefined, limit: number) {\n'
@@ -633,6 +680,10 @@ class ExplicitTableIds(Rule):
                                f"`{wrapper}`, which in older versions passes on only the first argument, so the "
                                "table name would be taken for the id)",
                                fix=Fix.unsafe(f'Add the table name "{table}"', edit))
+            elif uses.is_any_id(call.facts, id_node):
+                ctx.report(call.facts, call.node, f"`{where}` without the table name; the id's type is `Id<any>`, so "
+                           "cvxlint cannot tell its table: type it `Id<\"t\">`, or add the table name by hand",
+                           severity=Severity.INFO)
             elif uses.is_dynamic_id(call.facts, id_node):
                 ctx.report(call.facts, call.node, f"`{where}` without the table name; the id's table is a type parameter "
                            "here, so pass the table name in from the caller", severity=Severity.INFO)
