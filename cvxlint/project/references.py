@@ -1111,6 +1111,8 @@ def _convex_sends_arguments(resolver: ReferenceResolver, facts: FileFacts, call:
             held, where = (d.node, d.facts) if isinstance(d, Def) and not d.path else (None, facts)
         if held is not None and held.type == "call_expression":
             receiver = held  # `const convex = useConvex()`
+    if receiver is not None and receiver.type == "member_expression":  # `this.client.query(...)`
+        return _client_in_this_field(resolver, facts, receiver)
     if receiver is not None and receiver.type == "call_expression":  # `useConvex().query(...)`
         d = resolver.linker.value_of(where, js.callee(receiver))
         return isinstance(d, ExternalDef) and is_convex_package(d.module) and d.name in _CLIENT_HOOKS and not d.path
@@ -1118,6 +1120,59 @@ def _convex_sends_arguments(resolver: ReferenceResolver, facts: FileFacts, call:
     cls = made[2] if made is not None else None
     return isinstance(cls, ExternalDef) and is_convex_package(cls.module) and cls.name in _CLIENT_CLASSES \
         and not cls.path
+
+
+_CLASS_NODES = frozenset(("class_declaration", "class", "abstract_class_declaration"))
+
+
+def _client_in_this_field(resolver: ReferenceResolver, facts: FileFacts, receiver: Node) -> bool:
+    """Is `receiver` `this.<field>` of a class that declares the field a Convex client
+    (`private client: ConvexHttpClient`, `constructor(private client: ConvexClient)`) or sets
+    it to one (`this.client = new ConvexHttpClient(url)`)? A store or service class that
+    keeps its client in a field sends arguments as written, like the client itself."""
+    chain = js.member_chain(receiver)
+    if chain is None or chain[0].type != "this" or len(chain[1]) != 1:
+        return False
+    field = chain[1][0]
+    cls = js.enclosing(receiver, _CLASS_NODES)
+    body = cls.child("body") if cls is not None else None
+    if body is None:
+        return False
+    for member in body.children:
+        if member.type == "public_field_definition" and member.child("name") is not None \
+                and member.child("name").text == field:
+            if _names_client_class(resolver, facts, member.child("type"), member.child("value")):
+                return True
+        elif member.type == "method_definition" and member.child("name") is not None \
+                and member.child("name").text == "constructor":
+            for p in js.function_params(member):
+                if (p.first("accessibility_modifier") is not None or p.has_tok("readonly")) \
+                        and js.identifier_name(js.param_pattern(p)) == field \
+                        and _names_client_class(resolver, facts, p.child("type"), None):
+                    return True
+    for n in facts.module.nodes_in(body, "assignment_expression"):
+        left = js.member_chain(n.child("left"))
+        if left is not None and left[0].type == "this" and tuple(left[1]) == (field,) \
+                and _names_client_class(resolver, facts, None, n.child("right")):
+            return True
+    return False
+
+
+def _names_client_class(resolver: ReferenceResolver, facts: FileFacts, annotation: Node | None,
+                        value: Node | None) -> bool:
+    """Does a type annotation name a Convex client class imported from a Convex package, or a
+    value make one with `new`?"""
+    value = js.unwrap(value)
+    if value is not None and value.type == "new_expression":
+        d = resolver.linker.value_of(facts, js.callee(value))
+        if isinstance(d, ExternalDef) and is_convex_package(d.module) and d.name in _CLIENT_CLASSES and not d.path:
+            return True
+    written = facts.text(annotation).lstrip(":").strip() if annotation is not None else ""
+    head, _, last = written.rpartition(".")
+    imp = facts.import_of(head or last)
+    if imp is None or not is_convex_package(imp.source):
+        return False
+    return (imp.imported == "*" and last in _CLIENT_CLASSES) or (not head and imp.imported in _CLIENT_CLASSES)
 
 
 def _is_convex_server(imp) -> bool:

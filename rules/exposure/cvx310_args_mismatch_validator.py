@@ -95,6 +95,14 @@ class ArgsMismatchValidator(Rule):
               'const backend = new ChannelBackend(process.env.CONVEX_URL, "general");\n'
               'export const latest = () => backend.query(api.feeds.list, { limit: 5 });\n',
               path="src/backend.js", files=FEEDS, note="the app's own `query` method, which adds an argument"),
+        Valid('import { api } from "../convex/_generated/api";\nimport { SignedClient } from "./signedClient";\n'
+              'export class FeedStore {\n  private client: SignedClient;\n'
+              '  constructor(client: SignedClient) {\n    this.client = client;\n  }\n'
+              '  latest() {\n    return this.client.query(api.feeds.list, { limit: 5 });\n  }\n}\n',
+              path="src/feedStore.ts", files={**FEEDS, "src/signedClient.ts": 'import { ConvexHttpClient } from "convex/browser";\n'
+                                                 'export class SignedClient {\n  private inner = new ConvexHttpClient("https://x.convex.cloud");\n'
+                                                 '  query(ref: any, args: any) {\n    return this.inner.query(ref, { ...args, channel: "general" });\n  }\n}\n'},
+              note="a field holding the app's own client class, which adds an argument: not a Convex client"),
         Valid(HTTP_CLIENT + 'import { api } from "../convex/_generated/api";\n'
               'export const save = (body) => client.mutation(api.drafts.save, { body });\n', path="src/drafts.js",
               files={"convex/drafts.ts": 'import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
@@ -113,6 +121,17 @@ class ArgsMismatchValidator(Rule):
               note="an argument a custom builder declares; a function that registers may add its own"),
     ]
     invalid = [
+        Invalid('import { ConvexHttpClient } from "convex/browser";\nimport { api } from "../convex/_generated/api";\n'
+                'export class FeedStore {\n  private client: ConvexHttpClient;\n'
+                '  constructor(url: string) {\n    this.client = new ConvexHttpClient(url);\n  }\n'
+                '  latest() {\n    return this.client.query(api.feeds.list, { chanel: "general" });\n  }\n}\n',
+                path="src/feedStore.ts", files=FEEDS, lines=[9, 9],
+                note="a store class that keeps its client in a typed field (`this.client.query`)"),
+        Invalid('import * as convexBrowser from "convex/browser";\nimport { api } from "../convex/_generated/api";\n'
+                'export class Poster {\n  constructor(private readonly convex: convexBrowser.ConvexHttpClient) {}\n'
+                '  send(channel: string) {\n    return this.convex.mutation(api.feeds.post, { channel, text: "hi" });\n  }\n}\n',
+                path="src/poster.ts", files=FEEDS, lines=[6, 6],
+                note="a client handed to the constructor as a parameter property, its class named through a namespace"),
         Invalid('import { cronJobs } from "convex/server";\nimport { internal } from "./_generated/api";\n'
                 'const crons = cronJobs();\n'
                 'crons.daily("purge old posts", { hourUTC: 3, minuteUTC: 0 }, internal.feeds.purge, { days: 30 });\n'
