@@ -122,6 +122,25 @@ def test_phase_schemas_are_pushable_in_order(case):
         run.close()
 
 
+def test_array_element_change_widens_element_wise():
+    """Phase 1 holds `v.array(v.union(new, old))`, not a union of two array types: code that
+    appends a new element to a stored old array writes a mixed array (triage G39 P1,
+    ai-therapist's chatHistory.messages), and the generated element rewrite keeps what the new
+    validator accepts and stops at the rest."""
+    run = load_case("array-element-shape-change")
+    try:
+        notes = vjson.fields(table_map(run.plan.widened)["journals"]["documentType"])["notes"]
+        migrations = next(f.content for f in run.files if f.path == "convex/migrations.ts")
+    finally:
+        run.close()
+    assert notes["optional"] is True
+    assert vjson.kind(notes["fieldType"]) == "array"
+    elements = vjson.members(notes["fieldType"]["value"])
+    assert sorted(sorted(vjson.fields(e)) for e in elements) == [["body", "kind"], ["body", "pinned"]]
+    assert "if (validate(journalsNotesElement, item, { db: ctx.db })) return item;" in migrations
+    assert "internal.migrations.rewriteJournalsNotes" in migrations
+
+
 def test_phase_schema_edits_convex_helpers_table_in_place():
     """A table written with convex-helpers' `Table(name, fields)`: the widened schema.ts
     changes the field inside the `Table(...)` call and the index on `Labels.table`, and

@@ -253,7 +253,7 @@ def _define(m: Migration, mod: _Module, function: bool = False) -> str:
     is_async = m.kind in ("repoint", "copy-table") or _looks_up_ids(m)
     # map/convert ask the validator with the database: only it can tell an id of the table from
     # any string (convex-helpers' `validate` passes every string for `v.id` without `db`)
-    ctx = "ctx" if is_async or m.kind in ("map", "convert") else "_ctx"
+    ctx = "ctx" if is_async or m.kind in ("map", "convert", "rewrite") else "_ctx"
     if _looks_up_ids(m):
         mod.uses_existing_id = True
     if m.kind == "copy-table":
@@ -395,6 +395,25 @@ def _define(m: Migration, mod: _Module, function: bool = False) -> str:
             expr = _conversion(m, body)
             body.append(f"return {patch(expr)};")
             doc = f"Convert {'.'.join(m.path)} to {vjson.describe(target)}."
+    elif m.kind == "rewrite":
+        # the conversion of an old element is the user's to write; until it is, the migration
+        # stops at the first one (in runAll, so the run cannot end with old elements left)
+        mod.uses_validate = mod.uses_v = True
+        const = _const_name(m, "Element")
+        mod.consts.append(f"const {const} = {vjson.to_ts((target or {}).get('value') or {})};")
+        passes = f"validate({const}, item, {{ db: ctx.db }})"
+        where = f"{m.table}.{'.'.join(m.path)}"
+        body.append(f"const items = {acc};")
+        body.append(f"if (items === undefined || items.every((item) => {passes})) return;")
+        body.append("const next = (item: NonNullable<typeof items>[number]) => {")
+        body.append(f"  if ({passes}) return item;")
+        body.append("  // TO DO: return the new form of this old element (keep what it holds)")
+        body.append(f"  throw new Error(`{where}: write the conversion of an old element in {m.name} "
+                    "(document ${doc._id}): ${JSON.stringify(item)}`);")
+        body.append("};")
+        body.append(f"return {patch('items.map(next)')};")
+        doc = (f"Convert each element of {'.'.join(m.path)} the new validator rejects (by hand: write the conversion "
+               "below); elements it accepts are kept.")
     elif m.kind == "repoint":
         mod.uses_id = True
         new_table, index, ptr = m.pointer

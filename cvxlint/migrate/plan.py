@@ -106,7 +106,7 @@ class Migration:
     """One generated `migrations.define` (or verify query), rendered by codegen.py."""
 
     name: str
-    kind: str  # backfill unset rename map convert repoint copy-table verify, or combined (see `parts`)
+    kind: str  # backfill unset rename map convert rewrite repoint copy-table verify, or combined (see `parts`)
     table: str
     change: Change | None = None
     path: list[str] = dc_field(default_factory=list)
@@ -566,12 +566,17 @@ class _Planner:
             else:
                 self._map_step(c, f)
         elif t == "incompatible":
+            arrays = _both_arrays(c.old["fieldType"], c.new["fieldType"])
             self._step(c, f, "widen", "widen-to-union",
-                       f"push {c.field} as the union of its old and new validators; writers produce the new type, "
-                       "readers accept both", manual=True, impact=uses)
+                       f"push {c.field} as " + ("an array of the union of its old and new element validators (an old "
+                                                "array may gain new elements)" if arrays
+                                                else "the union of its old and new validators")
+                       + "; writers produce the new type, readers accept both", manual=True, impact=uses)
             kept = _partly_kept(c.old["fieldType"], c.new["fieldType"])
             m = self._convert(c) if kept is None else None
-            if m is None:
+            if m is None and arrays and "[]" not in c.field:
+                self._rewrite_elements(c, f)
+            elif m is None:
                 self._rewrite_by_hand(c, f, "convert-values", kept)
             elif m.kind == "map":
                 self._step(c, f, "migrate", "convert-values",
@@ -644,6 +649,17 @@ class _Planner:
                    f"{kept} as they are, so change only the parts it rejects; a constant in place of the whole {kept} "
                    "would delete them",
                    manual=True)
+
+    def _rewrite_elements(self, c: Change, f) -> None:
+        """An array whose element type changed with parts kept (triage G39 P1: ai-therapist's
+        chatHistory.messages): the generated migration keeps each element the new validator
+        accepts and stops at the first one it rejects, which the user converts in its body; in
+        runAll, so the run cannot end with old elements left."""
+        m = self._migration("rewrite", c, c.field, target=c.new)
+        self._step(c, f, "migrate", "convert-values",
+                   f"convert each element of {c.field} the new validator rejects: write the conversion in the "
+                   f"generated {m.name} (until then it stops at the first such element); elements the new "
+                   "validator accepts are kept as they are", manual=True, migration=m.name)
 
     def _map(self, c: Change) -> Migration:
         subject = f"{c.table}{c.variant_label}.{c.field}"
@@ -919,7 +935,7 @@ class _Planner:
     def _name(self, kind: str, c: Change, path: str, new_name: str | None,
               pointer: tuple[str, str, str] | None) -> str:
         verb = {"backfill": "backfill", "unset": "unset", "rename": "rename", "map": "map", "convert": "convert",
-                "repoint": "repoint", "copy-table": "copy"}[kind]
+                "repoint": "repoint", "copy-table": "copy", "rewrite": "rewrite"}[kind]
         parts = [verb, c.table]
         if c.variant is not None:
             parts.append(str(c.variant[1]))
@@ -964,7 +980,8 @@ class _Planner:
         return name
 
     def _order_migrations(self) -> None:
-        order = {"copy-table": 0, "repoint": 1, "rename": 2, "backfill": 3, "map": 4, "convert": 5, "unset": 6,
+        order = {"copy-table": 0, "repoint": 1, "rename": 2, "backfill": 3, "map": 4, "convert": 5, "rewrite": 5,
+                 "unset": 6,
                  "verify": 9}
         self.plan.migrations.sort(key=lambda m: order[m.kind])
 
@@ -1049,7 +1066,7 @@ class _Planner:
                 elif rel == "id-target":
                     ft = vjson.widen_ids(c.old["fieldType"], c.detail["from_table"], c.detail["to_table"])
                 else:
-                    ft = vjson.union(c.old["fieldType"], c.new["fieldType"])
+                    ft = _widening_union(c.old["fieldType"], c.new["fieldType"])
                 _set_field(objs, parts, {"fieldType": copy.deepcopy(ft),
                                          "optional": c.old["optional"] or c.new["optional"]})
             elif k == "change-document":
@@ -1185,6 +1202,19 @@ def conversion(old: dict, new: dict) -> str | None:
         if vjson.kind(m) == "array" and all(vjson.subsumes(m["value"], r) for r in rest):
             return "array"
     return None
+
+
+def _both_arrays(old: dict, new: dict) -> bool:
+    return vjson.kind(old) == "array" and vjson.kind(new) == "array"
+
+
+def _widening_union(old: dict, new: dict) -> dict:
+    """A validator accepting old and new values. Arrays widen element-wise (triage G39 P1): code
+    appending a new element to a stored old array (`[...doc.messages, next]`) writes a mixed
+    array, which `union(array(old), array(new))` rejects."""
+    if _both_arrays(old, new):
+        return {"type": "array", "value": _widening_union(old.get("value") or {}, new.get("value") or {})}
+    return vjson.union(old, new)
 
 
 def _partly_kept(old: dict, new: dict) -> str | None:
