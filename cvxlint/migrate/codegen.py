@@ -192,6 +192,25 @@ def migrations_ts(plan: Plan, module: str = "migrations") -> str:
     return out
 
 
+def narrow_migrations_ts(plan: Plan, module: str = "migrations") -> str:
+    """The migrations module for the narrow push, without the plan's migrations and verify
+    queries (triage G39 P2): they name what the final schema removes (a field in `satisfies
+    Partial<Doc<...>>`, a dropped table in `table:`), and `npx convex deploy` type-checks the
+    functions before it pushes, so keeping them fails the narrow push. A finished migration
+    is only a record in the component by then; `run` stays for the next plan."""
+    imports = _relative(['import { Migrations } from "@convex-dev/migrations";',
+                         'import { components } from "./_generated/api";',
+                         'import type { DataModel } from "./_generated/dataModel";',
+                         'import { internalMutation } from "./_generated/server";'], module)
+    return (GENERATED_MARK + f" (plan {plan.id}), for its narrow push.\n"
+            "// The data steps of the plan are done (runAll and the verify queries reported none): their code named\n"
+            "// fields or tables the final schema no longer has, so it is left out. Their status stays in the component:\n"
+            "//   npx convex run --component migrations lib:getStatus\n"
+            + "\n".join(imports) + "\n\n"
+            "export const migrations = new Migrations<DataModel>(components.migrations, { internalMutation });\n"
+            "export const run = migrations.runner();\n")
+
+
 def _relative(imports: list[str], module: str) -> list[str]:
     depth = module.count("/")
     if not depth:
