@@ -40,6 +40,8 @@ TYPE_BUGS = {
     "add-required-field@unknown-table": ("add-required-field", _replace('table: "tasks"', 'table: "taskz"')),
     "add-required-id-field@id-of-another-table": ("add-required-id-field",
                                                   _replace('existingId(ctx, "teams"', 'existingId(ctx, "boards"')),
+    # each old literal has its own case: tsc knows the literals the widened field holds
+    "literal-union-to-id@misspelled-literal": ("literal-union-to-id", _replace('case "mate":', 'case "mat":')),
 }
 # The new app's own code laid out with the phase-1 schema: what `npx convex deploy` of phase 1
 # type-checks. A rename's index moves to the new field in phase 1, so the query on the new name

@@ -141,6 +141,24 @@ def test_array_element_change_widens_element_wise():
     assert "internal.migrations.rewriteJournalsNotes" in migrations
 
 
+def test_literal_union_to_another_type_takes_one_replacement_per_literal():
+    """One ID for every member would give owners and viewers the same role (triage G39 P4,
+    vc83-com's organizationMembers.role -> v.id("roles")): the question asks a replacement
+    for each old literal, a single value is refused, and so is a mapping that leaves one out."""
+    run = load_case("literal-union-to-id", answers=[])
+    try:
+        (q,) = run.plan.questions
+    finally:
+        run.close()
+    assert q.key == "map:crew.rank"
+    assert "What should each old value become?" in q.text
+    assert q.answer_help == '--answer \'map:crew.rank={"captain":"...","deckhand":"...","mate":"..."}\''
+    one = "jd7f5a2q3kxn1m0v9t8r6p4w2s1c0b7e"
+    for answer in (f'map:crew.rank="{one}"', f'map:crew.rank={{"captain": "{one}", "mate": "{one}"}}'):
+        with pytest.raises(UsageError, match="does not pass"):
+            load_case("literal-union-to-id", answers=[answer]).close()
+
+
 def test_phase_schema_edits_convex_helpers_table_in_place():
     """A table written with convex-helpers' `Table(name, fields)`: the widened schema.ts
     changes the field inside the `Table(...)` call and the index on `Labels.table`, and

@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from dataclasses import replace as dc_replace
 from typing import TYPE_CHECKING, Callable
 
 from . import vjson
@@ -244,6 +245,8 @@ def _looks_up_ids(m: Migration) -> bool:
     deployment, so the migration needs `ctx` and is async)."""
     if m.kind not in ("backfill", "map") or not m.ready or is_unset(m.value):
         return False
+    if m.by_value:
+        return any(_looks_up_ids(dc_replace(m, value=v, by_value=False)) for v in m.value.values())
     found = []
     vjson.value_ts(m.value, (m.target or {}).get("fieldType"), lambda s, tables: found.append(s) or "")
     return bool(found)
@@ -404,7 +407,17 @@ def _define(m: Migration, mod: _Module, function: bool = False) -> str:
         body.append(f"const value = {acc};")
         # the widened field may be absent
         body.append(f"if (value === undefined || validate({const}, value, {{ db: ctx.db }})) return;")
-        if m.kind == "map" and is_unset(m.value):
+        if m.by_value:
+            # one replacement per old literal (triage G39 P4): a value without one stops the run
+            body.append("switch (value) {")
+            for old, new in m.value.items():
+                body.append(f"  case {json.dumps(old)}:")
+                body.append(f"    return {patch(_value_ts(new, target, mod))};")
+            body.append("}")
+            body.append(f"throw new Error(`{m.table}.{'.'.join(m.path)}: no replacement for ${{JSON.stringify(value)}} "
+                        "(document ${doc._id})`);")
+            doc = f"Replace each old value of {'.'.join(m.path)} by its own replacement: {json.dumps(m.value)}."
+        elif m.kind == "map" and is_unset(m.value):
             body.append(f"return {patch(None)};")
             doc = f"Delete {'.'.join(m.path)} where the new validator rejects its value."
         elif m.kind == "map":

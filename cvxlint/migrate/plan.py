@@ -120,6 +120,7 @@ class Migration:
     pointer: tuple[str, str, str] | None = None  # repoint/copy: (new table, index, pointer field)
     ready: bool = True  # False: it needs an answer first (see Plan.questions)
     parts: list["Migration"] = dc_field(default_factory=list)  # kind "combined": the steps it runs in one pass
+    by_value: bool = False  # map: `value` holds one replacement per old literal ({old: new})
 
 
 @dataclass
@@ -578,6 +579,13 @@ class _Planner:
                 self._rewrite_elements(c, f)
             elif m is None:
                 self._rewrite_by_hand(c, f, "convert-values", kept)
+            elif m.by_value:
+                self._step(c, f, "migrate", "convert-values",
+                           f"no standard conversion from {vjson.describe(c.old['fieldType'])} to "
+                           f"{vjson.describe(c.new['fieldType'])}: replace each old value of {c.field} by its own "
+                           + (f"replacement ({vjson.canonical(m.value)})" if m.ready
+                              else "replacement (still to be chosen)"),
+                           migration=m.name)
             elif m.kind == "map":
                 self._step(c, f, "migrate", "convert-values",
                            f"no standard conversion from {vjson.describe(c.old['fieldType'])} to "
@@ -663,6 +671,9 @@ class _Planner:
 
     def _map(self, c: Change) -> Migration:
         subject = f"{c.table}{c.variant_label}.{c.field}"
+        literals = _string_literals(c.old["fieldType"])
+        if c.detail.get("type") == "incompatible" and literals and "[]" not in c.field:
+            return self._map_each_literal(c, subject, literals)
         removed = c.detail.get("members_removed") or []
         if c.detail.get("type") == "incompatible":
             why = (f"{subject} changes from {vjson.describe(c.old['fieldType'])} to "
@@ -676,6 +687,22 @@ class _Planner:
                            variant_label=c.variant_label)
         value, ready = self._value("map", subject, q, f"{c.table}.{c.field}")
         return self._migration("map", c, c.field, value=value, ready=ready, target=c.new)
+
+    def _map_each_literal(self, c: Change, subject: str, literals: list[str]) -> Migration:
+        """A literal union that becomes another type (vc83-com's organizationMembers.role:
+        "owner" | "admin" | "member" | "viewer" -> v.id("roles"), triage G39 P4): one value for
+        every document would give owners and viewers the same role and lose which was which, so
+        the answer maps each old literal to its own replacement."""
+        each = {"type": "object", "value": {lit: {"fieldType": c.new["fieldType"], "optional": False}
+                                            for lit in literals}}
+        why = (f"{subject} changes from {vjson.describe(c.old['fieldType'])} to {vjson.describe(c.new['fieldType'])}, "
+               "with no standard conversion; one value for all would merge the old values, so each gets its own.")
+        q = value_question("map", c.table, c.field, each, why, variant_label=c.variant_label)
+        q.text = q.text.replace(f"What value should documents get instead? ({vjson.describe(each)})",
+                                "What should each old value become? (a JSON object from each old value to its "
+                                f"replacement: {vjson.describe(each)})", 1)
+        value, ready = self._value("map", subject, q, f"{c.table}.{c.field}")
+        return self._migration("map", c, c.field, value=value, ready=ready, target=c.new, by_value=True)
 
     def _convert(self, c: Change) -> Migration:
         """A standard conversion for incompatible scalar types, or else the user's constant (a
@@ -1202,6 +1229,14 @@ def conversion(old: dict, new: dict) -> str | None:
         if vjson.kind(m) == "array" and all(vjson.subsumes(m["value"], r) for r in rest):
             return "array"
     return None
+
+
+def _string_literals(v: dict) -> list[str]:
+    """The values of a union of string literals (empty for any other validator)."""
+    ms = vjson.members(v)
+    if not ms or any(vjson.kind(m) != "literal" or not isinstance(m.get("value"), str) for m in ms):
+        return []
+    return [m["value"] for m in ms]
 
 
 def _both_arrays(old: dict, new: dict) -> bool:
