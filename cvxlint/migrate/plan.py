@@ -295,7 +295,8 @@ class _Planner:
                 uses = im.field_uses(c.table, c.top_field)
                 return uses + im.callers(uses, c.table, c.top_field)
             if c.kind == "change-field" and c.detail.get("optionality") == "to-optional":
-                return im.field_uses(c.table, c.top_field, writes=False, guarded=False)
+                below = c.field.split(".")[1:] if not c.field.split(".")[0].endswith("[]") else []
+                return im.field_uses(c.table, c.top_field, writes=False, guarded=False, below=below)
             if (c.kind == "add-field" and not c.new["optional"]) or \
                     (c.kind == "change-field" and c.detail.get("optionality") == "to-required"):
                 if "." in c.field:
