@@ -158,10 +158,13 @@ class Harness:
         (root / "vitest.config.mjs").write_text(VITEST_CONFIG)
         self.cases: list[AppCase] = []
 
-    def add(self, name: str, run: PlanRun, mutate=None, runtime: bool = True, app_code: bool = False) -> AppCase:
+    def add(self, name: str, run: PlanRun, mutate=None, runtime: bool = True, app_code: bool = False,
+            narrow: bool = False) -> AppCase:
         """Lay out the files the plan of fixture `name` generates as an app under root/<name>
         (`mutate(files)` may plant a bug first; `app_code` adds the new app's own modules, to
-        check that the code shipped with phase 1 compiles against the phase-1 schema)."""
+        check that the code shipped with phase 1 compiles against the phase-1 schema; `narrow`
+        lays out what the narrow push deploys after its printed `cp` commands: the final
+        schema and the plan's narrow-phase migrations module, if it has one)."""
         plan = run.plan
         files = {f.path: f.content for f in run.files}
         if mutate is not None:
@@ -175,6 +178,10 @@ class Harness:
         new_schema = (case_dir / "new" / "convex" / "schema.ts").read_text("utf-8")
         plan_dir = f".cvxlint/plans/{plan.id}"
         (functions / "schema.ts").write_text(files.get("convex/schema.ts", new_schema))
+        if narrow:
+            (functions / "schema.ts").write_text(files.get(f"{plan_dir}/schema.ts", new_schema))
+            if f"{plan_dir}/migrations.ts" in files:
+                files["convex/migrations.ts"] = files[f"{plan_dir}/migrations.ts"]
         for rel in ("convex/migrations.ts", "convex/convex.config.ts"):
             if rel in files:
                 (app / rel).write_text(files[rel])

@@ -122,6 +122,43 @@ def test_phase_schemas_are_pushable_in_order(case):
         run.close()
 
 
+def test_array_element_change_widens_element_wise():
+    """Phase 1 holds `v.array(v.union(new, old))`, not a union of two array types: code that
+    appends a new element to a stored old array writes a mixed array (triage G39 P1,
+    ai-therapist's chatHistory.messages), and the generated element rewrite keeps what the new
+    validator accepts and stops at the rest."""
+    run = load_case("array-element-shape-change")
+    try:
+        notes = vjson.fields(table_map(run.plan.widened)["journals"]["documentType"])["notes"]
+        migrations = next(f.content for f in run.files if f.path == "convex/migrations.ts")
+    finally:
+        run.close()
+    assert notes["optional"] is True
+    assert vjson.kind(notes["fieldType"]) == "array"
+    elements = vjson.members(notes["fieldType"]["value"])
+    assert sorted(sorted(vjson.fields(e)) for e in elements) == [["body", "kind"], ["body", "pinned"]]
+    assert "if (validate(journalsNotesElement, item, { db: ctx.db })) return item;" in migrations
+    assert "internal.migrations.rewriteJournalsNotes" in migrations
+
+
+def test_literal_union_to_another_type_takes_one_replacement_per_literal():
+    """One ID for every member would give owners and viewers the same role (triage G39 P4,
+    vc83-com's organizationMembers.role -> v.id("roles")): the question asks a replacement
+    for each old literal, a single value is refused, and so is a mapping that leaves one out."""
+    run = load_case("literal-union-to-id", answers=[])
+    try:
+        (q,) = run.plan.questions
+    finally:
+        run.close()
+    assert q.key == "map:crew.rank"
+    assert "What should each old value become?" in q.text
+    assert q.answer_help == '--answer \'map:crew.rank={"captain":"...","deckhand":"...","mate":"..."}\''
+    one = "jd7f5a2q3kxn1m0v9t8r6p4w2s1c0b7e"
+    for answer in (f'map:crew.rank="{one}"', f'map:crew.rank={{"captain": "{one}", "mate": "{one}"}}'):
+        with pytest.raises(UsageError, match="does not pass"):
+            load_case("literal-union-to-id", answers=[answer]).close()
+
+
 def test_phase_schema_edits_convex_helpers_table_in_place():
     """A table written with convex-helpers' `Table(name, fields)`: the widened schema.ts
     changes the field inside the `Table(...)` call and the index on `Labels.table`, and

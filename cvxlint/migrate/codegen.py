@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from dataclasses import replace as dc_replace
 from typing import TYPE_CHECKING, Callable
 
 from . import vjson
@@ -192,6 +193,25 @@ def migrations_ts(plan: Plan, module: str = "migrations") -> str:
     return out
 
 
+def narrow_migrations_ts(plan: Plan, module: str = "migrations") -> str:
+    """The migrations module for the narrow push, without the plan's migrations and verify
+    queries (triage G39 P2): they name what the final schema removes (a field in `satisfies
+    Partial<Doc<...>>`, a dropped table in `table:`), and `npx convex deploy` type-checks the
+    functions before it pushes, so keeping them fails the narrow push. A finished migration
+    is only a record in the component by then; `run` stays for the next plan."""
+    imports = _relative(['import { Migrations } from "@convex-dev/migrations";',
+                         'import { components } from "./_generated/api";',
+                         'import type { DataModel } from "./_generated/dataModel";',
+                         'import { internalMutation } from "./_generated/server";'], module)
+    return (GENERATED_MARK + f" (plan {plan.id}), for its narrow push.\n"
+            "// The data steps of the plan are done (runAll and the verify queries reported none): their code named\n"
+            "// fields or tables the final schema no longer has, so it is left out. Their status stays in the component:\n"
+            "//   npx convex run --component migrations lib:getStatus\n"
+            + "\n".join(imports) + "\n\n"
+            "export const migrations = new Migrations<DataModel>(components.migrations, { internalMutation });\n"
+            "export const run = migrations.runner();\n")
+
+
 def _relative(imports: list[str], module: str) -> list[str]:
     depth = module.count("/")
     if not depth:
@@ -225,6 +245,8 @@ def _looks_up_ids(m: Migration) -> bool:
     deployment, so the migration needs `ctx` and is async)."""
     if m.kind not in ("backfill", "map") or not m.ready or is_unset(m.value):
         return False
+    if m.by_value:
+        return any(_looks_up_ids(dc_replace(m, value=v, by_value=False)) for v in m.value.values())
     found = []
     vjson.value_ts(m.value, (m.target or {}).get("fieldType"), lambda s, tables: found.append(s) or "")
     return bool(found)
@@ -253,7 +275,7 @@ def _define(m: Migration, mod: _Module, function: bool = False) -> str:
     is_async = m.kind in ("repoint", "copy-table") or _looks_up_ids(m)
     # map/convert ask the validator with the database: only it can tell an id of the table from
     # any string (convex-helpers' `validate` passes every string for `v.id` without `db`)
-    ctx = "ctx" if is_async or m.kind in ("map", "convert") else "_ctx"
+    ctx = "ctx" if is_async or m.kind in ("map", "convert", "rewrite") else "_ctx"
     if _looks_up_ids(m):
         mod.uses_existing_id = True
     if m.kind == "copy-table":
@@ -385,7 +407,17 @@ def _define(m: Migration, mod: _Module, function: bool = False) -> str:
         body.append(f"const value = {acc};")
         # the widened field may be absent
         body.append(f"if (value === undefined || validate({const}, value, {{ db: ctx.db }})) return;")
-        if m.kind == "map" and is_unset(m.value):
+        if m.by_value:
+            # one replacement per old literal (triage G39 P4): a value without one stops the run
+            body.append("switch (value) {")
+            for old, new in m.value.items():
+                body.append(f"  case {json.dumps(old)}:")
+                body.append(f"    return {patch(_value_ts(new, target, mod))};")
+            body.append("}")
+            body.append(f"throw new Error(`{m.table}.{'.'.join(m.path)}: no replacement for ${{JSON.stringify(value)}} "
+                        "(document ${doc._id})`);")
+            doc = f"Replace each old value of {'.'.join(m.path)} by its own replacement: {json.dumps(m.value)}."
+        elif m.kind == "map" and is_unset(m.value):
             body.append(f"return {patch(None)};")
             doc = f"Delete {'.'.join(m.path)} where the new validator rejects its value."
         elif m.kind == "map":
@@ -395,6 +427,25 @@ def _define(m: Migration, mod: _Module, function: bool = False) -> str:
             expr = _conversion(m, body)
             body.append(f"return {patch(expr)};")
             doc = f"Convert {'.'.join(m.path)} to {vjson.describe(target)}."
+    elif m.kind == "rewrite":
+        # the conversion of an old element is the user's to write; until it is, the migration
+        # stops at the first one (in runAll, so the run cannot end with old elements left)
+        mod.uses_validate = mod.uses_v = True
+        const = _const_name(m, "Element")
+        mod.consts.append(f"const {const} = {vjson.to_ts((target or {}).get('value') or {})};")
+        passes = f"validate({const}, item, {{ db: ctx.db }})"
+        where = f"{m.table}.{'.'.join(m.path)}"
+        body.append(f"const items = {acc};")
+        body.append(f"if (items === undefined || items.every((item) => {passes})) return;")
+        body.append("const next = (item: NonNullable<typeof items>[number]) => {")
+        body.append(f"  if ({passes}) return item;")
+        body.append("  // TO DO: return the new form of this old element (keep what it holds)")
+        body.append(f"  throw new Error(`{where}: write the conversion of an old element in {m.name} "
+                    "(document ${doc._id}): ${JSON.stringify(item)}`);")
+        body.append("};")
+        body.append(f"return {patch('items.map(next)')};")
+        doc = (f"Convert each element of {'.'.join(m.path)} the new validator rejects (by hand: write the conversion "
+               "below); elements it accepts are kept.")
     elif m.kind == "repoint":
         mod.uses_id = True
         new_table, index, ptr = m.pointer

@@ -118,9 +118,12 @@ class Impact:
         return out
 
     # -- fields --------------------------------------------------------------------------------
-    def field_uses(self, table: str, name: str, writes: bool = True, guarded: bool = True) -> list[Use]:
+    def field_uses(self, table: str, name: str, writes: bool = True, guarded: bool = True,
+                   below: list[str] | None = None) -> list[Use]:
         """Code that reads `name` (a top-level field) of `table`, or writes it; without
-        `guarded`, reads that already cope with `undefined` (`doc.f ?? 1`) are left out."""
+        `guarded`, reads that already cope with `undefined` (`doc.f ?? 1`) are left out; with
+        `below` (["monthly", "externalId"] of prices.monthly.externalId), only reads that go on
+        down to that nested field count."""
         out: list[Use] = []
         for ch in self._chains_on(table):
             for op in ch.range or []:
@@ -150,10 +153,12 @@ class Impact:
                 continue
             for node in self._member_nodes(facts, name):
                 obj = node.child("object")
-                if not guarded and handles_undefined(facts.module, node):
+                read = _read_below(node, below or [])
+                if read is None or (not guarded and handles_undefined(facts.module, read)):
                     continue
                 if self._doc_table(facts, obj) == table:
-                    out.append(self._use("reads", facts, node, self._function_at(facts, node), f"reads .{name}"))
+                    out.append(self._use("reads", facts, read, self._function_at(facts, node),
+                                         "reads ." + ".".join([name, *(below or [])])))
         return _dedupe(out)
 
     def writes_without(self, table: str, name: str) -> list[Use]:
@@ -294,6 +299,25 @@ class Impact:
 
 
 _EQUALITY = ("===", "!==", "==", "!=")
+
+
+def _read_below(node, below: list[str]):
+    """The read of a nested field under a read of its top-level field (`t.prices` ->
+    `t.prices.monthly?.externalId`), or None where the code stops above it: passing
+    `t.prices.monthly` along reads nothing that changed (triage G39 P5, ai-therapist's
+    `plan.prices.month?.usd`), and tsc reports nothing there. Through an array level the
+    element reads cannot be followed, so the read of the array counts."""
+    cur = node
+    for name in below:
+        if name.endswith("[]"):
+            return cur
+        o = js.outer(cur)
+        p = o.parent
+        prop = p.child("property") if p is not None and p.type == "member_expression" else None
+        if prop is None or o.field != "object" or prop.text != name:
+            return None
+        cur = p
+    return cur
 
 
 def handles_undefined(module, node) -> bool:

@@ -106,7 +106,7 @@ class Migration:
     """One generated `migrations.define` (or verify query), rendered by codegen.py."""
 
     name: str
-    kind: str  # backfill unset rename map convert repoint copy-table verify, or combined (see `parts`)
+    kind: str  # backfill unset rename map convert rewrite repoint copy-table verify, or combined (see `parts`)
     table: str
     change: Change | None = None
     path: list[str] = dc_field(default_factory=list)
@@ -120,6 +120,7 @@ class Migration:
     pointer: tuple[str, str, str] | None = None  # repoint/copy: (new table, index, pointer field)
     ready: bool = True  # False: it needs an answer first (see Plan.questions)
     parts: list["Migration"] = dc_field(default_factory=list)  # kind "combined": the steps it runs in one pass
+    by_value: bool = False  # map: `value` holds one replacement per old literal ({old: new})
 
 
 @dataclass
@@ -294,7 +295,8 @@ class _Planner:
                 uses = im.field_uses(c.table, c.top_field)
                 return uses + im.callers(uses, c.table, c.top_field)
             if c.kind == "change-field" and c.detail.get("optionality") == "to-optional":
-                return im.field_uses(c.table, c.top_field, writes=False, guarded=False)
+                below = c.field.split(".")[1:] if not c.field.split(".")[0].endswith("[]") else []
+                return im.field_uses(c.table, c.top_field, writes=False, guarded=False, below=below)
             if (c.kind == "add-field" and not c.new["optional"]) or \
                     (c.kind == "change-field" and c.detail.get("optionality") == "to-required"):
                 if "." in c.field:
@@ -566,13 +568,25 @@ class _Planner:
             else:
                 self._map_step(c, f)
         elif t == "incompatible":
+            arrays = _both_arrays(c.old["fieldType"], c.new["fieldType"])
             self._step(c, f, "widen", "widen-to-union",
-                       f"push {c.field} as the union of its old and new validators; writers produce the new type, "
-                       "readers accept both", manual=True, impact=uses)
+                       f"push {c.field} as " + ("an array of the union of its old and new element validators (an old "
+                                                "array may gain new elements)" if arrays
+                                                else "the union of its old and new validators")
+                       + "; writers produce the new type, readers accept both", manual=True, impact=uses)
             kept = _partly_kept(c.old["fieldType"], c.new["fieldType"])
             m = self._convert(c) if kept is None else None
-            if m is None:
+            if m is None and arrays and "[]" not in c.field:
+                self._rewrite_elements(c, f)
+            elif m is None:
                 self._rewrite_by_hand(c, f, "convert-values", kept)
+            elif m.by_value:
+                self._step(c, f, "migrate", "convert-values",
+                           f"no standard conversion from {vjson.describe(c.old['fieldType'])} to "
+                           f"{vjson.describe(c.new['fieldType'])}: replace each old value of {c.field} by its own "
+                           + (f"replacement ({vjson.canonical(m.value)})" if m.ready
+                              else "replacement (still to be chosen)"),
+                           migration=m.name)
             elif m.kind == "map":
                 self._step(c, f, "migrate", "convert-values",
                            f"no standard conversion from {vjson.describe(c.old['fieldType'])} to "
@@ -645,8 +659,22 @@ class _Planner:
                    "would delete them",
                    manual=True)
 
+    def _rewrite_elements(self, c: Change, f) -> None:
+        """An array whose element type changed with parts kept (triage G39 P1: ai-therapist's
+        chatHistory.messages): the generated migration keeps each element the new validator
+        accepts and stops at the first one it rejects, which the user converts in its body; in
+        runAll, so the run cannot end with old elements left."""
+        m = self._migration("rewrite", c, c.field, target=c.new)
+        self._step(c, f, "migrate", "convert-values",
+                   f"convert each element of {c.field} the new validator rejects: write the conversion in the "
+                   f"generated {m.name} (until then it stops at the first such element); elements the new "
+                   "validator accepts are kept as they are", manual=True, migration=m.name)
+
     def _map(self, c: Change) -> Migration:
         subject = f"{c.table}{c.variant_label}.{c.field}"
+        literals = _string_literals(c.old["fieldType"])
+        if c.detail.get("type") == "incompatible" and literals and "[]" not in c.field:
+            return self._map_each_literal(c, subject, literals)
         removed = c.detail.get("members_removed") or []
         if c.detail.get("type") == "incompatible":
             why = (f"{subject} changes from {vjson.describe(c.old['fieldType'])} to "
@@ -660,6 +688,22 @@ class _Planner:
                            variant_label=c.variant_label)
         value, ready = self._value("map", subject, q, f"{c.table}.{c.field}")
         return self._migration("map", c, c.field, value=value, ready=ready, target=c.new)
+
+    def _map_each_literal(self, c: Change, subject: str, literals: list[str]) -> Migration:
+        """A literal union that becomes another type (vc83-com's organizationMembers.role:
+        "owner" | "admin" | "member" | "viewer" -> v.id("roles"), triage G39 P4): one value for
+        every document would give owners and viewers the same role and lose which was which, so
+        the answer maps each old literal to its own replacement."""
+        each = {"type": "object", "value": {lit: {"fieldType": c.new["fieldType"], "optional": False}
+                                            for lit in literals}}
+        why = (f"{subject} changes from {vjson.describe(c.old['fieldType'])} to {vjson.describe(c.new['fieldType'])}, "
+               "with no standard conversion; one value for all would merge the old values, so each gets its own.")
+        q = value_question("map", c.table, c.field, each, why, variant_label=c.variant_label)
+        q.text = q.text.replace(f"What value should documents get instead? ({vjson.describe(each)})",
+                                "What should each old value become? (a JSON object from each old value to its "
+                                f"replacement: {vjson.describe(each)})", 1)
+        value, ready = self._value("map", subject, q, f"{c.table}.{c.field}")
+        return self._migration("map", c, c.field, value=value, ready=ready, target=c.new, by_value=True)
 
     def _convert(self, c: Change) -> Migration:
         """A standard conversion for incompatible scalar types, or else the user's constant (a
@@ -919,7 +963,7 @@ class _Planner:
     def _name(self, kind: str, c: Change, path: str, new_name: str | None,
               pointer: tuple[str, str, str] | None) -> str:
         verb = {"backfill": "backfill", "unset": "unset", "rename": "rename", "map": "map", "convert": "convert",
-                "repoint": "repoint", "copy-table": "copy"}[kind]
+                "repoint": "repoint", "copy-table": "copy", "rewrite": "rewrite"}[kind]
         parts = [verb, c.table]
         if c.variant is not None:
             parts.append(str(c.variant[1]))
@@ -964,7 +1008,8 @@ class _Planner:
         return name
 
     def _order_migrations(self) -> None:
-        order = {"copy-table": 0, "repoint": 1, "rename": 2, "backfill": 3, "map": 4, "convert": 5, "unset": 6,
+        order = {"copy-table": 0, "repoint": 1, "rename": 2, "backfill": 3, "map": 4, "convert": 5, "rewrite": 5,
+                 "unset": 6,
                  "verify": 9}
         self.plan.migrations.sort(key=lambda m: order[m.kind])
 
@@ -1049,7 +1094,7 @@ class _Planner:
                 elif rel == "id-target":
                     ft = vjson.widen_ids(c.old["fieldType"], c.detail["from_table"], c.detail["to_table"])
                 else:
-                    ft = vjson.union(c.old["fieldType"], c.new["fieldType"])
+                    ft = _widening_union(c.old["fieldType"], c.new["fieldType"])
                 _set_field(objs, parts, {"fieldType": copy.deepcopy(ft),
                                          "optional": c.old["optional"] or c.new["optional"]})
             elif k == "change-document":
@@ -1185,6 +1230,27 @@ def conversion(old: dict, new: dict) -> str | None:
         if vjson.kind(m) == "array" and all(vjson.subsumes(m["value"], r) for r in rest):
             return "array"
     return None
+
+
+def _string_literals(v: dict) -> list[str]:
+    """The values of a union of string literals (empty for any other validator)."""
+    ms = vjson.members(v)
+    if not ms or any(vjson.kind(m) != "literal" or not isinstance(m.get("value"), str) for m in ms):
+        return []
+    return [m["value"] for m in ms]
+
+
+def _both_arrays(old: dict, new: dict) -> bool:
+    return vjson.kind(old) == "array" and vjson.kind(new) == "array"
+
+
+def _widening_union(old: dict, new: dict) -> dict:
+    """A validator accepting old and new values. Arrays widen element-wise (triage G39 P1): code
+    appending a new element to a stored old array (`[...doc.messages, next]`) writes a mixed
+    array, which `union(array(old), array(new))` rejects."""
+    if _both_arrays(old, new):
+        return {"type": "array", "value": _widening_union(old.get("value") or {}, new.get("value") or {})}
+    return vjson.union(old, new)
 
 
 def _partly_kept(old: dict, new: dict) -> str | None:

@@ -279,10 +279,15 @@ def _table_rename_evidence(d: SchemaDiff, removed: Change, added: Change) -> str
     old_doc, new_doc = removed.old["documentType"], added.new["documentType"]
     if vjson.canonical(old_doc) == vjson.canonical(new_doc) and _index_shapes(removed.old) == _index_shapes(added.new):
         return "same fields and indexes"
-    before = _references(d.old, removed.table)
-    if before and not _references(d.new, removed.table) and _references(d.new, added.table) >= before:
-        return f"every v.id(\"{removed.table}\") of other tables became v.id(\"{added.table}\")"
     fo, fn = vjson.fields(old_doc), vjson.fields(new_doc)
+    before = _references(d.old, removed.table)
+    # the references must be in tables both schemas have, and the two tables must share a
+    # field: a dropped table's v.id does not "become" one in an added table (triage G39 P3,
+    # vc83-com's authAccounts vs permissions)
+    holders = _referencing_tables(d.old, removed.table)
+    if before and not _references(d.new, removed.table) and _references(d.new, added.table) >= before and \
+            holders <= _referencing_tables(d.new, added.table) and set(fo) & set(fn):
+        return f"every v.id(\"{removed.table}\") of other tables became v.id(\"{added.table}\")"
     alike = [n for n in fo if n in fn and vjson.canonical(fo[n]) == vjson.canonical(fn[n])]
     names = set(fo) | set(fn)
     if vjson.kind(old_doc) == vjson.kind(new_doc) == "object" and 2 * len(alike) > len(names):
@@ -292,18 +297,24 @@ def _table_rename_evidence(d: SchemaDiff, removed: Change, added: Change) -> str
 
 def _references(schema: dict, table: str) -> int:
     """How many `v.id(table)` the other tables of `schema` hold."""
+    return sum(_count_ids(t.get("documentType"), table) for name, t in table_map(schema).items() if name != table)
 
-    def count(v, depth: int = 0) -> int:
-        if depth > 40:
-            return 0
-        if isinstance(v, dict):
-            own = 1 if v.get("type") == "id" and v.get("tableName") == table else 0
-            return own + sum(count(x, depth + 1) for x in v.values())
-        if isinstance(v, list):
-            return sum(count(x, depth + 1) for x in v)
+
+def _referencing_tables(schema: dict, table: str) -> set[str]:
+    """The other tables of `schema` that hold a `v.id(table)`."""
+    return {name for name, t in table_map(schema).items()
+            if name != table and _count_ids(t.get("documentType"), table)}
+
+
+def _count_ids(v, table: str, depth: int = 0) -> int:
+    if depth > 40:
         return 0
-
-    return sum(count(t.get("documentType")) for name, t in table_map(schema).items() if name != table)
+    if isinstance(v, dict):
+        own = 1 if v.get("type") == "id" and v.get("tableName") == table else 0
+        return own + sum(_count_ids(x, table, depth + 1) for x in v.values())
+    if isinstance(v, list):
+        return sum(_count_ids(x, table, depth + 1) for x in v)
+    return 0
 
 
 def _index_follows(d: SchemaDiff, cand: RenameCandidate) -> bool:

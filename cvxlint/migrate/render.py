@@ -260,6 +260,16 @@ def to_text(plan: "Plan", files: list["GeneratedFile"], *, source: str, target: 
 _FILE_ACTIONS = {"refuse": "refused"}
 
 
+NARROW_MIGRATIONS = "migrations.ts"  # in the plan's directory: the migrations module of the narrow push
+
+
+def narrow_copies_migrations(plan: "Plan") -> bool:
+    """Whether the narrow push also replaces the generated migrations module: it is pushed with
+    a final schema other than the widened one, which the migrations may no longer fit."""
+    return bool(plan.migrations) and plan.widened is not None and \
+        vjson.canonical(plan.widened) != vjson.canonical(plan.diff.new)
+
+
 def phase_commands(plan: "Plan", phase: str, module: str, plan_dir: str, functions_dir: str = "convex") -> list[str]:
     steps = plan.steps_in(phase)
     if phase == "widen" and len(plan.phases) > 1:
@@ -272,7 +282,10 @@ def phase_commands(plan: "Plan", phase: str, module: str, plan_dir: str, functio
         return [f"cp {plan_dir}/{plan.id}/schema.verify.ts {functions_dir}/schema.ts && npx convex deploy --dry-run"]
     if phase == "narrow" and any(f for f in (plan.widened, plan.narrowed)) and \
             vjson.canonical(plan.widened) != vjson.canonical(plan.diff.new):
-        return [f"cp {plan_dir}/{plan.id}/schema.ts {functions_dir}/schema.ts && npx convex deploy"]
+        # the finished migrations name what the final schema removes, and the deploy type-checks them
+        mig = (f" && cp {plan_dir}/{plan.id}/{NARROW_MIGRATIONS} {functions_dir}/{module}.ts"
+               if narrow_copies_migrations(plan) else "")
+        return [f"cp {plan_dir}/{plan.id}/schema.ts {functions_dir}/schema.ts{mig} && npx convex deploy"]
     if phase == "narrow":
         return ["npx convex deploy   # the final schema and the code that relies on it"]
     return []

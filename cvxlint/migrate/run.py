@@ -17,10 +17,12 @@ from typing import TYPE_CHECKING, Callable
 from ..engine.writer import write_atomic
 from ..errors import UsageError
 from . import sources, vjson
-from .codegen import GENERATED_MARK, CodegenError, GeneratedFile, convex_config, migrations_ts, schema_text
+from .codegen import (GENERATED_MARK, CodegenError, GeneratedFile, convex_config, migrations_ts,
+                      narrow_migrations_ts, schema_text)
 from .impact import Impact
 from .plan import Plan, PlanOptions, make_plan
 from .renames import Answers, Question
+from .render import NARROW_MIGRATIONS, narrow_copies_migrations
 from .schemagen import HEADER
 
 if TYPE_CHECKING:
@@ -192,6 +194,11 @@ def _generate(run: PlanRun, settings: "Settings") -> None:
             action = "refuse"  # --write never overwrites a file a person wrote
         files.append(GeneratedFile(rel(mig_path), action, migrations_ts(plan, run.module),
                                    "the migrations and verify queries"))
+        if narrow_copies_migrations(plan):
+            files.append(GeneratedFile(f"{plan_dir}/{NARROW_MIGRATIONS}", "create",
+                                       narrow_migrations_ts(plan, run.module),
+                                       f"{rel(mig_path)} without the finished migrations: copy it back for the "
+                                       "narrow push"))
         cfg_path = app.functions_dir / "convex.config.ts"
         try:
             cfg = convex_config(_read(cfg_path))
