@@ -435,6 +435,16 @@ class EntsTableCall:
         """The object literal the write writes, as `DbCall.document_literal` reads it."""
         return _document_literal(self.facts, self.func, self.value_node) if self.write is not None else None
 
+    @property
+    def written_as(self) -> str | None:
+        """The method as the code writes it: `insertMany` for a document of `.insertMany([a,
+        b])`, whose `write` is "insert" as Ents makes one insert per document."""
+        if self.write == "insert" and self.value_node is not None:
+            parent = js.outer(self.value_node).parent
+            if parent is not None and parent.type == "array":
+                return "insertMany"
+        return self.write
+
     def each_write(self) -> "list[EntsTableCall]":
         """This call once per document it writes (`writes`), each with its `write` and `value_node`."""
         return [replace(self, write=w, value_node=v) for w, v in self.writes]
