@@ -339,6 +339,7 @@ class AccessAnalysis:
         self._module_checks: dict[tuple, bool] = {}
         self._forwarding: set[str] = set()  # run targets' arguments being followed (`_only_forwarded`)
         self._classified: dict[int, tuple] = {}  # id(CallSite) -> (classify's answer, the site)
+        self._fallbacks: dict[int, tuple] = {}  # id(FunctionInfo) -> (`_fallback_params`, the function)
         self._uses_by_file: dict[str, "DatabaseUses"] = {}  # `_database_uses`
         # what a call's name alone decides, kept between runs of a long-lived process (the
         # editor classifies every call of the edited file again on each edit)
@@ -1415,6 +1416,8 @@ class AccessAnalysis:
             out.evidence.append(Evidence(facts, gate[0], f"a test-only switch (`{gate[1]}` must be set)", where,
                                         about_caller=False))
         builder = where == "builder"
+        if where == "helper" and self._argument_fallback(*r.via[0]) is not None:
+            return  # inside a guard whose failed check lets an argument in instead: it checks nothing
         swallowed_above = _swallowed(r, None, self._always_throws, builder)
         lost = bool(r.via) and reached_through_lost_promise(r)
         for site in r.func.all_calls():
@@ -1431,6 +1434,12 @@ class AccessAnalysis:
                 # a caught run of one that checks no one loses only its data: not a check)
                 if kind != "run" or self._checking_run_target(r, site) is not None:
                     out.swallowed.append(Evidence(facts, site.node, what, where))
+                continue
+            if where == "handler" and kind in ("guard", "fetch") \
+                    and (fallback := self._argument_fallback(facts, site)) is not None:
+                # `requireAdmin(ctx, args.currentUserId)` that catches the "not signed in" error
+                # of its check and takes the user the argument names: a signed-out caller names an admin
+                out.overridden_identity.append(Evidence(facts, site.node, fallback, where, argument=fallback))
                 continue
             if kind == "identity":
                 used = result_used(site.node)
@@ -1494,6 +1503,64 @@ class AccessAnalysis:
                     # named like a guard, but it fetches the caller and returns it (`const me =
                     # await requireUser(ctx)`): an argument in its place overrides it as for a fetch
                     out.overridden_claims.extend(_overridden_claims(r, site, self._guard_call(r)))
+
+    def _argument_fallback(self, facts: FileFacts, site: CallSite) -> str | None:
+        """The handler's argument (its text) that `site`, a call of a helper of this project in
+        the handler, hands to a parameter the helper falls back to when its check fails
+        (`requireAdmin(ctx, args.currentUserId)`, whose `catch` of the "not signed in" error
+        loads and returns the user that id names)."""
+        target = self.project.callgraph.callee(facts, site) if site.ref is not None else None
+        if target is None:
+            return None
+        params = self._fallback_params(*target, 0)
+        args = js.call_args(site.node)
+        for index in sorted(params):
+            arg = js.unwrap(args[index]) if index < len(args) else None
+            chain = js.member_chain(arg) if arg is not None else None
+            ref = facts.ref_of(chain[0]) if chain is not None and chain[0].type == "identifier" else None
+            if ref is not None and ref.kind == "param" and ref.index == 1 and ref.func is not None \
+                    and ref.func.parent is None:
+                return facts.text(arg)  # `args.currentUserId`, or a `currentUserId` destructured from args
+        return None
+
+    def _fallback_params(self, facts: FileFacts, func, depth: int) -> frozenset[int]:
+        """The parameters (by index, ctx's aside) that `func` reads in a `catch` of its own
+        identity check, fetch or guard which can end without throwing (`catch { if (userId)
+        return await ctx.db.get(userId); throw ... }`), or hands to such a parameter of a helper
+        it calls: with no one signed in, the value passed there decides who the caller is."""
+        hit = self._fallbacks.get(id(func))
+        if hit is not None and hit[1] is func:
+            return hit[0]
+        self._fallbacks[id(func)] = (frozenset(), func)  # a recursive helper adds nothing
+        found: set[int] = set()
+        for s in func.all_calls():
+            kind, _what = self.classify(facts, s)
+            if not self._asks_caller(facts, s, kind, depth):
+                continue
+            body = _catch_of(s.node, func.node)
+            if body is not None and (not js.always_exits(body) or any(
+                    js.enclosing_function(n) is func.node for n in facts.module.nodes_in(body, "return_statement"))):
+                found.update(ref.index for _n, ref in facts.parameter_reads(func, body) if ref.index >= 1)
+            target = self.project.callgraph.callee(facts, s) if kind != "identity" and depth < 3 else None
+            if target is not None:
+                args = js.call_args(s.node)
+                for index in self._fallback_params(*target, depth + 1):
+                    arg = js.unwrap(args[index]) if index < len(args) else None
+                    ref = facts.ref_of(arg) if arg is not None and arg.type == "identifier" else None
+                    if ref is not None and ref.kind == "param" and ref.func is func and ref.index >= 1 and not ref.path:
+                        found.add(ref.index)
+        out = frozenset(found)
+        self._fallbacks[id(func)] = (out, func)
+        return out
+
+    def _asks_caller(self, facts: FileFacts, site: CallSite, kind: str | None, depth: int) -> bool:
+        """Is `site` (of `kind`) an identity check, fetch or guard, or a call of a helper of this
+        project that makes one (`sessionUser(ctx)`, which throws without a signed-in user)?"""
+        if kind in ("identity", "fetch", "guard"):
+            return True
+        target = self.project.callgraph.callee(facts, site) if site.ref is not None and depth < 3 else None
+        return target is not None and any(self._asks_caller(target[0], s, self.classify(target[0], s)[0], depth + 1)
+                                          for s in target[1].all_calls())
 
     def _returned_secret(self, facts: FileFacts, site: CallSite) -> str | None:
         """`process.env.X` when the project function `site` calls returns that secret, as read
@@ -1931,6 +1998,18 @@ def _swallows(facts: FileFacts, call: Node, in_handler: bool, always_throws: Alw
             return True
         n = p
     return False
+
+
+def _catch_of(call: Node, owner: Node) -> Node | None:
+    """The `catch` block of the `try` of function `owner` whose body holds `call`."""
+    n = call
+    while n.parent is not None and n is not owner:
+        p = n.parent
+        if p.type == "try_statement" and n.field == "body" and js.enclosing_function(p) is owner:
+            catch = p.child("handler")
+            return catch.child("body") if catch is not None else None
+        n = p
+    return None
 
 
 # methods that change the object they are called on: `out.push(doc)` hands `doc` on

@@ -63,6 +63,11 @@ _DB_TYPE = re.compile(r"\b(Generic)?Database(Reader|Writer)\b")
 _ID_QUALIFIER = r"(?:(?:import\s*\(\s*[\"'][^\"']*[\"']\s*\)|[A-Za-z_$][\w$]*)\s*\.\s*)?"
 _ID_TYPE = re.compile(r"^\s*" + _ID_QUALIFIER + r"(?:Id|GenericId)\s*<\s*[\"']([A-Za-z_][A-Za-z0-9_]*)[\"']\s*>\s*(?:\|\s*(?:null|undefined)\s*)*$")
 _DOC_TYPE = re.compile(r"\bDoc\s*<\s*[\"']([A-Za-z_][A-Za-z0-9_]*)[\"']\s*>")
+# an array of one named type: `T[]`, `readonly T[]`, `Array<T>`, `ReadonlyArray<T>` (T a `Doc<"t">` or a name)
+_ARRAY_ELEMENT = r"""([A-Za-z_$][\w$]*|Doc\s*<\s*["'][A-Za-z_][A-Za-z0-9_]*["']\s*>)"""
+_DOC_ARRAY_TYPE = re.compile(r"^\s*(?:(?:readonly\s+)?" + _ARRAY_ELEMENT + r"\s*\[\s*\]|(?:Readonly)?Array\s*<\s*"
+                             + _ARRAY_ELEMENT + r"\s*>)\s*$")
+_IDENT_RE = re.compile(r"^[A-Za-z_$][\w$]*$")
 # Functions of well-known packages that return the id of a known table (convex-rules.md 1.11).
 ID_RETURNING = {("@convex-dev/auth/server", "getAuthUserId"): "users",
                 ("@convex-dev/auth/server", "getAuthSessionId"): "authSessions"}
@@ -437,6 +442,16 @@ class EntsTableCall:
     def document_literal(self) -> Node | None:
         """The object literal the write writes, as `DbCall.document_literal` reads it."""
         return _document_literal(self.facts, self.func, self.value_node) if self.write is not None else None
+
+    @property
+    def written_as(self) -> str | None:
+        """The method as the code writes it: `insertMany` for a document of `.insertMany([a,
+        b])`, whose `write` is "insert" as Ents makes one insert per document."""
+        if self.write == "insert" and self.value_node is not None:
+            parent = js.outer(self.value_node).parent
+            if parent is not None and parent.type == "array":
+                return "insertMany"
+        return self.write
 
     def each_write(self) -> "list[EntsTableCall]":
         """This call once per document it writes (`writes`), each with its `write` and `value_node`."""
@@ -2241,7 +2256,7 @@ class _Inference:
                 return None
             if ref.kind == "param" and not ref.path and ref.func is not None:
                 ptype = ref.func.param_types[ref.index] if ref.index < len(ref.func.param_types) else None
-                m = _single_doc_type(ptype)
+                m = _single_doc_type(_aliased_type(self.facts, ptype))
                 if m is not None:
                     return m
                 if ref.index == 0:
@@ -2394,6 +2409,12 @@ class _Inference:
             return tables.pop() if len(tables) == 1 else None
         if n.type == "identifier":
             ref = self.facts.ref_of(n)
+            if ref is not None and ref.kind == "param" and not ref.path and ref.func is not None:
+                # `rows: Doc<"t">[]`, `rows: RowDoc[]` with `type RowDoc = Doc<"t">` (Ballon-Boutique's cart)
+                ptype = ref.func.param_types[ref.index] if ref.index < len(ref.func.param_types) else None
+                m = _DOC_ARRAY_TYPE.match(ptype or "")
+                element = next((g for g in m.groups() if g), None) if m else None
+                return _single_doc_type(_aliased_type(self.facts, element))
             if ref is None or ref.kind != "local":
                 return None
             decl = _declarator(ref, n, self.uses._decls)
@@ -2712,6 +2733,18 @@ def _member_id_table(facts: FileFacts, ty: Node | None, path: tuple[str, ...]) -
         ty = ann.children[0] if ann is not None and ann.children else None
     m = _ID_TYPE.match(facts.text(ty)) if ty is not None else None
     return m.group(1) if m else None
+
+
+def _aliased_type(facts: FileFacts, text: str | None) -> str | None:
+    """The type `text` names: that of `type Name = ...` when it is such a name, declared once
+    in the file without type parameters (`row: ItemDoc` with `type ItemDoc = Doc<"items">`)."""
+    name = (text or "").strip()
+    if not _IDENT_RE.match(name):
+        return text
+    found = [d for d in facts.module.nodes("type_alias_declaration") if (d.child("name") or d).text == name]
+    if len(found) != 1 or found[0].child("type_parameters") is not None or found[0].child("value") is None:
+        return text
+    return facts.text(found[0].child("value"))
 
 
 def _local_object_type(facts: FileFacts, name: str) -> Node | None:

@@ -106,6 +106,18 @@ def _callback_layout(facts, f, one_line: str | None = None) -> tuple[str, str]:
     return " ", ""
 
 
+def _ordered_by_helper(ctx, ch):
+    """When the query comes from a helper that orders it (`newestFirst(ctx).filter(...)` with
+    `newestFirst = (ctx) => ctx.db.query("jobs").order("desc")`), where the caller cannot add
+    `.withIndex` after it: the helper's name as the message writes it, and the related
+    location of its `.order`. None otherwise."""
+    head = ch.head
+    if head is None or head.order_node is None:
+        return None
+    helper = f"`{head.func.name}`" if head.func is not None and head.func.name else "the helper"
+    return helper, ctx.related(head.facts, js.method_anchor(head.order_node), f"the query is ordered in {helper} here")
+
+
 def _segment(facts, call):
     """(receiver, start of the removable `.method(...)` text, leading whitespace) of a chained call."""
     callee = js.callee(call)
@@ -890,9 +902,16 @@ class PreferIndexOverFilter(Rule):
                 '  newest(ctx).filter((q) => q.eq(q.field("name"), n)).first() });\n',
                 files={"convex/schema.ts": SCHEMA, "convex/lib/channels.ts": 'import { QueryCtx } from "../_generated/server";\n'
                        'export const newest = (ctx: QueryCtx) => ctx.db.query("channels").order("desc");\n'},
-                lines=[5], message='.withIndex("by_name", (q) => q.eq("name", n))',
-                note="a helper's ordered query, filtered in the caller: no fix (`withIndex` cannot follow the helper's "
-                     "`.order`)"),
+                lines=[5], message='add `.withIndex("by_name", (q) => q.eq("name", n))` in `newest`, before its `.order`',
+                note="a helper's ordered query, filtered in the caller: no fix, and the advice names the helper "
+                     "(`withIndex` cannot follow the helper's `.order`; triage G40)"),
+        Invalid(SERVER + 'import { newest } from "./lib/channels";\n'
+                'export const f = query({ args: { topic: v.string() }, handler: (ctx, { topic }) =>\n'
+                '  newest(ctx).filter((q) => q.eq(q.field("topic"), topic)).first() });\n',
+                files={"convex/schema.ts": SCHEMA, "convex/lib/channels.ts": 'import { QueryCtx } from "../_generated/server";\n'
+                       'export const newest = (ctx: QueryCtx) => ctx.db.query("channels").order("desc");\n'},
+                lines=[5], message="and use `withIndex` in `newest`, before its `.order`",
+                note="no index yet: it too is read in the helper"),
         Invalid(SERVER + 'export const lookup = query({ args: { key: v.string(), sport: v.string() }, handler: async (ctx, args) => {\n'
                 '  const sameKey = await ctx.db\n    .query("athletes")\n'
                 '    .withIndex("by_key", (q) => q.eq("key", args.key))\n    .collect();\n'
@@ -1247,7 +1266,19 @@ class PreferIndexOverFilter(Rule):
                 fix = Fix.display_only(f'Use `withIndex("{idx.name}")` (results come in index order)', *edits) if edits else None
             if len(ch.filters) > 1 + len(f.chained):
                 msg += "; the later `.filter` stays"
-            ctx.report(ch.facts, at, msg + _untyped_path_note(app, table, fields), fix=fix)
+            ordered = _ordered_by_helper(ctx, ch)
+            if ordered is not None:
+                # `OrderedQuery` has no `.withIndex`: the range goes where the query is made
+                helper, related = ordered
+                covers = "covers exactly" if exact else "starts with"
+                msg = (f'`.filter` on {_names(fields)}: index `{idx.name}` {covers} these fields, but the query comes '
+                       f'from {helper} already ordered, and `.withIndex` cannot follow `.order`: add '
+                       f'`.withIndex("{idx.name}", ({param}) => {rng})` in {helper}, before its `.order` (its other '
+                       'callers read through it too)')
+                if len(ch.filters) > 1 + len(f.chained):
+                    msg += "; the later `.filter` stays"
+            ctx.report(ch.facts, at, msg + _untyped_path_note(app, table, fields), fix=fix,
+                       related=[related] if ordered is not None else ())
             return
         if any(table.has_field(x) is not True for x in fields):
             return
@@ -1274,8 +1305,11 @@ class PreferIndexOverFilter(Rule):
             # per filter), so this one carries the scan's severity
             msg += ", so the query reads rows until enough match, up to the whole table"
             severity = Severity.WARNING
+        ordered = _ordered_by_helper(ctx, ch) if name is not None else None
         if name is not None:
             msg += f'; add `.index("{name}", [{", ".join(repr(x).replace(chr(39), chr(34)) for x in fields)}])` and use `withIndex`'
+            if ordered is not None:
+                msg += f" in {ordered[0]}, before its `.order` (the query comes from there already ordered)"
             part = partial_index(table, fields)
             if part is not None:  # no schema change: narrow by what an index has, filter the rest
                 idx, lead = part
@@ -1290,7 +1324,8 @@ class PreferIndexOverFilter(Rule):
                 fix = _tier_for_values(ctx, app, ch, f, table, Fix.unsafe)(
                     f"Add index `{name}` to `{table.name}` in the schema and query it with `withIndex` "
                     "(the next deploy backfills it)", add, *edits)
-        ctx.report(ch.facts, at, msg + _untyped_path_note(app, table, fields), severity=severity, fix=fix)
+        ctx.report(ch.facts, at, msg + _untyped_path_note(app, table, fields), severity=severity, fix=fix,
+                   related=[ordered[1]] if ordered is not None else ())
 
     def _filter_after_range(self, ctx, fi, app):
         """`.withIndex("by_a", q => q.eq("a", x)).filter(q => q.eq(q.field("b"), y))` where

@@ -66,6 +66,10 @@ class UnknownField(Rule):
                 '  await ctx.table("players").insertMany([{ handle: "b", score: 1, teamId }, { handle: "c", scor: 2, teamId }]);\n}});\n',
                 files=ENTS_FILES, lines=[5, 6],
                 note="Ents' `insertMany` (each document) and an insert through a const holding `ctx.table(...)`"),
+        Invalid(ENTS_SERVER + 'export const roster = mutation({ args: { teamId: v.id("teams") }, handler: async (ctx, { teamId }) => {\n'
+                '  await ctx.table("players").insertMany([{ handle: "e", score: 0, teamId, nick: "E" }]);\n}});\n',
+                files=ENTS_FILES, lines=[4], message='`insertMany` writes "nick"',
+                note="the message names the method as written (triage G40)"),
         Invalid(SERVER + 'import { newest } from "./lib/tasks";\n'
                 'export const f = query({ args: {}, handler: (ctx) =>\n'
                 '  newest(ctx).filter((q) => q.eq(q.field("dnoe"), true)).first() });\n',
@@ -123,7 +127,7 @@ class UnknownField(Rule):
                    call.document_literal)
                   for call in uses.calls if call.method in ("insert", "replace", "patch") and not call.system]
         # Ents writes go to `ctx.db` the same way
-        writes += [(w.facts, w.write, w.table, w.document_literal) for ent in uses.ents_calls for w in ent.each_write()]
+        writes += [(w.facts, w.written_as, w.table, w.document_literal) for ent in uses.ents_calls for w in ent.each_write()]
         strict = schema.schema_validation is True  # a patched document is validated whole, like an insert
         for facts, method, name, value in writes:
             table = schema.table(name) if name and value is not None else None

@@ -203,6 +203,11 @@ class InsertMissingRequiredField(Rule):
                 '  await players.insertMany([{ handle: "d", score: 2, teamId }]);\n}});\n',
                 files=ENTS_FILES, lines=[4, 6], message='"score"',
                 note="Ents' `insertMany` (each document) and inserts through a const holding `ctx.table(...)`"),
+        Invalid(ENTS_SERVER + 'export const roster = mutation({ args: { teamId: v.id("teams") }, handler: async (ctx, { teamId }) => {\n'
+                '  const players = ctx.table("players");\n'
+                '  await players.insertMany([{ handle: "e", score: 0, teamId }, { handle: "f", teamId }]);\n}});\n',
+                files=ENTS_FILES, lines=[5], message='`insertMany` into `players` is missing required field "score"',
+                note="the message names the method as written (triage G40)"),
         # triage G27 P4 (Elevenprocess/backend_convex writes optional fields this way)
         Invalid(SERVER + 'export const add = mutation({ args: { title: v.optional(v.string()), note: v.optional(v.string()) },\n'
                 '  handler: async (ctx, args) => {\n'
@@ -286,10 +291,11 @@ class InsertMissingRequiredField(Rule):
             if ent.write == "patch":
                 self._patch(ctx, queries, schema, ent, ent.table)
             else:
-                self._whole_document(ctx, schema, ent, ent.write, ent.table)
+                self._whole_document(ctx, schema, ent, ent.write, ent.table, ent.written_as)
 
-    def _whole_document(self, ctx, schema, call, method, name):
-        """An insert or replace (a `DbCall` or an Ents write) without a required field."""
+    def _whole_document(self, ctx, schema, call, method, name, written_as=None):
+        """An insert or replace (a `DbCall` or an Ents write) without a required field;
+        `written_as` names the method when the code calls it otherwise (Ents' `insertMany`)."""
         value = call.document_literal
         table = schema.table(name) if name is not None else None
         if value is None or table is None or not table.known:
@@ -307,7 +313,7 @@ class InsertMissingRequiredField(Rule):
                     and fv.required().kind not in ("any", "opaque")]
         missing = [name for name in required if name not in sometimes]
         maybe = [name for name in required if name in sometimes]
-        what = f"`insert` into `{table.name}`" if method == "insert" else \
+        what = f"`{written_as or method}` into `{table.name}`" if method == "insert" else \
             f"`replace` of a `{table.name}` document (it writes the whole document)"
         if missing:
             names = ", ".join(f'"{m}"' for m in missing)

@@ -115,6 +115,21 @@ class ExplicitTableIds(Rule):
               note="ids of either table, a table chosen by the caller, a normalized string: nothing certain"),
     ]
     invalid = [
+        # triage G40 P3 (Ballon-Boutique's cart: `duplicates: CartItemDoc[]`, `type CartItemDoc = Doc<"cartItems">`)
+        Invalid('import { MutationCtx } from "./_generated/server";\nimport { Doc } from "./_generated/dataModel";\n'
+                'type TaskDoc = Doc<"tasks">;\n'
+                'export async function rename(ctx: MutationCtx, task: TaskDoc) {\n  await ctx.db.patch(task._id, { title: task.title.trim() });\n}\n'
+                'export async function purge(ctx: MutationCtx, done: TaskDoc[], old: ReadonlyArray<Doc<"tasks">>) {\n'
+                '  for (const t of done) await ctx.db.delete(t._id);\n'
+                '  for (const t of old) await ctx.db.delete(t._id);\n}\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[5, 8, 9], message='("tasks", ...)',
+                note="a document typed through a local alias, or taken from a parameter typed as an array of documents",
+                output='import { MutationCtx } from "./_generated/server";\nimport { Doc } from "./_generated/dataModel";\n'
+                'type TaskDoc = Doc<"tasks">;\n'
+                'export async function rename(ctx: MutationCtx, task: TaskDoc) {\n  await ctx.db.patch("tasks", task._id, { title: task.title.trim() });\n}\n'
+                'export async function purge(ctx: MutationCtx, done: TaskDoc[], old: ReadonlyArray<Doc<"tasks">>) {\n'
+                '  for (const t of done) await ctx.db.delete("tasks", t._id);\n'
+                '  for (const t of old) await ctx.db.delete("tasks", t._id);\n}\n'),
         # triage G37 P6 (MartAI onboarding.ts): the `auth` object `convexAuth()` returns
         Invalid(SERVER + 'import { auth } from "./auth";\n'
                 'export const me = query({ args: {}, handler: async (ctx) => {\n'
