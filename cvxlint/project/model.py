@@ -671,6 +671,11 @@ class Project:
             stat = self._memo.stat_of(name)  # before the read: a file changed meanwhile is read again
             if self._memo.rejected(prefilter, name, stat):
                 return None
+            kept = self._memo.unchanged(name, stat)
+            if kept is not None and passes(kept.source):
+                # the facts kept of a file unchanged on disk: its text, without reading it again
+                # (a large frontend's files that call Convex were read on every keystroke)
+                return kept.source
         data, _problem = read_source(path, self.max_bytes)
         if data is None:
             return None
