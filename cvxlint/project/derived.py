@@ -50,12 +50,13 @@ class _FileEntry:
 class _PerModule:
     """One app-wide answer's values per module, as of one run."""
 
-    __slots__ = ("facts", "dependents", "app_wide", "values")
+    __slots__ = ("facts", "dependents", "app_wide", "app_state", "values")
 
-    def __init__(self, facts: dict, dependents: dict, app_wide: set, values: dict):
+    def __init__(self, facts: dict, dependents: dict, app_wide: set, app_state: tuple, values: dict):
         self.facts = facts  # path -> the facts object of every file that run had read
         self.dependents = dependents  # path -> the files that import it or name its functions
         self.app_wide = app_wide  # `Derivations._app_wide_files`
+        self.app_state = app_state  # `_app_state`
         self.values = values  # module path -> value
 
 
@@ -207,9 +208,9 @@ class Derivations:
 
         What the caller promises: a module's value reads the module, the files it imports
         (transitively), the modules of the functions those files name (`ctx.run*`, the
-        scheduler, `api.x.y` passed on: the call index), and the app's special files (schema,
-        crons, http, configs, `_generated`) and Convex Auth file; never the code that calls
-        the module's functions. It holds no object of one link. An edit then recomputes the
+        scheduler, `api.x.y` passed on: the call index), the app's special files (schema,
+        crons, http, configs, `_generated`) and Convex Auth file, and `_app_state`; never the
+        code that calls the module's functions. It holds no object of one link. An edit then recomputes the
         modules of the edited files and of every file that depends on one of them through
         imports or function names, before the edit or after it."""
         modules = list(app.modules.values())
@@ -219,8 +220,9 @@ class Derivations:
         kept = self.slot.per_module.get(slot_key)
         dependents = self._dependents_now()
         app_wide = self._app_wide_files(app)
+        app_state = _app_state(app)
         stale: set[str] | None = None  # None: all
-        if kept is not None:
+        if kept is not None and kept.app_state == app_state:
             facts_now = {f.path: f for f in self.project.loaded_facts()}
             changed = {p for p, f in facts_now.items() if kept.facts.get(p) is not f}
             changed.update(p for p in kept.facts if p not in facts_now)
@@ -232,7 +234,7 @@ class Derivations:
                   for m in modules}
         # read after computing: the files `compute` loaded are part of what the values saw
         self.slot.per_module[slot_key] = _PerModule(
-            {f.path: f for f in self.project.loaded_facts()}, self._dependents_now(), app_wide, values)
+            {f.path: f for f in self.project.loaded_facts()}, self._dependents_now(), app_wide, app_state, values)
         return values
 
     def per_function(self, app, what, functions: list, compute: Callable[[object], T]) -> list[T]:
@@ -278,6 +280,12 @@ class Derivations:
         if setup is not None:
             out.add(setup[0].path)
         return out
+
+
+def _app_state(app) -> tuple:
+    """What any module's file may change for the whole app: whether some module imports
+    Convex Ents (then `ctx.table(...)` reads the database everywhere)."""
+    return (app.uses_ents,)
 
 
 def _function_key(fn) -> tuple:
