@@ -886,9 +886,7 @@ class _Calls(_Scopes, cst.CSTVisitor):
         call.name_node = node
         call.name_start, call.name_end = self.span(node)
         if isinstance(node, cst.Name):  # `client.mutation(CREATE, ...)`: reported here, fixed where it is defined
-            local = self.local_value(node)  # or `fn = "m:f"` in this function
-            literal = local if isinstance(local, (cst.SimpleString, cst.ConcatenatedString)) \
-                else self.b.constant_string(node.value)
+            literal = self._string_held(node)
             if literal is not None:
                 call.name_node = node = literal
         if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
@@ -896,13 +894,42 @@ class _Calls(_Scopes, cst.CSTVisitor):
             if isinstance(v, str):
                 call.name = v
         elif isinstance(node, cst.FormattedString):
-            prefix = []
+            # `f"{MODULE}:enqueue"` with `MODULE = "jobs"`: the whole name when every
+            # placeholder is a plain name holding a string literal, else its constant start
+            texts: list[str] = []
+            whole = True
             for part in node.parts:
                 if isinstance(part, cst.FormattedStringText):
-                    prefix.append(part.value)
-                else:
+                    texts.append(part.value)
+                    continue
+                held = self._string_held(part.expression) if part.conversion is None \
+                    and part.format_spec is None and part.equal is None else None
+                v = _evaluated(held) if held is not None else None
+                if not isinstance(v, str):
+                    whole = False
                     break
-            call.name_prefix = "".join(prefix)
+                texts.append(v)
+            # the text parts as written: escapes (`\\`, `{{`) would need decoding
+            written = "".join(p.value for p in node.parts if isinstance(p, cst.FormattedStringText))
+            if whole and not any(ch in written for ch in "\\{}"):
+                call.name = "".join(texts)
+            else:
+                prefix = []
+                for part in node.parts:
+                    if isinstance(part, cst.FormattedStringText):
+                        prefix.append(part.value)
+                    else:
+                        break
+                call.name_prefix = "".join(prefix)
+
+    def _string_held(self, node: cst.CSTNode) -> cst.SimpleString | cst.ConcatenatedString | None:
+        """The literal a name holds: bound once in this function (`fn = "m:f"`), or a module
+        constant (_Bindings.constant_string)."""
+        if not isinstance(node, cst.Name):
+            return None
+        local = self.local_value(node)
+        return local if isinstance(local, (cst.SimpleString, cst.ConcatenatedString)) \
+            else self.b.constant_string(node.value)
 
     def _http_call(self, node: cst.Call) -> None:
         """`requests.post(f"{url}/api/mutation", json={"path": "x:y", "args": {...}})`."""
