@@ -182,3 +182,48 @@ def test_a_local_bound_only_to_none_is_none(tmp_path):
     write(tmp_path, {**backend, "scripts/tags.py": script})
     result = check([tmp_path], Settings(select=["CVXP06"]))
     assert [d.line for d in result.diagnostics] == [8]
+
+
+# The raw HTTP API behind a helper of the app's own (VelocityFibre/VF: every sync script posts
+# through `call_convex_mutation(path, args)`), and a body built in a local dict first.
+HTTP_HELPER = (
+    "import os\n\nimport requests\n\nBASE = os.environ[\"CONVEX_URL\"]\n\n\n"
+    "def call_convex_query(function_path, function_args):\n"
+    '    url = f"{BASE}/api/query"\n'
+    '    payload = {"path": function_path, "args": function_args}\n'
+    "    return requests.post(url, json=payload, timeout=30).json()\n"
+)
+
+
+def test_raw_http_calls_through_a_helper_and_a_local_body(tmp_path):
+    script = HTTP_HELPER + (
+        "\n\ndef nearest(city):\n"
+        '    return call_convex_query("places:nearest", {"city": city})\n'          # 15: no such function
+        "\n\ndef find(city):\n"
+        '    return call_convex_query("places:find", {"town": city})\n'             # 19: wrong key
+        "\n\ndef refresh(city):\n"
+        '    body = {"path": "places:refresh", "args": {"cty": city}}\n'            # 23: an action, wrong key
+        '    return requests.post(f"{BASE}/api/query", json=body)\n'
+        "\n\ndef find_logged(city):\n"
+        '    body = {"path": "places:fnd", "args": {"town": city}}\n'               # 28: name typo
+        "    print(body)\n"
+        '    return requests.post(f"{BASE}/api/query", json=body)\n')               # its args unread
+    write(tmp_path, {**LOOKUPS, "sync/places.py": script})
+    result = check([tmp_path], Settings(select=["CVXP"]))
+    found = sorted((d.line, d.code) for d in result.diagnostics)
+    # line 23: the action called as a query, and its `cty` (the body's path and arguments are
+    # read through the local); line 28's arguments, printed (and perhaps changed), are not read
+    assert found == [(15, "CVXP02"), (19, "CVXP11"), (19, "CVXP11"),
+                     (23, "CVXP03"), (23, "CVXP11"), (23, "CVXP11"), (28, "CVXP02")]
+
+
+def test_a_query_only_an_imported_http_helper_calls_stays_public(tmp_path):
+    run = ("from sync.convex_http import call_convex_query\n\n\n"
+           'def lookup(city):\n    return call_convex_query("places:find", {"city": city})\n')
+    write(tmp_path, {**LOOKUPS, "sync/__init__.py": "", "sync/convex_http.py": HTTP_HELPER, "sync/run.py": run})
+    settings = Settings(select=["CVX302", "CVX307", "CVXP"])
+    result = check([tmp_path], settings)
+    assert [d.code for d in result.diagnostics] == ["CVX302"]
+    assert "also called by clients" in result.diagnostics[0].message and "run.py:5" in result.diagnostics[0].message
+    outcome = fix([tmp_path], settings, unsafe=True)
+    assert outcome.changed == {}  # `find` stays a public query: the sync script posts to it by name

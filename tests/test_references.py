@@ -308,6 +308,45 @@ def test_a_solution_tsconfig_resolves_through_the_referenced_project(tmp_path):
     assert p.resolver.resolve(str(tmp_path / "scripts/x.ts"), "@convex/api").kind == "external"
 
 
+def test_create_vue_tooling_project_does_not_take_the_app_files(tmp_path):
+    """create-vue's default: the solution config lists tsconfig.node.json (tooling,
+    `"include": ["vite.config.*", ...]`) before tsconfig.app.json, which holds the `@/` alias.
+    `vite.config.*` names files of the root folder only; read as the whole root it took every
+    file of src/, `@/api` stayed unresolved, the page's calls vanished and CVX302 offered to
+    make a function the page calls internal (convex-vue-vite-template). The app project's
+    `exclude` hands its test folders to the vitest project."""
+    files = {
+        "package.json": '{"name": "web", "dependencies": {"convex": "^1.48.0", "vue": "^3.5.0"}}',
+        "tsconfig.json": '{"files": [], "references": [{"path": "./tsconfig.node.json"}, '
+                         '{"path": "./tsconfig.app.json"}, {"path": "./tsconfig.vitest.json"}]}',
+        "tsconfig.node.json": '{\n  "include": ["vite.config.*", "vitest.config.*", "cypress.config.*", '
+                              '"playwright.config.*"],\n  "compilerOptions": {"composite": true},\n}',
+        "tsconfig.app.json": '{"include": ["env.d.ts", "src/**/*", "src/**/*.vue"], "exclude": ["src/**/__tests__/*"],'
+                             ' "compilerOptions": {"baseUrl": ".", "paths": {"@/*": ["./src/*"]}}}',
+        "tsconfig.vitest.json": '{"extends": "./tsconfig.app.json", "include": ["src/**/__tests__/*"], "exclude": [],'
+                                ' "compilerOptions": {"paths": {"@/*": ["./test-src/*"]}}}',
+        "vite.config.ts": 'import { defineConfig } from "vite";\nexport default defineConfig({});\n',
+        "convex/cards.ts": 'import { query } from "./_generated/server";\n'
+                           'export const listAll = query({ args: {}, handler: async (ctx) => ctx.db.query("cards").take(9) });\n',
+        "src/convexApi.ts": 'export { api } from "../convex/_generated/api";\n',
+        "src/components/CardList.vue": '<script setup lang="ts">\nimport { useConvexQuery } from "convex-vue";\n'
+                                       'import { api } from "@/convexApi";\n'
+                                       'const { data } = useConvexQuery(api.cards.listAll, {});\n</script>\n'
+                                       '<template><ul>{{ data }}</ul></template>\n',
+        "src/components/__tests__/CardList.spec.ts": 'export {};\n',
+        "test-src/convexApi.ts": 'export const api = {};\n',
+    }
+    write_files(tmp_path, files)
+    p = project_of(tmp_path)
+    assert callers(p, "cards:listAll") == [("client", "useConvexQuery", "CardList.vue", "api")]
+    r = p.resolver
+    # vite.config.ts itself belongs to the tooling project, which has no alias
+    assert r.resolve(str(tmp_path / "vite.config.ts"), "@/convexApi").kind == "external"
+    # a test file is excluded from the app project and taken by the vitest one (its own alias)
+    assert r.resolve(str(tmp_path / "src/components/__tests__/CardList.spec.ts"), "@/convexApi").name == str(
+        tmp_path / "test-src/convexApi.ts")
+
+
 @pytest.mark.parametrize("compiler_options", [
     '{"baseUrl": ".", "paths": {"@/*": ["./src/*"], "convex/*": ["./convex/*"]}}',
     '{"baseUrl": "."}',

@@ -111,6 +111,24 @@ def passed_arguments(facts: "FileFacts", call: Node, reference: Node) -> Literal
     return _arguments_object(facts, arg)
 
 
+def invoked_arguments(facts: "FileFacts", call: Node) -> Literal | None:
+    """The arguments object a call of a function that takes only them passes (the function a
+    mutation hook returns: `toggle({ noteId })`), read as `passed_arguments` reads it; "absent"
+    for `toggle()`."""
+    args = js.call_args(call)
+    if args and args[0].type == "spread_element":
+        return None
+    if not args:
+        return Literal("absent", call.start, call.end)
+    arg = js.unwrap(args[0])
+    if arg is not None and arg.type == "ternary_expression":
+        branches = [_arguments_object(facts, arg.child(b)) for b in ("consequence", "alternative")]
+        read = [b for b in branches if b is not None and b.kind != "str"]
+        return Literal("either", arg.start, arg.end, items=read) if read else None
+    found = _arguments_object(facts, arg)
+    return found if found is None or found.kind != "str" else None
+
+
 def _arguments_object(facts: "FileFacts", node: Node | None) -> Literal | None:
     arg = js.unwrap(node)
     if arg is not None and arg.type == "identifier" and not js.is_undefined(arg):

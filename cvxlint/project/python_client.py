@@ -6,7 +6,8 @@
 parameter annotated with the class, or used directly), also when the method is handed to a
 worker thread with its arguments (`pool.submit(client.query, "x:y", {...})`, `asyncio.to_thread`,
 `functools.partial`, a pass-through function of the file) or held in a local (`q =
-client.query`), every `requests.post(".../api/query", json={"path": ..., "args": ...})`, and
+client.query`), every `requests.post(".../api/query", json={"path": ..., "args": ...})` (the body
+also built in a local first, and through a helper that posts the name its caller gives), and
 the client setup calls rules care about (`set_admin_auth`, `set_auth`, `set_debug`). Names,
 URLs and `None` held in a local bound once in the function are read through it. It is a pure
 function of (path, bytes).
@@ -540,6 +541,7 @@ class _Relay:
     receiver: tuple  # as `_Calls.receiver` gives it
     name_at: tuple[int, str]  # (position, parameter name) of the function name
     args_at: tuple[int, str] | None  # of the arguments, when handed on unchanged
+    raw_http: bool = False  # it posts to the HTTP API (`json={"path": name, "args": args}`)
 
 
 class _Calls(_Scopes, cst.CSTVisitor):
@@ -805,16 +807,7 @@ class _Calls(_Scopes, cst.CSTVisitor):
         if named_by is not None:
             handed = positional[1].value if len(positional) > 1 else next(
                 (a.value for a in given if a.keyword is not None and a.keyword.value == "args"), None)
-            relay = _Relay(method, recv, named_by, None if args_unread else self._parameter(handed))
-            if not self.classes:
-                self.relays.setdefault(self.defs[0].name.value, relay)
-            elif self._is_instance_method(self.defs[0]) and named_by[0] > 0:
-                owner = self.classes[-1]
-                args_at = relay.args_at
-                if owner is not None and (args_at is None or args_at[0] > 0):
-                    self.method_relays.setdefault((owner, self.defs[0].name.value), _Relay(
-                        method, recv, (named_by[0] - 1, named_by[1]),
-                        None if args_at is None else (args_at[0] - 1, args_at[1])))
+            self._relay(_Relay(method, recv, named_by, None if args_unread else self._parameter(handed)))
         self._name(call, first)
         if recv[1] is None and (call.name is None and call.name_prefix is None
                                 or call.name is not None and not _FUNCTION_NAME.match(call.name)):
@@ -839,6 +832,19 @@ class _Calls(_Scopes, cst.CSTVisitor):
                 call.extra_kwargs.append((kw, *self.span(a)))
         call.args_local = self.local_dict(call.args)
         self.facts.calls.append(call)
+
+    def _relay(self, relay: _Relay) -> None:
+        """Keep `relay`, made in the function the visitor is in: a module-level function, or
+        an instance method of a module-level class (positions then count after `self`)."""
+        named_by, args_at = relay.name_at, relay.args_at
+        if not self.classes:
+            self.relays.setdefault(self.defs[0].name.value, relay)
+        elif self._is_instance_method(self.defs[0]) and named_by[0] > 0:
+            owner = self.classes[-1]
+            if owner is not None and (args_at is None or args_at[0] > 0):
+                self.method_relays.setdefault((owner, self.defs[0].name.value), _Relay(
+                    relay.method, relay.receiver, (named_by[0] - 1, named_by[1]),
+                    None if args_at is None else (args_at[0] - 1, args_at[1]), relay.raw_http))
 
     def local_dict(self, args: PyValue | None) -> PyValue | None:
         """The dict literal the variable `args` holds, when it is bound once in this function,
@@ -865,7 +871,7 @@ class _Calls(_Scopes, cst.CSTVisitor):
         recv = relay.receiver
         s, e = self.span(node)
         call = PyCall(method=relay.method, client=f"{via}(...)", client_class=recv[1], start=s, end=e, node=node,
-                      factory=recv[2], unconfirmed=recv[3])
+                      factory=recv[2], unconfirmed=recv[3], raw_http=relay.raw_http)
         call.method_start, call.method_end = self.span(node.func)
         self._name(call, name)
         if call.name is None or not (_QUALIFIED_NAME if call.unconfirmed or recv[1] is None else _FUNCTION_NAME).match(call.name):
@@ -880,9 +886,7 @@ class _Calls(_Scopes, cst.CSTVisitor):
         call.name_node = node
         call.name_start, call.name_end = self.span(node)
         if isinstance(node, cst.Name):  # `client.mutation(CREATE, ...)`: reported here, fixed where it is defined
-            local = self.local_value(node)  # or `fn = "m:f"` in this function
-            literal = local if isinstance(local, (cst.SimpleString, cst.ConcatenatedString)) \
-                else self.b.constant_string(node.value)
+            literal = self._string_held(node)
             if literal is not None:
                 call.name_node = node = literal
         if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
@@ -890,13 +894,42 @@ class _Calls(_Scopes, cst.CSTVisitor):
             if isinstance(v, str):
                 call.name = v
         elif isinstance(node, cst.FormattedString):
-            prefix = []
+            # `f"{MODULE}:enqueue"` with `MODULE = "jobs"`: the whole name when every
+            # placeholder is a plain name holding a string literal, else its constant start
+            texts: list[str] = []
+            whole = True
             for part in node.parts:
                 if isinstance(part, cst.FormattedStringText):
-                    prefix.append(part.value)
-                else:
+                    texts.append(part.value)
+                    continue
+                held = self._string_held(part.expression) if part.conversion is None \
+                    and part.format_spec is None and part.equal is None else None
+                v = _evaluated(held) if held is not None else None
+                if not isinstance(v, str):
+                    whole = False
                     break
-            call.name_prefix = "".join(prefix)
+                texts.append(v)
+            # the text parts as written: escapes (`\\`, `{{`) would need decoding
+            written = "".join(p.value for p in node.parts if isinstance(p, cst.FormattedStringText))
+            if whole and not any(ch in written for ch in "\\{}"):
+                call.name = "".join(texts)
+            else:
+                prefix = []
+                for part in node.parts:
+                    if isinstance(part, cst.FormattedStringText):
+                        prefix.append(part.value)
+                    else:
+                        break
+                call.name_prefix = "".join(prefix)
+
+    def _string_held(self, node: cst.CSTNode) -> cst.SimpleString | cst.ConcatenatedString | None:
+        """The literal a name holds: bound once in this function (`fn = "m:f"`), or a module
+        constant (_Bindings.constant_string)."""
+        if not isinstance(node, cst.Name):
+            return None
+        local = self.local_value(node)
+        return local if isinstance(local, (cst.SimpleString, cst.ConcatenatedString)) \
+            else self.b.constant_string(node.value)
 
     def _http_call(self, node: cst.Call) -> None:
         """`requests.post(f"{url}/api/mutation", json={"path": "x:y", "args": {...}})`."""
@@ -913,26 +946,41 @@ class _Calls(_Scopes, cst.CSTVisitor):
         if kind is None:
             return
         body = None
+        args_read = True
         for a in node.args:
-            if a.keyword is not None and a.keyword.value in ("json", "data") and isinstance(a.value, cst.Dict):
+            if a.keyword is not None and a.keyword.value in ("json", "data"):
                 body = a.value
-        if body is None:
+                if isinstance(body, cst.Name):
+                    # the body built in a local first (`payload = {"path": ...}`, `json=payload`);
+                    # its arguments are read only when nothing else names it, to change it
+                    args_read = self.b.named_once(body.value, self.scopes[-1])
+                    body = self.local_value(body)
+        if not isinstance(body, cst.Dict):
             return
         s, e = self.span(node)
         call = PyCall(method=kind, client="HTTP API", client_class=None, start=s, end=e, node=node, raw_http=True)
-        found = False
+        name = args = None
         for el in body.elements:
             if not isinstance(el, cst.DictElement):
                 continue
             key = _evaluated(el.key) if isinstance(el.key, cst.SimpleString) else None
             if key == "path":
-                self._name(call, el.value)
-                found = True
+                name = el.value
             elif key == "args":
-                call.args = self.value(el.value)
-                call.args_positional = False
-        if found:
-            self.facts.calls.append(call)
+                args = el.value
+        if name is None:
+            return
+        named_by = self._parameter(name)
+        if named_by is not None:
+            # a helper that posts the function its caller names (`def call_convex_mutation(path,
+            # args)`): its callers' names are the calls (a relay, as for the client's wrappers)
+            self._relay(_Relay(kind, ("HTTP API", None, None, False), named_by,
+                               self._parameter(args) if args_read else None, raw_http=True))
+        self._name(call, name)
+        if args is not None:
+            call.args = self.value(args) if args_read else PyValue("other", s, e, node)
+            call.args_positional = False
+        self.facts.calls.append(call)
 
     def value(self, node: cst.CSTNode) -> PyValue:
         s, e = self.span(node)
@@ -1028,7 +1076,7 @@ def through_imported_relay(imported: ImportedCall, relay: _Relay, client_class: 
                   start=imported.start, end=imported.end, node=imported.node,
                   method_start=imported.func_start, method_end=imported.func_end,
                   name=name.value, name_start=name.start, name_end=name.end, name_node=name.node,
-                  unconfirmed=unconfirmed)
+                  unconfirmed=unconfirmed, raw_http=relay.raw_http)
     args = given(relay.args_at) if relay.args_at is not None else None
     # arguments the relay builds itself are not read: a value of kind "other" says so
     call.args = args if args is not None else PyValue("other", imported.start, imported.end, imported.node)

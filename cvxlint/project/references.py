@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 from ..syntax import js, scope
 from ..syntax.tree import Node
 from . import jsonc
-from .arguments import Literal, passed_arguments
+from .arguments import Literal, invoked_arguments, passed_arguments
 from .clients import (CLIENT_METHODS, STRING_NAME, ClientCall, client_calls, imports_a_convex_package,
                       is_convex_package)
 from .definitions import Def, ExternalDef, NamespaceDef, loaded_module
@@ -67,6 +67,11 @@ GENERATED_NAMESPACES = ("api", "internal", "components")
 ARGUMENTS_AFTER_REFERENCE = frozenset(("useQuery", "usePaginatedQuery", "query", "mutation", "action",
                                        "watchQuery", "onUpdate", "fetchQuery", "fetchMutation", "fetchAction",
                                        "preloadQuery", "convexQuery", "convexAction"))
+# Convex's hooks that return the function to call with the arguments (`const toggle =
+# useMutation(api.notes.toggle)` ... `toggle({ noteId })`): (package, hook) -> the member of
+# the result that is that function (convex-vue: `const { mutate } = useConvexMutation(ref)`)
+RETURNS_FUNCTION = {("convex/react", "useMutation"): (), ("convex/react", "useAction"): (),
+                    ("convex-vue", "useConvexMutation"): ("mutate",)}
 NAME_FORMAT = re.compile(r"^[A-Za-z0-9_/-]+(:[A-Za-z0-9_$]+)?$")
 
 
@@ -144,6 +149,9 @@ class FunctionUse:
     # arguments follow the reference: ctx.run*, the scheduler, crons, and the client calls of
     # ARGUMENTS_AFTER_REFERENCE; None where it is not read or cannot be read in full
     args: Literal | None = None
+    # the calls of the function a hook returns (RETURNS_FUNCTION), each with the arguments it
+    # passes (None: not read in full) and where it is: (args, start, end)
+    returned_calls: tuple[tuple[Literal | None, int, int], ...] = ()
 
     def detached(self) -> "FunctionUse":
         """This use without its syntax nodes and facts (picklable, and it keeps no tree alive):
@@ -1001,7 +1009,7 @@ def _process_manifest(manifest: dict) -> tuple[bool | None, frozenset[str]]:
 
 def _client_uses(scan: ClientScan, resolver: ReferenceResolver, facts: FileFacts, lang: str, on_server: bool) -> None:
     found = resolver.project.derived.get(facts, "client references", lambda: _client_references(resolver, facts))
-    for call, ref, candidate, args in found:
+    for call, ref, candidate, args, returned in found:
         _consume(ref, scan.consumed)
         a = js.unwrap(call.ref) or call.ref
         # the argument as written too: through an alias (`typedApi.users.me`) the reference's
@@ -1010,7 +1018,7 @@ def _client_uses(scan: ClientScan, resolver: ReferenceResolver, facts: FileFacts
         scan.uses.append(FunctionUse(lang, call.how, facts.path, a.start, a.end, ref, call.expects,
                                      func=call.site.func, facts=facts, call=call.site.node,
                                      on_server=on_server or in_server_function(facts, call.site.func),
-                                     candidate=candidate, args=args))
+                                     candidate=candidate, args=args, returned_calls=returned))
 
 
 def _client_references(resolver: ReferenceResolver, facts: FileFacts) -> list[tuple]:
@@ -1021,26 +1029,63 @@ def _client_references(resolver: ReferenceResolver, facts: FileFacts) -> list[tu
     for call in client_calls(facts):
         args = passed_arguments(facts, call.site.node, call.ref) \
             if call.how in ARGUMENTS_AFTER_REFERENCE and _convex_sends_arguments(resolver, facts, call) else None
+        returned = _returned_function_calls(resolver, facts, call)
         if call.string_name is not None:
-            out.append((call, FunctionRef("name", (), None, facts, None, 0, name=call.string_name), False, args))
+            out.append((call, FunctionRef("name", (), None, facts, None, 0, name=call.string_name), False, args,
+                        returned))
             continue
         ref = resolver.resolve(facts, call.ref, call.site.func) if not call.http_api else None
         if ref is not None:
             if ref.namespace != "components":
-                out.append((call, ref, False, args))
+                out.append((call, ref, False, args, returned))
             continue
         # a name held in a constant, or in the app's own map of names (`api.settings.current`
         # with `export const api = { settings: { current: "settings:current" } }`)
         refs, candidates = resolver.string_names(facts, call.ref)
         if refs and (call.http_api or _calls_convex(resolver, facts, call)):
-            out.extend((call, r, candidates, args) for r in refs)
+            out.extend((call, r, candidates, args, returned) for r in refs)
         elif call.http_api and not refs and not _is_parameter(facts, call.ref):
             # a `path` computed when it runs (the template `items:${name}`, also held in a
             # const): any function named so may be the one; a parameter's callers name it
             # themselves (_Relay)
             computed = _const_initializer(resolver, facts, call.ref) or call.ref
-            out.append((call, FunctionRef("prefix", (), None, facts, None, 0, name=js.constant_head(computed)), True, None))
+            out.append((call, FunctionRef("prefix", (), None, facts, None, 0, name=js.constant_head(computed)), True,
+                        None, ()))
     return out
+
+
+def _returned_function_calls(resolver: ReferenceResolver, facts: FileFacts, call: ClientCall) -> tuple:
+    """The calls of the function a Convex hook returns (RETURNS_FUNCTION), when the hook's
+    result is held in a `const` (`const toggle = useMutation(ref)`, `const { mutate: save } =
+    useConvexMutation(ref)`): each `toggle({...})` in the file that reads that const, with
+    the arguments it passes. Not the app's own hooks of the same name, which may add
+    arguments or take others."""
+    if call.how not in ("useMutation", "useAction", "useConvexMutation") or call.site.callee is None:
+        return ()
+    d = resolver.linker.value_of(facts, call.site.callee)
+    if not isinstance(d, ExternalDef) or d.path:
+        return ()
+    member = RETURNS_FUNCTION.get((d.module, d.name))
+    declarator = call.site.node.parent
+    if member is None or declarator is None or declarator.type != "variable_declarator" \
+            or declarator.child("value") is not call.site.node or declarator.parent is None \
+            or not declarator.parent.has_tok("const"):
+        return ()
+    names = [n for n, _node, path in js.pattern_names(declarator.child("name")) if tuple(path) == member]
+    if len(names) != 1:
+        return ()
+    name = names[0]
+    around = js.enclosing_function(declarator)
+    out = []
+    for site in facts.all_calls():
+        ref = site.ref
+        if site.is_new or site.path != (name,) or ref is None or ref.name != name:
+            continue
+        if around is None and ref.kind != "module" or around is not None and (
+                ref.kind != "local" or ref.func is None or ref.func.node is not around):
+            continue  # another binding of the name (a parameter, a nested function's own)
+        out.append((invoked_arguments(facts, site.node), site.node.start, site.node.end))
+    return tuple(out)
 
 
 def _is_parameter(facts: FileFacts, node: Node) -> bool:

@@ -10,6 +10,7 @@ Resolves an import specifier written in one file to:
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -44,9 +45,10 @@ class _TsConfig:
     base_url: Path | None = None
     paths: list[tuple[str, list[str], Path]] = field(default_factory=list)  # (pattern, targets, base)
     # a solution-style config (`"files": [], "references": [...]`, Vite's default): the
-    # referenced configs, and the folders each config's `include`/`files` covers (None: all)
+    # referenced configs, and which files each config's `include`/`files`/`exclude` takes in
     references: list[Path] = field(default_factory=list)
-    covers: list[Path] | None = None
+    covers: "_Coverage | None" = None
+    source: Path | None = None  # the file read
 
 
 class Resolver:
@@ -55,6 +57,7 @@ class Resolver:
         self.known = known_files
         self._isfile: dict[Path, bool] = {}
         self._tsconfig_for_dir: dict[Path, _TsConfig | None] = {}
+        self._tsconfig_for_file: dict[str, _TsConfig | None] = {}
         self._tsconfig_cache: dict[Path, _TsConfig | None] = {}
         self._packages: dict[str, Path] | None = None
         self._cache: dict[tuple[str, str], Target | None] = {}
@@ -70,7 +73,8 @@ class Resolver:
         """Use, and fill, caches a long-lived caller keeps across runs (derived.py keeps them
         while the set of files, the package.json files and every path probed here through
         `on_probe` are unchanged: all that resolution depends on)."""
-        for name in ("_isfile", "_tsconfig_for_dir", "_tsconfig_cache", "_cache", "_by_file"):
+        for name in ("_isfile", "_tsconfig_for_dir", "_tsconfig_for_file", "_tsconfig_cache", "_cache",
+                     "_by_file"):
             setattr(self, name, kept.setdefault(name, getattr(self, name)))
 
     def resolve(self, from_file: Path | str, spec: str) -> Target | None:
@@ -78,17 +82,20 @@ class Resolver:
         if hit is not _MISS:
             return hit
         # Keyed by directory strings: this runs for every import of every file, and pathlib
-        # objects are slow to build and hash.
-        key = (os.path.dirname(from_file), spec)
+        # objects are slow to build and hash. Files of one folder can belong to different
+        # projects of a solution config (vite.config.ts and main.ts), so the project is part
+        # of the key.
+        cfg = self._tsconfig_of_file(str(from_file))
+        key = (os.path.dirname(from_file), spec, cfg.source if cfg is not None else None)
         t = self._cache.get(key, _MISS)
         if t is _MISS:
-            t = self._resolve(Path(from_file), spec)
+            t = self._resolve(Path(from_file), spec, cfg)
             self._cache[key] = t
         self._by_file[(from_file, spec)] = t
         return t
 
     # -- implementation ---------------------------------------------------------------------
-    def _resolve(self, from_file: Path, spec: str) -> Target | None:
+    def _resolve(self, from_file: Path, spec: str, cfg: "_TsConfig | None") -> Target | None:
         if not spec:
             return None
         if spec.startswith("."):
@@ -100,7 +107,6 @@ class Resolver:
             # `convex/_generated/api` is no module of the npm package: it only compiles through
             # a `paths` alias or `baseUrl` onto the app's own folder (TypeScript tries those first)
             return Target("external", spec)
-        cfg = self._tsconfig(from_file.parent)
         unresolved_alias: Target | None = None
         if cfg is not None:
             for pattern, targets, base in _best_paths_pattern(cfg.paths, spec):
@@ -186,7 +192,24 @@ class Resolver:
                 return p
         return None
 
+    def _tsconfig_of_file(self, file: str) -> _TsConfig | None:
+        """The config TypeScript and editors use for `file`: the nearest tsconfig.json or
+        jsconfig.json, and for a solution config the first referenced project whose
+        `files`/`include`/`exclude` take the file in (create-vue lists its tooling project,
+        `"include": ["vite.config.*"]`, before the app's)."""
+        if file in self._tsconfig_for_file:
+            return self._tsconfig_for_file[file]
+        found = self._tsconfig(Path(os.path.dirname(file)))
+        if found is not None and found.references:
+            path = Path(file).as_posix()
+            found = next((r for r in map(self._load_tsconfig, found.references)
+                          if r is not None and r.covers is not None and r.covers.takes(path)), found)
+        self._tsconfig_for_file[file] = found
+        return found
+
     def _tsconfig(self, d: Path) -> _TsConfig | None:
+        """The nearest tsconfig.json or jsconfig.json at or above `d`, as written (a solution
+        config's projects are chosen per file: `_tsconfig_of_file`)."""
         if d in self._tsconfig_for_dir:
             return self._tsconfig_for_dir[d]
         found: _TsConfig | None = None
@@ -199,11 +222,6 @@ class Resolver:
                     self.on_probe(p)
                 if self._exists(p) or p.is_file():
                     found = self._load_tsconfig(p)
-                    if found is not None and found.references:
-                        # TypeScript and editors use the referenced project that includes the file
-                        found = next((r for r in map(self._load_tsconfig, found.references)
-                                      if r is not None and r.covers is not None
-                                      and any(d == c or c in d.parents for c in r.covers)), found)
                     break
             else:
                 continue
@@ -220,7 +238,7 @@ class Resolver:
         data = jsonc.read(p, comments=True)
         if not isinstance(data, dict):
             return None
-        cfg = _TsConfig()
+        cfg = _TsConfig(source=p)
         ext = data.get("extends")
         for e in ext if isinstance(ext, list) else [ext] if isinstance(ext, str) else []:
             if isinstance(e, str) and e.startswith(".") and depth < 10:
@@ -249,7 +267,7 @@ class Resolver:
             if isinstance(rp, str) and depth == 0:
                 rp = Path(os.path.normpath(p.parent / rp))
                 cfg.references.append(rp if rp.suffix == ".json" else rp / "tsconfig.json")
-        cfg.covers = _covered_folders(p.parent, data.get("include"), data.get("files"))
+        cfg.covers = _Coverage.of(p.parent, data.get("include"), data.get("files"), data.get("exclude"))
         self._tsconfig_cache[p] = cfg
         return cfg
 
@@ -437,28 +455,57 @@ def _sveltekit_aliases(root: Path, config: Path | None) -> list[tuple[str, str]]
     return sorted(extra + out, key=lambda a: -len(a[0].split("*", 1)[0]))
 
 
-def _covered_folders(base: Path, include, files) -> list[Path] | None:
-    """The folders whose files a tsconfig's `include` takes in, by the part of each pattern
-    before its first wildcard (`src/**/*` -> src); None when neither `include` nor `files` is
-    given (TypeScript's default: everything below the config). Single files (`files`, or
-    `include: ["vite.config.ts"]` of a tooling project) cover no folder: config is chosen per
-    folder, and such files are not the app's clients."""
-    if not isinstance(include, list) and not isinstance(files, list):
-        return None
-    out: list[Path] = []
-    for pattern in include if isinstance(include, list) else []:
-        if not isinstance(pattern, str):
+class _Coverage:
+    """Which files a tsconfig takes in, as TypeScript reads `files`, `include` and `exclude`:
+    patterns relative to the config's folder, `*` and `?` within one path segment, `**/` any
+    number of folders, a last segment with neither wildcard nor extension a whole folder;
+    `exclude` removes what `include` matched (a folder: everything below it), never `files`.
+    Without `include` and `files`, everything below the config."""
+
+    def __init__(self, files: set[str], include: list, exclude: list):
+        self.files = files
+        self.include = include
+        self.exclude = exclude
+
+    @classmethod
+    def of(cls, base: Path, include, files, exclude) -> "_Coverage":
+        if not isinstance(include, list):
+            include = [] if isinstance(files, list) else ["**/*"]
+        listed = {_absolute(base, f) for f in files if isinstance(f, str)} if isinstance(files, list) else set()
+        return cls(
+            listed,
+            [_glob_regex(base, pat, whole_folder=True) for pat in include if isinstance(pat, str)],
+            [_glob_regex(base, pat, whole_folder=True, below=True)
+             for pat in exclude if isinstance(pat, str)] if isinstance(exclude, list) else [],
+        )
+
+    def takes(self, path: str) -> bool:
+        if path in self.files:
+            return True
+        return any(r.fullmatch(path) for r in self.include) and not any(r.fullmatch(path) for r in self.exclude)
+
+
+def _absolute(base: Path, pattern: str) -> str:
+    return Path(os.path.normpath(base / pattern.replace("\\", "/"))).as_posix()
+
+
+def _glob_regex(base: Path, pattern: str, whole_folder: bool, below: bool = False) -> re.Pattern:
+    """A tsconfig `include`/`exclude` pattern as a regex over absolute POSIX paths; `below`
+    also matches the files below what the pattern names (an excluded folder)."""
+    parts = _absolute(base, pattern).split("/")
+    last = parts[-1]
+    if whole_folder and not any(ch in last for ch in "*?") and "." not in last:
+        parts += ["**", "*"]
+    out = []
+    for i, part in enumerate(parts):
+        if part == "**":
+            # zero or more folders, each with its slash (at the end: anything below)
+            out.append(".*" if i == len(parts) - 1 else "(?:[^/]*/)*")
             continue
-        fixed = []
-        for part in pattern.replace("\\", "/").split("/"):
-            if any(ch in part for ch in "*?"):
-                break
-            fixed.append(part)
-        target = Path(os.path.normpath(base.joinpath(*fixed))) if fixed else base
-        if len(fixed) == len(pattern.split("/")) and Path(fixed[-1] if fixed else "").suffix:
-            continue  # a single file
-        out.append(target)
-    return out
+        seg = "".join("[^/]*" if ch == "*" else "[^/]" if ch == "?" else re.escape(ch) for ch in part)
+        out.append(seg if i == len(parts) - 1 else seg + "/")
+    rx = "".join(out)
+    return re.compile(rx + "(?:/.*)?" if below else rx)
 
 
 _CONDITIONS = ("types", "import", "default", "require", "node", "browser")

@@ -41,7 +41,8 @@ class ArgsMismatchValidator(Rule):
     same way with the `v.object` that checks them (a field's object, an array's element, the
     one union member that can take the object). The calls read are `ctx.runQuery` /
     `runMutation` / `runAction`, `ctx.scheduler.runAfter` / `runAt`, crons, `useQuery`,
-    `usePaginatedQuery` (which adds `paginationOpts` itself), client methods
+    `usePaginatedQuery` (which adds `paginationOpts` itself), the calls of the function
+    `useMutation` / `useAction` return (and convex-vue's `mutate`) when a `const` holds it, client methods
     (`client.query(ref, args)`, `watchQuery`, `onUpdate`), `fetchQuery` / `fetchMutation` /
     `fetchAction` / `preloadQuery` and TanStack Query's `convexQuery` / `convexAction`, given an
     object literal, a `const` holding one that nothing else changes, or a choice of them
@@ -115,12 +116,34 @@ class ArgsMismatchValidator(Rule):
               'test("rejects", async () => {\n  const t = convexTest();\n'
               '  await expect(t.mutation(api.feeds.post, { channel: "a" })).rejects.toThrow();\n});\n',
               path="convex/feeds.test.ts", files=FEEDS, note="a test may pass wrong arguments on purpose"),
+        Valid('import { useMutation } from "convex/react";\nimport { useSignedMutation } from "./signed";\n'
+              'import { api } from "../convex/_generated/api";\n'
+              'export function Composer({ channel }) {\n  const post = useMutation(api.feeds.post);\n'
+              '  const signed = useSignedMutation(api.feeds.post);\n'
+              '  const send = (post) => post({ text: "hi" });\n'
+              '  return <button onClick={() => post({ channel, body: "hi" }) && signed({ body: "hi" })}>Send</button>;\n}\n',
+              path="src/Composer.jsx", files={**FEEDS, "src/signed.js": 'import { useMutation } from "convex/react";\n'
+                                              'export const useSignedMutation = (ref) => {\n  const run = useMutation(ref);\n'
+                                              '  return (args) => run({ ...args, channel: "signed" });\n};\n'},
+              note="the right keys; a parameter of the same name; the app's own hook, which adds an argument"),
         Valid(HTTP_CLIENT + 'export const record = (value) => client.mutation("ingest:record", { value, key: "k" });\n'
               'export const rename = () => client.mutation("ingest:rename", { name: "n", actor: "me" });\n',
               path="scripts/ingest.js", files=BUILDERS,
               note="an argument a custom builder declares; a function that registers may add its own"),
     ]
     invalid = [
+        Invalid('import { useMutation } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+                'export function Composer({ channel }) {\n  const post = useMutation(api.feeds.post);\n'
+                '  const send = (text) => post({ channel, text });\n'
+                '  return <button onClick={() => send("hi") && post({ channel, body: "hi" })}>Send</button>;\n}\n',
+                path="src/Composer.jsx", files=FEEDS, lines=[5, 5], message="mutation `feeds:post`",
+                note="the function `useMutation` returns, called in JavaScript"),
+        Invalid('<script setup>\nimport { useConvexMutation } from "convex-vue";\nimport { api } from "../convex/_generated/api";\n'
+                'const props = defineProps(["channel"]);\nconst { mutate: publish } = useConvexMutation(api.feeds.post);\n'
+                '</script>\n<template>\n  <button @click="publish({ channel: props.channel, text: \'hi\' })">Send</button>\n'
+                '</template>\n',
+                path="src/Composer.vue", files=FEEDS, lines=[8, 8],
+                note="convex-vue's `mutate`, called from the template"),
         Invalid('import { ConvexHttpClient } from "convex/browser";\nimport { api } from "../convex/_generated/api";\n'
                 'export class FeedStore {\n  private client: ConvexHttpClient;\n'
                 '  constructor(url: string) {\n    this.client = new ConvexHttpClient(url);\n  }\n'
@@ -178,12 +201,16 @@ class ArgsMismatchValidator(Rule):
     def check_app(self, ctx, app):
         for use in ctx.project.call_index.uses_in(app):
             fn = use.target
-            if fn is None or use.args is None or use.candidate or use.language not in ("server", "client") \
+            if fn is None or use.args is None and not use.returned_calls or use.candidate \
+                    or use.language not in ("server", "client") \
                     or not fn.has_args or use.expects not in (None, fn.kind) or not ctx.reported(use.path):
                 continue  # (a call of the wrong kind fails before its arguments are looked at: CVX309)
             val = ctx.project.caller_args_validator(fn)
             if val is None:
                 continue
             supplied = frozenset(("paginationOpts",)) if use.how == "usePaginatedQuery" else frozenset()
-            for m in mismatches(use.args, val, (use.start, use.end), supplied):
-                ctx.report(use.path, (m.start, m.end), m.message(describe_function(fn), "object"))
+            # the call itself, or the calls of the function a mutation or action hook returns
+            passed = [(use.args, use.start, use.end)] if use.args is not None else []
+            for args, start, end in passed + [c for c in use.returned_calls if c[0] is not None]:
+                for m in mismatches(args, val, (start, end), supplied):
+                    ctx.report(use.path, (m.start, m.end), m.message(describe_function(fn), "object"))

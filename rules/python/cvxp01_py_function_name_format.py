@@ -64,6 +64,9 @@ class PyFunctionNameFormat(Rule):
                 path=PY_PATH, files=COUNTERS, lines=[8],
                 output=PY + 'GET = "counters:get"\n\n\ndef read(name):\n    return client.query(GET, {"name": name})\n',
                 note="a name held in a module constant: reported at the call, fixed where it is defined"),
+        Invalid(PY + 'MODULE = "counters"\nclient.query(f"{MODULE}.get", {"name": "x"})\n', path=PY_PATH,
+                files=COUNTERS, lines=[5], message='did you mean "counters:get"',
+                note="a name built from a module constant: no fix rewrites the f-string"),
     ]
 
     def check_app(self, ctx, app):
@@ -77,7 +80,10 @@ class PyFunctionNameFormat(Rule):
                 hint = ""
                 if guess is not None:
                     hint = f' (did you mean "{guess}"?)'
-                    fix = Fix.safe(f'Use "{guess}"', edit(use.py_facts, call.name_node, string_like(call.name_node, guess)))
+                    import libcst as cst  # loaded already: this file was parsed with it
+
+                    if not isinstance(call.name_node, cst.FormattedString):  # built from constants: fixed by hand
+                        fix = Fix.safe(f'Use "{guess}"', edit(use.py_facts, call.name_node, string_like(call.name_node, guess)))
                 ctx.report(use.path, (call.name_start, call.name_end),
                            f'"{call.name}" is not a Convex function name: write it as "dir/file:function"{hint}', fix=fix)
             elif call.name_prefix is not None and not _PREFIX.match(call.name_prefix):

@@ -38,6 +38,9 @@ class PyUnknownFunction(Rule):
     valid = [Valid(PY + 'name = "counters:gte"\n\n\ndef read(name):\n    return client.query(name)\n', path=PY_PATH,
                    files=COUNTERS, note="a parameter shadows the module's constant"),
              Valid(PY + 'client.query("counters:get", {"name": "x"})\n', path=PY_PATH, files=COUNTERS),
+             Valid(PY + 'MODULE = "counters"\n\n\ndef read(name, fn):\n    client.query(f"{MODULE}:get", {"name": name})\n'
+                   '    return client.query(f"{MODULE}:{fn}", {"name": name})\n', path=PY_PATH, files=COUNTERS,
+                   note="a name built from a constant; one with a computed part"),
              Valid(SDK_API + '        self.graph_client = Graph("bolt://localhost:7687")\n\n    def nodes(self):\n'
                    '        self.client.query("MATCH (n:Counter) RETURN n")\n'
                    '        self.client.query("reports:weekly", {})\n'
@@ -59,6 +62,9 @@ class PyUnknownFunction(Rule):
                        lines=[4], note="through a wrapper imported from another module"),
                Invalid(PY + 'SET = "counters:sett"\nclient.mutation(SET, {"name": "a"})\n', path=PY_PATH, files=COUNTERS,
                        lines=[5], note="a name held in a module constant"),
+               Invalid(PY + 'MODULE = "counters"\nclient.mutation(f"{MODULE}:sett", {"name": "a"})\n', path=PY_PATH,
+                       files=COUNTERS, lines=[5], message='did you mean "counters:set"',
+                       note="a name built from a module constant"),
                Invalid('import os\nfrom typing import Any\n\n_client: Any = None\n\n\ndef _get_client():\n'
                        '    global _client\n    if not os.environ.get("CONVEX_URL"):\n        return None\n'
                        '    if _client is None:\n        from convex import ConvexClient\n\n'
