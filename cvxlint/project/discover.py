@@ -14,6 +14,7 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pathspec
@@ -589,6 +590,7 @@ _TEST_SOURCE = re.compile(r"(^|/)(__tests__|__mocks__|tests?|e2e|cypress|playwri
 _TEST_PYTHON = re.compile(r"(^|/)(test_[^/]*|[^/]*_test)\.py$|(^|/)(tests?|__tests__)/")
 
 
+@lru_cache(maxsize=1 << 16)  # asked for every client and Python file on each of an editor's runs
 def is_test_file(path: "Path | str", root: Path | None = None) -> bool:
     """Is this TS/JS or Python file test code? `path` is relative (a module's `rel`), or
     absolute and then judged below `root`."""
