@@ -210,9 +210,9 @@ class Derivations:
         (transitively), the modules of the functions those files name (`ctx.run*`, the
         scheduler, `api.x.y` passed on: the call index), the app's special files (schema,
         crons, http, configs, `_generated`) and Convex Auth file, and `_app_state`; never the
-        code that calls the module's functions. It holds no object of one link. An edit then recomputes the
-        modules of the edited files and of every file that depends on one of them through
-        imports or function names, before the edit or after it."""
+        code that calls the module's functions. It holds no object of one link. An edit then
+        recomputes the modules of the edited files and of every file that depends on one of
+        them through imports or function names, before the edit or after it."""
         modules = list(app.modules.values())
         if self.slot is None:
             return compute(modules)
