@@ -675,6 +675,35 @@ def test_strings_become_numbers_only_the_way_an_answer_says():
     assert not plan.questions and "String(value)" in migrations_ts(plan)
 
 
+def test_a_literal_union_of_words_becoming_a_number_is_mapped_literal_by_literal():
+    """`priority: "low" | "high"` -> v.number() (triage G42 P5) was asked how to read the strings
+    (number | date): both readings throw on "low", so the migration could never finish, and a
+    `map:` answer was ignored without a word. Literals that read as numbers still convert, and a
+    `map:` answer where the plan converts is refused, not dropped."""
+    from cvxlint.migrate.plan import make_plan
+
+    def literals(*values):
+        return {"type": "union", "value": [{"type": "literal", "value": x} for x in values]}
+
+    def schema(priority):
+        s = _schema(tasks={"title": "string"})
+        s["tables"][0]["documentType"]["value"]["priority"] = {"fieldType": priority, "optional": False}
+        return s
+
+    words, number = schema(literals("low", "high")), schema({"type": "number"})
+    plan = make_plan(words, number)
+    assert [q.key for q in plan.questions] == ["map:tasks.priority"]
+    assert "What should each old value become?" in plan.questions[0].text
+    plan = make_plan(words, number, PlanOptions(answers=Answers.parse(['map:tasks.priority={"low": 1, "high": 3}'])))
+    assert not plan.questions
+    assert [(m.name, m.value, m.by_value) for m in plan.migrations if m.kind == "map"] == \
+        [("mapTasksPriority", {"low": 1, "high": 3}, True)]
+    # "1" | "2" are read by Number() without loss: the conversion and its question stay
+    assert [q.key for q in make_plan(schema(literals("1", "2")), number).questions] == ["convert:tasks.priority"]
+    with pytest.raises(UsageError, match="^answer map:tasks.priority: tasks.priority is converted"):
+        make_plan(schema(literals("1", "2")), number, PlanOptions(answers=Answers.parse(["map:tasks.priority=1"])))
+
+
 def test_a_change_inside_a_union_variant_names_the_variant():
     """worldmonitor 645af2356 added terminalReceipt.xIngestion to two variants of
     companyMonitoringScanWorkItems: the plan printed the same line twice, with no variant

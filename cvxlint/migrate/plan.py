@@ -713,6 +713,17 @@ class _Planner:
         conv = conversion(old_t, new_t)
         if conv is None:
             return self._map(c)
+        literals = _string_literals(old_t)
+        if conv.endswith("-from-string") and literals and "[]" not in c.field and \
+                not all(_reads_as_number(lit) for lit in literals):
+            # a literal union of words ("low" | "high" -> v.number(), triage G42 P5): neither
+            # reading of the strings converts them, so each old value gets its own replacement
+            return self._map_each_literal(c, f"{c.table}{c.variant_label}.{c.field}", literals)
+        if (("map", subject) in self.answers.values or ("map", f"{c.table}{c.variant_label}.{c.field}")
+                in self.answers.values):
+            # the generated migration converts, so a constant would be silently ignored
+            raise UsageError(f"answer map:{subject}: {subject} is converted from {vjson.describe(old_t)} to "
+                             f"{vjson.describe(new_t)}, not mapped; answer convert:{subject}=... instead")
         if conv not in ("bigint-from-number", "number-from-string", "bigint-from-string"):
             # lossless: String(x) and [x] keep every value; Number(x) of an int64 does up to
             # 2^53, and the generated migration stops at one it would change (codegen.py)
@@ -1230,6 +1241,15 @@ def conversion(old: dict, new: dict) -> str | None:
         if vjson.kind(m) == "array" and all(vjson.subsumes(m["value"], r) for r in rest):
             return "array"
     return None
+
+
+def _reads_as_number(text: str) -> bool:
+    """Whether Number(text) in the generated conversion gives a number for this literal."""
+    try:
+        float(text.strip())
+    except ValueError:
+        return False
+    return bool(text.strip())
 
 
 def _string_literals(v: dict) -> list[str]:
