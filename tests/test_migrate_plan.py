@@ -546,6 +546,26 @@ def test_rename_questions_pair_only_alike_names_when_several_fields_share_a_vali
     assert [q.key for q in plan.questions] == ["rename:projects.label=title"]
 
 
+def test_rename_questions_match_whole_words_and_prefer_the_pair_with_the_same_validator():
+    """vibechecc d732f0b replaced ratings.date (v.string()) by createdAt (v.string()) and an
+    optional updatedAt: the plan asked date -> updatedAt, because "date" is a substring of
+    "updatedat", and never asked date -> createdAt (triage G42 P2). Words and camelCase parts
+    count, letters inside a word do not; the one pair with the same validator, optionality
+    included, is asked."""
+    from cvxlint.migrate.plan import make_plan
+
+    old = _schema(ratings={"stars": "number", "date": "string"})
+    new = _schema(ratings={"stars": "number", "createdAt": "string", "updatedAt": "string"})
+    new["tables"][0]["documentType"]["value"]["updatedAt"]["optional"] = True
+    assert [q.key for q in make_plan(old, new).plan_questions] == ["rename:ratings.date=createdAt"]
+    # both optional now: neither pair is the only exact one, and neither name holds "date" as a word
+    new["tables"][0]["documentType"]["value"]["createdAt"]["optional"] = True
+    assert make_plan(old, new).plan_questions == []
+    # a whole word inside the other name still pairs them (`date` -> `dueDate`)
+    new = _schema(ratings={"stars": "number", "dueDate": "string", "updatedAt": "string"})
+    assert [q.key for q in make_plan(old, new).plan_questions] == ["rename:ratings.date=dueDate"]
+
+
 def test_the_data_steps_of_one_table_run_in_one_pass():
     """court-finder a8338dc->b5c7912 generated four migrations over scans (three backfills and
     an unset), each reading every document (triage E4 P8): one migration patches each document
