@@ -296,7 +296,10 @@ class _Planner:
                 return uses + im.callers(uses, c.table, c.top_field)
             if c.kind == "change-field" and c.detail.get("optionality") == "to-optional":
                 below = c.field.split(".")[1:] if not c.field.split(".")[0].endswith("[]") else []
-                return im.field_uses(c.table, c.top_field, writes=False, guarded=False, below=below)
+                # an index range or filter comparing the field compiles and finds the same
+                # documents once it is optional (triage G42 P3: GrandPrixPicks' feedEvents.userId)
+                return im.field_uses(c.table, c.top_field, writes=False, guarded=False, below=below,
+                                     comparisons=False)
             if (c.kind == "add-field" and not c.new["optional"]) or \
                     (c.kind == "change-field" and c.detail.get("optionality") == "to-required"):
                 if "." in c.field:
