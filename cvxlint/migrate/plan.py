@@ -35,7 +35,8 @@ from typing import TYPE_CHECKING, Callable
 
 from . import vjson
 from .classify import Context, Finding, classify, most_severe
-from .diff import INDEX_GROUPS, Change, Problem, SchemaDiff, diff_schemas, index_fields, stored_document, table_map
+from .diff import (INDEX_GROUPS, Change, Problem, SchemaDiff, diff_schemas, index_fields, only_gains_filter_fields,
+                   stored_document, table_map)
 from ..errors import UsageError
 from .renames import (Answers, Question, RenameCandidate, check_value, convert_question, is_unset, resolve_renames,
                       value_question)
@@ -917,6 +918,12 @@ class _Planner:
                        f"push {name} on ({fields}) with the rename, not after it: the new code queries it on "
                        f"{r.to}, and the migration empties {r.field}; the push waits for the rebuild", impact=uses)
             return
+        if k == "change-index" and only_gains_filter_fields(c):
+            added = [x for x in c.new.get("filterFields") or [] if x not in (c.old.get("filterFields") or [])]
+            self._step(c, f, "widen", "rebuild-index",
+                       f"push {name} with its new filter field(s) {', '.join(added)} in this push, so the new code "
+                       "can filter on them; existing queries are unchanged; the push waits for the rebuild")
+            return
         if k == "change-index":
             self._step(c, f, "widen", "stop-using-index",
                        f"queries on {name} get "
@@ -1145,6 +1152,8 @@ class _Planner:
                 put(live, c.old)  # queries (new, or old and still deployed) use it: it goes in the narrow push
         elif c.kind == "change-index" and c.id in self.ctx.follows_rename:
             pass  # already on the renamed field: the widened schema has it, the old field is being emptied
+        elif only_gains_filter_fields(c):
+            pass  # the new definition answers every old query as before, and the new code may filter on more
         elif c.kind in ("change-index", "change-vector-dimensions", "unstage-index"):
             was_staged = any(i["indexDescriptor"] == c.index for i in (old_table or {}).get(staged, []))
             drop(c.index)
