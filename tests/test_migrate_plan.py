@@ -724,6 +724,48 @@ def test_a_literal_union_of_words_becoming_a_number_is_mapped_literal_by_literal
         make_plan(schema(literals("1", "2")), number, PlanOptions(answers=Answers.parse(["map:tasks.priority=1"])))
 
 
+def test_the_install_note_names_a_convex_helpers_version_the_apps_convex_accepts():
+    """GrandPrixPicks a31fa68 (convex 1.42.1): `npm install @convex-dev/migrations convex-helpers`
+    took convex-helpers 0.1.135 (peer convex ^1.46.0) and npm stopped with ERESOLVE; 0.1.120, the
+    newest that accepts 1.42, rejects the verify query's `validate(..., { db: ctx.db })` with
+    TS2322 (triage G42 P4). The note pins a version whose peer range takes the app's convex and
+    says when convex must be upgraded for the generated code."""
+    from cvxlint.migrate.plan import make_plan
+
+    def notes(convex):
+        def at_least(version):
+            if convex is None:
+                return None
+            return tuple(map(int, convex.split("."))) >= tuple(map(int, version.split(".")))
+        plan = make_plan(_schema(tasks={"due": "number"}), _schema(tasks={"due": "string"}),
+                         PlanOptions(convex_at_least=at_least))
+        return [n for n in plan.notes if "convex-helpers" in n]
+
+    assert "`npm install @convex-dev/migrations convex-helpers@0.1.135`" in notes("1.48.0")[0]
+    (install,) = notes("1.44.0")
+    assert "convex-helpers@0.1.124`" in install
+    install, upgrade = notes("1.42.1")
+    assert "convex-helpers@0.1.124`" in install
+    assert "needs convex >= 1.43.0: upgrade convex first" in upgrade
+    # unknown convex: the version the generated code is type-checked with (tests/npm/migrations)
+    (install,) = notes(None)
+    assert "convex-helpers@0.1.124` (the generated code uses both) -- the version the generated code is checked with" \
+        in install
+
+
+def test_the_convex_helpers_table_agrees_with_the_package_the_generated_code_is_checked_with():
+    """The oldest entry of CONVEX_HELPERS is what tests/npm/migrations installs (the generated code
+    type-checks with it), with the convex floor of its own peer range."""
+    from pathlib import Path
+
+    from cvxlint.migrate.plan import CONVEX_HELPERS
+
+    npm = Path(__file__).parent / "npm" / "migrations"
+    pinned = json.loads((npm / "package.json").read_text())["devDependencies"]["convex-helpers"]
+    installed = json.loads((npm / "node_modules" / "convex-helpers" / "package.json").read_text())
+    assert CONVEX_HELPERS[-1] == (pinned, installed["peerDependencies"]["convex"].lstrip("^"))
+
+
 def test_a_change_inside_a_union_variant_names_the_variant():
     """worldmonitor 645af2356 added terminalReceipt.xIngestion to two variants of
     companyMonitoringScanWorkItems: the plan printed the same line twice, with no variant

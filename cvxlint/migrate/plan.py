@@ -48,6 +48,12 @@ PHASES = ("widen", "migrate", "verify", "narrow", "cleanup")
 STAGED_INDEXES = "1.26.0"  # `.index(name, { fields, staged: true })`, also search/vector
 STAGED_VALIDATORS = "1.47.0"  # `defineTable(...).staged(...)`
 MIGRATIONS_COMPONENT = "1.42.0"  # @convex-dev/migrations 0.3.6 peer dependency
+# convex-helpers releases, newest first, with the lowest convex their peer range accepts (from
+# npm: `npm view 'convex-helpers@>=0.1.115' peerDependencies.convex`, November 2026; 0.1.121
+# to 0.1.124 ask ^1.43.0, 0.1.135 ^1.46.0). The generated verify queries pass a query's ctx.db
+# to `validate`, which compiles from 0.1.124 on (0.1.120 types `db` as a reader of
+# GenericDataModel: TS2322, triage G42 P4), the version tests/npm/migrations checks them with.
+CONVEX_HELPERS = (("0.1.135", "1.46.0"), ("0.1.124", "1.43.0"))
 
 
 @dataclass
@@ -1203,8 +1209,21 @@ class _Planner:
     def _notes(self) -> None:
         p = self.plan
         if any(m.kind != "verify" for m in p.migrations):
+            helpers, floor = CONVEX_HELPERS[-1]
+            for version, convex in CONVEX_HELPERS:
+                if self.at_least(convex):
+                    helpers, floor = version, convex
+                    break
+            # installed unpinned, npm picks the newest convex-helpers, whose peer range may
+            # reject the app's convex (ERESOLVE on GrandPrixPicks' convex 1.42.1, triage G42 P4)
             p.notes.append("Install the migrations component once: `npm install @convex-dev/migrations "
-                           "convex-helpers` (the generated code uses both).")
+                           f"convex-helpers@{helpers}` (the generated code uses both)"
+                           + (" -- the version the generated code is checked with; newer ones may need a newer "
+                              "convex." if self.at_least(floor) is None else "."))
+            if self.at_least(floor) is False:
+                p.notes.append(f"The generated verify queries need convex-helpers >= {helpers} (older ones do not "
+                               f"accept a query's ctx.db in `validate`), which needs convex >= {floor}: upgrade "
+                               "convex first.")
             if self.at_least(MIGRATIONS_COMPONENT) is False:
                 p.notes.append(f"@convex-dev/migrations 0.3.6 needs convex >= {MIGRATIONS_COMPONENT}; upgrade convex "
                                "or install an older component version.")
