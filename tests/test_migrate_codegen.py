@@ -54,6 +54,9 @@ WITH_APP_CODE = {
     # appends a new note to the stored array: phase 1 must accept an array mixing old and new
     # elements (triage G39 P1: a union of two array types does not)
     "array-element-shape-change@with-app-code": True,
+    # filters on the filter field the search index gains: phase 1 pushes the new definition
+    # (triage G42 P1), not the old one a redefined index keeps until the narrow push
+    "search-index-gains-filter-field@with-app-code": True,
 }
 # Fixtures whose seed holds a value the conversion must not change quietly: the generated
 # migration stops at it, so their run after the migrations fails (as a planted bug's does).

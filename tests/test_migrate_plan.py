@@ -546,6 +546,26 @@ def test_rename_questions_pair_only_alike_names_when_several_fields_share_a_vali
     assert [q.key for q in plan.questions] == ["rename:projects.label=title"]
 
 
+def test_rename_questions_match_whole_words_and_prefer_the_pair_with_the_same_validator():
+    """vibechecc d732f0b replaced ratings.date (v.string()) by createdAt (v.string()) and an
+    optional updatedAt: the plan asked date -> updatedAt, because "date" is a substring of
+    "updatedat", and never asked date -> createdAt (triage G42 P2). Words and camelCase parts
+    count, letters inside a word do not; the one pair with the same validator, optionality
+    included, is asked."""
+    from cvxlint.migrate.plan import make_plan
+
+    old = _schema(ratings={"stars": "number", "date": "string"})
+    new = _schema(ratings={"stars": "number", "createdAt": "string", "updatedAt": "string"})
+    new["tables"][0]["documentType"]["value"]["updatedAt"]["optional"] = True
+    assert [q.key for q in make_plan(old, new).plan_questions] == ["rename:ratings.date=createdAt"]
+    # both optional now: neither pair is the only exact one, and neither name holds "date" as a word
+    new["tables"][0]["documentType"]["value"]["createdAt"]["optional"] = True
+    assert make_plan(old, new).plan_questions == []
+    # a whole word inside the other name still pairs them (`date` -> `dueDate`)
+    new = _schema(ratings={"stars": "number", "dueDate": "string", "updatedAt": "string"})
+    assert [q.key for q in make_plan(old, new).plan_questions] == ["rename:ratings.date=dueDate"]
+
+
 def test_the_data_steps_of_one_table_run_in_one_pass():
     """court-finder a8338dc->b5c7912 generated four migrations over scans (three backfills and
     an unset), each reading every document (triage E4 P8): one migration patches each document
@@ -673,6 +693,77 @@ def test_strings_become_numbers_only_the_way_an_answer_says():
     # lossless conversions stay automatic
     plan = make_plan(_schema(tasks={"due": "number"}), _schema(tasks={"due": "string"}))
     assert not plan.questions and "String(value)" in migrations_ts(plan)
+
+
+def test_a_literal_union_of_words_becoming_a_number_is_mapped_literal_by_literal():
+    """`priority: "low" | "high"` -> v.number() (triage G42 P5) was asked how to read the strings
+    (number | date): both readings throw on "low", so the migration could never finish, and a
+    `map:` answer was ignored without a word. Literals that read as numbers still convert, and a
+    `map:` answer where the plan converts is refused, not dropped."""
+    from cvxlint.migrate.plan import make_plan
+
+    def literals(*values):
+        return {"type": "union", "value": [{"type": "literal", "value": x} for x in values]}
+
+    def schema(priority):
+        s = _schema(tasks={"title": "string"})
+        s["tables"][0]["documentType"]["value"]["priority"] = {"fieldType": priority, "optional": False}
+        return s
+
+    words, number = schema(literals("low", "high")), schema({"type": "number"})
+    plan = make_plan(words, number)
+    assert [q.key for q in plan.questions] == ["map:tasks.priority"]
+    assert "What should each old value become?" in plan.questions[0].text
+    plan = make_plan(words, number, PlanOptions(answers=Answers.parse(['map:tasks.priority={"low": 1, "high": 3}'])))
+    assert not plan.questions
+    assert [(m.name, m.value, m.by_value) for m in plan.migrations if m.kind == "map"] == \
+        [("mapTasksPriority", {"low": 1, "high": 3}, True)]
+    # "1" | "2" are read by Number() without loss: the conversion and its question stay
+    assert [q.key for q in make_plan(schema(literals("1", "2")), number).questions] == ["convert:tasks.priority"]
+    with pytest.raises(UsageError, match="^answer map:tasks.priority: tasks.priority is converted"):
+        make_plan(schema(literals("1", "2")), number, PlanOptions(answers=Answers.parse(["map:tasks.priority=1"])))
+
+
+def test_the_install_note_names_a_convex_helpers_version_the_apps_convex_accepts():
+    """GrandPrixPicks a31fa68 (convex 1.42.1): `npm install @convex-dev/migrations convex-helpers`
+    took convex-helpers 0.1.135 (peer convex ^1.46.0) and npm stopped with ERESOLVE; 0.1.120, the
+    newest that accepts 1.42, rejects the verify query's `validate(..., { db: ctx.db })` with
+    TS2322 (triage G42 P4). The note pins a version whose peer range takes the app's convex and
+    says when convex must be upgraded for the generated code."""
+    from cvxlint.migrate.plan import make_plan
+
+    def notes(convex):
+        def at_least(version):
+            if convex is None:
+                return None
+            return tuple(map(int, convex.split("."))) >= tuple(map(int, version.split(".")))
+        plan = make_plan(_schema(tasks={"due": "number"}), _schema(tasks={"due": "string"}),
+                         PlanOptions(convex_at_least=at_least))
+        return [n for n in plan.notes if "convex-helpers" in n]
+
+    assert "`npm install @convex-dev/migrations convex-helpers@0.1.135`" in notes("1.48.0")[0]
+    (install,) = notes("1.44.0")
+    assert "convex-helpers@0.1.124`" in install
+    install, upgrade = notes("1.42.1")
+    assert "convex-helpers@0.1.124`" in install
+    assert "needs convex >= 1.43.0: upgrade convex first" in upgrade
+    # unknown convex: the version the generated code is type-checked with (tests/npm/migrations)
+    (install,) = notes(None)
+    assert "convex-helpers@0.1.124` (the generated code uses both) -- the version the generated code is checked with" \
+        in install
+
+
+def test_the_convex_helpers_table_agrees_with_the_package_the_generated_code_is_checked_with():
+    """The oldest entry of CONVEX_HELPERS is what tests/npm/migrations installs (the generated code
+    type-checks with it), with the convex floor of its own peer range."""
+    from pathlib import Path
+
+    from cvxlint.migrate.plan import CONVEX_HELPERS
+
+    npm = Path(__file__).parent / "npm" / "migrations"
+    pinned = json.loads((npm / "package.json").read_text())["devDependencies"]["convex-helpers"]
+    installed = json.loads((npm / "node_modules" / "convex-helpers" / "package.json").read_text())
+    assert CONVEX_HELPERS[-1] == (pinned, installed["peerDependencies"]["convex"].lstrip("^"))
 
 
 def test_a_change_inside_a_union_variant_names_the_variant():

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field as dc_field
 from typing import TYPE_CHECKING
 
 from . import vjson
-from .diff import Change, index_fields
+from .diff import Change, index_fields, only_gains_filter_fields
 
 if TYPE_CHECKING:
     from .impact import Use
@@ -197,6 +197,10 @@ def classify(c: Change, ctx: Context) -> list[Finding]:
                                       "the deploy waits" + (" (an index under a new name would be staged instead)"
                                                             if ctx.stage_new_indexes
                                                             and c.table not in ctx.unstageable else ""))]
+        if only_gains_filter_fields(c):
+            return [Finding(blocking, f"the push rebuilds {c.index} with its new filter fields before the new "
+                                      "functions go live: on a big table the deploy waits; queries on it keep "
+                                      "compiling and finding the same documents")]
         return [Finding("BC304", _index_change_message(c)),
                 Finding(blocking, f"the push rebuilds {c.index} before the new functions go live")]
     if k == "stage-index":

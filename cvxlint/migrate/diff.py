@@ -378,6 +378,18 @@ def _diff_indexes(d: SchemaDiff, table: str, o: dict, n: dict) -> None:
                 d.changes.append(Change("stage-index", table, index=name, index_kind=kind, old=ad, new=bd))
 
 
+def only_gains_filter_fields(c: Change) -> bool:
+    """A search or vector index redefined in place with the same search (vector) field and
+    only filter fields added: every query on it still compiles and finds what it found, since
+    a query filters only on the fields it names (triage G42 P1: vibechecc's searchTitle gained
+    `visibility`). Only its rebuild is left."""
+    if c.kind != "change-index" or c.index_kind == "db":
+        return False
+    old, new = dict(c.old), dict(c.new)
+    before, after = old.pop("filterFields", None) or [], new.pop("filterFields", None) or []
+    return old == new and set(before) < set(after)
+
+
 def index_fields(i: dict, kind: str) -> list[str]:
     """The document fields an index definition names (db fields, search/filter fields)."""
     if kind == "db":

@@ -119,22 +119,23 @@ class Impact:
 
     # -- fields --------------------------------------------------------------------------------
     def field_uses(self, table: str, name: str, writes: bool = True, guarded: bool = True,
-                   below: list[str] | None = None) -> list[Use]:
+                   below: list[str] | None = None, comparisons: bool = True) -> list[Use]:
         """Code that reads `name` (a top-level field) of `table`, or writes it; without
         `guarded`, reads that already cope with `undefined` (`doc.f ?? 1`) are left out; with
         `below` (["monthly", "externalId"] of prices.monthly.externalId), only reads that go on
-        down to that nested field count."""
+        down to that nested field count; without `comparisons`, index ranges and database
+        filters that compare the field (`q.eq("userId", x)`) are left out."""
         out: list[Use] = []
         for ch in self._chains_on(table):
-            for op in ch.range or []:
+            for op in (ch.range or []) if comparisons else []:
                 if op.field == name:
                     out.append(self._use("index-range", ch.facts, op.node, ch.functions,
                                          f"withIndex({ch.index!r}) compares {name}"))
-            for op in ch.search_range or []:
+            for op in (ch.search_range or []) if comparisons else []:
                 if op.field == name:
                     out.append(self._use("index-range", ch.facts, op.node, ch.functions,
                                          f"withSearchIndex({ch.search_index!r}) compares {name}"))
-            for f in ch.filters:
+            for f in ch.filters if comparisons else []:
                 if name in f.fields:
                     out.append(self._use("filter", ch.facts, f.node, ch.functions, f"filter reads {name}"))
             for pf in ch.post_filters:

@@ -35,7 +35,8 @@ from typing import TYPE_CHECKING, Callable
 
 from . import vjson
 from .classify import Context, Finding, classify, most_severe
-from .diff import INDEX_GROUPS, Change, Problem, SchemaDiff, diff_schemas, index_fields, stored_document, table_map
+from .diff import (INDEX_GROUPS, Change, Problem, SchemaDiff, diff_schemas, index_fields, only_gains_filter_fields,
+                   stored_document, table_map)
 from ..errors import UsageError
 from .renames import (Answers, Question, RenameCandidate, check_value, convert_question, is_unset, resolve_renames,
                       value_question)
@@ -47,6 +48,12 @@ PHASES = ("widen", "migrate", "verify", "narrow", "cleanup")
 STAGED_INDEXES = "1.26.0"  # `.index(name, { fields, staged: true })`, also search/vector
 STAGED_VALIDATORS = "1.47.0"  # `defineTable(...).staged(...)`
 MIGRATIONS_COMPONENT = "1.42.0"  # @convex-dev/migrations 0.3.6 peer dependency
+# convex-helpers releases, newest first, with the lowest convex their peer range accepts (from
+# npm: `npm view 'convex-helpers@>=0.1.115' peerDependencies.convex`, November 2026; 0.1.121
+# to 0.1.124 ask ^1.43.0, 0.1.135 ^1.46.0). The generated verify queries pass a query's ctx.db
+# to `validate`, which compiles from 0.1.124 on (0.1.120 types `db` as a reader of
+# GenericDataModel: TS2322, triage G42 P4), the version tests/npm/migrations checks them with.
+CONVEX_HELPERS = (("0.1.135", "1.46.0"), ("0.1.124", "1.43.0"))
 
 
 @dataclass
@@ -296,7 +303,10 @@ class _Planner:
                 return uses + im.callers(uses, c.table, c.top_field)
             if c.kind == "change-field" and c.detail.get("optionality") == "to-optional":
                 below = c.field.split(".")[1:] if not c.field.split(".")[0].endswith("[]") else []
-                return im.field_uses(c.table, c.top_field, writes=False, guarded=False, below=below)
+                # an index range or filter comparing the field compiles and finds the same
+                # documents once it is optional (triage G42 P3: GrandPrixPicks' feedEvents.userId)
+                return im.field_uses(c.table, c.top_field, writes=False, guarded=False, below=below,
+                                     comparisons=False)
             if (c.kind == "add-field" and not c.new["optional"]) or \
                     (c.kind == "change-field" and c.detail.get("optionality") == "to-required"):
                 if "." in c.field:
@@ -713,6 +723,17 @@ class _Planner:
         conv = conversion(old_t, new_t)
         if conv is None:
             return self._map(c)
+        literals = _string_literals(old_t)
+        if conv.endswith("-from-string") and literals and "[]" not in c.field and \
+                not all(_reads_as_number(lit) for lit in literals):
+            # a literal union of words ("low" | "high" -> v.number(), triage G42 P5): neither
+            # reading of the strings converts them, so each old value gets its own replacement
+            return self._map_each_literal(c, f"{c.table}{c.variant_label}.{c.field}", literals)
+        if (("map", subject) in self.answers.values or ("map", f"{c.table}{c.variant_label}.{c.field}")
+                in self.answers.values):
+            # the generated migration converts, so a constant would be silently ignored
+            raise UsageError(f"answer map:{subject}: {subject} is converted from {vjson.describe(old_t)} to "
+                             f"{vjson.describe(new_t)}, not mapped; answer convert:{subject}=... instead")
         if conv not in ("bigint-from-number", "number-from-string", "bigint-from-string"):
             # lossless: String(x) and [x] keep every value; Number(x) of an int64 does up to
             # 2^53, and the generated migration stops at one it would change (codegen.py)
@@ -902,6 +923,12 @@ class _Planner:
             self._step(c, f, "widen", "rebuild-index",
                        f"push {name} on ({fields}) with the rename, not after it: the new code queries it on "
                        f"{r.to}, and the migration empties {r.field}; the push waits for the rebuild", impact=uses)
+            return
+        if k == "change-index" and only_gains_filter_fields(c):
+            added = [x for x in c.new.get("filterFields") or [] if x not in (c.old.get("filterFields") or [])]
+            self._step(c, f, "widen", "rebuild-index",
+                       f"push {name} with its new filter field(s) {', '.join(added)} in this push, so the new code "
+                       "can filter on them; existing queries are unchanged; the push waits for the rebuild")
             return
         if k == "change-index":
             self._step(c, f, "widen", "stop-using-index",
@@ -1131,6 +1158,8 @@ class _Planner:
                 put(live, c.old)  # queries (new, or old and still deployed) use it: it goes in the narrow push
         elif c.kind == "change-index" and c.id in self.ctx.follows_rename:
             pass  # already on the renamed field: the widened schema has it, the old field is being emptied
+        elif only_gains_filter_fields(c):
+            pass  # the new definition answers every old query as before, and the new code may filter on more
         elif c.kind in ("change-index", "change-vector-dimensions", "unstage-index"):
             was_staged = any(i["indexDescriptor"] == c.index for i in (old_table or {}).get(staged, []))
             drop(c.index)
@@ -1180,8 +1209,21 @@ class _Planner:
     def _notes(self) -> None:
         p = self.plan
         if any(m.kind != "verify" for m in p.migrations):
+            helpers, floor = CONVEX_HELPERS[-1]
+            for version, convex in CONVEX_HELPERS:
+                if self.at_least(convex):
+                    helpers, floor = version, convex
+                    break
+            # installed unpinned, npm picks the newest convex-helpers, whose peer range may
+            # reject the app's convex (ERESOLVE on GrandPrixPicks' convex 1.42.1, triage G42 P4)
             p.notes.append("Install the migrations component once: `npm install @convex-dev/migrations "
-                           "convex-helpers` (the generated code uses both).")
+                           f"convex-helpers@{helpers}` (the generated code uses both)"
+                           + (" -- the version the generated code is checked with; newer ones may need a newer "
+                              "convex." if self.at_least(floor) is None else "."))
+            if self.at_least(floor) is False:
+                p.notes.append(f"The generated verify queries need convex-helpers >= {helpers} (older ones do not "
+                               f"accept a query's ctx.db in `validate`), which needs convex >= {floor}: upgrade "
+                               "convex first.")
             if self.at_least(MIGRATIONS_COMPONENT) is False:
                 p.notes.append(f"@convex-dev/migrations 0.3.6 needs convex >= {MIGRATIONS_COMPONENT}; upgrade convex "
                                "or install an older component version.")
@@ -1230,6 +1272,15 @@ def conversion(old: dict, new: dict) -> str | None:
         if vjson.kind(m) == "array" and all(vjson.subsumes(m["value"], r) for r in rest):
             return "array"
     return None
+
+
+def _reads_as_number(text: str) -> bool:
+    """Whether Number(text) in the generated conversion gives a number for this literal."""
+    try:
+        float(text.strip())
+    except ValueError:
+        return False
+    return bool(text.strip())
 
 
 def _string_literals(v: dict) -> list[str]:

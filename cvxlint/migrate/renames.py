@@ -221,7 +221,7 @@ def rename_candidates(d: SchemaDiff) -> list[RenameCandidate]:
             common = {w for w, k in counts.items() if 2 * k > len(names)}
             for cand in group:
                 cand.asked = _alike(_leaf(cand.removed.field), _leaf(cand.added.field), common) or \
-                    _index_follows(d, cand)
+                    _index_follows(d, cand) or _only_exact_pair(cand, group)
     rt = [c for c in d.changes if c.kind == "remove-table"]
     at = [c for c in d.changes if c.kind == "add-table"]
     tables = []
@@ -341,13 +341,35 @@ def _name_words(name: str) -> set[str]:
     return {w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", name) if len(w) > 1}
 
 
+def _word_list(name: str) -> list[str]:
+    return [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", name)]
+
+
 def _alike(old: str, new: str, common: set[str]) -> bool:
     """Could `new` be a new name for `old`: a word in common other than `common` (`date` ->
-    `sessionDate`), one inside the other (`name` -> `fullName`), or a spelling fix (`adress`
-    -> `address`)?"""
+    `sessionDate`), one's words a run of the other's (`name` -> `fullName`), or a spelling fix
+    (`adress` -> `address`)? Letters inside a word are no evidence (triage G42 P2: "date" is
+    in "upDATEdAt")."""
     a, b = old.replace("_", "").lower(), new.replace("_", "").lower()
-    return a in b or b in a or bool((_name_words(old) & _name_words(new)) - common) or \
+    wa, wb = _word_list(old), _word_list(new)
+    return _run_of(wa, wb) or _run_of(wb, wa) or bool((_name_words(old) & _name_words(new)) - common) or \
         difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
+
+
+def _run_of(part: list[str], whole: list[str]) -> bool:
+    return bool(part) and any(whole[i:i + len(part)] == part for i in range(len(whole) - len(part) + 1))
+
+
+def _only_exact_pair(cand: RenameCandidate, group: list[RenameCandidate]) -> bool:
+    """Among same-type pairs whose names share nothing, the one pair whose validators are the
+    same, optionality included, on both sides (vibechecc's ratings.date -> createdAt, both
+    required, beside an optional updatedAt: triage G42 P2) is evidence enough to ask."""
+    def exact(c: RenameCandidate) -> bool:
+        return vjson.canonical(c.removed.old) == vjson.canonical(c.added.new)
+
+    return exact(cand) and \
+        [c for c in group if exact(c) and c.removed is cand.removed] == [cand] and \
+        [c for c in group if exact(c) and c.added is cand.added] == [cand]
 
 
 def _index_shapes(table: dict) -> list[str]:
