@@ -224,6 +224,47 @@ async def test_fix_all_works_on_a_new_file_not_saved_yet(vscode: LanguageClient,
     assert not fresh.exists()  # nothing was written to disk
 
 
+async def test_quick_fix_that_edits_schema_ts_carries_both_files(vscode: LanguageClient, app: Path, tmp_path: Path):
+    """CVX202's fix adds the index to schema.ts, a file with no finding of its own: the server
+    kept only the texts of files with findings, could not convert that edit and dropped the
+    whole quick fix (triage G43 P1). The action must edit both files, exactly as `cvxlint fix`."""
+    await start(vscode, app, "visual-studio-code", {"extendSelect": ["CVX202"]})
+    books = app / "convex" / "inbox.ts"
+    books.write_text('import { query } from "./_generated/server";\n'
+                     'import { v } from "convex/values";\n\n'
+                     "export const byAuthor = query({\n"
+                     "  args: { author: v.string() },\n"
+                     "  handler: async (ctx, args) =>\n"
+                     '    await ctx.db.query("messages").filter((q) => q.eq(q.field("author"), args.author)).take(10),\n'
+                     "});\n", "utf-8")
+    schema = app / "convex" / "schema.ts"
+    before = {p: p.read_text("utf-8") for p in (books, schema)}
+    # What the command line writes, on a copy of the app.
+    cli_app = tmp_path / "cli"
+    shutil.copytree(app, cli_app)
+    subprocess.run([sys.executable, "-m", "cvxlint", "fix", "--no-daemon", "--unsafe-fixes", "--select", "CVX202", "."],
+                   cwd=cli_app, capture_output=True, check=False, timeout=120)
+    expected = {p: (cli_app / p.relative_to(app)).read_text("utf-8") for p in (books, schema)}
+    assert 'index("by_author", ["author"])' in expected[schema]
+    assert 'withIndex("by_author"' in expected[books]
+
+    u = open_doc(vscode, books)
+    [found] = by_code(await pushed(vscode, u, lambda ds: len(by_code(ds, "CVX202")) == 1), "CVX202")
+    actions = await code_actions(vscode, u, found.range, [found])
+    [add_index] = [a for a in actions if "by_author" in a.title]
+    assert add_index.title.endswith("(CVX202, unsafe)")
+    # books.ts is open (version 1); schema.ts is not, so its edit names no version.
+    assert apply(before[books], edits_of(add_index.edit, u, 1), "utf-16") == expected[books]
+    assert apply(before[schema], edits_of(add_index.edit, uri(schema), None), "utf-16") == expected[schema]
+
+    # With schema.ts open too, its edit is made for the open version.
+    s = open_doc(vscode, schema, version=4)
+    await pushed(vscode, s)
+    actions = await code_actions(vscode, u, found.range, [found])
+    [add_index] = [a for a in actions if "by_author" in a.title]
+    assert apply(before[schema], edits_of(add_index.edit, s, 4), "utf-16") == expected[schema]
+
+
 async def test_helper_and_schema_edits_recheck_dependent_files(vscode: LanguageClient, app: Path):
     # CVX701 (table not defined in schema.ts) makes messages.ts depend on schema.ts.
     await start(vscode, app, "visual-studio-code", {"extendSelect": ["CVX701"]})

@@ -99,8 +99,11 @@ class LintWorkspace:
                 found = lists[d.path] = by_path.setdefault(Path(d.path), [])
             found.append(d)
         # Keep the texts the diagnostics point into, not the project: a run's project must be
-        # garbage once its results are out (heap.py).
-        named = {d.path for d in result.diagnostics} | {r.path for d in result.diagnostics for r in d.related}
+        # garbage once its results are out (heap.py). That includes every file a fix edits
+        # (`schema.ts` for an added index, the callee module of a function made internal):
+        # without its text the quick fix cannot be converted and is dropped.
+        named = ({d.path for d in result.diagnostics} | {r.path for d in result.diagnostics for r in d.related}
+                 | {e.path for d in result.diagnostics if d.fix is not None for e in d.fix.edits})
         sources = {p: result.source_of(p) for p in named}
         return LintRun(by_path, sources.get)
 
