@@ -19,6 +19,11 @@ FEEDS = {"convex/feeds.ts": SERVER + 'export const list = query({ args: {}, hand
                                     'import { internalMutation } from "./_generated/server";\n'
                                     'export const purge = internalMutation({ args: {}, handler: async () => {} });\n'}
 
+# a folder whose index.ts re-exports another module with `export *`
+MODERATION = {"convex/reports/index.ts": 'export * from "./moderation";\n',
+              "convex/reports/moderation.ts": 'import { mutation } from "../_generated/server";\n'
+                                              'export const resolveReports = mutation({ args: {}, handler: async () => null });\n'}
+
 
 class UnknownFunctionReference(Rule):
     """A function reference (`api.x.y`, `internal.x.y`, `anyApi.x.y`, `"x:y"`) naming a
@@ -153,6 +158,17 @@ class UnknownFunctionReference(Rule):
                        'export const pending = query({ args: {}, handler: async () => [] });\n'},
                 note="Convex names a module by its file's path: `reports/index.ts` is `reports/index`, and a "
                      "folder's name reaches none of its modules"),
+        Invalid('import { useMutation } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+                'export const useArchive = () => useMutation(api.reports.archive);\n',
+                path="src/useArchive.ts", lines=[3], message="not a module; the call fails when it runs",
+                files=MODERATION,
+                note="the index re-exports another module with `export *`, which has no `archive`: no name "
+                     "to suggest (BraelinC/Healthymama-convex-vercel's `api.recipes.createUserRecipe`)"),
+        Invalid('import { useMutation } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+                'export const useResolve = () => useMutation(api.reports.resolveReport);\n',
+                path="src/useResolve.ts", lines=[3], files=MODERATION,
+                message='(did you mean "reports/index:resolveReports"?)',
+                note="the hint names a function the index really exports, the one named most like it"),
         Invalid('import { useQuery } from "convex/react";\n'
                 'export function Users() { return useQuery("admin/users:lst"); }\n',
                 path="src/Users.jsx", files=AGENTS, lines=[2], message='did you mean "admin/users:list"'),
@@ -279,9 +295,8 @@ class UnknownFunctionReference(Rule):
                 problem = f"`{module_name}` is a folder of {app.functions_dir.name}/, not a module"
             else:
                 problem = f"there is no module `{module_name}` in {app.functions_dir.name}/"
-            index = modules.get(f"{module_name}/index")
-            if module is None and index is not None and _may_export(index, export):
-                hint = f' (did you mean "{module_name}/index:{export}"?)'
+            if module is None and f"{module_name}/index" in modules:
+                hint = _closest_in_index(app, module_name, export) or _closest(app, module, module_name, export, ident)
             else:
                 hint = _closest(app, module, module_name, export, ident)
             written = f'"{ref.name}"' if ref.namespace == "name" else \
@@ -342,6 +357,16 @@ def _may_export(module, name: str) -> bool:
     """Does the module export `name`, or may it (`export *`, which this rule does not follow)?"""
     facts = module.facts
     return bool(facts.export_stars) or any(e.name == name for e in facts.exports)
+
+
+def _closest_in_index(app, folder: str, export: str) -> str:
+    """A hint for a folder named in place of its `index` module: the index's function named
+    `export`, or most like it. Only names the app registers count (re-exports included): an
+    `export *` in the index does not mean it exports `export`."""
+    prefix = f"{folder}/index:"
+    names = sorted(i[len(prefix):] for i in app.by_identifier if i.startswith(prefix))
+    close = difflib.get_close_matches(export, names, n=1)
+    return f' (did you mean "{prefix}{close[0]}"?)' if close else ""
 
 
 def _closest(app, module, module_name: str, export: str, ident: str) -> str:
