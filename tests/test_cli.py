@@ -236,3 +236,35 @@ def test_a_stdout_that_cannot_take_the_output_is_a_one_line_error():
             r = subprocess.run([sys.executable, "-m", "cvxlint", *args], stdout=full, stderr=subprocess.PIPE, text=True)
         assert (r.returncode, r.stderr) == (2, "cvxlint: error: cannot write to standard output: "
                                                "No space left on device\n"), (args, r.stderr)
+
+
+def test_text_output_escapes_control_characters_from_string_literals(tmp_path):
+    """A table name written with `\\n` and `\\u0007` escapes is decoded into the message: the
+    concise output printed one finding over two lines (pre-commit reads it line by line) and
+    sent a BEL to the terminal (triage G43 P3). Both text formats escape them as JavaScript
+    writes them; the source excerpt shows a raw control character as U+FFFD."""
+    import shutil
+
+    app = tmp_path / "app"
+    shutil.copytree(DEMO, app)
+    (app / "convex" / "odd.ts").write_text(
+        'import { query } from "./_generated/server";\n'
+        "export const odd = query({\n  args: {},\n  handler: async (ctx) => [\n"
+        '    await ctx.db.query("chan\\u0007nels\\nx").take(1),\n'
+        "    await ctx.db.query(`chan\x01els`).take(1),\n  ],\n});\n", "utf-8")
+    r = cvxlint("check", str(app / "convex" / "odd.ts"), "--output-format", "concise", "--select", "CVX701",
+                "--no-cache", cwd=app)
+    assert r.returncode == 1, r.stderr
+    assert r.stdout.splitlines()[:2] == [
+        'convex/odd.ts:5:24: CVX701 table "chan\\u0007nels\\nx" in `query` is not defined in schema.ts; '
+        'did you mean "channels"?',
+        'convex/odd.ts:6:24: CVX701 table "chan\\u0001els" in `query` is not defined in schema.ts; '
+        'did you mean "channels"?',
+    ]
+    r = cvxlint("check", str(app / "convex" / "odd.ts"), "--select", "CVX701", "--no-cache", cwd=app)
+    assert r.returncode == 1, r.stderr
+    assert not any(c in r.stdout for c in "\x01\x07"), r.stdout
+    assert 'CVX701 error: table "chan\\u0007nels\\nx" in `query`' in r.stdout
+    lines = r.stdout.splitlines()
+    at = lines.index("  6 |     await ctx.db.query(`chan\ufffdels`).take(1),")
+    assert lines[at + 1] == "    |                        " + "^" * len("`chan.els`")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
@@ -141,10 +142,22 @@ def _marker(d: Diagnostic) -> str:
     return " [*]" if d.fix.applicability is Applicability.SAFE else " [unsafe fix]"
 
 
+# Control characters and line separators, which messages can take from string literals
+# (`ctx.db.query("a\nb")`) and file names: printed raw they split a finding over two lines
+# (concise output is read line by line, e.g. by pre-commit) or act on the terminal.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """`text` on one line, its control characters escaped as JavaScript writes them."""
+    return _UNPRINTABLE.sub(lambda m: _SHORT_ESCAPES.get(m.group(), f"\\u{ord(m.group()):04x}"), text)
+
+
 def render_concise(diags: list[Diagnostic]) -> str:
     lines = []
     for d in diags:
-        lines.append(f"{relpath(d.path)}:{d.line}:{d.column}: {d.code}{_marker(d)} {d.message}")
+        lines.append(printable(f"{relpath(d.path)}:{d.line}:{d.column}: {d.code}{_marker(d)} {d.message}"))
     return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -152,14 +165,16 @@ def render_full(diags: list[Diagnostic], sources: _Sources, color: bool = False)
     out: list[str] = []
     for d in diags:
         sev = _c(d.severity.value, _COLORS[d.severity], color)
-        head = f"{_c(relpath(d.path), '1', color)}:{d.line}:{d.column}: {_c(d.code, '1', color)}{_marker(d)} {sev}: {d.message}"
+        head = (f"{_c(printable(relpath(d.path)), '1', color)}:{d.line}:{d.column}: {_c(d.code, '1', color)}{_marker(d)} "
+                f"{sev}: {printable(d.message)}")
         out.append(head)
         idx = sources.index(d.path)
         if idx is not None and d.start_pos and d.end_pos:
             first, last = d.start_pos.line, min(d.end_pos.line, d.start_pos.line + 3)
             width = len(str(last))
             for ln in range(first, last + 1):
-                text = idx.line_text(ln).replace("\t", "    ")
+                # one character for one, so that the carets below stay under the finding
+                text = _UNPRINTABLE.sub("\ufffd", idx.line_text(ln).replace("\t", "    "))
                 if len(text) > 160:
                     text = text[:157] + "..."
                 out.append(f"  {str(ln).rjust(width)} | {text}")
@@ -170,10 +185,10 @@ def render_full(diags: list[Diagnostic], sources: _Sources, color: bool = False)
                     out.append(f"  {' ' * width} | {' ' * (start_col - 1)}{_c('^' * n, _COLORS[d.severity], color)}")
         for r in d.related:
             loc = f"{relpath(r.path)}:{r.start_pos.line}:{r.start_pos.column}" if r.start_pos else relpath(r.path)
-            out.append(f"  = note: {loc}: {r.message}")
+            out.append(printable(f"  = note: {loc}: {r.message}"))
         if d.fix is not None:
             label = {"safe": "fix", "unsafe": "unsafe fix", "display-only": "suggestion"}[d.fix.applicability.value]
-            out.append(f"  = help ({label}): {d.fix.message}")
+            out.append(printable(f"  = help ({label}): {d.fix.message}"))
         out.append("")
     return "\n".join(out) + ("\n" if out else "")
 
