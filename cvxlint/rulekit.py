@@ -15,6 +15,7 @@ from .diagnostics import Applicability, Edit, Fix, Related, Severity  # noqa: F4
 from .engine.rule import Invalid, Rule, RuleContext, Valid  # noqa: F401
 from .project.builders import RegisteredFunction
 from .project.callgraph import Reached
+from .project.discover import project_root
 from .project.facts import CallSite, FileFacts
 from .syntax import js  # noqa: F401
 from .syntax.scope import calls_given_by_name
@@ -237,12 +238,23 @@ __all__ = [
 
 
 def rel(ctx: RuleContext, path: str) -> str:
-    """A path for messages: relative to the app's root when possible."""
+    """A path for messages: relative to the repository (or monorepo) holding the app, else to
+    the app's root. Relative to an app's root, two frontends' `app/page.tsx` read the same and
+    a client of another package was named by its file name alone."""
     p = Path(path)
-    for app in ctx.project.apps:
-        if p.is_relative_to(app.root):
-            return p.relative_to(app.root).as_posix()
+    for base in memoized(ctx, "message path bases", lambda: _message_bases(ctx.project.apps)):
+        if p.is_relative_to(base):
+            return p.relative_to(base).as_posix()
     return p.name
+
+
+def _message_bases(apps) -> list[Path]:
+    bases: list[Path] = []
+    for app in apps:
+        for base in (project_root(app.root), app.root):
+            if base is not None and base not in bases:
+                bases.append(base)
+    return bases
 
 
 def line_of(facts: FileFacts, node: Node) -> int:

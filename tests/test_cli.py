@@ -268,3 +268,32 @@ def test_text_output_escapes_control_characters_from_string_literals(tmp_path):
     lines = r.stdout.splitlines()
     at = lines.index("  6 |     await ctx.db.query(`chan\ufffdels`).take(1),")
     assert lines[at + 1] == "    |                        " + "^" * len("`chan.els`")
+
+
+def test_callers_in_other_packages_are_named_from_the_monorepo_root(tmp_path):
+    """Messages named callers relative to the app's root, and a file outside it by its name
+    alone: two frontends' `app/page.tsx` both read `page.tsx:5` (triage G43 P4, on
+    BraelinC/Healthymama-convex-vercel). They are named from the monorepo (or git) root."""
+    repo = tmp_path / "repo"
+    (repo / "backend" / "convex").mkdir(parents=True)
+    (repo / "turbo.json").write_text("{}\n")
+    (repo / "package.json").write_text('{"private": true, "workspaces": ["backend", "web", "admin"]}\n')
+    (repo / "backend" / "package.json").write_text('{"name": "backend", "dependencies": {"convex": "^1.28.0"}}\n')
+    (repo / "backend" / "convex" / "orders.ts").write_text(
+        'import { query } from "./_generated/server";\n'
+        "export const total = query({ args: {}, handler: async () => 1 });\n")
+    (repo / "backend" / "convex" / "report.ts").write_text(
+        'import { action } from "./_generated/server";\nimport { api } from "./_generated/api";\n'
+        "export const go = action({ args: {}, handler: async (ctx) => await ctx.runQuery(api.orders.total, {}) });\n")
+    for frontend in ("web", "admin"):
+        (repo / frontend / "app").mkdir(parents=True)
+        (repo / frontend / "app" / "page.tsx").write_text(
+            '"use client";\nimport { useQuery } from "convex/react";\n'
+            'import { api } from "../../backend/convex/_generated/api";\n'
+            "export default function Page() {\n  return <p>{useQuery(api.orders.total)}</p>;\n}\n")
+    # the same message for the whole repository and for one file of the backend (as pre-commit runs it)
+    for where, target in ((repo, "."), (repo / "backend", "convex/report.ts")):
+        r = cvxlint("check", target, "--output-format", "concise", "--select", "CVX302", "--no-cache", cwd=where)
+        assert r.returncode == 1, r.stderr
+        assert "is also called by clients (`useQuery` (admin/app/page.tsx:5), `useQuery` (web/app/page.tsx:5))" \
+            in r.stdout, r.stdout
