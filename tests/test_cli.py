@@ -297,3 +297,32 @@ def test_callers_in_other_packages_are_named_from_the_monorepo_root(tmp_path):
         assert r.returncode == 1, r.stderr
         assert "is also called by clients (`useQuery` (admin/app/page.tsx:5), `useQuery` (web/app/page.tsx:5))" \
             in r.stdout, r.stdout
+
+
+def test_checking_a_monorepo_package_sees_its_sibling_callers(tmp_path):
+    """`cvxlint check packages/backend` in a monorepo: the web app next to it calls
+    `tasks:list`, which the backend also runs with `ctx.runQuery`. The check must see that
+    caller as `check FILE` does (and report on the package only), not say that no client
+    calls the function and offer to make it internal, which would break the web app."""
+    (tmp_path / "package.json").write_text('{"private": true, "workspaces": ["apps/*", "packages/*"]}\n')
+    backend = tmp_path / "packages" / "backend"
+    (backend / "convex").mkdir(parents=True)
+    (backend / "package.json").write_text('{"name": "backend", "dependencies": {"convex": "1.48.0"}}\n')
+    (backend / "convex" / "tasks.ts").write_text(
+        'import { v } from "convex/values";\nimport { action, query } from "./_generated/server";\n'
+        'import { api } from "./_generated/api";\n'
+        'export const list = query({ args: {}, handler: async (ctx) => await ctx.db.query("tasks").take(10) });\n'
+        'export const digest = action({ args: {}, handler: async (ctx) => {\n'
+        '  const tasks = await ctx.runQuery(api.tasks.list, {});\n  return tasks.length;\n} });\n')
+    web = tmp_path / "apps" / "web" / "src"
+    web.mkdir(parents=True)
+    (web / "Tasks.tsx").write_text(
+        'import { useQuery } from "convex/react";\nimport { api } from "../../../packages/backend/convex/_generated/api";\n'
+        'export function Tasks() {\n  const tasks = useQuery(api.tasks.list);\n  return tasks?.length ?? 0;\n}\n')
+    r = cvxlint("check", "--output-format", "json", "--select", "CVX302,CVX307,CVX310", str(backend), cwd=tmp_path)
+    found = json.loads(r.stdout)
+    runs = [d for d in found if d["code"] == "CVX302"]
+    assert runs, r.stdout + r.stderr
+    assert all("no client calls" not in d["message"] for d in runs), runs
+    assert any("Tasks.tsx" in d["message"] for d in runs), runs  # the caller it was told about
+    assert all(d["filename"].startswith(str(backend)) or d["filename"].startswith("packages/backend") for d in found)

@@ -475,10 +475,18 @@ def project_root(path: Path) -> Path | None:
     found = repo_root(path)
     if found is not None:
         return found
+    return monorepo_root(path)
+
+
+def monorepo_root(path: Path, within: Path | None = None) -> Path | None:
+    """The outermost monorepo root at or above `path` (pnpm-workspace.yaml, turbo.json,
+    nx.json, lerna.json, or a package.json with `workspaces`), not above `within`."""
     home = Path.home()
     for anc in reversed([path, *path.parents]):  # outermost first: a package may have its own turbo.json
         if anc == anc.parent or anc == home or anc in home.parents:
             continue  # not the filesystem root or home: stray files there make no project
+        if within is not None and not anc.is_relative_to(within):
+            continue
         if any((anc / m).is_file() for m in ("pnpm-workspace.yaml", "turbo.json", "nx.json", "lerna.json")):
             return anc
         pj = anc / "package.json"
@@ -560,6 +568,20 @@ def discover(paths: list[Path], excludes: list[str] | None = None,
         # Only the apps of the named files are modelled; the scan root stays wide so their
         # callers (frontend packages, Python scripts) are still seen.
         apps = [a for a in apps if a.functions_dir in wanted_fdirs] or apps
+    if len(dirs) == 1 and not named_files and apps:
+        # A package of a monorepo (`cvxlint check packages/backend`): its functions are called
+        # from sibling packages (a web app), which `check FILE` sees; model its apps with the
+        # whole monorepo around them, as callers, and report on the package only. Otherwise
+        # "no client calls it" would be said, with a fix that breaks those callers.
+        package = dirs[0]
+        mono = monorepo_root(package, within=repo_root(package))
+        if mono is not None and mono != scan_root and scan_root.is_relative_to(mono):
+            wider, wider_skipped = walk_files(mono, excludes, dirs, unsaved, walks)
+            inside = [a for a in find_apps(wider) if a.functions_dir.is_relative_to(package)]
+            if inside:
+                files, apps, scan_root = wider, inside, mono
+                skipped = [(p, why) for p, why in wider_skipped if p.is_relative_to(package)]
+                only = {f for f in files if f.is_relative_to(package)}
     if not apps and wanted_fdirs is not None and not wanted_fdirs:
         raise NothingToCheck("none of the given files belongs to a Convex app (convex/ or convex.json); nothing to check")
     if not apps:
