@@ -96,7 +96,9 @@ IDENTITY_ARG = re.compile(
 )
 # Tables that hold people, their sessions or their money: reading them is never public by design.
 PERSONAL_TABLE = re.compile(
-    r"(user|account|profile|member|session|auth|payment|invoice|order|customer|subscription|subscriber|token|"
+    # ("accountability" holds no accounts; a game's or a design system's tokens are no credentials)
+    r"(user|account(?!abilit)|profile|member|session|auth|payment|invoice|order|customer|subscription|subscriber|"
+    r"(?<!battle)(?<!game)(?<!design)token|"
     r"secret|credential|apikey|registration|notification|message|conversation|email|address|billing|wallet|"
     r"newsletter|contact|lead|applicant|employee|staff|worker|person|people|patient|student)", re.I)
 # ... unless the table is a catalogue about them: plans, offers, prices, templates, settings.

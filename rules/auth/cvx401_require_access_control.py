@@ -1169,6 +1169,12 @@ class RequireAccessControl(Rule):
                 'export const wipe = zm({ args: { id: z.string() }, handler: async (ctx, { id }) => {\n'
                 '  await ctx.db.delete(id as any);\n}});\n', files=AUTH_CONFIG, lines=[5],
                 note="zodvex's builders wrap the generated ones, as convex-helpers' do"),
+        Invalid(SERVER + 'export const challenges = query({ args: {}, handler: async (ctx) =>\n'
+                '  await ctx.db.query("accountabilityChallenges").take(20) });\n'
+                'export const pieces = query({ args: {}, handler: async (ctx) => await ctx.db.query("battleTokens").take(50) });\n',
+                files=AUTH_CONFIG, lines=[4, 6], message="returns data without checking who asks",
+                note="`accountabilityChallenges` holds no accounts and `battleTokens` are a game's pieces, not credentials "
+                     "(triage A/B of this stop): tables named like people's data only by a word inside another (info)"),
         Invalid(SERVER + 'async function requireAdmin(ctx: any) {\n  const identity = await ctx.auth.getUserIdentity();\n'
                 '  if (identity?.email !== process.env.ADMIN_EMAIL) throw new Error("admins only");\n}\n'
                 'export const getSetting = query({ args: { key: v.string() }, handler: async (ctx, { key }) => {\n'
