@@ -300,7 +300,7 @@ def _field_of_param(ctor: Node | None, index: int) -> str | None:
     name = js.identifier_name(js.param_pattern(p))
     if name is None:
         return None
-    if p.first("accessibility_modifier") is not None or p.has_tok("readonly"):
+    if js.is_parameter_property(p):
         return name
     body = ctor.child("body")
     for n in body.walk() if body is not None else ():

@@ -1162,9 +1162,19 @@ def _convex_sends_arguments(resolver: ReferenceResolver, facts: FileFacts, call:
         d = resolver.linker.value_of(where, js.callee(receiver))
         return isinstance(d, ExternalDef) and is_convex_package(d.module) and d.name in _CLIENT_HOOKS and not d.path
     made = made_with_new(resolver.linker, facts, callee)
-    cls = made[2] if made is not None else None
-    return isinstance(cls, ExternalDef) and is_convex_package(cls.module) and cls.name in _CLIENT_CLASSES \
-        and not cls.path
+    return made is not None and _is_client_class(made[2])
+
+
+def _is_client_class(d) -> bool:
+    """Is a resolved definition one of the Convex client classes of a Convex package?"""
+    return isinstance(d, ExternalDef) and is_convex_package(d.module) and d.name in _CLIENT_CLASSES and not d.path
+
+
+def _makes_client(resolver: ReferenceResolver, facts: FileFacts, value: Node | None) -> bool:
+    """Is `value` `new ConvexHttpClient(...)` (or another Convex client class)?"""
+    value = js.unwrap(value)
+    return value is not None and value.type == "new_expression" \
+        and _is_client_class(resolver.linker.value_of(facts, js.callee(value)))
 
 
 _CLASS_NODES = frozenset(("class_declaration", "class", "abstract_class_declaration"))
@@ -1191,8 +1201,7 @@ def _client_in_this_field(resolver: ReferenceResolver, facts: FileFacts, receive
         elif member.type == "method_definition" and member.child("name") is not None \
                 and member.child("name").text == "constructor":
             for p in js.function_params(member):
-                if (p.first("accessibility_modifier") is not None or p.has_tok("readonly")) \
-                        and js.identifier_name(js.param_pattern(p)) == field \
+                if js.is_parameter_property(p) and js.identifier_name(js.param_pattern(p)) == field \
                         and _names_client_class(resolver, facts, p.child("type"), None):
                     return True
     for n in facts.module.nodes_in(body, "assignment_expression"):
@@ -1207,11 +1216,8 @@ def _names_client_class(resolver: ReferenceResolver, facts: FileFacts, annotatio
                         value: Node | None) -> bool:
     """Does a type annotation name a Convex client class imported from a Convex package, or a
     value make one with `new`?"""
-    value = js.unwrap(value)
-    if value is not None and value.type == "new_expression":
-        d = resolver.linker.value_of(facts, js.callee(value))
-        if isinstance(d, ExternalDef) and is_convex_package(d.module) and d.name in _CLIENT_CLASSES and not d.path:
-            return True
+    if _makes_client(resolver, facts, value):
+        return True
     written = facts.text(annotation).lstrip(":").strip() if annotation is not None else ""
     head, _, last = written.rpartition(".")
     imp = facts.import_of(head or last)
@@ -1252,8 +1258,6 @@ def _relays_generated_api(resolver: ReferenceResolver, facts: FileFacts) -> bool
     return False
 
 
-_CLIENT_CLASSES = ("ConvexHttpClient", "ConvexClient", "ConvexReactClient")
-
 
 def _exports_a_client(resolver: ReferenceResolver, facts: FileFacts) -> bool:
     """Does the file export a Convex client it makes (`export const convex = new
@@ -1262,11 +1266,7 @@ def _exports_a_client(resolver: ReferenceResolver, facts: FileFacts) -> bool:
         return False
     for e in facts.exports:
         b = facts.bindings.get(e.local) if e.local is not None and not e.type_only else None
-        made = js.unwrap(b.value) if b is not None and not b.path else None
-        if made is None or made.type != "new_expression":
-            continue
-        cls = resolver.linker.value_of(facts, js.callee(made))
-        if isinstance(cls, ExternalDef) and cls.name in _CLIENT_CLASSES and not cls.path and is_convex_package(cls.module):
+        if b is not None and not b.path and _makes_client(resolver, facts, b.value):
             return True
     return False
 

@@ -463,6 +463,12 @@ def _pattern_names_into(p: Node | None, path: list[str], out: list[tuple[str, No
         _pattern_names_into(p.child("pattern"), path, out)
 
 
+def is_parameter_property(param: Node) -> bool:
+    """Is a constructor parameter also a field of `this` (`constructor(private ctx: Ctx)`,
+    `readonly client: ConvexClient`)?"""
+    return param.first("accessibility_modifier") is not None or param.has_tok("readonly")
+
+
 def enclosing(n: Node, types: frozenset[str] | set[str]) -> Node | None:
     p = n.parent
     while p is not None:
