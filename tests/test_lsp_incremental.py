@@ -322,3 +322,65 @@ def test_kept_resolution_sees_a_missing_file_appear_but_not_a_swap_file(tmp_path
     slot.note_probe(tmp_path / "convex" / "lib" / "tasks.ts")
     (tmp_path / "convex" / "lib" / "tasks.ts").write_text("export const a = 2; // changed\n")
     assert not slot.still_valid()
+
+
+def test_the_kept_client_side_sees_a_change_to_any_file_the_scan_read(tmp_path):
+    """The editor keeps the call index's client side (client_scan.KeptClientScan) while no
+    file the scan read has changed. CVX307 on `tasks.ts` ("only server code references
+    `add`") shows whether the clients call `add`; each step changes one kind of file the scan
+    reads (a client the pre-filter rejected, on disk; a server module a client imports, in a
+    buffer; a client, in a buffer and then saved), and the editor must see what a fresh check
+    sees."""
+    files = {
+        "package.json": '{"name": "app", "dependencies": {"convex": "1.48.0"}}',
+        "convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+                            'export default defineSchema({ tasks: defineTable({ text: v.string() }) });\n',
+        "convex/tasks.ts": 'import { v } from "convex/values";\nimport { mutation, query } from "./_generated/server";\n'
+                           'export const list = query({ args: {}, handler: async (ctx) => await ctx.db.query("tasks").take(9) });\n'
+                           'export const add = mutation({ args: { text: v.string() }, handler: async (ctx, { text }) => {\n'
+                           '  await ctx.db.insert("tasks", { text });\n} });\n',
+        "convex/jobs.ts": 'import { action } from "./_generated/server";\nimport { api } from "./_generated/api";\n'
+                          'export const seed = action({ args: {}, handler: async (ctx) => {\n'
+                          '  await ctx.runMutation(api.tasks.add, { text: "seed" });\n} });\n',
+        "convex/shared.ts": 'import { api } from "./_generated/api";\nexport const formRef = api.tasks.list;\n',
+        "src/Form.tsx": 'import { useMutation } from "convex/react";\nimport { formRef } from "../convex/shared";\n'
+                        'export function Form() { const run = useMutation(formRef as any); return run; }\n',
+        "src/Plain.tsx": "export function Plain() { return 1; }\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    (tmp_path / "convex" / "_generated").mkdir()
+    tasks = tmp_path / "convex" / "tasks.ts"
+    ws = LintWorkspace()
+
+    def add_only_server_called(overrides: dict) -> bool:
+        got = ws.lint([tasks], dict(overrides)).diagnostics[tasks]
+        assert shown(got) == shown(api.check([tasks], ws.settings_for(tasks), dict(overrides)).diagnostics)
+        return any(d.code == "CVX307" and "`tasks:add`" in d.message for d in got)
+
+    def kept():
+        return next(iter(ws._facts_of(tasks).derived._slots.values())).client_scan
+
+    assert add_only_server_called({})
+    scan = kept()
+    assert scan is not None
+    assert add_only_server_called({tasks: tasks.read_bytes().replace(b"take(9)", b"take(8)")})
+    assert kept() is scan  # a keystroke in a server module no client imports: the scan is kept
+    plain = tmp_path / "src" / "Plain.tsx"
+    plain.write_text('import { useMutation } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+                     "export function Plain() { return useMutation(api.tasks.add); }\n")
+    assert not add_only_server_called({})  # a file the pre-filter had rejected now calls `add`
+    plain.write_text("export function Plain() { return 2; }\n")
+    assert add_only_server_called({})
+    shared = tmp_path / "convex" / "shared.ts"
+    to_add = {shared: shared.read_bytes().replace(b"api.tasks.list", b"api.tasks.add")}
+    assert not add_only_server_called(to_add)  # what the client's import names changed
+    assert add_only_server_called({})
+    form = tmp_path / "src" / "Form.tsx"
+    direct = form.read_bytes().replace(b"formRef as any", b"api.tasks.add").replace(
+        b'import { formRef } from "../convex/shared";', b'import { api } from "../convex/_generated/api";')
+    assert not add_only_server_called({form: direct})  # a client's unsaved buffer
+    assert add_only_server_called({})  # the buffer closed, unsaved
+    form.write_bytes(direct)
+    assert not add_only_server_called({})  # saved

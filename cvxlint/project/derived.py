@@ -63,11 +63,12 @@ class _PerModule:
 class _Slot:
     """The values derived in one environment (see `_environment`)."""
 
-    __slots__ = ("files", "probed", "missing", "resolution", "per_module")
+    __slots__ = ("files", "probed", "missing", "resolution", "per_module", "client_scan")
 
     def __init__(self) -> None:
         self.files: dict[str, _FileEntry] = {}
         self.per_module: dict[tuple, _PerModule] = {}  # (what, functions dir) -> its values
+        self.client_scan = None  # the call index's client side (client_scan.KeptClientScan)
         self.resolution: dict = {}  # the module resolver's caches (Resolver.keep_caches_in)
         # Paths module resolution looked at outside the source files (tsconfig files, files
         # probed for existence) and their state then: resolution may change when they do.

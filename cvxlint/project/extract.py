@@ -69,6 +69,11 @@ class FactsMemo:
         if stat is not None:
             self._rejected[(prefilter, path)] = stat
 
+    def prefiltered_stamp(self, path: str) -> tuple | None:
+        """The stat `path` had when the client or api pre-filter last rejected it (taken
+        before the read), None if neither did."""
+        return self._rejected.get(("client", path)) or self._rejected.get(("api", path))
+
     def __call__(self, path, source: bytes) -> FileFacts:
         key = str(path)
         self._stat.pop(key, None)  # read from an unsaved buffer, unless read_from_disk says otherwise

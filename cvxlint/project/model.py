@@ -28,7 +28,7 @@ from .callgraph import CallGraph, Reached, kind_can_run
 from .customizations import CtxChange, ctx_change
 from .definitions import Def, ExternalDef, Linker
 from .derived import Derivations
-from .discover import CLIENT_EXTENSIONS, PY_EXTENSIONS, TS_EXTENSIONS, AppLayout, Workspace
+from .discover import CLIENT_EXTENSIONS, PY_EXTENSIONS, TS_EXTENSIONS, AppLayout, Workspace, file_stamp
 from .evaluate import ValidatorEvaluator
 from .extract import extract_facts
 from .facts import FileFacts, FunctionInfo, Import
@@ -489,6 +489,39 @@ class Project:
             self._memo.read_from_disk(name, f, stat)
         self._facts[p] = self._facts_by_name[name] = f
         return f
+
+    def loaded(self, path: str) -> FileFacts | None:
+        """The facts of `path` if this run has read them already (None: not read, or unreadable)."""
+        return self._facts_by_name.get(path)
+
+    def unparsed_version(self, path: str, as_read: bool = False) -> tuple:
+        """What a file this run has not parsed is now, for telling a later run whether it
+        changed: its unsaved buffer, else its stamp on disk. `as_read`: the stamp taken before
+        a byte pre-filter last read it, where one did (a change made since then shows)."""
+        data = self._buffer(path)
+        if data is not None:
+            return ("buffer", data)
+        stamp = self._memo.prefiltered_stamp(path) if as_read and self._memo is not None else None
+        return ("disk", stamp if stamp is not None else file_stamp(path))
+
+    def still_holds(self, path: str, facts: FileFacts) -> bool:
+        """Are `facts`, read by an earlier run of a long-lived caller, still what `path` holds?
+        Answered without reading the file into this run: from its unsaved buffer, else from its
+        stamp on disk and the caller's memo (FactsMemo)."""
+        loaded = self._facts_by_name.get(path)
+        if loaded is not None:
+            return loaded is facts
+        data = self._buffer(path)
+        if data is not None:
+            return data == facts.source
+        return self._memo is not None and self._memo.unchanged(path, self._memo.stat_of(path)) is facts
+
+    def _buffer(self, path: str) -> bytes | None:
+        """The unsaved buffer of `path`, by path string."""
+        buffers = self.__dict__.get("_overrides_by_name")
+        if buffers is None or buffers[0] != len(self.overrides):
+            buffers = self.__dict__["_overrides_by_name"] = (len(self.overrides), {str(p): b for p, b in self.overrides.items()})
+        return buffers[1].get(path)
 
     def imported_files(self, facts: FileFacts) -> tuple[str, ...]:
         """The project files `facts` imports, re-exports from or requires (type-only imports

@@ -443,7 +443,9 @@ class CallIndex:
                 _server_uses(index, resolver, app, module.facts, lang, handlers, by_call, consumed)
                 scanned.append((module.facts, lang, app))
         if clients is None:
-            clients = scan_clients(project, [a.functions_dir for a in project.apps], resolver)
+            from .client_scan import client_side
+
+            clients = client_side(project, [a.functions_dir for a in project.apps], resolver)
         consumed |= clients.consumed
         index.uses.extend(clients.uses)
         for facts, lang, app in scanned:
