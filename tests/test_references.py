@@ -347,6 +347,51 @@ def test_create_vue_tooling_project_does_not_take_the_app_files(tmp_path):
         tmp_path / "test-src/convexApi.ts")
 
 
+def test_referenced_projects_inherit_include_and_exclude_through_extends(tmp_path):
+    """A referenced project that only says `"extends": ...` takes in the files its base config
+    includes, relative to the base's folder, as TypeScript reads it (`tsc --showConfig`): the
+    tooling project extends config/tsconfig.tooling.json (`"include": ["../vite.config.*"]`)
+    and the app project extends tsconfig.base.json (`include`, `exclude` and the `@/` alias).
+    Read as "everything below the config", the tooling project took the pages of src/, `@/api`
+    stayed unresolved, the page's call vanished and CVX302 offered to make the query internal."""
+    files = {
+        "package.json": '{"name": "web", "dependencies": {"convex": "^1.48.0", "vue": "^3.5.0"}}',
+        "tsconfig.json": '{"files": [], "references": [{"path": "./tsconfig.node.json"}, '
+                         '{"path": "./tsconfig.app.json"}, {"path": "./tsconfig.vitest.json"}]}',
+        "tsconfig.node.json": '{"extends": "./config/tsconfig.tooling.json", "compilerOptions": {"composite": true}}',
+        "config/tsconfig.tooling.json": '{"include": ["../vite.config.*", "../scripts/**/*.ts"],'
+                                        ' "compilerOptions": {"module": "ESNext"}}',
+        "tsconfig.app.json": '{"extends": "./tsconfig.base.json"}',
+        "tsconfig.base.json": '{"include": ["src"], "exclude": ["src/**/*.test.ts"],'
+                              ' "compilerOptions": {"baseUrl": ".", "paths": {"@/*": ["./src/*"]}}}',
+        "tsconfig.vitest.json": '{"include": ["src/**/*.test.ts"], "compilerOptions": {"paths": {"@/*": ["./test-src/*"]}}}',
+        "vite.config.ts": 'import { defineConfig } from "vite";\nexport default defineConfig({});\n',
+        "convex/notes.ts": 'import { action, query } from "./_generated/server";\n'
+                           'import { api } from "./_generated/api";\n'
+                           'export const listAll = query({ args: {}, handler: async (ctx) => ctx.db.query("notes").take(20) });\n'
+                           'export const digest = action({\n  args: {},\n'
+                           '  handler: async (ctx) => (await ctx.runQuery(api.notes.listAll, {})).length,\n});\n',
+        "src/api.ts": 'export { api } from "../convex/_generated/api";\n',
+        "src/components/Notes.vue": '<script setup lang="ts">\nimport { useConvexQuery } from "convex-vue";\n'
+                                    'import { api } from "@/api";\n'
+                                    'const { data } = useConvexQuery(api.notes.listAll, {});\n</script>\n'
+                                    '<template><p>{{ data }}</p></template>\n',
+        "src/components/Notes.test.ts": 'export {};\n',
+        "test-src/api.ts": 'export const api = {};\n',
+    }
+    write_files(tmp_path, files)
+    p = project_of(tmp_path)
+    assert callers(p, "notes:listAll") == [("client", "useConvexQuery", "Notes.vue", "api"),
+                                           ("server", "runQuery", "notes.ts", "api")]
+    found = [d.message for d in check([tmp_path], Settings(select=["CVX302"])).diagnostics]
+    assert len(found) == 1 and "is also called by clients" in found[0], found
+    r = p.resolver
+    # vite.config.ts is the tooling project's, through the include its base wrote from config/
+    assert r.resolve(str(tmp_path / "vite.config.ts"), "@/api").kind == "external"
+    # the app project's inherited exclude hands its tests to the vitest project (its own alias)
+    assert r.resolve(str(tmp_path / "src/components/Notes.test.ts"), "@/api").name == str(tmp_path / "test-src/api.ts")
+
+
 @pytest.mark.parametrize("compiler_options", [
     '{"baseUrl": ".", "paths": {"@/*": ["./src/*"], "convex/*": ["./convex/*"]}}',
     '{"baseUrl": "."}',
