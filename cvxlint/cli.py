@@ -500,13 +500,15 @@ def migrate_plan(paths, from_rev, from_snapshot, to_rev, fmt, answers, no_input,
         code = run.exit_code
         kw = dict(source=run.old.label, target=run.new.label, exit_code=code)
         fdir = run.new.functions_rel or "convex"
+        package = run.new.app_rel or "."
         if fmt == "json":
             text = to_json_text(run.plan, run.files, **kw)
         elif fmt == "markdown":
-            text = to_markdown(run.plan, run.files, migrations_module=run.module, functions_dir=fdir, **kw)
+            text = to_markdown(run.plan, run.files, migrations_module=run.module, functions_dir=fdir, package=package,
+                               **kw)
         else:
             text = to_text(run.plan, run.files, migrations_module=run.module, writing=write,
-                           file_problems=run.file_problems, functions_dir=fdir, **kw)
+                           file_problems=run.file_problems, functions_dir=fdir, package=package, **kw)
             if run.written:
                 text += "Wrote: " + ", ".join(run.written) + "\n"
         _write(text, output_file)

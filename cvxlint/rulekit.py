@@ -411,8 +411,9 @@ def describe_uses(ctx: RuleContext, uses, limit: int = 6) -> str:
 
 
 def use_related(ctx: RuleContext, uses, message: str = "called here"):
-    """Related locations for every use (capped), for output formats that show them."""
-    return [ctx.related(u.path, (u.start, u.end), message) for u in uses[:20]]
+    """Related locations for every use (capped), for output formats that show them, in the
+    order `describe_uses` names them (so the ones a message names come first)."""
+    return [ctx.related(u.path, (u.start, u.end), message) for u in sorted(uses, key=lambda u: (u.path, u.start))[:20]]
 
 
 def name_node(fn: RegisteredFunction) -> Node:

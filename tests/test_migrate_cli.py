@@ -301,6 +301,41 @@ def test_write_generates_the_files_and_only_when_everything_is_answered(tmp_path
     assert again.returncode == 0 and "No schema changes." in again.stdout
 
 
+def test_the_printed_commands_run_the_convex_cli_in_the_apps_package(tmp_path):
+    """A monorepo's backend in apps/backend (GrandPrixPicks, triage G42 P6): the plan's paths
+    are relative to the repository root, where `npx convex deploy` finds no Convex project.
+    Every printed command is run here from the root, in order, with an `npx` that records
+    where it ran: the copies find their files and the Convex CLI runs in the app's package."""
+    repo = tmp_path / "mono"
+    shutil.copytree(CASES / "optional-to-required" / "old", repo / "apps" / "backend")
+    (repo / "package.json").write_text('{"private": true, "workspaces": ["apps/*"]}')
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    _commit(repo, "old")
+    shutil.copytree(CASES / "optional-to-required" / "new", repo / "apps" / "backend", dirs_exist_ok=True)
+    final = (repo / "apps" / "backend" / "convex" / "schema.ts").read_text()
+    markdown = cvxlint("migrate", "plan", "--from", "HEAD", "--no-input", "--answer", ROLE, "--format", "markdown",
+                       cwd=repo).stdout
+    r = cvxlint("migrate", "plan", "--from", "HEAD", "--write", "--no-input", "--answer", ROLE, cwd=repo)
+    assert r.returncode == 1, r.stdout + r.stderr
+    commands = [line.split("$ ", 1)[1] for line in r.stdout.splitlines() if line.startswith("    $ ")]
+    assert commands[0] == "(cd apps/backend && npx convex deploy)   # the widened schema and the code of this phase " \
+                          "(npx convex dev on dev)"
+    assert len(commands) == 6 and all(c in markdown for c in commands)  # the same commands for a pull request
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "npx").write_text('#!/bin/sh\necho "$PWD $*" >> "$NPX_LOG"\n')
+    (bin_dir / "npx").chmod(0o755)
+    log = tmp_path / "npx.log"
+    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}", NPX_LOG=str(log))
+    for c in commands:
+        done = subprocess.run(["sh", "-c", c], cwd=repo, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, (c, done.stderr)
+    ran = log.read_text().splitlines()
+    assert len(ran) == len(commands) and all(line.startswith(f"{repo / 'apps' / 'backend'} convex ") for line in ran), ran
+    assert (repo / "apps" / "backend" / "convex" / "schema.ts").read_text() == final  # the narrow push's schema
+
+
 def test_written_schemas_keep_the_users_crlf_line_endings(tmp_path):
     repo = repo_from("optional-to-required", tmp_path)
     path = repo / "convex" / "schema.ts"

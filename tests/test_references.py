@@ -347,6 +347,51 @@ def test_create_vue_tooling_project_does_not_take_the_app_files(tmp_path):
         tmp_path / "test-src/convexApi.ts")
 
 
+def test_referenced_projects_inherit_include_and_exclude_through_extends(tmp_path):
+    """A referenced project that only says `"extends": ...` takes in the files its base config
+    includes, relative to the base's folder, as TypeScript reads it (`tsc --showConfig`): the
+    tooling project extends config/tsconfig.tooling.json (`"include": ["../vite.config.*"]`)
+    and the app project extends tsconfig.base.json (`include`, `exclude` and the `@/` alias).
+    Read as "everything below the config", the tooling project took the pages of src/, `@/api`
+    stayed unresolved, the page's call vanished and CVX302 offered to make the query internal."""
+    files = {
+        "package.json": '{"name": "web", "dependencies": {"convex": "^1.48.0", "vue": "^3.5.0"}}',
+        "tsconfig.json": '{"files": [], "references": [{"path": "./tsconfig.node.json"}, '
+                         '{"path": "./tsconfig.app.json"}, {"path": "./tsconfig.vitest.json"}]}',
+        "tsconfig.node.json": '{"extends": "./config/tsconfig.tooling.json", "compilerOptions": {"composite": true}}',
+        "config/tsconfig.tooling.json": '{"include": ["../vite.config.*", "../scripts/**/*.ts"],'
+                                        ' "compilerOptions": {"module": "ESNext"}}',
+        "tsconfig.app.json": '{"extends": "./tsconfig.base.json"}',
+        "tsconfig.base.json": '{"include": ["src"], "exclude": ["src/**/*.test.ts"],'
+                              ' "compilerOptions": {"baseUrl": ".", "paths": {"@/*": ["./src/*"]}}}',
+        "tsconfig.vitest.json": '{"include": ["src/**/*.test.ts"], "compilerOptions": {"paths": {"@/*": ["./test-src/*"]}}}',
+        "vite.config.ts": 'import { defineConfig } from "vite";\nexport default defineConfig({});\n',
+        "convex/notes.ts": 'import { action, query } from "./_generated/server";\n'
+                           'import { api } from "./_generated/api";\n'
+                           'export const listAll = query({ args: {}, handler: async (ctx) => ctx.db.query("notes").take(20) });\n'
+                           'export const digest = action({\n  args: {},\n'
+                           '  handler: async (ctx) => (await ctx.runQuery(api.notes.listAll, {})).length,\n});\n',
+        "src/api.ts": 'export { api } from "../convex/_generated/api";\n',
+        "src/components/Notes.vue": '<script setup lang="ts">\nimport { useConvexQuery } from "convex-vue";\n'
+                                    'import { api } from "@/api";\n'
+                                    'const { data } = useConvexQuery(api.notes.listAll, {});\n</script>\n'
+                                    '<template><p>{{ data }}</p></template>\n',
+        "src/components/Notes.test.ts": 'export {};\n',
+        "test-src/api.ts": 'export const api = {};\n',
+    }
+    write_files(tmp_path, files)
+    p = project_of(tmp_path)
+    assert callers(p, "notes:listAll") == [("client", "useConvexQuery", "Notes.vue", "api"),
+                                           ("server", "runQuery", "notes.ts", "api")]
+    found = [d.message for d in check([tmp_path], Settings(select=["CVX302"])).diagnostics]
+    assert len(found) == 1 and "is also called by clients" in found[0], found
+    r = p.resolver
+    # vite.config.ts is the tooling project's, through the include its base wrote from config/
+    assert r.resolve(str(tmp_path / "vite.config.ts"), "@/api").kind == "external"
+    # the app project's inherited exclude hands its tests to the vitest project (its own alias)
+    assert r.resolve(str(tmp_path / "src/components/Notes.test.ts"), "@/api").name == str(tmp_path / "test-src/api.ts")
+
+
 @pytest.mark.parametrize("compiler_options", [
     '{"baseUrl": ".", "paths": {"@/*": ["./src/*"], "convex/*": ["./convex/*"]}}',
     '{"baseUrl": "."}',
@@ -399,6 +444,56 @@ def test_functions_reexported_by_an_entry_module_resolve_under_its_name(tmp_path
     assert "cards:default" not in app.by_identifier  # `export *` leaves the default export out
     found = [d.message for d in check([tmp_path], Settings(select=["CVX302"])).diagnostics]
     assert len(found) == 1 and "is also called by clients" in found[0], found
+
+
+def test_the_clients_a_finding_names_are_its_related_locations(tmp_path):
+    """healthymama's CVX302 named its callers `useQuery` (app/page.tsx:148) in a repository with
+    two frontends that each have an app/page.tsx, and had no related locations, so SARIF,
+    the editors and code scanning gave no link to them. Every client call is a related
+    location, in the order the message names them; the message names the first three."""
+    files = {
+        "package.json": '{"name": "root", "private": true, "workspaces": ["apps/*", "convex-app"]}',
+        "convex-app/package.json": '{"name": "backend", "dependencies": {"convex": "^1.48.0", "react": "^19.0.0"}}',
+        "convex-app/convex/profile.ts": 'import { action, query } from "./_generated/server";\n'
+                                        'import { api } from "./_generated/api";\n'
+                                        'export const current = query({ args: {}, handler: async () => null });\n'
+                                        'export const merge = action({ args: {}, handler: async (ctx) => {\n'
+                                        '  await ctx.runQuery(api.profile.current, {});\n} });\n',
+        "convex-app/app/page.tsx": 'import { useQuery } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+                                   'export default function Home() {\n  return useQuery(api.profile.current);\n}\n',
+        "apps/web/package.json": '{"name": "web", "dependencies": {"convex": "^1.48.0", "react": "^19.0.0"}}',
+        "apps/web/app/page.tsx": 'import { useQuery } from "convex/react";\n'
+                                 'import { api } from "../../../convex-app/convex/_generated/api";\n'
+                                 'export default function Home() {\n  const me = useQuery(api.profile.current);\n  return me;\n}\n',
+        "convex-app/convex/admin.ts": 'import { mutation } from "./_generated/server";\n'
+                                      'export const resetDemo = mutation({ args: {}, handler: async (ctx) => {\n'
+                                      '  for (const p of await ctx.db.query("profiles").take(100)) await ctx.db.delete("profiles", p._id);\n'
+                                      '} });\n',
+        "apps/web/app/settings/page.tsx": 'import { useMutation, useQuery } from "convex/react";\n'
+                                          'import { api } from "../../../../convex-app/convex/_generated/api";\n'
+                                          'export default function Settings() {\n  const reset = useMutation(api.admin.resetDemo);\n'
+                                          '  return useQuery(api.profile.current) ?? reset;\n}\n',
+        "scripts/report.py": 'from convex import ConvexClient\n\nclient = ConvexClient("https://x.convex.cloud")\n'
+                             'print(client.query("profile:current"))\n',
+    }
+    write_files(tmp_path, files)
+    found = {d.code: d for d in check([tmp_path], Settings(select=["CVX302", "CVX304"])).diagnostics}
+    assert sorted(found) == ["CVX302", "CVX304"], found
+
+    def related(d):
+        return [(Path(r.path).relative_to(tmp_path).as_posix(), r.start_pos.line, r.start_pos.column, r.message)
+                for r in d.related]
+
+    assert "(apps/web/app/page.tsx:4), `useQuery` (apps/web/app/settings/page.tsx:5), `useQuery` (convex-app/app/page.tsx:4)" \
+           ", and 1 more)" in found["CVX302"].message, found["CVX302"].message
+    assert related(found["CVX302"]) == [
+        ("apps/web/app/page.tsx", 4, 23, "a client calls `profile:current` here"),
+        ("apps/web/app/settings/page.tsx", 5, 19, "a client calls `profile:current` here"),
+        ("convex-app/app/page.tsx", 4, 19, "a client calls `profile:current` here"),
+        ("scripts/report.py", 4, 20, "a client calls `profile:current` here"),
+    ]
+    # CVX304 names the clients of an open admin helper the same way
+    assert related(found["CVX304"]) == [("apps/web/app/settings/page.tsx", 4, 29, "a client calls `admin:resetDemo` here")]
 
 
 def test_an_api_alias_module_and_renamed_or_custom_hooks(tmp_path):

@@ -119,12 +119,20 @@ def finalize(
     indexes: dict[str, LineIndex | None] = {}
     sups: dict[str, suppress.Suppressions] = {}
 
-    def index_of(path: str) -> LineIndex | None:
+    def line_index(path: str) -> LineIndex | None:
         if path not in indexes:
             src = source_of(project, Path(path))
             indexes[path] = LineIndex(src) if src is not None else None
-            sups[path] = _suppressions(project, Path(path), src)
         return indexes[path]
+
+    def index_of(path: str) -> LineIndex | None:
+        """The line index of a file findings are reported in, its suppressions read too (a
+        related location's file needs only the index: a client file another process scanned
+        is not parsed here for it)."""
+        idx = line_index(path)
+        if path not in sups:
+            sups[path] = _suppressions(project, Path(path), idx.source if idx is not None else None)
+        return idx
 
     out: list[Diagnostic] = []
     placed: dict[str, tuple[Path, str | None]] = {}  # path -> (Path, relative to base): once per file
@@ -157,7 +165,7 @@ def finalize(
         else:
             d.start_pos = d.end_pos = Position(1, 1, 1)
         for r in d.related:
-            ridx = index_of(r.path)
+            ridx = line_index(r.path)
             if ridx is not None:
                 r.start_pos = ridx.position(r.start)
                 r.end_pos = ridx.position(r.end)

@@ -11,6 +11,7 @@ each push, `status` and `exitCode`.
 from __future__ import annotations
 
 import json
+import shlex
 from typing import TYPE_CHECKING
 
 from . import vjson
@@ -196,7 +197,7 @@ def _where(s: "Step") -> str:
 
 def to_text(plan: "Plan", files: list["GeneratedFile"], *, source: str, target: str, exit_code: int,
             migrations_module: str = "migrations", plan_dir: str = ".cvxlint/plans", writing: bool = False,
-            file_problems: list[str] | None = None, functions_dir: str = "convex") -> str:
+            file_problems: list[str] | None = None, functions_dir: str = "convex", package: str = ".") -> str:
     out: list[str] = []
     version = f" (convex {plan.convex_version})" if plan.convex_version else ""
     out.append(f"Schema migration plan {plan.id}: {source} -> {target}{version}")
@@ -233,7 +234,7 @@ def to_text(plan: "Plan", files: list["GeneratedFile"], *, source: str, target: 
                 out.append(f"      uses: {u.describe()}")
             if len(s.code_impact) > 12:
                 out.append(f"      uses: ... and {len(s.code_impact) - 12} more")
-        out += [f"    $ {c}" for c in phase_commands(plan, phase, migrations_module, plan_dir, functions_dir)]
+        out += [f"    $ {c}" for c in phase_commands(plan, phase, migrations_module, plan_dir, functions_dir, package)]
         out.append("")
     if plan.notes:
         out.append("Notes:")
@@ -270,24 +271,32 @@ def narrow_copies_migrations(plan: "Plan") -> bool:
         vjson.canonical(plan.widened) != vjson.canonical(plan.diff.new)
 
 
-def phase_commands(plan: "Plan", phase: str, module: str, plan_dir: str, functions_dir: str = "convex") -> list[str]:
+def phase_commands(plan: "Plan", phase: str, module: str, plan_dir: str, functions_dir: str = "convex",
+                   package: str = ".") -> list[str]:
+    """The commands of a phase, each run from the folder every path of the plan is relative to
+    (the repository root); `package`, relative to it, is where the Convex CLI finds the app
+    (a monorepo's backend package): each `npx convex` runs there in a subshell, so that every
+    line works on its own, whenever its phase comes."""
+    def convex(args: str) -> str:
+        return f"npx convex {args}" if package == "." else f"(cd {shlex.quote(package)} && npx convex {args})"
+
     steps = plan.steps_in(phase)
     if phase == "widen" and len(plan.phases) > 1:
-        return ["npx convex deploy   # the widened schema and the code of this phase (npx convex dev on dev)"]
+        return [convex("deploy") + "   # the widened schema and the code of this phase (npx convex dev on dev)"]
     if phase == "migrate" and any(s.migration for s in steps):
-        return [f"npx convex run {module}:runAll '{{\"dryRun\": true}}'",
-                f"npx convex run {module}:runAll",
-                "npx convex run --component migrations lib:getStatus --watch"]
+        return [convex(f"run {module}:runAll '{{\"dryRun\": true}}'"),
+                convex(f"run {module}:runAll"),
+                convex("run --component migrations lib:getStatus --watch")]
     if phase == "verify" and plan.verify_schema is not None:
-        return [f"cp {plan_dir}/{plan.id}/schema.verify.ts {functions_dir}/schema.ts && npx convex deploy --dry-run"]
+        return [f"cp {plan_dir}/{plan.id}/schema.verify.ts {functions_dir}/schema.ts && {convex('deploy --dry-run')}"]
     if phase == "narrow" and any(f for f in (plan.widened, plan.narrowed)) and \
             vjson.canonical(plan.widened) != vjson.canonical(plan.diff.new):
         # the finished migrations name what the final schema removes, and the deploy type-checks them
         mig = (f" && cp {plan_dir}/{plan.id}/{NARROW_MIGRATIONS} {functions_dir}/{module}.ts"
                if narrow_copies_migrations(plan) else "")
-        return [f"cp {plan_dir}/{plan.id}/schema.ts {functions_dir}/schema.ts{mig} && npx convex deploy"]
+        return [f"cp {plan_dir}/{plan.id}/schema.ts {functions_dir}/schema.ts{mig} && {convex('deploy')}"]
     if phase == "narrow":
-        return ["npx convex deploy   # the final schema and the code that relies on it"]
+        return [convex("deploy") + "   # the final schema and the code that relies on it"]
     return []
 
 
@@ -296,7 +305,7 @@ def phase_commands(plan: "Plan", phase: str, module: str, plan_dir: str, functio
 
 def to_markdown(plan: "Plan", files: list["GeneratedFile"], *, source: str, target: str, exit_code: int,
                 migrations_module: str = "migrations", plan_dir: str = ".cvxlint/plans",
-                functions_dir: str = "convex") -> str:
+                functions_dir: str = "convex", package: str = ".") -> str:
     verdict = {0: "safe", 1: "risky: multi-phase rollout", 2: "incomplete", 3: "needs answers"}.get(exit_code, "error")
     out = [f"### cvxlint schema migration plan `{plan.id}`: {verdict}", "",
            f"`{source}` → `{target}`" + (f" (convex {plan.convex_version})" if plan.convex_version else ""), ""]
@@ -323,7 +332,7 @@ def to_markdown(plan: "Plan", files: list["GeneratedFile"], *, source: str, targ
             out.append(f"- [ ] `{_where(s)}`{who}: {_md(s.text)}{codes}")
             for u in s.code_impact[:10]:
                 out.append(f"  - `{u.file}:{u.line}` {_md(u.detail)}" + (f" ({', '.join(u.functions)})" if u.functions else ""))
-        cmds = phase_commands(plan, phase, migrations_module, plan_dir, functions_dir)
+        cmds = phase_commands(plan, phase, migrations_module, plan_dir, functions_dir, package)
         if cmds:
             out += ["", "```sh", *cmds, "```"]
         out.append("")

@@ -45,6 +45,7 @@ class Side:
     app: "App | None" = None
     root: Path | None = None  # what file paths are shown relative to
     functions_rel: str | None = None  # the functions directory relative to the repository root
+    app_rel: str | None = None  # the app's package (where the Convex CLI runs), relative to it too
     paths: list[Path] = field(default_factory=list)  # what to model again to re-read a generated schema
     tmp: tempfile.TemporaryDirectory | None = field(default=None, repr=False)
 
@@ -82,7 +83,7 @@ def working_tree(paths: list[Path], settings: "Settings", app_dir: Path | None) 
     check_schema_files(project, app, "working tree", root)
     schema = app.schema
     return Side("working tree", schema.to_json() if schema is not None else None, project, app, root,
-                _rel(app.functions_dir, root), [app.root])
+                _rel(app.functions_dir, root), _rel(app.root, root), [app.root])
 
 
 def git_revision(rev: str, current: Side, settings: "Settings") -> Side:
@@ -115,7 +116,7 @@ def git_revision(rev: str, current: Side, settings: "Settings") -> Side:
                 rel = f"{current.functions_rel}/{name}" if current.functions_rel != "." else name
                 if rel in skipped:
                     raise UsageError(f"git {rev}: {rel} is a link to outside the repository; cannot read that schema")
-        side = Side(f"git {rev}", None, root=dest, functions_rel=current.functions_rel, tmp=tmp,
+        side = Side(f"git {rev}", None, root=dest, functions_rel=current.functions_rel, app_rel=app_rel, tmp=tmp,
                     paths=[dest / app_rel])
         fdir = dest / current.functions_rel
         if not fdir.is_dir():

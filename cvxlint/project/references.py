@@ -61,17 +61,30 @@ HONO_PLAIN_MIDDLEWARE = frozenset(("hono/cors", "hono/logger", "hono/pretty-json
                                    "hono/trailing-slash", "hono/timeout"))
 GENERATED_NAMESPACES = ("api", "internal", "components")
 # Client calls that take the function's arguments right after its reference, as an object:
-# the hooks (`useQuery(ref, args | "skip")`, `usePaginatedQuery(ref, args, options)`), client
-# methods (`client.query(ref, args)`, `client.onUpdate(ref, args, callback)`), Next.js helpers
-# (`fetchQuery(ref, args, options)`) and TanStack Query's (`convexQuery(ref, args | "skip")`)
+# the hooks (`useQuery(ref, args | "skip")`, `usePaginatedQuery(ref, args, options)`, their
+# @convex-dev/react-query names `useConvexQuery`/`useConvexPaginatedQuery`, the Vue composables
+# of convex-vue and @convex-vue/core), client methods (`client.query(ref, args)`,
+# `client.onUpdate(ref, args, callback)`), Next.js helpers (`fetchQuery(ref, args, options)`)
+# and TanStack Query's (`convexQuery(ref, args | "skip")`)
 ARGUMENTS_AFTER_REFERENCE = frozenset(("useQuery", "usePaginatedQuery", "query", "mutation", "action",
                                        "watchQuery", "onUpdate", "fetchQuery", "fetchMutation", "fetchAction",
-                                       "preloadQuery", "convexQuery", "convexAction"))
+                                       "preloadQuery", "convexQuery", "convexAction", "useConvexQuery",
+                                       "useConvexPaginatedQuery", "useConvexHttpQuery"))
+# the calls above that set `paginationOpts` themselves
+PAGINATED_HOOKS = frozenset(("usePaginatedQuery", "useConvexPaginatedQuery"))
 # Convex's hooks that return the function to call with the arguments (`const toggle =
 # useMutation(api.notes.toggle)` ... `toggle({ noteId })`): (package, hook) -> the member of
-# the result that is that function (convex-vue: `const { mutate } = useConvexMutation(ref)`)
+# the result that is that function (the Vue composables: `const { mutate } = useConvexMutation(ref)`);
+# @convex-dev/react-query's `useConvexMutation`/`useConvexAction` are convex/react's hooks
 RETURNS_FUNCTION = {("convex/react", "useMutation"): (), ("convex/react", "useAction"): (),
-                    ("convex-vue", "useConvexMutation"): ("mutate",)}
+                    ("@convex-dev/react-query", "useConvexMutation"): (),
+                    ("@convex-dev/react-query", "useConvexAction"): (),
+                    ("convex-vue", "useConvexMutation"): ("mutate",),
+                    ("@convex-vue/core", "useConvexMutation"): ("mutate",),
+                    ("@convex-vue/core", "useConvexAction"): ("mutate",)}
+# TanStack Query's `useMutation({ mutationFn: useConvexMutation(ref) })` (the form Convex's
+# TanStack Query docs show): its `mutate`/`mutateAsync` hand their first argument to mutationFn
+TANSTACK_MUTATION = frozenset((("@tanstack/react-query", "useMutation"), ("@tanstack/vue-query", "useMutation")))
 NAME_FORMAT = re.compile(r"^[A-Za-z0-9_/-]+(:[A-Za-z0-9_$]+)?$")
 
 
@@ -1059,35 +1072,62 @@ def _client_references(resolver: ReferenceResolver, facts: FileFacts) -> list[tu
 def _returned_function_calls(resolver: ReferenceResolver, facts: FileFacts, call: ClientCall) -> tuple:
     """The calls of the function a Convex hook returns (RETURNS_FUNCTION), when the hook's
     result is held in a `const` (`const toggle = useMutation(ref)`, `const { mutate: save } =
-    useConvexMutation(ref)`): each `toggle({...})` in the file that reads that const, with
-    the arguments it passes. Not the app's own hooks of the same name, which may add
-    arguments or take others."""
-    if call.how not in ("useMutation", "useAction", "useConvexMutation") or call.site.callee is None:
+    useConvexMutation(ref)`, `const m = useConvexMutation(ref)` ... `m.mutate(...)`), also
+    through TanStack Query's `useMutation({ mutationFn: hook(ref) })`: each call in the file
+    that reads that const, with the arguments it passes. Not the app's own hooks of the same
+    name, which may add arguments or take others."""
+    if call.how not in _HOOKS_RETURNING_FUNCTIONS or call.site.callee is None:
         return ()
     d = resolver.linker.value_of(facts, call.site.callee)
     if not isinstance(d, ExternalDef) or d.path:
         return ()
     member = RETURNS_FUNCTION.get((d.module, d.name))
-    declarator = call.site.node.parent
-    if member is None or declarator is None or declarator.type != "variable_declarator" \
-            or declarator.child("value") is not call.site.node or declarator.parent is None \
+    if member is None:
+        return ()
+    held, members = call.site.node, (member,)
+    if member == ():
+        outer = _tanstack_mutation_around(resolver, facts, held)
+        if outer is not None:
+            held, members = outer, (("mutate",), ("mutateAsync",))
+    declarator = held.parent
+    if declarator is None or declarator.type != "variable_declarator" \
+            or declarator.child("value") is not held or declarator.parent is None \
             or not declarator.parent.has_tok("const"):
         return ()
-    names = [n for n, _node, path in js.pattern_names(declarator.child("name")) if tuple(path) == member]
-    if len(names) != 1:
-        return ()
-    name = names[0]
+    # the call paths that reach the function: a name bound to it, or a name bound to the
+    # whole result with the member after it
+    wanted = {(name, *m[len(path):]) for name, _node, path in js.pattern_names(declarator.child("name"))
+              for m in members if tuple(path) == m or not path}
     around = js.enclosing_function(declarator)
     out = []
     for site in facts.all_calls():
         ref = site.ref
-        if site.is_new or site.path != (name,) or ref is None or ref.name != name:
+        if site.is_new or site.path not in wanted or ref is None or ref.name != site.path[0]:
             continue
         if around is None and ref.kind != "module" or around is not None and (
                 ref.kind != "local" or ref.func is None or ref.func.node is not around):
             continue  # another binding of the name (a parameter, a nested function's own)
         out.append((invoked_arguments(facts, site.node), site.node.start, site.node.end))
     return tuple(out)
+
+
+_HOOKS_RETURNING_FUNCTIONS = frozenset(("useMutation", "useAction", "useConvexMutation", "useConvexAction"))
+
+
+def _tanstack_mutation_around(resolver: ReferenceResolver, facts: FileFacts, hook_call: Node) -> Node | None:
+    """The TanStack Query `useMutation({ mutationFn: <hook_call> })` call that `hook_call` is
+    the `mutationFn` of, or None."""
+    pair = hook_call.parent
+    if pair is None or pair.type != "pair" or js.property_key(pair) != "mutationFn" \
+            or pair.child("value") is not hook_call:
+        return None
+    options = pair.parent
+    outer = options.parent.parent if options is not None and options.type == "object" \
+        and options.parent is not None and options.parent.type == "arguments" else None
+    if outer is None or outer.type != "call_expression" or not js.call_args(outer) or js.call_args(outer)[0] is not options:
+        return None
+    d = resolver.linker.value_of(facts, js.callee(outer))
+    return outer if isinstance(d, ExternalDef) and not d.path and (d.module, d.name) in TANSTACK_MUTATION else None
 
 
 def _is_parameter(facts: FileFacts, node: Node) -> bool:

@@ -48,6 +48,9 @@ class _TsConfig:
     # referenced configs, and which files each config's `include`/`files`/`exclude` takes in
     references: list[Path] = field(default_factory=list)
     covers: "_Coverage | None" = None
+    # `include`/`files`/`exclude` as written, each with the folder of the config that wrote it:
+    # a config that sets none of one inherits it through `extends`, relative to where it was written
+    file_lists: dict[str, tuple[Path, object]] = field(default_factory=dict)
     source: Path | None = None  # the file read
 
 
@@ -249,6 +252,7 @@ class Resolver:
                 if parent is not None:
                     cfg.base_url = parent.base_url
                     cfg.paths = list(parent.paths)
+                    cfg.file_lists.update(parent.file_lists)
         opts = data.get("compilerOptions")
         if isinstance(opts, dict):
             if isinstance(opts.get("baseUrl"), str):
@@ -267,7 +271,10 @@ class Resolver:
             if isinstance(rp, str) and depth == 0:
                 rp = Path(os.path.normpath(p.parent / rp))
                 cfg.references.append(rp if rp.suffix == ".json" else rp / "tsconfig.json")
-        cfg.covers = _Coverage.of(p.parent, data.get("include"), data.get("files"), data.get("exclude"))
+        for key in ("include", "files", "exclude"):
+            if data.get(key) is not None:
+                cfg.file_lists[key] = (p.parent, data[key])
+        cfg.covers = _Coverage.of(p.parent, cfg.file_lists)
         self._tsconfig_cache[p] = cfg
         return cfg
 
@@ -457,10 +464,11 @@ def _sveltekit_aliases(root: Path, config: Path | None) -> list[tuple[str, str]]
 
 class _Coverage:
     """Which files a tsconfig takes in, as TypeScript reads `files`, `include` and `exclude`:
-    patterns relative to the config's folder, `*` and `?` within one path segment, `**/` any
-    number of folders, a last segment with neither wildcard nor extension a whole folder;
-    `exclude` removes what `include` matched (a folder: everything below it), never `files`.
-    Without `include` and `files`, everything below the config."""
+    patterns relative to the folder of the config that wrote them (`${configDir}`: the folder
+    of the config in use), `*` and `?` within one path segment, `**/` any number of folders,
+    a last segment with neither wildcard nor extension a whole folder; `exclude` removes what
+    `include` matched (a folder: everything below it), never `files`. Without `include` and
+    `files`, everything below the config."""
 
     def __init__(self, files: set[str], include: list, exclude: list):
         self.files = files
@@ -468,21 +476,34 @@ class _Coverage:
         self.exclude = exclude
 
     @classmethod
-    def of(cls, base: Path, include, files, exclude) -> "_Coverage":
-        if not isinstance(include, list):
-            include = [] if isinstance(files, list) else ["**/*"]
-        listed = {_absolute(base, f) for f in files if isinstance(f, str)} if isinstance(files, list) else set()
+    def of(cls, config_dir: Path, file_lists: dict[str, tuple[Path, object]]) -> "_Coverage":
+        def patterns(key: str) -> list[tuple[Path, str]]:
+            base, written = file_lists.get(key, (config_dir, None))
+            if not isinstance(written, list):
+                return []
+            out = []
+            for pat in written:
+                if isinstance(pat, str) and pat.startswith(_CONFIG_DIR):
+                    out.append((config_dir, pat[len(_CONFIG_DIR):].lstrip("/") or "."))
+                elif isinstance(pat, str):
+                    out.append((base, pat))
+            return out
+
+        listed = {key for key, (_base, written) in file_lists.items() if isinstance(written, list)}
+        include = patterns("include") if listed & {"include", "files"} else [(config_dir, "**/*")]
         return cls(
-            listed,
-            [_glob_regex(base, pat, whole_folder=True) for pat in include if isinstance(pat, str)],
-            [_glob_regex(base, pat, whole_folder=True, below=True)
-             for pat in exclude if isinstance(pat, str)] if isinstance(exclude, list) else [],
+            {_absolute(base, f) for base, f in patterns("files")},
+            [_glob_regex(base, pat, whole_folder=True) for base, pat in include],
+            [_glob_regex(base, pat, whole_folder=True, below=True) for base, pat in patterns("exclude")],
         )
 
     def takes(self, path: str) -> bool:
         if path in self.files:
             return True
         return any(r.fullmatch(path) for r in self.include) and not any(r.fullmatch(path) for r in self.exclude)
+
+
+_CONFIG_DIR = "${configDir}"
 
 
 def _absolute(base: Path, pattern: str) -> str:

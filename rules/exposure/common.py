@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from cvxlint.project.definitions import ExternalDef
 from cvxlint.project.internalize import make_internal, reference_to_internal
-from cvxlint.rulekit import Fix, describe_uses, js, memoized
+from cvxlint.rulekit import Fix, describe_uses, js, memoized, use_related
 
 API_HEADER = ('import { v } from "convex/values";\n'
               'import { action, internalMutation, mutation, query } from "./_generated/server";\n'
@@ -80,7 +80,8 @@ def _report_public(ctx, app, use, fn, what: str, internal_name: str) -> None:
     else:
         msg += f" (no client calls `{fn.display_name}`: make it internal and use `{internal_name}`)"
         fix = internal_fix(ctx, fn)
-    ctx.report(use.path, (use.start, use.end), msg, fix=fix)
+    ctx.report(use.path, (use.start, use.end), msg, fix=fix,
+               related=use_related(ctx, clients, f"a client calls `{fn.display_name}` here"))
 
 
 def _made_by_package(ctx, module, name: str) -> bool:

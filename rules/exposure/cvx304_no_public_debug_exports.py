@@ -3,7 +3,7 @@ import re
 from pathlib import Path
 
 from cvxlint.rulekit import (Fix, Invalid, Rule, Severity, Valid, describe_function, describe_uses, memoized, name_node,
-                             reported_functions)
+                             reported_functions, use_related)
 
 from .common import internal_fix
 
@@ -247,5 +247,6 @@ class NoPublicDebugExports(Rule):
             else:
                 advice = "anyone can call it; make it internal (or add an access check)"
             ctx.report(fn.facts, name_node(fn), f"{describe_function(fn)} in `{fn.module.rel}` looks like a "
-                       f"development or admin helper, but it is public and checks no identity: {advice}", fix=fix)
+                       f"development or admin helper, but it is public and checks no identity: {advice}", fix=fix,
+                       related=use_related(ctx, clients, f"a client calls `{fn.display_name}` here"))
 

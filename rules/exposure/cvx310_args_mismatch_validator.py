@@ -1,16 +1,18 @@
 from cvxlint.project.arguments import mismatches
+from cvxlint.project.references import PAGINATED_HOOKS
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function
 
 FEEDS = {"convex/feeds.ts": 'import { paginationOptsValidator } from "convex/server";\n'
          'import { v } from "convex/values";\n'
-         'import { internalMutation, mutation, query } from "./_generated/server";\n'
+         'import { action, internalMutation, mutation, query } from "./_generated/server";\n'
          'export const list = query({ args: { channel: v.string(), limit: v.optional(v.number()) },\n'
          '  handler: async () => [] });\n'
          'export const page = query({ args: { channel: v.string(), paginationOpts: paginationOptsValidator },\n'
          '  handler: async () => null });\n'
          'export const post = mutation({ args: { channel: v.string(), body: v.string(),\n'
          '  attachment: v.optional(v.object({ url: v.string(), bytes: v.number() })) }, handler: async () => null });\n'
-         'export const purge = internalMutation({ args: { olderThanDays: v.number() }, handler: async () => null });\n'}
+         'export const purge = internalMutation({ args: { olderThanDays: v.number() }, handler: async () => null });\n'
+         'export const summarize = action({ args: { channel: v.string() }, handler: async () => "" });\n'}
 
 SERVER = ('import { v } from "convex/values";\nimport { action, mutation } from "./_generated/server";\n'
           'import { api, internal } from "./_generated/api";\n')
@@ -42,9 +44,13 @@ class ArgsMismatchValidator(Rule):
     one union member that can take the object). The calls read are `ctx.runQuery` /
     `runMutation` / `runAction`, `ctx.scheduler.runAfter` / `runAt`, crons, `useQuery`,
     `usePaginatedQuery` (which adds `paginationOpts` itself), the calls of the function
-    `useMutation` / `useAction` return (and convex-vue's `mutate`) when a `const` holds it, client methods
+    `useMutation` / `useAction` return when a `const` holds it (also as TanStack Query's
+    `useMutation({ mutationFn })`: its `mutate` / `mutateAsync`), client methods
     (`client.query(ref, args)`, `watchQuery`, `onUpdate`), `fetchQuery` / `fetchMutation` /
-    `fetchAction` / `preloadQuery` and TanStack Query's `convexQuery` / `convexAction`, given an
+    `fetchAction` / `preloadQuery`, @convex-dev/react-query's `convexQuery` / `convexAction` and
+    its names of the hooks (`useConvexQuery`, `useConvexMutation`, ...), and the Vue composables
+    of convex-vue and @convex-vue/core (`useConvexQuery`, `useConvexPaginatedQuery`,
+    `useConvexHttpQuery`, the `mutate` of `useConvexMutation` / `useConvexAction`), given an
     object literal, a `const` holding one that nothing else changes, or a choice of them
     (`id ? { id } : "skip"`: each branch). Arguments with spreads or computed keys, `args: v.any()`, validators that cannot
     be read completely (an unresolved spread, a custom builder whose own arguments are not
@@ -126,6 +132,19 @@ class ArgsMismatchValidator(Rule):
                                               'export const useSignedMutation = (ref) => {\n  const run = useMutation(ref);\n'
                                               '  return (args) => run({ ...args, channel: "signed" });\n};\n'},
               note="the right keys; a parameter of the same name; the app's own hook, which adds an argument"),
+        Valid('<script setup>\nimport { useConvexAction, useConvexPaginatedQuery, useConvexQuery } from "@convex-vue/core";\n'
+              'import { useConvexMutation } from "../composables/convex";\nimport { api } from "../../convex/_generated/api";\n'
+              'const props = defineProps(["channel"]);\nconst posts = useConvexQuery(api.feeds.list, { channel: props.channel });\n'
+              'const more = useConvexPaginatedQuery(api.feeds.page, { channel: props.channel }, { numItems: 10 });\n'
+              'const summary = useConvexAction(api.feeds.summarize);\nconst post = useConvexMutation(api.feeds.post);\n'
+              '</script>\n<template>\n  <button @click="summary.mutate({ channel: props.channel })">Sum up</button>\n'
+              '  <button @click="post({ body: \'hi\' })">Send</button>\n</template>\n',
+              path="src/components/Feed.vue", files={**FEEDS, "src/composables/convex.js":
+                                                       'import { useConvexClient } from "convex-vue";\n'
+                                                       'export function useConvexMutation(ref) {\n  const client = useConvexClient();\n'
+                                                       '  return (args) => client.mutation(ref, { ...args, channel: "general" });\n}\n'},
+              note="@convex-vue/core's composables (the paginated one sets `paginationOpts`); an app's own "
+                   "`useConvexMutation`, which adds an argument"),
         Valid(HTTP_CLIENT + 'export const record = (value) => client.mutation("ingest:record", { value, key: "k" });\n'
               'export const rename = () => client.mutation("ingest:rename", { name: "n", actor: "me" });\n',
               path="scripts/ingest.js", files=BUILDERS,
@@ -144,6 +163,30 @@ class ArgsMismatchValidator(Rule):
                 '</template>\n',
                 path="src/Composer.vue", files=FEEDS, lines=[8, 8],
                 note="convex-vue's `mutate`, called from the template"),
+        Invalid('import { useConvexAction, useConvexMutation, useConvexQuery } from "@convex-dev/react-query";\n'
+                'import { api } from "../convex/_generated/api";\n'
+                'export function Composer({ channel }) {\n  const posts = useConvexQuery(api.feeds.list, { channel, max: 20 });\n'
+                '  const post = useConvexMutation(api.feeds.post);\n  const summarize = useConvexAction(api.feeds.summarize);\n'
+                '  return <form onSubmit={() => post({ channel, text: "hi" }) && summarize({ channel, words: 50 })}>{posts}</form>;\n}\n',
+                path="src/Composer.jsx", files=FEEDS, lines=[4, 7, 7, 7],
+                note="@convex-dev/react-query's names of convex/react's hooks, and the functions they return"),
+        Invalid('import { useMutation } from "@tanstack/react-query";\nimport { useConvexMutation } from "@convex-dev/react-query";\n'
+                'import { api } from "../convex/_generated/api";\n'
+                'export function Composer({ channel }) {\n'
+                '  const { mutate } = useMutation({ mutationFn: useConvexMutation(api.feeds.post) });\n'
+                '  const pin = useMutation({ mutationFn: useConvexMutation(api.feeds.post) });\n'
+                '  return <>\n    <button onClick={() => mutate({ channel })}>Send</button>\n'
+                '    <button onClick={() => pin.mutateAsync({ channel, body: "hi", pinned: true })}>Pin</button>\n  </>;\n}\n',
+                path="src/Composer.jsx", files=FEEDS, lines=[8, 9],
+                note="TanStack Query's `useMutation` running the returned function as its `mutationFn`"),
+        Invalid('<script setup>\nimport { useConvexHttpQuery, useConvexQuery } from "convex-vue";\n'
+                'import { useConvexAction } from "@convex-vue/core";\nimport { api } from "../convex/_generated/api";\n'
+                'const props = defineProps(["channel"]);\nconst { data } = useConvexQuery(api.feeds.list, { chanel: props.channel });\n'
+                'const first = await useConvexHttpQuery(api.feeds.list, { channel: props.channel, limit: 5, sort: "new" });\n'
+                'const summary = useConvexAction(api.feeds.summarize);\n</script>\n<template>\n'
+                '  <button @click="summary.mutate({ channel: props.channel, words: 50 })">Sum up</button>\n</template>\n',
+                path="src/Feed.vue", files=FEEDS, lines=[6, 6, 7, 11],
+                note="the Vue composables of convex-vue and @convex-vue/core (`mutate` read off the whole result)"),
         Invalid('import { ConvexHttpClient } from "convex/browser";\nimport { api } from "../convex/_generated/api";\n'
                 'export class FeedStore {\n  private client: ConvexHttpClient;\n'
                 '  constructor(url: string) {\n    this.client = new ConvexHttpClient(url);\n  }\n'
@@ -208,7 +251,7 @@ class ArgsMismatchValidator(Rule):
             val = ctx.project.caller_args_validator(fn)
             if val is None:
                 continue
-            supplied = frozenset(("paginationOpts",)) if use.how == "usePaginatedQuery" else frozenset()
+            supplied = frozenset(("paginationOpts",)) if use.how in PAGINATED_HOOKS else frozenset()
             # the call itself, or the calls of the function a mutation or action hook returns
             passed = [(use.args, use.start, use.end)] if use.args is not None else []
             for args, start, end in passed + [c for c in use.returned_calls if c[0] is not None]:
