@@ -65,11 +65,15 @@ def _model(workspace: Workspace, settings: Settings, overrides: dict[Path, bytes
     project = Project(workspace, settings, load_facts=load_facts)
     if overrides:
         project.overrides.update(overrides)
-    if clients_apart and hasattr(os, "fork") and \
+    # A long-lived process (the editor, the daemon) keeps the client side between runs: its
+    # first run scans a big frontend in a second process too, in the form it keeps.
+    keep = project.derived.slot is not None and project.derived.slot.client_scan is None \
+        and (os.cpu_count() or 1) > 1
+    if (clients_apart or keep) and hasattr(os, "fork") and \
             len(client_sources(workspace.files, [a.functions_dir for a in workspace.apps])) >= CLIENT_FILES_FOR_A_PROCESS:
         from .project.client_scan import start_client_scan
 
-        project.client_scan = start_client_scan(workspace, settings)
+        project.client_scan = start_client_scan(workspace, settings, overrides, keep=keep)
     project._build_apps()
     return project
 

@@ -122,3 +122,44 @@ def test_suppression_comments_in_client_files_hold_when_the_frontend_is_scanned_
     here = api.check([app], settings, jobs=1)
     assert _shown(apart) == _shown(here)
     assert [(d.code, d.start_pos.line) for d in apart.diagnostics if d.path.endswith("Importer.tsx")] == [("CVX308", 6)]
+
+
+def test_the_editor_scans_a_big_frontend_apart_once_then_file_by_file(app):
+    """The language server's first lint of an app scans a big frontend in a second process,
+    in the form it keeps (client_scan.KeptClientSide, with each file's stamp as read there):
+    the client trees never enter the server. Later edits of a client file scan that file
+    alone, here; every lint shows what a fresh check shows."""
+    from cvxlint.lsp.workspace import LintWorkspace
+
+    tasks = app / "convex" / "tasks.ts"
+    component = app / "src" / "components" / "C3.tsx"
+    ws = LintWorkspace()
+    memo = ws._facts_of(tasks)
+
+    def same_as_fresh(overrides: dict, path: Path = tasks) -> list[tuple]:
+        got = _shown_editor(ws.lint([path], dict(overrides)).diagnostics[path])
+        assert got == _shown_editor(api.check([path], ws.settings_for(path), dict(overrides)).diagnostics)
+        return got
+
+    def parsed_clients() -> set[str]:
+        return {Path(p).name for p in memo._by_path if "/src/" in p}
+
+    first = same_as_fresh({})
+    assert parsed_clients() == set()  # scanned in the child
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+    assert same_as_fresh({tasks: tasks.read_bytes() + b"\n// edited\n"}) == first
+    assert parsed_clients() == set()  # a server keystroke took the kept side over
+    renamed = component.read_bytes().replace(b"api.tasks.notify", b"api.tasks.unused")
+    assert same_as_fresh({component: renamed}) != first  # `unused` is called by a client now
+    assert parsed_clients() == {"C3.tsx", "refs.ts"}  # the edited file and what it imports
+    same_as_fresh({component: renamed}, component)
+    component.write_bytes(renamed)  # saved, and then a new client file on disk
+    (app / "src" / "components" / "Extra.tsx").write_text(
+        'import { useQuery } from "convex/react";\nimport { api } from "../../convex/_generated/api";\n'
+        "export function Extra() { return useQuery(api.tasks.list); }\n")
+    same_as_fresh({})
+
+
+def _shown_editor(diags) -> list[tuple]:
+    return sorted((d.code, d.path, d.start, d.end, d.message, d.fix is not None) for d in diags)

@@ -325,8 +325,8 @@ def test_kept_resolution_sees_a_missing_file_appear_but_not_a_swap_file(tmp_path
 
 
 def test_the_kept_client_side_sees_a_change_to_any_file_the_scan_read(tmp_path):
-    """The editor keeps the call index's client side (client_scan.KeptClientScan) while no
-    file the scan read has changed. CVX307 on `tasks.ts` ("only server code references
+    """The editor keeps each client file's part of the call index (client_scan.KeptClientSide)
+    while no file it was read from has changed. CVX307 on `tasks.ts` ("only server code references
     `add`") shows whether the clients call `add`; each step changes one kind of file the scan
     reads (a client the pre-filter rejected, on disk; a server module a client imports, in a
     buffer; a client, in a buffer and then saved), and the editor must see what a fresh check
@@ -346,6 +346,8 @@ def test_the_kept_client_side_sees_a_change_to_any_file_the_scan_read(tmp_path):
         "src/Form.tsx": 'import { useMutation } from "convex/react";\nimport { formRef } from "../convex/shared";\n'
                         'export function Form() { const run = useMutation(formRef as any); return run; }\n',
         "src/Plain.tsx": "export function Plain() { return 1; }\n",
+        "src/List.tsx": 'import { useQuery } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+                        "export function List() { return useQuery(api.tasks.list); }\n",
     }
     for rel, text in files.items():
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -359,14 +361,14 @@ def test_the_kept_client_side_sees_a_change_to_any_file_the_scan_read(tmp_path):
         assert shown(got) == shown(api.check([tasks], ws.settings_for(tasks), dict(overrides)).diagnostics)
         return any(d.code == "CVX307" and "`tasks:add`" in d.message for d in got)
 
-    def kept():
-        return next(iter(ws._facts_of(tasks).derived._slots.values())).client_scan
+    def kept_part(rel: str):
+        return next(iter(ws._facts_of(tasks).derived._slots.values())).client_scan.files[str(tmp_path / rel)]
 
     assert add_only_server_called({})
-    scan = kept()
-    assert scan is not None
+    form_part, list_part = kept_part("src/Form.tsx"), kept_part("src/List.tsx")
     assert add_only_server_called({tasks: tasks.read_bytes().replace(b"take(9)", b"take(8)")})
-    assert kept() is scan  # a keystroke in a server module no client imports: the scan is kept
+    # a keystroke in a server module no client imports: each client file's part is taken over
+    assert kept_part("src/Form.tsx") is form_part and kept_part("src/List.tsx") is list_part
     plain = tmp_path / "src" / "Plain.tsx"
     plain.write_text('import { useMutation } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
                      "export function Plain() { return useMutation(api.tasks.add); }\n")
@@ -381,6 +383,7 @@ def test_the_kept_client_side_sees_a_change_to_any_file_the_scan_read(tmp_path):
     direct = form.read_bytes().replace(b"formRef as any", b"api.tasks.add").replace(
         b'import { formRef } from "../convex/shared";', b'import { api } from "../convex/_generated/api";')
     assert not add_only_server_called({form: direct})  # a client's unsaved buffer
+    assert kept_part("src/List.tsx") is list_part  # only the edited client file was scanned again
     assert add_only_server_called({})  # the buffer closed, unsaved
     form.write_bytes(direct)
     assert not add_only_server_called({})  # saved

@@ -69,10 +69,10 @@ class FactsMemo:
         if stat is not None:
             self._rejected[(prefilter, path)] = stat
 
-    def prefiltered_stamp(self, path: str) -> tuple | None:
-        """The stat `path` had when the client or api pre-filter last rejected it (taken
-        before the read), None if neither did."""
-        return self._rejected.get(("client", path)) or self._rejected.get(("api", path))
+    def stamp_when_read(self, path: str) -> tuple | None:
+        """The stat `path` had when it was last read from disk: parsed, or rejected by the client
+        or api pre-filter (taken before the read); None if unknown."""
+        return self._stat.get(path) or self._rejected.get(("client", path)) or self._rejected.get(("api", path))
 
     def __call__(self, path, source: bytes) -> FileFacts:
         key = str(path)

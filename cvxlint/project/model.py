@@ -418,6 +418,9 @@ class Project:
         self._load_facts = load_facts
         self._extract = load_facts or (lambda p, b: extract_facts(str(p), b))
         self._memo = load_facts if hasattr(load_facts, "read_from_disk") else None  # a FactsMemo
+        # path -> stamp on disk taken before each read, when a caller with no memo keeps what
+        # it read for a later run (client_scan.py's scan in another process)
+        self.read_stamps: dict[str, tuple | None] | None = None
         self.sources = [p for p in workspace.files if p.name.endswith(CLIENT_EXTENSIONS)]
         self.python_files = [p for p in workspace.files if p.name.endswith(PY_EXTENSIONS)]
         self.resolver = Resolver(set(self.sources),
@@ -470,6 +473,8 @@ class Project:
                 if f is not None and len(f.source) <= self.max_bytes:
                     self._facts[p] = self._facts_by_name[name] = f
                     return f
+            if self.read_stamps is not None:
+                self.read_stamps[name] = file_stamp(name)
             data, problem = read_source(p, self.max_bytes)
             if data is None:
                 if quiet:  # as if never asked: a later ask from the model records the problem
@@ -494,27 +499,22 @@ class Project:
         """The facts of `path` if this run has read them already (None: not read, or unreadable)."""
         return self._facts_by_name.get(path)
 
-    def unparsed_version(self, path: str, as_read: bool = False) -> tuple:
-        """What a file this run has not parsed is now, for telling a later run whether it
-        changed: its unsaved buffer, else its stamp on disk. `as_read`: the stamp taken before
-        a byte pre-filter last read it, where one did (a change made since then shows)."""
+    def read_version(self, path: str) -> tuple:
+        """What the file at `path` was when this run read it, for telling a later run whether
+        it changed (`current_version`): its unsaved buffer, or its stamp on disk taken before
+        the read (the parse, or a byte pre-filter's read; now, for a file never read)."""
         data = self._buffer(path)
         if data is not None:
             return ("buffer", data)
-        stamp = self._memo.prefiltered_stamp(path) if as_read and self._memo is not None else None
+        if self._memo is not None:
+            stamp = self._memo.stamp_when_read(path)
+        else:
+            stamp = self.read_stamps.get(path) if self.read_stamps is not None else None
         return ("disk", stamp if stamp is not None else file_stamp(path))
 
-    def still_holds(self, path: str, facts: FileFacts) -> bool:
-        """Are `facts`, read by an earlier run of a long-lived caller, still what `path` holds?
-        Answered without reading the file into this run: from its unsaved buffer, else from its
-        stamp on disk and the caller's memo (FactsMemo)."""
-        loaded = self._facts_by_name.get(path)
-        if loaded is not None:
-            return loaded is facts
+    def current_version(self, path: str) -> tuple:
         data = self._buffer(path)
-        if data is not None:
-            return data == facts.source
-        return self._memo is not None and self._memo.unchanged(path, self._memo.stat_of(path)) is facts
+        return ("buffer", data) if data is not None else ("disk", file_stamp(path))
 
     def _buffer(self, path: str) -> bytes | None:
         """The unsaved buffer of `path`, by path string."""
@@ -628,10 +628,15 @@ class Project:
     @cached_property
     def call_index(self) -> "CallIndex":
         """Who calls which function, across server code, frontends and Python (references.py)."""
+        from .client_scan import KeptClientSide
         from .references import CallIndex
 
         scan, self.client_scan = self.client_scan, None
-        return CallIndex.build(self, clients=scan.result() if scan is not None else None)
+        clients = scan.result() if scan is not None else None
+        if isinstance(clients, KeptClientSide):  # the editor's first run, scanned apart to be kept
+            self.derived.slot.client_scan = clients
+            clients = clients.side()
+        return CallIndex.build(self, clients=clients)
 
     @cached_property
     def access_analysis(self) -> "AccessAnalysis":
@@ -709,6 +714,8 @@ class Project:
                 # the facts kept of a file unchanged on disk: its text, without reading it again
                 # (a large frontend's files that call Convex were read on every keystroke)
                 return kept.source
+        if self.read_stamps is not None:
+            self.read_stamps.setdefault(name, file_stamp(name))
         data, _problem = read_source(path, self.max_bytes)
         if data is None:
             return None

@@ -775,24 +775,46 @@ def scan_clients(project: "Project", functions_dirs: list[Path], resolver: Refer
         if facts is None:
             rejected.append(path)
             continue
-        scanned.append((facts, "test" if is_test_file(path, project.workspace.scan_root) else "client"))
+        scanned.append((facts, client_language(project, path)))
     # A module that hands the generated api on under another name (`export const typedApi =
     # api`), or a client it makes (`export const convex = new ConvexHttpClient(url)`): files
     # importing it may call Convex (through a custom hook, `convex.query(...)`) without naming
     # anything the pre-filter knows. Read those too (only when such a module exists).
-    relays = tuple(sorted({_module_name_bytes(f.path) for f, _lang in scanned if project.derived.get(
-        f, "relays the api or a client", lambda: _relays_generated_api(resolver, f) or _exports_a_client(resolver, f))}))
+    relays = tuple(sorted({_module_name_bytes(f.path) for f, _lang in scanned if _relays_the_api(resolver, f)}))
     if relays:
         for path in rejected:
             facts = project.client_facts_naming(path, relays)
             if facts is not None:
-                scanned.append((facts, "test" if is_test_file(path, project.workspace.scan_root) else "client"))
+                scanned.append((facts, client_language(project, path)))
     for facts, lang in scanned:
         _client_uses(scan, resolver, facts, lang, _kept_runs_on_server(project, facts))
     _relayed_uses(scan, resolver, project, scanned, rejected)
     for facts, lang in scanned:
         scan.mentions.extend(_kept_mentions(resolver, project, facts, lang, None))
     return scan
+
+
+def client_language(project: "Project", path: Path) -> str:
+    return "test" if is_test_file(path, project.workspace.scan_root) else "client"
+
+
+def scan_client_file(project: "Project", resolver: ReferenceResolver, facts: FileFacts) -> tuple[ClientScan, bool]:
+    """One client file's part of `scan_clients` (its uses, mentions and consumed keys), and
+    whether other files' part depends on it: it hands the api or a client on under another
+    name, or a parameter on as the function to call (`_relayed_uses`). When no file does,
+    the client side is the union of its files' parts, in order (client_scan.py keeps them)."""
+    part = ClientScan()
+    lang = client_language(project, Path(facts.path))
+    _client_uses(part, resolver, facts, lang, _kept_runs_on_server(project, facts))
+    part.mentions.extend(_kept_mentions(resolver, project, facts, lang, None))
+    relays = _relays_the_api(resolver, facts) or bool(
+        project.derived.get(facts, "client relays", lambda: _relays_in(resolver, facts)))
+    return part, relays
+
+
+def _relays_the_api(resolver: ReferenceResolver, facts: FileFacts) -> bool:
+    return resolver.project.derived.get(
+        facts, "relays the api or a client", lambda: _relays_generated_api(resolver, facts) or _exports_a_client(resolver, facts))
 
 
 @dataclass(frozen=True)
@@ -843,7 +865,7 @@ def _relayed_uses(scan: ClientScan, resolver: ReferenceResolver, project: "Proje
             facts = project.client_facts_naming(path, wanted)
             if facts is not None:
                 unread.remove(path)
-                callers.append((facts, "test" if is_test_file(path, project.workspace.scan_root) else "client"))
+                callers.append((facts, client_language(project, path)))
         found: dict[int, _Relay] = {}
         for facts, lang in callers:
             if not any(n.encode() in facts.source for n in names):
