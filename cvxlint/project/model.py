@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from ..forked import Forked
     from .references import ClientScan
     from .references import CallIndex, FunctionUse
+    from .component_clients import WorkflowDefinition
 
 ENTRY_EXTENSIONS = (".js", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".jsx")
 SPECIAL_FILES = {"schema": "schema", "http": "http", "crons": "crons"}
@@ -405,6 +406,25 @@ class App:
     def callers(self, fn: RegisteredFunction) -> list["FunctionUse"]:
         """Every place that names `fn`: server code, frontends, Python, tests (references.py)."""
         return self.project.call_index.callers(fn)
+
+    @cached_property
+    def workflows(self) -> dict[str, "WorkflowDefinition"]:
+        """The workflows the app's entry modules export (`workflow.define({ args, handler })`,
+        component_clients.py), by the name Convex registers them under ("dir/file:export")."""
+        from .component_clients import workflow_definitions
+
+        out: dict[str, WorkflowDefinition] = {}
+        linker = self.project.linker
+        for module in self.modules.values():
+            if not module.is_entry_point:
+                continue
+            facts = module.facts
+            found = self.project.derived.get(facts, "workflow definitions", lambda: workflow_definitions(linker, facts))
+            for wf in found:
+                for e in facts.exports:
+                    if e.local == wf.local_name and not e.type_only:
+                        out.setdefault(f"{module.module_name}:{e.name}", wf)
+        return out
 
 
 class Project:
