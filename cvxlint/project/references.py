@@ -42,7 +42,8 @@ from . import jsonc
 from .arguments import Literal, invoked_arguments, passed_arguments
 from .clients import (CLIENT_METHODS, STRING_NAME, ClientCall, client_calls, imports_a_convex_package,
                       is_convex_package)
-from .component_clients import COMPONENT_HOWS, DISPATCH_NAMES, dispatch_of, is_workflow_step, workflow_definitions
+from .component_clients import (COMPONENT_HOWS, DISPATCH_NAMES, ENQUEUE_METHODS, dispatch_of, is_workflow_step,
+                                workflow_definitions)
 from .definitions import Def, ExternalDef, NamespaceDef, loaded_module
 from .facts import CallSite, FileFacts, FunctionInfo
 from .discover import client_sources, is_server_side_path, is_test_file
@@ -192,7 +193,10 @@ class FunctionUse:
 
     @property
     def is_scheduling(self) -> bool:
-        return self.how in SCHEDULE_METHODS or self.how == "cron"
+        """Does the call run the function later, in a job of its own where no user is signed in:
+        the scheduler, a cron, a workpool (whose loop the scheduler runs), a workflow's step
+        (which the workflow component hands to its workpool)?"""
+        return self.how in SCHEDULE_METHODS or self.how == "cron" or self.how in ENQUEUE_METHODS or self.workflow_step
 
     def describe(self) -> str:
         """"`ctx.scheduler.runAfter` (convex/messages.ts)" — for messages."""
@@ -577,7 +581,9 @@ def _server_references(resolver: ReferenceResolver, facts: FileFacts) -> tuple[l
             continue  # most calls (before building their argument lists)
         args = js.call_args(site.node)
         if last in RUN_METHODS and args:
-            record(site, last, RUN_METHODS[last], args[0], names=True, step=on_workflow_step(site))
+            # (an inline step, `{ inline: true }`, runs in the workflow's own mutation instead)
+            step = on_workflow_step(site) and not _inline_step(args)
+            record(site, last, RUN_METHODS[last], args[0], names=True, step=step)
         elif last == "runWorkflow" and args and on_workflow_step(site):
             record(site, last, "mutation", args[0], step=True)  # another workflow, started as a step
         elif last in DISPATCH_NAMES and len(args) >= 2 and (dispatch := dispatch_of(resolver.linker, facts, site)):
@@ -595,6 +601,13 @@ def _server_references(resolver: ReferenceResolver, facts: FileFacts) -> tuple[l
                 and (hono_here or site.path[0] in imported) and _is_hono_app(resolver, facts, site):
             routes.append((site, "hono use" if last == "use" else "hono route"))
     return found, routes
+
+
+def _inline_step(args: list[Node]) -> bool:
+    """`step.runMutation(ref, args, { inline: true })`: the options of a workflow step may ask
+    to run it in the workflow's own transaction rather than as a job of its workpool."""
+    inline = js.object_get(args[2], "inline") if len(args) > 2 else None
+    return inline is not None and js.literal_value(inline) is not False
 
 
 def _chosen_refs(resolver: ReferenceResolver, facts: FileFacts, node: Node | None, func: FunctionInfo | None,
