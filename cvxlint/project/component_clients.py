@@ -1,6 +1,6 @@
-"""Convex's own components whose clients run the app's functions: what the model knows of
-`@convex-dev/workpool` and `@convex-dev/workflow` (read in their npm packages, workpool 0.4.16
-and workflow 0.2.7 to 0.4.8, `src/client/index.ts`).
+"""Convex's own components whose clients run the app's functions or get its ctx: what the
+model knows of `@convex-dev/workpool`, `@convex-dev/workflow` and `@convex-dev/rag` (read in
+their npm packages, workpool 0.4.16, workflow 0.2.7 to 0.4.8 and rag 0.7.6, `src/client/`).
 
 A client object is recognised by the class it is made with (`new Workpool(components.emails,
 ...)`, in the same file or imported from another), never by a method's name alone:
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 WORKPOOL = "@convex-dev/workpool"
 WORKFLOW = "@convex-dev/workflow"
+RAG = "@convex-dev/rag"
 
 # Methods of a component's client that run a function of the app, by (package, class): the
 # function's reference is the argument after ctx, and the method -> (the kind of function it
@@ -178,3 +179,21 @@ def is_workflow_step(linker: "Linker", facts: "FileFacts", func: "FunctionInfo",
         return False
     imp = facts.import_of(written)
     return imp is not None and imp.source == WORKFLOW and imp.imported == "WorkflowCtx"
+
+
+# Methods of a component's client that only read through the ctx they are given, where the
+# name does not say so (`search`, `list...` do): RAG's `generateText` runs its `search` (a
+# component action that embeds the query and reads) and asks the model, storing nothing
+READ_ONLY_METHODS: dict[tuple[str, str], frozenset[str]] = {(RAG, "RAG"): frozenset(("generateText",))}
+
+
+def reads_only(linker: "Linker", facts: "FileFacts", site: "CallSite") -> bool:
+    """Is `site` a call of a READ_ONLY_METHODS method on an object made with its class?"""
+    if site.is_new or len(site.path) < 2:
+        return False
+    from .evaluate import made_with_new
+
+    made = made_with_new(linker, facts, site.callee)
+    cls = made[2] if made is not None else None
+    return isinstance(cls, ExternalDef) and not cls.path \
+        and site.path[-1] in READ_ONLY_METHODS.get((cls.module, cls.name), frozenset())
