@@ -296,6 +296,20 @@ def unregistered_route_handlers(ctx: RuleContext, app):
         yield route.reach(ctx.project), f"the HTTP action of `{route.method or '?'} {where}`"
 
 
+def workflow_handlers(ctx: RuleContext, app):
+    """(reached code, what to call it in a message) for each workflow `app` exports
+    (`workflow.define({ args, handler })` of @convex-dev/workflow, component_clients.py) whose
+    handler is in a reported file. The handler is replayed inside a mutation, its first
+    parameter the step object (no ctx): rules about what mutation code cannot do check it as
+    they check `reported_functions`, reporting with `report_in_handler(ctx, None, ...)`."""
+    seen: set[int] = set()
+    for name, wf in app.workflows.items():
+        if id(wf) in seen or wf.handler is None or wf.handler_facts is None or not ctx.reported(wf.handler_facts):
+            continue
+        seen.add(id(wf))
+        yield ctx.project.callgraph.reach(wf.handler_facts, wf.handler), f"workflow `{name}`"
+
+
 def reported_action_code(ctx: RuleContext, app) -> list:
     """(function or None, reached code, runtime) for the code that runs as an action and reports
     on a reported file: each reported action and HTTP action with the helpers it reaches
