@@ -1,6 +1,7 @@
 """Convex's own components whose clients run the app's functions or get its ctx: what the
-model knows of `@convex-dev/workpool`, `@convex-dev/workflow` and `@convex-dev/rag` (read in
-their npm packages, workpool 0.4.16, workflow 0.2.7 to 0.4.8 and rag 0.7.6, `src/client/`).
+model knows of `@convex-dev/workpool`, `@convex-dev/workflow`, `@convex-dev/rag` and
+`@convex-dev/agent` (read in their npm packages, workpool 0.4.16, workflow 0.2.7 to 0.4.8,
+rag 0.7.6 and agent 0.6.4, `src/client/`).
 
 A client object is recognised by the class it is made with (`new Workpool(components.emails,
 ...)`, in the same file or imported from another), never by a method's name alone:
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 WORKPOOL = "@convex-dev/workpool"
 WORKFLOW = "@convex-dev/workflow"
 RAG = "@convex-dev/rag"
+AGENT = "@convex-dev/agent"
 
 # Methods of a component's client that run a function of the app, by (package, class): the
 # function's reference is the argument after ctx, and the method -> (the kind of function it
@@ -197,3 +199,42 @@ def reads_only(linker: "Linker", facts: "FileFacts", site: "CallSite") -> bool:
     cls = made[2] if made is not None else None
     return isinstance(cls, ExternalDef) and not cls.path \
         and site.path[-1] in READ_ONLY_METHODS.get((cls.module, cls.name), frozenset())
+
+
+def agent_tool_handlers(linker: "Linker", facts: "FileFacts") -> list[tuple[str, "FunctionInfo", "FileFacts"]]:
+    """The handlers of the agent tools a file makes (`createTool({ description, args, handler })`,
+    `execute` from agent 0.6 on), wherever the call is written: (the tool's name, its handler,
+    the file the handler is in). The agent calls a tool's handler inside the action that runs
+    the model, with that action's ctx and a few fields of its own (`ToolCtx` is
+    `GenericActionCtx & { agent, userId, threadId, messageId }`, src/client/createTool.ts)."""
+    if b"createTool" not in facts.source:
+        return []
+    out: list[tuple[str, FunctionInfo, FileFacts]] = []
+    for site in facts.all_calls():
+        if site.is_new or site.path != ("createTool",) or site.ref is None or site.ref.kind != "module":
+            continue
+        d = linker.value_of(facts, site.callee)
+        if not (isinstance(d, ExternalDef) and d.module == AGENT and d.name == "createTool" and not d.path):
+            continue
+        args = js.call_args(site.node)
+        spec = js.unwrap(args[0]) if args else None
+        for key in ("handler", "execute"):
+            info, where = _function_of(linker, facts, js.object_get(spec, key))
+            if info is not None and where is not None:
+                out.append((_tool_name(site), info, where))
+    return out
+
+
+def _tool_name(site: "CallSite") -> str:
+    """What names a tool made by `createTool(...)`: the const or the key of the tools object it
+    is held in, else the function that makes it (`makeSaveTool()`)."""
+    p = js.outer(site.node).parent
+    if p is not None and p.type == "variable_declarator":
+        n = p.child("name")
+        if n is not None and n.type == "identifier" and n.text:
+            return n.text
+    elif p is not None and p.type == "pair":
+        key = js.property_key(p)
+        if key:
+            return key
+    return f"{site.func.name}()" if site.func is not None and site.func.name else "createTool(...)"

@@ -426,6 +426,22 @@ class App:
                         out.setdefault(f"{module.module_name}:{e.name}", wf)
         return out
 
+    @cached_property
+    def agent_tools(self) -> list[tuple[str, FunctionInfo, FileFacts]]:
+        """The agent tools made in the functions directory (`createTool({ handler })` of
+        @convex-dev/agent, component_clients.py): (the tool's name, its handler, the handler's
+        file). The agent runs them inside an action, with its ctx."""
+        from .component_clients import agent_tool_handlers
+
+        out: list[tuple[str, FunctionInfo, FileFacts]] = []
+        linker = self.project.linker
+        for module in self.modules.values():
+            if module.special == "schema" or module.rel.startswith("_generated/"):
+                continue
+            facts = module.facts
+            out.extend(self.project.derived.get(facts, "agent tools", lambda: agent_tool_handlers(linker, facts)))
+        return out
+
 
 class Project:
     """Everything one run knows. Build with `Project.build(workspace, settings)`."""
