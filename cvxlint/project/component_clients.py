@@ -13,7 +13,10 @@ A client object is recognised by the class it is made with (`new Workpool(compon
   starts the workflow `x:flow` with `args`, which its `define({ args })` validates;
 * in a workflow's handler, `step.runQuery/runMutation/runAction(ref, args)` runs a function as
   a step, which the workflow component hands to its workpool: it runs later, in a job of its
-  own, with no user signed in; `step.runWorkflow(ref, args)` starts another workflow.
+  own, with no user signed in; `step.runWorkflow(ref, args)` starts another workflow;
+* `rag.generateText(ctx, ...)` of a `new RAG(...)` only reads through the ctx it is given;
+* `createTool({ handler })` of the agent makes a tool whose handler the agent calls inside its
+  action, with that action's ctx.
 """
 
 from __future__ import annotations
