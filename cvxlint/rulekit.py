@@ -296,15 +296,43 @@ def unregistered_route_handlers(ctx: RuleContext, app):
         yield route.reach(ctx.project), f"the HTTP action of `{route.method or '?'} {where}`"
 
 
+def workflow_handlers(ctx: RuleContext, app):
+    """(reached code, what to call it in a message) for each workflow `app` exports
+    (`workflow.define({ args, handler })` of @convex-dev/workflow, component_clients.py) whose
+    handler is in a reported file. The handler is replayed inside a mutation, its first
+    parameter the step object (no ctx): rules about what mutation code cannot do check it as
+    they check `reported_functions`, reporting with `report_in_handler(ctx, None, ...)`."""
+    seen: set[int] = set()
+    for name, wf in app.workflows.items():
+        if id(wf) in seen or wf.handler is None or wf.handler_facts is None or not ctx.reported(wf.handler_facts):
+            continue
+        seen.add(id(wf))
+        yield ctx.project.callgraph.reach(wf.handler_facts, wf.handler), f"workflow `{name}`"
+
+
+def agent_tool_handlers(ctx: RuleContext, app):
+    """(reached code, what to call it in a message, runtime) for each agent tool of `app`
+    (`createTool({ handler })` of @convex-dev/agent) whose handler is in a reported file. The
+    agent calls it inside the action that runs the model, with that action's ctx: rules about
+    action code check it as they check `reported_functions`, reporting with
+    `report_in_handler(ctx, None, ...)`. Its runtime is taken to be its file's."""
+    for name, handler, facts in app.agent_tools:
+        if ctx.reported(facts):
+            yield (ctx.project.callgraph.reach(facts, handler), f"the agent tool `{name}`",
+                   "node" if facts.has_use_node else "default")
+
+
 def reported_action_code(ctx: RuleContext, app) -> list:
     """(function or None, reached code, runtime) for the code that runs as an action and reports
     on a reported file: each reported action and HTTP action with the helpers it reaches
-    (`Project.reach`), and each unregistered HTTP route handler (a Hono route's, fn None),
-    which runs in the default runtime ("use node" files cannot route HTTP)."""
+    (`Project.reach`), each unregistered HTTP route handler (a Hono route's, fn None),
+    which runs in the default runtime ("use node" files cannot route HTTP), and each agent
+    tool's handler (fn None)."""
     def compute():
         out = [(fn, ctx.project.reach(fn), fn.module.runtime)
                for fn in reported_functions(ctx, app) if fn.kind in ("action", "httpAction")]
         out += [(None, reached, "default") for reached, _what in unregistered_route_handlers(ctx, app)]
+        out += [(None, reached, runtime) for reached, _what, runtime in agent_tool_handlers(ctx, app)]
         return out
 
     return memoized(ctx, ("reported_action_code", id(app), ctx.reported_files), compute)

@@ -169,6 +169,8 @@ class Access:
     # data helper (`listUIMessages(ctx, components.agent, args)`) or a component client's
     # method (`agent.deleteThreadAsync(ctx, ...)`); as written (`agent.deleteThreadAsync`)
     ctx_handed_to: list[str] = field(default_factory=list)
+    # each of those calls, with its callee as written there: (text, file, call)
+    ctx_handed_calls: list[tuple[str, FileFacts, CallSite]] = field(default_factory=list)
     # writes, schedules or runs mutations/actions, or hands ctx (or ctx.db) to code we cannot
     # see: a mutation that does none of these only reads, as a query would
     may_write: bool = False
@@ -545,6 +547,7 @@ class AccessAnalysis:
                     text = r.facts.one_line(site.callee) if site.callee is not None else "?"
                     if text not in out.ctx_handed_to:
                         out.ctx_handed_to.append(text)
+                    out.ctx_handed_calls.append((text, r.facts, site))
             if fn.kind == "mutation" and not out.may_write:
                 out.may_write = self._may_write(r, ents)
         if fn.builder.is_custom and built.nullable_keys:

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from ..forked import Forked
     from .references import ClientScan
     from .references import CallIndex, FunctionUse
+    from .component_clients import WorkflowDefinition
 
 ENTRY_EXTENSIONS = (".js", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".jsx")
 SPECIAL_FILES = {"schema": "schema", "http": "http", "crons": "crons"}
@@ -241,9 +242,10 @@ class App:
         """Does Convex know an identity provider for this app? `auth.config.ts`, or the
         `authInfo` list of `convex.json`, where convex 0.14 and older configured auth (their
         CLI reads nothing else). Later CLIs push it too or move it into auth.config.js, until
-        1.31.5 dropped it (checked in the npm tarballs): a newer app's `authInfo` is ignored."""
+        1.31.5 dropped it (checked in the npm tarballs): a newer app's `authInfo` is ignored.
+        An auth.config that lists no provider (`providers: []`) configures none."""
         if self.special_module("auth.config") is not None:
-            return True
+            return not self.auth_config_lists_no_provider
         if self.layout.is_component or self.convex_at_least(AUTH_INFO_DROPPED) is True:
             return False
         listed = self.__dict__.get("_auth_info")
@@ -252,6 +254,19 @@ class App:
             listed = self.__dict__["_auth_info"] = isinstance(info, dict) and bool(info.get("authInfo")) \
                 and isinstance(info["authInfo"], list)
         return listed
+
+    @property
+    def auth_config_lists_no_provider(self) -> bool:
+        """Does auth.config.ts (or .js) export `{ providers: [] }`? Convex then knows no identity
+        provider, as without the file (apps with their own sessions write it to have one)."""
+        hit = self.__dict__.get("_no_provider")
+        if hit is None:
+            module = self.special_module("auth.config")
+            config = _default_export_value(module.facts) if module is not None else None
+            providers = js.unwrap(js.object_get(config, "providers"))
+            hit = self.__dict__["_no_provider"] = providers is not None and providers.type == "array" \
+                and not providers.children
+        return hit
 
     @property
     def uses_ents(self) -> bool:
@@ -405,6 +420,41 @@ class App:
     def callers(self, fn: RegisteredFunction) -> list["FunctionUse"]:
         """Every place that names `fn`: server code, frontends, Python, tests (references.py)."""
         return self.project.call_index.callers(fn)
+
+    @cached_property
+    def workflows(self) -> dict[str, "WorkflowDefinition"]:
+        """The workflows the app's entry modules export (`workflow.define({ args, handler })`,
+        component_clients.py), by the name Convex registers them under ("dir/file:export")."""
+        from .component_clients import workflow_definitions
+
+        out: dict[str, WorkflowDefinition] = {}
+        linker = self.project.linker
+        for module in self.modules.values():
+            if not module.is_entry_point:
+                continue
+            facts = module.facts
+            found = self.project.derived.get(facts, "workflow definitions", lambda: workflow_definitions(linker, facts))
+            for wf in found:
+                for e in facts.exports:
+                    if e.local == wf.local_name and not e.type_only:
+                        out.setdefault(f"{module.module_name}:{e.name}", wf)
+        return out
+
+    @cached_property
+    def agent_tools(self) -> list[tuple[str, FunctionInfo, FileFacts]]:
+        """The agent tools made in the functions directory (`createTool({ handler })` of
+        @convex-dev/agent, component_clients.py): (the tool's name, its handler, the handler's
+        file). The agent runs them inside an action, with its ctx."""
+        from .component_clients import agent_tool_handlers
+
+        out: list[tuple[str, FunctionInfo, FileFacts]] = []
+        linker = self.project.linker
+        for module in self.modules.values():
+            if module.special == "schema" or module.rel.startswith("_generated/"):
+                continue
+            facts = module.facts
+            out.extend(self.project.derived.get(facts, "agent tools", lambda: agent_tool_handlers(linker, facts)))
+        return out
 
 
 class Project:
@@ -1160,6 +1210,22 @@ class Project:
     def all_functions(self) -> Iterator[RegisteredFunction]:
         for app in self.apps:
             yield from app.functions
+
+
+def _default_export_value(facts: FileFacts) -> "Node | None":
+    """What a config file exports as its default, when it is written in the file: `export
+    default {...}` (also through a const), or CommonJS `module.exports = {...}`."""
+    for e in facts.exports:
+        if e.name == "default":
+            value = e.value if e.value is not None else facts.bindings[e.local].value \
+                if e.local in facts.bindings else None
+            return js.unwrap(value)
+    for stmt in facts.module.root.children:
+        expr = stmt.children[0] if stmt.type == "expression_statement" and stmt.children else None
+        if expr is not None and expr.type == "assignment_expression" \
+                and js.dotted_name(expr.child("left")) == "module.exports":
+            return js.unwrap(expr.child("right"))
+    return None
 
 
 def _relative_posix(path: Path, under: Path) -> str:

@@ -290,6 +290,8 @@ class QueryChain:
     builder_uses: list[Node] = field(default_factory=list)  # consuming uses of that variable
     builder_steps: int = 0  # steps the variable's builder had when it was used (0: a bare `query("t")`)
     result_returned: bool = False  # the terminal's result is returned as it is
+    # ... or through `.map(...)`, which keeps the rows' order (`rows.map(({ secret, ...rest }) => rest)`)
+    result_mapped_returned: bool = False
     result_var: str | None = None
     result_reads: int = 0  # reads of `result_var` (post filters included)
     post_filters: list[PostFilter] = field(default_factory=list)
@@ -1130,6 +1132,8 @@ class _ChainBuilder:
             pf = _post_filter(p)
             if pf is not None:
                 chain.post_filters.append(pf)
+            elif _mapped_and_returned(p):
+                chain.result_mapped_returned = True
             return
         if p.type == "variable_declarator" and o.field == "value":
             name = p.child("name")
@@ -1144,10 +1148,26 @@ class _ChainBuilder:
                     pf = _post_filter(up)
                     if pf is not None:
                         chain.post_filters.append(pf)
+                    elif _mapped_and_returned(up):
+                        chain.result_mapped_returned = True
                     continue
                 uo = _past_object_literal(_past_null_fallback(uo))
                 if uo.parent is not None and uo.parent.type == "return_statement":
                     chain.result_returned = True
+
+
+def _mapped_and_returned(member: Node) -> bool:
+    """Is `member` the `.map` of `rows.map(fn)`, whose array (one item per row, in the rows'
+    order) is returned, as it is or inside an object?"""
+    prop = member.child("property")
+    call = js.outer(member).parent
+    if prop is None or prop.text != "map" or call is None or call.type != "call_expression" \
+            or js.callee(call) is not member:
+        return False
+    o = js.outer(call)
+    if o.parent is not None and o.parent.type == "await_expression":
+        o = js.outer(o.parent)
+    return _is_returned(_past_object_literal(o))
 
 
 def _is_returned(n: Node) -> bool:

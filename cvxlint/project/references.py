@@ -18,7 +18,9 @@ A Convex function is named by a *reference*:
 
   server   `ctx.runQuery/runMutation/runAction`, `ctx.scheduler.runAfter/runAt`, crons
            (`crons.interval/cron/hourly/daily/weekly/monthly` on a `cronJobs()` object),
-           `http.route({ handler })` on an `httpRouter()`, and any other mention;
+           `http.route({ handler })` on an `httpRouter()`, the component clients that run a
+           function (a workpool's `enqueueAction`, a workflow's `start` and its steps:
+           component_clients.py), and any other mention;
   client   TS/JS outside the functions directories (see clients.py);
   python   the `convex` PyPI client and raw HTTP API calls (see python_client.py);
   test     files that look like tests (`*.test.ts`, `__tests__/`), wherever they are.
@@ -40,6 +42,8 @@ from . import jsonc
 from .arguments import Literal, invoked_arguments, passed_arguments
 from .clients import (CLIENT_METHODS, STRING_NAME, ClientCall, client_calls, imports_a_convex_package,
                       is_convex_package)
+from .component_clients import (COMPONENT_HOWS, DISPATCH_NAMES, ENQUEUE_METHODS, dispatch_of, is_workflow_step,
+                                workflow_definitions)
 from .definitions import Def, ExternalDef, NamespaceDef, loaded_module
 from .facts import CallSite, FileFacts, FunctionInfo
 from .discover import client_sources, is_server_side_path, is_test_file
@@ -165,6 +169,9 @@ class FunctionUse:
     # the calls of the function a hook returns (RETURNS_FUNCTION), each with the arguments it
     # passes (None: not read in full) and where it is: (args, start, end)
     returned_calls: tuple[tuple[Literal | None, int, int], ...] = ()
+    # a step of a workflow (`step.runMutation(ref, args)` in a workflow's handler): the workflow
+    # component runs it later, as a job of its workpool (component_clients.py)
+    workflow_step: bool = False
 
     def detached(self) -> "FunctionUse":
         """This use without its syntax nodes and facts (picklable, and it keeps no tree alive):
@@ -199,7 +206,10 @@ class FunctionUse:
 
     @property
     def is_scheduling(self) -> bool:
-        return self.how in SCHEDULE_METHODS or self.how == "cron"
+        """Does the call run the function later, in a job of its own where no user is signed in:
+        the scheduler, a cron, a workpool (whose loop the scheduler runs), a workflow's step
+        (which the workflow component hands to its workpool)?"""
+        return self.how in SCHEDULE_METHODS or self.how == "cron" or self.how in ENQUEUE_METHODS or self.workflow_step
 
     def describe(self) -> str:
         """"`ctx.scheduler.runAfter` (convex/messages.ts)" — for messages."""
@@ -220,6 +230,8 @@ class FunctionUse:
         elif self.how.startswith("run"):
             written = self._callee_as_written()
             what = f"`{written or what}`"
+        if self.language == "server" and self.how in COMPONENT_HOWS:  # `pool.enqueueAction`, `workflow.start`
+            what = f"`{self._callee_as_written() or self.how}`"
         return what
 
     def _callee_as_written(self) -> str | None:
@@ -520,13 +532,13 @@ def _server_uses(index: CallIndex, resolver: ReferenceResolver, app: "App", fact
                  handlers: dict, by_call: dict, consumed: set[tuple]) -> None:
     found, routes = resolver.project.derived.get(facts, "server references",
                                                  lambda: _server_references(resolver, facts))
-    for site, how, expects, arg, ref, candidate, args in found:
+    for site, how, expects, arg, ref, candidate, args, step in found:
         _consume(ref, consumed)
         consumed.add(_node_key(facts.path, js.unwrap(arg) or arg))  # as written (see _client_uses)
         index._add(FunctionUse(lang, how, facts.path, arg.start, arg.end, ref, expects,
                                app=app if ref.functions_dir in (None, app.functions_dir) else None,
                                caller=_caller(site.func, handlers), func=site.func, facts=facts, call=site.node,
-                               candidate=candidate, args=args))
+                               candidate=candidate, args=args, workflow_step=step))
     hono_uses = [site for site, spec in routes if spec == "hono use"]
     for site, spec in routes:
         if spec == "hono route":
@@ -536,7 +548,8 @@ def _server_uses(index: CallIndex, resolver: ReferenceResolver, app: "App", fact
 
 
 # the last names of the calls `_server_references` reads
-_SERVER_CALLS_READ = frozenset([*RUN_METHODS, *SCHEDULE_METHODS, *CRON_METHODS, "route", *HONO_METHODS, "use"])
+_SERVER_CALLS_READ = frozenset([*RUN_METHODS, *SCHEDULE_METHODS, *CRON_METHODS, "route", *HONO_METHODS, "use",
+                                "runWorkflow", *DISPATCH_NAMES])
 
 
 def _server_references(resolver: ReferenceResolver, facts: FileFacts) -> tuple[list[tuple], list[tuple]]:
@@ -547,15 +560,29 @@ def _server_references(resolver: ReferenceResolver, facts: FileFacts) -> tuple[l
     found: list[tuple] = []
     routes: list[tuple[CallSite, Node | str]] = []
 
-    def record(site: CallSite, how: str, expects: str | None, arg: Node, names: bool = False) -> bool:
+    def record(site: CallSite, how: str, expects: str | None, arg: Node, names: bool = False,
+               step: bool = False, read_args: bool = True) -> bool:
         ref = resolver.resolve(facts, arg, site.func)
         refs, candidate = ([ref], False) if ref is not None else (_chosen_refs(resolver, facts, arg, site.func), False)
         if not refs and names:
             refs, candidate = _run_names(resolver, facts, site, arg)
-        args = passed_arguments(facts, site.node, arg) if refs else None
+        args = passed_arguments(facts, site.node, arg) if refs and read_args else None
         for r in refs:
-            found.append((site, how, expects, js.unwrap(arg) or arg, r, candidate, args))
+            found.append((site, how, expects, js.unwrap(arg) or arg, r, candidate, args, step))
         return bool(refs)
+
+    step_handlers: set[int] | None = None  # the workflow handlers of this file, once asked
+
+    def on_workflow_step(site: CallSite) -> bool:
+        """`step.runMutation(...)`: the call's receiver is a workflow's step object."""
+        nonlocal step_handlers
+        ref = site.ref
+        if ref is None or ref.kind != "param" or ref.func is None or len(site.path) != 1:
+            return False  # (a method of the parameter itself, also destructured: `{ runMutation }`)
+        if step_handlers is None:
+            step_handlers = {id(w.handler) for w in workflow_definitions(resolver.linker, facts)
+                             if w.handler is not None}
+        return is_workflow_step(resolver.linker, facts, ref.func, ref.index, step_handlers)
 
     # A Hono app is made with `new Hono()` in this file, or imported: a cheap test before
     # resolving the receiver of every `x.get(...)` (maps, headers) to see if it is one
@@ -569,7 +596,14 @@ def _server_references(resolver: ReferenceResolver, facts: FileFacts) -> tuple[l
             continue  # most calls (before building their argument lists)
         args = js.call_args(site.node)
         if last in RUN_METHODS and args:
-            record(site, last, RUN_METHODS[last], args[0], names=True)
+            # (an inline step, `{ inline: true }`, runs in the workflow's own mutation instead)
+            step = on_workflow_step(site) and not _inline_step(args)
+            record(site, last, RUN_METHODS[last], args[0], names=True, step=step)
+        elif last == "runWorkflow" and args and on_workflow_step(site):
+            record(site, last, "mutation", args[0], step=True)  # another workflow, started as a step
+        elif last in DISPATCH_NAMES and len(args) >= 2 and (dispatch := dispatch_of(resolver.linker, facts, site)):
+            kind, batch = dispatch  # `pool.enqueueAction(ctx, ref, args)`, `workflow.start(ctx, ref, args)`
+            record(site, last, kind, args[1], read_args=not batch)
         elif last in SCHEDULE_METHODS and len(site.path) >= 2 and site.path[-2] == "scheduler" and len(args) >= 2:
             record(site, last, None, args[1], names=True)
         elif last in CRON_METHODS and len(args) >= 2 and _receiver_is(resolver, facts, site, "cronJobs"):
@@ -582,6 +616,13 @@ def _server_references(resolver: ReferenceResolver, facts: FileFacts) -> tuple[l
                 and (hono_here or site.path[0] in imported) and _is_hono_app(resolver, facts, site):
             routes.append((site, "hono use" if last == "use" else "hono route"))
     return found, routes
+
+
+def _inline_step(args: list[Node]) -> bool:
+    """`step.runMutation(ref, args, { inline: true })`: the options of a workflow step may ask
+    to run it in the workflow's own transaction rather than as a job of its workpool."""
+    inline = js.object_get(args[2], "inline") if len(args) > 2 else None
+    return inline is not None and js.literal_value(inline) is not False
 
 
 def _chosen_refs(resolver: ReferenceResolver, facts: FileFacts, node: Node | None, func: FunctionInfo | None,

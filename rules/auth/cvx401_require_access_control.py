@@ -275,7 +275,8 @@ class RequireAccessControl(Rule):
     it, also through `ctx.db.get(link.trackId)`, shows it is not admin-only). Other unchecked queries — game state, a catalogue, site settings —
     are often public on purpose and get info; so do mutations that only read (no write,
     schedule or run of a mutation or action, ctx handed to no code we cannot see). Apps without
-    `auth.config.ts` are skipped unless this rule is selected by its code or name (one info
+    `auth.config.ts`, or whose auth config lists no providers (`providers: []`, which apps with
+    their own sessions write to have one), are skipped unless this rule is selected by its code or name (one info
     per app says so, at the first call of `ctx.auth.getUserIdentity()` or `getAuthUserId`,
     which then always return null, or, in an app that never calls them, at the first public
     mutation that writes data without any check), and so are components (only their
@@ -527,7 +528,9 @@ class RequireAccessControl(Rule):
               note="no auth.config.ts and the rule is not selected by name, and no mutation writes: nothing to say"),
         Valid(SERVER + 'export const remove = mutation({ args: { id: v.id("docs") }, handler: async (ctx, { id }) => {\n'
               '  const who = await ctx.auth.getUserIdentity();\n  if (!who) throw new Error("sign in");\n'
-              '  await ctx.db.delete("docs", id);\n}});\n', files={"convex/auth.config.js": "module.exports = { providers: [] };\n"},
+              '  await ctx.db.delete("docs", id);\n}});\n',
+              files={"convex/auth.config.js": 'module.exports = { providers: [{ domain: "https://issuer.example.com", '
+                                              'applicationID: "convex" }] };\n'},
               settings={"select": ["CVX4"]},
               note="the auth config may be JavaScript"),
         Valid(CONVEX_AUTH, path="convex/auth.ts", files=CONVEX_AUTH_CONFIG, settings={"select": ["CVX4"]},
@@ -1338,6 +1341,19 @@ class RequireAccessControl(Rule):
                 lines=[5], message="has no `auth.config.ts`", settings={"select": ["CVX4"]},
                 note="no auth config and no identity fetch (home-made sessions, or none): said once, at the first "
                      "public mutation that writes unchecked"),
+        # triage G44 P6 (kaenugget/Scrollodex: `providers: []` "to satisfy Convex", its own session tokens)
+        Invalid(SERVER + 'export const remove = mutation({ args: { id: v.id("docs") }, handler: async (ctx, { id }) => {\n'
+                '  const who = await ctx.auth.getUserIdentity();\n  if (!who) throw new Error("sign in");\n'
+                '  await ctx.db.delete("docs", id);\n}});\n',
+                files={"convex/auth.config.js": "export default {\n  providers: [],\n};\n"},
+                lines=[5], message="an `auth.config.js` that lists no providers", settings={"select": ["CVX4"]},
+                note="an auth config with no provider: Convex knows none, as without the file"),
+        Invalid(SERVER + 'export const rename = mutation({ args: { id: v.id("docs"), name: v.string() }, handler: async (ctx, args) => {\n'
+                '  await ctx.db.patch("docs", args.id, { name: args.name });\n}});\n',
+                files={"convex/auth.config.ts": "export default { providers: [] };\n"},
+                lines=[4], message="through the app's own sessions", settings={"select": ["CVX401"]},
+                note="selected by its code: every function is checked, with advice that fits an app Convex signs "
+                     "no one into"),
         # triage G14 (give-care-mono: auth.config.ts deleted, `convexAuth` kept)
         Invalid(CONVEX_AUTH, path="convex/auth.ts", settings={"select": ["CVX4"]}, lines=[3],
                 message="sign-in can never succeed",
@@ -1452,12 +1468,20 @@ class RequireAccessControl(Rule):
         # without it the file is missing, not the sign-in, so check the app as one with auth
         convex_auth = ctx.project.convex_auth_call(app) if not app.auth_configured else None
         if convex_auth is not None:
-            _convex_auth_without_auth_config(ctx, *convex_auth)
+            _convex_auth_without_auth_config(ctx, app, *convex_auth)
         elif not app.auth_configured and not _selected_by_name(ctx, self):
             _identity_without_auth_config(ctx, app)
             return
         wrappers = authenticating_wrappers(ctx, app)
         left_to_cvx304 = _debug_helpers(ctx, app)
+        # where Convex knows no identity provider (selected by name), `getUserIdentity()` is
+        # always null: the app can only check its callers its own way
+        if app.auth_configured or convex_auth is not None:
+            check, check_or_helper = "`ctx.auth.getUserIdentity()`", "`ctx.auth.getUserIdentity()` (or a helper that throws)"
+        else:
+            check = "the caller through the app's own sessions (Convex knows no identity provider here)"
+            check_or_helper = ("the caller through the app's own sessions or a helper that throws (Convex knows no "
+                               "identity provider here)")
         for fn in reported_functions(ctx, app, registration_too=True):  # where its findings go
             if not fn.is_public or fn.kind not in ("query", "mutation", "action") or not fn.deployed \
                     or not fn.exported or left_to_cvx304(fn):
@@ -1526,8 +1550,8 @@ class RequireAccessControl(Rule):
                 ctx.report(fn.facts, name_node(fn),
                            f"{describe_function(fn)} returns data without checking who asks"
                            f"{'' if fn.kind == 'query' else ' (it only reads)'}; fine if the data is "
-                           "public by design (mark it `// cvxlint-public`), otherwise check "
-                           f"`ctx.auth.getUserIdentity()`{hint}", severity=Severity.INFO)
+                           f"public by design (mark it `// cvxlint-public`), otherwise check {check}{hint}",
+                           severity=Severity.INFO)
                 continue
             if access.rls_left_open is not None:
                 table = access.rls_left_open
@@ -1535,7 +1559,7 @@ class RequireAccessControl(Rule):
                            f"{describe_function(fn)} is public, and the row-level security of `{fn.builder.name}` "
                            f"has no rule for `{table}`, which it uses: a table "
                            f"without a rule lets everyone through, so anyone can call it; add a rule for `{table}`, "
-                           f"check `ctx.auth.getUserIdentity()` (or a helper that throws){hint}, make it internal, "
+                           f"check {check_or_helper}{hint}, make it internal, "
                            "or mark it `// cvxlint-public` if it is public by design")
                 continue
             why = analysis.personal_data(fn) if reads_only else None
@@ -1543,20 +1567,30 @@ class RequireAccessControl(Rule):
                        f"{describe_function(fn)} is public and checks no identity before it "
                        f"{'runs' if fn.kind == 'action' else _uses(access)}"
                        f"{f' ({why})' if why else ''}: anyone can call it; check "
-                       f"`ctx.auth.getUserIdentity()` (or a helper that throws){hint}, make it internal, or mark "
+                       f"{check_or_helper}{hint}, make it internal, or mark "
                        "it `// cvxlint-public` if it is public by design")
 
 
-def _convex_auth_without_auth_config(ctx, facts, call) -> None:
+def _no_auth_config(app) -> tuple[str, str, str]:
+    """How to say that Convex knows no identity provider for `app`: (the app has ..., what
+    to add, what to add it to) — no auth.config.ts, or one whose `providers` list is empty."""
+    if app.auth_config_lists_no_provider:
+        name = app.special_module("auth.config").basename
+        return f"an `{name}` that lists no providers", "add a provider to it", f"`{name}`'s"
+    return "no `auth.config.ts`", "add the auth config (or commit it)", "an `auth.config.ts` with"
+
+
+def _convex_auth_without_auth_config(ctx, app, facts, call) -> None:
     """`convexAuth({...})` in an app without auth.config.ts, which Convex Auth needs (its
     provider is the deployment itself: `domain: process.env.CONVEX_SITE_URL, applicationID:
     "convex"`): Convex accepts none of the tokens it issues, so no one is ever signed in."""
     if not ctx.reported(facts):
         return
+    has, _add, where = _no_auth_config(app)
     ctx.report(facts, js.callee(call) or call,
-               "`convexAuth()` sets up Convex Auth, but the app has no `auth.config.ts`: Convex accepts none of "
+               f"`convexAuth()` sets up Convex Auth, but the app has {has}: Convex accepts none of "
                "its tokens, so sign-in can never succeed (`getAuthUserId(ctx)` and `ctx.auth.getUserIdentity()` "
-               "are always null); add `auth.config.ts` with `providers: [{ domain: process.env.CONVEX_SITE_URL, "
+               f"are always null); write {where} `providers: [{{ domain: process.env.CONVEX_SITE_URL, "
                'applicationID: "convex" }]`')
 
 
@@ -1582,10 +1616,11 @@ def _identity_without_auth_config(ctx, app) -> None:
             continue
         fetch = next(iter(project.access(fn).identity), None)
         if fetch is not None:
+            has, add, _where = _no_auth_config(app)
             ctx.report(fetch.facts, fetch.site.node,
-                       f"`{callee_text(fetch.facts, fetch.site)}()` with no `auth.config.ts` in the app: Convex "
-                       "knows no identity provider, so there is never a signed-in caller; add the auth config (or "
-                       "commit it). Access control is not checked (CVX401) until it exists or this rule is selected",
+                       f"`{callee_text(fetch.facts, fetch.site)}()` in an app with {has}: Convex "
+                       f"knows no identity provider, so there is never a signed-in caller; {add}. Access control is "
+                       "not checked (CVX401) until Convex knows one or this rule is selected",
                        severity=Severity.INFO)
             return
 
@@ -1607,11 +1642,12 @@ def _open_writer_without_auth_config(ctx, app) -> None:
             continue
         if not ctx.reported(fn.facts):
             return
+        has, _add, _where = _no_auth_config(app)
         ctx.report(fn.facts, name_node(fn),
                    f"{describe_function(fn)} is public and writes data without checking who calls it, and the app "
-                   "has no `auth.config.ts`: access control is not checked (CVX401) in an app without it (one with "
-                   "its own sessions, or no sign-in yet); select this rule by its code to check every function",
-                   severity=Severity.INFO)
+                   f"has {has}: access control is not checked (CVX401) in an app where Convex knows no identity "
+                   "provider (one with its own sessions, or no sign-in yet); select this rule by its code to check "
+                   "every function", severity=Severity.INFO)
         return
 
 

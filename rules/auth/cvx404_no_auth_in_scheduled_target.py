@@ -22,6 +22,16 @@ CHAIN = ('import { action, internalAction, internalQuery } from "./_generated/se
          '  return identity.subject;\n}});\n'
          'export const nightly = internalAction({ args: {}, handler: async (ctx) => {\n'
          '  await ctx.runQuery(internal.example.myItems, {});\n}});\n')
+# a workpool and a workflow whose jobs and steps run `example:save` (line 10 reads the identity)
+COMPONENTS = ('import { Workpool } from "@convex-dev/workpool";\nimport { WorkflowManager } from "@convex-dev/workflow";\n'
+              'import { v } from "convex/values";\nimport { components, internal } from "./_generated/api";\n'
+              'import { internalMutation, mutation } from "./_generated/server";\n'
+              'const pool = new Workpool(components.notes, { maxParallelism: 1 });\n'
+              'const flows = new WorkflowManager(components.workflow);\n'
+              'export const save = internalMutation({ args: { text: v.string() }, handler: async (ctx, { text }) => {\n'
+              '  const me = await ctx.auth.getUserIdentity();\n'
+              '  if (!me) throw new Error("not signed in");\n'
+              '  await ctx.db.insert("notes", { owner: me.subject, text });\n}});\n')
 CRONS = ('import { cronJobs } from "convex/server";\nimport { internal } from "./_generated/api";\n'
          'const crons = cronJobs();\ncrons.daily("report", { hourUTC: 3, minuteUTC: 17 }, internal.example.nightly);\n'
          'export default crons;\n')
@@ -76,8 +86,11 @@ class NoAuthInScheduledTarget(Rule):
     """A function only the scheduler or crons run reads the caller's identity.
 
     ## What it does
-    Flags functions whose every reference is `ctx.scheduler.runAfter/runAt` or a cron job,
-    when their handler (or their custom builder) calls `ctx.auth.getUserIdentity()`,
+    Flags functions whose every reference is `ctx.scheduler.runAfter/runAt`, a cron job, a
+    job handed to a `@convex-dev/workpool` pool (`pool.enqueueAction(ctx, ref, args)` and the
+    other `enqueue*` methods) or a step of a `@convex-dev/workflow` workflow
+    (`step.runMutation(ref, args)` in its handler, which the workflow hands to its workpool;
+    not an `inline: true` step, which runs in the workflow's own mutation), when their handler (or their custom builder) calls `ctx.auth.getUserIdentity()`,
     `getAuthUserId`, `getAuthSessionId` or `auth.getUserId` of `convexAuth()` — or runs
     (`ctx.runQuery`...) a function that answers who the caller is (`getCurrentUser`, `me`),
     since the identity does not travel there either. A builder that only hands on the identity
@@ -91,6 +104,7 @@ class NoAuthInScheduledTarget(Rule):
     ## Why is this bad?
     "The auth is not propagated from the scheduling to the scheduled function", so the
     identity is always `null` there (https://docs.convex.dev/scheduling/scheduled-functions#auth).
+    A workpool starts its jobs from its own scheduled loop, so they have no caller either.
 
     ## Example
     ```ts
@@ -110,6 +124,11 @@ class NoAuthInScheduledTarget(Rule):
     summary = "Scheduled or cron-only function reads the identity (always null there)"
 
     valid = [
+        Valid(COMPONENTS + 'export const draft = flows.define({\n  args: { text: v.string() },\n'
+              '  handler: async (step, { text }) => {\n'
+              '    await step.runMutation(internal.example.save, { text }, { inline: true });\n  },\n});\n',
+              note="an inline step runs in the workflow's own mutation, whose first run the caller's "
+                   "`start` makes: a user may be signed in there"),
         Valid(SERVER + 'export const notify = internalMutation({ args: { userId: v.id("users") }, handler: async () => {} });\n'
               'export const send = mutation({ args: {}, handler: async (ctx) => {\n'
               '  const me = await getAuthUserId(ctx);\n  if (!me) throw new Error();\n'
@@ -130,6 +149,13 @@ class NoAuthInScheduledTarget(Rule):
               "not a builder's"),
     ]
     invalid = [
+        # triage G44 P2: a workflow's steps and a workpool's jobs run with no one signed in
+        Invalid(COMPONENTS + 'export const draft = flows.define({\n  args: { text: v.string() },\n'
+                '  handler: async (step, { text }) => {\n    await step.runMutation(internal.example.save, { text });\n  },\n});\n',
+                lines=[9], message="only runs from `step.runMutation`", note="a workflow's step"),
+        Invalid(COMPONENTS + 'export const keep = mutation({ args: { text: v.string() }, handler: async (ctx, { text }) => {\n'
+                '  await pool.enqueueMutation(ctx, internal.example.save, { text });\n}});\n',
+                lines=[9], message="only runs from `pool.enqueueMutation`", note="a job handed to a workpool"),
         Invalid(SERVER + 'export const notify = internalMutation({ args: {}, handler: async (ctx) => {\n'
                 '  const me = await getAuthUserId(ctx);\n  if (me === null) return;\n}});\n'
                 'export const send = mutation({ args: {}, handler: async (ctx) => {\n'

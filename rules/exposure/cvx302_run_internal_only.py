@@ -1,3 +1,4 @@
+from cvxlint.project.component_clients import ENQUEUE_METHODS
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid
 
 from .common import API_HEADER, report_public_references
@@ -9,8 +10,11 @@ class RunInternalOnly(Rule):
 
     ## What it does
     Flags `ctx.run*` calls whose reference is `api.x.y` (directly, through a variable, or
-    imported), naming the target and whether clients call it too. `components.*`
-    references are fine, and components are skipped.
+    imported), naming the target and whether clients call it too. The same for a workflow's
+    steps (`step.runAction(ref, args)`) and for the jobs handed to a workpool of
+    `@convex-dev/workpool` (`pool.enqueueMutation(ctx, ref, args)` and the other `enqueue*`
+    methods, on an object made with `new Workpool(...)`), which run the function as well.
+    `components.*` references are fine, and components are skipped.
 
     ## Why is this bad?
     A function that server code runs should be internal so that clients cannot call it on
@@ -47,6 +51,12 @@ class RunInternalOnly(Rule):
         Valid(API_HEADER + 'export const go = action({ args: {}, handler: async (ctx) => {\n'
               '  await ctx.runMutation(internal.example.save, {});\n}});\n'
               'export const save = internalMutation({ args: {}, handler: async () => {} });\n'),
+        Valid(API_HEADER + 'class Outbox {\n  enqueueMutation(ctx: any, fn: any, args: any) { return { fn, args }; }\n}\n'
+              'const outbox = new Outbox();\n'
+              'export const go = mutation({ args: {}, handler: async (ctx) => {\n'
+              '  outbox.enqueueMutation(ctx, api.example.save, {});\n}});\n'
+              'export const save = mutation({ args: {}, handler: async () => {} });\n',
+              note="the app's own class with a method of the workpool's name runs nothing"),
         Valid(API_HEADER + 'export const demoLogin = action({ args: {}, handler: async (ctx) => {\n'
               '  await ctx.runAction(api.auth.signIn, { provider: "password", params: { flow: "signIn" } });\n}});\n',
               files={"convex/auth.ts": 'import { Password } from "@convex-dev/auth/providers/Password";\n'
@@ -55,6 +65,25 @@ class RunInternalOnly(Rule):
               note="Convex Auth's signIn is registered by the package: there is no internal one to use"),
     ]
     invalid = [
+        # triage G44 P3: a job handed to a workpool runs its function like `ctx.runMutation` does
+        Invalid('import { Workpool } from "@convex-dev/workpool";\nimport { v } from "convex/values";\n'
+                'import { api, components } from "./_generated/api";\nimport { internalMutation } from "./_generated/server";\n'
+                'const payouts = new Workpool(components.payouts, { maxParallelism: 2 });\n'
+                'export const settle = internalMutation({ args: { id: v.id("bills") }, handler: async (ctx, { id }) => {\n'
+                '  await payouts.enqueueMutation(ctx, api.bills.close, { id });\n}});\n',
+                files={"convex/bills.ts": 'import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
+                       'export const close = mutation({ args: { id: v.id("bills") }, handler: async (ctx, { id }) => {\n'
+                       '  await ctx.db.patch(id, { closed: true });\n}});\n'},
+                lines=[7], message="`payouts.enqueueMutation` runs `api.bills.close`, a public function",
+                output='import { Workpool } from "@convex-dev/workpool";\nimport { v } from "convex/values";\n'
+                       'import { internal, components } from "./_generated/api";\nimport { internalMutation } from "./_generated/server";\n'
+                       'const payouts = new Workpool(components.payouts, { maxParallelism: 2 });\n'
+                       'export const settle = internalMutation({ args: { id: v.id("bills") }, handler: async (ctx, { id }) => {\n'
+                       '  await payouts.enqueueMutation(ctx, internal.bills.close, { id });\n}});\n',
+                outputs={"convex/bills.ts": 'import { v } from "convex/values";\nimport { internalMutation } from "./_generated/server";\n'
+                         'export const close = internalMutation({ args: { id: v.id("bills") }, handler: async (ctx, { id }) => {\n'
+                         '  await ctx.db.patch(id, { closed: true });\n}});\n'},
+                note="a job handed to a `@convex-dev/workpool` pool"),
         Invalid(API_HEADER + 'export const go = action({ args: { dry: v.boolean() }, handler: async (ctx, args) => {\n'
                 '  const total = args.dry ? internal.orders.estimate : api.orders.total;\n'
                 '  return await ctx.runQuery(total, {});\n}});\n',
@@ -293,4 +322,5 @@ class RunInternalOnly(Rule):
     ]
 
     def check_app(self, ctx, app):
-        report_public_references(ctx, app, ("runQuery", "runMutation", "runAction"), "runs")
+        # (a workflow's `start` is left out: a workflow is always internal, whatever names it)
+        report_public_references(ctx, app, ("runQuery", "runMutation", "runAction", *sorted(ENQUEUE_METHODS)), "runs")

@@ -1,5 +1,6 @@
 import re
 
+from cvxlint.project.component_clients import reads_only
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function
 
 SERVER = ('import { action, internalMutation, mutation } from "./_generated/server";\n'
@@ -14,6 +15,17 @@ CHAT = ('import { v } from "convex/values";\nimport { action } from "./_generate
         '  await thread.generateText({ prompt: args.prompt });\n}});\n'
         'export const search = action({ args: { threadId: v.string() }, handler: async (ctx, args) =>\n'
         '  agent.listMessages(ctx, { threadId: args.threadId, paginationOpts: { cursor: null, numItems: 9 } }) });\n')
+# the RAG component: `answer` searches and asks the model, `remember` stores a document
+KB = {"convex/kb.ts": 'import { RAG } from "@convex-dev/rag";\nimport { openai } from "@ai-sdk/openai";\n'
+                      'import { v } from "convex/values";\nimport { components } from "./_generated/api";\n'
+                      'import { action } from "./_generated/server";\n'
+                      'const kb = new RAG(components.rag, { textEmbeddingModel: openai.embedding("text-embedding-3-small"), '
+                      'embeddingDimension: 1536 });\n'
+                      'export const answer = action({ args: { question: v.string() }, handler: async (ctx, { question }) => {\n'
+                      '  const { text } = await kb.generateText(ctx, { search: { namespace: "faq" }, prompt: question, '
+                      'model: openai.chat("gpt-4o-mini") });\n  return text;\n}});\n'
+                      'export const remember = action({ args: { text: v.string() }, handler: async (ctx, { text }) => {\n'
+                      '  await kb.add(ctx, { namespace: "faq", text });\n}});\n'}
 SEARCH = 'export const search = action({ args: {}, handler: async () => {\n  return (await fetch("https://x.dev")).json();\n}});\n'
 
 
@@ -25,7 +37,8 @@ class NoActionFromClient(Rule):
     TanStack's `useConvexAction` — whose target is an action that changes state: it runs a
     mutation (`ctx.runMutation`) or schedules work, directly or through helpers, or hands
     `ctx` to a package method not named for reading (an agent's `continueThread`, whose
-    thread saves the prompt and the reply; not `listMessages` or `search`). Read-only
+    thread saves the prompt and the reply; not `listMessages` or `search`, nor the RAG
+    component's `generateText`, which searches and asks the model but stores nothing). Read-only
     actions (search, LLM calls, third-party lookups) are fine, and so are Python scripts and
     frontend code that runs on a server (Next.js route handlers and API routes, `"use server"`
     actions, middleware, `*.server.ts`, SvelteKit endpoints (`+server.ts`),
@@ -128,6 +141,11 @@ class NoActionFromClient(Rule):
                   'export const ask = action({ args: {}, handler: async (ctx) => {\n'
                   '  await limiter.limit(ctx, "ask", { throws: true });\n  return (await fetch("https://x.dev")).json();\n}});\n'},
               note="a rate limiter's bucket is bookkeeping, not the app's data"),
+        # triage G44 P4 (sofman65/RootCopilot's `rag:ask`)
+        Valid('import { useAction } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+              'export function Ask() { const ask = useAction(api.kb.answer); return null; }\n',
+              path="src/Ask.tsx", files=KB,
+              note="the RAG component's `generateText` searches and asks the model: it stores nothing"),
         Valid('import { useMutation } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
               'export function Gen() {\n  // @ts-ignore\n  const generate = useMutation(api.ai.generate);\n  return null;\n}\n',
               path="src/Gen.tsx", files={"convex/ai.ts": SERVER + WRITES},
@@ -175,6 +193,18 @@ class NoActionFromClient(Rule):
                 path="src/Chat.tsx", files={**AGENT, "convex/chat.ts": CHAT}, lines=[4],
                 message="`agent.continueThread()`",
                 note="an agent saves the prompt and the reply through the ctx it is handed"),
+        Invalid('import { useAction } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+                'export function Learn() { const learn = useAction(api.kb.remember); return null; }\n',
+                path="src/Learn.tsx", files=KB, lines=[3], message="`kb.add()`",
+                note="the RAG component's `add` stores the document"),
+        Invalid('import { useAction } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+                'export function Draft() { const draft = useAction(api.writer.draft); return null; }\n',
+                path="src/Draft.tsx", lines=[3], message="`writer.generateText()`",
+                files={"convex/writer.ts": 'import { v } from "convex/values";\nimport { action } from "./_generated/server";\n'
+                       'import { Writer } from "@acme/writer";\nconst writer = new Writer();\n'
+                       'export const draft = action({ args: { topic: v.string() }, handler: async (ctx, { topic }) =>\n'
+                       '  writer.generateText(ctx, topic) });\n'},
+                note="another package's `generateText` given ctx may write: only RAG's is known to read"),
     ]
 
     def check_app(self, ctx, app):
@@ -203,9 +233,10 @@ def _writes(ctx, fn):
             if path[:1] == ("scheduler",):
                 return f"`ctx.scheduler.{path[1] if len(path) > 1 else ''}`"
     # ctx handed to a package (`thread.generateText` of an agent saves the prompt and reply
-    # through it): a write unless the method's name says it only reads
-    for name in ctx.project.access(fn).ctx_handed_to:
-        if not _READER.match(name.rsplit(".", 1)[-1]):
+    # through it): a write unless the method's name says it only reads, or the component's
+    # client is known to (`rag.generateText`, component_clients.py)
+    for name, facts, site in ctx.project.access(fn).ctx_handed_calls:
+        if not _READER.match(name.rsplit(".", 1)[-1]) and not reads_only(ctx.project.linker, facts, site):
             return f"`ctx` handed to `{name}()`"
     return None
 

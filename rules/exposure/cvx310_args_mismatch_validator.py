@@ -1,4 +1,5 @@
 from cvxlint.project.arguments import mismatches
+from cvxlint.project.component_clients import WORKFLOW_STARTS
 from cvxlint.project.references import PAGINATED_HOOKS
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function
 
@@ -14,6 +15,15 @@ FEEDS = {"convex/feeds.ts": 'import { paginationOptsValidator } from "convex/ser
          'export const purge = internalMutation({ args: { olderThanDays: v.number() }, handler: async () => null });\n'
          'export const summarize = action({ args: { channel: v.string() }, handler: async () => "" });\n'}
 
+# a workpool and a workflow (lines 1-12 of the example)
+COMPONENTS = ('import { Workpool } from "@convex-dev/workpool";\nimport { WorkflowManager } from "@convex-dev/workflow";\n'
+              'import { v } from "convex/values";\nimport { components, internal } from "./_generated/api";\n'
+              'import { internalAction, internalMutation } from "./_generated/server";\n'
+              'const mail = new Workpool(components.mail, { maxParallelism: 4 });\n'
+              'const flows = new WorkflowManager(components.workflow);\n'
+              'export const send = internalAction({ args: { to: v.string() }, handler: async () => {} });\n'
+              'export const onboard = flows.define({\n  args: { userId: v.string() },\n'
+              '  handler: async (step, { userId }) => { await step.runAction(internal.example.send, { to: userId }); },\n});\n')
 SERVER = ('import { v } from "convex/values";\nimport { action, mutation } from "./_generated/server";\n'
           'import { api, internal } from "./_generated/api";\n')
 REACT = 'import { usePaginatedQuery, useQuery } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
@@ -42,7 +52,10 @@ class ArgsMismatchValidator(Rule):
     arguments the object leaves out. Literal objects nested in the arguments are compared the
     same way with the `v.object` that checks them (a field's object, an array's element, the
     one union member that can take the object). The calls read are `ctx.runQuery` /
-    `runMutation` / `runAction`, `ctx.scheduler.runAfter` / `runAt`, crons, `useQuery`,
+    `runMutation` / `runAction` (and a workflow's `step.run*`), `ctx.scheduler.runAfter` /
+    `runAt`, crons, a `@convex-dev/workpool` pool's `enqueueAction` / `enqueueMutation` /
+    `enqueueQuery`, a `@convex-dev/workflow` workflow's `start(ctx, ref, args)` (checked against
+    its `define({ args })`), `useQuery`,
     `usePaginatedQuery` (which adds `paginationOpts` itself), the calls of the function
     `useMutation` / `useAction` return when a `const` holds it (also as TanStack Query's
     `useMutation({ mutationFn })`: its `mutate` / `mutateAsync`), client methods
@@ -80,6 +93,13 @@ class ArgsMismatchValidator(Rule):
     summary = "Call whose arguments object has keys the validator rejects, or lacks required ones"
 
     valid = [
+        Valid(COMPONENTS + 'class Outbox {\n  start(ctx: any, fn: any, args: any) { return { fn, args }; }\n}\n'
+              'const outbox = new Outbox();\n'
+              'export const kick = internalMutation({ args: {}, handler: async (ctx) => {\n'
+              '  await mail.enqueueActionBatch(ctx, internal.example.send, [{ to: "a@b.c" }]);\n'
+              '  await flows.start(ctx, internal.example.onboard, { userId: "u1" });\n'
+              '  outbox.start(ctx, internal.example.onboard, { anything: 1 });\n}});\n',
+              note="the right keys for a batch of jobs and for the workflow; the app's own `start` is no workflow's"),
         Valid(REACT + 'export function Feed({ channel, extra }) {\n'
               '  useQuery(api.feeds.list, channel ? { channel } : "skip");\n  useQuery(api.feeds.list, "skip");\n'
               '  useQuery(api.feeds.list, { channel, ...extra });\n'
@@ -151,6 +171,18 @@ class ArgsMismatchValidator(Rule):
               note="an argument a custom builder declares; a function that registers may add its own"),
     ]
     invalid = [
+        # triage G44 P3: a workpool job and a workflow get their arguments like a scheduled function
+        Invalid(COMPONENTS + 'export const kick = internalMutation({ args: {}, handler: async (ctx) => {\n'
+                '  await mail.enqueueAction(ctx, internal.example.send, { address: "a@b.c" });\n}});\n',
+                lines=[14, 14], message="internal action `example:send`", note="a job handed to a workpool"),
+        Invalid(COMPONENTS + 'export const kick = internalMutation({ args: {}, handler: async (ctx) => {\n'
+                '  await flows.start(ctx, internal.example.onboard, { name: "Ada" });\n}});\n',
+                lines=[14, 14], message="workflow `example:onboard`",
+                note="a workflow's arguments, checked against its `define({ args })`"),
+        Invalid(COMPONENTS + 'export const signupDay = flows.define({\n  args: {},\n  handler: async (step) => {\n'
+                '    await step.runWorkflow(internal.example.onboard, { user: "u1" });\n  },\n});\n',
+                lines=[16, 16], message="workflow `example:onboard`",
+                note="a workflow started as a step of another (`step.runWorkflow`)"),
         Invalid('import { useMutation } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
                 'export function Composer({ channel }) {\n  const post = useMutation(api.feeds.post);\n'
                 '  const send = (text) => post({ channel, text });\n'
@@ -243,6 +275,9 @@ class ArgsMismatchValidator(Rule):
 
     def check_app(self, ctx, app):
         for use in ctx.project.call_index.uses_in(app):
+            if use.how in WORKFLOW_STARTS and use.target is None:
+                self._check_workflow_start(ctx, app, use)
+                continue
             fn = use.target
             if fn is None or use.args is None and not use.returned_calls or use.candidate \
                     or use.language not in ("server", "client") \
@@ -257,3 +292,16 @@ class ArgsMismatchValidator(Rule):
             for args, start, end in passed + [c for c in use.returned_calls if c[0] is not None]:
                 for m in mismatches(args, val, (start, end), supplied):
                     ctx.report(use.path, (m.start, m.end), m.message(describe_function(fn), "object"))
+
+    def _check_workflow_start(self, ctx, app, use):
+        """`workflow.start(ctx, internal.x.flow, args)`: `args` are the workflow's own, which its
+        `define({ args })` validates when it starts (a workflow without `args` takes any)."""
+        wf = app.workflows.get(use.identifier or "")
+        if wf is None or wf.args_node is None or use.args is None or use.candidate or use.language != "server" \
+                or not ctx.reported(use.path):
+            return
+        val = ctx.project.validators.evaluate(wf.facts, wf.args_node)
+        if val is None:
+            return
+        for m in mismatches(use.args, val, (use.start, use.end)):
+            ctx.report(use.path, (m.start, m.end), m.message(f"workflow `{use.identifier}`", "object"))

@@ -18,7 +18,8 @@ class RedundantIndex(Rule):
     index's fields (a warning: the longer index serves the same queries). Staged indexes are
     left out. A prefix index is kept (not flagged) when some query reads it in
     `_creationTime` order within its range — with `.first()`, `.take(n)`, `.paginate()` or
-    `.order()`, or returns its `.collect()` as it is (also as a property of a returned object) — which the longer index cannot give
+    `.order()`, or returns its `.collect()` as it is (also as a property of a returned object, or
+    through `.map(...)`, which keeps the order) — which the longer index cannot give
     (the documented exception; not when the query's `.filter` fixes the longer index's other
     fields with `.eq`: that index gives the same rows in the same order, and it is the one
     the message names), or through a
@@ -94,6 +95,16 @@ class RedundantIndex(Rule):
                      '  const joined = await ctx.db.query("members").withIndex("by_team", (q) => q.eq("team", team)).collect();\n'
                      '  return { team, joined };\n}});\n' + ONE_MEMBER},
               note="returned as read inside an object: the caller still gets them in _creationTime order"),
+        # triage G44 P7 (bob-rietveld/unheard-v3's integrations, returned without their API keys)
+        Valid(MEMBERS, path="convex/schema.ts",
+              files={"convex/members.ts": 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
+                     'export const roster = query({ args: { team: v.string() }, handler: async (ctx, { team }) => {\n'
+                     '  const rows = await ctx.db.query("members").withIndex("by_team", (q) => q.eq("team", team)).collect();\n'
+                     '  return rows.map(({ user }) => ({ user }));\n}});\n'
+                     'export const users = query({ args: { team: v.string() }, handler: async (ctx, { team }) =>\n'
+                     '  (await ctx.db.query("members").withIndex("by_team", (q) => q.eq("team", team)).collect()).map((m) => m.user) });\n'
+                     + ONE_MEMBER},
+              note="returned through `.map`, which keeps the rows' order: the caller still gets _creationTime order"),
         Valid(MEMBERS, path="convex/schema.ts",
               files={"convex/members.ts": 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
                      'export const count = query({ args: { team: v.string() }, handler: async (ctx, { team }) =>\n'
@@ -110,6 +121,13 @@ class RedundantIndex(Rule):
               note="Convex Ents makes the `userId` index for the edge: it is not the app's to drop"),
     ]
     invalid = [
+        Invalid(MEMBERS, path="convex/schema.ts", lines=[5],
+                files={"convex/members.ts": 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
+                       'export const roster = query({ args: { team: v.string() }, handler: async (ctx, { team }) => {\n'
+                       '  const rows = await ctx.db.query("members").withIndex("by_team", (q) => q.eq("team", team)).collect();\n'
+                       '  return rows.map(({ user }) => user).sort();\n}});\n' + ONE_MEMBER},
+                message="is a prefix of `by_team_user`",
+                note="mapped, then sorted: the order the index gives is not what the caller gets"),
         Invalid(MEMBERS, path="convex/schema.ts", lines=[5],
                 files={"convex/members.ts": 'import { mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
                        'export const join = mutation({ args: { team: v.string(), user: v.string() }, handler: async (ctx, a) => {\n'
@@ -182,7 +200,7 @@ class RedundantIndex(Rule):
                 # query handed back unfinished (a helper's builder) or ordered by a variable:
                 # what its caller does with the order is unknown
                 if ch.terminal in ORDER_SENSITIVE or ch.terminal is None or any(st.method == "order" for st in ch.steps) \
-                        or (ch.terminal == "collect" and ch.result_returned):
+                        or (ch.terminal == "collect" and (ch.result_returned or ch.result_mapped_returned)):
                     f = ch.filters[0] if len(ch.filters) == 1 else None
                     fixed = frozenset(n for n, _x, _v in f.eqs) if f is not None and f.eqs else frozenset()
                     ordered_use.setdefault((ch.table, ch.index), []).append(fixed)

@@ -264,7 +264,9 @@ class NoRunInLoop(Rule):
     """`ctx.runQuery/runMutation/runAction` inside a loop in an action.
 
     ## What it does
-    In actions and HTTP actions (a Hono route's handler too, whose ctx is `c.env`), flags
+    In actions and HTTP actions (a Hono route's handler too, whose ctx is `c.env`, and the
+    handler of an agent tool, `createTool({ handler })` of `@convex-dev/agent`, which the
+    agent runs inside its action with that action's ctx), flags
     `ctx.run*` calls inside `for`/`while` loops and inside `.map/.forEach/...` callbacks
     (`Promise.all(items.map((i) => ctx.runMutation(...)))`, also a local function handed over by
     its name: `items.map(touchOne)`),
@@ -502,6 +504,13 @@ class NoRunInLoop(Rule):
                 '  await touchEach(ctx, ids.slice(0, 10), []);\n}});\n',
                 lines=[9, 12], message="`touchEach(...)` runs `ctx.runMutation` inside a loop (convex/example.ts:5)",
                 note="a helper two actions call: one finding per call, naming it, for both of its loops"),
+        # triage G44 P5: an agent runs its tools inside its action
+        Invalid('import { createTool } from "@convex-dev/agent";\nimport { z } from "zod";\n'
+                'import { internal } from "./_generated/api";\n'
+                'export const tagAll = createTool({\n  description: "Tag each note",\n'
+                '  args: z.object({ ids: z.array(z.string()) }),\n  handler: async (ctx, { ids }) => {\n'
+                '    for (const id of ids) {\n      await ctx.runMutation(internal.notes.tag, { id });\n    }\n  },\n});\n',
+                lines=[9], note="an agent tool's handler"),
         # triage G23 P2: a Hono route registers no function, and runs as an HTTP action all the same
         Invalid(HONO + 'app.post("/import", async (c) => {\n  const { rows } = await c.req.json();\n'
                 '  for (const row of rows) {\n    await c.env.runMutation(internal.rows.put, { row });\n  }\n'

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cvxlint.project.callgraph import kind_can_run
-from cvxlint.rulekit import global_calls, helper_kinds, js, reported_functions
+from cvxlint.rulekit import global_calls, helper_kinds, js, reported_functions, workflow_handlers
 
 
 def global_calls_in_queries_and_mutations(ctx, app, *names: str):
@@ -18,6 +18,17 @@ def global_calls_in_queries_and_mutations(ctx, app, *names: str):
                 for site in global_calls(r, *names):
                     if kind_can_run(fn.kind, r, site.node):
                         yield fn, r, site
+
+
+def global_calls_in_workflows(ctx, app, *names: str):
+    """(what to call the workflow, reached, site) for each call of one of the globals `names`
+    in a workflow's handler or a helper it reaches (`workflow_handlers`): code that runs inside
+    a mutation, with what a mutation cannot do."""
+    for reached, what in workflow_handlers(ctx, app):
+        for r in reached:
+            for site in global_calls(r, *names):
+                if kind_can_run("mutation", r, site.node):
+                    yield what, r, site
 
 
 def shared_with_actions(ctx, app, reached) -> bool:

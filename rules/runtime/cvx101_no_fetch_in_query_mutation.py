@@ -2,7 +2,7 @@ from cvxlint.project.callgraph import kind_can_run
 from cvxlint.project.definitions import ExternalDef
 from cvxlint.project.evaluate import made_with_new
 from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, callee_text, describe_function, reported_functions,
-                             report_in_handler)
+                             report_in_handler, workflow_handlers)
 
 from .common import global_calls_in_queries_and_mutations, shared_with_actions
 
@@ -18,6 +18,12 @@ SDK_CLIENTS = frozenset([
 LOCAL_PARTS = frozenset(["webhooks", "errors"])
 
 SERVER = 'import { query, mutation, action, internalMutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
+# a workflow manager and a mutation its workflows run as a step (lines 1-6)
+WORKFLOW = ('import { WorkflowManager } from "@convex-dev/workflow";\nimport { v } from "convex/values";\n'
+            'import { components, internal } from "./_generated/api";\n'
+            'import { internalAction, internalMutation } from "./_generated/server";\n'
+            'const flows = new WorkflowManager(components.workflow);\n'
+            'export const store = internalMutation({ args: { body: v.string() }, handler: async () => {} });\n')
 
 
 class NoFetchInQueryMutation(Rule):
@@ -33,7 +39,9 @@ class NoFetchInQueryMutation(Rule):
     handler's call that leads to it, with the helper's line as a related location. When the
     same helper is also used by actions the finding is info: the helper may only fetch on
     the action path; a call where a test of the ctx rules the handler's kind out (`if
-    ("runAction" in ctx)`) is not reported at all, as for CVX102 and CVX107.
+    ("runAction" in ctx)`) is not reported at all, as for CVX102 and CVX107. The handler of a
+    `@convex-dev/workflow` workflow (`workflow.define({ handler })`) is checked too: it is
+    replayed inside a mutation.
 
     ## Why is this bad?
     Queries and mutations must be deterministic so Convex can cache and retry them; the
@@ -60,6 +68,13 @@ class NoFetchInQueryMutation(Rule):
     summary = "`fetch()` in a query or mutation (also through helpers)"
 
     valid = [
+        Valid(WORKFLOW + 'export const download = internalAction({ args: { url: v.string() }, handler: async (_ctx, { url }) =>\n'
+              '  (await fetch(url)).text() });\n'
+              'export const importFeed = flows.define({\n  args: { url: v.string() },\n'
+              '  handler: async (step, { url }) => {\n'
+              '    const body = await step.runAction(internal.example.download, { url });\n'
+              '    await step.runMutation(internal.example.store, { body });\n  },\n});\n',
+              note="a workflow fetches in an action it runs as a step"),
         Valid(SERVER.replace("internalMutation }", "internalMutation, type QueryCtx, type ActionCtx }")
               + 'async function rate(ctx: QueryCtx | ActionCtx, cur: string) {\n'
               '  if ("runAction" in ctx) {\n    const res = await fetch(`https://rates.example.com/${cur}`);\n'
@@ -85,6 +100,11 @@ class NoFetchInQueryMutation(Rule):
               '  const fetch = (x: string) => x;\n  return fetch("local");\n}});\n', note="a local named fetch"),
     ]
     invalid = [
+        # triage G44 P1: a workflow's handler runs inside a mutation
+        Invalid(WORKFLOW + 'export const importFeed = flows.define({\n  args: { url: v.string() },\n'
+                '  handler: async (step, { url }) => {\n    const res = await fetch(url);\n'
+                '    await step.runMutation(internal.example.store, { body: await res.text() });\n  },\n});\n',
+                lines=[10], message="workflow `example:importFeed`", note="a workflow's handler"),
         Invalid(SERVER + 'class Webhook {\n  constructor(private url: string) {}\n'
                 '  async post(body: string) { await fetch(this.url, { method: "POST", body }); }\n}\n'
                 'export const save = mutation({ args: {}, handler: async () => {\n'
@@ -143,6 +163,25 @@ class NoFetchInQueryMutation(Rule):
                 "requests; do it in an action (schedule one from a mutation)",
                 severity=Severity.INFO if shared_with_actions(ctx, app, r) else None,
             )
+        # a workflow's handler replays inside a mutation (@convex-dev/workflow)
+        for reached, what in workflow_handlers(ctx, app):
+            for r in reached:
+                for site in r.func.all_calls():
+                    if not kind_can_run("mutation", r, site.node):
+                        continue
+                    package = None if site.global_name == "fetch" else packages.get(id(site), _UNASKED)
+                    if package is _UNASKED:
+                        package = packages[id(site)] = _network_package(ctx.project.linker, r.facts, site)
+                    if site.global_name == "fetch":
+                        msg = f"`fetch()` in {what}"
+                    elif package is not None:
+                        msg = f"`{callee_text(r.facts, site)}()` (the `{package}` client) in {what} makes a network request"
+                    else:
+                        continue
+                    report_in_handler(ctx, None, r, site.node,
+                                      f"{msg}: a workflow's handler runs inside a mutation, which cannot make network "
+                                      "requests; do it in an action the workflow runs as a step (`step.runAction`)",
+                                      severity=Severity.INFO if shared_with_actions(ctx, app, r) else None)
 
 
 _UNASKED = object()

@@ -1,6 +1,6 @@
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, report_in_handler
 
-from .common import global_calls_in_queries_and_mutations, shared_with_actions
+from .common import global_calls_in_queries_and_mutations, global_calls_in_workflows, shared_with_actions
 
 SERVER = 'import { query, mutation, action } from "./_generated/server";\n'
 
@@ -11,7 +11,8 @@ class NoTimersInQueryMutation(Rule):
     ## What it does
     Flags the global timer functions (`setTimeout`, `setInterval`) in query and mutation
     handlers and the helpers they call, including the `await new Promise(r => setTimeout(r, ms))`
-    sleep idiom.
+    sleep idiom; also in the handler of a `@convex-dev/workflow` workflow, which is replayed
+    inside a mutation.
 
     ## Why is this bad?
     The runtime throws "Can't use setTimeout in queries and mutations". A mutation that wants
@@ -38,6 +39,13 @@ class NoTimersInQueryMutation(Rule):
         Valid(SERVER + 'export const wait = action({ args: {}, handler: async () => {\n  await new Promise((r) => setTimeout(r, 100));\n}});\n'),
     ]
     invalid = [
+        # triage G44 P1: a workflow's handler runs inside a mutation
+        Invalid('import { WorkflowManager } from "@convex-dev/workflow";\nimport { components, internal } from "./_generated/api";\n'
+                'const flows = new WorkflowManager(components.workflow);\n'
+                'export const remind = flows.define({\n  args: {},\n  handler: async (step) => {\n'
+                '    await new Promise((r) => setTimeout(r, 60_000));\n'
+                '    await step.runAction(internal.mail.send, {}, { runAfter: 60_000 });\n  },\n});\n',
+                lines=[7], message="workflow `example:remind`", note="a workflow's handler"),
         Invalid(SERVER + 'export const later = mutation({ args: {}, handler: async () => {\n  setTimeout(() => {}, 1000);\n}});\n', lines=[3]),
         Invalid(SERVER + 'const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));\n'
                 'export const slow = query({ args: {}, handler: async () => {\n  await sleep(10);\n  return 1;\n}});\n', lines=[4]),
@@ -57,5 +65,12 @@ class NoTimersInQueryMutation(Rule):
                 ctx, fn, r, site.node,
                 f"`{site.global_name}` in {describe_function(fn)}: timers throw in queries and mutations; "
                 "use `ctx.scheduler.runAfter` to run something later",
+                severity=Severity.INFO if shared_with_actions(ctx, app, r) else None,
+            )
+        for what, r, site in global_calls_in_workflows(ctx, app, "setTimeout", "setInterval"):
+            report_in_handler(
+                ctx, None, r, site.node,
+                f"`{site.global_name}` in {what}: timers throw in a workflow's handler, which runs inside a "
+                "mutation; give the next step a `runAfter` option to run it later",
                 severity=Severity.INFO if shared_with_actions(ctx, app, r) else None,
             )

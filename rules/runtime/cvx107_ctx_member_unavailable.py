@@ -1,5 +1,6 @@
 from cvxlint.project.callgraph import KINDS_WITH_MEMBER, kind_can_run
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, report_in_handler, reported_functions
+from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, agent_tool_handlers, describe_function, js, report_in_handler,
+                             reported_functions)
 
 SERVER = ('import { query, mutation, action, httpAction } from "./_generated/server";\n'
           'import { internal } from "./_generated/api";\n')
@@ -74,6 +75,8 @@ class CtxMemberUnavailable(Rule):
     `ctx.storage.generateUploadUrl/delete`, `ctx.meta.getRequestMetadata` and the database
     writes (`ctx.db.insert/patch/replace/delete`: a query's `ctx.db` only reads) in queries;
     `ctx.runAction` and `ctx.vectorSearch` in mutations; `ctx.auth.signJwt` outside mutations.
+    The handler of an agent tool (`createTool({ handler })`, or `execute`, of `@convex-dev/agent`)
+    is checked as an action's: the agent runs it inside its action, with that action's ctx.
     Custom builders are taken into account: a member their customization adds is fine, one
     it removes (`db: undefined`, as Convex Ents does) is flagged, and functions whose
     customization cannot be read are skipped. Code of a helper behind a test of the ctx is
@@ -101,6 +104,11 @@ class CtxMemberUnavailable(Rule):
     summary = "`ctx` member the function kind lacks (e.g. `ctx.db` in an action)"
 
     valid = [
+        Valid('import { createTool } from "@convex-dev/agent";\nimport { z } from "zod";\n'
+              'import { internal } from "./_generated/api";\n'
+              'export const recentNotes = createTool({\n  description: "The latest notes",\n  args: z.object({}),\n'
+              '  handler: async (ctx) => await ctx.runQuery(internal.notes.recent, {}),\n});\n',
+              note="an agent tool reads through `ctx.runQuery`, as an action does"),
         Valid(SERVER + 'class Jobs {\n  constructor(private ctx: any) {}\n'
                 '  async later() { await this.ctx.scheduler.runAfter(0, internal.example.tick, {}); }\n}\n'
                 'export const tick = mutation({ args: {}, handler: async () => {} });\n'
@@ -158,6 +166,14 @@ class CtxMemberUnavailable(Rule):
               note="writes behind a test only mutations (and actions) pass: a query never runs them"),
     ]
     invalid = [
+        # triage G44 P5: the agent gives its tools the ctx of the action it runs in
+        Invalid('import { createTool } from "@convex-dev/agent";\nimport { z } from "zod";\n'
+                'export const recentNotes = createTool({\n  description: "The latest notes",\n  args: z.object({}),\n'
+                '  handler: async (ctx) => await ctx.db.query("notes").order("desc").take(5),\n});\n'
+                'export const noteCount = createTool({\n  description: "How many notes",\n  inputSchema: z.object({}),\n'
+                '  execute: async ({ db }) => (await db.query("notes").collect()).length,\n});\n',
+                lines=[6, 11], message="an agent's tools run inside its action",
+                note="agent tools, with `handler` (before agent 0.6) or `execute`"),
         Invalid(SERVER + 'class Base {\n  async later(ctx: any) { await ctx.scheduler.runAfter(0, internal.example.tick, {}); }\n}\n'
                 'class Jobs extends Base {}\n'
                 'export const tick = mutation({ args: {}, handler: async () => {} });\n'
@@ -213,35 +229,45 @@ class CtxMemberUnavailable(Rule):
             change = project.ctx_change(fn.builder) if fn.builder.layers else None
             if change is not None and not change.known:
                 continue
-            seen: set[tuple] = set()
-            for r in project.reach(fn):
-                guarded: set[str] | None = None
-                for use, path in sorted(r.ctx_uses(), key=lambda up: up[0].node.start):
-                    if not path:
+            self._check(ctx, fn, fn.kind, project.reach(fn), describe_function(fn), change)
+        # an agent's tools run inside its action, with that action's ctx
+        for reached, what, _runtime in agent_tool_handlers(ctx, app):
+            self._check(ctx, None, "action", reached, what, None)
+
+    def _check(self, ctx, fn, kind, reached, what, change):
+        """The ctx members code of `kind` (`fn`'s handler and helpers, or an agent tool's:
+        `fn` None) reads that its ctx lacks; `what` names it in messages."""
+        seen: set[tuple] = set()
+        for r in reached:
+            guarded: set[str] | None = None
+            for use, path in sorted(r.ctx_uses(), key=lambda up: up[0].node.start):
+                if not path:
+                    continue
+                if change is not None and path[0] in change.removed:
+                    member = (path[0],)
+                    why = f"the custom builder `{fn.builder.name}` removes `ctx.{path[0]}`"
+                else:
+                    member = _missing_member(kind, path)
+                    if member is None or (change is not None and member[0] in change.added):
                         continue
-                    if change is not None and path[0] in change.removed:
-                        member = (path[0],)
-                        why = f"the custom builder `{fn.builder.name}` removes `ctx.{path[0]}`"
-                    else:
-                        member = _missing_member(fn.kind, path)
-                        if member is None or (change is not None and member[0] in change.added):
-                            continue
-                        why = f"{KIND_NAME[fn.kind]} have no `ctx.{'.'.join(member)}`"
-                        if member[0] == "db" and len(member) > 1:
-                            why += " (their `ctx.db` only reads); write in a mutation"
-                    if r.depth:
-                        if guarded is None:
-                            guarded = _guarded_members(r)
-                        # a test decides only the member it names: `"db" in ctx` holds in
-                        # queries too, so it does not keep a query away from `ctx.db.patch`
-                        if ".".join(member) in guarded:
-                            continue
-                        if not kind_can_run(fn.kind, r, use.node):
-                            continue  # on the other side of `"runAction" in ctx`, `isActionCtx(ctx)`
-                    # one finding per member and place in the handler (helpers reached through
-                    # the same call are summarised in that one finding)
-                    key = (member, id(r.via[0][1]) if r.depth else "direct")
-                    if key in seen or (r.depth and (member, "direct") in seen):
+                    why = f"{KIND_NAME[kind]} have no `ctx.{'.'.join(member)}`"
+                    if fn is None:
+                        why = f"an agent's tools run inside its action, and {why}"
+                    if member[0] == "db" and len(member) > 1:
+                        why += " (their `ctx.db` only reads); write in a mutation"
+                if r.depth:
+                    if guarded is None:
+                        guarded = _guarded_members(r)
+                    # a test decides only the member it names: `"db" in ctx` holds in
+                    # queries too, so it does not keep a query away from `ctx.db.patch`
+                    if ".".join(member) in guarded:
                         continue
-                    seen.add(key)
-                    report_in_handler(ctx, fn, r, use.node, f"`ctx.{'.'.join(member)}` in {describe_function(fn)}: {why}")
+                    if not kind_can_run(kind, r, use.node):
+                        continue  # on the other side of `"runAction" in ctx`, `isActionCtx(ctx)`
+                # one finding per member and place in the handler (helpers reached through
+                # the same call are summarised in that one finding)
+                key = (member, id(r.via[0][1]) if r.depth else "direct")
+                if key in seen or (r.depth and (member, "direct") in seen):
+                    continue
+                seen.add(key)
+                report_in_handler(ctx, fn, r, use.node, f"`ctx.{'.'.join(member)}` in {what}: {why}")

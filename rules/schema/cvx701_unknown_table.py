@@ -43,7 +43,7 @@ class UnknownTable(Rule):
     """A table name the schema does not define.
 
     ## What it does
-    Flags string table names that are not in schema.ts: in `ctx.db.query`, `insert`,
+    Flags string table names that are not in schema.ts (schema.js): in `ctx.db.query`, `insert`,
     `get/patch/replace/delete("t", id)`, `normalizeId`, `ctx.vectorSearch`, Convex Ents'
     `ctx.table("t")`, and `v.id("t")` anywhere in the functions directory. `_storage` and `_scheduled_functions` are valid in
     `v.id` (and through `db.system`, which CVX702 checks). Skipped when there is no
@@ -129,6 +129,11 @@ class UnknownTable(Rule):
                 path="convex/listMessages.js", lines=[2], convex="0.14.1",
                 files={"convex/schema.ts": SCHEMA.replace('"convex/server"', '"convex/schema"')},
                 note="convex 0.16 and older export defineSchema/defineTable only from convex/schema"),
+        # triage G44 P8: a JavaScript app's schema
+        Invalid('import { mutation } from "./_generated/server";\n'
+                'export const post = mutation({ args: {}, handler: async (ctx) => { await ctx.db.insert("message", {}); } });\n',
+                path="convex/chat.js", files={"convex/schema.js": SCHEMA}, lines=[2],
+                message='not defined in schema.js; did you mean "messages"?'),
         Invalid(SERVER + 'import { typedV } from "convex-helpers/validators";\nimport schema from "./schema";\nconst vv = typedV(schema);\n'
                 'export const f = query({ args: { c: vv.id("channel") }, handler: (ctx, { c }) => ctx.db.get(c) });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[6], message='"channel" in `vv.id`',
@@ -139,6 +144,8 @@ class UnknownTable(Rule):
         schema = app.schema
         if not schema_applies(schema):
             return
+        # the file as the app names it: schema.ts, or schema.js in a JavaScript app
+        where_defined = schema.facts.path.replace("\\", "/").rsplit("/", 1)[-1]
         names = set(schema.tables)
         for call in reported_queries(ctx, app).calls:
             if call.system or call.table is None or call.table_node is None or not ctx.reported(call.facts):
@@ -148,13 +155,13 @@ class UnknownTable(Rule):
                 continue  # `tasks.old.ts`, skipped by the bundler and imported by nothing
             if call.table.startswith("_") or schema.knows_table(call.table) is not False:
                 continue
-            self._report(ctx, call.facts, call.table_node, call.table, names, f"`{call.method}`")
+            self._report(ctx, call.facts, call.table_node, call.table, names, where_defined, f"`{call.method}`")
         for ent in reported_queries(ctx, app).ents_calls:
             if ent.table is None or ent.table.startswith("_") or not ctx.reported(ent.facts):
                 continue
             module = app.module_for(ent.facts.path)
             if (module is None or not app.never_runs(module)) and schema.knows_table(ent.table) is False:
-                self._report(ctx, ent.facts, ent.table_node, ent.table, names, "`ctx.table`")
+                self._report(ctx, ent.facts, ent.table_node, ent.table, names, where_defined, "`ctx.table`")
         for module in app.modules.values():
             facts = module.facts
             if not ctx.reported(facts) or app.never_runs(module):
@@ -162,13 +169,13 @@ class UnknownTable(Rule):
             for site, name_node, name in ctx.project.validators.id_calls(facts):
                 if name is None or name in SYSTEM_TABLES or schema.knows_table(name) is not False:
                     continue
-                self._report(ctx, facts, name_node, name, names, f"`{site.path[0]}.id`")
+                self._report(ctx, facts, name_node, name, names, where_defined, f"`{site.path[0]}.id`")
 
-    def _report(self, ctx, facts, node, name, names, where):
+    def _report(self, ctx, facts, node, name, names, where_defined, where):
         if _type_error_expected(facts, node):
             return  # `// @ts-expect-error companies was removed`: the author knows, and says so
         guess = closest(name, names)
-        msg = f'table "{name}" in {where} is not defined in schema.ts'
+        msg = f'table "{name}" in {where} is not defined in {where_defined}'
         fix = None
         if guess is not None:
             msg += f'; did you mean "{guess}"?'

@@ -1,0 +1,243 @@
+"""Convex's own components whose clients run the app's functions or get its ctx: what the
+model knows of `@convex-dev/workpool`, `@convex-dev/workflow`, `@convex-dev/rag` and
+`@convex-dev/agent` (read in their npm packages, workpool 0.4.16, workflow 0.2.7 to 0.4.8,
+rag 0.7.6 and agent 0.6.4, `src/client/`).
+
+A client object is recognised by the class it is made with (`new Workpool(components.emails,
+...)`, in the same file or imported from another), never by a method's name alone:
+`.start(ctx, ...)` and `.define({...})` are common names.
+
+* `pool.enqueueAction(ctx, internal.x.y, args)` (and `enqueueMutation`, `enqueueQuery`, their
+  `...Batch` forms taking an array of argument objects) runs `x:y` later, as a job of the pool;
+* `workflow.start(ctx, internal.x.flow, args)` (or the `start` function of workflow 0.4)
+  starts the workflow `x:flow` with `args`, which its `define({ args })` validates;
+* in a workflow's handler, `step.runQuery/runMutation/runAction(ref, args)` runs a function as
+  a step, which the workflow component hands to its workpool: it runs later, in a job of its
+  own, with no user signed in; `step.runWorkflow(ref, args)` starts another workflow;
+* `rag.generateText(ctx, ...)` of a `new RAG(...)` only reads through the ctx it is given;
+* `createTool({ handler })` of the agent makes a tool whose handler the agent calls inside its
+  action, with that action's ctx.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..syntax import js
+from ..syntax.tree import Node
+from .definitions import Def, ExternalDef
+
+if TYPE_CHECKING:
+    from .definitions import Linker
+    from .facts import CallSite, FileFacts, FunctionInfo
+
+WORKPOOL = "@convex-dev/workpool"
+WORKFLOW = "@convex-dev/workflow"
+RAG = "@convex-dev/rag"
+AGENT = "@convex-dev/agent"
+
+# Methods of a component's client that run a function of the app, by (package, class): the
+# function's reference is the argument after ctx, and the method -> (the kind of function it
+# takes, whether what follows the reference is a list of argument objects, one job each)
+DISPATCH_METHODS: dict[tuple[str, str], dict[str, tuple[str, bool]]] = {
+    (WORKPOOL, "Workpool"): {
+        "enqueueAction": ("action", False), "enqueueMutation": ("mutation", False), "enqueueQuery": ("query", False),
+        "enqueueActionBatch": ("action", True), "enqueueMutationBatch": ("mutation", True),
+        "enqueueQueryBatch": ("query", True),
+    },
+    # a workflow is registered as an internal mutation
+    (WORKFLOW, "WorkflowManager"): {"start": ("mutation", False)},
+}
+# Functions a package exports that do the same (workflow 0.4: `start(ctx, internal.x.flow, args)`)
+DISPATCH_FUNCTIONS: dict[tuple[str, str], tuple[str, bool]] = {(WORKFLOW, "start"): ("mutation", False)}
+DISPATCH_NAMES = frozenset(m for methods in DISPATCH_METHODS.values() for m in methods) \
+    | frozenset(name for _package, name in DISPATCH_FUNCTIONS)
+# the `how` of the calls that start a workflow: their arguments are the workflow's own
+WORKFLOW_STARTS = frozenset(("start", "runWorkflow"))
+# the `how` of the calls that hand a function to a workpool, which runs it later as a job
+ENQUEUE_METHODS = frozenset(DISPATCH_METHODS[(WORKPOOL, "Workpool")])
+# the `how` of every call of the call index that goes through a component's client
+COMPONENT_HOWS = DISPATCH_NAMES | WORKFLOW_STARTS
+
+
+def dispatch_of(linker: "Linker", facts: "FileFacts", site: "CallSite") -> tuple[str, bool] | None:
+    """(the kind of function it runs, whether it takes a list of argument objects) when `site`
+    calls a component client's method, or a component package's function, that runs the
+    function given after ctx (DISPATCH_METHODS); None for any other call."""
+    if site.is_new or not site.path or site.path[-1] not in DISPATCH_NAMES or site.ref is None:
+        return None
+    if len(site.path) == 1:
+        d = linker.value_of(facts, site.callee) if site.ref.kind == "module" else None
+        if isinstance(d, ExternalDef) and not d.path:
+            return DISPATCH_FUNCTIONS.get((d.module, d.name))
+        return None
+    from .evaluate import made_with_new
+
+    made = made_with_new(linker, facts, site.callee)
+    cls = made[2] if made is not None else None
+    if not isinstance(cls, ExternalDef) or cls.path:
+        return None
+    return DISPATCH_METHODS.get((cls.module, cls.name), {}).get(site.path[-1])
+
+
+@dataclass(eq=False, slots=True)
+class WorkflowDefinition:
+    """`export const flow = workflow.define({ args, handler })` on a `new WorkflowManager(...)`,
+    or `workflow.define({ args }).handler(fn)` / `defineWorkflow(components.workflow, { args
+    }).handler(fn)` (workflow 0.4): an internal mutation the workflow component runs again and
+    again, replaying its handler's steps from a journal."""
+
+    facts: "FileFacts"
+    local_name: str  # the binding it is held in
+    call: Node  # the `define(...)` call, or the `.handler(fn)` call on it
+    args_node: Node | None  # the `args` validators, when written
+    handler: "FunctionInfo | None"  # `(step, args) => ...`
+    handler_facts: "FileFacts | None"  # the file the handler is written in
+
+
+def workflow_definitions(linker: "Linker", facts: "FileFacts") -> list[WorkflowDefinition]:
+    """The workflows a file defines at its top level (bound to a name, exported or not)."""
+    if b"define" not in facts.source and b"Workflow" not in facts.source:
+        return []
+    out: list[WorkflowDefinition] = []
+    for name, b in facts.bindings.items():
+        value = js.unwrap(b.value)
+        if value is None or value.type != "call_expression" or b.path:
+            continue
+        found = _workflow_spec(linker, facts, value)
+        if found is None:
+            continue
+        spec, handler = found
+        args = js.object_get(spec, "args")
+        info, where = _function_of(linker, facts, handler)
+        out.append(WorkflowDefinition(facts, name, value, js.unwrap(args) if args is not None else None, info, where))
+    return out
+
+
+def _workflow_spec(linker: "Linker", facts: "FileFacts", call: Node) -> tuple[Node, Node | None] | None:
+    """(the definition object, the handler expression) of a workflow-defining call."""
+    callee = js.callee(call)
+    if callee is None or callee.type != "member_expression":
+        return None
+    prop = callee.child("property")
+    args = js.call_args(call)
+    if prop is not None and prop.text == "define" and args and _made_with(linker, facts, callee, "WorkflowManager"):
+        spec = js.unwrap(args[0])
+        return (spec, js.object_get(spec, "handler")) if spec is not None and spec.type == "object" else None
+    if prop is None or prop.text != "handler" or not args:
+        return None
+    inner = js.unwrap(callee.child("object"))  # `workflow.define({ args })` or `defineWorkflow(component, { args })`
+    if inner is None or inner.type != "call_expression":
+        return None
+    inner_callee = js.callee(inner)
+    inner_args = js.call_args(inner)
+    spec = None
+    if inner_callee is not None and inner_callee.type == "member_expression" and inner_args:
+        p = inner_callee.child("property")
+        if p is not None and p.text == "define" and _made_with(linker, facts, inner_callee, "WorkflowManager"):
+            spec = inner_args[0]
+    elif inner_callee is not None and inner_callee.type == "identifier" and len(inner_args) > 1:
+        d = linker.value_of(facts, inner_callee)
+        if isinstance(d, ExternalDef) and d.module == WORKFLOW and d.name == "defineWorkflow" and not d.path:
+            spec = inner_args[1]
+    spec = js.unwrap(spec)
+    if spec is None or spec.type != "object":
+        return None
+    return spec, args[0]
+
+
+def _made_with(linker: "Linker", facts: "FileFacts", callee: Node, cls_name: str) -> bool:
+    """Is the receiver of the method `callee` an object made with `new <cls_name>(...)` of
+    @convex-dev/workflow?"""
+    from .evaluate import made_with_new
+
+    made = made_with_new(linker, facts, callee)
+    cls = made[2] if made is not None else None
+    return isinstance(cls, ExternalDef) and cls.module == WORKFLOW and cls.name == cls_name and not cls.path
+
+
+def _function_of(linker: "Linker", facts: "FileFacts", node: Node | None) -> tuple["FunctionInfo | None", "FileFacts | None"]:
+    """The function an expression is, written in place or named (a function of this file or imported)."""
+    node = js.unwrap(node)
+    if node is None:
+        return None, None
+    if js.is_function(node):
+        return facts.function_for(node), facts
+    if node.type == "identifier":
+        d = linker.value_of(facts, node)
+        if isinstance(d, Def) and not d.path and js.is_function(d.node):
+            return d.facts.function_for(d.node), d.facts
+    return None, None
+
+
+def is_workflow_step(linker: "Linker", facts: "FileFacts", func: "FunctionInfo", index: int,
+                     handlers: "set[int] | None" = None) -> bool:
+    """Is parameter `index` of `func` the step object of a workflow: the first parameter of a
+    workflow's handler written in this file (`handlers`: their ids, from `workflow_definitions`),
+    or a parameter typed `WorkflowCtx` of @convex-dev/workflow (a helper the handler hands it to)."""
+    if index == 0 and handlers is not None and id(func) in handlers:
+        return True
+    types = func.param_types
+    written = types[index] if 0 <= index < len(types) else None
+    if not written:
+        return False
+    imp = facts.import_of(written)
+    return imp is not None and imp.source == WORKFLOW and imp.imported == "WorkflowCtx"
+
+
+# Methods of a component's client that only read through the ctx they are given, where the
+# name does not say so (`search`, `list...` do): RAG's `generateText` runs its `search` (a
+# component action that embeds the query and reads) and asks the model, storing nothing
+READ_ONLY_METHODS: dict[tuple[str, str], frozenset[str]] = {(RAG, "RAG"): frozenset(("generateText",))}
+
+
+def reads_only(linker: "Linker", facts: "FileFacts", site: "CallSite") -> bool:
+    """Is `site` a call of a READ_ONLY_METHODS method on an object made with its class?"""
+    if site.is_new or len(site.path) < 2:
+        return False
+    from .evaluate import made_with_new
+
+    made = made_with_new(linker, facts, site.callee)
+    cls = made[2] if made is not None else None
+    return isinstance(cls, ExternalDef) and not cls.path \
+        and site.path[-1] in READ_ONLY_METHODS.get((cls.module, cls.name), frozenset())
+
+
+def agent_tool_handlers(linker: "Linker", facts: "FileFacts") -> list[tuple[str, "FunctionInfo", "FileFacts"]]:
+    """The handlers of the agent tools a file makes (`createTool({ description, args, handler })`,
+    `execute` from agent 0.6 on), wherever the call is written: (the tool's name, its handler,
+    the file the handler is in). The agent calls a tool's handler inside the action that runs
+    the model, with that action's ctx and a few fields of its own (`ToolCtx` is
+    `GenericActionCtx & { agent, userId, threadId, messageId }`, src/client/createTool.ts)."""
+    if b"createTool" not in facts.source:
+        return []
+    out: list[tuple[str, FunctionInfo, FileFacts]] = []
+    for site in facts.all_calls():
+        if site.is_new or site.path != ("createTool",) or site.ref is None or site.ref.kind != "module":
+            continue
+        d = linker.value_of(facts, site.callee)
+        if not (isinstance(d, ExternalDef) and d.module == AGENT and d.name == "createTool" and not d.path):
+            continue
+        args = js.call_args(site.node)
+        spec = js.unwrap(args[0]) if args else None
+        for key in ("handler", "execute"):
+            info, where = _function_of(linker, facts, js.object_get(spec, key))
+            if info is not None and where is not None:
+                out.append((_tool_name(site), info, where))
+    return out
+
+
+def _tool_name(site: "CallSite") -> str:
+    """What names a tool made by `createTool(...)`: the const or the key of the tools object it
+    is held in, else the function that makes it (`makeSaveTool()`)."""
+    p = js.outer(site.node).parent
+    if p is not None and p.type == "variable_declarator":
+        n = p.child("name")
+        if n is not None and n.type == "identifier" and n.text:
+            return n.text
+    elif p is not None and p.type == "pair":
+        key = js.property_key(p)
+        if key:
+            return key
+    return f"{site.func.name}()" if site.func is not None and site.func.name else "createTool(...)"
