@@ -411,6 +411,32 @@ async def test_script_outside_the_app_in_a_monorepo(vscode: LanguageClient, tmp_
 
 
 
+async def test_a_big_frontend_is_scanned_apart_and_its_client_files_edited(vscode: LanguageClient, app: Path):
+    """The server's first lint of an app with a big frontend scans it in a forked process
+    (client_scan.py), from the lint's worker thread; later edits of a client file scan that
+    file again. CVX310 in a client file shows that its call was read each time."""
+    (app / "convex" / "_generated").mkdir(exist_ok=True)
+    components = app / "src" / "components"
+    components.mkdir(parents=True)
+    for i in range(45):
+        (components / f"Send{i}.tsx").write_text(
+            'import { useMutation } from "convex/react";\nimport { api } from "../../convex/_generated/api";\n'
+            f'export function Send{i}() {{ const send = useMutation(api.messages.send); return () => send({{ body: "{i}" }}); }}\n')
+    form = app / "src" / "Form.tsx"
+    wrong = ('import { useMutation } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+             'export function Form() { const send = useMutation(api.messages.send); return () => send({ text: "hi" }); }\n')
+    form.write_text(wrong)
+    await start(vscode, app, "visual-studio-code", {"extendSelect": ["CVX310"]})
+    assert by_code(await pushed(vscode, open_doc(vscode, app / "convex" / "messages.ts")), "CVX101")
+    u = open_doc(vscode, form)
+    mismatches = by_code(await pushed(vscode, u, lambda ds: bool(by_code(ds, "CVX310"))), "CVX310")
+    assert any("`text`" in d.message for d in mismatches)  # (and `body` is missing)
+    replace_all(vscode, u, 2, wrong.replace("text:", "body:"))
+    await pushed(vscode, u, lambda ds: not by_code(ds, "CVX310"))
+    replace_all(vscode, u, 3, wrong)
+    await pushed(vscode, u, lambda ds: bool(by_code(ds, "CVX310")))
+
+
 async def test_a_symlink_loop_is_no_document_and_no_error(vscode: LanguageClient, app: Path):
     """Opening a file that is a symlink loop made the server fail (`Path.resolve` raises) and
     show an error popup; it is not a file a project holds, so it gets no diagnostics, and the
