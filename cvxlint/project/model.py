@@ -363,9 +363,10 @@ class App:
         exported again or under a `const` alias): such names (`cards:finalize`) resolve to the
         function itself, so calls through them count. A function of a module the bundler skips
         (`signin.usecase.ts`) is deployed only under those names (`relayed_as`)."""
+        derived = self.project.derived
         relays = [m for m in self.modules.values()
-                  if (m.facts.export_stars or any(e.source or e.local and _exports_import(m.facts, e.local)
-                                                  for e in m.facts.exports)) and m.is_entry_point]
+                  if derived.get(m.facts, "exports what it imports", lambda: _exports_what_it_imports(m.facts))
+                  and m.is_entry_point]
         if not relays:  # most apps: nothing to add, so no table of every function's exports
             return
         by_export: dict[tuple[Path, str], RegisteredFunction] = {}
@@ -1247,6 +1248,13 @@ def _add_alias_exports(facts: FileFacts, exported_as: dict[str, list[str]]) -> N
         target = _alias_root(facts, name)
         if target != name and target in facts.bindings:
             exported_as.setdefault(target, []).extend(names)
+
+
+def _exports_what_it_imports(facts: FileFacts) -> bool:
+    """Does the file re-export (`export * from`, `export { x } from`) or export an import
+    again (also under a `const` alias)? Asked of every module on each of an editor's relinks."""
+    return bool(facts.export_stars) or any(e.source or e.local and _exports_import(facts, e.local)
+                                           for e in facts.exports)
 
 
 def _exports_import(facts: FileFacts, local: str) -> "Import | None":
