@@ -163,3 +163,33 @@ def test_the_editor_scans_a_big_frontend_apart_once_then_file_by_file(app):
 
 def _shown_editor(diags) -> list[tuple]:
     return sorted((d.code, d.path, d.start, d.end, d.message, d.fix is not None) for d in diags)
+
+
+def test_a_tsconfig_only_the_frontend_reads_is_watched_after_the_scan_apart(app):
+    """The client side scanned in another process resolved `@/lib/refs` through the root
+    tsconfig's `paths`, which nothing in the editor's own process reads (the functions
+    directory has a tsconfig of its own): the child reports what its resolution looked at,
+    and an edit of that tsconfig drops the kept side (triage G45, on bSharpCyclist/roni)."""
+    from cvxlint.lsp.workspace import LintWorkspace
+
+    (app / "tsconfig.json").write_text('{ "compilerOptions": { "jsx": "react-jsx", "paths": { "@/*": ["./src/*"] } } }')
+    (app / "convex" / "tsconfig.json").write_text('{ "compilerOptions": { "strict": true }, "include": ["./**/*"] }')
+    for folder, name in (("src", "list"), ("src2", "gone")):
+        (app / folder / "lib").mkdir(parents=True)
+        (app / folder / "lib" / "latest.ts").write_text(
+            f'import {{ api }} from "../../convex/_generated/api";\nexport const latestRef = api.tasks.{name};\n')
+    panel = app / "src" / "Panel.tsx"
+    panel.write_text('import { useQuery } from "convex/react";\nimport { latestRef } from "@/lib/latest";\n'
+                     "export function Panel() { return useQuery(latestRef); }\n")
+    ws = LintWorkspace()
+
+    def unknown_names() -> list[str]:
+        got = _shown_editor(ws.lint([panel], {}).diagnostics[panel])
+        assert got == _shown_editor(api.check([panel], ws.settings_for(panel), {}).diagnostics)
+        return [message for code, _p, _s, _e, message, _f in got if code == "CVX309"]
+
+    assert unknown_names() == []
+    assert not any("/src/" in p for p in ws._facts_of(panel)._by_path)  # scanned in the child
+    tsconfig = app / "tsconfig.json"
+    tsconfig.write_text(tsconfig.read_text().replace("./src/*", "./src2/*"))
+    assert ["`api.tasks.gone`" in m for m in unknown_names()] == [True]

@@ -52,9 +52,18 @@ def _scan(workspace: "Workspace", settings: "Settings", overrides: "dict | None"
     dirs = [a.functions_dir for a in workspace.apps]
     if not keep:
         return scan_clients(project, dirs).detached()
+    from .derived import _Slot
+
     project.overrides.update(overrides or {})
     project.read_stamps = {}
-    return scan_by_file(project, dirs, ReferenceResolver(project), None)[1]
+    # what resolution looked at besides the sources (tsconfig files, names probed for): the
+    # parent watches them as its own resolution's (derived.py), or a tsconfig `paths` edit
+    # read only here would never drop the kept side
+    probes = _Slot()
+    project.resolver.on_probe = probes.note_probe
+    kept = scan_by_file(project, dirs, ReferenceResolver(project), None)[1]
+    kept.probed, kept.missing = probes.probed, probes.missing
+    return kept
 
 
 # --- kept between the runs of a long-lived process --------------------------------------------
@@ -87,6 +96,10 @@ class KeptClientSide:
     rejected: set[str] = field(default_factory=set)  # client files the byte pre-filter rejected
     versions: dict[str, tuple] = field(default_factory=dict)
     whole: "ClientScan | None" = None
+    # from a scan in another process: what its resolution probed (derived._Slot's fields of
+    # the same names), for the parent's slot to watch
+    probed: dict = field(default_factory=dict)
+    missing: dict = field(default_factory=dict)
 
     def side(self) -> "ClientScan":
         """The client side this holds, for one run."""

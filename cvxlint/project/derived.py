@@ -96,6 +96,18 @@ class _Slot:
             self.missing[folder] = (now, names)
         return True
 
+    def watch_too(self, probed: dict, missing: dict) -> None:
+        """Watch what another process's resolution probed (`probed`, `missing` of its slot, with
+        the stamps it saw) as well as this one's."""
+        for path, stamp in probed.items():
+            self.probed.setdefault(path, stamp)
+        for folder, (stamp, names) in missing.items():
+            watched = self.missing.get(folder)
+            if watched is None:
+                self.missing[folder] = (stamp, set(names))
+            else:
+                watched[1].update(names)
+
     def note_probe(self, path: Path) -> None:
         key = str(path)
         if key in self.probed:

@@ -685,6 +685,8 @@ class Project:
         scan, self.client_scan = self.client_scan, None
         clients = scan.result() if scan is not None else None
         if isinstance(clients, KeptClientSide):  # the editor's first run, scanned apart to be kept
+            self.derived.slot.watch_too(clients.probed, clients.missing)
+            clients.probed, clients.missing = {}, {}
             self.derived.slot.client_scan = clients
             clients = clients.side()
         return CallIndex.build(self, clients=clients)
