@@ -37,7 +37,8 @@ def report_public_references(ctx, app, hows: tuple[str, ...], doing: str) -> Non
     if app.layout.is_component:
         return  # a component's public functions are reachable only from its parent app
     for use in ctx.project.call_index.uses_in(app):
-        if use.how not in hows or use.language != "server" or use.namespace not in ("api", "name"):
+        if use.how not in hows or use.language != "server" or use.namespace not in ("api", "name") \
+                or not ctx.reported(use.path):  # every finding sits on the use (the editor reports one file)
             continue
         fn = use.target
         if use.namespace == "name":

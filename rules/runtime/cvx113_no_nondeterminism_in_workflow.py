@@ -88,8 +88,10 @@ class NoNondeterminismInWorkflow(Rule):
     ]
 
     def check_app(self, ctx, app):
-        old_random = app.package_at_least("@convex-dev/workflow", SEEDED_RANDOM) is False
+        old_random = None  # asked once a workflow is found: it reads the app's lockfile
         for reached, what in workflow_handlers(ctx, app):
+            if old_random is None:
+                old_random = app.package_at_least("@convex-dev/workflow", SEEDED_RANDOM) is False
             seen: set[int] = set()
             for r in reached:
                 for use in r.facts.global_uses:

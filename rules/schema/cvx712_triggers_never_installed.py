@@ -1,6 +1,6 @@
 from cvxlint.project.definitions import ExternalDef
 from cvxlint.project.evaluate import made_with_new
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, per_file
 
 TRIGGERS_MODULE = "convex-helpers/server/triggers"
 TRIGGERS = {"convex/triggers.ts":
@@ -78,12 +78,10 @@ class TriggersNeverInstalled(Rule):
         for module in app.modules.values():
             if b"register" not in module.facts.source:  # most modules: no call to scan
                 continue
-            for site in module.facts.all_calls():
-                if site.is_new or len(site.path) != 2 or site.path[1] != "register":
-                    continue
-                made = made_with_new(linker, module.facts, site.callee)
-                if made is not None and _is_triggers(made[2]):
-                    registered.setdefault(id(made[1]), made[:2])
+            # kept between an editor's runs: read from the file and what it imports
+            for made in per_file(ctx, module.facts, "cvx712 triggers registered on",
+                                 lambda: _registered_on(linker, module.facts)):
+                registered.setdefault(id(made[1]), made)
         for facts, n in registered.values():
             decl = js.outer(n).parent
             target = decl.child("name") if decl is not None and decl.type == "variable_declarator" else None
@@ -91,6 +89,20 @@ class TriggersNeverInstalled(Rule):
             ctx.report(facts, n, f"triggers are registered on `{name}`, but no module of this app uses "
                        f"`{name}.wrapDB`: they never run (writes through the plain `ctx.db` skip them); "
                        f"register mutations through `customMutation(mutation, customCtx({name}.wrapDB))`")
+
+
+def _registered_on(linker, facts) -> list[tuple]:
+    """(file, `new Triggers()` node) of each Triggers object the file's `x.register(...)` calls
+    register on."""
+    out = []
+    for site in facts.all_calls():
+        if site.is_new or len(site.path) != 2 or site.path[1] != "register":
+            continue
+        made = made_with_new(linker, facts, site.callee)
+        if made is not None and _is_triggers(made[2]):
+            out.append(made[:2])
+    return out
+
 
 def _is_triggers(cls) -> bool:
     return isinstance(cls, ExternalDef) and cls.module == TRIGGERS_MODULE and cls.name == "Triggers" and not cls.path
