@@ -115,8 +115,9 @@ class PublicFunctionNeverCalledByClients(Rule):
         if not index.has_clients(app):
             return
         for fn in app.functions:
-            if not fn.is_public or fn.kind == "httpAction" or not fn.exported or not fn.deployed:
-                continue
+            if not ctx.reported(fn.facts) or not fn.is_public or fn.kind == "httpAction" or not fn.exported \
+                    or not fn.deployed:
+                continue  # (findings sit on the function's name)
             uses = app.callers(fn)
             if any(u.is_client for u in uses):
                 continue
