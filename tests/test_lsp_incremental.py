@@ -387,3 +387,57 @@ def test_the_kept_client_side_sees_a_change_to_any_file_the_scan_read(tmp_path):
     assert add_only_server_called({})  # the buffer closed, unsaved
     form.write_bytes(direct)
     assert not add_only_server_called({})  # saved
+
+
+def test_the_kept_client_side_reads_files_naming_a_module_that_hands_a_client_on(tmp_path):
+    """A module exporting a Convex client (`export const backend = new ConvexHttpClient(...)`)
+    makes the files that import it calls of Convex, though the byte pre-filter rejects them
+    (`backend.mutation("tasks:add", ...)`): they are read for naming it, after the others, and
+    kept like them. The part of such a file is taken over while it and the relays are the
+    same; an edit of it, or of the relay, reads it again."""
+    files = {
+        "package.json": '{"name": "app", "dependencies": {"convex": "1.48.0"}}',
+        "convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+                            'export default defineSchema({ tasks: defineTable({ text: v.string() }) });\n',
+        "convex/tasks.ts": 'import { v } from "convex/values";\nimport { mutation, query } from "./_generated/server";\n'
+                           'export const list = query({ args: {}, handler: async (ctx) => await ctx.db.query("tasks").take(9) });\n'
+                           'export const add = mutation({ args: { text: v.string() }, handler: async (ctx, { text }) => {\n'
+                           '  await ctx.db.insert("tasks", { text });\n} });\n',
+        "convex/seed.ts": 'import { action } from "./_generated/server";\nimport { api } from "./_generated/api";\n'
+                          'export const seed = action({ args: {}, handler: async (ctx) => {\n'
+                          '  await ctx.runMutation(api.tasks.add, { text: "seed" });\n} });\n',
+        "src/lib/backend.ts": 'import { ConvexHttpClient } from "convex/browser";\n'
+                              "export const backend = new ConvexHttpClient(process.env.CONVEX_URL!);\n",
+        "src/jobs.ts": 'import { backend } from "./lib/backend";\n'
+                       'export async function nightly() { return backend.query("tasks:list" as any, {}); }\n',
+        "src/List.tsx": 'import { useQuery } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+                        "export function List() { return useQuery(api.tasks.list); }\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    (tmp_path / "convex" / "_generated").mkdir()
+    tasks, jobs, backend = tmp_path / "convex" / "tasks.ts", tmp_path / "src" / "jobs.ts", tmp_path / "src" / "lib" / "backend.ts"
+    ws = LintWorkspace()
+
+    def add_only_server_called(overrides: dict) -> bool:
+        got = ws.lint([tasks], dict(overrides)).diagnostics[tasks]
+        assert shown(got) == shown(api.check([tasks], ws.settings_for(tasks), dict(overrides)).diagnostics)
+        return any(d.code == "CVX307" and "`tasks:add`" in d.message for d in got)
+
+    def kept_part(path: Path):
+        return next(iter(ws._facts_of(tasks).derived._slots.values())).client_scan.files[str(path)]
+
+    assert add_only_server_called({})
+    part = kept_part(jobs)
+    assert part.named  # read for naming the relay
+    assert add_only_server_called({tasks: tasks.read_bytes().replace(b"take(9)", b"take(8)")})
+    assert kept_part(jobs) is part
+    calls_add = jobs.read_bytes().replace(b'backend.query("tasks:list"', b'backend.mutation("tasks:add"')
+    assert not add_only_server_called({jobs: calls_add})  # the named file's buffer
+    jobs.write_bytes(calls_add)
+    assert not add_only_server_called({})  # saved
+    assert not add_only_server_called({tasks: tasks.read_bytes() + b"\n"})
+    # the relay stops handing a client on: nothing names a relay, the file is not read
+    assert add_only_server_called({backend: b"export const backend = null;\n"})
+    assert not add_only_server_called({})

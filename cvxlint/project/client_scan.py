@@ -75,6 +75,10 @@ class ClientFile:
 
     part: "ClientScan"
     read: tuple[str, ...]  # the files it was read from: the file and what it imports, transitively
+    # the name files import it by, when it hands the api or a client on under another name:
+    # the pre-filter's rejects that name it are read too
+    relay_name: bytes | None = None
+    named: bool = False  # read for naming such a file (the pre-filter rejected it)
 
 
 @dataclass
@@ -96,6 +100,7 @@ class KeptClientSide:
     rejected: set[str] = field(default_factory=set)  # client files the byte pre-filter rejected
     versions: dict[str, tuple] = field(default_factory=dict)
     whole: "ClientScan | None" = None
+    relay_names: tuple = ()  # `ClientFile.relay_name`s of the files the pre-filter passed
     # from a scan in another process: what its resolution probed (derived._Slot's fields of
     # the same names), for the parent's slot to watch
     probed: dict = field(default_factory=dict)
@@ -137,49 +142,90 @@ def client_side(project: "Project", functions_dirs: list, resolver) -> "ClientSc
 def scan_by_file(project: "Project", functions_dirs: list, resolver, kept: KeptClientSide | None
                  ) -> "tuple[ClientScan, KeptClientSide]":
     """The client side, and what to keep of it: each client file's part is taken from `kept`
-    while none of the files it was read from changed, else scanned here."""
+    while none of the files it was read from changed, else scanned here. In the order
+    `references.scan_clients` reads them: the files the byte pre-filter passes, then those it
+    rejected that name a module handing the api on (`relay_names`)."""
     from .discover import client_sources
-    from .references import ClientScan, scan_client_file, scan_clients
+    from .references import scan_clients
 
     changed = kept.changed(project) if kept is not None else set()
     if kept is not None and (not changed or kept.whole is not None):
         if not changed:  # (the set of client files is part of the kept values' environment)
             return kept.side(), kept
         kept = None  # kept whole: scanned again whole
-    out = KeptClientSide()
-    scan = ClientScan()
+    side = _BuiltSide(project, resolver, kept, changed)
+    rejected: list = []  # by the pre-filter
     for path in client_sources(project.sources, functions_dirs):
         name = str(path)
-        if kept is not None:
-            file = kept.files.get(name)
-            if file is not None and changed.isdisjoint(file.read):
-                _add(scan, _taken(file.part))
-                out.files[name] = file
-                for p in file.read:
-                    out.versions.setdefault(p, kept.versions[p])
-                continue
-            if name in kept.rejected and name not in changed:
-                out.rejected.add(name)
-                out.versions[name] = kept.versions[name]
-                continue
-        facts = project.client_facts(path)
-        if facts is None:
-            out.rejected.add(name)
-            out.versions[name] = project.read_version(name)
+        if side.take_part(name, named=False):
             continue
-        part, relays = scan_client_file(project, resolver, facts)
-        if relays:  # other files' parts depend on this one: scan whole, keep whole
-            whole = scan_clients(project, functions_dirs, resolver)
-            return whole, KeptClientSide(rejected={str(p) for p in client_sources(project.sources, functions_dirs)
-                                                   if project.loaded(str(p)) is None},
-                                         versions=_versions_read(project, functions_dirs), whole=whole.detached())
-        _add(scan, part)
-        file = ClientFile(part.detached(), _closure(project, facts))
+        # unchanged, and the pre-filter rejected it before: it still does
+        still_rejected = kept is not None and name not in changed and (
+            name in kept.rejected or name in kept.files and kept.files[name].named)
+        if still_rejected or not side.scan(path, project.client_facts(path)):
+            rejected.append(path)
+    relay_names = tuple(sorted({f.relay_name for f in side.out.files.values() if f.relay_name is not None}))
+    same_relays = kept is not None and kept.relay_names == relay_names
+    for path in rejected:
+        name = str(path)
+        if relay_names and not (same_relays and side.take_part(name, named=True)) \
+                and not (same_relays and name not in changed and name in kept.rejected) \
+                and side.scan(path, project.client_facts_naming(path, relay_names), named=True):
+            continue
+        side.reject(name)
+    side.out.relay_names = relay_names
+    if side.hands_on:  # other files' parts depend on one: scan whole, keep whole
+        whole = scan_clients(project, functions_dirs, resolver)
+        return whole, KeptClientSide(rejected={str(p) for p in client_sources(project.sources, functions_dirs)
+                                               if project.loaded(str(p)) is None},
+                                     versions=_versions_read(project, functions_dirs), whole=whole.detached())
+    return side.scan_made, side.out
+
+
+class _BuiltSide:
+    """`scan_by_file`'s result as it is built, file by file."""
+
+    def __init__(self, project: "Project", resolver, kept: KeptClientSide | None, changed: set[str]):
+        from .references import ClientScan
+
+        self.project, self.resolver, self.kept, self.changed = project, resolver, kept, changed
+        self.out = KeptClientSide()
+        self.scan_made = ClientScan()
+        self.hands_on = False  # a file hands a parameter on as the function to call
+
+    def take_part(self, name: str, named: bool) -> bool:
+        """Take the kept part of the file at `name`, read the same way (`named`: for naming a
+        relay), if none of the files it was read from changed."""
+        file = self.kept.files.get(name) if self.kept is not None else None
+        if file is None or file.named != named or not self.changed.isdisjoint(file.read):
+            return False
+        _add(self.scan_made, _taken(file.part))
+        self.out.files[name] = file
         for p in file.read:
-            if p not in out.versions:
-                out.versions[p] = project.read_version(p)
-        out.files[name] = file
-    return scan, out
+            self.out.versions.setdefault(p, self.kept.versions[p])
+        return True
+
+    def reject(self, name: str) -> None:
+        self.out.rejected.add(name)
+        was = self.kept.versions.get(name) if self.kept is not None and name not in self.changed else None
+        self.out.versions[name] = was if was is not None else self.project.read_version(name)
+
+    def scan(self, path, facts, named: bool = False) -> bool:
+        """Scan a file here (False: a pre-filter rejected it, `facts` is None)."""
+        from .references import scan_client_file
+
+        if facts is None:
+            return False
+        part, relay_name, hands_on = scan_client_file(self.project, self.resolver, facts)
+        self.hands_on = self.hands_on or hands_on
+        _add(self.scan_made, part)
+        # a file read for naming a relay adds no name of its own (scan_clients reads once)
+        file = ClientFile(part.detached(), _closure(self.project, facts), None if named else relay_name, named)
+        for p in file.read:
+            if p not in self.out.versions:
+                self.out.versions[p] = self.project.read_version(p)
+        self.out.files[str(path)] = file
+        return True
 
 
 def _add(scan: "ClientScan", part: "ClientScan") -> None:

@@ -839,18 +839,20 @@ def client_language(project: "Project", path: Path) -> str:
     return "test" if is_test_file(path, project.workspace.scan_root) else "client"
 
 
-def scan_client_file(project: "Project", resolver: ReferenceResolver, facts: FileFacts) -> tuple[ClientScan, bool]:
-    """One client file's part of `scan_clients` (its uses, mentions and consumed keys), and
-    whether other files' part depends on it: it hands the api or a client on under another
-    name, or a parameter on as the function to call (`_relayed_uses`). When no file does,
-    the client side is the union of its files' parts, in order (client_scan.py keeps them)."""
+def scan_client_file(project: "Project", resolver: ReferenceResolver, facts: FileFacts
+                     ) -> tuple[ClientScan, bytes | None, bool]:
+    """One client file's part of `scan_clients` (its uses, mentions and consumed keys); the
+    name other files import it by when it hands the api or a client on under another name
+    (files naming it are read too, `relay_name`); and whether it hands a parameter on as the
+    function to call, which makes other files' parts depend on it (`_relayed_uses`). When no
+    file does that, the client side is the union of its files' parts, in order (client_scan.py
+    keeps them)."""
     part = ClientScan()
     lang = client_language(project, Path(facts.path))
     _client_uses(part, resolver, facts, lang, _kept_runs_on_server(project, facts))
     part.mentions.extend(_kept_mentions(resolver, project, facts, lang, None))
-    relays = _relays_the_api(resolver, facts) or bool(
-        project.derived.get(facts, "client relays", lambda: _relays_in(resolver, facts)))
-    return part, relays
+    relay_name = _module_name_bytes(facts.path) if _relays_the_api(resolver, facts) else None
+    return part, relay_name, bool(project.derived.get(facts, "client relays", lambda: _relays_in(resolver, facts)))
 
 
 def _relays_the_api(resolver: ReferenceResolver, facts: FileFacts) -> bool:
