@@ -327,10 +327,7 @@ class ReferenceResolver:
                 if source is not None:  # `const { api } = await import("../convex/_generated/api")`
                     return self._from_definition(self.linker.required(facts, source), facts, node,
                                                  [*path, *props], depth + 1)
-                r = self.resolve(facts, init, local.func, depth + 1)
-                if r is None:
-                    return None
-                return r.extended(path).extended(props)
+                return self._resolve_path(facts, init, local.func, [*path, *props], depth + 1)
         imp = facts.import_of(name) if name not in facts.bindings else None
         if imp is not None and not _may_export_api(self.project, facts, imp.source) and not _is_convex_server(imp):
             return None  # an import that cannot lead to `api`: do not parse its module to find out
@@ -362,11 +359,25 @@ class ReferenceResolver:
             value = js.unwrap(d.node)
             if value is None or value is node:
                 return None
-            r = self.resolve(d.facts, value, None, depth + 1)
-            if r is None:
-                return None
-            return r.extended((*d.path, *props))
+            return self._resolve_path(d.facts, value, None, [*d.path, *props], depth + 1)
         return None
+
+    def _resolve_path(self, facts: FileFacts, value: Node, func: FunctionInfo | None, path: list[str],
+                      depth: int) -> FunctionRef | None:
+        """The function `value` with the members `path` after it names: into an object literal of
+        references (`const refs = { latest: api.notes.latest }` read as `refs.latest`), the entry
+        read, which is then the reference written at that entry."""
+        if value.type == "object" and path:
+            props = js.object_props(value)
+            last = max((i for i, p in enumerate(props) if p.key == path[0] and not p.spread), default=None)
+            if last is None or any(p.spread or p.key is None for p in props[last + 1:]):
+                return None  # absent, or a later spread or computed key may replace it
+            entry = props[last].value
+            if entry is None or entry.type in ("method_definition", "shorthand_property_identifier"):
+                return None
+            return self._resolve_path(facts, js.unwrap(entry) or entry, func, path[1:], depth + 1)
+        r = self.resolve(facts, value, func, depth)
+        return r.extended(path) if r is not None else None
 
     def string_names(self, facts: FileFacts, node: Node | None) -> tuple[list[FunctionRef], bool]:
         """The function names a string expression holds, read through constants (`SAVE_NOTE`,

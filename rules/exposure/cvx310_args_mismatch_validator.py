@@ -65,7 +65,9 @@ class ArgsMismatchValidator(Rule):
     of convex-vue and @convex-vue/core (`useConvexQuery`, `useConvexPaginatedQuery`,
     `useConvexHttpQuery`, the `mutate` of `useConvexMutation` / `useConvexAction`), given an
     object literal, a `const` holding one that nothing else changes, or a choice of them
-    (`id ? { id } : "skip"`: each branch). Arguments with spreads or computed keys, `args: v.any()`, validators that cannot
+    (`id ? { id } : "skip"`: each branch). The reference may be written out, held in a `const`
+    or read from an object of references (`refs.latest`). Arguments with spreads or computed
+    keys, `args: v.any()`, validators that cannot
     be read completely (an unresolved spread, a custom builder whose own arguments are not
     read), tests (which may pass wrong arguments on purpose) and unions that could match
     several ways are skipped. Python calls have their own rule (CVXP11).
@@ -171,6 +173,16 @@ class ArgsMismatchValidator(Rule):
               note="an argument a custom builder declares; a function that registers may add its own"),
     ]
     invalid = [
+        # triage G45 P3: references kept in an object, here or imported
+        Invalid('import { useMutation, useQuery } from "convex/react";\nimport { feedRefs } from "./refs";\n'
+                'import { api } from "../convex/_generated/api";\nconst nested = { recent: { list: api.feeds.list } };\n'
+                'export function Feed({ channel }: { channel: string }) {\n'
+                '  const posts = useQuery(feedRefs.list, { channel, max: 20 });\n  const send = useMutation(feedRefs.post);\n'
+                '  const recent = useQuery(nested.recent.list, { chanel: channel });\n'
+                '  return <button onClick={() => send({ channel, text: "hi" })}>{posts?.length}{recent?.length}</button>;\n}\n',
+                path="src/Feed.tsx", files={**FEEDS, "src/refs.ts": 'import { api } from "../convex/_generated/api";\n'
+                                            'export const feedRefs = { list: api.feeds.list, post: api.feeds.post };\n'},
+                lines=[6, 8, 8, 9, 9], note="a reference read from an object of references (`feedRefs.list`)"),
         # triage G44 P3: a workpool job and a workflow get their arguments like a scheduled function
         Invalid(COMPONENTS + 'export const kick = internalMutation({ args: {}, handler: async (ctx) => {\n'
                 '  await mail.enqueueAction(ctx, internal.example.send, { address: "a@b.c" });\n}});\n',
