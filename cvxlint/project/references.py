@@ -327,10 +327,7 @@ class ReferenceResolver:
                 if source is not None:  # `const { api } = await import("../convex/_generated/api")`
                     return self._from_definition(self.linker.required(facts, source), facts, node,
                                                  [*path, *props], depth + 1)
-                r = self.resolve(facts, init, local.func, depth + 1)
-                if r is None:
-                    return None
-                return r.extended(path).extended(props)
+                return self._resolve_path(facts, init, local.func, [*path, *props], depth + 1)
         imp = facts.import_of(name) if name not in facts.bindings else None
         if imp is not None and not _may_export_api(self.project, facts, imp.source) and not _is_convex_server(imp):
             return None  # an import that cannot lead to `api`: do not parse its module to find out
@@ -362,11 +359,25 @@ class ReferenceResolver:
             value = js.unwrap(d.node)
             if value is None or value is node:
                 return None
-            r = self.resolve(d.facts, value, None, depth + 1)
-            if r is None:
-                return None
-            return r.extended((*d.path, *props))
+            return self._resolve_path(d.facts, value, None, [*d.path, *props], depth + 1)
         return None
+
+    def _resolve_path(self, facts: FileFacts, value: Node, func: FunctionInfo | None, path: list[str],
+                      depth: int) -> FunctionRef | None:
+        """The function `value` with the members `path` after it names: into an object literal of
+        references (`const refs = { latest: api.notes.latest }` read as `refs.latest`), the entry
+        read, which is then the reference written at that entry."""
+        if value.type == "object" and path:
+            props = js.object_props(value)
+            last = max((i for i, p in enumerate(props) if p.key == path[0] and not p.spread), default=None)
+            if last is None or any(p.spread or p.key is None for p in props[last + 1:]):
+                return None  # absent, or a later spread or computed key may replace it
+            entry = props[last].value
+            if entry is None or entry.type in ("method_definition", "shorthand_property_identifier"):
+                return None
+            return self._resolve_path(facts, js.unwrap(entry) or entry, func, path[1:], depth + 1)
+        r = self.resolve(facts, value, func, depth)
+        return r.extended(path) if r is not None else None
 
     def string_names(self, facts: FileFacts, node: Node | None) -> tuple[list[FunctionRef], bool]:
         """The function names a string expression holds, read through constants (`SAVE_NOTE`,
@@ -871,6 +882,10 @@ class _Relay:
     index: int  # which parameter
     how: str
     expects: str
+    # where a hook handing its parameter on to `useMutation`/`useAction` returns a function that
+    # passes its caller's argument on unchanged (_forwarding_members): its callers' calls of it
+    # are checked like those of the function `useMutation` returns
+    forwarding: tuple[tuple[str, ...], ...] = ()
 
 
 def _relays_in(resolver: ReferenceResolver, facts: FileFacts) -> list[_Relay]:
@@ -882,8 +897,83 @@ def _relays_in(resolver: ReferenceResolver, facts: FileFacts) -> list[_Relay]:
             continue  # (`{ path, args }`: the HTTP API's body names the parameter in shorthand)
         ref = facts.ref_of(arg)
         if ref is not None and ref.kind == "param" and not ref.path and ref.func is not None and ref.index >= 0:
-            out.append(_Relay(facts, ref.func, ref.index, call.how, call.expects))
+            out.append(_Relay(facts, ref.func, ref.index, call.how, call.expects,
+                              _forwarding_members(resolver, facts, call, ref.func)))
     return out
+
+
+def _forwarding_members(resolver: ReferenceResolver, facts: FileFacts, call: ClientCall,
+                        hook: FunctionInfo) -> tuple[tuple[str, ...], ...]:
+    """Where the app's own hook `hook`, which hands its parameter on to Convex's `useMutation` /
+    `useAction` (`call`), returns a function that calls the one they return with its own
+    argument, unchanged: () for the result itself (`return run`), ("mutate",) for `return {
+    mutate, pending }` with `const mutate = async (payload) => { ...; return await run(payload) }`.
+    Nothing when the hook adds or drops arguments (`run({ ...args, token })`), reads or
+    changes them otherwise, or returns in more than one place."""
+    if call.how not in _HOOKS_RETURNING_FUNCTIONS or call.site.callee is None:
+        return ()
+    d = resolver.linker.value_of(facts, call.site.callee)
+    if not isinstance(d, ExternalDef) or d.path or RETURNS_FUNCTION.get((d.module, d.name)) != ():
+        return ()
+    declarator = call.site.node.parent
+    pat = declarator.child("name") if declarator is not None and declarator.type == "variable_declarator" else None
+    if pat is None or pat.type != "identifier" or declarator.child("value") is not call.site.node \
+            or not declarator.parent.has_tok("const") or js.enclosing_function(declarator) is not hook.node:
+        return ()
+    run = pat.text or ""
+
+    def forwards(node: Node | None) -> bool:
+        node = js.unwrap(node)
+        if node is not None and node.type in ("identifier", "shorthand_property_identifier"):
+            local = hook.declared.get(node.text or "")
+            if local is None or local.kind != "local":
+                return False  # a parameter, or a name from outside the hook
+            if node.text == run:
+                return True
+            found = scope.declarator_of(hook.node, node.text or "")
+            if found is not None:
+                held = found[0].parent
+                node = js.unwrap(found[0].child("value")) if found[1] is found[0].child("name") \
+                    and held is not None and held.has_tok("const") else None
+            else:  # `function mutate(payload) { ... }`
+                node = next((f.node for f in hook.children
+                             if f.node.type == "function_declaration" and f.name == node.text), None)
+        inner = next((f for f in hook.children if node is not None and f.node is node), None)
+        return inner is not None and _hands_on_its_argument(facts, inner, run, hook)
+
+    returned = js.unwrap(js.returned_expression(hook.node))
+    if returned is None:
+        return ()
+    if returned.type != "object":
+        return ((),) if forwards(returned) else ()
+    props = js.object_props(returned)
+    if any(p.spread or p.key is None for p in props):
+        return ()  # a spread or a computed key may replace an entry
+    return tuple((p.key,) for p in props if p.value is not None and p.value.type != "method_definition"
+                 and forwards(p.value))
+
+
+def _hands_on_its_argument(facts: FileFacts, fn: FunctionInfo, run: str, hook: FunctionInfo) -> bool:
+    """Does `fn` take one parameter, and read it only to pass it, whole, to `run` (a const of
+    `hook`), at least once?"""
+    if len(fn.params) != 1:
+        return False
+    param = fn.params[0]
+    pat = js.param_pattern(param) if param.type != "identifier" else param
+    if pat is None or pat.type != "identifier" or fn.body is None:
+        return False
+    name = pat.text or ""
+    passed = []
+    for site in fn.all_calls():
+        ref = site.ref
+        if site.is_new or site.path != (run,) or ref is None or ref.kind != "local" or ref.func is not hook:
+            continue
+        args = js.call_args(site.node)
+        if len(args) != 1 or args[0].type != "identifier" or args[0].text != name:
+            return False
+        passed.append(args[0])
+    reads = scope.reads_of(fn.body, name)
+    return bool(passed) and len(reads) == len(passed) and all(any(r is a for a in passed) for r in reads)
 
 
 def _relayed_uses(scan: ClientScan, resolver: ReferenceResolver, project: "Project",
@@ -945,7 +1035,8 @@ def _relayed_uses(scan: ClientScan, resolver: ReferenceResolver, project: "Proje
                     scan.uses.append(FunctionUse(lang, relay.how, facts.path, arg.start, arg.end, ref, relay.expects,
                                                  func=site.func, facts=facts, call=site.node,
                                                  on_server=on_server or in_server_function(facts, site.func),
-                                                 candidate=candidates))
+                                                 candidate=candidates,
+                                                 returned_calls=_calls_of_held(facts, site.node, relay.forwarding)))
         looking_for = {k: r for k, r in found.items() if k not in relays}
         if not looking_for:
             return
@@ -1154,6 +1245,14 @@ def _returned_function_calls(resolver: ReferenceResolver, facts: FileFacts, call
         outer = _tanstack_mutation_around(resolver, facts, held)
         if outer is not None:
             held, members = outer, (("mutate",), ("mutateAsync",))
+    return _calls_of_held(facts, held, members)
+
+
+def _calls_of_held(facts: FileFacts, held: Node, members: tuple[tuple[str, ...], ...]) -> tuple:
+    """The calls, in `facts`, of the functions at `members` of the value of the call `held`,
+    when a `const` holds it (_returned_function_calls), with the arguments each passes."""
+    if not members:
+        return ()
     declarator = held.parent
     if declarator is None or declarator.type != "variable_declarator" \
             or declarator.child("value") is not held or declarator.parent is None \

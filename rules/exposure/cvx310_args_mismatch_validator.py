@@ -43,6 +43,15 @@ BUILDERS = {"convex/ingest.js": 'import { v } from "convex/values";\nimport { mu
             'export const rename = audited({ args: { name: v.string() }, handler: async () => null });\n'}
 
 
+# the app's own hook around useMutation: it hands `fn` on to it and `input`, unchanged, to
+# the function it returns (lines 1-12 of the file)
+BUSY_HOOK = ('import { useState } from "react";\nimport { useMutation } from "convex/react";\n'
+             'export function useBusyMutation(fn: any) {\n  const [busy, setBusy] = useState(false);\n'
+             '  const call = useMutation(fn);\n  const run = async (input: any) => {\n    setBusy(true);\n'
+             '    try {\n      return await call(input);\n    } finally {\n      setBusy(false);\n    }\n  };\n'
+             '  return { run, busy };\n}\n')
+
+
 class ArgsMismatchValidator(Rule):
     """Arguments object a TS/JS call passes that the function's `args` validator rejects.
 
@@ -58,14 +67,18 @@ class ArgsMismatchValidator(Rule):
     its `define({ args })`), `useQuery`,
     `usePaginatedQuery` (which adds `paginationOpts` itself), the calls of the function
     `useMutation` / `useAction` return when a `const` holds it (also as TanStack Query's
-    `useMutation({ mutationFn })`: its `mutate` / `mutateAsync`), client methods
+    `useMutation({ mutationFn })`: its `mutate` / `mutateAsync`, and the app's own hook that hands
+    its parameter to `useMutation` and returns a function passing its argument on unchanged),
+    client methods
     (`client.query(ref, args)`, `watchQuery`, `onUpdate`), `fetchQuery` / `fetchMutation` /
     `fetchAction` / `preloadQuery`, @convex-dev/react-query's `convexQuery` / `convexAction` and
     its names of the hooks (`useConvexQuery`, `useConvexMutation`, ...), and the Vue composables
     of convex-vue and @convex-vue/core (`useConvexQuery`, `useConvexPaginatedQuery`,
     `useConvexHttpQuery`, the `mutate` of `useConvexMutation` / `useConvexAction`), given an
     object literal, a `const` holding one that nothing else changes, or a choice of them
-    (`id ? { id } : "skip"`: each branch). Arguments with spreads or computed keys, `args: v.any()`, validators that cannot
+    (`id ? { id } : "skip"`: each branch). The reference may be written out, held in a `const`
+    or read from an object of references (`refs.latest`). Arguments with spreads or computed
+    keys, `args: v.any()`, validators that cannot
     be read completely (an unresolved spread, a custom builder whose own arguments are not
     read), tests (which may pass wrong arguments on purpose) and unions that could match
     several ways are skipped. Python calls have their own rule (CVXP11).
@@ -169,8 +182,35 @@ class ArgsMismatchValidator(Rule):
               'export const rename = () => client.mutation("ingest:rename", { name: "n", actor: "me" });\n',
               path="scripts/ingest.js", files=BUILDERS,
               note="an argument a custom builder declares; a function that registers may add its own"),
+        Valid('import { api } from "../convex/_generated/api";\nimport { useRoomMutation } from "./useRoomMutation";\n'
+              'export function Composer() {\n  const { run } = useRoomMutation(api.feeds.post);\n'
+              '  return <button onClick={() => run({ room: "general", text: "hi" })}>Send</button>;\n}\n',
+              path="src/Composer.jsx", files={**FEEDS, "src/useRoomMutation.js":
+                                               'import { useMutation } from "convex/react";\n'
+                                               'export function useRoomMutation(fn) {\n  const call = useMutation(fn);\n'
+                                               '  const run = (input) => call({ channel: input.room, body: input.text });\n'
+                                               '  return { run };\n}\n'},
+              note="the app's own hook that makes other arguments of what its caller gives it"),
     ]
     invalid = [
+        # triage G45 P2 (white-board's `useApiMutation`): a hook that only adds a pending state
+        Invalid('import { api } from "../convex/_generated/api";\nimport { useBusyMutation } from "./useBusyMutation";\n'
+                'export function Composer({ channel }: { channel: string }) {\n'
+                '  const { run, busy } = useBusyMutation(api.feeds.post);\n'
+                '  return <button disabled={busy} onClick={() => run({ channel, text: "hi" })}>Send</button>;\n}\n',
+                path="src/Composer.tsx", files={**FEEDS, "src/useBusyMutation.ts": BUSY_HOOK}, lines=[5, 5],
+                message="mutation `feeds:post`",
+                note="the app's own hook around `useMutation`, whose `run` passes its argument on unchanged"),
+        # triage G45 P3: references kept in an object, here or imported
+        Invalid('import { useMutation, useQuery } from "convex/react";\nimport { feedRefs } from "./refs";\n'
+                'import { api } from "../convex/_generated/api";\nconst nested = { recent: { list: api.feeds.list } };\n'
+                'export function Feed({ channel }: { channel: string }) {\n'
+                '  const posts = useQuery(feedRefs.list, { channel, max: 20 });\n  const send = useMutation(feedRefs.post);\n'
+                '  const recent = useQuery(nested.recent.list, { chanel: channel });\n'
+                '  return <button onClick={() => send({ channel, text: "hi" })}>{posts?.length}{recent?.length}</button>;\n}\n',
+                path="src/Feed.tsx", files={**FEEDS, "src/refs.ts": 'import { api } from "../convex/_generated/api";\n'
+                                            'export const feedRefs = { list: api.feeds.list, post: api.feeds.post };\n'},
+                lines=[6, 8, 8, 9, 9], note="a reference read from an object of references (`feedRefs.list`)"),
         # triage G44 P3: a workpool job and a workflow get their arguments like a scheduled function
         Invalid(COMPONENTS + 'export const kick = internalMutation({ args: {}, handler: async (ctx) => {\n'
                 '  await mail.enqueueAction(ctx, internal.example.send, { address: "a@b.c" });\n}});\n',
