@@ -324,13 +324,9 @@ def test_kept_resolution_sees_a_missing_file_appear_but_not_a_swap_file(tmp_path
     assert not slot.still_valid()
 
 
-def test_the_kept_client_side_sees_a_change_to_any_file_the_scan_read(tmp_path):
-    """The editor keeps each client file's part of the call index (client_scan.KeptClientSide)
-    while no file it was read from has changed. CVX307 on `tasks.ts` ("only server code references
-    `add`") shows whether the clients call `add`; each step changes one kind of file the scan
-    reads (a client the pre-filter rejected, on disk; a server module a client imports, in a
-    buffer; a client, in a buffer and then saved), and the editor must see what a fresh check
-    sees."""
+def _write_tasks_app(root: Path, more: dict[str, str]) -> None:
+    """An app whose public mutation `tasks:add` is run by an action (CVX307 says "only server
+    code references it" unless a client calls it), with the files of `more`."""
     files = {
         "package.json": '{"name": "app", "dependencies": {"convex": "1.48.0"}}',
         "convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
@@ -342,6 +338,30 @@ def test_the_kept_client_side_sees_a_change_to_any_file_the_scan_read(tmp_path):
         "convex/jobs.ts": 'import { action } from "./_generated/server";\nimport { api } from "./_generated/api";\n'
                           'export const seed = action({ args: {}, handler: async (ctx) => {\n'
                           '  await ctx.runMutation(api.tasks.add, { text: "seed" });\n} });\n',
+        **more,
+    }
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    (root / "convex" / "_generated").mkdir()
+
+
+def _add_only_server_called(ws: LintWorkspace, tasks: Path, overrides: dict) -> bool:
+    """Does the editor's lint of tasks.ts say only server code references `tasks:add`? (It
+    must show what a fresh check shows.)"""
+    got = ws.lint([tasks], dict(overrides)).diagnostics[tasks]
+    assert shown(got) == shown(api.check([tasks], ws.settings_for(tasks), dict(overrides)).diagnostics)
+    return any(d.code == "CVX307" and "`tasks:add`" in d.message for d in got)
+
+
+def test_the_kept_client_side_sees_a_change_to_any_file_the_scan_read(tmp_path):
+    """The editor keeps each client file's part of the call index (client_scan.KeptClientSide)
+    while no file it was read from has changed. CVX307 on `tasks.ts` ("only server code references
+    `add`") shows whether the clients call `add`; each step changes one kind of file the scan
+    reads (a client the pre-filter rejected, on disk; a server module a client imports, in a
+    buffer; a client, in a buffer and then saved), and the editor must see what a fresh check
+    sees."""
+    files = {
         "convex/shared.ts": 'import { api } from "./_generated/api";\nexport const formRef = api.tasks.list;\n',
         "src/Form.tsx": 'import { useMutation } from "convex/react";\nimport { formRef } from "../convex/shared";\n'
                         'export function Form() { const run = useMutation(formRef as any); return run; }\n',
@@ -349,17 +369,12 @@ def test_the_kept_client_side_sees_a_change_to_any_file_the_scan_read(tmp_path):
         "src/List.tsx": 'import { useQuery } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
                         "export function List() { return useQuery(api.tasks.list); }\n",
     }
-    for rel, text in files.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text)
-    (tmp_path / "convex" / "_generated").mkdir()
+    _write_tasks_app(tmp_path, files)
     tasks = tmp_path / "convex" / "tasks.ts"
     ws = LintWorkspace()
 
     def add_only_server_called(overrides: dict) -> bool:
-        got = ws.lint([tasks], dict(overrides)).diagnostics[tasks]
-        assert shown(got) == shown(api.check([tasks], ws.settings_for(tasks), dict(overrides)).diagnostics)
-        return any(d.code == "CVX307" and "`tasks:add`" in d.message for d in got)
+        return _add_only_server_called(ws, tasks, overrides)
 
     def kept_part(rel: str):
         return next(iter(ws._facts_of(tasks).derived._slots.values())).client_scan.files[str(tmp_path / rel)]
@@ -396,16 +411,6 @@ def test_the_kept_client_side_reads_files_naming_a_module_that_hands_a_client_on
     kept like them. The part of such a file is taken over while it and the relays are the
     same; an edit of it, or of the relay, reads it again."""
     files = {
-        "package.json": '{"name": "app", "dependencies": {"convex": "1.48.0"}}',
-        "convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
-                            'export default defineSchema({ tasks: defineTable({ text: v.string() }) });\n',
-        "convex/tasks.ts": 'import { v } from "convex/values";\nimport { mutation, query } from "./_generated/server";\n'
-                           'export const list = query({ args: {}, handler: async (ctx) => await ctx.db.query("tasks").take(9) });\n'
-                           'export const add = mutation({ args: { text: v.string() }, handler: async (ctx, { text }) => {\n'
-                           '  await ctx.db.insert("tasks", { text });\n} });\n',
-        "convex/seed.ts": 'import { action } from "./_generated/server";\nimport { api } from "./_generated/api";\n'
-                          'export const seed = action({ args: {}, handler: async (ctx) => {\n'
-                          '  await ctx.runMutation(api.tasks.add, { text: "seed" });\n} });\n',
         "src/lib/backend.ts": 'import { ConvexHttpClient } from "convex/browser";\n'
                               "export const backend = new ConvexHttpClient(process.env.CONVEX_URL!);\n",
         "src/jobs.ts": 'import { backend } from "./lib/backend";\n'
@@ -413,17 +418,12 @@ def test_the_kept_client_side_reads_files_naming_a_module_that_hands_a_client_on
         "src/List.tsx": 'import { useQuery } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
                         "export function List() { return useQuery(api.tasks.list); }\n",
     }
-    for rel, text in files.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text)
-    (tmp_path / "convex" / "_generated").mkdir()
+    _write_tasks_app(tmp_path, files)
     tasks, jobs, backend = tmp_path / "convex" / "tasks.ts", tmp_path / "src" / "jobs.ts", tmp_path / "src" / "lib" / "backend.ts"
     ws = LintWorkspace()
 
     def add_only_server_called(overrides: dict) -> bool:
-        got = ws.lint([tasks], dict(overrides)).diagnostics[tasks]
-        assert shown(got) == shown(api.check([tasks], ws.settings_for(tasks), dict(overrides)).diagnostics)
-        return any(d.code == "CVX307" and "`tasks:add`" in d.message for d in got)
+        return _add_only_server_called(ws, tasks, overrides)
 
     def kept_part(path: Path):
         return next(iter(ws._facts_of(tasks).derived._slots.values())).client_scan.files[str(path)]
