@@ -88,9 +88,11 @@ class KeptClientSide:
     on disk taken before the read). A keystroke in a server module takes it over whole; an edit
     of a client file scans that file again, not the frontend.
 
-    When some client file relays (it hands the api on under another name, or a parameter on
-    as the function to call), other files' parts depend on it: the side is then kept `whole`
-    and scanned again whole when any file it read changes.
+    Files the byte pre-filter rejected are read too when they name a module that hands the
+    api or a client on under another name (`relay_names`): parts of their own, read after the
+    others. When some client file hands a parameter on as the function to call, other files'
+    parts depend on it (`references._relayed_uses`): the side is then kept `whole` and scanned
+    again whole when any file it read changes.
 
     Each run takes the same uses over: linking the index sets their app and target, which
     `_taken` clears first (runs are one at a time, and a run's index is garbage once its
@@ -168,10 +170,12 @@ def scan_by_file(project: "Project", functions_dirs: list, resolver, kept: KeptC
     same_relays = kept is not None and kept.relay_names == relay_names
     for path in rejected:
         name = str(path)
-        if relay_names and not (same_relays and side.take_part(name, named=True)) \
-                and not (same_relays and name not in changed and name in kept.rejected) \
-                and side.scan(path, project.client_facts_naming(path, relay_names), named=True):
-            continue
+        if relay_names:  # read it if it names a relay; kept while it and the relays are the same
+            if same_relays and side.take_part(name, named=True):
+                continue
+            rejected_again = same_relays and name not in changed and name in kept.rejected
+            if not rejected_again and side.scan(path, project.client_facts_naming(path, relay_names), named=True):
+                continue
         side.reject(name)
     side.out.relay_names = relay_names
     if side.hands_on:  # other files' parts depend on one: scan whole, keep whole

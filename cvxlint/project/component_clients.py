@@ -72,13 +72,10 @@ def dispatch_of(linker: "Linker", facts: "FileFacts", site: "CallSite") -> tuple
         if isinstance(d, ExternalDef) and not d.path:
             return DISPATCH_FUNCTIONS.get((d.module, d.name))
         return None
-    from .evaluate import made_with_new
+    from .evaluate import package_class_of
 
-    made = made_with_new(linker, facts, site.callee)
-    cls = made[2] if made is not None else None
-    if not isinstance(cls, ExternalDef) or cls.path:
-        return None
-    return DISPATCH_METHODS.get((cls.module, cls.name), {}).get(site.path[-1])
+    cls = package_class_of(linker, facts, site.callee)
+    return DISPATCH_METHODS.get(cls, {}).get(site.path[-1]) if cls is not None else None
 
 
 @dataclass(eq=False, slots=True)
@@ -150,11 +147,9 @@ def _workflow_spec(linker: "Linker", facts: "FileFacts", call: Node) -> tuple[No
 def _made_with(linker: "Linker", facts: "FileFacts", callee: Node, cls_name: str) -> bool:
     """Is the receiver of the method `callee` an object made with `new <cls_name>(...)` of
     @convex-dev/workflow?"""
-    from .evaluate import made_with_new
+    from .evaluate import package_class_of
 
-    made = made_with_new(linker, facts, callee)
-    cls = made[2] if made is not None else None
-    return isinstance(cls, ExternalDef) and cls.module == WORKFLOW and cls.name == cls_name and not cls.path
+    return package_class_of(linker, facts, callee) == (WORKFLOW, cls_name)
 
 
 def _function_of(linker: "Linker", facts: "FileFacts", node: Node | None) -> tuple["FunctionInfo | None", "FileFacts | None"]:
@@ -196,12 +191,10 @@ def reads_only(linker: "Linker", facts: "FileFacts", site: "CallSite") -> bool:
     """Is `site` a call of a READ_ONLY_METHODS method on an object made with its class?"""
     if site.is_new or len(site.path) < 2:
         return False
-    from .evaluate import made_with_new
+    from .evaluate import package_class_of
 
-    made = made_with_new(linker, facts, site.callee)
-    cls = made[2] if made is not None else None
-    return isinstance(cls, ExternalDef) and not cls.path \
-        and site.path[-1] in READ_ONLY_METHODS.get((cls.module, cls.name), frozenset())
+    cls = package_class_of(linker, facts, site.callee)
+    return cls is not None and site.path[-1] in READ_ONLY_METHODS.get(cls, frozenset())
 
 
 def agent_tool_handlers(linker: "Linker", facts: "FileFacts") -> list[tuple[str, "FunctionInfo", "FileFacts"]]:

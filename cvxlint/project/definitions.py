@@ -253,11 +253,7 @@ class Linker:
             return self._const_of(self.export_definition(d.facts, prop, depth + 1, const_only=True), depth)
         if not isinstance(d, Def) or d.node.type != "object":
             return None
-        props = js.object_props(d.node)
-        last = max((i for i, p in enumerate(props) if p.key == prop and not p.spread), default=None)
-        if last is None or any(p.spread or p.key is None for p in props[last + 1:]):
-            return None  # absent, or a later spread or computed key may replace it
-        value = props[last].value
+        value = js.final_entry(d.node, prop)
         if value is None or value.type == "method_definition":
             return None
         return self._const_value(d.facts, value, depth + 1)

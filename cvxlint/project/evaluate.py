@@ -642,6 +642,17 @@ def made_with_new(linker: Linker, facts: FileFacts, callee: Node | None):
     return where, made, linker.value_of(where, js.callee(made))
 
 
+def package_class_of(linker: Linker, facts: FileFacts, callee: Node | None) -> tuple[str, str] | None:
+    """(package, class name) of the object a method is called on, when it was made with `new`
+    of a package's class (`made_with_new`): `("@convex-dev/workpool", "Workpool")` for
+    `pool.enqueueAction` where `pool` holds `new Workpool(...)`. None otherwise."""
+    made = made_with_new(linker, facts, callee)
+    cls = made[2] if made is not None else None
+    if not isinstance(cls, ExternalDef) or cls.path:
+        return None
+    return cls.module, cls.name
+
+
 def _apply_path(v: Validator, path: tuple[str, ...]) -> Validator:
     for p in path:
         base = v.required()

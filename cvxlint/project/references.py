@@ -368,11 +368,7 @@ class ReferenceResolver:
         references (`const refs = { latest: api.notes.latest }` read as `refs.latest`), the entry
         read, which is then the reference written at that entry."""
         if value.type == "object" and path:
-            props = js.object_props(value)
-            last = max((i for i, p in enumerate(props) if p.key == path[0] and not p.spread), default=None)
-            if last is None or any(p.spread or p.key is None for p in props[last + 1:]):
-                return None  # absent, or a later spread or computed key may replace it
-            entry = props[last].value
+            entry = js.final_entry(value, path[0])
             if entry is None or entry.type in ("method_definition", "shorthand_property_identifier"):
                 return None
             return self._resolve_path(facts, js.unwrap(entry) or entry, func, path[1:], depth + 1)
@@ -677,11 +673,9 @@ def _run_names(resolver: ReferenceResolver, facts: FileFacts, site: CallSite, ar
 
 def _is_hono_app(resolver: ReferenceResolver, facts: FileFacts, site: CallSite) -> bool:
     """Is the call's receiver a `new Hono()` (a local or module constant, or imported)?"""
-    from .evaluate import made_with_new
+    from .evaluate import package_class_of
 
-    made = made_with_new(resolver.linker, facts, site.callee)
-    cls = made[2] if made is not None else None
-    return isinstance(cls, ExternalDef) and cls.module == "hono" and cls.name == "Hono" and not cls.path
+    return package_class_of(resolver.linker, facts, site.callee) == ("hono", "Hono")
 
 
 def _hono_route(index: CallIndex, resolver: ReferenceResolver, facts: FileFacts, site: CallSite,

@@ -330,6 +330,16 @@ def object_get(obj: Node | None, key: str) -> Node | None:
     return None
 
 
+def final_entry(obj: Node | None, key: str) -> Node | None:
+    """The value an object literal ends with under `key`: that of its last entry, unless a
+    later spread or computed key may replace it (None then, or when there is no entry)."""
+    props = object_props(obj)
+    last = max((i for i, p in enumerate(props) if p.key == key and not p.spread), default=None)
+    if last is None or any(p.spread or p.key is None for p in props[last + 1:]):
+        return None
+    return props[last].value
+
+
 def is_function(n: Node | None) -> bool:
     return n is not None and n.type in FUNCTION_TYPES
 
