@@ -105,6 +105,7 @@ def _lint(project: Project, only: set[Path] | None, schema_breaks: bool = True, 
     finally:
         if project.client_scan is not None:  # no check read the call index
             project.client_scan.discard()
+        project.derived.finish()
 
 
 def _apps_with_schema_in(project: Project, only: set[Path] | None) -> list:

@@ -441,3 +441,62 @@ def test_the_kept_client_side_reads_files_naming_a_module_that_hands_a_client_on
     # the relay stops handing a client on: nothing names a relay, the file is not read
     assert add_only_server_called({backend: b"export const backend = null;\n"})
     assert not add_only_server_called({})
+
+
+def test_kept_access_of_a_run_function_is_judged_again_when_its_module_changes(tmp_path, monkeypatch):
+    """A public action whose only check is the internal query it runs first
+    (`ctx.runQuery(internal.checks.whoami)`) is protected by that query's own check (auth.py
+    `_checking_run_target`). The editor keeps each function's access between edits (derived.py
+    `kept_per_function`), so an edit of the action's own file does not judge the run query
+    again; an edit of checks.ts, linted alone as an editor does, must reach the action's
+    finding, as a fresh check does."""
+    from cvxlint.project import auth
+
+    root = tmp_path / "app"
+    convex = root / "convex"
+    (convex / "_generated").mkdir(parents=True)
+    (root / "package.json").write_text('{"dependencies": {"convex": "1.17.0"}}')
+    (convex / "_generated" / "api.ts").write_text("export const api: any = {}; export const internal: any = {};\n")
+    (convex / "_generated" / "server.ts").write_text("export {};\n")
+    (convex / "auth.config.ts").write_text(
+        'export default { providers: [{ domain: "https://example.clerk.accounts.dev", applicationID: "convex" }] };\n')
+    (convex / "checks.ts").write_text(
+        'import { internalQuery } from "./_generated/server";\n'
+        'export const whoami = internalQuery({ args: {}, handler: async (ctx) => {\n'
+        '  const identity = await ctx.auth.getUserIdentity();\n'
+        '  if (identity === null) throw new Error("signed out");\n'
+        '  return identity.subject;\n} });\n')
+    (convex / "store.ts").write_text(
+        'import { internalMutation } from "./_generated/server";\n'
+        'export const save = internalMutation({ args: {}, handler: async (ctx) => {\n'
+        '  await ctx.db.insert("events", { at: Date.now() });\n} });\n')
+    webhooks = convex / "webhooks.ts"
+    webhooks.write_text(
+        'import { action } from "./_generated/server";\nimport { internal } from "./_generated/api";\n'
+        'export const sync = action({ args: {}, handler: async (ctx) => {\n'
+        '  await ctx.runQuery(internal.checks.whoami, {});\n'
+        '  await ctx.runMutation(internal.store.save, {});\n  return "synced";\n} });\n')
+    files = sorted(convex.rglob("*.ts"))
+    checks = convex / "checks.ts"
+    judged: list[str] = []
+    compute = auth.AccessAnalysis._compute
+    monkeypatch.setattr(auth.AccessAnalysis, "_compute", lambda self, fn: judged.append(fn.display_name) or compute(self, fn))
+    ws = LintWorkspace()
+
+    def cvx401(overrides: dict) -> list[str]:
+        judged.clear()
+        diags = ws.lint([webhooks], dict(overrides)).diagnostics.get(webhooks, [])
+        return [d.message.split(" ", 3)[:3] for d in diags if d.code == "CVX401"]
+
+    assert cvx401({}) == []
+    assert "checks:whoami" in judged
+    # a keystroke in the action's file: the action is judged again, the query it runs is not
+    assert cvx401({webhooks: webhooks.read_bytes().replace(b'"synced"', b'"synced!"')}) == []
+    assert "webhooks:sync" in judged and "checks:whoami" not in judged
+    # the run query stops checking anyone: the action's only check is gone
+    lax = {checks: checks.read_bytes().replace(b"const identity = await ctx.auth.getUserIdentity();", b"")
+           .replace(b'if (identity === null) throw new Error("signed out");', b"const identity = { subject: \"anyone\" };")}
+    ws.lint([checks], dict(lax))
+    assert len(cvx401(lax)) == 1 and "checks:whoami" in judged
+    assert _same_as_fresh(ws, files, lax)
+    assert cvx401({}) == [] and _same_as_fresh(ws, files, {})

@@ -322,6 +322,8 @@ def _is_handler_param(facts: FileFacts, handler, n: Node | None, index: int) -> 
     return ref is not None and ref.kind == "param" and ref.func is handler and ref.index == index and not ref.path
 
 
+_MISSING = object()
+
 # settings' auth helpers -> (a call's last two names, made on a parameter) -> classify's answer
 _CLASSIFIED_BY_NAME: dict[tuple, dict] = {}
 
@@ -334,6 +336,7 @@ class AccessAnalysis:
         self._names = {h for h in helpers if not (h.startswith("/") and h.endswith("/") and len(h) > 1)}
         self._patterns = [re.compile(h[1:-1]) for h in helpers if h.startswith("/") and h.endswith("/") and len(h) > 1]
         self._memo: dict[int, Access] = {}
+        self._kept: dict[int, object] = {}  # id(App) -> its `kept_per_function` store (None: none)
         self._builders: dict = {}  # Builder -> Access
         self._admin_tables: dict[int, set[str]] = {}
         self._open_reads: dict[int, dict[str, set[int]]] = {}
@@ -360,7 +363,14 @@ class AccessAnalysis:
             return Access()
         self._busy.add(key)
         try:
-            out = self._compute(fn)
+            app = fn.module.app
+            kept = self._kept.get(id(app), _MISSING)
+            if kept is _MISSING:
+                # kept between an editor's runs for modules an edit cannot reach: a handler
+                # that runs other functions (an HTTP router's webhooks) asks `of` of each
+                kept = self._kept[id(app)] = self.project.derived.kept_per_function(app, "access") \
+                    if app is not None else None
+            out = kept.get(fn, lambda: self._compute(fn)) if kept is not None else self._compute(fn)
         finally:
             self._busy.discard(key)
         self._memo[key] = out

@@ -171,6 +171,7 @@ class Derivations:
         self._dependents: dict[str, set[str]] | None = None  # `_dependents_now`
         self._imports_read: set[str] = set()  # the files whose imports `_dependents` holds
         self.slot: _Slot | None = None
+        self._lazy: dict[tuple, KeptPerFunction] = {}  # `kept_per_function`'s stores of this run
         if store is not None:
             self.slot = store.select(_environment(project))
             project.resolver.on_probe = self.slot.note_probe
@@ -231,24 +232,56 @@ class Derivations:
             return compute(modules)
         slot_key = (what, str(app.functions_dir))
         kept = self.slot.per_module.get(slot_key)
-        dependents = self._dependents_now()
-        app_wide = self._app_wide_files(app)
-        app_state = _app_state(app)
-        stale: set[str] | None = None  # None: all
-        if kept is not None and kept.app_state == app_state:
-            facts_now = {f.path: f for f in self.project.loaded_facts()}
-            changed = {p for p, f in facts_now.items() if kept.facts.get(p) is not f}
-            changed.update(p for p in kept.facts if p not in facts_now)
-            if not changed & (app_wide | kept.app_wide):
-                stale = _reached_backwards(changed, (dependents, kept.dependents))
+        stale = self._stale_since(app, kept)
         redo = [m for m in modules if stale is None or m.facts.path in stale or m.facts.path not in kept.values]
         fresh = compute(redo) if redo else {}
         values = {m.facts.path: fresh[m.facts.path] if m.facts.path in fresh else kept.values[m.facts.path]
                   for m in modules}
         # read after computing: the files `compute` loaded are part of what the values saw
-        self.slot.per_module[slot_key] = _PerModule(
-            {f.path: f for f in self.project.loaded_facts()}, self._dependents_now(), app_wide, app_state, values)
+        self.slot.per_module[slot_key] = self._as_of_now(app, values)
         return values
+
+    def _stale_since(self, app, kept: "_PerModule | None") -> set[str] | None:
+        """The files whose modules' values kept in `kept` may be out of date (None: all)."""
+        if kept is None or kept.app_state != _app_state(app):
+            return None
+        facts_now = {f.path: f for f in self.project.loaded_facts()}
+        changed = {p for p, f in facts_now.items() if kept.facts.get(p) is not f}
+        changed.update(p for p in kept.facts if p not in facts_now)
+        if changed & (self._app_wide_files(app) | kept.app_wide):
+            return None
+        return _reached_backwards(changed, (self._dependents_now(), kept.dependents))
+
+    def _as_of_now(self, app, values: dict) -> "_PerModule":
+        return _PerModule({f.path: f for f in self.project.loaded_facts()}, self._dependents_now(),
+                          self._app_wide_files(app), _app_state(app), values)
+
+    def kept_per_function(self, app, what) -> "KeptPerFunction | None":
+        """A value per registered function of `app`, computed when first asked in a run and
+        kept for the next run while its module is not stale (as `per_module` decides, under
+        the same promise for what a value reads). For answers asked of a few functions at a
+        time, in no fixed set (auth.py's `of`, which follows `ctx.run*` into other modules).
+        None: nothing is kept (a one-shot run)."""
+        if self.slot is None:
+            return None
+        slot_key = (what, str(app.functions_dir))
+        found = self._lazy.get(slot_key)
+        if found is None:
+            kept = self.slot.per_module.get(slot_key)
+            stale = self._stale_since(app, kept)
+            carried = {} if stale is None else \
+                {path: values for path, values in kept.values.items() if path not in stale}
+            found = self._lazy[slot_key] = KeptPerFunction(app, carried)
+        return found
+
+    def finish(self) -> None:
+        """At the end of a run: keep what `kept_per_function` stores were given, as of the
+        files this run read (the values computed last may have read any of them)."""
+        if self.slot is None:
+            return
+        for slot_key, store in self._lazy.items():
+            self.slot.per_module[slot_key] = self._as_of_now(store.app, store.values)
+        self._lazy.clear()
 
     def per_function(self, app, what, functions: list, compute: Callable[[object], T]) -> list[T]:
         """`[compute(fn) for fn in functions]` (registered functions of `app`, chosen by what
@@ -293,6 +326,28 @@ class Derivations:
         if setup is not None:
             out.add(setup[0].path)
         return out
+
+
+class KeptPerFunction:
+    """One run's values of one `kept_per_function` answer: those kept from earlier runs for
+    modules not stale, and those computed in this run."""
+
+    __slots__ = ("app", "values")
+
+    def __init__(self, app, values: dict):
+        self.app = app  # this run's; dropped with the store at the run's end (`finish`)
+        self.values = values  # module path -> {function key: value}
+
+    def get(self, fn, compute: Callable[[], T]) -> T:
+        key = _function_key(fn)
+        of_module = self.values.get(key[0])
+        if of_module is None:
+            of_module = self.values[key[0]] = {}
+        try:
+            return of_module[key]
+        except KeyError:
+            value = of_module[key] = compute()
+            return value
 
 
 def _app_state(app) -> tuple:

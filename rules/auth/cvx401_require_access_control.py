@@ -1697,10 +1697,13 @@ def authenticating_wrappers(ctx, app) -> dict[str, list[str]]:
     signed-in caller (before `adminQuery`: suggested for a function any user may call, an
     admin-only wrapper would lock the users out), then the one most used."""
 
-    def compute():
-        found: dict[str, list[tuple[bool, bool, str]]] = {}
-        for module in app.modules.values():
+    def exported_in(modules: list) -> dict:
+        """Each module's exported checking builders: (kind, asks who calls, admits only some, name)."""
+        analysis = ctx.project.access_analysis
+        out: dict[str, list[tuple[str, bool, bool, str]]] = {}
+        for module in modules:
             facts = module.facts
+            here = out[facts.path] = []
             for e in facts.exports:
                 b = facts.bindings.get(e.local) if e.local is not None else None
                 if b is None or b.value is None or b.value.type != "call_expression" or b.path:
@@ -1708,12 +1711,21 @@ def authenticating_wrappers(ctx, app) -> dict[str, list[str]]:
                 builder = ctx.project.builders.builder_of(facts, b.node.child("name"))
                 if builder is None or not builder.is_custom or builder.is_internal:
                     continue
-                analysis = ctx.project.access_analysis
                 access = analysis.builder_access(builder)
-                if access.evidence and e.name not in (n for _i, _r, n in found.get(builder.kind, [])):
+                if access.evidence:
                     about_caller = any(ev.about_caller for ev in access.evidence)
-                    found.setdefault(builder.kind, []).append(
-                        (about_caller, about_caller and analysis.restricts_role(builder), e.name))
+                    here.append((builder.kind, about_caller, about_caller and analysis.restricts_role(builder), e.name))
+        return out
+
+    def compute():
+        # kept per module between an editor's runs: the builders' access is read through
+        # their customizations on every keystroke otherwise
+        by_module = ctx.project.derived.per_module(app, "cvx401: authenticating wrappers", exported_in)
+        found: dict[str, list[tuple[bool, bool, str]]] = {}
+        for module in app.modules.values():
+            for kind, about_caller, restricts, name in by_module[module.facts.path]:
+                if name not in (n for _i, _r, n in found.get(kind, [])):
+                    found.setdefault(kind, []).append((about_caller, restricts, name))
         uses: dict[str, int] = {}
         for fn in app.functions:
             uses[fn.builder.name] = uses.get(fn.builder.name, 0) + 1
