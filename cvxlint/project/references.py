@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 from ..syntax import js, scope
 from ..syntax.tree import Node
 from . import jsonc
-from .arguments import Literal, invoked_arguments, passed_arguments
+from .arguments import Literal, batch_arguments, invoked_arguments, passed_arguments
 from .clients import (CLIENT_METHODS, STRING_NAME, ClientCall, client_calls, imports_a_convex_package,
                       is_convex_package)
 from .component_clients import (COMPONENT_HOWS, DISPATCH_NAMES, ENQUEUE_METHODS, dispatch_of, is_workflow_step,
@@ -568,12 +568,12 @@ def _server_references(resolver: ReferenceResolver, facts: FileFacts) -> tuple[l
     routes: list[tuple[CallSite, Node | str]] = []
 
     def record(site: CallSite, how: str, expects: str | None, arg: Node, names: bool = False,
-               step: bool = False, read_args: bool = True) -> bool:
+               step: bool = False, read_args=passed_arguments) -> bool:
         ref = resolver.resolve(facts, arg, site.func)
         refs, candidate = ([ref], False) if ref is not None else (_chosen_refs(resolver, facts, arg, site.func), False)
         if not refs and names:
             refs, candidate = _run_names(resolver, facts, site, arg)
-        args = passed_arguments(facts, site.node, arg) if refs and read_args else None
+        args = read_args(facts, site.node, arg) if refs and read_args is not None else None
         for r in refs:
             found.append((site, how, expects, js.unwrap(arg) or arg, r, candidate, args, step))
         return bool(refs)
@@ -610,7 +610,7 @@ def _server_references(resolver: ReferenceResolver, facts: FileFacts) -> tuple[l
             record(site, last, "mutation", args[0], step=True)  # another workflow, started as a step
         elif last in DISPATCH_NAMES and len(args) >= 2 and (dispatch := dispatch_of(resolver.linker, facts, site)):
             kind, batch = dispatch  # `pool.enqueueAction(ctx, ref, args)`, `workflow.start(ctx, ref, args)`
-            record(site, last, kind, args[1], read_args=not batch)
+            record(site, last, kind, args[1], read_args=batch_arguments if batch else passed_arguments)
         elif last in SCHEDULE_METHODS and len(site.path) >= 2 and site.path[-2] == "scheduler" and len(args) >= 2:
             record(site, last, None, args[1], names=True)
         elif last in CRON_METHODS and len(args) >= 2 and _receiver_is(resolver, facts, site, "cronJobs"):
