@@ -57,6 +57,11 @@ DISPATCH_NAMES = frozenset(m for methods in DISPATCH_METHODS.values() for m in m
 WORKFLOW_STARTS = frozenset(("start", "runWorkflow"))
 # the `how` of the calls that hand a function to a workpool, which runs it later as a job
 ENQUEUE_METHODS = frozenset(DISPATCH_METHODS[(WORKPOOL, "Workpool")])
+# the `how` of the `onComplete` mutation given in a workpool job's options
+# (`pool.enqueueAction(ctx, ref, args, { onComplete: internal.x.done, context })`): the pool
+# runs it when the job ends (src/component/complete.ts: `ctx.runMutation(handle, { workId,
+# context, result })`, or through the scheduler), in its own job with no user signed in
+ON_COMPLETE = "onComplete"
 # the `how` of every call of the call index that goes through a component's client
 COMPONENT_HOWS = DISPATCH_NAMES | WORKFLOW_STARTS
 
