@@ -40,7 +40,8 @@ class Literal:
     """A TS/JS value as far as a literal reading goes (the kinds of `PyValue`)."""
 
     # dict list str number bool none undefined name other; "absent": no argument at all;
-    # "either": one of `items` (the branches of `cond ? { id } : "skip"`), each read on its own
+    # "either": one of `items` (the branches of `cond ? { id } : "skip"`), each read on its own;
+    # "each": every one of `items`, passed in turn (a workpool batch's list of argument objects)
     kind: str
     start: int
     end: int
@@ -109,6 +110,40 @@ def passed_arguments(facts: "FileFacts", call: Node, reference: Node) -> Literal
         read = [b for b in branches if b is not None]  # a branch not read says nothing of the other
         return Literal("either", arg.start, arg.end, items=read) if read else None
     return _arguments_object(facts, arg)
+
+
+def batch_arguments(facts: "FileFacts", call: Node, reference: Node) -> Literal | None:
+    """The argument objects of a batch call that runs the function `reference` once for each
+    item of the list after it: "each", with the items of an array literal read as
+    `passed_arguments` reads an arguments object (`pool.enqueueActionBatch(ctx, ref, [{ a }, { b
+    }])`; an item that cannot be read, or a spread, is left out: the others are still passed as
+    written), or the one object literal a `.map` callback makes for every item (`rows.map((r)
+    => ({ id: r._id }))`). None when the list is neither."""
+    args = js.call_args(call)
+    at = next((i for i, a in enumerate(args) if a is reference or js.unwrap(a) is reference), None)
+    if at is None or at + 1 >= len(args) or any(a.type == "spread_element" for a in args[:at + 2]):
+        return None
+    array = js.unwrap(args[at + 1])
+    if array is not None and array.type == "call_expression":
+        made = _mapped_object(array)
+        return Literal("each", array.start, array.end, items=[read_literal(made)]) if made is not None else None
+    if array is None or array.type != "array":
+        return None
+    items = [_arguments_object(facts, item) for item in array.children if item.type != "spread_element"]
+    read = [item for item in items if item is not None and item.kind == "dict"]
+    return Literal("each", array.start, array.end, items=read) if read else None
+
+
+def _mapped_object(call: Node) -> Node | None:
+    """The object literal of `xs.map((x) => ({ ... }))`: what an arrow function given to
+    `.map` returns without a block, for every item."""
+    callee = js.callee(call)
+    prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
+    args = js.call_args(call)
+    if prop is None or prop.text != "map" or len(args) != 1 or args[0].type != "arrow_function":
+        return None
+    body = js.unwrap(args[0].child("body"))
+    return body if body is not None and body.type == "object" else None
 
 
 def invoked_arguments(facts: "FileFacts", call: Node) -> Literal | None:
@@ -282,13 +317,13 @@ def _names(keys) -> str:
 def mismatches(args, validator: "Validator", where: tuple[int, int], supplied: frozenset[str] = frozenset()
                ) -> Iterator[Mismatch]:
     """What `validator` (a function's `args`, `Project.caller_args_validator`) rejects in the
-    literal `args` (None or kind "absent": the call passes none, reported at `where`; "either":
-    each branch), and in
+    literal `args` (None or kind "absent": the call passes none, reported at `where`; "either"
+    and "each": each item), and in
     the literal objects inside it. `supplied`: keys the calling API sets itself, over what
     the call passes (`usePaginatedQuery` sets `paginationOpts`). Nothing for what cannot be read in full:
     spreads, computed keys, open validators (an unread spread, a layer not read)."""
     top = validator.required()
-    if args is not None and args.kind == "either":
+    if args is not None and args.kind in ("either", "each"):
         for branch in args.items:
             yield from mismatches(branch, validator, where, supplied)
         return

@@ -14,7 +14,8 @@ A client object is recognised by the class it is made with (`new Workpool(compon
 * in a workflow's handler, `step.runQuery/runMutation/runAction(ref, args)` runs a function as
   a step, which the workflow component hands to its workpool: it runs later, in a job of its
   own, with no user signed in; `step.runWorkflow(ref, args)` starts another workflow;
-* `rag.generateText(ctx, ...)` of a `new RAG(...)` only reads through the ctx it is given;
+* `rag.generateText(ctx, ...)` of a `new RAG(...)` only reads through the ctx it is given, and
+  `rag.getOrCreateNamespace(ctx, ...)` writes (it runs a mutation that may create the namespace);
 * `createTool({ handler })` of the agent makes a tool whose handler the agent calls inside its
   action, with that action's ctx.
 """
@@ -57,6 +58,11 @@ DISPATCH_NAMES = frozenset(m for methods in DISPATCH_METHODS.values() for m in m
 WORKFLOW_STARTS = frozenset(("start", "runWorkflow"))
 # the `how` of the calls that hand a function to a workpool, which runs it later as a job
 ENQUEUE_METHODS = frozenset(DISPATCH_METHODS[(WORKPOOL, "Workpool")])
+# the `how` of the `onComplete` mutation given in a workpool job's options
+# (`pool.enqueueAction(ctx, ref, args, { onComplete: internal.x.done, context })`): the pool
+# runs it when the job ends (src/component/complete.ts: `ctx.runMutation(handle, { workId,
+# context, result })`, or through the scheduler), in its own job with no user signed in
+ON_COMPLETE = "onComplete"
 # the `how` of every call of the call index that goes through a component's client
 COMPONENT_HOWS = DISPATCH_NAMES | WORKFLOW_STARTS
 
@@ -185,16 +191,30 @@ def is_workflow_step(linker: "Linker", facts: "FileFacts", func: "FunctionInfo",
 # name does not say so (`search`, `list...` do): RAG's `generateText` runs its `search` (a
 # component action that embeds the query and reads) and asks the model, storing nothing
 READ_ONLY_METHODS: dict[tuple[str, str], frozenset[str]] = {(RAG, "RAG"): frozenset(("generateText",))}
+# Methods that write through the ctx they are given where the name reads like a read (`get...`):
+# RAG's `getOrCreateNamespace` runs the component's `namespaces.getOrCreate` mutation
+# (`ctx.runMutation`, src/client/index.ts), which inserts the namespace when it is missing
+WRITING_METHODS: dict[tuple[str, str], frozenset[str]] = {(RAG, "RAG"): frozenset(("getOrCreateNamespace",))}
 
 
 def reads_only(linker: "Linker", facts: "FileFacts", site: "CallSite") -> bool:
     """Is `site` a call of a READ_ONLY_METHODS method on an object made with its class?"""
+    return _method_of(linker, facts, site, READ_ONLY_METHODS)
+
+
+def writes(linker: "Linker", facts: "FileFacts", site: "CallSite") -> bool:
+    """Is `site` a call of a WRITING_METHODS method on an object made with its class?"""
+    return _method_of(linker, facts, site, WRITING_METHODS)
+
+
+def _method_of(linker: "Linker", facts: "FileFacts", site: "CallSite",
+               methods: dict[tuple[str, str], frozenset[str]]) -> bool:
     if site.is_new or len(site.path) < 2:
         return False
     from .evaluate import package_class_of
 
     cls = package_class_of(linker, facts, site.callee)
-    return cls is not None and site.path[-1] in READ_ONLY_METHODS.get(cls, frozenset())
+    return cls is not None and site.path[-1] in methods.get(cls, frozenset())
 
 
 def agent_tool_handlers(linker: "Linker", facts: "FileFacts") -> list[tuple[str, "FunctionInfo", "FileFacts"]]:

@@ -39,11 +39,11 @@ from typing import TYPE_CHECKING
 from ..syntax import js, scope
 from ..syntax.tree import Node
 from . import jsonc
-from .arguments import Literal, invoked_arguments, passed_arguments
+from .arguments import Literal, batch_arguments, invoked_arguments, passed_arguments
 from .clients import (CLIENT_METHODS, STRING_NAME, ClientCall, client_calls, imports_a_convex_package,
                       is_convex_package)
-from .component_clients import (COMPONENT_HOWS, DISPATCH_NAMES, ENQUEUE_METHODS, dispatch_of, is_workflow_step,
-                                workflow_definitions)
+from .component_clients import (COMPONENT_HOWS, DISPATCH_NAMES, ENQUEUE_METHODS, ON_COMPLETE, dispatch_of,
+                                is_workflow_step, workflow_definitions)
 from .definitions import Def, ExternalDef, NamespaceDef, loaded_module
 from .facts import CallSite, FileFacts, FunctionInfo
 from .discover import client_sources, is_server_side_path, is_test_file
@@ -208,8 +208,10 @@ class FunctionUse:
     def is_scheduling(self) -> bool:
         """Does the call run the function later, in a job of its own where no user is signed in:
         the scheduler, a cron, a workpool (whose loop the scheduler runs), a workflow's step
-        (which the workflow component hands to its workpool)?"""
-        return self.how in SCHEDULE_METHODS or self.how == "cron" or self.how in ENQUEUE_METHODS or self.workflow_step
+        (which the workflow component hands to its workpool), the `onComplete` mutation of a
+        workpool job (which the pool runs when the job ends)?"""
+        return self.how in SCHEDULE_METHODS or self.how in ("cron", ON_COMPLETE) or self.how in ENQUEUE_METHODS \
+            or self.workflow_step
 
     def describe(self) -> str:
         """"`ctx.scheduler.runAfter` (convex/messages.ts)" — for messages."""
@@ -232,16 +234,19 @@ class FunctionUse:
             what = f"`{written or what}`"
         if self.language == "server" and self.how in COMPONENT_HOWS:  # `pool.enqueueAction`, `workflow.start`
             what = f"`{self._callee_as_written() or self.how}`"
+        elif self.language == "server" and self.how == ON_COMPLETE:
+            what = f"the `onComplete` of `{self._callee_as_written(ENQUEUE_METHODS) or 'a workpool job'}`"
         return what
 
-    def _callee_as_written(self) -> str | None:
+    def _callee_as_written(self, methods: "frozenset[str] | None" = None) -> str | None:
         """`step.runAction` (a workflow step), `scheduler.runAfter` (a destructured ctx): the
-        callee of a run or schedule call as the code writes it, when it is a plain chain."""
+        callee of a run or schedule call as the code writes it, when it is a plain chain
+        ending with the use's `how` (or one of `methods`)."""
         if self.facts is None or self.call is None or self.call.type != "call_expression":
             return None
         callee = self.call.child("function")
         text = self.facts.callee_line(callee) if callee is not None else ""
-        if not text.endswith(self.how) or len(text) > 60 or not all(p.isidentifier() for p in text.split(".")):
+        if not text.endswith(tuple(methods or (self.how,))) or len(text) > 60 or not all(p.isidentifier() for p in text.split(".")):
             return None
         return text
 
@@ -568,12 +573,12 @@ def _server_references(resolver: ReferenceResolver, facts: FileFacts) -> tuple[l
     routes: list[tuple[CallSite, Node | str]] = []
 
     def record(site: CallSite, how: str, expects: str | None, arg: Node, names: bool = False,
-               step: bool = False, read_args: bool = True) -> bool:
+               step: bool = False, read_args=passed_arguments) -> bool:
         ref = resolver.resolve(facts, arg, site.func)
         refs, candidate = ([ref], False) if ref is not None else (_chosen_refs(resolver, facts, arg, site.func), False)
         if not refs and names:
             refs, candidate = _run_names(resolver, facts, site, arg)
-        args = passed_arguments(facts, site.node, arg) if refs and read_args else None
+        args = read_args(facts, site.node, arg) if refs and read_args is not None else None
         for r in refs:
             found.append((site, how, expects, js.unwrap(arg) or arg, r, candidate, args, step))
         return bool(refs)
@@ -610,7 +615,12 @@ def _server_references(resolver: ReferenceResolver, facts: FileFacts) -> tuple[l
             record(site, last, "mutation", args[0], step=True)  # another workflow, started as a step
         elif last in DISPATCH_NAMES and len(args) >= 2 and (dispatch := dispatch_of(resolver.linker, facts, site)):
             kind, batch = dispatch  # `pool.enqueueAction(ctx, ref, args)`, `workflow.start(ctx, ref, args)`
-            record(site, last, kind, args[1], read_args=not batch)
+            record(site, last, kind, args[1], read_args=batch_arguments if batch else passed_arguments)
+            on_complete = js.final_entry(args[3], "onComplete") if last in ENQUEUE_METHODS and len(args) > 3 else None
+            if on_complete is not None:
+                # the pool runs it when the job ends, with arguments of its own making
+                # (`{ workId, context, result }`): not the ones the call passes
+                record(site, ON_COMPLETE, "mutation", on_complete, read_args=None)
         elif last in SCHEDULE_METHODS and len(site.path) >= 2 and site.path[-2] == "scheduler" and len(args) >= 2:
             record(site, last, None, args[1], names=True)
         elif last in CRON_METHODS and len(args) >= 2 and _receiver_is(resolver, facts, site, "cronJobs"):

@@ -88,7 +88,8 @@ class NoAuthInScheduledTarget(Rule):
     ## What it does
     Flags functions whose every reference is `ctx.scheduler.runAfter/runAt`, a cron job, a
     job handed to a `@convex-dev/workpool` pool (`pool.enqueueAction(ctx, ref, args)` and the
-    other `enqueue*` methods) or a step of a `@convex-dev/workflow` workflow
+    other `enqueue*` methods, and the `onComplete` mutation of such a job) or a step of a
+    `@convex-dev/workflow` workflow
     (`step.runMutation(ref, args)` in its handler, which the workflow hands to its workpool;
     not an `inline: true` step, which runs in the workflow's own mutation), when their handler (or their custom builder) calls `ctx.auth.getUserIdentity()`,
     `getAuthUserId`, `getAuthSessionId` or `auth.getUserId` of `convexAuth()` — or runs
@@ -156,6 +157,21 @@ class NoAuthInScheduledTarget(Rule):
         Invalid(COMPONENTS + 'export const keep = mutation({ args: { text: v.string() }, handler: async (ctx, { text }) => {\n'
                 '  await pool.enqueueMutation(ctx, internal.example.save, { text });\n}});\n',
                 lines=[9], message="only runs from `pool.enqueueMutation`", note="a job handed to a workpool"),
+        Invalid('import { Workpool } from "@convex-dev/workpool";\nimport { v } from "convex/values";\n'
+                'import { components, internal } from "./_generated/api";\n'
+                'import { internalAction, internalMutation, mutation } from "./_generated/server";\n'
+                'const reports = new Workpool(components.reports, { maxParallelism: 2 });\n'
+                'export const render = internalAction({ args: { reportId: v.string() }, handler: async () => "r.pdf" });\n'
+                'export const rendered = internalMutation({ args: { workId: v.string(), context: v.any(), result: v.any() },\n'
+                '  handler: async (ctx, { result }) => {\n'
+                '    const me = await ctx.auth.getUserIdentity();\n'
+                '    if (!me) throw new Error("not signed in");\n'
+                '    await ctx.db.insert("downloads", { owner: me.subject, result });\n  } });\n'
+                'export const request = mutation({ args: { reportId: v.string() }, handler: async (ctx, { reportId }) => {\n'
+                '  await reports.enqueueAction(ctx, internal.example.render, { reportId },\n'
+                '    { onComplete: internal.example.rendered, context: { reportId } });\n}});\n',
+                lines=[9], message="only runs from the `onComplete` of `reports.enqueueAction`",
+                note="the pool runs a job's `onComplete` mutation when the job ends, with no one signed in"),
         Invalid(SERVER + 'export const notify = internalMutation({ args: {}, handler: async (ctx) => {\n'
                 '  const me = await getAuthUserId(ctx);\n  if (me === null) return;\n}});\n'
                 'export const send = mutation({ args: {}, handler: async (ctx) => {\n'

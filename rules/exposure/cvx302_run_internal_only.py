@@ -1,4 +1,4 @@
-from cvxlint.project.component_clients import ENQUEUE_METHODS
+from cvxlint.project.component_clients import ENQUEUE_METHODS, ON_COMPLETE
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid
 
 from .common import API_HEADER, report_public_references
@@ -13,7 +13,8 @@ class RunInternalOnly(Rule):
     imported), naming the target and whether clients call it too. The same for a workflow's
     steps (`step.runAction(ref, args)`) and for the jobs handed to a workpool of
     `@convex-dev/workpool` (`pool.enqueueMutation(ctx, ref, args)` and the other `enqueue*`
-    methods, on an object made with `new Workpool(...)`), which run the function as well.
+    methods, on an object made with `new Workpool(...)`), which run the function as well, and
+    for the `onComplete` mutation of such a job, which the pool runs when the job ends.
     `components.*` references are fine, and components are skipped.
 
     ## Why is this bad?
@@ -84,6 +85,26 @@ class RunInternalOnly(Rule):
                          'export const close = internalMutation({ args: { id: v.id("bills") }, handler: async (ctx, { id }) => {\n'
                          '  await ctx.db.patch(id, { closed: true });\n}});\n'},
                 note="a job handed to a `@convex-dev/workpool` pool"),
+        Invalid('import { Workpool } from "@convex-dev/workpool";\nimport { v } from "convex/values";\n'
+                'import { api, components, internal } from "./_generated/api";\n'
+                'import { internalAction, internalMutation, mutation } from "./_generated/server";\n'
+                'const exports = new Workpool(components.exports, { maxParallelism: 2 });\n'
+                'export const render = internalAction({ args: {}, handler: async () => "done" });\n'
+                'export const rendered = mutation({ args: { workId: v.string(), context: v.any(), result: v.any() },\n'
+                '  handler: async () => {} });\n'
+                'export const start = internalMutation({ args: {}, handler: async (ctx) => {\n'
+                '  await exports.enqueueAction(ctx, internal.example.render, {}, { onComplete: api.example.rendered });\n}});\n',
+                lines=[10], message="the `onComplete` of `exports.enqueueAction` runs `api.example.rendered`",
+                output='import { Workpool } from "@convex-dev/workpool";\nimport { v } from "convex/values";\n'
+                       'import { components, internal } from "./_generated/api";\n'
+                       'import { internalAction, internalMutation } from "./_generated/server";\n'
+                       'const exports = new Workpool(components.exports, { maxParallelism: 2 });\n'
+                       'export const render = internalAction({ args: {}, handler: async () => "done" });\n'
+                       'export const rendered = internalMutation({ args: { workId: v.string(), context: v.any(), result: v.any() },\n'
+                       '  handler: async () => {} });\n'
+                       'export const start = internalMutation({ args: {}, handler: async (ctx) => {\n'
+                       '  await exports.enqueueAction(ctx, internal.example.render, {}, { onComplete: internal.example.rendered });\n}});\n',
+                note="the pool runs a job's `onComplete` mutation when the job ends"),
         Invalid(API_HEADER + 'export const go = action({ args: { dry: v.boolean() }, handler: async (ctx, args) => {\n'
                 '  const total = args.dry ? internal.orders.estimate : api.orders.total;\n'
                 '  return await ctx.runQuery(total, {});\n}});\n',
@@ -323,4 +344,5 @@ class RunInternalOnly(Rule):
 
     def check_app(self, ctx, app):
         # (a workflow's `start` is left out: a workflow is always internal, whatever names it)
-        report_public_references(ctx, app, ("runQuery", "runMutation", "runAction", *sorted(ENQUEUE_METHODS)), "runs")
+        report_public_references(ctx, app, ("runQuery", "runMutation", "runAction", *sorted(ENQUEUE_METHODS),
+                                            ON_COMPLETE), "runs")

@@ -1,6 +1,6 @@
 import re
 
-from cvxlint.project.component_clients import reads_only
+from cvxlint.project.component_clients import reads_only, writes
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function
 
 SERVER = ('import { action, internalMutation, mutation } from "./_generated/server";\n'
@@ -198,6 +198,14 @@ class NoActionFromClient(Rule):
                 path="src/Learn.tsx", files=KB, lines=[3], message="`kb.add()`",
                 note="the RAG component's `add` stores the document"),
         Invalid('import { useAction } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+                'export function Join() { const open = useAction(api.kb.openShelf); return null; }\n',
+                path="src/Join.tsx", lines=[3], message="`kb.getOrCreateNamespace()`",
+                files={"convex/kb.ts": KB["convex/kb.ts"]
+                       + 'export const openShelf = action({ args: { team: v.string() }, handler: async (ctx, { team }) => {\n'
+                       '  const { status } = await kb.getOrCreateNamespace(ctx, { namespace: team, status: "ready" });\n'
+                       '  return status;\n}});\n'},
+                note="RAG's `getOrCreateNamespace` reads like a read but creates the namespace when it is missing"),
+        Invalid('import { useAction } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
                 'export function Draft() { const draft = useAction(api.writer.draft); return null; }\n',
                 path="src/Draft.tsx", lines=[3], message="`writer.generateText()`",
                 files={"convex/writer.ts": 'import { v } from "convex/values";\nimport { action } from "./_generated/server";\n'
@@ -234,9 +242,12 @@ def _writes(ctx, fn):
                 return f"`ctx.scheduler.{path[1] if len(path) > 1 else ''}`"
     # ctx handed to a package (`thread.generateText` of an agent saves the prompt and reply
     # through it): a write unless the method's name says it only reads, or the component's
-    # client is known to (`rag.generateText`, component_clients.py)
+    # client is known to (`rag.generateText`, component_clients.py); a few `get...` methods
+    # write (`rag.getOrCreateNamespace`)
     for name, facts, site in ctx.project.access(fn).ctx_handed_calls:
-        if not _READER.match(name.rsplit(".", 1)[-1]) and not reads_only(ctx.project.linker, facts, site):
+        linker = ctx.project.linker
+        if writes(linker, facts, site) or not _READER.match(name.rsplit(".", 1)[-1]) \
+                and not reads_only(linker, facts, site):
             return f"`ctx` handed to `{name}()`"
     return None
 

@@ -63,7 +63,7 @@ class ArgsMismatchValidator(Rule):
     one union member that can take the object). The calls read are `ctx.runQuery` /
     `runMutation` / `runAction` (and a workflow's `step.run*`), `ctx.scheduler.runAfter` /
     `runAt`, crons, a `@convex-dev/workpool` pool's `enqueueAction` / `enqueueMutation` /
-    `enqueueQuery`, a `@convex-dev/workflow` workflow's `start(ctx, ref, args)` (checked against
+    `enqueueQuery` (and each object of the array literal of their `...Batch` forms), a `@convex-dev/workflow` workflow's `start(ctx, ref, args)` (checked against
     its `define({ args })`), `useQuery`,
     `usePaginatedQuery` (which adds `paginationOpts` itself), the calls of the function
     `useMutation` / `useAction` return when a `const` holds it (also as TanStack Query's
@@ -110,9 +110,13 @@ class ArgsMismatchValidator(Rule):
               'const outbox = new Outbox();\n'
               'export const kick = internalMutation({ args: {}, handler: async (ctx) => {\n'
               '  await mail.enqueueActionBatch(ctx, internal.example.send, [{ to: "a@b.c" }]);\n'
+              '  const people = await ctx.db.query("people").collect();\n'
+              '  await mail.enqueueActionBatch(ctx, internal.example.send, people.map((p) => ({ to: p.email })));\n'
+              '  await mail.enqueueActionBatch(ctx, internal.example.send, people.map((p) => { return { email: p.email }; }));\n'
               '  await flows.start(ctx, internal.example.onboard, { userId: "u1" });\n'
               '  outbox.start(ctx, internal.example.onboard, { anything: 1 });\n}});\n',
-              note="the right keys for a batch of jobs and for the workflow; the app's own `start` is no workflow's"),
+              note="the right keys for a batch of jobs and for the workflow; the app's own `start` is no workflow's; "
+                   "a `.map` callback with a block body is not read"),
         Valid(REACT + 'export function Feed({ channel, extra }) {\n'
               '  useQuery(api.feeds.list, channel ? { channel } : "skip");\n  useQuery(api.feeds.list, "skip");\n'
               '  useQuery(api.feeds.list, { channel, ...extra });\n'
@@ -215,6 +219,14 @@ class ArgsMismatchValidator(Rule):
         Invalid(COMPONENTS + 'export const kick = internalMutation({ args: {}, handler: async (ctx) => {\n'
                 '  await mail.enqueueAction(ctx, internal.example.send, { address: "a@b.c" });\n}});\n',
                 lines=[14, 14], message="internal action `example:send`", note="a job handed to a workpool"),
+        Invalid(COMPONENTS + 'export const kick = internalMutation({ args: {}, handler: async (ctx) => {\n'
+                '  await mail.enqueueActionBatch(ctx, internal.example.send, [\n'
+                '    { to: "a@b.c" },\n    { address: "d@e.f" },\n    {},\n  ]);\n'
+                '  const people = await ctx.db.query("people").collect();\n'
+                '  await mail.enqueueActionBatch(ctx, internal.example.send, people.map((p) => ({ to: p.email, name: p.name })));\n'
+                '}});\n',
+                lines=[16, 16, 17, 20], message="internal action `example:send`",
+                note="each argument object of a batch of workpool jobs, written out or made by `.map` (unheard-v3)"),
         Invalid(COMPONENTS + 'export const kick = internalMutation({ args: {}, handler: async (ctx) => {\n'
                 '  await flows.start(ctx, internal.example.onboard, { name: "Ada" });\n}});\n',
                 lines=[14, 14], message="workflow `example:onboard`",
