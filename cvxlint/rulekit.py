@@ -67,10 +67,9 @@ def reported_queries(ctx: RuleContext, app):
         return app.queries
     # (even when a check that needs the whole app built `app.queries` already: each check
     # would then read every use of the app for findings on the few files reported)
-    from .project.queries import DatabaseUses
+    from .project.queries import uses_touching
 
-    return memoized(ctx, ("reported_queries", id(app), ctx.reported_files),
-                    lambda: DatabaseUses.build(ctx.project, app, ctx.reported))
+    return uses_touching(ctx.project, app, ctx.reported_files)
 
 
 def per_module_queries(ctx: RuleContext, app, what, contribute):

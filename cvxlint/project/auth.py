@@ -347,7 +347,6 @@ class AccessAnalysis:
         self._forwarding: set[str] = set()  # run targets' arguments being followed (`_only_forwarded`)
         self._classified: dict[int, tuple] = {}  # id(CallSite) -> (classify's answer, the site)
         self._fallbacks: dict[int, tuple] = {}  # id(FunctionInfo) -> (`_fallback_params`, the function)
-        self._uses_by_file: dict[str, "DatabaseUses"] = {}  # `_database_uses`
         # what a call's name alone decides, kept between runs of a long-lived process (the
         # editor classifies every call of the edited file again on each edit)
         self._by_name = _CLASSIFIED_BY_NAME.setdefault((frozenset(self._names), tuple(helpers)), {})
@@ -641,13 +640,10 @@ class AccessAnalysis:
         app = fn.module.app
         if "queries" in vars(app):
             return app.queries
-        from .queries import DatabaseUses
+        from .queries import uses_touching
 
         home = next((r.facts for r in reached if r.depth == 0), fn.module.facts)
-        hit = self._uses_by_file.get(home.path)
-        if hit is None:
-            hit = self._uses_by_file[home.path] = DatabaseUses.build(self.project, app, lambda f: f is home)
-        return hit
+        return uses_touching(self.project, app, frozenset([home.path]))
 
     def _public_records_filter(self, fn: "RegisteredFunction", reached: list[Reached]
                                ) -> tuple[FileFacts, Node] | None:

@@ -467,6 +467,18 @@ _ENTS_INDEX_LOOKUPS = frozenset(["get", "getX", "getMany", "getManyX"])
 # --- building --------------------------------------------------------------------------------
 
 
+def uses_touching(project: "Project", app: "App", files: frozenset[str]) -> "DatabaseUses":
+    """`DatabaseUses.build(project, app, touching=...)` for the functions that touch `files`,
+    once per run: the checks of a run reporting on one file (rulekit.reported_queries) and
+    the access analysis of a function whose handler is in that file (auth.py) ask for the
+    same uses."""
+    built = project.memo.setdefault(("uses touching", id(app)), {})
+    hit = built.get(files)
+    if hit is None:
+        hit = built[files] = DatabaseUses.build(project, app, lambda f: f.path in files)
+    return hit
+
+
 class DatabaseUses:
     def __init__(self, project: "Project", app: "App"):
         self.project = project
