@@ -427,3 +427,28 @@ def test_an_app_with_modules_in_subfolders_only_is_found_before_codegen(tmp_path
     assert [a.functions_dir for a in ws.apps] == [tmp_path / "convex"]
     [app] = project_for(tmp_path).apps
     assert sorted(app.by_identifier) == ["admin/deep/audit:log", "admin/users:list"]
+
+
+def test_the_lockfile_version_is_read_again_only_when_the_file_changes(tmp_path, monkeypatch):
+    """A long-lived process asks for the app's convex version on every run: the lockfile is
+    parsed once while unchanged on disk (versions.py `_read_once`), and a lockfile written
+    since (an upgrade) is read again."""
+    from cvxlint.project import versions
+
+    (tmp_path / "package.json").write_text('{"dependencies": {"convex": "^1.10.0"}}')
+    lock = tmp_path / "package-lock.json"
+
+    def write_lock(version: str) -> None:
+        lock.write_text('{"packages": {"node_modules/convex": {"version": "%s"}}}' % version)
+
+    write_lock("1.17.4")
+    parsed: list[str] = []
+    read = versions._npm_lock
+    monkeypatch.setattr(versions, "_npm_lock", lambda p, package: parsed.append(p.name) or read(p, package))
+    versions._READ.clear()
+    assert str(versions.detect_convex_version(tmp_path).version) == "1.17.4"
+    assert str(versions.detect_convex_version(tmp_path).version) == "1.17.4"
+    assert parsed == ["package-lock.json"]
+    write_lock("1.31.0")  # a different size, as an upgrade writes
+    assert str(versions.detect_convex_version(tmp_path).version) == "1.31.0"
+    assert parsed == ["package-lock.json"] * 2

@@ -362,8 +362,12 @@ def _is_component_dir(d: Path) -> bool:
 def find_apps(files: list[Path]) -> list[AppLayout]:
     apps: dict[Path, AppLayout] = {}
     claimed: set[Path] = set()
+    # (file names and folders are read from the paths' strings: pathlib's `parents` and
+    # `name` over every file of a large monorepo cost milliseconds on each editor run)
+    paths = [str(f) for f in files]
+    named = [f for f, s in zip(files, paths) if s.endswith(_CONFIG_NAMES)]
     # 1. convex.json decides where functions live.
-    for f in files:
+    for f in named:
         if f.name == "convex.json":
             fdir = convex_json_functions_dir(f, must_exist=False)
             if fdir.is_dir():  # the default convex/ may be missing (a convex.json of other settings)
@@ -372,14 +376,16 @@ def find_apps(files: list[Path]) -> list[AppLayout]:
     # 2. directories named `convex` that look like Convex functions directories, outside the
     # packages whose convex.json already named theirs.
     decided = [app.root for app in apps.values()]
-    dirs = {p.parent for p in files}
     candidates = set()
-    for d in dirs:
-        for anc in [d, *d.parents]:
-            if anc.name == "convex":
-                candidates.add(anc)
-                break
-    for d in sorted(candidates):
+    for d in {os.path.dirname(s) for s in paths}:
+        # the innermost folder named `convex` holding the file, if any
+        if d.endswith(_CONVEX_DIR):
+            candidates.add(d)
+        else:
+            at = d.rfind(_CONVEX_DIR + os.sep)
+            if at >= 0:
+                candidates.add(d[:at + len(_CONVEX_DIR)])
+    for d in sorted(map(Path, candidates)):
         if d in apps or d in claimed:
             continue
         if any(d.is_relative_to(a) and d != a for a in apps):
@@ -392,7 +398,7 @@ def find_apps(files: list[Path]) -> list[AppLayout]:
         if looks_like_functions_dir(d):
             apps[d] = AppLayout(root=d.parent, functions_dir=d)
     # 3. component directories (`convex.config.ts` calling defineComponent).
-    for f in files:
+    for f in named:
         if f.name in ("convex.config.ts", "convex.config.js"):
             d = f.parent
             # A component inside an app's functions directory is an app of its own (Convex
@@ -411,6 +417,11 @@ def find_apps(files: list[Path]) -> list[AppLayout]:
             app.is_nested_project = True
         result.append(app)
     return result
+
+
+_CONVEX_DIR = os.sep + "convex"
+# the files `find_apps` reads by name
+_CONFIG_NAMES = tuple(os.sep + n for n in ("convex.json", "convex.config.ts", "convex.config.js"))
 
 
 def _in_package_of(d: Path, root: Path) -> bool:

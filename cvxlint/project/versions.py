@@ -61,7 +61,7 @@ def detect_package_version(app_root: Path, package: str) -> PackageVersion | Non
     for d in dirs:
         pj = d / "node_modules" / package / "package.json"
         if pj.is_file():
-            v = _json_version(pj)
+            v = _read_once(pj, package, _json_version)
             if v is not None:
                 return PackageVersion(v, f"node_modules/{package}")
     # 2. lockfiles, up to the repository root
@@ -74,7 +74,7 @@ def detect_package_version(app_root: Path, package: str) -> PackageVersion | Non
         ):
             p = d / name
             if p.is_file():
-                v = reader(p, package)
+                v = _read_once(p, package, reader)
                 if v is not None:
                     return PackageVersion(v, name)
         if (d / ".git").exists():
@@ -123,7 +123,29 @@ def unreadable_manifest(app_root: Path) -> tuple[Path, str] | None:
 _MANIFEST_LIMIT = 5_000_000  # bytes: no package.json npm would read is larger
 
 
-def _json_version(p: Path) -> Version | None:
+# (path, package, reader) -> (the file's stamp when read, what the reader found)
+_READ: dict[tuple, tuple] = {}
+
+
+def _read_once(p: Path, package: str, reader) -> Version | None:
+    """`reader(p, package)`, kept while the file is unchanged on disk: the language server asks
+    for the app's versions on every keystroke, and a monorepo's package-lock.json (half a
+    megabyte in NB-PDP-Testing) took 10 ms to parse each time."""
+    from .discover import file_stamp
+
+    key = (str(p), package, reader)
+    stamp = file_stamp(key[0])
+    hit = _READ.get(key)
+    if hit is not None and stamp is not None and hit[0] == stamp:
+        return hit[1]
+    value = reader(p, package)
+    if len(_READ) > 1000:
+        _READ.clear()
+    _READ[key] = (stamp, value)
+    return value
+
+
+def _json_version(p: Path, package: str = "") -> Version | None:
     data = jsonc.read(p)
     return Version.parse(data.get("version", "")) if isinstance(data, dict) else None
 
