@@ -500,3 +500,77 @@ def test_kept_access_of_a_run_function_is_judged_again_when_its_module_changes(t
     assert len(cvx401(lax)) == 1 and "checks:whoami" in judged
     assert _same_as_fresh(ws, files, lax)
     assert cvx401({}) == [] and _same_as_fresh(ws, files, {})
+
+
+def test_kept_access_of_functions_naming_no_changed_module_survives_an_edit(tmp_path, monkeypatch):
+    """A module that names a function of an edited module (`ctx.runQuery(internal.checks.whoami)`)
+    is stale, but only its functions whose code names one need judging again (derived.py
+    `_names_nothing_stale`): here `sync` runs the query, `ping` names nothing, and `viaConst`
+    reads the query's reference from a constant of its file, which counts for every function
+    of the file. Each edit of checks.ts must show what a fresh check shows."""
+    from cvxlint.project import auth
+
+    root = tmp_path / "app"
+    convex = root / "convex"
+    (convex / "_generated").mkdir(parents=True)
+    (root / "package.json").write_text('{"dependencies": {"convex": "1.17.0"}}')
+    (convex / "_generated" / "api.ts").write_text("export const api: any = {}; export const internal: any = {};\n")
+    (convex / "_generated" / "server.ts").write_text("export {};\n")
+    (convex / "auth.config.ts").write_text(
+        'export default { providers: [{ domain: "https://example.clerk.accounts.dev", applicationID: "convex" }] };\n')
+    checks = convex / "checks.ts"
+    checks.write_text(
+        'import { internalQuery } from "./_generated/server";\n'
+        'export const whoami = internalQuery({ args: {}, handler: async (ctx) => {\n'
+        '  const identity = await ctx.auth.getUserIdentity();\n'
+        '  if (identity === null) throw new Error("signed out");\n'
+        '  return identity.subject;\n} });\n')
+    (convex / "store.ts").write_text(
+        'import { internalMutation } from "./_generated/server";\n'
+        'export const save = internalMutation({ args: {}, handler: async (ctx) => {\n'
+        '  await ctx.db.insert("events", { at: Date.now() });\n} });\n')
+    jobs = convex / "jobs.ts"
+    body = ('import { action } from "./_generated/server";\nimport { internal } from "./_generated/api";\n'
+            'export const sync = action({ args: {}, handler: async (ctx) => {\n'
+            '  await ctx.runQuery(internal.checks.whoami, {});\n'
+            '  await ctx.runMutation(internal.store.save, {});\n} });\n'
+            'export const ping = action({ args: {}, handler: async (ctx) => {\n'
+            '  const identity = await ctx.auth.getUserIdentity();\n'
+            '  if (identity === null) throw new Error("signed out");\n'
+            '  await ctx.runMutation(internal.store.save, {});\n} });\n')
+    jobs.write_text(body)
+    files = sorted(convex.rglob("*.ts"))
+    judged: list[str] = []
+    compute = auth.AccessAnalysis._compute
+    monkeypatch.setattr(auth.AccessAnalysis, "_compute", lambda self, fn: judged.append(fn.display_name) or compute(self, fn))
+    ws = LintWorkspace()
+    lax = {checks: checks.read_bytes().replace(b"const identity = await ctx.auth.getUserIdentity();", b"")
+           .replace(b'if (identity === null) throw new Error("signed out");', b'const identity = { subject: "anyone" };')}
+
+    def unchecked(overrides: dict) -> list[str]:
+        """The functions of jobs.ts CVX401 reports, after linting jobs.ts alone."""
+        judged.clear()
+        diags = ws.lint([jobs], dict(overrides)).diagnostics.get(jobs, [])
+        return sorted(d.message.split("`")[1] for d in diags if d.code == "CVX401")
+
+    assert unchecked({}) == []
+    ws.lint([checks], dict(lax))
+    assert unchecked(lax) == ["jobs:sync"]
+    assert "jobs:sync" in judged and "jobs:ping" not in judged
+    assert _same_as_fresh(ws, files, lax)
+    assert unchecked({}) == [] and _same_as_fresh(ws, files, {})
+    # a reference held in a constant is followed to the call that runs it: still only `sync`
+    held = {jobs: body.replace("export const sync", "const whoamiRef = internal.checks.whoami;\nexport const sync")
+            .replace("ctx.runQuery(internal.checks.whoami, {})", "ctx.runQuery(whoamiRef, {})").encode()}
+    assert unchecked(held) == []
+    assert unchecked({**held, **lax}) == ["jobs:sync"]
+    assert "jobs:sync" in judged and "jobs:ping" not in judged
+    assert _same_as_fresh(ws, files, {**held, **lax})
+    # ...but one named outside any function and not followed to a call (read from a list)
+    # may reach any function of the file: none is trusted
+    listed = {jobs: body.replace("export const sync", "const steps = [internal.checks.whoami];\nexport const sync")
+              .replace("ctx.runQuery(internal.checks.whoami, {})", "ctx.runQuery(steps[0], {})").encode()}
+    before = unchecked(listed)
+    assert unchecked({**listed, **lax}) == before
+    assert "jobs:sync" in judged and "jobs:ping" in judged
+    assert _same_as_fresh(ws, files, {**listed, **lax})

@@ -54,7 +54,7 @@ class _PerModule:
 
     def __init__(self, facts: dict, dependents: dict, app_wide: set, app_state: tuple, values: dict):
         self.facts = facts  # path -> the facts object of every file that run had read
-        self.dependents = dependents  # path -> the files that import it or name its functions
+        self.dependents = dependents  # `Derivations._dependents_now`: (importers, namers)
         self.app_wide = app_wide  # `Derivations._app_wide_files`
         self.app_state = app_state  # `_app_state`
         self.values = values  # module path -> value
@@ -168,8 +168,10 @@ class Derivations:
         self.project = project
         self.store = store
         self._checked: dict[str, _FileEntry] = {}  # entries found valid (or made) in this run
-        self._dependents: dict[str, set[str]] | None = None  # `_dependents_now`
-        self._imports_read: set[str] = set()  # the files whose imports `_dependents` holds
+        self._importers: dict[str, set[str]] = {}  # `_dependents_now`
+        self._namers: dict[str, set[str]] | None = None
+        self._imports_read: set[str] = set()  # the files whose imports `_importers` holds
+        self._server_uses: dict[str, list] | None = None  # `_names_nothing_stale`
         self.slot: _Slot | None = None
         self._lazy: dict[tuple, KeptPerFunction] = {}  # `kept_per_function`'s stores of this run
         if store is not None:
@@ -241,8 +243,10 @@ class Derivations:
         self.slot.per_module[slot_key] = self._as_of_now(app, values)
         return values
 
-    def _stale_since(self, app, kept: "_PerModule | None") -> set[str] | None:
-        """The files whose modules' values kept in `kept` may be out of date (None: all)."""
+    def _stale_since(self, app, kept: "_PerModule | None", through_names: bool = True) -> set[str] | None:
+        """The files whose modules' values kept in `kept` may be out of date (None: all);
+        not `through_names`: those that import a changed file, leaving out those that only
+        name a function of one (or of a file that does, ...)."""
         if kept is None or kept.app_state != _app_state(app):
             return None
         facts_now = {f.path: f for f in self.project.loaded_facts()}
@@ -250,7 +254,9 @@ class Derivations:
         changed.update(p for p in kept.facts if p not in facts_now)
         if changed & (self._app_wide_files(app) | kept.app_wide):
             return None
-        return _reached_backwards(changed, (self._dependents_now(), kept.dependents))
+        graphs = (*self._dependents_now(), *kept.dependents) if through_names else \
+            (self._dependents_now()[0], kept.dependents[0])
+        return _reached_backwards(changed, graphs)
 
     def _as_of_now(self, app, values: dict) -> "_PerModule":
         return _PerModule({f.path: f for f in self.project.loaded_facts()}, self._dependents_now(),
@@ -269,10 +275,64 @@ class Derivations:
         if found is None:
             kept = self.slot.per_module.get(slot_key)
             stale = self._stale_since(app, kept)
-            carried = {} if stale is None else \
-                {path: values for path, values in kept.values.items() if path not in stale}
+            carried = {}
+            if stale is not None:
+                importing = self._stale_since(app, kept, through_names=False)
+                for path, values in kept.values.items():
+                    if path not in stale:
+                        carried[path] = values
+                    elif path not in importing:
+                        # stale only because its code names a function of a stale module (an
+                        # HTTP router running a dozen modules' functions): the values of its
+                        # functions that name none are still good
+                        good = self._names_nothing_stale(app, path, stale)
+                        if good:
+                            carried[path] = {k: v for k, v in values.items() if k in good}
             found = self._lazy[slot_key] = KeptPerFunction(app, carried)
         return found
+
+    def _names_nothing_stale(self, app, path: str, stale: set[str]) -> set[tuple]:
+        """The keys of the registered functions of module `path` whose code — the handler,
+        the helpers it reaches and a custom builder's customization — names no function of a
+        module in `stale` (nor one that cannot be told). None of them when a file the module
+        imports names such a function outside any function (`const ref = internal.x.y`):
+        whichever function reads the constant depends on it."""
+        project = self.project
+        module = next((m for m in app.modules.values() if m.facts.path == path), None)
+        if module is None:
+            return set()
+        stale_names = {m.module_name for m in app.modules.values() if m.facts.path in stale}
+
+        def names_stale(use) -> bool:
+            target = use.target
+            if target is None or target.module.facts.path in stale:
+                return True
+            # (the name a module relays, `export { x } from "./y"`, resolves through it)
+            named = use.ref.identifier if use.ref is not None else None
+            return named is not None and named.split(":", 1)[0] in stale_names
+
+        uses = self._server_uses_by_file()
+        for p, _facts in self._entry(module.facts).closure:
+            if any(u.func is None and _may_be_read(u) and names_stale(u) for u in uses.get(p, ())):
+                return set()
+        good = set()
+        for fn in app.functions_in(module):
+            code = list(project.reach(fn))
+            if fn.builder.is_custom:
+                code += [r for ffacts, finfo in project.ctx_change(fn.builder).functions
+                         for r in project.callgraph.reach(ffacts, finfo)]
+            if not any(names_stale(u) for r in code for u in uses.get(r.facts.path, ())
+                       if r.func.node.start <= u.start < r.func.node.end):
+                good.add(_function_key(fn))
+        return good
+
+    def _server_uses_by_file(self) -> dict[str, list]:
+        if self._server_uses is None:
+            self._server_uses = {}
+            for use in self.project.call_index.uses:
+                if use.language in ("server", "test"):
+                    self._server_uses.setdefault(use.path, []).append(use)
+        return self._server_uses
 
     def finish(self) -> None:
         """At the end of a run: keep what `kept_per_function` stores were given, as of the
@@ -296,24 +356,24 @@ class Derivations:
         by_module = self.per_module(app, what, of_modules)
         return [by_module[fn.module.facts.path][_function_key(fn)] for fn in functions]
 
-    def _dependents_now(self) -> dict[str, set[str]]:
-        """Path -> the files that import it or name one of its functions, in this run (as far
-        as the files read so far: asked again, it adds the files read since)."""
+    def _dependents_now(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+        """(path -> the files that import it, path -> the files that name one of its
+        functions), in this run (as far as the files read so far: asked again, it adds the
+        files read since)."""
         project = self.project
-        if self._dependents is None:
-            self._dependents = {}
+        if self._namers is None:
+            self._namers = {}
             index = project.call_index
             for app in project.apps:
                 for fn in app.functions:
                     for use in index.callers(fn):
-                        self._dependents.setdefault(fn.module.facts.path, set()).add(use.path)
-        out = self._dependents
+                        self._namers.setdefault(fn.module.facts.path, set()).add(use.path)
         for f in list(project.loaded_facts()):
             if f.path not in self._imports_read:
                 self._imports_read.add(f.path)
                 for target in project.imported_files(f):
-                    out.setdefault(target, set()).add(f.path)
-        return out
+                    self._importers.setdefault(target, set()).add(f.path)
+        return self._importers, self._namers
 
     def _app_wide_files(self, app) -> set[str]:
         """Files every function's analysis may read: the special files (schema, crons, http,
@@ -348,6 +408,18 @@ class KeptPerFunction:
         except KeyError:
             value = of_module[key] = compute()
             return value
+
+
+def _may_be_read(use) -> bool:
+    """Can code read what a use outside any function names (a constant holding
+    `internal.x.y`)? Not when it sits in a statement that only makes a call: a route or a
+    cron registered at the top of http.ts or crons.ts."""
+    n = use.call
+    if n is None:
+        return True
+    while n.parent is not None and n.parent.type != "program":
+        n = n.parent
+    return n.type != "expression_statement"
 
 
 def _app_state(app) -> tuple:
