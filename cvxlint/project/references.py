@@ -287,7 +287,7 @@ class ReferenceResolver:
             return None
         if node.type == "call_expression":
             return self._make_function_reference(facts, node)
-        if node.type == "identifier":
+        if node.type in ("identifier", "shorthand_property_identifier"):  # (`{ latest }`: _resolve_path)
             root, props = node, []
         else:
             required = _required_member(node)
@@ -366,10 +366,11 @@ class ReferenceResolver:
                       depth: int) -> FunctionRef | None:
         """The function `value` with the members `path` after it names: into an object literal of
         references (`const refs = { latest: api.notes.latest }` read as `refs.latest`), the entry
-        read, which is then the reference written at that entry."""
+        read, which is then the reference written at that entry, or the one the name written in
+        shorthand holds where the object is written (`const refs = { latest }`)."""
         if value.type == "object" and path:
             entry = js.final_entry(value, path[0])
-            if entry is None or entry.type in ("method_definition", "shorthand_property_identifier"):
+            if entry is None or entry.type == "method_definition":
                 return None
             return self._resolve_path(facts, js.unwrap(entry) or entry, func, path[1:], depth + 1)
         r = self.resolve(facts, value, func, depth)

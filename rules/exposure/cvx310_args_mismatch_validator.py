@@ -191,6 +191,12 @@ class ArgsMismatchValidator(Rule):
                                                '  const run = (input) => call({ channel: input.room, body: input.text });\n'
                                                '  return { run };\n}\n'},
               note="the app's own hook that makes other arguments of what its caller gives it"),
+        Valid(REACT + 'const list = api.feeds.page;\nconst shown = { list: api.feeds.list };\n'
+              'export function Feed({ channel, list }) {\n  const refs = { list };\n'
+              '  const posts = useQuery(refs.list, { channel, limit: 5 });\n'
+              '  const first = useQuery(shown.list, { channel });\n  return [posts, first];\n}\n',
+              path="src/Feed.jsx", files=FEEDS,
+              note="a shorthand entry names the component's parameter `list` (not the module's `page` reference)"),
     ]
     invalid = [
         # triage G45 P2 (white-board's `useApiMutation`): a hook that only adds a pending state
@@ -211,6 +217,14 @@ class ArgsMismatchValidator(Rule):
                 path="src/Feed.tsx", files={**FEEDS, "src/refs.ts": 'import { api } from "../convex/_generated/api";\n'
                                             'export const feedRefs = { list: api.feeds.list, post: api.feeds.post };\n'},
                 lines=[6, 8, 8, 9, 9], note="a reference read from an object of references (`feedRefs.list`)"),
+        Invalid(REACT + 'const list = api.feeds.list;\nconst feedRefs = { list };\n'
+                'export function Feed({ channel }: { channel: string }) {\n'
+                '  const posts = useQuery(feedRefs.list, { channel, lmit: 20 });\n'
+                '  const page = api.feeds.page;\n  const local = { page };\n'
+                '  const more = usePaginatedQuery(local.page, { chanel: channel }, { initialNumItems: 10 });\n'
+                '  return posts && more ? null : null;\n}\n',
+                path="src/Feed.tsx", files=FEEDS, lines=[6, 9, 9],
+                note="an object of references written in shorthand (`{ list }`), at the top of the file or in the component"),
         # triage G44 P3: a workpool job and a workflow get their arguments like a scheduled function
         Invalid(COMPONENTS + 'export const kick = internalMutation({ args: {}, handler: async (ctx) => {\n'
                 '  await mail.enqueueAction(ctx, internal.example.send, { address: "a@b.c" });\n}});\n',
