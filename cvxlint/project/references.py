@@ -902,7 +902,8 @@ def _forwarding_members(resolver: ReferenceResolver, facts: FileFacts, call: Cli
     """Where the app's own hook `hook`, which hands its parameter on to Convex's `useMutation` /
     `useAction` (`call`), returns a function that calls the one they return with its own
     argument, unchanged: () for the result itself (`return run`), ("mutate",) for `return {
-    mutate, pending }` with `const mutate = async (payload) => { ...; return await run(payload) }`.
+    mutate, pending }` with `const mutate = async (payload) => { ...; return await run(payload) }`
+    (or that function kept by `useCallback`).
     Nothing when the hook adds or drops arguments (`run({ ...args, token })`), reads or
     changes them otherwise, or returns in more than one place."""
     if call.how not in _HOOKS_RETURNING_FUNCTIONS or call.site.callee is None:
@@ -933,6 +934,8 @@ def _forwarding_members(resolver: ReferenceResolver, facts: FileFacts, call: Cli
             else:  # `function mutate(payload) { ... }`
                 node = next((f.node for f in hook.children
                              if f.node.type == "function_declaration" and f.name == node.text), None)
+        if node is not None and node.type == "call_expression":
+            node = _memoized_callback(resolver, facts, node)
         inner = next((f for f in hook.children if node is not None and f.node is node), None)
         return inner is not None and _hands_on_its_argument(facts, inner, run, hook)
 
@@ -946,6 +949,18 @@ def _forwarding_members(resolver: ReferenceResolver, facts: FileFacts, call: Cli
         return ()  # a spread or a computed key may replace an entry
     return tuple((p.key,) for p in props if p.value is not None and p.value.type != "method_definition"
                  and forwards(p.value))
+
+
+def _memoized_callback(resolver: ReferenceResolver, facts: FileFacts, call: Node) -> Node | None:
+    """The function React's `useCallback(fn, deps)` (`call`) returns unchanged: `fn`, when it
+    is written there."""
+    d = resolver.linker.value_of(facts, js.callee(call))
+    if not isinstance(d, ExternalDef) or d.module != "react" \
+            or (d.name, d.path) not in (("useCallback", ()), ("default", ("useCallback",)), ("*", ("useCallback",))):
+        return None
+    args = js.call_args(call)
+    fn = js.unwrap(args[0]) if args else None
+    return fn if js.is_function(fn) else None
 
 
 def _hands_on_its_argument(facts: FileFacts, fn: FunctionInfo, run: str, hook: FunctionInfo) -> bool:

@@ -68,7 +68,8 @@ class ArgsMismatchValidator(Rule):
     `usePaginatedQuery` (which adds `paginationOpts` itself), the calls of the function
     `useMutation` / `useAction` return when a `const` holds it (also as TanStack Query's
     `useMutation({ mutationFn })`: its `mutate` / `mutateAsync`, and the app's own hook that hands
-    its parameter to `useMutation` and returns a function passing its argument on unchanged),
+    its parameter to `useMutation` and returns a function passing its argument on unchanged, also
+    through React's `useCallback`),
     client methods
     (`client.query(ref, args)`, `watchQuery`, `onUpdate`), `fetchQuery` / `fetchMutation` /
     `fetchAction` / `preloadQuery`, @convex-dev/react-query's `convexQuery` / `convexAction` and
@@ -191,6 +192,15 @@ class ArgsMismatchValidator(Rule):
                                                '  const run = (input) => call({ channel: input.room, body: input.text });\n'
                                                '  return { run };\n}\n'},
               note="the app's own hook that makes other arguments of what its caller gives it"),
+        Valid('import { api } from "../convex/_generated/api";\nimport { useChannelPost } from "./hooks";\n'
+              'export function Composer() {\n  const { send } = useChannelPost(api.feeds.post);\n'
+              '  return <button onClick={() => send({ body: "hi" })}>Send</button>;\n}\n',
+              path="src/Composer.jsx", files={**FEEDS, "src/hooks.js":
+                                               'import { useCallback } from "react";\nimport { useMutation } from "convex/react";\n'
+                                               'export function useChannelPost(fn) {\n  const call = useMutation(fn);\n'
+                                               '  const send = useCallback((input) => call({ ...input, channel: "general" }), [call]);\n'
+                                               '  return { send };\n}\n'},
+              note="the app's own hook whose `useCallback` adds an argument to what its caller gives it"),
         Valid(REACT + 'const list = api.feeds.page;\nconst shown = { list: api.feeds.list };\n'
               'export function Feed({ channel, list }) {\n  const refs = { list };\n'
               '  const posts = useQuery(refs.list, { channel, limit: 5 });\n'
@@ -207,6 +217,19 @@ class ArgsMismatchValidator(Rule):
                 path="src/Composer.tsx", files={**FEEDS, "src/useBusyMutation.ts": BUSY_HOOK}, lines=[5, 5],
                 message="mutation `feeds:post`",
                 note="the app's own hook around `useMutation`, whose `run` passes its argument on unchanged"),
+        Invalid('import { api } from "../convex/_generated/api";\nimport { usePost, useSummary } from "./hooks";\n'
+                'export function Composer({ channel }: { channel: string }) {\n  const { send } = usePost(api.feeds.post);\n'
+                '  const summary = useSummary(api.feeds.summarize);\n'
+                '  return <button onClick={() => send({ channel, text: "hi" }) && summary.start({ chanel: channel })}>Send</button>;\n}\n',
+                path="src/Composer.tsx", files={**FEEDS, "src/hooks.ts":
+                                                 'import React, { useCallback } from "react";\n'
+                                                 'import { useAction, useMutation } from "convex/react";\n'
+                                                 'export function usePost(fn: any) {\n  const call = useMutation(fn);\n'
+                                                 '  const send = useCallback((input: any) => call(input), [call]);\n'
+                                                 '  return { send };\n}\n'
+                                                 'export function useSummary(fn: any) {\n  const call = useAction(fn);\n'
+                                                 '  return { start: React.useCallback(async (input: any) => await call(input), [call]) };\n}\n'},
+                lines=[6, 6, 6, 6], note="the app's own hooks returning `useCallback` of a function passing its argument on"),
         # triage G45 P3: references kept in an object, here or imported
         Invalid('import { useMutation, useQuery } from "convex/react";\nimport { feedRefs } from "./refs";\n'
                 'import { api } from "../convex/_generated/api";\nconst nested = { recent: { list: api.feeds.list } };\n'
