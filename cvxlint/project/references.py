@@ -74,6 +74,11 @@ ARGUMENTS_AFTER_REFERENCE = frozenset(("useQuery", "usePaginatedQuery", "query",
                                        "watchQuery", "onUpdate", "fetchQuery", "fetchMutation", "fetchAction",
                                        "preloadQuery", "convexQuery", "convexAction", "useConvexQuery",
                                        "useConvexPaginatedQuery", "useConvexHttpQuery"))
+# the Vue composables above whose arguments may be reactive (`MaybeRefOrGetter`, which they
+# read with Vue's `toValue`): convex-vue 0.1.5's and @convex-vue/core 0.0.4's (checked in
+# their published .d.ts and code)
+REACTIVE_ARGUMENTS = frozenset((("convex-vue", "useConvexQuery"), ("convex-vue", "useConvexHttpQuery"),
+                                ("@convex-vue/core", "useConvexQuery"), ("@convex-vue/core", "useConvexPaginatedQuery")))
 # the calls above that set `paginationOpts` themselves
 PAGINATED_HOOKS = frozenset(("usePaginatedQuery", "useConvexPaginatedQuery"))
 # Convex's hooks that return the function to call with the arguments (`const toggle =
@@ -1208,7 +1213,7 @@ def _client_references(resolver: ReferenceResolver, facts: FileFacts) -> list[tu
     the file and what it imports: kept between the language server's runs."""
     out = []
     for call in client_calls(facts):
-        args = passed_arguments(facts, call.site.node, call.ref) \
+        args = passed_arguments(facts, call.site.node, call.ref, _vue_getter_reader(resolver, facts, call)) \
             if call.how in ARGUMENTS_AFTER_REFERENCE and _convex_sends_arguments(resolver, facts, call) else None
         returned = _returned_function_calls(resolver, facts, call)
         if call.string_name is not None:
@@ -1233,6 +1238,39 @@ def _client_references(resolver: ReferenceResolver, facts: FileFacts) -> list[tu
             out.append((call, FunctionRef("prefix", (), None, facts, None, 0, name=js.constant_head(computed)), True,
                         None, ()))
     return out
+
+
+def _vue_getter_reader(resolver: ReferenceResolver, facts: FileFacts, call: ClientCall):
+    """For a Vue composable taking reactive arguments (REACTIVE_ARGUMENTS): what reads the
+    getter an argument stands for, written there (`() => ({ channel: props.channel })`), as
+    Vue's `computed(getter)`, or held in a `const`; None for other calls. A `ref`, a
+    `reactive` object or a prop stays unread: what it holds when the query runs is not known."""
+    d = resolver.linker.value_of(facts, call.site.callee) if call.site.callee is not None else None
+    if not isinstance(d, ExternalDef) or d.path or (d.module, d.name) not in REACTIVE_ARGUMENTS:
+        return None
+
+    def getter_of(arg: Node) -> Node | None:
+        from .evaluate import local_const
+
+        if arg.type == "identifier":
+            if facts.ref_of(arg) is not None:
+                held = local_const(facts, arg)
+            else:
+                b = facts.bindings.get(arg.text or "")
+                held = b.value if b is not None and b.kind == "const" and not b.path else None
+            arg = js.unwrap(held)
+            if arg is None:
+                return None
+        if arg.type == "call_expression":  # `computed(() => ({ ... }))`
+            made = resolver.linker.value_of(facts, js.callee(arg))
+            args = js.call_args(arg)
+            if not isinstance(made, ExternalDef) or (made.module, made.name, made.path) != ("vue", "computed", ()) \
+                    or len(args) != 1:
+                return None
+            arg = js.unwrap(args[0])
+        return arg if js.is_function(arg) else None
+
+    return getter_of
 
 
 def _returned_function_calls(resolver: ReferenceResolver, facts: FileFacts, call: ClientCall) -> tuple:

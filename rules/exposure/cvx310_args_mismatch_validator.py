@@ -75,7 +75,8 @@ class ArgsMismatchValidator(Rule):
     `fetchAction` / `preloadQuery`, @convex-dev/react-query's `convexQuery` / `convexAction` and
     its names of the hooks (`useConvexQuery`, `useConvexMutation`, ...), and the Vue composables
     of convex-vue and @convex-vue/core (`useConvexQuery`, `useConvexPaginatedQuery`,
-    `useConvexHttpQuery`, the `mutate` of `useConvexMutation` / `useConvexAction`), given an
+    `useConvexHttpQuery`, the `mutate` of `useConvexMutation` / `useConvexAction`; the query
+    composables' arguments also as a getter or Vue's `computed` of one), given an
     object literal, a `const` holding one that nothing else changes, or a choice of them
     (`id ? { id } : "skip"`: each branch). The reference may be written out, held in a `const`
     or read from an object of references (`refs.latest`). Arguments with spreads or computed
@@ -179,6 +180,17 @@ class ArgsMismatchValidator(Rule):
                                                        '  return (args) => client.mutation(ref, { ...args, channel: "general" });\n}\n'},
               note="@convex-vue/core's composables (the paginated one sets `paginationOpts`); an app's own "
                    "`useConvexMutation`, which adds an argument"),
+        Valid('<script setup>\nimport { computed, reactive, ref } from "vue";\nimport { useConvexQuery } from "convex-vue";\n'
+              'import { api } from "../convex/_generated/api";\nconst props = defineProps(["channel", "filter"]);\n'
+              'const picked = ref({ channel: "general" });\nconst form = reactive({ channel: "general" });\n'
+              'const a = useConvexQuery(api.feeds.list, picked);\nconst b = useConvexQuery(api.feeds.list, form);\n'
+              'const c = useConvexQuery(api.feeds.list, props.filter);\n'
+              'const d = useConvexQuery(api.feeds.list, () => ({ channel: props.channel, limit: 5 }));\n'
+              'const e = useConvexQuery(api.feeds.list, computed(() => props.channel ? { channel: props.channel } : "skip"));\n'
+              'picked.value = { room: "x" };\n</script>\n',
+              path="src/Feed.vue", files=FEEDS,
+              note="a `ref`, a `reactive` object and a prop: what they hold when the query runs is not read; "
+                   "a getter and a `computed` with the right keys"),
         Valid(HTTP_CLIENT + 'export const record = (value) => client.mutation("ingest:record", { value, key: "k" });\n'
               'export const rename = () => client.mutation("ingest:rename", { name: "n", actor: "me" });\n',
               path="scripts/ingest.js", files=BUILDERS,
@@ -296,6 +308,15 @@ class ArgsMismatchValidator(Rule):
                 '  <button @click="summary.mutate({ channel: props.channel, words: 50 })">Sum up</button>\n</template>\n',
                 path="src/Feed.vue", files=FEEDS, lines=[6, 6, 7, 11],
                 note="the Vue composables of convex-vue and @convex-vue/core (`mutate` read off the whole result)"),
+        Invalid('<script setup>\nimport { computed } from "vue";\nimport { useConvexQuery } from "convex-vue";\n'
+                'import { useConvexPaginatedQuery } from "@convex-vue/core";\nimport { api } from "../convex/_generated/api";\n'
+                'const props = defineProps(["channel"]);\n'
+                'const latest = useConvexQuery(api.feeds.list, () => ({ channel: props.channel, newest: true }));\n'
+                'const filter = computed(() => ({ chanel: props.channel }));\nconst top = useConvexQuery(api.feeds.list, filter);\n'
+                'const more = useConvexPaginatedQuery(api.feeds.page, computed(() => ({ room: props.channel })), { numItems: 10 });\n'
+                '</script>\n',
+                path="src/Feed.vue", files=FEEDS, lines=[7, 8, 8, 10, 10],
+                note="reactive arguments of the Vue composables: a getter, and `computed` (also held in a const)"),
         Invalid('import { ConvexHttpClient } from "convex/browser";\nimport { api } from "../convex/_generated/api";\n'
                 'export class FeedStore {\n  private client: ConvexHttpClient;\n'
                 '  constructor(url: string) {\n    this.client = new ConvexHttpClient(url);\n  }\n'
