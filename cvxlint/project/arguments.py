@@ -17,7 +17,7 @@ picks). `v.any()`, unread validators and unions that could match several ways st
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from ..syntax import js, scope
 from ..syntax.tree import Node
@@ -91,13 +91,16 @@ def read_literal(node: Node, depth: int = 0) -> Literal:
     return Literal("name" if t == "identifier" else "other", n.start, n.end)
 
 
-def passed_arguments(facts: "FileFacts", call: Node, reference: Node) -> Literal | None:
+def passed_arguments(facts: "FileFacts", call: Node, reference: Node,
+                     getter_of: Callable[[Node], Node | None] | None = None) -> Literal | None:
     """The arguments object a call passes after the function reference `reference` (Convex's
     calls take it there: `ctx.runQuery(ref, args)`, `runAfter(delay, ref, args)`,
     `crons.daily(name, schedule, ref, args)`, `useQuery(ref, args)`): an object literal, or a
     `const` holding one that nothing else reads but for its members (so nothing adds keys to
     it), or either of them chosen by a condition (`id ? { id } : "skip"`); "absent" when the
-    call passes none. None when it cannot be read in full."""
+    call passes none. None when it cannot be read in full. `getter_of`, for calls that take
+    reactive arguments (the Vue composables): the getter an argument stands for, whose
+    returned object is then read (`getter_arguments`)."""
     args = js.call_args(call)
     at = next((i for i, a in enumerate(args) if a is reference or js.unwrap(a) is reference), None)
     if at is None or any(a.type == "spread_element" for a in args[:at + 2]):
@@ -105,6 +108,24 @@ def passed_arguments(facts: "FileFacts", call: Node, reference: Node) -> Literal
     if at + 1 >= len(args):
         return Literal("absent", reference.start, reference.end)
     arg = js.unwrap(args[at + 1])
+    getter = getter_of(arg) if getter_of is not None and arg is not None else None
+    if getter is not None:
+        return getter_arguments(facts, getter)
+    return _chosen_arguments(facts, arg)
+
+
+def getter_arguments(facts: "FileFacts", getter: Node) -> Literal | None:
+    """The arguments object a getter returns (`() => ({ channel: props.channel })`, which Vue's
+    `toValue` reads each time it changes), read as `passed_arguments` reads an argument;
+    None unless it takes no parameter and returns in one place."""
+    if not js.is_function(getter) or js.function_params(getter) or getter.has_tok("async"):
+        return None
+    returned = js.returned_expression(getter)
+    return _chosen_arguments(facts, returned) if returned is not None else None
+
+
+def _chosen_arguments(facts: "FileFacts", arg: Node | None) -> Literal | None:
+    arg = js.unwrap(arg)
     if arg is not None and arg.type == "ternary_expression":
         branches = [_arguments_object(facts, arg.child(b)) for b in ("consequence", "alternative")]
         read = [b for b in branches if b is not None]  # a branch not read says nothing of the other

@@ -74,6 +74,11 @@ ARGUMENTS_AFTER_REFERENCE = frozenset(("useQuery", "usePaginatedQuery", "query",
                                        "watchQuery", "onUpdate", "fetchQuery", "fetchMutation", "fetchAction",
                                        "preloadQuery", "convexQuery", "convexAction", "useConvexQuery",
                                        "useConvexPaginatedQuery", "useConvexHttpQuery"))
+# the Vue composables above whose arguments may be reactive (`MaybeRefOrGetter`, which they
+# read with Vue's `toValue`): convex-vue 0.1.5's and @convex-vue/core 0.0.4's (checked in
+# their published .d.ts and code)
+REACTIVE_ARGUMENTS = frozenset((("convex-vue", "useConvexQuery"), ("convex-vue", "useConvexHttpQuery"),
+                                ("@convex-vue/core", "useConvexQuery"), ("@convex-vue/core", "useConvexPaginatedQuery")))
 # the calls above that set `paginationOpts` themselves
 PAGINATED_HOOKS = frozenset(("usePaginatedQuery", "useConvexPaginatedQuery"))
 # Convex's hooks that return the function to call with the arguments (`const toggle =
@@ -292,7 +297,7 @@ class ReferenceResolver:
             return None
         if node.type == "call_expression":
             return self._make_function_reference(facts, node)
-        if node.type == "identifier":
+        if node.type in ("identifier", "shorthand_property_identifier"):  # (`{ latest }`: _resolve_path)
             root, props = node, []
         else:
             required = _required_member(node)
@@ -371,10 +376,11 @@ class ReferenceResolver:
                       depth: int) -> FunctionRef | None:
         """The function `value` with the members `path` after it names: into an object literal of
         references (`const refs = { latest: api.notes.latest }` read as `refs.latest`), the entry
-        read, which is then the reference written at that entry."""
+        read, which is then the reference written at that entry, or the one the name written in
+        shorthand holds where the object is written (`const refs = { latest }`)."""
         if value.type == "object" and path:
             entry = js.final_entry(value, path[0])
-            if entry is None or entry.type in ("method_definition", "shorthand_property_identifier"):
+            if entry is None or entry.type == "method_definition":
                 return None
             return self._resolve_path(facts, js.unwrap(entry) or entry, func, path[1:], depth + 1)
         r = self.resolve(facts, value, func, depth)
@@ -911,7 +917,8 @@ def _forwarding_members(resolver: ReferenceResolver, facts: FileFacts, call: Cli
     """Where the app's own hook `hook`, which hands its parameter on to Convex's `useMutation` /
     `useAction` (`call`), returns a function that calls the one they return with its own
     argument, unchanged: () for the result itself (`return run`), ("mutate",) for `return {
-    mutate, pending }` with `const mutate = async (payload) => { ...; return await run(payload) }`.
+    mutate, pending }` with `const mutate = async (payload) => { ...; return await run(payload) }`
+    (or that function kept by `useCallback`).
     Nothing when the hook adds or drops arguments (`run({ ...args, token })`), reads or
     changes them otherwise, or returns in more than one place."""
     if call.how not in _HOOKS_RETURNING_FUNCTIONS or call.site.callee is None:
@@ -942,6 +949,8 @@ def _forwarding_members(resolver: ReferenceResolver, facts: FileFacts, call: Cli
             else:  # `function mutate(payload) { ... }`
                 node = next((f.node for f in hook.children
                              if f.node.type == "function_declaration" and f.name == node.text), None)
+        if node is not None and node.type == "call_expression":
+            node = _memoized_callback(resolver, facts, node)
         inner = next((f for f in hook.children if node is not None and f.node is node), None)
         return inner is not None and _hands_on_its_argument(facts, inner, run, hook)
 
@@ -955,6 +964,18 @@ def _forwarding_members(resolver: ReferenceResolver, facts: FileFacts, call: Cli
         return ()  # a spread or a computed key may replace an entry
     return tuple((p.key,) for p in props if p.value is not None and p.value.type != "method_definition"
                  and forwards(p.value))
+
+
+def _memoized_callback(resolver: ReferenceResolver, facts: FileFacts, call: Node) -> Node | None:
+    """The function React's `useCallback(fn, deps)` (`call`) returns unchanged: `fn`, when it
+    is written there."""
+    d = resolver.linker.value_of(facts, js.callee(call))
+    if not isinstance(d, ExternalDef) or d.module != "react" \
+            or (d.name, d.path) not in (("useCallback", ()), ("default", ("useCallback",)), ("*", ("useCallback",))):
+        return None
+    args = js.call_args(call)
+    fn = js.unwrap(args[0]) if args else None
+    return fn if js.is_function(fn) else None
 
 
 def _hands_on_its_argument(facts: FileFacts, fn: FunctionInfo, run: str, hook: FunctionInfo) -> bool:
@@ -1202,7 +1223,7 @@ def _client_references(resolver: ReferenceResolver, facts: FileFacts) -> list[tu
     the file and what it imports: kept between the language server's runs."""
     out = []
     for call in client_calls(facts):
-        args = passed_arguments(facts, call.site.node, call.ref) \
+        args = passed_arguments(facts, call.site.node, call.ref, _vue_getter_reader(resolver, facts, call)) \
             if call.how in ARGUMENTS_AFTER_REFERENCE and _convex_sends_arguments(resolver, facts, call) else None
         returned = _returned_function_calls(resolver, facts, call)
         if call.string_name is not None:
@@ -1227,6 +1248,39 @@ def _client_references(resolver: ReferenceResolver, facts: FileFacts) -> list[tu
             out.append((call, FunctionRef("prefix", (), None, facts, None, 0, name=js.constant_head(computed)), True,
                         None, ()))
     return out
+
+
+def _vue_getter_reader(resolver: ReferenceResolver, facts: FileFacts, call: ClientCall):
+    """For a Vue composable taking reactive arguments (REACTIVE_ARGUMENTS): what reads the
+    getter an argument stands for, written there (`() => ({ channel: props.channel })`), as
+    Vue's `computed(getter)`, or held in a `const`; None for other calls. A `ref`, a
+    `reactive` object or a prop stays unread: what it holds when the query runs is not known."""
+    d = resolver.linker.value_of(facts, call.site.callee) if call.site.callee is not None else None
+    if not isinstance(d, ExternalDef) or d.path or (d.module, d.name) not in REACTIVE_ARGUMENTS:
+        return None
+
+    def getter_of(arg: Node) -> Node | None:
+        from .evaluate import local_const
+
+        if arg.type == "identifier":
+            if facts.ref_of(arg) is not None:
+                held = local_const(facts, arg)
+            else:
+                b = facts.bindings.get(arg.text or "")
+                held = b.value if b is not None and b.kind == "const" and not b.path else None
+            arg = js.unwrap(held)
+            if arg is None:
+                return None
+        if arg.type == "call_expression":  # `computed(() => ({ ... }))`
+            made = resolver.linker.value_of(facts, js.callee(arg))
+            args = js.call_args(arg)
+            if not isinstance(made, ExternalDef) or (made.module, made.name, made.path) != ("vue", "computed", ()) \
+                    or len(args) != 1:
+                return None
+            arg = js.unwrap(args[0])
+        return arg if js.is_function(arg) else None
+
+    return getter_of
 
 
 def _returned_function_calls(resolver: ReferenceResolver, facts: FileFacts, call: ClientCall) -> tuple:

@@ -68,13 +68,15 @@ class ArgsMismatchValidator(Rule):
     `usePaginatedQuery` (which adds `paginationOpts` itself), the calls of the function
     `useMutation` / `useAction` return when a `const` holds it (also as TanStack Query's
     `useMutation({ mutationFn })`: its `mutate` / `mutateAsync`, and the app's own hook that hands
-    its parameter to `useMutation` and returns a function passing its argument on unchanged),
+    its parameter to `useMutation` and returns a function passing its argument on unchanged, also
+    through React's `useCallback`),
     client methods
     (`client.query(ref, args)`, `watchQuery`, `onUpdate`), `fetchQuery` / `fetchMutation` /
     `fetchAction` / `preloadQuery`, @convex-dev/react-query's `convexQuery` / `convexAction` and
     its names of the hooks (`useConvexQuery`, `useConvexMutation`, ...), and the Vue composables
     of convex-vue and @convex-vue/core (`useConvexQuery`, `useConvexPaginatedQuery`,
-    `useConvexHttpQuery`, the `mutate` of `useConvexMutation` / `useConvexAction`), given an
+    `useConvexHttpQuery`, the `mutate` of `useConvexMutation` / `useConvexAction`; the query
+    composables' arguments also as a getter or Vue's `computed` of one), given an
     object literal, a `const` holding one that nothing else changes, or a choice of them
     (`id ? { id } : "skip"`: each branch). The reference may be written out, held in a `const`
     or read from an object of references (`refs.latest`). Arguments with spreads or computed
@@ -182,6 +184,17 @@ class ArgsMismatchValidator(Rule):
                                                        '  return (args) => client.mutation(ref, { ...args, channel: "general" });\n}\n'},
               note="@convex-vue/core's composables (the paginated one sets `paginationOpts`); an app's own "
                    "`useConvexMutation`, which adds an argument"),
+        Valid('<script setup>\nimport { computed, reactive, ref } from "vue";\nimport { useConvexQuery } from "convex-vue";\n'
+              'import { api } from "../convex/_generated/api";\nconst props = defineProps(["channel", "filter"]);\n'
+              'const picked = ref({ channel: "general" });\nconst form = reactive({ channel: "general" });\n'
+              'const a = useConvexQuery(api.feeds.list, picked);\nconst b = useConvexQuery(api.feeds.list, form);\n'
+              'const c = useConvexQuery(api.feeds.list, props.filter);\n'
+              'const d = useConvexQuery(api.feeds.list, () => ({ channel: props.channel, limit: 5 }));\n'
+              'const e = useConvexQuery(api.feeds.list, computed(() => props.channel ? { channel: props.channel } : "skip"));\n'
+              'picked.value = { room: "x" };\n</script>\n',
+              path="src/Feed.vue", files=FEEDS,
+              note="a `ref`, a `reactive` object and a prop: what they hold when the query runs is not read; "
+                   "a getter and a `computed` with the right keys"),
         Valid(HTTP_CLIENT + 'export const record = (value) => client.mutation("ingest:record", { value, key: "k" });\n'
               'export const rename = () => client.mutation("ingest:rename", { name: "n", actor: "me" });\n',
               path="scripts/ingest.js", files=BUILDERS,
@@ -195,6 +208,21 @@ class ArgsMismatchValidator(Rule):
                                                '  const run = (input) => call({ channel: input.room, body: input.text });\n'
                                                '  return { run };\n}\n'},
               note="the app's own hook that makes other arguments of what its caller gives it"),
+        Valid('import { api } from "../convex/_generated/api";\nimport { useChannelPost } from "./hooks";\n'
+              'export function Composer() {\n  const { send } = useChannelPost(api.feeds.post);\n'
+              '  return <button onClick={() => send({ body: "hi" })}>Send</button>;\n}\n',
+              path="src/Composer.jsx", files={**FEEDS, "src/hooks.js":
+                                               'import { useCallback } from "react";\nimport { useMutation } from "convex/react";\n'
+                                               'export function useChannelPost(fn) {\n  const call = useMutation(fn);\n'
+                                               '  const send = useCallback((input) => call({ ...input, channel: "general" }), [call]);\n'
+                                               '  return { send };\n}\n'},
+              note="the app's own hook whose `useCallback` adds an argument to what its caller gives it"),
+        Valid(REACT + 'const list = api.feeds.page;\nconst shown = { list: api.feeds.list };\n'
+              'export function Feed({ channel, list }) {\n  const refs = { list };\n'
+              '  const posts = useQuery(refs.list, { channel, limit: 5 });\n'
+              '  const first = useQuery(shown.list, { channel });\n  return [posts, first];\n}\n',
+              path="src/Feed.jsx", files=FEEDS,
+              note="a shorthand entry names the component's parameter `list` (not the module's `page` reference)"),
     ]
     invalid = [
         # triage G45 P2 (white-board's `useApiMutation`): a hook that only adds a pending state
@@ -205,6 +233,19 @@ class ArgsMismatchValidator(Rule):
                 path="src/Composer.tsx", files={**FEEDS, "src/useBusyMutation.ts": BUSY_HOOK}, lines=[5, 5],
                 message="mutation `feeds:post`",
                 note="the app's own hook around `useMutation`, whose `run` passes its argument on unchanged"),
+        Invalid('import { api } from "../convex/_generated/api";\nimport { usePost, useSummary } from "./hooks";\n'
+                'export function Composer({ channel }: { channel: string }) {\n  const { send } = usePost(api.feeds.post);\n'
+                '  const summary = useSummary(api.feeds.summarize);\n'
+                '  return <button onClick={() => send({ channel, text: "hi" }) && summary.start({ chanel: channel })}>Send</button>;\n}\n',
+                path="src/Composer.tsx", files={**FEEDS, "src/hooks.ts":
+                                                 'import React, { useCallback } from "react";\n'
+                                                 'import { useAction, useMutation } from "convex/react";\n'
+                                                 'export function usePost(fn: any) {\n  const call = useMutation(fn);\n'
+                                                 '  const send = useCallback((input: any) => call(input), [call]);\n'
+                                                 '  return { send };\n}\n'
+                                                 'export function useSummary(fn: any) {\n  const call = useAction(fn);\n'
+                                                 '  return { start: React.useCallback(async (input: any) => await call(input), [call]) };\n}\n'},
+                lines=[6, 6, 6, 6], note="the app's own hooks returning `useCallback` of a function passing its argument on"),
         # triage G45 P3: references kept in an object, here or imported
         Invalid('import { useMutation, useQuery } from "convex/react";\nimport { feedRefs } from "./refs";\n'
                 'import { api } from "../convex/_generated/api";\nconst nested = { recent: { list: api.feeds.list } };\n'
@@ -215,6 +256,14 @@ class ArgsMismatchValidator(Rule):
                 path="src/Feed.tsx", files={**FEEDS, "src/refs.ts": 'import { api } from "../convex/_generated/api";\n'
                                             'export const feedRefs = { list: api.feeds.list, post: api.feeds.post };\n'},
                 lines=[6, 8, 8, 9, 9], note="a reference read from an object of references (`feedRefs.list`)"),
+        Invalid(REACT + 'const list = api.feeds.list;\nconst feedRefs = { list };\n'
+                'export function Feed({ channel }: { channel: string }) {\n'
+                '  const posts = useQuery(feedRefs.list, { channel, lmit: 20 });\n'
+                '  const page = api.feeds.page;\n  const local = { page };\n'
+                '  const more = usePaginatedQuery(local.page, { chanel: channel }, { initialNumItems: 10 });\n'
+                '  return posts && more ? null : null;\n}\n',
+                path="src/Feed.tsx", files=FEEDS, lines=[6, 9, 9],
+                note="an object of references written in shorthand (`{ list }`), at the top of the file or in the component"),
         # triage G44 P3: a workpool job and a workflow get their arguments like a scheduled function
         Invalid(COMPONENTS + 'export const kick = internalMutation({ args: {}, handler: async (ctx) => {\n'
                 '  await mail.enqueueAction(ctx, internal.example.send, { address: "a@b.c" });\n}});\n',
@@ -271,6 +320,15 @@ class ArgsMismatchValidator(Rule):
                 '  <button @click="summary.mutate({ channel: props.channel, words: 50 })">Sum up</button>\n</template>\n',
                 path="src/Feed.vue", files=FEEDS, lines=[6, 6, 7, 11],
                 note="the Vue composables of convex-vue and @convex-vue/core (`mutate` read off the whole result)"),
+        Invalid('<script setup>\nimport { computed } from "vue";\nimport { useConvexQuery } from "convex-vue";\n'
+                'import { useConvexPaginatedQuery } from "@convex-vue/core";\nimport { api } from "../convex/_generated/api";\n'
+                'const props = defineProps(["channel"]);\n'
+                'const latest = useConvexQuery(api.feeds.list, () => ({ channel: props.channel, newest: true }));\n'
+                'const filter = computed(() => ({ chanel: props.channel }));\nconst top = useConvexQuery(api.feeds.list, filter);\n'
+                'const more = useConvexPaginatedQuery(api.feeds.page, computed(() => ({ room: props.channel })), { numItems: 10 });\n'
+                '</script>\n',
+                path="src/Feed.vue", files=FEEDS, lines=[7, 8, 8, 10, 10],
+                note="reactive arguments of the Vue composables: a getter, and `computed` (also held in a const)"),
         Invalid('import { ConvexHttpClient } from "convex/browser";\nimport { api } from "../convex/_generated/api";\n'
                 'export class FeedStore {\n  private client: ConvexHttpClient;\n'
                 '  constructor(url: string) {\n    this.client = new ConvexHttpClient(url);\n  }\n'
