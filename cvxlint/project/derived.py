@@ -264,10 +264,16 @@ class Derivations:
 
     def kept_per_function(self, app, what) -> "KeptPerFunction | None":
         """A value per registered function of `app`, computed when first asked in a run and
-        kept for the next run while its module is not stale (as `per_module` decides, under
-        the same promise for what a value reads). For answers asked of a few functions at a
-        time, in no fixed set (auth.py's `of`, which follows `ctx.run*` into other modules).
-        None: nothing is kept (a one-shot run)."""
+        kept for the next run while it may not have changed. For answers asked of a few
+        functions at a time, in no fixed set (auth.py's `of`, which follows `ctx.run*` into
+        other modules). None: nothing is kept (a one-shot run).
+
+        What the caller promises: a function's value reads what `per_module` lets a module's
+        value read, and reads the functions other code names only where the function's own
+        code (its handler, the helpers it reaches, its custom builder's customization) or a
+        value of a file its module imports names them. A value is then kept while its module
+        is not stale, or is stale only through names (`_names_nothing_stale`) and its code
+        names no function of a stale module."""
         if self.slot is None:
             return None
         slot_key = (what, str(app.functions_dir))
@@ -344,17 +350,12 @@ class Derivations:
         self._lazy.clear()
 
     def per_function(self, app, what, functions: list, compute: Callable[[object], T]) -> list[T]:
-        """`[compute(fn) for fn in functions]` (registered functions of `app`, chosen by what
-        their own module says), kept per module as `per_module` keeps values, under the same
-        promise for what `compute(fn)` reads."""
-        wanted = {id(fn) for fn in functions}
-
-        def of_modules(modules: list) -> dict:
-            return {m.facts.path: {_function_key(fn): compute(fn) for fn in app.functions_in(m) if id(fn) in wanted}
-                    for m in modules}
-
-        by_module = self.per_module(app, what, of_modules)
-        return [by_module[fn.module.facts.path][_function_key(fn)] for fn in functions]
+        """`[compute(fn) for fn in functions]` (registered functions of `app`), each kept as
+        `kept_per_function` keeps values, under the same promise for what `compute(fn)` reads."""
+        store = self.kept_per_function(app, what)
+        if store is None:
+            return [compute(fn) for fn in functions]
+        return [store.get(fn, lambda fn=fn: compute(fn)) for fn in functions]
 
     def _dependents_now(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
         """(path -> the files that import it, path -> the files that name one of its
