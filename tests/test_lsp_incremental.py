@@ -450,26 +450,7 @@ def test_kept_access_of_a_run_function_is_judged_again_when_its_module_changes(t
     `kept_per_function`), so an edit of the action's own file does not judge the run query
     again; an edit of checks.ts, linted alone as an editor does, must reach the action's
     finding, as a fresh check does."""
-    from cvxlint.project import auth
-
-    root = tmp_path / "app"
-    convex = root / "convex"
-    (convex / "_generated").mkdir(parents=True)
-    (root / "package.json").write_text('{"dependencies": {"convex": "1.17.0"}}')
-    (convex / "_generated" / "api.ts").write_text("export const api: any = {}; export const internal: any = {};\n")
-    (convex / "_generated" / "server.ts").write_text("export {};\n")
-    (convex / "auth.config.ts").write_text(
-        'export default { providers: [{ domain: "https://example.clerk.accounts.dev", applicationID: "convex" }] };\n')
-    (convex / "checks.ts").write_text(
-        'import { internalQuery } from "./_generated/server";\n'
-        'export const whoami = internalQuery({ args: {}, handler: async (ctx) => {\n'
-        '  const identity = await ctx.auth.getUserIdentity();\n'
-        '  if (identity === null) throw new Error("signed out");\n'
-        '  return identity.subject;\n} });\n')
-    (convex / "store.ts").write_text(
-        'import { internalMutation } from "./_generated/server";\n'
-        'export const save = internalMutation({ args: {}, handler: async (ctx) => {\n'
-        '  await ctx.db.insert("events", { at: Date.now() });\n} });\n')
+    convex, checks, lax, judged = _run_query_app(tmp_path, monkeypatch)
     webhooks = convex / "webhooks.ts"
     webhooks.write_text(
         'import { action } from "./_generated/server";\nimport { internal } from "./_generated/api";\n'
@@ -477,10 +458,6 @@ def test_kept_access_of_a_run_function_is_judged_again_when_its_module_changes(t
         '  await ctx.runQuery(internal.checks.whoami, {});\n'
         '  await ctx.runMutation(internal.store.save, {});\n  return "synced";\n} });\n')
     files = sorted(convex.rglob("*.ts"))
-    checks = convex / "checks.ts"
-    judged: list[str] = []
-    compute = auth.AccessAnalysis._compute
-    monkeypatch.setattr(auth.AccessAnalysis, "_compute", lambda self, fn: judged.append(fn.display_name) or compute(self, fn))
     ws = LintWorkspace()
 
     def cvx401(overrides: dict) -> list[str]:
@@ -494,8 +471,6 @@ def test_kept_access_of_a_run_function_is_judged_again_when_its_module_changes(t
     assert cvx401({webhooks: webhooks.read_bytes().replace(b'"synced"', b'"synced!"')}) == []
     assert "webhooks:sync" in judged and "checks:whoami" not in judged
     # the run query stops checking anyone: the action's only check is gone
-    lax = {checks: checks.read_bytes().replace(b"const identity = await ctx.auth.getUserIdentity();", b"")
-           .replace(b'if (identity === null) throw new Error("signed out");', b"const identity = { subject: \"anyone\" };")}
     ws.lint([checks], dict(lax))
     assert len(cvx401(lax)) == 1 and "checks:whoami" in judged
     assert _same_as_fresh(ws, files, lax)
@@ -508,27 +483,7 @@ def test_kept_access_of_functions_naming_no_changed_module_survives_an_edit(tmp_
     `_names_nothing_stale`): here `sync` runs the query, `ping` names nothing, and `viaConst`
     reads the query's reference from a constant of its file, which counts for every function
     of the file. Each edit of checks.ts must show what a fresh check shows."""
-    from cvxlint.project import auth
-
-    root = tmp_path / "app"
-    convex = root / "convex"
-    (convex / "_generated").mkdir(parents=True)
-    (root / "package.json").write_text('{"dependencies": {"convex": "1.17.0"}}')
-    (convex / "_generated" / "api.ts").write_text("export const api: any = {}; export const internal: any = {};\n")
-    (convex / "_generated" / "server.ts").write_text("export {};\n")
-    (convex / "auth.config.ts").write_text(
-        'export default { providers: [{ domain: "https://example.clerk.accounts.dev", applicationID: "convex" }] };\n')
-    checks = convex / "checks.ts"
-    checks.write_text(
-        'import { internalQuery } from "./_generated/server";\n'
-        'export const whoami = internalQuery({ args: {}, handler: async (ctx) => {\n'
-        '  const identity = await ctx.auth.getUserIdentity();\n'
-        '  if (identity === null) throw new Error("signed out");\n'
-        '  return identity.subject;\n} });\n')
-    (convex / "store.ts").write_text(
-        'import { internalMutation } from "./_generated/server";\n'
-        'export const save = internalMutation({ args: {}, handler: async (ctx) => {\n'
-        '  await ctx.db.insert("events", { at: Date.now() });\n} });\n')
+    convex, checks, lax, judged = _run_query_app(tmp_path, monkeypatch)
     jobs = convex / "jobs.ts"
     body = ('import { action } from "./_generated/server";\nimport { internal } from "./_generated/api";\n'
             'export const sync = action({ args: {}, handler: async (ctx) => {\n'
@@ -540,12 +495,7 @@ def test_kept_access_of_functions_naming_no_changed_module_survives_an_edit(tmp_
             '  await ctx.runMutation(internal.store.save, {});\n} });\n')
     jobs.write_text(body)
     files = sorted(convex.rglob("*.ts"))
-    judged: list[str] = []
-    compute = auth.AccessAnalysis._compute
-    monkeypatch.setattr(auth.AccessAnalysis, "_compute", lambda self, fn: judged.append(fn.display_name) or compute(self, fn))
     ws = LintWorkspace()
-    lax = {checks: checks.read_bytes().replace(b"const identity = await ctx.auth.getUserIdentity();", b"")
-           .replace(b'if (identity === null) throw new Error("signed out");', b'const identity = { subject: "anyone" };')}
 
     def unchecked(overrides: dict) -> list[str]:
         """The functions of jobs.ts CVX401 reports, after linting jobs.ts alone."""
@@ -574,3 +524,37 @@ def test_kept_access_of_functions_naming_no_changed_module_survives_an_edit(tmp_
     assert unchecked({**listed, **lax}) == before
     assert "jobs:sync" in judged and "jobs:ping" in judged
     assert _same_as_fresh(ws, files, {**listed, **lax})
+
+
+def _run_query_app(tmp_path: Path, monkeypatch) -> tuple[Path, Path, dict, list[str]]:
+    """An app whose internal query checks the caller (checks.ts `whoami`) and an internal
+    mutation that writes (store.ts `save`): its functions dir, checks.ts, the buffer of
+    checks.ts that stops checking anyone, and the list of functions whose access each lint
+    judges (auth.py `_compute`), cleared by the caller."""
+    from cvxlint.project import auth
+
+    root = tmp_path / "app"
+    convex = root / "convex"
+    (convex / "_generated").mkdir(parents=True)
+    (root / "package.json").write_text('{"dependencies": {"convex": "1.17.0"}}')
+    (convex / "_generated" / "api.ts").write_text("export const api: any = {}; export const internal: any = {};\n")
+    (convex / "_generated" / "server.ts").write_text("export {};\n")
+    (convex / "auth.config.ts").write_text(
+        'export default { providers: [{ domain: "https://example.clerk.accounts.dev", applicationID: "convex" }] };\n')
+    checks = convex / "checks.ts"
+    checks.write_text(
+        'import { internalQuery } from "./_generated/server";\n'
+        'export const whoami = internalQuery({ args: {}, handler: async (ctx) => {\n'
+        '  const identity = await ctx.auth.getUserIdentity();\n'
+        '  if (identity === null) throw new Error("signed out");\n'
+        '  return identity.subject;\n} });\n')
+    (convex / "store.ts").write_text(
+        'import { internalMutation } from "./_generated/server";\n'
+        'export const save = internalMutation({ args: {}, handler: async (ctx) => {\n'
+        '  await ctx.db.insert("events", { at: Date.now() });\n} });\n')
+    lax = {checks: checks.read_bytes().replace(b"const identity = await ctx.auth.getUserIdentity();", b"")
+           .replace(b'if (identity === null) throw new Error("signed out");', b'const identity = { subject: "anyone" };')}
+    judged: list[str] = []
+    compute = auth.AccessAnalysis._compute
+    monkeypatch.setattr(auth.AccessAnalysis, "_compute", lambda self, fn: judged.append(fn.display_name) or compute(self, fn))
+    return convex, checks, lax, judged
