@@ -822,22 +822,26 @@ def _keys_in_code(ctx, app, tables: dict[str, str]) -> dict[str, str]:
     section.stableId)`), or from a value the same function matches against or writes into
     that field (`stableId: key` into sections, then `sectionId: key`); or the table looked up
     by that field with a `<table>Id` value (`q.eq("stableId", item.sectionId)`). Not a field
-    named for another table's ids. A field of the table's documents counts whatever its name
-    (`voices.externalVoiceId`); but a table whose `<table>Id` strings the code also compares
-    with or writes from its ids (`category._id`, an `Id<"categories">`) has no key of its own:
-    the other field holds those ids too (`parentCategoryId`).
+    named for another table's ids. A field named like a reference to its own table counts too
+    (`voices.externalVoiceId`), unless the code also compares or writes `<table>Id` strings
+    with ids of the table (`category._id`, an `Id<"categories">`): then it holds those ids
+    (`categories.parentCategoryId`).
     What each module's queries say is kept between an editor's runs (`_keys_said`); the
     first saying, in the order of the app's queries, decides."""
     said = per_module_queries(ctx, app, "cvx511: keys in code",
                               lambda uses, paths: _keys_said(app.schema, uses, paths, tables))
+    ordered = sorted({s for values in said.values() for s in values})
+    holding_ids = {table for _order, table, name in ordered if name == _HOLDS_IDS}
     out: dict[str, str] = {}
-    holding_ids: set[str] = set()
-    for _order, table, name in sorted({s for values in said.values() for s in values}):
-        if name == _HOLDS_IDS:
-            holding_ids.add(table)
-        else:
+    for _order, table, name in ordered:
+        if name != _HOLDS_IDS and not (table in holding_ids and _names_a_reference(name, table, tables)):
             out.setdefault(table, name)
-    return {table: name for table, name in out.items() if table not in holding_ids}
+    return out
+
+
+def _names_a_reference(name: str, table: str, tables: dict[str, str]) -> bool:
+    """Is `name` named like a reference to `table` (`parentCategoryId`, `externalVoiceId`)?"""
+    return any(name.lower().endswith(ref.lower()) for ref, t in tables.items() if t == table)
 
 
 def _keys_said(schema, uses, paths: set[str], tables: dict[str, str]) -> dict[str, list[tuple]]:
