@@ -558,3 +558,39 @@ def _run_query_app(tmp_path: Path, monkeypatch) -> tuple[Path, Path, dict, list[
     compute = auth.AccessAnalysis._compute
     monkeypatch.setattr(auth.AccessAnalysis, "_compute", lambda self, fn: judged.append(fn.display_name) or compute(self, fn))
     return convex, checks, lax, judged
+
+
+def test_a_file_outside_convex_is_server_code_while_a_module_imports_it(tmp_path):
+    """A file outside the functions directory that a module imports is bundled with it and runs
+    in Convex (Better Auth's `createAuth(ctx)` in src/lib/auth.ts, imported by convex/http.ts):
+    its `ctx.runMutation(api.tasks.add)` is a server call, so CVX307 says only server code
+    references `add`. Not imported, the same file reads as client code. A lib that a module
+    imports and the frontend uses too keeps its hook's call as a client call. The editor must
+    move a file between the sides as a fresh check does, when an import comes and goes."""
+    files = {
+        "src/lib/welcome.ts": 'import { api } from "../../convex/_generated/api";\n'
+                              'export async function welcome(ctx: any) {\n'
+                              '  await ctx.runMutation(api.tasks.add, { text: "hi" });\n}\n',
+        "src/List.tsx": 'import { useQuery } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+                        "export function List() { return useQuery(api.tasks.list); }\n",
+    }
+    _write_tasks_app(tmp_path, files)
+    tasks, jobs = tmp_path / "convex" / "tasks.ts", tmp_path / "convex" / "jobs.ts"
+    ws = LintWorkspace()
+
+    def add_only_server_called(overrides: dict) -> bool:
+        return _add_only_server_called(ws, tasks, overrides)
+
+    plain = jobs.read_bytes()
+    assert not add_only_server_called({})  # welcome.ts is imported by nothing: a client's mention
+    imports_welcome = b'import { welcome } from "../src/lib/welcome";\n' + plain
+    assert add_only_server_called({jobs: imports_welcome})  # bundled with jobs.ts: server code
+    assert not add_only_server_called({jobs: plain})  # the import gone: client code again
+    jobs.write_bytes(imports_welcome)
+    assert add_only_server_called({})  # saved
+    # a lib the frontend shares: imported by a module, its hook still calls `add` from a client
+    (tmp_path / "src" / "lib" / "shared.ts").write_text(
+        'import { useMutation } from "convex/react";\nimport { api } from "../../convex/_generated/api";\n'
+        "export const LIMIT = 9;\nexport function useAdd() { return useMutation(api.tasks.add); }\n")
+    jobs.write_bytes(b'import { LIMIT } from "../src/lib/shared";\n' + imports_welcome)
+    assert not add_only_server_called({})

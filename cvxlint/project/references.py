@@ -20,7 +20,8 @@ A Convex function is named by a *reference*:
            (`crons.interval/cron/hourly/daily/weekly/monthly` on a `cronJobs()` object),
            `http.route({ handler })` on an `httpRouter()`, the component clients that run a
            function (a workpool's `enqueueAction`, a workflow's `start` and its steps:
-           component_clients.py), and any other mention;
+           component_clients.py), and any other mention; also the calls of files outside
+           the functions directory that its modules import (bundled with them);
   client   TS/JS outside the functions directories (see clients.py);
   python   the `convex` PyPI client and raw HTTP API calls (see python_client.py);
   test     files that look like tests (`*.test.ts`, `__tests__/`), wherever they are.
@@ -478,6 +479,7 @@ class CallIndex:
         resolver = ReferenceResolver(project)
         consumed: set[tuple[str, int, int]] = set()  # origins of references already counted
         scanned: list[tuple[FileFacts, str, "App | None"]] = []
+        outside = dict.fromkeys(str(p) for p in client_sources(project.sources, [a.functions_dir for a in project.apps]))
         for app in project.apps:
             handlers = {id(fn.handler): fn for fn in app.functions if fn.handler is not None}
             by_call = {id(fn.call): fn for fn in app.functions}
@@ -485,6 +487,15 @@ class CallIndex:
                 lang = "test" if is_test_file(module.rel) else "server"
                 _server_uses(index, resolver, app, module.facts, lang, handlers, by_call, consumed)
                 scanned.append((module.facts, lang, app))
+            # files outside the functions directory that its modules import are bundled with
+            # them and run in Convex (Better Auth's `createAuth(ctx)` in `src/lib/auth.ts`):
+            # their `ctx.runAction(...)` is a server call. The client scan reads them too (a
+            # lib the frontend shares keeps its `useQuery` calls); its mentions of the
+            # references these calls pass are dropped below, as consumed here
+            for facts in _imported_from_outside(project, app, outside):
+                del outside[facts.path]  # (read for the first app whose modules import it)
+                lang = "test" if is_test_file(Path(facts.path), project.workspace.scan_root) else "server"
+                _server_uses(index, resolver, app, facts, lang, handlers, by_call, consumed)
         if clients is None:
             from .client_scan import client_side
 
@@ -544,6 +555,21 @@ class CallIndex:
                     if fn.is_public and fn.identifier and fn.identifier.startswith(u.ref.name or "") \
                             and (u.expects is None or fn.kind == u.expects):
                         self._by_target.setdefault(id(fn), []).append(replace(u, target=fn, candidate=True))
+
+
+def _imported_from_outside(project: "Project", app: "App", outside: dict) -> list[FileFacts]:
+    """The files of `outside` (TS/JS files outside every functions directory) that `app`'s
+    modules (not its tests) import, directly or through the files they import, in path order."""
+    found: dict[str, FileFacts] = {}
+    todo = [m.facts for m in app.modules.values() if not is_test_file(m.rel)]
+    while todo:
+        for name in project.imported_files(todo.pop()):
+            if name in outside and name not in found:
+                facts = project.facts(name, quiet=True)
+                if facts is not None:
+                    found[name] = facts
+                    todo.append(facts)
+    return [found[name] for name in sorted(found)]
 
 
 def _server_uses(index: CallIndex, resolver: ReferenceResolver, app: "App", facts: FileFacts, lang: str,

@@ -4,6 +4,14 @@ from cvxlint.rulekit import Invalid, Rule, Severity, Valid
 from .common import API_HEADER, report_public_references
 
 
+# a public action, and a webhook that runs it through a helper outside the functions directory
+MAILER = {"convex/mailer.ts": 'import { v } from "convex/values";\nimport { action } from "./_generated/server";\n'
+                              'export const send = action({ args: { email: v.string() }, handler: async () => {} });\n'}
+JOINED_HOOK = ('import { httpRouter } from "convex/server";\nimport { httpAction } from "./_generated/server";\n'
+               'import { greet } from "../src/lib/onboarding";\nconst http = httpRouter();\n'
+               'http.route({ path: "/joined", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+               '  await greet(ctx, (await req.json()).email);\n  return new Response(null);\n}) });\nexport default http;\n')
+
 class RunInternalOnly(Rule):
     """`ctx.runQuery/runMutation/runAction` with an `api.` (public) function reference, or a
     public function's string name.
@@ -66,6 +74,20 @@ class RunInternalOnly(Rule):
               note="Convex Auth's signIn is registered by the package: there is no internal one to use"),
     ]
     invalid = [
+        Invalid('import type { ActionCtx } from "../../convex/_generated/server";\n'
+                'import { api } from "../../convex/_generated/api";\n'
+                'export async function greet(ctx: ActionCtx, email: string) {\n'
+                '  await ctx.runAction(api.mailer.send, { email });\n}\n',
+                path="src/lib/onboarding.ts", files={**MAILER, "convex/http.ts": JOINED_HOOK}, lines=[4],
+                message="no client calls `mailer:send`",
+                output='import type { ActionCtx } from "../../convex/_generated/server";\n'
+                       'import { internal } from "../../convex/_generated/api";\n'
+                       'export async function greet(ctx: ActionCtx, email: string) {\n'
+                       '  await ctx.runAction(internal.mailer.send, { email });\n}\n',
+                outputs={"convex/mailer.ts": MAILER["convex/mailer.ts"].replace("{ action }", "{ internalAction }")
+                         .replace("= action(", "= internalAction(")},
+                note="a helper outside convex/ that a module imports runs in Convex too (Better Auth's "
+                     "`createAuth(ctx)` in src/lib/auth.ts, ts2gamer22/pommai)"),
         # triage G44 P3: a job handed to a workpool runs its function like `ctx.runMutation` does
         Invalid('import { Workpool } from "@convex-dev/workpool";\nimport { v } from "convex/values";\n'
                 'import { api, components } from "./_generated/api";\nimport { internalMutation } from "./_generated/server";\n'

@@ -68,6 +68,17 @@ class NoActionFromClient(Rule):
     summary = "Frontend calls an action that writes data (call a mutation that schedules it)"
 
     valid = [
+        Valid('import type { ActionCtx } from "../../convex/_generated/server";\n'
+              'import { api } from "../../convex/_generated/api";\n'
+              'export async function onInvite(ctx: ActionCtx) {\n  await ctx.runAction(api.ai.generate, {});\n}\n',
+              path="src/lib/invites.ts",
+              files={"convex/ai.ts": SERVER + WRITES,
+                     "convex/http.ts": 'import { httpRouter } from "convex/server";\nimport { httpAction } from "./_generated/server";\n'
+                                       'import { onInvite } from "../src/lib/invites";\nconst http = httpRouter();\n'
+                                       'http.route({ path: "/invite", method: "POST", handler: httpAction(async (ctx) => {\n'
+                                       '  await onInvite(ctx);\n  return new Response(null);\n}) });\nexport default http;\n'},
+              note="a helper outside convex/ that a module imports runs in Convex: its `ctx.runAction` is a server "
+                   "call (Better Auth's `createAuth(ctx)`, ts2gamer22/pommai)"),
         Valid('import { useAction } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
               'export function Search() { const s = useAction(api.ai.search); return null; }\n',
               path="src/Search.tsx", files={"convex/ai.ts": SERVER + SEARCH}),

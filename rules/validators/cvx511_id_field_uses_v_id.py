@@ -332,6 +332,14 @@ class IdFieldUsesVId(Rule):
                      '  return await ctx.db.query("products").withIndex("by_category", (q) => q.eq("categoryId", category.stableId)).take(50);\n'
                      '}});\n'},
               note="compared with another string field of a category document: the table's own key"),
+        Valid(HEAD + '  fonts: defineTable({ label: v.string(), vendorFontId: v.string() }),\n'
+              '  slides: defineTable({ heading: v.string(), fontId: v.string() }),\n});\n', path="convex/schema.ts",
+              files={"convex/fonts.ts": SERVER + 'export const retire = mutation({ args: { id: v.id("fonts") }, handler: async (ctx, { id }) => {\n'
+                     '  const font = await ctx.db.get("fonts", id);\n  if (!font) return;\n'
+                     '  const used = await ctx.db.query("slides").filter((q) => q.eq(q.field("fontId"), font.vendorFontId)).first();\n'
+                     '  if (!used) await ctx.db.delete("fonts", id);\n}});\n'},
+              note="compared with a string field of a font whose name ends like the reference (`vendorFontId`): "
+                   "still the font's own key, the vendor's id (ts2gamer22/pommai's `voices.externalVoiceId`)"),
         Valid(CATALOG, path="convex/schema.ts",
               files={"convex/catalog.ts": SERVER + 'export const categoryOf = query({ args: { id: v.id("products") }, handler: async (ctx, { id }) => {\n'
                      '  const product = await ctx.db.get("products", id);\n'
@@ -443,6 +451,13 @@ class IdFieldUsesVId(Rule):
                                   '  const parent = await ctx.db.query("products").withIndex("by_category", (q) => q.eq("categoryId", category.parentCategoryId)).take(20);\n'
                                   '  return [...own, ...parent];\n}});\n'},
                 note="compared with the category's `_id`, and with a field that names a category by its id too: ids as strings"),
+        Invalid(CATALOG.replace("title: v.string()", "title: v.string(), parentCategoryId: v.string()"), path="convex/schema.ts",
+                lines=[5], files={"convex/catalog.ts": SERVER + 'export const inCategory = query({ args: { id: v.id("categories") }, handler: async (ctx, { id }) => {\n'
+                                  '  return await ctx.db.query("products").withIndex("by_category", (q) => q.eq("categoryId", id)).take(20);\n}});\n'
+                                  'export const inParent = query({ args: { id: v.id("categories") }, handler: async (ctx, { id }) => {\n'
+                                  '  const category = await ctx.db.get("categories", id);\n'
+                                  '  return category && (await ctx.db.query("products").withIndex("by_category", (q) => q.eq("categoryId", category.parentCategoryId)).take(20));\n}});\n'},
+                note="compared with an `Id<\"categories\">` argument in one function: the other field it is compared with holds ids too"),
         Invalid(SERVER + 'import { api } from "./_generated/api";\n' + RELAY
                 + 'export const remind = mutation({ args: { projectId: v.id("projects") }, handler: async (ctx, { projectId }) => {\n'
                 '  await ctx.scheduler.runAfter(0, api.example.relay, { token: "t", extra: { projectId: String(projectId) } });\n}});\n',
@@ -795,6 +810,10 @@ def _matched_fields(chains, schema) -> dict[tuple[int, str], dict[str, str]]:
     return by_func
 
 
+# What `_keys_said` says of a table whose `<table>Id` strings are compared with its ids.
+_HOLDS_IDS = ""
+
+
 def _keys_in_code(ctx, app, tables: dict[str, str]) -> dict[str, str]:
     """Table -> the string field the app's own code keys it by instead of `_id`, which its
     `<table>Id` strings then hold (process-control's `questions.departmentId` holds
@@ -803,15 +822,26 @@ def _keys_in_code(ctx, app, tables: dict[str, str]) -> dict[str, str]:
     section.stableId)`), or from a value the same function matches against or writes into
     that field (`stableId: key` into sections, then `sectionId: key`); or the table looked up
     by that field with a `<table>Id` value (`q.eq("stableId", item.sectionId)`). Not a field
-    named for another table's ids, nor one named like the reference (`parentSectionId`).
+    named for another table's ids. A field named like a reference to its own table counts too
+    (`voices.externalVoiceId`), unless the code also compares or writes `<table>Id` strings
+    with ids of the table (`category._id`, an `Id<"categories">`): then it holds those ids
+    (`categories.parentCategoryId`).
     What each module's queries say is kept between an editor's runs (`_keys_said`); the
     first saying, in the order of the app's queries, decides."""
     said = per_module_queries(ctx, app, "cvx511: keys in code",
                               lambda uses, paths: _keys_said(app.schema, uses, paths, tables))
+    ordered = sorted({s for values in said.values() for s in values})
+    holding_ids = {table for _order, table, name in ordered if name == _HOLDS_IDS}
     out: dict[str, str] = {}
-    for _order, table, name in sorted({s for values in said.values() for s in values}):
-        out.setdefault(table, name)
+    for _order, table, name in ordered:
+        if name != _HOLDS_IDS and not (table in holding_ids and _names_a_reference(name, table, tables)):
+            out.setdefault(table, name)
     return out
+
+
+def _names_a_reference(name: str, table: str, tables: dict[str, str]) -> bool:
+    """Is `name` named like a reference to `table` (`parentCategoryId`, `externalVoiceId`)?"""
+    return any(name.lower().endswith(ref.lower()) for ref, t in tables.items() if t == table)
 
 
 def _keys_said(schema, uses, paths: set[str], tables: dict[str, str]) -> dict[str, list[tuple]]:
@@ -830,18 +860,21 @@ def _keys_said(schema, uses, paths: set[str], tables: dict[str, str]) -> dict[st
             if not prop.spread and prop.value is not None and _string_field(schema, call.table, prop.key):
                 written.setdefault((id(call.func), call.table), {})[call.facts.text(js.unwrap(prop.value))] = prop.key
 
-    def key(table: str, name: str | None, slot: str) -> str | None:
-        ok = name and not name.startswith("_") and name not in tables and not name.lower().endswith(slot.lower())
+    def key(table: str, name: str | None) -> str | None:
+        ok = name and not name.startswith("_") and name not in tables
         return name if ok and _string_field(schema, table, name) else None
 
-    def held(facts, func, table: str, slot: str, value) -> str | None:
-        """The field of `table` whose value `value` (written or compared as `slot`) is."""
+    def held(facts, func, table: str, value) -> str | None:
+        """The field of `table` whose value `value` (written into or compared with a
+        `<table>Id` string) is, or `_HOLDS_IDS` for an id of `table` (`section._id`)."""
         value = js.unwrap(value)
         if value is None:
             return None
+        if uses.table_of(facts, value) == table:
+            return _HOLDS_IDS
         if value.type == "member_expression":
             prop = value.child("property")
-            name = key(table, prop.text if prop is not None else None, slot)
+            name = key(table, prop.text if prop is not None else None)
             if name is not None and uses.doc_table_of(facts, value.child("object")) == table:
                 return name  # `section.stableId`
         if value.type not in ("identifier", "shorthand_property_identifier", "member_expression"):
@@ -849,7 +882,7 @@ def _keys_said(schema, uses, paths: set[str], tables: dict[str, str]) -> dict[st
         text = facts.text(value)
         for tied in (matched, written):
             name = tied.get((id(func), table), {}).get(text)
-            if name is not None and key(table, name, slot) is not None:
+            if name is not None and key(table, name) is not None:
                 return name
         return None
 
@@ -871,20 +904,20 @@ def _keys_said(schema, uses, paths: set[str], tables: dict[str, str]) -> dict[st
         for i, (field, value) in enumerate(_eq_pairs(chain, after=True)):
             slot_table = tables.get(field or "")
             if slot_table is not None and slot_table != chain.table and _string_field(schema, chain.table, field):
-                name = held(chain.facts, chain.func, slot_table, field, value)
+                name = held(chain.facts, chain.func, slot_table, value)
                 if name is not None:
                     say(chain.call, (0, nth, i, 0), slot_table, name)
             # looked up by its own key with a `<table>Id` value: `q.eq("stableId", item.sectionId)`
             v = js.unwrap(value)
             ident = v.child("property") if v is not None and v.type == "member_expression" else v
             slot = ident.text if ident is not None and ident.type in ("identifier", "property_identifier") else None
-            if slot is not None and tables.get(slot) == chain.table and key(chain.table, field, slot) is not None:
+            if slot is not None and tables.get(slot) == chain.table and key(chain.table, field) is not None:
                 say(chain.call, (0, nth, i, 1), chain.table, field)
     for call, literal in literals:
         for i, prop in enumerate(js.object_props(literal)):
             slot_table = tables.get(prop.key or "")
             if slot_table is not None and slot_table != call.table and _string_field(schema, call.table, prop.key):
-                name = held(call.facts, call.func, slot_table, prop.key, prop.value)
+                name = held(call.facts, call.func, slot_table, prop.value)
                 if name is not None:
                     say(call, (1, i), slot_table, name)
     return out
