@@ -88,8 +88,9 @@ class NoAuthInScheduledTarget(Rule):
     ## What it does
     Flags functions whose every reference is `ctx.scheduler.runAfter/runAt`, a cron job, a
     job handed to a `@convex-dev/workpool` pool (`pool.enqueueAction(ctx, ref, args)` and the
-    other `enqueue*` methods, and the `onComplete` mutation of such a job) or a step of a
-    `@convex-dev/workflow` workflow
+    other `enqueue*` methods, and the `onComplete` mutation of such a job), the `onComplete`
+    mutation of a `@convex-dev/workflow` workflow (`workflow.start(ctx, ref, args, { onComplete,
+    context })`, run when the workflow ends) or a step of a workflow
     (`step.runMutation(ref, args)` in its handler, which the workflow hands to its workpool;
     not an `inline: true` step, which runs in the workflow's own mutation), when their handler (or their custom builder) calls `ctx.auth.getUserIdentity()`,
     `getAuthUserId`, `getAuthSessionId` or `auth.getUserId` of `convexAuth()` — or runs
@@ -172,6 +173,22 @@ class NoAuthInScheduledTarget(Rule):
                 '    { onComplete: internal.example.rendered, context: { reportId } });\n}});\n',
                 lines=[9], message="only runs from the `onComplete` of `reports.enqueueAction`",
                 note="the pool runs a job's `onComplete` mutation when the job ends, with no one signed in"),
+        Invalid('import { start } from "@convex-dev/workflow";\nimport { v } from "convex/values";\n'
+                'import { getAuthUserId } from "@convex-dev/auth/server";\nimport { internal } from "./_generated/api";\n'
+                'import { internalMutation, mutation } from "./_generated/server";\n'
+                'export const imported = internalMutation({ args: { workflowId: v.string(), context: v.any(), result: v.any() },\n'
+                '  handler: async (ctx, { context }) => {\n'
+                '    const userId = await getAuthUserId(ctx);\n'
+                '    if (userId === null) return;\n'
+                '    await ctx.db.insert("imports", { owner: userId, file: context });\n  } });\n'
+                'export const upload = mutation({ args: { file: v.string() }, handler: async (ctx, { file }) => {\n'
+                '  await start(ctx, internal.imports.run, { file }, { onComplete: internal.example.imported, context: file });\n}});\n',
+                lines=[8], message="only runs from the `onComplete` of `start`",
+                files={"convex/imports.ts": 'import { defineWorkflow } from "@convex-dev/workflow";\n'
+                       'import { v } from "convex/values";\nimport { components } from "./_generated/api";\n'
+                       'export const run = defineWorkflow(components.workflow, { args: { file: v.string() } })\n'
+                       '  .handler(async () => {});\n'},
+                note="the workflow component runs `onComplete` when the workflow ends, after its last step"),
         Invalid(SERVER + 'export const notify = internalMutation({ args: {}, handler: async (ctx) => {\n'
                 '  const me = await getAuthUserId(ctx);\n  if (me === null) return;\n}});\n'
                 'export const send = mutation({ args: {}, handler: async (ctx) => {\n'
