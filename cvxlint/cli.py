@@ -487,7 +487,7 @@ def migrate_plan(paths, from_rev, from_snapshot, to_rev, fmt, answers, no_input,
     """
     from .migrate.render import to_json_text, to_markdown, to_text
     from .migrate.renames import Answers
-    from .migrate.run import run_plan
+    from .migrate.run import PLAN_DIR, run_plan
 
     settings = settings_from_cli(paths, (), (), (), config_path, convex_version)
     given = Answers.parse(list(answers), "--answer")
@@ -501,20 +501,31 @@ def migrate_plan(paths, from_rev, from_snapshot, to_rev, fmt, answers, no_input,
         kw = dict(source=run.old.label, target=run.new.label, exit_code=code)
         fdir = run.new.functions_rel or "convex"
         package = run.new.app_rel or "."
+        shown = _plan_path_shown(run.root)
         if fmt == "json":
             text = to_json_text(run.plan, run.files, **kw)
         elif fmt == "markdown":
             text = to_markdown(run.plan, run.files, migrations_module=run.module, functions_dir=fdir, package=package,
                                **kw)
         else:
+            # from a monorepo's apps/backend: `convex/schema.ts`, and commands that run from there
             text = to_text(run.plan, run.files, migrations_module=run.module, writing=write,
-                           file_problems=run.file_problems, functions_dir=fdir, package=package, **kw)
+                           file_problems=run.file_problems, functions_dir=shown(fdir), package=shown(package),
+                           plan_dir=shown(PLAN_DIR), shown=shown, **kw)
             if run.written:
-                text += "Wrote: " + ", ".join(run.written) + "\n"
+                text += "Wrote: " + ", ".join(map(shown, run.written)) + "\n"
         _write(text, output_file)
     finally:
         run.close()
     sys.exit(code)
+
+
+def _plan_path_shown(root: Path | None):
+    """A path of a plan (relative to the repository root) as `check` prints paths: relative
+    to the current directory."""
+    from .output import relpath
+
+    return (lambda p: p) if root is None else (lambda p: relpath(str(root / p)))
 
 
 def _tty_ask(question):

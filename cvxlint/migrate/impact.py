@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from ..syntax import js
 
@@ -46,8 +46,9 @@ class Use:
         return {"kind": self.kind, "file": self.file, "line": self.line, "functions": list(self.functions),
                 "detail": self.detail}
 
-    def describe(self) -> str:
-        where = f"{self.file}:{self.line}"
+    def describe(self, shown: Callable[[str], str] | None = None) -> str:
+        """`shown`: how to print the file's path (relative to the project root) for the reader."""
+        where = f"{shown(self.file) if shown is not None else self.file}:{self.line}"
         fns = f" ({', '.join(self.functions)})" if self.functions else ""
         return f"{where}{fns}: {self.detail}"
 

@@ -5,14 +5,17 @@ The JSON is the machine contract: an object with `steps` — each with `phase`, 
 blocking, rollback-hazard), `codes`, `reason`, `action`, `manual`, `code_impact` — and
 `files` (what `--write` writes), plus `changes` (each with its `risk`, null while an open
 rename question decides it), `questions`, `problems`, `migrations`, `notes`, the schema of
-each push, `status` and `exitCode`.
+each push, `status` and `exitCode`. Its paths (`files`, `code_impact`) are relative to the
+repository root, wherever cvxlint runs, and so are the markdown's (a pull request shows files
+by those paths; its commands run from the root); the text shows them relative to the current
+directory, as `cvxlint check` does.
 """
 
 from __future__ import annotations
 
 import json
 import shlex
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from . import vjson
 from .classify import most_severe
@@ -197,7 +200,15 @@ def _where(s: "Step") -> str:
 
 def to_text(plan: "Plan", files: list["GeneratedFile"], *, source: str, target: str, exit_code: int,
             migrations_module: str = "migrations", plan_dir: str = ".cvxlint/plans", writing: bool = False,
-            file_problems: list[str] | None = None, functions_dir: str = "convex", package: str = ".") -> str:
+            file_problems: list[str] | None = None, functions_dir: str = "convex", package: str = ".",
+            shown: Callable[[str], str] | None = None) -> str:
+    """The plan for a terminal. `shown` prints a path of the plan (relative to the repository
+    root) for the reader: the CLI shows them relative to the current directory, as `check`
+    does, and gives `plan_dir`, `functions_dir` and `package` the same way, so that the
+    commands run from there."""
+    def path(p: str) -> str:
+        return shown(p) if shown is not None else p
+
     out: list[str] = []
     version = f" (convex {plan.convex_version})" if plan.convex_version else ""
     out.append(f"Schema migration plan {plan.id}: {source} -> {target}{version}")
@@ -231,7 +242,7 @@ def to_text(plan: "Plan", files: list["GeneratedFile"], *, source: str, target: 
             out.append(f"  - {mark}{_where(s)}: {s.text}")
             out.append(f"      {s.risk}: {s.reason}")
             for u in s.code_impact[:12]:
-                out.append(f"      uses: {u.describe()}")
+                out.append(f"      uses: {u.describe(shown)}")
             if len(s.code_impact) > 12:
                 out.append(f"      uses: ... and {len(s.code_impact) - 12} more")
         out += [f"    $ {c}" for c in phase_commands(plan, phase, migrations_module, plan_dir, functions_dir, package)]
@@ -248,7 +259,7 @@ def to_text(plan: "Plan", files: list["GeneratedFile"], *, source: str, target: 
                               else " (none written: answer the questions above)" if writing and waiting
                               else " (--write writes them once the questions above are answered)" if waiting
                               else "" if writing else " (written with --write)") + ":")
-        out += [f"  {_FILE_ACTIONS.get(f.action, f.action):7} {f.path}  ({f.purpose})" for f in files]
+        out += [f"  {_FILE_ACTIONS.get(f.action, f.action):7} {path(f.path)}  ({f.purpose})" for f in files]
         out.append("")
     for p in file_problems or []:
         out.append(f"  ! {p}")
@@ -273,8 +284,9 @@ def narrow_copies_migrations(plan: "Plan") -> bool:
 
 def phase_commands(plan: "Plan", phase: str, module: str, plan_dir: str, functions_dir: str = "convex",
                    package: str = ".") -> list[str]:
-    """The commands of a phase, each run from the folder every path of the plan is relative to
-    (the repository root); `package`, relative to it, is where the Convex CLI finds the app
+    """The commands of a phase, each run from the folder `plan_dir`, `functions_dir` and
+    `package` are relative to (the repository root, or where the CLI runs: `to_text`);
+    `package` is where the Convex CLI finds the app
     (a monorepo's backend package): each `npx convex` runs there in a subshell, so that every
     line works on its own, whenever its phase comes."""
     def convex(args: str) -> str:

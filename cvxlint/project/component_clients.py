@@ -61,7 +61,10 @@ ENQUEUE_METHODS = frozenset(DISPATCH_METHODS[(WORKPOOL, "Workpool")])
 # the `how` of the `onComplete` mutation given in a workpool job's options
 # (`pool.enqueueAction(ctx, ref, args, { onComplete: internal.x.done, context })`): the pool
 # runs it when the job ends (src/component/complete.ts: `ctx.runMutation(handle, { workId,
-# context, result })`, or through the scheduler), in its own job with no user signed in
+# context, result })`, or through the scheduler), in its own job with no user signed in; and
+# in a workflow's (`workflow.start(ctx, ref, args, { onComplete, context })`, every version
+# from 0.2.7): the component's `complete` runs it (`{ workflowId, result, context }`) when the
+# workflow ends, in the run of the workflow its workpool makes after the last step
 ON_COMPLETE = "onComplete"
 # the `how` of every call of the call index that goes through a component's client
 COMPONENT_HOWS = DISPATCH_NAMES | WORKFLOW_STARTS

@@ -215,7 +215,7 @@ class FunctionUse:
         """Does the call run the function later, in a job of its own where no user is signed in:
         the scheduler, a cron, a workpool (whose loop the scheduler runs), a workflow's step
         (which the workflow component hands to its workpool), the `onComplete` mutation of a
-        workpool job (which the pool runs when the job ends)?"""
+        workpool job or of a workflow (which the component runs when the job or workflow ends)?"""
         return self.how in SCHEDULE_METHODS or self.how in ("cron", ON_COMPLETE) or self.how in ENQUEUE_METHODS \
             or self.workflow_step
 
@@ -241,7 +241,8 @@ class FunctionUse:
         if self.language == "server" and self.how in COMPONENT_HOWS:  # `pool.enqueueAction`, `workflow.start`
             what = f"`{self._callee_as_written() or self.how}`"
         elif self.language == "server" and self.how == ON_COMPLETE:
-            what = f"the `onComplete` of `{self._callee_as_written(ENQUEUE_METHODS) or 'a workpool job'}`"
+            callee = self._callee_as_written(DISPATCH_NAMES)
+            what = f"the `onComplete` of `{callee}`" if callee else "the `onComplete` of a workpool job or workflow"
         return what
 
     def _callee_as_written(self, methods: "frozenset[str] | None" = None) -> str | None:
@@ -648,10 +649,11 @@ def _server_references(resolver: ReferenceResolver, facts: FileFacts) -> tuple[l
         elif last in DISPATCH_NAMES and len(args) >= 2 and (dispatch := dispatch_of(resolver.linker, facts, site)):
             kind, batch = dispatch  # `pool.enqueueAction(ctx, ref, args)`, `workflow.start(ctx, ref, args)`
             record(site, last, kind, args[1], read_args=batch_arguments if batch else passed_arguments)
-            on_complete = js.final_entry(args[3], "onComplete") if last in ENQUEUE_METHODS and len(args) > 3 else None
+            on_complete = js.final_entry(args[3], "onComplete") if len(args) > 3 else None
             if on_complete is not None:
-                # the pool runs it when the job ends, with arguments of its own making
-                # (`{ workId, context, result }`): not the ones the call passes
+                # the pool (or the workflow component) runs it when the job (or workflow) ends,
+                # with arguments of its own making (`{ workId | workflowId, context, result }`):
+                # not the ones the call passes
                 record(site, ON_COMPLETE, "mutation", on_complete, read_args=None)
         elif last in SCHEDULE_METHODS and len(site.path) >= 2 and site.path[-2] == "scheduler" and len(args) >= 2:
             record(site, last, None, args[1], names=True)

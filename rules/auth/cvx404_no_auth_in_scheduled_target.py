@@ -1,4 +1,5 @@
 from cvxlint.project.auth import FETCH_NAME
+from cvxlint.project.component_clients import ON_COMPLETE
 from cvxlint.project.references import RUN_METHODS
 from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, describe_function, describe_uses, memoized, name_node,
                              report_in_handler, reported_functions, use_related)
@@ -35,6 +36,19 @@ COMPONENTS = ('import { Workpool } from "@convex-dev/workpool";\nimport { Workfl
 CRONS = ('import { cronJobs } from "convex/server";\nimport { internal } from "./_generated/api";\n'
          'const crons = cronJobs();\ncrons.daily("report", { hourUTC: 3, minuteUTC: 17 }, internal.example.nightly);\n'
          'export default crons;\n')
+
+
+def _pass_the_user(uses) -> str:
+    """How to hand the user to the function instead: as an argument, except to an `onComplete`
+    mutation, whose arguments the workpool or workflow component makes (`{ workId | workflowId,
+    context, result }`): only what the caller puts in `context` reaches it."""
+    on_complete = [u for u in uses if u.how == ON_COMPLETE]
+    if not on_complete:
+        return "pass the user id as an argument instead"
+    if len(on_complete) == len(uses):
+        return ("pass the user id in the `context` option next to `onComplete` instead: the component "
+                "makes the arguments of `onComplete` and hands on `context` as they are")
+    return "pass the user id as an argument instead (and, where it runs as `onComplete`, in the `context` option next to it)"
 
 
 def _who_am_i(fn) -> bool:
@@ -88,8 +102,9 @@ class NoAuthInScheduledTarget(Rule):
     ## What it does
     Flags functions whose every reference is `ctx.scheduler.runAfter/runAt`, a cron job, a
     job handed to a `@convex-dev/workpool` pool (`pool.enqueueAction(ctx, ref, args)` and the
-    other `enqueue*` methods, and the `onComplete` mutation of such a job) or a step of a
-    `@convex-dev/workflow` workflow
+    other `enqueue*` methods, and the `onComplete` mutation of such a job), the `onComplete`
+    mutation of a `@convex-dev/workflow` workflow (`workflow.start(ctx, ref, args, { onComplete,
+    context })`, run when the workflow ends) or a step of a workflow
     (`step.runMutation(ref, args)` in its handler, which the workflow hands to its workpool;
     not an `inline: true` step, which runs in the workflow's own mutation), when their handler (or their custom builder) calls `ctx.auth.getUserIdentity()`,
     `getAuthUserId`, `getAuthSessionId` or `auth.getUserId` of `convexAuth()` — or runs
@@ -117,6 +132,8 @@ class NoAuthInScheduledTarget(Rule):
     ```ts
     export const notify = internalMutation({ args: { userId: v.id("users") }, handler: async (ctx, { userId }) => {} });
     ```
+    An `onComplete` mutation gets the arguments its component makes (`{ workId, context, result }`):
+    put the user id in the `context` option given next to `onComplete` instead.
     """
 
     code = "CVX404"
@@ -170,8 +187,39 @@ class NoAuthInScheduledTarget(Rule):
                 'export const request = mutation({ args: { reportId: v.string() }, handler: async (ctx, { reportId }) => {\n'
                 '  await reports.enqueueAction(ctx, internal.example.render, { reportId },\n'
                 '    { onComplete: internal.example.rendered, context: { reportId } });\n}});\n',
-                lines=[9], message="only runs from the `onComplete` of `reports.enqueueAction`",
+                lines=[9], message="the identity is always null there; pass the user id in the `context` option next to "
+                "`onComplete` instead: the component makes the arguments of `onComplete`",
                 note="the pool runs a job's `onComplete` mutation when the job ends, with no one signed in"),
+        Invalid('import { start } from "@convex-dev/workflow";\nimport { v } from "convex/values";\n'
+                'import { getAuthUserId } from "@convex-dev/auth/server";\nimport { internal } from "./_generated/api";\n'
+                'import { internalMutation, mutation } from "./_generated/server";\n'
+                'export const imported = internalMutation({ args: { workflowId: v.string(), context: v.any(), result: v.any() },\n'
+                '  handler: async (ctx, { context }) => {\n'
+                '    const userId = await getAuthUserId(ctx);\n'
+                '    if (userId === null) return;\n'
+                '    await ctx.db.insert("imports", { owner: userId, file: context });\n  } });\n'
+                'export const upload = mutation({ args: { file: v.string() }, handler: async (ctx, { file }) => {\n'
+                '  await start(ctx, internal.imports.run, { file }, { onComplete: internal.example.imported, context: file });\n}});\n',
+                lines=[8], message="only runs from the `onComplete` of `start`",
+                files={"convex/imports.ts": 'import { defineWorkflow } from "@convex-dev/workflow";\n'
+                       'import { v } from "convex/values";\nimport { components } from "./_generated/api";\n'
+                       'export const run = defineWorkflow(components.workflow, { args: { file: v.string() } })\n'
+                       '  .handler(async () => {});\n'},
+                note="the workflow component runs `onComplete` when the workflow ends, after its last step"),
+        Invalid('import { Workpool } from "@convex-dev/workpool";\nimport { v } from "convex/values";\n'
+                'import { components, internal } from "./_generated/api";\n'
+                'import { internalAction, internalMutation, mutation } from "./_generated/server";\n'
+                'const mail = new Workpool(components.mail, { maxParallelism: 4 });\n'
+                'export const send = internalAction({ args: {}, handler: async () => {} });\n'
+                'export const logSent = internalMutation({ args: { workId: v.optional(v.string()), context: v.any(), result: v.any() },\n'
+                '  handler: async (ctx, { result }) => {\n'
+                '    const me = await ctx.auth.getUserIdentity();\n'
+                '    await ctx.db.insert("mailLog", { by: me?.tokenIdentifier ?? "nobody", result });\n  } });\n'
+                'export const sendNow = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  await mail.enqueueAction(ctx, internal.example.send, {}, { onComplete: internal.example.logSent, context: null });\n'
+                '  await ctx.scheduler.runAfter(60_000, internal.example.logSent, { context: null, result: "late" });\n}});\n',
+                lines=[9], message="pass the user id as an argument instead (and, where it runs as `onComplete`, in the "
+                "`context` option next to it)", note="run by the scheduler and as a workpool job's `onComplete`"),
         Invalid(SERVER + 'export const notify = internalMutation({ args: {}, handler: async (ctx) => {\n'
                 '  const me = await getAuthUserId(ctx);\n  if (me === null) return;\n}});\n'
                 'export const send = mutation({ args: {}, handler: async (ctx) => {\n'
@@ -241,7 +289,7 @@ class NoAuthInScheduledTarget(Rule):
                 continue
             if scheduled:
                 msg = (f"{describe_function(fn)} only runs from {describe_uses(ctx, uses, 3)}, where no user is signed "
-                       "in: the identity is always null there; pass the user id as an argument instead")
+                       f"in: the identity is always null there; {_pass_the_user(uses)}")
             else:
                 runners = sorted({describe_function(u.caller) for u in uses if u.caller is not None})
                 msg = (f"{describe_function(fn)} only runs from {describe_uses(ctx, uses, 3)} in {', '.join(runners[:3])}, "
@@ -273,5 +321,5 @@ class NoAuthInScheduledTarget(Rule):
                     report_in_handler(ctx, fn, r, site.node,
                                       f"{describe_function(fn)} only runs from {describe_uses(ctx, uses, 3)}, where no "
                                       f"user is signed in, and runs {describe_function(target)}, which reads the caller's "
-                                      "identity: null here too; pass the user id as an argument instead")
+                                      f"identity: null here too; {_pass_the_user(uses)}")
                     return

@@ -22,7 +22,8 @@ class RunInternalOnly(Rule):
     steps (`step.runAction(ref, args)`) and for the jobs handed to a workpool of
     `@convex-dev/workpool` (`pool.enqueueMutation(ctx, ref, args)` and the other `enqueue*`
     methods, on an object made with `new Workpool(...)`), which run the function as well, and
-    for the `onComplete` mutation of such a job, which the pool runs when the job ends.
+    for the `onComplete` mutation of such a job or of a workflow (`workflow.start(ctx, ref, args,
+    { onComplete, context })`), which the component runs when the job or workflow ends.
     `components.*` references are fine, and components are skipped.
 
     ## Why is this bad?
@@ -127,6 +128,28 @@ class RunInternalOnly(Rule):
                        'export const start = internalMutation({ args: {}, handler: async (ctx) => {\n'
                        '  await exports.enqueueAction(ctx, internal.example.render, {}, { onComplete: internal.example.rendered });\n}});\n',
                 note="the pool runs a job's `onComplete` mutation when the job ends"),
+        Invalid('import { WorkflowManager } from "@convex-dev/workflow";\nimport { v } from "convex/values";\n'
+                'import { api, components, internal } from "./_generated/api";\n'
+                'import { internalMutation, mutation } from "./_generated/server";\n'
+                'const flows = new WorkflowManager(components.workflow);\n'
+                'export const publish = flows.define({ args: { postId: v.string() }, handler: async () => {} });\n'
+                'export const published = mutation({ args: { workflowId: v.string(), context: v.any(), result: v.any() },\n'
+                '  handler: async () => {} });\n'
+                'export const later = internalMutation({ args: { postId: v.string() }, handler: async (ctx, { postId }) => {\n'
+                '  await flows.start(ctx, internal.example.publish, { postId },\n'
+                '    { onComplete: api.example.published, context: postId });\n}});\n',
+                lines=[11], message="the `onComplete` of `flows.start` runs `api.example.published`",
+                output='import { WorkflowManager } from "@convex-dev/workflow";\nimport { v } from "convex/values";\n'
+                       'import { components, internal } from "./_generated/api";\n'
+                       'import { internalMutation } from "./_generated/server";\n'
+                       'const flows = new WorkflowManager(components.workflow);\n'
+                       'export const publish = flows.define({ args: { postId: v.string() }, handler: async () => {} });\n'
+                       'export const published = internalMutation({ args: { workflowId: v.string(), context: v.any(), result: v.any() },\n'
+                       '  handler: async () => {} });\n'
+                       'export const later = internalMutation({ args: { postId: v.string() }, handler: async (ctx, { postId }) => {\n'
+                       '  await flows.start(ctx, internal.example.publish, { postId },\n'
+                       '    { onComplete: internal.example.published, context: postId });\n}});\n',
+                note="the workflow component runs the `onComplete` mutation given to `start` when the workflow ends"),
         Invalid(API_HEADER + 'export const go = action({ args: { dry: v.boolean() }, handler: async (ctx, args) => {\n'
                 '  const total = args.dry ? internal.orders.estimate : api.orders.total;\n'
                 '  return await ctx.runQuery(total, {});\n}});\n',
