@@ -63,13 +63,14 @@ class _PerModule:
 class _Slot:
     """The values derived in one environment (see `_environment`)."""
 
-    __slots__ = ("files", "probed", "missing", "resolution", "per_module", "client_scan")
+    __slots__ = ("files", "probed", "missing", "resolution", "imports", "per_module", "client_scan")
 
     def __init__(self) -> None:
         self.files: dict[str, _FileEntry] = {}
         self.per_module: dict[tuple, _PerModule] = {}  # (what, functions dir) -> its values
         self.client_scan = None  # the call index's client side (client_scan.KeptClientScan)
         self.resolution: dict = {}  # the module resolver's caches (Resolver.keep_caches_in)
+        self.imports: dict = {}  # path -> (facts, the files it imports): Project.imported_files
         # Paths module resolution looked at outside the source files (tsconfig files, files
         # probed for existence) and their state then: resolution may change when they do.
         # A path that was not there is watched through the nearest folder above it that was

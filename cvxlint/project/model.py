@@ -579,12 +579,22 @@ class Project:
         included): every file the linker may read on its behalf."""
         hit = self._imported_files.get(facts.path)
         if hit is None:
-            sources = [i.source for i in facts.imports]
-            sources += [e.source for e in facts.exports if e.source is not None]
-            sources += [src for src, _node in facts.export_stars]
-            sources += [src for src, _node in facts.requires if src is not None]
-            found = dict.fromkeys(self.resolver.resolve(facts.path, src) for src in sources)
-            hit = self._imported_files[facts.path] = tuple(t.name for t in found if t is not None and t.kind == "file")
+            # kept between a long-lived process's runs while the file is the same, as the
+            # module resolution it comes from is (derived.py `_Slot`): asked of every file of
+            # the app on each run (relinking, what depends on what)
+            kept = self.derived.slot.imports if self.derived.slot is not None else {}
+            entry = kept.get(facts.path)
+            if entry is not None and entry[0] is facts:
+                hit = entry[1]
+            else:
+                sources = [i.source for i in facts.imports]
+                sources += [e.source for e in facts.exports if e.source is not None]
+                sources += [src for src, _node in facts.export_stars]
+                sources += [src for src, _node in facts.requires if src is not None]
+                found = dict.fromkeys(self.resolver.resolve(facts.path, src) for src in sources)
+                hit = tuple(t.name for t in found if t is not None and t.kind == "file")
+                kept[facts.path] = (facts, hit)
+            self._imported_files[facts.path] = hit
         return hit
 
     def loaded_facts(self) -> Iterator[FileFacts]:
