@@ -313,14 +313,21 @@ def _backend_in_apps(tmp_path: Path) -> Path:
     return repo
 
 
-def _recording_npx(tmp_path: Path) -> tuple[dict, Path]:
-    """An environment whose `npx` only records the folder it ran in and its arguments, and the log."""
+def _run_in_order(tmp_path: Path, commands: list[str], cwd: Path, package: Path) -> None:
+    """Run a plan's printed commands in order from `cwd`, with an `npx` that only records the
+    folder it ran in and its arguments: each must succeed, and every Convex CLI command must
+    have run in `package`."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     (bin_dir / "npx").write_text('#!/bin/sh\necho "$PWD $*" >> "$NPX_LOG"\n')
     (bin_dir / "npx").chmod(0o755)
     log = tmp_path / "npx.log"
-    return dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}", NPX_LOG=str(log)), log
+    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}", NPX_LOG=str(log))
+    for c in commands:
+        done = subprocess.run(["sh", "-c", c], cwd=cwd, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, (c, done.stderr)
+    ran = log.read_text().splitlines()
+    assert len(ran) == len(commands) and all(line.startswith(f"{package} convex ") for line in ran), ran
 
 
 def test_the_printed_commands_run_the_convex_cli_in_the_apps_package(tmp_path):
@@ -339,12 +346,7 @@ def test_the_printed_commands_run_the_convex_cli_in_the_apps_package(tmp_path):
                           "(npx convex dev on dev)"
     assert len(commands) == 6 and all(c in markdown for c in commands)  # the same commands for a pull request
 
-    env, log = _recording_npx(tmp_path)
-    for c in commands:
-        done = subprocess.run(["sh", "-c", c], cwd=repo, env=env, capture_output=True, text=True)
-        assert done.returncode == 0, (c, done.stderr)
-    ran = log.read_text().splitlines()
-    assert len(ran) == len(commands) and all(line.startswith(f"{repo / 'apps' / 'backend'} convex ") for line in ran), ran
+    _run_in_order(tmp_path, commands, repo, repo / "apps" / "backend")
     assert (repo / "apps" / "backend" / "convex" / "schema.ts").read_text() == final  # the narrow push's schema
 
 
@@ -379,12 +381,7 @@ def test_run_from_a_subfolder_the_plan_names_files_and_runs_its_commands_from_th
     assert len(commands) == 6 and all(c.startswith((convex, "cp ")) for c in commands), commands
     assert commands[-1].startswith(f"cp {plan_dir}/schema.ts {app}convex/schema.ts && "), commands
 
-    env, log = _recording_npx(tmp_path)
-    for c in commands:
-        done = subprocess.run(["sh", "-c", c], cwd=here, env=env, capture_output=True, text=True)
-        assert done.returncode == 0, (c, done.stderr)
-    ran = log.read_text().splitlines()
-    assert len(ran) == len(commands) and all(line.startswith(f"{repo / 'apps' / 'backend'} convex ") for line in ran), ran
+    _run_in_order(tmp_path, commands, here, repo / "apps" / "backend")
     assert (repo / "apps" / "backend" / "convex" / "schema.ts").read_text() == final
 
 

@@ -285,30 +285,29 @@ class Derivations:
             carried = {}
             if stale is not None:
                 importing = self._stale_since(app, kept, through_names=False)
+                modules = {m.facts.path: m for m in app.modules.values()}
+                stale_names = {m.module_name for p, m in modules.items() if p in stale}
                 for path, values in kept.values.items():
                     if path not in stale:
                         carried[path] = values
-                    elif path not in importing:
+                    elif path not in importing and path in modules:
                         # stale only because its code names a function of a stale module (an
                         # HTTP router running a dozen modules' functions): the values of its
                         # functions that name none are still good
-                        good = self._names_nothing_stale(app, path, stale)
+                        good = self._names_nothing_stale(app, modules[path], stale, stale_names)
                         if good:
                             carried[path] = {k: v for k, v in values.items() if k in good}
             found = self._lazy[slot_key] = KeptPerFunction(app, carried)
         return found
 
-    def _names_nothing_stale(self, app, path: str, stale: set[str]) -> set[tuple]:
-        """The keys of the registered functions of module `path` whose code — the handler,
-        the helpers it reaches and a custom builder's customization — names no function of a
-        module in `stale` (nor one that cannot be told). None of them when a file the module
-        imports names such a function outside any function (`const ref = internal.x.y`):
-        whichever function reads the constant depends on it."""
+    def _names_nothing_stale(self, app, module, stale: set[str], stale_names: set[str]) -> set[tuple]:
+        """The keys of the registered functions of `module` whose code — the handler, the
+        helpers it reaches and a custom builder's customization — names no function of a
+        module in `stale` (whose module names are `stale_names`), nor one that cannot be told.
+        None of them when a file the module imports names such a function outside any
+        function (`const ref = internal.x.y`): whichever function reads the constant depends
+        on it."""
         project = self.project
-        module = next((m for m in app.modules.values() if m.facts.path == path), None)
-        if module is None:
-            return set()
-        stale_names = {m.module_name for m in app.modules.values() if m.facts.path in stale}
 
         def names_stale(use) -> bool:
             target = use.target
