@@ -153,6 +153,7 @@ class Module:
     by_type: dict[str, list[Node]] = field(default_factory=dict, repr=False)
     _line_starts: "array[int] | None" = field(default=None, repr=False)
     _by_name: dict[str, list[Node]] | None = field(default=None, repr=False)
+    _rare_walked: int = field(default=0, repr=False)  # bytes `nodes_in` walked for unlisted types
     statements: "list[Statement] | None" = field(default=None, repr=False)  # see parse(reusable=)
     ts_tree: object = field(default=None, repr=False)  # the tree-sitter tree, kept with `statements`
 
@@ -175,6 +176,17 @@ class Module:
     def nodes_in(self, within: Node, *types: str) -> list[Node]:
         """Nodes of the given types inside `within` (itself included), in document order."""
         out: list[Node] = []
+        several = len(types) > 1
+        unlisted = [t for t in types if t in _LOOKED_UP_RARELY and t not in self.by_type]
+        span = within.end - within.start
+        if unlisted and self._rare_walked + span <= len(self.source):
+            # a rare type not listed yet, asked inside a small part of the file (a `throw`'s
+            # strings): walk that part, not the whole file to list the type; the parts walked
+            # so are limited to one file's worth, then the type is listed after all
+            self._rare_walked += span
+            wanted = frozenset(unlisted)
+            out = [n for n in within.walk() if n.type in wanted]
+            types = tuple(t for t in types if t not in wanted)
         for t in types:
             lst = self._of_type(t)
             if not lst:
@@ -190,7 +202,7 @@ class Module:
                 if n.end <= end:
                     out.append(n)
                 i += 1
-        if len(types) > 1:
+        if several:
             out.sort(key=lambda n: (n.start, -n.end))
         return out
 
