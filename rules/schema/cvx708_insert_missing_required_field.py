@@ -185,6 +185,13 @@ class InsertMissingRequiredField(Rule):
               '  } });\n',
               files={"convex/schema.ts": SCHEMA},
               note="conditional spreads of an optional field, and of a field both branches write"),
+        # a patch's value is a field of a row read by a query chain, whose callee is no dotted
+        # name (ConvexPress crashed here)
+        Valid(SERVER + 'export const f = mutation({ args: { id: v.id("tasks") }, handler: async (ctx, { id }) => {\n'
+              '  const template = await ctx.db.query("tasks").order("desc").first();\n'
+              '  if (!template) return;\n'
+              '  await ctx.db.patch(id, { title: template.name });\n}});\n',
+              files={"convex/schema.ts": SCHEMA}),
         # the const is completed before the insert: cvxlint does not follow that, so it stays silent
         Valid(SERVER + 'export const f = mutation({ args: {}, handler: async (ctx) => {\n'
               '  const row = { title: "a", owner: null };\n'
@@ -398,7 +405,8 @@ class InsertMissingRequiredField(Rule):
             init = js.unwrap(local_const(facts, obj)) if obj is not None and obj.type == "identifier" else None
             if init is not None and init.type == "await_expression":
                 init = js.unwrap(init.children[-1] if init.children else None)
-            if init is None or init.type != "call_expression" or not js.dotted_name(js.callee(init)).endswith(
+            # (a callee that is no dotted name, `ctx.db.query(...).unique`, fetches no identity either)
+            if init is None or init.type != "call_expression" or not (js.dotted_name(js.callee(init)) or "").endswith(
                     "auth.getUserIdentity"):
                 return None
             for m in facts.module.nodes_in(func.body, "member_expression"):  # `identity?.name` too
