@@ -43,8 +43,6 @@ from .discover import is_test_file
 from .facts import CallSite, FileFacts, FunctionInfo, Ref
 
 if TYPE_CHECKING:
-    from typing import Callable
-
     from .model import App, Project
 
 DB_METHODS = frozenset(["get", "insert", "patch", "replace", "delete", "normalizeId", "query"])
@@ -475,7 +473,20 @@ def uses_touching(project: "Project", app: "App", files: frozenset[str]) -> "Dat
     built = project.memo.setdefault(("uses touching", id(app)), {})
     hit = built.get(files)
     if hit is None:
-        hit = built[files] = DatabaseUses.build(project, app, lambda f: f.path in files)
+        hit = built[files] = DatabaseUses.build(project, app, files)
+    return hit
+
+
+def _functions_reaching(project: "Project", app: "App") -> dict[str, set[int]]:
+    """Path -> the ids of `app`'s functions whose handler or helpers lie in that file, once
+    per run: a run reporting on one file asks `uses_touching` for several sets of files."""
+    key = ("functions reaching", id(app))
+    hit = project.memo.get(key)
+    if hit is None:
+        hit = project.memo[key] = {}
+        for fn in app.functions:
+            for r in project.reach(fn):
+                hit.setdefault(r.facts.path, set()).add(id(fn))
     return hit
 
 
@@ -496,29 +507,31 @@ class DatabaseUses:
         self._decls: dict[int, dict] = {}  # id(FunctionInfo) -> its local declarations (table inference)
 
     @classmethod
-    def build(cls, project: "Project", app: "App", touching: "Callable[[FileFacts], bool] | None" = None,
+    def build(cls, project: "Project", app: "App", touching: "frozenset[str] | None" = None,
               modules: "set[str] | None" = None) -> "DatabaseUses":
-        """Every database use of the app; with `touching`, only those of the functions whose
-        handler or helpers lie in a file it accepts, plus those files' other uses: all that
+        """Every database use of the app; with `touching` (paths), only those of the functions
+        whose handler or helpers lie in one of these files, plus those files' other uses: all that
         checks reporting on those files need (rulekit.reported_queries); with `modules` (paths),
         only those of the functions registered in these modules and of their own code
         (rulekit.per_module_queries)."""
         self = cls(project, app)
+        wanted = None  # with `touching`: the ids of the functions to read
+        if touching is not None:
+            reaching = _functions_reaching(project, app)
+            wanted = set().union(*(reaching.get(path, ()) for path in touching))
         for fn in app.functions:
             if fn.handler is not None:
                 self._handler_of[id(fn.handler)] = fn
-            if modules is not None and fn.module.facts.path not in modules:
+            if modules is not None and fn.module.facts.path not in modules \
+                    or wanted is not None and id(fn) not in wanted:
                 continue
-            reached = project.reach(fn)
-            if touching is not None and not any(touching(r.facts) for r in reached):
-                continue
-            for r in reached:
+            for r in project.reach(fn):
                 for site, path in r.ctx_calls():
                     self._add(r.facts, site, path, fn)
         for module in app.modules.values():
             if module.special == "schema" or is_test_file(module.rel):
                 continue  # tests (convex-test's `t.run(async (ctx) => ...)`) are not deployed code
-            if touching is not None and not touching(module.facts) \
+            if touching is not None and module.facts.path not in touching \
                     or modules is not None and module.facts.path not in modules:
                 continue
             self._typed_and_conventional(module.facts, in_functions_dir=True)

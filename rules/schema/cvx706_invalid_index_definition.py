@@ -93,6 +93,8 @@ class InvalidIndexDefinition(Rule):
                 continue
             names: dict[str, object] = {}
             everything = [*table.indexes, *table.search_indexes, *table.vector_indexes]
+            if not any(ctx.reported(i.facts) for i in everything):
+                continue  # every finding sits on an index definition (the editor: a module edited)
             everything.sort(key=lambda i: (i.facts.path, i.node.start))
             for n, idx in enumerate(everything):
                 where = idx.name_node or idx.node
