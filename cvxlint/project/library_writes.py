@@ -7,7 +7,9 @@ the provider returns (`name`, `email`, `image`, `phone`, `isAnonymous`). An app 
 overrides `users` in its schema with another required field makes every sign-up fail
 schema validation, though none of its own code writes a user. The app takes the write over
 with `callbacks.createOrUpdateUser`, and a provider's own `profile(...)` may return more
-fields: then what is written cannot be told here.
+fields: then what is written cannot be told here. With no provider at all (`providers: []`,
+an app that signs in through another issuer in auth.config.ts) nobody signs in through the
+library, and it inserts no user.
 """
 
 from __future__ import annotations
@@ -40,8 +42,8 @@ class LibraryUserWrites:
 
 def convex_auth_user_writes(project: "Project", app: "App") -> LibraryUserWrites | None:
     """How Convex Auth writes the app's users, when the app registers it with `convexAuth({...})`
-    and leaves user documents to its default (no `callbacks.createOrUpdateUser`, no provider
-    given its own `profile`); None otherwise."""
+    with some provider and leaves user documents to its default (no `callbacks.createOrUpdateUser`,
+    no provider given its own `profile`); None otherwise."""
     memo = app.__dict__.setdefault("_convex_auth_user_writes", {})
     if "value" not in memo:
         memo["value"] = _find(project, app)
@@ -64,6 +66,8 @@ def _find(project: "Project", app: "App") -> LibraryUserWrites | None:
     providers = js.unwrap(js.object_get(options, "providers"))
     if providers is None or providers.type != "array" or not _default_profiles(project, facts, providers):
         return None
+    if not providers.children:
+        return None  # `providers: []`: no sign-in flow, so the library never makes a user
     if _creates_accounts(project, app):
         return None  # invite-only: the app makes users and their accounts, sign-in links to them
     return LibraryUserWrites(facts, call, CONVEX_AUTH_USER_FIELDS)
