@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from ..syntax import js
 from ..syntax.tree import Node
-from .auth import convex_auth_call
+from .auth import convex_auth_call, convex_auth_signs_in
 from .definitions import ExternalDef
 from .facts import FileFacts
 
@@ -52,8 +52,8 @@ def convex_auth_user_writes(project: "Project", app: "App") -> LibraryUserWrites
 
 def _find(project: "Project", app: "App") -> LibraryUserWrites | None:
     setup = convex_auth_call(project, app)
-    if setup is None:
-        return None
+    if setup is None or not convex_auth_signs_in(project, app):
+        return None  # (`providers: []`: nobody signs in through the library, it makes no user)
     facts, call = setup
     args = js.call_args(call)
     options = js.unwrap(args[0]) if args else None
@@ -66,8 +66,6 @@ def _find(project: "Project", app: "App") -> LibraryUserWrites | None:
     providers = js.unwrap(js.object_get(options, "providers"))
     if providers is None or providers.type != "array" or not _default_profiles(project, facts, providers):
         return None
-    if not providers.children:
-        return None  # `providers: []`: no sign-in flow, so the library never makes a user
     if _creates_accounts(project, app):
         return None  # invite-only: the app makes users and their accounts, sign-in links to them
     return LibraryUserWrites(facts, call, CONVEX_AUTH_USER_FIELDS)

@@ -717,6 +717,12 @@ class Project:
 
         return convex_auth_call(self, app)
 
+    def convex_auth_signs_in(self, app: App) -> bool:
+        """Do `app`'s users sign in through Convex Auth (`convexAuth` with some provider; auth.py)?"""
+        from .auth import convex_auth_signs_in
+
+        return convex_auth_signs_in(self, app)
+
     def served_routes(self, app: App) -> "list[HttpRoute]":
         """The HTTP routes of `app` Convex serves: those of the router `http.ts` default-exports
         (and Hono apps' routes); a route added to another router has no URL (special_exports.py)."""
