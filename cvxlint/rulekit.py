@@ -111,6 +111,17 @@ def chains_on_schema_tables(ctx: RuleContext, app):
             yield ch, table
 
 
+def names_missing_index(app, chain) -> bool:
+    """Does the query chain (not one whose index is added on some paths only) name a database
+    index its table certainly lacks? It throws at `withIndex` before it reads a row: CVX703
+    reports it, and rules about what the query reads leave it alone."""
+    schema = app.schema
+    if chain.index is None or chain.index_conditional or schema is None or not schema.readable or not chain.table:
+        return False
+    table = schema.table(chain.table)
+    return table is not None and table.knows_index(chain.index) is False
+
+
 def filter_indexes(ctx: RuleContext, app, uses) -> list:
     """`FilterIndex` (project/filter_index.py) for every filter of `uses` (`app.queries`, or
     `reported_queries(ctx, app)`) that an index range could do, once per run: CVX202 tells

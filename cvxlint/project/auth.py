@@ -301,6 +301,22 @@ def convex_auth_call(project: "Project", app) -> tuple[FileFacts, Node] | None:
     return memo["value"]
 
 
+def convex_auth_signs_in(project: "Project", app) -> bool:
+    """Do the app's users sign in through Convex Auth: it sets it up (`convexAuth({...})`) with
+    some provider? Not with `providers: []`, which an app keeps while another issuer of its
+    auth.config.ts (Clerk) signs users in: then no Convex Auth session exists, its
+    `getAuthUserId(ctx)` does not give the caller's user, and it inserts no user. Providers
+    we cannot read (a constant, a spread) may sign users in."""
+    setup = convex_auth_call(project, app)
+    if setup is None:
+        return False
+    args = js.call_args(setup[1])
+    options = js.unwrap(args[0]) if args else None
+    providers = js.unwrap(js.object_get(options, "providers")) if options is not None and options.type == "object" \
+        else None
+    return providers is None or providers.type != "array" or bool(providers.children)
+
+
 def _find_convex_auth_call(project: "Project", app) -> tuple[FileFacts, Node] | None:
     for module in sorted(app.modules.values(), key=lambda m: m.facts.path):
         facts = module.facts

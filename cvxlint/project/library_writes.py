@@ -7,7 +7,9 @@ the provider returns (`name`, `email`, `image`, `phone`, `isAnonymous`). An app 
 overrides `users` in its schema with another required field makes every sign-up fail
 schema validation, though none of its own code writes a user. The app takes the write over
 with `callbacks.createOrUpdateUser`, and a provider's own `profile(...)` may return more
-fields: then what is written cannot be told here.
+fields: then what is written cannot be told here. With no provider at all (`providers: []`,
+an app that signs in through another issuer in auth.config.ts) nobody signs in through the
+library, and it inserts no user.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from ..syntax import js
 from ..syntax.tree import Node
-from .auth import convex_auth_call
+from .auth import convex_auth_call, convex_auth_signs_in
 from .definitions import ExternalDef
 from .facts import FileFacts
 
@@ -40,8 +42,8 @@ class LibraryUserWrites:
 
 def convex_auth_user_writes(project: "Project", app: "App") -> LibraryUserWrites | None:
     """How Convex Auth writes the app's users, when the app registers it with `convexAuth({...})`
-    and leaves user documents to its default (no `callbacks.createOrUpdateUser`, no provider
-    given its own `profile`); None otherwise."""
+    with some provider and leaves user documents to its default (no `callbacks.createOrUpdateUser`,
+    no provider given its own `profile`); None otherwise."""
     memo = app.__dict__.setdefault("_convex_auth_user_writes", {})
     if "value" not in memo:
         memo["value"] = _find(project, app)
@@ -50,8 +52,8 @@ def convex_auth_user_writes(project: "Project", app: "App") -> LibraryUserWrites
 
 def _find(project: "Project", app: "App") -> LibraryUserWrites | None:
     setup = convex_auth_call(project, app)
-    if setup is None:
-        return None
+    if setup is None or not convex_auth_signs_in(project, app):
+        return None  # (`providers: []`: nobody signs in through the library, it makes no user)
     facts, call = setup
     args = js.call_args(call)
     options = js.unwrap(args[0]) if args else None

@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from .python_client import PyFacts
     from ..forked import Forked
     from .references import ClientScan
-    from .references import CallIndex, FunctionUse
+    from .references import CallIndex, FunctionUse, HttpRoute
     from .component_clients import WorkflowDefinition
 
 ENTRY_EXTENSIONS = (".js", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".jsx")
@@ -716,6 +716,26 @@ class Project:
         from .auth import convex_auth_call
 
         return convex_auth_call(self, app)
+
+    def convex_auth_signs_in(self, app: App) -> bool:
+        """Do `app`'s users sign in through Convex Auth (`convexAuth` with some provider; auth.py)?"""
+        from .auth import convex_auth_signs_in
+
+        return convex_auth_signs_in(self, app)
+
+    def served_routes(self, app: App) -> "list[HttpRoute]":
+        """The HTTP routes of `app` Convex serves: those of the router `http.ts` default-exports
+        (and Hono apps' routes); a route added to another router has no URL (special_exports.py)."""
+        from .special_exports import route_served
+
+        return [r for r in self.call_index.routes_in(app) if route_served(self, app, r)]
+
+    def serves_routes_of(self, app: App, facts: FileFacts, receiver: Node | None) -> bool:
+        """Does Convex serve the routes added to `receiver` (`http` of `http.route({...})`), an
+        `httpRouter()` of `app`: is it the router `http.ts` default-exports (special_exports.py)?"""
+        from .special_exports import router_served
+
+        return router_served(self, app, facts, receiver)
 
     def library_user_writes(self, app: App) -> "LibraryUserWrites | None":
         """The `users` documents Convex Auth writes for `app` itself (library_writes.py)."""

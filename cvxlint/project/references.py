@@ -275,6 +275,7 @@ class HttpRoute:
     ctx_at: tuple[str, ...] = ()
     # a Hono route behind middleware that may check the caller (`bearerAuth`, the app's own)
     behind_middleware: bool = False
+    on_hono: bool = False  # `app.post(path, handler)` on a Hono app, not `http.route({...})`
 
     def reach(self, project: "Project") -> list:
         """The inline handler and the helpers it calls (callgraph.Reached), [] for none."""
@@ -735,7 +736,8 @@ def _hono_route(index: CallIndex, resolver: ReferenceResolver, facts: FileFacts,
     if len(args) < 2 or path is None:
         return
     handler = js.unwrap(args[-1])
-    route = HttpRoute(facts, site.node, handler, None if method == "ALL" else method, path, None, ctx_at=("env",))
+    route = HttpRoute(facts, site.node, handler, None if method == "ALL" else method, path, None, ctx_at=("env",),
+                      on_hono=True)
     route.behind_middleware = any(_may_check_caller(resolver, facts, m) for m in args[1:-1]) or any(
         _hono_use_covers(resolver, facts, use, path) for use in uses
         if use.node.start < site.node.start and facts.text(use.callee.child("object")) == facts.text(site.callee.child("object")))

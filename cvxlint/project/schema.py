@@ -225,6 +225,14 @@ class Table:
                 return i
         return None
 
+    def knows_index(self, name: str) -> bool | None:
+        """True when `withIndex(name)` names a database index of the table (a built-in one
+        included), False when the table certainly has none of that name (the query throws at
+        `withIndex`, before it reads a row), None when its indexes cannot all be read."""
+        if name in BUILTIN_INDEXES or self.index(name) is not None:
+            return True
+        return False if self.indexes_complete else None
+
     def search_index(self, name: str) -> Index | None:
         return next((i for i in self.search_indexes if i.name == name), None)
 

@@ -16,3 +16,12 @@ def result_declarator(call):
             and p.child("name") is not None and p.child("name").type == "identifier":
         return p
     return None
+
+
+def caller_id_advice(ctx, app) -> str:
+    """How the app's code finds who is calling, as advice for a message: Convex Auth's
+    `getAuthUserId(ctx)` when users sign in through it, else the identity the app's issuer
+    (Clerk, Auth0, Better Auth) gives, which has no `getAuthUserId`."""
+    if ctx.project.convex_auth_signs_in(app):
+        return "`getAuthUserId(ctx)`"
+    return "`(await ctx.auth.getUserIdentity())?.tokenIdentifier` (or its `subject`)"

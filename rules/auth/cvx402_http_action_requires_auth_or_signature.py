@@ -66,7 +66,8 @@ class HttpActionRequiresAuthOrSignature(Rule):
     `OPTIONS` (CORS preflight) routes are skipped, and so are `GET`/`HEAD` routes of public
     files by name (`/robots.txt`, `/sitemap.xml`, `/llms.txt`, `/feed.rss`, `/.well-known/...`):
     crawlers fetch them unsigned by design. Routes added by libraries (`auth.addHttpRoutes(http)`)
-    are not seen.
+    are not seen, and routes added to a router `http.ts` does not export are skipped: Convex
+    never serves them (CVX801 says so).
 
     ## Why is this bad?
     HTTP actions are public endpoints: anyone who finds the URL can call them
@@ -148,8 +149,20 @@ class HttpActionRequiresAuthOrSignature(Rule):
               '  const out = await openai.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: body }] });\n'
               '  return new Response(out.choices[0].message.content);\n}) });\nexport default http;\n',
               path="convex/http.ts", note="a signed webhook may spend the key"),
+        # triage G47 P3: a module's own router, never exported, next to the one http.ts serves
+        Valid(HTTP.replace("./_generated", "../_generated") + 'http.route({ path: "/load", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+              '  await ctx.runMutation(internal.data.load, await req.json());\n  return new Response("ok");\n}) });\n',
+              path="convex/routes/extra.ts",
+              files={"convex/http.ts": HTTP + 'http.route({ path: "/ok", method: "GET", handler: httpAction(async () => new Response("ok")) });\n'
+                                       'export default http;\n'},
+              note="http.ts does not export this router: Convex serves no `/load` (CVX801 says it is ignored)"),
     ]
     invalid = [
+        Invalid(HTTP.replace("./_generated", "../_generated") + 'http.route({ path: "/load", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+                '  await ctx.runMutation(internal.data.load, await req.json());\n  return new Response("ok");\n}) });\n'
+                'export default http;\n', path="convex/lib/router.ts", lines=[6],
+                files={"convex/http.ts": 'import router from "./lib/router";\nexport default router;\n'},
+                note="the router http.ts re-exports is served, wherever it is made"),
         Invalid(HONO + 'app.post("/webhooks/billing", async (c) => {\n  const event = await c.req.json();\n'
                 '  await c.env.runMutation(internal.billing.record, { event });\n  return c.text("ok");\n});\n'
                 'export default new HttpRouterWithHono(app);\n', path="convex/http.ts", lines=[6],
@@ -209,7 +222,7 @@ class HttpActionRequiresAuthOrSignature(Rule):
 
     def check_app(self, ctx, app):
         analysis = ctx.project.access_analysis
-        for route in ctx.project.call_index.routes_in(app):
+        for route in ctx.project.served_routes(app):  # a route of another router has no URL (CVX801)
             if (route.method or "").upper() == "OPTIONS" or route.handler is None or _public_file(route):
                 continue
             if route.function is not None:

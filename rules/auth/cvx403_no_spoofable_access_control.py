@@ -4,6 +4,8 @@ from cvxlint.project.auth import IDENTITY_ARG
 from cvxlint.project.evaluate import local_const
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, reported_functions
 
+from .common import caller_id_advice
+
 SERVER = 'import { v } from "convex/values";\nimport { mutation, internalMutation } from "./_generated/server";\n'
 SPOOFABLE = IDENTITY_ARG
 FLAG = re.compile(r"^(is[A-Z]\w*|admin|superuser|isAdmin)$")
@@ -40,6 +42,13 @@ LEAVE_ROW = ('    const row = await ctx.db.query("members").withIndex("by_group_
              '    if (row) await ctx.db.delete("members", row._id);\n  },\n});\n')
 LEAVE = ('export const leave = mutation({ args: { groupId: v.id("groups"), userId: v.optional(v.id("users")), isAdmin: v.optional(v.boolean()) },\n'
          '  handler: async (ctx, args) => {\n')
+DEL_NOTE = (SERVER + 'export const del = mutation({ args: { id: v.id("notes"), userId: v.id("users") },\n'
+            '  handler: async (ctx, a) => {\n    const n = await ctx.db.get("notes", a.id);\n'
+            '    if (n?.owner !== a.userId) throw new Error("no");\n    await ctx.db.delete("notes", a.id);\n  },\n});\n')
+CLERK_CONFIG = 'export default { providers: [{ domain: process.env.CLERK_ISSUER_URL!, applicationID: "convex" }] };\n'
+CONVEX_AUTH = ('import { convexAuth } from "@convex-dev/auth/server";\n'
+               'import { Password } from "@convex-dev/auth/providers/Password";\n'
+               'export const { auth, signIn, signOut, store } = convexAuth({ providers: [Password] });\n')
 _MEMBERSHIP = frozenset(["includes", "has", "indexOf"])
 
 # an anonymous app's sessions (convex-helpers sessions): the session id is the caller's credential
@@ -109,7 +118,9 @@ class NoSpoofableAccessControl(Rule):
       if (n?.owner !== a.userId) throw new Error("no");
     }});
     ```
-    Use instead: take the identity from `ctx.auth` (`getAuthUserId(ctx)`), not from args.
+    Use instead: take the identity from `ctx.auth`, not from args: `getAuthUserId(ctx)` with
+    Convex Auth, `(await ctx.auth.getUserIdentity())?.tokenIdentifier` (or `subject`) with
+    another issuer (Clerk, Auth0); the message names the one the app uses.
     Unguessable capability tokens passed as arguments are a different, legitimate pattern
     (name them `token`, not `userId`).
     """
@@ -309,10 +320,16 @@ class NoSpoofableAccessControl(Rule):
                 '    if (b?.clerk_user_id !== a.clerkUserId) throw new Error("not yours");\n'
                 '    await ctx.db.delete("brands", a.id);\n  },\n});\n',
                 lines=[6], note="a Clerk user id argument is just as spoofable"),
-        Invalid(SERVER + 'export const del = mutation({ args: { id: v.id("notes"), userId: v.id("users") },\n'
-                '  handler: async (ctx, a) => {\n    const n = await ctx.db.get("notes", a.id);\n'
-                '    if (n?.owner !== a.userId) throw new Error("no");\n    await ctx.db.delete("notes", a.id);\n  },\n});\n',
-                lines=[6]),
+        # triage G47 P5: the advice follows the app's sign-in: Convex Auth's `getAuthUserId`
+        # only where users sign in through it (Clerk here, or `convexAuth({ providers: [] })`)
+        Invalid(DEL_NOTE, lines=[6], files={"convex/auth.config.ts": CLERK_CONFIG},
+                message="instead: `(await ctx.auth.getUserIdentity())?.tokenIdentifier` (or its `subject`)"),
+        Invalid(DEL_NOTE, lines=[6], files={"convex/auth.config.ts": CLERK_CONFIG,
+                                            "convex/auth.ts": CONVEX_AUTH.replace("[Password]", "[]")},
+                message="instead: `(await ctx.auth.getUserIdentity())?.tokenIdentifier` (or its `subject`)",
+                note="Convex Auth set up with no provider signs no one in"),
+        Invalid(DEL_NOTE, lines=[6], files={"convex/auth.ts": CONVEX_AUTH},
+                message="compare with the identity from `ctx.auth` instead: `getAuthUserId(ctx)`"),
         Invalid(SERVER + 'export const wipe = mutation({ args: { isAdmin: v.boolean() }, handler: async (ctx, { isAdmin }) => {\n'
                 '  if (!isAdmin) {\n    throw new Error("admins only");\n  }\n  await ctx.db.query("notes").take(1);\n}});\n',
                 lines=[4]),
@@ -342,7 +359,8 @@ class NoSpoofableAccessControl(Rule):
                 '    if (!me) throw new Error("sign in");\n    const member = await ctx.db.get("users", userId);\n'
                 '    if (member === null || member.role !== "chair") {\n      throw new Error("chairs only");\n    }\n'
                 '    await ctx.db.patch("users", userId, { boardId: undefined, boardSeen: boardId });\n  },\n});\n',
-                lines=[9], message="decides access with `member.role`, the role of the user named by the argument `userId`",
+                lines=[9], files={"convex/auth.ts": CONVEX_AUTH},
+                message="test the role of the caller's own row instead, found with `getAuthUserId(ctx)`",
                 note="the caller is only checked for being signed in; the role tested is the named user's "
                      "(live-timeless challenges:removeFromChallenge)"),
         Invalid(SERVER + 'import { requireAccount } from "./accounts";\n' + LEAVE
@@ -389,7 +407,7 @@ class NoSpoofableAccessControl(Rule):
                 ctx.report(e.facts, e.node, f"{describe_function(fn)} decides access with `{e.what}`, the role of "
                            f"the user named by the argument `{e.argument}`, not the caller's: the caller is only "
                            "checked for being signed in, so anyone signed in passes by naming an admin; test the "
-                           "role of the caller's own row (from `getAuthUserId(ctx)`) instead")
+                           f"role of the caller's own row instead, found with {caller_id_advice(ctx, app)}")
             # a capability argument (a room code) lets in whoever knows it; which of them is
             # the host is still up to an argument the caller chooses
             if any(e.where != "args" for e in access.evidence) or access.unknown or access.identity:
@@ -401,7 +419,7 @@ class NoSpoofableAccessControl(Rule):
                     continue  # the session it is authenticated by says whose `arg` this is
                 ctx.report(facts, node, f"{describe_function(fn)} decides access with the argument `{arg}`, "
                            "which the caller chooses: anyone can pass someone else's value; compare with the "
-                           "identity from `ctx.auth` (`getAuthUserId(ctx)`) instead")
+                           f"identity from `ctx.auth` instead: {caller_id_advice(ctx, app)}")
 
 
 def _spoofable_conditions(facts, handler):

@@ -8,6 +8,12 @@ SERVER = 'import { query } from "./_generated/server";\n'
 TWO_PROVIDERS = {"convex/auth.config.ts": 'export default { providers: [\n'
                  '  { domain: "https://a.example.com", applicationID: "convex" },\n'
                  '  { domain: "https://b.example.com", applicationID: "convex" },\n] };\n'}
+CONVEX_AUTH = {"convex/auth.ts": 'import { convexAuth } from "@convex-dev/auth/server";\n'
+               'import { Password } from "@convex-dev/auth/providers/Password";\n'
+               'export const { auth, signIn, signOut, store } = convexAuth({ providers: [Password] });\n'}
+SPLIT_SUBJECT = (SERVER + 'export const me = query({ args: {}, handler: async (ctx) => {\n'
+                 '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) return null;\n'
+                 '  const [userId] = identity.subject.split("|");\n  return userId;\n}});\n')
 LOOKUP = ('export const me = query({ args: {}, handler: async (ctx) => {\n'
           '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) return null;\n'
           '  return await ctx.db.query("users").withIndex("by_email", (q) => q.eq("email", identity.email!)).unique();\n}});\n')
@@ -19,8 +25,8 @@ class PreferTokenIdentifier(Rule):
     ## What it does
     In apps whose `auth.config.ts` lists more than one provider, flags `identity.email` and
     `identity.subject` used as a lookup key (`q.eq("email", identity.email)`, or compared with
-    `===`). In apps using `@convex-dev/auth`, also flags parsing `identity.subject` by hand
-    (`identity.subject.split("|")`).
+    `===`). In apps whose users sign in with `@convex-dev/auth` (`convexAuth` with some
+    provider), also flags parsing `identity.subject` by hand (`identity.subject.split("|")`).
 
     ## Why is this bad?
     `tokenIdentifier` is unique across providers; `subject` only within one, and emails
@@ -52,20 +58,20 @@ class PreferTokenIdentifier(Rule):
               '  { type: "customJwt", issuer: "https://api.workos.com/", algorithm: "RS256", jwks: `https://api.workos.com/sso/jwks/${clientId}`, applicationID: clientId },\n'
               '  { type: "customJwt", issuer: `https://api.workos.com/user_management/${clientId}`, algorithm: "RS256", jwks: `https://api.workos.com/sso/jwks/${clientId}` },\n'
               '] };\n'}, note="two issuers over one key set (WorkOS AuthKit) are one provider"),
+        # triage G47 P5: Convex Auth set up with no provider (Clerk signs users in): its
+        # `getAuthUserId` is no help here
+        Valid(SPLIT_SUBJECT, files={"convex/auth.ts": CONVEX_AUTH["convex/auth.ts"].replace("[Password]", "[]")}),
     ]
     invalid = [
         Invalid(SERVER + LOOKUP, files=TWO_PROVIDERS, lines=[5]),
-        Invalid(SERVER + 'import { getAuthUserId } from "@convex-dev/auth/server";\n'
-                'export const me = query({ args: {}, handler: async (ctx) => {\n'
-                '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) return null;\n'
-                '  const [userId] = identity.subject.split("|");\n  return userId;\n}});\n', lines=[6]),
+        Invalid(SPLIT_SUBJECT, files=CONVEX_AUTH, lines=[5]),
     ]
 
     def check_module(self, ctx, module):
         app = module.app
         facts = module.facts
         providers = provider_count(ctx, app)
-        convex_auth = uses_convex_auth(ctx, app)
+        convex_auth = ctx.project.convex_auth_signs_in(app)
         if (providers is None or providers < 2) and not convex_auth:
             return
         for site in facts.all_calls():
@@ -141,10 +147,3 @@ def provider_count(ctx, app) -> int | None:
         return None
 
     return memoized(ctx, ("auth_providers", id(app)), compute)
-
-
-def uses_convex_auth(ctx, app) -> bool:
-    def compute():
-        return any(i.source.startswith("@convex-dev/auth") for m in app.modules.values() for i in m.facts.imports)
-
-    return memoized(ctx, ("uses_convex_auth", id(app)), compute)

@@ -1,7 +1,8 @@
 from cvxlint.project.definitions import Def, ExternalDef
+from cvxlint.project.special_exports import default_export_value, through_cors
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, a_or_an, edits, js
 
-from .common import default_export_value, made_by, method_calls, through_cors
+from .common import made_by, method_calls
 
 HEAD = 'import { httpRouter } from "convex/server";\nimport { httpAction } from "./_generated/server";\n'
 
@@ -118,14 +119,9 @@ class HttpRouterShape(Rule):
             self._orphan_routes(ctx, module)
 
     def _orphan_routes(self, ctx, module):
-        app = module.app
-        http = app.special_module("http")
         project = ctx.project
-        exported = default_export_value(project, http.facts) if http is not None else None
-        target = project.linker.value_of(*through_cors(project, *exported)) if exported is not None else None
         for site, _ in method_calls(project, module.facts, "httpRouter", ("route",)):
-            router = project.linker.value_of(module.facts, site.callee.child("object"))
-            if isinstance(router, Def) and isinstance(target, Def) and router.node is target.node:
+            if project.serves_routes_of(module.app, module.facts, site.callee.child("object")):
                 continue
             ctx.report(module.facts, site.node, "route added to a router that `http.ts` does not export; Convex ignores it",
                        severity=Severity.WARNING)

@@ -21,10 +21,10 @@ class HttpRouteValidity(Rule):
     (compared exactly, as the router does: `"get"` fails too);
     the same path (or prefix) and method twice; paths under the reserved `/.files`; and
     `:param` or `*` segments in `path`, or a `?` or `#` in a path or prefix, which make a
-    dead route. Values may be written in
-    place or come from constants (`const ITEM = "/items"`, `Routes.item` from another file):
-    `const` bindings holding a string literal, or an object literal's property; a `let` or
-    a computed string is not read.
+    dead route (not on a router `http.ts` does not export: that route has no URL at all,
+    CVX801). Values may be written in place or come from constants (`const ITEM = "/items"`,
+    `Routes.item` from another file): `const` bindings holding a string literal, or an object
+    literal's property; a `let` or a computed string is not read.
 
     ## Why is this bad?
     The router throws at deploy time for all but the last case (`src/server/router.ts`).
@@ -60,7 +60,15 @@ class HttpRouteValidity(Rule):
              # a parameter named like a module constant is not that constant
              Valid(HEAD + 'const P = "/p/:id";\nexport function add(P: string) {\n'
                    '  http.route({ path: P, method: "GET", handler: h });\n}\nadd("/p");\nexport default http;\n',
-                   path="convex/http.ts")]
+                   path="convex/http.ts"),
+             # triage G47 P3: the module's own router is never exported, so the route has no
+             # URL to match (CVX801 says Convex ignores it)
+             Valid(HEAD.replace("./_generated", "../_generated") +
+                   'http.route({ path: "/items/:id", method: "GET", handler: h });\n'
+                   'http.route({ path: "/search?q", method: "GET", handler: h });\n',
+                   path="convex/routes/items.ts",
+                   files={"convex/http.ts": HEAD + 'http.route({ path: "/ok", method: "GET", handler: h });\n'
+                                            'export default http;\n'})]
     invalid = [
         # the router compares the method exactly; a lower-case one is not the same route as its
         # upper-case twin (both lines are reported, neither as a duplicate)
@@ -108,6 +116,9 @@ class HttpRouteValidity(Rule):
             opts = js.unwrap(args[0]) if args else None
             if opts is None or opts.type != "object":
                 continue
+            # A route of a router http.ts does not export has no URL (CVX801): how its path
+            # matches is moot. `route()` throws on a malformed option whatever the router.
+            served = ctx.project.serves_routes_of(module.app, facts, site.callee.child("object"))
             path_node = js.object_get(opts, "path")
             prefix_node = js.object_get(opts, "pathPrefix")
             method_node = js.object_get(opts, "method")
@@ -122,10 +133,10 @@ class HttpRouteValidity(Rule):
                 if not path.startswith("/"):
                     ctx.report(facts, path_node, f"route path {shown} must start with `/`",
                                fix=_literal_fix(ctx, facts, path_node, "Add the leading `/`", "/" + path))
-                elif re.search(r"(^|/)(:[^/]*|\*|\{[^/]*\})(/|$)", path):  # `:id`, `*`, `{id}` (OpenAPI style)
+                elif served and re.search(r"(^|/)(:[^/]*|\*|\{[^/]*\})(/|$)", path):  # `:id`, `*`, `{id}` (OpenAPI style)
                     ctx.report(facts, path_node, f"route path {shown} never matches: Convex has no path parameters, "
                                                  "only exact paths and `pathPrefix`")
-                elif "?" in path or "#" in path:
+                elif served and ("?" in path or "#" in path):
                     ctx.report(facts, path_node, f"route path {shown} never matches: {_QUERY_WHY}")
                 if path == "/.files" or path.startswith("/.files/"):
                     ctx.report(facts, path_node, "`/.files` is reserved by Convex")
@@ -136,7 +147,7 @@ class HttpRouteValidity(Rule):
                                "and end with `/`", fix=_literal_fix(ctx, facts, prefix_node, f"Use {fixed!r}", fixed))
                 if prefix.startswith("/.files"):
                     ctx.report(facts, prefix_node, "`/.files` is reserved by Convex")
-                if "?" in prefix or "#" in prefix:
+                if served and ("?" in prefix or "#" in prefix):
                     ctx.report(facts, prefix_node, f"route pathPrefix {_shown(facts, prefix_node, prefix)} never "
                                                    f"matches: {_QUERY_WHY}")
             if method is not None and method not in METHODS:

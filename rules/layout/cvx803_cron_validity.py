@@ -1,6 +1,7 @@
+from cvxlint.project.special_exports import default_export_value
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js
 
-from .common import cron_string_problem, default_export_value, made_by, method_calls
+from .common import cron_string_problem, made_by, method_calls
 
 SCHEDULES = ("interval", "cron", "hourly", "daily", "weekly", "monthly")
 DAYS = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}

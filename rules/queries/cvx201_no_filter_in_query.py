@@ -1,4 +1,5 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, filter_anchor, filters_cvx202_reports, reported_queries
+from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, filter_anchor, filters_cvx202_reports, names_missing_index,
+                             reported_queries)
 
 SERVER = 'import { query, mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
 
@@ -23,7 +24,8 @@ class NoFilterInQuery(Rule):
     advice is the search's own filter (`q.search(...).eq(...)` on `filterFields`), since a
     search cannot take `withIndex`. A filter on a chain that throws before it reads
     (`.filter(...).withIndex(...)`: `withIndex` exists only on `ctx.db.query(...)`) is left to
-    CVX211, which reports that chain.
+    CVX211, which reports that chain, and one on an index the table lacks (`withIndex`
+    throws before it reads) to CVX703.
 
     ## Why is this bad?
     `.filter` does not reduce the rows Convex reads: every row in the query's range is
@@ -54,6 +56,13 @@ class NoFilterInQuery(Rule):
     plugin_rules = ("no-filter-in-query",)
 
     valid = [
+        # triage G47 P8: one bad index name got CVX703, CVX204 and CVX201
+        Valid(SERVER + 'export const unread = query({ args: {}, handler: async (ctx) =>\n'
+              '  await ctx.db.query("alerts").withIndex("by_isRead").filter((q) => q.eq(q.field("isRead"), false)).take(20) });\n',
+              files={"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
+                     'import { v } from "convex/values";\nexport default defineSchema({\n'
+                     '  alerts: defineTable({ isRead: v.boolean(), kind: v.string() }).index("by_kind", ["kind"]),\n});\n'},
+              note="an index the table lacks: CVX703's finding, `withIndex` throws before the filter reads"),
         Valid('import { internalQuery } from "./_generated/server";\n'
               'export const pending = internalQuery({ args: {}, handler: (ctx) =>\n'
               '  ctx.db.system.query("_scheduled_functions").filter((q) => q.eq(q.field("state.kind"), "pending")).take(100) });\n',
@@ -183,6 +192,8 @@ class NoFilterInQuery(Rule):
                 continue  # `.filter(...).withIndex(...)` throws before it reads a row: CVX211's finding
             if ch.system:
                 continue  # `ctx.db.system.query("_scheduled_functions")`: no index of ours can exist (as CVX203/204)
+            if names_missing_index(app, ch):
+                continue  # `withIndex` on an index the table lacks throws before a row is read: CVX703's finding
             for f in ch.filters:
                 key = id(f.node)
                 found[key] = (ch, f)

@@ -1,4 +1,5 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, filter_anchor, filters_cvx202_reports, reported_queries
+from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, filter_anchor, filters_cvx202_reports, names_missing_index,
+                             reported_queries)
 
 SERVER = 'import { query, mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
 BOOKS = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
@@ -26,7 +27,8 @@ class NoFullTableScan(Rule):
     declared fields that CVX202 names an index to add for, is CVX202's finding
     (`prefer-index-over-filter`: it names the index and rewrites the query, which ends the
     scan too; for an index to add it then warns of the scan), so this rule leaves it alone
-    unless CVX202 is turned off.
+    unless CVX202 is turned off. A query on a table or index the schema lacks is left to
+    CVX701 and CVX703: it throws before it reads a row.
 
     ## Why is this bad?
     The cost of the query grows with the table: more rows read, more bandwidth, more
@@ -53,6 +55,10 @@ class NoFullTableScan(Rule):
     valid = [
         Valid(SERVER + 'export const all = query({ args: {}, handler: async (ctx) => await ctx.db.query("bokos").collect() });\n',
               files={"convex/schema.ts": BOOKS}, note="a table the schema does not define: CVX701's finding"),
+        # triage G47 P8: one bad index name got CVX703, CVX204 and CVX201
+        Valid(SERVER + 'export const all = query({ args: {}, handler: async (ctx) =>\n'
+              '  await ctx.db.query("books").withIndex("by_autor").collect() });\n',
+              files={"convex/schema.ts": BOOKS}, note="an index the table lacks: CVX703's finding, `withIndex` throws"),
         Valid(SERVER + 'export const admins = query({ args: {}, handler: (ctx) =>\n  ctx.db.query("users")\n'
               '    // eslint-disable-next-line @convex-dev/no-filter-in-query -- a handful of rows\n'
               '    .filter((q) => q.eq(q.field("role"), "admin")).collect() });\n',
@@ -169,6 +175,8 @@ class NoFullTableScan(Rule):
                 continue
             if ch.table and not ch.table.startswith("_") and schema is not None and schema.knows_table(ch.table) is False:
                 continue  # no such table (a typo): CVX701 says so, and the query fails before it scans
+            if names_missing_index(app, ch):
+                continue  # no such index: CVX703 says so, and `withIndex` throws before the query reads
             table = f'"{ch.table}"' if ch.table else "..."
             at = ch.start
             if ch.index_call is None:

@@ -12,12 +12,51 @@ SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { 
           '    .searchIndex("search_body", { searchField: "body" })\n'
           '    .vectorIndex("by_embedding", { vectorField: "embedding", dimensions: 3 }),\n});\n')
 
+ALERTS = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+          'export default defineSchema({\n'
+          '  alerts: defineTable({ isRead: v.boolean(), channel: v.string(), kind: v.string(), at: v.number() })\n'
+          '    .index("by_channel", ["channel", "at"])\n'
+          '    .index("by_read_status", ["isRead"])\n'
+          '    .index("by_read_and_time", ["isRead", "at"])\n'
+          '    .index("by_channel_read", ["channel", "isRead", "at"]),\n});\n')
 
-def _suggest(ctx, facts, node, name, names):
-    guess = closest(name, [n for n in names if n])
+
+def _suggest(ctx, facts, node, name, names, table=None, chain=None):
+    guess, why = closest(name, [n for n in names if n]), ""
+    if guess is None and table is not None and chain is not None:
+        guess, why = _index_on_queried_fields(table, chain)
     if guess is None:
         return "", None
-    return f'; did you mean "{guess}"?', Fix.display_only(f'Use "{guess}"', ctx.edit(facts, node, f'"{guess}"'))
+    return f'; did you mean "{guess}"{why}?', Fix.display_only(f'Use "{guess}"', ctx.edit(facts, node, f'"{guess}"'))
+
+
+def _index_on_queried_fields(table, chain) -> tuple[str | None, str]:
+    """An index of the table for the fields the query narrows on, when its name is like none:
+    one whose fields start with the range's (`withIndex("by_x", (q) => q.eq("a", ..))`), or,
+    with no range, one that starts with fields the `.filter` tests for equality (most of
+    them first; the first declared among equals), and the words saying why."""
+    indexes = [i for i in table.indexes if not i.staged and i.certain and i.name and i.fields]
+    if chain.range:
+        fields = [op.field for op in chain.range]
+        if any(f is None for f in fields):
+            return None, ""
+        fit = next((i for i in indexes if i.fields[:len(fields)] == fields), None)
+        return (fit.name, f" (its fields start with {_listed(fields)}, as this range)") if fit else (None, "")
+    if chain.range is not None:
+        return None, ""  # an empty range function
+    tested = {name for f in chain.filters for name, _node, _value in f.eqs or (f.bounded[0] if f.bounded else ())}
+    best, best_len = None, 0
+    for i in indexes:
+        n = next((k for k, f in enumerate(i.fields) if f not in tested), len(i.fields))
+        if n > best_len:
+            best, best_len = i, n
+    if best is None:
+        return None, ""
+    return best.name, f" (on {_listed(best.fields[:best_len])}, which this query filters on)"
+
+
+def _listed(fields) -> str:
+    return ", ".join(f"`{f}`" for f in fields)
 
 
 class UnknownOrStagedIndex(Rule):
@@ -32,6 +71,10 @@ class UnknownOrStagedIndex(Rule):
     `getManyX`), `.order("desc", "name")` and `.search("name", ...)` on `ctx.table("t")`; the
     indexes Ents itself makes (an `.edge("user")`'s `userId`, a unique `.field`) count. Index
     names held in variables and tables whose indexes cvxlint cannot all read are skipped.
+    The message suggests the index whose name is closest; when no name is close, an index
+    over the fields the query narrows on: its fields start with those of the range, or with
+    no range, with fields the `.filter` tests for equality (`withIndex("by_isRead").filter(
+    (q) => q.eq(q.field("isRead"), false))` on a table with `by_read_status: ["isRead"]`).
 
     ## Why is this bad?
     An unknown index throws at run time; a staged index cannot be queried until `staged` is
@@ -47,7 +90,7 @@ class UnknownOrStagedIndex(Rule):
     ```
 
     ## Fix safety
-    The nearest index name is only a suggestion.
+    The suggested index name is only a suggestion.
     """
 
     code = "CVX703"
@@ -70,6 +113,15 @@ class UnknownOrStagedIndex(Rule):
               files=ENTS_FILES, note="Convex Ents: the index an `.edge` makes and a unique `.field`'s index"),
     ]
     invalid = [
+        # triage G47 P8: no index is named like "by_isRead", but one is on the filtered field
+        Invalid(SERVER + 'export const f = query({ args: {}, handler: async (ctx) =>\n'
+                '  await ctx.db.query("alerts").withIndex("by_isRead").filter((q) => q.eq(q.field("isRead"), false)).take(5) });\n',
+                files={"convex/schema.ts": ALERTS}, lines=[4],
+                message='did you mean "by_read_status" (on `isRead`, which this query filters on)?'),
+        Invalid(SERVER + 'export const f = query({ args: { c: v.string() }, handler: async (ctx, { c }) =>\n'
+                '  await ctx.db.query("alerts").withIndex("unread_in", (q) => q.eq("channel", c).eq("isRead", false)).take(5) });\n',
+                files={"convex/schema.ts": ALERTS}, lines=[4], message='did you mean "by_channel_read"',
+                note="the first index whose fields start with the range's"),
         Invalid(ENTS_SERVER + 'export const f = query({ args: { c: v.string(), h: v.string() }, handler: async (ctx, a) => [\n'
                 '  await ctx.table("recipes", "byCuisin", (q) => q.eq("cuisine", a.c)).take(5),\n'
                 '  await ctx.table("cooks").get("handel", a.h),\n'
@@ -123,7 +175,7 @@ class UnknownOrStagedIndex(Rule):
                 continue
             if ch.index is not None and id(ch.index_call) not in seen:
                 seen.add(id(ch.index_call))
-                self._db_index(ctx, ch.facts, ch.index_name_node, ch.index, table)
+                self._db_index(ctx, ch.facts, ch.index_name_node, ch.index, table, chain=ch)
             if ch.search_index is not None and id(ch.search_call) not in seen:
                 seen.add(id(ch.search_call))
                 self._named(ctx, ch.facts, js.call_args(ch.search_call)[0], table, ch.search_index, "search")
@@ -143,17 +195,13 @@ class UnknownOrStagedIndex(Rule):
             if ent.search_index is not None:
                 self._named(ctx, ent.facts, js.call_args(ent.search_call)[0], table, ent.search_index, "search")
 
-    def _db_index(self, ctx, facts, node, name, table, search_hint="use `withSearchIndex`"):
-        if name in BUILTIN_INDEXES:
-            return
+    def _db_index(self, ctx, facts, node, name, table, search_hint="use `withSearchIndex`", chain=None):
         idx = table.index(name)
-        if idx is not None:
-            if idx.staged:
-                ctx.report(facts, node, f'index "{name}" on `{table.name}` is staged: it cannot be queried until '
-                           "`staged: true` is removed from schema.ts",
-                           related=[ctx.related(idx.facts, idx.name_node or idx.node, "staged here")] if not table.external else [])
-            return
-        if not table.indexes_complete:
+        if idx is not None and idx.staged:
+            ctx.report(facts, node, f'index "{name}" on `{table.name}` is staged: it cannot be queried until '
+                       "`staged: true` is removed from schema.ts",
+                       related=[ctx.related(idx.facts, idx.name_node or idx.node, "staged here")] if not table.external else [])
+        if table.knows_index(name) is not False:
             return
         other = table.search_index(name) or table.vector_index(name)
         if other is not None:
@@ -161,7 +209,7 @@ class UnknownOrStagedIndex(Rule):
                        + (search_hint if other.kind == "search" else "use `ctx.vectorSearch` in an action"))
             return
         names = [i.name for i in table.indexes if not i.staged] + list(BUILTIN_INDEXES)
-        hint, fix = _suggest(ctx, facts, node, name, names)
+        hint, fix = _suggest(ctx, facts, node, name, names, table, chain)
         ctx.report(facts, node, f'table `{table.name}` has no index "{name}"{hint}', fix=fix)
 
     def _named(self, ctx, facts, node, table, name, kind):

@@ -111,7 +111,9 @@ class InsertMissingRequiredField(Rule):
     (@convex-dev/auth) does not write: its default `createOrUpdateUser` inserts users with
     only the provider's profile (`name`, `email`, `image`, `phone`, `isAnonymous`, the
     verification times), so with `role: v.string()` every sign-up fails. Not when the app
-    writes users itself (`callbacks.createOrUpdateUser`) or a provider has its own `profile`.
+    writes users itself (`callbacks.createOrUpdateUser`), a provider has its own `profile`, or
+    there is no provider (`providers: []`: sign-in goes through another issuer, and the
+    library makes no user).
 
     ## Why is this bad?
     Schema validation rejects the write at run time (https://docs.convex.dev/database/schemas).
@@ -168,6 +170,9 @@ class InsertMissingRequiredField(Rule):
         Valid(AUTH_SCHEMA, path="convex/schema.ts", files={"convex/auth.ts": AUTH.replace(
                   "providers: [Password]", "providers: [Password({ profile: (params) => ({ email: params.email as string, role: \"member\" }) })]")},
               note="a provider's own profile may set it"),
+        Valid(AUTH_SCHEMA, path="convex/schema.ts", files={"convex/auth.ts": AUTH.replace(
+                  "providers: [Password]", "providers: [ /* Clerk signs in, through auth.config.ts */ ]")},
+              note="no provider: nobody signs in through Convex Auth, so it inserts no user"),
         Valid(SERVER + 'export const f = mutation({ args: { rest: v.any() }, handler: async (ctx, { rest }) => {\n'
               '  await ctx.db.insert("tasks", { title: "a", done: false, owner: null });\n'
               '  await ctx.db.insert("tasks", { title: "b", ...rest });\n}});\n',
