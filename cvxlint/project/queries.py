@@ -1901,7 +1901,7 @@ class _Inference:
             return None
         ptype = ref.func.param_types[ref.index] if ref.index < len(ref.func.param_types) else None
         if ptype is None:  # `get: async (ctx, id) => ...` returned as an `IRepository<T>`
-            ptype = contextual_param_type(self.facts, ref.func, ref.index)
+            ptype = _contextual_param_type(self.facts, ref.func, ref.index)
         return ptype if ptype and _GENERIC_ID_TYPE.search(ptype) and not _ID_TYPE.match(ptype) else None
 
     def _inserted_into_parameter(self, n: Node | None) -> bool:
@@ -2869,7 +2869,7 @@ def _parameter_of_type(func: FunctionInfo | None, type_name: str) -> Ref | None:
     return None
 
 
-def contextual_param_type(facts: FileFacts, func: FunctionInfo, index: int) -> str | None:
+def _contextual_param_type(facts: FileFacts, func: FunctionInfo, index: int) -> str | None:
     """The type TypeScript gives parameter `index` of a function written without one, from
     the return type of the function that returns it in an object: `get: async (ctx, id) =>
     ...` in `function make<T>(...): Repo<T> { return { get: ... } }`, with `interface Repo<R>
@@ -2922,7 +2922,8 @@ def contextual_param_type(facts: FileFacts, func: FunctionInfo, index: int) -> s
     missing = [t for t in tparams if t not in given and re.search(rf"(?<![\w$]){re.escape(t)}(?![\w$])", text)]
     if missing:
         return None
-    return re.sub(r"[A-Za-z_$][\w$]*", lambda m: given.get(m.group(0), m.group(0)), text)
+    # (a name in a string literal, `Id<"R">`, is no type parameter)
+    return re.sub(r"\"[^\"]*\"|'[^']*'|[A-Za-z_$][\w$]*", lambda m: given.get(m.group(0), m.group(0)), text)
 
 
 def _slot_of(facts: FileFacts, bound: Node) -> int | None:
