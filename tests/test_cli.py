@@ -3,6 +3,9 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 from fixkit import ROOT, cvxlint, files_of
 
@@ -326,3 +329,44 @@ def test_checking_a_monorepo_package_sees_its_sibling_callers(tmp_path):
     assert all("no client calls" not in d["message"] for d in runs), runs
     assert any("Tasks.tsx" in d["message"] for d in runs), runs  # the caller it was told about
     assert all(d["filename"].startswith(str(backend)) or d["filename"].startswith("packages/backend") for d in found)
+
+
+def _site_deploying_functions_elsewhere(root, monorepo: bool):
+    """apps/site/convex.json names `../backend/convex/` (as `apps/web` of a turborepo does):
+    `npx convex dev` run in apps/site deploys the backend's functions."""
+    if monorepo:
+        (root / "pnpm-workspace.yaml").write_text('packages:\n  - "apps/*"\n')
+    site, functions = root / "apps" / "site", root / "apps" / "backend" / "convex"
+    (site / "src").mkdir(parents=True)
+    functions.mkdir(parents=True)
+    (site / "convex.json").write_text('{ "functions": "../backend/convex/" }\n')
+    (site / "package.json").write_text('{"name": "site", "dependencies": {"convex": "1.48.0"}}\n')
+    (site / "src" / "Clock.tsx").write_text(
+        'import { useQuery } from "convex/react";\nimport { api } from "../../backend/convex/_generated/api";\n'
+        'export function Clock() {\n  return useQuery(api.clock.now, {});\n}\n')
+    (functions / "clock.ts").write_text(
+        'import { query } from "./_generated/server";\n'
+        'export const now = query({ args: {}, handler: async () => Date.now() });\n')
+    other = root / "apps" / "other" / "convex"  # an app of its own beside them
+    other.mkdir(parents=True)
+    (other / "ping.ts").write_text('import { query } from "./_generated/server";\n'
+                                   'export const ping = query({ args: {}, handler: async () => "pong" });\n')
+    return site
+
+
+@pytest.mark.parametrize("monorepo", [True, False], ids=["monorepo", "plain-folders"])
+def test_checking_the_folder_of_a_convex_json_reports_the_functions_it_names_elsewhere(tmp_path, monorepo):
+    """triage G47 P7: `cvxlint check` in the folder holding convex.json said "All checks
+    passed" because the functions directory it names lies outside that folder. The Convex CLI
+    run there deploys those functions, so their findings are shown; a run on given files (as
+    pre-commit passes them) still shows only those files' findings. Checked in parallel
+    (`-j 2`), the app's part of the tree holds its functions too."""
+    site = _site_deploying_functions_elsewhere(tmp_path, monorepo)
+    for cwd, args in ((site, ()), (site, (".",)), (tmp_path, ("apps/site",)), (tmp_path, ("apps/site", "apps/site/src")),
+                      (tmp_path, ("apps", "-j", "2"))):
+        r = cvxlint("check", *args, "--output-format", "json", "--select", "CVX103", "--no-cache", cwd=cwd)
+        found = json.loads(r.stdout)
+        assert [(Path(d["filename"]).name, d["location"]["row"]) for d in found] == [("clock.ts", 2)], (cwd, args, r.stderr)
+        assert r.returncode == 1
+    r = cvxlint("check", "src/Clock.tsx", "--select", "CVX103", "--no-cache", cwd=site)
+    assert r.returncode == 0 and "All checks passed" in r.stdout, r.stdout + r.stderr

@@ -588,11 +588,18 @@ def discover(paths: list[Path], excludes: list[str] | None = None,
         mono = monorepo_root(package, within=repo_root(package))
         if mono is not None and mono != scan_root and scan_root.is_relative_to(mono):
             wider, wider_skipped = walk_files(mono, excludes, dirs, unsaved, walks)
-            inside = [a for a in find_apps(wider) if a.functions_dir.is_relative_to(package)]
+            # (an app the package's convex.json moves out of it, `"functions":
+            # "../backend/convex"`, keeps the package as its root: its package.json)
+            own = {a.functions_dir: a for a in apps}
+            inside = [own.get(a.functions_dir, a) for a in find_apps(wider)
+                      if a.functions_dir.is_relative_to(package) or a.functions_dir in own]
             if inside:
                 files, apps, scan_root = wider, inside, mono
                 skipped = [(p, why) for p, why in wider_skipped if p.is_relative_to(package)]
                 only = {f for f in files if f.is_relative_to(package)}
+    if dirs:
+        files, skipped, scan_root, only = _with_moved_functions(apps, dirs, files, skipped, scan_root, only,
+                                                                excludes, unsaved)
     if not apps and wanted_fdirs is not None and not wanted_fdirs:
         raise NothingToCheck("none of the given files belongs to a Convex app (convex/ or convex.json); nothing to check")
     if not apps:
@@ -612,6 +619,31 @@ def discover(paths: list[Path], excludes: list[str] | None = None,
         where = ", ".join(str(p) for p in paths)
         raise UsageError(f"no Convex functions directory (convex/ or convex.json) found under {where}")
     return Workspace(scan_root=scan_root, apps=apps, files=files, skipped=skipped), only
+
+
+def _with_moved_functions(apps: list[AppLayout], dirs: list[Path], files: list[Path], skipped: list[tuple[Path, str]],
+                          scan_root: Path, only: set[Path] | None, excludes: list[str] | None,
+                          unsaved: frozenset[Path]) -> tuple[list[Path], list[tuple[Path, str]], Path, set[Path] | None]:
+    """A directory given that holds an app's convex.json gives that app's functions directory
+    too, wherever its `"functions"` puts it (`apps/web/convex.json` naming
+    `../backend/convex`): `npx convex dev` run there deploys those functions, so checking
+    that folder must show their findings (triage G47: "All checks passed" for an app with 41
+    errors). The folder is walked when it lies outside the scan (widening the scan root to
+    hold both), and its files are reported. Returns files, skipped, scan root and `only`."""
+    moved = [a for a in apps if any(a.root.is_relative_to(d) for d in dirs)
+             and not any(a.functions_dir.is_relative_to(d) for d in dirs)]
+    for app in moved:
+        fdir = app.functions_dir
+        if not fdir.is_relative_to(scan_root):
+            # (no `walks` memo: it keeps one walk, the scan's own)
+            more, more_skipped = walk_files(fdir, excludes, [fdir], unsaved)
+            known = set(files)
+            files = files + [f for f in more if f not in known]
+            skipped = skipped + more_skipped
+            scan_root = _common_root([scan_root, fdir])
+        if only is not None:
+            only = only | {f for f in files if f.is_relative_to(fdir)}
+    return files, skipped, scan_root, only
 
 
 # Test code (convex-test suites, Vitest/Jest/Playwright files, fixtures in test folders): not
@@ -675,8 +707,11 @@ def partition(workspace: Workspace) -> list[Workspace]:
     scan = workspace.scan_root
     roots: dict[Path, list[AppLayout]] = {}
     for app in workspace.apps:
+        # (the folder holding both its convex.json and its functions, which that file may
+        # put in a sibling folder: `apps/web` deploying `apps/backend/convex`)
+        home = _common_root([app.root, app.functions_dir])
         root = None
-        for anc in [app.root, *app.root.parents]:
+        for anc in [home, *home.parents]:
             if anc == scan or not anc.is_relative_to(scan):
                 break
             if (anc / ".git").exists():
@@ -684,7 +719,7 @@ def partition(workspace: Workspace) -> list[Workspace]:
                 break
         if root is None:
             try:
-                rel = app.root.relative_to(scan)
+                rel = home.relative_to(scan)
             except ValueError:
                 return [workspace]
             if not rel.parts:

@@ -92,6 +92,8 @@ _NEW_MAP_VALUE = re.compile(r"^\s*new\s+Map\s*<\s*" + _MAP_KEY + _ONE_ID + r"\s*
 _ANY_ID_TYPE = re.compile(r"\b(?:Id|GenericId)\s*<\s*[\"']([A-Za-z_][A-Za-z0-9_]*)[\"']\s*>")
 _ANY_ID_ARGUMENT = re.compile(r"\b(?:Id|GenericId)\s*<\s*any\s*>")
 _GENERIC_ID_TYPE = re.compile(r"^\s*" + _ID_QUALIFIER + r"(?:Id|GenericId)\s*<\s*[A-Za-z_][\w.]*\s*>")
+# the type parameter an id type names (`Id<T>`, `Id<TTable>[]`)
+_TYPE_PARAMETER_ID = re.compile(r"\b(?:Id|GenericId)\s*<\s*([A-Za-z_$][\w$]*)\s*>")
 
 
 @dataclass(eq=False, slots=True)
@@ -772,6 +774,11 @@ class DatabaseUses:
     def is_dynamic_id(self, facts: FileFacts, node: Node | None) -> bool:
         """An ID typed with a type parameter (`id: Id<T>`): the table is chosen by the caller."""
         return _Inference(self, facts).generic_id(node) is not None
+
+    def table_name_holder(self, facts: FileFacts, node: Node | None, at: Node) -> tuple[str, bool] | None:
+        """For an id whose table the caller chooses: the name of the value holding that table's
+        name at `at`, and whether the id was inserted into that very table (`_Inference`)."""
+        return _Inference(self, facts).table_name_holder(node, at)
 
     def is_any_id(self, facts: FileFacts, node: Node | None) -> bool:
         """An ID typed `Id<any>`: any table's id, no type parameter a caller could fix."""
@@ -1906,18 +1913,63 @@ class _Inference:
         if ref is None or ref.kind != "param" or ref.func is None:
             return None
         ptype = ref.func.param_types[ref.index] if ref.index < len(ref.func.param_types) else None
+        if ptype is None:  # `get: async (ctx, id) => ...` returned as an `IRepository<T>`
+            ptype = _contextual_param_type(self.facts, ref.func, ref.index)
         return ptype if ptype and _GENERIC_ID_TYPE.search(ptype) and not _ID_TYPE.match(ptype) else None
 
     def _inserted_into_parameter(self, n: Node | None) -> bool:
+        return self._parameter_inserted_into(n) is not None
+
+    def _parameter_inserted_into(self, n: Node | None) -> Node | None:
+        """The parameter (an identifier) naming the table of `await ctx.db.insert(tableName, ...)`."""
         n = js.unwrap(n)
         if n is not None and n.type == "await_expression" and n.children:
             n = js.unwrap(n.children[0])
         c = self.uses.call_at(n) if n is not None and n.type == "call_expression" else None
         if c is None or c.method != "insert" or c.table is not None or c.table_node is None:
-            return False
+            return None
         t = js.unwrap(c.table_node)
         ref = self.facts.ref_of(t) if t is not None and t.type == "identifier" else None
-        return ref is not None and ref.kind == "param"
+        return t if ref is not None and ref.kind == "param" else None
+
+    def table_name_holder(self, node: Node | None, at: Node) -> tuple[str, bool] | None:
+        """For an id whose table the caller chooses (`generic_id`): the name of the value that
+        holds that table's name where `at` is written, and whether the id was made in that very
+        table. (name, True): the parameter an `insert(tableName, ...)` that returned the id was
+        given. (name, False): the one parameter typed with the type parameter of the id's
+        `Id<T>` (`tableName: T`); a caller may give `T` a union of tables, so the name and the
+        id may then be of different tables. None when there is no such value, or it is
+        assigned again, or another name hides it at `at`."""
+        n = js.unwrap(node)
+        root = js.member_chain(n) if n is not None else None
+        ref = self.facts.ref_of(root[0]) if root is not None and not root[1] else None
+        if ref is not None and ref.kind == "local":
+            decl = _declarator(ref, root[0], self.uses._decls)
+            if decl is not None and decl[0].type == "variable_declarator" and not decl[2]:
+                table = self._parameter_inserted_into(decl[0].child("value"))
+                holder = self.facts.ref_of(table) if table is not None else None
+                if holder is not None and self._visible_parameter(holder, at):
+                    return holder.name, True
+        ptype = self.generic_id(node)
+        names = set(_TYPE_PARAMETER_ID.findall(ptype or ""))
+        if len(names) != 1:
+            return None
+        (type_name,) = names
+        holder = _parameter_of_type(self.facts.enclosing_function(at), type_name)
+        return (holder.name, False) if holder is not None and self._visible_parameter(holder, at) else None
+
+    def _visible_parameter(self, param: Ref, at: Node) -> bool:
+        """Does the parameter's name, written at `at`, mean that parameter, and is it never
+        assigned again (so it still holds what the caller gave)?"""
+        func = self.facts.enclosing_function(at)
+        seen = func.lookup(param.name) if func is not None else None
+        if seen is None or seen.kind != "param" or seen.func is not param.func or seen.index != param.index \
+                or seen.path or param.func is None or _declared_again(param):
+            return False
+        return not any(w.type == "identifier" and w.text == param.name
+                       for a in self.facts.module.nodes_in(param.func.node, "assignment_expression",
+                                                           "augmented_assignment_expression", "update_expression")
+                       for w in (js.unwrap(a.child("left") or a.child("argument")) or a).walk())
 
     def _id_value(self, n: Node | None, depth: int) -> str | None:
         """An expression producing an id: `await ctx.db.insert("t", ...)`, `normalizeId("t", ...)`,
@@ -2802,6 +2854,89 @@ def _local_object_type(facts: FileFacts, name: str) -> Node | None:
     d = found[0]
     body = d.child("value") if d.type == "type_alias_declaration" else d.child("body")
     return body if body is not None and body.type in ("object_type", "interface_body") else None
+
+
+def _type_parameters(fn: Node) -> list[str]:
+    """The names of a function's (or a type declaration's) type parameters: `<T, U>` -> [T, U]."""
+    tps = fn.child("type_parameters")
+    return [(tp.child("name") or tp).text or "" for tp in tps.children if tp.type == "type_parameter"] \
+        if tps is not None else []
+
+
+def _parameter_of_type(func: FunctionInfo | None, type_name: str) -> Ref | None:
+    """The one parameter typed exactly `type_name` (a type parameter: `tableName: T`) of the
+    innermost function around `func` that has one, up to the function declaring `type_name`
+    (outside it the name is another type, or none). None when that function has two."""
+    f = func
+    while f is not None:
+        typed = [i for i, t in enumerate(f.param_types) if (t or "").strip() == type_name
+                 and i < len(f.params) and (js.param_pattern(f.params[i]) or f.params[i]).type == "identifier"]
+        if len(typed) > 1:
+            return None
+        if typed:
+            name = (js.param_pattern(f.params[typed[0]]) or f.params[typed[0]]).text or ""
+            return Ref("param", name, f, typed[0])
+        if type_name in _type_parameters(f.node):
+            return None
+        f = f.parent
+    return None
+
+
+def _contextual_param_type(facts: FileFacts, func: FunctionInfo, index: int) -> str | None:
+    """The type TypeScript gives parameter `index` of a function written without one, from
+    the return type of the function that returns it in an object: `get: async (ctx, id) =>
+    ...` in `function make<T>(...): Repo<T> { return { get: ... } }`, with `interface Repo<R>
+    { get(ctx: QueryCtx, id: Id<R>): ... }` declared once in the file, gives `Id<T>` (the
+    interface's type parameters replaced by the annotation's arguments). None otherwise."""
+    fn = func.node
+    pair = js.outer(fn).parent if fn.type != "method_definition" else fn
+    if pair is None or (pair.type == "pair" and js.outer(fn).field != "value"):
+        return None
+    key = js.property_key(pair)
+    obj = pair.parent
+    if key is None or obj is None or obj.type != "object":
+        return None
+    holder = js.outer(obj).parent
+    if holder is not None and holder.type == "return_statement":
+        returner = js.enclosing_function(holder)
+    elif holder is not None and js.is_function(holder) and js.outer(obj).field == "body":
+        returner = holder  # `(): Repo<T> => ({ ... })`
+    else:
+        return None
+    ann = returner.child("return_type") if returner is not None else None
+    ret = ann.children[0] if ann is not None and ann.children else None
+    if ret is None or ret.type not in ("generic_type", "type_identifier"):
+        return None
+    name = (ret.child("name") or ret).text if ret.type == "generic_type" else ret.text
+    targs = ret.child("type_arguments") if ret.type == "generic_type" else None
+    args = [facts.text(a) for a in targs.children if a.type != "comment"] if targs is not None else []
+    found = [d for d in facts.module.nodes("interface_declaration", "type_alias_declaration")
+             if (d.child("name") or d).text == name]
+    if len(found) != 1:
+        return None
+    body = found[0].child("body") if found[0].type == "interface_declaration" else found[0].child("value")
+    if body is None or body.type not in ("interface_body", "object_type"):
+        return None
+    members = [m for m in body.children if m.type in ("method_signature", "property_signature")
+               and js.property_key(m) == key]
+    if len(members) != 1:
+        return None
+    params = members[0].child("parameters")
+    if params is None:  # `get: (ctx, id: Id<R>) => ...`
+        ann = members[0].child("type")
+        fty = ann.children[0] if ann is not None and ann.children else None
+        params = fty.child("parameters") if fty is not None and fty.type == "function_type" else None
+    plist = [p for p in params.children if p.type in ("required_parameter", "optional_parameter")] if params else []
+    text = js.param_type_text(plist[index], facts.module.source) if index < len(plist) else None
+    tparams = _type_parameters(found[0])
+    if text is None or len(args) > len(tparams):
+        return None
+    given = dict(zip(tparams, args))
+    missing = [t for t in tparams if t not in given and re.search(rf"(?<![\w$]){re.escape(t)}(?![\w$])", text)]
+    if missing:
+        return None
+    # (a name in a string literal, `Id<"R">`, is no type parameter)
+    return re.sub(r"\"[^\"]*\"|'[^']*'|[A-Za-z_$][\w$]*", lambda m: given.get(m.group(0), m.group(0)), text)
 
 
 def _slot_of(facts: FileFacts, bound: Node) -> int | None:

@@ -45,7 +45,7 @@ def report_public_references(ctx, app, hows: tuple[str, ...], doing: str) -> Non
             # a name reaches internal and public functions alike: only a public one is worth a word
             if fn is not None and fn.is_public and not use.candidate:
                 _report_public(ctx, app, use, fn, f'{use.describe()} {doing} `"{use.ref.name}"`, a public function',
-                               js.accessor_text('internal', tuple(fn.identifier.replace(":", "/").split("/"))))
+                               None)
             continue
         # `api.` holds public functions only; a module that does not exist holds nothing
         module = "/".join(use.ref.path[:-1])
@@ -68,9 +68,11 @@ def report_public_references(ctx, app, hows: tuple[str, ...], doing: str) -> Non
             ctx.report(use.path, (use.start, use.end), f"{what}: use an internal function instead")
 
 
-def _report_public(ctx, app, use, fn, what: str, internal_name: str) -> None:
+def _report_public(ctx, app, use, fn, what: str, internal_name: str | None) -> None:
     """`what` (a server use naming public `fn`): advise an internal function; make `fn`
-    internal (the fix) when no client calls it, else split it."""
+    internal (the fix) when no client calls it, else split it. `internal_name`: the
+    `internal.` reference the use becomes; None for a use by string name, which the fix
+    leaves as it is (server code may run an internal function by its name)."""
     msg = f"{what}: use an internal function instead"
     fix = None
     clients = [u for u in app.callers(fn) if u.is_client]
@@ -79,7 +81,11 @@ def _report_public(ctx, app, use, fn, what: str, internal_name: str) -> None:
         msg += (f"; `{fn.display_name}` {called} by clients ({describe_uses(ctx, clients, 3)}), "
                 "so split it into a public wrapper and an internal function")
     else:
-        msg += f" (no client calls `{fn.display_name}`: make it internal and use `{internal_name}`)"
+        if internal_name is not None:
+            msg += f" (no client calls `{fn.display_name}`: make it internal and use `{internal_name}`)"
+        else:
+            msg += (f" (no client calls `{fn.display_name}`: make it internal; server code may run an internal "
+                    "function by its name, so this call can stay as it is)")
         fix = internal_fix(ctx, fn)
     ctx.report(use.path, (use.start, use.end), msg, fix=fix,
                related=use_related(ctx, clients, f"a client calls `{fn.display_name}` here"))

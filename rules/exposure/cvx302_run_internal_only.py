@@ -43,7 +43,9 @@ class RunInternalOnly(Rule):
     ## Fix safety
     When no client in the scanned code calls the target and it uses a built-in builder, an
     unsafe fix makes it internal and rewrites every server reference to `internal.` (all
-    files, imports included). Unsafe: callers outside the scanned code lose access.
+    files, imports included); a call by string name (`ctx.runQuery("presence:count", {})`)
+    keeps its name, as server code may run an internal function by its name, and its
+    message says so. Unsafe: callers outside the scanned code lose access.
     There is no fix when a reference cannot become `internal.x.y` as written: a local named
     `internal` in its scope, an `import type` of `internal` or of the internal builder, or a
     place typed `FunctionReference` with the default ("public") visibility that it is passed to.
@@ -337,6 +339,16 @@ class RunInternalOnly(Rule):
                 outputs={"convex/orders.ts": 'import { internalQuery } from "./_generated/server";\n'
                          'export const total = internalQuery({ args: {}, handler: async () => 1 });\n'},
                 note="server code that runs it by its name (reported too) keeps working once it is internal: the name stays"),
+        # triage G47 P8b: the message said to use `internal.presence.count`, which the fix does not write
+        Invalid(API_HEADER + 'export const stats = action({ args: {}, handler: async (ctx) =>\n'
+                '  await ctx.runQuery("presence:count" as any, {}) });\n',
+                files={"convex/presence.ts": 'import { query } from "./_generated/server";\n'
+                       'export const count = query({ args: {}, handler: async () => 0 });\n'},
+                lines=[5], message="make it internal; server code may run an internal function by its name, "
+                                   "so this call can stay as it is",
+                outputs={"convex/presence.ts": 'import { internalQuery } from "./_generated/server";\n'
+                         'export const count = internalQuery({ args: {}, handler: async () => 0 });\n'},
+                note="run only by its name: the fix makes it internal and the name stays, as the message says"),
         Invalid('import { action } from "./_generated/server";\nimport { api } from "./_generated/api";\n'
                 'export const go = action({ args: {}, handler: async (ctx) => {\n'
                 '  const internal = 3;\n  await ctx.runMutation(api.orders.markPaid, { times: internal });\n}});\n',

@@ -52,9 +52,13 @@ class ExplicitTableIds(Rule):
     `m.keys()`) or a value of a `Map<K, Id<"t">>` (`m.get(k)`, `for (const [, id] of m)`,
     `m.values()`, also spread or through `Array.from`), and the parameter of `ids.map((id) => ...)` (and `forEach`,
     `filter`, `flatMap`, `some`, `every`, `find`), `for (const id of ids)`, `ids[i]`. When
-    the id's table is a type parameter (`id: Id<T>`, a generic helper, or the id an
-    `insert(tableName, ...)` of a parameter returned) the finding is info: the table is
-    chosen by the caller; so it is for an id typed `Id<any>`, whose message says to type it.
+    the id's table is a type parameter (`id: Id<T>`, also a parameter typed by the return
+    type of the function returning it: `get: async (ctx, id) => ...` in `function
+    make<T>(tableName: T): Repo<T> { return { get } }` with `interface Repo<R> { get(ctx,
+    id: Id<R>) }` in the file), the table name is the one parameter typed `T` in scope: the
+    message names it (`db.get(tableName, ...)`); so it is for the id an `insert(tableName,
+    ...)` of a parameter returned. Without such a parameter the finding is info: the table
+    is chosen by the caller; so it is for an id typed `Id<any>`, whose message says to type it.
     Ids held in a `Set<Id<"t">>` (or `new Set<Id<"t">>()`), mapped out of documents
     (`docs.map((d) => d.ownerId)` of a `v.id("t")` field) or kept in a Map made from entries
     (`new Map(docs.map((d) => [d.name, d.ownerId]))`) are read the same way.
@@ -90,6 +94,11 @@ class ExplicitTableIds(Rule):
     convex-helpers version is unknown: those wrappers take the id as their first argument and
     pass only it on, so the rewritten call would read or write nothing (or the wrong row),
     and the types do not catch it; update convex-helpers first.
+    Naming a parameter `tableName: T` for an id typed `Id<T>` is unsafe: tsc accepts it for a
+    generic `T` (convex 1.31.0 and 1.48.0), but a caller may give `T` a union of tables and
+    pass one table's name with another table's id, which the backend then rejects where the
+    one-argument form read the row. The parameter an `insert(tableName, ...)` that made the
+    id was given names the id's own table: safe (a parameter assigned again is not named).
     """
 
     code = "CVX711"
@@ -507,7 +516,53 @@ class ExplicitTableIds(Rule):
                 'import type { WithoutSystemFields } from "convex/server";\n'
                 'export async function create<T extends TableNames>(ctx: MutationCtx, tableName: T, data: WithoutSystemFields<Doc<T>>) {\n'
                 '  const id = await ctx.db.insert(tableName, data);\n  return await ctx.db.get(id);\n}\n',
-                lines=[6], message="type parameter", note="the id of an insert into a table the caller names (info)"),
+                lines=[6], message="write `db.get(tableName, ...)`",
+                output='import type { MutationCtx } from "./_generated/server";\n'
+                'import type { Doc, TableNames } from "./_generated/dataModel";\n'
+                'import type { WithoutSystemFields } from "convex/server";\n'
+                'export async function create<T extends TableNames>(ctx: MutationCtx, tableName: T, data: WithoutSystemFields<Doc<T>>) {\n'
+                '  const id = await ctx.db.insert(tableName, data);\n  return await ctx.db.get(tableName, id);\n}\n',
+                note="the id of an insert into a table the caller names: that same parameter names it (safe)"),
+        # triage G47 P4 (mom-convex's repository factory): the table name is a parameter typed
+        # with the id's type parameter, whether the id's type is written on the parameter or
+        # comes from the return type `Repo<T>`: one message, one (unsafe) fix
+        Invalid('import type { MutationCtx, QueryCtx } from "./_generated/server";\n'
+                'import type { Doc, Id, TableNames } from "./_generated/dataModel";\n'
+                'interface Repo<R extends TableNames> {\n  one(ctx: QueryCtx, id: Id<R>): Promise<Doc<R> | null>;\n'
+                '  drop: (ctx: MutationCtx, id: Id<R>) => Promise<void>;\n}\n'
+                'export function repoOf<T extends TableNames>(name: T): Repo<T> {\n'
+                '  return { one: async (ctx, id) => await ctx.db.get(id), async drop(ctx, id) { await ctx.db.delete(id); } };\n}\n'
+                'export function typedRepoOf<T extends TableNames>(name: T) {\n'
+                '  return { one: async (ctx: QueryCtx, id: Id<T>) => await ctx.db.get(id) };\n}\n'
+                'export const pick = async <T extends TableNames>(ctx: QueryCtx, name: T, ids: Id<T>[]) => {\n'
+                '  for (const id of ids) await ctx.db.get(id);\n};\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[8, 8, 11, 14],
+                message="the id's table is the type parameter that `name` holds",
+                output='import type { MutationCtx, QueryCtx } from "./_generated/server";\n'
+                'import type { Doc, Id, TableNames } from "./_generated/dataModel";\n'
+                'interface Repo<R extends TableNames> {\n  one(ctx: QueryCtx, id: Id<R>): Promise<Doc<R> | null>;\n'
+                '  drop: (ctx: MutationCtx, id: Id<R>) => Promise<void>;\n}\n'
+                'export function repoOf<T extends TableNames>(name: T): Repo<T> {\n'
+                '  return { one: async (ctx, id) => await ctx.db.get(name, id), async drop(ctx, id) { await ctx.db.delete(name, id); } };\n}\n'
+                'export function typedRepoOf<T extends TableNames>(name: T) {\n'
+                '  return { one: async (ctx: QueryCtx, id: Id<T>) => await ctx.db.get(name, id) };\n}\n'
+                'export const pick = async <T extends TableNames>(ctx: QueryCtx, name: T, ids: Id<T>[]) => {\n'
+                '  for (const id of ids) await ctx.db.get(name, id);\n};\n'),
+        Invalid('import type { QueryCtx } from "./_generated/server";\n'
+                'import type { Id, TableNames } from "./_generated/dataModel";\n'
+                'interface Repo<R extends TableNames> {\n  one(ctx: QueryCtx, id: Id<R>): Promise<unknown>;\n}\n'
+                'export function repoOf<T extends TableNames>(): Repo<T> {\n'
+                '  return { one: async (ctx, id) => await ctx.db.get(id) };\n}\n'
+                'export function pairOf<T extends TableNames>(a: T, b: T) {\n'
+                '  return async (ctx: QueryCtx, id: Id<T>) => await ctx.db.get(id);\n}\n'
+                'export function renamed<T extends TableNames>(name: T) {\n'
+                '  return async (ctx: QueryCtx, id: Id<T>) => { const name = "tasks"; return await ctx.db.get(id); };\n}\n'
+                'export function moved<T extends TableNames>(name: T, other: T) {\n'
+                '  name = other;\n  return async (ctx: QueryCtx, id: Id<T>) => await ctx.db.get(id);\n}\n'
+                'export function inner<T extends TableNames>(name: T) {\n'
+                '  return <T extends TableNames>(ctx: QueryCtx, id: Id<T>) => ctx.db.get(id);\n}\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[7, 10, 13, 17, 20], message="pass the table name in from the caller",
+                note="no value holds the table (none, two, one hidden by a local, one assigned again, another `T`): info, no fix"),
         Invalid(SERVER + 'export const touch = mutation({ args: { title: v.string() }, handler: async (ctx, { title }) => {\n'
                 '  let existing;\n  if (title) existing = await ctx.db.query("tasks").withIndex("by_owner").filter((q) => q.eq(q.field("title"), title)).first();\n'
                 '  if (existing) await ctx.db.patch(existing._id, { title });\n}});\n',
@@ -671,6 +726,8 @@ class ExplicitTableIds(Rule):
                 continue
             where = f"db.system.{call.method}" if call.system else f"db.{call.method}"
             table = uses.table_of(call.facts, id_node)
+            holder = uses.table_name_holder(call.facts, id_node, call.node) if table is None \
+                and uses.is_dynamic_id(call.facts, id_node) and not uses.is_any_id(call.facts, id_node) else None
             if table is not None and call.system != (table in SYSTEM_TABLES):
                 table = None
             if table is not None and not call.system and app.schema is not None \
@@ -695,6 +752,27 @@ class ExplicitTableIds(Rule):
                                f"`{wrapper}`, which in older versions passes on only the first argument, so the "
                                "table name would be taken for the id)",
                                fix=Fix.unsafe(f'Add the table name "{table}"', edit))
+            elif holder is not None and call.hand_typed:
+                ctx.report(call.facts, call.node, f"`{where}` without the table name: write `{where}({holder[0]}, ...)` "
+                           "once the parameter's hand-written type allows it (it declares its own `db` methods, "
+                           "so the rewrite alone would not compile)", severity=Severity.INFO)
+            elif holder is not None:
+                name, inserted_there = holder
+                edit = ctx.edit(call.facts, (id_node.start, id_node.start), name + ", ")
+                wrapper = _old_db_wrapper(ctx, app, call)
+                message = f"`{where}` without the table name: write `{where}({name}, ...)`"
+                if inserted_there and wrapper is None:
+                    ctx.report(call.facts, call.node, message + f" (the id comes from `insert({name}, ...)`)",
+                               fix=Fix.safe(f"Add the table name `{name}`", edit))
+                elif inserted_there:
+                    ctx.report(call.facts, call.node, message + f" once convex-helpers is {_NAME_FORWARDED[wrapper]} "
+                               f"or newer (`ctx.db` here is its `{wrapper}`, which in older versions passes on only "
+                               "the first argument, so the table name would be taken for the id)",
+                               fix=Fix.unsafe(f"Add the table name `{name}`", edit))
+                else:
+                    ctx.report(call.facts, call.node, message + f": the id's table is the type parameter that "
+                               f"`{name}` holds",
+                               fix=Fix.unsafe(f"Add the table name `{name}`", edit))
             elif uses.is_any_id(call.facts, id_node):
                 ctx.report(call.facts, call.node, f"`{where}` without the table name; the id's type is `Id<any>`, so "
                            "cvxlint cannot tell its table: type it `Id<\"t\">`, or add the table name by hand",
