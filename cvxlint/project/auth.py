@@ -694,7 +694,7 @@ class AccessAnalysis:
 
     def unowned_writes(self, fn: "RegisteredFunction") -> list["UnownedWrite"]:
         """The handler's `ctx.db.patch/replace/delete` of a document whose id is one of its
-        arguments, in a public mutation that establishes who is calling (an identity fetch, an
+        arguments (or the `_id` of the row read by one, `_argument_row_id`), in a public mutation that establishes who is calling (an identity fetch, an
         auth guard, a custom builder's ctx), when nothing in the handler relates that document
         to the caller: no comparison or call that mentions both the document (the argument, a
         row read by it, a row read from that row) and the caller (the identity, what was read
@@ -719,8 +719,10 @@ class AccessAnalysis:
         # a stored file deleted by its id (`ctx.storage.delete(args.fileId)`) is a write as well
         writes += [_StorageDelete(site.node, args[0]) for site, path in r0.ctx_calls()
                    if path == ("storage", "delete") and (args := js.call_args(site.node))]
+        queries = fn.module.app.queries
         by_id = [(c, arg) for c in writes if c.method != "insert"
-                 and (arg := handler_argument(r0, js.unwrap(c.id_node))) is not None]
+                 and (arg := handler_argument(r0, js.unwrap(c.id_node))
+                      or _argument_row_id(r0, queries, js.unwrap(c.id_node))) is not None]
         if not by_id:
             return []
         sites = {id(site.node): site for site in handler.all_calls()}
@@ -2754,6 +2756,26 @@ def handler_argument(r: Reached, n: Node | None) -> str | None:
         return None
     path = [*ref.path, *props]
     return path[0] if len(path) == 1 else None
+
+
+def _argument_row_id(r: Reached, queries, n: Node | None) -> str | None:
+    """The argument's name when `n` is the `_id` of a row the handler read by that argument
+    (`const agent = await ctx.db.get("agents", args.agentId)`, then `agent._id`): the same
+    document as the argument itself. Only a `const`, so that nothing put another row there."""
+    if n is None or n.type != "member_expression" or (prop := n.child("property")) is None \
+            or prop.text != "_id" or (row := js.unwrap(n.child("object"))) is None or row.type != "identifier":
+        return None
+    decl = queries.declarator_of(r.facts, row)
+    if decl is None or decl.parent is None or not decl.parent.has_tok("const") \
+            or (name := decl.child("name")) is None or name.type != "identifier":
+        return None
+    value = js.unwrap(decl.child("value"))
+    if value is not None and value.type == "await_expression":
+        value = js.unwrap(value.children[-1])
+    read = queries.call_at(value) if value is not None else None
+    if read is None or read.method != "get" or read.system:
+        return None
+    return handler_argument(r, js.unwrap(read.id_node))
 
 
 def _given_ctx_whole(r: Reached, site: CallSite) -> bool:
