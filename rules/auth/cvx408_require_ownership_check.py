@@ -333,15 +333,14 @@ class RequireOwnershipCheck(Rule):
                 '    const note = await ctx.db.get("notes", args.noteId);\n'
                 '    if (!note) throw new Error("no such note");\n'
                 '    await ctx.db.patch("notes", note._id, { text: args.text });\n'
-                '  } });\n', files=TENANTS, lines=[9],
-                message="patches the `notes` document whose id is the argument `noteId`"),
-        Invalid(AUTH + 'export const drop = mutation({ args: { noteId: v.id("notes") },\n'
+                '  } });\n'
+                'export const drop = mutation({ args: { noteId: v.id("notes") },\n'
                 '  handler: async (ctx, { noteId }) => {\n'
                 '    if ((await getAuthUserId(ctx)) === null) throw new Error("sign in");\n'
                 '    const note = await ctx.db.get(noteId);\n'
                 '    if (note === null) throw new Error("no such note");\n'
                 '    await ctx.db.delete(note._id);\n'
-                '  } });\n', files=TENANTS, lines=[9]),
+                '  } });\n', files=TENANTS, lines=[9, 16], message="document whose id is the argument `noteId`"),
         # syncrm's storage.ts (triage G21): any signed-in user deletes any org's file by its id
         Invalid(AUTH + 'export const dropFile = mutation({ args: { fileId: v.id("_storage") },\n'
                 '  handler: async (ctx, { fileId }) => {\n'
