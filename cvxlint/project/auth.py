@@ -49,7 +49,7 @@ from ..syntax.tree import Node
 from .callgraph import Reached, returned_values
 from .definitions import Def, ExternalDef
 from .evaluate import local_const
-from .facts import CallSite, FileFacts
+from .facts import CallSite, FileFacts, FunctionInfo
 
 if TYPE_CHECKING:
     from .builders import RegisteredFunction
@@ -710,7 +710,7 @@ class AccessAnalysis:
 
     def unowned_writes(self, fn: "RegisteredFunction") -> list["UnownedWrite"]:
         """The handler's `ctx.db.patch/replace/delete` of a document whose id is one of its
-        arguments, in a public mutation that establishes who is calling (an identity fetch, an
+        arguments (or the `_id` of the row read by one, `_argument_row_id`), in a public mutation that establishes who is calling (an identity fetch, an
         auth guard, a custom builder's ctx), when nothing in the handler relates that document
         to the caller: no comparison or call that mentions both the document (the argument, a
         row read by it, a row read from that row) and the caller (the identity, what was read
@@ -735,8 +735,10 @@ class AccessAnalysis:
         # a stored file deleted by its id (`ctx.storage.delete(args.fileId)`) is a write as well
         writes += [_StorageDelete(site.node, args[0]) for site, path in r0.ctx_calls()
                    if path == ("storage", "delete") and (args := js.call_args(site.node))]
+        queries = fn.module.app.queries
         by_id = [(c, arg) for c in writes if c.method != "insert"
-                 and (arg := handler_argument(r0, js.unwrap(c.id_node))) is not None]
+                 and (arg := handler_argument(r0, js.unwrap(c.id_node))
+                      or _argument_row_id(r0, queries, js.unwrap(c.id_node))) is not None]
         if not by_id:
             return []
         sites = {id(site.node): site for site in handler.all_calls()}
@@ -1381,6 +1383,25 @@ class AccessAnalysis:
             return False
         uses = [u for u, ref in hfacts.parameter_reads(hinfo, hinfo.body) if ref.index == index and not ref.path]
         return bool(uses) and all(self._only_forwarded(hfacts, hinfo, u, depth + 1) for u in uses)
+
+    def allow_list_predicate(self, facts: FileFacts, site: CallSite) -> bool:
+        """Is the call, given one value, a project function of one parameter that answers
+        whether that value is one the function holds (`const isAdmin = (email) =>
+        ADMIN_EMAILS.includes(email.toLowerCase())`, `(email) => email === process.env.OWNER`)?
+        Asked about what the caller says about itself, its yes is the caller's to give. A test
+        of the value's form (`/^[^@]+@/.test(email)`, `email.endsWith(...)`) is none."""
+        target = self.project.callgraph.callee(facts, site) if len(js.call_args(site.node)) == 1 else None
+        if target is None or len(target[1].params) != 1 or target[1].body is None:
+            return False
+        tfacts, func = target
+        for n, ref in tfacts.parameter_reads(func, func.body):
+            if ref.index != 0 or ref.path:
+                continue
+            test = allow_list_test(normalised(n), lambda x: any(
+                r.index == 0 for _n, r in tfacts.parameter_reads(func, x)))
+            if test is not None and _answered(test, func):
+                return True
+        return False
 
     def pinned_to_session(self, fn: "RegisteredFunction", name: str) -> bool:
         """Does the handler stop unless argument `name` is the caller's own, as the session it
@@ -2770,6 +2791,84 @@ def handler_argument(r: Reached, n: Node | None) -> str | None:
         return None
     path = [*ref.path, *props]
     return path[0] if len(path) == 1 else None
+
+
+# string methods that only normalise a value (`email.toLowerCase().trim()`): still the same value
+_NORMALISING = frozenset(["toLowerCase", "toUpperCase", "toLocaleLowerCase", "toLocaleUpperCase", "trim", "normalize"])
+_MEMBERSHIP = frozenset(["includes", "has", "indexOf"])
+
+
+def normalised(n: Node) -> Node:
+    """The outermost expression that is `n` only normalised: `email.toLowerCase().trim()`,
+    `String(email || "").toLowerCase()` (a default for a missing value, a string of it)."""
+    n = js.outer(n)
+    while (p := n.parent) is not None:
+        if p.type == "member_expression" and n.field == "object" \
+                and (prop := p.child("property")) is not None and prop.text in _NORMALISING \
+                and (call := p.parent) is not None and call.type == "call_expression" and js.callee(call) is p:
+            n = js.outer(call)
+        elif p.type == "binary_expression" and n.field == "left" and (p.has_tok("||") or p.has_tok("??")) \
+                and isinstance(js.literal_value(p.child("right")), str):
+            n = js.outer(p)
+        elif p.type == "arguments" and len(js.call_args(p.parent)) == 1 and (f := js.callee(p.parent)) is not None \
+                and f.type == "identifier" and f.text == "String":
+            n = js.outer(p.parent)
+        else:
+            break
+    return n
+
+
+def allow_list_test(value: Node, mentions_value: Callable[[Node], bool]) -> Node | None:
+    """The test that `value` is one of a list or equals a value held elsewhere: the
+    membership call (`ADMINS.includes(value)`, `allowed.has(value)`) or the comparison
+    (`value === process.env.OWNER`, `value !== "root@example.com"`), where the other side does
+    not itself hold the value (`mentions_value`) and is no emptiness test (null, undefined, "")."""
+    p = value.parent
+    if p is None:
+        return None
+    if p.type == "binary_expression" and any(p.has_tok(t) for t in _COMPARE):
+        other = js.unwrap(p.child("right") if value.field == "left" else p.child("left"))
+        if other is None or other.type in ("null", "undefined") or js.literal_value(other) == "" \
+                or (other.type == "identifier" and other.text == "undefined") or mentions_value(other):
+            return None
+        return p
+    if p.type == "arguments" and (call := p.parent) is not None and call.type == "call_expression":
+        callee = js.callee(call)
+        prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
+        if prop is not None and prop.text in _MEMBERSHIP and not mentions_value(callee.child("object")):
+            return call
+    return None
+
+
+def _answered(test: Node, func: FunctionInfo) -> bool:
+    """Is `test` what `func` answers: in its expression body or in a `return`?"""
+    body = func.body
+    n: Node | None = test
+    while n is not None and n is not body:
+        if n.type == "return_statement":
+            return True
+        n = n.parent
+    return n is body and body.type != "statement_block"
+
+
+def _argument_row_id(r: Reached, queries, n: Node | None) -> str | None:
+    """The argument's name when `n` is the `_id` of a row the handler read by that argument
+    (`const agent = await ctx.db.get("agents", args.agentId)`, then `agent._id`): the same
+    document as the argument itself. Only a `const`, so that nothing put another row there."""
+    if n is None or n.type != "member_expression" or (prop := n.child("property")) is None \
+            or prop.text != "_id" or (row := js.unwrap(n.child("object"))) is None or row.type != "identifier":
+        return None
+    decl = queries.declarator_of(r.facts, row)
+    if decl is None or decl.parent is None or not decl.parent.has_tok("const") \
+            or (name := decl.child("name")) is None or name.type != "identifier":
+        return None
+    value = js.unwrap(decl.child("value"))
+    if value is not None and value.type == "await_expression":
+        value = js.unwrap(value.children[-1])
+    read = queries.call_at(value) if value is not None else None
+    if read is None or read.method != "get" or read.system:
+        return None
+    return handler_argument(r, js.unwrap(read.id_node))
 
 
 def _given_ctx_whole(r: Reached, site: CallSite) -> bool:

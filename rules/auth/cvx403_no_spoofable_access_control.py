@@ -1,6 +1,6 @@
 import re
 
-from cvxlint.project.auth import IDENTITY_ARG
+from cvxlint.project.auth import IDENTITY_ARG, allow_list_test, normalised
 from cvxlint.project.evaluate import local_const
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, reported_functions
 
@@ -8,6 +8,9 @@ from .common import caller_id_advice
 
 SERVER = 'import { v } from "convex/values";\nimport { mutation, internalMutation } from "./_generated/server";\n'
 SPOOFABLE = IDENTITY_ARG
+# an email that says whose it is (`adminEmail`, `owner_email`): tested against an allow-list,
+# it is the caller's claim to be that one (an `inviteeEmail` names someone else: not these)
+CLAIMED_EMAIL = re.compile(r"^(admin|owner|user|caller|requester|current|actor|auth)_?[Ee]mail$")
 FLAG = re.compile(r"^(is[A-Z]\w*|admin|superuser|isAdmin)$")
 _COMPARE = ("===", "!==", "==", "!=")
 # a helper that fetches the signed-in account and throws without one, whatever its name
@@ -68,7 +71,12 @@ class NoSpoofableAccessControl(Rule):
     In public functions with no identity check (see CVX401), flags `if` conditions that
     compare an argument named like an identity or a permission — `userId`, `ownerId`,
     `email`, `role`, `isAdmin`, `orgId` — with something (`doc.owner !== userId`), or test
-    a yes/no flag directly (`if (!args.isAdmin)`); one finding per condition. Internal
+    a yes/no flag directly (`if (!args.isAdmin)`), or test one against an allow-list the code
+    holds: `ADMIN_EMAILS.includes(args.adminEmail.toLowerCase())`, or a project predicate
+    given only it (`if (!isAdmin(args.admin_email)) throw`, where `isAdmin` answers whether its
+    one parameter is in a list or equals a value it holds; one that tests the value's form,
+    `isValidEmail`, is none). For an allow-list an email named for whose it is (`adminEmail`,
+    `owner_email`) is a claim too; one finding per condition. Internal
     functions are skipped (their arguments come from trusted server code), and so are
     functions public by design as CVX401 reads them (marked `// cvxlint-public`, or a
     query named so, `getPublicStylists`, or registered with a builder named so,
@@ -279,8 +287,61 @@ class NoSpoofableAccessControl(Rule):
               '    if (seat) await ctx.db.patch("seats", seat._id, { lastPing: Date.now() });\n  },\n});\n',
               note="the caller's id only picks which of the call's devices is the default: the argument "
                    "replaces a device, not the caller (rinnalla's addIceCandidate)"),
+        # triage G47 x-studio: only an allow-list test of an email counts, not of its form
+        Valid(SERVER + 'const isValidEmail = (email: string) => /^[^@\\s]+@[^@\\s]+$/.test(email.trim());\n'
+              'export const subscribe = mutation({ args: { email: v.string() }, handler: async (ctx, args) => {\n'
+              '  if (!isValidEmail(args.email)) throw new Error("not an email address");\n'
+              '  await ctx.db.insert("subscribers", { email: args.email });\n}});\n',
+              note="a predicate that tests the email's form, not whose it is (CVX401 still asks for an identity check)"),
+        Valid(SERVER + 'const BLOCKED = ["spam@example.com"];\n'
+              'export const invite = mutation({ args: { inviteeEmail: v.string(), plan: v.string() },\n'
+              '  handler: async (ctx, args) => {\n'
+              '    if (BLOCKED.includes(args.inviteeEmail.toLowerCase())) throw new Error("this address is blocked");\n'
+              '    if (!["free", "pro"].includes(args.plan)) throw new Error("unknown plan");\n'
+              '    await ctx.db.insert("invites", { email: args.inviteeEmail, plan: args.plan });\n  },\n});\n',
+              note="the emails and plans tested name someone else and a choice, not the caller"),
+        Valid(SERVER + 'const OWNERS = ["owner@example.com"];\n'
+              'export const claim = mutation({ args: { userEmail: v.string() }, handler: async (ctx, args) => {\n'
+              '  if (OWNERS.includes(args.userEmail)) throw new Error("that email is already taken");\n'
+              '  await ctx.db.insert("accounts", { email: args.userEmail });\n}});\n',
+              note="a uniqueness check against a list, not an access decision"),
+        Valid(SERVER + 'const isOwner = (email: string) => ["owner@example.com"].includes(email.toLowerCase());\n'
+              'export const setLimit = mutation({ args: { limit: v.number() }, handler: async (ctx, args) => {\n'
+              '  const identity = await ctx.auth.getUserIdentity();\n'
+              '  if (!identity || !isOwner(identity.email ?? "")) throw new Error("owners only");\n'
+              '  await ctx.db.insert("limits", { value: args.limit });\n}});\n',
+              note="the allow-list is asked about the signed-in caller's own email"),
+        Valid(SERVER + 'const isOwner = (email: string) => email === process.env.OWNER_EMAIL;\n'
+              'export const purge = mutation({ args: { accessKey: v.string(), adminEmail: v.string() },\n'
+              '  handler: async (ctx, args) => {\n'
+              '    if (args.accessKey !== process.env.PURGE_KEY) throw new Error("bad key");\n'
+              '    if (!isOwner(args.adminEmail)) throw new Error("owners only");\n'
+              '    await ctx.db.insert("purges", { by: args.adminEmail });\n  },\n});\n',
+              note="a secret key the caller must know is the check; the email only says which owner"),
     ]
     invalid = [
+        # triage G47 x-studio admin.ts: an allow-list of admin emails asked about an argument
+        Invalid(SERVER + 'const ADMIN_EMAILS = ["boss@example.com"];\n'
+                'const isAdmin = (email: string) => ADMIN_EMAILS.includes(email.toLowerCase());\n'
+                'export const ban = mutation({ args: { admin_email: v.string(), userId: v.id("users") },\n'
+                '  handler: async (ctx, args) => {\n    if (!isAdmin(args.admin_email)) throw new Error("Unauthorized");\n'
+                '    await ctx.db.patch("users", args.userId, { banned: true });\n  },\n});\n',
+                lines=[7], message="decides access with the argument `admin_email`"),
+        Invalid(SERVER + 'const ADMIN_EMAILS = ["boss@example.com"];\n'
+                'export const ban = mutation({ args: { adminEmail: v.string(), userId: v.id("users") },\n'
+                '  handler: async (ctx, { adminEmail, userId }) => {\n'
+                '    if (!ADMIN_EMAILS.includes((adminEmail || "").trim().toLowerCase())) throw new Error("Unauthorized");\n'
+                '    await ctx.db.patch("users", userId, { banned: true });\n  },\n});\n',
+                lines=[6], message="decides access with the argument `adminEmail`"),
+        Invalid(SERVER + 'import { isOwner } from "./owners";\n'
+                'export const wipe = mutation({ args: { email: v.string() }, handler: async (ctx, args) => {\n'
+                '  if (!isOwner(args.email)) return null;\n'
+                '  const rows = await ctx.db.query("notes").take(100);\n'
+                '  for (const row of rows) await ctx.db.delete("notes", row._id);\n  return rows.length;\n}});\n',
+                files={"convex/owners.ts": 'export function isOwner(email: string): boolean {\n'
+                       '  const owner = process.env.OWNER_EMAIL;\n  return String(email ?? "").toLowerCase() === owner;\n}\n'},
+                lines=[5], message="decides access with the argument `email`",
+                note="a predicate of another file that compares the email with the owner's"),
         Invalid(SERVER + SESSION_SCORE.replace("@@", ""), lines=[8], message="decides access with the argument `userId`",
                 note="a valid session, but nothing ties `userId` to it: any visitor can score for anyone"),
         Invalid(SERVER + 'export const editAnswer = mutation({ args: { answerId: v.id("answers"), authorId: v.id("users"), text: v.string() },\n'
@@ -414,7 +475,13 @@ class NoSpoofableAccessControl(Rule):
                 continue
             if access.annotated_public:
                 continue  # public by design (as for CVX401), so an argument check is scoping, not access
-            for node, arg in _spoofable_conditions(facts, fn.handler):
+            sites = {id(site.node): site for site in fn.handler.all_calls()}
+
+            def predicate(call, sites=sites):
+                site = sites.get(id(call))
+                return site is not None and ctx.project.access_analysis.allow_list_predicate(facts, site)
+
+            for node, arg in _spoofable_conditions(facts, fn.handler, predicate):
                 if ctx.project.access_analysis.pinned_to_session(fn, arg):
                     continue  # the session it is authenticated by says whose `arg` this is
                 ctx.report(facts, node, f"{describe_function(fn)} decides access with the argument `{arg}`, "
@@ -422,8 +489,10 @@ class NoSpoofableAccessControl(Rule):
                            f"identity from `ctx.auth` instead: {caller_id_advice(ctx, app)}")
 
 
-def _spoofable_conditions(facts, handler):
-    """(node, argument name) for conditions in the handler built on spoofable arguments."""
+def _spoofable_conditions(facts, handler, predicate):
+    """(node, argument name) for conditions in the handler built on spoofable arguments.
+    `predicate(call)`: is the call a project predicate that tests its one value against an
+    allow-list (`isAdmin(args.adminEmail)`)?"""
     if len(handler.params) < 2:
         return []
     pat = js.param_pattern(handler.params[1])
@@ -443,9 +512,10 @@ def _spoofable_conditions(facts, handler):
             continue
         for m in facts.module.nodes_in(cond, "identifier", "member_expression"):
             arg = _arg_name(m, names, whole)
-            if arg is None or not SPOOFABLE.match(arg) or id(m) in seen:
+            if arg is None or id(m) in seen or not (SPOOFABLE.match(arg) or CLAIMED_EMAIL.match(arg)):
                 continue
-            target = _decision(m, FLAG.match(arg) is not None)
+            target = (_decision(m, FLAG.match(arg) is not None) if SPOOFABLE.match(arg) else None) \
+                or _allow_listed(facts, m, names, whole, predicate)
             if target is None or _names_member_acted_on(facts, handler, target, m, arg, names, whole) \
                     or _rejects_only(n) and _validated_value(facts, handler, arg, names, whole):
                 continue
@@ -454,6 +524,19 @@ def _spoofable_conditions(facts, handler):
                 continue  # one report per condition (`userId && doc.owner !== userId`)
             out.append((n, target, arg))
     return [(target, arg) for _cond, target, arg in out]
+
+
+def _allow_listed(facts, read, names, whole, predicate):
+    """The call that tests an argument (normalised or not) against an allow-list the code
+    holds: `ADMIN_EMAILS.includes(args.adminEmail.toLowerCase())`, or a project predicate given
+    only it (`isAdmin(args.admin_email)`, `predicate`); None otherwise."""
+    value = normalised(read)
+    test = allow_list_test(value, lambda n: any(_arg_name(k, names, whole) is not None for k in facts.module.nodes_in(
+        n, "identifier", "member_expression")))
+    if test is not None and test.type == "call_expression":
+        return test
+    call = value.parent.parent if value.parent is not None and value.parent.type == "arguments" else None
+    return call if call is not None and call.type == "call_expression" and predicate(call) else None
 
 
 # Errors that say a value is taken, not that the caller may not act: a uniqueness check

@@ -69,8 +69,11 @@ class RequireOwnershipCheck(Rule):
     calls in the handler of a public mutation that establishes who is calling (an identity
     fetch such as `getAuthUserId(ctx)` or `ctx.auth.getUserIdentity()`, an auth guard such as
     `requireUser(ctx)`, a custom builder that adds `ctx.user`), when the id written comes from
-    the arguments and nothing in the handler relates that document to the caller. A stored
-    file deleted by an argument's id (`ctx.storage.delete(args.fileId)`) is checked the same way.
+    the arguments and nothing in the handler relates that document to the caller. The `_id`
+    of a row read by an argument's id (`const note = await ctx.db.get(args.noteId)`, then
+    `ctx.db.patch(note._id, ...)`) is that argument; checking that the row exists (`if
+    (!note) throw`) relates nothing. A stored file deleted by an argument's id
+    (`ctx.storage.delete(args.fileId)`) is checked the same way.
 
     These relate it to the caller (any one is enough):
     - a comparison that mentions both the document (the id argument, the row read by it,
@@ -302,8 +305,42 @@ class RequireOwnershipCheck(Rule):
               '  handler: async (ctx, args) => {\n    await _notesManager(ctx, args);\n'
               '    await ctx.db.delete(args.noteId);\n  } });\n', files=TENANTS,
               note="the guard is reached through a helper of the file that asks no identity itself"),
+        # triage G47 mom-convex: the write goes through the `_id` of the row read by the
+        # argument, and that row's owner is compared with the caller
+        Valid(AUTH + 'export const edit = mutation({ args: { noteId: v.id("notes"), text: v.string() },\n'
+              '  handler: async (ctx, args) => {\n'
+              '    const me = await getAuthUserId(ctx);\n'
+              '    const note = await ctx.db.get("notes", args.noteId);\n'
+              '    if (me === null || !note || note.ownerId !== me) throw new Error("not yours");\n'
+              '    await ctx.db.patch("notes", note._id, { text: args.text });\n'
+              '  } });\n', files=TENANTS),
+        # ... and the row's team handed to a guard that admits members of that team
+        Valid(AUTH + 'import { requireTeamMember } from "./lib/access";\n'
+              'export const drop = mutation({ args: { noteId: v.id("notes") },\n'
+              '  handler: async (ctx, { noteId }) => {\n'
+              '    const note = await ctx.db.get(noteId);\n'
+              '    if (!note) throw new Error("no such note");\n'
+              '    await requireTeamMember(ctx, note.teamId);\n'
+              '    await ctx.db.delete(note._id);\n'
+              '  } });\n', files={**TENANTS, **MEMBERS}),
     ]
     invalid = [
+        # triage G47 mom-convex agents:updateSystemPrompt: the row read by the argument is
+        # checked only for existence, then written through its `_id` (both forms of get)
+        Invalid(AUTH + 'export const edit = mutation({ args: { noteId: v.id("notes"), text: v.string() },\n'
+                '  handler: async (ctx, args) => {\n'
+                '    if ((await getAuthUserId(ctx)) === null) throw new Error("sign in");\n'
+                '    const note = await ctx.db.get("notes", args.noteId);\n'
+                '    if (!note) throw new Error("no such note");\n'
+                '    await ctx.db.patch("notes", note._id, { text: args.text });\n'
+                '  } });\n'
+                'export const drop = mutation({ args: { noteId: v.id("notes") },\n'
+                '  handler: async (ctx, { noteId }) => {\n'
+                '    if ((await getAuthUserId(ctx)) === null) throw new Error("sign in");\n'
+                '    const note = await ctx.db.get(noteId);\n'
+                '    if (note === null) throw new Error("no such note");\n'
+                '    await ctx.db.delete(note._id);\n'
+                '  } });\n', files=TENANTS, lines=[9, 16], message="document whose id is the argument `noteId`"),
         # syncrm's storage.ts (triage G21): any signed-in user deletes any org's file by its id
         Invalid(AUTH + 'export const dropFile = mutation({ args: { fileId: v.id("_storage") },\n'
                 '  handler: async (ctx, { fileId }) => {\n'
