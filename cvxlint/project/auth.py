@@ -178,6 +178,9 @@ class Access:
     blind_guards: list[Evidence] = field(default_factory=list)  # guards that never ask ctx.auth who calls
     # checks whose "not signed in" error a `catch` turns into a value the handler goes on with
     swallowed: list[Evidence] = field(default_factory=list)
+    # ... of those, the ones whose result the handler keeps, null for a signed-out caller
+    # (`try { me = await requireUser(ctx) } catch { me = null }`): optional sign-in
+    optional_identity: list[Evidence] = field(default_factory=list)
     # guards of this project whose answer is lost (what = why): an async one not awaited
     # (`if (!canEdit(ctx, id)) throw`), or one that throws nothing whose result is dropped
     futile_guards: list[Evidence] = field(default_factory=list)
@@ -1467,6 +1470,8 @@ class AccessAnalysis:
                     # judged as `const me = await userIdOrNull(ctx)` is, by what `me` decides
                     out.evidence.append(Evidence(facts, site.node, what, where))
                     continue
+                if caught is not None:
+                    out.optional_identity.append(Evidence(facts, site.node, what, where))
                 # `try { ... await requireUser(ctx) ... } catch { return null }` in a helper: a
                 # signed-out caller's error becomes a value, and the handler goes on (so does an
                 # action whose `ctx.runMutation` of a function that checks sits in such a `try`;

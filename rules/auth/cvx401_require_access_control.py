@@ -1604,7 +1604,7 @@ class RequireAccessControl(Rule):
                 ctx.report(fn.facts, name_node(fn),
                            f"{describe_function(fn)} is public and lets a signed-out caller through before it "
                            f"{'runs' if fn.kind == 'action' else _uses(access)}{f' ({why})' if why else ''}: the "
-                           f"error of {access.swallowed[0].what} is caught and turned into a value, and nothing "
+                           f"error of {access.optional_identity[0].what} is caught and turned into a value, and nothing "
                            "checks that value, so anyone can call it; fine if this is public by design (mark it "
                            f"`// cvxlint-public`), otherwise stop when it is null"
                            f"{hint.replace(swallow_note, '')} or make it internal")
@@ -1621,7 +1621,7 @@ def _checks_no_identity_last(access) -> bool:
     """Does the report fall through to "checks no identity" for a function whose only
     identity check has its error caught (`try { me = await requireUser(ctx) } catch {}`)?
     Then say it lets a signed-out caller through instead: it does ask."""
-    return bool(access.swallowed) and not access.caller_decides and not access.futile_guards \
+    return bool(access.optional_identity) and not access.caller_decides and not access.futile_guards \
         and not access.unused_identity
 
 
