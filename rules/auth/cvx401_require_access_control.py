@@ -1485,12 +1485,12 @@ class RequireAccessControl(Rule):
                 '  const me = await getAuthUserId(ctx);\n  const person = await ctx.db.get("users", args.userId);\n'
                 '  const fans = await ctx.db.query("fans").withIndex("by_star", (q) => q.eq("starId", args.userId)).take(50);\n'
                 '  const isFan = me !== null && fans.some((f) => f.fanId === me);\n  return { ...person, isFan };\n}});\n',
-                files=AUTH_CONFIG, lines=[4], message="never checks it",
+                files=AUTH_CONFIG, lines=[5], message="never checks it",
                 note="the identity only computes a flag the result carries: a signed-out caller gets `false` and the row"),
         Invalid(SERVER + 'import { requireUserId } from "./lib/me";\n'
                 'export const ships = query({ args: { port: v.string() }, handler: async (ctx, args) => {\n'
                 '  let me = null;\n  try {\n    me = await requireUserId(ctx);\n  } catch {\n    me = null;\n  }\n'
-                '  const rows = await ctx.db.query("ships").withIndex("by_port", (q) => q.eq("port", args.port)).take(50);\n'
+                '  const rows = await ctx.db.query("profiles").withIndex("by_port", (q) => q.eq("port", args.port)).take(50);\n'
                 '  return rows.map((s) => ({ ...s, mine: s.ownerId === me }));\n}});\n',
                 files={**AUTH_CONFIG, "convex/lib/me.ts": OPTIONAL_ME}, lines=[5], message="lets a signed-out caller through",
                 note="optional sign-in through a caught check, whose result only labels rows: it does not claim no identity is read"),
