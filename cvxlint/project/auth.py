@@ -178,6 +178,9 @@ class Access:
     blind_guards: list[Evidence] = field(default_factory=list)  # guards that never ask ctx.auth who calls
     # checks whose "not signed in" error a `catch` turns into a value the handler goes on with
     swallowed: list[Evidence] = field(default_factory=list)
+    # ... of those, the ones whose result the handler keeps, null for a signed-out caller
+    # (`try { me = await requireUser(ctx) } catch { me = null }`): optional sign-in
+    optional_identity: list[Evidence] = field(default_factory=list)
     # guards of this project whose answer is lost (what = why): an async one not awaited
     # (`if (!canEdit(ctx, id)) throw`), or one that throws nothing whose result is dropped
     futile_guards: list[Evidence] = field(default_factory=list)
@@ -1476,6 +1479,20 @@ class AccessAnalysis:
                 continue  # in a helper whose promise the caller drops: it checks too late (`_futile_guard`)
             if kind in ("identity", "fetch", "guard", "run") and \
                     (swallowed_above or _swallowed(r, site.node, self._always_throws, builder)):
+                caught = None
+                if kind != "run" and where == "handler" and not swallowed_above:
+                    caught = _caught_as_null(r.func.node, site.node)
+                elif kind != "run" and where == "helper" and swallowed_above and r.via[0][1].func is not None \
+                        and (kind != "identity" or result_used(site.node)):
+                    # the handler's `try { me = await requireUser(ctx) } catch { me = null }`
+                    caught = _caught_as_null(r.via[0][1].func.node, r.via[0][1].node)
+                if caught is not None and any(_used(read, 0) for read in caught):
+                    # `try { me = await requireUser(ctx) } catch { me = null }`: optional sign-in,
+                    # judged as `const me = await userIdOrNull(ctx)` is, by what `me` decides
+                    out.evidence.append(Evidence(facts, site.node, what, where))
+                    continue
+                if caught is not None:
+                    out.optional_identity.append(Evidence(facts, site.node, what, where))
                 # `try { ... await requireUser(ctx) ... } catch { return null }` in a helper: a
                 # signed-out caller's error becomes a value, and the handler goes on (so does an
                 # action whose `ctx.runMutation` of a function that checks sits in such a `try`;
@@ -2131,6 +2148,48 @@ def _swallowed(r: Reached, call: Node | None, always_throws: AlwaysThrows, build
                                                                          and _stops_on_null_at(calls[0][1])):
             return True
     return False
+
+
+def _caught_as_null(handler: Node, call: Node) -> list[Node] | None:
+    """When `call`, in the handler, sits in a `try` whose `catch` leaves the variable it is
+    assigned to null or undefined (`try { me = await requireUser(ctx) } catch { me = null }`):
+    the reads of that variable after the `try`. The handler goes on with the identity or
+    null, as it would after `const me = await userIdOrNull(ctx)`."""
+    value = _value_of(call)
+    assign = value.parent
+    if assign is None or assign.type != "assignment_expression" or value.field != "right":
+        return None
+    left = js.unwrap(assign.child("left"))
+    if left is None or left.type != "identifier":
+        return None
+    name = left.text or ""
+    n = assign
+    while n.parent is not None and not (n.parent.type == "try_statement" and n.field == "body"):
+        if n.type in js.FUNCTION_TYPES:
+            return None
+        n = n.parent
+    try_node = n.parent
+    catch = try_node.child("handler") if try_node is not None else None
+    body = catch.child("body") if catch is not None else None
+    if body is None or try_node.child("finalizer") is not None:
+        return None
+    for x in body.walk():
+        if x.type in ("assignment_expression", "augmented_assignment_expression"):
+            target = js.unwrap(x.child("left"))
+            if target is not None and target.type == "identifier" and target.text == name \
+                    and not _is_nullish(js.unwrap(x.child("right"))):
+                return None  # the catch puts someone else there
+    declared = next((d for d in handler.walk() if d.type == "variable_declarator"
+                     and d.child("name") is not None and d.child("name").text == name), None)
+    if declared is None or declared.start > try_node.start:
+        return None
+    init = declared.child("value")
+    if init is not None and not _is_nullish(js.unwrap(init)) and \
+            not any(x.type == "assignment_expression" and js.unwrap(x.child("left")) is not None
+                    and js.unwrap(x.child("left")).text == name for x in body.walk()):
+        return None  # `let me = guest; try {...} catch {}`: a signed-out caller is somebody
+    return [read for read in scope.reads_of(handler, name) if read.start >= try_node.end
+            and not (read.parent is not None and read.parent.type == "assignment_expression" and read.field == "left")]
 
 
 def _stops_on_null_at(call: Node) -> bool:
@@ -3640,7 +3699,7 @@ def _value_acted_on(n: Node, acted_on, depth: int = 0) -> bool:
 
 
 def _used(read: Node, depth: int) -> bool:
-    if _only_when_present(read) or _only_when_signed_in(read):
+    if _only_when_present(read) or _only_when_signed_in(read) or _only_a_flag(read):
         return False
     if _soft(read):
         o = js.outer(read)
@@ -3649,6 +3708,76 @@ def _used(read: Node, depth: int) -> bool:
             return _value_acted_on(_value_of(p), _checked, depth + 1)
         return False
     return True
+
+
+# array methods whose callback's answer only becomes a yes/no (`followers.some((f) => f.id === me)`)
+_YES_NO_METHODS = frozenset(["some", "every", "includes"])
+# nodes that only carry a test's value up: `!x`, `(x)`, `a === me && b`
+_TEST_TOKENS = ("===", "!==", "==", "!=", "&&", "||")
+
+
+def _only_a_flag(read: Node, depth: int = 0) -> bool:
+    """Is this read of the caller's identity (or of a flag made from it) only turned into a
+    value the function hands out, deciding nothing: `const isFollower = me !== null &&
+    followers.some((f) => f.followerId === me)` that ends up in `{ ...user, isFollower }`?
+    A signed-out caller gets `false` and everything else. A test that decides a `throw` or
+    `return`, which rows are read (an index range, a `.filter`), or which of two values is
+    returned (`f.ownerId === me ? f : summary`), is a check; so is a value passed to a call,
+    stored, or returned by a helper (its caller may stop on it)."""
+    n = js.outer(read)
+    tested = False  # the value is no longer the identity itself, but a yes/no made from it
+    while n.parent is not None:
+        p = n.parent
+        if p.type == "binary_expression" and any(p.has_tok(t) for t in _TEST_TOKENS) \
+                or p.type == "unary_expression" and p.has_tok("!"):
+            tested = True
+        elif p.type == "parenthesized_expression":
+            pass
+        elif p.type == "ternary_expression" and n.field == "condition" and tested \
+                and all(_literal_value(p.child(f)) for f in ("consequence", "alternative")):
+            pass  # `me === null ? "guest" : "member"`: still only a label
+        elif p.type in ("arrow_function", "return_statement") and tested:
+            fn = p if p.type == "arrow_function" else js.enclosing_function(p)
+            call = _yes_no_callback_of(fn)
+            if call is None:
+                return False  # a helper's or a filter's answer: its caller may act on it
+            n = js.outer(call)
+            continue
+        elif p.type == "variable_declarator" and n.field == "value" and tested:
+            owner = js.enclosing_function(p)
+            names = scope.bound_names(p)
+            if depth > 3 or len(names) != 1:
+                return False
+            return all(_only_a_flag(r, depth + 1) for r in scope.reads_of(owner or _root(p), names[0]))
+        elif p.type in ("pair", "array", "spread_element", "template_substitution") and (tested or depth):
+            return True  # written into what the function hands out (`{ ...user, isFollower }`)
+        elif n.type == "shorthand_property_identifier" and depth:
+            return True
+        else:
+            return False
+        n = p
+    return False
+
+
+def _yes_no_callback_of(fn: Node | None) -> Node | None:
+    """The `xs.some(...)`/`xs.every(...)` call that `fn` is the callback of, if any."""
+    if fn is None:
+        return None
+    o = js.outer(fn)
+    args = o.parent
+    call = args.parent if args is not None and args.type == "arguments" else None
+    if call is None or call.type != "call_expression":
+        return None
+    callee = js.callee(call)
+    prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
+    return call if prop is not None and prop.text in _YES_NO_METHODS else None
+
+
+def _literal_value(n: Node | None) -> bool:
+    n = js.unwrap(n) if n is not None else None
+    return n is not None and (n.type in ("string", "number", "true", "false", "null", "template_string")
+                              and not any(c.type == "template_substitution" for c in n.walk())
+                              or js.is_undefined(n))
 
 
 def _forwards_input(r: Reached, site: CallSite, argument: str | None) -> bool:
@@ -3707,9 +3836,32 @@ def _only_when_present(read: Node) -> bool:
                         top = to.parent
                         continue
                     break
-                return _exits_when_true(top)
+                return _exits_when_true(top) and not _grants_owner(top)
         p = p.parent
     return False
+
+
+def _grants_owner(cond: Node) -> bool:
+    """`if (me && fleet.userId === me._id) return { ...fleet, ships }`: a condition with no
+    negation whose branch returns more data (never throws, never returns a bare literal). A
+    signed-out caller goes on to what everyone else gets: an ownership compare that decides
+    what is returned, not a refusal it skips."""
+    if any(t.type in ("unary_expression", "binary_expression") and (t.has_tok("!") or t.has_tok("!==")
+                                                                    or t.has_tok("!=") or t.has_tok("||"))
+           for t in cond.walk()):
+        return False
+    stmt = js.outer(cond).parent
+    branch = stmt.child("consequence") if stmt is not None else None
+    if branch is None:
+        return False
+    owner = js.enclosing_function(stmt)
+    returns = [t for t in branch.walk() if t.type in ("return_statement", "throw_statement")
+               and js.enclosing_function(t) is owner]
+    for t in returns:
+        value = js.unwrap(t.children[0]) if t.type == "return_statement" and t.children else None
+        if t.type == "throw_statement" or value is None or _literal_value(value):
+            return False
+    return bool(returns)
 
 
 def _only_when_signed_in(read: Node, _depth: int = 0) -> bool:

@@ -168,6 +168,11 @@ BOARD_PERMS = {**AUTH_CONFIG, "convex/lib/boards.ts":
                '  const board = await ctx.db.get("boards", id);\n  return board?.ownerId === me.subject;\n}\n'
                'export async function requireBoardEditor(ctx: QueryCtx, id: Id<"boards">) {\n'
                '  if (!(await canEditBoard(ctx, id))) throw new Error("not your board");\n}\n'}
+# a throwing sign-in check and its null-returning twin, for optional sign-in
+OPTIONAL_ME = ('import { getAuthUserId } from "@convex-dev/auth/server";\nimport type { QueryCtx } from "../_generated/server";\n'
+               'export async function requireUserId(ctx: QueryCtx) {\n  const id = await getAuthUserId(ctx);\n'
+               '  if (id === null) throw new Error("sign in");\n  return id;\n}\n'
+               'export async function userIdOrNull(ctx: QueryCtx) {\n  return await getAuthUserId(ctx);\n}\n')
 BOARD_SERVER = SERVER + 'import { canEditBoard, requireBoardEditor } from "./lib/boards";\n'
 
 
@@ -313,6 +318,23 @@ class RequireAccessControl(Rule):
     plugin_rules = ("require-access-control",)
 
     valid = [
+        Valid(SERVER + 'import { requireUserId, userIdOrNull } from "./lib/me";\n'
+              'export const shipsA = query({ args: { port: v.string() }, handler: async (ctx, args) => {\n'
+              '  let me = null;\n  try {\n    me = await requireUserId(ctx);\n  } catch {\n    me = null;\n  }\n'
+              '  const rows = await ctx.db.query("ships").withIndex("by_port", (q) => q.eq("port", args.port)).take(50);\n'
+              '  return rows.map((s) => (s.ownerId === me ? s : { _id: s._id, name: s.name }));\n}});\n'
+              'export const shipsB = query({ args: { port: v.string() }, handler: async (ctx, args) => {\n'
+              '  const me = await userIdOrNull(ctx);\n'
+              '  const rows = await ctx.db.query("ships").withIndex("by_port", (q) => q.eq("port", args.port)).take(50);\n'
+              '  return rows.map((s) => (s.ownerId === me ? s : { _id: s._id, name: s.name }));\n}});\n'
+              'export const shipsC = query({ args: { port: v.string() }, handler: async (ctx, args) => {\n'
+              '  let me;\n  try {\n    me = await requireUserId(ctx);\n  } catch (e) {\n    me = undefined;\n  }\n'
+              '  const rows = await ctx.db.query("ships").withIndex("by_port", (q) => q.eq("port", args.port)).take(50);\n'
+              '  return rows.map((s) => {\n    if (me && s.ownerId === me) {\n      return { ...s, owned: true };\n    }\n'
+              '    return { _id: s._id, name: s.name };\n  });\n}});\n',
+              files={**AUTH_CONFIG, "convex/lib/me.ts": OPTIONAL_ME},
+              note="optional sign-in, whether a caught check or a helper that returns null: the owner gets the row, "
+                   "everyone else a summary"),
         Valid('import { customMutation } from "convex-helpers/server/customFunctions";\n'
               'import { mutation } from "./_generated/server";\n'
               'const testingMutation = customMutation(mutation, {\n  args: {},\n  input: async (_ctx, args) => {\n'
@@ -1459,6 +1481,19 @@ class RequireAccessControl(Rule):
                 '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) throw new Error("sign in");\n}});\n',
                 files=AUTH_CONFIG, lines=[5, 9], message="before it checks who is calling",
                 note="an action is no transaction: the mutation run (or the job scheduled) before the check stays done"),
+        Invalid(SERVER + 'export const card = query({ args: { userId: v.id("users") }, handler: async (ctx, args) => {\n'
+                '  const me = await getAuthUserId(ctx);\n  const person = await ctx.db.get("users", args.userId);\n'
+                '  const fans = await ctx.db.query("fans").withIndex("by_star", (q) => q.eq("starId", args.userId)).take(50);\n'
+                '  const isFan = me !== null && fans.some((f) => f.fanId === me);\n  return { ...person, isFan };\n}});\n',
+                files=AUTH_CONFIG, lines=[5], message="never checks it",
+                note="the identity only computes a flag the result carries: a signed-out caller gets `false` and the row"),
+        Invalid(SERVER + 'import { requireUserId } from "./lib/me";\n'
+                'export const ships = query({ args: { port: v.string() }, handler: async (ctx, args) => {\n'
+                '  let me = null;\n  try {\n    me = await requireUserId(ctx);\n  } catch {\n    me = null;\n  }\n'
+                '  const rows = await ctx.db.query("profiles").withIndex("by_port", (q) => q.eq("port", args.port)).take(50);\n'
+                '  return rows.map((s) => ({ ...s, mine: s.ownerId === me }));\n}});\n',
+                files={**AUTH_CONFIG, "convex/lib/me.ts": OPTIONAL_ME}, lines=[5], message="lets a signed-out caller through",
+                note="optional sign-in through a caught check, whose result only labels rows: it does not claim no identity is read"),
     ]
 
     def check_app(self, ctx, app):
@@ -1496,7 +1531,7 @@ class RequireAccessControl(Rule):
                 continue
             if access.protected or access.unknown or access.annotated_public or not access.touches_resources:
                 continue
-            hint = ""
+            hint = swallow_note = ""
             better = [w for w in wrappers.get(fn.kind, []) if w != fn.builder.name]
             if better:
                 hint = f", or register it with `{better[0]}`"
@@ -1504,8 +1539,9 @@ class RequireAccessControl(Rule):
                 hint += (f" ({access.caller_decides[0].what} is given only the arguments, which the caller "
                          "chooses: it cannot tell who is asking)")
             elif access.swallowed:
-                hint += (f" (the error of {access.swallowed[0].what} is caught and turned into a value, so a "
-                         "signed-out caller goes on)")
+                swallow_note = (f" (the error of {access.swallowed[0].what} is caught and turned into a value, so a "
+                                "signed-out caller goes on)")
+                hint += swallow_note
             elif access.blind_guards:
                 hint += (f" ({access.blind_guards[0].what} never asks `ctx.auth` who is calling, so it cannot "
                          "tell who is asking)")
@@ -1563,12 +1599,30 @@ class RequireAccessControl(Rule):
                            "or mark it `// cvxlint-public` if it is public by design")
                 continue
             why = analysis.personal_data(fn) if reads_only else None
+            if _checks_no_identity_last(access):
+                # it asks who is calling, but turns "no one" into a value and goes on: optional sign-in
+                ctx.report(fn.facts, name_node(fn),
+                           f"{describe_function(fn)} is public and lets a signed-out caller through before it "
+                           f"{'runs' if fn.kind == 'action' else _uses(access)}{f' ({why})' if why else ''}: the "
+                           f"error of {access.optional_identity[0].what} is caught and turned into a value, and nothing "
+                           "checks that value, so anyone can call it; fine if this is public by design (mark it "
+                           f"`// cvxlint-public`), otherwise stop when it is null"
+                           f"{hint.replace(swallow_note, '')} or make it internal")
+                continue
             ctx.report(fn.facts, name_node(fn),
                        f"{describe_function(fn)} is public and checks no identity before it "
                        f"{'runs' if fn.kind == 'action' else _uses(access)}"
                        f"{f' ({why})' if why else ''}: anyone can call it; check "
                        f"{check_or_helper}{hint}, make it internal, or mark "
                        "it `// cvxlint-public` if it is public by design")
+
+
+def _checks_no_identity_last(access) -> bool:
+    """Does the report fall through to "checks no identity" for a function whose only
+    identity check has its error caught (`try { me = await requireUser(ctx) } catch {}`)?
+    Then say it lets a signed-out caller through instead: it does ask."""
+    return bool(access.optional_identity) and not access.caller_decides and not access.futile_guards \
+        and not access.unused_identity
 
 
 def _no_auth_config(app) -> tuple[str, str, str]:
