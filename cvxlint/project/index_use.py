@@ -45,6 +45,8 @@ def string_arguments(app) -> set[str]:
         if module.special == "schema":
             continue
         for site in module.facts.all_calls():
+            if _names_no_index(module.facts, site):
+                continue
             for a in js.call_args(site.node):
                 s = js.string_value(a) if id(a) not in accounted else None
                 if s is not None:
@@ -60,6 +62,34 @@ def string_arguments(app) -> set[str]:
                 if s is not None:
                     out.add(s)
     return out
+
+
+# the methods of a range or filter builder (`q.eq("itemUid", x)`, `q.field("rank")`,
+# `q.search("body", text)`): their strings are field names and values, not index names
+_BUILDER_METHODS = frozenset(("eq", "neq", "gt", "gte", "lt", "lte", "field", "search"))
+
+
+def _names_no_index(facts, site) -> bool:
+    """A call whose string arguments are no index name: a log line (`console.log("rank", n)`)
+    or a step of a range or filter builder, called on a callback's parameter (`q.eq(...)`)
+    or chained on such a step (`q.eq("a", x).eq("b", y)`). An Ents `ctx.table("t").search(
+    "by_text", ...)` is called on a table, not on a parameter: its index name still counts."""
+    name = site.global_name
+    if name is not None and name.startswith("console."):
+        return True
+    callee = site.callee
+    while callee is not None and callee.type == "member_expression":
+        prop = callee.child("property")
+        if prop is None or prop.text not in _BUILDER_METHODS:
+            return False
+        receiver = js.unwrap(callee.child("object"))
+        if receiver is not None and receiver.type == "identifier":
+            ref = facts.ref_of(receiver)
+            return ref is not None and ref.kind == "param" and not ref.path
+        if receiver is None or receiver.type != "call_expression":
+            return False
+        callee = js.unwrap(js.callee(receiver))
+    return False
 
 
 # Packages that read a schema for its validators only (types, `typedV`, `crud`, a test

@@ -175,6 +175,19 @@ class UnusedIndex(Rule):
                        'export const a = query({ args: { owner: v.string() }, handler: (ctx, { owner }) => firstOf(ctx, "tasks", "by_owner", owner) });\n'
                        'export const c = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withSearchIndex("search_title", (q) => q.search("title", "x")).take(1) });\n'},
                 note="a name and a table the model cannot tell, but a range on `owner`: only an index starting with it can be read"),
+        Invalid(HEAD + 'export default defineSchema({\n'
+                '  likes: defineTable({ member: v.string(), post: v.string() }).index("member_post", ["member", "post"]),\n'
+                '  posts: defineTable({ board: v.string(), post: v.string(), score: v.number() })\n'
+                '    .index("board", ["board"])\n    .index("post", ["post"])\n    .index("score", ["score"]),\n});\n',
+                path="convex/schema.ts", lines=[7, 8],
+                files={"convex/posts.ts": 'import { query } from "./_generated/server";\n'
+                       'export const liked = query({ args: {}, handler: (ctx) => ctx.db.query("likes")\n'
+                       '  .withIndex("member_post", (q) => q.eq("member", "m").eq("post", "p")).first() });\n'
+                       'export const top = query({ args: {}, handler: async (ctx) => {\n'
+                       '  const rows = await ctx.db.query("posts").withIndex("board", (q) => q.eq("board", "b"))\n'
+                       '    .filter((q) => q.gt(q.field("score"), 0)).take(9);\n'
+                       '  console.log("score", rows.length);\n  return rows;\n} });\n'},
+                note="indexes named after their field: the field names of ranges, filters and log lines are no uses"),
     ]
 
     def check_app(self, ctx, app):
