@@ -33,6 +33,11 @@ def string_arguments(app) -> set[str]:
     for call in app.queries.calls:
         if call.method == "vectorSearch" and call.table and len(call.args) > 1:
             accounted.add(id(call.args[1]))
+    for ents in app.queries.ents_calls:
+        if ents.table is not None and ents.index_name_node is not None:
+            accounted.add(id(ents.index_name_node))
+        if ents.table is not None and ents.search_call is not None and js.call_args(ents.search_call):
+            accounted.add(id(js.call_args(ents.search_call)[0]))
     # an index's own definition in a table file (`convex/tables/x.ts` exporting
     # `defineTable(...).index("by_x", ...)`) is not a use of it
     if app.schema is not None:
@@ -96,6 +101,10 @@ def _names_no_index(facts, site) -> bool:
 # harness's `convexTest(schema)`; convex-helpers' `stream(db, schema)` takes its index names
 # from the app's own code, which is read above): handing them the schema uses no index.
 _SCHEMA_VALIDATOR_READERS = ("convex", "convex-helpers", "convex-test")
+# Functions of other packages that only read it so: convex-ents' `getEntDefinitions(schema)`
+# (Ents queries the indexes it defines itself, `Table.library_indexes`, and those the code
+# names in `ctx.table("t", "byX", ...)`, read above; never another one on its own)
+_SCHEMA_VALIDATOR_READER_FUNCTIONS = (("convex-ents", "getEntDefinitions"),)
 
 
 def schema_handed_to_library(project: "Project", app) -> bool:
@@ -115,7 +124,8 @@ def schema_handed_to_library(project: "Project", app) -> bool:
             if not isinstance(callee, ExternalDef) or callee.module.startswith("generated:"):
                 continue
             package = package_name(callee.module)
-            if package is None or package in _SCHEMA_VALIDATOR_READERS:
+            if package is None or package in _SCHEMA_VALIDATOR_READERS \
+                    or (package, callee.name) in _SCHEMA_VALIDATOR_READER_FUNCTIONS and not callee.path:
                 continue
             for a in args:
                 d = linker.value_of(module.facts, a)
@@ -160,6 +170,16 @@ def unused_indexes(project: "Project", app, filters: list):
     for call in app.queries.calls:
         if call.method == "vectorSearch" and len(call.args) > 1:
             read(call.table, "vector", call.facts, call.args[1])
+    # Convex Ents: `ctx.table("t", "byX", q => ...)`, `ctx.table("t").get("byX", v)`,
+    # `.search("byText", ...)` query `t` through the index they name
+    for ents in app.queries.ents_calls:
+        if ents.table is not None:
+            queried.add(ents.table)
+        if ents.index_name_node is not None:
+            read(ents.table, "db", ents.facts, ents.index_name_node, _range_fields(ents) if ents.range_known else ())
+        if ents.search_call is not None:
+            args = js.call_args(ents.search_call)
+            read(ents.table, "search", ents.facts, args[0] if args else None)
     # An index that an existing filter could use (CVX202 says to query through it) is
     # wanted, not unused: telling to delete it too would contradict that advice.
     for fi in filters:
