@@ -723,6 +723,20 @@ class DatabaseUses:
                 return None
         return out
 
+    def tables_written_in(self, func: FunctionInfo) -> set[str] | None:
+        """The tables the writes written in `func` (and the functions nested in it) name, None
+        when one cannot be told; the helpers it calls are not followed (a function that is
+        not registered, such as a migration's `migrateOne`)."""
+        out: set[str] = set()
+        for c in self.calls:
+            if c.method not in WRITE_METHODS or c.func is None or not c.func.is_inside(func):
+                continue
+            table = c.table if c.method == "insert" or c.explicit else self.table_of(c.facts, c.id_node)
+            if table is None:
+                return None
+            out.add(table)
+        return out
+
     def _ctx_escapes(self, r, site: CallSite, with_ctx: set[int]) -> bool:
         """Does `site` hand the ctx of `r` (or its db) to a function that is not a package's
         and whose database calls are not among `fn`'s (`with_ctx`: the functions reach() saw
