@@ -1799,7 +1799,7 @@ class _Inference:
             obj, last = js.unwrap(n.child("object")), (n.child("property") or n).text
             table = self.doc_table(obj, depth + 1)
             if table is None:
-                return None
+                return self._nested_field_id(obj, last, depth)
             if last == "_id":
                 return table
             return self._field_id_table(table, last)
@@ -2167,6 +2167,26 @@ class _Inference:
 
     def _field_id_table(self, table: str, fld: str) -> str | None:
         return _id_table_of_validator(self._field_validator(table, fld))
+
+    def _nested_field_id(self, obj: Node | None, last: str | None, depth: int) -> str | None:
+        """The table of an id in an object nested in a document (`article.thumbnail.imageId`,
+        `thumbnail: v.optional(v.object({ imageId: v.id("media") }))`): the document's field,
+        walked down through `v.optional` and `v.object` (not a union: its members may differ)."""
+        path = [last]
+        while obj is not None and obj.type == "member_expression" and len(path) < 6:
+            prop = obj.child("property")
+            if prop is None or prop.type != "property_identifier":
+                return None
+            path.insert(0, prop.text)
+            obj = js.unwrap(obj.child("object"))
+            table = self.doc_table(obj, depth + 1)
+            if table is not None:
+                v = self._field_validator(table, path[0])
+                for name in path[1:]:
+                    v = v.required() if v is not None else None
+                    v = v.fields.get(name) if v is not None and v.kind == "object" else None
+                return _id_table_of_validator(v)
+        return None
 
     def ids_table(self, node: Node | None, depth: int) -> str | None:
         """The table of every id an array expression holds: `args.ids` validated
