@@ -161,6 +161,67 @@ def _made_with(linker: "Linker", facts: "FileFacts", callee: Node, cls_name: str
     return package_class_of(linker, facts, callee) == (WORKFLOW, cls_name)
 
 
+@dataclass(eq=False, slots=True)
+class MigrationsRunner:
+    """`new Migrations(components.migrations, { internalMutation })` of @convex-dev/migrations
+    (0.3, `src/client/index.ts`): every `migrations.define({ table, migrateOne })` made with it
+    is registered with the `internalMutation` option, or with the raw `internalMutationGeneric`
+    when there is none: its `migrateOne` then writes on the raw `ctx.db`, past any wrapper."""
+
+    facts: "FileFacts"
+    node: Node  # the `new Migrations(...)` expression
+    # the `internalMutation` option, None when there is none; `options_known` False when the
+    # options are not an object literal we can read whole (a variable, a spread)
+    builder_node: Node | None
+    options_known: bool
+    # (file, function, the `table` named) of each `migrateOne` of a `define` made with it
+    migrate_ones: list[tuple["FileFacts", "FunctionInfo", str | None]]
+
+
+MIGRATIONS = "@convex-dev/migrations"
+
+
+def migrations_runners(linker: "Linker", modules) -> list[MigrationsRunner]:
+    """Every `new Migrations(...)` of @convex-dev/migrations in `modules` (the app's), with the
+    `migrateOne` functions defined through it in any of them."""
+    from .evaluate import made_with_new
+
+    runners: dict[int, MigrationsRunner] = {}
+    defines: list[tuple["FileFacts", "CallSite"]] = []
+    for module in modules:
+        facts = module.facts
+        if b"Migrations" not in facts.source and b"define" not in facts.source:
+            continue
+        for site in facts.all_calls():
+            if site.is_new:
+                cls = linker.value_of(facts, site.callee)
+                if isinstance(cls, ExternalDef) and not cls.path and (cls.module, cls.name) == (MIGRATIONS, "Migrations"):
+                    runners[id(site.node)] = _runner(facts, site.node)
+            elif site.path[-1:] == ("define",) and len(site.path) == 2:
+                defines.append((facts, site))
+    for facts, site in defines:
+        made = made_with_new(linker, facts, site.callee)
+        runner = runners.get(id(made[1])) if made is not None else None
+        spec = js.unwrap(js.call_args(site.node)[0]) if runner is not None and js.call_args(site.node) else None
+        if spec is None or spec.type != "object":
+            continue
+        info, where = _function_of(linker, facts, js.object_get(spec, "migrateOne"))
+        if info is not None and where is not None:
+            table = js.object_get(spec, "table")
+            runner.migrate_ones.append((where, info, linker.const_string(facts, table) if table is not None else None))
+    return list(runners.values())
+
+
+def _runner(facts: "FileFacts", node: Node) -> MigrationsRunner:
+    args = js.call_args(node)
+    options = js.unwrap(args[1]) if len(args) > 1 else None
+    if options is None:
+        return MigrationsRunner(facts, node, None, True, [])
+    if options.type != "object" or any(p.spread or p.key is None for p in js.object_props(options)):
+        return MigrationsRunner(facts, node, None, False, [])
+    return MigrationsRunner(facts, node, js.object_get(options, "internalMutation"), True, [])
+
+
 def _function_of(linker: "Linker", facts: "FileFacts", node: Node | None) -> tuple["FunctionInfo | None", "FileFacts | None"]:
     """The function an expression is, written in place or named (a function of this file or imported)."""
     node = js.unwrap(node)

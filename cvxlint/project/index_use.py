@@ -33,6 +33,11 @@ def string_arguments(app) -> set[str]:
     for call in app.queries.calls:
         if call.method == "vectorSearch" and call.table and len(call.args) > 1:
             accounted.add(id(call.args[1]))
+    for ents in app.queries.ents_calls:
+        if ents.table is not None and ents.index_name_node is not None:
+            accounted.add(id(ents.index_name_node))
+        if ents.table is not None and ents.search_call is not None and js.call_args(ents.search_call):
+            accounted.add(id(js.call_args(ents.search_call)[0]))
     # an index's own definition in a table file (`convex/tables/x.ts` exporting
     # `defineTable(...).index("by_x", ...)`) is not a use of it
     if app.schema is not None:
@@ -45,6 +50,8 @@ def string_arguments(app) -> set[str]:
         if module.special == "schema":
             continue
         for site in module.facts.all_calls():
+            if _names_no_index(module.facts, site):
+                continue
             for a in js.call_args(site.node):
                 s = js.string_value(a) if id(a) not in accounted else None
                 if s is not None:
@@ -62,10 +69,42 @@ def string_arguments(app) -> set[str]:
     return out
 
 
+# the methods of a range or filter builder (`q.eq("itemUid", x)`, `q.field("rank")`,
+# `q.search("body", text)`): their strings are field names and values, not index names
+_BUILDER_METHODS = frozenset(("eq", "neq", "gt", "gte", "lt", "lte", "field", "search"))
+
+
+def _names_no_index(facts, site) -> bool:
+    """A call whose string arguments are no index name: a log line (`console.log("rank", n)`)
+    or a step of a range or filter builder, called on a callback's parameter (`q.eq(...)`)
+    or chained on such a step (`q.eq("a", x).eq("b", y)`). An Ents `ctx.table("t").search(
+    "by_text", ...)` is called on a table, not on a parameter: its index name still counts."""
+    name = site.global_name
+    if name is not None and name.startswith("console."):
+        return True
+    callee = site.callee
+    while callee is not None and callee.type == "member_expression":
+        prop = callee.child("property")
+        if prop is None or prop.text not in _BUILDER_METHODS:
+            return False
+        receiver = js.unwrap(callee.child("object"))
+        if receiver is not None and receiver.type == "identifier":
+            ref = facts.ref_of(receiver)
+            return ref is not None and ref.kind == "param" and not ref.path
+        if receiver is None or receiver.type != "call_expression":
+            return False
+        callee = js.unwrap(js.callee(receiver))
+    return False
+
+
 # Packages that read a schema for its validators only (types, `typedV`, `crud`, a test
 # harness's `convexTest(schema)`; convex-helpers' `stream(db, schema)` takes its index names
 # from the app's own code, which is read above): handing them the schema uses no index.
 _SCHEMA_VALIDATOR_READERS = ("convex", "convex-helpers", "convex-test")
+# Functions of other packages that only read it so: convex-ents' `getEntDefinitions(schema)`
+# (Ents queries the indexes it defines itself, `Table.library_indexes`, and those the code
+# names in `ctx.table("t", "byX", ...)`, read above; never another one on its own)
+_SCHEMA_VALIDATOR_READER_FUNCTIONS = (("convex-ents", "getEntDefinitions"),)
 
 
 def schema_handed_to_library(project: "Project", app) -> bool:
@@ -85,7 +124,8 @@ def schema_handed_to_library(project: "Project", app) -> bool:
             if not isinstance(callee, ExternalDef) or callee.module.startswith("generated:"):
                 continue
             package = package_name(callee.module)
-            if package is None or package in _SCHEMA_VALIDATOR_READERS:
+            if package is None or package in _SCHEMA_VALIDATOR_READERS \
+                    or (package, callee.name) in _SCHEMA_VALIDATOR_READER_FUNCTIONS and not callee.path:
                 continue
             for a in args:
                 d = linker.value_of(module.facts, a)
@@ -130,6 +170,16 @@ def unused_indexes(project: "Project", app, filters: list):
     for call in app.queries.calls:
         if call.method == "vectorSearch" and len(call.args) > 1:
             read(call.table, "vector", call.facts, call.args[1])
+    # Convex Ents: `ctx.table("t", "byX", q => ...)`, `ctx.table("t").get("byX", v)`,
+    # `.search("byText", ...)` query `t` through the index they name
+    for ents in app.queries.ents_calls:
+        if ents.table is not None:
+            queried.add(ents.table)
+        if ents.index_name_node is not None:
+            read(ents.table, "db", ents.facts, ents.index_name_node, _range_fields(ents) if ents.range_known else ())
+        if ents.search_call is not None:
+            args = js.call_args(ents.search_call)
+            read(ents.table, "search", ents.facts, args[0] if args else None)
     # An index that an existing filter could use (CVX202 says to query through it) is
     # wanted, not unused: telling to delete it too would contradict that advice.
     for fi in filters:

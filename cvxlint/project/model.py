@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from ..forked import Forked
     from .references import ClientScan
     from .references import CallIndex, FunctionUse, HttpRoute
-    from .component_clients import WorkflowDefinition
+    from .component_clients import MigrationsRunner, WorkflowDefinition
 
 ENTRY_EXTENSIONS = (".js", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".jsx")
 SPECIAL_FILES = {"schema": "schema", "http": "http", "crons": "crons"}
@@ -440,6 +440,15 @@ class App:
                     if e.local == wf.local_name and not e.type_only:
                         out.setdefault(f"{module.module_name}:{e.name}", wf)
         return out
+
+    @cached_property
+    def migrations_runners(self) -> list["MigrationsRunner"]:
+        """The app's `new Migrations(components.migrations, ...)` of @convex-dev/migrations, with
+        the `migrateOne` functions defined through each (component_clients.py)."""
+        from .component_clients import migrations_runners
+
+        modules = [m for m in self.modules.values() if m.special != "schema" and not m.rel.startswith("_generated/")]
+        return migrations_runners(self.project.linker, modules)
 
     @cached_property
     def agent_tools(self) -> list[tuple[str, FunctionInfo, FileFacts]]:

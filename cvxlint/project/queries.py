@@ -725,6 +725,20 @@ class DatabaseUses:
                 return None
         return out
 
+    def tables_written_in(self, func: FunctionInfo) -> set[str] | None:
+        """The tables the writes written in `func` (and the functions nested in it) name, None
+        when one cannot be told; the helpers it calls are not followed (a function that is
+        not registered, such as a migration's `migrateOne`)."""
+        out: set[str] = set()
+        for c in self.calls:
+            if c.method not in WRITE_METHODS or c.func is None or not c.func.is_inside(func):
+                continue
+            table = c.table if c.method == "insert" or c.explicit else self.table_of(c.facts, c.id_node)
+            if table is None:
+                return None
+            out.add(table)
+        return out
+
     def _ctx_escapes(self, r, site: CallSite, with_ctx: set[int]) -> bool:
         """Does `site` hand the ctx of `r` (or its db) to a function that is not a package's
         and whose database calls are not among `fn`'s (`with_ctx`: the functions reach() saw
@@ -1792,7 +1806,7 @@ class _Inference:
             obj, last = js.unwrap(n.child("object")), (n.child("property") or n).text
             table = self.doc_table(obj, depth + 1)
             if table is None:
-                return None
+                return self._nested_field_id(obj, last, depth)
             if last == "_id":
                 return table
             return self._field_id_table(table, last)
@@ -2205,6 +2219,26 @@ class _Inference:
 
     def _field_id_table(self, table: str, fld: str) -> str | None:
         return _id_table_of_validator(self._field_validator(table, fld))
+
+    def _nested_field_id(self, obj: Node | None, last: str | None, depth: int) -> str | None:
+        """The table of an id in an object nested in a document (`article.thumbnail.imageId`,
+        `thumbnail: v.optional(v.object({ imageId: v.id("media") }))`): the document's field,
+        walked down through `v.optional` and `v.object` (not a union: its members may differ)."""
+        path = [last]
+        while obj is not None and obj.type == "member_expression" and len(path) < 6:
+            prop = obj.child("property")
+            if prop is None or prop.type != "property_identifier":
+                return None
+            path.insert(0, prop.text)
+            obj = js.unwrap(obj.child("object"))
+            table = self.doc_table(obj, depth + 1)
+            if table is not None:
+                v = self._field_validator(table, path[0])
+                for name in path[1:]:
+                    v = v.required() if v is not None else None
+                    v = v.fields.get(name) if v is not None and v.kind == "object" else None
+                return _id_table_of_validator(v)
+        return None
 
     def ids_table(self, node: Node | None, depth: int) -> str | None:
         """The table of every id an array expression holds: `args.ids` validated

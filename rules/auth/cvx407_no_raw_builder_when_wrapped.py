@@ -5,7 +5,7 @@ from cvxlint.project.builders import GENERATED_BUILDERS
 from cvxlint.project.customizations import triggers_only
 from cvxlint.project.definitions import Def
 from cvxlint.project.evaluate import made_with_new
-from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js, memoized, reported_queries
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js, line_of, memoized, reported_queries
 
 from .cvx401_require_access_control import authenticating_wrappers
 
@@ -23,6 +23,16 @@ ON_COMMENTS = {"convex/functions.ts": FUNCTIONS["convex/functions.ts"] + 'trigge
                '  await ctx.db.insert(table, { text });\n}\n'
                'export async function comment(ctx: MutationCtx, text: string) {\n'
                '  await ctx.db.insert("comments", { text });\n}\n'}
+# the same with an internal wrapper too, which `new Migrations(..., { internalMutation })` takes
+ON_COMMENTS_INTERNAL = {**ON_COMMENTS, "convex/functions.ts": ON_COMMENTS["convex/functions.ts"].replace(
+    'import { mutation as rawMutation } from "./_generated/server";\n',
+    'import { internalMutation as rawInternalMutation, mutation as rawMutation } from "./_generated/server";\n')
+    + 'export const internalMutation = customMutation(rawInternalMutation, customCtx(triggers.wrapDB));\n'}
+MIGRATIONS = ('import { Migrations } from "@convex-dev/migrations";\nimport { components } from "./_generated/api";\n'
+              '// clears every comment\nexport const migrations = new Migrations<any>(components.migrations);\n'
+              'export const run = migrations.runner();\n'
+              'export const clear = migrations.define({ table: "comments", migrateOne: async (ctx, doc) => {\n'
+              '  await ctx.db.delete("comments", doc._id);\n} });\n')
 AUTHED = {"convex/auth.config.ts": 'export default { providers: [] };\n',
           "convex/lib/functions.ts":
           'import { customCtx, customQuery } from "convex-helpers/server/customFunctions";\n'
@@ -76,6 +86,13 @@ class NoRawBuilderWhenWrapped(Rule):
       (a query of data about no one: a FAQ, a price list). The wrapper suggested is one that
       asks who is signed in and admits every signed-in caller (`authedQuery` before
       `adminQuery`), then the one most used.
+
+    Also flags `new Migrations(components.migrations)` of @convex-dev/migrations with no
+    `internalMutation` option, in an app that installs triggers through a wrapper, when a
+    `migrateOne` of its `migrations.define(...)` writes a table a trigger is registered on
+    (or one cvxlint cannot name): the component then registers each migration with the raw
+    builder, and its writes skip the triggers (the package's README, "Override the
+    internalMutation to apply custom DB behavior").
 
     ## Why is this bad?
     Triggers, row-level security and auth only run through the wrappers; convex-helpers
@@ -140,8 +157,21 @@ class NoRawBuilderWhenWrapped(Rule):
               'export const log = server.mutation({ args: {}, handler: async (ctx) => {\n'
               '  await ctx.db.insert("jobLog", { line: "x" });\n}});\n',
               files=ON_COMMENTS, note="the same through a namespace import"),
+        Valid(MIGRATIONS.replace("new Migrations<any>(components.migrations)",
+                                 "new Migrations<any>(components.migrations, { internalMutation })")
+              .replace('import { components }', 'import { internalMutation } from "./functions";\nimport { components }'),
+              files=ON_COMMENTS_INTERNAL, note="the migrations run through the wrapped builder"),
+        Valid(MIGRATIONS.replace('"comments"', '"jobLog"'), files=ON_COMMENTS_INTERNAL,
+              note="no trigger on the table the migration writes"),
     ]
     invalid = [
+        Invalid(MIGRATIONS, files=ON_COMMENTS_INTERNAL, lines=[4],
+                message="`new Migrations(components.migrations, { internalMutation })` (`internalMutation` from `convex/functions.ts`)",
+                note="@convex-dev/migrations without the wrapped builder: the migration's delete skips the trigger"),
+        Invalid(MIGRATIONS.replace("await ctx.db.delete(\"comments\", doc._id)", "return { text: \"\" }")
+                .replace("(ctx, doc)", "(_ctx, _doc)"),
+                files=ON_COMMENTS_INTERNAL, lines=[4], message="writes `comments`, which has triggers",
+                note="the object `migrateOne` returns patches the migrated document"),
         Invalid('import { mutation } from "./_generated/server";\n'
                 'export const add = mutation({ args: {}, handler: async (ctx) => { await ctx.db.insert("t", {}); } });\n',
                 files=FUNCTIONS, lines=[1], message="convex/functions.ts"),
@@ -230,6 +260,55 @@ class NoRawBuilderWhenWrapped(Rule):
                                f"raw `{imp.imported}` from `_generated/server` registers {names} without an access "
                                f"check, while the app has the authenticating wrapper `{better[0]}`: use it")
             self._reached_otherwise(ctx, app, module, shadows, authed)
+        self._migrations_past_triggers(ctx, app)
+
+    def _migrations_past_triggers(self, ctx, app):
+        """`new Migrations(components.migrations)` with no `internalMutation` option registers
+        each `migrateOne` with the raw `internalMutationGeneric`: in an app whose triggers are
+        installed by a wrapper, the migrations that write a table with a trigger skip it."""
+        runners = [r for r in app.migrations_runners
+                   if r.builder_node is None and r.options_known and r.migrate_ones and ctx.reported(r.facts)]
+        wrappers = _trigger_wrappers(ctx, app) if runners else []
+        if not wrappers:
+            return
+        registered = _trigger_tables(ctx, app)
+        made = [n for *_named, made in wrappers for n in made]
+        triggered = None if any(registered.get(id(n)) is None for n in made) \
+            else set().union(*(registered[id(n)] for n in made))
+        # the option takes an internal mutation builder: a public one would make the migrations public
+        internal = [(name, module) for name, module, builder, _made in wrappers if builder.is_internal]
+        for runner in runners:
+            hits = []  # (migrateOne's definition, the tables with triggers it writes, or None: unknown)
+            for facts, func, table in runner.migrate_ones:
+                written = app.queries.tables_written_in(func)
+                returns_patch = func.body is not None and (
+                    func.body.type != "statement_block"
+                    or any(r.children and r.children[0].type != ";" for r in js.return_statements(func.node)))
+                if written is not None and returns_patch:  # the object it returns patches the migrated document
+                    written = None if table is None else written | {table}
+                if written is None or triggered is None:
+                    if written != set():
+                        hits.append((facts, func, None))
+                elif written & triggered:
+                    hits.append((facts, func, sorted(written & triggered)))
+            if not hits:
+                continue
+            facts, func, tables = hits[0]
+            what = f"`{'`, `'.join(tables)}`, which has triggers" if tables else "tables that may have triggers"
+            name, module = internal[0] if internal else (wrappers[0][0], wrappers[0][1])
+            where = app_rel(app, module.path)
+            if internal:
+                option = "internalMutation" if name == "internalMutation" else f"internalMutation: {name}"
+                exported = any(e.local == name and not e.type_only for e in module.facts.exports)
+                advice = (f"pass the wrapped builder: `new Migrations(components.migrations, {{ {option} }})` "
+                          f"(`{name}`{'' if exported else ', to export'} from `{where}`)")
+            else:
+                advice = (f"wrap `internalMutation` as `{where}` wraps `{name}` and pass it: "
+                          f"`new Migrations(components.migrations, {{ internalMutation }})`")
+            ctx.report(runner.facts, runner.node,
+                       f"`new Migrations(...)` has no `internalMutation` option, so each `migrateOne` runs on the "
+                       f"raw `ctx.db`: the one at {app_rel(app, Path(facts.path))}:{line_of(facts, func.node)} writes "
+                       f"{what}, and the triggers `{where}` installs do not run; {advice}")
 
     def _reached_otherwise(self, ctx, app, module, shadows, authed):
         """The raw builder reached another way than a named import from `_generated/server`:
@@ -380,6 +459,30 @@ def _in_import(n) -> bool:
 
 
 _IMPORT = frozenset(["import_statement"])
+
+
+def _trigger_wrappers(ctx, app):
+    """(name, module, builder, the `new Triggers()` expressions it installs) of each mutation builder
+    of the app that wraps another with triggers only (`customMutation(rawInternalMutation,
+    customCtx(triggers.wrapDB))`), exported or not."""
+
+    def compute():
+        out = []
+        for module in app.modules.values():
+            facts = module.facts
+            if b"wrapDB" not in facts.source:
+                continue
+            for name, b in facts.bindings.items():
+                if b.path or b.value is None or b.value.type != "call_expression":
+                    continue
+                builder = ctx.project.builders.builder_of(facts, b.node.child("name"))
+                made = triggers_only(ctx.project.linker, builder) \
+                    if builder is not None and builder.is_custom and builder.kind == "mutation" else None
+                if made:
+                    out.append((name, module, builder, made))
+        return out
+
+    return memoized(ctx, ("trigger_wrappers", id(app)), compute)
 
 
 def _trigger_tables(ctx, app):

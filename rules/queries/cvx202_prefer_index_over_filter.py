@@ -742,7 +742,20 @@ def add_index_edit(ctx, table, name: str, fields: list[str]):
         sep = "\n" + _chain_indent(facts.source, end.start, text)
     else:
         sep = ""  # one line, or the first call after `})` where it fits: Prettier keeps it there
+    src = facts.source
+    eol = src.find(b"\n", end.end)
+    rest = src[end.end: len(src) if eol < 0 else eol].decode("utf-8", "replace")
+    tail = _TRAILING_COMMENT.match(rest) if sep else None
+    if tail is not None:
+        # `.index("by_x", ["x"]), // why by_x`: the comment stays with the index it is about,
+        # the comma moves after the new one
+        return ctx.edit(facts, (end.end, end.end + len(rest.encode())),
+                        f"{tail.group(2).rstrip()}{sep}{call}{tail.group(1).strip()}")
     return ctx.edit(facts, (end.end, end.end), sep + call)
+
+
+# what follows a table's last index on its line: a `,` (or none) and a `//` comment
+_TRAILING_COMMENT = re.compile(r"^(\s*,?)(\s*//.*)$")
 
 
 def _chain_indent(src: bytes, start: int, text: str) -> str:
@@ -996,6 +1009,15 @@ class PreferIndexOverFilter(Rule):
                 '  ctx.db.query("messages").withIndex("by_channel_body", (q) => q.eq("channel", c).eq("body", b)).take(9) });\n',
                 outputs={"convex/schema.ts": SCHEMA.replace('["channel", "author"])', '["channel", "author"])\n    .index("by_channel_body", ["channel", "body"])')},
                 note="no index covers both fields, but one starts with `channel`: the change that needs no new index"),
+        Invalid(SERVER + 'export const f = query({ args: { c: v.string(), b: v.string() }, handler: (ctx, { c, b }) =>\n'
+                '  ctx.db.query("messages").filter((q) => q.and(q.eq(q.field("channel"), c), q.eq(q.field("body"), b))).take(9) });\n',
+                files={"convex/schema.ts": SCHEMA.replace('["channel", "author"]),', '["channel", "author"]), // the inbox view')},
+                lines=[4],
+                output=SERVER + 'export const f = query({ args: { c: v.string(), b: v.string() }, handler: (ctx, { c, b }) =>\n'
+                '  ctx.db.query("messages").withIndex("by_channel_body", (q) => q.eq("channel", c).eq("body", b)).take(9) });\n',
+                outputs={"convex/schema.ts": SCHEMA.replace('["channel", "author"]),', '["channel", "author"]) // the inbox view\n'
+                                                            '    .index("by_channel_body", ["channel", "body"]),')},
+                note="the comment after the last index stays on its line, about that index"),
         Invalid(SERVER + 'export const mine = query({ args: { c: v.string(), a: v.string() }, handler: (ctx, { c, a }) =>\n'
                 '  ctx.db.query("messages").withIndex("by_channel", (q) => q.eq("channel", c))\n'
                 '    .filter((q) => q.eq(q.field("author"), a)).first() });\n',

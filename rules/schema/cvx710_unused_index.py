@@ -11,9 +11,12 @@ class UnusedIndex(Rule):
 
     ## What it does
     Flags indexes (also search and vector indexes) that no `withIndex`,
-    `withSearchIndex` or `ctx.vectorSearch` in the app names, and whose name appears in no
+    `withSearchIndex`, `ctx.vectorSearch` or Convex Ents `ctx.table("t", "by_x", ...)` in the
+    app names, and whose name appears in no
     call argument or constant anywhere in the functions directory (which covers helpers
-    such as convex-helpers' `getManyFrom(db, table, "by_x", ...)`). Only tables the app's
+    such as convex-helpers' `getManyFrom(db, table, "by_x", ...)`; the field names and
+    values of range and filter steps, `q.eq("x", v)`, `q.field("x")`, and the arguments of
+    `console.*` do not count: an index named after its field would always look used). Only tables the app's
     own code queries are checked (an index name written as a string literal type counts as
     used, for generic helpers that take the index as a parameter): a table it never queries is read somewhere cvxlint cannot
     see (a library such as a Better Auth adapter, another app, a dashboard). Staged indexes
@@ -24,7 +27,7 @@ class UnusedIndex(Rule):
     a function of an npm package (Better Auth's `createApi(schema, ...)` in a local
     component): the library may pick any of its indexes by field name at runtime.
     Packages that read a schema's validators only (`convex`, `convex-helpers`' `typedV`,
-    `convex-test`) do not count.
+    `convex-test`, Convex Ents' `getEntDefinitions`) do not count.
     An index name the code computes counts as every name it can hold when those are known
     (a constant, or a key of a constant map: `BY_KIND[kind]`); when they are not (a name
     picked at run time from a registry, a parameter), no index of that kind on that table
@@ -175,6 +178,32 @@ class UnusedIndex(Rule):
                        'export const a = query({ args: { owner: v.string() }, handler: (ctx, { owner }) => firstOf(ctx, "tasks", "by_owner", owner) });\n'
                        'export const c = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withSearchIndex("search_title", (q) => q.search("title", "x")).take(1) });\n'},
                 note="a name and a table the model cannot tell, but a range on `owner`: only an index starting with it can be read"),
+        Invalid(HEAD + 'export default defineSchema({\n'
+                '  likes: defineTable({ member: v.string(), post: v.string() }).index("member_post", ["member", "post"]),\n'
+                '  posts: defineTable({ board: v.string(), post: v.string(), score: v.number() })\n'
+                '    .index("board", ["board"])\n    .index("post", ["post"])\n    .index("score", ["score"]),\n});\n',
+                path="convex/schema.ts", lines=[7, 8],
+                files={"convex/posts.ts": 'import { query } from "./_generated/server";\n'
+                       'export const liked = query({ args: {}, handler: (ctx) => ctx.db.query("likes")\n'
+                       '  .withIndex("member_post", (q) => q.eq("member", "m").eq("post", "p")).first() });\n'
+                       'export const top = query({ args: {}, handler: async (ctx) => {\n'
+                       '  const rows = await ctx.db.query("posts").withIndex("board", (q) => q.eq("board", "b"))\n'
+                       '    .filter((q) => q.gt(q.field("score"), 0)).take(9);\n'
+                       '  console.log("score", rows.length);\n  return rows;\n} });\n'},
+                note="indexes named after their field: the field names of ranges, filters and log lines are no uses"),
+        Invalid('import { defineEnt, defineEntSchema, getEntDefinitions } from "convex-ents";\nimport { v } from "convex/values";\n'
+                'const schema = defineEntSchema({\n'
+                '  jobs: defineEnt({ org: v.string(), kind: v.string(), at: v.number() })\n'
+                '    .index("by_org", ["org"])\n    .index("by_kind_at", ["kind", "at"]),\n'
+                '  runs: defineEnt({ kind: v.string() }).index("by_kind_at", ["kind"]),\n});\n'
+                'export default schema;\nexport const entDefinitions = getEntDefinitions(schema);\n',
+                path="convex/schema.ts", lines=[6],
+                files={"convex/jobs.ts": 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
+                       'export const forOrg = query({ args: { org: v.string() }, handler: (ctx: any, { org }) =>\n'
+                       '  ctx.table("jobs", "by_org", (q: any) => q.eq("org", org)).take(20) });\n'
+                       'export const runsOf = query({ args: { kind: v.string() }, handler: (ctx: any, { kind }) =>\n'
+                       '  ctx.table("runs", "by_kind_at", (q: any) => q.eq("kind", kind)).take(20) });\n'},
+                note="Ents' `getEntDefinitions` reads the schema, it queries no index; `ctx.table(t, index)` uses `t`'s index only"),
     ]
 
     def check_app(self, ctx, app):

@@ -124,6 +124,16 @@ class ExplicitTableIds(Rule):
               note="ids of either table, a table chosen by the caller, a normalized string: nothing certain"),
     ]
     invalid = [
+        # triage G48b P5: an id in an object nested in a document
+        Invalid('import type { QueryCtx } from "./_generated/server";\nimport type { Doc } from "./_generated/dataModel";\n'
+                'export async function badge(ctx: QueryCtx, task: Doc<"tasks">) {\n'
+                '  return task.review?.by ? await ctx.db.get(task.review.by) : null;\n}\n',
+                files={"convex/schema.ts": SCHEMA.replace('owner: v.id("users") }',
+                                                          'owner: v.id("users"),\n    review: v.optional(v.object({ by: v.id("users"), note: v.string() })) }')},
+                lines=[4], message='write `db.get("users", ...)`',
+                output='import type { QueryCtx } from "./_generated/server";\nimport type { Doc } from "./_generated/dataModel";\n'
+                'export async function badge(ctx: QueryCtx, task: Doc<"tasks">) {\n'
+                '  return task.review?.by ? await ctx.db.get("users", task.review.by) : null;\n}\n'),
         # triage G40 P3 (Ballon-Boutique's cart: `duplicates: CartItemDoc[]`, `type CartItemDoc = Doc<"cartItems">`)
         Invalid('import { MutationCtx } from "./_generated/server";\nimport { Doc } from "./_generated/dataModel";\n'
                 'type TaskDoc = Doc<"tasks">;\n'
