@@ -148,6 +148,22 @@ class HttpActionRequiresAuthOrSignature(Rule):
               '  const out = await openai.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: body }] });\n'
               '  return new Response(out.choices[0].message.content);\n}) });\nexport default http;\n',
               path="convex/http.ts", note="a signed webhook may spend the key"),
+        Valid(HTTP + 'import { validateEvent } from "@polar-sh/sdk/webhooks";\n'
+              'http.route({ path: "/polar/webhook", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+              '  const secret = process.env.POLAR_WEBHOOK_SECRET;\n'
+              '  if (!secret) return new Response("not configured", { status: 500 });\n'
+              '  const body = await req.text();\n'
+              '  const event = validateEvent(body, Object.fromEntries(req.headers), secret);\n'
+              '  await ctx.runMutation(internal.billing.record, { event });\n'
+              '  return new Response("ok");\n}) });\nexport default http;\n', path="convex/http.ts",
+              note="the secret handed to a verifier with the request's body and headers"),
+        Valid(HTTP + 'import { Webhook } from "standardwebhooks";\n'
+              'http.route({ path: "/hooks/mail", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+              '  const hook = new Webhook(process.env.MAIL_HOOK_SECRET ?? "");\n'
+              '  const payload = hook.check(await req.text(), Object.fromEntries(req.headers));\n'
+              '  await ctx.runMutation(internal.mail.record, { payload });\n'
+              '  return new Response("ok");\n}) });\nexport default http;\n', path="convex/http.ts",
+              note="a verifier made with the secret, then given the request"),
     ]
     invalid = [
         Invalid(HONO + 'app.post("/webhooks/billing", async (c) => {\n  const event = await c.req.json();\n'
@@ -199,6 +215,15 @@ class HttpActionRequiresAuthOrSignature(Rule):
                 '    await append(text);\n    await ctx.runMutation(internal.chat.save, { id, text });\n  });\n'
                 '}) });\nexport default http;\n', path="convex/http.ts", lines=[9],
                 note="the ctx the stream callback gets is the route's"),
+        # triage G48b P3: a presence check on the secret is no verification
+        Invalid(HTTP + 'http.route({ path: "/payments/webhook", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+                '  const body = await req.json();\n  const secret = process.env.PAYMENT_WEBHOOK_SECRET;\n'
+                '  if (!secret) return new Response("not configured", { status: 500 });\n'
+                '  console.log("verify the signature here", secret.length, body.type);\n'
+                '  await ctx.runMutation(internal.billing.grant, { userId: body.userId });\n'
+                '  return new Response("ok");\n}) });\nexport default http;\n', path="convex/http.ts", lines=[6],
+                message="is a webhook, but checks no signature",
+                note="the secret is read and tested for presence, never checked against the request"),
         # the message names the route, also when its path and method are constants
         Invalid(HTTP + 'import { Routes } from "./routes";\nconst POST = "POST";\n'
                 'http.route({ path: Routes.load, method: POST, handler: httpAction(async (ctx, req) => {\n'
@@ -229,9 +254,9 @@ class HttpActionRequiresAuthOrSignature(Rule):
                 continue
             # The key a route spends is read from the environment too: reading it checks no caller.
             env_checks = spends is None
-            if any(_verifies(r, env_checks) for r in reached):
+            if any(_verifies(r, analysis, env_checks) for r in reached):
                 continue
-            if any(_verifies(r, env_checks) for r in _factory_reach(ctx, route)):
+            if any(_verifies(r, analysis, env_checks) for r in _factory_reach(ctx, route)):
                 continue  # `handler: withApiKey(async (ctx, req, account) => ...)` checks before it calls
             where = route.path or route.path_prefix or "?"
             if spends is not None:
@@ -354,9 +379,10 @@ def _public_file(route) -> bool:
         and _PUBLIC_FILE.search(route.path) is not None
 
 
-def _verifies(r, env_checks: bool = True) -> bool:
+def _verifies(r, analysis, env_checks: bool = True) -> bool:
     """Signature checks, secret headers and comparisons with secrets in one reached function
-    (with `env_checks`, any read of a secret from the environment counts as a check)."""
+    (with `env_checks`, a secret from the environment compared with the request or handed to a
+    verifier with it counts as a check)."""
     for site in r.func.all_calls():
         name = site.path[-1] if site.path else None
         if name in _VERIFY_NAMES:
@@ -370,7 +396,6 @@ def _verifies(r, env_checks: bool = True) -> bool:
             key = js.string_value(args[0]) if args else None
             if key is not None and _HEADER.search(key):
                 return True
-    for use in r.facts.env_reads() if env_checks else ():
-        if use.func is not None and use.func.is_inside(r.func) and SECRET_ENV.search(use.env_var or ""):
-            return True
-    return False
+    # a secret from the environment checks the sender only when it is compared with what came
+    # in or handed to a verifier with it; `if (!secret) return 500` only tests that it is set
+    return env_checks and analysis.verified_secret(r) is not None
