@@ -1573,6 +1573,28 @@ class AccessAnalysis:
         return target is not None and any(self._asks_caller(target[0], s, self.classify(target[0], s)[0], depth + 1)
                                           for s in target[1].all_calls())
 
+    def stops_signed_out(self, fn: "RegisteredFunction") -> tuple[FileFacts, Node] | None:
+        """Where `fn` stops when no one is signed in: its handler reads the identity and exits
+        on null (`if (!identity) throw ...`, `if (!userId) return null`), a helper it calls
+        throws on null, or its custom builder rejects a signed-out caller. Run with no identity
+        (`ctx.run*` from a scheduled job), it always fails or answers nothing. (file, the
+        identity read or the builder's check), or None."""
+        access = self.of(fn)
+        for i in access.identity:
+            if i.reached is None:
+                continue
+            value = _value_of(i.site.node)
+            if i.reached.depth == 0 and _value_acted_on(value, _stops_if_null) or \
+                    i.reached.depth > 0 and _value_acted_on(value, _throws_if_null) \
+                    and not _swallowed(i.reached, i.site.node, self._always_throws) \
+                    and not reached_through_lost_promise(i.reached):
+                return i.facts, i.site.node
+        if fn.builder is not None and fn.builder.is_custom:
+            for e in self.builder_access(fn.builder).evidence:
+                if e.about_caller and e.rls is None:
+                    return e.facts, e.node
+        return None
+
     def verified_secret(self, r: Reached) -> tuple[Node, str] | None:
         """A server secret checked against what the caller sent, in function `r`: compared
         with it (CVX401's shared-secret evidence) or handed to a verifier with it (a webhook
@@ -2117,6 +2139,18 @@ def _stops_on_null_at(call: Node) -> bool:
 def _stops_if_null(read: Node, _depth: int) -> bool:
     """Is this read of a value the condition of an `if` that always exits when it is null
     (`if (!x) throw`, `if (x === null || ...) return`)?"""
+    return _exit_if_null(read) is not None
+
+
+def _throws_if_null(read: Node, _depth: int) -> bool:
+    """`if (!x) throw ...`: the exit on null is a `throw`, which stops the caller of a helper
+    too (a `return` there only ends the helper)."""
+    return _ends_in_throw(_exit_if_null(read))
+
+
+def _exit_if_null(read: Node) -> Node | None:
+    """The branch of the `if` whose condition this read is and that always exits when the
+    value is null (`if (!x) throw`, `if (x === null || ...) return`), or None."""
     o = js.outer(read)
     p = o.parent
     while p is not None and (p.type == "unary_expression" and p.has_tok("!")
@@ -2125,8 +2159,9 @@ def _stops_if_null(read: Node, _depth: int) -> bool:
                              _is_nullish(js.unwrap(p.child("right") if o.field == "left" else p.child("left")))):
         o = js.outer(p)
         p = o.parent
-    return p is not None and p.type == "if_statement" and o.field == "condition" \
-        and js.always_exits(p.child("consequence"))
+    if p is not None and p.type == "if_statement" and o.field == "condition" and js.always_exits(p.child("consequence")):
+        return p.child("consequence")
+    return None
 
 
 # fields that make a table's rows people's, whatever the table is called: how to reach them
