@@ -1603,10 +1603,21 @@ class AccessAnalysis:
         found = _secret_comparison(r, self._returned_secret)
         if found is not None:
             return found
-        held = _secret_holders(r, self._returned_secret)
-        if held is None:
-            return None
-        return _secret_verifies_request(r, *held, lambda site: self.project.callgraph.callee(r.facts, site) is not None)
+        # (none read here: a client made by a helper that reads one may still be)
+        held = _secret_holders(r, self._returned_secret) or ({}, {})
+        callgraph = self.project.callgraph
+
+        def keyed_client(call: Node) -> str | None:
+            """`client()`, a project function that makes a client with a secret it reads."""
+            site = next((s for s in r.func.all_calls() if s.node is call), None)
+            target = callgraph.callee(r.facts, site) if site is not None else None
+            if target is None:
+                return None
+            hfacts, hinfo = target
+            return next((f"process.env.{u.env_var}" for u in hfacts.env_reads() if SECRET_ENV.search(u.env_var or "")
+                         and u.func is not None and u.func.is_inside(hinfo)), None)
+
+        return _secret_verifies_request(r, *held, lambda site: callgraph.callee(r.facts, site) is not None, keyed_client)
 
     def _returned_secret(self, facts: FileFacts, site: CallSite) -> str | None:
         """`process.env.X` when the project function `site` calls returns that secret, as read
@@ -3172,10 +3183,14 @@ _CONSTANT_TIME = re.compile(r"timingSafeEqual|constantTime|safeEqual|safeCompare
 # (Stripe), svix's `verify`, `createHmac`, a project's `verifySignature`
 _VERIFIER_CALL = re.compile(r"verif|validat|construct|hmac|signature|unseal|decrypt|decode|compare|equal|"
                             r"authenticat|unwrap|check", re.I)
+# Reads through a client made with the key (`replicate.predictions.get(body.id)`): the sender's
+# own API answers for the event the request names, so a forged one is not found
+_FETCH_BACK_CALL = re.compile(r"^(get|retrieve|fetch)", re.I)
 
 
 def _secret_verifies_request(r: Reached, names: dict[str, str], spelled: dict[int, str],
-                             project_call: "Callable[[CallSite], bool]") -> tuple[Node, str] | None:
+                             project_call: "Callable[[CallSite], bool]",
+                             keyed_client: "Callable[[Node], str | None]") -> tuple[Node, str] | None:
     """A server secret handed to a verifier together with what came in with the request
     (`validateEvent(body, headers, secret)`, `new Webhook(secret).verify(body, headers)`,
     `const wh = new Webhook(secret); wh.verify(...)`, a project helper `checkSignature(req,
@@ -3208,11 +3223,15 @@ def _secret_verifies_request(r: Reached, names: dict[str, str], spelled: dict[in
             continue
         given = [js.unwrap(a) for a in js.call_args(site.node)]
         secret = next((found for a in given if (found := holds(a)) is not None), None)
-        if secret is None and path:  # the receiver was made with the secret
-            secret = built.get(root.text or "") if root.type == "identifier" else \
-                holds(root) if root.type == "new_expression" else None
+        keyed = None
+        if secret is None and path:  # the receiver was made with the secret (`client()` returns one)
+            keyed = built.get(root.text or "") if root.type == "identifier" else \
+                holds(root) if root.type == "new_expression" else \
+                keyed_client(root) if root.type == "call_expression" else None
+            secret = keyed
         name = path[-1] if path else (root.text or "")
-        if secret is None or not (_VERIFIER_CALL.search(name) or project_call(site)):
+        if secret is None or not (_VERIFIER_CALL.search(name) or project_call(site)
+                                  or keyed is not None and _FETCH_BACK_CALL.match(name)):
             continue
         if any(a is not None and _from_request(r, a, names, 0) for a in given):
             return site.node, secret
@@ -3243,10 +3262,21 @@ def _from_request(r: Reached, node: Node, names: dict[str, str], depth: int) -> 
         if ref.kind == "param" and ref.func is not None and r.func.is_inside(ref.func):
             return True
         if ref.kind == "local":
-            init = local_const(r.facts, n)
+            init = local_const(r.facts, n) or _destructured_from(r, n.text or "")
             if init is not None and _from_request(r, init, names, depth + 1):
                 return True
     return False
+
+
+def _destructured_from(r: Reached, name: str) -> Node | None:
+    """The value a name is destructured from in `r` (`const { id } = await req.json()`)."""
+    for d in r.facts.module.nodes_in(r.func.node, "variable_declarator"):
+        pattern = d.child("name")
+        if pattern is not None and pattern.type in ("object_pattern", "array_pattern") and any(
+                p.text == name for p in pattern.walk()
+                if p.type in ("identifier", "shorthand_property_identifier_pattern")):
+            return d.child("value")
+    return None
 
 # global calls that hand their argument on as it is, encoded (`body: JSON.stringify({ code })`)
 _PASS_THROUGH = frozenset(["JSON.stringify", "String", "encodeURIComponent", "URLSearchParams", "btoa"])

@@ -20,7 +20,9 @@ LIB_CORS = ('import { httpAction } from "../_generated/server";\n'
             '  return httpAction(async (ctx, req) => {\n'
             '    const res = await handler(ctx, req);\n    res.headers.set("Access-Control-Allow-Origin", "*");\n'
             '    return res;\n  });\n}\n')
-_HEADER = re.compile(r"auth|signature|token|secret|api[-_]?key|hmac|webhook", re.I)
+_HEADER = re.compile(r"auth|signature|token|secret|api[-_]?key|hmac|webhook|cookie", re.I)
+# an OAuth callback's query: the `state` it issued and the `code` the provider checks when traded
+_OAUTH_PARAM = re.compile(r"^(state|code)$")
 # Calls that spend the app owner's money on a model provider: the `ai` SDK's generators and
 # the official provider SDKs' clients (`new OpenAI()`, `new Anthropic()`).
 _AI_SDK_CALLS = frozenset(["streamText", "generateText", "streamObject", "generateObject", "embed", "embedMany",
@@ -164,6 +166,25 @@ class HttpActionRequiresAuthOrSignature(Rule):
               '  await ctx.runMutation(internal.mail.record, { payload });\n'
               '  return new Response("ok");\n}) });\nexport default http;\n', path="convex/http.ts",
               note="a verifier made with the secret, then given the request"),
+        Valid(HTTP + 'import Replicate from "replicate";\n'
+              'function replicate() { return new Replicate({ auth: process.env.REPLICATE_API_TOKEN ?? "" }); }\n'
+              'http.route({ path: "/replicate-webhook", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+              '  const { id } = await req.json();\n'
+              '  const prediction = await replicate().predictions.get(id);\n'
+              '  await ctx.runMutation(internal.music.save, { url: String(prediction.output) });\n'
+              '  return new Response(null);\n}) });\nexport default http;\n', path="convex/http.ts",
+              note="the event fetched back from the sender's API with the app's key: a forged id is not found"),
+        Valid(HTTP + 'http.route({ path: "/oauth/callback", method: "GET", handler: httpAction(async (ctx, req) => {\n'
+              '  const url = new URL(req.url);\n  const state = url.searchParams.get("state");\n'
+              '  const pending = await ctx.runQuery(internal.oauth.pending, { state: state ?? "" });\n'
+              '  if (!pending) return new Response("expired", { status: 400 });\n'
+              '  return Response.redirect(process.env.SITE_URL ?? "/", 302);\n}) });\nexport default http;\n',
+              path="convex/http.ts", note="an OAuth callback checks the `state` it issued"),
+        Valid(HTTP + 'http.route({ path: "/session/end", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+              '  const jar = req.headers.get("cookie") ?? "";\n  const token = jar.split("sid=")[1] ?? "";\n'
+              '  await ctx.runMutation(internal.sessions.revoke, { token });\n'
+              '  return new Response(null, { status: 204 });\n}) });\nexport default http;\n', path="convex/http.ts",
+              note="the session cookie the caller holds decides what it reaches"),
     ]
     invalid = [
         Invalid(HONO + 'app.post("/webhooks/billing", async (c) => {\n  const event = await c.req.json();\n'
@@ -394,7 +415,8 @@ def _verifies(r, analysis, env_checks: bool = True) -> bool:
                 (name in ("header", "query") and len(site.path) >= 2 and site.path[-2] == "req"):
             args = js.call_args(site.node)
             key = js.string_value(args[0]) if args else None
-            if key is not None and _HEADER.search(key):
+            query = name in ("get", "query") and site.path[-2] in ("searchParams", "req")
+            if key is not None and (_HEADER.search(key) or query and _OAUTH_PARAM.match(key)):
                 return True
     # a secret from the environment checks the sender only when it is compared with what came
     # in or handed to a verifier with it; `if (!secret) return 500` only tests that it is set
