@@ -1627,6 +1627,52 @@ class AccessAnalysis:
         return target is not None and any(self._asks_caller(target[0], s, self.classify(target[0], s)[0], depth + 1)
                                           for s in target[1].all_calls())
 
+    def stops_signed_out(self, fn: "RegisteredFunction") -> tuple[FileFacts, Node] | None:
+        """Where `fn` stops when no one is signed in: its handler reads the identity and exits
+        on null (`if (!identity) throw ...`, `if (!userId) return null`), a helper it calls
+        throws on null, or its custom builder rejects a signed-out caller. Run with no identity
+        (`ctx.run*` from a scheduled job), it always fails or answers nothing. (file, the
+        identity read or the builder's check), or None."""
+        access = self.of(fn)
+        for i in access.identity:
+            if i.reached is None:
+                continue
+            value = _value_of(i.site.node)
+            if i.reached.depth == 0 and _value_acted_on(value, _stops_if_null) or \
+                    i.reached.depth > 0 and _value_acted_on(value, _throws_if_null) \
+                    and not _swallowed(i.reached, i.site.node, self._always_throws) \
+                    and not reached_through_lost_promise(i.reached):
+                return i.facts, i.site.node
+        if fn.builder is not None and fn.builder.is_custom:
+            for e in self.builder_access(fn.builder).evidence:
+                if e.about_caller and e.rls is None:
+                    return e.facts, e.node
+        return None
+
+    def verified_secret(self, r: Reached) -> tuple[Node, str] | None:
+        """A server secret checked against what the caller sent, in function `r`: compared
+        with it (CVX401's shared-secret evidence) or handed to a verifier with it (a webhook
+        signature: `validateEvent(body, headers, secret)`). Only reading the secret, or testing
+        that it is set, checks nothing. (where, `process.env.X`) or None."""
+        found = _secret_comparison(r, self._returned_secret)
+        if found is not None:
+            return found
+        # (none read here: a client made by a helper that reads one may still be)
+        held = _secret_holders(r, self._returned_secret) or ({}, {})
+        callgraph = self.project.callgraph
+
+        def keyed_client(call: Node) -> str | None:
+            """`client()`, a project function that makes a client with a secret it reads."""
+            site = next((s for s in r.func.all_calls() if s.node is call), None)
+            target = callgraph.callee(r.facts, site) if site is not None else None
+            if target is None:
+                return None
+            hfacts, hinfo = target
+            return next((f"process.env.{u.env_var}" for u in hfacts.env_reads() if SECRET_ENV.search(u.env_var or "")
+                         and u.func is not None and u.func.is_inside(hinfo)), None)
+
+        return _secret_verifies_request(r, *held, lambda site: callgraph.callee(r.facts, site) is not None, keyed_client)
+
     def _returned_secret(self, facts: FileFacts, site: CallSite) -> str | None:
         """`process.env.X` when the project function `site` calls returns that secret, as read
         (`return process.env.STATE_KEY!`) or through a local (`const k = process.env.STATE_KEY;
@@ -2200,6 +2246,18 @@ def _stops_on_null_at(call: Node) -> bool:
 def _stops_if_null(read: Node, _depth: int) -> bool:
     """Is this read of a value the condition of an `if` that always exits when it is null
     (`if (!x) throw`, `if (x === null || ...) return`)?"""
+    return _exit_if_null(read) is not None
+
+
+def _throws_if_null(read: Node, _depth: int) -> bool:
+    """`if (!x) throw ...`: the exit on null is a `throw`, which stops the caller of a helper
+    too (a `return` there only ends the helper)."""
+    return _ends_in_throw(_exit_if_null(read))
+
+
+def _exit_if_null(read: Node) -> Node | None:
+    """The branch of the `if` whose condition this read is and that always exits when the
+    value is null (`if (!x) throw`, `if (x === null || ...) return`), or None."""
     o = js.outer(read)
     p = o.parent
     while p is not None and (p.type == "unary_expression" and p.has_tok("!")
@@ -2208,8 +2266,9 @@ def _stops_if_null(read: Node, _depth: int) -> bool:
                              _is_nullish(js.unwrap(p.child("right") if o.field == "left" else p.child("left")))):
         o = js.outer(p)
         p = o.parent
-    return p is not None and p.type == "if_statement" and o.field == "condition" \
-        and js.always_exits(p.child("consequence"))
+    if p is not None and p.type == "if_statement" and o.field == "condition" and js.always_exits(p.child("consequence")):
+        return p.child("consequence")
+    return None
 
 
 # fields that make a table's rows people's, whatever the table is called: how to reach them
@@ -3200,16 +3259,11 @@ def _test_only_gate(r: Reached) -> tuple[Node, str] | None:
     return None
 
 
-def _secret_comparison(r: Reached, returned_secret: "Callable[[FileFacts, CallSite], str | None] | None" = None
-                       ) -> tuple[Node, str] | None:
-    """`if (args.token !== process.env.BACKEND_TOKEN) throw ...`, also through a local
-    (`const expected = process.env.X`) or a template (`Bearer ${process.env.X}`): the caller
-    must hold a server secret, shared-secret access control (other servers, scripts). Also a
-    value made from the secret, an HMAC of the argument (`const expected = await sign(key(),
-    body); if (expected !== mac) return null`, `timingSafeEqual(expected, mac)`, or a XOR loop
-    and `diff !== 0`), the key
-    read here or returned by a project function (`returned_secret`): an OAuth `state` signed
-    by the server. (comparison, `process.env.X`) or None."""
+def _secret_holders(r: Reached, returned_secret: "Callable[[FileFacts, CallSite], str | None] | None" = None
+                    ) -> tuple[dict[str, str], dict[int, str]] | None:
+    """Where a server secret is in function `r`: the locals that hold it or a value made from
+    it (`const expected = await sign(secret, body)`), and the nodes that read it (`process.env.X`,
+    a key getter's call), each with the secret's name; None when it reads none."""
     secrets = [(u.node, f"process.env.{u.env_var}") for u in r.facts.env_reads()
                if SECRET_ENV.search(u.env_var or "") and u.func is not None and u.func.is_inside(r.func)]
     secrets += _env_object_secrets(r)
@@ -3240,6 +3294,23 @@ def _secret_comparison(r: Reached, returned_secret: "Callable[[FileFacts, CallSi
             held = _secret_in(js.unwrap(d.child("value")), names, spelled)
             if held is not None:
                 names[n.text or ""] = held
+    return names, spelled
+
+
+def _secret_comparison(r: Reached, returned_secret: "Callable[[FileFacts, CallSite], str | None] | None" = None
+                       ) -> tuple[Node, str] | None:
+    """`if (args.token !== process.env.BACKEND_TOKEN) throw ...`, also through a local
+    (`const expected = process.env.X`) or a template (`Bearer ${process.env.X}`): the caller
+    must hold a server secret, shared-secret access control (other servers, scripts). Also a
+    value made from the secret, an HMAC of the argument (`const expected = await sign(key(),
+    body); if (expected !== mac) return null`, `timingSafeEqual(expected, mac)`, or a XOR loop
+    and `diff !== 0`), the key
+    read here or returned by a project function (`returned_secret`): an OAuth `state` signed
+    by the server. (comparison, `process.env.X`) or None."""
+    held = _secret_holders(r, returned_secret)
+    if held is None:
+        return None
+    names, spelled = held
     for call in r.facts.module.nodes_in(r.func.node, "call_expression"):
         # a constant-time comparison (`timingSafeEqual(a, b)`, `constantTimeEqual(a, b)`)
         callee = js.callee(call)
@@ -3280,6 +3351,106 @@ def _secret_comparison(r: Reached, returned_secret: "Callable[[FileFacts, CallSi
 
 
 _CONSTANT_TIME = re.compile(r"timingSafeEqual|constantTime|safeEqual|safeCompare|secureCompare|timingSafeCompare", re.I)
+
+
+# Calls that check a signature or token with a key: `validateEvent` (Polar), `constructEvent`
+# (Stripe), svix's `verify`, `createHmac`, a project's `verifySignature`
+_VERIFIER_CALL = re.compile(r"verif|validat|construct|hmac|signature|unseal|decrypt|decode|compare|equal|"
+                            r"authenticat|unwrap|check", re.I)
+# Reads through a client made with the key (`replicate.predictions.get(body.id)`): the sender's
+# own API answers for the event the request names, so a forged one is not found
+_FETCH_BACK_CALL = re.compile(r"^(get|retrieve|fetch)", re.I)
+
+
+def _secret_verifies_request(r: Reached, names: dict[str, str], spelled: dict[int, str],
+                             project_call: "Callable[[CallSite], bool]",
+                             keyed_client: "Callable[[Node], str | None]") -> tuple[Node, str] | None:
+    """A server secret handed to a verifier together with what came in with the request
+    (`validateEvent(body, headers, secret)`, `new Webhook(secret).verify(body, headers)`,
+    `const wh = new Webhook(secret); wh.verify(...)`, a project helper `checkSignature(req,
+    secret)`). Handing the secret to anything else (`fetch`, a log, `ctx.run*`) or only testing
+    that it is set (`if (!secret) return 500`) checks nothing about the sender."""
+    def holds(n: Node | None) -> str | None:
+        for w in n.walk() if n is not None else ():
+            if id(w) in spelled:
+                return spelled[id(w)]
+            if w.type == "identifier" and w.text in names:
+                return names[w.text or ""]
+        return None
+
+    # locals made around the secret: `const wh = new Webhook(secret)`
+    built: dict[str, str] = {}
+    for d in r.facts.module.nodes_in(r.func.node, "variable_declarator"):
+        n, value = d.child("name"), js.unwrap(d.child("value"))
+        if n is not None and n.type == "identifier" and value is not None \
+                and value.type in ("new_expression", "call_expression", "await_expression"):
+            found = holds(value)
+            if found is not None:
+                built[n.text or ""] = found
+    for site in r.func.all_calls():
+        callee = js.callee(site.node)
+        chain = js.member_chain(callee)
+        if callee is None or chain is None or callee.text == "fetch":
+            continue
+        root, path = chain
+        if root.type == "identifier" and (root.text == "console" or _is_ctx(r, root)):
+            continue
+        given = [js.unwrap(a) for a in js.call_args(site.node)]
+        secret = next((found for a in given if (found := holds(a)) is not None), None)
+        keyed = None
+        if secret is None and path:  # the receiver was made with the secret (`client()` returns one)
+            keyed = built.get(root.text or "") if root.type == "identifier" else \
+                holds(root) if root.type == "new_expression" else \
+                keyed_client(root) if root.type == "call_expression" else None
+            secret = keyed
+        name = path[-1] if path else (root.text or "")
+        if secret is None or not (_VERIFIER_CALL.search(name) or project_call(site)
+                                  or keyed is not None and _FETCH_BACK_CALL.match(name)):
+            continue
+        if any(a is not None and _from_request(r, a, names, 0) for a in given):
+            return site.node, secret
+    return None
+
+
+def _is_ctx(r: Reached, ident: Node) -> bool:
+    """The handler's ctx (`ctx.runMutation`): what it is handed goes to another function, not
+    to a check."""
+    ref = r.facts.ref_of(ident)
+    if ref is not None and ref.kind == "param" and ref.func is r.func and ref.index == r.ctx_index:
+        return True
+    return ident.text in ("ctx", "context")
+
+
+def _from_request(r: Reached, node: Node, names: dict[str, str], depth: int) -> bool:
+    """Is an expression made from what the function was handed (the request, its body or
+    headers, a helper's parameters), directly or through a local `const`; not from the secret
+    itself or the ctx?"""
+    if depth > 4:
+        return False
+    for n in node.walk():
+        if n.type not in ("identifier", "shorthand_property_identifier") or n.text in names:
+            continue
+        ref = r.facts.ref_of(n)
+        if ref is None or _is_ctx(r, n):
+            continue
+        if ref.kind == "param" and ref.func is not None and r.func.is_inside(ref.func):
+            return True
+        if ref.kind == "local":
+            init = local_const(r.facts, n) or _destructured_from(r, n.text or "")
+            if init is not None and _from_request(r, init, names, depth + 1):
+                return True
+    return False
+
+
+def _destructured_from(r: Reached, name: str) -> Node | None:
+    """The value a name is destructured from in `r` (`const { id } = await req.json()`)."""
+    for d in r.facts.module.nodes_in(r.func.node, "variable_declarator"):
+        pattern = d.child("name")
+        if pattern is not None and pattern.type in ("object_pattern", "array_pattern") and any(
+                p.text == name for p in pattern.walk()
+                if p.type in ("identifier", "shorthand_property_identifier_pattern")):
+            return d.child("value")
+    return None
 
 # global calls that hand their argument on as it is, encoded (`body: JSON.stringify({ code })`)
 _PASS_THROUGH = frozenset(["JSON.stringify", "String", "encodeURIComponent", "URLSearchParams", "btoa"])

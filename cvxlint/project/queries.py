@@ -3157,6 +3157,28 @@ def _may_leave_early(loop: Node) -> bool:
     return False
 
 
+def is_async_map(callee: Node) -> bool:
+    """Is this callee convex-helpers' `asyncMap` (`import { asyncMap } from "convex-helpers"`),
+    which is `Promise.all(Array.from(items).map(fn))`: its callback runs once per item?"""
+    if callee.type != "identifier":
+        return False
+    root = callee
+    while root.parent is not None:
+        root = root.parent
+    for stmt in root.children:
+        if stmt.type != "import_statement":
+            continue
+        source = stmt.child("source")
+        if source is None or js.string_value(source) not in ("convex-helpers", "convex-helpers/index"):
+            continue
+        for spec in stmt.walk():
+            if spec.type == "import_specifier":
+                name, alias = spec.child("name"), spec.child("alias")
+                if name is not None and name.text == "asyncMap" and (alias or name).text == callee.text:
+                    return True
+    return False
+
+
 def loop_around(n: Node, stop: Node | None) -> Node | None:
     """The loop (or `.map/.forEach/...` callback) that repeats `n`, below `stop` (exclusive)."""
     child, p = n, n.parent
@@ -3177,6 +3199,9 @@ def loop_around(n: Node, stop: Node | None) -> Node | None:
             if callee is not None and callee.type == "member_expression" and \
                     (callee.child("property") or callee).text in ARRAY_CALLBACK_METHODS:
                 return call
+            if callee is not None and par.children and len(par.children) > 1 and par.children[1] is o \
+                    and is_async_map(callee):
+                return call  # `asyncMap(items, async (x) => ...)`: `Promise.all(items.map(...))`
             # `const sendOne = async (i) => ...; items.map(sendOne)`: repeated like an arrow in its place
             given = [c for c in calls_given_by_name(p, ARRAY_CALLBACK_METHODS)
                      if stop is None or stop.start <= c.start and c.end <= stop.end]

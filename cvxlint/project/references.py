@@ -488,6 +488,14 @@ class CallIndex:
             for module in app.modules.values():
                 lang = "test" if is_test_file(module.rel) else "server"
                 _server_uses(index, resolver, app, module.facts, lang, handlers, by_call, consumed)
+                if lang == "server" and _makes_api_client(module.facts):
+                    # `new ConvexHttpClient(url)` in the functions directory (a worker's adapter, an
+                    # action calling a deployment): its `client.query(api.x.y)` goes over the public
+                    # API wherever the file sits, as a client's call does
+                    part = ClientScan()
+                    _client_uses(part, resolver, module.facts, "client", True, CLIENT_METHODS)
+                    consumed |= part.consumed
+                    index.uses.extend(part.uses)
                 scanned.append((module.facts, lang, app))
             # files outside the functions directory that its modules import are bundled with
             # them and run in Convex (Better Auth's `createAuth(ctx)` in `src/lib/auth.ts`):
@@ -1233,9 +1241,13 @@ def _process_manifest(manifest: dict) -> tuple[bool | None, frozenset[str]]:
     return isinstance(start, str) and _PROCESS_SCRIPT.match(start) is not None, files
 
 
-def _client_uses(scan: ClientScan, resolver: ReferenceResolver, facts: FileFacts, lang: str, on_server: bool) -> None:
+def _client_uses(scan: ClientScan, resolver: ReferenceResolver, facts: FileFacts, lang: str, on_server: bool,
+                 hows: "frozenset[str] | dict | None" = None) -> None:
+    """The client calls of a file (with `hows`, only those made so: `query`, `mutation`...)."""
     found = resolver.project.derived.get(facts, "client references", lambda: _client_references(resolver, facts))
     for call, ref, candidate, args, returned in found:
+        if hows is not None and call.how not in hows:
+            continue
         _consume(ref, scan.consumed)
         a = js.unwrap(call.ref) or call.ref
         # the argument as written too: through an alias (`typedApi.users.me`) the reference's
@@ -1245,6 +1257,16 @@ def _client_uses(scan: ClientScan, resolver: ReferenceResolver, facts: FileFacts
                                      func=call.site.func, facts=facts, call=call.site.node,
                                      on_server=on_server or in_server_function(facts, call.site.func),
                                      candidate=candidate, args=args, returned_calls=returned))
+
+
+# Convex's clients that call a deployment's public functions over HTTP or a websocket
+_API_CLIENT_CLASSES = frozenset(["ConvexHttpClient", "ConvexClient"])
+
+
+def _makes_api_client(facts: FileFacts) -> bool:
+    """Does the file import `ConvexHttpClient`/`ConvexClient` from a Convex package?"""
+    return any(i.imported in _API_CLIENT_CLASSES and not i.type_only and is_convex_package(i.source)
+               for i in facts.imports)
 
 
 def _client_references(resolver: ReferenceResolver, facts: FileFacts) -> list[tuple]:

@@ -1,4 +1,5 @@
 from cvxlint.project.evaluate import local_const
+from cvxlint.project.queries import is_async_map
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, call_sites, js, memoized
 
 from ..examples import HONO
@@ -75,6 +76,14 @@ class NoFloatingConvexPromise(Rule):
                    "when it is a Convex call)"),
     ]
     invalid = [
+        # triage G48a P7: convex-helpers' asyncMap is `Promise.all(items.map(fn))`
+        Invalid('import { asyncMap } from "convex-helpers";\n' + SERVER +
+                'export const addAll = mutation({ args: { names: v.array(v.string()) }, handler: async (ctx, { names }) => {\n'
+                '  asyncMap(names, async (name) => { await ctx.db.insert("t", { name }); });\n}});\n',
+                lines=[6], message="`asyncMap(...)` of Convex promises returns a promise nobody awaits",
+                output='import { asyncMap } from "convex-helpers";\n' + SERVER +
+                'export const addAll = mutation({ args: { names: v.array(v.string()) }, handler: async (ctx, { names }) => {\n'
+                '  await asyncMap(names, async (name) => { await ctx.db.insert("t", { name }); });\n}});\n'),
         # triage G35 P9: the writes were "passed on" to `Promise.all`, whose promise was dropped
         Invalid(SERVER + 'export const rename = mutation({ args: { ids: v.array(v.id("t")) }, handler: async (ctx, { ids }) => {\n'
                 '  const writes = ids.map((id) => ctx.db.patch("t", id, { name: "x" }));\n  Promise.all(writes);\n'
@@ -257,20 +266,29 @@ def _combined(ctx, facts, sites, call) -> str | None:
     """`Promise.all(writes)` (and allSettled, race, any) of Convex promises, itself left
     floating: the promises were "passed on", but to a promise nobody awaits. Its argument is
     an array literal or a `.map(...)` over items, or a `const` holding one, with a Convex
-    promise made inside."""
-    if js.dotted_name(js.callee(call)) not in _COMBINATORS or "Promise" in facts.bindings \
-            or facts.import_of("Promise") is not None:
-        return None
+    promise made inside. Also convex-helpers' `asyncMap(items, fn)`, which is
+    `Promise.all(items.map(fn))`, with a Convex promise made in the callback written there."""
+    callee = js.callee(call)
     args = js.call_args(call)
-    given = js.unwrap(args[0]) if args else None
-    if given is not None and given.type == "identifier":
-        given = js.unwrap(local_const(facts, given))
-    if given is None or given.type not in ("array", "call_expression"):
-        return None
+    if callee is not None and is_async_map(callee):
+        given = js.unwrap(args[1]) if len(args) > 1 else None
+        if given is None or not js.is_function(given):
+            return None
+        what = f"`{callee.text}(...)` of Convex promises"
+    else:
+        if js.dotted_name(callee) not in _COMBINATORS or "Promise" in facts.bindings \
+                or facts.import_of("Promise") is not None:
+            return None
+        given = js.unwrap(args[0]) if args else None
+        if given is not None and given.type == "identifier":
+            given = js.unwrap(local_const(facts, given))
+        if given is None or given.type not in ("array", "call_expression"):
+            return None
+        what = f"`{js.dotted_name(callee)}(...)` of Convex promises"
     for site in facts.all_calls():
         if given.start <= site.node.start and site.node.end <= given.end and site.node is not given and (
                 promise_call(facts, site) or given_ctx(ctx, facts, site) or _given_db(ctx, facts, site)):
-            return f"`{js.dotted_name(js.callee(call))}(...)` of Convex promises"
+            return what
     return None
 
 

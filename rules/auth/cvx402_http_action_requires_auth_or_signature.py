@@ -20,7 +20,9 @@ LIB_CORS = ('import { httpAction } from "../_generated/server";\n'
             '  return httpAction(async (ctx, req) => {\n'
             '    const res = await handler(ctx, req);\n    res.headers.set("Access-Control-Allow-Origin", "*");\n'
             '    return res;\n  });\n}\n')
-_HEADER = re.compile(r"auth|signature|token|secret|api[-_]?key|hmac|webhook", re.I)
+_HEADER = re.compile(r"auth|signature|token|secret|api[-_]?key|hmac|webhook|cookie", re.I)
+# an OAuth callback's query: the `state` it issued and the `code` the provider checks when traded
+_OAUTH_PARAM = re.compile(r"^(state|code)$")
 # Calls that spend the app owner's money on a model provider: the `ai` SDK's generators and
 # the official provider SDKs' clients (`new OpenAI()`, `new Anthropic()`).
 _AI_SDK_CALLS = frozenset(["streamText", "generateText", "streamObject", "generateObject", "embed", "embedMany",
@@ -156,6 +158,41 @@ class HttpActionRequiresAuthOrSignature(Rule):
               files={"convex/http.ts": HTTP + 'http.route({ path: "/ok", method: "GET", handler: httpAction(async () => new Response("ok")) });\n'
                                        'export default http;\n'},
               note="http.ts does not export this router: Convex serves no `/load` (CVX801 says it is ignored)"),
+        Valid(HTTP + 'import { validateEvent } from "@polar-sh/sdk/webhooks";\n'
+              'http.route({ path: "/polar/webhook", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+              '  const secret = process.env.POLAR_WEBHOOK_SECRET;\n'
+              '  if (!secret) return new Response("not configured", { status: 500 });\n'
+              '  const body = await req.text();\n'
+              '  const event = validateEvent(body, Object.fromEntries(req.headers), secret);\n'
+              '  await ctx.runMutation(internal.billing.record, { event });\n'
+              '  return new Response("ok");\n}) });\nexport default http;\n', path="convex/http.ts",
+              note="the secret handed to a verifier with the request's body and headers"),
+        Valid(HTTP + 'import { Webhook } from "standardwebhooks";\n'
+              'http.route({ path: "/hooks/mail", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+              '  const hook = new Webhook(process.env.MAIL_HOOK_SECRET ?? "");\n'
+              '  const payload = hook.check(await req.text(), Object.fromEntries(req.headers));\n'
+              '  await ctx.runMutation(internal.mail.record, { payload });\n'
+              '  return new Response("ok");\n}) });\nexport default http;\n', path="convex/http.ts",
+              note="a verifier made with the secret, then given the request"),
+        Valid(HTTP + 'import Replicate from "replicate";\n'
+              'function replicate() { return new Replicate({ auth: process.env.REPLICATE_API_TOKEN ?? "" }); }\n'
+              'http.route({ path: "/replicate-webhook", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+              '  const { id } = await req.json();\n'
+              '  const prediction = await replicate().predictions.get(id);\n'
+              '  await ctx.runMutation(internal.music.save, { url: String(prediction.output) });\n'
+              '  return new Response(null);\n}) });\nexport default http;\n', path="convex/http.ts",
+              note="the event fetched back from the sender's API with the app's key: a forged id is not found"),
+        Valid(HTTP + 'http.route({ path: "/oauth/callback", method: "GET", handler: httpAction(async (ctx, req) => {\n'
+              '  const url = new URL(req.url);\n  const state = url.searchParams.get("state");\n'
+              '  const pending = await ctx.runQuery(internal.oauth.pending, { state: state ?? "" });\n'
+              '  if (!pending) return new Response("expired", { status: 400 });\n'
+              '  return Response.redirect(process.env.SITE_URL ?? "/", 302);\n}) });\nexport default http;\n',
+              path="convex/http.ts", note="an OAuth callback checks the `state` it issued"),
+        Valid(HTTP + 'http.route({ path: "/session/end", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+              '  const jar = req.headers.get("cookie") ?? "";\n  const token = jar.split("sid=")[1] ?? "";\n'
+              '  await ctx.runMutation(internal.sessions.revoke, { token });\n'
+              '  return new Response(null, { status: 204 });\n}) });\nexport default http;\n', path="convex/http.ts",
+              note="the session cookie the caller holds decides what it reaches"),
     ]
     invalid = [
         Invalid(HTTP.replace("./_generated", "../_generated") + 'http.route({ path: "/load", method: "POST", handler: httpAction(async (ctx, req) => {\n'
@@ -212,6 +249,15 @@ class HttpActionRequiresAuthOrSignature(Rule):
                 '    await append(text);\n    await ctx.runMutation(internal.chat.save, { id, text });\n  });\n'
                 '}) });\nexport default http;\n', path="convex/http.ts", lines=[9],
                 note="the ctx the stream callback gets is the route's"),
+        # triage G48b P3: a presence check on the secret is no verification
+        Invalid(HTTP + 'http.route({ path: "/payments/webhook", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+                '  const body = await req.json();\n  const secret = process.env.PAYMENT_WEBHOOK_SECRET;\n'
+                '  if (!secret) return new Response("not configured", { status: 500 });\n'
+                '  console.log("verify the signature here", secret.length, body.type);\n'
+                '  await ctx.runMutation(internal.billing.grant, { userId: body.userId });\n'
+                '  return new Response("ok");\n}) });\nexport default http;\n', path="convex/http.ts", lines=[6],
+                message="is a webhook, but checks no signature",
+                note="the secret is read and tested for presence, never checked against the request"),
         # the message names the route, also when its path and method are constants
         Invalid(HTTP + 'import { Routes } from "./routes";\nconst POST = "POST";\n'
                 'http.route({ path: Routes.load, method: POST, handler: httpAction(async (ctx, req) => {\n'
@@ -242,9 +288,9 @@ class HttpActionRequiresAuthOrSignature(Rule):
                 continue
             # The key a route spends is read from the environment too: reading it checks no caller.
             env_checks = spends is None
-            if any(_verifies(r, env_checks) for r in reached):
+            if any(_verifies(r, analysis, env_checks) for r in reached):
                 continue
-            if any(_verifies(r, env_checks) for r in _factory_reach(ctx, route)):
+            if any(_verifies(r, analysis, env_checks) for r in _factory_reach(ctx, route)):
                 continue  # `handler: withApiKey(async (ctx, req, account) => ...)` checks before it calls
             where = route.path or route.path_prefix or "?"
             if spends is not None:
@@ -367,9 +413,10 @@ def _public_file(route) -> bool:
         and _PUBLIC_FILE.search(route.path) is not None
 
 
-def _verifies(r, env_checks: bool = True) -> bool:
+def _verifies(r, analysis, env_checks: bool = True) -> bool:
     """Signature checks, secret headers and comparisons with secrets in one reached function
-    (with `env_checks`, any read of a secret from the environment counts as a check)."""
+    (with `env_checks`, a secret from the environment compared with the request or handed to a
+    verifier with it counts as a check)."""
     for site in r.func.all_calls():
         name = site.path[-1] if site.path else None
         if name in _VERIFY_NAMES:
@@ -381,9 +428,9 @@ def _verifies(r, env_checks: bool = True) -> bool:
                 (name in ("header", "query") and len(site.path) >= 2 and site.path[-2] == "req"):
             args = js.call_args(site.node)
             key = js.string_value(args[0]) if args else None
-            if key is not None and _HEADER.search(key):
+            query = name in ("get", "query") and site.path[-2] in ("searchParams", "req")
+            if key is not None and (_HEADER.search(key) or query and _OAUTH_PARAM.match(key)):
                 return True
-    for use in r.facts.env_reads() if env_checks else ():
-        if use.func is not None and use.func.is_inside(r.func) and SECRET_ENV.search(use.env_var or ""):
-            return True
-    return False
+    # a secret from the environment checks the sender only when it is compared with what came
+    # in or handed to a verifier with it; `if (!secret) return 500` only tests that it is set
+    return env_checks and analysis.verified_secret(r) is not None

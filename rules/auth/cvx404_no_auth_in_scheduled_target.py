@@ -113,7 +113,11 @@ class NoAuthInScheduledTarget(Rule):
     it found, null or not (`ctx.viewerId`), counts only when the handler reads what it adds.
     An internal function that only such functions run (`ctx.runQuery` in a cron's action,
     also over several links) is flagged at its handler's identity read, since `ctx.run*`
-    hands on the caller's identity and there is none. Functions also called by clients or run from
+    hands on the caller's identity and there is none. A `ctx.run*` call in such a function (one only
+    the scheduler or crons run, or one only they run in turn) of a function that stops when no
+    one is signed in (`if (!identity) throw`, a helper that throws, a builder that rejects a
+    signed-out caller), public or internal, is flagged at the call: it always fails there.
+    Functions also called by clients or run from
     other functions are left alone, and so are identity reads inside shared helpers, which
     often tolerate a missing user on purpose.
 
@@ -156,15 +160,22 @@ class NoAuthInScheduledTarget(Rule):
               'export const close = mutation({ args: { id: v.id("_storage") }, handler: async (ctx, { id }) => {\n'
               '  await ctx.scheduler.runAfter(0, internal.example.purge, { id });\n}});\n',
               note="the builder tolerates a signed-out caller and the handler never reads its viewerId"),
-        Valid(CHAIN + 'export const refresh = action({ args: {}, handler: async (ctx) => {\n'
-              '  await ctx.runQuery(internal.example.myItems, {});\n}});\n',
-              files={"convex/crons.ts": CRONS}, note="a client-facing action runs the query too, with the caller's identity"),
         Valid(TOLERANT + 'export const mark = internalMutation({ args: {}, handler: async (ctx) => {\n'
               '  if (ctx.viewerId === null) return;\n}});\n'
               'export const nightly = internalAction({ args: {}, handler: async (ctx) => {\n'
               '  await ctx.runMutation(internal.example.mark, {});\n}});\n',
               files={"convex/crons.ts": CRONS}, note="through `ctx.run*` only the handler's own identity reads count, "
               "not a builder's"),
+        Valid('import { action, mutation, query } from "./_generated/server";\nimport { api } from "./_generated/api";\n'
+              'export const titles = query({ args: {}, handler: async (ctx) => {\n'
+              '  const identity = await ctx.auth.getUserIdentity();\n'
+              '  const rows = await ctx.db.query("notes").take(20);\n'
+              '  return rows.filter((n) => n.public || n.owner === identity?.subject);\n}});\n'
+              'export const digest = action({ args: {}, handler: async (ctx) => {\n'
+              '  return (await ctx.runQuery(api.example.titles, {})).length;\n}});\n'
+              'export const later = mutation({ args: {}, handler: async (ctx) => {\n'
+              '  await ctx.scheduler.runAfter(0, api.example.digest, {});\n}});\n',
+              note="the public query it runs tolerates a signed-out caller"),
     ]
     invalid = [
         # triage G44 P2: a workflow's steps and a workpool's jobs run with no one signed in
@@ -242,6 +253,36 @@ class NoAuthInScheduledTarget(Rule):
                 files={"convex/auth.ts": 'import { convexAuth } from "@convex-dev/auth/server";\n'
                        'export const { auth, signIn, signOut, store } = convexAuth({ providers: [] });\n'},
                 note="convexAuth()'s auth.getUserId"),
+        Invalid(CHAIN + 'export const refresh = action({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.runQuery(internal.example.myItems, {});\n}});\n',
+                files={"convex/crons.ts": CRONS}, lines=[9], message="runs internal query `example:myItems`, which stops",
+                note="a client-facing action runs the query too, with the caller's identity: its read is fine, the "
+                     "cron's call of it always fails"),
+        # triage G48b P1: a scheduled action runs a public query that throws without a user
+        Invalid('import { v } from "convex/values";\nimport { action, mutation, query } from "./_generated/server";\n'
+                'import { api } from "./_generated/api";\n'
+                'export const note = query({ args: { id: v.id("notes") }, handler: async (ctx, { id }) => {\n'
+                '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) throw new Error("sign in");\n'
+                '  return await ctx.db.get(id);\n}});\n'
+                'export const summarize = action({ args: { id: v.id("notes") }, handler: async (ctx, { id }) => {\n'
+                '  const n = await ctx.runQuery(api.example.note, { id });\n  return n?.text.length ?? 0;\n}});\n'
+                'export const request = mutation({ args: { id: v.id("notes") }, handler: async (ctx, { id }) => {\n'
+                '  await ctx.scheduler.runAfter(0, api.example.summarize, { id });\n}});\n', lines=[10],
+                message="which stops when no one is signed in",
+                note="reported at the call: the public query also serves signed-in clients"),
+        Invalid(CHAIN.replace('internal.example.myItems', 'internal.example.owned') +
+                'import { requireUser } from "./auth";\n'
+                'export const owned = internalQuery({ args: {}, handler: async (ctx) => {\n'
+                '  const user = await requireUser(ctx);\n  return user.subject;\n}});\n'
+                'export const mine = action({ args: {}, handler: async (ctx) => await ctx.runQuery(internal.example.owned, {}) });\n'
+                'export const refresh = internalAction({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.runAction(internal.example.nightly, {});\n}});\n',
+                files={"convex/crons.ts": CRONS.replace("example.nightly", "example.refresh"),
+                       "convex/auth.ts": 'export async function requireUser(ctx: any) {\n'
+                       '  const identity = await ctx.auth.getUserIdentity();\n'
+                       '  if (!identity) throw new Error("not signed in");\n  return identity;\n}\n'},
+                lines=[9], message="only ever runs in a scheduled or cron job",
+                note="a cron's action runs one that runs a query a client-facing action runs too; its helper throws"),
         # triage G23 P5: a cron's action runs a query that asks who is signed in
         Invalid(CHAIN, files={"convex/crons.ts": CRONS}, lines=[4], message="only ever run in a scheduled or cron job",
                 note="through the `ctx.runQuery` of a cron-only action"),
@@ -284,8 +325,7 @@ class NoAuthInScheduledTarget(Rule):
                 # builder that looks the viewer up and go round it (e-suite's `ctx.skipRules`)
                 own = [i for i in own if i.reached is not None]
             if not own:
-                if scheduled:
-                    self._through_run(ctx, fn, uses, chained)
+                self._through_run(ctx, fn, uses, chained, scheduled)
                 continue
             if scheduled:
                 msg = (f"{describe_function(fn)} only runs from {describe_uses(ctx, uses, 3)}, where no user is signed "
@@ -304,9 +344,12 @@ class NoAuthInScheduledTarget(Rule):
                 ctx.report(fn.facts, name_node(fn), msg + f" (its builder `{fn.builder.name}` reads it)",
                            related=use_related(ctx, uses, "scheduled here" if scheduled else "run here"))
 
-    def _through_run(self, ctx, fn, uses, chained):
+    def _through_run(self, ctx, fn, uses, chained, scheduled):
         """`ctx.runQuery(api.users.me)` in such a function: the identity does not travel into
-        a function it runs either, so one that reads it there gets null too."""
+        a function it runs either, so one that reads it there gets null too. A function run
+        from here that stops when no one is signed in (`if (!identity) throw`), public or
+        internal, always fails here: reported at the call (an internal one only run from such
+        functions is reported at its own identity read instead)."""
         for r in ctx.project.reach(fn):
             if r.depth:
                 continue
@@ -315,11 +358,25 @@ class NoAuthInScheduledTarget(Rule):
                     continue
                 use = ctx.project.call_index.use_at(site.node)
                 target = use.target if use is not None else None
-                if target is None or target is fn or not _who_am_i(target) or id(target) in chained:
-                    continue  # others may tolerate a missing identity; those only run from here report it there
-                if any(i.reached is None or i.reached.depth == 0 for i in ctx.project.access(target).identity):
+                if target is None or target is fn or id(target) in chained:
+                    continue  # those only run from here report it there
+                where = (f"{describe_function(fn)} only runs from {describe_uses(ctx, uses, 3)}, where no user is "
+                         "signed in" if scheduled else
+                         f"{describe_function(fn)} only ever runs in a scheduled or cron job (from "
+                         f"{describe_uses(ctx, uses, 3)}), where no user is signed in")
+                stop = ctx.project.access_analysis.stops_signed_out(target)
+                if stop is not None:
                     report_in_handler(ctx, fn, r, site.node,
-                                      f"{describe_function(fn)} only runs from {describe_uses(ctx, uses, 3)}, where no "
-                                      f"user is signed in, and runs {describe_function(target)}, which reads the caller's "
+                                      f"{where}, and runs {describe_function(target)}, which stops when no one is signed "
+                                      f"in (`{stop[0].one_line(stop[1], 60)}`): `ctx.run*` hands on no identity, so this "
+                                      f"call always fails or gets nothing; {_pass_the_user(uses)} (to an internal "
+                                      "function that takes it)")
+                    return
+                if not _who_am_i(target):
+                    continue  # others may tolerate a missing identity
+                if scheduled and any(i.reached is None or i.reached.depth == 0
+                                     for i in ctx.project.access(target).identity):
+                    report_in_handler(ctx, fn, r, site.node,
+                                      f"{where}, and runs {describe_function(target)}, which reads the caller's "
                                       f"identity: null here too; {_pass_the_user(uses)}")
                     return

@@ -40,6 +40,17 @@ class PublicFunctionNeverCalledByClients(Rule):
     summary = "Public function referenced only by server code (should be internal)"
 
     valid = [
+        # triage G48a P3: a worker's client kept in the functions directory
+        Valid('import { v } from "convex/values";\n' + SERVER +
+              'export const list = query({ args: {}, handler: async () => [] });\n'
+              'export const lookup = query({ args: { key: v.string() }, handler: async (_ctx, { key }) => key.length });\n',
+              files={"src/List.tsx": CLIENT,
+                     "convex/lib/worker.ts": 'import { ConvexHttpClient } from "convex/browser";\n'
+                     'import { api } from "../_generated/api";\n'
+                     'export class Worker {\n  private http: ConvexHttpClient;\n'
+                     '  constructor(url: string) { this.http = new ConvexHttpClient(url); }\n'
+                     '  async size(key: string) { return await this.http.query(api.example.lookup, { key }); }\n}\n'},
+              note="a `ConvexHttpClient` calls the public API wherever its file sits"),
         Valid(SERVER + 'export const list = query({ args: {}, handler: async () => [] });\n'
               'export const go = action({ args: {}, handler: async (ctx) => ctx.runQuery(api.example.list, {}) });\n',
               files={"src/List.tsx": CLIENT}),

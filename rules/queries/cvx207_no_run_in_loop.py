@@ -35,6 +35,16 @@ def _names_in(module, n) -> set[str]:
     return {x.text for x in module.nodes_in(n, "identifier", "shorthand_property_identifier")} if n is not None else set()
 
 
+def _what_repeats(loop) -> str:
+    """The loop, or the call whose callback runs per item, as the message names it."""
+    if loop.type in js.LOOP_TYPES:
+        return "a loop"
+    callee = js.callee(loop)
+    if callee is not None and callee.type == "identifier":
+        return f"an `{callee.text}` callback"  # convex-helpers' `asyncMap(items, fn)`
+    return "a `.map`/`.forEach` callback"
+
+
 def _drives_loop(module, loop, call) -> bool:
     """A batch loop: the run call's result decides whether the loop goes on (cursor/isDone),
     read directly or through names assigned from it in the loop (`isDone = result.isDone`)."""
@@ -310,6 +320,13 @@ class NoRunInLoop(Rule):
     summary = "`ctx.run*` inside a loop or `.map` callback in an action"
 
     valid = [
+        Valid('import { asyncMap } from "./lib/async";\n' + SERVER +
+              'export const seed = action({ args: { names: v.array(v.string()) }, handler: async (ctx, { names }) => {\n'
+              '  await asyncMap(names, async (name) => {\n'
+              '    await ctx.runMutation(internal.items.save, { name });\n  });\n}});\n',
+              files={"convex/lib/async.ts": 'export async function asyncMap<T>(items: T[], fn: (x: T) => Promise<void>) {\n'
+                     '  if (items.length) await fn(items[0]);\n}\n'},
+              note="an `asyncMap` of the app's own, which we do not take for convex-helpers'"),
         Valid(SERVER + 'export const reply = action({ args: { id: v.string() }, handler: async (ctx, { id }) => {\n'
               '  const stream = await openStream();\n  let body = "";\n'
               '  for await (const part of stream) {\n    body += part;\n'
@@ -404,6 +421,12 @@ class NoRunInLoop(Rule):
               note="promises pushed in a loop and handed to `Promise.allSettled`"),
     ]
     invalid = [
+        # triage G48a P7: convex-helpers' asyncMap is `Promise.all(items.map(fn))`
+        Invalid('import { asyncMap as eachAsync } from "convex-helpers";\n' + SERVER +
+                'export const seed = action({ args: { names: v.array(v.string()) }, handler: async (ctx, { names }) => {\n'
+                '  await eachAsync(names, async (name) => {\n'
+                '    await ctx.runMutation(internal.items.save, { name });\n  });\n}});\n',
+                lines=[7], message="inside an `eachAsync` callback in an action"),
         Invalid(SERVER + 'function live<T>(list: T[]): T[] {\n  return list.filter(Boolean);\n}\n'
                 'export const save = action({ args: { names: v.array(v.string()) }, handler: async (ctx, { names }) => {\n'
                 '  for (const name of live(names)) await ctx.runMutation(internal.items.save, { name });\n'
@@ -551,7 +574,7 @@ class NoRunInLoop(Rule):
                         through.setdefault((first_facts.path, first_site.node.start), []).append((r, loop, runs))
                         continue
                     site, path = runs[0]
-                    where = "a loop" if loop.type in js.LOOP_TYPES else "a `.map`/`.forEach` callback"
+                    where = _what_repeats(loop)
                     # an action run is no transaction: say what each call does cost
                     cost = "one function call per item" if path == ("runAction",) else "one transaction per item"
                     more = ""
@@ -574,7 +597,7 @@ class NoRunInLoop(Rule):
         r, loop, runs = group[0]
         first_facts, first_site = r.via[0]
         site, path = runs[0]
-        where = "a loop" if loop.type in js.LOOP_TYPES else "a `.map`/`.forEach` callback"
+        where = _what_repeats(loop)
         cost = "one function call per item" if path == ("runAction",) else "one transaction per item"
         n = sum(len(rs) for _r, _l, rs in group) - 1
         more = ""
