@@ -732,12 +732,15 @@ class Project:
 
         return convex_auth_signs_in(self, app)
 
-    def served_routes(self, app: App) -> "list[HttpRoute]":
+    def served_routes(self, app: App, in_file: "Callable[[FileFacts], bool] | None" = None) -> "list[HttpRoute]":
         """The HTTP routes of `app` Convex serves: those of the router `http.ts` default-exports
-        (and Hono apps' routes); a route added to another router has no URL (special_exports.py)."""
+        (and Hono apps' routes); a route added to another router has no URL (special_exports.py).
+        `in_file`: only the routes added in the files it accepts (a check reporting on routes,
+        in a run that reports on some files: `RuleContext.reported`)."""
         from .special_exports import route_served
 
-        return [r for r in self.call_index.routes_in(app) if route_served(self, app, r)]
+        return [r for r in self.call_index.routes_in(app)
+                if (in_file is None or in_file(r.facts)) and route_served(self, app, r)]
 
     def serves_routes_of(self, app: App, facts: FileFacts, receiver: Node | None) -> bool:
         """Does Convex serve the routes added to `receiver` (`http` of `http.route({...})`), an

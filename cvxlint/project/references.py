@@ -488,7 +488,8 @@ class CallIndex:
             for module in app.modules.values():
                 lang = "test" if is_test_file(module.rel) else "server"
                 _server_uses(index, resolver, app, module.facts, lang, handlers, by_call, consumed)
-                if lang == "server" and _makes_api_client(module.facts):
+                if lang == "server" and resolver.project.derived.get(module.facts, "makes an API client",
+                                                                     lambda: _makes_api_client(module.facts)):
                     # `new ConvexHttpClient(url)` in the functions directory (a worker's adapter, an
                     # action calling a deployment): its `client.query(api.x.y)` goes over the public
                     # API wherever the file sits, as a client's call does

@@ -268,7 +268,8 @@ class HttpActionRequiresAuthOrSignature(Rule):
 
     def check_app(self, ctx, app):
         analysis = ctx.project.access_analysis
-        for route in ctx.project.served_routes(app):  # a route of another router has no URL (CVX801)
+        # a route of another router has no URL (CVX801); every finding sits on the route
+        for route in ctx.project.served_routes(app, ctx.reported):
             if (route.method or "").upper() == "OPTIONS" or route.handler is None or _public_file(route):
                 continue
             if route.function is not None:
