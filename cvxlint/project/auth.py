@@ -1189,7 +1189,8 @@ class AccessAnalysis:
             if not CAPABILITY_ARG.match(_camel(name)):  # `secret_key` is `secretKey`
                 continue
             if _wrapper_may_read(fn.builder, name) or (
-                    (not field.is_optional or self._stops_first_without(fn, name)) and self._handler_checks(fn, name)):
+                    (not field.is_optional or self._stops_first_without(fn, name)) and self._handler_checks(fn, name)
+                    and not self._reads_on_miss(fn, name)):
                 return name
         state = val.required().fields.get("state")
         if state is not None and not state.is_optional and "code" in val.required().fields \
@@ -1198,6 +1199,39 @@ class AccessAnalysis:
             # signed-in user started the flow: only that user's browser holds it
             return "state"
         return None
+
+    def _reads_on_miss(self, fn: "RegisteredFunction", name: str) -> bool:
+        """Does the handler read data by another argument when its lookup by capability `name`
+        finds nothing (`if (bySession) return bySession;` and then a lookup by the non-secret
+        `externalChatId`, or `if (!invite) { ...ctx.db.get(args.teamId)... }`)? A capability
+        protects only when a miss stops the handler: a caller who does not hold it sends any
+        value and gets the fallback's data."""
+        handler, facts = fn.handler, self.project.handler_facts(fn)
+        body = js.function_body(handler.node) if handler is not None else None
+        val = self.project.args_validator(fn)
+        if facts is None or body is None or body.type != "statement_block" or val is None:
+            return False
+        others = [n for other in val.required().fields if other != name
+                  for n in self.argument_reads(fn, other) if n is not None]
+        ctx_reads = [n for n, ref in facts.parameter_reads(handler, handler.node)
+                     if ref.index == 0 and not ref.path and _ctx_read_path(n)]
+        if not others or not ctx_reads:
+            return False
+        for read in self.argument_reads(fn, name):
+            lookup = js.statement_of(read) if read is not None else None
+            if lookup is None or lookup.parent is not body:
+                continue
+            found = _declared_by(lookup, read)
+            if found is None or not any(found.start <= c.start < found.end for c in ctx_reads):
+                continue  # not a lookup: `const token = args.token.trim()`
+            var = found.parent.child("name").text
+            later = [c for c in body.children if c.start >= lookup.end]
+            for stmt in later:
+                region = _miss_branch(stmt, var, body)
+                if region is not None and any(region[0] <= n.start < region[1] and _in_ctx_read(n, ctx_reads)
+                                              for n in others):
+                    return True
+        return False
 
     def _looks_up(self, fn: "RegisteredFunction", name: str, depth: int) -> bool:
         """Does the handler look argument `name` up in its own data (`.eq("state", state)`, a
@@ -2288,6 +2322,64 @@ def _people_field(app, table: str, contact: bool) -> str | None:
         return None
     return next((name for name in doc.fields
                  if _ACCOUNT_FIELD.match(name) or contact and _CONTACT_FIELD.match(name)), None)
+
+
+def _ctx_read_path(ctx: Node) -> bool:
+    """Is this `ctx` the start of a read of data (`ctx.db.query`, `ctx.db.get`,
+    `ctx.runQuery`)? A write (`ctx.db.insert` of a session the miss creates) reads nothing."""
+    path, n = [], ctx
+    while len(path) < 2 and n.parent is not None and n.parent.type == "member_expression" and n.field == "object":
+        prop = n.parent.child("property")
+        path.append(prop.text if prop is not None else "")
+        n = n.parent
+    return tuple(path[:1]) == ("runQuery",) or tuple(path) in (("db", "query"), ("db", "get"))
+
+
+def _declared_by(stmt: Node, read: Node) -> Node | None:
+    """The value of the declarator of `stmt` (`const x = ...`) that holds `read`, when it
+    declares a plain name."""
+    if stmt.type not in ("lexical_declaration", "variable_declaration"):
+        return None
+    for d in stmt.children:
+        value, name = d.child("value"), d.child("name")
+        if d.type == "variable_declarator" and value is not None and name is not None \
+                and name.type == "identifier" and value.start <= read.start < value.end:
+            return value
+    return None
+
+
+def _miss_branch(stmt: Node, var: str, body: Node) -> tuple[int, int] | None:
+    """Where the code runs that runs when `var` is null, as told by this `if` of the body:
+    the rest of the body after `if (var) return var;`, or the branch of `if (!var) {...}`."""
+    if stmt.type != "if_statement":
+        return None
+    cond = js.unwrap(stmt.child("condition"))
+    negated = False
+    if cond is not None and cond.type == "unary_expression" and cond.has_tok("!"):
+        cond, negated = js.unwrap(cond.child("argument")), True
+    elif cond is not None and cond.type == "binary_expression" and any(cond.has_tok(t) for t in ("===", "==", "!==", "!=")) \
+            and _is_nullish(js.unwrap(cond.child("right"))):
+        negated = cond.has_tok("===") or cond.has_tok("==")
+        cond = js.unwrap(cond.child("left"))
+    if cond is None or cond.type != "identifier" or cond.text != var:
+        return None
+    consequence, alternative = stmt.child("consequence"), stmt.child("alternative")
+    if negated:
+        return (consequence.start, consequence.end) if consequence is not None else None
+    if alternative is not None:
+        return (alternative.start, alternative.end)
+    return (stmt.end, body.end) if js.always_exits(consequence) else None
+
+
+def _in_ctx_read(n: Node, ctx_reads: list[Node]) -> bool:
+    """Is `n` part of a call that reads data through ctx (an argument of `ctx.db.get`, the
+    index range of `ctx.db.query(...).withIndex(...)`)?"""
+    stmt, cur = js.statement_of(n), n
+    while cur is not None and cur is not stmt:
+        if cur.type == "call_expression" and any(cur.start <= c.start < cur.end for c in ctx_reads):
+            return True
+        cur = cur.parent
+    return False
 
 
 def _ends_in_throw(branch: Node | None) -> bool:

@@ -253,7 +253,10 @@ class RequireAccessControl(Rule):
       handler looks it up, itself or in a function it runs with it: the single-use state
       stored when the signed-in user started the flow); a session id the handler only stores counts only when the
       function takes no identity argument (`userId`) as well: then the caller picks whose
-      data it is, and nothing checks the session;
+      data it is, and nothing checks the session; nor does one whose lookup, when it finds
+      nothing, lets the handler go on to read data by another argument (`if (bySession)
+      return bySession;` and then a lookup by the non-secret `externalChatId`): a capability
+      protects only when a miss stops the handler;
     - in a query, a filter that only returns records marked public or published
       (`q.eq("status", "published")`, `post.visibility === "public"`,
       `q.eq("directoryVisibility", "visible")`, `if (!page.published) return null`,
@@ -613,6 +616,19 @@ class RequireAccessControl(Rule):
               '  const known = await ctx.db.query("guests").withIndex("by_session", (q) => q.eq("guestSessionId", args.guestSessionId)).unique();\n'
               '  if (!known) await ctx.db.insert("guests", { guestSessionId: args.guestSessionId });\n}});\n',
               files=AUTH_CONFIG, note="storing the session id the client made up is how an anonymous session starts"),
+        Valid(SERVER + 'export const room = query({ args: { sessionId: v.string(), roomSlug: v.string() },\n'
+              '  handler: async (ctx, { sessionId, roomSlug }) => {\n'
+              '    const mine = await ctx.db.query("rooms").withIndex("by_visitor", (q) => q.eq("sessionId", sessionId)).first();\n'
+              '    if (!mine) return null;\n'
+              '    return await ctx.db.query("rooms").withIndex("by_slug", (q) => q.eq("slug", roomSlug)).first();\n'
+              '  },\n});\n'
+              'export const open = mutation({ args: { sessionId: v.string(), label: v.string() },\n'
+              '  handler: async (ctx, args) => {\n'
+              '    const known = await ctx.db.query("visits").withIndex("by_session", (q) => q.eq("sessionId", args.sessionId)).first();\n'
+              '    if (known) return known._id;\n'
+              '    return await ctx.db.insert("visits", { sessionId: args.sessionId, label: args.label });\n'
+              '  },\n});\n',
+              files=AUTH_CONFIG, note="a capability whose miss stops the handler, or only starts a new session"),
         Valid(SERVER + 'export const byAuthor = query({ args: { author: v.string(), accessToken: v.string() },\n'
               '  handler: async (ctx, args) => {\n'
               '    if (args.accessToken !== process.env.BACKEND_ACCESS_TOKEN) throw new Error("bad token");\n'
@@ -1400,6 +1416,20 @@ class RequireAccessControl(Rule):
                 '  return await ctx.db.insert("researchRuns", { symbol, status: "queued" });\n}});\n',
                 files=AUTH_CONFIG, lines=[7], message="never asks `ctx.auth`",
                 note="a guard handed only data validates the input; it cannot tell who is asking"),
+        Invalid(SERVER + 'export const room = query({ args: { sessionId: v.string(), roomSlug: v.optional(v.string()) },\n'
+                '  handler: async (ctx, { sessionId, roomSlug }) => {\n'
+                '    const mine = await ctx.db.query("rooms").withIndex("by_visitor", (q) => q.eq("sessionId", sessionId)).first();\n'
+                '    if (mine) return mine;\n'
+                '    if (!roomSlug) return null;\n'
+                '    return await ctx.db.query("rooms").withIndex("by_slug", (q) => q.eq("slug", roomSlug)).first();\n'
+                '  },\n});\n'
+                'export const ticket = query({ args: { inviteToken: v.string(), eventId: v.id("events") },\n'
+                '  handler: async (ctx, args) => {\n'
+                '    const invite = await ctx.db.query("invites").withIndex("by_token", (q) => q.eq("token", args.inviteToken)).unique();\n'
+                '    if (invite === null) {\n      return await ctx.db.get("events", args.eventId);\n    }\n'
+                '    return invite;\n  },\n});\n',
+                files=AUTH_CONFIG, lines=[4, 12],
+                note="a capability whose miss falls back to a lookup by a value anyone can send protects nothing"),
         Invalid(SERVER + 'export const store = mutation({ args: { sessionId: v.string(), userId: v.string(), content: v.string() },\n'
                 '  handler: async (ctx, args) => {\n'
                 '    await ctx.db.insert("memories", { sessionId: args.sessionId, userId: args.userId, content: args.content });\n'

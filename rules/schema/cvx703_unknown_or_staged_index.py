@@ -23,7 +23,14 @@ ALERTS = ('import { defineSchema, defineTable } from "convex/server";\nimport { 
 
 def _suggest(ctx, facts, node, name, names, table=None, chain=None):
     guess, why = closest(name, [n for n in names if n]), ""
-    if guess is None and table is not None and chain is not None:
+    fitting = _fitting_range(table, chain) if table is not None and chain is not None else None
+    if fitting is not None and guess not in fitting[0]:
+        # a close name over other fields would make the range throw (`by_chat_and_thread` for
+        # a range on `chatId`, `isActive`): an index the range fits, closest-named first
+        names_fit, fields = fitting
+        guess = closest(name, names_fit) or next(iter(names_fit), None)
+        why = f" (its fields start with {_listed(fields)}, as this range)" if guess else ""
+    elif guess is None and table is not None and chain is not None:
         guess, why = _index_on_queried_fields(table, chain)
     if guess is None:
         return "", None
@@ -53,6 +60,19 @@ def _index_on_queried_fields(table, chain) -> tuple[str | None, str]:
     if best is None:
         return None, ""
     return best.name, f" (on {_listed(best.fields[:best_len])}, which this query filters on)"
+
+
+def _fitting_range(table, chain) -> tuple[list[str], list[str]] | None:
+    """The indexes of the table (built-in ones too) whose fields start with those of the
+    query's range, and those fields; None when the range cannot be read or an index's fields
+    cannot be (a close name may fit it). Each index ends in `_creationTime`, as Convex adds it."""
+    fields = [op.field for op in chain.range] if chain.range else []
+    if not fields or any(f is None for f in fields) or not table.indexes_complete \
+            or any(not i.staged and not i.certain for i in table.indexes):
+        return None
+    indexes = [(i.name, list(i.fields)) for i in table.indexes if not i.staged and i.name and i.fields]
+    indexes += [(n, list(f)) for n, f in BUILTIN_INDEXES.items()]
+    return [n for n, f in indexes if (f + ["_creationTime"])[:len(fields)] == fields], fields
 
 
 def _listed(fields) -> str:
@@ -122,6 +142,11 @@ class UnknownOrStagedIndex(Rule):
                 '  await ctx.db.query("alerts").withIndex("unread_in", (q) => q.eq("channel", c).eq("isRead", false)).take(5) });\n',
                 files={"convex/schema.ts": ALERTS}, lines=[4], message='did you mean "by_channel_read"',
                 note="the first index whose fields start with the range's"),
+        Invalid(SERVER + 'export const f = query({ args: { c: v.string() }, handler: async (ctx, { c }) =>\n'
+                '  await ctx.db.query("alerts").withIndex("by_read_and_times", (q) => q.eq("channel", c).eq("isRead", false)).take(5) });\n',
+                files={"convex/schema.ts": ALERTS}, lines=[4],
+                message='did you mean "by_channel_read" (its fields start with `channel`, `isRead`, as this range)?',
+                note="a close name over other fields (`by_read_and_time`) would make the range throw"),
         Invalid(ENTS_SERVER + 'export const f = query({ args: { c: v.string(), h: v.string() }, handler: async (ctx, a) => [\n'
                 '  await ctx.table("recipes", "byCuisin", (q) => q.eq("cuisine", a.c)).take(5),\n'
                 '  await ctx.table("cooks").get("handel", a.h),\n'
