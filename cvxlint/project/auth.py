@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Callable
 
 from ..syntax import js, scope
 from ..syntax.tree import Node
-from .callgraph import Reached, returned_values
+from .callgraph import Reached, _awaited, returned_values
 from .definitions import Def, ExternalDef
 from .evaluate import local_const
 from .facts import CallSite, FileFacts, FunctionInfo
@@ -713,9 +713,10 @@ class AccessAnalysis:
 
     def unowned_writes(self, fn: "RegisteredFunction") -> list["UnownedWrite"]:
         """The handler's `ctx.db.patch/replace/delete` of a document whose id is one of its
-        arguments (or the `_id` of the row read by one, `_argument_row_id`), in a public mutation that establishes who is calling (an identity fetch, an
-        auth guard, a custom builder's ctx), when nothing in the handler relates that document
-        to the caller: no comparison or call that mentions both the document (the argument, a
+        arguments (or the `_id` of the row read by one, `_argument_row_id`), in a public
+        mutation that establishes who is calling (an identity fetch, an auth guard, a custom
+        builder's ctx), when nothing in the handler relates that document to the caller: no
+        comparison or call that mentions both the document (the argument, a
         row read by it, a row read from that row) and the caller (the identity, what was read
         or computed from it, the builder's ctx members), and no helper given the id that itself
         asks who is calling (see `_relates`). Silent for a caller admitted for a role over the
@@ -741,7 +742,7 @@ class AccessAnalysis:
         queries = fn.module.app.queries
         by_id = [(c, arg) for c in writes if c.method != "insert"
                  and (arg := handler_argument(r0, js.unwrap(c.id_node))
-                      or _argument_row_id(r0, queries, js.unwrap(c.id_node))) is not None]
+                      or _argument_row_id(r0, queries, self.project.callgraph, js.unwrap(c.id_node))) is not None]
         if not by_id:
             return []
         sites = {id(site.node): site for site in handler.all_calls()}
@@ -3061,10 +3062,12 @@ def _answered(test: Node, func: FunctionInfo) -> bool:
     return n is body and body.type != "statement_block"
 
 
-def _argument_row_id(r: Reached, queries, n: Node | None) -> str | None:
+def _argument_row_id(r: Reached, queries, callgraph, n: Node | None) -> str | None:
     """The argument's name when `n` is the `_id` of a row the handler read by that argument
-    (`const agent = await ctx.db.get("agents", args.agentId)`, then `agent._id`): the same
-    document as the argument itself. Only a `const`, so that nothing put another row there."""
+    (`const agent = await ctx.db.get("agents", args.agentId)`, then `agent._id`), itself or
+    through a project helper that returns the row it reads by the id it is given
+    (`_returned_row_param`): the same document as the argument itself. Only a `const`, so
+    that nothing put another row there."""
     if n is None or n.type != "member_expression" or (prop := n.child("property")) is None \
             or prop.text != "_id" or (row := js.unwrap(n.child("object"))) is None or row.type != "identifier":
         return None
@@ -3075,10 +3078,47 @@ def _argument_row_id(r: Reached, queries, n: Node | None) -> str | None:
     value = js.unwrap(decl.child("value"))
     if value is not None and value.type == "await_expression":
         value = js.unwrap(value.children[-1])
-    read = queries.call_at(value) if value is not None else None
-    if read is None or read.method != "get" or read.system:
+    if value is None or value.type != "call_expression":
         return None
-    return handler_argument(r, js.unwrap(read.id_node))
+    read = queries.call_at(value)
+    if read is not None:
+        return handler_argument(r, js.unwrap(read.id_node)) if read.method == "get" and not read.system else None
+    # a project helper that reads the row by the id it is given (`AgentRepository.get(ctx,
+    # args.agentId)`, `getAgentOrThrow(ctx, args.agentId)`): the same document
+    site = next((s for s in r.func.all_calls() if s.node is value), None)
+    target = callgraph.callee(r.facts, site) if site is not None else None
+    index = _returned_row_param(queries, *target) if target is not None else None
+    args = js.call_args(value)
+    return handler_argument(r, js.unwrap(args[index])) if index is not None and index < len(args) else None
+
+
+def _returned_row_param(queries, facts: FileFacts, func: FunctionInfo) -> int | None:
+    """Which parameter of a project helper names the document it returns: every `return`
+    gives `ctx.db.get` of that parameter (`return await ctx.db.get(id)`), or a const read so
+    (`const row = await ctx.db.get("agents", id); if (!row) throw ...; return row`); a `return
+    null` gives no row. None when a return gives anything else, or the parameter is reassigned."""
+    indexes: set[int] = set()
+    for value in returned_values(func.node):
+        value = _awaited(value)
+        if _is_nullish(value):
+            continue
+        if value is not None and value.type == "identifier":
+            decl = queries.declarator_of(facts, value)
+            if decl is None or decl.parent is None or not decl.parent.has_tok("const"):
+                return None
+            value = _awaited(decl.child("value"))
+        read = queries.call_at(value) if value is not None else None
+        if read is None or read.method != "get" or read.system or read.func is not func:
+            return None
+        id_node = js.unwrap(read.id_node)
+        ref = facts.ref_of(id_node) if id_node is not None and id_node.type == "identifier" else None
+        if ref is None or ref.kind != "param" or ref.func is not func or ref.path:
+            return None
+        if any((left := js.unwrap(a.child("left"))) is not None and left.type == "identifier"
+               and left.text == id_node.text for a in facts.module.nodes_in(func.node, "assignment_expression")):
+            return None  # `id = other`: not the document it was given
+        indexes.add(ref.index)
+    return indexes.pop() if len(indexes) == 1 else None
 
 
 def _given_ctx_whole(r: Reached, site: CallSite) -> bool:

@@ -61,6 +61,30 @@ STAFF = {"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/
          '});\n'}
 
 
+# project helpers that read a note by the id they are given (a function and an object's method)
+LOADERS = {"convex/lib/notes.ts": 'import { MutationCtx } from "../_generated/server";\n'
+           'import { Id } from "../_generated/dataModel";\n'
+           'export async function loadNoteOrThrow(ctx: MutationCtx, noteId: Id<"notes">) {\n'
+           '  const note = await ctx.db.get(noteId);\n'
+           '  if (!note) throw new Error("no such note");\n'
+           '  return note;\n'
+           '}\n'
+           'export async function loadOwnNote(ctx: MutationCtx, noteId: Id<"notes">) {\n'
+           '  const me = await ctx.auth.getUserIdentity();\n'
+           '  const note = await ctx.db.get(noteId);\n'
+           '  if (!me || note?.ownerId !== me.subject) throw new Error("not yours");\n'
+           '  return note;\n'
+           '}\n'
+           'export const NoteStore = {\n'
+           '  fetch: async (ctx: MutationCtx, id: Id<"notes">) => await ctx.db.get("notes", id),\n'
+           '  async parentOf(ctx: MutationCtx, id: Id<"notes">) {\n'
+           '    const note = await ctx.db.get(id);\n'
+           '    if (!note) return null;\n'
+           '    return await ctx.db.get(note.parentId);\n'
+           '  },\n'
+           '};\n'}
+
+
 class RequireOwnershipCheck(Rule):
     """Signed-in caller changes a document picked by an argument it is never checked against (opt-in).
 
@@ -71,8 +95,10 @@ class RequireOwnershipCheck(Rule):
     `requireUser(ctx)`, a custom builder that adds `ctx.user`), when the id written comes from
     the arguments and nothing in the handler relates that document to the caller. The `_id`
     of a row read by an argument's id (`const note = await ctx.db.get(args.noteId)`, then
-    `ctx.db.patch(note._id, ...)`) is that argument; checking that the row exists (`if
-    (!note) throw`) relates nothing. A stored file deleted by an argument's id
+    `ctx.db.patch(note._id, ...)`) is that argument, also when the row comes from a project
+    helper, in any file, that returns `ctx.db.get` of the id it is given (`await
+    loadNoteOrThrow(ctx, args.noteId)`, `await Notes.get(ctx, args.noteId)`); checking that
+    the row exists (`if (!note) throw`, in the handler or the helper) relates nothing. A stored file deleted by an argument's id
     (`ctx.storage.delete(args.fileId)`) is checked the same way.
 
     These relate it to the caller (any one is enough):
@@ -114,7 +140,8 @@ class RequireOwnershipCheck(Rule):
     - an id that is a capability (an invitation link's id): flagged; mark the function
       `// cvxlint-public` or suppress the line.
 
-    Only writes in the handler itself are read (not writes in helpers it calls), and inserts
+    Only writes in the handler itself are read (not writes in helpers it calls, such as a
+    repository's `Notes.save(ctx, note)`), and inserts
     under an unrelated parent id (`ctx.db.insert("entries", { contestId })`) are not flagged.
 
     ## Why is this bad?
@@ -323,6 +350,42 @@ class RequireOwnershipCheck(Rule):
               '    await requireTeamMember(ctx, note.teamId);\n'
               '    await ctx.db.delete(note._id);\n'
               '  } });\n', files={**TENANTS, **MEMBERS}),
+        # a note read through a project helper, whose owner is compared with the caller
+        Valid(AUTH + 'import { loadNoteOrThrow } from "./lib/notes";\n'
+              'export const edit = mutation({ args: { noteId: v.id("notes"), text: v.string() },\n'
+              '  handler: async (ctx, args) => {\n'
+              '    const me = await getAuthUserId(ctx);\n'
+              '    const note = await loadNoteOrThrow(ctx, args.noteId);\n'
+              '    if (me === null || note.ownerId !== me) throw new Error("not yours");\n'
+              '    await ctx.db.patch(note._id, { text: args.text });\n'
+              '  } });\n', files={**TENANTS, **LOADERS}),
+        # ... whose team is handed to a guard that admits members of that team
+        Valid(AUTH + 'import { requireTeamMember } from "./lib/access";\n'
+              'import { NoteStore } from "./lib/notes";\n'
+              'export const drop = mutation({ args: { noteId: v.id("notes") },\n'
+              '  handler: async (ctx, { noteId }) => {\n'
+              '    const note = await NoteStore.fetch(ctx, noteId);\n'
+              '    if (!note) throw new Error("no such note");\n'
+              '    await requireTeamMember(ctx, note.teamId);\n'
+              '    await ctx.db.delete(note._id);\n'
+              '  } });\n', files={**TENANTS, **MEMBERS, **LOADERS}),
+        # the helper that reads the note also checks that it is the caller's
+        Valid(AUTH + 'import { loadOwnNote } from "./lib/notes";\n'
+              'export const drop = mutation({ args: { noteId: v.id("notes") },\n'
+              '  handler: async (ctx, { noteId }) => {\n'
+              '    if ((await getAuthUserId(ctx)) === null) throw new Error("sign in");\n'
+              '    const note = await loadOwnNote(ctx, noteId);\n'
+              '    await ctx.db.delete(note._id);\n'
+              '  } });\n', files={**TENANTS, **LOADERS}),
+        # the helper returns another row than the one its argument names (the note's parent)
+        Valid(AUTH + 'import { NoteStore } from "./lib/notes";\n'
+              'export const dropParent = mutation({ args: { noteId: v.id("notes") },\n'
+              '  handler: async (ctx, { noteId }) => {\n'
+              '    if ((await getAuthUserId(ctx)) === null) throw new Error("sign in");\n'
+              '    const parent = await NoteStore.parentOf(ctx, noteId);\n'
+              '    if (!parent) throw new Error("no parent");\n'
+              '    await ctx.db.delete(parent._id);\n'
+              '  } });\n', files={**TENANTS, **LOADERS}),
     ]
     invalid = [
         # triage G47 mom-convex agents:updateSystemPrompt: the row read by the argument is
@@ -341,6 +404,23 @@ class RequireOwnershipCheck(Rule):
                 '    if (note === null) throw new Error("no such note");\n'
                 '    await ctx.db.delete(note._id);\n'
                 '  } });\n', files=TENANTS, lines=[9, 16], message="document whose id is the argument `noteId`"),
+        # triage G47 mom-convex, through a repository: the row comes from a project helper that
+        # reads it by the argument's id (a function in another file, an object's method)
+        Invalid(AUTH + 'import { loadNoteOrThrow, NoteStore } from "./lib/notes";\n'
+                'export const edit = mutation({ args: { noteId: v.id("notes"), text: v.string() },\n'
+                '  handler: async (ctx, args) => {\n'
+                '    if ((await getAuthUserId(ctx)) === null) throw new Error("sign in");\n'
+                '    const note = await loadNoteOrThrow(ctx, args.noteId);\n'
+                '    await ctx.db.patch(note._id, { text: args.text });\n'
+                '  } });\n'
+                'export const drop = mutation({ args: { noteId: v.id("notes") },\n'
+                '  handler: async (ctx, { noteId }) => {\n'
+                '    if ((await getAuthUserId(ctx)) === null) throw new Error("sign in");\n'
+                '    const note = await NoteStore.fetch(ctx, noteId);\n'
+                '    if (!note) throw new Error("no such note");\n'
+                '    await ctx.db.delete("notes", note._id);\n'
+                '  } });\n', files={**TENANTS, **LOADERS}, lines=[9, 16],
+                message="document whose id is the argument `noteId`"),
         # syncrm's storage.ts (triage G21): any signed-in user deletes any org's file by its id
         Invalid(AUTH + 'export const dropFile = mutation({ args: { fileId: v.id("_storage") },\n'
                 '  handler: async (ctx, { fileId }) => {\n'
