@@ -310,14 +310,18 @@ def convex_auth_signs_in(project: "Project", app) -> bool:
     auth.config.ts (Clerk) signs users in: then no Convex Auth session exists, its
     `getAuthUserId(ctx)` does not give the caller's user, and it inserts no user. Providers
     we cannot read (a constant, a spread) may sign users in."""
-    setup = convex_auth_call(project, app)
-    if setup is None:
-        return False
-    args = js.call_args(setup[1])
-    options = js.unwrap(args[0]) if args else None
-    providers = js.unwrap(js.object_get(options, "providers")) if options is not None and options.type == "object" \
-        else None
-    return providers is None or providers.type != "array" or bool(providers.children)
+    memo = app.__dict__.setdefault("_convex_auth_signs_in", {})  # asked for every finding's advice
+    if "value" not in memo:
+        setup = convex_auth_call(project, app)
+        if setup is None:
+            memo["value"] = False
+        else:
+            args = js.call_args(setup[1])
+            options = js.unwrap(args[0]) if args else None
+            providers = js.unwrap(js.object_get(options, "providers")) \
+                if options is not None and options.type == "object" else None
+            memo["value"] = providers is None or providers.type != "array" or bool(providers.children)
+    return memo["value"]
 
 
 def _find_convex_auth_call(project: "Project", app) -> tuple[FileFacts, Node] | None:
@@ -1212,26 +1216,32 @@ class AccessAnalysis:
         val = self.project.args_validator(fn)
         if facts is None or body is None or body.type != "statement_block" or val is None:
             return False
-        others = [n for other in val.required().fields if other != name
-                  for n in self.argument_reads(fn, other) if n is not None]
-        ctx_reads = [n for n, ref in facts.parameter_reads(handler, handler.node)
-                     if ref.index == 0 and not ref.path and _ctx_read_path(n)]
-        if not others or not ctx_reads:
-            return False
+        others: list[Node] | None = None  # the other arguments' reads and the handler's ctx reads,
+        ctx_reads: list[Node] = []  # read once a miss branch is found (most handlers have none)
         for read in self.argument_reads(fn, name):
             lookup = js.statement_of(read) if read is not None else None
             if lookup is None or lookup.parent is not body:
                 continue
             found = _declared_by(lookup, read)
-            if found is None or not any(found.start <= c.start < found.end for c in ctx_reads):
-                continue  # not a lookup: `const token = args.token.trim()`
+            if found is None:
+                continue
             var = found.parent.child("name").text
-            later = [c for c in body.children if c.start >= lookup.end]
-            for stmt in later:
-                region = _miss_branch(stmt, var, body)
-                if region is not None and any(region[0] <= n.start < region[1] and _in_ctx_read(n, ctx_reads)
-                                              for n in others):
-                    return True
+            regions = [region for stmt in body.children if stmt.start >= lookup.end
+                       and (region := _miss_branch(stmt, var, body)) is not None]
+            if not regions:
+                continue
+            if others is None:
+                others = [n for other in val.required().fields if other != name
+                          for n in self.argument_reads(fn, other) if n is not None]
+                ctx_reads = [n for n, ref in facts.parameter_reads(handler, handler.node)
+                             if ref.index == 0 and not ref.path and _ctx_read_path(n)]
+            if not others or not ctx_reads:
+                return False
+            if not any(found.start <= c.start < found.end for c in ctx_reads):
+                continue  # not a lookup: `const token = args.token.trim()`
+            if any(region[0] <= n.start < region[1] and _in_ctx_read(n, ctx_reads)
+                   for region in regions for n in others):
+                return True
         return False
 
     def _looks_up(self, fn: "RegisteredFunction", name: str, depth: int) -> bool:

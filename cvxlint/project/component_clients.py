@@ -187,18 +187,20 @@ def migrations_runners(linker: "Linker", modules) -> list[MigrationsRunner]:
     from .evaluate import made_with_new
 
     runners: dict[int, MigrationsRunner] = {}
-    defines: list[tuple["FileFacts", "CallSite"]] = []
     for module in modules:
         facts = module.facts
-        if b"Migrations" not in facts.source and b"define" not in facts.source:
+        if b"Migrations" not in facts.source:  # (asked of every module on each keystroke in the editor)
             continue
         for site in facts.all_calls():
             if site.is_new:
                 cls = linker.value_of(facts, site.callee)
                 if isinstance(cls, ExternalDef) and not cls.path and (cls.module, cls.name) == (MIGRATIONS, "Migrations"):
                     runners[id(site.node)] = _runner(facts, site.node)
-            elif site.path[-1:] == ("define",) and len(site.path) == 2:
-                defines.append((facts, site))
+    if not runners:
+        return []
+    defines = [(module.facts, site) for module in modules if b"define" in module.facts.source
+               for site in module.facts.all_calls()
+               if not site.is_new and site.path[-1:] == ("define",) and len(site.path) == 2]
     for facts, site in defines:
         made = made_with_new(linker, facts, site.callee)
         runner = runners.get(id(made[1])) if made is not None else None
