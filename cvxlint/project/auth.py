@@ -1264,7 +1264,7 @@ class AccessAnalysis:
                 continue
             call = obj.parent.parent if obj is not None and obj.parent is not None \
                 and obj.parent.type == "arguments" else None
-            site = next((c for c in handler.all_calls() if c.node is call), None) if call is not None else None
+            site = handler.site_of(call) if call is not None else None
             if site is None or not site.path or site.path[-1] not in _RUN or site.ref is None \
                     or site.ref.kind != "param" or key is None:
                 continue
@@ -1302,7 +1302,7 @@ class AccessAnalysis:
         it again after that check? A helper that only returns without it lets the handler go on."""
         o = js.outer(read)
         call = o.parent.parent if o.parent is not None and o.parent.type == "arguments" else None
-        site = next((c for c in func.all_calls() if c.node is call), None) if call is not None else None
+        site = func.site_of(call) if call is not None else None
         target = self.project.callgraph.callee(facts, site) if site is not None else None
         if target is None:
             return False
@@ -1397,7 +1397,7 @@ class AccessAnalysis:
             if p.type != "arguments" or p.parent is None:
                 return False
             call = p.parent
-            site = next((c for c in func.all_calls() if c.node is call), None)
+            site = func.site_of(call)
             if site is None:
                 return False
             if site.global_name in _PASS_THROUGH:  # `JSON.stringify({ code })`, `new URLSearchParams({ code })`
@@ -1708,7 +1708,7 @@ class AccessAnalysis:
 
         def keyed_client(call: Node) -> str | None:
             """`client()`, a project function that makes a client with a secret it reads."""
-            site = next((s for s in r.func.all_calls() if s.node is call), None)
+            site = r.func.site_of(call)
             target = callgraph.callee(r.facts, site) if site is not None else None
             if target is None:
                 return None
@@ -3095,7 +3095,7 @@ def _argument_row_id(r: Reached, queries, callgraph, n: Node | None) -> str | No
         return handler_argument(r, js.unwrap(read.id_node)) if read.method == "get" and not read.system else None
     # a project helper that reads the row by the id it is given (`AgentRepository.get(ctx,
     # args.agentId)`, `getAgentOrThrow(ctx, args.agentId)`): the same document
-    site = next((s for s in r.func.all_calls() if s.node is value), None)
+    site = r.func.site_of(value)
     target = callgraph.callee(r.facts, site) if site is not None else None
     index = _returned_row_param(queries, *target) if target is not None else None
     args = js.call_args(value)

@@ -192,7 +192,7 @@ class CallGraph:
         mfacts, info, body, made = found
         field = None
         # the object made here (not by a factory elsewhere), given this function's whole ctx
-        new_site = next((s for s in cur.func.all_calls() if s.node is made), None) if cur.ctx_index is not None else None
+        new_site = cur.func.site_of(made) if cur.ctx_index is not None else None
         if new_site is not None:
             given = next((i for i, a in enumerate(js.call_args(made)) if _ctx_value(cur, new_site, a) == ()), None)
             field = _field_of_param(_method_named(body, "constructor"), given) if given is not None else None

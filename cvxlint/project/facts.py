@@ -123,6 +123,10 @@ class FunctionInfo:
             every = self._every_call = tuple(c for f in self.within() for c in f.calls)
         return every
 
+    def site_of(self, call: Node) -> "CallSite | None":
+        """The site of the call expression `call`, made in this function or one nested in it."""
+        return next((c for c in self.all_calls() if c.node is call), None)
+
     def all_param_uses(self) -> "tuple[ParamUse, ...]":
         every = self._every_param_use
         if every is None:

@@ -2872,22 +2872,31 @@ def _aliased_type(facts: FileFacts, text: str | None) -> str | None:
     name = (text or "").strip()
     if not _IDENT_RE.match(name):
         return text
-    found = [d for d in facts.module.nodes("type_alias_declaration") if (d.child("name") or d).text == name]
-    if len(found) != 1 or found[0].child("type_parameters") is not None or found[0].child("value") is None:
+    found = _declared_once(facts, name, "type_alias_declaration")
+    if found is None or found.child("type_parameters") is not None or found.child("value") is None:
         return text
-    return facts.text(found[0].child("value"))
+    return facts.text(found.child("value"))
+
+
+def _declared_once(facts: FileFacts, name: str, *types: str) -> Node | None:
+    """The one `type Name = ...` or `interface Name {...}` (of `types`, when given) of the
+    file; None when there is none, or several (a merged declaration)."""
+    found = [d for d in facts.module.nodes(*(types or ("type_alias_declaration", "interface_declaration")))
+             if (d.child("name") or d).text == name]
+    return found[0] if len(found) == 1 else None
+
+
+def _object_type_body(declaration: Node) -> Node | None:
+    """The members of `type Name = { ... }` or `interface Name { ... }`; None for another type."""
+    body = declaration.child("value") if declaration.type == "type_alias_declaration" else declaration.child("body")
+    return body if body is not None and body.type in ("object_type", "interface_body") else None
 
 
 def _local_object_type(facts: FileFacts, name: str) -> Node | None:
     """The members of `type Name = { ... }` or `interface Name { ... }` declared once in the
     file, without type parameters (a merged or generic declaration is not read)."""
-    found = [d for d in facts.module.nodes("type_alias_declaration", "interface_declaration")
-             if (d.child("name") or d).text == name]
-    if len(found) != 1 or found[0].child("type_parameters") is not None:
-        return None
-    d = found[0]
-    body = d.child("value") if d.type == "type_alias_declaration" else d.child("body")
-    return body if body is not None and body.type in ("object_type", "interface_body") else None
+    d = _declared_once(facts, name)
+    return _object_type_body(d) if d is not None and d.child("type_parameters") is None else None
 
 
 def _type_parameters(fn: Node) -> list[str]:
@@ -2944,12 +2953,9 @@ def _contextual_param_type(facts: FileFacts, func: FunctionInfo, index: int) -> 
     name = (ret.child("name") or ret).text if ret.type == "generic_type" else ret.text
     targs = ret.child("type_arguments") if ret.type == "generic_type" else None
     args = [facts.text(a) for a in targs.children if a.type != "comment"] if targs is not None else []
-    found = [d for d in facts.module.nodes("interface_declaration", "type_alias_declaration")
-             if (d.child("name") or d).text == name]
-    if len(found) != 1:
-        return None
-    body = found[0].child("body") if found[0].type == "interface_declaration" else found[0].child("value")
-    if body is None or body.type not in ("interface_body", "object_type"):
+    declaration = _declared_once(facts, name)
+    body = _object_type_body(declaration) if declaration is not None else None
+    if body is None:
         return None
     members = [m for m in body.children if m.type in ("method_signature", "property_signature")
                and js.property_key(m) == key]
@@ -2962,7 +2968,7 @@ def _contextual_param_type(facts: FileFacts, func: FunctionInfo, index: int) -> 
         params = fty.child("parameters") if fty is not None and fty.type == "function_type" else None
     plist = [p for p in params.children if p.type in ("required_parameter", "optional_parameter")] if params else []
     text = js.param_type_text(plist[index], facts.module.source) if index < len(plist) else None
-    tparams = _type_parameters(found[0])
+    tparams = _type_parameters(declaration)
     if text is None or len(args) > len(tparams):
         return None
     given = dict(zip(tparams, args))
@@ -3157,30 +3163,16 @@ def _may_leave_early(loop: Node) -> bool:
     return False
 
 
-def is_async_map(callee: Node) -> bool:
+def is_async_map(facts: FileFacts, callee: Node) -> bool:
     """Is this callee convex-helpers' `asyncMap` (`import { asyncMap } from "convex-helpers"`),
     which is `Promise.all(Array.from(items).map(fn))`: its callback runs once per item?"""
-    if callee.type != "identifier":
-        return False
-    root = callee
-    while root.parent is not None:
-        root = root.parent
-    for stmt in root.children:
-        if stmt.type != "import_statement":
-            continue
-        source = stmt.child("source")
-        if source is None or js.string_value(source) not in ("convex-helpers", "convex-helpers/index"):
-            continue
-        for spec in stmt.walk():
-            if spec.type == "import_specifier":
-                name, alias = spec.child("name"), spec.child("alias")
-                if name is not None and name.text == "asyncMap" and (alias or name).text == callee.text:
-                    return True
-    return False
+    imp = facts.import_of(callee.text or "") if callee.type == "identifier" else None
+    return imp is not None and imp.imported == "asyncMap" and imp.source in ("convex-helpers", "convex-helpers/index")
 
 
-def loop_around(n: Node, stop: Node | None) -> Node | None:
-    """The loop (or `.map/.forEach/...` callback) that repeats `n`, below `stop` (exclusive)."""
+def loop_around(n: Node, stop: Node | None, facts: FileFacts) -> Node | None:
+    """The loop (or `.map/.forEach/...` callback) that repeats `n` (of file `facts`), below
+    `stop` (exclusive)."""
     child, p = n, n.parent
     while p is not None and p is not stop:
         if p.type in js.LOOP_TYPES:
@@ -3200,7 +3192,7 @@ def loop_around(n: Node, stop: Node | None) -> Node | None:
                     (callee.child("property") or callee).text in ARRAY_CALLBACK_METHODS:
                 return call
             if callee is not None and par.children and len(par.children) > 1 and par.children[1] is o \
-                    and is_async_map(callee):
+                    and is_async_map(facts, callee):
                 return call  # `asyncMap(items, async (x) => ...)`: `Promise.all(items.map(...))`
             # `const sendOne = async (i) => ...; items.map(sendOne)`: repeated like an arrow in its place
             given = [c for c in calls_given_by_name(p, ARRAY_CALLBACK_METHODS)

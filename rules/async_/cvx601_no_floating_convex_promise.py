@@ -270,7 +270,7 @@ def _combined(ctx, facts, sites, call) -> str | None:
     `Promise.all(items.map(fn))`, with a Convex promise made in the callback written there."""
     callee = js.callee(call)
     args = js.call_args(call)
-    if callee is not None and is_async_map(callee):
+    if callee is not None and is_async_map(facts, callee):
         given = js.unwrap(args[1]) if len(args) > 1 else None
         if given is None or not js.is_function(given):
             return None

@@ -264,9 +264,9 @@ def _few_turns(linker, facts, loop) -> bool:
 def _repeating_loop(call, stop, linker, facts):
     """The loop that makes `call` run more than a fixed number of times (loops over a few
     literals and retry loops are looked through), below `stop`."""
-    loop = loop_around(call, stop)
+    loop = loop_around(call, stop, facts)
     while loop is not None and (_over_few_literals(loop) or _few_turns(linker, facts, loop)):
-        loop = loop_around(loop, stop)
+        loop = loop_around(loop, stop, facts)
     return loop
 
 

@@ -100,11 +100,11 @@ class SinglePaginatePerFunction(Rule):
                     continue
                 anchor = ch.terminal_node if r.depth == 0 else r.via[0][1].node
                 hfacts = ch.facts if r.depth == 0 else r.via[0][0]
-                if loop_around(ch.terminal_node, r.func.node.parent) is not None:
+                if loop_around(ch.terminal_node, r.func.node.parent, ch.facts) is not None:
                     looped.add(id(ch))
                     ctx.report(ch.facts, js.method_anchor(ch.terminal_node), "`.paginate()` inside a loop or `.map` callback "
                                f"runs several paginated queries in {fn.kind} `{fn.display_name}`; Convex allows one per function")
-                elif r.depth and loop_around(anchor, stop) is not None:
+                elif r.depth and loop_around(anchor, stop, hfacts) is not None:
                     looped.add(id(ch))
                     ctx.report(ch.facts, js.method_anchor(ch.terminal_node), "`.paginate()` in a helper called in a loop of "
                                f"`{fn.display_name}`; Convex allows one paginated query per function")

@@ -140,7 +140,7 @@ class NoReusedQueryBuilder(Rule):
                                related=[ctx.related(facts, earlier, "first use")])
                     continue
                 decl_fn = js.enclosing_function(ch.start)
-                loop = loop_around(u, decl_fn)
+                loop = loop_around(u, decl_fn, facts)
                 if loop is not None and not (loop.start <= ch.start.start < loop.end):
                     ctx.report(facts, u, f"query builder `{ch.binding}` is consumed inside a loop or callback that runs "
                                "more than once; a query can be chained or iterated only once")
