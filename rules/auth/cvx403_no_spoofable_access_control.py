@@ -318,6 +318,14 @@ class NoSpoofableAccessControl(Rule):
               '    if (!isOwner(args.adminEmail)) throw new Error("owners only");\n'
               '    await ctx.db.insert("purges", { by: args.adminEmail });\n  },\n});\n',
               note="a secret key the caller must know is the check; the email only says which owner"),
+        Valid(SERVER + 'export const matches = query({ args: { email: v.string() }, handler: async (ctx, args) => {\n'
+              '  const wanted = args.email.toLowerCase().trim();\n'
+              '  const rows = await ctx.db.query("players").take(50);\n'
+              '  return rows.map((row) => {\n    const reasons: string[] = [];\n'
+              '    if ((row.parentEmail ?? "").toLowerCase() === wanted) reasons.push("email match");\n'
+              '    return { id: row._id, reasons };\n  });\n}});\n',
+              note="the normalised email is compared with each row's to score matches, not to admit "
+                   "the caller (PDP's guardian matching)"),
     ]
     invalid = [
         # triage G47 x-studio admin.ts: an allow-list of admin emails asked about an argument
@@ -333,6 +341,14 @@ class NoSpoofableAccessControl(Rule):
                 '    if (!ADMIN_EMAILS.includes((adminEmail || "").trim().toLowerCase())) throw new Error("Unauthorized");\n'
                 '    await ctx.db.patch("users", userId, { banned: true });\n  },\n});\n',
                 lines=[6], message="decides access with the argument `adminEmail`"),
+        # the email normalised into a local first, then asked about
+        Invalid(SERVER + 'const ADMIN_EMAILS = ["boss@example.com"];\n'
+                'const isAdmin = (email: string) => ADMIN_EMAILS.includes(email);\n'
+                'export const ban = mutation({ args: { adminEmail: v.string(), userId: v.id("users") },\n'
+                '  handler: async (ctx, args) => {\n    const email = args.adminEmail.trim().toLowerCase();\n'
+                '    if (!isAdmin(email)) throw new Error("Unauthorized");\n'
+                '    await ctx.db.patch("users", args.userId, { banned: true });\n  },\n});\n',
+                lines=[8], message="decides access with the argument `adminEmail`"),
         Invalid(SERVER + 'import { isOwner } from "./owners";\n'
                 'export const wipe = mutation({ args: { email: v.string() }, handler: async (ctx, args) => {\n'
                 '  if (!isOwner(args.email)) return null;\n'
@@ -504,6 +520,10 @@ def _spoofable_conditions(facts, handler, predicate):
         for name, _node, path in js.pattern_names(pat):
             if len(path) == 1:
                 names[name] = path[0]
+    # locals holding an argument only normalised count for allow-list tests, not for the
+    # comparisons `_decision` reads: `const e = args.email.trim()` compared with each row's
+    # email to score matches (PDP's guardian matching) decides nothing about the caller
+    held = _argument_locals(facts, handler, names, whole)
     out = []
     seen = set()
     for n in facts.module.nodes_in(handler.node, "if_statement", "ternary_expression"):
@@ -512,9 +532,12 @@ def _spoofable_conditions(facts, handler, predicate):
             continue
         for m in facts.module.nodes_in(cond, "identifier", "member_expression"):
             arg = _arg_name(m, names, whole)
+            via_local = arg is None and m.type == "identifier" and _arg_name(m, held, None) is not None
+            if via_local:
+                arg = held[m.text]
             if arg is None or id(m) in seen or not (SPOOFABLE.match(arg) or CLAIMED_EMAIL.match(arg)):
                 continue
-            target = (_decision(m, FLAG.match(arg) is not None) if SPOOFABLE.match(arg) else None) \
+            target = (_decision(m, FLAG.match(arg) is not None) if SPOOFABLE.match(arg) and not via_local else None) \
                 or _allow_listed(facts, m, names, whole, predicate)
             if target is None or _names_member_acted_on(facts, handler, target, m, arg, names, whole) \
                     or _rejects_only(n) and _validated_value(facts, handler, arg, names, whole):
@@ -524,6 +547,24 @@ def _spoofable_conditions(facts, handler, predicate):
                 continue  # one report per condition (`userId && doc.owner !== userId`)
             out.append((n, target, arg))
     return [(target, arg) for _cond, target, arg in out]
+
+
+def _argument_locals(facts, handler, names, whole) -> dict[str, str]:
+    """Local consts of the handler that hold an argument only normalised (`const email =
+    args.adminEmail.trim().toLowerCase()`): local name -> the argument's key. Tested in place
+    of the argument, they decide access the same way."""
+    out: dict[str, str] = {}
+    for d in facts.module.nodes_in(handler.node, "variable_declarator"):
+        pat, value = d.child("name"), js.unwrap(d.child("value"))
+        if pat is None or pat.type != "identifier" or value is None or js.enclosing_function(d) is not handler.node \
+                or d.parent is None or not d.parent.has_tok("const"):
+            continue
+        for m in facts.module.nodes_in(value, "identifier", "member_expression"):
+            arg = _arg_name(m, names, whole)
+            if arg is not None and normalised(m) is value:
+                out[pat.text or ""] = arg
+                break
+    return out
 
 
 def _allow_listed(facts, read, names, whole, predicate):
