@@ -2,7 +2,9 @@
 wrapper whose methods take the id first: row-level security's `wrapDatabaseReader/Writer`
 before convex-helpers 0.1.107 and triggers' `wrapDB` before 0.1.106 pass on only their first
 argument (read in the npm tarballs' server/rowLevelSecurity.js and server/triggers.js), so
-`ctx.db.get("tasks", id)` would hand the inner database "tasks" as the id. The tier decides
+`ctx.db.get("tasks", id)` would hand the inner database "tasks" as the id; triggers' `wrapDB`
+of 0.1.106 and 0.1.107 takes the name but throws when the table has no trigger registered
+(`triggers.registered[tableName]` is not iterable; fixed in 0.1.108, convex-helpers #881). The tier decides
 whether plain `cvxlint fix` applies it."""
 
 from __future__ import annotations
@@ -39,7 +41,9 @@ CASES = [
     (RLS, "0.1.111", None, Applicability.SAFE),
     (RLS, None, None, Applicability.UNSAFE),  # version unknown
     (TRIGGERS, "0.1.105", None, Applicability.UNSAFE),
-    (TRIGGERS, "0.1.106", None, Applicability.SAFE),
+    (TRIGGERS, "0.1.106", None, Applicability.UNSAFE),
+    (TRIGGERS, "^0.1.100", "0.1.107", Applicability.UNSAFE),  # no trigger on "tasks": the named write throws
+    (TRIGGERS, "0.1.108", None, Applicability.SAFE),
     (PLAIN, "0.1.100", None, Applicability.SAFE),
 ]
 

@@ -16,7 +16,11 @@ RLS = ('import { customCtx, customMutation } from "convex-helpers/server/customF
 # The first versions whose wrappers pass a table name on: before them `get(id)`,
 # `patch(id, value)`, ... take the id first, so `get("tasks", id)` hands the inner db the
 # name as the id (server/rowLevelSecurity.js and server/triggers.js of the npm tarballs).
-_NAME_FORWARDED = {"wrapDatabaseReader": "0.1.107", "wrapDatabaseWriter": "0.1.107", "Triggers.wrapDB": "0.1.106"}
+# Triggers' `wrapDB` takes the name from 0.1.106, but until 0.1.108 a write naming a table
+# that has no trigger registered throws (`for (const trigger of triggers.registered[tableName])`
+# over undefined, in `_queueTriggers`; fixed by convex-helpers #881), rolling the mutation
+# back, where the one-argument form skipped the triggers and wrote.
+_NAME_FORWARDED = {"wrapDatabaseReader": "0.1.107", "wrapDatabaseWriter": "0.1.107", "Triggers.wrapDB": "0.1.108"}
 LIST_SCHEMA = SCHEMA.replace('\n});', '\n  lists: defineTable({ taskIds: v.array(v.id("tasks")), mixed: v.array(v.union(v.id("tasks"), v.id("users"))) }),\n});')
 
 
@@ -90,10 +94,11 @@ class ExplicitTableIds(Rule):
     database comes through a parameter whose type the code writes out (`ctx: { db: { get:
     (id) => ... } }`: its `get` takes one argument, so the rewrite would not compile; info).
     Unsafe when `ctx.db` is convex-helpers' row-level security (`wrapDatabaseReader/Writer`,
-    before convex-helpers 0.1.107) or triggers' `wrapDB` (before 0.1.106), or the app's
+    before convex-helpers 0.1.107) or triggers' `wrapDB` (before 0.1.108), or the app's
     convex-helpers version is unknown: those wrappers take the id as their first argument and
     pass only it on, so the rewritten call would read or write nothing (or the wrong row),
-    and the types do not catch it; update convex-helpers first.
+    and the types do not catch it; triggers' `wrapDB` of 0.1.106 and 0.1.107 takes the name
+    but then throws for a table with no trigger registered. Update convex-helpers first.
     Naming a parameter `tableName: T` for an id typed `Id<T>` is unsafe: tsc accepts it for a
     generic `T` (convex 1.31.0 and 1.48.0), but a caller may give `T` a union of tables and
     pass one table's name with another table's id, which the backend then rejects where the
