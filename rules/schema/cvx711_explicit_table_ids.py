@@ -552,7 +552,7 @@ class ExplicitTableIds(Rule):
                 'export const pick = async <T extends TableNames>(ctx: QueryCtx, name: T, ids: Id<T>[]) => {\n'
                 '  for (const id of ids) await ctx.db.get(id);\n};\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[8, 8, 11, 14],
-                message="the id's table is the type parameter that `name` holds",
+                message="the id's table is the one `name` names",
                 output='import type { MutationCtx, QueryCtx } from "./_generated/server";\n'
                 'import type { Doc, Id, TableNames } from "./_generated/dataModel";\n'
                 'interface Repo<R extends TableNames> {\n  one(ctx: QueryCtx, id: Id<R>): Promise<Doc<R> | null>;\n'
@@ -785,8 +785,7 @@ class ExplicitTableIds(Rule):
                                "the first argument, so the table name would be taken for the id)",
                                fix=Fix.unsafe(f"Add the table name `{name}`", edit))
                 else:
-                    ctx.report(call.facts, call.node, message + f": the id's table is the type parameter that "
-                               f"`{name}` holds",
+                    ctx.report(call.facts, call.node, message + f": the id's table is the one `{name}` names",
                                fix=Fix.unsafe(f"Add the table name `{name}`", edit))
             elif uses.is_any_id(call.facts, id_node):
                 ctx.report(call.facts, call.node, f"`{where}` without the table name; the id's type is `Id<any>`, so "
