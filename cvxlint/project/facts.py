@@ -223,6 +223,9 @@ class FileFacts:
     # `require("m")` calls not bound at top level, and dynamic `import("m")` (source None if computed)
     requires: list[tuple[str | None, Node]] = field(default_factory=list)
     _every_call: "tuple[CallSite, ...] | None" = field(default=None, repr=False)  # all_calls(), once asked
+    # id(FunctionInfo) -> parameter_reads(func, func.node), once asked: the access analysis
+    # asks it of one handler once per argument it weighs
+    _param_reads: "dict[int, tuple] | None" = field(default=None, repr=False)
 
     @property
     def source(self) -> bytes:
@@ -317,6 +320,17 @@ class FileFacts:
     def parameter_reads(self, func: FunctionInfo, within: Node):
         """Identifiers inside `within` that read a parameter of `func` (or a name destructured
         from one): (identifier, its Ref). The parameter list's own names are no reads."""
+        if within is func.node:
+            kept = self._param_reads
+            if kept is None:
+                kept = self._param_reads = {}
+            reads = kept.get(id(func))
+            if reads is None:
+                reads = kept[id(func)] = tuple(self._parameter_reads(func, within))
+            return iter(reads)
+        return self._parameter_reads(func, within)
+
+    def _parameter_reads(self, func: FunctionInfo, within: Node):
         params = [(p.start, p.end) for p in func.params]
         for n in self.module.nodes_in(within, "identifier", "shorthand_property_identifier"):
             ref = self.ref_of(n)
