@@ -1523,7 +1523,7 @@ class AccessAnalysis:
             if lost and kind != "identity":
                 continue  # in a helper whose promise the caller drops: it checks too late (`_futile_guard`)
             if kind in ("identity", "fetch", "guard", "run") and \
-                    (swallowed_above or _swallowed(r, site.node, self._always_throws, builder)):
+                    (swallowed_above or _swallowed(r, site.node, self._always_throws, builder, below_via=True)):
                 caught = None
                 if kind != "run" and where == "handler" and not swallowed_above:
                     caught = _caught_as_null(r.func.node, site.node)
@@ -2227,14 +2227,19 @@ def _try_guards_in_place(try_node: Node, call: Node, owner: Node | None) -> bool
     return True
 
 
-def _swallowed(r: Reached, call: Node | None, always_throws: AlwaysThrows, builder: bool = False) -> bool:
+def _swallowed(r: Reached, call: Node | None, always_throws: AlwaysThrows, builder: bool = False,
+               below_via: bool = False) -> bool:
     """Is the error of `call` (a call in `r`; None: `r` itself) caught on the way to the
     handler and turned into a value the handler goes on with? A helper's `catch { return
     null }` still stops the handler when the handler calls that helper itself and stops on
     null (`if (!company) throw ...`). In a builder's customization (`builder`), a `catch`
-    that returns hands the handler a value (`{ user: null }`): it stops nothing."""
+    that returns hands the handler a value (`{ user: null }`): it stops nothing.
+    `below_via`: only ask about `call` in `r`, the calls on the way to `r` being known not
+    to (`_swallowed(r, None, ...)` said no)."""
     calls = [(f, site.node) for f, site in r.via] + ([(r.facts, call)] if call is not None else [])
     for depth, (facts, node) in enumerate(calls):  # `node` sits in the function reached at `depth`
+        if below_via and depth < len(r.via):
+            continue
         if _swallows(facts, node, depth == 0 and not builder, always_throws) and not (depth == 1 and not builder
                                                                          and _stops_on_null_at(calls[0][1])):
             return True
