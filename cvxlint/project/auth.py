@@ -324,6 +324,22 @@ def convex_auth_signs_in(project: "Project", app) -> bool:
     return memo["value"]
 
 
+def convex_auth_ids_foreign(project: "Project", app) -> bool:
+    """Are the "user ids" the app gets from Convex Auth (`getAuthUserId(ctx)`, `auth.getUserId`)
+    another issuer's subjects? Those functions split the identity's subject on `|` and type
+    it `Id<"users">`. When Convex Auth signs nobody in (no `convexAuth`, or `providers: []`)
+    and auth.config.ts names only other issuers (Clerk), the subject is that issuer's user
+    id (`user_2...`), no document of `users`: an app that calls them that way keeps those
+    ids in its `userId` strings."""
+    memo = app.__dict__.setdefault("_convex_auth_ids_foreign", {})
+    if "value" not in memo:
+        memo["value"] = app.auth_config_names_only_other_issuers and not convex_auth_signs_in(project, app) \
+            and (convex_auth_call(project, app) is not None or any(
+                i.source == "@convex-dev/auth/server" and i.imported == "getAuthUserId" and not i.type_only
+                for m in app.modules.values() for i in m.facts.imports))
+    return memo["value"]
+
+
 def _find_convex_auth_call(project: "Project", app) -> tuple[FileFacts, Node] | None:
     for module in sorted(app.modules.values(), key=lambda m: m.facts.path):
         facts = module.facts

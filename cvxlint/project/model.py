@@ -269,6 +269,24 @@ class App:
         return hit
 
     @property
+    def auth_config_names_only_other_issuers(self) -> bool:
+        """Does auth.config.ts (or .js) list identity providers, each of them an issuer other
+        than Convex Auth's own (`domain: process.env.CONVEX_SITE_URL`)? An entry counts when its
+        `domain` (a custom JWT's `issuer`) is another environment variable
+        (`process.env.CLERK_JWT_ISSUER_DOMAIN`, also through a const) or a URL off `.convex.site`;
+        an entry we cannot read may be Convex Auth's, and then the answer is no."""
+        hit = self.__dict__.get("_other_issuers")
+        if hit is None:
+            module = self.special_module("auth.config")
+            config = _default_export_value(module.facts) if module is not None else None
+            providers = js.unwrap(js.object_get(config, "providers")) if config is not None \
+                and config.type == "object" else None
+            hit = self.__dict__["_other_issuers"] = providers is not None and providers.type == "array" \
+                and bool(providers.children) \
+                and all(_names_other_issuer(module.facts, js.unwrap(p)) for p in providers.children)
+        return hit
+
+    @property
     def uses_ents(self) -> bool:
         """Does the app use Convex Ents (`convex-ents`), whose `ctx.table(...)` reads and writes
         the database in place of `ctx.db`?"""
@@ -731,6 +749,13 @@ class Project:
         from .auth import convex_auth_signs_in
 
         return convex_auth_signs_in(self, app)
+
+    def convex_auth_ids_foreign(self, app: App) -> bool:
+        """Are the user ids `getAuthUserId(ctx)` gives `app` another issuer's subjects, no
+        documents of `users` (auth.py)?"""
+        from .auth import convex_auth_ids_foreign
+
+        return convex_auth_ids_foreign(self, app)
 
     def served_routes(self, app: App, in_file: "Callable[[FileFacts], bool] | None" = None) -> "list[HttpRoute]":
         """The HTTP routes of `app` Convex serves: those of the router `http.ts` default-exports
@@ -1271,6 +1296,26 @@ def _default_export_value(facts: FileFacts) -> "Node | None":
                 and js.dotted_name(expr.child("left")) == "module.exports":
             return js.unwrap(expr.child("right"))
     return None
+
+
+def _names_other_issuer(facts: FileFacts, provider: "Node | None") -> bool:
+    """Is this entry of auth.config's `providers` an issuer other than Convex Auth's
+    (`{ domain: process.env.CLERK_JWT_ISSUER_DOMAIN, applicationID: "convex" }`)?"""
+    if provider is None or provider.type != "object" or any(p.spread for p in js.object_props(provider)):
+        return False
+    issuer = js.unwrap(js.object_get(provider, "domain") or js.object_get(provider, "issuer"))
+    if issuer is not None and issuer.type in ("identifier", "shorthand_property_identifier"):
+        # `const domain = process.env.CLERK_JWT_ISSUER_DOMAIN` then `{ domain }`
+        bound = facts.bindings.get(issuer.text or "")
+        issuer = js.unwrap(bound.value) if bound is not None and bound.kind == "const" and not bound.path else None
+    if issuer is None:
+        return False
+    literal = js.string_value(issuer)
+    if literal is not None:
+        return literal.startswith("https://") and ".convex.site" not in literal
+    name = js.dotted_name(issuer)
+    return name is not None and name.startswith("process.env.") and name.count(".") == 2 \
+        and name != "process.env.CONVEX_SITE_URL"
 
 
 def _relative_posix(path: Path, under: Path) -> str:

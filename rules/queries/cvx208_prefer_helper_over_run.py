@@ -5,6 +5,20 @@ from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, report_in_handle
 SERVER = ('import { query, mutation } from "./_generated/server";\nimport { internal, components } from "./_generated/api";\n'
           'import { v } from "convex/values";\n')
 RUNS = {("runQuery",), ("runMutation",)}
+# every write to `tallies` keeps `totals` in step, through builders that install the trigger
+TALLIED = {"convex/tallies.ts":
+           'import { customCtx, customMutation } from "convex-helpers/server/customFunctions";\n'
+           'import { Triggers } from "convex-helpers/server/triggers";\n'
+           'import { internalMutation as rawInternalMutation, mutation as rawMutation } from "./_generated/server";\n'
+           'import { v } from "convex/values";\n'
+           'const triggers = new Triggers<any>();\n'
+           'triggers.register("tallies", async (ctx, change) => {\n'
+           '  const t = await ctx.db.query("totals").first();\n'
+           '  if (t && change.newDoc) await ctx.db.patch(t._id, { sum: t.sum + change.newDoc.count });\n});\n'
+           'export const talliedInternal = customMutation(rawInternalMutation, customCtx(triggers.wrapDB));\n'
+           'export const tallied = customMutation(rawMutation, customCtx(triggers.wrapDB));\n'
+           'export const setCount = talliedInternal({ args: { id: v.id("tallies"), count: v.number() },\n'
+           '  handler: async (ctx, { id, count }) => { await ctx.db.patch(id, { count }); } });\n'}
 
 
 def _calls_component(ctx, r, call) -> bool:
@@ -37,6 +51,18 @@ def _calls_component(ctx, r, call) -> bool:
     return False
 
 
+def _runs_past_a_wrapper(ctx, fn, call) -> bool:
+    """Does `call` run a function whose builder wraps `ctx.db` (triggers' `wrapDB`, row-level
+    security) in a way `fn`'s builder does not? Then the run is how those writes get their
+    triggers or rules: a helper handed the caller's raw `ctx.db` would skip them."""
+    use = ctx.project.call_index.use_at(call)
+    target = use.target if use is not None else None
+    if target is None:
+        return False
+    wraps = ctx.project.ctx_change(target.builder).db_wrappers
+    return bool(wraps - ctx.project.ctx_change(fn.builder).db_wrappers)
+
+
 def _in_try(node, stop) -> bool:
     p = node.parent
     while p is not None and p is not stop:
@@ -54,7 +80,10 @@ class PreferHelperOverRun(Rule):
     Flags `ctx.runQuery` and `ctx.runMutation` called from a query or mutation (also in
     helpers it calls). Calls into components (`components.*` references) are left alone —
     they can only be reached that way — and so is a `runMutation` inside `try`, which is the
-    documented way to roll back part of a mutation.
+    documented way to roll back part of a mutation. So is a call of a function whose builder
+    wraps `ctx.db` (convex-helpers triggers' `wrapDB`, row-level security) from one whose
+    builder does not: a helper would write through the caller's raw `ctx.db`, past the
+    triggers or rules.
 
     ## Why is this bad?
     Each call validates arguments and return values again and starts a fresh JavaScript
@@ -101,8 +130,26 @@ class PreferHelperOverRun(Rule):
               '  return await ctx.db.query("users").first();\n}\n'
               'export const me = query({ args: {}, handler: async (ctx) => load(ctx) });\n',
               note="a type-predicate helper of the file tests for the database"),
+        Valid(SERVER + 'export const reset = mutation({ args: { id: v.id("tallies") }, handler: async (ctx, { id }) => {\n'
+              '  await ctx.runMutation(internal.tallies.setCount, { id, count: 0 });\n}});\n',
+              files=TALLIED, note="the target's builder installs triggers and the raw caller's does not: a helper "
+              "would write past them"),
+        Valid(SERVER + 'export const peek = query({ args: {}, handler: async (ctx) => ctx.runQuery(internal.vault.mine, {}) });\n',
+              files={"convex/vault.ts":
+                     'import { customCtx, customQuery } from "convex-helpers/server/customFunctions";\n'
+                     'import { wrapDatabaseReader } from "convex-helpers/server/rowLevelSecurity";\n'
+                     'import { internalQuery } from "./_generated/server";\n'
+                     'const ownRows = customQuery(internalQuery, customCtx(async (ctx) => ({\n'
+                     '  db: wrapDatabaseReader(ctx, ctx.db, { secrets: { read: async () => false } }),\n})));\n'
+                     'export const mine = ownRows({ args: {}, handler: async (ctx) => ctx.db.query("secrets").take(3) });\n'},
+              note="row-level security on the target only"),
     ]
     invalid = [
+        Invalid('import { internal } from "./_generated/api";\nimport { v } from "convex/values";\n'
+                'import { tallied } from "./tallies";\n'
+                'export const reset = tallied({ args: { id: v.id("tallies") }, handler: async (ctx, { id }) => {\n'
+                '  await ctx.runMutation(internal.tallies.setCount, { id, count: 0 });\n}});\n',
+                files=TALLIED, lines=[5], note="the caller installs the same triggers: a helper keeps them"),
         Invalid(SERVER + 'async function guard(ctx: any, id: string) {\n'
                 '  const user = await ctx.runQuery(internal.users.get, { id });\n'
                 '  const org = await ctx.runQuery(internal.orgs.get, { id: user.org });\n  return { user, org };\n}\n'
@@ -140,6 +187,8 @@ class PreferHelperOverRun(Rule):
                         continue
                     if not kind_can_run(fn.kind, r, site.node):
                         continue  # `if ("db" in ctx) ... else ctx.runQuery(...)`: the action side
+                    if _runs_past_a_wrapper(ctx, fn, site.node):
+                        continue
                     at = r.via[0][1].node if r.depth else site.node
                     found.setdefault(id(at), []).append((r, site, path))
             for runs in found.values():

@@ -2,6 +2,10 @@ from cvxlint.project.definitions import Def
 from cvxlint.rulekit import Fix, Invalid, Node, Rule, Severity, Valid, js, reported_queries
 
 SERVER = 'import { query, mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
+# steps of a run, each of a kind and a status
+STEPS = {"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+         'export default defineSchema({\n  steps: defineTable({ runId: v.string(), kind: v.string(), status: v.string(),\n'
+         '    active: v.boolean(), plannedKind: v.string() }).index("by_run", ["runId"]),\n});\n'}
 
 # Array methods that test what their callback returns, and the builder call that does the same
 # test in the database (None: no rewrite)
@@ -14,6 +18,9 @@ _PICKS = {"find": "`find` gives the first element", "findLast": "`findLast` give
 _COMPARISONS = ("===", "!==", "==", "!=", "<", ">", "<=", ">=")
 _LOOP_TESTS = {"if_statement": "`if`", "while_statement": "`while`", "do_statement": "`do ... while`",
                "for_statement": "`for`"}
+# the filter builder's comparisons, and what combines conditions (`FilterBuilder` in convex/server)
+_BUILDER_COMPARISONS = frozenset(("eq", "neq", "lt", "lte", "gt", "gte"))
+_BUILDER_LOGIC = frozenset(("and", "or", "not"))
 
 
 def _param_name(fn: Node) -> str | None:
@@ -126,6 +133,46 @@ def _value_is_condition(n: Node, callback: Node, param: str) -> bool:
     return False
 
 
+def _builder_method(n: Node | None, param: str) -> str | None:
+    """`m` when `n` is a call `q.m(...)` straight on the callback's parameter `q`."""
+    n = js.unwrap(n)
+    callee = js.callee(n) if n is not None and n.type == "call_expression" else None
+    if callee is None or callee.type != "member_expression" or callee.first("optional_chain") is not None:
+        return None
+    obj, prop = js.unwrap(callee.child("object")), callee.child("property")
+    return prop.text if obj is not None and obj.type == "identifier" and obj.text == param and prop is not None \
+        else None
+
+
+def _row_free(facts, n: Node | None, callback: Node) -> bool:
+    """Is expression `n` a value the code has before the filter runs (`args.type`, `"open"`,
+    `user._id`), the same for every row? Not when it reads a name bound inside the callback: its
+    parameter `q` (a `q.field(...)` in it) or a local or inner parameter, which may hold one."""
+    n = js.unwrap(n)
+    if n is None or n.type == "spread_element" or js.is_function(n):
+        return False
+    for w in [n, *n.walk()]:
+        if w.type not in ("identifier", "shorthand_property_identifier"):
+            continue
+        ref = facts.ref_of(w)
+        f = ref.func.node if ref is not None and ref.func is not None else None
+        if f is not None and callback.start <= f.start and f.end <= callback.end:
+            return False
+    return True
+
+
+def _row_free_condition(facts, n: Node | None, callback: Node, param: str) -> bool:
+    """Is `n` a builder condition that reads nothing of the row: comparisons of row-free values
+    (`q.eq(args.all, true)`), combined with `q.and/or/not`?"""
+    method = _builder_method(n, param)
+    args = js.call_args(js.unwrap(n)) if method is not None else []
+    if method in _BUILDER_COMPARISONS:
+        return len(args) == 2 and all(_row_free(facts, a, callback) for a in args)
+    if method in _BUILDER_LOGIC:
+        return bool(args) and all(_row_free_condition(facts, a, callback, param) for a in args)
+    return False
+
+
 class NoJsLogicInFilter(Rule):
     """JavaScript logic on filter-builder expressions inside a query's filter.
 
@@ -142,6 +189,17 @@ class NoJsLogicInFilter(Rule):
     is a switch the code makes before the query runs, and is left alone; so are `.filter`
     calls on arrays, and callbacks whose parameter is destructured.
 
+    Also flags, in a `.filter` callback only (an index range names its fields as strings), a
+    comparison `q.eq/neq/lt/lte/gt/gte(a, b)` whose first operand is a string literal naming a
+    field of the queried table and whose other operand reads nothing of the row:
+    `q.eq("type", args.type)`, written as in `withIndex`, compares the string "type". And, as a
+    warning, a filter whose whole condition reads nothing of the row (`q.eq(args.flag, true)`,
+    no `q.field(...)` in it). A row-free comparison inside a condition that also reads the row
+    is a switch (`q.or(q.eq(args.all, true), q.eq(q.field("owner"), me))`: no filter when
+    `all` is set) and is left alone, as is a literal in the second place (`q.eq(args.mode,
+    "active")` is such a switch, whatever fields the table has), and an operand that reads a
+    local of the callback (it may hold a `q.field(...)`).
+
     ## Why is this bad?
     The callback runs once, in JavaScript, to build an expression the database evaluates per
     row. Builder calls return expression objects, which JavaScript finds always truthy and
@@ -150,13 +208,19 @@ class NoJsLogicInFilter(Rule):
     so the filter keeps every row (a cleanup written that way deleted every row of several
     tables).
 
+    A comparison whose operands are both row-free is the same for every row: the filter keeps
+    every row or none. `q.eq("type", args.type)` is the withIndex spelling in a filter, where
+    a string is a value (`ExpressionOrValue`), not a field: the query silently returns nothing.
+
     ## Example
     ```ts
     ctx.db.query("enrollments").filter((q) => userIds.some((id) => q.eq(q.field("userId"), id)));
+    ctx.db.query("steps").filter((q) => q.eq("kind", args.kind));
     ```
     Use instead:
     ```ts
     ctx.db.query("enrollments").filter((q) => q.or(...userIds.map((id) => q.eq(q.field("userId"), id))));
+    ctx.db.query("steps").filter((q) => q.eq(q.field("kind"), args.kind));
     ```
 
     ## Fix safety
@@ -164,7 +228,8 @@ class NoJsLogicInFilter(Rule):
     `q.not(a)`, `arr.some(f)` `q.or(...arr.map(f))` and `arr.every(f)` `q.and(...arr.map(f))`
     (with no elements Convex's `q.or()` matches no row and `q.and()` every row, as `some`
     and `every` of `[]`). The fixes are unsafe: they change which rows the query returns,
-    which is their point, and code after it may rely on the old result. Other shapes, and
+    which is their point, and code after it may rely on the old result. So is the rewrite of
+    a field's name to `q.field("type")`. Other shapes, and
     index or search ranges (which have no `and`/`or`), are reported without a fix.
     """
 
@@ -201,8 +266,42 @@ class NoJsLogicInFilter(Rule):
               '  ctx.db.query("tasks").filter((q) => q.or(...tags.filter((q) => !q.startsWith("_")).map((t) => q.eq(q.field("tag"), t))))\n'
               '    .take(10) });\n',
               note="an inner callback's own `q` is another value"),
+        Valid(SERVER + 'export const list = query({ args: { all: v.boolean(), kind: v.string() }, handler: (ctx, args) =>\n'
+              '  ctx.db.query("steps").filter((q) => q.or(q.eq(args.all, true), q.eq(q.field("kind"), args.kind))).take(10) });\n',
+              files=STEPS, note="a switch made before the query: no filter when `all` is set"),
+        Valid(SERVER + 'export const list = query({ args: { mode: v.string() }, handler: (ctx, args) =>\n'
+              '  ctx.db.query("steps").filter((q) => q.or(q.neq(args.mode, "active"), q.eq(q.field("active"), true))).take(10) });\n',
+              files=STEPS, note="a literal in the second place is the switch's value, though a field has its name"),
+        Valid(SERVER + 'export const drift = query({ args: {}, handler: (ctx) =>\n'
+              '  ctx.db.query("steps").filter((q) => q.neq(q.field("kind"), q.field("plannedKind"))).take(10) });\n',
+              files=STEPS, note="two fields of the row"),
+        Valid(SERVER + 'export const list = query({ args: { runId: v.string(), kind: v.string() }, handler: (ctx, args) =>\n'
+              '  ctx.db.query("steps").withIndex("by_run", (q) => q.eq("runId", args.runId))\n'
+              '    .filter((q) => {\n      const kind = q.field("kind");\n      return q.eq(kind, args.kind);\n    }).take(10) });\n',
+              files=STEPS, note="a field's name in a range, and a local of the callback holding `q.field(...)`"),
     ]
     invalid = [
+        Invalid(SERVER + 'export const next = query({ args: { runId: v.string(), kind: v.string() }, handler: (ctx, args) =>\n'
+                '  ctx.db.query("steps").withIndex("by_run", (q) => q.eq("runId", args.runId))\n'
+                '    .filter((q) => q.eq("kind", args.kind)).first() });\n',
+                files=STEPS, lines=[5], message='`"kind"` is a string here, not the field',
+                output=SERVER + 'export const next = query({ args: { runId: v.string(), kind: v.string() }, handler: (ctx, args) =>\n'
+                '  ctx.db.query("steps").withIndex("by_run", (q) => q.eq("runId", args.runId))\n'
+                '    .filter((q) => q.eq(q.field("kind"), args.kind)).first() });\n',
+                note="the withIndex spelling in a filter: it compares the string \"kind\", and the query finds nothing"),
+        Invalid(SERVER + 'export const open = query({ args: { runId: v.string() }, handler: (ctx, { runId }) =>\n'
+                '  ctx.db.query("steps").filter((q) => q.and(q.eq(q.field("runId"), runId), q.neq(\'status\', "done"))).take(10) });\n',
+                files=STEPS, lines=[4],
+                output=SERVER + 'export const open = query({ args: { runId: v.string() }, handler: (ctx, { runId }) =>\n'
+                '  ctx.db.query("steps").filter((q) => q.and(q.eq(q.field("runId"), runId), q.neq(q.field(\'status\'), "done"))).take(10) });\n',
+                note="inside a condition that also reads the row, against a literal"),
+        Invalid(SERVER + 'export const list = query({ args: { archived: v.boolean() }, handler: (ctx, args) =>\n'
+                '  ctx.db.query("steps").filter((q) => q.eq(args.archived, true)).take(10) });\n',
+                files=STEPS, lines=[4], message="reads nothing of the row", note="a whole condition the same for every row"),
+        Invalid(SERVER + 'export const next = query({ args: { kind: v.string() }, handler: (ctx, args) =>\n'
+                '  ctx.db.query("steps").filter((q) => q.and(q.eq("kind", args.kind), q.neq("state", "x"))).first() });\n',
+                lines=[4], message="reads nothing of the row",
+                note="no schema to tell the fields: the whole condition still reads nothing of the row"),
         Invalid(SERVER + 'const byAuthorSince = (author: string, since: number) => (q: any) =>\n'
                 '  q.eq(q.field("author"), author) && q.gt(q.field("at"), since);\n'
                 'const unread = (q: any) => !q.eq(q.field("read"), true);\n'
@@ -281,7 +380,9 @@ class NoJsLogicInFilter(Rule):
 
     def check_app(self, ctx, app):
         seen: set[int] = set()
+        schema = app.schema
         for ch in reported_queries(ctx, app).chains:
+            table = schema.table(ch.table) if schema is not None and ch.table and not ch.system else None
             callbacks = [("filter", f.predicate) for f in ch.filters if not f.helper]
             for step in ch.steps:
                 if step.method in ("withIndex", "withSearchIndex"):
@@ -297,6 +398,38 @@ class NoJsLogicInFilter(Rule):
                 param = _param_name(fn)
                 if param is not None:
                     self._check_callback(ctx, facts, fn, param, kind == "filter")
+                    if kind == "filter":
+                        self._row_free_filter(ctx, facts, fn, param, table)
+
+    def _row_free_filter(self, ctx, facts, callback, q, table):
+        """Comparisons that read nothing of the row: a field's name compared as a string
+        (`q.eq("type", args.type)`), or a whole condition the same for every row."""
+        named_field = False
+        for n in callback.walk():
+            if _builder_method(n, q) not in _BUILDER_COMPARISONS:
+                continue
+            args = js.call_args(n)
+            name = js.string_value(args[0]) if len(args) == 2 else None
+            literal = js.unwrap(args[0]) if name is not None else None
+            if literal is None or literal.type != "string" or table is None or table.has_field(name) is not True \
+                    or not _row_free(facts, args[1], callback):
+                continue
+            other = js.string_value(args[1])
+            if other is not None and table.has_field(other) is True:
+                continue  # `q.eq("status", "open")` on a table with both fields: which one was meant?
+            named_field = True
+            ctx.report(facts, literal, f'`{facts.text(literal)}` is a string here, not the field: '
+                       f'`{q}.{_builder_method(n, q)}(...)` compares it with a value the same for every row, so the '
+                       f'filter keeps every row or none; write `{q}.field({facts.text(literal)})`',
+                       fix=Fix.unsafe(f"Use `{q}.field({facts.text(literal)})`",
+                                      ctx.edit(facts, literal, f"{q}.field({facts.text(literal)})")))
+        returned = _returned(callback)
+        if named_field or len(returned) != 1 or not _row_free_condition(facts, returned[0], callback, q):
+            return
+        ctx.report(facts, js.unwrap(returned[0]),
+                   f"the filter's condition reads nothing of the row (no `{q}.field(...)`): it is the same for every "
+                   f"row, so the filter keeps every row or none; compare `{q}.field(\"...\")`, or decide it in "
+                   "JavaScript before the query", severity=Severity.WARNING)
 
     def _check_callback(self, ctx, facts, callback, q, fixable):
         where = "the filter" if fixable else "the range"

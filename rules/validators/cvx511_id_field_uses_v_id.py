@@ -37,6 +37,29 @@ SLACK_RECORD = ('import { v } from "convex/values";\nimport { internalMutation }
                 'export const record = internalMutation({ args: { eventId: v.string() }, handler: async (ctx, { eventId }) => {\n'
                 '  await ctx.db.insert("slackCallbacks", { eventId, seenAt: Date.now() });\n}});\n')
 
+# Convex Auth's tables and `getAuthUserId`, while Clerk is the only issuer that signs anyone in:
+# the "user id" getAuthUserId gives is Clerk's subject, kept in `bookmarks.userId`
+CLERK_THROUGH_CONVEX_AUTH = {
+    "convex/auth.config.ts": 'const domain = process.env.CLERK_JWT_ISSUER_DOMAIN;\n'
+    'if (!domain) throw new Error("set CLERK_JWT_ISSUER_DOMAIN");\n'
+    'export default { providers: [{ domain, applicationID: "convex" }] };\n',
+    "convex/auth.ts": 'import { convexAuth } from "@convex-dev/auth/server";\n'
+    'export const { auth, signIn, signOut, store } = convexAuth({ providers: [] });\n',
+    "convex/bookmarks.ts": 'import { getAuthUserId } from "@convex-dev/auth/server";\nimport { v } from "convex/values";\n'
+    'import { mutation } from "./_generated/server";\n'
+    'export const save = mutation({ args: { url: v.string() }, handler: async (ctx, { url }) => {\n'
+    '  const userId = await getAuthUserId(ctx);\n  if (userId === null) throw new Error("sign in first");\n'
+    '  await ctx.db.insert("bookmarks", { userId, url });\n}});\n'}
+CLERK_THROUGH_CONVEX_AUTH_SCHEMA = (
+    'import { authTables } from "@convex-dev/auth/server";\n' + HEAD + '  ...authTables,\n'
+    '  bookmarks: defineTable({ userId: v.string(), url: v.string() }).index("by_user", ["userId"]),\n});\n')
+# the usual Convex Auth set-up: it signs users in itself, so `getAuthUserId` gives ids of `users`
+CONVEX_AUTH_SIGNS_IN = {
+    **CLERK_THROUGH_CONVEX_AUTH,
+    "convex/auth.config.ts": 'export default { providers: [{ domain: process.env.CONVEX_SITE_URL, applicationID: "convex" }] };\n',
+    "convex/auth.ts": 'import { convexAuth } from "@convex-dev/auth/server";\nimport { Password } from "@convex-dev/auth/providers/Password";\n'
+    'export const { auth, signIn, signOut, store } = convexAuth({ providers: [Password] });\n'}
+
 # `products.categoryId` holds `categories.stableId`, a key the app gives each category itself
 # (investiturelabs/process-control keeps `questions.departmentId` as `departments.stableId`)
 CATALOG = HEAD + ('  categories: defineTable({ stableId: v.string(), title: v.string() }).index("by_stable", ["stableId"]),\n'
@@ -91,7 +114,9 @@ class IdFieldUsesVId(Rule):
     `returns` validators (they mirror what the table stores; also a named `v.object` that
     only `returns` validators use), `userId` strings in apps
     whose `users` table keeps an outside identity (`clerkId`, `clerk_id`,
-    `tokenIdentifier`, or a `userId` string of its own, ...), references that name their
+    `tokenIdentifier`, or a `userId` string of its own, ...) or that call Convex Auth's
+    `getAuthUserId` while it signs nobody in and auth.config.ts names only other issuers
+    (Clerk: the "user id" is then Clerk's subject, typed `Id<"users">`), references that name their
     table in a sibling field (`recipeId` next to `recipeType`), and arguments the handler
     casts to another table's id (`args.brandId as Id<"brand_dna">`). A table with a string
     key of its own (`threads.id`, `docs.uuid`, `projects.project_id`) counts as keeping an
@@ -390,8 +415,23 @@ class IdFieldUsesVId(Rule):
               files={"convex/http.ts": STRIPE_HTTP.replace("JSON.parse(await request.text())", "await request.json()"),
                      "convex/payments.ts": STRIPE_PAID},
               note="the body read with `request.json()`"),
+        Valid(CLERK_THROUGH_CONVEX_AUTH_SCHEMA, path="convex/schema.ts", files=CLERK_THROUGH_CONVEX_AUTH,
+              note="getAuthUserId with Clerk as the only issuer and Convex Auth signing nobody in: Clerk's subject"),
+        Valid(CLERK_THROUGH_CONVEX_AUTH_SCHEMA, path="convex/schema.ts",
+              files={"convex/auth.config.ts": 'export default { providers: [\n'
+                     '  { domain: process.env.CLERK_JWT_ISSUER_DOMAIN!, applicationID: "convex" },\n'
+                     '  { domain: "https://auth.example.com", applicationID: "convex" },\n] };\n',
+                     "convex/bookmarks.ts": CLERK_THROUGH_CONVEX_AUTH["convex/bookmarks.ts"]},
+              note="getAuthUserId without any `convexAuth` set-up, two outside issuers"),
     ]
     invalid = [
+        Invalid(CLERK_THROUGH_CONVEX_AUTH_SCHEMA, path="convex/schema.ts", files=CONVEX_AUTH_SIGNS_IN, lines=[6],
+                message='use `v.id("users")`', note="Convex Auth signs users in: getAuthUserId gives ids of `users`"),
+        Invalid(CLERK_THROUGH_CONVEX_AUTH_SCHEMA, path="convex/schema.ts",
+                files={**CLERK_THROUGH_CONVEX_AUTH, "convex/auth.config.ts": 'export default { providers: [\n'
+                       '  { domain: process.env.CLERK_JWT_ISSUER_DOMAIN!, applicationID: "convex" },\n'
+                       '  { domain: process.env.CONVEX_SITE_URL, applicationID: "convex" },\n] };\n'},
+                lines=[6], note="auth.config.ts also names Convex Auth's own issuer"),
         Invalid('import { v } from "convex/values";\nexport const projectArgs = { projectId: v.string() };\n',
                 path="convex/lib/args.ts", lines=[2],
                 files={**SCHEMA, "convex/lib/index.ts": 'export * from "./args";\n',
@@ -533,7 +573,9 @@ class IdFieldUsesVId(Rule):
                 objects.append((args[0], own_table.get(id(site.node)), None))
         returns = {id(js.unwrap(fn.returns_node)) for fn in module.app.functions_in(module) if fn.returns_node is not None}
         named_returns = None  # read app-wide, so only once an object has a field to judge
-        external_users = _external_user_ids(schema)
+        # users known by an outside id: a field of theirs (`clerkId`), or Convex Auth's `getAuthUserId`
+        # giving another issuer's subject (Clerk's `user_2...`), which `userId` strings then hold
+        external_users = _external_user_ids(schema) or ctx.project.convex_auth_ids_foreign(module.app)
         seen = set()
         for written, defines, fn in objects:
             handler = fn.handler if fn is not None else None
@@ -559,7 +601,7 @@ class IdFieldUsesVId(Rule):
                 if defines is not None and _namespaced(defines, table):
                     continue  # `slackUsers.userId`: the id of a Slack user, not of a `users` document
                 if table == "users" and external_users:
-                    continue  # users are known by an outside id here (`clerkId`): `userId` strings hold it
+                    continue  # users are known by an outside id here (`clerkId`, Clerk's subject): `userId` strings hold it
                 if p.key.endswith("Id") and any(p.key[:-2] + s in keys for s in _KIND_SUFFIXES):
                     continue  # `recipeId` next to `recipeType`: an id of whichever table the type names
                 # only a string field can be wrong; asked first, as the app-wide `_keys_in_code`
