@@ -632,10 +632,18 @@ def rewrite_edits(ctx, ch, f, index_name: str, fields: list[str], keep: list[str
     head = f".withIndex({string_literal(facts, index_name)}, {_range_param(facts, f)} =>"
     rng = _range_text(facts, f.param, fields, values, in_file=True)
     after, before = _callback_layout(facts, f, one_line=f"{head} {rng})" if "\n" in ws else None)
+    if keep and _fits(ws, f"{head} {rng})"):
+        after, before = " ", ""  # a range shorter than the filter it narrows: on one line where it fits
     text = f"{ws}{head}{after}{rng}{before})"
     if not between:
         return [ctx.edit(facts, (recv.end, end), text + kept)]
     return [ctx.edit(facts, (recv.end, end), kept), ctx.edit(facts, (ch.start.end, ch.start.end), text)]
+
+
+def _fits(ws: str, line: str) -> bool:
+    """Does `line`, chained on a line of its own after `ws` (a line break and indentation),
+    fit in Prettier's width?"""
+    return "\n" in ws and len(ws.rsplit("\n", 1)[-1].expandtabs(2)) + len(line) <= _PRINT_WIDTH
 
 
 def _kept_filters(ch, f, recv, keep: list[str]) -> str | None:
@@ -661,7 +669,14 @@ def _kept_filters(ch, f, recv, keep: list[str]) -> str | None:
                 return None  # not `q.and(<one equality per term>)`
             texts = [facts.text(t) for t in terms if any(t.start <= n.start < t.end for _f, n, _v in stay)]
             pred = texts[0] if len(texts) == 1 else f"{part.param}.and({', '.join(texts)})"
-            out.append(src[prev:body.start].decode() + pred + src[body.end:call.end].decode())
+            arrow = src.rfind(b"=>", fn.start, body.start)
+            ws = src[prev:call.end].decode()
+            ws = ws[: len(ws) - len(ws.lstrip())]
+            one_line = f".filter({src[fn.start:arrow].decode().strip()} => {pred})"
+            if b"\n" in src[arrow:body.start] and _fits(ws, one_line):
+                out.append(ws + one_line)  # what stays fits on one line, as Prettier would put it
+            else:
+                out.append(src[prev:body.start].decode() + pred + src[body.end:call.end].decode())
         prev = call.end
     return "".join(out)
 
@@ -1374,6 +1389,23 @@ class PreferIndexOverFilter(Rule):
                      "`text` from `chatId`, so the filter's first field decides",
                 output=CHATS_SERVER + 'export const one = query({ args: a, handler: (ctx, { c, t }) =>\n'
                 '  ctx.db.query("chats").withIndex("by_text_user", (q) => q.eq("text", t)).filter((q) => q.eq(q.field("chatId"), c)).unique() });\n'),
+        Invalid(CHATS_SERVER + 'export const openIn = query({ args: a, handler: (ctx, { u, c, s }) =>\n'
+                '  ctx.db\n    .query("chats")\n    .filter((q) =>\n      q.and(\n        q.eq(q.field("chatId"), c),\n'
+                '        q.eq(q.field("userId"), u),\n      ),\n    )\n    .collect() });\n'
+                'export const three = query({ args: a, handler: (ctx, args) =>\n'
+                '  ctx.db\n    .query("chats")\n    .filter((q) =>\n      q.and(\n        q.eq(q.field("chatId"), args.c),\n'
+                '        q.eq(q.field("sessionId"), args.s),\n        q.eq(q.field("userId"), args.u),\n'
+                '      ),\n    )\n    .collect() });\n',
+                files={"convex/schema.ts": CHATS_SCHEMA}, lines=[7, 17],
+                note="a filter written over several lines: the range, and what stays when it fits, on one line each "
+                     "(as Prettier puts them); what does not fit keeps the filter's lines",
+                output=CHATS_SERVER + 'export const openIn = query({ args: a, handler: (ctx, { u, c, s }) =>\n'
+                '  ctx.db\n    .query("chats")\n    .withIndex("by_chat", (q) => q.eq("chatId", c))\n'
+                '    .filter((q) => q.eq(q.field("userId"), u))\n    .collect() });\n'
+                'export const three = query({ args: a, handler: (ctx, args) =>\n'
+                '  ctx.db\n    .query("chats")\n    .withIndex("by_session", (q) => q.eq("sessionId", args.s))\n    .filter((q) =>\n'
+                '      q.and(q.eq(q.field("chatId"), args.c), q.eq(q.field("userId"), args.u)),\n'
+                '    )\n    .collect() });\n'),
     ]
 
     def check_app(self, ctx, app):
