@@ -330,11 +330,74 @@ def post_filter_range_fields(ch: QueryChain, pf: PostFilter) -> list[str]:
     return base + [name for name, _v in pf.eqs or [] if name not in base]
 
 
-def partial_index(table: Table, fields: list[str]) -> "tuple[Index, list[str]] | None":
-    """(index, its leading fields) for the index whose longest run of leading fields the
-    filter fixes (some of them, not all: then it would cover them), or None."""
-    best = None
-    for idx in table.indexes:
+@dataclass(eq=False, slots=True)
+class Narrowing:
+    """An existing index whose range can do part of a "filter" that no index covers whole
+    (`.withIndex("by_b", q => q.eq("b", y)).filter(q => q.eq(q.field("a"), x))`): no schema change.
+
+    lead: its leading fields the filter fixes, in the index's order (some of the filter's
+          fields, not all: an index fixing all would cover them).
+    same_order: the narrowed query gives the same results as the filter: the range fixes every
+          field of the index, so its rows come in `_creationTime` order within the range, as
+          the filter gave them; or the query is `.unique()`, where order cannot matter.
+    rivals: the other indexes fixing as many of the fields, as well ordered (which of them reads
+          fewer rows depends on the data: CVX202 names them all).
+    why: why `index` was taken over its rivals (None without rivals)."""
+
+    index: Index
+    lead: list[str]
+    same_order: bool
+    rivals: list[Index]
+    why: str | None
+
+
+# A field whose name says each row has its own value: a session, a token, a slug, a uuid, an
+# email, an id from another system. A string compared with one reads a row or a few.
+_UNIQUE_NAME = re.compile(r"(session|token|slug|uuid|guid|email|nonce|external)_?(id|identifier|key|hash)?$", re.I)
+# The id of whoever owns the row: every row of that owner shares it (a user may hold
+# thousands), so it is rarely the narrowest field of a lookup that also names something of
+# the owner's (ai-therapist's `chatHistory` by `userId` and `sessionId`).
+_OWNER_NAME = re.compile(r"^(user|owner|author|creator|created_?by|org|organization|team|workspace|tenant|account)"
+                         r"(_?id)?$", re.I)
+
+
+def _field_rank(table: Table, name: str) -> int:
+    """How few rows an equality on field `name` is likely to leave, as far as its name and
+    type tell (lower: fewer). 0: a string named as unique to a row; 2: an owner's id; 3: a
+    boolean or a choice of literals (a few values split the table); 1: anything else. A
+    `v.id` field is a reference, which many rows may share: never 0."""
+    v = table.field(name)
+    kind = v.required().kind if v is not None else None
+    if kind in ("boolean", "literal") or (kind == "union" and all(m.required().kind in ("literal", "null")
+                                                                     for m in v.required().members)):
+        return 3
+    leaf = name.rsplit(".", 1)[-1]
+    if kind == "string" and _UNIQUE_NAME.search(leaf):
+        return 0
+    return 2 if _OWNER_NAME.match(leaf) else 1
+
+
+def _rank_reason(table: Table, best: str, rival: str) -> str:
+    rank, other = _field_rank(table, best), _field_rank(table, rival)
+    if rank == 0 and other > 0:
+        return f"`{best}` reads like a value unique to a row"
+    if other == 3 and rank < 3:
+        return f"`{rival}` holds only a few values"
+    if other == 2 and rank < 2:
+        return f"`{rival}` is an owner's id, which all of the owner's rows share"
+    return "which reads fewer rows depends on the data; the one on the field compared first is taken"
+
+
+def narrowing_index(fi: FilterIndex) -> Narrowing | None:
+    """For a "filter" that no index covers: the existing index whose range does the most of
+    it. One that gives the same results (`Narrowing.same_order`) first, then the one fixing
+    the most fields, then the one on the field likely to leave the fewest rows
+    (`_field_rank`), then the one on the field the filter compares first (deterministic)."""
+    if fi.kind != "filter" or fi.index is not None:
+        return None
+    fields = [name for name, _n, _v in fi.filter.eqs]
+    candidates = []
+    for idx in fi.table.indexes:
         if idx.staged or not idx.certain or idx.fields is None:
             continue
         lead = []
@@ -342,6 +405,16 @@ def partial_index(table: Table, fields: list[str]) -> "tuple[Index, list[str]] |
             if fld not in fields:
                 break
             lead.append(fld)
-        if lead and (best is None or len(lead) > len(best[1])):
-            best = (idx, lead)
-    return best
+        if lead and len(lead) < len(fields):
+            same_order = lead == idx.fields or fi.chain.terminal == "unique"
+            # the field of the lead that leaves the fewest rows, and where the filter compares it
+            top = min(lead, key=lambda x: (_field_rank(fi.table, x), fields.index(x)))
+            key = (not same_order, -len(lead), _field_rank(fi.table, top), fields.index(top))
+            candidates.append((key, idx, lead, same_order, top))
+    if not candidates:
+        return None
+    candidates.sort(key=lambda c: c[0])
+    key, idx, lead, same_order, top = candidates[0]
+    rivals = [c for c in candidates[1:] if c[0][:2] == key[:2]]
+    why = _rank_reason(fi.table, top, rivals[0][4]) if rivals else None
+    return Narrowing(idx, lead, same_order, [c[1] for c in rivals], why)

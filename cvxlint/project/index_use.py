@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from ..syntax import js
 from .definitions import Def, ExternalDef
 from .discover import is_test_file
-from .filter_index import partial_index
+from .filter_index import narrowing_index
 from .resolve import package_name
 
 if TYPE_CHECKING:
@@ -186,9 +186,9 @@ def unused_indexes(project: "Project", app, filters: list):
         if fi.index is not None:
             used.add((fi.table.name, fi.index.name))
         elif fi.kind == "filter":  # CVX202's other advice: narrow with an index holding some of the fields
-            part = partial_index(fi.table, [name for name, _n, _v in fi.filter.eqs])
-            if part is not None:
-                used.add((fi.table.name, part[0].name))
+            narrow = narrowing_index(fi)
+            if narrow is not None:
+                used.add((fi.table.name, narrow.index.name))
     strings = None
     for table in schema.tables.values():
         if table.external or not table.known or table.name not in queried:

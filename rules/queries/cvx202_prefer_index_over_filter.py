@@ -1,7 +1,7 @@
 import re
 
 from cvxlint.edits import arrow_param, string_literal
-from cvxlint.project.filter_index import builtin_lookup, index_to_add, partial_index, post_filter_range_fields
+from cvxlint.project.filter_index import builtin_lookup, index_to_add, narrowing_index, post_filter_range_fields
 from cvxlint.project.validators import Validator
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, filter_indexes, js, reported_queries
 
@@ -60,6 +60,27 @@ export default defineSchema({
   }),
 });
 '''
+# indexes that each cover some of a lookup's fields (ai-therapist's chatHistory: by_user, by_session)
+CHATS_SCHEMA = '''import { defineSchema, defineTable } from "convex/server";
+import { v } from "convex/values";
+
+export default defineSchema({
+  chats: defineTable({
+    userId: v.string(),
+    sessionId: v.string(),
+    chatId: v.string(),
+    status: v.union(v.literal("open"), v.literal("closed")),
+    text: v.string(),
+  })
+    .index("by_user", ["userId"])
+    .index("by_session", ["sessionId"])
+    .index("by_chat", ["chatId"])
+    .index("by_status", ["status"])
+    .index("by_text_user", ["text", "userId"]),
+});
+'''
+CHATS_SERVER = ('import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
+                'const a = { u: v.string(), s: v.string(), c: v.string(), t: v.string() };\n')
 _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
@@ -142,19 +163,21 @@ _NULL_TYPE = re.compile(r"\bnull\b")
 _UNDEFINED_TYPE = re.compile(r"\bundefined\b|\?")
 
 
-def _tier_for_values(ctx, app, ch, f, table, tier, range_call=None):
+def _tier_for_values(ctx, app, ch, f, table, tier, range_call=None, fields=None):
     """How safe the `withIndex` rewrite of filter `f` is, given the compared values: a filter's
     `q.eq` takes any value, an index range's `.eq` only the field's type. A value that may be
     null compared with a field that may not hold null, or one that may be undefined with a
     field that is not optional, would not compile in the range (TS2345, and `convex dev`
     type-checks before it pushes): then the rewrite is only shown. When the field admits it,
     it compiles, but whether the value is null or undefined is not known here: unsafe.
-    `range_call`: the call whose callback becomes the range (the filter's own by default)."""
+    `range_call`: the call whose callback becomes the range (the filter's own by default);
+    `fields`: the compared fields the range takes (all by default; the others stay a filter)."""
     doc = table.document.required()
     typed_range = _callback_param_type(ch.facts, range_call or f.node) != "any"
-    if _untyped_path(app, table, [name for name, _n, _v in f.eqs]) is not None:
+    eqs = [e for e in f.eqs if fields is None or e[0] in fields]
+    if _untyped_path(app, table, [name for name, _n, _v in eqs]) is not None:
         return Fix.display_only
-    for name, _n, value in f.eqs:
+    for name, _n, value in eqs:
         field = _field_at(doc, name)
         if typed_range and field is not None:
             fits = _assignable(_value_type(ctx, app, ch, value), field.required())
@@ -576,10 +599,11 @@ def _required_argument(ctx, ch, ref, path: tuple[str, ...]) -> bool:
     return True
 
 
-def rewrite_edits(ctx, ch, f, index_name: str, fields: list[str]):
+def rewrite_edits(ctx, ch, f, index_name: str, fields: list[str], keep: list[str] = ()):
     """Edits turning `query("t")[.order(..)].filter(q => q.eq(q.field("a"), x))` into
     `query("t").withIndex(name, (q) => q.eq("a", x))[.order(..)]`; None when the chain has
-    another shape (a variable in between, comments, other steps)."""
+    another shape (a variable in between, comments, other steps). `keep`: compared fields
+    the range does not take, which stay in a filter after it (`_kept_filters`)."""
     if ch.head is not None:
         return None  # the query's index part is written in the helper that returns it, for its other callers too
     facts = ch.facts
@@ -602,13 +626,59 @@ def rewrite_edits(ctx, ch, f, index_name: str, fields: list[str]):
     if inner is not ch.start or _has_comment(facts, ch.start.end, end):
         return None
     values = {name: value for name, _node, value in f.eqs}
+    kept = _kept_filters(ch, f, recv, keep) if keep else ""
+    if kept is None:
+        return None
     head = f".withIndex({string_literal(facts, index_name)}, {_range_param(facts, f)} =>"
     rng = _range_text(facts, f.param, fields, values, in_file=True)
     after, before = _callback_layout(facts, f, one_line=f"{head} {rng})" if "\n" in ws else None)
+    if keep and _fits(ws, f"{head} {rng})"):
+        after, before = " ", ""  # a range shorter than the filter it narrows: on one line where it fits
     text = f"{ws}{head}{after}{rng}{before})"
     if not between:
-        return [ctx.edit(facts, (recv.end, end), text)]
-    return [ctx.edit(facts, (recv.end, end), ""), ctx.edit(facts, (ch.start.end, ch.start.end), text)]
+        return [ctx.edit(facts, (recv.end, end), text + kept)]
+    return [ctx.edit(facts, (recv.end, end), kept), ctx.edit(facts, (ch.start.end, ch.start.end), text)]
+
+
+def _fits(ws: str, line: str) -> bool:
+    """Does `line`, chained on a line of its own after `ws` (a line break and indentation),
+    fit in Prettier's width?"""
+    return "\n" in ws and len(ws.rsplit("\n", 1)[-1].expandtabs(2)) + len(line) <= _PRINT_WIDTH
+
+
+def _kept_filters(ch, f, recv, keep: list[str]) -> str | None:
+    """The text of filter `f` (the calls `.filter(a).filter(b)` read as one) holding only the
+    equalities on `keep`: a call all of whose equalities stay is kept as written, one none of
+    whose do is dropped, and one that has both (`q.and(q.eq(a), q.eq(b))`) keeps the terms
+    that stay. None when such a call is not an arrow whose body is a flat `q.and` of them."""
+    facts, src = ch.facts, ch.facts.source
+    own = {id(x.node): x for x in ch.filters}
+    out, prev = [], recv.end
+    for call in (f.node, *f.chained):
+        part = own.get(id(call), f) if f.chained else f
+        stay = [e for e in part.eqs if e[0] in keep]
+        if len(stay) == len(part.eqs):
+            out.append(src[prev:call.end].decode())
+        elif stay:
+            args = js.call_args(call)
+            fn = args[-1] if args else None
+            body = js.unwrap(js.function_body(fn)) if fn is not None and fn.type == "arrow_function" else None
+            terms = js.call_args(body) if body is not None and body.type == "call_expression" else []
+            if len(terms) != len(part.eqs) or any(sum(t.start <= n.start < t.end for _f, n, _v in part.eqs) != 1
+                                                  for t in terms):
+                return None  # not `q.and(<one equality per term>)`
+            texts = [facts.text(t) for t in terms if any(t.start <= n.start < t.end for _f, n, _v in stay)]
+            pred = texts[0] if len(texts) == 1 else f"{part.param}.and({', '.join(texts)})"
+            arrow = src.rfind(b"=>", fn.start, body.start)
+            ws = src[prev:call.end].decode()
+            ws = ws[: len(ws) - len(ws.lstrip())]
+            one_line = f".filter({src[fn.start:arrow].decode().strip()} => {pred})"
+            if b"\n" in src[arrow:body.start] and _fits(ws, one_line):
+                out.append(ws + one_line)  # what stays fits on one line, as Prettier would put it
+            else:
+                out.append(src[prev:body.start].decode() + pred + src[body.end:call.end].decode())
+        prev = call.end
+    return "".join(out)
 
 
 def _range_param(facts, f) -> str:
@@ -779,8 +849,19 @@ class PreferIndexOverFilter(Rule):
     `q.and` or chained (`.filter(a).filter(b)`, also when other filters follow them: those
     stay) — on a query that uses no index, and names
     the index whose leading fields are exactly the compared fields, with the `withIndex`
-    rewrite. When the table has no such
-    index the finding offers to add one; it is info, or a warning when the query has no
+    rewrite. When the table has no such index but existing indexes fix some of the compared
+    fields, the finding names the one to narrow with (`.withIndex("by_session", (q) =>
+    q.eq("sessionId", s)).filter((q) => q.eq(q.field("userId"), u))`: no schema change), and
+    offers to add an index on all of them as the other way. Which one: first an index whose
+    range fixes all of its fields (its rows then come in `_creationTime` order, as the
+    filter's did; any index when the query is `.unique()`), then the one fixing the most
+    fields, then the one on the field likely to leave the fewest rows: a string named as
+    unique to a row (a session, token, slug, uuid, email, external id) before any other,
+    an owner's id (`userId`, `ownerId`, `orgId`, ...: all of the owner's rows share it)
+    after them, a boolean or a choice of literals last; then the one on the field the
+    filter compares first. Every index that fixes as many fields is named in the message,
+    with why the one taken was. When no existing index narrows it to the same results, the
+    finding offers to add one; it is info, or a warning when the query has no
     index at all and CVX204 is on: CVX204 leaves that scan to this finding, which names the
     index that ends it (one finding per filter, not a warning beside an info). After a `withIndex` range of `.eq`s,
     a filter on the fields that follow in a longer index is flagged too, naming that index
@@ -838,7 +919,12 @@ class PreferIndexOverFilter(Rule):
     the filter's equalities appended) only when that index gives the same rows in the same
     order: the range and the filter's equalities are all of its fields and the query's index
     has no more fields than its range (or the query is `.unique()`); the compared values are
-    judged as above. When
+    judged as above. Narrowing with an existing index that fixes some of the fields (the
+    others stay in the filter, `.order` and the terminal as they are) is safe by the same
+    measure when the range fixes all of that index's fields, or the query is `.unique()`:
+    same rows, same order; only the values that move into the range are judged (the filter
+    takes any). Otherwise the rows would come in that index's order (`.first()` and
+    `.take(n)` would return others), so it is only named, and the fix adds an index. When
     no index fits, the fix adds `.index("by_<fields>", [...])` to the table in schema.ts and
     rewrites the query; it is unsafe because the next deploy backfills the new index (which
     blocks the push on a large table). Filters with anything but equalities are never
@@ -1004,11 +1090,13 @@ class PreferIndexOverFilter(Rule):
         Invalid(SERVER + 'export const f = query({ args: { c: v.string(), b: v.string() }, handler: (ctx, { c, b }) =>\n'
                 '  ctx.db.query("messages").filter((q) => q.and(q.eq(q.field("channel"), c), q.eq(q.field("body"), b))).take(9) });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4],
-                message='or narrow with the existing `.withIndex("by_channel_author", (q) => q.eq("channel", c))` and keep filtering on `body`',
+                message='or narrow with the existing `.withIndex("by_channel_author", (q) => q.eq("channel", c))` and keep filtering '
+                        'on `body` (the rows then come in `by_channel_author` order)',
                 output=SERVER + 'export const f = query({ args: { c: v.string(), b: v.string() }, handler: (ctx, { c, b }) =>\n'
                 '  ctx.db.query("messages").withIndex("by_channel_body", (q) => q.eq("channel", c).eq("body", b)).take(9) });\n',
                 outputs={"convex/schema.ts": SCHEMA.replace('["channel", "author"])', '["channel", "author"])\n    .index("by_channel_body", ["channel", "body"])')},
-                note="no index covers both fields, but one starts with `channel`: the change that needs no new index"),
+                note="no index covers both fields, but one starts with `channel`: the change that needs no new index, "
+                     "named, but that index orders by `author` next and `.take(9)` would take other rows: the fix adds one"),
         Invalid(SERVER + 'export const f = query({ args: { c: v.string(), b: v.string() }, handler: (ctx, { c, b }) =>\n'
                 '  ctx.db.query("messages").filter((q) => q.and(q.eq(q.field("channel"), c), q.eq(q.field("body"), b))).take(9) });\n',
                 files={"convex/schema.ts": SCHEMA.replace('["channel", "author"]),', '["channel", "author"]), // the inbox view')},
@@ -1133,7 +1221,11 @@ class PreferIndexOverFilter(Rule):
                 '  await ctx.db.query("channels").filter((q) => q.eq(q.field("topic"), t ? t : null)).first(),\n]});\n',
                 files={"convex/schema.ts": SCHEMA.replace('topic: v.string()', 'topic: v.optional(v.string())')}, lines=[4, 5],
                 note="a value that may be null against an optional field: the range takes `undefined` there, "
-                     "not `null` (TS2345), so the rewrite is only shown"),
+                     "not `null` (TS2345), so the rewrite is only shown; where `by_name` narrows by the other field, "
+                     "the filter keeps that value (it takes any) and the fix narrows",
+                output=SERVER + 'export const f = query({ args: { c: v.string(), t: v.optional(v.string()) }, handler: async (ctx, { c, t }) => [\n'
+                '  await ctx.db.query("channels").withIndex("by_name", (q) => q.eq("name", c)).filter((q) => q.eq(q.field("topic"), t || null)).first(),\n'
+                '  await ctx.db.query("channels").filter((q) => q.eq(q.field("topic"), t ? t : null)).first(),\n]});\n'),
         Invalid(SERVER + 'export const f = query({ args: { search: v.string() }, handler: async (ctx, args) => {\n'
                 '  const q = args.search.trim();\n'
                 '  return await ctx.db.query("channels").filter((c) => c.eq(c.field("name"), q)).first();\n}});\n',
@@ -1247,6 +1339,73 @@ class PreferIndexOverFilter(Rule):
                     '    recipientAddress: v.string(),\n  })\n'
                     '    .index("by_workspaceId_recipientAddress", ["workspaceId", "recipientAddress"]),').replace(
                     '    key: v.string(),\n  }),', '    key: v.string(),\n  }).index("by_key", ["key"]),')}),
+        Invalid(CHATS_SERVER + 'export const session = query({ args: a, handler: (ctx, { u, s }) =>\n'
+                '  ctx.db\n    .query("chats")\n    .filter((q) => q.eq(q.field("userId"), u))\n'
+                '    .filter((q) => q.eq(q.field("sessionId"), s))\n    .first() });\n',
+                files={"convex/schema.ts": CHATS_SCHEMA}, lines=[7],
+                message='narrow it with the existing `.withIndex("by_session", (q) => q.eq("sessionId", s))` and keep '
+                        'filtering on `userId` (the same results, no schema change); the existing indexes `by_session`, '
+                        '`by_user` each cover one of these fields, and `by_session` is taken: `sessionId` reads like a '
+                        'value unique to a row; or add `.index("by_userId_sessionId", ["userId", "sessionId"])`',
+                note="an existing index fixes all of its fields, so its rows come in `_creationTime` order as the "
+                     "filter's did: the same results with no new index (safe); the one on a field unique to a row is "
+                     "taken, and every index that covers as much is named (triage G48b problem 6)",
+                output=CHATS_SERVER + 'export const session = query({ args: a, handler: (ctx, { u, s }) =>\n'
+                '  ctx.db\n    .query("chats")\n    .withIndex("by_session", (q) => q.eq("sessionId", s))\n'
+                '    .filter((q) => q.eq(q.field("userId"), u))\n    .first() });\n'),
+        Invalid(CHATS_SERVER + 'export const inChat = query({ args: a, handler: (ctx, { u, c }) =>\n'
+                '  ctx.db.query("chats").order("desc").filter((q) => q.and(q.eq(q.field("userId"), u), q.eq(q.field("chatId"), c))).take(5) });\n',
+                files={"convex/schema.ts": CHATS_SCHEMA}, lines=[5],
+                message="and `by_chat` is taken: `userId` is an owner's id, which all of the owner's rows share",
+                note="`.order` stays; the term on the other field stays in the filter",
+                output=CHATS_SERVER + 'export const inChat = query({ args: a, handler: (ctx, { u, c }) =>\n'
+                '  ctx.db.query("chats").withIndex("by_chat", (q) => q.eq("chatId", c)).order("desc").filter((q) => q.eq(q.field("userId"), u)).take(5) });\n'),
+        Invalid(CHATS_SERVER + 'export const open = query({ args: a, handler: (ctx, { u }) =>\n'
+                '  ctx.db.query("chats").filter((q) => q.and(q.eq(q.field("status"), "open"), q.eq(q.field("userId"), u))).collect() });\n',
+                files={"convex/schema.ts": CHATS_SCHEMA}, lines=[5],
+                message="and `by_user` is taken: `status` holds only a few values",
+                output=CHATS_SERVER + 'export const open = query({ args: a, handler: (ctx, { u }) =>\n'
+                '  ctx.db.query("chats").withIndex("by_user", (q) => q.eq("userId", u)).filter((q) => q.eq(q.field("status"), "open")).collect() });\n'),
+        Invalid(CHATS_SERVER + 'export const first = query({ args: a, handler: (ctx, { u, c, t }) =>\n'
+                '  ctx.db.query("chats").filter((q) => q.and(q.eq(q.field("status"), "open"), q.eq(q.field("chatId"), c), '
+                'q.eq(q.field("userId"), u))).first() });\n'
+                'export const byText = query({ args: a, handler: (ctx, { c, t }) =>\n'
+                '  ctx.db.query("chats").filter((q) => q.and(q.eq(q.field("text"), t), q.eq(q.field("chatId"), c))).first() });\n',
+                files={"convex/schema.ts": CHATS_SCHEMA}, lines=[5, 7],
+                message='narrow it with the existing `.withIndex("by_chat", (q) => q.eq("chatId", c))`',
+                note="the terms that stay keep their `q.and`; `by_text_user` fixes `text` only, so it would give the rows "
+                     "in `userId` order and `.first()` another row: not taken",
+                output=CHATS_SERVER + 'export const first = query({ args: a, handler: (ctx, { u, c, t }) =>\n'
+                '  ctx.db.query("chats").withIndex("by_chat", (q) => q.eq("chatId", c)).filter((q) => '
+                'q.and(q.eq(q.field("status"), "open"), q.eq(q.field("userId"), u))).first() });\n'
+                'export const byText = query({ args: a, handler: (ctx, { c, t }) =>\n'
+                '  ctx.db.query("chats").withIndex("by_chat", (q) => q.eq("chatId", c)).filter((q) => q.eq(q.field("text"), t)).first() });\n'),
+        Invalid(CHATS_SERVER + 'export const one = query({ args: a, handler: (ctx, { c, t }) =>\n'
+                '  ctx.db.query("chats").filter((q) => q.and(q.eq(q.field("text"), t), q.eq(q.field("chatId"), c))).unique() });\n',
+                files={"convex/schema.ts": CHATS_SCHEMA}, lines=[5],
+                message="`by_text_user` is taken: which reads fewer rows depends on the data; the one on the field "
+                        "compared first is taken",
+                note="`.unique()` gives the one row whatever the order: a longer index serves too; nothing tells "
+                     "`text` from `chatId`, so the filter's first field decides",
+                output=CHATS_SERVER + 'export const one = query({ args: a, handler: (ctx, { c, t }) =>\n'
+                '  ctx.db.query("chats").withIndex("by_text_user", (q) => q.eq("text", t)).filter((q) => q.eq(q.field("chatId"), c)).unique() });\n'),
+        Invalid(CHATS_SERVER + 'export const openIn = query({ args: a, handler: (ctx, { u, c, s }) =>\n'
+                '  ctx.db\n    .query("chats")\n    .filter((q) =>\n      q.and(\n        q.eq(q.field("chatId"), c),\n'
+                '        q.eq(q.field("userId"), u),\n      ),\n    )\n    .collect() });\n'
+                'export const three = query({ args: a, handler: (ctx, args) =>\n'
+                '  ctx.db\n    .query("chats")\n    .filter((q) =>\n      q.and(\n        q.eq(q.field("chatId"), args.c),\n'
+                '        q.eq(q.field("sessionId"), args.s),\n        q.eq(q.field("userId"), args.u),\n'
+                '      ),\n    )\n    .collect() });\n',
+                files={"convex/schema.ts": CHATS_SCHEMA}, lines=[7, 17],
+                note="a filter written over several lines: the range, and what stays when it fits, on one line each "
+                     "(as Prettier puts them); what does not fit keeps the filter's lines",
+                output=CHATS_SERVER + 'export const openIn = query({ args: a, handler: (ctx, { u, c, s }) =>\n'
+                '  ctx.db\n    .query("chats")\n    .withIndex("by_chat", (q) => q.eq("chatId", c))\n'
+                '    .filter((q) => q.eq(q.field("userId"), u))\n    .collect() });\n'
+                'export const three = query({ args: a, handler: (ctx, args) =>\n'
+                '  ctx.db\n    .query("chats")\n    .withIndex("by_session", (q) => q.eq("sessionId", args.s))\n    .filter((q) =>\n'
+                '      q.and(q.eq(q.field("chatId"), args.c), q.eq(q.field("userId"), args.u)),\n'
+                '    )\n    .collect() });\n'),
     ]
 
     def check_app(self, ctx, app):
@@ -1329,23 +1488,43 @@ class PreferIndexOverFilter(Rule):
             severity = Severity.WARNING
         ordered = _ordered_by_helper(ctx, ch) if name is not None else None
         if name is not None:
-            msg += f'; add `.index("{name}", [{", ".join(repr(x).replace(chr(39), chr(34)) for x in fields)}])` and use `withIndex`'
-            if ordered is not None:
-                msg += f" in {ordered[0]}, before its `.order` (the query comes from there already ordered)"
-            part = partial_index(table, fields)
-            if part is not None:  # no schema change: narrow by what an index has, filter the rest
-                idx, lead = part
-                param = f.param or "q"
-                rng = _range_text(ch.facts, param, lead, {n: v for n, _x, v in f.eqs})
-                msg += (f', or narrow with the existing `.withIndex("{idx.name}", ({param}) => {rng})` and keep filtering '
-                        f'on {_names([x for x in fields if x not in lead])}')
-            total = len(table.indexes) + len(table.search_indexes) + len(table.vector_indexes)
-            add = add_index_edit(ctx, table, name, fields) if total < MAX_INDEXES else None
-            edits = rewrite_edits(ctx, ch, f, name, fields)
-            if add is not None and edits:
-                fix = _tier_for_values(ctx, app, ch, f, table, Fix.unsafe)(
-                    f"Add index `{name}` to `{table.name}` in the schema and query it with `withIndex` "
-                    "(the next deploy backfills it)", add, *edits)
+            add = f'add `.index("{name}", [{", ".join(repr(x).replace(chr(39), chr(34)) for x in fields)}])`'
+            in_helper = f" in {ordered[0]}, before its `.order` (the query comes from there already ordered)" \
+                if ordered is not None else ""
+            narrow = narrowing_index(fi)
+            param = f.param or "q"
+            values = {n: v for n, _x, v in f.eqs}
+            if narrow is not None and narrow.same_order:
+                # no schema change, same results: the fix narrows; the new index is the other way
+                idx, lead = narrow.index, narrow.lead
+                kept = [x for x in fields if x not in lead]
+                rng = _range_text(ch.facts, param, lead, values)
+                msg += (f'; narrow it with the existing `.withIndex("{idx.name}", ({param}) => {rng})`{in_helper} and keep '
+                        f'filtering on {_names(kept)} (the same results, no schema change)')
+                if narrow.rivals:
+                    covering = sorted([idx, *narrow.rivals], key=lambda i: i.name)
+                    count = "one" if len(lead) == 1 else str(len(lead))
+                    msg += (f'; the existing indexes {_names([i.name for i in covering])} each cover {count} of these '
+                            f'fields, and `{idx.name}` is taken: {narrow.why}')
+                msg += f"; or {add} for a range on all of them"
+                edits = rewrite_edits(ctx, ch, f, idx.name, lead, keep=kept)
+                if edits:
+                    fix = _tier_for_values(ctx, app, ch, f, table, Fix.safe, fields=lead)(
+                        f"Narrow with the existing index `{idx.name}` and keep filtering on {_names(kept)}", *edits)
+            else:
+                msg += f"; {add} and use `withIndex`{in_helper}"
+                if narrow is not None:  # no schema change, but the rows come in that index's order
+                    idx, lead = narrow.index, narrow.lead
+                    rng = _range_text(ch.facts, param, lead, values)
+                    msg += (f', or narrow with the existing `.withIndex("{idx.name}", ({param}) => {rng})` and keep filtering '
+                            f'on {_names([x for x in fields if x not in lead])} (the rows then come in `{idx.name}` order)')
+                total = len(table.indexes) + len(table.search_indexes) + len(table.vector_indexes)
+                add_edit = add_index_edit(ctx, table, name, fields) if total < MAX_INDEXES else None
+                edits = rewrite_edits(ctx, ch, f, name, fields)
+                if add_edit is not None and edits:
+                    fix = _tier_for_values(ctx, app, ch, f, table, Fix.unsafe)(
+                        f"Add index `{name}` to `{table.name}` in the schema and query it with `withIndex` "
+                        "(the next deploy backfills it)", add_edit, *edits)
         ctx.report(ch.facts, at, msg + _untyped_path_note(app, table, fields), severity=severity, fix=fix,
                    related=[ordered[1]] if ordered is not None else ())
 

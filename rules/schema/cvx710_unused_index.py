@@ -95,6 +95,16 @@ class UnusedIndex(Rule):
                      'export const a = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", "x")).take(1) });\n'
                      'export const c = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withSearchIndex("search_title", (q) => q.search("title", "x")).take(1) });\n'},
               note="CVX202 says to narrow with it (it holds some of the filtered fields): wanted too"),
+        Valid(SCHEMA.replace('.index("by_done", ["done"])', '.index("by_done", ["done"])\n    .index("by_title", ["title"])'),
+              path="convex/schema.ts",
+              files={"convex/tasks.ts": 'import { query } from "./_generated/server";\n'
+                     'export const mine = query({ args: {}, handler: (ctx) => ctx.db.query("tasks")\n'
+                     '  .filter((q) => q.and(q.eq(q.field("owner"), "x"), q.eq(q.field("title"), "t"))).take(5) });\n'
+                     'export const a = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", "x")).take(1) });\n'
+                     'export const d = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withIndex("by_done", (q) => q.eq("done", true)).take(1) });\n'
+                     'export const c = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withSearchIndex("search_title", (q) => q.search("title", "x")).take(1) });\n'},
+              note="of two indexes that each hold one filtered field, the one CVX202 narrows with (`by_title`: "
+                   "`owner` is an owner's id) is the wanted one"),
         Valid(SCHEMA.replace('.index("by_done", ["done"])', '.index("by_owner_done", ["owner", "done"])'), path="convex/schema.ts",
               files={"convex/tasks.ts": 'import { query } from "./_generated/server";\n'
                      'export const openOf = query({ args: {}, handler: (ctx) => ctx.db.query("tasks")\n'
