@@ -1564,7 +1564,10 @@ def _chain_ops(expr: Node | None, param: str, names: dict[str, Node] | None = No
 def _result_ops(fn: Node) -> list[list[RangeOp]] | None:
     """The calls of each result of a range callback the simple reading cannot take (a block
     body, a `?:` choosing between ranges), each read through `const` names declared in the
-    block; None when any result is unreadable."""
+    block; None when any result is unreadable. A `let` that is only ever extended
+    (`let r = q.eq("owner", o); if (since) r = r.gte("at", since); return r;`) reads as its
+    first value: the calls every result starts with, which is all `_sure_eqs` and
+    `_sure_bound` ask."""
     fn = js.unwrap(fn)
     param, _expr = _single_param(fn)
     body = fn.child("body") if fn is not None and param is not None else None
@@ -1572,11 +1575,20 @@ def _result_ops(fn: Node) -> list[list[RangeOp]] | None:
         return None
     consts: dict[str, Node] = {}
     if body.type == "statement_block":
+        extended: dict[str, Node] = {}
         for d in (n for n in body.walk() if n.type == "variable_declarator"):
             name, value = d.child("name"), js.unwrap(d.child("value"))
-            if name is not None and name.type == "identifier" and value is not None and d.parent is not None \
-                    and d.parent.has_tok("const"):
-                consts[name.text or ""] = value
+            if name is not None and name.type == "identifier" and value is not None and d.parent is not None:
+                if d.parent.has_tok("const"):
+                    consts[name.text or ""] = value
+                elif d.parent.has_tok("let"):
+                    extended[name.text or ""] = value
+        for a in (n for n in body.walk() if n.type in ("assignment_expression", "augmented_assignment_expression")):
+            left = js.unwrap(a.child("left"))
+            if left is not None and left.type == "identifier" and left.text in extended \
+                    and (a.type != "assignment_expression" or _chain_root(a.child("right")) != left.text):
+                del extended[left.text]  # given another value: its results cannot be told
+        consts.update(extended)
         results = [r for ret in js.return_statements(fn) for r in _alternatives(ret.children[0] if ret.children else None)]
     else:
         results = _alternatives(body)
@@ -1587,6 +1599,14 @@ def _result_ops(fn: Node) -> list[list[RangeOp]] | None:
             return None
         out.append(ops)
     return out
+
+
+def _chain_root(n: Node | None) -> str | None:
+    """The name a chain of method calls starts from (`r.gte("at", x).lte("at", y)` -> "r")."""
+    n = js.unwrap(n)
+    while n is not None and n.type in ("call_expression", "member_expression"):
+        n = js.unwrap(js.callee(n) if n.type == "call_expression" else n.child("object"))
+    return n.text if n is not None and n.type == "identifier" else None
 
 
 def _sure_bound(fn: Node) -> str | None:

@@ -138,6 +138,17 @@ class NoFilterInQuery(Rule):
                 '    if (to !== undefined) return eq.lte("at", to);\n    return eq;\n  })\n'
                 '    .filter((f) => f.eq(f.field("inPrint"), true)).take(10) });\n',
                 lines=[9], message="range already narrows", note="every path of the range starts with .eq: info"),
+        # triage G51a claude-comms: the range kept in a `let` that branches only extend
+        Invalid(SERVER + 'export const since = query({ args: { o: v.string(), to: v.optional(v.number()) }, handler: (ctx, { o, to }) =>\n'
+                '  ctx.db.query("books").withIndex("by_org_at", (ix) => {\n    let range = ix.eq("org", o);\n'
+                '    if (to !== undefined) range = range.lte("at", to);\n    return range;\n  })\n'
+                '    .filter((f) => f.eq(f.field("inPrint"), true)).take(10) });\n',
+                lines=[9], message="range already narrows", note="every path of the range starts with .eq: info"),
+        Invalid(SERVER + 'export const since = query({ args: { o: v.string(), p: v.string() }, handler: (ctx, { o, p }) =>\n'
+                '  ctx.db.query("books").withIndex("by_org_at", (ix) => {\n    let range = ix.eq("org", o);\n'
+                '    if (p) range = ix.gte("at", 0);\n    return range;\n  })\n'
+                '    .filter((f) => f.eq(f.field("inPrint"), true)).take(10) });\n',
+                lines=[9], message="scans every row", note="a branch gives the `let` another range: no sure `.eq`"),
         Invalid(SERVER + 'export const one = query({ args: { e: v.string(), t: v.optional(v.string()) }, handler: (ctx, args) =>\n'
                 '  ctx.db.query("messages").withIndex("by_e_t", (q) =>\n'
                 '    args.t === undefined ? q.eq("e", args.e) : q.eq("e", args.e).eq("t", args.t))\n'
