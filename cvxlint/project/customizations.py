@@ -40,7 +40,9 @@ def ctx_change(linker: Linker, builder: Builder) -> CtxChange:
 
 def _factory(wrap: FactoryWrap, out: CtxChange) -> None:
     """A registering function's own handler runs first, then hands the author's handler a ctx:
-    its own (`def.handler(ctx, args)`), or one it built (`def.handler({ ...ctx, user }, args)`)."""
+    its own (`def.handler(ctx, args)`), or one it built (`def.handler({ ...ctx, user }, args)`).
+    All of it counts as run before the handler: a check written after the call still throws
+    before the query answers or the mutation commits."""
     info = wrap.facts.function_for(wrap.handler)
     if info is None:
         out.known = False

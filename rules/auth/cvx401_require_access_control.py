@@ -62,6 +62,9 @@ FACTORIES = {**AUTH_CONFIG,
              '  return query({\n    ...def,\n    handler: async (ctx: QueryCtx, args: ObjectType<A>) => {\n'
              '      const identity = await ctx.auth.getUserIdentity();\n      if (!identity) throw new Error("sign in");\n'
              '      return def.handler({ ...ctx, subject: identity.subject }, args);\n    },\n  });\n}\n'
+             'export function viewerQuery<A extends PropertyValidators>(def: Def<A, QueryCtx & { user: unknown }>) {\n'
+             '  return query({ args: def.args, handler: async (ctx: QueryCtx, args: ObjectType<A>) => {\n'
+             '    const user = await ctx.auth.getUserIdentity();\n    return def.handler({ ...ctx, user }, args);\n  } });\n}\n'
              'export function cronMutation<A extends PropertyValidators>(def: Def<A, MutationCtx>) {\n'
              '  return internalMutation({ args: def.args, handler: async (ctx: MutationCtx, args: ObjectType<A>) =>\n'
              '    def.handler(ctx, args) });\n}\n'
@@ -364,7 +367,7 @@ class RequireAccessControl(Rule):
 
     valid = [
         Valid('import { v } from "convex/values";\n'
-              'import { cronMutation, memberMutation, retriedMutation, signedInQuery } from "./lib/made";\n'
+              'import { cronMutation, memberMutation, retriedMutation, signedInQuery, viewerQuery } from "./lib/made";\n'
               'export const rename = memberMutation({ args: { teamId: v.string(), name: v.string() },\n'
               '  handler: async (ctx, args) => {\n'
               '    const team = await ctx.db.query("teams").withIndex("by_key", (q) => q.eq("key", args.teamId)).unique();\n'
@@ -374,10 +377,14 @@ class RequireAccessControl(Rule):
               'export const sweep = cronMutation({ args: {}, handler: async (ctx) => {\n'
               '  for (const n of await ctx.db.query("notes").take(100)) await ctx.db.delete("notes", n._id);\n} });\n'
               'export const wipe = retriedMutation({ args: {}, handler: async (ctx) => {\n'
-              '  for (const n of await ctx.db.query("notes").take(100)) await ctx.db.delete("notes", n._id);\n} });\n',
+              '  for (const n of await ctx.db.query("notes").take(100)) await ctx.db.delete("notes", n._id);\n} });\n'
+              'export const byOwner = viewerQuery({ args: { ownerId: v.string() }, handler: async (ctx, args) => {\n'
+              '  if (ctx.user === null) throw new Error("sign in");\n'
+              '  return ctx.db.query("notes").withIndex("by_owner", (q) => q.eq("ownerId", args.ownerId)).take(20);\n} });\n',
               files=FACTORIES,
               note="functions that register: one whose handler checks membership first, one that fetches the identity "
-                   "and throws, one that registers internal functions, and one whose handler cannot be read (unknown)"),
+                   "and throws, one that registers internal functions, one whose handler cannot be read (unknown), and "
+                   "one that hands the author a `ctx.user` that is null for a signed-out caller, checked there"),
         Valid(SERVER + 'import { requireUserId, userIdOrNull } from "./lib/me";\n'
               'export const shipsA = query({ args: { port: v.string() }, handler: async (ctx, args) => {\n'
               '  let me = null;\n  try {\n    me = await requireUserId(ctx);\n  } catch {\n    me = null;\n  }\n'
@@ -895,6 +902,12 @@ class RequireAccessControl(Rule):
     ]
 
     invalid = [
+        Invalid('import { v } from "convex/values";\nimport { viewerQuery } from "./lib/made";\n'
+                'export const byOwner = viewerQuery({ args: { ownerId: v.string() }, handler: async (ctx, args) =>\n'
+                '  ctx.db.query("notes").withIndex("by_owner", (q) => q.eq("ownerId", args.ownerId)).take(20) });\n',
+                files=FACTORIES, lines=[3], message="a caller can read anyone's data",
+                note="a function that registers and hands the author a `ctx.user` that is null for a signed-out "
+                     "caller: the handler must check it"),
         Invalid('import { v } from "convex/values";\nimport { loggedMutation, plainMutation } from "./lib/made";\n'
                 'export const remove = plainMutation({ args: { id: v.id("notes") }, handler: async (ctx, args) => {\n'
                 '  await ctx.db.delete("notes", args.id);\n} });\n'
