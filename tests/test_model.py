@@ -47,7 +47,12 @@ def test_wrappers_reexports_and_configured_registrars():
     # a function that registers through a builder: its kind, and its handler is the one given
     assert got["notes:archive"] == ("mutation", "internal", True)
     archive = app.by_identifier["notes:archive"]
-    assert archive.handler is not None and project.access(archive).unknown  # what it wraps is not read
+    # what it runs around that handler is read (builders.FactoryWrap): error reporting, no check;
+    # and it registers the call site's own `args` (`...config`)
+    access = project.access(archive)
+    assert archive.handler is not None and archive.builder.factory is not None
+    assert not access.unknown and not access.evidence
+    assert not project.caller_args_validator(archive).required().open
     # a local function named `query` is not a registrar
     assert not any(k.endswith(":doubled") for k in got)
     # the wrapper module defines builders, not functions

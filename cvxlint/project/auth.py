@@ -430,9 +430,9 @@ class AccessAnalysis:
         """`builder_access`; `without` the row-level security of these rules (and the ctx
         members it guards, `db` or the ents `table`)."""
         out = Access()
-        if builder.origin in ("config", "wrapper"):
+        if builder.opaque:
             out.unknown = True
-        elif builder.layers:
+        elif builder.customization_count:
             change = self.project.ctx_change(builder)
             reached = [r for ffacts, finfo in change.functions for r in self.project.callgraph.reach(ffacts, finfo)]
             for r in reached:
@@ -457,17 +457,18 @@ class AccessAnalysis:
                 out.evidence.clear()
                 keys = frozenset(self._identity_keys(change) or change.added & _USER_KEYS)
                 out.nullable_keys = keys - guarded
-                if not keys or len(change.functions) < len(builder.layers):
+                if not keys or len(change.functions) < builder.customization_count:
                     out.unknown = True  # we cannot tell where the identity goes, or a layer is unread
             elif not out.evidence and out.swallowed:
                 # `try { user = await requireUser(ctx) } catch { user = null }`: a signed-out
                 # caller gets `ctx.user === null`, which the handler must check
                 out.nullable_keys = frozenset(self._identity_keys(change) or change.added & _USER_KEYS)
-                if not out.nullable_keys or len(change.functions) < len(builder.layers):
+                if not out.nullable_keys or len(change.functions) < builder.customization_count:
                     out.unknown = True
             elif not out.evidence and change.added & _USER_KEYS:
-                out.evidence.append(Evidence(builder.layers[0].facts, builder.layers[0].call,
-                                             f"the `{builder.name}` builder's `ctx.user`", "builder"))
+                facts, node = (builder.factory.facts, builder.factory.call) if builder.factory is not None \
+                    else (builder.layers[0].facts, builder.layers[0].call)
+                out.evidence.append(Evidence(facts, node, f"the `{builder.name}` builder's `ctx.user`", "builder"))
             if not out.evidence and not out.nullable_keys and not change.known:
                 out.unknown = True
         return out
@@ -2450,8 +2451,10 @@ def _wrapper_may_read(builder, name: str) -> bool:
     """May a custom builder's own code read argument `name`? A convex-helpers customization
     sees only the arguments it declares itself (its `args`), so one that never names it
     (`customCtx(...)`, `NoOp`, an object without it) cannot; a builder we cannot read may."""
-    if builder.origin in ("config", "wrapper"):
+    if builder.opaque:
         return True
+    if builder.factory is not None and any(n.text == name for n in builder.factory.handler.walk()):
+        return True  # the factory's handler is given all the arguments
     for layer in builder.layers:
         c = js.unwrap(layer.customization)
         if c is None:

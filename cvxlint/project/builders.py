@@ -9,8 +9,9 @@ A registrar (builder) is resolved through imports, never matched by name alone:
   * factories returning such a wrapper (`export const publicQuery = () => customQuery(...)`,
     registered as `publicQuery()({...})`),
   * functions that register through one (`reportedMutation({ args, handler })` returning
-    `internalMutation({ ...config, handler: ... })`): kind and visibility are known, what
-    they do around the handler is not (access checks in them are unknown, not missing),
+    `internalMutation({ ...config, handler: ... })`): kind and visibility are known; what
+    they do around the handler is read when their handler calls `config.handler(...)`
+    itself (`FactoryWrap`), and is otherwise unknown (access checks unknown, not missing),
   * names configured in `registrars:` (for wrappers cvxlint cannot follow).
 """
 
@@ -81,16 +82,44 @@ class Customization:
 
 
 @dataclass(frozen=True, slots=True)
+class FactoryWrap:
+    """What a registering function of the project runs around the author's handler, when it is
+    written the plain way: `function openMutation(def) { return mutation({ args: def.args,
+    handler: async (ctx, args) => { await requireUser(ctx); return def.handler(ctx, args) } })
+    }`. Its handler is then read like a `customCtx` body (project.customizations)."""
+
+    facts: FileFacts
+    handler: Node  # the handler the factory registers, the wrapper around the author's
+    call: Node  # its call of the author's handler, `def.handler(ctx, args)`
+    # `args: def.args` (or `...def` with no `args` of its own): the registered arguments are
+    # those of the call site's `{ args }`
+    passes_args: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Builder:
     kind: str  # query | mutation | action | httpAction
     visibility: str  # public | internal
     origin: str  # "generated" | "generic" | "custom" | "config" | "wrapper" (a function that registers)
     name: str  # the builder's own name where it was defined ("query", "authedQuery", ...)
     layers: tuple[Customization, ...] = ()  # outermost first
+    # origin "wrapper": what the registering function runs around the handler, when read
+    factory: FactoryWrap | None = None
 
     @property
     def is_custom(self) -> bool:
         return bool(self.layers) or self.origin in ("config", "wrapper")
+
+    @property
+    def opaque(self) -> bool:
+        """Does it run code around the handler that cannot be read: a configured registrar, or
+        a registering function not written as `FactoryWrap` describes?"""
+        return self.origin == "config" or self.origin == "wrapper" and self.factory is None
+
+    @property
+    def customization_count(self) -> int:
+        """The customizations that run before the handler: the layers and a factory's wrapper."""
+        return len(self.layers) + (self.factory is not None)
 
     @property
     def is_internal(self) -> bool:
@@ -147,7 +176,8 @@ class BuilderResolver:
                 if returned is not None and returned.type == "call_expression" else None
             if inner is None:
                 return None
-            return Builder(inner.kind, inner.visibility, "wrapper", _function_name(n) or inner.name, inner.layers)
+            return Builder(inner.kind, inner.visibility, "wrapper", _function_name(n) or inner.name, inner.layers,
+                           _factory_wrap(d.facts, n, returned))
         if n.type != "call_expression":
             return None
         fn = self.linker.value_of(d.facts, js.callee(n))
@@ -167,6 +197,44 @@ class BuilderResolver:
             name = _defined_name(n) or fn.name
             return Builder(base.kind, base.visibility, "custom", name, (layer, *base.layers))
         return None
+
+
+def _factory_wrap(facts: FileFacts, factory: Node, registration: Node) -> FactoryWrap | None:
+    """`registration` (the `query({...})` a registering function returns) read as `FactoryWrap`:
+    its definition is an object whose handler, written inline, calls `<def>.handler(...)` itself
+    (`def` the factory's first parameter), and which has no spread but `...def`. Anything else
+    (the handler built elsewhere, handed to another function, a spread of other options) is not
+    read: what the factory does around the author's handler stays unknown."""
+    given = js.call_args(registration)
+    definition = js.unwrap(given[0]) if given else None
+    info = facts.function_for(factory)
+    if definition is None or definition.type != "object" or info is None or not info.params:
+        return None
+    param = js.param_pattern(info.params[0])
+    if param is None or param.type != "identifier":
+        return None
+    handler, passes_args, spread = None, False, False
+    for p in js.object_props(definition):
+        value = js.unwrap(p.value)
+        if p.spread:
+            if value is None or value.type != "identifier" or value.text != param.text:
+                return None
+            spread = True
+        elif p.key is None:
+            return None  # a computed key may be the handler
+        elif p.key == "handler":
+            handler = value
+        elif p.key == "args":
+            passes_args = value is not None and js.dotted_name(value) == f"{param.text}.args"
+            spread = False  # an `args` after `...def` replaces def's
+    wrapper = facts.function_for(handler) if handler is not None and js.is_function(handler) else None
+    if wrapper is None:
+        return None
+    calls = [site for site in wrapper.calls if site.path == ("handler",) and site.ref is not None
+             and site.ref.kind == "param" and site.ref.func is info and site.ref.index == 0 and not site.ref.path]
+    if len(calls) != 1:
+        return None
+    return FactoryWrap(facts, handler, calls[0].node, passes_args or spread)
 
 
 def _function_name(fn: Node) -> str | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ..syntax import js
 from ..syntax.tree import Node
-from .builders import Builder, is_wrapper_package
+from .builders import Builder, FactoryWrap, is_wrapper_package
 from .definitions import Def, ExternalDef, Linker
 from .evaluate import local_const
 from .facts import FileFacts, FunctionInfo
@@ -31,9 +31,29 @@ class CtxChange:
 
 def ctx_change(linker: Linker, builder: Builder) -> CtxChange:
     out = CtxChange()
+    if builder.factory is not None:
+        _factory(builder.factory, out)
     for layer in builder.layers:
         _layer(linker, layer.facts, layer.customization, out)
     return out
+
+
+def _factory(wrap: FactoryWrap, out: CtxChange) -> None:
+    """A registering function's own handler runs first, then hands the author's handler a ctx:
+    its own (`def.handler(ctx, args)`), or one it built (`def.handler({ ...ctx, user }, args)`).
+    All of it counts as run before the handler: a check written after the call still throws
+    before the query answers or the mutation commits."""
+    info = wrap.facts.function_for(wrap.handler)
+    if info is None:
+        out.known = False
+        return
+    out.functions.append((wrap.facts, info))
+    given = js.call_args(wrap.call)
+    ctx = js.unwrap(given[0]) if given else None
+    ctx_name = _param_name(info, 0)
+    if ctx is not None and ctx.type == "identifier" and ctx_name is not None and ctx.text == ctx_name:
+        return
+    _ctx_keys(ctx, ctx_name, out)
 
 
 def _layer(linker: Linker, facts: FileFacts, node: Node | None, out: CtxChange) -> None:
@@ -186,24 +206,30 @@ def _returned_keys(facts: FileFacts, func: FunctionInfo, under: str | None, out:
             o = js.unwrap(js.object_get(o, under)) if o is not None and o.type == "object" else None
             if o is not None and o.type in ("identifier", "shorthand_property_identifier") and o.text == ctx_name:
                 continue  # `({ ctx, args })`: ctx passed on unchanged
-        if o is None or o.type != "object":
+        _ctx_keys(o, ctx_name, out)
+
+
+def _ctx_keys(o: Node | None, ctx_name: str | None, out: CtxChange) -> None:
+    """The members an object built as the handler's ctx (`{ ...ctx, user, db: undefined }`)
+    adds to or removes from the builder's own `ctx_name`."""
+    if o is None or o.type != "object":
+        out.known = False
+        return
+    for p in js.object_props(o):
+        if p.spread:
+            v = js.unwrap(p.value)
+            if v is not None and v.type == "identifier" and v.text == ctx_name:
+                continue
             out.known = False
             continue
-        for p in js.object_props(o):
-            if p.spread:
-                v = js.unwrap(p.value)
-                if v is not None and v.type == "identifier" and v.text == ctx_name:
-                    continue
-                out.known = False
-                continue
-            if p.key is None:
-                out.known = False
-                continue
-            v = js.unwrap(p.value)
-            if v is not None and v.type == "undefined":
-                out.removed.add(p.key)
-            else:
-                out.added.add(p.key)
+        if p.key is None:
+            out.known = False
+            continue
+        v = js.unwrap(p.value)
+        if v is not None and v.type == "undefined":
+            out.removed.add(p.key)
+        else:
+            out.added.add(p.key)
 
 
 def _param_name(func: FunctionInfo, i: int) -> str | None:

@@ -1203,8 +1203,11 @@ class Project:
 
         own = val.required()
         # a function that registers (`reportedMutation({ args, handler })`, builders.py) or a
-        # configured registrar may add arguments of its own, or take some away: not read
-        fields, open_ = dict(own.fields), own.open or fn.builder.origin in ("wrapper", "config")
+        # configured registrar may add arguments of its own, or take some away: not read,
+        # unless it registers the call site's own (`args: def.args`, builders.FactoryWrap)
+        factory = fn.builder.factory
+        passed = fn.builder.origin == "wrapper" and factory is not None and factory.passes_args
+        fields, open_ = dict(own.fields), own.open or fn.builder.origin in ("wrapper", "config") and not passed
         if not fn.builder.layers:
             return replace(own, open=True) if open_ and not own.open else val
         for layer in fn.builder.layers:

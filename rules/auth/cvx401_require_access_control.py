@@ -32,6 +32,46 @@ ENTS_RULES_BUILDER = {**AUTH_CONFIG, "convex/functions.ts":
 SERVER = ('import { v } from "convex/values";\nimport { mutation, query } from "./_generated/server";\n'
           'import { getAuthUserId } from "@convex-dev/auth/server";\n')
 
+# functions that register (`function memberMutation(def) { return mutation({ args: def.args,
+# handler: ... def.handler(ctx, args) }) }`): what their own handler runs first is the check
+FACTORIES = {**AUTH_CONFIG,
+             "convex/lib/members.ts":
+             'import type { QueryCtx } from "../_generated/server";\n'
+             'export async function requireMember(ctx: QueryCtx, teamId: string) {\n'
+             '  const identity = await ctx.auth.getUserIdentity();\n  if (identity === null) throw new Error("sign in");\n'
+             '  const row = await ctx.db.query("members")\n'
+             '    .withIndex("by_team_subject", (q) => q.eq("teamId", teamId).eq("subject", identity.subject)).unique();\n'
+             '  if (row === null) throw new Error("not a member");\n}\n',
+             "convex/lib/made.ts":
+             'import type { ObjectType, PropertyValidators } from "convex/values";\n'
+             'import { internalMutation, mutation, query, type MutationCtx, type QueryCtx } from "../_generated/server";\n'
+             'import { requireMember } from "./members";\n'
+             'type Def<A extends PropertyValidators, C> = { args: A; handler: (ctx: C, args: ObjectType<A>) => Promise<unknown> };\n'
+             'export function plainMutation<A extends PropertyValidators>(def: Def<A, MutationCtx>) {\n'
+             '  return mutation({\n    args: def.args as never,\n'
+             '    handler: (async (ctx: MutationCtx, args: ObjectType<A>) => def.handler(ctx, args)) as never,\n'
+             '  } as never);\n}\n'
+             'export function loggedMutation<A extends PropertyValidators>(def: Def<A, MutationCtx>) {\n'
+             '  return mutation({\n    args: def.args,\n    handler: async (ctx: MutationCtx, args: ObjectType<A>) => {\n'
+             '      console.log("mutation", Object.keys(args));\n      return def.handler(ctx, args);\n    },\n  });\n}\n'
+             'export function memberMutation<A extends PropertyValidators & { teamId: any }>(def: Def<A, MutationCtx>) {\n'
+             '  return mutation({\n    args: def.args,\n    handler: async (ctx: MutationCtx, args: ObjectType<A>) => {\n'
+             '      await requireMember(ctx, (args as { teamId: string }).teamId);\n      return def.handler(ctx, args);\n'
+             '    },\n  });\n}\n'
+             'export function signedInQuery<A extends PropertyValidators>(def: Def<A, QueryCtx & { subject: string }>) {\n'
+             '  return query({\n    ...def,\n    handler: async (ctx: QueryCtx, args: ObjectType<A>) => {\n'
+             '      const identity = await ctx.auth.getUserIdentity();\n      if (!identity) throw new Error("sign in");\n'
+             '      return def.handler({ ...ctx, subject: identity.subject }, args);\n    },\n  });\n}\n'
+             'export function viewerQuery<A extends PropertyValidators>(def: Def<A, QueryCtx & { user: unknown }>) {\n'
+             '  return query({ args: def.args, handler: async (ctx: QueryCtx, args: ObjectType<A>) => {\n'
+             '    const user = await ctx.auth.getUserIdentity();\n    return def.handler({ ...ctx, user }, args);\n  } });\n}\n'
+             'export function cronMutation<A extends PropertyValidators>(def: Def<A, MutationCtx>) {\n'
+             '  return internalMutation({ args: def.args, handler: async (ctx: MutationCtx, args: ObjectType<A>) =>\n'
+             '    def.handler(ctx, args) });\n}\n'
+             'export function retriedMutation<A extends PropertyValidators>(def: Def<A, MutationCtx>) {\n'
+             '  const run = def.handler;\n'
+             '  return mutation({ args: def.args, handler: async (ctx: MutationCtx, args: ObjectType<A>) => run(ctx, args) });\n}\n'}
+
 # a project's own staff login: an optional session token, required by `validateAdmin` and
 # only read when present by `touchLogin`
 STAFF_GUARD = ('export async function validateAdmin(ctx: any, token: string | undefined) {\n'
@@ -289,7 +329,12 @@ class RequireAccessControl(Rule):
     which then always return null, or, in an app that never calls them, at the first public
     mutation that writes data without any check), and so are components (only their
     parent app can call them) and functions whose builder cannot be read (a wrapper from a
-    package, or named only in `registrars:`). An app that sets up Convex Auth
+    package, or named only in `registrars:`). A function of the project that registers
+    (`function memberMutation(def) { return mutation({ args: def.args, handler: async (ctx,
+    args) => { await requireMember(ctx, args.teamId); return def.handler(ctx, args); } }) }`)
+    is read when its handler, written inline, calls the author's `def.handler(...)` itself:
+    what that handler runs is the builder's check (none: the function is open); one that
+    hands the author's handler on any other way cannot be read. An app that sets up Convex Auth
     (`convexAuth({...})`) without the `auth.config.ts` it needs gets a warning at that call
     instead (no one can ever sign in) and is checked as an app with auth.
 
@@ -321,6 +366,25 @@ class RequireAccessControl(Rule):
     plugin_rules = ("require-access-control",)
 
     valid = [
+        Valid('import { v } from "convex/values";\n'
+              'import { cronMutation, memberMutation, retriedMutation, signedInQuery, viewerQuery } from "./lib/made";\n'
+              'export const rename = memberMutation({ args: { teamId: v.string(), name: v.string() },\n'
+              '  handler: async (ctx, args) => {\n'
+              '    const team = await ctx.db.query("teams").withIndex("by_key", (q) => q.eq("key", args.teamId)).unique();\n'
+              '    if (team) await ctx.db.patch("teams", team._id, { name: args.name });\n  } });\n'
+              'export const mine = signedInQuery({ args: {}, handler: async (ctx) =>\n'
+              '  ctx.db.query("notes").withIndex("by_subject", (q) => q.eq("subject", ctx.subject)).take(20) });\n'
+              'export const sweep = cronMutation({ args: {}, handler: async (ctx) => {\n'
+              '  for (const n of await ctx.db.query("notes").take(100)) await ctx.db.delete("notes", n._id);\n} });\n'
+              'export const wipe = retriedMutation({ args: {}, handler: async (ctx) => {\n'
+              '  for (const n of await ctx.db.query("notes").take(100)) await ctx.db.delete("notes", n._id);\n} });\n'
+              'export const byOwner = viewerQuery({ args: { ownerId: v.string() }, handler: async (ctx, args) => {\n'
+              '  if (ctx.user === null) throw new Error("sign in");\n'
+              '  return ctx.db.query("notes").withIndex("by_owner", (q) => q.eq("ownerId", args.ownerId)).take(20);\n} });\n',
+              files=FACTORIES,
+              note="functions that register: one whose handler checks membership first, one that fetches the identity "
+                   "and throws, one that registers internal functions, one whose handler cannot be read (unknown), and "
+                   "one that hands the author a `ctx.user` that is null for a signed-out caller, checked there"),
         Valid(SERVER + 'import { requireUserId, userIdOrNull } from "./lib/me";\n'
               'export const shipsA = query({ args: { port: v.string() }, handler: async (ctx, args) => {\n'
               '  let me = null;\n  try {\n    me = await requireUserId(ctx);\n  } catch {\n    me = null;\n  }\n'
@@ -838,6 +902,20 @@ class RequireAccessControl(Rule):
     ]
 
     invalid = [
+        Invalid('import { v } from "convex/values";\nimport { viewerQuery } from "./lib/made";\n'
+                'export const byOwner = viewerQuery({ args: { ownerId: v.string() }, handler: async (ctx, args) =>\n'
+                '  ctx.db.query("notes").withIndex("by_owner", (q) => q.eq("ownerId", args.ownerId)).take(20) });\n',
+                files=FACTORIES, lines=[3], message="a caller can read anyone's data",
+                note="a function that registers and hands the author a `ctx.user` that is null for a signed-out "
+                     "caller: the handler must check it"),
+        Invalid('import { v } from "convex/values";\nimport { loggedMutation, plainMutation } from "./lib/made";\n'
+                'export const remove = plainMutation({ args: { id: v.id("notes") }, handler: async (ctx, args) => {\n'
+                '  await ctx.db.delete("notes", args.id);\n} });\n'
+                'export const archive = loggedMutation({ args: { id: v.id("notes") }, handler: async (ctx, args) => {\n'
+                '  await ctx.db.patch("notes", args.id, { archived: true });\n} });\n',
+                files=FACTORIES, lines=[3, 6], message="checks no identity",
+                note="functions that register through a mutation whose own handler checks nothing before it runs "
+                     "the author's"),
         Invalid(MEMBER_SERVER + 'export const relabel = mutation({ args: { ids: v.array(v.id("cards")), label: v.string() },\n'
                 '  handler: async (ctx, { ids, label }) => {\n    for (const id of ids) {\n      try {\n'
                 '        await mustBeMember(ctx, (await ctx.db.get("cards", id))?.teamId ?? "");\n'

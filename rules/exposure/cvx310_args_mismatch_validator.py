@@ -43,6 +43,19 @@ BUILDERS = {"convex/ingest.js": 'import { v } from "convex/values";\nimport { mu
             'export const rename = audited({ args: { name: v.string() }, handler: async () => null });\n'}
 
 
+# functions that register: `tracked` registers the call site's own `args` (`args: def.args`),
+# `stamped` adds one of its own to them
+FACTORIES = {"convex/made.js": 'import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
+             'export function tracked(def) {\n'
+             '  return mutation({ args: def.args, handler: async (ctx, args) => {\n'
+             '    console.log("mutation", Object.keys(args));\n    return def.handler(ctx, args);\n  } });\n}\n'
+             'export function stamped(def) {\n'
+             '  return mutation({ ...def, args: { ...def.args, stamp: v.number() },\n'
+             '    handler: async (ctx, args) => def.handler(ctx, args) });\n}\n',
+             "convex/notes.js": 'import { v } from "convex/values";\nimport { stamped, tracked } from "./made";\n'
+             'export const remove = tracked({ args: { id: v.id("notes") }, handler: async () => null });\n'
+             'export const touch = stamped({ args: { id: v.id("notes") }, handler: async () => null });\n'}
+
 # the app's own hook around useMutation: it hands `fn` on to it and `input`, unchanged, to
 # the function it returns (lines 1-12 of the file)
 BUSY_HOOK = ('import { useState } from "react";\nimport { useMutation } from "convex/react";\n'
@@ -82,7 +95,7 @@ class ArgsMismatchValidator(Rule):
     or read from an object of references (`refs.latest`). Arguments with spreads or computed
     keys, `args: v.any()`, validators that cannot
     be read completely (an unresolved spread, a custom builder whose own arguments are not
-    read), tests (which may pass wrong arguments on purpose) and unions that could match
+    read, a function that registers with `args` other than its caller's `def.args`), tests (which may pass wrong arguments on purpose) and unions that could match
     several ways are skipped. Python calls have their own rule (CVXP11).
 
     ## Why is this bad?
@@ -199,6 +212,9 @@ class ArgsMismatchValidator(Rule):
               'export const rename = () => client.mutation("ingest:rename", { name: "n", actor: "me" });\n',
               path="scripts/ingest.js", files=BUILDERS,
               note="an argument a custom builder declares; a function that registers may add its own"),
+        Valid(HTTP_CLIENT + 'export const touch = () => client.mutation("notes:touch", { id: "n1", stamp: 1 });\n',
+              path="scripts/touch.js", files=FACTORIES,
+              note="a function that registers with arguments of its own besides the call site's"),
         Valid('import { api } from "../convex/_generated/api";\nimport { useRoomMutation } from "./useRoomMutation";\n'
               'export function Composer() {\n  const { run } = useRoomMutation(api.feeds.post);\n'
               '  return <button onClick={() => run({ room: "general", text: "hi" })}>Send</button>;\n}\n',
@@ -381,6 +397,9 @@ class ArgsMismatchValidator(Rule):
         Invalid(HTTP_CLIENT + 'export const record = (value) => client.mutation("ingest:record", { value });\n',
                 path="scripts/ingest.js", files=BUILDERS, lines=[3], message="requires `key`",
                 note="the custom builder's argument left out"),
+        Invalid(HTTP_CLIENT + 'export const clean = () => client.mutation("notes:remove", { noteId: "n1" });\n',
+                path="scripts/clean.js", files=FACTORIES, lines=[3, 3], message="mutation `notes:remove`",
+                note="a function that registers the call site's `args` (`args: def.args`): they are the validator"),
     ]
 
     def check_app(self, ctx, app):
