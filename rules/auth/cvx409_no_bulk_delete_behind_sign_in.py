@@ -44,6 +44,11 @@ BUILDERS = {"convex/lib/builders.ts": 'import { customMutation, customCtx } from
             '  const user = me === null ? null : await ctx.db.get(me);\n'
             '  if (user?.role !== "admin") throw new Error("admins only");\n'
             '  return { user };\n'
+            '}));\n'
+            'export const userMutation = customMutation(mutation, customCtx(async (ctx) => {\n'
+            '  const identity = await ctx.auth.getUserIdentity();\n'
+            '  if (!identity) throw new Error("sign in");\n'
+            '  return { identity };\n'
             '}));\n'}
 
 
@@ -179,6 +184,13 @@ class NoBulkDeleteBehindSignIn(Rule):
               '    await requireSignedIn(ctx);\n'
               '    for (const f of await ctx.db.query("files").collect()) await ctx.db.delete(f._id);\n'
               '  } });\n', files={**SCHEMA, **LIB}),
+        # a builder that admits anyone signed in, and a test of the caller's email it adds
+        Valid('import { userMutation } from "./lib/builders";\n'
+              'export const reset = userMutation({ args: {},\n'
+              '  handler: async (ctx) => {\n'
+              '    if (ctx.identity.email !== "owner@example.com") throw new Error("owner only");\n'
+              '    for (const p of await ctx.db.query("posts").collect()) await ctx.db.delete(p._id);\n'
+              '  } });\n', files={**SCHEMA, **BUILDERS}),
         # guards of a package we cannot read: named for a role, or given more than ctx
         Valid('import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
               'import { requireAdmin, checkAccess } from "@acme/convex-auth";\n'
@@ -283,6 +295,12 @@ class NoBulkDeleteBehindSignIn(Rule):
                 '    const { page } = await ctx.db.query("files").paginate({ cursor: args.cursor, numItems: 100 });\n'
                 '    await Promise.all(page.map(({ _id }) => ctx.db.delete(_id)));\n'
                 '  } });\n', files=SCHEMA, lines=[9, 12]),
+        # a builder that admits anyone signed in
+        Invalid('import { userMutation } from "./lib/builders";\n'
+                'export const reset = userMutation({ args: {},\n'
+                '  handler: async (ctx) => {\n'
+                '    for (const p of await ctx.db.query("posts").collect()) await ctx.db.delete(p._id);\n'
+                '  } });\n', files={**SCHEMA, **BUILDERS}, lines=[4]),
         # a filter on a literal still leaves every user's rows
         Invalid(SIGNED_IN + 'export const clearDone = mutation({ args: {},\n'
                 '  handler: async (ctx) => {\n'
