@@ -3579,9 +3579,7 @@ def _caller_handles(caller: "_Mentions", declarators: list[Node]) -> set[str]:
 
 
 def _caller_value(value: Node | None, caller: "_Mentions") -> bool:
-    value = js.unwrap(value)
-    while value is not None and value.type == "await_expression" and value.children:
-        value = js.unwrap(value.children[0])
+    value = _awaited(value)
     if value is None:
         return False
     if value.type == "call_expression":
@@ -3600,11 +3598,9 @@ def _caller_value(value: Node | None, caller: "_Mentions") -> bool:
 def _presence_only(n: Node, caller: "_Mentions", handles: set[str]) -> bool:
     """Does `n` test the caller's values only for being there (`!identity`, `user === null`,
     `!identity?.subject`, joined by `&&`/`||`, beside tests of anything else)?"""
-    n = js.unwrap(n)
+    n = _awaited(n)
     if n is None or not caller.in_(n):
         return True
-    while n.type == "await_expression" and n.children:
-        n = js.unwrap(n.children[0])
     if n.type == "unary_expression" and n.has_tok("!") and n.children:
         return _presence_only(n.children[-1], caller, handles)
     if n.type == "binary_expression" and (n.has_tok("&&") or n.has_tok("||") or n.has_tok("??")):
@@ -3623,9 +3619,7 @@ def _presence_only(n: Node, caller: "_Mentions", handles: set[str]) -> bool:
 def _caller_itself(n: Node | None, caller: "_Mentions", handles: set[str]) -> bool:
     """Is `n` the caller's value itself (a fetch's call, a handle, a parameter carrying it) or
     one of its id claims (`identity.subject`, `user._id`)?"""
-    n = js.unwrap(n)
-    while n is not None and n.type == "await_expression" and n.children:
-        n = js.unwrap(n.children[0])
+    n = _awaited(n)
     if n is None:
         return False
     if any(s is n for s in caller.seeds):

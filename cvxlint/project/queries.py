@@ -39,6 +39,7 @@ from ..syntax import js
 from ..syntax.scope import calls_given_by_name, is_type_context, reads_of
 from ..syntax.tree import Node
 from .builders import RegisteredFunction
+from .callgraph import _awaited
 from .discover import is_test_file
 from .facts import CallSite, FileFacts, FunctionInfo, Ref
 
@@ -2652,15 +2653,10 @@ class _Inference:
         if n.type == "await_expression" and n.children:
             return self.rows_chain(n.children[0], depth)
         if n.type == "member_expression" and (n.child("property") or n).text == "page":
-            inner = js.unwrap(n.child("object"))
-            if inner is not None and inner.type == "await_expression" and inner.children:
-                inner = js.unwrap(inner.children[0])
+            inner = _awaited(n.child("object"))
             if inner is not None and inner.type == "identifier":
-                inner = self._sole_value(inner)
-                if inner is not None and inner.type == "await_expression" and inner.children:
-                    inner = js.unwrap(inner.children[0])
-            ch = self.uses.chain_ending_at(inner) if inner is not None and inner.type == "call_expression" else None
-            return ch if ch is not None and ch.terminal == "paginate" else None
+                inner = _awaited(self._sole_value(inner))  # `const result = await q.paginate(opts)`
+            return self._paginated(inner)
         if n.type == "call_expression":
             ch = self.uses.chain_ending_at(n)
             if ch is not None:
@@ -2675,23 +2671,23 @@ class _Inference:
             decl = _declarator(ref, n, self.uses._decls) if ref is not None and ref.kind == "local" else None
             if decl is None or decl[0].type != "variable_declarator" or _assigned_values(self.facts, decl[0]) != []:
                 return None
-            value = js.unwrap(decl[0].child("value"))
             if decl[2] == ("page",):  # `const { page } = await q.paginate(opts)`
-                if value is not None and value.type == "await_expression" and value.children:
-                    value = js.unwrap(value.children[0])
-                ch = self.uses.chain_ending_at(value) if value is not None else None
-                return ch if ch is not None and ch.terminal == "paginate" else None
-            return self.rows_chain(value, depth + 1) if not decl[2] else None
+                return self._paginated(_awaited(decl[0].child("value")))
+            return self.rows_chain(decl[0].child("value"), depth + 1) if not decl[2] else None
         return None
 
+    def _paginated(self, call: Node | None) -> "QueryChain | None":
+        ch = self.uses.chain_ending_at(call) if call is not None else None
+        return ch if ch is not None and ch.terminal == "paginate" else None
+
     def _sole_value(self, ident: Node) -> Node | None:
-        """The value of a local never assigned again (`const result = await q.paginate(opts)`)."""
+        """The value of a local never assigned again."""
         ref = self.facts.ref_of(ident)
         decl = _declarator(ref, ident, self.uses._decls) if ref is not None and ref.kind == "local" else None
         if decl is None or decl[0].type != "variable_declarator" or decl[2] \
                 or _assigned_values(self.facts, decl[0]) != []:
             return None
-        return js.unwrap(decl[0].child("value"))
+        return decl[0].child("value")
 
     def _callback_docs_table(self, func: FunctionInfo) -> str | None:
         """`docs.map((d) => ...)`: the table of `docs` for the callback's first parameter."""
