@@ -1,4 +1,4 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, report_in_handler
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, report_in_handler, reported_functions
 
 HEAD = ('import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n')
 SIGNED_IN = ('import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
@@ -312,7 +312,7 @@ class NoBulkDeleteBehindSignIn(Rule):
     ]
 
     def check_app(self, ctx, app):
-        for fn in app.functions:
+        for fn in reported_functions(ctx, app):  # findings sit in the handler's file
             for w in ctx.project.access_analysis.whole_table_deletes(fn):
                 report_in_handler(
                     ctx, fn, w.reached, w.node,
