@@ -3516,14 +3516,24 @@ def whole_table_read(chain) -> bool:
 _BRANCHES = ("if_statement", "ternary_expression", "switch_statement", "while_statement", "do_statement")
 
 
+_JUMPS = ("continue_statement", "return_statement", "break_statement", "throw_statement")
+
+
 def _picks_rows(facts: FileFacts, delete: Node, loop: Node) -> bool:
     """Does the loop (or callback) that visits each row decide which rows to delete: a branch
-    (`if (row.ownerId !== me) continue`, `row.done && ctx.db.delete(row._id)`) in its body?"""
+    around the delete (`if (row.done) await ctx.db.delete(row._id)`, `row.done &&
+    ctx.db.delete(row._id)`), or one before it that can leave the iteration (`if (row.ownerId
+    !== me) continue`)? A branch after the delete (`if (removed % 100 === 0) console.log(...)`)
+    picks nothing."""
     body = loop.child("body")
     if body is None:
         return True
-    return bool(facts.module.nodes_in(body, *_BRANCHES)) or any(
-        n.has_tok("&&") or n.has_tok("||") or n.has_tok("??") for n in facts.module.nodes_in(body, "binary_expression"))
+    for n in facts.module.nodes_in(body, *_BRANCHES, "binary_expression"):
+        if n.type == "binary_expression" and not (n.has_tok("&&") or n.has_tok("||") or n.has_tok("??")):
+            continue
+        if n.start <= delete.start < n.end or n.start < delete.start and facts.module.nodes_in(n, *_JUMPS):
+            return True
+    return False
 
 
 _VERDICT_METHODS = frozenset(["includes", "has", "some", "every", "indexOf", "startsWith", "endsWith", "test",

@@ -301,6 +301,17 @@ class NoBulkDeleteBehindSignIn(Rule):
                 '  handler: async (ctx) => {\n'
                 '    for (const p of await ctx.db.query("posts").collect()) await ctx.db.delete(p._id);\n'
                 '  } });\n', files={**SCHEMA, **BUILDERS}, lines=[4]),
+        # a branch after the delete picks no rows
+        Invalid(SIGNED_IN + 'export const clearFiles = mutation({ args: {},\n'
+                '  handler: async (ctx) => {\n'
+                '    if ((await getAuthUserId(ctx)) === null) throw new Error("sign in");\n'
+                '    let removed = 0;\n'
+                '    for (const f of await ctx.db.query("files").collect()) {\n'
+                '      await ctx.db.delete(f._id);\n'
+                '      removed++;\n'
+                '      if (removed % 100 === 0) console.log(removed);\n'
+                '    }\n'
+                '  } });\n', files=SCHEMA, lines=[9]),
         # a filter on a literal still leaves every user's rows
         Invalid(SIGNED_IN + 'export const clearDone = mutation({ args: {},\n'
                 '  handler: async (ctx) => {\n'
