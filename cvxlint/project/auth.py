@@ -800,17 +800,16 @@ class AccessAnalysis:
             out.append(UnownedWrite(facts, call.node, call.method, arg, table))
         return out
 
-    def whole_table_deletes(self, fn: "RegisteredFunction") -> list[WholeTableDelete]:
+    def whole_table_deletes(self, fn: "RegisteredFunction", queries: "DatabaseUses") -> list[WholeTableDelete]:
         """The `ctx.db.delete(row._id)` calls, in the handler or a helper it reaches, of each
         row a query read from a whole table (`whole_table_read`: no index range, no filter but
         one on literals; `.collect()`, `.take(n)`, `.paginate(...)`, `for await`), with nothing
         in the loop that picks rows (`if (row.ownerId !== me) continue`), in a public mutation
         whose only check is that the caller is signed in (`_only_signed_in`). One per table;
         a query of a table a helper is given by name (`deleteAll(ctx, "posts")`) is placed at
-        each call naming it."""
+        each call naming it. `queries`: database uses that hold `fn`'s (`rulekit.reported_queries`)."""
         if fn.kind != "mutation" or not fn.is_public or fn.handler is None or fn.module.app.layout.is_component:
             return []
-        queries = fn.module.app.queries
         found = []
         for c in queries.calls_of(fn):
             if c.method != "delete" or c.system:

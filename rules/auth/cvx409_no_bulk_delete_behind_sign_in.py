@@ -1,4 +1,5 @@
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, report_in_handler, reported_functions
+from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, describe_function, report_in_handler,
+                             reported_functions, reported_queries)
 
 HEAD = ('import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n')
 SIGNED_IN = ('import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
@@ -323,8 +324,9 @@ class NoBulkDeleteBehindSignIn(Rule):
     ]
 
     def check_app(self, ctx, app):
+        queries = reported_queries(ctx, app)
         for fn in reported_functions(ctx, app):  # findings sit in the handler's file
-            for w in ctx.project.access_analysis.whole_table_deletes(fn):
+            for w in ctx.project.access_analysis.whole_table_deletes(fn, queries):
                 report_in_handler(
                     ctx, fn, w.reached, w.node,
                     f"{describe_function(fn)} checks only that the caller is signed in, then deletes every row "
