@@ -232,6 +232,17 @@ class UnownedWrite:
     table: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class WholeTableDelete:
+    """A delete of every row a query read from a whole table, in a public mutation that only
+    checks that the caller is signed in (`AccessAnalysis.whole_table_deletes`)."""
+
+    reached: Reached  # the function `node` is written in: the handler or a helper it reaches
+    node: Node  # the `ctx.db.delete(...)` call, or the call that hands a helper the table's name
+    table: str
+    delete: tuple[FileFacts, Node]  # the delete call itself
+
+
 @dataclass(frozen=True)
 class _StorageDelete:
     """`ctx.storage.delete(id)`, read as `unowned_writes` reads a database write."""
@@ -805,6 +816,122 @@ class AccessAnalysis:
                 fn.module.app.queries.table_of(facts, call.id_node) if call.id_node is not None else None
             out.append(UnownedWrite(facts, call.node, call.method, arg, table))
         return out
+
+    def whole_table_deletes(self, fn: "RegisteredFunction", queries: "DatabaseUses") -> list[WholeTableDelete]:
+        """The `ctx.db.delete(row._id)` calls, in the handler or a helper it reaches, of each
+        row a query read from a whole table (`whole_table_read`: no index range, no filter but
+        one on literals; `.collect()`, `.take(n)`, `.paginate(...)`, `for await`), with nothing
+        in the loop that picks rows (`if (row.ownerId !== me) continue`), in a public mutation
+        whose only check is that the caller is signed in (`_only_signed_in`). One per table;
+        a query of a table a helper is given by name (`deleteAll(ctx, "posts")`) is placed at
+        each call naming it. `queries`: database uses that hold `fn`'s (`rulekit.reported_queries`)."""
+        if fn.kind != "mutation" or not fn.is_public or fn.handler is None or fn.module.app.layout.is_component:
+            return []
+        found = []
+        for c in queries.calls_of(fn):
+            if c.method != "delete" or c.system:
+                continue
+            source = queries.row_of_id(c.facts, c.id_node)
+            if source is not None and whole_table_read(source[0]) and not _picks_rows(c.facts, c.node, source[1]):
+                found.append((c, source[0]))
+        if not found or not self._only_signed_in(fn):
+            return []
+        reached = self.project.reach(fn)
+        out: list[WholeTableDelete] = []
+        tables: set[str] = set()
+        for c, chain in found:
+            inside = [r for r in reached if r.facts is c.facts and r.func.node.start <= c.node.start < r.func.node.end]
+            if not inside:
+                continue
+            r = min(inside, key=lambda r: r.func.node.end - r.func.node.start)
+            places = [(r, c.node, chain.table)] if chain.table is not None else \
+                self._table_given(reached, chain.call.facts, chain.call.table_node)
+            for where, node, table in places:
+                if table not in tables:
+                    tables.add(table)
+                    out.append(WholeTableDelete(where, node, table, (c.facts, c.node)))
+        return out
+
+    def _table_given(self, reached: list[Reached], facts: FileFacts, name: Node | None
+                     ) -> list[tuple[Reached, Node, str]]:
+        """For `ctx.db.query(table)` in a helper whose parameter `table` holds the name: each
+        call of the helper, among the functions `reached`, that gives it a string, with its
+        table."""
+        name = js.unwrap(name)
+        ref = facts.ref_of(name) if name is not None and name.type == "identifier" else None
+        if ref is None or ref.kind != "param" or ref.path or ref.func is None:
+            return []
+        out = []
+        for r in reached:
+            for site in r.func.all_calls():
+                target = self.project.callgraph.callee(r.facts, site)
+                args = js.call_args(site.node)
+                if target is not None and target[1] is ref.func and ref.index < len(args):
+                    table = js.string_value(args[ref.index])
+                    if table is not None:
+                        out.append((r, site.node, table))
+        return out
+
+    def _only_signed_in(self, fn: "RegisteredFunction") -> bool:
+        """Is the only thing that admits `fn`'s caller that someone is signed in? It asks who
+        is calling (an identity fetch, a guard given only ctx, a custom builder's ctx member)
+        and, in the handler and every helper it reaches, tests what it found for presence only
+        (`if (!identity) throw`, `if (user === null) ...`). Not when anything may admit fewer
+        callers: a builder or guard named for a role (`adminMutation`, `requireAdmin(ctx)`), a
+        guard given more than ctx, a test of the caller's row or claims (`user.role !==
+        "admin"`, `ADMINS.includes(identity.email)`, `row.ownerId !== me`), a test of
+        `process.env`, a capability or secret, a test-only switch, row-level security, a check
+        run through `ctx.runQuery`, or code handed ctx that we cannot read."""
+        access = self.of(fn)
+        if access.unknown or access.annotated_public or not access.evidence or access.ctx_handed_to \
+                or access.caller_decides or access.blind_guards or access.swallowed or access.optional_identity \
+                or access.overridden_identity or access.overridden_claims or access.futile_guards \
+                or access.rls_rules or access.target_roles:
+            return False
+        if any(not e.about_caller or e.rls is not None or e.where == "runQuery" or "row-level security" in e.what
+               for e in access.evidence):
+            return False
+        if fn.builder.is_custom and self.restricts_role(fn.builder):
+            return False
+        added = self.project.ctx_change(fn.builder).added - RESOURCE_MEMBERS if fn.builder.is_custom else set()
+        caller_in: list[tuple[Reached, _Mentions]] = []  # what carries the caller in each function
+        for r in self.project.reach(fn):
+            facts = r.facts
+            seeds = []
+            for site in r.func.all_calls():
+                kind = self.classify(facts, site)[0]
+                if kind == "guard" and not self._signed_in_guard(facts, site):
+                    return False
+                if kind in ("identity", "fetch", "guard") or self._fetches_identity(facts, site):
+                    seeds.append(site.node)
+            if r.depth == 0:
+                seeds += [use.node for use, path in r.ctx_uses() if path[:1] and path[0] in added]
+            else:
+                # a caller value handed in (`wipe(ctx, user)`): the parameter carries it here
+                cfacts, csite = r.via[-1]
+                given = next((m for c, m in caller_in if c.facts is cfacts
+                              and c.func.node.start <= csite.node.start < c.func.node.end), None)
+                args = js.call_args(csite.node)
+                indexes = {i for i, a in enumerate(args) if given is not None and given.in_(a)}
+                if r.func.body is not None:
+                    seeds += [n for n, pref in facts.parameter_reads(r.func, r.func.body) if pref.index in indexes]
+            declarators = [d for d in facts.module.nodes_in(r.func.node, "variable_declarator", "assignment_expression")
+                           if d.child("value" if d.type == "variable_declarator" else "right") is not None]
+            caller = _Mentions(facts, seeds, declarators)
+            caller_in.append((r, caller))
+            if _decides_beyond_sign_in(facts, r.func.node, caller, declarators):
+                return False
+        return True
+
+    def _signed_in_guard(self, facts: FileFacts, site: CallSite) -> bool:
+        """Is a guard call one that can only ask whether someone is signed in: given nothing
+        but ctx, not named for a role (`requireAdmin`, `requireTeamMember`), and not deciding by
+        a claim of the identity (`identity.isWorker === true`)? (What a project guard's body
+        tests is read with the helpers the function reaches.)"""
+        name = site.path[-1] if site.path else ""
+        if _ROLE.search(name) or _GLOBAL_ROLE.search(name) or len(js.call_args(site.node)) > 1:
+            return False
+        return not self._admits_claim_only(facts, site)
 
     def _relates(self, facts: FileFacts, handler, sites: dict, doc: "_Mentions", caller: "_Mentions",
                  written: list[Node]) -> bool:
@@ -3386,6 +3513,154 @@ def _handler_stops_on_null(r: Reached) -> bool:
 
 def _is_nullish(n: Node | None) -> bool:
     return n is not None and (n.type == "null" or js.is_undefined(n))
+
+
+def whole_table_read(chain) -> bool:
+    """Does a query read every row of its table, as anyone could ask for them: no index range
+    (`withIndex` without one, or `.fullTableScan()`), no search, no filter but one comparing
+    fields with literals (`q.eq(q.field("done"), true)` picks rows, not the caller's), and a
+    terminal that hands on every row it reaches (`collect`, `take(n)`, `paginate`, `for await`
+    with no way out of the loop)?"""
+    if chain.system or chain.search_call is not None or chain.index_conditional or chain.unknown_steps \
+            or chain.head is not None or chain.terminal not in ("collect", "take", "paginate", "iterate"):
+        return False
+    if chain.index_call is not None and (chain.range or not chain.range_known or chain.range_factory is not None):
+        return False
+    if chain.terminal == "iterate" and not chain.reads_whole_range:
+        return False
+    for f in chain.filters:
+        compared = f.eqs if f.eqs is not None else [*f.bounded[0], *[(x, None, v) for x, _op, v in f.bounded[1]]] \
+            if f.bounded is not None else None
+        if f.helper or compared is None or any(js.literal_value(v) is ... for _field, _node, v in compared):
+            return False
+    return True
+
+
+_BRANCHES = ("if_statement", "ternary_expression", "switch_statement", "while_statement", "do_statement")
+
+
+_JUMPS = ("continue_statement", "return_statement", "break_statement", "throw_statement")
+
+
+def _picks_rows(facts: FileFacts, delete: Node, loop: Node) -> bool:
+    """Does the loop (or callback) that visits each row decide which rows to delete: a branch
+    around the delete (`if (row.done) await ctx.db.delete(row._id)`, `row.done &&
+    ctx.db.delete(row._id)`), or one before it that can leave the iteration (`if (row.ownerId
+    !== me) continue`)? A branch after the delete (`if (removed % 100 === 0) console.log(...)`)
+    picks nothing."""
+    body = loop.child("body")
+    if body is None:
+        return True
+    for n in facts.module.nodes_in(body, *_BRANCHES, "binary_expression"):
+        if n.type == "binary_expression" and not (n.has_tok("&&") or n.has_tok("||") or n.has_tok("??")):
+            continue
+        if n.start <= delete.start < n.end or n.start < delete.start and facts.module.nodes_in(n, *_JUMPS):
+            return True
+    return False
+
+
+_VERDICT_METHODS = frozenset(["includes", "has", "some", "every", "indexOf", "startsWith", "endsWith", "test",
+                              "match", "find", "findIndex"])
+_COMPARISONS = ("===", "!==", "==", "!=", "<", ">", "<=", ">=", " in ", "instanceof")
+
+
+def _decides_beyond_sign_in(facts: FileFacts, func: Node, caller: "_Mentions", declarators: list[Node]) -> bool:
+    """Does code in `func` decide something from the caller other than whether there is one
+    (`_presence_only`), or test `process.env`? Conditions (`if`, ternaries, loops, `switch`),
+    comparisons (`row.ownerId === me`) and membership tests (`ADMINS.includes(identity.email)`)
+    anywhere in it count."""
+    handles = _caller_handles(caller, declarators)
+    for n in facts.module.nodes_in(func, *_BRANCHES):
+        cond = n.child("value") if n.type == "switch_statement" else n.child("condition")
+        if cond is None:
+            continue
+        if caller.in_(cond) and not _presence_only(cond, caller, handles):
+            return True
+        if n.type == "if_statement" and "process.env" in facts.text(cond):
+            return True  # `if (process.env.NODE_ENV === "production") throw`: a development gate
+    for n in facts.module.nodes_in(func, "binary_expression"):
+        if any(n.has_tok(op.strip()) for op in _COMPARISONS) and caller.in_(n) \
+                and not _presence_only(n, caller, handles):
+            return True
+    for n in facts.module.nodes_in(func, "call_expression"):
+        callee = js.callee(n)
+        prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
+        if prop is not None and prop.text in _VERDICT_METHODS and caller.in_(n):
+            return True
+    return False
+
+
+def _caller_handles(caller: "_Mentions", declarators: list[Node]) -> set[str]:
+    """The names of `caller` that hold the caller itself, whose presence tells only that someone
+    is signed in: the result of a call (`await getAuthUserId(ctx)`, the caller's row read
+    with it) or one of its id claims (`identity.subject`), not a verdict computed from it
+    (`const isAdmin = user.role === "admin"`)."""
+    out: set[str] = set()
+    for d in declarators:
+        if d.type == "assignment_expression":
+            left = js.unwrap(d.child("left"))
+            names = [left.text] if left is not None and left.type == "identifier" else []
+            value = d.child("right")
+        else:
+            names = scope.bound_names(d)
+            value = d.child("value")
+            if d.child("name") is not None and d.child("name").type != "identifier":
+                continue  # `const { role } = user`: a field of the caller's row
+        if names and all(x in caller.names for x in names) and _caller_value(value, caller):
+            out.update(names)
+    return out
+
+
+def _caller_value(value: Node | None, caller: "_Mentions") -> bool:
+    value = _awaited(value)
+    if value is None:
+        return False
+    if value.type == "call_expression":
+        callee = js.callee(value)
+        prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
+        return prop is None or prop.text not in _VERDICT_METHODS
+    if value.type == "binary_expression" and (value.has_tok("??") or value.has_tok("||")):
+        return all(_caller_value(value.child(side), caller) or js.literal_value(value.child(side)) is None
+                   for side in ("left", "right"))
+    if value.type == "identifier":
+        return True
+    chain = js.member_chain(value) if value.type == "member_expression" else None
+    return chain is not None and all(p in _CALLER_CLAIMS for p in chain[1])
+
+
+def _presence_only(n: Node, caller: "_Mentions", handles: set[str]) -> bool:
+    """Does `n` test the caller's values only for being there (`!identity`, `user === null`,
+    `!identity?.subject`, joined by `&&`/`||`, beside tests of anything else)?"""
+    n = _awaited(n)
+    if n is None or not caller.in_(n):
+        return True
+    if n.type == "unary_expression" and n.has_tok("!") and n.children:
+        return _presence_only(n.children[-1], caller, handles)
+    if n.type == "binary_expression" and (n.has_tok("&&") or n.has_tok("||") or n.has_tok("??")):
+        return _presence_only(n.child("left"), caller, handles) and _presence_only(n.child("right"), caller, handles)
+    if n.type == "binary_expression" and any(n.has_tok(op) for op in ("===", "!==", "==", "!=")):
+        left, right = js.unwrap(n.child("left")), js.unwrap(n.child("right"))
+        for side, other in ((left, right), (right, left)):
+            if _is_nullish(other) or js.string_value(other) == "undefined":
+                if side is not None and side.type == "unary_expression" and side.has_tok("typeof") and side.children:
+                    side = js.unwrap(side.children[-1])
+                return _caller_itself(side, caller, handles)
+        return False
+    return _caller_itself(n, caller, handles)
+
+
+def _caller_itself(n: Node | None, caller: "_Mentions", handles: set[str]) -> bool:
+    """Is `n` the caller's value itself (a fetch's call, a handle, a parameter carrying it) or
+    one of its id claims (`identity.subject`, `user._id`)?"""
+    n = _awaited(n)
+    if n is None:
+        return False
+    if any(s is n for s in caller.seeds):
+        return True
+    if n.type == "identifier":
+        return n.text in handles
+    chain = js.member_chain(n) if n.type == "member_expression" else None
+    return chain is not None and all(p in _CALLER_CLAIMS for p in chain[1]) and _caller_itself(chain[0], caller, handles)
 
 
 def _test_only_gate(r: Reached) -> tuple[Node, str] | None:

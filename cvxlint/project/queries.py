@@ -39,6 +39,7 @@ from ..syntax import js
 from ..syntax.scope import calls_given_by_name, is_type_context, reads_of
 from ..syntax.tree import Node
 from .builders import RegisteredFunction
+from .callgraph import _awaited
 from .discover import is_test_file
 from .facts import CallSite, FileFacts, FunctionInfo, Ref
 
@@ -780,6 +781,14 @@ class DatabaseUses:
     def doc_table_of(self, facts: FileFacts, node: Node | None) -> str | None:
         """The table a document expression was read from, when it can be told statically."""
         return _Inference(self, facts).doc_table(node, 0)
+
+    def row_of_id(self, facts: FileFacts, node: Node | None) -> "tuple[QueryChain, Node] | None":
+        """For an id written as `row._id` (or an `_id` destructured from the row), where `row`
+        is each row a query read in turn (`for (const row of rows)` over `const rows = await
+        q.collect()`, `for await (const row of q)`, `rows.map((row) => ...)`): the query and
+        the loop statement or callback that visits every row. None for any other id, and when
+        JS keeps only some of the rows first (`rows.filter(...)`)."""
+        return _Inference(self, facts).row_of_id(node)
 
     def id_alternatives(self, facts: FileFacts, node: Node | None) -> list[str]:
         """The tables a reassigned or union-typed `let` id may hold, when more than one."""
@@ -2624,6 +2633,81 @@ class _Inference:
             return None
         ch = self.uses.chain_ending_at(n)
         return ch.table if ch is not None and ch.terminal == "paginate" else None
+
+    def row_of_id(self, node: Node | None) -> "tuple[QueryChain, Node] | None":
+        n = js.unwrap(node)
+        if n is None:
+            return None
+        if n.type == "member_expression" and (n.child("property") or n).text == "_id":
+            row, path = js.unwrap(n.child("object")), ()
+        elif n.type == "identifier" and n.text == "_id":
+            row, path = n, ("_id",)  # `for (const { _id } of rows)`, `rows.map(({ _id }) => ...)`
+        else:
+            return None
+        ref = self.facts.ref_of(row) if row is not None and row.type == "identifier" else None
+        if ref is None:
+            return None
+        if ref.kind == "param" and ref.path == path and ref.index == 0 and ref.func is not None:
+            array = _callback_array(ref.func)
+            chain = self.rows_chain(array, 0) if array is not None else None
+            return (chain, ref.func.node) if chain is not None else None
+        if ref.kind != "local":
+            return None
+        decl = _declarator(ref, row, self.uses._decls)
+        if decl is None or decl[0].type != "for_in_statement" or decl[2] != path \
+                or not (decl[0].has_tok("const") or decl[0].has_tok("let")):
+            return None
+        loop = decl[0]
+        chain = self.uses.chain_ending_at(loop)  # `for await (const row of ctx.db.query("t"))`
+        if chain is None or chain.terminal != "iterate":
+            chain = self.rows_chain(loop.child("right"), 0)
+        return (chain, loop) if chain is not None else None
+
+    def rows_chain(self, n: Node | None, depth: int) -> "QueryChain | None":
+        """The query whose rows an array holds, each it read (`await q.collect()`, `.take(n)`,
+        `.paginate(...).page`, a name that holds one and is never assigned again, a
+        `.slice/.reverse/.sort` of one), or None."""
+        n = js.unwrap(n)
+        if n is None or depth > 8:
+            return None
+        if n.type == "await_expression" and n.children:
+            return self.rows_chain(n.children[0], depth)
+        if n.type == "member_expression" and (n.child("property") or n).text == "page":
+            inner = _awaited(n.child("object"))
+            if inner is not None and inner.type == "identifier":
+                inner = _awaited(self._sole_value(inner))  # `const result = await q.paginate(opts)`
+            return self._paginated(inner)
+        if n.type == "call_expression":
+            ch = self.uses.chain_ending_at(n)
+            if ch is not None:
+                return ch if ch.terminal in ("collect", "take") else None
+            callee = js.callee(n)
+            if callee is not None and callee.type == "member_expression" and \
+                    (callee.child("property") or callee).text in ("slice", "reverse", "sort", "toReversed", "toSorted"):
+                return self.rows_chain(callee.child("object"), depth + 1)
+            return None
+        if n.type == "identifier":
+            ref = self.facts.ref_of(n)
+            decl = _declarator(ref, n, self.uses._decls) if ref is not None and ref.kind == "local" else None
+            if decl is None or decl[0].type != "variable_declarator" or _assigned_values(self.facts, decl[0]) != []:
+                return None
+            if decl[2] == ("page",):  # `const { page } = await q.paginate(opts)`
+                return self._paginated(_awaited(decl[0].child("value")))
+            return self.rows_chain(decl[0].child("value"), depth + 1) if not decl[2] else None
+        return None
+
+    def _paginated(self, call: Node | None) -> "QueryChain | None":
+        ch = self.uses.chain_ending_at(call) if call is not None else None
+        return ch if ch is not None and ch.terminal == "paginate" else None
+
+    def _sole_value(self, ident: Node) -> Node | None:
+        """The value of a local never assigned again."""
+        ref = self.facts.ref_of(ident)
+        decl = _declarator(ref, ident, self.uses._decls) if ref is not None and ref.kind == "local" else None
+        if decl is None or decl[0].type != "variable_declarator" or decl[2] \
+                or _assigned_values(self.facts, decl[0]) != []:
+            return None
+        return decl[0].child("value")
 
     def _callback_docs_table(self, func: FunctionInfo) -> str | None:
         """`docs.map((d) => ...)`: the table of `docs` for the callback's first parameter."""
