@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 from ..syntax import js
 from . import jsonc
-from .builders import Builder, BuilderResolver, RegisteredFunction, is_wrapper_package
+from .builders import GENERATED_BUILDERS, Builder, BuilderResolver, RegisteredFunction, is_wrapper_package
 from .callgraph import CallGraph, Reached, kind_can_run
 from .customizations import CtxChange, ctx_change
 from .definitions import Def, ExternalDef, Linker
@@ -1056,6 +1056,39 @@ class Project:
                 if builder is not None:
                     out.append(self._registered(facts, "default", ["default"], builder, v))
         out.extend(self._inline_routes(facts))
+        return out
+
+    def unread_registrations(self, app: App) -> "list[tuple[FileFacts, Node, str]]":
+        """Exported calls of the app's modules that read as Convex function definitions, a
+        builder's name called with an object holding a `handler` (`export const remove =
+        mutation({ args, handler })`), whose builder cannot be read: Confect's `export const {
+        mutation } = makeFunctions(schema)`, a package's own registrars. No check sees these
+        functions. (facts, the call, where the builder comes from as written), in path order."""
+        out = []
+        for module in sorted(app.modules.values(), key=lambda m: m.facts.path):
+            if module.special is None and not module.rel.startswith("_generated/"):
+                facts = module.facts
+                out += [(facts, call, origin) for call, origin in
+                        self.derived.get(facts, "unread registrations", lambda f=facts: self._unread_in(f))]
+        return out
+
+    def _unread_in(self, facts: FileFacts) -> "list[tuple[Node, str]]":
+        exported = {e.local for e in facts.exports if e.local is not None and not e.type_only}
+        out = []
+        for name, b in facts.bindings.items():
+            value = b.value
+            if name not in exported or value is None or value.type != "call_expression" or b.path:
+                continue
+            callee = js.callee(value)
+            if callee is None or callee.type != "identifier" or callee.text not in GENERATED_BUILDERS:
+                continue
+            args = js.call_args(value)
+            definition = js.unwrap(args[0]) if args else None
+            if definition is None or definition.type != "object" or js.object_get(definition, "handler") is None \
+                    or self.builders.builder_of(facts, callee) is not None:
+                continue
+            imported = facts.import_of(callee.text or "")
+            out.append((value, f"`{callee.text}` from `{imported.source}`" if imported is not None else f"`{callee.text}`"))
         return out
 
     def _inline_routes(self, facts: FileFacts) -> list[RegisteredFunction]:

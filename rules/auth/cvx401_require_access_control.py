@@ -366,6 +366,9 @@ class RequireAccessControl(Rule):
     plugin_rules = ("require-access-control",)
 
     valid = [
+        Valid('import { createTool } from "@convex-dev/agent";\nimport { z } from "zod";\n'
+              'export const lookup = createTool({ description: "find a note", args: z.object({}), handler: async () => null });\n',
+              files=AUTH_CONFIG, note="an agent tool's `handler` is no function registration (only builder names count)"),
         Valid('import { v } from "convex/values";\n'
               'import { cronMutation, memberMutation, retriedMutation, signedInQuery, viewerQuery } from "./lib/made";\n'
               'export const rename = memberMutation({ args: { teamId: v.string(), name: v.string() },\n'
@@ -902,6 +905,14 @@ class RequireAccessControl(Rule):
     ]
 
     invalid = [
+        # triage G51a deals-radar: Confect's builders, which no check can read
+        Invalid('import { mutation } from "./confect";\n'
+                'export const remove = mutation({ args: {}, handler: () => null });\n'
+                'export const rename = mutation({ args: {}, handler: () => null });\n',
+                files={**AUTH_CONFIG, "convex/confect.ts": 'import { makeFunctions } from "@rjdellecese/confect/server";\n'
+                       'import { schema } from "./effectSchema";\nexport const { query, mutation } = makeFunctions(schema);\n'},
+                lines=[2], message="this function and 1 more of the app are registered through `mutation` from "
+                                   "`./confect`, whose builder cvxlint cannot read"),
         Invalid('import { v } from "convex/values";\nimport { viewerQuery } from "./lib/made";\n'
                 'export const byOwner = viewerQuery({ args: { ownerId: v.string() }, handler: async (ctx, args) =>\n'
                 '  ctx.db.query("notes").withIndex("by_owner", (q) => q.eq("ownerId", args.ownerId)).take(20) });\n',
@@ -1607,6 +1618,7 @@ class RequireAccessControl(Rule):
     def check_app(self, ctx, app):
         if app.layout.is_component:
             return
+        _unread_registrations(ctx, app)
         # Convex Auth signs users in, but only auth.config.ts tells Convex to trust its tokens:
         # without it the file is missing, not the sign-in, so check the app as one with auth
         convex_auth = ctx.project.convex_auth_call(app) if not app.auth_configured else None
@@ -1830,6 +1842,22 @@ def _uses(access) -> str:
     if resources <= {"scheduler"}:
         return "schedules functions"
     return "runs other functions"
+
+
+def _unread_registrations(ctx, app) -> None:
+    """Said once per app, at the first: functions registered through builders cvxlint cannot
+    read (Confect's `makeFunctions(schema)`) get no check at all, and "All checks passed" must
+    not read as if they had passed."""
+    unread = ctx.project.unread_registrations(app)
+    if not unread:
+        return
+    facts, call, origin = unread[0]
+    others = len(unread) - 1
+    ctx.report(facts, js.callee(call) or call,
+               f"this function{f' and {others} more' if others else ''} of the app {'are' if others else 'is'} "
+               f"registered through {origin}, whose builder cvxlint cannot read: no check looks at "
+               f"{'them' if others else 'it'}, access control included (naming it under `registrars:` in the "
+               "cvxlint config lets the checks that need no code of the builder see it)", severity=Severity.INFO)
 
 
 def _selected_by_name(ctx, rule) -> bool:
