@@ -120,6 +120,9 @@ class FunctionInNonEntryFile(Rule):
                        'const crons = cronJobs();\ncrons.daily("count", { hourUTC: 3, minuteUTC: 7 }, internal["tasks.helpers"].count);\n'
                        'export default crons;\n'},
                 note="a test names it, and so does a cron, which fails"),
+        Invalid('import { query } from "./_generated/server";\nexport const latest = query({ args: {}, handler: async () => [] });\n',
+                path="convex/reviews.testimonials.ts", lines=[2],
+                note="a segment that only starts like `test` names no test"),
     ]
 
     def check_module(self, ctx, module):
