@@ -61,6 +61,11 @@ SPECIAL_FILES = {"schema": "schema", "http": "http", "crons": "crons"}
 _JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 _IMPORT_OR_EXPORT_LINE = re.compile(f"(?:^|(?<=[\n\r\u2028\u2029]))[{_JS_SPACE}]{{0,100}}(?:import|export)")
 MAX_FILE_BYTES_DEFAULT = 2_000_000
+# A dot segment after a file's stem that says the file holds code for tests only
+# (`access.testfns.ts`, `tasks.fixtures.ts`, `board.stories.tsx`). Whole segments only:
+# `reviews.testimonials.ts` names no test.
+_TEST_NAME_SEGMENT = re.compile(r"(tests?|testing)([-_]?(fns?|functions?|utils?|helpers?|kit|support|data|setup))?"
+                                r"|specs?|fixtures?|mocks?|stubs?|fakes?|stories|story|e2e|bench", re.IGNORECASE)
 
 
 _MISS = object()
@@ -178,6 +183,37 @@ class ConvexModule:
     @property
     def runtime(self) -> str:
         return "node" if self.facts.has_use_node else "default"
+
+    @property
+    def named_for_tests(self) -> bool:
+        """Does a dot segment after the stem name test code (`access.testfns.ts`)?"""
+        return any(_TEST_NAME_SEGMENT.fullmatch(part) for part in self.basename.split(".")[1:-1])
+
+    @cached_property
+    def for_tests_only(self) -> bool:
+        """A module the bundler skips for the dots in its name that is there for convex-test:
+        its functions exist only where a test loads the modules (`import.meta.glob`), which
+        keeps them out of every deployment on purpose. So when no code but tests names its
+        functions, and either its name says so (`access.testfns.ts`) or tests do name them
+        (`internal.model["access.testfns"].whoami` in `access.test.ts`). A name from any
+        other code (a client, a server module, a script) would fail in production."""
+        if self.entry_point_problem != "dots":
+            return False
+        functions = self.app.functions_in(self)
+        mine = {ident for fn in functions for ident in fn.identifiers}
+        by_tests = False
+        for use in self.app.project.call_index.uses_in(self.app):
+            if use.target is not None:
+                if use.target.module is not self:
+                    continue
+            elif use.ref is None or use.ref.identifier not in mine:
+                continue
+            if use.path == self.facts.path:
+                continue  # its own functions naming each other are as test-only as it is
+            if use.language != "test":
+                return False
+            by_tests = True
+        return by_tests or self.named_for_tests
 
 
 @dataclass(eq=False)

@@ -77,8 +77,9 @@ ID_RETURNING_METHODS = {("@convex-dev/auth/server", "convexAuth", ("auth", "getU
 _ONE_ID = _ID_QUALIFIER + r"(?:Id|GenericId)\s*<\s*[\"']([A-Za-z_][A-Za-z0-9_]*)[\"']\s*>"
 # `Id<"t">[]`, `readonly Id<"t">[]`, `Array<Id<"t">>`, `ReadonlyArray<Id<"t">>`
 # (a `Set<Id<"t">>` holds ids of one table as well: iterated, spread or `Array.from`-ed alike)
+# (`| undefined` or `| null` after it adds no element: `for (const id of ids ?? [])`)
 _ID_ARRAY_TYPE = re.compile(r"^\s*(?:(?:readonly\s+)?" + _ONE_ID + r"\s*\[\s*\]|(?:Readonly)?(?:Array|Set)\s*<\s*" + _ONE_ID
-                            + r"\s*>)\s*$")
+                            + r"\s*>)\s*(?:\|\s*(?:null|undefined)\s*)*$")
 _NEW_ID_SET = re.compile(r"^\s*new\s+Set\s*<\s*" + _ONE_ID + r"\s*>")
 # Array methods whose result holds (some of) the receiver's elements, in an array / as one element.
 _SAME_ELEMENTS_METHODS = frozenset(["filter", "slice", "reverse", "sort", "toReversed", "toSorted"])
@@ -1897,6 +1898,10 @@ class _Inference:
             return self.ids_table(n.child("object"), depth + 1)  # `ids[i]`
         if n.type in ("await_expression", "call_expression"):
             return self._id_value(n, depth + 1)
+        if n.type == "binary_expression" and (n.has_tok("??") or n.has_tok("||")):
+            # `args.leadId ?? project.leadId`: either id, so both must be of one table
+            tables = {self._id_value(side, depth + 1) for side in _coalesced_values(n) if not _is_nullish(side)}
+            return tables.pop() if len(tables) == 1 else None
         return None
 
     def _held_tables(self, declarator: Node, depth: int) -> set[str | None] | None:
@@ -1913,7 +1918,11 @@ class _Inference:
         if len(annotated) <= 1 and not values:
             return None
         init = declarator.child("value")
-        held = {self._id_value(v, depth + 1) for v in ([init] if init is not None else []) + values}
+        name = (declarator.child("name") or declarator).text
+        # `leadId = leadId ?? project.leadId` keeps the value it holds or takes the other one:
+        # only the other one can add a table
+        held = {self._id_value(v, depth + 1) for value in ([init] if init is not None else []) + values
+                for v in _coalesced_values(value, without=name)}
         return held | annotated if len(annotated) > 1 else held
 
     def id_alternatives(self, node: Node | None) -> list[str]:
@@ -2572,14 +2581,17 @@ class _Inference:
             if ref is not None and ref.kind == "param" and not ref.path and ref.func is not None:
                 # `rows: Doc<"t">[]`, `rows: RowDoc[]` with `type RowDoc = Doc<"t">` (Ballon-Boutique's cart)
                 ptype = ref.func.param_types[ref.index] if ref.index < len(ref.func.param_types) else None
-                m = _DOC_ARRAY_TYPE.match(ptype or "")
-                element = next((g for g in m.groups() if g), None) if m else None
-                return _single_doc_type(_aliased_type(self.facts, element))
+                return self._doc_array_type_table(ptype)
             if ref is None or ref.kind != "local":
                 return None
             decl = _declarator(ref, n, self.uses._decls)
             if decl is None or decl[0].type != "variable_declarator":
                 return None
+            ann = decl[0].child("type")
+            typed = self._doc_array_type_table(self.facts.text(ann.children[0])) \
+                if ann is not None and ann.children and not decl[2] else None
+            if typed is not None:  # `const merged: Doc<"issues">[] = []`, filled later: the type says
+                return typed
             if decl[2] == ("page",):
                 return self._paginate_value(decl[0].child("value"), depth)
             element = _awaited_element(self.facts, decl[0], decl[1], decl[2])
@@ -2589,6 +2601,13 @@ class _Inference:
                 return None
             return self.docs_table(decl[0].child("value"), depth + 1)
         return None
+
+    def _doc_array_type_table(self, text: str | None) -> str | None:
+        """"t" for the array type `Doc<"t">[]`, `Array<Doc<"t">>`, `RowDoc[]` with `type RowDoc =
+        Doc<"t">` in the file."""
+        m = _DOC_ARRAY_TYPE.match(text or "")
+        element = next((g for g in m.groups() if g), None) if m else None
+        return _single_doc_type(_aliased_type(self.facts, element))
 
     def _promised_docs_table(self, array: Node, depth: int) -> str | None:
         """The table of the documents `Promise.all(array)` resolves to: `[ctx.db.get(a), ...]`
@@ -2713,6 +2732,23 @@ class _Inference:
         """`docs.map((d) => ...)`: the table of `docs` for the callback's first parameter."""
         array = _callback_array(func)
         return self.docs_table(array, 1) if array is not None else None
+
+
+def _coalesced_values(value: Node, without: str | None = None) -> list[Node]:
+    """The values `a ?? b` or `a || b` (also chained) may give, `[value]` for another
+    expression; with `without`, less the name `without` itself (`leadId ?? project.leadId`
+    assigned to `leadId` keeps what it holds)."""
+    n = js.unwrap(value)
+    if n is None or n.type != "binary_expression" or not (n.has_tok("??") or n.has_tok("||")) \
+            or n.child("left") is None or n.child("right") is None:
+        return [value]
+    out = []
+    for side in (n.child("left"), n.child("right")):
+        for v in _coalesced_values(side, without):
+            bare = js.unwrap(v)
+            if without is None or bare is None or bare.type != "identifier" or bare.text != without:
+                out.append(v)
+    return out
 
 
 def _returned_values(fn: Node) -> list[Node | None] | None:

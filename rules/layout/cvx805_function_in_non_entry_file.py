@@ -20,7 +20,11 @@ class FunctionInNonEntryFile(Rule):
     dotfiles, anything under `_generated/`, a `schema.ts` in a subfolder, a TypeScript file
     with no line starting with `import` or `export`, and a symbolic link (or a file in a
     linked folder). Test files (`*.test.ts`, `*.spec.ts`),
-    which define functions for convex-test on purpose, are not flagged, nor are HTTP actions
+    which define functions for convex-test on purpose, are not flagged, nor are modules whose
+    second dot is deliberate, to keep functions for convex-test out of deployments: named so
+    (`access.testfns.ts`, `tasks.fixtures.ts`) or named only by tests
+    (`internal.model["access.testfns"].whoami` in `access.test.ts`), as long as no other
+    code names their functions. Nor are HTTP actions
     (served through the routes of `http.ts`, which bundles the files it imports) and
     functions an entry module re-exports (`export { list } from "./tasks.extra"` deploys
     `tasks:list`; so does an import exported again, also renamed or under a `const` alias:
@@ -72,6 +76,17 @@ class FunctionInNonEntryFile(Rule):
                      'export { listRoundsUsecase as list };\n',
                      "convex/admin.ts": 'export { listRoundsUsecase as rounds } from "./rounds/list.usecase";\n'},
               note="renamed in an export list by two entry modules: it deploys as rounds:list and admin:rounds"),
+        Valid('import { internalQuery } from "../_generated/server";\n'
+              'export const whoami = internalQuery({ args: {}, handler: async (ctx) => (await ctx.auth.getUserIdentity())?.subject });\n',
+              path="convex/model/access.testfns.ts",
+              note="the `testfns` segment says the dots keep test helpers out of deployments on purpose"),
+        Valid('import { internalMutation } from "../_generated/server";\n'
+              'export const seedOne = internalMutation({ args: {}, handler: async (ctx) => { await ctx.db.insert("notes", { body: "x" }); } });\n',
+              path="convex/model/notes.seeding.ts",
+              files={"convex/model/notes.test.ts": 'import { convexTest } from "convex-test";\nimport { test } from "vitest";\n'
+                     'import { internal } from "../_generated/api";\n'
+                     'test("seed", async () => { await convexTest().mutation(internal.model["notes.seeding"].seedOne, {}); });\n'},
+              note="only a test names it: convex-test loads it, no deployment should"),
     ]
     invalid = [
         Invalid('import { mutation } from "./_generated/server";\nexport const archive = mutation({ args: {}, handler: async () => {} });\n',
@@ -91,6 +106,23 @@ class FunctionInNonEntryFile(Rule):
                 'export const listTables = query({ args: {}, handler: async () => [] });\n',
                 path="convex/admin/schema.ts", lines=[2], message="named `schema.ts`/`schema.js`",
                 note="the bundler skips every file named schema.ts, not only the app's schema"),
+        Invalid('import { query } from "./_generated/server";\nexport const sample = query({ args: {}, handler: async () => 1 });\n',
+                path="convex/tasks.fixtures.ts", lines=[2],
+                files={"src/App.tsx": 'import { useQuery } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+                       'export function App() { return useQuery(api["tasks.fixtures"].sample); }\n'},
+                note="named for tests, but the frontend calls it: that call fails in production"),
+        Invalid('import { internalQuery } from "./_generated/server";\nexport const count = internalQuery({ args: {}, handler: async () => 1 });\n',
+                path="convex/tasks.helpers.ts", lines=[2],
+                files={"convex/tasks.test.ts": 'import { convexTest } from "convex-test";\nimport { test } from "vitest";\n'
+                       'import { internal } from "./_generated/api";\n'
+                       'test("count", async () => { await convexTest().query(internal["tasks.helpers"].count, {}); });\n',
+                       "convex/crons.ts": 'import { cronJobs } from "convex/server";\nimport { internal } from "./_generated/api";\n'
+                       'const crons = cronJobs();\ncrons.daily("count", { hourUTC: 3, minuteUTC: 7 }, internal["tasks.helpers"].count);\n'
+                       'export default crons;\n'},
+                note="a test names it, and so does a cron, which fails"),
+        Invalid('import { query } from "./_generated/server";\nexport const latest = query({ args: {}, handler: async () => [] });\n',
+                path="convex/reviews.testimonials.ts", lines=[2],
+                note="a segment that only starts like `test` names no test"),
     ]
 
     def check_module(self, ctx, module):
@@ -105,6 +137,8 @@ class FunctionInNonEntryFile(Rule):
                 continue  # served through http.ts's routes, which bundle whatever file it is in
             if fn.deployed:
                 continue  # an entry module re-exports it, and deploys it under its own name
+            if module.for_tests_only:
+                return  # its dots keep convex-test's functions out of deployments on purpose
             ctx.report(module.facts, fn.call.child("function") or fn.call,
                        f"{describe_function(fn)} is never deployed: Convex skips `{module.rel}` because {WHY[problem]}")
 

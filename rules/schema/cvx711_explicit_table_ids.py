@@ -41,7 +41,8 @@ class ExplicitTableIds(Rule):
     type the code annotates or casts to (`const p = data as { userId: Id<"users"> }`, then
     `p.userId`; also destructured), a
     `v.id("t")` argument of the function, a document read from table "t" (`doc._id`, also an element of the rows a query collected:
-    `rows[i]!._id`, `rows.find(...)`, or destructured from the object a project helper returns:
+    `rows[i]!._id`, `rows.find(...)`, or of a name typed `Doc<"t">[]`: `for (const d of
+    merged)` with `const merged: Doc<"t">[] = []`, or destructured from the object a project helper returns:
     `const { profile } = await requireOwner(ctx)`, or assigned to a `let` declared empty or
     `null`: `found = rows.find(...) ?? null`, or destructured from reads run in parallel:
     `const [task, rows] = await Promise.all([ctx.db.get(id), query.collect()])`, also the
@@ -49,10 +50,11 @@ class ExplicitTableIds(Rule):
     document field declared `v.id("t")` in the schema (`message.author`), the id an
     `insert("t", ...)` returned, and an element of an array of ids of one table (an argument
     `v.array(v.id("t"))`, a schema field `v.array(v.id("t"))` of a document read from a known
-    table, a name typed `Id<"t">[]`), a member of a type alias or interface of the file that a
+    table, a name typed `Id<"t">[]`, also `| undefined`: `for (const id of ids ?? [])`), a member of a type alias or interface of the file that a
     parameter is typed with (`job: Assignment`, `type Assignment = { taskId: Id<"tasks"> }`),
     either of two documents of one table (`(await a.first()) ?? (await b.first())`,
-    `rows.find(...) ?? rows[0]`), a key of a `Map<Id<"t">, ...>` (`for (const [id] of m)`,
+    `rows.find(...) ?? rows[0]`) or ids of one table (`args.ownerId ?? task.ownerId`, also a
+    `let` assigned so: `leadId = leadId ?? project.leadId`), a key of a `Map<Id<"t">, ...>` (`for (const [id] of m)`,
     `m.keys()`) or a value of a `Map<K, Id<"t">>` (`m.get(k)`, `for (const [, id] of m)`,
     `m.values()`, also spread or through `Array.from`), and the parameter of `ids.map((id) => ...)` (and `forEach`,
     `filter`, `flatMap`, `some`, `every`, `find`), `for (const id of ids)`, `ids[i]`. When
@@ -726,6 +728,65 @@ class ExplicitTableIds(Rule):
                 '    return args.ids.map((s) => ({ s })).map(({ s }) => ctx.db.get(s as any));\n}});\n',
                 files={"convex/schema.ts": LIST_SCHEMA}, lines=[7, 8, 9], message="could not tell the table",
                 note="no fix: an untyped array, ids of two tables, elements remapped by `.map`"),
+        # triage G50a P3 (a Linear clone's search and agent tools, a CRM's bootstrap)
+        Invalid(SERVER + 'import type { Doc, Id } from "./_generated/dataModel";\n'
+                'export const owners = mutation({\n'
+                '  args: { task: v.optional(v.id("tasks")), owner: v.optional(v.id("users")), backup: v.id("users") },\n'
+                '  handler: async (ctx, args) => {\n'
+                '    const picked: Doc<"tasks">[] = [];\n'
+                '    picked.push(...(await ctx.db.query("tasks").take(5)));\n'
+                '    for (const t of picked) await ctx.db.get(t.owner);\n'
+                '    const ping = async (ids: Set<Id<"users">> | undefined) => {\n'
+                '      for (const id of ids ?? []) await ctx.db.patch(id, { name: "seen" });\n'
+                '    };\n'
+                '    await ping(undefined);\n'
+                '    let owner = args.owner;\n'
+                '    if (args.task !== undefined) {\n'
+                '      const task = await ctx.db.get("tasks", args.task);\n'
+                '      if (task) owner = owner ?? task.owner;\n'
+                '    }\n'
+                '    await ctx.db.get(owner!);\n'
+                '    return await ctx.db.get(args.owner ?? args.backup);\n'
+                '  },\n});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[9, 11, 19, 20], message='("users", ...)',
+                note="an element of a local typed `Doc<\"t\">[]`, of a callback's `Set<Id<\"t\">> | undefined`, "
+                     "a `let` that keeps its id or takes one of the same table, either of two ids of one table",
+                output=SERVER + 'import type { Doc, Id } from "./_generated/dataModel";\n'
+                'export const owners = mutation({\n'
+                '  args: { task: v.optional(v.id("tasks")), owner: v.optional(v.id("users")), backup: v.id("users") },\n'
+                '  handler: async (ctx, args) => {\n'
+                '    const picked: Doc<"tasks">[] = [];\n'
+                '    picked.push(...(await ctx.db.query("tasks").take(5)));\n'
+                '    for (const t of picked) await ctx.db.get("users", t.owner);\n'
+                '    const ping = async (ids: Set<Id<"users">> | undefined) => {\n'
+                '      for (const id of ids ?? []) await ctx.db.patch("users", id, { name: "seen" });\n'
+                '    };\n'
+                '    await ping(undefined);\n'
+                '    let owner = args.owner;\n'
+                '    if (args.task !== undefined) {\n'
+                '      const task = await ctx.db.get("tasks", args.task);\n'
+                '      if (task) owner = owner ?? task.owner;\n'
+                '    }\n'
+                '    await ctx.db.get("users", owner!);\n'
+                '    return await ctx.db.get("users", args.owner ?? args.backup);\n'
+                '  },\n});\n'),
+        Invalid(SERVER + 'import type { Doc, Id } from "./_generated/dataModel";\n'
+                'export const mixed = mutation({\n'
+                '  args: { task: v.id("tasks"), owner: v.optional(v.id("users")), raw: v.string() },\n'
+                '  handler: async (ctx, args) => {\n'
+                '    const picked: Doc<"tasks">[] | Doc<"users">[] = [];\n'
+                '    for (const d of picked) await ctx.db.get(d._id);\n'
+                '    const ping = async (ids: Set<Id<"users">> | Id<"tasks">[]) => {\n'
+                '      for (const id of ids) await ctx.db.get(id);\n'
+                '    };\n'
+                '    await ping([]);\n'
+                '    let who = args.owner;\n'
+                '    who = who ?? (args.raw as any);\n'
+                '    await ctx.db.get(who!);\n'
+                '    await ctx.db.get(args.owner ?? args.task);\n'
+                '  },\n});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[8, 10, 15, 16], message="could not tell the table",
+                note="no fix: arrays of either table, a `let` that may take an untyped value, ids of two tables"),
     ]
 
     def check_app(self, ctx, app):
