@@ -603,3 +603,82 @@ def _top_level_function(node, name: str):
                     v = js.unwrap(d.child("value"))
                     return v if v is not None and js.is_function(v) else None
     return None
+
+
+# --- code that never runs on a deployment -------------------------------------------------------
+# The Convex CLI bundles every function, in both runtimes, with esbuild's
+# `define: { "process.env.NODE_ENV": '"production"' }` (convex 1.48 src/bundler/debugBundle.ts,
+# `innerEsbuild`): on every deployment, dev ones included, `process.env.NODE_ENV` is the literal
+# "production", whatever the deployment's environment variables say. So a branch under
+# `process.env.NODE_ENV === "test"` (or `=== "development"`, `!== "production"`) is dead code
+# there, which esbuild's syntax minification drops; only a test runner that loads the sources
+# (convex-test under vitest, which sets NODE_ENV=test) runs it. Not `process.env.IS_TEST` or
+# other switches: those are deployment variables, and a dev deployment may set them.
+DEPLOYED_NODE_ENV = "production"
+
+
+def runs_on_deployment(r: Reached, node=None) -> bool:
+    """Can a deployment run the helper call chain leading to `r` (and `node` in `r.func`)?
+    False when one of those calls sits in a branch that `process.env.NODE_ENV` rules out on
+    every deployment: code written for a test runner."""
+    sites = [(f, site.node) for f, site in r.via]
+    if node is not None:
+        sites.append((r.facts, node))
+    return not any(_dead_on_deployment(f, n) for f, n in sites)
+
+
+def _dead_on_deployment(facts: FileFacts, node) -> bool:
+    """Is `node` in a branch (an `if`, a `?:`, the right of `&&`/`||`, the statements after an
+    `if (...) return`) that a test of `process.env.NODE_ENV` keeps from running on a deployment?
+    A function written in such a branch is dead too: it can only be made there."""
+    if "process" in facts.bindings:
+        return False
+    child = node
+    for a in node.ancestors():
+        if a.type in ("if_statement", "ternary_expression") and child.field in ("consequence", "alternative"):
+            if _on_deployment(facts, a.child("condition")) is (child.field == "alternative"):
+                return True
+        elif a.type == "binary_expression" and child.field == "right" and (a.has_tok("&&") or a.has_tok("||")):
+            if _on_deployment(facts, a.child("left")) is a.has_tok("||"):
+                return True  # `isTest && ctx.db.insert(...)`
+        elif a.type == "statement_block":
+            for prev in a.children:
+                if prev is child:
+                    break
+                if prev.type == "if_statement" and prev.child("alternative") is None \
+                        and js.always_exits(prev.child("consequence")) and _on_deployment(facts, prev.child("condition")):
+                    return True  # after `if (process.env.NODE_ENV === "production") return`
+        child = a
+    return False
+
+
+def _on_deployment(facts: FileFacts, cond, depth: int = 0):
+    """The value `cond` has on every deployment when it tests `process.env.NODE_ENV` against a
+    string (also negated, joined by `&&`/`||`, or through a `const` holding such a test:
+    `const isTest = process.env.NODE_ENV === "test"`); None when it depends on anything else."""
+    cond = js.unwrap(cond)
+    if cond is None or depth > 3:
+        return None
+    if cond.type == "unary_expression" and cond.has_tok("!") and cond.children:
+        inner = _on_deployment(facts, cond.children[0], depth)
+        return None if inner is None else not inner
+    if cond.type == "binary_expression" and (cond.has_tok("&&") or cond.has_tok("||")):
+        left, right = (_on_deployment(facts, cond.child(f), depth) for f in ("left", "right"))
+        decisive = cond.has_tok("||")  # the side value that decides alone: true for `||`
+        if left is decisive or right is decisive:
+            return decisive
+        return None if left is None or right is None else not decisive
+    if cond.type == "binary_expression" and any(cond.has_tok(op) for op in ("===", "==", "!==", "!=")):
+        sides = [js.unwrap(cond.child("left")), js.unwrap(cond.child("right"))]
+        for env, other in (sides, sides[::-1]):
+            value = js.string_value(other)
+            if js.dotted_name(env) == "process.env.NODE_ENV" and value is not None:
+                return (value == DEPLOYED_NODE_ENV) == (cond.has_tok("===") or cond.has_tok("=="))
+        return None
+    if cond.type == "identifier":
+        init = local_const(facts, cond)
+        if init is None and facts.ref_of(cond) is None:
+            b = facts.bindings.get(cond.text or "")
+            init = b.value if b is not None and b.kind == "const" and not b.path else None
+        return _on_deployment(facts, init, depth + 1) if init is not None else None
+    return None

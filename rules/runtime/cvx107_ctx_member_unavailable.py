@@ -1,6 +1,5 @@
-from cvxlint.project.callgraph import KINDS_WITH_MEMBER, kind_can_run
-from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, agent_tool_handlers, describe_function, js, report_in_handler,
-                             reported_functions)
+from cvxlint.project.callgraph import KINDS_WITH_MEMBER, kind_can_run, runs_on_deployment
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js
 
 SERVER = ('import { query, mutation, action, httpAction } from "./_generated/server";\n'
           'import { internal } from "./_generated/api";\n')
@@ -84,6 +83,18 @@ class CtxMemberUnavailable(Rule):
     ctx` keeps queries out, `"db" in ctx` keeps actions out but not queries (whose `ctx.db`
     cannot write).
 
+    A use in a helper is reported once, at the helper, naming the functions that reach it
+    (their calls are related locations): one permission helper that 66 queries call is one
+    thing to fix. A use in the handler is reported there.
+
+    Code under a test of `process.env.NODE_ENV` that fails on a deployment (`=== "test"`,
+    `=== "development"`, `!== "production"`, also through a `const` or after an early
+    `return`) is not reported at all: the Convex CLI bundles every function with
+    `process.env.NODE_ENV` defined as `"production"`, on dev deployments too, so that code
+    never runs there; only a test runner such as convex-test runs it, and a write that throws
+    there fails the test itself. Other switches (`process.env.IS_TEST`) are deployment
+    variables that a deployment may set: code under them is still checked.
+
     ## Why is this bad?
     The member is `undefined` at run time, so the call throws. TypeScript only catches this
     when ctx is typed; JavaScript projects and `any`-typed helpers get no warning.
@@ -164,8 +175,39 @@ class CtxMemberUnavailable(Rule):
               'export const read = query({ args: {}, handler: async (ctx) => planOf(ctx, "x") });\n'
               'export const refresh = mutation({ args: {}, handler: async (ctx) => planOf(ctx, "x") });\n',
               note="writes behind a test only mutations (and actions) pass: a query never runs them"),
+        # triage G51b P1 (pulse authz.ts: 66 errors): a write only a test runner reaches
+        Valid(SERVER + 'async function me(ctx: any) {\n  const who = await ctx.auth.getUserIdentity();\n'
+              '  if (!who) throw new Error("signed out");\n'
+              '  const row = await ctx.db.query("people").withIndex("by_sub", (q: any) => q.eq("sub", who.subject)).unique();\n'
+              '  if (row) return row._id;\n'
+              '  if (process.env.NODE_ENV === "test") {\n    return await (ctx as any).db.insert("people", { sub: who.subject });\n  }\n'
+              '  throw new Error("unknown person");\n}\n'
+              'const inTests = process.env.NODE_ENV !== "production";\n'
+              'async function seedDemo(ctx: any) {\n  if (process.env.NODE_ENV === "production") return;\n'
+              '  await ctx.db.insert("people", { sub: "demo" });\n}\n'
+              'export const mine = query({ args: {}, handler: async (ctx) => {\n  const id = await me(ctx);\n'
+              '  if (inTests) await seedDemo(ctx);\n'
+              '  process.env.NODE_ENV === "development" && (await ctx.scheduler.runAfter(0, internal.x.y, {}));\n'
+              '  return id;\n}});\n',
+              note="the bundler makes `process.env.NODE_ENV` \"production\" on every deployment: code under "
+                   "`=== \"test\"`, `!== \"production\"` (also through a const, or after an early return) never runs there"),
     ]
     invalid = [
+        # triage G51b P1: one finding at the shared helper, not one per query that calls it
+        Invalid('export async function ensureProfile(ctx: any, sub: string) {\n'
+                '  const row = await ctx.db.query("profiles").withIndex("by_sub", (q: any) => q.eq("sub", sub)).unique();\n'
+                '  if (row) return row._id;\n'
+                '  if (process.env.IS_TEST === "true" || process.env.NODE_ENV === "production") {\n'
+                '    return await ctx.db.insert("profiles", { sub });\n  }\n'
+                '  return await ctx.db.insert("profiles", { sub, draft: true });\n}\n',
+                path="convex/lib/profiles.ts", lines=[5],
+                message="in `ensureProfile`, reached from 4 queries (`example:a`, `example:b`, `example:c` and 1 more)",
+                files={"convex/example.ts": SERVER + 'import { ensureProfile } from "./lib/profiles";\n'
+                       + "".join(f'export const {n} = query({{ args: {{}}, handler: async (ctx) => ensureProfile(ctx, "{n}") }});\n'
+                                 for n in "abcd")
+                       + 'export const e = mutation({ args: {}, handler: async (ctx) => ensureProfile(ctx, "e") });\n'},
+                note="a deployment variable (`IS_TEST`) may be set on a deployment, and "
+                     "`NODE_ENV === \"production\"` holds there: both writes run, reported once at the first"),
         # triage G44 P5: the agent gives its tools the ctx of the action it runs in
         Invalid('import { createTool } from "@convex-dev/agent";\nimport { z } from "zod";\n'
                 'export const recentNotes = createTool({\n  description: "The latest notes",\n  args: z.object({}),\n'
@@ -179,7 +221,8 @@ class CtxMemberUnavailable(Rule):
                 'export const tick = mutation({ args: {}, handler: async () => {} });\n'
                 'export const peek = query({ args: {}, handler: async (ctx) => {\n'
                 '  const jobs = new Jobs();\n  await jobs.later(ctx);\n}});\n',
-                lines=[10], message="queries have no", note="the ctx given to an inherited method"),
+                lines=[4], message="in `later`, reached from query `example:peek`",
+                note="the ctx given to an inherited method: reported in the method"),
         Invalid(SERVER + 'class Jobs {\n  constructor(private ctx: any) {}\n'
                 '  async later() { await this.ctx.scheduler.runAfter(0, internal.example.tick, {}); }\n}\n'
                 'class Outbox {\n  ctx: any;\n  constructor(ctx: any) { this.ctx = ctx; }\n'
@@ -188,7 +231,7 @@ class CtxMemberUnavailable(Rule):
                 'export const tick = mutation({ args: {}, handler: async () => {} });\n'
                 'export const peek = query({ args: {}, handler: async (ctx) => {\n'
                 '  await new Jobs(ctx).later();\n  const box = new Outbox(ctx);\n  await box.flush();\n}});\n',
-                lines=[15, 17], message="queries have no",
+                lines=[5, 11], message="queries have no",
                 note="a class keeps the handler's ctx: as a parameter property, or assigned in its constructor "
                      "and read by another of its methods"),
         Invalid(SERVER + 'async function planOf(ctx: any, id: any) {\n  const acct = await ctx.db.get(id);\n'
@@ -196,17 +239,17 @@ class CtxMemberUnavailable(Rule):
                 '  return acct?.state;\n}\n'
                 'export const read = query({ args: {}, handler: async (ctx) => planOf(ctx, "x") });\n'
                 'export const refresh = mutation({ args: {}, handler: async (ctx) => planOf(ctx, "x") });\n',
-                lines=[10], message="ctx.db.patch",
+                lines=[6], message="ctx.db.patch",
                 note="`\"db\" in ctx` holds in queries too: the patch runs there and throws"),
         Invalid(SERVER + 'export const ask = action({ args: {}, handler: async (ctx) => ctx.db.query("msgs").take(10) });\n',
                 lines=[3]),
         Invalid(SERVER + 'export const list = query({ args: {}, handler: async ({ db, scheduler }) => {\n'
                 '  await scheduler.runAfter(0, internal.x.y, {});\n  return db.query("t").take(1);\n}});\n', lines=[3]),
-        Invalid(SERVER + 'import { notify } from "./lib/notify";\n'
-                'export const read = query({ args: {}, handler: async (ctx) => {\n  await notify(ctx);\n  return null;\n}});\n',
-                files={"convex/lib/notify.ts": 'export async function notify(ctx: any) {\n'
-                       '  await ctx.scheduler.runAfter(0, "x" as any, {});\n}\n'},
-                lines=[5], message="scheduler"),
+        Invalid('export async function notify(ctx: any) {\n  await ctx.scheduler.runAfter(0, "x" as any, {});\n}\n',
+                path="convex/lib/notify.ts", lines=[2], message="scheduler",
+                files={"convex/example.ts": SERVER + 'import { notify } from "./lib/notify";\n'
+                       'export const read = query({ args: {}, handler: async (ctx) => {\n  await notify(ctx);\n  return null;\n}});\n'},
+                note="a helper in another file: reported there"),
         Invalid(SERVER + 'async function getOrCreate(ctx: any, userId: string) {\n'
                 '  const found = await ctx.db.query("usage").withIndex("by_user", (q: any) => q.eq("userId", userId)).first();\n'
                 '  if (found) return found;\n  return await ctx.db.insert("usage", { userId, count: 0 });\n}\n'
@@ -214,7 +257,7 @@ class CtxMemberUnavailable(Rule):
                 '  return await getOrCreate(ctx, userId);\n}});\n'
                 'export const bump = mutation({ args: { userId: v.string() }, handler: async (ctx, { userId }) => {\n'
                 '  return await getOrCreate(ctx, userId);\n}});\n',
-                lines=[9], message="ctx.db.insert",
+                lines=[6], message="ctx.db.insert",
                 note="an `any`-typed helper that writes, reached from a query (the mutation may)"),
         Invalid(SERVER + 'export const hook = httpAction(async (ctx, req) => {\n'
                 '  const rows = await ctx.db.query("t").collect();\n  return new Response(String(rows.length));\n});\n',
@@ -223,22 +266,34 @@ class CtxMemberUnavailable(Rule):
 
     def check_app(self, ctx, app):
         project = ctx.project
-        for fn in reported_functions(ctx, app):  # findings go to its handler
+        # a member used in a helper: one finding at the helper, naming the functions that reach
+        # it (a permission helper called by 66 queries is one thing to fix, not 66)
+        in_helpers: dict[tuple, dict] = {}
+        for fn in app.functions:
             if fn.kind not in MISSING:
                 continue
             change = project.ctx_change(fn.builder) if fn.builder.layers else None
             if change is not None and not change.known:
                 continue
-            self._check(ctx, fn, fn.kind, project.reach(fn), describe_function(fn), change)
+            self._check(ctx, fn, fn.kind, project.reach(fn), describe_function(fn), fn.display_name, change,
+                        ctx.reported(project.handler_facts(fn)), in_helpers)
         # an agent's tools run inside its action, with that action's ctx
-        for reached, what, _runtime in agent_tool_handlers(ctx, app):
-            self._check(ctx, None, "action", reached, what, None)
+        for name, handler, facts in app.agent_tools:
+            reached = project.callgraph.reach(facts, handler)
+            self._check(ctx, None, "action", reached, f"the agent tool `{name}`", name, None, ctx.reported(facts),
+                        in_helpers)
+        for group in in_helpers.values():
+            self._report_helper(ctx, group)
 
-    def _check(self, ctx, fn, kind, reached, what, change):
+    def _check(self, ctx, fn, kind, reached, what, short, change, handler_reported, in_helpers):
         """The ctx members code of `kind` (`fn`'s handler and helpers, or an agent tool's:
-        `fn` None) reads that its ctx lacks; `what` names it in messages."""
+        `fn` None) reads that its ctx lacks; `what` names it in messages, `short` in a list.
+        Findings in the handler are reported (when its file is); those in helpers are added to
+        `in_helpers`, reported once per helper and member."""
         seen: set[tuple] = set()
         for r in reached:
+            if not (handler_reported if r.depth == 0 else ctx.reported(r.facts)):
+                continue  # every finding about `r` sits in its file
             guarded: set[str] | None = None
             for use, path in sorted(r.ctx_uses(), key=lambda up: up[0].node.start):
                 if not path:
@@ -255,6 +310,8 @@ class CtxMemberUnavailable(Rule):
                         why = f"an agent's tools run inside its action, and {why}"
                     if member[0] == "db" and len(member) > 1:
                         why += " (their `ctx.db` only reads); write in a mutation"
+                if not runs_on_deployment(r, use.node):
+                    continue  # under `process.env.NODE_ENV === "test"`: a test runner's code only
                 if r.depth:
                     if guarded is None:
                         guarded = _guarded_members(r)
@@ -264,10 +321,32 @@ class CtxMemberUnavailable(Rule):
                         continue
                     if not kind_can_run(kind, r, use.node):
                         continue  # on the other side of `"runAction" in ctx`, `isActionCtx(ctx)`
-                # one finding per member and place in the handler (helpers reached through
-                # the same call are summarised in that one finding)
-                key = (member, id(r.via[0][1]) if r.depth else "direct")
-                if key in seen or (r.depth and (member, "direct") in seen):
+                    group = in_helpers.setdefault((id(r.func), member, why), {
+                        "reached": r, "member": member, "why": why, "uses": {}, "callers": {},
+                        "noun": KIND_NAME[kind] if fn is not None else "agent tools"})
+                    group["uses"].setdefault(id(use.node), use.node)
+                    group["callers"].setdefault(short, (what, r.via[0]))
                     continue
-                seen.add(key)
-                report_in_handler(ctx, fn, r, use.node, f"`ctx.{'.'.join(member)}` in {what}: {why}")
+                # one finding per member in the handler
+                if member in seen:
+                    continue
+                seen.add(member)
+                ctx.report(r.facts, use.node, f"`ctx.{'.'.join(member)}` in {what}: {why}")
+
+    def _report_helper(self, ctx, group):
+        """One finding at the first use of a member in a helper, naming the functions that
+        reach it; the helper's other uses of it and the callers' calls are related."""
+        r = group["reached"]
+        uses = sorted(group["uses"].values(), key=lambda n: n.start)
+        callers = group["callers"]
+        names = sorted(callers)
+        if len(names) == 1:
+            reached_from = callers[names[0]][0]
+        else:
+            shown = ", ".join(f"`{n}`" for n in names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+            reached_from = f"{len(names)} {group['noun']} ({shown})"
+        related = [ctx.related(r.facts, n, f"also `ctx.{'.'.join(group['member'])}`") for n in uses[1:]]
+        related += [ctx.related(f, site.node, f"called from {what}")
+                    for what, (f, site) in (callers[n] for n in names[:5])]
+        ctx.report(r.facts, uses[0], f"`ctx.{'.'.join(group['member'])}` in `{r.func.name or 'a helper'}`, "
+                                     f"reached from {reached_from}: {group['why']}", related=related)
