@@ -294,6 +294,23 @@ def reported_functions(ctx: RuleContext, app, registration_too: bool = False) ->
     return memoized(ctx, ("reported_functions", id(app), registration_too, ctx.reported_files), compute)
 
 
+def functions_reaching_reported(ctx: RuleContext, app) -> list[RegisteredFunction]:
+    """`app.functions`, or in a run that reports on some files only, those whose handler or
+    a helper it reaches lies in a reported file: checks whose findings sit in the code a
+    function reaches (a helper's, naming the functions that call it) skip the others."""
+    if ctx.reports_everything:
+        return app.functions
+
+    def compute():
+        from .project.queries import functions_reaching_file
+
+        by_path = functions_reaching_file(ctx.project, app)
+        wanted = set().union(*(by_path.get(path, ()) for path in ctx.reported_files))
+        return [fn for fn in app.functions if id(fn) in wanted]
+
+    return memoized(ctx, ("functions_reaching_reported", id(app), ctx.reported_files), compute)
+
+
 def unregistered_route_handlers(ctx: RuleContext, app):
     """(reached code, what to call it in a message) for each HTTP route handler that registers
     no function (a Hono route's `(c) => ...`, whose action ctx is `c.env`) in a reported file.

@@ -481,7 +481,7 @@ def uses_touching(project: "Project", app: "App", files: frozenset[str]) -> "Dat
     return hit
 
 
-def _functions_reaching(project: "Project", app: "App") -> dict[str, set[int]]:
+def functions_reaching_file(project: "Project", app: "App") -> dict[str, set[int]]:
     """Path -> the ids of `app`'s functions whose handler or helpers lie in that file, once
     per run: a run reporting on one file asks `uses_touching` for several sets of files."""
     key = ("functions reaching", id(app))
@@ -521,7 +521,7 @@ class DatabaseUses:
         self = cls(project, app)
         wanted = None  # with `touching`: the ids of the functions to read
         if touching is not None:
-            reaching = _functions_reaching(project, app)
+            reaching = functions_reaching_file(project, app)
             wanted = set().union(*(reaching.get(path, ()) for path in touching))
         for fn in app.functions:
             if fn.handler is not None:

@@ -1,5 +1,5 @@
 from cvxlint.project.callgraph import KINDS_WITH_MEMBER, kind_can_run, runs_on_deployment
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, functions_reaching_reported, js
 
 SERVER = ('import { query, mutation, action, httpAction } from "./_generated/server";\n'
           'import { internal } from "./_generated/api";\n')
@@ -269,7 +269,7 @@ class CtxMemberUnavailable(Rule):
         # a member used in a helper: one finding at the helper, naming the functions that reach
         # it (a permission helper called by 66 queries is one thing to fix, not 66)
         in_helpers: dict[tuple, dict] = {}
-        for fn in app.functions:
+        for fn in functions_reaching_reported(ctx, app):  # every finding sits in code the function reaches
             if fn.kind not in MISSING:
                 continue
             change = project.ctx_change(fn.builder) if fn.builder.layers else None
