@@ -1532,7 +1532,9 @@ def _forwards_to_convex(resolver: ReferenceResolver, facts: FileFacts, call: Cli
         return False
     relays = resolver.project.derived.get(d.facts, "client relays", lambda: _relays_in(resolver, d.facts))
     args = js.call_args(call.site.node)
-    return any(r.func.node is d.node and r.forwards_arguments and r.index < len(args)
+    # (not a paginated hook's wrapper: the call, named otherwise, would not be known to add
+    # `paginationOpts`)
+    return any(r.func.node is d.node and r.forwards_arguments and r.how not in PAGINATED_HOOKS and r.index < len(args)
                and js.unwrap(args[r.index]) is js.unwrap(call.ref)
                for r in relays)
 
