@@ -245,6 +245,13 @@ class ArgsMismatchValidator(Rule):
               path="app/load.ts", files={**FEEDS, "app/server.ts": SERVER_WRAPPER},
               note="the app's own wrappers that make other arguments (`channel: args.room`), hand them "
                    "elsewhere too, or give them a default"),
+        Valid('import { api } from "../convex/_generated/api";\nimport { feeds } from "./feeds";\n'
+              'export function Feed({ channel }: { channel: string }) {\n'
+              '  return feeds.query(api.feeds.page, { channel });\n}\n',
+              path="src/Feed.tsx", files={**FEEDS, "src/feeds.ts": 'import { usePaginatedQuery } from "convex/react";\n'
+                                          'export const feeds = {\n'
+                                          '  query: (fn: any, args: any) => usePaginatedQuery(fn, args, { initialNumItems: 10 }),\n};\n'},
+              note="a wrapper of `usePaginatedQuery` (which adds `paginationOpts`) called as `query`"),
     ]
     invalid = [
         # triage G51b P2 (Ascentul's `convexServer`): one-line wrappers of the Next.js helpers
