@@ -87,7 +87,10 @@ class ArgsMismatchValidator(Rule):
     client methods
     (`client.query(ref, args)`, `watchQuery`, `onUpdate`), `fetchQuery` / `fetchMutation` /
     `fetchAction` / `preloadQuery`, @convex-dev/react-query's `convexQuery` / `convexAction` and
-    its names of the hooks (`useConvexQuery`, `useConvexMutation`, ...), and the Vue composables
+    its names of the hooks (`useConvexQuery`, `useConvexMutation`, ...), the app's own wrapper
+    that hands the reference and the arguments after it on unchanged to one of these and
+    reads them nowhere else (`convexServer.query(ref, args)` with `query: (fn, args) =>
+    fetchQuery(fn, args)`, or a function `q(fn, args)` doing the same), and the Vue composables
     of convex-vue and @convex-vue/core (`useConvexQuery`, `useConvexPaginatedQuery`,
     `useConvexHttpQuery`, the `mutate` of `useConvexMutation` / `useConvexAction`; the query
     composables' arguments also as a getter or Vue's `computed` of one), given an
