@@ -3029,8 +3029,10 @@ def _requests_before(handler: Reached, reached: list[Reached], first: int) -> li
     Anyone can make the deployment send them (server-side request forgery, egress, cost).
     Evidence at the handler's call (the `fetch`, or the helper's call), argument = the
     argument. A request the code fixes (`fetch("https://api.example.com/rates")`) is not
-    one: anyone may trigger it, but it asks for nothing the caller picks. Helpers deeper than
-    one call are not followed."""
+    one: anyone may trigger it, but it asks for nothing the caller picks. Nor is one whose
+    `headers` carry an argument (`Authorization: `Bearer ${accessToken}``): it goes with the
+    caller's own credential, which the service it is sent to checks (chef's project deletion).
+    Helpers deeper than one call are not followed."""
     out = []
     for r in reached:
         if r.depth > 1 or (r.via and r.via[0][1].node.start >= first):
@@ -3039,6 +3041,9 @@ def _requests_before(handler: Reached, reached: list[Reached], first: int) -> li
             if site.global_name != "fetch" or js.enclosing_function(site.node) is not r.func.node \
                     or site.node.start >= first and not r.via:
                 continue
+            headers = _headers_of(site.node)
+            if headers is not None and (_argument_in(handler, headers) if not r.via else _params_read(r, headers)):
+                continue  # sent with the caller's own credential: the service it goes to checks it
             if not r.via:
                 argument = _argument_in(handler, site.node)
                 at, what = site.node, "`fetch`"
@@ -3052,6 +3057,15 @@ def _requests_before(handler: Reached, reached: list[Reached], first: int) -> li
                 out.append(Evidence(handler.facts, at, what, "outbound", argument=argument))
                 break
     return out
+
+
+def _headers_of(call: Node) -> Node | None:
+    """The `headers` of a `fetch(url, { headers })` written as an object literal."""
+    args = js.call_args(call)
+    init = js.unwrap(args[1]) if len(args) > 1 else None
+    if init is None or init.type != "object":
+        return None
+    return next((p.value for p in js.object_props(init) if p.key == "headers" and p.value is not None), None)
 
 
 def _argument_in(r: Reached, node: Node) -> str | None:

@@ -823,10 +823,14 @@ class RequireAccessControl(Rule):
               '  const html = await (await fetch("https://rates.example.com/today")).text();\n'
               '  await ctx.runMutation(api.clips.save, { html: base + html });\n}});\n'
               'export const later = action({ args: { url: v.string() }, handler: async (ctx, { url }) => {\n'
-              '  await ctx.runMutation(api.clips.save, { html: "" });\n  await fetch(url);\n}});\n',
+              '  await ctx.runMutation(api.clips.save, { html: "" });\n  await fetch(url);\n}});\n'
+              'export const drop = action({ args: { team: v.string(), token: v.string() }, handler: async (ctx, args) => {\n'
+              '  await dropTeam(args.team, args.token);\n  await ctx.runMutation(api.clips.save, { html: "" });\n}});\n'
+              'async function dropTeam(team: string, token: string) {\n'
+              '  await fetch(`https://teams.example.com/${team}`, { method: "DELETE", headers: { authorization: token } });\n}\n',
               files={**AUTH_CONFIG, "convex/clips.ts": CLIPS},
               note="a check before the request; a request the code fixes (nothing the caller picks); a request "
-                   "after the run that checks"),
+                   "after the run that checks; one sent with the caller's own credential (the service checks it)"),
         Valid(MEMBER_SERVER + 'export const relabel = mutation({ args: { ids: v.array(v.id("cards")), label: v.string() },\n'
               '  handler: async (ctx, { ids, label }) => {\n    const failed: string[] = [];\n'
               '    for (const id of ids) {\n      try {\n        const card = await ctx.db.get("cards", id);\n'
