@@ -185,7 +185,9 @@ class Access:
     # (`if (!canEdit(ctx, id)) throw`), or one that throws nothing whose result is dropped
     futile_guards: list[Evidence] = field(default_factory=list)
     # in an action, `ctx.runMutation`/`runAction`/scheduler calls of the handler made before
-    # any check: each commits on its own, and a later throw undoes none of them
+    # any check: each commits on its own, and a later throw undoes none of them; and requests
+    # the arguments choose (`fetch(args.url)`, where = "outbound", argument = the argument),
+    # which go out for anyone (in the order of the handler)
     before_check: list[Evidence] = field(default_factory=list)
     # identities an argument overrides (`args.userId ?? await getAuthUserId(ctx)`): what = the argument;
     # argument = the same when it fills in for a missing identity (`if (!subject) subject =
@@ -667,7 +669,8 @@ class AccessAnalysis:
             if site.node.start < first and js.enclosing_function(site.node) is handler.func.node \
                     and path in (("runMutation",), ("runAction",), ("scheduler", "runAfter"), ("scheduler", "runAt")):
                 found.append(Evidence(handler.facts, site.node, f"`ctx.{'.'.join(path)}`", "handler"))
-        return found
+        found.extend(_requests_before(handler, reached, first))
+        return sorted(found, key=lambda e: e.node.start)
 
     def _may_refuse(self, e: Evidence, depth: int) -> bool:
         """Can this evidence stop a caller it does not admit (a check that throws)? A filter on
@@ -3147,6 +3150,80 @@ def _identity_argument_branch(r: Reached, site: CallSite) -> str | None:
                 return r.facts.text(cond)
         n = p
     return None
+
+
+def _requests_before(handler: Reached, reached: list[Reached], first: int) -> list[Evidence]:
+    """The `fetch` calls an action makes before `first` (where its first check sits in the
+    handler) whose request an argument chooses: `fetch(args.url)` in the handler, or in a
+    helper it calls with an argument (`extractContent(args.url)` with `fetch(url)` inside).
+    Anyone can make the deployment send them (server-side request forgery, egress, cost).
+    Evidence at the handler's call (the `fetch`, or the helper's call), argument = the
+    argument. A request the code fixes (`fetch("https://api.example.com/rates")`) is not
+    one: anyone may trigger it, but it asks for nothing the caller picks. Nor is one whose
+    `headers` carry an argument (`Authorization: `Bearer ${accessToken}``): it goes with the
+    caller's own credential, which the service it is sent to checks (chef's project deletion).
+    Helpers deeper than one call are not followed."""
+    out = []
+    for r in reached:
+        if r.depth > 1 or (r.via and r.via[0][1].node.start >= first):
+            continue
+        for site in r.func.all_calls():
+            if site.global_name != "fetch" or js.enclosing_function(site.node) is not r.func.node \
+                    or site.node.start >= first and not r.via:
+                continue
+            headers = _headers_of(site.node)
+            if headers is not None and (_argument_in(handler, headers) if not r.via else _params_read(r, headers)):
+                continue  # sent with the caller's own credential: the service it goes to checks it
+            if not r.via:
+                argument = _argument_in(handler, site.node)
+                at, what = site.node, "`fetch`"
+            else:
+                passed = js.call_args(r.via[0][1].node)
+                read = _params_read(r, site.node)
+                argument = next((a for i in sorted(read) if i < len(passed)
+                                 and (a := _argument_in(handler, passed[i])) is not None), None)
+                at, what = r.via[0][1].node, f"`{r.func.name or 'a helper'}`, which calls `fetch`,"
+            if argument is not None:
+                out.append(Evidence(handler.facts, at, what, "outbound", argument=argument))
+                break
+    return out
+
+
+def _headers_of(call: Node) -> Node | None:
+    """The `headers` of a `fetch(url, { headers })` written as an object literal."""
+    args = js.call_args(call)
+    init = js.unwrap(args[1]) if len(args) > 1 else None
+    if init is None or init.type != "object":
+        return None
+    return next((p.value for p in js.object_props(init) if p.key == "headers" and p.value is not None), None)
+
+
+def _argument_in(r: Reached, node: Node) -> str | None:
+    """A handler argument `node` reads (`args.url`, a destructured `url`, a const made of
+    one), anywhere inside it: the first found."""
+    from .evaluate import local_const
+
+    for n in node.walk():
+        if n.type not in ("identifier", "shorthand_property_identifier", "member_expression"):
+            continue
+        name = handler_argument(r, n)
+        if name is None and n.type == "identifier" and (held := local_const(r.facts, n)) is not None:
+            name = next((a for m in held.walk() if m.type in ("identifier", "member_expression")
+                         and (a := handler_argument(r, m)) is not None), None)
+        if name is not None:
+            return name
+    return None
+
+
+def _params_read(r: Reached, node: Node) -> set[int]:
+    """Which parameters of `r.func` (by index) the expression `node` reads, by name."""
+    out = set()
+    for n in node.walk():
+        if n.type in ("identifier", "shorthand_property_identifier"):
+            ref = r.facts.ref_of(n)
+            if ref is not None and ref.kind == "param" and ref.func is r.func and ref.index >= 0:
+                out.add(ref.index)
+    return out
 
 
 def handler_argument(r: Reached, n: Node | None) -> str | None:

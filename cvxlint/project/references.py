@@ -935,6 +935,10 @@ class _Relay:
     # passes its caller's argument on unchanged (_forwarding_members): its callers' calls of it
     # are checked like those of the function `useMutation` returns
     forwarding: tuple[tuple[str, ...], ...] = ()
+    # the parameter after `index` is the arguments object, handed on as it came to a call
+    # Convex sends as written (`(fn, args) => fetchQuery(fn, args)`, _hands_on_arguments):
+    # its callers' arguments are checked like those of that call
+    forwards_arguments: bool = False
 
 
 def _relays_in(resolver: ReferenceResolver, facts: FileFacts) -> list[_Relay]:
@@ -947,8 +951,36 @@ def _relays_in(resolver: ReferenceResolver, facts: FileFacts) -> list[_Relay]:
         ref = facts.ref_of(arg)
         if ref is not None and ref.kind == "param" and not ref.path and ref.func is not None and ref.index >= 0:
             out.append(_Relay(facts, ref.func, ref.index, call.how, call.expects,
-                              _forwarding_members(resolver, facts, call, ref.func)))
+                              _forwarding_members(resolver, facts, call, ref.func),
+                              _hands_on_arguments(resolver, facts, call, ref.func, ref.index)))
     return out
+
+
+def _hands_on_arguments(resolver: ReferenceResolver, facts: FileFacts, call: ClientCall, relay: FunctionInfo,
+                        index: int) -> bool:
+    """Does the app's wrapper `relay`, which hands its parameter `index` on as the function
+    `call` runs, hand the next one on as that call's arguments, unchanged: the parameter has
+    no default, `call` is Convex's own (so it sends them as written), passes it right after
+    the reference, and `relay` reads it nowhere else (`(fn, args) => fetchQuery(fn, args)`,
+    `function q(fn, args) { return client.query(fn, args) }`)? Not when it adds, drops or
+    may change a key (`{ ...args, token }`, `log(args)`), nor for the Vue composables, whose
+    arguments may be reactive."""
+    if call.how not in ARGUMENTS_AFTER_REFERENCE or index + 1 >= len(relay.params) or relay.body is None \
+            or _vue_getter_reader(resolver, facts, call) is not None:
+        return False
+    param = relay.params[index + 1]
+    pat = js.param_pattern(param) if param.type in ("required_parameter", "optional_parameter") else param
+    if pat is None or pat.type != "identifier" or param.child("value") is not None:
+        return False  # a pattern or a default (`args = { limit: 10 }`) makes other arguments
+    args = js.call_args(call.site.node)
+    at = next((i for i, a in enumerate(args) if js.unwrap(a) is js.unwrap(call.ref)), None)
+    passed = js.unwrap(args[at + 1]) if at is not None and at + 1 < len(args) else None
+    if passed is None or passed.type != "identifier" or passed.text != pat.text \
+            or any(a.type == "spread_element" for a in args[:at + 2]):
+        return False
+    reads = scope.reads_of(relay.body, pat.text or "")
+    return len(reads) == 1 and reads[0] is passed \
+        and _convex_sends_arguments(resolver, facts, call, through_wrappers=False)
 
 
 def _forwarding_members(resolver: ReferenceResolver, facts: FileFacts, call: ClientCall,
@@ -1100,6 +1132,8 @@ def _relayed_uses(scan: ClientScan, resolver: ReferenceResolver, project: "Proje
                                                  func=site.func, facts=facts, call=site.node,
                                                  on_server=on_server or in_server_function(facts, site.func),
                                                  candidate=candidates,
+                                                 args=passed_arguments(facts, site.node, args[relay.index])
+                                                 if relay.forwards_arguments else None,
                                                  returned_calls=_calls_of_held(facts, site.node, relay.forwarding)))
         looking_for = {k: r for k, r in found.items() if k not in relays}
         if not looking_for:
@@ -1448,15 +1482,20 @@ _CLIENT_CLASSES = frozenset(("ConvexHttpClient", "ConvexClient", "ConvexReactCli
 _CLIENT_HOOKS = frozenset(("useConvex", "useConvexClient"))
 
 
-def _convex_sends_arguments(resolver: ReferenceResolver, facts: FileFacts, call: ClientCall) -> bool:
+def _convex_sends_arguments(resolver: ReferenceResolver, facts: FileFacts, call: ClientCall,
+                            through_wrappers: bool = True) -> bool:
     """Does Convex's own code take the call's arguments (a hook or helper of a Convex package,
     a method of a Convex client), so they reach the validator as written? The app's wrapper of
-    either (a class's `query(ref, args)` that adds a token) may add arguments of its own."""
+    either (a class's `query(ref, args)` that adds a token) may add arguments of its own; one
+    that hands both on unchanged (`convexServer = { query: (fn, args) => fetchQuery(fn, args) }`,
+    _Relay.forwards_arguments) sends them as written too (`through_wrappers`)."""
     from .evaluate import local_const, made_with_new
 
     callee = call.site.callee
     if callee is None:
         return False
+    if through_wrappers and _forwards_to_convex(resolver, facts, call):
+        return True
     if call.how not in CLIENT_METHODS or callee.type != "member_expression":
         d = resolver.linker.value_of(facts, callee)
         return isinstance(d, ExternalDef) and is_convex_package(d.module)
@@ -1480,6 +1519,24 @@ def _convex_sends_arguments(resolver: ReferenceResolver, facts: FileFacts, call:
         return isinstance(d, ExternalDef) and is_convex_package(d.module) and d.name in _CLIENT_HOOKS and not d.path
     made = made_with_new(resolver.linker, facts, callee)
     return made is not None and _is_client_class(made[2])
+
+
+def _forwards_to_convex(resolver: ReferenceResolver, facts: FileFacts, call: ClientCall) -> bool:
+    """Is the call's callee the app's wrapper that hands the reference and the arguments after
+    it on, unchanged, to a call Convex sends as written (a method of an object of them:
+    `convexServer.query(ref, args)`)?"""
+    if call.string_name is not None:
+        return False
+    d = resolver.linker.value_of(facts, call.site.callee)
+    if not isinstance(d, Def) or d.path or not js.is_function(d.node):
+        return False
+    relays = resolver.project.derived.get(d.facts, "client relays", lambda: _relays_in(resolver, d.facts))
+    args = js.call_args(call.site.node)
+    # (not a paginated hook's wrapper: the call, named otherwise, would not be known to add
+    # `paginationOpts`)
+    return any(r.func.node is d.node and r.forwards_arguments and r.how not in PAGINATED_HOOKS and r.index < len(args)
+               and js.unwrap(args[r.index]) is js.unwrap(call.ref)
+               for r in relays)
 
 
 def _is_client_class(d) -> bool:

@@ -74,6 +74,13 @@ FACTORIES = {**AUTH_CONFIG,
 
 # a project's own staff login: an optional session token, required by `validateAdmin` and
 # only read when present by `touchLogin`
+# an action's module whose `save` checks the caller (triage G51b P3)
+CLIP_SERVER = ('import { v } from "convex/values";\nimport { action } from "./_generated/server";\n'
+               'import { api } from "./_generated/api";\n')
+CLIPS = ('import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
+         'export const save = mutation({ args: { html: v.string() }, handler: async (ctx, { html }) => {\n'
+         '  const who = await ctx.auth.getUserIdentity();\n  if (!who) throw new Error("sign in");\n'
+         '  await ctx.db.insert("clips", { owner: who.subject, html });\n}});\n')
 STAFF_GUARD = ('export async function validateAdmin(ctx: any, token: string | undefined) {\n'
                '  if (!token) {\n    throw new Error("sign in");\n  }\n'
                '  const login = await ctx.db.query("logins").withIndex("by_secret", (q: any) => q.eq("secret", token)).first();\n'
@@ -229,7 +236,10 @@ class RequireAccessControl(Rule):
     or a URL or body from the arguments makes it count)
     without any recognised access check. A check counts wherever it is on some path (in an
     action, only for what comes after it: a `ctx.runMutation`, `ctx.runAction` or scheduler
-    call made before every check commits on its own, and is reported) —
+    call made before every check commits on its own, and is reported, and so is a `fetch`
+    whose URL or options an argument chooses, in the handler or a helper it calls with that
+    argument: it goes out for anyone; a `fetch` the code fixes asks for nothing the caller
+    picks and is not) —
     nested in blocks, in a `try`, as an early return, in a helper in another file (followed
     transitively), in a function run through `ctx.runQuery/runMutation`, or in the customization of a custom
     builder (`customQuery(query, customCtx(...))`). A customization that only fetches the
@@ -873,6 +883,21 @@ class RequireAccessControl(Rule):
               '  if ((await ctx.auth.getUserIdentity()) === null) throw new Error("sign in");\n}});\n',
               files=AUTH_CONFIG, note="an action that only reads before its check; a mutation is one transaction: "
                                       "its late throw undoes the write and the schedule"),
+        Valid(CLIP_SERVER + 'export const clip = action({ args: { url: v.string() }, handler: async (ctx, { url }) => {\n'
+              '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) throw new Error("sign in");\n'
+              '  const html = await (await fetch(url)).text();\n  await ctx.runMutation(api.clips.save, { html });\n}});\n'
+              'export const rates = action({ args: { base: v.string() }, handler: async (ctx, { base }) => {\n'
+              '  const html = await (await fetch("https://rates.example.com/today")).text();\n'
+              '  await ctx.runMutation(api.clips.save, { html: base + html });\n}});\n'
+              'export const later = action({ args: { url: v.string() }, handler: async (ctx, { url }) => {\n'
+              '  await ctx.runMutation(api.clips.save, { html: "" });\n  await fetch(url);\n}});\n'
+              'export const drop = action({ args: { team: v.string(), token: v.string() }, handler: async (ctx, args) => {\n'
+              '  await dropTeam(args.team, args.token);\n  await ctx.runMutation(api.clips.save, { html: "" });\n}});\n'
+              'async function dropTeam(team: string, token: string) {\n'
+              '  await fetch(`https://teams.example.com/${team}`, { method: "DELETE", headers: { authorization: token } });\n}\n',
+              files={**AUTH_CONFIG, "convex/clips.ts": CLIPS},
+              note="a check before the request; a request the code fixes (nothing the caller picks); a request "
+                   "after the run that checks; one sent with the caller's own credential (the service checks it)"),
         Valid(MEMBER_SERVER + 'export const relabel = mutation({ args: { ids: v.array(v.id("cards")), label: v.string() },\n'
               '  handler: async (ctx, { ids, label }) => {\n    const failed: string[] = [];\n'
               '    for (const id of ids) {\n      try {\n        const card = await ctx.db.get("cards", id);\n'
@@ -1600,6 +1625,17 @@ class RequireAccessControl(Rule):
                 '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) throw new Error("sign in");\n}});\n',
                 files=AUTH_CONFIG, lines=[5, 9], message="before it checks who is calling",
                 note="an action is no transaction: the mutation run (or the job scheduled) before the check stays done"),
+        # triage G51b P3 (pulse's web clipper): the only check is in the mutation it runs afterwards
+        Invalid(CLIP_SERVER + 'export const clip = action({ args: { url: v.string() }, handler: async (ctx, { url }) => {\n'
+                '  const html = await (await fetch(url)).text();\n  await ctx.runMutation(api.clips.save, { html });\n}});\n'
+                'export const clipPage = action({ args: { page: v.string() }, handler: async (ctx, args) => {\n'
+                '  const target = `https://${args.page}`;\n'
+                '  const html = await download(target, true);\n  await ctx.runMutation(api.clips.save, { html });\n}});\n'
+                'async function download(address: string, verbose: boolean) {\n'
+                '  const res = await fetch(address, { headers: { "user-agent": "clipper" } });\n  return await res.text();\n}\n',
+                files={**AUTH_CONFIG, "convex/clips.ts": CLIPS}, lines=[5, 10], message="chooses before it checks who is calling",
+                note="a request an argument picks, sent (by the handler or a helper given the argument) before the "
+                     "run of the function that checks"),
         Invalid(SERVER + 'export const card = query({ args: { userId: v.id("users") }, handler: async (ctx, args) => {\n'
                 '  const me = await getAuthUserId(ctx);\n  const person = await ctx.db.get("users", args.userId);\n'
                 '  const fans = await ctx.db.query("fans").withIndex("by_star", (q) => q.eq("starId", args.userId)).take(50);\n'
@@ -1644,6 +1680,12 @@ class RequireAccessControl(Rule):
             access = ctx.project.access(fn)
             if access.before_check and not (access.unknown or access.annotated_public):
                 effect = access.before_check[0]
+                if effect.where == "outbound":
+                    ctx.report(fn.facts, effect.node,
+                               f"{describe_function(fn)} calls {effect.what} with a request its argument `{effect.argument}` "
+                               "chooses before it checks who is calling: anyone can make the deployment send it (the "
+                               "later check stops nothing that went out); check the caller first")
+                    continue
                 ctx.report(fn.facts, effect.node,
                            f"{describe_function(fn)} calls {effect.what} before it checks who is calling: an action is "
                            "not a transaction, so what that call does stays done when the later check throws, for "

@@ -64,6 +64,20 @@ BUSY_HOOK = ('import { useState } from "react";\nimport { useMutation } from "co
              '    try {\n      return await call(input);\n    } finally {\n      setBusy(false);\n    }\n  };\n'
              '  return { run, busy };\n}\n')
 
+# the app's own server-side wrappers of the Next.js helpers and a client (triage G51b P2):
+# `query`, `mutation` and `fetchList` hand the reference and the arguments on unchanged;
+# `paged` gives the arguments a default, `logged` reads them, `room` makes others of them
+SERVER_WRAPPER = ('import { fetchMutation, fetchQuery } from "convex/nextjs";\n'
+                  'import { ConvexHttpClient } from "convex/browser";\n'
+                  'const client = new ConvexHttpClient(process.env.CONVEX_URL!);\n'
+                  'export const server = {\n  query: (fn: any, args: any) => fetchQuery(fn, args),\n'
+                  '  mutation: async (fn: any, args: Record<string, unknown>) => {\n'
+                  '    return await fetchMutation(fn, args);\n  },\n'
+                  '  paged: (fn: any, args: any = { channel: "general" }) => fetchQuery(fn, args),\n'
+                  '  logged: (fn: any, args: any) => {\n    console.log(args);\n    return fetchQuery(fn, args);\n  },\n'
+                  '  room: (fn: any, args: any) => fetchQuery(fn, { channel: args.room }),\n};\n'
+                  'export function fetchList(fn: any, args: any) {\n  return client.query(fn, args);\n}\n')
+
 
 class ArgsMismatchValidator(Rule):
     """Arguments object a TS/JS call passes that the function's `args` validator rejects.
@@ -86,7 +100,10 @@ class ArgsMismatchValidator(Rule):
     client methods
     (`client.query(ref, args)`, `watchQuery`, `onUpdate`), `fetchQuery` / `fetchMutation` /
     `fetchAction` / `preloadQuery`, @convex-dev/react-query's `convexQuery` / `convexAction` and
-    its names of the hooks (`useConvexQuery`, `useConvexMutation`, ...), and the Vue composables
+    its names of the hooks (`useConvexQuery`, `useConvexMutation`, ...), the app's own wrapper
+    that hands the reference and the arguments after it on unchanged to one of these and
+    reads them nowhere else (`convexServer.query(ref, args)` with `query: (fn, args) =>
+    fetchQuery(fn, args)`, or a function `q(fn, args)` doing the same), and the Vue composables
     of convex-vue and @convex-vue/core (`useConvexQuery`, `useConvexPaginatedQuery`,
     `useConvexHttpQuery`, the `mutate` of `useConvexMutation` / `useConvexAction`; the query
     composables' arguments also as a getter or Vue's `computed` of one), given an
@@ -239,8 +256,32 @@ class ArgsMismatchValidator(Rule):
               '  const first = useQuery(shown.list, { channel });\n  return [posts, first];\n}\n',
               path="src/Feed.jsx", files=FEEDS,
               note="a shorthand entry names the component's parameter `list` (not the module's `page` reference)"),
+        Valid('import { api } from "../convex/_generated/api";\nimport { server } from "./server";\n'
+              'export async function load(channel: string) {\n'
+              '  await server.room(api.feeds.list, { room: channel });\n'
+              '  await server.logged(api.feeds.list, { room: channel });\n'
+              '  return server.paged(api.feeds.list, { channel, paginationOpts: { numItems: 5 } });\n}\n',
+              path="app/load.ts", files={**FEEDS, "app/server.ts": SERVER_WRAPPER},
+              note="the app's own wrappers that make other arguments (`channel: args.room`), hand them "
+                   "elsewhere too, or give them a default"),
+        Valid('import { api } from "../convex/_generated/api";\nimport { feeds } from "./feeds";\n'
+              'export function Feed({ channel }: { channel: string }) {\n'
+              '  return feeds.query(api.feeds.page, { channel });\n}\n',
+              path="src/Feed.tsx", files={**FEEDS, "src/feeds.ts": 'import { usePaginatedQuery } from "convex/react";\n'
+                                          'export const feeds = {\n'
+                                          '  query: (fn: any, args: any) => usePaginatedQuery(fn, args, { initialNumItems: 10 }),\n};\n'},
+              note="a wrapper of `usePaginatedQuery` (which adds `paginationOpts`) called as `query`"),
     ]
     invalid = [
+        # triage G51b P2 (Ascentul's `convexServer`): one-line wrappers of the Next.js helpers
+        Invalid('import { api } from "../convex/_generated/api";\nimport { server, fetchList } from "./server";\n'
+                'export async function load(channel: string) {\n'
+                '  await server.query(api.feeds.list, { chanel: channel });\n'
+                '  await server.mutation(api.feeds.post, { channel, text: "hi" });\n'
+                '  return fetchList(api.feeds.list, { channel, max: 5 });\n}\n',
+                path="app/load.ts", files={**FEEDS, "app/server.ts": SERVER_WRAPPER}, lines=[4, 4, 5, 5, 6],
+                note="the app's wrapper handing the reference and the arguments on unchanged to "
+                     "`fetchQuery` / `fetchMutation` / a client's `query`"),
         # triage G45 P2 (white-board's `useApiMutation`): a hook that only adds a pending state
         Invalid('import { api } from "../convex/_generated/api";\nimport { useBusyMutation } from "./useBusyMutation";\n'
                 'export function Composer({ channel }: { channel: string }) {\n'
