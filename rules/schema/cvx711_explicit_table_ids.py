@@ -22,6 +22,16 @@ RLS = ('import { customCtx, customMutation } from "convex-helpers/server/customF
 # back, where the one-argument form skipped the triggers and wrote.
 _NAME_FORWARDED = {"wrapDatabaseReader": "0.1.107", "wrapDatabaseWriter": "0.1.107", "Triggers.wrapDB": "0.1.108"}
 LINKED = SCHEMA.replace('owner: v.id("users") }', 'owner: v.id("users"), next: v.optional(v.id("tasks")) }')
+WALK = (SERVER + 'export const chain = query({ args: { first: v.id("tasks") }, handler: async (ctx, args) => {\n'
+        '  const titles = [];\n'
+        '  let cur = args.first;\n'
+        '  while (cur) {\n'
+        '    const task = await ctx.db.get(cur);\n'
+        '    if (!task) break;\n'
+        '    titles.push(task.title);\n'
+        '    cur = task.next;\n'
+        '  }\n'
+        '  return titles;\n}});\n')
 LIST_SCHEMA = SCHEMA.replace('\n});', '\n  lists: defineTable({ taskIds: v.array(v.id("tasks")), mixed: v.array(v.union(v.id("tasks"), v.id("users"))) }),\n});')
 
 
@@ -287,27 +297,8 @@ class ExplicitTableIds(Rule):
                 files={"convex/schema.ts": SCHEMA}, lines=[6], message="could not tell the table",
                 note="a document `let` reassigned from another table: no fix"),
         # triage G51a P4 (claude-comms' job groups): a `let` a loop steps along a linked list of one table
-        Invalid(SERVER + 'export const chain = query({ args: { first: v.id("tasks") }, handler: async (ctx, args) => {\n'
-                '  const titles = [];\n'
-                '  let cur = args.first;\n'
-                '  while (cur) {\n'
-                '    const task = await ctx.db.get(cur);\n'
-                '    if (!task) break;\n'
-                '    titles.push(task.title);\n'
-                '    cur = task.next;\n'
-                '  }\n'
-                '  return titles;\n}});\n',
-                files={"convex/schema.ts": LINKED}, lines=[7], message='write `db.get("tasks", ...)`',
-                output=SERVER + 'export const chain = query({ args: { first: v.id("tasks") }, handler: async (ctx, args) => {\n'
-                '  const titles = [];\n'
-                '  let cur = args.first;\n'
-                '  while (cur) {\n'
-                '    const task = await ctx.db.get("tasks", cur);\n'
-                '    if (!task) break;\n'
-                '    titles.push(task.title);\n'
-                '    cur = task.next;\n'
-                '  }\n'
-                '  return titles;\n}});\n'),
+        Invalid(WALK, files={"convex/schema.ts": LINKED}, lines=[7], message='write `db.get("tasks", ...)`',
+                output=WALK.replace("ctx.db.get(cur)", 'ctx.db.get("tasks", cur)')),
         Invalid(SERVER + 'export const hop = query({ args: { first: v.id("tasks") }, handler: async (ctx, args) => {\n'
                 '  let cur = args.first;\n'
                 '  for (let i = 0; i < 3 && cur; i++) {\n'
