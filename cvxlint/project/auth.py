@@ -54,7 +54,7 @@ from .facts import CallSite, FileFacts, FunctionInfo
 if TYPE_CHECKING:
     from .builders import RegisteredFunction
     from .model import Project
-    from .queries import DatabaseUses
+    from .queries import DatabaseUses, QueryChain
 
 # Does this call (in this file) always throw: `AccessAnalysis._always_throws`
 AlwaysThrows = Callable[[FileFacts, Node], bool]
@@ -232,6 +232,7 @@ class UnownedWrite:
     method: str
     argument: str
     table: str | None
+    capability: str | None = None  # the capability argument that stands for the caller, if that is all
 
 
 @dataclass(frozen=True, slots=True)
@@ -734,9 +735,7 @@ class AccessAnalysis:
         for ch in chains:
             if ch.table is None or ch.table in public or ch.system or _discarded_read(ch.call.node):
                 continue
-            values = [op.value_node for op in [*(ch.range or []), *(ch.search_range or [])]]
-            values += [v for f in ch.filters for _field, _node, v in (f.eqs or (f.bounded[0] if f.bounded else []))]
-            if r0 is not None and all(_literal_or_argument(r0, v) for v in values):
+            if r0 is not None and all(_literal_or_argument(r0, v) for v in _compared_values(ch)):
                 return None  # `ctx.db.query("users").take(50)`: not rows of the public records
         for c in calls:
             if c.method != "get" or c.system or _discarded_read(c.node) or r0 is None or c.func is not r0.func:
@@ -750,7 +749,8 @@ class AccessAnalysis:
         """The handler's `ctx.db.patch/replace/delete` of a document whose id is one of its
         arguments (or the `_id` of the row read by one, `_argument_row_id`), in a public
         mutation that establishes who is calling (an identity fetch, an auth guard, a custom
-        builder's ctx), when nothing in the handler relates that document to the caller: no
+        builder's ctx, or only a capability argument that it looks a row up by: a widget's
+        session id), when nothing in the handler relates that document to the caller: no
         comparison or call that mentions both the document (the argument, a
         row read by it, a row read from that row) and the caller (the identity, what was read
         or computed from it, the builder's ctx members), and no helper given the id that itself
@@ -760,15 +760,23 @@ class AccessAnalysis:
         if fn.kind != "mutation" or not fn.is_public or fn.handler is None or fn.module.app.layout.is_component:
             return []
         access = self.of(fn)
+        # a widget's session id (or another capability) that the handler looks up is who is
+        # calling: the row it finds is the caller's, and a document another argument names must
+        # be tied to it (`conversation.sessionId !== session._id`) as to a signed-in user
+        capability = access.evidence[0].argument if len(access.evidence) == 1 \
+            and access.evidence[0].where == "args" else None
         if access.unknown or access.annotated_public or access.ctx_handed_to or not access.evidence \
-                or any(e.rls is not None or not e.about_caller or "row-level security" in e.what
-                       for e in access.evidence) or access.rls_rules:
+                or any(e.rls is not None or (not e.about_caller and capability is None)
+                       or "row-level security" in e.what for e in access.evidence) or access.rls_rules:
             return []  # row-level security relates every document to the caller, where it has rules
         handler = fn.handler
         r0 = next((r for r in self.project.reach(fn) if r.depth == 0), None)
         if r0 is None or handler.body is None:
             return []
         facts = r0.facts
+        capability_reads = [n for n in self.argument_reads(fn, capability) if n is not None] if capability else []
+        if capability is not None and not _looked_up_in_database(fn, fn.module.app.queries, capability_reads):
+            return []  # a token verified with the deployment's key: whoever holds it may write anything
         writes = [c for c in fn.module.app.queries.calls_of(fn)
                   if c.func is handler and c.method in ("insert", "patch", "replace", "delete") and not c.system]
         # a stored file deleted by its id (`ctx.storage.delete(args.fileId)`) is a write as well
@@ -784,7 +792,7 @@ class AccessAnalysis:
         added = self.project.ctx_change(fn.builder).added - RESOURCE_MEMBERS if fn.builder.is_custom else set()
         guards = [site for site in sites.values() if self._fetches_identity(facts, site)
                   or self.classify(facts, site)[0] == "guard"]
-        caller_seeds = [site.node for site in guards]
+        caller_seeds = [site.node for site in guards] + capability_reads
         caller_seeds += [use.node for use, path in r0.ctx_uses() if path[:1] and path[0] in added]
         for site in guards:
             # an argument a guard checks against the caller (`requireOrgMember(ctx, args.orgId)`)
@@ -817,7 +825,7 @@ class AccessAnalysis:
                 continue
             table = "_storage" if isinstance(call, _StorageDelete) else \
                 fn.module.app.queries.table_of(facts, call.id_node) if call.id_node is not None else None
-            out.append(UnownedWrite(facts, call.node, call.method, arg, table))
+            out.append(UnownedWrite(facts, call.node, call.method, arg, table, capability))
         return out
 
     def whole_table_deletes(self, fn: "RegisteredFunction", queries: "DatabaseUses") -> list[WholeTableDelete]:
@@ -3972,6 +3980,31 @@ def _destructured_from(r: Reached, name: str) -> Node | None:
 
 # global calls that hand their argument on as it is, encoded (`body: JSON.stringify({ code })`)
 _PASS_THROUGH = frozenset(["JSON.stringify", "String", "encodeURIComponent", "URLSearchParams", "btoa"])
+
+
+def _looked_up_in_database(fn: "RegisteredFunction", queries: "DatabaseUses", reads: list[Node]) -> bool:
+    """Does the handler of `fn` read a row by one of `reads`: `ctx.db.get(args.sessionId)`, or
+    a query whose index range or filter compares a field with it (`.eq("token", args.token)`)?"""
+    def holds_read(n: Node | None) -> bool:
+        return n is not None and any(n.start <= r.start and r.end <= n.end for r in reads)
+
+    calls = [c for c in queries.calls_of(fn) if c.func is fn.handler]
+    if any(c.method == "get" and holds_read(c.id_node) for c in calls):
+        return True
+    ids = {id(c) for c in calls}
+    for ch in queries.chains:
+        if id(ch.call) not in ids:
+            continue
+        if any(holds_read(v) for v in _compared_values(ch)):
+            return True
+    return False
+
+
+def _compared_values(ch: "QueryChain") -> list[Node]:
+    """The values a query compares fields with: in its index or search range, and in its
+    filters' equalities (or bounds)."""
+    values = [op.value_node for op in [*(ch.range or []), *(ch.search_range or [])]]
+    return values + [v for f in ch.filters for _field, _node, v in (f.eqs or (f.bounded[0] if f.bounded else []))]
 
 
 def _looked_up_or_compared(read: Node) -> bool:

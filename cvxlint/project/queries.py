@@ -1810,6 +1810,9 @@ class _Inference:
     def __init__(self, uses: DatabaseUses, facts: FileFacts):
         self.uses = uses
         self.facts = facts
+        # `let` declarators whose values are being read, with the table each is supposed to
+        # hold meanwhile (None: not known yet); see `_held_tables`
+        self._supposed: dict[Node, str | None] = {}
 
     def id_table(self, node: Node | None, depth: int = 0) -> str | None:
         if node is None or depth > 8:
@@ -1911,6 +1914,8 @@ class _Inference:
         t = _annotation_table(self.facts, declarator)
         if t is not None:
             return {t}  # `let id: Id<"t">` holds only ids of "t", whatever is assigned
+        if declarator in self._supposed:
+            return {self._supposed[declarator]}
         annotated = _annotated_id_tables(self.facts, declarator)
         values = _assigned_values(self.facts, declarator)
         if values is None:
@@ -1921,8 +1926,22 @@ class _Inference:
         name = (declarator.child("name") or declarator).text
         # `leadId = leadId ?? project.leadId` keeps the value it holds or takes the other one:
         # only the other one can add a table
-        held = {self._id_value(v, depth + 1) for value in ([init] if init is not None else []) + values
-                for v in _coalesced_values(value, without=name)}
+        assigned = [v for value in ([init] if init is not None else []) + values
+                    for v in _coalesced_values(value, without=name)]
+        self._supposed[declarator] = None
+        try:
+            held = {self._id_value(v, depth + 1) for v in assigned}
+            known = held - {None}
+            if None in held and len(known) == 1 and len(annotated) <= 1:
+                # A value read from the name itself (`cur = item.nextId` of `const item = await
+                # ctx.db.get(cur)`, walking a linked list): supposing the name holds ids of the
+                # one table the other values give, if every value then gives that table, by
+                # induction over the assignments in the order they run it never holds another.
+                self._supposed[declarator] = next(iter(known))
+                if {self._id_value(v, depth + 1) for v in assigned} == known:
+                    held = known
+        finally:
+            del self._supposed[declarator]
         return held | annotated if len(annotated) > 1 else held
 
     def id_alternatives(self, node: Node | None) -> list[str]:

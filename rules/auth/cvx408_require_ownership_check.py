@@ -61,6 +61,29 @@ STAFF = {"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/
          '});\n'}
 
 
+# an anonymous widget's sessions: the session id is the capability that says who is calling
+WIDGET = ('import { ConvexError, v } from "convex/values";\nimport { mutation } from "./_generated/server";\n')
+SESSIONS = {"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
+            'import { v } from "convex/values";\n'
+            'export default defineSchema({\n'
+            '  visitors: defineTable({ email: v.string(), expiresAt: v.number() }),\n'
+            '  chats: defineTable({ visitorId: v.id("visitors"), closed: v.boolean() })\n'
+            '    .index("by_visitor", ["visitorId"]),\n'
+            '  notes: defineTable({ text: v.string() }),\n'
+            '});\n'}
+
+
+def _widget_close(check: str) -> str:
+    """A widget's mutation that finds the caller's session, runs `check`, and closes a chat."""
+    return (WIDGET + 'export const close = mutation({ args: { sessionId: v.id("visitors"), chatId: v.id("chats") },\n'
+            '  handler: async (ctx, args) => {\n'
+            '    const visitor = await ctx.db.get(args.sessionId);\n'
+            '    if (!visitor || visitor.expiresAt < Date.now()) throw new ConvexError("session expired");\n'
+            + check +
+            '    await ctx.db.patch(args.chatId, { closed: true });\n'
+            '  } });\n')
+
+
 # project helpers that read a note by the id they are given (a function and an object's method)
 LOADERS = {"convex/lib/notes.ts": 'import { MutationCtx } from "../_generated/server";\n'
            'import { Id } from "../_generated/dataModel";\n'
@@ -100,6 +123,15 @@ class RequireOwnershipCheck(Rule):
     loadNoteOrThrow(ctx, args.noteId)`, `await Notes.get(ctx, args.noteId)`); checking that
     the row exists (`if (!note) throw`, in the handler or the helper) relates nothing. A stored file deleted by an argument's id
     (`ctx.storage.delete(args.fileId)`) is checked the same way.
+
+    An anonymous caller known only by a capability argument (an unguessable session id or
+    token, as CVX401 accepts one) that the handler looks up in the database
+    (`const session = await ctx.db.get(args.sessionId)`, or `.eq("token", args.token)`) counts
+    as known: the row found is the caller's, and a document another argument names must be
+    tied to it (`conversation.sessionId !== session._id`, or read through an index on the
+    session). A capability no row is looked up by (a token verified with a key of the
+    deployment, a password compared with an environment variable) admits its holder to
+    everything: silent.
 
     These relate it to the caller (any one is enough):
     - a comparison that mentions both the document (the id argument, the row read by it,
@@ -180,6 +212,27 @@ class RequireOwnershipCheck(Rule):
     default_enabled = False
 
     valid = [
+        # the chat compared with the caller's session
+        Valid(_widget_close('    const chat = await ctx.db.get(args.chatId);\n'
+                            '    if (!chat || chat.visitorId !== visitor._id) throw new ConvexError("not your chat");\n'),
+              files=SESSIONS),
+        # the chat found through an index on the session
+        Valid(_widget_close('    const mine = await ctx.db.query("chats").withIndex("by_visitor", (q) => q.eq("visitorId", args.sessionId))\n'
+                            '      .filter((q) => q.eq(q.field("_id"), args.chatId)).unique();\n'
+                            '    if (mine === null) throw new ConvexError("not your chat");\n'),
+              files=SESSIONS),
+        Valid(WIDGET + 'export const touch = mutation({ args: { sessionId: v.id("visitors") },\n'
+              '  handler: async (ctx, args) => {\n'
+              '    const visitor = await ctx.db.get(args.sessionId);\n'
+              '    if (!visitor) throw new ConvexError("session expired");\n'
+              '    await ctx.db.patch(args.sessionId, { expiresAt: Date.now() + 3600000 });\n'
+              '  } });\n', files=SESSIONS, note="the session's own row"),
+        Valid(WIDGET + 'import { jwtVerify } from "jose";\n'
+              'export const wipe = mutation({ args: { token: v.string(), noteId: v.id("notes") },\n'
+              '  handler: async (ctx, args) => {\n'
+              '    await jwtVerify(args.token, new TextEncoder().encode(process.env.ADMIN_KEY));\n'
+              '    await ctx.db.delete(args.noteId);\n'
+              '  } });\n', files=SESSIONS, note="a token signed with the deployment's key, no row looked up by it"),
         Valid(AUTH + 'export const dropFile = mutation({ args: { fileId: v.id("_storage") },\n'
               '  handler: async (ctx, { fileId }) => {\n'
               '    const me = await getAuthUserId(ctx);\n'
@@ -388,6 +441,13 @@ class RequireOwnershipCheck(Rule):
               '  } });\n', files={**TENANTS, **LOADERS}),
     ]
     invalid = [
+        # triage G51a P3 (customer-support-ai-saas's widget): any valid session closes any chat
+        Invalid(_widget_close(''), files=SESSIONS, lines=[7],
+                message="looks up the capability argument `sessionId` but patches the `chats` document whose id is "
+                "the argument `chatId` without relating it to the row `sessionId` names"),
+        # only that the chat exists is checked
+        Invalid(_widget_close('    const chat = await ctx.db.get(args.chatId);\n'
+                              '    if (!chat) throw new ConvexError("no such chat");\n'), files=SESSIONS, lines=[9]),
         # triage G47 mom-convex agents:updateSystemPrompt: the row read by the argument is
         # checked only for existence, then written through its `_id` (both forms of get)
         Invalid(AUTH + 'export const edit = mutation({ args: { noteId: v.id("notes"), text: v.string() },\n'
@@ -470,6 +530,13 @@ class RequireOwnershipCheck(Rule):
             for w in ctx.project.access_analysis.unowned_writes(fn):
                 what = "the stored file" if w.table == "_storage" else f"the `{w.table}` document" if w.table \
                     else "the document"
+                if w.capability is not None:
+                    ctx.report(w.facts, w.node,
+                               f"{describe_function(fn)} looks up the capability argument `{w.capability}` but "
+                               f"{_VERB[w.method]} {what} whose id is the argument `{w.argument}` without relating "
+                               f"it to the row `{w.capability}` names: any holder of a valid `{w.capability}` "
+                               f"can change any such document")
+                    continue
                 ctx.report(w.facts, w.node,
                            f"{describe_function(fn)} checks who is calling but {_VERB[w.method]} {what} whose id is "
                            f"the argument `{w.argument}` without relating it to the caller (its owner, team "

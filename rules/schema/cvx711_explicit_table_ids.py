@@ -21,6 +21,17 @@ RLS = ('import { customCtx, customMutation } from "convex-helpers/server/customF
 # over undefined, in `_queueTriggers`; fixed by convex-helpers #881), rolling the mutation
 # back, where the one-argument form skipped the triggers and wrote.
 _NAME_FORWARDED = {"wrapDatabaseReader": "0.1.107", "wrapDatabaseWriter": "0.1.107", "Triggers.wrapDB": "0.1.108"}
+LINKED = SCHEMA.replace('owner: v.id("users") }', 'owner: v.id("users"), next: v.optional(v.id("tasks")) }')
+WALK = (SERVER + 'export const chain = query({ args: { first: v.id("tasks") }, handler: async (ctx, args) => {\n'
+        '  const titles = [];\n'
+        '  let cur = args.first;\n'
+        '  while (cur) {\n'
+        '    const task = await ctx.db.get(cur);\n'
+        '    if (!task) break;\n'
+        '    titles.push(task.title);\n'
+        '    cur = task.next;\n'
+        '  }\n'
+        '  return titles;\n}});\n')
 LIST_SCHEMA = SCHEMA.replace('\n});', '\n  lists: defineTable({ taskIds: v.array(v.id("tasks")), mixed: v.array(v.union(v.id("tasks"), v.id("users"))) }),\n});')
 
 
@@ -54,7 +65,9 @@ class ExplicitTableIds(Rule):
     parameter is typed with (`job: Assignment`, `type Assignment = { taskId: Id<"tasks"> }`),
     either of two documents of one table (`(await a.first()) ?? (await b.first())`,
     `rows.find(...) ?? rows[0]`) or ids of one table (`args.ownerId ?? task.ownerId`, also a
-    `let` assigned so: `leadId = leadId ?? project.leadId`), a key of a `Map<Id<"t">, ...>` (`for (const [id] of m)`,
+    `let` assigned so: `leadId = leadId ?? project.leadId`, and one a loop steps along a linked list
+    of one table: `let cur = list.headId; while (cur) { const item = await ctx.db.get(cur); cur =
+    item.nextId; }`, when supposing `cur` holds that table's ids every value assigned is one), a key of a `Map<Id<"t">, ...>` (`for (const [id] of m)`,
     `m.keys()`) or a value of a `Map<K, Id<"t">>` (`m.get(k)`, `for (const [, id] of m)`,
     `m.values()`, also spread or through `Array.from`), and the parameter of `ids.map((id) => ...)` (and `forEach`,
     `filter`, `flatMap`, `some`, `every`, `find`), `for (const id of ids)`, `ids[i]`. When
@@ -283,6 +296,17 @@ class ExplicitTableIds(Rule):
                 '  if (doc) await ctx.db.delete(doc._id);\n}});\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[6], message="could not tell the table",
                 note="a document `let` reassigned from another table: no fix"),
+        # triage G51a P4 (claude-comms' job groups): a `let` a loop steps along a linked list of one table
+        Invalid(WALK, files={"convex/schema.ts": LINKED}, lines=[7], message='write `db.get("tasks", ...)`',
+                output=WALK.replace("ctx.db.get(cur)", 'ctx.db.get("tasks", cur)')),
+        Invalid(SERVER + 'export const hop = query({ args: { first: v.id("tasks") }, handler: async (ctx, args) => {\n'
+                '  let cur = args.first;\n'
+                '  for (let i = 0; i < 3 && cur; i++) {\n'
+                '    const row = await ctx.db.get(cur);\n'
+                '    cur = row?.owner;\n'
+                '  }\n}});\n',
+                files={"convex/schema.ts": LINKED}, lines=[6], message="could not tell the table",
+                note="the second step holds a `users` id: no fix"),
         Invalid(SERVER + 'export const upsert = mutation({ args: { id: v.optional(v.id("tasks")) }, handler: async (ctx, args) => {\n'
                 '  let id = args.id;\n'
                 '  if (!id) id = await ctx.db.insert("tasks", { title: "new", owner: "u" as any });\n'
