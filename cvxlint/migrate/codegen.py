@@ -340,8 +340,15 @@ def _define(m: Migration, mod: _Module, function: bool = False) -> str:
         # every element keeps what it holds and gains the value where it lacks it (triage G26 P3)
         body.append(f"const items = {acc};")
         body.append(f"if (items === undefined || items.every((item) => item.{element_leaf} !== undefined)) return;")
-        body.append(f"const value = {_value_ts(m.value, target, mod)};")
-        body.append(f"return {patch(f'items.map((item) => (item.{element_leaf} !== undefined ? item : {{ ...item, {element_leaf}: value }}))')};")
+        value = _value_ts(m.value, target, mod)
+        if value == "[]":
+            # `const value = []` is an evolving `any[]`, which strict TypeScript rejects (TS7034,
+            # triage G52a P5); written in the element, it takes its type from there
+            filled = value
+        else:
+            body.append(f"const value = {value};")
+            filled = "value"
+        body.append(f"return {patch(f'items.map((item) => (item.{element_leaf} !== undefined ? item : {{ ...item, {element_leaf}: {filled} }}))')};")
         doc = (f"Set {element_leaf} on each element of {'.'.join(path)} that lacks it to {json.dumps(m.value)}, "
                f"on every {m.table} document.")
     elif m.kind == "rename" and element_leaf is not None:
