@@ -290,6 +290,52 @@ def test_an_index_queried_through_convex_helpers_relationships_is_a_query(tmp_pa
         run.close()
 
 
+def _plan_of_trees(tmp_path, old_files: dict, new_files: dict, answers=()):
+    """The plan between two small apps written to `tmp_path` (old/, new/)."""
+    from cvxlint.config import Settings
+    from cvxlint.migrate import sources
+    from cvxlint.migrate.run import plan_between
+
+    settings = Settings()
+    settings.validate()
+    trees = []
+    for side, files in (("old", old_files), ("new", new_files)):
+        for rel, text in files.items():
+            (tmp_path / side / rel).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / side / rel).write_text(text)
+        tree = sources.working_tree([tmp_path / side], settings, None)
+        tree.root = (tmp_path / side).resolve()
+        trees.append(tree)
+    return plan_between(trees[0], trees[1], trees[1], settings, answers=Answers.parse(list(answers)))
+
+
+def test_an_index_convex_auth_queries_is_kept(tmp_path):
+    """focality replaced `authTables.users` with its own table and no `email` index (triage
+    G52a P2): the plan called the removal a rollback hazard with "no query found", but Convex
+    Auth's default createOrUpdateUser queries users by `email` and `phone` on sign-in (put back
+    nine days later in the app's history)."""
+    auth = ('import GitHub from "@auth/core/providers/github";\nimport { convexAuth } from "@convex-dev/auth/server";\n'
+            'export const { auth, signIn, signOut, store } = convexAuth({ providers: [GitHub] });\n')
+    head = ('import { authTables } from "@convex-dev/auth/server";\nimport { defineSchema, defineTable } from "convex/server";\n'
+            'import { v } from "convex/values";\n')
+    old = {"package.json": '{ "dependencies": { "convex": "1.31.0", "@convex-dev/auth": "0.0.95" } }',
+           "convex/auth.ts": auth,
+           "convex/schema.ts": head + 'export default defineSchema({ ...authTables });\n'}
+    users = ", ".join(f"{f}: v.optional(v.{t}())" for f, t in (("name", "string"), ("email", "string"),
+                      ("emailVerificationTime", "number"), ("phone", "string"), ("phoneVerificationTime", "number"),
+                      ("isAnonymous", "boolean"), ("image", "string"), ("level", "number")))
+    new = {**old, "convex/schema.ts": head + f'export default defineSchema({{ ...authTables, users: defineTable({{ {users} }}) }});\n'}
+    run = _plan_of_trees(tmp_path, old, new)
+    try:
+        removed = {s.index: s for s in run.plan.steps if s.phase == "widen" and s.kind == "stop-using-index"}
+        assert set(removed) == {"email", "phone"}
+        assert "Convex Auth's sign-in queries it" in removed["email"].text
+        text = to_text(run.plan, run.files, source="old", target="new", exit_code=run.exit_code)
+        assert "no query on email was found" not in text and "without it sign-in throws" in text
+    finally:
+        run.close()
+
+
 @pytest.mark.parametrize("case", ["add-index", "staged-index-queried"])
 def test_steps_of_a_staged_index_do_not_say_the_push_blocks(case):
     """The plan stages the index, so no step waits for a backfill during a push (row 14)."""

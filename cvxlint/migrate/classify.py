@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from . import vjson
 from .diff import Change, index_fields, only_gains_filter_fields
+from .impact import LIBRARY_QUERY
 
 if TYPE_CHECKING:
     from .impact import Use
@@ -176,6 +177,9 @@ def classify(c: Change, ctx: Context) -> list[Finding]:
         if c.detail.get("staged"):
             return []  # never queryable, so nothing uses it
         code = "BC303" if c.index_kind == "db" else "BC305"
+        if any(u.detail.startswith(LIBRARY_QUERY) for u in used):
+            return [Finding(code, f"Convex Auth's sign-in queries {c.index} (the library's own code): without it "
+                                  "sign-in throws at run time; keep the index as `authTables` defines it")]
         if used:
             return [Finding(code, f"{len(used)} place(s) still query {c.index}: they stop compiling")]
         old = ctx.old_uses.get(c.id)

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from ..syntax import js
+from ..project.library_writes import convex_auth_index_reads
 
 if TYPE_CHECKING:
     from ..project.model import App, Project
@@ -216,6 +217,12 @@ class Impact:
         if kind == "db":
             for facts, call, functions, helper in self._relationship_lookups(table, index):
                 out.append(self._use("with-index", facts, call, functions, f"{helper}({table!r}, {index!r})"))
+            library = convex_auth_index_reads(self.project, self.app)
+            if library is not None and (table, index) in library[2]:
+                # Convex Auth's sign-in queries it (triage G52a P2: focality's own `users`
+                # table without `email`, put back nine days later)
+                out.append(self._use("with-index", library[0], library[1], [],
+                                     f"{LIBRARY_QUERY} (`convexAuth`) queries {table}.{index}"))
         if kind == "vector":
             for c in self.uses.calls:
                 if c.method == "vectorSearch" and c.table == table and len(c.args) > 1 and \
@@ -326,6 +333,9 @@ class Impact:
 _EQUALITY = ("===", "!==", "==", "!=")
 
 
+# how a query made by Convex Auth's own code is described (`Use.detail`): classify.py and
+# plan.py tell the user to keep the index rather than move the query
+LIBRARY_QUERY = "Convex Auth's sign-in"
 # convex-helpers' relationship helpers (server/relationships.d.ts): the positions of their
 # table and index arguments
 _RELATIONSHIP_INDEX_ARGS = {"getOneFrom": (1, 2), "getOneFromOrThrow": (1, 2), "getManyFrom": (1, 2),

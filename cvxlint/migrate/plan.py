@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Callable
 
 from . import vjson
 from .classify import Context, Finding, classify, most_severe
+from .impact import LIBRARY_QUERY
 from .diff import (INDEX_GROUPS, Change, Problem, SchemaDiff, diff_schemas, index_fields, only_gains_filter_fields,
                    stored_document, table_map)
 from ..errors import UsageError
@@ -893,7 +894,10 @@ class _Planner:
             return
         if k == "remove-index":
             old_uses = self.ctx.old_uses.get(c.id, [])
-            if uses:
+            if any(u.detail.startswith(LIBRARY_QUERY) for u in uses):
+                self._step(c, f, "widen", "stop-using-index", f"keep {name}: Convex Auth's sign-in queries it, and "
+                           "that code is the library's, not yours to move", manual=True, impact=uses)
+            elif uses:
                 self._step(c, f, "widen", "stop-using-index", f"move every query off {name} (tsc proves none is left)",
                            manual=True, impact=uses)
                 self._step(c, f, "narrow", "remove-index", f"remove {label} {name} from {table}")

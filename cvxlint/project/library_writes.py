@@ -31,6 +31,34 @@ CONVEX_AUTH_USER_FIELDS = frozenset(("name", "image", "email", "emailVerificatio
                                      "phoneVerificationTime", "isAnonymous"))
 
 
+# The indexes Convex Auth's own functions query (`withIndex` in @convex-dev/auth 0.0.95
+# dist/server/implementation/*.js): dropping one from a table that overrides `authTables`
+# breaks sign-in at run time. `users.email` and `users.phone` are read by its default
+# createOrUpdateUser only (linking a verified email or phone to an existing user).
+CONVEX_AUTH_INDEX_READS = frozenset([
+    ("authAccounts", "providerAndAccountId"), ("authRateLimits", "identifier"), ("authRefreshTokens", "sessionId"),
+    ("authRefreshTokens", "sessionIdAndParentRefreshTokenId"), ("authSessions", "userId"),
+    ("authVerificationCodes", "accountId"), ("authVerificationCodes", "code"), ("authVerifiers", "signature"),
+])
+CONVEX_AUTH_DEFAULT_USER_INDEX_READS = frozenset([("users", "email"), ("users", "phone")])
+
+
+def convex_auth_index_reads(project: "Project", app: "App") -> "tuple[FileFacts, Node, frozenset] | None":
+    """(the `convexAuth({...})` call's file, the call, the (table, index) pairs Convex Auth
+    queries) when the app signs users in through it; None otherwise."""
+    setup = convex_auth_call(project, app)
+    if setup is None or not convex_auth_signs_in(project, app):
+        return None
+    facts, call = setup
+    args = js.call_args(call)
+    options = js.unwrap(args[0]) if args else None
+    callbacks = js.unwrap(js.object_get(options, "callbacks")) if options is not None and options.type == "object" \
+        else None
+    custom = callbacks is not None and (callbacks.type != "object" or js.object_get(callbacks, "createOrUpdateUser")
+                                        is not None)
+    return facts, call, CONVEX_AUTH_INDEX_READS | (frozenset() if custom else CONVEX_AUTH_DEFAULT_USER_INDEX_READS)
+
+
 @dataclass(frozen=True)
 class LibraryUserWrites:
     """Convex Auth writes `users` documents with only `fields` (the call is `convexAuth(...)`)."""
