@@ -257,30 +257,20 @@ def test_an_index_queried_through_convex_helpers_relationships_is_a_query(tmp_pa
     `getOneFrom(ctx.db, "pods", "byInviteCode", code)` (triage G52a P4): the plan dropped the
     old index in phase 1 ("no query found") while the deployed code still queried it. The
     rename-index fixture with its assignee lookups written that way must plan as with `withIndex`."""
-    import shutil
-
-    from cvxlint.config import Settings
-    from cvxlint.migrate import sources
-    from cvxlint.migrate.run import plan_between
     from migratekit import CASES as FIXTURES
 
-    shutil.copytree(FIXTURES / "rename-index", tmp_path / "case")
+    sides = []
     for side, index in (("old", "by_assignee"), ("new", "by_assigneeId")):
-        code = tmp_path / "case" / side / "convex" / "tickets.ts"
-        text = code.read_text()
+        root = FIXTURES / "rename-index" / side
+        files = {p.relative_to(root).as_posix(): p.read_text() for p in root.rglob("*") if p.is_file()}
         chain = (f'ctx.db\n      .query("tickets")\n      .withIndex("{index}", (q) => q.eq("assignee", args.assignee))\n'
                  '      .collect()')
-        assert chain in text
-        text = text.replace(chain, f'getManyFrom(ctx.db, "tickets", "{index}", args.assignee, "assignee")')
-        code.write_text('import { getManyFrom } from "convex-helpers/server/relationships";\n' + text)
-    settings = Settings()
-    settings.validate()
-    trees = []
-    for side in ("old", "new"):
-        tree = sources.working_tree([tmp_path / "case" / side], settings, None)
-        tree.root = (tmp_path / "case" / side).resolve()
-        trees.append(tree)
-    run = plan_between(trees[0], trees[1], trees[1], settings, answers=Answers.parse(expected("rename-index").get("answers", [])))
+        assert chain in files["convex/tickets.ts"]
+        files["convex/tickets.ts"] = ('import { getManyFrom } from "convex-helpers/server/relationships";\n'
+                                      + files["convex/tickets.ts"].replace(
+                                          chain, f'getManyFrom(ctx.db, "tickets", "{index}", args.assignee, "assignee")'))
+        sides.append(files)
+    run = _plan_of_trees(tmp_path, *sides, answers=expected("rename-index").get("answers", []))
     try:
         actions = {(s.phase, s.index): s for s in run.plan.steps if s.kind in ("keep-index", "remove-index")}
         widen = actions[("widen", "by_assignee")]
