@@ -1,5 +1,6 @@
-"""The README's rule table and rule docs stay in step with the registry."""
+"""The README stays in step with the code: its rule table and rule docs with the registry, and CI's entry point with its test command."""
 
+import re
 from pathlib import Path
 
 from cvxlint.docs import TABLE_END, TABLE_START, readme_with_table, rule_doc
@@ -31,3 +32,13 @@ def test_doc_code_blocks_parse():
                 m = parse(body.encode(), "tsx" if lang.strip() != "ts" else "ts")
                 assert not m.has_error, f"{r.code}: a ```{lang} block in the docs does not parse:\n{body}"
         assert rule_doc(r).startswith(f"# {r.code} {r.name}")
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    """CI calls .ci/run; it must be the README's second command (the test one) as written,
+    so what CI runs is what a developer runs."""
+    readme = (ROOT / "README.md").read_text("utf-8")
+    blocks = re.findall(r"```bash\n(.*?)```", readme, re.S)
+    assert blocks[1].startswith("# 2. "), blocks[:2]
+    script = (ROOT / ".ci" / "run").read_text("utf-8")
+    assert script == "#!/usr/bin/env bash\n" + blocks[1]
