@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 
 from . import vjson
 from .diff import Change, index_fields, only_gains_filter_fields
-from .impact import LIBRARY_QUERY
 
 if TYPE_CHECKING:
     from .impact import Use
@@ -177,7 +176,7 @@ def classify(c: Change, ctx: Context) -> list[Finding]:
         if c.detail.get("staged"):
             return []  # never queryable, so nothing uses it
         code = "BC303" if c.index_kind == "db" else "BC305"
-        if any(u.detail.startswith(LIBRARY_QUERY) for u in used):
+        if any(u.kind == "library-index" for u in used):
             return [Finding(code, f"Convex Auth's sign-in queries {c.index} (the library's own code): without it "
                                   "sign-in throws at run time; keep the index as `authTables` defines it")]
         if used:

@@ -37,7 +37,9 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Use:
-    kind: str  # reads | writes | missing | index-range | filter | with-index | search | vector-search | table | frontend | python | test | schema | validator
+    # reads | writes | missing | index-range | filter | with-index | search | vector-search | table | frontend |
+    # python | test | schema | validator | library-index (a query a package's own code makes: Convex Auth's sign-in)
+    kind: str
     file: str
     line: int
     functions: tuple[str, ...]  # registered functions reaching this code ("messages:send")
@@ -221,8 +223,8 @@ class Impact:
             if library is not None and (table, index) in library[2]:
                 # Convex Auth's sign-in queries it (triage G52a P2: focality's own `users`
                 # table without `email`, put back nine days later)
-                out.append(self._use("with-index", library[0], library[1], [],
-                                     f"{LIBRARY_QUERY} (`convexAuth`) queries {table}.{index}"))
+                out.append(self._use("library-index", library[0], library[1], [],
+                                     f"Convex Auth's sign-in (`convexAuth`) queries {table}.{index}"))
         if kind == "vector":
             for c in self.uses.calls:
                 if c.method == "vectorSearch" and c.table == table and len(c.args) > 1 and \
@@ -333,9 +335,6 @@ class Impact:
 _EQUALITY = ("===", "!==", "==", "!=")
 
 
-# how a query made by Convex Auth's own code is described (`Use.detail`): classify.py and
-# plan.py tell the user to keep the index rather than move the query
-LIBRARY_QUERY = "Convex Auth's sign-in"
 # convex-helpers' relationship helpers (server/relationships.d.ts): the positions of their
 # table and index arguments
 _RELATIONSHIP_INDEX_ARGS = {"getOneFrom": (1, 2), "getOneFromOrThrow": (1, 2), "getManyFrom": (1, 2),

@@ -35,7 +35,6 @@ from typing import TYPE_CHECKING, Callable
 
 from . import vjson
 from .classify import Context, Finding, classify, most_severe
-from .impact import LIBRARY_QUERY
 from .diff import (INDEX_GROUPS, Change, Problem, SchemaDiff, diff_schemas, index_fields, only_gains_filter_fields,
                    stored_document, table_map)
 from ..errors import UsageError
@@ -894,7 +893,7 @@ class _Planner:
             return
         if k == "remove-index":
             old_uses = self.ctx.old_uses.get(c.id, [])
-            if any(u.detail.startswith(LIBRARY_QUERY) for u in uses):
+            if any(u.kind == "library-index" for u in uses):
                 self._step(c, f, "widen", "stop-using-index", f"keep {name}: Convex Auth's sign-in queries it, and "
                            "that code is the library's, not yours to move", manual=True, impact=uses)
             elif uses:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from ..syntax import js
 from ..syntax.tree import Node
 from .definitions import Def, Linker
-from .evaluate import local_const
+from .evaluate import const_value, local_const
 from .facts import CallSite, FileFacts, FunctionInfo, ParamUse, Ref
 
 if TYPE_CHECKING:
@@ -676,9 +676,6 @@ def _on_deployment(facts: FileFacts, cond, depth: int = 0):
                 return (value == DEPLOYED_NODE_ENV) == (cond.has_tok("===") or cond.has_tok("=="))
         return None
     if cond.type == "identifier":
-        init = local_const(facts, cond)
-        if init is None and facts.ref_of(cond) is None:
-            b = facts.bindings.get(cond.text or "")
-            init = b.value if b is not None and b.kind == "const" and not b.path else None
+        init = const_value(facts, cond)
         return _on_deployment(facts, init, depth + 1) if init is not None else None
     return None

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from ..syntax import js
 from ..syntax.components import PAGE_EXTENSIONS
 from ..syntax.tree import Node
-from .evaluate import local_const
+from .evaluate import const_value
 from .facts import CallSite, FileFacts
 
 # What each callee expects its reference to be, by the callee's (last) name.
@@ -177,7 +177,7 @@ def _http_api_call(facts: FileFacts, site: CallSite, out: list[ClientCall]) -> b
     args = js.call_args(site.node)
     if len(args) < 2:
         return False
-    url = _const_value(facts, args[0])
+    url = const_value(facts, args[0])
     tail = js.constant_tail(url)
     if tail is None or "/api/" not in tail or tail.startswith("/") and js.string_value(url) is not None:
         return False  # (a path alone, `fetch("/api/query")`, goes to the page's own server, not to Convex)
@@ -201,30 +201,14 @@ def _http_api_call(facts: FileFacts, site: CallSite, out: list[ClientCall]) -> b
 def _request_body(facts: FileFacts, options: Node) -> Node | None:
     """The object sent: the second argument itself (`axios.post(url, { path, args })`) or
     its `body`/`json`/`data` option, also through `JSON.stringify(...)`."""
-    options = _const_value(facts, options)
+    options = const_value(facts, options)
     if js.object_get(options, "path") is not None:
         return options
     for key in _BODY_OPTIONS:
-        value = _const_value(facts, js.object_get(options, key))
+        value = const_value(facts, js.object_get(options, key))
         if value is not None and value.type == "call_expression" and js.dotted_name(js.callee(value)) == "JSON.stringify":
             args = js.call_args(value)
-            value = _const_value(facts, args[0]) if args else None
+            value = const_value(facts, args[0]) if args else None
         if value is not None and value.type == "object":
             return value
-    return None
-
-
-def _const_value(facts: FileFacts, node: Node | None) -> Node | None:
-    """`node` unwrapped, or, when it is a name, the initializer of the `const` it names in its
-    function or at the top of the file (what it held when the request was sent)."""
-    node = js.unwrap(node)
-    if node is None or node.type != "identifier":
-        return node
-    ref = facts.ref_of(node)
-    if ref is not None and ref.kind == "local":
-        return js.unwrap(local_const(facts, node))
-    if ref is None or ref.kind == "module":
-        b = facts.bindings.get(node.text or "")
-        if b is not None and b.kind == "const" and not b.path:
-            return js.unwrap(b.value)
     return None

@@ -605,6 +605,22 @@ def local_const(facts: FileFacts, ident: Node) -> Node | None:
     return None
 
 
+def const_value(facts: FileFacts, node: Node | None) -> Node | None:
+    """`node` unwrapped, or, when it is a name, the initializer of the `const` it names in its
+    function or at the top of the file (what it held when it was read)."""
+    node = js.unwrap(node)
+    if node is None or node.type != "identifier":
+        return node
+    ref = facts.ref_of(node)
+    if ref is not None and ref.kind == "local":
+        return js.unwrap(local_const(facts, node))
+    if ref is None or ref.kind == "module":
+        b = facts.bindings.get(node.text or "")
+        if b is not None and b.kind == "const" and not b.path:
+            return js.unwrap(b.value)
+    return None
+
+
 def _may_hold_new(facts: FileFacts, ref) -> bool:
     """Whether local `ref` may be a const initialised with `new` (seen through parentheses and
     casts): some `new` expression of its function sits in a declarator of that name. A cheap

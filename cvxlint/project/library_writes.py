@@ -46,17 +46,30 @@ CONVEX_AUTH_DEFAULT_USER_INDEX_READS = frozenset([("users", "email"), ("users", 
 def convex_auth_index_reads(project: "Project", app: "App") -> "tuple[FileFacts, Node, frozenset] | None":
     """(the `convexAuth({...})` call's file, the call, the (table, index) pairs Convex Auth
     queries) when the app signs users in through it; None otherwise."""
+    setup = _sign_in_setup(project, app)
+    if setup is None:
+        return None
+    facts, call, options = setup
+    own = _own_user_callback(js.unwrap(js.object_get(options, "callbacks")))
+    return facts, call, CONVEX_AUTH_INDEX_READS | (frozenset() if own else CONVEX_AUTH_DEFAULT_USER_INDEX_READS)
+
+
+def _sign_in_setup(project: "Project", app: "App") -> "tuple[FileFacts, Node, Node | None] | None":
+    """(its file, the `convexAuth({...})` call, its options) when users sign in through Convex
+    Auth; None otherwise (`providers: []`: nobody signs in through the library)."""
     setup = convex_auth_call(project, app)
     if setup is None or not convex_auth_signs_in(project, app):
         return None
     facts, call = setup
     args = js.call_args(call)
-    options = js.unwrap(args[0]) if args else None
-    callbacks = js.unwrap(js.object_get(options, "callbacks")) if options is not None and options.type == "object" \
-        else None
-    custom = callbacks is not None and (callbacks.type != "object" or js.object_get(callbacks, "createOrUpdateUser")
-                                        is not None)
-    return facts, call, CONVEX_AUTH_INDEX_READS | (frozenset() if custom else CONVEX_AUTH_DEFAULT_USER_INDEX_READS)
+    return facts, call, js.unwrap(args[0]) if args else None
+
+
+def _own_user_callback(callbacks: "Node | None") -> bool:
+    """Do the options' `callbacks` give `createOrUpdateUser` (or cannot be read): the app
+    makes its users itself, not the library's default?"""
+    return callbacks is not None and (callbacks.type != "object"
+                                      or js.object_get(callbacks, "createOrUpdateUser") is not None)
 
 
 @dataclass(frozen=True)
@@ -79,17 +92,14 @@ def convex_auth_user_writes(project: "Project", app: "App") -> LibraryUserWrites
 
 
 def _find(project: "Project", app: "App") -> LibraryUserWrites | None:
-    setup = convex_auth_call(project, app)
-    if setup is None or not convex_auth_signs_in(project, app):
-        return None  # (`providers: []`: nobody signs in through the library, it makes no user)
-    facts, call = setup
-    args = js.call_args(call)
-    options = js.unwrap(args[0]) if args else None
+    setup = _sign_in_setup(project, app)
+    if setup is None:
+        return None  # (nobody signs in through the library: it makes no user)
+    facts, call, options = setup
     if options is None or options.type != "object" or any(p.spread for p in js.object_props(options)):
         return None
     callbacks = js.unwrap(js.object_get(options, "callbacks"))
-    if callbacks is not None and (callbacks.type != "object" or js.object_get(callbacks, "createOrUpdateUser")
-                                  is not None or any(p.spread for p in js.object_props(callbacks))):
+    if _own_user_callback(callbacks) or any(p.spread for p in js.object_props(callbacks)):
         return None  # the app writes users itself (or we cannot tell)
     providers = js.unwrap(js.object_get(options, "providers"))
     if providers is None or providers.type != "array" or not _default_profiles(project, facts, providers):

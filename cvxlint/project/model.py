@@ -291,18 +291,21 @@ class App:
                 and isinstance(info["authInfo"], list)
         return listed
 
+    @cached_property
+    def auth_config_providers(self) -> "tuple[FileFacts, Node] | None":
+        """auth.config.ts (or .js): its file and the `providers` array it default-exports, when
+        written as one."""
+        module = self.special_module("auth.config")
+        config = _default_export_value(module.facts) if module is not None else None
+        providers = js.unwrap(js.object_get(config, "providers"))
+        return (module.facts, providers) if providers is not None and providers.type == "array" else None
+
     @property
     def auth_config_lists_no_provider(self) -> bool:
         """Does auth.config.ts (or .js) export `{ providers: [] }`? Convex then knows no identity
         provider, as without the file (apps with their own sessions write it to have one)."""
-        hit = self.__dict__.get("_no_provider")
-        if hit is None:
-            module = self.special_module("auth.config")
-            config = _default_export_value(module.facts) if module is not None else None
-            providers = js.unwrap(js.object_get(config, "providers"))
-            hit = self.__dict__["_no_provider"] = providers is not None and providers.type == "array" \
-                and not providers.children
-        return hit
+        found = self.auth_config_providers
+        return found is not None and not found[1].children
 
     @property
     def auth_config_names_only_other_issuers(self) -> bool:
@@ -311,16 +314,9 @@ class App:
         `domain` (a custom JWT's `issuer`) is another environment variable
         (`process.env.CLERK_JWT_ISSUER_DOMAIN`, also through a const) or a URL off `.convex.site`;
         an entry we cannot read may be Convex Auth's, and then the answer is no."""
-        hit = self.__dict__.get("_other_issuers")
-        if hit is None:
-            module = self.special_module("auth.config")
-            config = _default_export_value(module.facts) if module is not None else None
-            providers = js.unwrap(js.object_get(config, "providers")) if config is not None \
-                and config.type == "object" else None
-            hit = self.__dict__["_other_issuers"] = providers is not None and providers.type == "array" \
-                and bool(providers.children) \
-                and all(_names_other_issuer(module.facts, js.unwrap(p)) for p in providers.children)
-        return hit
+        found = self.auth_config_providers
+        return found is not None and bool(found[1].children) \
+            and all(_names_other_issuer(found[0], js.unwrap(p)) for p in found[1].children)
 
     @property
     def uses_ents(self) -> bool:

@@ -1596,7 +1596,7 @@ def _result_ops(fn: Node) -> list[list[RangeOp]] | None:
         for a in (n for n in body.walk() if n.type in ("assignment_expression", "augmented_assignment_expression")):
             left = js.unwrap(a.child("left"))
             if left is not None and left.type == "identifier" and left.text in extended \
-                    and (a.type != "assignment_expression" or _chain_root(a.child("right")) != left.text):
+                    and (a.type != "assignment_expression" or _chain_ops(js.unwrap(a.child("right")), left.text) is None):
                 del extended[left.text]  # given another value: its results cannot be told
         consts.update(extended)
         results = [r for ret in js.return_statements(fn) for r in _alternatives(ret.children[0] if ret.children else None)]
@@ -1609,14 +1609,6 @@ def _result_ops(fn: Node) -> list[list[RangeOp]] | None:
             return None
         out.append(ops)
     return out
-
-
-def _chain_root(n: Node | None) -> str | None:
-    """The name a chain of method calls starts from (`r.gte("at", x).lte("at", y)` -> "r")."""
-    n = js.unwrap(n)
-    while n is not None and n.type in ("call_expression", "member_expression"):
-        n = js.unwrap(js.callee(n) if n.type == "call_expression" else n.child("object"))
-    return n.text if n is not None and n.type == "identifier" else None
 
 
 def _sure_bound(fn: Node) -> str | None:
