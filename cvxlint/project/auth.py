@@ -3919,7 +3919,7 @@ def _secret_verifies_request(r: Reached, names: dict[str, str], spelled: dict[in
         if callee is None or chain is None or callee.text == "fetch":
             continue
         root, path = chain
-        if root.type == "identifier" and (root.text == "console" or _is_ctx(r, root)):
+        if root.type == "identifier" and (root.text == "console" or _is_handler_ctx(r, root)):
             continue
         given = [js.unwrap(a) for a in js.call_args(site.node)]
         secret = next((found for a in given if (found := holds(a)) is not None), None)
@@ -3938,7 +3938,7 @@ def _secret_verifies_request(r: Reached, names: dict[str, str], spelled: dict[in
     return None
 
 
-def _is_ctx(r: Reached, ident: Node) -> bool:
+def _is_handler_ctx(r: Reached, ident: Node) -> bool:
     """The handler's ctx (`ctx.runMutation`): what it is handed goes to another function, not
     to a check."""
     ref = r.facts.ref_of(ident)
@@ -3957,7 +3957,7 @@ def _from_request(r: Reached, node: Node, names: dict[str, str], depth: int) -> 
         if n.type not in ("identifier", "shorthand_property_identifier") or n.text in names:
             continue
         ref = r.facts.ref_of(n)
-        if ref is None or _is_ctx(r, n):
+        if ref is None or _is_handler_ctx(r, n):
             continue
         if ref.kind == "param" and ref.func is not None and r.func.is_inside(ref.func):
             return True
