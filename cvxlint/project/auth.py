@@ -833,7 +833,7 @@ class AccessAnalysis:
         row a query read from a whole table (`whole_table_read`: no index range, no filter but
         one on literals; `.collect()`, `.take(n)`, `.paginate(...)`, `for await`), with nothing
         in the loop that picks rows (`if (row.ownerId !== me) continue`), in a public mutation
-        whose only check is that the caller is signed in (`_only_signed_in`). One per table;
+        whose only check is that the caller is signed in (`only_signed_in`). One per table;
         a query of a table a helper is given by name (`deleteAll(ctx, "posts")`) is placed at
         each call naming it. `queries`: database uses that hold `fn`'s (`rulekit.reported_queries`)."""
         if fn.kind != "mutation" or not fn.is_public or fn.handler is None or fn.module.app.layout.is_component:
@@ -845,7 +845,7 @@ class AccessAnalysis:
             source = queries.row_of_id(c.facts, c.id_node)
             if source is not None and whole_table_read(source[0]) and not _picks_rows(c.facts, c.node, source[1]):
                 found.append((c, source[0]))
-        if not found or not self._only_signed_in(fn):
+        if not found or not self.only_signed_in(fn):
             return []
         reached = self.project.reach(fn)
         out: list[WholeTableDelete] = []
@@ -883,7 +883,7 @@ class AccessAnalysis:
                         out.append((r, site.node, table))
         return out
 
-    def _only_signed_in(self, fn: "RegisteredFunction") -> bool:
+    def only_signed_in(self, fn: "RegisteredFunction") -> bool:
         """Is the only thing that admits `fn`'s caller that someone is signed in? It asks who
         is calling (an identity fetch, a guard given only ctx, a custom builder's ctx member)
         and, in the handler and every helper it reaches, tests what it found for presence only
