@@ -276,6 +276,28 @@ class HttpRoute:
     # a Hono route behind middleware that may check the caller (`bearerAuth`, the app's own)
     behind_middleware: bool = False
     on_hono: bool = False  # `app.post(path, handler)` on a Hono app, not `http.route({...})`
+    path_node: Node | None = None  # the `path` (or `pathPrefix`) expression as written
+
+    def shown_path(self) -> str:
+        """The path to name the route by in a message: its value, or as written when it is
+        computed (`` `/stripe/${process.env.HOOK_KEY}/paid` ``)."""
+        if self.path or self.path_prefix:
+            return self.path or self.path_prefix
+        node = js.unwrap(self.path_node)
+        if node is None:
+            return "?"
+        text = self.facts.one_line(node)
+        if len(text) > 80:  # (cut inside a template, its closing backtick is kept)
+            text = text[:76] + ("...`" if text.startswith("`") else "...")
+        return text
+
+    def url_secrets(self) -> list[str]:
+        """The environment variables the path is built from (`` `/hooks/${process.env.KEY}` ``):
+        a secret a sender must know to reach the route at all."""
+        node = self.path_node
+        if node is None:
+            return []
+        return [u.env_var for u in self.facts.env_reads() if node.start <= u.node.start < node.end]
 
     def reach(self, project: "Project") -> list:
         """The inline handler and the helpers it calls (callgraph.Reached), [] for none."""
@@ -810,7 +832,9 @@ def _route(index: CallIndex, resolver: ReferenceResolver, app: "App", facts: Fil
     def option(key: str) -> str | None:  # a literal, or a const string (`path: Routes.item`)
         return resolver.linker.const_string(facts, js.object_get(spec, key))
 
-    route = HttpRoute(facts, site.node, js.unwrap(handler), option("method"), option("path"), option("pathPrefix"))
+    path_node = js.object_get(spec, "path") or js.object_get(spec, "pathPrefix")
+    route = HttpRoute(facts, site.node, js.unwrap(handler), option("method"), option("path"), option("pathPrefix"),
+                      path_node=path_node)
     index.routes.append(route)
     h = js.unwrap(handler)
     if h is None:

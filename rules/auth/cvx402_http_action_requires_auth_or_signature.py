@@ -249,6 +249,20 @@ class HttpActionRequiresAuthOrSignature(Rule):
                 '    await append(text);\n    await ctx.runMutation(internal.chat.save, { id, text });\n  });\n'
                 '}) });\nexport default http;\n', path="convex/http.ts", lines=[9],
                 note="the ctx the stream callback gets is the route's"),
+        # triage G53c P4 (fulhaus-app http.ts): a secret in the path is the route's one guard
+        Invalid(HTTP + 'http.route({\n  path: `/stripe-webhook/${process.env.STRIPE_HOOK_KEY}/paid`,\n  method: "POST",\n'
+                '  handler: httpAction(async (ctx, req) => {\n    const { data } = await req.json();\n'
+                '    await ctx.runMutation(internal.payments.record, { ref: String(data?.object?.id) });\n'
+                '    return new Response(null);\n  }),\n});\nexport default http;\n', path="convex/http.ts", lines=[9],
+                message="POST `/stripe-webhook/${process.env.STRIPE_HOOK_KEY}/paid` checks no user, token or signature: "
+                        "its only guard is the secret `STRIPE_HOOK_KEY` in its URL",
+                note="a computed path is named as written, and the secret it holds is said"),
+        Invalid(HTTP + 'const base = process.env.PREFIX ?? "/api";\n'
+                'http.route({ path: base + "/webhook", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+                '  await ctx.runMutation(internal.data.load, await req.json());\n  return new Response("ok");\n}) });\n'
+                'export default http;\n', path="convex/http.ts", lines=[7],
+                message="POST base + \"/webhook\" is a webhook, but checks no signature",
+                note="a prefix from the environment read outside the path is not a secret in it"),
         # triage G48b P3: a presence check on the secret is no verification
         Invalid(HTTP + 'http.route({ path: "/payments/webhook", method: "POST", handler: httpAction(async (ctx, req) => {\n'
                 '  const body = await req.json();\n  const secret = process.env.PAYMENT_WEBHOOK_SECRET;\n'
@@ -293,12 +307,22 @@ class HttpActionRequiresAuthOrSignature(Rule):
                 continue
             if any(_verifies(r, analysis, env_checks) for r in _factory_reach(ctx, route)):
                 continue  # `handler: withApiKey(async (ctx, req, account) => ...)` checks before it calls
-            where = route.path or route.path_prefix or "?"
+            where = route.shown_path()
             if spends is not None:
                 ctx.report(route.facts, route.handler,
                            f"HTTP route {route.method or ''} {where} checks no user, token or signature, and calls "
                            f"a paid API with the app's key ({spends}): anyone who finds the URL can spend it; "
                            "verify the caller (`ctx.auth.getUserIdentity()`, an Authorization header) first")
+                continue
+            secrets = route.url_secrets()
+            if secrets:
+                # a capability URL: only who knows the secret reaches the route, but a URL is
+                # kept by proxies, logs and the sender's dashboard, and a leak cannot be noticed
+                ctx.report(route.facts, route.handler,
+                           f"HTTP route {route.method or ''} {where} checks no user, token or signature: its only "
+                           f"guard is the secret {_names(secrets)} in its URL, which proxies and logs keep; verify "
+                           "the sender's signature (svix `new Webhook(secret).verify`, Stripe `constructEventAsync`) "
+                           "or a token in a header")
                 continue
             if _WEBHOOK_PATH.search(where):
                 # a webhook has one sender, which signs what it sends: unsigned, it is open by mistake
@@ -312,6 +336,10 @@ class HttpActionRequiresAuthOrSignature(Rule):
                        f"HTTP route {route.method or ''} {where} checks no user, token or signature: anyone who "
                        "finds the URL can call it; verify the caller (an Authorization header, a webhook "
                        "signature) before doing anything")
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(f"`{n}`" for n in dict.fromkeys(names))
 
 
 def _factory_reach(ctx, route) -> list:

@@ -1,4 +1,5 @@
 from cvxlint.migrate.vjson import subsumes
+from cvxlint.project.references import PAGINATED_HOOKS
 from cvxlint.project.validators import pagination_opts_validator
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, edits, js
 
@@ -88,7 +89,7 @@ class RequirePaginationValidator(Rule):
         Invalid(SERVER + 'export const list = query({\n'
                 '  args: { paginationOpts: v.object({ numItems: v.number(), cursor: v.union(v.string(), v.null()), id: v.optional(v.number()) }) },\n'
                 '  handler: (ctx, args) => ctx.db.query("tasks").paginate(args.paginationOpts),\n});\n',
-                lines=[4], message="clients also send `endCursor`, which it rejects", note="names only what is missing",
+                lines=[4], message="`usePaginatedQuery` also sends `endCursor`, which it rejects", note="names only what is missing",
                 output=SERVER.replace('import { v } from "convex/values";\n',
                                       'import { v } from "convex/values";\nimport { paginationOptsValidator } from "convex/server";\n')
                 + 'export const list = query({\n  args: { paginationOpts: paginationOptsValidator },\n'
@@ -97,6 +98,20 @@ class RequirePaginationValidator(Rule):
                 '  args: { paginationOpts: v.object({ numItems: v.number(), cursor: v.union(v.string(), v.null()) }) },\n'
                 '  handler: (ctx, args) => ctx.db.query("tasks").paginate(args.paginationOpts),\n});\n',
                 lines=[4],
+                output=SERVER.replace('import { v } from "convex/values";\n',
+                                      'import { v } from "convex/values";\nimport { paginationOptsValidator } from "convex/server";\n')
+                + 'export const list = query({\n'
+                '  args: { paginationOpts: paginationOptsValidator },\n'
+                '  handler: (ctx, args) => ctx.db.query("tasks").paginate(args.paginationOpts),\n});\n'),
+        Invalid(SERVER + 'export const list = query({\n'
+                '  args: { paginationOpts: v.object({ numItems: v.number(), cursor: v.union(v.string(), v.null()) }) },\n'
+                '  handler: (ctx, args) => ctx.db.query("tasks").paginate(args.paginationOpts),\n});\n',
+                lines=[4], message="its `usePaginatedQuery` callers also send `id` and `endCursor`",
+                files={"src/Tasks.tsx": 'import { usePaginatedQuery } from "convex/react";\n'
+                       'import { api } from "../convex/_generated/api";\n'
+                       'export const useTasks = () => usePaginatedQuery(api.example.list, {}, { initialNumItems: 20 });\n'},
+                note="the app's own paginated client; with none, the message speaks of the hook, not of this app's "
+                     "clients (a plain `useQuery` passing `{ numItems, cursor }` sends neither, triage G53c P5)",
                 output=SERVER.replace('import { v } from "convex/values";\n',
                                       'import { v } from "convex/values";\nimport { paginationOptsValidator } from "convex/server";\n')
                 + 'export const list = query({\n'
@@ -154,8 +169,8 @@ class RequirePaginationValidator(Rule):
             if v.zod or field.zod:
                 # a Zod schema: `paginationOptsValidator` is no Zod type (zodToConvex throws on it)
                 what = "`z.any()`" if v.kind == "any" else f"a Zod object (`{v.describe()}` once converted)"
-                ctx.report(fn.facts, node, f"`paginationOpts` of `{fn.display_name}` is validated with {what}: clients "
-                           "send `numItems`, `cursor`, `id` and `endCursor`, and it rejects what it does not declare; "
+                ctx.report(fn.facts, node, f"`paginationOpts` of `{fn.display_name}` is validated with {what}: "
+                           "`usePaginatedQuery` sends `numItems`, `cursor`, `id` and `endCursor`, and it rejects what it does not declare; "
                            "declare them as `paginationOptsValidator` does (`id` and `endCursor` optional)", severity=sev)
                 continue
             # a field `paginationOptsValidator` does not have would be lost, and the handler
@@ -182,5 +197,14 @@ class RequirePaginationValidator(Rule):
             missing = [f for f in ("id", "endCursor") if f not in declared] or sorted(ALL_FIELDS - declared)
             names = " and ".join(f"`{f}`" for f in missing)
             ctx.report(fn.facts, node, f"`paginationOpts` of `{fn.display_name}` is validated with `{v.describe()}`: "
-                       f"clients also send {names}, which it rejects; use `paginationOptsValidator`",
+                       f"{_senders(app, fn)} {names}, which it rejects; use `paginationOptsValidator`",
                        severity=sev, fix=fix)
+
+
+def _senders(app, fn) -> str:
+    """Who sends the fields the validator lacks, with its verb: the function's own paginated
+    clients when the app has some, else the hook in general (a plain `useQuery` passing
+    `{ numItems, cursor }` sends neither, triage G53c P5)."""
+    if any(u.is_client and u.how in PAGINATED_HOOKS for u in app.callers(fn)):
+        return "its `usePaginatedQuery` callers also send"
+    return "`usePaginatedQuery` also sends"
