@@ -105,6 +105,10 @@ class NoCallerChosenFunction(Rule):
         Invalid(HEADER + 'export const call = action({ args: { mod: v.string() },\n'
                 '  handler: async (ctx, args) => ctx.runAction(makeFunctionReference<"action">(`${args.mod}:run`), {}) });\n',
                 lines=[5], message="argument `mod`", note="a name built from the argument"),
+        Invalid(HEADER + 'export const later = mutation({ args: { fn: v.string() },\n'
+                '  handler: async (ctx, args) => { await ctx.scheduler.runAfter(0, args.fn as any, {}); } });\n',
+                lines=[5], message="internal ones included; pick from", convex="1.48.0",
+                note="no `v.function()` advice before convex 1.49"),
     ]
 
     def check_app(self, ctx, app):
@@ -122,13 +126,14 @@ class NoCallerChosenFunction(Rule):
             if access.evidence and not ctx.project.access_analysis.only_signed_in(fn):
                 continue  # a role, a secret, a capability: fewer callers than anyone signed in
             who = "any signed-in user" if access.evidence else "anyone"
+            # (`v.function()` came in convex 1.49: no advice an older app cannot follow)
+            handle = "" if app.convex_at_least("1.49.0") is False else "take a `v.function()` handle or "
             for r, site, how, argument in found:
                 report_in_handler(
                     ctx, fn, r, site.node,
                     f"`{how}` in {describe_function(fn)} runs the function its caller names in argument "
                     f"`{argument}`: {who} can run any function of the app by name, internal ones included; "
-                    "pick from references the app lists (a map of `internal.x.y` keyed by a `v.literal` union) "
-                    "or take a `v.function()` handle")
+                    f"{handle}pick from references the app lists (a map of `internal.x.y` keyed by a `v.literal` union)")
 
 
 def _runs_chosen(ctx, fn):
