@@ -1,4 +1,5 @@
 from cvxlint.project.callgraph import kind_can_run
+from cvxlint.syntax import scope
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, memoized, report_in_handler, reported_queries
 
 from .common import time_read
@@ -17,8 +18,59 @@ def time_reads(reached, written=()):
     for site in calls:
         what = time_read(site)
         if what is not None and not _default_passed(reached, site.node) \
-                and not any(start <= site.node.start and site.node.end <= end for start, end in (*logged, *written)):
+                and not any(start <= site.node.start and site.node.end <= end for start, end in (*logged, *written)) \
+                and not _only_logged(reached, site.node, logged):
             yield site, what
+
+
+# expressions a time read may sit in and still be the value computed from it (`Date.now() - t`)
+_ARITHMETIC = frozenset(["binary_expression", "parenthesized_expression", "unary_expression", "as_expression",
+                         "non_null_expression"])
+
+
+def _only_logged(reached, node, logged, depth: int = 0) -> bool:
+    """Is the value of `node` (a time read) only ever logged? Held in a `const` (`const age =
+    Date.now() - t`, the read inside arithmetic) whose every read is an argument of
+    `console.*`, sits in the test of an `if` whose branches only log (`if (age > TTL)
+    console.warn(...)`), or is itself held in such a `const` (`const stale = age > TTL`): the
+    query's result does not depend on it (triage G53h P5). Also the read itself in such a test."""
+    n = node
+    while n.parent is not None and n.parent.type in _ARITHMETIC:
+        n = n.parent
+    p = n.parent
+    if p is None or p.type != "variable_declarator" or n.field != "value":
+        return _in_logging_test(n)
+    name = p.child("name")
+    decl = p.parent
+    if name is None or name.type != "identifier" or decl is None or not decl.has_tok("const") or depth > 3:
+        return False
+    reads = [r for r in scope.reads_of(reached.func.node, name.text or "")
+             if (ref := reached.facts.ref_of(r)) is not None and ref.kind == "local"]
+    return bool(reads) and all(any(start <= r.start and r.end <= end for start, end in logged)
+                               or _only_logged(reached, r, logged, depth + 1) for r in reads)
+
+
+def _in_logging_test(n) -> bool:
+    """Is `n` in the condition of an `if` whose branches hold only `console.*` calls?"""
+    while n.parent is not None and n.parent.type in (*_ARITHMETIC, "parenthesized_expression"):
+        n = n.parent
+    p = n.parent
+    if p is None or p.type != "if_statement" or n.field != "condition":
+        return False
+    branches = [b for b in (p.child("consequence"), p.child("alternative")) if b is not None]
+    return all(_only_console(b) for b in branches)
+
+
+def _only_console(n) -> bool:
+    """A statement (or block, or `else` clause) of `console.*(...)` calls only."""
+    if n.type in ("statement_block", "else_clause"):
+        return all(_only_console(c) for c in n.children)
+    if n.type == "expression_statement":
+        call = js.unwrap(n.children[0]) if n.children else None
+        callee = js.callee(call) if call is not None and call.type == "call_expression" else None
+        obj = callee.child("object") if callee is not None and callee.type == "member_expression" else None
+        return obj is not None and obj.type == "identifier" and obj.text == "console"
+    return False
 
 
 def write_arguments(ctx, app) -> dict[str, list[tuple[int, int]]]:
@@ -89,6 +141,17 @@ class NoDateNowInQuery(Rule):
     summary = "`Date.now()`/`new Date()` in a query (results go stale)"
 
     valid = [
+        Valid(SERVER + 'const TTL = 600000;\nexport const models = query({ args: {}, handler: async (ctx) => {\n'
+              '  const cached = await ctx.db.query("cache").first();\n  if (!cached) return [];\n'
+              '  const age = Date.now() - cached.updatedAt;\n'
+              '  if (age > TTL) {\n    console.warn(`cache is ${Math.round(age / 60000)} minutes old`);\n  }\n'
+              '  return cached.models;\n} });\n',
+              note="the time only decides whether to log: the result does not depend on it (triage G53h P5)"),
+        Valid(SERVER + 'const TTL = 600000;\nexport const models = query({ args: {}, handler: async (ctx) => {\n'
+              '  const cached = await ctx.db.query("cache").first();\n  if (!cached) return [];\n'
+              '  const age = Date.now() - cached.updatedAt;\n  const stale = age > TTL;\n'
+              '  if (stale) console.warn("cache age", age);\n  return cached.models;\n} });\n',
+              note="through a second const"),
         Valid(SERVER.replace("mutation }", "mutation, action, type QueryCtx, type ActionCtx }")
               + 'async function lookup(ctx: QueryCtx | ActionCtx, cur: string) {\n'
               '  const checkedAt = "scheduler" in ctx ? Date.now() : null;\n'
@@ -119,6 +182,17 @@ class NoDateNowInQuery(Rule):
               note="the time only goes into a write: in the query that insert throws whatever it holds (CVX107's error)"),
     ]
     invalid = [
+        Invalid(SERVER + 'const TTL = 600000;\nexport const models = query({ args: {}, handler: async (ctx) => {\n'
+                '  const cached = await ctx.db.query("cache").first();\n  if (!cached) return [];\n'
+                '  const age = Date.now() - cached.updatedAt;\n'
+                '  if (age > TTL) {\n    console.warn("stale cache");\n    return [];\n  }\n'
+                '  return cached.models;\n} });\n',
+                lines=[7], note="the branch the time decides also returns: the result depends on it"),
+        Invalid(SERVER + 'export const models = query({ args: {}, handler: async (ctx) => {\n'
+                '  const cached = await ctx.db.query("cache").first();\n'
+                '  const age = Date.now() - (cached?.updatedAt ?? 0);\n  console.log("age", age);\n'
+                '  return { models: cached?.models ?? [], age };\n} });\n',
+                lines=[5], note="logged, and returned too"),
         Invalid(SERVER + 'class Clock {\n  stamp() { return Date.now(); }\n}\n'
                 'export const age = query({ args: {}, handler: async () => {\n'
                 '  const clock = new Clock();\n  return clock.stamp();\n}});\n',
