@@ -896,6 +896,22 @@ class _Planner:
             if any(u.kind == "library-index" for u in uses):
                 self._step(c, f, "widen", "stop-using-index", f"keep {name}: Convex Auth's sign-in queries it, and "
                            "that code is the library's, not yours to move", manual=True, impact=uses)
+            elif uses and (successor := self._staged_successor(c)) is not None:
+                # the queries can only move once the successor is queryable: in the push that
+                # un-stages it (migrations.md row 14; triage G52a P1: Elevenprocess renamed by_email
+                # to email and still queried by_email)
+                how = (f"this is an index rename ({name} -> {successor.index}, same fields)"
+                       if index_fields(successor.new, c.index_kind) == index_fields(c.old, c.index_kind)
+                       else f"{successor.index} covers its fields")
+                self._step(c, f, "widen", "keep-index",
+                           f"keep {label} {name} in this push: {how}, but the plan stages {successor.index}, which "
+                           f"cannot be queried until the narrow push, so the queries on {name} (listed) stay as they "
+                           "are for now", impact=uses)
+                self._step(c, f, "narrow", "move-queries",
+                           f"move the queries on {name} (listed) to {successor.index} in this push, the one that "
+                           f"removes `staged` from {successor.index} and {name} from the schema (tsc proves none is "
+                           "left)", manual=True, impact=uses)
+                self._step(c, f, "narrow", "remove-index", f"remove {label} {name} from {table}")
             elif uses:
                 self._step(c, f, "widen", "stop-using-index", f"move every query off {name} (tsc proves none is left)",
                            manual=True, impact=uses)
@@ -964,6 +980,17 @@ class _Planner:
             self._step(c, f, "narrow", "change-vector-index",
                        f"switch searches to the new index; then drop the {o}-dimension field and index")
             return
+
+    def _staged_successor(self, c: Change) -> Change | None:
+        """The index added in place of the removed `c` that can answer every query on it (its
+        fields start with `c`'s), when the plan stages it: those queries must wait for the push
+        that removes `staged`. An index with `c`'s very fields (a rename) comes first."""
+        old_fields = index_fields(c.old, c.index_kind)
+        found = [a for a in self.d.changes
+                 if a.kind == "add-index" and a.table == c.table and a.index_kind == c.index_kind
+                 and not a.detail.get("staged") and self.stages_indexes_of(a.table)
+                 and index_fields(a.new, a.index_kind)[:len(old_fields)] == old_fields]
+        return min(found, key=lambda a: len(index_fields(a.new, a.index_kind)), default=None)
 
     def _held_replacements(self, c: Change, old_uses: list["Use"]) -> list[str]:
         """The indexes added in place of a removed one whose queries cannot ship with phase 1:
