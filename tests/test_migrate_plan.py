@@ -1008,3 +1008,42 @@ def test_queries_on_a_replaced_index_move_in_the_widen_push_when_the_replacement
         assert steps == {("widen", "stop-using-index"), ("narrow", "remove-index")}
     finally:
         run.close()
+
+
+@pytest.mark.parametrize("convex", ["1.25.4", "1.31.0"])
+def test_an_index_renamed_with_its_field_stays_for_the_lookups_to_fall_back_on(tmp_path, convex):
+    """syntaxia renamed users.clerkId to clerkUserId and its index by_clerkId to by_clerk_id
+    (triage G52a P6): phase 1 dropped by_clerkId while the new code's lookups on by_clerk_id
+    missed every user the migration had not reached. by_clerkId stays until the narrow push,
+    by_clerk_id is queryable from phase 1 (not staged), and its lookups are listed under the
+    rename with the fallback."""
+    head = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+            'export default defineSchema({\n  users: defineTable({ ')
+    lookup = ('import {{ query }} from "./_generated/server";\nimport {{ v }} from "convex/values";\n'
+              'export const byClerk = query({{\n  args: {{ id: v.string() }},\n  handler: (ctx, args) =>\n'
+              '    ctx.db.query("users").withIndex("{index}", (q) => q.eq("{field}", args.id)).unique(),\n}});\n')
+    old = {"package.json": f'{{ "dependencies": {{ "convex": "{convex}" }} }}',
+           "convex/users.ts": lookup.format(index="by_clerkId", field="clerkId"),
+           "convex/schema.ts": head + 'clerkId: v.string(), name: v.string() }).index("by_clerkId", ["clerkId"]),\n});\n'}
+    new = {**old, "convex/users.ts": lookup.format(index="by_clerk_id", field="clerkUserId"),
+           "convex/schema.ts": head + 'clerkUserId: v.string(), name: v.string() })'
+                               '.index("by_clerk_id", ["clerkUserId"]),\n});\n'}
+    run = _plan_of_trees(tmp_path, old, new, answers=["rename:users.clerkId=clerkUserId"])
+    try:
+        plan = run.plan
+        users = _table(plan.widened, "users")
+        assert [i["indexDescriptor"] for i in users["indexes"]] == ["by_clerkId", "by_clerk_id"]
+        assert not users.get("stagedDbIndexes")
+        steps = {(s.phase, s.kind, s.index): s for s in plan.steps}
+        assert ("widen", "remove-index", "by_clerkId") not in steps
+        assert "fall back to by_clerkId" in steps[("widen", "keep-index", "by_clerkId")].text
+        assert ("narrow", "remove-index", "by_clerkId") in steps
+        assert "not staged" in steps[("widen", "add-index", "by_clerk_id")].text
+        fallback = next(s for s in plan.steps if s.kind == "fallback-lookup")
+        assert fallback.phase == "widen" and fallback.manual and fallback.field == "clerkId"
+        assert "fall back to by_clerkId on clerkId" in fallback.text
+        assert [u.detail for u in fallback.code_impact] == ["withIndex('by_clerk_id')"]
+        reasons = " ".join(s.reason for s in plan.steps)
+        assert "no query on by_clerkId" not in reasons and "stages it instead" not in reasons
+    finally:
+        run.close()
