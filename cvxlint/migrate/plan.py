@@ -545,12 +545,12 @@ class _Planner:
         one over the old field finds only migrated documents until the migration has run
         (triage G52a P6: syntaxia's Clerk webhook looked users up by_clerk_id on clerkUserId
         and would have created a second user for each existing one)."""
-        for a_id, (replaced, r) in self.ctx.replaced_with_rename.items():
-            added = next((a for a in self.d.changes if a.id == a_id and a.kind == "add-index"), None)
-            if r is not c or added is None:
+        for added in self.d.changes:
+            if added.kind != "add-index" or added.id not in self.ctx.replaced_with_rename:
                 continue
-            lookups = [u for u in self.ctx.uses.get(a_id, []) if u.kind == "with-index"]
-            if lookups:
+            replaced, r = self.ctx.replaced_with_rename[added.id]
+            lookups = [u for u in self.ctx.uses.get(added.id, []) if u.kind == "with-index"]
+            if r is c and lookups:
                 self._step(c, f, "widen", "fallback-lookup",
                            f"until the migration has run, documents holding only {c.field} are missing from "
                            f"{added.index}: where the code looks up {added.index} (listed), fall back to "
