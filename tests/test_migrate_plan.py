@@ -961,3 +961,89 @@ def test_an_index_following_one_of_several_same_shape_fields_asks_that_rename():
     assert any(n.startswith("posts.body is removed and content") for n in plan.notes), plan.notes
     plan = make_plan(old, new, PlanOptions(answers=Answers.parse(["rename:posts.author=writer"])))
     assert [c.id for c in plan.diff.changes if c.kind == "rename-field"] == ["rename-field:posts.author->writer"]
+
+
+def _users_by_email_apps(convex: str, new_index: str, new_fields: str) -> tuple[dict, dict]:
+    """An app looking users up on by_email, and its next revision with that index replaced by
+    `new_index` on `new_fields` while the lookup still names by_email."""
+    head = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+            'export default defineSchema({\n  users: defineTable({ email: v.string(), team: v.string() })')
+    lookup = ('import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
+              'export const byEmail = query({\n  args: { email: v.string() },\n  handler: (ctx, args) =>\n'
+              '    ctx.db.query("users").withIndex("by_email", (q) => q.eq("email", args.email)).unique(),\n});\n')
+    old = {"package.json": f'{{ "dependencies": {{ "convex": "{convex}" }} }}', "convex/users.ts": lookup,
+           "convex/schema.ts": head + '.index("by_email", ["email"]),\n});\n'}
+    new = {**old, "convex/schema.ts": head + f'.index("{new_index}", [{new_fields}]),\n}});\n'}
+    return old, new
+
+
+@pytest.mark.parametrize("new_index, new_fields, says", [
+    ("email", '"email"', "this is an index rename (by_email -> email, same fields)"),
+    ("by_email_team", '"email", "team"', "by_email_team covers its fields")])
+def test_queries_on_a_replaced_index_move_when_the_staged_replacement_is_enabled(tmp_path, new_index, new_fields, says):
+    """Elevenprocess renamed by_email to email and still queried by_email (triage G52a P1): the
+    plan said to move those queries in the widen push, where email is staged and cannot be
+    queried. They move in the narrow push, which un-stages email; by_email stays until then."""
+    run = _plan_of_trees(tmp_path, *_users_by_email_apps("1.31.0", new_index, new_fields))
+    try:
+        plan = run.plan
+        assert [i["indexDescriptor"] for i in _table(plan.widened, "users")["indexes"]] == ["by_email"]
+        assert [i["indexDescriptor"] for i in _table(plan.widened, "users")["stagedDbIndexes"]] == [new_index]
+        steps = {(s.phase, s.kind): s for s in plan.steps if s.index == "by_email"}
+        assert set(steps) == {("widen", "keep-index"), ("narrow", "move-queries"), ("narrow", "remove-index")}
+        assert says in steps[("widen", "keep-index")].text
+        move = steps[("narrow", "move-queries")]
+        assert move.manual and f"to {new_index} in this push" in move.text
+        assert [u.detail for u in move.code_impact] == ["withIndex('by_email')"]
+    finally:
+        run.close()
+
+
+def test_queries_on_a_replaced_index_move_in_the_widen_push_when_the_replacement_is_not_staged(tmp_path):
+    """Below convex 1.26 nothing is staged: the replacement is queryable from the widen push,
+    which is where the queries move."""
+    run = _plan_of_trees(tmp_path, *_users_by_email_apps("1.25.4", "email", '"email"'))
+    try:
+        steps = {(s.phase, s.kind) for s in run.plan.steps if s.index == "by_email"}
+        assert steps == {("widen", "stop-using-index"), ("narrow", "remove-index")}
+    finally:
+        run.close()
+
+
+@pytest.mark.parametrize("convex", ["1.25.4", "1.31.0"])
+def test_an_index_renamed_with_its_field_stays_for_the_lookups_to_fall_back_on(tmp_path, convex):
+    """syntaxia renamed users.clerkId to clerkUserId and its index by_clerkId to by_clerk_id
+    (triage G52a P6): phase 1 dropped by_clerkId while the new code's lookups on by_clerk_id
+    missed every user the migration had not reached. by_clerkId stays until the narrow push,
+    by_clerk_id is queryable from phase 1 (not staged), and its lookups are listed under the
+    rename with the fallback."""
+    head = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+            'export default defineSchema({\n  users: defineTable({ ')
+    lookup = ('import {{ query }} from "./_generated/server";\nimport {{ v }} from "convex/values";\n'
+              'export const byClerk = query({{\n  args: {{ id: v.string() }},\n  handler: (ctx, args) =>\n'
+              '    ctx.db.query("users").withIndex("{index}", (q) => q.eq("{field}", args.id)).unique(),\n}});\n')
+    old = {"package.json": f'{{ "dependencies": {{ "convex": "{convex}" }} }}',
+           "convex/users.ts": lookup.format(index="by_clerkId", field="clerkId"),
+           "convex/schema.ts": head + 'clerkId: v.string(), name: v.string() }).index("by_clerkId", ["clerkId"]),\n});\n'}
+    new = {**old, "convex/users.ts": lookup.format(index="by_clerk_id", field="clerkUserId"),
+           "convex/schema.ts": head + 'clerkUserId: v.string(), name: v.string() })'
+                               '.index("by_clerk_id", ["clerkUserId"]),\n});\n'}
+    run = _plan_of_trees(tmp_path, old, new, answers=["rename:users.clerkId=clerkUserId"])
+    try:
+        plan = run.plan
+        users = _table(plan.widened, "users")
+        assert [i["indexDescriptor"] for i in users["indexes"]] == ["by_clerkId", "by_clerk_id"]
+        assert not users.get("stagedDbIndexes")
+        steps = {(s.phase, s.kind, s.index): s for s in plan.steps}
+        assert ("widen", "remove-index", "by_clerkId") not in steps
+        assert "fall back to by_clerkId" in steps[("widen", "keep-index", "by_clerkId")].text
+        assert ("narrow", "remove-index", "by_clerkId") in steps
+        assert "not staged" in steps[("widen", "add-index", "by_clerk_id")].text
+        fallback = next(s for s in plan.steps if s.kind == "fallback-lookup")
+        assert fallback.phase == "widen" and fallback.manual and fallback.field == "clerkId"
+        assert "fall back to by_clerkId on clerkId" in fallback.text
+        assert [u.detail for u in fallback.code_impact] == ["withIndex('by_clerk_id')"]
+        reasons = " ".join(s.reason for s in plan.steps)
+        assert "no query on by_clerkId" not in reasons and "stages it instead" not in reasons
+    finally:
+        run.close()

@@ -78,6 +78,9 @@ class Context:
     stage_new_indexes: bool = False  # the plan adds new indexes staged (the app's convex has staged indexes)
     unstageable: frozenset[str] = frozenset()  # ... except on these tables (convex-ents ents)
     follows_rename: dict[str, Change] = dc_field(default_factory=dict)  # change-index id -> the field rename it follows
+    # an index removed and another added on the renamed fields (by_clerkId on clerkId -> by_clerk_id on
+    # clerkUserId): the id of either change -> (the other change, the field rename)
+    replaced_with_rename: dict[str, tuple[Change, Change]] = dc_field(default_factory=dict)
     # the code deployed when the plan starts (the old revision's), which runs until a push replaces it:
     # change id -> its uses (removed indexes only); old_code_read is False when there was no old code to read
     old_uses: dict[str, list["Use"]] = dc_field(default_factory=dict)
@@ -156,7 +159,11 @@ def classify(c: Change, ctx: Context) -> list[Finding]:
         out = []
         if not c.detail.get("staged"):
             code = "BK401" if c.index_kind == "db" else "BK402"
-            if ctx.stage_new_indexes and c.table not in ctx.unstageable:
+            if c.id in ctx.replaced_with_rename:
+                out.append(Finding(code, f"the push backfills {c.index} before the new functions go live: on a big "
+                                         "table the deploy waits (it is not staged: the new code queries it while "
+                                         "the migration runs)"))
+            elif ctx.stage_new_indexes and c.table not in ctx.unstageable:
                 out.append(Finding(code, f"pushed as written, the deploy waits for {c.index}'s backfill on a big "
                                          "table; the plan stages it instead, so it backfills in the background and "
                                          "removing `staged` later waits only if the backfill has not finished"))
@@ -186,6 +193,11 @@ def classify(c: Change, ctx: Context) -> list[Finding]:
             return [Finding(code, f"the new code no longer queries {c.index}, but the deployed (old) code does in "
                                   f"{len(old)} place(s): removed before the code that moved off it is live, those "
                                   "queries fail")]
+        if c.id in ctx.replaced_with_rename:
+            successor, rename = ctx.replaced_with_rename[c.id]
+            return [Finding(code, f"{successor.index} replaces it on {rename.to}, renamed from {rename.field}: until "
+                                  f"the migration has run, lookups on {successor.index} need {c.index} to fall back "
+                                  "to; re-adding it later costs a full backfill", "rollback-hazard")]
         where = "" if ctx.old_code_read else " in the new code (the old code was not read)"
         return [Finding(code, f"no query on {c.index} was found{where}; re-adding the index later costs a full "
                               "backfill", "rollback-hazard")]

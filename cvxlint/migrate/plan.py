@@ -523,6 +523,7 @@ class _Planner:
         self._step(c, f, "widen", "dual-write",
                    f"write {c.to} (and {c.field} too, if you want to be able to roll back), read `{c.to} ?? "
                    f"{c.field.rsplit('.', 1)[-1]}`", manual=True, impact=uses)
+        self._fallback_lookups(c, f)
         if c.detail.get("type") == "id-target":
             self._rename_and_repoint(c, f)
         else:
@@ -538,6 +539,23 @@ class _Planner:
         self._step(c, f, "narrow", "rename-field",
                    f"remove {old}" + ("" if c.new["optional"] else f" and make {new} required")
                    + "; code reads only the new name")
+
+    def _fallback_lookups(self, c: Change, f) -> None:
+        """`new ?? old` for index lookups (migrations.md row 7): a query on the index replacing
+        one over the old field finds only migrated documents until the migration has run
+        (triage G52a P6: syntaxia's Clerk webhook looked users up by_clerk_id on clerkUserId
+        and would have created a second user for each existing one)."""
+        for added in self.d.changes:
+            if added.kind != "add-index" or added.id not in self.ctx.replaced_with_rename:
+                continue
+            replaced, r = self.ctx.replaced_with_rename[added.id]
+            lookups = [u for u in self.ctx.uses.get(added.id, []) if u.kind == "with-index"]
+            if r is c and lookups:
+                self._step(c, f, "widen", "fallback-lookup",
+                           f"until the migration has run, documents holding only {c.field} are missing from "
+                           f"{added.index}: where the code looks up {added.index} (listed), fall back to "
+                           f"{replaced.index} on {c.field} when it finds nothing (drop the fallback in the narrow "
+                           "push)", manual=True, impact=lookups)
 
     def _rename_and_repoint(self, c: Change, f) -> None:
         """A reference renamed with the table it names (clientId: v.id("clients") ->
@@ -803,13 +821,18 @@ class _Planner:
         """An index redefined in place only because a field it lists was renamed (`by_day` on
         ["who", "day"] -> ["who", "localDay"]) belongs to the rename: it must be on the new
         field from the first push (migrations.md row 7), since the new code queries it there
-        and the migration empties the old field."""
+        and the migration empties the old field. So does an index removed for one added on
+        the renamed fields (by_clerkId -> by_clerk_id with clerkId -> clerkUserId): the new one
+        is queryable from the first push, and the old one stays until the narrow push, for the
+        lookups on the new one to fall back to while documents hold only the old field."""
         renames: dict[str, dict[str, str]] = {}
         for c in self.d.changes:
             if c.kind == "rename-field":
                 renames.setdefault(c.table, {})[c.field] = _sibling(c.field, c.to)
         for c in self.d.changes:
             moved = renames.get(c.table)
+            if c.kind == "remove-index" and moved and c.index_kind == "db" and not c.detail.get("staged"):
+                self._index_replaced_with_rename(c, moved)
             if c.kind != "change-index" or not moved:
                 continue
             follow = copy.deepcopy(c.old)
@@ -824,6 +847,20 @@ class _Planner:
                 self.ctx.follows_rename[c.id] = next(r for r in self.d.changes
                                                      if r.kind == "rename-field" and r.table == c.table
                                                      and r.field == renamed)
+
+    def _index_replaced_with_rename(self, c: Change, moved: dict[str, str]) -> None:
+        fields = index_fields(c.old, "db")
+        renamed = [x for x in fields if x in moved]
+        follow = [moved.get(x, x) for x in fields]
+        successor = next((a for a in self.d.changes if a.kind == "add-index" and a.table == c.table
+                          and a.index_kind == "db" and not a.detail.get("staged")
+                          and index_fields(a.new, "db") == follow), None)
+        if not renamed or successor is None:
+            return
+        rename = next(r for r in self.d.changes if r.kind == "rename-field" and r.table == c.table
+                      and r.field == renamed[0])
+        self.ctx.replaced_with_rename[c.id] = (successor, rename)
+        self.ctx.replaced_with_rename[successor.id] = (c, rename)
 
     def _pointers(self) -> None:
         for c in self.d.changes:
@@ -862,6 +899,13 @@ class _Planner:
             add = (f"add {label} {name} to {table}" if k == "add-index" else
                    f"push the new definition of {label} {name} of {table} (the staged one was never queryable)")
             queried = [u for u in uses if u.kind in ("with-index", "search", "vector-search")]
+            if c.id in self.ctx.replaced_with_rename:
+                replaced, r = self.ctx.replaced_with_rename[c.id]
+                self._step(c, f, "widen", "add-index",
+                           f"{add} in this push, not staged: the new code queries it on {r.to} while the migration "
+                           f"runs (falling back to {replaced.index}), and a staged index cannot be queried; the push "
+                           "waits for its backfill", impact=queried)
+                return
             if c.detail.get("staged") or not f:
                 self._step(c, f, "widen", "add-index", add
                            + (" (staged: enable it in a later push once backfilled)" if c.detail.get("staged") else "")
@@ -896,6 +940,32 @@ class _Planner:
             if any(u.kind == "library-index" for u in uses):
                 self._step(c, f, "widen", "stop-using-index", f"keep {name}: Convex Auth's sign-in queries it, and "
                            "that code is the library's, not yours to move", manual=True, impact=uses)
+            elif c.id in self.ctx.replaced_with_rename:
+                successor, r = self.ctx.replaced_with_rename[c.id]
+                self._step(c, f, "widen", "keep-index",
+                           f"keep {label} {name} until the narrow push: {successor.index} replaces it on the renamed "
+                           f"field {r.to}, and until the migration has copied every document, lookups on "
+                           f"{successor.index} miss the documents holding only {r.field} and fall back to {name}"
+                           + (f"; the new code's queries on {name} (listed) must move to {successor.index} by the "
+                              "narrow push" if uses else ""), manual=bool(uses), impact=uses + old_uses)
+                self._step(c, f, "narrow", "remove-index",
+                           f"remove {label} {name} from {table}: the migration has emptied {r.field}")
+            elif uses and (successor := self._staged_successor(c)) is not None:
+                # the queries can only move once the successor is queryable: in the push that
+                # un-stages it (migrations.md row 14; triage G52a P1: Elevenprocess renamed by_email
+                # to email and still queried by_email)
+                how = (f"this is an index rename ({name} -> {successor.index}, same fields)"
+                       if index_fields(successor.new, c.index_kind) == index_fields(c.old, c.index_kind)
+                       else f"{successor.index} covers its fields")
+                self._step(c, f, "widen", "keep-index",
+                           f"keep {label} {name} in this push: {how}, but the plan stages {successor.index}, which "
+                           f"cannot be queried until the narrow push, so the queries on {name} (listed) stay as they "
+                           "are for now", impact=uses)
+                self._step(c, f, "narrow", "move-queries",
+                           f"move the queries on {name} (listed) to {successor.index} in this push, the one that "
+                           f"removes `staged` from {successor.index} and {name} from the schema (tsc proves none is "
+                           "left)", manual=True, impact=uses)
+                self._step(c, f, "narrow", "remove-index", f"remove {label} {name} from {table}")
             elif uses:
                 self._step(c, f, "widen", "stop-using-index", f"move every query off {name} (tsc proves none is left)",
                            manual=True, impact=uses)
@@ -964,6 +1034,17 @@ class _Planner:
             self._step(c, f, "narrow", "change-vector-index",
                        f"switch searches to the new index; then drop the {o}-dimension field and index")
             return
+
+    def _staged_successor(self, c: Change) -> Change | None:
+        """The index added in place of the removed `c` that can answer every query on it (its
+        fields start with `c`'s), when the plan stages it: those queries must wait for the push
+        that removes `staged`. An index with `c`'s very fields (a rename) comes first."""
+        old_fields = index_fields(c.old, c.index_kind)
+        found = [a for a in self.d.changes
+                 if a.kind == "add-index" and a.table == c.table and a.index_kind == c.index_kind
+                 and not a.detail.get("staged") and self.stages_indexes_of(a.table)
+                 and index_fields(a.new, a.index_kind)[:len(old_fields)] == old_fields]
+        return min(found, key=lambda a: len(index_fields(a.new, a.index_kind)), default=None)
 
     def _held_replacements(self, c: Change, old_uses: list["Use"]) -> list[str]:
         """The indexes added in place of a removed one whose queries cannot ship with phase 1:
@@ -1153,12 +1234,16 @@ class _Planner:
 
         if c.kind == "add-index" or (c.kind == "change-index" and c.detail.get("was_staged")):
             # a staged index redefined is a new one: nothing could query the old definition
-            if not c.detail.get("staged") and self.stages_indexes_of(c.table):
+            if not c.detail.get("staged") and self.stages_indexes_of(c.table) \
+                    and c.id not in self.ctx.replaced_with_rename:
                 drop(c.index)
                 put(staged, c.new)
         elif c.kind == "remove-index":
-            if not c.detail.get("staged") and (self.ctx.uses.get(c.id) or self.ctx.old_uses.get(c.id)):
-                put(live, c.old)  # queries (new, or old and still deployed) use it: it goes in the narrow push
+            if not c.detail.get("staged") and (self.ctx.uses.get(c.id) or self.ctx.old_uses.get(c.id)
+                                               or c.id in self.ctx.replaced_with_rename):
+                # queries (new, or old and still deployed, or the fallback of lookups on its renamed
+                # successor) use it: it goes in the narrow push
+                put(live, c.old)
         elif c.kind == "change-index" and c.id in self.ctx.follows_rename:
             pass  # already on the renamed field: the widened schema has it, the old field is being emptied
         elif only_gains_filter_fields(c):
