@@ -961,3 +961,77 @@ def test_an_index_following_one_of_several_same_shape_fields_asks_that_rename():
     assert any(n.startswith("posts.body is removed and content") for n in plan.notes), plan.notes
     plan = make_plan(old, new, PlanOptions(answers=Answers.parse(["rename:posts.author=writer"])))
     assert [c.id for c in plan.diff.changes if c.kind == "rename-field"] == ["rename-field:posts.author->writer"]
+
+
+def _tables(**tables) -> dict:
+    """A schema whose fields are given as validators: {"squadId": {"type": "id", "tableName": "squads"}}."""
+    return {"schemaValidation": True, "tables": [
+        {"tableName": name, "indexes": [], "searchIndexes": [], "vectorIndexes": [],
+         "documentType": {"type": "object", "value": {f: {"fieldType": t, "optional": False}
+                                                      for f, t in fields.items()}}}
+        for name, fields in tables.items()]}
+
+
+def _id(table: str) -> dict:
+    return {"type": "id", "tableName": table}
+
+
+STRING, NUMBER = {"type": "string"}, {"type": "number"}
+
+
+def test_a_table_whose_reference_follows_a_renamed_table_is_asked_and_copied_after_it():
+    """Triage G52a P3: squadMembers {squadId: v.id("squads")} -> podsMembers {podId: v.id("pods")}
+    beside squads -> pods was never asked (2 of 4 names alike), so the plan orphaned every
+    membership. Alike once squads -> pods is assumed; declining that rename asks nothing more;
+    answered, the copy maps each squads ID through pods.legacyId and runs after the squads copy."""
+    old = _tables(squadMembers={"squadId": _id("squads"), "userId": STRING, "joinedAt": NUMBER},
+                  squads={"name": STRING})
+    new = _tables(podsMembers={"podId": _id("pods"), "userId": STRING, "joinedAt": NUMBER}, pods={"name": STRING})
+    keys = [q.key for q in make_plan(old, new).plan_questions]
+    assert keys == ["rename:squadMembers=podsMembers", "rename:squadMembers.squadId=podId", "rename:squads=pods"]
+    asked = make_plan(old, new, PlanOptions(answers=Answers.parse(["rename:squads=pods"]))).plan_questions
+    assert "if squads was renamed to pods too" in asked[0].text
+    declined = make_plan(old, new, PlanOptions(answers=Answers.parse(["no-rename:squads=pods"])))
+    assert declined.plan_questions == []
+    # the field question stays open once the tables are answered (it was dropped as moot)
+    tables_only = ["rename:squads=pods", "rename:squadMembers=podsMembers"]
+    assert [q.key for q in make_plan(old, new, PlanOptions(answers=Answers.parse(tables_only))).plan_questions] == \
+        ["rename:squadMembers.squadId=podId"]
+    plan = make_plan(old, new, PlanOptions(answers=Answers.parse(tables_only + ["rename:squadMembers.squadId=podId"])))
+    copies = [m for m in plan.migrations if m.kind == "copy-table"]
+    assert [m.name for m in copies] == ["copySquadsToPods", "copySquadMembersToPodsMembers"]
+    assert copies[1].follows == [("squadId", "squads", ("pods", "by_legacyId", "legacyId"))]
+    # a field that keeps its name is mapped the same way
+    kept = _tables(podMembers={"squadId": _id("pods"), "userId": STRING, "joinedAt": NUMBER}, pods={"name": STRING})
+    plan = make_plan(old, kept, PlanOptions(answers=Answers.parse(["rename:squads=pods",
+                                                                   "rename:squadMembers=podMembers"])))
+    (step,) = [s for s in plan.steps if s.kind == "copy-table" and s.table == "squadMembers"]
+    assert not step.manual and "after the copy of squads" in step.text
+
+
+def test_a_pair_of_fields_alike_only_beside_a_field_alike_by_name():
+    """The one left-out field and the one new field of one validator count as one alike field
+    (triage G52a P3), but two one-field tables of one type are no evidence of a rename."""
+    assert make_plan(_tables(likes={"userId": _id("users")}, users={"name": STRING}),
+                     _tables(follows={"followerId": _id("users")}, users={"name": STRING})).plan_questions == []
+    plan = make_plan(_tables(notes={"title": STRING, "body": STRING, "at": NUMBER}),
+                     _tables(memos={"heading": STRING, "body": STRING, "at": NUMBER}))
+    assert [q.key for q in plan.plan_questions] == ["rename:notes=memos", "rename:notes.title=heading"]
+    assert "3 of their 3 fields alike (title as heading)" in plan.plan_questions[0].text
+
+
+def test_a_copy_that_cannot_be_generated_says_when_it_runs():
+    """A copy by hand was told to run "before the other migrations" (triage G52a P3): one
+    mapping IDs of another renamed table runs after that table's copy, and every copy before
+    the migrations that look its own IDs up. Tables that refer to each other are such copies."""
+    old = _tables(crews={"name": STRING, "size": NUMBER, "shipId": _id("ships")},
+                  ships={"name": STRING, "size": NUMBER, "crewId": _id("crews")})
+    new = _tables(teams={"name": STRING, "size": NUMBER, "shipId": _id("vessels")},
+                  vessels={"name": STRING, "size": NUMBER, "crewId": _id("teams")})
+    plan = make_plan(old, new, PlanOptions(answers=Answers.parse(["rename:crews=teams", "rename:ships=vessels"])))
+    steps = {s.table: s for s in plan.steps if s.kind == "copy-table"}
+    assert steps["crews"].manual and steps["ships"].manual
+    assert "before the other migrations" not in steps["crews"].text
+    assert "after the copy of ships into vessels" in steps["crews"].text
+    assert "before the migrations that look crews IDs up through by_legacyId" in steps["crews"].text
+
