@@ -1035,3 +1035,12 @@ def test_a_copy_that_cannot_be_generated_says_when_it_runs():
     assert "after the copy of ships into vessels" in steps["crews"].text
     assert "before the migrations that look crews IDs up through by_legacyId" in steps["crews"].text
 
+
+def test_the_dual_write_of_a_table_copy_sets_the_pointer_and_carries_every_change():
+    """Triage G52a P7: "writes new documents to both tables" without the pointer made the copy
+    migration copy them again, and patches and deletes of copied documents were lost."""
+    plan = make_plan(_tables(squads={"name": STRING}), _tables(pods={"name": STRING}),
+                     PlanOptions(answers=Answers.parse(["rename:squads=pods"])))
+    (step,) = [s for s in plan.steps if s.kind == "add-copy-table"]
+    assert "every insert into squads also inserts its copy into pods with legacyId: the squads ID" in step.text
+    assert "every patch, replace or delete of a squads document is made to its copy too" in step.text

@@ -772,9 +772,14 @@ class _Planner:
     def _rename_table(self, c: Change, f, uses) -> None:
         new, old = c.to, c.table
         pointer = self.pointers[old]
+        # migrations.md row 3: the copy skips an old document whose copy points back to it, so
+        # a copy written without the pointer is copied a second time, and a change to an
+        # already-copied document that is not made to its copy too is lost (triage G52a P7)
         self._step(c, f, "widen", "add-copy-table",
-                   f"add {new} with {pointer[2]}: v.optional(v.id(\"{old}\")) and index {pointer[1]}; code writes "
-                   f"new documents to both tables (or only to {new}, reading both)", manual=True, impact=uses)
+                   f"add {new} with {pointer[2]}: v.optional(v.id(\"{old}\")) and index {pointer[1]}; code "
+                   f"dual-writes: every insert into {old} also inserts its copy into {new} with {pointer[2]}: the "
+                   f"{old} ID, and every patch, replace or delete of a {old} document is made to its copy too "
+                   f"(found through {pointer[1]}; one not copied yet is copied later as it is then)", manual=True, impact=uses)
         moved = c.detail.get("fields", {})
         old_doc = copy.deepcopy(c.old["documentType"])
         follows = self._copy_follows(c)
