@@ -23,7 +23,7 @@ from cvxlint.migrate.renames import Answers
 from cvxlint.errors import UsageError
 from cvxlint.migrate.render import plan_to_json, to_markdown, to_text
 from cvxlint.migrate.plan import PlanOptions
-from cvxlint.migrate.renames import Answers, check_value, value_question
+from cvxlint.migrate.renames import Answers, check_value, convert_question, value_question
 
 from migratekit import case_names, expected, load_case
 
@@ -907,7 +907,7 @@ def test_variants_needing_different_values_are_asked_under_keys_of_their_own():
         assert sorted((q.key, q.answer_help) for q in unanswered.plan.questions) == [
             ('default:payments[method="card"].reference', """--answer 'default:payments[method="card"].reference="..."'"""),
             ('default:payments[method="transfer"].reference',
-             """--answer 'default:payments[method="transfer"].reference=0'"""),
+             """--answer 'default:payments[method="transfer"].reference=<a number>'"""),
         ]
     finally:
         unanswered.close()
@@ -1044,3 +1044,25 @@ def test_the_dual_write_of_a_table_copy_sets_the_pointer_and_carries_every_chang
     (step,) = [s for s in plan.steps if s.kind == "add-copy-table"]
     assert "every insert into squads also inserts its copy into pods with legacyId: the squads ID" in step.text
     assert "every patch, replace or delete of a squads document is made to its copy too" in step.text
+
+
+def test_a_value_chosen_among_literals_is_hinted_by_a_placeholder_that_cannot_be_pasted():
+    """Triage G52a P8: `map:posts.status="canceled"`, the first member in sorted order, was
+    printed as the answer; pasted, it rewrote every completed post to canceled. The hint names
+    the choices instead, and pasted as it is the answer is refused; a field that holds one
+    value only keeps it as the hint, and so do strings ("...") and object shapes."""
+    status = {"type": "union", "value": [{"type": "literal", "value": v} for v in ("canceled", "failed")]}
+    q = value_question("map", "posts", "status", status, "posts.status no longer accepts \"completed\".",
+                       optional=True)
+    assert q.answer_help == """--answer 'map:posts.status=<one of "canceled"|"failed"|unset>'"""
+    with pytest.raises(UsageError, match="replace the <...> placeholder"):
+        Answers.parse([q.answer_help.split("'")[1]])
+    assert value_question("default", "users", "admin", {"type": "boolean"}, "").answer_help == \
+        "--answer 'default:users.admin=<one of true|false>'"
+    assert value_question("default", "users", "kind", {"type": "literal", "value": "person"}, "").answer_help == \
+        "--answer 'default:users.kind=\"person\"'"
+    assert value_question("default", "users", "name", STRING, "").answer_help == "--answer 'default:users.name=\"...\"'"
+    q = convert_question("events", "at", {"type": "int64"}, "", from_string=False)
+    assert q.answer_help == "--answer convert:events.at=<one of round|floor|ceil|trunc>"
+    with pytest.raises(UsageError, match="replace the <...> placeholder"):
+        Answers.parse([q.answer_help.split(" ", 1)[1]])

@@ -119,6 +119,10 @@ class Answers:
                              f"no-rename:users=people, default:users.role=\"member\", map:users.status=\"archived\" "
                              f"or convert:events.at=round)")
         kind, subject, value = m.group(1), _variant_subject(m.group(2).strip()), m.group(3).strip()
+        if value.startswith("<") and value.endswith(">"):
+            # the hint's placeholder pasted as it is (triage G52a P8)
+            raise UsageError(f"{origin}: answer {raw!r}: replace the <...> placeholder by one of the values it "
+                             "lists" + (" (strings in double quotes)" if kind in ("default", "map") else ""))
         if not subject or (kind in ("default", "map", "convert") and "." not in subject):
             raise UsageError(f"{origin}: answer {raw!r} must name a field as table.field")
         if kind in ("rename", "no-rename"):
@@ -577,7 +581,8 @@ def value_question(kind: str, table: str, path: str, validator: dict, why: str, 
         text += (f" A document ID must be of an existing {' or '.join(id_tables)} document of the deployment the "
                  "migration runs on: IDs differ between dev, each preview and prod, so plan each with its own "
                  "(the migration stops at an ID its deployment does not have).")
-    example = "unset" if optional and kind == "map" and vjson.kind(validator) == "id" else _example(validator)
+    example = "unset" if optional and kind == "map" and vjson.kind(validator) == "id" else \
+        _choices(validator, optional and kind == "map") or _example(validator)
     if kind == "map" and "[]" in example:
         # a map answer replaces whole values: an empty array pasted from the hint would empty
         # every stored one (triage G26 P3), so the hint names no value there
@@ -596,7 +601,8 @@ def convert_question(table: str, path: str, validator: dict, why: str, from_stri
     else:
         choices = ROUNDING
         text = f"{why} How should float64 values of {subject} be rounded to int64? ({' | '.join(choices)})"
-    return Question(f"convert:{subject}", "convert", text, "write", f"--answer convert:{subject}={choices[0]}",
+    return Question(f"convert:{subject}", "convert", text, "write",
+                    f"--answer convert:{subject}=<one of {'|'.join(choices)}>",
                     table=table, field=path, validator=validator, choices=choices)
 
 
@@ -619,6 +625,33 @@ def _id_members(v: dict, depth: int = 0) -> list[dict]:
         elif k == "record":
             out += _id_members((m.get("values") or {}).get("fieldType"), depth + 1)
     return out
+
+
+def _choices(v: dict, unset: bool) -> str:
+    """The hint of a value chosen among literals, booleans or numbers: a placeholder naming
+    them (`<one of "canceled"|"failed"|unset>`), not one of them. Printed as a concrete
+    answer, the first literal in sorted order was pasted as the suggestion it looked like and
+    rewrote every document to it (triage G52a P8); the placeholder is no JSON, so pasted
+    as it is it is refused. "" where nothing is chosen: a string or ID ("..." says it), an
+    object or array (the example shows the shape), or the one value a field may hold."""
+    ms = vjson.members(v)
+    if not any(vjson.kind(m) in ("literal", "boolean", "number", "bigint") for m in ms):
+        return ""
+    parts = []
+    for m in ms:
+        k = vjson.kind(m)
+        part = {"boolean": "true|false", "number": "a number", "bigint": "an integer", "null": "null",
+                "string": "a string in double quotes", "id": "a document ID in double quotes", "array": "an array",
+                "object": "an object", "record": "an object"}.get(k, "a value")
+        if k == "literal":
+            value = vjson.literal_value(m)
+            part = str(value) if vjson.is_bigint_literal(m) else json.dumps(value)
+        parts.append(part)
+    if unset:
+        parts.append("unset")
+    if len(parts) == 1 and vjson.kind(ms[0]) == "literal":
+        return ""  # the field holds that value or nothing: it is the answer
+    return f"<one of {'|'.join(parts)}>" if len(parts) > 1 or "|" in parts[0] else f"<{parts[0]}>"
 
 
 def _example(v: dict) -> str:
