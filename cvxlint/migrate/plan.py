@@ -822,12 +822,18 @@ class _Planner:
         old table, its pointer): the copy maps them through that table's pointer, so it runs
         after that table's copy. Left out where the tables refer to each other (in a cycle, each
         copy would wait for the other's: that is the user's to order)."""
+        return [(name, target, self.pointers[target]) for name, target in self._renamed_references(c)
+                if c.table not in self._copies_followed(target)]
+
+    def _renamed_references(self, c: Change) -> list[tuple[str, str]]:
+        """(field, table) for each top-level plain `v.id` field of renamed table `c` naming
+        another renamed table."""
         out = []
         for name, fv in vjson.fields(c.old["documentType"]).items():
             t = fv["fieldType"]
             target = t.get("tableName") if vjson.kind(t) == "id" else None
-            if target in self.pointers and target != c.table and c.table not in self._copies_followed(target):
-                out.append((name, target, self.pointers[target]))
+            if target in self.pointers and target != c.table:
+                out.append((name, target))
         return out
 
     def _copies_followed(self, table: str) -> set[str]:
@@ -837,12 +843,8 @@ class _Planner:
         while todo:
             name = todo.pop()
             c = next((x for x in self.d.changes if x.kind == "rename-table" and x.table == name), None)
-            if c is None:
-                continue
-            for fv in vjson.fields(c.old["documentType"]).values():
-                t = fv["fieldType"]
-                target = t.get("tableName") if vjson.kind(t) == "id" else None
-                if target in self.pointers and target != c.table and target not in seen:
+            for _field, target in self._renamed_references(c) if c is not None else ():
+                if target not in seen:
                     seen.add(target)
                     todo.append(target)
         return seen
