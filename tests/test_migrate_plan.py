@@ -23,7 +23,7 @@ from cvxlint.migrate.renames import Answers
 from cvxlint.errors import UsageError
 from cvxlint.migrate.render import plan_to_json, to_markdown, to_text
 from cvxlint.migrate.plan import PlanOptions
-from cvxlint.migrate.renames import Answers, check_value, value_question
+from cvxlint.migrate.renames import Answers, check_value, convert_question, value_question
 
 from migratekit import case_names, expected, load_case
 
@@ -907,7 +907,7 @@ def test_variants_needing_different_values_are_asked_under_keys_of_their_own():
         assert sorted((q.key, q.answer_help) for q in unanswered.plan.questions) == [
             ('default:payments[method="card"].reference', """--answer 'default:payments[method="card"].reference="..."'"""),
             ('default:payments[method="transfer"].reference',
-             """--answer 'default:payments[method="transfer"].reference=0'"""),
+             """--answer 'default:payments[method="transfer"].reference=<a number>'"""),
         ]
     finally:
         unanswered.close()
@@ -1047,3 +1047,108 @@ def test_an_index_renamed_with_its_field_stays_for_the_lookups_to_fall_back_on(t
         assert "no query on by_clerkId" not in reasons and "stages it instead" not in reasons
     finally:
         run.close()
+
+
+def _tables(**tables) -> dict:
+    """A schema whose fields are given as validators: {"squadId": {"type": "id", "tableName": "squads"}}."""
+    return {"schemaValidation": True, "tables": [
+        {"tableName": name, "indexes": [], "searchIndexes": [], "vectorIndexes": [],
+         "documentType": {"type": "object", "value": {f: {"fieldType": t, "optional": False}
+                                                      for f, t in fields.items()}}}
+        for name, fields in tables.items()]}
+
+
+def _id(table: str) -> dict:
+    return {"type": "id", "tableName": table}
+
+
+STRING, NUMBER = {"type": "string"}, {"type": "number"}
+
+
+def test_a_table_whose_reference_follows_a_renamed_table_is_asked_and_copied_after_it():
+    """Triage G52a P3: squadMembers {squadId: v.id("squads")} -> podsMembers {podId: v.id("pods")}
+    beside squads -> pods was never asked (2 of 4 names alike), so the plan orphaned every
+    membership. Alike once squads -> pods is assumed; declining that rename asks nothing more;
+    answered, the copy maps each squads ID through pods.legacyId and runs after the squads copy."""
+    old = _tables(squadMembers={"squadId": _id("squads"), "userId": STRING, "joinedAt": NUMBER},
+                  squads={"name": STRING})
+    new = _tables(podsMembers={"podId": _id("pods"), "userId": STRING, "joinedAt": NUMBER}, pods={"name": STRING})
+    keys = [q.key for q in make_plan(old, new).plan_questions]
+    assert keys == ["rename:squadMembers=podsMembers", "rename:squadMembers.squadId=podId", "rename:squads=pods"]
+    asked = make_plan(old, new, PlanOptions(answers=Answers.parse(["rename:squads=pods"]))).plan_questions
+    assert "if squads was renamed to pods too" in asked[0].text
+    declined = make_plan(old, new, PlanOptions(answers=Answers.parse(["no-rename:squads=pods"])))
+    assert declined.plan_questions == []
+    # the field question stays open once the tables are answered (it was dropped as moot)
+    tables_only = ["rename:squads=pods", "rename:squadMembers=podsMembers"]
+    assert [q.key for q in make_plan(old, new, PlanOptions(answers=Answers.parse(tables_only))).plan_questions] == \
+        ["rename:squadMembers.squadId=podId"]
+    plan = make_plan(old, new, PlanOptions(answers=Answers.parse(tables_only + ["rename:squadMembers.squadId=podId"])))
+    copies = [m for m in plan.migrations if m.kind == "copy-table"]
+    assert [m.name for m in copies] == ["copySquadsToPods", "copySquadMembersToPodsMembers"]
+    assert copies[1].follows == [("squadId", "squads", ("pods", "by_legacyId", "legacyId"))]
+    # a field that keeps its name is mapped the same way
+    kept = _tables(podMembers={"squadId": _id("pods"), "userId": STRING, "joinedAt": NUMBER}, pods={"name": STRING})
+    plan = make_plan(old, kept, PlanOptions(answers=Answers.parse(["rename:squads=pods",
+                                                                   "rename:squadMembers=podMembers"])))
+    (step,) = [s for s in plan.steps if s.kind == "copy-table" and s.table == "squadMembers"]
+    assert not step.manual and "after the copy of squads" in step.text
+
+
+def test_a_pair_of_fields_alike_only_beside_a_field_alike_by_name():
+    """The one left-out field and the one new field of one validator count as one alike field
+    (triage G52a P3), but two one-field tables of one type are no evidence of a rename."""
+    assert make_plan(_tables(likes={"userId": _id("users")}, users={"name": STRING}),
+                     _tables(follows={"followerId": _id("users")}, users={"name": STRING})).plan_questions == []
+    plan = make_plan(_tables(notes={"title": STRING, "body": STRING, "at": NUMBER}),
+                     _tables(memos={"heading": STRING, "body": STRING, "at": NUMBER}))
+    assert [q.key for q in plan.plan_questions] == ["rename:notes=memos", "rename:notes.title=heading"]
+    assert "3 of their 3 fields alike (title as heading)" in plan.plan_questions[0].text
+
+
+def test_a_copy_that_cannot_be_generated_says_when_it_runs():
+    """A copy by hand was told to run "before the other migrations" (triage G52a P3): one
+    mapping IDs of another renamed table runs after that table's copy, and every copy before
+    the migrations that look its own IDs up. Tables that refer to each other are such copies."""
+    old = _tables(crews={"name": STRING, "size": NUMBER, "shipId": _id("ships")},
+                  ships={"name": STRING, "size": NUMBER, "crewId": _id("crews")})
+    new = _tables(teams={"name": STRING, "size": NUMBER, "shipId": _id("vessels")},
+                  vessels={"name": STRING, "size": NUMBER, "crewId": _id("teams")})
+    plan = make_plan(old, new, PlanOptions(answers=Answers.parse(["rename:crews=teams", "rename:ships=vessels"])))
+    steps = {s.table: s for s in plan.steps if s.kind == "copy-table"}
+    assert steps["crews"].manual and steps["ships"].manual
+    assert "before the other migrations" not in steps["crews"].text
+    assert "after the copy of ships into vessels" in steps["crews"].text
+    assert "before the migrations that look crews IDs up through by_legacyId" in steps["crews"].text
+
+
+def test_the_dual_write_of_a_table_copy_sets_the_pointer_and_carries_every_change():
+    """Triage G52a P7: "writes new documents to both tables" without the pointer made the copy
+    migration copy them again, and patches and deletes of copied documents were lost."""
+    plan = make_plan(_tables(squads={"name": STRING}), _tables(pods={"name": STRING}),
+                     PlanOptions(answers=Answers.parse(["rename:squads=pods"])))
+    (step,) = [s for s in plan.steps if s.kind == "add-copy-table"]
+    assert "every insert into squads also inserts its copy into pods with legacyId: the squads ID" in step.text
+    assert "every patch, replace or delete of a squads document is made to its copy too" in step.text
+
+
+def test_a_value_chosen_among_literals_is_hinted_by_a_placeholder_that_cannot_be_pasted():
+    """Triage G52a P8: `map:posts.status="canceled"`, the first member in sorted order, was
+    printed as the answer; pasted, it rewrote every completed post to canceled. The hint names
+    the choices instead, and pasted as it is the answer is refused; a field that holds one
+    value only keeps it as the hint, and so do strings ("...") and object shapes."""
+    status = {"type": "union", "value": [{"type": "literal", "value": v} for v in ("canceled", "failed")]}
+    q = value_question("map", "posts", "status", status, "posts.status no longer accepts \"completed\".",
+                       optional=True)
+    assert q.answer_help == """--answer 'map:posts.status=<one of "canceled"|"failed"|unset>'"""
+    with pytest.raises(UsageError, match="replace the <...> placeholder"):
+        Answers.parse([q.answer_help.split("'")[1]])
+    assert value_question("default", "users", "admin", {"type": "boolean"}, "").answer_help == \
+        "--answer 'default:users.admin=<one of true|false>'"
+    assert value_question("default", "users", "kind", {"type": "literal", "value": "person"}, "").answer_help == \
+        "--answer 'default:users.kind=\"person\"'"
+    assert value_question("default", "users", "name", STRING, "").answer_help == "--answer 'default:users.name=\"...\"'"
+    q = convert_question("events", "at", {"type": "int64"}, "", from_string=False)
+    assert q.answer_help == "--answer convert:events.at=<one of round|floor|ceil|trunc>"
+    with pytest.raises(UsageError, match="replace the <...> placeholder"):
+        Answers.parse([q.answer_help.split(" ", 1)[1]])

@@ -285,10 +285,28 @@ def _define(m: Migration, mod: _Module, function: bool = False) -> str:
                  f"  .withIndex({json.dumps(index)}, (q) => q.eq({json.dumps(ptr)}, doc._id))",
                  "  .first();",
                  "if (copied !== null) return;"]
-        moved = sorted((m.change.detail.get("fields") or {}).items()) if m.change else []
-        taken = "".join(f"{vjson.prop_key(a)}: moved{i}, " for i, (a, _b) in enumerate(moved))
-        given = "".join(f"{vjson.prop_key(b)}: moved{i}, " for i, (_a, b) in enumerate(moved))
-        body += [f"const {{ _id, _creationTime, {taken}...fields }} = doc;",
+        renamed = (m.change.detail.get("fields") or {}) if m.change else {}
+        follows = {field: (table, pointer) for field, table, pointer in m.follows}
+        taken, given, lookups = "", "", []
+        for i, a in enumerate(sorted(set(renamed) | set(follows))):
+            b = vjson.prop_key(renamed.get(a, a))
+            taken += f"{vjson.prop_key(a)}: moved{i}, "
+            if a not in follows:
+                given += f"{b}: moved{i}, "
+                continue
+            # an ID of another renamed table: the ID of its copy there, which that table's
+            # copy (run before this one) points back from
+            _table, (to_table, to_index, to_ptr) = follows[a]
+            optional = vjson.fields(m.change.old["documentType"])[a]["optional"]
+            lookup = (f"ctx.db.query({json.dumps(to_table)}).withIndex({json.dumps(to_index)}, "
+                      f"(q) => q.eq({json.dumps(to_ptr)}, moved{i})).unique()")
+            lookups.append(f"const copy{i} = " + (f"moved{i} === undefined ? undefined : await {lookup};"
+                                                  if optional else f"await {lookup};"))
+            lookups.append(f"if (copy{i} === null) throw new Error(`{m.table}.{a}: no {to_table} document was copied "
+                           f"from ${{moved{i}}}`);")
+            given += (f"...(copy{i} === undefined ? {{}} : {{ {b}: copy{i}._id }}), " if optional
+                      else f"{b}: copy{i}._id, ")
+        body += [f"const {{ _id, _creationTime, {taken}...fields }} = doc;", *lookups,
                  f"await ctx.db.insert({json.dumps(new_table)}, {{ ...fields, {given}{vjson.prop_key(ptr)}: _id }});"]
         return _wrap(m, ctx, is_async, body, f"Copy every {m.table} document into {new_table} "
                                               f"(idempotent: {new_table}.{ptr} points back).")

@@ -128,6 +128,9 @@ class Migration:
     ready: bool = True  # False: it needs an answer first (see Plan.questions)
     parts: list["Migration"] = dc_field(default_factory=list)  # kind "combined": the steps it runs in one pass
     by_value: bool = False  # map: `value` holds one replacement per old literal ({old: new})
+    # copy-table: top-level `v.id` fields naming another renamed table, each set to the ID of
+    # the referenced document's copy: (old field, old table, that table's pointer)
+    follows: list[tuple[str, str, tuple[str, str, str]]] = dc_field(default_factory=list)
 
 
 @dataclass
@@ -787,25 +790,40 @@ class _Planner:
     def _rename_table(self, c: Change, f, uses) -> None:
         new, old = c.to, c.table
         pointer = self.pointers[old]
+        # migrations.md row 3: the copy skips an old document whose copy points back to it, so
+        # a copy written without the pointer is copied a second time, and a change to an
+        # already-copied document that is not made to its copy too is lost (triage G52a P7)
         self._step(c, f, "widen", "add-copy-table",
-                   f"add {new} with {pointer[2]}: v.optional(v.id(\"{old}\")) and index {pointer[1]}; code writes "
-                   f"new documents to both tables (or only to {new}, reading both)", manual=True, impact=uses)
+                   f"add {new} with {pointer[2]}: v.optional(v.id(\"{old}\")) and index {pointer[1]}; code "
+                   f"dual-writes: every insert into {old} also inserts its copy into {new} with {pointer[2]}: the "
+                   f"{old} ID, and every patch, replace or delete of a {old} document is made to its copy too "
+                   f"(found through {pointer[1]}; one not copied yet is copied later as it is then)", manual=True, impact=uses)
         moved = c.detail.get("fields", {})
         old_doc = copy.deepcopy(c.old["documentType"])
+        follows = self._copy_follows(c)
         if vjson.kind(old_doc) == "object":
             old_doc["value"] = {moved.get(n, n): fv for n, fv in vjson.fields(old_doc).items()}
+            for field, table, (to_table, _index, _ptr) in follows:
+                # its IDs become those of the copies in the renamed table (triage G52a P3)
+                old_doc["value"][moved.get(field, field)]["fieldType"] = {"type": "id", "tableName": to_table}
         if vjson.subsumes(c.new["documentType"], old_doc) is True:
-            m = self._migration("copy-table", c, "", pointer=pointer)
+            m = self._migration("copy-table", c, "", pointer=pointer, follows=follows)
             self._step(c, f, "migrate", "copy-table", f"copy every {old} document into {new}"
                        + "".join(f", {a} as {b}" for a, b in sorted(moved.items()))
+                       + "".join(f", {moved.get(x, x)} holding the ID of each {t} document's copy in {p[0]} (found "
+                                 f"through {p[0]}.{p[2]}: it runs after the copy of {t})" for x, t, p in follows)
                        + f" (idempotent through {pointer[1]})", migration=m.name)
         else:
             # the fields changed beyond renames (triage G26 P1): a plain copy would fail its
             # insert, and which value each copy gets is the user's to say
+            refs = sorted(t for t in vjson.id_tables(c.old["documentType"]) if t in self.pointers and t != old)
+            after = "".join(f", after the copy of {t} into {self.pointers[t][0]} if it maps {t} IDs to their "
+                            f"copies' (through {self.pointers[t][0]}.{self.pointers[t][2]})" for t in refs)
             self._step(c, f, "migrate", "copy-table",
                        f"copy every {old} document into {new} by hand (a `migrations.define` over {old} in "
-                       f"{self.options.migrations_module}.ts that inserts each, with {pointer[2]}: its _id, before "
-                       f"the other migrations run): {new}'s validator does not accept {old}'s documents as they are "
+                       f"{self.options.migrations_module}.ts that inserts each, with {pointer[2]}: its _id; in "
+                       f"runAll before the migrations that look {old} IDs up through {pointer[1]}{after}): {new}'s "
+                       f"validator does not accept {old}'s documents as they are "
                        f"({vjson.describe(c.old['documentType'])} -> {vjson.describe(c.new['documentType'])})",
                        manual=True)
         self._verify(c, table=new)
@@ -816,6 +834,38 @@ class _Planner:
         self._step(c, f, "cleanup", "delete-table-data",
                    f"delete {old}'s documents in the dashboard once nothing needs them; then plan again to drop "
                    f"{new}.{pointer[2]}", manual=True)
+
+    def _copy_follows(self, c: Change) -> list[tuple[str, str, tuple[str, str, str]]]:
+        """The top-level `v.id` fields of a renamed table naming another renamed table (old field,
+        old table, its pointer): the copy maps them through that table's pointer, so it runs
+        after that table's copy. Left out where the tables refer to each other (in a cycle, each
+        copy would wait for the other's: that is the user's to order)."""
+        return [(name, target, self.pointers[target]) for name, target in self._renamed_references(c)
+                if c.table not in self._copies_followed(target)]
+
+    def _renamed_references(self, c: Change) -> list[tuple[str, str]]:
+        """(field, table) for each top-level plain `v.id` field of renamed table `c` naming
+        another renamed table."""
+        out = []
+        for name, fv in vjson.fields(c.old["documentType"]).items():
+            t = fv["fieldType"]
+            target = t.get("tableName") if vjson.kind(t) == "id" else None
+            if target in self.pointers and target != c.table:
+                out.append((name, target))
+        return out
+
+    def _copies_followed(self, table: str) -> set[str]:
+        """The renamed tables whose copies the copy of renamed `table` waits for, transitively."""
+        seen: set[str] = set()
+        todo = [table]
+        while todo:
+            name = todo.pop()
+            c = next((x for x in self.d.changes if x.kind == "rename-table" and x.table == name), None)
+            for _field, target in self._renamed_references(c) if c is not None else ():
+                if target not in seen:
+                    seen.add(target)
+                    todo.append(target)
+        return seen
 
     def _indexes_following_renames(self) -> None:
         """An index redefined in place only because a field it lists was renamed (`by_day` on
@@ -1122,7 +1172,15 @@ class _Planner:
         order = {"copy-table": 0, "repoint": 1, "rename": 2, "backfill": 3, "map": 4, "convert": 5, "rewrite": 5,
                  "unset": 6,
                  "verify": 9}
-        self.plan.migrations.sort(key=lambda m: order[m.kind])
+        copies = {m.table: m for m in self.plan.migrations if m.kind == "copy-table"}
+
+        def after(m: Migration, depth: int = 0) -> int:
+            """How many copies must run before this one (a copy mapping IDs follows their tables')."""
+            if m.kind != "copy-table" or depth > len(copies):
+                return 0
+            return max((1 + after(copies[t], depth + 1) for _f, t, _p in m.follows if t in copies), default=0)
+
+        self.plan.migrations.sort(key=lambda m: (order[m.kind], after(m)))
 
     def _one_pass_per_table(self) -> None:
         """The backfills, unsets and renames of one table run as one migration: each migration

@@ -5,7 +5,8 @@ opposite plans (copy the values vs. delete them). Like Django's `makemigrations`
 planner asks: a *candidate* is a field removed and a field added in the same object with
 the same validator, or a table removed and one added with the same document and index
 fields, or other fields when every `v.id` of the old table elsewhere names the new one or most
-fields are alike; with such a table, a removed `v.id(old)` field and an added `v.id(new)` one
+fields are alike (a `v.id` of another table candidate alike with one of its new table, and
+the one left-out and the one new field of a validator alike as one); with such a table, a removed `v.id(old)` field and an added `v.id(new)` one
 are a candidate too (their values follow the copies). The default answer is No. When several removed and added fields of one object
 share a validator, only pairs with alike names are asked; the others are No unless an
 answer says Yes (the plan's notes name them). A backfill needs a value for existing documents, a
@@ -118,6 +119,10 @@ class Answers:
                              f"no-rename:users=people, default:users.role=\"member\", map:users.status=\"archived\" "
                              f"or convert:events.at=round)")
         kind, subject, value = m.group(1), _variant_subject(m.group(2).strip()), m.group(3).strip()
+        if value.startswith("<") and value.endswith(">"):
+            # the hint's placeholder pasted as it is (triage G52a P8)
+            raise UsageError(f"{origin}: answer {raw!r}: replace the <...> placeholder by one of the values it "
+                             "lists" + (" (strings in double quotes)" if kind in ("default", "map") else ""))
         if not subject or (kind in ("default", "map", "convert") and "." not in subject):
             raise UsageError(f"{origin}: answer {raw!r} must name a field as table.field")
         if kind in ("rename", "no-rename"):
@@ -163,6 +168,8 @@ class RenameCandidate:
     retarget: tuple[str, str] | None = None
     # a field of a table candidate renamed in its copy: (old table, new table)
     within: tuple[str, str] | None = None
+    # a table candidate alike only if these other tables were renamed too: ((old, new), ...)
+    follows: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_table(self) -> bool:
@@ -224,19 +231,32 @@ def rename_candidates(d: SchemaDiff) -> list[RenameCandidate]:
                     _index_follows(d, cand) or _only_exact_pair(cand, group)
     rt = [c for c in d.changes if c.kind == "remove-table"]
     at = [c for c in d.changes if c.kind == "add-table"]
+    pairs = [(r, a) for r in rt for a in at if not (r.old.get("opaque") or a.new.get("opaque"))]
+    # A table whose v.id follows another table candidate (squadMembers.squadId: v.id("squads")
+    # -> podsMembers.podId: v.id("pods") beside squads -> pods, triage G52a P3) is alike only
+    # once that rename is assumed: so candidates are found again with the ones found so far,
+    # until no more come (a chain of such tables).
+    found: dict[tuple[str, str], tuple[str, tuple[tuple[str, str], ...]]] = {}
+    while True:
+        more = {}
+        for r, a in pairs:
+            if (r.table, a.table) not in found:
+                evidence, follows = _table_rename_evidence(d, r, a, _unique_moves(found))
+                if evidence:
+                    more[(r.table, a.table)] = (evidence, follows)
+        if not more:
+            break
+        found.update(more)
     tables = []
-    for r in rt:
-        for a in at:
-            if r.old.get("opaque") or a.new.get("opaque"):
-                continue
-            evidence = _table_rename_evidence(d, r, a)
-            if evidence:
-                tables.append(RenameCandidate(r, a, evidence=evidence))
-                tables += _fields_within(r, a)
+    for r, a in pairs:
+        if (r.table, a.table) in found:
+            evidence, follows = found[(r.table, a.table)]
+            tables.append(RenameCandidate(r, a, evidence=evidence, follows=follows))
+            tables += _fields_within(r, a, _unique_moves(found))
     # A reference that follows a table candidate is a field candidate too, although its
     # validator changed (triage G26 P1: clients -> customers with invoices.clientId ->
     # customerId; without the question the plan deleted every invoice's link).
-    moves = {(c.removed.table, c.added.table) for c in tables}
+    moves = {(c.removed.table, c.added.table) for c in tables if c.is_table}
     for r in removed:
         parent = r.field.rsplit(".", 1)[0] if "." in r.field else ""
         for a in added:
@@ -251,34 +271,59 @@ def rename_candidates(d: SchemaDiff) -> list[RenameCandidate]:
     return tables + out
 
 
-def _fields_within(removed: Change, added: Change) -> list[RenameCandidate]:
+def _fields_within(removed: Change, added: Change, moves: dict[str, str]) -> list[RenameCandidate]:
     """The fields a renamed table's copy may have renamed too (clients.label ->
     customers.displayName): one left out and one new of the same shape, asked as field
-    renames are (several of one shape: only the pairs with alike names)."""
+    renames are (several of one shape: only the pairs with alike names). A `v.id` of another
+    table candidate is of the same shape as one of its new table (`moves`: squadId:
+    v.id("squads") -> podId: v.id("pods")); the copy then holds the IDs of the copies."""
     fo, fn = vjson.fields(removed.old["documentType"]), vjson.fields(added.new["documentType"])
     if not (vjson.kind(removed.old["documentType"]) == vjson.kind(added.new["documentType"]) == "object"):
         return []
+    follow = {o: n for o, n in moves.items() if o != removed.table}
     # one Change per field, so that a Yes for one pair settles the others of that field
     gone = {n: Change("remove-field", removed.table, n, old=f) for n, f in fo.items() if n not in fn}
     came = {n: Change("add-field", added.table, n, new=f) for n, f in fn.items() if n not in fo}
+    shape = {n: _following(f, follow) for n, f in fo.items()}
     out = []
     for x in gone:
-        same = [y for y in came if vjson.canonical(fn[y]) == vjson.canonical(fo[x])]
+        same = [y for y in came if vjson.canonical(fn[y]) == shape[x]]
         for y in same:
-            twins = [z for z in gone if vjson.canonical(fo[z]) == vjson.canonical(fo[x])]
-            cand = RenameCandidate(gone[x], came[y], within=(removed.table, added.table))
+            twins = [z for z in gone if shape[z] == shape[x]]
+            retarget = vjson.id_retarget(fo[x]["fieldType"], fn[y]["fieldType"])
+            cand = RenameCandidate(gone[x], came[y], within=(removed.table, added.table),
+                                   retarget=retarget if retarget in follow.items() else None)
             cand.asked = (len(same) == 1 and len(twins) == 1) or _alike(x, y, set())
             out.append(cand)
     return out
 
 
-def _table_rename_evidence(d: SchemaDiff, removed: Change, added: Change) -> str:
+def _unique_moves(found) -> dict[str, str]:
+    """old table -> new table of the table candidates that pair those two tables only (a table
+    that may have become either of two others says nothing about where its IDs went)."""
+    olds = Counter(o for o, _n in found)
+    news = Counter(n for _o, n in found)
+    return {o: n for o, n in found if olds[o] == 1 and news[n] == 1}
+
+
+def _following(field: dict, follow: dict[str, str]) -> str:
+    """A field (`{"fieldType", "optional"}`) as it reads once each table of `follow` is renamed,
+    canonical: its `v.id(old)` are `v.id(new)`."""
+    t = field["fieldType"]
+    for o, n in follow.items():
+        t = vjson.replace_ids(t, o, {"type": "id", "tableName": n})
+    return vjson.canonical({**field, "fieldType": t})
+
+
+def _table_rename_evidence(d: SchemaDiff, removed: Change, added: Change,
+                           moves: dict[str, str]) -> tuple[str, tuple[tuple[str, str], ...]]:
     """Why a removed and an added table may be one table renamed ("" when nothing says so):
     the same fields and indexes, every `v.id` of the old table elsewhere now naming the new
-    one, or most fields alike."""
+    one, or most fields alike; and the other table renames (of `moves`, old -> new) that
+    evidence assumes (empty when it stands on its own)."""
     old_doc, new_doc = removed.old["documentType"], added.new["documentType"]
     if vjson.canonical(old_doc) == vjson.canonical(new_doc) and _index_shapes(removed.old) == _index_shapes(added.new):
-        return "same fields and indexes"
+        return "same fields and indexes", ()
     fo, fn = vjson.fields(old_doc), vjson.fields(new_doc)
     before = _references(d.old, removed.table)
     # the references must be in tables both schemas have, and the two tables must share a
@@ -287,11 +332,38 @@ def _table_rename_evidence(d: SchemaDiff, removed: Change, added: Change) -> str
     holders = _referencing_tables(d.old, removed.table)
     if before and not _references(d.new, removed.table) and _references(d.new, added.table) >= before and \
             holders <= _referencing_tables(d.new, added.table) and set(fo) & set(fn):
-        return f"every v.id(\"{removed.table}\") of other tables became v.id(\"{added.table}\")"
-    alike = [n for n in fo if n in fn and vjson.canonical(fo[n]) == vjson.canonical(fn[n])]
-    names = set(fo) | set(fn)
-    if vjson.kind(old_doc) == vjson.kind(new_doc) == "object" and 2 * len(alike) > len(names):
-        return f"{len(alike)} of their {len(names)} fields alike"
+        return f"every v.id(\"{removed.table}\") of other tables became v.id(\"{added.table}\")", ()
+    if not vjson.kind(old_doc) == vjson.kind(new_doc) == "object":
+        return "", ()
+    evidence = _alike_fields(fo, fn, {})
+    if evidence:
+        return evidence, ()
+    # alike only with the v.id of other candidates following their tables (triage G52a P3)
+    follow = {o: n for o, n in moves.items() if o != removed.table and o != added.table
+              and any(_count_ids(f, o) for f in fo.values())}
+    evidence = _alike_fields(fo, fn, follow)
+    if not evidence:
+        return "", ()
+    assumed = " and ".join(f"{o} was renamed to {n}" for o, n in sorted(follow.items()))
+    return f"{evidence}, if {assumed} too", tuple(sorted(follow.items()))
+
+
+def _alike_fields(fo: dict, fn: dict, follow: dict[str, str]) -> str:
+    """"n of their m fields alike" when more than half of the fields of two tables are: alike
+    under one name, or the one left-out field and the one new field of the same validator
+    (counted as one field, and only beside a field alike under its name: two one-field tables
+    of one type are no evidence). Validators are compared as they read once each table of
+    `follow` is renamed."""
+    alike = [n for n in fo if n in fn and _following(fo[n], follow) == vjson.canonical(fn[n])]
+    gone, came = [n for n in fo if n not in fn], [n for n in fn if n not in fo]
+    pairs = [(x, y) for x in gone for y in came if _following(fo[x], follow) == vjson.canonical(fn[y])]
+    names = len(set(fo) | set(fn))
+    if len(pairs) == 1 and alike:
+        x, y = pairs[0]
+        if 2 * (len(alike) + 1) > names - 1:
+            return f"{len(alike) + 1} of their {names - 1} fields alike ({x} as {y})"
+    if 2 * len(alike) > names:
+        return f"{len(alike)} of their {names} fields alike"
     return ""
 
 
@@ -399,8 +471,8 @@ def resolve_renames(d: SchemaDiff, answers: Answers, ask=None,
         if verdict is None and not cand.asked:
             skipped.append(cand)
             continue
-        if (cand.retarget or cand.within) and _declined(cand.retarget or cand.within, answers):
-            continue  # its table was not renamed: the field has nothing to follow
+        if any(_declined(move, answers) for move in (cand.retarget, cand.within, *cand.follows) if move):
+            continue  # a table it follows was not renamed: nothing says it was
         if verdict is None and ask is not None:
             verdict = ask(cand.question())
             if verdict is not None:
@@ -455,8 +527,8 @@ def _moot(q: Question, d: SchemaDiff) -> bool:
         return not (any(c.kind == "remove-table" and c.table == left for c in d.changes)
                     and any(c.kind == "add-table" and c.table == right for c in d.changes))
     table, path = left.split(".", 1)
-    if any(c.kind == "remove-table" and c.table == table for c in d.changes):
-        return False  # a field of a table that may be renamed (its copy renames the field)
+    if any(c.kind in ("remove-table", "rename-table") and c.table == table for c in d.changes):
+        return False  # a field of a table that may be or is renamed (its copy renames the field)
     added = (path.rsplit(".", 1)[0] + "." + right) if "." in path else right
     return not (any(c.kind == "remove-field" and c.table == table and c.field == path for c in d.changes)
                 and any(c.kind == "add-field" and c.table == table and c.field == added for c in d.changes))
@@ -509,7 +581,8 @@ def value_question(kind: str, table: str, path: str, validator: dict, why: str, 
         text += (f" A document ID must be of an existing {' or '.join(id_tables)} document of the deployment the "
                  "migration runs on: IDs differ between dev, each preview and prod, so plan each with its own "
                  "(the migration stops at an ID its deployment does not have).")
-    example = "unset" if optional and kind == "map" and vjson.kind(validator) == "id" else _example(validator)
+    example = "unset" if optional and kind == "map" and vjson.kind(validator) == "id" else \
+        _choices(validator, optional and kind == "map") or _example(validator)
     if kind == "map" and "[]" in example:
         # a map answer replaces whole values: an empty array pasted from the hint would empty
         # every stored one (triage G26 P3), so the hint names no value there
@@ -528,7 +601,8 @@ def convert_question(table: str, path: str, validator: dict, why: str, from_stri
     else:
         choices = ROUNDING
         text = f"{why} How should float64 values of {subject} be rounded to int64? ({' | '.join(choices)})"
-    return Question(f"convert:{subject}", "convert", text, "write", f"--answer convert:{subject}={choices[0]}",
+    return Question(f"convert:{subject}", "convert", text, "write",
+                    f"--answer convert:{subject}=<one of {'|'.join(choices)}>",
                     table=table, field=path, validator=validator, choices=choices)
 
 
@@ -551,6 +625,33 @@ def _id_members(v: dict, depth: int = 0) -> list[dict]:
         elif k == "record":
             out += _id_members((m.get("values") or {}).get("fieldType"), depth + 1)
     return out
+
+
+def _choices(v: dict, unset: bool) -> str:
+    """The hint of a value chosen among literals, booleans or numbers: a placeholder naming
+    them (`<one of "canceled"|"failed"|unset>`), not one of them. Printed as a concrete
+    answer, the first literal in sorted order was pasted as the suggestion it looked like and
+    rewrote every document to it (triage G52a P8); the placeholder is no JSON, so pasted
+    as it is it is refused. "" where nothing is chosen: a string or ID ("..." says it), an
+    object or array (the example shows the shape), or the one value a field may hold."""
+    ms = vjson.members(v)
+    if not any(vjson.kind(m) in ("literal", "boolean", "number", "bigint") for m in ms):
+        return ""
+    parts = []
+    for m in ms:
+        k = vjson.kind(m)
+        part = {"boolean": "true|false", "number": "a number", "bigint": "an integer", "null": "null",
+                "string": "a string in double quotes", "id": "a document ID in double quotes", "array": "an array",
+                "object": "an object", "record": "an object"}.get(k, "a value")
+        if k == "literal":
+            value = vjson.literal_value(m)
+            part = str(value) if vjson.is_bigint_literal(m) else json.dumps(value)
+        parts.append(part)
+    if unset:
+        parts.append("unset")
+    if len(parts) == 1 and vjson.kind(ms[0]) == "literal":
+        return ""  # the field holds that value or nothing: it is the answer
+    return f"<one of {'|'.join(parts)}>" if len(parts) > 1 or "|" in parts[0] else f"<{parts[0]}>"
 
 
 def _example(v: dict) -> str:

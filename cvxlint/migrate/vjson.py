@@ -208,17 +208,18 @@ def relation(old: Validator, new: Validator) -> str | None:
     return "incompatible"
 
 
-def _id_tables(v: Validator) -> set[str]:
+def id_tables(v: Validator) -> set[str]:
+    """The tables whose `v.id` `v` holds, at any depth."""
     k = kind(v)
     if k == "id":
         return {v.get("tableName")}
     if k in ("array", "union"):
         parts = members(v) if k == "union" else [v.get("value")]
-        return set().union(*(_id_tables(m) for m in parts if m is not None))
+        return set().union(*(id_tables(m) for m in parts if m is not None))
     if k == "object":
-        return set().union(set(), *(_id_tables(f["fieldType"]) for f in fields(v).values()))
+        return set().union(set(), *(id_tables(f["fieldType"]) for f in fields(v).values()))
     if k == "record":
-        return _id_tables((v.get("values") or {}).get("fieldType") or {})
+        return id_tables((v.get("values") or {}).get("fieldType") or {})
     return set()
 
 
@@ -244,7 +245,7 @@ def id_retarget(old: Validator, new: Validator) -> tuple[str, str] | None:
     table, at any depth (`v.array(v.id("a"))` -> `v.array(v.id("b"))`); None otherwise."""
     if is_unknown(old) or is_unknown(new):
         return None
-    gone, came = _id_tables(old) - _id_tables(new), _id_tables(new) - _id_tables(old)
+    gone, came = id_tables(old) - id_tables(new), id_tables(new) - id_tables(old)
     if len(gone) != 1 or len(came) != 1:
         return None
     src, dst = gone.pop(), came.pop()
