@@ -226,6 +226,33 @@ def test_a_function_of_a_skipped_file_deploys_under_the_entry_modules_aliases(tm
     assert not leave.deployed and leave.identifier == "rooms/join.usecase:leaveRoomUsecase"
 
 
+def test_a_function_taken_out_of_an_exported_object_is_registered_under_the_module_exporting_it(tmp_path):
+    """opencom gathers its test helpers into exported objects (`export const seeds = { seedNote }`)
+    that another module takes apart (`export const seedNote = seeds.seedNote`): Convex registers
+    the function there, under that module's name, and nowhere else."""
+    files = {
+        "package.json": '{"dependencies": {"convex": "^1.31.0"}}',
+        "convex/_generated/server.d.ts": "export declare const mutation: any;\n",
+        "convex/seeds/notes.ts": 'import { mutation } from "../_generated/server";\n'
+                                 'const seedNote = mutation({ args: {}, handler: async () => {} });\n'
+                                 'const clearNotes = mutation({ args: {}, handler: async () => {} });\n'
+                                 'const dropNotes = mutation({ args: {}, handler: async () => {} });\n'
+                                 'export const seeds = { seedNote, clear: clearNotes, dropNotes };\n',
+        "convex/testing.ts": 'import { seeds } from "./seeds/notes";\n'
+                             'export const seedNote = seeds.seedNote;\nexport const { clear } = seeds;\n',
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    [app] = project_for(tmp_path).apps
+    fns = {f.local_name: f for f in app.functions}
+    assert app.by_identifier["testing:seedNote"] is fns["seedNote"] and app.by_identifier["testing:clear"] is fns["clearNotes"]
+    assert fns["seedNote"].exported and fns["seedNote"].identifier == "testing:seedNote"
+    assert fns["clearNotes"].identifier == "testing:clear"
+    assert not fns["dropNotes"].exported and fns["dropNotes"].identifier is None  # in the object, taken by no module
+    assert not any(i.startswith("seeds/notes:") for i in app.by_identifier)
+
+
 def test_a_workspace_package_named_convex_is_not_a_second_functions_dir(tmp_path):
     """calumpwebb/project-nebula: `packages/convex/` holds convex.json (functions in its
     `convex/`) and an `.eslintrc.js` whose no-restricted-imports names "./_generated/server".

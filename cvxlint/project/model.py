@@ -410,21 +410,23 @@ class App:
     def add_reexported_identifiers(self) -> None:
         """Convex registers a function again under each entry module that re-exports it
         (`export * from "./card/upload"` in cards.ts, `export { list } from "./x"`, an import
-        exported again or under a `const` alias): such names (`cards:finalize`) resolve to the
-        function itself, so calls through them count. A function of a module the bundler skips
-        (`signin.usecase.ts`) is deployed only under those names (`relayed_as`)."""
+        exported again or under a `const` alias, or a member of an object that holds it:
+        `export const seed = helpers.seed` with `export const helpers = { seed }` in
+        helpers.ts): such names (`cards:finalize`) resolve to the function itself, so calls
+        through them count. A function of a module the bundler skips (`signin.usecase.ts`),
+        or one its own module never exports, is deployed only under those names (`relayed_as`)."""
         derived = self.project.derived
         relays = [m for m in self.modules.values()
-                  if derived.get(m.facts, "exports what it imports", lambda: _exports_what_it_imports(m.facts))
+                  if derived.get(m.facts, "exports what it imports or holds", lambda: _exports_what_it_imports(m.facts))
                   and m.is_entry_point]
         if not relays:  # most apps: nothing to add, so no table of every function's exports
             return
         by_export: dict[tuple[Path, str], RegisteredFunction] = {}
+        by_call: dict[tuple[Path, int], RegisteredFunction] = {}
         for fn in self.functions:
+            by_call[(fn.module.path, fn.call.start)] = fn
             for name in fn.exports:
                 by_export.setdefault((fn.module.path, name), fn)
-        if not by_export:
-            return
         for module in relays:
             facts = module.facts
             for src, _node in facts.export_stars:
@@ -438,14 +440,29 @@ class App:
                 elif e.local is not None and (imp := _exports_import(facts, e.local)) is not None:
                     # `import { list } from "./x"` then `export { list }` or `export const all = list`
                     fn = by_export.get((self._file_of(facts, imp.source), imp.imported))
+                elif e.local is not None and _exports_member(facts, e.local):
+                    fn = self._registration_held(facts, e.local, by_call)
                 else:
                     continue
                 if fn is not None:
                     self._relay(f"{module.module_name}:{e.name}", fn)
 
+    def _registration_held(self, facts: FileFacts, local: str,
+                           by_call: dict[tuple[Path, int], RegisteredFunction]) -> RegisteredFunction | None:
+        """The registered function a binding takes out of an object (`const seed = helpers.seed`,
+        `const { seed } = helpers`), if it takes one: Convex registers the value it is exported
+        as, wherever it was made."""
+        linker = self.project.linker
+        d = linker.value_of_name(facts, local)
+        if isinstance(d, Def) and not d.path and d.node.type == "shorthand_property_identifier":
+            d = linker.value_of(d.facts, d.node)  # `{ seed }` holds the binding `seed`
+        if not isinstance(d, Def) or d.path or d.node.type != "call_expression":
+            return None
+        return by_call.get((Path(d.facts.path), d.node.start))
+
     def _relay(self, identifier: str, fn: RegisteredFunction) -> None:
         self.by_identifier.setdefault(identifier, fn)
-        if not fn.module.is_entry_point and identifier not in fn.relayed_as:
+        if (not fn.module.is_entry_point or not fn.exports) and identifier not in fn.relayed_as:
             fn.relayed_as.append(identifier)
 
     def _file_of(self, facts: FileFacts, source: str) -> Path | None:
@@ -1408,10 +1425,21 @@ def _add_alias_exports(facts: FileFacts, exported_as: dict[str, list[str]]) -> N
 
 
 def _exports_what_it_imports(facts: FileFacts) -> bool:
-    """Does the file re-export (`export * from`, `export { x } from`) or export an import
-    again (also under a `const` alias)? Asked of every module on each of an editor's relinks."""
-    return bool(facts.export_stars) or any(e.source or e.local and _exports_import(facts, e.local)
-                                           for e in facts.exports)
+    """Does the file re-export (`export * from`, `export { x } from`), export an import
+    again (also under a `const` alias), or export a member of an object (`export const seed =
+    helpers.seed`)? Asked of every module on each of an editor's relinks."""
+    return bool(facts.export_stars) or any(
+        e.source or e.local and (_exports_import(facts, e.local) or _exports_member(facts, e.local))
+        for e in facts.exports)
+
+
+def _exports_member(facts: FileFacts, local: str) -> bool:
+    """Does an exported `const` take a member of an object (`export const seed = helpers.seed`,
+    `export const { seed } = helpers`)?"""
+    b = facts.bindings.get(local)
+    value = js.unwrap(b.value) if b is not None and b.kind == "const" else None
+    chain = js.member_chain(value) if value is not None else None
+    return chain is not None and chain[0].type == "identifier" and bool(chain[1] or b.path)
 
 
 def _exports_import(facts: FileFacts, local: str) -> "Import | None":

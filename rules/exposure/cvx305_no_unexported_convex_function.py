@@ -1,6 +1,11 @@
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, describe_function, js, name_node
 
 SERVER = 'import { internalMutation, mutation, query } from "./_generated/server";\n'
+# a module that gathers its functions into an exported object, which another module takes apart
+SEEDS = ('import { internalMutation } from "./_generated/server";\n'
+         'const seedNote = internalMutation({ args: {}, handler: async () => {} });\n'
+         'const clearNotes = internalMutation({ args: {}, handler: async () => {} });\n'
+         'export const noteSeeds: Record<string, ReturnType<typeof internalMutation>> = { seedNote, clearNotes };\n')
 
 
 class NoUnexportedConvexFunction(Rule):
@@ -9,8 +14,12 @@ class NoUnexportedConvexFunction(Rule):
     ## What it does
     Flags a top-level `const x = <registrar>(...)` in a function module (custom builders
     included) that is not exported by `export const`, `export { x }`, `export { x as y }`,
-    `export default x` or an exported alias (`export const y = x`). HTTP actions are skipped: `http.ts` routes them as values. Re-exporting it from another file with `export *` does not count:
-    Convex registers functions per module.
+    `export default x` or an exported alias (`export const y = x`), nor exported by another
+    entry module that takes it out of an object its module exports (`export const x =
+    helpers.x`, `export const { x } = helpers`): Convex registers it there, under that module's
+    name. HTTP actions are skipped: `http.ts` routes them as values. Re-exporting its module
+    from another file with `export *` does not count: Convex registers functions per module,
+    and `export *` passes on only what the module exports.
 
     ## Why is this bad?
     Convex only registers exported functions; an unexported one silently does nothing
@@ -43,11 +52,23 @@ class NoUnexportedConvexFunction(Rule):
               note="exported under an alias: Convex registers the object by the name it is exported as"),
         Valid(SERVER + 'const tmp = query({ args: {}, handler: async () => [] });\n', path="convex/tmp.test.ts",
               note="not an entry point"),
+        Valid(SEEDS, path="convex/seeds/notes.ts",
+              files={"convex/testing.ts": 'import { internalMutation } from "./_generated/server";\n'
+                                          'import { noteSeeds } from "./seeds/notes";\n'
+                                          'export const seedNote: ReturnType<typeof internalMutation> = noteSeeds.seedNote;\n'
+                                          'export const { clearNotes } = noteSeeds;\n'},
+              note="registered by testing.ts as `testing:seedNote` and `testing:clearNotes`: exporting them here "
+                   "too would register each twice (opencom's testData and testing helpers)"),
     ]
     invalid = [
         Invalid(SERVER + 'const sendWelcome = internalMutation({ args: {}, handler: async () => {} });\n', lines=[2],
                 output=SERVER + 'export const sendWelcome = internalMutation({ args: {}, handler: async () => {} });\n'),
         Invalid(SERVER + 'const list = query({ args: {}, handler: async () => [] });\n', lines=[2]),
+        Invalid(SEEDS, path="convex/seeds/notes.ts", lines=[3], message="`seeds/notes:clearNotes`",
+                files={"convex/testing.ts": 'import { noteSeeds } from "./seeds/notes";\n'
+                                            'export const seedNote = noteSeeds.seedNote;\n'},
+                output=SEEDS.replace("const clearNotes", "export const clearNotes"),
+                note="an object of functions is no function: only the one another module exports is registered"),
     ]
 
     def check_app(self, ctx, app):

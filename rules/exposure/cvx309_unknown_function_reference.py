@@ -19,6 +19,13 @@ FEEDS = {"convex/feeds.ts": SERVER + 'export const list = query({ args: {}, hand
                                     'import { internalMutation } from "./_generated/server";\n'
                                     'export const purge = internalMutation({ args: {}, handler: async () => {} });\n'}
 
+# functions gathered into an exported object, which testing.ts registers one by one
+SEEDS = {"convex/seeds/notes.ts": 'import { internalMutation } from "../_generated/server";\n'
+                                  'const seedNote = internalMutation({ args: {}, handler: async () => {} });\n'
+                                  'export const noteSeeds = { seedNote };\n',
+         "convex/testing.ts": 'import { noteSeeds } from "./seeds/notes";\n'
+                              'export const seedNote = noteSeeds.seedNote;\n'}
+
 # a folder whose index.ts re-exports another module with `export *`
 MODERATION = {"convex/reports/index.ts": 'export * from "./moderation";\n',
               "convex/reports/moderation.ts": 'import { mutation } from "../_generated/server";\n'
@@ -121,6 +128,13 @@ class UnknownFunctionReference(Rule):
               note="a URL without a host goes to the page's own server (a Next.js route), not to Convex"),
     ]
     invalid = [
+        Invalid(SERVER + 'export const seed = action({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.runMutation(internal.seeds.notes.seedNote, {});\n'
+                '  await ctx.runMutation(internal.testing.seedNote, {});\n} });\n',
+                path="convex/setup.ts", files=SEEDS, lines=[5],
+                message='`seeds/notes` exports no function `seedNote` (did you mean "testing:seedNote"?)',
+                note="the function is written in seeds/notes.ts, but only testing.ts exports it, so only "
+                     "its name there is registered"),
         Invalid('<script>\n  import { useConvexClient } from "convex-svelte";\n'
                 '  import { api } from "../../convex/_generated/api";\n  const client = useConvexClient();\n</script>\n'
                 '{#await client.query(api.feeds.purge, {}) then n}<p>{n}</p>{/await}\n',
@@ -363,18 +377,28 @@ def _closest_in_index(app, folder: str, export: str) -> str:
     """A hint for a folder named in place of its `index` module: the index's function named
     `export`, or most like it. Only names the app registers count (re-exports included): an
     `export *` in the index does not mean it exports `export`."""
-    prefix = f"{folder}/index:"
+    return _closest_export(app, f"{folder}/index", export)
+
+
+def _closest_export(app, module_name: str, export: str) -> str:
+    """A hint: the function the module registers under the name most like `export`. Only the
+    names the app registers under this module's name count: one of its functions that another
+    module registers (`export const seed = helpers.seed`) cannot be called by this one's."""
+    prefix = f"{module_name}:"
     names = sorted(i[len(prefix):] for i in app.by_identifier if i.startswith(prefix))
     close = difflib.get_close_matches(export, names, n=1)
     return f' (did you mean "{prefix}{close[0]}"?)' if close else ""
 
 
 def _closest(app, module, module_name: str, export: str, ident: str) -> str:
-    """A hint: the module's function named most like `export`, or, for a module that does
-    not exist, the app's function named most like the whole identifier."""
+    """A hint: the module's function named most like `export` (or, when the module keeps a
+    function of that name that another module registers, that module's name for it), or, for a
+    module that does not exist, the app's function named most like the whole identifier."""
     if module is not None:
-        names = sorted({fn.identifier.partition(":")[2] for fn in app.functions_in(module) if fn.identifier})
-        close = difflib.get_close_matches(export, names, n=1)
-        return f' (did you mean "{module_name}:{close[0]}"?)' if close else ""
+        elsewhere = [fn.identifier for fn in app.functions_in(module)
+                     if fn.local_name == export and not fn.exports and fn.identifier]
+        if elsewhere:
+            return f' (did you mean "{elsewhere[0]}"?)'
+        return _closest_export(app, module_name, export)
     close = difflib.get_close_matches(ident, sorted(app.by_identifier), n=1, cutoff=0.75)
     return f' (did you mean "{close[0]}"?)' if close else ""
