@@ -240,6 +240,23 @@ class App:
         out.update(m.module_name for m in self.modules.values() if m.is_entry_point and m.facts.module.has_error)
         return out
 
+    def rewrites_module_name(self, module_name: str) -> bool:
+        """Does a file of the app's project hold the string `"<module_name>:"`, the prefix of
+        every function name of that module? Code that writes it maps such names to others at
+        run time (opencom's vitest setup file sends `testing_helpers:` calls to
+        `testing/helpers:` through a gateway): references to the module are then the
+        project's own convention, not a typo. Asked only of modules the app does not have."""
+        found = self.__dict__.setdefault("_rewritten_module_names", {})
+        if module_name not in found:
+            prefix = f"{module_name}:"
+            needles = tuple(f"{q}{prefix}{q}".encode() for q in "\"'`")
+            project = self.project
+            found[module_name] = any(
+                project._read_passing("names " + prefix, path, lambda data: any(n in data for n in needles)) is not None
+                and _holds_string(project.facts(path, quiet=True), prefix)
+                for path in project.sources if path.is_relative_to(self.root))
+        return found[module_name]
+
     @property
     def root(self) -> Path:
         return self.layout.root
@@ -1381,6 +1398,12 @@ def _default_export_value(facts: FileFacts) -> "Node | None":
                 and js.dotted_name(expr.child("left")) == "module.exports":
             return js.unwrap(expr.child("right"))
     return None
+
+
+def _holds_string(facts: FileFacts | None, text: str) -> bool:
+    """Does the file hold a string literal (or a template without substitutions) `text`?"""
+    return facts is not None and any(n.type in ("string", "template_string") and js.string_value(n) == text
+                                     for n in facts.module.root.walk())
 
 
 def _names_other_issuer(facts: FileFacts, provider: "Node | None") -> bool:
