@@ -67,6 +67,8 @@ MAX_FILE_BYTES_DEFAULT = 2_000_000
 _TEST_NAME_SEGMENT = re.compile(r"(tests?|testing)([-_]?(fns?|functions?|utils?|helpers?|kit|support|data|setup))?"
                                 r"|specs?|fixtures?|mocks?|stubs?|fakes?|stories|story|e2e|bench", re.IGNORECASE)
 
+# a quoted module name ending with the `:` that starts its functions' names: `"testing_helpers:"`
+_MODULE_PREFIX = re.compile(rb"""(["'`])([A-Za-z0-9_][A-Za-z0-9_./-]*):\1""")
 
 _MISS = object()
 
@@ -246,16 +248,25 @@ class App:
         run time (opencom's vitest setup file sends `testing_helpers:` calls to
         `testing/helpers:` through a gateway): references to the module are then the
         project's own convention, not a typo. Asked only of modules the app does not have."""
-        found = self.__dict__.setdefault("_rewritten_module_names", {})
-        if module_name not in found:
-            prefix = f"{module_name}:"
-            needles = tuple(f"{q}{prefix}{q}".encode() for q in "\"'`")
-            project = self.project
-            found[module_name] = any(
-                project._read_passing("names " + prefix, path, lambda data: any(n in data for n in needles)) is not None
-                and _holds_string(project.facts(path, quiet=True), prefix)
-                for path in project.sources if path.is_relative_to(self.root))
-        return found[module_name]
+        return f"{module_name}:" in self._module_name_prefixes
+
+    @cached_property
+    def _module_name_prefixes(self) -> set[str]:
+        """Every string literal `"<name>:"` in the project's files, read in one pass."""
+        project = self.project
+        out: set[str] = set()
+        for path in project.sources:
+            if not path.is_relative_to(self.root):
+                continue
+            data = project._read_passing("module name prefixes", path, _MODULE_PREFIX.search)
+            if data is None:
+                continue
+            written = {m.group(2).decode("utf-8", "replace") + ":" for m in _MODULE_PREFIX.finditer(data)}
+            facts = project.facts(path, quiet=True)
+            if facts is not None:  # a literal, not the same text in a comment
+                out.update(t for n in facts.module.root.walk() if n.type in ("string", "template_string")
+                           and (t := js.string_value(n)) in written)
+        return out
 
     @property
     def root(self) -> Path:
@@ -1398,12 +1409,6 @@ def _default_export_value(facts: FileFacts) -> "Node | None":
                 and js.dotted_name(expr.child("left")) == "module.exports":
             return js.unwrap(expr.child("right"))
     return None
-
-
-def _holds_string(facts: FileFacts | None, text: str) -> bool:
-    """Does the file hold a string literal (or a template without substitutions) `text`?"""
-    return facts is not None and any(n.type in ("string", "template_string") and js.string_value(n) == text
-                                     for n in facts.module.root.walk())
 
 
 def _names_other_issuer(facts: FileFacts, provider: "Node | None") -> bool:
