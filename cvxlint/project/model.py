@@ -191,6 +191,21 @@ class ConvexModule:
         """Does a dot segment after the stem name test code (`access.testfns.ts`)?"""
         return any(_TEST_NAME_SEGMENT.fullmatch(part) for part in self.basename.split(".")[1:-1])
 
+    def exported_object_holding(self, local: str) -> str | None:
+        """The exported name of an object literal of this module that holds the top-level
+        binding `local` as a value (`export const helpers = { seed, wipe: clear }`), if one
+        does: another module may take it out and export it (`export const seed =
+        helpers.seed`), registering it there."""
+        facts = self.facts
+        for e in facts.exports:
+            b = facts.bindings.get(e.local) if e.local is not None and not e.type_only else None
+            value = js.unwrap(b.value) if b is not None and not b.path else None
+            if value is not None and value.type == "object" and any(
+                    not p.spread and p.value is not None and p.value.type in ("identifier", "shorthand_property_identifier")
+                    and p.value.text == local and facts.ref_of(p.value) is None for p in js.object_props(value)):
+                return e.name
+        return None
+
     @cached_property
     def for_tests_only(self) -> bool:
         """A module the bundler skips for the dots in its name that is there for convex-test:

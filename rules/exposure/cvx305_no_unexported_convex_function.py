@@ -36,7 +36,9 @@ class NoUnexportedConvexFunction(Rule):
 
     ## Fix safety
     Adding `export` is safe for internal functions. For public ones it is only a suggestion:
-    it adds an endpoint anyone can call.
+    it adds an endpoint anyone can call. So it is for one held in an exported object: the
+    module meant to export it out of that object may be one cvxlint cannot read, and
+    exporting it here too would register it twice.
     """
 
     code = "CVX305"
@@ -64,10 +66,10 @@ class NoUnexportedConvexFunction(Rule):
         Invalid(SERVER + 'const sendWelcome = internalMutation({ args: {}, handler: async () => {} });\n', lines=[2],
                 output=SERVER + 'export const sendWelcome = internalMutation({ args: {}, handler: async () => {} });\n'),
         Invalid(SERVER + 'const list = query({ args: {}, handler: async () => [] });\n', lines=[2]),
-        Invalid(SEEDS, path="convex/seeds/notes.ts", lines=[3], message="`seeds/notes:clearNotes`",
+        Invalid(SEEDS, path="convex/seeds/notes.ts", lines=[3],
                 files={"convex/testing.ts": 'import { noteSeeds } from "./seeds/notes";\n'
                                             'export const seedNote = noteSeeds.seedNote;\n'},
-                output=SEEDS.replace("const clearNotes", "export const clearNotes"),
+                message="no module exports it out of `noteSeeds`",
                 note="an object of functions is no function: only the one another module exports is registered"),
     ]
 
@@ -75,11 +77,17 @@ class NoUnexportedConvexFunction(Rule):
         for fn in app.functions:
             if fn.exported or not fn.module.is_entry_point or fn.local_name == "default" or fn.kind == "httpAction":
                 continue
-            msg = (f"{describe_function(fn)} is never exported, so Convex does not register it; "
-                   f"export it (or remove it)")
-            ctx.report(fn.facts, name_node(fn), msg, fix=self._fix(ctx, fn))
+            holder = fn.module.exported_object_holding(fn.local_name)
+            if holder is None:
+                msg = (f"{describe_function(fn)} is never exported, so Convex does not register it; "
+                       f"export it (or remove it)")
+            else:
+                msg = (f"{describe_function(fn)} is never exported, so Convex does not register it: the exported "
+                       f"object `{holder}` holding it is no function, and no module exports it out of `{holder}`; "
+                       f"export it from the module that takes `{holder}` apart, or here (or remove it)")
+            ctx.report(fn.facts, name_node(fn), msg, fix=self._fix(ctx, fn, holder))
 
-    def _fix(self, ctx, fn):
+    def _fix(self, ctx, fn, holder):
         decl = js.outer(fn.call).parent
         stmt = decl.parent if decl is not None else None
         if decl is None or decl.type != "variable_declarator" or stmt is None \
@@ -88,6 +96,10 @@ class NoUnexportedConvexFunction(Rule):
         if len([c for c in stmt.children if c.type == "variable_declarator"]) != 1:
             return None
         edit = ctx.edit(fn.facts, (stmt.start, stmt.start), "export ")
+        if holder is not None:
+            # another module may be meant to take it out of `holder`, perhaps one cvxlint cannot
+            # read: exporting it here too would register it twice
+            return Fix.display_only("Export it here", edit)
         if fn.is_internal:
             return Fix.safe("Export it", edit)
         return Fix.display_only("Export it (this adds a public endpoint)", edit)
