@@ -460,7 +460,7 @@ class App:
         or one its own module never exports, is deployed only under those names (`relayed_as`)."""
         derived = self.project.derived
         relays = [m for m in self.modules.values()
-                  if derived.get(m.facts, "exports what it imports or holds", lambda: _exports_what_it_imports(m.facts))
+                  if derived.get(m.facts, "may relay", lambda: _may_relay(m.facts))
                   and m.is_entry_point]
         if not relays:  # most apps: nothing to add, so no table of every function's exports
             return
@@ -1467,10 +1467,11 @@ def _add_alias_exports(facts: FileFacts, exported_as: dict[str, list[str]]) -> N
             exported_as.setdefault(target, []).extend(names)
 
 
-def _exports_what_it_imports(facts: FileFacts) -> bool:
-    """Does the file re-export (`export * from`, `export { x } from`), export an import
-    again (also under a `const` alias), or export a member of an object (`export const seed =
-    helpers.seed`)? Asked of every module on each of an editor's relinks."""
+def _may_relay(facts: FileFacts) -> bool:
+    """May the file export a function it did not make: does it re-export (`export * from`,
+    `export { x } from`), export an import again (also under a `const` alias), or export a
+    member of an object (`export const seed = helpers.seed`)? Asked of every module on each of
+    an editor's relinks."""
     return bool(facts.export_stars) or any(
         e.source or e.local and (_exports_import(facts, e.local) or _exports_member(facts, e.local))
         for e in facts.exports)
