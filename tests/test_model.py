@@ -22,6 +22,12 @@ def project_for(path: Path, settings: Settings | None = None):
     return project
 
 
+def write_files(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+
+
 def functions(app) -> dict[str, tuple[str, str, bool]]:
     return {f.identifier or f"(unexported){f.module.module_name}:{f.local_name}": (f.kind, f.visibility, f.builder.is_custom)
             for f in app.functions}
@@ -188,9 +194,7 @@ def test_a_project_nested_in_a_functions_dir_is_an_app_of_its_own(tmp_path):
         "src/convex/ludo/scripts/seed.ts": 'import { ConvexHttpClient } from "convex/browser";\nexport const c = new ConvexHttpClient("x");\n',
         "src/convex/lib/convex/helpers.ts": "export const twice = (n: number) => n * 2;\n",
     }
-    for rel, text in files.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text)
+    write_files(tmp_path, files)
     project = project_for(tmp_path)
     apps = {a.functions_dir.relative_to(tmp_path).as_posix(): a for a in project.apps}
     assert set(apps) == {"src/convex", "src/convex/ludo/convex"}
@@ -215,15 +219,38 @@ def test_a_function_of_a_skipped_file_deploys_under_the_entry_modules_aliases(tm
         "convex/rooms.ts": 'import { joinRoomUsecase } from "./rooms/join.usecase";\nexport const join = joinRoomUsecase;\n',
         "convex/lobby.ts": 'export { joinRoomUsecase as enter } from "./rooms/join.usecase";\n',
     }
-    for rel, text in files.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text)
+    write_files(tmp_path, files)
     [app] = project_for(tmp_path).apps
     join = app.by_identifier["rooms:join"]
     assert app.by_identifier["lobby:enter"] is join
     assert join.deployed and join.identifier == "lobby:enter" and sorted(join.relayed_as) == ["lobby:enter", "rooms:join"]
     [leave] = [f for f in app.functions if f.local_name == "leaveRoomUsecase"]
     assert not leave.deployed and leave.identifier == "rooms/join.usecase:leaveRoomUsecase"
+
+
+def test_a_function_taken_out_of_an_exported_object_is_registered_under_the_module_exporting_it(tmp_path):
+    """opencom gathers its test helpers into exported objects (`export const seeds = { seedNote }`)
+    that another module takes apart (`export const seedNote = seeds.seedNote`): Convex registers
+    the function there, under that module's name, and nowhere else."""
+    files = {
+        "package.json": '{"dependencies": {"convex": "^1.31.0"}}',
+        "convex/_generated/server.d.ts": "export declare const mutation: any;\n",
+        "convex/seeds/notes.ts": 'import { mutation } from "../_generated/server";\n'
+                                 'const seedNote = mutation({ args: {}, handler: async () => {} });\n'
+                                 'const clearNotes = mutation({ args: {}, handler: async () => {} });\n'
+                                 'const dropNotes = mutation({ args: {}, handler: async () => {} });\n'
+                                 'export const seeds = { seedNote, clear: clearNotes, dropNotes };\n',
+        "convex/testing.ts": 'import { seeds } from "./seeds/notes";\n'
+                             'export const seedNote = seeds.seedNote;\nexport const { clear } = seeds;\n',
+    }
+    write_files(tmp_path, files)
+    [app] = project_for(tmp_path).apps
+    fns = {f.local_name: f for f in app.functions}
+    assert app.by_identifier["testing:seedNote"] is fns["seedNote"] and app.by_identifier["testing:clear"] is fns["clearNotes"]
+    assert fns["seedNote"].exported and fns["seedNote"].identifier == "testing:seedNote"
+    assert fns["clearNotes"].identifier == "testing:clear"
+    assert not fns["dropNotes"].exported and fns["dropNotes"].identifier is None  # in the object, taken by no module
+    assert not any(i.startswith("seeds/notes:") for i in app.by_identifier)
 
 
 def test_a_workspace_package_named_convex_is_not_a_second_functions_dir(tmp_path):
@@ -253,9 +280,7 @@ def test_a_workspace_package_named_convex_is_not_a_second_functions_dir(tmp_path
                                           'http.route({ path: "/releases/latest.json", method: "GET", handler: latest });\n'
                                           "export default http;\n",
     }
-    for rel, text in files.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text)
+    write_files(tmp_path, files)
 
     def apps_and_codes():
         ws, _ = discover([tmp_path])

@@ -277,8 +277,9 @@ class RegisteredFunction:
     # it does with its arguments is what the author wrote.
     wrapped: "FunctionInfo | None" = None
     # The names entry modules deploy it under when its own module is no entry point
-    # (`export const signIn = signinUsecase` in auth.ts, for signin.usecase.ts): set per run by
-    # App.add_reexported_identifiers, so never copied by `placed`.
+    # (`export const signIn = signinUsecase` in auth.ts, for signin.usecase.ts) or never exports
+    # it (`export const seed = helpers.seed`, the object in helpers.ts holding it): set per run
+    # by App.add_reexported_identifiers, so never copied by `placed`.
     relayed_as: list[str] = field(default_factory=list)
     # `http.route({ ..., handler: httpAction(...) })`: written inline as a route's handler, so
     # it has no name of its own (`local_name` is the route, "POST /import")
@@ -315,7 +316,9 @@ class RegisteredFunction:
 
     @property
     def exported(self) -> bool:
-        return bool(self.exports)
+        """Exported under some name, so registered: by its own module, or by an entry module
+        that takes it from an object its module exports (`relayed_as`)."""
+        return bool(self.exports) or bool(self.relayed_as)
 
     @property
     def deployed(self) -> bool:
@@ -327,10 +330,10 @@ class RegisteredFunction:
     def identifier(self) -> str | None:
         """The function's name as Convex knows it: "dir/file:export" (None if not exported),
         or the entry module's name for it when its own module is not deployed."""
+        if self.relayed_as and (not self.module.is_entry_point or not self.exports):
+            return self.relayed_as[0]
         if not self.exports:
             return None
-        if self.relayed_as and not self.module.is_entry_point:
-            return self.relayed_as[0]
         return f"{self.module.module_name}:{self.exports[0]}"
 
     @property

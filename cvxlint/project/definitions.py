@@ -259,6 +259,10 @@ class Linker:
         return self._const_value(d.facts, value, depth + 1)
 
     # -- expressions ----------------------------------------------------------------------
+    def value_of_name(self, facts: FileFacts, name: str) -> Definition | None:
+        """What a module-level name denotes, its destructuring paths and member chains taken."""
+        return self._settle(self.definition(facts, name), 0)
+
     def value_of(self, facts: FileFacts, node: Node | None, depth: int = 0) -> Definition | None:
         """What a module-level expression denotes, following identifiers and member chains."""
         node = js.unwrap(node)

@@ -67,6 +67,8 @@ MAX_FILE_BYTES_DEFAULT = 2_000_000
 _TEST_NAME_SEGMENT = re.compile(r"(tests?|testing)([-_]?(fns?|functions?|utils?|helpers?|kit|support|data|setup))?"
                                 r"|specs?|fixtures?|mocks?|stubs?|fakes?|stories|story|e2e|bench", re.IGNORECASE)
 
+# a quoted module name ending with the `:` that starts its functions' names: `"testing_helpers:"`
+_MODULE_PREFIX = re.compile(rb"""(["'`])([A-Za-z0-9_][A-Za-z0-9_./-]*):\1""")
 
 _MISS = object()
 
@@ -189,6 +191,21 @@ class ConvexModule:
         """Does a dot segment after the stem name test code (`access.testfns.ts`)?"""
         return any(_TEST_NAME_SEGMENT.fullmatch(part) for part in self.basename.split(".")[1:-1])
 
+    def exported_object_holding(self, local: str) -> str | None:
+        """The exported name of an object literal of this module that holds the top-level
+        binding `local` as a value (`export const helpers = { seed, wipe: clear }`), if one
+        does: another module may take it out and export it (`export const seed =
+        helpers.seed`), registering it there."""
+        facts = self.facts
+        for e in facts.exports:
+            b = facts.bindings.get(e.local) if e.local is not None and not e.type_only else None
+            value = js.unwrap(b.value) if b is not None and not b.path else None
+            if value is not None and value.type == "object" and any(
+                    not p.spread and p.value is not None and p.value.type in ("identifier", "shorthand_property_identifier")
+                    and p.value.text == local and facts.ref_of(p.value) is None for p in js.object_props(value)):
+                return e.name
+        return None
+
     @cached_property
     def for_tests_only(self) -> bool:
         """A module the bundler skips for the dots in its name that is there for convex-test:
@@ -238,6 +255,32 @@ class App:
         (too large, not UTF-8) and files that do not parse. A name into one may be right."""
         out = {module_name_of(rel) for rel in self.unreadable}
         out.update(m.module_name for m in self.modules.values() if m.is_entry_point and m.facts.module.has_error)
+        return out
+
+    def rewrites_module_name(self, module_name: str) -> bool:
+        """Does a file of the app's project hold the string `"<module_name>:"`, the prefix of
+        every function name of that module? Code that writes it maps such names to others at
+        run time (opencom's vitest setup file sends `testing_helpers:` calls to
+        `testing/helpers:` through a gateway): references to the module are then the
+        project's own convention, not a typo. Asked only of modules the app does not have."""
+        return f"{module_name}:" in self._module_name_prefixes
+
+    @cached_property
+    def _module_name_prefixes(self) -> set[str]:
+        """Every string literal `"<name>:"` in the project's files, read in one pass."""
+        project = self.project
+        out: set[str] = set()
+        for path in project.sources:
+            if not path.is_relative_to(self.root):
+                continue
+            data = project._read_passing("module name prefixes", path, _MODULE_PREFIX.search)
+            if data is None:
+                continue
+            written = {m.group(2).decode("utf-8", "replace") + ":" for m in _MODULE_PREFIX.finditer(data)}
+            facts = project.facts(path, quiet=True)
+            if facts is not None:  # a literal, not the same text in a comment
+                out.update(t for n in facts.module.root.walk() if n.type in ("string", "template_string")
+                           and (t := js.string_value(n)) in written)
         return out
 
     @property
@@ -410,21 +453,23 @@ class App:
     def add_reexported_identifiers(self) -> None:
         """Convex registers a function again under each entry module that re-exports it
         (`export * from "./card/upload"` in cards.ts, `export { list } from "./x"`, an import
-        exported again or under a `const` alias): such names (`cards:finalize`) resolve to the
-        function itself, so calls through them count. A function of a module the bundler skips
-        (`signin.usecase.ts`) is deployed only under those names (`relayed_as`)."""
+        exported again or under a `const` alias, or a member of an object that holds it:
+        `export const seed = helpers.seed` with `export const helpers = { seed }` in
+        helpers.ts): such names (`cards:finalize`) resolve to the function itself, so calls
+        through them count. A function of a module the bundler skips (`signin.usecase.ts`),
+        or one its own module never exports, is deployed only under those names (`relayed_as`)."""
         derived = self.project.derived
         relays = [m for m in self.modules.values()
-                  if derived.get(m.facts, "exports what it imports", lambda: _exports_what_it_imports(m.facts))
+                  if derived.get(m.facts, "may relay", lambda: _may_relay(m.facts))
                   and m.is_entry_point]
         if not relays:  # most apps: nothing to add, so no table of every function's exports
             return
         by_export: dict[tuple[Path, str], RegisteredFunction] = {}
+        by_call: dict[tuple[Path, int], RegisteredFunction] = {}
         for fn in self.functions:
+            by_call[(fn.module.path, fn.call.start)] = fn
             for name in fn.exports:
                 by_export.setdefault((fn.module.path, name), fn)
-        if not by_export:
-            return
         for module in relays:
             facts = module.facts
             for src, _node in facts.export_stars:
@@ -438,14 +483,29 @@ class App:
                 elif e.local is not None and (imp := _exports_import(facts, e.local)) is not None:
                     # `import { list } from "./x"` then `export { list }` or `export const all = list`
                     fn = by_export.get((self._file_of(facts, imp.source), imp.imported))
+                elif e.local is not None and _exports_member(facts, e.local):
+                    fn = self._registration_held(facts, e.local, by_call)
                 else:
                     continue
                 if fn is not None:
                     self._relay(f"{module.module_name}:{e.name}", fn)
 
+    def _registration_held(self, facts: FileFacts, local: str,
+                           by_call: dict[tuple[Path, int], RegisteredFunction]) -> RegisteredFunction | None:
+        """The registered function a binding takes out of an object (`const seed = helpers.seed`,
+        `const { seed } = helpers`), if it takes one: Convex registers the value it is exported
+        as, wherever it was made."""
+        linker = self.project.linker
+        d = linker.value_of_name(facts, local)
+        if isinstance(d, Def) and not d.path and d.node.type == "shorthand_property_identifier":
+            d = linker.value_of(d.facts, d.node)  # `{ seed }` holds the binding `seed`
+        if not isinstance(d, Def) or d.path or d.node.type != "call_expression":
+            return None
+        return by_call.get((Path(d.facts.path), d.node.start))
+
     def _relay(self, identifier: str, fn: RegisteredFunction) -> None:
         self.by_identifier.setdefault(identifier, fn)
-        if not fn.module.is_entry_point and identifier not in fn.relayed_as:
+        if (not fn.module.is_entry_point or not fn.exports) and identifier not in fn.relayed_as:
             fn.relayed_as.append(identifier)
 
     def _file_of(self, facts: FileFacts, source: str) -> Path | None:
@@ -1407,11 +1467,23 @@ def _add_alias_exports(facts: FileFacts, exported_as: dict[str, list[str]]) -> N
             exported_as.setdefault(target, []).extend(names)
 
 
-def _exports_what_it_imports(facts: FileFacts) -> bool:
-    """Does the file re-export (`export * from`, `export { x } from`) or export an import
-    again (also under a `const` alias)? Asked of every module on each of an editor's relinks."""
-    return bool(facts.export_stars) or any(e.source or e.local and _exports_import(facts, e.local)
-                                           for e in facts.exports)
+def _may_relay(facts: FileFacts) -> bool:
+    """May the file export a function it did not make: does it re-export (`export * from`,
+    `export { x } from`), export an import again (also under a `const` alias), or export a
+    member of an object (`export const seed = helpers.seed`)? Asked of every module on each of
+    an editor's relinks."""
+    return bool(facts.export_stars) or any(
+        e.source or e.local and (_exports_import(facts, e.local) or _exports_member(facts, e.local))
+        for e in facts.exports)
+
+
+def _exports_member(facts: FileFacts, local: str) -> bool:
+    """Does an exported `const` take a member of an object (`export const seed = helpers.seed`,
+    `export const { seed } = helpers`)?"""
+    b = facts.bindings.get(local)
+    value = js.unwrap(b.value) if b is not None and b.kind == "const" else None
+    chain = js.member_chain(value) if value is not None else None
+    return chain is not None and chain[0].type == "identifier" and bool(chain[1] or b.path)
 
 
 def _exports_import(facts: FileFacts, local: str) -> "Import | None":

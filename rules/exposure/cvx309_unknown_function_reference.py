@@ -19,6 +19,30 @@ FEEDS = {"convex/feeds.ts": SERVER + 'export const list = query({ args: {}, hand
                                     'import { internalMutation } from "./_generated/server";\n'
                                     'export const purge = internalMutation({ args: {}, handler: async () => {} });\n'}
 
+# functions gathered into an exported object, which testing.ts registers one by one
+SEEDS = {"convex/seeds/notes.ts": 'import { internalMutation } from "../_generated/server";\n'
+                                  'const seedNote = internalMutation({ args: {}, handler: async () => {} });\n'
+                                  'export const noteSeeds = { seedNote };\n',
+         "convex/testing.ts": 'import { noteSeeds } from "./seeds/notes";\n'
+                              'export const seedNote = noteSeeds.seedNote;\n'}
+
+# a suite that names `admin_users` where the module is `admin/users`, three times
+LEGACY_SUITE = ('import { ConvexClient } from "convex/browser";\n'
+                'import { api } from "../convex/_generated/api";\n'
+                'const client = new ConvexClient(process.env.CONVEX_URL!);\n'
+                'export const listed = () => client.query((api as any).admin_users.list, {});\n'
+                'export const again = () => client.query((api as any).admin_users.list, {});\n'
+                'export const other = () => client.query((api as any).admin_users.count, {});\n')
+# the setup file that sends those names to the module they mean
+ROUTED_NAMES = {"tests/setup.ts": 'import { ConvexClient } from "convex/browser";\n'
+                                  'import { getFunctionName } from "convex/server";\n'
+                                  'const query = ConvexClient.prototype.query;\n'
+                                  'ConvexClient.prototype.query = function (ref: any, args: any) {\n'
+                                  '  const name = getFunctionName(ref);\n'
+                                  '  const legacy = "admin_users:";\n'
+                                  '  return query.call(this, name.startsWith(legacy) ? `admin/users:${name.slice(legacy.length)}` : ref, args);\n'
+                                  '} as any;\n'}
+
 # a folder whose index.ts re-exports another module with `export *`
 MODERATION = {"convex/reports/index.ts": 'export * from "./moderation";\n',
               "convex/reports/moderation.ts": 'import { mutation } from "../_generated/server";\n'
@@ -74,6 +98,8 @@ class UnknownFunctionReference(Rule):
     summary = "Function reference naming a function the app does not have (hidden by `@ts-ignore`, JS, string names)"
 
     valid = [
+        Valid(LEGACY_SUITE, path="tests/admin.test.ts", files={**AGENTS, **ROUTED_NAMES},
+              note="the project maps `admin_users:` names to `admin/users:` itself (opencom's vitest setup file)"),
         Valid('import { ConvexHttpClient } from "convex/browser";\nimport { internal } from "../convex/_generated/api";\n'
               'const client = new ConvexHttpClient(process.env.CONVEX_URL!);\n'
               '(client as any).setAdminAuth(process.env.CONVEX_DEPLOY_KEY);\n'
@@ -121,6 +147,20 @@ class UnknownFunctionReference(Rule):
               note="a URL without a host goes to the page's own server (a Next.js route), not to Convex"),
     ]
     invalid = [
+        Invalid(LEGACY_SUITE, path="tests/admin.test.ts", files=AGENTS, lines=[4],
+                message="(and 2 more references to `admin_users` in this file)",
+                note="a test file naming a module that is not there is told so once, with the count"),
+        Invalid(LEGACY_SUITE, path="tests/admin.test.ts", lines=[4],
+                files={**AGENTS, "tests/setup.ts": '// we used to map "admin_users:" to "admin/users:" here\n'},
+                message="no module `admin_users`",
+                note="the prefix in a comment maps no name"),
+        Invalid(SERVER + 'export const seed = action({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.runMutation(internal.seeds.notes.seedNote, {});\n'
+                '  await ctx.runMutation(internal.testing.seedNote, {});\n} });\n',
+                path="convex/setup.ts", files=SEEDS, lines=[5],
+                message='`seeds/notes` exports no function `seedNote` (did you mean "testing:seedNote"?)',
+                note="the function is written in seeds/notes.ts, but only testing.ts exports it, so only "
+                     "its name there is registered"),
         Invalid('<script>\n  import { useConvexClient } from "convex-svelte";\n'
                 '  import { api } from "../../convex/_generated/api";\n  const client = useConvexClient();\n</script>\n'
                 '{#await client.query(api.feeds.purge, {}) then n}<p>{n}</p>{/await}\n',
@@ -259,6 +299,7 @@ class UnknownFunctionReference(Rule):
         unreadable = app.opaque_modules()  # their exports are unknown: a name into one may be right
         folders = {name.rsplit("/", i)[0] for name in modules.keys() | unreadable
                    for i in range(1, name.count("/") + 1)}
+        missing_in_tests: dict[tuple, list] = {}  # (file, module) -> [(use, message)], in order
         for use in ctx.project.call_index.uses_in(app):
             if use.candidate:
                 continue  # one of the names a call may pass (`PATHS.facts[kind]`): it may never pass this one
@@ -290,6 +331,8 @@ class UnknownFunctionReference(Rule):
                 continue  # a module the bundler skips (another rule's finding)
             elif ref.namespace == "any" and use.language == "test":
                 continue  # convex-test runs the modules it is given: a test's own (`anyApi["crud.test"].create`)
+            elif app.rewrites_module_name(module_name):
+                continue  # the project maps `module_name:` names to others itself
             elif module_name in folders:
                 # a module is named by its file's path: `admin/index.ts` is `admin/index`, never `admin`
                 problem = f"`{module_name}` is a folder of {app.functions_dir.name}/, not a module"
@@ -301,8 +344,18 @@ class UnknownFunctionReference(Rule):
                 hint = _closest(app, module, module_name, export, ident)
             written = f'"{ref.name}"' if ref.namespace == "name" else \
                 js.accessor_text("anyApi" if ref.namespace == "any" else ref.namespace, ref.path)
-            ctx.report(use.path, (use.start, use.end),
-                       f"`{written}` names no function of this app: {problem}{hint}; the call fails when it runs")
+            message = f"`{written}` names no function of this app: {problem}{hint}; the call fails when it runs"
+            if module is None and use.language == "test":
+                # a suite written against a module that is not there names it in every test:
+                # one finding per file says it
+                missing_in_tests.setdefault((use.path, module_name), []).append((use, message))
+                continue
+            ctx.report(use.path, (use.start, use.end), message)
+        for (_path, module_name), found in missing_in_tests.items():
+            use, message = found[0]
+            if len(found) > 1:
+                message += f" (and {len(found) - 1} more reference{'s' if len(found) > 2 else ''} to `{module_name}` in this file)"
+            ctx.report(use.path, (use.start, use.end), message)
 
 
 # The entry points of one client API, by the kind each takes: the one to name when a call is
@@ -363,18 +416,28 @@ def _closest_in_index(app, folder: str, export: str) -> str:
     """A hint for a folder named in place of its `index` module: the index's function named
     `export`, or most like it. Only names the app registers count (re-exports included): an
     `export *` in the index does not mean it exports `export`."""
-    prefix = f"{folder}/index:"
+    return _closest_export(app, f"{folder}/index", export)
+
+
+def _closest_export(app, module_name: str, export: str) -> str:
+    """A hint: the function the module registers under the name most like `export`. Only the
+    names the app registers under this module's name count: one of its functions that another
+    module registers (`export const seed = helpers.seed`) cannot be called by this one's."""
+    prefix = f"{module_name}:"
     names = sorted(i[len(prefix):] for i in app.by_identifier if i.startswith(prefix))
     close = difflib.get_close_matches(export, names, n=1)
     return f' (did you mean "{prefix}{close[0]}"?)' if close else ""
 
 
 def _closest(app, module, module_name: str, export: str, ident: str) -> str:
-    """A hint: the module's function named most like `export`, or, for a module that does
-    not exist, the app's function named most like the whole identifier."""
+    """A hint: the module's function named most like `export` (or, when the module keeps a
+    function of that name that another module registers, that module's name for it), or, for a
+    module that does not exist, the app's function named most like the whole identifier."""
     if module is not None:
-        names = sorted({fn.identifier.partition(":")[2] for fn in app.functions_in(module) if fn.identifier})
-        close = difflib.get_close_matches(export, names, n=1)
-        return f' (did you mean "{module_name}:{close[0]}"?)' if close else ""
+        elsewhere = [fn.identifier for fn in app.functions_in(module)
+                     if fn.local_name == export and not fn.exports and fn.identifier]
+        if elsewhere:
+            return f' (did you mean "{elsewhere[0]}"?)'
+        return _closest_export(app, module_name, export)
     close = difflib.get_close_matches(ident, sorted(app.by_identifier), n=1, cutoff=0.75)
     return f' (did you mean "{close[0]}"?)' if close else ""
