@@ -2186,6 +2186,9 @@ class AccessAnalysis:
         name = path[-1]
         if name in CONVEX_AUTH_METHODS and len(path) == 2:
             return self._classify_by_name(facts, site)  # the receiver decides (convexAuth's `auth`)
+        if name in _RUN and len(path) == 1 and site.ref is not None and site.ref.kind == "local" \
+                and self._ctx_method_alias(facts, site):
+            return "run", f"`ctx.{name}`"  # (the local's value decides: not kept by name)
         key = (path[-2:], site.ref is not None and site.ref.kind == "param")
         hit = self._by_name.get(key)
         if hit is None:
@@ -2216,6 +2219,18 @@ class AccessAnalysis:
         if FETCH_NAME.match(name):
             return "fetch", f"`{name}()`"
         return None, ""
+
+    def _ctx_method_alias(self, facts: FileFacts, site: CallSite) -> bool:
+        """Is the local a bare `runQuery(ref, ...)` calls the ctx's own method of that name:
+        `const runQuery = ctx.runQuery.bind(ctx)`, or what a project function returns that
+        only hands back that method of the ctx it is given (`getShallowRunQuery(ctx)`, which
+        casts `ctx.runQuery` to a loosely typed function)? (`const runQuery = ctx.runQuery`
+        and `const { runQuery } = ctx` are read as the parameter itself already.)"""
+        ref = site.ref
+        found = scope.declarator_of(ref.func.node, site.path[0]) if ref is not None and ref.func is not None else None
+        if found is None or found[1] is not found[0].child("name"):
+            return False
+        return _holds_ctx_method(facts, ref.func, found[0].child("value"), site.path[0], self.project.callgraph)
 
     def _convex_auth_object(self, facts: FileFacts, site: CallSite) -> bool:
         """Is the receiver the `auth` of `export const { auth } = convexAuth({...})`?"""
@@ -2261,6 +2276,46 @@ class AccessAnalysis:
                 and any(e.about_caller or _forwards_input(r, site, e.argument) for e in self.of(target).evidence):
             return target
         return None
+
+
+def _holds_ctx_method(facts: FileFacts, func: FunctionInfo, value: Node | None, method: str, callgraph,
+                      depth: int = 0) -> bool:
+    """Is `value`, written in `func`, the `method` of one of `func`'s parameters (`ctx.runQuery`,
+    cast or `.bind(ctx)`), or the result of a project function given a parameter of `func`
+    whose every return is that method of the parameter it was handed?"""
+    value = js.unwrap(value)
+    if value is None or depth > 2:
+        return False
+    if value.type == "call_expression":
+        callee = js.unwrap(js.callee(value))
+        prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
+        if prop is not None and prop.text == "bind":  # `ctx.runQuery.bind(ctx)`
+            return _holds_ctx_method(facts, func, callee.child("object"), method, callgraph, depth)
+        site = func.site_of(value)
+        target = callgraph.callee(facts, site) if site is not None else None
+        if target is None:
+            return False
+        tfacts, tfunc = target
+        returned = returned_values(tfunc.node)
+        args = js.call_args(value)
+        for r in returned:
+            chain = js.member_chain(js.unwrap(r) or r)
+            if chain is None or chain[0].type != "identifier":
+                return False
+            pref = tfacts.ref_of(chain[0])
+            if pref is None or pref.kind != "param" or pref.func is not tfunc or pref.path or pref.index >= len(args) \
+                    or not _holds_ctx_method(tfacts, tfunc, r, method, callgraph, depth + 1):
+                return False
+            given = js.unwrap(args[pref.index])
+            gref = facts.ref_of(given) if given is not None and given.type == "identifier" else None
+            if gref is None or gref.kind != "param" or gref.path:
+                return False  # handed something other than a parameter of `func` (the ctx) whole
+        return bool(returned)
+    chain = js.member_chain(value)
+    if chain is None or chain[0].type != "identifier" or chain[1] != [method]:
+        return False
+    ref = facts.ref_of(chain[0])
+    return ref is not None and ref.kind == "param" and not ref.path
 
 
 _ENTS_WRITES = frozenset(["insert", "insertMany", "patch", "replace", "delete"])

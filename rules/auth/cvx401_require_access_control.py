@@ -555,6 +555,22 @@ class RequireAccessControl(Rule):
               '  if (!start) throw new Error("unknown state");\n'
               '  await fetch("https://idp.example/token", { method: "POST", body: args.code });\n}});\n',
               files=AUTH_CONFIG, note="an OAuth callback that looks up the `state` it stored when the flow started"),
+        # triage G53d P2 (opencom's `getShallowRunQuery(ctx)`): the check is in the internal query it runs
+        Valid('import { v } from "convex/values";\nimport { action, internalQuery } from "./_generated/server";\n'
+              'import { internal } from "./_generated/api";\n'
+              'function looseRunQuery(ctx: { runQuery: unknown }) {\n'
+              '  return ctx.runQuery as (ref: unknown, args: Record<string, unknown>) => Promise<unknown>;\n}\n'
+              'export const assertMember = internalQuery({ args: { teamId: v.id("teams") }, handler: async (ctx, { teamId }) => {\n'
+              '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) throw new Error("sign in");\n'
+              '  const team = await ctx.db.get("teams", teamId);\n'
+              '  if (!team?.members.includes(identity.subject)) throw new Error("not a member");\n}});\n'
+              'export const summarize = action({ args: { teamId: v.id("teams"), text: v.string() }, handler: async (ctx, args) => {\n'
+              '  const runQuery = looseRunQuery(ctx);\n  await runQuery(internal.example.assertMember, { teamId: args.teamId });\n'
+              '  return await (await fetch("https://llm.example.com", { method: "POST", body: args.text })).text();\n}});\n'
+              'export const translate = action({ args: { teamId: v.id("teams"), text: v.string() }, handler: async (ctx, args) => {\n'
+              '  const runQuery = ctx.runQuery.bind(ctx);\n  await runQuery(internal.example.assertMember, { teamId: args.teamId });\n'
+              '  return await (await fetch("https://mt.example.com", { method: "POST", body: args.text })).text();\n}});\n',
+              files=AUTH_CONFIG, note="`ctx.runQuery` through a loosely typed alias a project function returns, or bound"),
         Valid(SERVER + 'export const card = query({ args: { id: v.id("cards") }, handler: async (ctx, { id }) => {\n'
               '  const identity = await ctx.auth.getUserIdentity();\n  const card = await ctx.db.get("cards", id);\n'
               '  if (identity) {\n    if (card?.owner !== identity.subject) throw new Error("forbidden");\n    return card;\n  }\n'
@@ -1625,6 +1641,19 @@ class RequireAccessControl(Rule):
                 '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) throw new Error("sign in");\n}});\n',
                 files=AUTH_CONFIG, lines=[5, 9], message="before it checks who is calling",
                 note="an action is no transaction: the mutation run (or the job scheduled) before the check stays done"),
+        Invalid('import { v } from "convex/values";\nimport { action, internalQuery } from "./_generated/server";\n'
+                'import { internal } from "./_generated/api";\n'
+                'function cachedRunner(cache: Map<unknown, unknown>) {\n'
+                '  return async (ref: unknown, _args: unknown) => cache.get(ref);\n}\n'
+                'export const assertMember = internalQuery({ args: { teamId: v.id("teams") }, handler: async (ctx, { teamId }) => {\n'
+                '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) throw new Error("sign in");\n'
+                '  const team = await ctx.db.get("teams", teamId);\n'
+                '  if (!team?.members.includes(identity.subject)) throw new Error("not a member");\n}});\n'
+                'export const summarize = action({ args: { teamId: v.id("teams"), text: v.string() }, handler: async (ctx, args) => {\n'
+                '  const runQuery = cachedRunner(new Map());\n  await runQuery(internal.example.assertMember, { teamId: args.teamId });\n'
+                '  return await (await fetch("https://llm.example.com", { method: "POST", body: args.text })).text();\n}});\n',
+                files=AUTH_CONFIG, lines=[13], message="checks no identity before it runs",
+                note="a local named `runQuery` that is not the ctx's method runs nothing"),
         # triage G51b P3 (pulse's web clipper): the only check is in the mutation it runs afterwards
         Invalid(CLIP_SERVER + 'export const clip = action({ args: { url: v.string() }, handler: async (ctx, { url }) => {\n'
                 '  const html = await (await fetch(url)).text();\n  await ctx.runMutation(api.clips.save, { html });\n}});\n'
