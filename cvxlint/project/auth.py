@@ -3851,20 +3851,19 @@ def _secret_holders(r: Reached, returned_secret: "Callable[[FileFacts, CallSite]
     if returned_secret is not None:
         secrets += [(site.node, found) for site in r.func.all_calls() if site.func is r.func
                     and (found := returned_secret(r.facts, site)) is not None]
-    if not secrets:
-        return None
     names: dict[str, str] = {}  # local -> "process.env.X" it holds
+    # a module's constant read here (`const SECRET = process.env.X ?? ""` above the helper), unless
+    # a name of the function hides it
+    names.update((name, held) for name, held in _module_secret_consts(r.facts).items()
+                 if r.func.lookup(name) is None and any(scope.reads_of(r.func.node, name)))
+    if not secrets and not names:
+        return None
     spelled: dict[int, str] = {}
     for node, name in secrets:
         spelled[id(node)] = name
-        o = js.outer(node)
-        d = o.parent
-        if d is not None and d.type in ("non_null_expression", "binary_expression") and d.parent is not None:
-            o, d = d, d.parent  # `process.env.X!`, `process.env.X ?? ""`
-        if d is not None and d.type == "variable_declarator" and o.field == "value":
-            n = d.child("name")
-            if n is not None and n.type == "identifier":
-                names[n.text or ""] = name
+        n = _holder_name(node)
+        if n is not None:
+            names[n] = name
     # locals made from a secret: `const expected = await sign(secret, body)`
     declarators = list(r.facts.module.nodes_in(r.func.node, "variable_declarator"))
     for _ in range(2):
@@ -3876,6 +3875,41 @@ def _secret_holders(r: Reached, returned_secret: "Callable[[FileFacts, CallSite]
             if held is not None:
                 names[n.text or ""] = held
     return names, spelled
+
+
+def _holder_name(read: Node) -> str | None:
+    """The name of the `const`/`let` whose value is the secret `read`, kept as it is or with a
+    fallback: `process.env.X!`, `process.env.X ?? ""`, `process.env.A ?? process.env.B ?? ""`."""
+    o = js.outer(read)
+    d = o.parent
+    while d is not None and d.parent is not None and (d.type == "non_null_expression" or d.type == "binary_expression"
+                                                       and (d.has_tok("??") or d.has_tok("||"))):
+        o, d = js.outer(d), js.outer(d).parent
+    if d is not None and d.type == "binary_expression" and d.parent is not None:
+        o, d = d, d.parent  # (one level of another operator, as before)
+    if d is not None and d.type == "variable_declarator" and o.field == "value":
+        n = d.child("name")
+        if n is not None and n.type == "identifier":
+            return n.text or ""
+    return None
+
+
+def _module_secret_consts(facts: FileFacts) -> dict[str, str]:
+    """The module-level `const`s of a file that hold a server secret read from the environment
+    (`const WEBHOOK_SECRET = process.env.EMAIL_WEBHOOK_SECRET ?? ""`): name -> `process.env.X`."""
+    out: dict[str, str] = {}
+    for u in facts.env_reads():
+        if u.func is not None or not SECRET_ENV.search(u.env_var or ""):
+            continue
+        name = _holder_name(u.node)
+        decl = js.outer(u.node)
+        while decl.parent is not None and decl.type != "variable_declarator":
+            decl = decl.parent
+        kind = decl.parent
+        if name is not None and name not in out and kind is not None and kind.type == "lexical_declaration" \
+                and kind.has_tok("const"):
+            out[name] = f"process.env.{u.env_var}"
+    return out
 
 
 def _secret_comparison(r: Reached, returned_secret: "Callable[[FileFacts, CallSite], str | None] | None" = None

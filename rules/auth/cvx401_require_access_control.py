@@ -727,6 +727,19 @@ class RequireAccessControl(Rule):
               '    if (args.accessToken !== process.env.BACKEND_ACCESS_TOKEN) throw new Error("bad token");\n'
               '    return await ctx.db.query("messages").withIndex("by_author", (q) => q.eq("author", args.author)).take(9);\n'
               '  },\n});\n', files=AUTH_CONFIG, note="a shared server secret: the caller is another server"),
+        # triage G53d P3 (opencom's inbound-email functions)
+        Valid(SERVER + 'const RELAY_SECRET =\n  process.env.MAIL_RELAY_SECRET ?? process.env.MAIL_WEBHOOK_SECRET ?? "";\n'
+              'function assertRelay(given?: string) {\n  if (!RELAY_SECRET) throw new Error("relay not configured");\n'
+              '  if (!given || given !== RELAY_SECRET) throw new Error("unauthorized");\n}\n'
+              'export const receive = mutation({ args: { from: v.string(), relaySecret: v.optional(v.string()) },\n'
+              '  handler: async (ctx, args) => {\n    assertRelay(args.relaySecret);\n'
+              '    await ctx.db.insert("inbound", { from: args.from });\n  },\n});\n'
+              'export const bounce = mutation({ args: { from: v.string(), relaySecret: v.string() },\n'
+              '  handler: async (ctx, args) => {\n'
+              '    const expected = process.env.MAIL_RELAY_SECRET ?? process.env.MAIL_WEBHOOK_SECRET ?? "";\n'
+              '    if (!expected || args.relaySecret !== expected) throw new Error("unauthorized");\n'
+              '    await ctx.db.insert("bounces", { from: args.from });\n  },\n});\n',
+              files=AUTH_CONFIG, note="the secret held in a module constant or a local, read with fallbacks"),
         Valid(SERVER + 'export const byAuthor = query({ args: { author: v.string(), opsKey: v.string() },\n'
               '  handler: async (ctx, args) => {\n'
               '    if (args.opsKey !== (globalThis as any)?.process?.env?.OPS_KEY) throw new Error("bad key");\n'
@@ -1654,6 +1667,14 @@ class RequireAccessControl(Rule):
                 '  return await (await fetch("https://llm.example.com", { method: "POST", body: args.text })).text();\n}});\n',
                 files=AUTH_CONFIG, lines=[13], message="checks no identity before it runs",
                 note="a local named `runQuery` that is not the ctx's method runs nothing"),
+        Invalid(SERVER + 'const RELAY_SECRET = process.env.MAIL_RELAY_SECRET ?? "";\nconst REGION = process.env.MAIL_REGION ?? "eu";\n'
+                'function assertRelay(region: string) {\n  if (!RELAY_SECRET) throw new Error("relay not configured");\n'
+                '  if (region !== REGION) throw new Error("wrong region");\n}\n'
+                'export const receive = mutation({ args: { from: v.string(), region: v.string() },\n'
+                '  handler: async (ctx, args) => {\n    assertRelay(args.region);\n'
+                '    await ctx.db.insert("inbound", { from: args.from });\n  },\n});\n',
+                files=AUTH_CONFIG, lines=[10], message="is given only the arguments",
+                note="a module's secret only tested for being set; the argument compared with a setting that is no secret"),
         # triage G51b P3 (pulse's web clipper): the only check is in the mutation it runs afterwards
         Invalid(CLIP_SERVER + 'export const clip = action({ args: { url: v.string() }, handler: async (ctx, { url }) => {\n'
                 '  const html = await (await fetch(url)).text();\n  await ctx.runMutation(api.clips.save, { html });\n}});\n'
