@@ -613,6 +613,8 @@ class AccessAnalysis:
                     out.ctx_handed_calls.append((text, r.facts, site))
             if fn.kind == "mutation" and not out.may_write:
                 out.may_write = self._may_write(r, ents)
+        if fn.kind in ("query", "mutation"):
+            self._helpers_stopping_first(reached, out, ents)
         if fn.builder.is_custom and built.nullable_keys:
             out.nullable_keys = built.nullable_keys
             found = _checks_builder_value(reached, built.nullable_keys)
@@ -643,6 +645,39 @@ class AccessAnalysis:
         if fn.kind == "action" and out.evidence:
             out.before_check = self._effects_before_check(fn, reached, out.evidence)
         return out
+
+    def _helpers_stopping_first(self, reached: list[Reached], out: Access, ents: bool) -> None:
+        """Count the identity fetch of a helper whose result the handler drops when the helper
+        returns (or throws) on null before anything it, or the handler, uses: `getOrCreateViewer(ctx)`
+        that starts with `if (!identity) return null`, then reads and writes the caller's row,
+        called by a handler that does nothing else with ctx. A signed-out caller gets nothing."""
+        for k, i in enumerate(out.identity):
+            r = i.reached
+            if i.used or r is None or not r.via or i.futile is not None or i.signed_in_test is not None \
+                    or i.site.func is not r.func or r.func.body is None or reached_through_lost_promise(r) \
+                    or _swallowed(r, i.site.node, self._always_throws):
+                continue
+            exits = [b.parent for read in _reads_of_value(_value_of(i.site.node))
+                     if (b := _exit_if_null(read)) is not None and b.parent is not None and b.parent.parent is r.func.body]
+            if not exits or not all(self._uses_after(other, r, exits[0], ents) for other in reached):
+                continue
+            out.identity[k] = IdentityFetch(i.facts, i.site, r, True)
+            out.evidence.append(Evidence(i.facts, i.site.node, self.classify(i.facts, i.site)[1], "helper"))
+
+    def _uses_after(self, other: Reached, helper: Reached, exit_stmt: Node, ents: bool) -> bool:
+        """Does `other` touch the handler's ctx (its resources, or handing it to code we cannot
+        see) only after `exit_stmt` of `helper` has run: in `helper` after it, or in a function
+        `helper` calls after it?"""
+        n = len(helper.via)
+        under = len(other.via) >= n and all(a[1] is b[1] for a, b in zip(other.via, helper.via))
+        if under and (other is helper or len(other.via) > n and other.via[n][1].node.start >= exit_stmt.end
+                      and _precedes_on_every_path(exit_stmt, other.via[n][1].node)):
+            return other is not helper or all(
+                _precedes_on_every_path(exit_stmt, use.node) for use, path in other.ctx_uses()
+                if path and (path[0] in RESOURCE_MEMBERS or ents and path[0] == "table")) and all(
+                _precedes_on_every_path(exit_stmt, site.node) for site, _path in self._ctx_handed_on(other))
+        return not any(path and (path[0] in RESOURCE_MEMBERS or ents and path[0] == "table")
+                       for _use, path in other.ctx_uses()) and next(self._ctx_handed_on(other), None) is None
 
     def _effects_before_check(self, fn: "RegisteredFunction", reached: list[Reached],
                               evidence: list[Evidence]) -> list[Evidence]:

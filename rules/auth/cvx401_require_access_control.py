@@ -727,6 +727,19 @@ class RequireAccessControl(Rule):
               '    if (args.accessToken !== process.env.BACKEND_ACCESS_TOKEN) throw new Error("bad token");\n'
               '    return await ctx.db.query("messages").withIndex("by_author", (q) => q.eq("author", args.author)).take(9);\n'
               '  },\n});\n', files=AUTH_CONFIG, note="a shared server secret: the caller is another server"),
+        # triage G53c P3 (GrandPrixPicks' `getOrCreateViewer`)
+        Valid(SERVER + 'import type { MutationCtx } from "./_generated/server";\n'
+              'async function rowOf(ctx: MutationCtx, token: string) {\n'
+              '  return await ctx.db.query("players").withIndex("by_token", (q) => q.eq("token", token)).unique();\n}\n'
+              'async function touchPlayer(ctx: MutationCtx, lang?: string) {\n'
+              '  const identity = await ctx.auth.getUserIdentity();\n  if (identity === null) {\n    return null;\n  }\n'
+              '  const row = await rowOf(ctx, identity.tokenIdentifier);\n'
+              '  if (row) {\n    await ctx.db.patch("players", row._id, { lang });\n    return row._id;\n  }\n'
+              '  return await ctx.db.insert("players", { token: identity.tokenIdentifier, lang });\n}\n'
+              'export const hello = mutation({ args: { lang: v.optional(v.string()) }, handler: async (ctx, args) => {\n'
+              '  await touchPlayer(ctx, args.lang);\n}});\n',
+              files=AUTH_CONFIG, note="the helper returns on null before anything it (or a helper after) uses, "
+                                      "and the handler does nothing else"),
         # triage G53d P3 (opencom's inbound-email functions)
         Valid(SERVER + 'const RELAY_SECRET =\n  process.env.MAIL_RELAY_SECRET ?? process.env.MAIL_WEBHOOK_SECRET ?? "";\n'
               'function assertRelay(given?: string) {\n  if (!RELAY_SECRET) throw new Error("relay not configured");\n'
@@ -1675,6 +1688,20 @@ class RequireAccessControl(Rule):
                 '    await ctx.db.insert("inbound", { from: args.from });\n  },\n});\n',
                 files=AUTH_CONFIG, lines=[10], message="is given only the arguments",
                 note="a module's secret only tested for being set; the argument compared with a setting that is no secret"),
+        Invalid(SERVER + 'import type { MutationCtx } from "./_generated/server";\n'
+                'async function logVisit(ctx: MutationCtx, page: string) {\n'
+                '  await ctx.db.insert("visits", { page });\n  const identity = await ctx.auth.getUserIdentity();\n'
+                '  if (!identity) return null;\n'
+                '  return await ctx.db.insert("userVisits", { page, who: identity.subject });\n}\n'
+                'async function quietly(ctx: MutationCtx) {\n'
+                '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) return null;\n  return identity.subject;\n}\n'
+                'export const visit = mutation({ args: { page: v.string() }, handler: async (ctx, args) => {\n'
+                '  await logVisit(ctx, args.page);\n}});\n'
+                'export const visitAll = mutation({ args: { page: v.string() }, handler: async (ctx, args) => {\n'
+                '  const rows = await ctx.db.query("pages").take(10);\n  await quietly(ctx);\n'
+                '  await ctx.db.patch("pages", rows[0]._id, { hits: 1 });\n}});\n',
+                files=AUTH_CONFIG, lines=[17, 21], message="never checks it",
+                note="the helper writes before its null test; the handler uses the database itself"),
         # triage G51b P3 (pulse's web clipper): the only check is in the mutation it runs afterwards
         Invalid(CLIP_SERVER + 'export const clip = action({ args: { url: v.string() }, handler: async (ctx, { url }) => {\n'
                 '  const html = await (await fetch(url)).text();\n  await ctx.runMutation(api.clips.save, { html });\n}});\n'
