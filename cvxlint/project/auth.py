@@ -615,6 +615,7 @@ class AccessAnalysis:
                 out.may_write = self._may_write(r, ents)
         if fn.kind in ("query", "mutation"):
             self._helpers_stopping_first(reached, out, ents)
+        self._owner_comparisons(fn, reached, out)
         if fn.builder.is_custom and built.nullable_keys:
             out.nullable_keys = built.nullable_keys
             found = _checks_builder_value(reached, built.nullable_keys)
@@ -663,6 +664,29 @@ class AccessAnalysis:
                 continue
             out.identity[k] = IdentityFetch(i.facts, i.site, r, True)
             out.evidence.append(Evidence(i.facts, i.site.node, self.classify(i.facts, i.site)[1], "helper"))
+
+    def _owner_comparisons(self, fn: "RegisteredFunction", reached: list[Reached], out: Access) -> None:
+        """Count an identity the handler reads only through `?.` when it compares that with a
+        required argument to decide what to do (`const isOwner = viewer?._id === args.userId`,
+        then `rows.filter((r) => isOwner || r.public)`): a signed-out caller is never the owner,
+        just as with `viewer !== null && viewer._id === args.userId`. (An optional argument
+        could be left out: `undefined === undefined`.)"""
+        handler = reached[0] if reached and not reached[0].via else None
+        val = self.project.args_validator(fn)
+        if handler is None or val is None or val.required().kind != "object":
+            return
+        required = {name for name, f in val.required().fields.items() if not f.is_optional}
+        for k, i in enumerate(out.identity):
+            r = i.reached
+            if i.used or r is None or len(r.via) > 1 or i.futile is not None or i.signed_in_test is not None:
+                continue
+            call = r.via[0][1].node if r.via else i.site.node
+            if r.via and not result_used(i.site.node) and not _returns_optional_read(i.site.node):
+                continue  # the helper drops what it fetched: what it returns is not the caller
+            if any(_owner_test(handler, read, required) for read in _reads_of_value(_value_of(call))):
+                out.identity[k] = IdentityFetch(i.facts, i.site, r, True)
+                out.evidence.append(Evidence(i.facts, i.site.node, self.classify(i.facts, i.site)[1],
+                                             "handler" if not r.via else "helper"))
 
     def _uses_after(self, other: Reached, helper: Reached, exit_stmt: Node, ents: bool) -> bool:
         """Does `other` touch the handler's ctx (its resources, or handing it to code we cannot
@@ -3910,6 +3934,23 @@ def _secret_holders(r: Reached, returned_secret: "Callable[[FileFacts, CallSite]
             if held is not None:
                 names[n.text or ""] = held
     return names, spelled
+
+
+def _owner_test(handler: Reached, read: Node, required: set[str]) -> bool:
+    """Is `read` (of the caller's identity, or the user a helper found) read through `?.` and
+    compared equal with a required argument of the handler (`viewer?._id === args.userId`), the
+    answer deciding what the function does, not only handed out as a flag (`_only_a_flag`)?"""
+    o = js.outer(read)
+    member = o.parent
+    if member is None or member.type != "member_expression" or o.field != "object" \
+            or member.first("optional_chain") is None:
+        return False
+    m = js.outer(member)
+    cmp = m.parent
+    if cmp is None or cmp.type != "binary_expression" or not (cmp.has_tok("===") or cmp.has_tok("==")):
+        return False
+    other = cmp.child("right") if m.field == "left" else cmp.child("left")
+    return handler_argument(handler, js.unwrap(other)) in required and not _only_a_flag(member)
 
 
 def _holder_name(read: Node) -> str | None:

@@ -740,6 +740,17 @@ class RequireAccessControl(Rule):
               '  await touchPlayer(ctx, args.lang);\n}});\n',
               files=AUTH_CONFIG, note="the helper returns on null before anything it (or a helper after) uses, "
                                       "and the handler does nothing else"),
+        # triage G53c P6 (GrandPrixPicks' public profile pages)
+        Valid(SERVER + 'import type { QueryCtx } from "./_generated/server";\n'
+              'async function viewerOf(ctx: QueryCtx) {\n'
+              '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) return null;\n'
+              '  return await ctx.db.query("players").withIndex("by_token", (q) => q.eq("token", identity.tokenIdentifier)).unique();\n}\n'
+              'export const medals = query({ args: { playerId: v.id("players") }, handler: async (ctx, args) => {\n'
+              '  const viewer = await viewerOf(ctx);\n  const mine = viewer?._id === args.playerId;\n'
+              '  const rows = await ctx.db.query("medals").withIndex("by_player", (q) => q.eq("playerId", args.playerId)).take(20);\n'
+              '  return rows.filter((m) => mine || m.shown);\n}});\n',
+              files=AUTH_CONFIG, note="an optional viewer compared with the player the arguments name decides which rows "
+                                      "go out, as `viewer !== null && viewer._id === ...` would"),
         # triage G53d P3 (opencom's inbound-email functions)
         Valid(SERVER + 'const RELAY_SECRET =\n  process.env.MAIL_RELAY_SECRET ?? process.env.MAIL_WEBHOOK_SECRET ?? "";\n'
               'function assertRelay(given?: string) {\n  if (!RELAY_SECRET) throw new Error("relay not configured");\n'
@@ -1702,6 +1713,19 @@ class RequireAccessControl(Rule):
                 '  await ctx.db.patch("pages", rows[0]._id, { hits: 1 });\n}});\n',
                 files=AUTH_CONFIG, lines=[17, 21], message="never checks it",
                 note="the helper writes before its null test; the handler uses the database itself"),
+        Invalid(SERVER + 'import type { QueryCtx } from "./_generated/server";\n'
+                'async function viewerOf(ctx: QueryCtx) {\n'
+                '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) return null;\n'
+                '  return await ctx.db.query("players").withIndex("by_token", (q) => q.eq("token", identity.tokenIdentifier)).unique();\n}\n'
+                'export const medals = query({ args: { playerId: v.optional(v.id("players")) }, handler: async (ctx, args) => {\n'
+                '  const viewer = await viewerOf(ctx);\n  const mine = viewer?._id === args.playerId;\n'
+                '  const rows = await ctx.db.query("medals").take(20);\n  return rows.filter((m) => mine || m.shown);\n}});\n'
+                'export const card = query({ args: { playerId: v.id("players") }, handler: async (ctx, args) => {\n'
+                '  const viewer = await viewerOf(ctx);\n  const player = await ctx.db.get("players", args.playerId);\n'
+                '  return { ...player, mine: viewer?._id === args.playerId };\n}});\n',
+                files=AUTH_CONFIG, lines=[11, 17], message="never checks it",
+                note="compared with an optional argument (a signed-out caller who leaves it out matches), or only "
+                     "handed out as a flag"),
         # triage G51b P3 (pulse's web clipper): the only check is in the mutation it runs afterwards
         Invalid(CLIP_SERVER + 'export const clip = action({ args: { url: v.string() }, handler: async (ctx, { url }) => {\n'
                 '  const html = await (await fetch(url)).text();\n  await ctx.runMutation(api.clips.save, { html });\n}});\n'
