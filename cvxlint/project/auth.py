@@ -3953,16 +3953,17 @@ def _owner_test(handler: Reached, read: Node, required: set[str]) -> bool:
     return handler_argument(handler, js.unwrap(other)) in required and not _only_a_flag(member)
 
 
-def _holder_name(read: Node) -> str | None:
+def _holder_name(read: Node, fallbacks_only: bool = False) -> str | None:
     """The name of the `const`/`let` whose value is the secret `read`, kept as it is or with a
-    fallback: `process.env.X!`, `process.env.X ?? ""`, `process.env.A ?? process.env.B ?? ""`."""
+    fallback: `process.env.X!`, `process.env.X ?? ""`, `process.env.A ?? process.env.B ?? ""`
+    (unless `fallbacks_only`, also one level of another operator)."""
     o = js.outer(read)
     d = o.parent
     while d is not None and d.parent is not None and (d.type == "non_null_expression" or d.type == "binary_expression"
                                                        and (d.has_tok("??") or d.has_tok("||"))):
         o, d = js.outer(d), js.outer(d).parent
-    if d is not None and d.type == "binary_expression" and d.parent is not None:
-        o, d = d, d.parent  # (one level of another operator, as before)
+    if d is not None and d.type == "binary_expression" and d.parent is not None and not fallbacks_only:
+        o, d = d, d.parent
     if d is not None and d.type == "variable_declarator" and o.field == "value":
         n = d.child("name")
         if n is not None and n.type == "identifier":
@@ -3977,7 +3978,7 @@ def _module_secret_consts(facts: FileFacts) -> dict[str, str]:
     for u in facts.env_reads():
         if u.func is not None or not SECRET_ENV.search(u.env_var or ""):
             continue
-        name = _holder_name(u.node)
+        name = _holder_name(u.node, fallbacks_only=True)  # (not `const HAS_KEY = process.env.KEY !== undefined`)
         decl = js.outer(u.node)
         while decl.parent is not None and decl.type != "variable_declarator":
             decl = decl.parent
