@@ -220,6 +220,18 @@ OPTIONAL_ME = ('import { getAuthUserId } from "@convex-dev/auth/server";\nimport
                'export async function requireUserId(ctx: QueryCtx) {\n  const id = await getAuthUserId(ctx);\n'
                '  if (id === null) throw new Error("sign in");\n  return id;\n}\n'
                'export async function userIdOrNull(ctx: QueryCtx) {\n  return await getAuthUserId(ctx);\n}\n')
+# an action's module whose internal query checks that the caller is in a team (triage G53d P2)
+TEAM_CHECK = ('import { v } from "convex/values";\nimport { action, internalQuery } from "./_generated/server";\n'
+              'import { internal } from "./_generated/api";\n'
+              'export const assertMember = internalQuery({ args: { teamId: v.id("teams") }, handler: async (ctx, { teamId }) => {\n'
+              '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) throw new Error("sign in");\n'
+              '  const team = await ctx.db.get("teams", teamId);\n'
+              '  if (!team?.members.includes(identity.subject)) throw new Error("not a member");\n}});\n')
+# a helper that returns the signed-in player, or null for a signed-out caller (triage G53c P6)
+VIEWER_OF = (SERVER + 'import type { QueryCtx } from "./_generated/server";\n'
+             'async function viewerOf(ctx: QueryCtx) {\n'
+             '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) return null;\n'
+             '  return await ctx.db.query("players").withIndex("by_token", (q) => q.eq("token", identity.tokenIdentifier)).unique();\n}\n')
 BOARD_SERVER = SERVER + 'import { canEditBoard, requireBoardEditor } from "./lib/boards";\n'
 
 
@@ -556,14 +568,8 @@ class RequireAccessControl(Rule):
               '  await fetch("https://idp.example/token", { method: "POST", body: args.code });\n}});\n',
               files=AUTH_CONFIG, note="an OAuth callback that looks up the `state` it stored when the flow started"),
         # triage G53d P2 (opencom's `getShallowRunQuery(ctx)`): the check is in the internal query it runs
-        Valid('import { v } from "convex/values";\nimport { action, internalQuery } from "./_generated/server";\n'
-              'import { internal } from "./_generated/api";\n'
-              'function looseRunQuery(ctx: { runQuery: unknown }) {\n'
+        Valid(TEAM_CHECK + 'function looseRunQuery(ctx: { runQuery: unknown }) {\n'
               '  return ctx.runQuery as (ref: unknown, args: Record<string, unknown>) => Promise<unknown>;\n}\n'
-              'export const assertMember = internalQuery({ args: { teamId: v.id("teams") }, handler: async (ctx, { teamId }) => {\n'
-              '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) throw new Error("sign in");\n'
-              '  const team = await ctx.db.get("teams", teamId);\n'
-              '  if (!team?.members.includes(identity.subject)) throw new Error("not a member");\n}});\n'
               'export const summarize = action({ args: { teamId: v.id("teams"), text: v.string() }, handler: async (ctx, args) => {\n'
               '  const runQuery = looseRunQuery(ctx);\n  await runQuery(internal.example.assertMember, { teamId: args.teamId });\n'
               '  return await (await fetch("https://llm.example.com", { method: "POST", body: args.text })).text();\n}});\n'
@@ -741,10 +747,7 @@ class RequireAccessControl(Rule):
               files=AUTH_CONFIG, note="the helper returns on null before anything it (or a helper after) uses, "
                                       "and the handler does nothing else"),
         # triage G53c P6 (GrandPrixPicks' public profile pages)
-        Valid(SERVER + 'import type { QueryCtx } from "./_generated/server";\n'
-              'async function viewerOf(ctx: QueryCtx) {\n'
-              '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) return null;\n'
-              '  return await ctx.db.query("players").withIndex("by_token", (q) => q.eq("token", identity.tokenIdentifier)).unique();\n}\n'
+        Valid(VIEWER_OF +
               'export const medals = query({ args: { playerId: v.id("players") }, handler: async (ctx, args) => {\n'
               '  const viewer = await viewerOf(ctx);\n  const mine = viewer?._id === args.playerId;\n'
               '  const rows = await ctx.db.query("medals").withIndex("by_player", (q) => q.eq("playerId", args.playerId)).take(20);\n'
@@ -1678,14 +1681,8 @@ class RequireAccessControl(Rule):
                 '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) throw new Error("sign in");\n}});\n',
                 files=AUTH_CONFIG, lines=[5, 9], message="before it checks who is calling",
                 note="an action is no transaction: the mutation run (or the job scheduled) before the check stays done"),
-        Invalid('import { v } from "convex/values";\nimport { action, internalQuery } from "./_generated/server";\n'
-                'import { internal } from "./_generated/api";\n'
-                'function cachedRunner(cache: Map<unknown, unknown>) {\n'
+        Invalid(TEAM_CHECK + 'function cachedRunner(cache: Map<unknown, unknown>) {\n'
                 '  return async (ref: unknown, _args: unknown) => cache.get(ref);\n}\n'
-                'export const assertMember = internalQuery({ args: { teamId: v.id("teams") }, handler: async (ctx, { teamId }) => {\n'
-                '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) throw new Error("sign in");\n'
-                '  const team = await ctx.db.get("teams", teamId);\n'
-                '  if (!team?.members.includes(identity.subject)) throw new Error("not a member");\n}});\n'
                 'export const summarize = action({ args: { teamId: v.id("teams"), text: v.string() }, handler: async (ctx, args) => {\n'
                 '  const runQuery = cachedRunner(new Map());\n  await runQuery(internal.example.assertMember, { teamId: args.teamId });\n'
                 '  return await (await fetch("https://llm.example.com", { method: "POST", body: args.text })).text();\n}});\n',
@@ -1713,10 +1710,7 @@ class RequireAccessControl(Rule):
                 '  await ctx.db.patch("pages", rows[0]._id, { hits: 1 });\n}});\n',
                 files=AUTH_CONFIG, lines=[17, 21], message="never checks it",
                 note="the helper writes before its null test; the handler uses the database itself"),
-        Invalid(SERVER + 'import type { QueryCtx } from "./_generated/server";\n'
-                'async function viewerOf(ctx: QueryCtx) {\n'
-                '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) return null;\n'
-                '  return await ctx.db.query("players").withIndex("by_token", (q) => q.eq("token", identity.tokenIdentifier)).unique();\n}\n'
+        Invalid(VIEWER_OF +
                 'export const medals = query({ args: { playerId: v.optional(v.id("players")) }, handler: async (ctx, args) => {\n'
                 '  const viewer = await viewerOf(ctx);\n  const mine = viewer?._id === args.playerId;\n'
                 '  const rows = await ctx.db.query("medals").take(20);\n  return rows.filter((m) => mine || m.shown);\n}});\n'
