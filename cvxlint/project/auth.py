@@ -613,6 +613,9 @@ class AccessAnalysis:
                     out.ctx_handed_calls.append((text, r.facts, site))
             if fn.kind == "mutation" and not out.may_write:
                 out.may_write = self._may_write(r, ents)
+        if fn.kind in ("query", "mutation"):
+            self._helpers_stopping_first(reached, out, ents)
+        self._owner_comparisons(fn, reached, out)
         if fn.builder.is_custom and built.nullable_keys:
             out.nullable_keys = built.nullable_keys
             found = _checks_builder_value(reached, built.nullable_keys)
@@ -643,6 +646,62 @@ class AccessAnalysis:
         if fn.kind == "action" and out.evidence:
             out.before_check = self._effects_before_check(fn, reached, out.evidence)
         return out
+
+    def _helpers_stopping_first(self, reached: list[Reached], out: Access, ents: bool) -> None:
+        """Count the identity fetch of a helper whose result the handler drops when the helper
+        returns (or throws) on null before anything it, or the handler, uses: `getOrCreateViewer(ctx)`
+        that starts with `if (!identity) return null`, then reads and writes the caller's row,
+        called by a handler that does nothing else with ctx. A signed-out caller gets nothing."""
+        for k, i in enumerate(out.identity):
+            r = i.reached
+            if i.used or r is None or not r.via or i.futile is not None or i.signed_in_test is not None \
+                    or i.site.func is not r.func or r.func.body is None or reached_through_lost_promise(r) \
+                    or _swallowed(r, i.site.node, self._always_throws):
+                continue
+            exits = [b.parent for read in _reads_of_value(_value_of(i.site.node))
+                     if (b := _exit_if_null(read)) is not None and b.parent is not None and b.parent.parent is r.func.body]
+            if not exits or not all(self._uses_after(other, r, exits[0], ents) for other in reached):
+                continue
+            out.identity[k] = IdentityFetch(i.facts, i.site, r, True)
+            out.evidence.append(Evidence(i.facts, i.site.node, self.classify(i.facts, i.site)[1], "helper"))
+
+    def _owner_comparisons(self, fn: "RegisteredFunction", reached: list[Reached], out: Access) -> None:
+        """Count an identity the handler reads only through `?.` when it compares that with a
+        required argument to decide what to do (`const isOwner = viewer?._id === args.userId`,
+        then `rows.filter((r) => isOwner || r.public)`): a signed-out caller is never the owner,
+        just as with `viewer !== null && viewer._id === args.userId`. (An optional argument
+        could be left out: `undefined === undefined`.)"""
+        handler = reached[0] if reached and not reached[0].via else None
+        val = self.project.args_validator(fn)
+        if handler is None or val is None or val.required().kind != "object":
+            return
+        required = {name for name, f in val.required().fields.items() if not f.is_optional}
+        for k, i in enumerate(out.identity):
+            r = i.reached
+            if i.used or r is None or len(r.via) > 1 or i.futile is not None or i.signed_in_test is not None:
+                continue
+            call = r.via[0][1].node if r.via else i.site.node
+            if r.via and not result_used(i.site.node) and not _returns_optional_read(i.site.node):
+                continue  # the helper drops what it fetched: what it returns is not the caller
+            if any(_owner_test(handler, read, required) for read in _reads_of_value(_value_of(call))):
+                out.identity[k] = IdentityFetch(i.facts, i.site, r, True)
+                out.evidence.append(Evidence(i.facts, i.site.node, self.classify(i.facts, i.site)[1],
+                                             "handler" if not r.via else "helper"))
+
+    def _uses_after(self, other: Reached, helper: Reached, exit_stmt: Node, ents: bool) -> bool:
+        """Does `other` touch the handler's ctx (its resources, or handing it to code we cannot
+        see) only after `exit_stmt` of `helper` has run: in `helper` after it, or in a function
+        `helper` calls after it?"""
+        n = len(helper.via)
+        under = len(other.via) >= n and all(a[1] is b[1] for a, b in zip(other.via, helper.via))
+        if under and (other is helper or len(other.via) > n and other.via[n][1].node.start >= exit_stmt.end
+                      and _precedes_on_every_path(exit_stmt, other.via[n][1].node)):
+            return other is not helper or all(
+                _precedes_on_every_path(exit_stmt, use.node) for use, path in other.ctx_uses()
+                if path and (path[0] in RESOURCE_MEMBERS or ents and path[0] == "table")) and all(
+                _precedes_on_every_path(exit_stmt, site.node) for site, _path in self._ctx_handed_on(other))
+        return not any(path and (path[0] in RESOURCE_MEMBERS or ents and path[0] == "table")
+                       for _use, path in other.ctx_uses()) and next(self._ctx_handed_on(other), None) is None
 
     def _effects_before_check(self, fn: "RegisteredFunction", reached: list[Reached],
                               evidence: list[Evidence]) -> list[Evidence]:
@@ -2186,6 +2245,9 @@ class AccessAnalysis:
         name = path[-1]
         if name in CONVEX_AUTH_METHODS and len(path) == 2:
             return self._classify_by_name(facts, site)  # the receiver decides (convexAuth's `auth`)
+        if name in _RUN and len(path) == 1 and site.ref is not None and site.ref.kind == "local" \
+                and self._ctx_method_alias(facts, site):
+            return "run", f"`ctx.{name}`"  # (the local's value decides: not kept by name)
         key = (path[-2:], site.ref is not None and site.ref.kind == "param")
         hit = self._by_name.get(key)
         if hit is None:
@@ -2216,6 +2278,18 @@ class AccessAnalysis:
         if FETCH_NAME.match(name):
             return "fetch", f"`{name}()`"
         return None, ""
+
+    def _ctx_method_alias(self, facts: FileFacts, site: CallSite) -> bool:
+        """Is the local a bare `runQuery(ref, ...)` calls the ctx's own method of that name:
+        `const runQuery = ctx.runQuery.bind(ctx)`, or what a project function returns that
+        only hands back that method of the ctx it is given (`getShallowRunQuery(ctx)`, which
+        casts `ctx.runQuery` to a loosely typed function)? (`const runQuery = ctx.runQuery`
+        and `const { runQuery } = ctx` are read as the parameter itself already.)"""
+        ref = site.ref
+        found = scope.declarator_of(ref.func.node, site.path[0]) if ref is not None and ref.func is not None else None
+        if found is None or found[1] is not found[0].child("name"):
+            return False
+        return _holds_ctx_method(facts, ref.func, found[0].child("value"), site.path[0], self.project.callgraph)
 
     def _convex_auth_object(self, facts: FileFacts, site: CallSite) -> bool:
         """Is the receiver the `auth` of `export const { auth } = convexAuth({...})`?"""
@@ -2261,6 +2335,46 @@ class AccessAnalysis:
                 and any(e.about_caller or _forwards_input(r, site, e.argument) for e in self.of(target).evidence):
             return target
         return None
+
+
+def _holds_ctx_method(facts: FileFacts, func: FunctionInfo, value: Node | None, method: str, callgraph,
+                      depth: int = 0) -> bool:
+    """Is `value`, written in `func`, the `method` of one of `func`'s parameters (`ctx.runQuery`,
+    cast or `.bind(ctx)`), or the result of a project function given a parameter of `func`
+    whose every return is that method of the parameter it was handed?"""
+    value = js.unwrap(value)
+    if value is None or depth > 2:
+        return False
+    if value.type == "call_expression":
+        callee = js.unwrap(js.callee(value))
+        prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
+        if prop is not None and prop.text == "bind":  # `ctx.runQuery.bind(ctx)`
+            return _holds_ctx_method(facts, func, callee.child("object"), method, callgraph, depth)
+        site = func.site_of(value)
+        target = callgraph.callee(facts, site) if site is not None else None
+        if target is None:
+            return False
+        tfacts, tfunc = target
+        returned = returned_values(tfunc.node)
+        args = js.call_args(value)
+        for r in returned:
+            chain = js.member_chain(js.unwrap(r) or r)
+            if chain is None or chain[0].type != "identifier":
+                return False
+            pref = tfacts.ref_of(chain[0])
+            if pref is None or pref.kind != "param" or pref.func is not tfunc or pref.path or pref.index >= len(args) \
+                    or not _holds_ctx_method(tfacts, tfunc, r, method, callgraph, depth + 1):
+                return False
+            given = js.unwrap(args[pref.index])
+            gref = facts.ref_of(given) if given is not None and given.type == "identifier" else None
+            if gref is None or gref.kind != "param" or gref.path:
+                return False  # handed something other than a parameter of `func` (the ctx) whole
+        return bool(returned)
+    chain = js.member_chain(value)
+    if chain is None or chain[0].type != "identifier" or chain[1] != [method]:
+        return False
+    ref = facts.ref_of(chain[0])
+    return ref is not None and ref.kind == "param" and not ref.path
 
 
 _ENTS_WRITES = frozenset(["insert", "insertMany", "patch", "replace", "delete"])
@@ -3796,20 +3910,19 @@ def _secret_holders(r: Reached, returned_secret: "Callable[[FileFacts, CallSite]
     if returned_secret is not None:
         secrets += [(site.node, found) for site in r.func.all_calls() if site.func is r.func
                     and (found := returned_secret(r.facts, site)) is not None]
-    if not secrets:
-        return None
     names: dict[str, str] = {}  # local -> "process.env.X" it holds
+    # a module's constant read here (`const SECRET = process.env.X ?? ""` above the helper), unless
+    # a name of the function hides it
+    names.update((name, held) for name, held in _module_secret_consts(r.facts).items()
+                 if r.func.lookup(name) is None and any(scope.reads_of(r.func.node, name)))
+    if not secrets and not names:
+        return None
     spelled: dict[int, str] = {}
     for node, name in secrets:
         spelled[id(node)] = name
-        o = js.outer(node)
-        d = o.parent
-        if d is not None and d.type in ("non_null_expression", "binary_expression") and d.parent is not None:
-            o, d = d, d.parent  # `process.env.X!`, `process.env.X ?? ""`
-        if d is not None and d.type == "variable_declarator" and o.field == "value":
-            n = d.child("name")
-            if n is not None and n.type == "identifier":
-                names[n.text or ""] = name
+        n = _holder_name(node)
+        if n is not None:
+            names[n] = name
     # locals made from a secret: `const expected = await sign(secret, body)`
     declarators = list(r.facts.module.nodes_in(r.func.node, "variable_declarator"))
     for _ in range(2):
@@ -3821,6 +3934,59 @@ def _secret_holders(r: Reached, returned_secret: "Callable[[FileFacts, CallSite]
             if held is not None:
                 names[n.text or ""] = held
     return names, spelled
+
+
+def _owner_test(handler: Reached, read: Node, required: set[str]) -> bool:
+    """Is `read` (of the caller's identity, or the user a helper found) read through `?.` and
+    compared equal with a required argument of the handler (`viewer?._id === args.userId`), the
+    answer deciding what the function does, not only handed out as a flag (`_only_a_flag`)?"""
+    o = js.outer(read)
+    member = o.parent
+    if member is None or member.type != "member_expression" or o.field != "object" \
+            or member.first("optional_chain") is None:
+        return False
+    m = js.outer(member)
+    cmp = m.parent
+    if cmp is None or cmp.type != "binary_expression" or not (cmp.has_tok("===") or cmp.has_tok("==")):
+        return False
+    other = cmp.child("right") if m.field == "left" else cmp.child("left")
+    return handler_argument(handler, js.unwrap(other)) in required and not _only_a_flag(member)
+
+
+def _holder_name(read: Node, fallbacks_only: bool = False) -> str | None:
+    """The name of the `const`/`let` whose value is the secret `read`, kept as it is or with a
+    fallback: `process.env.X!`, `process.env.X ?? ""`, `process.env.A ?? process.env.B ?? ""`
+    (unless `fallbacks_only`, also one level of another operator)."""
+    o = js.outer(read)
+    d = o.parent
+    while d is not None and d.parent is not None and (d.type == "non_null_expression" or d.type == "binary_expression"
+                                                       and (d.has_tok("??") or d.has_tok("||"))):
+        o, d = js.outer(d), js.outer(d).parent
+    if d is not None and d.type == "binary_expression" and d.parent is not None and not fallbacks_only:
+        o, d = d, d.parent
+    if d is not None and d.type == "variable_declarator" and o.field == "value":
+        n = d.child("name")
+        if n is not None and n.type == "identifier":
+            return n.text or ""
+    return None
+
+
+def _module_secret_consts(facts: FileFacts) -> dict[str, str]:
+    """The module-level `const`s of a file that hold a server secret read from the environment
+    (`const WEBHOOK_SECRET = process.env.EMAIL_WEBHOOK_SECRET ?? ""`): name -> `process.env.X`."""
+    out: dict[str, str] = {}
+    for u in facts.env_reads():
+        if u.func is not None or not SECRET_ENV.search(u.env_var or ""):
+            continue
+        name = _holder_name(u.node, fallbacks_only=True)  # (not `const HAS_KEY = process.env.KEY !== undefined`)
+        decl = js.outer(u.node)
+        while decl.parent is not None and decl.type != "variable_declarator":
+            decl = decl.parent
+        kind = decl.parent
+        if name is not None and name not in out and kind is not None and kind.type == "lexical_declaration" \
+                and kind.has_tok("const"):
+            out[name] = f"process.env.{u.env_var}"
+    return out
 
 
 def _secret_comparison(r: Reached, returned_secret: "Callable[[FileFacts, CallSite], str | None] | None" = None

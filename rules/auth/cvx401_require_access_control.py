@@ -220,6 +220,18 @@ OPTIONAL_ME = ('import { getAuthUserId } from "@convex-dev/auth/server";\nimport
                'export async function requireUserId(ctx: QueryCtx) {\n  const id = await getAuthUserId(ctx);\n'
                '  if (id === null) throw new Error("sign in");\n  return id;\n}\n'
                'export async function userIdOrNull(ctx: QueryCtx) {\n  return await getAuthUserId(ctx);\n}\n')
+# an action's module whose internal query checks that the caller is in a team (triage G53d P2)
+TEAM_CHECK = ('import { v } from "convex/values";\nimport { action, internalQuery } from "./_generated/server";\n'
+              'import { internal } from "./_generated/api";\n'
+              'export const assertMember = internalQuery({ args: { teamId: v.id("teams") }, handler: async (ctx, { teamId }) => {\n'
+              '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) throw new Error("sign in");\n'
+              '  const team = await ctx.db.get("teams", teamId);\n'
+              '  if (!team?.members.includes(identity.subject)) throw new Error("not a member");\n}});\n')
+# a helper that returns the signed-in player, or null for a signed-out caller (triage G53c P6)
+VIEWER_OF = (SERVER + 'import type { QueryCtx } from "./_generated/server";\n'
+             'async function viewerOf(ctx: QueryCtx) {\n'
+             '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) return null;\n'
+             '  return await ctx.db.query("players").withIndex("by_token", (q) => q.eq("token", identity.tokenIdentifier)).unique();\n}\n')
 BOARD_SERVER = SERVER + 'import { canEditBoard, requireBoardEditor } from "./lib/boards";\n'
 
 
@@ -555,6 +567,16 @@ class RequireAccessControl(Rule):
               '  if (!start) throw new Error("unknown state");\n'
               '  await fetch("https://idp.example/token", { method: "POST", body: args.code });\n}});\n',
               files=AUTH_CONFIG, note="an OAuth callback that looks up the `state` it stored when the flow started"),
+        # triage G53d P2 (opencom's `getShallowRunQuery(ctx)`): the check is in the internal query it runs
+        Valid(TEAM_CHECK + 'function looseRunQuery(ctx: { runQuery: unknown }) {\n'
+              '  return ctx.runQuery as (ref: unknown, args: Record<string, unknown>) => Promise<unknown>;\n}\n'
+              'export const summarize = action({ args: { teamId: v.id("teams"), text: v.string() }, handler: async (ctx, args) => {\n'
+              '  const runQuery = looseRunQuery(ctx);\n  await runQuery(internal.example.assertMember, { teamId: args.teamId });\n'
+              '  return await (await fetch("https://llm.example.com", { method: "POST", body: args.text })).text();\n}});\n'
+              'export const translate = action({ args: { teamId: v.id("teams"), text: v.string() }, handler: async (ctx, args) => {\n'
+              '  const runQuery = ctx.runQuery.bind(ctx);\n  await runQuery(internal.example.assertMember, { teamId: args.teamId });\n'
+              '  return await (await fetch("https://mt.example.com", { method: "POST", body: args.text })).text();\n}});\n',
+              files=AUTH_CONFIG, note="`ctx.runQuery` through a loosely typed alias a project function returns, or bound"),
         Valid(SERVER + 'export const card = query({ args: { id: v.id("cards") }, handler: async (ctx, { id }) => {\n'
               '  const identity = await ctx.auth.getUserIdentity();\n  const card = await ctx.db.get("cards", id);\n'
               '  if (identity) {\n    if (card?.owner !== identity.subject) throw new Error("forbidden");\n    return card;\n  }\n'
@@ -711,6 +733,40 @@ class RequireAccessControl(Rule):
               '    if (args.accessToken !== process.env.BACKEND_ACCESS_TOKEN) throw new Error("bad token");\n'
               '    return await ctx.db.query("messages").withIndex("by_author", (q) => q.eq("author", args.author)).take(9);\n'
               '  },\n});\n', files=AUTH_CONFIG, note="a shared server secret: the caller is another server"),
+        # triage G53c P3 (GrandPrixPicks' `getOrCreateViewer`)
+        Valid(SERVER + 'import type { MutationCtx } from "./_generated/server";\n'
+              'async function rowOf(ctx: MutationCtx, token: string) {\n'
+              '  return await ctx.db.query("players").withIndex("by_token", (q) => q.eq("token", token)).unique();\n}\n'
+              'async function touchPlayer(ctx: MutationCtx, lang?: string) {\n'
+              '  const identity = await ctx.auth.getUserIdentity();\n  if (identity === null) {\n    return null;\n  }\n'
+              '  const row = await rowOf(ctx, identity.tokenIdentifier);\n'
+              '  if (row) {\n    await ctx.db.patch("players", row._id, { lang });\n    return row._id;\n  }\n'
+              '  return await ctx.db.insert("players", { token: identity.tokenIdentifier, lang });\n}\n'
+              'export const hello = mutation({ args: { lang: v.optional(v.string()) }, handler: async (ctx, args) => {\n'
+              '  await touchPlayer(ctx, args.lang);\n}});\n',
+              files=AUTH_CONFIG, note="the helper returns on null before anything it (or a helper after) uses, "
+                                      "and the handler does nothing else"),
+        # triage G53c P6 (GrandPrixPicks' public profile pages)
+        Valid(VIEWER_OF +
+              'export const medals = query({ args: { playerId: v.id("players") }, handler: async (ctx, args) => {\n'
+              '  const viewer = await viewerOf(ctx);\n  const mine = viewer?._id === args.playerId;\n'
+              '  const rows = await ctx.db.query("medals").withIndex("by_player", (q) => q.eq("playerId", args.playerId)).take(20);\n'
+              '  return rows.filter((m) => mine || m.shown);\n}});\n',
+              files=AUTH_CONFIG, note="an optional viewer compared with the player the arguments name decides which rows "
+                                      "go out, as `viewer !== null && viewer._id === ...` would"),
+        # triage G53d P3 (opencom's inbound-email functions)
+        Valid(SERVER + 'const RELAY_SECRET =\n  process.env.MAIL_RELAY_SECRET ?? process.env.MAIL_WEBHOOK_SECRET ?? "";\n'
+              'function assertRelay(given?: string) {\n  if (!RELAY_SECRET) throw new Error("relay not configured");\n'
+              '  if (!given || given !== RELAY_SECRET) throw new Error("unauthorized");\n}\n'
+              'export const receive = mutation({ args: { from: v.string(), relaySecret: v.optional(v.string()) },\n'
+              '  handler: async (ctx, args) => {\n    assertRelay(args.relaySecret);\n'
+              '    await ctx.db.insert("inbound", { from: args.from });\n  },\n});\n'
+              'export const bounce = mutation({ args: { from: v.string(), relaySecret: v.string() },\n'
+              '  handler: async (ctx, args) => {\n'
+              '    const expected = process.env.MAIL_RELAY_SECRET ?? process.env.MAIL_WEBHOOK_SECRET ?? "";\n'
+              '    if (!expected || args.relaySecret !== expected) throw new Error("unauthorized");\n'
+              '    await ctx.db.insert("bounces", { from: args.from });\n  },\n});\n',
+              files=AUTH_CONFIG, note="the secret held in a module constant or a local, read with fallbacks"),
         Valid(SERVER + 'export const byAuthor = query({ args: { author: v.string(), opsKey: v.string() },\n'
               '  handler: async (ctx, args) => {\n'
               '    if (args.opsKey !== (globalThis as any)?.process?.env?.OPS_KEY) throw new Error("bad key");\n'
@@ -1625,6 +1681,45 @@ class RequireAccessControl(Rule):
                 '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) throw new Error("sign in");\n}});\n',
                 files=AUTH_CONFIG, lines=[5, 9], message="before it checks who is calling",
                 note="an action is no transaction: the mutation run (or the job scheduled) before the check stays done"),
+        Invalid(TEAM_CHECK + 'function cachedRunner(cache: Map<unknown, unknown>) {\n'
+                '  return async (ref: unknown, _args: unknown) => cache.get(ref);\n}\n'
+                'export const summarize = action({ args: { teamId: v.id("teams"), text: v.string() }, handler: async (ctx, args) => {\n'
+                '  const runQuery = cachedRunner(new Map());\n  await runQuery(internal.example.assertMember, { teamId: args.teamId });\n'
+                '  return await (await fetch("https://llm.example.com", { method: "POST", body: args.text })).text();\n}});\n',
+                files=AUTH_CONFIG, lines=[13], message="checks no identity before it runs",
+                note="a local named `runQuery` that is not the ctx's method runs nothing"),
+        Invalid(SERVER + 'const RELAY_SECRET = process.env.MAIL_RELAY_SECRET ?? "";\nconst REGION = process.env.MAIL_REGION ?? "eu";\n'
+                'function assertRelay(region: string) {\n  if (!RELAY_SECRET) throw new Error("relay not configured");\n'
+                '  if (region !== REGION) throw new Error("wrong region");\n}\n'
+                'export const receive = mutation({ args: { from: v.string(), region: v.string() },\n'
+                '  handler: async (ctx, args) => {\n    assertRelay(args.region);\n'
+                '    await ctx.db.insert("inbound", { from: args.from });\n  },\n});\n',
+                files=AUTH_CONFIG, lines=[10], message="is given only the arguments",
+                note="a module's secret only tested for being set; the argument compared with a setting that is no secret"),
+        Invalid(SERVER + 'import type { MutationCtx } from "./_generated/server";\n'
+                'async function logVisit(ctx: MutationCtx, page: string) {\n'
+                '  await ctx.db.insert("visits", { page });\n  const identity = await ctx.auth.getUserIdentity();\n'
+                '  if (!identity) return null;\n'
+                '  return await ctx.db.insert("userVisits", { page, who: identity.subject });\n}\n'
+                'async function quietly(ctx: MutationCtx) {\n'
+                '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) return null;\n  return identity.subject;\n}\n'
+                'export const visit = mutation({ args: { page: v.string() }, handler: async (ctx, args) => {\n'
+                '  await logVisit(ctx, args.page);\n}});\n'
+                'export const visitAll = mutation({ args: { page: v.string() }, handler: async (ctx, args) => {\n'
+                '  const rows = await ctx.db.query("pages").take(10);\n  await quietly(ctx);\n'
+                '  await ctx.db.patch("pages", rows[0]._id, { hits: 1 });\n}});\n',
+                files=AUTH_CONFIG, lines=[17, 21], message="never checks it",
+                note="the helper writes before its null test; the handler uses the database itself"),
+        Invalid(VIEWER_OF +
+                'export const medals = query({ args: { playerId: v.optional(v.id("players")) }, handler: async (ctx, args) => {\n'
+                '  const viewer = await viewerOf(ctx);\n  const mine = viewer?._id === args.playerId;\n'
+                '  const rows = await ctx.db.query("medals").take(20);\n  return rows.filter((m) => mine || m.shown);\n}});\n'
+                'export const card = query({ args: { playerId: v.id("players") }, handler: async (ctx, args) => {\n'
+                '  const viewer = await viewerOf(ctx);\n  const player = await ctx.db.get("players", args.playerId);\n'
+                '  return { ...player, mine: viewer?._id === args.playerId };\n}});\n',
+                files=AUTH_CONFIG, lines=[11, 17], message="never checks it",
+                note="compared with an optional argument (a signed-out caller who leaves it out matches), or only "
+                     "handed out as a flag"),
         # triage G51b P3 (pulse's web clipper): the only check is in the mutation it runs afterwards
         Invalid(CLIP_SERVER + 'export const clip = action({ args: { url: v.string() }, handler: async (ctx, { url }) => {\n'
                 '  const html = await (await fetch(url)).text();\n  await ctx.runMutation(api.clips.save, { html });\n}});\n'
