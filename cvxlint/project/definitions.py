@@ -289,7 +289,9 @@ class Linker:
         while isinstance(d, Def) and guard < 24:
             guard += 1
             n = d.node
-            if n.type == "identifier":
+            if n.type in ("identifier", "shorthand_property_identifier"):  # `{ x }` is `{ x: x }`
+                if d.facts.ref_of(n) is not None:
+                    return d  # a parameter or local of a function, not the module's name
                 nd = self.definition(d.facts, n.text or "", depth + 1)
                 if nd is None:
                     return d
@@ -307,11 +309,7 @@ class Linker:
                 return self._walk_path(inner, d.path, depth)
             if d.path:
                 if n.type == "object":
-                    v = js.object_get(n, d.path[0])
-                    if v is None:
-                        return None
-                    d = Def(d.facts, js.unwrap(v) or v, d.path[1:])
-                    continue
+                    return self._walk_path(self._object_member(d.facts, n, d.path[0], depth), d.path[1:], depth)
                 return d
             return d
         return d
@@ -335,16 +333,41 @@ class Linker:
         if d.path:
             return Def(d.facts, d.node, d.path + (prop,))
         if d.node.type == "object":
-            v = js.object_get(d.node, prop)
-            if v is None:
-                return None
-            return self._settle(Def(d.facts, js.unwrap(v) or v), depth)
+            return self._object_member(d.facts, d.node, prop, depth)
         if d.node.type in ("class_declaration", "class", "abstract_class_declaration"):
             method = _static_method(d.node, prop)  # `ProxyService.getPass(...)`
             if method is not None:
                 return Def(d.facts, method)
         return Def(d.facts, d.node, (prop,))
 
+
+    def _object_member(self, facts: FileFacts, obj: Node, prop: str, depth: int) -> Definition | None:
+        """What `obj.prop` reads from an object literal, as JS builds it: the last entry for
+        `prop` (`{ f }`, `{ f: f }`, `{ f() {} }`), unless a spread after it supplies the key
+        (`{ f, ...helpers }`); a spread that leaves it out is passed over. None when there is
+        no such entry, or when a spread we cannot read or a computed key may supply or
+        replace it (a helper guessed wrong would be worse than none)."""
+        if depth > 24:
+            return None
+        for p in reversed(js.object_props(obj)):
+            if p.spread:
+                spread = self.value_of(facts, p.value, depth + 1)
+                if not self._lacks_key(spread, prop):
+                    return self.member(spread, prop, depth + 1)
+            elif p.key is None:
+                return None
+            elif p.key == prop:
+                return self._settle(Def(facts, js.unwrap(p.value) or p.value), depth) if p.value is not None else None
+        return None
+
+    def _lacks_key(self, d: Definition | None, prop: str) -> bool:
+        """Whether a spread value surely has no `prop`: an object literal or a module namespace
+        with no entry that is or may be `prop`."""
+        if isinstance(d, NamespaceDef):
+            return not d.facts.export_stars and not any(e.name == prop and not e.type_only for e in d.facts.exports)
+        if isinstance(d, Def) and not d.path and d.node.type == "object":
+            return all(p.key is not None and p.key != prop for p in js.object_props(d.node))
+        return False
 
 def _frozen_object(facts: FileFacts, node: Node) -> Node | None:
     """The object literal of `Object.freeze({ ... })` (the global `Object`), else None."""

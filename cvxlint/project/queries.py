@@ -1322,8 +1322,7 @@ def _covering_paths(extensions: list[_Extension], exclusive: "_ExclusiveReads") 
 
 
 class _ExclusiveReads:
-    """`mutually_exclusive`, plus cases of one `switch` that a `break` (return, throw, continue)
-    separates; memoized per builder variable."""
+    """`mutually_exclusive`, memoized per builder variable."""
 
     def __init__(self):
         self._known: dict[tuple[int, int], bool] = {}
@@ -1332,7 +1331,7 @@ class _ExclusiveReads:
         key = (id(a), id(b)) if a.start <= b.start else (id(b), id(a))
         known = self._known.get(key)
         if known is None:
-            known = self._known[key] = mutually_exclusive(a, b) or _separate_switch_cases(a, b)
+            known = self._known[key] = mutually_exclusive(a, b)
         return known
 
 
@@ -3256,12 +3255,14 @@ def _block_scope(declaration: Node) -> Node | None:
 
 # --- control flow helpers for rules ------------------------------------------------------------
 
-_BRANCHY = frozenset(["if_statement", "ternary_expression", "switch_statement"])
+_BRANCHY = frozenset(["if_statement", "ternary_expression"])
 
 
 def mutually_exclusive(a: Node, b: Node) -> bool:
     """Can `a` and `b` not both run in one call? True when they sit in different branches of one
-    `if`/`?:`/`switch`, or when `a` (the earlier) is inside a `return`/`throw` of the same function."""
+    `if`/`?:`, in cases of one `switch` that no fall-through joins (a `break`, `return`, ...
+    ends a case in between), or when `a` (the earlier) is inside a `return`/`throw` of the
+    same function."""
     if a.start > b.start:
         a, b = b, a
     anc_a = [a, *a.ancestors()]
@@ -3273,9 +3274,10 @@ def mutually_exclusive(a: Node, b: Node) -> bool:
         ca = next((n for n in anc_a if n.parent is lca), None)
         cb = next((n for n in [b, *b.ancestors()] if n.parent is lca), None)
         if ca is not None and cb is not None and ca is not cb:
-            if lca.type == "switch_statement":
-                return True
             return ca.field != "condition" and cb.field != "condition"
+    # two cases meet in the `switch_body`; the discriminant runs before every case
+    if lca.type == "switch_body" and _separate_switch_cases(a, b):
+        return True
     fa = js.enclosing_function(a)
     if js.enclosing_function(b) is not fa:
         return False

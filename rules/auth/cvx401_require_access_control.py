@@ -983,6 +983,18 @@ class RequireAccessControl(Rule):
               '    return await ctx.db.query("pages").take(50);\n  } });\n',
               files=FALLBACK_GUARD,
               note="the fallback helper given no id, and a catch that reads an argument only to log it and rethrows"),
+        # triage G53c P1 (fulhaus-app): guards gathered in `const x = { a, b }; export default x`
+        Valid(SERVER + 'import access from "./lib/access";\n'
+              'export const add = mutation({ args: { body: v.string() }, handler: async (ctx, { body }) => {\n'
+              '  const author = await access.signedInSubject(ctx);\n'
+              '  await ctx.db.insert("notes", { author, body });\n}});\n',
+              files={**AUTH_CONFIG, "convex/lib/access.ts":
+                     'import type { QueryCtx } from "../_generated/server";\n'
+                     'async function signedInSubject(ctx: QueryCtx) {\n'
+                     '  const identity = await ctx.auth.getUserIdentity();\n'
+                     '  if (!identity) throw new Error("Unauthorized");\n  return identity.subject;\n}\n'
+                     'const access = { signedInSubject };\nexport default access;\n'},
+              note="a guard reached through an object of shorthand properties"),
     ]
 
     invalid = [

@@ -46,6 +46,15 @@ class SinglePaginatePerFunction(Rule):
         Valid(SERVER + PAGE_HELPER + f'export const list = query({{ args: {ARGS}, handler: async (ctx, args) =>\n'
               '  args.archived ? await page(ctx, "old", args.paginationOpts) : await page(ctx, "tasks", args.paginationOpts) }});\n',
               note="one paginating helper called in exclusive branches"),
+        # triage G53c P2: the cases meet in the `switch_body`, so the `switch` test never ran
+        Valid(SERVER + 'export const list = query({ args: { paginationOpts: paginationOptsValidator, '
+              'from: v.union(v.literal("tasks"), v.literal("old")) }, handler: async (ctx, args) => {\n'
+              '  switch (args.from) {\n    case "tasks": {\n'
+              '      const page = await ctx.db.query("tasks").paginate(args.paginationOpts);\n'
+              '      if (page.isDone) return null;\n      break;\n    }\n'
+              '    case "old":\n      await ctx.db.query("old").paginate(args.paginationOpts);\n      break;\n'
+              '  }\n  return null;\n}});\n',
+              note="`switch` cases that each end in `break`: one invocation runs one of them"),
     ]
     invalid = [
         Invalid(SERVER + f'export const both = query({{ args: {ARGS}, handler: async (ctx, args) => {{\n'
@@ -74,6 +83,13 @@ class SinglePaginatePerFunction(Rule):
                 '  const b = await page(ctx, "old", args.paginationOpts);\n'
                 '  return { a, b };\n}});\n', lines=[11], message="the first call is on line 10",
                 note="one helper that paginates, called twice"),
+        Invalid(SERVER + 'export const list = query({ args: { paginationOpts: paginationOptsValidator, '
+                'from: v.union(v.literal("tasks"), v.literal("old")) }, handler: async (ctx, args) => {\n'
+                '  switch (args.from) {\n    case "tasks":\n'
+                '      await ctx.db.query("tasks").paginate(args.paginationOpts);\n'
+                '    case "old":\n      await ctx.db.query("old").paginate(args.paginationOpts);\n      break;\n'
+                '  }\n}});\n', lines=[9], message="the first is on line 7",
+                note="the first case falls through into the second: both run"),
     ]
 
     def check_app(self, ctx, app):

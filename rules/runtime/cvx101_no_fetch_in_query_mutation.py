@@ -18,6 +18,8 @@ SDK_CLIENTS = frozenset([
 LOCAL_PARTS = frozenset(["webhooks", "errors"])
 
 SERVER = 'import { query, mutation, action, internalMutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
+# a helper that fetches, for the objects of helpers built from it (lib/net.ts lines 1-3)
+NET = 'async function ping(url: string) {\n  return (await fetch(url)).status;\n}\n'
 # a workflow manager and a mutation its workflows run as a step (lines 1-6)
 WORKFLOW = ('import { WorkflowManager } from "@convex-dev/workflow";\nimport { v } from "convex/values";\n'
             'import { components, internal } from "./_generated/api";\n'
@@ -98,6 +100,12 @@ class NoFetchInQueryMutation(Rule):
               files={"convex/lib/remote.ts": 'export async function load() { return (await fetch("https://x.dev")).json(); }\n'}),
         Valid(SERVER + 'export const ok = mutation({ args: {}, handler: async (ctx) => {\n'
               '  const fetch = (x: string) => x;\n  return fetch("local");\n}});\n', note="a local named fetch"),
+        Valid(SERVER + 'import { quiet } from "./lib/net";\n'
+              'export const note = internalMutation({ args: { url: v.string() }, handler: async (ctx, { url }) => {\n'
+              '  await quiet.ping(url);\n}});\n',
+              files={"convex/lib/net.ts": NET + 'const offline = { ping: async (url: string) => url.length };\n'
+                     'export const quiet = { ping: ping, ...offline };\n'},
+              note="a spread after a key replaces it: `quiet.ping` is the one that fetches nothing"),
     ]
     invalid = [
         # triage G44 P1: a workflow's handler runs inside a mutation
@@ -134,6 +142,16 @@ class NoFetchInQueryMutation(Rule):
                 '  const fees = await (await self.fetch("https://api.example.com/fees")).json();\n'
                 '  await ctx.db.insert("rates", { usd: rates.usd, fee: fees.fee });\n}});\n', lines=[4, 5],
                 note="the global `fetch` reached through the global object"),
+        # triage G53c P1: `{ ping }` is `{ ping: ping }`, and a spread hands its keys on
+        Invalid(SERVER + 'import net, { tools } from "./lib/net";\n'
+                'export const notify = internalMutation({ args: { url: v.string() }, handler: async (ctx, { url }) => {\n'
+                '  await net.ping(url);\n  await tools.pull(url);\n  await tools.post(url);\n}});\n',
+                files={"convex/lib/net.ts": NET + 'const net = { ping };\nexport default net;\n'
+                       'const pull = async (url: string) => (await fetch(url)).json();\nconst reads = { pull };\n'
+                       'export const tools = {\n  ...reads,\n  async post(url: string) {\n'
+                       '    await fetch(url, { method: "POST" });\n  },\n};\n'},
+                lines=[5, 6, 7], message="lib/net.ts:",
+                note="helpers in an object of shorthand properties, a spread and a method"),
     ]
 
     def check_app(self, ctx, app):
