@@ -4756,9 +4756,12 @@ def _only_when_signed_in(read: Node, _depth: int = 0) -> bool:
     """`if (identity) { ...; if (board.owner !== identity.subject) throw ... }` followed by
     more work: a read in the test of presence, or in the block it guards, of an `if` with no
     `else` whose block checks (throws) but does not always exit. A signed-out caller skips the
-    block, check and all, and goes on to what follows (fail-open)."""
+    block, check and all, and goes on to what follows (fail-open). A read in a callback the
+    block passes on (`.withIndex("by_userId", (q) => q.eq("userId", userId))`, the lookup of
+    the caller's profile whose role is then checked) runs only when the block does: the climb
+    goes on through it."""
     n = read
-    while n.parent is not None and n.type not in js.FUNCTION_TYPES:
+    while n.parent is not None and (n.type not in js.FUNCTION_TYPES or n.parent.type == "arguments"):
         p = n.parent
         if p.type == "if_statement" and n.field in ("condition", "consequence") and p.child("alternative") is None \
                 and _tests_presence(js.unwrap(p.child("condition")), read.text) and _fails_open(p):

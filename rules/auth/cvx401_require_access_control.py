@@ -1295,6 +1295,22 @@ class RequireAccessControl(Rule):
                 '  await ctx.db.patch("cards", args.id, { state: args.state });\n}});\n',
                 files=AUTH_CONFIG, lines=[5], message="only when `identity` is set",
                 note="fail-open: the check runs only for a signed-in caller; a signed-out one goes on to the write"),
+        Invalid(SERVER + 'export const requeueAll = mutation({ args: { queue: v.string() }, handler: async (ctx, args) => {\n'
+                '  const me = await getAuthUserId(ctx);\n'
+                '  if (me) {\n    const staff = await ctx.db.query("staff").withIndex("by_user", (q) => q.eq("user", me)).first();\n'
+                '    if (!staff?.canRequeue) throw new Error("staff only");\n  }\n'
+                '  for (const t of await ctx.db.query("tasks").take(200)) await ctx.db.patch("tasks", t._id, { queue: args.queue });\n'
+                '}});\n',
+                files=AUTH_CONFIG, lines=[5], message="only when `me` is set",
+                note="the role lookup reads the id in an index callback, inside the signed-in block: a signed-out "
+                     "caller still skips it"),
+        Valid(SERVER + 'export const board = query({ args: {}, handler: async (ctx) => {\n'
+              '  const me = await getAuthUserId(ctx);\n  let pinned: string[] = [];\n'
+              '  if (me) {\n    const prefs = await ctx.db.query("prefs").withIndex("by_user", (q) => q.eq("user", me)).first();\n'
+              '    pinned = prefs?.pinned ?? [];\n  }\n'
+              '  const posts = await ctx.db.query("posts").withIndex("by_published", (q) => q.eq("published", true)).take(20);\n'
+              '  return { posts, pinned };\n}});\n',
+              files=AUTH_CONFIG, note="personalised when signed in, public posts otherwise: nothing under `if (me)` refuses anyone"),
         Invalid(SERVER + 'import { checkCompany, companyOf } from "./lib/company";\n'
                 'export const list = query({ args: {}, handler: async (ctx) => {\n'
                 '  const company = await companyOf(ctx);\n'

@@ -1,7 +1,7 @@
 import re
 
 from cvxlint.project.auth import IDENTITY_ARG, allow_list_test, normalised
-from cvxlint.project.evaluate import local_const
+from cvxlint.project.evaluate import const_value, local_const
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, reported_functions
 
 from .common import caller_id_advice
@@ -11,6 +11,17 @@ SPOOFABLE = IDENTITY_ARG
 # an email that says whose it is (`adminEmail`, `owner_email`): tested against an allow-list,
 # it is the caller's claim to be that one (an `inviteeEmail` names someone else: not these)
 CLAIMED_EMAIL = re.compile(r"^(admin|owner|user|caller|requester|current|actor|auth)_?[Ee]mail$")
+# a wallet address or public key said to be the caller's (`adminAddress`, `walletAddress`,
+# `publicKey`): a web3 app's user id, which anyone can read on chain or in the bundle. Taken
+# like those emails, and only where a refusal hangs on it: `if (args.payTo === TREASURY)`
+# routes a payment, it admits no one
+_CLAIMANT = r"(admin|owner|user|caller|requester|current|actor|auth|signer)"
+CLAIMED_WALLET = re.compile(rf"^({_CLAIMANT}_?)?([Ww]allet(_?[Aa]ddress)?|[Pp]ublic_?[Kk]ey)$|^{_CLAIMANT}_?[Aa]ddress$")
+# a bare `address` may be a postal one: a claim only when tested against a wallet address
+BARE_ADDRESS = re.compile(r"^(address|addr)$")
+WALLET_LITERAL = re.compile(r"""["'`]0x[0-9a-fA-F]{40}["'`]""")
+# an argument proving the address is the caller's (`verifyMessage({ address, message, signature })`)
+SIGNATURE_ARG = re.compile(r"^(signature|sig|signedMessage|signed_message)$")
 FLAG = re.compile(r"^(is[A-Z]\w*|admin|superuser|isAdmin)$")
 _COMPARE = ("===", "!==", "==", "!=")
 # a helper that fetches the signed-in account and throws without one, whatever its name
@@ -76,7 +87,12 @@ class NoSpoofableAccessControl(Rule):
     given only it (`if (!isAdmin(args.admin_email)) throw`, where `isAdmin` answers whether its
     one parameter is in a list or equals a value it holds; one that tests the value's form,
     `isValidEmail`, is none). For an allow-list an email named for whose it is (`adminEmail`,
-    `owner_email`) is a claim too; one finding per condition. Internal
+    `owner_email`) is a claim too, and so is a wallet address or public key (`adminAddress`,
+    `walletAddress`, `wallet`, `publicKey`; a bare `address` only when the value it is tested
+    against is a `0x` wallet address, not a postal one), also compared with a wallet address
+    the code holds (`args.address !== DEPLOYER`) — but only in an `if` that throws or returns
+    (a payment routed by the payee's wallet refuses no one), and not when the handler takes a
+    `signature` argument (a signed message proves the wallet is the caller's); one finding per condition. Internal
     functions are skipped (their arguments come from trusted server code), and so are
     functions public by design as CVX401 reads them (marked `// cvxlint-public`, or a
     query named so, `getPublicStylists`, or registered with a builder named so,
@@ -139,6 +155,26 @@ class NoSpoofableAccessControl(Rule):
     summary = "Access decided by a caller-supplied argument such as `userId` or `role`"
 
     valid = [
+        Valid(SERVER + 'const TREASURY = "0x3333333333333333333333333333333333333333";\n'
+              'export const pay = mutation({ args: { walletAddress: v.string(), amount: v.number() }, handler: async (ctx, args) => {\n'
+              '  if (args.walletAddress === TREASURY) {\n    await ctx.db.insert("transfers", { internal: true, amount: args.amount });\n'
+              '  } else {\n    await ctx.db.insert("transfers", { to: args.walletAddress, amount: args.amount });\n  }\n}});\n',
+              note="the wallet compared with the treasury's routes the payment; no one is refused"),
+        Valid(SERVER + 'const ZONES = ["1 Harbour Road", "2 Mill Lane"];\n'
+              'export const book = mutation({ args: { address: v.string() }, handler: async (ctx, args) => {\n'
+              '  if (!ZONES.includes(args.address)) throw new Error("we do not deliver there");\n'
+              '  await ctx.db.insert("bookings", { address: args.address });\n}});\n',
+              note="a bare `address` tested against postal addresses is a delivery check"),
+        Valid(SERVER + 'import { verifyWalletSignature } from "./wallet";\n'
+              'const ADMINS = ["0x4444444444444444444444444444444444444444"];\n'
+              'export const purge = mutation({ args: { walletAddress: v.string(), signature: v.string() },\n'
+              '  handler: async (ctx, args) => {\n'
+              '    if (!(await verifyWalletSignature(args.walletAddress, args.signature))) throw new Error("bad signature");\n'
+              '    if (!ADMINS.includes(args.walletAddress.toLowerCase())) throw new Error("admins only");\n'
+              '    await ctx.db.insert("purges", { by: args.walletAddress });\n  },\n});\n',
+              files={"convex/wallet.ts": 'export async function verifyWalletSignature(address: string, signature: string) {\n'
+                     '  return signature.length > 0 && address.length > 0;\n}\n'},
+              note="a signature the handler checks proves the wallet is the caller's"),
         Valid(SERVER + SESSION_SCORE.replace("@@", '    if (session.userId !== userId) throw new Error("not you");\n'),
               note="`userId` is pinned to the user of the session the caller is authenticated by (as CVX401 "
                    "accepts it): the later test of it is about that user"),
@@ -328,6 +364,26 @@ class NoSpoofableAccessControl(Rule):
                    "the caller (PDP's guardian matching)"),
     ]
     invalid = [
+        # triage G53h Dandolo-Prod admin.ts: a hard-coded admin wallet asked about an argument
+        Invalid(SERVER + 'const TREASURER = "0xAbCd00000000000000000000000000000000BEEF";\n'
+                'function isTreasurer(wallet?: string) {\n  return wallet?.toLowerCase() === TREASURER.toLowerCase();\n}\n'
+                'export const voidGrants = mutation({ args: { adminAddress: v.string() }, handler: async (ctx, args) => {\n'
+                '  if (!isTreasurer(args.adminAddress)) throw new Error("treasurer only");\n'
+                '  for (const g of await ctx.db.query("grants").take(50)) await ctx.db.delete("grants", g._id);\n}});\n',
+                lines=[8], message="decides access with the argument `adminAddress`, which the caller chooses: anyone "
+                "can pass someone else's value (a wallet address is public)"),
+        Invalid(SERVER + 'const MODERATORS = ["0x1111111111111111111111111111111111111111"];\n'
+                'export const hide = mutation({ args: { walletAddress: v.string(), postId: v.id("posts") },\n'
+                '  handler: async (ctx, { walletAddress, postId }) => {\n'
+                '    if (!MODERATORS.includes(walletAddress.toLowerCase())) throw new Error("moderators only");\n'
+                '    await ctx.db.patch("posts", postId, { hidden: true });\n  },\n});\n',
+                lines=[6], message="decides access with the argument `walletAddress`"),
+        Invalid(SERVER + 'const DEPLOYER = "0x2222222222222222222222222222222222222222";\n'
+                'export const pause = mutation({ args: { address: v.string() }, handler: async (ctx, args) => {\n'
+                '  if (args.address.toLowerCase() !== DEPLOYER) throw new Error("deployer only");\n'
+                '  await ctx.db.insert("pauses", { at: Date.now() });\n}});\n',
+                lines=[5], message="decides access with the argument `address`",
+                note="a bare `address` counts when the value it must equal is a wallet address"),
         # triage G47 x-studio admin.ts: an allow-list of admin emails asked about an argument
         Invalid(SERVER + 'const ADMIN_EMAILS = ["boss@example.com"];\n'
                 'const isAdmin = (email: string) => ADMIN_EMAILS.includes(email.toLowerCase());\n'
@@ -500,8 +556,9 @@ class NoSpoofableAccessControl(Rule):
             for node, arg in _spoofable_conditions(facts, fn.handler, predicate):
                 if ctx.project.access_analysis.pinned_to_session(fn, arg):
                     continue  # the session it is authenticated by says whose `arg` this is
+                public = " (a wallet address is public)" if CLAIMED_WALLET.match(arg) or BARE_ADDRESS.match(arg) else ""
                 ctx.report(facts, node, f"{describe_function(fn)} decides access with the argument `{arg}`, "
-                           "which the caller chooses: anyone can pass someone else's value; compare with the "
+                           f"which the caller chooses: anyone can pass someone else's value{public}; compare with the "
                            f"identity from `ctx.auth` instead: {caller_id_advice(ctx, app)}")
 
 
@@ -524,6 +581,8 @@ def _spoofable_conditions(facts, handler, predicate):
     # comparisons `_decision` reads: `const e = args.email.trim()` compared with each row's
     # email to score matches (PDP's guardian matching) decides nothing about the caller
     held = _argument_locals(facts, handler, names, whole)
+    signed = any(SIGNATURE_ARG.match(_arg_name(m, names, whole) or "")
+                 for m in facts.module.nodes_in(handler.node, "identifier", "member_expression"))
     out = []
     seen = set()
     for n in facts.module.nodes_in(handler.node, "if_statement", "ternary_expression"):
@@ -535,11 +594,15 @@ def _spoofable_conditions(facts, handler, predicate):
             via_local = arg is None and m.type == "identifier" and _arg_name(m, held, None) is not None
             if via_local:
                 arg = held[m.text]
-            if arg is None or id(m) in seen or not (SPOOFABLE.match(arg) or CLAIMED_EMAIL.match(arg)):
+            if arg is None or id(m) in seen:
+                continue
+            wallet = CLAIMED_WALLET.match(arg) is not None or BARE_ADDRESS.match(arg) is not None
+            if not (SPOOFABLE.match(arg) or CLAIMED_EMAIL.match(arg) or wallet) \
+                    or wallet and (signed or not _refuses(n)):
                 continue
             target = (_decision(m, FLAG.match(arg) is not None) if SPOOFABLE.match(arg) and not via_local else None) \
-                or _allow_listed(facts, m, names, whole, predicate)
-            if target is None or _names_member_acted_on(facts, handler, target, m, arg, names, whole) \
+                or _allow_listed(facts, m, names, whole, predicate, wallet)
+            if target is None or BARE_ADDRESS.match(arg) and not _against_wallet_literal(facts, target, m) or _names_member_acted_on(facts, handler, target, m, arg, names, whole) \
                     or _rejects_only(n) and _validated_value(facts, handler, arg, names, whole):
                 continue
             seen.add(id(m))
@@ -567,14 +630,15 @@ def _argument_locals(facts, handler, names, whole) -> dict[str, str]:
     return out
 
 
-def _allow_listed(facts, read, names, whole, predicate):
+def _allow_listed(facts, read, names, whole, predicate, wallet=False):
     """The call that tests an argument (normalised or not) against an allow-list the code
     holds: `ADMIN_EMAILS.includes(args.adminEmail.toLowerCase())`, or a project predicate given
-    only it (`isAdmin(args.admin_email)`, `predicate`); None otherwise."""
+    only it (`isAdmin(args.admin_email)`, `predicate`); for a `wallet` argument also its
+    comparison with a wallet address the code holds (`args.address !== DEPLOYER`); None otherwise."""
     value = normalised(read)
     test = allow_list_test(value, lambda n: any(_arg_name(k, names, whole) is not None for k in facts.module.nodes_in(
         n, "identifier", "member_expression")))
-    if test is not None and test.type == "call_expression":
+    if test is not None and (test.type == "call_expression" or wallet and _against_wallet_literal(facts, test, read)):
         return test
     call = value.parent.parent if value.parent is not None and value.parent.type == "arguments" else None
     return call if call is not None and call.type == "call_expression" and predicate(call) else None
@@ -701,6 +765,27 @@ def _names_member_acted_on(facts, handler, target, read, arg, names, whole) -> b
 
 
 _DOC_WRITES = ("insert", "patch", "replace")
+
+
+def _refuses(n) -> bool:
+    """Is `n` an `if` whose branch always throws or returns (`if (!isAdmin(args.adminAddress))
+    throw ...`): a gate, not a choice of what to do?"""
+    return n.type == "if_statement" and js.always_exits(n.child("consequence"))
+
+
+def _against_wallet_literal(facts, test, read) -> bool:
+    """Is the value `read` is tested against (the other side of the comparison, or the list
+    of the membership call `test`) a wallet address the code holds (`"0x" + 40 hex digits`)?"""
+    if test.type == "call_expression":
+        callee = js.callee(test)
+        other = callee.child("object") if callee is not None and callee.type == "member_expression" else None
+    else:
+        other = test.child("right") if js.outer(normalised(read)).field == "left" else test.child("left")
+    held = const_value(facts, normalised(other) if other is not None else None)
+    if held is not None and held.type == "call_expression" and (f := js.callee(held)) is not None \
+            and f.type == "member_expression" and f.child("object") is not None:
+        held = const_value(facts, f.child("object"))  # `ADMIN.toLowerCase()`
+    return held is not None and WALLET_LITERAL.search(facts.text(held)) is not None
 
 
 def _rejects_only(n) -> bool:
