@@ -126,6 +126,9 @@ class Evidence:
     # value comes from its own caller (its arguments, the request), not from its own code.
     about_caller: bool = True
     argument: str | None = None  # the capability argument's name
+    # an identity overridden on one side of a `?:`: the test (`!args.forOther`) that picks the
+    # argument `what` instead of the caller
+    switch: str | None = None
     rls: "RlsRules | None" = None  # row-level security whose rules we could read
 
 
@@ -336,6 +339,28 @@ def convex_auth_signs_in(project: "Project", app) -> bool:
                 if options is not None and options.type == "object" else None
             memo["value"] = providers is None or providers.type != "array" or bool(providers.children)
     return memo["value"]
+
+
+def convex_auth_lets_anyone_in(project: "Project", app) -> bool:
+    """Does the app's Convex Auth set-up list the `Anonymous` provider
+    (`@convex-dev/auth/providers/Anonymous`)? Then any visitor can sign in with one call
+    (`signIn("anonymous")`), and "signed in" admits everyone."""
+    setup = convex_auth_call(project, app)
+    if setup is None:
+        return False
+    facts, call = setup
+    args = js.call_args(call)
+    options = js.unwrap(args[0]) if args else None
+    providers = js.unwrap(js.object_get(options, "providers")) if options is not None and options.type == "object" else None
+    if providers is None or providers.type != "array":
+        return False
+    for p in providers.children:
+        head = js.unwrap(js.callee(p)) if p.type == "call_expression" else js.unwrap(p)
+        if head is not None and head.type == "identifier":
+            d = project.linker.value_of(facts, head)
+            if isinstance(d, ExternalDef) and d.module == "@convex-dev/auth/providers/Anonymous":
+                return True
+    return False
 
 
 def convex_auth_ids_foreign(project: "Project", app) -> bool:
@@ -1782,8 +1807,12 @@ class AccessAnalysis:
                                                   futile))
                 arg = _argument_first(r, site) if used and where == "handler" else None
                 refill = _refilled_from_argument(r, site) if used and where == "handler" and arg is None else None
+                side = _argument_other_side(r, site) if used and where == "handler" and arg is None and refill is None \
+                    else None
                 if arg is not None or refill is not None:
                     out.overridden_identity.append(Evidence(facts, site.node, arg or refill, where, argument=refill))
+                elif side is not None:
+                    out.overridden_identity.append(Evidence(facts, site.node, side[0], where, switch=side[1]))
                 elif used:
                     out.evidence.append(Evidence(facts, site.node, what, where))
                 if used and where == "handler":
@@ -2811,6 +2840,27 @@ def _argument_first(r: Reached, site: CallSite) -> str | None:
     if ref is None or ref.kind != "param" or ref.func is not r.func or ref.index != 1:
         return None
     return r.facts.text(left)
+
+
+def _argument_other_side(r: Reached, site: CallSite) -> tuple[str, str] | None:
+    """`!args.forOther ? await getAuthUserId(ctx) : args.otherUserId`: the identity is one
+    side of a `?:` whose test an argument decides and whose other side is an argument (a
+    default for it aside, `args.otherUserId ?? null`): the caller picks the other side and
+    names anyone. The text of that argument, and of the test."""
+    o = js.outer(site.node)
+    if o.parent is not None and o.parent.type == "await_expression":
+        o = js.outer(o.parent)
+    p = o.parent
+    if p is None or p.type != "ternary_expression" or o.field not in ("consequence", "alternative"):
+        return None
+    other = js.unwrap(p.child("alternative" if o.field == "consequence" else "consequence"))
+    while other is not None and other.type == "binary_expression" and (other.has_tok("??") or other.has_tok("||")) \
+            and js.unwrap(other.child("right")) is not None and js.unwrap(other.child("right")).type in ("null", "undefined"):
+        other = js.unwrap(other.child("left"))
+    cond = p.child("condition")
+    if other is None or cond is None or handler_argument(r, other) is None or _argument_in(r, cond) is None:
+        return None
+    return r.facts.text(other), r.facts.one_line(js.unwrap(cond) or cond, 60)
 
 
 def _refilled_from_argument(r: Reached, site: CallSite) -> str | None:

@@ -842,6 +842,12 @@ class Project:
 
         return convex_auth_signs_in(self, app)
 
+    def convex_auth_lets_anyone_in(self, app: App) -> bool:
+        """Does `app` sign visitors in anonymously (Convex Auth's `Anonymous` provider; auth.py)?"""
+        from .auth import convex_auth_lets_anyone_in
+
+        return convex_auth_lets_anyone_in(self, app)
+
     def convex_auth_ids_foreign(self, app: App) -> bool:
         """Are the user ids `getAuthUserId(ctx)` gives `app` another issuer's subjects, no
         documents of `users` (auth.py)?"""

@@ -998,6 +998,16 @@ class RequireAccessControl(Rule):
     ]
 
     invalid = [
+        # a `?:` the arguments decide, whose other side is an argument (salconvex users.ts)
+        Invalid('import { mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
+                'import { getAuthUserId } from "@convex-dev/auth/server";\n'
+                'export const rename = mutation({\n'
+                '  args: { name: v.string(), forOther: v.optional(v.boolean()), otherId: v.optional(v.id("users")) },\n'
+                '  handler: async (ctx, args) => {\n'
+                '    const userId = !args.forOther ? await getAuthUserId(ctx) : (args.otherId ?? null);\n'
+                '    if (!userId) return null;\n'
+                '    await ctx.db.patch(userId, { name: args.name });\n  },\n});\n',
+                lines=[4], message="gives way to `args.otherId` as `!args.forOther` decides"),
         # triage G51a deals-radar: Confect's builders, which no check can read
         Invalid('import { mutation } from "./confect";\n'
                 'export const remove = mutation({ args: {}, handler: () => null });\n'
@@ -1837,8 +1847,11 @@ class RequireAccessControl(Rule):
                 hint += (f" (when no one is signed in, `{access.overridden_identity[0].what}` takes the identity's "
                          "place, so a signed-out caller can name anyone)")
             elif access.overridden_identity:
-                hint += (f" (the caller's identity is used only when `{access.overridden_identity[0].what}` is left "
-                         "out, so a caller can pass anyone's)")
+                first = access.overridden_identity[0]
+                hint += (f" (the caller's identity gives way to `{first.what}` as `{first.switch}` decides, so a caller "
+                         "can pass anyone's)" if first.switch is not None else
+                         f" (the caller's identity is used only when `{first.what}` is left out, so a caller can pass "
+                         "anyone's)")
             if access.futile_guards and access.futile_guards[0].where == "handler":
                 guard = access.futile_guards[0]
                 ctx.report(guard.facts, guard.node, f"{describe_function(fn)} is public and its check stops no one, so anyone can call it: "

@@ -1,0 +1,258 @@
+import re
+
+from cvxlint.project.auth import handler_argument
+from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, describe_function, js, report_in_handler,
+                             reported_functions, reported_queries)
+
+HEAD = ('import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
+        'import { getAuthUserId } from "@convex-dev/auth/server";\n')
+SCHEMA = {"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
+          'import { v } from "convex/values";\n'
+          'export default defineSchema({\n'
+          '  profiles: defineTable({ userId: v.id("users"), name: v.string(), role: v.string(), isAdmin: v.boolean() })\n'
+          '    .index("by_user", ["userId"]),\n'
+          '  members: defineTable({ orgId: v.id("orgs"), userId: v.id("users"), role: v.string() }),\n'
+          '  orgs: defineTable({ name: v.string() }),\n'
+          '});\n'}
+ANONYMOUS = {"convex/auth.ts": 'import { convexAuth } from "@convex-dev/auth/server";\n'
+             'import { Password } from "@convex-dev/auth/providers/Password";\n'
+             'import { Anonymous } from "@convex-dev/auth/providers/Anonymous";\n'
+             'export const { auth, signIn, signOut, store } = convexAuth({ providers: [Password, Anonymous] });\n'}
+SIGN_IN = ('    const me = await getAuthUserId(ctx);\n'
+           '    if (me === null) throw new Error("sign in");\n')
+
+# fields that say what a user may do, and the values of a role field that grant more than a member has
+_PRIVILEGE_KEYS = ("role", "roles", "userRole", "accessLevel", "userType", "accountType", "permissions", "admin",
+                   "isAdmin", "isSuperAdmin", "superAdmin", "isSuperuser", "isStaff", "isModerator", "isOwner")
+_PRIVILEGED_VALUE = re.compile(r"admin|owner|super|moderator|staff|root", re.I)
+
+
+class NoRoleWriteBehindSignIn(Rule):
+    """Public mutation that writes a role or admin flag its caller chooses, after checking only that the caller is signed in.
+
+    ## What it does
+    Flags an insert, patch or replace in the handler of a public mutation that writes a field
+    deciding what a user may do (`role`, `isAdmin`, `permissions`, `accessLevel`, `userType`,
+    ...) from one of its arguments (`{ role: args.role }`, or the arguments whole:
+    `ctx.db.patch(id, args)`), when the function's only check is that the caller is signed
+    in. Only where the argument's validator admits a privileged value: any string, a boolean,
+    or a literal union that names one (`"admin"`, `"owner"`, `"moderator"`, `"staff"`, ...). A
+    choice among ordinary roles (`v.union(v.literal("buyer"), v.literal("seller"))` at
+    onboarding) is left alone, and so is a function with a role check, a capability or a
+    secret (CVX401 reports functions with no check at all).
+
+    ## Why is this bad?
+    Signing in proves who the caller is, not what they may do: any signed-in user can call
+    the mutation with `role: "admin"` and grant it to themselves or to anyone. With Convex
+    Auth's `Anonymous` provider every visitor can sign in with one call
+    (https://labs.convex.dev/auth/config/anonymous), so the check admits everyone.
+
+    ## Example
+    ```ts
+    export const setRole = mutation({
+      args: { profileId: v.id("profiles"), role: v.string() },
+      handler: async (ctx, args) => {
+        if ((await getAuthUserId(ctx)) === null) throw new Error("sign in");
+        await ctx.db.patch(args.profileId, { role: args.role });
+      },
+    });
+    ```
+    Use instead: check that the caller may grant it (an admin check), or let the server
+    decide the value:
+    ```ts
+        const me = await ctx.db.get(userId);
+        if (me?.role !== "admin") throw new Error("admins only");
+    ```
+
+    ## Fix safety
+    No fix: who may grant a role is the app's decision.
+    """
+
+    code = "CVX410"
+    name = "no-role-write-behind-sign-in"
+    severity = Severity.WARNING
+    summary = "Public mutation behind only a sign-in check writes a role its caller chooses"
+    fix_availability = "none"
+
+    valid = [
+        Valid(HEAD + 'export const onboard = mutation({\n'
+              '  args: { kind: v.union(v.literal("buyer"), v.literal("seller")) },\n'
+              '  handler: async (ctx, args) => {\n' + SIGN_IN +
+              '    const p = await ctx.db.query("profiles").withIndex("by_user", (q) => q.eq("userId", me)).unique();\n'
+              '    if (p) await ctx.db.patch(p._id, { userType: args.kind });\n  },\n});\n',
+              files=SCHEMA, note="a choice among ordinary roles at onboarding"),
+        Valid(HEAD + 'export const setRole = mutation({\n'
+              '  args: { profileId: v.id("profiles"), role: v.string() },\n'
+              '  handler: async (ctx, args) => {\n' + SIGN_IN +
+              '    const mine = await ctx.db.query("profiles").withIndex("by_user", (q) => q.eq("userId", me)).unique();\n'
+              '    if (mine?.role !== "admin") throw new Error("admins only");\n'
+              '    await ctx.db.patch(args.profileId, { role: args.role });\n  },\n});\n',
+              files=SCHEMA, note="the caller's own role is checked first"),
+        Valid(HEAD + 'export const join = mutation({\n'
+              '  args: { orgId: v.id("orgs") },\n'
+              '  handler: async (ctx, args) => {\n' + SIGN_IN +
+              '    await ctx.db.insert("members", { orgId: args.orgId, userId: me, role: "member" });\n  },\n});\n',
+              files=SCHEMA, note="the server decides the role"),
+        Valid(HEAD.replace("mutation }", "internalMutation }") + 'export const grant = internalMutation({\n'
+              '  args: { profileId: v.id("profiles"), role: v.string() },\n'
+              '  handler: async (ctx, args) => { await ctx.db.patch(args.profileId, { role: args.role }); },\n});\n',
+              files=SCHEMA, note="internal: only server code and the dashboard run it"),
+        Valid(HEAD + 'export const rename = mutation({\n'
+              '  args: { profileId: v.id("profiles"), name: v.string() },\n'
+              '  handler: async (ctx, args) => {\n' + SIGN_IN +
+              '    await ctx.db.patch(args.profileId, { name: args.name });\n  },\n});\n',
+              files=SCHEMA, note="no field that grants anything (whose profile it is: CVX408)"),
+    ]
+    invalid = [
+        Invalid(HEAD + 'export const setRole = mutation({\n'
+                '  args: { profileId: v.id("profiles"), role: v.string() },\n'
+                '  handler: async (ctx, args) => {\n' + SIGN_IN +
+                '    await ctx.db.patch(args.profileId, { role: args.role });\n  },\n});\n',
+                files=SCHEMA, lines=[9], message="writes `role` from argument `role`"),
+        Invalid(HEAD + 'export const setRole = mutation({\n'
+                '  args: { profileId: v.id("profiles"), role: v.union(v.literal("member"), v.literal("admin")) },\n'
+                '  handler: async (ctx, args) => {\n' + SIGN_IN +
+                '    await ctx.db.patch(args.profileId, { role: args.role });\n  },\n});\n',
+                files={**SCHEMA, **ANONYMOUS}, lines=[9], message="every visitor can sign in",
+                note="Convex Auth's Anonymous provider: signed in means anyone (triage G53h P6)"),
+        Invalid(HEAD + 'export const updateProfile = mutation({\n'
+                '  args: { id: v.id("profiles"), name: v.string(), isAdmin: v.optional(v.boolean()) },\n'
+                '  handler: async (ctx, { id, ...fields }) => {\n' + SIGN_IN +
+                '    await ctx.db.patch(id, fields);\n  },\n});\n',
+                files=SCHEMA, lines=[9], message="writes `isAdmin` from argument `isAdmin`",
+                note="the arguments written whole carry the flag"),
+        Invalid(HEAD + 'export const join = mutation({\n'
+                '  args: { orgId: v.id("orgs"), role: v.string() },\n'
+                '  handler: async (ctx, args) => {\n' + SIGN_IN +
+                '    await ctx.db.insert("members", { orgId: args.orgId, userId: me, role: args.role });\n  },\n});\n',
+                files=SCHEMA, lines=[9], message="writes `role` from argument `role`",
+                note="joining any organisation as its owner"),
+        Invalid(HEAD + 'export const update = mutation({\n'
+                '  args: { name: v.optional(v.string()), role: v.optional(v.string()) },\n'
+                '  handler: async (ctx, args) => {\n' + SIGN_IN +
+                '    const p = await ctx.db.query("profiles").withIndex("by_user", (q) => q.eq("userId", me)).unique();\n'
+                '    if (!p) return;\n'
+                '    await ctx.db.patch(p._id, { ...(args.name && { name: args.name }), ...(args.role && { role: args.role }) });\n'
+                '  },\n});\n',
+                files=SCHEMA, lines=[11], message="writes `role` from argument `role`",
+                note="a conditional spread: any user makes themselves an admin"),
+        Invalid(HEAD + 'export const join = mutation({\n'
+                '  args: { orgId: v.id("orgs"), role: v.optional(v.string()) },\n'
+                '  handler: async (ctx, args) => {\n' + SIGN_IN +
+                '    await ctx.db.insert("members", { orgId: args.orgId, userId: me, role: args.role ?? "member" });\n'
+                '  },\n});\n',
+                files=SCHEMA, lines=[9], message="writes `role` from argument `role`", note="a default for a missing role"),
+    ]
+
+    def check_app(self, ctx, app):
+        if app.layout.is_component:
+            return
+        queries = None
+        for fn in reported_functions(ctx, app):  # findings sit in the handler's file
+            if fn.kind != "mutation" or not fn.is_public or fn.handler is None:
+                continue
+            reached = ctx.project.reach(fn)
+            handler = reached[0] if reached and not reached[0].via else None
+            if handler is None:
+                continue
+            queries = queries or reported_queries(ctx, app)
+            writes = [w for c in queries.calls_of(fn) if c.func is handler.func
+                      for w in _privilege_writes(ctx, fn, handler, c)]
+            if not writes:
+                continue
+            access = ctx.project.access(fn)
+            if access.unknown or not access.evidence or not ctx.project.access_analysis.only_signed_in(fn):
+                continue
+            who = "any signed-in user (and with Convex Auth's `Anonymous` provider every visitor can sign in)" \
+                if ctx.project.convex_auth_lets_anyone_in(app) else "any signed-in user"
+            for call, field, argument in writes:
+                report_in_handler(
+                    ctx, fn, handler, call.node,
+                    f"{describe_function(fn)} checks only that the caller is signed in, then writes `{field}` from "
+                    f"argument `{argument}`: {who} can grant whatever it allows, to themselves or to anyone; check "
+                    "that the caller may grant it (an admin check), or let the server decide the value")
+
+
+def _privilege_writes(ctx, fn, handler, call):
+    """(call, field, argument) for each field deciding what a user may do that the write
+    `call` takes from an argument whose validator admits a privileged value."""
+    if call.method not in ("insert", "patch", "replace") or call.system:
+        return []
+    validator = ctx.project.args_validator(fn)
+    fields = validator.required().fields if validator is not None and validator.required().kind == "object" else {}
+    out = []
+
+    def read(literal) -> None:
+        for prop in js.object_props(literal):
+            if prop.spread:
+                inner = js.unwrap(prop.value)
+                if inner is not None and inner.type == "binary_expression" and inner.has_tok("&&"):
+                    inner = js.unwrap(inner.child("right"))  # `...(args.role && { role: args.role })`
+                if inner is not None and inner.type == "object":
+                    read(inner)
+                    continue
+                whole = _arguments_whole(handler, prop.value)
+                out.extend((call, k, k) for k in whole if k in fields and _grants(k, fields[k]))
+            elif prop.key in _PRIVILEGE_KEYS:
+                argument = handler_argument(handler, _defaulted(prop.value))
+                if argument is not None and argument in fields and _grants(prop.key, fields[argument]):
+                    out.append((call, prop.key, argument))
+
+    literal = call.document_literal
+    if literal is not None:
+        read(literal)
+    else:
+        whole = _arguments_whole(handler, call.value_node)
+        out += [(call, k, k) for k in whole if k in fields and _grants(k, fields[k])]
+    return out
+
+
+def _defaulted(value):
+    """The value a default leaves to the caller: `args.role` of `args.role ?? "member"`."""
+    n = js.unwrap(value)
+    while n is not None and n.type == "binary_expression" and (n.has_tok("??") or n.has_tok("||")) \
+            and js.literal_value(n.child("right")) is not None:
+        n = js.unwrap(n.child("left"))
+    return n
+
+
+def _arguments_whole(handler, node) -> list[str]:
+    """The argument names a value written whole carries: the arguments object (`args`), or
+    the rest of a destructuring of it (`{ id, ...fields }`) — every argument but the ones
+    taken out."""
+    n = js.unwrap(node)
+    if n is None or n.type != "identifier":
+        return []
+    ref = handler.facts.ref_of(n)
+    if ref is None or ref.kind != "param" or ref.func is not handler.func or ref.index != 1:
+        return []
+    params = handler.func.params
+    pattern = params[1] if len(params) > 1 else None
+    pattern = pattern.child("pattern") if pattern is not None and pattern.child("pattern") is not None else pattern
+    taken = set()
+    if pattern is not None and pattern.type == "object_pattern":
+        rest = next((c for c in pattern.children if c.type == "rest_pattern"), None)
+        if rest is None or (rest.children and rest.children[0].text != n.text):
+            return []  # `n` is a field taken out, not the rest
+        taken = {c.text for c in pattern.children if c.type == "shorthand_property_identifier_pattern"}
+        taken |= {k.text for c in pattern.children if c.type == "pair_pattern" and (k := c.child("key")) is not None}
+    elif ref.path:
+        return []
+    return [k for k in _PRIVILEGE_KEYS if k not in taken]
+
+
+def _grants(field: str, validator) -> bool:
+    """Does the argument's validator admit a value that grants something in `field`?"""
+    v = validator.required()
+    if v.kind == "array" and v.element is not None:
+        v = v.element.required()
+    if v.kind in ("string", "any"):
+        return True
+    if v.kind == "boolean":
+        return field.startswith(("is", "admin", "superAdmin"))
+    if v.kind == "literal":
+        return isinstance(v.value, str) and bool(_PRIVILEGED_VALUE.search(v.value)) \
+            or v.value is True and field.startswith(("is", "admin", "superAdmin"))
+    if v.kind == "union":
+        return any(_grants(field, m) for m in v.members)
+    return False
