@@ -119,8 +119,28 @@ class UnknownFunctionReference(Rule):
               '  body: JSON.stringify({ path: "feeds:search", args: { q } }),\n});\n',
               path="src/search.js", files=FEEDS,
               note="a URL without a host goes to the page's own server (a Next.js route), not to Convex"),
+        Valid('export class Labels {\n  constructor(private t: any) {}\n'
+              '  missing() { return this.t.query("errors:notFound"); }\n'
+              '  refresh(api) { return api.query("feeds:refresh", {}); }\n}\n',
+              path="src/labels.ts", files=FEEDS,
+              note="a string shaped like a function's name on a receiver nothing types: not the app's module, or "
+                   "a function of another kind than the method's, it may be another library's call"),
     ]
     invalid = [
+        # triage G53h P2 (PlaygramWebNewL's `this.convex.query('merchandiseOrders:getOrderById', ...)`)
+        Invalid('import type { Id } from "../../convex/_generated/dataModel";\n'
+                'class FeedService {\n  private convex: any;\n'
+                '  setConvexClient(convex: any) { this.convex = convex; }\n'
+                '  latest() { return this.convex.query("feeds:lst", {}); }\n}\n'
+                'let client: any = null;\nexport const refresh = () => client.action("feeds:refreshAll", {});\n'
+                'export const feeds = new FeedService();\n',
+                path="src/services/feeds.ts", files=FEEDS, lines=[5, 8], message="names no function of this app",
+                note="a client held in a field or a variable typed `any`, in a file that imports no Convex "
+                     "package, called by name"),
+        Invalid('export class FeedService {\n  constructor(private convex) {}\n'
+                '  wipe() { return this.convex.mutation("feeds:purge", {}); }\n}\n',
+                path="src/services/feeds.js", files=FEEDS, lines=[3], message="given internal mutation `feeds:purge`",
+                note="called by name, it was made internal (by hand, or by a fix that did not see this call)"),
         Invalid('<script>\n  import { useConvexClient } from "convex-svelte";\n'
                 '  import { api } from "../../convex/_generated/api";\n  const client = useConvexClient();\n</script>\n'
                 '{#await client.query(api.feeds.purge, {}) then n}<p>{n}</p>{/await}\n',
