@@ -14,6 +14,9 @@ function reference — React hooks (`useQuery`, `useMutation`, `useAction`,
 and requests to Convex's HTTP API (`fetch(`${url}/api/query`, { body: JSON.stringify({ path:
 "mod:fn", args }) })`, `axios.post(url, { path, args })`, `/api/run/mod/fn`: `_http_api_call`).
 Which function the reference names is resolved across files by `references.CallIndex`.
+A `.query/.mutation/.action("mod:fn", ...)` on a receiver nothing types (a service class's
+`private convex: any`, in a file that imports no Convex package) passes the pre-filter too:
+the call index keeps it only when the name is the app's (`references._called_by_name`).
 """
 
 from __future__ import annotations

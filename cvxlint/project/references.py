@@ -1563,8 +1563,8 @@ def _called_by_name(resolver: ReferenceResolver, facts: FileFacts, call: ClientC
         return not _field_holds_other(resolver, facts, receiver, chain[1][0])
     root = chain[0] if chain is not None else receiver
     while root is not None and root.type == "call_expression":  # `getClient().query(...)`
-        root = js.unwrap(js.callee(root))
-        root = js.member_chain(root)[0] if js.member_chain(root) is not None else root
+        inner = js.member_chain(js.callee(root))
+        root = inner[0] if inner is not None else js.callee(root)
     if root is None or root.type != "identifier":
         return root is not None and root.type == "this"
     ref = facts.ref_of(root)

@@ -32,7 +32,9 @@ class UnknownFunctionReference(Rule):
     ## What it does
     Checks every reference to a function of the app — in server code (`ctx.run*`, the
     scheduler, crons), in clients (`useQuery`, client methods, Next.js helpers, string names
-    in untyped clients, also held in a constant or in the app's own map of names) and in
+    in untyped clients, also held in a constant or in the app's own map of names, or given
+    to `.query/.mutation/.action` of a client held in a field typed `any`, when the name's
+    module is one of the app's) and in
     tests, and requests to the HTTP API, `fetch(`${url}/api/query`, { body: JSON.stringify({
     path: "x:y", args }) })`) — against the app's modules and their exports: a module that does not exist, or a
     module that exports nothing by that name, is flagged with the closest existing name.
