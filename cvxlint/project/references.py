@@ -1612,30 +1612,30 @@ def _field_holds_other(resolver: ReferenceResolver, facts: FileFacts, receiver: 
     """Does the class around `this.<field>` declare the field with a type that is not a
     Convex client's (`private api: ApiClient`), or set it to something else
     (`this.api = new ApiClient()`, `api = { ... }`)?"""
+    return any(annotation is not None and not _untyped(facts.text(annotation)) or _holds_other(resolver, facts, value)
+               for annotation, value in _field_declarations(facts, receiver, field))
+
+
+def _field_declarations(facts: FileFacts, receiver: Node, field: str):
+    """(type annotation, value), either None, of each place the class around `receiver` (a
+    `this.<field>`) declares or sets `field`: a field definition, a parameter property
+    (`constructor(private client: ConvexClient)`), an assignment `this.<field> = value`."""
     cls = js.enclosing(receiver, _CLASS_NODES)
     body = cls.child("body") if cls is not None else None
     if body is None:
-        return False
+        return
     for member in body.children:
-        if member.type == "public_field_definition" and member.child("name") is not None \
-                and member.child("name").text == field:
-            annotation = member.child("type")
-            if not _untyped(facts.text(annotation) if annotation is not None else "") \
-                    or _holds_other(resolver, facts, member.child("value")):
-                return True
-        elif member.type == "method_definition" and member.child("name") is not None \
-                and member.child("name").text == "constructor":
+        name = member.child("name")
+        if member.type == "public_field_definition" and name is not None and name.text == field:
+            yield member.child("type"), member.child("value")
+        elif member.type == "method_definition" and name is not None and name.text == "constructor":
             for p in js.function_params(member):
                 if js.is_parameter_property(p) and js.identifier_name(js.param_pattern(p)) == field:
-                    annotation = p.child("type")
-                    if not _untyped(facts.text(annotation) if annotation is not None else ""):
-                        return True
+                    yield p.child("type"), None
     for n in facts.module.nodes_in(body, "assignment_expression"):
         left = js.member_chain(n.child("left"))
-        if left is not None and left[0].type == "this" and tuple(left[1]) == (field,) \
-                and _holds_other(resolver, facts, n.child("right")):
-            return True
-    return False
+        if left is not None and left[0].type == "this" and tuple(left[1]) == (field,):
+            yield None, n.child("right")
 
 
 _CLIENT_CLASSES = frozenset(("ConvexHttpClient", "ConvexClient", "ConvexReactClient"))
@@ -1722,28 +1722,8 @@ def _client_in_this_field(resolver: ReferenceResolver, facts: FileFacts, receive
     chain = js.member_chain(receiver)
     if chain is None or chain[0].type != "this" or len(chain[1]) != 1:
         return False
-    field = chain[1][0]
-    cls = js.enclosing(receiver, _CLASS_NODES)
-    body = cls.child("body") if cls is not None else None
-    if body is None:
-        return False
-    for member in body.children:
-        if member.type == "public_field_definition" and member.child("name") is not None \
-                and member.child("name").text == field:
-            if _names_client_class(resolver, facts, member.child("type"), member.child("value")):
-                return True
-        elif member.type == "method_definition" and member.child("name") is not None \
-                and member.child("name").text == "constructor":
-            for p in js.function_params(member):
-                if js.is_parameter_property(p) and js.identifier_name(js.param_pattern(p)) == field \
-                        and _names_client_class(resolver, facts, p.child("type"), None):
-                    return True
-    for n in facts.module.nodes_in(body, "assignment_expression"):
-        left = js.member_chain(n.child("left"))
-        if left is not None and left[0].type == "this" and tuple(left[1]) == (field,) \
-                and _names_client_class(resolver, facts, None, n.child("right")):
-            return True
-    return False
+    return any(_names_client_class(resolver, facts, annotation, value)
+               for annotation, value in _field_declarations(facts, receiver, chain[1][0]))
 
 
 def _names_client_class(resolver: ReferenceResolver, facts: FileFacts, annotation: Node | None,
