@@ -14,6 +14,9 @@ function reference — React hooks (`useQuery`, `useMutation`, `useAction`,
 and requests to Convex's HTTP API (`fetch(`${url}/api/query`, { body: JSON.stringify({ path:
 "mod:fn", args }) })`, `axios.post(url, { path, args })`, `/api/run/mod/fn`: `_http_api_call`).
 Which function the reference names is resolved across files by `references.CallIndex`.
+A `.query/.mutation/.action("mod:fn", ...)` on a receiver nothing types (a service class's
+`private convex: any`, in a file that imports no Convex package) passes the pre-filter too:
+the call index keeps it only when the name is the app's (`references._called_by_name`).
 """
 
 from __future__ import annotations
@@ -46,6 +49,9 @@ _MAY_CALL = re.compile(
     rb"_generated/api|/api/(query|mutation|action)\b|/api/run/|\b(use(Query|Mutation|Action|PaginatedQuery|Convex(Query|PaginatedQuery|HttpQuery|Mutation|Action)?)"
     rb"|fetch(Query|Mutation|Action)|preloadQuery"
     rb"|convex(Query|Action)|Convex(Http|React)?Client|anyApi|makeFunctionReference)\b"
+    # a function's name given to a client method on a receiver nothing types (`this.convex:
+    # any` set from a React component, in a file that imports no Convex package)
+    rb"|\.(query|mutation|action)\(\s*[\"'`][A-Za-z0-9_/-]+:[A-Za-z0-9_$]+[\"'`]"
 )
 STRING_NAME = re.compile(r"^[A-Za-z0-9_/-]+:[A-Za-z0-9_$]+$")
 
@@ -56,7 +62,7 @@ _MAY_CALL_PARTS = (
     b"_generated/api", b"useQuery", b"useMutation", b"useAction", b"usePaginatedQuery", b"useConvex", b"fetchQuery",
     b"fetchMutation", b"fetchAction", b"preloadQuery", b"convexQuery", b"convexAction", b"ConvexClient",
     b"ConvexHttpClient", b"ConvexReactClient", b"anyApi", b"makeFunctionReference",
-    b"/api/query", b"/api/mutation", b"/api/action", b"/api/run/",
+    b"/api/query", b"/api/mutation", b"/api/action", b"/api/run/", b".query(", b".mutation(", b".action(",
 )
 
 
@@ -74,6 +80,9 @@ class ClientCall:
     expects: str  # query | mutation | action
     ref: Node  # the argument naming the function
     string_name: str | None = None  # `convex.query("messages:list")`, `useAction("weather:poll")` (untyped clients)
+    # `this.convex.query("messages:list")` on a receiver nothing types, in a file that imports
+    # no Convex package: only the name says it is Convex's (references._called_by_name)
+    by_name: bool = False
 
     @property
     def http_api(self) -> bool:

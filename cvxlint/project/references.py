@@ -178,6 +178,9 @@ class FunctionUse:
     # a step of a workflow (`step.runMutation(ref, args)` in a workflow's handler): the workflow
     # component runs it later, as a job of its workpool (component_clients.py)
     workflow_step: bool = False
+    # a client call known only by the name it passes (`this.convex.query("orders:get")` on a
+    # receiver typed `any`): linked only when the name is one of its app's (CallIndex._link)
+    by_name: bool = False
 
     def detached(self) -> "FunctionUse":
         """This use without its syntax nodes and facts (picklable, and it keeps no tree alive):
@@ -563,6 +566,8 @@ class CallIndex:
 
     def _link(self, project: "Project") -> None:
         by_dir = {a.functions_dir: a for a in project.apps}
+        if any(u.by_name for u in self.uses):
+            self.uses = [linked for u in self.uses if (linked := _by_name_linked(project, u)) is not None]
         for u in (*self.uses, *self.type_uses):
             if u.app is None:
                 if u.ref is not None and u.ref.functions_dir is not None:
@@ -588,6 +593,31 @@ class CallIndex:
                     if fn.is_public and fn.identifier and fn.identifier.startswith(u.ref.name or "") \
                             and (u.expects is None or fn.kind == u.expects):
                         self._by_target.setdefault(id(fn), []).append(replace(u, target=fn, candidate=True))
+
+
+def _by_name_linked(project: "Project", use: FunctionUse) -> FunctionUse | None:
+    """A call known only by the name it passes (FunctionUse.by_name), linked to its app, when
+    the name is the app's: one of its functions, or a function of one of its modules it does
+    not export (which CVX309 reports). A string so shaped that names neither (an i18n key
+    `"errors:notFound"`) is another library's: None. Given a function of another kind than the
+    method's, the call may be another library's all the same: the function counts as maybe
+    called (no client is said not to call it), and nothing is reported of the call
+    (`candidate`, on a copy: a long-lived process keeps the scanned use for its next run)."""
+    if not use.by_name:
+        return use
+    app = project.nearest_app(Path(use.path))
+    ident = use.ref.identifier if use.ref is not None else None
+    if app is None or ident is None:
+        return None
+    target = app.by_identifier.get(ident)
+    if target is None:
+        module = ident.partition(":")[0]
+        if not any(m.module_name == module for m in app.modules.values()):
+            return None
+    use.app, use.target = app, target
+    if target is not None and target.kind != use.expects and not target.is_internal:
+        return replace(use, candidate=True)
+    return use
 
 
 def _imported_from_outside(project: "Project", app: "App", outside: dict) -> list[FileFacts]:
@@ -1315,7 +1345,7 @@ def _client_uses(scan: ClientScan, resolver: ReferenceResolver, facts: FileFacts
         scan.uses.append(FunctionUse(lang, call.how, facts.path, a.start, a.end, ref, call.expects,
                                      func=call.site.func, facts=facts, call=call.site.node,
                                      on_server=on_server or in_server_function(facts, call.site.func),
-                                     candidate=candidate, args=args, returned_calls=returned))
+                                     candidate=candidate, args=args, returned_calls=returned, by_name=call.by_name))
 
 
 # Convex's clients that call a deployment's public functions over HTTP or a websocket
@@ -1334,8 +1364,11 @@ def _client_references(resolver: ReferenceResolver, facts: FileFacts) -> list[tu
     the file and what it imports: kept between the language server's runs."""
     out = []
     for call in client_calls(facts):
+        if call.string_name is None and _called_by_name(resolver, facts, call):
+            call = replace(call, string_name=js.string_value(call.ref), by_name=True)
         args = passed_arguments(facts, call.site.node, call.ref, _vue_getter_reader(resolver, facts, call)) \
-            if call.how in ARGUMENTS_AFTER_REFERENCE and _convex_sends_arguments(resolver, facts, call) else None
+            if call.how in ARGUMENTS_AFTER_REFERENCE and (call.by_name or _convex_sends_arguments(resolver, facts, call)) \
+            else None
         returned = _returned_function_calls(resolver, facts, call)
         if call.string_name is not None:
             out.append((call, FunctionRef("name", (), None, facts, None, 0, name=call.string_name), False, args,
@@ -1502,6 +1535,109 @@ def _calls_convex(resolver: ReferenceResolver, facts: FileFacts, call: ClientCal
     return isinstance(d, (Def, NamespaceDef)) and imports_a_convex_package(d.facts)
 
 
+# the client methods a call known only by the name it passes may be (_called_by_name)
+_BY_NAME_METHODS = frozenset(("query", "mutation", "action"))
+
+
+def _called_by_name(resolver: ReferenceResolver, facts: FileFacts, call: ClientCall) -> bool:
+    """Is the call `<receiver>.query/.mutation/.action("module:function", ...)`, given the
+    name as a literal, on a receiver nothing types as something else than a Convex client,
+    while the file imports no Convex package (where it does, the name is taken as it is)? A
+    service class's `private convex: any`, set by `setConvexClient(convex)` from a React
+    component, a module's `let convex: any`, a parameter without a type: Convex's clients take
+    a function's name (`makeFunctionReference`), and nothing else names it. Only the name
+    says the call is Convex's, so the call index keeps it only when the name is one of its
+    app's functions, or of its modules (`CallIndex._link`). Not on a receiver of a known other
+    kind: an import of another package (`db.query(...)`, an i18n's `t`), an object made with
+    `new` of another class, an object literal or function of the app (its own wrapper, whose
+    callers a relay reads)."""
+    from .evaluate import local_const
+
+    callee = call.site.callee
+    if call.how not in _BY_NAME_METHODS or callee is None or callee.type != "member_expression" \
+            or js.string_value(call.ref) is None or not STRING_NAME.match(js.string_value(call.ref) or ""):
+        return False
+    receiver = js.unwrap(callee.child("object"))
+    chain = js.member_chain(receiver)
+    if chain is not None and chain[0].type == "this" and len(chain[1]) == 1:
+        return not _field_holds_other(resolver, facts, receiver, chain[1][0])
+    root = chain[0] if chain is not None else receiver
+    while root is not None and root.type == "call_expression":  # `getClient().query(...)`
+        inner = js.member_chain(js.callee(root))
+        root = inner[0] if inner is not None else js.callee(root)
+    if root is None or root.type != "identifier":
+        return root is not None and root.type == "this"
+    ref = facts.ref_of(root)
+    if ref is not None and ref.kind == "param":
+        types = ref.func.param_types if ref.func is not None else ()
+        written = (types[ref.index] or "") if 0 <= ref.index < len(types) and not ref.path else ""
+        return _untyped(written)
+    if ref is not None and ref.kind == "local":
+        return not _holds_other(resolver, facts, local_const(facts, root))
+    imp = facts.import_of(root.text or "")
+    if imp is not None:
+        target = resolver.project.resolver.resolve(facts.path, imp.source)
+        if target is None or target.kind == "external":
+            return False  # another package's object (a Convex package's file is taken as it is)
+    d = resolver.linker.value_of(facts, root)
+    if isinstance(d, Def):
+        return not _holds_other(resolver, d.facts, d.node)
+    return d is None
+
+
+def _untyped(annotation: str) -> bool:
+    """Does a written type say nothing of what a value is (`any`, `unknown`, none), or name a
+    Convex client (re-exported by the app's own module, or a global's)?"""
+    written = annotation.lstrip(":").strip()
+    return written in ("", "any", "unknown") or "Convex" in written and "Client" in written
+
+
+def _holds_other(resolver: ReferenceResolver, facts: FileFacts, value: Node | None) -> bool:
+    """Is `value` something other than a Convex client: an object made with `new` of another
+    class, an object literal, a function or class, another literal, the result of another
+    package's function? Not a name or member read from elsewhere, `null` (set later), nor an
+    unknown call."""
+    value = js.unwrap(value)
+    if value is None or value.type in ("null", "undefined", "identifier", "member_expression"):
+        return False
+    if value.type == "new_expression":
+        return not _makes_client(resolver, facts, value)
+    if value.type in ("call_expression", "await_expression"):
+        d = resolver.linker.value_of(facts, js.callee(value)) if value.type == "call_expression" else None
+        return isinstance(d, ExternalDef) and not is_convex_package(d.module)
+    return True
+
+
+def _field_holds_other(resolver: ReferenceResolver, facts: FileFacts, receiver: Node, field: str) -> bool:
+    """Does the class around `this.<field>` declare the field with a type that is not a
+    Convex client's (`private api: ApiClient`), or set it to something else
+    (`this.api = new ApiClient()`, `api = { ... }`)?"""
+    return any(annotation is not None and not _untyped(facts.text(annotation)) or _holds_other(resolver, facts, value)
+               for annotation, value in _field_declarations(facts, receiver, field))
+
+
+def _field_declarations(facts: FileFacts, receiver: Node, field: str):
+    """(type annotation, value), either None, of each place the class around `receiver` (a
+    `this.<field>`) declares or sets `field`: a field definition, a parameter property
+    (`constructor(private client: ConvexClient)`), an assignment `this.<field> = value`."""
+    cls = js.enclosing(receiver, _CLASS_NODES)
+    body = cls.child("body") if cls is not None else None
+    if body is None:
+        return
+    for member in body.children:
+        name = member.child("name")
+        if member.type == "public_field_definition" and name is not None and name.text == field:
+            yield member.child("type"), member.child("value")
+        elif member.type == "method_definition" and name is not None and name.text == "constructor":
+            for p in js.function_params(member):
+                if js.is_parameter_property(p) and js.identifier_name(js.param_pattern(p)) == field:
+                    yield p.child("type"), None
+    for n in facts.module.nodes_in(body, "assignment_expression"):
+        left = js.member_chain(n.child("left"))
+        if left is not None and left[0].type == "this" and tuple(left[1]) == (field,):
+            yield None, n.child("right")
+
+
 _CLIENT_CLASSES = frozenset(("ConvexHttpClient", "ConvexClient", "ConvexReactClient"))
 _CLIENT_HOOKS = frozenset(("useConvex", "useConvexClient"))
 
@@ -1586,28 +1722,8 @@ def _client_in_this_field(resolver: ReferenceResolver, facts: FileFacts, receive
     chain = js.member_chain(receiver)
     if chain is None or chain[0].type != "this" or len(chain[1]) != 1:
         return False
-    field = chain[1][0]
-    cls = js.enclosing(receiver, _CLASS_NODES)
-    body = cls.child("body") if cls is not None else None
-    if body is None:
-        return False
-    for member in body.children:
-        if member.type == "public_field_definition" and member.child("name") is not None \
-                and member.child("name").text == field:
-            if _names_client_class(resolver, facts, member.child("type"), member.child("value")):
-                return True
-        elif member.type == "method_definition" and member.child("name") is not None \
-                and member.child("name").text == "constructor":
-            for p in js.function_params(member):
-                if js.is_parameter_property(p) and js.identifier_name(js.param_pattern(p)) == field \
-                        and _names_client_class(resolver, facts, p.child("type"), None):
-                    return True
-    for n in facts.module.nodes_in(body, "assignment_expression"):
-        left = js.member_chain(n.child("left"))
-        if left is not None and left[0].type == "this" and tuple(left[1]) == (field,) \
-                and _names_client_class(resolver, facts, None, n.child("right")):
-            return True
-    return False
+    return any(_names_client_class(resolver, facts, annotation, value)
+               for annotation, value in _field_declarations(facts, receiver, chain[1][0]))
 
 
 def _names_client_class(resolver: ReferenceResolver, facts: FileFacts, annotation: Node | None,

@@ -251,6 +251,19 @@ class RunInternalOnly(Rule):
                        '  const total = useQuery(api.orders.total, {});\n</script>\n<p>{total.data}</p>\n'},
                 lines=[5], message="also called by clients (`useQuery` (web/src/routes/+page.svelte:4))",
                 note="SvelteKit's `$lib` is src/lib (its generated tsconfig is git-ignored): no fix makes it internal"),
+        # triage G53h P2 (PlaygramWebNewL's payment services): the fix made them internal
+        Invalid(API_HEADER + 'export const go = action({ args: {}, handler: async (ctx) => {\n'
+                '  return await ctx.runMutation(api.orders.markPaid, { ref: "r1" });\n}});\n',
+                files={"convex/orders.ts": 'import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
+                       'export const markPaid = mutation({ args: { ref: v.string() }, handler: async () => null });\n',
+                       "src/services/checkout.ts": 'import type { Id } from "../../convex/_generated/dataModel";\n'
+                       'class CheckoutService {\n  private convex: any;\n'
+                       '  setConvexClient(convex: any) { this.convex = convex; }\n'
+                       '  finish(ref: string) { return this.convex.mutation("orders:markPaid", { ref }); }\n}\n'
+                       'export const checkout = new CheckoutService();\n'},
+                lines=[5], message="also called by clients (`mutation` (src/services/checkout.ts:5))",
+                note="a service class calls it by name through a client held in a field typed `any`, set by a "
+                     "React component: no fix makes it internal"),
         Invalid(API_HEADER + 'export const go = action({ args: {}, handler: async (ctx) => {\n'
                 '  return await ctx.runQuery(api.orders.total, {});\n}});\n',
                 files={"convex/orders.ts": 'import { query } from "./_generated/server";\n'

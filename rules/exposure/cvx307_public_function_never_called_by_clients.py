@@ -90,6 +90,21 @@ class PublicFunctionNeverCalledByClients(Rule):
                      'const client = new ConvexHttpClient(process.env.CONVEX_URL!);\n'
                      'await client.mutation(PATHS.example.credit as any, {});\n'},
               note="called by a name kept in a map of names in another file (RyanLisse/engram's MCP server)"),
+        # triage G53h P2 (PlaygramWebNewL): `this.convex.action('razorpayOrders:verifyRazorpayPayment', ...)`
+        Valid(SERVER + 'export const list = query({ args: {}, handler: async () => [] });\n'
+              'export const credit = mutation({ args: {}, handler: async () => {} });\n'
+              'export const verify = action({ args: {}, handler: async () => {} });\n'
+              'export const go = action({ args: {}, handler: async (ctx) => {\n'
+              '  await ctx.runMutation(api.example.credit, {});\n  await ctx.runAction(api.example.verify, {});\n}});\n',
+              files={"src/List.tsx": CLIENT,
+                     "src/services/billing.ts": 'import type { Id } from "../../convex/_generated/dataModel";\n'
+                     'export class BillingService {\n  private convex: any;\n'
+                     '  setConvexClient(convex: any) { this.convex = convex; }\n'
+                     '  credit() { return this.convex.mutation(\'example:credit\', {}); }\n}\n',
+                     "src/services/verify.js": 'let convex = null;\nexport const setClient = (c) => { convex = c; };\n'
+                     'export const verify = () => convex.action("example:verify", {});\n'},
+              note="called by name through a client the app holds in a field typed `any` or a module's variable, "
+                   "set from elsewhere (a file that imports no Convex package)"),
     ]
     invalid = [
         Invalid(SERVER + 'export const list = query({ args: {}, handler: async () => [] });\n'
@@ -117,6 +132,19 @@ class PublicFunctionNeverCalledByClients(Rule):
                        '  <ul><li v-for="row in rows" :key="row.id">{{ row.id }}</li></ul>\n</template>\n'},
                 lines=[4], message="credit",
                 note="the app's only client calls are in a Vue template: the app has clients, and `list` is one's"),
+        Invalid(SERVER + 'export const list = query({ args: {}, handler: async () => [] });\n'
+                'export const credit = mutation({ args: {}, handler: async () => {} });\n'
+                'export const go = action({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.runMutation(api.example.credit, {});\n}});\n',
+                files={"src/List.tsx": CLIENT,
+                       "src/store.ts": 'import { Pool } from "pg";\nimport i18n from "i18next";\n'
+                       'const pool = new Pool();\nconst cache = { query: (key: string) => key };\n'
+                       'export const rows = () => pool.query("example:credit");\n'
+                       'export const label = () => i18n.query("example:credit");\n'
+                       'export const cached = () => cache.query("example:credit");\n'},
+                lines=[4], message="ctx.runMutation",
+                note="the name on a receiver of another kind (another package's object, the app's own object) "
+                     "is not a Convex call"),
     ]
 
     def check_app(self, ctx, app):

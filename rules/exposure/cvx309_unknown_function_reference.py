@@ -56,7 +56,9 @@ class UnknownFunctionReference(Rule):
     ## What it does
     Checks every reference to a function of the app — in server code (`ctx.run*`, the
     scheduler, crons), in clients (`useQuery`, client methods, Next.js helpers, string names
-    in untyped clients, also held in a constant or in the app's own map of names) and in
+    in untyped clients, also held in a constant or in the app's own map of names, or given
+    to `.query/.mutation/.action` of a client held in a field typed `any`, when the name's
+    module is one of the app's) and in
     tests, and requests to the HTTP API, `fetch(`${url}/api/query`, { body: JSON.stringify({
     path: "x:y", args }) })`) — against the app's modules and their exports: a module that does not exist, or a
     module that exports nothing by that name, is flagged with the closest existing name.
@@ -145,6 +147,12 @@ class UnknownFunctionReference(Rule):
               '  body: JSON.stringify({ path: "feeds:search", args: { q } }),\n});\n',
               path="src/search.js", files=FEEDS,
               note="a URL without a host goes to the page's own server (a Next.js route), not to Convex"),
+        Valid('export class Labels {\n  constructor(private t: any) {}\n'
+              '  missing() { return this.t.query("errors:notFound"); }\n'
+              '  refresh(api) { return api.query("feeds:refresh", {}); }\n}\n',
+              path="src/labels.ts", files=FEEDS,
+              note="a string shaped like a function's name on a receiver nothing types: not the app's module, or "
+                   "a function of another kind than the method's, it may be another library's call"),
     ]
     invalid = [
         Invalid(LEGACY_SUITE, path="tests/admin.test.ts", files=AGENTS, lines=[4],
@@ -161,6 +169,20 @@ class UnknownFunctionReference(Rule):
                 message='`seeds/notes` exports no function `seedNote` (did you mean "testing:seedNote"?)',
                 note="the function is written in seeds/notes.ts, but only testing.ts exports it, so only "
                      "its name there is registered"),
+        # triage G53h P2 (PlaygramWebNewL's `this.convex.query('merchandiseOrders:getOrderById', ...)`)
+        Invalid('import type { Id } from "../../convex/_generated/dataModel";\n'
+                'class FeedService {\n  private convex: any;\n'
+                '  setConvexClient(convex: any) { this.convex = convex; }\n'
+                '  latest() { return this.convex.query("feeds:lst", {}); }\n}\n'
+                'let client: any = null;\nexport const refresh = () => client.action("feeds:refreshAll", {});\n'
+                'export const feeds = new FeedService();\n',
+                path="src/services/feeds.ts", files=FEEDS, lines=[5, 8], message="names no function of this app",
+                note="a client held in a field or a variable typed `any`, in a file that imports no Convex "
+                     "package, called by name"),
+        Invalid('export class FeedService {\n  constructor(private convex) {}\n'
+                '  wipe() { return this.convex.mutation("feeds:purge", {}); }\n}\n',
+                path="src/services/feeds.js", files=FEEDS, lines=[3], message="given internal mutation `feeds:purge`",
+                note="called by name, it was made internal (by hand, or by a fix that did not see this call)"),
         Invalid('<script>\n  import { useConvexClient } from "convex-svelte";\n'
                 '  import { api } from "../../convex/_generated/api";\n  const client = useConvexClient();\n</script>\n'
                 '{#await client.query(api.feeds.purge, {}) then n}<p>{n}</p>{/await}\n',

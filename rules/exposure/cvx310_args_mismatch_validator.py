@@ -273,6 +273,14 @@ class ArgsMismatchValidator(Rule):
               note="a wrapper of `usePaginatedQuery` (which adds `paginationOpts`) called as `query`"),
     ]
     invalid = [
+        # triage G53h P2 (PlaygramWebNewL's payment services)
+        Invalid('import type { Id } from "../convex/_generated/dataModel";\n'
+                'export class FeedService {\n  private convex: any;\n'
+                '  setConvexClient(convex: any) { this.convex = convex; }\n'
+                '  post(channel: string) { return this.convex.mutation("feeds:post", { chanel: channel, body: "hi" }); }\n}\n',
+                path="src/feedService.ts", files=FEEDS, lines=[5, 5], message="feeds:post",
+                note="a client held in a field typed `any`, called by name: Convex's client sends the arguments "
+                     "as written"),
         # triage G51b P2 (Ascentul's `convexServer`): one-line wrappers of the Next.js helpers
         Invalid('import { api } from "../convex/_generated/api";\nimport { server, fetchList } from "./server";\n'
                 'export async function load(channel: string) {\n'
