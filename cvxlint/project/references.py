@@ -460,6 +460,7 @@ class CallIndex:
     _types_by_target: dict[int, list[FunctionUse]] = field(default_factory=dict)
     _by_app: dict[int, list[FunctionUse]] = field(default_factory=dict)
     _by_call: dict[int, FunctionUse] | None = None
+    _by_name_uses: bool = False  # some use is known only by the name it passes (FunctionUse.by_name)
 
     # -- queries --------------------------------------------------------------------------
     def callers(self, fn: "RegisteredFunction") -> list[FunctionUse]:
@@ -537,6 +538,7 @@ class CallIndex:
 
             clients = client_side(project, [a.functions_dir for a in project.apps], resolver)
         consumed |= clients.consumed
+        index._by_name_uses = any(u.by_name for u in clients.uses)
         index.uses.extend(clients.uses)
         for facts, lang, app in scanned:
             for use, keys in _kept_mentions(resolver, project, facts, lang, app):
@@ -566,7 +568,7 @@ class CallIndex:
 
     def _link(self, project: "Project") -> None:
         by_dir = {a.functions_dir: a for a in project.apps}
-        if any(u.by_name for u in self.uses):
+        if self._by_name_uses:  # (only the client side makes them: `build` asks it)
             self.uses = [linked for u in self.uses if (linked := _by_name_linked(project, u)) is not None]
         for u in (*self.uses, *self.type_uses):
             if u.app is None:

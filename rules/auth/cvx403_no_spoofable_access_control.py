@@ -581,8 +581,15 @@ def _spoofable_conditions(facts, handler, predicate):
     # comparisons `_decision` reads: `const e = args.email.trim()` compared with each row's
     # email to score matches (PDP's guardian matching) decides nothing about the caller
     held = _argument_locals(facts, handler, names, whole)
-    signed = any(SIGNATURE_ARG.match(_arg_name(m, names, whole) or "")
-                 for m in facts.module.nodes_in(handler.node, "identifier", "member_expression"))
+    signed_memo: list[bool] = []
+
+    def signed() -> bool:
+        """Does the handler read a signature argument? (Asked only of a wallet test: most
+        handlers have none, and this walks the whole handler.)"""
+        if not signed_memo:
+            signed_memo.append(any(SIGNATURE_ARG.match(_arg_name(m, names, whole) or "")
+                                   for m in facts.module.nodes_in(handler.node, "identifier", "member_expression")))
+        return signed_memo[0]
     out = []
     seen = set()
     for n in facts.module.nodes_in(handler.node, "if_statement", "ternary_expression"):
@@ -598,7 +605,7 @@ def _spoofable_conditions(facts, handler, predicate):
                 continue
             wallet = CLAIMED_WALLET.match(arg) is not None or BARE_ADDRESS.match(arg) is not None
             if not (SPOOFABLE.match(arg) or CLAIMED_EMAIL.match(arg) or wallet) \
-                    or wallet and (signed or not _refuses(n)):
+                    or wallet and (signed() or not _refuses(n)):
                 continue
             target = (_decision(m, FLAG.match(arg) is not None) if SPOOFABLE.match(arg) and not via_local else None) \
                 or _allow_listed(facts, m, names, whole, predicate, wallet)
