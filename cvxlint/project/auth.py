@@ -1795,7 +1795,10 @@ class AccessAnalysis:
                 futile = futile_null_test(facts, site.node, what, True) if used else None
                 if futile is not None or lost:
                     used = False
-                if used and where == "helper" and not _stops_caller(r):
+                if used and where == "handler" and not _value_acted_on(
+                        _value_of(site.node), lambda read, depth: _used(read, depth) and not _only_for_extras(read)):
+                    used = False  # `if (userId) { mine = ... }`, then everything else for anyone
+                elif used and where == "helper" and not _stops_caller(r):
                     used = False  # `if (!userId) return null` in a helper whose result the handler ignores
                 elif not used and where == "helper" and _returns_optional_read(site.node) and _handler_stops_on_null(r):
                     used = True  # `return identity?.subject ?? null`, and the handler's `if (!userId) return []`
@@ -4818,6 +4821,77 @@ def _only_when_signed_in(read: Node, _depth: int = 0) -> bool:
             return True
         n = p
     return False
+
+
+# methods that change the value they are called on: a block that calls one on a value from
+# outside it leaves more behind than the values it assigns
+_MUTATING_METHODS = frozenset(["push", "unshift", "splice", "set", "add", "delete", "clear", "sort", "reverse",
+                               "fill", "assign"])
+
+
+def _only_for_extras(read: Node) -> bool:
+    """`if (userId) { const apps = await ctx.db.query(...).collect(); mine = apps.find((a) =>
+    a.by === userId) ?? null; }` and then `return { request, mine }`: a read in the test of
+    presence, or in the block it guards, of an `if` with no `else` whose block only reads
+    and fills values that are handed out (`_extras_block`). A signed-out caller skips the
+    block and gets everything else: the identity adds extras, it decides nothing. A block
+    that throws, returns, calls a helper (which may throw) or fills a value that is later
+    tested (`isOwner ? full : summary`) is not one."""
+    n = read
+    while n.parent is not None and (n.type not in js.FUNCTION_TYPES or n.parent.type == "arguments"):
+        p = n.parent
+        if p.type == "if_statement" and n.field in ("condition", "consequence") and p.child("alternative") is None \
+                and _tests_presence(js.unwrap(p.child("condition")), read.text):
+            return _extras_block(p)
+        n = p
+    return False
+
+
+def _extras_block(stmt: Node) -> bool:
+    """Does the block of this `if` only read the database and set variables declared before
+    it, each of which is then only handed out (`{ listing, mine }`), never tested?"""
+    block = stmt.child("consequence")
+    owner = js.enclosing_function(stmt)
+    if block is None or owner is None:
+        return False
+    assigned: set[str] = set()
+    for n in block.walk():
+        inner = js.enclosing_function(n) is owner
+        if n.type in ("throw_statement", "return_statement", "break_statement", "continue_statement") and inner:
+            return False
+        if n.type in ("assignment_expression", "augmented_assignment_expression", "update_expression") and inner:
+            target = js.unwrap(n.child("left") if n.type != "update_expression" else n.children[0])
+            if target is None or target.type != "identifier":
+                return False  # `profile.extra = ...`: changes a value from outside the block
+            assigned.add(target.text or "")
+        if n.type == "call_expression" and not _reading_call(n):
+            return False
+    if not assigned:
+        return False
+    for name in assigned:
+        reads = [r for r in scope.reads_of(owner, name) if not block.start <= r.start < block.end and not js.is_written(r)]
+        if not all(_only_a_flag(r, 1) for r in reads):
+            return False
+    return True
+
+
+def _reading_call(call: Node) -> bool:
+    """A call that only reads: `ctx.db` reads, and methods of values that are not changed
+    by them (`apps.find(...)`, `q.eq(...)`). A plain call (`await assertMember(ctx, id)`)
+    may throw: a check the block runs for a signed-in caller only."""
+    chain = js.member_chain(js.callee(call))
+    if chain is None:
+        return False
+    root, props = chain
+    if not props:
+        return False
+    if root.type == "identifier" and root.text == "ctx":
+        return len(props) >= 2 and props[0] == "db" and props[1] in ("get", "query")
+    if root.type == "call_expression":  # `ctx.db.query(...).withIndex(...).collect()`
+        return _reading_call(root)
+    if props[-1] in _MUTATING_METHODS:
+        return False
+    return root.type == "identifier"
 
 
 def _signed_in_test(call: Node) -> str | None:
