@@ -36,6 +36,10 @@ SERVER = ('import { v } from "convex/values";\nimport { mutation, query } from "
 ORDER_START = (SERVER + 'export const order = query({ args: { id: v.id("orders") }, handler: async (ctx, { id }) => {\n'
                '  const order = await ctx.db.get("orders", id);\n  if (!order) return null;\n'
                '  const buyer = await ctx.db.get("customers", order.customer);\n  const me = await getAuthUserId(ctx);\n')
+# ... and reads the caller's own review of it only when someone is signed in
+ORDER_WITH_MY_REVIEW = (ORDER_START + '  let myReview = null;\n  if (me) {\n'
+                        '    const reviews = await ctx.db.query("reviews").withIndex("by_order", (q) => q.eq("order", id))'
+                        '.collect();\n    myReview = reviews.find((r) => r.author === me) ?? null;\n  }\n')
 
 # functions that register (`function memberMutation(def) { return mutation({ args: def.args,
 # handler: ... def.handler(ctx, args) }) }`): what their own handler runs first is the check
@@ -1331,10 +1335,7 @@ class RequireAccessControl(Rule):
               files=AUTH_CONFIG, note="personalised when signed in, public posts otherwise: nothing under `if (me)` refuses anyone"),
         # triage G54a P1 (a marketplace's request details): the caller's id only adds their own
         # application; the request and the contact profile go to anyone
-        Invalid(ORDER_START + '  let myReview = null;\n  if (me) {\n'
-                '    const reviews = await ctx.db.query("reviews").withIndex("by_order", (q) => q.eq("order", id)).collect();\n'
-                '    myReview = reviews.find((r) => r.author === me) ?? null;\n  }\n'
-                '  return { order, buyer, myReview };\n}});\n',
+        Invalid(ORDER_WITH_MY_REVIEW + '  return { order, buyer, myReview };\n}});\n',
                 files=AUTH_CONFIG, lines=[8], message="fetches the caller's identity but never checks it",
                 note="the id decides only an extra the caller gets; everything else goes to a signed-out caller too"),
         Invalid(SERVER + 'export const lot = query({ args: { id: v.id("lots") }, handler: async (ctx, { id }) => {\n'
@@ -1344,10 +1345,7 @@ class RequireAccessControl(Rule):
                 '    myBid = bids.find((b) => b.bidder === identity.subject);\n  }\n'
                 '  return { lot, myBid };\n}});\n',
                 files=AUTH_CONFIG, lines=[6], message="fetches the caller's identity but never checks it"),
-        Valid(ORDER_START + '  let myReview = null;\n  if (me) {\n'
-              '    const reviews = await ctx.db.query("reviews").withIndex("by_order", (q) => q.eq("order", id)).collect();\n'
-              '    myReview = reviews.find((r) => r.author === me) ?? null;\n  }\n'
-              '  if (!me) return null;\n  return { order, buyer, myReview };\n}});\n',
+        Valid(ORDER_WITH_MY_REVIEW + '  if (!me) return null;\n  return { order, buyer, myReview };\n}});\n',
               files=AUTH_CONFIG, note="the same, but a signed-out caller is stopped before the return"),
         Valid(ORDER_START + '  let mine = false;\n  if (me) {\n    mine = order.owner === me;\n  }\n'
               '  return mine ? { order, buyer } : { status: order.status };\n}});\n',
