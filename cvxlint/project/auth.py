@@ -157,6 +157,8 @@ class IdentityFetch:
     signed_in_test: str | None = None
     # when read, but only by tests that cannot stop a signed-out caller: why (`futile_null_test`)
     futile: str | None = None
+    # when not used because it only adds extras a signed-in caller gets (`_only_for_extras`)
+    only_extras: bool = False
 
 
 @dataclass(slots=True)
@@ -1795,8 +1797,9 @@ class AccessAnalysis:
                 futile = futile_null_test(facts, site.node, what, True) if used else None
                 if futile is not None or lost:
                     used = False
-                if used and where == "handler" and not _value_acted_on(
-                        _value_of(site.node), lambda read, depth: _used(read, depth) and not _only_for_extras(read)):
+                only_extras = used and where == "handler" and not _value_acted_on(
+                    _value_of(site.node), lambda read, depth: _used(read, depth) and not _only_for_extras(read))
+                if only_extras:
                     used = False  # `if (userId) { mine = ... }`, then everything else for anyone
                 elif used and where == "helper" and not _stops_caller(r):
                     used = False  # `if (!userId) return null` in a helper whose result the handler ignores
@@ -1807,7 +1810,7 @@ class AccessAnalysis:
                     # the handler's own fetch, or its call into the helper that makes it
                     signed_in_test = _signed_in_test(site.node if not r.via else r.via[0][1].node)
                 out.identity.append(IdentityFetch(facts, site, r if where != "builder" else None, used, signed_in_test,
-                                                  futile))
+                                                  futile, only_extras))
                 arg = _argument_first(r, site) if used and where == "handler" else None
                 refill = _refilled_from_argument(r, site) if used and where == "handler" and arg is None else None
                 side = _argument_other_side(r, site) if used and where == "handler" and arg is None and refill is None \
@@ -4840,11 +4843,24 @@ def _only_for_extras(read: Node) -> bool:
     n = read
     while n.parent is not None and (n.type not in js.FUNCTION_TYPES or n.parent.type == "arguments"):
         p = n.parent
+        if p.type == "arguments" and p.parent is not None and _database_call(p.parent):
+            return False  # `.withIndex("by_user", (q) => q.eq("user", me))`: it picks the caller's own rows
         if p.type == "if_statement" and n.field in ("condition", "consequence") and p.child("alternative") is None \
                 and _tests_presence(js.unwrap(p.child("condition")), read.text):
             return _extras_block(p)
         n = p
     return False
+
+
+def _database_call(call: Node) -> bool:
+    """`ctx.db.query("t")`, or a call chained on one (`.withIndex(...)`, `.filter(...)`)."""
+    chain = js.member_chain(js.callee(call)) if call.type == "call_expression" else None
+    if chain is None or not chain[1]:
+        return False
+    root, props = chain
+    if root.type == "call_expression":
+        return _database_call(root)
+    return root.type == "identifier" and root.text == "ctx" and props[0] == "db"
 
 
 def _extras_block(stmt: Node) -> bool:
