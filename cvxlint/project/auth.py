@@ -4826,10 +4826,9 @@ def _only_when_signed_in(read: Node, _depth: int = 0) -> bool:
     return False
 
 
-# methods that change the value they are called on: a block that calls one on a value from
-# outside it leaves more behind than the values it assigns
-_MUTATING_METHODS = frozenset(["push", "unshift", "splice", "set", "add", "delete", "clear", "sort", "reverse",
-                               "fill", "assign"])
+# methods that change the value they are called on, or a table (through a ctx renamed out of
+# sight): a block that calls one leaves more behind than the values it assigns
+_CHANGING_METHODS = _MUTATING_METHODS | {"delete", "clear", "sort", "reverse", "fill", "insert", "patch", "replace"}
 
 
 def _only_for_extras(read: Node) -> bool:
@@ -4843,7 +4842,7 @@ def _only_for_extras(read: Node) -> bool:
     n = read
     while n.parent is not None and (n.type not in js.FUNCTION_TYPES or n.parent.type == "arguments"):
         p = n.parent
-        if p.type == "arguments" and p.parent is not None and _database_call(p.parent):
+        if p.type == "arguments" and p.parent is not None and _database_call(p.parent, _ctx_name(read)):
             return False  # `.withIndex("by_user", (q) => q.eq("user", me))`: it picks the caller's own rows
         if p.type == "if_statement" and n.field in ("condition", "consequence") and p.child("alternative") is None \
                 and _tests_presence(js.unwrap(p.child("condition")), read.text):
@@ -4852,15 +4851,27 @@ def _only_for_extras(read: Node) -> bool:
     return False
 
 
-def _database_call(call: Node) -> bool:
+def _ctx_name(n: Node) -> str:
+    """The name of the handler's first parameter (`ctx`, or `context`), for a node in it or
+    in a callback it passes on."""
+    fn = js.enclosing_function(n)
+    while fn is not None and js.outer(fn).parent is not None and js.outer(fn).parent.type == "arguments" \
+            and js.enclosing_function(fn) is not None:
+        fn = js.enclosing_function(fn)
+    params = js.function_params(fn) if fn is not None else []
+    first = js.param_pattern(params[0]) if params else None
+    return first.text if first is not None and first.type == "identifier" and first.text else "ctx"
+
+
+def _database_call(call: Node, ctx_name: str) -> bool:
     """`ctx.db.query("t")`, or a call chained on one (`.withIndex(...)`, `.filter(...)`)."""
     chain = js.member_chain(js.callee(call)) if call.type == "call_expression" else None
     if chain is None or not chain[1]:
         return False
     root, props = chain
     if root.type == "call_expression":
-        return _database_call(root)
-    return root.type == "identifier" and root.text == "ctx" and props[0] == "db"
+        return _database_call(root, ctx_name)
+    return root.type == "identifier" and root.text == ctx_name and props[0] == "db"
 
 
 def _extras_block(stmt: Node) -> bool:
@@ -4871,6 +4882,7 @@ def _extras_block(stmt: Node) -> bool:
     if block is None or owner is None:
         return False
     assigned: set[str] = set()
+    ctx_name = _ctx_name(stmt)
     for n in block.walk():
         inner = js.enclosing_function(n) is owner
         if n.type in ("throw_statement", "return_statement", "break_statement", "continue_statement") and inner:
@@ -4880,7 +4892,7 @@ def _extras_block(stmt: Node) -> bool:
             if target is None or target.type != "identifier":
                 return False  # `profile.extra = ...`: changes a value from outside the block
             assigned.add(target.text or "")
-        if n.type == "call_expression" and not _reading_call(n):
+        if n.type == "call_expression" and not _reading_call(n, ctx_name):
             return False
     if not assigned:
         return False
@@ -4891,7 +4903,7 @@ def _extras_block(stmt: Node) -> bool:
     return True
 
 
-def _reading_call(call: Node) -> bool:
+def _reading_call(call: Node, ctx_name: str) -> bool:
     """A call that only reads: `ctx.db` reads, and methods of values that are not changed
     by them (`apps.find(...)`, `q.eq(...)`). A plain call (`await assertMember(ctx, id)`)
     may throw: a check the block runs for a signed-in caller only."""
@@ -4901,11 +4913,11 @@ def _reading_call(call: Node) -> bool:
     root, props = chain
     if not props:
         return False
-    if root.type == "identifier" and root.text == "ctx":
+    if root.type == "identifier" and root.text == ctx_name:
         return len(props) >= 2 and props[0] == "db" and props[1] in ("get", "query")
     if root.type == "call_expression":  # `ctx.db.query(...).withIndex(...).collect()`
-        return _reading_call(root)
-    if props[-1] in _MUTATING_METHODS:
+        return _reading_call(root, ctx_name)
+    if props[-1] in _CHANGING_METHODS:
         return False
     return root.type == "identifier"
 
