@@ -157,6 +157,8 @@ class IdentityFetch:
     signed_in_test: str | None = None
     # when read, but only by tests that cannot stop a signed-out caller: why (`futile_null_test`)
     futile: str | None = None
+    # when not used because it only adds extras a signed-in caller gets (`_only_for_extras`)
+    only_extras: bool = False
 
 
 @dataclass(slots=True)
@@ -1795,7 +1797,11 @@ class AccessAnalysis:
                 futile = futile_null_test(facts, site.node, what, True) if used else None
                 if futile is not None or lost:
                     used = False
-                if used and where == "helper" and not _stops_caller(r):
+                only_extras = used and where == "handler" and not _value_acted_on(
+                    _value_of(site.node), lambda read, depth: _used(read, depth) and not _only_for_extras(read))
+                if only_extras:
+                    used = False  # `if (userId) { mine = ... }`, then everything else for anyone
+                elif used and where == "helper" and not _stops_caller(r):
                     used = False  # `if (!userId) return null` in a helper whose result the handler ignores
                 elif not used and where == "helper" and _returns_optional_read(site.node) and _handler_stops_on_null(r):
                     used = True  # `return identity?.subject ?? null`, and the handler's `if (!userId) return []`
@@ -1804,7 +1810,7 @@ class AccessAnalysis:
                     # the handler's own fetch, or its call into the helper that makes it
                     signed_in_test = _signed_in_test(site.node if not r.via else r.via[0][1].node)
                 out.identity.append(IdentityFetch(facts, site, r if where != "builder" else None, used, signed_in_test,
-                                                  futile))
+                                                  futile, only_extras))
                 arg = _argument_first(r, site) if used and where == "handler" else None
                 refill = _refilled_from_argument(r, site) if used and where == "handler" and arg is None else None
                 side = _argument_other_side(r, site) if used and where == "handler" and arg is None and refill is None \
@@ -4818,6 +4824,102 @@ def _only_when_signed_in(read: Node, _depth: int = 0) -> bool:
             return True
         n = p
     return False
+
+
+# methods that change the value they are called on, or a table (through a ctx renamed out of
+# sight): a block that calls one leaves more behind than the values it assigns
+_CHANGING_METHODS = _MUTATING_METHODS | {"delete", "clear", "sort", "reverse", "fill", "insert", "patch", "replace"}
+
+
+def _only_for_extras(read: Node) -> bool:
+    """`if (userId) { const apps = await ctx.db.query(...).collect(); mine = apps.find((a) =>
+    a.by === userId) ?? null; }` and then `return { request, mine }`: a read in the test of
+    presence, or in the block it guards, of an `if` with no `else` whose block only reads
+    and fills values that are handed out (`_extras_block`). A signed-out caller skips the
+    block and gets everything else: the identity adds extras, it decides nothing. A block
+    that throws, returns, calls a helper (which may throw) or fills a value that is later
+    tested (`isOwner ? full : summary`) is not one."""
+    n = read
+    while n.parent is not None and (n.type not in js.FUNCTION_TYPES or n.parent.type == "arguments"):
+        p = n.parent
+        if p.type == "arguments" and p.parent is not None and _database_call(p.parent, _ctx_name(read)):
+            return False  # `.withIndex("by_user", (q) => q.eq("user", me))`: it picks the caller's own rows
+        if p.type == "if_statement" and n.field in ("condition", "consequence") and p.child("alternative") is None \
+                and _tests_presence(js.unwrap(p.child("condition")), read.text):
+            return _extras_block(p)
+        n = p
+    return False
+
+
+def _ctx_name(n: Node) -> str:
+    """The name of the handler's first parameter (`ctx`, or `context`), for a node in it or
+    in a callback it passes on."""
+    fn = js.enclosing_function(n)
+    while fn is not None and js.outer(fn).parent is not None and js.outer(fn).parent.type == "arguments" \
+            and js.enclosing_function(fn) is not None:
+        fn = js.enclosing_function(fn)
+    params = js.function_params(fn) if fn is not None else []
+    first = js.param_pattern(params[0]) if params else None
+    return first.text if first is not None and first.type == "identifier" and first.text else "ctx"
+
+
+def _database_call(call: Node, ctx_name: str) -> bool:
+    """`ctx.db.query("t")`, or a call chained on one (`.withIndex(...)`, `.filter(...)`)."""
+    chain = js.member_chain(js.callee(call)) if call.type == "call_expression" else None
+    if chain is None or not chain[1]:
+        return False
+    root, props = chain
+    if root.type == "call_expression":
+        return _database_call(root, ctx_name)
+    return root.type == "identifier" and root.text == ctx_name and props[0] == "db"
+
+
+def _extras_block(stmt: Node) -> bool:
+    """Does the block of this `if` only read the database and set variables declared before
+    it, each of which is then only handed out (`{ listing, mine }`), never tested?"""
+    block = stmt.child("consequence")
+    owner = js.enclosing_function(stmt)
+    if block is None or owner is None:
+        return False
+    assigned: set[str] = set()
+    ctx_name = _ctx_name(stmt)
+    for n in block.walk():
+        inner = js.enclosing_function(n) is owner
+        if n.type in ("throw_statement", "return_statement", "break_statement", "continue_statement") and inner:
+            return False
+        if n.type in ("assignment_expression", "augmented_assignment_expression", "update_expression") and inner:
+            target = js.unwrap(n.child("left") if n.type != "update_expression" else n.children[0])
+            if target is None or target.type != "identifier":
+                return False  # `profile.extra = ...`: changes a value from outside the block
+            assigned.add(target.text or "")
+        if n.type == "call_expression" and not _reading_call(n, ctx_name):
+            return False
+    if not assigned:
+        return False
+    for name in assigned:
+        reads = [r for r in scope.reads_of(owner, name) if not block.start <= r.start < block.end and not js.is_written(r)]
+        if not all(_only_a_flag(r, 1) for r in reads):
+            return False
+    return True
+
+
+def _reading_call(call: Node, ctx_name: str) -> bool:
+    """A call that only reads: `ctx.db` reads, and methods of values that are not changed
+    by them (`apps.find(...)`, `q.eq(...)`). A plain call (`await assertMember(ctx, id)`)
+    may throw: a check the block runs for a signed-in caller only."""
+    chain = js.member_chain(js.callee(call))
+    if chain is None:
+        return False
+    root, props = chain
+    if not props:
+        return False
+    if root.type == "identifier" and root.text == ctx_name:
+        return len(props) >= 2 and props[0] == "db" and props[1] in ("get", "query")
+    if root.type == "call_expression":  # `ctx.db.query(...).withIndex(...).collect()`
+        return _reading_call(root, ctx_name)
+    if props[-1] in _CHANGING_METHODS:
+        return False
+    return root.type == "identifier"
 
 
 def _signed_in_test(call: Node) -> str | None:
