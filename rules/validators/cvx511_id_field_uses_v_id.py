@@ -236,6 +236,12 @@ class IdFieldUsesVId(Rule):
                                              '    await ctx.db.insert("presence", { deskId: `lobby:${who}`, who });\n  },\n});\n'},
               note="the server writes a key built from text into it (big-market's `typingIndicators.conversationId`, "
                    "a `SUPPORT-<user>` key for a conversation with no document yet)"),
+        Valid(HEAD + '  payments: defineTable({ amount: v.number() }),\n'
+              '  enrollments: defineTable({ phone: v.string(), paymentId: v.optional(v.string()) }),\n});\n',
+              path="convex/schema.ts", files={"convex/enrollments.ts": SERVER + 'export const seedTest = mutation({ args: { phone: v.string() },\n'
+                                             '  handler: async (ctx, { phone }) => {\n'
+                                             '    await ctx.db.insert("enrollments", { phone, paymentId: "test_pay_" + Date.now() });\n  },\n});\n'},
+              note="a key built with `+` from text: the payment gateway's reference (triage G53h P4)"),
         Valid('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
               'export default defineSchema({\n  users: defineTable({ name: v.string() }),\n'
               '  audit: defineTable({ userId: v.string(), what: v.string() }),\n});\n',
@@ -718,10 +724,14 @@ def _written_table(ctx, app, call) -> str | None:
 
 
 def _built_text(value) -> bool:
-    """Is `value` a string literal, or a template literal with text of its own (lobby:${who}
-    between backquotes)? No id is spelled or built that way."""
+    """Is `value` a string literal, a template literal with text of its own (lobby:${who}
+    between backquotes), or a `+` with a non-empty string literal on one side
+    (`"test_pay_" + Date.now()`, triage G53h P4)? No id is spelled or built that way."""
     if js.string_value(value) is not None:
         return True
+    if value is not None and value.type == "binary_expression" and value.has_tok("+"):
+        return any(bool(js.string_value(js.unwrap(side))) or _built_text(js.unwrap(side))
+                   for side in (value.child("left"), value.child("right")) if side is not None)
     return value is not None and value.type == "template_string" and \
         any(c.type == "string_fragment" and (c.text or "") for c in value.children)
 
