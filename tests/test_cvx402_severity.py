@@ -1,5 +1,6 @@
 """CVX402's severity: info for an open route (public forms and reads exist on purpose), a
-warning when the route's path says it is a webhook, whose one sender signs what it sends.
+warning when the route's path says it is a webhook, whose one sender signs what it sends,
+or when it spends a paid model API with the app's key (triage G53h: an open OpenAI proxy).
 The rule's examples check lines and messages; this checks the level, which decides whether
 `--fail-on warning` (CI, pre-commit) stops on it."""
 
@@ -28,3 +29,13 @@ def test_severity(path, severity, tmp_path):
             '  return new Response(null);\n}) });\nexport default http;\n')
     run = run_example(RULE, Invalid(code, path="convex/http.ts", lines=[5]), tmp_path / "app")
     assert [(d.line, d.severity) for d in run.diagnostics] == [(5, severity)]
+
+
+def test_a_route_spending_a_paid_model_api_is_a_warning(tmp_path):
+    code = (HEAD + 'import { openai } from "@ai-sdk/openai";\nimport { streamText } from "ai";\n'
+            'http.route({ path: "/api/chat", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+            '  const { messages } = await req.json();\n'
+            '  return streamText({ model: openai("gpt-4o"), messages }).toDataStreamResponse();\n'
+            '}) });\nexport default http;\n')
+    run = run_example(RULE, Invalid(code, path="convex/http.ts", lines=[7]), tmp_path / "app")
+    assert [(d.line, d.severity) for d in run.diagnostics] == [(7, Severity.WARNING)]

@@ -77,7 +77,9 @@ class HttpActionRequiresAuthOrSignature(Rule):
     (forms, sign-ups, public reads) exist on purpose. A route whose path says it is a
     webhook (`/clerk-webhook`) is a warning: a webhook has one sender, which signs what it
     sends (Clerk and Resend through svix, Stripe), so an unverified one is open by mistake,
-    and anyone can send it forged events (create or delete users, grant a plan).
+    and anyone can send it forged events (create or delete users, grant a plan). So is a
+    route that calls a paid model API with the app's key: the same code in a public action
+    is CVX401's warning, and the bill is the owner's.
 
     ## Example
     ```ts
@@ -312,7 +314,8 @@ class HttpActionRequiresAuthOrSignature(Rule):
                 ctx.report(route.facts, route.handler,
                            f"HTTP route {route.method or ''} {where} checks no user, token or signature, and calls "
                            f"a paid API with the app's key ({spends}): anyone who finds the URL can spend it; "
-                           "verify the caller (`ctx.auth.getUserIdentity()`, an Authorization header) first")
+                           "verify the caller (`ctx.auth.getUserIdentity()`, an Authorization header) first",
+                           severity=Severity.WARNING)
                 continue
             secrets = route.url_secrets()
             if secrets:
