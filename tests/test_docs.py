@@ -40,5 +40,7 @@ def test_ci_runs_exactly_the_readme_test_command():
     readme = (ROOT / "README.md").read_text("utf-8")
     blocks = re.findall(r"```bash\n(.*?)```", readme, re.S)
     assert blocks[1].startswith("# 2. "), blocks[:2]
+    command = [line for line in blocks[1].splitlines() if line.strip() and not line.startswith("#")]
     script = (ROOT / ".ci" / "run").read_text("utf-8")
-    assert script == "#!/usr/bin/env bash\n" + blocks[1]
+    assert command == ["bash tests/run.sh"], command
+    assert script == "#!/usr/bin/env bash\n" + "\n".join(command) + "\n"
