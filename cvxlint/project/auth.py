@@ -332,14 +332,9 @@ def convex_auth_signs_in(project: "Project", app) -> bool:
     memo = app.__dict__.setdefault("_convex_auth_signs_in", {})  # asked for every finding's advice
     if "value" not in memo:
         setup = convex_auth_call(project, app)
-        if setup is None:
-            memo["value"] = False
-        else:
-            args = js.call_args(setup[1])
-            options = js.unwrap(args[0]) if args else None
-            providers = js.unwrap(js.object_get(options, "providers")) \
-                if options is not None and options.type == "object" else None
-            memo["value"] = providers is None or providers.type != "array" or bool(providers.children)
+        providers = _convex_auth_providers(setup) if setup is not None else None
+        memo["value"] = setup is not None and (providers is None or providers.type != "array"
+                                               or bool(providers.children))
     return memo["value"]
 
 
@@ -348,21 +343,23 @@ def convex_auth_lets_anyone_in(project: "Project", app) -> bool:
     (`@convex-dev/auth/providers/Anonymous`)? Then any visitor can sign in with one call
     (`signIn("anonymous")`), and "signed in" admits everyone."""
     setup = convex_auth_call(project, app)
-    if setup is None:
-        return False
-    facts, call = setup
-    args = js.call_args(call)
-    options = js.unwrap(args[0]) if args else None
-    providers = js.unwrap(js.object_get(options, "providers")) if options is not None and options.type == "object" else None
+    providers = _convex_auth_providers(setup) if setup is not None else None
     if providers is None or providers.type != "array":
         return False
     for p in providers.children:
         head = js.unwrap(js.callee(p)) if p.type == "call_expression" else js.unwrap(p)
         if head is not None and head.type == "identifier":
-            d = project.linker.value_of(facts, head)
+            d = project.linker.value_of(setup[0], head)
             if isinstance(d, ExternalDef) and d.module == "@convex-dev/auth/providers/Anonymous":
                 return True
     return False
+
+
+def _convex_auth_providers(setup: "tuple[FileFacts, Node]") -> Node | None:
+    """The `providers` value of a `convexAuth({...})` call, as written (None: not readable)."""
+    args = js.call_args(setup[1])
+    options = js.unwrap(args[0]) if args else None
+    return js.unwrap(js.object_get(options, "providers")) if options is not None and options.type == "object" else None
 
 
 def convex_auth_ids_foreign(project: "Project", app) -> bool:

@@ -435,15 +435,22 @@ class ReferenceResolver:
         return [FunctionRef("name", (), None, facts, None, 0, name=n) for n in names], candidates
 
     def _make_function_reference(self, facts: FileFacts, call: Node) -> FunctionRef | None:
-        d = self.linker.value_of(facts, js.callee(call))
-        if not (isinstance(d, ExternalDef) and d.module == "convex/server" and d.name == "makeFunctionReference"
-                and not d.path):
+        if not makes_function_reference(self.linker, facts, call):
             return None
         args = js.call_args(call)
         s = js.string_value(args[0]) if args else None
         if s is None:
             return None
         return FunctionRef("name", (), None, facts, None, 0, name=s)
+
+
+def makes_function_reference(linker, facts: FileFacts, call: Node) -> bool:
+    """Is `call` convex/server's `makeFunctionReference(name)`, which turns a function's name
+    into a reference?"""
+    callee = js.callee(call)
+    d = linker.value_of(facts, callee) if callee is not None else None
+    return isinstance(d, ExternalDef) and d.module == "convex/server" and d.name == "makeFunctionReference" \
+        and not d.path
 
 
 # --- the index -------------------------------------------------------------------------------

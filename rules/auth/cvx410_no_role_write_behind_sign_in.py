@@ -182,6 +182,9 @@ def _privilege_writes(ctx, fn, handler, call):
     fields = validator.required().fields if validator is not None and validator.required().kind == "object" else {}
     out = []
 
+    def read_whole(value) -> None:  # the arguments written whole, or their rest
+        out.extend((call, k, k) for k in _arguments_whole(handler, value) if k in fields and _grants(k, fields[k]))
+
     def read(literal) -> None:
         for prop in js.object_props(literal):
             if prop.spread:
@@ -191,8 +194,7 @@ def _privilege_writes(ctx, fn, handler, call):
                 if inner is not None and inner.type == "object":
                     read(inner)
                     continue
-                whole = _arguments_whole(handler, prop.value)
-                out.extend((call, k, k) for k in whole if k in fields and _grants(k, fields[k]))
+                read_whole(prop.value)
             elif prop.key in _PRIVILEGE_KEYS:
                 argument = handler_argument(handler, _defaulted(prop.value))
                 if argument is not None and argument in fields and _grants(prop.key, fields[argument]):
@@ -202,8 +204,7 @@ def _privilege_writes(ctx, fn, handler, call):
     if literal is not None:
         read(literal)
     else:
-        whole = _arguments_whole(handler, call.value_node)
-        out += [(call, k, k) for k in whole if k in fields and _grants(k, fields[k])]
+        read_whole(call.value_node)
     return out
 
 
@@ -227,15 +228,13 @@ def _arguments_whole(handler, node) -> list[str]:
     if ref is None or ref.kind != "param" or ref.func is not handler.func or ref.index != 1:
         return []
     params = handler.func.params
-    pattern = params[1] if len(params) > 1 else None
-    pattern = pattern.child("pattern") if pattern is not None and pattern.child("pattern") is not None else pattern
+    pattern = js.param_pattern(params[1]) if len(params) > 1 else None
     taken = set()
     if pattern is not None and pattern.type == "object_pattern":
-        rest = next((c for c in pattern.children if c.type == "rest_pattern"), None)
-        if rest is None or (rest.children and rest.children[0].text != n.text):
+        bound = js.pattern_names(pattern)
+        if not any(name == n.text and path == ["..."] for name, _node, path in bound):
             return []  # `n` is a field taken out, not the rest
-        taken = {c.text for c in pattern.children if c.type == "shorthand_property_identifier_pattern"}
-        taken |= {k.text for c in pattern.children if c.type == "pair_pattern" and (k := c.child("key")) is not None}
+        taken = {path[0] for _name, _node, path in bound if path and path[0] != "..."}
     elif ref.path:
         return []
     return [k for k in _PRIVILEGE_KEYS if k not in taken]

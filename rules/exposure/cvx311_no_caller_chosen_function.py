@@ -1,7 +1,6 @@
 from cvxlint.project.auth import handler_argument
-from cvxlint.project.definitions import ExternalDef
 from cvxlint.project.evaluate import local_const
-from cvxlint.project.references import RUN_METHODS, SCHEDULE_METHODS
+from cvxlint.project.references import RUN_METHODS, SCHEDULE_METHODS, makes_function_reference
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, report_in_handler, reported_functions
 
 HEADER = ('import { v } from "convex/values";\nimport { action, mutation, query } from "./_generated/server";\n'
@@ -161,7 +160,7 @@ def _runs_chosen(ctx, fn):
 
 def _written(r, site) -> str:
     callee = js.callee(site.node)
-    return r.facts.text(callee) if callee is not None else ".".join(site.path)
+    return r.facts.callee_line(callee) if callee is not None else ".".join(site.path)
 
 
 def _chosen_by(ctx, r, node, depth: int = 0) -> str | None:
@@ -178,10 +177,7 @@ def _chosen_by(ctx, r, node, depth: int = 0) -> str | None:
         held = local_const(r.facts, n)
         return _chosen_by(ctx, r, held, depth + 1) if held is not None else None
     if n.type == "call_expression":
-        callee = js.callee(n)
-        made = ctx.project.linker.value_of(r.facts, callee) if callee is not None else None
-        if isinstance(made, ExternalDef) and made.module == "convex/server" and made.name == "makeFunctionReference" \
-                and not made.path:
+        if makes_function_reference(ctx.project.linker, r.facts, n):
             args = js.call_args(n)
             return _chosen_by(ctx, r, args[0], depth + 1) if args else None
         return None

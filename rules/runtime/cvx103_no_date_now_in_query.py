@@ -52,7 +52,7 @@ def _only_logged(reached, node, logged, depth: int = 0) -> bool:
 
 def _in_logging_test(n) -> bool:
     """Is `n` in the condition of an `if` whose branches hold only `console.*` calls?"""
-    while n.parent is not None and n.parent.type in (*_ARITHMETIC, "parenthesized_expression"):
+    while n.parent is not None and n.parent.type in _ARITHMETIC:
         n = n.parent
     p = n.parent
     if p is None or p.type != "if_statement" or n.field != "condition":
