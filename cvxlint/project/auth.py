@@ -2436,25 +2436,15 @@ def _swallows(facts: FileFacts, call: Node, in_handler: bool, always_throws: Alw
     In the handler, a catch that returns stops the caller too; in a helper it hands its caller
     a value instead of the error (`catch { return null }`). A catch that calls a function
     which always throws (`catch (e) { handleServerError(e) }`) throws as `throw e` would."""
-    n = call
-    while n.parent is not None and n.type not in js.FUNCTION_TYPES:
-        p = n.parent
-        if p.type == "try_statement" and n.field == "body":
-            catch = p.child("handler")
-            body = catch.child("body") if catch is not None else None
-            if body is None:
-                return False
-            owner = js.enclosing_function(p)
-            if any(t.type == "throw_statement" and js.enclosing_function(t) is owner for t in body.walk()):
-                return False
-            if any(c.type == "call_expression" and js.enclosing_function(c) is owner and always_throws(facts, c)
-                   for c in body.walk()):
-                return False
-            if in_handler and (js.always_exits(body) or _try_guards_in_place(p, call, owner)):
-                return False
-            return True
-        n = p
-    return False
+    p = js.catching_try(call)
+    if p is None or js.catch_throws(p) is not False:
+        return False
+    body = p.child("handler").child("body")
+    owner = js.enclosing_function(p)
+    if any(c.type == "call_expression" and js.enclosing_function(c) is owner and always_throws(facts, c)
+           for c in body.walk()):
+        return False
+    return not (in_handler and (js.always_exits(body) or _try_guards_in_place(p, call, owner)))
 
 
 def _catch_of(call: Node, owner: Node) -> Node | None:

@@ -508,3 +508,24 @@ def always_exits(stmt: Node | None) -> bool:
     if stmt.type == "statement_block":
         return bool(stmt.children) and stmt.children[-1].type in ("return_statement", "throw_statement")
     return stmt.type in ("return_statement", "throw_statement")
+
+
+def catching_try(n: Node) -> Node | None:
+    """The `try` statement of `n`'s own function whose body holds `n` (the nearest), or None."""
+    cur = n
+    while cur.parent is not None and cur.type not in FUNCTION_TYPES:
+        p = cur.parent
+        if p.type == "try_statement" and cur.field == "body":
+            return p
+        cur = p
+    return None
+
+
+def catch_throws(try_node: Node) -> bool | None:
+    """Does the `catch` of `try_node` throw (a `throw` of its own function)? None: no catch."""
+    catch = try_node.child("handler")
+    body = catch.child("body") if catch is not None else None
+    if body is None:
+        return None
+    owner = enclosing_function(try_node)
+    return any(t.type == "throw_statement" and enclosing_function(t) is owner for t in body.walk())

@@ -1,8 +1,9 @@
 from cvxlint.project.callgraph import kind_can_run
 from cvxlint.project.definitions import ExternalDef
 from cvxlint.project.evaluate import made_with_new
-from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, callee_text, describe_function, reported_functions,
-                             report_in_handler, workflow_handlers)
+from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, callee_text, describe_function, line_of, rel,
+                             reported_functions, report_in_handler, workflow_handlers)
+from cvxlint.syntax import js
 
 from .common import global_calls_in_queries_and_mutations, shared_with_actions
 
@@ -142,6 +143,16 @@ class NoFetchInQueryMutation(Rule):
                 '  const fees = await (await self.fetch("https://api.example.com/fees")).json();\n'
                 '  await ctx.db.insert("rates", { usd: rates.usd, fee: fees.fee });\n}});\n', lines=[4, 5],
                 note="the global `fetch` reached through the global object"),
+        # triage G54a P3: the helper's `catch` turns the runtime's error into `null`
+        Invalid(SERVER + 'import { geocode } from "./lib/geo";\n'
+                'export const setAddress = mutation({ args: { address: v.string() }, handler: async (ctx, { address }) => {\n'
+                '  const point = await geocode(address);\n  await ctx.db.insert("places", { address, point });\n}});\n',
+                files={"convex/lib/geo.ts": 'export async function geocode(address: string) {\n  try {\n'
+                       '    const res = await fetch(`https://geo.example.com/?q=${encodeURIComponent(address)}`);\n'
+                       '    return (await res.json()) as { lat: number; lng: number };\n'
+                       '  } catch {\n    return null;\n  }\n}\n'},
+                lines=[5], message="the `catch` at convex/lib/geo.ts:5 swallows the error: the mutation succeeds",
+                note="the mutation succeeds without coordinates: the message says nothing shows the failure"),
         # triage G53c P1: `{ ping }` is `{ ping: ping }`, and a spread hands its keys on
         Invalid(SERVER + 'import net, { tools } from "./lib/net";\n'
                 'export const notify = internalMutation({ args: { url: v.string() }, handler: async (ctx, { url }) => {\n'
@@ -170,15 +181,16 @@ class NoFetchInQueryMutation(Rule):
                     report_in_handler(
                         ctx, fn, r, site.node,
                         f"`{text}()` (the `{package}` client) in {describe_function(fn)} makes a network request, "
-                        "which queries and mutations cannot (the runtime throws); do it in an action (schedule one "
-                        "from a mutation)",
+                        "which queries and mutations cannot (the runtime throws"
+                        f"{_swallowed(ctx, fn, r, site.node)}); do it in an action (schedule one from a mutation)",
                         severity=Severity.INFO if shared_with_actions(ctx, app, r) else None,
                     )
         for fn, r, site in global_calls_in_queries_and_mutations(ctx, app, "fetch"):
             report_in_handler(
                 ctx, fn, r, site.node,
                 f"`fetch()` in {describe_function(fn)}: queries and mutations cannot make network "
-                "requests; do it in an action (schedule one from a mutation)",
+                f"requests (the runtime throws{_swallowed(ctx, fn, r, site.node)}); do it in an action (schedule one "
+                "from a mutation)",
                 severity=Severity.INFO if shared_with_actions(ctx, app, r) else None,
             )
         # a workflow's handler replays inside a mutation (@convex-dev/workflow)
@@ -203,6 +215,24 @@ class NoFetchInQueryMutation(Rule):
 
 
 _UNASKED = object()
+
+
+def _swallowed(ctx, fn, reached, call) -> str:
+    """What the message adds when the failure never shows: the request is awaited in a `try`
+    whose `catch` throws nothing (`catch { return null }`), so the function goes on and
+    succeeds without the request's result. Nothing is added for a call not awaited there
+    (a rejected promise escapes the `try`)."""
+    try_node = js.catching_try(call)
+    if try_node is None or js.catch_throws(try_node) is not False:
+        return ""
+    n = call
+    while n is not try_node and n.type != "await_expression":
+        n = n.parent
+    if n is try_node:
+        return ""
+    where = f"{rel(ctx, reached.facts.path)}:{line_of(reached.facts, try_node.child('handler'))}"
+    return f", and the `catch` at {where} swallows the error: the {fn.kind} succeeds without the request, and " \
+        "nothing shows it failed"
 
 
 def _network_package(linker, facts, site) -> str | None:
