@@ -34,9 +34,7 @@ def _only_logged(reached, node, logged, depth: int = 0) -> bool:
     `console.*`, sits in the test of an `if` whose branches only log (`if (age > TTL)
     console.warn(...)`), or is itself held in such a `const` (`const stale = age > TTL`): the
     query's result does not depend on it (triage G53h P5). Also the read itself in such a test."""
-    n = node
-    while n.parent is not None and n.parent.type in _ARITHMETIC:
-        n = n.parent
+    n = _built_into(node)
     p = n.parent
     if p is None or p.type != "variable_declarator" or n.field != "value":
         return _in_logging_test(n)
@@ -48,6 +46,33 @@ def _only_logged(reached, node, logged, depth: int = 0) -> bool:
              if (ref := reached.facts.ref_of(r)) is not None and ref.kind == "local"]
     return bool(reads) and all(any(start <= r.start and r.end <= end for start, end in logged)
                                or _only_logged(reached, r, logged, depth + 1) for r in reads)
+
+
+def _built_into(n):
+    """The largest value built from `n` with nothing else done to it: arithmetic on it, a
+    method of the time itself (`new Date().toISOString()`), an object, array or template
+    holding it, `JSON.stringify` of those (a log line: `JSON.stringify({ ts: new Date()
+    .toISOString(), ...fields })`, triage G55a P6)."""
+    while (p := n.parent) is not None:
+        if p.type in _ARITHMETIC or p.type in ("pair", "spread_element", "object", "array", "template_substitution",
+                                                "template_string") and n.field != "key":
+            n = p
+        elif p.type == "member_expression" and n.field == "object" and p.parent is not None \
+                and p.parent.type == "call_expression" and p.field == "function":
+            n = p.parent  # `new Date().toISOString()`, `Date.now().toString()`
+        elif p.type == "arguments" and p.parent is not None and p.parent.type == "call_expression" \
+                and _text(js.callee(p.parent)) == "JSON.stringify":
+            n = p.parent
+        else:
+            return n
+    return n
+
+
+def _text(n) -> str | None:
+    if n is None or n.type != "member_expression":
+        return None
+    obj, prop = n.child("object"), n.child("property")
+    return f"{obj.text}.{prop.text}" if obj is not None and prop is not None and obj.type == "identifier" else None
 
 
 def _in_logging_test(n) -> bool:
@@ -147,6 +172,13 @@ class NoDateNowInQuery(Rule):
               '  if (age > TTL) {\n    console.warn(`cache is ${Math.round(age / 60000)} minutes old`);\n  }\n'
               '  return cached.models;\n} });\n',
               note="the time only decides whether to log: the result does not depend on it (triage G53h P5)"),
+        Valid(SERVER + 'function emit(event: string, fields: Record<string, unknown>) {\n'
+              '  const line = JSON.stringify({ event, ts: new Date().toISOString(), ...fields });\n'
+              '  console.log(line);\n}\n'
+              'export const list = query({ args: {}, handler: async (ctx) => {\n'
+              '  const notes = await ctx.db.query("notes").take(20);\n  emit("notes_listed", { count: notes.length });\n'
+              '  return notes;\n} });\n',
+              note="a structured log line: the time reaches only `console.log` (triage G55a P6)"),
         Valid(SERVER + 'const TTL = 600000;\nexport const models = query({ args: {}, handler: async (ctx) => {\n'
               '  const cached = await ctx.db.query("cache").first();\n  if (!cached) return [];\n'
               '  const age = Date.now() - cached.updatedAt;\n  const stale = age > TTL;\n'
@@ -193,6 +225,11 @@ class NoDateNowInQuery(Rule):
                 '  const age = Date.now() - (cached?.updatedAt ?? 0);\n  console.log("age", age);\n'
                 '  return { models: cached?.models ?? [], age };\n} });\n',
                 lines=[5], note="logged, and returned too"),
+        Invalid(SERVER + 'export const snapshot = query({ args: {}, handler: async (ctx) => {\n'
+                '  const count = (await ctx.db.query("notes").take(100)).length;\n'
+                '  const line = JSON.stringify({ count, at: new Date().toISOString() });\n'
+                '  console.log(line);\n  return line;\n} });\n',
+                lines=[5], note="a log line the query also returns"),
         Invalid(SERVER + 'class Clock {\n  stamp() { return Date.now(); }\n}\n'
                 'export const age = query({ args: {}, handler: async () => {\n'
                 '  const clock = new Clock();\n  return clock.stamp();\n}});\n',
