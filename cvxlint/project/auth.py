@@ -90,7 +90,7 @@ CAPABILITY_ARG = re.compile(
 )
 # Arguments naming whose data to act on: the caller can pass anyone's (CVX401, CVX403).
 IDENTITY_ARG = re.compile(
-    r"^(user|owner|author|creator|org|organization|team|account|member|requester|caller|actor|admin|customer|clerk|"
+    r"^(user|owner|author|creator|org|organization|team|account|workspace|tenant|member|requester|caller|actor|admin|customer|clerk|"
     r"clerkUser|clerk_user|authUser|auth_user|player|host|sender)(Id|ID|_id)?$"
     r"|^(email|userEmail|role|roles|isAdmin|isOwner|permissions?|userRole|tokenIdentifier|subject)$"
 )
@@ -100,7 +100,9 @@ PERSONAL_TABLE = re.compile(
     r"(user|account(?!abilit)|profile|member|session|auth|payment|invoice|order|customer|subscription|subscriber|"
     r"(?<!battle)(?<!game)(?<!design)token|"
     r"secret|credential|apikey|registration|notification|message|conversation|email|address|billing|wallet|"
-    r"newsletter|contact|lead|applicant|employee|staff|worker|person|people|patient|student)", re.I)
+    r"newsletter|contact|lead|applicant|employee|staff|worker|person|people|patient|student|"
+    # money moved and the payment providers' events about it (triage G55b P4)
+    r"transaction|ledger|purchase|refund|payout|charge(?!r)|webhook)", re.I)
 # ... unless the table is a catalogue about them: plans, offers, prices, templates, settings.
 CATALOGUE_TABLE = re.compile(r"(plan|offer|price|pricing|product|catalog|template|setting|config|tier)", re.I)
 # words of a check that admits only some signed-in callers (`adminQuery`, `requireTeamMember`)

@@ -1533,6 +1533,14 @@ class RequireAccessControl(Rule):
                 files=AUTH_CONFIG, lines=[4], message="takes `userId`"),
         Invalid(SERVER + 'export const themes = query({ args: {}, handler: async (ctx) => ctx.db.query("themes").take(5) });\n',
                 files=AUTH_CONFIG, lines=[4], message="public by design"),
+        # triage G55b P4: a tenant's credit ledger, and a payment provider's stored events
+        Invalid(SERVER + 'export const usage = query({ args: { workspaceId: v.id("workspaces") }, handler: async (ctx, a) =>\n'
+                '  (await ctx.db.query("creditTransactions").withIndex("by_workspace", (q) => q.eq("workspaceId", a.workspaceId))'
+                '.take(500)).reduce((sum, t) => sum + t.amount, 0) });\n',
+                files=AUTH_CONFIG, lines=[4], message="takes `workspaceId`"),
+        Invalid(SERVER + 'export const pending = query({ args: {}, handler: async (ctx) =>\n'
+                '  ctx.db.query("stripeWebhookEvents").withIndex("by_processed", (q) => q.eq("processed", false)).take(100) });\n',
+                files=AUTH_CONFIG, lines=[4], message="reads the `stripeWebhookEvents` table): anyone can call it"),
         Invalid(SERVER + 'import { requireAdmin } from "./lib/admin";\n'
                 'export const all = query({ args: {}, handler: async (ctx) => {\n'
                 '  await requireAdmin(ctx);\n  return await ctx.db.query("campaigns").take(50);\n}});\n'
