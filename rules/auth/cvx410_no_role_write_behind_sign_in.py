@@ -13,6 +13,8 @@ SCHEMA = {"convex/schema.ts": 'import { defineSchema, defineTable } from "convex
           '    .index("by_user", ["userId"]),\n'
           '  members: defineTable({ orgId: v.id("orgs"), userId: v.id("users"), role: v.string() }),\n'
           '  orgs: defineTable({ name: v.string() }),\n'
+          '  wallets: defineTable({ userId: v.id("users"), credits: v.number() }).index("by_user", ["userId"]),\n'
+          '  creditTransactions: defineTable({ userId: v.id("users"), amount: v.number(), type: v.string() }),\n'
           '});\n'}
 ANONYMOUS = {"convex/auth.ts": 'import { convexAuth } from "@convex-dev/auth/server";\n'
              'import { Password } from "@convex-dev/auth/providers/Password";\n'
@@ -25,6 +27,13 @@ SIGN_IN = ('    const me = await getAuthUserId(ctx);\n'
 _PRIVILEGE_KEYS = ("role", "roles", "userRole", "accessLevel", "userType", "accountType", "permissions", "admin",
                    "isAdmin", "isSuperAdmin", "superAdmin", "isSuperuser", "isStaff", "isModerator", "isOwner")
 _PRIVILEGED_VALUE = re.compile(r"admin|owner|super|moderator|staff|root", re.I)
+# fields holding what a user may still spend: a caller who sets them buys nothing and gets it all
+_BALANCE_KEYS = ("credits", "creditBalance", "creditsRemaining", "remainingCredits", "balance", "tokenBalance",
+                 "walletBalance", "aiCredits")
+# a ledger whose rows add up to a balance: an amount the caller chooses is a balance they choose
+_LEDGER_TABLE = re.compile(r"credit|ledger|transaction|wallet|balance", re.I)
+_LEDGER_KEYS = ("amount", "credits", "delta")
+_NUMBER_KINDS = frozenset(["number", "float64", "int64", "any"])
 
 
 class NoRoleWriteBehindSignIn(Rule):
@@ -40,6 +49,13 @@ class NoRoleWriteBehindSignIn(Rule):
     choice among ordinary roles (`v.union(v.literal("buyer"), v.literal("seller"))` at
     onboarding) is left alone, and so is a function with a role check, a capability or a
     secret (CVX401 reports functions with no check at all).
+
+    Also a credit balance (`credits`, `balance`, `creditBalance`, ...) set from a numeric
+    argument or changed by one (`user.credits + args.amount`), and an `amount` inserted into a
+    ledger table (`creditTransactions`, `ledger`, `walletEntries`): a caller who picks the
+    amount picks their balance. Taking an amount off (`- args.amount`) or recording one
+    is left alone when the handler bounds the argument first (`if (args.amount <= 0) throw`):
+    the caller then only spends their own.
 
     ## Why is this bad?
     Signing in proves who the caller is, not what they may do: any signed-in user can call
@@ -71,7 +87,7 @@ class NoRoleWriteBehindSignIn(Rule):
     code = "CVX410"
     name = "no-role-write-behind-sign-in"
     severity = Severity.WARNING
-    summary = "Public mutation behind only a sign-in check writes a role its caller chooses"
+    summary = "Public mutation behind only a sign-in check writes a role or credit balance its caller chooses"
     fix_availability = "none"
 
     valid = [
@@ -97,6 +113,16 @@ class NoRoleWriteBehindSignIn(Rule):
               '  args: { profileId: v.id("profiles"), role: v.string() },\n'
               '  handler: async (ctx, args) => { await ctx.db.patch(args.profileId, { role: args.role }); },\n});\n',
               files=SCHEMA, note="internal: only server code and the dashboard run it"),
+        Valid(HEAD + 'export const spend = mutation({\n'
+              '  args: { amount: v.number() },\n'
+              '  handler: async (ctx, args) => {\n' + SIGN_IN +
+              '    if (args.amount <= 0) throw new Error("positive amounts only");\n'
+              '    const w = await ctx.db.query("wallets").withIndex("by_user", (q) => q.eq("userId", me)).unique();\n'
+              '    if (!w || w.credits < args.amount) throw new Error("not enough credits");\n'
+              '    await ctx.db.patch(w._id, { credits: w.credits - args.amount });\n'
+              '    await ctx.db.insert("creditTransactions", { userId: me, amount: args.amount, type: "usage" });\n'
+              '  },\n});\n',
+              files=SCHEMA, note="spending a bounded amount of one's own credits"),
         Valid(HEAD + 'export const rename = mutation({\n'
               '  args: { profileId: v.id("profiles"), name: v.string() },\n'
               '  handler: async (ctx, args) => {\n' + SIGN_IN +
@@ -104,6 +130,23 @@ class NoRoleWriteBehindSignIn(Rule):
               files=SCHEMA, note="no field that grants anything (whose profile it is: CVX408)"),
     ]
     invalid = [
+        # triage G55b M1: a public twin of an internal usage recorder
+        Invalid(HEAD + 'export const recordUsage = mutation({\n'
+                '  args: { amount: v.number(), reason: v.string() },\n'
+                '  handler: async (ctx, args) => {\n' + SIGN_IN +
+                '    await ctx.db.insert("creditTransactions", { userId: me, amount: args.amount, type: args.reason });\n'
+                '  },\n});\n',
+                files=SCHEMA, lines=[9], message="writes `creditTransactions.amount` from argument `amount`: any "
+                "signed-in user can give themselves (or anyone) any balance"),
+        Invalid(HEAD + 'export const topUp = mutation({\n'
+                '  args: { credits: v.number() },\n'
+                '  handler: async (ctx, { credits }) => {\n' + SIGN_IN +
+                '    if (credits <= 0) throw new Error("positive amounts only");\n'
+                '    const w = await ctx.db.query("wallets").withIndex("by_user", (q) => q.eq("userId", me)).unique();\n'
+                '    if (w) await ctx.db.patch(w._id, { credits: w.credits + credits });\n'
+                '  },\n});\n',
+                files=SCHEMA, lines=[11], message="writes `credits` from argument `credits`",
+                note="a bound does not help an amount added to a balance"),
         Invalid(HEAD + 'export const setRole = mutation({\n'
                 '  args: { profileId: v.id("profiles"), role: v.string() },\n'
                 '  handler: async (ctx, args) => {\n' + SIGN_IN +
@@ -166,11 +209,18 @@ class NoRoleWriteBehindSignIn(Rule):
             who = "any signed-in user (and with Convex Auth's `Anonymous` provider every visitor can sign in)" \
                 if ctx.project.convex_auth_lets_anyone_in(app) else "any signed-in user"
             for call, field, argument in writes:
+                if field in _PRIVILEGE_KEYS:
+                    what = (f"{who} can grant whatever it allows, to themselves or to anyone; check that the caller "
+                            "may grant it (an admin check), or let the server decide the value")
+                else:
+                    where = f"`{call.table}.{field}`" if call.method == "insert" and call.table else f"`{field}`"
+                    what = (f"{who} can give themselves (or anyone) any balance; take the amount from what the "
+                            "server knows (a verified payment, a plan), or make the function internal")
+                    field = where.strip("`")
                 report_in_handler(
                     ctx, fn, handler, call.node,
                     f"{describe_function(fn)} checks only that the caller is signed in, then writes `{field}` from "
-                    f"argument `{argument}`: {who} can grant whatever it allows, to themselves or to anyone; check "
-                    "that the caller may grant it (an admin check), or let the server decide the value")
+                    f"argument `{argument}`: {what}")
 
 
 def _privilege_writes(ctx, fn, handler, call):
@@ -199,6 +249,11 @@ def _privilege_writes(ctx, fn, handler, call):
                 argument = handler_argument(handler, _defaulted(prop.value))
                 if argument is not None and argument in fields and _grants(prop.key, fields[argument]):
                     out.append((call, prop.key, argument))
+            elif prop.key in _BALANCE_KEYS or prop.key in _LEDGER_KEYS and call.method == "insert" \
+                    and call.table is not None and _LEDGER_TABLE.search(call.table):
+                argument = _amount_argument(handler, prop.value)
+                if argument is not None and argument in fields and fields[argument].required().kind in _NUMBER_KINDS:
+                    out.append((call, prop.key, argument))
 
     literal = call.document_literal
     if literal is not None:
@@ -206,6 +261,42 @@ def _privilege_writes(ctx, fn, handler, call):
     else:
         read_whole(call.value_node)
     return out
+
+
+def _amount_argument(handler, value) -> str | None:
+    """The argument a balance written as `value` takes its amount from: the argument itself
+    (`credits: args.credits`), added to what is there (`user.credits + args.amount`), or taken
+    off it, or written to a ledger as is, when nothing bounds it (`args.amount <= 0` refused
+    first: a caller then only spends their own)."""
+    n = js.unwrap(_defaulted(value))
+    if n is not None and n.type == "binary_expression" and (n.has_tok("+") or n.has_tok("-")):
+        sides = [js.unwrap(n.child("right"))] + ([js.unwrap(n.child("left"))] if n.has_tok("+") else [])
+        argument = next((a for a in (handler_argument(handler, x) for x in sides) if a is not None), None)
+        if argument is None or n.has_tok("-") and _bounded(handler, argument):
+            return None
+        return argument
+    argument = handler_argument(handler, n)
+    if argument is None or _bounded(handler, argument) and not _is_balance_slot(value):
+        return None
+    return argument
+
+
+def _is_balance_slot(value) -> bool:
+    """Is `value` written to a balance field (which a bound on it does not make safe)?"""
+    pair = js.outer(value).parent
+    key = pair.child("key") if pair is not None and pair.type == "pair" else None
+    return key is not None and key.text in _BALANCE_KEYS
+
+
+def _bounded(handler, argument: str) -> bool:
+    """Does the handler compare the argument with a number (`if (args.amount <= 0) throw`)?"""
+    for n in handler.func.node.walk():
+        if n.type == "binary_expression" and any(n.has_tok(op) for op in ("<", "<=", ">", ">=")):
+            sides = [js.unwrap(n.child("left")), js.unwrap(n.child("right"))]
+            if any(x is not None and x.type == "number" for x in sides) and \
+                    any(handler_argument(handler, x) == argument for x in sides if x is not None):
+                return True
+    return False
 
 
 def _defaulted(value):
