@@ -45,7 +45,9 @@ class UnknownTable(Rule):
     ## What it does
     Flags string table names that are not in schema.ts (schema.js): in `ctx.db.query`, `insert`,
     `get/patch/replace/delete("t", id)`, `normalizeId`, `ctx.vectorSearch`, Convex Ents'
-    `ctx.table("t")`, and `v.id("t")` anywhere in the functions directory. `_storage` and `_scheduled_functions` are valid in
+    `ctx.table("t")`, convex-helpers' relationship helpers (`getOneFrom/getManyFrom(db, "t",
+    ...)`, `getManyVia`'s join table, `getAll(db, "t", ids)`), and `v.id("t")` anywhere in
+    the functions directory. `_storage` and `_scheduled_functions` are valid in
     `v.id` (and through `db.system`, which CVX702 checks). Skipped when there is no
     schema.ts, when `strictTableNameTypes: false`, when the table list cannot be read
     completely (a spread cvxlint cannot follow), for computed names, and in files that never

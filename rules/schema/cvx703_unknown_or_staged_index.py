@@ -89,7 +89,10 @@ class UnknownOrStagedIndex(Rule):
     `ctx.vectorSearch("t", "name", ...)` on a name that is not a vector index. The same for
     Convex Ents: `ctx.table("t", "name", ...)`, `.get("name", value)` (and `getX`, `getMany`,
     `getManyX`), `.order("desc", "name")` and `.search("name", ...)` on `ctx.table("t")`; the
-    indexes Ents itself makes (an `.edge("user")`'s `userId`, a unique `.field`) count. Index
+    indexes Ents itself makes (an `.edge("user")`'s `userId`, a unique `.field`) count. The
+    same for the index convex-helpers' relationship helpers are given
+    (`getOneFrom/getManyFrom(db, "t", "name", value)`, `getManyVia(db, "join", field, "name",
+    value)`: an index of the join table). Index
     names held in variables and tables whose indexes cvxlint cannot all read are skipped.
     The message suggests the index whose name is closest; when no name is close, an index
     over the fields the query narrows on: its fields start with those of the range, or with
@@ -127,9 +130,11 @@ class UnknownOrStagedIndex(Rule):
               '  await getManyFrom(ctx.db, "messages", "by_creation_time", 0, "_creationTime"),\n'
               '  await getManyFrom(ctx.db, "messages", i as any, 0),\n'
               '  await getManyFrom(ctx.db, "archive", "by_chanel", 0),\n'
-              '  await getManyFrom(ctx.db, "messages", "by_channel", "general"),\n]});\n',
+              '  await getManyFrom(ctx.db, "messages", "by_channel", "general"),\n'
+              '  await getManyFrom(ctx.db, "messages", "channel", "general"),\n]});\n',
               files={"convex/schema.ts": SCHEMA},
-              note="the built-in indexes through a relationship helper; a computed name; a table the schema lacks (CVX701's)"),
+              note="the built-in indexes through a relationship helper; a computed name; a table the schema lacks "
+                   "(CVX701's); a field whose `by_` index convex-helpers before 0.1.9 queried"),
         Valid(SERVER + 'export const f = query({ args: {}, handler: (ctx) =>\n'
               '  ctx.db.query("messages").withIndex("by_creation_time").order("desc").take(5) });\n',
               files={"convex/schema.ts": SCHEMA}),
@@ -242,9 +247,12 @@ class UnknownOrStagedIndex(Rule):
         # through the index they name (getManyVia: the join table's)
         for rel in reported_queries(ctx, app).relationship_calls:
             table = schema.table(rel.table) if rel.table is not None else None
-            if table is not None and rel.index is not None:
-                self._db_index(ctx, rel.facts, rel.index_node, rel.index, table,
-                               search_hint=f"`{rel.helper}` needs a database index")
+            if table is None or rel.index is None:
+                continue
+            if table.index(rel.index) is None and table.index("by_" + rel.index) is not None:
+                continue  # convex-helpers before 0.1.9 took a field here and queried "by_<field>"
+            self._db_index(ctx, rel.facts, rel.index_node, rel.index, table,
+                           search_hint=f"`{rel.helper}` needs a database index")
 
     def _db_index(self, ctx, facts, node, name, table, search_hint="use `withSearchIndex`", chain=None):
         idx = table.index(name)

@@ -57,7 +57,9 @@ class ExplicitTableIds(Rule):
     `const { profile } = await requireOwner(ctx)`, or assigned to a `let` declared empty or
     `null`: `found = rows.find(...) ?? null`, or destructured from reads run in parallel:
     `const [task, rows] = await Promise.all([ctx.db.get(id), query.collect()])`, also the
-    documents of `await Promise.all(ids.map((id) => ctx.db.get(id)))`), a
+    documents of `await Promise.all(ids.map((id) => ctx.db.get(id)))`, and those convex-helpers'
+    relationship helpers return: `getOneFrom/getManyFrom(db, "t", ...)`, `getManyVia`'s target
+    table, `getAll(db, ids)`'s ids' table), a
     document field declared `v.id("t")` in the schema (`message.author`), the id an
     `insert("t", ...)` returned, and an element of an array of ids of one table (an argument
     `v.array(v.id("t"))`, a schema field `v.array(v.id("t"))` of a document read from a known
