@@ -233,24 +233,11 @@ class Impact:
         return _dedupe(out)
 
     def _relationship_lookups(self, table: str, index: str) -> list[tuple]:
-        """convex-helpers' relationship helpers given `table` and `index` as literals
-        (`getOneFrom(ctx.db, "pods", "byInviteCode", code)`): each queries the index as
-        `withIndex` does (triage G52a P4). (facts, call, functions, helper name)."""
-        out = []
-        for module in self.app.modules.values():
-            facts = module.facts
-            for site in facts.all_calls():
-                callee = js.callee(site.node)
-                if callee is None or callee.type != "identifier":
-                    continue
-                imported = facts.import_of(callee.text or "")
-                where = _RELATIONSHIP_INDEX_ARGS.get(imported.imported) if imported is not None \
-                    and imported.source.startswith("convex-helpers/server/relationships") else None
-                args = js.call_args(site.node) if where is not None else []
-                if len(args) > max(where or (0, 0)) and js.string_value(args[where[0]]) == table \
-                        and js.string_value(args[where[1]]) == index:
-                    out.append((facts, site.node, self._function_at(facts, site.node), imported.imported))
-        return out
+        """convex-helpers' relationship helpers given `table` and `index` (`getOneFrom(ctx.db,
+        "pods", "byInviteCode", code)`): each queries the index as `withIndex` does (triage
+        G52a P4). (facts, call, functions, helper name)."""
+        return [(rel.facts, rel.node, self._function_at(rel.facts, rel.node), rel.helper)
+                for rel in self.uses.relationship_calls if rel.table == table and rel.index == index]
 
     def table_uses(self, table: str) -> list[Use]:
         return _dedupe([self._use("table", c.facts, c.node, c.functions, f"db.{c.method}({table!r})")
@@ -333,12 +320,6 @@ class Impact:
 
 
 _EQUALITY = ("===", "!==", "==", "!=")
-
-
-# convex-helpers' relationship helpers (server/relationships.d.ts): the positions of their
-# table and index arguments
-_RELATIONSHIP_INDEX_ARGS = {"getOneFrom": (1, 2), "getOneFromOrThrow": (1, 2), "getManyFrom": (1, 2),
-                            "getManyVia": (1, 3), "getManyViaOrThrow": (1, 3)}
 
 
 def _read_below(node, below: list[str]):

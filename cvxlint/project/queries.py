@@ -42,6 +42,7 @@ from .builders import RegisteredFunction
 from .callgraph import _awaited
 from .discover import is_test_file
 from .facts import CallSite, FileFacts, FunctionInfo, Ref
+from .relationships import RELATIONSHIPS_MODULE, RelationshipCall, relationship_call
 
 if TYPE_CHECKING:
     from .model import App, Project
@@ -504,6 +505,9 @@ class DatabaseUses:
         # (`QueryChain.head`): read by the checks that know their index part lies elsewhere
         self.continued: list[QueryChain] = []
         self.ents_calls: list[EntsTableCall] = []  # Convex Ents `ctx.table(...)`, when the app uses Ents
+        # convex-helpers' `getManyFrom(ctx.db, "t", "by_x", v)` and the like (relationships.py)
+        self.relationship_calls: list[RelationshipCall] = []
+        self._relationship_by_node: dict[int, RelationshipCall | None] = {}
         self._by_node: dict[int, DbCall] = {}
         self._ents_by_node: dict[int, EntsTableCall] = {}
         self._chain_by_terminal: dict[int, QueryChain] = {}
@@ -523,6 +527,7 @@ class DatabaseUses:
         if touching is not None:
             reaching = functions_reaching_file(project, app)
             wanted = set().union(*(reaching.get(path, ()) for path in touching))
+        read: dict[str, FileFacts] = {}  # the files whose relationship helper calls are read
         for fn in app.functions:
             if fn.handler is not None:
                 self._handler_of[id(fn.handler)] = fn
@@ -532,6 +537,8 @@ class DatabaseUses:
             for r in project.reach(fn):
                 for site, path in r.ctx_calls():
                     self._add(r.facts, site, path, fn)
+                if touching is None or r.facts.path in touching:
+                    read.setdefault(r.facts.path, r.facts)
         for module in app.modules.values():
             if module.special == "schema" or is_test_file(module.rel):
                 continue  # tests (convex-test's `t.run(async (ctx) => ...)`) are not deployed code
@@ -539,6 +546,9 @@ class DatabaseUses:
                     or modules is not None and module.facts.path not in modules:
                 continue
             self._typed_and_conventional(module.facts, in_functions_dir=True)
+            read.setdefault(module.facts.path, module.facts)
+        for path in sorted(read):
+            self._relationships(read[path])
         self.calls.sort(key=lambda c: (c.facts.path, c.node.start))
         self.ents_calls.sort(key=lambda c: (c.facts.path, c.node.start))
         for c in self.calls:
@@ -659,7 +669,24 @@ class DatabaseUses:
         self._ents_by_node[id(site.node)] = call
         self.ents_calls.append(call)
 
+    def _relationships(self, facts: FileFacts) -> None:
+        if not any(imp.source == RELATIONSHIPS_MODULE for imp in facts.imports):
+            return
+        for site in facts.all_calls():
+            call = self.relationship_at(facts, site.node)
+            if call is not None:
+                self.relationship_calls.append(call)
+
     # -- lookups for rules ---------------------------------------------------------------
+    def relationship_at(self, facts: FileFacts, node: Node) -> RelationshipCall | None:
+        """The relationship helper call `node` is (relationships.py), or None."""
+        key = id(node)
+        if key not in self._relationship_by_node:
+            call = self._relationship_by_node[key] = relationship_call(facts, node)
+            if call is not None and call.table_node is not None:
+                call.table = self.project.linker.const_string(facts, call.table_node)
+        return self._relationship_by_node[key]
+
     def call_at(self, node: Node) -> DbCall | None:
         return self._by_node.get(id(node))
 
@@ -2416,6 +2443,9 @@ class _Inference:
                 t = self.docs_table(callee.child("object"), depth + 1)  # `rows.at(0)`, `rows.find(...)`
                 if t is not None:
                     return t
+            rel = self.uses.relationship_at(self.facts, n)
+            if rel is not None:
+                return None if rel.many else self._relationship_table(rel, depth)
             return self._helper_result(n, depth)
         if n.type == "subscript_expression" and js.string_value(n.child("index")) is None:
             return self.docs_table(n.child("object"), depth + 1)  # `rows[i]`, `rows[0]!`
@@ -2538,6 +2568,17 @@ class _Inference:
         tables = {inner.docs_table(r, depth + 1) for r in returned}
         return tables.pop() if len(tables) == 1 else None
 
+    def _relationship_table(self, rel: RelationshipCall, depth: int) -> str | None:
+        """The table of the documents a relationship helper resolves to: the table it
+        queries; for getManyVia, the table the join table's `toField` holds ids of (its
+        `v.id("t")` in the schema); for getAll, the named table or that of the ids."""
+        if rel.reads == "via":
+            to_field = self.uses.project.linker.const_string(self.facts, rel.to_field_node)
+            return self._field_id_table(rel.table, to_field) if rel.table is not None and to_field is not None else None
+        if rel.table_node is not None:
+            return rel.table
+        return self.ids_table(rel.ids_node, depth + 1)
+
     def _helper_def(self, call: Node):
         """The project function `call` calls (its `Def`), or None."""
         from .definitions import Def
@@ -2577,6 +2618,9 @@ class _Inference:
             awaited = _promise_all_array(self.facts, n)
             if awaited is not None:
                 return self._promised_docs_table(awaited, depth)
+            rel = self.uses.relationship_at(self.facts, n)
+            if rel is not None:
+                return self._relationship_table(rel, depth) if rel.many else None
             return self._helper_rows(n, depth)
         if n.type == "ternary_expression":  # `all ? await q.collect() : await q2.collect()`
             tables = {self.docs_table(n.child(b), depth + 1) for b in ("consequence", "alternative")

@@ -28,6 +28,10 @@ ON_COMMENTS_INTERNAL = {**ON_COMMENTS, "convex/functions.ts": ON_COMMENTS["conve
     'import { mutation as rawMutation } from "./_generated/server";\n',
     'import { internalMutation as rawInternalMutation, mutation as rawMutation } from "./_generated/server";\n')
     + 'export const internalMutation = customMutation(rawInternalMutation, customCtx(triggers.wrapDB));\n'}
+RELATIONSHIP_DELETE = ('import { mutation } from "./_generated/server";\n'
+                       'import { getManyFrom } from "convex-helpers/server/relationships";\n'
+                       'export const clear = mutation({ args: {}, handler: async (ctx) => {\n'
+                       '  for (const row of await getManyFrom(ctx.db, "jobLog", "by_line", "x")) await ctx.db.delete(row._id);\n}});\n')
 MIGRATIONS = ('import { Migrations } from "@convex-dev/migrations";\nimport { components } from "./_generated/api";\n'
               '// clears every comment\nexport const migrations = new Migrations<any>(components.migrations);\n'
               'export const run = migrations.runner();\n'
@@ -157,6 +161,9 @@ class NoRawBuilderWhenWrapped(Rule):
               'export const log = server.mutation({ args: {}, handler: async (ctx) => {\n'
               '  await ctx.db.insert("jobLog", { line: "x" });\n}});\n',
               files=ON_COMMENTS, note="the same through a namespace import"),
+        # triage G55a P3 (sasayaki): rows read through convex-helpers' relationship helpers
+        Valid(RELATIONSHIP_DELETE, files=ON_COMMENTS,
+              note="the deleted rows come from `getManyFrom` on a table with no trigger"),
         Valid(MIGRATIONS.replace("new Migrations<any>(components.migrations)",
                                  "new Migrations<any>(components.migrations, { internalMutation })")
               .replace('import { components }', 'import { internalMutation } from "./functions";\nimport { components }'),
@@ -165,6 +172,8 @@ class NoRawBuilderWhenWrapped(Rule):
               note="no trigger on the table the migration writes"),
     ]
     invalid = [
+        Invalid(RELATIONSHIP_DELETE.replace('"jobLog"', '"comments"'), files=ON_COMMENTS, lines=[1],
+                note="...and on the table a trigger is registered on"),
         Invalid(MIGRATIONS, files=ON_COMMENTS_INTERNAL, lines=[4],
                 message="`new Migrations(components.migrations, { internalMutation })` (`internalMutation` from `convex/functions.ts`)",
                 note="@convex-dev/migrations without the wrapped builder: the migration's delete skips the trigger"),

@@ -45,7 +45,9 @@ class UnknownTable(Rule):
     ## What it does
     Flags string table names that are not in schema.ts (schema.js): in `ctx.db.query`, `insert`,
     `get/patch/replace/delete("t", id)`, `normalizeId`, `ctx.vectorSearch`, Convex Ents'
-    `ctx.table("t")`, and `v.id("t")` anywhere in the functions directory. `_storage` and `_scheduled_functions` are valid in
+    `ctx.table("t")`, convex-helpers' relationship helpers (`getOneFrom/getManyFrom(db, "t",
+    ...)`, `getManyVia`'s join table, `getAll(db, "t", ids)`), and `v.id("t")` anywhere in
+    the functions directory. `_storage` and `_scheduled_functions` are valid in
     `v.id` (and through `db.system`, which CVX702 checks). Skipped when there is no
     schema.ts, when `strictTableNameTypes: false`, when the table list cannot be read
     completely (a spread cvxlint cannot follow), for computed names, and in files that never
@@ -80,6 +82,13 @@ class UnknownTable(Rule):
     fix_availability = "sometimes"
 
     valid = [
+        Valid(SERVER + 'import { getManyFrom } from "convex-helpers/server/relationships";\n'
+              'async function byName(ctx: any, table: "messages" | "channels", name: string) {\n'
+              '  return await getManyFrom(ctx.db, table, "by_name", name);\n}\n'
+              'export const f = query({ args: {}, handler: async (ctx) => [\n'
+              '  await getManyFrom(ctx.db, "messages", "by_creation_time", 0, "_creationTime"),\n'
+              '  await byName(ctx, "channels", "x"),\n]});\n',
+              files={"convex/schema.ts": SCHEMA}, note="a relationship helper on a known table, or on a table the caller names"),
         Valid(SERVER + 'export const backfill = mutation({ args: {}, handler: async (ctx) => {\n'
               '  // @ts-expect-error the companies table was removed; this migration already ran\n'
               '  const rows = await ctx.db.query("companies").take(10);\n  return rows.length;\n}});\n',
@@ -94,6 +103,15 @@ class UnknownTable(Rule):
               note="a file the bundler skips and nothing imports never runs (CVX805 reports it)"),
     ]
     invalid = [
+        # triage G55a P5: convex-helpers' relationship helpers name the table they query
+        Invalid(SERVER + 'import * as rel from "convex-helpers/server/relationships";\n'
+                'import { getOneFrom as oneFrom } from "convex-helpers/server/relationships";\n'
+                'export const f = query({ args: { c: v.id("channels") }, handler: async (ctx, { c }) => [\n'
+                '  await oneFrom(ctx.db, "channel", "by_id", c, "_id"),\n'
+                '  await rel.getManyVia(ctx.db, "message", "channel", "by_channel", c),\n'
+                '  await rel.getAll(ctx.db, "channel", [c]),\n]});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[6, 7, 8], message="is not defined in schema.ts; did you mean",
+                note="imported under another name or through a namespace; getManyVia's join table, getAll's named table"),
         Invalid(ENTS_SERVER + 'export const one = query({ args: { id: v.id("recipes") }, handler: (ctx, { id }) =>\n'
                 '  ctx.table("recipe").get(id) });\n',
                 files=ENTS_FILES, lines=[4], message='"recipe" in `ctx.table` is not defined in schema.ts; did you mean "recipes"',
@@ -150,8 +168,7 @@ class UnknownTable(Rule):
         for call in reported_queries(ctx, app).calls:
             if call.system or call.table is None or call.table_node is None or not ctx.reported(call.facts):
                 continue
-            module = app.module_for(call.facts.path)
-            if module is not None and app.never_runs(module):
+            if not _may_run(app, call.facts):
                 continue  # `tasks.old.ts`, skipped by the bundler and imported by nothing
             if call.table.startswith("_") or schema.knows_table(call.table) is not False:
                 continue
@@ -159,9 +176,13 @@ class UnknownTable(Rule):
         for ent in reported_queries(ctx, app).ents_calls:
             if ent.table is None or ent.table.startswith("_") or not ctx.reported(ent.facts):
                 continue
-            module = app.module_for(ent.facts.path)
-            if (module is None or not app.never_runs(module)) and schema.knows_table(ent.table) is False:
+            if _may_run(app, ent.facts) and schema.knows_table(ent.table) is False:
                 self._report(ctx, ent.facts, ent.table_node, ent.table, names, where_defined, "`ctx.table`")
+        for rel in reported_queries(ctx, app).relationship_calls:
+            if rel.table is None or rel.table.startswith("_") or not ctx.reported(rel.facts):
+                continue
+            if _may_run(app, rel.facts) and schema.knows_table(rel.table) is False:
+                self._report(ctx, rel.facts, rel.table_node, rel.table, names, where_defined, f"`{rel.helper}`")
         for module in app.modules.values():
             facts = module.facts
             if not ctx.reported(facts) or app.never_runs(module):
@@ -182,6 +203,12 @@ class UnknownTable(Rule):
             if js.string_value(node) is not None:  # not a constant's name: the constant may serve elsewhere
                 fix = Fix.display_only(f'Use "{guess}"', ctx.edit(facts, node, f'"{guess}"'))
         ctx.report(facts, node, msg, fix=fix)
+
+
+def _may_run(app, facts) -> bool:
+    """Is `facts` code that may run: not a module the bundler skips and nothing imports?"""
+    module = app.module_for(facts.path)
+    return module is None or not app.never_runs(module)
 
 
 def _type_error_expected(facts, node) -> bool:

@@ -89,7 +89,10 @@ class UnknownOrStagedIndex(Rule):
     `ctx.vectorSearch("t", "name", ...)` on a name that is not a vector index. The same for
     Convex Ents: `ctx.table("t", "name", ...)`, `.get("name", value)` (and `getX`, `getMany`,
     `getManyX`), `.order("desc", "name")` and `.search("name", ...)` on `ctx.table("t")`; the
-    indexes Ents itself makes (an `.edge("user")`'s `userId`, a unique `.field`) count. Index
+    indexes Ents itself makes (an `.edge("user")`'s `userId`, a unique `.field`) count. The
+    same for the index convex-helpers' relationship helpers are given
+    (`getOneFrom/getManyFrom(db, "t", "name", value)`, `getManyVia(db, "join", field, "name",
+    value)`: an index of the join table). Index
     names held in variables and tables whose indexes cvxlint cannot all read are skipped.
     The message suggests the index whose name is closest; when no name is close, an index
     over the fields the query narrows on: its fields start with those of the range, or with
@@ -120,6 +123,18 @@ class UnknownOrStagedIndex(Rule):
     fix_availability = "sometimes"
 
     valid = [
+        Valid(SERVER + 'import { getManyFrom, getOneFrom } from "convex-helpers/server/relationships";\n'
+              'const BY = "by_chanel";\n'
+              'export const f = query({ args: { id: v.id("messages"), i: v.string() }, handler: async (ctx, { id, i }) => [\n'
+              '  await getOneFrom(ctx.db, "messages", "by_id", id, "_id"),\n'
+              '  await getManyFrom(ctx.db, "messages", "by_creation_time", 0, "_creationTime"),\n'
+              '  await getManyFrom(ctx.db, "messages", i as any, 0),\n'
+              '  await getManyFrom(ctx.db, "archive", "by_chanel", 0),\n'
+              '  await getManyFrom(ctx.db, "messages", "by_channel", "general"),\n'
+              '  await getManyFrom(ctx.db, "messages", "channel", "general"),\n]});\n',
+              files={"convex/schema.ts": SCHEMA},
+              note="the built-in indexes through a relationship helper; a computed name; a table the schema lacks "
+                   "(CVX701's); a field whose `by_` index convex-helpers before 0.1.9 queried"),
         Valid(SERVER + 'export const f = query({ args: {}, handler: (ctx) =>\n'
               '  ctx.db.query("messages").withIndex("by_creation_time").order("desc").take(5) });\n',
               files={"convex/schema.ts": SCHEMA}),
@@ -133,6 +148,15 @@ class UnknownOrStagedIndex(Rule):
               files=ENTS_FILES, note="Convex Ents: the index an `.edge` makes and a unique `.field`'s index"),
     ]
     invalid = [
+        # triage G55a P5: convex-helpers' relationship helpers name the index they query through
+        Invalid(SERVER + 'import { getManyFrom, getManyVia, getOneFrom } from "convex-helpers/server/relationships";\n'
+                'export const f = query({ args: { c: v.string() }, handler: async (ctx, { c }) => [\n'
+                '  await getOneFrom(ctx.db, "messages", "by_chanel", c, "channel"),\n'
+                '  await getManyFrom(ctx.db, "messages", "search_body", c, "body"),\n'
+                '  await getManyVia(ctx.db, "messages", "author", "by_author", c),\n]});\n',
+                files={"convex/schema.ts": SCHEMA.replace('embedding: v.array(v.float64()) }', 'embedding: v.array(v.float64()), author: v.id("users") }')
+                       .replace('\n});', '\n  users: defineTable({ name: v.string() }),\n});')},
+                lines=[5, 6, 7], note="getManyVia queries the join table's index"),
         # triage G47 P8: no index is named like "by_isRead", but one is on the filtered field
         Invalid(SERVER + 'export const f = query({ args: {}, handler: async (ctx) =>\n'
                 '  await ctx.db.query("alerts").withIndex("by_isRead").filter((q) => q.eq(q.field("isRead"), false)).take(5) });\n',
@@ -219,6 +243,16 @@ class UnknownOrStagedIndex(Rule):
                 self._db_index(ctx, ent.facts, ent.index_name_node, ent.index, table, search_hint="use `.search`")
             if ent.search_index is not None:
                 self._named(ctx, ent.facts, js.call_args(ent.search_call)[0], table, ent.search_index, "search")
+        # convex-helpers' `getManyFrom(ctx.db, "t", "by_x", value)` and the like query `t`
+        # through the index they name (getManyVia: the join table's)
+        for rel in reported_queries(ctx, app).relationship_calls:
+            table = schema.table(rel.table) if rel.table is not None else None
+            if table is None or rel.index is None:
+                continue
+            if table.index(rel.index) is None and table.index("by_" + rel.index) is not None:
+                continue  # convex-helpers before 0.1.9 took a field here and queried "by_<field>"
+            self._db_index(ctx, rel.facts, rel.index_node, rel.index, table,
+                           search_hint=f"`{rel.helper}` needs a database index")
 
     def _db_index(self, ctx, facts, node, name, table, search_hint="use `withSearchIndex`", chain=None):
         idx = table.index(name)

@@ -57,7 +57,9 @@ class ExplicitTableIds(Rule):
     `const { profile } = await requireOwner(ctx)`, or assigned to a `let` declared empty or
     `null`: `found = rows.find(...) ?? null`, or destructured from reads run in parallel:
     `const [task, rows] = await Promise.all([ctx.db.get(id), query.collect()])`, also the
-    documents of `await Promise.all(ids.map((id) => ctx.db.get(id)))`), a
+    documents of `await Promise.all(ids.map((id) => ctx.db.get(id)))`, and those convex-helpers'
+    relationship helpers return: `getOneFrom/getManyFrom(db, "t", ...)`, `getManyVia`'s target
+    table, `getAll(db, ids)`'s ids' table), a
     document field declared `v.id("t")` in the schema (`message.author`), the id an
     `insert("t", ...)` returned, and an element of an array of ids of one table (an argument
     `v.array(v.id("t"))`, a schema field `v.array(v.id("t"))` of a document read from a known
@@ -144,6 +146,27 @@ class ExplicitTableIds(Rule):
               note="ids of either table, a table chosen by the caller, a normalized string: nothing certain"),
     ]
     invalid = [
+        # triage G55a P3 (sasayaki): documents convex-helpers' relationship helpers return
+        Invalid(SERVER + 'import { getAll, getManyFrom, getManyVia, getOneFrom } from "convex-helpers/server/relationships";\n'
+                'export const wipe = mutation({ args: { owner: v.id("users"), team: v.string(), ids: v.array(v.id("tasks")) },\n'
+                '  handler: async (ctx, args) => {\n'
+                '    const mine = await getManyFrom(ctx.db, "tasks", "by_owner", args.owner);\n'
+                '    for (const t of mine) await ctx.db.delete(t._id);\n'
+                '    const first = await getOneFrom(ctx.db, "tasks", "by_owner", args.owner, "owner");\n'
+                '    if (first) await ctx.db.patch(first._id, { title: "" });\n'
+                '    for (const u of await getManyVia(ctx.db, "members", "user", "by_team", args.team)) if (u) await ctx.db.patch(u._id, { name: "" });\n'
+                '    for (const t of await getAll(ctx.db, args.ids)) if (t) await ctx.db.delete(t._id);\n  },\n});\n',
+                files={"convex/schema.ts": SCHEMA.replace('\n});', '\n  members: defineTable({ user: v.id("users"), team: v.string() }).index("by_team", ["team"]),\n});')},
+                lines=[7, 9, 10, 11], note="getManyVia: the table the join table's field holds ids of; getAll: the ids' table",
+                output=SERVER + 'import { getAll, getManyFrom, getManyVia, getOneFrom } from "convex-helpers/server/relationships";\n'
+                'export const wipe = mutation({ args: { owner: v.id("users"), team: v.string(), ids: v.array(v.id("tasks")) },\n'
+                '  handler: async (ctx, args) => {\n'
+                '    const mine = await getManyFrom(ctx.db, "tasks", "by_owner", args.owner);\n'
+                '    for (const t of mine) await ctx.db.delete("tasks", t._id);\n'
+                '    const first = await getOneFrom(ctx.db, "tasks", "by_owner", args.owner, "owner");\n'
+                '    if (first) await ctx.db.patch("tasks", first._id, { title: "" });\n'
+                '    for (const u of await getManyVia(ctx.db, "members", "user", "by_team", args.team)) if (u) await ctx.db.patch("users", u._id, { name: "" });\n'
+                '    for (const t of await getAll(ctx.db, args.ids)) if (t) await ctx.db.delete("tasks", t._id);\n  },\n});\n'),
         # triage G48b P5: an id in an object nested in a document
         Invalid('import type { QueryCtx } from "./_generated/server";\nimport type { Doc } from "./_generated/dataModel";\n'
                 'export async function badge(ctx: QueryCtx, task: Doc<"tasks">) {\n'
