@@ -522,3 +522,31 @@ def test_a_second_db_handle_a_builder_adds_is_recorded_with_its_wrappers(tmp_pat
     # the second layer's `ctx.db` is the first layer's row-level-security one; it sets `rawDb` to a number
     assert aliases["c"] == {"kept": set(), "audited": {"Triggers.wrapDB"}, "adminDb": {"wrapDatabaseWriter"},
                             "wrappedAgain": {"wrapDatabaseWriter"}}
+
+
+def test_writes_through_a_second_db_handle_count_as_the_functions_writes(tmp_path):
+    """`ctx.rawDb.insert("t", ...)` writes `t` as `ctx.db.insert` would; handing `ctx.rawDb` to
+    code cvxlint cannot follow (a callback from an array) leaves the written tables unknown,
+    as handing it `ctx.db` does."""
+    files = {
+        "package.json": '{"dependencies": {"convex": "1.31.0", "convex-helpers": "0.1.100"}}',
+        "convex/_generated/server.d.ts": "export declare const mutation: any;\n",
+        "convex/builders.ts":
+            'import { customCtx, customMutation } from "convex-helpers/server/customFunctions";\n'
+            'import { wrapDatabaseWriter } from "convex-helpers/server/rowLevelSecurity";\n'
+            'import { mutation } from "./_generated/server";\n'
+            'export const guarded = customMutation(mutation, customCtx(async (ctx) => '
+            '({ rawDb: ctx.db, db: wrapDatabaseWriter(ctx, ctx.db, {}) })));\n',
+        "convex/notes.ts":
+            'import { guarded } from "./builders";\n'
+            'const steps: Array<(db: any) => Promise<void>> = [];\n'
+            'export const add = guarded({ args: {}, handler: async (ctx) => {\n'
+            '  await ctx.rawDb.insert("logs", {});\n  await ctx.db.insert("notes", {});\n}});\n'
+            'export const wipe = guarded({ args: {}, handler: async (ctx) => {\n'
+            '  for (const step of steps) await step(ctx.rawDb);\n}});\n',
+    }
+    write_files(tmp_path, files)
+    project = project_for(tmp_path)
+    [app] = project.apps
+    assert app.queries.written_tables(app.by_identifier["notes:add"]) == {"logs", "notes"}
+    assert app.queries.written_tables(app.by_identifier["notes:wipe"]) is None

@@ -3,7 +3,7 @@ from cvxlint.project.queries import is_async_map
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, call_sites, js, memoized
 
 from ..examples import HONO, SECOND_DB, SECOND_DB_PG
-from .common import DB_METHODS, SERVER, ctx_promise, given_ctx, in_async_function, promise_call
+from .common import BUILDER_METHODS, DB_METHODS, SERVER, TERMINALS, ctx_promise, given_ctx, in_async_function, promise_call
 
 _CHAIN = ("then", "catch", "finally")
 
@@ -188,14 +188,16 @@ class NoFloatingConvexPromise(Rule):
         # triage G55a P4: the raw database a row-level-security builder keeps as `ctx.rawDb`
         Invalid('import { v } from "convex/values";\nimport { ownerMutation, pgMutation } from "./builders";\n'
                 'export const add = ownerMutation({ args: { id: v.id("notes") }, handler: async (ctx, { id }) => {\n'
-                '  ctx.rawDb.insert("notes", { body: "" });\n  const { rawDb } = ctx;\n  rawDb.delete("notes", id);\n}});\n'
+                '  ctx.rawDb.insert("notes", { body: "" });\n  const { rawDb } = ctx;\n  rawDb.delete("notes", id);\n'
+                '  const n = ctx.rawDb.query("notes").take(5).length;\n}});\n'
                 'export const sync = pgMutation({ args: {}, handler: async (ctx) => {\n'
                 '  ctx.pgDb.insert("notes", {});\n  ctx.rawDb.delete(1);\n}});\n',
-                files={"convex/builders.ts": SECOND_DB, "convex/pg.ts": SECOND_DB_PG}, lines=[4, 6],
-                message="returns a promise nobody awaits",
+                files={"convex/builders.ts": SECOND_DB, "convex/pg.ts": SECOND_DB_PG}, lines=[4, 6, 7],
+                message="returns a promise",
                 output='import { v } from "convex/values";\nimport { ownerMutation, pgMutation } from "./builders";\n'
                 'export const add = ownerMutation({ args: { id: v.id("notes") }, handler: async (ctx, { id }) => {\n'
-                '  await ctx.rawDb.insert("notes", { body: "" });\n  const { rawDb } = ctx;\n  await rawDb.delete("notes", id);\n}});\n'
+                '  await ctx.rawDb.insert("notes", { body: "" });\n  const { rawDb } = ctx;\n  await rawDb.delete("notes", id);\n'
+                '  const n = (await ctx.rawDb.query("notes").take(5)).length;\n}});\n'
                 'export const sync = pgMutation({ args: {}, handler: async (ctx) => {\n'
                 '  ctx.pgDb.insert("notes", {});\n  ctx.rawDb.delete(1);\n}});\n',
                 note="not another builder's `rawDb`, nor a `pgDb`, holding another database's client"),
@@ -310,13 +312,16 @@ def _given_db(ctx, facts, site) -> str | None:
     """`db.patch(...)` on a parameter that a handler hands `ctx.db` (`tick(ctx.db, id)` into
     `function tick(db, id)`), or `this.ctx.db.patch(...)` in a method of a class that keeps a
     handler's ctx (`new Repo(ctx).touch(id)`): untyped, as in plain JavaScript, it is known
-    only from the call. Also `ctx.rawDb.insert(...)` where the function's builder sets
-    `rawDb` to the database (`CtxChange.db_aliases`)."""
+    only from the call. Also `ctx.rawDb.insert(...)` (and `ctx.rawDb.query("t").collect()`)
+    where the function's builder sets `rawDb` to the database (`CtxChange.db_aliases`)."""
     if site is None or site.is_new:
         return None
     # `_handed` reads the reach of every function of the app: asked only for a call that may
     # be one of its two kinds (it cost 2.5 ms of every keystroke when asked for every call)
     ref = site.ref
+    if ref is None and site.path[-1:] and site.path[-1] in TERMINALS:
+        query = _query_on_alias(ctx, site.callee)
+        return f"`.{site.path[-1]}()`" if query is not None and id(query) in _handed(ctx)[1] else None
     if ref is None:
         chain = js.member_chain(site.callee) if len(site.path) >= 2 else None
         if chain is None or chain[0].type != "this":
@@ -331,6 +336,23 @@ def _given_db(ctx, facts, site) -> str | None:
     if ref.path or len(site.path) != 1:
         return None
     return f"`db.{site.path[0]}`" if (id(ref.func), ref.index) in _handed(ctx)[0] else None
+
+
+def _query_on_alias(ctx, callee):
+    """The `x.rawDb.query("t")` call a terminal's builder chain (`callee`, `….collect`) starts
+    from, when `rawDb` is a second database handle of some builder; else None."""
+    cur = js.unwrap(callee.child("object")) if callee is not None and callee.type == "member_expression" else None
+    while cur is not None and cur.type == "call_expression":
+        inner = js.callee(cur)
+        prop = inner.child("property") if inner is not None and inner.type == "member_expression" else None
+        if prop is None or prop.text not in BUILDER_METHODS:
+            return None
+        if prop.text == "query":
+            handle = js.unwrap(inner.child("object"))
+            name = handle.child("property") if handle is not None and handle.type == "member_expression" else None
+            return cur if name is not None and name.text in _db_alias_names(ctx) else None
+        cur = js.unwrap(inner.child("object"))
+    return None
 
 
 def _db_alias_names(ctx) -> set[str]:
