@@ -5,3 +5,18 @@
 HONO = ('import { Hono } from "hono";\nimport { HonoWithConvex, HttpRouterWithHono } from "convex-helpers/server/hono";\n'
         'import { ActionCtx } from "./_generated/server";\nimport { internal } from "./_generated/api";\n'
         'const app: HonoWithConvex<ActionCtx> = new Hono();\n')
+
+# convex/builders.ts of an app whose row-level-security builders keep the raw database as a
+# second handle (`ctx.rawDb`) for the flows that must cross the policy, and a builder whose
+# `pgDb` is another database's client (no Convex database, whatever its name says).
+SECOND_DB = ('import { customCtx, customMutation, customQuery } from "convex-helpers/server/customFunctions";\n'
+             'import { wrapDatabaseReader, wrapDatabaseWriter } from "convex-helpers/server/rowLevelSecurity";\n'
+             'import { mutation, query } from "./_generated/server";\n'
+             'import { openPool } from "./pg";\n'
+             'const rules = {};\n'
+             'export const ownerQuery = customQuery(query, customCtx(async (ctx) => ({\n'
+             '  rawDb: ctx.db, db: wrapDatabaseReader(ctx, ctx.db, rules) })));\n'
+             'export const ownerMutation = customMutation(mutation, customCtx(async (ctx) => ({\n'
+             '  rawDb: ctx.db, db: wrapDatabaseWriter(ctx, ctx.db, rules) })));\n'
+             'export const pgMutation = customMutation(mutation, customCtx(async () => ({ pgDb: openPool(), rawDb: openPool() })));\n')
+SECOND_DB_PG = 'export const openPool = () => ({ query: (_: string) => [], insert: async (..._: unknown[]) => 1, delete: async (_: unknown) => 0 });\n'

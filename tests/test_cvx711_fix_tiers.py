@@ -62,3 +62,31 @@ def test_fix_tier(builder, declared, locked, tier, tmp_path):
     fix = run.diagnostics[0].fix
     assert fix is not None and fix.applicability == tier, fix
     assert ("convex-helpers" in run.diagnostics[0].message) == (tier is Applicability.UNSAFE)
+
+
+# A builder keeping the raw database next to the row-level-security one (cominsula's
+# `rawDb: ctx.db`), and a second handle that is itself wrapped
+RAW_KEPT = ('import { customCtx, customMutation } from "convex-helpers/server/customFunctions";\n'
+            'import { wrapDatabaseWriter } from "convex-helpers/server/rowLevelSecurity";\n'
+            'import { mutation as raw } from "./_generated/server";\n'
+            'export const mutation = customMutation(raw, customCtx(async (ctx) => ({\n'
+            '  rawDb: ctx.db, adminDb: wrapDatabaseWriter(ctx, ctx.db, {}), db: wrapDatabaseWriter(ctx, ctx.db, {}),\n})));\n')
+
+
+@pytest.mark.parametrize("write,tier", [
+    ("await ctx.rawDb.patch(id, { done: true });", Applicability.SAFE),  # the raw writer takes the name
+    ("const { rawDb } = ctx;\n  await rawDb.patch(id, { done: true });", Applicability.SAFE),
+    ("await ctx.adminDb.patch(id, { done: true });", Applicability.UNSAFE),
+    ("await ctx.db.patch(id, { done: true });", Applicability.UNSAFE),
+])
+def test_fix_tier_through_a_second_db_handle(write, tier, tmp_path):
+    files = {"convex/schema.ts": SCHEMA, "convex/builders.ts": RAW_KEPT,
+             "package.json": json.dumps({"dependencies": {"convex": "1.31.0", "convex-helpers": "0.1.100"}})}
+    code = ('import { v } from "convex/values";\nimport { mutation } from "./builders";\n'
+            'export const finish = mutation({ args: { id: v.id("tasks") }, handler: async (ctx, { id }) => {\n'
+            f'  {write}\n}}}});\n')
+    line = 3 + write.count("\n") + 1
+    run = run_example(RULE, Invalid(code, lines=[line], files=files), tmp_path / "app")
+    assert [d.line for d in run.diagnostics] == [line]
+    fix = run.diagnostics[0].fix
+    assert fix is not None and fix.applicability == tier, fix

@@ -482,3 +482,71 @@ def test_the_lockfile_version_is_read_again_only_when_the_file_changes(tmp_path,
     write_lock("1.31.0")  # a different size, as an upgrade writes
     assert str(versions.detect_convex_version(tmp_path).version) == "1.31.0"
     assert parsed == ["package-lock.json"] * 2
+
+
+def test_a_second_db_handle_a_builder_adds_is_recorded_with_its_wrappers(tmp_path):
+    """A customization that keeps the raw database next to a row-level-security one (`{ rawDb:
+    ctx.db, db: wrapDatabaseWriter(...) }`, cominsula) gives handlers a second database: the
+    member is recorded with the wrappers of what it holds. Told by the value, not the name:
+    a `pgDb` holding another client is none, nor is a member a later layer sets to something else."""
+    files = {
+        "package.json": '{"dependencies": {"convex": "1.31.0", "convex-helpers": "0.1.100"}}',
+        "convex/_generated/server.d.ts": "export declare const mutation: any;\n",
+        "convex/builders.ts":
+            'import { customCtx, customMutation } from "convex-helpers/server/customFunctions";\n'
+            'import { wrapDatabaseWriter } from "convex-helpers/server/rowLevelSecurity";\n'
+            'import { Triggers } from "convex-helpers/server/triggers";\n'
+            'import { mutation } from "./_generated/server";\n'
+            'import { connect } from "./pg";\n'
+            'const triggers = new Triggers<any>();\n'
+            'export const guarded = customMutation(mutation, customCtx(async (ctx) => {\n'
+            '  const kept = ctx.db;\n'
+            '  return { rawDb: ctx.db, kept, pgDb: connect(), audited: triggers.wrapDB(ctx).db,\n'
+            '    adminDb: wrapDatabaseWriter(ctx, ctx.db, {}), db: wrapDatabaseWriter(ctx, ctx.db, {}) };\n}));\n'
+            'export const destructured = customMutation(mutation, { args: {}, input: async ({ db }: any) => '
+            '({ ctx: { unsafeDb: db }, args: {} }) });\n'
+            'export const layered = customMutation(guarded, customCtx(async (ctx) => ({ rawDb: 1, wrappedAgain: ctx.db })));\n',
+        "convex/pg.ts": "export const connect = () => ({});\n",
+        "convex/notes.ts": 'import { guarded, destructured, layered } from "./builders";\n'
+                           'export const a = guarded({ args: {}, handler: async () => {} });\n'
+                           'export const b = destructured({ args: {}, handler: async () => {} });\n'
+                           'export const c = layered({ args: {}, handler: async () => {} });\n',
+    }
+    write_files(tmp_path, files)
+    project = project_for(tmp_path)
+    [app] = project.apps
+    aliases = {name: project.ctx_change(app.by_identifier[f"notes:{name}"].builder).db_aliases for name in "abc"}
+    assert aliases["a"] == {"rawDb": set(), "kept": set(), "audited": {"Triggers.wrapDB"},
+                            "adminDb": {"wrapDatabaseWriter"}}
+    assert aliases["b"] == {"unsafeDb": set()}
+    # the second layer's `ctx.db` is the first layer's row-level-security one; it sets `rawDb` to a number
+    assert aliases["c"] == {"kept": set(), "audited": {"Triggers.wrapDB"}, "adminDb": {"wrapDatabaseWriter"},
+                            "wrappedAgain": {"wrapDatabaseWriter"}}
+
+
+def test_writes_through_a_second_db_handle_count_as_the_functions_writes(tmp_path):
+    """`ctx.rawDb.insert("t", ...)` writes `t` as `ctx.db.insert` would; handing `ctx.rawDb` to
+    code cvxlint cannot follow (a callback from an array) leaves the written tables unknown,
+    as handing it `ctx.db` does."""
+    files = {
+        "package.json": '{"dependencies": {"convex": "1.31.0", "convex-helpers": "0.1.100"}}',
+        "convex/_generated/server.d.ts": "export declare const mutation: any;\n",
+        "convex/builders.ts":
+            'import { customCtx, customMutation } from "convex-helpers/server/customFunctions";\n'
+            'import { wrapDatabaseWriter } from "convex-helpers/server/rowLevelSecurity";\n'
+            'import { mutation } from "./_generated/server";\n'
+            'export const guarded = customMutation(mutation, customCtx(async (ctx) => '
+            '({ rawDb: ctx.db, db: wrapDatabaseWriter(ctx, ctx.db, {}) })));\n',
+        "convex/notes.ts":
+            'import { guarded } from "./builders";\n'
+            'const steps: Array<(db: any) => Promise<void>> = [];\n'
+            'export const add = guarded({ args: {}, handler: async (ctx) => {\n'
+            '  await ctx.rawDb.insert("logs", {});\n  await ctx.db.insert("notes", {});\n}});\n'
+            'export const wipe = guarded({ args: {}, handler: async (ctx) => {\n'
+            '  for (const step of steps) await step(ctx.rawDb);\n}});\n',
+    }
+    write_files(tmp_path, files)
+    project = project_for(tmp_path)
+    [app] = project.apps
+    assert app.queries.written_tables(app.by_identifier["notes:add"]) == {"logs", "notes"}
+    assert app.queries.written_tables(app.by_identifier["notes:wipe"]) is None

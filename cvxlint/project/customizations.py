@@ -27,6 +27,14 @@ class CtxChange:
     # convex-helpers wrappers the handler's `ctx.db` comes from: "wrapDatabaseReader",
     # "wrapDatabaseWriter" (row-level security), "Triggers.wrapDB"
     db_wrappers: set[str] = field(default_factory=set)
+    # other members that hold the database: `{ rawDb: ctx.db, db: wrapDatabaseWriter(...) }`
+    # keeps the raw one for the flows that must cross row-level security. Member -> the
+    # wrappers of that handle (as `db_wrappers`; none for the raw `ctx.db`)
+    db_aliases: dict[str, set[str]] = field(default_factory=dict)
+
+    def wrappers_of(self, member: str) -> set[str]:
+        """The convex-helpers wrappers of the database handle `ctx.<member>` ("db" or an alias)."""
+        return self.db_wrappers if member == "db" else self.db_aliases.get(member, set())
 
 
 def ctx_change(linker: Linker, builder: Builder) -> CtxChange:
@@ -35,6 +43,7 @@ def ctx_change(linker: Linker, builder: Builder) -> CtxChange:
         _factory(builder.factory, out)
     for layer in builder.layers:
         _layer(linker, layer.facts, layer.customization, out)
+    _db_aliases(linker, builder, out)
     return out
 
 
@@ -56,52 +65,67 @@ def _factory(wrap: FactoryWrap, out: CtxChange) -> None:
     _ctx_keys(ctx, ctx_name, out)
 
 
-def _layer(linker: Linker, facts: FileFacts, node: Node | None, out: CtxChange) -> None:
+@dataclass(slots=True)
+class _LayerRead:
+    """What one customization is: the functions that make the handler's ctx, each with where
+    in what it returns the ctx is (None: the whole value, as `customCtx`'s; "ctx": `input`'s
+    `{ ctx: {...}, args }`), or `customCtx(triggers.wrapDB)`."""
+    functions: list[tuple[FileFacts, FunctionInfo, str | None]] = field(default_factory=list)
+    triggers: bool = False
+    known: bool = True
+
+
+def _read_layer(linker: Linker, facts: FileFacts, node: Node | None) -> _LayerRead:
+    out = _LayerRead()
     node = js.unwrap(node)
     if node is None:
-        return
+        return out
     d = linker.value_of(facts, node)
     if isinstance(d, ExternalDef):
-        if is_wrapper_package(d.module) and d.name == "NoOp":
-            return
-        out.known = False
-        return
+        out.known = is_wrapper_package(d.module) and d.name == "NoOp"
+        return out
     if not isinstance(d, Def) or d.path:
         out.known = False
-        return
+        return out
     facts, node = d.facts, d.node
     if node.type == "call_expression":
         fn = linker.value_of(facts, js.callee(node))
         if isinstance(fn, ExternalDef) and is_wrapper_package(fn.module) and fn.name == "customCtx":
             args = js.call_args(node)
             if args and _is_triggers_wrap_db(linker, facts, args[0]):
-                out.added.add("db")  # the same db, running the triggers on each write: no access check
-                out.db_wrappers.add("Triggers.wrapDB")
-                return
+                out.triggers = True
+                return out
             inner = _function(linker, facts, args[0] if args else None)
             if inner is None:
                 out.known = False
-                return
-            ffacts, finfo = inner
-            out.functions.append(inner)
-            _returned_keys(ffacts, finfo, None, out)
-            _db_wrapper(linker, ffacts, finfo, None, out)
-            return
+            else:
+                out.functions.append((*inner, None))
+            return out
         out.known = False
-        return
+        return out
     if node.type == "object":
         for p in js.object_props(node):
             if p.key == "input":
                 inner = _function(linker, facts, p.value)
                 if inner is None:
                     out.known = False
-                    return
-                ffacts, finfo = inner
-                out.functions.append(inner)
-                _returned_keys(ffacts, finfo, "ctx", out)
-                _db_wrapper(linker, ffacts, finfo, "ctx", out)
-        return
+                    return out
+                out.functions.append((*inner, "ctx"))
+        return out
     out.known = False
+    return out
+
+
+def _layer(linker: Linker, facts: FileFacts, node: Node | None, out: CtxChange) -> None:
+    read = _read_layer(linker, facts, node)
+    out.known = out.known and read.known
+    if read.triggers:
+        out.added.add("db")  # the same db, running the triggers on each write: no access check
+        out.db_wrappers.add("Triggers.wrapDB")
+    for ffacts, finfo, under in read.functions:
+        out.functions.append((ffacts, finfo))
+        _returned_keys(ffacts, finfo, under, out)
+        out.db_wrappers |= _db_wrappers(linker, ffacts, finfo, under)
 
 
 def _is_triggers_wrap_db(linker: Linker, facts: FileFacts, node: Node) -> bool:
@@ -147,10 +171,10 @@ def triggers_only(linker: Linker, builder: Builder) -> list[Node] | None:
 _RLS_WRAPPERS = ("wrapDatabaseReader", "wrapDatabaseWriter")
 
 
-def _db_wrapper(linker: Linker, facts: FileFacts, func: FunctionInfo, under: str | None, out: CtxChange) -> None:
-    """`db: wrapDatabaseReader(ctx, ctx.db, rules)` among the returned keys (also through a
-    local: `const db = wrapDatabaseWriter(...)`, `{ db }`): convex-helpers' row-level security."""
-    if func.body is None or "db" not in out.added:
+def _returned_ctx_objects(func: FunctionInfo, under: str | None):
+    """The object literals the customization function returns as the handler's ctx (under
+    `under` when given: `{ ctx: {...} }`), each unwrapped (also of `await`)."""
+    if func.body is None:
         return
     for r in js.return_statements(func.node) if func.body.type == "statement_block" else [None]:
         o = js.unwrap(func.body if r is None else (r.children[0] if r.children else None))
@@ -158,18 +182,106 @@ def _db_wrapper(linker: Linker, facts: FileFacts, func: FunctionInfo, under: str
             o = js.unwrap(o.children[0])
         if under is not None and o is not None and o.type == "object":
             o = js.unwrap(js.object_get(o, under))
-        value = js.unwrap(js.object_get(o, "db")) if o is not None and o.type == "object" else None
-        if value is not None and value.type in ("identifier", "shorthand_property_identifier"):
-            value = js.unwrap(local_const(facts, value)) or value
-        if value is None:
-            continue
-        if value.type == "await_expression" and value.children:
-            value = js.unwrap(value.children[0])
-        if value is None or value.type != "call_expression":
-            continue
-        d = linker.value_of(facts, js.callee(value))
-        if isinstance(d, ExternalDef) and is_wrapper_package(d.module) and d.name in _RLS_WRAPPERS and not d.path:
-            out.db_wrappers.add(d.name)
+        if o is not None and o.type == "object":
+            yield o
+
+
+def _member_value(facts: FileFacts, value: Node | None) -> Node | None:
+    """A returned member's value, through a local const (`const db = wrapDatabaseWriter(...)`,
+    `{ db }`) and `await`."""
+    value = js.unwrap(value)
+    if value is not None and value.type in ("identifier", "shorthand_property_identifier"):
+        value = js.unwrap(local_const(facts, value)) or value
+    if value is not None and value.type == "await_expression" and value.children:
+        value = js.unwrap(value.children[0])
+    return value
+
+
+def _rls_wrapper(linker: Linker, facts: FileFacts, value: Node | None) -> str | None:
+    """"wrapDatabaseReader" / "wrapDatabaseWriter" when `value` calls that convex-helpers function."""
+    if value is None or value.type != "call_expression":
+        return None
+    d = linker.value_of(facts, js.callee(value))
+    if isinstance(d, ExternalDef) and is_wrapper_package(d.module) and d.name in _RLS_WRAPPERS and not d.path:
+        return d.name
+    return None
+
+
+def _db_wrappers(linker: Linker, facts: FileFacts, func: FunctionInfo, under: str | None) -> set[str]:
+    """`db: wrapDatabaseReader(ctx, ctx.db, rules)` among the returned keys (also through a
+    local: `const db = wrapDatabaseWriter(...)`, `{ db }`): convex-helpers' row-level security."""
+    out: set[str] = set()
+    for o in _returned_ctx_objects(func, under):
+        wrapper = _rls_wrapper(linker, facts, _member_value(facts, js.object_get(o, "db")))
+        if wrapper is not None:
+            out.add(wrapper)
+    return out
+
+
+def _db_aliases(linker: Linker, builder: Builder, out: CtxChange) -> None:
+    """Members other than `db` that a customization sets to the database (`rawDb: ctx.db`,
+    `adminDb: wrapDatabaseWriter(ctx, ctx.db, rules)`, `audited: triggers.wrapDB(ctx).db`):
+    `out.db_aliases`. Told by the value, never by the name (`pgDb: drizzle(...)` is no Convex
+    database), and only when every return sets it so; a later layer setting the member to
+    anything else (or `undefined`) drops it. The layers run innermost first, each given the
+    ctx the one before made: a `ctx.db` it keeps is as wrapped as the layers before left it."""
+    db_wrappers: set[str] = set()  # of the `ctx.db` the next layer is given
+    for layer in reversed(builder.layers):
+        read = _read_layer(linker, layer.facts, layer.customization)
+        if read.triggers:
+            db_wrappers.add("Triggers.wrapDB")
+        for facts, func, under in read.functions:
+            for key, wrappers in _layer_db_aliases(linker, facts, func, under, db_wrappers).items():
+                if wrappers is None:
+                    out.db_aliases.pop(key, None)
+                else:
+                    out.db_aliases[key] = wrappers
+            db_wrappers |= _db_wrappers(linker, facts, func, under)
+
+
+def _layer_db_aliases(linker: Linker, facts: FileFacts, func: FunctionInfo, under: str | None,
+                      db_wrappers: set[str]) -> dict[str, set[str] | None]:
+    """The members other than `db` one customization function returns: each with the wrappers
+    of the database it holds (`db_wrappers`: those of the `ctx.db` it is given), None when some
+    return sets it to anything else."""
+    found: dict[str, set[str] | None] = {}
+    for o in _returned_ctx_objects(func, under):
+        for p in js.object_props(o):
+            if p.spread or p.key is None or p.key == "db":
+                continue
+            value = _member_value(facts, p.value)
+            if _is_own_db(facts, func, value):
+                wrappers = set(db_wrappers)
+            elif (wrapper := _rls_wrapper(linker, facts, value)) is not None:
+                wrappers = {wrapper}
+            elif _triggers_db(linker, facts, value):
+                wrappers = {"Triggers.wrapDB"}
+            else:
+                found[p.key] = None
+                continue
+            if p.key not in found:
+                found[p.key] = wrappers
+            elif found[p.key] is not None:
+                found[p.key] |= wrappers
+    return found
+
+
+def _is_own_db(facts: FileFacts, func: FunctionInfo, value: Node | None) -> bool:
+    """Is `value` the `db` of the ctx the customization is given (`ctx.db`, or `db` destructured
+    from it: `async ({ db }) => ({ rawDb: db })`)?"""
+    chain = js.member_chain(value) if value is not None else None
+    ref = facts.ref_of(chain[0]) if chain is not None else None
+    return ref is not None and ref.kind == "param" and ref.func is func and ref.index == 0 \
+        and (*ref.path, *chain[1]) == ("db",)
+
+
+def _triggers_db(linker: Linker, facts: FileFacts, value: Node | None) -> bool:
+    """`triggers.wrapDB(ctx).db` of a convex-helpers `new Triggers()`."""
+    if value is None or value.type != "member_expression":
+        return False
+    prop, obj = value.child("property"), js.unwrap(value.child("object"))
+    return prop is not None and prop.text == "db" and obj is not None and obj.type == "call_expression" \
+        and _wrapped_triggers(linker, facts, js.callee(obj)) is not None
 
 
 def _function(linker: Linker, facts: FileFacts, node: Node | None) -> tuple[FileFacts, FunctionInfo] | None:

@@ -114,6 +114,13 @@ class DbCall:
     table_node: Node | None = None  # ... the argument itself (literal or not), when written
     explicit: bool = True  # get/patch/replace/delete: written with the table name first
     functions: list[RegisteredFunction] = field(default_factory=list)  # who reaches it (by handler)
+    # id(function) -> the member of that function's ctx the call goes through when it is not
+    # `db`: a second handle its builder adds (`ctx.rawDb.delete(id)`, `CtxChange.db_aliases`)
+    via_alias: dict[int, str] = field(default_factory=dict)
+
+    def db_member(self, fn: RegisteredFunction) -> str:
+        """The member of `fn`'s ctx this call reaches the database through: "db" or an alias."""
+        return self.via_alias.get(id(fn), "db")
 
     @property
     def hand_typed(self) -> bool:
@@ -534,9 +541,13 @@ class DatabaseUses:
             if modules is not None and fn.module.facts.path not in modules \
                     or wanted is not None and id(fn) not in wanted:
                 continue
+            aliases = project.ctx_change(fn.builder).db_aliases
             for r in project.reach(fn):
                 for site, path in r.ctx_calls():
-                    self._add(r.facts, site, path, fn)
+                    if path[:1] and path[0] in aliases:  # `ctx.rawDb.query(...)`: as `ctx.db`'s
+                        self._add(r.facts, site, ("db", *path[1:]), fn, alias=path[0])
+                    else:
+                        self._add(r.facts, site, path, fn)
                 if touching is None or r.facts.path in touching:
                     read.setdefault(r.facts.path, r.facts)
         for module in app.modules.values():
@@ -588,11 +599,14 @@ class DatabaseUses:
         if path[i:][:1] == ("db",) and len(path) - i in (2, 3):
             self._add(facts, site, path[i:], None)
 
-    def _add(self, facts: FileFacts, site: CallSite, path: tuple[str, ...], fn: RegisteredFunction | None) -> None:
+    def _add(self, facts: FileFacts, site: CallSite, path: tuple[str, ...], fn: RegisteredFunction | None,
+             alias: str | None = None) -> None:
         existing = self._by_node.get(id(site.node))
         if existing is not None:
             if fn is not None and fn not in existing.functions:
                 existing.functions.append(fn)
+                if alias is not None:
+                    existing.via_alias[id(fn)] = alias
             return
         if site.is_new:
             return
@@ -623,6 +637,8 @@ class DatabaseUses:
             call.table = self.project.linker.const_string(facts, call.table_node)
         if fn is not None:
             call.functions.append(fn)
+            if alias is not None:
+                call.via_alias[id(fn)] = alias
         self._by_node[id(site.node)] = call
         self.calls.append(call)
 
@@ -749,8 +765,9 @@ class DatabaseUses:
             out.add(table)
         reached = self.project.reach(fn)
         with_ctx = {id(r.func) for r in reached if r.ctx_index is not None}
+        handles = {"db", *self.project.ctx_change(fn.builder).db_aliases}
         for r in reached:
-            if r.ctx_index is not None and any(self._ctx_escapes(r, site, with_ctx) for site in r.func.all_calls()):
+            if r.ctx_index is not None and any(self._ctx_escapes(r, site, with_ctx, handles) for site in r.func.all_calls()):
                 return None
         return out
 
@@ -768,10 +785,10 @@ class DatabaseUses:
             out.add(table)
         return out
 
-    def _ctx_escapes(self, r, site: CallSite, with_ctx: set[int]) -> bool:
-        """Does `site` hand the ctx of `r` (or its db) to a function that is not a package's
-        and whose database calls are not among `fn`'s (`with_ctx`: the functions reach() saw
-        receive the ctx)?"""
+    def _ctx_escapes(self, r, site: CallSite, with_ctx: set[int], handles: set[str]) -> bool:
+        """Does `site` hand the ctx of `r` (or its db: a member in `handles`) to a function that
+        is not a package's and whose database calls are not among `fn`'s (`with_ctx`: the
+        functions reach() saw receive the ctx)?"""
         ref = site.ref
         if ref is not None and ref.kind == "param" and ref.func is r.func and ref.index == r.ctx_index:
             return False  # a call on the ctx itself: `ctx.db.insert(...)`, `ctx.runMutation(...)`
@@ -782,7 +799,7 @@ class DatabaseUses:
                 # own calls count: `run(program(ctx))` hands the ctx to `program`)
                 if pref.index == r.ctx_index and r.facts.enclosing_function(ident) is site.func \
                         and not _in_call_within(ident, site.node) \
-                        and _db_reachable(r.on_ctx(pref.path + _member_path(ident))):
+                        and _db_reachable(r.on_ctx(pref.path + _member_path(ident)), handles):
                     carried = True
                     chain = js.member_chain(js.unwrap(arg))
                     inside = inside or chain is None or chain[0] is not ident  # `{ ...ctx, user }`
@@ -917,10 +934,11 @@ def _in_call_within(n: Node, call: Node) -> bool:
     return False
 
 
-def _db_reachable(path: tuple[str, ...] | None) -> bool:
-    """Can code given this part of a ctx write the database? The whole ctx or its db can;
-    `ctx.auth` or `ctx.storage` cannot, nor what is not the ctx (None)."""
-    return path is not None and (not path or path[0] == "db")
+def _db_reachable(path: tuple[str, ...] | None, handles: set[str]) -> bool:
+    """Can code given this part of a ctx write the database? The whole ctx or its db (a
+    member in `handles`: `db`, or a second handle the builder adds) can; `ctx.auth` or
+    `ctx.storage` cannot, nor what is not the ctx (None)."""
+    return path is not None and (not path or path[0] in handles)
 
 
 def _package_function(linker, facts: FileFacts, callee: Node | None) -> bool:

@@ -2,8 +2,8 @@ from cvxlint.project.evaluate import local_const
 from cvxlint.project.queries import is_async_map
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, call_sites, js, memoized
 
-from ..examples import HONO
-from .common import DB_METHODS, SERVER, ctx_promise, given_ctx, in_async_function, promise_call
+from ..examples import HONO, SECOND_DB, SECOND_DB_PG
+from .common import BUILDER_METHODS, DB_METHODS, SERVER, TERMINALS, ctx_promise, given_ctx, in_async_function, promise_call
 
 _CHAIN = ("then", "catch", "finally")
 
@@ -185,6 +185,22 @@ class NoFloatingConvexPromise(Rule):
                 '  await c.env.runMutation(internal.users.add, { email });\n'
                 '  await c.env.scheduler.runAfter(0, internal.mail.welcome, { email });\n'
                 '  return c.text("ok");\n});\nexport default new HttpRouterWithHono(app);\n'),
+        # triage G55a P4: the raw database a row-level-security builder keeps as `ctx.rawDb`
+        Invalid('import { v } from "convex/values";\nimport { ownerMutation, pgMutation } from "./builders";\n'
+                'export const add = ownerMutation({ args: { id: v.id("notes") }, handler: async (ctx, { id }) => {\n'
+                '  ctx.rawDb.insert("notes", { body: "" });\n  const { rawDb } = ctx;\n  rawDb.delete("notes", id);\n'
+                '  const n = ctx.rawDb.query("notes").take(5).length;\n}});\n'
+                'export const sync = pgMutation({ args: {}, handler: async (ctx) => {\n'
+                '  ctx.pgDb.insert("notes", {});\n  ctx.rawDb.delete(1);\n}});\n',
+                files={"convex/builders.ts": SECOND_DB, "convex/pg.ts": SECOND_DB_PG}, lines=[4, 6, 7],
+                message="returns a promise",
+                output='import { v } from "convex/values";\nimport { ownerMutation, pgMutation } from "./builders";\n'
+                'export const add = ownerMutation({ args: { id: v.id("notes") }, handler: async (ctx, { id }) => {\n'
+                '  await ctx.rawDb.insert("notes", { body: "" });\n  const { rawDb } = ctx;\n  await rawDb.delete("notes", id);\n'
+                '  const n = (await ctx.rawDb.query("notes").take(5)).length;\n}});\n'
+                'export const sync = pgMutation({ args: {}, handler: async (ctx) => {\n'
+                '  ctx.pgDb.insert("notes", {});\n  ctx.rawDb.delete(1);\n}});\n',
+                note="not another builder's `rawDb`, nor a `pgDb`, holding another database's client"),
     ]
 
     def check_module(self, ctx, module):
@@ -296,34 +312,75 @@ def _given_db(ctx, facts, site) -> str | None:
     """`db.patch(...)` on a parameter that a handler hands `ctx.db` (`tick(ctx.db, id)` into
     `function tick(db, id)`), or `this.ctx.db.patch(...)` in a method of a class that keeps a
     handler's ctx (`new Repo(ctx).touch(id)`): untyped, as in plain JavaScript, it is known
-    only from the call."""
+    only from the call. Also `ctx.rawDb.insert(...)` (and `ctx.rawDb.query("t").collect()`)
+    where the function's builder sets `rawDb` to the database (`CtxChange.db_aliases`)."""
     if site is None or site.is_new:
         return None
     # `_handed` reads the reach of every function of the app: asked only for a call that may
     # be one of its two kinds (it cost 2.5 ms of every keystroke when asked for every call)
     ref = site.ref
+    if ref is None and site.path[-1:] and site.path[-1] in TERMINALS:
+        query = _query_on_alias(ctx, site.callee)
+        return f"`.{site.path[-1]}()`" if query is not None and id(query) in _handed(ctx)[1] else None
     if ref is None:
         chain = js.member_chain(site.callee) if len(site.path) >= 2 else None
         if chain is None or chain[0].type != "this":
             return None
         path = _handed(ctx)[1].get(id(site.node))
         return ctx_promise(facts, site, path) if path is not None else None
-    if ref.kind != "param" or ref.path or len(site.path) != 1 or site.path[0] not in DB_METHODS:
+    if ref.kind != "param" or not site.path or site.path[-1] not in DB_METHODS:
+        return None
+    if len(site.path) >= 2 and site.path[-2] in _db_alias_names(ctx):  # `ctx.rawDb.insert(...)`
+        path = _handed(ctx)[1].get(id(site.node))
+        return ctx_promise(facts, site, path) if path is not None else None
+    if ref.path or len(site.path) != 1:
         return None
     return f"`db.{site.path[0]}`" if (id(ref.func), ref.index) in _handed(ctx)[0] else None
 
 
+def _query_on_alias(ctx, callee):
+    """The `x.rawDb.query("t")` call a terminal's builder chain (`callee`, `….collect`) starts
+    from, when `rawDb` is a second database handle of some builder; else None."""
+    cur = js.unwrap(callee.child("object")) if callee is not None and callee.type == "member_expression" else None
+    while cur is not None and cur.type == "call_expression":
+        inner = js.callee(cur)
+        prop = inner.child("property") if inner is not None and inner.type == "member_expression" else None
+        if prop is None or prop.text not in BUILDER_METHODS:
+            return None
+        if prop.text == "query":
+            handle = js.unwrap(inner.child("object"))
+            name = handle.child("property") if handle is not None and handle.type == "member_expression" else None
+            return cur if name is not None and name.text in _db_alias_names(ctx) else None
+        cur = js.unwrap(inner.child("object"))
+    return None
+
+
+def _db_alias_names(ctx) -> set[str]:
+    """The ctx members other than `db` that some builder of the project sets to the database
+    (`rawDb: ctx.db`): a call on one may be a Convex promise, which `_handed` tells."""
+    return memoized(ctx, "cvx601-db-aliases", lambda: {
+        name for fn in ctx.project.all_functions() for name in ctx.project.ctx_change(fn.builder).db_aliases})
+
+
 def _handed(ctx) -> tuple[set[tuple[int, int]], dict[int, tuple[str, ...]]]:
-    """(id(function), parameter index) of every parameter some handler passes `ctx.db` into,
-    and id(call) -> ctx path of the calls on a handler's ctx that a class keeps in a field."""
+    """(id(function), parameter index) of every parameter some handler passes `ctx.db` (or a
+    second db handle its builder adds, `ctx.rawDb`) into, and id(call) -> ctx path of the calls
+    on a handler's ctx that a class keeps in a field or that go through such a second handle
+    (written as on `db`: ("db", "insert") for `ctx.rawDb.insert`)."""
     def compute():
         out, kept = set(), {}
         for fn in ctx.project.all_functions():
+            aliases = ctx.project.ctx_change(fn.builder).db_aliases
             for r in ctx.project.reach(fn):
-                if r.ctx_path == ("db",) and r.ctx_index is not None and not r.ctx_at:
+                if r.ctx_index is not None and not r.ctx_at and len(r.ctx_path) == 1 \
+                        and (r.ctx_path[0] == "db" or r.ctx_path[0] in aliases):
                     out.add((id(r.func), r.ctx_index))
-                elif r.ctx_field is not None:
-                    kept.update((id(site.node), path) for site, path in r.ctx_calls())
+                elif r.ctx_field is not None or aliases:
+                    for site, path in r.ctx_calls():
+                        if path[:1] and path[0] in aliases:
+                            kept[id(site.node)] = ("db", *path[1:])
+                        elif r.ctx_field is not None:
+                            kept[id(site.node)] = path
         return out, kept
     return memoized(ctx, "cvx601-db-params", compute)
 

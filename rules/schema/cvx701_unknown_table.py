@@ -3,6 +3,8 @@ import difflib
 from cvxlint.project.schema import SYSTEM_TABLES
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js, reported_queries
 
+from ..examples import SECOND_DB, SECOND_DB_PG
+
 SERVER = 'import { query, mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
 SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
           'export default defineSchema({\n  messages: defineTable({ body: v.string() }),\n'
@@ -156,6 +158,19 @@ class UnknownTable(Rule):
                 'export const f = query({ args: { c: vv.id("channel") }, handler: (ctx, { c }) => ctx.db.get(c) });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[6], message='"channel" in `vv.id`',
                 note="convex-helpers' typedV(schema) validators name tables like `v` does"),
+        # triage G55a P4 (cominsula keeps `rawDb: ctx.db` beside its row-level-security db)
+        Invalid('import { ownerMutation, pgMutation } from "./builders";\n'
+                'export const purge = ownerMutation({ args: {}, handler: async (ctx) => {\n'
+                '  const old = await ctx.rawDb.query("message").take(10);\n'
+                '  const { rawDb } = ctx;\n  await rawDb.insert("channel", { name: "x" });\n'
+                '  await clear(ctx.rawDb);\n  return old.length;\n}});\n'
+                'async function clear(db: any) {\n  await db.insert("mesages", { body: "" });\n}\n'
+                'export const sync = pgMutation({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.pgDb.insert("message", {});\n  await ctx.rawDb.insert("channel", {});\n}});\n',
+                files={"convex/schema.ts": SCHEMA, "convex/builders.ts": SECOND_DB, "convex/pg.ts": SECOND_DB_PG},
+                lines=[3, 5, 10], message="is not defined in schema.ts",
+                note="a second database handle the builder adds (`rawDb: ctx.db`), also destructured and handed to "
+                     "a helper; not another builder's `rawDb` nor a `pgDb` holding another database's client"),
     ]
 
     def check_app(self, ctx, app):

@@ -1,6 +1,7 @@
 from cvxlint.project.schema import BUILTIN_INDEXES
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, chains_on_schema_tables, js, reported_queries
 
+from ..examples import SECOND_DB, SECOND_DB_PG
 from .cvx701_unknown_table import ENTS_FILES, ENTS_SERVER, closest
 
 SERVER = 'import { query, action } from "./_generated/server";\nimport { v } from "convex/values";\n'
@@ -212,6 +213,12 @@ class UnknownOrStagedIndex(Rule):
                 '  return await q.take(5);\n}});\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[5], message="by_channel",
                 note="the index of one branch of a reassigned builder, not only the last `withIndex` written"),
+        # triage G55a P4: the raw database a row-level-security builder keeps as `ctx.rawDb`
+        Invalid('import { ownerQuery } from "./builders";\n'
+                'export const recent = ownerQuery({ args: {}, handler: (ctx) =>\n'
+                '  ctx.rawDb.query("messages").withIndex("by_chanel", (q) => q.eq("channel", "x")).take(5) });\n',
+                files={"convex/schema.ts": SCHEMA, "convex/builders.ts": SECOND_DB, "convex/pg.ts": SECOND_DB_PG},
+                lines=[3], message='has no index "by_chanel"'),
     ]
 
     def check_app(self, ctx, app):

@@ -930,12 +930,13 @@ class ExplicitTableIds(Rule):
 
 
 def _old_db_wrapper(ctx, app, call) -> str | None:
-    """The convex-helpers wrapper of `ctx.db` in a function reaching this call that takes
-    the id first (its version is older than `_NAME_FORWARDED`, or unknown), or None."""
+    """The convex-helpers wrapper of the database handle (`ctx.db`, or a second one the
+    builder adds: the raw `rawDb: ctx.db` is no wrapper) in a function reaching this call
+    that takes the id first (its version is older than `_NAME_FORWARDED`, or unknown), or None."""
     for fn in call.functions:
         if fn.builder is None:
             continue
-        for wrapper in sorted(ctx.project.ctx_change(fn.builder).db_wrappers):
+        for wrapper in sorted(ctx.project.ctx_change(fn.builder).wrappers_of(call.db_member(fn))):
             if app.package_at_least("convex-helpers", _NAME_FORWARDED[wrapper]) is not True:
                 return wrapper
     return None
