@@ -316,10 +316,15 @@ class Mismatch:
     unknown: str | None  # the key the validator rejects
     missing: tuple[str, ...]  # required keys not given
     declared: tuple[str, ...]  # the keys the object validator takes
+    null_for: str | None = None  # a key given `null`, which its validator (`v.optional(v.string())`) rejects
 
     def message(self, function: str, literal: str) -> str:
         """What the validator rejects, for a call of `function` ("mutation `a:b`") passing a
         `literal` ("dict", "object")."""
+        if self.null_for is not None:
+            where = f"`{self.path}.{self.null_for}`" if self.path else f"argument `{self.null_for}`"
+            return (f"{where} of {function} is given `null`, which its validator rejects (it takes no null: "
+                    "`v.optional` means the key may be left out, and `null` is not `undefined`); leave it out")
         if not self.path:
             if self.unknown is not None:
                 return (f"{function} declares no argument `{self.unknown}` (it takes "
@@ -335,8 +340,8 @@ def _names(keys) -> str:
     return ", ".join(f"`{k}`" for k in keys)
 
 
-def mismatches(args, validator: "Validator", where: tuple[int, int], supplied: frozenset[str] = frozenset()
-               ) -> Iterator[Mismatch]:
+def mismatches(args, validator: "Validator", where: tuple[int, int], supplied: frozenset[str] = frozenset(),
+               nulls: bool = False) -> Iterator[Mismatch]:
     """What `validator` (a function's `args`, `Project.caller_args_validator`) rejects in the
     literal `args` (None or kind "absent": the call passes none, reported at `where`; "either"
     and "each": each item), and in
@@ -346,7 +351,7 @@ def mismatches(args, validator: "Validator", where: tuple[int, int], supplied: f
     top = validator.required()
     if args is not None and args.kind in ("either", "each"):
         for branch in args.items:
-            yield from mismatches(branch, validator, where, supplied)
+            yield from mismatches(branch, validator, where, supplied, nulls)
         return
     if args is None or args.kind == "absent":
         if top.kind == "object" and not top.open:
@@ -363,7 +368,7 @@ def mismatches(args, validator: "Validator", where: tuple[int, int], supplied: f
         if shape is None or shape.kind != "object" or shape.open:
             continue
         yield from _object_mismatches(path, shape, value.entries, (value.start, value.end),
-                                      frozenset() if path else supplied)
+                                      frozenset() if path else supplied, nulls)
 
 
 def _first_key(path: str) -> str:
@@ -375,13 +380,19 @@ def _first_key(path: str) -> str:
 
 
 def _object_mismatches(path: str, obj: "Validator", entries: list, where: tuple[int, int],
-                       supplied: frozenset[str]) -> Iterator[Mismatch]:
+                       supplied: frozenset[str], nulls: bool = False) -> Iterator[Mismatch]:
+    """`nulls`: also a `null` given to a field whose validator takes none (a JavaScript
+    caller's `cursor: null` for `v.optional(v.string())`; the Python client's `None` is
+    CVXP06's)."""
     fields = obj.fields
     declared = tuple(sorted(fields))
     for e in entries:
         # `undefined` is left out when the value is sent (convexToJson): never a key it rejects
         if e.key not in fields and e.key not in supplied and e.value.kind != "undefined":
             yield Mismatch(e.key_start, e.key_end, path, e.key, (), declared)
+        elif nulls and e.value.kind == "none" and e.key in fields and e.key not in supplied \
+                and not fields[e.key].is_opaque and not fields[e.key].accepts_null():
+            yield Mismatch(e.value.start, e.value.end, path, None, (), declared, null_for=e.key)
     given = {e.key for e in entries} | supplied
     # a field whose validator was not read (`v.optional` may be in what was not read) may be optional
     missing = tuple(k for k, f in fields.items() if not f.is_optional and not f.is_opaque and k not in given)

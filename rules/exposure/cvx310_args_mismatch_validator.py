@@ -273,6 +273,13 @@ class ArgsMismatchValidator(Rule):
               note="a wrapper of `usePaginatedQuery` (which adds `paginationOpts`) called as `query`"),
     ]
     invalid = [
+        # triage G55c (tuca-noronha's pagination hook): `null` is not a left-out key
+        Invalid(REACT + 'export function Feed({ channel }: { channel: string }) {\n'
+                '  const rows = useQuery(api.feeds.list, { channel, limit: null } as any);\n'
+                '  const paged = useQuery(api.feeds.page, { channel, paginationOpts: { numItems: 10, cursor: null } });\n'
+                '  return [rows, paged];\n}\n',
+                path="src/Feed.tsx", files=FEEDS, lines=[4], message="argument `limit` of query `feeds:list` is given `null`",
+                note="`v.optional(v.number())` takes no null; paginationOptsValidator's cursor does"),
         # triage G53h P2 (PlaygramWebNewL's payment services)
         Invalid('import type { Id } from "../convex/_generated/dataModel";\n'
                 'export class FeedService {\n  private convex: any;\n'
@@ -468,7 +475,7 @@ class ArgsMismatchValidator(Rule):
             # the call itself, or the calls of the function a mutation or action hook returns
             passed = [(use.args, use.start, use.end)] if use.args is not None else []
             for args, start, end in passed + [c for c in use.returned_calls if c[0] is not None]:
-                for m in mismatches(args, val, (start, end), supplied):
+                for m in mismatches(args, val, (start, end), supplied, nulls=True):
                     ctx.report(use.path, (m.start, m.end), m.message(describe_function(fn), "object"))
 
     def _check_workflow_start(self, ctx, app, use):
