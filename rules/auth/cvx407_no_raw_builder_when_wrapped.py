@@ -61,6 +61,14 @@ ROLES = {"convex/auth.config.ts": 'export default { providers: [] };\n',
          'export const a = adminQuery({ args: {}, handler: async (ctx) => ctx.db.query("tickets").take(5) });\n'
          'export const b = adminQuery({ args: {}, handler: async (ctx) => ctx.db.query("tickets").take(9) });\n'}
 
+# triggers registered in a loop over a constant list of tables: `comments` and `votes`
+ON_AUDITED = {**ON_COMMENTS, "convex/functions.ts": FUNCTIONS["convex/functions.ts"]
+              + 'const AUDITED = ["comments", "votes"] as const;\n'
+              'for (const table of AUDITED) {\n  triggers.register(table, async () => {});\n}\n'}
+WRITES_JOB_LOG = ('import { mutation } from "./_generated/server";\n'
+                  'export const log = mutation({ args: {}, handler: async (ctx) => {\n'
+                  '  await ctx.db.insert("jobLog", { line: "x" });\n}});\n')
+
 
 class NoRawBuilderWhenWrapped(Rule):
     """A raw builder from `_generated/server` where the project has its own wrapper.
@@ -78,8 +86,9 @@ class NoRawBuilderWhenWrapped(Rule):
       `customCtx(async () => ({}))` or `input: async (ctx, args) => ({ ctx, args })`, does
       not count, nor does one that only installs triggers, `customCtx(triggers.wrapDB)`,
       for a module whose functions and the helpers they reach write no table a trigger is
-      registered on; a write to a table cvxlint cannot name, a trigger on a computed table
-      or a ctx handed to code it cannot follow keeps the finding);
+      registered on, by name or in a loop over a constant list of names; a write to a table
+      cvxlint cannot name, a trigger on a computed table or a ctx handed to code it cannot
+      follow keeps the finding);
     - the app has `auth.config.ts` and defines an authenticating wrapper of the same kind
       (`userQuery`), and a public function registered with the raw builder in this file
       checks no identity — unless CVX401 rates the function info, as often public by design
@@ -163,8 +172,21 @@ class NoRawBuilderWhenWrapped(Rule):
               files=ON_COMMENTS_INTERNAL, note="the migrations run through the wrapped builder"),
         Valid(MIGRATIONS.replace('"comments"', '"jobLog"'), files=ON_COMMENTS_INTERNAL,
               note="no trigger on the table the migration writes"),
+        Valid(WRITES_JOB_LOG, files=ON_AUDITED,
+              note="the triggers are registered in a loop over a constant tuple of tables, none written here"),
+        Valid(WRITES_JOB_LOG, files={**ON_AUDITED, "convex/functions.ts": FUNCTIONS["convex/functions.ts"]
+                                     + 'for (const table of ["comments", "votes"]) triggers.register(table, async () => {});\n'},
+              note="the same over an array written in the loop"),
     ]
     invalid = [
+        Invalid(WRITES_JOB_LOG.replace('"jobLog"', '"votes"'), files=ON_AUDITED, lines=[1], message="convex/functions.ts",
+                note="a table of the constant tuple the triggers are registered in a loop over"),
+        Invalid(WRITES_JOB_LOG, lines=[1], message="convex/functions.ts",
+                files={**ON_AUDITED, "convex/functions.ts": FUNCTIONS["convex/functions.ts"]
+                       + 'function audit(tables: string[]) {\n'
+                       '  for (const table of tables) triggers.register(table, async () => {});\n}\n'
+                       'audit(["comments"]);\n'},
+                note="a loop over a parameter: the tables cannot be named"),
         Invalid(MIGRATIONS, files=ON_COMMENTS_INTERNAL, lines=[4],
                 message="`new Migrations(components.migrations, { internalMutation })` (`internalMutation` from `convex/functions.ts`)",
                 note="@convex-dev/migrations without the wrapped builder: the migration's delete skips the trigger"),
@@ -487,8 +509,9 @@ def _trigger_wrappers(ctx, app):
 
 def _trigger_tables(ctx, app):
     """id(`new Triggers()` expression) -> the tables triggers are registered on through it
-    (`triggers.register("comments", ...)`), None when one of them is not a literal or the
-    object is handed to other code (which may register more)."""
+    (`triggers.register("comments", ...)`, or in a loop over a constant list of names), None
+    when one of them cannot be named or the object is handed to other code (which may
+    register more)."""
 
     def compute():
         linker = ctx.project.linker
@@ -502,9 +525,10 @@ def _trigger_tables(ctx, app):
                 if made is not None:
                     key = id(made[1])
                     args = js.call_args(site.node)
-                    table = linker.const_string(module.facts, args[0]) if args else None
+                    # `for (const table of AUDITED) triggers.register(table, ...)`: each of its names
+                    tables = linker.const_strings(module.facts, args[0]) if args else None
                     if key not in out or out[key] is not None:
-                        out[key] = None if table is None else (out.get(key) or set()) | {table}
+                        out[key] = None if tables is None else (out.get(key) or set()) | set(tables)
                 for a in js.call_args(site.node):
                     a = js.unwrap(a)
                     d = linker.value_of(module.facts, a) if a is not None and a.type == "identifier" else None
