@@ -11,6 +11,7 @@ from cvxlint.api import build_project, check, resolve_settings
 from cvxlint.config import Settings
 from cvxlint.project.definitions import ExternalDef
 from cvxlint.project.discover import discover
+from cvxlint.syntax import js
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 MODEL = FIXTURES / "model"
@@ -550,3 +551,31 @@ def test_writes_through_a_second_db_handle_count_as_the_functions_writes(tmp_pat
     [app] = project.apps
     assert app.queries.written_tables(app.by_identifier["notes:add"]) == {"logs", "notes"}
     assert app.queries.written_tables(app.by_identifier["notes:wipe"]) is None
+def test_the_names_a_loop_over_a_constant_list_binds(tmp_path):
+    """`Linker.const_strings` of each `register(...)` first argument: the loop variable of a
+    `for (const x of ...)` over a constant array holds each of its strings; a binding in
+    between (a parameter, an inner `const`), a `let` loop or a loop over something else does
+    not, and a module constant of the same name is never taken for a name bound in a block."""
+    write_files(tmp_path, {
+        "package.json": '{"dependencies": {"convex": "1.48.0"}}',
+        "convex/_generated/api.d.ts": "export declare const api: any;\n",
+        "convex/setup.ts":
+            'declare const hooks: { register(t: string): void };\n'
+            'const table = "single";\n'
+            'const BASE = ["a", "b"];\n'
+            'const ALL = [...BASE, "c"] as const;\n'
+            'for (const table of ALL) hooks.register(table);\n'  # a, b, c
+            'for (const table of ["d"]) { hooks.register(table); }\n'  # d
+            'for (let table of BASE) hooks.register(table);\n'  # a let may change
+            'for (const table of ALL) { const table2 = table; { const table = "x"; hooks.register(table); } }\n'
+            'for (const table of ALL) [1].forEach((table) => hooks.register(table));\n'  # a parameter
+            'for (const table of [String(Date.now())]) hooks.register(table);\n'  # no constant
+            'hooks.register(table);\n'  # the module constant
+            'export function setup(tables: string[]) { for (const t of tables) hooks.register(t); }\n',
+    })
+    project = project_for(tmp_path)
+    facts = project.facts(tmp_path / "convex" / "setup.ts")
+    got = {facts.module.line_of(c.node.start) + 1: project.linker.const_strings(facts, js.call_args(c.node)[0])
+           for c in facts.all_calls() if c.path == ("hooks", "register")}
+    # line 8: the inner `const table = "x"` is not read; a name bound in a block is left unknown
+    assert got == {5: ["a", "b", "c"], 6: ["d"], 7: None, 8: None, 9: None, 10: None, 11: ["single"], 12: None}

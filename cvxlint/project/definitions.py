@@ -141,6 +141,42 @@ class Linker:
             return js.string_value(node)
         return js.string_value(self._const_at(facts, node))
 
+    def const_strings(self, facts: FileFacts, node: Node | None) -> list[str] | None:
+        """Every string `node` may hold: the one `const_string` reads, or, for the name a
+        `for (const table of TABLES)` binds, each string of the array it runs over (written
+        there, or a constant holding one, `as const` or not). None when one cannot be told."""
+        bare = js.unwrap(node)
+        scope = js.binding_of(bare) if bare is not None and bare.type == "identifier" else None
+        if scope is None:
+            s = self.const_string(facts, node)
+            return [s] if s is not None else None
+        # a name bound in a block: not the module constant of that name `const_string` would read
+        left = scope.child("left") if scope.type == "for_in_statement" else None
+        if left is None or left.type != "identifier" or not (scope.has_tok("const") and scope.has_tok("of")):
+            return None  # a parameter, an inner `const`, or a loop that may reassign it (`let`)
+        return self.const_string_array(facts, scope.child("right"))
+
+    def const_string_array(self, facts: FileFacts, node: Node | None, depth: int = 0) -> list[str] | None:
+        """The strings of an array literal, written there or held through `const` bindings
+        (`const AUDITED = ["payments", "documents"] as const`), spreads of such arrays
+        included; None when an element is not a constant string."""
+        d = self._const_value(facts, node, 0)
+        if not isinstance(d, Def) or d.node.type != "array" or depth > 8:
+            return None
+        out: list[str] = []
+        for e in d.node.children:
+            if e.type == "spread_element":
+                inner = self.const_string_array(d.facts, e.children[0] if e.children else None, depth + 1)
+                if inner is None:
+                    return None
+                out.extend(inner)
+                continue
+            s = self.const_string(d.facts, e)
+            if s is None:
+                return None
+            out.append(s)
+        return out
+
     def _const_at(self, facts: FileFacts, node: Node | None) -> Node | None:
         """The value a name or a member chain on one (`Limits.retries`) always holds, through
         `const` bindings and the object literals they hold; None when it may change."""

@@ -492,6 +492,45 @@ def enclosing_function(n: Node) -> Node | None:
     return enclosing(n, FUNCTION_TYPES)
 
 
+def binding_of(ident: Node) -> Node | None:
+    """The nearest construct around `ident` that binds its name: a `for (... of/in ...)` loop
+    (when `ident` is in its body), a function by its parameters, a `catch` clause, a block or
+    a `for (let i = ...; ...)` head declaring it. None when none does: the name is one of the
+    function's own locals or the module's (or a global)."""
+    name = ident.text
+    child, p = ident, ident.parent
+    while p is not None:
+        t = p.type
+        if t == "for_in_statement" and child.field == "body":
+            if any(n == name for n, _node, _path in pattern_names(p.child("left"))):
+                return p
+        elif t in FUNCTION_TYPES:
+            if any(n == name for param in function_params(p)
+                   for n, _node, _path in pattern_names(param_pattern(param))):
+                return p
+        elif t == "catch_clause":
+            if any(n == name for n, _node, _path in pattern_names(p.child("parameter"))):
+                return p
+        elif t in ("statement_block", "for_statement") and _declares(p, name):
+            return p
+        child, p = p, p.parent
+    return None
+
+
+def _declares(scope: Node, name: str | None) -> bool:
+    """Does a block (or a `for (let i = ...; ...)` head) declare `name` itself?"""
+    for c in scope.children:
+        if c.type in ("lexical_declaration", "variable_declaration"):
+            if any(n == name for d in c.children if d.type == "variable_declarator"
+                   for n, _node, _path in pattern_names(d.child("name"))):
+                return True
+        elif c.type in ("function_declaration", "class_declaration", "generator_function_declaration"):
+            n = c.child("name")
+            if n is not None and n.text == name:
+                return True
+    return False
+
+
 def statement_of(n: Node) -> Node:
     """The statement node containing `n` (the node whose parent is a block or the program)."""
     cur = n

@@ -65,6 +65,28 @@ ROLES = {"convex/auth.config.ts": 'export default { providers: [] };\n',
          'export const a = adminQuery({ args: {}, handler: async (ctx) => ctx.db.query("tickets").take(5) });\n'
          'export const b = adminQuery({ args: {}, handler: async (ctx) => ctx.db.query("tickets").take(9) });\n'}
 
+# triggers registered in a loop over a constant list of tables: `comments` and `votes`
+ON_AUDITED = {**ON_COMMENTS, "convex/functions.ts": FUNCTIONS["convex/functions.ts"]
+              + 'const AUDITED = ["comments", "votes"] as const;\n'
+              'for (const table of AUDITED) {\n  triggers.register(table, async () => {});\n}\n'}
+WRITES_JOB_LOG = ('import { mutation } from "./_generated/server";\n'
+                  'export const log = mutation({ args: {}, handler: async (ctx) => {\n'
+                  '  await ctx.db.insert("jobLog", { line: "x" });\n}});\n')
+
+
+def trigger_set(table: str) -> str:
+    """A feature folder's own `Triggers` on one table, with its own wrapper of `mutation`."""
+    return ('import { customCtx, customMutation } from "convex-helpers/server/customFunctions";\n'
+            'import { Triggers } from "convex-helpers/server/triggers";\n'
+            'import { mutation as rawMutation } from "../_generated/server";\n'
+            'const triggers = new Triggers<any>();\n'
+            f'triggers.register("{table}", async () => {{}});\n'
+            'export const mutation = customMutation(rawMutation, customCtx(triggers.wrapDB));\n')
+
+
+# one trigger set per feature: `boards` and `cards`, each wrapping `mutation` itself
+TWO_SETS = {"convex/boards/functions.ts": trigger_set("boards"), "convex/cards/functions.ts": trigger_set("cards")}
+
 
 class NoRawBuilderWhenWrapped(Rule):
     """A raw builder from `_generated/server` where the project has its own wrapper.
@@ -82,8 +104,14 @@ class NoRawBuilderWhenWrapped(Rule):
       `customCtx(async () => ({}))` or `input: async (ctx, args) => ({ ctx, args })`, does
       not count, nor does one that only installs triggers, `customCtx(triggers.wrapDB)`,
       for a module whose functions and the helpers they reach write no table a trigger is
-      registered on; a write to a table cvxlint cannot name, a trigger on a computed table
-      or a ctx handed to code it cannot follow keeps the finding);
+      registered on, by name or in a loop over a constant list of names; a write to a table
+      cvxlint cannot name, a trigger on a computed table or a ctx handed to code it cannot
+      follow keeps the finding). A module that builds a wrapper of its own on the raw
+      builder is never told to take another's. When several modules export a wrapper under
+      the name (a `Triggers` object per feature, each with its own wrapper), the one
+      suggested is the one whose triggers are on the tables the module writes; when that is
+      not certain (tables cvxlint cannot name, a wrapper that does more than triggers, tables
+      of two sets), nothing is reported;
     - the app has `auth.config.ts` and defines an authenticating wrapper of the same kind
       (`userQuery`), and a public function registered with the raw builder in this file
       checks no identity — unless CVX401 rates the function info, as often public by design
@@ -170,10 +198,45 @@ class NoRawBuilderWhenWrapped(Rule):
               files=ON_COMMENTS_INTERNAL, note="the migrations run through the wrapped builder"),
         Valid(MIGRATIONS.replace('"comments"', '"jobLog"'), files=ON_COMMENTS_INTERNAL,
               note="no trigger on the table the migration writes"),
+        Valid(WRITES_JOB_LOG, files=ON_AUDITED,
+              note="the triggers are registered in a loop over a constant tuple of tables, none written here"),
+        Valid(WRITES_JOB_LOG, files={**ON_AUDITED, "convex/functions.ts": FUNCTIONS["convex/functions.ts"]
+                                     + 'for (const table of ["comments", "votes"]) triggers.register(table, async () => {});\n'},
+              note="the same over an array written in the loop"),
+        Valid(trigger_set("cards"), path="convex/cards/functions.ts", files={"convex/boards/functions.ts": trigger_set("boards")},
+              note="a module that builds its own wrapper on the raw builder: its raw import has to be there"),
+        Valid('import { mutation } from "../_generated/server";\n'
+              'export const rename = mutation({ args: {}, handler: async (ctx) => {\n'
+              '  await ctx.db.insert("lists", { name: "x" });\n}});\n',
+              path="convex/lists/service.ts", files=TWO_SETS,
+              note="two trigger sets, and this module writes a table of neither"),
+        Valid('import { mutation } from "../_generated/server";\nimport { remember } from "../lib/notes";\n'
+              'export const add = mutation({ args: {}, handler: async (ctx) => remember(ctx, "cards", "x") });\n',
+              path="convex/lists/service.ts", files={**TWO_SETS, "convex/lib/notes.ts": ON_COMMENTS["convex/lib/notes.ts"]},
+              note="two trigger sets, and which tables this module writes cannot be told: no wrapper is certain"),
+        Valid('import { mutation } from "../_generated/server";\n'
+              'export const archive = mutation({ args: {}, handler: async (ctx) => {\n'
+              '  await ctx.db.insert("boards", { name: "x" });\n  await ctx.db.insert("cards", { title: "x" });\n}});\n',
+              path="convex/lists/service.ts", files=TWO_SETS,
+              note="two trigger sets, and this module writes a table of each: neither wrapper runs both, "
+                   "so no import is right advice"),
     ]
     invalid = [
         Invalid(RELATIONSHIP_DELETE.replace('"jobLog"', '"comments"'), files=ON_COMMENTS, lines=[1],
                 note="...and on the table a trigger is registered on"),
+        Invalid(WRITES_JOB_LOG.replace('"jobLog"', '"votes"'), files=ON_AUDITED, lines=[1], message="convex/functions.ts",
+                note="a table of the constant tuple the triggers are registered in a loop over"),
+        Invalid(WRITES_JOB_LOG, lines=[1], message="convex/functions.ts",
+                files={**ON_AUDITED, "convex/functions.ts": FUNCTIONS["convex/functions.ts"]
+                       + 'function audit(tables: string[]) {\n'
+                       '  for (const table of tables) triggers.register(table, async () => {});\n}\n'
+                       'audit(["comments"]);\n'},
+                note="a loop over a parameter: the tables cannot be named"),
+        Invalid('import { mutation } from "../_generated/server";\n'
+                'export const move = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.db.insert("cards", { title: "x" });\n}});\n',
+                path="convex/lists/service.ts", files=TWO_SETS, lines=[1], message='import it from "../cards/functions"',
+                note="two trigger sets: the wrapper suggested is the one whose triggers are on the table written"),
         Invalid(MIGRATIONS, files=ON_COMMENTS_INTERNAL, lines=[4],
                 message="`new Migrations(components.migrations, { internalMutation })` (`internalMutation` from `convex/functions.ts`)",
                 note="@convex-dev/migrations without the wrapped builder: the migration's delete skips the trigger"),
@@ -245,10 +308,11 @@ class NoRawBuilderWhenWrapped(Rule):
                 t = ctx.project.resolver.resolve(module.path, imp.source)
                 if t is None or t.kind != "generated" or t.name != "server":
                     continue
-                wrapper, builder = shadows.get(imp.imported, (None, None))
-                if wrapper is not None and wrapper.path != module.path:
-                    if _writes_no_triggered_table(ctx, app, module, imp.imported, builder):
-                        continue  # the wrapper only runs triggers, and none is on a table written here
+                wrappers = _wrappers_elsewhere(ctx, module, imp.imported, shadows)
+                if wrappers:
+                    wrapper = _wrapper_to_use(ctx, app, module, imp.imported, wrappers)
+                    if wrapper is None:
+                        continue  # no wrapper runs anything for what this module writes, or which one cannot be told
                     rel = _relative(module.path, wrapper.path)
                     ctx.report(facts, imp.node,
                                f"`{imp.imported}` is imported straight from `_generated/server`, but "
@@ -350,10 +414,10 @@ class NoRawBuilderWhenWrapped(Rule):
             by_import.setdefault(id(imp.node), (imp, raw, member, []))[3].append(fn)
         for imp, raw, member, fns in by_import.values():
             named = f"`{imp.local}.{member}`" if member else f"`{imp.local}` from \"{imp.source}\""
-            wrapper, builder = shadows.get(raw, (None, None))
-            if wrapper is not None and wrapper.path != module.path:
-                if _writes_no_triggered_table(ctx, app, module, raw, builder, fns,
-                                              _callee_names(facts, imp.local, member)):
+            wrappers = _wrappers_elsewhere(ctx, module, raw, shadows)
+            if wrappers:
+                wrapper = _wrapper_to_use(ctx, app, module, raw, wrappers, fns, _callee_names(facts, imp.local, member))
+                if wrapper is None:
                     continue
                 rel = _relative(module.path, wrapper.path)
                 ctx.report(facts, imp.node,
@@ -398,8 +462,8 @@ def _unprotected(ctx, fn) -> bool:
 
 
 def _shadowing_wrappers(ctx, app):
-    """Builder name -> the module that exports a custom builder under that generated name,
-    and that builder."""
+    """Builder name -> (module, builder) of each module that exports a custom builder under
+    that generated name: several when each feature folder has its own `Triggers` and wrapper."""
 
     def compute():
         out = {}
@@ -413,32 +477,90 @@ def _shadowing_wrappers(ctx, app):
                     continue
                 builder = ctx.project.builders.builder_of(facts, b.node.child("name"))
                 if builder is not None and builder.is_custom and not _does_nothing(ctx, builder):
-                    out.setdefault(e.name, (module, builder))
+                    out.setdefault(e.name, []).append((module, builder))
         return out
 
     return memoized(ctx, ("shadowing_wrappers", id(app)), compute)
 
 
-def _writes_no_triggered_table(ctx, app, module, raw: str, wrapper, fns=None, names=None) -> bool:
-    """Does the wrapper only install triggers (`customCtx(triggers.wrapDB)`), and do the
-    functions `module` registers with the raw builder (`fns`, named `names` times in the
-    module) write no table a trigger is registered on? Unknown tables on either side: no."""
-    made = triggers_only(ctx.project.linker, wrapper)
-    if made is None:
-        return False
-    registered = _trigger_tables(ctx, app)
+def _wrappers_elsewhere(ctx, module, raw: str, shadows) -> list:
+    """The wrappers of `raw` other modules export under its name, or none when this module
+    builds one of its own on it (`export const mutation = customMutation(rawMutation, ...)`):
+    its raw import is the one that has to be there, whichever trigger set it installs."""
+    if raw in _wrapped_here(ctx, module):
+        return []
+    wrappers = shadows.get(raw, [])
+    if any(m.path == module.path for m, _b in wrappers):
+        return []
+    return wrappers
+
+
+def _wrapped_here(ctx, module) -> set[str]:
+    """The raw builders (`mutation`, `internalMutation`) a custom builder of this module is
+    built on directly (`customMutation(rawMutation, customCtx(triggers.wrapDB))`), exported or not."""
+
+    def compute():
+        facts, builders = module.facts, ctx.project.builders
+        out = set()
+        for b in facts.bindings.values():
+            if b.path or b.value is None or js.unwrap(b.value).type != "call_expression":
+                continue
+            builder = builders.builder_of(facts, b.node.child("name"))
+            inner = builder.layers[-1] if builder is not None and builder.layers else None
+            args = js.call_args(inner.call) if inner is not None and inner.facts is facts else []
+            base = builders.builder_of(facts, args[0]) if args else None
+            if base is not None and base.origin in ("generated", "generic"):
+                out.add(base.name.removesuffix("Generic"))
+        return out
+
+    return memoized(ctx, ("wrapped_here", id(module)), compute)
+
+
+def _wrapper_to_use(ctx, app, module, raw: str, wrappers, fns=None, names=None):
+    """Of the wrappers other modules export under the name `raw`, the module that `module`
+    should take it from, or None when none runs anything for it: each only installs triggers
+    and the functions `module` registers with the raw builder (`fns`, named `names` times in
+    the module) write no table they are registered on. With one wrapper, unknown tables on
+    either side keep it; with several (a `Triggers` object per feature, each with its own
+    wrapper), it is the one whose triggers cover the tables written, and None when that is
+    not certain: telling the module to take another set's wrapper would be wrong advice."""
     if fns is None:
         fns = [fn for fn in app.functions_in(module) if fn.builder.origin == "generated" and fn.builder.name == raw]
         names = _builder_names(module.facts, raw)
-    if any(registered.get(id(n)) is None for n in made) or len(fns) != names:
-        return False  # a trigger on a computed table, or the raw builder also used otherwise
-    triggered = set().union(*(registered[id(n)] for n in made))
+    written = _tables_written(ctx, app, fns) if len(fns) == names else None  # else the raw builder is also passed on
+    triggered = [_triggered_tables(ctx, app, builder) for _m, builder in wrappers]
+    if len(wrappers) == 1:
+        return None if written is not None and triggered[0] is not None and not written & triggered[0] \
+            else wrappers[0][0]
+    if written is None or None in triggered:
+        return None
+    covering = [m for (m, _b), tables in zip(wrappers, triggered) if written & tables]
+    return covering[0] if len(covering) == 1 else None
+
+
+def _tables_written(ctx, app, fns) -> set[str] | None:
+    """The tables the functions write, through the helpers they call; None when one cannot be named."""
     uses = reported_queries(ctx, app)
+    out: set[str] = set()
     for fn in fns:
         written = uses.written_tables(fn)
-        if written is None or written & triggered:
-            return False
-    return True
+        if written is None:
+            return None
+        out |= written
+    return out
+
+
+def _triggered_tables(ctx, app, wrapper) -> set[str] | None:
+    """The tables the triggers a wrapper installs are registered on, when installing triggers
+    is all it does (`customCtx(triggers.wrapDB)`); None when it does more (auth, row-level
+    security) or a trigger's table cannot be named."""
+    made = triggers_only(ctx.project.linker, wrapper)
+    if made is None:
+        return None
+    registered = _trigger_tables(ctx, app)
+    if any(registered.get(id(n)) is None for n in made):
+        return None
+    return set().union(*(registered[id(n)] for n in made))
 
 
 def _builder_names(facts, raw: str) -> int:
@@ -496,8 +618,9 @@ def _trigger_wrappers(ctx, app):
 
 def _trigger_tables(ctx, app):
     """id(`new Triggers()` expression) -> the tables triggers are registered on through it
-    (`triggers.register("comments", ...)`), None when one of them is not a literal or the
-    object is handed to other code (which may register more)."""
+    (`triggers.register("comments", ...)`, or in a loop over a constant list of names), None
+    when one of them cannot be named or the object is handed to other code (which may
+    register more)."""
 
     def compute():
         linker = ctx.project.linker
@@ -511,9 +634,10 @@ def _trigger_tables(ctx, app):
                 if made is not None:
                     key = id(made[1])
                     args = js.call_args(site.node)
-                    table = linker.const_string(module.facts, args[0]) if args else None
+                    # `for (const table of AUDITED) triggers.register(table, ...)`: each of its names
+                    tables = linker.const_strings(module.facts, args[0]) if args else None
                     if key not in out or out[key] is not None:
-                        out[key] = None if table is None else (out.get(key) or set()) | {table}
+                        out[key] = None if tables is None else (out.get(key) or set()) | set(tables)
                 for a in js.call_args(site.node):
                     a = js.unwrap(a)
                     d = linker.value_of(module.facts, a) if a is not None and a.type == "identifier" else None
