@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from cvxlint.diagnostics import Applicability
+from cvxlint.diagnostics import Applicability, Severity
 from cvxlint.engine.registry import all_rules
 from cvxlint.engine.rule import Invalid
 from cvxlint.testing import run_example
@@ -40,3 +40,19 @@ def test_fix_tier(fields, tier, tmp_path):
     assert [d.line for d in run.diagnostics] == [4]
     fix = run.diagnostics[0].fix
     assert (fix.applicability if fix is not None else None) == tier, fix
+
+
+@pytest.mark.parametrize("client,severity", [
+    ('useQuery(api.example.list, { paginationOpts: { numItems: 50, cursor: null } })', Severity.INFO),
+    ('usePaginatedQuery(api.example.list, {}, { initialNumItems: 50 })', Severity.WARNING),
+])
+def test_severity_follows_the_clients(client, severity, tmp_path):
+    """A warning says `usePaginatedQuery`'s calls fail; when every client call passes its own
+    options, none does, so it is an info (triage G55b P6, G55c P10)."""
+    code = (HEAD + f'export const list = query({{ args: {{ paginationOpts: v.object({{ {NUM}, {CUR} }}) }},\n'
+            '  handler: (ctx, args) => ctx.db.query("files").paginate(args.paginationOpts) });\n')
+    hook = client.split("(", 1)[0]
+    files = {"src/Files.tsx": f'import {{ {hook} }} from "convex/react";\nimport {{ api }} from "../convex/_generated/api";\n'
+             f'export const useFiles = () => {client};\n'}
+    run = run_example(RULE, Invalid(code, lines=[3], files=files), tmp_path / "app")
+    assert [(d.line, d.severity) for d in run.diagnostics] == [(3, severity)]

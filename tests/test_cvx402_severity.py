@@ -39,3 +39,17 @@ def test_a_route_spending_a_paid_model_api_is_a_warning(tmp_path):
             '}) });\nexport default http;\n')
     run = run_example(RULE, Invalid(code, path="convex/http.ts", lines=[7]), tmp_path / "app")
     assert [(d.line, d.severity) for d in run.diagnostics] == [(7, Severity.WARNING)]
+
+
+def test_an_open_proxy_to_a_paid_speech_api_is_a_warning(tmp_path):
+    """Text to speech bills the owner's key per character like a model does (triage G55b P7:
+    an open `GET /tts` that posts the query's text to Deepgram)."""
+    code = (HEAD + 'http.route({ path: "/voice", method: "GET", handler: httpAction(async (ctx, req) => {\n'
+            '  const line = new URL(req.url).searchParams.get("line") ?? "";\n'
+            '  const token = process.env.DEEPGRAM_API_KEY;\n'
+            '  const res = await fetch("https://api.deepgram.com/v1/speak", { method: "POST",\n'
+            '    headers: { Authorization: `Token ${token}` }, body: JSON.stringify({ text: line }) });\n'
+            '  await ctx.storage.store(await res.blob());\n'
+            '  return new Response(null);\n}) });\nexport default http;\n')
+    run = run_example(RULE, Invalid(code, path="convex/http.ts", lines=[5]), tmp_path / "app")
+    assert [(d.line, d.severity) for d in run.diagnostics] == [(5, Severity.WARNING)]

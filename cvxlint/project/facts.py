@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..syntax import js
+from ..syntax.scope import is_type_context
 from ..syntax.tree import Module, Node
 
 
@@ -299,6 +300,20 @@ class FileFacts:
                 table.setdefault(imp.local, imp)
             self.__dict__["_imports_by_local"] = table
         return table.get(local)
+
+    def imports_used_as_values(self) -> frozenset[str]:
+        """The imported names this file uses as values: read anywhere outside a type and
+        outside the import statements (`export { a }` of one counts). An import none of whose
+        names is here may bind only types, which is why TypeScript drops it. A local that
+        shadows the name counts as a use: in doubt, the import stays."""
+        used = self.__dict__.get("_imports_used_as_values")
+        if used is None:
+            imported = {i.local for i in self.imports if i.local}
+            used = frozenset(
+                n.text for n in self.module.nodes_in(self.module.root, "identifier", "shorthand_property_identifier")
+                if n.text in imported and js.enclosing(n, {"import_statement"}) is None and not is_type_context(n))
+            self.__dict__["_imports_used_as_values"] = used
+        return used
 
     def function_for(self, node: Node | None) -> FunctionInfo | None:
         if node is None:

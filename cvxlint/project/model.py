@@ -716,6 +716,32 @@ class Project:
             self._imported_files[facts.path] = hit
         return hit
 
+    def bundled_imports(self, facts: FileFacts) -> list[tuple[str, Node]]:
+        """(specifier, statement) for each import of `facts`' file that bundling it for a
+        deployment keeps, so loads the module it names: every `import` statement but those
+        the compiler drops (`Resolver.import_elision`: `import type`, and in TypeScript by
+        default one that binds only names never used as values, `import { stat } from "fs"`
+        left over from an auto-import), and each top-level `require("m")` (its call). In
+        source order, one entry per statement."""
+        elision = self.resolver.import_elision(facts.path)
+        used = facts.imports_used_as_values() if elision == "unused" else frozenset()
+        kept: dict[int, tuple[str, Node]] = {}
+        for imp in facts.imports:
+            if not imp.source:
+                continue
+            stmt = imp.node if imp.node.type == "import_statement" else js.enclosing(imp.node, {"import_statement"})
+            if stmt is None:  # `const x = require("m")`
+                kept.setdefault(id(imp.node), (imp.source, imp.node))
+                continue
+            if stmt.has_tok("type") or stmt.has_tok("typeof"):
+                continue  # `import type`: never loads the module
+            if elision == "verbatim" or not imp.local or stmt.first("import_clause") is None:
+                pass  # kept as written, as are `import "m"` (for its side effects) and `import x = require("m")`
+            elif imp.type_only or (elision == "unused" and imp.local not in used):
+                continue  # this name alone would not keep the statement
+            kept.setdefault(id(stmt), (imp.source, stmt))
+        return sorted(kept.values(), key=lambda k: k[1].start)
+
     def loaded_facts(self) -> Iterator[FileFacts]:
         for f in self._facts.values():
             if f is not None:

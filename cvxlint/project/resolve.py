@@ -52,6 +52,13 @@ class _TsConfig:
     # a config that sets none of one inherits it through `extends`, relative to where it was written
     file_lists: dict[str, tuple[Path, object]] = field(default_factory=dict)
     source: Path | None = None  # the file read
+    # the compiler options that stop TypeScript (and esbuild, which follows them) from dropping
+    # imports never used as values, as set here or inherited: option name -> value
+    import_options: dict[str, object] = field(default_factory=dict)
+
+
+# compilerOptions that decide which unused imports survive compiling (`Resolver.import_elision`)
+_IMPORT_OPTIONS = ("verbatimModuleSyntax", "preserveValueImports", "importsNotUsedAsValues")
 
 
 class Resolver:
@@ -253,8 +260,16 @@ class Resolver:
                     cfg.base_url = parent.base_url
                     cfg.paths = list(parent.paths)
                     cfg.file_lists.update(parent.file_lists)
+                    cfg.import_options.update(parent.import_options)
+            elif isinstance(e, str) and depth < 10:
+                # a shared config from a package (`@repo/typescript-config/base.json`): only its
+                # import options are taken (what bundling keeps); its paths never were
+                parent = self._package_tsconfig(p.parent, e, depth + 1)
+                if parent is not None:
+                    cfg.import_options.update(parent.import_options)
         opts = data.get("compilerOptions")
         if isinstance(opts, dict):
+            cfg.import_options.update((k, opts[k]) for k in _IMPORT_OPTIONS if k in opts)
             if isinstance(opts.get("baseUrl"), str):
                 cfg.base_url = Path(os.path.normpath(p.parent / opts["baseUrl"]))
             paths = opts.get("paths")
@@ -277,6 +292,36 @@ class Resolver:
         cfg.covers = _Coverage.of(p.parent, cfg.file_lists)
         self._tsconfig_cache[p] = cfg
         return cfg
+
+    def _package_tsconfig(self, d: Path, spec: str, depth: int) -> _TsConfig | None:
+        """The config an `extends` naming a package reaches from folder `d`: the package's file
+        under the nearest node_modules that has it (`pkg/base.json`, `pkg/base`, or the
+        package's own tsconfig.json), or None when none is installed."""
+        for anc in [d, *d.parents]:
+            base = anc / "node_modules" / spec
+            for p in (base, Path(str(base) + ".json"), base / "tsconfig.json"):
+                if p.suffix == ".json" and self._exists(p):
+                    return self._load_tsconfig(p, depth)
+        return None
+
+    def import_elision(self, file: Path | str) -> str:
+        """Which imports compiling `file` for a deployment drops, as esbuild (Convex's bundler)
+        decides it from the nearest tsconfig.json or jsconfig.json, as written (esbuild does
+        not pick a project of a solution config):
+          "verbatim": none but `import type` (`verbatimModuleSyntax`, or `importsNotUsedAsValues`
+                      "preserve"/"error": even `import { type A } from "m"` loads `m`),
+          "types":    those whose every name is marked `type` (`preserveValueImports`),
+          "unused":   also those that bind only names never used as values (TypeScript's
+                      default: the names may be types). JavaScript files drop none."""
+        if Path(file).suffix not in (".ts", ".tsx", ".mts", ".cts"):
+            return "verbatim"
+        cfg = self._tsconfig(Path(os.path.dirname(file)))
+        opts = cfg.import_options if cfg is not None else {}
+        if opts.get("verbatimModuleSyntax") is True or opts.get("importsNotUsedAsValues") in ("preserve", "error"):
+            return "verbatim"
+        if opts.get("preserveValueImports") is True:
+            return "types"
+        return "unused"
 
     def _framework_alias(self, d: Path, spec: str) -> Target | None:
         """`$lib/…` (SvelteKit) and `~/…`, `@/…`, `~~/…`, `@@/…` (Nuxt): aliases those frameworks

@@ -28,17 +28,50 @@ _OAUTH_PARAM = re.compile(r"^(state|code)$")
 _AI_SDK_CALLS = frozenset(["streamText", "generateText", "streamObject", "generateObject", "embed", "embedMany",
                            "generateImage", "experimental_generateImage", "generateSpeech",
                            "experimental_generateSpeech", "transcribe", "experimental_transcribe"])
-_PROVIDER_SDKS = frozenset(["openai", "@anthropic-ai/sdk", "@google/generative-ai", "@google/genai", "groq-sdk",
-                            "@mistralai/mistralai", "cohere-ai", "replicate", "together-ai"])
-# Model APIs billed per call, for a `fetch` whose key we cannot see (set by a helper)
-_PAID_HOST = re.compile(r"^https://(api\.openai\.com|api\.anthropic\.com|generativelanguage\.googleapis\.com|"
-                        r"api\.groq\.com|api\.mistral\.ai|api\.cohere\.(ai|com)|openrouter\.ai|api\.together\.xyz|"
-                        r"api\.replicate\.com|api\.deepseek\.com|api\.perplexity\.ai|api\.x\.ai|"
-                        r"api\.elevenlabs\.io|api\.fireworks\.ai)[/:]")
-# A model provider's key in the environment (`OPENAI_API_KEY`): a `fetch` that sends one spends it.
-# (Other secrets a route sends are no sign of cost: an OAuth callback sends its client secret.)
-_MODEL_KEY = re.compile(r"OPENAI|ANTHROPIC|CLAUDE|GEMINI|GOOGLE_(GENERATIVE_)?AI|GROQ|MISTRAL|COHERE|OPENROUTER|"
-                        r"REPLICATE|TOGETHER|DEEPSEEK|PERPLEXITY|XAI|GROK|ELEVENLABS|FIREWORKS|HUGGING", re.I)
+# Outside APIs billed per call to the app's own key, one row per provider: (the word its key
+# in the environment carries, its API hosts, its SDK packages). A route spends one through an
+# SDK call, a `fetch` to its host (whose key a helper may set), or a `fetch` that sends its key
+# (other secrets a route sends are no sign of cost: an OAuth callback sends its client secret).
+# Short words are bounded: `EXA` is no `EXAMPLE_KEY`, `FAL` no `FALLBACK_TOKEN`.
+_PAID_APIS = (
+    # language models
+    (r"OPENAI", (r"api\.openai\.com",), ("openai",)),
+    (r"ANTHROPIC|CLAUDE", (r"api\.anthropic\.com",), ("@anthropic-ai/sdk",)),
+    (r"GEMINI|GOOGLE_(GENERATIVE_)?AI", (r"generativelanguage\.googleapis\.com",), ("@google/generative-ai", "@google/genai")),
+    (r"GROQ", (r"api\.groq\.com",), ("groq-sdk",)),
+    (r"MISTRAL", (r"api\.mistral\.ai",), ("@mistralai/mistralai",)),
+    (r"COHERE", (r"api\.cohere\.(ai|com)",), ("cohere-ai",)),
+    (r"OPENROUTER", (r"openrouter\.ai",), ()),
+    (r"TOGETHER", (r"api\.together\.xyz",), ("together-ai",)),
+    (r"DEEPSEEK", (r"api\.deepseek\.com",), ()),
+    (r"PERPLEXITY", (r"api\.perplexity\.ai",), ()),
+    (r"XAI|GROK", (r"api\.x\.ai",), ()),
+    (r"FIREWORKS", (r"api\.fireworks\.ai",), ()),
+    (r"HUGGING", (r"api-inference\.huggingface\.co", r"router\.huggingface\.co"), ()),
+    # speech
+    (r"ELEVEN_?LABS", (r"api\.elevenlabs\.io",), ("elevenlabs", "@elevenlabs/elevenlabs-js")),
+    (r"DEEPGRAM", (r"api\.deepgram\.com",), ("@deepgram/sdk",)),
+    (r"ASSEMBLY_?AI", (r"api\.assemblyai\.com",), ("assemblyai",)),
+    (r"SPEECHMATICS", (r"asr\.api\.speechmatics\.com",), ()),
+    (r"(?<![A-Z])REV_?AI(?![A-Z])", (r"api\.rev\.ai",), ()),
+    (r"CARTESIA", (r"api\.cartesia\.ai",), ("@cartesia/cartesia-js",)),
+    # images and video
+    (r"REPLICATE", (r"api\.replicate\.com",), ("replicate",)),
+    (r"STABILITY", (r"api\.stability\.ai",), ()),
+    (r"(?<![A-Z])FAL(?![A-Z])", (r"fal\.run", r"queue\.fal\.run"), ("@fal-ai/client", "@fal-ai/serverless-client")),
+    (r"RUNWAY", (r"api\.runwayml\.com", r"api\.dev\.runwayml\.com"), ("@runwayml/sdk",)),
+    (r"(?<![A-Z])LUMA(?![A-Z])", (r"api\.lumalabs\.ai",), ("lumaai",)),
+    (r"IDEOGRAM", (r"api\.ideogram\.ai",), ()),
+    # sandboxes, search and scraping
+    (r"(?<![A-Z0-9])E2B(?![A-Z])", (r"api\.e2b\.dev",), ("e2b", "@e2b/code-interpreter")),
+    (r"(?<![A-Z])EXA(?![A-Z])", (r"api\.exa\.ai",), ("exa-js",)),
+    (r"SERPER", (r"google\.serper\.dev",), ()),
+    (r"TAVILY", (r"api\.tavily\.com",), ("@tavily/core",)),
+    (r"FIRECRAWL", (r"api\.firecrawl\.dev",), ("@mendable/firecrawl-js",)),
+)
+_PROVIDER_SDKS = frozenset(pkg for _key, _hosts, pkgs in _PAID_APIS for pkg in pkgs)
+_PAID_HOST = re.compile(r"^https://(" + "|".join(h for _key, hosts, _pkgs in _PAID_APIS for h in hosts) + r")[/:]")
+_PAID_KEY = re.compile("|".join(key for key, _hosts, _pkgs in _PAID_APIS), re.I)
 # A route that names itself a webhook (`/clerk-webhook`, `/webhooks/stripe`)
 _WEBHOOK_PATH = re.compile(r"webhook", re.I)
 _VERIFY_NAMES = frozenset(["verify", "constructEvent", "constructEventAsync", "verifyWebhook", "verifySignature",
@@ -57,9 +90,10 @@ class HttpActionRequiresAuthOrSignature(Rule):
     `stripe.webhooks.constructEvent`, `crypto.subtle.verify`, `jwtVerify`), or a comparison
     with a secret from the environment. Handlers that touch no data (no `ctx.run*`,
     storage or scheduler: health checks, redirects) are skipped, unless they call a paid
-    model API with the app's key (the `ai` SDK's `streamText`/`generateText`, an `openai` or
-    `@anthropic-ai/sdk` client's method, a `fetch` to api.openai.com or one that sends a
-    model provider's key from the environment): an open proxy to that key. Reading the key
+    API with the app's key, of a model, speech, image, sandbox or search provider (the `ai`
+    SDK's `streamText`/`generateText`, an `openai`, `@anthropic-ai/sdk` or `@deepgram/sdk`
+    client's method, a `fetch` to api.openai.com or api.deepgram.com, or one that sends such a
+    provider's key from the environment, `DEEPGRAM_API_KEY`): an open proxy to that key. Reading the key
     it sends is then no check.
     Routes of a Hono app served by convex-helpers' `HttpRouterWithHono` (`app.post(path,
     ...middleware, handler)`, whose ctx is `c.env` and whose headers are `c.req.header(...)`)
@@ -78,7 +112,7 @@ class HttpActionRequiresAuthOrSignature(Rule):
     webhook (`/clerk-webhook`) is a warning: a webhook has one sender, which signs what it
     sends (Clerk and Resend through svix, Stripe), so an unverified one is open by mistake,
     and anyone can send it forged events (create or delete users, grant a plan). So is a
-    route that calls a paid model API with the app's key: the same code in a public action
+    route that calls a paid API with the app's key (a model, text to speech, images): the same code in a public action
     is CVX401's warning, and the bill is the owner's.
 
     ## Example
@@ -184,6 +218,11 @@ class HttpActionRequiresAuthOrSignature(Rule):
               '  await ctx.runMutation(internal.music.save, { url: String(prediction.output) });\n'
               '  return new Response(null);\n}) });\nexport default http;\n', path="convex/http.ts",
               note="the event fetched back from the sender's API with the app's key: a forged id is not found"),
+        Valid(HTTP + 'http.route({ path: "/ping-partner", method: "POST", handler: httpAction(async () => {\n'
+              '  await fetch(process.env.PARTNER_URL!, { headers: { "x-key": process.env.EXAMPLE_API_KEY!,\n'
+              '    "x-fallback": process.env.FALLBACK_TOKEN!, "x-lumen": process.env.LUMEN_KEY! } });\n'
+              '  return new Response(null);\n}) });\nexport default http;\n', path="convex/http.ts",
+              note="`EXAMPLE_`, `FALLBACK_`, `LUMEN_` are no Exa, fal or Luma key: a route touching no data"),
         Valid(HTTP + 'http.route({ path: "/oauth/callback", method: "GET", handler: httpAction(async (ctx, req) => {\n'
               '  const url = new URL(req.url);\n  const state = url.searchParams.get("state");\n'
               '  const pending = await ctx.runQuery(internal.oauth.pending, { state: state ?? "" });\n'
@@ -219,6 +258,21 @@ class HttpActionRequiresAuthOrSignature(Rule):
                 'http.route({ path: "/api/complete", method: "POST", handler: complete });\nexport default http;\n',
                 path="convex/http.ts", lines=[12], message="(`fetch`)",
                 note="reading the key it sends is not a check of the caller"),
+        Invalid(HTTP + 'import { AssemblyAI } from "assemblyai";\nhttp.route({ path: "/speak", method: "GET", handler: httpAction(async (ctx, req) => {\n'
+                '  const words = new URL(req.url).searchParams.get("q") ?? "";\n'
+                '  const voice = await fetch(process.env.VOICE_URL!, { method: "POST",\n'
+                '    headers: { Authorization: `Token ${process.env.DEEPGRAM_API_KEY}` }, body: JSON.stringify({ words }) });\n'
+                '  return new Response(await voice.arrayBuffer());\n}) });\n'
+                'http.route({ path: "/art", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+                '  const res = await fetch(`https://fal.run/${await req.text()}`, { method: "POST" });\n'
+                '  return new Response(await res.text());\n}) });\n'
+                'http.route({ path: "/scribe", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+                '  const client = new AssemblyAI({ apiKey: process.env.SCRIBE_TOKEN! });\n'
+                '  const transcript = await client.transcripts.transcribe({ audio: await req.text() });\n'
+                '  return new Response(transcript.text ?? "");\n}) });\n'
+                'export default http;\n', path="convex/http.ts", lines=[7, 13, 17], message="a paid API with the app's key",
+                note="speech and image providers bill the owner's key like a model's: "
+                "a key sent, a host, an SDK"),
         Invalid(HTTP.replace('\nconst http', '\nimport { withCors } from "./lib/http";\nconst http') +
                 'http.route({ path: "/jobs", method: "POST", handler: withCors(async (ctx, req) => {\n'
                 '  await ctx.runMutation(internal.jobs.create, { body: await req.text() });\n'
@@ -375,17 +429,18 @@ def _touches(reached) -> bool:
 
 
 def _paid_call(ctx, reached) -> str | None:
-    """A call that spends the app owner's money on an outside model API, as written: the `ai`
-    SDK's `streamText(...)`, a provider SDK client's method (`new OpenAI().chat...`), or a
-    `fetch` that sends a model provider's key from the environment (`Authorization: Bearer
-    ${process.env.OPENAI_API_KEY}`) or goes to a model API's host."""
+    """A call that spends the app owner's money on an outside API (`_PAID_APIS`: models,
+    speech, images, search), as written: the `ai` SDK's `streamText(...)`, a provider SDK
+    client's method (`new OpenAI().chat...`), or a `fetch` that sends a provider's key from the
+    environment (`Authorization: Token ${process.env.DEEPGRAM_API_KEY}`) or goes to a provider's
+    API host."""
     linker = ctx.project.linker
     for r in reached:
         for site in r.func.all_calls():
             if site.global_name == "fetch":
                 args = js.call_args(site.node)
                 url = _string_of(r, args[0]) if args else None
-                if (url is not None and _PAID_HOST.match(url)) or _sends_model_key(r, site.node):
+                if (url is not None and _PAID_HOST.match(url)) or _sends_paid_key(r, site.node):
                     return "`fetch`"
                 continue
             if site.is_new:
@@ -415,8 +470,8 @@ def _string_of(r, n) -> str | None:
     return js.string_value(n)
 
 
-def _sends_model_key(r, call) -> bool:
-    """Does the call's argument list read a model provider's key from the environment, directly
+def _sends_paid_key(r, call) -> bool:
+    """Does the call's argument list read a paid provider's key from the environment, directly
     or through a local const (`const key = process.env.OPENAI_API_KEY`)?"""
     args = call.child("arguments")
     if args is None:
@@ -428,7 +483,7 @@ def _sends_model_key(r, call) -> bool:
             if init is not None:
                 spans.append((init.start, init.end))
     for use in r.facts.env_reads():
-        if SECRET_ENV.search(use.env_var or "") and _MODEL_KEY.search(use.env_var or "") \
+        if SECRET_ENV.search(use.env_var or "") and _PAID_KEY.search(use.env_var or "") \
                 and any(a <= use.node.start and use.node.end <= b for a, b in spans):
             return True
     return False

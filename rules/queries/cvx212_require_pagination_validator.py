@@ -1,5 +1,5 @@
 from cvxlint.migrate.vjson import subsumes
-from cvxlint.project.references import PAGINATED_HOOKS
+from cvxlint.project.references import ARGUMENTS_AFTER_REFERENCE, PAGINATED_HOOKS
 from cvxlint.project.validators import pagination_opts_validator
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, edits, js
 
@@ -42,7 +42,9 @@ class RequirePaginationValidator(Rule):
     `paginationOpts`) when its `args` validate `paginationOpts` with something other than
     `paginationOptsValidator` from `convex/server` — typically a hand-written
     `v.object({ numItems, cursor })` — or do not declare it. Internal functions, whose
-    callers build the options themselves, get an info instead of a warning.
+    callers build the options themselves, get an info instead of a warning, and so do
+    functions every client call of which passes its own arguments (`useQuery(api.files.list,
+    { paginationOpts: { numItems: 50, cursor: null } })`), none through `usePaginatedQuery`.
 
     ## Why is this bad?
     `usePaginatedQuery` sends more than `numItems` and `cursor` (`id`, `endCursor`, ...),
@@ -117,6 +119,19 @@ class RequirePaginationValidator(Rule):
                 + 'export const list = query({\n'
                 '  args: { paginationOpts: paginationOptsValidator },\n'
                 '  handler: (ctx, args) => ctx.db.query("tasks").paginate(args.paginationOpts),\n});\n'),
+        Invalid(SERVER + 'export const list = query({\n'
+                '  args: { paginationOpts: v.object({ numItems: v.number(), cursor: v.union(v.string(), v.null()) }) },\n'
+                '  handler: (ctx, args) => ctx.db.query("files").paginate(args.paginationOpts),\n});\n',
+                lines=[4], message="its callers pass their own options, but `usePaginatedQuery` would also send",
+                files={"src/Files.tsx": 'import { useQuery } from "convex/react";\n'
+                       'import { api } from "../convex/_generated/api";\n'
+                       'export const useFiles = () => useQuery(api.example.list, { paginationOpts: { numItems: 50, cursor: null } });\n'},
+                note="an info: the app's only client call sends options the validator accepts",
+                output=SERVER.replace('import { v } from "convex/values";\n',
+                                      'import { v } from "convex/values";\nimport { paginationOptsValidator } from "convex/server";\n')
+                + 'export const list = query({\n'
+                '  args: { paginationOpts: paginationOptsValidator },\n'
+                '  handler: (ctx, args) => ctx.db.query("files").paginate(args.paginationOpts),\n});\n'),
         Invalid('import { query } from "./_generated/server";\nimport { defineTable } from "convex/server";\n'
                 'import { v } from "convex/values";\n'
                 'export const list = query({ args: { paginationOpts: v.any() }, handler: async (ctx, { paginationOpts }) =>\n'
@@ -196,15 +211,22 @@ class RequirePaginationValidator(Rule):
             declared = set(v.fields) if v.kind == "object" else set()
             missing = [f for f in ("id", "endCursor") if f not in declared] or sorted(ALL_FIELDS - declared)
             names = " and ".join(f"`{f}`" for f in missing)
+            senders, level = _senders(app, fn)
             ctx.report(fn.facts, node, f"`paginationOpts` of `{fn.display_name}` is validated with `{v.describe()}`: "
-                       f"{_senders(app, fn)} {names}, which it rejects; use `paginationOptsValidator`",
-                       severity=sev, fix=fix)
+                       f"{senders} {names}, which it rejects; use `paginationOptsValidator`",
+                       severity=sev or level, fix=fix)
 
 
-def _senders(app, fn) -> str:
-    """Who sends the fields the validator lacks, with its verb: the function's own paginated
-    clients when the app has some, else the hook in general (a plain `useQuery` passing
-    `{ numItems, cursor }` sends neither, triage G53c P5)."""
-    if any(u.is_client and u.how in PAGINATED_HOOKS for u in app.callers(fn)):
-        return "its `usePaginatedQuery` callers also send"
-    return "`usePaginatedQuery` also sends"
+def _senders(app, fn) -> tuple[str, Severity | None]:
+    """Who sends the fields the validator lacks, with its verb, and the finding's severity: the
+    function's own paginated clients when the app has some; the hook in general, as an info,
+    when every client call of the function passes its own arguments (`useQuery(ref, {
+    paginationOpts: { numItems: 50, cursor: null } })`: nothing sends the hook's fields, triage
+    G55b P6, G55c P10); else the hook in general (a plain `useQuery` passing `{ numItems,
+    cursor }` sends neither, triage G53c P5)."""
+    clients = [u for u in app.callers(fn) if u.is_client]
+    if any(u.how in PAGINATED_HOOKS for u in clients):
+        return "its `usePaginatedQuery` callers also send", None
+    if clients and all(u.how in ARGUMENTS_AFTER_REFERENCE for u in clients):
+        return "its callers pass their own options, but `usePaginatedQuery` would also send", Severity.INFO
+    return "`usePaginatedQuery` also sends", None

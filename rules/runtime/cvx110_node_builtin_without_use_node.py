@@ -160,6 +160,19 @@ class NodeBuiltinWithoutUseNode(Rule):
               '  await ctx.db.insert("picks", { feed: args.feed as Feed });\n}});\n',
               files={"convex/feeds.ts": '"use node";\nexport const FEED_URLS = { news: "https://feeds.example.org/news" };\n'},
               note="`typeof import(...)` in a type is a type query: nothing of the Node module is bundled"),
+        Valid('import { stat } from "fs";\nimport * as path from "node:path";\nimport { mutation } from "./_generated/server";\n'
+              'import { logTotal } from "./lib/totals";\n'
+              'type Joined = typeof path.join;\n'
+              'export const add = mutation({ args: {}, handler: async (ctx) => { logTotal(await ctx.db.query("orders").take(9)); } });\n',
+              files={"convex/lib/totals.ts": 'import { readFileSync } from "node:fs";\nimport { Rendered } from "../pdf";\n'
+                     'export const logTotal = (rows: unknown[], last?: Rendered) => console.log(rows.length, last);\n',
+                     "convex/pdf.ts": '"use node";\nexport type Rendered = { pages: number };\nexport const render = () => 1;\n'},
+              note="TypeScript (and esbuild, which bundles) drops an import whose names are never used as values: they "
+                   "may be types; an editor's leftover auto-import loads nothing"),
+        Valid('import { type Stats, stat } from "fs";\nexport const size = (s: Stats) => s.size;\n',
+              files={"convex/tsconfig.json": '{ "compilerOptions": { "verbatimModuleSyntax": false } }\n',
+                     "tsconfig.json": '{ "compilerOptions": { "verbatimModuleSyntax": true } }\n'},
+              note="esbuild reads the nearest tsconfig.json"),
         Valid('import { AsyncLocalStorage } from "node:async_hooks";\nexport const als = new AsyncLocalStorage();\n',
               convex="1.39.0"),
         Valid('import { helper } from "./lib/util";\nexport const h = helper;\n',
@@ -196,6 +209,21 @@ class NodeBuiltinWithoutUseNode(Rule):
         Invalid('import { render } from "./pdf";\nexport const r = render;\n',
                 files={"convex/pdf.ts": '"use node";\nexport const render = () => 1;\n'}, lines=[1]),
         Invalid('export const p = () => require("child_process");\n', lines=[1]),
+        Invalid('import { stat } from "fs";\nimport { type Stats } from "node:fs";\nexport const one = 1;\n',
+                files={"tsconfig.json": '{\n  // keep imports as written\n  "extends": "@acme/tsconfig/base.json",\n}\n',
+                       "node_modules/@acme/tsconfig/base.json": '{ "compilerOptions": { "verbatimModuleSyntax": true } }\n'},
+                lines=[1, 2], note="`verbatimModuleSyntax` (here from a shared config) keeps every import but "
+                                   "`import type`: `{ type Stats }` alone still loads the module"),
+        Invalid('import { stat } from "fs";\nimport { type Stats } from "node:fs";\nexport const one = 1;\n',
+                files={"tsconfig.json": '{ "compilerOptions": { "preserveValueImports": true } }\n'},
+                lines=[1], note="`preserveValueImports` keeps the imports of names not marked `type`"),
+        Invalid('import "fs";\nimport { stat } from "path";\nexport const one = 1;\nexport { stat };\n',
+                lines=[1, 2], note="a bare import is there for its effects, and a name exported again is used"),
+        Invalid('import { stat } from "fs";\nexport const one = 1;\n', path="convex/example.js", lines=[1],
+                note="JavaScript files drop no import"),
+        Invalid('import { hooks } from "./lib/hooks";\nexport const h = hooks;\n',
+                files={"convex/lib/hooks.js": 'import { join } from "node:path";\nexport const hooks = [];\n'},
+                lines=[1], message="lib/hooks.js"),
         Invalid('export * from "./card/upload";\nexport { render } from "./pdf";\n',
                 files={"convex/card/upload.ts": '"use node";\nimport { action } from "../_generated/server";\n'
                        'export const finalize = action({ args: {}, handler: async () => null });\n',
@@ -250,7 +278,7 @@ class NodeBuiltinWithoutUseNode(Rule):
         app = module.app
         seen: set[Path] = {Path(facts.path)}
         # direct imports and requires
-        for spec, node in self._imports(facts):
+        for spec, node in self._imports(ctx, facts):
             name = builtin_name(spec)
             if name is not None:
                 if self._allowed(app, name):
@@ -307,17 +335,9 @@ class NodeBuiltinWithoutUseNode(Rule):
         return since is not None and app.convex_at_least(since) is True
 
     @staticmethod
-    def _imports(facts):
-        seen = set()
-        for imp in facts.imports:
-            if imp.type_only or not imp.source:
-                continue
-            stmt = js.enclosing(imp.node, {"import_statement"}) if imp.node.type != "import_statement" else imp.node
-            at = (stmt.child("source") or stmt) if stmt is not None else imp.node
-            if id(at) in seen:
-                continue  # one finding per import statement
-            seen.add(id(at))
-            yield imp.source, at
+    def _imports(ctx, facts):
+        for spec, stmt in ctx.project.bundled_imports(facts):  # not those the compiler drops
+            yield spec, (stmt.child("source") or stmt) if stmt.type == "import_statement" else stmt
         for spec, stmt, type_only in facts.reexport_statements():  # `export * from "./x"` loads ./x too
             if not type_only:
                 yield spec, stmt.child("source") or stmt
@@ -339,11 +359,11 @@ class NodeBuiltinWithoutUseNode(Rule):
             facts = ctx.project.facts(path)
             if facts is None or facts.has_use_node:
                 return None
-            for spec, node in self._imports(facts):
+            for spec, node in self._imports(ctx, facts):
                 name = builtin_name(spec)
                 if name is not None and not self._allowed(app, name):
                     return ([path], spec, node)
-            for spec, node in self._imports(facts):
+            for spec, node in self._imports(ctx, facts):
                 target = self._local(ctx, facts, spec)
                 if target is None or target in stack:
                     continue

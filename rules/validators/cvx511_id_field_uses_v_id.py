@@ -117,7 +117,10 @@ class IdFieldUsesVId(Rule):
     `tokenIdentifier`, or a `userId` string of its own, ...) or that call Convex Auth's
     `getAuthUserId` while it signs nobody in and auth.config.ts names only other issuers
     (Clerk: the "user id" is then Clerk's subject, typed `Id<"users">`), references that name their
-    table in a sibling field (`recipeId` next to `recipeType`), and arguments the handler
+    table in a sibling field (`recipeId` next to `recipeType`), a table field an index names
+    as another service's id (`.index("by_stripe_customer_id", ["customerId"])`), a name whose
+    `v.id` fields in the schema hold another table's ids as often (`partnerId: v.id("users")`
+    in most tables: not `partners`), and arguments the handler
     casts to another table's id (`args.brandId as Id<"brand_dna">`). A table with a string
     key of its own (`threads.id`, `docs.uuid`, `projects.project_id`) counts as keeping an
     outside id too, as does one the code keys by another string field: a `<table>Id` string
@@ -429,8 +432,30 @@ class IdFieldUsesVId(Rule):
                      '  { domain: "https://auth.example.com", applicationID: "convex" },\n] };\n',
                      "convex/bookmarks.ts": CLERK_THROUGH_CONVEX_AUTH["convex/bookmarks.ts"]},
               note="getAuthUserId without any `convexAuth` set-up, two outside issuers"),
+        Valid(HEAD + '  subscriptions: defineTable({ plan: v.string(), orgId: v.id("orgs") }),\n'
+              '  orgs: defineTable({ name: v.string(), subscriptionId: v.optional(v.string()) })\n'
+              '    .index("by_polar_subscription_id", ["subscriptionId"]),\n});\n',
+              path="convex/schema.ts", note="the index names the id another service gives (Polar's), not a document's"),
+        Valid(HEAD + '  users: defineTable({ name: v.string() }),\n  vendors: defineTable({ userId: v.id("users"), fee: v.number() }),\n'
+              '  listings: defineTable({ vendorId: v.id("users"), sync: v.optional(v.object({ vendorId: v.string(), sku: v.string() })) }),\n'
+              '  offers: defineTable({ vendorId: v.id("users"), price: v.number() }),\n'
+              '  payouts: defineTable({ vendorId: v.id("vendors"), amount: v.number() }),\n});\n',
+              path="convex/schema.ts",
+              note="`vendorId` holds ids of `users` in most of the schema: its name does not say `vendors`"),
     ]
+
     invalid = [
+        Invalid(HEAD + '  subscriptions: defineTable({ plan: v.string(), orgId: v.id("orgs") }),\n'
+                '  orgs: defineTable({ name: v.string(), subscriptionId: v.optional(v.string()) })\n'
+                '    .index("by_subscription_id", ["subscriptionId"]),\n});\n',
+                path="convex/schema.ts", lines=[5], message='use `v.id("subscriptions")`',
+                note="an index named after the field alone says nothing of another service"),
+        Invalid(HEAD + '  users: defineTable({ name: v.string() }),\n  vendors: defineTable({ userId: v.id("users"), fee: v.number() }),\n'
+                '  listings: defineTable({ vendorId: v.id("vendors"), sync: v.optional(v.object({ vendorId: v.string(), sku: v.string() })) }),\n'
+                '  offers: defineTable({ vendorId: v.id("vendors"), price: v.number() }),\n'
+                '  payouts: defineTable({ vendorId: v.id("users"), amount: v.number() }),\n});\n',
+                path="convex/schema.ts", lines=[6], message='use `v.id("vendors")`',
+                note="the schema's `vendorId` fields hold ids of `vendors` mostly"),
         Invalid(CLERK_THROUGH_CONVEX_AUTH_SCHEMA, path="convex/schema.ts", files=CONVEX_AUTH_SIGNS_IN, lines=[6],
                 message='use `v.id("users")`', note="Convex Auth signs users in: getAuthUserId gives ids of `users`"),
         Invalid(CLERK_THROUGH_CONVEX_AUTH_SCHEMA, path="convex/schema.ts",
@@ -610,6 +635,10 @@ class IdFieldUsesVId(Rule):
                     continue  # users are known by an outside id here (`clerkId`, Clerk's subject): `userId` strings hold it
                 if p.key.endswith("Id") and any(p.key[:-2] + s in keys for s in _KIND_SUFFIXES):
                     continue  # `recipeId` next to `recipeType`: an id of whichever table the type names
+                if memoized(ctx, ("cvx511_named_for", id(schema), p.key, table), lambda: _schema_names_other_table(schema, p.key, table)):
+                    continue  # `partnerId: v.id("users")` in most tables: the name says nothing of `partners`
+                if defines is not None and _indexed_as_service_id(schema, defines, p.key):
+                    continue  # `.index("by_stripe_customer_id", ["customerId"])`: Stripe's customer id
                 # only a string field can be wrong; asked first, as the app-wide `_keys_in_code`
                 # below reads every database use of the app (a tenth of an editor's lint of a
                 # large app, for fields that were `v.id` all along)
@@ -1055,6 +1084,55 @@ def _inside(node, ids: set[int]) -> bool:
         if id(n) in ids:
             return True
         n = n.parent
+    return False
+
+
+def _schema_names_other_table(schema, key: str, table: str) -> bool:
+    """Do the schema's own `key: v.id(...)` fields, in documents and the objects nested in them,
+    hold ids of another table at least as often as of `table`, the one the name spells
+    (`partnerId: v.id("users")` in twenty tables, `v.id("partners")` in two)? The app then
+    uses the name for that table's ids, and a string `key` may well hold them too."""
+    held: dict[str, int] = {}
+
+    def walk(val) -> None:
+        val = val.required()
+        if val.kind == "object":
+            for name, f in val.fields.items():
+                inner = f.required()
+                if name == key and inner.kind == "id" and inner.table:
+                    held[inner.table] = held.get(inner.table, 0) + 1
+                walk(f)
+        elif val.kind == "union":
+            for m in val.members:
+                walk(m)
+        elif val.kind == "array" and val.element is not None:
+            walk(val.element)
+        elif val.kind == "record" and val.values is not None:
+            walk(val.values)
+
+    for t in schema.tables.values():
+        walk(t.document)
+    mine = held.get(table, 0)
+    return any(n >= mine for other, n in held.items() if other != table)
+
+
+# Words an index name uses for another service whose ids a field keeps (`by_stripe_customer_id`)
+_SERVICE_WORDS = ("stripe", "clerk", "polar", "lemonsqueezy", "lemon", "paddle", "revenuecat", "workos", "auth0",
+                  "github", "google", "slack", "discord", "shopify", "paypal", "twilio", "external", "provider",
+                  "vendor", "remote", "thirdparty")
+
+
+def _indexed_as_service_id(schema, table: str, key: str) -> bool:
+    """Does an index of `table` over `key` name it as another service's id: the service, then
+    the field's own words (`by_stripe_customer_id` over `customerId`, `byClerkUserId`)? The
+    app says there that the field keeps, say, Stripe's `cus_...`, not a document's id."""
+    t = schema.tables.get(table)
+    stem = key[:-2].lower()
+    for index in t.indexes if t is not None else ():
+        if index.name and key in (index.fields or ()):
+            name = re.sub(r"[^a-z0-9]", "", index.name.lower())
+            if any(word + stem in name for word in _SERVICE_WORDS):
+                return True
     return False
 
 
