@@ -635,16 +635,17 @@ class IdFieldUsesVId(Rule):
                     continue  # users are known by an outside id here (`clerkId`, Clerk's subject): `userId` strings hold it
                 if p.key.endswith("Id") and any(p.key[:-2] + s in keys for s in _KIND_SUFFIXES):
                     continue  # `recipeId` next to `recipeType`: an id of whichever table the type names
-                if memoized(ctx, ("cvx511_named_for", id(schema), p.key, table), lambda: _schema_names_other_table(schema, p.key, table)):
-                    continue  # `partnerId: v.id("users")` in most tables: the name says nothing of `partners`
-                if defines is not None and _indexed_as_service_id(schema, defines, p.key):
-                    continue  # `.index("by_stripe_customer_id", ["customerId"])`: Stripe's customer id
                 # only a string field can be wrong; asked first, as the app-wide `_keys_in_code`
                 # below reads every database use of the app (a tenth of an editor's lint of a
                 # large app, for fields that were `v.id` all along)
                 target = _string_call(ctx, facts, p.value)
                 if target is None:
                     continue
+                if _names_other_table(memoized(ctx, ("cvx511_id_tables", id(schema)), lambda: _id_tables_by_key(schema)),
+                                      p.key, table):
+                    continue  # `partnerId: v.id("users")` in most tables: the name says nothing of `partners`
+                if defines is not None and _indexed_as_service_id(schema, defines, p.key):
+                    continue  # `.index("by_stripe_customer_id", ["customerId"])`: Stripe's customer id
                 # `projects.projectId` / `threads.id: v.string()`: the table keeps an outside key,
                 # which a `<table>Id` string most likely holds too
                 own_key = _outside_key(schema, table, p.key) or memoized(
@@ -1087,20 +1088,19 @@ def _inside(node, ids: set[int]) -> bool:
     return False
 
 
-def _schema_names_other_table(schema, key: str, table: str) -> bool:
-    """Do the schema's own `key: v.id(...)` fields, in documents and the objects nested in them,
-    hold ids of another table at least as often as of `table`, the one the name spells
-    (`partnerId: v.id("users")` in twenty tables, `v.id("partners")` in two)? The app then
-    uses the name for that table's ids, and a string `key` may well hold them too."""
-    held: dict[str, int] = {}
+def _id_tables_by_key(schema) -> dict[str, dict[str, int]]:
+    """Field name -> {table: how many of the schema's `name: v.id(table)` fields, in documents
+    and the objects nested in them, hold ids of it}."""
+    held: dict[str, dict[str, int]] = {}
 
     def walk(val) -> None:
         val = val.required()
         if val.kind == "object":
             for name, f in val.fields.items():
                 inner = f.required()
-                if name == key and inner.kind == "id" and inner.table:
-                    held[inner.table] = held.get(inner.table, 0) + 1
+                if inner.kind == "id" and inner.table:
+                    counts = held.setdefault(name, {})
+                    counts[inner.table] = counts.get(inner.table, 0) + 1
                 walk(f)
         elif val.kind == "union":
             for m in val.members:
@@ -1112,6 +1112,15 @@ def _schema_names_other_table(schema, key: str, table: str) -> bool:
 
     for t in schema.tables.values():
         walk(t.document)
+    return held
+
+
+def _names_other_table(id_tables: dict[str, dict[str, int]], key: str, table: str) -> bool:
+    """Do the schema's own `key: v.id(...)` fields (`_id_tables_by_key`) hold ids of another
+    table at least as often as of `table`, the one the name spells (`partnerId: v.id("users")`
+    in twenty tables, `v.id("partners")` in two)? The app then uses the name for that table's
+    ids, and a string `key` may well hold them too."""
+    held = id_tables.get(key, {})
     mine = held.get(table, 0)
     return any(n >= mine for other, n in held.items() if other != table)
 
