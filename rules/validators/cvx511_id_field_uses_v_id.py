@@ -641,7 +641,7 @@ class IdFieldUsesVId(Rule):
                 target = _string_call(ctx, facts, p.value)
                 if target is None:
                     continue
-                if _names_other_table(memoized(ctx, ("cvx511_id_tables", id(schema)), lambda: _id_tables_by_key(schema)),
+                if _names_other_table(per_file(ctx, schema.facts, "cvx511: v.id tables by field", lambda: _id_tables_by_key(schema)),
                                       p.key, table):
                     continue  # `partnerId: v.id("users")` in most tables: the name says nothing of `partners`
                 if defines is not None and _indexed_as_service_id(schema, defines, p.key):
