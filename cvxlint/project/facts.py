@@ -308,10 +308,10 @@ class FileFacts:
         shadows the name counts as a use: in doubt, the import stays."""
         used = self.__dict__.get("_imports_used_as_values")
         if used is None:
-            imported = {i.local for i in self.imports if i.local}
             used = frozenset(
-                n.text for n in self.module.nodes_in(self.module.root, "identifier", "shorthand_property_identifier")
-                if n.text in imported and js.enclosing(n, {"import_statement"}) is None and not is_type_context(n))
+                i.local for i in self.imports if i.local
+                and any(js.enclosing(n, {"import_statement"}) is None and not is_type_context(n)
+                        for n in self.module.identifiers(i.local)))
             self.__dict__["_imports_used_as_values"] = used
         return used
 

@@ -131,7 +131,7 @@ def _cycles(ctx, app) -> dict:
 
 def _value_imports(ctx, facts) -> frozenset[str]:
     """The files whose code loading `facts` loads first: imports used as values, re-exports."""
-    used = _imports_used_as_values(facts)
+    used = facts.imports_used_as_values()
     sources = [imp.source for imp in facts.imports
                if not imp.type_only and not (imp.local and imp.local not in used and imp.imported != "")]
     sources += [src for src, _stmt, type_only in facts.reexport_statements() if not type_only]
@@ -143,20 +143,6 @@ def _file_in(ctx, path: Path, source: str, files: dict[str, Path]) -> Path | Non
     """The file among `files` (by name) that `source`, imported from `path`, resolves to."""
     t = ctx.project.resolver.resolve(path, source)
     return files.get(t.name) if t is not None and t.kind == "file" else None
-
-
-def _imports_used_as_values(facts) -> set[str]:
-    """The imported names the file uses as values: an import used only in types is erased
-    from the JavaScript and loads nothing."""
-    out = set()
-    for imp in facts.imports:
-        if imp.type_only or not imp.local or imp.local in out:
-            continue
-        for n in facts.module.identifiers(imp.local):
-            if not is_type_context(n) and not (n.parent is not None and n.parent.type == "import_specifier"):
-                out.add(imp.local)
-                break
-    return out
 
 
 def _scc(edges: dict) -> list[list]:
