@@ -1107,7 +1107,12 @@ class _ChainBuilder:
         consumers: list[Node] = []
         extensions: list[_Extension] = []
         block = _statement_block(decl)
+        exclusive = _ExclusiveReads()
         for use in _reads_after(self.facts, decl, var):
+            if exclusive(decl, use):
+                # `if (a) q = query("x"); else { q = query("y"); q = q.withIndex(...) }`: the
+                # else branch never holds this builder, its reads are the other one's
+                continue
             top, parent = _chain_top(use)
             if _reassigns(top, parent, var):
                 # `q = q.filter(...)`: the steps between apply to the same builder
@@ -1117,8 +1122,6 @@ class _ChainBuilder:
             if o.parent is not None and o.parent.type == "assignment_expression" and o.field == "left":
                 if all(_rooted_at(alt, var) for alt in _alternatives(o.parent.child("right"))):
                     continue  # the target of `q = q.filter(...)`, handled at its right side
-                if _other_branch(decl, o.parent):
-                    continue  # `if (x) q = filter(...); else q = ...`: the else never replaces this one
                 break  # replaced by another value: stop following
             if o.parent is not None and o.parent.type == "member_expression" and o.field == "object":
                 prop = o.parent.child("property")
@@ -1129,7 +1132,6 @@ class _ChainBuilder:
                     continue  # `typeof q.take === "function"`: a property read, not a call
             consumers.append(use)
         chain.builder_uses = consumers
-        exclusive = _ExclusiveReads()
         if not consumers:
             return self._extended(chain, extensions, exclusive)
         out: list[QueryChain] = []
@@ -1457,21 +1459,6 @@ def _scope_of(decl: Node) -> Node:
 
 
 _NOT_CONSUMING = frozenset(["toString", "valueOf", "toJSON"])
-
-
-def _other_branch(a: Node, b: Node) -> bool:
-    """Are `a` and `b` in different branches of one `if` (so never both run)?"""
-    n = a.parent
-    while n is not None:
-        if n.type == "if_statement":
-            cons, alt = n.child("consequence"), n.child("alternative")
-            if cons is not None and alt is not None:
-                a_in = cons.start <= a.start and a.end <= cons.end
-                b_in = alt.start <= b.start and b.end <= alt.end
-                if a_in and b_in:
-                    return True
-        n = n.parent
-    return False
 
 
 def _reads_after(facts: FileFacts, decl: Node, name: str) -> list[Node]:

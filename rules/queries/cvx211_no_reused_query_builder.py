@@ -80,6 +80,14 @@ class NoReusedQueryBuilder(Rule):
               '  const first = await tasks.first();\n'
               '  const mine = await Promise.all(owners.map((o) => tasks.withIndex("by_owner", (q) => q.eq("owner", o)).first()));\n'
               '  return { first, mine };\n}});\n', note="a bare query initializer can be reused"),
+        # triage G55c P2: the `else` branch's `withIndex` was read as following the `if` branch's
+        Valid(SERVER + 'export const mine = query({ args: { who: v.string(), open: v.boolean() }, handler: async (ctx, args) => {\n'
+              '  let q;\n  if (args.open) {\n'
+              '    q = ctx.db.query("tickets").withIndex("by_owner", (r) => r.eq("owner", args.who));\n'
+              '  } else {\n    q = ctx.db.query("archive");\n'
+              '    q = q.withIndex("by_owner", (r) => r.eq("owner", args.who));\n  }\n'
+              '  return await q.take(10);\n}});\n',
+              note="a variable each branch of an `if` gives its own query: the else's `withIndex` is on a fresh query"),
     ]
     invalid = [
         Invalid(SERVER + 'export const both = query({ args: {}, handler: async (ctx) => {\n'
