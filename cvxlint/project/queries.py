@@ -350,17 +350,34 @@ class QueryChain:
         follows another step of the query (`.filter(...).withIndex(...)`): only the query
         initializer has them, and `filter`/`order` on it return a `QueryImpl` that has not
         (convex's impl/query_impl.ts), so the call throws "withIndex is not a function".
-        (TypeScript accepts it after `.filter`, whose type is `this`.) Not when both steps
-        are reassignments that may not run: their conditions may exclude each other."""
-        for prev, step in zip(self.steps, self.steps[1:]):
-            if step.method not in _SOURCES or prev.method not in (*_SOURCES, "filter", "order"):
+        (TypeScript accepts it after `.filter`, whose type is `this`.) The step before is the
+        nearest earlier one that runs whenever this one does: not a reassignment that may not
+        run when this one is one too (their conditions may exclude each other), so in `let q =
+        query("t").withIndex(...); if (a) q = q.filter(...); if (s) q = q.withSearchIndex(...)`
+        the search follows the `withIndex` (triage G55c P5)."""
+        for i, step in enumerate(self.steps):
+            if step.method not in _SOURCES:
+                continue
+            prev = next((p for p in reversed(self.steps[:i]) if not (p.conditional and step.conditional)), None)
+            if prev is None or prev.method not in (*_SOURCES, "filter", "order"):
                 continue
             callee = js.callee(prev.node)
             if callee is None or callee.type != "member_expression":
                 continue  # convex-helpers' `filter(query, ...)` wraps the query: not `QueryImpl`
-            if not (prev.conditional and step.conditional):
-                return step, prev
+            return step, prev
         return None
+
+    def searches_before(self, node: Node) -> bool:
+        """Is the query a search (`withSearchIndex`) by the time its step `node` runs: the
+        search comes before that step on this chain's path, or in the helper it goes on from?"""
+        if self.search_call is None:
+            return False
+        for step in self.steps:
+            if step.node is self.search_call:
+                return True
+            if step.node is node:
+                return False
+        return True
 
     @property
     def filters_whole_table(self) -> bool:
