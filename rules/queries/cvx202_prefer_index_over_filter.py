@@ -3,7 +3,7 @@ import re
 from cvxlint.edits import arrow_param, string_literal
 from cvxlint.project.filter_index import builtin_lookup, index_to_add, narrowing_index, post_filter_range_fields
 from cvxlint.project.validators import Validator
-from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, filter_indexes, js, reported_queries
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, filter_indexes, js, memoized, reported_queries
 
 
 SERVER = 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
@@ -611,16 +611,41 @@ def _narrowing_lost(ctx, app, ch, value) -> bool:
     TypeScript keeps the narrowing of a property read (`if (!user.projectId) throw ...`, then
     `user.projectId`) outside callbacks only, and only the range's `.eq` minds: the filter's
     takes any value, the range's only the field's type (TS2345, firebuzz: triage G55b). So a
-    property read not known to be there, other than an argument's (`_nullish_kinds` weighs
-    those by their validator), that its function reads before the query too (what checks it
-    must: a read written only in the filter was narrowed by nothing, and stays where it is)."""
+    property of a local of the query's function, not known to be there, that the function
+    reads before the query too (what checks it must: a read written only in the filter was
+    narrowed by nothing, and stays where it is; so does a module constant's property)."""
     v = js.unwrap(value)
-    if v is None or v.type != "member_expression" or _is_argument(ch, v) or _known_present(ctx, app, ch, v):
-        return False
+    chain = js.member_chain(v) if v is not None and v.type == "member_expression" else None
     fn = js.enclosing_function(ch.start)
-    read = ch.facts.text(v).replace("?.", ".")
-    before = ch.facts.text((fn.start if fn is not None else 0, ch.start.start)).replace("?.", ".")
-    return re.search(rf"(?<![\w$.]){re.escape(read)}(?![\w$])", before) is not None
+    if chain is None or fn is None or v.first("optional_chain") is not None or _is_argument(ch, v):
+        return False
+    decl = reported_queries(ctx, app).declarator_of(ch.facts, js.unwrap(chain[0]))
+    if decl is None or not fn.start <= decl.start < fn.end or _known_present(ctx, app, ch, v):
+        return False
+    before = ch.facts.text((fn.start, ch.start.start)).replace("?.", ".")
+    return re.search(rf"(?<![\w$.]){re.escape(ch.facts.text(v))}(?![\w$])", before) is not None
+
+
+def _const_holding(ch, value) -> str | None:
+    """The name of a `const` its function declared before the query, visible there, with
+    `value` (`const projectId = user?.currentProjectId;` for `user.currentProjectId`): a check
+    narrows that const (`if (!projectId) throw ...`) rather than the property, and TypeScript
+    keeps a const's narrowing in callbacks."""
+    fn = js.enclosing_function(ch.start)
+    read = ch.facts.text(value)
+    for n in fn.walk() if fn is not None else ():
+        if n.start >= ch.start.start:
+            break
+        if n.type != "variable_declarator" or n.parent is None or not ch.facts.text(n.parent).startswith("const"):
+            continue
+        name, init = n.child("name"), js.unwrap(n.child("value"))
+        block = n.parent.parent
+        if name is None or name.type != "identifier" or init is None or block is None \
+                or not block.start <= ch.start.start < block.end or js.enclosing_function(n) is not fn:
+            continue
+        if ch.facts.text(init).replace("?.", ".") == read:
+            return name.text
+    return None
 
 
 # what a hoisted value may not be named (JavaScript's reserved words and the strict-mode ones)
@@ -637,7 +662,8 @@ def _held_values(ctx, app, ch, f, fields: list[str]):
     that first put each value that would lose its narrowing in the callback
     (`_narrowing_lost`) into a `const` just before the statement that makes the query: a const
     declared after the check keeps the narrowed type, in callbacks too (`const project =
-    user.focus;` and then `q.eq("project", project)`). None when such a value has no
+    user.focus;` and then `q.eq("project", project)`), or the const the function already holds
+    it in (`_const_holding`). None when such a value has no
     statement it can go before: the query is inside a condition (`user.focus ? ... : null`),
     which may be what narrows it and which a value read first would skip, or inside a
     callback or a statement other than a declaration, an expression or a `return`."""
@@ -652,17 +678,26 @@ def _held_values(ctx, app, ch, f, fields: list[str]):
             texts[fld] = value
             continue
         text = facts.text(value)
+        named = _const_holding(ch, value)
+        if named is not None:
+            texts[fld] = named
+            continue
         if text not in held:
             stmt = stmt or _statement_before(f)
             if stmt is None or _declares_read(stmt, value):
                 return None
-            name = _free_name(facts, stmt, [fld.rsplit(".", 1)[-1], js.unwrap(value).child("property")], held.values())
+            # the consts other fixes of this run put in the block: fixes applied together must not
+            # declare one name twice
+            given = memoized(ctx, ("CVX202 consts", facts.path, stmt.parent.start), set)
+            name = _free_name(facts, stmt, [fld.rsplit(".", 1)[-1], js.unwrap(value).child("property")],
+                              given | set(held.values()))
             if name is None:
                 return None
+            given.add(name)
             held[text] = name
         texts[fld] = held[text]
     if not held:
-        return texts, []
+        return texts, []  # no value to hold, or each is held in a const already
     indent = _line_indent(facts.source, stmt.start)
     consts = "".join(f"const {name} = {text};\n{indent}" for text, name in held.items())
     return texts, [ctx.edit(facts, (stmt.start, stmt.start), consts)]
@@ -1114,6 +1149,17 @@ class PreferIndexOverFilter(Rule):
                 '  return await ctx.db.query("boards").withIndex("by_team", (q) => q.eq("team", team)).first();\n}});\n',
                 note="a property narrowed by a check goes into a const before the query: TypeScript forgets the "
                      "narrowing in the range callback (TS2345), not in a const declared after the check"),
+        Invalid(SERVER + 'export const top = query({ args: { member: v.id("members") }, handler: async (ctx, args) => {\n'
+                '  const member = await ctx.db.get(args.member);\n  const team = member?.team;\n'
+                '  if (!member || !team) return null;\n'
+                '  return await ctx.db.query("boards").filter((q) => q.eq(q.field("team"), member.team)).first();\n}});\n',
+                files={"convex/schema.ts": TEAMS_SCHEMA}, lines=[7],
+                output=SERVER + 'export const top = query({ args: { member: v.id("members") }, handler: async (ctx, args) => {\n'
+                '  const member = await ctx.db.get(args.member);\n  const team = member?.team;\n'
+                '  if (!member || !team) return null;\n'
+                '  return await ctx.db.query("boards").withIndex("by_team", (q) => q.eq("team", team)).first();\n}});\n',
+                note="the check narrows the const that holds the property (firebuzz's themes), not the property: the "
+                     "range reads that const"),
         Invalid(SERVER + 'export const top = query({ args: { member: v.id("members") }, handler: async (ctx, args) => {\n'
                 '  const member = await ctx.db.get(args.member);\n'
                 '  return member && member.team\n'
