@@ -48,10 +48,12 @@ def test_every_rule_of_both_families_is_exercised_by_a_fixture():
 # id field: no fix for these), todoIn (safe: its by_project range plus the filter's literal
 # are all of by_project_status; inStatus's plain string against the literal union is not),
 # archivedFor (unsafe: a new index on `archived.reason`, a field of an optional object, which
-# the ranges of convex 1.18 and later type); CVX704 open's range; CVX212 page's validator;
+# the ranges of convex 1.18 and later type), inFocus and focusCount (unsafe: a property a check
+# narrowed before the query, read in the range through a new const / the const the check
+# narrowed); CVX704 open's range; CVX212 page's validator;
 # CVX702 get("_storage") on db; CVX211 newestOf's and titledOf's `withIndex` moved before
 # their `.order` / `.filter` (unsafe).
-FIX_APPLIED = {"CVX202": 6, "CVX211": 2, "CVX212": 1, "CVX702": 1, "CVX704": 1, "CVX706": 1, "CVX711": 3}
+FIX_APPLIED = {"CVX202": 8, "CVX211": 2, "CVX212": 1, "CVX702": 1, "CVX704": 1, "CVX706": 1, "CVX711": 3}
 # Type errors the fixture has on purpose: the misordered range (both arguments),
 # "_storage" read through plain db, and `withIndex` on the `OrderedQuery` `.order` returns
 # (its range's parameter untyped with it); fixing must remove them and add none.

@@ -358,17 +358,34 @@ class QueryChain:
         follows another step of the query (`.filter(...).withIndex(...)`): only the query
         initializer has them, and `filter`/`order` on it return a `QueryImpl` that has not
         (convex's impl/query_impl.ts), so the call throws "withIndex is not a function".
-        (TypeScript accepts it after `.filter`, whose type is `this`.) Not when both steps
-        are reassignments that may not run: their conditions may exclude each other."""
-        for prev, step in zip(self.steps, self.steps[1:]):
-            if step.method not in _SOURCES or prev.method not in (*_SOURCES, "filter", "order"):
+        (TypeScript accepts it after `.filter`, whose type is `this`.) The step before is the
+        nearest earlier one that runs whenever this one does: not a reassignment that may not
+        run when this one is one too (their conditions may exclude each other), so in `let q =
+        query("t").withIndex(...); if (a) q = q.filter(...); if (s) q = q.withSearchIndex(...)`
+        the search follows the `withIndex` (triage G55c P5)."""
+        for i, step in enumerate(self.steps):
+            if step.method not in _SOURCES:
+                continue
+            prev = next((p for p in reversed(self.steps[:i]) if not (p.conditional and step.conditional)), None)
+            if prev is None or prev.method not in (*_SOURCES, "filter", "order"):
                 continue
             callee = js.callee(prev.node)
             if callee is None or callee.type != "member_expression":
                 continue  # convex-helpers' `filter(query, ...)` wraps the query: not `QueryImpl`
-            if not (prev.conditional and step.conditional):
-                return step, prev
+            return step, prev
         return None
+
+    def searches_before(self, node: Node) -> bool:
+        """Is the query a search (`withSearchIndex`) by the time its step `node` runs: the
+        search comes before that step on this chain's path, or in the helper it goes on from?"""
+        if self.search_call is None:
+            return False
+        for step in self.steps:
+            if step.node is self.search_call:
+                return True
+            if step.node is node:
+                return False
+        return True
 
     @property
     def filters_whole_table(self) -> bool:
@@ -1152,7 +1169,12 @@ class _ChainBuilder:
         consumers: list[Node] = []
         extensions: list[_Extension] = []
         block = _statement_block(decl)
+        exclusive = _ExclusiveReads()
         for use in _reads_after(self.facts, decl, var):
+            if exclusive(decl, use):
+                # `if (a) q = query("x"); else { q = query("y"); q = q.withIndex(...) }`: the
+                # else branch never holds this builder, its reads are the other one's
+                continue
             top, parent = _chain_top(use)
             if _reassigns(top, parent, var):
                 # `q = q.filter(...)`: the steps between apply to the same builder
@@ -1162,8 +1184,6 @@ class _ChainBuilder:
             if o.parent is not None and o.parent.type == "assignment_expression" and o.field == "left":
                 if all(_rooted_at(alt, var) for alt in _alternatives(o.parent.child("right"))):
                     continue  # the target of `q = q.filter(...)`, handled at its right side
-                if _other_branch(decl, o.parent):
-                    continue  # `if (x) q = filter(...); else q = ...`: the else never replaces this one
                 break  # replaced by another value: stop following
             if o.parent is not None and o.parent.type == "member_expression" and o.field == "object":
                 prop = o.parent.child("property")
@@ -1174,7 +1194,6 @@ class _ChainBuilder:
                     continue  # `typeof q.take === "function"`: a property read, not a call
             consumers.append(use)
         chain.builder_uses = consumers
-        exclusive = _ExclusiveReads()
         if not consumers:
             return self._extended(chain, extensions, exclusive)
         out: list[QueryChain] = []
@@ -1502,21 +1521,6 @@ def _scope_of(decl: Node) -> Node:
 
 
 _NOT_CONSUMING = frozenset(["toString", "valueOf", "toJSON"])
-
-
-def _other_branch(a: Node, b: Node) -> bool:
-    """Are `a` and `b` in different branches of one `if` (so never both run)?"""
-    n = a.parent
-    while n is not None:
-        if n.type == "if_statement":
-            cons, alt = n.child("consequence"), n.child("alternative")
-            if cons is not None and alt is not None:
-                a_in = cons.start <= a.start and a.end <= cons.end
-                b_in = alt.start <= b.start and b.end <= alt.end
-                if a_in and b_in:
-                    return True
-        n = n.parent
-    return False
 
 
 def _reads_after(facts: FileFacts, decl: Node, name: str) -> list[Node]:

@@ -133,6 +133,14 @@ class NoFilterInQuery(Rule):
                 '  ctx.db.query("clients").withSearchIndex("search_name", (q) => q.search("name", args.text))\n'
                 '    .filter((q) => q.eq(q.field("status"), args.status)).take(20) });\n',
                 lines=[5], message="into the search", note="a search query takes its filter in the search, not `withIndex`"),
+        # triage G55c P5: the search step comes after the filter, so the filter is not on a search
+        Invalid(SERVER + 'export const find = query({ args: { text: v.optional(v.string()), status: v.optional(v.string()) },\n'
+                '  handler: async (ctx, args) => {\n    let q: any = ctx.db.query("clients");\n'
+                '    if (args.status) q = q.filter((f: any) => f.eq(f.field("status"), args.status));\n'
+                '    if (args.text) q = q.withSearchIndex("search_name", (s: any) => s.search("name", args.text));\n'
+                '    return await q.take(20);\n  },\n});\n',
+                lines=[6], message="scans every row it reads",
+                note="a filter before a search step that may follow it: not \"on the search query\""),
         Invalid(SERVER + 'export const since = query({ args: { o: v.string(), to: v.optional(v.number()) }, handler: (ctx, { o, to }) =>\n'
                 '  ctx.db.query("books").withIndex("by_org_at", (ix) => {\n    const eq = ix.eq("org", o);\n'
                 '    if (to !== undefined) return eq.lte("at", to);\n    return eq;\n  })\n'
@@ -216,7 +224,7 @@ class NoFilterInQuery(Rule):
                 continue
             table = f'"{ch.table}"' if ch.table else "..."
             what = "convex-helpers `filter()`" if f.helper else "`.filter`"
-            if ch.search_call is not None:
+            if ch.searches_before(f.node):
                 # a search query cannot take `withIndex`; its own filter is the search filter
                 ctx.report(ch.facts, filter_anchor(f),
                            f"{what} on the search query on `query({table})` checks each result it reads; "

@@ -3,7 +3,7 @@ import re
 from cvxlint.edits import arrow_param, string_literal
 from cvxlint.project.filter_index import builtin_lookup, index_to_add, narrowing_index, post_filter_range_fields
 from cvxlint.project.validators import Validator
-from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, filter_indexes, js, reported_queries
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, filter_indexes, js, memoized, reported_queries
 
 
 SERVER = 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
@@ -28,6 +28,14 @@ ROSTER_SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nim
                  '    .index("by_key", ["key"]).index("by_key_sport", ["key", "sport"]).index("by_sport_born", ["sport", "born"])\n'
                  '    .index("by_sport_born_key", ["sport", "born", "key"]),\n});\n')
 MAX_INDEXES = 32
+# a handler that reads a member, for the examples whose filter compares with its team
+MEMBER = (SERVER + 'export const top = query({ args: { member: v.id("members") }, handler: async (ctx, args) => {\n'
+          '  const member = await ctx.db.get(args.member);\n')
+# an optional id on one table, the same id required and indexed on another
+TEAMS_SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+                'export default defineSchema({\n  teams: defineTable({ name: v.string() }),\n'
+                '  members: defineTable({ team: v.optional(v.id("teams")) }),\n'
+                '  boards: defineTable({ team: v.id("teams"), rank: v.number() }).index("by_team", ["team"]),\n});\n')
 # a field of an optional object, and one of an object that may be null (ezyrp's workflows)
 HOOKS_SCHEMA = '''import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
@@ -85,9 +93,11 @@ _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
 def _range_text(facts, param: str, fields: list[str], values: dict[str, object], in_file: bool = False) -> str:
-    """`q.eq("a", x).eq("b", y)`; `in_file`: with the quotes the file uses (an edit, not a message)."""
+    """`q.eq("a", x).eq("b", y)`, each value a node or the text to write; `in_file`: with the
+    quotes the file uses (an edit, not a message)."""
     quote = (lambda name: string_literal(facts, name)) if in_file else (lambda name: f'"{name}"')
-    return param + "".join(f".eq({quote(f)}, {facts.text(values[f])})" for f in fields)
+    text = (lambda v: v if isinstance(v, str) else facts.text(v))
+    return param + "".join(f".eq({quote(f)}, {text(values[f])})" for f in fields)
 
 
 def _line_indent(src: bytes, at: int) -> str:
@@ -599,11 +609,147 @@ def _required_argument(ctx, ch, ref, path: tuple[str, ...]) -> bool:
     return True
 
 
-def rewrite_edits(ctx, ch, f, index_name: str, fields: list[str], keep: list[str] = ()):
+def _narrowing_lost(ctx, app, ch, value) -> bool:
+    """Would `value` lose, in the range callback, what a check before the query proved of it?
+    TypeScript keeps the narrowing of a property read (`if (!user.projectId) throw ...`, then
+    `user.projectId`) outside callbacks only, and only the range's `.eq` minds: the filter's
+    takes any value, the range's only the field's type (TS2345, firebuzz: triage G55b). So a
+    property of a local of the query's function, not known to be there, that the function
+    reads before the query too (what checks it must: a read written only in the filter was
+    narrowed by nothing, and stays where it is; so does a module constant's property)."""
+    v = js.unwrap(value)
+    chain = js.member_chain(v) if v is not None and v.type == "member_expression" else None
+    fn = js.enclosing_function(ch.start)
+    if chain is None or fn is None or v.first("optional_chain") is not None or _is_argument(ch, v):
+        return False
+    decl = reported_queries(ctx, app).declarator_of(ch.facts, js.unwrap(chain[0]))
+    if decl is None or not fn.start <= decl.start < fn.end or _known_present(ctx, app, ch, v):
+        return False
+    before = ch.facts.text((fn.start, ch.start.start)).replace("?.", ".")
+    return re.search(rf"(?<![\w$.]){re.escape(ch.facts.text(v))}(?![\w$])", before) is not None
+
+
+def _const_holding(ch, value) -> str | None:
+    """The name of a `const` its function declared before the query, visible there, with
+    `value` (`const projectId = user?.currentProjectId;` for `user.currentProjectId`): a check
+    narrows that const (`if (!projectId) throw ...`) rather than the property, and TypeScript
+    keeps a const's narrowing in callbacks."""
+    fn = js.enclosing_function(ch.start)
+    read = ch.facts.text(value)
+    for n in fn.walk() if fn is not None else ():
+        if n.start >= ch.start.start:
+            break
+        if n.type != "variable_declarator" or n.parent is None or not ch.facts.text(n.parent).startswith("const"):
+            continue
+        name, init = n.child("name"), js.unwrap(n.child("value"))
+        block = n.parent.parent
+        if name is None or name.type != "identifier" or init is None or block is None \
+                or not block.start <= ch.start.start < block.end or js.enclosing_function(n) is not fn:
+            continue
+        if ch.facts.text(init).replace("?.", ".") == read:
+            return name.text
+    return None
+
+
+# what a hoisted value may not be named (JavaScript's reserved words and the strict-mode ones)
+_RESERVED = frozenset((
+    "arguments", "await", "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete",
+    "do", "else", "enum", "eval", "export", "extends", "false", "finally", "for", "function", "if", "implements",
+    "import", "in", "instanceof", "interface", "let", "new", "null", "package", "private", "protected", "public",
+    "return", "static", "super", "switch", "this", "throw", "true", "try", "typeof", "undefined", "var", "void",
+    "while", "with", "yield"))
+
+
+def _held_values(ctx, app, ch, f, fields: list[str]):
+    """The text the range writes for each of `fields` compared by filter `f`, and the edits
+    that first put each value that would lose its narrowing in the callback
+    (`_narrowing_lost`) into a `const` just before the statement that makes the query: a const
+    declared after the check keeps the narrowed type, in callbacks too (`const project =
+    user.focus;` and then `q.eq("project", project)`), or the const the function already holds
+    it in (`_const_holding`). None when such a value has no
+    statement it can go before: the query is inside a condition (`user.focus ? ... : null`),
+    which may be what narrows it and which a value read first would skip, or inside a
+    callback or a statement other than a declaration, an expression or a `return`."""
+    facts = ch.facts
+    values = {name: value for name, _n, value in f.eqs}
+    texts: dict[str, object] = {}
+    held: dict[str, str] = {}  # value text -> the const holding it
+    stmt = None
+    for fld in fields:
+        value = values[fld]
+        if not _narrowing_lost(ctx, app, ch, value):
+            texts[fld] = value
+            continue
+        text = facts.text(value)
+        named = _const_holding(ch, value)
+        if named is not None:
+            texts[fld] = named
+            continue
+        if text not in held:
+            stmt = stmt or _statement_before(f)
+            if stmt is None or _declares_read(stmt, value):
+                return None
+            # the consts other fixes of this run put in the block: fixes applied together must not
+            # declare one name twice
+            given = memoized(ctx, ("CVX202 consts", facts.path, stmt.parent.start), set)
+            name = _free_name(facts, stmt, [fld.rsplit(".", 1)[-1], js.unwrap(value).child("property")],
+                              given | set(held.values()))
+            if name is None:
+                return None
+            given.add(name)
+            held[text] = name
+        texts[fld] = held[text]
+    if not held:
+        return texts, []  # no value to hold, or each is held in a const already
+    indent = _line_indent(facts.source, stmt.start)
+    consts = "".join(f"const {name} = {text};\n{indent}" for text, name in held.items())
+    return texts, [ctx.edit(facts, (stmt.start, stmt.start), consts)]
+
+
+def _statement_before(f):
+    """The statement, in a block, that makes the query of filter `f`: where a value the range
+    reads can be read first without changing whether it is read (`_held_values`). None inside
+    a callback, a branch of `?:` or the right side of `&&`, `||`, `??`, and for a statement
+    that is not a declaration, an expression or a `return`."""
+    n = f.node
+    while n.parent is not None and n.parent.type not in ("program", "statement_block", "switch_case", "switch_default"):
+        p = n.parent
+        if js.is_function(p) or (p.type == "ternary_expression" and n.field != "condition") or \
+                (p.type == "binary_expression" and n.field == "right" and (p.has_tok("&&") or p.has_tok("||")
+                                                                         or p.has_tok("??"))):
+            return None
+        n = p
+    return n if n.type in ("expression_statement", "lexical_declaration", "variable_declaration", "return_statement") \
+        else None
+
+
+def _declares_read(stmt, value) -> bool:
+    """Does declaration `stmt` declare a name `value` reads (`const a = ..., b = query.filter(...
+    a.x ...)`: `a` is not there before it)?"""
+    read = {x.text for x in js.unwrap(value).walk() if x.type == "identifier"}
+    return any(name in read for d in stmt.children if d.type == "variable_declarator"
+               for name, _b, _p in js.pattern_names(d.child("name")))
+
+
+def _free_name(facts, stmt, candidates, taken) -> str | None:
+    """A name for a const declared before `stmt` that nothing in its block names (the const
+    would shadow it there, and a read before the declaration would throw): the first of
+    `candidates` (names, or property nodes) that is free, else one of them numbered."""
+    block = stmt.parent
+    names = [c if isinstance(c, str) else (c.text if c is not None else None) for c in candidates]
+    names = [n for n in names if n and re.match(r"^[A-Za-z_$][\w$]*$", n) and n not in _RESERVED]
+    for name in [*names, *(f"{n}{i}" for n in names[:1] for i in range(2, 10))]:
+        if name not in taken and not any(block.start <= x.start < block.end for x in facts.module.identifiers(name)):
+            return name
+    return None
+
+
+def rewrite_edits(ctx, app, ch, f, index_name: str, fields: list[str], keep: list[str] = ()):
     """Edits turning `query("t")[.order(..)].filter(q => q.eq(q.field("a"), x))` into
     `query("t").withIndex(name, (q) => q.eq("a", x))[.order(..)]`; None when the chain has
     another shape (a variable in between, comments, other steps). `keep`: compared fields
-    the range does not take, which stay in a filter after it (`_kept_filters`)."""
+    the range does not take, which stay in a filter after it (`_kept_filters`). A value
+    narrowed before the query goes into a const first (`_held_values`)."""
     if ch.head is not None:
         return None  # the query's index part is written in the helper that returns it, for its other callers too
     facts = ch.facts
@@ -625,10 +771,11 @@ def rewrite_edits(ctx, ch, f, index_name: str, fields: list[str], keep: list[str
     end = (f.chained[-1] if f.chained else f.node).end  # `.filter(a).filter(b)` go together
     if inner is not ch.start or _has_comment(facts, ch.start.end, end):
         return None
-    values = {name: value for name, _node, value in f.eqs}
     kept = _kept_filters(ch, f, recv, keep) if keep else ""
-    if kept is None:
+    held = _held_values(ctx, app, ch, f, fields)
+    if kept is None or held is None:
         return None
+    values, consts = held
     head = f".withIndex({string_literal(facts, index_name)}, {_range_param(facts, f)} =>"
     rng = _range_text(facts, f.param, fields, values, in_file=True)
     after, before = _callback_layout(facts, f, one_line=f"{head} {rng})" if "\n" in ws else None)
@@ -636,8 +783,8 @@ def rewrite_edits(ctx, ch, f, index_name: str, fields: list[str], keep: list[str
         after, before = " ", ""  # a range shorter than the filter it narrows: on one line where it fits
     text = f"{ws}{head}{after}{rng}{before})"
     if not between:
-        return [ctx.edit(facts, (recv.end, end), text + kept)]
-    return [ctx.edit(facts, (recv.end, end), kept), ctx.edit(facts, (ch.start.end, ch.start.end), text)]
+        return [*consts, ctx.edit(facts, (recv.end, end), text + kept)]
+    return [*consts, ctx.edit(facts, (recv.end, end), kept), ctx.edit(facts, (ch.start.end, ch.start.end), text)]
 
 
 def _fits(ws: str, line: str) -> bool:
@@ -719,7 +866,7 @@ def _mentions(text: str, name: str) -> bool:
     return re.search(rf"(?<![\w$.]){re.escape(name)}(?![\w$])", re.sub(r'"[^"]*"', '""', text)) is not None
 
 
-def extend_range_edits(ctx, ch, f, idx):
+def extend_range_edits(ctx, app, ch, f, idx):
     """Edits turning `.withIndex("by_a", (q) => q.eq("a", x))[.order(..)].filter((q) =>
     q.eq(q.field("b"), y))` into `.withIndex("by_ab", (q) => q.eq("a", x).eq("b", y))[.order(..)]`:
     the index name swapped, the filter's equalities appended to the range in `idx`'s order,
@@ -741,14 +888,17 @@ def extend_range_edits(ctx, ch, f, idx):
     end = (f.chained[-1] if f.chained else f.node).end
     if _has_comment(facts, recv.end, end):
         return None
-    values = {name: value for name, _node, value in f.eqs}
-    added = [f".eq({string_literal(facts, fld)}, {facts.text(values[fld])})"
-             for fld in idx.fields[len(ch.range_eqs): len(ch.range_eqs) + len(values)]]
+    fields = list(idx.fields[len(ch.range_eqs): len(ch.range_eqs) + len({name for name, _n, _v in f.eqs})])
+    held = _held_values(ctx, app, ch, f, fields)
+    if held is None:
+        return None
+    values, consts = held
+    added = [_range_text(facts, "", [fld], values, in_file=True) for fld in fields]
     if any(_mentions(part, n) for part in added for n in {pattern.text, f.param} if n):
         return None
     last = max(ch.range, key=lambda o: o.node.end)  # the outermost `.eq(...)` of the range
     quote = facts.text(name_node)[0]
-    return [ctx.edit(facts, name_node, f"{quote}{idx.name}{quote}"),
+    return [*consts, ctx.edit(facts, name_node, f"{quote}{idx.name}{quote}"),
             ctx.edit(facts, (last.node.end, last.node.end), "".join(added)),
             ctx.edit(facts, (recv.end, end), "")]
 
@@ -764,7 +914,7 @@ def _order_calls_on(recv, call) -> bool:
     return inner is call
 
 
-def own_range_edits(ctx, ch, f, fields: list[str]):
+def own_range_edits(ctx, app, ch, f, fields: list[str]):
     """Edits turning `.withIndex("by_a")[.order(..)].filter((q) => q.eq(q.field("a"), x))` into
     `.withIndex("by_a", (q) => q.eq("a", x))[.order(..)]`, the equalities in the index's order
     (`fields`). None when the chain has another shape (a variable in between, comments, other
@@ -782,10 +932,13 @@ def own_range_edits(ctx, ch, f, fields: list[str]):
     end = (f.chained[-1] if f.chained else f.node).end
     if _has_comment(facts, ch.index_call.start, end):
         return None
-    values = {name: value for name, _node, value in f.eqs}
+    held = _held_values(ctx, app, ch, f, fields)
+    if held is None:
+        return None
+    values, consts = held
     after, before = _callback_layout(facts, f)
     rng = f", {_range_param(facts, f)} =>{after}{_range_text(facts, f.param, fields, values, in_file=True)}{before}"
-    return [ctx.edit(facts, (got[0].end, got[0].end), rng), ctx.edit(facts, (recv.end, end), "")]
+    return [*consts, ctx.edit(facts, (got[0].end, got[0].end), rng), ctx.edit(facts, (recv.end, end), "")]
 
 
 def add_index_edit(ctx, table, name: str, fields: list[str]):
@@ -988,6 +1141,30 @@ class PreferIndexOverFilter(Rule):
               files={"convex/schema.ts": SCHEMA}, note="a join: one read of the channels serves every event"),
     ]
     invalid = [
+        # triage G55b firebuzz: the check before the query narrows `member.team`, but not in a callback
+        Invalid(MEMBER + '  if (!member || !member.team) return null;\n'
+                '  return await ctx.db.query("boards").filter((q) => q.eq(q.field("team"), member.team)).first();\n}});\n',
+                files={"convex/schema.ts": TEAMS_SCHEMA}, lines=[6],
+                output=MEMBER + '  if (!member || !member.team) return null;\n'
+                '  const team = member.team;\n'
+                '  return await ctx.db.query("boards").withIndex("by_team", (q) => q.eq("team", team)).first();\n}});\n',
+                note="a property narrowed by a check goes into a const before the query: TypeScript forgets the "
+                     "narrowing in the range callback (TS2345), not in a const declared after the check"),
+        Invalid(MEMBER + '  const team = member?.team;\n'
+                '  if (!member || !team) return null;\n'
+                '  return await ctx.db.query("boards").filter((q) => q.eq(q.field("team"), member.team)).first();\n}});\n',
+                files={"convex/schema.ts": TEAMS_SCHEMA}, lines=[7],
+                output=MEMBER + '  const team = member?.team;\n'
+                '  if (!member || !team) return null;\n'
+                '  return await ctx.db.query("boards").withIndex("by_team", (q) => q.eq("team", team)).first();\n}});\n',
+                note="the check narrows the const that holds the property (firebuzz's themes), not the property: the "
+                     "range reads that const"),
+        Invalid(MEMBER + '  return member && member.team\n'
+                '    ? await ctx.db.query("boards").filter((q) => q.eq(q.field("team"), member.team)).first()\n'
+                '    : null;\n}});\n',
+                files={"convex/schema.ts": TEAMS_SCHEMA}, lines=[6],
+                note="narrowed by the condition the query sits in: a const before it would lose that (and read "
+                     "`member.team` when `member` is null), so no fix"),
         Invalid(SERVER + 'import { byChannelAt } from "./lib/events";\n'
                 'export const f = query({ args: { c: v.string() }, handler: (ctx, { c }) =>\n'
                 '  byChannelAt(ctx).filter((q) => q.eq(q.field("channel"), c)).take(10) });\n',
@@ -1431,7 +1608,7 @@ class PreferIndexOverFilter(Rule):
         at = js.method_anchor(f.node)
         if idx is not None:
             ordered = list(idx.fields[: len(fields)])
-            edits = rewrite_edits(ctx, ch, f, idx.name, ordered)
+            edits = rewrite_edits(ctx, app, ch, f, idx.name, ordered)
             # the filter's own parameter, as the fix writes it: a `q` of ours could shadow a value
             param = f.param or "q"
             rng = _range_text(ch.facts, param, ordered, {n: v for n, _x, v in f.eqs})
@@ -1507,7 +1684,7 @@ class PreferIndexOverFilter(Rule):
                     msg += (f'; the existing indexes {_names([i.name for i in covering])} each cover {count} of these '
                             f'fields, and `{idx.name}` is taken: {narrow.why}')
                 msg += f"; or {add} for a range on all of them"
-                edits = rewrite_edits(ctx, ch, f, idx.name, lead, keep=kept)
+                edits = rewrite_edits(ctx, app, ch, f, idx.name, lead, keep=kept)
                 if edits:
                     fix = _tier_for_values(ctx, app, ch, f, table, Fix.safe, fields=lead)(
                         f"Narrow with the existing index `{idx.name}` and keep filtering on {_names(kept)}", *edits)
@@ -1520,7 +1697,7 @@ class PreferIndexOverFilter(Rule):
                             f'on {_names([x for x in fields if x not in lead])} (the rows then come in `{idx.name}` order)')
                 total = len(table.indexes) + len(table.search_indexes) + len(table.vector_indexes)
                 add_edit = add_index_edit(ctx, table, name, fields) if total < MAX_INDEXES else None
-                edits = rewrite_edits(ctx, ch, f, name, fields)
+                edits = rewrite_edits(ctx, app, ch, f, name, fields)
                 if add_edit is not None and edits:
                     fix = _tier_for_values(ctx, app, ch, f, table, Fix.unsafe)(
                         f"Add index `{name}` to `{table.name}` in the schema and query it with `withIndex` "
@@ -1539,7 +1716,7 @@ class PreferIndexOverFilter(Rule):
         extra = [name for name, _n, _v in f.eqs]
         parts = _eqs_text(ch, idx.fields[: len(base) + len(extra)], {n: v for n, _x, v in f.eqs})
         p = _free_param(parts, f.param)
-        edits = extend_range_edits(ctx, ch, f, idx)
+        edits = extend_range_edits(ctx, app, ch, f, idx)
         fix = None
         if edits:
             tier = _tier_for_values(ctx, app, ch, f, fi.table, Fix.safe, range_call=ch.index_call)
@@ -1557,7 +1734,7 @@ class PreferIndexOverFilter(Rule):
         ordered = list(idx.fields[: len(fields)])
         parts = _eqs_text(ch, ordered, {n: v for n, _x, v in f.eqs})
         p = _free_param(parts, f.param)
-        edits = own_range_edits(ctx, ch, f, ordered)
+        edits = own_range_edits(ctx, app, ch, f, ordered)
         fix = None
         if edits:
             tier = _tier_for_values(ctx, app, ch, f, fi.table, Fix.safe)

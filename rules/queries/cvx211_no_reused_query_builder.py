@@ -80,6 +80,21 @@ class NoReusedQueryBuilder(Rule):
               '  const first = await tasks.first();\n'
               '  const mine = await Promise.all(owners.map((o) => tasks.withIndex("by_owner", (q) => q.eq("owner", o)).first()));\n'
               '  return { first, mine };\n}});\n', note="a bare query initializer can be reused"),
+        # triage G55c P2: the `else` branch's `withIndex` was read as following the `if` branch's
+        Valid(SERVER + 'export const mine = query({ args: { who: v.string(), open: v.boolean() }, handler: async (ctx, args) => {\n'
+              '  let q;\n  if (args.open) {\n'
+              '    q = ctx.db.query("tickets").withIndex("by_owner", (r) => r.eq("owner", args.who));\n'
+              '  } else {\n    q = ctx.db.query("archive");\n'
+              '    q = q.withIndex("by_owner", (r) => r.eq("owner", args.who));\n  }\n'
+              '  return await q.take(10);\n}});\n',
+              note="a variable each branch of an `if` gives its own query: the else's `withIndex` is on a fresh query"),
+        Valid(SERVER + 'export const find = query({ args: { shop: v.optional(v.string()), text: v.optional(v.string()) },\n'
+              '  handler: async (ctx, args) => {\n    let q: any = ctx.db.query("offers");\n'
+              '    if (!args.text && args.shop) q = q.withIndex("by_shop", (r: any) => r.eq("shop", args.shop));\n'
+              '    if (args.shop) q = q.filter((f: any) => f.neq(f.field("hidden"), true));\n'
+              '    if (args.text) q = q.withSearchIndex("search_title", (s: any) => s.search("title", args.text));\n'
+              '    return await q.take(20);\n  },\n});\n',
+              note="an index and a search that may each not run: their conditions may exclude each other"),
     ]
     invalid = [
         Invalid(SERVER + 'export const both = query({ args: {}, handler: async (ctx) => {\n'
@@ -112,6 +127,15 @@ class NoReusedQueryBuilder(Rule):
                 '  let q: any = ctx.db.query("crews").order("desc");\n'
                 '  q = q.withIndex("by_active", (r: any) => r.eq("isActive", true));\n  return await q.take(5);\n}});\n',
                 lines=[5], message="only `ctx.db.query(...)` itself has `withIndex`"),
+        # triage G55c P5 (tuca-noronha's packageProposals): a conditional step between them hid it
+        Invalid(SERVER + 'export const find = query({ args: { shop: v.string(), open: v.optional(v.boolean()), text: v.optional(v.string()) },\n'
+                '  handler: async (ctx, args) => {\n'
+                '    let q: any = ctx.db.query("offers").withIndex("by_shop", (r) => r.eq("shop", args.shop));\n'
+                '    if (args.open !== undefined) q = q.filter((f: any) => f.eq(f.field("open"), args.open));\n'
+                '    if (args.text) q = q.withSearchIndex("search_title", (s: any) => s.search("title", args.text));\n'
+                '    return await q.take(20);\n  },\n});\n',
+                lines=[7], message="`.withSearchIndex()` after `.withIndex()`",
+                note="the search follows the `withIndex` whenever it runs, whichever filters run between them"),
     ]
 
     def check_app(self, ctx, app):

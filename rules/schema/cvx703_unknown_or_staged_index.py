@@ -147,6 +147,21 @@ class UnknownOrStagedIndex(Rule):
               '  const same = await ctx.table("cooks").get("handle", chef.handle);\n'
               '  return [same, await ctx.table("recipes", "cookId", (q) => q.eq("cookId", cook)).take(20)];\n}});\n',
               files=ENTS_FILES, note="Convex Ents: the index an `.edge` makes and a unique `.field`'s index"),
+        # triage G55c P1 (tuca-noronha): the `else` branch's reads were taken for the `if` branch's builder
+        Valid(SERVER + 'export const listing = query({ args: { crew: v.optional(v.string()), boats: v.boolean() },\n'
+              '  handler: async (ctx, args) => {\n    let rows: any;\n    if (args.boats) {\n'
+              '      rows = ctx.db.query("boats");\n'
+              '      if (args.crew) rows = rows.withIndex("by_captain", (q: any) => q.eq("captain", args.crew));\n'
+              '    } else {\n      rows = ctx.db.query("tours");\n'
+              '      if (args.crew) rows = rows.withIndex("by_guide", (q: any) => q.eq("guide", args.crew));\n'
+              '      rows = rows.filter((q: any) => q.eq(q.field("open"), true));\n    }\n'
+              '    return await rows.take(10);\n  },\n});\n',
+              files={"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
+                     'import { v } from "convex/values";\nexport default defineSchema({\n'
+                     '  boats: defineTable({ captain: v.string() }).index("by_captain", ["captain"]),\n'
+                     '  tours: defineTable({ guide: v.string(), open: v.boolean() }).index("by_guide", ["guide"]),\n});\n'},
+              settings={"select": ["CVX703", "CVX707", "CVX211"]},
+              note="a builder variable each branch of an `if` starts on its own table: each branch's steps are its own"),
     ]
     invalid = [
         # triage G55a P5: convex-helpers' relationship helpers name the index they query through
