@@ -16,8 +16,9 @@ Evidence is one of:
 * an identity fetch — `ctx.auth.getUserIdentity()`, `getAuthUserId(ctx)` /
   `getAuthSessionId(ctx)` and `auth.getUserId(ctx)` of `convexAuth()` (@convex-dev/auth),
   or a call named like one (`getCurrentUser`,
-  `getViewer`, better-auth's `getAuthUser`) — *whose result is used*: checked against null,
-  compared, passed on, returned. A fetch whose result is thrown away protects nothing;
+  `getViewer`, better-auth's `safeGetAuthUser`) — *whose result is used*: checked against null,
+  compared, passed on, returned. A fetch whose result is thrown away protects nothing
+  (`getAuthUser` of better-auth's `createClient(...)` throws without a session: a guard);
 * a guard call: a name like the official plugin's pattern (`requireUser`, `assertAdmin`,
   `ensureMember`, `canEdit`, `hasAccess`), or one configured in `auth-helpers` — unless the
   handler gives it nothing but its arguments (`isAdmin(args.email)`): the caller chooses
@@ -47,6 +48,7 @@ from typing import TYPE_CHECKING, Callable
 from ..syntax import js, scope
 from ..syntax.tree import Node
 from .callgraph import Reached, _awaited, returned_values
+from .component_clients import SIGN_IN_METHOD_NAMES, requires_sign_in
 from .definitions import Def, ExternalDef
 from .evaluate import local_const
 from .facts import CallSite, FileFacts, FunctionInfo
@@ -580,8 +582,9 @@ class AccessAnalysis:
         return keys
 
     def _fetches_identity(self, facts: FileFacts, site: CallSite) -> bool:
-        """An identity fetch, or a call of a project helper that makes one."""
-        if self.classify(facts, site)[0] in ("identity", "fetch"):
+        """An identity fetch, or a call of a project helper that makes one. (Better Auth's
+        `getAuthUser`, a guard, returns the caller as well.)"""
+        if self.classify(facts, site)[0] in ("identity", "fetch") or requires_sign_in(self.linker, facts, site):
             return True
         target = self.project.callgraph.callee(facts, site)
         return target is not None and any(self.classify(r.facts, s)[0] == "identity"
@@ -2031,8 +2034,10 @@ class AccessAnalysis:
     def _returns_caller(self, facts: FileFacts, func, fields: frozenset[str]) -> bool:
         """Does `func` return what an identity fetch found (its own fetch, a helper's, or a field
         of `this` in `fields`), and throw only when that is missing? One that also calls a
-        guard (`await assertAdmin(ctx)`) checks more than signing in."""
-        if func.body is None or any(self.classify(facts, c)[0] == "guard" for c in func.all_calls()):
+        guard (`await assertAdmin(ctx)`) checks more than signing in; Better Auth's
+        `getAuthUser`, a guard that only fetches the caller, does not."""
+        if func.body is None or any(self.classify(facts, c)[0] == "guard" and not requires_sign_in(self.linker, facts, c)
+                                    for c in func.all_calls()):
             return False
         seeds = [c.node for c in func.all_calls() if self._fetches_identity(facts, c)]
         seeds += [m for m in facts.module.nodes_in(func.node, "member_expression")
@@ -2195,6 +2200,9 @@ class AccessAnalysis:
         nothing and its answer is dropped (`await canEdit(ctx, id);`). A guard that throws
         (`await requireUser(ctx);`) stops the caller with its result dropped."""
         target = self.project.callgraph.callee(r.facts, site)
+        if target is None and requires_sign_in(self.linker, r.facts, site) and promise_lost(site.node):
+            # Better Auth's `getAuthUser` is async: its "Unauthenticated" comes too late
+            return f"{what} is not awaited: what it throws comes after the function went on; `await` it"
         if target is None:
             return None  # a package's guard: we cannot see what it does
         if self._promise_of_own_lost(r.facts, site):
@@ -2275,8 +2283,9 @@ class AccessAnalysis:
         if not path or site.is_new:
             return None, ""
         name = path[-1]
-        if name in CONVEX_AUTH_METHODS and len(path) == 2:
-            return self._classify_by_name(facts, site)  # the receiver decides (convexAuth's `auth`)
+        if (name in CONVEX_AUTH_METHODS or name in SIGN_IN_METHOD_NAMES) and len(path) == 2:
+            # the receiver decides (convexAuth's `auth`, Better Auth's `createClient(...)`)
+            return self._classify_by_name(facts, site)
         if name in _RUN and len(path) == 1 and site.ref is not None and site.ref.kind == "local" \
                 and self._ctx_method_alias(facts, site):
             return "run", f"`ctx.{name}`"  # (the local's value decides: not kept by name)
@@ -2301,6 +2310,10 @@ class AccessAnalysis:
             return "identity", f"`{name}()`"
         if name in CONVEX_AUTH_METHODS and len(path) == 2 and self._convex_auth_object(facts, site):
             return "identity", f"`{path[0]}.{name}()`"
+        if requires_sign_in(self.linker, facts, site):
+            # `await authComponent.getAuthUser(ctx);` throws for a signed-out caller: its
+            # result may be dropped (`safeGetAuthUser`, named like a fetch, stays one)
+            return "guard", f"`{path[0]}.{name}()`"
         if name in RLS_FUNCTIONS:
             return "rls", f"row-level security (`{name}`)"
         if name in _NOT_GUARDS:

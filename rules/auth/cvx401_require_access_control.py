@@ -32,6 +32,11 @@ ENTS_RULES_BUILDER = {**AUTH_CONFIG, "convex/functions.ts":
 SERVER = ('import { v } from "convex/values";\nimport { mutation, query } from "./_generated/server";\n'
           'import { getAuthUserId } from "@convex-dev/auth/server";\n')
 
+# @convex-dev/better-auth's client, as its docs make it (convex/auth.ts)
+BETTER_AUTH_CLIENT = ('import { createClient } from "@convex-dev/better-auth";\nimport { components } from "./_generated/api";\n'
+                      'import type { DataModel } from "./_generated/dataModel";\n'
+                      'export const authComponent = createClient<DataModel>(components.betterAuth);\n')
+
 # a public query that loads an order and its buyer, then asks who is calling (triage G54a P1)
 ORDER_START = (SERVER + 'export const order = query({ args: { id: v.id("orders") }, handler: async (ctx, { id }) => {\n'
                '  const order = await ctx.db.get("orders", id);\n  if (!order) return null;\n'
@@ -820,6 +825,13 @@ class RequireAccessControl(Rule):
                      'import { components } from "./_generated/api";\n'
                      'export const authComponent = createClient(components.betterAuth);\n'},
               note="ctx handed to a package only to ask who is calling reads no data of the app's"),
+        # triage G55c P3: @convex-dev/better-auth's `createClient(...)` (0.8 on): `getAuthUser`
+        # throws `ConvexError("Unauthenticated")` with no session, so its result may be dropped
+        Valid(SERVER + 'import { authComponent } from "./auth";\n'
+              'export const addReport = mutation({ args: { title: v.string() }, handler: async (ctx, args) => {\n'
+              '  await authComponent.getAuthUser(ctx);\n  return await ctx.db.insert("reports", { title: args.title });\n}});\n',
+              files={**AUTH_CONFIG, "convex/auth.ts": BETTER_AUTH_CLIENT},
+              note="Better Auth's `getAuthUser` throws for a signed-out caller: a check, its result dropped"),
         Valid(PUBLIC_MODULE, path="convex/artifacts/public.ts", files=AUTH_CONFIG,
               note="a module named public whose functions check no identity: public by design"),
         Valid(PUBLIC_MODULE.replace("../_generated", "./_generated") + MINE, path="convex/publicArtifacts.ts",
@@ -1319,6 +1331,19 @@ class RequireAccessControl(Rule):
                 '  await ctx.db.patch("cards", args.id, { state: args.state });\n}});\n',
                 files=AUTH_CONFIG, lines=[5], message="only when `identity` is set",
                 note="fail-open: the check runs only for a signed-in caller; a signed-out one goes on to the write"),
+        # ... and the other Better Auth clients: `safeGetAuthUser`, and 0.7's `new BetterAuth(...)`,
+        # whose `getAuthUser` returns null; `getAuthUser` of `createClient` not awaited
+        Invalid(SERVER + 'import { authComponent, legacyAuth } from "./auth";\n'
+                'export const addA = mutation({ args: { title: v.string() }, handler: async (ctx, args) => {\n'
+                '  await authComponent.safeGetAuthUser(ctx);\n  await ctx.db.insert("reports", { title: args.title });\n}});\n'
+                'export const addB = mutation({ args: { title: v.string() }, handler: async (ctx, args) => {\n'
+                '  await legacyAuth.getAuthUser(ctx);\n  await ctx.db.insert("reports", { title: args.title });\n}});\n'
+                'export const addC = mutation({ args: { title: v.string() }, handler: async (ctx, args) => {\n'
+                '  authComponent.getAuthUser(ctx);\n  await ctx.db.insert("reports", { title: args.title });\n}});\n',
+                files={**AUTH_CONFIG, "convex/auth.ts": BETTER_AUTH_CLIENT + 'import { BetterAuth } from "@convex-dev/better-auth";\n'
+                       'export const legacyAuth = new BetterAuth(components.betterAuth);\n'},
+                lines=[5, 9, 14], message="anyone can call it",
+                note="a fetch whose result is dropped, or a check whose promise is"),
         Invalid(SERVER + 'export const requeueAll = mutation({ args: { queue: v.string() }, handler: async (ctx, args) => {\n'
                 '  const me = await getAuthUserId(ctx);\n'
                 '  if (me) {\n    const staff = await ctx.db.query("staff").withIndex("by_user", (q) => q.eq("user", me)).first();\n'
