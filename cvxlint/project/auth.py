@@ -4764,25 +4764,37 @@ _STOP_CLIMB = frozenset(["expression_statement", "if_statement", "lexical_declar
 
 
 def _only_when_present(read: Node) -> bool:
-    """`if (identity && identity.subject !== args.id) throw ...`: a read under a test that
-    the value is present, in the condition of an `if` that exits: a null identity makes the
-    condition false, so an anonymous caller goes on past the check."""
-    name = read.text
-    p = read.parent
-    while p is not None and p.type not in _STOP_CLIMB:
-        if p.type == "binary_expression" and p.has_tok("&&"):
-            left = js.unwrap(p.child("left"))
-            if left is not None and left.type == "identifier" and left.text == name:
-                top = p
-                while True:  # the whole `&&` chain must be the condition
-                    to = js.outer(top)
-                    if to.parent is not None and to.parent.type == "binary_expression" and to.parent.has_tok("&&"):
-                        top = to.parent
-                        continue
-                    break
-                return _exits_when_true(top) and not _grants_owner(top)
-        p = p.parent
-    return False
+    """`if (identity && identity.subject !== args.id) throw ...`, `if (userId && doc.userId &&
+    doc.userId !== userId) throw ...`, `if (identity) throw ...` (a check that keeps signed-in
+    callers out: visitors only): a read in the condition of an `if` that exits, one of
+    whose `&&` terms tests that the value is present: a null identity makes the condition
+    false, so an anonymous caller goes on past the check."""
+    cond = _exiting_condition(read)
+    return cond is not None and any(_tests_presence(term, read.text) if read.type == "identifier"
+                                    else read.start <= term.start and term.end <= read.end  # `if (await f())`
+                                    for term in _conjuncts(cond)) and not _grants_owner(cond)
+
+
+def _exiting_condition(n: Node) -> Node | None:
+    """The condition (as written, unwrapped) of the `if` whose condition holds `n`, when its
+    branch always exits; None otherwise."""
+    o = n
+    while o.parent is not None and o.parent.type not in _STOP_CLIMB:
+        o = o.parent
+    stmt = o.parent
+    if stmt is None or stmt.type != "if_statement" or o.field != "condition":
+        return None
+    cond = js.unwrap(o)
+    return cond if cond is not None and _exits_when_true(cond) else None
+
+
+def _conjuncts(cond: Node) -> list[Node]:
+    """The terms of an `&&` chain (`a && b && c`, however grouped), unwrapped; `[cond]` for any
+    other expression."""
+    cond = js.unwrap(cond)
+    if cond is not None and cond.type == "binary_expression" and cond.has_tok("&&"):
+        return _conjuncts(cond.child("left")) + _conjuncts(cond.child("right"))
+    return [cond] if cond is not None else []
 
 
 def _grants_owner(cond: Node) -> bool:
@@ -4923,9 +4935,11 @@ def _reading_call(call: Node, ctx_name: str) -> bool:
 
 
 def _signed_in_test(call: Node) -> str | None:
-    """The name whose presence a fail-open `if` tests (`identity` of `if (identity) {...}`),
-    when some read of the value of `call` sits in one (see `_only_when_signed_in`)."""
-    found = [read.text or "" for read in _reads_of_value(_value_of(call)) if _only_when_signed_in(read)]
+    """The name whose presence a fail-open `if` tests (`identity` of `if (identity) {...}`, or
+    of `if (identity && ...) throw`), when some read of the value of `call` sits in one (see
+    `_only_when_signed_in`, `_only_when_present`)."""
+    found = [read.text or "" for read in _reads_of_value(_value_of(call))
+             if _only_when_signed_in(read) or _only_when_present(read)]
     return found[0] if found else None
 
 

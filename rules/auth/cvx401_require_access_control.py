@@ -37,6 +37,13 @@ BETTER_AUTH_CLIENT = ('import { createClient } from "@convex-dev/better-auth";\n
                       'import type { DataModel } from "./_generated/dataModel";\n'
                       'export const authComponent = createClient<DataModel>(components.betterAuth);\n')
 
+# a custom action for visitors who are not signed in: it refuses the others
+GUESTS_ONLY = ('import { customAction } from "convex-helpers/server/customFunctions";\n'
+               'import { action } from "./_generated/server";\n'
+               'export const guestAction = customAction(action, { args: {}, input: async (ctx, args) => {\n'
+               '  const identity = await ctx.auth.getUserIdentity();\n'
+               '  if (identity) throw new Error("already signed in");\n  return { ctx, args };\n} });\n')
+
 # a public query that loads an order and its buyer, then asks who is calling (triage G54a P1)
 ORDER_START = (SERVER + 'export const order = query({ args: { id: v.id("orders") }, handler: async (ctx, { id }) => {\n'
                '  const order = await ctx.db.get("orders", id);\n  if (!order) return null;\n'
@@ -1331,6 +1338,22 @@ class RequireAccessControl(Rule):
                 '  await ctx.db.patch("cards", args.id, { state: args.state });\n}});\n',
                 files=AUTH_CONFIG, lines=[5], message="only when `identity` is set",
                 note="fail-open: the check runs only for a signed-in caller; a signed-out one goes on to the write"),
+        # triage G55c P6 (aboutrichie's chat threads): `userId &&` among the terms of the test
+        Invalid(SERVER + 'export const removeThread = mutation({ args: { id: v.id("threads") }, handler: async (ctx, args) => {\n'
+                '  const userId = await getAuthUserId(ctx);\n  const thread = await ctx.db.get("threads", args.id);\n'
+                '  if (!thread) return false;\n'
+                '  if (userId && thread.owner && thread.owner !== userId) throw new Error("not yours");\n'
+                '  await ctx.db.delete("threads", args.id);\n  return true;\n}});\n',
+                files=AUTH_CONFIG, lines=[5], message="checks the caller only when `userId` is set",
+                note="fail-open: a signed-out caller makes the test false and deletes anyone's thread"),
+        # triage G55c P9: a builder for visitors only, which refuses signed-in callers and admits
+        # everyone else (its test of the identity throws when it is present)
+        Invalid('import { v } from "convex/values";\nimport { guestAction } from "./procedures";\n'
+                'export const ask = guestAction({ args: { prompt: v.string() }, handler: async (ctx, args) => {\n'
+                '  await ctx.runMutation(internal.guests.log, { prompt: args.prompt });\n}});\n',
+                files={**AUTH_CONFIG, "convex/procedures.ts": GUESTS_ONLY},
+                lines=[3], message="anyone can call it",
+                note="`if (identity) throw` keeps signed-in callers out, not anyone else"),
         # ... and the other Better Auth clients: `safeGetAuthUser`, and 0.7's `new BetterAuth(...)`,
         # whose `getAuthUser` returns null; `getAuthUser` of `createClient` not awaited
         Invalid(SERVER + 'import { authComponent, legacyAuth } from "./auth";\n'

@@ -163,6 +163,18 @@ class NoRawBuilderWhenWrapped(Rule):
               files=ON_COMMENTS_INTERNAL, note="the migrations run through the wrapped builder"),
         Valid(MIGRATIONS.replace('"comments"', '"jobLog"'), files=ON_COMMENTS_INTERNAL,
               note="no trigger on the table the migration writes"),
+        # triage G55c P9: a wrapper that refuses signed-in callers admits everyone else: no
+        # authenticating wrapper to point to
+        Valid('import { action } from "./_generated/server";\n'
+              'export const ping = action({ args: {}, handler: async (ctx) => {\n'
+              '  await ctx.scheduler.runAfter(0, internal.jobs.ping, {});\n}});\n',
+              files={"convex/auth.config.ts": 'export default { providers: [] };\n',
+                     "convex/procedures.ts": 'import { customAction } from "convex-helpers/server/customFunctions";\n'
+                     'import { action } from "./_generated/server";\n'
+                     'export const guestAction = customAction(action, { args: {}, input: async (ctx, args) => {\n'
+                     '  if (await ctx.auth.getUserIdentity()) throw new Error("already signed in");\n'
+                     '  return { ctx, args };\n} });\n'},
+              note="the app's only wrapper is for visitors who are not signed in"),
     ]
     invalid = [
         Invalid(MIGRATIONS, files=ON_COMMENTS_INTERNAL, lines=[4],
