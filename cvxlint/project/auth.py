@@ -1432,7 +1432,7 @@ class AccessAnalysis:
             # argument the handler never reads guards nothing, and neither does an optional
             # one: a caller who leaves it out skips whatever checks it — unless the handler
             # stops first when it is missing (`if (!args.token) return null`).
-            if not CAPABILITY_ARG.match(_camel(name)):  # `secret_key` is `secretKey`
+            if not CAPABILITY_ARG.match(_camel(name)) and not self._hashed_lookup(fn, name):  # `secret_key` is `secretKey`
                 continue
             if _wrapper_may_read(fn.builder, name) or (
                     (not field.is_optional or self._stops_first_without(fn, name)) and self._handler_checks(fn, name)
@@ -1512,6 +1512,28 @@ class AccessAnalysis:
             target = self._run_target(site)
             if target is not None and self._looks_up(target, key, depth + 1):
                 return True
+        return False
+
+    def _hashed_lookup(self, fn: "RegisteredFunction", name: str) -> bool:
+        """Does the handler hash argument `name` (`const keyHash = await sha256(args.key)`), look
+        the hash up by a field that holds hashes (`.withIndex("by_key_hash", (q) => q.eq("keyHash",
+        keyHash)).first()`) and exit when nothing is found (`if (!row) return null`)? The caller
+        must then hold what hashes to a stored value: an API key, a capability whatever its
+        name (`key`; decided by use, as a name alone would take `sortKey` too)."""
+        handler = fn.handler
+        if handler is None:
+            return False
+        for read in self.argument_reads(fn, name):
+            hashed = _hash_of(read) if read is not None else None
+            decl = hashed.parent if hashed is not None else None
+            held = decl.child("name") if decl is not None and decl.type == "variable_declarator" else None
+            if held is None or held.type != "identifier" or hashed.field != "value":
+                continue
+            for use in scope.reads_of(handler.node, held.text or ""):
+                stmt = js.statement_of(use) if _hash_lookup(use) else None
+                found = _declared_by(stmt, use) if stmt is not None else None
+                if found is not None and _value_acted_on(found, _stops_if_null):
+                    return True
         return False
 
     def _stops_first_without(self, fn: "RegisteredFunction", name: str) -> bool:
@@ -4243,6 +4265,36 @@ def _looked_up_or_compared(read: Node) -> bool:
                 return True
         p = p.parent
     return False
+
+
+# calls that hash what they are given (`sha256(key)`, `hashApiKey(key)`, `crypto.subtle.digest(...)`)
+_HASHING_CALL = re.compile(r"hash|^sha(\d|$)|digest", re.I)
+
+
+def _hash_of(read: Node) -> Node | None:
+    """The value of the hashing call (`_HASHING_CALL`) that `read` is handed to, directly or
+    inside another argument (`digest("SHA-256", encoder.encode(key))`), in its statement."""
+    n = js.outer(read)
+    p = n.parent
+    while p is not None and p.type not in _STOP_CLIMB:
+        if p.type == "call_expression" and n.type == "arguments":
+            chain = js.member_chain(js.callee(p))
+            if chain is not None and _HASHING_CALL.search(chain[1][-1] if chain[1] else chain[0].text or ""):
+                return _value_of(p)
+        n, p = p, p.parent
+    return None
+
+
+def _hash_lookup(read: Node) -> bool:
+    """Is `read` the value of an equality in a database query on a field that holds a hash
+    (`q.eq("keyHash", keyHash)`, `q.eq(q.field("tokenHash"), hash)`)?"""
+    o = js.outer(read)
+    call = o.parent.parent if o.parent is not None and o.parent.type == "arguments" else None
+    chain = js.member_chain(js.callee(call)) if call is not None and call.type == "call_expression" else None
+    if chain is None or chain[1][-1:] != ["eq"]:
+        return False
+    return any(n.type == "string" and "hash" in (js.string_value(n) or "").lower()
+               for a in js.call_args(call) if a is not o for n in a.walk())
 
 
 _SESSION_ARG = re.compile(r"[sS]ession(Id|Token)$")

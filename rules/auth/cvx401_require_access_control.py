@@ -832,6 +832,17 @@ class RequireAccessControl(Rule):
                      'import { components } from "./_generated/api";\n'
                      'export const authComponent = createClient(components.betterAuth);\n'},
               note="ctx handed to a package only to ask who is calling reads no data of the app's"),
+        # triage G55b problem 5 (blah.chat's CLI): an API key hashed and looked up by its hash,
+        # the query answering nothing when no key matches: a capability, whatever its name
+        Valid(SERVER + 'async function sha256(text: string) {\n'
+              '  const bytes = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));\n'
+              '  return Array.from(new Uint8Array(bytes)).map((b) => b.toString(16)).join("");\n}\n'
+              'export const whoami = query({ args: { key: v.string() }, handler: async (ctx, { key }) => {\n'
+              '  const keyHash = await sha256(key);\n'
+              '  const row = await ctx.db.query("cliKeys").withIndex("by_hash", (q) => q.eq("keyHash", keyHash)).first();\n'
+              '  if (!row || row.revokedAt) return null;\n  const user = await ctx.db.get("users", row.userId);\n'
+              '  return user && { name: user.name };\n}});\n', files=AUTH_CONFIG,
+              note="the caller must hold the key whose hash is stored"),
         # triage G55c P3: @convex-dev/better-auth's `createClient(...)` (0.8 on): `getAuthUser`
         # throws `ConvexError("Unauthenticated")` with no session, so its result may be dropped
         Valid(SERVER + 'import { authComponent } from "./auth";\n'
@@ -1354,6 +1365,19 @@ class RequireAccessControl(Rule):
                 files={**AUTH_CONFIG, "convex/procedures.ts": GUESTS_ONLY},
                 lines=[3], message="anyone can call it",
                 note="`if (identity) throw` keeps signed-in callers out, not anyone else"),
+        # ... a `key` looked up as it is (a settings key anyone can name), or hashed and looked
+        # up with the miss going on to the data
+        Invalid(SERVER + 'import { hashKey } from "./lib/keys";\n'
+                'export const byKey = query({ args: { key: v.string() }, handler: async (ctx, { key }) => {\n'
+                '  const row = await ctx.db.query("cliKeys").withIndex("by_key", (q) => q.eq("key", key)).first();\n'
+                '  if (!row) return null;\n  return await ctx.db.get("users", row.userId);\n}});\n'
+                'export const byHash = query({ args: { key: v.string() }, handler: async (ctx, { key }) => {\n'
+                '  const keyHash = await hashKey(key);\n'
+                '  const row = await ctx.db.query("cliKeys").withIndex("by_hash", (q) => q.eq("keyHash", keyHash)).first();\n'
+                '  return await ctx.db.query("users").take(10);\n}});\n',
+                files={**AUTH_CONFIG, "convex/lib/keys.ts": 'export async function hashKey(k: string) { return k; }\n'},
+                lines=[5, 10], message="is public",
+                note="no hash of the key, or nothing stops on a miss"),
         # ... and the other Better Auth clients: `safeGetAuthUser`, and 0.7's `new BetterAuth(...)`,
         # whose `getAuthUser` returns null; `getAuthUser` of `createClient` not awaited
         Invalid(SERVER + 'import { authComponent, legacyAuth } from "./auth";\n'
