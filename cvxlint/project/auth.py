@@ -185,6 +185,9 @@ class Access:
     blind_guards: list[Evidence] = field(default_factory=list)  # guards that never ask ctx.auth who calls
     # checks whose "not signed in" error a `catch` turns into a value the handler goes on with
     swallowed: list[Evidence] = field(default_factory=list)
+    # comparisons with a server secret that run only when it is set (`if (secret && header !==
+    # secret) return 401`): with the variable unset, everyone gets in (what = `process.env.X`)
+    fail_open_secrets: list[Evidence] = field(default_factory=list)
     # ... of those, the ones whose result the handler keeps, null for a signed-out caller
     # (`try { me = await requireUser(ctx) } catch { me = null }`): optional sign-in
     optional_identity: list[Evidence] = field(default_factory=list)
@@ -1770,6 +1773,8 @@ class AccessAnalysis:
         if secret is not None:
             out.evidence.append(Evidence(facts, secret[0], f"a comparison with the secret `{secret[1]}`", where,
                                         about_caller=False))
+        elif (unset := _secret_comparison(r, self._returned_secret, fail_open=True)) is not None:
+            out.fail_open_secrets.append(Evidence(facts, unset[0], f"`{unset[1]}`", where, about_caller=False))
         gate = _test_only_gate(r)
         if gate is not None:
             out.evidence.append(Evidence(facts, gate[0], f"a test-only switch (`{gate[1]}` must be set)", where,
@@ -4067,8 +4072,8 @@ def _module_secret_consts(facts: FileFacts) -> dict[str, str]:
     return out
 
 
-def _secret_comparison(r: Reached, returned_secret: "Callable[[FileFacts, CallSite], str | None] | None" = None
-                       ) -> tuple[Node, str] | None:
+def _secret_comparison(r: Reached, returned_secret: "Callable[[FileFacts, CallSite], str | None] | None" = None,
+                       fail_open: bool = False) -> tuple[Node, str] | None:
     """`if (args.token !== process.env.BACKEND_TOKEN) throw ...`, also through a local
     (`const expected = process.env.X`) or a template (`Bearer ${process.env.X}`): the caller
     must hold a server secret, shared-secret access control (other servers, scripts). Also a
@@ -4076,11 +4081,16 @@ def _secret_comparison(r: Reached, returned_secret: "Callable[[FileFacts, CallSi
     body); if (expected !== mac) return null`, `timingSafeEqual(expected, mac)`, or a XOR loop
     and `diff !== 0`), the key
     read here or returned by a project function (`returned_secret`): an OAuth `state` signed
-    by the server. (comparison, `process.env.X`) or None."""
+    by the server. (comparison, `process.env.X`) or None. A comparison that runs only when
+    the secret is set (`if (secret && header !== secret) return 401`) lets everyone in while
+    the variable is unset: not one, but what `fail_open` asks for (`_skipped_when_unset`)."""
     held = _secret_holders(r, returned_secret)
     if held is None:
         return None
     names, spelled = held
+
+    def wanted(node: Node) -> bool:
+        return _skipped_when_unset(r, node, names, spelled) == fail_open
     for call in r.facts.module.nodes_in(r.func.node, "call_expression"):
         # a constant-time comparison (`timingSafeEqual(a, b)`, `constantTimeEqual(a, b)`)
         callee = js.callee(call)
@@ -4090,7 +4100,7 @@ def _secret_comparison(r: Reached, returned_secret: "Callable[[FileFacts, CallSi
         given = [js.unwrap(a) for a in js.call_args(call)][:2]
         held = [_secret_in(a, names, spelled) for a in given]
         if len(given) == 2 and None not in given and (held[0] is None) != (held[1] is None) \
-                and all(js.literal_value(a) is ... for a in given):
+                and all(js.literal_value(a) is ... for a in given) and wanted(call):
             return call, held[0] or held[1]
     # a constant-time comparison written out: `diff |= expected.charCodeAt(i) ^ mac.charCodeAt(i)`
     # over both values, then `if (diff !== 0) return null`
@@ -4111,13 +4121,85 @@ def _secret_comparison(r: Reached, returned_secret: "Callable[[FileFacts, CallSi
         for i in (0, 1):
             other = sides[1 - i]
             if held[i] is not None and other is not None and held[1 - i] is None \
-                    and js.literal_value(other) is ... and other.type != "undefined":
+                    and js.literal_value(other) is ... and other.type != "undefined" and wanted(cmp):
                 return cmp, held[i]
             side = sides[i]
             if side is not None and side.type == "identifier" and side.text in differences \
-                    and other is not None and js.literal_value(other) is not ...:
+                    and other is not None and js.literal_value(other) is not ... and not fail_open:
                 return cmp, differences[side.text or ""]
     return None
+
+
+def _skipped_when_unset(r: Reached, check: Node, names: dict[str, str], spelled: dict[int, str]) -> bool:
+    """Is `check` (a comparison with a secret) a term of the `&&` condition of an exiting `if`
+    another of whose terms is the secret's presence (`if (secret && header !== secret) return
+    401`, `if (process.env.X && ...)`)? With the variable unset the test is false, and every
+    request goes on. Not when the secret is read with `!` (`process.env.X!`: the author says
+    it is set) or through anything but the environment, nor when an earlier `if` exits
+    without it (`if (!secret) throw ...`); `if (!secret || header !== secret)` fails closed."""
+    cond = _exiting_condition(check)
+    if cond is None:
+        return False
+    terms = [t for t in _conjuncts(cond) if not (t.start <= check.start and check.end <= t.end)]
+    for term in terms:
+        if id(term) in spelled:  # `process.env.X && ...`
+            return not _unset_handled(r, cond, None, term)
+        name = term.text if term.type == "identifier" else None
+        if name in names and _tests_presence(term, name):
+            reads = [u.node for u in r.facts.env_reads() if SECRET_ENV.search(u.env_var or "")
+                     and _holder_name(u.node) == name]
+            return bool(reads) and not any(_asserted(n) for n in reads) and not _unset_handled(r, cond, name, term)
+    return False
+
+
+def read_only_within(func: Node, call: Node, nodes: list[Node]) -> bool:
+    """Is the value of `call` (in function `func`) read only inside `nodes`: written there, or
+    held in a const whose every read is (`const auth = req.headers.get("Authorization")`, read
+    only by comparisons `Access.fail_open_secrets` holds)?"""
+    def inside(n: Node) -> bool:
+        return any(x.start <= n.start and n.end <= x.end for x in nodes)
+
+    if inside(call):
+        return True
+    value = _value_of(call)
+    decl = value.parent
+    name = decl.child("name") if decl is not None and decl.type == "variable_declarator" else None
+    if name is None or name.type != "identifier":
+        return False
+    reads = scope.reads_of(func, name.text or "")
+    return bool(reads) and all(inside(n) for n in reads)
+
+
+def _asserted(env_read: Node) -> bool:
+    """`process.env.X!`: read with a non-null assertion."""
+    p = env_read.parent
+    while p is not None and p.type in ("parenthesized_expression", "as_expression", "satisfies_expression"):
+        p = p.parent
+    return p is not None and p.type == "non_null_expression"
+
+
+def _unset_handled(r: Reached, cond: Node, name: str | None, term: Node) -> bool:
+    """Does an `if` before the one of `cond`, in function `r`, exit when the secret is missing
+    (`if (!secret) throw ...`, `if (!process.env.X || ...) return ...`)?"""
+    stmt = js.outer(cond).parent
+    for other in r.facts.module.nodes_in(r.func.node, "if_statement"):
+        if other.end > stmt.start or js.enclosing_function(other) is not r.func.node \
+                or not js.always_exits(other.child("consequence")):
+            continue
+        for d in _disjuncts(js.unwrap(other.child("condition"))):
+            if d.type == "unary_expression" and d.has_tok("!"):
+                inner = js.unwrap(d.child("argument"))
+                if inner is not None and (inner.text == name if name is not None else inner.text == term.text):
+                    return True
+    return False
+
+
+def _disjuncts(cond: Node | None) -> list[Node]:
+    """The terms of an `||` chain, unwrapped; `[cond]` for any other expression."""
+    cond = js.unwrap(cond)
+    if cond is not None and cond.type == "binary_expression" and cond.has_tok("||"):
+        return _disjuncts(cond.child("left")) + _disjuncts(cond.child("right"))
+    return [cond] if cond is not None else []
 
 
 _CONSTANT_TIME = re.compile(r"timingSafeEqual|constantTime|safeEqual|safeCompare|secureCompare|timingSafeCompare", re.I)

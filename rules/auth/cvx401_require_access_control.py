@@ -843,6 +843,21 @@ class RequireAccessControl(Rule):
               '  if (!row || row.revokedAt) return null;\n  const user = await ctx.db.get("users", row.userId);\n'
               '  return user && { name: user.name };\n}});\n', files=AUTH_CONFIG,
               note="the caller must hold the key whose hash is stored"),
+        # ... but not when it fails closed, is asserted set, or an earlier test stops without it
+        Valid('import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
+              'export const grantA = mutation({ args: { key: v.string(), userId: v.id("users") }, handler: async (ctx, args) => {\n'
+              '  const expected = process.env.ADMIN_TOKEN;\n'
+              '  if (!expected || args.key !== expected) throw new Error("bad token");\n'
+              '  await ctx.db.patch("users", args.userId, { credits: 1000 });\n}});\n'
+              'export const grantB = mutation({ args: { key: v.string(), userId: v.id("users") }, handler: async (ctx, args) => {\n'
+              '  const expected = process.env.ADMIN_TOKEN!;\n'
+              '  if (expected && args.key !== expected) throw new Error("bad token");\n'
+              '  await ctx.db.patch("users", args.userId, { credits: 1000 });\n}});\n'
+              'export const grantC = mutation({ args: { key: v.string(), userId: v.id("users") }, handler: async (ctx, args) => {\n'
+              '  const expected = process.env.ADMIN_TOKEN;\n  if (!expected) throw new Error("not configured");\n'
+              '  if (expected && args.key !== expected) throw new Error("bad token");\n'
+              '  await ctx.db.patch("users", args.userId, { credits: 1000 });\n}});\n',
+              files=AUTH_CONFIG, note="`!secret ||`, `process.env.X!`, and `if (!secret) throw` first"),
         # triage G55c P3: @convex-dev/better-auth's `createClient(...)` (0.8 on): `getAuthUser`
         # throws `ConvexError("Unauthenticated")` with no session, so its result may be dropped
         Valid(SERVER + 'import { authComponent } from "./auth";\n'
@@ -1378,6 +1393,14 @@ class RequireAccessControl(Rule):
                 files={**AUTH_CONFIG, "convex/lib/keys.ts": 'export async function hashKey(k: string) { return k; }\n'},
                 lines=[5, 10], message="is public",
                 note="no hash of the key, or nothing stops on a miss"),
+        # triage G55c P6, G55b M3: a secret compared only when it is set fails open
+        Invalid('import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
+                'export const grant = mutation({ args: { key: v.string(), userId: v.id("users") }, handler: async (ctx, args) => {\n'
+                '  const expected = process.env.ADMIN_TOKEN;\n'
+                '  if (expected && args.key !== expected) throw new Error("bad token");\n'
+                '  await ctx.db.patch("users", args.userId, { credits: 1000 });\n}});\n',
+                files=AUTH_CONFIG, lines=[3], message="runs only when the variable is set",
+                note="with ADMIN_TOKEN unset the comparison is skipped"),
         # ... and the other Better Auth clients: `safeGetAuthUser`, and 0.7's `new BetterAuth(...)`,
         # whose `getAuthUser` returns null; `getAuthUser` of `createClient` not awaited
         Invalid(SERVER + 'import { authComponent, legacyAuth } from "./auth";\n'
@@ -1962,6 +1985,9 @@ class RequireAccessControl(Rule):
             elif access.blind_guards:
                 hint += (f" ({access.blind_guards[0].what} never asks `ctx.auth` who is calling, so it cannot "
                          "tell who is asking)")
+            elif access.fail_open_secrets:
+                hint += (f" (its comparison with {access.fail_open_secrets[0].what} runs only when the variable "
+                         "is set: unset, it lets everyone in)")
             elif access.nullable_keys:
                 hint += (f" (the `{fn.builder.name}` builder lets a signed-out caller through, with "
                          f"`ctx.{_named_key(access.nullable_keys)}` null: check it)")
