@@ -4140,7 +4140,7 @@ def _skipped_when_unset(r: Reached, check: Node, names: dict[str, str], spelled:
     cond = _exiting_condition(check)
     if cond is None:
         return False
-    terms = [t for t in _conjuncts(cond) if not (t.start <= check.start and check.end <= t.end)]
+    terms = [t for t in _terms(cond, "&&") if not (t.start <= check.start and check.end <= t.end)]
     for term in terms:
         if id(term) in spelled:  # `process.env.X && ...`
             return not _unset_handled(r, cond, None, term)
@@ -4186,20 +4186,12 @@ def _unset_handled(r: Reached, cond: Node, name: str | None, term: Node) -> bool
         if other.end > stmt.start or js.enclosing_function(other) is not r.func.node \
                 or not js.always_exits(other.child("consequence")):
             continue
-        for d in _disjuncts(js.unwrap(other.child("condition"))):
+        for d in _terms(other.child("condition"), "||"):
             if d.type == "unary_expression" and d.has_tok("!"):
                 inner = js.unwrap(d.child("argument"))
                 if inner is not None and (inner.text == name if name is not None else inner.text == term.text):
                     return True
     return False
-
-
-def _disjuncts(cond: Node | None) -> list[Node]:
-    """The terms of an `||` chain, unwrapped; `[cond]` for any other expression."""
-    cond = js.unwrap(cond)
-    if cond is not None and cond.type == "binary_expression" and cond.has_tok("||"):
-        return _disjuncts(cond.child("left")) + _disjuncts(cond.child("right"))
-    return [cond] if cond is not None else []
 
 
 _CONSTANT_TIME = re.compile(r"timingSafeEqual|constantTime|safeEqual|safeCompare|secureCompare|timingSafeCompare", re.I)
@@ -4906,7 +4898,7 @@ def _only_when_present(read: Node) -> bool:
     cond = _exiting_condition(read)
     return cond is not None and any(_tests_presence(term, read.text) if read.type == "identifier"
                                     else read.start <= term.start and term.end <= read.end  # `if (await f())`
-                                    for term in _conjuncts(cond)) and not _grants_owner(cond)
+                                    for term in _terms(cond, "&&")) and not _grants_owner(cond)
 
 
 def _exiting_condition(n: Node) -> Node | None:
@@ -4922,12 +4914,12 @@ def _exiting_condition(n: Node) -> Node | None:
     return cond if cond is not None and _exits_when_true(cond) else None
 
 
-def _conjuncts(cond: Node) -> list[Node]:
-    """The terms of an `&&` chain (`a && b && c`, however grouped), unwrapped; `[cond]` for any
-    other expression."""
+def _terms(cond: Node | None, op: str) -> list[Node]:
+    """The terms of an `op` chain (`a && b && c` for "&&", however grouped), unwrapped; `[cond]`
+    for any other expression."""
     cond = js.unwrap(cond)
-    if cond is not None and cond.type == "binary_expression" and cond.has_tok("&&"):
-        return _conjuncts(cond.child("left")) + _conjuncts(cond.child("right"))
+    if cond is not None and cond.type == "binary_expression" and cond.has_tok(op):
+        return _terms(cond.child("left"), op) + _terms(cond.child("right"), op)
     return [cond] if cond is not None else []
 
 
