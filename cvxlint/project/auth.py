@@ -3213,11 +3213,8 @@ def _deciding_test(r: Reached, read: Node) -> Node | None:
     p = o.parent
     test = p if p is not None and p.type == "binary_expression" and any(
         p.has_tok(t) for t in ("===", "!==", "==", "!=")) else o
-    n = o
-    while n.parent is not None and n.parent.type not in _STOP_CLIMB:
-        n = n.parent
-    stmt = n.parent
-    if stmt is None or stmt.type != "if_statement" or n.field != "condition":
+    stmt = _if_testing(o)
+    if stmt is None:
         return None
     cons = stmt.child("consequence")
     if cons is None or not (cons.type in ("throw_statement", "return_statement")
@@ -4901,16 +4898,19 @@ def _only_when_present(read: Node) -> bool:
                                     for term in _terms(cond, "&&")) and not _grants_owner(cond)
 
 
+def _if_testing(n: Node) -> Node | None:
+    """The `if` statement whose condition holds `n` (outside any function in it), or None."""
+    while n.parent is not None and n.parent.type not in _STOP_CLIMB:
+        n = n.parent
+    stmt = n.parent
+    return stmt if stmt is not None and stmt.type == "if_statement" and n.field == "condition" else None
+
+
 def _exiting_condition(n: Node) -> Node | None:
     """The condition (as written, unwrapped) of the `if` whose condition holds `n`, when its
     branch always exits; None otherwise."""
-    o = n
-    while o.parent is not None and o.parent.type not in _STOP_CLIMB:
-        o = o.parent
-    stmt = o.parent
-    if stmt is None or stmt.type != "if_statement" or o.field != "condition":
-        return None
-    cond = js.unwrap(o)
+    stmt = _if_testing(n)
+    cond = js.unwrap(stmt.child("condition")) if stmt is not None else None
     return cond if cond is not None and _exits_when_true(cond) else None
 
 
