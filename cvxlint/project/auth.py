@@ -16,8 +16,9 @@ Evidence is one of:
 * an identity fetch — `ctx.auth.getUserIdentity()`, `getAuthUserId(ctx)` /
   `getAuthSessionId(ctx)` and `auth.getUserId(ctx)` of `convexAuth()` (@convex-dev/auth),
   or a call named like one (`getCurrentUser`,
-  `getViewer`, better-auth's `getAuthUser`) — *whose result is used*: checked against null,
-  compared, passed on, returned. A fetch whose result is thrown away protects nothing;
+  `getViewer`, better-auth's `safeGetAuthUser`) — *whose result is used*: checked against null,
+  compared, passed on, returned. A fetch whose result is thrown away protects nothing
+  (`getAuthUser` of better-auth's `createClient(...)` throws without a session: a guard);
 * a guard call: a name like the official plugin's pattern (`requireUser`, `assertAdmin`,
   `ensureMember`, `canEdit`, `hasAccess`), or one configured in `auth-helpers` — unless the
   handler gives it nothing but its arguments (`isAdmin(args.email)`): the caller chooses
@@ -47,6 +48,7 @@ from typing import TYPE_CHECKING, Callable
 from ..syntax import js, scope
 from ..syntax.tree import Node
 from .callgraph import Reached, _awaited, returned_values
+from .component_clients import SIGN_IN_METHOD_NAMES, requires_sign_in
 from .definitions import Def, ExternalDef
 from .evaluate import local_const
 from .facts import CallSite, FileFacts, FunctionInfo
@@ -185,6 +187,9 @@ class Access:
     blind_guards: list[Evidence] = field(default_factory=list)  # guards that never ask ctx.auth who calls
     # checks whose "not signed in" error a `catch` turns into a value the handler goes on with
     swallowed: list[Evidence] = field(default_factory=list)
+    # comparisons with a server secret that run only when it is set (`if (secret && header !==
+    # secret) return 401`): with the variable unset, everyone gets in (what = `process.env.X`)
+    fail_open_secrets: list[Evidence] = field(default_factory=list)
     # ... of those, the ones whose result the handler keeps, null for a signed-out caller
     # (`try { me = await requireUser(ctx) } catch { me = null }`): optional sign-in
     optional_identity: list[Evidence] = field(default_factory=list)
@@ -582,8 +587,9 @@ class AccessAnalysis:
         return keys
 
     def _fetches_identity(self, facts: FileFacts, site: CallSite) -> bool:
-        """An identity fetch, or a call of a project helper that makes one."""
-        if self.classify(facts, site)[0] in ("identity", "fetch"):
+        """An identity fetch, or a call of a project helper that makes one. (Better Auth's
+        `getAuthUser`, a guard, returns the caller as well.)"""
+        if self.classify(facts, site)[0] in ("identity", "fetch") or requires_sign_in(self.linker, facts, site):
             return True
         target = self.project.callgraph.callee(facts, site)
         return target is not None and any(self.classify(r.facts, s)[0] == "identity"
@@ -1431,7 +1437,7 @@ class AccessAnalysis:
             # argument the handler never reads guards nothing, and neither does an optional
             # one: a caller who leaves it out skips whatever checks it — unless the handler
             # stops first when it is missing (`if (!args.token) return null`).
-            if not CAPABILITY_ARG.match(_camel(name)):  # `secret_key` is `secretKey`
+            if not CAPABILITY_ARG.match(_camel(name)) and not self._hashed_lookup(fn, name):  # `secret_key` is `secretKey`
                 continue
             if _wrapper_may_read(fn.builder, name) or (
                     (not field.is_optional or self._stops_first_without(fn, name)) and self._handler_checks(fn, name)
@@ -1511,6 +1517,28 @@ class AccessAnalysis:
             target = self._run_target(site)
             if target is not None and self._looks_up(target, key, depth + 1):
                 return True
+        return False
+
+    def _hashed_lookup(self, fn: "RegisteredFunction", name: str) -> bool:
+        """Does the handler hash argument `name` (`const keyHash = await sha256(args.key)`), look
+        the hash up by a field that holds hashes (`.withIndex("by_key_hash", (q) => q.eq("keyHash",
+        keyHash)).first()`) and exit when nothing is found (`if (!row) return null`)? The caller
+        must then hold what hashes to a stored value: an API key, a capability whatever its
+        name (`key`; decided by use, as a name alone would take `sortKey` too)."""
+        handler = fn.handler
+        if handler is None:
+            return False
+        for read in self.argument_reads(fn, name):
+            hashed = _hash_of(read) if read is not None else None
+            decl = hashed.parent if hashed is not None else None
+            held = decl.child("name") if decl is not None and decl.type == "variable_declarator" else None
+            if held is None or held.type != "identifier" or hashed.field != "value":
+                continue
+            for use in scope.reads_of(handler.node, held.text or ""):
+                stmt = js.statement_of(use) if _hash_lookup(use) else None
+                found = _declared_by(stmt, use) if stmt is not None else None
+                if found is not None and _value_acted_on(found, _stops_if_null):
+                    return True
         return False
 
     def _stops_first_without(self, fn: "RegisteredFunction", name: str) -> bool:
@@ -1747,6 +1775,8 @@ class AccessAnalysis:
         if secret is not None:
             out.evidence.append(Evidence(facts, secret[0], f"a comparison with the secret `{secret[1]}`", where,
                                         about_caller=False))
+        elif (unset := _secret_comparison(r, self._returned_secret, fail_open=True)) is not None:
+            out.fail_open_secrets.append(Evidence(facts, unset[0], f"`{unset[1]}`", where, about_caller=False))
         gate = _test_only_gate(r)
         if gate is not None:
             out.evidence.append(Evidence(facts, gate[0], f"a test-only switch (`{gate[1]}` must be set)", where,
@@ -2033,8 +2063,10 @@ class AccessAnalysis:
     def _returns_caller(self, facts: FileFacts, func, fields: frozenset[str]) -> bool:
         """Does `func` return what an identity fetch found (its own fetch, a helper's, or a field
         of `this` in `fields`), and throw only when that is missing? One that also calls a
-        guard (`await assertAdmin(ctx)`) checks more than signing in."""
-        if func.body is None or any(self.classify(facts, c)[0] == "guard" for c in func.all_calls()):
+        guard (`await assertAdmin(ctx)`) checks more than signing in; Better Auth's
+        `getAuthUser`, a guard that only fetches the caller, does not."""
+        if func.body is None or any(self.classify(facts, c)[0] == "guard" and not requires_sign_in(self.linker, facts, c)
+                                    for c in func.all_calls()):
             return False
         seeds = [c.node for c in func.all_calls() if self._fetches_identity(facts, c)]
         seeds += [m for m in facts.module.nodes_in(func.node, "member_expression")
@@ -2197,6 +2229,9 @@ class AccessAnalysis:
         nothing and its answer is dropped (`await canEdit(ctx, id);`). A guard that throws
         (`await requireUser(ctx);`) stops the caller with its result dropped."""
         target = self.project.callgraph.callee(r.facts, site)
+        if target is None and requires_sign_in(self.linker, r.facts, site) and promise_lost(site.node):
+            # Better Auth's `getAuthUser` is async: its "Unauthenticated" comes too late
+            return f"{what} is not awaited: what it throws comes after the function went on; `await` it"
         if target is None:
             return None  # a package's guard: we cannot see what it does
         if self._promise_of_own_lost(r.facts, site):
@@ -2277,8 +2312,9 @@ class AccessAnalysis:
         if not path or site.is_new:
             return None, ""
         name = path[-1]
-        if name in CONVEX_AUTH_METHODS and len(path) == 2:
-            return self._classify_by_name(facts, site)  # the receiver decides (convexAuth's `auth`)
+        if (name in CONVEX_AUTH_METHODS or name in SIGN_IN_METHOD_NAMES) and len(path) == 2:
+            # the receiver decides (convexAuth's `auth`, Better Auth's `createClient(...)`)
+            return self._classify_by_name(facts, site)
         if name in _RUN and len(path) == 1 and site.ref is not None and site.ref.kind == "local" \
                 and self._ctx_method_alias(facts, site):
             return "run", f"`ctx.{name}`"  # (the local's value decides: not kept by name)
@@ -2303,6 +2339,10 @@ class AccessAnalysis:
             return "identity", f"`{name}()`"
         if name in CONVEX_AUTH_METHODS and len(path) == 2 and self._convex_auth_object(facts, site):
             return "identity", f"`{path[0]}.{name}()`"
+        if requires_sign_in(self.linker, facts, site):
+            # `await authComponent.getAuthUser(ctx);` throws for a signed-out caller: its
+            # result may be dropped (`safeGetAuthUser`, named like a fetch, stays one)
+            return "guard", f"`{path[0]}.{name}()`"
         if name in RLS_FUNCTIONS:
             return "rls", f"row-level security (`{name}`)"
         if name in _NOT_GUARDS:
@@ -3175,11 +3215,8 @@ def _deciding_test(r: Reached, read: Node) -> Node | None:
     p = o.parent
     test = p if p is not None and p.type == "binary_expression" and any(
         p.has_tok(t) for t in ("===", "!==", "==", "!=")) else o
-    n = o
-    while n.parent is not None and n.parent.type not in _STOP_CLIMB:
-        n = n.parent
-    stmt = n.parent
-    if stmt is None or stmt.type != "if_statement" or n.field != "condition":
+    stmt = _if_testing(o)
+    if stmt is None:
         return None
     cons = stmt.child("consequence")
     if cons is None or not (cons.type in ("throw_statement", "return_statement")
@@ -4034,8 +4071,8 @@ def _module_secret_consts(facts: FileFacts) -> dict[str, str]:
     return out
 
 
-def _secret_comparison(r: Reached, returned_secret: "Callable[[FileFacts, CallSite], str | None] | None" = None
-                       ) -> tuple[Node, str] | None:
+def _secret_comparison(r: Reached, returned_secret: "Callable[[FileFacts, CallSite], str | None] | None" = None,
+                       fail_open: bool = False) -> tuple[Node, str] | None:
     """`if (args.token !== process.env.BACKEND_TOKEN) throw ...`, also through a local
     (`const expected = process.env.X`) or a template (`Bearer ${process.env.X}`): the caller
     must hold a server secret, shared-secret access control (other servers, scripts). Also a
@@ -4043,11 +4080,16 @@ def _secret_comparison(r: Reached, returned_secret: "Callable[[FileFacts, CallSi
     body); if (expected !== mac) return null`, `timingSafeEqual(expected, mac)`, or a XOR loop
     and `diff !== 0`), the key
     read here or returned by a project function (`returned_secret`): an OAuth `state` signed
-    by the server. (comparison, `process.env.X`) or None."""
+    by the server. (comparison, `process.env.X`) or None. A comparison that runs only when
+    the secret is set (`if (secret && header !== secret) return 401`) lets everyone in while
+    the variable is unset: not one, but what `fail_open` asks for (`_skipped_when_unset`)."""
     held = _secret_holders(r, returned_secret)
     if held is None:
         return None
     names, spelled = held
+
+    def wanted(node: Node) -> bool:
+        return _skipped_when_unset(r, node, names, spelled) == fail_open
     for call in r.facts.module.nodes_in(r.func.node, "call_expression"):
         # a constant-time comparison (`timingSafeEqual(a, b)`, `constantTimeEqual(a, b)`)
         callee = js.callee(call)
@@ -4057,7 +4099,7 @@ def _secret_comparison(r: Reached, returned_secret: "Callable[[FileFacts, CallSi
         given = [js.unwrap(a) for a in js.call_args(call)][:2]
         held = [_secret_in(a, names, spelled) for a in given]
         if len(given) == 2 and None not in given and (held[0] is None) != (held[1] is None) \
-                and all(js.literal_value(a) is ... for a in given):
+                and all(js.literal_value(a) is ... for a in given) and wanted(call):
             return call, held[0] or held[1]
     # a constant-time comparison written out: `diff |= expected.charCodeAt(i) ^ mac.charCodeAt(i)`
     # over both values, then `if (diff !== 0) return null`
@@ -4078,13 +4120,77 @@ def _secret_comparison(r: Reached, returned_secret: "Callable[[FileFacts, CallSi
         for i in (0, 1):
             other = sides[1 - i]
             if held[i] is not None and other is not None and held[1 - i] is None \
-                    and js.literal_value(other) is ... and other.type != "undefined":
+                    and js.literal_value(other) is ... and other.type != "undefined" and wanted(cmp):
                 return cmp, held[i]
             side = sides[i]
             if side is not None and side.type == "identifier" and side.text in differences \
-                    and other is not None and js.literal_value(other) is not ...:
+                    and other is not None and js.literal_value(other) is not ... and not fail_open:
                 return cmp, differences[side.text or ""]
     return None
+
+
+def _skipped_when_unset(r: Reached, check: Node, names: dict[str, str], spelled: dict[int, str]) -> bool:
+    """Is `check` (a comparison with a secret) a term of the `&&` condition of an exiting `if`
+    another of whose terms is the secret's presence (`if (secret && header !== secret) return
+    401`, `if (process.env.X && ...)`)? With the variable unset the test is false, and every
+    request goes on. Not when the secret is read with `!` (`process.env.X!`: the author says
+    it is set) or through anything but the environment, nor when an earlier `if` exits
+    without it (`if (!secret) throw ...`); `if (!secret || header !== secret)` fails closed."""
+    cond = _exiting_condition(check)
+    if cond is None:
+        return False
+    terms = [t for t in _terms(cond, "&&") if not (t.start <= check.start and check.end <= t.end)]
+    for term in terms:
+        if id(term) in spelled:  # `process.env.X && ...`
+            return not _unset_handled(r, cond, None, term)
+        name = term.text if term.type == "identifier" else None
+        if name in names and _tests_presence(term, name):
+            reads = [u.node for u in r.facts.env_reads() if SECRET_ENV.search(u.env_var or "")
+                     and _holder_name(u.node) == name]
+            return bool(reads) and not any(_asserted(n) for n in reads) and not _unset_handled(r, cond, name, term)
+    return False
+
+
+def read_only_within(func: Node, call: Node, nodes: list[Node]) -> bool:
+    """Is the value of `call` (in function `func`) read only inside `nodes`: written there, or
+    held in a const whose every read is (`const auth = req.headers.get("Authorization")`, read
+    only by comparisons `Access.fail_open_secrets` holds)?"""
+    def inside(n: Node) -> bool:
+        return any(x.start <= n.start and n.end <= x.end for x in nodes)
+
+    if inside(call):
+        return True
+    value = _value_of(call)
+    decl = value.parent
+    name = decl.child("name") if decl is not None and decl.type == "variable_declarator" else None
+    if name is None or name.type != "identifier":
+        return False
+    reads = scope.reads_of(func, name.text or "")
+    return bool(reads) and all(inside(n) for n in reads)
+
+
+def _asserted(env_read: Node) -> bool:
+    """`process.env.X!`: read with a non-null assertion."""
+    p = env_read.parent
+    while p is not None and p.type in ("parenthesized_expression", "as_expression", "satisfies_expression"):
+        p = p.parent
+    return p is not None and p.type == "non_null_expression"
+
+
+def _unset_handled(r: Reached, cond: Node, name: str | None, term: Node) -> bool:
+    """Does an `if` before the one of `cond`, in function `r`, exit when the secret is missing
+    (`if (!secret) throw ...`, `if (!process.env.X || ...) return ...`)?"""
+    stmt = js.outer(cond).parent
+    for other in r.facts.module.nodes_in(r.func.node, "if_statement"):
+        if other.end > stmt.start or js.enclosing_function(other) is not r.func.node \
+                or not js.always_exits(other.child("consequence")):
+            continue
+        for d in _terms(other.child("condition"), "||"):
+            if d.type == "unary_expression" and d.has_tok("!"):
+                inner = js.unwrap(d.child("argument"))
+                if inner is not None and (inner.text == name if name is not None else inner.text == term.text):
+                    return True
+    return False
 
 
 _CONSTANT_TIME = re.compile(r"timingSafeEqual|constantTime|safeEqual|safeCompare|secureCompare|timingSafeCompare", re.I)
@@ -4232,6 +4338,36 @@ def _looked_up_or_compared(read: Node) -> bool:
                 return True
         p = p.parent
     return False
+
+
+# calls that hash what they are given (`sha256(key)`, `hashApiKey(key)`, `crypto.subtle.digest(...)`)
+_HASHING_CALL = re.compile(r"hash|^sha(\d|$)|digest", re.I)
+
+
+def _hash_of(read: Node) -> Node | None:
+    """The value of the hashing call (`_HASHING_CALL`) that `read` is handed to, directly or
+    inside another argument (`digest("SHA-256", encoder.encode(key))`), in its statement."""
+    n = js.outer(read)
+    p = n.parent
+    while p is not None and p.type not in _STOP_CLIMB:
+        if p.type == "call_expression" and n.type == "arguments":
+            chain = js.member_chain(js.callee(p))
+            if chain is not None and _HASHING_CALL.search(chain[1][-1] if chain[1] else chain[0].text or ""):
+                return _value_of(p)
+        n, p = p, p.parent
+    return None
+
+
+def _hash_lookup(read: Node) -> bool:
+    """Is `read` the value of an equality in a database query on a field that holds a hash
+    (`q.eq("keyHash", keyHash)`, `q.eq(q.field("tokenHash"), hash)`)?"""
+    o = js.outer(read)
+    call = o.parent.parent if o.parent is not None and o.parent.type == "arguments" else None
+    chain = js.member_chain(js.callee(call)) if call is not None and call.type == "call_expression" else None
+    if chain is None or chain[1][-1:] != ["eq"]:
+        return False
+    return any(n.type == "string" and "hash" in (js.string_value(n) or "").lower()
+               for a in js.call_args(call) if a is not o for n in a.walk())
 
 
 _SESSION_ARG = re.compile(r"[sS]ession(Id|Token)$")
@@ -4753,25 +4889,40 @@ _STOP_CLIMB = frozenset(["expression_statement", "if_statement", "lexical_declar
 
 
 def _only_when_present(read: Node) -> bool:
-    """`if (identity && identity.subject !== args.id) throw ...`: a read under a test that
-    the value is present, in the condition of an `if` that exits: a null identity makes the
-    condition false, so an anonymous caller goes on past the check."""
-    name = read.text
-    p = read.parent
-    while p is not None and p.type not in _STOP_CLIMB:
-        if p.type == "binary_expression" and p.has_tok("&&"):
-            left = js.unwrap(p.child("left"))
-            if left is not None and left.type == "identifier" and left.text == name:
-                top = p
-                while True:  # the whole `&&` chain must be the condition
-                    to = js.outer(top)
-                    if to.parent is not None and to.parent.type == "binary_expression" and to.parent.has_tok("&&"):
-                        top = to.parent
-                        continue
-                    break
-                return _exits_when_true(top) and not _grants_owner(top)
-        p = p.parent
-    return False
+    """`if (identity && identity.subject !== args.id) throw ...`, `if (userId && doc.userId &&
+    doc.userId !== userId) throw ...`, `if (identity) throw ...` (a check that keeps signed-in
+    callers out: visitors only): a read in the condition of an `if` that exits, one of
+    whose `&&` terms tests that the value is present: a null identity makes the condition
+    false, so an anonymous caller goes on past the check."""
+    cond = _exiting_condition(read)
+    return cond is not None and any(_tests_presence(term, read.text) if read.type == "identifier"
+                                    else read.start <= term.start and term.end <= read.end  # `if (await f())`
+                                    for term in _terms(cond, "&&")) and not _grants_owner(cond)
+
+
+def _if_testing(n: Node) -> Node | None:
+    """The `if` statement whose condition holds `n` (outside any function in it), or None."""
+    while n.parent is not None and n.parent.type not in _STOP_CLIMB:
+        n = n.parent
+    stmt = n.parent
+    return stmt if stmt is not None and stmt.type == "if_statement" and n.field == "condition" else None
+
+
+def _exiting_condition(n: Node) -> Node | None:
+    """The condition (as written, unwrapped) of the `if` whose condition holds `n`, when its
+    branch always exits; None otherwise."""
+    stmt = _if_testing(n)
+    cond = js.unwrap(stmt.child("condition")) if stmt is not None else None
+    return cond if cond is not None and _exits_when_true(cond) else None
+
+
+def _terms(cond: Node | None, op: str) -> list[Node]:
+    """The terms of an `op` chain (`a && b && c` for "&&", however grouped), unwrapped; `[cond]`
+    for any other expression."""
+    cond = js.unwrap(cond)
+    if cond is not None and cond.type == "binary_expression" and cond.has_tok(op):
+        return _terms(cond.child("left"), op) + _terms(cond.child("right"), op)
+    return [cond] if cond is not None else []
 
 
 def _grants_owner(cond: Node) -> bool:
@@ -4912,9 +5063,11 @@ def _reading_call(call: Node, ctx_name: str) -> bool:
 
 
 def _signed_in_test(call: Node) -> str | None:
-    """The name whose presence a fail-open `if` tests (`identity` of `if (identity) {...}`),
-    when some read of the value of `call` sits in one (see `_only_when_signed_in`)."""
-    found = [read.text or "" for read in _reads_of_value(_value_of(call)) if _only_when_signed_in(read)]
+    """The name whose presence a fail-open `if` tests (`identity` of `if (identity) {...}`, or
+    of `if (identity && ...) throw`), when some read of the value of `call` sits in one (see
+    `_only_when_signed_in`, `_only_when_present`)."""
+    found = [read.text or "" for read in _reads_of_value(_value_of(call))
+             if _only_when_signed_in(read) or _only_when_present(read)]
     return found[0] if found else None
 
 

@@ -17,7 +17,9 @@ A client object is recognised by the class it is made with (`new Workpool(compon
 * `rag.generateText(ctx, ...)` of a `new RAG(...)` only reads through the ctx it is given, and
   `rag.getOrCreateNamespace(ctx, ...)` writes (it runs a mutation that may create the namespace);
 * `createTool({ handler })` of the agent makes a tool whose handler the agent calls inside its
-  action, with that action's ctx.
+  action, with that action's ctx;
+* `authComponent.getAuthUser(ctx)` of a `createClient(components.betterAuth)` of
+  `@convex-dev/better-auth` throws when no one is signed in (`SIGN_IN_METHODS`).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ WORKPOOL = "@convex-dev/workpool"
 WORKFLOW = "@convex-dev/workflow"
 RAG = "@convex-dev/rag"
 AGENT = "@convex-dev/agent"
+BETTER_AUTH = "@convex-dev/better-auth"
 
 # Methods of a component's client that run a function of the app, by (package, class): the
 # function's reference is the argument after ctx, and the method -> (the kind of function it
@@ -281,6 +284,26 @@ def _method_of(linker: "Linker", facts: "FileFacts", site: "CallSite",
 
     cls = package_class_of(linker, facts, site.callee)
     return cls is not None and site.path[-1] in methods.get(cls, frozenset())
+
+
+# Methods of a component's client that throw when no one is signed in, by (package, the
+# function that makes the client). Better Auth's `createClient(...)` (from 0.8 to 0.12.5,
+# src/client/create-client.ts) has `getAuthUser`, which throws `ConvexError("Unauthenticated")`
+# (`Error` before 0.10) without a live session, and `safeGetAuthUser`, which returns undefined:
+# only the first is a check whose result may be dropped. (0.7's `new BetterAuth(...)` has a
+# `getAuthUser` that returns null: a fetch, made with `new`, not listed here.)
+SIGN_IN_METHODS: dict[tuple[str, str], frozenset[str]] = {(BETTER_AUTH, "createClient"): frozenset(("getAuthUser",))}
+SIGN_IN_METHOD_NAMES = frozenset(m for methods in SIGN_IN_METHODS.values() for m in methods)
+
+
+def requires_sign_in(linker: "Linker", facts: "FileFacts", site: "CallSite") -> bool:
+    """Is `site` a call of a SIGN_IN_METHODS method on a client made by its package's function?"""
+    if site.is_new or len(site.path) != 2 or site.path[-1] not in SIGN_IN_METHOD_NAMES:
+        return False
+    from .evaluate import package_factory_of
+
+    made_by = package_factory_of(linker, facts, site.callee)
+    return made_by is not None and site.path[-1] in SIGN_IN_METHODS.get(made_by, frozenset())
 
 
 def agent_tool_handlers(linker: "Linker", facts: "FileFacts") -> list[tuple[str, "FunctionInfo", "FileFacts"]]:

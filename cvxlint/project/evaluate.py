@@ -669,6 +669,30 @@ def package_class_of(linker: Linker, facts: FileFacts, callee: Node | None) -> t
     return cls.module, cls.name
 
 
+def package_factory_of(linker: Linker, facts: FileFacts, callee: Node | None) -> tuple[str, str] | None:
+    """(package, function) of the package function whose call made the object a method is
+    called on, for clients made by a factory rather than `new`: `("@convex-dev/better-auth",
+    "createClient")` for `authComponent.getAuthUser` where `authComponent` holds
+    `createClient<DataModel>(components.betterAuth)` (a module constant, here or imported, or a
+    local const). Only a method of the object itself (`x.m`, not `x.a.m`). None otherwise."""
+    chain = js.member_chain(callee)
+    if chain is None or len(chain[1]) != 1 or chain[0].type != "identifier":
+        return None
+    root = chain[0]
+    ref = facts.ref_of(root)
+    if ref is not None:
+        made, where = (js.unwrap(local_const(facts, root)), facts) if ref.kind == "local" else (None, None)
+    else:
+        d = linker.value_of(facts, root)
+        made, where = (d.node, d.facts) if isinstance(d, Def) and not d.path else (None, None)
+    if made is None or made.type != "call_expression":
+        return None
+    fn = linker.value_of(where, js.callee(made))
+    if not isinstance(fn, ExternalDef) or fn.path:
+        return None
+    return fn.module, fn.name
+
+
 def _apply_path(v: Validator, path: tuple[str, ...]) -> Validator:
     for p in path:
         base = v.required()

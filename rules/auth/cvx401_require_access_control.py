@@ -32,6 +32,18 @@ ENTS_RULES_BUILDER = {**AUTH_CONFIG, "convex/functions.ts":
 SERVER = ('import { v } from "convex/values";\nimport { mutation, query } from "./_generated/server";\n'
           'import { getAuthUserId } from "@convex-dev/auth/server";\n')
 
+# @convex-dev/better-auth's client, as its docs make it (convex/auth.ts)
+BETTER_AUTH_CLIENT = ('import { createClient } from "@convex-dev/better-auth";\nimport { components } from "./_generated/api";\n'
+                      'import type { DataModel } from "./_generated/dataModel";\n'
+                      'export const authComponent = createClient<DataModel>(components.betterAuth);\n')
+
+# a custom action for visitors who are not signed in: it refuses the others
+GUESTS_ONLY = ('import { customAction } from "convex-helpers/server/customFunctions";\n'
+               'import { action } from "./_generated/server";\n'
+               'export const guestAction = customAction(action, { args: {}, input: async (ctx, args) => {\n'
+               '  const identity = await ctx.auth.getUserIdentity();\n'
+               '  if (identity) throw new Error("already signed in");\n  return { ctx, args };\n} });\n')
+
 # a public query that loads an order and its buyer, then asks who is calling (triage G54a P1)
 ORDER_START = (SERVER + 'export const order = query({ args: { id: v.id("orders") }, handler: async (ctx, { id }) => {\n'
                '  const order = await ctx.db.get("orders", id);\n  if (!order) return null;\n'
@@ -820,6 +832,39 @@ class RequireAccessControl(Rule):
                      'import { components } from "./_generated/api";\n'
                      'export const authComponent = createClient(components.betterAuth);\n'},
               note="ctx handed to a package only to ask who is calling reads no data of the app's"),
+        # triage G55b problem 5 (blah.chat's CLI): an API key hashed and looked up by its hash,
+        # the query answering nothing when no key matches: a capability, whatever its name
+        Valid(SERVER + 'async function sha256(text: string) {\n'
+              '  const bytes = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));\n'
+              '  return Array.from(new Uint8Array(bytes)).map((b) => b.toString(16)).join("");\n}\n'
+              'export const whoami = query({ args: { key: v.string() }, handler: async (ctx, { key }) => {\n'
+              '  const keyHash = await sha256(key);\n'
+              '  const row = await ctx.db.query("cliKeys").withIndex("by_hash", (q) => q.eq("keyHash", keyHash)).first();\n'
+              '  if (!row || row.revokedAt) return null;\n  const user = await ctx.db.get("users", row.userId);\n'
+              '  return user && { name: user.name };\n}});\n', files=AUTH_CONFIG,
+              note="the caller must hold the key whose hash is stored"),
+        # ... but not when it fails closed, is asserted set, or an earlier test stops without it
+        Valid('import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
+              'export const grantA = mutation({ args: { key: v.string(), userId: v.id("users") }, handler: async (ctx, args) => {\n'
+              '  const expected = process.env.ADMIN_TOKEN;\n'
+              '  if (!expected || args.key !== expected) throw new Error("bad token");\n'
+              '  await ctx.db.patch("users", args.userId, { credits: 1000 });\n}});\n'
+              'export const grantB = mutation({ args: { key: v.string(), userId: v.id("users") }, handler: async (ctx, args) => {\n'
+              '  const expected = process.env.ADMIN_TOKEN!;\n'
+              '  if (expected && args.key !== expected) throw new Error("bad token");\n'
+              '  await ctx.db.patch("users", args.userId, { credits: 1000 });\n}});\n'
+              'export const grantC = mutation({ args: { key: v.string(), userId: v.id("users") }, handler: async (ctx, args) => {\n'
+              '  const expected = process.env.ADMIN_TOKEN;\n  if (!expected) throw new Error("not configured");\n'
+              '  if (expected && args.key !== expected) throw new Error("bad token");\n'
+              '  await ctx.db.patch("users", args.userId, { credits: 1000 });\n}});\n',
+              files=AUTH_CONFIG, note="`!secret ||`, `process.env.X!`, and `if (!secret) throw` first"),
+        # triage G55c P3: @convex-dev/better-auth's `createClient(...)` (0.8 on): `getAuthUser`
+        # throws `ConvexError("Unauthenticated")` with no session, so its result may be dropped
+        Valid(SERVER + 'import { authComponent } from "./auth";\n'
+              'export const addReport = mutation({ args: { title: v.string() }, handler: async (ctx, args) => {\n'
+              '  await authComponent.getAuthUser(ctx);\n  return await ctx.db.insert("reports", { title: args.title });\n}});\n',
+              files={**AUTH_CONFIG, "convex/auth.ts": BETTER_AUTH_CLIENT},
+              note="Better Auth's `getAuthUser` throws for a signed-out caller: a check, its result dropped"),
         Valid(PUBLIC_MODULE, path="convex/artifacts/public.ts", files=AUTH_CONFIG,
               note="a module named public whose functions check no identity: public by design"),
         Valid(PUBLIC_MODULE.replace("../_generated", "./_generated") + MINE, path="convex/publicArtifacts.ts",
@@ -1319,6 +1364,56 @@ class RequireAccessControl(Rule):
                 '  await ctx.db.patch("cards", args.id, { state: args.state });\n}});\n',
                 files=AUTH_CONFIG, lines=[5], message="only when `identity` is set",
                 note="fail-open: the check runs only for a signed-in caller; a signed-out one goes on to the write"),
+        # triage G55c P6 (aboutrichie's chat threads): `userId &&` among the terms of the test
+        Invalid(SERVER + 'export const removeThread = mutation({ args: { id: v.id("threads") }, handler: async (ctx, args) => {\n'
+                '  const userId = await getAuthUserId(ctx);\n  const thread = await ctx.db.get("threads", args.id);\n'
+                '  if (!thread) return false;\n'
+                '  if (userId && thread.owner && thread.owner !== userId) throw new Error("not yours");\n'
+                '  await ctx.db.delete("threads", args.id);\n  return true;\n}});\n',
+                files=AUTH_CONFIG, lines=[5], message="checks the caller only when `userId` is set",
+                note="fail-open: a signed-out caller makes the test false and deletes anyone's thread"),
+        # triage G55c P9: a builder for visitors only, which refuses signed-in callers and admits
+        # everyone else (its test of the identity throws when it is present)
+        Invalid('import { v } from "convex/values";\nimport { guestAction } from "./procedures";\n'
+                'export const ask = guestAction({ args: { prompt: v.string() }, handler: async (ctx, args) => {\n'
+                '  await ctx.runMutation(internal.guests.log, { prompt: args.prompt });\n}});\n',
+                files={**AUTH_CONFIG, "convex/procedures.ts": GUESTS_ONLY},
+                lines=[3], message="anyone can call it",
+                note="`if (identity) throw` keeps signed-in callers out, not anyone else"),
+        # ... a `key` looked up as it is (a settings key anyone can name), or hashed and looked
+        # up with the miss going on to the data
+        Invalid(SERVER + 'import { hashKey } from "./lib/keys";\n'
+                'export const byKey = query({ args: { key: v.string() }, handler: async (ctx, { key }) => {\n'
+                '  const row = await ctx.db.query("cliKeys").withIndex("by_key", (q) => q.eq("key", key)).first();\n'
+                '  if (!row) return null;\n  return await ctx.db.get("users", row.userId);\n}});\n'
+                'export const byHash = query({ args: { key: v.string() }, handler: async (ctx, { key }) => {\n'
+                '  const keyHash = await hashKey(key);\n'
+                '  const row = await ctx.db.query("cliKeys").withIndex("by_hash", (q) => q.eq("keyHash", keyHash)).first();\n'
+                '  return await ctx.db.query("users").take(10);\n}});\n',
+                files={**AUTH_CONFIG, "convex/lib/keys.ts": 'export async function hashKey(k: string) { return k; }\n'},
+                lines=[5, 10], message="is public",
+                note="no hash of the key, or nothing stops on a miss"),
+        # triage G55c P6, G55b M3: a secret compared only when it is set fails open
+        Invalid('import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
+                'export const grant = mutation({ args: { key: v.string(), userId: v.id("users") }, handler: async (ctx, args) => {\n'
+                '  const expected = process.env.ADMIN_TOKEN;\n'
+                '  if (expected && args.key !== expected) throw new Error("bad token");\n'
+                '  await ctx.db.patch("users", args.userId, { credits: 1000 });\n}});\n',
+                files=AUTH_CONFIG, lines=[3], message="runs only when the variable is set",
+                note="with ADMIN_TOKEN unset the comparison is skipped"),
+        # ... and the other Better Auth clients: `safeGetAuthUser`, and 0.7's `new BetterAuth(...)`,
+        # whose `getAuthUser` returns null; `getAuthUser` of `createClient` not awaited
+        Invalid(SERVER + 'import { authComponent, legacyAuth } from "./auth";\n'
+                'export const addA = mutation({ args: { title: v.string() }, handler: async (ctx, args) => {\n'
+                '  await authComponent.safeGetAuthUser(ctx);\n  await ctx.db.insert("reports", { title: args.title });\n}});\n'
+                'export const addB = mutation({ args: { title: v.string() }, handler: async (ctx, args) => {\n'
+                '  await legacyAuth.getAuthUser(ctx);\n  await ctx.db.insert("reports", { title: args.title });\n}});\n'
+                'export const addC = mutation({ args: { title: v.string() }, handler: async (ctx, args) => {\n'
+                '  authComponent.getAuthUser(ctx);\n  await ctx.db.insert("reports", { title: args.title });\n}});\n',
+                files={**AUTH_CONFIG, "convex/auth.ts": BETTER_AUTH_CLIENT + 'import { BetterAuth } from "@convex-dev/better-auth";\n'
+                       'export const legacyAuth = new BetterAuth(components.betterAuth);\n'},
+                lines=[5, 9, 14], message="anyone can call it",
+                note="a fetch whose result is dropped, or a check whose promise is"),
         Invalid(SERVER + 'export const requeueAll = mutation({ args: { queue: v.string() }, handler: async (ctx, args) => {\n'
                 '  const me = await getAuthUserId(ctx);\n'
                 '  if (me) {\n    const staff = await ctx.db.query("staff").withIndex("by_user", (q) => q.eq("user", me)).first();\n'
@@ -1898,6 +1993,9 @@ class RequireAccessControl(Rule):
             elif access.blind_guards:
                 hint += (f" ({access.blind_guards[0].what} never asks `ctx.auth` who is calling, so it cannot "
                          "tell who is asking)")
+            elif access.fail_open_secrets:
+                hint += (f" (its comparison with {access.fail_open_secrets[0].what} runs only when the variable "
+                         "is set: unset, it lets everyone in)")
             elif access.nullable_keys:
                 hint += (f" (the `{fn.builder.name}` builder lets a signed-out caller through, with "
                          f"`ctx.{_named_key(access.nullable_keys)}` null: check it)")

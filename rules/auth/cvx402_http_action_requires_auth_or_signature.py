@@ -1,6 +1,6 @@
 import re
 
-from cvxlint.project.auth import RESOURCE_MEMBERS, SECRET_ENV
+from cvxlint.project.auth import RESOURCE_MEMBERS, SECRET_ENV, read_only_within
 from cvxlint.project.definitions import Def, ExternalDef
 from cvxlint.project.evaluate import made_with_new, local_const
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
@@ -138,6 +138,11 @@ class HttpActionRequiresAuthOrSignature(Rule):
     summary = "HTTP route with no auth, token or signature check"
 
     valid = [
+        Valid(HTTP + 'http.route({ path: "/billing/webhook", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+              '  const secret = process.env.BILLING_WEBHOOK_SECRET;\n'
+              '  if (!secret || req.headers.get("Authorization") !== `Bearer ${secret}`) return new Response(null, { status: 401 });\n'
+              '  await ctx.runMutation(internal.billing.grant, await req.json());\n  return new Response("ok");\n}) });\n'
+              'export default http;\n', path="convex/http.ts", note="fails closed: a missing secret is a refusal"),
         Valid(HTTP + 'import { internal } from "./_generated/api";\n'
               'http.route({ path: "/sitemap.xml", method: "GET", handler: httpAction(async (ctx) => {\n'
               '  const pages = await ctx.runQuery(internal.pages.published, {});\n'
@@ -236,6 +241,17 @@ class HttpActionRequiresAuthOrSignature(Rule):
               note="the session cookie the caller holds decides what it reaches"),
     ]
     invalid = [
+        # triage G55b M3 (book-ai's RevenueCat webhook): the secret compared only when it is set
+        Invalid(HTTP + 'http.route({ path: "/billing/webhook", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+                '  const secret = process.env.BILLING_WEBHOOK_SECRET;\n'
+                '  if (secret && req.headers.get("Authorization") !== `Bearer ${secret}`) return new Response(null, { status: 401 });\n'
+                '  await ctx.runMutation(internal.billing.grant, await req.json());\n  return new Response("ok");\n}) });\n'
+                'http.route({ path: "/import", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+                '  const auth = req.headers.get("Authorization");\n'
+                '  if (process.env.IMPORT_TOKEN && auth !== process.env.IMPORT_TOKEN) return new Response(null, { status: 401 });\n'
+                '  await ctx.runMutation(internal.data.load, await req.json());\n  return new Response("ok");\n}) });\n'
+                'export default http;\n', path="convex/http.ts", lines=[6, 12], message="checks its secret only when",
+                note="with the variable unset, every request goes on"),
         Invalid(HTTP.replace("./_generated", "../_generated") + 'http.route({ path: "/load", method: "POST", handler: httpAction(async (ctx, req) => {\n'
                 '  await ctx.runMutation(internal.data.load, await req.json());\n  return new Response("ok");\n}) });\n'
                 'export default http;\n', path="convex/lib/router.ts", lines=[6],
@@ -359,11 +375,21 @@ class HttpActionRequiresAuthOrSignature(Rule):
                 continue
             # The key a route spends is read from the environment too: reading it checks no caller.
             env_checks = spends is None
-            if any(_verifies(r, analysis, env_checks) for r in reached):
+            # a header read only for a comparison that runs when the secret is set checks nothing then
+            unset = [e.node for e in access.fail_open_secrets]
+            if any(_verifies(r, analysis, env_checks, unset) for r in reached):
                 continue
             if any(_verifies(r, analysis, env_checks) for r in _factory_reach(ctx, route)):
                 continue  # `handler: withApiKey(async (ctx, req, account) => ...)` checks before it calls
             where = route.shown_path()
+            if access.fail_open_secrets:
+                ctx.report(route.facts, route.handler,
+                           f"HTTP route {route.method or ''} {where} checks its secret only when "
+                           f"{access.fail_open_secrets[0].what} is set: with the variable unset (a new deployment, a "
+                           "renamed variable) anyone who finds the URL can call it; reject the request when the "
+                           "secret is missing (`if (!secret || header !== secret)`)",
+                           severity=Severity.WARNING if spends is not None or _WEBHOOK_PATH.search(where) else None)
+                continue
             if spends is not None:
                 ctx.report(route.facts, route.handler,
                            f"HTTP route {route.method or ''} {where} checks no user, token or signature, and calls "
@@ -500,11 +526,14 @@ def _public_file(route) -> bool:
         and _PUBLIC_FILE.search(route.path) is not None
 
 
-def _verifies(r, analysis, env_checks: bool = True) -> bool:
+def _verifies(r, analysis, env_checks: bool = True, unset: "list | None" = None) -> bool:
     """Signature checks, secret headers and comparisons with secrets in one reached function
     (with `env_checks`, a secret from the environment compared with the request or handed to a
-    verifier with it counts as a check)."""
+    verifier with it counts as a check). A header read only in `unset`, comparisons that run
+    only when their secret is set, checks nothing."""
     for site in r.func.all_calls():
+        if unset and read_only_within(r.func.node, site.node, unset):
+            continue
         name = site.path[-1] if site.path else None
         if name in _VERIFY_NAMES:
             return True

@@ -220,6 +220,18 @@ class NoRawBuilderWhenWrapped(Rule):
               path="convex/lists/service.ts", files=TWO_SETS,
               note="two trigger sets, and this module writes a table of each: neither wrapper runs both, "
                    "so no import is right advice"),
+        # triage G55c P9: a wrapper that refuses signed-in callers admits everyone else: no
+        # authenticating wrapper to point to
+        Valid('import { action } from "./_generated/server";\n'
+              'export const ping = action({ args: {}, handler: async (ctx) => {\n'
+              '  await ctx.scheduler.runAfter(0, internal.jobs.ping, {});\n}});\n',
+              files={"convex/auth.config.ts": 'export default { providers: [] };\n',
+                     "convex/procedures.ts": 'import { customAction } from "convex-helpers/server/customFunctions";\n'
+                     'import { action } from "./_generated/server";\n'
+                     'export const guestAction = customAction(action, { args: {}, input: async (ctx, args) => {\n'
+                     '  if (await ctx.auth.getUserIdentity()) throw new Error("already signed in");\n'
+                     '  return { ctx, args };\n} });\n'},
+              note="the app's only wrapper is for visitors who are not signed in"),
     ]
     invalid = [
         Invalid(RELATIONSHIP_DELETE.replace('"jobLog"', '"comments"'), files=ON_COMMENTS, lines=[1],
