@@ -209,7 +209,7 @@ def test_kept_access_answers_see_edits_through_imports_and_function_names(tmp_pa
         return sorted(d.message.split(said, 1)[1].split("`", 1)[0] for d in diags
                       if d.code == "CVX401" and said in d.message)
 
-    admin_only = ["auditLog", "ledgerEntries"]
+    admin_only = ["auditLog", "revenueEvents"]
     assert admin_only_tables({}) == admin_only
     # the internal check renamed: `internal.checks.assertAdmin` names nothing any more, so the
     # reference that tied admin.ts to checks.ts is gone from this run's call index
