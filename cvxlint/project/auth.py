@@ -1526,8 +1526,8 @@ class AccessAnalysis:
         must then hold what hashes to a stored value: an API key, a capability whatever its
         name (`key`; decided by use, as a name alone would take `sortKey` too)."""
         handler = fn.handler
-        if handler is None:
-            return False
+        if handler is None or not any(site.path and _HASHING_CALL.search(site.path[-1]) for site in handler.all_calls()):
+            return False  # (asked of every argument of every function: a handler that hashes nothing, at once)
         for read in self.argument_reads(fn, name):
             hashed = _hash_of(read) if read is not None else None
             decl = hashed.parent if hashed is not None else None
