@@ -156,25 +156,38 @@ class Linker:
             return None  # a parameter, an inner `const`, or a loop that may reassign it (`let`)
         return self.const_string_array(facts, scope.child("right"))
 
-    def const_string_array(self, facts: FileFacts, node: Node | None, depth: int = 0) -> list[str] | None:
+    def const_string_array(self, facts: FileFacts, node: Node | None) -> list[str] | None:
         """The strings of an array literal, written there or held through `const` bindings
         (`const AUDITED = ["payments", "documents"] as const`), spreads of such arrays
         included; None when an element is not a constant string."""
-        d = self._const_value(facts, node, 0)
-        if not isinstance(d, Def) or d.node.type != "array" or depth > 8:
+        items = self.const_array_items(facts, node)
+        if items is None:
             return None
         out: list[str] = []
-        for e in d.node.children:
-            if e.type == "spread_element":
-                inner = self.const_string_array(d.facts, e.children[0] if e.children else None, depth + 1)
-                if inner is None:
-                    return None
-                out.extend(inner)
-                continue
-            s = self.const_string(d.facts, e)
+        for item_facts, e in items:
+            s = self.const_string(item_facts, e)
             if s is None:
                 return None
             out.append(s)
+        return out
+
+    def const_array_items(self, facts: FileFacts, node: Node | None,
+                          depth: int = 0) -> list[tuple[FileFacts, Node]] | None:
+        """The elements of an array literal, written there or held through `const` bindings,
+        spreads of such arrays followed, each with the file it is written in (so a loop over
+        it runs once per element); None when `node` is no such array or a spread is not one."""
+        d = self._const_value(facts, node, 0)
+        if not isinstance(d, Def) or d.node.type != "array" or depth > 8:
+            return None
+        out: list[tuple[FileFacts, Node]] = []
+        for e in d.node.children:
+            if e.type == "spread_element":
+                inner = self.const_array_items(d.facts, e.children[0] if e.children else None, depth + 1)
+                if inner is None:
+                    return None
+                out.extend(inner)
+            else:
+                out.append((d.facts, e))
         return out
 
     def _const_at(self, facts: FileFacts, node: Node | None) -> Node | None:

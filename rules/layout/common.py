@@ -15,9 +15,15 @@ def made_by(project, facts, node, factory: str) -> bool:
     return isinstance(fn, ExternalDef) and fn.module == "convex/server" and fn.name == factory and not fn.path
 
 
-def method_calls(project, facts, factory: str, methods: tuple[str, ...]):
-    """Calls `x.method(...)` at module scope where `x` was made by `factory()`."""
-    for site in facts.module_calls:
+def method_calls(project, facts, factory: str, methods: tuple[str, ...], in_item_callbacks: bool = False):
+    """Calls `x.method(...)` at module scope where `x` was made by `factory()`; with
+    `in_item_callbacks`, also those in the callback of a module-scope `LIST.forEach(...)` /
+    `.map(...)`, which runs when the module loads just as a `for` loop's body does."""
+    sites = list(facts.module_calls)
+    if in_item_callbacks:
+        sites += [site for f in facts.functions if js.enclosing_function(f.node) is None
+                  and each_item_callback(f.node) is not None for site in f.calls]
+    for site in sites:
         callee = site.callee
         if callee is None or callee.type != "member_expression":
             continue
@@ -26,6 +32,18 @@ def method_calls(project, facts, factory: str, methods: tuple[str, ...]):
             continue
         if made_by(project, facts, callee.child("object"), factory):
             yield site, prop.text
+
+
+def each_item_callback(fn) -> tuple[object, object] | None:
+    """(the `LIST.forEach(...)` / `.map(...)` call, `LIST`) when function `fn` is the callback
+    it runs once per item, else None."""
+    args = fn.parent
+    call = args.parent if args is not None and args.type == "arguments" else None
+    callee = js.callee(call) if call is not None and call.type == "call_expression" else None
+    if callee is None or callee.type != "member_expression" or js.call_args(call)[:1] != [fn]:
+        return None
+    prop = callee.child("property")
+    return (call, callee.child("object")) if prop is not None and prop.text in ("forEach", "map") else None
 
 
 # The numeric range of each field of a 5-field cron string (weekday 7 is Sunday too).

@@ -1,7 +1,7 @@
 from cvxlint.project.special_exports import default_export_value
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js
 
-from .common import cron_string_problem, made_by, method_calls
+from .common import cron_string_problem, each_item_callback, made_by, method_calls
 
 SCHEDULES = ("interval", "cron", "hourly", "daily", "weekly", "monthly")
 DAYS = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}
@@ -14,7 +14,8 @@ class CronValidity(Rule):
 
     ## What it does
     Flags: `crons.ts` without `export default` of its `cronJobs()` object; a cron identifier
-    registered twice or containing non-ASCII characters; literal `hourUTC` outside 0..23,
+    registered twice (also by a loop over a constant list of two or more items, when the name
+    does not change per item) or containing non-ASCII characters; literal `hourUTC` outside 0..23,
     `minuteUTC` outside 0..59, `day` outside 1..31, or a `dayOfWeek` other than the lower-case
     English weekday names (Convex compares exactly: `"Tuesday"` fails, although the JSDoc of
     `Crons.weekly` shows that spelling); an
@@ -55,7 +56,16 @@ class CronValidity(Rule):
                    note="a re-exported default is the object the other module writes"),
              Valid('import crons from "./infrastructure/crons";\nexport default crons;\n', path="convex/crons.ts",
                    files={"convex/infrastructure/crons.ts": HEAD.replace("./_generated", "../_generated")
-                          + 'crons.interval("sweep", { minutes: 5 }, internal.jobs.sweep);\nexport default crons;\n'})]
+                          + 'crons.interval("sweep", { minutes: 5 }, internal.jobs.sweep);\nexport default crons;\n'}),
+             Valid(HEAD + 'const REGIONS = ["eu", "us"] as const;\n'
+                   'for (const region of REGIONS) {\n  crons.hourly(`sync-${region}`, { minuteUTC: 5 }, internal.jobs.sync, { region });\n}\n'
+                   'REGIONS.forEach((region) => crons.daily(region + "-report", { hourUTC: 6 }, internal.jobs.report));\n'
+                   'for (const name of ["prune", "vacuum"]) crons.interval(name, { hours: 1 }, internal.jobs.sweep);\n'
+                   'for (const region of REGIONS) {\n  if (region === "eu") crons.hourly("eu-only", { minuteUTC: 9 }, internal.jobs.sync);\n}\n'
+                   'for (const region of REGIONS) {\n  crons.hourly("first", { minuteUTC: 1 }, internal.jobs.sync);\n  break;\n}\n'
+                   'for (const region of ["eu"]) crons.hourly("once", { minuteUTC: 2 }, internal.jobs.sync, { region });\n'
+                   'export default crons;\n', path="convex/crons.ts",
+                   note="a name built from the item, an `if` or `break` that lets one pass register, a list of one")]
     invalid = [
         Invalid(HEAD + 'crons.interval("sweep", { minutes: 5 }, internal.jobs.sweep);\n', path="convex/crons.ts", lines=[1]),
         Invalid('export { default } from "./infrastructure/crons";\n', path="convex/crons.ts", lines=[1],
@@ -76,6 +86,13 @@ class CronValidity(Rule):
                 output=HEAD + 'crons.weekly("digest", { dayOfWeek: "tuesday" as any, hourUTC: 17 }, internal.d.send);\n'
                 'export default crons;\n',
                 note="convex's validatedDayOfWeek compares exactly: only the lower-case names load"),
+        Invalid(HEAD + 'const KINDS = ["daily", "weekly"] as const;\nconst NAME = "digest";\n'
+                'for (const kind of KINDS) {\n  crons.interval("send", { hours: 1 }, internal.d.send, { kind });\n}\n'
+                'KINDS.forEach((kind) => {\n  crons.interval(NAME, { hours: 2 }, internal.d.send, { kind });\n});\n'
+                'for (const kind of [...KINDS, "monthly"]) crons.hourly(`tick`, { minuteUTC: 3 }, internal.d.send);\n'
+                'export default crons;\n', path="convex/crons.ts", lines=[7, 10, 12], message="once per item",
+                note="the same name on every pass of a loop over a constant list: Crons throws "
+                     "\"Cron identifier registered twice\" while the module loads"),
     ]
 
     def check_module(self, ctx, module):
@@ -87,12 +104,20 @@ class CronValidity(Rule):
         if exported is None or not made_by(project, *exported, "cronJobs"):
             ctx.report(facts, (0, 0), "`crons.ts` must `export default` the object made with `cronJobs()`")
         ids: set[str] = set()
-        for site, method in method_calls(project, facts, "cronJobs", SCHEDULES):
+        for site, method in method_calls(project, facts, "cronJobs", SCHEDULES, in_item_callbacks=True):
             args = js.call_args(site.node)
             ident_node = args[0] if args else None
             ident = js.string_value(ident_node)
+            looped = _repeated_over(project, facts, site.node)
+            # the one string the name holds on every pass (a loop variable holds one per item)
+            each = project.linker.const_strings(facts, ident_node) if looped is not None else None
+            repeated = each is not None and len(each) == 1
+            if repeated:
+                ctx.report(facts, ident_node, f"cron identifier {each[0]!r} is registered once per item of "
+                           f"`{facts.one_line(looped, 40)}`: the second registration throws "
+                           "(build the name from the item)")
             if ident is not None:
-                if ident in ids:
+                if ident in ids and not repeated:
                     ctx.report(facts, ident_node, f"cron identifier {ident!r} is registered twice")
                 ids.add(ident)
                 if not ident.isascii():
@@ -131,6 +156,33 @@ class CronValidity(Rule):
         v = js.number_value(props[0].value)
         if v is not None and (v <= 0 or v != int(v)):
             ctx.report(facts, props[0].value, f"`{props[0].key}` must be a positive integer, not {_fmt(v)}")
+
+
+def _repeated_over(project, facts, call):
+    """The list a statement runs once per item of, when it has two or more and the statement
+    runs on every pass: `call` directly in the body of `for (const k of KINDS)` or of the
+    callback of `KINDS.forEach(...)` at module scope, with no `break`, `continue` or `return`
+    in that body (an `if` around it may pick one item). None otherwise."""
+    stmt = js.outer(call)  # the statement `crons.daily(...);`, or an arrow's expression body
+    if stmt.parent is not None and stmt.parent.type == "expression_statement":
+        stmt = stmt.parent
+    body = stmt.parent if stmt.parent is not None and stmt.parent.type == "statement_block" else stmt
+    owner = body.parent
+    if owner is None or body.field != "body":
+        return None
+    if owner.type == "for_in_statement" and owner.has_tok("of"):
+        listed = owner.child("right")
+    elif js.is_function(owner) and js.enclosing_function(owner) is None and (each := each_item_callback(owner)):
+        listed = each[1]
+    else:
+        return None
+    if any(n.type in _LEAVES_PASS for n in body.walk()):
+        return None
+    items = project.linker.const_array_items(facts, listed)
+    return listed if items is not None and len(items) >= 2 else None
+
+
+_LEAVES_PASS = frozenset(["break_statement", "continue_statement", "return_statement"])
 
 
 def _lower_case_fix(ctx, facts, node, day: str):
