@@ -579,3 +579,24 @@ def test_the_names_a_loop_over_a_constant_list_binds(tmp_path):
            for c in facts.all_calls() if c.path == ("hooks", "register")}
     # line 8: the inner `const table = "x"` is not read; a name bound in a block is left unknown
     assert got == {5: ["a", "b", "c"], 6: ["d"], 7: None, 8: None, 9: None, 10: None, 11: ["single"], 12: None}
+
+
+def test_runs_on_every_call():
+    """`js.runs_on_every_call` of each `need(ctx)` call: inside a branch, a short circuit, an
+    optional chain's skipped part or after a `return` it may not run; as an argument, an
+    object's value or the object of an optional chain it does."""
+    from cvxlint.syntax.tree import parse
+
+    module = parse(('async function h(ctx: any, a: any) {\n'
+                   '  const u = await need(ctx);\n'  # 2: yes
+                   '  if (a.x) { await need(ctx); }\n'  # 3: no
+                   '  const v = a.id ?? (await need(ctx));\n'  # 4: no
+                   '  log({ who: await need(ctx) }, (await need(ctx))?.name);\n'  # 5: yes, yes
+                   '  a?.log(await need(ctx));\n'  # 6: no
+                   '  if (await need(ctx)) {}\n'  # 7: yes (the condition)
+                   '  if (a.done) return;\n'
+                   '  await need(ctx);\n'  # 9: no (after a return)
+                   '}\n').encode(), "ts")
+    got = [(module.line_of(c.start) + 1, js.runs_on_every_call(c)) for c in module.nodes("call_expression")
+           if module.text(c) == "need(ctx)"]
+    assert sorted(got) == [(2, True), (3, False), (4, False), (5, True), (5, True), (6, False), (7, True), (9, False)]

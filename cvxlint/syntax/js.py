@@ -401,6 +401,42 @@ def return_statements(fn: Node) -> list[Node]:
     return out
 
 
+# Where an expression sits inside one of these, it runs whenever the construct does.
+_RUNS_WITH_PARENT = frozenset([
+    "expression_statement", "statement_block", "lexical_declaration", "variable_declaration", "variable_declarator",
+    "await_expression", "call_expression", "new_expression", "arguments", "member_expression", "subscript_expression",
+    "assignment_expression", "augmented_assignment_expression", "return_statement", "object", "pair", "array",
+    "spread_element", "template_string", "template_substitution", *_TRANSPARENT,
+])
+# ...and inside these, only their first part always runs.
+_RUNS_FIRST = {"if_statement": "condition", "ternary_expression": "condition", "switch_statement": "value",
+               "binary_expression": "left", "for_in_statement": "right"}
+
+
+def runs_on_every_call(node: Node) -> bool:
+    """Does `node` run whenever the function around it runs to that point at all: no branch,
+    loop, `try`, short circuit or optional call around it, and no `return` before it?"""
+    fn = enclosing_function(node)
+    child, p = node, node.parent
+    while p is not None and p is not fn:
+        first = _RUNS_FIRST.get(p.type)
+        if first is not None:
+            if child.field != first:
+                return False
+        elif p.type not in _RUNS_WITH_PARENT or _skipped_when_nullish(p, child):
+            return False
+        child, p = p, p.parent
+    return fn is not None and not any(r.start < node.start for r in return_statements(fn))
+
+
+def _skipped_when_nullish(p: Node, child: Node) -> bool:
+    """Is `child` a part of `p` that an optional chain may skip (`a?.[k]`, `a?.b(x)`'s `x`)?"""
+    if p.type == "call_expression" and child.field == "arguments":
+        p = callee(p) or p
+    return p.type in ("member_expression", "subscript_expression") and p.first("optional_chain") is not None \
+        and child.field != "object"
+
+
 def returned_expression(fn: Node) -> Node | None:
     """The expression a function returns when it has exactly one `return` (or an expression body)."""
     body = fn.child("body")

@@ -1,8 +1,8 @@
 from cvxlint.project.auth import FETCH_NAME
 from cvxlint.project.component_clients import ON_COMPLETE
 from cvxlint.project.references import RUN_METHODS
-from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, describe_function, describe_uses, memoized, name_node,
-                             report_in_handler, reported_functions, use_related)
+from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, callee_text, describe_function, describe_uses, js,
+                             memoized, name_node, report_in_handler, reported_functions, use_related)
 
 SERVER = ('import { v } from "convex/values";\nimport { internalMutation, mutation } from "./_generated/server";\n'
           'import { internal } from "./_generated/api";\nimport { getAuthUserId } from "@convex-dev/auth/server";\n')
@@ -37,6 +37,11 @@ CRONS = ('import { cronJobs } from "convex/server";\nimport { internal } from ".
          'const crons = cronJobs();\ncrons.daily("report", { hourUTC: 3, minuteUTC: 17 }, internal.example.nightly);\n'
          'export default crons;\n')
 
+# A helper that throws when no one is signed in.
+THROWING_HELPER = ('import { getAuthUserId } from "@convex-dev/auth/server";\n'
+                   'export async function requireUser(ctx: any) {\n  const userId = await getAuthUserId(ctx);\n'
+                   '  if (userId === null) throw new Error("not signed in");\n  return userId;\n}\n')
+
 
 def _pass_the_user(uses) -> str:
     """How to hand the user to the function instead: as an argument, except to an `onComplete`
@@ -49,6 +54,15 @@ def _pass_the_user(uses) -> str:
         return ("pass the user id in the `context` option next to `onComplete` instead: the component "
                 "makes the arguments of `onComplete` and hands on `context` as they are")
     return "pass the user id as an argument instead (and, where it runs as `onComplete`, in the `context` option next to it)"
+
+
+def _where(ctx, fn, uses, scheduled: bool) -> str:
+    """Where `fn` runs, with no one signed in: from the scheduler (or crons, pools...), or only
+    through `ctx.run*` from functions that do."""
+    if scheduled:
+        return f"{describe_function(fn)} only runs from {describe_uses(ctx, uses, 3)}, where no user is signed in"
+    return (f"{describe_function(fn)} only ever runs in a scheduled or cron job (from {describe_uses(ctx, uses, 3)}), "
+            "where no user is signed in")
 
 
 def _who_am_i(fn) -> bool:
@@ -166,6 +180,20 @@ class NoAuthInScheduledTarget(Rule):
               '  await ctx.runMutation(internal.example.mark, {});\n}});\n',
               files={"convex/crons.ts": CRONS}, note="through `ctx.run*` only the handler's own identity reads count, "
               "not a builder's"),
+        Valid(SERVER + 'import { requireUser, viewer } from "./users";\n'
+              'export const expire = internalMutation({ args: { userId: v.optional(v.id("users")) }, handler: async (ctx, args) => {\n'
+              '  const userId = args.userId ?? (await requireUser(ctx));\n  await ctx.db.patch(userId, { trial: false });\n}});\n'
+              'export const remind = internalMutation({ args: { userId: v.optional(v.id("users")) }, handler: async (ctx, args) => {\n'
+              '  if (args.userId) return;\n  await requireUser(ctx);\n}});\n'
+              'export const badge = internalMutation({ args: {}, handler: async (ctx) => {\n'
+              '  const me = await viewer(ctx);\n  if (me) await ctx.db.patch(me, { seen: true });\n}});\n'
+              'export const start = mutation({ args: {}, handler: async (ctx) => {\n'
+              '  await ctx.scheduler.runAfter(0, internal.example.expire, {});\n'
+              '  await ctx.scheduler.runAfter(0, internal.example.remind, {});\n'
+              '  await ctx.scheduler.runAfter(0, internal.example.badge, {});\n}});\n',
+              files={"convex/users.ts": THROWING_HELPER + 'export async function viewer(ctx: any) {\n'
+                     '  return await getAuthUserId(ctx);\n}\n'},
+              note="a job handed the user skips the throwing helper; a helper that answers null does not throw"),
         Valid('import { action, mutation, query } from "./_generated/server";\nimport { api } from "./_generated/api";\n'
               'export const titles = query({ args: {}, handler: async (ctx) => {\n'
               '  const identity = await ctx.auth.getUserIdentity();\n'
@@ -283,6 +311,23 @@ class NoAuthInScheduledTarget(Rule):
                        '  if (!identity) throw new Error("not signed in");\n  return identity;\n}\n'},
                 lines=[9], message="only ever runs in a scheduled or cron job",
                 note="a cron's action runs one that runs a query a client-facing action runs too; its helper throws"),
+        # triage G56b P2: a scheduled mutation calls a helper that throws without a user
+        Invalid(SERVER + 'import { requireUser } from "./users";\n'
+                'export const expire = internalMutation({ args: {}, handler: async (ctx) => {\n'
+                '  const userId = await requireUser(ctx);\n  await ctx.db.patch(userId, { trial: false });\n}});\n'
+                'export const start = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.scheduler.runAfter(0, internal.example.expire, {});\n}});\n',
+                files={"convex/users.ts": THROWING_HELPER}, lines=[7],
+                message="calls `requireUser`, which throws when no one is signed in"),
+        Invalid('import { internalAction, internalMutation } from "./_generated/server";\n'
+                'import { internal } from "./_generated/api";\nimport { requireUser } from "./users";\n'
+                'export const close = internalMutation({ args: {}, handler: async (ctx) => {\n'
+                '  await requireUser(ctx);\n}});\n'
+                'export const nightly = internalAction({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.runMutation(internal.example.close, {});\n}});\n',
+                files={"convex/users.ts": THROWING_HELPER, "convex/crons.ts": CRONS}, lines=[5],
+                message="only ever runs in a scheduled or cron job",
+                note="only a cron's action runs it: the helper throws there too"),
         # triage G23 P5: a cron's action runs a query that asks who is signed in
         Invalid(CHAIN, files={"convex/crons.ts": CRONS}, lines=[4], message="only ever run in a scheduled or cron job",
                 note="through the `ctx.runQuery` of a cron-only action"),
@@ -325,7 +370,8 @@ class NoAuthInScheduledTarget(Rule):
                 # builder that looks the viewer up and go round it (e-suite's `ctx.skipRules`)
                 own = [i for i in own if i.reached is not None]
             if not own:
-                self._through_run(ctx, fn, uses, chained, scheduled)
+                if not self._through_throwing_helper(ctx, fn, uses, scheduled):
+                    self._through_run(ctx, fn, uses, chained, scheduled)
                 continue
             if scheduled:
                 msg = (f"{describe_function(fn)} only runs from {describe_uses(ctx, uses, 3)}, where no user is signed "
@@ -344,6 +390,24 @@ class NoAuthInScheduledTarget(Rule):
                 ctx.report(fn.facts, name_node(fn), msg + f" (its builder `{fn.builder.name}` reads it)",
                            related=use_related(ctx, uses, "scheduled here" if scheduled else "run here"))
 
+    def _through_throwing_helper(self, ctx, fn, uses, scheduled) -> bool:
+        """`await requireUser(ctx)` in such a function, a helper that throws when no one is
+        signed in: it always fails there. Only when the call (and the helper's identity read)
+        runs on every call, so that a job handed the user (`args.userId ?? requireUser(ctx)`,
+        an `if` or `return` before it) is left alone; a helper that tolerates a missing user
+        does not stop (`stops_signed_out`)."""
+        stop = ctx.project.access_analysis.stops_signed_out(fn)
+        read = next((i for i in ctx.project.access(fn).identity if stop is not None and i.site.node is stop[1]
+                     and i.reached is not None and i.reached.depth > 0), None)
+        if read is None or not all(js.runs_on_every_call(n) for n in
+                                   (read.site.node, *(site.node for _f, site in read.reached.via))):
+            return False
+        helper = callee_text(*read.reached.via[0])
+        report_in_handler(ctx, fn, read.reached, read.site.node,
+                          f"{_where(ctx, fn, uses, scheduled)}, and calls `{helper}`, which throws when no one is "
+                          f"signed in: it always fails there; {_pass_the_user(uses)}")
+        return True
+
     def _through_run(self, ctx, fn, uses, chained, scheduled):
         """`ctx.runQuery(api.users.me)` in such a function: the identity does not travel into
         a function it runs either, so one that reads it there gets null too. A function run
@@ -360,10 +424,7 @@ class NoAuthInScheduledTarget(Rule):
                 target = use.target if use is not None else None
                 if target is None or target is fn or id(target) in chained:
                     continue  # those only run from here report it there
-                where = (f"{describe_function(fn)} only runs from {describe_uses(ctx, uses, 3)}, where no user is "
-                         "signed in" if scheduled else
-                         f"{describe_function(fn)} only ever runs in a scheduled or cron job (from "
-                         f"{describe_uses(ctx, uses, 3)}), where no user is signed in")
+                where = _where(ctx, fn, uses, scheduled)
                 stop = ctx.project.access_analysis.stops_signed_out(target)
                 if stop is not None:
                     report_in_handler(ctx, fn, r, site.node,
