@@ -10,6 +10,9 @@ SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { 
           '    .searchIndex("search_body", { searchField: "body", filterFields: ["author"] })\n'
           '    .vectorIndex("by_embedding", { vectorField: "embedding", dimensions: 3, filterFields: ["lang"] }),\n});\n')
 
+# convex/server's VectorSearchQuery.limit: "If specified, must be between 1 and 256 inclusive".
+VECTOR_LIMIT_MAX = 256
+
 
 class SearchIndexUsage(Rule):
     """A search or vector query that its index cannot answer.
@@ -18,8 +21,9 @@ class SearchIndexUsage(Rule):
     For `withSearchIndex(name, q => ...)`: the first call must be `.search(<searchField>,
     text)`, only one `.search`, and every other call an `.eq` on one of the index's
     `filterFields`. Also flags `.order()` after `withSearchIndex` (search results come in
-    relevance order), and `ctx.vectorSearch` filters (`q.eq("f", x)`, also inside `q.or`) on
-    fields outside the vector index's `filterFields`. The search filter of Convex Ents'
+    relevance order), `ctx.vectorSearch` filters (`q.eq("f", x)`, also inside `q.or`) on
+    fields outside the vector index's `filterFields`, and a constant `ctx.vectorSearch` `limit`
+    outside 1..256. The search filter of Convex Ents'
     `ctx.table("t").search(name, q => ...)` is checked like that of `withSearchIndex`. When the `.order()` is applied
     conditionally (`if (!searching) q = q.order("desc")`), the finding is a warning: the
     paths that add the search index and the order may never meet. An order in the `else` of
@@ -100,9 +104,17 @@ class SearchIndexUsage(Rule):
         Invalid(SERVER + 'export const g = action({ args: {}, handler: (ctx) =>\n'
                 '  ctx.vectorSearch("posts", "by_embedding", { vector: [1, 2, 3], filter: (q) => q.eq("author", "me") }) });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4]),
+        Invalid(SERVER + 'const TOP = 300;\nexport const g = action({ args: { n: v.number() }, handler: async (ctx, { n }) => [\n'
+                '  ...(await ctx.vectorSearch("posts", "by_embedding", { vector: [1, 2, 3], limit: TOP })),\n'
+                '  ...(await ctx.vectorSearch("posts", "by_embedding", { vector: [1, 2, 3], limit: 0 })),\n'
+                '  ...(await ctx.vectorSearch("posts", "by_embedding", { vector: [1, 2, 3], limit: 256 })),\n'
+                '  ...(await ctx.vectorSearch("posts", "by_embedding", { vector: [1, 2, 3], limit: n })),\n] });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[5, 6], message="must be from 1 to 256",
+                note="the server rejects a limit outside 1..256; one from an argument is not told"),
     ]
 
     def check_app(self, ctx, app):
+        self._vector_limits(ctx, app)
         schema = app.schema
         if schema is None or not schema.readable:
             return
@@ -163,6 +175,18 @@ class SearchIndexUsage(Rule):
                 if method == "eq" and f is not None and f not in idx.filter_fields:
                     ctx.report(call.facts, args[0], f'vector search filter on "{f}", which is not in the filterFields of '
                                f'`{name}` ({", ".join(idx.filter_fields) or "none"})')
+
+    def _vector_limits(self, ctx, app):
+        """A constant `limit` of `ctx.vectorSearch` outside 1..256, which the server rejects
+        (a limit taken from an argument may be fine: not told)."""
+        for call in reported_queries(ctx, app).calls:
+            if call.method != "vectorSearch" or len(call.args) < 3:
+                continue
+            limit = js.object_get(call.args[2], "limit")
+            n = ctx.project.linker.const_number(call.facts, limit) if limit is not None else None
+            if n is not None and not 1 <= n <= VECTOR_LIMIT_MAX:
+                ctx.report(call.facts, limit, f"vector search `limit` must be from 1 to {VECTOR_LIMIT_MAX}, not "
+                           f"{int(n) if n == int(n) else n}: the search throws")
 
     def _search_range(self, ctx, facts, ops, idx):
         if not ops:
