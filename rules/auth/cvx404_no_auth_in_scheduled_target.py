@@ -133,7 +133,9 @@ class NoAuthInScheduledTarget(Rule):
     signed-out caller), public or internal, is flagged at the call: it always fails there.
     Functions also called by clients or run from
     other functions are left alone, and so are identity reads inside shared helpers, which
-    often tolerate a missing user on purpose.
+    often tolerate a missing user on purpose; a helper that throws when no one is signed in
+    (`await requireUser(ctx)`) is flagged at its call when that call runs on every run of the
+    handler (no `if`, `??` or earlier `return` that lets a job handed the user skip it).
 
     ## Why is this bad?
     "The auth is not propagated from the scheduling to the scheduled function", so the
