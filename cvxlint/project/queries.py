@@ -2580,14 +2580,16 @@ class _Inference:
 
     def _helper_rows(self, call: Node, depth: int) -> str | None:
         """`await listOpen(ctx)`: the table of the rows a project helper returns, when every
-        `return` gives rows of that one table (`return []`, `return null` or a value we do not
-        read gives no table: then the rows may be of any)."""
+        `return` gives rows of that one table (`return [me]` with `me: Doc<"t">` and `return
+        rows.filter(...)` of a query on "t" agree). `return []` and `return null` give no rows,
+        so they do not disagree; a value we do not read gives no table: then the rows may be
+        of any."""
         d = self._helper_def(call)
         returned = _returned_values(d.node) if d is not None else None
         if not returned or None in returned:
             return None
         inner = _Inference(self.uses, d.facts)
-        tables = {inner.docs_table(r, depth + 1) for r in returned}
+        tables = {inner.docs_table(r, depth + 1) for r in returned if not _is_empty_array(r) and not _is_nullish(r)}
         return tables.pop() if len(tables) == 1 else None
 
     def _relationship_table(self, rel: RelationshipCall, depth: int) -> str | None:
@@ -2613,6 +2615,10 @@ class _Inference:
 
     def docs_table(self, n: Node | None, depth: int) -> str | None:
         """The table an array of documents was read from (`collect`, `take`, `paginate().page`)."""
+        if n is not None and n.type in ("as_expression", "satisfies_expression"):
+            typed = self._doc_array_type_table(_type_text(self.facts, n))
+            if typed is not None:  # `return found as Doc<"t">[]`: the type says
+                return typed
         n = js.unwrap(n)
         if n is None or depth > 8:
             return None
@@ -2648,9 +2654,11 @@ class _Inference:
             tables = {self.docs_table(n.child(b), depth + 1) for b in ("consequence", "alternative")
                       if not _is_empty_array(n.child(b))}
             return tables.pop() if len(tables) == 1 else None
-        if n.type == "array" and n.children and all(e.type == "spread_element" for e in n.children):
-            # a copy to sort in place: `[...rows].sort(...)` (neonbinder's selectorOptions)
-            tables = {self.docs_table(e.children[0] if e.children else None, depth + 1) for e in n.children}
+        if n.type == "array" and n.children:
+            # a copy to sort in place: `[...rows].sort(...)` (neonbinder's selectorOptions), or
+            # documents listed (`[me]`, `[...members, owner]`)
+            tables = {self.docs_table(e.children[0] if e.children else None, depth + 1) if e.type == "spread_element"
+                      else self.doc_table(e, depth + 1) for e in n.children}
             return tables.pop() if len(tables) == 1 else None
         if n.type == "identifier":
             ref = self.facts.ref_of(n)

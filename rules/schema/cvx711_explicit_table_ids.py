@@ -7,6 +7,20 @@ SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { 
           'export default defineSchema({\n'
           '  tasks: defineTable({ title: v.string(), owner: v.id("users") }).index("by_owner", ["owner"]),\n'
           '  users: defineTable({ name: v.string() }),\n});\n')
+# A helper whose `return`s all give tasks (or none)
+_VISIBLE = ('import { v } from "convex/values";\nimport { internalQuery, type QueryCtx } from "./_generated/server";\n'
+            'import type { Doc } from "./_generated/dataModel";\n'
+            'async function visible(ctx: QueryCtx, me: Doc<"tasks">, all: boolean) {\n'
+            '  if (!all) return [me];\n  if (me.title === "x") return [];\n'
+            '  const rows = await ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", me.owner)).collect();\n'
+            '  return rows.filter((t) => t.title !== "");\n}\n')
+# ...and a function that reads the owners of what it returns (line 14)
+_OWNERS = ('export const owners = internalQuery({ args: { id: v.id("tasks") }, handler: async (ctx, args) => {\n'
+           '  const me = await ctx.db.get("tasks", args.id);\n  if (!me) return [];\n'
+           '  const rows = await visible(ctx, me, true);\n'
+           '  return await Promise.all(rows.map((t) => ctx.db.get(t.owner)));\n}});\n')
+# a `return` only its cast tells the rows of
+_CAST = 'return JSON.parse(me.title) as Doc<"tasks">[];'
 # convex-helpers row-level security around ctx.db, as an app of convex-helpers' README writes it
 RLS = ('import { customCtx, customMutation } from "convex-helpers/server/customFunctions";\n'
        'import { wrapDatabaseWriter } from "convex-helpers/server/rowLevelSecurity";\n'
@@ -54,7 +68,8 @@ class ExplicitTableIds(Rule):
     `v.id("t")` argument of the function, a document read from table "t" (`doc._id`, also an element of the rows a query collected:
     `rows[i]!._id`, `rows.find(...)`, or of a name typed `Doc<"t">[]`: `for (const d of
     merged)` with `const merged: Doc<"t">[] = []`, or destructured from the object a project helper returns:
-    `const { profile } = await requireOwner(ctx)`, or assigned to a `let` declared empty or
+    `const { profile } = await requireOwner(ctx)`, or an element of the rows a project helper returns when
+    every `return` agrees (`return [me]`, `return []`, `return rows.filter(...)`), or assigned to a `let` declared empty or
     `null`: `found = rows.find(...) ?? null`, or destructured from reads run in parallel:
     `const [task, rows] = await Promise.all([ctx.db.get(id), query.collect()])`, also the
     documents of `await Promise.all(ids.map((id) => ctx.db.get(id)))`, and those convex-helpers'
@@ -177,6 +192,17 @@ class ExplicitTableIds(Rule):
                 output='import type { QueryCtx } from "./_generated/server";\nimport type { Doc } from "./_generated/dataModel";\n'
                 'export async function badge(ctx: QueryCtx, task: Doc<"tasks">) {\n'
                 '  return task.review?.by ? await ctx.db.get("users", task.review.by) : null;\n}\n'),
+        # triage G56b P5 (opsuite's getVisibleMemberships): a helper with several `return`s of one table's rows
+        Invalid(_VISIBLE + _OWNERS, files={"convex/schema.ts": SCHEMA}, lines=[14], message='write `db.get("users", ...)`',
+                output=_VISIBLE + _OWNERS.replace("get(t.owner)", 'get("users", t.owner)'),
+                note="`[me]`, `[]` and the filtered rows of a query on the table agree"),
+        Invalid(_VISIBLE.replace("return [];", 'return [await ctx.db.query("users").first()];') + _OWNERS,
+                files={"convex/schema.ts": SCHEMA}, lines=[14], message="could not tell the table",
+                note="one `return` gives a user: the rows may be of either table"),
+        Invalid(_VISIBLE.replace("return [];", _CAST) + _OWNERS,
+                files={"convex/schema.ts": SCHEMA}, lines=[14], message='write `db.get("users", ...)`',
+                output=_VISIBLE.replace("return [];", _CAST) + _OWNERS.replace("get(t.owner)", 'get("users", t.owner)'),
+                note="a value cast to an array of documents: the type says"),
         # triage G40 P3 (Ballon-Boutique's cart: `duplicates: CartItemDoc[]`, `type CartItemDoc = Doc<"cartItems">`)
         Invalid('import { MutationCtx } from "./_generated/server";\nimport { Doc } from "./_generated/dataModel";\n'
                 'type TaskDoc = Doc<"tasks">;\n'
