@@ -44,7 +44,7 @@ from .arguments import Literal, batch_arguments, invoked_arguments, passed_argum
 from .clients import (CLIENT_METHODS, STRING_NAME, ClientCall, client_calls, imports_a_convex_package,
                       is_convex_package)
 from .component_clients import (COMPONENT_HOWS, DISPATCH_NAMES, ENQUEUE_METHODS, ON_COMPLETE, dispatch_of,
-                                is_workflow_step, workflow_definitions)
+                                is_workflow_step, kept_component, workflow_definitions)
 from .definitions import Def, ExternalDef, NamespaceDef, loaded_module
 from .facts import CallSite, FileFacts, FunctionInfo
 from .discover import client_sources, is_server_side_path, is_test_file
@@ -411,6 +411,10 @@ class ReferenceResolver:
             if entry is None or entry.type == "method_definition":
                 return None
             return self._resolve_path(facts, js.unwrap(entry) or entry, func, path[1:], depth + 1)
+        if path and path[0] == "component":  # `authComponent.component.adapter.findOne`
+            kept = kept_component(self.linker, facts, value)
+            if kept is not None:
+                return self._resolve_path(facts, js.unwrap(kept) or kept, func, path[1:], depth + 1)
         r = self.resolve(facts, value, func, depth)
         return r.extended(path) if r is not None else None
 
