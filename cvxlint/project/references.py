@@ -41,8 +41,8 @@ from ..syntax import js, scope
 from ..syntax.tree import Node
 from . import jsonc
 from .arguments import Literal, batch_arguments, invoked_arguments, passed_arguments
-from .clients import (CLIENT_METHODS, STRING_NAME, ClientCall, client_calls, imports_a_convex_package,
-                      is_convex_package)
+from .clients import (BETTER_AUTH_HELPER_FACTORIES, BETTER_AUTH_HELPERS, CLIENT_METHODS, STRING_NAME, ClientCall,
+                      client_calls, imports_a_convex_package, is_convex_package)
 from .component_clients import (COMPONENT_HOWS, DISPATCH_NAMES, ENQUEUE_METHODS, ON_COMPLETE, dispatch_of,
                                 is_workflow_step, kept_component, workflow_definitions)
 from .definitions import Def, ExternalDef, NamespaceDef, loaded_module
@@ -69,12 +69,12 @@ GENERATED_NAMESPACES = ("api", "internal", "components")
 # the hooks (`useQuery(ref, args | "skip")`, `usePaginatedQuery(ref, args, options)`, their
 # @convex-dev/react-query names `useConvexQuery`/`useConvexPaginatedQuery`, the Vue composables
 # of convex-vue and @convex-vue/core), client methods (`client.query(ref, args)`,
-# `client.onUpdate(ref, args, callback)`), Next.js helpers (`fetchQuery(ref, args, options)`)
-# and TanStack Query's (`convexQuery(ref, args | "skip")`)
+# `client.onUpdate(ref, args, callback)`), Next.js helpers (`fetchQuery(ref, args, options)`,
+# Better Auth's `fetchAuthQuery(ref, args)`) and TanStack Query's (`convexQuery(ref, args | "skip")`)
 ARGUMENTS_AFTER_REFERENCE = frozenset(("useQuery", "usePaginatedQuery", "query", "mutation", "action",
                                        "watchQuery", "onUpdate", "fetchQuery", "fetchMutation", "fetchAction",
                                        "preloadQuery", "convexQuery", "convexAction", "useConvexQuery",
-                                       "useConvexPaginatedQuery", "useConvexHttpQuery"))
+                                       "useConvexPaginatedQuery", "useConvexHttpQuery", *BETTER_AUTH_HELPERS))
 # the Vue composables above whose arguments may be reactive (`MaybeRefOrGetter`, which they
 # read with Vue's `toValue`): convex-vue 0.1.5's and @convex-vue/core 0.0.4's (checked in
 # their published .d.ts and code)
@@ -1671,7 +1671,7 @@ def _convex_sends_arguments(resolver: ReferenceResolver, facts: FileFacts, call:
         return True
     if call.how not in CLIENT_METHODS or callee.type != "member_expression":
         d = resolver.linker.value_of(facts, callee)
-        return isinstance(d, ExternalDef) and is_convex_package(d.module)
+        return isinstance(d, ExternalDef) and is_convex_package(d.module) or _is_better_auth_helper(resolver, d, call.how)
     receiver, where = js.unwrap(callee.child("object")), facts
     if receiver is not None and receiver.type == "identifier":
         ref = facts.ref_of(receiver)
@@ -1692,6 +1692,17 @@ def _convex_sends_arguments(resolver: ReferenceResolver, facts: FileFacts, call:
         return isinstance(d, ExternalDef) and is_convex_package(d.module) and d.name in _CLIENT_HOOKS and not d.path
     made = made_with_new(resolver.linker, facts, callee)
     return made is not None and _is_client_class(made[2])
+
+
+def _is_better_auth_helper(resolver: ReferenceResolver, d, how: str) -> bool:
+    """Is `d`, what a call's callee denotes, the `how` helper of what Better Auth's
+    `convexBetterAuthNextJs(opts)` returns (`export const { fetchAuthQuery } = ...`, or
+    `auth.fetchAuthQuery` of `const auth = ...`), which sends the arguments as written?"""
+    if how not in BETTER_AUTH_HELPERS or not isinstance(d, Def) or d.path != (how,) or d.node.type != "call_expression":
+        return False
+    made_by = resolver.linker.value_of(d.facts, js.callee(d.node))
+    return isinstance(made_by, ExternalDef) and not made_by.path \
+        and (made_by.module, made_by.name) in BETTER_AUTH_HELPER_FACTORIES
 
 
 def _forwards_to_convex(resolver: ReferenceResolver, facts: FileFacts, call: ClientCall) -> bool:
