@@ -902,8 +902,10 @@ class RequireAccessControl(Rule):
               '  return await ctx.db.query("progress").withIndex("by_user", (q) => q.eq("userNo", userNo)).take(50);\n}});\n',
               files={**AUTH_CONFIG, "convex/lib/auth.ts": 'export async function callerNumber(ctx: any): Promise<number | null> {\n'
                      '  const identity = await ctx.auth.getUserIdentity();\n  const claim = identity?.userNo;\n'
-                     '  if (typeof claim === "number") return claim;\n  return null;\n}\n'},
-              note="the identity's claim kept in a const that the helper returns or else null, and the handler stops on null"),
+                     '  if (typeof claim === "number") return claim;\n'
+                     '  if (typeof claim === "string" && claim !== "") return Number(claim);\n  return null;\n}\n'},
+              note="the identity's claim kept in a const that the helper returns (or converts, where it holds a "
+                   "value) or else null, and the handler stops on null"),
         Valid(SERVER + 'import { requireAdmin } from "./lib/admin";\n'
               'export const page = query({ args: { slug: v.string() }, handler: async (ctx, args) => {\n'
               '  const page = await ctx.db.query("cmsPages").withIndex("by_slug", (q) => q.eq("slug", args.slug)).first();\n'
