@@ -45,6 +45,7 @@ from .clients import (BETTER_AUTH_HELPER_FACTORIES, BETTER_AUTH_HELPERS, CLIENT_
                       client_calls, imports_a_convex_package, is_convex_package)
 from .component_clients import (COMPONENT_HOWS, DISPATCH_NAMES, ENQUEUE_METHODS, ON_COMPLETE, dispatch_of,
                                 is_workflow_step, kept_component, workflow_definitions)
+from .callgraph import _awaited, returned_new
 from .definitions import Def, ExternalDef, NamespaceDef, loaded_module
 from .facts import CallSite, FileFacts, FunctionInfo
 from .discover import client_sources, is_server_side_path, is_test_file
@@ -1679,14 +1680,16 @@ def _convex_sends_arguments(resolver: ReferenceResolver, facts: FileFacts, call:
                 and 0 <= ref.index < len(ref.func.param_types):  # `(client: ConvexHttpClient) => ...`
             return (ref.func.param_types[ref.index] or "").strip() in _CLIENT_CLASSES
         if ref is not None:
-            held = js.unwrap(local_const(facts, receiver))
+            held = _awaited(local_const(facts, receiver))
         else:
             d = resolver.linker.value_of(facts, receiver)
-            held, where = (d.node, d.facts) if isinstance(d, Def) and not d.path else (None, facts)
+            held, where = (_awaited(d.node), d.facts) if isinstance(d, Def) and not d.path else (None, facts)
         if held is not None and held.type == "call_expression":
-            receiver = held  # `const convex = useConvex()`
+            receiver = held  # `const convex = useConvex()`, `const client = await getAuthedClient(token)`
     if receiver is not None and receiver.type == "member_expression":  # `this.client.query(...)`
         return _client_in_this_field(resolver, facts, receiver)
+    if receiver is not None and receiver.type == "call_expression" and _returns_new_client(resolver, where, receiver):
+        return True
     if receiver is not None and receiver.type == "call_expression":  # `useConvex().query(...)`
         d = resolver.linker.value_of(where, js.callee(receiver))
         return isinstance(d, ExternalDef) and is_convex_package(d.module) and d.name in _CLIENT_HOOKS and not d.path
@@ -1721,6 +1724,17 @@ def _forwards_to_convex(resolver: ReferenceResolver, facts: FileFacts, call: Cli
     return any(r.func.node is d.node and r.forwards_arguments and r.how not in PAGINATED_HOOKS and r.index < len(args)
                and js.unwrap(args[r.index]) is js.unwrap(call.ref)
                for r in relays)
+
+
+def _returns_new_client(resolver: ReferenceResolver, facts: FileFacts, call: Node) -> bool:
+    """Is `call` a call of the app's function that returns a Convex client it makes on every
+    `return` (`const client = new ConvexHttpClient(url); client.setAuth(token); return client`),
+    the "authenticated server client" helper of API routes?"""
+    d = resolver.linker.value_of(facts, js.callee(call))
+    if not isinstance(d, Def) or d.path or not js.is_function(d.node):
+        return False
+    made = returned_new(d.facts, d.node)
+    return made is not None and _is_client_class(resolver.linker.value_of(d.facts, js.callee(made)))
 
 
 def _is_client_class(d) -> bool:

@@ -275,6 +275,15 @@ class ArgsMismatchValidator(Rule):
               'export async function load(room: string) {\n  return fetchAuthQuery(api.feeds.list, { room });\n}\n',
               path="app/load.ts", files=FEEDS,
               note="the app's own `fetchAuthQuery`, which makes other arguments: not Better Auth's"),
+        Valid('import { api } from "../../convex/_generated/api";\nimport { authedClient } from "../../lib/convex";\n'
+              'export async function GET() {\n  const client = await authedClient();\n'
+              '  return Response.json(await client.query(api.feeds.list, { room: "general" }));\n}\n',
+              path="app/feed/route.ts",
+              files={**FEEDS, "lib/convex.ts": 'import { ConvexHttpClient } from "convex/browser";\n'
+                     'export async function authedClient() {\n'
+                     '  const inner = new ConvexHttpClient(process.env.NEXT_PUBLIC_CONVEX_URL!);\n'
+                     '  return { query: (fn: any, args: any) => inner.query(fn, { channel: args.room }) };\n}\n'},
+              note="the app's factory returns its own object, whose `query` makes other arguments"),
         Valid('import { api } from "../convex/_generated/api";\nimport { feeds } from "./feeds";\n'
               'export function Feed({ channel }: { channel: string }) {\n'
               '  return feeds.query(api.feeds.page, { channel });\n}\n',
@@ -319,6 +328,17 @@ class ArgsMismatchValidator(Rule):
                 '  return auth.fetchAuthQuery(api.feeds.list, { channel, max: 5 });\n}\n',
                 path="app/actions.ts", files={**FEEDS, "lib/auth-server.ts": AUTH_SERVER}, lines=[5, 5, 6, 6, 7, 8, 9],
                 note="Better Auth's `fetchAuthQuery(ref, args)` and co. hand the arguments to `fetchQuery` as written"),
+        # triage G56a P4: the "authenticated server client" helper of Next.js API routes
+        Invalid('import { api } from "../../convex/_generated/api";\nimport { authedClient } from "../../lib/convex";\n'
+                'export async function GET(req: Request) {\n'
+                '  const client = await authedClient(req.headers.get("authorization") ?? "");\n'
+                '  return Response.json(await client.query(api.feeds.list, { chanel: "general" }));\n}\n',
+                path="app/feed/route.ts", lines=[5, 5],
+                files={**FEEDS, "lib/convex.ts": 'import { ConvexHttpClient } from "convex/browser";\n'
+                       'export async function authedClient(token: string) {\n'
+                       '  const client = new ConvexHttpClient(process.env.NEXT_PUBLIC_CONVEX_URL!);\n'
+                       '  client.setAuth(token);\n  return client;\n}\n'},
+                note="a client made and returned by the app's own function is Convex's client"),
         # triage G45 P2 (white-board's `useApiMutation`): a hook that only adds a pending state
         Invalid('import { api } from "../convex/_generated/api";\nimport { useBusyMutation } from "./useBusyMutation";\n'
                 'export function Composer({ channel }: { channel: string }) {\n'
