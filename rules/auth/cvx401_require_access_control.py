@@ -32,6 +32,12 @@ ENTS_RULES_BUILDER = {**AUTH_CONFIG, "convex/functions.ts":
 SERVER = ('import { v } from "convex/values";\nimport { mutation, query } from "./_generated/server";\n'
           'import { getAuthUserId } from "@convex-dev/auth/server";\n')
 
+# a query that stops on a falsy caller number from the app's `callerNumber` helper
+CALLER_NUMBER_QUERY = ('import { callerNumber } from "./lib/auth";\n'
+                       'export const mine = query({ args: {}, handler: async (ctx) => {\n'
+                       '  const userNo = await callerNumber(ctx);\n  if (!userNo) return null;\n'
+                       '  return await ctx.db.query("progress").withIndex("by_user", (q) => q.eq("userNo", userNo)).take(50);\n'
+                       '}});\n')
 # @convex-dev/better-auth's client, as its docs make it (convex/auth.ts)
 BETTER_AUTH_CLIENT = ('import { createClient } from "@convex-dev/better-auth";\nimport { components } from "./_generated/api";\n'
                       'import type { DataModel } from "./_generated/dataModel";\n'
@@ -896,10 +902,7 @@ class RequireAccessControl(Rule):
               files={**AUTH_CONFIG, "convex/lib/auth.ts": 'export async function optionalUser(ctx: any): Promise<string | null> {\n'
                      '  const identity = await ctx.auth.getUserIdentity();\n  return identity?.subject ?? null;\n}\n'},
               note="a helper that hands on the identity's null (`identity?.subject ?? null`), which the handler stops on"),
-        Valid(SERVER + 'import { callerNumber } from "./lib/auth";\n'
-              'export const mine = query({ args: {}, handler: async (ctx) => {\n'
-              '  const userNo = await callerNumber(ctx);\n  if (!userNo) return null;\n'
-              '  return await ctx.db.query("progress").withIndex("by_user", (q) => q.eq("userNo", userNo)).take(50);\n}});\n',
+        Valid(SERVER + CALLER_NUMBER_QUERY,
               files={**AUTH_CONFIG, "convex/lib/auth.ts": 'export async function callerNumber(ctx: any): Promise<number | null> {\n'
                      '  const identity = await ctx.auth.getUserIdentity();\n  const claim = identity?.userNo;\n'
                      '  if (typeof claim === "number") return claim;\n'
@@ -1816,10 +1819,7 @@ class RequireAccessControl(Rule):
                        '  const identity = await ctx.auth.getUserIdentity();\n  return identity?.subject ?? null;\n}\n'},
                 lines=[6], message="never checks it",
                 note="the helper hands on null, but the handler only tests it on the way: an anonymous caller still writes"),
-        Invalid(SERVER + 'import { callerNumber } from "./lib/auth";\n'
-                'export const mine = query({ args: {}, handler: async (ctx) => {\n'
-                '  const userNo = await callerNumber(ctx);\n  if (!userNo) return null;\n'
-                '  return await ctx.db.query("progress").withIndex("by_user", (q) => q.eq("userNo", userNo)).take(50);\n}});\n',
+        Invalid(SERVER + CALLER_NUMBER_QUERY,
                 files={**AUTH_CONFIG, "convex/lib/auth.ts": 'export async function callerNumber(ctx: any): Promise<number | null> {\n'
                        '  const identity = await ctx.auth.getUserIdentity();\n  const claim = identity?.userNo;\n'
                        '  if (typeof claim === "number") return claim;\n  return Number(process.env.GUEST_NUMBER);\n}\n'},
