@@ -3759,7 +3759,8 @@ def reached_through_lost_promise(r: Reached) -> bool:
 
 def _returns_optional_read(call: Node) -> bool:
     """Does a helper return what it reads from the identity through `?.`, keeping its null
-    (`return identity?.subject ?? null`, `=> (await ctx.auth.getUserIdentity())?.subject`)?
+    (`return identity?.subject ?? null`, `=> (await ctx.auth.getUserIdentity())?.subject`,
+    `const raw = identity?.userNo; if (typeof raw === "number") return raw; return null`)?
     Then the helper's caller gets null for an anonymous caller, and may stop on it."""
     def returned(read: Node, _depth: int) -> bool:
         o = js.outer(read)
@@ -3772,15 +3773,66 @@ def _returns_optional_read(call: Node) -> bool:
             p = o.parent
         if not reads_through:
             return False
-        if p is not None and p.type == "binary_expression" and p.has_tok("??") and o.field == "left":
-            default = js.unwrap(p.child("right"))
-            if default is None or not (default.type in ("null", "undefined")
-                                        or default.type == "identifier" and default.text == "undefined"):
-                return False  # `identity?.name ?? "guest"`: the null is gone
-            o = js.outer(p)
-            p = o.parent
-        return p is not None and (p.type == "return_statement" or p.type == "arrow_function" and o.field == "body")
+        if p is not None and p.type == "variable_declarator" and o.field == "value" \
+                and p.parent is not None and p.parent.has_tok("const"):
+            return _const_returned_keeping_null(p)
+        return _returned_keeping_null(o)
     return _value_acted_on(_value_of(call), returned)
+
+
+def _returned_keeping_null(o: Node) -> bool:
+    """Is the value `o` returned as it is, or with only a null default (`o ?? null`)?"""
+    p = o.parent
+    if p is not None and p.type == "binary_expression" and p.has_tok("??") and o.field == "left":
+        if not _is_nullish(js.unwrap(p.child("right"))):
+            return False  # `identity?.name ?? "guest"`: the null is gone
+        o = js.outer(p)
+        p = o.parent
+    return p is not None and (p.type == "return_statement" or p.type == "arrow_function" and o.field == "body")
+
+
+def _const_returned_keeping_null(declarator: Node) -> bool:
+    """Does the function return the const `declarator` binds (`const raw = identity?.userNo`),
+    and on its other paths return null, or something only where the const holds a value
+    (`if (typeof raw === "string") return Number(raw); return null`)? Then a signed-out caller
+    gets null from every path; a fallback (`return raw; ... return await defaultUser(ctx)`)
+    would hand the caller something else."""
+    name = declarator.child("name")
+    func = js.enclosing_function(declarator)
+    if name is None or name.type != "identifier" or func is None:
+        return False
+    returned = [js.outer(read) for read in scope.reads_of(func, name.text or "")
+                if _returned_keeping_null(js.outer(read))]
+    return bool(returned) and all(_is_nullish(js.unwrap(value)) or _only_when_held(value, name.text, func)
+                                  or any(value.start <= r.start and r.end <= value.end for r in returned)
+                                  for value in returned_values(func))
+
+
+def _only_when_held(n: Node, name: str | None, func: Node) -> bool:
+    """Is `n` reached only where the variable `name` holds a value: inside the `then` branch of
+    an `if` (in `func`) one of whose `&&` terms tests that it is present (`raw`, `raw !== null`)
+    or of a type other than undefined (`typeof raw === "string"`)?"""
+    while n is not func and n.parent is not None:
+        p = n.parent
+        if p.type == "if_statement" and n.field == "consequence" \
+                and any(_tests_presence(term, name) or _tests_defined_type(term, name)
+                        for term in _terms(p.child("condition"), "&&")):
+            return True
+        n = p
+    return False
+
+
+def _tests_defined_type(cond: Node, name: str | None) -> bool:
+    """`typeof x === "number"` (any type but "undefined"): true only when `x` holds a value."""
+    if cond.type != "binary_expression" or not (cond.has_tok("===") or cond.has_tok("==")):
+        return False
+    left, right = js.unwrap(cond.child("left")), js.unwrap(cond.child("right"))
+    for a, b in ((left, right), (right, left)):
+        if a is not None and a.type == "unary_expression" and a.has_tok("typeof") and a.children \
+                and js.unwrap(a.children[-1]) is not None and js.unwrap(a.children[-1]).text == name:
+            t = js.string_value(b) if b is not None else None
+            return t is not None and t not in ("undefined", "object")
+    return False
 
 
 def _handler_stops_on_null(r: Reached) -> bool:

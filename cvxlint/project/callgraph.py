@@ -138,7 +138,7 @@ class CallGraph:
             d = self.linker.value_of(facts, js.callee(made))
             if not isinstance(d, Def) or d.path or not js.is_function(d.node):
                 return None
-            made, where = _returned_new(d.facts, d.node), d.facts
+            made, where = returned_new(d.facts, d.node), d.facts
         if made is None or made.type != "new_expression":
             return None
         cls = self.linker.value_of(where, js.callee(made))
@@ -349,7 +349,7 @@ def returned_values(fn: Node) -> list[Node]:
     return [ret.children[0] for ret in js.return_statements(fn) if ret.children]
 
 
-def _returned_new(facts: FileFacts, fn: Node) -> Node | None:
+def returned_new(facts: FileFacts, fn: Node) -> Node | None:
     """The `new C(...)` a function returns on every `return`, directly or through a local
     const (`const a = new Access(ctx); await a.load(); return a`), or None."""
     made = []

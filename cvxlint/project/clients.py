@@ -9,7 +9,8 @@ regex run before anything is parsed; only files that pass it are parsed (`extrac
 function reference — React hooks (`useQuery`, `useMutation`, `useAction`,
 `usePaginatedQuery`), client methods (`convex.query(...)`, `useConvex().mutation(...)`,
 `ConvexHttpClient`/`ConvexClient`/`ConvexReactClient` methods), Next.js helpers
-(`fetchQuery`, `preloadQuery`, `fetchMutation`, `fetchAction`), TanStack Query's
+(`fetchQuery`, `preloadQuery`, `fetchMutation`, `fetchAction`, and Better Auth's
+`fetchAuthQuery` and co.), TanStack Query's
 `convexQuery`/`convexAction` and the Vue composables of convex-vue (`useConvexQuery`, ...),
 and requests to Convex's HTTP API (`fetch(`${url}/api/query`, { body: JSON.stringify({ path:
 "mod:fn", args }) })`, `axios.post(url, { path, args })`, `/api/run/mod/fn`: `_http_api_call`).
@@ -40,6 +41,17 @@ CLIENT_CALLS: dict[str, str] = {
     # like @convex-dev/react-query's); `useConvexHttpQuery` queries once, over HTTP
     "useConvexQuery": "query", "useConvexPaginatedQuery": "query", "useConvexHttpQuery": "query",
 }
+# Better Auth's server-side helpers (@convex-dev/better-auth, src/nextjs and src/react-start,
+# read in 0.12.5): `convexBetterAuthNextJs(opts)` and `convexBetterAuthReactStart(opts)` return
+# `fetchAuthQuery(ref, args)` and co., which hand `args` unchanged, with the session's token, to
+# convex/nextjs's fetchQuery/preloadQuery/fetchMutation/fetchAction (or a ConvexHttpClient's
+# query/mutation/action): the function's reference, kind and arguments are a client call's.
+BETTER_AUTH_HELPERS: dict[str, str] = {
+    "fetchAuthQuery": "query", "preloadAuthQuery": "query", "fetchAuthMutation": "mutation", "fetchAuthAction": "action",
+}
+BETTER_AUTH_HELPER_FACTORIES = frozenset({("@convex-dev/better-auth/nextjs", "convexBetterAuthNextJs"),
+                                          ("@convex-dev/better-auth/react-start", "convexBetterAuthReactStart")})
+CLIENT_CALLS.update(BETTER_AUTH_HELPERS)
 # Methods of ConvexReactClient / ConvexHttpClient / ConvexClient / useConvex().
 CLIENT_METHODS: dict[str, str] = {
     "query": "query", "watchQuery": "query", "onUpdate": "query", "prewarmQuery": "query",
@@ -47,7 +59,7 @@ CLIENT_METHODS: dict[str, str] = {
 }
 _MAY_CALL = re.compile(
     rb"_generated/api|/api/(query|mutation|action)\b|/api/run/|\b(use(Query|Mutation|Action|PaginatedQuery|Convex(Query|PaginatedQuery|HttpQuery|Mutation|Action)?)"
-    rb"|fetch(Query|Mutation|Action)|preloadQuery"
+    rb"|fetch(Auth)?(Query|Mutation|Action)|preload(Auth)?Query"
     rb"|convex(Query|Action)|Convex(Http|React)?Client|anyApi|makeFunctionReference)\b"
     # a function's name given to a client method on a receiver nothing types (`this.convex:
     # any` set from a React component, in a file that imports no Convex package)
@@ -60,8 +72,8 @@ STRING_NAME = re.compile(r"^[A-Za-z0-9_/-]+:[A-Za-z0-9_$]+$")
 # offset (2 ms per 85 kB); `in` runs at memory speed, so most files are ruled out by it.
 _MAY_CALL_PARTS = (
     b"_generated/api", b"useQuery", b"useMutation", b"useAction", b"usePaginatedQuery", b"useConvex", b"fetchQuery",
-    b"fetchMutation", b"fetchAction", b"preloadQuery", b"convexQuery", b"convexAction", b"ConvexClient",
-    b"ConvexHttpClient", b"ConvexReactClient", b"anyApi", b"makeFunctionReference",
+    b"fetchMutation", b"fetchAction", b"preloadQuery", b"fetchAuth", b"preloadAuthQuery", b"convexQuery", b"convexAction",
+    b"ConvexClient", b"ConvexHttpClient", b"ConvexReactClient", b"anyApi", b"makeFunctionReference",
     b"/api/query", b"/api/mutation", b"/api/action", b"/api/run/", b".query(", b".mutation(", b".action(",
 )
 

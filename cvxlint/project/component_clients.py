@@ -19,7 +19,8 @@ A client object is recognised by the class it is made with (`new Workpool(compon
 * `createTool({ handler })` of the agent makes a tool whose handler the agent calls inside its
   action, with that action's ctx;
 * `authComponent.getAuthUser(ctx)` of a `createClient(components.betterAuth)` of
-  `@convex-dev/better-auth` throws when no one is signed in (`SIGN_IN_METHODS`).
+  `@convex-dev/better-auth` throws when no one is signed in (`SIGN_IN_METHODS`), and its
+  `authComponent.component` is the `components.betterAuth` it was given (`KEEPS_COMPONENT`).
 """
 
 from __future__ import annotations
@@ -304,6 +305,24 @@ def requires_sign_in(linker: "Linker", facts: "FileFacts", site: "CallSite") -> 
 
     made_by = package_factory_of(linker, facts, site.callee)
     return made_by is not None and site.path[-1] in SIGN_IN_METHODS.get(made_by, frozenset())
+
+
+# Package functions whose client keeps the component reference it is given as `.component`,
+# so `client.component.x.y` is `components.<name>.x.y`: Better Auth's `createClient(component)`
+# returns `{ component, ... }` (0.9, src/client/index.ts; 0.12 no longer does).
+KEEPS_COMPONENT: frozenset[tuple[str, str]] = frozenset({(BETTER_AUTH, "createClient")})
+
+
+def kept_component(linker: "Linker", facts: "FileFacts", made: Node) -> Node | None:
+    """The component reference a client call keeps as `.component` (the first argument of
+    `createClient(components.betterAuth)`), or None for any other call."""
+    if made.type != "call_expression":
+        return None
+    fn = linker.value_of(facts, js.callee(made))
+    if not isinstance(fn, ExternalDef) or fn.path or (fn.module, fn.name) not in KEEPS_COMPONENT:
+        return None
+    args = js.call_args(made)
+    return args[0] if args else None
 
 
 def agent_tool_handlers(linker: "Linker", facts: "FileFacts") -> list[tuple[str, "FunctionInfo", "FileFacts"]]:

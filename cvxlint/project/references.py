@@ -41,10 +41,11 @@ from ..syntax import js, scope
 from ..syntax.tree import Node
 from . import jsonc
 from .arguments import Literal, batch_arguments, invoked_arguments, passed_arguments
-from .clients import (CLIENT_METHODS, STRING_NAME, ClientCall, client_calls, imports_a_convex_package,
-                      is_convex_package)
+from .clients import (BETTER_AUTH_HELPER_FACTORIES, BETTER_AUTH_HELPERS, CLIENT_METHODS, STRING_NAME, ClientCall,
+                      client_calls, imports_a_convex_package, is_convex_package)
 from .component_clients import (COMPONENT_HOWS, DISPATCH_NAMES, ENQUEUE_METHODS, ON_COMPLETE, dispatch_of,
-                                is_workflow_step, workflow_definitions)
+                                is_workflow_step, kept_component, workflow_definitions)
+from .callgraph import _awaited, returned_new
 from .definitions import Def, ExternalDef, NamespaceDef, loaded_module
 from .facts import CallSite, FileFacts, FunctionInfo
 from .discover import client_sources, is_server_side_path, is_test_file
@@ -69,12 +70,12 @@ GENERATED_NAMESPACES = ("api", "internal", "components")
 # the hooks (`useQuery(ref, args | "skip")`, `usePaginatedQuery(ref, args, options)`, their
 # @convex-dev/react-query names `useConvexQuery`/`useConvexPaginatedQuery`, the Vue composables
 # of convex-vue and @convex-vue/core), client methods (`client.query(ref, args)`,
-# `client.onUpdate(ref, args, callback)`), Next.js helpers (`fetchQuery(ref, args, options)`)
-# and TanStack Query's (`convexQuery(ref, args | "skip")`)
+# `client.onUpdate(ref, args, callback)`), Next.js helpers (`fetchQuery(ref, args, options)`,
+# Better Auth's `fetchAuthQuery(ref, args)`) and TanStack Query's (`convexQuery(ref, args | "skip")`)
 ARGUMENTS_AFTER_REFERENCE = frozenset(("useQuery", "usePaginatedQuery", "query", "mutation", "action",
                                        "watchQuery", "onUpdate", "fetchQuery", "fetchMutation", "fetchAction",
                                        "preloadQuery", "convexQuery", "convexAction", "useConvexQuery",
-                                       "useConvexPaginatedQuery", "useConvexHttpQuery"))
+                                       "useConvexPaginatedQuery", "useConvexHttpQuery", *BETTER_AUTH_HELPERS))
 # the Vue composables above whose arguments may be reactive (`MaybeRefOrGetter`, which they
 # read with Vue's `toValue`): convex-vue 0.1.5's and @convex-vue/core 0.0.4's (checked in
 # their published .d.ts and code)
@@ -411,6 +412,10 @@ class ReferenceResolver:
             if entry is None or entry.type == "method_definition":
                 return None
             return self._resolve_path(facts, js.unwrap(entry) or entry, func, path[1:], depth + 1)
+        if path and path[0] == "component":  # `authComponent.component.adapter.findOne`
+            kept = kept_component(self.linker, facts, value)
+            if kept is not None:
+                return self._resolve_path(facts, js.unwrap(kept) or kept, func, path[1:], depth + 1)
         r = self.resolve(facts, value, func, depth)
         return r.extended(path) if r is not None else None
 
@@ -1667,7 +1672,7 @@ def _convex_sends_arguments(resolver: ReferenceResolver, facts: FileFacts, call:
         return True
     if call.how not in CLIENT_METHODS or callee.type != "member_expression":
         d = resolver.linker.value_of(facts, callee)
-        return isinstance(d, ExternalDef) and is_convex_package(d.module)
+        return isinstance(d, ExternalDef) and is_convex_package(d.module) or _is_better_auth_helper(resolver, d, call.how)
     receiver, where = js.unwrap(callee.child("object")), facts
     if receiver is not None and receiver.type == "identifier":
         ref = facts.ref_of(receiver)
@@ -1675,19 +1680,32 @@ def _convex_sends_arguments(resolver: ReferenceResolver, facts: FileFacts, call:
                 and 0 <= ref.index < len(ref.func.param_types):  # `(client: ConvexHttpClient) => ...`
             return (ref.func.param_types[ref.index] or "").strip() in _CLIENT_CLASSES
         if ref is not None:
-            held = js.unwrap(local_const(facts, receiver))
+            held = _awaited(local_const(facts, receiver))
         else:
             d = resolver.linker.value_of(facts, receiver)
-            held, where = (d.node, d.facts) if isinstance(d, Def) and not d.path else (None, facts)
+            held, where = (_awaited(d.node), d.facts) if isinstance(d, Def) and not d.path else (None, facts)
         if held is not None and held.type == "call_expression":
-            receiver = held  # `const convex = useConvex()`
+            receiver = held  # `const convex = useConvex()`, `const client = await getAuthedClient(token)`
     if receiver is not None and receiver.type == "member_expression":  # `this.client.query(...)`
         return _client_in_this_field(resolver, facts, receiver)
+    if receiver is not None and receiver.type == "call_expression" and _returns_new_client(resolver, where, receiver):
+        return True
     if receiver is not None and receiver.type == "call_expression":  # `useConvex().query(...)`
         d = resolver.linker.value_of(where, js.callee(receiver))
         return isinstance(d, ExternalDef) and is_convex_package(d.module) and d.name in _CLIENT_HOOKS and not d.path
     made = made_with_new(resolver.linker, facts, callee)
     return made is not None and _is_client_class(made[2])
+
+
+def _is_better_auth_helper(resolver: ReferenceResolver, d, how: str) -> bool:
+    """Is `d`, what a call's callee denotes, the `how` helper of what Better Auth's
+    `convexBetterAuthNextJs(opts)` returns (`export const { fetchAuthQuery } = ...`, or
+    `auth.fetchAuthQuery` of `const auth = ...`), which sends the arguments as written?"""
+    if how not in BETTER_AUTH_HELPERS or not isinstance(d, Def) or d.path != (how,) or d.node.type != "call_expression":
+        return False
+    made_by = resolver.linker.value_of(d.facts, js.callee(d.node))
+    return isinstance(made_by, ExternalDef) and not made_by.path \
+        and (made_by.module, made_by.name) in BETTER_AUTH_HELPER_FACTORIES
 
 
 def _forwards_to_convex(resolver: ReferenceResolver, facts: FileFacts, call: ClientCall) -> bool:
@@ -1706,6 +1724,17 @@ def _forwards_to_convex(resolver: ReferenceResolver, facts: FileFacts, call: Cli
     return any(r.func.node is d.node and r.forwards_arguments and r.how not in PAGINATED_HOOKS and r.index < len(args)
                and js.unwrap(args[r.index]) is js.unwrap(call.ref)
                for r in relays)
+
+
+def _returns_new_client(resolver: ReferenceResolver, facts: FileFacts, call: Node) -> bool:
+    """Is `call` a call of the app's function that returns a Convex client it makes on every
+    `return` (`const client = new ConvexHttpClient(url); client.setAuth(token); return client`),
+    the "authenticated server client" helper of API routes?"""
+    d = resolver.linker.value_of(facts, js.callee(call))
+    if not isinstance(d, Def) or d.path or not js.is_function(d.node):
+        return False
+    made = returned_new(d.facts, d.node)
+    return made is not None and _is_client_class(resolver.linker.value_of(d.facts, js.callee(made)))
 
 
 def _is_client_class(d) -> bool:

@@ -32,6 +32,12 @@ ENTS_RULES_BUILDER = {**AUTH_CONFIG, "convex/functions.ts":
 SERVER = ('import { v } from "convex/values";\nimport { mutation, query } from "./_generated/server";\n'
           'import { getAuthUserId } from "@convex-dev/auth/server";\n')
 
+# a query that stops on a falsy caller number from the app's `callerNumber` helper
+CALLER_NUMBER_QUERY = ('import { callerNumber } from "./lib/auth";\n'
+                       'export const mine = query({ args: {}, handler: async (ctx) => {\n'
+                       '  const userNo = await callerNumber(ctx);\n  if (!userNo) return null;\n'
+                       '  return await ctx.db.query("progress").withIndex("by_user", (q) => q.eq("userNo", userNo)).take(50);\n'
+                       '}});\n')
 # @convex-dev/better-auth's client, as its docs make it (convex/auth.ts)
 BETTER_AUTH_CLIENT = ('import { createClient } from "@convex-dev/better-auth";\nimport { components } from "./_generated/api";\n'
                       'import type { DataModel } from "./_generated/dataModel";\n'
@@ -285,7 +291,8 @@ class RequireAccessControl(Rule):
       named like them (`getCurrentUser`, `getViewer`, `getAuthUser`) whose result is acted
       on (checked, compared, passed on, dereferenced; a value read from it through `?.`
       counts when that is checked: `const email = identity?.email; if (!email) ...`, and
-      a helper's `return identity?.subject ?? null` when the handler stops on null); a
+      a helper's `return identity?.subject ?? null`, or a const holding it that the helper
+      returns or else null, when the handler stops on null); a
       fetch whose result is ignored or read only through `?.` is reported as "fetched but
       never checked", and so is one not awaited (a promise is never null), one tested only
       by an `if` whose branch does not stop the function (`if (!identity) new Error(...)`),
@@ -895,6 +902,13 @@ class RequireAccessControl(Rule):
               files={**AUTH_CONFIG, "convex/lib/auth.ts": 'export async function optionalUser(ctx: any): Promise<string | null> {\n'
                      '  const identity = await ctx.auth.getUserIdentity();\n  return identity?.subject ?? null;\n}\n'},
               note="a helper that hands on the identity's null (`identity?.subject ?? null`), which the handler stops on"),
+        Valid(SERVER + CALLER_NUMBER_QUERY,
+              files={**AUTH_CONFIG, "convex/lib/auth.ts": 'export async function callerNumber(ctx: any): Promise<number | null> {\n'
+                     '  const identity = await ctx.auth.getUserIdentity();\n  const claim = identity?.userNo;\n'
+                     '  if (typeof claim === "number") return claim;\n'
+                     '  if (typeof claim === "string" && claim !== "") return Number(claim);\n  return null;\n}\n'},
+              note="the identity's claim kept in a const that the helper returns (or converts, where it holds a "
+                   "value) or else null, and the handler stops on null"),
         Valid(SERVER + 'import { requireAdmin } from "./lib/admin";\n'
               'export const page = query({ args: { slug: v.string() }, handler: async (ctx, args) => {\n'
               '  const page = await ctx.db.query("cmsPages").withIndex("by_slug", (q) => q.eq("slug", args.slug)).first();\n'
@@ -1805,6 +1819,12 @@ class RequireAccessControl(Rule):
                        '  const identity = await ctx.auth.getUserIdentity();\n  return identity?.subject ?? null;\n}\n'},
                 lines=[6], message="never checks it",
                 note="the helper hands on null, but the handler only tests it on the way: an anonymous caller still writes"),
+        Invalid(SERVER + CALLER_NUMBER_QUERY,
+                files={**AUTH_CONFIG, "convex/lib/auth.ts": 'export async function callerNumber(ctx: any): Promise<number | null> {\n'
+                       '  const identity = await ctx.auth.getUserIdentity();\n  const claim = identity?.userNo;\n'
+                       '  if (typeof claim === "number") return claim;\n  return Number(process.env.GUEST_NUMBER);\n}\n'},
+                lines=[6], message="never checks it",
+                note="the helper's claim or else a guest number: a signed-out caller gets the guest's rows"),
         Invalid(SERVER + 'export const team = query({ args: {}, handler: async (ctx) => {\n'
                 '  const users = await ctx.db.query("users").take(50);\n  return users.filter((u) => u.active);\n}});\n',
                 files=AUTH_CONFIG, lines=[4], message="reads the `users` table",

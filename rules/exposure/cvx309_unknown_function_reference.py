@@ -262,6 +262,14 @@ class UnknownFunctionReference(Rule):
                 path="src/Feed.jsx", files=FEEDS, lines=[3, 4, 5],
                 message="which is not a",
                 note="a function of another kind: Convex refuses the call"),
+        Invalid('"use server";\nimport { api } from "../convex/_generated/api";\n'
+                'import { fetchAuthQuery } from "../lib/auth-server";\n'
+                'export async function save() {\n  await fetchAuthQuery(api.feeds.store as any, {});\n}\n',
+                path="app/actions.ts", lines=[5], message="`fetchAuthQuery` is given mutation `feeds:store`, which is not "
+                "a query: Convex refuses to run it (\"Trying to execute ... as Query\"); use `fetchAuthMutation`",
+                files={**FEEDS, "lib/auth-server.ts": 'import { convexBetterAuthNextJs } from "@convex-dev/better-auth/nextjs";\n'
+                       'export const { fetchAuthQuery } = convexBetterAuthNextJs({ convexUrl: "u", convexSiteUrl: "s" });\n'},
+                note="Better Auth's Next.js helper runs a query with the session's token: a mutation fails"),
         Invalid('import { useConvexMutation } from "@convex-vue/core";\nimport { names } from "./names";\n'
                 'export const useWipe = () => useConvexMutation(names.feeds.wipe as any);\n',
                 path="src/useWipe.ts", lines=[3], message='`"feeds:wipeAll"` names no function of this app',
@@ -387,10 +395,11 @@ _FAMILIES = [
     {"query": "fetchQuery", "mutation": "fetchMutation", "action": "fetchAction"},
     {"query": "convexQuery", "mutation": "useConvexMutation", "action": "useConvexAction"},
     {"query": ".query()", "mutation": ".mutation()", "action": ".action()"},
+    {"query": "fetchAuthQuery", "mutation": "fetchAuthMutation", "action": "fetchAuthAction"},  # Better Auth's
 ]
 _RIGHT_CALL = {how: family for family in _FAMILIES for how in family.values()}
 _RIGHT_CALL.update({"usePaginatedQuery": _FAMILIES[0], "useQueryWithStatus": _FAMILIES[0],
-                    "preloadQuery": _FAMILIES[1], "convexAction": _FAMILIES[2]})
+                    "preloadQuery": _FAMILIES[1], "convexAction": _FAMILIES[2], "preloadAuthQuery": _FAMILIES[4]})
 _RIGHT_CALL.update({f".{m}()": _FAMILIES[3] for m in ("watchQuery", "onUpdate", "prewarmQuery", "paginatedQuery")})
 # convex-vue's hooks (its useConvexMutation/useConvexAction share react-query's names)
 _CONVEX_VUE = {"query": "useConvexQuery", "mutation": "useConvexMutation", "action": "useConvexAction"}

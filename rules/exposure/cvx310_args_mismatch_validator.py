@@ -15,6 +15,11 @@ FEEDS = {"convex/feeds.ts": 'import { paginationOptsValidator } from "convex/ser
          'export const purge = internalMutation({ args: { olderThanDays: v.number() }, handler: async () => null });\n'
          'export const summarize = action({ args: { channel: v.string() }, handler: async () => "" });\n'}
 
+# Better Auth's Next.js helpers, made as its docs show (lib/auth-server.ts)
+AUTH_SERVER = ('import { convexBetterAuthNextJs } from "@convex-dev/better-auth/nextjs";\n'
+               'export const auth = convexBetterAuthNextJs({ convexUrl: process.env.NEXT_PUBLIC_CONVEX_URL!,\n'
+               '  convexSiteUrl: process.env.NEXT_PUBLIC_CONVEX_SITE_URL! });\n'
+               'export const { fetchAuthQuery, fetchAuthMutation, fetchAuthAction, preloadAuthQuery } = auth;\n')
 # a workpool and a workflow (lines 1-12 of the example)
 COMPONENTS = ('import { Workpool } from "@convex-dev/workpool";\nimport { WorkflowManager } from "@convex-dev/workflow";\n'
               'import { v } from "convex/values";\nimport { components, internal } from "./_generated/api";\n'
@@ -264,6 +269,21 @@ class ArgsMismatchValidator(Rule):
               path="app/load.ts", files={**FEEDS, "app/server.ts": SERVER_WRAPPER},
               note="the app's own wrappers that make other arguments (`channel: args.room`), hand them "
                    "elsewhere too, or give them a default"),
+        Valid('import { fetchQuery } from "convex/nextjs";\nimport { api } from "../convex/_generated/api";\n'
+              'async function fetchAuthQuery(fn: any, args: any) {\n'
+              '  return fetchQuery(fn, { ...args, channel: args.room }, { token: process.env.TOKEN });\n}\n'
+              'export async function load(room: string) {\n  return fetchAuthQuery(api.feeds.list, { room });\n}\n',
+              path="app/load.ts", files=FEEDS,
+              note="the app's own `fetchAuthQuery`, which makes other arguments: not Better Auth's"),
+        Valid('import { api } from "../../convex/_generated/api";\nimport { authedClient } from "../../lib/convex";\n'
+              'export async function GET() {\n  const client = await authedClient();\n'
+              '  return Response.json(await client.query(api.feeds.list, { room: "general" }));\n}\n',
+              path="app/feed/route.ts",
+              files={**FEEDS, "lib/convex.ts": 'import { ConvexHttpClient } from "convex/browser";\n'
+                     'export async function authedClient() {\n'
+                     '  const inner = new ConvexHttpClient(process.env.NEXT_PUBLIC_CONVEX_URL!);\n'
+                     '  return { query: (fn: any, args: any) => inner.query(fn, { channel: args.room }) };\n}\n'},
+              note="the app's factory returns its own object, whose `query` makes other arguments"),
         Valid('import { api } from "../convex/_generated/api";\nimport { feeds } from "./feeds";\n'
               'export function Feed({ channel }: { channel: string }) {\n'
               '  return feeds.query(api.feeds.page, { channel });\n}\n',
@@ -297,6 +317,28 @@ class ArgsMismatchValidator(Rule):
                 path="app/load.ts", files={**FEEDS, "app/server.ts": SERVER_WRAPPER}, lines=[4, 4, 5, 5, 6],
                 note="the app's wrapper handing the reference and the arguments on unchanged to "
                      "`fetchQuery` / `fetchMutation` / a client's `query`"),
+        # triage G56a P1 (unofficial-duolingo-stories' server actions)
+        Invalid('"use server";\nimport { api } from "../convex/_generated/api";\n'
+                'import { auth, fetchAuthAction, fetchAuthMutation, fetchAuthQuery, preloadAuthQuery } from "../lib/auth-server";\n'
+                'export async function load(channel: string) {\n'
+                '  await fetchAuthMutation(api.feeds.post, { channel, text: "hi" });\n'
+                '  await fetchAuthQuery(api.feeds.list, { chanel: channel });\n'
+                '  await preloadAuthQuery(api.feeds.page, { channel });\n'
+                '  await fetchAuthAction(api.feeds.summarize, {});\n'
+                '  return auth.fetchAuthQuery(api.feeds.list, { channel, max: 5 });\n}\n',
+                path="app/actions.ts", files={**FEEDS, "lib/auth-server.ts": AUTH_SERVER}, lines=[5, 5, 6, 6, 7, 8, 9],
+                note="Better Auth's `fetchAuthQuery(ref, args)` and co. hand the arguments to `fetchQuery` as written"),
+        # triage G56a P4: the "authenticated server client" helper of Next.js API routes
+        Invalid('import { api } from "../../convex/_generated/api";\nimport { authedClient } from "../../lib/convex";\n'
+                'export async function GET(req: Request) {\n'
+                '  const client = await authedClient(req.headers.get("authorization") ?? "");\n'
+                '  return Response.json(await client.query(api.feeds.list, { chanel: "general" }));\n}\n',
+                path="app/feed/route.ts", lines=[5, 5],
+                files={**FEEDS, "lib/convex.ts": 'import { ConvexHttpClient } from "convex/browser";\n'
+                       'export async function authedClient(token: string) {\n'
+                       '  const client = new ConvexHttpClient(process.env.NEXT_PUBLIC_CONVEX_URL!);\n'
+                       '  client.setAuth(token);\n  return client;\n}\n'},
+                note="a client made and returned by the app's own function is Convex's client"),
         # triage G45 P2 (white-board's `useApiMutation`): a hook that only adds a pending state
         Invalid('import { api } from "../convex/_generated/api";\nimport { useBusyMutation } from "./useBusyMutation";\n'
                 'export function Composer({ channel }: { channel: string }) {\n'

@@ -5,6 +5,15 @@ HEAD = 'import { defineSchema, defineTable } from "convex/server";\nimport { v }
 ORDER_SENSITIVE = ("first", "take", "paginate")
 MEMBERS = (HEAD + 'export default defineSchema({\n  members: defineTable({ team: v.string(), user: v.string() })\n'
            '    .index("by_team", ["team"])\n    .index("by_team_user", ["team", "user"]),\n});\n')
+# a read of `by_team` in no particular order: its rows are only counted
+COUNT_TEAM = ('export const count = query({ args: { team: v.string() }, handler: async (ctx, { team }) =>\n'
+              '  (await ctx.db.query("members").withIndex("by_team", (q) => q.eq("team", team)).collect()).length });\n')
+# by_team_user (defined first) read by no query, by_team_role read by one
+THREE = (HEAD + 'export default defineSchema({\n  members: defineTable({ team: v.string(), user: v.string(), role: v.string() })\n'
+         '    .index("by_team", ["team"])\n    .index("by_team_user", ["team", "user"])\n'
+         '    .index("by_team_role", ["team", "role"]),\n});\n')
+ONE_ROLE = ('export const byRole = query({ args: { team: v.string(), role: v.string() }, handler: (ctx, { team, role }) =>\n'
+            '  ctx.db.query("members").withIndex("by_team_role", (q) => q.eq("team", team).eq("role", role)).take(10) });\n')
 ONE_MEMBER = ('export const one = query({ args: { team: v.string(), user: v.string() }, handler: (ctx, { team, user }) =>\n'
               '  ctx.db.query("members").withIndex("by_team_user", (q) => q.eq("team", team).eq("user", user)).unique() });\n')
 
@@ -15,7 +24,8 @@ class RedundantIndex(Rule):
     ## What it does
     In schema.ts, flags an index whose fields are exactly those of an earlier index on the
     same table (an error: the push fails), and an index whose fields are a prefix of another
-    index's fields (a warning: the longer index serves the same queries). Staged indexes are
+    index's fields (a warning: the longer index serves the same queries; when several do,
+    the message names one CVX710 does not report as unused). Staged indexes are
     left out. A prefix index is kept (not flagged) when some query reads it in
     `_creationTime` order within its range — with `.first()`, `.take(n)`, `.paginate()` or
     `.order()`, or returns its `.collect()` as it is (also as a property of a returned object, or
@@ -107,8 +117,7 @@ class RedundantIndex(Rule):
               note="returned through `.map`, which keeps the rows' order: the caller still gets _creationTime order"),
         Valid(MEMBERS, path="convex/schema.ts",
               files={"convex/members.ts": 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
-                     'export const count = query({ args: { team: v.string() }, handler: async (ctx, { team }) =>\n'
-                     '  (await ctx.db.query("members").withIndex("by_team", (q) => q.eq("team", team)).collect()).length });\n'},
+                     + COUNT_TEAM},
               note="no query uses `by_team_user`: that is the index to drop (CVX710), not `by_team`"),
         Valid(MEMBERS, path="convex/schema.ts", files={"convex/members.ts": 'import { query } from "./_generated/server";\n'
                                                       'import { v } from "convex/values";\n' + ONE_MEMBER},
@@ -148,11 +157,13 @@ class RedundantIndex(Rule):
                        '  ctx.db.query("members").withIndex("by_team", (q) => q.eq("team", team))\n'
                        '    .filter((q) => q.eq(q.field("role"), "admin")).take(10) });\n' + ONE_MEMBER},
                 note="the read's filter fixes `role`: by_team_role keeps its order, by_team_user (defined first) would not"),
+        Invalid(THREE, path="convex/schema.ts", lines=[5], message="is a prefix of `by_team_role`",
+                files={"convex/members.ts": 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
+                       + COUNT_TEAM + ONE_ROLE},
+                note="`by_team_user` is defined first but read by no query (CVX710): name the longer index in use"),
         Invalid(MEMBERS, path="convex/schema.ts", lines=[5], message="prefix",
                 files={"convex/members.ts": 'import { query } from "./_generated/server";\nimport { v } from "convex/values";\n'
-                       'export const count = query({ args: { team: v.string() }, handler: async (ctx, { team }) =>\n'
-                       '  (await ctx.db.query("members").withIndex("by_team", (q) => q.eq("team", team)).collect()).length });\n'
-                       + ONE_MEMBER},
+                       + COUNT_TEAM + ONE_MEMBER},
                 note="both used, and the prefix's rows only counted: the longer index serves that count as well"),
         Invalid(HEAD + 'export default defineSchema({\n  members: defineTable({ team: v.string(), user: v.string() })\n'
                 '    .index("by_team", ["team"])\n    .index("by_team_user", ["team", "user"]),\n'
@@ -162,9 +173,7 @@ class RedundantIndex(Rule):
                        'async function themeOf({ ctx, team }: { ctx: QueryCtx; team: string }) {\n'
                        '  return await ctx.db.query("settings").withIndex("by_team", (q) => q.eq("team", team)).first();\n}\n'
                        'export const theme = query({ args: { team: v.string() }, handler: (ctx, { team }) => themeOf({ ctx, team }) });\n'
-                       'export const count = query({ args: { team: v.string() }, handler: async (ctx, { team }) =>\n'
-                       '  (await ctx.db.query("members").withIndex("by_team", (q) => q.eq("team", team)).collect()).length });\n'
-                       + ONE_MEMBER},
+                       + COUNT_TEAM + ONE_MEMBER},
                 note="the `.first()` on `settings.by_team` (in a helper taking `{ ctx, team }`) is no read of `members.by_team`"),
         Invalid(HEAD + 'export default defineSchema({\n  members: defineTable({ team: v.string(), user: v.string() })\n'
                 '    .index("by_team", ["team"])\n    .index("by_team_user", ["team", "user"]),\n'
@@ -210,6 +219,7 @@ class RedundantIndex(Rule):
         outside = app.queries.index_reads_outside_chains()
         unseen = {name for t, name in outside if t is None}
         # a prefix index no query uses has no `.eq` calls to move: CVX710 says to drop it
+        # (and a longer index it reports is no index to move reads to)
         unused = {id(idx) for _t, idx in unused_indexes(ctx, app)}
         for table in schema.tables.values():
             if table.external or not table.known:
@@ -223,6 +233,9 @@ class RedundantIndex(Rule):
                                    related=[ctx.related(a.facts, a.name_node or a.node, f"`{a.name}` is defined here")])
             for i, a in enumerate(idxs):
                 longer = [b for b in idxs if len(b.fields) > len(a.fields) and b.fields[: len(a.fields)] == a.fields]
+                # a longer index CVX710 reports as unused is the one to drop, not the one to move
+                # this one's reads to; with none other left, this one stays
+                longer = [b for b in longer if id(b) not in unused]
                 needs_order = any(not any(set(b.fields[len(a.fields):]) <= fixed for b in longer)
                                   for fixed in ordered_use.get((table.name, a.name), ()))
                 if not longer or needs_order or a.name in unseen or (table.name, a.name) in outside \

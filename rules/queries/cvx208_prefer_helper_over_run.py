@@ -78,8 +78,9 @@ class PreferHelperOverRun(Rule):
 
     ## What it does
     Flags `ctx.runQuery` and `ctx.runMutation` called from a query or mutation (also in
-    helpers it calls). Calls into components (`components.*` references) are left alone —
-    they can only be reached that way — and so is a `runMutation` inside `try`, which is the
+    helpers it calls). Calls into components (`components.*` references, also through a
+    component client that keeps one, Better Auth's `authComponent.component.adapter.findOne`)
+    are left alone — they can only be reached that way — and so is a `runMutation` inside `try`, which is the
     documented way to roll back part of a mutation. So is a call of a function whose builder
     wraps `ctx.db` (convex-helpers triggers' `wrapDB`, row-level security) from one whose
     builder does not: a helper would write through the caller's raw `ctx.db`, past the
@@ -123,6 +124,15 @@ class PreferHelperOverRun(Rule):
         Valid(SERVER + 'export const total = query({ args: {}, handler: async (ctx) => {\n'
               '  const get = components.counter.lib.get;\n  return await ctx.runQuery(get, {});\n}});\n',
               note="a component reference held in a variable"),
+        Valid(SERVER + 'import { authComponent } from "./auth";\n'
+              'export const payment = mutation({ args: { customerId: v.string() }, handler: async (ctx, args) => {\n'
+              '  const account = await ctx.runQuery(authComponent.component.adapter.findOne, {\n'
+              '    model: "account", where: [{ field: "accountId", value: args.customerId }] });\n'
+              '  if (!account) throw new Error("no account");\n}});\n',
+              files={"convex/auth.ts": 'import { createClient } from "@convex-dev/better-auth";\n'
+                     'import { components } from "./_generated/api";\n'
+                     'export const authComponent = createClient(components.betterAuth);\n'},
+              note="Better Auth's client keeps the component it is given as `.component`: a component function"),
         Valid(SERVER + 'export const tryIt = mutation({ args: {}, handler: async (ctx) => {\n'
               '  try {\n    await ctx.runMutation(internal.jobs.risky, {});\n  } catch {\n    return false;\n  }\n  return true;\n}});\n'),
         Valid(SERVER + 'const hasDb = (ctx: any): ctx is QueryCtx | MutationCtx => "db" in ctx;\n'
@@ -158,6 +168,13 @@ class PreferHelperOverRun(Rule):
                 note="a helper that runs two functions: one finding, at the handler's call of it"),
         Invalid(SERVER + 'export const profile = query({ args: { id: v.string() }, handler: (ctx, { id }) =>\n'
                 '  ctx.runQuery(internal.users.get, { id }) });\n', lines=[5]),
+        Invalid(SERVER + 'import { usersClient } from "./clients";\n'
+                'export const profile = query({ args: { id: v.string() }, handler: (ctx, { id }) =>\n'
+                '  ctx.runQuery(usersClient.component.get, { id }) });\n',
+                files={"convex/clients.ts": 'import { internal } from "./_generated/api";\n'
+                       'function createClient(component: any) {\n  return { component };\n}\n'
+                       'export const usersClient = createClient(internal.users);\n'},
+                lines=[6], note="the app's own `createClient`: its `.component` is not a component's"),
         Invalid('import { mutation } from "./_generated/server";\nimport { internal } from "./_generated/api";\n'
                 'export const pair = mutation({ args: {}, handler: async (ctx) => {\n'
                 '  const waiting = await ctx.runQuery(internal.queue.waiting, {});\n  return waiting.length;\n}});\n',
