@@ -568,3 +568,58 @@ def catch_throws(try_node: Node) -> bool | None:
         return None
     owner = enclosing_function(try_node)
     return any(t.type == "throw_statement" and enclosing_function(t) is owner for t in body.walk())
+
+
+def _typeof_test(cond: Node | None, names: frozenset[str]) -> bool | None:
+    """`typeof btoa !== "undefined"` (or `=== "function"`) for one of `names`: True, the test
+    passes when the global is there; `typeof btoa === "undefined"`: False; anything else: None."""
+    cond = unwrap(cond)
+    if cond is None or cond.type != "binary_expression":
+        return None
+    left, right = unwrap(cond.child("left")), unwrap(cond.child("right"))
+    if right is not None and right.type == "unary_expression":
+        left, right = right, left
+    if left is None or left.type != "unary_expression" or not left.has_tok("typeof") or not left.children:
+        return None
+    operand = unwrap(left.children[-1])
+    if operand is None or operand.text is None or operand.text.removeprefix("globalThis.") not in names:
+        return None
+    kind = string_value(right)
+    negated = cond.has_tok("!==") or cond.has_tok("!=")
+    if not negated and not (cond.has_tok("===") or cond.has_tok("==")):
+        return None
+    if kind == "undefined":
+        return negated
+    if kind in ("function", "object"):
+        return not negated
+    return None
+
+
+def only_without_globals(n: Node, names: frozenset[str]) -> bool:
+    """Does `n` run only when a `typeof` test of its own function found one of the globals
+    `names` missing? The other branch of `typeof btoa === "function" ? btoa(s) : ...`, the
+    `else` of `if (typeof btoa !== "undefined")`, or code after such an `if` whose branch
+    always returns or throws: a fallback for other runtimes."""
+    cur = n
+    while cur.parent is not None and cur.type not in FUNCTION_TYPES:
+        p = cur.parent
+        if p.type == "ternary_expression" and cur.field in ("consequence", "alternative"):
+            there = _typeof_test(p.child("condition"), names)
+            if there is not None and there == (cur.field == "alternative"):
+                return True
+        elif p.type == "else_clause" and p.parent is not None and p.parent.type == "if_statement":
+            if _typeof_test(p.parent.child("condition"), names) is True:
+                return True
+        elif p.type == "if_statement" and cur.field == "consequence":
+            if _typeof_test(p.child("condition"), names) is False:
+                return True
+        elif p.type == "statement_block":
+            for before in p.children:
+                if before is cur:
+                    break
+                if before.type == "if_statement" and before.child("alternative") is None \
+                        and _typeof_test(before.child("condition"), names) is True \
+                        and always_exits(before.child("consequence")):
+                    return True
+        cur = p
+    return False
