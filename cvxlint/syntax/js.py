@@ -595,31 +595,33 @@ def _typeof_test(cond: Node | None, names: frozenset[str]) -> bool | None:
     return None
 
 
+def guarding_conditions(n: Node):
+    """(condition, outcome) for each test of `n`'s own function that must come out so for
+    `n` to run, nearest first: the branch of an `if` or `?:` holding it (`else`: False), and
+    an earlier `if (cond) { ...; return }` without `else` in a block around it (False)."""
+    child = n
+    for a in n.ancestors():
+        if is_function(a):
+            return
+        if a.type in ("if_statement", "ternary_expression") and child.field in ("consequence", "alternative"):
+            yield a.child("condition"), child.field == "consequence"
+        if a.type == "statement_block":
+            for prev in a.children:
+                if prev is child:
+                    break
+                if prev.type == "if_statement" and prev.child("alternative") is None \
+                        and always_exits(prev.child("consequence")):
+                    yield prev.child("condition"), False
+        child = a
+
+
 def only_without_globals(n: Node, names: frozenset[str]) -> bool:
     """Does `n` run only when a `typeof` test of its own function found one of the globals
     `names` missing? The other branch of `typeof btoa === "function" ? btoa(s) : ...`, the
     `else` of `if (typeof btoa !== "undefined")`, or code after such an `if` whose branch
     always returns or throws: a fallback for other runtimes."""
-    cur = n
-    while cur.parent is not None and cur.type not in FUNCTION_TYPES:
-        p = cur.parent
-        if p.type == "ternary_expression" and cur.field in ("consequence", "alternative"):
-            there = _typeof_test(p.child("condition"), names)
-            if there is not None and there == (cur.field == "alternative"):
-                return True
-        elif p.type == "else_clause" and p.parent is not None and p.parent.type == "if_statement":
-            if _typeof_test(p.parent.child("condition"), names) is True:
-                return True
-        elif p.type == "if_statement" and cur.field == "consequence":
-            if _typeof_test(p.child("condition"), names) is False:
-                return True
-        elif p.type == "statement_block":
-            for before in p.children:
-                if before is cur:
-                    break
-                if before.type == "if_statement" and before.child("alternative") is None \
-                        and _typeof_test(before.child("condition"), names) is True \
-                        and always_exits(before.child("consequence")):
-                    return True
-        cur = p
+    for cond, holds in guarding_conditions(n):
+        there = _typeof_test(cond, names)  # does the test pass when the global is there?
+        if there is not None and there != holds:
+            return True
     return False
