@@ -25,6 +25,7 @@ from .facts import FileFacts
 
 if TYPE_CHECKING:
     from .model import App, Project
+    from .schema import Table
 
 # The user fields Convex Auth's default createOrUpdateUser writes (profiles of its built-in providers)
 CONVEX_AUTH_USER_FIELDS = frozenset(("name", "image", "email", "emailVerificationTime", "phone",
@@ -97,8 +98,7 @@ class ProviderUserWrite:
     """What signing in through one provider of `convexAuth({ providers })` writes into `users`
     (`fields`) and which `users` index it queries (`index`, None: none)."""
 
-    node: Node  # the provider as written in `providers`
-    name: str  # ... its text (`Google`, `Password`)
+    name: str  # the provider as written in `providers` (`Google` of `Google({ ... })`)
     fields: frozenset[str]
     index: str | None
 
@@ -152,6 +152,36 @@ def convex_auth_provider_writes(project: "Project", app: "App") -> tuple[Provide
     return memo["value"]
 
 
+@dataclass(frozen=True)
+class UserTableGaps:
+    """What the app's own `users` table (one it defines, in place of Convex Auth's) lacks of
+    what the library writes and queries for its providers, each with the providers (as
+    written) that need it: undeclared `fields`, missing `indexes`."""
+
+    table: "Table"
+    fields: dict[str, list[str]]
+    indexes: dict[str, list[str]]
+
+
+def convex_auth_user_gaps(project: "Project", app: "App") -> UserTableGaps | None:
+    """The gaps of the app's own `users` table (None: no such table, none it can tell, or
+    none at all). A field counts only where the table's fields are all known, an index
+    only where its indexes are."""
+    schema = app.schema
+    table = schema.table("users") if schema is not None and schema.readable else None
+    if table is None or table.external or table.key_node is None:
+        return None
+    fields: dict[str, list[str]] = {}
+    indexes: dict[str, list[str]] = {}
+    for provider in convex_auth_provider_writes(project, app):
+        for name in sorted(provider.fields):
+            if table.has_field(name) is False:
+                fields.setdefault(name, []).append(provider.name)
+        if provider.index is not None and table.indexes_complete and table.knows_index(provider.index) is False:
+            indexes.setdefault(provider.index, []).append(provider.name)
+    return UserTableGaps(table, fields, indexes) if fields or indexes else None
+
+
 def _provider_writes(project: "Project", app: "App") -> tuple[ProviderUserWrite, ...]:
     setup = _sign_in_setup(project, app)
     if setup is None:
@@ -177,7 +207,7 @@ def _provider_writes(project: "Project", app: "App") -> tuple[ProviderUserWrite,
                 # no `emailVerificationTime`, no lookup by email
                 fields, index = fields - {"emailVerificationTime"}, None
             named = js.callee(made) if made.type == "call_expression" else made  # `Google({ ... })`: Google
-            out.append(ProviderUserWrite(p, facts.text(named), fields, index))
+            out.append(ProviderUserWrite(facts.text(named), fields, index))
     return tuple(out)
 
 

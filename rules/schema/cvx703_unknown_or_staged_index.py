@@ -276,7 +276,7 @@ class UnknownOrStagedIndex(Rule):
                 self._db_index(ctx, ent.facts, ent.index_name_node, ent.index, table, search_hint="use `.search`")
             if ent.search_index is not None:
                 self._named(ctx, ent.facts, js.call_args(ent.search_call)[0], table, ent.search_index, "search")
-        self._library_user_indexes(ctx, app, schema)
+        self._library_user_indexes(ctx, app)
         # convex-helpers' `getManyFrom(ctx.db, "t", "by_x", value)` and the like query `t`
         # through the index they name (getManyVia: the join table's)
         for rel in reported_queries(ctx, app).relationship_calls:
@@ -288,23 +288,19 @@ class UnknownOrStagedIndex(Rule):
             self._db_index(ctx, rel.facts, rel.index_node, rel.index, table,
                            search_hint=f"`{rel.helper}` needs a database index")
 
-    def _library_user_indexes(self, ctx, app, schema):
+    def _library_user_indexes(self, ctx, app):
         """The `users` index Convex Auth's default `createOrUpdateUser` queries for one of the
         app's providers (`email` to link an OAuth or email-code sign-in to an existing user),
         missing from the app's own `users` table: that sign-in throws at `withIndex`."""
-        table = schema.table("users")
-        if table is None or table.external or not table.indexes_complete or table.key_node is None \
-                or not ctx.reported(table.facts):
+        gaps = ctx.project.library_user_gaps(app)
+        if gaps is None or not ctx.reported(gaps.table.facts):
             return
-        wanted: dict[str, list[str]] = {}  # index -> the providers that query it
-        for provider in ctx.project.library_provider_writes(app):
-            if provider.index is not None and table.knows_index(provider.index) is False:
-                wanted.setdefault(provider.index, []).append(f"`{provider.name}`")
-        for index, providers in wanted.items():
-            ctx.report(table.facts, table.key_node.child("key") or table.key_node,
+        key = gaps.table.key_node
+        for index, providers in gaps.indexes.items():
+            ctx.report(gaps.table.facts, key.child("key") or key,
                        f"Convex Auth's default `createOrUpdateUser` queries `users` by index \"{index}\" when someone "
-                       f"signs in through {', '.join(providers)}, and this `users` table has no such index: that "
-                       f'sign-in throws; keep `.index("{index}", ["{index}"])` from `authTables`')
+                       f"signs in through {', '.join(f'`{p}`' for p in providers)}, and this `users` table has no such "
+                       f'index: that sign-in throws; keep `.index("{index}", ["{index}"])` from `authTables`')
 
     def _db_index(self, ctx, facts, node, name, table, search_hint="use `withSearchIndex`", chain=None):
         idx = table.index(name)

@@ -171,7 +171,7 @@ class UnknownField(Rule):
                                + (" (schema validation rejects the write)" if strict else ""),
                                severity=None if strict else Severity.WARNING)
         if strict:
-            self._library_user_fields(ctx, app, schema)
+            self._library_user_fields(ctx, app)
         seen: set[int] = set()
         for ch in [*uses.chains, *uses.continued]:  # a helper's query with its index goes on in callers
             table = schema.table(ch.table) if ch.table else None
@@ -186,26 +186,19 @@ class UnknownField(Rule):
                         ctx.report(ch.facts, node, f'`q.field("{name}")`: `{table.name}` has no field "{name}", so the '
                                    "filter compares against `undefined`", severity=Severity.WARNING)
 
-    def _library_user_fields(self, ctx, app, schema):
+    def _library_user_fields(self, ctx, app):
         """Fields Convex Auth writes into `users` for the app's providers that the app's own
         `users` table does not declare: the library's insert (or its patch of a linked user)
         is rejected, so nobody signs in through that provider."""
-        table = schema.table("users")
-        if table is None or table.external or not table.known or table.key_node is None \
-                or not ctx.reported(table.facts):
+        gaps = ctx.project.library_user_gaps(app)
+        if gaps is None or not gaps.fields or not ctx.reported(gaps.table.facts):
             return
-        missing: dict[str, list[str]] = {}  # field -> the providers that write it
-        for provider in ctx.project.library_provider_writes(app):
-            for name in sorted(provider.fields):
-                if table.has_field(name) is False:
-                    missing.setdefault(name, []).append(f"`{provider.name}`")
-        if not missing:
-            return
-        fields = ", ".join(f"`{f}`" for f in missing)
-        by = ", ".join(dict.fromkeys(p for ps in missing.values() for p in ps))
-        ctx.report(table.facts, table.key_node.child("key") or table.key_node,
+        fields = ", ".join(f"`{f}`" for f in gaps.fields)
+        by = ", ".join(dict.fromkeys(f"`{p}`" for ps in gaps.fields.values() for p in ps))
+        them = "it" if len(gaps.fields) == 1 else "them"
+        key = gaps.table.key_node
+        ctx.report(gaps.table.facts, key.child("key") or key,
                    f"Convex Auth's default `createOrUpdateUser` writes {fields} into `users` when someone signs in "
-                   f"through {by}, and this `users` table does not declare {'it' if len(missing) == 1 else 'them'}: "
-                   "schema validation rejects the write, so that sign-in fails; declare "
-                   f"{'it' if len(missing) == 1 else 'them'} (`v.optional(...)`), or write users yourself in "
+                   f"through {by}, and this `users` table does not declare {them}: schema validation rejects the "
+                   f"write, so that sign-in fails; declare {them} (`v.optional(...)`), or write users yourself in "
                    "`callbacks.createOrUpdateUser` of `convexAuth`")
