@@ -51,7 +51,7 @@ from .callgraph import Reached, _awaited, returned_values
 from .component_clients import SIGN_IN_METHOD_NAMES, requires_sign_in
 from .definitions import Def, ExternalDef
 from .evaluate import local_const
-from .facts import CallSite, FileFacts, FunctionInfo
+from .facts import CallSite, FileFacts, FunctionInfo, Ref
 
 if TYPE_CHECKING:
     from .builders import RegisteredFunction
@@ -3703,24 +3703,34 @@ _EQUALITY = ("===", "!==", "==", "!=")
 
 def _can_know_caller(r: Reached, site: CallSite) -> bool:
     """Can a guard called in `r` learn who is asking? In Convex only `ctx` knows the caller,
-    so a guard inside a helper that was handed no ctx can only be told through a value from
-    an enclosing function (a closure over the handler's ctx or what it looked up). A guard
-    given nothing but the helper's own parameters, locals, literals or module values
-    (`checkLatestLifelogDuplicate(existingIds)`) checks data, not the caller."""
-    if r.depth == 0 or r.ctx_index is not None:
-        return True
+    so a guard must be handed something that may come from it: in a function that holds the
+    ctx, any of its parameters or locals (or a closure over them); in a helper that was handed
+    no ctx, only a value from an enclosing function (a closure over the handler's ctx or what
+    it looked up). A guard given nothing but literals or module values (a rate limiter's
+    `throttle.canMakeRequest()`), or a helper's own parameters and locals
+    (`checkLatestLifelogDuplicate(existingIds)`), checks data, not the caller; so does one
+    whose only receiver is an object built from nothing (`this.limiter = new RateLimiter()`)."""
+    holds_ctx = r.depth == 0 or r.ctx_index is not None or r.ctx_field is not None
     callee = site.callee
     parts = [*js.call_args(site.node)]
     if callee is not None and callee.type == "member_expression" and callee.child("object") is not None:
         parts.append(callee.child("object"))
+    elif holds_ctx and callee is not None and callee.type == "identifier":
+        parts.append(callee)  # a function written in the handler closes over its ctx
     for part in parts:
         for n in part.walk():
             if n.type == "this":
-                return True
+                if not _built_from_nothing(r.facts, n, None):
+                    return True
+                continue
             if n.type not in ("identifier", "shorthand_property_identifier"):
                 continue
             ref = r.facts.ref_of(n)
             if ref is None or ref.kind not in ("param", "local") or ref.func is None:
+                continue
+            if holds_ctx:
+                if not _built_from_nothing(r.facts, n, ref):
+                    return True
                 continue
             inner = ref.func
             while inner is not None and inner is not r.func:
@@ -3728,6 +3738,35 @@ def _can_know_caller(r: Reached, site: CallSite) -> bool:
             if inner is None:  # declared in a function around this helper: a closure
                 return True
     return False
+
+
+def _built_from_nothing(facts: FileFacts, n: Node, ref: Ref | None) -> bool:
+    """Is `n` (a local, or the `this` of `this.<field>`) an object made from no value at all,
+    `new RateLimiter()` or `{}`, so it holds nothing about who is calling? A field of `this`
+    counts only when every place its class sets it does so (`this.limiter = new RateLimiter()`)."""
+    if n.type == "this":
+        o = js.outer(n)
+        p = o.parent
+        if p is None or p.type != "member_expression" or o.field != "object":
+            return False
+        name = p.child("property")
+        # a declaration without a value (`private limiter: RateLimiter;`) sets nothing
+        values = [value for _type, value in scope.field_declarations(facts.module, n, name.text) if value is not None] \
+            if name is not None else []
+    else:
+        found = scope.declarator_of(ref.func.node, ref.name) if ref.kind == "local" else None
+        values = [found[0].child("value")] if found is not None and found[1] is found[0].child("name") else []
+    return bool(values) and all(_made_of_nothing(v) for v in values)
+
+
+def _made_of_nothing(value: Node | None) -> bool:
+    """`new RateLimiter()`, `{}`: a value built from no other value."""
+    value = js.unwrap(value)
+    if value is None:
+        return False
+    if value.type == "new_expression":
+        return not js.call_args(value)
+    return value.type == "object" and not value.children
 
 
 def _stops_caller(r: Reached) -> bool:

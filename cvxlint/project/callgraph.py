@@ -483,25 +483,10 @@ def kind_can_run(kind: str, r: Reached, node=None) -> bool:
 def _kinds_reaching(node) -> frozenset | None:
     """The kinds of ctx under which `node` runs, by the ctx tests around it in its function;
     None: any."""
-    child = node
-    for a in node.ancestors():
-        if js.is_function(a):
-            return None
-        if a.type in ("if_statement", "ternary_expression") and child.field in ("consequence", "alternative"):
-            t = _kinds_where(a.child("condition"), child.field == "consequence")
-            if t is not None:
-                return t
-        if a.type == "statement_block":
-            # after `if ("db" in ctx) { ...; return }`, only the other kinds get here
-            for prev in a.children:
-                if prev is child:
-                    break
-                if prev.type == "if_statement" and prev.child("alternative") is None \
-                        and js.always_exits(prev.child("consequence")):
-                    t = _kinds_where(prev.child("condition"), False)
-                    if t is not None:
-                        return t
-        child = a
+    for cond, holds in js.guarding_conditions(node):
+        t = _kinds_where(cond, holds)
+        if t is not None:
+            return t
     return None
 
 

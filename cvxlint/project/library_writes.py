@@ -25,6 +25,7 @@ from .facts import FileFacts
 
 if TYPE_CHECKING:
     from .model import App, Project
+    from .schema import Table
 
 # The user fields Convex Auth's default createOrUpdateUser writes (profiles of its built-in providers)
 CONVEX_AUTH_USER_FIELDS = frozenset(("name", "image", "email", "emailVerificationTime", "phone",
@@ -72,6 +73,36 @@ def _own_user_callback(callbacks: "Node | None") -> bool:
                                       or js.object_get(callbacks, "createOrUpdateUser") is not None)
 
 
+# What the default createOrUpdateUser writes into `users` for a built-in provider, by the
+# module the provider comes from, and the `users` index it queries to link the sign-in to an
+# existing user: OAuth and email-code sign-ins count the email as verified (it stamps
+# `emailVerificationTime` and looks for a user by index "email"), a phone code the phone;
+# `Password` writes only `email` and links by email only with `verify` (left out here: its
+# profile is then verified later, which cannot be told from the setup), `Anonymous` only
+# `isAnonymous`. Google's and GitHub's profiles are `name`, `email`, `image` (@auth/core).
+_OAUTH_WRITES = (frozenset(("name", "email", "image", "emailVerificationTime")), "email")
+_EMAIL_CODE_WRITES = (frozenset(("email", "emailVerificationTime")), "email")
+PROVIDER_USER_WRITES: dict[str, tuple[frozenset[str], str | None]] = {
+    "@auth/core/providers/google": _OAUTH_WRITES,
+    "@auth/core/providers/github": _OAUTH_WRITES,
+    "@auth/core/providers/resend": _EMAIL_CODE_WRITES,
+    "@convex-dev/auth/providers/Email": _EMAIL_CODE_WRITES,
+    "@convex-dev/auth/providers/Phone": (frozenset(("phone", "phoneVerificationTime")), "phone"),
+    "@convex-dev/auth/providers/Password": (frozenset(("email",)), None),
+    "@convex-dev/auth/providers/Anonymous": (frozenset(("isAnonymous",)), None),
+}
+
+
+@dataclass(frozen=True)
+class ProviderUserWrite:
+    """What signing in through one provider of `convexAuth({ providers })` writes into `users`
+    (`fields`) and which `users` index it queries (`index`, None: none)."""
+
+    name: str  # the provider as written in `providers` (`Google` of `Google({ ... })`)
+    fields: frozenset[str]
+    index: str | None
+
+
 @dataclass(frozen=True)
 class LibraryUserWrites:
     """Convex Auth writes `users` documents with only `fields` (the call is `convexAuth(...)`)."""
@@ -107,6 +138,94 @@ def _find(project: "Project", app: "App") -> LibraryUserWrites | None:
     if _creates_accounts(project, app):
         return None  # invite-only: the app makes users and their accounts, sign-in links to them
     return LibraryUserWrites(facts, call, CONVEX_AUTH_USER_FIELDS)
+
+
+def convex_auth_provider_writes(project: "Project", app: "App") -> tuple[ProviderUserWrite, ...]:
+    """What each built-in provider of the app's `convexAuth({ providers })` writes into `users`
+    and which of its indexes it queries, when the library's default createOrUpdateUser does the
+    writing (no `callbacks.createOrUpdateUser`); providers given their own `profile`, or whose
+    writes are not known here, are left out. An app that also makes accounts itself still has
+    the library write the users who sign in through a provider (and patch the ones it links)."""
+    memo = app.__dict__.setdefault("_convex_auth_provider_writes", {})
+    if "value" not in memo:
+        memo["value"] = _provider_writes(project, app)
+    return memo["value"]
+
+
+@dataclass(frozen=True)
+class UserTableGaps:
+    """What the app's own `users` table (one it defines, in place of Convex Auth's) lacks of
+    what the library writes and queries for its providers, each with the providers (as
+    written) that need it: undeclared `fields`, missing `indexes`."""
+
+    table: "Table"
+    fields: dict[str, list[str]]
+    indexes: dict[str, list[str]]
+
+
+def convex_auth_user_gaps(project: "Project", app: "App") -> UserTableGaps | None:
+    """The gaps of the app's own `users` table (None: no such table, none it can tell, or
+    none at all). A field counts only where the table's fields are all known, an index
+    only where its indexes are."""
+    schema = app.schema
+    table = schema.table("users") if schema is not None and schema.readable else None
+    if table is None or table.external or table.key_node is None:
+        return None
+    fields: dict[str, list[str]] = {}
+    indexes: dict[str, list[str]] = {}
+    for provider in convex_auth_provider_writes(project, app):
+        for name in sorted(provider.fields):
+            if table.has_field(name) is False:
+                fields.setdefault(name, []).append(provider.name)
+        if provider.index is not None and table.indexes_complete and table.knows_index(provider.index) is False:
+            indexes.setdefault(provider.index, []).append(provider.name)
+    return UserTableGaps(table, fields, indexes) if fields or indexes else None
+
+
+def _provider_writes(project: "Project", app: "App") -> tuple[ProviderUserWrite, ...]:
+    setup = _sign_in_setup(project, app)
+    if setup is None:
+        return ()
+    facts, _call, options = setup
+    if options is None or options.type != "object":
+        return ()
+    callbacks = js.unwrap(js.object_get(options, "callbacks"))
+    if _own_user_callback(callbacks) or any(p.spread for p in js.object_props(callbacks)):
+        return ()
+    providers = js.unwrap(js.object_get(options, "providers"))
+    out = []
+    for p in providers.children if providers is not None and providers.type == "array" else ():
+        module = _provider_module(project, facts, js.unwrap(p), 0)
+        if module in PROVIDER_USER_WRITES and _default_profile(project, facts, js.unwrap(p), 0):
+            fields, index = PROVIDER_USER_WRITES[module]
+            made = js.unwrap(p)
+            if (fields, index) == _OAUTH_WRITES and made.type == "call_expression" and any(
+                    js.unwrap(a) is None or js.unwrap(a).type != "object"
+                    or js.object_get(js.unwrap(a), "allowDangerousEmailAccountLinking") is not None
+                    for a in js.call_args(made)):
+                # `allowDangerousEmailAccountLinking: false` takes the email as unverified:
+                # no `emailVerificationTime`, no lookup by email
+                fields, index = fields - {"emailVerificationTime"}, None
+            named = js.callee(made) if made.type == "call_expression" else made  # `Google({ ... })`: Google
+            out.append(ProviderUserWrite(facts.text(named), fields, index))
+    return tuple(out)
+
+
+def _provider_module(project: "Project", facts: FileFacts, p: Node | None, depth: int) -> str | None:
+    """The package module a provider comes from: `Google`, `Google({ ... })`, or a constant
+    made of either (`const ResendOTP = Resend({ ... })` in another file)."""
+    if p is None or depth > 4:
+        return None
+    if p.type == "call_expression":
+        p = js.callee(p)
+    if p is None or p.type not in ("identifier", "member_expression"):
+        return None
+    d = project.linker.value_of(facts, p)
+    if isinstance(d, ExternalDef):
+        return d.module if not d.path else None
+    node = getattr(d, "node", None)
+    return _provider_module(project, d.facts, js.unwrap(node), depth + 1) \
+        if node is not None and node is not p and not getattr(d, "path", ()) else None
 
 
 def _creates_accounts(project: "Project", app: "App") -> bool:

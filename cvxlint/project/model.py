@@ -41,7 +41,7 @@ AUTH_INFO_DROPPED = "1.31.5"
 
 if TYPE_CHECKING:
     from ..syntax.tree import Node
-    from .library_writes import LibraryUserWrites
+    from .library_writes import LibraryUserWrites, UserTableGaps
     from ..config import Settings
     from .queries import DatabaseUses
     from .schema import Schema
@@ -903,6 +903,13 @@ class Project:
         from .library_writes import convex_auth_user_writes
 
         return convex_auth_user_writes(self, app)
+
+    def library_user_gaps(self, app: App) -> "UserTableGaps | None":
+        """What the app's own `users` table lacks of what Convex Auth writes and queries for
+        the app's providers (library_writes.py)."""
+        from .library_writes import convex_auth_user_gaps
+
+        return convex_auth_user_gaps(self, app)
 
     def may_give_admin_key(self, path: Path | str, facts: FileFacts | None = None) -> bool:
         """Does the TS/JS client file at `path` (`facts`, when at hand), or a project file it

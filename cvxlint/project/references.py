@@ -1627,29 +1627,7 @@ def _field_holds_other(resolver: ReferenceResolver, facts: FileFacts, receiver: 
     Convex client's (`private api: ApiClient`), or set it to something else
     (`this.api = new ApiClient()`, `api = { ... }`)?"""
     return any(annotation is not None and not _untyped(facts.text(annotation)) or _holds_other(resolver, facts, value)
-               for annotation, value in _field_declarations(facts, receiver, field))
-
-
-def _field_declarations(facts: FileFacts, receiver: Node, field: str):
-    """(type annotation, value), either None, of each place the class around `receiver` (a
-    `this.<field>`) declares or sets `field`: a field definition, a parameter property
-    (`constructor(private client: ConvexClient)`), an assignment `this.<field> = value`."""
-    cls = js.enclosing(receiver, _CLASS_NODES)
-    body = cls.child("body") if cls is not None else None
-    if body is None:
-        return
-    for member in body.children:
-        name = member.child("name")
-        if member.type == "public_field_definition" and name is not None and name.text == field:
-            yield member.child("type"), member.child("value")
-        elif member.type == "method_definition" and name is not None and name.text == "constructor":
-            for p in js.function_params(member):
-                if js.is_parameter_property(p) and js.identifier_name(js.param_pattern(p)) == field:
-                    yield p.child("type"), None
-    for n in facts.module.nodes_in(body, "assignment_expression"):
-        left = js.member_chain(n.child("left"))
-        if left is not None and left[0].type == "this" and tuple(left[1]) == (field,):
-            yield None, n.child("right")
+               for annotation, value in scope.field_declarations(facts.module, receiver, field))
 
 
 _CLIENT_CLASSES = frozenset(("ConvexHttpClient", "ConvexClient", "ConvexReactClient"))
@@ -1749,7 +1727,7 @@ def _makes_client(resolver: ReferenceResolver, facts: FileFacts, value: Node | N
         and _is_client_class(resolver.linker.value_of(facts, js.callee(value)))
 
 
-_CLASS_NODES = frozenset(("class_declaration", "class", "abstract_class_declaration"))
+_CLASS_NODES = scope.CLASS_NODES
 
 
 def _client_in_this_field(resolver: ReferenceResolver, facts: FileFacts, receiver: Node) -> bool:
@@ -1761,7 +1739,7 @@ def _client_in_this_field(resolver: ReferenceResolver, facts: FileFacts, receive
     if chain is None or chain[0].type != "this" or len(chain[1]) != 1:
         return False
     return any(_names_client_class(resolver, facts, annotation, value)
-               for annotation, value in _field_declarations(facts, receiver, chain[1][0]))
+               for annotation, value in scope.field_declarations(facts.module, receiver, chain[1][0]))
 
 
 def _names_client_class(resolver: ReferenceResolver, facts: FileFacts, annotation: Node | None,

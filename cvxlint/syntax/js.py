@@ -604,3 +604,60 @@ def catch_throws(try_node: Node) -> bool | None:
         return None
     owner = enclosing_function(try_node)
     return any(t.type == "throw_statement" and enclosing_function(t) is owner for t in body.walk())
+
+
+def _typeof_test(cond: Node | None, names: frozenset[str]) -> bool | None:
+    """`typeof btoa !== "undefined"` (or `=== "function"`) for one of `names`: True, the test
+    passes when the global is there; `typeof btoa === "undefined"`: False; anything else: None."""
+    cond = unwrap(cond)
+    if cond is None or cond.type != "binary_expression":
+        return None
+    left, right = unwrap(cond.child("left")), unwrap(cond.child("right"))
+    if right is not None and right.type == "unary_expression":
+        left, right = right, left
+    if left is None or left.type != "unary_expression" or not left.has_tok("typeof") or not left.children:
+        return None
+    operand = unwrap(left.children[-1])
+    if operand is None or operand.text is None or operand.text.removeprefix("globalThis.") not in names:
+        return None
+    kind = string_value(right)
+    negated = cond.has_tok("!==") or cond.has_tok("!=")
+    if not negated and not (cond.has_tok("===") or cond.has_tok("==")):
+        return None
+    if kind == "undefined":
+        return negated
+    if kind in ("function", "object"):
+        return not negated
+    return None
+
+
+def guarding_conditions(n: Node):
+    """(condition, outcome) for each test of `n`'s own function that must come out so for
+    `n` to run, nearest first: the branch of an `if` or `?:` holding it (`else`: False), and
+    an earlier `if (cond) { ...; return }` without `else` in a block around it (False)."""
+    child = n
+    for a in n.ancestors():
+        if is_function(a):
+            return
+        if a.type in ("if_statement", "ternary_expression") and child.field in ("consequence", "alternative"):
+            yield a.child("condition"), child.field == "consequence"
+        if a.type == "statement_block":
+            for prev in a.children:
+                if prev is child:
+                    break
+                if prev.type == "if_statement" and prev.child("alternative") is None \
+                        and always_exits(prev.child("consequence")):
+                    yield prev.child("condition"), False
+        child = a
+
+
+def only_without_globals(n: Node, names: frozenset[str]) -> bool:
+    """Does `n` run only when a `typeof` test of its own function found one of the globals
+    `names` missing? The other branch of `typeof btoa === "function" ? btoa(s) : ...`, the
+    `else` of `if (typeof btoa !== "undefined")`, or code after such an `if` whose branch
+    always returns or throws: a fallback for other runtimes."""
+    for cond, holds in guarding_conditions(n):
+        there = _typeof_test(cond, names)  # does the test pass when the global is there?
+        if there is not None and there != holds:
+            return True
+    return False

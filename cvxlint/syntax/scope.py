@@ -114,3 +114,29 @@ def calls_given_by_name(fn: Node, methods: frozenset[str] | set[str]) -> list[No
                 and (callee.child("property") or callee).text in methods:
             out.append(call)
     return out
+
+
+CLASS_NODES = frozenset(("class_declaration", "class", "abstract_class_declaration"))
+
+
+def field_declarations(tree, receiver: Node, field: str):
+    """(type annotation, value), either None, of each place the class around `receiver` (a
+    `this.<field>`) declares or sets `field`: a field definition, a parameter property
+    (`constructor(private client: ConvexClient)`), an assignment `this.<field> = value`.
+    `tree` is the file's parsed module (its `nodes_in`)."""
+    cls = js.enclosing(receiver, CLASS_NODES)
+    body = cls.child("body") if cls is not None else None
+    if body is None:
+        return
+    for member in body.children:
+        name = member.child("name")
+        if member.type == "public_field_definition" and name is not None and name.text == field:
+            yield member.child("type"), member.child("value")
+        elif member.type == "method_definition" and name is not None and name.text == "constructor":
+            for p in js.function_params(member):
+                if js.is_parameter_property(p) and js.identifier_name(js.param_pattern(p)) == field:
+                    yield p.child("type"), None
+    for n in tree.nodes_in(body, "assignment_expression"):
+        left = js.member_chain(n.child("left"))
+        if left is not None and left[0].type == "this" and tuple(left[1]) == (field,):
+            yield None, n.child("right")

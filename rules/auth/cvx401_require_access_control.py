@@ -421,6 +421,16 @@ class RequireAccessControl(Rule):
     plugin_rules = ("require-access-control",)
 
     valid = [
+        Valid('import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
+              'export const retitle = mutation({ args: { id: v.id("docs"), title: v.string() }, handler: async (ctx, args) => {\n'
+              '  const canEdit = async () => {\n'
+              '    const me = await ctx.auth.getUserIdentity();\n'
+              '    const doc = await ctx.db.get("docs", args.id);\n'
+              '    return me !== null && doc?.owner === me.subject;\n  };\n'
+              '  if (!(await canEdit())) throw new Error("not yours");\n'
+              '  await ctx.db.patch("docs", args.id, { title: args.title });\n}});\n',
+              files=AUTH_CONFIG,
+              note="a guard handed nothing that the handler wrote around its own ctx: it knows the caller"),
         Valid('import { createTool } from "@convex-dev/agent";\nimport { z } from "zod";\n'
               'export const lookup = createTool({ description: "find a note", args: z.object({}), handler: async () => null });\n',
               files=AUTH_CONFIG, note="an agent tool's `handler` is no function registration (only builder names count)"),
@@ -1206,6 +1216,31 @@ class RequireAccessControl(Rule):
                 '  await ctx.db.insert("messages", { body: args.body, duplicate: dup.isDuplicate });\n}});\n',
                 files=AUTH_CONFIG, lines=[6],
                 note="a guard-named helper handed data that throws nothing and whose result decides nothing"),
+        Invalid('import { v } from "convex/values";\nimport { action } from "./_generated/server";\n'
+                'class Bucket {\n  private stamps: number[] = [];\n'
+                '  canSpend(): boolean {\n    const now = Date.now();\n'
+                '    this.stamps = this.stamps.filter((t) => t > now - 1000);\n    return this.stamps.length < 5;\n  }\n}\n'
+                'const bucket = new Bucket();\n'
+                'export const translate = action({ args: { text: v.string() }, handler: async (_ctx, { text }) => {\n'
+                '  if (!bucket.canSpend()) throw new Error("slow down");\n'
+                '  const res = await fetch("https://mt.example.org/v2", { method: "POST", body: text,\n'
+                '    headers: { Authorization: `Bearer ${process.env.MT_KEY}` } });\n'
+                '  return await res.text();\n}});\n',
+                files=AUTH_CONFIG, lines=[12], message="checks no identity",
+                note="a rate limiter's `can*` method is handed nothing about the caller: it limits everyone "
+                     "alike and checks no one"),
+        Invalid('import { v } from "convex/values";\nimport { action } from "./_generated/server";\n'
+                'class Bucket {\n  private stamps: number[] = [];\n'
+                '  canSpend(): boolean {\n    return this.stamps.length < 5;\n  }\n}\n'
+                'class Translator {\n  private bucket: Bucket;\n  constructor(private key: string) {\n    this.bucket = new Bucket();\n  }\n'
+                '  async run(text: string) {\n    if (!this.bucket.canSpend()) throw new Error("slow down");\n'
+                '    const res = await fetch("https://mt.example.org/v2", { method: "POST", body: text,\n'
+                '      headers: { Authorization: `Bearer ${this.key}` } });\n    return await res.text();\n  }\n}\n'
+                'export const translate = action({ args: { text: v.string() }, handler: async (_ctx, { text }) =>\n'
+                '  new Translator(process.env.MT_KEY!).run(text) });\n',
+                files=AUTH_CONFIG, lines=[21], message="checks no identity",
+                note="the same limiter kept in a field of a client class (`this.bucket = new Bucket()`): "
+                     "the object holds nothing about the caller"),
         Invalid('import { v } from "convex/values";\n'
                 'import { internalQuery, mutation, type QueryCtx } from "./_generated/server";\n'
                 'import { internal } from "./_generated/api";\n'

@@ -67,7 +67,10 @@ class RequirePaginationValidator(Rule):
     `numItems` and `cursor` and its other fields are ones `paginationOptsValidator` has, with
     types it accepts. Replacing `v.any()`, an object without `cursor`, or one whose field has
     another type (`maximumRowsRead: v.optional(v.string())`), is unsafe: calls that passed
-    before (`{ numItems: 50 }` from another function) would be rejected. No fix is offered
+    before (`{ numItems: 50 }` from another function) would be rejected; so no fix is offered
+    for them when a known call passes its own options (`{ numItems, cursor }`, where a first
+    page's `cursor: undefined` is dropped in transit and the new validator's required `cursor`
+    rejects it): only `usePaginatedQuery`'s calls are known to pass. No fix is offered either
     when the object has a field `paginationOptsValidator` lacks (`tag`: the handler may read
     it), or when `paginationOpts` is missing from `args` or is written elsewhere.
     """
@@ -132,6 +135,32 @@ class RequirePaginationValidator(Rule):
                 + 'export const list = query({\n'
                 '  args: { paginationOpts: paginationOptsValidator },\n'
                 '  handler: (ctx, args) => ctx.db.query("files").paginate(args.paginationOpts),\n});\n'),
+        Invalid(SERVER + 'export const list = query({\n'
+                '  args: { paginationOpts: v.object({ numItems: v.number(), cursor: v.optional(v.string()) }) },\n'
+                '  handler: (ctx, args) => ctx.db.query("games").paginate({ numItems: args.paginationOpts.numItems,\n'
+                '    cursor: args.paginationOpts.cursor ?? null }),\n});\n',
+                lines=[4], message="its callers pass their own options",
+                files={"src/Games.tsx": 'import { useQuery } from "convex/react";\n'
+                       'import { api } from "../convex/_generated/api";\n'
+                       'export const useGames = (cursor: string | undefined) =>\n'
+                       '  useQuery(api.example.list, { paginationOpts: { numItems: 8, cursor } });\n'},
+                note="no fix: the app's own first-page call sends `cursor: undefined`, which arrives as no `cursor` "
+                     "and which `paginationOptsValidator` rejects (triage G56c P3)"),
+        Invalid(SERVER + 'export const list = query({\n'
+                '  args: { paginationOpts: v.object({ numItems: v.number(), cursor: v.optional(v.string()) }) },\n'
+                '  handler: (ctx, args) => ctx.db.query("games").paginate({ numItems: args.paginationOpts.numItems,\n'
+                '    cursor: args.paginationOpts.cursor ?? null }),\n});\n',
+                lines=[4], message="its `usePaginatedQuery` callers also send",
+                files={"src/Games.tsx": 'import { usePaginatedQuery } from "convex/react";\n'
+                       'import { api } from "../convex/_generated/api";\n'
+                       'export const useGames = () => usePaginatedQuery(api.example.list, {}, { initialNumItems: 8 });\n'},
+                note="an unsafe fix, offered: the only known caller is the hook, which always sends `cursor`",
+                output=SERVER.replace('import { v } from "convex/values";\n',
+                                      'import { v } from "convex/values";\nimport { paginationOptsValidator } from "convex/server";\n')
+                + 'export const list = query({\n'
+                '  args: { paginationOpts: paginationOptsValidator },\n'
+                '  handler: (ctx, args) => ctx.db.query("games").paginate({ numItems: args.paginationOpts.numItems,\n'
+                '    cursor: args.paginationOpts.cursor ?? null }),\n});\n'),
         Invalid('import { query } from "./_generated/server";\nimport { defineTable } from "convex/server";\n'
                 'import { v } from "convex/values";\n'
                 'export const list = query({ args: { paginationOpts: v.any() }, handler: async (ctx, { paginationOpts }) =>\n'
@@ -202,7 +231,12 @@ class RequirePaginationValidator(Rule):
                     # rejects calls that worked, such as `{ numItems: 50 }`.
                     widens = v.kind == "object" and subsumes(pagination_opts_validator().to_convex_json(),
                                                              v.to_convex_json()) is True
-                    fix = (Fix.safe if widens else Fix.unsafe)("Use `paginationOptsValidator` from `convex/server`", *edits)
+                    # A narrower validator breaks the app's own calls that pass their options
+                    # (`{ numItems, cursor }` with `cursor` undefined on the first page, dropped
+                    # when sent): offer it only when no known call passes its own.
+                    if widens or not _passes_own_options(app, fn):
+                        fix = (Fix.safe if widens else Fix.unsafe)("Use `paginationOptsValidator` from `convex/server`",
+                                                                   *edits)
             if v.kind == "any":
                 ctx.report(fn.facts, node, f"`paginationOpts` of `{fn.display_name}` is validated with `v.any()`: "
                            "anything passes until `paginate` fails on it; use `paginationOptsValidator` (callers "
@@ -215,6 +249,15 @@ class RequirePaginationValidator(Rule):
             ctx.report(fn.facts, node, f"`paginationOpts` of `{fn.display_name}` is validated with `{v.describe()}`: "
                        f"{senders} {names}, which it rejects; use `paginationOptsValidator`",
                        severity=sev or level, fix=fix)
+
+
+def _passes_own_options(app, fn) -> bool:
+    """Does some known call of `fn` pass arguments of its own (a plain `useQuery`, a
+    `ctx.runQuery`, the function a `useMutation` returns), not the options `usePaginatedQuery`
+    builds? A name in a type (`typeof api.tasks.list`), or one handed to nothing, passes nothing;
+    one handed to the app's own hook (`useSessionQuery(ref, args)`) may."""
+    return any(u.how not in PAGINATED_HOOKS and u.how != "type" and (u.how != "reference" or u.via)
+               for u in app.callers(fn))
 
 
 def _senders(app, fn) -> tuple[str, Severity | None]:

@@ -17,6 +17,10 @@ NODE_BUILTINS = frozenset(
     "diagnostics_channel trace_events wasi console timers timers/promises constants domain sys".split()
 )
 ALLOWED_FROM = {"async_hooks": "1.39.0"}  # node:async_hooks works in the default runtime since 1.39
+# Web globals the default runtime has: code that runs only when a `typeof` test finds one
+# missing (`typeof btoa === "function" ? btoa(s) : Buffer.from(s)...`) never runs there.
+WEB_GLOBALS = frozenset(("btoa", "atob", "TextEncoder", "TextDecoder", "crypto", "fetch", "Blob", "URL",
+                         "ReadableStream", "Response", "Request", "Headers"))
 
 
 
@@ -189,8 +193,26 @@ class NodeBuiltinWithoutUseNode(Rule):
               '  return btoa(s);\n}\n'
               'export const save = mutation({ args: { s: v.string() }, handler: async (_ctx, { s }) => toBase64(s) });\n',
               note="a helper written for both runtimes"),
+        Valid('import { action } from "./_generated/server";\nimport { v } from "convex/values";\n'
+              'function encode(s: string) {\n  if (typeof btoa !== "undefined") {\n    return btoa(s);\n  }\n'
+              '  return Buffer.from(s).toString("base64");\n}\n'
+              'const decode = (s: string) => typeof atob === "function" ? atob(s) : Buffer.from(s, "base64").toString();\n'
+              'function hex(s: string) {\n  if (typeof TextEncoder === "undefined") return Buffer.from(s).toString("hex");\n'
+              '  return [...new TextEncoder().encode(s)].map((b) => b.toString(16)).join("");\n}\n'
+              'export const pair = action({ args: { s: v.string() }, handler: async (_ctx, { s }) =>\n'
+              '  [encode(s), decode(s), hex(s)] });\n',
+              note="`Buffer` reached only when a web global the default runtime has is missing: a fallback for "
+                   "other runtimes"),
     ]
     invalid = [
+        Invalid('import { action } from "./_generated/server";\nimport { v } from "convex/values";\n'
+                'export const pack = action({ args: { s: v.string() }, handler: async (_ctx, { s }) => {\n'
+                '  if (typeof btoa !== "undefined") console.log("btoa is here");\n'
+                '  const a = typeof btoa === "function" ? Buffer.from(s).toString("base64") : s;\n'
+                '  return [a, Buffer.from(s).toString("hex")];\n}});\n',
+                lines=[5, 6], message="Buffer is not defined",
+                note="a `typeof btoa` test that does not keep `Buffer` from running: the branch taken when `btoa` "
+                     "is there, and code after an `if` that goes on"),
         Invalid('import { count } from "console";\nimport { setTimeout as wait } from "timers/promises";\n'
                 'import { mutation } from "./_generated/server";\n'
                 'export const tick = mutation({ args: {}, handler: async () => { await wait(1); count("tick"); } });\n',
@@ -318,7 +340,8 @@ class NodeBuiltinWithoutUseNode(Rule):
 
     def check_app(self, ctx, app):
         for fn, r, what in _default_runtime_code(ctx, app):
-            uses = [u for u in r.facts.global_uses_of("Buffer") if u.func is not None and u.func.is_inside(r.func)]
+            uses = [u for u in r.facts.global_uses_of("Buffer") if u.func is not None and u.func.is_inside(r.func)
+                    and not js.only_without_globals(u.node, WEB_GLOBALS)]
             if uses and not _tests_for_buffer(r):  # `if (typeof Buffer !== "undefined")`: written for both
                 for use in uses:
                     report_in_handler(ctx, fn, r, use.node, _buffer_message(what))

@@ -3,6 +3,7 @@ from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, chains_on_schem
 
 from ..examples import SECOND_DB, SECOND_DB_PG
 from .cvx701_unknown_table import ENTS_FILES, ENTS_SERVER, closest
+from .cvx707_unknown_field import OWN_USERS, SIGN_IN
 
 SERVER = 'import { query, action } from "./_generated/server";\nimport { v } from "convex/values";\n'
 SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
@@ -93,7 +94,9 @@ class UnknownOrStagedIndex(Rule):
     indexes Ents itself makes (an `.edge("user")`'s `userId`, a unique `.field`) count. The
     same for the index convex-helpers' relationship helpers are given
     (`getOneFrom/getManyFrom(db, "t", "name", value)`, `getManyVia(db, "join", field, "name",
-    value)`: an index of the join table). Index
+    value)`: an index of the join table). Also an app's own `users` table (replacing Convex
+    Auth's) without the index the library's default `createOrUpdateUser` queries for one of
+    the app's providers: "email" for Google, GitHub and email codes, "phone" for `Phone`. Index
     names held in variables and tables whose indexes cvxlint cannot all read are skipped.
     The message suggests the index whose name is closest; when no name is close, an index
     over the fields the query narrows on: its fields start with those of the range, or with
@@ -124,6 +127,11 @@ class UnknownOrStagedIndex(Rule):
     fix_availability = "sometimes"
 
     valid = [
+        Valid(OWN_USERS, path="convex/schema.ts", files={"convex/auth.ts": SIGN_IN.replace("[Password, GitHub]", "[Password]")},
+              note="`Password` without `verify` links no user by email"),
+        Valid(OWN_USERS, path="convex/schema.ts", files={"convex/auth.ts": SIGN_IN.replace(
+                  "GitHub]", "GitHub({ allowDangerousEmailAccountLinking: false })]")},
+              note="an OAuth email taken as unverified is never looked up"),
         Valid(SERVER + 'import { getManyFrom, getOneFrom } from "convex-helpers/server/relationships";\n'
               'const BY = "by_chanel";\n'
               'export const f = query({ args: { id: v.id("messages"), i: v.string() }, handler: async (ctx, { id, i }) => [\n'
@@ -164,6 +172,9 @@ class UnknownOrStagedIndex(Rule):
               note="a builder variable each branch of an `if` starts on its own table: each branch's steps are its own"),
     ]
     invalid = [
+        Invalid(OWN_USERS, path="convex/schema.ts", files={"convex/auth.ts": SIGN_IN}, lines=[6],
+                message='queries `users` by index "email" when someone signs in through `GitHub`',
+                note="the override keeps `by_email`, not the library's `email` (triage G56c P4)"),
         # triage G55a P5: convex-helpers' relationship helpers name the index they query through
         Invalid(SERVER + 'import { getManyFrom, getManyVia, getOneFrom } from "convex-helpers/server/relationships";\n'
                 'export const f = query({ args: { c: v.string() }, handler: async (ctx, { c }) => [\n'
@@ -265,6 +276,7 @@ class UnknownOrStagedIndex(Rule):
                 self._db_index(ctx, ent.facts, ent.index_name_node, ent.index, table, search_hint="use `.search`")
             if ent.search_index is not None:
                 self._named(ctx, ent.facts, js.call_args(ent.search_call)[0], table, ent.search_index, "search")
+        self._library_user_indexes(ctx, app)
         # convex-helpers' `getManyFrom(ctx.db, "t", "by_x", value)` and the like query `t`
         # through the index they name (getManyVia: the join table's)
         for rel in reported_queries(ctx, app).relationship_calls:
@@ -275,6 +287,20 @@ class UnknownOrStagedIndex(Rule):
                 continue  # convex-helpers before 0.1.9 took a field here and queried "by_<field>"
             self._db_index(ctx, rel.facts, rel.index_node, rel.index, table,
                            search_hint=f"`{rel.helper}` needs a database index")
+
+    def _library_user_indexes(self, ctx, app):
+        """The `users` index Convex Auth's default `createOrUpdateUser` queries for one of the
+        app's providers (`email` to link an OAuth or email-code sign-in to an existing user),
+        missing from the app's own `users` table: that sign-in throws at `withIndex`."""
+        gaps = ctx.project.library_user_gaps(app)
+        if gaps is None or not ctx.reported(gaps.table.facts):
+            return
+        key = gaps.table.key_node
+        for index, providers in gaps.indexes.items():
+            ctx.report(gaps.table.facts, key.child("key") or key,
+                       f"Convex Auth's default `createOrUpdateUser` queries `users` by index \"{index}\" when someone "
+                       f"signs in through {', '.join(f'`{p}`' for p in providers)}, and this `users` table has no such "
+                       f'index: that sign-in throws; keep `.index("{index}", ["{index}"])` from `authTables`')
 
     def _db_index(self, ctx, facts, node, name, table, search_hint="use `withSearchIndex`", chain=None):
         idx = table.index(name)

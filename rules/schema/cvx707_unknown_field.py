@@ -10,6 +10,14 @@ SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { 
           '  events: defineTable(v.union(v.object({ kind: v.literal("a"), x: v.number() }), v.object({ kind: v.literal("b"), y: v.number() }))),\n'
           '  blobs: defineTable(v.any()),\n});\n')
 
+# an app's own `users` table in place of Convex Auth's: `email` only, indexed under another name
+OWN_USERS = ('import { defineSchema, defineTable } from "convex/server";\nimport { authTables } from "@convex-dev/auth/server";\n'
+             'import { v } from "convex/values";\nexport default defineSchema({\n  ...authTables,\n'
+             '  users: defineTable({ email: v.string(), plan: v.optional(v.string()) }).index("by_email", ["email"]),\n});\n')
+SIGN_IN = ('import { convexAuth } from "@convex-dev/auth/server";\nimport { Password } from "@convex-dev/auth/providers/Password";\n'
+           'import GitHub from "@auth/core/providers/github";\n'
+           'export const { auth, signIn, signOut, store } = convexAuth({ providers: [Password, GitHub] });\n')
+
 
 class UnknownField(Rule):
     """A field the table's validator does not declare.
@@ -25,6 +33,12 @@ class UnknownField(Rule):
     `schemaValidation` is on (the write is rejected); everything else is a warning (a
     filter on a missing field silently matches nothing). Index fields are CVX706's, range
     fields CVX704's.
+
+    With schema validation on, it also flags an app's own `users` table (one that replaces
+    Convex Auth's) that leaves out a field the library's default `createOrUpdateUser` writes
+    for one of the app's built-in providers: `name`, `email`, `image` and
+    `emailVerificationTime` for Google and GitHub, `isAnonymous` for `Anonymous`, ...; not when
+    the app writes users itself (`callbacks.createOrUpdateUser`) or a provider has its own `profile`.
 
     Not checked: `v.any()` tables and `v.record` fields (keys are free), keys brought in by
     spreads (only the visible keys are checked, and none is assumed missing), `patch` with
@@ -51,6 +65,15 @@ class UnknownField(Rule):
     summary = "Field not in the table's validator (insert/patch literals, `q.field`)"
 
     valid = [
+        Valid(OWN_USERS, path="convex/schema.ts", files={"convex/auth.ts": SIGN_IN.replace("[Password, GitHub]", "[Password]")},
+              note="`Password` writes only `email`"),
+        Valid(OWN_USERS, path="convex/schema.ts", files={"convex/auth.ts": SIGN_IN.replace(
+                  "[Password, GitHub] }", "[Password, GitHub],\n  callbacks: { async createOrUpdateUser(ctx, args) {\n"
+                  "    return args.existingUserId ?? (await ctx.db.insert(\"users\", { email: String(args.profile.email) }));\n  } } }")},
+              note="the app writes users itself"),
+        Valid(OWN_USERS.replace("email: v.string(), plan", "email: v.string(), name: v.optional(v.string()), "
+                                "image: v.optional(v.string()), emailVerificationTime: v.optional(v.number()), plan"),
+              path="convex/schema.ts", files={"convex/auth.ts": SIGN_IN}, note="every field the library writes declared"),
         Valid(SERVER + 'export const f = mutation({ args: { id: v.id("tasks"), extra: v.any() }, handler: async (ctx, { id, extra }) => {\n'
               '  await ctx.db.insert("tasks", { title: "t", done: false, ...extra });\n'
               '  await ctx.db.patch("tasks", id, { due: undefined, legacy: undefined });\n'
@@ -60,6 +83,9 @@ class UnknownField(Rule):
               files={"convex/schema.ts": SCHEMA}),
     ]
     invalid = [
+        Invalid(OWN_USERS, path="convex/schema.ts", files={"convex/auth.ts": SIGN_IN}, lines=[6],
+                message="writes `emailVerificationTime`, `image`, `name` into `users` when someone signs in through `GitHub`",
+                note="Convex Auth's own insert of a GitHub user (triage G56c P4)"),
         Invalid(ENTS_SERVER + 'export const seed = mutation({ args: { teamId: v.id("teams") }, handler: async (ctx, { teamId }) => {\n'
                 '  const players = ctx.table("players");\n'
                 '  await players.insert({ handle: "a", score: 1, teamId, rank: 3 });\n'
@@ -144,6 +170,8 @@ class UnknownField(Rule):
                                f'`{method}` writes "{p.key}", which `{table.name}` does not declare'
                                + (" (schema validation rejects the write)" if strict else ""),
                                severity=None if strict else Severity.WARNING)
+        if strict:
+            self._library_user_fields(ctx, app)
         seen: set[int] = set()
         for ch in [*uses.chains, *uses.continued]:  # a helper's query with its index goes on in callers
             table = schema.table(ch.table) if ch.table else None
@@ -157,3 +185,20 @@ class UnknownField(Rule):
                     if table.has_field(name) is False:
                         ctx.report(ch.facts, node, f'`q.field("{name}")`: `{table.name}` has no field "{name}", so the '
                                    "filter compares against `undefined`", severity=Severity.WARNING)
+
+    def _library_user_fields(self, ctx, app):
+        """Fields Convex Auth writes into `users` for the app's providers that the app's own
+        `users` table does not declare: the library's insert (or its patch of a linked user)
+        is rejected, so nobody signs in through that provider."""
+        gaps = ctx.project.library_user_gaps(app)
+        if gaps is None or not gaps.fields or not ctx.reported(gaps.table.facts):
+            return
+        fields = ", ".join(f"`{f}`" for f in gaps.fields)
+        by = ", ".join(dict.fromkeys(f"`{p}`" for ps in gaps.fields.values() for p in ps))
+        them = "it" if len(gaps.fields) == 1 else "them"
+        key = gaps.table.key_node
+        ctx.report(gaps.table.facts, key.child("key") or key,
+                   f"Convex Auth's default `createOrUpdateUser` writes {fields} into `users` when someone signs in "
+                   f"through {by}, and this `users` table does not declare {them}: schema validation rejects the "
+                   f"write, so that sign-in fails; declare {them} (`v.optional(...)`), or write users yourself in "
+                   "`callbacks.createOrUpdateUser` of `convexAuth`")
