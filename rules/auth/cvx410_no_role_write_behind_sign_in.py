@@ -209,17 +209,18 @@ class NoRoleWriteBehindSignIn(Rule):
             who = "any signed-in user (and with Convex Auth's `Anonymous` provider every visitor can sign in)" \
                 if ctx.project.convex_auth_lets_anyone_in(app) else "any signed-in user"
             for call, field, argument in writes:
+                shown = field
                 if field in _PRIVILEGE_KEYS:
                     what = (f"{who} can grant whatever it allows, to themselves or to anyone; check that the caller "
                             "may grant it (an admin check), or let the server decide the value")
                 else:
-                    where = f"`{call.table}.{field}`" if call.method == "insert" and call.table else f"`{field}`"
+                    if call.method == "insert" and call.table:
+                        shown = f"{call.table}.{field}"  # a ledger row: which ledger
                     what = (f"{who} can give themselves (or anyone) any balance; take the amount from what the "
                             "server knows (a verified payment, a plan), or make the function internal")
-                    field = where.strip("`")
                 report_in_handler(
                     ctx, fn, handler, call.node,
-                    f"{describe_function(fn)} checks only that the caller is signed in, then writes `{field}` from "
+                    f"{describe_function(fn)} checks only that the caller is signed in, then writes `{shown}` from "
                     f"argument `{argument}`: {what}")
 
 

@@ -61,24 +61,16 @@ def _built_into(n):
                 and p.parent.type == "call_expression" and p.field == "function":
             n = p.parent  # `new Date().toISOString()`, `Date.now().toString()`
         elif p.type == "arguments" and p.parent is not None and p.parent.type == "call_expression" \
-                and _text(js.callee(p.parent)) == "JSON.stringify":
+                and js.dotted_name(js.callee(p.parent)) == "JSON.stringify":
             n = p.parent
         else:
             return n
     return n
 
 
-def _text(n) -> str | None:
-    if n is None or n.type != "member_expression":
-        return None
-    obj, prop = n.child("object"), n.child("property")
-    return f"{obj.text}.{prop.text}" if obj is not None and prop is not None and obj.type == "identifier" else None
-
-
 def _in_logging_test(n) -> bool:
-    """Is `n` in the condition of an `if` whose branches hold only `console.*` calls?"""
-    while n.parent is not None and n.parent.type in _ARITHMETIC:
-        n = n.parent
+    """Is `n` (a value `_built_into` gives) the condition of an `if` whose branches hold only
+    `console.*` calls?"""
     p = n.parent
     if p is None or p.type != "if_statement" or n.field != "condition":
         return False
