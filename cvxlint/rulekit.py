@@ -87,8 +87,11 @@ def per_module_queries(ctx: RuleContext, app, what, contribute):
         uses = app.queries if whole else DatabaseUses.build(ctx.project, app, modules=paths)
         return contribute(uses, paths)
 
+    # database uses read a module's functions, the helpers they reach through imports and
+    # the schema, never the functions their `ctx.run*` calls name: a module that only names
+    # an edited module's functions keeps its value
     return memoized(ctx, ("per_module_queries", id(app), what),
-                    lambda: ctx.project.derived.per_module(app, what, compute))
+                    lambda: ctx.project.derived.per_module(app, what, compute, through_names=False))
 
 
 def reported_index_files(ctx: RuleContext, schema) -> bool:

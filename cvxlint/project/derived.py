@@ -218,7 +218,7 @@ class Derivations:
         return tuple(seen.items())
 
     # -- app-wide answers made of one value per module or function -------------------------
-    def per_module(self, app, what, compute: Callable[[list], dict]) -> dict:
+    def per_module(self, app, what, compute: Callable[[list], dict], through_names: bool = True) -> dict:
         """{module path: value} for every module of `app`. `compute(modules)` gives the
         values of the modules asked, all at once (work they share is done once). A value is
         kept between runs while no file its module depends on has changed.
@@ -229,13 +229,17 @@ class Derivations:
         crons, http, configs, `_generated`) and Convex Auth file, and `_app_state`; never the
         code that calls the module's functions. It holds no object of one link. An edit then
         recomputes the modules of the edited files and of every file that depends on one of
-        them through imports or function names, before the edit or after it."""
+        them through imports or function names, before the edit or after it.
+        Not `through_names`: the caller promises more, that a module's value never reads the
+        modules of the functions its files name; then only the files importing an edited
+        one are recomputed with it (a 3,000-line module of a large app is named by a dozen
+        others, and imported by few)."""
         modules = list(app.modules.values())
         if self.slot is None:
             return compute(modules)
         slot_key = (what, str(app.functions_dir))
         kept = self.slot.per_module.get(slot_key)
-        stale = self._stale_since(app, kept)
+        stale = self._stale_since(app, kept, through_names)
         redo = [m for m in modules if stale is None or m.facts.path in stale or m.facts.path not in kept.values]
         fresh = compute(redo) if redo else {}
         values = {m.facts.path: fresh[m.facts.path] if m.facts.path in fresh else kept.values[m.facts.path]
