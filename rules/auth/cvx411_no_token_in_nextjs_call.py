@@ -108,12 +108,14 @@ class NoTokenInNextjsCall(Rule):
         if app.layout.is_component:
             return
         analysis = ctx.project.access_analysis
-        for use in ctx.project.call_index.client_uses(app):
+        for use in ctx.project.call_index.uses_in(app):
+            if use.how not in _NEXTJS_HELPERS:  # (first: an app's uses are many, these few)
+                continue
             fn = use.target
             if use.language != "client" or use.candidate or fn is None or not fn.is_public or use.call is None \
                     or use.facts is None or not ctx.reported(use.facts):
                 continue
-            if use.how not in _NEXTJS_HELPERS or not _from_convex_nextjs(ctx, use) or not _no_token(use.call):
+            if not _from_convex_nextjs(ctx, use) or not _no_token(use.call):
                 continue
             stop = analysis.stops_signed_out(fn)
             if stop is None or not _asks_identity(ctx, fn, stop):
