@@ -389,6 +389,8 @@ class _Bindings(_Scopes, cst.CSTVisitor):
 
     def _bind(self, target: cst.CSTNode, value: cst.CSTNode | None) -> None:
         cls = self.client_class_of(value) if value is not None else None
+        if cls is None and isinstance(value, cst.Name):
+            cls = self._client_held(value.value)  # `self.db = client` of a parameter `client: ConvexClient`
         origin = self.imported_call(value) if cls is None else None
         held = value.func.value if cls is None and isinstance(value, cst.Call) and isinstance(value.func, cst.Name) \
             else self.instances.get((self.scopes[-1], value.value)) if isinstance(value, cst.Name) else None

@@ -87,7 +87,15 @@ class PyUnknownFunction(Rule):
                Invalid(HTTP_WRAPPER_CALLER + '        await self.convex.query("counters:get", {"name": "a"})\n'
                        '        await self.convex.query("counters:gte", {"name": "a"})\n', path="tools/worker.py",
                        files={**COUNTERS, **HTTP_WRAPPER}, lines=[10], message='did you mean "counters:get"',
-                       note="through the app's own class posting to the HTTP API")]
+                       note="through the app's own class posting to the HTTP API"),
+               # triage G57a P2: a receiver whose class is known is no guess, whatever module it names
+               Invalid(HTTP_WRAPPER_CALLER + '        await self.convex.query("countrs:get", {"name": "a"})\n',
+                       path="tools/worker.py", files={**COUNTERS, **HTTP_WRAPPER}, lines=[9],
+                       note="a module the app lacks, through the app's own HTTP API class"),
+               Invalid('from convex import ConvexClient\n\n\nclass Repo:\n    def __init__(self, conn: ConvexClient):\n'
+                       '        self.db = conn\n\n    def load(self):\n        return self.db.query("tallies:get", {})\n',
+                       path=PY_PATH, files=COUNTERS, lines=[9],
+                       note="a `ConvexClient` parameter kept in an attribute with no client's name")]
 
     def check_app(self, ctx, app):
         if not app.by_identifier:
