@@ -612,7 +612,8 @@ class Project:
         self._handler_facts: dict[int, FileFacts] = {}  # id(RegisteredFunction) ->
         self.memo: dict = {}  # derived facts shared by rules within one run (see rulekit.memoized)
         self._python: dict[Path, "PyFacts | None"] = {}
-        self._python_trees: dict[Path, bool] = {}  # Python tree root -> does a file in it import convex
+        self._python_raw: dict[Path, "PyFacts | None"] = {}  # as extracted (_python_extracted)
+        self._python_trees: dict[Path, bool] = {}  # Python tree root -> does a file in it call Convex
         self._mentions_api: dict[str, bool] = {}
         self._imported_files: dict[str, tuple[str, ...]] = {}
 
@@ -990,18 +991,9 @@ class Project:
 
     def python_facts(self, path: Path) -> "PyFacts | None":
         """Convex calls of a Python file (python_client.py); None for files that do not use Convex."""
-        from .python_prefilter import mentions_convex
-
         if path in self._python:
             return self._python[path]
-        data = self._read_passing("python", path, mentions_convex)
-        result = None
-        if data is not None:
-            from .python_client import extract_python  # imports libcst: only for files that pass
-
-            # a long-lived caller's memo (FactsMemo) keeps Python facts too: libcst is slow
-            extract = getattr(self._load_facts, "python_facts", None) or extract_python
-            result = extract(str(path), data)
+        result = self._python_extracted(path)
         self._python[path] = result  # before resolving: two modules may import each other
         if result is not None and result.imported_calls:
             result = self._python[path] = self._with_imported_relays(path, result)
@@ -1010,8 +1002,61 @@ class Project:
         if result is not None and any(c.receiver_origin is not None for c in result.calls):
             result = self._python[path] = self._with_imported_admin_auth(path, result)
         if result is not None and any(c.unconfirmed for c in result.calls):
+            result = self._python[path] = self._with_wrappers_resolved(path, result)
+        if result is not None and any(c.unconfirmed for c in result.calls):
             result = self._python[path] = self._with_guesses_resolved(path, result)
         return result
+
+    def _python_extracted(self, path: Path) -> "PyFacts | None":
+        """A Python file's facts as extracted, before other modules are consulted."""
+        from .python_prefilter import mentions_convex
+
+        if path in self._python_raw:
+            return self._python_raw[path]
+        data = self._read_passing("python", path, mentions_convex)
+        result = None
+        if data is not None:
+            from .python_client import extract_python  # imports libcst: only for files that pass
+
+            # a long-lived caller's memo (FactsMemo) keeps Python facts too: libcst is slow
+            extract = getattr(self._load_facts, "python_facts", None) or extract_python
+            result = extract(str(path), data)
+        self._python_raw[path] = result
+        return result
+
+    def _with_wrappers_resolved(self, path: Path, facts: "PyFacts") -> "PyFacts":
+        """`facts` with the calls on an instance of the project's own Convex wrapper class
+        confirmed: a class of another module whose method hands the name on, to the HTTP API
+        (`httpx.post(f"{base}/api/query", json={"path": path, ...})`) or to a client (PyFacts.
+        method_relays). The receiver is typed with the class (PyCall.instance_of), or named
+        like a client in a file that imports such a class (`self.convex`, set by a base class
+        from a parameter `convex: ConvexClient`). The call's kind is the method's route. A
+        receiver with no client's name whose class wraps nothing is some other library's."""
+        from dataclasses import replace
+
+        calls = []
+        for call in facts.calls:
+            if call.unconfirmed:
+                candidates = [call.instance_of] if call.instance_of is not None else list(facts.imported.values())
+                relay = next((r for origin in candidates if (r := self._wrapper_method(path, origin, call.method))), None)
+                if relay is not None:
+                    call = replace(call, method=relay.method, raw_http=relay.raw_http, unconfirmed=False,
+                                   instance_of=None, wrapper_only=False)
+                elif call.wrapper_only:
+                    continue
+            calls.append(call)
+        return replace(facts, calls=calls)
+
+    def _wrapper_method(self, path: Path, origin: tuple[str, int, str], method: str):
+        """The relay `method` of the class `origin` names (module, level, class) as imported
+        into `path`, when it is a Convex wrapper there whose client is no guess."""
+        module, level, cls = origin
+        target = self._python_module(path, module, level)
+        other = self._python_extracted(target) if target is not None else None
+        relay = other.method_relays.get((cls, method)) if other is not None else None
+        if relay is None or not relay.raw_http and (relay.receiver[1] is None or relay.receiver[2] is not None):
+            return None  # (a wrapper of a client that is itself guessed, or made by another module)
+        return relay
 
     def _with_guesses_resolved(self, path: Path, facts: "PyFacts") -> "PyFacts":
         """`facts` keeping, of the calls on a receiver only guessed by its name in a file that
@@ -1023,23 +1068,28 @@ class Project:
 
         app = self.nearest_app(path)
         modules: set[str] = set()
-        if app is not None and self._python_tree_imports_convex(path):
+        if app is not None and self._python_tree_calls_convex(path):
             modules = {name.rsplit(".", 1)[0] for name in app.modules}
         calls = [c for c in facts.calls if not c.unconfirmed or (c.name or "").split(":")[0] in modules]
         return replace(facts, calls=calls)
 
-    def _python_tree_imports_convex(self, path: Path) -> bool:
-        """Does a Python file of `path`'s tree import `convex`? The tree is the folder of the
-        nearest pyproject.toml / setup.py / setup.cfg above the file (inside the scan root),
-        else the folder holding the file's top-level package (or the file's own folder)."""
-        from .python_prefilter import imports_convex
+    def _python_tree_calls_convex(self, path: Path) -> bool:
+        """Does a Python file of `path`'s tree import `convex`, or post to Convex's HTTP API
+        (its own client, `httpx.post(f"{url}/api/query", json={"path": ...})`)? The tree is the
+        folder of the nearest pyproject.toml / setup.py / setup.cfg above the file (inside the
+        scan root), else the folder holding the file's top-level package (or the file's own
+        folder)."""
+        from .python_prefilter import imports_convex, names_http_api
 
         root = self._python_tree(path)
         hit = self._python_trees.get(root)
         if hit is None:
+            tree = [p for p in self.python_files if p.is_relative_to(root)]
+            # the text tests first: only a file that spells out an HTTP API URL is parsed
             hit = self._python_trees[root] = any(
-                p.is_relative_to(root) and self._read_passing("python import", p, imports_convex) is not None
-                for p in self.python_files)
+                self._read_passing("python import", p, imports_convex) is not None for p in tree) or any(
+                self._read_passing("python http api", p, names_http_api) is not None
+                and (facts := self._python_extracted(p)) is not None and facts.posts_http_api for p in tree)
         return hit
 
     def _python_tree(self, path: Path) -> Path:

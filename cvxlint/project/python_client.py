@@ -33,6 +33,7 @@ from libcst.metadata import ByteSpanPositionProvider, MetadataWrapper
 from .python_prefilter import CALL_METHODS, CLIENT_CLASSES
 
 _HTTP_URL = re.compile(r"/api/(query|mutation|action)\b")
+_HTTP_RUN_URL = re.compile(r"/api/run/")  # `/api/run/mod/fn`: the URL names the function
 _HTTP_CALLS = ("post", "get", "put", "request", "urlopen", "Request")
 _CLIENTISH = re.compile(r"convex|client", re.I)
 # how a Convex function name can look ("messages:list", "dir/file", "mod.js:fn"): a GraphQL
@@ -106,6 +107,12 @@ class PyCall:
     # the receiver is a name imported from a project module (`from svc.client import convex`):
     # (module, relative level, name); the model looks there for its set_admin_auth
     receiver_origin: tuple[str, int, str] | None = None
+    # the receiver holds an instance of this class, imported from a project module (`db =
+    # Store()`, `self.convex = convex` of a parameter `convex: Store`): the model confirms the
+    # call when that class wraps Convex there, with a method that hands the name on
+    # (PyFacts.method_relays); a receiver with no client's name is kept only then (`wrapper_only`)
+    instance_of: tuple[str, int, str] | None = None
+    wrapper_only: bool = False
 
 
 @dataclass(eq=False)
@@ -143,6 +150,15 @@ class PyFacts:
     # else: their instances are no Mapping (a TypedDict or a dict subclass has a base)
     dataclasses: set[str] = field(default_factory=set)
     relays: dict[str, "_Relay"] = field(default_factory=dict)  # module-level relay functions by name
+    # (class, method) -> a method of a module-level class that hands its parameter on as the
+    # function to call: a wrapper class that other modules import
+    method_relays: dict[tuple[str, str], "_Relay"] = field(default_factory=dict)
+    # names imported from project modules (`from convex_client import ConvexClient`): local
+    # name -> (module, relative level, name)
+    imported: dict[str, tuple[str, int, str]] = field(default_factory=dict)
+    # the file sends a request to a Convex HTTP API URL (`/api/query` with a `path` in the body,
+    # `/api/run/...`): it is a client of Convex without importing `convex`
+    posts_http_api: bool = False
     imported_calls: list[ImportedCall] = field(default_factory=list)
     base: int = 0  # bytes before libcst's text: a UTF-8 byte-order mark (libcst drops it)
 
@@ -192,6 +208,8 @@ def extract_python(path: str, source: bytes) -> PyFacts | None:
     if calls.relays or calls.method_relays:
         module.visit(_RelayedCalls(calls))
     facts.relays = dict(calls.relays)
+    facts.method_relays = dict(calls.method_relays)
+    facts.imported = dict(bindings.imported)
     return facts
 
 
@@ -371,12 +389,16 @@ class _Bindings(_Scopes, cst.CSTVisitor):
 
     def _bind(self, target: cst.CSTNode, value: cst.CSTNode | None) -> None:
         cls = self.client_class_of(value) if value is not None else None
+        if cls is None and isinstance(value, cst.Name):
+            cls = self._client_held(value.value)  # `self.db = client` of a parameter `client: ConvexClient`
         origin = self.imported_call(value) if cls is None else None
-        if cls is None and isinstance(value, cst.Call) and isinstance(value.func, cst.Name):
+        held = value.func.value if cls is None and isinstance(value, cst.Call) and isinstance(value.func, cst.Name) \
+            else self.instances.get((self.scopes[-1], value.value)) if isinstance(value, cst.Name) else None
+        if held is not None:  # `Store(...)`, or a parameter annotated with it (`self.store = store`)
             if isinstance(target, cst.Name):
-                self.instances[(self.scope_of(target.value), target.value)] = value.func.value
+                self.instances[(self.scope_of(target.value), target.value)] = held
             elif isinstance(target, cst.Attribute):
-                self.instances["." + target.attr.value] = value.func.value
+                self.instances["." + target.attr.value] = held
         if isinstance(target, cst.Name):
             key = (self.scope_of(target.value), target.value)
             if cls is not None:
@@ -511,7 +533,8 @@ class _Bindings(_Scopes, cst.CSTVisitor):
             text = dotted(ann)
         if text is not None and text.rsplit(".", 1)[-1] in CLIENT_CLASSES:
             self.clients[(self.scopes[-1], node.name.value)] = text.rsplit(".", 1)[-1]
-        elif text is not None and "." not in text:
+        if text is not None and "." not in text:
+            # (also a class named like the PyPI client's, when the project defines its own)
             self.instances[(self.scopes[-1], node.name.value)] = text
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
@@ -647,6 +670,12 @@ class _Calls(_Scopes, cst.CSTVisitor):
             return self.b.instances.get("." + node.attr.value)
         return None
 
+    def imported_instance(self, node: cst.CSTNode) -> tuple[str, int, str] | None:
+        """Where the class of the instance `node` holds comes from, when a project module
+        (`from convex_client import ConvexClient`)."""
+        cls = self.instance_class(node, self.scopes)
+        return self.b.imported.get(cls) if cls is not None else None
+
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         v = _evaluated(node)
         if isinstance(v, str) and _KEY_LITERAL.match(v):
@@ -658,8 +687,15 @@ class _Calls(_Scopes, cst.CSTVisitor):
             method = func.attr.value
             if method in CALL_METHODS:
                 recv = self.receiver(func.value)
+                instance_of = self.imported_instance(func.value)
+                wrapper_only = recv is None and instance_of is not None
+                if wrapper_only:  # `store.query("x:y")` on a `Store()` of another module
+                    recv = (dotted(func.value) or method, None, None, True)
                 if recv is not None:
                     self._client_call(node, method, recv, func, node.args)
+                    if recv[3] and instance_of is not None and self.facts.calls and self.facts.calls[-1].node is node:
+                        self.facts.calls[-1].instance_of = instance_of
+                        self.facts.calls[-1].wrapper_only = wrapper_only
                     return
             elif method in ("set_admin_auth", "set_auth", "set_debug"):
                 recv = self.receiver(func.value)
@@ -937,12 +973,18 @@ class _Calls(_Scopes, cst.CSTVisitor):
         for a in node.args:
             if a.keyword is None or a.keyword.value == "url":
                 # the URL built in a local first (`url = f"{base}/api/mutation"`)
-                text = _string_text(self.local_value(a.value) or a.value)
+                url = self.local_value(a.value) or a.value
+                text = _string_text(url)
                 if text is not None:
                     m = _HTTP_URL.search(text)
                     if m:
                         kind = m.group(1)
                         break
+                    # (a path alone, `@app.get("/api/run/{job}")`, is a route of this server)
+                    if _HTTP_RUN_URL.search(text) and not (
+                            isinstance(url, (cst.SimpleString, cst.ConcatenatedString)) and text.startswith("/")):
+                        self.facts.posts_http_api = True
+                        return
         if kind is None:
             return
         body = None
@@ -970,6 +1012,7 @@ class _Calls(_Scopes, cst.CSTVisitor):
                 args = el.value
         if name is None:
             return
+        self.facts.posts_http_api = True
         named_by = self._parameter(name)
         if named_by is not None:
             # a helper that posts the function its caller names (`def call_convex_mutation(path,

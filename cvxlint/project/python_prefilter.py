@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 
 _IMPORT = rb"^(\xef\xbb\xbf)?[ \t]*(from[ \t]+convex\b|import[ \t]+(\w+[ \t]*,[ \t]*)*convex\b)"
-_PREFILTER = re.compile(_IMPORT + rb"|/api/(query|mutation|action)\b", re.M)
+_HTTP_API = rb"/api/(query|mutation|action)\b|/api/run/"  # Convex's HTTP API routes
+_PREFILTER = re.compile(_IMPORT + rb"|" + _HTTP_API, re.M)
+_NAMES_HTTP_API = re.compile(_HTTP_API)
 _IMPORTS_CONVEX = re.compile(_IMPORT, re.M)
 CLIENT_CLASSES = ("ConvexClient", "ConvexHttpClient")
 CALL_METHODS = ("query", "mutation", "action", "subscribe")
@@ -60,3 +62,9 @@ def imports_convex(source: bytes) -> bool:
     """Does this Python file import the `convex` package? (Project.python_facts: a tree of
     Python files where one does may hand its client to modules that do not.)"""
     return b"convex" in source and _IMPORTS_CONVEX.search(source) is not None
+
+
+def names_http_api(source: bytes) -> bool:
+    """Does this Python file spell out a URL of Convex's HTTP API? (Project.python_facts: a
+    file that posts to one is a client of Convex, like one that imports `convex`.)"""
+    return b"/api/" in source and _NAMES_HTTP_API.search(source) is not None

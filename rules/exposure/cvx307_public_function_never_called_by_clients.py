@@ -5,6 +5,16 @@ SERVER = ('import { action, mutation, query } from "./_generated/server";\n'
 CLIENT = ('import { useQuery } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
           'export function List() { return useQuery(api.example.list, {}); }\n')
 
+# the app's own client of the HTTP API (no `convex` package): the function is the body's `path`
+PY_HTTP_WRAPPER = ('import os\n\nimport httpx\n\n\nclass Backend:\n    def __init__(self):\n'
+                   '        self.url = os.environ["CONVEX_URL"]\n        self.http = httpx.AsyncClient()\n\n'
+                   '    async def mutation(self, fn: str, args: dict):\n'
+                   '        res = await self.http.post(f"{self.url}/api/mutation", json={"path": fn, "args": args})\n'
+                   '        return res.json()["value"]\n\n'
+                   '    async def action(self, fn: str, args: dict):\n'
+                   '        res = await self.http.post(f"{self.url}/api/action", json={"path": fn, "args": args})\n'
+                   '        return res.json()["value"]\n')
+
 
 class PublicFunctionNeverCalledByClients(Rule):
     """A public function that only server code references.
@@ -105,6 +115,22 @@ class PublicFunctionNeverCalledByClients(Rule):
                      'export const verify = () => convex.action("example:verify", {});\n'},
               note="called by name through a client the app holds in a field typed `any` or a module's variable, "
                    "set from elsewhere (a file that imports no Convex package)"),
+        # triage G57a P1 (Agent-Mission-Control): agents post to the HTTP API through their own
+        # class, and no file imports the `convex` package
+        Valid(SERVER + 'export const list = query({ args: {}, handler: async () => [] });\n'
+              'export const credit = mutation({ args: {}, handler: async () => {} });\n'
+              'export const verify = action({ args: {}, handler: async () => {} });\n'
+              'export const go = action({ args: {}, handler: async (ctx) => {\n'
+              '  await ctx.runMutation(api.example.credit, {});\n  await ctx.runAction(api.example.verify, {});\n}});\n',
+              files={"src/List.tsx": CLIENT, "bots/http_backend.py": PY_HTTP_WRAPPER,
+                     "bots/base.py": 'from http_backend import Backend\n\n\nclass Bot:\n'
+                     '    def __init__(self, backend: Backend):\n        self.backend = backend\n\n'
+                     '    async def pay(self):\n        await self.backend.mutation("example:credit", {})\n',
+                     "bots/checker.py": 'from base import Bot\nfrom http_backend import Backend\n\n\nclass Checker(Bot):\n'
+                     '    def __init__(self, convex: Backend):\n        super().__init__(convex)\n        self.convex = convex\n\n'
+                     '    async def check(self):\n        return await self.convex.action("example:verify", {})\n'},
+              note="called by Python through the app's own class posting to `/api/<kind>`, on an instance "
+                   "typed by a parameter"),
     ]
     invalid = [
         Invalid(SERVER + 'export const list = query({ args: {}, handler: async () => [] });\n'

@@ -41,6 +41,18 @@ WRAPPER = {"tools/__init__.py": "",
            'def run_query(name, args=None):\n    return _convex.query(name, args or {})\n\n\n'
            'def run_mutation(name, args):\n    return _convex.mutation(name, args)\n'}
 
+# the app's own client of the HTTP API, with no `convex` package anywhere (triage G57a): a
+# class whose methods post the name they are given as the body's `path`, and a module whose
+# class holds an instance of it, typed by its parameter
+HTTP_WRAPPER = {"tools/http_client.py": 'import os\n\nimport httpx\n\n\nclass Client:\n'
+                '    def __init__(self):\n        self.base = os.environ["CONVEX_URL"]\n\n'
+                '    async def query(self, name: str, args: dict):\n        async with httpx.AsyncClient() as http:\n'
+                '            res = await http.post(f"{self.base}/api/query", json={"path": name, "args": args})\n'
+                '        return res.json()["value"]\n'}
+HTTP_WRAPPER_CALLER = ('from http_client import Client\n\n\nclass Worker:\n'
+                       '    def __init__(self, convex: Client):\n        self.convex = convex\n\n'
+                       '    async def run(self):\n')
+
 
 def py_uses(ctx, app):
     """Every Python call naming a function of `app` (tests included)."""

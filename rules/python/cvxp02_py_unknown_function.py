@@ -3,7 +3,8 @@ import difflib
 from cvxlint.project.references import NAME_FORMAT, canonical_name
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid
 
-from .common import COUNTERS, PY, PY_PATH, SDK, SDK_API, SDK_PATH, WRAPPER, py_uses
+from .common import (COUNTERS, HTTP_WRAPPER, HTTP_WRAPPER_CALLER, PY, PY_PATH, SDK, SDK_API, SDK_PATH, WRAPPER,
+                     py_uses)
 
 
 class PyUnknownFunction(Rule):
@@ -47,7 +48,16 @@ class PyUnknownFunction(Rule):
                    '        return self.graph_client.query("counters:gte")\n', path=SDK_PATH, files={**COUNTERS, **SDK},
                    note="an SDK module without `import convex`: other clients' queries, a module the app lacks"),
              Valid('def weekly(client):\n    return client.query("counters:gte", {"name": "visits"})\n',
-                   path="tools/report.py", files={**COUNTERS, **SDK}, note="no file of this Python tree imports convex")]
+                   path="tools/report.py", files={**COUNTERS, **SDK}, note="no file of this Python tree imports convex"),
+             Valid('from store import Store\n\ndb = Store()\nprint(db.query("counters:gte"))\n', path="tools/report.py",
+                   files={**COUNTERS, **HTTP_WRAPPER, "tools/store.py": 'class Store:\n    def query(self, key):\n'
+                          '        return key.split(":")\n'},
+                   note="an instance of another class of the project: no wrapper of Convex"),
+             Valid('class Api:\n    def __init__(self, client):\n        self.client = client\n\n'
+                   '    def read(self):\n        return self.client.query("counters:gte")\n', path="tools/report.py",
+                   files={**COUNTERS, "tools/server.py": 'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n'
+                          '@app.post("/api/query")\ndef run(body: dict):\n    return {"path": body["path"]}\n'},
+                   note="a server of this tree that serves `/api/query` itself calls no Convex")]
     invalid = [Invalid(PY + 'client.query("counters:gte", {"name": "x"})\n', path=PY_PATH, files=COUNTERS, lines=[4],
                        message='did you mean "counters:get"'),
                Invalid('from convex import ConvexClient\n\ndef get_client() -> ConvexClient:\n'
@@ -72,7 +82,20 @@ class PyUnknownFunction(Rule):
                        'def bump() -> None:\n    client = _get_client()\n    if client is not None:\n'
                        '        client.mutation("counters:sett", {"name": "a"})\n',
                        path=PY_PATH, files=COUNTERS, lines=[21],
-                       note="a client made on first use, None when the URL is not configured")]
+                       note="a client made on first use, None when the URL is not configured"),
+               # triage G57a P1 (Agent-Mission-Control): no file imports the `convex` package
+               Invalid(HTTP_WRAPPER_CALLER + '        await self.convex.query("counters:get", {"name": "a"})\n'
+                       '        await self.convex.query("counters:gte", {"name": "a"})\n', path="tools/worker.py",
+                       files={**COUNTERS, **HTTP_WRAPPER}, lines=[10], message='did you mean "counters:get"',
+                       note="through the app's own class posting to the HTTP API"),
+               # triage G57a P2: a receiver whose class is known is no guess, whatever module it names
+               Invalid(HTTP_WRAPPER_CALLER + '        await self.convex.query("countrs:get", {"name": "a"})\n',
+                       path="tools/worker.py", files={**COUNTERS, **HTTP_WRAPPER}, lines=[9],
+                       note="a module the app lacks, through the app's own HTTP API class"),
+               Invalid('from convex import ConvexClient\n\n\nclass Repo:\n    def __init__(self, conn: ConvexClient):\n'
+                       '        self.db = conn\n\n    def load(self):\n        return self.db.query("tallies:get", {})\n',
+                       path=PY_PATH, files=COUNTERS, lines=[9],
+                       note="a `ConvexClient` parameter kept in an attribute with no client's name")]
 
     def check_app(self, ctx, app):
         if not app.by_identifier:
