@@ -587,7 +587,7 @@ class CallIndex:
                 if u.ref is not None and u.ref.functions_dir is not None:
                     u.app = by_dir.get(u.ref.functions_dir)
                 else:
-                    u.app = project.nearest_app(Path(u.path))
+                    u.app = _app_named_in(project, u)
             if u.app is None:
                 continue
             if u.target is None and u.ref is not None:
@@ -619,7 +619,7 @@ def _by_name_linked(project: "Project", use: FunctionUse) -> FunctionUse | None:
     (`candidate`, on a copy: a long-lived process keeps the scanned use for its next run)."""
     if not use.by_name:
         return use
-    app = project.nearest_app(Path(use.path))
+    app = _app_named_in(project, use)
     ident = use.ref.identifier if use.ref is not None else None
     if app is None or ident is None:
         return None
@@ -632,6 +632,31 @@ def _by_name_linked(project: "Project", use: FunctionUse) -> FunctionUse | None:
     if target is not None and target.kind != use.expects and not target.is_internal:
         return replace(use, candidate=True)
     return use
+
+
+def _app_named_in(project: "Project", use: FunctionUse) -> "App | None":
+    """The app whose function a use that no `_generated/api` ties to one names (a string name,
+    `makeFunctionReference("x:y")`, `anyApi.x.y`): the app whose generated modules its file
+    imports (a monorepo frontend's `@convex/_generated/dataModel` through tsconfig `paths`),
+    else the app its file lies in, or the only app. A file outside several apps is no app's by
+    its place: the app that has the function, else the only one with its module (a typo
+    there is that app's); None when several could own the name, so that no finding is made
+    against one picked at random (a component's example app beside the real backend)."""
+    path = Path(use.path)
+    app = project.imported_app(path)
+    if app is not None:
+        return app
+    nearest = project.nearest_app(path)
+    ident = use.ref.identifier if use.ref is not None else None
+    apps = [a for a in project.apps if not a.layout.is_component] or project.apps
+    if nearest is None or ident is None or len(apps) == 1 or path.is_relative_to(nearest.root):
+        return nearest
+    owners = [a for a in apps if ident in a.by_identifier]
+    if not owners:
+        module = ident.partition(":")[0]
+        owners = [a for a in apps if any(m.module_name == module for m in a.modules.values())]
+        return owners[0] if len(owners) == 1 else None
+    return nearest if nearest in owners else owners[0]
 
 
 def _imported_from_outside(project: "Project", app: "App", outside: dict) -> list[FileFacts]:
