@@ -111,7 +111,7 @@ def passed_arguments(facts: "FileFacts", call: Node, reference: Node,
     getter = getter_of(arg) if getter_of is not None and arg is not None else None
     if getter is not None:
         return getter_arguments(facts, getter)
-    return _chosen_arguments(facts, arg)
+    return chosen_arguments(facts, arg)
 
 
 def getter_arguments(facts: "FileFacts", getter: Node) -> Literal | None:
@@ -121,10 +121,12 @@ def getter_arguments(facts: "FileFacts", getter: Node) -> Literal | None:
     if not js.is_function(getter) or js.function_params(getter) or getter.has_tok("async"):
         return None
     returned = js.returned_expression(getter)
-    return _chosen_arguments(facts, returned) if returned is not None else None
+    return chosen_arguments(facts, returned) if returned is not None else None
 
 
-def _chosen_arguments(facts: "FileFacts", arg: Node | None) -> Literal | None:
+def chosen_arguments(facts: "FileFacts", arg: Node | None) -> Literal | None:
+    """An arguments object written as `passed_arguments` reads it: a literal, a `const` holding
+    one, or either of them chosen by a condition."""
     arg = js.unwrap(arg)
     if arg is not None and arg.type == "ternary_expression":
         branches = [_arguments_object(facts, arg.child(b)) for b in ("consequence", "alternative")]

@@ -69,6 +69,31 @@ def string_arguments(app) -> set[str]:
     return out
 
 
+def named_with_their_table(app) -> set[tuple[str, str]]:
+    """(table, index) for each object literal of the app's code (schema.ts aside) whose
+    values name a table and an index of that table, as strings: a rule handed to a library
+    that queries the index itself when it runs (convex-cascading-delete's `defineCascadeRules({
+    users: [{ to: "posts", via: "by_author", field: "authorId" }] })` deletes the children with
+    `ctx.db.query(rule.to).withIndex(rule.via, ...)`)."""
+    schema = app.schema
+    indexes = {t.name: {i.name for i in (*t.indexes, *t.search_indexes, *t.vector_indexes)}
+               for t in schema.tables.values()} if schema is not None else {}
+    out: set[tuple[str, str]] = set()
+    for module in app.modules.values():
+        if module.special == "schema":
+            continue
+        for obj in module.facts.module.nodes("object"):
+            values = [js.string_value(p.value) for p in js.object_props(obj) if p.value is not None]
+            strings = [v for v in values if v is not None]
+            if len(strings) < 2:
+                continue
+            for table in strings:
+                for name in indexes.get(table, ()):
+                    if name in strings:
+                        out.add((table, name))
+    return out
+
+
 # the methods of a range or filter builder (`q.eq("itemUid", x)`, `q.field("rank")`,
 # `q.search("body", text)`): their strings are field names and values, not index names
 _BUILDER_METHODS = frozenset(("eq", "neq", "gt", "gte", "lt", "lte", "field", "search"))
@@ -189,7 +214,8 @@ def unused_indexes(project: "Project", app, filters: list):
             narrow = narrowing_index(fi)
             if narrow is not None:
                 used.add((fi.table.name, narrow.index.name))
-    strings = None
+    strings: set[str] | None = None
+    handed: set[tuple[str, str]] = set()
     for table in schema.tables.values():
         if table.external or not table.known or table.name not in queried:
             continue  # never queried here: read by a library, another app or a dashboard
@@ -202,7 +228,8 @@ def unused_indexes(project: "Project", app, filters: list):
                 continue
             if strings is None:
                 strings = string_arguments(app)
-            if idx.name in strings:
+                handed = named_with_their_table(app)
+            if idx.name in strings or (table.name, idx.name) in handed:
                 continue
             yield table, idx
 

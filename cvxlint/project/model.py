@@ -616,6 +616,7 @@ class Project:
         self._python_trees: dict[Path, bool] = {}  # Python tree root -> does a file in it call Convex
         self._mentions_api: dict[str, bool] = {}
         self._imported_files: dict[str, tuple[str, ...]] = {}
+        self._imported_apps: dict[str, App | None] = {}  # path -> Project.imported_app
 
     # -- file access ----------------------------------------------------------------------
     def facts(self, path: Path | str, quiet: bool = False) -> FileFacts | None:
@@ -1208,6 +1209,25 @@ class Project:
             return n
 
         return max(apps, key=shared) if apps else None
+
+    def imported_app(self, path: Path | str) -> App | None:
+        """The app whose generated modules (`_generated/api`, `_generated/dataModel`, ...) the
+        file at `path` imports, through relative paths, tsconfig `paths` or workspace packages:
+        the deployment its calls by name go to (a monorepo frontend beside a component's example
+        app). None when it imports none, or those of several apps."""
+        key = str(path)
+        hit = self._imported_apps.get(key, _MISS)
+        if hit is _MISS:
+            facts = self.facts(key, quiet=True)
+            by_dir = {a.functions_dir: a for a in self.apps}
+            found = set()
+            for imp in facts.imports if facts is not None else ():
+                if "_generated" in imp.source:
+                    t = self.resolver.resolve(key, imp.source)
+                    if t is not None and t.kind == "generated" and t.functions_dir in by_dir:
+                        found.add(t.functions_dir)
+            hit = self._imported_apps[key] = by_dir[found.pop()] if len(found) == 1 else None
+        return hit
 
     # -- registrations --------------------------------------------------------------------
     def _registrations(self, module: ConvexModule) -> list[RegisteredFunction]:

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 from ..syntax import js, scope
 from ..syntax.tree import Node
 from . import jsonc
-from .arguments import Literal, batch_arguments, invoked_arguments, passed_arguments
+from .arguments import Literal, batch_arguments, chosen_arguments, invoked_arguments, passed_arguments
 from .clients import (BETTER_AUTH_HELPER_FACTORIES, BETTER_AUTH_HELPERS, CLIENT_METHODS, STRING_NAME, ClientCall,
                       client_calls, imports_a_convex_package, is_convex_package)
 from .component_clients import (COMPONENT_HOWS, DISPATCH_NAMES, ENQUEUE_METHODS, ON_COMPLETE, dispatch_of,
@@ -587,7 +587,7 @@ class CallIndex:
                 if u.ref is not None and u.ref.functions_dir is not None:
                     u.app = by_dir.get(u.ref.functions_dir)
                 else:
-                    u.app = project.nearest_app(Path(u.path))
+                    u.app = _app_named_in(project, u)
             if u.app is None:
                 continue
             if u.target is None and u.ref is not None:
@@ -619,7 +619,7 @@ def _by_name_linked(project: "Project", use: FunctionUse) -> FunctionUse | None:
     (`candidate`, on a copy: a long-lived process keeps the scanned use for its next run)."""
     if not use.by_name:
         return use
-    app = project.nearest_app(Path(use.path))
+    app = _app_named_in(project, use)
     ident = use.ref.identifier if use.ref is not None else None
     if app is None or ident is None:
         return None
@@ -632,6 +632,31 @@ def _by_name_linked(project: "Project", use: FunctionUse) -> FunctionUse | None:
     if target is not None and target.kind != use.expects and not target.is_internal:
         return replace(use, candidate=True)
     return use
+
+
+def _app_named_in(project: "Project", use: FunctionUse) -> "App | None":
+    """The app whose function a use that no `_generated/api` ties to one names (a string name,
+    `makeFunctionReference("x:y")`, `anyApi.x.y`): the app whose generated modules its file
+    imports (a monorepo frontend's `@convex/_generated/dataModel` through tsconfig `paths`),
+    else the app its file lies in, or the only app. A file outside several apps is no app's by
+    its place: the app that has the function, else the only one with its module (a typo
+    there is that app's); None when several could own the name, so that no finding is made
+    against one picked at random (a component's example app beside the real backend)."""
+    path = Path(use.path)
+    app = project.imported_app(path)
+    if app is not None:
+        return app
+    nearest = project.nearest_app(path)
+    ident = use.ref.identifier if use.ref is not None else None
+    apps = [a for a in project.apps if not a.layout.is_component] or project.apps
+    if nearest is None or ident is None or len(apps) == 1 or path.is_relative_to(nearest.root):
+        return nearest
+    owners = [a for a in apps if ident in a.by_identifier]
+    if not owners:
+        module = ident.partition(":")[0]
+        owners = [a for a in apps if any(m.module_name == module for m in a.modules.values())]
+        return owners[0] if len(owners) == 1 else None
+    return nearest if nearest in owners else owners[0]
 
 
 def _imported_from_outside(project: "Project", app: "App", outside: dict) -> list[FileFacts]:
@@ -687,6 +712,12 @@ def _server_references(resolver: ReferenceResolver, facts: FileFacts) -> tuple[l
         refs, candidate = ([ref], False) if ref is not None else (_chosen_refs(resolver, facts, arg, site.func), False)
         if not refs and names:
             refs, candidate = _run_names(resolver, facts, site, arg)
+        paired = _condition_paired(resolver, facts, site, arg) \
+            if ref is None and refs and read_args is passed_arguments else None
+        if paired is not None:
+            for r, args in paired:
+                found.append((site, how, expects, js.unwrap(arg) or arg, r, candidate, args, step))
+            return True
         args = read_args(facts, site.node, arg) if refs and read_args is not None else None
         for r in refs:
             found.append((site, how, expects, js.unwrap(arg) or arg, r, candidate, args, step))
@@ -756,24 +787,67 @@ def _chosen_refs(resolver: ReferenceResolver, facts: FileFacts, node: Node | Non
                  depth: int = 0) -> list[FunctionRef]:
     """The reference of each branch of `cond ? internal.a.b : api.c.d`, written in the call or
     held in a local (`const fn = cond ? ... : ...; ctx.runMutation(fn, ...)`): either may run."""
+    chooser = _choosing_conditional(node, func, depth)
+    if chooser is None:
+        return []
+    conditional, func = chooser
+    out: list[FunctionRef] = []
+    for branch in (conditional.child("consequence"), conditional.child("alternative")):
+        out.extend(_branch_refs(resolver, facts, branch, func, depth))
+    return out
+
+
+def _branch_refs(resolver: ReferenceResolver, facts: FileFacts, branch: Node | None, func: FunctionInfo | None,
+                 depth: int) -> list[FunctionRef]:
+    r = resolver.resolve(facts, branch, func)
+    return [r] if r is not None else _chosen_refs(resolver, facts, branch, func, depth + 1)
+
+
+def _choosing_conditional(node: Node | None, func: FunctionInfo | None,
+                          depth: int = 0) -> tuple[Node, FunctionInfo | None] | None:
+    """The conditional expression `node` is, or the one the local it names is set to, with the
+    function it is written in."""
     n = js.unwrap(node)
     if n is None or depth > 4:
-        return []
+        return None
     if n.type == "identifier" and func is not None:
         local = func.lookup(n.text or "")
         if local is None or local.kind != "local" or local.func is None:
-            return []
+            return None
         found = scope.declarator_of(local.func.node, n.text or "")
         if found is None or found[0].child("name") is not found[1]:
-            return []  # destructured: not a reference chosen whole
-        return _chosen_refs(resolver, facts, found[0].child("value"), local.func, depth + 1)
-    if n.type != "ternary_expression":
-        return []
-    out: list[FunctionRef] = []
-    for branch in (n.child("consequence"), n.child("alternative")):
-        r = resolver.resolve(facts, branch, func)
-        out.extend([r] if r is not None else _chosen_refs(resolver, facts, branch, func, depth + 1))
+            return None  # destructured: not a reference chosen whole
+        return _choosing_conditional(found[0].child("value"), local.func, depth + 1)
+    return (n, func) if n.type == "ternary_expression" else None
+
+
+def _condition_paired(resolver: ReferenceResolver, facts: FileFacts, site: CallSite,
+                      arg: Node) -> list[tuple[FunctionRef, Literal | None]] | None:
+    """`ctx.runQuery(c ? api.a.x : api.b.y, c ? { x } : { y })` (the function perhaps held in a
+    local set by the same condition): each function chosen with the arguments of its own
+    branch when both conditions are written alike, as only those pairs run. When they are
+    not, which arguments go with which function cannot be told: none are read (None). None
+    when the arguments are not chosen by a condition (one object goes to either function)."""
+    call_args = js.call_args(site.node)
+    at = next((i for i, a in enumerate(call_args) if a is arg), None)
+    passed = js.unwrap(call_args[at + 1]) if at is not None and at + 1 < len(call_args) else None
+    chooser = _choosing_conditional(arg, site.func)
+    if passed is None or passed.type != "ternary_expression" or chooser is None:
+        return None
+    conditional, func = chooser
+    # (a test that calls something, `Math.random() < 0.5`, may come out otherwise the second time)
+    test = _condition_text(facts, conditional)
+    alike = test is not None and "(" not in test and test == _condition_text(facts, passed)
+    out: list[tuple[FunctionRef, Literal | None]] = []
+    for side in ("consequence", "alternative"):
+        args = chosen_arguments(facts, passed.child(side)) if alike else None
+        out.extend((r, args) for r in _branch_refs(resolver, facts, conditional.child(side), func, 0))
     return out
+
+
+def _condition_text(facts: FileFacts, conditional: Node) -> str | None:
+    test = js.unwrap(conditional.child("condition"))
+    return facts.one_line(test) if test is not None else None
 
 
 def _run_names(resolver: ReferenceResolver, facts: FileFacts, site: CallSite, arg: Node) -> tuple[list, bool]:

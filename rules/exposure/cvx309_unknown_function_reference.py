@@ -49,6 +49,20 @@ MODERATION = {"convex/reports/index.ts": 'export * from "./moderation";\n',
                                               'export const resolveReports = mutation({ args: {}, handler: async () => null });\n'}
 
 
+# a monorepo: the backend, an example app of a component package, and a frontend whose
+# tsconfig `paths` point at the backend's folder
+BOARDS = {"apps/server/convex/boards.ts": 'import { mutation } from "./_generated/server";\n'
+                                          'export const open = mutation({ args: {}, handler: async () => null });\n',
+          "apps/server/convex/sketches.ts": 'import { query } from "./_generated/server";\n'
+                                            'export const list = query({ args: {}, handler: async () => [] });\n',
+          "apps/audit/demo/convex/counter.ts": 'import { query } from "./_generated/server";\n'
+                                                'export const read = query({ args: {}, handler: async () => 0 });\n',
+          "apps/site/tsconfig.json": '{ "compilerOptions": { "paths": { "@backend/*": ["../server/convex/*"] } } }\n'}
+OPEN_BOARD = ('import { useMutation } from "convex/react";\nimport { makeFunctionReference } from "convex/server";\n'
+              '{imports}const openRef = makeFunctionReference<"mutation">("{name}");\n'
+              'export const useOpen = () => useMutation(openRef);\n')
+
+
 class UnknownFunctionReference(Rule):
     """A function reference (`api.x.y`, `internal.x.y`, `anyApi.x.y`, `"x:y"`) naming a
     function the app does not have.
@@ -153,8 +167,27 @@ class UnknownFunctionReference(Rule):
               path="src/labels.ts", files=FEEDS,
               note="a string shaped like a function's name on a receiver nothing types: not the app's module, or "
                    "a function of another kind than the method's, it may be another library's call"),
+        Valid(OPEN_BOARD.replace("{imports}", 'import type { Id } from "@backend/_generated/dataModel";\n')
+              .replace("{name}", "boards:open"), path="apps/site/src/open.ts", files=BOARDS,
+              note="a name is the app's whose generated types the file imports (tsconfig `paths`), not the "
+                   "example app the file shares more of its path with"),
+        Valid(OPEN_BOARD.replace("{imports}", "").replace("{name}", "boards:open"),
+              path="apps/site/src/open.ts", files=BOARDS,
+              note="a file outside every app that imports none: the app that has the function"),
+        Valid(OPEN_BOARD.replace("{imports}", "").replace("{name}", "boards:opne"),
+              path="apps/site/src/open.ts",
+              files={**BOARDS, "apps/audit/demo/convex/boards.ts": 'import { query } from "./_generated/server";\n'
+                     'export const list = query({ args: {}, handler: async () => [] });\n'},
+              note="two apps have a module `boards`: which one the client talks to cannot be told"),
     ]
     invalid = [
+        Invalid(OPEN_BOARD.replace("{imports}", 'import type { Id } from "@backend/_generated/dataModel";\n')
+                .replace("{name}", "sketches:open"), path="apps/site/src/open.ts", files=BOARDS, lines=[5],
+                message="`sketches` exports no function `open`",
+                note="checked against the app whose generated types the file imports"),
+        Invalid(OPEN_BOARD.replace("{imports}", "").replace("{name}", "boards:opne"),
+                path="apps/site/src/open.ts", files=BOARDS, lines=[4], message='did you mean "boards:open"',
+                note="only one app has the module: a typo there is that app's"),
         Invalid(LEGACY_SUITE, path="tests/admin.test.ts", files=AGENTS, lines=[4],
                 message="(and 2 more references to `admin_users` in this file)",
                 note="a test file naming a module that is not there is told so once, with the count"),

@@ -291,8 +291,29 @@ class ArgsMismatchValidator(Rule):
                                           'export const feeds = {\n'
                                           '  query: (fn: any, args: any) => usePaginatedQuery(fn, args, { initialNumItems: 10 }),\n};\n'},
               note="a wrapper of `usePaginatedQuery` (which adds `paginationOpts`) called as `query`"),
+        Valid(SERVER + 'export const tidy = action({ args: { days: v.optional(v.number()) }, handler: async (ctx, { days }) => {\n'
+              '  await ctx.runMutation(days ? internal.feeds.purge : api.feeds.post,\n'
+              '    days ? { olderThanDays: days } : { channel: "ops", body: "kept" });\n'
+              '  const fn = days !== undefined ? internal.feeds.purge : api.feeds.post;\n'
+              '  await ctx.runMutation(fn, days !== undefined ? { olderThanDays: days } : { channel: "ops", body: "kept" });\n'
+              '}});\n', files=FEEDS,
+              note="a function and its arguments chosen by the same condition: only the matching branches run"),
+        Valid(SERVER + 'export const tidy = action({ args: { days: v.optional(v.number()), loud: v.boolean() },\n'
+              '  handler: async (ctx, { days, loud }) => {\n'
+              '    await ctx.runMutation(days ? internal.feeds.purge : api.feeds.post,\n'
+              '      loud ? { channel: "ops", body: "kept" } : { olderThanDays: 7 });\n'
+              '    await ctx.runMutation(Math.random() < 0.5 ? internal.feeds.purge : api.feeds.post,\n'
+              '      Math.random() < 0.5 ? { olderThanDays: 7 } : { channel: "ops", body: "kept" });\n'
+              '  } });\n', files=FEEDS,
+              note="chosen by different conditions (or by a test that may come out otherwise the second time): "
+                   "which arguments go with which function cannot be told"),
     ]
     invalid = [
+        Invalid(SERVER + 'export const tidy = action({ args: { days: v.optional(v.number()) }, handler: async (ctx, { days }) => {\n'
+                '  await ctx.runMutation(days ? internal.feeds.purge : api.feeds.post,\n'
+                '    days ? { olderThanDays: days } : { channel: "ops" });\n}});\n', files=FEEDS, lines=[6],
+                message="requires `body`",
+                note="paired by their condition, the branch that posts passes too little"),
         # triage G55c (tuca-noronha's pagination hook): `null` is not a left-out key
         Invalid(REACT + 'export function Feed({ channel }: { channel: string }) {\n'
                 '  const rows = useQuery(api.feeds.list, { channel, limit: null } as any);\n'

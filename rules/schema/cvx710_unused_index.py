@@ -6,6 +6,15 @@ SCHEMA = HEAD + ('export default defineSchema({\n  tasks: defineTable({ owner: v
                  '    .searchIndex("search_title", { searchField: "title" }),\n});\n')
 
 
+# a table's children deleted by convex-cascading-delete, which queries `to` through the index `via`
+CASCADE = {"convex/cascade.ts": 'import { defineCascadeRules } from "convex-cascading-delete";\n'
+                                'const ownerRules = [{ to: "{table}", via: "by_owner", field: "owner" }];\n'
+                                'export const cascadeRules = defineCascadeRules({ users: ownerRules });\n',
+           "convex/example.ts": 'import { query } from "./_generated/server";\n'
+                                'export const a = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withIndex("by_done", (q) => q.eq("done", true)).take(1) });\n'
+                                'export const c = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withSearchIndex("search_title", (q) => q.search("title", "x")).take(1) });\n'}
+
+
 class UnusedIndex(Rule):
     """An index no query in the project uses.
 
@@ -18,7 +27,9 @@ class UnusedIndex(Rule):
     values of range and filter steps, `q.eq("x", v)`, `q.field("x")`, and the arguments of
     `console.*` do not count: an index named after its field would always look used). Only tables the app's
     own code queries are checked (an index name written as a string literal type counts as
-    used, for generic helpers that take the index as a parameter): a table it never queries is read somewhere cvxlint cannot
+    used, for generic helpers that take the index as a parameter; so does an object literal whose
+    values name a table and one of its indexes, a rule handed to a library that queries it, as
+    convex-cascading-delete's `{ to: "posts", via: "by_author", field: "authorId" }`): a table it never queries is read somewhere cvxlint cannot
     see (a library such as a Better Auth adapter, another app, a dashboard). Staged indexes
     (being built for a coming release), indexes a `.filter` (or a JS filter over collected
     rows) could use instead (CVX202 says to query through them), tables
@@ -57,6 +68,9 @@ class UnusedIndex(Rule):
 
     valid = [
         # each example reports on schema.ts, where this rule's findings go
+        Valid(SCHEMA, path="convex/schema.ts",
+              files={**CASCADE, "convex/cascade.ts": CASCADE["convex/cascade.ts"].replace("{table}", "tasks")},
+              note="an index named beside its table in an object handed to a library, which queries it"),
         Valid(SCHEMA, path="convex/schema.ts",
               files={"convex/example.ts": 'import { query } from "./_generated/server";\nimport { getManyFrom } from "convex-helpers/server/relationships";\n'
                      'export const a = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", "x")).take(1) });\n'
@@ -137,6 +151,10 @@ class UnusedIndex(Rule):
               note="index names picked at run time from a registry, on a table picked at run time: any index may be read"),
     ]
     invalid = [
+        Invalid(SCHEMA, path="convex/schema.ts", lines=[5],
+                files={**CASCADE, "convex/cascade.ts": CASCADE["convex/cascade.ts"].replace("{table}", "notes")},
+                message='"by_owner" on `tasks`',
+                note="the object names another table: `tasks`' index of that name is not the one queried"),
         Invalid(HEAD + 'export default defineSchema({\n'
                 '  tasks: defineTable({ user: v.string() }).index("by_user", ["user"]),\n'
                 '  holdings: defineTable({ user: v.string(), symbol: v.string() })\n'
