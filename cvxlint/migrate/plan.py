@@ -1053,6 +1053,17 @@ class _Planner:
                        f"push {name} with its new filter field(s) {', '.join(added)} in this push, so the new code "
                        "can filter on them; existing queries are unchanged; the push waits for the rebuild")
             return
+        if k == "change-index" and self.redefinition_goes_first(c):
+            wants = ("the new order and range" if c.index_kind == "db"
+                     else "the new results (it searches or filters on other fields)")
+            self._step(c, f, "widen", "rebuild-index",
+                       f"push the new definition of {name} in this push"
+                       + (f", with the code written for it (listed: its queries on new fields would not compile "
+                          f"against the old definition); check that they want {wants}" if uses else "")
+                       + "; a later push would only move the rebuild, which this push waits for; better on a big "
+                       "table: give the new definition a new name (then the planner stages it and drops the old one "
+                       "after the switch)", manual=bool(uses), impact=uses)
+            return
         if k == "change-index":
             self._step(c, f, "widen", "stop-using-index",
                        f"queries on {name} get "
@@ -1084,6 +1095,16 @@ class _Planner:
             self._step(c, f, "narrow", "change-vector-index",
                        f"switch searches to the new index; then drop the {o}-dimension field and index")
             return
+
+    @staticmethod
+    def redefinition_goes_first(c: Change) -> bool:
+        """An index redefined in place under the same name, live in the new schema: its new
+        definition goes out with phase 1, whose code is written for it (a query naming a new
+        field does not compile against the old definition, so `npx convex deploy` would refuse
+        the push; triage G57c P1). A second push would buy nothing: the rebuild happens in
+        whichever push carries the new definition. Gaining only filter fields is the harmless
+        case of this (every old query still finds what it found; triage G42 P1)."""
+        return c.kind == "change-index" and not c.detail.get("staged")
 
     def _staged_successor(self, c: Change) -> Change | None:
         """The index added in place of the removed `c` that can answer every query on it (its
@@ -1304,8 +1325,8 @@ class _Planner:
                 put(live, c.old)
         elif c.kind == "change-index" and c.id in self.ctx.follows_rename:
             pass  # already on the renamed field: the widened schema has it, the old field is being emptied
-        elif only_gains_filter_fields(c):
-            pass  # the new definition answers every old query as before, and the new code may filter on more
+        elif self.redefinition_goes_first(c):
+            pass  # phase 1 ships the code written for the new definition (triage G42 P1, G57c P1)
         elif c.kind in ("change-index", "change-vector-dimensions", "unstage-index"):
             was_staged = any(i["indexDescriptor"] == c.index for i in (old_table or {}).get(staged, []))
             drop(c.index)
