@@ -344,7 +344,12 @@ def test_the_printed_commands_run_the_convex_cli_in_the_apps_package(tmp_path):
     commands = [line.split("$ ", 1)[1] for line in r.stdout.splitlines() if line.startswith("    $ ")]
     assert commands[0] == "(cd apps/backend && npx convex deploy)   # the widened schema and the code of this phase " \
                           "(npx convex dev on dev)"
-    assert len(commands) == 6 and all(c in markdown for c in commands)  # the same commands for a pull request
+    assert len(commands) == 7 and all(c in markdown for c in commands)  # the same commands for a pull request
+    # the staged validator checks only once deployed; a dry run then reports its progress (triage G57c P2)
+    verify = commands.index(next(c for c in commands if "schema.verify.ts" in c))
+    assert commands[verify].endswith("/schema.ts && (cd apps/backend && npx convex deploy)"), commands[verify]
+    assert commands[verify + 1] == "(cd apps/backend && npx convex deploy --dry-run)   # again until it reports " \
+                                   "users as validated"
 
     _run_in_order(tmp_path, commands, repo, repo / "apps" / "backend")
     assert (repo / "apps" / "backend" / "convex" / "schema.ts").read_text() == final  # the narrow push's schema
@@ -378,7 +383,7 @@ def test_run_from_a_subfolder_the_plan_names_files_and_runs_its_commands_from_th
     assert f"Wrote: {app}convex/schema.ts, {plan_dir}/schema.ts, " in r.stdout
     commands = [line.split("$ ", 1)[1] for line in r.stdout.splitlines() if line.startswith("    $ ")]
     convex = "npx convex" if not app else "(cd ../backend && npx convex"
-    assert len(commands) == 6 and all(c.startswith((convex, "cp ")) for c in commands), commands
+    assert len(commands) == 7 and all(c.startswith((convex, "cp ")) for c in commands), commands
     assert commands[-1].startswith(f"cp {plan_dir}/schema.ts {app}convex/schema.ts && "), commands
 
     _run_in_order(tmp_path, commands, here, repo / "apps" / "backend")

@@ -1178,9 +1178,11 @@ class _Planner:
                        "report none", table=table, migration=name).changes = changes
             if staged and table not in self.options.ent_tables:
                 self._step(None, findings, "verify", "stage-validator",
-                           f"push the verify schema (the widened one plus `.staged(...)` holding the final "
-                           f"validator of {table}): `npx convex deploy --dry-run` reports the table as validated "
-                           "before the narrow push, which then needs no full scan", table=table).changes = changes
+                           f"deploy the verify schema (the widened one plus `.staged(...)` holding the final "
+                           f"validator of {table}): Convex then checks the stored documents and new writes against "
+                           f"it in the background; run `npx convex deploy --dry-run` until it reports {table} as "
+                           "validated (not failed) before the narrow push, which then needs no full scan",
+                           table=table).changes = changes
 
     def _unique(self, base: str) -> str:
         name, i = base, 2
