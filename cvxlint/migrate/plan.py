@@ -182,6 +182,7 @@ class PlanOptions:
     convex_version: str | None = None
     migrations_module: str = "migrations"  # module path of the generated file ("migrations")
     old_missing: bool = False
+    old_without_code: bool = False  # the old revision had no functions module at all (no app yet)
     # Tables the new schema defines with convex-ents (0.20): an ent has no `.staged(...)`, its
     # `.index(name, fields)` takes only a field list, and its searchIndex/vectorIndex drop
     # `staged`, so such a table gets neither staged indexes nor staged validators.
@@ -245,6 +246,8 @@ class _Planner:
                            unstageable=options.ent_tables,
                            old_code_read=old_impact is not None,
                            unchecked=self.d.new.get("schemaValidation") is False)
+        if options.old_missing:
+            self.ctx.unused_before = self._unused_before()
         self.names: set[str] = set()
         self.verify_tables: dict[str, list[Change]] = {}
         self.pointers: dict[str, tuple[str, str, str]] = {}  # old table -> (new table, index, field)
@@ -340,6 +343,21 @@ class _Planner:
             return []
         return [dataclasses.replace(u, detail=f"{u.detail} in the old code") for u in uses]
 
+    def _unused_before(self) -> frozenset[str]:
+        """The new tables no code of the old revision names (with no schema.ts there): nothing
+        the app deployed could have written them, so they hold only documents imported by hand
+        (triage G57c P4: every project's first schema came out data-dependent)."""
+        added = [c.table for c in self.d.changes if c.kind == "add-table"]
+        if self.options.old_without_code:
+            return frozenset(added)
+        if self.old_impact is None:
+            return frozenset()  # the old code was not read: it may write them
+        try:
+            return frozenset(t for t in added if not self.old_impact.table_uses(t))
+        except Exception as e:
+            self._impact_failed(e)
+            return frozenset()
+
     def _impact_failed(self, e: Exception) -> None:
         if os.environ.get("CVXLINT_DEBUG"):
             raise e
@@ -367,7 +385,11 @@ class _Planner:
                        f"part of the new table {c.table}: deployed with it")
             return
         if k == "add-table":
-            if self.options.old_missing:
+            if self.options.old_missing and c.table in self.ctx.unused_before:
+                self._step(c, f, "widen", "add-table",
+                           f"add table {c.table} (no code of the old revision used it: empty, unless documents were "
+                           "imported by hand, which this push then validates; `npx convex deploy --dry-run` tells)")
+            elif self.options.old_missing:
                 self._step(c, f, "verify", "check-existing-documents",
                            f"before pushing, run `npx convex deploy --dry-run`: it fails if {c.table} holds documents "
                            "that do not match", manual=True)

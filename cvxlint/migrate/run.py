@@ -104,6 +104,7 @@ def plan_between(old: sources.Side, new: sources.Side, current: sources.Side, se
     options = PlanOptions(answers=answers or Answers(), ask=ask, convex_at_least=app.convex_at_least,
                           convex_version=str(version) if version is not None else None,
                           migrations_module=module, old_missing=old.schema is None,
+                          old_without_code=old.schema is None and old.app is None,
                           ent_tables=_ent_tables(new))
     impact = Impact(new.project, new.app, new.root) if new.app is not None else None
     # the old revision's code (not a snapshot's: it has none) is what runs until the first push
@@ -153,6 +154,8 @@ def _generate(run: PlanRun, settings: "Settings") -> None:
     def shown(p: Path) -> str:  # in a message printed to the user: as `check` prints paths
         from ..output import relpath
 
+        if new.tmp is not None:  # --to REV: a temporary tree, named by its revision (triage G57c P7)
+            return f"{rel(p)} at {new.label}"
         return relpath(str(p))
 
     def reread(text: str) -> dict | None:
