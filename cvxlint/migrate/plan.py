@@ -1080,8 +1080,8 @@ class _Planner:
                      else "the new results (it searches or filters on other fields)")
             self._step(c, f, "widen", "rebuild-index",
                        f"push the new definition of {name} in this push"
-                       + (f", with the code written for it (listed: its queries on new fields would not compile "
-                          f"against the old definition); check that they want {wants}" if uses else "")
+                       + (f", with the code written for it (listed: a query on a field only the new definition "
+                          f"has would not compile against the old one); check that they want {wants}" if uses else "")
                        + "; a later push would only move the rebuild, which this push waits for; better on a big "
                        "table: give the new definition a new name (then the planner stages it and drops the old one "
                        "after the switch)", manual=bool(uses), impact=uses)
