@@ -344,7 +344,12 @@ def test_the_printed_commands_run_the_convex_cli_in_the_apps_package(tmp_path):
     commands = [line.split("$ ", 1)[1] for line in r.stdout.splitlines() if line.startswith("    $ ")]
     assert commands[0] == "(cd apps/backend && npx convex deploy)   # the widened schema and the code of this phase " \
                           "(npx convex dev on dev)"
-    assert len(commands) == 6 and all(c in markdown for c in commands)  # the same commands for a pull request
+    assert len(commands) == 7 and all(c in markdown for c in commands)  # the same commands for a pull request
+    # the staged validator checks only once deployed; a dry run then reports its progress (triage G57c P2)
+    verify = commands.index(next(c for c in commands if "schema.verify.ts" in c))
+    assert commands[verify].endswith("/schema.ts && (cd apps/backend && npx convex deploy)"), commands[verify]
+    assert commands[verify + 1] == "(cd apps/backend && npx convex deploy --dry-run)   # again until it reports " \
+                                   "users as validated"
 
     _run_in_order(tmp_path, commands, repo, repo / "apps" / "backend")
     assert (repo / "apps" / "backend" / "convex" / "schema.ts").read_text() == final  # the narrow push's schema
@@ -378,7 +383,7 @@ def test_run_from_a_subfolder_the_plan_names_files_and_runs_its_commands_from_th
     assert f"Wrote: {app}convex/schema.ts, {plan_dir}/schema.ts, " in r.stdout
     commands = [line.split("$ ", 1)[1] for line in r.stdout.splitlines() if line.startswith("    $ ")]
     convex = "npx convex" if not app else "(cd ../backend && npx convex"
-    assert len(commands) == 6 and all(c.startswith((convex, "cp ")) for c in commands), commands
+    assert len(commands) == 7 and all(c.startswith((convex, "cp ")) for c in commands), commands
     assert commands[-1].startswith(f"cp {plan_dir}/schema.ts {app}convex/schema.ts && "), commands
 
     _run_in_order(tmp_path, commands, here, repo / "apps" / "backend")
@@ -651,3 +656,60 @@ def test_a_field_added_back_leaves_the_last_fields_comment_where_it_was(tmp_path
         assert r.returncode == 1, r.stdout + r.stderr
         text = path.read_text()
         assert want + "    legacyFlag: v.optional(v.boolean())" in text, text
+
+
+def _commit_all(repo: Path, message: str) -> None:
+    subprocess.run([*GIT, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*GIT, "commit", "-qm", message], cwd=repo, check=True)
+
+
+@pytest.mark.parametrize("before", [
+    {"convex/_generated/api.d.ts": "export declare const api: {};\n"},  # `npx convex dev` ran, nothing else
+    {"convex/auth.config.ts": "export default { providers: [] };\n",  # config only, no function module
+     "convex/_generated/api.js": "export const api = {};\n"},
+])
+def test_a_projects_first_schema_adds_its_tables_as_safe(tmp_path, before):
+    """The first schema of a project (triage G57c P4): the old revision's functions directory
+    held only `_generated` (the plan failed naming its temporary tree) or no module at all
+    (every new table was DD107, exit 1). No deployed code could have written the tables."""
+    repo = tmp_path / "app"
+    for rel, text in {"package.json": '{"dependencies": {"convex": "1.48.0"}}\n', **before}.items():
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_text(text)
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    _commit_all(repo, "scaffold")
+    (repo / "convex" / "schema.ts").write_text(
+        'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n\n'
+        'export default defineSchema({ jots: defineTable({ body: v.string() }) });\n')
+    (repo / "convex" / "jots.ts").write_text(
+        'import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n\n'
+        'export const jot = mutation({ args: { body: v.string() }, '
+        'handler: async (ctx, args) => { await ctx.db.insert("jots", args); } });\n')
+    _commit_all(repo, "first schema")
+    r = cvxlint("migrate", "plan", "--from", "HEAD~1", "--to", "HEAD", "--no-input", "--format", "json", cwd=repo)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert steps_of(json.loads(r.stdout)) == [["widen", "add-table", "jots", None, "safe"]]
+    text = cvxlint("migrate", "plan", "--from", "HEAD~1", "--to", "HEAD", "--no-input", cwd=repo).stdout
+    assert "DD107        safe            table jots: new table" in text, text
+    assert "cvxlint-plan-" not in text
+
+
+def test_with_to_rev_a_refused_migrations_file_is_named_at_its_revision(tmp_path):
+    """--to REV reads the app from a temporary tree, whose path the message named (triage G57c P7)."""
+    repo = repo_from("optional-to-required", tmp_path, commit_new=True)
+    (repo / "convex" / "migrations.ts").write_text("export const mine = 1;\n")
+    _commit_all(repo, "a module of my own")
+    r = cvxlint("migrate", "plan", "--from", "HEAD~2", "--to", "HEAD", "--no-input", "--answer", ROLE, cwd=repo)
+    assert "  ! convex/migrations.ts at git HEAD exists and was not generated by cvxlint" in r.stdout, r.stdout
+    assert "cvxlint-plan-" not in r.stdout + r.stderr
+
+
+def test_write_replaces_a_migrations_file_holding_only_comments(tmp_path):
+    """Harness's convex/migrations.ts was the one line `// empty file` (triage G57c P7): no
+    statement of a person's is lost by replacing it, so --write does not refuse it."""
+    repo = repo_from("optional-to-required", tmp_path)
+    (repo / "convex" / "migrations.ts").write_text("// empty file\n/* to fill in */\n")
+    r = cvxlint("migrate", "plan", "--from", "HEAD", "--write", "--no-input", "--answer", ROLE, cwd=repo)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "  replace convex/migrations.ts  (the migrations and verify queries)" in r.stdout
+    assert (repo / "convex" / "migrations.ts").read_text().startswith(GENERATED_MARK)

@@ -57,6 +57,10 @@ WITH_APP_CODE = {
     # filters on the filter field the search index gains: phase 1 pushes the new definition
     # (triage G42 P1), not the old one a redefined index keeps until the narrow push
     "search-index-gains-filter-field@with-app-code": True,
+    # search a new searchField / compare a field a db index gained: the redefined index goes out
+    # in its new definition with phase 1, whose code is written for it (triage G57c P1)
+    "change-search-field@with-app-code": True,
+    "change-index@with-app-code": True,
 }
 # Fixtures whose seed holds a value the conversion must not change quietly: the generated
 # migration stops at it, so their run after the migrations fails (as a planted bug's does).

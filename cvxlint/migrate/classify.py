@@ -85,6 +85,8 @@ class Context:
     # change id -> its uses (removed indexes only); old_code_read is False when there was no old code to read
     old_uses: dict[str, list["Use"]] = dc_field(default_factory=dict)
     old_code_read: bool = False
+    # with no old schema.ts: the new tables no old code used, which only documents imported by hand fill
+    unused_before: frozenset[str] = frozenset()
     # the new schema has schemaValidation off: no push checks stored documents (migrations.md section 0)
     unchecked: bool = False
 
@@ -101,6 +103,9 @@ def classify(c: Change, ctx: Context) -> list[Finding]:
     if c.table in ctx.new_tables and k not in ("add-table", "rename-table"):
         return []  # a table the plan creates holds no documents yet
     if k == "add-table":
+        if ctx.old_missing and c.table in ctx.unused_before:
+            return [Finding("DD107", f"the old revision had no schema.ts and no code using {c.table}: only documents "
+                                     "imported by hand can be there, and this push checks them", "safe")]
         if ctx.old_missing:
             return [Finding("DD107", f"{c.table} may already hold documents that were never validated: the old "
                                      "revision had no schema.ts, so this push checks every existing document")]

@@ -182,6 +182,7 @@ class PlanOptions:
     convex_version: str | None = None
     migrations_module: str = "migrations"  # module path of the generated file ("migrations")
     old_missing: bool = False
+    old_without_code: bool = False  # the old revision had no functions module at all (no app yet)
     # Tables the new schema defines with convex-ents (0.20): an ent has no `.staged(...)`, its
     # `.index(name, fields)` takes only a field list, and its searchIndex/vectorIndex drop
     # `staged`, so such a table gets neither staged indexes nor staged validators.
@@ -245,6 +246,8 @@ class _Planner:
                            unstageable=options.ent_tables,
                            old_code_read=old_impact is not None,
                            unchecked=self.d.new.get("schemaValidation") is False)
+        if options.old_missing:
+            self.ctx.unused_before = self._unused_before()
         self.names: set[str] = set()
         self.verify_tables: dict[str, list[Change]] = {}
         self.pointers: dict[str, tuple[str, str, str]] = {}  # old table -> (new table, index, field)
@@ -340,6 +343,21 @@ class _Planner:
             return []
         return [dataclasses.replace(u, detail=f"{u.detail} in the old code") for u in uses]
 
+    def _unused_before(self) -> frozenset[str]:
+        """The new tables no code of the old revision names (with no schema.ts there): nothing
+        the app deployed could have written them, so they hold only documents imported by hand
+        (triage G57c P4: every project's first schema came out data-dependent)."""
+        added = [c.table for c in self.d.changes if c.kind == "add-table"]
+        if self.options.old_without_code:
+            return frozenset(added)
+        if self.old_impact is None:
+            return frozenset()  # the old code was not read: it may write them
+        try:
+            return frozenset(t for t in added if not self.old_impact.table_uses(t))
+        except Exception as e:
+            self._impact_failed(e)
+            return frozenset()
+
     def _impact_failed(self, e: Exception) -> None:
         if os.environ.get("CVXLINT_DEBUG"):
             raise e
@@ -367,7 +385,11 @@ class _Planner:
                        f"part of the new table {c.table}: deployed with it")
             return
         if k == "add-table":
-            if self.options.old_missing:
+            if self.options.old_missing and c.table in self.ctx.unused_before:
+                self._step(c, f, "widen", "add-table",
+                           f"add table {c.table} (no code of the old revision used it: empty, unless documents were "
+                           "imported by hand, which this push then validates; `npx convex deploy --dry-run` tells)")
+            elif self.options.old_missing:
                 self._step(c, f, "verify", "check-existing-documents",
                            f"before pushing, run `npx convex deploy --dry-run`: it fails if {c.table} holds documents "
                            "that do not match", manual=True)
@@ -1053,6 +1075,17 @@ class _Planner:
                        f"push {name} with its new filter field(s) {', '.join(added)} in this push, so the new code "
                        "can filter on them; existing queries are unchanged; the push waits for the rebuild")
             return
+        if k == "change-index" and self.redefinition_goes_first(c):
+            wants = ("the new order and range" if c.index_kind == "db"
+                     else "the new results (it searches or filters on other fields)")
+            self._step(c, f, "widen", "rebuild-index",
+                       f"push the new definition of {name} in this push"
+                       + (f", with the code written for it (listed: a query on a field only the new definition "
+                          f"has would not compile against the old one); check that they want {wants}" if uses else "")
+                       + "; a later push would only move the rebuild, which this push waits for; better on a big "
+                       "table: give the new definition a new name (then the planner stages it and drops the old one "
+                       "after the switch)", manual=bool(uses), impact=uses)
+            return
         if k == "change-index":
             self._step(c, f, "widen", "stop-using-index",
                        f"queries on {name} get "
@@ -1084,6 +1117,16 @@ class _Planner:
             self._step(c, f, "narrow", "change-vector-index",
                        f"switch searches to the new index; then drop the {o}-dimension field and index")
             return
+
+    @staticmethod
+    def redefinition_goes_first(c: Change) -> bool:
+        """An index redefined in place under the same name, live in the new schema: its new
+        definition goes out with phase 1, whose code is written for it (a query naming a new
+        field does not compile against the old definition, so `npx convex deploy` would refuse
+        the push; triage G57c P1). A second push would buy nothing: the rebuild happens in
+        whichever push carries the new definition. Gaining only filter fields is the harmless
+        case of this (every old query still finds what it found; triage G42 P1)."""
+        return c.kind == "change-index" and not c.detail.get("staged")
 
     def _staged_successor(self, c: Change) -> Change | None:
         """The index added in place of the removed `c` that can answer every query on it (its
@@ -1157,9 +1200,11 @@ class _Planner:
                        "report none", table=table, migration=name).changes = changes
             if staged and table not in self.options.ent_tables:
                 self._step(None, findings, "verify", "stage-validator",
-                           f"push the verify schema (the widened one plus `.staged(...)` holding the final "
-                           f"validator of {table}): `npx convex deploy --dry-run` reports the table as validated "
-                           "before the narrow push, which then needs no full scan", table=table).changes = changes
+                           f"deploy the verify schema (the widened one plus `.staged(...)` holding the final "
+                           f"validator of {table}): Convex then checks the stored documents and new writes against "
+                           f"it in the background; run `npx convex deploy --dry-run` until it reports {table} as "
+                           "validated (not failed) before the narrow push, which then needs no full scan",
+                           table=table).changes = changes
 
     def _unique(self, base: str) -> str:
         name, i = base, 2
@@ -1304,8 +1349,8 @@ class _Planner:
                 put(live, c.old)
         elif c.kind == "change-index" and c.id in self.ctx.follows_rename:
             pass  # already on the renamed field: the widened schema has it, the old field is being emptied
-        elif only_gains_filter_fields(c):
-            pass  # the new definition answers every old query as before, and the new code may filter on more
+        elif self.redefinition_goes_first(c):
+            pass  # phase 1 ships the code written for the new definition (triage G42 P1, G57c P1)
         elif c.kind in ("change-index", "change-vector-dimensions", "unstage-index"):
             was_staged = any(i["indexDescriptor"] == c.index for i in (old_table or {}).get(staged, []))
             drop(c.index)

@@ -300,7 +300,11 @@ def phase_commands(plan: "Plan", phase: str, module: str, plan_dir: str, functio
                 convex(f"run {module}:runAll"),
                 convex("run --component migrations lib:getStatus --watch")]
     if phase == "verify" and plan.verify_schema is not None:
-        return [f"cp {plan_dir}/{plan.id}/schema.verify.ts {functions_dir}/schema.ts && {convex('deploy --dry-run')}"]
+        # a staged validator starts checking only once a schema holding it is deployed: a dry
+        # run deploys nothing (convex 1.47 CHANGELOG; triage G57c P2), it only reports progress
+        staged = ", ".join(sorted({s.table for s in steps if s.kind == "stage-validator"})) or "every staged table"
+        return [f"cp {plan_dir}/{plan.id}/schema.verify.ts {functions_dir}/schema.ts && {convex('deploy')}",
+                convex("deploy --dry-run") + f"   # again until it reports {staged} as validated"]
     if phase == "narrow" and any(f for f in (plan.widened, plan.narrowed)) and \
             vjson.canonical(plan.widened) != vjson.canonical(plan.diff.new):
         # the finished migrations name what the final schema removes, and the deploy type-checks them

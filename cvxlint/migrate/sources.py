@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
-from ..project.discover import CLIENT_EXTENSIONS, PY_EXTENSIONS
+from ..project.discover import CLIENT_EXTENSIONS, PY_EXTENSIONS, TS_EXTENSIONS
 from ..project.schema import normalize_export
 
 if TYPE_CHECKING:
@@ -121,7 +121,14 @@ def git_revision(rev: str, current: Side, settings: "Settings") -> Side:
         fdir = dest / current.functions_rel
         if not fdir.is_dir():
             return side  # the app did not exist yet: no schema
-        project, _, _ = build_project([dest / app_rel], settings)
+        try:
+            project, _, _ = build_project([dest / app_rel], settings)
+        except UsageError as e:
+            if not _holds_sources(fdir):
+                # only what `npx convex dev` generates (triage G57c P4: a project's first
+                # schema): an app with no schema and no code yet
+                return side
+            raise UsageError(_at_revision(str(e), dest, rev)) from None
         for a in project.apps:
             if a.functions_dir.resolve() == fdir.resolve():
                 check_schema_files(project, a, f"git {rev}", dest)
@@ -132,6 +139,17 @@ def git_revision(rev: str, current: Side, settings: "Settings") -> Side:
     except BaseException:
         tmp.cleanup()
         raise
+
+
+def _holds_sources(fdir: Path) -> bool:
+    """Whether a functions directory holds a module of its own, not only `_generated`."""
+    return any(p.is_file() and "_generated" not in p.relative_to(fdir).parts for ext in TS_EXTENSIONS
+               for p in fdir.rglob(f"*{ext}"))
+
+
+def _at_revision(message: str, dest: Path, rev: str) -> str:
+    """A message about the temporary tree of `rev`, naming the revision instead of the tree."""
+    return f"git {rev}: " + message.replace(f"{dest}/", "").replace(str(dest), "the repository root")
 
 
 def _inside_only(skipped: list[str]):
