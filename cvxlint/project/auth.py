@@ -772,11 +772,10 @@ class AccessAnalysis:
             return False
         if e.where != "runQuery":
             return True
-        use = self.project.call_index.use_at(e.node)
-        target = use.target if use is not None else None
-        if target is None or target.module.app is None or depth >= 4:
+        targets = self._run_targets(e.node)
+        if targets is None or depth >= 4:
             return True
-        return any(self._may_refuse(x, depth + 1) for x in self.of(target).evidence)
+        return all(any(self._may_refuse(x, depth + 1) for x in self.of(t).evidence) for t in targets)
 
     def _database_uses(self, fn: "RegisteredFunction", reached: list[Reached]) -> "DatabaseUses":
         """The database uses of `fn`: the app's when they are built already, otherwise those of
@@ -1059,9 +1058,9 @@ class AccessAnalysis:
             if kind in ("guard", "identity", "fetch"):
                 return True  # `requireBoardAccess(ctx, args.boardId)`
             if kind == "run":
-                target = self._run_target(site)
+                targets = self._run_targets(site.node)
                 # `ctx.runQuery(api.chats.get, { chatId })`, a query that checks the chat is the caller's
-                if target is None or any(e.about_caller for e in self.of(target).evidence):
+                if targets is None or all(any(e.about_caller for e in self.of(t).evidence) for t in targets):
                     return True
                 continue
             target = self.project.callgraph.callee(facts, site)
@@ -1514,8 +1513,8 @@ class AccessAnalysis:
             if site is None or not site.path or site.path[-1] not in _RUN or site.ref is None \
                     or site.ref.kind != "param" or key is None:
                 continue
-            target = self._run_target(site)
-            if target is not None and self._looks_up(target, key, depth + 1):
+            targets = self._run_targets(site.node)
+            if targets and all(self._looks_up(t, key, depth + 1) for t in targets):
                 return True
         return False
 
@@ -1812,7 +1811,7 @@ class AccessAnalysis:
                 # signed-out caller's error becomes a value, and the handler goes on (so does an
                 # action whose `ctx.runMutation` of a function that checks sits in such a `try`;
                 # a caught run of one that checks no one loses only its data: not a check)
-                if kind != "run" or self._checking_run_target(r, site) is not None:
+                if kind != "run" or self._checking_run_targets(r, site):
                     out.swallowed.append(Evidence(facts, site.node, what, where))
                 continue
             if where == "handler" and kind in ("guard", "fetch") \
@@ -1864,9 +1863,10 @@ class AccessAnalysis:
                     else:
                         out.evidence.append(Evidence(facts, site.node, what, where))
             elif kind == "run":
-                target = self._checking_run_target(r, site)
-                if target is not None:
-                    out.evidence.append(Evidence(facts, site.node, f"`{target.display_name}` (via {what})", "runQuery"))
+                targets = self._checking_run_targets(r, site)
+                if targets:
+                    named = " or ".join(f"`{t.display_name}`" for t in targets)
+                    out.evidence.append(Evidence(facts, site.node, f"{named} (via {what})", "runQuery"))
             elif kind == "guard" and where == "handler" and _on_arguments_only(r, site):
                 # `isAdmin(args.email)`: a check of what the caller says about itself
                 out.caller_decides.append(Evidence(facts, site.node, what, where))
@@ -2391,24 +2391,34 @@ class AccessAnalysis:
     def _run_may_know_caller(self, site: CallSite) -> bool:
         """Can the function a `ctx.run*` call runs learn who is calling (the identity passes
         through ctx.run*)? Unknown targets may."""
-        target = self._run_target(site)
-        if target is None or target.module.app is None:
+        targets = self._run_targets(site.node)
+        if targets is None:
             return True
-        acc = self.of(target)
-        return bool(acc.identity) or acc.unknown or any(e.about_caller for e in acc.evidence)
+        return any(bool(acc.identity) or acc.unknown or any(e.about_caller for e in acc.evidence)
+                   for acc in map(self.of, targets))
 
     def _run_target(self, site: CallSite) -> "RegisteredFunction | None":
+        """The function a `ctx.run*` call runs, when it names one (see `_run_targets`)."""
         use = self.project.call_index.use_at(site.node)
         return use.target if use is not None else None
 
-    def _checking_run_target(self, r: Reached, site: CallSite) -> "RegisteredFunction | None":
-        """The app's function a `ctx.run*` call runs, when that function checks the caller
-        (or checks what this call hands it from the caller's input)."""
-        target = self._run_target(site)
-        if target is not None and target.module.app is not None \
-                and any(e.about_caller or _forwards_input(r, site, e.argument) for e in self.of(target).evidence):
-            return target
-        return None
+    def _run_targets(self, call: Node) -> "list[RegisteredFunction] | None":
+        """The app's functions a `ctx.run*` call may run: one, or one of several (a reference
+        picked from a registry, `ADAPTERS[provider].run`). None when one of them is unknown."""
+        targets = [u.target for u in self.project.call_index.uses_at(call)]
+        if not targets or any(t is None or t.module.app is None for t in targets):
+            return None
+        return targets
+
+    def _checking_run_targets(self, r: Reached, site: CallSite) -> "list[RegisteredFunction]":
+        """The app's functions a `ctx.run*` call may run, when each of them checks the caller
+        (or checks what this call hands it from the caller's input): whichever runs refuses a
+        caller it does not admit. [] when one does not."""
+        targets = self._run_targets(site.node) or []
+        if all(any(e.about_caller or _forwards_input(r, site, e.argument) for e in self.of(t).evidence)
+               for t in targets):
+            return targets
+        return []
 
 
 def _holds_ctx_method(facts: FileFacts, func: FunctionInfo, value: Node | None, method: str, callgraph,

@@ -5,6 +5,27 @@ from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, callee_text, descri
 
 AUTH_CONFIG = {"convex/auth.config.ts": 'export default { providers: [{ domain: "https://issuer.example.com", '
                'applicationID: "convex" }] };\n'}
+# actions picked from a registry of references by a key the code does not fix: each checks the
+# caller through the internal query it runs, but `plainTags` (internal) checks no one
+TAGGERS = {**AUTH_CONFIG, "convex/providers.ts": (
+    'import { v } from "convex/values";\nimport { action, internalAction, internalQuery } from "./_generated/server";\n'
+    'import { internal } from "./_generated/api";\n'
+    'export const ownRepo = internalQuery({ args: { repoId: v.id("repos") }, handler: async (ctx, { repoId }) => {\n'
+    '  const me = await ctx.auth.getUserIdentity();\n  const repo = await ctx.db.get("repos", repoId);\n'
+    '  if (!me || repo?.owner !== me.subject) throw new Error("not yours");\n  return repo;\n}});\n'
+    'export const githubTags = action({ args: { repoId: v.id("repos") }, handler: async (ctx, { repoId }) => {\n'
+    '  const repo = await ctx.runQuery(internal.providers.ownRepo, { repoId });\n  return [repo.name];\n}});\n'
+    'export const gitlabTags = action({ args: { repoId: v.id("repos") }, handler: async (ctx, { repoId }) => {\n'
+    '  const repo = await ctx.runQuery(internal.providers.ownRepo, { repoId });\n  return [repo.url];\n}});\n'
+    'export const plainTags = internalAction({ args: { repoId: v.id("repos") }, handler: async () => [] });\n'),
+    "convex/lib/taggers.ts": (
+        'import { api, internal } from "../_generated/api";\n'
+        'const CHECKED = { github: { tags: api.providers.githubTags }, gitlab: { tags: api.providers.gitlabTags } } as const;\n'
+        'export const ALL = { plain: { tags: internal.providers.plainTags }, github: CHECKED.github } as const;\n'
+        'export function taggerFor(kind: string) {\n  return kind in CHECKED ? CHECKED[kind as keyof typeof CHECKED] : null;\n}\n')}
+TAGS_ACTION = ('import { v } from "convex/values";\nimport { action } from "./_generated/server";\n'
+               'import { ALL, taggerFor } from "./lib/taggers";\n'
+               'export const tags = action({ args: { repoId: v.id("repos"), kind: v.string() }, handler: async (ctx, { repoId, kind }) => {\n')
 # row-level security in a custom builder: rules for `tasks` only (convex-helpers' default
 # policy lets every other table through)
 TASK_RULES = ('const taskRules = {\n'
@@ -421,6 +442,9 @@ class RequireAccessControl(Rule):
     plugin_rules = ("require-access-control",)
 
     valid = [
+        Valid(TAGS_ACTION + '  const tagger = taggerFor(kind);\n  if (!tagger) return [];\n'
+              '  return await ctx.runAction(tagger.tags, { repoId });\n}});\n', files=TAGGERS,
+              note="an action picked from a registry by the caller's key: each one it may be checks the caller"),
         Valid('import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
               'export const retitle = mutation({ args: { id: v.id("docs"), title: v.string() }, handler: async (ctx, args) => {\n'
               '  const canEdit = async () => {\n'
@@ -1081,6 +1105,9 @@ class RequireAccessControl(Rule):
     ]
 
     invalid = [
+        Invalid(TAGS_ACTION + '  return await ctx.runAction(ALL[kind as keyof typeof ALL].tags, { repoId });\n}});\n',
+                files=TAGGERS, lines=[4],
+                note="one of the actions the registry may give (`plainTags`) checks no one: the caller's key picks it"),
         # a `?:` the arguments decide, whose other side is an argument (salconvex users.ts)
         Invalid('import { mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
                 'import { getAuthUserId } from "@convex-dev/auth/server";\n'
