@@ -1549,10 +1549,16 @@ class AccessAnalysis:
         when nothing is found (`if (!share) throw ...`), where the field it is matched against
         is written by the app's own code from a random generator (`shareId: generateShareId()`
         over `crypto.getRandomValues`), or the argument is named as a link's id (`shareId`,
-        `publicLinkId`)? A guessable key (a sequential number) is neither."""
+        `publicLinkId`; the field's writes count for a public function only)? A guessable key
+        (a sequential number) is neither."""
         if field.required().kind != "string" or fn.handler is None:
             return False
         link = _LINK_ID_ARG.match(_camel(name)) is not None
+        if not link and not fn.is_public:
+            # a random key an internal function is run with is mostly one the app made and
+            # hands on itself (`updateStatus({ artifactId })` after `crypto.randomUUID()`):
+            # no sign that the outer caller had to hold it
+            return False
         facts = self.project.handler_facts(fn)
         for read in self.argument_reads(fn, name):
             matched = None if read is None or facts is None \

@@ -45,6 +45,12 @@ PASSES = {"convex/passes.ts": (
     '  const count = (await ctx.db.query("passes").collect()).length;\n  const passKey = newKey();\n'
     '  await ctx.db.insert("passes", { passKey, passId: String(count + 1), reply: "" });\n}});\n'),
     "convex/lib/keys.ts": 'export function newKey(): string {\n  return crypto.randomUUID().replaceAll("-", "");\n}\n'}
+# and an internal mutation that finds a pass by its random key, run by the app with one it made
+PASS_MARK = {**PASSES, "convex/marks.ts": (
+    'import { v } from "convex/values";\nimport { internalMutation } from "./_generated/server";\n'
+    'export const mark = internalMutation({ args: { passKey: v.string() }, handler: async (ctx, args) => {\n'
+    '  const row = await ctx.db.query("passes").withIndex("by_key", (q) => q.eq("passKey", args.passKey)).unique();\n'
+    '  if (!row) throw new Error("no such pass");\n  await ctx.db.patch("passes", row._id, { reply: "seen" });\n}});\n')}
 # row-level security in a custom builder: rules for `tasks` only (convex-helpers' default
 # policy lets every other table through)
 TASK_RULES = ('const taskRules = {\n'
@@ -1127,6 +1133,13 @@ class RequireAccessControl(Rule):
     ]
 
     invalid = [
+        Invalid('import { v } from "convex/values";\nimport { action, type ActionCtx } from "./_generated/server";\n'
+                'import { internal } from "./_generated/api";\n'
+                'export const rebuild = action({ args: { dryRun: v.boolean() }, handler: async (ctx) => {\n'
+                '  await markOne(ctx, crypto.randomUUID());\n}});\n'
+                'async function markOne(ctx: ActionCtx, passKey: string) {\n'
+                '  await ctx.runMutation(internal.marks.mark, { passKey });\n}\n', files=PASS_MARK, lines=[4],
+                note="an internal function's random key is one the app hands on itself: no check of the outer caller"),
         Invalid(guest_answer("passId"), files=PASSES, lines=[3],
                 note="a key the app counts up (`String(count + 1)`) is guessed by the next caller"),
         Invalid(guest_answer("shareId", 'v.id("shares")'), lines=[3],
