@@ -428,6 +428,7 @@ class AccessAnalysis:
         self._secret_getters: dict[int, str | None] = {}  # id(FunctionInfo) -> the secret it returns
         self._busy: set[int] = set()
         self._module_checks: dict[tuple, bool] = {}
+        self._random_field_memo: dict[int, frozenset[str]] = {}  # id(App) -> `_random_fields`
         self._forwarding: set[str] = set()  # run targets' arguments being followed (`_only_forwarded`)
         self._classified: dict[int, tuple] = {}  # id(CallSite) -> (classify's answer, the site)
         self._fallbacks: dict[int, tuple] = {}  # id(FunctionInfo) -> (`_fallback_params`, the function)
@@ -772,11 +773,10 @@ class AccessAnalysis:
             return False
         if e.where != "runQuery":
             return True
-        use = self.project.call_index.use_at(e.node)
-        target = use.target if use is not None else None
-        if target is None or target.module.app is None or depth >= 4:
+        targets = self._run_targets(e.node)
+        if targets is None or depth >= 4:
             return True
-        return any(self._may_refuse(x, depth + 1) for x in self.of(target).evidence)
+        return all(any(self._may_refuse(x, depth + 1) for x in self.of(t).evidence) for t in targets)
 
     def _database_uses(self, fn: "RegisteredFunction", reached: list[Reached]) -> "DatabaseUses":
         """The database uses of `fn`: the app's when they are built already, otherwise those of
@@ -1059,9 +1059,9 @@ class AccessAnalysis:
             if kind in ("guard", "identity", "fetch"):
                 return True  # `requireBoardAccess(ctx, args.boardId)`
             if kind == "run":
-                target = self._run_target(site)
+                targets = self._run_targets(site.node)
                 # `ctx.runQuery(api.chats.get, { chatId })`, a query that checks the chat is the caller's
-                if target is None or any(e.about_caller for e in self.of(target).evidence):
+                if targets is None or all(any(e.about_caller for e in self.of(t).evidence) for t in targets):
                     return True
                 continue
             target = self.project.callgraph.callee(facts, site)
@@ -1437,7 +1437,8 @@ class AccessAnalysis:
             # argument the handler never reads guards nothing, and neither does an optional
             # one: a caller who leaves it out skips whatever checks it — unless the handler
             # stops first when it is missing (`if (!args.token) return null`).
-            if not CAPABILITY_ARG.match(_camel(name)) and not self._hashed_lookup(fn, name):  # `secret_key` is `secretKey`
+            if not CAPABILITY_ARG.match(_camel(name)) and not self._hashed_lookup(fn, name) \
+                    and not self._random_key_lookup(fn, name, field):  # `secret_key` is `secretKey`
                 continue
             if _wrapper_may_read(fn.builder, name) or (
                     (not field.is_optional or self._stops_first_without(fn, name)) and self._handler_checks(fn, name)
@@ -1514,8 +1515,8 @@ class AccessAnalysis:
             if site is None or not site.path or site.path[-1] not in _RUN or site.ref is None \
                     or site.ref.kind != "param" or key is None:
                 continue
-            target = self._run_target(site)
-            if target is not None and self._looks_up(target, key, depth + 1):
+            targets = self._run_targets(site.node)
+            if targets and all(self._looks_up(t, key, depth + 1) for t in targets):
                 return True
         return False
 
@@ -1540,6 +1541,97 @@ class AccessAnalysis:
                 if found is not None and _value_acted_on(found, _stops_if_null):
                     return True
         return False
+
+    def _random_key_lookup(self, fn: "RegisteredFunction", name: str, field) -> bool:
+        """Is argument `name` a random key the caller was handed, whatever its name: a free
+        string (a `v.id` is a document id, no secret) that the handler looks up by equality
+        (`.withIndex("by_shareId", (q) => q.eq("shareId", shareId)).unique()`) and stops
+        when nothing is found (`if (!share) throw ...`), where the field it is matched against
+        is written by the app's own code from a random generator (`shareId: generateShareId()`
+        over `crypto.getRandomValues`), or the argument is named as a link's id (`shareId`,
+        `publicLinkId`; the field's writes count for a public function only)? A guessable key
+        (a sequential number) is neither."""
+        if field.required().kind != "string" or fn.handler is None:
+            return False
+        link = _LINK_ID_ARG.match(_camel(name)) is not None
+        if not link and not fn.is_public:
+            # a random key an internal function is run with is mostly one the app made and
+            # hands on itself (`updateStatus({ artifactId })` after `crypto.randomUUID()`):
+            # no sign that the outer caller had to hold it
+            return False
+        facts = self.project.handler_facts(fn)
+        for read in self.argument_reads(fn, name):
+            matched = None if read is None or facts is None \
+                else _equality_field(read) or self._helper_equality_field(facts, read)
+            stmt = js.statement_of(read) if matched is not None else None
+            found = _declared_by(stmt, read) if stmt is not None else None
+            if found is not None and _value_acted_on(found, _stops_if_null) \
+                    and (link or matched in self._random_fields(fn.module.app)):
+                return True
+        return False
+
+    def _helper_equality_field(self, facts: FileFacts, read: Node) -> str | None:
+        """The field a function of the app matches the value it is handed against and returns
+        the lookup of (`loadShare(ctx, shareId)` returning `ctx.db.query("shares").withIndex(
+        "by_shareId", (q) => q.eq("shareId", shareId)).first()`), or None."""
+        o = js.outer(read)
+        call = o.parent.parent if o.parent is not None and o.parent.type == "arguments" else None
+        callee = js.unwrap(js.callee(call)) if call is not None and call.type == "call_expression" else None
+        d = self.linker.definition(facts, callee.text or "") if callee is not None and callee.type == "identifier" else None
+        helper = js.unwrap(d.node) if isinstance(d, Def) and not d.path else None
+        info = d.facts.function_for(helper) if helper is not None and js.is_function(helper) else None
+        index = next((i for i, a in enumerate(js.call_args(call)) if a is o), None) if info is not None else None
+        if index is None or index >= len(info.params):
+            return None
+        param = js.unwrap(info.params[index].child("pattern") or info.params[index])
+        if param is None or param.type != "identifier":
+            return None
+        returned = [r for r in returned_values(helper) if r is not None]
+        for use in scope.reads_of(helper, param.text or ""):
+            field = _equality_field(use)
+            if field is not None and any(r.start <= use.start < r.end for r in returned):
+                return field
+        return None
+
+    def _random_fields(self, app) -> frozenset[str]:
+        """The fields the app's modules write from a random generator: the keys of object
+        literals whose value is one (`{ shareId: generateShareId() }`, `{ shareId }` with
+        `const shareId = crypto.randomUUID()`)."""
+        if id(app) not in self._random_field_memo:
+            found: set[str] = set()
+            for module in app.modules.values():
+                facts = module.facts
+                for pair in facts.module.nodes_in(facts.module.root, "pair", "shorthand_property_identifier"):
+                    key = js.property_key(pair) if pair.type == "pair" else pair.text
+                    value = pair.child("value") if pair.type == "pair" else pair
+                    if key and key not in found and self._random_value(facts, value, 0):
+                        found.add(key)
+            self._random_field_memo[id(app)] = frozenset(found)
+        return self._random_field_memo[id(app)]
+
+    def _random_value(self, facts: FileFacts, value: Node | None, depth: int) -> bool:
+        """Is `value` made by a random generator: `crypto.randomUUID()`, `nanoid()`, `uuid`'s
+        `v4()`, or a function of the app that calls one (`crypto.getRandomValues` in
+        `generateShareId()`), read through the constant that holds it?"""
+        from .evaluate import const_value
+
+        n = js.unwrap(value)
+        if n is not None and n.type == "await_expression" and n.children:
+            n = js.unwrap(n.children[0])
+        if n is None or depth > 3:
+            return False
+        if n.type in ("identifier", "shorthand_property_identifier"):
+            held = const_value(facts, n) if n.type == "identifier" else _shorthand_const(facts, n)
+            return held is not None and held is not n and self._random_value(facts, held, depth + 1)
+        if n.type != "call_expression":
+            return False
+        if _random_call(facts, n):
+            return True
+        callee = js.unwrap(js.callee(n))
+        d = self.linker.definition(facts, callee.text or "") if callee is not None and callee.type == "identifier" else None
+        body = js.unwrap(d.node) if isinstance(d, Def) and not d.path else None
+        return body is not None and js.is_function(body) \
+            and any(_random_call(d.facts, c) for c in d.facts.module.nodes_in(body, "call_expression"))
 
     def _stops_first_without(self, fn: "RegisteredFunction", name: str) -> bool:
         """Does the handler exit when optional argument `name` is missing, before it uses ctx
@@ -1812,7 +1904,7 @@ class AccessAnalysis:
                 # signed-out caller's error becomes a value, and the handler goes on (so does an
                 # action whose `ctx.runMutation` of a function that checks sits in such a `try`;
                 # a caught run of one that checks no one loses only its data: not a check)
-                if kind != "run" or self._checking_run_target(r, site) is not None:
+                if kind != "run" or self._checking_run_targets(r, site):
                     out.swallowed.append(Evidence(facts, site.node, what, where))
                 continue
             if where == "handler" and kind in ("guard", "fetch") \
@@ -1864,9 +1956,10 @@ class AccessAnalysis:
                     else:
                         out.evidence.append(Evidence(facts, site.node, what, where))
             elif kind == "run":
-                target = self._checking_run_target(r, site)
-                if target is not None:
-                    out.evidence.append(Evidence(facts, site.node, f"`{target.display_name}` (via {what})", "runQuery"))
+                targets = self._checking_run_targets(r, site)
+                if targets:
+                    named = " or ".join(f"`{t.display_name}`" for t in targets)
+                    out.evidence.append(Evidence(facts, site.node, f"{named} (via {what})", "runQuery"))
             elif kind == "guard" and where == "handler" and _on_arguments_only(r, site):
                 # `isAdmin(args.email)`: a check of what the caller says about itself
                 out.caller_decides.append(Evidence(facts, site.node, what, where))
@@ -2391,24 +2484,34 @@ class AccessAnalysis:
     def _run_may_know_caller(self, site: CallSite) -> bool:
         """Can the function a `ctx.run*` call runs learn who is calling (the identity passes
         through ctx.run*)? Unknown targets may."""
-        target = self._run_target(site)
-        if target is None or target.module.app is None:
+        targets = self._run_targets(site.node)
+        if targets is None:
             return True
-        acc = self.of(target)
-        return bool(acc.identity) or acc.unknown or any(e.about_caller for e in acc.evidence)
+        return any(bool(acc.identity) or acc.unknown or any(e.about_caller for e in acc.evidence)
+                   for acc in map(self.of, targets))
 
     def _run_target(self, site: CallSite) -> "RegisteredFunction | None":
+        """The function a `ctx.run*` call runs, when it names one (see `_run_targets`)."""
         use = self.project.call_index.use_at(site.node)
         return use.target if use is not None else None
 
-    def _checking_run_target(self, r: Reached, site: CallSite) -> "RegisteredFunction | None":
-        """The app's function a `ctx.run*` call runs, when that function checks the caller
-        (or checks what this call hands it from the caller's input)."""
-        target = self._run_target(site)
-        if target is not None and target.module.app is not None \
-                and any(e.about_caller or _forwards_input(r, site, e.argument) for e in self.of(target).evidence):
-            return target
-        return None
+    def _run_targets(self, call: Node) -> "list[RegisteredFunction] | None":
+        """The app's functions a `ctx.run*` call may run: one, or one of several (a reference
+        picked from a registry, `ADAPTERS[provider].run`). None when one of them is unknown."""
+        targets = [u.target for u in self.project.call_index.uses_at(call)]
+        if not targets or any(t is None or t.module.app is None for t in targets):
+            return None
+        return targets
+
+    def _checking_run_targets(self, r: Reached, site: CallSite) -> "list[RegisteredFunction]":
+        """The app's functions a `ctx.run*` call may run, when each of them checks the caller
+        (or checks what this call hands it from the caller's input): whichever runs refuses a
+        caller it does not admit. [] when one does not."""
+        targets = self._run_targets(site.node) or []
+        if all(any(e.about_caller or _forwards_input(r, site, e.argument) for e in self.of(t).evidence)
+               for t in targets):
+            return targets
+        return []
 
 
 def _holds_ctx_method(facts: FileFacts, func: FunctionInfo, value: Node | None, method: str, callgraph,
@@ -4459,6 +4562,50 @@ def _hash_lookup(read: Node) -> bool:
         return False
     return any(n.type == "string" and "hash" in (js.string_value(n) or "").lower()
                for a in js.call_args(call) if a is not o for n in a.walk())
+
+
+# a link's id, which is the guest's whole credential when it is a free string (`v.string()`)
+_LINK_ID_ARG = re.compile(r"^(share|shareLink|publicLink|publicShare|guestLink)Id$")
+# the calls that make random keys: Web Crypto and node:crypto, and the packages made for it
+_RANDOM_METHODS = frozenset(["randomUUID", "getRandomValues", "randomBytes"])
+_RANDOM_PACKAGES = frozenset(["uuid", "nanoid"])
+
+
+def _random_call(facts: FileFacts, call: Node) -> bool:
+    """`crypto.randomUUID()`, `crypto.getRandomValues(bytes)`, `randomBytes(16)` of
+    node:crypto, or a function imported from `uuid` or `nanoid` (`v4()`, `nanoid()`)."""
+    chain = js.member_chain(js.callee(call))
+    if chain is None:
+        return False
+    root, path = chain
+    if (path[-1] if path else root.text) in _RANDOM_METHODS:
+        return True
+    imp = facts.import_of(root.text or "") if root.type == "identifier" and not path else None
+    return imp is not None and imp.source in _RANDOM_PACKAGES
+
+
+def _equality_field(read: Node) -> str | None:
+    """The field a value is matched against in a database query (`q.eq("shareId", read)`,
+    `q.eq(q.field("shareId"), read)`), or None."""
+    o = js.outer(read)
+    call = o.parent.parent if o.parent is not None and o.parent.type == "arguments" else None
+    chain = js.member_chain(js.callee(call)) if call is not None and call.type == "call_expression" else None
+    if chain is None or chain[1][-1:] != ["eq"]:
+        return None
+    others = [a for a in js.call_args(call) if a is not o]
+    if len(others) != 1:
+        return None
+    other = js.unwrap(others[0])
+    if other is not None and other.type == "call_expression" and js.call_args(other):
+        other = js.unwrap(js.call_args(other)[0])  # `q.field("shareId")`
+    return js.string_value(other) if other is not None and other.type == "string" else None
+
+
+def _shorthand_const(facts: FileFacts, n: Node) -> Node | None:
+    """The initializer of the local `const` a shorthand property (`{ shareId }`) writes."""
+    from .evaluate import local_const
+
+    return js.unwrap(local_const(facts, n))
 
 
 _SESSION_ARG = re.compile(r"[sS]ession(Id|Token)$")

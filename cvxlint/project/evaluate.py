@@ -669,6 +669,23 @@ def package_class_of(linker: Linker, facts: FileFacts, callee: Node | None) -> t
     return cls.module, cls.name
 
 
+def package_class_made(linker: Linker, facts: FileFacts, callee: Node | None) -> tuple[str, str] | None:
+    """`package_class_of`, and also for a method called on what a module function returns
+    when it returns `new X(...)` of one class on every `return` (`resendClient().m(...)`
+    with `function resendClient() { return new Resend(...) }`, here or imported)."""
+    from .callgraph import returned_new
+
+    found = package_class_of(linker, facts, callee)
+    chain = js.member_chain(callee) if found is None else None
+    if chain is None or len(chain[1]) != 1 or chain[0].type != "call_expression":
+        return found
+    d = linker.value_of(facts, js.callee(chain[0]))
+    fn = js.unwrap(d.node) if isinstance(d, Def) and not d.path else None
+    made = returned_new(d.facts, fn) if fn is not None and js.is_function(fn) else None
+    cls = linker.value_of(d.facts, js.callee(made)) if made is not None else None
+    return (cls.module, cls.name) if isinstance(cls, ExternalDef) and not cls.path else None
+
+
 def package_factory_of(linker: Linker, facts: FileFacts, callee: Node | None) -> tuple[str, str] | None:
     """(package, function) of the package function whose call made the object a method is
     called on, for clients made by a factory rather than `new`: `("@convex-dev/better-auth",

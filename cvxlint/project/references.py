@@ -45,7 +45,7 @@ from .clients import (BETTER_AUTH_HELPER_FACTORIES, BETTER_AUTH_HELPERS, CLIENT_
                       client_calls, imports_a_convex_package, is_convex_package)
 from .component_clients import (COMPONENT_HOWS, DISPATCH_NAMES, ENQUEUE_METHODS, ON_COMPLETE, dispatch_of,
                                 is_workflow_step, kept_component, workflow_definitions)
-from .callgraph import _awaited, returned_new
+from .callgraph import _awaited, returned_new, returned_values
 from .definitions import Def, ExternalDef, NamespaceDef, loaded_module
 from .facts import CallSite, FileFacts, FunctionInfo
 from .discover import client_sources, is_server_side_path, is_test_file
@@ -419,6 +419,104 @@ class ReferenceResolver:
         r = self.resolve(facts, value, func, depth)
         return r.extended(path) if r is not None else None
 
+    def registry_refs(self, facts: FileFacts, node: Node | None) -> list[FunctionRef]:
+        """The references a read of a registry may give, a constant object of references read
+        by a key the code does not fix (`ADAPTERS[provider].branches`), or an object a function
+        of the app picks from one (`const adapter = pickAdapter(provider)` returning
+        `ADAPTERS[provider] ?? null`, then `adapter.branches`): the call runs one of them.
+        Every value the read may reach must be a function reference; [] when one is not."""
+        values = self._registry_values(facts, node, 0)
+        refs = []
+        for f, value in values or ():
+            r = self.resolve(f, value, f.enclosing_function(value))
+            if r is None:
+                return []
+            refs.append(r)
+        distinct = {(r.namespace, r.path): r for r in refs}
+        return list(distinct.values())
+
+    def _registry_values(self, facts: FileFacts, node: Node | None, depth: int) -> list[tuple[FileFacts, Node]] | None:
+        """The expressions `node` may evaluate to, read through constants, the entries of
+        constant objects (all of them for a key that is not constant), the branches of `?:`,
+        `??` and `||`, and what a function of the app returns; `null` and `undefined` give
+        nothing (the call stops on them). Stops at a function reference. None when something
+        else may be read (a parameter, a `let`, a spread that may replace an entry)."""
+        n = _awaited(node)
+        if n is None or depth > 12:
+            return None
+        func = facts.enclosing_function(n)
+        if n.type in ("null", "undefined") or n.type == "identifier" and n.text == "undefined":
+            return []
+        if self.resolve(facts, n, func) is not None:
+            return [(facts, n)]
+        if n.type == "ternary_expression":
+            return self._registry_branches(facts, [n.child("consequence"), n.child("alternative")], depth)
+        if n.type == "binary_expression" and (n.has_tok("??") or n.has_tok("||")):
+            return self._registry_branches(facts, [n.child("left"), n.child("right")], depth)
+        if n.type == "identifier":
+            d = self._registry_definition(facts, n)
+            return self._registry_values(d[0], d[1], depth + 1) if d is not None else None
+        if n.type == "call_expression":
+            callee = js.unwrap(js.callee(n))
+            d = self._registry_definition(facts, callee) if callee is not None and callee.type == "identifier" else None
+            fn = js.unwrap(d[1]) if d is not None else None
+            if fn is None or not js.is_function(fn):
+                return None
+            return self._registry_branches(d[0], returned_values(fn), depth)
+        if n.type in ("member_expression", "subscript_expression"):
+            if n.type == "member_expression":
+                prop = n.child("property")
+                key = prop.text if prop is not None else None
+            else:
+                key = self.linker.const_string(facts, n.child("index"))
+            objects = self._registry_values(facts, n.child("object"), depth + 1)
+            if objects is None:
+                return None
+            out: list[tuple[FileFacts, Node]] = []
+            for f, obj in objects:
+                if obj.type != "object":
+                    return None
+                props = js.object_props(obj)
+                if any(p.spread or p.key is None or p.value is None or p.value.type == "method_definition"
+                       for p in props):
+                    return None
+                entries = [p.value for p in props] if key is None else [e for e in [js.final_entry(obj, key)] if e]
+                more = self._registry_branches(f, entries, depth)
+                if more is None:
+                    return None
+                out.extend(more)
+            return out
+        if n.type == "object":
+            return [(facts, n)]
+        return None
+
+    def _registry_branches(self, facts: FileFacts, nodes: list, depth: int) -> list[tuple[FileFacts, Node]] | None:
+        out: list[tuple[FileFacts, Node]] = []
+        for n in nodes:
+            values = self._registry_values(facts, n, depth + 1)
+            if values is None:
+                return None
+            out.extend(values)
+        return out
+
+    def _registry_definition(self, facts: FileFacts, ident: Node) -> tuple[FileFacts, Node] | None:
+        """What a name holds: a local `const`, or a module-level `const` or function, here or imported."""
+        from .evaluate import local_const
+
+        ref = facts.ref_of(ident)
+        if ref is not None:
+            if ref.kind != "local":
+                return None
+            value = local_const(facts, ident)
+            return (facts, value) if value is not None else None
+        name = ident.text or ""
+        d = self.linker.definition(facts, name, const_only=True)
+        if not isinstance(d, Def):
+            d = self.linker.definition(facts, name)  # a function declaration
+            if not isinstance(d, Def) or not js.is_function(js.unwrap(d.node)):
+                return None
+        return (d.facts, d.node) if not d.path else None
+
     def string_names(self, facts: FileFacts, node: Node | None) -> tuple[list[FunctionRef], bool]:
         """The function names a string expression holds, read through constants (`SAVE_NOTE`,
         `PATHS.facts.applyVaultEdit` with `export const PATHS = { ... } as const`, in this file
@@ -471,7 +569,7 @@ class CallIndex:
     _by_target: dict[int, list[FunctionUse]] = field(default_factory=dict)
     _types_by_target: dict[int, list[FunctionUse]] = field(default_factory=dict)
     _by_app: dict[int, list[FunctionUse]] = field(default_factory=dict)
-    _by_call: dict[int, FunctionUse] | None = None
+    _by_call: dict[int, list[FunctionUse]] | None = None
     _by_name_uses: bool = False  # some use is known only by the name it passes (FunctionUse.by_name)
 
     # -- queries --------------------------------------------------------------------------
@@ -497,10 +595,20 @@ class CallIndex:
         return [r for r in self.routes if app.module_for(r.facts.path) is not None]
 
     def use_at(self, call: Node) -> FunctionUse | None:
-        """The use made by a call expression (`ctx.runQuery(...)`, `useQuery(...)`)."""
+        """The use made by a call expression (`ctx.runQuery(...)`, `useQuery(...)`), when it
+        names one function; None when it may run one of several (`uses_at`)."""
+        uses = self.uses_at(call)
+        return uses[0] if len({id(u.target) for u in uses}) == 1 else None
+
+    def uses_at(self, call: Node) -> list[FunctionUse]:
+        """The uses made by a call expression: one for each function it may run (the branches of
+        `cond ? a : b`, the references of a registry, `ADAPTERS[provider].run`)."""
         if self._by_call is None:
-            self._by_call = {id(u.call): u for u in self.uses if u.call is not None}
-        return self._by_call.get(id(call))
+            self._by_call = {}
+            for u in self.uses:
+                if u.call is not None:
+                    self._by_call.setdefault(id(u.call), []).append(u)
+        return self._by_call.get(id(call), [])
 
     def python_calls(self, app: "App") -> list[FunctionUse]:
         """Calls from Python files (tests included) that name a function of `app`."""
@@ -710,6 +818,9 @@ def _server_references(resolver: ReferenceResolver, facts: FileFacts) -> tuple[l
                step: bool = False, read_args=passed_arguments) -> bool:
         ref = resolver.resolve(facts, arg, site.func)
         refs, candidate = ([ref], False) if ref is not None else (_chosen_refs(resolver, facts, arg, site.func), False)
+        if not refs:  # one of the references of a registry (`ADAPTERS[provider].branches`)
+            refs = resolver.registry_refs(facts, arg)
+            candidate = len(refs) > 1
         if not refs and names:
             refs, candidate = _run_names(resolver, facts, site, arg)
         paired = _condition_paired(resolver, facts, site, arg) \

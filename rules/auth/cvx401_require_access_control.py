@@ -5,6 +5,52 @@ from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, callee_text, descri
 
 AUTH_CONFIG = {"convex/auth.config.ts": 'export default { providers: [{ domain: "https://issuer.example.com", '
                'applicationID: "convex" }] };\n'}
+# actions picked from a registry of references by a key the code does not fix: each checks the
+# caller through the internal query it runs, but `plainTags` (internal) checks no one
+TAGGERS = {**AUTH_CONFIG, "convex/providers.ts": (
+    'import { v } from "convex/values";\nimport { action, internalAction, internalQuery } from "./_generated/server";\n'
+    'import { internal } from "./_generated/api";\n'
+    'export const ownRepo = internalQuery({ args: { repoId: v.id("repos") }, handler: async (ctx, { repoId }) => {\n'
+    '  const me = await ctx.auth.getUserIdentity();\n  const repo = await ctx.db.get("repos", repoId);\n'
+    '  if (!me || repo?.owner !== me.subject) throw new Error("not yours");\n  return repo;\n}});\n'
+    'export const githubTags = action({ args: { repoId: v.id("repos") }, handler: async (ctx, { repoId }) => {\n'
+    '  const repo = await ctx.runQuery(internal.providers.ownRepo, { repoId });\n  return [repo.name];\n}});\n'
+    'export const gitlabTags = action({ args: { repoId: v.id("repos") }, handler: async (ctx, { repoId }) => {\n'
+    '  const repo = await ctx.runQuery(internal.providers.ownRepo, { repoId });\n  return [repo.url];\n}});\n'
+    'export const plainTags = internalAction({ args: { repoId: v.id("repos") }, handler: async () => [] });\n'),
+    "convex/lib/taggers.ts": (
+        'import { api, internal } from "../_generated/api";\n'
+        'const CHECKED = { github: { tags: api.providers.githubTags }, gitlab: { tags: api.providers.gitlabTags } } as const;\n'
+        'export const ALL = { plain: { tags: internal.providers.plainTags }, github: CHECKED.github } as const;\n'
+        'export function taggerFor(kind: string) {\n  return kind in CHECKED ? CHECKED[kind as keyof typeof CHECKED] : null;\n}\n')}
+TAGS_ACTION = ('import { v } from "convex/values";\nimport { action } from "./_generated/server";\n'
+               'import { ALL, taggerFor } from "./lib/taggers";\n'
+               'export const tags = action({ args: { repoId: v.id("repos"), kind: v.string() }, handler: async (ctx, { repoId, kind }) => {\n')
+# a guest answers through a key it was handed: the handler finds the row by it and stops on a miss
+GUEST_ANSWER = ('import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
+                'export const answer = mutation({ args: { KEY: KIND, reply: v.string() }, handler: async (ctx, args) => {\n'
+                '  const row = await ctx.db.query("passes").withIndex("by_key", (q) => q.eq("FIELD", args.KEY)).unique();\n'
+                '  if (!row) throw new Error("no such pass");\n'
+                '  await ctx.db.patch("passes", row._id, { reply: args.reply });\n}});\n')
+
+
+def guest_answer(key: str, kind: str = "v.string()", field: str | None = None) -> str:
+    return GUEST_ANSWER.replace("KEY", key).replace("KIND", kind).replace("FIELD", field or key)
+
+
+# the mutation that hands passes out: `passKey` from a random helper of the app, `passId` counted up
+PASSES = {"convex/passes.ts": (
+    'import { mutation } from "./_generated/server";\nimport { newKey } from "./lib/keys";\n'
+    'export const create = mutation({ args: {}, handler: async (ctx) => {\n'
+    '  const count = (await ctx.db.query("passes").collect()).length;\n  const passKey = newKey();\n'
+    '  await ctx.db.insert("passes", { passKey, passId: String(count + 1), reply: "" });\n}});\n'),
+    "convex/lib/keys.ts": 'export function newKey(): string {\n  return crypto.randomUUID().replaceAll("-", "");\n}\n'}
+# and an internal mutation that finds a pass by its random key, run by the app with one it made
+PASS_MARK = {**PASSES, "convex/marks.ts": (
+    'import { v } from "convex/values";\nimport { internalMutation } from "./_generated/server";\n'
+    'export const mark = internalMutation({ args: { passKey: v.string() }, handler: async (ctx, args) => {\n'
+    '  const row = await ctx.db.query("passes").withIndex("by_key", (q) => q.eq("passKey", args.passKey)).unique();\n'
+    '  if (!row) throw new Error("no such pass");\n  await ctx.db.patch("passes", row._id, { reply: "seen" });\n}});\n')}
 # row-level security in a custom builder: rules for `tasks` only (convex-helpers' default
 # policy lets every other table through)
 TASK_RULES = ('const taskRules = {\n'
@@ -421,6 +467,12 @@ class RequireAccessControl(Rule):
     plugin_rules = ("require-access-control",)
 
     valid = [
+        Valid(guest_answer("passKey"), files=PASSES,
+              note="a free string matched against a field the app writes from a random generator: the guest's key"),
+        Valid(guest_answer("shareId"), note="a free string named as a share link's id, found by equality, stopping on a miss"),
+        Valid(TAGS_ACTION + '  const tagger = taggerFor(kind);\n  if (!tagger) return [];\n'
+              '  return await ctx.runAction(tagger.tags, { repoId });\n}});\n', files=TAGGERS,
+              note="an action picked from a registry by the caller's key: each one it may be checks the caller"),
         Valid('import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
               'export const retitle = mutation({ args: { id: v.id("docs"), title: v.string() }, handler: async (ctx, args) => {\n'
               '  const canEdit = async () => {\n'
@@ -1081,6 +1133,20 @@ class RequireAccessControl(Rule):
     ]
 
     invalid = [
+        Invalid('import { v } from "convex/values";\nimport { action, type ActionCtx } from "./_generated/server";\n'
+                'import { internal } from "./_generated/api";\n'
+                'export const rebuild = action({ args: { dryRun: v.boolean() }, handler: async (ctx) => {\n'
+                '  await markOne(ctx, crypto.randomUUID());\n}});\n'
+                'async function markOne(ctx: ActionCtx, passKey: string) {\n'
+                '  await ctx.runMutation(internal.marks.mark, { passKey });\n}\n', files=PASS_MARK, lines=[4],
+                note="an internal function's random key is one the app hands on itself: no check of the outer caller"),
+        Invalid(guest_answer("passId"), files=PASSES, lines=[3],
+                note="a key the app counts up (`String(count + 1)`) is guessed by the next caller"),
+        Invalid(guest_answer("shareId", 'v.id("shares")'), lines=[3],
+                note="a document id is no secret, whatever the argument's name"),
+        Invalid(TAGS_ACTION + '  return await ctx.runAction(ALL[kind as keyof typeof ALL].tags, { repoId });\n}});\n',
+                files=TAGGERS, lines=[4],
+                note="one of the actions the registry may give (`plainTags`) checks no one: the caller's key picks it"),
         # a `?:` the arguments decide, whose other side is an argument (salconvex users.ts)
         Invalid('import { mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
                 'import { getAuthUserId } from "@convex-dev/auth/server";\n'

@@ -2,7 +2,7 @@ import re
 
 from cvxlint.project.auth import RESOURCE_MEMBERS, SECRET_ENV, read_only_within
 from cvxlint.project.definitions import Def, ExternalDef
-from cvxlint.project.evaluate import made_with_new, local_const
+from cvxlint.project.evaluate import local_const, made_with_new, package_class_made
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
 
 from ..examples import HONO
@@ -78,6 +78,20 @@ _VERIFY_NAMES = frozenset(["verify", "constructEvent", "constructEventAsync", "v
                            "timingSafeEqual", "unsealData", "jwtVerify", "verifyToken", "validateRequest"])
 
 
+# Resend's event webhook handed to `@convex-dev/resend`, whose `handleResendEventWebhook` checks the
+# svix signature (RESEND_WEBHOOK_SECRET) and throws; then the app's own write. RESEND_CLIENT: how
+# the client is had
+RESEND_HOOK = (HTTP + 'RESEND_CLIENT'
+               'http.route({ path: "/resend-webhook", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+               '  const copy = req.clone();\n  const res = await RESEND.handleResendEventWebhook(ctx, req);\n'
+               '  if (res.ok) await ctx.runMutation(internal.mail.track, { event: await copy.json() });\n'
+               '  return res;\n}) });\nexport default http;\n')
+
+
+def resend_hook(client: str, receiver: str) -> str:
+    return RESEND_HOOK.replace("RESEND_CLIENT", client).replace("RESEND", receiver)
+
+
 class HttpActionRequiresAuthOrSignature(Rule):
     """HTTP route whose handler checks neither a user nor a signature.
 
@@ -87,7 +101,9 @@ class HttpActionRequiresAuthOrSignature(Rule):
     an identity check (`ctx.auth.getUserIdentity()`, `getAuthUserId`, guard helpers, the
     names in `auth-helpers`), reading an `Authorization`/signature/token header or query
     parameter, a webhook verifier (`new Webhook(secret).verify(...)` from svix,
-    `stripe.webhooks.constructEvent`, `crypto.subtle.verify`, `jwtVerify`), or a comparison
+    `stripe.webhooks.constructEvent`, `crypto.subtle.verify`, `jwtVerify`, the
+    `handleResendEventWebhook(ctx, req)` of a `Resend` client of `@convex-dev/resend`, which
+    checks the svix signature itself), or a comparison
     with a secret from the environment. Handlers that touch no data (no `ctx.run*`,
     storage or scheduler: health checks, redirects) are skipped, unless they call a paid
     API with the app's key, of a model, speech, image, sandbox or search provider (the `ai`
@@ -174,6 +190,14 @@ class HttpActionRequiresAuthOrSignature(Rule):
               'const hook = httpAction(async (ctx, req) => {\n  new Webhook(process.env.HOOK_SECRET!).verify(await req.text(), {});\n'
               '  return new Response(null);\n});\nhttp.route({ path: "/hook", method: "POST", handler: hook });\nexport default http;\n',
               path="convex/http.ts"),
+        Valid(resend_hook('import { Resend } from "@convex-dev/resend";\nimport { components } from "./_generated/api";\n'
+                          'const resend = new Resend(components.resend, {});\n', "resend"),
+              path="convex/http.ts", note="the Resend component's webhook handler checks the signature"),
+        Valid(resend_hook('import { mailer } from "./email";\n', "mailer()"), path="convex/http.ts",
+              files={"convex/email.ts": 'import { Resend } from "@convex-dev/resend";\n'
+                     'import { components } from "./_generated/api";\nexport function mailer(): Resend {\n'
+                     '  return new Resend(components.resend, { apiKey: process.env.RESEND_API_KEY });\n}\n'},
+              note="the Resend client made by a function of the app"),
         Valid(HTTP + 'http.route({ path: "/x", method: "OPTIONS", handler: httpAction(async () => new Response(null)) });\n'
               'http.route({ path: "/health", method: "GET", handler: httpAction(async () => new Response("ok")) });\n'
               'export default http;\n', path="convex/http.ts"),
@@ -241,6 +265,9 @@ class HttpActionRequiresAuthOrSignature(Rule):
               note="the session cookie the caller holds decides what it reaches"),
     ]
     invalid = [
+        Invalid(resend_hook('const mail = { async handleResendEventWebhook(_ctx: unknown, req: Request) {\n'
+                            '  return new Response(await req.text());\n} };\n', "mail"),
+                path="convex/http.ts", lines=[9], note="the app's own method of that name checks nothing"),
         # triage G55b M3 (book-ai's RevenueCat webhook): the secret compared only when it is set
         Invalid(HTTP + 'http.route({ path: "/billing/webhook", method: "POST", handler: httpAction(async (ctx, req) => {\n'
                 '  const secret = process.env.BILLING_WEBHOOK_SECRET;\n'
@@ -539,6 +566,9 @@ def _verifies(r, analysis, env_checks: bool = True, unset: "list | None" = None)
             return True
         if site.path[-2:] == ("subtle", "verify"):
             return True
+        if name == "handleResendEventWebhook" and \
+                package_class_made(analysis.linker, r.facts, js.callee(site.node)) == ("@convex-dev/resend", "Resend"):
+            return True  # the component checks the svix signature with RESEND_WEBHOOK_SECRET, and throws
         # `req.headers.get("x-signature")`; a Hono route's `c.req.header("x-signature")`
         if (name == "get" and len(site.path) >= 2 and site.path[-2] in ("headers", "searchParams", "cookies")) or \
                 (name in ("header", "query") and len(site.path) >= 2 and site.path[-2] == "req"):

@@ -77,6 +77,18 @@ class RunInternalOnly(Rule):
               note="Convex Auth's signIn is registered by the package: there is no internal one to use"),
     ]
     invalid = [
+        Invalid(API_HEADER + 'const SENDERS = { mail: api.example.sendMail, sms: api.example.sendSms } as const;\n'
+                'export const notify = action({ args: { via: v.string() }, handler: async (ctx, { via }) => {\n'
+                '  await ctx.runAction(SENDERS[via as keyof typeof SENDERS], {});\n}});\n'
+                'export const sendMail = action({ args: {}, handler: async () => null });\n'
+                'export const sendSms = action({ args: {}, handler: async () => null });\n', lines=[6, 6],
+                output=API_HEADER.replace("query }", "query, internalAction }").replace("{ api, internal }", "{ internal }")
+                + 'const SENDERS = { mail: internal.example.sendMail, sms: internal.example.sendSms } as const;\n'
+                'export const notify = action({ args: { via: v.string() }, handler: async (ctx, { via }) => {\n'
+                '  await ctx.runAction(SENDERS[via as keyof typeof SENDERS], {});\n}});\n'
+                'export const sendMail = internalAction({ args: {}, handler: async () => null });\n'
+                'export const sendSms = internalAction({ args: {}, handler: async () => null });\n',
+                note="a registry of public actions picked by a key: the call runs one of them"),
         Invalid('import type { ActionCtx } from "../../convex/_generated/server";\n'
                 'import { api } from "../../convex/_generated/api";\n'
                 'export async function greet(ctx: ActionCtx, email: string) {\n'

@@ -4,13 +4,16 @@ from ..examples import HONO
 
 SERVER = ('import { action, internalAction } from "./_generated/server";\nimport { internal } from "./_generated/api";\n'
           'import { v } from "convex/values";\n')
+PDF = {"convex/pdf.ts": '"use node";\nimport { internalAction } from "./_generated/server";\n'
+        'export const render = internalAction({ args: {}, handler: async () => null });\n'}
 
 
-def _target(ctx, app, call):
-    """The registered function of this app that a `ctx.runAction(ref)` call runs, if known."""
-    use = ctx.project.call_index.use_at(call)
-    target = use.target if use is not None else None
-    return target if target is not None and target.module.app is app else None
+def _targets(ctx, app, call) -> list:
+    """The registered functions of this app that a `ctx.runAction(ref)` call may run (one of
+    several for a reference picked from a registry, `ADAPTERS[provider].run`); [] when one
+    of them is not known."""
+    targets = [u.target for u in ctx.project.call_index.uses_at(call)]
+    return targets if all(t is not None and t.module.app is app for t in targets) else []
 
 
 class NoSameRuntimeRunAction(Rule):
@@ -50,9 +53,13 @@ class NoSameRuntimeRunAction(Rule):
     summary = "`ctx.runAction` to an action in the same runtime (call a helper)"
 
     valid = [
+        Valid(SERVER + 'const JOBS = { pdf: { run: internal.pdf.render }, mail: { run: internal.example.mail } } as const;\n'
+              'export const start = action({ args: { kind: v.string() }, handler: (ctx, { kind }) =>\n'
+              '  ctx.runAction(JOBS[kind as keyof typeof JOBS].run, {}) });\n'
+              'export const mail = internalAction({ args: {}, handler: async () => null });\n',
+              files=PDF, note="one of the actions a registry may give runs in Node.js"),
         Valid(SERVER + 'export const start = action({ args: {}, handler: (ctx) => ctx.runAction(internal.pdf.render, {}) });\n',
-              files={"convex/pdf.ts": '"use node";\nimport { internalAction } from "./_generated/server";\n'
-                     'export const render = internalAction({ args: {}, handler: async () => null });\n'}),
+              files=PDF),
         Valid(SERVER + 'export const sendOne = internalAction({ args: { id: v.string() }, handler: async () => null });\n'
               'export const sendAll = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
               '  const results = await Promise.allSettled(ids.map((id) => ctx.runAction(internal.example.sendOne, { id })));\n'
@@ -74,6 +81,13 @@ class NoSameRuntimeRunAction(Rule):
               note="the same fan-out, its promises pushed in a loop"),
     ]
     invalid = [
+        Invalid(SERVER + 'const JOBS = { text: { run: internal.example.text }, mail: { run: internal.example.mail } } as const;\n'
+                'export const start = action({ args: { kind: v.string() }, handler: (ctx, { kind }) =>\n'
+                '  ctx.runAction(JOBS[kind as keyof typeof JOBS].run, {}) });\n'
+                'export const text = internalAction({ args: {}, handler: async () => null });\n'
+                'export const mail = internalAction({ args: {}, handler: async () => null });\n', lines=[6],
+                message="`example:text` or `example:mail`",
+                note="every action a registry may give runs in the Convex runtime"),
         Invalid(SERVER + 'export const start = action({ args: {}, handler: (ctx) => ctx.runAction(internal.example.work, {}) });\n'
                 'export const work = internalAction({ args: {}, handler: async () => null });\n', lines=[4]),
         Invalid(SERVER + 'export const sendOne = internalAction({ args: { id: v.string() }, handler: async () => null });\n'
@@ -117,12 +131,11 @@ class NoSameRuntimeRunAction(Rule):
                 for site, path in r.ctx_calls():
                     if path != ("runAction",) or settled_item(r.facts, site.node):
                         continue
-                    target = _target(ctx, app, site.node)
-                    if target is None or target.kind != "action":
-                        continue
-                    if target.module.runtime == runtime:
+                    targets = _targets(ctx, app, site.node)
+                    if targets and all(t.kind == "action" and t.module.runtime == runtime for t in targets):
                         rt = "Node.js" if runtime == "node" else "the Convex runtime"
+                        named = " or ".join(f"`{t.display_name}`" for t in targets)
                         report_in_handler(ctx, fn, r, site.node,
-                                          f"`ctx.runAction` to `{target.display_name}`, which runs in {rt} like this action; "
+                                          f"`ctx.runAction` to {named}, which runs in {rt} like this action; "
                                           "call a plain helper instead of paying for another function call",
                                           at_node_when_own_helper=True)
