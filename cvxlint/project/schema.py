@@ -27,8 +27,8 @@ Every element keeps where it is written (`facts` + node) so rules can report on 
 can edit it. Whatever cannot be followed is marked instead of guessed: a table whose
 definition is an unresolved expression has `known = False` (an opaque document and unknown
 indexes; `unknown_reason` names the construct), a schema whose table list may be incomplete
-has `open = True` (and the tables read before such a spread or key, which may define them
-again, are not `known`), an index whose name or fields are computed has `certain = False`.
+has `open = True` (and a package's tables read before such a spread or key, which may
+define them again, are not `known`), an index whose name or fields are computed has `certain = False`.
 Rules stay silent about those parts.
 
 `Schema.to_json()` gives the same JSON Convex's own `schema.export()` produces (see
@@ -448,11 +448,13 @@ def _drop_staged(table: Table) -> None:
 
 
 def _may_be_replaced(schema: Schema, before: dict[str, Table], facts: FileFacts, by: Node) -> None:
-    """The tables read before `by`, a spread or key that cvxlint could not read completely:
-    it may define any of them again (`{ ...authTables, ...schemaMadeElsewhere.tables }`, the
-    later one wins), so what was read of them may not be what is deployed."""
+    """A package's tables read before `by`, a spread or key that cvxlint could not read
+    completely: it may define them again (`{ ...authTables, ...schemaMadeElsewhere.tables }`,
+    the later one wins; Convex Auth's docs tell apps to redefine `users`), so what was read
+    of them may not be what is deployed. The app's own tables are kept: an app defines its
+    table once (get-convex/agent's `...vectorTables` after its tables adds other ones)."""
     for name, table in before.items():
-        if schema.tables.get(name) is table and table.known:
+        if schema.tables.get(name) is table and table.known and table.external:
             table.known = False
             table.document = opaque()
             table.unknown_reason = f"`{_short(facts, by)}`, written after it, may define it again"

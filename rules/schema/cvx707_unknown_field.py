@@ -98,6 +98,12 @@ class UnknownField(Rule):
               note="a later spread cvxlint cannot read may define `users` again"),
     ]
     invalid = [
+        Invalid(SERVER + 'export const add = mutation({ args: {}, handler: (ctx) =>\n'
+                '  ctx.db.insert("tasks", { title: "t", done: false }) });\n',
+                files={"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
+                       'import { v } from "convex/values";\nimport { profileTables } from "@acme/profiles";\n'
+                       'export default defineSchema({ tasks: defineTable({ title: v.string() }), ...profileTables });\n'},
+                lines=[4], message="done", note="the app's own table, before a spread cvxlint cannot read, is still read"),
         Invalid(OWN_USERS, path="convex/schema.ts", files={"convex/auth.ts": SIGN_IN}, lines=[6],
                 message="writes `emailVerificationTime`, `image`, `name` into `users` when someone signs in through `GitHub`",
                 note="Convex Auth's own insert of a GitHub user (triage G56c P4)"),
