@@ -8,6 +8,8 @@ deprecated/pretend/brandedString`, the `.doc`/`.withoutSystemFields` of its
 and `v.union(...validators)` over a constant array of validators,
 and project helper functions that return a validator (`withTimestamps({...})`): their one
 returned expression is evaluated with the parameters bound to the call's arguments.
+A `const` written into after its literal (`out[key] = ...`, `Object.assign(out, ...)`) is
+opaque: what it holds then is not read.
 Zod schemas (`z.string()`, `zid("t")`, `.optional()`, ...) as convex-helpers' `zodToConvex`
 turns them into validators when a zod wrapper registers a function (`Validator.zod`).
 Anything else becomes opaque.
@@ -59,6 +61,7 @@ class ValidatorEvaluator:
     def __init__(self, linker: Linker):
         self.linker = linker
         self._memo: dict[tuple[str, int], Validator] = {}
+        self._written: dict[tuple[str, int], frozenset[str]] = {}
 
     def is_v(self, facts: FileFacts, node: Node | None) -> bool:
         """Is this expression the `v` namespace from convex/values, or convex-helpers'
@@ -129,7 +132,7 @@ class ValidatorEvaluator:
                         return known
                 return opaque(f"{d.module}:{d.name}")
             if isinstance(d, Def):
-                if d.node is node:
+                if d.node is node or self._written_after(d.facts, d.node):
                     return opaque()
                 base = self.evaluate(d.facts, d.node, depth + 1)
                 return _apply_path(base, d.path)
@@ -152,8 +155,24 @@ class ValidatorEvaluator:
             value = local_const(facts, root)
             if value is None:
                 return None
-            base = self.evaluate(facts, value, depth + 1, env)
+            base = opaque() if self._written_after(facts, value) else self.evaluate(facts, value, depth + 1, env)
         return _apply_path(base, tuple(props))
+
+    def _written_after(self, facts: FileFacts, value: Node) -> bool:
+        """Is the const that `value` initializes written into later in its scope (its function,
+        or the file for a module constant)? Then its initializer is not what it holds: a helper's
+        `const out = {}; for (const k in fields) out[k] = v.optional(fields[k]); return out`
+        returns every field of `fields`, not `{}`, and no such write is followed here."""
+        decl = js.outer(value).parent
+        pat = decl.child("name") if decl is not None and decl.type == "variable_declarator" else None
+        if pat is None or pat.type != "identifier":
+            return False
+        scope = js.enclosing_function(decl) or facts.module.root
+        key = (facts.path, id(scope))
+        names = self._written.get(key)
+        if names is None:
+            names = self._written[key] = _written_into(facts, scope)
+        return pat.text in names
 
     def _object_literal(self, facts: FileFacts, node: Node, depth: int, env: _Env | None = None) -> Validator:
         out = Validator("object")
@@ -584,6 +603,33 @@ def _helpers_constant(module: str, name: str) -> Validator | None:
     if name == "deprecated":
         return Validator("optional", element=Validator("any"))
     return None
+
+
+# `Object.<name>(target, ...)`: writes into `target`
+_OBJECT_WRITERS = frozenset(("assign", "defineProperty", "defineProperties"))
+
+
+def _written_into(facts: FileFacts, within: Node) -> frozenset[str]:
+    """Names under `within` whose object something writes into: the root of what an
+    assignment, `++`/`--` or `delete` writes (`out[key] = ...`, `out.a.b += 1`, `delete out.x`),
+    or the first argument of `Object.assign(out, ...)`. By name only: a shadowing local
+    of the same name counts too, which can only make a value unknown."""
+    out: set[str] = set()
+    for n in facts.module.nodes_in(within, "member_expression", "subscript_expression"):
+        if js.is_written(n):
+            root: Node | None = n
+            while root is not None and root.type in ("member_expression", "subscript_expression"):
+                root = js.unwrap(root.child("object"))
+            if root is not None and root.type == "identifier":
+                out.add(root.text or "")
+    for site in facts.all_calls():
+        name = site.global_name or ""
+        if name.startswith("Object.") and name[7:] in _OBJECT_WRITERS and within.start <= site.node.start < within.end:
+            args = js.call_args(site.node)
+            target = js.unwrap(args[0]) if args else None
+            if target is not None and target.type == "identifier":
+                out.add(target.text or "")
+    return frozenset(out)
 
 
 def local_const(facts: FileFacts, ident: Node) -> Node | None:

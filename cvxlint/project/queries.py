@@ -2168,9 +2168,9 @@ class _Inference:
             return None
         return _returned_values(cb)
 
-    def _entries_table(self, init: Node | None, slot: int) -> str | None:
+    def _entries_table(self, init: Node | None, slot: int, docs: bool = False) -> str | None:
         """The table of the ids at `slot` (0: keys, 1: values) of `new Map(docs.map((d) => [k, v]))`,
-        a Map whose type TypeScript infers from the entries."""
+        a Map whose type TypeScript infers from the entries (with `docs`: of the documents)."""
         n = js.unwrap(init)
         args = js.call_args(n) if n is not None and n.type == "new_expression" else []
         ctor = n.child("constructor") if n is not None else None
@@ -2184,8 +2184,25 @@ class _Inference:
         for entry in self._mapped_values(source, 0) or [None]:
             entry = js.unwrap(entry)
             items = [c for c in entry.children] if entry is not None and entry.type == "array" else []
-            tables.add(self.id_table(items[slot], 1) if len(items) == 2 else None)
+            tables.add((self.doc_table if docs else self.id_table)(items[slot], 1) if len(items) == 2 else None)
         return tables.pop() if len(tables) == 1 else None
+
+    def _map_docs_table(self, node: Node | None) -> str | None:
+        """The table of the documents a local `const` Map made of query results holds
+        (`new Map(rows.map((r) => [r.key, r]))`), when nothing `.set`s another value in it."""
+        n = js.unwrap(node)
+        ref = self.facts.ref_of(n) if n is not None and n.type == "identifier" else None
+        decl = _declarator(ref, n, self.uses._decls) if ref is not None and ref.kind == "local" else None
+        if decl is None or decl[0].type != "variable_declarator" or decl[2] \
+                or _assigned_values(self.facts, decl[0]) != []:
+            return None
+        scope = js.enclosing_function(decl[0]) or self.facts.module.root
+        for site in self.facts.all_calls():
+            if site.path[-1:] == ("set",) and scope.start <= site.node.start < scope.end:
+                target = js.unwrap(site.callee.child("object")) if site.callee is not None else None
+                if target is None or target.type != "identifier" or target.text == n.text:
+                    return None  # `byId.set(k, other)` (or a set on something not told apart)
+        return self._entries_table(decl[0].child("value"), 1, docs=True)
 
     def _map_table(self, node: Node | None, values: bool = False) -> str | None:
         """"t" for a `Map` whose keys (with `values`: values) are typed `Id<"t">`: a name declared
@@ -2463,6 +2480,11 @@ class _Inference:
             if callee is not None and callee.type == "member_expression" and \
                     (callee.child("property") or callee).text in _ELEMENT_METHODS:
                 t = self.docs_table(callee.child("object"), depth + 1)  # `rows.at(0)`, `rows.find(...)`
+                if t is not None:
+                    return t
+            if callee is not None and callee.type == "member_expression" and \
+                    (callee.child("property") or callee).text == "get" and len(js.call_args(n)) == 1:
+                t = self._map_docs_table(callee.child("object"))  # `byKey.get(key)`
                 if t is not None:
                     return t
             rel = self.uses.relationship_at(self.facts, n)

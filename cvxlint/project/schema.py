@@ -7,7 +7,8 @@ whatever it is called locally) and evaluates it the way Convex would at push tim
   Schema                       defineSchema(tables, { schemaValidation, strictTableNameTypes })
     tables: {name: Table}      object literals, `...spreads` of objects from other files,
                                keys computed from a string constant (`[TASKS]: ...`),
-                               `...authTables` from @convex-dev/auth/server (its known tables)
+                               `...authTables` from @convex-dev/auth/server (its known tables),
+                               `...entSchema.tables` of a `defineEntSchema`/`defineSchema` call
       document                 the table's validator, as the Validator IR (evaluate.py)
       indexes                  `.index(name, fields)` and `.index(name, { fields, staged })`,
                                also added in a separate statement (`users.index(...)`)
@@ -26,8 +27,9 @@ Every element keeps where it is written (`facts` + node) so rules can report on 
 can edit it. Whatever cannot be followed is marked instead of guessed: a table whose
 definition is an unresolved expression has `known = False` (an opaque document and unknown
 indexes; `unknown_reason` names the construct), a schema whose table list may be incomplete
-has `open = True`, an index whose name or fields are computed has `certain = False`. Rules
-stay silent about those parts.
+has `open = True` (and a package's tables read before such a spread or key, which may
+define them again, are not `known`), an index whose name or fields are computed has `certain = False`.
+Rules stay silent about those parts.
 
 `Schema.to_json()` gives the same JSON Convex's own `schema.export()` produces (see
 `normalize_export`, which brings Convex's output into the same normal form); the migration
@@ -445,6 +447,19 @@ def _drop_staged(table: Table) -> None:
     table.vector_indexes = [i for i in table.vector_indexes if not i.staged]
 
 
+def _may_be_replaced(schema: Schema, before: dict[str, Table], facts: FileFacts, by: Node) -> None:
+    """A package's tables read before `by`, a spread or key that cvxlint could not read
+    completely: it may define them again (`{ ...authTables, ...schemaMadeElsewhere.tables }`,
+    the later one wins; Convex Auth's docs tell apps to redefine `users`), so what was read
+    of them may not be what is deployed. The app's own tables are kept: an app defines its
+    table once (get-convex/agent's `...vectorTables` after its tables adds other ones)."""
+    for name, table in before.items():
+        if schema.tables.get(name) is table and table.known and table.external:
+            table.known = False
+            table.document = opaque()
+            table.unknown_reason = f"`{_short(facts, by)}`, written after it, may define it again"
+
+
 def load_schema(project: "Project", app: "App") -> Schema | None:
     """The app's schema (None when the functions directory has no schema.ts)."""
     module = app.special_module("schema")
@@ -478,9 +493,7 @@ class _SchemaReader:
             schema.problem_is_certain = _COMMONJS_EXPORTS.search(facts.source) is None
             return schema
         call = js.unwrap(d.node) if isinstance(d, Def) and not d.path else None
-        if call is None or call.type != "call_expression" or not (
-                self._is_server(d.facts, js.callee(call), "defineSchema")
-                or self._is_export(d.facts, js.callee(call), ENTS, "defineEntSchema")):
+        if call is None or not self._is_schema_call(d.facts, call):
             schema.problem = f"the default export of {name} is not a `defineSchema(...)` call"
             schema.problem_node = call if isinstance(d, Def) and d.facts is facts else None
             schema.problem_is_certain = call is not None and call.type in _NEVER_A_SCHEMA
@@ -518,6 +531,13 @@ class _SchemaReader:
         # (0.17 moved them to "convex/server" and dropped that entry point), so a schema of a
         # 0.x app imports them from there.
         return any(self._is_export(facts, node, module, name) for module in ("convex/server", "convex/schema"))
+
+    def _is_schema_call(self, facts: FileFacts, node: Node | None) -> bool:
+        """`defineSchema(...)` or Convex Ents' `defineEntSchema(...)`."""
+        call = js.unwrap(node)
+        return call is not None and call.type == "call_expression" and (
+            self._is_server(facts, js.callee(call), "defineSchema")
+            or self._is_export(facts, js.callee(call), ENTS, "defineEntSchema"))
 
     def _is_export(self, facts: FileFacts, node: Node | None, module: str, name: str) -> bool:
         d = self.linker.value_of(facts, node)
@@ -566,6 +586,12 @@ class _SchemaReader:
             if isinstance(d, NamespaceDef):
                 schema.open = True
                 return
+            if isinstance(d, Def) and d.path == ("tables",) and self._is_schema_call(d.facts, d.node):
+                # `...entSchema.tables`: the tables of a schema made here (an Ents schema merged
+                # into the `defineSchema` default export with Convex Auth's tables)
+                args = js.call_args(js.unwrap(d.node))
+                self._tables(d.facts, args[0] if args else None, schema, depth + 1, via)
+                return
             if not isinstance(d, Def) or d.path or d.node is node:
                 schema.open = True
                 return
@@ -573,7 +599,11 @@ class _SchemaReader:
             return
         for p in js.object_props(node):
             if p.spread:
+                before, was_open, schema.open = dict(schema.tables), schema.open, False
                 self._tables(facts, p.value, schema, depth + 1, via or p.node)
+                if schema.open:
+                    _may_be_replaced(schema, before, facts, p.value)
+                schema.open = schema.open or was_open
                 continue
             name = p.key
             if name is None:  # `[TASKS]: defineTable(...)`: a name the code keeps in a constant
@@ -582,6 +612,7 @@ class _SchemaReader:
                     name = self.linker.const_string(facts, key.children[0])
             if name is None:
                 schema.open = True
+                _may_be_replaced(schema, dict(schema.tables), facts, p.node.child("key") or p.node)
                 continue
             table = self._table(facts, p.value, name, p.node)
             replaced = schema.tables.get(name)
@@ -643,13 +674,17 @@ class _SchemaReader:
                     define = (hfacts, hcall, args[1] if len(args) > 1 else None)
                     break
                 d = self.linker.value_of(cur_facts, cur)
-                if isinstance(d, ExternalDef) and not d.path and _known_facts(d.module, d.name) is not None:
+                if isinstance(d, ExternalDef) and len(d.path) < 2 and _known_facts(d.module, d.name) is not None:
                     known = _known_facts(d.module, d.name)
                     b = known.bindings.get(d.name)
-                    if b is not None and b.value is not None:
+                    value = js.unwrap(b.value) if b is not None else None
+                    if d.path:  # `authTables.users` (an Ents schema's `defineEntFromTable(authTables.users)`)
+                        value = next((js.unwrap(p.value) for p in js.object_props(value)
+                                      if not p.spread and p.key == d.path[0]), None)
+                    if value is not None:
                         table.origin = f"{d.module}:{d.name}"
                         table.chain_end = None
-                        cur_facts, cur = known, js.unwrap(b.value)
+                        cur_facts, cur = known, value
                         continue
                 if not isinstance(d, Def) or d.path or d.node is cur:
                     if isinstance(d, ExternalDef):

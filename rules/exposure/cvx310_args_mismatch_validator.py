@@ -307,6 +307,22 @@ class ArgsMismatchValidator(Rule):
               '  } });\n', files=FEEDS,
               note="chosen by different conditions (or by a test that may come out otherwise the second time): "
                    "which arguments go with which function cannot be told"),
+        # triage G58a P1 (aspects-vtt's `partial`): a helper that fills an empty object in a loop
+        Valid(HTTP_CLIENT + 'import { api } from "../convex/_generated/api";\n'
+              'export const pin = () => client.mutation(api.drafts.edit, { draftId: "d1", pinned: true });\n'
+              'export const paint = () => client.mutation(api.drafts.tag, { draftId: "d1", color: "red" });\n',
+              path="src/drafts.js", files={
+                  "convex/fieldHelpers.ts": 'import { v, type PropertyValidators } from "convex/values";\n'
+                  'export function loosened(fields: PropertyValidators) {\n  const out: PropertyValidators = {};\n'
+                  '  for (const name in fields) out[name] = v.optional(fields[name]);\n  return out;\n}\n'
+                  'const extras = {};\nObject.assign(extras, { color: v.string() });\nexport const tagFields = extras;\n',
+                  "convex/drafts.ts": 'import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
+                  'import { loosened, tagFields } from "./fieldHelpers";\n'
+                  'const draftFields = { title: v.string(), pinned: v.boolean() };\n'
+                  'export const edit = mutation({ args: { ...loosened(draftFields), draftId: v.string() },\n'
+                  '  handler: async () => null });\n'
+                  'export const tag = mutation({ args: { draftId: v.string(), ...tagFields }, handler: async () => null });\n'},
+              note="objects written into after their literal (a helper's loop, `Object.assign`) hold more than it"),
     ]
     invalid = [
         Invalid(SERVER + 'export const tidy = action({ args: { days: v.optional(v.number()) }, handler: async (ctx, { days }) => {\n'

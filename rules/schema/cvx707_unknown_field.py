@@ -14,6 +14,15 @@ SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { 
 OWN_USERS = ('import { defineSchema, defineTable } from "convex/server";\nimport { authTables } from "@convex-dev/auth/server";\n'
              'import { v } from "convex/values";\nexport default defineSchema({\n  ...authTables,\n'
              '  users: defineTable({ email: v.string(), plan: v.optional(v.string()) }).index("by_email", ["email"]),\n});\n')
+# Convex Auth's tables with an Ents schema's versions of them merged after (triage G58a P2)
+MERGED_ENTS_SCHEMA = ('import { authTables } from "@convex-dev/auth/server";\n'
+                      'import { defineEnt, defineEntFromTable, defineEntSchema, getEntDefinitions } from "convex-ents";\n'
+                      'import { defineSchema } from "convex/server";\nimport { v } from "convex/values";\n'
+                      'const ents = defineEntSchema({\n'
+                      '  users: defineEntFromTable(authTables.users).edges("clubs", { to: "clubs", table: "club_members" }),\n'
+                      '  clubs: defineEnt({ motto: v.string() }).edges("members", { to: "users", table: "club_members" }),\n'
+                      '});\nexport const entDefinitions = getEntDefinitions(ents);\n'
+                      'export default defineSchema({ ...authTables, ...ents.tables });\n')
 SIGN_IN = ('import { convexAuth } from "@convex-dev/auth/server";\nimport { Password } from "@convex-dev/auth/providers/Password";\n'
            'import GitHub from "@auth/core/providers/github";\n'
            'export const { auth, signIn, signOut, store } = convexAuth({ providers: [Password, GitHub] });\n')
@@ -81,8 +90,20 @@ class UnknownField(Rule):
               '  await ctx.db.insert("blobs", { anything: 1 });\n'
               '  return ctx.db.query("tasks").filter((q) => q.eq(q.field("due.day"), 3)).first();\n}});\n',
               files={"convex/schema.ts": SCHEMA}),
+        Valid(SERVER + 'export const rename = mutation({ args: { id: v.id("users") }, handler: (ctx, { id }) =>\n'
+              '  ctx.db.patch(id, { nickname: "n" }) });\n',
+              files={"convex/schema.ts": 'import { authTables } from "@convex-dev/auth/server";\n'
+                     'import { defineSchema } from "convex/server";\nimport { profileTables } from "@acme/profiles";\n'
+                     'export default defineSchema({ ...authTables, ...profileTables });\n'},
+              note="a later spread cvxlint cannot read may define `users` again"),
     ]
     invalid = [
+        Invalid(SERVER + 'export const add = mutation({ args: {}, handler: (ctx) =>\n'
+                '  ctx.db.insert("tasks", { title: "t", done: false }) });\n',
+                files={"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
+                       'import { v } from "convex/values";\nimport { profileTables } from "@acme/profiles";\n'
+                       'export default defineSchema({ tasks: defineTable({ title: v.string() }), ...profileTables });\n'},
+                lines=[4], message="done", note="the app's own table, before a spread cvxlint cannot read, is still read"),
         Invalid(OWN_USERS, path="convex/schema.ts", files={"convex/auth.ts": SIGN_IN}, lines=[6],
                 message="writes `emailVerificationTime`, `image`, `name` into `users` when someone signs in through `GitHub`",
                 note="Convex Auth's own insert of a GitHub user (triage G56c P4)"),
@@ -124,6 +145,12 @@ class UnknownField(Rule):
                 '    await ctx.table("players").getX(id).patch({ scor: 2 });\n'
                 '    await ctx.table("players").getX(id).patch({ score: 2, badges: { add: [badge] } });\n  } });\n',
                 files=ENTS_FILES, lines=[5, 6]),
+        Invalid(ENTS_SERVER + 'export const enrol = mutation({ args: { clubId: v.id("clubs"), userId: v.id("users") },\n'
+                '  handler: async (ctx, { clubId, userId }) => {\n'
+                '    await ctx.table("users").getX(userId).patch({ clubs: { add: [clubId] } });\n'
+                '    await ctx.table("users").getX(userId).patch({ nickname: "n" });\n  } });\n',
+                files={**ENTS_FILES, "convex/schema.ts": MERGED_ENTS_SCHEMA}, lines=[6], message="nickname",
+                note="`...ents.tables` read: its `users` (with its edge) replaces Convex Auth's"),
         # triage G36 P1: TypeScript checks no excess property of a variable, so only the lint sees these
         Invalid(SERVER + 'export const f = mutation({ args: { id: v.id("tasks") }, handler: async (ctx, { id }) => {\n'
                 '  const row = { title: "t", done: false, complete: false };\n'

@@ -97,7 +97,9 @@ class ExplicitTableIds(Rule):
     is chosen by the caller; so it is for an id typed `Id<any>`, whose message says to type it.
     Ids held in a `Set<Id<"t">>` (or `new Set<Id<"t">>()`), mapped out of documents
     (`docs.map((d) => d.ownerId)` of a `v.id("t")` field) or kept in a Map made from entries
-    (`new Map(docs.map((d) => [d.name, d.ownerId]))`) are read the same way.
+    (`new Map(docs.map((d) => [d.name, d.ownerId]))`) are read the same way, and so is a
+    document taken out of a Map made from query results (`byKey.get(k)` with `new
+    Map(rows.map((r) => [r.key, r]))`) when nothing `.set`s another value in it.
 
     A table-name-first call whose id belongs to another table (`ctx.db.get("shelves",
     bookId)` with `bookId: v.id("books")`, inferred the same way) is an error in any convex
@@ -477,6 +479,29 @@ class ExplicitTableIds(Rule):
                 '  for (const id of byTitle.values()) await ctx.db.get(id as Id<any>);\n}});\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[10, 12],
                 note="no fix: a callback returning ids of two tables; a Map made from entries whose values are no ids"),
+        # triage G58a P6 (tp2's goals): a document taken out of a Map of query results
+        Invalid(SERVER + 'export const rank = mutation({ args: { titles: v.array(v.string()) }, handler: async (ctx, { titles }) => {\n'
+                '  const rows = await ctx.db.query("tasks").take(50);\n'
+                '  const byTitle = new Map(rows.map((row) => [row.title, row]));\n'
+                '  const task = byTitle.get(titles[0]);\n'
+                '  if (task) await ctx.db.patch(task._id, { title: "first" });\n'
+                '  const mixed = new Map(rows.map((row) => [row.title, row]));\n'
+                '  const me = await ctx.db.query("users").first();\n'
+                '  if (me) mixed.set(me.name, me as any);\n'
+                '  const other = mixed.get(titles[1]);\n'
+                '  if (other) await ctx.db.patch(other._id, { title: "second" });\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[7, 12],
+                output=SERVER + 'export const rank = mutation({ args: { titles: v.array(v.string()) }, handler: async (ctx, { titles }) => {\n'
+                '  const rows = await ctx.db.query("tasks").take(50);\n'
+                '  const byTitle = new Map(rows.map((row) => [row.title, row]));\n'
+                '  const task = byTitle.get(titles[0]);\n'
+                '  if (task) await ctx.db.patch("tasks", task._id, { title: "first" });\n'
+                '  const mixed = new Map(rows.map((row) => [row.title, row]));\n'
+                '  const me = await ctx.db.query("users").first();\n'
+                '  if (me) mixed.set(me.name, me as any);\n'
+                '  const other = mixed.get(titles[1]);\n'
+                '  if (other) await ctx.db.patch(other._id, { title: "second" });\n}});\n',
+                note="`byTitle.get(...)` of a Map made from the rows; no fix once another document is `.set` in it"),
         Invalid('import type { QueryCtx } from "./_generated/server";\nimport type { Id } from "./_generated/dataModel";\n'
                 'export async function owned(ctx: QueryCtx, id: Id<any>, owner: string) {\n'
                 '  const doc = await ctx.db.get(id);\n  return doc?.owner === owner ? doc : null;\n}\n',

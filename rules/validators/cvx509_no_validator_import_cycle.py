@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from cvxlint.project.definitions import Def
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, memoized, per_file
 from cvxlint.syntax.scope import is_type_context
 
@@ -9,6 +10,17 @@ SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { 
           'import { statusValidator } from "./tasks";\n'
           'export const priority = v.union(v.literal("low"), v.literal("high"));\n'
           'export default defineSchema({ tasks: defineTable({ status: statusValidator, priority }) });\n')
+
+# helpers that import the schema back (triage G58a P3): function declarations are made when the
+# file is instantiated, `const`s (an arrow function's too) only when it runs
+HELPERS = ('import { v } from "convex/values";\nimport schema from "./schema";\n'
+           'const base = { note: v.optional(v.string()) };\n'
+           'export function optionalOf(x) {\n  return v.optional(x);\n}\n'
+           'export default function (x) {\n  return v.array(x);\n}\n'
+           'export function withBase(x) {\n  return { ...base, ...x };\n}\n'
+           'export const statusOf = () => v.string();\n'
+           'export function tableNames() {\n  return Object.keys(schema.tables);\n}\n')
+SCHEMA_HEAD = 'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
 
 
 class NoValidatorImportCycle(Rule):
@@ -20,7 +32,11 @@ class NoValidatorImportCycle(Rule):
     are erased by TypeScript and do not count) — and flags every use of a name imported
     from the cycle inside a validator expression evaluated at module load: `v.*(...)`,
     `defineTable(...)`, `defineSchema(...)`, or a registration's `args`/`returns`. Uses
-    inside function bodies run later and are fine. The official plugin's
+    inside function bodies run later and are fine, and so is a function declaration
+    (`export function partial(fields) {...}`, `export default function`): it exists from the
+    moment its file is instantiated, before any file of the cycle runs, unless what it reads
+    when called is a `const` or class of the cycle (an arrow function in a `const` is
+    flagged like any `const`). The official plugin's
     no-schema-import-cycle only looks at cycles through `schema.ts`, and counts type-only
     imports.
 
@@ -55,12 +71,21 @@ class NoValidatorImportCycle(Rule):
               'import { priority } from "./schema";\nexport const statusValidator = v.string();\n'
               'export const add = mutation({ args: {}, handler: async () => priority });\n',
               path="convex/tasks.ts", files={"convex/schema.ts": SCHEMA}, note="used only inside a handler"),
+        Valid(SCHEMA_HEAD + 'import listOf, { optionalOf } from "./helpers";\n'
+              'export default defineSchema({ tags: defineTable({ label: optionalOf(v.string()), aliases: listOf(v.string()) }) });\n',
+              path="convex/schema.ts", files={"convex/helpers.ts": HELPERS},
+              note="function declarations (a default export's too) that read nothing of the cycle when called"),
     ]
     invalid = [
         Invalid('import { mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
                 'import { priority } from "./schema";\nexport const statusValidator = v.string();\n'
                 'export const add = mutation({ args: { p: priority }, handler: async () => {} });\n',
                 path="convex/tasks.ts", files={"convex/schema.ts": SCHEMA}, lines=[5], message="convex/schema.ts"),
+        Invalid(SCHEMA_HEAD + 'import { statusOf, withBase } from "./helpers";\n'
+                'export default defineSchema({ tags: defineTable(withBase({ label: v.string() })),\n'
+                '  notes: defineTable({ status: statusOf() }) });\n',
+                path="convex/schema.ts", files={"convex/helpers.ts": HELPERS}, lines=[4, 5],
+                note="a function declaration that reads a `const` of the cycle, and an arrow function in a `const`"),
     ]
 
     def check_module(self, ctx, module):
@@ -90,10 +115,48 @@ class NoValidatorImportCycle(Rule):
                 continue
             if not _in_validator(ctx, facts, n, defs):
                 continue
+            if _initialized_early(ctx, ctx.project.linker.value_of(facts, n), in_cycle, set()):
+                continue
             other = imported[n.text]
             ctx.report(facts, n, f"`{n.text}` comes from {_rel(module.app, other)}, which imports this file back "
                        "(an import cycle): when that file loads first, `" + (n.text or "") + "` is still undefined "
                        "here; move the shared validator to a file outside the cycle")
+
+
+# declarations a module's functions are made from when the module is instantiated, before
+# any module of the cycle runs (what is in the temporal dead zone is `const`/`let`/`class`)
+_HOISTED = frozenset(("function_declaration", "generator_function_declaration"))
+
+
+def _hoisted(node) -> bool:
+    """A function declaration, also `export default function () {}` (a declaration too, not
+    the expression `export default (function () {})` or an arrow function)."""
+    return node.type in _HOISTED or (node.type in ("function_expression", "generator_function")
+                                     and node.parent is not None and node.parent.type == "export_statement")
+
+
+def _initialized_early(ctx, d, in_cycle: dict, seen: set) -> bool:
+    """Is `d`, a definition imported from a file of the cycle, usable before that file runs?
+    A function declaration is, as long as what it reads when called is too: a module-level
+    `const` (or class) of a file of the cycle is not, a package's export or a file's outside
+    the cycle is, another function declaration is when its own reads are."""
+    if not isinstance(d, Def) or d.path or not _hoisted(d.node):
+        return False
+    if id(d.node) in seen:
+        return True
+    seen.add(id(d.node))
+    facts = d.facts
+    for n in facts.module.nodes_in(d.node, "identifier", "shorthand_property_identifier"):
+        ref = facts.ref_of(n)
+        if ref is not None and ref.kind in ("local", "param", "global") or is_type_context(n):
+            continue
+        p = n.parent
+        if p is not None and p.type in _HOISTED and n.field == "name":
+            continue
+        read = ctx.project.linker.value_of(facts, n)
+        if isinstance(read, Def) and str(read.facts.path) in in_cycle and not _initialized_early(ctx, read, in_cycle, seen):
+            return False
+    return True
 
 
 def _in_validator(ctx, facts, n, defs) -> bool:
