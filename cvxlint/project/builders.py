@@ -203,13 +203,17 @@ class BuilderResolver:
         not follow (`authed.query().input({...}).public(async ({ ctx, args }) => ...)`, where
         `authed` comes from a class or function of the app that calls `queryGeneric` &co.): the
         name the chain starts from, or None. The last call must be a method call handed the
-        handler (a function, or an object with a `handler`), and the chain's root must lead,
+        handler (a function, or an object with a `handler`), after a link naming the kind
+        (`.query()`, `.internalMutation()`, ...: without one the chain makes a builder or a
+        middleware, `c.use(async ({ ctx, next }) => ...)`), and the chain's root must lead,
         through the app's own values, to a function or class whose code names one of Convex's
         builders: a method chain on a library (`z.object(...)`, `migrations.define(...)`) or on
         app code that never registers is not one."""
         callee = js.unwrap(js.callee(call))
         if callee is None or callee.type != "member_expression":
             return None
+        if not _KIND_LINKS & set(_chain_methods(js.unwrap(callee.child("object")))):
+            return None  # `authed = c.use(mw)`, `authMw = c.createMiddleware(fn)`: a builder, not a function
         given = [js.unwrap(a) for a in js.call_args(call)]
         if not any(a is not None and (js.is_function(a) or a.type == "object" and js.object_get(a, "handler") is not None)
                    for a in given):
@@ -271,6 +275,26 @@ class BuilderResolver:
 
 
 _CLASS_TYPES = ("class_declaration", "class", "abstract_class_declaration")
+# the link of a fluent builder's chain that says what kind of function it makes
+_KIND_LINKS = frozenset([*KINDS, *(b for b in GENERATED_BUILDERS if b.startswith("internal"))])
+
+
+def _chain_methods(expr: Node | None) -> list[str]:
+    """The methods a chain calls, innermost last: `c.query().input(x)` -> ["input", "query"]."""
+    out = []
+    n = js.unwrap(expr)
+    while n is not None and n.type in ("call_expression", "member_expression", "new_expression"):
+        if n.type == "call_expression":
+            callee = js.unwrap(js.callee(n))
+            prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
+            if prop is not None and prop.text:
+                out.append(prop.text)
+            n = callee
+        elif n.type == "new_expression":
+            n = js.unwrap(js.callee(n))
+        else:
+            n = js.unwrap(n.child("object"))
+    return out
 
 
 def _chain_root(expr: Node) -> Node | None:

@@ -439,6 +439,11 @@ class RequireAccessControl(Rule):
               files={**AUTH_CONFIG, "convex/lib/tally.ts": 'class Tally {\n  start() { return this; }\n'
                      '  each(fn: (n: number) => number) { return fn(0); }\n}\nexport const tally = new Tally();\n'},
               note="method chains handed a function, on app code that registers nothing and on a library: no functions"),
+        Valid('import { b } from "./lib/fluent";\n'
+              'export const signedIn = b.use(async ({ ctx, next }: any) => next(ctx));\n',
+              files={**AUTH_CONFIG, "convex/lib/fluent.ts": FLUENT_BUILDER.replace(
+                  "class Start {\n", "class Start {\n  use(mw: any) { return this; }\n")},
+              note="a chain of the app's builder with no `.query()` link makes a builder (a middleware), not a function"),
         Valid('import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
               'export const retitle = mutation({ args: { id: v.id("docs"), title: v.string() }, handler: async (ctx, args) => {\n'
               '  const canEdit = async () => {\n'
