@@ -159,11 +159,12 @@ def filters_cvx202_reports(ctx: RuleContext, app, uses) -> set[int]:
 def filter_anchor(f) -> Node:
     """Where to report a query filter: the `filter` of `.filter(...)`, or the helper's callee
     (convex-helpers' `filter(query, ...)`), where an `eslint-disable` comment for the plugin's
-    `no-filter-in-query` sits."""
-    callee = js.callee(f.node)
+    `no-filter-in-query` sits. `f` is a query filter, or the call of a Convex Ents `.filter(...)`."""
+    call = f if isinstance(f, Node) else f.node
+    callee = js.callee(call)
     if callee is not None and callee.type == "member_expression" and callee.child("property") is not None:
         return callee.child("property")
-    return callee or f.node
+    return callee or call
 
 
 def helper_kinds(ctx: RuleContext, app) -> dict[int, set[str]]:

@@ -20,3 +20,14 @@ SECOND_DB = ('import { customCtx, customMutation, customQuery } from "convex-hel
              '  rawDb: ctx.db, db: wrapDatabaseWriter(ctx, ctx.db, rules) })));\n'
              'export const pgMutation = customMutation(mutation, customCtx(async () => ({ pgDb: openPool(), rawDb: openPool() })));\n')
 SECOND_DB_PG = 'export const openPool = () => ({ query: (_: string) => [], insert: async (..._: unknown[]) => 1, delete: async (_: unknown) => 0 });\n'
+
+
+# A Convex Ents app's `functions.ts`: `ctx.table` from a custom query builder (with the
+# schema.ts that defines `entDefinitions`), and the imports of a module using it
+ENTS_QUERY_FUNCTIONS = ('import { entsTableFactory } from "convex-ents";\n'
+                        'import { customCtx, customQuery } from "convex-helpers/server/customFunctions";\n'
+                        'import { query as baseQuery } from "./_generated/server";\n'
+                        'import { entDefinitions } from "./schema";\n'
+                        'export const query = customQuery(baseQuery, customCtx(async (ctx) => '
+                        '({ table: entsTableFactory(ctx, entDefinitions) })));\n')
+ENTS_SERVER = 'import { v } from "convex/values";\nimport { query } from "./functions";\n'

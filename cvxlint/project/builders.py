@@ -198,6 +198,122 @@ class BuilderResolver:
             return Builder(base.kind, base.visibility, "custom", name, (layer, *base.layers))
         return None
 
+    def chain_of_own_builder(self, facts: FileFacts, call: Node) -> str | None:
+        """A call read as a registration through the app's own fluent builder, which cvxlint does
+        not follow (`authed.query().input({...}).public(async ({ ctx, args }) => ...)`, where
+        `authed` comes from a class or function of the app that calls `queryGeneric` &co.): the
+        name the chain starts from, or None. The last call must be a method call handed the
+        handler (a function, or an object with a `handler`), after a link naming the kind
+        (`.query()`, `.internalMutation()`, ...: without one the chain makes a builder or a
+        middleware, `c.use(async ({ ctx, next }) => ...)`), and the chain's root must lead,
+        through the app's own values, to a function or class whose code names one of Convex's
+        builders: a method chain on a library (`z.object(...)`, `migrations.define(...)`) or on
+        app code that never registers is not one."""
+        callee = js.unwrap(js.callee(call))
+        if callee is None or callee.type != "member_expression":
+            return None
+        if not _KIND_LINKS & set(_chain_methods(js.unwrap(callee.child("object")))):
+            return None  # `authed = c.use(mw)`, `authMw = c.createMiddleware(fn)`: a builder, not a function
+        given = [js.unwrap(a) for a in js.call_args(call)]
+        if not any(a is not None and (js.is_function(a) or a.type == "object" and js.object_get(a, "handler") is not None)
+                   for a in given):
+            return None
+        root = _chain_root(call)
+        if root is None or root.type != "identifier" or not self._leads_to_builder_code(facts, root, 0):
+            return None
+        return root.text
+
+    def _leads_to_builder_code(self, facts: FileFacts, expr: Node, depth: int) -> bool:
+        if depth > 8:
+            return False
+        root = _chain_root(expr)
+        if root is None or root.type != "identifier":
+            return False
+        d = self.linker.value_of(facts, root)
+        if not isinstance(d, Def) or d.path:
+            return False
+        n = d.node
+        if js.is_function(n) or n.type in _CLASS_TYPES:
+            return self._names_builder(d.facts, n, set(), 0)
+        return n is not root and n.type in ("call_expression", "new_expression", "member_expression") \
+            and self._leads_to_builder_code(d.facts, n, depth + 1)
+
+    def _names_builder(self, facts: FileFacts, code: Node, seen: set[int], depth: int) -> bool:
+        """Does a function or class name one of Convex's builders, itself or through the
+        functions and classes of the app it names (`query() { return new QueryBuilder() }`,
+        whose `public(h)` returns `queryGeneric({...})`)?"""
+        if depth > 6 or id(code) in seen:
+            return False
+        seen.add(id(code))
+        names = self._convex_builder_names(facts)
+        named = {x.text for x in code.walk() if x.type == "identifier" and x.text}
+        if names & named:
+            return True
+        for name in sorted(named):
+            if name not in facts.bindings and facts.import_of(name) is None:
+                continue
+            d = self.linker.value_of_name(facts, name)
+            if isinstance(d, Def) and not d.path and d.node is not code \
+                    and (js.is_function(d.node) or d.node.type in _CLASS_TYPES) \
+                    and self._names_builder(d.facts, d.node, seen, depth + 1):
+                return True
+        return False
+
+    def _convex_builder_names(self, facts: FileFacts) -> frozenset[str]:
+        """The local names a file imports Convex's own builders under (`queryGeneric`, the
+        generated `internalMutation`, ...)."""
+        names = set()
+        for imp in facts.imports:
+            if imp.type_only or imp.imported not in GENERATED_BUILDERS and imp.imported not in GENERIC_BUILDERS:
+                continue
+            d = self.linker.definition(facts, imp.local)
+            if isinstance(d, ExternalDef) and not d.path and (
+                    d.module == "generated:server" and d.name in GENERATED_BUILDERS
+                    or d.module == "convex/server" and d.name in GENERIC_BUILDERS):
+                names.add(imp.local)
+        return frozenset(names)
+
+
+_CLASS_TYPES = ("class_declaration", "class", "abstract_class_declaration")
+# the link of a fluent builder's chain that says what kind of function it makes
+_KIND_LINKS = frozenset([*KINDS, *(b for b in GENERATED_BUILDERS if b.startswith("internal"))])
+
+
+def _chain_methods(expr: Node | None) -> list[str]:
+    """The methods a chain calls, innermost last: `c.query().input(x)` -> ["input", "query"]."""
+    out = []
+    n = js.unwrap(expr)
+    while n is not None and n.type in ("call_expression", "member_expression", "new_expression"):
+        if n.type == "call_expression":
+            callee = js.unwrap(js.callee(n))
+            prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
+            if prop is not None and prop.text:
+                out.append(prop.text)
+            n = callee
+        elif n.type == "new_expression":
+            n = js.unwrap(js.callee(n))
+        else:
+            n = js.unwrap(n.child("object"))
+    return out
+
+
+def _chain_root(expr: Node) -> Node | None:
+    """The expression a chain of calls, `new`s and member accesses starts from:
+    `c.use(mw).query().public` -> `c`, `new Builder().query` -> `Builder`."""
+    n = js.unwrap(expr)
+    for _ in range(64):
+        if n is None:
+            return None
+        if n.type == "call_expression":
+            n = js.unwrap(js.callee(n))
+        elif n.type == "new_expression":
+            n = js.unwrap(n.child("constructor"))
+        elif n.type == "member_expression":
+            n = js.unwrap(n.child("object"))
+        else:
+            return n
+    return None
+
 
 def _factory_wrap(facts: FileFacts, factory: Node, registration: Node) -> FactoryWrap | None:
     """`registration` (the `query({...})` a registering function returns) read as `FactoryWrap`:

@@ -1263,8 +1263,10 @@ class Project:
         """Exported calls of the app's modules that read as Convex function definitions, a
         builder's name called with an object holding a `handler` (`export const remove =
         mutation({ args, handler })`), whose builder cannot be read: Confect's `export const {
-        mutation } = makeFunctions(schema)`, a package's own registrars. No check sees these
-        functions. (facts, the call, where the builder comes from as written), in path order."""
+        mutation } = makeFunctions(schema)`, a package's own registrars; and exported method
+        chains of the app's own fluent builder (`authed.query().public(async ({ ctx }) => ...)`,
+        builders.chain_of_own_builder). No check sees these functions. (facts, the call, where
+        the builder comes from as written), in path order."""
         out = []
         for module in sorted(app.modules.values(), key=lambda m: m.facts.path):
             if module.special is None and not module.rel.startswith("_generated/"):
@@ -1281,6 +1283,11 @@ class Project:
             if name not in exported or value is None or value.type != "call_expression" or b.path:
                 continue
             callee = js.callee(value)
+            if callee is not None and callee.type == "member_expression":
+                own = self.builders.chain_of_own_builder(facts, value)
+                if own is not None and self.builders.builder_of(facts, callee) is None:
+                    out.append((value, f"a method chain on `{own}`, the app's own builder"))
+                continue
             if callee is None or callee.type != "identifier" or callee.text not in GENERATED_BUILDERS:
                 continue
             args = js.call_args(value)

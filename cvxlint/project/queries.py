@@ -31,6 +31,8 @@ can tell: a `v.array(v.id("t"))` arg or schema field, an `Id<"t">[]` annotation.
 
 from __future__ import annotations
 
+import itertools
+
 import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -466,6 +468,50 @@ class EntsTableCall:
     # (as an "insert"), and those made through a const holding it (`const t = ctx.table("t");
     # await t.insert(doc)`)
     writes: list[tuple[str, Node]] = field(default_factory=list)
+    # the `.filter(...)` calls chained on it (`ctx.table("t").filter(...).order("desc")`)
+    filters: list[Node] = field(default_factory=list)
+    # what ends the read: "all" (the query awaited, returned from an async function or a
+    # handler, or read through `.docs()` / `.map(fn)`: Ents then fetches every row of its
+    # range), "bounded" (`.take(n)`, `.first()`, `.unique()`, `.paginate()` and their X
+    # forms), or None (anything else: a lookup, a write, a search, a query kept in a variable)
+    read: str | None = None
+    read_node: Node | None = None  # the expression whose value is the rows, or the bounding call
+    terminal: str | None = None  # the method that ends the read ("take", "docs", ...), None when awaited as is
+    index_conditional = False  # as `QueryChain`: Ents names its index in one place
+
+    @property
+    def reads_whole_range(self) -> bool:
+        """Every row of its range (the table, or the index range) is read."""
+        return self.read == "all"
+
+    @property
+    def scans_whole_table(self) -> bool:
+        """Reads rows of the whole table or a whole index: no index range, and either a
+        `.filter` (it reads until enough rows pass) or every row read. CVX204's finding."""
+        return self.range is None and (bool(self.filters) or self.reads_whole_range)
+
+    @property
+    def shown(self) -> str:
+        """The call, for messages: `ctx.table("t", "byX", ...)`."""
+        given = js.call_args(self.node)
+        args = [f'"{self.table}"' if self.table else "..."]
+        if len(given) > 1:
+            args.append(f'"{self.index}"' if self.index else "...")
+        if len(given) > 2:
+            args.append("...")
+        return f"ctx.table({', '.join(args)})"
+
+    @property
+    def read_text(self) -> str:
+        """How the code reads it, for messages: "`await ctx.table("t", "byX", ...)`"."""
+        if self.terminal in _ENTS_WHOLE_READS:
+            return f"`{self.shown}...{self.terminal}(...)`"
+        return f"`await {self.shown}`"
+
+    @property
+    def range_eqs(self) -> list[str]:
+        """Fields fixed by `.eq` at the start of its index range."""
+        return [op.field for op in itertools.takewhile(lambda op: op.op == "eq" and op.field is not None, self.range or [])]
 
     @property
     def document_literal(self) -> Node | None:
@@ -699,6 +745,8 @@ class DatabaseUses:
                 if len(step_args) > 1:
                     ops, readable = _range(step_args[1])
                     call.search_range = ops if readable else None
+        if call.search_call is None and not call.writes:
+            call.filters, call.read, call.read_node, call.terminal = _ents_read(site.node, site.func, fn)
         self._ents_by_node[id(site.node)] = call
         self.ents_calls.append(call)
 
@@ -899,6 +947,50 @@ def _ents_inserts_through_const(site: CallSite) -> list[tuple[str, Node]]:
         if method in ("insert", "insertMany") and args:
             out.extend(_ents_inserts(method, args[0]))
     return out
+
+
+# Ents query methods that return the query (convex-ents 0.20 writer.d.ts: `filter` returns
+# `this`, `order` a `PromiseOrderedQuery`), those that read only part of it, and those that
+# read it all (`docs()`, and `map(fn)`, which maps every row)
+_ENTS_QUERY_STEPS = frozenset(["filter", "order"])
+_ENTS_BOUNDED_READS = frozenset(["take", "first", "firstX", "unique", "uniqueX", "paginate"])
+_ENTS_WHOLE_READS = frozenset(["docs", "map"])
+
+
+def _ents_read(table_call: Node, func: FunctionInfo | None,
+               fn: RegisteredFunction | None) -> tuple[list[Node], str | None, Node | None, str | None]:
+    """How an Ents `ctx.table(...)` query is read: its `.filter` calls, then "all",
+    "bounded" or None (see `EntsTableCall.read`), the expression holding the rows read, and
+    the method that ends the read. An
+    Ents query is a promise of all its rows, fetched when it is awaited: `await
+    ctx.table("t", "byX", (q) => q.eq("x", x))` is `.withIndex(...).collect()`."""
+    filters: list[Node] = []
+    end = table_call
+    method, step = _next_method(end)
+    while method in _ENTS_QUERY_STEPS and step is not None:
+        if method == "filter":
+            filters.append(step)
+        end = step
+        method, step = _next_method(end)
+    if method in _ENTS_BOUNDED_READS:
+        return filters, "bounded", step, method
+    if method in _ENTS_WHOLE_READS and step is not None:
+        end = step
+    elif method is not None:
+        return filters, None, None, method  # a lookup, a write, `.search(...)`, another method
+    o = js.outer(end)
+    parent = o.parent
+    if parent is not None and parent.type == "await_expression":
+        return filters, "all", end, method
+    # returned: an async function resolves the promise it returns (so reads it), and Convex
+    # awaits what a handler returns; a plain helper hands the query on, to be bounded or not
+    returned = parent is not None and parent.type == "return_statement" or \
+        parent is not None and js.is_function(parent) and o.field == "body"
+    home = js.enclosing_function(end)
+    if returned and func is not None and home is not None and home.start == func.node.start and (
+            func.is_async or fn is not None and fn.handler is func):
+        return filters, "all", end, method
+    return filters, None, None, None
 
 
 def _next_method(call: Node) -> tuple[str | None, Node | None]:

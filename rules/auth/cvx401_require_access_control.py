@@ -169,6 +169,15 @@ STAFF_GUARD = ('export async function validateAdmin(ctx: any, token: string | un
 CONVEX_AUTH = ('import { convexAuth } from "@convex-dev/auth/server";\n'
                'import { Password } from "@convex-dev/auth/providers/Password";\n'
                'export const { auth, signIn, signOut, store } = convexAuth({ providers: [Password] });\n')
+# an app's own fluent builder: `b.query().public(fn)` registers through queryGeneric, two
+# classes down from the value the chain starts at
+FLUENT_BUILDER = ('import { queryGeneric, internalQueryGeneric } from "convex/server";\n'
+                  'class Registering {\n'
+                  '  public(fn: any) { return queryGeneric({ args: {}, handler: (ctx: any, args: any) => fn({ ctx, args }) }); }\n'
+                  '  private(fn: any) { return internalQueryGeneric({ args: {}, handler: (ctx: any, args: any) => fn({ ctx, args }) }); }\n'
+                  '}\n'
+                  'class Start {\n  query() { return new Registering(); }\n}\n'
+                  'export const b = new Start();\n')
 CONVEX_AUTH_CONFIG = {"convex/auth.config.ts": 'export default { providers: [{ domain: process.env.CONVEX_SITE_URL, '
                       'applicationID: "convex" }] };\n'}
 
@@ -430,7 +439,10 @@ class RequireAccessControl(Rule):
     which then always return null, or, in an app that never calls them, at the first public
     mutation that writes data without any check), and so are components (only their
     parent app can call them) and functions whose builder cannot be read (a wrapper from a
-    package, or named only in `registrars:`). A function of the project that registers
+    package, or named only in `registrars:`). Functions registered through a builder no check
+    can read (Confect's `makeFunctions(schema)`, or a method chain of the app's own fluent
+    builder, `authed.query().public(async ({ ctx }) => ...)` where a class of the app calls
+    `queryGeneric`) get one info per app, so that no finding is not read as all clear. A function of the project that registers
     (`function memberMutation(def) { return mutation({ args: def.args, handler: async (ctx,
     args) => { await requireMember(ctx, args.teamId); return def.handler(ctx, args); } }) }`)
     is read when its handler, written inline, calls the author's `def.handler(...)` itself:
@@ -473,6 +485,17 @@ class RequireAccessControl(Rule):
         Valid(TAGS_ACTION + '  const tagger = taggerFor(kind);\n  if (!tagger) return [];\n'
               '  return await ctx.runAction(tagger.tags, { repoId });\n}});\n', files=TAGGERS,
               note="an action picked from a registry by the caller's key: each one it may be checks the caller"),
+        Valid('import { tally } from "./lib/tally";\nimport { z } from "zod";\n'
+              'export const counted = tally.start().each((n: number) => n + 1);\n'
+              'export const shape = z.object({}).refine((x) => Boolean(x));\n',
+              files={**AUTH_CONFIG, "convex/lib/tally.ts": 'class Tally {\n  start() { return this; }\n'
+                     '  each(fn: (n: number) => number) { return fn(0); }\n}\nexport const tally = new Tally();\n'},
+              note="method chains handed a function, on app code that registers nothing and on a library: no functions"),
+        Valid('import { b } from "./lib/fluent";\n'
+              'export const signedIn = b.use(async ({ ctx, next }: any) => next(ctx));\n',
+              files={**AUTH_CONFIG, "convex/lib/fluent.ts": FLUENT_BUILDER.replace(
+                  "class Start {\n", "class Start {\n  use(mw: any) { return this; }\n")},
+              note="a chain of the app's builder with no `.query()` link makes a builder (a middleware), not a function"),
         Valid('import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
               'export const retitle = mutation({ args: { id: v.id("docs"), title: v.string() }, handler: async (ctx, args) => {\n'
               '  const canEdit = async () => {\n'
@@ -1165,6 +1188,13 @@ class RequireAccessControl(Rule):
                        'import { schema } from "./effectSchema";\nexport const { query, mutation } = makeFunctions(schema);\n'},
                 lines=[2], message="this function and 1 more of the app are registered through `mutation` from "
                                    "`./confect`, whose builder cvxlint cannot read"),
+        # triage G58a meeting: the app's own fluent builder, whose classes call queryGeneric
+        Invalid('import { b } from "./lib/fluent";\n'
+                'export const dump = b.query().public(async ({ ctx }) => ctx.db.query("notes").take(10));\n'
+                'export const peek = b.query().private(async ({ ctx }) => null);\n',
+                files={**AUTH_CONFIG, "convex/lib/fluent.ts": FLUENT_BUILDER}, lines=[2],
+                message="this function and 1 more of the app are registered through a method chain on `b`, the "
+                        "app's own builder, which cvxlint does not follow"),
         Invalid('import { v } from "convex/values";\nimport { viewerQuery } from "./lib/made";\n'
                 'export const byOwner = viewerQuery({ args: { ownerId: v.string() }, handler: async (ctx, args) =>\n'
                 '  ctx.db.query("notes").withIndex("by_owner", (q) => q.eq("ownerId", args.ownerId)).take(20) });\n',
@@ -2310,11 +2340,16 @@ def _unread_registrations(ctx, app) -> None:
         return
     facts, call, origin = unread[0]
     others = len(unread) - 1
-    ctx.report(facts, js.callee(call) or call,
+    callee = js.callee(call) or call
+    # a builder named by one identifier can be configured; a method chain cannot
+    chain = callee.type == "member_expression"
+    advice = "" if chain else (" (naming it under `registrars:` in the cvxlint config lets the checks that need "
+                               "no code of the builder see it)")
+    ctx.report(facts, callee,
                f"this function{f' and {others} more' if others else ''} of the app {'are' if others else 'is'} "
-               f"registered through {origin}, whose builder cvxlint cannot read: no check looks at "
-               f"{'them' if others else 'it'}, access control included (naming it under `registrars:` in the "
-               "cvxlint config lets the checks that need no code of the builder see it)", severity=Severity.INFO)
+               f"registered through {origin}, {'which cvxlint does not follow' if chain else 'whose builder cvxlint cannot read'}"
+               f": no check looks at {'them' if others else 'it'}, access control included{advice}",
+               severity=Severity.INFO)
 
 
 def _selected_by_name(ctx, rule) -> bool:

@@ -1,6 +1,8 @@
 from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, filter_anchor, filters_cvx202_reports, names_missing_index,
                              reported_queries)
 
+from .common import ENTS_APP, ENTS_SERVER
+
 SERVER = 'import { query, mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
 
 
@@ -37,7 +39,8 @@ class NoFilterInQuery(Rule):
     and this rule says nothing more about that filter unless CVX202 is turned off. Likewise a filter on a query with no index
     at all is CVX204's finding (`no-full-table-scan`: it reads rows until enough pass, up to
     the whole table) while CVX204 is on; this rule then speaks of filters over an index range
-    and of search filters.
+    and of search filters. Convex Ents' `ctx.table("t", "byX", range).filter(...)` is read
+    like its `withIndex(...).filter(...)` form.
 
     ## Example
     ```ts
@@ -56,6 +59,10 @@ class NoFilterInQuery(Rule):
     plugin_rules = ("no-filter-in-query",)
 
     valid = [
+        Valid(ENTS_SERVER + 'export const f = query({ args: { n: v.number() }, handler: async (ctx, { n }) =>\n'
+              '  await ctx.table("pings").filter((q) => q.gt(q.field("x"), n)).first() });\n',
+              files=ENTS_APP, settings={"extend_select": ["CVX204"]},
+              note="Convex Ents: a filter on the whole table is CVX204's finding while it is on"),
         # triage G47 P8: one bad index name got CVX703, CVX204 and CVX201
         Valid(SERVER + 'export const unread = query({ args: {}, handler: async (ctx) =>\n'
               '  await ctx.db.query("alerts").withIndex("by_isRead").filter((q) => q.eq(q.field("isRead"), false)).take(20) });\n',
@@ -118,6 +125,12 @@ class NoFilterInQuery(Rule):
               'export const other = () => db.query("x").filter(() => true);\n', note="not a Convex database"),
     ]
     invalid = [
+        # triage G58a: a Convex Ents filter reads each row of the range it is given
+        Invalid(ENTS_SERVER + 'export const f = query({ args: { room: v.id("rooms"), at: v.number() }, handler: async (ctx, a) => [\n'
+                '  await ctx.table("pings", "roomId", (q) => q.eq("roomId", a.room)).filter((q) => q.gt(q.field("x"), 1)),\n'
+                '  await ctx.table("pings", "by_at", (q) => q.gt("at", a.at)).filter((q) => q.gt(q.field("x"), 1)).first(),\n'
+                '] });\n',
+                files=ENTS_APP, lines=[4, 5], message="`.filter` on `ctx.table(\"pings\""),
         Invalid(SERVER + 'import { byAuthor } from "./lib/books";\n'
                 'export const f = query({ args: { a: v.string(), n: v.number() }, handler: (ctx, { a, n }) =>\n'
                 '  byAuthor(ctx, a).filter((q) => q.gt(q.field("pages"), n)).collect() });\n',
@@ -249,3 +262,17 @@ class NoFilterInQuery(Rule):
                 ctx.report(ch.facts, filter_anchor(f),
                            f"{what} on `query({table})` scans every row it reads; use an index range "
                            "(`withIndex`) or filter in code")
+        for call in uses.ents_calls:  # Convex Ents: `ctx.table("t", "byX", range).filter(...)`
+            if not call.filters or call.terminal == "paginate" or names_missing_index(app, call):
+                continue
+            if call.index is None and cvx204_on:
+                continue  # a scan of the table: CVX204's finding
+            table = f'"{call.table}"' if call.table else "..."
+            if call.range and call.range_eqs:
+                ctx.report(call.facts, filter_anchor(call.filters[0]),
+                           f"`.filter` on `{call.shown}`: the index range already narrows the rows; "
+                           "the filter still reads each of them", severity=Severity.INFO)
+            else:
+                ctx.report(call.facts, filter_anchor(call.filters[0]),
+                           f"`.filter` on `{call.shown}` scans every row it reads; use an index range "
+                           f'(`ctx.table({table}, "byX", (q) => q.eq("x", x))`) or filter in code')

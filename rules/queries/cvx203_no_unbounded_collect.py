@@ -2,6 +2,8 @@ import itertools
 
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, reported_queries
 
+from .common import ENTS_APP, ENTS_SERVER
+
 
 SERVER = ('import { query, internalMutation } from "./_generated/server";\nimport { v } from "convex/values";\n')
 
@@ -20,7 +22,9 @@ class NoUnboundedCollect(Rule):
     `_scheduled_functions`) are left alone, and so is a `.collect()` that reads a whole table
     or index (no index, or `withIndex` without a range) while CVX204 (`no-full-table-scan`)
     is enabled: that rule reports it, once. The finding is a warning in public queries and info elsewhere (migrations,
-    batch jobs and internal cleanup code collect on purpose).
+    batch jobs and internal cleanup code collect on purpose). A Convex Ents query awaited as
+    a whole (`await ctx.table("t", "byX", (q) => q.gt("at", t))`, `.docs()`, `.map(fn)`) is a
+    `.collect()` of its range and is read the same way.
 
     ## Why is this bad?
     Everything collected counts toward the function's read limits and bandwidth; a query
@@ -54,6 +58,13 @@ class NoUnboundedCollect(Rule):
     plugin_rules = ("no-collect-in-query",)
 
     valid = [
+        Valid(ENTS_SERVER + 'export const f = query({ args: { room: v.id("rooms"), at: v.number() }, handler: async (ctx, a) => [\n'
+              '  await ctx.table("pings", "roomId", (q) => q.eq("roomId", a.room)),\n'
+              '  await ctx.table("pings", "by_at", (q) => q.gt("at", a.at)).take(20),\n'
+              '] });\n',
+              files=ENTS_APP, note="Convex Ents: a range with an `.eq`, and a bounded read"),
+        Valid(ENTS_SERVER + 'export const all = query({ args: {}, handler: async (ctx) => ctx.table("pings").docs() });\n',
+              files=ENTS_APP, settings={"extend_select": ["CVX204"]}, note="a whole-table Ents read is CVX204's"),
         Valid(SERVER + 'export const mine = query({ args: { owner: v.string() }, handler: (ctx, { owner }) =>\n'
               '  ctx.db.query("tasks").withIndex("by_owner", (q) => q.eq("owner", owner)).collect() });\n',
               note="a bounded index range (the plugin flags this)"),
@@ -67,6 +78,13 @@ class NoUnboundedCollect(Rule):
               note="an `.eq` on a field named at run time still bounds the range"),
     ]
     invalid = [
+        # triage G58a aspects-vtt: an awaited Convex Ents query reads every row of its range
+        Invalid(ENTS_SERVER + 'export const recent = query({ args: { at: v.number() }, handler: async (ctx, { at }) =>\n'
+                '  await ctx.table("pings", "by_at", (q) => q.gt("at", at)) });\n',
+                files=ENTS_APP, lines=[4],
+                message='`await ctx.table("pings", "by_at", ...)` (the `by_at` range has no `.eq`) in public query'),
+        Invalid(ENTS_SERVER + 'export const all = query({ args: {}, handler: async (ctx) => ctx.table("pings").docs() });\n',
+                files=ENTS_APP, lines=[3], message='`ctx.table("pings")...docs(...)` (no index range)'),
         Invalid(SERVER + 'export const all = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").collect() });\n',
                 lines=[3], message="public query"),
         Invalid(SERVER + 'export const all = query({ args: {}, handler: (ctx) => ctx.db.query("tasks").fullTableScan().collect() });\n',
@@ -116,7 +134,6 @@ class NoUnboundedCollect(Rule):
             if ch.index_call is not None and not ch.range_known:
                 continue
             seen.add(id(ch.terminal_node))
-            public = [fn for fn in ch.functions if fn.kind == "query" and fn.is_public]
             table = f'"{ch.table}"' if ch.table else "..."
             index = f"the `{ch.index}` range" if ch.index is not None else "the index range"
             how = "no index range" if ch.index_call is None else (
@@ -125,16 +142,32 @@ class NoUnboundedCollect(Rule):
                 what, at = f"`.collect()` on `query({table})`", js.method_anchor(ch.terminal_node)
             else:  # a `for await` loop to the end of the query: reported on the query it walks
                 what, at = f"{ch.loop_text} over `query({table})`", js.method_anchor(ch.terminal_node.child("right"))
-            if public:
-                msg = f"{what} ({how}) in public query `{public[0].display_name}` reads every matching row"
-                if ch.result_returned:
-                    msg += " and returns them all to the client"
-                msg += "; use `.take(n)` or `.paginate()`"
-                ctx.report(ch.facts, at, msg)
-            else:
-                ctx.report(ch.facts, at, f"{what} ({how}) reads every matching row; "
-                           "fine for small tables and batch jobs, otherwise use `.take(n)` or `.paginate()`",
-                           severity=Severity.INFO)
+            _report(ctx, ch.facts, at, ch.functions, f"{what} ({how})", ch.result_returned)
+        for call in reported_queries(ctx, app).ents_calls:  # Convex Ents: an awaited query is `.collect()`
+            if not call.reads_whole_range or left_to_cvx204 and call.scans_whole_table or not call.range_known:
+                continue
+            eqs = call.range_eqs
+            if call.range and any(op.op == "eq" and op.field is None for op in _leading_eqs(call.range)):
+                continue
+            if eqs and (not bounded_fields or bounded_fields & set(eqs)):
+                continue
+            how = "no index range" if call.range is None else (
+                f"the `{call.index}` range fixes no bounded field" if eqs else f"the `{call.index}` range has no `.eq`")
+            _report(ctx, call.facts, call.node, call.functions, f"{call.read_text} ({how})", False)
+
+
+def _report(ctx, facts, at, functions, what: str, returned: bool) -> None:
+    """A warning in a public query (whose readers wait on every row), info elsewhere."""
+    public = [fn for fn in functions if fn.kind == "query" and fn.is_public]
+    if public:
+        msg = f"{what} in public query `{public[0].display_name}` reads every matching row"
+        if returned:
+            msg += " and returns them all to the client"
+        ctx.report(facts, at, msg + "; use `.take(n)` or `.paginate()`")
+    else:
+        ctx.report(facts, at, f"{what} reads every matching row; "
+                   "fine for small tables and batch jobs, otherwise use `.take(n)` or `.paginate()`",
+                   severity=Severity.INFO)
 
 
 def _leading_eqs(ops):

@@ -1,6 +1,8 @@
 from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, filter_anchor, filters_cvx202_reports, names_missing_index,
                              reported_queries)
 
+from .common import ENTS_APP, ENTS_SERVER
+
 SERVER = 'import { query, mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
 BOOKS = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
          'export default defineSchema({\n  books: defineTable({ author: v.string(), pages: v.number() })'
@@ -28,7 +30,10 @@ class NoFullTableScan(Rule):
     (`prefer-index-over-filter`: it names the index and rewrites the query, which ends the
     scan too; for an index to add it then warns of the scan), so this rule leaves it alone
     unless CVX202 is turned off. A query on a table or index the schema lacks is left to
-    CVX701 and CVX703: it throws before it reads a row.
+    CVX701 and CVX703: it throws before it reads a row. Convex Ents reads count the same:
+    `await ctx.table("t")` (and `.docs()`, `.map(fn)`, a query a handler returns) reads every
+    row, as `.collect()` does; `ctx.table("t").filter(...)` scans; `ctx.table("t", "byX")`
+    with no range, read in full, reads the whole index.
 
     ## Why is this bad?
     The cost of the query grows with the table: more rows read, more bandwidth, more
@@ -53,6 +58,13 @@ class NoFullTableScan(Rule):
     plugin_rules = ("no-filter-in-query",)
 
     valid = [
+        Valid(ENTS_SERVER + 'export const f = query({ args: { room: v.id("rooms") }, handler: async (ctx, { room }) => [\n'
+              '  await ctx.table("pings", "roomId", (q) => q.eq("roomId", room)),\n'
+              '  await ctx.table("pings").order("desc").take(10),\n'
+              '  await ctx.table("pings").first(),\n'
+              '  await ctx.table("pings").get(room as any),\n'
+              '] });\n',
+              files=ENTS_APP, note="Convex Ents: an index range, and reads that stop early"),
         Valid(SERVER + 'export const all = query({ args: {}, handler: async (ctx) => await ctx.db.query("bokos").collect() });\n',
               files={"convex/schema.ts": BOOKS}, note="a table the schema does not define: CVX701's finding"),
         # triage G47 P8: one bad index name got CVX703, CVX204 and CVX201
@@ -101,6 +113,16 @@ class NoFullTableScan(Rule):
               note="a helper's bare query narrowed by the caller, and a helper that narrows it itself"),
     ]
     invalid = [
+        # triage G58a aspects-vtt: Convex Ents reads (an Ents query is a promise of all its rows)
+        Invalid(ENTS_SERVER + 'export const f = query({ args: {}, handler: async (ctx) => [\n'
+                '  await ctx.table("pings"),\n  await ctx.table("rooms").map((r) => r.title),\n] });\n',
+                files=ENTS_APP, lines=[4, 5], message="without an index reads the whole table"),
+        Invalid(ENTS_SERVER + 'export const f = query({ args: { n: v.number() }, handler: async (ctx, { n }) =>\n'
+                '  await ctx.table("pings").filter((q) => q.gt(q.field("x"), n)).first() });\n',
+                files=ENTS_APP, lines=[4], message='`.filter` on `ctx.table("pings")` without an index'),
+        Invalid(ENTS_SERVER + 'export const f = query({ args: {}, handler: async (ctx) =>\n'
+                '  await ctx.table("pings", "by_at") });\n',
+                files=ENTS_APP, lines=[4], message='`await ctx.table("pings", "by_at")` reads the whole `by_at` index'),
         Invalid(SERVER + 'import { byAuthor, anyAuthor, newest } from "./lib/books";\n'
                 'export const f = query({ args: { a: v.string() }, handler: async (ctx, { a }) => [\n'
                 '  await byAuthor(ctx, a).collect(),\n  await anyAuthor(ctx).collect(),\n'
@@ -202,3 +224,21 @@ class NoFullTableScan(Rule):
             if ch.index_call is None:
                 why += "; narrow it with an index range, or add `.fullTableScan()` if it is meant"
             ctx.report(ch.facts, at, why)
+        for call in uses.ents_calls:  # Convex Ents: `await ctx.table("t")` reads every row
+            if not call.scans_whole_table or not call.table or names_missing_index(app, call):
+                continue
+            if schema is not None and schema.knows_table(call.table) is False:
+                continue
+            if call.index is None and call.filters:
+                ctx.report(call.facts, filter_anchor(call.filters[0]),
+                           f'`.filter` on `ctx.table("{call.table}")` without an index reads rows until enough match, '
+                           f'up to the whole table; narrow it with an index range (`ctx.table("{call.table}", "byX", '
+                           '(q) => q.eq("x", x))`)')
+            elif call.index is None:
+                ctx.report(call.facts, call.node,
+                           f"{call.read_text} without an index reads the whole table; narrow it with an index range "
+                           "or bound the read with `.take(n)`, `.first()` or `.paginate()`")
+            elif call.reads_whole_range:
+                ctx.report(call.facts, call.node,
+                           f'{call.read_text} reads the whole `{call.index}` index (no range); give it a range, or '
+                           "bound the read with `.take(n)`, `.first()` or `.paginate()`")

@@ -3,7 +3,7 @@ import difflib
 from cvxlint.project.schema import SYSTEM_TABLES
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js, reported_queries
 
-from ..examples import SECOND_DB, SECOND_DB_PG
+from ..examples import ENTS_QUERY_FUNCTIONS, ENTS_SERVER, SECOND_DB, SECOND_DB_PG
 
 SERVER = 'import { query, mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
 SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
@@ -21,14 +21,8 @@ ENTS_FILES = {
                         '    .index("byCuisine", ["cuisine"])\n'
                         '    .searchIndex("searchTitle", { searchField: "title", filterFields: ["cuisine"] }),\n'
                         '});\nexport default schema;\nexport const entDefinitions = getEntDefinitions(schema);\n',
-    "convex/functions.ts": 'import { entsTableFactory } from "convex-ents";\n'
-                           'import { customCtx, customQuery } from "convex-helpers/server/customFunctions";\n'
-                           'import { query as baseQuery } from "./_generated/server";\n'
-                           'import { entDefinitions } from "./schema";\n'
-                           'export const query = customQuery(baseQuery, customCtx(async (ctx) => '
-                           '({ table: entsTableFactory(ctx, entDefinitions) })));\n',
+    "convex/functions.ts": ENTS_QUERY_FUNCTIONS,
 }
-ENTS_SERVER = 'import { v } from "convex/values";\nimport { query } from "./functions";\n'
 
 
 def schema_applies(schema) -> bool:
