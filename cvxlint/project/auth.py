@@ -2280,7 +2280,8 @@ class AccessAnalysis:
         if site.path and self.configured(site.path[-1]):
             return False  # named in `auth-helpers`: the user says it checks
         if depth == 0 and (_given_request(site) or any(CAPABILITY_ARG.match(p) for p in _argument_fields(r, site))
-                           or not (_given_ctx_whole(r, site) or _handed_data_only(r, site))):
+                           or not (_given_ctx_whole(r, site)
+                                   or _handed_data_only(r, site, lambda call: self._run_result_is_data(r, call)))):
             # One handed the HTTP request may verify it; one not handed ctx may check what it
             # is handed (the signed-in user looked up before it, a webhook signature). Handed
             # only data (arguments, rows), it can still compare them with a server secret.
@@ -2489,6 +2490,14 @@ class AccessAnalysis:
             return True
         return any(bool(acc.identity) or acc.unknown or any(e.about_caller for e in acc.evidence)
                    for acc in map(self.of, targets))
+
+    def _run_result_is_data(self, r: Reached, call: Node) -> bool:
+        """Is a call in a handler a `ctx.run*` of a function that cannot learn who is calling?
+        What it returns is then data like a `ctx.db` read: an action has no `ctx.db`, and
+        `ctx.runQuery(internal.accounts.byExternal, { externalId })` is how it reads the
+        row an argument picked."""
+        site = r.func.site_of(call)
+        return site is not None and self.classify(r.facts, site)[0] == "run" and not self._run_may_know_caller(site)
 
     def _run_target(self, site: CallSite) -> "RegisteredFunction | None":
         """The function a `ctx.run*` call runs, when it names one (see `_run_targets`)."""
@@ -3710,17 +3719,22 @@ def _argument_fields(r: Reached, site: CallSite) -> list[str]:
     return out
 
 
-def _handed_data_only(r: Reached, site: CallSite) -> bool:
+def _handed_data_only(r: Reached, site: CallSite, run_is_data: Callable[[Node], bool]) -> bool:
     """Is a guard call in a handler given nothing but data: the handler's arguments, what the
     database returns, literals and what is computed from those alone (`hasEmailChannel(prefs)`
     for a row looked up by `args.userId`)? Nothing of that says who is calling. Anything else
-    (a value from a helper handed ctx, `ctx.user` of a custom builder, a module value) may."""
+    (a value from a helper handed ctx, `ctx.user` of a custom builder, a module value) may.
+    `run_is_data` says which `ctx.run*` calls return data too: those of functions that
+    cannot learn the caller, handed data."""
     given = js.call_args(site.node)
-    return bool(given) and all(_data_only(r, a, 0) for a in given)
+    return bool(given) and all(_data_only(r, a, 0, run_is_data) for a in given)
 
 
-def _data_only(r: Reached, node: Node, depth: int) -> bool:
+def _data_only(r: Reached, node: Node, depth: int, run_is_data: Callable[[Node], bool]) -> bool:
+    skip_end = -1  # the end of a `ctx.run*` call already judged: its parts are not walked
     for n in node.walk():
+        if n.start < skip_end:
+            continue
         if n.type == "this":
             return False
         if n.type == "call_expression":
@@ -3730,14 +3744,21 @@ def _data_only(r: Reached, node: Node, depth: int) -> bool:
             root, props = chain
             if root.type == "call_expression" or (props[:1] == ["db"] and _is_ctx(r, root)):
                 continue  # a method on a result, or `ctx.db...`: its parts are walked too
-            if not (root.type == "identifier" and props and _data_value(r, root, node, depth)):
+            if run_is_data(n):
+                # the function reference names what runs; what it is handed must be data
+                if not all(_data_only(r, a, depth, run_is_data) for a in js.call_args(n)[1:]):
+                    return False
+                skip_end = n.end
+                continue
+            if not (root.type == "identifier" and props and _data_value(r, root, node, depth, run_is_data)):
                 return False  # a function of ours or of a package: it may know the caller
-        elif n.type in ("identifier", "shorthand_property_identifier") and not _data_value(r, n, node, depth):
+        elif n.type in ("identifier", "shorthand_property_identifier") \
+                and not _data_value(r, n, node, depth, run_is_data):
             return False
     return True
 
 
-def _data_value(r: Reached, n: Node, within: Node, depth: int) -> bool:
+def _data_value(r: Reached, n: Node, within: Node, depth: int, run_is_data: Callable[[Node], bool]) -> bool:
     """Is this name, read inside `within`, data (see `_data_only`)?"""
     ref = r.facts.ref_of(n)
     if ref is None:
@@ -3748,7 +3769,7 @@ def _data_value(r: Reached, n: Node, within: Node, depth: int) -> bool:
         # a parameter of a callback written inside `within` (`(q) => q.eq("userId", args.userId)`)
         return ref.func is not None and within.start <= ref.func.node.start and ref.func.node.end <= within.end
     init = local_const(r.facts, n) if ref.kind == "local" and depth < 3 else None
-    return init is not None and _data_only(r, init, depth + 1)
+    return init is not None and _data_only(r, init, depth + 1, run_is_data)
 
 
 def _is_ctx(r: Reached, n: Node) -> bool:

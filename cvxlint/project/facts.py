@@ -269,6 +269,14 @@ class FileFacts:
         is reached."""
         return [u for name in ("process", "globalThis") for u in self.global_uses_of(name) if u.env_var is not None]
 
+    def dynamic_imports_in(self, func: "FunctionInfo") -> list[Node]:
+        """The `import(...)` expressions evaluated in `func` or a function nested in it. Not
+        `typeof import("./x")` in a type: the compiler erases it."""
+        start, end = func.node.start, func.node.end
+        return [node for _spec, node in self.requires
+                if start <= node.start < end and (c := js.callee(node)) is not None and c.type == "import"
+                and not is_type_context(node)]
+
     def reexport_statements(self) -> list[tuple[str, Node, bool]]:
         """Every `export ... from "m"` statement once, in source order: (specifier, the
         export_statement, type-only). A re-export loads `m` like an import does, and Convex

@@ -3504,11 +3504,25 @@ def _may_leave_early(loop: Node) -> bool:
     return False
 
 
-def is_async_map(facts: FileFacts, callee: Node) -> bool:
-    """Is this callee convex-helpers' `asyncMap` (`import { asyncMap } from "convex-helpers"`),
-    which is `Promise.all(Array.from(items).map(fn))`: its callback runs once per item?"""
+# Package helpers `f(items, fn, ...)` that call `fn` once per item and give one promise for
+# all: convex-helpers' `asyncMap` (`Promise.all(Array.from(items).map(fn))`), modern-async's
+# `asyncMap`/`asyncForEach`/... (a few at a time with a concurrency argument) and p-map's default
+# export. Keyed by module, then by the exported name.
+PER_ITEM_HELPERS = {
+    "convex-helpers": frozenset(["asyncMap"]),
+    "convex-helpers/index": frozenset(["asyncMap"]),
+    "modern-async": frozenset(["asyncMap", "asyncForEach", "asyncFilter", "asyncFind", "asyncFindIndex",
+                               "asyncSome", "asyncEvery"]),
+    "p-map": frozenset(["default"]),
+}
+
+
+def runs_per_item(facts: FileFacts, callee: Node) -> bool:
+    """Is this callee a package helper that calls its second argument once per item of its
+    first and gives one promise for all (`asyncMap(items, fn)`, `pMap(items, fn, { concurrency })`,
+    `PER_ITEM_HELPERS`): `Promise.all(items.map(fn))` in other words?"""
     imp = facts.import_of(callee.text or "") if callee.type == "identifier" else None
-    return imp is not None and imp.imported == "asyncMap" and imp.source in ("convex-helpers", "convex-helpers/index")
+    return imp is not None and imp.imported in PER_ITEM_HELPERS.get(imp.source, ())
 
 
 def loop_around(n: Node, stop: Node | None, facts: FileFacts) -> Node | None:
@@ -3533,7 +3547,7 @@ def loop_around(n: Node, stop: Node | None, facts: FileFacts) -> Node | None:
                     (callee.child("property") or callee).text in ARRAY_CALLBACK_METHODS:
                 return call
             if callee is not None and par.children and len(par.children) > 1 and par.children[1] is o \
-                    and is_async_map(facts, callee):
+                    and runs_per_item(facts, callee):
                 return call  # `asyncMap(items, async (x) => ...)`: `Promise.all(items.map(...))`
             # `const sendOne = async (i) => ...; items.map(sendOne)`: repeated like an arrow in its place
             given = [c for c in calls_given_by_name(p, ARRAY_CALLBACK_METHODS)

@@ -1,5 +1,5 @@
 from cvxlint.project.evaluate import local_const
-from cvxlint.project.queries import is_async_map
+from cvxlint.project.queries import runs_per_item
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, call_sites, js, memoized
 
 from ..examples import HONO, SECOND_DB, SECOND_DB_PG
@@ -84,6 +84,14 @@ class NoFloatingConvexPromise(Rule):
                 output='import { asyncMap } from "convex-helpers";\n' + SERVER +
                 'export const addAll = mutation({ args: { names: v.array(v.string()) }, handler: async (ctx, { names }) => {\n'
                 '  await asyncMap(names, async (name) => { await ctx.db.insert("t", { name }); });\n}});\n'),
+        # triage G58b P3: p-map's default export runs its callback per item the same way
+        Invalid('import pMap from "p-map";\n' + SERVER +
+                'export const addAll = mutation({ args: { names: v.array(v.string()) }, handler: async (ctx, { names }) => {\n'
+                '  pMap(names, async (name) => { await ctx.db.insert("t", { name }); }, { concurrency: 2 });\n}});\n',
+                lines=[6], message="`pMap(...)` of Convex promises returns a promise nobody awaits",
+                output='import pMap from "p-map";\n' + SERVER +
+                'export const addAll = mutation({ args: { names: v.array(v.string()) }, handler: async (ctx, { names }) => {\n'
+                '  await pMap(names, async (name) => { await ctx.db.insert("t", { name }); }, { concurrency: 2 });\n}});\n'),
         # triage G35 P9: the writes were "passed on" to `Promise.all`, whose promise was dropped
         Invalid(SERVER + 'export const rename = mutation({ args: { ids: v.array(v.id("t")) }, handler: async (ctx, { ids }) => {\n'
                 '  const writes = ids.map((id) => ctx.db.patch("t", id, { name: "x" }));\n  Promise.all(writes);\n'
@@ -282,11 +290,12 @@ def _combined(ctx, facts, sites, call) -> str | None:
     """`Promise.all(writes)` (and allSettled, race, any) of Convex promises, itself left
     floating: the promises were "passed on", but to a promise nobody awaits. Its argument is
     an array literal or a `.map(...)` over items, or a `const` holding one, with a Convex
-    promise made inside. Also convex-helpers' `asyncMap(items, fn)`, which is
+    promise made inside. Also a package's per-item helper (`asyncMap(items, fn)` of
+    convex-helpers or modern-async, p-map's `pMap`: queries.py `runs_per_item`), which is
     `Promise.all(items.map(fn))`, with a Convex promise made in the callback written there."""
     callee = js.callee(call)
     args = js.call_args(call)
-    if callee is not None and is_async_map(facts, callee):
+    if callee is not None and runs_per_item(facts, callee):
         given = js.unwrap(args[1]) if len(args) > 1 else None
         if given is None or not js.is_function(given):
             return None

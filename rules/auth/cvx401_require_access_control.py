@@ -370,7 +370,8 @@ class RequireAccessControl(Rule):
       `ensureMember`, `checkAccess`, `canEdit`, `hasRole`) and the names or `/regexes/`
       configured in `auth-helpers` — but not one the handler gives only its arguments
       (`isAdmin(args.adminEmail)`) or only data (`hasEmailChannel(prefs)` for a row an
-      argument picked, `assertValidSymbol(symbol)`) and that compares with no server secret:
+      argument picked, read with `ctx.db` or, in an action, through `ctx.runQuery` of a
+      function that cannot know the caller; `assertValidSymbol(symbol)`) and that compares with no server secret:
       the caller chooses those, so it cannot tell who asks; nor an async guard of the
       project not awaited (`if (!canEdit(ctx, id)) throw`), nor one that throws nothing
       whose answer is dropped (`await canEdit(ctx, id);`);
@@ -1693,6 +1694,38 @@ class RequireAccessControl(Rule):
                        '  return p.emailEnabled && !!p.email;\n}\n'},
                 lines=[5], message="never asks `ctx.auth`",
                 note="a guard handed only data (a row the caller's argument picked) checks the data, not the caller"),
+        Invalid('import { v } from "convex/values";\n'
+                'import { action, internalQuery } from "./_generated/server";\nimport { internal } from "./_generated/api";\n'
+                'async function checkOpenInvoices(billingId: string) {\n'
+                '  const res = await fetch(`https://billing.example.com/open/${billingId}`);\n'
+                '  return (await res.json()).count > 0 ? "invoices open" : null;\n}\n'
+                'export const memberByHandle = internalQuery({ args: { handle: v.string() }, handler: async (ctx, { handle }) =>\n'
+                '  await ctx.db.query("members").withIndex("by_handle", (q) => q.eq("handle", handle)).unique() });\n'
+                'export const closeMembership = action({ args: { handle: v.string() }, handler: async (ctx, { handle }) => {\n'
+                '  const member = await ctx.runQuery(internal.members.memberByHandle, { handle });\n'
+                '  if (member === null) throw new Error("no such member");\n'
+                '  const blocker = await checkOpenInvoices(member.billingId);\n'
+                '  if (blocker) throw new Error(blocker);\n'
+                '  await ctx.runMutation(internal.members.erase, { handle });\n}});\n',
+                path="convex/members.ts", files=AUTH_CONFIG, lines=[10], message="never asks `ctx.auth`",
+                note="an action reads the row an argument picked through `ctx.runQuery` of a function that cannot "
+                     "know the caller: a guard handed that row checks the data, not the caller"),
+        Valid('import { v } from "convex/values";\n'
+              'import { action, internalQuery } from "./_generated/server";\nimport { internal } from "./_generated/api";\n'
+              'import { checkMember } from "./lib/members";\n'
+              'export const me = internalQuery({ args: {}, handler: async (ctx) => {\n'
+              '  const identity = await ctx.auth.getUserIdentity();\n'
+              '  return identity && await ctx.db.query("members").withIndex("by_token", (q) => q.eq("token", identity.tokenIdentifier)).unique();\n'
+              '}});\n'
+              'export const closeMine = action({ args: {}, handler: async (ctx) => {\n'
+              '  const member = await ctx.runQuery(internal.members.me, {});\n'
+              '  checkMember(member);\n'
+              '  await ctx.runMutation(internal.members.erase, { id: member._id });\n}});\n',
+              path="convex/members.ts",
+              files={**AUTH_CONFIG, "convex/lib/members.ts":
+                     'export function checkMember(m: unknown): asserts m is { _id: string } {\n'
+                     '  if (!m) throw new Error("signed out");\n}\n'},
+              note="the function `ctx.runQuery` runs looks the caller up: a guard handed its answer checks the caller"),
         Invalid('import { v } from "convex/values";\nimport { plainMutation } from "./functions";\n'
                 'export const remove = plainMutation({ args: { id: v.id("notes"), sessionId: v.optional(v.string()) },\n'
                 '  handler: async (ctx, args) => {\n    await ctx.db.delete("notes", args.id);\n  },\n});\n',

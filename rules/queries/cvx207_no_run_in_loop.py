@@ -41,7 +41,8 @@ def _what_repeats(loop) -> str:
         return "a loop"
     callee = js.callee(loop)
     if callee is not None and callee.type == "identifier":
-        return f"an `{callee.text}` callback"  # convex-helpers' `asyncMap(items, fn)`
+        # a package's `asyncMap(items, fn)`, `pMap(items, fn)` (queries.py `runs_per_item`)
+        return f"{'an' if (callee.text or 'x')[0] in 'aeiouAEIOU' else 'a'} `{callee.text}` callback"
     return "a `.map`/`.forEach` callback"
 
 
@@ -279,7 +280,9 @@ class NoRunInLoop(Rule):
     agent runs inside its action with that action's ctx), flags
     `ctx.run*` calls inside `for`/`while` loops and inside `.map/.forEach/...` callbacks
     (`Promise.all(items.map((i) => ctx.runMutation(...)))`, also a local function handed over by
-    its name: `items.map(touchOne)`),
+    its name: `items.map(touchOne)`) and the callbacks of package helpers that call them per
+    item (`asyncMap` of convex-helpers or modern-async, modern-async's `asyncForEach`, ..., and
+    p-map's `pMap(items, fn, { concurrency })`; matched by the module they are imported from),
     also in helpers the action calls and in callbacks it hands its ctx (a component's
     `stream(ctx, request, id, async (ctx, ...) => ...)`). Batch loops are left alone: when the call's result
     decides whether the loop continues (`isDone`, a cursor), or the loop steps through the
@@ -427,6 +430,14 @@ class NoRunInLoop(Rule):
                 '  await eachAsync(names, async (name) => {\n'
                 '    await ctx.runMutation(internal.items.save, { name });\n  });\n}});\n',
                 lines=[7], message="inside an `eachAsync` callback in an action"),
+        # triage G58b P3: modern-async's asyncMap and p-map run their callback per item too
+        Invalid('import { asyncForEach } from "modern-async";\nimport pMap from "p-map";\n' + SERVER +
+                'export const tag = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
+                '  await asyncForEach(ids, async (id) => {\n'
+                '    await ctx.runMutation(internal.items.tag, { id });\n  }, 3);\n'
+                '  await pMap(ids, (id) => ctx.runQuery(internal.items.get, { id }), { concurrency: 4 });\n}});\n',
+                lines=[8, 10], message="callback in an action",
+                note="package helpers matched by their module: each call of the callback is one transaction"),
         Invalid(SERVER + 'function live<T>(list: T[]): T[] {\n  return list.filter(Boolean);\n}\n'
                 'export const save = action({ args: { names: v.array(v.string()) }, handler: async (ctx, { names }) => {\n'
                 '  for (const name of live(names)) await ctx.runMutation(internal.items.save, { name });\n'
