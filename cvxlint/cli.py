@@ -543,15 +543,23 @@ def _plan_path_shown(root: Path | None):
 
 
 def _tty_ask(question):
-    """Ask on the terminal. Renames default to No; an empty value leaves a question open."""
-    import json
+    """Ask on the terminal, reading a value as `--answer` does. Renames default to No; an
+    empty value leaves a question open, except that it takes a suggested literal rename
+    (shown in the prompt; `-` leaves that one open)."""
+    from .migrate.renames import read_value
 
     if question.kind in ("rename-field", "rename-table"):
         return click.confirm(question.text, default=False, err=True)
     for _ in range(3):
-        hint = " | ".join(question.choices) if question.kind == "convert" else "JSON"
-        raw = click.prompt(f"{question.text} [{hint}; empty: leave it open]", default="", show_default=False, err=True)
-        raw = raw.strip()
+        if question.kind == "convert":
+            hint = " | ".join(question.choices)
+        else:
+            hint = "JSON" + (", unset" if question.kind == "map" and question.optional else "") + \
+                (", or old=new,old=new" if question.each else "")
+        empty = f"empty: {question.suggested}; -: leave it open" if question.suggested else "empty: leave it open"
+        raw = click.prompt(f"{question.text} [{hint}; {empty}]", default="", show_default=False, err=True).strip()
+        if question.suggested and raw in ("", "-"):
+            raw = "" if raw == "-" else question.suggested
         if not raw:
             return None
         if question.kind == "convert":
@@ -559,9 +567,9 @@ def _tty_ask(question):
                 return raw
             continue
         try:
-            return json.loads(raw)
-        except ValueError:
-            click.echo("not JSON (strings need double quotes)", err=True)
+            return read_value(question.kind, raw)
+        except ValueError as e:
+            click.echo(str(e), err=True)
     return None
 
 
