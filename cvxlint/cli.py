@@ -195,11 +195,7 @@ def run_fix_command(paths, settings, *, unsafe_fixes=None, diff=False, exit_non_
 
     # --[no-]unsafe-fixes beats the `unsafe-fixes` setting (None: the setting decides)
     outcome = api.fix([Path(p) for p in paths] or [Path.cwd()], settings, unsafe=unsafe_fixes, allowed=allowed)
-    for r in outcome.rejected:
-        click.echo(f"cvxlint: {relpath(r.path)}: {r} (please report it)", err=True)
-    if outcome.not_converged:
-        codes = ", ".join(sorted(outcome.not_converged))
-        click.echo(f"cvxlint: fixes of {codes} did not converge after {outcome.passes} passes (please report it)", err=True)
+    _warn_fix_bugs(outcome)
     changed = outcome.changed
     if diff:
         echo(unified_diff(outcome, label=lambda p: relpath(str(p))), nl=False)
@@ -223,6 +219,18 @@ def run_fix_command(paths, settings, *, unsafe_fixes=None, diff=False, exit_non_
         code = 0
     _print_left(left, outcome, report, settings, output_format, output_file, quiet, code)
     sys.exit(code)
+
+
+def _warn_fix_bugs(outcome) -> None:
+    """Say on stderr which fixes cvxlint refused to apply (they would break the file) or
+    could not settle: cvxlint bugs, shown whatever the command does with the outcome."""
+    from .output import relpath
+
+    for r in outcome.rejected:
+        click.echo(f"cvxlint: {relpath(r.path)}: {r} (please report it)", err=True)
+    if outcome.not_converged:
+        codes = ", ".join(sorted(outcome.not_converged))
+        click.echo(f"cvxlint: fixes of {codes} did not converge after {outcome.passes} passes (please report it)", err=True)
 
 
 def _print_left(left, outcome, report, settings, output_format, output_file, quiet, exit_code: int) -> None:
@@ -408,7 +416,9 @@ def migrate_list(fmt):
 @click.argument("name")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--diff", is_flag=True, help="Print a unified diff and write nothing (exit 1 when there is a diff).")
-@click.option("--dry-run", is_flag=True, help="Say which files would change and what is left to do; write nothing.")
+@click.option("--dry-run", is_flag=True,
+              help="Say which files would change and what is left to do; write nothing "
+                   "(exit 1 when a file would change or a site is left).")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), help="Use this config file.")
 @click.option("--convex-version", help="Assume this `convex` npm version instead of detecting it.")
 @_output_format_option
@@ -418,7 +428,8 @@ def migrate_apply(name, paths, diff, dry_run, config_path, convex_version, outpu
 
     Runs only the fixes of the rules the codemod reuses, at the tiers it declares. Refuses
     (exit 2) when an app's convex is older than the API the codemod moves to. Exit 0 when
-    nothing is left to migrate, 1 when some sites need a hand (they are listed).
+    nothing is left to migrate, 1 when some sites need a hand (they are listed); with
+    `--dry-run` or `--diff`, 1 also when a file would change, so either one gates CI.
     """
     from . import api
     from .migrate.codemods import codemod_named, version_problem
@@ -440,6 +451,7 @@ def migrate_apply(name, paths, diff, dry_run, config_path, convex_version, outpu
     from .output import relpath
 
     outcome = api.fix(targets, settings, allowed=codemod.tiers)
+    _warn_fix_bugs(outcome)
     for path in sorted(outcome.changed):
         echo(f"would change {relpath(str(path))}")
     n, k = outcome.fixed_count, len(outcome.changed)
@@ -449,6 +461,8 @@ def migrate_apply(name, paths, diff, dry_run, config_path, convex_version, outpu
     if not quiet:
         echo(f"{codemod.name}: would apply {n} fix{'es' if n != 1 else ''} in {k} file{'s' if k != 1 else ''}; "
                    f"{len(left)} site{'s' if len(left) != 1 else ''} left for you.")
+    # as `fix --diff`: pending work is a finding, so `--dry-run` can gate "is the code migrated?"
+    sys.exit(EXIT_FINDINGS if outcome.changed or left else 0)
 
 
 @migrate_group.command("plan")
@@ -529,15 +543,23 @@ def _plan_path_shown(root: Path | None):
 
 
 def _tty_ask(question):
-    """Ask on the terminal. Renames default to No; an empty value leaves a question open."""
-    import json
+    """Ask on the terminal, reading a value as `--answer` does. Renames default to No; an
+    empty value leaves a question open, except that it takes a suggested literal rename
+    (shown in the prompt; `-` leaves that one open)."""
+    from .migrate.renames import read_value
 
     if question.kind in ("rename-field", "rename-table"):
         return click.confirm(question.text, default=False, err=True)
     for _ in range(3):
-        hint = " | ".join(question.choices) if question.kind == "convert" else "JSON"
-        raw = click.prompt(f"{question.text} [{hint}; empty: leave it open]", default="", show_default=False, err=True)
-        raw = raw.strip()
+        if question.kind == "convert":
+            hint = " | ".join(question.choices)
+        else:
+            hint = "JSON" + (", unset" if question.kind == "map" and question.optional else "") + \
+                (", or old=new,old=new" if question.each else "")
+        empty = f"empty: {question.suggested}; -: leave it open" if question.suggested else "empty: leave it open"
+        raw = click.prompt(f"{question.text} [{hint}; {empty}]", default="", show_default=False, err=True).strip()
+        if question.suggested and raw in ("", "-"):
+            raw = "" if raw == "-" else question.suggested
         if not raw:
             return None
         if question.kind == "convert":
@@ -545,9 +567,9 @@ def _tty_ask(question):
                 return raw
             continue
         try:
-            return json.loads(raw)
-        except ValueError:
-            click.echo("not JSON (strings need double quotes)", err=True)
+            return read_value(question.kind, raw)
+        except ValueError as e:
+            click.echo(str(e), err=True)
     return None
 
 

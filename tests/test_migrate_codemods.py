@@ -52,7 +52,7 @@ def test_list():
 def test_apply_dry_run_diff_and_apply(app):
     before = files_of(app)
     r = cvxlint("migrate", "apply", "generated-env", str(app), "--dry-run")
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 1, r.stderr  # fixes pending: not migrated yet (a CI gate fails)
     assert files_of(app) == before
     assert r.stdout.count("would change ") == 3
     assert "generated-env: would apply 4 fixes in 3 files; 0 sites left for you." in r.stdout
@@ -67,6 +67,9 @@ def test_apply_dry_run_diff_and_apply(app):
     after = files_of(app)
     r = cvxlint("migrate", "apply", "generated-env", str(app))
     assert r.returncode == 0 and files_of(app) == after
+    r = cvxlint("migrate", "apply", "generated-env", str(app), "--dry-run")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "generated-env: would apply 0 fixes in 0 files; 0 sites left for you." in r.stdout
 
 
 def test_apply_ignores_the_config_selection(app):
@@ -120,3 +123,10 @@ def test_explicit_table_ids_refuses_apps_before_1_31(tmp_path):
     # two sites are left for a human, and three whose fix is unsafe (model/stores.ts)
     assert r.returncode == 1, r.stdout + r.stderr
     assert "Fixed 11 problems in 3 files (CVX711 x11)." in r.stdout
+    # nothing left to fix, but sites left by hand: a dry run says so with exit 1, as the apply did
+    after = files_of(app)
+    r = cvxlint("migrate", "apply", "explicit-table-ids", str(app), "--dry-run")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "would change" not in r.stdout and r.stdout.count("left for you: ") == 5
+    assert "explicit-table-ids: would apply 0 fixes in 0 files; 5 sites left for you." in r.stdout
+    assert files_of(app) == after

@@ -11,6 +11,7 @@ compared as structured data.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -23,7 +24,8 @@ from cvxlint.migrate.renames import Answers
 from cvxlint.errors import UsageError
 from cvxlint.migrate.render import plan_to_json, to_markdown, to_text
 from cvxlint.migrate.plan import PlanOptions
-from cvxlint.migrate.renames import Answers, check_value, convert_question, value_question
+from cvxlint.migrate.renames import (Answers, check_value, convert_question, literal_renames, pairs_text,
+                                     value_question)
 
 from migratekit import case_names, expected, load_case
 
@@ -1152,3 +1154,108 @@ def test_a_value_chosen_among_literals_is_hinted_by_a_placeholder_that_cannot_be
     assert q.answer_help == "--answer convert:events.at=<one of round|floor|ceil|trunc>"
     with pytest.raises(UsageError, match="replace the <...> placeholder"):
         Answers.parse([q.answer_help.split(" ", 1)[1]])
+
+
+def test_literals_renamed_to_another_case_style_are_mapped_each_to_its_own():
+    """club-freedom fc5122a (triage G57c P3): `transcription_error` / `summary_error` became
+    `transcriptionError` / `summaryError`. The only answers were one value for both, which
+    merges two states. The question now suggests the renames, an answer maps each dropped
+    literal to its own replacement (`old=new,...`, or a JSON object keyed by the old values),
+    and the migration switches on the old value."""
+    unanswered = load_case("literal-rename", answers=[])
+    try:
+        (q,) = unanswered.plan.questions
+    finally:
+        unanswered.close()
+    assert q.each == ("in_transit", "lost_in_mail") and q.suggested == "in_transit=inTransit,lost_in_mail=lostInMail"
+    assert '"in_transit" -> "inTransit", "lost_in_mail" -> "lostInMail" look renamed' in q.text
+    assert q.answer_help.startswith("--answer 'map:parcels.state=in_transit=inTransit,lost_in_mail=lostInMail'")
+    pasted = q.answer_help.split("'")[1]
+    as_json = 'map:parcels.state={"lost_in_mail": "lostInMail", "in_transit": "inTransit"}'
+    for answer in (pasted, as_json):
+        run = load_case("literal-rename", answers=[answer])
+        try:
+            assert not run.plan.questions and run.exit_code == 1
+            (m,) = [m for m in run.plan.migrations if m.kind == "map"]
+            assert m.by_value and m.value == {"in_transit": "inTransit", "lost_in_mail": "lostInMail"}
+            step = next(s for s in run.plan.steps if s.kind == "map-values")
+            assert "replace each old value of state by its own replacement" in step.text
+            code = next(f.content for f in run.files if f.path == "convex/migrations.ts")
+            assert 'case "in_transit":\n        return { state: "inTransit" as const } satisfies' in code
+            assert 'case "lost_in_mail":\n        return { state: "lostInMail" as const } satisfies' in code
+        finally:
+            run.close()
+    # one value for all is still an answer (7162f02 merged both errors into one)
+    run = load_case("literal-rename", answers=['map:parcels.state="packed"'])
+    try:
+        (m,) = [m for m in run.plan.migrations if m.kind == "map"]
+        assert not m.by_value and m.value == "packed"
+    finally:
+        run.close()
+    refused = {
+        "map:parcels.state=in_transit=inTransit": 'no replacement for "lost_in_mail"',
+        "map:parcels.state=in_transit=inTransit,lost_in_mail=lostInMail,packed=delivered":
+            '"packed" is not a value state drops',
+        "map:parcels.state=in_transit=inTransit,lost_in_mail=lost": 'lost_in_mail="lost": the value does not pass',
+        'map:parcels.state={"in_transit": "inTransit"}': 'no replacement for "lost_in_mail"',
+        "map:parcels.state=in_transit=<...>,lost_in_mail=<...>": "replace the <...> placeholder",
+    }
+    for answer, why in refused.items():
+        with pytest.raises(UsageError, match=re.escape(why)):
+            load_case("literal-rename", answers=[answer]).close()
+
+
+def test_only_a_clear_literal_rename_is_suggested():
+    """Same words in another case style, one partner each; a dropped literal with no partner
+    (narrow-union's "deleted") or two (`in_transit` beside `inTransit` and `IN_TRANSIT`) gets
+    no suggestion, only the hint to map each one by hand."""
+    assert literal_renames(("in_transit",), ["inTransit", "packed"]) == {"in_transit": "inTransit"}
+    assert literal_renames(("IN_TRANSIT", "lost-in-mail"), ["inTransit", "lost in mail"]) == \
+        {"IN_TRANSIT": "inTransit", "lost-in-mail": "lost in mail"}
+    assert literal_renames(("in_transit",), ["inTransit", "IN_TRANSIT"]) is None
+    assert literal_renames(("in_transit", "lost"), ["inTransit", "found"]) is None
+    assert literal_renames(("in_transit", "inTransit_"), ["inTransit"]) is None  # one partner for two
+    for case in ("narrow-union", "literal-swap"):
+        run = load_case(case, answers=[])
+        try:
+            (q,) = run.plan.questions
+            assert q.each and not q.suggested and "look renamed" not in q.text, case
+        finally:
+            run.close()
+    state = {"type": "union", "value": [{"type": "literal", "value": x} for x in ("a", "b")]}
+    q = value_question("map", "t", "f", state, "", each=("x y", "z"))
+    assert q.answer_help.endswith("""or one replacement each: --answer 'map:t.f="x y"=<...>,z=<...>'""")
+
+
+def test_per_literal_answers_read_quoted_sides_and_refuse_where_nothing_is_dropped():
+    got = Answers.parse(['map:t.f="a,b"=x, c = "d=e" ,e=unset,f=12']).values[("map", "t.f")]
+    assert got == {"$each": {"a,b": "x", "c": "d=e", "e": {"$unset": True}, "f": 12}}
+    assert pairs_text(got["$each"]) == '"a,b"=x,c="d=e",e=unset,f=12'
+    for bad in ("map:t.f=a=", "map:t.f=a=b,a=c", "map:t.f=a b=c", 'default:t.f=a=b'):
+        with pytest.raises(UsageError):
+            Answers.parse([bad])
+    number = {"type": "number"}
+    q = value_question("map", "t", "f", number, "")
+    with pytest.raises(UsageError, match="fits only a field whose new union drops string literals"):
+        check_value(q, {"$each": {"a": 1}})
+    assert check_value(q, 3) == 3
+
+
+def test_the_prompt_offers_the_suggested_literal_renames(monkeypatch):
+    from cvxlint import cli as cli_module
+
+    run = load_case("literal-rename", answers=[])
+    try:
+        (q,) = run.plan.questions
+    finally:
+        run.close()
+    typed = iter(["", "-", "in_transit=inTransit,lost_in_mail=packed", "nonsense", "", ""])
+    prompts = []
+    monkeypatch.setattr(cli_module.click, "prompt", lambda text, **kw: prompts.append(text) or next(typed))
+    assert cli_module._tty_ask(q) == {"$each": {"in_transit": "inTransit", "lost_in_mail": "lostInMail"}}
+    assert "empty: in_transit=inTransit,lost_in_mail=lostInMail; -: leave it open]" in prompts[0]
+    assert "JSON, or old=new,old=new" in prompts[0]
+    assert cli_module._tty_ask(q) is None
+    assert cli_module._tty_ask(q) == {"$each": {"in_transit": "inTransit", "lost_in_mail": "packed"}}
+    q.suggested = ""
+    assert cli_module._tty_ask(q) is None  # "nonsense" is asked again, then empty leaves it open

@@ -437,7 +437,7 @@ def _define(m: Migration, mod: _Module, function: bool = False) -> str:
             body.append("switch (value) {")
             for old, new in m.value.items():
                 body.append(f"  case {json.dumps(old)}:")
-                body.append(f"    return {patch(_value_ts(new, target, mod))};")
+                body.append(f"    return {patch(None if is_unset(new) else _value_ts(new, target, mod))};")
             body.append("}")
             body.append(f"throw new Error(`{m.table}.{'.'.join(m.path)}: no replacement for ${{JSON.stringify(value)}} "
                         "(document ${doc._id})`);")

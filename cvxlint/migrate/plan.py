@@ -38,8 +38,8 @@ from .classify import Context, Finding, classify, most_severe
 from .diff import (INDEX_GROUPS, Change, Problem, SchemaDiff, diff_schemas, index_fields, only_gains_filter_fields,
                    stored_document, table_map)
 from ..errors import UsageError
-from .renames import (Answers, Question, RenameCandidate, check_value, convert_question, is_unset, resolve_renames,
-                      value_question)
+from .renames import (Answers, Question, RenameCandidate, check_value, convert_question, each_of, is_unset, pairs_text,
+                      resolve_renames, value_question)
 
 if TYPE_CHECKING:
     from .impact import Impact, Use
@@ -510,12 +510,11 @@ class _Planner:
         if key in self.answers.values:
             value = self.answers.values[key]
             self.answers.used.add(f"{kind}:{key[1]}")
-            check_value(q, value)
-            return value, True
+            return check_value(q, value), True
         if self.options.ask is not None:
             got = self.options.ask(q)
             if got is not None:
-                check_value(q, got)
+                got = check_value(q, got)
                 self.answers.values[key] = got
                 return got, True
         self.plan.questions.append(q)
@@ -692,7 +691,8 @@ class _Planner:
     def _map_step(self, c: Change, f) -> None:
         m = self._map(c)
         self._step(c, f, "migrate", "map-values",
-                   (f"remove {c.field} where the new validator rejects its value" if m.ready and is_unset(m.value)
+                   (f"replace each old value of {c.field} by its own replacement ({pairs_text(m.value)})" if m.by_value
+                    else f"remove {c.field} where the new validator rejects its value" if m.ready and is_unset(m.value)
                     else f"rewrite {c.field} values the new validator rejects"
                     + (f" to {vjson.canonical(m.value)}" if m.ready else " (the value is still to be chosen)")),
                    migration=m.name)
@@ -737,9 +737,14 @@ class _Planner:
         else:
             why = (f"{subject} accepts less than before ({vjson.describe(c.old['fieldType'])} -> "
                    f"{vjson.describe(c.new['fieldType'])}).")
+        each = _dropped_string_literals(c.old["fieldType"], c.new["fieldType"]) \
+            if c.detail.get("type") == "narrowed" and "[]" not in c.field else ()
         q = value_question("map", c.table, c.field, c.new["fieldType"], why, optional=c.new["optional"],
-                           variant_label=c.variant_label)
+                           variant_label=c.variant_label, each=each)
         value, ready = self._value("map", subject, q, f"{c.table}.{c.field}")
+        mapping = each_of(value) if ready else None
+        if mapping is not None:  # a replacement per dropped literal: the migration switches on the old value
+            return self._migration("map", c, c.field, value=mapping, ready=ready, target=c.new, by_value=True)
         return self._migration("map", c, c.field, value=value, ready=ready, target=c.new)
 
     def _map_each_literal(self, c: Change, subject: str, literals: list[str]) -> Migration:
@@ -1480,6 +1485,15 @@ def _string_literals(v: dict) -> list[str]:
     if not ms or any(vjson.kind(m) != "literal" or not isinstance(m.get("value"), str) for m in ms):
         return []
     return [m["value"] for m in ms]
+
+
+def _dropped_string_literals(old: dict, new: dict) -> tuple[str, ...]:
+    """The string literals of a narrowed union the new validator rejects, when they are all it
+    rejects (an answer then may map each to its own replacement); () otherwise."""
+    dropped = [m for m in vjson.members(old) if not vjson.subsumes(new, m)]
+    if not dropped or any(vjson.kind(m) != "literal" or not isinstance(m.get("value"), str) for m in dropped):
+        return ()
+    return tuple(m["value"] for m in dropped)
 
 
 def _both_arrays(old: dict, new: dict) -> bool:

@@ -21,6 +21,9 @@ Answers come from a TTY prompt, `--answer`, or `migrate-answers` in the config, 
     default:users.role="member"      (JSON; int64 values as JSON integers)
     map:users.status="archived"      (the value documents holding a dropped member get)
     map:users.planId=unset           (an optional field: remove the values the new validator rejects)
+    map:jobs.status=transcription_error=transcriptionError,summary_error=summaryError
+                                     (one replacement per string literal the union drops; a
+                                      bare side is a string, a quoted one or any other is JSON)
     convert:events.at=round          (float64 -> int64: round | floor | ceil | trunc)
     convert:tasks.due=date           (string -> number/int64: number | date, i.e. Date.parse)
 
@@ -37,7 +40,7 @@ import difflib
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass, field as dc_field, replace as dc_replace
 
 from ..errors import UsageError
 from . import vjson
@@ -57,6 +60,136 @@ _ID_TEXT = re.compile(r"^[0-9a-z]{30,40}$")
 
 def is_unset(value) -> bool:
     return value == UNSET
+
+
+# `map:jobs.status=transcription_error=transcriptionError,summary_error=summaryError`: a
+# replacement per dropped literal (triage G57c P3: one value for all merges states a literal
+# rename keeps apart). Wrapped as UNSET is, so it is never taken for an object value.
+EACH = "$each"
+
+
+def each_of(value) -> dict | None:
+    """The {old literal: replacement} of a per-literal answer, None for any other value."""
+    if isinstance(value, dict) and set(value) == {EACH} and isinstance(value[EACH], dict):
+        return value[EACH]
+    return None
+
+
+def read_value(kind: str, text: str):
+    """A `default:` or `map:` answer's value as typed (after `=`): JSON, `unset` (map), or
+    (map) `old=new,old=new`. ValueError says why it cannot be read."""
+    text = text.strip()
+    if text.startswith("<") and text.endswith(">"):
+        raise ValueError(_PLACEHOLDER)
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    if kind == "map" and text == "unset":
+        return dict(UNSET)
+    if kind == "map" and "=" in text:
+        return {EACH: _read_pairs(text)}
+    raise ValueError("the value must be JSON (strings in double quotes)"
+                     + (", unset, or old=new,old=new" if kind == "map" else ""))
+
+
+_PLACEHOLDER = "replace the <...> placeholder by one of the values it lists"
+_BARE = re.compile(r"[^\s\"'{}\[\]<>=,]+")
+
+
+def _read_pairs(text: str) -> dict:
+    out: dict = {}
+    for pair in _split_outside_quotes(text, ","):
+        old, new = _pair_sides(pair)
+        if old in out:
+            raise ValueError(f"{old!r} is mapped twice")
+        out[old] = new
+    return out
+
+
+def _pair_sides(pair: str) -> tuple[str, object]:
+    sides = _split_outside_quotes(pair, "=", once=True)
+    if len(sides) != 2 or not sides[0].strip() or not sides[1].strip():
+        raise ValueError(f"cannot read {pair.strip()!r} (expected old=new)")
+    old, new = sides[0].strip(), sides[1].strip()
+    if old.startswith('"'):
+        try:
+            old = json.loads(old)
+        except ValueError:
+            old = None
+        if not isinstance(old, str):
+            raise ValueError(f"cannot read the old value in {pair.strip()!r} (a string, bare or in double quotes)")
+    elif not _BARE.fullmatch(old):
+        raise ValueError(f"cannot read the old value in {pair.strip()!r} (a string, bare or in double quotes)")
+    if new.startswith("<") and new.endswith(">"):
+        raise ValueError(_PLACEHOLDER)
+    if new == "unset":
+        return old, dict(UNSET)
+    try:
+        return old, json.loads(new)
+    except ValueError:
+        if not _BARE.fullmatch(new):
+            raise ValueError(f"cannot read the replacement in {pair.strip()!r} (JSON, or a bare string)") from None
+        return old, new
+
+
+def _split_outside_quotes(text: str, sep: str, once: bool = False) -> list[str]:
+    """`text` split at `sep` outside double-quoted strings and brackets."""
+    parts, start, depth, quoted, escaped = [], 0, 0, False, False
+    for i, ch in enumerate(text):
+        if escaped:
+            escaped = False
+        elif quoted:
+            escaped, quoted = ch == "\\", ch != '"'
+        elif ch == '"':
+            quoted = True
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+        elif ch == sep and depth == 0 and not (once and parts):
+            parts.append(text[start:i])
+            start = i + 1
+    return parts + [text[start:]]
+
+
+def pairs_text(mapping: dict) -> str:
+    """{old: new} as an answer's `old=new,old=new`: bare where it reads back as the same
+    string, JSON otherwise."""
+    return ",".join(f"{_old_side(o)}={_new_side(n)}" for o, n in mapping.items())
+
+
+def _old_side(x: str) -> str:
+    return x if _BARE.fullmatch(x) else json.dumps(x)
+
+
+def _new_side(x) -> str:
+    if is_unset(x):
+        return "unset"
+    return x if isinstance(x, str) and _BARE.fullmatch(x) and x != "unset" and not _is_json(x) else json.dumps(x)
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+        return True
+    except ValueError:
+        return False
+
+
+def literal_renames(dropped: tuple[str, ...], new_literals: list[str]) -> dict[str, str] | None:
+    """Each dropped literal paired with the one new literal of the same words in another case
+    style (`transcription_error` -> `transcriptionError`, `IN_PROGRESS` -> `inProgress`), or
+    None unless every dropped one has exactly one such partner and no partner is shared: only
+    a clear rename is suggested."""
+    out: dict[str, str] = {}
+    for old in dropped:
+        words = _word_list(old)
+        partners = [n for n in new_literals if n != old and words and _word_list(n) == words]
+        if len(partners) != 1 or partners[0] in out.values():
+            return None
+        out[old] = partners[0]
+    return out or None
 
 
 # the subject may name a variant of a union table, with an `=` inside its brackets:
@@ -91,6 +224,8 @@ class Question:
     optional: bool = False  # value questions: the field may be left out (`map:t.f=unset`)
     changes: tuple[str, ...] = ()  # rename questions: the ids of the two changes whose risk waits for the answer
     choices: tuple[str, ...] = ()  # convert questions: the answers it takes
+    each: tuple[str, ...] = ()  # map questions: the dropped literals an answer may map one by one
+    suggested: str = ""  # map questions: the answer a clear literal rename suggests (`old=new,...`)
 
     def to_json(self) -> dict:
         return {"key": self.key, "kind": self.kind, "question": self.text, "needed_for": self.needed_for,
@@ -121,8 +256,8 @@ class Answers:
         kind, subject, value = m.group(1), _variant_subject(m.group(2).strip()), m.group(3).strip()
         if value.startswith("<") and value.endswith(">"):
             # the hint's placeholder pasted as it is (triage G52a P8)
-            raise UsageError(f"{origin}: answer {raw!r}: replace the <...> placeholder by one of the values it "
-                             "lists" + (" (strings in double quotes)" if kind in ("default", "map") else ""))
+            raise UsageError(f"{origin}: answer {raw!r}: {_PLACEHOLDER}"
+                             + (" (strings in double quotes)" if kind in ("default", "map") else ""))
         if not subject or (kind in ("default", "map", "convert") and "." not in subject):
             raise UsageError(f"{origin}: answer {raw!r} must name a field as table.field")
         if kind in ("rename", "no-rename"):
@@ -134,13 +269,11 @@ class Answers:
             if value not in ROUNDING + STRING_PARSES:
                 raise UsageError(f"{origin}: answer {raw!r}: use one of {', '.join(ROUNDING + STRING_PARSES)}")
             self.converts[subject] = value
-        elif kind == "map" and value == "unset":
-            self.values[(kind, subject)] = dict(UNSET)
         else:
             try:
-                self.values[(kind, subject)] = json.loads(value)
-            except ValueError:
-                raise UsageError(f"{origin}: answer {raw!r}: the value must be JSON (strings in double quotes)") from None
+                self.values[(kind, subject)] = read_value(kind, value)
+            except ValueError as e:
+                raise UsageError(f"{origin}: answer {raw!r}: {e}") from None
 
     def merged(self, other: "Answers") -> "Answers":
         """These answers, with `other`'s added where these say nothing (command line beats config)."""
@@ -563,9 +696,10 @@ def _apply_rename(d: SchemaDiff, cand: RenameCandidate) -> None:
 
 
 def value_question(kind: str, table: str, path: str, validator: dict, why: str, optional: bool = False,
-                   variant_label: str = "") -> Question:
+                   variant_label: str = "", each: tuple[str, ...] = ()) -> Question:
     """`variant_label` ('[kind="rect"]') keys the question to one variant of a union table:
-    two variants may need different values for a field of one name (triage G33 P4)."""
+    two variants may need different values for a field of one name (triage G33 P4). `each`:
+    the string literals a narrowed union drops, which an answer may map one by one."""
     subject = f"{table}{variant_label}.{path}"
     if kind == "default":
         text = (f"{why} What value should existing documents of {table}{variant_label} get for {path}? "
@@ -587,8 +721,23 @@ def value_question(kind: str, table: str, path: str, validator: dict, why: str, 
         # a map answer replaces whole values: an empty array pasted from the hint would empty
         # every stored one (triage G26 P3), so the hint names no value there
         example = "..."
-    return Question(f"{kind}:{subject}", kind, text, "write", f"--answer '{kind}:{subject}={example}'",
-                    table=table, field=path, validator=validator, optional=optional)
+    hint = f"--answer '{kind}:{subject}={example}'"
+    suggested = ""
+    if each:
+        renamed = literal_renames(each, [vjson.literal_value(m) for m in vjson.members(validator)
+                                         if vjson.kind(m) == "literal" and isinstance(m.get("value"), str)])
+        if renamed:
+            # the same words in another case style: the one answer that keeps every state apart
+            suggested = pairs_text(renamed)
+            text += (f" {', '.join(f'{json.dumps(o)} -> {json.dumps(n)}' for o, n in renamed.items())} "
+                     f"look{'s' if len(renamed) == 1 else ''} renamed; one value for all would merge them.")
+            hint = f"--answer 'map:{subject}={suggested}'  (or one value for all: {hint})"
+        elif len(each) > 1:
+            each_hint = ",".join(f"{_old_side(o)}=<...>" for o in each)
+            hint += f"  or one replacement each: --answer 'map:{subject}={each_hint}'"
+    return Question(f"{kind}:{subject}", kind, text, "write", hint,
+                    table=table, field=path, validator=validator, optional=optional, each=each,
+                    suggested=suggested)
 
 
 def convert_question(table: str, path: str, validator: dict, why: str, from_string: bool) -> Question:
@@ -697,12 +846,20 @@ def _example_value(v: dict, depth: int = 0):
     return _NO_EXAMPLE
 
 
-def check_value(q: Question, value) -> None:
-    """A value answer must pass the field's validator (exit 2 with the reason otherwise)."""
+def check_value(q: Question, value):
+    """A value answer must pass the field's validator (exit 2 with the reason otherwise).
+    Returns the value to use: a per-literal answer, also given as a JSON object keyed by the
+    dropped literals (what a user tries first, triage G57c P3), as `{EACH: {old: new}}`."""
+    mapping = each_of(value)
+    if mapping is None and q.each and isinstance(value, dict) and value and set(value) <= set(q.each) and \
+            not vjson.conforms(value, q.validator):
+        mapping = value
+    if mapping is not None:
+        return {EACH: _checked_each(q, mapping)}
     if is_unset(value):
         if not q.optional:
             raise UsageError(f"answer {q.key}=unset: {q.field} is required in the new schema; give a value")
-        return
+        return value
     ids: list[str] = []  # the strings that stand where only a v.id fits, at any depth
     if q.validator is not None:
         try:
@@ -717,3 +874,24 @@ def check_value(q: Question, value) -> None:
     ok = vjson.conforms(value, q.validator) if q.validator is not None else None
     if ok is False:
         raise UsageError(f"answer {q.key}={json.dumps(value)}: the value does not pass {vjson.describe(q.validator)}")
+    return value
+
+
+def _checked_each(q: Question, mapping: dict) -> dict:
+    """Every dropped literal needs its own replacement (one left out would stop the run), and
+    each one must pass the new validator."""
+    if not q.each:
+        raise UsageError(f"answer {q.key}={pairs_text(mapping)}: one replacement per old value fits only a field "
+                         "whose new union drops string literals; give one value")
+    drops = ", ".join(json.dumps(x) for x in q.each)
+    unknown = [k for k in mapping if k not in q.each]
+    if unknown:
+        raise UsageError(f"answer {q.key}={pairs_text(mapping)}: {json.dumps(unknown[0])} is not a value "
+                         f"{q.field} drops (it drops {drops})")
+    missing = [k for k in q.each if k not in mapping]
+    if missing:
+        raise UsageError(f"answer {q.key}={pairs_text(mapping)}: no replacement for "
+                         f"{', '.join(json.dumps(k) for k in missing)} (give each of {drops} one)")
+    for old, new in mapping.items():
+        check_value(dc_replace(q, key=f"{q.key}={_old_side(old)}", each=()), new)
+    return {old: mapping[old] for old in q.each}

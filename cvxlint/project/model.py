@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from .references import ClientScan
     from .references import CallIndex, FunctionUse, HttpRoute
     from .component_clients import MigrationsRunner, WorkflowDefinition
+    from ..syntax.tree import Node
 
 ENTRY_EXTENSIONS = (".js", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".jsx")
 SPECIAL_FILES = {"schema": "schema", "http": "http", "crons": "crons"}
@@ -550,6 +551,17 @@ class App:
                     if e.local == wf.local_name and not e.type_only:
                         out.setdefault(f"{module.module_name}:{e.name}", wf)
         return out
+
+    def runs_once(self, facts: FileFacts, node: Node) -> bool:
+        """Is `node` code of a one-off data migration: in a module named `migrations`
+        (convex/migrations.ts or under convex/migrations/, where @convex-dev/migrations' docs
+        and hand-written backfills put them), or in a `migrateOne` of `migrations.define`?
+        Such code runs once per deployment, not on every request."""
+        module = self.module_for(facts.path)
+        if module is not None and (module.module_name == "migrations" or module.module_name.startswith("migrations/")):
+            return True
+        return any(where is facts and info.node.start <= node.start < info.node.end
+                   for runner in self.migrations_runners for where, info, _table in runner.migrate_ones)
 
     @cached_property
     def migrations_runners(self) -> list["MigrationsRunner"]:

@@ -2057,9 +2057,10 @@ class _Inference:
         init = declarator.child("value")
         name = (declarator.child("name") or declarator).text
         # `leadId = leadId ?? project.leadId` keeps the value it holds or takes the other one:
-        # only the other one can add a table
+        # only the other one can add a table. `id = undefined` (or null) holds no id at all, so
+        # it adds none either, as `[]` or `null` returns of a helper do (triage G57c P6)
         assigned = [v for value in ([init] if init is not None else []) + values
-                    for v in _coalesced_values(value, without=name)]
+                    for v in _coalesced_values(value, without=name) if not _is_nullish(v)]
         self._supposed[declarator] = None
         try:
             held = {self._id_value(v, depth + 1) for v in assigned}

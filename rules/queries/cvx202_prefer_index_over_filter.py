@@ -1080,7 +1080,9 @@ class PreferIndexOverFilter(Rule):
     `.take(n)` would return others), so it is only named, and the fix adds an index. When
     no index fits, the fix adds `.index("by_<fields>", [...])` to the table in schema.ts and
     rewrites the query; it is unsafe because the next deploy backfills the new index (which
-    blocks the push on a large table). Filters with anything but equalities are never
+    blocks the push on a large table). No fix adds an index for a query of a one-off
+    migration (a module named `migrations`, or a `migrateOne` of @convex-dev/migrations):
+    the index would outlive it, every later write paying for it. Filters with anything but equalities are never
     rewritten (a bound is only reported), nor are queries built through variables. A range
     on a field of a nested object is typed as `undefined` by convex before 1.18 when the
     object is optional, and before 1.20 when it may be null (or anything but an object): on
@@ -1375,6 +1377,25 @@ class PreferIndexOverFilter(Rule):
                 '  ctx.db.query("channels").withIndex("by_topic", (q) => q.eq("topic", t)).first() });\n',
                 outputs={"convex/schema.ts": SCHEMA.replace('.index("by_name", ["name"]),',
                                                             '.index("by_name", ["name"]).index("by_topic", ["topic"]),')}),
+        # triage G57c P8 (Harness's backfill in convex/migrations.ts): an index added for a
+        # migration's query outlives it, and every later write pays for it: no fix adds one
+        Invalid('import { internalMutation } from "./_generated/server";\n'
+                'export const backfillTopics = internalMutation({ args: {}, handler: async (ctx) => {\n'
+                '  const rows = await ctx.db.query("channels").filter((q) => q.eq(q.field("topic"), "")).take(100);\n'
+                '  for (const row of rows) await ctx.db.patch("channels", row._id, { topic: "general" });\n}});\n',
+                path="convex/migrations.ts", files={"convex/schema.ts": SCHEMA}, lines=[3],
+                message='add `.index("by_topic", ["topic"])` and use `withIndex` (this query is in a one-off migration',
+                note="a module named migrations: the finding stays, the index-adding fix does not"),
+        Invalid('import { Migrations } from "@convex-dev/migrations";\n'
+                'import { components } from "./_generated/api";\n'
+                'import type { DataModel } from "./_generated/dataModel";\n'
+                'export const migrations = new Migrations<DataModel>(components.migrations);\n'
+                'export const nameChannels = migrations.define({ table: "messages", migrateOne: async (ctx, msg) => {\n'
+                '  const ch = await ctx.db.query("channels").filter((q) => q.eq(q.field("topic"), msg.channel)).first();\n'
+                '  if (ch) return { channel: ch.name };\n}});\n',
+                path="convex/backfill.ts", files={"convex/schema.ts": SCHEMA}, lines=[6],
+                message="this query is in a one-off migration",
+                note="a `migrateOne` of @convex-dev/migrations, in a module of any name"),
         Invalid(SERVER + 'export const f = query({ args: { t: v.string() }, handler: (ctx, { t }) =>\n'
                 '  ctx.db.query("channels").filter((q: any) => q.eq(q.field("topic"), t)).first() });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4], note="an explicit `: any` stays",
@@ -1698,7 +1719,12 @@ class PreferIndexOverFilter(Rule):
                 total = len(table.indexes) + len(table.search_indexes) + len(table.vector_indexes)
                 add_edit = add_index_edit(ctx, table, name, fields) if total < MAX_INDEXES else None
                 edits = rewrite_edits(ctx, app, ch, f, name, fields)
-                if add_edit is not None and edits:
+                if add_edit is not None and edits and app.runs_once(ch.facts, f.node):
+                    # triage G57c P8 (Harness's backfill): the index would outlive the migration,
+                    # and every later write pays for it; a scan that runs once may cost less
+                    msg += (" (this query is in a one-off migration: an index added for it is kept and updated on "
+                            "every write after the migration is done, so no fix adds one; add it if it pays)")
+                elif add_edit is not None and edits:
                     fix = _tier_for_values(ctx, app, ch, f, table, Fix.unsafe)(
                         f"Add index `{name}` to `{table.name}` in the schema and query it with `withIndex` "
                         "(the next deploy backfills it)", add_edit, *edits)

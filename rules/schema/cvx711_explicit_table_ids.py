@@ -7,6 +7,25 @@ SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { 
           'export default defineSchema({\n'
           '  tasks: defineTable({ title: v.string(), owner: v.id("users") }).index("by_owner", ["owner"]),\n'
           '  users: defineTable({ name: v.string() }),\n});\n')
+# `let` ids reset to undefined or null (triage G57c P6), and one also assigned another table's id
+_RESET = (SERVER + 'export const pin = mutation({ args: { task: v.optional(v.id("tasks")), user: v.id("users") },\n'
+          '  handler: async (ctx, args) => {\n'
+          '    let task = args.task;\n'
+          '    if (task) {\n'
+          '      const row = await ctx.db.get(task);\n'
+          '      if (!row) task = undefined;\n'
+          '    }\n'
+          '    const first = await ctx.db.query("tasks").first();\n'
+          '    let last = first?._id ?? null;\n'
+          '    while (last) {\n'
+          '      await ctx.db.patch(last, { title: "pinned" });\n'
+          '      last = null;\n'
+          '    }\n'
+          '    let mixed = args.task;\n'
+          '    if (!mixed) mixed = undefined;\n'
+          '    else if (args.user) mixed = args.user;\n'
+          '    if (mixed) await ctx.db.get(mixed);\n'
+          '  } });\n')
 # A helper whose `return`s all give tasks (or none)
 _VISIBLE = ('import { v } from "convex/values";\nimport { internalQuery, type QueryCtx } from "./_generated/server";\n'
             'import type { Doc } from "./_generated/dataModel";\n'
@@ -368,6 +387,12 @@ class ExplicitTableIds(Rule):
                 '  let id = args.id;\n'
                 '  if (!id) id = await ctx.db.insert("tasks", { title: "new", owner: "u" as any });\n'
                 '  await ctx.db.patch("tasks", id, { title: "seen" });\n}});\n'),
+        # triage G57c P6 (Harness workspaces.ts): a `let` reset to `undefined` or `null` holds no
+        # other table's id; one also assigned another table's id still gets no fix
+        Invalid(_RESET, files={"convex/schema.ts": SCHEMA}, lines=[7, 13, 19],
+                note="reset to undefined/null: fixed; also assigned a users id: no fix",
+                output=_RESET.replace("ctx.db.get(task)", 'ctx.db.get("tasks", task)')
+                .replace("ctx.db.patch(last,", 'ctx.db.patch("tasks", last,')),
         # triage G27 P5 (Elevenprocess/backend_convex's 22 unfixed calls): a member of a type
         # alias or interface of the file, `??` between two documents of one table, the keys of
         # a `Map<Id<"t">, ...>`
