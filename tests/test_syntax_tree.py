@@ -34,3 +34,25 @@ def test_nodes_in_gives_the_nodes_a_walk_finds_for_rarely_looked_up_types():
     assert "string" in module.by_type
     for t in throws:
         assert module.nodes_in(t, "string", "template_string") == walked(t, "string", "template_string")
+
+
+def test_node_at_finds_the_innermost_node_holding_a_span():
+    source = b'const a = { shareId: make(), "quoted": 1, other };\nfunction f(x) { return x.shareIdList; }\n'
+    module = parse(source, "ts")
+
+    def at(text: bytes, nth: int = 0):
+        i = -1
+        for _ in range(nth + 1):
+            i = source.index(text, i + 1)
+        return module.node_at(i, i + len(text))
+
+    key = at(b"shareId")
+    assert (key.type, key.text, key.parent.type, key.field) == ("property_identifier", "shareId", "pair", "key")
+    quoted = at(b"quoted")  # the string (its fragment, where the tree keeps one)
+    quoted = quoted.parent if quoted.type == "string_fragment" else quoted
+    assert (quoted.type, quoted.field, quoted.parent.type) == ("string", "key", "pair")
+    assert at(b"other").type == "shorthand_property_identifier"
+    longer = at(b"shareId", 1)  # a longer name holding it: that name's node, not a part of it
+    assert (longer.type, longer.text) == ("property_identifier", "shareIdList")
+    assert at(b"const a").type == "lexical_declaration"  # a span no single child holds: the enclosing node
+    assert module.node_at(0, len(source)) is module.root

@@ -428,7 +428,7 @@ class AccessAnalysis:
         self._secret_getters: dict[int, str | None] = {}  # id(FunctionInfo) -> the secret it returns
         self._busy: set[int] = set()
         self._module_checks: dict[tuple, bool] = {}
-        self._random_field_memo: dict[int, frozenset[str]] = {}  # id(App) -> `_random_fields`
+        self._random_field_memo: dict[tuple[int, str], bool] = {}  # (id(App), field) -> `_written_randomly`
         self._forwarding: set[str] = set()  # run targets' arguments being followed (`_only_forwarded`)
         self._classified: dict[int, tuple] = {}  # id(CallSite) -> (classify's answer, the site)
         self._fallbacks: dict[int, tuple] = {}  # id(FunctionInfo) -> (`_fallback_params`, the function)
@@ -1565,8 +1565,9 @@ class AccessAnalysis:
                 else _equality_field(read) or self._helper_equality_field(facts, read)
             stmt = js.statement_of(read) if matched is not None else None
             found = _declared_by(stmt, read) if stmt is not None else None
-            if found is not None and _value_acted_on(found, _stops_if_null) \
-                    and (link or matched in self._random_fields(fn.module.app)):
+            # (the field's writes first: kept per file, while a stop is read in the handler anew)
+            if found is not None and (link or self._written_randomly(fn.module.app, matched)) \
+                    and _value_acted_on(found, _stops_if_null):
                 return True
         return False
 
@@ -1593,21 +1594,44 @@ class AccessAnalysis:
                 return field
         return None
 
-    def _random_fields(self, app) -> frozenset[str]:
-        """The fields the app's modules write from a random generator: the keys of object
-        literals whose value is one (`{ shareId: generateShareId() }`, `{ shareId }` with
-        `const shareId = crypto.randomUUID()`)."""
-        if id(app) not in self._random_field_memo:
-            found: set[str] = set()
-            for module in app.modules.values():
-                facts = module.facts
-                for pair in facts.module.nodes_in(facts.module.root, "pair", "shorthand_property_identifier"):
-                    key = js.property_key(pair) if pair.type == "pair" else pair.text
-                    value = pair.child("value") if pair.type == "pair" else pair
-                    if key and key not in found and self._random_value(facts, value, 0):
-                        found.add(key)
-            self._random_field_memo[id(app)] = frozenset(found)
-        return self._random_field_memo[id(app)]
+    def _written_randomly(self, app, field: str) -> bool:
+        """Does one of the app's modules write `field` from a random generator: the key of an
+        object literal whose value is one (`{ shareId: generateShareId() }`, `{ shareId }` with
+        `const shareId = crypto.randomUUID()`)? Only files whose text names the field are read,
+        and what each says is kept between an editor's runs (`_random_value` reads the file
+        and the functions it imports, as derived.get asks): reading every object of a large
+        app on each keystroke had doubled its cost."""
+        key = (id(app), field)
+        hit = self._random_field_memo.get(key)
+        if hit is None:
+            name = field.encode()
+            hit = self._random_field_memo[key] = any(
+                name in module.facts.source and self.project.derived.get(
+                    module.facts, ("access: written randomly", field),
+                    lambda facts=module.facts: self._written_randomly_in(facts, field))
+                for module in app.modules.values())
+        return hit
+
+    def _written_randomly_in(self, facts: FileFacts, field: str) -> bool:
+        """`_written_randomly` for one file: the field's places in the text that are the key
+        of an object literal's property (`shareId: ...`, `"shareId": ...`, `{ shareId }`)."""
+        name, source, module = field.encode(), facts.source, facts.module
+        at = source.find(name)
+        while at >= 0:
+            node = module.node_at(at, at + len(name))
+            if node.type == "string_fragment" and node.parent is not None:
+                node = node.parent  # a quoted key
+            if node.type == "shorthand_property_identifier" and node.text == field:
+                value = node
+            elif node.parent is not None and node.parent.type == "pair" and node.field == "key" \
+                    and js.property_key(node.parent) == field:
+                value = node.parent.child("value")
+            else:
+                value = None
+            if value is not None and self._random_value(facts, value, 0):
+                return True
+            at = source.find(name, at + len(name))
+        return False
 
     def _random_value(self, facts: FileFacts, value: Node | None, depth: int) -> bool:
         """Is `value` made by a random generator: `crypto.randomUUID()`, `nanoid()`, `uuid`'s

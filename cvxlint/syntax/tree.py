@@ -215,6 +215,24 @@ class Module:
             self._by_name = table
         return self._by_name.get(name, [])
 
+    def node_at(self, start: int, end: int) -> Node:
+        """The innermost named node whose span holds `start..end` (the root at worst): reached
+        by descending through the children, for a place found in the text without a walk of
+        the whole file (a name's occurrences, `bytes.find`)."""
+        node = self.root
+        while True:
+            kids = node.children
+            lo, hi = 0, len(kids)
+            while lo < hi:  # the last child starting at or before `start`
+                mid = (lo + hi) // 2
+                if kids[mid].start <= start:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            if lo == 0 or kids[lo - 1].end < end:
+                return node
+            node = kids[lo - 1]
+
     @property
     def has_error(self) -> bool:
         return bool(self.error_ranges)
