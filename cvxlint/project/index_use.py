@@ -69,29 +69,31 @@ def string_arguments(app) -> set[str]:
     return out
 
 
-def named_with_their_table(app) -> set[tuple[str, str]]:
-    """(table, index) for each object literal of the app's code (schema.ts aside) whose
-    values name a table and an index of that table, as strings: a rule handed to a library
-    that queries the index itself when it runs (convex-cascading-delete's `defineCascadeRules({
-    users: [{ to: "posts", via: "by_author", field: "authorId" }] })` deletes the children with
-    `ctx.db.query(rule.to).withIndex(rule.via, ...)`)."""
-    schema = app.schema
-    indexes = {t.name: {i.name for i in (*t.indexes, *t.search_indexes, *t.vector_indexes)}
-               for t in schema.tables.values()} if schema is not None else {}
-    out: set[tuple[str, str]] = set()
+def _named_with_its_table(app, table: str, index: str) -> bool:
+    """Does an object literal of the app's code (schema.ts aside) name `table` and its
+    `index` as strings: a rule handed to a library that queries the index itself when it
+    runs (convex-cascading-delete's `defineCascadeRules({ users: [{ to: "posts", via:
+    "by_author", field: "authorId" }] })` deletes the children with
+    `ctx.db.query(rule.to).withIndex(rule.via, ...)`)? Read at the places the text quotes
+    the index's name, never by walking a file: a cold run of a large app asks it of every
+    index no query names."""
     for module in app.modules.values():
         if module.special == "schema":
             continue
-        for obj in module.facts.module.nodes("object"):
-            values = [js.string_value(p.value) for p in js.object_props(obj) if p.value is not None]
-            strings = [v for v in values if v is not None]
-            if len(strings) < 2:
-                continue
-            for table in strings:
-                for name in indexes.get(table, ()):
-                    if name in strings:
-                        out.add((table, name))
-    return out
+        facts = module.facts
+        for quote in (b'"', b"'"):
+            needle = quote + index.encode() + quote
+            at = facts.source.find(needle)
+            while at >= 0:
+                node = facts.module.node_at(at + 1, at + len(needle) - 1)
+                string = node.parent if node.type == "string_fragment" else node
+                pair = string.parent if string.type == "string" else None
+                obj = pair.parent if pair is not None and pair.type == "pair" and string.field == "value" else None
+                if obj is not None and obj.type == "object" and any(
+                        p.value is not None and js.string_value(p.value) == table for p in js.object_props(obj)):
+                    return True
+                at = facts.source.find(needle, at + len(needle))
+    return False
 
 
 # the methods of a range or filter builder (`q.eq("itemUid", x)`, `q.field("rank")`,
@@ -215,7 +217,6 @@ def unused_indexes(project: "Project", app, filters: list):
             if narrow is not None:
                 used.add((fi.table.name, narrow.index.name))
     strings: set[str] | None = None
-    handed: set[tuple[str, str]] = set()
     for table in schema.tables.values():
         if table.external or not table.known or table.name not in queried:
             continue  # never queried here: read by a library, another app or a dashboard
@@ -228,8 +229,7 @@ def unused_indexes(project: "Project", app, filters: list):
                 continue
             if strings is None:
                 strings = string_arguments(app)
-                handed = named_with_their_table(app)
-            if idx.name in strings or (table.name, idx.name) in handed:
+            if idx.name in strings or _named_with_its_table(app, table.name, idx.name):
                 continue
             yield table, idx
 
