@@ -375,3 +375,26 @@ def test_python_brackets_nested_past_pythons_limit_do_not_crash_the_run(tmp_path
     r = subprocess.run([sys.executable, "-m", "cvxlint", "check", "--no-cache", "--output-format", "concise", str(root)],
                        capture_output=True, text=True)
     assert r.returncode == 1 and "good.ts" in r.stdout and "CVX103" in r.stdout, (r.returncode, r.stderr[-500:])
+
+
+def test_a_catalog_range_is_read_from_the_workspace_catalog(tmp_path):
+    """triage G59a P3: `"convex": "catalog:"` with no lockfile (before `pnpm install`, or a
+    gitignored lockfile) gave an unknown version; pnpm reads the range from
+    pnpm-workspace.yaml's `catalog` / `catalogs.<name>`, bun from the root package.json."""
+    from cvxlint.project.versions import detect_convex_version, detect_package_version
+
+    root = tmp_path / "mono"
+    app = make_app(root / "apps" / "web")
+    (root / ".git").mkdir()
+    (root / "package.json").write_text('{"name": "root", "private": true}')
+    (app / "package.json").write_text('{"dependencies": {"convex": "catalog:", "convex-helpers": "catalog:legacy"}}')
+    (root / "pnpm-workspace.yaml").write_text(
+        'packages: ["apps/*"]\ncatalog:\n  convex: ~1.18.0\ncatalogs:\n  legacy:\n    "convex-helpers": 0.1\n')
+    found = detect_convex_version(app)
+    assert found is not None and (str(found.version), found.source) == ("1.18.0", "package.json range")
+    assert str(detect_package_version(app, "convex-helpers").version) == "0.1.0"
+    (root / "pnpm-workspace.yaml").unlink()
+    assert detect_convex_version(app) is None
+    (root / "package.json").write_text(
+        '{"workspaces": {"packages": ["apps/*"], "catalog": {"convex": "^1.25.2"}}}')
+    assert str(detect_convex_version(app).version) == "1.25.2"

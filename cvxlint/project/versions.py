@@ -2,7 +2,8 @@
 version-specific rules and fixes can be gated.
 
 Order of evidence: the installed package (`node_modules/<package>/package.json`), then the
-lockfile (npm, pnpm, yarn, bun), then the lowest version the `package.json` range allows.
+lockfile (npm, pnpm, yarn, bun), then the lowest version the `package.json` range allows (a
+`catalog:` range read from the workspace's catalog, as the package manager reads it).
 """
 
 from __future__ import annotations
@@ -87,12 +88,65 @@ def detect_package_version(app_root: Path, package: str) -> PackageVersion | Non
             for key in ("dependencies", "devDependencies", "peerDependencies"):
                 deps = data.get(key) if isinstance(data, dict) else None
                 if isinstance(deps, dict) and isinstance(deps.get(package), str):
-                    v = _range_floor(deps[package])
+                    spec = deps[package].strip()
+                    if spec.startswith("catalog:"):  # pnpm, bun and yarn 4 keep the range in a workspace catalog
+                        spec = _catalog_range(d, package, spec[len("catalog:"):].strip()) or ""
+                    v = _range_floor(spec)
                     if v is not None:
                         return PackageVersion(v, "package.json range")
         if (d / ".git").exists():
             break
     return None
+
+
+def _catalog_range(start: Path, package: str, catalog: str) -> str | None:
+    """The range `catalog:<catalog>` (`catalog:` alone: the default catalog) stands for in a
+    package.json at `start`: from the nearest workspace file that defines it, up to the
+    repository root. pnpm keeps catalogs in pnpm-workspace.yaml, yarn 4 in .yarnrc.yml, bun in
+    the root package.json (under `workspaces`, or at its top level)."""
+    for d in [start, *start.parents]:
+        for name, reader in (("pnpm-workspace.yaml", _yaml_catalogs), (".yarnrc.yml", _yaml_catalogs),
+                             ("package.json", _bun_catalogs)):
+            p = d / name
+            if p.is_file():
+                catalogs = _read_once(p, "", reader) or {}
+                found = catalogs.get(catalog or "default", {}).get(package)
+                if isinstance(found, (str, int, float)) and not isinstance(found, bool):
+                    return str(found)  # YAML reads an unquoted `convex: 1.18` as a number
+        if (d / ".git").exists():
+            break
+    return None
+
+
+def _catalogs_in(data) -> dict:
+    """{catalog name: {package: range}} from a mapping with `catalog` (the default one) and
+    `catalogs` (named ones; `default` may be written there too)."""
+    out: dict = {}
+    if not isinstance(data, dict):
+        return out
+    named = data.get("catalogs")
+    if isinstance(named, dict):
+        out.update({k: v for k, v in named.items() if isinstance(v, dict)})
+    if isinstance(data.get("catalog"), dict):
+        out["default"] = data["catalog"]
+    return out
+
+
+def _yaml_catalogs(p: Path, package: str = "") -> dict:
+    import yaml
+
+    try:
+        return _catalogs_in(yaml.safe_load(p.read_text("utf-8")))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+
+
+def _bun_catalogs(p: Path, package: str = "") -> dict:
+    data = jsonc.read(p)
+    if not isinstance(data, dict):
+        return {}
+    workspaces = data.get("workspaces")
+    return {**_catalogs_in(data), **_catalogs_in(workspaces if isinstance(workspaces, dict) else None)}
 
 
 def unreadable_manifest(app_root: Path) -> tuple[Path, str] | None:

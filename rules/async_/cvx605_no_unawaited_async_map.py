@@ -1,7 +1,7 @@
-from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js, memoized
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, call_sites, js, memoized
 from cvxlint.syntax import scope
 
-from .common import ENTS, SERVER, ents_query, in_async_function
+from .common import ENTS, SERVER, ents_query, given_ctx, in_async_function, promise_call
 
 _PROMISE_COMBINATORS = ("Promise.all", "Promise.allSettled", "Promise.any", "Promise.race")
 
@@ -10,11 +10,14 @@ class NoUnawaitedAsyncMap(Rule):
     """`array.map(async ...)` used as a value instead of being awaited with `Promise.all`.
 
     ## What it does
-    Flags `arr.map(async (x) => ...)` whose array of promises is returned from a handler,
+    Flags `arr.map(async (x) => ...)`, and a `map` whose callback is not `async` but returns
+    a Convex promise (`ids.map((id) => ctx.db.get(id))`, a `ctx.run*`, an async helper of
+    the app handed `ctx`), whose array of promises is returned from a handler,
     written into a document (`ctx.db.insert/patch/replace`), or passed to a function other
     than `Promise.all/allSettled/any/race`, and one stored in a variable that nothing
-    awaits: the variable is never read, or only for its `.length`. A variable read in any
-    other way (awaited later, given to `Promise.all` or another call, returned) is left alone,
+    awaits: the variable is never read, or only for its `.length`, or only returned from
+    the handler. A variable read in any other way (awaited later, given to `Promise.all` or
+    another call) is left alone,
     and so is a Convex Ents query's `map` (`ctx.table(...).map(async ...)`), which gives one
     promise of all the results, not an array of promises.
 
@@ -53,7 +56,11 @@ class NoUnawaitedAsyncMap(Rule):
                    '  for (const i of inserts) await i;\n}});\n', note="counted, then awaited one by one"),
              Valid(ENTS + 'export const touch = mutation({ args: {}, handler: async (ctx) => {\n'
                    '  return ctx.table("notes").map(async (note) => ({ ...note, edges: await note.edge("tags") }));\n}});\n',
-                   note="a Convex Ents query's map is a promise of the results (Promise.all inside convex-ents)")]
+                   note="a Convex Ents query's map is a promise of the results (Promise.all inside convex-ents)"),
+             Valid(SERVER + 'export const f = query({ args: { ids: v.array(v.id("t")) }, handler: async (ctx, { ids }) => {\n'
+                   '  const docs = ids.map((id) => ctx.db.get(id));\n  const labels = ids.map((id) => `#${id}`);\n'
+                   '  if (labels.length > 9) return labels;\n  return await Promise.all(docs);\n}});\n',
+                   note="the promises are given to `Promise.all` before they are returned; the labels are no promises")]
     invalid = [
         Invalid(SERVER + 'export const f = query({ args: {}, handler: async (ctx) => {\n'
                 '  const rows = await ctx.db.query("t").take(5);\n'
@@ -73,6 +80,18 @@ class NoUnawaitedAsyncMap(Rule):
                        '  const inserts = await Promise.all(names.map(async (name) => await ctx.db.insert("t", { name })));\n'
                        '  return inserts.length;\n}});\n',
                 note="only counted: the inserts may not finish"),
+        # triage G59a P1: a callback that is not `async` but returns a Convex promise, and the
+        # array kept in a variable that is then returned
+        Invalid(SERVER + 'export const many = query({ args: { ids: v.array(v.id("t")) }, handler: async (ctx, args) => {\n'
+                '  return args.ids?.map((id) => ctx.db.get(id));\n}});\n', lines=[5], message="`map(...)` of `ctx.db.get`",
+                output=SERVER + 'export const many = query({ args: { ids: v.array(v.id("t")) }, handler: async (ctx, args) => {\n'
+                       '  return await Promise.all(args.ids?.map((id) => ctx.db.get(id)));\n}});\n'),
+        Invalid(SERVER + 'export const kept = query({ args: { ids: v.array(v.id("t")) }, handler: async (ctx, { ids }) => {\n'
+                '  const docs = ids.map((id) => ctx.db.get(id));\n  if (docs.length === 0) return [];\n  return docs;\n}});\n',
+                lines=[5], message="stored in `docs` and returned from the handler without `Promise.all`",
+                output=SERVER + 'export const kept = query({ args: { ids: v.array(v.id("t")) }, handler: async (ctx, { ids }) => {\n'
+                       '  const docs = await Promise.all(ids.map((id) => ctx.db.get(id)));\n  if (docs.length === 0) return [];\n'
+                       '  return docs;\n}});\n'),
     ]
 
     def check_module(self, ctx, module):
@@ -83,8 +102,10 @@ class NoUnawaitedAsyncMap(Rule):
                 continue
             args = js.call_args(site.node)
             cb = js.unwrap(args[0]) if args else None
-            if cb is None or not js.is_function(cb) or not js.is_async(cb) \
-                     or ents_query(module, site.callee.child("object")):
+            if cb is None or not js.is_function(cb) or ents_query(module, site.callee.child("object")):
+                continue
+            shown = "`map(async ...)`" if js.is_async(cb) else _returned_promise(ctx, facts, cb)
+            if shown is None:
                 continue
             where = _unawaited_use(ctx, facts, site.node, handlers)
             if where is None:
@@ -95,11 +116,11 @@ class NoUnawaitedAsyncMap(Rule):
                 fix = Fix.safe("Wrap in `await Promise.all(...)`", ctx.edit(facts, node, f"await Promise.all({facts.text(node)})"))
             elif where.startswith("returned"):
                 fix = Fix.safe("Wrap in `Promise.all(...)`", ctx.edit(facts, node, f"Promise.all({facts.text(node)})"))
-            if where.startswith("stored"):
-                message = (f"`map(async ...)` gives an array of promises, {where}, which nothing awaits: the work "
+            if where.startswith("stored") and "returned" not in where:
+                message = (f"{shown} gives an array of promises, {where}, which nothing awaits: the work "
                            "may not finish before the function returns; wrap it in `await Promise.all(...)`")
             else:
-                message = (f"`map(async ...)` gives an array of promises, {where} without `Promise.all`: promises "
+                message = (f"{shown} gives an array of promises, {where} without `Promise.all`: promises "
                            "are not Convex values and the work may not finish; wrap it in `await Promise.all(...)`")
             ctx.report(facts, site.node, message, fix=fix)
 
@@ -122,9 +143,13 @@ def _unawaited_use(ctx, facts, call, handlers) -> str | None:
         func = js.enclosing_function(p)
         if name is None or name.type != "identifier" or func is None:
             return None
-        # `.length` counts the promises without waiting for them; any other read may await them
-        if all(_length_of(r) for r in scope.reads_of(func, name.text or "", exclude=name)):
+        # `.length` counts the promises without waiting for them, and `return pending` hands
+        # them to Convex unawaited; any other read may await them
+        others = [r for r in scope.reads_of(func, name.text or "", exclude=name) if not _length_of(r)]
+        if not others:
             return f"stored in `{name.text}`"
+        if all((_unawaited_use(ctx, facts, r, handlers) or "").startswith("returned") for r in others):
+            return f"stored in `{name.text}` and returned from the handler"
         return None
     if p.type == "pair":
         obj = p.parent
@@ -136,6 +161,17 @@ def _unawaited_use(ctx, facts, call, handlers) -> str | None:
             if prop is not None and prop.text in ("insert", "patch", "replace"):
                 return "written into a document"
     return None
+
+
+def _returned_promise(ctx, facts, cb) -> str | None:
+    """For a callback that is not `async` but returns a Convex promise (`(id) => ctx.db.get(id)`,
+    a `ctx.run*`, an async helper of the app handed `ctx`): how to name the `map` in a message."""
+    returned = js.unwrap(js.returned_expression(cb))
+    if returned is None or returned.type != "call_expression":
+        return None
+    site = call_sites(ctx, facts).get(id(returned))
+    what = promise_call(facts, site) or given_ctx(ctx, facts, site)
+    return f"`map(...)` of {what}" if what is not None else None
 
 
 def _length_of(read) -> bool:

@@ -25,6 +25,10 @@ WEB_GLOBALS = frozenset(("btoa", "atob", "TextEncoder", "TextDecoder", "crypto",
 
 
 
+# Node globals the default runtime lacks (`process.env` it has)
+_NODE_GLOBALS = ("Buffer", "global", "__dirname", "__filename")
+
+
 def _tests_for_buffer(reached) -> bool:
     """`typeof Buffer` / `typeof globalThis.Buffer` in the function: written for both runtimes."""
     for n in reached.facts.module.nodes_in(reached.func.node, "unary_expression"):
@@ -97,7 +101,13 @@ class NodeBuiltinWithoutUseNode(Rule):
     (every entry point without `"use node"`), flags imports of Node built-ins (`fs`, `path`,
     `child_process`, `crypto`, anything `node:`...), also `require(...)`, and the same reached
     through local imports, however deep (a warning then, on the import that leads there).
-    Importing a `"use node"` module is flagged too (warning). A re-export (`export * from
+    Importing a `"use node"` module is flagged too (warning) when its code, or what it
+    imports however deep, needs Node: a built-in, a package other than `convex` (nothing
+    here tells a Node-only one), `Buffer`, `global`, `process` beyond `process.env`. The
+    directive picks only the runtime of the file's own functions: an importer gets it
+    bundled for the default runtime like any other file (convex 1.48's
+    `src/bundler/index.ts`; the official rule is off because such an import "can be
+    fine"). A re-export (`export * from
     "./x"`, `export { a } from "./x"`) counts as an import: it bundles `./x` the same way,
     and registers any actions it re-exports again under this module, in the default runtime
     (the message says so only when the statement re-exports one; `export * as ns from "./x"`
@@ -179,6 +189,17 @@ class NodeBuiltinWithoutUseNode(Rule):
               note="esbuild reads the nearest tsconfig.json"),
         Valid('import { AsyncLocalStorage } from "node:async_hooks";\nexport const als = new AsyncLocalStorage();\n',
               convex="1.39.0"),
+        # triage G59a P2: Convex bundles an imported "use node" file like any other (the directive
+        # picks the runtime of its own functions only): harmless when nothing in it needs Node
+        Valid('import { redact } from "./lib/redact";\nexport { redactAll } from "./lib/redact";\n'
+              'export const logError = (err: unknown) => console.error(redact(String(err)));\n',
+              path="convex/lib/log.ts",
+              files={"convex/lib/redact.ts": '"use node";\nimport { v } from "convex/values";\nimport { clean } from "./clean";\n'
+                     'export const redactArgs = v.object({ text: v.string() });\n'
+                     'export const redact = (s: string) => clean(s).replace(/sk-[a-z0-9]{16,}/gi, "[redacted]");\n'
+                     'export const redactAll = (xs: string[]) => xs.map(redact).join(process.env.SEP ?? "\\n");\n',
+                     "convex/lib/clean.ts": 'export const clean = (s: string) => s.trim();\n'},
+              note="no Node built-in, package or global reached (`process.env` the default runtime has)"),
         Valid('import { helper } from "./lib/util";\nexport const h = helper;\n',
               files={"convex/lib/util.ts": 'export const helper = (s: string) => s.trim();\n'}),
         Valid('"use node";\nimport { action } from "./_generated/server";\nimport { v } from "convex/values";\n'
@@ -229,7 +250,18 @@ class NodeBuiltinWithoutUseNode(Rule):
                        'export const hash = (s: string) => createHash("sha256").update(s).digest("hex");\n'},
                 lines=[1], message="lib/hash.ts"),
         Invalid('import { render } from "./pdf";\nexport const r = render;\n',
-                files={"convex/pdf.ts": '"use node";\nexport const render = () => 1;\n'}, lines=[1]),
+                files={"convex/pdf.ts": '"use node";\nimport { writeFileSync } from "node:fs";\n'
+                       'export const render = () => writeFileSync("/tmp/out.pdf", "%PDF");\n'},
+                lines=[1], message='a "use node" module that imports `node:fs`'),
+        # triage G59a P2: what the "use node" file reaches through its own imports counts too
+        Invalid('import { sign } from "./lib/sign";\nexport const s = sign;\n',
+                files={"convex/lib/sign.ts": '"use node";\nimport { b64 } from "./b64";\nexport const sign = (s: string) => b64(s);\n',
+                       "convex/lib/b64.ts": 'export const b64 = (s: string) => Buffer.from(s).toString("base64");\n'},
+                lines=[1], message='that uses `Buffer` (convex/lib/b64.ts)'),
+        Invalid('import { client } from "./lib/mail";\nexport const c = client;\n',
+                files={"convex/lib/mail.ts": '"use node";\nimport nodemailer from "nodemailer";\n'
+                       'export const client = () => nodemailer.createTransport({});\n'},
+                lines=[1], message='that imports the package `nodemailer`', note="a package may be Node-only: nothing here tells"),
         Invalid('export const p = () => require("child_process");\n', lines=[1]),
         Invalid('import { stat } from "fs";\nimport { type Stats } from "node:fs";\nexport const one = 1;\n',
                 files={"tsconfig.json": '{\n  // keep imports as written\n  "extends": "@acme/tsconfig/base.json",\n}\n',
@@ -249,7 +281,7 @@ class NodeBuiltinWithoutUseNode(Rule):
         Invalid('export * from "./card/upload";\nexport { render } from "./pdf";\n',
                 files={"convex/card/upload.ts": '"use node";\nimport { action } from "../_generated/server";\n'
                        'export const finalize = action({ args: {}, handler: async () => null });\n',
-                       "convex/pdf.ts": '"use node";\nexport const render = () => 1;\n'},
+                       "convex/pdf.ts": '"use node";\nimport { tmpdir } from "node:os";\nexport const render = () => tmpdir();\n'},
                 lines=[1, 2], message='a "use node" module',
                 note="a re-export registers card/upload's actions again as example:*, bundled for the default runtime"),
         Invalid('export * from "./card/upload";\nexport { finalize as finish } from "./card/upload";\n',
@@ -257,14 +289,15 @@ class NodeBuiltinWithoutUseNode(Rule):
                        'export const finalize = action({ args: {}, handler: async () => null });\n'},
                 lines=[1, 2], message="registered again as `example:…`"),
         Invalid('export * from "./vendor/scraper";\nexport { Scraper } from "./vendor/scraper";\n',
-                files={"convex/vendor/scraper.ts": '"use node";\nexport class Scraper {\n  run() { return 1; }\n}\n'},
-                lines=[1, 2], message='its code (and its Node-only imports) is bundled for the default runtime; '
+                files={"convex/vendor/scraper.ts": '"use node";\nexport class Scraper {\n  run() { return process.cwd(); }\n}\n'},
+                lines=[1, 2], message='that uses `process` beyond `process.env`: its code is bundled for the default runtime; '
                 'import it only from "use node" files',
                 note="a module that registers no function: nothing is registered again"),
         Invalid('export * as upload from "./card/upload";\n',
                 files={"convex/card/upload.ts": '"use node";\nimport { action } from "../_generated/server";\n'
-                       'export const finalize = action({ args: {}, handler: async () => null });\n'},
-                lines=[1], message='its code (and its Node-only imports) is bundled for the default runtime; '
+                       'import { createHash } from "node:crypto";\n'
+                       'export const finalize = action({ args: {}, handler: async () => createHash("md5").digest("hex") });\n'},
+                lines=[1], message='that imports `node:crypto`: its code is bundled for the default runtime; '
                 'import it only from "use node" files',
                 note="a namespace re-export is one plain object, which Convex does not register: nothing is registered "
                      "again (amadad/give-care-mono's `export * as stripeActions`)"),
@@ -315,17 +348,24 @@ class NodeBuiltinWithoutUseNode(Rule):
             if tfacts is None:
                 continue
             if tfacts.has_use_node:
-                if node.parent is not None and node.parent.type == "export_statement" \
-                        and _reexports_functions(app, facts, node.parent, target):
+                reexport = node.parent is not None and node.parent.type == "export_statement"
+                registers = reexport and _reexports_functions(app, facts, node.parent, target)
+                # the directive only picks the runtime of the file's own functions: Convex bundles an
+                # imported "use node" file for the default runtime like any other, which is harmless
+                # unless its code needs Node
+                need = self._node_need(ctx, app, target)
+                if need is None and not registers:
+                    continue
+                if registers:
                     message = (f're-exports `{rel(ctx, str(target))}`, a "use node" module: its code is bundled for the '
                                f"default runtime, and the functions it re-exports are registered again as "
                                f"`{module.module_name}:…`, where they run without Node — call them under their own "
                                "module and drop the re-export")
-                elif node.parent is not None and node.parent.type == "export_statement":
-                    message = (f're-exports `{rel(ctx, str(target))}`, a "use node" module: its code (and its Node-only '
-                               'imports) is bundled for the default runtime; import it only from "use node" files')
+                elif reexport:
+                    message = (f're-exports `{rel(ctx, str(target))}`, a "use node" module that {need}: its code is '
+                               'bundled for the default runtime; import it only from "use node" files')
                 else:
-                    message = (f'imports `{rel(ctx, str(target))}`, a "use node" module; its code would be '
+                    message = (f'imports `{rel(ctx, str(target))}`, a "use node" module that {need}; its code would be '
                                "bundled for the default runtime — call it through an action instead")
                 ctx.report(facts, node, message, severity=Severity.WARNING)
                 continue
@@ -374,6 +414,44 @@ class NodeBuiltinWithoutUseNode(Rule):
         if t is None or t.kind != "file":
             return None
         return t.path
+
+    def _node_need(self, ctx, app, start: Path) -> str | None:
+        """What in `start` (a "use node" file) or in the local files it imports, however deep, needs
+        Node, as a message's words ("imports `node:fs`", "uses `Buffer` (lib/b64.ts)"); None when
+        nothing does. A package other than convex counts: nothing here tells a Node-only one
+        from one that also runs in the default runtime."""
+
+        def compute(path: Path, stack: frozenset) -> str | None:
+            facts = ctx.project.facts(path)
+            if facts is None:
+                return None
+            where = "" if path == start else f" ({rel(ctx, str(path))})"
+            targets = []
+            for spec, _node in self._imports(ctx, facts):
+                name = builtin_name(spec)
+                if name is not None:
+                    if not self._allowed(app, name):
+                        return f"imports `{spec}`{where}"
+                    continue
+                t = ctx.project.resolver.resolve(facts.path, spec)
+                if t is None:
+                    continue
+                if t.kind == "external" and t.name != "convex" and not t.name.startswith("convex/"):
+                    return f"imports the package `{t.name}`{where}"
+                if t.kind == "file" and t.path not in stack:
+                    targets.append(t.path)
+            for g in _NODE_GLOBALS:
+                if facts.global_uses_of(g):
+                    return f"uses `{g}`{where}"
+            if any(u.path[1:2] != ("env",) for u in facts.global_uses_of("process")):
+                return f"uses `process` beyond `process.env`{where}"
+            for t in targets:
+                sub = memoized(ctx, ("cvx110-need", start, t), lambda t=t: compute(t, stack | {path}))
+                if sub is not None:
+                    return sub
+            return None
+
+        return memoized(ctx, ("cvx110-need", start, start), lambda: compute(start, frozenset()))
 
     def _builtin_chain(self, ctx, app, start: Path, seen: frozenset):
         """(files from `start` to the importer, built-in name, import node) or None; memoized per file."""
