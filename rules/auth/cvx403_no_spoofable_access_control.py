@@ -161,6 +161,12 @@ class NoSpoofableAccessControl(Rule):
               '  const bot = await ctx.db.get("bots", args.botId);\n  if (!team || !bot) return null;\n'
               '  if (bot.teamId !== team._id) return { error: "not in this team" };\n'
               '  await ctx.db.patch("bots", bot._id, { name: "x" });\n}});\n'),
+        # ... and the role of the row an identity argument picks, tested before that same row
+        # is upgraded, is the state of the row acted on, not the caller's claim
+        Valid(SERVER + 'export const promote = mutation({ args: { userId: v.id("users") }, handler: async (ctx, args) => {\n'
+              '  const seat = await ctx.db.query("seats").withIndex("by_user", (q) => q.eq("userId", args.userId)).first();\n'
+              '  if (!seat) throw new Error("no seat");\n  if (seat.role === "guest") throw new Error("guests cannot be promoted");\n'
+              '  await ctx.db.patch("seats", seat._id, { role: "lead" });\n}});\n'),
         Valid(SERVER + 'const TREASURY = "0x3333333333333333333333333333333333333333";\n'
               'export const pay = mutation({ args: { walletAddress: v.string(), amount: v.number() }, handler: async (ctx, args) => {\n'
               '  if (args.walletAddress === TREASURY) {\n    await ctx.db.insert("transfers", { internal: true, amount: args.amount });\n'
@@ -583,7 +589,7 @@ def _spoofable_conditions(facts, handler, predicate, rows=()):
     value against an allow-list (`isAdmin(args.adminEmail)`)? `rows`: the handler's variables
     holding the one row a read picks, and the values it was picked by (`rows_picked`): a row
     found by an identity argument (`.eq("clerkId", args.clerkId)`) is whoever the caller named,
-    so its `_id` (or its own identity field, `me.role`) compared is that argument compared."""
+    so its `_id` compared is that argument compared."""
     if len(handler.params) < 2:
         return []
     pat = js.param_pattern(handler.params[1])
@@ -633,7 +639,7 @@ def _spoofable_conditions(facts, handler, predicate, rows=()):
             if not (SPOOFABLE.match(arg) or CLAIMED_EMAIL.match(arg) or wallet) \
                     or wallet and (signed() or not _refuses(n)):
                 continue
-            flag = FLAG.match(row_field[1] if row_field is not None else arg) is not None
+            flag = row_field is None and FLAG.match(arg) is not None
             target = (_decision(m, flag) if SPOOFABLE.match(arg) and not via_local else None) \
                 or _allow_listed(facts, m, names, whole, predicate, wallet)
             if target is None or BARE_ADDRESS.match(arg) and not _against_wallet_literal(facts, target, m) or _names_member_acted_on(facts, handler, target, m, arg, names, whole) \
@@ -647,13 +653,14 @@ def _spoofable_conditions(facts, handler, predicate, rows=()):
 
 
 def _named_row_field(m, named_rows) -> "tuple[str, str] | None":
-    """(row, field) when `m` reads the `_id` or an identity field (`role`, `isAdmin`) of a row
-    an identity argument picked (`me._id`); None otherwise."""
+    """(row, "_id") when `m` is the `_id` of a row an identity argument picked (`me._id`), the
+    identity the caller named; None otherwise. Another field of that row (`account.role ===
+    "Child"`) is the state of the row the handler acts on, not a claim about who calls."""
     chain = js.member_chain(m) if m.type == "member_expression" else None
     if chain is None or chain[0].type != "identifier" or chain[0].text not in named_rows or len(chain[1]) != 1:
         return None
     field = chain[1][0]
-    return (chain[0].text, field) if field == "_id" or SPOOFABLE.match(field) else None
+    return (chain[0].text, field) if field == "_id" else None
 
 
 def _argument_locals(facts, handler, names, whole) -> dict[str, str]:
