@@ -2,7 +2,7 @@ import re
 
 from cvxlint.project.auth import IDENTITY_ARG, allow_list_test, normalised
 from cvxlint.project.evaluate import const_value, local_const
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, reported_functions
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, reported_functions, reported_queries
 
 from .common import caller_id_advice
 
@@ -572,7 +572,7 @@ class NoSpoofableAccessControl(Rule):
                 site = sites.get(id(call))
                 return site is not None and ctx.project.access_analysis.allow_list_predicate(facts, site)
 
-            rows = app.queries.rows_picked(fn.handler)
+            rows = reported_queries(ctx, app).rows_picked(fn.handler)
             for node, arg, row in _spoofable_conditions(facts, fn.handler, predicate, rows):
                 if ctx.project.access_analysis.pinned_to_session(fn, arg):
                     continue  # the session it is authenticated by says whose `arg` this is
