@@ -778,6 +778,23 @@ class DatabaseUses:
         """The registered function whose handler is exactly `func`."""
         return self._handler_of.get(id(func)) if func is not None else None
 
+    def rows_picked(self, func: FunctionInfo) -> list[tuple[str, list[Node]]]:
+        """Variables of `func` that hold the one document a read picks, and the values it is
+        picked by: `const me = await ctx.db.query("users").withIndex("by_clerk", (q) =>
+        q.eq("clerkId", args.clerkId)).unique()` (or `.first()`) is picked by its index's `.eq`
+        values, `const doc = await ctx.db.get(id)` by its id. The row then stands for what
+        picked it: found by a value the caller chose, it is whoever the caller named."""
+        out: list[tuple[str, list[Node]]] = []
+        for ch in self.chains:
+            if ch.func is func and ch.result_var and ch.terminal in ("unique", "first") and ch.range:
+                out.append((ch.result_var, [op.value_node for op in ch.range
+                                            if op.op == "eq" and op.value_node is not None]))
+        for c in self.calls:
+            held = _held_in(c.node) if c.func is func and c.method == "get" and c.id_node is not None else None
+            if held is not None:
+                out.append((held, [c.id_node]))
+        return out
+
     def calls_of(self, fn: RegisteredFunction) -> list[DbCall]:
         """The database calls `fn` makes (its handler and the helpers it reaches), in order."""
         by_fn = self.__dict__.get("_calls_by_function")
@@ -1366,6 +1383,16 @@ class _ChainBuilder:
                 uo = _past_object_literal(_past_null_fallback(uo))
                 if uo.parent is not None and uo.parent.type == "return_statement":
                     chain.result_returned = True
+
+
+def _held_in(call: Node) -> str | None:
+    """The variable `const x = await call` (or `= call`) declares, else None."""
+    o = js.outer(call)
+    if o.parent is not None and o.parent.type == "await_expression":
+        o = js.outer(o.parent)
+    p = o.parent
+    name = p.child("name") if p is not None and p.type == "variable_declarator" and o.field == "value" else None
+    return name.text if name is not None and name.type == "identifier" else None
 
 
 def _mapped_and_returned(member: Node) -> bool:

@@ -1033,11 +1033,20 @@ def _may_check_caller(resolver: ReferenceResolver, facts: FileFacts, middleware:
 
 
 def _receiver_is(resolver: ReferenceResolver, facts: FileFacts, site: CallSite, factory: str) -> bool:
-    """Is the call's receiver the value of `<factory>()` from convex/server (`cronJobs`, `httpRouter`)?"""
+    """Is the call's receiver the value of `<factory>()` from convex/server (`cronJobs`,
+    `httpRouter`), itself or handed back by a function it went through (`withLogging(
+    httpRouter())`, special_exports.py)? Inside such a function, its parameter is the served
+    router too (a route it adds on the way)."""
+    from .special_exports import router_source, served_router_parameter
+
     callee = site.callee
     if callee is None or callee.type != "member_expression":
         return False
-    d = resolver.linker.value_of(facts, callee.child("object"))
+    receiver = js.unwrap(callee.child("object"))
+    if factory == "httpRouter" and receiver is not None \
+            and any(served_router_parameter(resolver.project, app, facts, receiver) for app in resolver.project.apps):
+        return True
+    d = resolver.linker.value_of(*router_source(resolver.linker, facts, receiver)[:2]) if receiver is not None else None
     if not isinstance(d, Def) or d.path or d.node.type != "call_expression":
         return False
     f = resolver.linker.value_of(d.facts, js.callee(d.node))

@@ -6,6 +6,11 @@ a route added to another `httpRouter()` (a module's own `const http = httpRouter
 never exported, a router made in a function) has no URL, and its handler never runs as a
 route. Rules that speak of a route's URL (who can call it, how its path matches) skip such
 routes; CVX801 reports them as ignored.
+
+The served router may reach `http.ts` through calls that hand it back: convex-helpers'
+`corsRouter(http).http`, and a project function that returns the router it is given
+(`const http = withRateLimits(httpRouter())`, one that patches `http.route` or adds routes
+of its own first). Both are the same `httpRouter()` object, so its routes are served.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ from typing import TYPE_CHECKING
 
 from ..syntax import js
 from ..syntax.tree import Node
-from .definitions import Def, ExternalDef
+from .callgraph import returned_values
+from .definitions import Def, ExternalDef, Linker
 from .facts import FileFacts
 
 if TYPE_CHECKING:
@@ -43,41 +49,109 @@ def default_export_value(project: "Project", facts: FileFacts) -> "tuple[FileFac
     return None
 
 
-def through_cors(project: "Project", facts: FileFacts, node: Node) -> "tuple[FileFacts, Node]":
+def through_cors(linker: Linker, facts: FileFacts, node: Node) -> "tuple[FileFacts, Node]":
     """(facts, node) of the router behind convex-helpers' `corsRouter(http, {...}).http`, which
     is that same `httpRouter()` object; `node` itself otherwise."""
     n = js.unwrap(node)
     prop = n.child("property") if n is not None and n.type == "member_expression" else None
     if prop is None or prop.text != "http":
         return facts, node
-    d = project.linker.value_of(facts, n.child("object"))
+    d = linker.value_of(facts, n.child("object"))
     if not isinstance(d, Def) or d.path or d.node.type != "call_expression":
         return facts, node
-    fn = project.linker.value_of(d.facts, js.callee(d.node))
+    fn = linker.value_of(d.facts, js.callee(d.node))
     args = js.call_args(d.node)
     if isinstance(fn, ExternalDef) and fn.module.startswith("convex-helpers") and fn.name == "corsRouter" and args:
         return d.facts, args[0]
     return facts, node
 
 
-def served_router(project: "Project", app: "App") -> Def | None:
-    """The value `http.ts` default-exports (through `corsRouter(http).http`), when it is a
-    definition we can read; None when the app has no `http.ts` or it exports nothing."""
+def handed_back(linker: Linker, facts: FileFacts, call: Node) -> "tuple[Def, int] | None":
+    """(the function, the parameter's index) when `call` calls a project function that returns
+    one of its parameters, the same one on every `return` (`function withLogging(http) { ...;
+    return http; }`): the call's value is that argument. An async function hands back a
+    promise, not its argument."""
+    fn = linker.value_of(facts, js.callee(call))
+    if not isinstance(fn, Def) or fn.path or not js.is_function(fn.node) or js.is_async(fn.node):
+        return None
+    info = fn.facts.function_for(fn.node)
+    indexes = set()
+    for value in returned_values(fn.node):
+        value = js.unwrap(value)
+        ref = info.lookup(value.text or "") if info is not None and value is not None and value.type == "identifier" \
+            else None
+        if ref is None or ref.kind != "param" or ref.path or ref.func is not info:
+            return None
+        indexes.add(ref.index)
+    if len(indexes) != 1:
+        return None
+    index = indexes.pop()
+    return (fn, index) if index < len(js.call_args(call)) else None
+
+
+def router_source(linker: Linker, facts: FileFacts, node: Node) -> "tuple[FileFacts, Node, list[tuple[Def, int]]]":
+    """(facts, node) of the router `node` is, through `corsRouter(http).http` and project
+    functions that hand their router argument back (`withLogging(httpRouter())`), and those
+    functions with the index of the parameter the router went through."""
+    wrappers: list[tuple[Def, int]] = []
+    for _ in range(8):
+        behind = through_cors(linker, facts, node)
+        if behind[1] is not node:
+            facts, node = behind
+            continue
+        d = linker.value_of(facts, node)
+        back = handed_back(linker, d.facts, d.node) if isinstance(d, Def) and not d.path \
+            and d.node.type == "call_expression" else None
+        if back is None:
+            break
+        wrappers.append(back)
+        facts, node = d.facts, js.call_args(d.node)[back[1]]
+    return facts, node, wrappers
+
+
+def _served(project: "Project", app: "App") -> "tuple[Def | None, list[tuple[Def, int]]]":
+    """(the router `http.ts` default-exports, the functions it went through on the way), or
+    (None, []) when the app has no `http.ts`, it exports nothing, or nothing we can read."""
     memo = app.__dict__.setdefault("_served_router", {})
     if "value" not in memo:
         http = app.special_module("http")
         exported = default_export_value(project, http.facts) if http is not None else None
-        target = project.linker.value_of(*through_cors(project, *exported)) if exported is not None else None
-        memo["value"] = target if isinstance(target, Def) else None
+        facts, node, wrappers = router_source(project.linker, *exported) if exported is not None else (None, None, [])
+        target = project.linker.value_of(facts, node) if facts is not None else None
+        memo["value"] = (target, wrappers) if isinstance(target, Def) else (None, [])
     return memo["value"]
+
+
+def served_router(project: "Project", app: "App") -> Def | None:
+    """The value `http.ts` default-exports (through `corsRouter(http).http` and functions that
+    hand their router back), when it is a definition we can read; None when the app has no
+    `http.ts` or it exports nothing."""
+    return _served(project, app)[0]
+
+
+def served_router_parameter(project: "Project", app: "App", facts: FileFacts, ident: Node) -> bool:
+    """Is `ident` (the `http` of `http.route(...)` inside a function) the parameter through
+    which the router `http.ts` serves was handed to a function that hands it back?"""
+    ref = facts.ref_of(ident) if ident.type == "identifier" else None
+    if ref is None or ref.kind != "param" or ref.path or ref.func is None:
+        return False
+    return any(fn.node is ref.func.node and index == ref.index for fn, index in _served(project, app)[1])
 
 
 def router_served(project: "Project", app: "App", facts: FileFacts, receiver: Node | None) -> bool:
     """Does Convex serve the routes added to `receiver` (the `http` of `http.route({...})`, an
-    `httpRouter()` of `app`): is it the router `http.ts` default-exports?"""
-    router = project.linker.value_of(facts, receiver) if receiver is not None else None
+    `httpRouter()` of `app`): is it the router `http.ts` default-exports, itself or as the
+    parameter of a function it went through?"""
+    if receiver is None:
+        return False
     target = served_router(project, app)
-    return isinstance(router, Def) and target is not None and router.node is target.node
+    if target is None:
+        return False
+    r = js.unwrap(receiver)
+    if r is not None and served_router_parameter(project, app, facts, r):
+        return True
+    router = project.linker.value_of(*router_source(project.linker, facts, receiver)[:2])
+    return isinstance(router, Def) and router.node is target.node
 
 
 def route_served(project: "Project", app: "App", route: "HttpRoute") -> bool:

@@ -265,6 +265,18 @@ class HttpActionRequiresAuthOrSignature(Rule):
               note="the session cookie the caller holds decides what it reaches"),
     ]
     invalid = [
+        # triage G59b P1: a project function that adds a route and hands the router back; the
+        # router it returns is the one http.ts exports, with both routes
+        Invalid(HTTP.replace("import { httpRouter }", "import { httpRouter, type HttpRouter }")
+                .replace("const http = httpRouter();\n", "") +
+                'function withAdmin(router: HttpRouter): HttpRouter {\n'
+                '  router.route({ path: "/admin/purge", method: "POST", handler: httpAction(async (ctx) => {\n'
+                '    await ctx.runMutation(internal.notes.purgeAll, {});\n    return new Response("ok");\n  }) });\n'
+                '  return router;\n}\n'
+                'const http = withAdmin(httpRouter());\n'
+                'http.route({ path: "/notes/erase", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+                '  await ctx.runMutation(internal.notes.erase, await req.json());\n  return new Response("ok");\n}) });\n'
+                'export default http;\n', path="convex/http.ts", lines=[6, 13]),
         Invalid(resend_hook('const mail = { async handleResendEventWebhook(_ctx: unknown, req: Request) {\n'
                             '  return new Response(await req.text());\n} };\n', "mail"),
                 path="convex/http.ts", lines=[9], note="the app's own method of that name checks nothing"),

@@ -2,7 +2,7 @@ import re
 
 from cvxlint.project.auth import IDENTITY_ARG, allow_list_test, normalised
 from cvxlint.project.evaluate import const_value, local_const
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, reported_functions
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, reported_functions, reported_queries
 
 from .common import caller_id_advice
 
@@ -155,6 +155,18 @@ class NoSpoofableAccessControl(Rule):
     summary = "Access decided by a caller-supplied argument such as `userId` or `role`"
 
     valid = [
+        # triage G59b P2: a row found by an argument that names no one (a slug) is no claim
+        Valid(SERVER + 'export const rename = mutation({ args: { botId: v.id("bots"), slug: v.string() }, handler: async (ctx, args) => {\n'
+              '  const team = await ctx.db.query("teams").withIndex("by_slug", (q) => q.eq("slug", args.slug)).unique();\n'
+              '  const bot = await ctx.db.get("bots", args.botId);\n  if (!team || !bot) return null;\n'
+              '  if (bot.teamId !== team._id) return { error: "not in this team" };\n'
+              '  await ctx.db.patch("bots", bot._id, { name: "x" });\n}});\n'),
+        # ... and the role of the row an identity argument picks, tested before that same row
+        # is upgraded, is the state of the row acted on, not the caller's claim
+        Valid(SERVER + 'export const promote = mutation({ args: { userId: v.id("users") }, handler: async (ctx, args) => {\n'
+              '  const seat = await ctx.db.query("seats").withIndex("by_user", (q) => q.eq("userId", args.userId)).first();\n'
+              '  if (!seat) throw new Error("no seat");\n  if (seat.role === "guest") throw new Error("guests cannot be promoted");\n'
+              '  await ctx.db.patch("seats", seat._id, { role: "lead" });\n}});\n'),
         Valid(SERVER + 'const TREASURY = "0x3333333333333333333333333333333333333333";\n'
               'export const pay = mutation({ args: { walletAddress: v.string(), amount: v.number() }, handler: async (ctx, args) => {\n'
               '  if (args.walletAddress === TREASURY) {\n    await ctx.db.insert("transfers", { internal: true, amount: args.amount });\n'
@@ -364,6 +376,13 @@ class NoSpoofableAccessControl(Rule):
                    "the caller (PDP's guardian matching)"),
     ]
     invalid = [
+        # triage G59b P2 (clawdtm's key rotation): the owner row is found by an identity argument,
+        # so comparing with its `_id` is comparing with that argument
+        Invalid(SERVER + 'export const rotateKey = mutation({ args: { botId: v.id("bots"), clerkId: v.string() }, handler: async (ctx, args) => {\n'
+                '  const me = await ctx.db.query("accounts").withIndex("by_clerk", (q) => q.eq("clerkId", args.clerkId)).unique();\n  const bot = await ctx.db.get("bots", args.botId);\n  if (!me || !bot) return null;\n'
+                '  if (bot.ownerId !== me._id) return { error: "not yours" };\n'
+                '  await ctx.db.patch("bots", bot._id, { key: crypto.randomUUID() });\n}});\n',
+                lines=[7], message="`me._id`, the row found by the argument `clerkId`"),
         # triage G53h Dandolo-Prod admin.ts: a hard-coded admin wallet asked about an argument
         Invalid(SERVER + 'const TREASURER = "0xAbCd00000000000000000000000000000000BEEF";\n'
                 'function isTreasurer(wallet?: string) {\n  return wallet?.toLowerCase() === TREASURER.toLowerCase();\n}\n'
@@ -553,19 +572,24 @@ class NoSpoofableAccessControl(Rule):
                 site = sites.get(id(call))
                 return site is not None and ctx.project.access_analysis.allow_list_predicate(facts, site)
 
-            for node, arg in _spoofable_conditions(facts, fn.handler, predicate):
+            rows = reported_queries(ctx, app).rows_picked(fn.handler)
+            for node, arg, row in _spoofable_conditions(facts, fn.handler, predicate, rows):
                 if ctx.project.access_analysis.pinned_to_session(fn, arg):
                     continue  # the session it is authenticated by says whose `arg` this is
                 public = " (a wallet address is public)" if CLAIMED_WALLET.match(arg) or BARE_ADDRESS.match(arg) else ""
-                ctx.report(facts, node, f"{describe_function(fn)} decides access with the argument `{arg}`, "
+                with_what = f"`{row}`, the row found by the argument `{arg}`," if row else f"the argument `{arg}`,"
+                ctx.report(facts, node, f"{describe_function(fn)} decides access with {with_what} "
                            f"which the caller chooses: anyone can pass someone else's value{public}; compare with the "
                            f"identity from `ctx.auth` instead: {caller_id_advice(ctx, app)}")
 
 
-def _spoofable_conditions(facts, handler, predicate):
-    """(node, argument name) for conditions in the handler built on spoofable arguments.
-    `predicate(call)`: is the call a project predicate that tests its one value against an
-    allow-list (`isAdmin(args.adminEmail)`)?"""
+def _spoofable_conditions(facts, handler, predicate, rows=()):
+    """(node, argument name, the row read or None) for conditions in the handler built on
+    spoofable arguments. `predicate(call)`: is the call a project predicate that tests its one
+    value against an allow-list (`isAdmin(args.adminEmail)`)? `rows`: the handler's variables
+    holding the one row a read picks, and the values it was picked by (`rows_picked`): a row
+    found by an identity argument (`.eq("clerkId", args.clerkId)`) is whoever the caller named,
+    so its `_id` compared is that argument compared."""
     if len(handler.params) < 2:
         return []
     pat = js.param_pattern(handler.params[1])
@@ -581,6 +605,11 @@ def _spoofable_conditions(facts, handler, predicate):
     # comparisons `_decision` reads: `const e = args.email.trim()` compared with each row's
     # email to score matches (PDP's guardian matching) decides nothing about the caller
     held = _argument_locals(facts, handler, names, whole)
+    named_rows = {}  # the row's variable -> the identity argument that picked it
+    for row, values in rows:
+        picked_by = [a for a in (_arg_name(js.unwrap(v), names, whole) for v in values) if a is not None]
+        if len(picked_by) == 1 and SPOOFABLE.match(picked_by[0]):
+            named_rows[row] = picked_by[0]
     signed_memo: list[bool] = []
 
     def signed() -> bool:
@@ -601,22 +630,37 @@ def _spoofable_conditions(facts, handler, predicate):
             via_local = arg is None and m.type == "identifier" and _arg_name(m, held, None) is not None
             if via_local:
                 arg = held[m.text]
+            row_field = _named_row_field(m, named_rows) if arg is None else None
+            if row_field is not None:
+                arg = named_rows[row_field[0]]
             if arg is None or id(m) in seen:
                 continue
             wallet = CLAIMED_WALLET.match(arg) is not None or BARE_ADDRESS.match(arg) is not None
             if not (SPOOFABLE.match(arg) or CLAIMED_EMAIL.match(arg) or wallet) \
                     or wallet and (signed() or not _refuses(n)):
                 continue
-            target = (_decision(m, FLAG.match(arg) is not None) if SPOOFABLE.match(arg) and not via_local else None) \
+            flag = row_field is None and FLAG.match(arg) is not None
+            target = (_decision(m, flag) if SPOOFABLE.match(arg) and not via_local else None) \
                 or _allow_listed(facts, m, names, whole, predicate, wallet)
             if target is None or BARE_ADDRESS.match(arg) and not _against_wallet_literal(facts, target, m) or _names_member_acted_on(facts, handler, target, m, arg, names, whole) \
                     or _rejects_only(n) and _validated_value(facts, handler, arg, names, whole):
                 continue
             seen.add(id(m))
-            if any(c is n for c, _t, _a in out):
+            if any(c is n for c, *_ in out):
                 continue  # one report per condition (`userId && doc.owner !== userId`)
-            out.append((n, target, arg))
-    return [(target, arg) for _cond, target, arg in out]
+            out.append((n, target, arg, facts.text(m) if row_field is not None else None))
+    return [(target, arg, row) for _cond, target, arg, row in out]
+
+
+def _named_row_field(m, named_rows) -> "tuple[str, str] | None":
+    """(row, "_id") when `m` is the `_id` of a row an identity argument picked (`me._id`), the
+    identity the caller named; None otherwise. Another field of that row (`account.role ===
+    "Child"`) is the state of the row the handler acts on, not a claim about who calls."""
+    chain = js.member_chain(m) if m.type == "member_expression" else None
+    if chain is None or chain[0].type != "identifier" or chain[0].text not in named_rows or len(chain[1]) != 1:
+        return None
+    field = chain[1][0]
+    return (chain[0].text, field) if field == "_id" else None
 
 
 def _argument_locals(facts, handler, names, whole) -> dict[str, str]:

@@ -1,5 +1,5 @@
 from cvxlint.project.definitions import Def, ExternalDef
-from cvxlint.project.special_exports import default_export_value, through_cors
+from cvxlint.project.special_exports import default_export_value, router_source
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, a_or_an, edits, js
 
 from .common import made_by, method_calls
@@ -63,6 +63,13 @@ class HttpRouterShape(Rule):
               'export default cors.http;\n', path="convex/http.ts", note="convex-helpers' corsRouter(http).http is that router"),
     ]
     invalid = [
+        # triage G59b P1: a router handed back by a project function is still that router;
+        # this one is not the one http.ts exports
+        Invalid('import { httpRouter, type HttpRouter } from "convex/server";\nimport { httpAction } from "../_generated/server";\n'
+                'function tagged(r: HttpRouter) { return r; }\nconst extra = tagged(httpRouter());\n'
+                'extra.route({ path: "/x", method: "GET", handler: httpAction(async () => new Response("x")) });\n',
+                path="convex/routes/extra.ts", lines=[5],
+                files={"convex/http.ts": HEAD + 'const http = httpRouter();\nexport default http;\n'}),
         Invalid(HEAD + 'const http = httpRouter();\nexport default { http };\n', path="convex/http.ts", lines=[1],
                 note="an object literal is certainly no router"),
         Invalid(HEAD + 'const http = httpRouter();\nhttp.route({ path: "/ok", method: "GET", handler: httpAction(async () => new Response("ok")) });\n',
@@ -96,7 +103,7 @@ class HttpRouterShape(Rule):
         project = ctx.project
         if module.special == "http":
             exported = default_export_value(project, facts)
-            if exported is None or (not made_by(project, *through_cors(project, *exported), "httpRouter")
+            if exported is None or (not made_by(project, *router_source(project.linker, *exported)[:2], "httpRouter")
                                     and _certainly_no_router(project, *exported)):
                 ctx.report(facts, (0, 0), "`http.ts` must `export default` the router made with `httpRouter()`; "
                                           "Convex serves no HTTP routes without it")

@@ -70,6 +70,14 @@ class HttpRouteValidity(Rule):
                    files={"convex/http.ts": HEAD + 'http.route({ path: "/ok", method: "GET", handler: h });\n'
                                             'export default http;\n'})]
     invalid = [
+        # triage G59b P1: the router went through a project function that hands it back
+        Invalid(HEAD.replace("const http = httpRouter();", 'import { logRoutes } from "./lib/log";\n'
+                             'const http = logRoutes(httpRouter());') +
+                'http.route({ path: "/b", method: "GET", handler: h });\nhttp.route({ path: "/b", method: "GET", handler: h });\n'
+                'export default http;\n', path="convex/http.ts", lines=[7],
+                files={"convex/lib/log.ts": 'import type { HttpRouter } from "convex/server";\n'
+                       'export const logRoutes = (http: HttpRouter) => {\n  const add = http.route.bind(http);\n'
+                       '  http.route = (spec) => { console.log(spec); add(spec); };\n  return http;\n};\n'}),
         # the router compares the method exactly; a lower-case one is not the same route as its
         # upper-case twin (both lines are reported, neither as a duplicate)
         Invalid(HEAD + 'http.route({ path: "/ping", method: "get" as any, handler: h });\n'
