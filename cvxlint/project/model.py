@@ -222,20 +222,17 @@ class ConvexModule:
 
     @property
     def test_harness_uses(self) -> list[tuple[Node, str]]:
-        """What in this module only a test runner can load, each as (node, what it is): a value
-        import of a test runner's package (`import { convexTest } from "convex-test"`, `import
-        "@testing-library/jest-dom"`; type-only imports are erased) and a call of Vite's
-        `import.meta.glob` at module scope (undefined wherever Convex imports the module).
+        """What in this module only a test runner can load, each as (node, what it is): an
+        import of a test runner's package that bundling keeps (`import { convexTest } from
+        "convex-test"`, `import "@testing-library/jest-dom"`; not type-only or unused ones)
+        and a call of Vite's `import.meta.glob` at module scope (undefined wherever Convex
+        imports the module).
         Test setup left in the functions dir under a one-dot name, which the bundler deploys."""
         facts = self.facts
-        out: list[tuple[Node, str]] = []
-        seen: set[int] = set()
-        for imp in facts.imports:
-            stmt = js.enclosing(imp.node, {"import_statement"}) or imp.node
-            if not imp.type_only and is_test_runner_package(imp.source) and id(stmt) not in seen \
-                    and stmt.type == "import_statement":
-                seen.add(id(stmt))
-                out.append((stmt, f"`{imp.source}`"))
+        # the imports bundling keeps: not `import type`, nor in TypeScript one whose names are
+        # never used as values (an auto-import left over), which the compiler drops
+        out: list[tuple[Node, str]] = [(stmt, f"`{source}`") for source, stmt in self.app.project.bundled_imports(facts)
+                                       if is_test_runner_package(source)]
         for site in facts.module_calls:
             if site.path == ("glob",) and site.callee is not None and site.callee.type == "member_expression":
                 obj = js.unwrap(site.callee.child("object"))

@@ -14,7 +14,8 @@ class NoIoAtImportTime(Rule):
     Also test setup in an entry point (a one-dot name the bundler deploys, such as
     `convex/test-setup.ts`): a module-scope `import.meta.glob(...)`, Vite's, undefined when
     Convex imports the module, and a value import of a test runner's package (`vitest`,
-    `convex-test`, `@testing-library/*`, `jest`, `@edge-runtime/vm`), whose Node imports
+    `convex-test`, `@testing-library/*`, `jest`, `@edge-runtime/vm`; not one TypeScript drops
+    as unused), whose Node imports
     fail the bundle of the default runtime and which, in a `"use node"` file (a warning
     there), puts test code on the deployment. Files with two dots (`setup.test.ts`) are not
     deployed and are left alone.
@@ -46,10 +47,12 @@ class NoIoAtImportTime(Rule):
               'export const setup = () => convexTest(schema, modules);\n'
               'export function ok(x: unknown) { expect(x).toBeTruthy(); }\n',
               path="convex/test.setup.ts", note="two dots: the bundler skips the file"),
-        Valid('import type { Mock } from "vitest";\nimport { query } from "./_generated/server";\n'
+        Valid('import type { Mock } from "vitest";\nimport { createExpect } from "vitest";\n'
+              'import { query } from "./_generated/server";\n'
               'export type Spy = Mock;\nexport function lazyModules() { return import.meta.glob("./*.ts"); }\n'
               'export const one = query({ args: {}, handler: async () => 1 });\n',
-              note="a type-only import, and `import.meta.glob` in a function Convex never calls"),
+              note="a type-only import, an unused one (TypeScript drops both), and `import.meta.glob` in a "
+                   "function Convex never calls"),
         Valid('import { internalAction } from "./_generated/server";\n'
               'export const load = internalAction({ args: {}, handler: async () => (await fetch("https://x.dev")).json() });\n'),
     ]
