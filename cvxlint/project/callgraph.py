@@ -664,3 +664,157 @@ def _on_deployment(facts: FileFacts, cond, depth: int = 0):
         init = const_value(facts, cond)
         return _on_deployment(facts, init, depth + 1) if init is not None else None
     return None
+
+
+# --- code a literal argument turns off -----------------------------------------------------------
+# A helper shared by queries and mutations often writes only when asked to:
+# `getUser(ctx, { createIfMissing = false })` returns before its `ctx.db.insert` unless the flag
+# is set, and every query passes `{ createIfMissing: false }` (or leaves it out, or hands on its
+# own option that its callers set so). With the literal each call in the handler's reach gives,
+# the guard decides: the write is dead for that handler. Any other value (a variable, an
+# argument, a spread) keeps the code live.
+
+_UNSET = object()  # an argument or option left out: `undefined`, so its default applies
+_MAX_FLAG_DEPTH = 4
+
+
+def turned_off_by_arguments(graph: CallGraph, reach: list[Reached], r: Reached, node) -> bool:
+    """Does a guard around `node` in `r.func` (`if (!opts.create) return`, `if (flag) {...}`)
+    on a parameter fail at every call the functions of `reach` (one handler's) make, by the
+    literal each passes, directly or through its own callers' literals?"""
+    for cond, holds in js.guarding_conditions(node):
+        cond = js.unwrap(cond)
+        while cond is not None and cond.type == "unary_expression" and cond.has_tok("!") and cond.children:
+            cond, holds = js.unwrap(cond.children[0]), not holds
+        flag = _flag_of(r.facts, cond)
+        if flag is None:
+            continue
+        values = _param_values(graph, reach, flag, 0)
+        if values is not None and values and all(_truthy(v) != holds for v in values):
+            return True
+    return False
+
+
+def _truthy(v) -> bool:
+    return v is not _UNSET and bool(v)
+
+
+def _flag_of(facts: FileFacts, expr):
+    """(function, parameter index, option key or None, default literal) when `expr` reads a
+    parameter as it was passed: `flag`, `opts.flag`, `opts?.flag`, a name destructured from
+    the parameter list (`{ flag = false }`) or from the parameter in a `const` (`const { flag =
+    false } = opts ?? {}`); None otherwise, and for a name the function assigns."""
+    if expr is None:
+        return None
+    if expr.type == "member_expression":
+        chain = js.member_chain(expr)
+        if chain is None or len(chain[1]) != 1 or chain[0].type != "identifier":
+            return None
+        ref = facts.ref_of(chain[0])
+        if ref is None or ref.kind != "param" or ref.path or ref.func is None:
+            return None
+        return ref.func, ref.index, chain[1][0], _UNSET
+    if expr.type not in ("identifier", "shorthand_property_identifier"):
+        return None
+    ref = facts.ref_of(expr)
+    if ref is None or ref.func is None or _assigned(facts, ref.func, ref.name):
+        return None
+    if ref.kind == "param" and len(ref.path) <= 1 and ref.index < len(ref.func.params):
+        pattern = ref.func.params[ref.index]
+        if not ref.path:  # `flag = false`
+            return ref.func, ref.index, None, _default_of(pattern.child("value"))
+        return ref.func, ref.index, ref.path[0], _pattern_default(js.param_pattern(pattern), ref.path[0])
+    if ref.kind == "local" and ref.func.body is not None:
+        for decl in facts.module.nodes_in(ref.func.body, "variable_declarator"):
+            pat = decl.child("name")
+            if js.enclosing_function(decl) is not ref.func.node or pat is None or pat.type != "object_pattern" \
+                    or decl.parent is None or not decl.parent.has_tok("const"):
+                continue
+            if not any(name == ref.name and path == [name] for name, _n, path in js.pattern_names(pat)):
+                continue
+            source = js.unwrap(decl.child("value"))
+            if source is not None and source.type == "binary_expression" and (source.has_tok("??") or source.has_tok("||")):
+                empty = js.unwrap(source.child("right"))  # `opts ?? {}`: the options, or none
+                if empty is None or empty.type != "object" or js.object_props(empty):
+                    return None
+                source = js.unwrap(source.child("left"))
+            whole = _flag_of(facts, source) if source is not None and source.type == "identifier" else None
+            if whole is None or whole[2] is not None:
+                return None
+            return whole[0], whole[1], ref.name, _pattern_default(pat, ref.name)
+    return None
+
+
+def _assigned(facts: FileFacts, func: FunctionInfo, name: str) -> bool:
+    if func.body is None:
+        return True
+    for n in facts.module.nodes_in(func.body, "assignment_expression"):
+        left = n.child("left")
+        if left is not None and left.type == "identifier" and left.text == name:
+            return True
+    return False
+
+
+def _default_of(value):
+    """A default value's literal (`_UNSET`: no default, `...`: not a literal)."""
+    if value is None or js.is_undefined(value):
+        return _UNSET
+    return js.literal_value(value)
+
+
+def _pattern_default(pat, key: str):
+    """The default a destructuring pattern gives `key` (`{ key = false }`): a literal,
+    `_UNSET` when it gives none, `...` when it is not a literal."""
+    if pat is None:
+        return ...
+    for c in pat.children:
+        if c.type == "object_assignment_pattern":
+            left = c.child("left")
+            if left is not None and left.text == key:
+                return _default_of(c.child("right"))
+    return _UNSET
+
+
+def _param_values(graph: CallGraph, reach: list[Reached], flag, depth: int) -> set | None:
+    """The values parameter `flag` (an option of it when it names a key) takes at the calls of
+    its function from `reach`, defaults applied; None when one of them is not a literal, or the
+    function is reached other than by a call we can read."""
+    func, index, key, default = flag
+    if depth > _MAX_FLAG_DEPTH or default is ...:
+        return None
+    entered = [x for x in reach if x.func is func]
+    calls = [(x.facts, site) for x in reach for site in x.func.all_calls()
+             if (found := graph.callee(x.facts, site)) is not None and found[1] is func]
+    called = {id(site) for _f, site in calls}
+    if not calls or not entered or any(not x.via or id(x.via[-1][1]) not in called for x in entered):
+        return None
+    out: set = set()
+    for facts, site in calls:
+        args = js.call_args(site.node)
+        if any(a.type == "spread_element" for a in args[: index + 1]):
+            return None
+        arg = js.unwrap(args[index]) if index < len(args) else None
+        if key is not None and arg is not None and not js.is_undefined(arg):
+            if arg.type != "object" or any(p.spread or p.key is None for p in js.object_props(arg)):
+                return None
+            arg = js.final_entry(arg, key)  # None: the option left out
+        values = _values(graph, reach, facts, arg, depth)
+        if values is None:
+            return None
+        out |= {default if v is _UNSET else v for v in values}
+    return out
+
+
+def _values(graph: CallGraph, reach: list[Reached], facts: FileFacts, expr, depth: int) -> set | None:
+    expr = js.unwrap(expr) if expr is not None and expr.type != "shorthand_property_identifier" else expr
+    if expr is None or js.is_undefined(expr):
+        return {_UNSET}
+    v = js.literal_value(expr)
+    if v is not ...:
+        return {v}
+    flag = _flag_of(facts, expr)
+    if flag is not None:
+        return _param_values(graph, reach, flag, depth + 1)
+    init = const_value(facts, expr) if expr.type == "identifier" else None
+    v = js.literal_value(init) if init is not None else ...
+    return {v} if v is not ... else None

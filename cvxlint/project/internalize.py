@@ -64,8 +64,10 @@ def make_internal(project: "Project", fn: "RegisteredFunction") -> Internalizing
         return None
     rewrites: dict[str, tuple[FileFacts, list]] = {}
     for u in uses:
-        if u.language == "server" and u.namespace == "name":
-            continue  # `ctx.runQuery("orders:total")`: server code reaches internal functions by name too
+        if u.language in ("server", "cli") and u.namespace == "name":
+            # `ctx.runQuery("orders:total")`, `npx convex run orders:total`: server code and the
+            # admin key reach internal functions by name too
+            continue
         root = _api_root(u)
         if root is None:
             return None

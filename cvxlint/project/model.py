@@ -67,6 +67,19 @@ MAX_FILE_BYTES_DEFAULT = 2_000_000
 # `reviews.testimonials.ts` names no test.
 _TEST_NAME_SEGMENT = re.compile(r"(tests?|testing)([-_]?(fns?|functions?|utils?|helpers?|kit|support|data|setup))?"
                                 r"|specs?|fixtures?|mocks?|stubs?|fakes?|stories|story|e2e|bench", re.IGNORECASE)
+# Packages only a test runner loads. convex-test imports `node:async_hooks` and vitest's chunks
+# `node:fs`, `node:url` & co.: bundled into a deployed module of the default runtime they fail
+# the push; in a "use node" one they put test code on the deployment.
+TEST_RUNNER_PACKAGES = ("vitest", "@vitest/*", "convex-test", "@testing-library/*", "jest", "@jest/*",
+                        "@edge-runtime/vm")
+
+
+def is_test_runner_package(source: str) -> bool:
+    for pkg in TEST_RUNNER_PACKAGES:
+        if pkg.endswith("/*") and source.startswith(pkg[:-1]) or source == pkg or source.startswith(pkg + "/"):
+            return True
+    return False
+
 
 # a quoted module name ending with the `:` that starts its functions' names: `"testing_helpers:"`
 _MODULE_PREFIX = re.compile(rb"""(["'`])([A-Za-z0-9_][A-Za-z0-9_./-]*):\1""")
@@ -206,6 +219,26 @@ class ConvexModule:
                     and p.value.text == local and facts.ref_of(p.value) is None for p in js.object_props(value)):
                 return e.name
         return None
+
+    @property
+    def test_harness_uses(self) -> list[tuple[Node, str]]:
+        """What in this module only a test runner can load, each as (node, what it is): an
+        import of a test runner's package that bundling keeps (`import { convexTest } from
+        "convex-test"`, `import "@testing-library/jest-dom"`; not type-only or unused ones)
+        and a call of Vite's `import.meta.glob` at module scope (undefined wherever Convex
+        imports the module).
+        Test setup left in the functions dir under a one-dot name, which the bundler deploys."""
+        facts = self.facts
+        # the imports bundling keeps: not `import type`, nor in TypeScript one whose names are
+        # never used as values (an auto-import left over), which the compiler drops
+        out: list[tuple[Node, str]] = [(stmt, f"`{source}`") for source, stmt in self.app.project.bundled_imports(facts)
+                                       if is_test_runner_package(source)]
+        for site in facts.module_calls:
+            if site.path == ("glob",) and site.callee is not None and site.callee.type == "member_expression":
+                obj = js.unwrap(site.callee.child("object"))
+                if obj is not None and obj.type == "meta_property":
+                    out.append((site.node, "`import.meta.glob`"))
+        return sorted(out, key=lambda u: u[0].start)
 
     @cached_property
     def for_tests_only(self) -> bool:

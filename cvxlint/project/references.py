@@ -24,7 +24,8 @@ A Convex function is named by a *reference*:
            the functions directory that its modules import (bundled with them);
   client   TS/JS outside the functions directories (see clients.py);
   python   the `convex` PyPI client and raw HTTP API calls (see python_client.py);
-  test     files that look like tests (`*.test.ts`, `__tests__/`), wherever they are.
+  test     files that look like tests (`*.test.ts`, `__tests__/`), wherever they are;
+  cli      `convex run module:fn` in package.json scripts (see script_calls.py).
 
 `App.callers(fn)` then answers "who calls this function?" across all of them.
 """
@@ -48,6 +49,7 @@ from .component_clients import (COMPONENT_HOWS, DISPATCH_NAMES, ENQUEUE_METHODS,
 from .callgraph import _awaited, returned_new, returned_values
 from .definitions import Def, ExternalDef, NamespaceDef, loaded_module
 from .facts import CallSite, FileFacts, FunctionInfo
+from .script_calls import script_calls
 from .discover import client_sources, is_server_side_path, is_test_file
 from .python_prefilter import METHOD_KIND
 
@@ -148,7 +150,8 @@ def canonical_name(name: str) -> str | None:
 class FunctionUse:
     """One place that names a Convex function."""
 
-    language: str  # "server" | "client" | "python" | "test"
+    # "cli": `convex run` in a package.json script (admin: it may call internal functions)
+    language: str  # "server" | "client" | "python" | "test" | "cli"
     how: str  # runQuery runMutation runAction runAfter runAt cron http useQuery query ... reference
     path: str  # the file
     start: int  # the reference (argument, name string) — where findings point
@@ -680,6 +683,7 @@ class CallIndex:
                 s, e = (call.name_start, call.name_end) if call.name_node is not None else (call.start, call.end)
                 index._add(FunctionUse(lang, call.method, str(path), s, e, ref, METHOD_KIND.get(call.method),
                                        app=app, py_call=call, py_facts=pf))
+        _add_script_calls(index, project)
         index._link(project)
         return index
 
@@ -715,6 +719,20 @@ class CallIndex:
                     if fn.is_public and fn.identifier and fn.identifier.startswith(u.ref.name or "") \
                             and (u.expects is None or fn.kind == u.expects):
                         self._by_target.setdefault(id(fn), []).append(replace(u, target=fn, candidate=True))
+
+
+def _add_script_calls(index: CallIndex, project: "Project") -> None:
+    """`convex run module:fn` in the scripts of each app's package.json, and of the workspace
+    root's when it holds one app only (a monorepo's root scripts may run any of its apps):
+    calls by name, with the admin key (script_calls.py)."""
+    apps = [a for a in project.apps if not a.layout.is_component]
+    manifests = {a.root / "package.json": a for a in apps}
+    if len(apps) == 1:
+        manifests.setdefault(project.workspace.scan_root / "package.json", apps[0])
+    for path, app in manifests.items():
+        for call in script_calls(path):
+            index._add(FunctionUse("cli", "convex run", str(path), call.start, call.end,
+                                   FunctionRef("name", (), None, name=call.name), app=app, line_no=call.line))
 
 
 def _by_name_linked(project: "Project", use: FunctionUse) -> FunctionUse | None:

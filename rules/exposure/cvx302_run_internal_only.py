@@ -77,6 +77,16 @@ class RunInternalOnly(Rule):
               note="Convex Auth's signIn is registered by the package: there is no internal one to use"),
     ]
     invalid = [
+        # triage G59c P3: `convex run` in a script reaches the function by name once it is internal
+        Invalid(API_HEADER + 'export const refresh = action({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.runMutation(api.example.recount, {});\n}});\n'
+                'export const recount = mutation({ args: {}, handler: async () => null });\n',
+                lines=[5], files={"package.json": '{ "scripts": { "recount": "npx convex run example:recount" } }\n'},
+                output=API_HEADER.replace("mutation, query }", "query }").replace("{ api, internal }", "{ internal }")
+                + 'export const refresh = action({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.runMutation(internal.example.recount, {});\n}});\n'
+                'export const recount = internalMutation({ args: {}, handler: async () => null });\n',
+                note="a package.json script that runs it with `npx convex run` keeps working: the fix stays"),
         Invalid(API_HEADER + 'const SENDERS = { mail: api.example.sendMail, sms: api.example.sendSms } as const;\n'
                 'export const notify = action({ args: { via: v.string() }, handler: async (ctx, { via }) => {\n'
                 '  await ctx.runAction(SENDERS[via as keyof typeof SENDERS], {});\n}});\n'

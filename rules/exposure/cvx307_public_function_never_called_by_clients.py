@@ -22,8 +22,9 @@ class PublicFunctionNeverCalledByClients(Rule):
     ## What it does
     In apps where at least one client calls Convex (frontend TS/JS outside the functions
     directory, or Python), flags public functions that server code references (`api.x.y` in
-    `ctx.run*`, the scheduler, crons, or anywhere else in the functions directory) while no
-    client references them. The finding names every server reference. Apps without any
+    `ctx.run*`, the scheduler, crons, or anywhere else in the functions directory) or a
+    `convex run` command in the scripts of a package.json (it calls with the admin key,
+    internal functions too) while no client references them. The finding names every server reference. Apps without any
     client code, and components, are not checked, so a backend-only repository is not
     flooded.
 
@@ -133,6 +134,18 @@ class PublicFunctionNeverCalledByClients(Rule):
                    "typed by a parameter"),
     ]
     invalid = [
+        # triage G59c P3: seed and reset scripts call with the admin key, which runs internal functions too
+        Invalid(SERVER + 'export const list = query({ args: {}, handler: async () => [] });\n'
+                'export const reset = mutation({ args: {}, handler: async () => {} });\n'
+                'export const seed = mutation({ args: {}, handler: async () => {} });\n'
+                'export const go = action({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.runMutation(api.example.seed, {});\n}});\n',
+                files={"src/List.tsx": CLIENT,
+                       "package.json": '{\n  "name": "notes",\n  "scripts": {\n'
+                       '    "reset": "npx convex run example:reset --prod",\n'
+                       '    "seed": "pnpm exec convex run --push example:seed \'{\\"rows\\": 3}\'"\n  }\n}\n'},
+                lines=[4, 5], message="`convex run` (package.json:",
+                note="`convex run` in a package.json script, alone or with a server reference: internal is enough"),
         Invalid(SERVER + 'export const list = query({ args: {}, handler: async () => [] });\n'
                 'export const credit = mutation({ args: {}, handler: async () => {} });\n'
                 'export const go = action({ args: {}, handler: async (ctx) => {\n'
@@ -186,10 +199,14 @@ class PublicFunctionNeverCalledByClients(Rule):
             uses = app.callers(fn)
             if any(u.is_client for u in uses):
                 continue
-            server = [u for u in uses if u.language == "server"]
+            # `convex run` in a package.json script calls with the admin key: internal is enough
+            server = [u for u in uses if u.language in ("server", "cli")]
             if not server:
                 continue
+            who = "server code" if all(u.language == "server" for u in server) else \
+                "`convex run` in package.json scripts" if all(u.language == "cli" for u in server) else \
+                "server code and `convex run` in package.json scripts"
             ctx.report(fn.facts, name_node(fn),
-                       f"{describe_function(fn)} is public, but only server code references it "
+                       f"{describe_function(fn)} is public, but only {who} {'reference' if ' and ' in who else 'references'} it "
                        f"({describe_uses(ctx, server)}); no client in this repository calls it — make it internal",
                        related=use_related(ctx, server, "referenced here"))

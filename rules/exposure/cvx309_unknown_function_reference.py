@@ -72,8 +72,8 @@ class UnknownFunctionReference(Rule):
     scheduler, crons), in clients (`useQuery`, client methods, Next.js helpers, string names
     in untyped clients, also held in a constant or in the app's own map of names, or given
     to `.query/.mutation/.action` of a client held in a field typed `any`, when the name's
-    module is one of the app's) and in
-    tests, and requests to the HTTP API, `fetch(`${url}/api/query`, { body: JSON.stringify({
+    module is one of the app's), in
+    tests, in `convex run module:fn` commands of package.json scripts, and requests to the HTTP API, `fetch(`${url}/api/query`, { body: JSON.stringify({
     path: "x:y", args }) })`) — against the app's modules and their exports: a module that does not exist, or a
     module that exports nothing by that name, is flagged with the closest existing name.
     Python calls have their own rule (CVXP02). A reference that names a module or a folder
@@ -114,6 +114,13 @@ class UnknownFunctionReference(Rule):
     summary = "Function reference naming a function the app does not have (hidden by `@ts-ignore`, JS, string names)"
 
     valid = [
+        Valid('{\n  "description": "try npx convex run nothing:here",\n'
+              '  "scripts": {\n    "seed": "pnpm exec convex run seed:populate --watch",\n'
+              '    "limits": "npx convex run --component rateLimiter lib:resetAll",\n'
+              '    "peek": "npx convex run --inline-query \'await ctx.db.query(\\"t\\").first()\'"\n'
+              '  }\n}\n',
+              path="package.json", files={"convex/seed.ts": SERVER + 'export const populate = mutation({ args: {}, handler: async () => {} });\n'},
+              note="a name the app has, a component's function, an inline query, and text that is no script"),
         Valid(LEGACY_SUITE, path="tests/admin.test.ts", files={**AGENTS, **ROUTED_NAMES},
               note="the project maps `admin_users:` names to `admin/users:` itself (opencom's vitest setup file)"),
         Valid('import { ConvexHttpClient } from "convex/browser";\nimport { internal } from "../convex/_generated/api";\n'
@@ -181,6 +188,14 @@ class UnknownFunctionReference(Rule):
               note="two apps have a module `boards`: which one the client talks to cannot be told"),
     ]
     invalid = [
+        # triage G59c P3: a reset script naming a module that is gone
+        Invalid('{\n  "scripts": {\n'
+                '    "seed": "bunx convex run --prod seed:populate",\n'
+                '    "reset": "npx convex run admin:wipe \'{}\' && npm run seed",\n'
+                '    "demo": "convex run --deployment-name dev seed:populateDemo"\n  }\n}\n',
+                path="package.json", files={"convex/seed.ts": SERVER + 'export const populate = mutation({ args: {}, handler: async () => {} });\n'},
+                lines=[4, 5], message='names no function of this app',
+                note="`convex run` in package.json scripts, behind `npx`, `bunx` or on the PATH"),
         Invalid(OPEN_BOARD.replace("{imports}", 'import type { Id } from "@backend/_generated/dataModel";\n')
                 .replace("{name}", "sketches:open"), path="apps/site/src/open.ts", files=BOARDS, lines=[5],
                 message="`sketches` exports no function `open`",

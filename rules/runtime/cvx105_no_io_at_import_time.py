@@ -11,6 +11,15 @@ class NoIoAtImportTime(Rule):
     `setInterval` in entry points of the functions directory. In `"use node"` files the
     finding is a warning (Node evaluates modules differently), elsewhere an error.
 
+    Also test setup in an entry point (a one-dot name the bundler deploys, such as
+    `convex/test-setup.ts`): a module-scope `import.meta.glob(...)`, Vite's, undefined when
+    Convex imports the module, and a value import of a test runner's package (`vitest`,
+    `convex-test`, `@testing-library/*`, `jest`, `@edge-runtime/vm`; not one TypeScript drops
+    as unused), whose Node imports
+    fail the bundle of the default runtime and which, in a `"use node"` file (a warning
+    there), puts test code on the deployment. Files with two dots (`setup.test.ts`) are not
+    deployed and are left alone.
+
     ## Why is this bad?
     Convex analyses every module at deploy time; async operations and syscalls at import
     time throw "... unsupported at import time" and the push fails.
@@ -32,10 +41,34 @@ class NoIoAtImportTime(Rule):
     summary = "Top-level `await`/`fetch`/timers in a Convex module"
 
     valid = [
+        Valid('/// <reference types="vite/client" />\nimport { convexTest } from "convex-test";\n'
+              'import { expect } from "vitest";\nimport schema from "./schema";\n'
+              'const modules = import.meta.glob("./**/!(*.*.*)*.*s");\n'
+              'export const setup = () => convexTest(schema, modules);\n'
+              'export function ok(x: unknown) { expect(x).toBeTruthy(); }\n',
+              path="convex/test.setup.ts", note="two dots: the bundler skips the file"),
+        Valid('import type { Mock } from "vitest";\nimport { createExpect } from "vitest";\n'
+              'import { query } from "./_generated/server";\n'
+              'export type Spy = Mock;\nexport function lazyModules() { return import.meta.glob("./*.ts"); }\n'
+              'export const one = query({ args: {}, handler: async () => 1 });\n',
+              note="a type-only import, an unused one (TypeScript drops both), and `import.meta.glob` in a "
+                   "function Convex never calls"),
         Valid('import { internalAction } from "./_generated/server";\n'
               'export const load = internalAction({ args: {}, handler: async () => (await fetch("https://x.dev")).json() });\n'),
     ]
     invalid = [
+        # triage G59c P2 (openagent test-setup.ts): convex-test's module list, left in convex/
+        Invalid('/// <reference types="vite/client" />\nimport { convexTest } from "convex-test";\n'
+                'import { expect, type Mock } from "vitest";\nimport type { TestConvex } from "convex-test";\n'
+                'import schema from "./schema";\n'
+                'export const modules = import.meta.glob("./**/*.ts");\n'
+                'export const setup = () => convexTest(schema, modules);\n'
+                'export function ok(x: unknown) { expect(x).toBeTruthy(); }\n',
+                path="convex/testSetup.ts", lines=[2, 3, 6], message="a test helper in the functions dir is deployed",
+                note="the module list and test packages in a one-dot name (a type-only import is erased)"),
+        Invalid('"use node";\nimport "@testing-library/jest-dom";\nexport const x = 1;\n',
+                path="convex/__tests__/setup.ts", lines=[2], message="puts test code on the deployment",
+                note="`__tests__` is no skipped folder; in a \"use node\" file a warning"),
         Invalid('export const config = await (await fetch("https://cfg.example.com")).json();\n', lines=[1]),
         Invalid('setInterval(() => console.log("tick"), 1000);\nexport const x = 1;\n', lines=[1]),
     ]
@@ -58,3 +91,14 @@ class NoIoAtImportTime(Rule):
                 ctx.report(facts, site.node,
                            f"`{site.global_name}` at module scope runs when Convex imports the module; this fails at deploy time",
                            severity=sev)
+        # test setup under a name the bundler deploys (`test-setup.ts`, not `setup.test.ts`)
+        move = ("a test helper in the functions dir is deployed: name it with two dots (`setup.test.ts`, "
+                "which the bundler skips) or move it out of the functions dir")
+        for node, what in module.test_harness_uses:
+            if what == "`import.meta.glob`":
+                ctx.report(facts, node, f"{what} is Vite's, undefined when Convex imports the module: the push fails; {move}")
+            else:
+                ctx.report(facts, node,
+                           f"{what} is a test runner's package, bundled into this deployed module: "
+                           + ("it puts test code on the deployment" if sev else "its Node imports fail the push")
+                           + f"; {move}", severity=sev)

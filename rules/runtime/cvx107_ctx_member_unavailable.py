@@ -1,4 +1,4 @@
-from cvxlint.project.callgraph import KINDS_WITH_MEMBER, kind_can_run, runs_on_deployment
+from cvxlint.project.callgraph import KINDS_WITH_MEMBER, kind_can_run, runs_on_deployment, turned_off_by_arguments
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, functions_reaching_reported, js
 
 SERVER = ('import { query, mutation, action, httpAction } from "./_generated/server";\n'
@@ -81,7 +81,10 @@ class CtxMemberUnavailable(Rule):
     customization cannot be read are skipped. Code of a helper behind a test of the ctx is
     flagged only for the kinds that pass the test: `"scheduler" in ctx` or `"runMutation" in
     ctx` keeps queries out, `"db" in ctx` keeps actions out but not queries (whose `ctx.db`
-    cannot write).
+    cannot write). So is code behind a test of the helper's own parameter that every call on
+    the function's way passes a literal failing it: `if (!createIfMissing) return null` before
+    an insert, with `{ createIfMissing: false }` at each call (the option left out with a `false`
+    default, or handed on from a caller's own option set so, counts too).
 
     A use in a helper is reported once, at the helper, naming the functions that reach it
     (their calls are related locations): one permission helper that 66 queries call is one
@@ -191,8 +194,37 @@ class CtxMemberUnavailable(Rule):
               '  return id;\n}});\n',
               note="the bundler makes `process.env.NODE_ENV` \"production\" on every deployment: code under "
                    "`=== \"test\"`, `!== \"production\"` (also through a const, or after an early return) never runs there"),
+        # triage G59c P1 (flpilot): the write runs only when a caller asks for it, and no query does
+        Valid(SERVER + 'async function memberId(ctx: any, opts?: { create?: boolean }) {\n'
+              '  const { create = false } = opts ?? {};\n  const who = await ctx.auth.getUserIdentity();\n'
+              '  const row = await ctx.db.query("members").withIndex("by_sub", (q: any) => q.eq("sub", who.subject)).unique();\n'
+              '  if (row) return row._id;\n  if (!create) return null;\n'
+              '  return await ctx.db.insert("members", { sub: who.subject });\n}\n'
+              'async function requireStaff(ctx: any, { create = true }: { create?: boolean } = {}) {\n'
+              '  const id = await memberId(ctx, { create });\n  if (!id) throw new Error("no member");\n  return id;\n}\n'
+              'async function touch(ctx: any, id: any, write: boolean) {\n  if (write) await ctx.db.patch(id, { seen: 1 });\n}\n'
+              'export const mine = query({ args: {}, handler: async (ctx) => await memberId(ctx, { create: false }) });\n'
+              'export const anyone = query({ args: {}, handler: async (ctx) => await memberId(ctx) });\n'
+              'export const staff = query({ args: {}, handler: async (ctx) => {\n'
+              '  const id = await requireStaff(ctx, { create: false });\n  await touch(ctx, id, false);\n  return id;\n}});\n'
+              'export const join = mutation({ args: {}, handler: async (ctx) => {\n'
+              '  const id = await requireStaff(ctx);\n  await touch(ctx, id, true);\n  return id;\n}});\n',
+              note="a write behind `if (!create) return` (or `if (write)`) that every query call turns off: "
+                   "`{ create: false }`, the option left to its `false` default, or handed on from the caller's own"),
     ]
     invalid = [
+        Invalid(SERVER + 'async function memberId(ctx: any, opts?: { create?: boolean }) {\n'
+                '  const { create = false } = opts ?? {};\n  const who = await ctx.auth.getUserIdentity();\n'
+                '  if (!create) return null;\n'
+                '  return await ctx.db.insert("members", { sub: who.subject });\n}\n'
+                'async function requireStaff(ctx: any, { create = true }: { create?: boolean } = {}) {\n'
+                '  return await memberId(ctx, { create });\n}\n'
+                'export const viaDefault = query({ args: {}, handler: async (ctx) => await requireStaff(ctx) });\n'
+                'export const asked = query({ args: { c: v.boolean() }, handler: async (ctx, { c }) => await memberId(ctx, { create: c }) });\n'
+                'export const both = query({ args: {}, handler: async (ctx) => {\n'
+                '  await memberId(ctx, { create: false });\n  return await requireStaff(ctx, { create: false, ...{} });\n}});\n',
+                lines=[7], message="reached from 3 queries",
+                note="a query that leaves a `true` default in place, passes an argument, or a spread: the write may run"),
         # triage G51b P1: one finding at the shared helper, not one per query that calls it
         Invalid('export async function ensureProfile(ctx: any, sub: string) {\n'
                 '  const row = await ctx.db.query("profiles").withIndex("by_sub", (q: any) => q.eq("sub", sub)).unique();\n'
@@ -321,6 +353,8 @@ class CtxMemberUnavailable(Rule):
                         continue
                     if not kind_can_run(kind, r, use.node):
                         continue  # on the other side of `"runAction" in ctx`, `isActionCtx(ctx)`
+                    if turned_off_by_arguments(ctx.project.callgraph, reached, r, use.node):
+                        continue  # behind `if (!createIfMissing) return`, and this function passes false
                     group = in_helpers.setdefault((id(r.func), member, why), {
                         "reached": r, "member": member, "why": why, "uses": {}, "callers": {},
                         "noun": KIND_NAME[kind] if fn is not None else "agent tools"})
