@@ -784,16 +784,18 @@ class DatabaseUses:
         q.eq("clerkId", args.clerkId)).unique()` (or `.first()`) is picked by its index's `.eq`
         values, `const doc = await ctx.db.get(id)` by its id. The row then stands for what
         picked it: found by a value the caller chose, it is whoever the caller named."""
-        out: list[tuple[str, list[Node]]] = []
-        for ch in self.chains:
-            if ch.func is func and ch.result_var and ch.terminal in ("unique", "first") and ch.range:
-                out.append((ch.result_var, [op.value_node for op in ch.range
-                                            if op.op == "eq" and op.value_node is not None]))
-        for c in self.calls:
-            held = _held_in(c.node) if c.func is func and c.method == "get" and c.id_node is not None else None
-            if held is not None:
-                out.append((held, [c.id_node]))
-        return out
+        by_func = self.__dict__.get("_rows_picked")
+        if by_func is None:  # once: CVX403 asks it of every function it reads, over every use
+            by_func = self.__dict__["_rows_picked"] = {}
+            for ch in self.chains:
+                if ch.func is not None and ch.result_var and ch.terminal in ("unique", "first") and ch.range:
+                    by_func.setdefault(id(ch.func), []).append(
+                        (ch.result_var, [op.value_node for op in ch.range if op.op == "eq" and op.value_node is not None]))
+            for c in self.calls:
+                held = _held_in(c.node) if c.func is not None and c.method == "get" and c.id_node is not None else None
+                if held is not None:
+                    by_func.setdefault(id(c.func), []).append((held, [c.id_node]))
+        return by_func.get(id(func), [])
 
     def calls_of(self, fn: RegisteredFunction) -> list[DbCall]:
         """The database calls `fn` makes (its handler and the helpers it reaches), in order."""
