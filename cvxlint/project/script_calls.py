@@ -75,9 +75,7 @@ def _json_string_around(text: str, at: int) -> str | None:
     start = text.rfind('"', 0, at)
     while start > 0 and text[start - 1] == "\\":
         start = text.rfind('"', 0, start - 1)
-    end = at
-    while end < len(text) and text[end] not in '"\n':
-        end += 2 if text[end] == "\\" else 1
+    end = _string_end(text, at)
     try:
         value = json.loads(text[start:end + 1]) if start >= 0 else None
     except ValueError:
@@ -85,12 +83,19 @@ def _json_string_around(text: str, at: int) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _function_named(text: str, at: int) -> tuple[int, int] | None:
-    """Where the function name of the `convex run` command whose options start at `at` is,
-    up to the end of the JSON string or shell command; None when it runs none."""
+def _string_end(text: str, at: int) -> int:
+    """Where the JSON string that the text at `at` sits in ends (its closing quote), stepping
+    over escapes; at a line's end for a string left open."""
     end = at
     while end < len(text) and text[end] not in '"\n':
         end += 2 if text[end] == "\\" else 1
+    return end
+
+
+def _function_named(text: str, at: int) -> tuple[int, int] | None:
+    """Where the function name of the `convex run` command whose options start at `at` is,
+    up to the end of the JSON string or shell command; None when it runs none."""
+    end = _string_end(text, at)
     expect_value = False
     for t in _TOKEN.finditer(text, at, end):
         word = t.group(0)
