@@ -1,6 +1,9 @@
 """The README stays in step with the code: its rule table and rule docs with the registry, and CI's entry point with its test command."""
 
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 from cvxlint.docs import TABLE_END, TABLE_START, readme_with_table, rule_doc
@@ -41,4 +44,23 @@ def test_ci_runs_exactly_the_readme_test_command():
     blocks = re.findall(r"```bash\n(.*?)```", readme, re.S)
     assert blocks[1] == "bash tests/run.sh\n", blocks[:2]  # the block holds the command and nothing else
     script = (ROOT / ".ci" / "run").read_text("utf-8")
-    assert script == "#!/usr/bin/env bash\n" + blocks[1]
+    commands = [ln for ln in script.splitlines(keepends=True) if ln.strip() and not ln.lstrip().startswith("#")]
+    # strict mode, the repository root, then the README's command and nothing after it
+    assert commands == ["set -euo pipefail\n", 'cd "$(dirname "$0")/.."\n', blocks[1]], commands
+
+
+def test_ci_run_works_from_any_directory(tmp_path):
+    """.ci/run starts the test command in the repository root, wherever CI calls it from:
+    a copy of it beside a stand-in tests/run.sh, called from another directory, runs that
+    stand-in there."""
+    repo = tmp_path / "repo"
+    (repo / ".ci").mkdir(parents=True)
+    (repo / "tests").mkdir()
+    shutil.copy2(ROOT / ".ci" / "run", repo / ".ci" / "run")
+    (repo / "tests" / "run.sh").write_text('pwd > "$OUT"\n')
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out = tmp_path / "ran-in"
+    done = subprocess.run([str(repo / ".ci" / "run")], cwd=elsewhere, env={**os.environ, "OUT": str(out)})
+    assert done.returncode == 0
+    assert Path(out.read_text().strip()).resolve() == repo.resolve()
