@@ -286,10 +286,11 @@ class HttpRoute:
     path_node: Node | None = None  # the `path` (or `pathPrefix`) expression as written
 
     def shown_path(self) -> str:
-        """The path to name the route by in a message: its value, or as written when it is
-        computed (`` `/stripe/${process.env.HOOK_KEY}/paid` ``)."""
+        """The path to name the route by in a message: its value (a `pathPrefix` route's with a
+        `*`, as it serves every path under it: `/files/*`), or as written when it is computed
+        (`` `/stripe/${process.env.HOOK_KEY}/paid` ``)."""
         if self.path or self.path_prefix:
-            return self.path or self.path_prefix
+            return self.path or self.path_prefix + "*"
         node = js.unwrap(self.path_node)
         if node is None:
             return "?"

@@ -20,6 +20,13 @@ LIB_CORS = ('import { httpAction } from "../_generated/server";\n'
             '  return httpAction(async (ctx, req) => {\n'
             '    const res = await handler(ctx, req);\n    res.headers.set("Access-Control-Allow-Origin", "*");\n'
             '    return res;\n  });\n}\n')
+# a forum's public page query and the internal mutation a route may run beside it
+FORUM = ('import { v } from "convex/values";\nimport { internalMutation, query } from "./_generated/server";\n'
+         'export const getQuestion = query({ args: { slug: v.string() }, handler: async (ctx, { slug }) =>\n'
+         '  await ctx.db.query("questions").withIndex("by_slug", (q) => q.eq("slug", slug)).unique() });\n'
+         'export const bump = internalMutation({ args: { slug: v.string() }, handler: async (ctx, { slug }) => {\n'
+         '  const q = await ctx.db.query("questions").withIndex("by_slug", (q) => q.eq("slug", slug)).unique();\n'
+         '  if (q) await ctx.db.patch(q._id, { views: (q.views ?? 0) + 1 });\n} });\n')
 _HEADER = re.compile(r"auth|signature|token|secret|api[-_]?key|hmac|webhook|cookie", re.I)
 # an OAuth callback's query: the `state` it issued and the `code` the provider checks when traded
 _OAUTH_PARAM = re.compile(r"^(state|code)$")
@@ -263,8 +270,28 @@ class HttpActionRequiresAuthOrSignature(Rule):
               '  await ctx.runMutation(internal.sessions.revoke, { token });\n'
               '  return new Response(null, { status: 204 });\n}) });\nexport default http;\n', path="convex/http.ts",
               note="the session cookie the caller holds decides what it reaches"),
+        # triage G59b P3 (agentsoverflow's `GET /questions/*`): a route that only runs a
+        # public function opens nothing the client API does not give anyone already
+        Valid(HTTP.replace('import { internal }', 'import { api }') +
+              'http.route({ pathPrefix: "/questions/", method: "GET", handler: httpAction(async (ctx, req) => {\n'
+              '  const slug = new URL(req.url).pathname.slice("/questions/".length);\n'
+              '  const q = await ctx.runQuery(api.forum.getQuestion, { slug });\n'
+              '  return new Response(JSON.stringify(q), { status: q ? 200 : 404 });\n}) });\n'
+              'export default http;\n', path="convex/http.ts",
+              files={"convex/forum.ts": FORUM},
+              note="runs a public query only: the same call anyone can make with the Convex client"),
     ]
     invalid = [
+        # triage G59b P3: a route running a public query and an internal mutation opens the
+        # mutation; a prefix route is named with a `*`, as it serves every path under it
+        Invalid(HTTP.replace('import { internal }', 'import { api, internal }') +
+                'http.route({ pathPrefix: "/questions/", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+                '  const slug = new URL(req.url).pathname.slice("/questions/".length);\n'
+                '  const q = await ctx.runQuery(api.forum.getQuestion, { slug });\n'
+                '  if (q) await ctx.runMutation(internal.forum.bump, { slug });\n'
+                '  return new Response(null, { status: q ? 204 : 404 });\n}) });\n'
+                'export default http;\n', path="convex/http.ts", lines=[6], message="HTTP route POST /questions/* checks no",
+                files={"convex/forum.ts": FORUM}),
         # triage G59b P1: a project function that adds a route and hands the router back; the
         # router it returns is the one http.ts exports, with both routes
         Invalid(HTTP.replace("import { httpRouter }", "import { httpRouter, type HttpRouter }")
@@ -412,6 +439,9 @@ class HttpActionRequiresAuthOrSignature(Rule):
             spends = _paid_call(ctx, reached)
             if spends is None and not _touches(reached):
                 continue
+            where = route.shown_path()
+            if spends is None and not _WEBHOOK_PATH.search(where) and _runs_public_functions_only(ctx, reached):
+                continue  # what anyone may call through the Convex client API already
             # The key a route spends is read from the environment too: reading it checks no caller.
             env_checks = spends is None
             # a header read only for a comparison that runs when the secret is set checks nothing then
@@ -420,7 +450,6 @@ class HttpActionRequiresAuthOrSignature(Rule):
                 continue
             if any(_verifies(r, analysis, env_checks) for r in _factory_reach(ctx, route)):
                 continue  # `handler: withApiKey(async (ctx, req, account) => ...)` checks before it calls
-            where = route.shown_path()
             if access.fail_open_secrets:
                 ctx.report(route.facts, route.handler,
                            f"HTTP route {route.method or ''} {where} checks its secret only when "
@@ -491,6 +520,30 @@ def _touches(reached) -> bool:
             if path and path[0] in RESOURCE_MEMBERS:
                 return True
     return False
+
+
+def _runs_public_functions_only(ctx, reached) -> bool:
+    """Is each use of data by the handler a `ctx.runQuery`/`runMutation`/`runAction` of a
+    public function of the app (a page's `GET /questions/*` running `api.forum.getQuestion`)?
+    Such a route opens nothing the Convex client API does not already give anyone, with the
+    same arguments and the same identity (the request's `Authorization` header): whether the
+    function should check its caller is CVX401's question, asked of the function itself."""
+    index = ctx.project.call_index
+    ran = False
+    for r in reached:
+        runs = {}
+        for site, path in r.ctx_calls():
+            if len(path) == 1 and path[0] in ("runQuery", "runMutation", "runAction"):
+                runs[id(js.callee(site.node))] = site
+        for use, path in r.ctx_uses():
+            if not path or path[0] not in RESOURCE_MEMBERS:
+                continue
+            site = runs.get(id(use.node))
+            targets = [u.target for u in index.uses_at(site.node)] if site is not None else []
+            if not targets or any(t is None or not t.is_public for t in targets):
+                return False
+            ran = True
+    return ran
 
 
 def _paid_call(ctx, reached) -> str | None:
