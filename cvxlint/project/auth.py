@@ -50,7 +50,7 @@ from ..syntax.tree import Node
 from .callgraph import Reached, _awaited, returned_values
 from .component_clients import SIGN_IN_METHOD_NAMES, requires_sign_in
 from .definitions import Def, ExternalDef
-from .evaluate import local_const
+from .evaluate import local_const, package_class_made
 from .facts import CallSite, FileFacts, FunctionInfo, Ref
 
 if TYPE_CHECKING:
@@ -146,6 +146,9 @@ class RlsRules:
     ents: bool  # `addEntRules` (guards `ctx.table`), else convex-helpers (guards `ctx.db`)
     tables: dict[str, frozenset[str]]
     deny: bool = False
+    # (table, rule name) of the rules that answer the constant `true`; the write rules among
+    # them are left out of `tables`' names
+    allows_all: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -224,6 +227,7 @@ class Access:
     rls_rules: tuple[RlsRules, ...] = ()
     rls_uncovered: "Access | None" = None
     rls_left_open: str | None = None  # a table the builder's row-level security has no rule for, used here
+    rls_rule_allows_all: bool = False  # ... or only one that answers `true`
     rls_opaque: bool = False  # ... and some whose rules we cannot read: they count for every table
 
     @property
@@ -615,8 +619,10 @@ class AccessAnalysis:
             if built.rls_uncovered is not None:
                 left_open = [self.rls_leaves_open(fn, rules) for rules in built.rls_rules]
                 if all(left_open):
+                    first_rules = built.rls_rules[0]
                     built = built.rls_uncovered
                     out.rls_left_open = left_open[0]
+                    out.rls_rule_allows_all = any(t == left_open[0] for t, _rule in first_rules.allows_all)
             out.evidence.extend(built.evidence)
             out.identity.extend(built.identity)
             out.unknown = built.unknown
@@ -2231,13 +2237,20 @@ class AccessAnalysis:
                 return None
             deny = policy is not None and js.string_value(policy) == "deny"
         tables: dict[str, frozenset[str]] = {}
+        allows_all: set[tuple[str, str]] = set()
         for prop in js.object_props(rules):
             if prop.spread or prop.key is None:
                 return None  # `{ ...baseRules }`, `[name]: ...`: tables we cannot list
             rule = self._literal_object(facts, prop.value) if prop.value is not None else None
-            names = [p.key for p in js.object_props(rule)] if rule is not None else []
+            # a write rule that is the constant `true` (`modify: async () => true`) lets through
+            # what no rule would: the table is as open to that write as one without it (a read
+            # rule so written says the table is public by design: it stays a rule)
+            props = js.object_props(rule) if rule is not None else []
+            always = {p.key for p in props if p.key is not None and _allows_everything(p.value)}
+            allows_all.update((prop.key, k) for k in always)
+            names = [p.key for p in props if p.key == "read" or p.key not in always]
             tables[prop.key] = frozenset("*" if n is None else n for n in names) if rule is not None else frozenset("*")
-        return RlsRules(name == "addEntRules", tables, deny)
+        return RlsRules(name == "addEntRules", tables, deny, frozenset(allows_all))
 
     def _literal_object(self, facts: FileFacts, node: Node | None) -> Node | None:
         node = js.unwrap(node)
@@ -2287,7 +2300,9 @@ class AccessAnalysis:
             if c.method == "insert":
                 ok = has(table, "insert")
             elif c.method in ("patch", "replace", "delete"):
-                ok = has(table, "modify", "read")  # convex-helpers reads the document first
+                # convex-helpers reads the document first: its read rule guards the write too,
+                # unless it answers `true`
+                ok = has(table, "modify") or (has(table, "read") and (table, "read") not in rules.allows_all)
             else:
                 ok = has(table, "read", "modify", "insert") if mutation else has(table, "read")
             if not ok:
@@ -2326,7 +2341,8 @@ class AccessAnalysis:
                 return False
             if ctx_given and any(path[:1] == ("auth",) for _use, path in inner.ctx_uses()):
                 return False
-            if ctx_given and any(not path for _site, path in self._ctx_handed_on(inner)):
+            if ctx_given and any(not path and not limits_rate(self.linker, inner.facts, s)
+                                 for s, path in self._ctx_handed_on(inner)):
                 return False  # ctx handed to code we cannot see (`enforce(ctx, ...)` of a package)
             for s in inner.func.all_calls():
                 kind, _what = self.classify(inner.facts, s)
@@ -2498,7 +2514,7 @@ class AccessAnalysis:
         throws, or the caller stops on its result (`if (!checkAccess(...)) throw`)? A helper
         handed only data that throws nothing and whose result is only used as data
         (`const dup = checkDuplicate({ ... }); return dup`) is no check at all."""
-        if _handed_ctx(r, site.node) or _stops_on_null_at(site.node):
+        if _handed_ctx(r, site.node) or stops_on_null_at(site.node):
             return True
         target = self.project.callgraph.callee(r.facts, site)
         if target is None:
@@ -2710,7 +2726,7 @@ def _swallowed(r: Reached, call: Node | None, always_throws: AlwaysThrows, build
         if below_via and depth < len(r.via):
             continue
         if _swallows(facts, node, depth == 0 and not builder, always_throws) and not (depth == 1 and not builder
-                                                                         and _stops_on_null_at(calls[0][1])):
+                                                                         and stops_on_null_at(calls[0][1])):
             return True
     return False
 
@@ -2757,7 +2773,7 @@ def _caught_as_null(handler: Node, call: Node) -> list[Node] | None:
             and not (read.parent is not None and read.parent.type == "assignment_expression" and read.field == "left")]
 
 
-def _stops_on_null_at(call: Node) -> bool:
+def stops_on_null_at(call: Node) -> bool:
     """Does the handler stop when the value of `call` (a helper's result) is null?"""
     return _value_acted_on(_value_of(call), _stops_if_null)
 
@@ -3849,6 +3865,39 @@ TEST_SWITCH_ENV = re.compile(r"^(IS_|ENABLE_|ALLOW_)?(TEST|TESTING|E2E)(_(MODE|E
 _EQUALITY = ("===", "!==", "==", "!=")
 
 
+def _allows_everything(rule: Node | None) -> bool:
+    """Is a row-level security rule a function that answers `true` whatever it is given
+    (`async () => true`, `(ctx, doc) => { return true; }`)?"""
+    rule = js.unwrap(rule)
+    if rule is None or not js.is_function(rule):
+        return False
+    body = rule.child("body")
+    if body is not None and body.type == "statement_block":
+        statements = body.children
+        if len(statements) != 1 or statements[0].type != "return_statement" or not statements[0].children:
+            return False
+        body = statements[0].children[0]
+    body = js.unwrap(body)
+    return body is not None and body.type == "true"
+
+
+def limits_rate(linker, facts: FileFacts, site: CallSite) -> bool:
+    """Is the call a rate limiter's: a method of `@convex-dev/rate-limiter`'s `RateLimiter`
+    (`rateLimiter.limit(ctx, "create", { key: orgId })`), or a function convex-helpers'
+    `defineRateLimits(...)` made (`rateLimit(ctx, { name, key })`)? It is handed ctx to count
+    requests in its component or table, under a key the caller gives: it throws for everyone
+    alike once the budget is spent, and learns nothing about who is calling."""
+    found = package_class_made(linker, facts, site.callee)
+    if found is not None:
+        return found[0] == "@convex-dev/rate-limiter"
+    d = linker.value_of(facts, site.callee)
+    if isinstance(d, Def) and d.path and d.node.type == "call_expression":
+        d = linker.value_of(d.facts, js.callee(d.node))  # `const { rateLimit } = defineRateLimits(...)`
+        return isinstance(d, ExternalDef) and d.module == "convex-helpers/server/rateLimit" \
+            and d.name == "defineRateLimits"
+    return False
+
+
 def _can_know_caller(r: Reached, site: CallSite) -> bool:
     """Can a guard called in `r` learn who is asking? In Convex only `ctx` knows the caller,
     so a guard must be handed something that may come from it: in a function that holds the
@@ -4028,7 +4077,7 @@ def _handler_stops_on_null(r: Reached) -> bool:
     && { userId })`) stops nothing."""
     if len(r.via) != 1:
         return False
-    return _stops_on_null_at(r.via[0][1].node)
+    return stops_on_null_at(r.via[0][1].node)
 
 
 def _is_nullish(n: Node | None) -> bool:

@@ -33,6 +33,12 @@ GUEST_ANSWER = ('import { v } from "convex/values";\nimport { mutation } from ".
                 '  if (!row) throw new Error("no such pass");\n'
                 '  await ctx.db.patch("passes", row._id, { reply: args.reply });\n}});\n')
 
+# a mutation module with `@convex-dev/rate-limiter`'s limiter, for rate-limit "guards"
+RATE_LIMITED = ('import { RateLimiter, MINUTE } from "@convex-dev/rate-limiter";\nimport { v } from "convex/values";\n'
+                'import { components } from "./_generated/api";\n'
+                'import { mutation, type MutationCtx } from "./_generated/server";\n'
+                'const limiter = new RateLimiter(components.rateLimiter, { create: { kind: "fixed window", rate: 10, period: MINUTE } });\n')
+
 
 def guest_answer(key: str, kind: str = "v.string()", field: str | None = None) -> str:
     return GUEST_ANSWER.replace("KEY", key).replace("KIND", kind).replace("FIELD", field or key)
@@ -62,6 +68,15 @@ RLS_BUILDER = {**AUTH_CONFIG, "convex/functions.ts":
                'export const mutation = customMutation(base, customCtx(async (ctx) => {\n'
                '  const identity = await ctx.auth.getUserIdentity();\n'
                '  return { db: wrapDatabaseWriter({ identity }, ctx.db, taskRules) };\n}));\n'}
+# rules that answer `true`: notes are readable by design, and (a mistake) writable by anyone
+RLS_TRUE_BUILDER = {**AUTH_CONFIG, "convex/functions.ts":
+                    'import { customCtx, customMutation, customQuery } from "convex-helpers/server/customFunctions";\n'
+                    'import { wrapDatabaseReader, wrapDatabaseWriter } from "convex-helpers/server/rowLevelSecurity";\n'
+                    'import { mutation as baseMutation, query as baseQuery } from "./_generated/server";\n'
+                    'const rules = { notes: { read: async () => true, modify: async (_ctx: unknown, _note: unknown) => {\n'
+                    '  return true;\n} } };\n'
+                    'export const query = customQuery(baseQuery, customCtx(async (ctx) => ({ db: wrapDatabaseReader({}, ctx.db, rules) })));\n'
+                    'export const mutation = customMutation(baseMutation, customCtx(async (ctx) => ({ db: wrapDatabaseWriter({}, ctx.db, rules) })));\n'}
 RLS_DENY_BUILDER = {**RLS_BUILDER, "convex/functions.ts": RLS_BUILDER["convex/functions.ts"].replace(
     "ctx.db, taskRules)", 'ctx.db, taskRules, { defaultPolicy: "deny" })')}
 # convex-ents: a write rule for `boards` only
@@ -480,6 +495,17 @@ class RequireAccessControl(Rule):
     plugin_rules = ("require-access-control",)
 
     valid = [
+        Valid('import { v } from "convex/values";\nimport { query } from "./functions";\n'
+              'export const recent = query({ args: {}, handler: async (ctx) => await ctx.db.query("notes").take(20) });\n',
+              files=RLS_TRUE_BUILDER, note="a read rule answering `true` says the table is public by design"),
+        Valid(RATE_LIMITED + 'async function checkUserRateLimit(ctx: MutationCtx) {\n'
+              '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) throw new Error("sign in");\n'
+              '  const { ok } = await limiter.limit(ctx, "create", { key: identity.subject });\n'
+              '  if (!ok) throw new Error("rate limited");\n}\n'
+              'export const create = mutation({ args: { orgId: v.string(), name: v.string() }, handler: async (ctx, args) => {\n'
+              '  await checkUserRateLimit(ctx);\n'
+              '  await ctx.db.insert("projects", { orgId: args.orgId, name: args.name });\n}});\n',
+              note="a rate limit keyed by the signed-in caller, after the check"),
         Valid(guest_answer("passKey"), files=PASSES,
               note="a free string matched against a field the app writes from a random generator: the guest's key"),
         Valid(guest_answer("shareId"), note="a free string named as a share link's id, found by equality, stopping on a miss"),
@@ -1157,6 +1183,15 @@ class RequireAccessControl(Rule):
     ]
 
     invalid = [
+        # triage G60a P4 (tale): a rate limiter keyed by what the caller sends throws for
+        # everyone alike once the budget is spent; it is no check of who is calling
+        Invalid(RATE_LIMITED + 'async function checkOrgRateLimit(ctx: MutationCtx, orgId: string) {\n'
+                '  const { ok } = await limiter.limit(ctx, "create", { key: orgId });\n'
+                '  if (!ok) throw new Error("rate limited");\n}\n'
+                'export const create = mutation({ args: { orgId: v.string(), name: v.string() }, handler: async (ctx, args) => {\n'
+                '  await checkOrgRateLimit(ctx, args.orgId);\n'
+                '  await ctx.db.insert("projects", { orgId: args.orgId, name: args.name });\n}});\n',
+                lines=[10], message="`checkOrgRateLimit()` never asks `ctx.auth` who is calling"),
         Invalid('import { v } from "convex/values";\nimport { action, type ActionCtx } from "./_generated/server";\n'
                 'import { internal } from "./_generated/api";\n'
                 'export const rebuild = action({ args: { dryRun: v.boolean() }, handler: async (ctx) => {\n'
@@ -1256,6 +1291,12 @@ class RequireAccessControl(Rule):
                 '  await ctx.db.patch(args.id, { name: args.name });\n}});\n',
                 files=RLS_BUILDER, lines=[3], message="has no rule for `projects`",
                 note="row-level security without a rule for `projects`: the default policy lets anyone patch it"),
+        # triage G60a P5: a write rule answering `true` is as open as none
+        Invalid('import { v } from "convex/values";\nimport { mutation } from "./functions";\n'
+                'export const remove = mutation({ args: { id: v.id("notes") }, handler: async (ctx, args) => {\n'
+                '  await ctx.db.delete("notes", args.id);\n}});\n',
+                files=RLS_TRUE_BUILDER, lines=[3], message="has only a rule answering `true` for `notes`",
+                note="its read rule answers `true` as well: convex-helpers reads the note first, and lets it through"),
         Invalid('import { v } from "convex/values";\nimport { mutation } from "./functions";\n'
                 'export const add = mutation({ args: { title: v.string() }, handler: async (ctx, args) => {\n'
                 '  await ctx.db.insert("tasks", { title: args.title, assignee: "" });\n}});\n',
@@ -2233,8 +2274,11 @@ class RequireAccessControl(Rule):
                 table = access.rls_left_open
                 ctx.report(fn.facts, name_node(fn),
                            f"{describe_function(fn)} is public, and the row-level security of `{fn.builder.name}` "
-                           f"has no rule for `{table}`, which it uses: a table "
-                           f"without a rule lets everyone through, so anyone can call it; add a rule for `{table}`, "
+                           + (f"has only a rule answering `true` for `{table}`, which it uses: that rule lets "
+                              f"everyone through, so anyone can call it; make the rule for `{table}` check the caller, "
+                              if access.rls_rule_allows_all else
+                              f"has no rule for `{table}`, which it uses: a table without a rule lets everyone "
+                              f"through, so anyone can call it; add a rule for `{table}`, ") +
                            f"check {check_or_helper}{hint}, make it internal, "
                            "or mark it `// cvxlint-public` if it is public by design")
                 continue

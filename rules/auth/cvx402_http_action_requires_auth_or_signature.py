@@ -1,6 +1,6 @@
 import re
 
-from cvxlint.project.auth import RESOURCE_MEMBERS, SECRET_ENV, read_only_within
+from cvxlint.project.auth import RESOURCE_MEMBERS, SECRET_ENV, read_only_within, stops_on_null_at
 from cvxlint.project.definitions import Def, ExternalDef
 from cvxlint.project.evaluate import local_const, made_with_new, package_class_made
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
@@ -27,6 +27,8 @@ FORUM = ('import { v } from "convex/values";\nimport { internalMutation, query }
          'export const bump = internalMutation({ args: { slug: v.string() }, handler: async (ctx, { slug }) => {\n'
          '  const q = await ctx.db.query("questions").withIndex("by_slug", (q) => q.eq("slug", slug)).unique();\n'
          '  if (q) await ctx.db.patch(q._id, { views: (q.views ?? 0) + 1 });\n} });\n')
+# an argument of a lookup that names a secret the request carries (`{ token }`, `{ apiKey }`)
+_SECRET_FIELD = re.compile(r"token(?!identifier)|secret|api[-_]?key|hmac|signature", re.I)
 _HEADER = re.compile(r"auth|signature|token|secret|api[-_]?key|hmac|webhook|cookie", re.I)
 # an OAuth callback's query: the `state` it issued and the `code` the provider checks when traded
 _OAUTH_PARAM = re.compile(r"^(state|code)$")
@@ -280,8 +282,29 @@ class HttpActionRequiresAuthOrSignature(Rule):
               'export default http;\n', path="convex/http.ts",
               files={"convex/forum.ts": FORUM},
               note="runs a public query only: the same call anyone can make with the Convex client"),
+        # triage G60a P4 (tale's agent webhooks): the token in the path picks the hook, and a
+        # request whose token finds none is refused
+        Valid(HTTP + 'http.route({ pathPrefix: "/hooks/", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+              '  const token = new URL(req.url).pathname.slice("/hooks/".length);\n'
+              '  const hook = await ctx.runQuery(internal.hooks.byToken, { token });\n'
+              '  if (!hook) return new Response("unknown hook", { status: 404 });\n'
+              '  await ctx.runMutation(internal.hooks.deliver, { hookId: hook._id, body: await req.text() });\n'
+              '  return new Response("ok");\n}) });\nexport default http;\n', path="convex/http.ts",
+              note="a capability URL checked against the stored token"),
     ]
     invalid = [
+        # triage G60a P4 (tale's `GET /storage`): a rate limit is no check of who is calling
+        Invalid(HTTP.replace('import { internal } from "./_generated/api";\n',
+                             'import { components } from "./_generated/api";\n'
+                             'import { RateLimiter, MINUTE } from "@convex-dev/rate-limiter";\n'
+                             'const limiter = new RateLimiter(components.rateLimiter, { read: { kind: "fixed window", rate: 60, period: MINUTE } });\n'
+                             'async function checkIpRateLimit(ctx: any, ip: string) {\n'
+                             '  const { ok } = await limiter.limit(ctx, "read", { key: ip });\n'
+                             '  if (!ok) throw new Error("rate limited");\n}\n') +
+                'http.route({ path: "/storage", method: "GET", handler: httpAction(async (ctx, req) => {\n'
+                '  const ip = req.headers.get("x-forwarded-for") ?? "?";\n  await checkIpRateLimit(ctx, ip);\n'
+                '  const blob = await ctx.storage.get(new URL(req.url).searchParams.get("id") as any);\n'
+                '  return new Response(blob);\n}) });\nexport default http;\n', path="convex/http.ts", lines=[12]),
         # triage G59b P3: a route running a public query and an internal mutation opens the
         # mutation; a prefix route is named with a `*`, as it serves every path under it
         Invalid(HTTP.replace('import { internal }', 'import { api, internal }') +
@@ -642,6 +665,15 @@ def _verifies(r, analysis, env_checks: bool = True, unset: "list | None" = None)
             query = name in ("get", "query") and site.path[-2] in ("searchParams", "req")
             if key is not None and (_HEADER.search(key) or query and _OAUTH_PARAM.match(key)):
                 return True
+    # a row looked up by a token the request carries, and a stop when there is none
+    # (`ctx.runQuery(internal.hooks.byToken, { token })`, then `if (!hook) return 404`): the
+    # token in the URL or body is the key to the route, as a share link's is
+    for site, path in r.ctx_calls():
+        args = js.call_args(site.node) if path == ("runQuery",) else []
+        passed = js.unwrap(args[1]) if len(args) > 1 else None
+        fields = js.object_props(passed) if passed is not None and passed.type == "object" else []
+        if any(f.key is not None and _SECRET_FIELD.search(f.key) for f in fields) and stops_on_null_at(site.node):
+            return True
     # a secret from the environment checks the sender only when it is compared with what came
     # in or handed to a verifier with it; `if (!secret) return 500` only tests that it is set
     return env_checks and analysis.verified_secret(r) is not None
