@@ -3883,8 +3883,8 @@ def _allows_everything(rule: Node | None) -> bool:
 
 def limits_rate(linker, facts: FileFacts, site: CallSite) -> bool:
     """Is the call a rate limiter's: a method of `@convex-dev/rate-limiter`'s `RateLimiter`
-    (`rateLimiter.limit(ctx, "create", { key: orgId })`), or a function convex-helpers'
-    `defineRateLimits(...)` made (`rateLimit(ctx, { name, key })`)? It is handed ctx to count
+    (`rateLimiter.limit(ctx, "create", { key: orgId })`), or convex-helpers' `rateLimit`,
+    `checkRateLimit` or `resetRateLimit`, imported or made by `defineRateLimits(...)`? It is handed ctx to count
     requests in its component or table, under a key the caller gives: it throws for everyone
     alike once the budget is spent, and learns nothing about who is calling."""
     found = package_class_made(linker, facts, site.callee)
@@ -3895,7 +3895,8 @@ def limits_rate(linker, facts: FileFacts, site: CallSite) -> bool:
         d = linker.value_of(d.facts, js.callee(d.node))  # `const { rateLimit } = defineRateLimits(...)`
         return isinstance(d, ExternalDef) and d.module == "convex-helpers/server/rateLimit" \
             and d.name == "defineRateLimits"
-    return False
+    return isinstance(d, ExternalDef) and d.module == "convex-helpers/server/rateLimit" \
+        and d.name in ("rateLimit", "checkRateLimit", "resetRateLimit")
 
 
 def _can_know_caller(r: Reached, site: CallSite) -> bool:

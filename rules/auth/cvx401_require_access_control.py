@@ -1192,6 +1192,14 @@ class RequireAccessControl(Rule):
                 '  await checkOrgRateLimit(ctx, args.orgId);\n'
                 '  await ctx.db.insert("projects", { orgId: args.orgId, name: args.name });\n}});\n',
                 lines=[10], message="`checkOrgRateLimit()` never asks `ctx.auth` who is calling"),
+        Invalid('import { defineRateLimits } from "convex-helpers/server/rateLimit";\nimport { v } from "convex/values";\n'
+                'import { mutation, type MutationCtx } from "./_generated/server";\n'
+                'const { rateLimit } = defineRateLimits({ post: { kind: "token bucket", rate: 5, period: 60_000 } });\n'
+                'async function checkPostLimit(ctx: MutationCtx, key: string) {\n'
+                '  const { ok } = await rateLimit(ctx, { name: "post", key });\n  if (!ok) throw new Error("slow down");\n}\n'
+                'export const post = mutation({ args: { room: v.string(), text: v.string() }, handler: async (ctx, args) => {\n'
+                '  await checkPostLimit(ctx, args.room);\n  await ctx.db.insert("posts", args);\n}});\n',
+                lines=[9], message="`checkPostLimit()` never asks", note="convex-helpers' rate limit, made by defineRateLimits"),
         Invalid('import { v } from "convex/values";\nimport { action, type ActionCtx } from "./_generated/server";\n'
                 'import { internal } from "./_generated/api";\n'
                 'export const rebuild = action({ args: { dryRun: v.boolean() }, handler: async (ctx) => {\n'
