@@ -1801,7 +1801,8 @@ class AccessAnalysis:
                 return False  # a cycle of runs
             self._forwarding.add(key)
             try:
-                return not (CAPABILITY_ARG.match(_camel(key)) and self._handler_checks(target, key))
+                return not (CAPABILITY_ARG.match(_camel(key)) and self._handler_checks(target, key)
+                            and self._wrong_one_stops(facts, func, call, target))
             finally:
                 self._forwarding.discard(key)
         target = self.project.callgraph.callee(facts, site)
@@ -2541,10 +2542,32 @@ class AccessAnalysis:
         (or checks what this call hands it from the caller's input): whichever runs refuses a
         caller it does not admit. [] when one does not."""
         targets = self._run_targets(site.node) or []
-        if all(any(e.about_caller or _forwards_input(r, site, e.argument) for e in self.of(t).evidence)
+        if all(any(e.about_caller or self._secret_handed(r, site, t, e) for e in self.of(t).evidence)
                for t in targets):
             return targets
         return []
+
+    def _secret_handed(self, r: Reached, site: CallSite, target: "RegisteredFunction", e: Evidence) -> bool:
+        """Does the `ctx.run*` call at `site` hand `target` what its evidence `e` checks from
+        the calling function's own input (the outer caller had to know it)? For a capability
+        argument, a wrong one must also stop the caller: the function run throws, or the
+        caller stops before any effect when what it gets back is null (`if (!share) throw`).
+        A lookup by a promo code is no check: landing pages print the code ("PENNY"), and
+        `if (coupon) { ... }` with the checkout after it lets anyone through."""
+        if not _forwards_input(r, site, e.argument):
+            return False
+        if e.where != "args" or e.argument is None:
+            return True
+        if (handed := _run_field_argument(r, site, e.argument)) is not None and _PROMO_ARG.match(handed):
+            return False
+        return bool(r.via) or self._wrong_one_stops(r.facts, r.func, site.node, target)  # (a helper's caller
+        # may stop on what it returns)
+
+    def _wrong_one_stops(self, facts: FileFacts, func, call: Node, target: "RegisteredFunction") -> bool:
+        """Does a wrong capability handed to `target` by the `ctx.run*` call stop the function
+        that makes the call: the function run may throw (and the run with it), or the caller
+        stops on the null it gets back before any effect (`_miss_ends`)?"""
+        return any(_throws(inner) for inner in self.project.reach(target)) or _miss_ends(facts, func, call)
 
 
 def _holds_ctx_method(facts: FileFacts, func: FunctionInfo, value: Node | None, method: str, callgraph,
@@ -2854,6 +2877,59 @@ def _miss_branch(stmt: Node, var: str, body: Node) -> tuple[int, int] | None:
     if alternative is not None:
         return (alternative.start, alternative.end)
     return (stmt.end, body.end) if js.always_exits(consequence) else None
+
+
+def _miss_ends(facts: FileFacts, func, call: Node) -> bool:
+    """Does the function stop when the value of `call` is null before anything with an
+    effect runs: `if (!found) throw ...` (or `return`), or, for `const found = await ...` as
+    a statement of its body, does every later use of ctx and every `fetch` run only when
+    `found` is there (in `if (found) { ... }`, the `else` of `if (!found)`)? `if (coupon)
+    { ...discount }` followed by the checkout lets a caller without a code through."""
+    if _stops_on_null_at(call):
+        return True
+    body, stmt = func.body, js.statement_of(call)
+    found = _declared_by(stmt, call) if body is not None and stmt is not None and stmt.parent is body else None
+    if found is None or found.start != _value_of(call).start:
+        return False
+    var = found.parent.child("name").text or ""
+    only_if_found = []
+    for test in facts.module.nodes_in(body, "if_statement"):
+        there = _presence_test(test.child("condition"), var) if test.start >= stmt.end else None
+        branch = test.child("consequence") if there else test.child("alternative") if there is False else None
+        if branch is not None:
+            only_if_found.append(branch)
+    effects = [n for n, ref in facts.parameter_reads(func, body) if ref.index == 0 and n.start >= stmt.end]
+    effects += [site.node for site in func.all_calls() if site.global_name == "fetch" and site.node.start >= stmt.end]
+    return all(any(b.start <= n.start < b.end for b in only_if_found) for n in effects)
+
+
+def _presence_test(cond: Node | None, var: str) -> bool | None:
+    """True when the condition holds only if `var` is there (`found`, `found !== null`,
+    `found && found.active`, `found.active`), False when it holds whenever `var` is missing
+    (`!found`, `found === null || ...`), None when it says neither."""
+    cond = js.unwrap(cond)
+    if cond is None:
+        return None
+    if cond.type == "identifier":
+        return True if cond.text == var else None
+    if cond.type == "member_expression":
+        chain = js.member_chain(cond)
+        return True if chain is not None and chain[0].type == "identifier" and chain[0].text == var else None
+    if cond.type == "unary_expression" and cond.has_tok("!"):
+        inner = _presence_test(cond.child("argument"), var)
+        return None if inner is None or js.unwrap(cond.child("argument")).type == "member_expression" else not inner
+    if cond.type != "binary_expression":
+        return None
+    left, right = js.unwrap(cond.child("left")), js.unwrap(cond.child("right"))
+    if any(cond.has_tok(t) for t in ("===", "==", "!==", "!=")) and right is not None and _is_nullish(right) \
+            and left is not None and left.type == "identifier" and left.text == var:
+        return cond.has_tok("!==") or cond.has_tok("!=")
+    sides = [_presence_test(left, var), _presence_test(right, var)]
+    if cond.has_tok("&&") and True in sides:
+        return True
+    if cond.has_tok("||") and False in sides:
+        return False
+    return None
 
 
 def _in_ctx_read(n: Node, ctx_reads: list[Node]) -> bool:
@@ -4654,6 +4730,8 @@ def _shorthand_const(facts: FileFacts, n: Node) -> Node | None:
 
 
 _SESSION_ARG = re.compile(r"[sS]ession(Id|Token)$")
+# a code a shop hands out to everyone (printed on a landing page, chosen by an admin): no secret
+_PROMO_ARG = re.compile(r"^(promo|promotion|discount|coupon)(Code)?$", re.I)
 _DB_WRITES = ("insert", "patch", "replace")
 
 
@@ -5147,6 +5225,16 @@ def _forwards_input(r: Reached, site: CallSite, argument: str | None) -> bool:
         if prop.value is not None and _from_input(r.facts, r.func, prop.value, 0):
             return True
     return False
+
+
+def _run_field_argument(r: Reached, site: CallSite, key: str) -> str | None:
+    """The calling function's argument that field `key` of the `ctx.run*(ref, { ... })` call
+    at `site` holds (`{ code: args.discountCode }`: `discountCode`), if it holds one."""
+    args = js.call_args(site.node)
+    obj = js.unwrap(args[1]) if len(args) > 1 else None
+    prop = next((p for p in js.object_props(obj) if not p.spread and p.key == key), None) \
+        if obj is not None and obj.type == "object" else None
+    return _argument_in(r, prop.value) if prop is not None and prop.value is not None else None
 
 
 def _from_input(facts: FileFacts, func, node: Node, depth: int) -> bool:
