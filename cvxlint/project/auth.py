@@ -1719,10 +1719,13 @@ class AccessAnalysis:
         handler, facts = fn.handler, self.project.handler_facts(fn)
         if handler is None or facts is None:
             return True  # cannot tell
-        reads = list(self.argument_reads(fn, name))
+        reads = list(self.argument_reads(fn, name, whole=True))
         # handed on and never checked here: sent to a server (`fetch`, a helper that only
-        # sends it), or to a function run through `ctx.run*` that does not check it
-        reads = [value for value in reads if value is None or not self._only_forwarded(facts, handler, value, 0)]
+        # sends it), or to a function run through `ctx.run*` that does not check it; the
+        # arguments object handed on whole (`ctx.runMutation(internal.x.store, args)`) hands
+        # `name` on as its field of that name
+        reads = [value for value in reads if value is None or not self._only_forwarded(
+            facts, handler, value, 0, name if _whole_arguments(facts, value) else None)]
         if name == "code" and self._oauth_callback(fn):
             # an OAuth callback's `code` is the provider's, exchanged for tokens: it grants
             # nothing here unless this app looks it up or compares it
@@ -1743,15 +1746,16 @@ class AccessAnalysis:
         val = self.project.args_validator(fn)
         return val is not None and val.required().kind == "object" and "state" in val.required().fields
 
-    def _only_forwarded(self, facts: FileFacts, func, read: Node, depth: int) -> bool:
+    def _only_forwarded(self, facts: FileFacts, func, read: Node, depth: int, field: str | None = None) -> bool:
         """Is this read of a value only handed on, unchecked: to `fetch` (another server
         checks it, which says nothing about whose data this app then touches), to a
         project helper handed no ctx that only forwards it, or as field `key` of a
         `ctx.run*` call whose target does not take it as a capability it checks? Also
-        through a local const all of whose reads are forwarded."""
+        through a local const all of whose reads are forwarded. With `field`, `read` is an
+        object that holds the value as that field (the arguments object written whole)."""
         if depth > 3:
             return False
-        n, direct, key = read, True, None
+        n, direct, key = read, field is None, field
         if read.type == "shorthand_property_identifier":  # `{ code }`
             direct, key = False, read.text
         while True:
@@ -1859,9 +1863,10 @@ class AccessAnalysis:
                 return True
         return False
 
-    def argument_reads(self, fn: "RegisteredFunction", name: str):
+    def argument_reads(self, fn: "RegisteredFunction", name: str, whole: bool = False):
         """Where the handler reads argument `name`: the read's node (`args.token`, a
-        destructured `token`), or None where it uses the arguments object whole."""
+        destructured `token`), or None where it uses the arguments object whole (with
+        `whole`, the arguments object's node there, unless it is stored)."""
         handler, facts = fn.handler, self.project.handler_facts(fn)
         if handler is None or facts is None:
             return
@@ -1882,7 +1887,7 @@ class AccessAnalysis:
                 continue
             if prop is None:
                 # written whole (`ctx.db.insert("links", args)`, `{ ...args }`): stored, field by field
-                yield n if _stored_in_document(n) else None
+                yield n if _stored_in_document(n) or whole else None
             elif prop.text == name:
                 yield p
 
@@ -5225,6 +5230,12 @@ def _forwards_input(r: Reached, site: CallSite, argument: str | None) -> bool:
         if prop.value is not None and _from_input(r.facts, r.func, prop.value, 0):
             return True
     return False
+
+
+def _whole_arguments(facts: FileFacts, n: Node) -> bool:
+    """Is `n` the handler's arguments object itself (`args`, not `args.code`)?"""
+    ref = facts.ref_of(n) if n.type == "identifier" else None
+    return ref is not None and ref.kind == "param" and ref.index == 1 and not ref.path
 
 
 def _run_field_argument(r: Reached, site: CallSite, key: str) -> str | None:

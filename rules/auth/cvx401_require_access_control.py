@@ -413,7 +413,7 @@ class RequireAccessControl(Rule):
       arguments it declares); an optional one only when the handler first returns or throws
       without it (`if (!args.token) return null`) and then reads it again, or first hands it
       to a project helper that does so and throws (`await validateAdmin(ctx, args.token)`). One the handler only stores (also as part of the arguments
-      object written whole) or only hands on — to `fetch`, to a helper that only sends it,
+      object written whole) or only hands on (also so) — to `fetch`, to a helper that only sends it,
       to a function run through `ctx.run*` that does not check it — checks nothing, and
       neither does an OAuth callback's `code` (next to `state`) unless the handler looks it
       up or compares it: it is exchanged with the provider (its `state` counts when the
@@ -656,6 +656,14 @@ class RequireAccessControl(Rule):
               'export const accept = action({ args: { inviteCode: v.string() }, handler: async (ctx, args) => {\n'
               '  await ctx.runMutation(internal.example.redeem, { inviteCode: args.inviteCode });\n}});\n',
               files=AUTH_CONFIG, note="handed through `ctx.runMutation` to a function that looks the code up"),
+        Valid('import { v } from "convex/values";\nimport { action, internalMutation } from "./_generated/server";\n'
+              'import { internal } from "./_generated/api";\n'
+              'export const redeem = internalMutation({ args: { code: v.string(), note: v.string() }, handler: async (ctx, args) => {\n'
+              '  const inv = await ctx.db.query("invites").withIndex("by_code", (q) => q.eq("code", args.code)).unique();\n'
+              '  if (!inv) throw new Error("bad invite");\n  await ctx.db.patch("invites", inv._id, { note: args.note });\n}});\n'
+              'export const accept = action({ args: { code: v.string(), note: v.string() }, handler: async (ctx, args) => {\n'
+              '  await ctx.runMutation(internal.example.redeem, args);\n}});\n',
+              files=AUTH_CONFIG, note="the same, the arguments object handed on whole"),
         Valid(code_lookup("inviteCode", '  if (!pass) return null;\n'
                                         '  await ctx.runMutation(internal.example.log, { email: args.email });\n'),
               files=AUTH_CONFIG, note="an internal lookup by the caller's code, and the action stops when it finds nothing"),
@@ -1996,6 +2004,15 @@ class RequireAccessControl(Rule):
                 '    return invite;\n  },\n});\n',
                 files=AUTH_CONFIG, lines=[4, 12],
                 note="a capability whose miss falls back to a lookup by a value anyone can send protects nothing"),
+        # triage G60c P3: the arguments object handed whole to a mutation that only stores it
+        Invalid('import { v } from "convex/values";\nimport { action, internalMutation } from "./_generated/server";\n'
+                'import { internal } from "./_generated/api";\n'
+                'export const keep = internalMutation({ args: { code: v.string(), note: v.string() }, handler: async (ctx, args) => {\n'
+                '  await ctx.db.insert("notes", args);\n}});\n'
+                'export const send = action({ args: { code: v.string(), note: v.string() }, handler: async (ctx, args) => {\n'
+                '  await ctx.runMutation(internal.example.keep, args);\n}});\n',
+                files=AUTH_CONFIG, lines=[7], message="is public and checks no identity",
+                note="a code handed whole with the arguments to a mutation that only stores it checks nothing"),
         # triage G60c P1 (MentoLoop's checkout): the coupon lookup's miss went on to the checkout
         Invalid(code_lookup("inviteCode", '  if (pass) {\n    await ctx.runMutation(internal.example.log, { email: `${args.email} (invited)` });\n  }\n'
                                           '  await ctx.runMutation(internal.example.log, { email: args.email });\n'),
