@@ -84,7 +84,7 @@ CAPABILITY_ARG = re.compile(
     r"^(code|token|secret|password|passcode|otp|nonce|sessionId|sessionToken|accessKey|apiKey|signature)$"
     r"|^(share|invite|invitation|access|auth|session|magic|reset|verification|verify|join|room|claim|api|secret|"
     r"guest|private|edit|view|signup|login|pairing|link|upload|download|refresh|device|bearer|confirmation|booking|"
-    r"reservation|ticket|voucher|redeem|gift|respondent|participant|attendee|entry)(Code|Token|Key|Secret|Hash)$"
+    r"reservation|ticket|voucher|redeem|gift|respondent|participant|attendee|entry|recovery|backup)(Code|Token|Key|Secret|Hash)$"
     # a token someone was handed (`respondentToken`), not one a device registers to receive
     # notifications (`pushToken`: stored, never checked) nor a page cursor (`nextPageToken`)
     r"|^(?!.*(?i:push|fcm|apns|expo|notification|csrf|page|next|cursor|continuation))[a-z]\w*Token$"

@@ -502,6 +502,8 @@ class RequireAccessControl(Rule):
     valid = [
         Valid(guest_answer("passKey"), files=PASSES,
               note="a free string matched against a field the app writes from a random generator: the guest's key"),
+        Valid(guest_answer("recoveryCode"), files=AUTH_CONFIG,
+              note="a recovery code the user was handed (conradkoh's starter signs a session in by it)"),
         Valid(guest_answer("shareId"), note="a free string named as a share link's id, found by equality, stopping on a miss"),
         Valid(TAGS_ACTION + '  const tagger = taggerFor(kind);\n  if (!tagger) return [];\n'
               '  return await ctx.runAction(tagger.tags, { repoId });\n}});\n', files=TAGGERS,
