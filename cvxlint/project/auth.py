@@ -84,7 +84,7 @@ CAPABILITY_ARG = re.compile(
     r"^(code|token|secret|password|passcode|otp|nonce|sessionId|sessionToken|accessKey|apiKey|signature)$"
     r"|^(share|invite|invitation|access|auth|session|magic|reset|verification|verify|join|room|claim|api|secret|"
     r"guest|private|edit|view|signup|login|pairing|link|upload|download|refresh|device|bearer|confirmation|booking|"
-    r"reservation|ticket|voucher|redeem|gift|respondent|participant|attendee|entry)(Code|Token|Key|Secret|Hash)$"
+    r"reservation|ticket|voucher|redeem|gift|respondent|participant|attendee|entry|recovery|backup)(Code|Token|Key|Secret|Hash)$"
     # a token someone was handed (`respondentToken`), not one a device registers to receive
     # notifications (`pushToken`: stored, never checked) nor a page cursor (`nextPageToken`)
     r"|^(?!.*(?i:push|fcm|apns|expo|notification|csrf|page|next|cursor|continuation))[a-z]\w*Token$"
@@ -1725,10 +1725,13 @@ class AccessAnalysis:
         handler, facts = fn.handler, self.project.handler_facts(fn)
         if handler is None or facts is None:
             return True  # cannot tell
-        reads = list(self.argument_reads(fn, name))
+        reads = list(self.argument_reads(fn, name, whole=True))
         # handed on and never checked here: sent to a server (`fetch`, a helper that only
-        # sends it), or to a function run through `ctx.run*` that does not check it
-        reads = [value for value in reads if value is None or not self._only_forwarded(facts, handler, value, 0)]
+        # sends it), or to a function run through `ctx.run*` that does not check it; the
+        # arguments object handed on whole (`ctx.runMutation(internal.x.store, args)`) hands
+        # `name` on as its field of that name
+        reads = [value for value in reads if value is None or not self._only_forwarded(
+            facts, handler, value, 0, name if _whole_arguments(facts, value) else None)]
         if name == "code" and self._oauth_callback(fn):
             # an OAuth callback's `code` is the provider's, exchanged for tokens: it grants
             # nothing here unless this app looks it up or compares it
@@ -1749,15 +1752,16 @@ class AccessAnalysis:
         val = self.project.args_validator(fn)
         return val is not None and val.required().kind == "object" and "state" in val.required().fields
 
-    def _only_forwarded(self, facts: FileFacts, func, read: Node, depth: int) -> bool:
+    def _only_forwarded(self, facts: FileFacts, func, read: Node, depth: int, field: str | None = None) -> bool:
         """Is this read of a value only handed on, unchecked: to `fetch` (another server
         checks it, which says nothing about whose data this app then touches), to a
         project helper handed no ctx that only forwards it, or as field `key` of a
         `ctx.run*` call whose target does not take it as a capability it checks? Also
-        through a local const all of whose reads are forwarded."""
+        through a local const all of whose reads are forwarded. With `field`, `read` is an
+        object that holds the value as that field (the arguments object written whole)."""
         if depth > 3:
             return False
-        n, direct, key = read, True, None
+        n, direct, key = read, field is None, field
         if read.type == "shorthand_property_identifier":  # `{ code }`
             direct, key = False, read.text
         while True:
@@ -1807,7 +1811,8 @@ class AccessAnalysis:
                 return False  # a cycle of runs
             self._forwarding.add(key)
             try:
-                return not (CAPABILITY_ARG.match(_camel(key)) and self._handler_checks(target, key))
+                return not (CAPABILITY_ARG.match(_camel(key)) and self._handler_checks(target, key)
+                            and self._wrong_one_stops(facts, func, call, target))
             finally:
                 self._forwarding.discard(key)
         target = self.project.callgraph.callee(facts, site)
@@ -1864,9 +1869,10 @@ class AccessAnalysis:
                 return True
         return False
 
-    def argument_reads(self, fn: "RegisteredFunction", name: str):
+    def argument_reads(self, fn: "RegisteredFunction", name: str, whole: bool = False):
         """Where the handler reads argument `name`: the read's node (`args.token`, a
-        destructured `token`), or None where it uses the arguments object whole."""
+        destructured `token`), or None where it uses the arguments object whole (with
+        `whole`, the arguments object's node there, unless it is stored)."""
         handler, facts = fn.handler, self.project.handler_facts(fn)
         if handler is None or facts is None:
             return
@@ -1887,7 +1893,7 @@ class AccessAnalysis:
                 continue
             if prop is None:
                 # written whole (`ctx.db.insert("links", args)`, `{ ...args }`): stored, field by field
-                yield n if _stored_in_document(n) else None
+                yield n if _stored_in_document(n) or whole else None
             elif prop.text == name:
                 yield p
 
@@ -2557,10 +2563,32 @@ class AccessAnalysis:
         (or checks what this call hands it from the caller's input): whichever runs refuses a
         caller it does not admit. [] when one does not."""
         targets = self._run_targets(site.node) or []
-        if all(any(e.about_caller or _forwards_input(r, site, e.argument) for e in self.of(t).evidence)
+        if all(any(e.about_caller or self._secret_handed(r, site, t, e) for e in self.of(t).evidence)
                for t in targets):
             return targets
         return []
+
+    def _secret_handed(self, r: Reached, site: CallSite, target: "RegisteredFunction", e: Evidence) -> bool:
+        """Does the `ctx.run*` call at `site` hand `target` what its evidence `e` checks from
+        the calling function's own input (the outer caller had to know it)? For a capability
+        argument, a wrong one must also stop the caller: the function run throws, or the
+        caller stops before any effect when what it gets back is null (`if (!share) throw`).
+        A lookup by a promo code is no check: landing pages print the code ("PENNY"), and
+        `if (coupon) { ... }` with the checkout after it lets anyone through."""
+        if not _forwards_input(r, site, e.argument):
+            return False
+        if e.where != "args" or e.argument is None:
+            return True
+        if (handed := _run_field_argument(r, site, e.argument)) is not None and _PROMO_ARG.match(handed):
+            return False
+        return bool(r.via) or self._wrong_one_stops(r.facts, r.func, site.node, target)  # (a helper's caller
+        # may stop on what it returns)
+
+    def _wrong_one_stops(self, facts: FileFacts, func, call: Node, target: "RegisteredFunction") -> bool:
+        """Does a wrong capability handed to `target` by the `ctx.run*` call stop the function
+        that makes the call: the function run may throw (and the run with it), or the caller
+        stops on the null it gets back before any effect (`_miss_ends`)?"""
+        return any(_throws(inner) for inner in self.project.reach(target)) or _miss_ends(facts, func, call)
 
 
 def _holds_ctx_method(facts: FileFacts, func: FunctionInfo, value: Node | None, method: str, callgraph,
@@ -2870,6 +2898,59 @@ def _miss_branch(stmt: Node, var: str, body: Node) -> tuple[int, int] | None:
     if alternative is not None:
         return (alternative.start, alternative.end)
     return (stmt.end, body.end) if js.always_exits(consequence) else None
+
+
+def _miss_ends(facts: FileFacts, func, call: Node) -> bool:
+    """Does the function stop when the value of `call` is null before anything with an
+    effect runs: `if (!found) throw ...` (or `return`), or, for `const found = await ...` as
+    a statement of its body, does every later use of ctx and every `fetch` run only when
+    `found` is there (in `if (found) { ... }`, the `else` of `if (!found)`)? `if (coupon)
+    { ...discount }` followed by the checkout lets a caller without a code through."""
+    if _stops_on_null_at(call):
+        return True
+    body, stmt = func.body, js.statement_of(call)
+    found = _declared_by(stmt, call) if body is not None and stmt is not None and stmt.parent is body else None
+    if found is None or found.start != _value_of(call).start:
+        return False
+    var = found.parent.child("name").text or ""
+    only_if_found = []
+    for test in facts.module.nodes_in(body, "if_statement"):
+        there = _presence_test(test.child("condition"), var) if test.start >= stmt.end else None
+        branch = test.child("consequence") if there else test.child("alternative") if there is False else None
+        if branch is not None:
+            only_if_found.append(branch)
+    effects = [n for n, ref in facts.parameter_reads(func, body) if ref.index == 0 and n.start >= stmt.end]
+    effects += [site.node for site in func.all_calls() if site.global_name == "fetch" and site.node.start >= stmt.end]
+    return all(any(b.start <= n.start < b.end for b in only_if_found) for n in effects)
+
+
+def _presence_test(cond: Node | None, var: str) -> bool | None:
+    """True when the condition holds only if `var` is there (`found`, `found !== null`,
+    `found && found.active`, `found.active`), False when it holds whenever `var` is missing
+    (`!found`, `found === null || ...`), None when it says neither."""
+    cond = js.unwrap(cond)
+    if cond is None:
+        return None
+    if cond.type == "identifier":
+        return True if cond.text == var else None
+    if cond.type == "member_expression":
+        chain = js.member_chain(cond)
+        return True if chain is not None and chain[0].type == "identifier" and chain[0].text == var else None
+    if cond.type == "unary_expression" and cond.has_tok("!"):
+        inner = _presence_test(cond.child("argument"), var)
+        return None if inner is None or js.unwrap(cond.child("argument")).type == "member_expression" else not inner
+    if cond.type != "binary_expression":
+        return None
+    left, right = js.unwrap(cond.child("left")), js.unwrap(cond.child("right"))
+    if any(cond.has_tok(t) for t in ("===", "==", "!==", "!=")) and right is not None and _is_nullish(right) \
+            and left is not None and left.type == "identifier" and left.text == var:
+        return cond.has_tok("!==") or cond.has_tok("!=")
+    sides = [_presence_test(left, var), _presence_test(right, var)]
+    if cond.has_tok("&&") and True in sides:
+        return True
+    if cond.has_tok("||") and False in sides:
+        return False
+    return None
 
 
 def _in_ctx_read(n: Node, ctx_reads: list[Node]) -> bool:
@@ -4704,6 +4785,8 @@ def _shorthand_const(facts: FileFacts, n: Node) -> Node | None:
 
 
 _SESSION_ARG = re.compile(r"[sS]ession(Id|Token)$")
+# a code a shop hands out to everyone (printed on a landing page, chosen by an admin): no secret
+_PROMO_ARG = re.compile(r"^(promo|promotion|discount|coupon)(Code)?$", re.I)
 _DB_WRITES = ("insert", "patch", "replace")
 
 
@@ -5197,6 +5280,22 @@ def _forwards_input(r: Reached, site: CallSite, argument: str | None) -> bool:
         if prop.value is not None and _from_input(r.facts, r.func, prop.value, 0):
             return True
     return False
+
+
+def _whole_arguments(facts: FileFacts, n: Node) -> bool:
+    """Is `n` the handler's arguments object itself (`args`, not `args.code`)?"""
+    ref = facts.ref_of(n) if n.type == "identifier" else None
+    return ref is not None and ref.kind == "param" and ref.index == 1 and not ref.path
+
+
+def _run_field_argument(r: Reached, site: CallSite, key: str) -> str | None:
+    """The calling function's argument that field `key` of the `ctx.run*(ref, { ... })` call
+    at `site` holds (`{ code: args.discountCode }`: `discountCode`), if it holds one."""
+    args = js.call_args(site.node)
+    obj = js.unwrap(args[1]) if len(args) > 1 else None
+    prop = next((p for p in js.object_props(obj) if not p.spread and p.key == key), None) \
+        if obj is not None and obj.type == "object" else None
+    return _argument_in(r, prop.value) if prop is not None and prop.value is not None else None
 
 
 def _from_input(facts: FileFacts, func, node: Node, depth: int) -> bool:

@@ -26,6 +26,22 @@ TAGGERS = {**AUTH_CONFIG, "convex/providers.ts": (
 TAGS_ACTION = ('import { v } from "convex/values";\nimport { action } from "./_generated/server";\n'
                'import { ALL, taggerFor } from "./lib/taggers";\n'
                'export const tags = action({ args: { repoId: v.id("repos"), kind: v.string() }, handler: async (ctx, { repoId, kind }) => {\n')
+# an action that runs an internal lookup by a code the caller sends and acts on what it finds: `ACT`
+# is what follows the lookup (the internal query returns the row or null; it throws nothing)
+CODE_LOOKUP = ('import { v } from "convex/values";\nimport { action, internalMutation, internalQuery } from "./_generated/server";\n'
+               'import { internal } from "./_generated/api";\n'
+               'export const byCode = internalQuery({ args: { code: v.string() }, handler: (ctx, { code }) =>\n'
+               '  ctx.db.query("passes").withIndex("by_code", (q) => q.eq("code", code)).unique() });\n'
+               'export const log = internalMutation({ args: { email: v.string() }, handler: async (ctx, args) => {\n'
+               '  await ctx.db.insert("visits", { email: args.email });\n}});\n'
+               'export const enter = action({ args: { KEY: v.string(), email: v.string() }, handler: async (ctx, args) => {\n'
+               '  const pass = await ctx.runQuery(internal.example.byCode, { code: args.KEY });\nACT}});\n')
+
+
+def code_lookup(key: str, act: str) -> str:
+    return CODE_LOOKUP.replace("KEY", key).replace("ACT", act)
+
+
 # a guest answers through a key it was handed: the handler finds the row by it and stops on a miss
 GUEST_ANSWER = ('import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
                 'export const answer = mutation({ args: { KEY: KIND, reply: v.string() }, handler: async (ctx, args) => {\n'
@@ -412,7 +428,7 @@ class RequireAccessControl(Rule):
       arguments it declares); an optional one only when the handler first returns or throws
       without it (`if (!args.token) return null`) and then reads it again, or first hands it
       to a project helper that does so and throws (`await validateAdmin(ctx, args.token)`). One the handler only stores (also as part of the arguments
-      object written whole) or only hands on — to `fetch`, to a helper that only sends it,
+      object written whole) or only hands on (also so) — to `fetch`, to a helper that only sends it,
       to a function run through `ctx.run*` that does not check it — checks nothing, and
       neither does an OAuth callback's `code` (next to `state`) unless the handler looks it
       up or compares it: it is exchanged with the provider (its `state` counts when the
@@ -422,7 +438,11 @@ class RequireAccessControl(Rule):
       data it is, and nothing checks the session; nor does one whose lookup, when it finds
       nothing, lets the handler go on to read data by another argument (`if (bySession)
       return bySession;` and then a lookup by the non-secret `externalChatId`): a capability
-      protects only when a miss stops the handler;
+      protects only when a miss stops the handler. One handed to a function run through
+      `ctx.run*` that looks it up counts when that function may throw, or when the caller
+      stops on the null it gets back before any effect (`if (!pass) return null`, or every
+      later use of ctx under `if (pass)`); a promo, discount or coupon code handed so is no
+      secret (landing pages print it) and checks nothing;
     - in a query, a filter that only returns records marked public or published
       (`q.eq("status", "published")`, `post.visibility === "public"`,
       `q.eq("directoryVisibility", "visible")`, `if (!page.published) return null`,
@@ -508,6 +528,8 @@ class RequireAccessControl(Rule):
               note="a rate limit keyed by the signed-in caller, after the check"),
         Valid(guest_answer("passKey"), files=PASSES,
               note="a free string matched against a field the app writes from a random generator: the guest's key"),
+        Valid(guest_answer("recoveryCode"), files=AUTH_CONFIG,
+              note="a recovery code the user was handed (conradkoh's starter signs a session in by it)"),
         Valid(guest_answer("shareId"), note="a free string named as a share link's id, found by equality, stopping on a miss"),
         Valid(TAGS_ACTION + '  const tagger = taggerFor(kind);\n  if (!tagger) return [];\n'
               '  return await ctx.runAction(tagger.tags, { repoId });\n}});\n', files=TAGGERS,
@@ -662,6 +684,21 @@ class RequireAccessControl(Rule):
               'export const accept = action({ args: { inviteCode: v.string() }, handler: async (ctx, args) => {\n'
               '  await ctx.runMutation(internal.example.redeem, { inviteCode: args.inviteCode });\n}});\n',
               files=AUTH_CONFIG, note="handed through `ctx.runMutation` to a function that looks the code up"),
+        Valid('import { v } from "convex/values";\nimport { action, internalMutation } from "./_generated/server";\n'
+              'import { internal } from "./_generated/api";\n'
+              'export const redeem = internalMutation({ args: { code: v.string(), note: v.string() }, handler: async (ctx, args) => {\n'
+              '  const inv = await ctx.db.query("invites").withIndex("by_code", (q) => q.eq("code", args.code)).unique();\n'
+              '  if (!inv) throw new Error("bad invite");\n  await ctx.db.patch("invites", inv._id, { note: args.note });\n}});\n'
+              'export const accept = action({ args: { code: v.string(), note: v.string() }, handler: async (ctx, args) => {\n'
+              '  await ctx.runMutation(internal.example.redeem, args);\n}});\n',
+              files=AUTH_CONFIG, note="the same, the arguments object handed on whole"),
+        Valid(code_lookup("inviteCode", '  if (!pass) return null;\n'
+                                        '  await ctx.runMutation(internal.example.log, { email: args.email });\n'),
+              files=AUTH_CONFIG, note="an internal lookup by the caller's code, and the action stops when it finds nothing"),
+        Valid(code_lookup("inviteCode", '  if (pass !== null && pass.open) {\n'
+                                        '    await ctx.runMutation(internal.example.log, { email: args.email });\n  }\n'
+                                        '  return { entered: pass !== null };\n'),
+              files=AUTH_CONFIG, note="the same where every effect waits for the lookup to find the pass: a miss does nothing"),
         Valid(SERVER + 'export const setRoomState = mutation({ args: { code: v.string(), state: v.string() },\n'
               '  handler: async (ctx, args) => {\n'
               '    const room = await ctx.db.query("rooms").withIndex("by_code", (q) => q.eq("code", args.code)).unique();\n'
@@ -2018,6 +2055,31 @@ class RequireAccessControl(Rule):
                 '    return invite;\n  },\n});\n',
                 files=AUTH_CONFIG, lines=[4, 12],
                 note="a capability whose miss falls back to a lookup by a value anyone can send protects nothing"),
+        # triage G60c P3: the arguments object handed whole to a mutation that only stores it
+        Invalid('import { v } from "convex/values";\nimport { action, internalMutation } from "./_generated/server";\n'
+                'import { internal } from "./_generated/api";\n'
+                'export const keep = internalMutation({ args: { code: v.string(), note: v.string() }, handler: async (ctx, args) => {\n'
+                '  await ctx.db.insert("notes", args);\n}});\n'
+                'export const send = action({ args: { code: v.string(), note: v.string() }, handler: async (ctx, args) => {\n'
+                '  await ctx.runMutation(internal.example.keep, args);\n}});\n',
+                files=AUTH_CONFIG, lines=[7], message="is public and checks no identity",
+                note="a code handed whole with the arguments to a mutation that only stores it checks nothing"),
+        # triage G60c P1 (MentoLoop's checkout): the coupon lookup's miss went on to the checkout
+        Invalid(code_lookup("inviteCode", '  if (pass) {\n    await ctx.runMutation(internal.example.log, { email: `${args.email} (invited)` });\n  }\n'
+                                          '  await ctx.runMutation(internal.example.log, { email: args.email });\n'),
+                files=AUTH_CONFIG, lines=[9], message="is public and checks no identity",
+                note="a lookup by the caller's code whose miss goes on to the same effects checks nothing"),
+        Invalid(code_lookup("discountCode", '  if (!pass) throw new Error("unknown code");\n'
+                                            '  await ctx.runMutation(internal.example.log, { email: args.email });\n'),
+                files=AUTH_CONFIG, lines=[9], message="is public and checks no identity",
+                note="a promo code is printed on landing pages: holding one proves nothing, even when a miss stops"),
+        Invalid(CODE_LOOKUP.split("export const enter")[0]
+                + 'export const enter = action({ args: { pin: v.string(), email: v.string() }, handler: async (ctx, args) => {\n'
+                  '  await ctx.runMutation(internal.example.log, { email: "knock" });\n'
+                  '  const pass = await ctx.runQuery(internal.example.byCode, { code: args.pin });\n'
+                  '  if (!pass) return null;\n  await ctx.runMutation(internal.example.log, { email: args.email });\n}});\n',
+                files=AUTH_CONFIG, lines=[10], message="stays done when the later check turns the caller away",
+                note="the later check, in the query run, may return rather than throw: the effect is done either way"),
         Invalid(SERVER + 'export const store = mutation({ args: { sessionId: v.string(), userId: v.string(), content: v.string() },\n'
                 '  handler: async (ctx, args) => {\n'
                 '    await ctx.db.insert("memories", { sessionId: args.sessionId, userId: args.userId, content: args.content });\n'
@@ -2207,8 +2269,8 @@ class RequireAccessControl(Rule):
                     continue
                 ctx.report(fn.facts, effect.node,
                            f"{describe_function(fn)} calls {effect.what} before it checks who is calling: an action is "
-                           "not a transaction, so what that call does stays done when the later check throws, for "
-                           "anyone; check the caller first")
+                           "not a transaction, so what that call does stays done when the later check turns the caller "
+                           "away, for anyone; check the caller first")
                 continue
             if access.protected or access.unknown or access.annotated_public or not access.touches_resources:
                 continue
