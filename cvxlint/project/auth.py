@@ -2906,7 +2906,7 @@ def _miss_ends(facts: FileFacts, func, call: Node) -> bool:
     a statement of its body, does every later use of ctx and every `fetch` run only when
     `found` is there (in `if (found) { ... }`, the `else` of `if (!found)`)? `if (coupon)
     { ...discount }` followed by the checkout lets a caller without a code through."""
-    if _stops_on_null_at(call):
+    if stops_on_null_at(call):
         return True
     body, stmt = func.body, js.statement_of(call)
     found = _declared_by(stmt, call) if body is not None and stmt is not None and stmt.parent is body else None
