@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from .builders import RegisteredFunction
     from .model import Project
     from .queries import DatabaseUses, QueryChain
+    from .validators import Validator
 
 # Does this call (in this file) always throw: `AccessAnalysis._always_throws`
 AlwaysThrows = Callable[[FileFacts, Node], bool]
@@ -249,6 +250,10 @@ class UnownedWrite:
     argument: str
     table: str | None
     capability: str | None = None  # the capability argument that stands for the caller, if that is all
+    # the tenant argument a guard admitted the caller to (`requireOrgAccess(ctx, args.orgId)`), when
+    # the document written by another argument is of a table that holds that tenant's id
+    # (`students.orgId: v.id("orgs")`): a write across tenants (`AccessAnalysis.crossed_tenant`)
+    tenant: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,6 +318,22 @@ class _Mentions:
 
 _TENANT_FIELDS = ("organizationId", "orgId", "organization", "teamId", "workspaceId", "tenantId", "companyId",
                   "organization_id", "org_id", "team_id", "workspace_id", "tenant_id")
+# the arguments naming a tenant that a guard admits the caller to (`crossed_tenant`); an
+# enterprise too, which a schema field does not make a tenant of the app: `users.enterpriseId`
+# beside a `userType: "admin"` that runs every enterprise (triage G60c MentoLoop)
+_TENANT_ARGUMENTS = frozenset([*_TENANT_FIELDS, "enterpriseId", "enterprise_id"])
+
+
+def _id_of(v: "Validator", table: str | None) -> bool:
+    """Does a field hold an id of `table` (`v.id("orgs")`, optional or not)?"""
+    v = v.required()
+    return v.kind == "id" and v.table == table
+
+
+def _ids_of(v: "Validator", table: str | None) -> bool:
+    """Does a field hold ids of `table`, one or a list (`v.array(v.id("students"))`)?"""
+    v = v.required()
+    return _id_of(v.element, table) if v.kind == "array" and v.element is not None else _id_of(v, table)
 # roles over the whole deployment, not one tenant (`isPlatformStaff`, `requireSiteAdmin`, `superAdmin`)
 _GLOBAL_ROLE = re.compile(r"platform|super|site[A-Z_]?[Aa]dmin|system[A-Z_]?[Aa]dmin|global[A-Z_]?[Aa]dmin", re.I)
 
@@ -891,12 +912,14 @@ class AccessAnalysis:
                   or self.classify(facts, site)[0] == "guard"]
         caller_seeds = [site.node for site in guards] + capability_reads
         caller_seeds += [use.node for use, path in r0.ctx_uses() if path[:1] and path[0] in added]
+        guarded: list[str] = []
         for site in guards:
             # an argument a guard checks against the caller (`requireOrgMember(ctx, args.orgId)`)
             # speaks for the caller: a document compared with it is the caller's
             for a in js.call_args(site.node):
                 name = handler_argument(r0, js.unwrap(a))
                 if name is not None:
+                    guarded.append(name)
                     caller_seeds += [n for n in self.argument_reads(fn, name) if n is not None]
         if self._global_role(fn, facts, guards):
             return []
@@ -922,8 +945,42 @@ class AccessAnalysis:
                 continue
             table = "_storage" if isinstance(call, _StorageDelete) else \
                 fn.module.app.queries.table_of(facts, call.id_node) if call.id_node is not None else None
-            out.append(UnownedWrite(facts, call.node, call.method, arg, table, capability))
+            tenant = self.crossed_tenant(fn, guarded, arg, table) if capability is None else None
+            out.append(UnownedWrite(facts, call.node, call.method, arg, table, capability, tenant))
         return out
+
+    def crossed_tenant(self, fn: "RegisteredFunction", guarded: list[str], argument: str,
+                       table: str | None) -> str | None:
+        """Of the arguments an auth guard was given (`guarded`), the tenant id
+        (`requireOrgAccess(ctx, args.orgId)`: named for a tenant, `_TENANT_ARGUMENTS`) that the
+        table of a document written by another argument (`argument`) holds: a field of
+        `v.id` of the tenant's table (`students.orgId: v.id("orgs")`, for `orgId:
+        v.id("orgs")`), a field of the argument's own name when the argument is no `v.id`, or
+        the tenant's table listing the table's ids (`enterprises.students:
+        v.array(v.id("students"))`). The guard admits the caller to that tenant only, so a
+        document of another tenant named by the second id is written across tenants. None
+        when the schema cannot tell."""
+        schema = fn.module.app.schema
+        written = schema.table(table) if schema is not None and table is not None else None
+        val = self.project.args_validator(fn)
+        own = val.required() if val is not None else None
+        if written is None or not written.known or own is None or own.kind != "object":
+            return None
+        for name in dict.fromkeys(guarded):
+            given = own.fields.get(name)
+            if name == argument or name not in _TENANT_ARGUMENTS or given is None:
+                continue
+            given = given.required()
+            if given.kind != "id":
+                if written.has_field(name):
+                    return name
+                continue
+            if any(_id_of(f, given.table) for f in written.document.fields.values()):
+                return name
+            tenant = schema.table(given.table) if given.table is not None else None
+            if tenant is not None and tenant.known and any(_ids_of(f, table) for f in tenant.document.fields.values()):
+                return name
+        return None
 
     def whole_table_deletes(self, fn: "RegisteredFunction", queries: "DatabaseUses") -> list[WholeTableDelete]:
         """The `ctx.db.delete(row._id)` calls, in the handler or a helper it reaches, of each

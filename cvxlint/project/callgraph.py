@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from ..syntax import js
 from ..syntax.tree import Node
-from .definitions import Def, Linker
+from .definitions import Def, Linker, loaded_module
 from .evaluate import const_value, local_const
 from .facts import CallSite, FileFacts, FunctionInfo, ParamUse, Ref
 
@@ -103,11 +103,12 @@ class CallGraph:
                         result = (facts, child)
                         break
             elif r.kind == "module" and site.callee is not None:
-                d = self.linker.value_of(facts, site.callee)
-                if isinstance(d, Def) and not d.path and js.is_function(d.node):
-                    info = d.facts.function_for(d.node)
-                    if info is not None:
-                        result = (d.facts, info)
+                result = _function_at(self.linker.value_of(facts, site.callee))
+        if result is None and not site.is_new and facts.requires and _reads_loaded_module(self.linker, facts, site):
+            # `const { notify } = await import("./lib/notify"); notify(ctx)`, `lib.f(ctx)` on a
+            # `const lib = await import("./lib")`, `(await import("./lib")).f(ctx)`: the function
+            # the module exports, as with a static import
+            result = _function_at(self.linker.value_of(facts, site.callee))
         self._callees[key] = result
         return result
 
@@ -279,6 +280,27 @@ class CallGraph:
                 index = 0 if _ctx_like(cb, 0, js.identifier_name(js.unwrap(args[given]))) else None
             if index is not None and index < len(cb.params):
                 yield cb, index
+
+
+def _function_at(d) -> tuple[FileFacts, FunctionInfo] | None:
+    """The project function a definition is written as, if it is one."""
+    if isinstance(d, Def) and not d.path and js.is_function(d.node):
+        info = d.facts.function_for(d.node)
+        if info is not None:
+            return d.facts, info
+    return None
+
+
+def _reads_loaded_module(linker: Linker, facts: FileFacts, site: CallSite) -> bool:
+    """Does the callee start at a module the function loads itself (`await import("./lib")`,
+    `require`), held in a `const` or written in place?"""
+    chain = js.member_chain(site.callee) if site.callee is not None else None
+    if chain is None:
+        return False
+    root = chain[0]
+    if root.type == "identifier":
+        return site.ref is not None and site.ref.kind == "local" and linker.loaded_by_function(facts, root) is not None
+    return site.ref is None and bool(chain[1]) and loaded_module(root) is not None
 
 
 def _method_named(body: Node | None, name: str) -> Node | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from ..syntax import js
+from ..syntax import js, scope
 from ..syntax.tree import Node
 from .facts import FileFacts
 
@@ -318,19 +318,53 @@ class Linker:
         if node is None or depth > 24:
             return None
         if node.type in ("identifier", "shorthand_property_identifier"):  # `{ x }` reads x
-            d = self.definition(facts, node.text or "", depth + 1)
+            d = self.loaded_by_function(facts, node, depth) or self.definition(facts, node.text or "", depth + 1)
             return self._settle(d, depth)
         chain = js.member_chain(node)
-        if chain is not None and chain[1] and chain[0].type == "identifier":
-            root, props = chain
-            d = self.definition(facts, root.text or "", depth + 1)
+        if chain is None or not chain[1]:
+            return Def(facts, node)
+        root, props = chain
+        if root.type == "identifier":
+            d = self.loaded_by_function(facts, root, depth) or self.definition(facts, root.text or "", depth + 1)
             d = self._settle(d, depth)
-            for p in props:
-                d = self.member(d, p, depth + 1)
-                if d is None:
-                    return None
-            return d
-        return Def(facts, node)
+        elif (source := loaded_module(root)) is not None:  # `(await import("./lib/portal")).PortalManager`
+            d = self._imported(facts, source, "*", depth)
+        else:
+            return Def(facts, node)
+        for p in props:
+            d = self.member(d, p, depth + 1)
+            if d is None:
+                return None
+        return d
+
+    def loaded_by_function(self, facts: FileFacts, ident: Node, depth: int = 0) -> Definition | None:
+        """What a name a function binds from a module it loads denotes, as the static import of
+        that module would: `const { PortalManager } = await import("./lib/portal")` (the class
+        the module exports), `const lib = await import("./lib")` (its exports), `require` too.
+        None for any other name, and for a `let` (it may be given another value)."""
+        if not facts.requires:  # no `import()` or inner `require` in the file: the common case
+            return None
+        ref = facts.ref_of(ident)
+        if ref is None or ref.kind != "local" or ref.func is None:
+            return None
+        found = scope.declarator_of(ref.func.node, ident.text or "")
+        decl = found[0].parent if found is not None else None
+        if decl is None or not decl.has_tok("const"):
+            return None
+        declarator, bound = found
+        value = declarator.child("value")
+        source, props = loaded_module(value), ()
+        if source is None:  # `const Portal = (await import("./lib/portal")).Portal`
+            chain = js.member_chain(value)
+            if chain is None or not chain[1] or (source := loaded_module(chain[0])) is None:
+                return None
+            props = tuple(chain[1])
+        pat = declarator.child("name")
+        path = [] if pat is None or pat.type == "identifier" else \
+            next((p for _n, b, p in js.pattern_names(pat) if b is bound), None)
+        if path is None or any(p in ("[]", "...") for p in path):
+            return None
+        return self._walk_path(self._imported(facts, source, "*", depth), (*props, *path), depth)
 
     def _settle(self, d: Definition | None, depth: int) -> Definition | None:
         """Take pending destructuring paths and chase identifiers to their final value."""

@@ -176,6 +176,28 @@ FACTORIES = {**AUTH_CONFIG,
              '  const run = def.handler;\n'
              '  return mutation({ args: def.args, handler: async (ctx: MutationCtx, args: ObjectType<A>) => run(ctx, args) });\n}\n'}
 
+# a class whose method checks the caller, and a function that does, for an action to load
+# with `await import()` (triage G60c P2)
+PORTAL = {**AUTH_CONFIG, "convex/lib/portal.ts": (
+    'import type { ActionCtx } from "../_generated/server";\n'
+    'export class Portal {\n  async open(ctx: ActionCtx, back: string) {\n'
+    '    const who = await ctx.auth.getUserIdentity();\n    if (!who) throw new Error("sign in");\n'
+    '    return `${back}?u=${who.subject}`;\n  }\n}\n'
+    'export async function openFor(ctx: ActionCtx, back: string) {\n  return new Portal().open(ctx, back);\n}\n')}
+# ways to load the module and reach the check: (the statements, the method called, the note)
+PORTAL_LOADS = [
+    ('const { Portal } = await import("./lib/portal");\n  const portal = new Portal();', "open",
+     "a class loaded with `await import()` is followed like one imported statically: its method checks"),
+    ('const portal = new (await import("./lib/portal")).Portal();', "open",
+     "the class read off the loaded module in place"),
+    ('const Portal = (await import("./lib/portal")).Portal;\n  const portal = new Portal();', "open",
+     "the class read off the loaded module into a name"),
+    ('const portal = await import("./lib/portal");', "openFor",
+     "a function of the loaded module, called through the name that holds it"),
+]
+PORTAL_ACTION = ('import { v } from "convex/values";\nimport { action } from "./_generated/server";\n'
+                 'export const open = action({ args: { back: v.string() }, handler: async (ctx, { back }) => {\n')
+
 # a project's own staff login: an optional session token, required by `validateAdmin` and
 # only read when present by `touchLogin`
 # an action's module whose `save` checks the caller (triage G51b P3)
@@ -526,6 +548,8 @@ class RequireAccessControl(Rule):
               '  await checkUserRateLimit(ctx);\n'
               '  await ctx.db.insert("projects", { orgId: args.orgId, name: args.name });\n}});\n',
               note="a rate limit keyed by the signed-in caller, after the check"),
+        *[Valid(PORTAL_ACTION + f'  {load}\n  return await portal.{call}(ctx, back);\n}}}});\n', files=PORTAL, note=note)
+          for load, call, note in PORTAL_LOADS],
         Valid(guest_answer("passKey"), files=PASSES,
               note="a free string matched against a field the app writes from a random generator: the guest's key"),
         Valid(guest_answer("recoveryCode"), files=AUTH_CONFIG,

@@ -51,6 +51,14 @@ ROSTER = {"convex/schema.ts": 'import { defineSchema, defineTable } from "convex
           '  teams: defineTable({ name: v.string(), members: v.array(v.id("users")) }),\n'
           '});\n'}
 
+# a guard admits the caller to one team, and a note of any team is deleted
+CROSS_TENANT = ('import { requireTeamMember } from "./lib/access";\n'
+                'export const drop = mutation({ args: { teamId: v.id("teams"), noteId: v.id("notes") },\n'
+                '  handler: async (ctx, { teamId, noteId }) => {\n'
+                '    await requireTeamMember(ctx, teamId);\n'
+                '    await ctx.db.delete(noteId);\n'
+                '  } });\n')
+
 STAFF = {"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
          'import { v } from "convex/values";\n'
          'export default defineSchema({\n'
@@ -172,6 +180,10 @@ class RequireOwnershipCheck(Rule):
     - an id that is a capability (an invitation link's id): flagged; mark the function
       `// cvxlint-public` or suppress the line.
 
+    A write that crosses tenants (a tenant id given to a guard, then a document of a table
+    holding that tenant's id written by another id) is CVX412's, on by default: with both
+    enabled it is reported there only.
+
     Only writes in the handler itself are read (not writes in helpers it calls, such as a
     repository's `Notes.save(ctx, note)`), and inserts
     under an unrelated parent id (`ctx.db.insert("entries", { contestId })`) are not flagged.
@@ -212,6 +224,8 @@ class RequireOwnershipCheck(Rule):
     default_enabled = False
 
     valid = [
+        Valid(AUTH + CROSS_TENANT, files={**TENANTS, **MEMBERS}, settings={"select": ["CVX408", "CVX412"]},
+              note="a write across tenants is reported by CVX412 only, when it is enabled too"),
         # the chat compared with the caller's session
         Valid(_widget_close('    const chat = await ctx.db.get(args.chatId);\n'
                             '    if (!chat || chat.visitorId !== visitor._id) throw new ConvexError("not your chat");\n'),
@@ -441,6 +455,8 @@ class RequireOwnershipCheck(Rule):
               '  } });\n', files={**TENANTS, **LOADERS}),
     ]
     invalid = [
+        # a write across tenants, with CVX412 not enabled
+        Invalid(AUTH + CROSS_TENANT, files={**TENANTS, **MEMBERS}, lines=[8], message="the `notes` document"),
         # triage G51a P3 (customer-support-ai-saas's widget): any valid session closes any chat
         Invalid(_widget_close(''), files=SESSIONS, lines=[7],
                 message="looks up the capability argument `sessionId` but patches the `chats` document whose id is "
@@ -526,8 +542,11 @@ class RequireOwnershipCheck(Rule):
     ]
 
     def check_app(self, ctx, app):
+        left_to_cvx412 = "CVX412" in ctx.settings.enabled_codes()  # a write across tenants: reported once, there
         for fn in app.functions:
             for w in ctx.project.access_analysis.unowned_writes(fn):
+                if w.tenant is not None and left_to_cvx412:
+                    continue
                 what = "the stored file" if w.table == "_storage" else f"the `{w.table}` document" if w.table \
                     else "the document"
                 if w.capability is not None:
