@@ -863,7 +863,7 @@ class AccessAnalysis:
                 return None  # a row of another table the caller names
         return first
 
-    def unowned_writes(self, fn: "RegisteredFunction") -> list["UnownedWrite"]:
+    def unowned_writes(self, fn: "RegisteredFunction", queries: "DatabaseUses | None" = None) -> list["UnownedWrite"]:
         """The handler's `ctx.db.patch/replace/delete` of a document whose id is one of its
         arguments (or the `_id` of the row read by one, `_argument_row_id`), in a public
         mutation that establishes who is calling (an identity fetch, an auth guard, a custom
@@ -874,7 +874,9 @@ class AccessAnalysis:
         or computed from it, the builder's ctx members), and no helper given the id that itself
         asks who is calling (see `_relates`). Silent for a caller admitted for a role over the
         whole deployment (`_global_role`), and for one whose row is tested for a role in an app
-        whose schema has no tenant field (`orgId`, `teamId`, ...): an admin of the one tenant."""
+        whose schema has no tenant field (`orgId`, `teamId`, ...): an admin of the one tenant.
+        `queries`: database uses that hold `fn`'s (by default, those of its file's functions unless
+        the app's are built: `_database_uses`)."""
         if fn.kind != "mutation" or not fn.is_public or fn.handler is None or fn.module.app.layout.is_component:
             return []
         access = self.of(fn)
@@ -893,14 +895,15 @@ class AccessAnalysis:
             return []
         facts = r0.facts
         capability_reads = [n for n in self.argument_reads(fn, capability) if n is not None] if capability else []
-        if capability is not None and not _looked_up_in_database(fn, fn.module.app.queries, capability_reads):
+        if queries is None:
+            queries = self._database_uses(fn, list(self.project.reach(fn)))
+        if capability is not None and not _looked_up_in_database(fn, queries, capability_reads):
             return []  # a token verified with the deployment's key: whoever holds it may write anything
-        writes = [c for c in fn.module.app.queries.calls_of(fn)
+        writes = [c for c in queries.calls_of(fn)
                   if c.func is handler and c.method in ("insert", "patch", "replace", "delete") and not c.system]
         # a stored file deleted by its id (`ctx.storage.delete(args.fileId)`) is a write as well
         writes += [_StorageDelete(site.node, args[0]) for site, path in r0.ctx_calls()
                    if path == ("storage", "delete") and (args := js.call_args(site.node))]
-        queries = fn.module.app.queries
         by_id = [(c, arg) for c in writes if c.method != "insert"
                  and (arg := handler_argument(r0, js.unwrap(c.id_node))
                       or _argument_row_id(r0, queries, self.project.callgraph, js.unwrap(c.id_node))) is not None]
@@ -939,15 +942,28 @@ class AccessAnalysis:
             if self._relates(facts, handler, sites, doc, caller, written):
                 continue
             if role_checked is None:
-                role_checked = self._role_checked(fn, facts, handler, caller)
+                role_checked = self._role_checked(fn, facts, handler, caller, queries)
             if role_checked and (not _multi_tenant(fn.module.app)
-                                 or self._role_rows_untenanted(fn, facts, handler, role_checked)):
+                                 or self._role_rows_untenanted(fn, facts, handler, role_checked, queries)):
                 continue
             table = "_storage" if isinstance(call, _StorageDelete) else \
-                fn.module.app.queries.table_of(facts, call.id_node) if call.id_node is not None else None
+                queries.table_of(facts, call.id_node) if call.id_node is not None else None
             tenant = self.crossed_tenant(fn, guarded, arg, table) if capability is None else None
             out.append(UnownedWrite(facts, call.node, call.method, arg, table, capability, tenant))
         return out
+
+    def takes_tenant_and_id(self, fn: "RegisteredFunction") -> bool:
+        """Does a public mutation take a tenant id (`_TENANT_ARGUMENTS`) and another argument
+        that is an id: what a write across tenants (`crossed_tenant`) needs, told from its
+        validator alone before the handler is read."""
+        if fn.kind != "mutation" or not fn.is_public:
+            return False
+        val = self.project.args_validator(fn)
+        own = val.required() if val is not None else None
+        if own is None or own.kind != "object" or not any(name in _TENANT_ARGUMENTS for name in own.fields):
+            return False
+        return any(name not in _TENANT_ARGUMENTS and f.required().kind in ("id", "string")
+                   for name, f in own.fields.items())
 
     def crossed_tenant(self, fn: "RegisteredFunction", guarded: list[str], argument: str,
                        table: str | None) -> str | None:
@@ -1195,7 +1211,8 @@ class AccessAnalysis:
                         return True
         return False
 
-    def _role_checked(self, fn: "RegisteredFunction", facts: FileFacts, handler, caller: "_Mentions") -> list[Node]:
+    def _role_checked(self, fn: "RegisteredFunction", facts: FileFacts, handler, caller: "_Mentions",
+                      queries: "DatabaseUses") -> list[Node]:
         """The conditions that admit the caller for a role (`if (user.role !== "admin") throw
         ...`), rather than for owning what it changes."""
         out = []
@@ -1203,14 +1220,13 @@ class AccessAnalysis:
             cond = stmt.child("condition")
             if cond is not None and js.always_exits(stmt.child("consequence")) and caller.in_(cond) \
                     and (_ROLE.search(facts.text(cond)) or any(n.type == "string" for n in cond.walk())
-                         or self._reads_role_local(fn, facts, handler, cond)):
+                         or self._reads_role_local(facts, handler, cond, queries)):
                 out.append(cond)
         return out
 
-    def _reads_role_local(self, fn: "RegisteredFunction", facts: FileFacts, handler, cond: Node) -> bool:
+    def _reads_role_local(self, facts: FileFacts, handler, cond: Node, queries: "DatabaseUses") -> bool:
         """Does `cond` read a local of the handler computed from a role field (`const
         isAllowedCreator = user?.role?.includes("admin")`, then `if (!isAllowedCreator) throw`)?"""
-        queries = fn.module.app.queries
         for ident in cond.walk():
             if ident.type != "identifier":
                 continue
@@ -1223,13 +1239,13 @@ class AccessAnalysis:
                 return True
         return False
 
-    def _role_rows_untenanted(self, fn: "RegisteredFunction", facts: FileFacts, handler, conds: list[Node]) -> bool:
+    def _role_rows_untenanted(self, fn: "RegisteredFunction", facts: FileFacts, handler, conds: list[Node],
+                              queries: "DatabaseUses") -> bool:
         """Are the rows a role test reads (`me.roles.includes("admin")`, `const me = await
         ctx.db.query("users")...`; through locals such as `const isAdmin = me?.role === ...`)
         all of tables the schema knows that have no tenant field? Then the role is the
         caller's over the whole deployment, even when other tables (`orgStaff`) are per tenant."""
         schema = fn.module.app.schema
-        queries = fn.module.app.queries
         if schema is None:
             return False
         reads = [c for c in queries.calls_of(fn) if c.func is handler and c.method in ("get", "query")]
