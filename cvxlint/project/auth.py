@@ -97,6 +97,11 @@ IDENTITY_ARG = re.compile(
     r"clerkUser|clerk_user|authUser|auth_user|player|host|sender)(Id|ID|_id)?$"
     r"|^(email|userEmail|role|roles|isAdmin|isOwner|permissions?|userRole|tokenIdentifier|subject)$"
 )
+# a yes/no argument named for what its holder may do (`canViewAll`, `isAdmin`, `hasFullAccess`,
+# `bypassChecks`): passed by the caller, it is the caller's word about its own rights
+PERMISSION_FLAG = re.compile(
+    r"^(is(Super)?Admin|isOwner|isModerator|isStaff|admin|superuser|can[A-Z]\w*|has\w*(Access|Permissions?|Role|Rights)"
+    r"|(view|see|read|edit|manage)All\w*|bypass\w*|skip\w*(Auth|Permission|Check)s?)$")
 # Tables that hold people, their sessions or their money: reading them is never public by design.
 PERSONAL_TABLE = re.compile(
     # ("accountability" holds no accounts; a game's or a design system's tokens are no credentials)
@@ -219,6 +224,11 @@ class Access:
     # other check is that the caller is signed in: node = the test, what = the role read
     # (`target.role`), argument = the argument (`userId`)
     target_roles: list[Evidence] = field(default_factory=list)
+    # a permission flag (`permission_flags`) an `if` of the handler tests, choosing what the
+    # caller reads or may do, when the only check is that the caller is signed in (or none)
+    # and nothing tests the caller's own role: node = the `if`, what = `args.canViewAll` as
+    # written, argument = the flag
+    claimed_permissions: list[Evidence] = field(default_factory=list)
     # a custom builder that fetches the identity but lets a signed-out caller through
     # (`viewer: identity === null ? null : ...`): the ctx members carrying it (`viewer`,
     # `viewerX`); a function built on it is protected only where it checks one of them
@@ -698,6 +708,9 @@ class AccessAnalysis:
         fetched = {id(i.site.node) for i in out.identity}
         if out.unknown or any(id(e.node) not in fetched for e in out.evidence):
             out.target_roles = []  # something else (a guard, the builder, the caller's own row) may check the role
+        elif flags := self.permission_flags(fn):
+            start = reached[0]
+            out.claimed_permissions = _claimed_permissions(start, flags, self._guard_call(start))
         if not out.evidence:
             cap = self._capability(fn)
             if cap is not None:
@@ -1406,6 +1419,21 @@ class AccessAnalysis:
                     if _ROLE.search(r.facts.text(cond)) or any(n.type == "string" for n in cond.walk()):
                         return True
         return False
+
+    def permission_flags(self, fn: "RegisteredFunction") -> frozenset[str]:
+        """The arguments of a public function that are the caller's word about its own rights:
+        validated as yes/no (`v.boolean()`, optional or not) and named for a permission
+        (`canViewAll`, `isAdmin`). Not one the handler writes into a document (`ctx.db.patch(id,
+        { canEdit })`): that is a setting it stores about someone, not a claim it acts on."""
+        val = self.project.args_validator(fn)
+        if fn.handler is None or val is None or val.required().kind != "object":
+            return frozenset()
+        named = [n for n, f in val.required().fields.items()
+                 if PERMISSION_FLAG.match(n) and f.required().kind == "boolean"]
+        if not named:
+            return frozenset()
+        start = self.project.reach(fn)[0]
+        return frozenset(n for n in named if not _writes_argument(start, n))
 
     def _about_people(self, fn: "RegisteredFunction", tables: list[str]) -> bool:
         """Does a query take an identity argument or read a table of people?"""
@@ -3417,6 +3445,78 @@ def _about_role(r: Reached, n: Node | None, is_guard: Callable[[Node], bool]) ->
     return any(w.type == "call_expression" and is_guard(w) or
                w.type in ("identifier", "property_identifier") and _ROLE_TEST.search(w.text or "") is not None
                for w in n.walk())
+
+
+def _tests_caller_role(r: Reached, is_guard: Callable[[Node], bool]) -> bool:
+    """Does the handler test what the caller may do: call a guard, or test a role or permission
+    that no argument gives (`if (args.canViewAll && me.role !== "admin") throw`, `if
+    (!isAdmin)` of a local)?"""
+    for w in r.func.node.walk():
+        if w.type == "call_expression" and is_guard(w):
+            return True
+        if w.type in ("if_statement", "ternary_expression", "while_statement") \
+                and any(_about_role(r, part, is_guard) for part in _joined_terms(w.child("condition"))):
+            return True
+    return False
+
+
+def _joined_terms(cond: Node | None) -> list[Node]:
+    """The parts of a condition joined by `&&` / `||` (`a && (b || !c)` -> a, b, !c)."""
+    for op in ("&&", "||"):
+        parts = _terms(cond, op)
+        if len(parts) > 1:
+            return [t for part in parts for t in _joined_terms(part)]
+    return _terms(cond, "&&")
+
+
+def _claimed_permissions(r: Reached, flags: frozenset[str], is_guard: Callable[[Node], bool]) -> list[Evidence]:
+    """`if (args.canViewAll) { ...every row of the school... }` in a handler that fetches the
+    caller's identity but never tests its role: the flag `flags` names, tested as such (alone,
+    negated, or joined by `&&` / `||`), in an `if` that refuses (throws or returns) or whose
+    branch uses the database. The caller is signed in and grants itself the rights it claims."""
+    if _tests_caller_role(r, is_guard):
+        return []
+    out: list[Evidence] = []
+    for stmt in r.func.node.walk():
+        if stmt.type != "if_statement" or js.enclosing_function(stmt) is not r.func.node:
+            continue
+        flag = next((t for t in _joined_terms(stmt.child("condition"))
+                     if handler_argument(r, _unnegated(t)) in flags), None)
+        if flag is None:
+            continue
+        branches = [b for b in (stmt.child("consequence"), stmt.child("alternative")) if b is not None]
+        if js.always_exits(stmt.child("consequence")) or any(
+                _is_ctx(r, w) for b in branches for w in b.walk() if w.type == "identifier"):
+            what = _unnegated(flag)
+            out.append(Evidence(r.facts, stmt, r.facts.text(what), "handler", argument=handler_argument(r, what)))
+    return out
+
+
+def _unnegated(n: Node) -> Node:
+    """`x` of `!x` / `!!x` (unwrapped)."""
+    n = js.unwrap(n)
+    while n is not None and n.type == "unary_expression" and n.has_tok("!") and n.children:
+        n = js.unwrap(n.children[-1])
+    return n
+
+
+_DOC_WRITES = ("insert", "patch", "replace")
+
+
+def _writes_argument(r: Reached, arg: str) -> bool:
+    """Does the handler write argument `arg` into a document (`ctx.db.patch(id, { canEdit })`,
+    `{ canEdit: args.canEdit }`)?"""
+    for call in r.func.node.walk():
+        if call.type != "call_expression":
+            continue
+        chain = js.member_chain(js.callee(call))
+        got = js.call_args(call)
+        if chain is None or chain[1][-2:] not in (["db", w] for w in _DOC_WRITES) or len(got) < 2:
+            continue
+        if any(w.type in ("identifier", "member_expression", "shorthand_property_identifier")
+               and handler_argument(r, w) == arg for w in got[-1].walk()):
+            return True
+    return False
 
 
 def _stops_or_checks(branch: Node, is_guard: Callable[[Node], bool]) -> bool:

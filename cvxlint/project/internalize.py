@@ -94,6 +94,36 @@ def reference_to_internal(project: "Project", use) -> Internalizing | None:
     return result if _reference_edits(project, use.ref.origin_facts, [root], result) else None
 
 
+def reference_text(namespace: str, identifier: str) -> str:
+    """`internal.flows.record` for ("internal", "flows:record")."""
+    module, _, name = identifier.partition(":")
+    return js.accessor_text(namespace, (*module.split("/"), name))
+
+
+def reference_in_place(project: "Project", facts: FileFacts, node: Node, namespace: str, identifier: str,
+                       functions_dir) -> Edit | None:
+    """The edit that writes `node`, an expression holding a registered function itself, as
+    the reference naming it (`internal.flows.record` for `namespace` "internal" and
+    `identifier` "flows:record"), when the file already imports `namespace` from the
+    `_generated/api` of the app whose functions directory is `functions_dir`, under a name
+    no local hides at `node`; None otherwise."""
+    imp = _generated_import(project, facts, namespace, functions_dir)
+    if imp is None or _shadowed(facts, node, imp.local):
+        return None
+    return Edit(facts.path, node.start, node.end, reference_text(imp.local, identifier))
+
+
+def _generated_import(project: "Project", facts: FileFacts, name: str, functions_dir) -> Import | None:
+    """The value import of `name` (`internal`, `api`) from the `_generated/api` of the app
+    whose functions directory is `functions_dir`, if the file has one."""
+    for imp in facts.imports:
+        if imp.imported == name and not imp.type_only:
+            t = project.resolver.resolve(Path(facts.path), imp.source)
+            if t is not None and t.kind == "generated" and t.name == "api" and t.functions_dir == functions_dir:
+                return imp
+    return None
+
+
 def _api_root(use) -> Node | None:
     """The `api` identifier a use's reference chain starts from (`api` of `api.x.y`), when
     it can be rewritten in place."""
@@ -200,13 +230,7 @@ def _reference_edits(project: "Project", facts: FileFacts, roots: list, result: 
     target = project.resolver.resolve(Path(facts.path), api_imp.source)
     if target is None or target.kind != "generated" or target.name != "api":
         return False
-    internal_imp = None
-    for imp in facts.imports:
-        if imp.imported == "internal" and not imp.type_only:
-            t = project.resolver.resolve(Path(facts.path), imp.source)
-            if t is not None and t.kind == "generated" and t.name == "api" and t.functions_dir == target.functions_dir:
-                internal_imp = imp
-                break
+    internal_imp = _generated_import(project, facts, "internal", target.functions_dir)
     if internal_imp is None and _name_taken(facts, "internal"):
         return False  # `internal` means something else here
     local = internal_imp.local if internal_imp is not None else "internal"

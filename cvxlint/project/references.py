@@ -563,6 +563,18 @@ def makes_function_reference(linker, facts: FileFacts, call: Node) -> bool:
 # --- the index -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class UnnamedReference:
+    """The argument of a server call that takes a function reference where no reference is
+    found (`ctx.runMutation(record, args)` given the registered function itself)."""
+
+    app: "App"
+    facts: FileFacts
+    site: CallSite
+    how: str  # runMutation, runAfter, start, enqueueAction, cron, ...
+    arg: Node
+
+
 @dataclass
 class CallIndex:
     uses: list[FunctionUse] = field(default_factory=list)
@@ -576,7 +588,14 @@ class CallIndex:
     _by_call: dict[int, list[FunctionUse]] | None = None
     _by_name_uses: bool = False  # some use is known only by the name it passes (FunctionUse.by_name)
 
+    # the reference arguments of server calls (`ctx.runMutation(x, ...)`, `runAfter(0, x, ...)`,
+    # `workflow.start(ctx, x, ...)`) that name no function: what a rule may still ask about them
+    unnamed: list[UnnamedReference] = field(default_factory=list)
+
     # -- queries --------------------------------------------------------------------------
+    def unnamed_in(self, app: "App") -> list[UnnamedReference]:
+        return [u for u in self.unnamed if u.app is app]
+
     def callers(self, fn: "RegisteredFunction") -> list[FunctionUse]:
         return self._by_target.get(id(fn), [])
 
@@ -803,8 +822,9 @@ def _imported_from_outside(project: "Project", app: "App", outside: dict) -> lis
 
 def _server_uses(index: CallIndex, resolver: ReferenceResolver, app: "App", facts: FileFacts, lang: str,
                  handlers: dict, by_call: dict, consumed: set[tuple]) -> None:
-    found, routes = resolver.project.derived.get(facts, "server references",
-                                                 lambda: _server_references(resolver, facts))
+    found, routes, unnamed = resolver.project.derived.get(facts, "server references",
+                                                          lambda: _server_references(resolver, facts))
+    index.unnamed.extend(UnnamedReference(app, facts, site, how, arg) for site, how, arg in unnamed)
     for site, how, expects, arg, ref, candidate, args, step in found:
         _consume(ref, consumed)
         consumed.add(_node_key(facts.path, js.unwrap(arg) or arg))  # as written (see _client_uses)
@@ -825,13 +845,16 @@ _SERVER_CALLS_READ = frozenset([*RUN_METHODS, *SCHEDULE_METHODS, *CRON_METHODS, 
                                 "runWorkflow", *DISPATCH_NAMES])
 
 
-def _server_references(resolver: ReferenceResolver, facts: FileFacts) -> tuple[list[tuple], list[tuple]]:
+def _server_references(resolver: ReferenceResolver,
+                       facts: FileFacts) -> tuple[list[tuple], list[tuple], list[tuple[CallSite, str, Node]]]:
     """A server file's calls that pass a function reference — (site, how, expects, the
     reference argument, what it names, whether it is a candidate, the arguments passed) — and its `http.route(spec)` calls (site, spec), and
-    the route and middleware calls of a Hono app (site, "hono route" / "hono use").
+    the route and middleware calls of a Hono app (site, "hono route" / "hono use"), and the
+    reference arguments in which no reference was found (site, how, argument).
     Depends only on the file and what it imports: kept between the language server's runs."""
     found: list[tuple] = []
     routes: list[tuple[CallSite, Node | str]] = []
+    unnamed: list[tuple[CallSite, str, Node]] = []
 
     def record(site: CallSite, how: str, expects: str | None, arg: Node, names: bool = False,
                step: bool = False, read_args=passed_arguments) -> bool:
@@ -848,6 +871,8 @@ def _server_references(resolver: ReferenceResolver, facts: FileFacts) -> tuple[l
             for r, args in paired:
                 found.append((site, how, expects, js.unwrap(arg) or arg, r, candidate, args, step))
             return True
+        if not refs:
+            unnamed.append((site, how, js.unwrap(arg) or arg))
         args = read_args(facts, site.node, arg) if refs and read_args is not None else None
         for r in refs:
             found.append((site, how, expects, js.unwrap(arg) or arg, r, candidate, args, step))
@@ -903,7 +928,7 @@ def _server_references(resolver: ReferenceResolver, facts: FileFacts) -> tuple[l
         elif len(site.path) == 2 and (last in HONO_METHODS or last == "use") and args \
                 and (hono_here or site.path[0] in imported) and _is_hono_app(resolver, facts, site):
             routes.append((site, "hono use" if last == "use" else "hono route"))
-    return found, routes
+    return found, routes, unnamed
 
 
 def _inline_step(args: list[Node]) -> bool:

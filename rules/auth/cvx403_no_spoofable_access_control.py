@@ -59,6 +59,17 @@ LEAVE = ('export const leave = mutation({ args: { groupId: v.id("groups"), userI
 DEL_NOTE = (SERVER + 'export const del = mutation({ args: { id: v.id("notes"), userId: v.id("users") },\n'
             '  handler: async (ctx, a) => {\n    const n = await ctx.db.get("notes", a.id);\n'
             '    if (n?.owner !== a.userId) throw new Error("no");\n    await ctx.db.delete("notes", a.id);\n  },\n});\n')
+QUERY = SERVER.replace("mutation, internalMutation", "query")
+# the caller's own row, found by the signed-in identity
+SIGNED_IN_ROW = ('    const identity = await ctx.auth.getUserIdentity();\n    if (!identity) throw new Error("sign in first");\n'
+                 '    const me = await ctx.db.query("staff").withIndex("by_token", (q) => q.eq("token", identity.tokenIdentifier)).unique();\n'
+                 '    if (!me) throw new Error("no staff row");\n')
+# the whole school's reports for the flag, the caller's own otherwise
+REPORTS_BY_FLAG = ('    if (args.canViewAll) {\n'
+                   '      return await ctx.db.query("reports").withIndex("by_school", (q) => q.eq("schoolId", args.schoolId)).take(100);\n'
+                   '    }\n    return await ctx.db.query("reports")\n'
+                   '      .withIndex("by_school_author", (q) => q.eq("schoolId", args.schoolId).eq("authorId", me._id)).take(100);\n'
+                   '  },\n});\n')
 CLERK_CONFIG = 'export default { providers: [{ domain: process.env.CLERK_ISSUER_URL!, applicationID: "convex" }] };\n'
 CONVEX_AUTH = ('import { convexAuth } from "@convex-dev/auth/server";\n'
                'import { Password } from "@convex-dev/auth/providers/Password";\n'
@@ -129,6 +140,16 @@ class NoSpoofableAccessControl(Rule):
     the role tested is the target's, so anyone signed in passes by naming an admin. Nor when
     the row the value picks is tested for being the caller's before it is changed or returned
     (`if (!row || row.userId !== me) return null;` in a block around the write, or `throw`).
+
+    A yes/no argument named for a right (`canViewAll`, `viewAll`, `hasFullAccess`,
+    `bypassChecks`, `isAdmin`, validated `v.boolean()`) is the caller's word about itself: in a
+    function with no identity check a test of it counts as the `isAdmin` flag's above, and in
+    one whose caller is signed in (or with no check at all) an `if` on it that refuses (throws
+    or returns) or whose branch uses the database (`if (args.canViewAll) return every row of
+    the school`) is reported when nothing tests the caller's own role (a guard, `me.role !== "admin"` also
+    joined with the flag) and the identity fetch is the only check. Not a flag the handler
+    writes into a document (`ctx.db.patch(id, { canEdit })`: a setting about someone), nor a
+    display toggle named for no right (`includeArchived`).
 
     ## Why is this bad?
     The caller picks the argument, so they can claim to be anyone: "don't use a function
@@ -374,8 +395,46 @@ class NoSpoofableAccessControl(Rule):
               '    return { id: row._id, reasons };\n  });\n}});\n',
               note="the normalised email is compared with each row's to score matches, not to admit "
                    "the caller (PDP's guardian matching)"),
+        # triage G60b P2: a flag the handler tests together with the caller's own role grants nothing by itself
+        Valid(QUERY + 'export const listReports = query({ args: { schoolId: v.string(), canViewAll: v.optional(v.boolean()) },\n'
+              '  handler: async (ctx, args) => {\n' + SIGNED_IN_ROW
+              + '    if (args.canViewAll && me.role !== "principal") throw new Error("principals only");\n' + REPORTS_BY_FLAG,
+              note="the caller's own role is tested before the flag widens the read"),
+        Valid(QUERY + 'export const listReports = query({ args: { schoolId: v.string(), includeArchived: v.boolean() },\n'
+              '  handler: async (ctx, args) => {\n' + SIGNED_IN_ROW
+              + '    const mine = await ctx.db.query("reports").withIndex("by_author", (q) => q.eq("authorId", me._id)).take(50);\n'
+              '    if (args.includeArchived) return mine;\n    return mine.filter((r) => !r.archived);\n  },\n});\n',
+              note="a display toggle over the caller's own rows is no permission"),
+        Valid(SERVER + 'export const setSeat = mutation({ args: { seatId: v.id("seats"), canEdit: v.boolean() },\n'
+              '  handler: async (ctx, args) => {\n    const identity = await ctx.auth.getUserIdentity();\n'
+              '    if (!identity) throw new Error("sign in first");\n'
+              '    if (args.canEdit) {\n      await ctx.db.patch("seats", args.seatId, { canEdit: args.canEdit, since: Date.now() });\n'
+              '    } else {\n      await ctx.db.patch("seats", args.seatId, { canEdit: false });\n    }\n  },\n});\n',
+              note="a permission the handler stores about a seat is a setting it writes, not the caller's claim "
+                   "(CVX401's and other questions aside)"),
     ]
     invalid = [
+        # triage G60b P2 (SisEscolar's canViewAll): the caller is signed in, but the flag it passes
+        # decides whether it reads its own rows or the whole school's
+        Invalid(QUERY + 'export const listReports = query({ args: { schoolId: v.string(), canViewAll: v.optional(v.boolean()) },\n'
+                '  handler: async (ctx, args) => {\n' + SIGNED_IN_ROW + REPORTS_BY_FLAG,
+                lines=[9], message="lets the argument `canViewAll`, which the caller chooses, decide what it may read"),
+        Invalid(QUERY + 'export const listReports = query({ args: { schoolId: v.string(), bypassReviewers: v.boolean() },\n'
+                '  handler: async (ctx, { schoolId, bypassReviewers }) => {\n' + SIGNED_IN_ROW
+                + '    if (!bypassReviewers) return [];\n'
+                '    return await ctx.db.query("reports").withIndex("by_school", (q) => q.eq("schoolId", schoolId)).take(100);\n'
+                '  },\n});\n', lines=[9], message="lets the argument `bypassReviewers`",
+                note="destructured, and a refusal rather than a wider read"),
+        Invalid(QUERY + 'export const listReports = query({ args: { schoolId: v.string(), canViewAll: v.boolean() },\n'
+                '  handler: async (ctx, args) => {\n    if (!args.canViewAll) throw new Error("forbidden");\n'
+                '    return await ctx.db.query("reports").withIndex("by_school", (q) => q.eq("schoolId", args.schoolId)).take(100);\n'
+                '  },\n});\n', lines=[5], message="decides access with the argument `canViewAll`, which the caller "
+                "chooses: anyone can pass `true`", note="no sign-in at all: the flag is the whole check"),
+        Invalid(QUERY + 'export const listReports = query({ args: { schoolId: v.string(), canViewAll: v.boolean() },\n'
+                '  handler: async (ctx, args) => {\n    let rows: unknown[] = [];\n    if (args.canViewAll) {\n'
+                '      rows = await ctx.db.query("reports").withIndex("by_school", (q) => q.eq("schoolId", args.schoolId)).take(100);\n'
+                '    }\n    return rows;\n  },\n});\n', lines=[6], message="decides access with the argument `canViewAll`",
+                note="no sign-in, and the flag widens the read rather than refusing"),
         # triage G59b P2 (clawdtm's key rotation): the owner row is found by an identity argument,
         # so comparing with its `_id` is comparing with that argument
         Invalid(SERVER + 'export const rotateKey = mutation({ args: { botId: v.id("bots"), clerkId: v.string() }, handler: async (ctx, args) => {\n'
@@ -531,7 +590,7 @@ class NoSpoofableAccessControl(Rule):
                 '    const target = args.userId ?? me;\n'
                 '    if (target !== me && !args.isAdmin) throw new Error("admins only");\n' + LEAVE_ROW,
                 lines=[8], message="takes `args.userId` in place of the caller's `me`",
-                note="the test for someone else reads a flag the caller passes"),
+                note="the test for someone else reads a flag the caller passes (reported once, as the override)"),
         Invalid(SERVER + 'import { getAuthUserId } from "@convex-dev/auth/server";\n' + LEAVE
                 + '    const me = await getAuthUserId(ctx);\n    if (!me) throw new Error("sign in first");\n'
                 '    const target = args.userId ?? me;\n'
@@ -560,6 +619,13 @@ class NoSpoofableAccessControl(Rule):
                            f"the user named by the argument `{e.argument}`, not the caller's: the caller is only "
                            "checked for being signed in, so anyone signed in passes by naming an admin; test the "
                            f"role of the caller's own row instead, found with {caller_id_advice(ctx, app)}")
+            # a flag next to an overridden claim is mostly the test for acting as someone else
+            # (`if (target !== me && !args.isAdmin) throw`): one finding, that of the override
+            for e in access.claimed_permissions if access.identity and not access.overridden_claims else ():
+                ctx.report(e.facts, e.node, f"{describe_function(fn)} lets the argument `{e.argument}`, which the "
+                           "caller chooses, decide what it may read or do: any signed-in caller can pass `true` and "
+                           "get what the flag grants; decide it from the caller's own role instead (its row, found "
+                           f"with {caller_id_advice(ctx, app)})")
             # a capability argument (a room code) lets in whoever knows it; which of them is
             # the host is still up to an argument the caller chooses
             if any(e.where != "args" for e in access.evidence) or access.unknown or access.identity:
@@ -573,23 +639,35 @@ class NoSpoofableAccessControl(Rule):
                 return site is not None and ctx.project.access_analysis.allow_list_predicate(facts, site)
 
             rows = reported_queries(ctx, app).rows_picked(fn.handler)
-            for node, arg, row in _spoofable_conditions(facts, fn.handler, predicate, rows):
+            flags = ctx.project.access_analysis.permission_flags(fn)
+            found = _spoofable_conditions(facts, fn.handler, predicate, rows, flags)
+            for node, arg, row in found:
                 if ctx.project.access_analysis.pinned_to_session(fn, arg):
                     continue  # the session it is authenticated by says whose `arg` this is
                 public = " (a wallet address is public)" if CLAIMED_WALLET.match(arg) or BARE_ADDRESS.match(arg) else ""
                 with_what = f"`{row}`, the row found by the argument `{arg}`," if row else f"the argument `{arg}`,"
-                ctx.report(facts, node, f"{describe_function(fn)} decides access with {with_what} "
-                           f"which the caller chooses: anyone can pass someone else's value{public}; compare with the "
-                           f"identity from `ctx.auth` instead: {caller_id_advice(ctx, app)}")
+                claim = "anyone can pass `true`" if arg in flags else f"anyone can pass someone else's value{public}"
+                _report_claim(ctx, app, fn, facts, node, with_what, claim)
+            # ... and an `if (args.canViewAll)` whose branch reads every row, which the tests above
+            # take for picking what to list
+            for e in access.claimed_permissions:
+                if not any(e.node.start <= node.start and node.end <= e.node.end for node, *_ in found):
+                    _report_claim(ctx, app, fn, e.facts, e.node, f"the argument `{e.argument}`,", "anyone can pass `true`")
 
 
-def _spoofable_conditions(facts, handler, predicate, rows=()):
+def _report_claim(ctx, app, fn, facts, node, with_what: str, claim: str) -> None:
+    ctx.report(facts, node, f"{describe_function(fn)} decides access with {with_what} which the caller chooses: "
+               f"{claim}; compare with the identity from `ctx.auth` instead: {caller_id_advice(ctx, app)}")
+
+
+def _spoofable_conditions(facts, handler, predicate, rows=(), flags=frozenset()):
     """(node, argument name, the row read or None) for conditions in the handler built on
     spoofable arguments. `predicate(call)`: is the call a project predicate that tests its one
     value against an allow-list (`isAdmin(args.adminEmail)`)? `rows`: the handler's variables
     holding the one row a read picks, and the values it was picked by (`rows_picked`): a row
     found by an identity argument (`.eq("clerkId", args.clerkId)`) is whoever the caller named,
-    so its `_id` compared is that argument compared."""
+    so its `_id` compared is that argument compared. `flags`: the arguments that are the
+    caller's word about its own rights (`canViewAll: v.boolean()`), tested as yes/no flags."""
     if len(handler.params) < 2:
         return []
     pat = js.param_pattern(handler.params[1])
@@ -636,11 +714,12 @@ def _spoofable_conditions(facts, handler, predicate, rows=()):
             if arg is None or id(m) in seen:
                 continue
             wallet = CLAIMED_WALLET.match(arg) is not None or BARE_ADDRESS.match(arg) is not None
-            if not (SPOOFABLE.match(arg) or CLAIMED_EMAIL.match(arg) or wallet) \
+            claimed = SPOOFABLE.match(arg) is not None or arg in flags
+            if not (claimed or CLAIMED_EMAIL.match(arg) or wallet) \
                     or wallet and (signed() or not _refuses(n)):
                 continue
-            flag = row_field is None and FLAG.match(arg) is not None
-            target = (_decision(m, flag) if SPOOFABLE.match(arg) and not via_local else None) \
+            flag = row_field is None and (FLAG.match(arg) is not None or arg in flags)
+            target = (_decision(m, flag) if claimed and not via_local else None) \
                 or _allow_listed(facts, m, names, whole, predicate, wallet)
             if target is None or BARE_ADDRESS.match(arg) and not _against_wallet_literal(facts, target, m) or _names_member_acted_on(facts, handler, target, m, arg, names, whole) \
                     or _rejects_only(n) and _validated_value(facts, handler, arg, names, whole):
