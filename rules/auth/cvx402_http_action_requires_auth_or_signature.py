@@ -27,6 +27,10 @@ FORUM = ('import { v } from "convex/values";\nimport { internalMutation, query }
          'export const bump = internalMutation({ args: { slug: v.string() }, handler: async (ctx, { slug }) => {\n'
          '  const q = await ctx.db.query("questions").withIndex("by_slug", (q) => q.eq("slug", slug)).unique();\n'
          '  if (q) await ctx.db.patch(q._id, { views: (q.views ?? 0) + 1 });\n} });\n')
+# Environment getters named at the call: one refuses a missing variable, one hands back what it read
+REQUIRE_ENV = ('export function requireEnv(name: string): string {\n  const value = process.env[name];\n'
+               '  if (!value) throw new Error(`${name} is not configured`);\n  return value;\n}\n'
+               'export const optionalEnv = (name: string) => process.env[name] ?? "";\n')
 _HEADER = re.compile(r"auth|signature|token|secret|api[-_]?key|hmac|webhook|cookie", re.I)
 # an OAuth callback's query: the `state` it issued and the `code` the provider checks when traded
 _OAUTH_PARAM = re.compile(r"^(state|code)$")
@@ -161,6 +165,17 @@ class HttpActionRequiresAuthOrSignature(Rule):
     summary = "HTTP route with no auth, token or signature check"
 
     valid = [
+        # triage G60b P1 (orchid's sync API): the secret read through a project getter of the named variable
+        Valid(HTTP + 'import { requireEnv } from "./config";\n'
+              'http.route({ path: "/export", method: "GET", handler: httpAction(async (ctx, req) => {\n'
+              '  if (req.headers.get("x-export-key") !== requireEnv("EXPORT_KEY")) return new Response(null, { status: 401 });\n'
+              '  return Response.json(await ctx.runQuery(internal.items.all, {}));\n}) });\n'
+              'http.route({ path: "/pull", method: "GET", handler: httpAction(async (ctx, req) => {\n'
+              '  const key = requireEnv("PULL_TOKEN");\n'
+              '  if (key && req.headers.get("x-pull") !== key) return new Response(null, { status: 401 });\n'
+              '  return Response.json(await ctx.runQuery(internal.items.all, {}));\n}) });\n'
+              'export default http;\n', path="convex/http.ts", files={"convex/config.ts": REQUIRE_ENV},
+              note="`requireEnv` throws when the variable is missing: a presence test before the comparison skips nothing"),
         Valid(HTTP + 'http.route({ path: "/billing/webhook", method: "POST", handler: httpAction(async (ctx, req) => {\n'
               '  const secret = process.env.BILLING_WEBHOOK_SECRET;\n'
               '  if (!secret || req.headers.get("Authorization") !== `Bearer ${secret}`) return new Response(null, { status: 401 });\n'
@@ -318,6 +333,21 @@ class HttpActionRequiresAuthOrSignature(Rule):
                 '  await ctx.runMutation(internal.data.load, await req.json());\n  return new Response("ok");\n}) });\n'
                 'export default http;\n', path="convex/http.ts", lines=[6, 12], message="checks its secret only when",
                 note="with the variable unset, every request goes on"),
+        Invalid(HTTP + 'import { optionalEnv } from "./config";\n'
+                'http.route({ path: "/pull", method: "GET", handler: httpAction(async (ctx, req) => {\n'
+                '  const key = optionalEnv("PULL_TOKEN");\n'
+                '  if (key && req.headers.get("x-pull") !== key) return new Response(null, { status: 401 });\n'
+                '  return Response.json(await ctx.runQuery(internal.items.all, {}));\n}) });\n'
+                'export default http;\n', path="convex/http.ts", files={"convex/config.ts": REQUIRE_ENV}, lines=[7],
+                message="checks its secret only when `process.env.PULL_TOKEN` is set",
+                note="a getter that hands back a missing variable as it is: the presence test skips the check"),
+        Invalid(HTTP + 'import { requireEnv } from "./config";\n'
+                'http.route({ path: "/export", method: "GET", handler: httpAction(async (ctx, req) => {\n'
+                '  if (req.headers.get("origin") !== requireEnv("SITE_URL")) return new Response(null, { status: 403 });\n'
+                '  return Response.json(await ctx.runQuery(internal.items.all, {}));\n}) });\n'
+                'export default http;\n', path="convex/http.ts", files={"convex/config.ts": REQUIRE_ENV}, lines=[7],
+                message="checks no user, token or signature",
+                note="the getter reads a variable that is no secret: the origin anyone can send"),
         Invalid(HTTP.replace("./_generated", "../_generated") + 'http.route({ path: "/load", method: "POST", handler: httpAction(async (ctx, req) => {\n'
                 '  await ctx.runMutation(internal.data.load, await req.json());\n  return new Response("ok");\n}) });\n'
                 'export default http;\n', path="convex/lib/router.ts", lines=[6],
