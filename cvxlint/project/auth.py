@@ -636,16 +636,11 @@ class AccessAnalysis:
                 elif ents and path[:1] == ("table",):
                     out.touches_resources = True  # Convex Ents: `ctx.table("users")` is the database
                     out.resources.add("db")
-            for site, path in self._ctx_handed_on(r):
-                # a package given ctx reads or writes through it (its ctx.db / ctx.runQuery);
-                # one that only asks who is calling (`getAuthUserId(ctx)`) is evidence, not access
-                if not path and site.ref is not None and site.ref.kind in ("module", "local") \
-                        and self.classify(r.facts, site)[0] is None:
-                    out.touches_resources = True
-                    text = r.facts.one_line(site.callee) if site.callee is not None else "?"
-                    if text not in out.ctx_handed_to:
-                        out.ctx_handed_to.append(text)
-                    out.ctx_handed_calls.append((text, r.facts, site))
+            for text, site in self.package_ctx_calls(r):
+                out.touches_resources = True
+                if text not in out.ctx_handed_to:
+                    out.ctx_handed_to.append(text)
+                out.ctx_handed_calls.append((text, r.facts, site))
             if fn.kind == "mutation" and not out.may_write:
                 out.may_write = self._may_write(r, ents)
         if fn.kind in ("query", "mutation"):
@@ -1245,6 +1240,16 @@ class AccessAnalysis:
         # `ctx` or `ctx.db` handed on: fine to a helper we follow (its own uses are scanned),
         # not to code we cannot see (`aggregate.insert(ctx, doc)` of a package)
         return next(self._ctx_handed_on(r), None) is not None
+
+    def package_ctx_calls(self, r: Reached):
+        """Calls in `r` that hand the whole `ctx` to a package, which reads or writes through it
+        (its ctx.db, ctx.runMutation): a data helper (`listUIMessages(ctx, ...)`), a component
+        client's method (`streaming.stream(ctx, ...)`). Not one that only asks who is calling
+        (`getAuthUserId(ctx)`): that is evidence, not access. (callee as written, site)"""
+        for site, path in self._ctx_handed_on(r):
+            if not path and site.ref is not None and site.ref.kind in ("module", "local") \
+                    and self.classify(r.facts, site)[0] is None:
+                yield (r.facts.one_line(site.callee) if site.callee is not None else "?"), site
 
     def _ctx_handed_on(self, r: Reached):
         """Calls in `r` that hand the handler's `ctx` (path ()) or `ctx.db` (path ("db",)) to
