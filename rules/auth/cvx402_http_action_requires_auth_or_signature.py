@@ -32,6 +32,16 @@ FORUM = ('import { v } from "convex/values";\nimport { internalMutation, query }
 REQUIRE_ENV = ('export function requireEnv(name: string): string {\n  const value = process.env[name];\n'
                '  if (!value) throw new Error(`${name} is not configured`);\n  return value;\n}\n'
                'export const optionalEnv = (name: string) => process.env[name] ?? "";\n')
+
+
+def env_getter_route(getter: str, check: str) -> str:
+    """http.ts with a `GET /pull` route that runs `check` (reading its secret through `getter`
+    of convex/config.ts, REQUIRE_ENV) before it hands out the items."""
+    return (HTTP + f'import {{ {getter} }} from "./config";\n'
+            'http.route({ path: "/pull", method: "GET", handler: httpAction(async (ctx, req) => {\n' + check +
+            '  return Response.json(await ctx.runQuery(internal.items.all, {}));\n}) });\nexport default http;\n')
+
+
 _HEADER = re.compile(r"auth|signature|token|secret|api[-_]?key|hmac|webhook|cookie", re.I)
 # an OAuth callback's query: the `state` it issued and the `code` the provider checks when traded
 _OAUTH_PARAM = re.compile(r"^(state|code)$")
@@ -349,19 +359,14 @@ class HttpActionRequiresAuthOrSignature(Rule):
                 '  await ctx.runMutation(internal.data.load, await req.json());\n  return new Response("ok");\n}) });\n'
                 'export default http;\n', path="convex/http.ts", lines=[6, 12], message="checks its secret only when",
                 note="with the variable unset, every request goes on"),
-        Invalid(HTTP + 'import { optionalEnv } from "./config";\n'
-                'http.route({ path: "/pull", method: "GET", handler: httpAction(async (ctx, req) => {\n'
-                '  const key = optionalEnv("PULL_TOKEN");\n'
-                '  if (key && req.headers.get("x-pull") !== key) return new Response(null, { status: 401 });\n'
-                '  return Response.json(await ctx.runQuery(internal.items.all, {}));\n}) });\n'
-                'export default http;\n', path="convex/http.ts", files={"convex/config.ts": REQUIRE_ENV}, lines=[7],
+        Invalid(env_getter_route("optionalEnv", '  const key = optionalEnv("PULL_TOKEN");\n'
+                                 '  if (key && req.headers.get("x-pull") !== key) return new Response(null, { status: 401 });\n'),
+                path="convex/http.ts", files={"convex/config.ts": REQUIRE_ENV}, lines=[7],
                 message="checks its secret only when `process.env.PULL_TOKEN` is set",
                 note="a getter that hands back a missing variable as it is: the presence test skips the check"),
-        Invalid(HTTP + 'import { requireEnv } from "./config";\n'
-                'http.route({ path: "/export", method: "GET", handler: httpAction(async (ctx, req) => {\n'
-                '  if (req.headers.get("origin") !== requireEnv("SITE_URL")) return new Response(null, { status: 403 });\n'
-                '  return Response.json(await ctx.runQuery(internal.items.all, {}));\n}) });\n'
-                'export default http;\n', path="convex/http.ts", files={"convex/config.ts": REQUIRE_ENV}, lines=[7],
+        Invalid(env_getter_route("requireEnv", '  if (req.headers.get("origin") !== requireEnv("SITE_URL")) '
+                                 'return new Response(null, { status: 403 });\n'),
+                path="convex/http.ts", files={"convex/config.ts": REQUIRE_ENV}, lines=[7],
                 message="checks no user, token or signature",
                 note="the getter reads a variable that is no secret: the origin anyone can send"),
         Invalid(HTTP.replace("./_generated", "../_generated") + 'http.route({ path: "/load", method: "POST", handler: httpAction(async (ctx, req) => {\n'
