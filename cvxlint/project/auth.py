@@ -61,6 +61,8 @@ if TYPE_CHECKING:
 
 # Does this call (in this file) always throw: `AccessAnalysis._always_throws`
 AlwaysThrows = Callable[[FileFacts, Node], bool]
+# The secret a call hands back, and whether it may be missing: `AccessAnalysis._returned_secret`
+ReturnedSecret = Callable[[FileFacts, CallSite], "tuple[str, bool] | None"]
 IDENTITY_FUNCTIONS = ("getAuthUserId", "getAuthSessionId")
 CONVEX_AUTH_METHODS = ("getUserId", "getSessionId")  # `auth.getUserId(ctx)` of convexAuth()
 # Calls that fetch "who is calling" by name, from any library or project file.
@@ -460,7 +462,7 @@ class AccessAnalysis:
         self._admin_tables: dict[int, set[str]] = {}
         self._open_reads: dict[int, dict[str, set[int]]] = {}
         self._public_read_memo: dict[int, list] = {}  # `_public_reads`
-        self._secret_getters: dict[int, str | None] = {}  # id(FunctionInfo) -> the secret it returns
+        self._secret_getters: dict[int, EnvGetter | None] = {}  # id(FunctionInfo) -> the variable it returns
         self._busy: set[int] = set()
         self._module_checks: dict[tuple, bool] = {}
         self._random_field_memo: dict[tuple[int, str], bool] = {}  # (id(App), field) -> `_written_randomly`
@@ -671,16 +673,11 @@ class AccessAnalysis:
                 elif ents and path[:1] == ("table",):
                     out.touches_resources = True  # Convex Ents: `ctx.table("users")` is the database
                     out.resources.add("db")
-            for site, path in self._ctx_handed_on(r):
-                # a package given ctx reads or writes through it (its ctx.db / ctx.runQuery);
-                # one that only asks who is calling (`getAuthUserId(ctx)`) is evidence, not access
-                if not path and site.ref is not None and site.ref.kind in ("module", "local") \
-                        and self.classify(r.facts, site)[0] is None:
-                    out.touches_resources = True
-                    text = r.facts.one_line(site.callee) if site.callee is not None else "?"
-                    if text not in out.ctx_handed_to:
-                        out.ctx_handed_to.append(text)
-                    out.ctx_handed_calls.append((text, r.facts, site))
+            for text, site in self.package_ctx_calls(r):
+                out.touches_resources = True
+                if text not in out.ctx_handed_to:
+                    out.ctx_handed_to.append(text)
+                out.ctx_handed_calls.append((text, r.facts, site))
             if fn.kind == "mutation" and not out.may_write:
                 out.may_write = self._may_write(r, ents)
         if fn.kind in ("query", "mutation"):
@@ -1335,6 +1332,16 @@ class AccessAnalysis:
         # `ctx` or `ctx.db` handed on: fine to a helper we follow (its own uses are scanned),
         # not to code we cannot see (`aggregate.insert(ctx, doc)` of a package)
         return next(self._ctx_handed_on(r), None) is not None
+
+    def package_ctx_calls(self, r: Reached):
+        """Calls in `r` that hand the whole `ctx` to a package, which reads or writes through it
+        (its ctx.db, ctx.runMutation): a data helper (`listUIMessages(ctx, ...)`), a component
+        client's method (`streaming.stream(ctx, ...)`). Not one that only asks who is calling
+        (`getAuthUserId(ctx)`): that is evidence, not access. (callee as written, site)"""
+        for site, path in self._ctx_handed_on(r):
+            if not path and site.ref is not None and site.ref.kind in ("module", "local") \
+                    and self.classify(r.facts, site)[0] is None:
+                yield (r.facts.one_line(site.callee) if site.callee is not None else "?"), site
 
     def _ctx_handed_on(self, r: Reached):
         """Calls in `r` that hand the handler's `ctx` (path ()) or `ctx.db` (path ("db",)) to
@@ -2226,42 +2233,30 @@ class AccessAnalysis:
 
         return _secret_verifies_request(r, *held, lambda site: callgraph.callee(r.facts, site) is not None, keyed_client)
 
-    def _returned_secret(self, facts: FileFacts, site: CallSite) -> str | None:
-        """`process.env.X` when the project function `site` calls returns that secret, as read
-        (`return process.env.STATE_KEY!`) or through a local (`const k = process.env.STATE_KEY;
-        if (!k) throw ...; return k`): a key getter whose result is then used to sign."""
+    def _returned_secret(self, facts: FileFacts, site: CallSite) -> tuple[str, bool] | None:
+        """(`process.env.X`, whether it may be unset) when the project function `site` calls
+        returns that secret (`EnvGetter`): a key getter whose result is then used to sign or
+        compared with what the caller sent; an environment getter (`getEnv("SYNC_KEY")`) only
+        when the call names a secret's variable as written."""
         target = self.project.callgraph.callee(facts, site) if site.ref is not None else None
         if target is None:
             return None
-        hfacts, hinfo = target
-        hit = self._secret_getters.get(id(hinfo), False)
-        if hit is not False:
-            return hit
-        self._secret_getters[id(hinfo)] = None
-        reads = [u for u in hfacts.env_reads() if SECRET_ENV.search(u.env_var or "") and u.func is hinfo]
-        names: dict[str, str] = {}
-        for u in reads:
-            d = js.outer(u.node).parent
-            if d is not None and d.type == "binary_expression" and d.has_tok("??"):
-                d = js.outer(d).parent
-            n = d.child("name") if d is not None and d.type == "variable_declarator" else None
-            if n is not None and n.type == "identifier":
-                names[n.text or ""] = f"process.env.{u.env_var}"
-        body = hinfo.body
-        returned = [r.children[0] for r in js.return_statements(hinfo.node) if r.children] \
-            if body is not None and body.type == "statement_block" else [body]
-        found = None
-        for value in returned:
-            value = js.unwrap(value)
-            if value is not None and value.type == "binary_expression" and value.has_tok("??"):
-                value = js.unwrap(value.child("left"))  # `process.env.KEY ?? ""`
-            if value is None:
-                continue
-            if value.type == "identifier" and value.text in names:
-                found = names[value.text or ""]
-            found = found or next((f"process.env.{u.env_var}" for u in reads if u.node is value), None)
-        self._secret_getters[id(hinfo)] = found
-        return found
+        hinfo = target[1]
+        getter = self._secret_getters.get(id(hinfo), False)
+        if getter is False:
+            getter = self._secret_getters[id(hinfo)] = env_getter(*target)
+        if getter is None:
+            return None
+        var = getter.var
+        if var is None:
+            args = js.call_args(site.node)
+            arg = js.unwrap(args[getter.param]) if getter.param < len(args) else None
+            if arg is not None and arg.type == "identifier":
+                arg = js.unwrap(local_const(facts, arg)) or arg  # `const KEY = "SYNC_KEY"; getEnv(KEY)`
+            var = js.string_value(arg)
+        if var is None or not SECRET_ENV.search(var):
+            return None
+        return f"process.env.{var}", getter.may_be_unset
 
     def _hands_back_caller(self, facts: FileFacts, site: CallSite) -> bool:
         """Does the project function `site` calls fetch the caller's identity, throw only when
@@ -4524,7 +4519,62 @@ def _test_only_gate(r: Reached) -> tuple[Node, str] | None:
     return None
 
 
-def _secret_holders(r: Reached, returned_secret: "Callable[[FileFacts, CallSite], str | None] | None" = None
+@dataclass(frozen=True, slots=True)
+class EnvGetter:
+    """A project function that returns a server secret from the environment: `process.env.X`
+    (`var`, a secret's name) as read (`return process.env.STATE_KEY!`) or through a local (`const
+    k = process.env.STATE_KEY; if (!k) throw ...; return k`), or the variable its parameter
+    `param` names (`getEnv(name)` returning `process.env[name]`, `var` None). `may_be_unset`: it
+    hands back what it read without refusing a missing value (no `if (!value) throw`, no `!`),
+    so a caller's `if (key && header !== key)` skips the check while the variable is unset."""
+
+    var: str | None
+    param: int
+    may_be_unset: bool
+
+
+def env_getter(facts: FileFacts, func: FunctionInfo) -> EnvGetter | None:
+    """What `func` returns from the environment (`EnvGetter`), or None."""
+    reads: list[tuple[Node, str | None, int]] = []  # (the read, its secret's name, or the parameter naming it)
+    reads += [(u.node, u.env_var, -1) for u in facts.env_reads() if u.func is func and SECRET_ENV.search(u.env_var or "")]
+    for n in facts.module.nodes_in(func.node, "subscript_expression"):  # `process.env[name]`
+        chain = js.member_chain(n.child("object"))
+        key = js.unwrap(n.child("index"))
+        if chain is None or chain[1] != ["env"] or chain[0].type != "identifier" or chain[0].text != "process" \
+                or key is None or key.type != "identifier" or js.enclosing_function(n) is not func.node:
+            continue
+        ref = func.lookup(key.text or "")
+        if func.lookup("process") is None and "process" not in facts.bindings and ref is not None \
+                and ref.kind == "param" and ref.func is func and not ref.path:
+            reads.append((n, None, ref.index))
+    held: dict[str, tuple[Node, str | None, int]] = {}  # local -> the read it holds
+    for read in reads:
+        d = js.outer(read[0]).parent
+        if d is not None and d.type == "binary_expression" and d.has_tok("??"):
+            d = js.outer(d).parent
+        n = d.child("name") if d is not None and d.type == "variable_declarator" else None
+        if n is not None and n.type == "identifier":
+            held[n.text or ""] = read
+    body = func.body
+    returned = [r.children[0] for r in js.return_statements(func.node) if r.children] \
+        if body is not None and body.type == "statement_block" else [body]
+    for value in returned:
+        value = js.unwrap(value)
+        if value is not None and value.type == "binary_expression" and value.has_tok("??"):
+            value = js.unwrap(value.child("left"))  # `process.env.KEY ?? ""`
+        if value is None:
+            continue
+        local = value.text if value.type == "identifier" and value.text in held else None
+        read = held[local or ""] if local is not None else next((r for r in reads if r[0] is value), None)
+        if read is None:
+            continue
+        refused = _asserted(read[0]) or local is not None and any(
+            _throws_if_null(n, 0) for n in scope.reads_of(func.node, local))
+        return EnvGetter(read[1], read[2], not refused)
+    return None
+
+
+def _secret_holders(r: Reached, returned_secret: "ReturnedSecret | None" = None
                     ) -> tuple[dict[str, str], dict[int, str]] | None:
     """Where a server secret is in function `r`: the locals that hold it or a value made from
     it (`const expected = await sign(secret, body)`), and the nodes that read it (`process.env.X`,
@@ -4533,7 +4583,7 @@ def _secret_holders(r: Reached, returned_secret: "Callable[[FileFacts, CallSite]
                if SECRET_ENV.search(u.env_var or "") and u.func is not None and u.func.is_inside(r.func)]
     secrets += _env_object_secrets(r)
     if returned_secret is not None:
-        secrets += [(site.node, found) for site in r.func.all_calls() if site.func is r.func
+        secrets += [(site.node, found[0]) for site in r.func.all_calls() if site.func is r.func
                     and (found := returned_secret(r.facts, site)) is not None]
     names: dict[str, str] = {}  # local -> "process.env.X" it holds
     # a module's constant read here (`const SECRET = process.env.X ?? ""` above the helper), unless
@@ -4614,7 +4664,7 @@ def _module_secret_consts(facts: FileFacts) -> dict[str, str]:
     return out
 
 
-def _secret_comparison(r: Reached, returned_secret: "Callable[[FileFacts, CallSite], str | None] | None" = None,
+def _secret_comparison(r: Reached, returned_secret: "ReturnedSecret | None" = None,
                        fail_open: bool = False) -> tuple[Node, str] | None:
     """`if (args.token !== process.env.BACKEND_TOKEN) throw ...`, also through a local
     (`const expected = process.env.X`) or a template (`Bearer ${process.env.X}`): the caller
@@ -4632,7 +4682,7 @@ def _secret_comparison(r: Reached, returned_secret: "Callable[[FileFacts, CallSi
     names, spelled = held
 
     def wanted(node: Node) -> bool:
-        return _skipped_when_unset(r, node, names, spelled) == fail_open
+        return _skipped_when_unset(r, node, names, spelled, returned_secret) == fail_open
     for call in r.facts.module.nodes_in(r.func.node, "call_expression"):
         # a constant-time comparison (`timingSafeEqual(a, b)`, `constantTimeEqual(a, b)`)
         callee = js.callee(call)
@@ -4672,16 +4722,38 @@ def _secret_comparison(r: Reached, returned_secret: "Callable[[FileFacts, CallSi
     return None
 
 
-def _skipped_when_unset(r: Reached, check: Node, names: dict[str, str], spelled: dict[int, str]) -> bool:
+def _skipped_when_unset(r: Reached, check: Node, names: dict[str, str], spelled: dict[int, str],
+                        returned_secret: "ReturnedSecret | None" = None) -> bool:
     """Is `check` (a comparison with a secret) a term of the `&&` condition of an exiting `if`
     another of whose terms is the secret's presence (`if (secret && header !== secret) return
     401`, `if (process.env.X && ...)`)? With the variable unset the test is false, and every
     request goes on. Not when the secret is read with `!` (`process.env.X!`: the author says
-    it is set) or through anything but the environment, nor when an earlier `if` exits
-    without it (`if (!secret) throw ...`); `if (!secret || header !== secret)` fails closed."""
+    it is set), through a getter that refuses a missing value (`getEnv("X")` that throws) or
+    through anything but the environment, nor when an earlier `if` exits without it (`if
+    (!secret) throw ...`); `if (!secret || header !== secret)` fails closed."""
     cond = _exiting_condition(check)
     if cond is None:
         return False
+
+    def getter_may_be_unset(call: Node) -> bool | None:
+        """For a call of a secret getter: whether what it returns may be missing; else None."""
+        site = r.func.site_of(call) if returned_secret is not None and call.type == "call_expression" else None
+        found = returned_secret(r.facts, site) if site is not None else None
+        return found[1] if found is not None else None
+
+    terms = [t for t in _terms(cond, "&&") if not (t.start <= check.start and check.end <= t.end)]
+    for term in terms:
+        if id(term) in spelled:  # `process.env.X && ...`
+            return getter_may_be_unset(term) is not False and not _unset_handled(r, cond, None, term)
+        name = term.text if term.type == "identifier" else None
+        if name in names and _tests_presence(term, name):
+            reads = [u.node for u in r.facts.env_reads() if SECRET_ENV.search(u.env_var or "")
+                     and _holder_name(u.node) == name]
+            calls = [c for c in (site.node for site in r.func.all_calls() if site.func is r.func)
+                     if _holder_name(c) == name and id(c) in spelled]
+            return bool(reads or calls) and not any(_asserted(n) for n in reads) \
+                and all(getter_may_be_unset(c) for c in calls) and not _unset_handled(r, cond, name, term)
+    return False
     terms = [t for t in _terms(cond, "&&") if not (t.start <= check.start and check.end <= t.end)]
     for term in terms:
         if id(term) in spelled:  # `process.env.X && ...`

@@ -307,6 +307,24 @@ def requires_sign_in(linker: "Linker", facts: "FileFacts", site: "CallSite") -> 
     return made_by is not None and site.path[-1] in SIGN_IN_METHODS.get(made_by, frozenset())
 
 
+# Auth libraries whose client is handed ctx to run sign-in itself: Better Auth's
+# `authComponent.adapter(ctx)` (given to `betterAuth({ database })`) stores its users, sessions
+# and accounts through it. Routes serving that (`/api/auth/*`, what `registerRoutes(http)`
+# would add) answer anyone by design: their use of ctx is the sign-in, not the app's data.
+AUTH_PACKAGES = frozenset({BETTER_AUTH})
+
+
+def auth_library_call(linker: "Linker", facts: "FileFacts", site: "CallSite") -> bool:
+    """Is `site` a method call on a client made by an auth library's function (AUTH_PACKAGES:
+    `authComponent.adapter(ctx)` of a `createClient(components.betterAuth)`)?"""
+    if site.is_new or len(site.path) != 2:
+        return False
+    from .evaluate import package_factory_of
+
+    made_by = package_factory_of(linker, facts, site.callee)
+    return made_by is not None and made_by[0] in AUTH_PACKAGES
+
+
 # Package functions whose client keeps the component reference it is given as `.component`,
 # so `client.component.x.y` is `components.<name>.x.y`: Better Auth's `createClient(component)`
 # returns `{ component, ... }` (0.9, src/client/index.ts; 0.12 no longer does).

@@ -1,6 +1,7 @@
 import re
 
-from cvxlint.project.auth import RESOURCE_MEMBERS, SECRET_ENV, read_only_within, stops_on_null_at
+from cvxlint.project.auth import RESOURCE_MEMBERS, SECRET_ENV, limits_rate, read_only_within, stops_on_null_at
+from cvxlint.project.component_clients import auth_library_call
 from cvxlint.project.definitions import Def, ExternalDef
 from cvxlint.project.evaluate import local_const, made_with_new, package_class_made
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
@@ -29,6 +30,20 @@ FORUM = ('import { v } from "convex/values";\nimport { internalMutation, query }
          '  if (q) await ctx.db.patch(q._id, { views: (q.views ?? 0) + 1 });\n} });\n')
 # an argument of a lookup that names a secret the request carries (`{ token }`, `{ apiKey }`)
 _SECRET_FIELD = re.compile(r"token(?!identifier)|secret|api[-_]?key|hmac|signature", re.I)
+# Environment getters named at the call: one refuses a missing variable, one hands back what it read
+REQUIRE_ENV = ('export function requireEnv(name: string): string {\n  const value = process.env[name];\n'
+               '  if (!value) throw new Error(`${name} is not configured`);\n  return value;\n}\n'
+               'export const optionalEnv = (name: string) => process.env[name] ?? "";\n')
+
+
+def env_getter_route(getter: str, check: str) -> str:
+    """http.ts with a `GET /pull` route that runs `check` (reading its secret through `getter`
+    of convex/config.ts, REQUIRE_ENV) before it hands out the items."""
+    return (HTTP + f'import {{ {getter} }} from "./config";\n'
+            'http.route({ path: "/pull", method: "GET", handler: httpAction(async (ctx, req) => {\n' + check +
+            '  return Response.json(await ctx.runQuery(internal.items.all, {}));\n}) });\nexport default http;\n')
+
+
 _HEADER = re.compile(r"auth|signature|token|secret|api[-_]?key|hmac|webhook|cookie", re.I)
 # an OAuth callback's query: the `state` it issued and the `code` the provider checks when traded
 _OAUTH_PARAM = re.compile(r"^(state|code)$")
@@ -113,8 +128,11 @@ class HttpActionRequiresAuthOrSignature(Rule):
     `stripe.webhooks.constructEvent`, `crypto.subtle.verify`, `jwtVerify`, the
     `handleResendEventWebhook(ctx, req)` of a `Resend` client of `@convex-dev/resend`, which
     checks the svix signature itself), or a comparison
-    with a secret from the environment. Handlers that touch no data (no `ctx.run*`,
-    storage or scheduler: health checks, redirects) are skipped, unless they call a paid
+    with a secret from the environment (`process.env.SYNC_KEY`, or a project getter's
+    `getEnv("SYNC_KEY")` returning `process.env[name]`). Handlers that touch no data (no `ctx.run*`,
+    storage or scheduler, no package handed `ctx` such as a component client's
+    `streaming.stream(ctx, ...)`, other than an auth library's sign-in, Better Auth's
+    `authComponent.adapter(ctx)`: health checks, redirects) are skipped, unless they call a paid
     API with the app's key, of a model, speech, image, sandbox or search provider (the `ai`
     SDK's `streamText`/`generateText`, an `openai`, `@anthropic-ai/sdk` or `@deepgram/sdk`
     client's method, a `fetch` to api.openai.com or api.deepgram.com, or one that sends such a
@@ -163,6 +181,29 @@ class HttpActionRequiresAuthOrSignature(Rule):
     summary = "HTTP route with no auth, token or signature check"
 
     valid = [
+        # triage G60b P5: Better Auth's own routes hand ctx to its adapter, the sign-in itself
+        Valid(HTTP + 'import { makeAuth } from "./auth";\n'
+              'http.route({ pathPrefix: "/api/auth/", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+              '  const res = await makeAuth(ctx).handler(req);\n'
+              '  res.headers.set("Access-Control-Allow-Origin", "https://app.example.com");\n  return res;\n}) });\n'
+              'export default http;\n', path="convex/http.ts",
+              files={"convex/auth.ts": 'import { createClient } from "@convex-dev/better-auth";\n'
+                     'import { betterAuth } from "better-auth";\nimport { components } from "./_generated/api";\n'
+                     'export const authComponent = createClient(components.betterAuth);\n'
+                     'export const makeAuth = (ctx: any) =>\n'
+                     '  betterAuth({ database: authComponent.adapter(ctx), emailAndPassword: { enabled: true } });\n'},
+              note="an auth library's routes answer anyone by design"),
+        # triage G60b P1 (orchid's sync API): the secret read through a project getter of the named variable
+        Valid(HTTP + 'import { requireEnv } from "./config";\n'
+              'http.route({ path: "/export", method: "GET", handler: httpAction(async (ctx, req) => {\n'
+              '  if (req.headers.get("x-export-key") !== requireEnv("EXPORT_KEY")) return new Response(null, { status: 401 });\n'
+              '  return Response.json(await ctx.runQuery(internal.items.all, {}));\n}) });\n'
+              'http.route({ path: "/pull", method: "GET", handler: httpAction(async (ctx, req) => {\n'
+              '  const key = requireEnv("PULL_TOKEN");\n'
+              '  if (key && req.headers.get("x-pull") !== key) return new Response(null, { status: 401 });\n'
+              '  return Response.json(await ctx.runQuery(internal.items.all, {}));\n}) });\n'
+              'export default http;\n', path="convex/http.ts", files={"convex/config.ts": REQUIRE_ENV},
+              note="`requireEnv` throws when the variable is missing: a presence test before the comparison skips nothing"),
         Valid(HTTP + 'http.route({ path: "/billing/webhook", method: "POST", handler: httpAction(async (ctx, req) => {\n'
               '  const secret = process.env.BILLING_WEBHOOK_SECRET;\n'
               '  if (!secret || req.headers.get("Authorization") !== `Bearer ${secret}`) return new Response(null, { status: 401 });\n'
@@ -341,6 +382,16 @@ class HttpActionRequiresAuthOrSignature(Rule):
                 '  await ctx.runMutation(internal.data.load, await req.json());\n  return new Response("ok");\n}) });\n'
                 'export default http;\n', path="convex/http.ts", lines=[6, 12], message="checks its secret only when",
                 note="with the variable unset, every request goes on"),
+        Invalid(env_getter_route("optionalEnv", '  const key = optionalEnv("PULL_TOKEN");\n'
+                                 '  if (key && req.headers.get("x-pull") !== key) return new Response(null, { status: 401 });\n'),
+                path="convex/http.ts", files={"convex/config.ts": REQUIRE_ENV}, lines=[7],
+                message="checks its secret only when `process.env.PULL_TOKEN` is set",
+                note="a getter that hands back a missing variable as it is: the presence test skips the check"),
+        Invalid(env_getter_route("requireEnv", '  if (req.headers.get("origin") !== requireEnv("SITE_URL")) '
+                                 'return new Response(null, { status: 403 });\n'),
+                path="convex/http.ts", files={"convex/config.ts": REQUIRE_ENV}, lines=[7],
+                message="checks no user, token or signature",
+                note="the getter reads a variable that is no secret: the origin anyone can send"),
         Invalid(HTTP.replace("./_generated", "../_generated") + 'http.route({ path: "/load", method: "POST", handler: httpAction(async (ctx, req) => {\n'
                 '  await ctx.runMutation(internal.data.load, await req.json());\n  return new Response("ok");\n}) });\n'
                 'export default http;\n', path="convex/lib/router.ts", lines=[6],
@@ -400,6 +451,21 @@ class HttpActionRequiresAuthOrSignature(Rule):
                 '  return new Response(null);\n}) });\nexport default http;\n', path="convex/http.ts", lines=[6],
                 message="is a webhook, but checks no signature",
                 note="a webhook's sender signs its events: unverified, anyone can delete users"),
+        # triage G60b P5 (shadow-clean's /persistent-stream): a component client handed ctx writes
+        # the component's data, also beside a public query's run
+        Invalid(HTTP.replace('import { internal }', 'import { api, components }') +
+                'import { PersistentTextStreaming, type StreamId } from "@convex-dev/persistent-text-streaming";\n'
+                'const answers = new PersistentTextStreaming(components.persistentTextStreaming);\n'
+                'http.route({ path: "/answers/append", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+                '  const { streamId, words } = await req.json();\n'
+                '  return await answers.stream(ctx, req, streamId as StreamId, async (_c, _r, _id, write) => {\n'
+                '    await write(words);\n  });\n}) });\n'
+                'http.route({ pathPrefix: "/questions/", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+                '  const q = await ctx.runQuery(api.forum.getQuestion, { slug: new URL(req.url).pathname.slice(11) });\n'
+                '  return await answers.stream(ctx, req, q.answerStream as StreamId, async (_c, _r, _id, write) => {\n'
+                '    await write("...");\n  });\n}) });\n'
+                'export default http;\n', path="convex/http.ts", lines=[8, 14], message="checks no user, token or signature",
+                files={"convex/forum.ts": FORUM}),
         # triage G23 P3 (finalchat messages.ts): the data is touched only in the stream callback
         Invalid(HTTP + 'import { components } from "./_generated/api";\n'
                 'import { PersistentTextStreaming } from "@convex-dev/persistent-text-streaming";\n'
@@ -460,7 +526,7 @@ class HttpActionRequiresAuthOrSignature(Rule):
             if access.protected or route.behind_middleware:
                 continue
             spends = _paid_call(ctx, reached)
-            if spends is None and not _touches(reached):
+            if spends is None and not _touches(analysis, reached):
                 continue
             where = route.shown_path()
             if spends is None and not _WEBHOOK_PATH.search(where) and _runs_public_functions_only(ctx, reached):
@@ -536,13 +602,25 @@ def _factory_reach(ctx, route) -> list:
     return out
 
 
-def _touches(reached) -> bool:
-    """Does the handler reach data: the database through `ctx.run*`, storage, the scheduler?"""
+def _touches(analysis, reached) -> bool:
+    """Does the handler reach data: the database through `ctx.run*`, storage, the scheduler,
+    or a package given `ctx` (a component client's `streaming.stream(ctx, ...)` runs the
+    component's mutations)?"""
     for r in reached:
         for _use, path in r.ctx_uses():
             if path and path[0] in RESOURCE_MEMBERS:
                 return True
+        if _package_data_calls(analysis, r):
+            return True
     return False
+
+
+def _package_data_calls(analysis, r) -> list:
+    """The calls in `r` that hand ctx to a package for the app's data: not an auth library's
+    (Better Auth's `authComponent.adapter(ctx)`, its sign-in machinery), nor a rate limiter's,
+    which counts requests only (`limiter.limit(ctx, "read", { key: ip })`)."""
+    return [site for _text, site in analysis.package_ctx_calls(r)
+            if not auth_library_call(analysis.linker, r.facts, site) and not limits_rate(analysis.linker, r.facts, site)]
 
 
 def _runs_public_functions_only(ctx, reached) -> bool:
@@ -554,6 +632,8 @@ def _runs_public_functions_only(ctx, reached) -> bool:
     index = ctx.project.call_index
     ran = False
     for r in reached:
+        if _package_data_calls(ctx.project.access_analysis, r):
+            return False  # a package's use of ctx: nothing the Convex client API gives anyone
         runs = {}
         for site, path in r.ctx_calls():
             if len(path) == 1 and path[0] in ("runQuery", "runMutation", "runAction"):
