@@ -319,8 +319,33 @@ def _index_for_post_filter(ch: QueryChain, pf: PostFilter, table: Table) -> Inde
             continue
         if bounds and full[len(want)] != bounds[0][0]:
             continue
+        if ch.terminal == "take" and not _take_keeps_matches(ch, pf, idx, table):
+            return None
         return idx
     return None
+
+
+def _take_keeps_matches(ch: QueryChain, pf: PostFilter, idx: Index, table: Table) -> bool:
+    """Does a range doing the JS filter keep what `.take(n)` then the filter gave? The take
+    keeps the first n rows in the query's order and the filter some of them; a range keeps the
+    first n matching rows, a different set (triage G60d P3: the 50 newest votes, then the heavy
+    ones among them, is no `by_weight` range). The two agree only when the matching rows are
+    the first ones the query walks: a bound on the next field of the query's own index, on the
+    side it starts from (`.order("desc").take(10)` on `by_at`, then `r.at > since`), on a
+    field every row holds as one kind of value: JS compares a missing or null one otherwise
+    than the index orders it (`undefined < x` is false, the index puts it first)."""
+    if ch.index_call is None or idx.name != ch.index or pf.eqs or not pf.bounds:
+        return False
+    field = table.field(pf.bounds[0][0])
+    if field is None or field.kind not in ("number", "string"):
+        return False
+    if any(s.method == "order" and s.conditional for s in ch.steps):
+        return False
+    order = ch.order if ch.order_node is not None else "asc"
+    if order not in ("asc", "desc"):
+        return False  # a direction chosen at run time
+    sides = {"lower" if op in ("gt", "gte") else "upper" for _f, op, _v in pf.bounds}
+    return sides == {"lower" if order == "desc" else "upper"}
 
 
 def post_filter_range_fields(ch: QueryChain, pf: PostFilter) -> list[str]:

@@ -1030,7 +1030,9 @@ class PreferIndexOverFilter(Rule):
     field) fit an index range and the rows serve nothing else (not a count, not other
     filters: then every row is read anyway) — after a range of `.eq`s on all the fields of the
     query's index, a longer index that adds the filter's fields fits too (same rows, same
-    order) — and, as info, a JS `.filter/.find` on `_id` over
+    order); after `.take(n)`, which limits the rows before the JS filter sees them, only a
+    bound on the next field of the query's own index, on the side the query starts from
+    (`.order("desc").take(10)` then `r.at > since`) keeps the same rows — and, as info, a JS `.filter/.find` on `_id` over
     the rows a query without an index read (`rows.find((r) => r._id === id)`): `db.get` reads
     that one document. A `.filter` on `_id` is info too. When the compared value is known to
     be a plain string (a `v.string()` argument or field), which `db.get` does not take, the
@@ -1141,8 +1143,33 @@ class PreferIndexOverFilter(Rule):
               '  const events = await ctx.db.query("events").withIndex("by_channel_at", (q) => q.eq("channel", c)).take(50);\n'
               '  return events.map((e) => channels.find((ch) => ch._id === e.channel));\n}});\n',
               files={"convex/schema.ts": SCHEMA}, note="a join: one read of the channels serves every event"),
+        # triage G60d P3 (gs2's solanaSync): `.take(n)` limits the rows before the JS filter
+        Valid(SERVER + 'export const lateAmongNewest = query({ args: {}, handler: async (ctx) => {\n'
+              '  const newest = await ctx.db.query("events").order("desc").take(50);\n'
+              '  return newest.filter((e) => e.at > 1000);\n}});\n',
+              files={"convex/schema.ts": SCHEMA},
+              note="the 50 newest events, then the late ones among them: a `by_at` range takes 50 late events, "
+                   "in `at` order, which is other rows in another order"),
+        Valid(SERVER + 'export const lateAmongFirst = query({ args: { t: v.number() }, handler: async (ctx, { t }) => {\n'
+              '  const first = await ctx.db.query("events").withIndex("by_at").take(20);\n'
+              '  return first.filter((e) => e.at > t);\n}});\n',
+              files={"convex/schema.ts": SCHEMA},
+              note="the query's own index, but walked from the low end: the rows above `t` are its last ones, "
+                   "not its first 20"),
+        Valid(SERVER + 'export const lateAmongLatest = query({ args: { t: v.number() }, handler: async (ctx, { t }) => {\n'
+              '  const latest = await ctx.db.query("events").withIndex("by_at").order("desc").take(20);\n'
+              '  return latest.filter((e) => e.at > t);\n}});\n',
+              files={"convex/schema.ts": SCHEMA.replace("at: v.number()", "at: v.optional(v.number())")},
+              note="an optional field: the index orders a missing one, which JS compares otherwise"),
     ]
     invalid = [
+        Invalid(SERVER + 'export const lateAmongLatest = query({ args: { t: v.number() }, handler: async (ctx, { t }) => {\n'
+                '  const latest = await ctx.db.query("events").withIndex("by_at").order("desc").take(20);\n'
+                '  return latest.filter((e) => e.at > t);\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[5],
+                message='`.withIndex("by_at", (q) => q.gt("at", t))` reads only those rows',
+                note="the query walks its own index down from the top: the rows above `t` are the first ones it "
+                     "takes, so the range keeps the same rows in the same order (gs2's programGovernance)"),
         # triage G55b firebuzz: the check before the query narrows `member.team`, but not in a callback
         Invalid(MEMBER + '  if (!member || !member.team) return null;\n'
                 '  return await ctx.db.query("boards").filter((q) => q.eq(q.field("team"), member.team)).first();\n}});\n',
