@@ -2,10 +2,10 @@
 and CVX710 respects (an index such a filter could use is wanted, not unused)."""
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..syntax import js
-from .queries import Filter, PostFilter, QueryChain
+from .queries import Conjunct, Filter, PostFilter, QueryChain
 from .schema import BUILTIN_INDEXES, Index, Schema, Table
 
 
@@ -27,7 +27,11 @@ class FilterIndex:
           no index: the one document it looks for is `db.get`'s (index None).
     index: None for "by_id", and for "filter" when no index fits (the fields of `filter.eqs`).
     exact: "filter" — the index has exactly the compared fields (otherwise they are its
-           leading fields, and it gives the rows in its own order)."""
+           leading fields, and it gives the rows in its own order).
+    joined: "bound" on the query's own index, read by `_own_range_bound`: the filter's terms
+           its range takes (bounds on the field after the range's `.eq`s, joining a bound the
+           range may already have), and `kept`, the ones that stay in `.filter`; both empty
+           for the other "bound" findings (`_own_index_bound`: every term goes in the range)."""
 
     chain: QueryChain
     table: Table
@@ -35,6 +39,8 @@ class FilterIndex:
     filter: Filter | PostFilter
     index: Index | None = None
     exact: bool = False
+    joined: list[Conjunct] = field(default_factory=list)
+    kept: list[Conjunct] = field(default_factory=list)
 
 
 def filter_indexes(chains: Iterable[QueryChain], schema: Schema | None) -> Iterator[FilterIndex]:
@@ -68,10 +74,13 @@ def filter_indexes(chains: Iterable[QueryChain], schema: Schema | None) -> Itera
                 idx = _index_after_range(ch, f, table)
                 if idx is not None:
                     yield FilterIndex(ch, table, "after_range", f, idx)
-            elif id(f.node) not in seen and not f.helper and f.bounded is not None:
+            elif id(f.node) not in seen and not f.helper and any(c.op in _BOUND_OPS for c in f.conjuncts):
                 seen.add(id(f.node))
-                idx = _own_index_bound(ch, f, table)
-                if idx is not None:
+                idx = _own_index_bound(ch, f, table) if f.bounded is not None else None
+                split = _own_range_bound(ch, f, table)
+                if split is not None and (idx is None or (idx is split[0] and not split[2])):
+                    yield FilterIndex(ch, table, "bound", f, split[0], joined=split[1], kept=split[2])
+                elif idx is not None:
                     yield FilterIndex(ch, table, "bound", f, idx)
         for pf in ch.post_filters:
             if id(pf.node) not in seen:
@@ -251,6 +260,42 @@ def _own_index_bound(ch: QueryChain, f: Filter, table: Table) -> Index | None:
         if _holds_bound(idx, base, f):
             return idx
     return None
+
+
+_BOUND_OPS = ("gt", "gte", "lt", "lte")
+
+
+def _side(op: str) -> str:
+    return "lower" if op in ("gt", "gte") else "upper"
+
+
+def _own_range_bound(ch: QueryChain, f: Filter, table: Table) -> tuple[Index, list[Conjunct], list[Conjunct]] | None:
+    """(the query's own index, the filter's terms its range can take, the terms that stay a
+    filter) when the filter bounds the field after the range's `.eq`s and the range can take
+    that bound: the range does not bound the field yet, or bounds it from the other side
+    (`q.gte("at", a)` and `q.lt(q.field("at"), b)` make `q.gte("at", a).lt("at", b)`, triage
+    G60d P1). The other terms stay (`q.and(q.lt(q.field("at"), now), q.eq(q.field("kind"), k))`
+    keeps the `kind` test, P2). The same index walked the same way, and a database filter
+    orders values as the index does: the same rows in the same order. None when both bound the
+    same side (no range holds two lower bounds)."""
+    if ch.index_conditional or not ch.range_known or ch.range_factory is not None:
+        return None
+    current = table.index(ch.index) if ch.index else None
+    if current is None or current.staged or not current.certain or current.fields is None:
+        return None
+    base = ch.range_eqs
+    rest = (ch.range or [])[len(base):]
+    full = current.full_fields
+    if len(full) <= len(base) or len(rest) > 1:
+        return None
+    bounded = full[len(base)]
+    if rest and (rest[0].op not in _BOUND_OPS or rest[0].field != bounded):
+        return None
+    joined = [c for c in f.conjuncts if c.field == bounded and c.op in _BOUND_OPS]
+    sides = [_side(c.op) for c in joined] + [_side(o.op) for o in rest]
+    if not joined or len(set(sides)) != len(sides) or len(joined) != len(f.conjuncts):
+        return None
+    return current, joined, [c for c in f.conjuncts if c not in joined]
 
 
 def _holds_bound(idx: Index, base: list[str], f: Filter) -> bool:

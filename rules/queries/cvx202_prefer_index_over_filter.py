@@ -173,7 +173,7 @@ _NULL_TYPE = re.compile(r"\bnull\b")
 _UNDEFINED_TYPE = re.compile(r"\bundefined\b|\?")
 
 
-def _tier_for_values(ctx, app, ch, f, table, tier, range_call=None, fields=None):
+def _tier_for_values(ctx, app, ch, f, table, tier, range_call=None, fields=None, compared=None):
     """How safe the `withIndex` rewrite of filter `f` is, given the compared values: a filter's
     `q.eq` takes any value, an index range's `.eq` only the field's type. A value that may be
     null compared with a field that may not hold null, or one that may be undefined with a
@@ -181,10 +181,12 @@ def _tier_for_values(ctx, app, ch, f, table, tier, range_call=None, fields=None)
     type-checks before it pushes): then the rewrite is only shown. When the field admits it,
     it compiles, but whether the value is null or undefined is not known here: unsafe.
     `range_call`: the call whose callback becomes the range (the filter's own by default);
-    `fields`: the compared fields the range takes (all by default; the others stay a filter)."""
+    `fields`: the compared fields the range takes (all by default; the others stay a filter);
+    `compared`: (field, node, value) of what the range takes, when that is not the filter's
+    equalities (its bounds: a range's `.lt` types its value as `.eq` does)."""
     doc = table.document.required()
     typed_range = _callback_param_type(ch.facts, range_call or f.node) != "any"
-    eqs = [e for e in f.eqs if fields is None or e[0] in fields]
+    eqs = compared if compared is not None else [e for e in f.eqs if fields is None or e[0] in fields]
     if _untyped_path(app, table, [name for name, _n, _v in eqs]) is not None:
         return Fix.display_only
     for name, _n, value in eqs:
@@ -815,17 +817,22 @@ def _kept_filters(ch, f, recv, keep: list[str]) -> str | None:
                                                   for t in terms):
                 return None  # not `q.and(<one equality per term>)`
             texts = [facts.text(t) for t in terms if any(t.start <= n.start < t.end for _f, n, _v in stay)]
-            pred = texts[0] if len(texts) == 1 else f"{part.param}.and({', '.join(texts)})"
-            arrow = src.rfind(b"=>", fn.start, body.start)
-            ws = src[prev:call.end].decode()
-            ws = ws[: len(ws) - len(ws.lstrip())]
-            one_line = f".filter({src[fn.start:arrow].decode().strip()} => {pred})"
-            if b"\n" in src[arrow:body.start] and _fits(ws, one_line):
-                out.append(ws + one_line)  # what stays fits on one line, as Prettier would put it
-            else:
-                out.append(src[prev:body.start].decode() + pred + src[body.end:call.end].decode())
+            out.append(_filter_keeping(src, prev, call, fn, body, part.param, texts))
         prev = call.end
     return "".join(out)
+
+
+def _filter_keeping(src: bytes, prev: int, call, fn, body, param: str, texts: list[str]) -> str:
+    """The text from `prev` to the end of `.filter(fn)` call `call` with its predicate `body`
+    (a `q.and(...)`) cut down to the terms `texts`."""
+    pred = texts[0] if len(texts) == 1 else f"{param}.and({', '.join(texts)})"
+    arrow = src.rfind(b"=>", fn.start, body.start)
+    ws = src[prev:call.end].decode()
+    ws = ws[: len(ws) - len(ws.lstrip())]
+    one_line = f".filter({src[fn.start:arrow].decode().strip()} => {pred})"
+    if b"\n" in src[arrow:body.start] and _fits(ws, one_line):
+        return ws + one_line  # what stays fits on one line, as Prettier would put it
+    return src[prev:body.start].decode() + pred + src[body.end:call.end].decode()
 
 
 def _range_param(facts, f) -> str:
@@ -901,6 +908,102 @@ def extend_range_edits(ctx, app, ch, f, idx):
     return [*consts, ctx.edit(facts, name_node, f"{quote}{idx.name}{quote}"),
             ctx.edit(facts, (last.node.end, last.node.end), "".join(added)),
             ctx.edit(facts, (recv.end, end), "")]
+
+
+def joined_range_edits(ctx, ch, f, field: str, joined, kept):
+    """Edits moving the bounds `joined` of filter `f` (on `field`, the one after the range's
+    `.eq`s) into the query's own range: `.withIndex("by_t")` gets a range, a range of `.eq`s
+    gets the bounds appended, and a range that bounds `field` gets the bound of the other side
+    (a lower one before its upper one, as Convex's range builder takes them). The filter keeps
+    the terms `kept`, or goes. None when the chain has another shape (a variable in between,
+    comments, other steps, a value that reads the range's parameter, a predicate whose terms
+    are not the arguments of one `q.and`)."""
+    if ch.head is not None or ch.index_call is None:
+        return None  # the query's index part is written in the helper that returns it, for its other callers too
+    facts = ch.facts
+    seg = _segment(facts, f.node)
+    if seg is None or f.param is None or f.chained:
+        return None
+    recv, ws = seg
+    if not _order_calls_on(recv, ch.index_call) or _has_comment(facts, recv.end, f.node.end):
+        return None
+    quoted = string_literal(facts, field)
+    lower = [c for c in joined if c.op in ("gt", "gte")]
+    upper = [c for c in joined if c not in lower]
+
+    def text(cs) -> str:
+        return "".join(f".{c.op}({quoted}, {facts.text(c.value)})" for c in cs)
+
+    got = js.call_args(ch.index_call)
+    if ch.range is None:
+        if len(got) != 1:
+            return None
+        head = f", {_range_param(facts, f)} =>"
+        rng = f"{f.param}{text(lower + upper)}"
+        after, before = _callback_layout(facts, f)
+        named = facts.source[_method_start(ch.index_call):got[0].end].decode()  # `.withIndex("by_t"`
+        if after != " " and _fits(ws, f"{named}{head} {rng})"):
+            after, before = " ", ""  # a range shorter than the filter it replaces: on one line where it fits
+        range_edits = [ctx.edit(facts, (got[0].end, got[0].end), f"{head}{after}{rng}{before}")]
+    else:
+        param = _callback_param(ch.index_call)
+        pattern = js.param_pattern(param) if param is not None else None
+        if not ch.range or pattern is None or pattern.type != "identifier" \
+                or any(_mentions(facts.text(c.value), pattern.text) for c in joined):
+            return None
+        rest = ch.range[len(ch.range_eqs):]
+        if not rest:
+            at = max(ch.range, key=lambda o: o.node.end).node.end  # after the outermost `.eq(...)`
+        elif upper:
+            at = rest[0].node.end  # after the range's lower bound
+        else:
+            callee = js.callee(rest[0].node)
+            obj = callee.child("object") if callee is not None and callee.type == "member_expression" else None
+            if obj is None:
+                return None
+            at = obj.end  # before the range's upper bound
+        range_edits = _range_insert(ctx, facts, ch.index_call, at, text(lower + upper))
+    if not kept:
+        return [*range_edits, ctx.edit(facts, (recv.end, f.node.end), "")]
+    args = js.call_args(f.node)
+    fn = args[-1] if args else None
+    body = js.unwrap(js.function_body(fn)) if fn is not None and fn.type == "arrow_function" else None
+    terms = js.call_args(body) if body is not None and body.type == "call_expression" else []
+    if [id(t) for t in terms] != [id(c.node) for c in f.conjuncts]:
+        return None  # not one `q.and(...)` of the terms (a nested one, a block body)
+    texts = [facts.text(c.node) for c in kept]
+    return [*range_edits, ctx.edit(facts, (recv.end, f.node.end),
+                                   _filter_keeping(facts.source, recv.end, f.node, fn, body, f.param, texts))]
+
+
+def _method_start(call) -> int:
+    """Where `.method(` of a method call starts (its `.`), else where the call does."""
+    callee = js.callee(call)
+    prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
+    return prop.start - 1 if prop is not None else call.start
+
+
+def _range_insert(ctx, facts, index_call, at: int, added: str) -> list:
+    """The edits inserting `added` at `at` in the range of `.withIndex(name, (q) => <range>)`;
+    when that makes its line longer than Prettier's width, the range gets a line of its own,
+    one level deeper, as Prettier breaks it (`(q) =>` / `q.gte(...).lt(...),` / `)`), unless
+    it already starts a line of its own."""
+    src = facts.source
+    fn = js.call_args(index_call)[-1]
+    body = js.function_body(fn) if fn.type == "arrow_function" else None
+    arrow = src.rfind(b"=>", fn.start, body.start) if body is not None else -1
+    line_start = src.rfind(b"\n", 0, _method_start(index_call)) + 1
+    eol = src.find(b"\n", index_call.end)
+    line = src[line_start: len(src) if eol < 0 else eol].decode()
+    if arrow < 0 or b"\n" in src[line_start:index_call.end] or len(line.expandtabs(2)) + len(added) <= _PRINT_WIDTH:
+        return [ctx.edit(facts, (at, at), added)]
+    indent = _line_indent(src, _method_start(index_call))
+    inner = indent + ("\t" if indent.startswith("\t") else "  ")
+    close = ",\n" + indent
+    if at == fn.end:
+        return [ctx.edit(facts, (arrow + 2, body.start), "\n" + inner), ctx.edit(facts, (fn.end, fn.end), added + close)]
+    return [ctx.edit(facts, (arrow + 2, body.start), "\n" + inner), ctx.edit(facts, (at, at), added),
+            ctx.edit(facts, (fn.end, fn.end), close)]
 
 
 def _order_calls_on(recv, call) -> bool:
@@ -1022,7 +1125,11 @@ class PreferIndexOverFilter(Rule):
     filter that bounds the field that comes next in the query's own index
     (`.withIndex("by_created").filter(q => q.gte(q.field("createdAt"), since))`): that
     index's range holds it, same rows, same order; or next in a longer index that starts
-    with the query's range (then in that index's order). A filter of equalities on the
+    with the query's range (then in that index's order). A range that already bounds that
+    field from one side takes the filter's bound from the other
+    (`.withIndex("by_at", q => q.gte("at", a)).filter(q => q.lt(q.field("at"), b))` is
+    `q.gte("at", a).lt("at", b)`: a database filter orders values as the index does, so the
+    rows and their order stay); two bounds on the same side are left alone. A filter of equalities on the
     leading fields of the index a `withIndex` names without a range
     (`.withIndex("by_type").filter(q => q.eq(q.field("type"), x))`) is flagged the same way:
     the range holds them, same rows, same order. It also flags a JS `.filter/.find`
@@ -1161,6 +1268,11 @@ class PreferIndexOverFilter(Rule):
               '  return latest.filter((e) => e.at > t);\n}});\n',
               files={"convex/schema.ts": SCHEMA.replace("at: v.number()", "at: v.optional(v.number())")},
               note="an optional field: the index orders a missing one, which JS compares otherwise"),
+        Valid(SERVER + 'export const after = query({ args: { a: v.number(), b: v.number() }, handler: (ctx, { a, b }) =>\n'
+              '  ctx.db.query("events").withIndex("by_at", (q) => q.gte("at", a))\n'
+              '    .filter((q) => q.gt(q.field("at"), b)).take(50) });\n',
+              files={"convex/schema.ts": SCHEMA},
+              note="two lower bounds: a range holds one (which is higher depends on the values)"),
     ]
     invalid = [
         Invalid(SERVER + 'export const lateAmongLatest = query({ args: { t: v.number() }, handler: async (ctx, { t }) => {\n'
@@ -1286,7 +1398,35 @@ class PreferIndexOverFilter(Rule):
                 '    .filter((q) => q.and(q.lt(q.field("at"), x.b), q.gte(q.field("at"), x.a))).take(50) });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4, 7],
                 message='that index\'s own range can hold it',
-                note="a bound on the field the query's own index takes next"),
+                note="a bound on the field the query's own index takes next: the range takes it, same rows, same "
+                     "order (a line made too long breaks after `=>`, as Prettier would)",
+                output=SERVER + 'export const recent = query({ args: { since: v.number() }, handler: (ctx, { since }) =>\n'
+                '  ctx.db.query("events").withIndex("by_at", (q) => q.gte("at", since)).collect() });\n'
+                'export const between = query({ args: { c: v.string(), a: v.number(), b: v.number() }, handler: (ctx, x) =>\n'
+                '  ctx.db.query("events").withIndex("by_channel_at", (q) =>\n'
+                '    q.eq("channel", x.c).gte("at", x.a).lt("at", x.b),\n  ).take(50) });\n'),
+        # triage G60d P1 (gs2's anomalies): a filter bounding the range's bounded field from the other side
+        Invalid(SERVER + 'export const hour = query({ args: { a: v.number() }, handler: (ctx, { a }) =>\n'
+                '  ctx.db\n    .query("events")\n    .withIndex("by_at", (q) => q.gte("at", a))\n'
+                '    .filter((q) => q.lt(q.field("at"), a + 3600))\n    .take(50) });\n'
+                'export const before = query({ args: { a: v.number(), b: v.number() }, handler: (ctx, { a, b }) =>\n'
+                '  ctx.db.query("events").withIndex("by_at", (r) => r.lt("at", b))\n'
+                '    .filter((q) => q.gt(q.field("at"), a)).order("desc").take(50) });\n'
+                'export const inChannel = query({ args: { c: v.string(), a: v.number(), b: v.number() }, handler: (ctx, x) =>\n'
+                '  ctx.db\n    .query("events")\n    .withIndex("by_channel_at", (q) => q.eq("channel", x.c).gt("at", x.a))\n'
+                '    .filter((q) => q.lte(q.field("at"), x.b))\n    .collect() });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[7, 11, 16],
+                message="which bounds it from the other side: the range can hold both bounds",
+                note="the range holds one lower and one upper bound on its field: the filter's joins it (a lower bound "
+                     "goes before the range's upper one, as the range builder takes them), same rows, same order",
+                output=SERVER + 'export const hour = query({ args: { a: v.number() }, handler: (ctx, { a }) =>\n'
+                '  ctx.db\n    .query("events")\n    .withIndex("by_at", (q) => q.gte("at", a).lt("at", a + 3600))\n'
+                '    .take(50) });\n'
+                'export const before = query({ args: { a: v.number(), b: v.number() }, handler: (ctx, { a, b }) =>\n'
+                '  ctx.db.query("events").withIndex("by_at", (r) => r.gt("at", a).lt("at", b)).order("desc").take(50) });\n'
+                'export const inChannel = query({ args: { c: v.string(), a: v.number(), b: v.number() }, handler: (ctx, x) =>\n'
+                '  ctx.db\n    .query("events")\n    .withIndex("by_channel_at", (q) =>\n'
+                '      q.eq("channel", x.c).gt("at", x.a).lte("at", x.b),\n    )\n    .collect() });\n'),
         Invalid(SERVER + 'export const recentIn = query({ args: { c: v.string(), since: v.number() }, handler: (ctx, x) =>\n'
                 '  ctx.db.query("events").withIndex("by_channel", (q) => q.eq("channel", x.c))\n'
                 '    .filter((q) => q.gt(q.field("at"), x.since)).take(50) });\n',
@@ -1644,7 +1784,7 @@ class PreferIndexOverFilter(Rule):
             elif fi.kind == "own_range":
                 self._filter_on_own_index(ctx, fi, app)
             elif fi.kind == "bound":
-                self._bound_on_own_index(ctx, fi)
+                self._bound_on_own_index(ctx, fi, app)
             elif fi.kind == "by_id":
                 self._post_filter_by_id(ctx, fi, app)
             else:
@@ -1797,9 +1937,11 @@ class PreferIndexOverFilter(Rule):
                    f'range can hold it; `.withIndex("{idx.name}", ({p}) => {p}{"".join(parts)})` reads only the '
                    "matching rows, in the same order" + _untyped_path_note(app, fi.table, fields), fix=fix)
 
-    def _bound_on_own_index(self, ctx, fi):
+    def _bound_on_own_index(self, ctx, fi, app):
         """`.withIndex("by_t").filter(q => q.gte(q.field("t"), x))`: the query's own index
         range can hold the bound (after its `.eq`s and the filter's), same rows, same order."""
+        if fi.joined:
+            return self._bound_joined(ctx, fi, app)
         ch, f, idx = fi.chain, fi.filter, fi.index
         eqs, bounds = f.bounded
         n = len(ch.range_eqs) + len(eqs)
@@ -1816,6 +1958,44 @@ class PreferIndexOverFilter(Rule):
                    f'`.withIndex("{idx.name}", ({p}) => {p}{"".join(parts)})` reads only the matching rows '
                    f'(in `{idx.name}` order)')
         ctx.report(ch.facts, js.method_anchor(f.node), msg)
+
+    def _bound_joined(self, ctx, fi, app):
+        """`.withIndex("by_t", q => q.gte("t", a)).filter(q => q.lt(q.field("t"), b))`, or
+        `.withIndex("by_t").filter(q => q.and(q.lt(q.field("t"), b), <other tests>))`: the
+        bound goes in the query's own range (joining the one it has), the other tests stay."""
+        ch, f, idx = fi.chain, fi.filter, fi.index
+        base = ch.range_eqs
+        parts = _eqs_text(ch, base, {})
+        field = idx.full_fields[len(base)]
+        bounds = [(o.op, ch.source_facts.text(o.value_node)) for o in (ch.range or [])[len(base):]]
+        bounds += [(c.op, ch.facts.text(c.value)) for c in fi.joined]
+        for op, value in sorted(bounds, key=lambda b: b[0] not in ("gt", "gte")):  # lower bound first
+            parts.append(f'.{op}("{field}", {value})')
+        p = _free_param(parts, f.param)
+        rng = f'`.withIndex("{idx.name}", ({p}) => {p}{"".join(parts)})`'
+        if fi.kept:
+            rest = list(dict.fromkeys(js.string_value(n) for c in fi.kept for n in f.field_nodes
+                                      if c.node.start <= n.start < c.node.end))
+            msg = (f'`.filter` bounds `{field}` after `withIndex("{idx.name}")`: that index\'s own range can hold the '
+                   f'bound; {rng} reads only the rows within it, in the same order, and the rest of the filter '
+                   f'{"(on " + _names(rest) + ") " if rest else ""}stays')
+        elif ch.range and len(ch.range) > len(base):
+            msg = (f'`.filter` on `{field}` after the `{idx.name}` range, which bounds it from the other side: '
+                   f'the range can hold both bounds; {rng} reads only the matching rows, in the same order')
+        else:
+            msg = (f'`.filter` on `{field}` after `withIndex("{idx.name}")`: that index\'s own range can hold it; '
+                   f'{rng} reads only the matching rows, in the same order')
+        edits = joined_range_edits(ctx, ch, f, field, fi.joined, fi.kept)
+        fix = None
+        if edits:
+            compared = [(field, None, c.value) for c in fi.joined]
+            range_call = ch.index_call if ch.range is not None else f.node
+            tier = _tier_for_values(ctx, app, ch, f, fi.table, Fix.safe, range_call=range_call, compared=compared)
+            if any(_narrowing_lost(ctx, app, ch, c.value) for c in fi.joined):
+                tier = Fix.display_only  # narrowed before the query, not in the range's callback
+            what = "the bound" if fi.kept else "the filter"
+            fix = tier(f'Move {what} into the `withIndex("{idx.name}")` range', *edits)
+        ctx.report(ch.facts, js.method_anchor(f.node), msg + _untyped_path_note(app, fi.table, [field]), fix=fix)
 
     def _post_filter_by_id(self, ctx, fi, app):
         ch, pf, table = fi.chain, fi.filter, fi.table
