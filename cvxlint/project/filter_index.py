@@ -293,7 +293,7 @@ def _own_range_bound(ch: QueryChain, f: Filter, table: Table) -> tuple[Index, li
         return None
     joined = [c for c in f.conjuncts if c.field == bounded and c.op in _BOUND_OPS]
     sides = [_side(c.op) for c in joined] + [_side(o.op) for o in rest]
-    if not joined or len(set(sides)) != len(sides) or len(joined) != len(f.conjuncts):
+    if not joined or len(set(sides)) != len(sides):
         return None
     return current, joined, [c for c in f.conjuncts if c not in joined]
 

@@ -824,8 +824,14 @@ def _kept_filters(ch, f, recv, keep: list[str]) -> str | None:
 
 def _filter_keeping(src: bytes, prev: int, call, fn, body, param: str, texts: list[str]) -> str:
     """The text from `prev` to the end of `.filter(fn)` call `call` with its predicate `body`
-    (a `q.and(...)`) cut down to the terms `texts`."""
+    (a `q.and(...)`) cut down to the terms `texts`. Terms on lines of their own stay so when
+    together they do not fit on the predicate's line (as Prettier breaks them)."""
     pred = texts[0] if len(texts) == 1 else f"{param}.and({', '.join(texts)})"
+    terms = js.call_args(body)
+    if len(texts) > 1 and terms:
+        lead = src[src.find(b"(", js.callee(body).end) + 1:terms[0].start].decode()
+        if "\n" in lead and len(_line_indent(src, body.start).expandtabs(2)) + len(pred) + 1 > _PRINT_WIDTH:
+            pred = f"{param}.and({lead}" + f",{lead}".join(texts) + src[terms[-1].end:body.end].decode()
     arrow = src.rfind(b"=>", fn.start, body.start)
     ws = src[prev:call.end].decode()
     ws = ws[: len(ws) - len(ws.lstrip())]
@@ -1129,7 +1135,9 @@ class PreferIndexOverFilter(Rule):
     field from one side takes the filter's bound from the other
     (`.withIndex("by_at", q => q.gte("at", a)).filter(q => q.lt(q.field("at"), b))` is
     `q.gte("at", a).lt("at", b)`: a database filter orders values as the index does, so the
-    rows and their order stay); two bounds on the same side are left alone. A filter of equalities on the
+    rows and their order stay); two bounds on the same side are left alone. A bound joined
+    by `q.and` to other tests moves into the range the same way, and the other tests stay
+    in `.filter` (`q.and(q.lt(q.field("at"), now), q.eq(q.field("kind"), k))`). A filter of equalities on the
     leading fields of the index a `withIndex` names without a range
     (`.withIndex("by_type").filter(q => q.eq(q.field("type"), x))`) is flagged the same way:
     the range holds them, same rows, same order. It also flags a JS `.filter/.find`
@@ -1268,6 +1276,11 @@ class PreferIndexOverFilter(Rule):
               '  return latest.filter((e) => e.at > t);\n}});\n',
               files={"convex/schema.ts": SCHEMA.replace("at: v.number()", "at: v.optional(v.number())")},
               note="an optional field: the index orders a missing one, which JS compares otherwise"),
+        Valid(SERVER + 'export const either = query({ args: { a: v.number(), c: v.string() }, handler: (ctx, { a, c }) =>\n'
+              '  ctx.db.query("events").withIndex("by_at")\n'
+              '    .filter((q) => q.or(q.lt(q.field("at"), a), q.eq(q.field("channel"), c))).take(50) });\n',
+              files={"convex/schema.ts": SCHEMA},
+              note="a bound in one branch of a `q.or`: rows out of it still pass the other branch, so no range holds it"),
         Valid(SERVER + 'export const after = query({ args: { a: v.number(), b: v.number() }, handler: (ctx, { a, b }) =>\n'
               '  ctx.db.query("events").withIndex("by_at", (q) => q.gte("at", a))\n'
               '    .filter((q) => q.gt(q.field("at"), b)).take(50) });\n',
@@ -1405,6 +1418,35 @@ class PreferIndexOverFilter(Rule):
                 'export const between = query({ args: { c: v.string(), a: v.number(), b: v.number() }, handler: (ctx, x) =>\n'
                 '  ctx.db.query("events").withIndex("by_channel_at", (q) =>\n'
                 '    q.eq("channel", x.c).gte("at", x.a).lt("at", x.b),\n  ).take(50) });\n'),
+        # triage G60d P2 (gs2's x402Schemes): the bound goes in the range, the other tests stay a filter
+        Invalid(SERVER + 'export const due = query({ args: { now: v.number(), c: v.string() }, handler: (ctx, args) =>\n'
+                '  ctx.db\n    .query("events")\n    .withIndex("by_at")\n    .filter((q) =>\n      q.and(\n'
+                '        q.lt(q.field("at"), args.now),\n        q.neq(q.field("channel"), args.c),\n'
+                '        q.or(q.eq(q.field("channel"), "a"), q.eq(q.field("channel"), "b")),\n      ),\n    )\n'
+                '    .take(100) });\n'
+                'export const dueIn = query({ args: { now: v.number(), c: v.string() }, handler: (ctx, args) =>\n'
+                '  ctx.db\n    .query("events")\n    .withIndex("by_at")\n'
+                '    .filter((q) => q.and(q.eq(q.field("channel"), args.c), q.lte(q.field("at"), args.now)))\n'
+                '    .take(100) });\n'
+                'export const nested = query({ args: { now: v.number(), c: v.string() }, handler: (ctx, args) =>\n'
+                '  ctx.db.query("events").withIndex("by_at", (q) => q.gt("at", 0))\n'
+                '    .filter((q) => q.and(q.neq(q.field("channel"), args.c), q.and(q.lt(q.field("at"), args.now)))).take(9) });\n',
+                files={"convex/schema.ts": SCHEMA.replace('.index("by_channel_at", ["channel", "at"])', '')}, lines=[7, 19, 23],
+                message="reads only the rows within it, in the same order, and the rest of the filter (on `channel`) stays",
+                note="a bound on the index's field beside other tests: the range takes the bound, the filter keeps the "
+                     "rest (its terms on lines of their own stay so); a nested `q.and` is reported but not rewritten",
+                output=SERVER + 'export const due = query({ args: { now: v.number(), c: v.string() }, handler: (ctx, args) =>\n'
+                '  ctx.db\n    .query("events")\n    .withIndex("by_at", (q) => q.lt("at", args.now))\n    .filter((q) =>\n'
+                '      q.and(\n        q.neq(q.field("channel"), args.c),\n'
+                '        q.or(q.eq(q.field("channel"), "a"), q.eq(q.field("channel"), "b")),\n      ),\n    )\n'
+                '    .take(100) });\n'
+                'export const dueIn = query({ args: { now: v.number(), c: v.string() }, handler: (ctx, args) =>\n'
+                '  ctx.db\n    .query("events")\n    .withIndex("by_at", (q) => q.lte("at", args.now))\n'
+                '    .filter((q) => q.eq(q.field("channel"), args.c))\n'
+                '    .take(100) });\n'
+                'export const nested = query({ args: { now: v.number(), c: v.string() }, handler: (ctx, args) =>\n'
+                '  ctx.db.query("events").withIndex("by_at", (q) => q.gt("at", 0))\n'
+                '    .filter((q) => q.and(q.neq(q.field("channel"), args.c), q.and(q.lt(q.field("at"), args.now)))).take(9) });\n'),
         # triage G60d P1 (gs2's anomalies): a filter bounding the range's bounded field from the other side
         Invalid(SERVER + 'export const hour = query({ args: { a: v.number() }, handler: (ctx, { a }) =>\n'
                 '  ctx.db\n    .query("events")\n    .withIndex("by_at", (q) => q.gte("at", a))\n'
