@@ -989,6 +989,17 @@ def _method_start(call) -> int:
     return prop.start - 1 if prop is not None else call.start
 
 
+_BROKEN_ARGS_END = re.compile(rb"(,?)\n[ \t]*\)")
+
+
+def _trailing_commas(src: bytes) -> bool:
+    """Does the file end call arguments broken over lines with a comma (Prettier 3's default,
+    `trailingComma: "all"`, taken when the file shows neither), more often than not? Many
+    apps keep Prettier 2's `"es5"` (gs2, docusynth-ai)."""
+    ends = [m.group(1) for m in _BROKEN_ARGS_END.finditer(src)]
+    return not ends or ends.count(b",") * 2 > len(ends)
+
+
 def _range_insert(ctx, facts, index_call, at: int, added: str) -> list:
     """The edits inserting `added` at `at` in the range of `.withIndex(name, (q) => <range>)`;
     when that makes its line longer than Prettier's width, the range gets a line of its own,
@@ -1005,7 +1016,7 @@ def _range_insert(ctx, facts, index_call, at: int, added: str) -> list:
         return [ctx.edit(facts, (at, at), added)]
     indent = _line_indent(src, _method_start(index_call))
     inner = indent + ("\t" if indent.startswith("\t") else "  ")
-    close = ",\n" + indent
+    close = ("," if _trailing_commas(src) else "") + "\n" + indent
     if at == fn.end:
         return [ctx.edit(facts, (arrow + 2, body.start), "\n" + inner), ctx.edit(facts, (fn.end, fn.end), added + close)]
     return [ctx.edit(facts, (arrow + 2, body.start), "\n" + inner), ctx.edit(facts, (at, at), added),
@@ -1447,6 +1458,15 @@ class PreferIndexOverFilter(Rule):
                 'export const nested = query({ args: { now: v.number(), c: v.string() }, handler: (ctx, args) =>\n'
                 '  ctx.db.query("events").withIndex("by_at", (q) => q.gt("at", 0))\n'
                 '    .filter((q) => q.and(q.neq(q.field("channel"), args.c), q.and(q.lt(q.field("at"), args.now)))).take(9) });\n'),
+        Invalid(SERVER + 'export const span = query({ args: { a: v.number(), b: v.number() }, handler: (ctx, { a, b }) =>\n'
+                '  ctx.db\n    .query("events")\n    .withIndex("by_at", (q) => q.gte("at", a + 1000 * 60 * 60 * 24))\n'
+                '    .filter((q) =>\n      q.lt(q.field("at"), b + 1000 * 60 * 60 * 24)\n    )\n    .take(50) });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[7],
+                note="a file that ends broken arguments without a comma (Prettier 2's `es5`, gs2): the range broken "
+                     "onto its own line gets none either",
+                output=SERVER + 'export const span = query({ args: { a: v.number(), b: v.number() }, handler: (ctx, { a, b }) =>\n'
+                '  ctx.db\n    .query("events")\n    .withIndex("by_at", (q) =>\n'
+                '      q.gte("at", a + 1000 * 60 * 60 * 24).lt("at", b + 1000 * 60 * 60 * 24)\n    )\n    .take(50) });\n'),
         # triage G60d P1 (gs2's anomalies): a filter bounding the range's bounded field from the other side
         Invalid(SERVER + 'export const hour = query({ args: { a: v.number() }, handler: (ctx, { a }) =>\n'
                 '  ctx.db\n    .query("events")\n    .withIndex("by_at", (q) => q.gte("at", a))\n'
