@@ -52,8 +52,10 @@ def test_every_rule_of_both_families_is_exercised_by_a_fixture():
 # narrowed before the query, read in the range through a new const / the const the check
 # narrowed); CVX704 open's range; CVX212 page's validator;
 # CVX702 get("_storage") on db; CVX211 newestOf's and titledOf's `withIndex` moved before
-# their `.order` / `.filter` (unsafe).
-FIX_APPLIED = {"CVX202": 8, "CVX211": 2, "CVX212": 1, "CVX702": 1, "CVX704": 1, "CVX706": 1, "CVX711": 3}
+# their `.order` / `.filter` (unsafe); CVX202 readings.ts: inWindow's and sensorBefore's filters
+# bound `at` from the side their range does not, and join it (safe); highBefore's bound on `at`
+# goes in the by_at range, its test on `value` stays a filter (safe).
+FIX_APPLIED = {"CVX202": 11, "CVX211": 2, "CVX212": 1, "CVX702": 1, "CVX704": 1, "CVX706": 1, "CVX711": 3}
 # Type errors the fixture has on purpose: the misordered range (both arguments),
 # "_storage" read through plain db, and `withIndex` on the `OrderedQuery` `.order` returns
 # (its range's parameter untyped with it); fixing must remove them and add none.
@@ -76,6 +78,12 @@ def test_fixes_converge_and_type_check(tmp_path):
     assert '.index("by_title", ["title"])' in schema and '.index("by_task", ["task"])' in schema
     assert '  }).index("by_archived_reason", ["archived.reason"]),' in schema
     assert '.index("by_owner_time", ["owner"])' in schema
+    readings = (app / "convex" / "readings.ts").read_text("utf-8")
+    assert '.withIndex("by_at", (q) => q.gte("at", args.from).lt("at", args.to))\n      .take(100);' in readings
+    assert ('.withIndex("by_sensor_at", (q) =>\n        q.eq("sensor", sensor).gt("at", since).lte("at", until),\n'
+            '      )\n      .order("desc")') in readings
+    assert ('.withIndex("by_at", (q) => q.lt("at", args.until))\n'
+            '      .filter((q) => q.gte(q.field("value"), args.min))\n') in readings
     tasks = (app / "convex" / "tasks.ts").read_text("utf-8")
     assert ('      .query("tasks")\n      .withIndex("by_owner_time", (q) => q.eq("owner", owner))\n'
             '      .order("desc")\n      .take(5);') in tasks

@@ -2,10 +2,10 @@
 and CVX710 respects (an index such a filter could use is wanted, not unused)."""
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..syntax import js
-from .queries import Filter, PostFilter, QueryChain
+from .queries import Conjunct, Filter, PostFilter, QueryChain
 from .schema import BUILTIN_INDEXES, Index, Schema, Table
 
 
@@ -27,7 +27,11 @@ class FilterIndex:
           no index: the one document it looks for is `db.get`'s (index None).
     index: None for "by_id", and for "filter" when no index fits (the fields of `filter.eqs`).
     exact: "filter" — the index has exactly the compared fields (otherwise they are its
-           leading fields, and it gives the rows in its own order)."""
+           leading fields, and it gives the rows in its own order).
+    joined: "bound" on the query's own index, read by `_own_range_bound`: the filter's terms
+           its range takes (bounds on the field after the range's `.eq`s, joining a bound the
+           range may already have), and `kept`, the ones that stay in `.filter`; both empty
+           for the other "bound" findings (`_own_index_bound`: every term goes in the range)."""
 
     chain: QueryChain
     table: Table
@@ -35,6 +39,8 @@ class FilterIndex:
     filter: Filter | PostFilter
     index: Index | None = None
     exact: bool = False
+    joined: list[Conjunct] = field(default_factory=list)
+    kept: list[Conjunct] = field(default_factory=list)
 
 
 def filter_indexes(chains: Iterable[QueryChain], schema: Schema | None) -> Iterator[FilterIndex]:
@@ -68,10 +74,13 @@ def filter_indexes(chains: Iterable[QueryChain], schema: Schema | None) -> Itera
                 idx = _index_after_range(ch, f, table)
                 if idx is not None:
                     yield FilterIndex(ch, table, "after_range", f, idx)
-            elif id(f.node) not in seen and not f.helper and f.bounded is not None:
+            elif id(f.node) not in seen and not f.helper and any(c.op in _BOUND_OPS for c in f.conjuncts):
                 seen.add(id(f.node))
-                idx = _own_index_bound(ch, f, table)
-                if idx is not None:
+                idx = _own_index_bound(ch, f, table) if f.bounded is not None else None
+                split = _own_range_bound(ch, f, table)
+                if split is not None and (idx is None or (idx is split[0] and not split[2])):
+                    yield FilterIndex(ch, table, "bound", f, split[0], joined=split[1], kept=split[2])
+                elif idx is not None:
                     yield FilterIndex(ch, table, "bound", f, idx)
         for pf in ch.post_filters:
             if id(pf.node) not in seen:
@@ -253,6 +262,42 @@ def _own_index_bound(ch: QueryChain, f: Filter, table: Table) -> Index | None:
     return None
 
 
+_BOUND_OPS = ("gt", "gte", "lt", "lte")
+
+
+def _side(op: str) -> str:
+    return "lower" if op in ("gt", "gte") else "upper"
+
+
+def _own_range_bound(ch: QueryChain, f: Filter, table: Table) -> tuple[Index, list[Conjunct], list[Conjunct]] | None:
+    """(the query's own index, the filter's terms its range can take, the terms that stay a
+    filter) when the filter bounds the field after the range's `.eq`s and the range can take
+    that bound: the range does not bound the field yet, or bounds it from the other side
+    (`q.gte("at", a)` and `q.lt(q.field("at"), b)` make `q.gte("at", a).lt("at", b)`, triage
+    G60d P1). The other terms stay (`q.and(q.lt(q.field("at"), now), q.eq(q.field("kind"), k))`
+    keeps the `kind` test, P2). The same index walked the same way, and a database filter
+    orders values as the index does: the same rows in the same order. None when both bound the
+    same side (no range holds two lower bounds)."""
+    if ch.index_conditional or not ch.range_known or ch.range_factory is not None:
+        return None
+    current = table.index(ch.index) if ch.index else None
+    if current is None or current.staged or not current.certain or current.fields is None:
+        return None
+    base = ch.range_eqs
+    rest = (ch.range or [])[len(base):]
+    full = current.full_fields
+    if len(full) <= len(base) or len(rest) > 1:
+        return None
+    bounded = full[len(base)]
+    if rest and (rest[0].op not in _BOUND_OPS or rest[0].field != bounded):
+        return None
+    joined = [c for c in f.conjuncts if c.field == bounded and c.op in _BOUND_OPS]
+    sides = [_side(c.op) for c in joined] + [_side(o.op) for o in rest]
+    if not joined or len(set(sides)) != len(sides):
+        return None
+    return current, joined, [c for c in f.conjuncts if c not in joined]
+
+
 def _holds_bound(idx: Index, base: list[str], f: Filter) -> bool:
     eqs, bounds = f.bounded
     extra = [name for name, _n, _v in eqs]
@@ -319,8 +364,33 @@ def _index_for_post_filter(ch: QueryChain, pf: PostFilter, table: Table) -> Inde
             continue
         if bounds and full[len(want)] != bounds[0][0]:
             continue
+        if ch.terminal == "take" and not _take_keeps_matches(ch, pf, idx, table):
+            return None
         return idx
     return None
+
+
+def _take_keeps_matches(ch: QueryChain, pf: PostFilter, idx: Index, table: Table) -> bool:
+    """Does a range doing the JS filter keep what `.take(n)` then the filter gave? The take
+    keeps the first n rows in the query's order and the filter some of them; a range keeps the
+    first n matching rows, a different set (triage G60d P3: the 50 newest votes, then the heavy
+    ones among them, is no `by_weight` range). The two agree only when the matching rows are
+    the first ones the query walks: a bound on the next field of the query's own index, on the
+    side it starts from (`.order("desc").take(10)` on `by_at`, then `r.at > since`), on a
+    field every row holds as one kind of value: JS compares a missing or null one otherwise
+    than the index orders it (`undefined < x` is false, the index puts it first)."""
+    if ch.index_call is None or idx.name != ch.index or pf.eqs or not pf.bounds:
+        return False
+    field = table.field(pf.bounds[0][0])
+    if field is None or field.kind not in ("number", "string"):
+        return False
+    if any(s.method == "order" and s.conditional for s in ch.steps):
+        return False
+    order = ch.order if ch.order_node is not None else "asc"
+    if order not in ("asc", "desc"):
+        return False  # a direction chosen at run time
+    sides = {"lower" if op in ("gt", "gte") else "upper" for _f, op, _v in pf.bounds}
+    return sides == {"lower" if order == "desc" else "upper"}
 
 
 def post_filter_range_fields(ch: QueryChain, pf: PostFilter) -> list[str]:

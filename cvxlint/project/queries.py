@@ -243,6 +243,21 @@ class Filter:
     bounded: tuple[list[tuple[str, Node, Node]], list[tuple[str, str, Node]]] | None = None
     # `.filter(a).filter(b)` read as one `q.and(a, b)` (filter_index.py): the later calls
     chained: list[Node] = field(default_factory=list)
+    # the terms of the predicate's `q.and(...)` (nested ones flattened), or the predicate alone:
+    # an index range can take some of them while the others stay a filter
+    conjuncts: list[Conjunct] = field(default_factory=list)
+
+
+@dataclass(eq=False, slots=True)
+class Conjunct:
+    """One term of a query filter's predicate joined by `q.and`: an equality or a bound on a
+    field (`q.eq(q.field("a"), x)`, `q.lt(q.field("t"), y)`, either way round), or any other
+    test (`q.or(...)`, `q.neq(...)`: field, op and value None)."""
+
+    node: Node
+    field: str | None
+    op: str | None  # "eq" "gt" "gte" "lt" "lte"
+    value: Node | None
 
 
 @dataclass(eq=False, slots=True)
@@ -1853,7 +1868,26 @@ def _query_filter(call: Node, pred: Node | None) -> Filter:
             bounds: list[tuple[str, str, Node]] = []
             if _eq_conjunction(expr, param, range_eqs, bounds) and bounds:
                 bounded = (range_eqs, bounds)
-    return Filter(call, pred, fields, eqs, param, field_nodes=nodes, bounded=bounded)
+    conjuncts = [_conjunct(term, param) for term in _and_terms(expr, param)] if param is not None and expr is not None else []
+    return Filter(call, pred, fields, eqs, param, field_nodes=nodes, bounded=bounded, conjuncts=conjuncts)
+
+
+def _and_terms(expr: Node, param: str) -> list[Node]:
+    """The terms of `q.and(a, q.and(b, c))` (a, b, c), or `[expr]` when it is no `q.and`."""
+    e = js.unwrap(expr)
+    if e is not None and e.type == "call_expression" and _q_method(e, param) == "and" and js.call_args(e):
+        return [t for a in js.call_args(e) for t in _and_terms(a, param)]
+    return [expr]
+
+
+def _conjunct(term: Node, param: str) -> Conjunct:
+    eqs: list[tuple[str, Node, Node]] = []
+    bounds: list[tuple[str, str, Node]] = []
+    if _eq_conjunction(term, param, eqs, bounds) and len(eqs) + len(bounds) == 1:
+        if eqs:
+            return Conjunct(term, eqs[0][0], "eq", eqs[0][2])
+        return Conjunct(term, *bounds[0])
+    return Conjunct(term, None, None, None)
 
 
 def _eq_conjunction(expr: Node, param: str, out: list, bounds: list | None = None) -> bool:

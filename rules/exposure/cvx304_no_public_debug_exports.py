@@ -7,9 +7,11 @@ from cvxlint.rulekit import (Fix, Invalid, Rule, Severity, Valid, describe_funct
 
 from .common import internal_fix
 
-_WORDS = r"(test|tests|testing|debug|dev|seed|seeds|seeding|admin|migrations?|scripts?|fixtures?)"
-# ...also as the last word of a camelCase name (`carouselSeed.ts`, `runMigrations.ts`)
-_LAST_WORD = r"(Test|Tests|Testing|Debug|Dev|Seed|Seeds|Seeding|Admin|Migrations?|Scripts?|Fixtures?)"
+# `e2e`: end-to-end test fixtures (`e2eTestData.ts`, `e2e/`; triage G60d P4, amaxa's seeders)
+_WORDS = r"(test|tests|testing|debug|dev|seed|seeds|seeding|admin|migrations?|scripts?|fixtures?|e2e)"
+# ...also as the last word of a camelCase name (`carouselSeed.ts`, `runMigrations.ts`), and a
+# module of test data by its last two (`demoTestData.ts`); `testimonials.ts` is neither
+_LAST_WORD = r"(Test|Tests|Testing|Debug|Dev|Seed|Seeds|Seeding|Admin|Migrations?|Scripts?|Fixtures?|TestData)"
 DEFAULT_PATTERN = rf"(^|/){_WORDS}([_.\-A-Z0-9][^/]*)?(\.[cm]?[jt]sx?$|/)|[a-z0-9]{_LAST_WORD}(\.[cm]?[jt]sx?$|/)"
 def is_open_debug_helper(ctx, fn, pattern: str) -> bool:
     """Is `fn` a public function of a development or admin module (`pattern`, the rule's
@@ -88,7 +90,8 @@ class NoPublicDebugExports(Rule):
     ## What it does
     Flags public queries, mutations and actions (custom builders included) registered in
     files or folders of the functions directory whose names say they are for development or
-    operations — `testUtils.ts`, `seed.ts`, `debug/`, `admin/`, `migrations.ts`, `scripts/` —
+    operations — `testUtils.ts`, `seed.ts`, `debug/`, `admin/`, `migrations.ts`, `scripts/`,
+    `e2eTestData.ts` —
     when the function has no access check (the evidence CVX401 looks for) and touches data.
     Auth-gated admin functions that an admin UI calls are left alone, and so are queries a
     client calls (a banner read from `admin.ts` by every user's screen): they are part of
@@ -171,6 +174,8 @@ class NoPublicDebugExports(Rule):
               path="convex/testingFunctions.ts",
               note="convex-helpers' testingFunctions: a deployment without `IS_TEST` (every real one) throws first"),
         Valid(DEL_ALL, path="convex/devices.ts", note="`devices` is not `dev`"),
+        Valid(DEL_ALL, path="convex/testimonials.ts", note="`testimonials` is not `test`"),
+        Valid(DEL_ALL, path="convex/e2eeKeys.ts", note="end-to-end encryption (`e2ee`), not end-to-end tests"),
         Valid(DEL_ALL, path="convex/userDevices.ts", note="nor is a camelCase `Devices`"),
         Valid('import { query } from "./_generated/server";\n'
               'export const banner = query({ args: {}, handler: async (ctx) =>\n'
@@ -199,6 +204,10 @@ class NoPublicDebugExports(Rule):
         Invalid(DEL_ALL, path="convex/admin/users.ts", lines=[2], message="admin/users.ts"),
         Invalid(DEL_ALL, path="convex/seed.ts", lines=[2], options={"pattern": "^seed"}),
         Invalid(DEL_ALL, path="convex/carouselSeed.ts", lines=[2], note="the last word of a camelCase name"),
+        Invalid(DEL_ALL, path="convex/e2eTestData.ts", lines=[2],
+                note="fixtures for end-to-end tests (amaxa's seeder, triage G60d P4)"),
+        Invalid(DEL_ALL, path="convex/e2e/reset.ts", lines=[2], note="a folder of end-to-end test helpers"),
+        Invalid(DEL_ALL, path="convex/demoTestData.ts", lines=[2], note="a module of test data, by its last two words"),
         Invalid(DEL_ALL, path="convex/loadTests.ts", lines=[2], files={"convex/schema.ts": PLACEMENT_SCHEMA},
                 note="\"Tests\" as the last word, with no table of that name"),
         Invalid('import { mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'

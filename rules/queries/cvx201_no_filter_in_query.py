@@ -81,6 +81,16 @@ class NoFilterInQuery(Rule):
                      '  books: defineTable({ author: v.string() }).index("by_author", ["author"]),\n});\n'},
               settings={"select": ["CVX201", "CVX202"]},
               note="an index fits the filter: CVX202 reports it (and rewrites it), once"),
+        # triage G60d P1 (gs2's anomalies): not "filtering in code costs the same"
+        Valid(SERVER + 'export const hour = query({ args: { a: v.number() }, handler: (ctx, { a }) =>\n'
+              '  ctx.db.query("games").withIndex("by_finished", (q) => q.gte("finishedAt", a))\n'
+              '    .filter((q) => q.lt(q.field("finishedAt"), a + 3600)).take(50) });\n',
+              files={"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
+                     'import { v } from "convex/values";\nexport default defineSchema({\n'
+                     '  games: defineTable({ finishedAt: v.number() }).index("by_finished", ["finishedAt"]),\n});\n'},
+              settings={"select": ["CVX201", "CVX202"]},
+              note="the filter bounds the range's field from the other side: the range can hold both bounds, "
+                   "which CVX202 reports (and rewrites)"),
         Valid(SERVER + 'export const inPrint = query({ args: {}, handler: (ctx) =>\n'
               '  ctx.db.query("books").filter((q) => q.eq(q.field("inPrint"), true)).collect() });\n',
               files={"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'

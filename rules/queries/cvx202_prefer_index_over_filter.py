@@ -173,7 +173,7 @@ _NULL_TYPE = re.compile(r"\bnull\b")
 _UNDEFINED_TYPE = re.compile(r"\bundefined\b|\?")
 
 
-def _tier_for_values(ctx, app, ch, f, table, tier, range_call=None, fields=None):
+def _tier_for_values(ctx, app, ch, f, table, tier, range_call=None, fields=None, compared=None):
     """How safe the `withIndex` rewrite of filter `f` is, given the compared values: a filter's
     `q.eq` takes any value, an index range's `.eq` only the field's type. A value that may be
     null compared with a field that may not hold null, or one that may be undefined with a
@@ -181,10 +181,12 @@ def _tier_for_values(ctx, app, ch, f, table, tier, range_call=None, fields=None)
     type-checks before it pushes): then the rewrite is only shown. When the field admits it,
     it compiles, but whether the value is null or undefined is not known here: unsafe.
     `range_call`: the call whose callback becomes the range (the filter's own by default);
-    `fields`: the compared fields the range takes (all by default; the others stay a filter)."""
+    `fields`: the compared fields the range takes (all by default; the others stay a filter);
+    `compared`: (field, node, value) of what the range takes, when that is not the filter's
+    equalities (its bounds: a range's `.lt` types its value as `.eq` does)."""
     doc = table.document.required()
     typed_range = _callback_param_type(ch.facts, range_call or f.node) != "any"
-    eqs = [e for e in f.eqs if fields is None or e[0] in fields]
+    eqs = compared if compared is not None else [e for e in f.eqs if fields is None or e[0] in fields]
     if _untyped_path(app, table, [name for name, _n, _v in eqs]) is not None:
         return Fix.display_only
     for name, _n, value in eqs:
@@ -815,17 +817,28 @@ def _kept_filters(ch, f, recv, keep: list[str]) -> str | None:
                                                   for t in terms):
                 return None  # not `q.and(<one equality per term>)`
             texts = [facts.text(t) for t in terms if any(t.start <= n.start < t.end for _f, n, _v in stay)]
-            pred = texts[0] if len(texts) == 1 else f"{part.param}.and({', '.join(texts)})"
-            arrow = src.rfind(b"=>", fn.start, body.start)
-            ws = src[prev:call.end].decode()
-            ws = ws[: len(ws) - len(ws.lstrip())]
-            one_line = f".filter({src[fn.start:arrow].decode().strip()} => {pred})"
-            if b"\n" in src[arrow:body.start] and _fits(ws, one_line):
-                out.append(ws + one_line)  # what stays fits on one line, as Prettier would put it
-            else:
-                out.append(src[prev:body.start].decode() + pred + src[body.end:call.end].decode())
+            out.append(_filter_keeping(src, prev, call, fn, body, part.param, texts))
         prev = call.end
     return "".join(out)
+
+
+def _filter_keeping(src: bytes, prev: int, call, fn, body, param: str, texts: list[str]) -> str:
+    """The text from `prev` to the end of `.filter(fn)` call `call` with its predicate `body`
+    (a `q.and(...)`) cut down to the terms `texts`. Terms on lines of their own stay so when
+    together they do not fit on the predicate's line (as Prettier breaks them)."""
+    pred = texts[0] if len(texts) == 1 else f"{param}.and({', '.join(texts)})"
+    terms = js.call_args(body)
+    if len(texts) > 1 and terms:
+        lead = src[src.find(b"(", js.callee(body).end) + 1:terms[0].start].decode()
+        if "\n" in lead and len(_line_indent(src, body.start).expandtabs(2)) + len(pred) + 1 > _PRINT_WIDTH:
+            pred = f"{param}.and({lead}" + f",{lead}".join(texts) + src[terms[-1].end:body.end].decode()
+    arrow = src.rfind(b"=>", fn.start, body.start)
+    ws = src[prev:call.end].decode()
+    ws = ws[: len(ws) - len(ws.lstrip())]
+    one_line = f".filter({src[fn.start:arrow].decode().strip()} => {pred})"
+    if b"\n" in src[arrow:body.start] and _fits(ws, one_line):
+        return ws + one_line  # what stays fits on one line, as Prettier would put it
+    return src[prev:body.start].decode() + pred + src[body.end:call.end].decode()
 
 
 def _range_param(facts, f) -> str:
@@ -901,6 +914,113 @@ def extend_range_edits(ctx, app, ch, f, idx):
     return [*consts, ctx.edit(facts, name_node, f"{quote}{idx.name}{quote}"),
             ctx.edit(facts, (last.node.end, last.node.end), "".join(added)),
             ctx.edit(facts, (recv.end, end), "")]
+
+
+def joined_range_edits(ctx, ch, f, field: str, joined, kept):
+    """Edits moving the bounds `joined` of filter `f` (on `field`, the one after the range's
+    `.eq`s) into the query's own range: `.withIndex("by_t")` gets a range, a range of `.eq`s
+    gets the bounds appended, and a range that bounds `field` gets the bound of the other side
+    (a lower one before its upper one, as Convex's range builder takes them). The filter keeps
+    the terms `kept`, or goes. None when the chain has another shape (a variable in between,
+    comments, other steps, a value that reads the range's parameter, a predicate whose terms
+    are not the arguments of one `q.and`)."""
+    if ch.head is not None or ch.index_call is None:
+        return None  # the query's index part is written in the helper that returns it, for its other callers too
+    facts = ch.facts
+    seg = _segment(facts, f.node)
+    if seg is None or f.param is None or f.chained:
+        return None
+    recv, ws = seg
+    if not _order_calls_on(recv, ch.index_call) or _has_comment(facts, recv.end, f.node.end):
+        return None
+    quoted = string_literal(facts, field)
+    lower = [c for c in joined if c.op in ("gt", "gte")]
+    upper = [c for c in joined if c not in lower]
+
+    def text(cs) -> str:
+        return "".join(f".{c.op}({quoted}, {facts.text(c.value)})" for c in cs)
+
+    got = js.call_args(ch.index_call)
+    if ch.range is None:
+        if len(got) != 1:
+            return None
+        head = f", {_range_param(facts, f)} =>"
+        rng = f"{f.param}{text(lower + upper)}"
+        after, before = _callback_layout(facts, f)
+        named = facts.source[_method_start(ch.index_call):got[0].end].decode()  # `.withIndex("by_t"`
+        if after != " " and _fits(ws, f"{named}{head} {rng})"):
+            after, before = " ", ""  # a range shorter than the filter it replaces: on one line where it fits
+        range_edits = [ctx.edit(facts, (got[0].end, got[0].end), f"{head}{after}{rng}{before}")]
+    else:
+        param = _callback_param(ch.index_call)
+        pattern = js.param_pattern(param) if param is not None else None
+        if not ch.range or pattern is None or pattern.type != "identifier" \
+                or any(_mentions(facts.text(c.value), pattern.text) for c in joined):
+            return None
+        rest = ch.range[len(ch.range_eqs):]
+        if not rest:
+            at = max(ch.range, key=lambda o: o.node.end).node.end  # after the outermost `.eq(...)`
+        elif upper:
+            at = rest[0].node.end  # after the range's lower bound
+        else:
+            callee = js.callee(rest[0].node)
+            obj = callee.child("object") if callee is not None and callee.type == "member_expression" else None
+            if obj is None:
+                return None
+            at = obj.end  # before the range's upper bound
+        range_edits = _range_insert(ctx, facts, ch.index_call, at, text(lower + upper))
+    if not kept:
+        return [*range_edits, ctx.edit(facts, (recv.end, f.node.end), "")]
+    args = js.call_args(f.node)
+    fn = args[-1] if args else None
+    body = js.unwrap(js.function_body(fn)) if fn is not None and fn.type == "arrow_function" else None
+    terms = js.call_args(body) if body is not None and body.type == "call_expression" else []
+    if [id(t) for t in terms] != [id(c.node) for c in f.conjuncts]:
+        return None  # not one `q.and(...)` of the terms (a nested one, a block body)
+    texts = [facts.text(c.node) for c in kept]
+    return [*range_edits, ctx.edit(facts, (recv.end, f.node.end),
+                                   _filter_keeping(facts.source, recv.end, f.node, fn, body, f.param, texts))]
+
+
+def _method_start(call) -> int:
+    """Where `.method(` of a method call starts (its `.`), else where the call does."""
+    callee = js.callee(call)
+    prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
+    return prop.start - 1 if prop is not None else call.start
+
+
+_BROKEN_ARGS_END = re.compile(rb"(,?)\n[ \t]*\)")
+
+
+def _trailing_commas(src: bytes) -> bool:
+    """Does the file end call arguments broken over lines with a comma (Prettier 3's default,
+    `trailingComma: "all"`, taken when the file shows neither), more often than not? Many
+    apps keep Prettier 2's `"es5"` (gs2, docusynth-ai)."""
+    ends = [m.group(1) for m in _BROKEN_ARGS_END.finditer(src)]
+    return not ends or ends.count(b",") * 2 > len(ends)
+
+
+def _range_insert(ctx, facts, index_call, at: int, added: str) -> list:
+    """The edits inserting `added` at `at` in the range of `.withIndex(name, (q) => <range>)`;
+    when that makes its line longer than Prettier's width, the range gets a line of its own,
+    one level deeper, as Prettier breaks it (`(q) =>` / `q.gte(...).lt(...),` / `)`), unless
+    it already starts a line of its own."""
+    src = facts.source
+    fn = js.call_args(index_call)[-1]
+    body = js.function_body(fn) if fn.type == "arrow_function" else None
+    arrow = src.rfind(b"=>", fn.start, body.start) if body is not None else -1
+    line_start = src.rfind(b"\n", 0, _method_start(index_call)) + 1
+    eol = src.find(b"\n", index_call.end)
+    line = src[line_start: len(src) if eol < 0 else eol].decode()
+    if arrow < 0 or b"\n" in src[line_start:index_call.end] or len(line.expandtabs(2)) + len(added) <= _PRINT_WIDTH:
+        return [ctx.edit(facts, (at, at), added)]
+    indent = _line_indent(src, _method_start(index_call))
+    inner = indent + ("\t" if indent.startswith("\t") else "  ")
+    close = ("," if _trailing_commas(src) else "") + "\n" + indent
+    if at == fn.end:
+        return [ctx.edit(facts, (arrow + 2, body.start), "\n" + inner), ctx.edit(facts, (fn.end, fn.end), added + close)]
+    return [ctx.edit(facts, (arrow + 2, body.start), "\n" + inner), ctx.edit(facts, (at, at), added),
+            ctx.edit(facts, (fn.end, fn.end), close)]
 
 
 def _order_calls_on(recv, call) -> bool:
@@ -1022,7 +1142,13 @@ class PreferIndexOverFilter(Rule):
     filter that bounds the field that comes next in the query's own index
     (`.withIndex("by_created").filter(q => q.gte(q.field("createdAt"), since))`): that
     index's range holds it, same rows, same order; or next in a longer index that starts
-    with the query's range (then in that index's order). A filter of equalities on the
+    with the query's range (then in that index's order). A range that already bounds that
+    field from one side takes the filter's bound from the other
+    (`.withIndex("by_at", q => q.gte("at", a)).filter(q => q.lt(q.field("at"), b))` is
+    `q.gte("at", a).lt("at", b)`: a database filter orders values as the index does, so the
+    rows and their order stay); two bounds on the same side are left alone. A bound joined
+    by `q.and` to other tests moves into the range the same way, and the other tests stay
+    in `.filter` (`q.and(q.lt(q.field("at"), now), q.eq(q.field("kind"), k))`). A filter of equalities on the
     leading fields of the index a `withIndex` names without a range
     (`.withIndex("by_type").filter(q => q.eq(q.field("type"), x))`) is flagged the same way:
     the range holds them, same rows, same order. It also flags a JS `.filter/.find`
@@ -1030,7 +1156,9 @@ class PreferIndexOverFilter(Rule):
     field) fit an index range and the rows serve nothing else (not a count, not other
     filters: then every row is read anyway) — after a range of `.eq`s on all the fields of the
     query's index, a longer index that adds the filter's fields fits too (same rows, same
-    order) — and, as info, a JS `.filter/.find` on `_id` over
+    order); after `.take(n)`, which limits the rows before the JS filter sees them, only a
+    bound on the next field of the query's own index, on the side the query starts from
+    (`.order("desc").take(10)` then `r.at > since`) keeps the same rows — and, as info, a JS `.filter/.find` on `_id` over
     the rows a query without an index read (`rows.find((r) => r._id === id)`): `db.get` reads
     that one document. A `.filter` on `_id` is info too. When the compared value is known to
     be a plain string (a `v.string()` argument or field), which `db.get` does not take, the
@@ -1141,8 +1269,43 @@ class PreferIndexOverFilter(Rule):
               '  const events = await ctx.db.query("events").withIndex("by_channel_at", (q) => q.eq("channel", c)).take(50);\n'
               '  return events.map((e) => channels.find((ch) => ch._id === e.channel));\n}});\n',
               files={"convex/schema.ts": SCHEMA}, note="a join: one read of the channels serves every event"),
+        # triage G60d P3 (gs2's solanaSync): `.take(n)` limits the rows before the JS filter
+        Valid(SERVER + 'export const lateAmongNewest = query({ args: {}, handler: async (ctx) => {\n'
+              '  const newest = await ctx.db.query("events").order("desc").take(50);\n'
+              '  return newest.filter((e) => e.at > 1000);\n}});\n',
+              files={"convex/schema.ts": SCHEMA},
+              note="the 50 newest events, then the late ones among them: a `by_at` range takes 50 late events, "
+                   "in `at` order, which is other rows in another order"),
+        Valid(SERVER + 'export const lateAmongFirst = query({ args: { t: v.number() }, handler: async (ctx, { t }) => {\n'
+              '  const first = await ctx.db.query("events").withIndex("by_at").take(20);\n'
+              '  return first.filter((e) => e.at > t);\n}});\n',
+              files={"convex/schema.ts": SCHEMA},
+              note="the query's own index, but walked from the low end: the rows above `t` are its last ones, "
+                   "not its first 20"),
+        Valid(SERVER + 'export const lateAmongLatest = query({ args: { t: v.number() }, handler: async (ctx, { t }) => {\n'
+              '  const latest = await ctx.db.query("events").withIndex("by_at").order("desc").take(20);\n'
+              '  return latest.filter((e) => e.at > t);\n}});\n',
+              files={"convex/schema.ts": SCHEMA.replace("at: v.number()", "at: v.optional(v.number())")},
+              note="an optional field: the index orders a missing one, which JS compares otherwise"),
+        Valid(SERVER + 'export const either = query({ args: { a: v.number(), c: v.string() }, handler: (ctx, { a, c }) =>\n'
+              '  ctx.db.query("events").withIndex("by_at")\n'
+              '    .filter((q) => q.or(q.lt(q.field("at"), a), q.eq(q.field("channel"), c))).take(50) });\n',
+              files={"convex/schema.ts": SCHEMA},
+              note="a bound in one branch of a `q.or`: rows out of it still pass the other branch, so no range holds it"),
+        Valid(SERVER + 'export const after = query({ args: { a: v.number(), b: v.number() }, handler: (ctx, { a, b }) =>\n'
+              '  ctx.db.query("events").withIndex("by_at", (q) => q.gte("at", a))\n'
+              '    .filter((q) => q.gt(q.field("at"), b)).take(50) });\n',
+              files={"convex/schema.ts": SCHEMA},
+              note="two lower bounds: a range holds one (which is higher depends on the values)"),
     ]
     invalid = [
+        Invalid(SERVER + 'export const lateAmongLatest = query({ args: { t: v.number() }, handler: async (ctx, { t }) => {\n'
+                '  const latest = await ctx.db.query("events").withIndex("by_at").order("desc").take(20);\n'
+                '  return latest.filter((e) => e.at > t);\n}});\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[5],
+                message='`.withIndex("by_at", (q) => q.gt("at", t))` reads only those rows',
+                note="the query walks its own index down from the top: the rows above `t` are the first ones it "
+                     "takes, so the range keeps the same rows in the same order (gs2's programGovernance)"),
         # triage G55b firebuzz: the check before the query narrows `member.team`, but not in a callback
         Invalid(MEMBER + '  if (!member || !member.team) return null;\n'
                 '  return await ctx.db.query("boards").filter((q) => q.eq(q.field("team"), member.team)).first();\n}});\n',
@@ -1259,7 +1422,73 @@ class PreferIndexOverFilter(Rule):
                 '    .filter((q) => q.and(q.lt(q.field("at"), x.b), q.gte(q.field("at"), x.a))).take(50) });\n',
                 files={"convex/schema.ts": SCHEMA}, lines=[4, 7],
                 message='that index\'s own range can hold it',
-                note="a bound on the field the query's own index takes next"),
+                note="a bound on the field the query's own index takes next: the range takes it, same rows, same "
+                     "order (a line made too long breaks after `=>`, as Prettier would)",
+                output=SERVER + 'export const recent = query({ args: { since: v.number() }, handler: (ctx, { since }) =>\n'
+                '  ctx.db.query("events").withIndex("by_at", (q) => q.gte("at", since)).collect() });\n'
+                'export const between = query({ args: { c: v.string(), a: v.number(), b: v.number() }, handler: (ctx, x) =>\n'
+                '  ctx.db.query("events").withIndex("by_channel_at", (q) =>\n'
+                '    q.eq("channel", x.c).gte("at", x.a).lt("at", x.b),\n  ).take(50) });\n'),
+        # triage G60d P2 (gs2's x402Schemes): the bound goes in the range, the other tests stay a filter
+        Invalid(SERVER + 'export const due = query({ args: { now: v.number(), c: v.string() }, handler: (ctx, args) =>\n'
+                '  ctx.db\n    .query("events")\n    .withIndex("by_at")\n    .filter((q) =>\n      q.and(\n'
+                '        q.lt(q.field("at"), args.now),\n        q.neq(q.field("channel"), args.c),\n'
+                '        q.or(q.eq(q.field("channel"), "a"), q.eq(q.field("channel"), "b")),\n      ),\n    )\n'
+                '    .take(100) });\n'
+                'export const dueIn = query({ args: { now: v.number(), c: v.string() }, handler: (ctx, args) =>\n'
+                '  ctx.db\n    .query("events")\n    .withIndex("by_at")\n'
+                '    .filter((q) => q.and(q.eq(q.field("channel"), args.c), q.lte(q.field("at"), args.now)))\n'
+                '    .take(100) });\n'
+                'export const nested = query({ args: { now: v.number(), c: v.string() }, handler: (ctx, args) =>\n'
+                '  ctx.db.query("events").withIndex("by_at", (q) => q.gt("at", 0))\n'
+                '    .filter((q) => q.and(q.neq(q.field("channel"), args.c), q.and(q.lt(q.field("at"), args.now)))).take(9) });\n',
+                files={"convex/schema.ts": SCHEMA.replace('.index("by_channel_at", ["channel", "at"])', '')}, lines=[7, 19, 23],
+                message="reads only the rows within it, in the same order, and the rest of the filter (on `channel`) stays",
+                note="a bound on the index's field beside other tests: the range takes the bound, the filter keeps the "
+                     "rest (its terms on lines of their own stay so); a nested `q.and` is reported but not rewritten",
+                output=SERVER + 'export const due = query({ args: { now: v.number(), c: v.string() }, handler: (ctx, args) =>\n'
+                '  ctx.db\n    .query("events")\n    .withIndex("by_at", (q) => q.lt("at", args.now))\n    .filter((q) =>\n'
+                '      q.and(\n        q.neq(q.field("channel"), args.c),\n'
+                '        q.or(q.eq(q.field("channel"), "a"), q.eq(q.field("channel"), "b")),\n      ),\n    )\n'
+                '    .take(100) });\n'
+                'export const dueIn = query({ args: { now: v.number(), c: v.string() }, handler: (ctx, args) =>\n'
+                '  ctx.db\n    .query("events")\n    .withIndex("by_at", (q) => q.lte("at", args.now))\n'
+                '    .filter((q) => q.eq(q.field("channel"), args.c))\n'
+                '    .take(100) });\n'
+                'export const nested = query({ args: { now: v.number(), c: v.string() }, handler: (ctx, args) =>\n'
+                '  ctx.db.query("events").withIndex("by_at", (q) => q.gt("at", 0))\n'
+                '    .filter((q) => q.and(q.neq(q.field("channel"), args.c), q.and(q.lt(q.field("at"), args.now)))).take(9) });\n'),
+        Invalid(SERVER + 'export const span = query({ args: { a: v.number(), b: v.number() }, handler: (ctx, { a, b }) =>\n'
+                '  ctx.db\n    .query("events")\n    .withIndex("by_at", (q) => q.gte("at", a + 1000 * 60 * 60 * 24))\n'
+                '    .filter((q) =>\n      q.lt(q.field("at"), b + 1000 * 60 * 60 * 24)\n    )\n    .take(50) });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[7],
+                note="a file that ends broken arguments without a comma (Prettier 2's `es5`, gs2): the range broken "
+                     "onto its own line gets none either",
+                output=SERVER + 'export const span = query({ args: { a: v.number(), b: v.number() }, handler: (ctx, { a, b }) =>\n'
+                '  ctx.db\n    .query("events")\n    .withIndex("by_at", (q) =>\n'
+                '      q.gte("at", a + 1000 * 60 * 60 * 24).lt("at", b + 1000 * 60 * 60 * 24)\n    )\n    .take(50) });\n'),
+        # triage G60d P1 (gs2's anomalies): a filter bounding the range's bounded field from the other side
+        Invalid(SERVER + 'export const hour = query({ args: { a: v.number() }, handler: (ctx, { a }) =>\n'
+                '  ctx.db\n    .query("events")\n    .withIndex("by_at", (q) => q.gte("at", a))\n'
+                '    .filter((q) => q.lt(q.field("at"), a + 3600))\n    .take(50) });\n'
+                'export const before = query({ args: { a: v.number(), b: v.number() }, handler: (ctx, { a, b }) =>\n'
+                '  ctx.db.query("events").withIndex("by_at", (r) => r.lt("at", b))\n'
+                '    .filter((q) => q.gt(q.field("at"), a)).order("desc").take(50) });\n'
+                'export const inChannel = query({ args: { c: v.string(), a: v.number(), b: v.number() }, handler: (ctx, x) =>\n'
+                '  ctx.db\n    .query("events")\n    .withIndex("by_channel_at", (q) => q.eq("channel", x.c).gt("at", x.a))\n'
+                '    .filter((q) => q.lte(q.field("at"), x.b))\n    .collect() });\n',
+                files={"convex/schema.ts": SCHEMA}, lines=[7, 11, 16],
+                message="which bounds it from the other side: the range can hold both bounds",
+                note="the range holds one lower and one upper bound on its field: the filter's joins it (a lower bound "
+                     "goes before the range's upper one, as the range builder takes them), same rows, same order",
+                output=SERVER + 'export const hour = query({ args: { a: v.number() }, handler: (ctx, { a }) =>\n'
+                '  ctx.db\n    .query("events")\n    .withIndex("by_at", (q) => q.gte("at", a).lt("at", a + 3600))\n'
+                '    .take(50) });\n'
+                'export const before = query({ args: { a: v.number(), b: v.number() }, handler: (ctx, { a, b }) =>\n'
+                '  ctx.db.query("events").withIndex("by_at", (r) => r.gt("at", a).lt("at", b)).order("desc").take(50) });\n'
+                'export const inChannel = query({ args: { c: v.string(), a: v.number(), b: v.number() }, handler: (ctx, x) =>\n'
+                '  ctx.db\n    .query("events")\n    .withIndex("by_channel_at", (q) =>\n'
+                '      q.eq("channel", x.c).gt("at", x.a).lte("at", x.b),\n    )\n    .collect() });\n'),
         Invalid(SERVER + 'export const recentIn = query({ args: { c: v.string(), since: v.number() }, handler: (ctx, x) =>\n'
                 '  ctx.db.query("events").withIndex("by_channel", (q) => q.eq("channel", x.c))\n'
                 '    .filter((q) => q.gt(q.field("at"), x.since)).take(50) });\n',
@@ -1617,7 +1846,7 @@ class PreferIndexOverFilter(Rule):
             elif fi.kind == "own_range":
                 self._filter_on_own_index(ctx, fi, app)
             elif fi.kind == "bound":
-                self._bound_on_own_index(ctx, fi)
+                self._bound_on_own_index(ctx, fi, app)
             elif fi.kind == "by_id":
                 self._post_filter_by_id(ctx, fi, app)
             else:
@@ -1770,9 +1999,11 @@ class PreferIndexOverFilter(Rule):
                    f'range can hold it; `.withIndex("{idx.name}", ({p}) => {p}{"".join(parts)})` reads only the '
                    "matching rows, in the same order" + _untyped_path_note(app, fi.table, fields), fix=fix)
 
-    def _bound_on_own_index(self, ctx, fi):
+    def _bound_on_own_index(self, ctx, fi, app):
         """`.withIndex("by_t").filter(q => q.gte(q.field("t"), x))`: the query's own index
         range can hold the bound (after its `.eq`s and the filter's), same rows, same order."""
+        if fi.joined:
+            return self._bound_joined(ctx, fi, app)
         ch, f, idx = fi.chain, fi.filter, fi.index
         eqs, bounds = f.bounded
         n = len(ch.range_eqs) + len(eqs)
@@ -1789,6 +2020,44 @@ class PreferIndexOverFilter(Rule):
                    f'`.withIndex("{idx.name}", ({p}) => {p}{"".join(parts)})` reads only the matching rows '
                    f'(in `{idx.name}` order)')
         ctx.report(ch.facts, js.method_anchor(f.node), msg)
+
+    def _bound_joined(self, ctx, fi, app):
+        """`.withIndex("by_t", q => q.gte("t", a)).filter(q => q.lt(q.field("t"), b))`, or
+        `.withIndex("by_t").filter(q => q.and(q.lt(q.field("t"), b), <other tests>))`: the
+        bound goes in the query's own range (joining the one it has), the other tests stay."""
+        ch, f, idx = fi.chain, fi.filter, fi.index
+        base = ch.range_eqs
+        parts = _eqs_text(ch, base, {})
+        field = idx.full_fields[len(base)]
+        bounds = [(o.op, ch.source_facts.text(o.value_node)) for o in (ch.range or [])[len(base):]]
+        bounds += [(c.op, ch.facts.text(c.value)) for c in fi.joined]
+        for op, value in sorted(bounds, key=lambda b: b[0] not in ("gt", "gte")):  # lower bound first
+            parts.append(f'.{op}("{field}", {value})')
+        p = _free_param(parts, f.param)
+        rng = f'`.withIndex("{idx.name}", ({p}) => {p}{"".join(parts)})`'
+        if fi.kept:
+            rest = list(dict.fromkeys(js.string_value(n) for c in fi.kept for n in f.field_nodes
+                                      if c.node.start <= n.start < c.node.end))
+            msg = (f'`.filter` bounds `{field}` after `withIndex("{idx.name}")`: that index\'s own range can hold the '
+                   f'bound; {rng} reads only the rows within it, in the same order, and the rest of the filter '
+                   f'{"(on " + _names(rest) + ") " if rest else ""}stays')
+        elif ch.range and len(ch.range) > len(base):
+            msg = (f'`.filter` on `{field}` after the `{idx.name}` range, which bounds it from the other side: '
+                   f'the range can hold both bounds; {rng} reads only the matching rows, in the same order')
+        else:
+            msg = (f'`.filter` on `{field}` after `withIndex("{idx.name}")`: that index\'s own range can hold it; '
+                   f'{rng} reads only the matching rows, in the same order')
+        edits = joined_range_edits(ctx, ch, f, field, fi.joined, fi.kept)
+        fix = None
+        if edits:
+            compared = [(field, None, c.value) for c in fi.joined]
+            range_call = ch.index_call if ch.range is not None else f.node
+            tier = _tier_for_values(ctx, app, ch, f, fi.table, Fix.safe, range_call=range_call, compared=compared)
+            if any(_narrowing_lost(ctx, app, ch, c.value) for c in fi.joined):
+                tier = Fix.display_only  # narrowed before the query, not in the range's callback
+            what = "the bound" if fi.kept else "the filter"
+            fix = tier(f'Move {what} into the `withIndex("{idx.name}")` range', *edits)
+        ctx.report(ch.facts, js.method_anchor(f.node), msg + _untyped_path_note(app, fi.table, [field]), fix=fix)
 
     def _post_filter_by_id(self, ctx, fi, app):
         ch, pf, table = fi.chain, fi.filter, fi.table
