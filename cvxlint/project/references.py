@@ -2091,18 +2091,30 @@ def _mentions(resolver: ReferenceResolver, project: "Project", facts: FileFacts,
             roots[imp.local] = d
     if not roots:
         return out
-    for n in sorted((n for r in roots for n in facts.module.identifiers(r)), key=lambda n: n.start):
+    # module constants holding part of the api (`const jobs = (internal as any).reporting.jobs`):
+    # `jobs.sweep` handed to a helper names a function as `internal.reporting.jobs.sweep` would
+    aliases = {name: b for name, b in facts.bindings.items()
+               if b.kind == "const" and not b.path and _api_path_root(b.value) in roots}
+    names = list(roots) + list(aliases)
+    # a constant read as a namespace (`jobs.sweep`): its reads are the mentions, not its value
+    # (one naming a function itself, `const ref = internal.x.y`, stays a mention)
+    alias_values = {id(js.unwrap(b.value)) for name, b in aliases.items()
+                    if any(_read_as_namespace(n) for n in facts.module.identifiers(name))}
+    for n in sorted((n for r in names for n in facts.module.identifiers(r)), key=lambda n: n.start):
         if n.type != "identifier":
             continue
-        p = n.parent
-        if p is None or p.type not in ("member_expression", "subscript_expression") or n.field != "object":
+        # through casts and parentheses: `(internal as any).reporting.jobs`, which hides a
+        # stale path from tsc
+        if not _read_as_namespace(n):
             continue
-        top = p
+        top = js.outer(n).parent
         while top.parent is not None and top.parent.type in ("member_expression", "subscript_expression") \
                 and top.field == "object":
             top = top.parent
         outer = js.outer(top)
         if outer.parent is not None and outer.parent.type == "call_expression" and outer.field == "function":
+            continue
+        if id(top) in alias_values:
             continue
         # `typeof api.x.y` in a type calls nothing, but names the function: kept apart from
         # the uses (CallIndex.type_mentions) for whoever renames or moves it
@@ -2123,6 +2135,24 @@ def _mentions(resolver: ReferenceResolver, project: "Project", facts: FileFacts,
                           func=func, facts=facts, via=via)
         out.append((use, frozenset((_node_key(facts.path, top), _node_key(facts.path, outer)))))
     return out
+
+
+def _read_as_namespace(n: Node) -> bool:
+    """Is the name `n` the object of a member read (`jobs` of `jobs.sweep`)?"""
+    root = js.outer(n)
+    return root.parent is not None and root.parent.type in ("member_expression", "subscript_expression") \
+        and root.field == "object"
+
+
+def _api_path_root(value: Node | None) -> str | None:
+    """The name a member path is read from (`internal` of `(internal as any).reporting.jobs`),
+    through casts and parentheses; None for any other value."""
+    value = js.unwrap(value)
+    if value is None or value.type not in ("member_expression", "subscript_expression"):
+        return None
+    while value is not None and value.type in ("member_expression", "subscript_expression"):
+        value = js.unwrap(value.child("object"))
+    return value.text if value is not None and value.type == "identifier" else None
 
 
 def _module_of_then(func: FunctionInfo) -> str | None:
