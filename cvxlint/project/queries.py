@@ -3484,8 +3484,7 @@ def mutually_exclusive(a: Node, b: Node) -> bool:
     if a.start > b.start:
         a, b = b, a
     anc_a = [a, *a.ancestors()]
-    anc_b = set(map(id, [b, *b.ancestors()]))
-    lca = next((n for n in anc_a if id(n) in anc_b), None)
+    lca = _common_ancestor(a, b)
     if lca is None:
         return False
     if lca.type in _BRANCHY:
@@ -3510,6 +3509,19 @@ def mutually_exclusive(a: Node, b: Node) -> bool:
                 return True
         n = n.parent
     return False
+
+
+def never_both_run(a: Node, b: Node, facts: FileFacts) -> bool:
+    """`mutually_exclusive`, and no loop (or per-item callback) around the point where they
+    part repeats it: on two passes of `for (...) { if (c) a; else b; }` each may run once."""
+    lca = _common_ancestor(a, b)
+    return lca is not None and mutually_exclusive(a, b) and loop_around(lca, None, facts) is None
+
+
+def _common_ancestor(a: Node, b: Node) -> Node | None:
+    """The innermost node holding both `a` and `b` (one of them, when it holds the other)."""
+    anc_b = set(map(id, [b, *b.ancestors()]))
+    return next((n for n in [a, *a.ancestors()] if id(n) in anc_b), None)
 
 
 def _may_leave_early(loop: Node) -> bool:
