@@ -267,6 +267,11 @@ class ConvexModule:
         return by_tests or self.named_for_tests
 
 
+# Packages written for runtimes without Node: Convex's own, its components, and the Vercel AI
+# SDK (`ai`, `@ai-sdk/*` providers: built on fetch for edge runtimes, and what @convex-dev/agent
+# runs in the default runtime)
+_RUNTIME_NEUTRAL_PACKAGES = frozenset(("convex", "convex-helpers", "ai"))
+_RUNTIME_NEUTRAL_SCOPES = ("@convex-dev/", "@ai-sdk/")
 # package.json conditions (and the `browser` field) that name a build for runtimes without Node
 _WEB_CONDITIONS = frozenset(("browser", "worker", "workerd", "edge-light", "deno"))
 
@@ -342,29 +347,41 @@ class App:
     def package_bundles_in_default_runtime(self, package: str, importer: Path) -> bool:
         """Is there evidence that the npm `package` (a name, not a subpath) bundles for Convex's
         default runtime, so that code importing it needs no Node? True for convex itself,
-        convex-helpers and the `@convex-dev/*` components (written for that runtime); for a
-        package a default-runtime entry point of this app imports itself (its deploys would
-        fail otherwise); and for one whose package.json, installed beside `importer`, names a
-        build for browsers or workers (`browser`, or an `exports` condition such as `worker`,
-        `workerd`, `edge-light`), which esbuild can pick outside Node. Nothing here tells a
-        Node-only package from any other: without such evidence, the answer is False."""
-        if package in ("convex", "convex-helpers") or package.startswith("@convex-dev/"):
+        convex-helpers, the `@convex-dev/*` components and the AI SDK (written for such
+        runtimes); for a package a default-runtime entry point of this app imports, itself or
+        through local files (its deploys would fail otherwise); and for one whose package.json,
+        installed beside `importer`, names a build for browsers or workers (`browser`, or an
+        `exports` condition such as `worker`, `workerd`, `edge-light`), which esbuild can pick
+        outside Node. Nothing here tells a Node-only package from any other: without such
+        evidence, the answer is False."""
+        if package in _RUNTIME_NEUTRAL_PACKAGES or package.startswith(_RUNTIME_NEUTRAL_SCOPES):
             return True
         return package in self._default_runtime_packages or _has_web_build(package, importer)
 
     @cached_property
     def _default_runtime_packages(self) -> frozenset[str]:
-        """npm packages the entry points bundled for the default runtime (no "use node") import
-        themselves, as loaded when bundling (not `import type`, not an import the compiler drops)."""
+        """npm packages the entry points bundled for the default runtime (no "use node") import,
+        themselves or through local files without "use node", as loaded when bundling (not
+        `import type`, not an import the compiler drops)."""
         project = self.project
         out: set[str] = set()
-        for m in self.modules.values():
-            if not m.is_entry_point or m.runtime == "node":
-                continue
-            for spec, _stmt in project.bundled_imports(m.facts):
-                t = project.resolver.resolve(m.facts.path, spec)
+        todo = [m.facts for m in self.modules.values() if m.is_entry_point and m.runtime != "node"]
+        seen = {f.path for f in todo}
+        while todo:
+            facts = todo.pop()
+            specs = [spec for spec, _stmt in project.bundled_imports(facts)]
+            specs += [spec for spec, _stmt, type_only in facts.reexport_statements() if not type_only]
+            for spec in specs:  # `export * from "./x"` loads ./x too
+                t = project.resolver.resolve(facts.path, spec)
                 if t is not None and t.kind == "external" and (name := package_name(t.name)) is not None:
                     out.add(name)
+                elif t is not None and t.kind == "file" and str(t.path) not in seen:
+                    seen.add(str(t.path))
+                    # a local file such an entry point imports is bundled with it (not a "use
+                    # node" one: whether its packages bundle is what is being asked)
+                    sub = project.facts(t.path)
+                    if sub is not None and not sub.has_use_node:
+                        todo.append(sub)
         return frozenset(out)
 
     @property

@@ -104,7 +104,8 @@ class NodeBuiltinWithoutUseNode(Rule):
     through local imports, however deep (a warning then, on the import that leads there).
     Importing a `"use node"` module is flagged too (warning) when its code, or what it
     imports however deep, needs Node: a built-in, a package (unless something shows it
-    bundles for the default runtime: convex, convex-helpers or a `@convex-dev/*` component, a
+    bundles for the default runtime: convex, convex-helpers, a `@convex-dev/*` component or the
+    AI SDK (`ai`, `@ai-sdk/*`), a
     package a default-runtime entry point of the app imports itself, or one whose installed
     package.json names a browser or worker build; nothing else tells a Node-only one),
     `Buffer`, `global`, `process` beyond `process.env`. The
@@ -209,14 +210,18 @@ class NodeBuiltinWithoutUseNode(Rule):
               'export const start = mutation({ args: {}, handler: async () => { makeSummarizer(); } });\n',
               path="convex/threads.ts",
               files={"convex/lib/summarize.ts": '"use node";\nimport { Agent } from "@convex-dev/agent";\n'
-                     'import { encode } from "tiny-b64";\nimport { lex } from "web-lexer";\n'
-                     'export const makeSummarizer = () => [Agent, encode, lex];\n',
+                     'import { encode } from "tiny-b64";\nimport { lex } from "web-lexer";\nimport safe from "safe-re";\n'
+                     'import { createOpenAICompatible } from "@ai-sdk/openai-compatible";\n'
+                     'export const makeSummarizer = () => [Agent, encode, lex, safe, createOpenAICompatible];\n',
+                     "convex/scrub.ts": 'import { query } from "./_generated/server";\nimport { scrub } from "../shared/pii";\n'
+                     'export const clean = query({ args: {}, handler: async () => scrub("x") });\n',
+                     "shared/pii.ts": 'import safe from "safe-re";\nexport const scrub = (s: string) => (safe(s) ? s : "");\n',
                      "convex/files.ts": 'import { encode } from "tiny-b64";\nimport { query } from "./_generated/server";\n'
                      'export const b64 = query({ args: {}, handler: async () => encode("x") });\n',
                      "node_modules/web-lexer/package.json":
                      '{ "name": "web-lexer", "exports": { ".": { "worker": "./w.js", "default": "./n.js" } } }\n'},
-              note="a Convex component; a package default-runtime convex/files.ts imports itself; one whose "
-                   "package.json names a worker build"),
+              note="a Convex component, an AI SDK provider; a package default-runtime convex/files.ts imports itself, or convex/scrub.ts "
+                   "through a local file; one whose package.json names a worker build"),
         Valid('import { helper } from "./lib/util";\nexport const h = helper;\n',
               files={"convex/lib/util.ts": 'export const helper = (s: string) => s.trim();\n'}),
         Valid('"use node";\nimport { action } from "./_generated/server";\nimport { v } from "convex/values";\n'
