@@ -58,11 +58,14 @@ def remove_specifier(facts: FileFacts, spec: Node) -> Edit:
     return Edit(facts.path, prev.end, spec.end, "")
 
 
-def new_import_line(facts: FileFacts, text: str) -> Edit:
-    """Insert `text` (a whole import statement) after the file's last import, or at its top
-    (after the directive prologue)."""
+def new_import_line(facts: FileFacts, name: str, module: str) -> Edit:
+    """Insert `import { name } from "module";` after the file's last import, or at its top
+    (after the directive prologue), written as the file writes its own: the module in the
+    quotes it mostly uses, without the `;` when its last import has none."""
     root = facts.module.root
     stmts = [c for c in root.children if c.type == "import_statement"]
+    semicolon = "" if stmts and not facts.source[:stmts[-1].end].endswith(b";") else ";"
+    text = f"import {{ {name} }} from {string_literal(facts, module)}{semicolon}"
     if stmts:
         at = stmts[-1].end
         return Edit(facts.path, at, at, "\n" + text)

@@ -32,7 +32,7 @@ from .discover import CLIENT_EXTENSIONS, PY_EXTENSIONS, TS_EXTENSIONS, AppLayout
 from .evaluate import ValidatorEvaluator
 from .extract import extract_facts
 from .facts import FileFacts, FunctionInfo, Import
-from .resolve import Resolver
+from .resolve import Resolver, package_name
 from .validators import Validator
 from .versions import PackageVersion, Version, detect_convex_version, detect_package_version, unreadable_manifest
 
@@ -267,6 +267,33 @@ class ConvexModule:
         return by_tests or self.named_for_tests
 
 
+# Packages written for runtimes without Node: Convex's own, its components, and the Vercel AI
+# SDK (`ai`, `@ai-sdk/*` providers: built on fetch for edge runtimes, and what @convex-dev/agent
+# runs in the default runtime)
+_RUNTIME_NEUTRAL_PACKAGES = frozenset(("convex", "convex-helpers", "ai"))
+_RUNTIME_NEUTRAL_SCOPES = ("@convex-dev/", "@ai-sdk/")
+# package.json conditions (and the `browser` field) that name a build for runtimes without Node
+_WEB_CONDITIONS = frozenset(("browser", "worker", "workerd", "edge-light", "deno"))
+
+
+def _has_web_build(package: str, importer: Path) -> bool:
+    """Does the package.json of `package`, in the nearest node_modules above `importer`, name a
+    build for browsers or workers?"""
+    for d in importer.parents:
+        manifest = d / "node_modules" / package / "package.json"
+        if manifest.is_file():
+            data = jsonc.read(manifest)
+            return isinstance(data, dict) and (bool(data.get("browser")) or _names_condition(data.get("exports"), 0))
+    return False
+
+
+def _names_condition(exports, depth: int) -> bool:
+    """Does a package.json `exports` value use one of `_WEB_CONDITIONS`, at any depth?"""
+    if not isinstance(exports, dict) or depth > 8:
+        return False
+    return any(k in _WEB_CONDITIONS or _names_condition(v, depth + 1) for k, v in exports.items())
+
+
 @dataclass(eq=False)
 class App:
     project: "Project"
@@ -316,6 +343,46 @@ class App:
                 out.update(t for n in facts.module.root.walk() if n.type in ("string", "template_string")
                            and (t := js.string_value(n)) in written)
         return out
+
+    def package_bundles_in_default_runtime(self, package: str, importer: Path) -> bool:
+        """Is there evidence that the npm `package` (a name, not a subpath) bundles for Convex's
+        default runtime, so that code importing it needs no Node? True for convex itself,
+        convex-helpers, the `@convex-dev/*` components and the AI SDK (written for such
+        runtimes); for a package a default-runtime entry point of this app imports, itself or
+        through local files (its deploys would fail otherwise); and for one whose package.json,
+        installed beside `importer`, names a build for browsers or workers (`browser`, or an
+        `exports` condition such as `worker`, `workerd`, `edge-light`), which esbuild can pick
+        outside Node. Nothing here tells a Node-only package from any other: without such
+        evidence, the answer is False."""
+        if package in _RUNTIME_NEUTRAL_PACKAGES or package.startswith(_RUNTIME_NEUTRAL_SCOPES):
+            return True
+        return package in self._default_runtime_packages or _has_web_build(package, importer)
+
+    @cached_property
+    def _default_runtime_packages(self) -> frozenset[str]:
+        """npm packages the entry points bundled for the default runtime (no "use node") import,
+        themselves or through local files without "use node", as loaded when bundling (not
+        `import type`, not an import the compiler drops)."""
+        project = self.project
+        out: set[str] = set()
+        todo = [m.facts for m in self.modules.values() if m.is_entry_point and m.runtime != "node"]
+        seen = {f.path for f in todo}
+        while todo:
+            facts = todo.pop()
+            specs = [spec for spec, _stmt in project.bundled_imports(facts)]
+            specs += [spec for spec, _stmt, type_only in facts.reexport_statements() if not type_only]
+            for spec in specs:  # `export * from "./x"` loads ./x too
+                t = project.resolver.resolve(facts.path, spec)
+                if t is not None and t.kind == "external" and (name := package_name(t.name)) is not None:
+                    out.add(name)
+                elif t is not None and t.kind == "file" and str(t.path) not in seen:
+                    seen.add(str(t.path))
+                    # a local file such an entry point imports is bundled with it (not a "use
+                    # node" one: whether its packages bundle is what is being asked)
+                    sub = project.facts(t.path)
+                    if sub is not None and not sub.has_use_node:
+                        todo.append(sub)
+        return frozenset(out)
 
     @property
     def root(self) -> Path:

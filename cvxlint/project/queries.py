@@ -43,6 +43,7 @@ from ..syntax.tree import Node
 from .builders import RegisteredFunction
 from .callgraph import _awaited
 from .discover import is_test_file
+from .evaluate import package_class_of
 from .facts import CallSite, FileFacts, FunctionInfo, Ref
 from .relationships import RELATIONSHIPS_MODULE, RelationshipCall, relationship_call
 
@@ -65,6 +66,9 @@ _DB_TYPE = re.compile(r"\b(Generic)?Database(Reader|Writer)\b")
 _ID_QUALIFIER = r"(?:(?:import\s*\(\s*[\"'][^\"']*[\"']\s*\)|[A-Za-z_$][\w$]*)\s*\.\s*)?"
 _ID_TYPE = re.compile(r"^\s*" + _ID_QUALIFIER + r"(?:Id|GenericId)\s*<\s*[\"']([A-Za-z_][A-Za-z0-9_]*)[\"']\s*>\s*(?:\|\s*(?:null|undefined)\s*)*$")
 _DOC_TYPE = re.compile(r"\bDoc\s*<\s*[\"']([A-Za-z_][A-Za-z0-9_]*)[\"']\s*>")
+# convex-helpers' trigger argument: `Change<DataModel, "t">` (its `newDoc`/`oldDoc` are `Doc<"t">`)
+_CHANGE_DOCS = ("newDoc", "oldDoc")
+_CHANGE_TYPE = re.compile(r"^\s*(?:\w+\.)?Change\s*<\s*[\w.]+\s*,\s*[\"']([A-Za-z_][A-Za-z0-9_]*)[\"']\s*>\s*$")
 # an array of one named type: `T[]`, `readonly T[]`, `Array<T>`, `ReadonlyArray<T>` (T a `Doc<"t">` or a name)
 _ARRAY_ELEMENT = r"""([A-Za-z_$][\w$]*|Doc\s*<\s*["'][A-Za-z_][A-Za-z0-9_]*["']\s*>)"""
 _DOC_ARRAY_TYPE = re.compile(r"^\s*(?:(?:readonly\s+)?" + _ARRAY_ELEMENT + r"\s*\[\s*\]|(?:Readonly)?Array\s*<\s*"
@@ -2647,6 +2651,10 @@ class _Inference:
             if rel is not None:
                 return None if rel.many else self._relationship_table(rel, depth)
             return self._helper_result(n, depth)
+        if n.type == "member_expression" and (n.child("property") or n).text in _CHANGE_DOCS:
+            obj = js.unwrap(n.child("object"))  # `change.newDoc` in a trigger handler
+            ref = self.facts.ref_of(obj) if obj is not None and obj.type == "identifier" else None
+            return self._change_table(ref) if ref is not None and ref.kind == "param" and not ref.path else None
         if n.type == "subscript_expression" and js.string_value(n.child("index")) is None:
             return self.docs_table(n.child("object"), depth + 1)  # `rows[i]`, `rows[0]!`
         if n.type == "binary_expression" and (n.has_tok("??") or n.has_tok("||")):
@@ -2663,6 +2671,8 @@ class _Inference:
             ref = self.facts.ref_of(n)
             if ref is None:
                 return None
+            if ref.kind == "param" and len(ref.path) == 1 and ref.path[0] in _CHANGE_DOCS and ref.func is not None:
+                return self._change_table(ref)  # `const message = change.newDoc`
             if ref.kind == "param" and not ref.path and ref.func is not None:
                 ptype = ref.func.param_types[ref.index] if ref.index < len(ref.func.param_types) else None
                 m = _single_doc_type(_aliased_type(self.facts, ptype))
@@ -2703,6 +2713,30 @@ class _Inference:
                 return self._assigned_doc_table(declarator, depth)
             return self.doc_table(declarator.child("value"), depth + 1)
         return None
+
+    def _change_table(self, ref: Ref) -> str | None:
+        """The table of a convex-helpers trigger's `change` parameter `ref` (its `newDoc` and
+        `oldDoc` are documents of it): one typed `Change<DataModel, "t">`, or the second
+        parameter of a handler written in `triggers.register("t", async (ctx, change) => ...)`
+        on a `new Triggers(...)`."""
+        if ref.func is None:
+            return None
+        ptype = ref.func.param_types[ref.index] if ref.index < len(ref.func.param_types) else None
+        m = _CHANGE_TYPE.match(_aliased_type(self.facts, ptype) or "")
+        if m is not None:
+            return m.group(1)
+        fnode = js.outer(ref.func.node)
+        args = fnode.parent
+        call = args.parent if ref.index == 1 and args is not None and args.type == "arguments" else None
+        if call is None or js.call_args(call)[1:2] != [fnode]:
+            return None
+        callee = js.callee(call)
+        if callee is None or callee.type != "member_expression" or (callee.child("property") or callee).text != "register":
+            return None
+        made = package_class_of(self.uses.project.linker, self.facts, callee)
+        if made is None or made != ("convex-helpers/server/triggers", "Triggers"):
+            return None
+        return self.uses.project.linker.const_string(self.facts, js.call_args(call)[0])
 
     def _assigned_doc_table(self, declarator: Node, depth: int) -> str | None:
         """`let existing; if (...) existing = await ctx.db.query("votes")...first();`: the
@@ -3518,8 +3552,7 @@ def mutually_exclusive(a: Node, b: Node) -> bool:
     if a.start > b.start:
         a, b = b, a
     anc_a = [a, *a.ancestors()]
-    anc_b = set(map(id, [b, *b.ancestors()]))
-    lca = next((n for n in anc_a if id(n) in anc_b), None)
+    lca = _common_ancestor(a, b)
     if lca is None:
         return False
     if lca.type in _BRANCHY:
@@ -3544,6 +3577,19 @@ def mutually_exclusive(a: Node, b: Node) -> bool:
                 return True
         n = n.parent
     return False
+
+
+def never_both_run(a: Node, b: Node, facts: FileFacts) -> bool:
+    """`mutually_exclusive`, and no loop (or per-item callback) around the point where they
+    part repeats it: on two passes of `for (...) { if (c) a; else b; }` each may run once."""
+    lca = _common_ancestor(a, b)
+    return lca is not None and mutually_exclusive(a, b) and loop_around(lca, None, facts) is None
+
+
+def _common_ancestor(a: Node, b: Node) -> Node | None:
+    """The innermost node holding both `a` and `b` (one of them, when it holds the other)."""
+    anc_b = set(map(id, [b, *b.ancestors()]))
+    return next((n for n in [a, *a.ancestors()] if id(n) in anc_b), None)
 
 
 def _may_leave_early(loop: Node) -> bool:

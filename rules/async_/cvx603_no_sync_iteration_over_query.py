@@ -36,15 +36,19 @@ class NoSyncIterationOverQuery(Rule):
 
     valid = [Valid(SERVER + 'export const f = query({ args: {}, handler: async (ctx) => {\n'
                    '  for await (const t of ctx.db.query("tasks")) console.log(t);\n'
-                   '  for (const t of await ctx.db.query("tasks").collect()) console.log(t);\n}});\n')]
+                   '  for (const t of await ctx.db.query("tasks").collect()) console.log(t);\n}});\n'),
+             Valid(SERVER + 'export const f = query({ args: {}, handler: async (ctx) => {\n'
+                   '  const chain = ctx.db.query("tasks");\n  const tagged = { ...chain, tag: "tasks" };\n'
+                   '  return { tagged, first: await ctx.db.query("tasks").first() };\n}});\n',
+                   note="object spread copies own fields and does not iterate")]
     invalid = [
         Invalid(SERVER + 'export const f = query({ args: {}, handler: async (ctx) => {\n'
                 '  const q = ctx.db.query("tasks").order("desc");\n  for (const t of q) {\n    console.log(t);\n  }\n'
-                '  return [...ctx.db.query("tasks")];\n}});\n',
-                lines=[6, 9],
+                '  console.log(...q);\n  return [...ctx.db.query("tasks")];\n}});\n',
+                lines=[6, 9, 10],
                 output=SERVER + 'export const f = query({ args: {}, handler: async (ctx) => {\n'
                        '  const q = ctx.db.query("tasks").order("desc");\n  for await (const t of q) {\n    console.log(t);\n  }\n'
-                       '  return [...ctx.db.query("tasks")];\n}});\n'),
+                       '  console.log(...q);\n  return [...ctx.db.query("tasks")];\n}});\n'),
     ]
 
     def check_module(self, ctx, module):
@@ -61,7 +65,10 @@ class NoSyncIterationOverQuery(Rule):
                     fix = Fix.safe("Use `for await`", ctx.edit(facts, (n.start + 3, n.start + 3), " await"))
                 ctx.report(facts, n, "a query is async-iterable only: `for ... of` over it throws; use "
                            "`for await` (or `.collect()`/`.take(n)` first)", fix=fix)
-            elif n.type == "spread_element" and n.children and is_builder(facts, n.children[0]):
+            # only `[...q]` and `f(...q)` iterate; `{ ...q }` copies own fields (convex's QueryImpl
+            # keeps plain data there, its methods on the prototype) and never throws
+            elif n.type == "spread_element" and n.parent is not None and n.parent.type in ("array", "arguments") \
+                    and n.children and is_builder(facts, n.children[0]):
                 ctx.report(facts, n, "spreading a query throws (it is async-iterable only); use `.collect()` or "
                            "`.take(n)`")
             elif n.type == "call_expression" and js.dotted_name(js.callee(n)) == "Array.from":

@@ -183,4 +183,4 @@ def _import_http_action(ctx, module):
             return edits.add_specifier(facts, edits.statement_of(imp), "httpAction")
     depth = module.rel.count("/")
     spec = ("./" if depth == 0 else "../" * depth) + "_generated/server"
-    return edits.new_import_line(facts, f'import {{ httpAction }} from "{spec}";')
+    return edits.new_import_line(facts, "httpAction", spec)

@@ -1,3 +1,4 @@
+from cvxlint.project.queries import never_both_run
 from cvxlint.project.special_exports import default_export_value
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js
 
@@ -65,7 +66,15 @@ class CronValidity(Rule):
                    'for (const region of REGIONS) {\n  crons.hourly("first", { minuteUTC: 1 }, internal.jobs.sync);\n  break;\n}\n'
                    'for (const region of ["eu"]) crons.hourly("once", { minuteUTC: 2 }, internal.jobs.sync, { region });\n'
                    'export default crons;\n', path="convex/crons.ts",
-                   note="a name built from the item, an `if` or `break` that lets one pass register, a list of one")]
+                   note="a name built from the item, an `if` or `break` that lets one pass register, a list of one"),
+             Valid(HEAD + 'if (process.env.STAGE === "prod") {\n  crons.hourly("sweep", { minuteUTC: 17 }, internal.jobs.sweep);\n'
+                   '} else {\n  crons.cron("sweep", "17 */2 * * *", internal.jobs.sweep);\n}\n'
+                   'process.env.FAST ? crons.interval("tick", { minutes: 1 }, internal.jobs.tick)\n'
+                   '  : crons.interval("tick", { minutes: 10 }, internal.jobs.tick);\n'
+                   'switch (process.env.TIER) {\n  case "pro":\n    crons.daily("digest", { hourUTC: 6 }, internal.jobs.digest);\n'
+                   '    break;\n  default:\n    crons.weekly("digest", { dayOfWeek: "monday", hourUTC: 6 }, internal.jobs.digest);\n}\n'
+                   'export default crons;\n', path="convex/crons.ts",
+                   note="the same name in the branches of one `if`/`?:`/`switch`: the module registers it once")]
     invalid = [
         Invalid(HEAD + 'crons.interval("sweep", { minutes: 5 }, internal.jobs.sweep);\n', path="convex/crons.ts", lines=[1]),
         Invalid('export { default } from "./infrastructure/crons";\n', path="convex/crons.ts", lines=[1],
@@ -93,6 +102,16 @@ class CronValidity(Rule):
                 'export default crons;\n', path="convex/crons.ts", lines=[7, 10, 12], message="once per item",
                 note="the same name on every pass of a loop over a constant list: Crons throws "
                      "\"Cron identifier registered twice\" while the module loads"),
+        Invalid(HEAD + 'if (process.env.STAGE === "prod") crons.hourly("sweep", { minuteUTC: 1 }, internal.d.a);\n'
+                'crons.daily("sweep", { hourUTC: 2 }, internal.d.a);\n'
+                'for (const region of ["eu", "us"]) {\n'
+                '  if (region === "eu") crons.hourly("sync", { minuteUTC: 3 }, internal.d.a);\n'
+                '  else crons.daily("sync", { hourUTC: 4 }, internal.d.a);\n}\n'
+                'switch (process.env.TIER) {\n  case "pro":\n    crons.hourly("pro", { minuteUTC: 5 }, internal.d.a);\n'
+                '  default:\n    crons.daily("pro", { hourUTC: 6 }, internal.d.a);\n}\n'
+                'export default crons;\n', path="convex/crons.ts", lines=[5, 8, 14], message="registered twice",
+                note="an `if` without `else` before a second registration; the branches of an `if` on two "
+                     "passes of a loop; a `case` that falls through into the next"),
     ]
 
     def check_module(self, ctx, module):
@@ -103,7 +122,7 @@ class CronValidity(Rule):
         exported = default_export_value(project, facts)
         if exported is None or not made_by(project, *exported, "cronJobs"):
             ctx.report(facts, (0, 0), "`crons.ts` must `export default` the object made with `cronJobs()`")
-        ids: set[str] = set()
+        registered: dict[str, list] = {}  # identifier -> the name nodes registering it so far
         for site, method in method_calls(project, facts, "cronJobs", SCHEDULES, in_item_callbacks=True):
             args = js.call_args(site.node)
             ident_node = args[0] if args else None
@@ -117,9 +136,11 @@ class CronValidity(Rule):
                            f"`{facts.one_line(looped, 40)}`: the second registration throws "
                            "(build the name from the item)")
             if ident is not None:
-                if ident in ids and not repeated:
+                earlier = registered.setdefault(ident, [])
+                # `if (prod) crons.hourly("x", ...) else crons.cron("x", ...)`: only one branch runs
+                if not repeated and any(not never_both_run(e, ident_node, facts) for e in earlier):
                     ctx.report(facts, ident_node, f"cron identifier {ident!r} is registered twice")
-                ids.add(ident)
+                earlier.append(ident_node)
                 if not ident.isascii():
                     ctx.report(facts, ident_node, f"cron identifier {ident!r} must be ASCII")
             sched = args[1] if len(args) > 1 else None

@@ -4,6 +4,9 @@ from cvxlint.project.validators import pagination_opts_validator
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, edits, js
 
 SERVER = 'import { query, internalQuery } from "./_generated/server";\nimport { v } from "convex/values";\n'
+_SINGLE = ("import {{ query }} from './_generated/server'\nimport {{ v }} from 'convex/values'\n{imp}"
+           "export const list = query({{\n  args: {{ paginationOpts: {opts} }},\n"
+           "  handler: (ctx, args) => ctx.db.query('tasks').paginate(args.paginationOpts),\n}})\n")
 # Every field `paginationOptsValidator` accepts: a hand-written validator listing all of them
 # accepts what the client sends, too.
 ALL_FIELDS = {"numItems", "cursor", "endCursor", "id", "maximumRowsRead", "maximumBytesRead"}
@@ -31,7 +34,7 @@ def import_edit(ctx, facts, name: str, module: str):
     for imp in facts.imports:
         if imp.source == module and not imp.type_only and imp.node.type == "import_specifier":
             return edits.add_specifier(facts, edits.statement_of(imp), name)
-    return edits.new_import_line(facts, f'import {{ {name} }} from "{module}";')
+    return edits.new_import_line(facts, name, module)
 
 
 class RequirePaginationValidator(Rule):
@@ -99,6 +102,11 @@ class RequirePaginationValidator(Rule):
                                       'import { v } from "convex/values";\nimport { paginationOptsValidator } from "convex/server";\n')
                 + 'export const list = query({\n  args: { paginationOpts: paginationOptsValidator },\n'
                 '  handler: (ctx, args) => ctx.db.query("tasks").paginate(args.paginationOpts),\n});\n'),
+        # triage G60a P12: the import is written in the file's own style
+        Invalid(_SINGLE.format(opts="v.object({ numItems: v.number(), cursor: v.union(v.string(), v.null()) })", imp=""),
+                lines=[4], output=_SINGLE.format(opts="paginationOptsValidator",
+                                                 imp="import { paginationOptsValidator } from 'convex/server'\n"),
+                note="single quotes and no semicolons, as the file's other imports"),
         Invalid(SERVER + 'export const list = query({\n'
                 '  args: { paginationOpts: v.object({ numItems: v.number(), cursor: v.union(v.string(), v.null()) }) },\n'
                 '  handler: (ctx, args) => ctx.db.query("tasks").paginate(args.paginationOpts),\n});\n',

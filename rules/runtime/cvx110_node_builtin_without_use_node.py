@@ -2,6 +2,7 @@ from pathlib import Path
 
 from cvxlint.project.definitions import ExternalDef
 from cvxlint.project.evaluate import made_with_new
+from cvxlint.project.resolve import package_name
 from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, describe_function, js, memoized, rel, report_in_handler,
                              reported_functions, unregistered_route_handlers)
 from cvxlint.syntax.scope import is_type_context
@@ -102,8 +103,12 @@ class NodeBuiltinWithoutUseNode(Rule):
     `child_process`, `crypto`, anything `node:`...), also `require(...)`, and the same reached
     through local imports, however deep (a warning then, on the import that leads there).
     Importing a `"use node"` module is flagged too (warning) when its code, or what it
-    imports however deep, needs Node: a built-in, a package other than `convex` (nothing
-    here tells a Node-only one), `Buffer`, `global`, `process` beyond `process.env`. The
+    imports however deep, needs Node: a built-in, a package (unless something shows it
+    bundles for the default runtime: convex, convex-helpers, a `@convex-dev/*` component or the
+    AI SDK (`ai`, `@ai-sdk/*`), a
+    package a default-runtime entry point of the app imports itself, or one whose installed
+    package.json names a browser or worker build; nothing else tells a Node-only one),
+    `Buffer`, `global`, `process` beyond `process.env`. The
     directive picks only the runtime of the file's own functions: an importer gets it
     bundled for the default runtime like any other file (convex 1.48's
     `src/bundler/index.ts`; the official rule is off because such an import "can be
@@ -200,6 +205,23 @@ class NodeBuiltinWithoutUseNode(Rule):
                      'export const redactAll = (xs: string[]) => xs.map(redact).join(process.env.SEP ?? "\\n");\n',
                      "convex/lib/clean.ts": 'export const clean = (s: string) => s.trim();\n'},
               note="no Node built-in, package or global reached (`process.env` the default runtime has)"),
+        # triage G60a P6: a package the default runtime bundles does not need Node
+        Valid('import { makeSummarizer } from "./lib/summarize";\nimport { mutation } from "./_generated/server";\n'
+              'export const start = mutation({ args: {}, handler: async () => { makeSummarizer(); } });\n',
+              path="convex/threads.ts",
+              files={"convex/lib/summarize.ts": '"use node";\nimport { Agent } from "@convex-dev/agent";\n'
+                     'import { encode } from "tiny-b64";\nimport { lex } from "web-lexer";\nimport safe from "safe-re";\n'
+                     'import { createOpenAICompatible } from "@ai-sdk/openai-compatible";\n'
+                     'export const makeSummarizer = () => [Agent, encode, lex, safe, createOpenAICompatible];\n',
+                     "convex/scrub.ts": 'import { query } from "./_generated/server";\nimport { scrub } from "../shared/pii";\n'
+                     'export const clean = query({ args: {}, handler: async () => scrub("x") });\n',
+                     "shared/pii.ts": 'import safe from "safe-re";\nexport const scrub = (s: string) => (safe(s) ? s : "");\n',
+                     "convex/files.ts": 'import { encode } from "tiny-b64";\nimport { query } from "./_generated/server";\n'
+                     'export const b64 = query({ args: {}, handler: async () => encode("x") });\n',
+                     "node_modules/web-lexer/package.json":
+                     '{ "name": "web-lexer", "exports": { ".": { "worker": "./w.js", "default": "./n.js" } } }\n'},
+              note="a Convex component, an AI SDK provider; a package default-runtime convex/files.ts imports itself, or convex/scrub.ts "
+                   "through a local file; one whose package.json names a worker build"),
         Valid('import { helper } from "./lib/util";\nexport const h = helper;\n',
               files={"convex/lib/util.ts": 'export const helper = (s: string) => s.trim();\n'}),
         Valid('"use node";\nimport { action } from "./_generated/server";\nimport { v } from "convex/values";\n'
@@ -262,6 +284,15 @@ class NodeBuiltinWithoutUseNode(Rule):
                 files={"convex/lib/mail.ts": '"use node";\nimport nodemailer from "nodemailer";\n'
                        'export const client = () => nodemailer.createTransport({});\n'},
                 lines=[1], message='that imports the package `nodemailer`', note="a package may be Node-only: nothing here tells"),
+        Invalid('import { client } from "./lib/mail";\nexport const c = client;\n',
+                files={"convex/lib/mail.ts": '"use node";\nimport nodemailer from "nodemailer";\n'
+                       'export const client = () => nodemailer.createTransport({});\n',
+                       "convex/send.ts": '"use node";\nimport nodemailer from "nodemailer";\nimport { action } from "./_generated/server";\n'
+                       'export const send = action({ args: {}, handler: async () => { nodemailer.createTransport({}); } });\n',
+                       "convex/lib/types.ts": 'import type { Transporter } from "nodemailer";\nexport type T = Transporter;\n',
+                       "node_modules/nodemailer/package.json": '{ "name": "nodemailer", "main": "lib/nodemailer.js" }\n'},
+                lines=[1], message='that imports the package `nodemailer`',
+                note='no evidence: imported directly only from a "use node" file or as a type, and no browser build'),
         Invalid('export const p = () => require("child_process");\n', lines=[1]),
         Invalid('import { stat } from "fs";\nimport { type Stats } from "node:fs";\nexport const one = 1;\n',
                 files={"tsconfig.json": '{\n  // keep imports as written\n  "extends": "@acme/tsconfig/base.json",\n}\n',
@@ -418,8 +449,9 @@ class NodeBuiltinWithoutUseNode(Rule):
     def _node_need(self, ctx, app, start: Path) -> str | None:
         """What in `start` (a "use node" file) or in the local files it imports, however deep, needs
         Node, as a message's words ("imports `node:fs`", "uses `Buffer` (lib/b64.ts)"); None when
-        nothing does. A package other than convex counts: nothing here tells a Node-only one
-        from one that also runs in the default runtime."""
+        nothing does. A package counts unless something shows it bundles for the default runtime
+        (`App.package_bundles_in_default_runtime`: a default-runtime file of the app imports it,
+        it is a Convex component, ...): nothing else tells a Node-only one from the others."""
 
         def compute(path: Path, stack: frozenset) -> str | None:
             facts = ctx.project.facts(path)
@@ -436,7 +468,8 @@ class NodeBuiltinWithoutUseNode(Rule):
                 t = ctx.project.resolver.resolve(facts.path, spec)
                 if t is None:
                     continue
-                if t.kind == "external" and t.name != "convex" and not t.name.startswith("convex/"):
+                if t.kind == "external" and (package := package_name(t.name)) is not None \
+                        and not app.package_bundles_in_default_runtime(package, path):
                     return f"imports the package `{t.name}`{where}"
                 if t.kind == "file" and t.path not in stack:
                     targets.append(t.path)

@@ -255,4 +255,4 @@ def _import_edit(ctx, module):
     prefix = "./" if depth == 0 else "../" * depth
     js_ext = any(i.source.startswith(".") and i.source.endswith(".js") for i in facts.imports)
     spec = f"{prefix}_generated/server{'.js' if js_ext else ''}"
-    return edits.new_import_line(facts, f'import {{ env }} from "{spec}";')
+    return edits.new_import_line(facts, "env", spec)

@@ -46,6 +46,20 @@ RLS = ('import { customCtx, customMutation } from "convex-helpers/server/customF
        'import { mutation } from "./_generated/server";\n'
        'export const guardedMutation = customMutation(mutation, customCtx(async (ctx) => ({\n'
        '  db: wrapDatabaseWriter(ctx, ctx.db, { tasks: { modify: async () => true } }),\n})));\n')
+_CHAT_SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+                'export default defineSchema({\n  chats: defineTable({ count: v.number() }),\n'
+                '  messages: defineTable({ chatId: v.id("chats"), body: v.string() }),\n});\n')
+_TRIGGERS = ('import {{ Triggers, type Change }} from "convex-helpers/server/triggers";\n'
+             'import type {{ GenericMutationCtx }} from "convex/server";\nimport type {{ DataModel }} from "./_generated/dataModel";\n'
+             'import {{ Registry }} from "./registry";\n'
+             'async function onMessage(ctx: GenericMutationCtx<DataModel>, change: Change<DataModel, "messages">) {{\n'
+             '  const message = change.newDoc;\n  if (!message) return;\n'
+             '  const chat = await {get};\n  if (chat) await ctx.db.patch("chats", chat._id, {{ count: chat.count + 1 }});\n}}\n'
+             'export const triggers = new Triggers<DataModel>();\ntriggers.register("messages", onMessage);\n'
+             'triggers.register("messages", async (ctx, change) => {{\n'
+             '  if (change.oldDoc) await {get2};\n}});\n'
+             'new Registry().register("messages", async (ctx: GenericMutationCtx<DataModel>, change: any) => {{\n'
+             '  await ctx.db.get(change.newDoc.chatId);\n}});\n')
 # The first versions whose wrappers pass a table name on: before them `get(id)`,
 # `patch(id, value)`, ... take the id first, so `get("tasks", id)` hands the inner db the
 # name as the id (server/rowLevelSecurity.js and server/triggers.js of the npm tarballs).
@@ -182,6 +196,13 @@ class ExplicitTableIds(Rule):
               note="ids of either table, a table chosen by the caller, a normalized string: nothing certain"),
     ]
     invalid = [
+        # triage G60a P11: convex-helpers trigger handlers: `change.newDoc` is a document of the table
+        Invalid(_TRIGGERS.format(get='ctx.db.get(message.chatId)', get2='ctx.db.get(change.oldDoc.chatId)'),
+                files={"convex/schema.ts": _CHAT_SCHEMA}, lines=[8, 14, 17],
+                output=_TRIGGERS.format(get='ctx.db.get("chats", message.chatId)',
+                                        get2='ctx.db.get("chats", change.oldDoc.chatId)'),
+                note="a handler typed `Change<DataModel, \"messages\">`, and one written in "
+                     "`triggers.register(\"messages\", ...)`; not one given to another class's `register`"),
         # triage G55a P3 (sasayaki): documents convex-helpers' relationship helpers return
         Invalid(SERVER + 'import { getAll, getManyFrom, getManyVia, getOneFrom } from "convex-helpers/server/relationships";\n'
                 'export const wipe = mutation({ args: { owner: v.id("users"), team: v.string(), ids: v.array(v.id("tasks")) },\n'
