@@ -596,8 +596,11 @@ def _helpers_constant(module: str, name: str) -> Validator | None:
         return Validator("string")
     if module != _HELPERS_VALIDATORS:
         return None
+    # `bigint` is `v.int64()` up to 0.1.95; 0.1.99 renamed the export `biging` (sic), and
+    # 0.1.124 has neither: an app may import either name, depending on its version
     scalars = {"string": "string", "number": "number", "float64": "number", "boolean": "boolean",
-               "biging": "int64", "int64": "int64", "any": "any", "null_": "null", "arrayBuffer": "bytes"}
+               "bigint": "int64", "biging": "int64", "int64": "int64", "any": "any", "null_": "null",
+               "arrayBuffer": "bytes"}
     if name in scalars:
         return Validator(scalars[name])
     if name == "deprecated":
