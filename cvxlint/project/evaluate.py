@@ -3,9 +3,9 @@
 Follows what real code does: `v.*` calls, constants and objects imported from other files,
 object spreads, `v.object({...}).fields`, `.extend/.pick/.omit/.partial/.optional()`,
 `v.nullable`, `paginationOptsValidator`, convex-helpers' `literals/nullable/partial/
-deprecated/pretend/brandedString/withSystemFields`, its `doc(schema, "t")` and
+deprecated/pretend/brandedString/systemFields/withSystemFields`, its `doc(schema, "t")` and
 `typedV(schema).doc("t")` (the table's document as the schema model reads it), its root
-`pick/omit` over an object of validators, the `.doc`/`.withoutSystemFields`
+`pick/omit/withoutSystemFields` over an object of validators, the `.doc`/`.withoutSystemFields`
 of its `Table(name, fields)`, `v.union(...xs.map(v.literal))` over a constant array
 and `v.union(...validators)` over a constant array of validators,
 and project helper functions that return a validator (`withTimestamps({...})`): their one
@@ -34,8 +34,9 @@ if TYPE_CHECKING:
 # convex-helpers/validators exports that are validators (or build one), by name.
 _HELPERS_VALIDATORS = "convex-helpers/validators"
 _HELPERS_SERVER = "convex-helpers/server"
-# the package's root module: `pick` and `omit` over plain objects
+# the package's root module: `pick`, `omit` and `withoutSystemFields` over plain objects
 _HELPERS_ROOT = "convex-helpers"
+_SYSTEM_FIELDS = ("_id", "_creationTime")
 # Where `z` comes from, and where `zid(table)` (a Zod schema of a document id) comes from.
 _ZOD_MODULES = frozenset(("zod", "zod/v3", "zod/v4", "zod/mini", "zod/v4-mini"))
 _ZID_MODULES = frozenset(("convex-helpers/server/zod", "convex-helpers/server/zod3", "convex-helpers/server/zod4",
@@ -492,7 +493,7 @@ class ValidatorEvaluator:
         if isinstance(d, ExternalDef):
             if d.module == _HELPERS_VALIDATORS and not d.path:
                 return self._helpers_call(facts, d.name, args, depth, env)
-            if d.module == _HELPERS_ROOT and d.name in ("pick", "omit") and not d.path:
+            if d.module == _HELPERS_ROOT and d.name in ("pick", "omit", "withoutSystemFields") and not d.path:
                 return self._helpers_pick(facts, d.name, args, depth, env)
             if d.module in _ZID_MODULES and d.name == "zid" and not d.path:
                 table = self._string(facts, args[0], env) if args else None
@@ -566,12 +567,13 @@ class ValidatorEvaluator:
         return _with_system_fields(doc, table) if doc.kind == "object" else opaque()
 
     def _helpers_pick(self, facts: FileFacts, name: str, args: list[Node], depth: int, env: _Env | None) -> Validator:
-        """convex-helpers' `pick(obj, keys)` and `omit(obj, keys)`: a copy of an object of
-        validators with only the own keys kept. Keys that are not constants leave an open object."""
+        """convex-helpers' `pick(obj, keys)`, `omit(obj, keys)` and `withoutSystemFields(obj)`
+        (`omit(obj, ["_id", "_creationTime"])`): a copy of an object of validators with only
+        the own keys kept. Keys that are not constants leave an open object."""
         base = self.evaluate(facts, args[0], depth + 1, env).required() if args else opaque()
         if base.kind != "object":
             return opaque()
-        keys = _string_list(args[1:2]) if len(args) > 1 else None
+        keys = set(_SYSTEM_FIELDS) if name == "withoutSystemFields" else _string_list(args[1:2]) if len(args) > 1 else None
         if keys is None:
             return Validator("object", open=True)
         keep = name == "pick"
@@ -598,6 +600,8 @@ class ValidatorEvaluator:
             return opaque()
         if name == "pretend":
             return Validator("optional", element=Validator("any"))
+        if name == "systemFields":
+            return _system_fields(self._string(facts, args[0], env) if args else None)
         if name == "withSystemFields" and len(args) > 1:
             return _with_system_fields(self.evaluate(facts, args[1], depth + 1, env).required(),
                                        self._string(facts, args[0], env))
