@@ -3,8 +3,10 @@
 Follows what real code does: `v.*` calls, constants and objects imported from other files,
 object spreads, `v.object({...}).fields`, `.extend/.pick/.omit/.partial/.optional()`,
 `v.nullable`, `paginationOptsValidator`, convex-helpers' `literals/nullable/partial/
-deprecated/pretend/brandedString`, the `.doc`/`.withoutSystemFields` of its
-`Table(name, fields)`, `v.union(...xs.map(v.literal))` over a constant array
+deprecated/pretend/brandedString/systemFields/withSystemFields`, its `doc(schema, "t")` and
+`typedV(schema).doc("t")` (the table's document as the schema model reads it), its root
+`pick/omit/withoutSystemFields` over an object of validators, the `.doc`/`.withoutSystemFields`
+of its `Table(name, fields)`, `v.union(...xs.map(v.literal))` over a constant array
 and `v.union(...validators)` over a constant array of validators,
 and project helper functions that return a validator (`withTimestamps({...})`): their one
 returned expression is evaluated with the parameters bound to the call's arguments.
@@ -17,16 +19,24 @@ Anything else becomes opaque.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Callable
+
 from ..syntax import js
 from ..syntax.tree import Node
 from .definitions import Def, ExternalDef, Linker
 from .facts import FileFacts
 from .validators import SCALARS, Validator, opaque, pagination_opts_validator
 
+if TYPE_CHECKING:
+    from .schema import Schema
+
 
 # convex-helpers/validators exports that are validators (or build one), by name.
 _HELPERS_VALIDATORS = "convex-helpers/validators"
 _HELPERS_SERVER = "convex-helpers/server"
+# the package's root module: `pick`, `omit` and `withoutSystemFields` over plain objects
+_HELPERS_ROOT = "convex-helpers"
+_SYSTEM_FIELDS = ("_id", "_creationTime")
 # Where `z` comes from, and where `zid(table)` (a Zod schema of a document id) comes from.
 _ZOD_MODULES = frozenset(("zod", "zod/v3", "zod/v4", "zod/mini", "zod/v4-mini"))
 _ZID_MODULES = frozenset(("convex-helpers/server/zod", "convex-helpers/server/zod3", "convex-helpers/server/zod4",
@@ -58,8 +68,10 @@ class _Env:
 
 
 class ValidatorEvaluator:
-    def __init__(self, linker: Linker):
+    def __init__(self, linker: Linker, schemas: "Callable[[FileFacts], Schema | None] | None" = None):
         self.linker = linker
+        # the schema a file default-exports (schema.py), for `doc(schema, "t")`
+        self.schemas = schemas
         self._memo: dict[tuple[str, int], Validator] = {}
         self._written: dict[tuple[str, int], frozenset[str]] = {}
 
@@ -214,6 +226,10 @@ class ValidatorEvaluator:
         name = prop_node.text if prop_node is not None else None
         obj = fn.child("object")
         if self.is_v(facts, obj):
+            if name == "doc":  # only `typedV(schema)` has it
+                made = self.linker.value_of(facts, obj)
+                given = js.call_args(made.node) if isinstance(made, Def) else []
+                return self._document(made.facts, given[0], facts, args, env) if given else opaque()
             return self._v_call(facts, name or "", args, depth, env)
         if self.is_zod(facts, obj):
             return _zod_marked(self._zod_call(facts, name or "", args, depth, env))
@@ -477,6 +493,8 @@ class ValidatorEvaluator:
         if isinstance(d, ExternalDef):
             if d.module == _HELPERS_VALIDATORS and not d.path:
                 return self._helpers_call(facts, d.name, args, depth, env)
+            if d.module == _HELPERS_ROOT and d.name in ("pick", "omit", "withoutSystemFields") and not d.path:
+                return self._helpers_pick(facts, d.name, args, depth, env)
             if d.module in _ZID_MODULES and d.name == "zid" and not d.path:
                 table = self._string(facts, args[0], env) if args else None
                 return Validator("id", table=table, zod=True)
@@ -516,17 +534,51 @@ class ValidatorEvaluator:
         id validator. `name` and `table` are no validators: opaque."""
         fields = self.evaluate(facts, args[1], depth + 1, env) if len(args) > 1 else opaque()
         name = self._string(facts, args[0], env) if args else None
-        system = {"_id": Validator("id", table=name), "_creationTime": Validator("number")}
-        with_system = Validator("object", fields={**fields.fields, **system},
-                                open=fields.kind != "object" or fields.open, key_ranges=dict(fields.key_ranges))
+        with_system = _with_system_fields(fields, name)
         return Validator("object", fields={
             "name": opaque(), "table": opaque(),
             "doc": with_system,
             "withoutSystemFields": fields,
             "withSystemFields": with_system,
-            "systemFields": Validator("object", fields=dict(system)),
-            "_id": system["_id"],
+            "systemFields": _system_fields(name),
+            "_id": Validator("id", table=name),
         }, origin=f"{_HELPERS_SERVER}:Table")
+
+    def _document(self, sfacts: FileFacts, schema: Node | None, facts: FileFacts, args: list[Node],
+                  env: _Env | None) -> Validator:
+        """`doc(schema, "t")` (`args` the table's name on): the table's document validator as
+        the schema model reads it, with `_id` and `_creationTime` added to the object (to each
+        member of a union). `schema` must name a `defineSchema` default export, read in
+        `sfacts`; anything else is opaque."""
+        table = self._string(facts, args[0], env) if args else None
+        d = self.linker.value_of(sfacts, schema)
+        if table is None or self.schemas is None or not isinstance(d, Def) or d.path:
+            return opaque()
+        read = self.schemas(d.facts)
+        t = read.table(table) if read is not None and read.call is js.unwrap(d.node) else None
+        if t is None or not t.known:
+            return opaque()
+        doc = t.document.required()
+        if doc.kind == "union":  # convex-helpers throws on a member that is not an object
+            members = [m.required() for m in doc.members]
+            if any(m.kind != "object" for m in members):
+                return opaque()
+            return Validator("union", members=[_with_system_fields(m, table) for m in members])
+        return _with_system_fields(doc, table) if doc.kind == "object" else opaque()
+
+    def _helpers_pick(self, facts: FileFacts, name: str, args: list[Node], depth: int, env: _Env | None) -> Validator:
+        """convex-helpers' `pick(obj, keys)`, `omit(obj, keys)` and `withoutSystemFields(obj)`
+        (`omit(obj, ["_id", "_creationTime"])`): a copy of an object of validators with only
+        the own keys kept. Keys that are not constants leave an open object."""
+        base = self.evaluate(facts, args[0], depth + 1, env).required() if args else opaque()
+        if base.kind != "object":
+            return opaque()
+        keys = set(_SYSTEM_FIELDS) if name == "withoutSystemFields" else _string_list(args[1:2]) if len(args) > 1 else None
+        if keys is None:
+            return Validator("object", open=True)
+        keep = name == "pick"
+        return Validator("object", fields={k: f for k, f in base.fields.items() if (k in keys) == keep},
+                         open=base.open, key_ranges={k: r for k, r in base.key_ranges.items() if (k in keys) == keep})
 
     def _helpers_call(self, facts: FileFacts, name: str, args: list[Node], depth: int, env: _Env | None) -> Validator:
         if name == "literals":
@@ -548,6 +600,13 @@ class ValidatorEvaluator:
             return opaque()
         if name == "pretend":
             return Validator("optional", element=Validator("any"))
+        if name == "systemFields":
+            return _system_fields(self._string(facts, args[0], env) if args else None)
+        if name == "withSystemFields" and len(args) > 1:
+            return _with_system_fields(self.evaluate(facts, args[1], depth + 1, env).required(),
+                                       self._string(facts, args[0], env))
+        if name == "doc" and args:
+            return self._document(facts, args[0], facts, args[1:], env)
         if name == "brandedString":
             return Validator("string")
         if name in ("literal", "id", "object", "array", "optional", "union"):
@@ -582,6 +641,18 @@ def _extended(b: Validator, ext: Validator) -> Validator:
     return out
 
 
+def _system_fields(table: str | None) -> Validator:
+    """`{ _id: v.id(table), _creationTime: v.number() }` (convex-helpers' `systemFields`)."""
+    return Validator("object", fields={"_id": Validator("id", table=table), "_creationTime": Validator("number")})
+
+
+def _with_system_fields(fields: Validator, table: str | None) -> Validator:
+    """An object of validators with the system fields of `table` added (open when `fields`
+    is not an object that can be read)."""
+    return Validator("object", fields={**fields.fields, **_system_fields(table).fields},
+                     open=fields.kind != "object" or fields.open, key_ranges=dict(fields.key_ranges))
+
+
 def _partial(b: Validator) -> Validator:
     return Validator(
         "object",
@@ -596,8 +667,11 @@ def _helpers_constant(module: str, name: str) -> Validator | None:
         return Validator("string")
     if module != _HELPERS_VALIDATORS:
         return None
+    # `bigint` is `v.int64()` up to 0.1.95; 0.1.99 renamed the export `biging` (sic), and
+    # 0.1.124 has neither: an app may import either name, depending on its version
     scalars = {"string": "string", "number": "number", "float64": "number", "boolean": "boolean",
-               "biging": "int64", "int64": "int64", "any": "any", "null_": "null", "arrayBuffer": "bytes"}
+               "bigint": "int64", "biging": "int64", "int64": "int64", "any": "any", "null_": "null",
+               "arrayBuffer": "bytes"}
     if name in scalars:
         return Validator(scalars[name])
     if name == "deprecated":

@@ -712,7 +712,7 @@ class Project:
         self.linker = Linker(self.resolver, self.facts)
         configured = {name: _parse_registrar(spec) for name, spec in settings.registrars.items()}
         self.builders = BuilderResolver(self.linker, configured)
-        self.validators = ValidatorEvaluator(self.linker)
+        self.validators = ValidatorEvaluator(self.linker, schemas=self._schema_in)
         self.callgraph = CallGraph(self.linker, self.derived)
         self._facts: dict[Path, FileFacts | None] = {}
         self._facts_by_name: dict[str, FileFacts | None] = {}  # the same, keyed by path string
@@ -729,6 +729,12 @@ class Project:
         self._mentions_api: dict[str, bool] = {}
         self._imported_files: dict[str, tuple[str, ...]] = {}
         self._imported_apps: dict[str, App | None] = {}  # path -> Project.imported_app
+
+    def _schema_in(self, facts: FileFacts) -> "Schema | None":
+        """The schema `facts` default-exports (schema.py), for the validators that name one."""
+        from .schema import schema_in
+
+        return schema_in(self, facts)
 
     # -- file access ----------------------------------------------------------------------
     def facts(self, path: Path | str, quiet: bool = False) -> FileFacts | None:

@@ -465,10 +465,24 @@ def load_schema(project: "Project", app: "App") -> Schema | None:
     module = app.special_module("schema")
     if module is None:
         return None
+    return schema_in(project, module.facts)
+
+
+def schema_in(project: "Project", facts: FileFacts) -> Schema | None:
+    """The schema the default export of `facts` defines, read once per run: the app's, and the
+    one a validator names (convex-helpers' `doc(schema, "t")`). None while it is being read:
+    a table whose validator names its own schema is not read through it."""
+    key = ("schema in", facts.path)
+    hit = project.memo.get(key)
+    if hit is not None and hit[0] is facts:
+        return hit[1]
+    project.memo[key] = (facts, None)
     # read from schema.ts and the files it imports alone, and never changed once read: an
     # editor keeps it while those files are unchanged (derived.py; a 6,000-line schema took a
     # tenth of each keystroke's lint of a large app)
-    return project.derived.get(module.facts, "schema", lambda: _SchemaReader(project).read(module.facts))
+    schema = project.derived.get(facts, "schema", lambda: _SchemaReader(project).read(facts))
+    project.memo[key] = (facts, schema)
+    return schema
 
 
 class _SchemaReader:

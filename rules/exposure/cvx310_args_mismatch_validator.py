@@ -83,6 +83,26 @@ SERVER_WRAPPER = ('import { fetchMutation, fetchQuery } from "convex/nextjs";\n'
                   '  room: (fn: any, args: any) => fetchQuery(fn, { channel: args.room }),\n};\n'
                   'export function fetchList(fn: any, args: any) {\n  return client.query(fn, args);\n}\n')
 
+# convex-helpers' helpers that build `args` (triage G60e P2): root `pick` / `omit` over an
+# object of validators, `doc(schema, "t")` and `typedV(schema).doc("t")` (the table's document
+# with `_id` and `_creationTime`), `withSystemFields("t", fields)`
+CARDS = {"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+         'export const cardFields = { front: v.string(), back: v.string(), deck: v.optional(v.string()) };\n'
+         'export default defineSchema({ cards: defineTable(cardFields).index("by_deck", ["deck"]) });\n',
+         "convex/cards.ts": 'import { pick, omit } from "convex-helpers";\n'
+         'import { doc, typedV, withSystemFields } from "convex-helpers/validators";\n'
+         'import schema, { cardFields } from "./schema";\nimport { internalMutation } from "./_generated/server";\n'
+         'const vv = typedV(schema);\n'
+         'export const flip = internalMutation({ args: pick(cardFields, ["front", "back"]), handler: async () => null });\n'
+         'export const add = internalMutation({ args: omit(cardFields, ["deck"]), handler: async () => null });\n'
+         'export const archive = internalMutation({ args: { card: doc(schema, "cards") }, handler: async () => null });\n'
+         'export const copy = internalMutation({ args: { card: vv.doc("cards") }, handler: async () => null });\n'
+         'export const restore = internalMutation({ args: withSystemFields("cards", cardFields), handler: async () => null });\n'
+         'export const some = internalMutation({ args: pick(cardFields, Object.keys(cardFields)), handler: async () => null });\n'}
+CARDS_RUN = ('import { v } from "convex/values";\nimport { internal } from "./_generated/api";\n'
+             'import { internalAction } from "./_generated/server";\n'
+             'export const run = internalAction({ args: { id: v.id("cards") }, handler: async (ctx, { id }) => {\n')
+
 
 class ArgsMismatchValidator(Rule):
     """Arguments object a TS/JS call passes that the function's `args` validator rejects.
@@ -324,7 +344,24 @@ class ArgsMismatchValidator(Rule):
                   'export const tag = mutation({ args: { draftId: v.string(), ...tagFields }, handler: async () => null });\n'},
               note="objects written into after their literal (a helper's loop, `Object.assign`) hold more than it"),
     ]
+    valid += [
+        Valid(CARDS_RUN + '  await ctx.runMutation(internal.cards.flip, { front: "a", back: "b" });\n'
+              '  await ctx.runMutation(internal.cards.add, { front: "a", back: "b" });\n'
+              '  await ctx.runMutation(internal.cards.archive, { card: { _id: id, _creationTime: 1, front: "a", back: "b" } });\n'
+              '  await ctx.runMutation(internal.cards.copy, { card: { _id: id, _creationTime: 1, front: "a", back: "b", deck: "d" } });\n'
+              '  await ctx.runMutation(internal.cards.restore, { _id: id, _creationTime: 1, front: "a", back: "b" });\n'
+              '  await ctx.runMutation(internal.cards.some, { front: "a", colour: "red" });\n}});\n',
+              files=CARDS, note="the keys convex-helpers' pick / omit keep, doc's system fields; keys that are not "
+                                "constants: not read"),
+    ]
     invalid = [
+        Invalid(CARDS_RUN + '  await ctx.runMutation(internal.cards.flip, { front: "a", back: "b", deck: "d" });\n'
+                '  await ctx.runMutation(internal.cards.add, { front: "a", back: "b", deck: "d" });\n'
+                '  await ctx.runMutation(internal.cards.archive, { card: { front: "a", back: "b" } });\n'
+                '  await ctx.runMutation(internal.cards.copy, { card: { _id: id, _creationTime: 1, front: "a", back: "b", colour: "red" } });\n'
+                '  await ctx.runMutation(internal.cards.restore, { _id: id, front: "a", back: "b" });\n}});\n',
+                files=CARDS, lines=[5, 6, 7, 8, 9],
+                note="pick keeps front and back, omit drops deck, doc and withSystemFields require the system fields"),
         Invalid(SERVER + 'export const tidy = action({ args: { days: v.optional(v.number()) }, handler: async (ctx, { days }) => {\n'
                 '  await ctx.runMutation(days ? internal.feeds.purge : api.feeds.post,\n'
                 '    days ? { olderThanDays: days } : { channel: "ops" });\n}});\n', files=FEEDS, lines=[6],

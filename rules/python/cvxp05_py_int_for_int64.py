@@ -12,6 +12,11 @@ SONGS = {"convex/songs.ts": 'import { v } from "convex/values";\nimport { mutati
          '  edition: v.optional(v.union(v.object({ kind: v.literal("original"), year: v.number() }),\n'
          '                              v.object({ kind: v.literal("reissue"), year: v.int64() }))) },\n'
          '  handler: async () => null });\n'}
+# convex-helpers' own `v.int64()` constants: `bigint` up to 0.1.95, then `biging` (sic)
+TALLIES = {"convex/tallies.ts": 'import { v } from "convex/values";\n'
+           'import { bigint, biging } from "convex-helpers/validators";\nimport { mutation } from "./_generated/server";\n'
+           'export const bump = mutation({ args: { by: bigint, cap: v.optional(biging), label: v.string() },\n'
+           '  handler: async () => null });\n'}
 
 
 class PyIntForInt64(Rule):
@@ -97,6 +102,10 @@ class PyIntForInt64(Rule):
                        '\n\ndef reset():\n    change = {"name": "a", "value": ConvexInt64(0)}\n'
                        '    client.mutation("counters:set", change)\n',
                 note="a dict held in a variable bound just before the call and used nowhere else"),
+        Invalid(PY + 'client.mutation("tallies:bump", {"by": 2, "cap": 10, "label": "x"})\n', path=PY_PATH, files=TALLIES,
+                lines=[4, 4], note="convex-helpers' `bigint` and `biging` are `v.int64()`",
+                output='from convex import ConvexClient, ConvexInt64\n\nclient = ConvexClient("https://happy-otter-123.convex.cloud")\n'
+                       'client.mutation("tallies:bump", {"by": ConvexInt64(2), "cap": ConvexInt64(10), "label": "x"})\n'),
     ]
 
     def check_app(self, ctx, app):

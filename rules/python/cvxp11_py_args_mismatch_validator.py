@@ -27,6 +27,13 @@ INGEST_HELPER = {"convex/ingest.ts": INGEST["convex/ingest.ts"]
                  .replace("customMutation(mutation, {", "customMutation(mutation, customCtxAndArgs({")
                  .replace("  },\n});\n", "  },\n}));\n")}
 
+# `args` made with convex-helpers' root `pick` / `omit` (triage G60e P2)
+SHELF = {"convex/shelf.ts": 'import { v } from "convex/values";\nimport { pick, omit } from "convex-helpers";\n'
+         'import { mutation, query } from "./_generated/server";\n'
+         'const bookFields = { title: v.string(), isbn: v.string(), notes: v.optional(v.string()) };\n'
+         'export const find = query({ args: pick(bookFields, ["isbn"]), handler: async () => null });\n'
+         'export const add = mutation({ args: omit(bookFields, ["notes"]), handler: async () => null });\n'}
+
 
 class PyArgsMismatchValidator(Rule):
     """Python argument dict that does not fit the function's `args` validator.
@@ -84,7 +91,12 @@ class PyArgsMismatchValidator(Rule):
     valid += [Valid(PY + 'client.mutation("tracks:save", {"tracks": [{"title": "a", "year": 1}], "meta": {"source": "cd",\n'
                     '    "extra": {"free": "form"}}, "cover": {"kind": "link", "url": "u"}, "tags": {"any": 1}})\n'
                     'client.mutation("tracks:save", {"tracks": [], "loose": {"not": "checked"}})\n',
-                    path=PY_PATH, files=TRACKS, note="v.any(), v.record, a union whose members both take the dict")]
+                    path=PY_PATH, files=TRACKS, note="v.any(), v.record, a union whose members both take the dict"),
+              Valid(PY + 'client.query("shelf:find", {"isbn": "1"})\nclient.mutation("shelf:add", {"title": "t", "isbn": "1"})\n',
+                    path=PY_PATH, files=SHELF, note="the keys convex-helpers' pick / omit keep")]
+    invalid += [Invalid(PY + 'client.query("shelf:find", {"isbn": "1", "title": "t"})\n'
+                        'client.mutation("shelf:add", {"title": "t", "isbn": "1", "notes": "n"})\n',
+                        path=PY_PATH, files=SHELF, lines=[4, 5], note="a key pick leaves out, one omit drops")]
 
     def check_app(self, ctx, app):
         for use in py_uses(ctx, app):

@@ -182,6 +182,20 @@ class NoFullTableScan(Rule):
                        'export async function allBooks(ctx: QueryCtx) {\n  const q = ctx.db.query("books");\n  return q;\n}\n'},
                 lines=[4, 6, 7], message="without an index",
                 note="reported in the caller, once per call of the helper; `.take(5)` reads five rows"),
+        # triage G60e P1: an index name that is no literal at `withIndex` is shown as the code has it
+        Invalid(SERVER + 'const BY_AUTHOR = "by_author";\n'
+                'export const all = query({ args: {}, handler: (ctx) =>\n'
+                '  ctx.db.query("books").withIndex(BY_AUTHOR).collect() });\n',
+                files={"convex/schema.ts": BOOKS}, lines=[5], message='`withIndex("by_author")` without a range',
+                note="a constant: its name"),
+        Invalid(SERVER + 'import { ordered } from "./lib/books";\n'
+                'export const all = query({ args: {}, handler: (ctx) => ordered(ctx, { index: "by_author" }).collect() });\n',
+                files={"convex/schema.ts": BOOKS, "convex/lib/books.ts":
+                       'import { QueryCtx } from "../_generated/server";\n'
+                       'export function ordered(ctx: QueryCtx, cfg: { index: "by_author" }) {\n'
+                       '  return ctx.db.query("books").withIndex(cfg.index);\n}\n'},
+                lines=[4], message="`withIndex(cfg.index)` without a range",
+                note="a helper's parameter: the argument as written"),
     ]
 
     def check_app(self, ctx, app):
@@ -214,7 +228,7 @@ class NoFullTableScan(Rule):
                 then = "`.collect()`" if ch.terminal == "collect" else f"{ch.loop_text} over it"
                 # `.fullTableScan()` exists only on the query initializer, not after `withIndex`
                 # (and would drop the index's order): the read can only be narrowed or bounded
-                why = (f'`withIndex("{ch.index}")` without a range, then {then}, reads the whole index; give it '
+                why = (f'`withIndex({_index_shown(ctx, ch)})` without a range, then {then}, reads the whole index; give it '
                        "a range, or bound the read with `.take(n)`, `.first()` or `.paginate()`")
             else:
                 continue
@@ -242,3 +256,14 @@ class NoFullTableScan(Rule):
                 ctx.report(call.facts, call.node,
                            f'{call.read_text} reads the whole `{call.index}` index (no range); give it a range, or '
                            "bound the read with `.take(n)`, `.first()` or `.paginate()`")
+
+
+def _index_shown(ctx, ch) -> str:
+    """The index a chain's `withIndex` names, as its message shows it: the name, when the
+    argument always holds one (a literal or a constant), else the argument as written (a
+    helper's parameter, `cfg.index`), which the user can find in the code."""
+    node = ch.index_name_node
+    name = ch.index if ch.index is not None else ctx.project.linker.const_string(ch.source_facts, node)
+    if name is not None:
+        return f'"{name}"'
+    return ch.source_facts.one_line(node, 40) if node is not None else "..."

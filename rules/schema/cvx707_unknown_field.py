@@ -11,6 +11,12 @@ SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { 
           '  blobs: defineTable(v.any()),\n});\n')
 
 # an app's own `users` table in place of Convex Auth's: `email` only, indexed under another name
+# a table made with convex-helpers (triage G60e P3): the document declares its system fields,
+# and `withoutSystemFields` (the package's root module) leaves them out of the table
+HELPERS_NOTES = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+                 'import { withoutSystemFields } from "convex-helpers";\nimport { systemFields } from "convex-helpers/validators";\n'
+                 'export const Note = v.object({ ...systemFields("notes"), title: v.string(), body: v.string() });\n'
+                 'export default defineSchema({ notes: defineTable(withoutSystemFields(Note.fields)) });\n')
 OWN_USERS = ('import { defineSchema, defineTable } from "convex/server";\nimport { authTables } from "@convex-dev/auth/server";\n'
              'import { v } from "convex/values";\nexport default defineSchema({\n  ...authTables,\n'
              '  users: defineTable({ email: v.string(), plan: v.optional(v.string()) }).index("by_email", ["email"]),\n});\n')
@@ -74,6 +80,8 @@ class UnknownField(Rule):
     summary = "Field not in the table's validator (insert/patch literals, `q.field`)"
 
     valid = [
+        Valid(SERVER + 'export const add = mutation({ args: {}, handler: (ctx) =>\n'
+              '  ctx.db.insert("notes", { title: "t", body: "b" }) });\n', files={"convex/schema.ts": HELPERS_NOTES}),
         Valid(OWN_USERS, path="convex/schema.ts", files={"convex/auth.ts": SIGN_IN.replace("[Password, GitHub]", "[Password]")},
               note="`Password` writes only `email`"),
         Valid(OWN_USERS, path="convex/schema.ts", files={"convex/auth.ts": SIGN_IN.replace(
@@ -98,6 +106,10 @@ class UnknownField(Rule):
               note="a later spread cvxlint cannot read may define `users` again"),
     ]
     invalid = [
+        Invalid(SERVER + 'export const add = mutation({ args: {}, handler: (ctx) =>\n'
+                '  ctx.db.insert("notes", { title: "t", body: "b", bdy: "typo" }) });\n',
+                files={"convex/schema.ts": HELPERS_NOTES}, lines=[4], message="bdy",
+                note="convex-helpers' systemFields spread into the document, withoutSystemFields taking them out again"),
         Invalid(SERVER + 'export const add = mutation({ args: {}, handler: (ctx) =>\n'
                 '  ctx.db.insert("tasks", { title: "t", done: false }) });\n',
                 files={"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'

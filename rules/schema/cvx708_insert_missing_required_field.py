@@ -15,6 +15,11 @@ SYSTEM_FIELDS_SCHEMA = ('import { defineSchema, defineTable } from "convex/serve
                         'export default defineSchema({\n'
                         '  notes: defineTable({ _id: v.id("notes"), _creationTime: v.number(), body: v.string() }),\n'
                         '});\n')
+# ... and one made from such a document by convex-helpers' `withoutSystemFields` (triage G60e P3)
+HELPERS_SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+                  'import { withoutSystemFields } from "convex-helpers";\n'
+                  'const NoteDoc = v.object({ _id: v.id("notes"), _creationTime: v.number(), title: v.string(), body: v.string() });\n'
+                  'export default defineSchema({ notes: defineTable(withoutSystemFields(NoteDoc.fields)) });\n')
 
 AUTH_SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { authTables } from "@convex-dev/auth/server";\n'
                'import { v } from "convex/values";\nexport default defineSchema({\n  ...authTables,\n'
@@ -208,6 +213,9 @@ class InsertMissingRequiredField(Rule):
               files={"convex/schema.ts": SCHEMA}),
     ]
     invalid = [
+        Invalid(SERVER + 'export const add = mutation({ args: {}, handler: (ctx) => ctx.db.insert("notes", { title: "t" }) });\n',
+                files={"convex/schema.ts": HELPERS_SCHEMA}, lines=[3], message='missing required field "body"',
+                note="the table convex-helpers' withoutSystemFields makes of a document: its fields less _id and _creationTime"),
         Invalid(ENTS_SERVER + 'export const seed = mutation({ args: { teamId: v.id("teams") }, handler: async (ctx, { teamId }) => {\n'
                 '  await ctx.table("players").insertMany([{ handle: "a", score: 1, teamId }, { handle: "b", teamId }]);\n'
                 '  const players = ctx.table("players");\n'
