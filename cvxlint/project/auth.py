@@ -3691,14 +3691,20 @@ def _params_read(r: Reached, node: Node) -> set[int]:
 def handler_argument(r: Reached, n: Node | None) -> str | None:
     """The field name when `n` is `args.x` or a name destructured from the handler's arguments
     (also written as a shorthand property, `{ title }`)."""
+    return parameter_field(r.facts, r.func, 1, n)
+
+
+def parameter_field(facts: FileFacts, func: FunctionInfo, index: int, n: Node | None) -> str | None:
+    """The field name when `n` is `p.x`, `p` being parameter `index` of `func`, or a name
+    destructured from that parameter (also written as a shorthand property, `{ title }`)."""
     if n is None:
         return None
     chain = (n, []) if n.type == "shorthand_property_identifier" else js.member_chain(n)
     if chain is None:
         return None
     root, props = chain
-    ref = r.facts.ref_of(root) if root.type in ("identifier", "shorthand_property_identifier") else None
-    if ref is None or ref.kind != "param" or ref.func is not r.func or ref.index != 1:
+    ref = facts.ref_of(root) if root.type in ("identifier", "shorthand_property_identifier") else None
+    if ref is None or ref.kind != "param" or ref.func is not func or ref.index != index:
         return None
     path = [*ref.path, *props]
     return path[0] if len(path) == 1 else None

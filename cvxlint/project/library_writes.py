@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from ..syntax import js
 from ..syntax.tree import Node
-from .auth import allow_list_test, convex_auth_call, convex_auth_signs_in, normalised
+from .auth import allow_list_test, convex_auth_call, convex_auth_signs_in, normalised, parameter_field
 from .callgraph import _awaited, returned_values
 from .definitions import ExternalDef
 from .evaluate import local_const
@@ -431,21 +431,10 @@ def _sign_in_param(facts: FileFacts, func: FunctionInfo, value: Node | None) -> 
         while n is not None and n.type == "binary_expression" and (n.has_tok("??") or n.has_tok("||")) \
                 and js.literal_value(n.child("right")) is not None:
             n = js.unwrap(n.child("left"))
-        if n is None:
-            return None
-        chain = (n, []) if n.type == "shorthand_property_identifier" else js.member_chain(n)
-        if chain is None:
-            return None
-        root, props = chain
-        ref = facts.ref_of(root) if root.type in ("identifier", "shorthand_property_identifier") else None
-        if ref is None:
-            return None
-        if ref.kind == "param":
-            path = [*ref.path, *props]
-            return path[0] if ref.func is func and ref.index == 0 and len(path) == 1 else None
-        if ref.kind != "local" or props:
-            return None
-        value = local_const(facts, root)
+        param = parameter_field(facts, func, 0, n)
+        if param is not None or n is None or n.type not in ("identifier", "shorthand_property_identifier"):
+            return param
+        value = local_const(facts, n)  # (None unless a `const` of the function)
     return None
 
 
