@@ -2209,6 +2209,31 @@ class AccessAnalysis:
                     return e.facts, e.node
         return None
 
+    def requires_sign_in(self, fn: "RegisteredFunction", awaiting: Node | None = None) -> "IdentityFetch | None":
+        """The identity read that makes `fn` throw on every run when no one is signed in: it
+        runs on every call, in the handler or in a helper the handler awaits (through calls
+        that run on every call too), and throws on null (`if (!identity) throw`). A scheduled
+        or cron run has no identity, so such a function always fails there, whoever else calls
+        it. `awaiting`: as if that floating call (`requireUser(ctx);`) were awaited, as adding
+        `await` makes it; only reads reached through it count then. None when there is none."""
+        for i in self.of(fn).identity:
+            r = i.reached
+            if r is None:
+                continue
+            sites = [site.node for _f, site in r.via]
+            if awaiting is not None and not any(n is awaiting for n in sites):
+                continue
+            lost = [site.node for k, (_f, site) in enumerate(r.via)
+                    if (r.via[k + 1][1].func if k + 1 < len(r.via) else r.func).is_async and promise_lost(site.node)]
+            if any(n is not awaiting for n in lost):
+                continue  # a dropped promise: what the helper throws reaches no one
+            if not _value_acted_on(_value_of(i.site.node), _throws_if_null) \
+                    or r.depth > 0 and _swallowed(r, i.site.node, self._always_throws):
+                continue
+            if all(js.runs_on_every_call(n) for n in (i.site.node, *sites)):
+                return i
+        return None
+
     def verified_secret(self, r: Reached) -> tuple[Node, str] | None:
         """A server secret checked against what the caller sent, in function `r`: compared
         with it (CVX401's shared-secret evidence) or handed to a verifier with it (a webhook
@@ -3834,14 +3859,20 @@ def _params_read(r: Reached, node: Node) -> set[int]:
 def handler_argument(r: Reached, n: Node | None) -> str | None:
     """The field name when `n` is `args.x` or a name destructured from the handler's arguments
     (also written as a shorthand property, `{ title }`)."""
+    return parameter_field(r.facts, r.func, 1, n)
+
+
+def parameter_field(facts: FileFacts, func: FunctionInfo, index: int, n: Node | None) -> str | None:
+    """The field name when `n` is `p.x`, `p` being parameter `index` of `func`, or a name
+    destructured from that parameter (also written as a shorthand property, `{ title }`)."""
     if n is None:
         return None
     chain = (n, []) if n.type == "shorthand_property_identifier" else js.member_chain(n)
     if chain is None:
         return None
     root, props = chain
-    ref = r.facts.ref_of(root) if root.type in ("identifier", "shorthand_property_identifier") else None
-    if ref is None or ref.kind != "param" or ref.func is not r.func or ref.index != 1:
+    ref = facts.ref_of(root) if root.type in ("identifier", "shorthand_property_identifier") else None
+    if ref is None or ref.kind != "param" or ref.func is not func or ref.index != index:
         return None
     path = [*ref.path, *props]
     return path[0] if len(path) == 1 else None

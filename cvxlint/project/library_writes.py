@@ -19,9 +19,11 @@ from typing import TYPE_CHECKING
 
 from ..syntax import js
 from ..syntax.tree import Node
-from .auth import convex_auth_call, convex_auth_signs_in
+from .auth import allow_list_test, convex_auth_call, convex_auth_signs_in, normalised, parameter_field
+from .callgraph import _awaited, returned_values
 from .definitions import ExternalDef
-from .facts import FileFacts
+from .evaluate import local_const
+from .facts import FileFacts, FunctionInfo
 
 if TYPE_CHECKING:
     from .model import App, Project
@@ -279,3 +281,176 @@ def _default_profile(project: "Project", facts: FileFacts, p: Node | None, depth
                 or js.object_get(arg, "profile") is not None:
             return False
     return True
+
+
+# Providers whose `profile(params, ctx)` option makes the profile Convex Auth writes into
+# `users` (Password.ts, Anonymous.ts in 0.0.95: `config.profile?.(params, ctx)`, then
+# createAccount), and the one whose `authorize(params, ctx)` makes accounts itself
+_PROFILE_PROVIDERS = frozenset(("@convex-dev/auth/providers/Password", "@convex-dev/auth/providers/Anonymous"))
+_CREDENTIALS_PROVIDER = "@convex-dev/auth/providers/ConvexCredentials"
+_SWITCH = frozenset(["switch_statement"])
+
+
+@dataclass(frozen=True)
+class CallerChosenProfileField:
+    """A field of the profile Convex Auth writes into a `users` document at sign-up (its
+    default createOrUpdateUser spreads the profile into the document) that holds a sign-in
+    param as the client sent it: `signIn` is a public action, and its `params` are whatever
+    the caller passes (`signIn("password", { flow: "signUp", role: "admin" })`)."""
+
+    facts: FileFacts
+    node: Node  # the field as written in the profile (`role: params.role`, the `role` of `{ email, role }`)
+    field: str
+    param: str  # the sign-in param it holds (`role` of `params.role`)
+    provider: str  # the provider as written in `providers` (`Password`, `ConvexCredentials`)
+    via: str  # "profile" (the provider's `profile` option) or "createAccount" (a call in `authorize`)
+
+
+def convex_auth_caller_profile_fields(project: "Project", app: "App") -> tuple[CallerChosenProfileField, ...]:
+    """The profile fields the caller of `signIn` chooses: those of what a `Password` or
+    `Anonymous` provider's `profile(params)` returns, and of the `profile` a `ConvexCredentials`
+    provider's `authorize(params, ctx)` gives `createAccount` (there or in a helper it hands
+    the profile to), that hold `params.<x>` as written, through casts, a default for a missing
+    value and `const` locals. A param the function tests against a list or a value first
+    (`if (!["buyer", "seller"].includes(role)) throw`) is left out, and so is everything when the
+    app stores users itself (`callbacks.createOrUpdateUser`)."""
+    memo = app.__dict__.setdefault("_convex_auth_caller_profile_fields", {})
+    if "value" not in memo:
+        memo["value"] = tuple(_caller_profile_fields(project, app))
+    return memo["value"]
+
+
+def _caller_profile_fields(project: "Project", app: "App"):
+    setup = _sign_in_setup(project, app)
+    options = setup[2] if setup is not None else None
+    if options is None or options.type != "object" or _own_user_callback(js.unwrap(js.object_get(options, "callbacks"))):
+        return
+    providers = js.unwrap(js.object_get(options, "providers"))
+    for p in providers.children if providers is not None and providers.type == "array" else ():
+        made = _provider_call(project, setup[0], js.unwrap(p), 0)
+        if made is None:
+            continue
+        facts, call, module = made
+        config = js.unwrap(js.call_args(call)[0]) if js.call_args(call) else None
+        name = facts.text(js.callee(call))
+        if module in _PROFILE_PROVIDERS:
+            func = facts.function_for(_function_node(js.object_get(config, "profile")))
+            if func is not None:
+                for value in returned_values(func.node):
+                    yield from _param_fields(facts, func, _object_literal(facts, value), name, "profile")
+        elif module == _CREDENTIALS_PROVIDER:
+            func = facts.function_for(_function_node(js.object_get(config, "authorize")))
+            if func is not None:
+                for profile in _created_profiles(project, facts, func):
+                    yield from _param_fields(facts, func, profile, name, "createAccount")
+
+
+def _provider_call(project: "Project", facts: FileFacts, p: Node | None, depth: int):
+    """(its file, the call, the package module) of a provider made by a package's function
+    (`Password({ ... })`), as written in `providers` or in a constant made of it."""
+    if p is None or depth > 4:
+        return None
+    if p.type == "call_expression":
+        d = project.linker.value_of(facts, js.callee(p))
+        return (facts, p, d.module) if isinstance(d, ExternalDef) and not d.path else None
+    if p.type not in ("identifier", "member_expression"):
+        return None
+    d = project.linker.value_of(facts, p)
+    node = getattr(d, "node", None)
+    if isinstance(d, ExternalDef) or node is None or node is p or getattr(d, "path", ()):
+        return None
+    return _provider_call(project, d.facts, js.unwrap(node), depth + 1)
+
+
+def _function_node(value: Node | None) -> Node | None:
+    """The function an option is written as: `profile(params) { ... }`, `profile: (params) => ...`."""
+    value = js.unwrap(value)
+    return value if js.is_function(value) or value is not None and value.type == "method_definition" else None
+
+
+def _object_literal(facts: FileFacts, value: Node | None) -> Node | None:
+    """The object literal `value` is, itself or through a `const` of its function."""
+    value = _awaited(value)
+    for _ in range(4):
+        if value is None or value.type == "object":
+            return value
+        if value.type not in ("identifier", "shorthand_property_identifier"):
+            return None
+        value = js.unwrap(local_const(facts, value))
+    return None
+
+
+def _created_profiles(project: "Project", facts: FileFacts, func: FunctionInfo):
+    """The object literals `func` gives `createAccount(ctx, { profile })` as the profile: in a
+    call of its own, or as an argument of a project helper that passes that parameter on as
+    the profile (`signUp(ctx, profile)`, one call deep)."""
+    for site in func.all_calls():
+        profile = _create_account_profile(project, facts, site)
+        if profile is not None:
+            yield _object_literal(facts, profile)
+            continue
+        target = project.callgraph.callee(facts, site) if site.ref is not None else None
+        if target is None:
+            continue
+        tfacts, tfunc = target
+        args = js.call_args(site.node)
+        for inner in tfunc.all_calls():
+            held = js.unwrap(_create_account_profile(project, tfacts, inner))
+            ref = tfacts.ref_of(held) if held is not None else None  # (`{ profile }` too)
+            if ref is not None and ref.kind == "param" and ref.func is tfunc and not ref.path and ref.index < len(args):
+                yield _object_literal(facts, args[ref.index])
+
+
+def _create_account_profile(project: "Project", facts: FileFacts, site) -> Node | None:
+    """The `profile` a call of Convex Auth's `createAccount(ctx, { ..., profile })` passes."""
+    if not site.path or site.path[-1] != "createAccount":
+        return None
+    d = project.linker.value_of(facts, site.callee)
+    if not isinstance(d, ExternalDef) or d.module != "@convex-dev/auth/server" or d.name != "createAccount":
+        return None
+    args = js.call_args(site.node)
+    return js.object_get(js.unwrap(args[1]), "profile") if len(args) > 1 else None
+
+
+def _param_fields(facts: FileFacts, func: FunctionInfo, profile: Node | None, provider: str, via: str):
+    """The fields of the object literal `profile` (written in `func`) that hold a sign-in param."""
+    for prop in js.object_props(profile):
+        if prop.spread or prop.key is None:
+            continue
+        param = _sign_in_param(facts, func, prop.value)
+        if param is not None and not _param_tested(facts, func, param):
+            yield CallerChosenProfileField(facts, prop.node, prop.key, param, provider, via)
+
+
+def _sign_in_param(facts: FileFacts, func: FunctionInfo, value: Node | None) -> str | None:
+    """The sign-in param `value` holds as the caller sent it: `params.role` (`func`'s first
+    parameter), through casts (`params.role as Role`), a default for a missing value
+    (`params.role ?? "member"`) and `const` locals (`const role = params.role as string`)."""
+    for _ in range(6):
+        n = js.unwrap(value)
+        while n is not None and n.type == "binary_expression" and (n.has_tok("??") or n.has_tok("||")) \
+                and js.literal_value(n.child("right")) is not None:
+            n = js.unwrap(n.child("left"))
+        param = parameter_field(facts, func, 0, n)
+        if param is not None or n is None or n.type not in ("identifier", "shorthand_property_identifier"):
+            return param
+        value = local_const(facts, n)  # (None unless a `const` of the function)
+    return None
+
+
+def _param_tested(facts: FileFacts, func: FunctionInfo, param: str) -> bool:
+    """Does `func` test the param (itself or a local holding it) against a list or a value
+    (`ROLES.includes(role)`, `params.role !== "buyer"`, `switch (role)`)? Then it may keep the
+    caller from choosing a value that grants anything: left to the app."""
+    for n in facts.module.nodes_in(func.node, "identifier", "member_expression"):
+        if n.type == "identifier" and n.parent is not None and n.parent.type == "member_expression" \
+                and n.field == "object":
+            continue  # the member expression around it is the read
+        if _sign_in_param(facts, func, n) != param:
+            continue
+        read = normalised(n)
+        switch = js.enclosing(read, _SWITCH)
+        if allow_list_test(read, lambda _other: False) is not None \
+                or switch is not None and js.unwrap(switch.child("value")) is js.unwrap(read):
+            return True
+    return False

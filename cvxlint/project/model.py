@@ -41,7 +41,7 @@ AUTH_INFO_DROPPED = "1.31.5"
 
 if TYPE_CHECKING:
     from ..syntax.tree import Node
-    from .library_writes import LibraryUserWrites, UserTableGaps
+    from .library_writes import CallerChosenProfileField, LibraryUserWrites, UserTableGaps
     from ..config import Settings
     from .queries import DatabaseUses
     from .schema import Schema
@@ -1023,6 +1023,13 @@ class Project:
         from .library_writes import convex_auth_user_writes
 
         return convex_auth_user_writes(self, app)
+
+    def caller_chosen_profile_fields(self, app: App) -> "tuple[CallerChosenProfileField, ...]":
+        """The fields of the profiles Convex Auth writes into `users` at sign-up that hold a
+        sign-in param the caller of the public `signIn` action chooses (library_writes.py)."""
+        from .library_writes import convex_auth_caller_profile_fields
+
+        return convex_auth_caller_profile_fields(self, app)
 
     def library_user_gaps(self, app: App) -> "UserTableGaps | None":
         """What the app's own `users` table lacks of what Convex Auth writes and queries for

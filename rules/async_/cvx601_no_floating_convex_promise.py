@@ -1,6 +1,6 @@
 from cvxlint.project.evaluate import local_const
 from cvxlint.project.queries import runs_per_item
-from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, call_sites, js, memoized
+from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, call_sites, describe_function, js, memoized
 
 from ..examples import HONO, SECOND_DB, SECOND_DB_PG
 from .common import BUILDER_METHODS, DB_METHODS, SERVER, TERMINALS, ctx_promise, given_ctx, in_async_function, promise_call
@@ -43,7 +43,10 @@ class NoFloatingConvexPromise(Rule):
     and errors stop being swallowed. Outside one there is no fix. In a branch of `c ? a : b`
     or on the right of `&&`, `||` and `??` it goes before the operand (`c && await p`), so it
     waits only when that side runs. A promise on the left of those operators gets no fix:
-    its value would decide whether the right side runs, and awaited it may not.
+    its value would decide whether the right side runs, and awaited it may not. Unsafe on a
+    helper that throws when no one is signed in (`requireUser(ctx);`) in a function the
+    scheduler or a cron also runs: no one is signed in there, so awaited, the check makes
+    every scheduled run fail, where the dropped promise lets it go on today.
     """
 
     code = "CVX601"
@@ -236,11 +239,13 @@ class NoFloatingConvexPromise(Rule):
                                    "a promise is always truthy: make it a statement of its own and await it")
                         continue
                     fix = None
+                    failing = _fails_scheduled_once_awaited(ctx, module.app, site, call)
                     if in_async_function(n):
                         # before the operand itself: `c && await p` awaits only when `p` runs
-                        fix = Fix.safe("Add `await`", ctx.edit(facts, (expr.start, expr.start), "await "))
+                        edit = ctx.edit(facts, (expr.start, expr.start), "await ")
+                        fix = Fix.unsafe("Add `await`", edit) if failing else Fix.safe("Add `await`", edit)
                     ctx.report(facts, expr, f"{what} returns a promise nobody awaits: the function may finish before "
-                               f"it completes{_lost(expr)}; {_advice(n)}", fix=fix)
+                               f"it completes{_lost(expr)}; {_advice(n)}{failing}", fix=fix)
             elif n.type == "member_expression":
                 obj = js.unwrap(n.child("object"))
                 if obj is None or obj.type != "call_expression":
@@ -281,6 +286,31 @@ class NoFloatingConvexPromise(Rule):
         ctx.report(facts, expr, f"{what} returns a promise that is stored in `{name.text}` and never used: nobody "
                    f"awaits it, so the function may finish before it completes{_lost(expr)}; {_advice(declarator)}",
                    fix=fix)
+
+
+def _fails_scheduled_once_awaited(ctx, app, site, call) -> str:
+    """Why awaiting `call` would break a scheduled run: it is a helper that throws when no
+    one is signed in, in code a function the scheduler or a cron runs reaches, and awaited
+    that function would then throw on every run, with no identity there (the dropped
+    promise lets it run today). "" when not."""
+    if site is None or site.func is None or app is None:
+        return ""
+
+    def compute():
+        by_code: dict[int, list] = {}
+        for fn in app.functions:
+            if any(u.is_scheduling for u in app.callers(fn)):
+                for r in ctx.project.reach(fn):
+                    by_code.setdefault(id(r.func), []).append(fn)
+        return by_code
+
+    for fn in memoized(ctx, ("cvx601-scheduled-code", id(app)), compute).get(id(site.func), ()):
+        if ctx.project.access_analysis.requires_sign_in(fn, awaiting=call) is not None:
+            jobs = [u for u in app.callers(fn) if u.is_scheduling]
+            return (f" (not safely: awaited, it throws when no one is signed in, and {describe_function(fn)} also runs "
+                    f"from {jobs[0].describe()}, where no one is: those runs would then always fail; have the "
+                    "scheduler run an internal function that takes the user id first)")
+    return ""
 
 
 _COMBINATORS = frozenset(["Promise.all", "Promise.allSettled", "Promise.race", "Promise.any"])

@@ -42,6 +42,20 @@ THROWING_HELPER = ('import { getAuthUserId } from "@convex-dev/auth/server";\n'
                    'export async function requireUser(ctx: any) {\n  const userId = await getAuthUserId(ctx);\n'
                    '  if (userId === null) throw new Error("not signed in");\n  return userId;\n}\n')
 
+# a public mutation the scheduler runs at a time (`plan`) and a client calls too (src/App.tsx)
+SCHEDULED_AND_CALLED = ('import { v } from "convex/values";\n'
+                        'import { mutation, MutationCtx } from "./_generated/server";\n'
+                        'import { api } from "./_generated/api";\n'
+                        'async function mustBeSignedIn(ctx: MutationCtx) {\n'
+                        '  const who = await ctx.auth.getUserIdentity();\n  if (!who) throw new Error("sign in first");\n'
+                        '  return who;\n}\n'
+                        'export const plan = mutation({ args: { at: v.number() }, handler: async (ctx, { at }) => {\n'
+                        '  await mustBeSignedIn(ctx);\n'
+                        '  await ctx.scheduler.runAt(at, api.example.open, {});\n}});\n')
+BUTTON = {"src/App.tsx": 'import { useMutation } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+          'export function OpenNow() {\n  const open = useMutation(api.example.open);\n'
+          '  return <button onClick={() => open({})}>open</button>;\n}\n'}
+
 
 def _pass_the_user(uses) -> str:
     """How to hand the user to the function instead: as an argument, except to an `onComplete`
@@ -131,7 +145,10 @@ class NoAuthInScheduledTarget(Rule):
     the scheduler or crons run, or one only they run in turn) of a function that stops when no
     one is signed in (`if (!identity) throw`, a helper that throws, a builder that rejects a
     signed-out caller), public or internal, is flagged at the call: it always fails there.
-    Functions also called by clients or run from
+    A function also called by clients or run from other functions that throws on every run
+    when no one is signed in (an awaited `if (!identity) throw`, or `await requireUser(ctx)`,
+    on every path) is flagged at each scheduling call (`ctx.scheduler.runAt`, a cron): that
+    run always fails. Otherwise functions also called by clients or run from
     other functions are left alone, and so are identity reads inside shared helpers, which
     often tolerate a missing user on purpose; a helper that throws when no one is signed in
     (`await requireUser(ctx)`) is flagged at its call when that call runs on every run of the
@@ -162,6 +179,17 @@ class NoAuthInScheduledTarget(Rule):
     summary = "Scheduled or cron-only function reads the identity (always null there)"
 
     valid = [
+        Valid(SCHEDULED_AND_CALLED + 'export const open = mutation({ args: {}, handler: async (ctx) => {\n'
+              '  const who = await ctx.auth.getUserIdentity();\n'
+              '  await ctx.db.insert("log", { by: who?.subject ?? "scheduler" });\n}});\n', files=BUTTON,
+              note="a client calls it too, and it only reads who calls: the scheduled run goes on without one"),
+        Valid(SCHEDULED_AND_CALLED + 'export const open = mutation({ args: {}, handler: async (ctx) => {\n'
+              '  mustBeSignedIn(ctx);\n  await ctx.db.insert("log", { at: Date.now() });\n}});\n', files=BUTTON,
+              note="the check's promise is dropped: the scheduled run goes on (CVX601 reports the missing await)"),
+        Valid(SCHEDULED_AND_CALLED + 'export const open = mutation({ args: { force: v.optional(v.boolean()) }, '
+              'handler: async (ctx, args) => {\n'
+              '  if (!args.force) await mustBeSignedIn(ctx);\n  await ctx.db.insert("log", { at: Date.now() });\n}});\n',
+              files=BUTTON, note="the check does not run on every call"),
         Valid(COMPONENTS + 'export const draft = flows.define({\n  args: { text: v.string() },\n'
               '  handler: async (step, { text }) => {\n'
               '    await step.runMutation(internal.example.save, { text }, { inline: true });\n  },\n});\n',
@@ -288,6 +316,16 @@ class NoAuthInScheduledTarget(Rule):
                 files={"convex/crons.ts": CRONS}, lines=[9], message="runs internal query `example:myItems`, which stops",
                 note="a client-facing action runs the query too, with the caller's identity: its read is fine, the "
                      "cron's call of it always fails"),
+        # triage G60e P5: a client calls it too, but every run from the scheduler fails
+        Invalid(SCHEDULED_AND_CALLED + 'export const open = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  await mustBeSignedIn(ctx);\n  await ctx.db.insert("log", { at: Date.now() });\n}});\n',
+                files=BUTTON, lines=[11], message="runs mutation `example:open`, which calls `mustBeSignedIn`, which "
+                "throws when no one is signed in, on every run"),
+        Invalid(SCHEDULED_AND_CALLED + 'export const open = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  const who = await ctx.auth.getUserIdentity();\n  if (who === null) throw new Error("sign in");\n'
+                '  await ctx.db.insert("log", { by: who.subject });\n}});\n',
+                files=BUTTON, lines=[11], message="which throws after `ctx.auth.getUserIdentity()`",
+                note="its own check, in the handler"),
         # triage G48b P1: a scheduled action runs a public query that throws without a user
         Invalid('import { v } from "convex/values";\nimport { action, mutation, query } from "./_generated/server";\n'
                 'import { api } from "./_generated/api";\n'
@@ -353,6 +391,7 @@ class NoAuthInScheduledTarget(Rule):
     ]
 
     def check_app(self, ctx, app):
+        self._scheduled_and_called(ctx, app)
         chained = _run_only_where_no_one_signs_in(ctx, app)
         for fn in reported_functions(ctx, app, registration_too=True):  # where its findings go
             uses = app.callers(fn)
@@ -391,6 +430,28 @@ class NoAuthInScheduledTarget(Rule):
             else:
                 ctx.report(fn.facts, name_node(fn), msg + f" (its builder `{fn.builder.name}` reads it)",
                            related=use_related(ctx, uses, "scheduled here" if scheduled else "run here"))
+
+    def _scheduled_and_called(self, ctx, app):
+        """A function clients (or other functions) call too, and the scheduler or a cron runs,
+        that throws on every run when no one is signed in: fine for its callers, but every
+        scheduled run fails. Reported at each scheduling call (an identity it only reads is
+        left alone: it may serve both)."""
+        for fn in app.functions:
+            uses = app.callers(fn)
+            jobs = [u for u in uses if u.is_scheduling and u.facts is not None and ctx.reported(u.facts)]
+            if not jobs or all(u.is_scheduling for u in uses):
+                continue  # (only scheduled: reported at its identity read above)
+            read = ctx.project.access_analysis.requires_sign_in(fn)
+            if read is None:
+                continue
+            r = read.reached
+            how = f"calls `{callee_text(*r.via[0])}`, which throws" if r.depth else \
+                f"throws after `{read.facts.one_line(read.site.node, 60)}`"
+            for u in jobs:
+                ctx.report(u.facts, (u.start, u.end),
+                           f"{u.describe()} runs {describe_function(fn)}, which {how} when no one is signed in, on "
+                           "every run: a scheduled or cron run has no identity, so this one always fails; schedule an "
+                           "internal function that takes the user id as an argument (or needs no user) instead")
 
     def _through_throwing_helper(self, ctx, fn, uses, scheduled) -> bool:
         """`await requireUser(ctx)` in such a function, a helper that throws when no one is

@@ -22,6 +22,40 @@ ANONYMOUS = {"convex/auth.ts": 'import { convexAuth } from "@convex-dev/auth/ser
              'export const { auth, signIn, signOut, store } = convexAuth({ providers: [Password, Anonymous] });\n'}
 SIGN_IN = ('    const me = await getAuthUserId(ctx);\n'
            '    if (me === null) throw new Error("sign in");\n')
+# Convex Auth set-ups whose sign-up profile takes the role from the sign-in params
+PASSWORD_AUTH = ('import { convexAuth } from "@convex-dev/auth/server";\n'
+                 'import { Password } from "@convex-dev/auth/providers/Password";\n'
+                 'export const { auth, signIn, signOut, store } = convexAuth({ providers: [\n'
+                 '  Password({\n'
+                 '    profile(params) {\n'
+                 '    return {\n'
+                 '      email: params.email as string, role: params.role as string };\n'
+                 '    },\n'
+                 '  }),\n'
+                 ']});\n')
+CREATE_ACCOUNT_HERE = ('        const { user } = await createAccount(ctx, {\n'
+                       '          provider: "password",\n'
+                       '          account: { id: email, secret: params.password as string },\n'
+                       '          profile: { email, role },\n'
+                       '        });\n'
+                       '        return { userId: user._id };\n')
+CREDENTIALS_AUTH = ('import { convexAuth, createAccount } from "@convex-dev/auth/server";\n'
+                    'import { ConvexCredentials } from "@convex-dev/auth/providers/ConvexCredentials";\n'
+                    'import { internal } from "./_generated/api";\n'
+                    'export const { auth, signIn, signOut, store } = convexAuth({ providers: [\n'
+                    '  ConvexCredentials({\n'
+                    '    id: "password",\n'
+                    '    authorize: async (params, ctx) => {\n'
+                    '        const email = params.email as string;\n'
+                    '        const role = params.role as string;\n' + CREATE_ACCOUNT_HERE +
+                    '    },\n'
+                    '  }),\n'
+                    ']});\n')
+SIGN_UP_HELPER = ('async function signUp(ctx: any, email: string, secret: string, profile: { email: string, role: string }) {\n'
+                  '  const { user } = await createAccount(ctx, { provider: "password", account: { id: email, secret }, '
+                  'profile });\n'
+                  '  return { userId: user._id };\n'
+                  '}\n')
 
 # fields that say what a user may do, and the values of a role field that grant more than a member has
 _PRIVILEGE_KEYS = ("role", "roles", "userRole", "accessLevel", "userType", "accountType", "permissions", "admin",
@@ -57,11 +91,21 @@ class NoRoleWriteBehindSignIn(Rule):
     is left alone when the handler bounds the argument first (`if (args.amount <= 0) throw`):
     the caller then only spends their own.
 
+    Also a Convex Auth sign-up that lets its caller pick such a field: a `role` (or `isAdmin`,
+    ...) of the profile a `Password` or `Anonymous` provider's `profile(params)` returns, or
+    of the profile a `ConvexCredentials` provider's `authorize(params, ctx)` gives
+    `createAccount`, taken from `params` (through casts and locals). The library writes the
+    profile into the `users` document. Left alone: a value the server picks, a param tested
+    against a list first, a `users.role` the schema limits to roles that grant nothing, and
+    an app that stores users itself (`callbacks.createOrUpdateUser`).
+
     ## Why is this bad?
     Signing in proves who the caller is, not what they may do: any signed-in user can call
     the mutation with `role: "admin"` and grant it to themselves or to anyone. With Convex
     Auth's `Anonymous` provider every visitor can sign in with one call
-    (https://labs.convex.dev/auth/config/anonymous), so the check admits everyone.
+    (https://labs.convex.dev/auth/config/anonymous), so the check admits everyone. And
+    `signIn` is itself a public action whose `params` are whatever the client sends:
+    `signIn("password", { flow: "signUp", email, password, role: "admin" })` makes an admin.
 
     ## Example
     ```ts
@@ -128,8 +172,39 @@ class NoRoleWriteBehindSignIn(Rule):
               '  handler: async (ctx, args) => {\n' + SIGN_IN +
               '    await ctx.db.patch(args.profileId, { name: args.name });\n  },\n});\n',
               files=SCHEMA, note="no field that grants anything (whose profile it is: CVX408)"),
+        Valid(PASSWORD_AUTH.replace("role: params.role as string", 'role: "member"'), path="convex/auth.ts",
+              note="the server decides the role at sign-up"),
+        Valid(PASSWORD_AUTH.replace("    return {", '    if (params.role !== "buyer" && params.role !== "seller") '
+                                    'throw new Error("no such role");\n    return {'),
+              path="convex/auth.ts", note="the role a caller chooses is one of a list that grants nothing"),
+        Valid(CREDENTIALS_AUTH.replace("const role = params.role as string;", 'const invite = await ctx.runQuery('
+                                       'internal.invites.byEmail, { email });\n        const role = invite?.role ?? '
+                                       '"member";'), path="convex/auth.ts", note="the role comes from the server"),
+        Valid(PASSWORD_AUTH.replace("convexAuth({ providers: [", "convexAuth({ callbacks: { async createOrUpdateUser("
+                                    "ctx, args) { return await ctx.db.insert(\"users\", { email: "
+                                    "args.profile.email as string, role: \"member\" }); } }, providers: ["),
+              path="convex/auth.ts", note="the app stores users itself: what it keeps of the profile is its choice"),
+        Valid(PASSWORD_AUTH, path="convex/auth.ts",
+              files={"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
+                     'import { authTables } from "@convex-dev/auth/server";\n'
+                     'import { v } from "convex/values";\n'
+                     'export default defineSchema({ ...authTables, users: defineTable({ email: v.optional(v.string()), '
+                     'role: v.union(v.literal("buyer"), v.literal("seller")) }) });\n'},
+              note="the schema refuses a role that grants anything"),
     ]
     invalid = [
+        # triage G60e P6: the caller of `signIn` picks a role at sign-up (privilege escalation)
+        Invalid(PASSWORD_AUTH, path="convex/auth.ts", lines=[7],
+                message="the sign-up profile (`Password`'s `profile`) writes `role` from sign-in param `role`"),
+        Invalid(CREDENTIALS_AUTH, path="convex/auth.ts", lines=[13],
+                message="(`createAccount` in `ConvexCredentials`'s `authorize`) writes `role` from sign-in param `role`",
+                note="through a cast local and a shorthand property"),
+        Invalid(CREDENTIALS_AUTH.replace(CREATE_ACCOUNT_HERE, '        const profile = { email, role };\n'
+                                         '        return await signUp(ctx, email, params.password as string, profile);\n')
+                + SIGN_UP_HELPER,
+                path="convex/auth.ts", lines=[10], message="writes `role` from sign-in param `role`",
+                note="the profile handed to a helper that creates the account"),
+
         # triage G55b M1: a public twin of an internal usage recorder
         Invalid(HEAD + 'export const recordUsage = mutation({\n'
                 '  args: { amount: v.number(), reason: v.string() },\n'
@@ -190,6 +265,7 @@ class NoRoleWriteBehindSignIn(Rule):
     def check_app(self, ctx, app):
         if app.layout.is_component:
             return
+        self._check_sign_up_profiles(ctx, app)
         queries = None
         for fn in reported_functions(ctx, app):  # findings sit in the handler's file
             if fn.kind != "mutation" or not fn.is_public or fn.handler is None:
@@ -222,6 +298,24 @@ class NoRoleWriteBehindSignIn(Rule):
                     ctx, fn, handler, call.node,
                     f"{describe_function(fn)} checks only that the caller is signed in, then writes `{shown}` from "
                     f"argument `{argument}`: {what}")
+
+    def _check_sign_up_profiles(self, ctx, app):
+        """A role the sign-up profile takes from the caller's sign-in params (Convex Auth)."""
+        users = app.schema.table("users") if app.schema is not None and app.schema.readable else None
+        for f in ctx.project.caller_chosen_profile_fields(app):
+            if f.field not in _PRIVILEGE_KEYS or not ctx.reported(f.facts):
+                continue
+            stored = users.field(f.field) if users is not None else None
+            if stored is not None and stored.required().kind in ("literal", "union", "boolean", "string") \
+                    and not _grants(f.field, stored):
+                continue  # the schema refuses every value that grants anything
+            where = f"`{f.provider}`'s `profile`" if f.via == "profile" \
+                else f"`createAccount` in `{f.provider}`'s `authorize`"
+            ctx.report(f.facts, f.node,
+                       f"the sign-up profile ({where}) writes `{f.field}` from sign-in param `{f.param}`: `signIn` "
+                       f"is a public action and its params are whatever the caller sends, so anyone can sign up "
+                       f"with the `{f.field}` they choose (an admin's); let the server decide the value (a literal, "
+                       "an invitation it looks up), or refuse values outside an allow-list of roles that grant nothing")
 
 
 def _privilege_writes(ctx, fn, handler, call):
