@@ -160,11 +160,7 @@ class NoDirectFunctionCall(Rule):
     def _passed_as_reference(self, ctx, app, registered) -> None:
         """`ctx.runMutation(record, args)`, `workflow.start(ctx, noteFlow, args)`: a registered
         function (or a workflow definition) passed where a reference to one is required."""
-        # what each definition call is: (how to name it, "dir/file:export" or None, namespace)
-        passed = {key: (describe_function(fn), fn.identifier if not fn.relayed_as else None,
-                        "internal" if fn.is_internal else "api", fn.facts) for key, fn in registered.items()}
-        for name, wf in app.workflows.items():
-            passed.setdefault(id(wf.call), (f"workflow `{name}`", name, "internal", wf.facts))
+        workflows = {id(wf.call): (name, wf) for name, wf in app.workflows.items()}
         linker = ctx.project.linker
         for u in ctx.project.call_index.unnamed_in(app):
             if _TEST.search(u.facts.path) or not ctx.reported(u.facts):
@@ -173,7 +169,7 @@ class NoDirectFunctionCall(Rule):
             if chain is None or chain[0].type != "identifier" or u.facts.ref_of(chain[0]) is not None:
                 continue  # a parameter or a local of that name is not the module's function
             d = linker.value_of(u.facts, u.arg)
-            found = passed.get(id(d.node)) if isinstance(d, Def) and d.path == () else None
+            found = _definition_passed(id(d.node), registered, workflows) if isinstance(d, Def) and d.path == () else None
             if found is None:
                 continue
             what, identifier, namespace, defined_in = found
@@ -188,6 +184,20 @@ class NoDirectFunctionCall(Rule):
             ctx.report(u.facts, u.arg, f"`{u.facts.one_line(js.callee(u.site.node))}` is given {what} itself, not a "
                        f"reference to it: it throws \"... is not a functionReference\" when it runs; {instead}",
                        severity=Severity.ERROR, fix=_fix(u, edit, defined_in))
+
+
+def _definition_passed(key: int, registered: dict, workflows: dict) -> tuple | None:
+    """What the definition call `key` (an id) is, when it registers a function or defines a
+    workflow: (how to name it, "dir/file:export" or None, namespace, its file). Asked per
+    argument found, not listed for every function of the app on each run (the editor's)."""
+    fn = registered.get(key)
+    if fn is not None:
+        return (describe_function(fn), fn.identifier if not fn.relayed_as else None,
+                "internal" if fn.is_internal else "api", fn.facts)
+    if key in workflows:
+        name, wf = workflows[key]
+        return f"workflow `{name}`", name, "internal", wf.facts
+    return None
 
 
 def _fix(u, edit, defined_in):
