@@ -975,6 +975,30 @@ class AccessAnalysis:
         return any(name not in _TENANT_ARGUMENTS and f.required().kind in ("id", "string")
                    for name, f in own.fields.items())
 
+    def takes_account_id(self, fn: "RegisteredFunction") -> bool:
+        """Does a public mutation take the id of an account (`v.id("users")` of a table of
+        people, `account_table`): what deleting an account by an argument (`account_deletes`)
+        needs, told from its validator and the schema before the handler is read."""
+        if fn.kind != "mutation" or not fn.is_public:
+            return False
+        return any(account_table(fn.module.app, table) for table in self._id_arguments(fn))
+
+    def account_deletes(self, fn: "RegisteredFunction", writes: list[UnownedWrite] | None = None
+                        ) -> list[UnownedWrite]:
+        """Of the unowned writes (`writes`, by default `unowned_writes(fn)`), the deletes of
+        an account (`account_table`) by an argument's id, in a public mutation whose only
+        check is that the caller is signed in (`only_signed_in`): any signed-in user deletes
+        anyone's account. Not a write across tenants (`crossed_tenant`), nor one by a
+        capability argument: those are other findings."""
+        if not self.takes_account_id(fn):
+            return []  # (asked first: most mutations take no account's id)
+        app = fn.module.app
+        if writes is None:
+            writes = self.unowned_writes(fn)
+        found = [w for w in writes if w.method == "delete" and w.capability is None and w.tenant is None
+                 and w.table is not None and account_table(app, w.table)]
+        return found if found and self.only_signed_in(fn) else []
+
     def crossed_tenant(self, fn: "RegisteredFunction", guarded: list[str], argument: str,
                        table: str | None) -> str | None:
         """Of the arguments an auth guard was given (`guarded`), the tenant id
@@ -2960,6 +2984,28 @@ def _exit_if_null(read: Node) -> Node | None:
 # owner link such as `clerkId` or `userId` is as common on content, so it is not one)
 _CONTACT_FIELD = re.compile(r"^(e_?mail|email_?address|phone|phone_?number|mobile|home_?address|date_?of_?birth)$", re.I)
 _ACCOUNT_FIELD = re.compile(r"^(token_?identifier|auth_?user_?id)$", re.I)
+
+
+# Convex Auth's table of the ways each user signs in: deleting a row ends that sign-in
+_ACCOUNT_TABLES = frozenset(["authAccounts"])
+# what makes the rows of a `users` table people who sign in (a link to the sign-in provider,
+# an email), not, say, a bot's records of a chat's members keyed by the chat
+_SIGN_IN_FIELD = re.compile(r"^(token_?identifier|auth_?user_?id|clerk_?(user_?)?id|external_?id|subject"
+                            r"|e_?mail(_?address)?)$", re.I)
+
+
+def account_table(app, table: str) -> bool:
+    """Is `table` one of the app's accounts: Convex Auth's `authAccounts`, or a `users` table
+    that is Convex Auth's (spread from `authTables`, or redefined over it) or whose rows link
+    to a sign-in (`tokenIdentifier`, `clerkId`, `email`, ...)?"""
+    schema = app.schema if app is not None else None
+    t = schema.table(table) if schema is not None and schema.readable else None
+    if t is None or table not in _ACCOUNT_TABLES and (table != "users" or not t.known):
+        return False
+    if table in _ACCOUNT_TABLES or t.external or t.library_indexes:
+        return True
+    doc = t.document.required() if t.document is not None else None
+    return doc is not None and doc.kind == "object" and any(_SIGN_IN_FIELD.match(name) for name in doc.fields)
 
 
 def _people_field(app, table: str, contact: bool) -> str | None:

@@ -1,1 +1,1 @@
-"""Family 4: auth and access control (CVX401-CVX412)."""
+"""Family 4: auth and access control (CVX401-CVX413)."""

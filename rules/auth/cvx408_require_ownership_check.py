@@ -59,6 +59,18 @@ CROSS_TENANT = ('import { requireTeamMember } from "./lib/access";\n'
                 '    await ctx.db.delete(noteId);\n'
                 '  } });\n')
 
+# a user's account deleted by its id behind only a sign-in check (CVX413's, on by default)
+ACCOUNT_DROP = ('export const drop = mutation({ args: { userId: v.id("users") },\n'
+                '  handler: async (ctx, { userId }) => {\n'
+                '    if ((await getAuthUserId(ctx)) === null) throw new Error("sign in");\n'
+                '    await ctx.db.delete(userId);\n'
+                '  } });\n')
+ACCOUNTS = {"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
+            'import { v } from "convex/values";\n'
+            'export default defineSchema({\n'
+            '  users: defineTable({ email: v.string(), name: v.string() }),\n'
+            '});\n'}
+
 STAFF = {"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
          'import { v } from "convex/values";\n'
          'export default defineSchema({\n'
@@ -182,7 +194,8 @@ class RequireOwnershipCheck(Rule):
 
     A write that crosses tenants (a tenant id given to a guard, then a document of a table
     holding that tenant's id written by another id) is CVX412's, on by default: with both
-    enabled it is reported there only.
+    enabled it is reported there only. So is an account (a `users` row) deleted by an
+    argument's id behind only a sign-in check, CVX413's.
 
     Only writes in the handler itself are read (not writes in helpers it calls, such as a
     repository's `Notes.save(ctx, note)`), and inserts
@@ -226,6 +239,8 @@ class RequireOwnershipCheck(Rule):
     valid = [
         Valid(AUTH + CROSS_TENANT, files={**TENANTS, **MEMBERS}, settings={"select": ["CVX408", "CVX412"]},
               note="a write across tenants is reported by CVX412 only, when it is enabled too"),
+        Valid(AUTH + ACCOUNT_DROP, files=ACCOUNTS, settings={"select": ["CVX408", "CVX413"]},
+              note="an account deleted behind a sign-in check is reported by CVX413 only, when it is enabled too"),
         # the chat compared with the caller's session
         Valid(_widget_close('    const chat = await ctx.db.get(args.chatId);\n'
                             '    if (!chat || chat.visitorId !== visitor._id) throw new ConvexError("not your chat");\n'),
@@ -457,6 +472,8 @@ class RequireOwnershipCheck(Rule):
     invalid = [
         # a write across tenants, with CVX412 not enabled
         Invalid(AUTH + CROSS_TENANT, files={**TENANTS, **MEMBERS}, lines=[8], message="the `notes` document"),
+        # an account deleted, with CVX413 not enabled
+        Invalid(AUTH + ACCOUNT_DROP, files=ACCOUNTS, lines=[7], message="deletes the `users` document"),
         # triage G51a P3 (customer-support-ai-saas's widget): any valid session closes any chat
         Invalid(_widget_close(''), files=SESSIONS, lines=[7],
                 message="looks up the capability argument `sessionId` but patches the `chats` document whose id is "
@@ -542,10 +559,15 @@ class RequireOwnershipCheck(Rule):
     ]
 
     def check_app(self, ctx, app):
-        left_to_cvx412 = "CVX412" in ctx.settings.enabled_codes()  # a write across tenants: reported once, there
+        enabled = ctx.settings.enabled_codes()
+        left_to_cvx412 = "CVX412" in enabled  # a write across tenants: reported once, there
+        left_to_cvx413 = "CVX413" in enabled  # an account deleted behind a sign-in check: likewise
+        analysis = ctx.project.access_analysis
         for fn in app.functions:
-            for w in ctx.project.access_analysis.unowned_writes(fn):
-                if w.tenant is not None and left_to_cvx412:
+            writes = analysis.unowned_writes(fn)
+            accounts = {id(w.node) for w in analysis.account_deletes(fn, writes)} if left_to_cvx413 and writes else set()
+            for w in writes:
+                if w.tenant is not None and left_to_cvx412 or id(w.node) in accounts:
                     continue
                 what = "the stored file" if w.table == "_storage" else f"the `{w.table}` document" if w.table \
                     else "the document"
