@@ -7,7 +7,9 @@ handler's `ctx` went (which parameter of the helper receives it). A callback wri
 next to the ctx it is handed with (`stream(ctx, req, id, async (ctx, ...) => ...)`) is reached
 too, with its parameter that receives the ctx. So is a method of an object of a project class
 the function makes (`await new Repo(ctx).touch(id)`), with the field of `this` the class keeps
-the ctx in when its constructor is given it. Rules use this to see, for example, that a
+the ctx in when its constructor is given it. A name bound to what Effect-ts's `Effect.fn`
+makes (`const f = Effect.fn("name")(function* (ctx) {...})`) calls that generator, with the
+same arguments. Rules use this to see, for example, that a
 query reaches `fetch` through `lib/remote.ts`.
 """
 
@@ -104,6 +106,8 @@ class CallGraph:
                         break
             elif r.kind == "module" and site.callee is not None:
                 d = self.linker.value_of(facts, site.callee)
+                # `const f = Effect.fn("name")(function* (ctx) {...})`: `f(ctx)` runs the generator
+                d = self.linker.function_run_by(d) or d
                 if isinstance(d, Def) and not d.path and js.is_function(d.node):
                     info = d.facts.function_for(d.node)
                     if info is not None:

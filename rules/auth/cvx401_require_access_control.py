@@ -75,6 +75,14 @@ ENTS_RULES_BUILDER = {**AUTH_CONFIG, "convex/functions.ts":
                       '  const rules = addEntRules(entDefinitions, {\n'
                       '    boards: { write: async ({ ent }) => ent?.ownerToken === viewerToken },\n  });\n'
                       '  return { table: entsTableFactory(ctx, rules), db: undefined };\n}));\n'}
+# an Effect-ts helper: a generator the function `Effect.fn(name)` makes runs with its arguments
+EFFECT_NOTES = ('import { Effect } from "effect";\nimport { query, type QueryCtx } from "./_generated/server";\n'
+                'const listMine = Effect.fn("notes.listMine")(function* (ctx: QueryCtx) {\n'
+                '  const me = yield* Effect.promise(() => ctx.auth.getUserIdentity());\n'
+                '  if (!me) return [];\n'
+                '  return yield* Effect.promise(() =>\n'
+                '    ctx.db.query("notes").withIndex("by_owner", (q) => q.eq("owner", me.subject)).take(20));\n'
+                '});\n')
 SERVER = ('import { v } from "convex/values";\nimport { mutation, query } from "./_generated/server";\n'
           'import { getAuthUserId } from "@convex-dev/auth/server";\n')
 
@@ -1154,9 +1162,28 @@ class RequireAccessControl(Rule):
                      '  if (!identity) throw new Error("Unauthorized");\n  return identity.subject;\n}\n'
                      'const access = { signedInSubject };\nexport default access;\n'},
               note="a guard reached through an object of shorthand properties"),
+        Valid(EFFECT_NOTES + 'export const mine = query({ args: {}, handler: (ctx) => Effect.runPromise(listMine(ctx)) });\n',
+              files=AUTH_CONFIG, note="the check is in the generator `Effect.fn(name)` runs with the handler's ctx"),
+        Valid('import * as Effect from "effect/Effect";\nimport { query } from "./_generated/server";\n'
+              'import { callerSubject } from "./lib/access";\n'
+              'export const mine = query({ args: {}, handler: (ctx) => Effect.runPromise(Effect.gen(function* () {\n'
+              '  const me = yield* callerSubject(ctx);\n'
+              '  return yield* Effect.promise(() => ctx.db.query("notes").withIndex("by_owner", (q) => q.eq("owner", me)).take(20));\n'
+              '})) });\n',
+              files={**AUTH_CONFIG, "convex/lib/access.ts":
+                     'import * as Effect from "effect/Effect";\nimport type { QueryCtx } from "../_generated/server";\n'
+                     'export const callerSubject = Effect.fn(function* (ctx: QueryCtx) {\n'
+                     '  const identity = yield* Effect.promise(() => ctx.auth.getUserIdentity());\n'
+                     '  if (!identity) return yield* Effect.fail(new Error("Unauthorized"));\n  return identity.subject;\n});\n'},
+              note="a guard made by `Effect.fn(generator)` in another file, yielded in an `Effect.gen`"),
     ]
 
     invalid = [
+        Invalid('import { Effect } from "effect";\nimport { query, type QueryCtx } from "./_generated/server";\n'
+                'const listAll = Effect.fn("notes.listAll")(function* (ctx: QueryCtx) {\n'
+                '  return yield* Effect.promise(() => ctx.db.query("notes").take(20));\n});\n'
+                'export const all = query({ args: {}, handler: (ctx) => Effect.runPromise(listAll(ctx)) });\n',
+                files=AUTH_CONFIG, lines=[6], note="the generator `Effect.fn` runs checks no one"),
         Invalid('import { v } from "convex/values";\nimport { action, type ActionCtx } from "./_generated/server";\n'
                 'import { internal } from "./_generated/api";\n'
                 'export const rebuild = action({ args: { dryRun: v.boolean() }, handler: async (ctx) => {\n'
