@@ -392,13 +392,27 @@ class Linker:
 
     # -- functions made by a call ---------------------------------------------------------
     def function_run_by(self, d: Definition | None) -> Def | None:
-        """The function a value made by a call runs when it is called, given the same arguments
-        in the same positions, when that is known: for `const f = Effect.fn("name")(function*
-        (ctx, id) {...})` (or `Effect.fn(gen)`, `Effect.fnUntraced(gen)`), the generator, which
-        `f(ctx, id)` runs with `(ctx, id)`. None for anything else, a function itself included."""
+        """The function a value made by a call of the `effect` package runs when it is called,
+        given the same arguments in the same positions: for `const f = Effect.fn("name")(
+        function* (ctx, id) {...})` (or `Effect.fn(gen)`, `Effect.fnUntraced(gen)`), the
+        generator, which `f(ctx, id)` runs with `(ctx, id)`. None for anything else, a function
+        itself included."""
         if not isinstance(d, Def) or d.path or d.node.type != "call_expression":
             return None
         return self._effect_fn_body(d.facts, d.node)
+
+    def factory_made(self, d: Definition | None) -> tuple[Def, Def] | None:
+        """For a value made by calling a project function that returns one function literal
+        (`const h = admit(impl)`, `admit` ending in `return async (ctx, args) => {...}`): (the
+        factory, that literal), which a call of `h` runs, closing over the factory's parameters
+        as the call gave them. None for anything else."""
+        if not isinstance(d, Def) or d.path or d.node.type != "call_expression":
+            return None
+        factory = self.value_of(d.facts, js.callee(d.node))
+        if not isinstance(factory, Def) or factory.path or not js.is_function(factory.node):
+            return None
+        made = js.unwrap(js.returned_expression(factory.node))
+        return (factory, Def(factory.facts, made)) if made is not None and js.is_function(made) else None
 
     def _effect_fn_body(self, facts: FileFacts, call: Node) -> Def | None:
         """The body function of `Effect.fn(name, options?)(body, ...pipeables)`,

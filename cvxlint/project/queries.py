@@ -891,7 +891,7 @@ class DatabaseUses:
             return False
         # reach() follows a ctx passed as an argument of its own: the helper's writes are among
         # the calls, unless the helper lies beyond its depth or was first reached without the ctx
-        target = self.project.callgraph.callee(r.facts, site)
+        target = self.project.callgraph.target(r, site)
         return inside or target is None or id(target[1]) not in with_ctx
 
     # -- table inference -----------------------------------------------------------------

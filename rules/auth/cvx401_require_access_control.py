@@ -83,6 +83,21 @@ EFFECT_NOTES = ('import { Effect } from "effect";\nimport { query, type QueryCtx
                 '  return yield* Effect.promise(() =>\n'
                 '    ctx.db.query("notes").withIndex("by_owner", (q) => q.eq("owner", me.subject)).take(20));\n'
                 '});\n')
+# a factory that returns a handler admitting only signed-in callers, and a module const it made
+ADMIT = {**AUTH_CONFIG, "convex/admission.ts": (
+    'import type { MutationCtx } from "./_generated/server";\n'
+    'export function admit<A>(fn: (ctx: MutationCtx, args: A) => Promise<unknown>) {\n'
+    '  return async (ctx: MutationCtx, args: A) => {\n'
+    '    const identity = await ctx.auth.getUserIdentity();\n'
+    '    if (!identity) throw new Error("not signed in");\n'
+    '    return fn(ctx, args);\n  };\n}\n')}
+ADMITTED_ADD = ('import { v } from "convex/values";\nimport { admit } from "./admission";\n'
+                'import { mutation, type MutationCtx } from "./_generated/server";\n'
+                'const addImpl = async (ctx: MutationCtx, args: { note: string }) => ctx.db.insert("reviews", { note: args.note });\n'
+                'const admittedAdd = admit(addImpl);\n'
+                'export const add = mutation({ args: { note: v.string() }, handler: async (ctx, args) => {\n'
+                '  try {\n    return await admittedAdd(ctx, args);\n  } catch (error) {\n'
+                '    console.error(error);\n    throw error;\n  }\n}});\n')
 SERVER = ('import { v } from "convex/values";\nimport { mutation, query } from "./_generated/server";\n'
           'import { getAuthUserId } from "@convex-dev/auth/server";\n')
 
@@ -1176,9 +1191,19 @@ class RequireAccessControl(Rule):
                      '  const identity = yield* Effect.promise(() => ctx.auth.getUserIdentity());\n'
                      '  if (!identity) return yield* Effect.fail(new Error("Unauthorized"));\n  return identity.subject;\n});\n'},
               note="a guard made by `Effect.fn(generator)` in another file, yielded in an `Effect.gen`"),
+        Valid(ADMITTED_ADD, files=ADMIT,
+              note="a module const holding the closure a factory returns, which checks the caller, then runs `addImpl`"),
     ]
 
     invalid = [
+        Invalid(ADMITTED_ADD, lines=[6], message="before it uses the database", files={**ADMIT, "convex/admission.ts":
+                ADMIT["convex/admission.ts"].replace('    const identity = await ctx.auth.getUserIdentity();\n'
+                                                     '    if (!identity) throw new Error("not signed in");\n', '')},
+                note="the factory's closure checks no one, and runs `addImpl`, which inserts"),
+        Invalid(ADMITTED_ADD, lines=[6], message="hands `ctx` to `admittedAdd()`", files={**ADMIT, "convex/admission.ts":
+                ADMIT["convex/admission.ts"].replace('    return fn(ctx, args);\n', '    return later(fn, ctx, args);\n')
+                + 'declare function later(fn: unknown, ctx: MutationCtx, args: unknown): Promise<unknown>;\n'},
+                note="the closure hands the function it was given on, with the ctx: where it runs is not known"),
         Invalid('import { Effect } from "effect";\nimport { query, type QueryCtx } from "./_generated/server";\n'
                 'const listAll = Effect.fn("notes.listAll")(function* (ctx: QueryCtx) {\n'
                 '  return yield* Effect.promise(() => ctx.db.query("notes").take(20));\n});\n'
