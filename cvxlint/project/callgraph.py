@@ -11,8 +11,8 @@ the ctx in when its constructor is given it. A name bound to what Effect-ts's `E
 makes (`const f = Effect.fn("name")(function* (ctx) {...})`) calls that generator, with the
 same arguments; a name holding what a project factory made (`const h = admit(impl)`, `admit`
 returning `async (ctx, args) => {...; return fn(ctx, args)}`) calls that closure, in which
-a call of the factory's parameter runs what the factory call gave it. Rules use this to see, for example, that a
-query reaches `fetch` through `lib/remote.ts`.
+a call of the factory's parameter runs what the factory call gave it. Rules use this to
+see, for example, that a query reaches `fetch` through `lib/remote.ts`.
 """
 
 from __future__ import annotations
@@ -363,7 +363,7 @@ def _given_function(linker: Linker, facts: FileFacts, args: list[Node], index: i
     return d if isinstance(d, Def) and not d.path and js.is_function(d.node) else None
 
 
-_DATA_TYPES = frozenset({"string", "template_string", "number", "true", "false", "null", "undefined", "array"})
+_DATA_TYPES = frozenset({"string", "template_string", "number", "true", "false", "null", "undefined"})
 
 
 def _given_data(linker: Linker, facts: FileFacts, args: list[Node], index: int) -> bool:
