@@ -426,16 +426,32 @@ class Linker:
         args = js.call_args(call)
         if callee is not None and callee.type == "call_expression":  # `Effect.fn("name")(body)`
             named = js.call_args(callee)
-            if not named or js.is_function(js.unwrap(named[0])) or _effect_fn_kind(
-                    self.value_of(facts, js.callee(callee))) != "fn":
+            if not named or js.is_function(js.unwrap(named[0])) or self._effect_fn_kind(facts, js.callee(callee)) != "fn":
                 return None
-        elif _effect_fn_kind(self.value_of(facts, callee)) is None:
+        elif self._effect_fn_kind(facts, callee) is None:
             return None
         first = js.unwrap(args[0]) if args else None
         if first is not None and first.type == "object" and len(args) > 1:
             first = js.unwrap(args[1])  # `({ self: this }, body)`
         body = self.value_of(facts, first) if first is not None else None
         return body if isinstance(body, Def) and not body.path and js.is_function(body.node) else None
+
+    def _effect_fn_kind(self, facts: FileFacts, node: Node | None) -> str | None:
+        """"fn", "fnUntraced" or "fnUntracedEager" when `node` names that export of the
+        `effect` package's Effect module, else None. Read from the import as written too: an
+        app that builds effect from source (a workspace package named `effect`, as nakafa
+        does) resolves the import to project files, which are still that package."""
+        kind = _effect_fn_kind(self.value_of(facts, node))
+        chain = js.member_chain(js.unwrap(node)) if kind is None and node is not None else None
+        if chain is None or chain[0].type != "identifier" or facts.ref_of(chain[0]) is not None:
+            return kind
+        imp = facts.import_of(chain[0].text or "")
+        if imp is None or imp.type_only or facts.bindings.get(imp.local) is not None:
+            return None
+        d: Definition | None = ExternalDef(imp.source, imp.imported)
+        for prop in chain[1]:
+            d = self.member(d, prop)
+        return _effect_fn_kind(d)
 
     def _object_member(self, facts: FileFacts, obj: Node, prop: str, depth: int) -> Definition | None:
         """What `obj.prop` reads from an object literal, as JS builds it: the last entry for

@@ -1191,6 +1191,11 @@ class RequireAccessControl(Rule):
                      '  const identity = yield* Effect.promise(() => ctx.auth.getUserIdentity());\n'
                      '  if (!identity) return yield* Effect.fail(new Error("Unauthorized"));\n  return identity.subject;\n});\n'},
               note="a guard made by `Effect.fn(generator)` in another file, yielded in an `Effect.gen`"),
+        Valid(EFFECT_NOTES + 'export const mine = query({ args: {}, handler: (ctx) => Effect.runPromise(listMine(ctx)) });\n',
+              files={**AUTH_CONFIG, "tsconfig.json": '{ "compilerOptions": { "paths": { "effect": ["./vendor/effect/index.ts"] } } }\n',
+                     "vendor/effect/index.ts": 'export * as Effect from "./Effect";\n',
+                     "vendor/effect/Effect.ts": 'export const fn: any = (...args: any[]) => args;\n'},
+              note="the same where `effect` is built from source: the import resolves to files of the app"),
         Valid(ADMITTED_ADD, files=ADMIT,
               note="a module const holding the closure a factory returns, which checks the caller, then runs `addImpl`"),
     ]
