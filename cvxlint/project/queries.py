@@ -3555,6 +3555,29 @@ def runs_per_item(facts: FileFacts, callee: Node) -> bool:
     return imp is not None and imp.imported in PER_ITEM_HELPERS.get(imp.source, ())
 
 
+# effect's modules of one value (`import { Effect } from "effect"`, `import * as Option from
+# "effect/Option"`): their `map`/`flatMap` run the function once on the effect's (option's,
+# ...) value, unlike `Effect.forEach(items, f)` or the `Array` module's `map`, once per item
+_EFFECT_ONE_VALUE_MODULES = frozenset(["Effect", "Option", "Either", "Exit", "Micro"])
+_EFFECT_ONCE_METHODS = frozenset(["map", "flatMap"])
+
+
+def _effect_once(facts: FileFacts, callee: Node) -> bool:
+    """Is `callee` (a member expression) `Effect.map`/`Effect.flatMap` (or Option's, ...) of
+    the `effect` package, as imported in `facts`: a callback run once, not per item?"""
+    prop = callee.child("property")
+    obj = js.unwrap(callee.child("object"))
+    if prop is None or prop.text not in _EFFECT_ONCE_METHODS or obj is None or obj.type != "identifier":
+        return False
+    imp = facts.import_of(obj.text or "")
+    if imp is None or imp.type_only or facts.ref_of(obj) is not None:
+        return False
+    if imp.source == "effect":
+        return imp.imported in _EFFECT_ONE_VALUE_MODULES
+    return imp.source.startswith("effect/") and imp.source[len("effect/"):] in _EFFECT_ONE_VALUE_MODULES \
+        and imp.imported in ("*", "default")
+
+
 def loop_around(n: Node, stop: Node | None, facts: FileFacts) -> Node | None:
     """The loop (or `.map/.forEach/...` callback) that repeats `n` (of file `facts`), below
     `stop` (exclusive)."""
@@ -3574,7 +3597,8 @@ def loop_around(n: Node, stop: Node | None, facts: FileFacts) -> Node | None:
             call = par.parent if par is not None and par.type == "arguments" else None
             callee = js.callee(call) if call is not None else None
             if callee is not None and callee.type == "member_expression" and \
-                    (callee.child("property") or callee).text in ARRAY_CALLBACK_METHODS:
+                    (callee.child("property") or callee).text in ARRAY_CALLBACK_METHODS and \
+                    not _effect_once(facts, callee):
                 return call
             if callee is not None and par.children and len(par.children) > 1 and par.children[1] is o \
                     and runs_per_item(facts, callee):
