@@ -3480,7 +3480,7 @@ def mutually_exclusive(a: Node, b: Node) -> bool:
     """Can `a` and `b` not both run in one call? True when they sit in different branches of one
     `if`/`?:`, in cases of one `switch` that no fall-through joins (a `break`, `return`, ...
     ends a case in between), or when `a` (the earlier) is inside a `return`/`throw` of the
-    same function."""
+    function around both (`a` or `b` may be in a closure written there)."""
     if a.start > b.start:
         a, b = b, a
     anc_a = [a, *a.ancestors()]
@@ -3496,10 +3496,23 @@ def mutually_exclusive(a: Node, b: Node) -> bool:
     # two cases meet in the `switch_body`; the discriminant runs before every case
     if lca.type == "switch_body" and _separate_switch_cases(a, b):
         return True
-    fa = js.enclosing_function(a)
-    if js.enclosing_function(b) is not fa:
-        return False
+    # a closure written in one branch (`Effect.promise(() => ctx.db...paginate(...))`) exists
+    # only when that branch runs: read it where it is written, in the function around both.
+    # Not a hoisted `function` declaration, which code before the `return` may call.
+    fa = lca if js.is_function(lca) else js.enclosing_function(lca)
+    for up in b.ancestors():
+        if up is fa or up is lca:
+            break
+        if up.type in ("function_declaration", "generator_function_declaration"):
+            return False
     n = a
+    for up in a.ancestors():
+        if up is fa or up is lca:
+            break
+        if js.is_function(up):
+            if up.type in ("function_declaration", "generator_function_declaration"):
+                return False
+            n = up
     while n is not None and n is not fa and n is not lca:
         if n.type in ("return_statement", "throw_statement"):
             return not (n.start <= b.start < n.end)

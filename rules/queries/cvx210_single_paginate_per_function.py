@@ -85,6 +85,14 @@ class SinglePaginatePerFunction(Rule):
               '    Effect.flatMap((archived) => pageOf(ctx, archived, args.paginationOpts)),\n'
               '    Effect.map((p) => p.page))) }});\n',
               note="`.pipe(Effect.flatMap(f))` runs `f` once on the effect's value: not a loop over an array"),
+        Valid(SERVER + 'import { Effect } from "effect";\n'
+              f'export const list = query({{ args: {ARGS}, handler: (ctx, args) => Effect.runPromise(Effect.gen(function* () {{\n'
+              '  if (args.archived) {\n'
+              '    const old = yield* Effect.promise(() => ctx.db.query("old").paginate(args.paginationOpts));\n'
+              '    return old.page;\n  }\n'
+              '  const page = yield* Effect.promise(() => ctx.db.query("tasks").paginate(args.paginationOpts));\n'
+              '  return page.page;\n}})) }});\n',
+              note="each paginate in a closure written in its branch: the `return` ends the generator first"),
     ]
     invalid = [
         Invalid(SERVER + f'export const both = query({{ args: {ARGS}, handler: async (ctx, args) => {{\n'
@@ -136,6 +144,14 @@ class SinglePaginatePerFunction(Rule):
                 '  Effect.runPromise(Effect.forEach(args.kinds, (k) => pageOf(ctx, k, args.paginationOpts))) });\n',
                 lines=[8, 11], message="loop",
                 note="`Effect.forEach` over an array runs the paginating helper once per item"),
+        Invalid(SERVER + 'import { Effect } from "effect";\n'
+                f'export const both = query({{ args: {ARGS}, handler: (ctx, args) => Effect.runPromise(Effect.gen(function* () {{\n'
+                '  const later = () => ctx.db.query("old").paginate(args.paginationOpts);\n'
+                '  if (args.archived) {\n'
+                '    const page = yield* Effect.promise(() => ctx.db.query("tasks").paginate(args.paginationOpts));\n'
+                '    return [page, yield* Effect.promise(later)];\n  }\n'
+                '  return null;\n}})) }});\n', lines=[8], message="the first is on line 6",
+                note="a closure written before the branch, run inside it after the first paginate"),
     ]
 
     def check_app(self, ctx, app):
