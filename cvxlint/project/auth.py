@@ -1381,7 +1381,7 @@ class AccessAnalysis:
                 if ref is None or ref.kind != "param" or ref.func is not r.func or ref.index != r.ctx_index:
                     continue
                 path = r.on_ctx(ref.path + tuple(chain[1]))
-                if path in ((), ("db",)) and self.project.callgraph.callee(r.facts, site) is None:
+                if path in ((), ("db",)) and self.project.callgraph.target(r, site) is None:
                     yield site, path
                     break
 

@@ -7,8 +7,12 @@ handler's `ctx` went (which parameter of the helper receives it). A callback wri
 next to the ctx it is handed with (`stream(ctx, req, id, async (ctx, ...) => ...)`) is reached
 too, with its parameter that receives the ctx. So is a method of an object of a project class
 the function makes (`await new Repo(ctx).touch(id)`), with the field of `this` the class keeps
-the ctx in when its constructor is given it. Rules use this to see, for example, that a
-query reaches `fetch` through `lib/remote.ts`.
+the ctx in when its constructor is given it. A name bound to what Effect-ts's `Effect.fn`
+makes (`const f = Effect.fn("name")(function* (ctx) {...})`) calls that generator, with the
+same arguments; a name holding what a project factory made (`const h = admit(impl)`, `admit`
+returning `async (ctx, args) => {...; return fn(ctx, args)}`) calls that closure, in which
+a call of the factory's parameter runs what the factory call gave it. Rules use this to
+see, for example, that a query reaches `fetch` through `lib/remote.ts`.
 """
 
 from __future__ import annotations
@@ -38,6 +42,10 @@ class Reached:
     # a method of an object made around the ctx (`new Repo(ctx).touch(id)`, the class keeping
     # it as `constructor(private ctx: MutationCtx)`): the field of `this` that holds it
     ctx_field: str | None = None
+    # the closure a project factory returns, reached through a name holding what it made
+    # (`const h = admit(impl)`, then `h(ctx, args)`): (file, the factory call, the factory),
+    # so a call of the factory's parameter in it (`fn(ctx, args)`) runs what the call gave
+    made_by: tuple[FileFacts, Node, FunctionInfo] | None = None
 
     @property
     def depth(self) -> int:
@@ -87,6 +95,7 @@ class CallGraph:
         self.max_depth = max_depth
         self._callees: dict[int, tuple[FileFacts, FunctionInfo] | None] = {}
         self._methods: dict[int, tuple | None] = {}
+        self._made_by: dict[int, tuple[FileFacts, Node, FunctionInfo]] = {}  # id(site) -> the factory call
         self._reach: dict[tuple, list[Reached]] = {}
 
     def callee(self, facts: FileFacts, site: CallSite) -> tuple[FileFacts, FunctionInfo] | None:
@@ -103,7 +112,10 @@ class CallGraph:
                         result = (facts, child)
                         break
             elif r.kind == "module" and site.callee is not None:
-                result = _function_at(self.linker.value_of(facts, site.callee))
+                d = self.linker.value_of(facts, site.callee)
+                # `const f = Effect.fn("name")(function* (ctx) {...})`: `f(ctx)` runs the generator;
+                # `const h = admit(impl)`: `h(ctx, args)` runs the closure `admit` returns
+                result = _function_at(self.linker.function_run_by(d) or self._factory_closure(d, site) or d)
         if result is None and not site.is_new and facts.requires and _reads_loaded_module(self.linker, facts, site):
             # `const { notify } = await import("./lib/notify"); notify(ctx)`, `lib.f(ctx)` on a
             # `const lib = await import("./lib")`, `(await import("./lib")).f(ctx)`: the function
@@ -111,6 +123,57 @@ class CallGraph:
             result = _function_at(self.linker.value_of(facts, site.callee))
         self._callees[key] = result
         return result
+
+    def _factory_closure(self, d, site: CallSite) -> Def | None:
+        """The closure a project factory returns, when `d` is a call of one (`admit(impl)`) and
+        every use the closure makes of the factory's parameters is known: a direct call of a
+        project function the call gave (`fn(ctx, args)`, with `impl`), or a read of a value
+        that is no function (`definition.name`). A parameter handed on, or given a function
+        the graph cannot see, may run the ctx anywhere: None, and the call stays one that hands
+        the ctx to code not followed."""
+        found = self.linker.factory_made(d)
+        if found is None:
+            return None
+        factory, closure = found
+        finfo = factory.facts.function_for(factory.node)
+        cinfo = factory.facts.function_for(closure.node)
+        if finfo is None or cinfo is None:
+            return None
+        args = js.call_args(d.node)
+        called = set()
+        for s in cinfo.all_calls():
+            r = s.ref
+            if r is None or r.kind != "param" or r.func is not finfo:
+                continue
+            if r.path or s.path or s.is_new or _given_function(self.linker, d.facts, args, r.index) is None:
+                return None
+            called.add(id(s.callee))
+        for ident, r in factory.facts.parameter_reads(finfo, closure.node):
+            if id(ident) not in called and not _given_data(self.linker, d.facts, args, r.index):
+                return None
+        self._made_by[id(site)] = (d.facts, d.node, finfo)
+        return closure
+
+    def target(self, r: Reached, site: CallSite) -> tuple[FileFacts, FunctionInfo] | None:
+        """The project function a call site in `r.func` calls: `callee`, or, in the closure a
+        factory returned (`r.made_by`), for a call of the factory's parameter, the function
+        the factory call gave it (checked by `_factory_closure`)."""
+        found = self.callee(r.facts, site)
+        ref = site.ref
+        if found is not None or r.made_by is None or ref is None or ref.kind != "param" or ref.func is not r.made_by[2]:
+            return found
+        facts, call, _factory = r.made_by
+        given = _given_function(self.linker, facts, js.call_args(call), ref.index)
+        info = given.facts.function_for(given.node) if given is not None else None
+        return (given.facts, info) if info is not None else None
+
+    def _bound_call(self, cur: Reached, site: CallSite) -> Reached | None:
+        """A call of a factory's parameter in the closure it returned, as a `Reached`."""
+        found = self.target(cur, site) if cur.made_by is not None else None
+        if found is None:
+            return None
+        ctx_index, ctx_path, ctx_at = _ctx_flow(cur, site)
+        return Reached(found[0], found[1], cur.via + ((cur.facts, site),), ctx_index, ctx_path, ctx_at)
 
     def method(self, facts: FileFacts, site: CallSite) -> tuple[FileFacts, FunctionInfo, Node, Node] | None:
         """The method a call on an object the function holds runs (`access.requireUser()`,
@@ -240,17 +303,28 @@ class CallGraph:
                     continue
                 target = self.callee(cur.facts, site)
                 if target is None:
-                    method = self._method_reached(cur, site)
+                    method = self._method_reached(cur, site) or self._bound_call(cur, site)
                     if method is not None and id(method.func) not in seen:
                         seen.add(id(method.func))
                         out.append(method)
                     continue
                 tfacts, tfunc = target
-                if id(tfunc) in seen or tfunc.is_inside(cur.func):
+                if tfunc.is_inside(cur.func):
                     continue
-                seen.add(id(tfunc))
                 ctx_index, ctx_path, ctx_at = _ctx_flow(cur, site)
-                out.append(Reached(tfacts, tfunc, cur.via + ((cur.facts, site),), ctx_index, ctx_path, ctx_at))
+                reached = Reached(tfacts, tfunc, cur.via + ((cur.facts, site),), ctx_index, ctx_path, ctx_at,
+                                  made_by=self._made_by.get(id(site)))
+                if id(tfunc) not in seen:
+                    seen.add(id(tfunc))
+                    out.append(reached)
+                elif reached.made_by is not None:
+                    # the closure of a factory made twice (`admit(a)`, `admit(b)`) is reached once;
+                    # what the other call gave it runs too
+                    for site2 in tfunc.all_calls():
+                        bound = self._bound_call(reached, site2)
+                        if bound is not None and id(bound.func) not in seen:
+                            seen.add(id(bound.func))
+                            out.append(bound)
         return out
 
 
@@ -301,6 +375,33 @@ def _reads_loaded_module(linker: Linker, facts: FileFacts, site: CallSite) -> bo
     if root.type == "identifier":
         return site.ref is not None and site.ref.kind == "local" and linker.loaded_by_function(facts, root) is not None
     return site.ref is None and bool(chain[1]) and loaded_module(root) is not None
+
+
+def _given_function(linker: Linker, facts: FileFacts, args: list[Node], index: int) -> Def | None:
+    """The project function a call gives as its argument `index` (written there or named)."""
+    if index >= len(args) or any(a.type == "spread_element" for a in args[: index + 1]):
+        return None
+    d = linker.value_of(facts, args[index])
+    return d if isinstance(d, Def) and not d.path and js.is_function(d.node) else None
+
+
+_DATA_TYPES = frozenset({"string", "template_string", "number", "true", "false", "null", "undefined"})
+
+
+def _given_data(linker: Linker, facts: FileFacts, args: list[Node], index: int) -> bool:
+    """Does a call give its argument `index` as a value that holds no function: left out, a
+    literal, or an object literal (written there or a constant) with no function in it?"""
+    if any(a.type == "spread_element" for a in args[: index + 1]):
+        return False
+    if index >= len(args):
+        return True
+    d = linker.value_of(facts, args[index])
+    if not isinstance(d, Def) or d.path:
+        return False
+    if d.node.type == "object":
+        return all(not p.spread and p.value is not None and p.value.type != "method_definition"
+                   and not js.is_function(js.unwrap(p.value)) for p in js.object_props(d.node))
+    return d.node.type in _DATA_TYPES
 
 
 def _method_named(body: Node | None, name: str) -> Node | None:

@@ -424,6 +424,69 @@ class Linker:
         return Def(d.facts, d.node, (prop,))
 
 
+    # -- functions made by a call ---------------------------------------------------------
+    def function_run_by(self, d: Definition | None) -> Def | None:
+        """The function a value made by a call of the `effect` package runs when it is called,
+        given the same arguments in the same positions: for `const f = Effect.fn("name")(
+        function* (ctx, id) {...})` (or `Effect.fn(gen)`, `Effect.fnUntraced(gen)`), the
+        generator, which `f(ctx, id)` runs with `(ctx, id)`. None for anything else, a function
+        itself included."""
+        if not isinstance(d, Def) or d.path or d.node.type != "call_expression":
+            return None
+        return self._effect_fn_body(d.facts, d.node)
+
+    def factory_made(self, d: Definition | None) -> tuple[Def, Def] | None:
+        """For a value made by calling a project function that returns one function literal
+        (`const h = admit(impl)`, `admit` ending in `return async (ctx, args) => {...}`): (the
+        factory, that literal), which a call of `h` runs, closing over the factory's parameters
+        as the call gave them. None for anything else."""
+        if not isinstance(d, Def) or d.path or d.node.type != "call_expression":
+            return None
+        factory = self.value_of(d.facts, js.callee(d.node))
+        if not isinstance(factory, Def) or factory.path or not js.is_function(factory.node):
+            return None
+        made = js.unwrap(js.returned_expression(factory.node))
+        return (factory, Def(factory.facts, made)) if made is not None and js.is_function(made) else None
+
+    def _effect_fn_body(self, facts: FileFacts, call: Node) -> Def | None:
+        """The body function of `Effect.fn(name, options?)(body, ...pipeables)`,
+        `Effect.fn(body, ...pipeables)`, `Effect.fnUntraced(body, ...)` or (effect 4)
+        `Effect.fnUntracedEager(body, ...)`: what the function these make runs, with the
+        arguments it is called with (effect 3.11+ `Effect.ts` `fn`/`fnApply`, effect 4
+        `internal/effect.ts` `fn`/`makeFn`). Effect 4 also takes `({ self }, body, ...)`,
+        binding `this`; the body is then the second argument. The pipeables are handed the
+        effect the body makes, not called in its place: not followed."""
+        callee = js.unwrap(js.callee(call))
+        args = js.call_args(call)
+        if callee is not None and callee.type == "call_expression":  # `Effect.fn("name")(body)`
+            named = js.call_args(callee)
+            if not named or js.is_function(js.unwrap(named[0])) or self._effect_fn_kind(facts, js.callee(callee)) != "fn":
+                return None
+        elif self._effect_fn_kind(facts, callee) is None:
+            return None
+        first = js.unwrap(args[0]) if args else None
+        if first is not None and first.type == "object" and len(args) > 1:
+            first = js.unwrap(args[1])  # `({ self: this }, body)`
+        body = self.value_of(facts, first) if first is not None else None
+        return body if isinstance(body, Def) and not body.path and js.is_function(body.node) else None
+
+    def _effect_fn_kind(self, facts: FileFacts, node: Node | None) -> str | None:
+        """"fn", "fnUntraced" or "fnUntracedEager" when `node` names that export of the
+        `effect` package's Effect module, else None. Read from the import as written too: an
+        app that builds effect from source (a workspace package named `effect`, as nakafa
+        does) resolves the import to project files, which are still that package."""
+        kind = _effect_fn_kind(self.value_of(facts, node))
+        chain = js.member_chain(js.unwrap(node)) if kind is None and node is not None else None
+        if chain is None or chain[0].type != "identifier" or facts.ref_of(chain[0]) is not None:
+            return kind
+        imp = facts.import_of(chain[0].text or "")
+        if imp is None or imp.type_only or facts.bindings.get(imp.local) is not None:
+            return None
+        d: Definition | None = ExternalDef(imp.source, imp.imported)
+        for prop in chain[1]:
+            d = self.member(d, prop)
+        return _effect_fn_kind(d)
+
     def _object_member(self, facts: FileFacts, obj: Node, prop: str, depth: int) -> Definition | None:
         """What `obj.prop` reads from an object literal, as JS builds it: the last entry for
         `prop` (`{ f }`, `{ f: f }`, `{ f() {} }`), unless a spread after it supplies the key
@@ -464,6 +527,24 @@ def _frozen_object(facts: FileFacts, node: Node) -> Node | None:
     if facts.bindings.get("Object") is not None or facts.import_of("Object") is not None:
         return None
     return obj
+
+
+_EFFECT_FN_NAMES = ("fn", "fnUntraced", "fnUntracedEager")
+
+
+def _effect_fn_kind(d: Definition | None) -> str | None:
+    """"fn", "fnUntraced" or "fnUntracedEager" when `d` is that export of the `effect`
+    package's Effect module (`import { Effect } from "effect"`, `Effect.fn`, or
+    `import * as Effect from "effect/Effect"`), else None."""
+    if not isinstance(d, ExternalDef):
+        return None
+    if d.module == "effect" and d.name == "Effect" and len(d.path) == 1:
+        name = d.path[0]
+    elif d.module == "effect/Effect" and not d.path:
+        name = d.name
+    else:
+        return None
+    return name if name in _EFFECT_FN_NAMES else None
 
 
 def loaded_module(node: Node | None) -> str | None:

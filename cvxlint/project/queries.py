@@ -910,7 +910,7 @@ class DatabaseUses:
             return False
         # reach() follows a ctx passed as an argument of its own: the helper's writes are among
         # the calls, unless the helper lies beyond its depth or was first reached without the ctx
-        target = self.project.callgraph.callee(r.facts, site)
+        target = self.project.callgraph.target(r, site)
         return inside or target is None or id(target[1]) not in with_ctx
 
     # -- table inference -----------------------------------------------------------------
@@ -3548,7 +3548,7 @@ def mutually_exclusive(a: Node, b: Node) -> bool:
     """Can `a` and `b` not both run in one call? True when they sit in different branches of one
     `if`/`?:`, in cases of one `switch` that no fall-through joins (a `break`, `return`, ...
     ends a case in between), or when `a` (the earlier) is inside a `return`/`throw` of the
-    same function."""
+    function around both (`a` or `b` may be in a closure written there)."""
     if a.start > b.start:
         a, b = b, a
     anc_a = [a, *a.ancestors()]
@@ -3563,10 +3563,23 @@ def mutually_exclusive(a: Node, b: Node) -> bool:
     # two cases meet in the `switch_body`; the discriminant runs before every case
     if lca.type == "switch_body" and _separate_switch_cases(a, b):
         return True
-    fa = js.enclosing_function(a)
-    if js.enclosing_function(b) is not fa:
-        return False
+    # a closure written in one branch (`Effect.promise(() => ctx.db...paginate(...))`) exists
+    # only when that branch runs: read it where it is written, in the function around both.
+    # Not a hoisted `function` declaration, which code before the `return` may call.
+    fa = lca if js.is_function(lca) else js.enclosing_function(lca)
+    for up in b.ancestors():
+        if up is fa or up is lca:
+            break
+        if up.type in ("function_declaration", "generator_function_declaration"):
+            return False
     n = a
+    for up in a.ancestors():
+        if up is fa or up is lca:
+            break
+        if js.is_function(up):
+            if up.type in ("function_declaration", "generator_function_declaration"):
+                return False
+            n = up
     while n is not None and n is not fa and n is not lca:
         if n.type in ("return_statement", "throw_statement"):
             return not (n.start <= b.start < n.end)
@@ -3635,6 +3648,29 @@ def runs_per_item(facts: FileFacts, callee: Node) -> bool:
     return imp is not None and imp.imported in PER_ITEM_HELPERS.get(imp.source, ())
 
 
+# effect's modules of one value (`import { Effect } from "effect"`, `import * as Option from
+# "effect/Option"`): their `map`/`flatMap` run the function once on the effect's (option's,
+# ...) value, unlike `Effect.forEach(items, f)` or the `Array` module's `map`, once per item
+_EFFECT_ONE_VALUE_MODULES = frozenset(["Effect", "Option", "Either", "Exit", "Micro"])
+_EFFECT_ONCE_METHODS = frozenset(["map", "flatMap"])
+
+
+def _effect_once(facts: FileFacts, callee: Node) -> bool:
+    """Is `callee` (a member expression) `Effect.map`/`Effect.flatMap` (or Option's, ...) of
+    the `effect` package, as imported in `facts`: a callback run once, not per item?"""
+    prop = callee.child("property")
+    obj = js.unwrap(callee.child("object"))
+    if prop is None or prop.text not in _EFFECT_ONCE_METHODS or obj is None or obj.type != "identifier":
+        return False
+    imp = facts.import_of(obj.text or "")
+    if imp is None or imp.type_only or facts.ref_of(obj) is not None:
+        return False
+    if imp.source == "effect":
+        return imp.imported in _EFFECT_ONE_VALUE_MODULES
+    return imp.source.startswith("effect/") and imp.source[len("effect/"):] in _EFFECT_ONE_VALUE_MODULES \
+        and imp.imported in ("*", "default")
+
+
 def loop_around(n: Node, stop: Node | None, facts: FileFacts) -> Node | None:
     """The loop (or `.map/.forEach/...` callback) that repeats `n` (of file `facts`), below
     `stop` (exclusive)."""
@@ -3654,7 +3690,8 @@ def loop_around(n: Node, stop: Node | None, facts: FileFacts) -> Node | None:
             call = par.parent if par is not None and par.type == "arguments" else None
             callee = js.callee(call) if call is not None else None
             if callee is not None and callee.type == "member_expression" and \
-                    (callee.child("property") or callee).text in ARRAY_CALLBACK_METHODS:
+                    (callee.child("property") or callee).text in ARRAY_CALLBACK_METHODS and \
+                    not _effect_once(facts, callee):
                 return call
             if callee is not None and par.children and len(par.children) > 1 and par.children[1] is o \
                     and runs_per_item(facts, callee):

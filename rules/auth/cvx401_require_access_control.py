@@ -106,6 +106,29 @@ ENTS_RULES_BUILDER = {**AUTH_CONFIG, "convex/functions.ts":
                       '  const rules = addEntRules(entDefinitions, {\n'
                       '    boards: { write: async ({ ent }) => ent?.ownerToken === viewerToken },\n  });\n'
                       '  return { table: entsTableFactory(ctx, rules), db: undefined };\n}));\n'}
+# an Effect-ts helper: a generator the function `Effect.fn(name)` makes runs with its arguments
+EFFECT_NOTES = ('import { Effect } from "effect";\nimport { query, type QueryCtx } from "./_generated/server";\n'
+                'const listMine = Effect.fn("notes.listMine")(function* (ctx: QueryCtx) {\n'
+                '  const me = yield* Effect.promise(() => ctx.auth.getUserIdentity());\n'
+                '  if (!me) return [];\n'
+                '  return yield* Effect.promise(() =>\n'
+                '    ctx.db.query("notes").withIndex("by_owner", (q) => q.eq("owner", me.subject)).take(20));\n'
+                '});\n')
+# a factory that returns a handler admitting only signed-in callers, and a module const it made
+ADMIT = {**AUTH_CONFIG, "convex/admission.ts": (
+    'import type { MutationCtx } from "./_generated/server";\n'
+    'export function admit<A>(fn: (ctx: MutationCtx, args: A) => Promise<unknown>) {\n'
+    '  return async (ctx: MutationCtx, args: A) => {\n'
+    '    const identity = await ctx.auth.getUserIdentity();\n'
+    '    if (!identity) throw new Error("not signed in");\n'
+    '    return fn(ctx, args);\n  };\n}\n')}
+ADMITTED_ADD = ('import { v } from "convex/values";\nimport { admit } from "./admission";\n'
+                'import { mutation, type MutationCtx } from "./_generated/server";\n'
+                'const addImpl = async (ctx: MutationCtx, args: { note: string }) => ctx.db.insert("reviews", { note: args.note });\n'
+                'const admittedAdd = admit(addImpl);\n'
+                'export const add = mutation({ args: { note: v.string() }, handler: async (ctx, args) => {\n'
+                '  try {\n    return await admittedAdd(ctx, args);\n  } catch (error) {\n'
+                '    console.error(error);\n    throw error;\n  }\n}});\n')
 SERVER = ('import { v } from "convex/values";\nimport { mutation, query } from "./_generated/server";\n'
           'import { getAuthUserId } from "@convex-dev/auth/server";\n')
 
@@ -1241,6 +1264,27 @@ class RequireAccessControl(Rule):
                      '  if (!identity) throw new Error("Unauthorized");\n  return identity.subject;\n}\n'
                      'const access = { signedInSubject };\nexport default access;\n'},
               note="a guard reached through an object of shorthand properties"),
+        Valid(EFFECT_NOTES + 'export const mine = query({ args: {}, handler: (ctx) => Effect.runPromise(listMine(ctx)) });\n',
+              files=AUTH_CONFIG, note="the check is in the generator `Effect.fn(name)` runs with the handler's ctx"),
+        Valid('import * as Effect from "effect/Effect";\nimport { query } from "./_generated/server";\n'
+              'import { callerSubject } from "./lib/access";\n'
+              'export const mine = query({ args: {}, handler: (ctx) => Effect.runPromise(Effect.gen(function* () {\n'
+              '  const me = yield* callerSubject(ctx);\n'
+              '  return yield* Effect.promise(() => ctx.db.query("notes").withIndex("by_owner", (q) => q.eq("owner", me)).take(20));\n'
+              '})) });\n',
+              files={**AUTH_CONFIG, "convex/lib/access.ts":
+                     'import * as Effect from "effect/Effect";\nimport type { QueryCtx } from "../_generated/server";\n'
+                     'export const callerSubject = Effect.fn(function* (ctx: QueryCtx) {\n'
+                     '  const identity = yield* Effect.promise(() => ctx.auth.getUserIdentity());\n'
+                     '  if (!identity) return yield* Effect.fail(new Error("Unauthorized"));\n  return identity.subject;\n});\n'},
+              note="a guard made by `Effect.fn(generator)` in another file, yielded in an `Effect.gen`"),
+        Valid(EFFECT_NOTES + 'export const mine = query({ args: {}, handler: (ctx) => Effect.runPromise(listMine(ctx)) });\n',
+              files={**AUTH_CONFIG, "tsconfig.json": '{ "compilerOptions": { "paths": { "effect": ["./vendor/effect/index.ts"] } } }\n',
+                     "vendor/effect/index.ts": 'export * as Effect from "./Effect";\n',
+                     "vendor/effect/Effect.ts": 'export const fn: any = (...args: any[]) => args;\n'},
+              note="the same where `effect` is built from source: the import resolves to files of the app"),
+        Valid(ADMITTED_ADD, files=ADMIT,
+              note="a module const holding the closure a factory returns, which checks the caller, then runs `addImpl`"),
     ]
 
     invalid = [
@@ -1261,6 +1305,19 @@ class RequireAccessControl(Rule):
                 'export const post = mutation({ args: { room: v.string(), text: v.string() }, handler: async (ctx, args) => {\n'
                 '  await checkPostLimit(ctx, args.room);\n  await ctx.db.insert("posts", args);\n}});\n',
                 lines=[9], message="`checkPostLimit()` never asks", note="convex-helpers' rate limit, made by defineRateLimits"),
+        Invalid(ADMITTED_ADD, lines=[6], message="before it uses the database", files={**ADMIT, "convex/admission.ts":
+                ADMIT["convex/admission.ts"].replace('    const identity = await ctx.auth.getUserIdentity();\n'
+                                                     '    if (!identity) throw new Error("not signed in");\n', '')},
+                note="the factory's closure checks no one, and runs `addImpl`, which inserts"),
+        Invalid(ADMITTED_ADD, lines=[6], message="hands `ctx` to `admittedAdd()`", files={**ADMIT, "convex/admission.ts":
+                ADMIT["convex/admission.ts"].replace('    return fn(ctx, args);\n', '    return later(fn, ctx, args);\n')
+                + 'declare function later(fn: unknown, ctx: MutationCtx, args: unknown): Promise<unknown>;\n'},
+                note="the closure hands the function it was given on, with the ctx: where it runs is not known"),
+        Invalid('import { Effect } from "effect";\nimport { query, type QueryCtx } from "./_generated/server";\n'
+                'const listAll = Effect.fn("notes.listAll")(function* (ctx: QueryCtx) {\n'
+                '  return yield* Effect.promise(() => ctx.db.query("notes").take(20));\n});\n'
+                'export const all = query({ args: {}, handler: (ctx) => Effect.runPromise(listAll(ctx)) });\n',
+                files=AUTH_CONFIG, lines=[6], note="the generator `Effect.fn` runs checks no one"),
         Invalid('import { v } from "convex/values";\nimport { action, type ActionCtx } from "./_generated/server";\n'
                 'import { internal } from "./_generated/api";\n'
                 'export const rebuild = action({ args: { dryRun: v.boolean() }, handler: async (ctx) => {\n'

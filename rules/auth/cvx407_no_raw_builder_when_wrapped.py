@@ -28,6 +28,21 @@ ON_COMMENTS_INTERNAL = {**ON_COMMENTS, "convex/functions.ts": ON_COMMENTS["conve
     'import { mutation as rawMutation } from "./_generated/server";\n',
     'import { internalMutation as rawInternalMutation, mutation as rawMutation } from "./_generated/server";\n')
     + 'export const internalMutation = customMutation(rawInternalMutation, customCtx(triggers.wrapDB));\n'}
+# a write in an Effect-ts helper: `Effect.fn(name)` makes a function that runs the generator
+EFFECT_LOG = ('import { Effect } from "effect";\nimport { mutation, type MutationCtx } from "./_generated/server";\n'
+              'const logLine = Effect.fn("log.line")(function* (ctx: MutationCtx, line: string) {\n'
+              '  yield* Effect.promise(() => ctx.db.insert("jobLog", { line }));\n});\n'
+              'export const log = mutation({ args: {}, handler: (ctx) => Effect.runPromise(logLine(ctx, "x")) });\n')
+# two module consts made by one factory, whose closure runs the function each was given
+ON_COMMENTS_ADMIT = {**ON_COMMENTS, "convex/lib/admit.ts": (
+    'import type { MutationCtx } from "../_generated/server";\n'
+    'export function admit(fn: (ctx: MutationCtx) => Promise<void>) {\n'
+    '  return async (ctx: MutationCtx) => {\n    console.log("admitted");\n    return fn(ctx);\n  };\n}\n')}
+ADMITTED_LOGS = ('import { mutation, type MutationCtx } from "./_generated/server";\nimport { admit } from "./lib/admit";\n'
+                 'const first = admit(async (ctx: MutationCtx) => { await ctx.db.insert("jobLog", { line: "x" }); });\n'
+                 'const second = admit(async (ctx: MutationCtx) => { await ctx.db.insert("jobLog", { line: "y" }); });\n'
+                 'export const log = mutation({ args: {}, handler: async (ctx) => {\n'
+                 '  await first(ctx);\n  await second(ctx);\n}});\n')
 RELATIONSHIP_DELETE = ('import { mutation } from "./_generated/server";\n'
                        'import { getManyFrom } from "convex-helpers/server/relationships";\n'
                        'export const clear = mutation({ args: {}, handler: async (ctx) => {\n'
@@ -189,6 +204,10 @@ class NoRawBuilderWhenWrapped(Rule):
               'export const log = server.mutation({ args: {}, handler: async (ctx) => {\n'
               '  await ctx.db.insert("jobLog", { line: "x" });\n}});\n',
               files=ON_COMMENTS, note="the same through a namespace import"),
+        Valid(EFFECT_LOG, files=ON_COMMENTS,
+              note="the only table written is in the generator an `Effect.fn` helper runs, and has no trigger"),
+        Valid(ADMITTED_LOGS, files=ON_COMMENTS_ADMIT,
+              note="the tables are written by the functions two consts made by a project factory run"),
         # triage G55a P3 (sasayaki): rows read through convex-helpers' relationship helpers
         Valid(RELATIONSHIP_DELETE, files=ON_COMMENTS,
               note="the deleted rows come from `getManyFrom` on a table with no trigger"),
@@ -234,6 +253,10 @@ class NoRawBuilderWhenWrapped(Rule):
               note="the app's only wrapper is for visitors who are not signed in"),
     ]
     invalid = [
+        Invalid(ADMITTED_LOGS.replace('"jobLog", { line: "y" }', '"comments", { text: "y" }'), files=ON_COMMENTS_ADMIT,
+                lines=[1], note="...and the second const's function writes the table a trigger is on"),
+        Invalid(EFFECT_LOG.replace('"jobLog"', '"comments"'), files=ON_COMMENTS, lines=[2],
+                note="...and the generator writes the table a trigger is on"),
         Invalid(RELATIONSHIP_DELETE.replace('"jobLog"', '"comments"'), files=ON_COMMENTS, lines=[1],
                 note="...and on the table a trigger is registered on"),
         Invalid(WRITES_JOB_LOG.replace('"jobLog"', '"votes"'), files=ON_AUDITED, lines=[1], message="convex/functions.ts",

@@ -8,6 +8,23 @@ ARGS = "{ paginationOpts: paginationOptsValidator, archived: v.boolean() }"
 PAGE_HELPER = ('import { QueryCtx } from "./_generated/server";\nimport { PaginationOptions } from "convex/server";\n'
                'async function page(ctx: QueryCtx, table: "tasks" | "old", opts: PaginationOptions) {\n'
                '  return await ctx.db.query(table).paginate(opts);\n}\n')
+# a helper that sends each kind to one paginating helper: early `return`s, so one invocation runs one
+DISPATCH = ('import { QueryCtx } from "./_generated/server";\nimport { PaginationOptions } from "convex/server";\n'
+            'async function pageOpen(ctx: QueryCtx, opts: PaginationOptions) {\n'
+            '  return await ctx.db.query("tasks").paginate(opts);\n}\n'
+            'async function pageOld(ctx: QueryCtx, opts: PaginationOptions) {\n'
+            '  return await ctx.db.query("old").paginate(opts);\n}\n'
+            'async function pageOf(ctx: QueryCtx, archived: boolean, opts: PaginationOptions) {\n'
+            '  if (archived) {\n    return await pageOld(ctx, opts);\n  }\n  return await pageOpen(ctx, opts);\n}\n')
+# the same in Effect-ts: generators made by `Effect.fn(name)`, the dispatcher yielding one of them
+EFFECT_DISPATCH = ('import { Effect } from "effect";\nimport { QueryCtx } from "./_generated/server";\n'
+                   'import { PaginationOptions } from "convex/server";\n'
+                   'const pageOpen = Effect.fn("pageOpen")(function* (ctx: QueryCtx, opts: PaginationOptions) {\n'
+                   '  return yield* Effect.promise(() => ctx.db.query("tasks").paginate(opts));\n});\n'
+                   'const pageOld = Effect.fn("pageOld")(function* (ctx: QueryCtx, opts: PaginationOptions) {\n'
+                   '  return yield* Effect.promise(() => ctx.db.query("old").paginate(opts));\n});\n'
+                   'const pageOf = Effect.fn("pageOf")(function* (ctx: QueryCtx, archived: boolean, opts: PaginationOptions) {\n'
+                   '  if (archived) {\n    return yield* pageOld(ctx, opts);\n  }\n  return yield* pageOpen(ctx, opts);\n});\n')
 
 
 class SinglePaginatePerFunction(Rule):
@@ -55,6 +72,27 @@ class SinglePaginatePerFunction(Rule):
               '    case "old":\n      await ctx.db.query("old").paginate(args.paginationOpts);\n      break;\n'
               '  }\n  return null;\n}});\n',
               note="`switch` cases that each end in `break`: one invocation runs one of them"),
+        Valid(SERVER + DISPATCH + f'export const list = query({{ args: {ARGS}, handler: async (ctx, args) =>\n'
+              '  await pageOf(ctx, args.archived, args.paginationOpts) }});\n',
+              note="a helper that returns one of two paginating helpers' pages: the call chains split at "
+                   "its `if`, whose branch returns"),
+        Valid(SERVER + EFFECT_DISPATCH + f'export const list = query({{ args: {ARGS}, handler: (ctx, args) =>\n'
+              '  Effect.runPromise(pageOf(ctx, args.archived, args.paginationOpts)) }});\n',
+              note="the same with Effect-ts helpers: `return yield* pageOld(...)` ends the generator"),
+        # triage G60a1 P2: `Effect.flatMap` was read as the array method `flatMap`
+        Valid(SERVER + EFFECT_DISPATCH + f'export const list = query({{ args: {ARGS}, handler: (ctx, args) =>\n'
+              '  Effect.runPromise(Effect.succeed(args.archived).pipe(\n'
+              '    Effect.flatMap((archived) => pageOf(ctx, archived, args.paginationOpts)),\n'
+              '    Effect.map((p) => p.page))) }});\n',
+              note="`.pipe(Effect.flatMap(f))` runs `f` once on the effect's value: not a loop over an array"),
+        Valid(SERVER + 'import { Effect } from "effect";\n'
+              f'export const list = query({{ args: {ARGS}, handler: (ctx, args) => Effect.runPromise(Effect.gen(function* () {{\n'
+              '  if (args.archived) {\n'
+              '    const old = yield* Effect.promise(() => ctx.db.query("old").paginate(args.paginationOpts));\n'
+              '    return old.page;\n  }\n'
+              '  const page = yield* Effect.promise(() => ctx.db.query("tasks").paginate(args.paginationOpts));\n'
+              '  return page.page;\n}})) }});\n',
+              note="each paginate in a closure written in its branch: the `return` ends the generator first"),
     ]
     invalid = [
         Invalid(SERVER + f'export const both = query({{ args: {ARGS}, handler: async (ctx, args) => {{\n'
@@ -90,6 +128,30 @@ class SinglePaginatePerFunction(Rule):
                 '    case "old":\n      await ctx.db.query("old").paginate(args.paginationOpts);\n      break;\n'
                 '  }\n}});\n', lines=[9], message="the first is on line 7",
                 note="the first case falls through into the second: both run"),
+        Invalid(SERVER + DISPATCH.replace('    return await pageOld(ctx, opts);\n', '    await pageOld(ctx, opts);\n')
+                + f'export const list = query({{ args: {ARGS}, handler: async (ctx, args) =>\n'
+                '  await pageOf(ctx, args.archived, args.paginationOpts) }});\n', lines=[7],
+                message="the first is on line 10",
+                note="the helper's `if` branch does not return: an archived call pages both tables"),
+        Invalid(SERVER + EFFECT_DISPATCH.replace('  if (archived) {\n    return yield* pageOld(ctx, opts);\n  }\n',
+                                                 '  yield* pageOld(ctx, opts);\n')
+                + f'export const list = query({{ args: {ARGS}, handler: (ctx, args) =>\n'
+                '  Effect.runPromise(pageOf(ctx, args.archived, args.paginationOpts)) }});\n', lines=[8],
+                message="the first is on line 11",
+                note="an Effect-ts helper that yields both paginating helpers"),
+        Invalid(SERVER + EFFECT_DISPATCH + 'export const many = query({ args: { paginationOpts: paginationOptsValidator, '
+                'kinds: v.array(v.boolean()) }, handler: (ctx, args) =>\n'
+                '  Effect.runPromise(Effect.forEach(args.kinds, (k) => pageOf(ctx, k, args.paginationOpts))) });\n',
+                lines=[8, 11], message="loop",
+                note="`Effect.forEach` over an array runs the paginating helper once per item"),
+        Invalid(SERVER + 'import { Effect } from "effect";\n'
+                f'export const both = query({{ args: {ARGS}, handler: (ctx, args) => Effect.runPromise(Effect.gen(function* () {{\n'
+                '  const later = () => ctx.db.query("old").paginate(args.paginationOpts);\n'
+                '  if (args.archived) {\n'
+                '    const page = yield* Effect.promise(() => ctx.db.query("tasks").paginate(args.paginationOpts));\n'
+                '    return [page, yield* Effect.promise(later)];\n  }\n'
+                '  return null;\n}})) }});\n', lines=[8], message="the first is on line 6",
+                note="a closure written before the branch, run inside it after the first paginate"),
     ]
 
     def check_app(self, ctx, app):
@@ -124,13 +186,16 @@ class SinglePaginatePerFunction(Rule):
                     looped.add(id(ch))
                     ctx.report(ch.facts, js.method_anchor(ch.terminal_node), "`.paginate()` in a helper called in a loop of "
                                f"`{fn.display_name}`; Convex allows one paginated query per function")
-                anchors.append((anchor, hfacts, ch))
+                # the calls from the handler down to the paginate: two chains are exclusive where they split
+                path = tuple(site.node for _f, site in r.via) + (ch.terminal_node,)
+                anchors.append((anchor, hfacts, ch, path))
                 if r.depth:
                     # reach() keeps one record per helper: the handler's other calls of the same
                     # helper (`pageByStatus(ctx, "open")`, then `"closed"`) each paginate again
-                    anchors.extend((other, hfacts, ch) for other in _other_calls_of_same(ctx, fn.handler, hfacts, r.via[0][1]))
-            anchors.sort(key=lambda a: (a[0].start, a[2].terminal_node.start))
-            for (a0, f0, c0), (a1, f1, c1) in zip(anchors, anchors[1:]):
+                    anchors.extend((other, hfacts, ch, (other,) + path[1:])
+                                   for other in _other_calls_of_same(ctx, fn.handler, hfacts, r.via[0][1]))
+            anchors.sort(key=lambda a: tuple(n.start for n in a[3]))
+            for (a0, f0, c0, p0), (a1, f1, c1, p1) in zip(anchors, anchors[1:]):
                 if c0 is c1 and a0 is not a1:
                     if id(c1) not in looped and not mutually_exclusive(a0, a1):
                         ctx.report(f1, a1, f"second `.paginate()` in {fn.kind} `{fn.display_name}`: "
@@ -139,16 +204,25 @@ class SinglePaginatePerFunction(Rule):
                                    "than one paginated query",
                                    related=[ctx.related(c1.facts, js.method_anchor(c1.terminal_node), "the `.paginate()`")])
                     continue
-                if a0 is a1:
-                    exclusive = mutually_exclusive(c0.terminal_node, c1.terminal_node) if c0.facts is c1.facts else False
-                else:
-                    exclusive = mutually_exclusive(a0, a1)
+                exclusive = _exclusive_paths(p0, p1)
                 if not exclusive and id(c1) not in looped:
                     first = js.method_anchor(c0.terminal_node)  # `.paginate(`, not where its chain starts
                     ctx.report(c1.facts, js.method_anchor(c1.terminal_node), f"second `.paginate()` in {fn.kind} "
                                f"`{fn.display_name}` (the first is on line {line_of(c0.facts, first)}); "
                                "Convex throws when a function runs more than one paginated query",
                                related=[ctx.related(c0.facts, first, "first `.paginate()`")])
+
+
+def _exclusive_paths(p0, p1) -> bool:
+    """Can the call chains `p0` and `p1` (the nodes from the handler's call down to each
+    `.paginate()`) not both run? They share calls down to where they split; there the two
+    nodes are in one function (the callee of the last shared call), and exclusive when they
+    sit in branches of one `if`, cases of one `switch`, or one is after a `return` that ends
+    the other: `if (a) return await pageA(ctx); return await pageB(ctx);` in a helper."""
+    i = next((i for i, (n0, n1) in enumerate(zip(p0, p1)) if n0 is not n1), None)
+    if i is None:
+        return False
+    return mutually_exclusive(p0[i], p1[i])
 
 
 def _other_calls_of_same(ctx, handler, facts, site):
