@@ -732,6 +732,31 @@ def package_class_made(linker: Linker, facts: FileFacts, callee: Node | None) ->
     return (cls.module, cls.name) if isinstance(cls, ExternalDef) and not cls.path else None
 
 
+def package_function_called(linker: Linker, facts: FileFacts, callee: Node | None) -> ExternalDef | None:
+    """The function of a package a call calls, under the name the package exports it by,
+    however the file binds it: `listMessages` of `@convex-dev/agent` for `agentListMessages(...)`
+    after `import { listMessages as agentListMessages }` or, in the function, after
+    `const { listMessages: agentListMessages } = await import("@convex-dev/agent")`; also
+    `agent.listMessages(...)` on `import * as agent` or `const agent = await import(...)`, and
+    `(await import("@convex-dev/agent")).listMessages(...)`. None for anything else (a method
+    of an object the package made, a parameter, project code, a generated module)."""
+    chain = js.member_chain(callee)
+    if chain is None:
+        return None
+    root, props = chain
+    if root.type == "identifier" and facts.ref_of(root) is not None:
+        # a name of the function around the call: only what it loads itself, never the
+        # module-level name it may shadow
+        d = linker.loaded_by_function(facts, root)
+        for p in props:
+            d = linker.member(d, p)
+    else:
+        d = linker.value_of(facts, callee)
+    if not isinstance(d, ExternalDef) or d.path or d.name == "*" or d.module.startswith("generated:"):
+        return None
+    return d
+
+
 def package_factory_of(linker: Linker, facts: FileFacts, callee: Node | None) -> tuple[str, str] | None:
     """(package, function) of the package function whose call made the object a method is
     called on, for clients made by a factory rather than `new`: `("@convex-dev/better-auth",
