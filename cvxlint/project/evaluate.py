@@ -764,18 +764,33 @@ def made_with_new(linker: Linker, facts: FileFacts, callee: Node | None):
     chain = js.member_chain(callee)
     if chain is None or not chain[1] or chain[0].type != "identifier":
         return None
-    root = chain[0]
-    ref = facts.ref_of(root)
+    return _new_held_by(linker, facts, chain[0])
+
+
+def _new_held_by(linker: Linker, facts: FileFacts, name: Node):
+    """`made_with_new` for the object a name holds."""
+    ref = facts.ref_of(name)
     if ref is not None:  # a local of the function around the call
         if not _may_hold_new(facts, ref):
             return None
-        made, where = js.unwrap(local_const(facts, root)), facts
+        made, where = js.unwrap(local_const(facts, name)), facts
     else:
-        d = linker.value_of(facts, root)
+        d = linker.value_of(facts, name)
         made, where = (d.node, d.facts) if isinstance(d, Def) and not d.path else (None, None)
     if made is None or made.type != "new_expression":
         return None
     return where, made, linker.value_of(where, js.callee(made))
+
+
+def package_class_held(linker: Linker, facts: FileFacts, node: Node | None) -> tuple[str, str] | None:
+    """(package, class name) of the object a name holds (`app` of `registerRoutes(app)`) when
+    it was made with `new` of a package's class, as `package_class_of` reads a receiver."""
+    node = js.unwrap(node)
+    made = _new_held_by(linker, facts, node) if node is not None and node.type == "identifier" else None
+    cls = made[2] if made is not None else None
+    if not isinstance(cls, ExternalDef) or cls.path:
+        return None
+    return cls.module, cls.name
 
 
 def package_class_of(linker: Linker, facts: FileFacts, callee: Node | None) -> tuple[str, str] | None:
@@ -804,6 +819,31 @@ def package_class_made(linker: Linker, facts: FileFacts, callee: Node | None) ->
     made = returned_new(d.facts, fn) if fn is not None and js.is_function(fn) else None
     cls = linker.value_of(d.facts, js.callee(made)) if made is not None else None
     return (cls.module, cls.name) if isinstance(cls, ExternalDef) and not cls.path else None
+
+
+def package_function_called(linker: Linker, facts: FileFacts, callee: Node | None) -> ExternalDef | None:
+    """The function of a package a call calls, under the name the package exports it by,
+    however the file binds it: `listMessages` of `@convex-dev/agent` for `agentListMessages(...)`
+    after `import { listMessages as agentListMessages }` or, in the function, after
+    `const { listMessages: agentListMessages } = await import("@convex-dev/agent")`; also
+    `agent.listMessages(...)` on `import * as agent` or `const agent = await import(...)`, and
+    `(await import("@convex-dev/agent")).listMessages(...)`. None for anything else (a method
+    of an object the package made, a parameter, project code, a generated module)."""
+    chain = js.member_chain(callee)
+    if chain is None:
+        return None
+    root, props = chain
+    if root.type == "identifier" and facts.ref_of(root) is not None:
+        # a name of the function around the call: only what it loads itself, never the
+        # module-level name it may shadow
+        d = linker.loaded_by_function(facts, root)
+        for p in props:
+            d = linker.member(d, p)
+    else:
+        d = linker.value_of(facts, callee)
+    if not isinstance(d, ExternalDef) or d.path or d.name == "*" or d.module.startswith("generated:"):
+        return None
+    return d
 
 
 def package_factory_of(linker: Linker, facts: FileFacts, callee: Node | None) -> tuple[str, str] | None:

@@ -836,6 +836,8 @@ def _server_uses(index: CallIndex, resolver: ReferenceResolver, app: "App", fact
     for site, spec in routes:
         if spec == "hono route":
             _hono_route(index, resolver, facts, site, hono_uses)
+        elif isinstance(spec, HonoHelperRoute):
+            _hono_route(index, resolver, spec.facts, site, [], spec.middleware)
         elif spec != "hono use":
             _route(index, resolver, app, facts, site, spec, by_call)
 
@@ -853,7 +855,7 @@ def _server_references(resolver: ReferenceResolver,
     reference arguments in which no reference was found (site, how, argument).
     Depends only on the file and what it imports: kept between the language server's runs."""
     found: list[tuple] = []
-    routes: list[tuple[CallSite, Node | str]] = []
+    routes: list[tuple[CallSite, Node | str | HonoHelperRoute]] = []
     unnamed: list[tuple[CallSite, str, Node]] = []
 
     def record(site: CallSite, how: str, expects: str | None, arg: Node, names: bool = False,
@@ -928,6 +930,8 @@ def _server_references(resolver: ReferenceResolver,
         elif len(site.path) == 2 and (last in HONO_METHODS or last == "use") and args \
                 and (hono_here or site.path[0] in imported) and _is_hono_app(resolver, facts, site):
             routes.append((site, "hono use" if last == "use" else "hono route"))
+    if hono_here:
+        routes.extend(_hono_helper_routes(resolver, facts, [site for site, spec in routes if spec == "hono use"]))
     return found, routes, unnamed
 
 
@@ -1027,10 +1031,78 @@ def _is_hono_app(resolver: ReferenceResolver, facts: FileFacts, site: CallSite) 
     return package_class_of(resolver.linker, facts, site.callee) == ("hono", "Hono")
 
 
+@dataclass(frozen=True)
+class HonoHelperRoute:
+    """A route a project function adds to the Hono app it is handed (`registerHookRoutes(app)`
+    with `function registerHookRoutes(app: HonoWithConvex<ActionCtx>) { app.post(...) }`):
+    the file the route is written in, and the `app.use(...)` calls that run before it (in the
+    file that hands the app over, before the call, and in the function, before the route)."""
+
+    facts: FileFacts
+    middleware: tuple[tuple[FileFacts, CallSite], ...]
+
+
+def _hono_helper_routes(resolver: ReferenceResolver, facts: FileFacts,
+                        uses: list[CallSite]) -> list[tuple[CallSite, HonoHelperRoute]]:
+    """The routes project functions add to a Hono app of this file handed to them, however
+    deep they hand it on (`registerRoutes(app)` calling `registerWebhooks(app)`)."""
+    from .evaluate import package_class_held
+
+    out: list[tuple[CallSite, HonoHelperRoute]] = []
+    for site in facts.all_calls():
+        if site.is_new or site.callee is None:
+            continue
+        for at, arg in enumerate(js.call_args(site.node)):
+            arg = js.unwrap(arg)
+            if arg is None or arg.type != "identifier" \
+                    or package_class_held(resolver.linker, facts, arg) != ("hono", "Hono"):
+                continue
+            before = tuple((facts, u) for u in uses if u.node.start < site.node.start
+                           and facts.text(u.callee.child("object")) == arg.text)
+            _follow_hono_app(resolver, facts, site, at, before, out, set())
+    once: dict[int, tuple[CallSite, HonoHelperRoute]] = {}  # (an app handed to the same function twice)
+    for site, route in out:
+        once.setdefault(id(site.node), (site, route))
+    return list(once.values())
+
+
+def _follow_hono_app(resolver: ReferenceResolver, facts: FileFacts, call: CallSite, at: int,
+                     before: tuple[tuple[FileFacts, CallSite], ...],
+                     out: list[tuple[CallSite, HonoHelperRoute]], seen: set[tuple[int, int]]) -> None:
+    """Collect the routes the project function `call` calls adds through its parameter `at`."""
+    d = resolver.linker.value_of(facts, call.callee)
+    if not isinstance(d, Def) or d.path or not js.is_function(d.node) or len(seen) > 16:
+        return
+    info = d.facts.function_for(d.node)
+    if info is None or (id(info.node), at) in seen:
+        return
+    seen.add((id(info.node), at))
+
+    def is_app(node: Node | None) -> bool:
+        ref = d.facts.ref_of(node) if node is not None and node.type == "identifier" else None
+        return ref is not None and ref.kind == "param" and ref.func is info and ref.index == at and not ref.path
+
+    middleware = before
+    for site in sorted(info.all_calls(), key=lambda c: c.node.start):
+        if site.is_new or site.callee is None:
+            continue
+        receiver = site.callee.child("object") if site.callee.type == "member_expression" else None
+        if is_app(js.unwrap(receiver)):  # `app.post(...)` on the parameter itself
+            if site.path[-1] == "use":
+                middleware += ((d.facts, site),)
+            elif site.path[-1] in HONO_METHODS and js.call_args(site.node):
+                out.append((site, HonoHelperRoute(d.facts, middleware)))
+            continue
+        for inner_at, arg in enumerate(js.call_args(site.node)):
+            if is_app(js.unwrap(arg)):  # handed on to another function
+                _follow_hono_app(resolver, d.facts, site, inner_at, middleware, out, seen)
+
+
 def _hono_route(index: CallIndex, resolver: ReferenceResolver, facts: FileFacts, site: CallSite,
-                uses: list[CallSite]) -> None:
+                uses: list[CallSite], middleware: tuple[tuple[FileFacts, CallSite], ...] = ()) -> None:
     """`app.post("/path", ...middleware, handler)` (or `app.on("POST", "/path", ...)`) on a Hono
-    app: its last argument handles the request, with the action ctx as `c.env`."""
+    app: its last argument handles the request, with the action ctx as `c.env`. `middleware`:
+    `app.use(...)` calls known to run before it, each with its file (a function's routes)."""
     args = js.call_args(site.node)
     method = site.path[-1].upper()
     if method == "ON":
@@ -1044,7 +1116,8 @@ def _hono_route(index: CallIndex, resolver: ReferenceResolver, facts: FileFacts,
                       on_hono=True)
     route.behind_middleware = any(_may_check_caller(resolver, facts, m) for m in args[1:-1]) or any(
         _hono_use_covers(resolver, facts, use, path) for use in uses
-        if use.node.start < site.node.start and facts.text(use.callee.child("object")) == facts.text(site.callee.child("object")))
+        if use.node.start < site.node.start and facts.text(use.callee.child("object")) == facts.text(site.callee.child("object"))) \
+        or any(_hono_use_covers(resolver, use_facts, use, path) for use_facts, use in middleware)
     index.routes.append(route)
     d = resolver.linker.value_of(facts, handler) if handler is not None and handler.type == "identifier" else None
     fn_facts, fn_node = (d.facts, d.node) if isinstance(d, Def) and not d.path else (facts, handler)

@@ -29,6 +29,19 @@ FORUM = ('import { v } from "convex/values";\nimport { internalMutation, query }
          '  const q = await ctx.db.query("questions").withIndex("by_slug", (q) => q.eq("slug", slug)).unique();\n'
          '  if (q) await ctx.db.patch(q._id, { views: (q.views ?? 0) + 1 });\n} });\n')
 # an argument of a lookup that names a secret the request carries (`{ token }`, `{ apiKey }`)
+# convex/routes/billing.ts: a function that adds a webhook route to the Hono app it is handed
+BILLING_ROUTES = ('import type { HonoWithConvex } from "convex-helpers/server/hono";\n'
+                  'import type { ActionCtx } from "../_generated/server";\nimport { internal } from "../_generated/api";\n'
+                  'export function registerBilling(app: HonoWithConvex<ActionCtx>) {\n'
+                  '  app.post("/webhooks/billing", async (c) => {\n    const event = await c.req.json();\n'
+                  '    await c.env.runMutation(internal.billing.record, { event });\n    return c.text("ok");\n  });\n}\n')
+
+
+def _hono_http(*lines: str) -> dict[str, str]:
+    """convex/http.ts: the Hono app of HONO, served, with `lines` written before it is."""
+    return {"convex/http.ts": HONO + "".join(lines) + "export default new HttpRouterWithHono(app);\n"}
+
+
 _SECRET_FIELD = re.compile(r"token(?!identifier)|secret|api[-_]?key|hmac|signature", re.I)
 # Environment getters named at the call: one refuses a missing variable, one hands back what it read
 REQUIRE_ENV = ('export function requireEnv(name: string): string {\n  const value = process.env[name];\n'
@@ -221,6 +234,13 @@ class HttpActionRequiresAuthOrSignature(Rule):
               '  if (!sig) return c.text("no", 401);\n  await c.env.runMutation(internal.pay.record, { sig });\n  return c.text("ok");\n});\n'
               'export default new HttpRouterWithHono(app);\n', path="convex/http.ts",
               note="Hono: a route behind middleware that may check the caller, and one reading a signature header"),
+        Valid(BILLING_ROUTES, path="convex/routes/billing.ts",
+              files=_hono_http('import { bearerAuth } from "hono/bearer-auth";\n'
+                               'import { registerBilling } from "./routes/billing";\n',
+                               'app.use("*", bearerAuth({ token: process.env.HOOK_TOKEN! }));\n', "registerBilling(app);\n"),
+              note="a function's routes behind middleware the app runs before them"),
+        Valid(BILLING_ROUTES, path="convex/routes/billing.ts", files=_hono_http(),
+              note="a function that would add a route, never handed the served app"),
         Valid(HTTP.replace('\nconst http', '\nimport { withApiKey } from "./lib/http";\nconst http') +
               'http.route({ path: "/jobs", method: "POST", handler: withApiKey(async (ctx, req) => {\n'
               '  await ctx.runMutation(internal.jobs.create, { body: await req.text() });\n'
@@ -401,6 +421,19 @@ class HttpActionRequiresAuthOrSignature(Rule):
                 '  await c.env.runMutation(internal.billing.record, { event });\n  return c.text("ok");\n});\n'
                 'export default new HttpRouterWithHono(app);\n', path="convex/http.ts", lines=[6],
                 message="is a webhook, but checks no signature", note="a Hono route: its ctx is `c.env`"),
+        # triage G60a P9 (nakafa's `registerPolarRoutes(app)`): routes added by a function the app is handed
+        Invalid(BILLING_ROUTES, path="convex/routes/billing.ts", lines=[5], message="is a webhook, but checks no signature",
+                files=_hono_http('import { registerBilling } from "./routes/billing";\n', "registerBilling(app);\n"),
+                note="a Hono route added by a function of another module that http.ts hands its app"),
+        Invalid(BILLING_ROUTES + 'export function registerRoutes(app: HonoWithConvex<ActionCtx>) {\n  registerBilling(app);\n}\n',
+                path="convex/routes/billing.ts", lines=[5], message="is a webhook, but checks no signature",
+                files=_hono_http('import { registerRoutes } from "./routes/billing";\n', "registerRoutes(app);\n"),
+                note="the app handed on to another function"),
+        Invalid(BILLING_ROUTES, path="convex/routes/billing.ts", lines=[5], message="is a webhook, but checks no signature",
+                files=_hono_http('import { bearerAuth } from "hono/bearer-auth";\n'
+                                 'import { registerBilling } from "./routes/billing";\n', "registerBilling(app);\n",
+                                 'app.use("*", bearerAuth({ token: process.env.HOOK_TOKEN! }));\n'),
+                note="middleware the app takes on after the function added its routes does not run before them"),
         Invalid(HTTP + 'import { openai } from "@ai-sdk/openai";\nimport { streamText } from "ai";\n'
                 'http.route({ path: "/api/chat", method: "POST", handler: httpAction(async (ctx, req) => {\n'
                 '  const { messages } = await req.json();\n'

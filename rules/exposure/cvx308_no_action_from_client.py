@@ -1,6 +1,7 @@
 import re
 
 from cvxlint.project.component_clients import reads_only, writes
+from cvxlint.project.evaluate import package_function_called
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function
 
 SERVER = ('import { action, internalMutation, mutation } from "./_generated/server";\n'
@@ -16,6 +17,20 @@ CHAT = ('import { v } from "convex/values";\nimport { action } from "./_generate
         'export const search = action({ args: { threadId: v.string() }, handler: async (ctx, args) =>\n'
         '  agent.listMessages(ctx, { threadId: args.threadId, paginationOpts: { cursor: null, numItems: 9 } }) });\n')
 # the RAG component: `answer` searches and asks the model, `remember` stores a document
+def _thread_action(bind: str, call: str) -> dict[str, str]:
+    """convex/thread.ts: a public action that binds a function of @convex-dev/agent (`bind`)
+    and hands it ctx (`call`)."""
+    return {"convex/thread.ts": 'import { v } from "convex/values";\nimport { action } from "./_generated/server";\n'
+            'import { components } from "./_generated/api";\n' + (bind if bind.startswith("import") else "")
+            + 'export const page = action({ args: { threadId: v.string() }, handler: async (ctx, args) => {\n'
+            + ("" if bind.startswith("import") else "  " + bind)
+            + f"  return await {call}(ctx, components.agent, {{ threadId: args.threadId }});\n}}}});\n"}
+
+
+THREAD_PAGE = ('import { useAction } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+               'export function Page() { const page = useAction(api.thread.page); return null; }\n')
+
+
 KB = {"convex/kb.ts": 'import { RAG } from "@convex-dev/rag";\nimport { openai } from "@ai-sdk/openai";\n'
                       'import { v } from "convex/values";\nimport { components } from "./_generated/api";\n'
                       'import { action } from "./_generated/server";\n'
@@ -143,6 +158,19 @@ class NoActionFromClient(Rule):
               'export function History() { const list = useAction(api.chat.search); return null; }\n',
               path="src/History.tsx", files={**AGENT, "convex/chat.ts": CHAT},
               note="ctx handed to a package method named for reading (`listMessages`)"),
+        # triage G60b P3 (OpulentiaAI/shadow-clean's `listMessages` action): the package's name
+        # for the function decides, however the file renames it
+        Valid(THREAD_PAGE, path="src/Page.tsx", files=_thread_action(
+                  'const { listMessages: agentListMessages } = await import("@convex-dev/agent");\n', "agentListMessages"),
+              note="a reader renamed by destructuring a dynamic import"),
+        Valid(THREAD_PAGE, path="src/Page.tsx", files=_thread_action(
+                  'import { listMessages as pageOf } from "@convex-dev/agent";\n', "pageOf"),
+              note="a reader renamed by a static import"),
+        Valid(THREAD_PAGE, path="src/Page.tsx", files=_thread_action(
+                  'const agentLib = await import("@convex-dev/agent");\n', "agentLib.listMessages"),
+              note="a reader on the module a dynamic import loads"),
+        Valid(THREAD_PAGE, path="src/Page.tsx", files=_thread_action("", '(await import("@convex-dev/agent")).listMessages'),
+              note="a reader on the awaited `import()` itself"),
         Valid('import { useAction } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
               'export function Ask() { const ask = useAction(api.ask.ask); return null; }\n',
               path="src/Ask.tsx", files={"convex/ask.ts":
@@ -184,6 +212,13 @@ class NoActionFromClient(Rule):
         Invalid('import { useAction } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
                 'export function Gen() {\n  const generate = useAction(api.ai.generate);\n  return null;\n}\n',
                 path="src/Gen.tsx", files={"convex/ai.ts": SERVER + WRITES}, lines=[4]),
+        Invalid(THREAD_PAGE, path="src/Page.tsx", lines=[3], files=_thread_action(
+                    'const { saveMessage: getSaved } = await import("@convex-dev/agent");\n', "getSaved"),
+                message="`ctx` handed to `getSaved()`",
+                note="a writer the file renames after a reader (`getSaved`) still writes"),
+        Invalid(THREAD_PAGE, path="src/Page.tsx", lines=[3], files=_thread_action(
+                    'import { saveMessage as loadSaved } from "@convex-dev/agent";\n', "loadSaved"),
+                note="the same through a static import"),
         Invalid('import { useAction } from "convex/react";\nimport { api } from "./lib/convexApi";\n'
                 'export function Gen() {\n  const generate = useAction(api.ai.generate);\n  return null;\n}\n',
                 path="src/Gen.tsx", lines=[4], files={"convex/ai.ts": SERVER + WRITES, "src/lib/convexApi.ts":
@@ -257,7 +292,10 @@ def _writes(ctx, fn):
     # write (`rag.getOrCreateNamespace`)
     for name, facts, site in ctx.project.access(fn).ctx_handed_calls:
         linker = ctx.project.linker
-        if writes(linker, facts, site) or not _READER.match(name.rsplit(".", 1)[-1]) \
+        # the package's own name for it: `agentListMessages` may be `listMessages` renamed
+        called = package_function_called(linker, facts, site.callee)
+        method = called.name if called is not None else name.rsplit(".", 1)[-1]
+        if writes(linker, facts, site) or not _READER.match(method) \
                 and not reads_only(linker, facts, site):
             return f"`ctx` handed to `{name}()`"
     return None
