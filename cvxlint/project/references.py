@@ -2220,12 +2220,8 @@ def _read_as_namespace(n: Node) -> bool:
 def _api_path_root(value: Node | None) -> str | None:
     """The name a member path is read from (`internal` of `(internal as any).reporting.jobs`),
     through casts and parentheses; None for any other value."""
-    value = js.unwrap(value)
-    if value is None or value.type not in ("member_expression", "subscript_expression"):
-        return None
-    while value is not None and value.type in ("member_expression", "subscript_expression"):
-        value = js.unwrap(value.child("object"))
-    return value.text if value is not None and value.type == "identifier" else None
+    chain = js.member_chain(value)
+    return chain[0].text if chain is not None and chain[1] and chain[0].type == "identifier" else None
 
 
 def _module_of_then(func: FunctionInfo) -> str | None:
