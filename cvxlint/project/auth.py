@@ -2031,11 +2031,13 @@ class AccessAnalysis:
 
     def _scan(self, r: Reached, out: Access, where: str) -> None:
         facts = r.facts
-        secret = _secret_comparison(r, self._returned_secret)
+        held = _secret_holders(r, self._returned_secret)  # (once for both questions below)
+        secret = _secret_comparison(r, self._returned_secret, held=held) if held is not None else None
         if secret is not None:
             out.evidence.append(Evidence(facts, secret[0], f"a comparison with the secret `{secret[1]}`", where,
                                         about_caller=False))
-        elif (unset := _secret_comparison(r, self._returned_secret, fail_open=True)) is not None:
+        elif held is not None and (unset := _secret_comparison(r, self._returned_secret, fail_open=True,
+                                                               held=held)) is not None:
             out.fail_open_secrets.append(Evidence(facts, unset[0], f"`{unset[1]}`", where, about_caller=False))
         gate = _test_only_gate(r)
         if gate is not None:
@@ -4661,7 +4663,7 @@ def _secret_holders(r: Reached, returned_secret: "ReturnedSecret | None" = None
     secrets += _env_object_secrets(r)
     if returned_secret is not None:
         secrets += [(site.node, found[0]) for site in r.func.all_calls() if site.func is r.func
-                    and (found := returned_secret(r.facts, site)) is not None]
+                    and site.ref is not None and (found := returned_secret(r.facts, site)) is not None]
     names: dict[str, str] = {}  # local -> "process.env.X" it holds
     # a module's constant read here (`const SECRET = process.env.X ?? ""` above the helper), unless
     # a name of the function hides it
@@ -4742,7 +4744,7 @@ def _module_secret_consts(facts: FileFacts) -> dict[str, str]:
 
 
 def _secret_comparison(r: Reached, returned_secret: "ReturnedSecret | None" = None,
-                       fail_open: bool = False) -> tuple[Node, str] | None:
+                       fail_open: bool = False, held: tuple | None = None) -> tuple[Node, str] | None:
     """`if (args.token !== process.env.BACKEND_TOKEN) throw ...`, also through a local
     (`const expected = process.env.X`) or a template (`Bearer ${process.env.X}`): the caller
     must hold a server secret, shared-secret access control (other servers, scripts). Also a
@@ -4752,8 +4754,10 @@ def _secret_comparison(r: Reached, returned_secret: "ReturnedSecret | None" = No
     read here or returned by a project function (`returned_secret`): an OAuth `state` signed
     by the server. (comparison, `process.env.X`) or None. A comparison that runs only when
     the secret is set (`if (secret && header !== secret) return 401`) lets everyone in while
-    the variable is unset: not one, but what `fail_open` asks for (`_skipped_when_unset`)."""
-    held = _secret_holders(r, returned_secret)
+    the variable is unset: not one, but what `fail_open` asks for (`_skipped_when_unset`).
+    `held`: `_secret_holders(r, returned_secret)`, when the caller has it already."""
+    if held is None:
+        held = _secret_holders(r, returned_secret)
     if held is None:
         return None
     names, spelled = held
