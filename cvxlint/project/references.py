@@ -1154,7 +1154,7 @@ def _receiver_is(resolver: ReferenceResolver, facts: FileFacts, site: CallSite, 
     `httpRouter`), itself or handed back by a function it went through (`withLogging(
     httpRouter())`, special_exports.py)? Inside such a function, its parameter is the served
     router too (a route it adds on the way)."""
-    from .special_exports import router_source, served_router_parameter
+    from .special_exports import made_by_factory, served_router_parameter
 
     callee = site.callee
     if callee is None or callee.type != "member_expression":
@@ -1163,11 +1163,7 @@ def _receiver_is(resolver: ReferenceResolver, facts: FileFacts, site: CallSite, 
     if factory == "httpRouter" and receiver is not None \
             and any(served_router_parameter(resolver.project, app, facts, receiver) for app in resolver.project.apps):
         return True
-    d = resolver.linker.value_of(*router_source(resolver.linker, facts, receiver)[:2]) if receiver is not None else None
-    if not isinstance(d, Def) or d.path or d.node.type != "call_expression":
-        return False
-    f = resolver.linker.value_of(d.facts, js.callee(d.node))
-    return isinstance(f, ExternalDef) and f.module == "convex/server" and f.name == factory and not f.path
+    return receiver is not None and made_by_factory(resolver.linker, facts, receiver, factory)
 
 
 def _caller(func: FunctionInfo | None, handlers: dict) -> "RegisteredFunction | None":
