@@ -68,6 +68,10 @@ class CronsInternalOnly(Rule):
                        'crons.daily("digest", { hourUTC: 7, minuteUTC: 12 }, internal.digest.send);\nexport default crons;\n',
                 outputs=JOBS_FIXED,
                 note="convex < 0.17 apps import the builder from `_generated/server`, which re-exported it"),
+        Invalid(CRONS + 'crons.daily("digest", { hourUTC: 7, minuteUTC: 12 }, "digest:send");\nexport default crons;\n',
+                path="convex/crons.ts", files=JOBS, lines=[5], message="this call can stay as it is",
+                outputs=JOBS_FIXED, note="a function named by string (convex < 0.17 typed crons so) reaches "
+                                         "public functions too; the fix makes it internal, the name stays"),
     ]
 
     def check_app(self, ctx, app):
