@@ -859,14 +859,14 @@ def _server_references(resolver: ReferenceResolver,
     unnamed: list[tuple[CallSite, str, Node]] = []
 
     def record(site: CallSite, how: str, expects: str | None, arg: Node, names: bool = False,
-               step: bool = False, read_args=passed_arguments) -> bool:
+               step: bool = False, read_args=passed_arguments, bare_names: bool = False) -> bool:
         ref = resolver.resolve(facts, arg, site.func)
         refs, candidate = ([ref], False) if ref is not None else (_chosen_refs(resolver, facts, arg, site.func), False)
         if not refs:  # one of the references of a registry (`ADAPTERS[provider].branches`)
             refs = resolver.registry_refs(facts, arg)
             candidate = len(refs) > 1
         if not refs and names:
-            refs, candidate = _run_names(resolver, facts, site, arg)
+            refs, candidate = _run_names(resolver, facts, site, arg, bare_names)
         paired = _condition_paired(resolver, facts, site, arg) \
             if ref is None and refs and read_args is passed_arguments else None
         if paired is not None:
@@ -922,8 +922,11 @@ def _server_references(resolver: ReferenceResolver,
         elif last in SCHEDULE_METHODS and len(site.path) >= 2 and site.path[-2] == "scheduler" and len(args) >= 2:
             record(site, last, None, args[1], names=True)
         elif last in CRON_METHODS and len(args) >= 2 and _receiver_is(resolver, facts, site, "cronJobs"):
-            for arg in args[1:3]:
-                if record(site, "cron", None, arg):
+            # `crons.interval(name, schedule, fn)`: Convex takes a string `fn` as a function's
+            # name (convex < 0.17 typed it so: `"actions/algolia:index"`); the third argument
+            # can only be a function, so a bare `"mod"` (its default export) is read there too
+            for i, arg in enumerate(args[1:3], 1):
+                if record(site, "cron", None, arg, names=True, bare_names=i == 2):
                     break
         elif last == "route" and args and _receiver_is(resolver, facts, site, "httpRouter"):
             routes.append((site, args[0]))
@@ -1009,17 +1012,19 @@ def _condition_text(facts: FileFacts, conditional: Node) -> str | None:
     return facts.one_line(test) if test is not None else None
 
 
-def _run_names(resolver: ReferenceResolver, facts: FileFacts, site: CallSite, arg: Node) -> tuple[list, bool]:
+def _run_names(resolver: ReferenceResolver, facts: FileFacts, site: CallSite, arg: Node,
+               bare_names: bool = False) -> tuple[list, bool]:
     """The function names a run or schedule call is given as a string (`ctx.runMutation(
     "jobs:setStatus", ...)`, `as any` too): Convex takes any string there as the name of a
     function of the calling app or component. A bare `"mod"` names its default export;
-    it is read only on a parameter (the handler's ctx), where no other `runQuery` is likely."""
+    it is read only on a parameter (the handler's ctx), where no other `runQuery` is likely,
+    or where the caller knows the argument can only be a function (`bare_names`)."""
     refs, candidate = resolver.string_names(facts, arg)
     if refs or candidate:
         return refs, candidate
     s = resolver.linker.const_string(facts, arg)
-    if s is not None and ":" not in s and canonical_name(s) is not None and site.ref is not None \
-            and site.ref.kind == "param":
+    if s is not None and ":" not in s and canonical_name(s) is not None \
+            and (bare_names or site.ref is not None and site.ref.kind == "param"):
         return [FunctionRef("name", (), None, facts, None, 0, name=s)], False
     return [], False
 
@@ -1154,7 +1159,7 @@ def _receiver_is(resolver: ReferenceResolver, facts: FileFacts, site: CallSite, 
     `httpRouter`), itself or handed back by a function it went through (`withLogging(
     httpRouter())`, special_exports.py)? Inside such a function, its parameter is the served
     router too (a route it adds on the way)."""
-    from .special_exports import router_source, served_router_parameter
+    from .special_exports import made_by_factory, served_router_parameter
 
     callee = site.callee
     if callee is None or callee.type != "member_expression":
@@ -1163,11 +1168,7 @@ def _receiver_is(resolver: ReferenceResolver, facts: FileFacts, site: CallSite, 
     if factory == "httpRouter" and receiver is not None \
             and any(served_router_parameter(resolver.project, app, facts, receiver) for app in resolver.project.apps):
         return True
-    d = resolver.linker.value_of(*router_source(resolver.linker, facts, receiver)[:2]) if receiver is not None else None
-    if not isinstance(d, Def) or d.path or d.node.type != "call_expression":
-        return False
-    f = resolver.linker.value_of(d.facts, js.callee(d.node))
-    return isinstance(f, ExternalDef) and f.module == "convex/server" and f.name == factory and not f.path
+    return receiver is not None and made_by_factory(resolver.linker, facts, receiver, factory)
 
 
 def _caller(func: FunctionInfo | None, handlers: dict) -> "RegisteredFunction | None":

@@ -49,6 +49,23 @@ def default_export_value(project: "Project", facts: FileFacts) -> "tuple[FileFac
     return None
 
 
+# Factories that convex < 0.17 codegen also re-exported from `_generated/server`
+# (`export const cronJobs = cronJobsGeneric`): apps of that era import them from there.
+_GENERATED_FACTORIES = frozenset(["cronJobs"])
+
+
+def made_by_factory(linker: Linker, facts: FileFacts, node: Node, factory: str) -> bool:
+    """Does `node` evaluate to the result of `factory()` from convex/server (`httpRouter`,
+    `cronJobs`; the old `_generated/server` re-export of `cronJobs` too), itself or handed back
+    by a function it went through (`withLogging(httpRouter())`)?"""
+    d = linker.value_of(*router_source(linker, facts, node)[:2])
+    if not isinstance(d, Def) or d.path or d.node.type != "call_expression":
+        return False
+    fn = linker.value_of(d.facts, js.callee(d.node))
+    return isinstance(fn, ExternalDef) and fn.name == factory and not fn.path and (
+        fn.module == "convex/server" or fn.module == "generated:server" and factory in _GENERATED_FACTORIES)
+
+
 def through_cors(linker: Linker, facts: FileFacts, node: Node) -> "tuple[FileFacts, Node]":
     """(facts, node) of the router behind convex-helpers' `corsRouter(http, {...}).http`, which
     is that same `httpRouter()` object; `node` itself otherwise."""

@@ -6,6 +6,9 @@ CRONS = 'import { cronJobs } from "convex/server";\nimport { api, internal } fro
 JOBS = {"convex/digest.ts": 'import { internalMutation, mutation } from "./_generated/server";\n'
         'export const send = mutation({ args: {}, handler: async () => {} });\n'
         'export const sendInternal = internalMutation({ args: {}, handler: async () => {} });\n'}
+# JOBS after the fix has made `send` internal
+JOBS_FIXED = {"convex/digest.ts": JOBS["convex/digest.ts"].replace("internalMutation, mutation", "internalMutation")
+              .replace("send = mutation", "send = internalMutation")}
 
 
 class CronsInternalOnly(Rule):
@@ -56,9 +59,19 @@ class CronsInternalOnly(Rule):
                        'const crons = cronJobs();\n'
                        'crons.daily("digest", { hourUTC: 7, minuteUTC: 12 }, internal.digest.send);\n'
                        'crons.hourly("tick", internal.digest.send);\nexport default crons;\n',
-                outputs={"convex/digest.ts": 'import { internalMutation } from "./_generated/server";\n'
-                         'export const send = internalMutation({ args: {}, handler: async () => {} });\n'
-                         'export const sendInternal = internalMutation({ args: {}, handler: async () => {} });\n'}),
+                outputs=JOBS_FIXED),
+        Invalid(CRONS.replace('"convex/server"', '"./_generated/server"')
+                + 'crons.daily("digest", { hourUTC: 7, minuteUTC: 12 }, api.digest.send);\nexport default crons;\n',
+                path="convex/crons.ts", files=JOBS, lines=[5],
+                output='import { cronJobs } from "./_generated/server";\nimport { internal } from "./_generated/api";\n\n'
+                       'const crons = cronJobs();\n'
+                       'crons.daily("digest", { hourUTC: 7, minuteUTC: 12 }, internal.digest.send);\nexport default crons;\n',
+                outputs=JOBS_FIXED,
+                note="convex < 0.17 apps import the builder from `_generated/server`, which re-exported it"),
+        Invalid(CRONS + 'crons.daily("digest", { hourUTC: 7, minuteUTC: 12 }, "digest:send");\nexport default crons;\n',
+                path="convex/crons.ts", files=JOBS, lines=[5], message="this call can stay as it is",
+                outputs=JOBS_FIXED, note="a function named by string (convex < 0.17 typed crons so) reaches "
+                                         "public functions too; the fix makes it internal, the name stays"),
     ]
 
     def check_app(self, ctx, app):

@@ -59,6 +59,17 @@ MODERATION = {"convex/reports/index.ts": 'export * from "./moderation";\n',
                                               'export const resolveReports = mutation({ args: {}, handler: async () => null });\n'}
 
 
+# a convex < 0.17 crons.ts, which names its jobs by string; a default export and a .js module in a folder
+OLD_CRONS = ('import { cronJobs } from "./_generated/server";\nconst crons = cronJobs();\n'
+             'crons.interval("purge", { minutes: 5 }, "feeds:purge");\n'
+             'crons.cron("tidy", "15 3 * * *", "cleanup");\n'
+             'crons.daily("sync", { hourUTC: 4, minuteUTC: 9 }, "jobs/sync:run");\n{more}export default crons;\n')
+OLD_JOBS = {**FEEDS, "convex/cleanup.ts": 'import { internalMutation } from "./_generated/server";\n'
+                                          'export default internalMutation(async () => {});\n',
+            "convex/jobs/sync.js": 'import { internalAction } from "../_generated/server";\n'
+                                   'export const run = internalAction(async () => {});\n'}
+
+
 # a monorepo: the backend, an example app of a component package, and a frontend whose
 # tsconfig `paths` point at the backend's folder
 BOARDS = {"apps/server/convex/boards.ts": 'import { mutation } from "./_generated/server";\n'
@@ -79,7 +90,7 @@ class UnknownFunctionReference(Rule):
 
     ## What it does
     Checks every reference to a function of the app — in server code (`ctx.run*`, the
-    scheduler, crons), in clients (`useQuery`, client methods, Next.js helpers, string names
+    scheduler, crons; a string name too, `"jobs/sync:run"`), in clients (`useQuery`, client methods, Next.js helpers, string names
     in untyped clients, also held in a constant or in the app's own map of names, or given
     to `.query/.mutation/.action` of a client held in a field typed `any`, when the name's
     module is one of the app's), in
@@ -175,6 +186,8 @@ class UnknownFunctionReference(Rule):
               files={**AGENTS, "convex/reports/index.ts": 'import { query } from "../_generated/server";\n'
                      'export const pending = query({ args: {}, handler: async () => [] });\n'},
               note="a folder's `index.ts` is a module like any other, named with its `index`"),
+        Valid(OLD_CRONS.replace("{more}", ""), path="convex/crons.ts", files=OLD_JOBS,
+              note="a cron's function named by string, a bare module name for its default export"),
         Valid('export const search = (q) => fetch("/api/query", {\n  method: "POST",\n'
               '  body: JSON.stringify({ path: "feeds:search", args: { q } }),\n});\n',
               path="src/search.js", files=FEEDS,
@@ -384,6 +397,12 @@ class UnknownFunctionReference(Rule):
                 '  json: { path: "feeds:refresh", args: {} },\n}).json();\n',
                 path="src/refresh.ts", files=FEEDS, lines=[3], message="use `/api/action`",
                 note="the URL says which kind the HTTP API runs: an action sent to `/api/query` is refused"),
+        Invalid(OLD_CRONS.replace("{more}", 'crons.hourly("index", { minuteUTC: 3 }, "jobs/sync:runn");\n'),
+                path="convex/crons.ts", files=OLD_JOBS, lines=[6], message='did you mean "jobs/sync:run"',
+                note="a cron naming its function by string (convex < 0.17 typed it so) that the app lacks"),
+        Invalid(OLD_CRONS.replace("{more}", 'crons.hourly("wipe", { minuteUTC: 4 }, "feeds");\n'),
+                path="convex/crons.ts", files=OLD_JOBS, lines=[6], message="means the module's default export",
+                note="a bare module name whose module has no default export"),
     ]
 
     def check_app(self, ctx, app):
@@ -419,6 +438,8 @@ class UnknownFunctionReference(Rule):
                 if module.facts.module.has_error or _may_export(module, export):
                     continue
                 problem = f"`{module_name}` exports no function `{export}`"
+                if ref.namespace == "name" and ":" not in ref.name:
+                    problem += f" (a name without `:` means the module's default export, `{ident}`)"
             elif module_name in unreadable:
                 continue  # a module too large or not UTF-8 (CVX902): it may export anything
             elif any(m.module_name == module_name for m in app.modules.values()):

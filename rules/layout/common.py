@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from cvxlint.project.definitions import Def, ExternalDef
-from cvxlint.project.special_exports import router_source
+from cvxlint.project.special_exports import made_by_factory
 from cvxlint.rulekit import js
 
 
 def made_by(project, facts, node, factory: str) -> bool:
     """Does `node` evaluate to the result of `factory()` from convex/server (httpRouter, cronJobs),
     itself or handed back by a function it went through (`withLogging(httpRouter())`)?"""
-    d = project.linker.value_of(*router_source(project.linker, facts, node)[:2])
-    if not isinstance(d, Def) or d.path or d.node.type != "call_expression":
-        return False
-    fn = project.linker.value_of(d.facts, js.callee(d.node))
-    return isinstance(fn, ExternalDef) and fn.module == "convex/server" and fn.name == factory and not fn.path
+    return made_by_factory(project.linker, facts, node, factory)
 
 
 def method_calls(project, facts, factory: str, methods: tuple[str, ...], in_item_callbacks: bool = False):

@@ -55,6 +55,10 @@ class CronValidity(Rule):
                    files={"convex/infrastructure/crons.ts": HEAD.replace("./_generated", "../_generated")
                           + 'crons.interval("sweep", { minutes: 5 }, internal.jobs.sweep);\nexport default crons;\n'},
                    note="a re-exported default is the object the other module writes"),
+             Valid(HEAD.replace('"convex/server"', '"./_generated/server"')
+                   + 'crons.interval("sweep", { minutes: 5 }, internal.jobs.sweep);\nexport default crons;\n',
+                   path="convex/crons.ts",
+                   note="convex < 0.17 codegen re-exported the builder: `export const cronJobs = cronJobsGeneric`"),
              Valid('import crons from "./infrastructure/crons";\nexport default crons;\n', path="convex/crons.ts",
                    files={"convex/infrastructure/crons.ts": HEAD.replace("./_generated", "../_generated")
                           + 'crons.interval("sweep", { minutes: 5 }, internal.jobs.sweep);\nexport default crons;\n'}),

@@ -61,6 +61,10 @@ class NoTopOfHourCrons(Rule):
                 path="convex/crons.ts", lines=[4]),
         Invalid(HEAD + 'crons.cron("a", "0 * * * *", internal.t.a);\ncrons.cron("b", "*/15 * * * *", internal.t.b);\n'
                 'export default crons;\n', path="convex/crons.ts", lines=[4, 5]),
+        Invalid('import { cronJobs } from "./_generated/server";\nconst crons = cronJobs();\n'
+                'crons.daily("digest", { hourUTC: 7, minuteUTC: 0 }, "t:d");\nexport default crons;\n',
+                path="convex/crons.ts", lines=[3], convex="0.14.0",
+                note="convex < 0.17: the builder from `_generated/server`, the function named by string"),
     ]
 
     def check_module(self, ctx, module):
