@@ -1754,8 +1754,11 @@ class AccessAnalysis:
         """`_written_randomly` for one file: the field's places in the text that are the key
         of an object literal's property (`shareId: ...`, `"shareId": ...`, `{ shareId }`)."""
         name, source, module = field.encode(), facts.source, facts.module
-        at = source.find(name)
-        while at >= 0:
+        # only the places the text could make a key (`shareId:`, `shareId"`, `shareId }`,
+        # `shareId,`) are looked up in the tree: a field asked of every file naming it
+        # (`organizationId`) is mostly read there (`args.organizationId)`)
+        for m in re.finditer(rb"(?<![\w$])" + re.escape(name) + rb"(?=\s*[:,}/]|[\"'])", source):
+            at = m.start()
             node = module.node_at(at, at + len(name))
             if node.type == "string_fragment" and node.parent is not None:
                 node = node.parent  # a quoted key
@@ -1768,7 +1771,6 @@ class AccessAnalysis:
                 value = None
             if value is not None and self._random_value(facts, value, 0):
                 return True
-            at = source.find(name, at + len(name))
         return False
 
     def _random_value(self, facts: FileFacts, value: Node | None, depth: int) -> bool:

@@ -575,6 +575,10 @@ class RequireAccessControl(Rule):
           for load, call, note in PORTAL_LOADS],
         Valid(guest_answer("passKey"), files=PASSES,
               note="a free string matched against a field the app writes from a random generator: the guest's key"),
+        *[Valid(guest_answer("passKey"), files={**PASSES, "convex/passes.ts": PASSES["convex/passes.ts"].replace(
+            "{ passKey, passId", written)}, note=f"the random key written as `{written}`")
+          for written in ('{ "passKey": passKey, passId', "{ 'passKey' : passKey, passId", "{\n    passKey\n    , passId",
+                          "{ passKey /* random */, passId")],
         Valid(guest_answer("recoveryCode"), files=AUTH_CONFIG,
               note="a recovery code the user was handed (conradkoh's starter signs a session in by it)"),
         Valid(guest_answer("shareId"), note="a free string named as a share link's id, found by equality, stopping on a miss"),
