@@ -142,6 +142,10 @@ class Evidence:
     # argument `what` instead of the caller
     switch: str | None = None
     rls: "RlsRules | None" = None  # row-level security whose rules we could read
+    # of a fail-open comparison with a secret (`Access.fail_open_secrets`): the caller's value
+    # whose absence skips it (`token` of `if (token && token !== secret)`), as written; None
+    # when only the secret's does
+    skipped_without: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +203,9 @@ class Access:
     # checks whose "not signed in" error a `catch` turns into a value the handler goes on with
     swallowed: list[Evidence] = field(default_factory=list)
     # comparisons with a server secret that run only when it is set (`if (secret && header !==
-    # secret) return 401`): with the variable unset, everyone gets in (what = `process.env.X`)
+    # secret) return 401`): with the variable unset, everyone gets in (what = `process.env.X`);
+    # or only when the caller sends a value (`if (token && token !== secret)`, skipped_without =
+    # `token`, node = the whole test): who sends none gets in
     fail_open_secrets: list[Evidence] = field(default_factory=list)
     # ... of those, the ones whose result the handler keeps, null for a signed-out caller
     # (`try { me = await requireUser(ctx) } catch { me = null }`): optional sign-in
@@ -2036,7 +2042,11 @@ class AccessAnalysis:
             out.evidence.append(Evidence(facts, secret[0], f"a comparison with the secret `{secret[1]}`", where,
                                         about_caller=False))
         elif (unset := _secret_comparison(r, self._returned_secret, fail_open=True)) is not None:
-            out.fail_open_secrets.append(Evidence(facts, unset[0], f"`{unset[1]}`", where, about_caller=False))
+            value = skipped_without_value(r, unset[0], *(_secret_holders(r, self._returned_secret) or ({}, {})))
+            # a value skipped when missing is read by its presence test too: the node is the whole test
+            node = unset[0] if value is None else _exiting_condition(unset[0])
+            out.fail_open_secrets.append(Evidence(facts, node, f"`{unset[1]}`", where, about_caller=False,
+                                                  skipped_without=facts.text(value) if value is not None else None))
         gate = _test_only_gate(r)
         if gate is not None:
             out.evidence.append(Evidence(facts, gate[0], f"a test-only switch (`{gate[1]}` must be set)", where,
@@ -4752,14 +4762,17 @@ def _secret_comparison(r: Reached, returned_secret: "ReturnedSecret | None" = No
     read here or returned by a project function (`returned_secret`): an OAuth `state` signed
     by the server. (comparison, `process.env.X`) or None. A comparison that runs only when
     the secret is set (`if (secret && header !== secret) return 401`) lets everyone in while
-    the variable is unset: not one, but what `fail_open` asks for (`_skipped_when_unset`)."""
+    the variable is unset, and one that runs only when the caller sent a value (`if (token &&
+    token !== secret) return 401`) lets in everyone who sends none: not one, but what
+    `fail_open` asks for (`_skipped_when_unset`, `skipped_without_value`)."""
     held = _secret_holders(r, returned_secret)
     if held is None:
         return None
     names, spelled = held
 
     def wanted(node: Node) -> bool:
-        return _skipped_when_unset(r, node, names, spelled, returned_secret) == fail_open
+        return (_skipped_when_unset(r, node, names, spelled, returned_secret)
+                or skipped_without_value(r, node, names, spelled) is not None) == fail_open
     for call in r.facts.module.nodes_in(r.func.node, "call_expression"):
         # a constant-time comparison (`timingSafeEqual(a, b)`, `constantTimeEqual(a, b)`)
         callee = js.callee(call)
@@ -4843,22 +4856,59 @@ def _skipped_when_unset(r: Reached, check: Node, names: dict[str, str], spelled:
     return False
 
 
-def read_only_within(func: Node, call: Node, nodes: list[Node]) -> bool:
+def skipped_without_value(r: Reached, check: Node, names: dict[str, str], spelled: dict[int, str]) -> Node | None:
+    """The caller's value (`token`) compared in `check` (a comparison with a secret, or a
+    constant-time call given it) whose presence is another term of the `&&` condition of the
+    exiting `if` that holds it (`if (secret && token && token !== secret) return 401`, `if
+    (auth && !timingSafeEqual(auth, expected))`): a request without the value is never refused,
+    whatever it asks. Not when an earlier `if` exits without it (`if (!token) return 401`)."""
+    cond = _exiting_condition(check)
+    if cond is None:
+        return None
+    if check.type == "call_expression":
+        compared = [js.unwrap(a) for a in js.call_args(check)][:2]
+    else:
+        compared = [js.unwrap(check.child("left")), js.unwrap(check.child("right"))]
+    values = [v for v in compared if v is not None and _secret_in(v, names, spelled) is None]
+    for term in _terms(cond, "&&"):
+        if term.start <= check.start and check.end <= term.end or _secret_in(term, names, spelled) is not None:
+            continue
+        present = term.children[0].children[0] if term.type == "unary_expression" and term.children \
+            and term.children[0].type == "unary_expression" and term.children[0].children else term  # `!!token`
+        present = js.unwrap(present)
+        if present is None or present.type not in ("identifier", "member_expression"):
+            continue
+        spelled_as = r.facts.text(present)
+        for value in values:
+            # the value itself, or what it is read from (`auth && auth.slice(7) !== secret`)
+            if any(w.type == present.type and r.facts.text(w) == spelled_as for w in value.walk()) \
+                    and not _unset_handled(r, cond, spelled_as, present):
+                return value
+    return None
+
+
+def read_only_within(func: Node, call: Node, nodes: list[Node], depth: int = 2) -> bool:
     """Is the value of `call` (in function `func`) read only inside `nodes`: written there, or
     held in a const whose every read is (`const auth = req.headers.get("Authorization")`, read
-    only by comparisons `Access.fail_open_secrets` holds)?"""
+    only by comparisons `Access.fail_open_secrets` holds), as it is or changed by its own
+    methods, also through `depth` more consts (`const token = auth?.replace("Bearer ", "")`)?"""
     def inside(n: Node) -> bool:
         return any(x.start <= n.start and n.end <= x.end for x in nodes)
 
     if inside(call):
         return True
     value = _value_of(call)
+    # kept as changed by its own methods: `req.headers.get("Authorization")?.replace("Bearer ", "")`
+    while value.parent is not None and (value.parent.type in ("member_expression", "subscript_expression")
+                                        and value.field == "object" or value.parent.type == "call_expression"
+                                        and value.field == "function"):
+        value = _value_of(value.parent)
     decl = value.parent
     name = decl.child("name") if decl is not None and decl.type == "variable_declarator" else None
     if name is None or name.type != "identifier":
         return False
     reads = scope.reads_of(func, name.text or "")
-    return bool(reads) and all(inside(n) for n in reads)
+    return bool(reads) and all(inside(n) or depth > 0 and read_only_within(func, n, nodes, depth - 1) for n in reads)
 
 
 def _asserted(env_read: Node) -> bool:
@@ -4880,7 +4930,8 @@ def _unset_handled(r: Reached, cond: Node, name: str | None, term: Node) -> bool
         for d in _terms(other.child("condition"), "||"):
             if d.type == "unary_expression" and d.has_tok("!"):
                 inner = js.unwrap(d.child("argument"))
-                if inner is not None and (inner.text == name if name is not None else inner.text == term.text):
+                # (as written: a member expression's node holds no text of its own)
+                if inner is not None and r.facts.text(inner) == (name if name is not None else r.facts.text(term)):
                     return True
     return False
 

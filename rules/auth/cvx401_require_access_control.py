@@ -1714,6 +1714,14 @@ class RequireAccessControl(Rule):
                 '  await ctx.db.patch("users", args.userId, { credits: 1000 });\n}});\n',
                 files=AUTH_CONFIG, lines=[3], message="runs only when the variable is set",
                 note="with ADMIN_TOKEN unset the comparison is skipped"),
+        # triage G61b P1: ... or only when the caller sends a key
+        Invalid('import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
+                'export const grant = mutation({ args: { key: v.optional(v.string()), userId: v.id("users") },\n'
+                '  handler: async (ctx, args) => {\n'
+                '    if (args.key && args.key !== process.env.ADMIN_TOKEN!) throw new Error("bad token");\n'
+                '    await ctx.db.patch("users", args.userId, { credits: 1000 });\n  }});\n',
+                files=AUTH_CONFIG, lines=[3], message="runs only when `args.key` is sent",
+                note="a caller who passes no key skips the comparison"),
         # ... and the other Better Auth clients: `safeGetAuthUser`, and 0.7's `new BetterAuth(...)`,
         # whose `getAuthUser` returns null; `getAuthUser` of `createClient` not awaited
         Invalid(SERVER + 'import { authComponent, legacyAuth } from "./auth";\n'
@@ -2369,6 +2377,9 @@ class RequireAccessControl(Rule):
             elif access.blind_guards:
                 hint += (f" ({access.blind_guards[0].what} never asks `ctx.auth` who is calling, so it cannot "
                          "tell who is asking)")
+            elif access.fail_open_secrets and access.fail_open_secrets[0].skipped_without is not None:
+                hint += (f" (its comparison with {access.fail_open_secrets[0].what} runs only when "
+                         f"`{access.fail_open_secrets[0].skipped_without}` is sent: without it, it lets everyone in)")
             elif access.fail_open_secrets:
                 hint += (f" (its comparison with {access.fail_open_secrets[0].what} runs only when the variable "
                          "is set: unset, it lets everyone in)")

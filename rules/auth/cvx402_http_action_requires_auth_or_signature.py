@@ -222,6 +222,12 @@ class HttpActionRequiresAuthOrSignature(Rule):
               '  if (!secret || req.headers.get("Authorization") !== `Bearer ${secret}`) return new Response(null, { status: 401 });\n'
               '  await ctx.runMutation(internal.billing.grant, await req.json());\n  return new Response("ok");\n}) });\n'
               'export default http;\n', path="convex/http.ts", note="fails closed: a missing secret is a refusal"),
+        Valid(HTTP + 'http.route({ path: "/sync", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+              '  const token = req.headers.get("Authorization")?.replace("Bearer ", "");\n'
+              '  if (!token) return new Response(null, { status: 401 });\n'
+              '  if (token && token !== process.env.SYNC_SECRET!) return new Response(null, { status: 401 });\n'
+              '  await ctx.runMutation(internal.data.load, await req.json());\n  return new Response("ok");\n}) });\n'
+              'export default http;\n', path="convex/http.ts", note="a missing token is refused first"),
         Valid(HTTP + 'import { internal } from "./_generated/api";\n'
               'http.route({ path: "/sitemap.xml", method: "GET", handler: httpAction(async (ctx) => {\n'
               '  const pages = await ctx.runQuery(internal.pages.published, {});\n'
@@ -402,6 +408,26 @@ class HttpActionRequiresAuthOrSignature(Rule):
                 '  await ctx.runMutation(internal.data.load, await req.json());\n  return new Response("ok");\n}) });\n'
                 'export default http;\n', path="convex/http.ts", lines=[6, 12], message="checks its secret only when",
                 note="with the variable unset, every request goes on"),
+        Invalid(HTTP + 'http.route({ path: "/import", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+                '  if (!process.env.IMPORT_URL) return new Response("not configured", { status: 500 });\n'
+                '  if (process.env.IMPORT_TOKEN && req.headers.get("Authorization") !== process.env.IMPORT_TOKEN) {\n'
+                '    return new Response(null, { status: 401 });\n  }\n'
+                '  await ctx.runMutation(internal.data.load, await req.json());\n  return new Response("ok");\n}) });\n'
+                'export default http;\n', path="convex/http.ts", lines=[6], message="checks its secret only when",
+                note="the earlier refusal is of another variable: the token's may still be unset"),
+        # triage G61b P1 (whitelabel-v2's server-to-server routes): the token compared only when one is sent
+        Invalid(HTTP + 'http.route({ path: "/sync", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+                '  const header = req.headers.get("Authorization");\n  const token = header?.replace("Bearer ", "");\n'
+                '  const secret = process.env.SYNC_SECRET!;\n'
+                '  if (secret && token && token !== secret) return new Response(null, { status: 401 });\n'
+                '  await ctx.runMutation(internal.data.load, await req.json());\n  return new Response("ok");\n}) });\n'
+                'http.route({ path: "/push", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+                '  const key = req.headers.get("x-push-key");\n'
+                '  if (key && !timingSafeEqual(key, process.env.PUSH_KEY!)) return new Response(null, { status: 401 });\n'
+                '  await ctx.runMutation(internal.data.load, await req.json());\n  return new Response("ok");\n}) });\n'
+                'export default http;\n', path="convex/http.ts", lines=[6, 14],
+                message="but not a missing one: a request that sends none goes on",
+                note="a request with no Authorization header skips the only refusal"),
         Invalid(env_getter_route("optionalEnv", '  const key = optionalEnv("PULL_TOKEN");\n'
                                  '  if (key && req.headers.get("x-pull") !== key) return new Response(null, { status: 401 });\n'),
                 path="convex/http.ts", files={"convex/config.ts": REQUIRE_ENV}, lines=[7],
@@ -572,6 +598,15 @@ class HttpActionRequiresAuthOrSignature(Rule):
                 continue
             if any(_verifies(r, analysis, env_checks) for r in _factory_reach(ctx, route)):
                 continue  # `handler: withApiKey(async (ctx, req, account) => ...)` checks before it calls
+            missing = next((e.skipped_without for e in access.fail_open_secrets if e.skipped_without), None)
+            if missing is not None:
+                # not a misconfiguration: every request without the value goes on, always
+                ctx.report(route.facts, route.handler,
+                           f"HTTP route {route.method or ''} {where} rejects a wrong `{missing}` but not a missing "
+                           "one: a request that sends none goes on, so anyone who finds the URL can call it; reject "
+                           f"the request when it is missing (`if (!{missing} || {missing} !== secret)`)",
+                           severity=Severity.WARNING)
+                continue
             if access.fail_open_secrets:
                 ctx.report(route.facts, route.handler,
                            f"HTTP route {route.method or ''} {where} checks its secret only when "
@@ -789,4 +824,6 @@ def _verifies(r, analysis, env_checks: bool = True, unset: "list | None" = None)
             return True
     # a secret from the environment checks the sender only when it is compared with what came
     # in or handed to a verifier with it; `if (!secret) return 500` only tests that it is set
-    return env_checks and analysis.verified_secret(r) is not None
+    # (not one that runs only when the secret, or the caller's value, is there: `unset`)
+    found = analysis.verified_secret(r) if env_checks else None
+    return found is not None and not (unset and read_only_within(r.func.node, found[0], unset))
