@@ -5229,6 +5229,12 @@ def _env_object_secrets(r: Reached) -> list[tuple[Node, str]]:
     return out
 
 
+# methods that turn a value into another spelling of it (a digest's bytes into hex)
+_DIGEST_METHODS = re.compile(r"^(map|join|toString|digest|update|slice|substring|padStart|toLowerCase|toUpperCase|"
+                             r"trim|replace|replaceAll)$")
+_BYTES = re.compile(r"^(Uint8Array|Uint16Array|Uint32Array|Int8Array|DataView|Buffer)$")
+
+
 def _secret_in(n: Node | None, names: dict[str, str], spelled: dict[int, str]) -> str | None:
     if n is None:
         return None
@@ -5244,6 +5250,19 @@ def _secret_in(n: Node | None, names: dict[str, str], spelled: dict[int, str]) -
             found = _secret_in(js.unwrap(a), names, spelled)
             if found is not None:
                 return found
+        # a digest spelled out by its own methods (`Array.from(new Uint8Array(mac)).map(...).join("")`,
+        # `hmac.update(body).digest("hex")`); not what a client made with the key answers
+        method = callee.child("property") if callee.type == "member_expression" else None
+        if method is not None and _DIGEST_METHODS.match(method.text or ""):
+            return _secret_in(js.unwrap(callee.child("object")), names, spelled)
+        return None
+    if n.type == "new_expression":
+        made = js.callee(n)
+        if made is not None and _BYTES.match(made.text or ""):  # `new Uint8Array(mac)`: the same bytes
+            for a in js.call_args(n):
+                found = _secret_in(js.unwrap(a), names, spelled)
+                if found is not None:
+                    return found
         return None
     if n.type == "non_null_expression" and n.children:
         n = js.unwrap(n.children[0])

@@ -21,6 +21,34 @@ LIB_CORS = ('import { httpAction } from "../_generated/server";\n'
             '  return httpAction(async (ctx, req) => {\n'
             '    const res = await handler(ctx, req);\n    res.headers.set("Access-Control-Allow-Origin", "*");\n'
             '    return res;\n  });\n}\n')
+# convex/signing.ts: signed download links, an HMAC (WebCrypto) of the file's id and expiry
+SIGNING = ('async function digest(text: string) {\n'
+           '  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(process.env.LINK_KEY!),\n'
+           '    { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);\n'
+           '  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(text));\n'
+           '  return Array.from(new Uint8Array(mac)).map((b) => b.toString(16).padStart(2, "0")).join("");\n}\n'
+           'export async function linkFor(id: string, until: number) {\n'
+           '  return `/files/${id}?until=${until}&d=${await digest(`${id}:${until}`)}`;\n}\n'
+           'export async function linkHolds(id: string, until: number, given: string) {\n'
+           '  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(process.env.LINK_KEY!),\n'
+           '    { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);\n'
+           '  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${id}:${until}`));\n'
+           '  const hex = Array.from(new Uint8Array(mac)).map((b) => b.toString(16).padStart(2, "0")).join("");\n'
+           '  return until > Date.now() && hex === given;\n}\n')
+
+
+def signed_file_route(query_key: str, check: str) -> str:
+    """http.ts with a `GET /files/*` route that reads the link's expiry and `query_key`, runs
+    `check` (with SIGNING's helpers imported) and redirects to the stored file."""
+    return (HTTP + 'import { linkFor, linkHolds } from "./signing";\n'
+            'http.route({ pathPrefix: "/files/", method: "GET", handler: httpAction(async (ctx, req) => {\n'
+            '  const url = new URL(req.url);\n  const id = url.pathname.split("/").pop()!;\n'
+            f'  const until = Number(url.searchParams.get("until"));\n  const given = url.searchParams.get("{query_key}") ?? "";\n'
+            + check + '  const target = await ctx.storage.getUrl(id);\n'
+            '  return target ? Response.redirect(target, 302) : new Response(null, { status: 404 });\n}) });\n'
+            'export default http;\n')
+
+
 # a forum's public page query and the internal mutation a route may run beside it
 FORUM = ('import { v } from "convex/values";\nimport { internalMutation, query } from "./_generated/server";\n'
          'export const getQuestion = query({ args: { slug: v.string() }, handler: async (ctx, { slug }) =>\n'
@@ -57,7 +85,8 @@ def env_getter_route(getter: str, check: str) -> str:
             '  return Response.json(await ctx.runQuery(internal.items.all, {}));\n}) });\nexport default http;\n')
 
 
-_HEADER = re.compile(r"auth|signature|token|secret|api[-_]?key|hmac|webhook|cookie", re.I)
+# (`sig`: a signed URL's `?expires=...&sig=...`)
+_HEADER = re.compile(r"auth|signature|token|secret|api[-_]?key|hmac|webhook|cookie|^sig$", re.I)
 # an OAuth callback's query: the `state` it issued and the `code` the provider checks when traded
 _OAUTH_PARAM = re.compile(r"^(state|code)$")
 # Calls that spend the app owner's money on a model provider: the `ai` SDK's generators and
@@ -137,11 +166,12 @@ class HttpActionRequiresAuthOrSignature(Rule):
     (an `httpAction` defined inline or in another file) and the helpers it calls for one of:
     an identity check (`ctx.auth.getUserIdentity()`, `getAuthUserId`, guard helpers, the
     names in `auth-helpers`), reading an `Authorization`/signature/token header or query
-    parameter, a webhook verifier (`new Webhook(secret).verify(...)` from svix,
+    parameter (a signed URL's `sig`), a webhook verifier (`new Webhook(secret).verify(...)` from svix,
     `stripe.webhooks.constructEvent`, `crypto.subtle.verify`, `jwtVerify`, the
     `handleResendEventWebhook(ctx, req)` of a `Resend` client of `@convex-dev/resend`, which
     checks the svix signature itself), or a comparison
-    with a secret from the environment (`process.env.SYNC_KEY`, or a project getter's
+    with a secret from the environment, or a digest made with it (a helper's WebCrypto HMAC
+    of a signed link, compared with the link's), (`process.env.SYNC_KEY`, or a project getter's
     `getEnv("SYNC_KEY")` returning `process.env[name]`). Handlers that touch no data (no `ctx.run*`,
     storage or scheduler, no package handed `ctx` such as a component client's
     `streaming.stream(ctx, ...)`, other than an auth library's sign-in, Better Auth's
@@ -228,6 +258,13 @@ class HttpActionRequiresAuthOrSignature(Rule):
               '  if (token && token !== process.env.SYNC_SECRET!) return new Response(null, { status: 401 });\n'
               '  await ctx.runMutation(internal.data.load, await req.json());\n  return new Response("ok");\n}) });\n'
               'export default http;\n', path="convex/http.ts", note="a missing token is refused first"),
+        # triage G61b P2 (whitelabel-v2's `/api/file/*`): a signed link, the helper's HMAC compared with the query's
+        Valid(signed_file_route("d", '  if (!(await linkHolds(id, until, given))) return new Response(null, { status: 403 });\n'),
+              path="convex/http.ts", files={"convex/signing.ts": SIGNING},
+              note="the helper compares an HMAC made with LINK_KEY with what the link carries"),
+        Valid(signed_file_route("sig", '  if (!given) return new Response(null, { status: 403 });\n'),
+              path="convex/http.ts", files={"convex/signing.ts": SIGNING},
+              note="`sig` is a signed URL's signature, read as `signature` is"),
         Valid(HTTP + 'import { internal } from "./_generated/api";\n'
               'http.route({ path: "/sitemap.xml", method: "GET", handler: httpAction(async (ctx) => {\n'
               '  const pages = await ctx.runQuery(internal.pages.published, {});\n'
@@ -415,6 +452,9 @@ class HttpActionRequiresAuthOrSignature(Rule):
                 '  await ctx.runMutation(internal.data.load, await req.json());\n  return new Response("ok");\n}) });\n'
                 'export default http;\n', path="convex/http.ts", lines=[6], message="checks its secret only when",
                 note="the earlier refusal is of another variable: the token's may still be unset"),
+        Invalid(signed_file_route("d", '  if (given !== (await linkFor(id, until))) console.warn("unsigned");\n'),
+                path="convex/http.ts", files={"convex/signing.ts": SIGNING}, lines=[7],
+                note="the link is signed, but a mismatch only logs: made with the key, the digest checks nothing"),
         # triage G61b P1 (whitelabel-v2's server-to-server routes): the token compared only when one is sent
         Invalid(HTTP + 'http.route({ path: "/sync", method: "POST", handler: httpAction(async (ctx, req) => {\n'
                 '  const header = req.headers.get("Authorization");\n  const token = header?.replace("Bearer ", "");\n'
