@@ -50,7 +50,7 @@ from ..syntax.tree import Node
 from .callgraph import Reached, _awaited, returned_values
 from .component_clients import SIGN_IN_METHOD_NAMES, requires_sign_in
 from .definitions import Def, ExternalDef
-from .evaluate import local_const, package_class_made
+from .evaluate import local_const, local_value, package_class_made
 from .facts import CallSite, FileFacts, FunctionInfo, Ref
 
 if TYPE_CHECKING:
@@ -5022,7 +5022,7 @@ def _from_request(r: Reached, node: Node, names: dict[str, str], depth: int) -> 
         if ref.kind == "param" and ref.func is not None and r.func.is_inside(ref.func):
             return True
         if ref.kind == "local":
-            init = local_const(r.facts, n) or _destructured_from(r, n.text or "")
+            init = local_value(r.facts, n) or _destructured_from(r, n.text or "")
             if init is not None and _from_request(r, init, names, depth + 1):
                 return True
     return False
@@ -5702,7 +5702,7 @@ def _from_input(facts: FileFacts, func, node: Node, depth: int) -> bool:
         if ref.kind == "param" and ref.func is func and ref.index >= 1:
             return True
         if ref.kind == "local":
-            init = local_const(facts, n)
+            init = local_value(facts, n)  # (`let body; try { body = await req.json() } catch ...`)
             if init is not None and _from_input(facts, func, init, depth + 1):
                 return True
     return False

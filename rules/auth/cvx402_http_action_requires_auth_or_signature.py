@@ -49,6 +49,23 @@ def signed_file_route(query_key: str, check: str) -> str:
             'export default http;\n')
 
 
+# convex/rsvp.ts: an invitation's one-time token, looked up and spent by the internal mutation
+RSVP = ('import { v } from "convex/values";\nimport { internalMutation } from "./_generated/server";\n'
+        'export const answer = internalMutation({ args: { inviteToken: v.string(), going: v.boolean() },\n'
+        '  handler: async (ctx, { inviteToken, going }) => {\n'
+        '    const invite = await ctx.db.query("invites").withIndex("by_token", (q) => q.eq("token", inviteToken)).unique();\n'
+        '    if (!invite || invite.answered) throw new Error("unknown invitation");\n'
+        '    await ctx.db.patch("invites", invite._id, { answered: true, going });\n  } });\n')
+
+
+def rsvp_route(read_body: str) -> str:
+    """http.ts with a `POST /rsvp` route that reads the JSON body into `body` with `read_body`,
+    then hands its token to RSVP's internal mutation."""
+    return (HTTP + 'http.route({ path: "/rsvp", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+            + read_body + '  await ctx.runMutation(internal.rsvp.answer, { inviteToken: body.token, going: body.going });\n'
+            '  return new Response("ok");\n}) });\nexport default http;\n')
+
+
 # a forum's public page query and the internal mutation a route may run beside it
 FORUM = ('import { v } from "convex/values";\nimport { internalMutation, query } from "./_generated/server";\n'
          'export const getQuestion = query({ args: { slug: v.string() }, handler: async (ctx, { slug }) =>\n'
@@ -258,6 +275,12 @@ class HttpActionRequiresAuthOrSignature(Rule):
               '  if (token && token !== process.env.SYNC_SECRET!) return new Response(null, { status: 401 });\n'
               '  await ctx.runMutation(internal.data.load, await req.json());\n  return new Response("ok");\n}) });\n'
               'export default http;\n', path="convex/http.ts", note="a missing token is refused first"),
+        # triage G61e P4 (ghali's `/feedback/submit`): the body read in a `try`, its token checked by the mutation
+        Valid(rsvp_route('  let body: { token: string; going: boolean };\n'
+                         '  try {\n    body = await req.json();\n  } catch {\n'
+                         '    return new Response("invalid JSON", { status: 400 });\n  }\n'),
+              path="convex/http.ts", files={"convex/rsvp.ts": RSVP},
+              note="assigned once, `body` is the request's, as `const body = await req.json()` is"),
         # triage G61b P2 (whitelabel-v2's `/api/file/*`): a signed link, the helper's HMAC compared with the query's
         Valid(signed_file_route("d", '  if (!(await linkHolds(id, until, given))) return new Response(null, { status: 403 });\n'),
               path="convex/http.ts", files={"convex/signing.ts": SIGNING},
@@ -455,6 +478,11 @@ class HttpActionRequiresAuthOrSignature(Rule):
         Invalid(signed_file_route("d", '  if (given !== (await linkFor(id, until))) console.warn("unsigned");\n'),
                 path="convex/http.ts", files={"convex/signing.ts": SIGNING}, lines=[7],
                 note="the link is signed, but a mismatch only logs: made with the key, the digest checks nothing"),
+        Invalid(rsvp_route('  let body = { token: "", going: false };\n'
+                           '  if (req.headers.get("content-type") === "application/json") body = await req.json();\n'
+                           '  else body = { token: process.env.DEMO_INVITE ?? "", going: true };\n'),
+                path="convex/http.ts", files={"convex/rsvp.ts": RSVP}, lines=[6],
+                note="`body` is also the app's own demo invitation, which a caller who sends no JSON gets"),
         # triage G61b P1 (whitelabel-v2's server-to-server routes): the token compared only when one is sent
         Invalid(HTTP + 'http.route({ path: "/sync", method: "POST", handler: httpAction(async (ctx, req) => {\n'
                 '  const header = req.headers.get("Authorization");\n  const token = header?.replace("Bearer ", "");\n'
