@@ -259,6 +259,18 @@ class Access:
 
 
 @dataclass(frozen=True, slots=True)
+class FlagSkippedCheck:
+    """A yes/no argument of a public function that turns its every check off
+    (`AccessAnalysis.flag_skipped_check`)."""
+
+    facts: FileFacts
+    node: Node  # the `if` on the flag
+    check: str  # the check skipped, as `Evidence.what` shows it
+    flag: str  # the argument
+    skipped_when: bool  # the value of the flag that skips the check
+
+
+@dataclass(frozen=True, slots=True)
 class UnownedWrite:
     """A write by an argument's id that nothing relates to the caller (`AccessAnalysis.unowned_writes`)."""
 
@@ -1456,6 +1468,56 @@ class AccessAnalysis:
                     if _ROLE.search(r.facts.text(cond)) or any(n.type == "string" for n in cond.walk()):
                         return True
         return False
+
+    def flag_skipped_check(self, fn: "RegisteredFunction") -> "FlagSkippedCheck | None":
+        """The checks of `fn` that a yes/no argument turns off: every check is in its handler,
+        in the branch of an `if` on the flag that runs for one of its values only (`if
+        (!args.isRelay) { ...verify the signature... }`) or in the condition of an exiting `if`
+        one of whose `&&` terms is the flag (`if (!args.isRelay && mac !== args.signature)
+        throw`); that branch only checks (uses no data), and the handler uses data after the
+        `if`. The caller chooses the flag: anyone can skip the check. Not a flag whose branch
+        also reads what the check guards (`if (args.includePrivate) { await requireUser(ctx);
+        ...private rows }`)."""
+        access = self.of(fn)
+        reached = self.project.reach(fn)
+        val = self.project.args_validator(fn)
+        if access.unknown or not access.evidence or not reached or val is None or val.required().kind != "object":
+            return None
+        flags = {n for n, f in val.required().fields.items() if f.required().kind == "boolean"}
+        start = reached[0]
+        checks = [e.node for e in access.evidence]
+        if not flags or any(e.where != "handler" or e.facts is not start.facts
+                            or not (start.func.node.start <= e.node.start and e.node.end <= start.func.node.end)
+                            for e in access.evidence):
+            return None
+        uses = [use.node for use, path in start.ctx_uses() if path and path[0] in RESOURCE_MEMBERS]
+
+        def holds(n: Node | None) -> bool:
+            return n is not None and all(n.start <= c.start and c.end <= n.end for c in checks)
+        for stmt in start.func.node.walk():
+            if stmt.type != "if_statement" or js.enclosing_function(stmt) is not start.func.node \
+                    or not any(u.start > stmt.end for u in uses):
+                continue
+            cond = js.unwrap(stmt.child("condition"))
+            flag = _unnegated(cond) if cond is not None else None
+            alternative = stmt.child("alternative")
+            if handler_argument(start, flag) in flags:
+                # the branch that checks, and whether it runs when the flag is true
+                negated = _negated(cond)
+                for branch, runs_when in ((stmt.child("consequence"), not negated), (alternative, negated)):
+                    if holds(branch) and not any(branch.start <= u.start and u.end <= branch.end for u in uses):
+                        return FlagSkippedCheck(start.facts, stmt, access.evidence[0].what,
+                                                handler_argument(start, flag) or "", not runs_when)
+                continue
+            if not holds(cond) or not js.always_exits(stmt.child("consequence")):
+                continue
+            for term in _terms(cond, "&&"):
+                flag = _unnegated(term)
+                if handler_argument(start, flag) in flags and not holds(term):
+                    # `!args.isRelay && ...`: true makes the test false, and the refusal is skipped
+                    return FlagSkippedCheck(start.facts, stmt, access.evidence[0].what,
+                                            handler_argument(start, flag) or "", _negated(term))
+        return None
 
     def permission_flags(self, fn: "RegisteredFunction") -> frozenset[str]:
         """The arguments of a public function that are the caller's word about its own rights:
@@ -3566,6 +3628,15 @@ def _claimed_permissions(r: Reached, flags: frozenset[str], is_guard: Callable[[
             what = _unnegated(flag)
             out.append(Evidence(r.facts, stmt, r.facts.text(what), "handler", argument=handler_argument(r, what)))
     return out
+
+
+def _negated(n: Node) -> bool:
+    """Is `n` (unwrapped) negated an odd number of times (`!x`, not `!!x`)?"""
+    n = js.unwrap(n)
+    odd = False
+    while n is not None and n.type == "unary_expression" and n.has_tok("!") and n.children:
+        odd, n = not odd, js.unwrap(n.children[-1])
+    return odd
 
 
 def _unnegated(n: Node) -> Node:
