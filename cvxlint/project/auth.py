@@ -1475,9 +1475,9 @@ class AccessAnalysis:
         (!args.isRelay) { ...verify the signature... }`) or in the condition of an exiting `if`
         one of whose `&&` terms is the flag (`if (!args.isRelay && mac !== args.signature)
         throw`); that branch only checks (uses no data), and the handler uses data after the
-        `if`. The caller chooses the flag: anyone can skip the check. Not a flag whose branch
-        also reads what the check guards (`if (args.includePrivate) { await requireUser(ctx);
-        ...private rows }`)."""
+        `if`. The caller chooses the flag: anyone can skip the check. Only checks of a shared
+        secret or a signature, not of the caller's identity. Not a flag whose branch also reads
+        what the check guards (`if (args.full) { ...compare the key...; return every row }`)."""
         access = self.of(fn)
         reached = self.project.reach(fn)
         val = self.project.args_validator(fn)
@@ -1486,7 +1486,9 @@ class AccessAnalysis:
         flags = {n for n, f in val.required().fields.items() if f.required().kind == "boolean"}
         start = reached[0]
         checks = [e.node for e in access.evidence]
-        if not flags or any(e.where != "handler" or e.facts is not start.facts
+        # (a shared secret or a signature: an identity check behind a flag is an optional
+        # sign-in, `if (!args.anonymous) author = (await requireUser(ctx))._id`)
+        if not flags or any(e.about_caller or e.where != "handler" or e.facts is not start.facts
                             or not (start.func.node.start <= e.node.start and e.node.end <= start.func.node.end)
                             for e in access.evidence):
             return None

@@ -122,8 +122,8 @@ class NoSpoofableAccessControl(Rule):
     (which CVX401 accepts as the caller's credential), an argument the handler first pins to
     the session's user (`if (session.userId !== args.userId) throw ...`) is the caller's own.
 
-    Also, a public function whose every check (a signature, a shared secret, the identity)
-    sits behind a yes/no argument that turns it off (`if (!args.isRelay) { ...verify... }`,
+    Also, a public function whose every check (a signature or a shared secret; an identity
+    check behind a flag is an optional sign-in) sits behind a yes/no argument that turns it off (`if (!args.isRelay) { ...verify... }`,
     `if (!args.fromCron && args.key !== process.env.KEY) throw`), in a branch that only checks,
     with the data used after it: the caller passes the flag and skips the check.
 
@@ -199,11 +199,16 @@ class NoSpoofableAccessControl(Rule):
               '  } else {\n    await ctx.db.insert("transfers", { to: args.walletAddress, amount: args.amount });\n  }\n}});\n',
               note="the wallet compared with the treasury's routes the payment; no one is refused"),
         # a flag whose branch checks and reads what the check guards skips nothing it opens
-        Valid(SERVER + 'export const notes = mutation({ args: { mine: v.boolean() }, handler: async (ctx, args) => {\n'
-              '  if (args.mine) {\n    const identity = await ctx.auth.getUserIdentity();\n'
-              '    if (!identity) throw new Error("sign in first");\n'
-              '    return await ctx.db.query("notes").withIndex("by_owner", (q) => q.eq("owner", identity.subject)).take(50);\n'
-              '  }\n  return await ctx.db.query("notes").withIndex("by_shared", (q) => q.eq("shared", true)).take(50);\n}});\n'),
+        Valid(SERVER + 'export const stats = mutation({ args: { key: v.string(), full: v.boolean() }, handler: async (ctx, args) => {\n'
+              '  if (args.full) {\n    if (args.key !== process.env.STATS_KEY) throw new Error("bad key");\n'
+              '    return await ctx.db.query("visits").take(500);\n'
+              '  }\n  return await ctx.db.query("totals").take(1);\n}});\n'),
+        Valid(SERVER + 'export const feedback = mutation({ args: { text: v.string(), anonymous: v.boolean() },\n'
+              '  handler: async (ctx, args) => {\n    let author: string | undefined;\n'
+              '    if (!args.anonymous) {\n      const identity = await ctx.auth.getUserIdentity();\n'
+              '      if (!identity) throw new Error("sign in first");\n      author = identity.subject;\n    }\n'
+              '    await ctx.db.insert("feedback", { text: args.text, author });\n  }});\n',
+              note="an identity check behind a flag is an optional sign-in"),
         Valid(SERVER + 'export const importRows = mutation({ args: { key: v.string(), rows: v.array(v.string()),\n'
               '  replayed: v.optional(v.boolean()) }, handler: async (ctx, args) => {\n'
               '  if (args.key !== process.env.IMPORT_KEY) throw new Error("bad key");\n'
