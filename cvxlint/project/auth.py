@@ -5776,9 +5776,21 @@ def _from_input(facts: FileFacts, func, node: Node, depth: int) -> bool:
             return True
         if ref.kind == "local":
             init = local_value(facts, n)  # (`let body; try { body = await req.json() } catch ...`)
-            if init is not None and _from_input(facts, func, init, depth + 1):
+            if init is not None and not _answered_by_ctx(facts, func, init) and _from_input(facts, func, init, depth + 1):
                 return True
     return False
+
+
+def _answered_by_ctx(facts: FileFacts, func, value: Node) -> bool:
+    """Is `value` what a call on `func`'s ctx gives back (`await ctx.runMutation(api.sessions.open,
+    { orgId: args.orgId })`, `await ctx.db.insert(...)`)? The app's own value (a session it just
+    made), not the input it was given."""
+    value = js.unwrap(value)
+    if value is not None and value.type == "await_expression" and value.children:
+        value = js.unwrap(value.children[0])
+    chain = js.member_chain(js.callee(value)) if value is not None and value.type == "call_expression" else None
+    ref = facts.ref_of(chain[0]) if chain is not None and chain[0].type == "identifier" else None
+    return ref is not None and ref.kind == "param" and ref.func is func and ref.index == 0 and not ref.path
 
 
 _STOP_CLIMB = frozenset(["expression_statement", "if_statement", "lexical_declaration", "variable_declaration",
