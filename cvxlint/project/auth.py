@@ -50,7 +50,7 @@ from ..syntax.tree import Node
 from .callgraph import Reached, _awaited, returned_values
 from .component_clients import SIGN_IN_METHOD_NAMES, requires_sign_in
 from .definitions import Def, ExternalDef
-from .evaluate import local_const, package_class_made
+from .evaluate import local_const, local_value, package_class_made
 from .facts import CallSite, FileFacts, FunctionInfo, Ref
 
 if TYPE_CHECKING:
@@ -142,6 +142,10 @@ class Evidence:
     # argument `what` instead of the caller
     switch: str | None = None
     rls: "RlsRules | None" = None  # row-level security whose rules we could read
+    # of a fail-open comparison with a secret (`Access.fail_open_secrets`): the caller's value
+    # whose absence skips it (`token` of `if (token && token !== secret)`), as written; None
+    # when only the secret's does
+    skipped_without: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +203,9 @@ class Access:
     # checks whose "not signed in" error a `catch` turns into a value the handler goes on with
     swallowed: list[Evidence] = field(default_factory=list)
     # comparisons with a server secret that run only when it is set (`if (secret && header !==
-    # secret) return 401`): with the variable unset, everyone gets in (what = `process.env.X`)
+    # secret) return 401`): with the variable unset, everyone gets in (what = `process.env.X`);
+    # or only when the caller sends a value (`if (token && token !== secret)`, skipped_without =
+    # `token`, node = the whole test): who sends none gets in
     fail_open_secrets: list[Evidence] = field(default_factory=list)
     # ... of those, the ones whose result the handler keeps, null for a signed-out caller
     # (`try { me = await requireUser(ctx) } catch { me = null }`): optional sign-in
@@ -250,6 +256,18 @@ class Access:
     @property
     def unused_identity(self) -> list[IdentityFetch]:
         return [i for i in self.identity if not i.used]
+
+
+@dataclass(frozen=True, slots=True)
+class FlagSkippedCheck:
+    """A yes/no argument of a public function that turns its every check off
+    (`AccessAnalysis.flag_skipped_check`)."""
+
+    facts: FileFacts
+    node: Node  # the `if` on the flag
+    check: str  # the check skipped, as `Evidence.what` shows it
+    flag: str  # the argument
+    skipped_when: bool  # the value of the flag that skips the check
 
 
 @dataclass(frozen=True, slots=True)
@@ -1451,6 +1469,58 @@ class AccessAnalysis:
                         return True
         return False
 
+    def flag_skipped_check(self, fn: "RegisteredFunction") -> "FlagSkippedCheck | None":
+        """The checks of `fn` that a yes/no argument turns off: every check is in its handler,
+        in the branch of an `if` on the flag that runs for one of its values only (`if
+        (!args.isRelay) { ...verify the signature... }`) or in the condition of an exiting `if`
+        one of whose `&&` terms is the flag (`if (!args.isRelay && mac !== args.signature)
+        throw`); that branch only checks (uses no data), and the handler uses data after the
+        `if`. The caller chooses the flag: anyone can skip the check. Only checks of a shared
+        secret or a signature, not of the caller's identity. Not a flag whose branch also reads
+        what the check guards (`if (args.full) { ...compare the key...; return every row }`)."""
+        access = self.of(fn)
+        reached = self.project.reach(fn)
+        val = self.project.args_validator(fn)
+        if access.unknown or not access.evidence or not reached or val is None or val.required().kind != "object":
+            return None
+        flags = {n for n, f in val.required().fields.items() if f.required().kind == "boolean"}
+        start = reached[0]
+        checks = [e.node for e in access.evidence]
+        # (a shared secret or a signature: an identity check behind a flag is an optional
+        # sign-in, `if (!args.anonymous) author = (await requireUser(ctx))._id`)
+        if not flags or any(e.about_caller or e.where != "handler" or e.facts is not start.facts
+                            or not (start.func.node.start <= e.node.start and e.node.end <= start.func.node.end)
+                            for e in access.evidence):
+            return None
+        uses = [use.node for use, path in start.ctx_uses() if path and path[0] in RESOURCE_MEMBERS]
+
+        def holds(n: Node | None) -> bool:
+            return n is not None and all(n.start <= c.start and c.end <= n.end for c in checks)
+        for stmt in start.func.node.walk():
+            if stmt.type != "if_statement" or js.enclosing_function(stmt) is not start.func.node \
+                    or not any(u.start > stmt.end for u in uses):
+                continue
+            cond = js.unwrap(stmt.child("condition"))
+            flag = _unnegated(cond) if cond is not None else None
+            alternative = stmt.child("alternative")
+            if handler_argument(start, flag) in flags:
+                # the branch that checks, and whether it runs when the flag is true
+                negated = _negated(cond)
+                for branch, runs_when in ((stmt.child("consequence"), not negated), (alternative, negated)):
+                    if holds(branch) and not any(branch.start <= u.start and u.end <= branch.end for u in uses):
+                        return FlagSkippedCheck(start.facts, stmt, access.evidence[0].what,
+                                                handler_argument(start, flag) or "", not runs_when)
+                continue
+            if not holds(cond) or not js.always_exits(stmt.child("consequence")):
+                continue
+            for term in _terms(cond, "&&"):
+                flag = _unnegated(term)
+                if handler_argument(start, flag) in flags and not holds(term):
+                    # `!args.isRelay && ...`: true makes the test false, and the refusal is skipped
+                    return FlagSkippedCheck(start.facts, stmt, access.evidence[0].what,
+                                            handler_argument(start, flag) or "", _negated(term))
+        return None
+
     def permission_flags(self, fn: "RegisteredFunction") -> frozenset[str]:
         """The arguments of a public function that are the caller's word about its own rights:
         validated as yes/no (`v.boolean()`, optional or not) and named for a permission
@@ -2040,7 +2110,11 @@ class AccessAnalysis:
                                         about_caller=False))
         elif held is not None and (unset := _secret_comparison(r, self._returned_secret, fail_open=True,
                                                                held=held)) is not None:
-            out.fail_open_secrets.append(Evidence(facts, unset[0], f"`{unset[1]}`", where, about_caller=False))
+            value = skipped_without_value(r, unset[0], *held)
+            # a value skipped when missing is read by its presence test too: the node is the whole test
+            node = unset[0] if value is None else _exiting_condition(unset[0])
+            out.fail_open_secrets.append(Evidence(facts, node, f"`{unset[1]}`", where, about_caller=False,
+                                                  skipped_without=facts.text(value) if value is not None else None))
         gate = _test_only_gate(r)
         if gate is not None:
             out.evidence.append(Evidence(facts, gate[0], f"a test-only switch (`{gate[1]}` must be set)", where,
@@ -3562,6 +3636,15 @@ def _claimed_permissions(r: Reached, flags: frozenset[str], is_guard: Callable[[
     return out
 
 
+def _negated(n: Node) -> bool:
+    """Is `n` (unwrapped) negated an odd number of times (`!x`, not `!!x`)?"""
+    n = js.unwrap(n)
+    odd = False
+    while n is not None and n.type == "unary_expression" and n.has_tok("!") and n.children:
+        odd, n = not odd, js.unwrap(n.children[-1])
+    return odd
+
+
 def _unnegated(n: Node) -> Node:
     """`x` of `!x` / `!!x` (unwrapped)."""
     n = js.unwrap(n)
@@ -4756,7 +4839,9 @@ def _secret_comparison(r: Reached, returned_secret: "ReturnedSecret | None" = No
     read here or returned by a project function (`returned_secret`): an OAuth `state` signed
     by the server. (comparison, `process.env.X`) or None. A comparison that runs only when
     the secret is set (`if (secret && header !== secret) return 401`) lets everyone in while
-    the variable is unset: not one, but what `fail_open` asks for (`_skipped_when_unset`).
+    the variable is unset, and one that runs only when the caller sent a value (`if (token &&
+    token !== secret) return 401`) lets in everyone who sends none: not one, but what
+    `fail_open` asks for (`_skipped_when_unset`, `skipped_without_value`).
     `held`: `_secret_holders(r, returned_secret)`, when the caller has it already."""
     if held is None:
         held = _secret_holders(r, returned_secret)
@@ -4765,7 +4850,8 @@ def _secret_comparison(r: Reached, returned_secret: "ReturnedSecret | None" = No
     names, spelled = held
 
     def wanted(node: Node) -> bool:
-        return _skipped_when_unset(r, node, names, spelled, returned_secret) == fail_open
+        return (_skipped_when_unset(r, node, names, spelled, returned_secret)
+                or skipped_without_value(r, node, names, spelled) is not None) == fail_open
     for call in r.facts.module.nodes_in(r.func.node, "call_expression"):
         # a constant-time comparison (`timingSafeEqual(a, b)`, `constantTimeEqual(a, b)`)
         callee = js.callee(call)
@@ -4849,22 +4935,59 @@ def _skipped_when_unset(r: Reached, check: Node, names: dict[str, str], spelled:
     return False
 
 
-def read_only_within(func: Node, call: Node, nodes: list[Node]) -> bool:
+def skipped_without_value(r: Reached, check: Node, names: dict[str, str], spelled: dict[int, str]) -> Node | None:
+    """The caller's value (`token`) compared in `check` (a comparison with a secret, or a
+    constant-time call given it) whose presence is another term of the `&&` condition of the
+    exiting `if` that holds it (`if (secret && token && token !== secret) return 401`, `if
+    (auth && !timingSafeEqual(auth, expected))`): a request without the value is never refused,
+    whatever it asks. Not when an earlier `if` exits without it (`if (!token) return 401`)."""
+    cond = _exiting_condition(check)
+    if cond is None:
+        return None
+    if check.type == "call_expression":
+        compared = [js.unwrap(a) for a in js.call_args(check)][:2]
+    else:
+        compared = [js.unwrap(check.child("left")), js.unwrap(check.child("right"))]
+    values = [v for v in compared if v is not None and _secret_in(v, names, spelled) is None]
+    for term in _terms(cond, "&&"):
+        if term.start <= check.start and check.end <= term.end or _secret_in(term, names, spelled) is not None:
+            continue
+        present = term.children[0].children[0] if term.type == "unary_expression" and term.children \
+            and term.children[0].type == "unary_expression" and term.children[0].children else term  # `!!token`
+        present = js.unwrap(present)
+        if present is None or present.type not in ("identifier", "member_expression"):
+            continue
+        spelled_as = r.facts.text(present)
+        for value in values:
+            # the value itself, or what it is read from (`auth && auth.slice(7) !== secret`)
+            if any(w.type == present.type and r.facts.text(w) == spelled_as for w in value.walk()) \
+                    and not _unset_handled(r, cond, spelled_as, present):
+                return value
+    return None
+
+
+def read_only_within(func: Node, call: Node, nodes: list[Node], depth: int = 2) -> bool:
     """Is the value of `call` (in function `func`) read only inside `nodes`: written there, or
     held in a const whose every read is (`const auth = req.headers.get("Authorization")`, read
-    only by comparisons `Access.fail_open_secrets` holds)?"""
+    only by comparisons `Access.fail_open_secrets` holds), as it is or changed by its own
+    methods, also through `depth` more consts (`const token = auth?.replace("Bearer ", "")`)?"""
     def inside(n: Node) -> bool:
         return any(x.start <= n.start and n.end <= x.end for x in nodes)
 
     if inside(call):
         return True
     value = _value_of(call)
+    # kept as changed by its own methods: `req.headers.get("Authorization")?.replace("Bearer ", "")`
+    while value.parent is not None and (value.parent.type in ("member_expression", "subscript_expression")
+                                        and value.field == "object" or value.parent.type == "call_expression"
+                                        and value.field == "function"):
+        value = _value_of(value.parent)
     decl = value.parent
     name = decl.child("name") if decl is not None and decl.type == "variable_declarator" else None
     if name is None or name.type != "identifier":
         return False
     reads = scope.reads_of(func, name.text or "")
-    return bool(reads) and all(inside(n) for n in reads)
+    return bool(reads) and all(inside(n) or depth > 0 and read_only_within(func, n, nodes, depth - 1) for n in reads)
 
 
 def _asserted(env_read: Node) -> bool:
@@ -4886,7 +5009,8 @@ def _unset_handled(r: Reached, cond: Node, name: str | None, term: Node) -> bool
         for d in _terms(other.child("condition"), "||"):
             if d.type == "unary_expression" and d.has_tok("!"):
                 inner = js.unwrap(d.child("argument"))
-                if inner is not None and (inner.text == name if name is not None else inner.text == term.text):
+                # (as written: a member expression's node holds no text of its own)
+                if inner is not None and r.facts.text(inner) == (name if name is not None else r.facts.text(term)):
                     return True
     return False
 
@@ -4977,7 +5101,7 @@ def _from_request(r: Reached, node: Node, names: dict[str, str], depth: int) -> 
         if ref.kind == "param" and ref.func is not None and r.func.is_inside(ref.func):
             return True
         if ref.kind == "local":
-            init = local_const(r.facts, n) or _destructured_from(r, n.text or "")
+            init = local_value(r.facts, n) or _destructured_from(r, n.text or "")
             if init is not None and _from_request(r, init, names, depth + 1):
                 return True
     return False
@@ -5184,6 +5308,12 @@ def _env_object_secrets(r: Reached) -> list[tuple[Node, str]]:
     return out
 
 
+# methods that turn a value into another spelling of it (a digest's bytes into hex)
+_DIGEST_METHODS = re.compile(r"^(map|join|toString|digest|update|slice|substring|padStart|toLowerCase|toUpperCase|"
+                             r"trim|replace|replaceAll)$")
+_BYTES = re.compile(r"^(Uint8Array|Uint16Array|Uint32Array|Int8Array|DataView|Buffer)$")
+
+
 def _secret_in(n: Node | None, names: dict[str, str], spelled: dict[int, str]) -> str | None:
     if n is None:
         return None
@@ -5199,6 +5329,19 @@ def _secret_in(n: Node | None, names: dict[str, str], spelled: dict[int, str]) -
             found = _secret_in(js.unwrap(a), names, spelled)
             if found is not None:
                 return found
+        # a digest spelled out by its own methods (`Array.from(new Uint8Array(mac)).map(...).join("")`,
+        # `hmac.update(body).digest("hex")`); not what a client made with the key answers
+        method = callee.child("property") if callee.type == "member_expression" else None
+        if method is not None and _DIGEST_METHODS.match(method.text or ""):
+            return _secret_in(js.unwrap(callee.child("object")), names, spelled)
+        return None
+    if n.type == "new_expression":
+        made = js.callee(n)
+        if made is not None and _BYTES.match(made.text or ""):  # `new Uint8Array(mac)`: the same bytes
+            for a in js.call_args(n):
+                found = _secret_in(js.unwrap(a), names, spelled)
+                if found is not None:
+                    return found
         return None
     if n.type == "non_null_expression" and n.children:
         n = js.unwrap(n.children[0])
@@ -5638,10 +5781,22 @@ def _from_input(facts: FileFacts, func, node: Node, depth: int) -> bool:
         if ref.kind == "param" and ref.func is func and ref.index >= 1:
             return True
         if ref.kind == "local":
-            init = local_const(facts, n)
-            if init is not None and _from_input(facts, func, init, depth + 1):
+            init = local_value(facts, n)  # (`let body; try { body = await req.json() } catch ...`)
+            if init is not None and not _answered_by_ctx(facts, func, init) and _from_input(facts, func, init, depth + 1):
                 return True
     return False
+
+
+def _answered_by_ctx(facts: FileFacts, func, value: Node) -> bool:
+    """Is `value` what a call on `func`'s ctx gives back (`await ctx.runMutation(api.sessions.open,
+    { orgId: args.orgId })`, `await ctx.db.insert(...)`)? The app's own value (a session it just
+    made), not the input it was given."""
+    value = js.unwrap(value)
+    if value is not None and value.type == "await_expression" and value.children:
+        value = js.unwrap(value.children[0])
+    chain = js.member_chain(js.callee(value)) if value is not None and value.type == "call_expression" else None
+    ref = facts.ref_of(chain[0]) if chain is not None and chain[0].type == "identifier" else None
+    return ref is not None and ref.kind == "param" and ref.func is func and ref.index == 0 and not ref.path
 
 
 _STOP_CLIMB = frozenset(["expression_statement", "if_statement", "lexical_declaration", "variable_declaration",

@@ -725,6 +725,32 @@ def local_const(facts: FileFacts, ident: Node) -> Node | None:
     return None
 
 
+def local_value(facts: FileFacts, ident: Node) -> Node | None:
+    """What a local name holds: its `const`'s initializer (`local_const`), or the one value a
+    `let` declared without one is ever assigned in its function (`let body; try { body = await
+    req.json() } catch { return ... }`, the way a route refuses malformed JSON); None otherwise."""
+    found = local_const(facts, ident)
+    if found is not None:
+        return found
+    name = ident.text or ""
+    ref = facts.ref_of(ident)
+    if ref is None or ref.kind != "local" or ref.func is None or ref.func.body is None:
+        return None
+    fnode = ref.func.node
+    declared = [n for n in facts.module.nodes_in(ref.func.body, "variable_declarator")
+                if js.enclosing_function(n) is fnode and (pat := n.child("name")) is not None
+                and pat.type == "identifier" and pat.text == name]
+    if len(declared) != 1 or declared[0].child("value") is not None or declared[0].parent is None \
+            or not declared[0].parent.has_tok("let"):
+        return None
+    assigned = [a for a in facts.module.nodes_in(fnode, "assignment_expression")
+                if (left := js.unwrap(a.child("left"))) is not None and left.type == "identifier" and left.text == name]
+    # (an assignment in a nested function may run any number of times, or never)
+    if len(assigned) != 1 or js.enclosing_function(assigned[0]) is not fnode:
+        return None
+    return assigned[0].child("right")
+
+
 def const_value(facts: FileFacts, node: Node | None) -> Node | None:
     """`node` unwrapped, or, when it is a name, the initializer of the `const` it names in its
     function or at the top of the file (what it held when it was read)."""

@@ -1718,6 +1718,32 @@ class RequireAccessControl(Rule):
                 '  await ctx.db.patch("users", args.userId, { credits: 1000 });\n}});\n',
                 files=AUTH_CONFIG, lines=[3], message="runs only when the variable is set",
                 note="with ADMIN_TOKEN unset the comparison is skipped"),
+        # a session the action makes itself is no credential of its caller's, also held in a `let`
+        Invalid('import { v } from "convex/values";\nimport { action, internalMutation } from "./_generated/server";\n'
+                'import { internal } from "./_generated/api";\n'
+                'export const open = internalMutation({ args: { orgId: v.string() }, handler: async (ctx, args) =>\n'
+                '  await ctx.db.insert("imports", { orgId: args.orgId }) });\n'
+                'export const fill = internalMutation({ args: { sessionId: v.id("imports"), rows: v.array(v.string()) },\n'
+                '  handler: async (ctx, args) => {\n    const session = await ctx.db.get("imports", args.sessionId);\n'
+                '    if (!session) throw new Error("no such import");\n'
+                '    for (const text of args.rows) await ctx.db.insert("rows", { text, importId: session._id });\n  } });\n'
+                'export const runImport = action({ args: { orgId: v.string(), rows: v.array(v.string()) }, handler: async (ctx, args) => {\n'
+                '  const sessionId = await ctx.runMutation(internal.example.open, { orgId: args.orgId });\n'
+                '  await ctx.runMutation(internal.example.fill, { sessionId, rows: args.rows });\n} });\n'
+                'export const rerun = action({ args: { orgId: v.string(), rows: v.array(v.string()) }, handler: async (ctx, args) => {\n'
+                '  let sessionId;\n  try {\n    sessionId = await ctx.runMutation(internal.example.open, { orgId: args.orgId });\n'
+                '  } catch {\n    return null;\n  }\n'
+                '  await ctx.runMutation(internal.example.fill, { sessionId, rows: args.rows });\n} });\n',
+                files=AUTH_CONFIG, lines=[12, 16], message="is public and checks no identity",
+                note="the id `open` answers is the app's own, made from the arguments: not a secret the caller held"),
+        # triage G61b P1: ... or only when the caller sends a key
+        Invalid('import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
+                'export const grant = mutation({ args: { key: v.optional(v.string()), userId: v.id("users") },\n'
+                '  handler: async (ctx, args) => {\n'
+                '    if (args.key && args.key !== process.env.ADMIN_TOKEN!) throw new Error("bad token");\n'
+                '    await ctx.db.patch("users", args.userId, { credits: 1000 });\n  }});\n',
+                files=AUTH_CONFIG, lines=[3], message="runs only when `args.key` is sent",
+                note="a caller who passes no key skips the comparison"),
         # ... and the other Better Auth clients: `safeGetAuthUser`, and 0.7's `new BetterAuth(...)`,
         # whose `getAuthUser` returns null; `getAuthUser` of `createClient` not awaited
         Invalid(SERVER + 'import { authComponent, legacyAuth } from "./auth";\n'
@@ -2373,6 +2399,9 @@ class RequireAccessControl(Rule):
             elif access.blind_guards:
                 hint += (f" ({access.blind_guards[0].what} never asks `ctx.auth` who is calling, so it cannot "
                          "tell who is asking)")
+            elif access.fail_open_secrets and access.fail_open_secrets[0].skipped_without is not None:
+                hint += (f" (its comparison with {access.fail_open_secrets[0].what} runs only when "
+                         f"`{access.fail_open_secrets[0].skipped_without}` is sent: without it, it lets everyone in)")
             elif access.fail_open_secrets:
                 hint += (f" (its comparison with {access.fail_open_secrets[0].what} runs only when the variable "
                          "is set: unset, it lets everyone in)")

@@ -21,6 +21,51 @@ LIB_CORS = ('import { httpAction } from "../_generated/server";\n'
             '  return httpAction(async (ctx, req) => {\n'
             '    const res = await handler(ctx, req);\n    res.headers.set("Access-Control-Allow-Origin", "*");\n'
             '    return res;\n  });\n}\n')
+# convex/signing.ts: signed download links, an HMAC (WebCrypto) of the file's id and expiry
+SIGNING = ('async function digest(text: string) {\n'
+           '  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(process.env.LINK_KEY!),\n'
+           '    { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);\n'
+           '  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(text));\n'
+           '  return Array.from(new Uint8Array(mac)).map((b) => b.toString(16).padStart(2, "0")).join("");\n}\n'
+           'export async function linkFor(id: string, until: number) {\n'
+           '  return `/files/${id}?until=${until}&d=${await digest(`${id}:${until}`)}`;\n}\n'
+           'export async function linkHolds(id: string, until: number, given: string) {\n'
+           '  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(process.env.LINK_KEY!),\n'
+           '    { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);\n'
+           '  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${id}:${until}`));\n'
+           '  const hex = Array.from(new Uint8Array(mac)).map((b) => b.toString(16).padStart(2, "0")).join("");\n'
+           '  return until > Date.now() && hex === given;\n}\n')
+
+
+def signed_file_route(query_key: str, check: str) -> str:
+    """http.ts with a `GET /files/*` route that reads the link's expiry and `query_key`, runs
+    `check` (with SIGNING's helpers imported) and redirects to the stored file."""
+    return (HTTP + 'import { linkFor, linkHolds } from "./signing";\n'
+            'http.route({ pathPrefix: "/files/", method: "GET", handler: httpAction(async (ctx, req) => {\n'
+            '  const url = new URL(req.url);\n  const id = url.pathname.split("/").pop()!;\n'
+            f'  const until = Number(url.searchParams.get("until"));\n  const given = url.searchParams.get("{query_key}") ?? "";\n'
+            + check + '  const target = await ctx.storage.getUrl(id);\n'
+            '  return target ? Response.redirect(target, 302) : new Response(null, { status: 404 });\n}) });\n'
+            'export default http;\n')
+
+
+# convex/rsvp.ts: an invitation's one-time token, looked up and spent by the internal mutation
+RSVP = ('import { v } from "convex/values";\nimport { internalMutation } from "./_generated/server";\n'
+        'export const answer = internalMutation({ args: { inviteToken: v.string(), going: v.boolean() },\n'
+        '  handler: async (ctx, { inviteToken, going }) => {\n'
+        '    const invite = await ctx.db.query("invites").withIndex("by_token", (q) => q.eq("token", inviteToken)).unique();\n'
+        '    if (!invite || invite.answered) throw new Error("unknown invitation");\n'
+        '    await ctx.db.patch("invites", invite._id, { answered: true, going });\n  } });\n')
+
+
+def rsvp_route(read_body: str) -> str:
+    """http.ts with a `POST /rsvp` route that reads the JSON body into `body` with `read_body`,
+    then hands its token to RSVP's internal mutation."""
+    return (HTTP + 'http.route({ path: "/rsvp", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+            + read_body + '  await ctx.runMutation(internal.rsvp.answer, { inviteToken: body.token, going: body.going });\n'
+            '  return new Response("ok");\n}) });\nexport default http;\n')
+
+
 # a forum's public page query and the internal mutation a route may run beside it
 FORUM = ('import { v } from "convex/values";\nimport { internalMutation, query } from "./_generated/server";\n'
          'export const getQuestion = query({ args: { slug: v.string() }, handler: async (ctx, { slug }) =>\n'
@@ -57,7 +102,8 @@ def env_getter_route(getter: str, check: str) -> str:
             '  return Response.json(await ctx.runQuery(internal.items.all, {}));\n}) });\nexport default http;\n')
 
 
-_HEADER = re.compile(r"auth|signature|token|secret|api[-_]?key|hmac|webhook|cookie", re.I)
+# (`sig`: a signed URL's `?expires=...&sig=...`)
+_HEADER = re.compile(r"auth|signature|token|secret|api[-_]?key|hmac|webhook|cookie|^sig$", re.I)
 # an OAuth callback's query: the `state` it issued and the `code` the provider checks when traded
 _OAUTH_PARAM = re.compile(r"^(state|code)$")
 # Calls that spend the app owner's money on a model provider: the `ai` SDK's generators and
@@ -137,11 +183,12 @@ class HttpActionRequiresAuthOrSignature(Rule):
     (an `httpAction` defined inline or in another file) and the helpers it calls for one of:
     an identity check (`ctx.auth.getUserIdentity()`, `getAuthUserId`, guard helpers, the
     names in `auth-helpers`), reading an `Authorization`/signature/token header or query
-    parameter, a webhook verifier (`new Webhook(secret).verify(...)` from svix,
+    parameter (a signed URL's `sig`), a webhook verifier (`new Webhook(secret).verify(...)` from svix,
     `stripe.webhooks.constructEvent`, `crypto.subtle.verify`, `jwtVerify`, the
     `handleResendEventWebhook(ctx, req)` of a `Resend` client of `@convex-dev/resend`, which
     checks the svix signature itself), or a comparison
-    with a secret from the environment (`process.env.SYNC_KEY`, or a project getter's
+    with a secret from the environment, or a digest made with it (a helper's WebCrypto HMAC
+    of a signed link, compared with the link's), (`process.env.SYNC_KEY`, or a project getter's
     `getEnv("SYNC_KEY")` returning `process.env[name]`). Handlers that touch no data (no `ctx.run*`,
     storage or scheduler, no package handed `ctx` such as a component client's
     `streaming.stream(ctx, ...)`, other than an auth library's sign-in, Better Auth's
@@ -222,6 +269,25 @@ class HttpActionRequiresAuthOrSignature(Rule):
               '  if (!secret || req.headers.get("Authorization") !== `Bearer ${secret}`) return new Response(null, { status: 401 });\n'
               '  await ctx.runMutation(internal.billing.grant, await req.json());\n  return new Response("ok");\n}) });\n'
               'export default http;\n', path="convex/http.ts", note="fails closed: a missing secret is a refusal"),
+        Valid(HTTP + 'http.route({ path: "/sync", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+              '  const token = req.headers.get("Authorization")?.replace("Bearer ", "");\n'
+              '  if (!token) return new Response(null, { status: 401 });\n'
+              '  if (token && token !== process.env.SYNC_SECRET!) return new Response(null, { status: 401 });\n'
+              '  await ctx.runMutation(internal.data.load, await req.json());\n  return new Response("ok");\n}) });\n'
+              'export default http;\n', path="convex/http.ts", note="a missing token is refused first"),
+        # triage G61e P4 (ghali's `/feedback/submit`): the body read in a `try`, its token checked by the mutation
+        Valid(rsvp_route('  let body: { token: string; going: boolean };\n'
+                         '  try {\n    body = await req.json();\n  } catch {\n'
+                         '    return new Response("invalid JSON", { status: 400 });\n  }\n'),
+              path="convex/http.ts", files={"convex/rsvp.ts": RSVP},
+              note="assigned once, `body` is the request's, as `const body = await req.json()` is"),
+        # triage G61b P2 (whitelabel-v2's `/api/file/*`): a signed link, the helper's HMAC compared with the query's
+        Valid(signed_file_route("d", '  if (!(await linkHolds(id, until, given))) return new Response(null, { status: 403 });\n'),
+              path="convex/http.ts", files={"convex/signing.ts": SIGNING},
+              note="the helper compares an HMAC made with LINK_KEY with what the link carries"),
+        Valid(signed_file_route("sig", '  if (!given) return new Response(null, { status: 403 });\n'),
+              path="convex/http.ts", files={"convex/signing.ts": SIGNING},
+              note="`sig` is a signed URL's signature, read as `signature` is"),
         Valid(HTTP + 'import { internal } from "./_generated/api";\n'
               'http.route({ path: "/sitemap.xml", method: "GET", handler: httpAction(async (ctx) => {\n'
               '  const pages = await ctx.runQuery(internal.pages.published, {});\n'
@@ -402,6 +468,34 @@ class HttpActionRequiresAuthOrSignature(Rule):
                 '  await ctx.runMutation(internal.data.load, await req.json());\n  return new Response("ok");\n}) });\n'
                 'export default http;\n', path="convex/http.ts", lines=[6, 12], message="checks its secret only when",
                 note="with the variable unset, every request goes on"),
+        Invalid(HTTP + 'http.route({ path: "/import", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+                '  if (!process.env.IMPORT_URL) return new Response("not configured", { status: 500 });\n'
+                '  if (process.env.IMPORT_TOKEN && req.headers.get("Authorization") !== process.env.IMPORT_TOKEN) {\n'
+                '    return new Response(null, { status: 401 });\n  }\n'
+                '  await ctx.runMutation(internal.data.load, await req.json());\n  return new Response("ok");\n}) });\n'
+                'export default http;\n', path="convex/http.ts", lines=[6], message="checks its secret only when",
+                note="the earlier refusal is of another variable: the token's may still be unset"),
+        Invalid(signed_file_route("d", '  if (given !== (await linkFor(id, until))) console.warn("unsigned");\n'),
+                path="convex/http.ts", files={"convex/signing.ts": SIGNING}, lines=[7],
+                note="the link is signed, but a mismatch only logs: made with the key, the digest checks nothing"),
+        Invalid(rsvp_route('  let body = { token: "", going: false };\n'
+                           '  if (req.headers.get("content-type") === "application/json") body = await req.json();\n'
+                           '  else body = { token: process.env.DEMO_INVITE ?? "", going: true };\n'),
+                path="convex/http.ts", files={"convex/rsvp.ts": RSVP}, lines=[6],
+                note="`body` is also the app's own demo invitation, which a caller who sends no JSON gets"),
+        # triage G61b P1 (whitelabel-v2's server-to-server routes): the token compared only when one is sent
+        Invalid(HTTP + 'http.route({ path: "/sync", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+                '  const header = req.headers.get("Authorization");\n  const token = header?.replace("Bearer ", "");\n'
+                '  const secret = process.env.SYNC_SECRET!;\n'
+                '  if (secret && token && token !== secret) return new Response(null, { status: 401 });\n'
+                '  await ctx.runMutation(internal.data.load, await req.json());\n  return new Response("ok");\n}) });\n'
+                'http.route({ path: "/push", method: "POST", handler: httpAction(async (ctx, req) => {\n'
+                '  const key = req.headers.get("x-push-key");\n'
+                '  if (key && !timingSafeEqual(key, process.env.PUSH_KEY!)) return new Response(null, { status: 401 });\n'
+                '  await ctx.runMutation(internal.data.load, await req.json());\n  return new Response("ok");\n}) });\n'
+                'export default http;\n', path="convex/http.ts", lines=[6, 14],
+                message="but not a missing one: a request that sends none goes on",
+                note="a request with no Authorization header skips the only refusal"),
         Invalid(env_getter_route("optionalEnv", '  const key = optionalEnv("PULL_TOKEN");\n'
                                  '  if (key && req.headers.get("x-pull") !== key) return new Response(null, { status: 401 });\n'),
                 path="convex/http.ts", files={"convex/config.ts": REQUIRE_ENV}, lines=[7],
@@ -572,6 +666,15 @@ class HttpActionRequiresAuthOrSignature(Rule):
                 continue
             if any(_verifies(r, analysis, env_checks) for r in _factory_reach(ctx, route)):
                 continue  # `handler: withApiKey(async (ctx, req, account) => ...)` checks before it calls
+            missing = next((e.skipped_without for e in access.fail_open_secrets if e.skipped_without), None)
+            if missing is not None:
+                # not a misconfiguration: every request without the value goes on, always
+                ctx.report(route.facts, route.handler,
+                           f"HTTP route {route.method or ''} {where} rejects a wrong `{missing}` but not a missing "
+                           "one: a request that sends none goes on, so anyone who finds the URL can call it; reject "
+                           f"the request when it is missing (`if (!{missing} || {missing} !== secret)`)",
+                           severity=Severity.WARNING)
+                continue
             if access.fail_open_secrets:
                 ctx.report(route.facts, route.handler,
                            f"HTTP route {route.method or ''} {where} checks its secret only when "
@@ -789,4 +892,6 @@ def _verifies(r, analysis, env_checks: bool = True, unset: "list | None" = None)
             return True
     # a secret from the environment checks the sender only when it is compared with what came
     # in or handed to a verifier with it; `if (!secret) return 500` only tests that it is set
-    return env_checks and analysis.verified_secret(r) is not None
+    # (not one that runs only when the secret, or the caller's value, is there: `unset`)
+    found = analysis.verified_secret(r) if env_checks else None
+    return found is not None and not (unset and read_only_within(r.func.node, found[0], unset))

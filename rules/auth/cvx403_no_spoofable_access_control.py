@@ -122,6 +122,11 @@ class NoSpoofableAccessControl(Rule):
     (which CVX401 accepts as the caller's credential), an argument the handler first pins to
     the session's user (`if (session.userId !== args.userId) throw ...`) is the caller's own.
 
+    Also, a public function whose every check (a signature or a shared secret; an identity
+    check behind a flag is an optional sign-in) sits behind a yes/no argument that turns it off (`if (!args.isRelay) { ...verify... }`,
+    `if (!args.fromCron && args.key !== process.env.KEY) throw`), in a branch that only checks,
+    with the data used after it: the caller passes the flag and skips the check.
+
     Also, in any public function that fetches the caller's identity, an argument that
     overrides one of its claims (`const email = args.email || identity.email`, `args.userId
     ?? identity.subject`) when that value then picks the row the handler changes or returns
@@ -193,6 +198,23 @@ class NoSpoofableAccessControl(Rule):
               '  if (args.walletAddress === TREASURY) {\n    await ctx.db.insert("transfers", { internal: true, amount: args.amount });\n'
               '  } else {\n    await ctx.db.insert("transfers", { to: args.walletAddress, amount: args.amount });\n  }\n}});\n',
               note="the wallet compared with the treasury's routes the payment; no one is refused"),
+        # a flag whose branch checks and reads what the check guards skips nothing it opens
+        Valid(SERVER + 'export const stats = mutation({ args: { key: v.string(), full: v.boolean() }, handler: async (ctx, args) => {\n'
+              '  if (args.full) {\n    if (args.key !== process.env.STATS_KEY) throw new Error("bad key");\n'
+              '    return await ctx.db.query("visits").take(500);\n'
+              '  }\n  return await ctx.db.query("totals").take(1);\n}});\n'),
+        Valid(SERVER + 'export const feedback = mutation({ args: { text: v.string(), anonymous: v.boolean() },\n'
+              '  handler: async (ctx, args) => {\n    let author: string | undefined;\n'
+              '    if (!args.anonymous) {\n      const identity = await ctx.auth.getUserIdentity();\n'
+              '      if (!identity) throw new Error("sign in first");\n      author = identity.subject;\n    }\n'
+              '    await ctx.db.insert("feedback", { text: args.text, author });\n  }});\n',
+              note="an identity check behind a flag is an optional sign-in"),
+        Valid(SERVER + 'export const importRows = mutation({ args: { key: v.string(), rows: v.array(v.string()),\n'
+              '  replayed: v.optional(v.boolean()) }, handler: async (ctx, args) => {\n'
+              '  if (args.key !== process.env.IMPORT_KEY) throw new Error("bad key");\n'
+              '  if (!args.replayed) {\n    if (args.rows.length > 500) throw new Error("too many rows");\n  }\n'
+              '  for (const text of args.rows) await ctx.db.insert("rows", { text });\n}});\n',
+              note="the key is compared on every call; the flag only skips a size limit"),
         Valid(SERVER + 'const ZONES = ["1 Harbour Road", "2 Mill Lane"];\n'
               'export const book = mutation({ args: { address: v.string() }, handler: async (ctx, args) => {\n'
               '  if (!ZONES.includes(args.address)) throw new Error("we do not deliver there");\n'
@@ -419,6 +441,22 @@ class NoSpoofableAccessControl(Rule):
         Invalid(QUERY + 'export const listReports = query({ args: { schoolId: v.string(), canViewAll: v.optional(v.boolean()) },\n'
                 '  handler: async (ctx, args) => {\n' + SIGNED_IN_ROW + REPORTS_BY_FLAG,
                 lines=[9], message="lets the argument `canViewAll`, which the caller chooses, decide what it may read"),
+        # triage G61b P3 (whitelabel-v2's WorkOS webhook action): a flag the caller passes skips the only check
+        Invalid(SERVER + 'export const importRows = mutation({ args: { key: v.string(), rows: v.array(v.string()),\n'
+                '  replayed: v.optional(v.boolean()) }, handler: async (ctx, args) => {\n'
+                '  // a replay was checked when it first came in\n'
+                '  if (!args.replayed) {\n    if (args.key !== process.env.IMPORT_KEY) throw new Error("bad key");\n  }\n'
+                '  for (const text of args.rows) await ctx.db.insert("rows", { text });\n}});\n'
+                'export const purge = mutation({ args: { key: v.string(), fromCron: v.optional(v.boolean()) },\n'
+                '  handler: async (ctx, { key, fromCron }) => {\n'
+                '    if (!fromCron && key !== process.env.PURGE_KEY) throw new Error("bad key");\n'
+                '    for (const row of await ctx.db.query("rows").take(100)) await ctx.db.delete("rows", row._id);\n  }});\n',
+                lines=[6, 13], message="skips its only check (a comparison with the secret `process.env."),
+        Invalid(SERVER + 'export const importRows = mutation({ args: { key: v.string(), rows: v.array(v.string()),\n'
+                '  verify: v.boolean() }, handler: async (ctx, args) => {\n'
+                '  if (args.verify) {\n    if (args.key !== process.env.IMPORT_KEY) throw new Error("bad key");\n  }\n'
+                '  for (const text of args.rows) await ctx.db.insert("rows", { text });\n}});\n',
+                lines=[5], message="when the argument `verify` is false"),
         Invalid(QUERY + 'export const listReports = query({ args: { schoolId: v.string(), bypassReviewers: v.boolean() },\n'
                 '  handler: async (ctx, { schoolId, bypassReviewers }) => {\n' + SIGNED_IN_ROW
                 + '    if (!bypassReviewers) return [];\n'
@@ -609,6 +647,7 @@ class NoSpoofableAccessControl(Rule):
                 continue
             facts = ctx.project.handler_facts(fn)  # the handler may be defined in another file
             access = ctx.project.access(fn)
+            _report_flag_skipped_check(ctx, fn)
             for e in access.overridden_claims:
                 ctx.report(e.facts, e.node, f"{describe_function(fn)} takes `{e.argument}` in place of the caller's "
                            f"`{e.what}` when it is given, and {e.where} the row it picks by that value: a signed-in "
@@ -653,6 +692,18 @@ class NoSpoofableAccessControl(Rule):
             for e in access.claimed_permissions:
                 if not any(e.node.start <= node.start and node.end <= e.node.end for node, *_ in found):
                     _report_claim(ctx, app, fn, e.facts, e.node, f"the argument `{e.argument}`,", "anyone can pass `true`")
+
+
+def _report_flag_skipped_check(ctx, fn) -> None:
+    """`if (!args.isRelay) { ...verify the signature... }`: a yes/no argument turns every
+    check of the function off (`AccessAnalysis.flag_skipped_check`)."""
+    skip = ctx.project.access_analysis.flag_skipped_check(fn)
+    if skip is not None:
+        value = "true" if skip.skipped_when else "false"
+        ctx.report(skip.facts, skip.node, f"{describe_function(fn)} skips its only check ({skip.check}) when the "
+                   f"argument `{skip.flag}` is {value}, and the caller chooses it: anyone can pass `{skip.flag}: "
+                   f"{value}` and go on unchecked; check every call, and give a trusted caller an internal "
+                   "function of its own")
 
 
 def _report_claim(ctx, app, fn, facts, node, with_what: str, claim: str) -> None:
