@@ -307,6 +307,7 @@ class Schema:
     # the problem is one Convex rejects (no default export, a literal or a function exported),
     # not just a value built in a way cvxlint cannot follow (a wrapper's result, a property)
     problem_is_certain: bool = False
+    ents: bool = False  # Convex Ents' `defineEntSchema(...)`: documents are read as ents (ents.py)
 
     @property
     def readable(self) -> bool:
@@ -513,6 +514,7 @@ class _SchemaReader:
             schema.problem_is_certain = call is not None and call.type in _NEVER_A_SCHEMA
             return schema
         schema.call = call
+        schema.ents = self._is_export(d.facts, js.callee(call), ENTS, "defineEntSchema")
         sfacts = d.facts
         args = js.call_args(call)
         if args:
