@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import re
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from ..syntax import js
@@ -730,6 +730,11 @@ class _SchemaReader:
         table.define_node, table.define_facts, table.fields_node = dcall, dfacts, fields
         table.ent = ent or ent_steps is not None
         table.document = self.validators.evaluate(dfacts, fields) if fields is not None else Validator("object")
+        if table.ent and table.document.kind == "object":
+            # the evaluator keeps one Validator per expression, and ent methods add fields to the
+            # document: on a copy, or every other validator built from the same fields object
+            # (`v.object({ ...NoteFields })` beside `defineEnt(NoteFields)`) would get them too
+            table.document = replace(table.document, fields=dict(table.document.fields))
         for i, (sfacts, call) in reversed(list(enumerate(steps))):
             if i + 1 == ent_steps:
                 _drop_staged(table)
