@@ -861,11 +861,17 @@ class _SchemaReader:
         field). Options we cannot read make the table unknown rather than guessed."""
         doc = table.document
         if method in ("edge", "edges") and table.ent_edges is not None:
-            edge = self._string(facts, args[0]) if args else None
-            if edge is None:
+            edges = [self._string(facts, args[0]) if args else None]
+            if method == "edges" and len(args) > 1:
+                # `.edges("followers", { to: "users", inverse: "followees" })` declares the
+                # edge `followees` too (convex-ents `edges()` registers both sides)
+                inverse = self._ent_inverse(facts, args[1])
+                if inverse != "":
+                    edges.append(inverse)
+            if None in edges:
                 table.ent_edges = None
             else:
-                table.ent_edges.add(edge)
+                table.ent_edges.update(edges)
         if method == "edges":
             if len(args) < 2 or not any(p.key == "ref" for p in js.object_props(js.unwrap(args[1]) or args[1])):
                 self.join_tables = True  # maybe many:many: Ents then defines a join table we do not model
@@ -900,6 +906,18 @@ class _SchemaReader:
             table.indexes.append(Index("db", field_name, facts, call, args[0], None, certain=True,
                                        fields=[field_name]))
             table.library_indexes.add(field_name)  # Ents reads it (uniqueness, edges): not ours to drop
+
+    def _ent_inverse(self, facts: FileFacts, node: Node) -> str | None:
+        """The `inverse` edge name an `.edges(name, options)` call gives: "" when it gives none,
+        None when the options or the name cannot be read."""
+        cfg = self._object(facts, node)
+        if cfg is None:
+            return None
+        props = js.object_props(cfg[1])
+        if any(p.spread or p.key is None for p in props):
+            return None
+        found = next((p for p in props if p.key == "inverse"), None)
+        return "" if found is None else self._string(cfg[0], found.value)
 
     def _ent_options(self, facts: FileFacts, node: Node | None) -> dict[str, object] | None:
         """An ent method's options object as literal values (strings, booleans); None when
