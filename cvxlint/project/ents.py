@@ -19,8 +19,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..syntax import js, scope
+from ..syntax import js
 from ..syntax.tree import Node
+from .evaluate import local_const
 
 if TYPE_CHECKING:
     from .facts import FileFacts
@@ -115,18 +116,12 @@ def _ent(app: "App", facts: "FileFacts", node: Node | None, depth: int) -> bool:
 
 
 def _const_value(facts: "FileFacts", ident: Node) -> Node | None:
-    """The initializer of the `const` of the enclosing function that `ident` reads."""
+    """The initializer of the local `const` that `ident` reads; None for a name declared twice
+    in its function (which declaration is read depends on the block)."""
     ref = facts.ref_of(ident)
-    name = ident.text or ""
-    if ref is None or ref.kind != "local" or ref.func is None or name in ref.func.redeclared:
+    if ref is None or ref.func is None or (ident.text or "") in ref.func.redeclared:
         return None
-    found = scope.declarator_of(ref.func.node, name)
-    if found is None or found[0].child("name") is not found[1]:
-        return None
-    decl = found[0].parent
-    if decl is None or decl.type != "lexical_declaration" or not decl.has_tok("const"):
-        return None
-    return found[0].child("value")
+    return local_const(facts, ident)
 
 
 def _helper(app: "App", facts: "FileFacts", call: Node):
