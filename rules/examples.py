@@ -31,3 +31,10 @@ ENTS_QUERY_FUNCTIONS = ('import { entsTableFactory } from "convex-ents";\n'
                         'export const query = customQuery(baseQuery, customCtx(async (ctx) => '
                         '({ table: entsTableFactory(ctx, entDefinitions) })));\n')
 ENTS_SERVER = 'import { v } from "convex/values";\nimport { query } from "./functions";\n'
+# ... and one whose custom mutation builder adds `ctx.table`
+ENTS_MUTATION_FUNCTIONS = ('import { entsTableFactory } from "convex-ents";\n'
+                           'import { customCtx, customMutation } from "convex-helpers/server/customFunctions";\n'
+                           'import { mutation as baseMutation } from "./_generated/server";\n'
+                           'import { entDefinitions } from "./schema";\n'
+                           'export const mutation = customMutation(baseMutation, customCtx(async (ctx) => '
+                           '({ table: entsTableFactory(ctx, entDefinitions) })));\n')

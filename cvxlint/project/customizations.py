@@ -168,6 +168,76 @@ def triggers_only(linker: Linker, builder: Builder) -> list[Node] | None:
     return out or None
 
 
+def ents_table_only(linker: Linker, builder: Builder) -> bool:
+    """Does the wrapper only give Convex Ents' `ctx.table` over the plain ent definitions
+    (`customCtx(async (ctx) => ({ table: entsTableFactory(ctx, entDefinitions), db: undefined }))`,
+    also handing the raw ctx on: `internal: ctx`)? It installs no trigger and no rule (Ents'
+    rules come from `addEntRules`, through definitions made by `getEntDefinitionsWithRules`),
+    and checks no identity: code run without it skips nothing but the `ctx.table` API."""
+    if builder.factory is not None or not builder.layers:
+        return False
+    for layer in builder.layers:
+        read = _read_layer(linker, layer.facts, layer.customization)
+        if not read.known or read.triggers or not read.functions:
+            return False
+        for facts, func, under in read.functions:
+            if under is not None or not _gives_ents_table_only(linker, facts, func):
+                return False
+    return True
+
+
+def _gives_ents_table_only(linker: Linker, facts: FileFacts, func: FunctionInfo) -> bool:
+    """One `customCtx` function: it calls nothing but `entsTableFactory(ctx, definitions)` over
+    `getEntDefinitions(schema)`, and every object it returns holds that `table`, and besides it
+    only `db: undefined`, the ctx spread, or the ctx (or a member of it) under another name."""
+    if any(not _plain_ents_table(linker, facts, site.node) for site in func.all_calls()):
+        return False
+    if func.body is None:
+        return False
+    returns = [func.body] if func.body.type != "statement_block" else js.return_statements(func.node)
+    objects = list(_returned_ctx_objects(func, None))
+    if not objects or len(objects) != len(returns):
+        return False
+    for o in objects:
+        table = False
+        for p in js.object_props(o):
+            value = _member_value(facts, p.value)
+            if p.key == "table" and not p.spread:
+                table = value is not None and _plain_ents_table(linker, facts, value)
+            elif not (p.key == "db" and value is not None and value.type == "undefined") \
+                    and not _given_ctx(facts, func, value):
+                return False
+        if not table:
+            return False
+    return True
+
+
+def _plain_ents_table(linker: Linker, facts: FileFacts, call: Node) -> bool:
+    """`entsTableFactory(ctx, definitions)` of convex-ents, the definitions made by its
+    `getEntDefinitions(schema)` (no rules added)."""
+    if call.type != "call_expression":
+        return False
+    args = js.call_args(call)
+    if not _ents_export(linker, facts, js.callee(call), "entsTableFactory") or len(args) != 2:
+        return False
+    defs = linker.value_of(facts, args[1])
+    made = js.unwrap(defs.node) if isinstance(defs, Def) and not defs.path else None
+    return made is not None and made.type == "call_expression" \
+        and _ents_export(linker, defs.facts, js.callee(made), "getEntDefinitions")
+
+
+def _ents_export(linker: Linker, facts: FileFacts, node: Node | None, name: str) -> bool:
+    d = linker.value_of(facts, node)
+    return isinstance(d, ExternalDef) and d.module == "convex-ents" and d.name == name and not d.path
+
+
+def _given_ctx(facts: FileFacts, func: FunctionInfo, value: Node | None) -> bool:
+    """The ctx the customization is given, or a member of it (`internal: ctx`, `...ctx`)."""
+    chain = js.member_chain(value) if value is not None else None
+    ref = facts.ref_of(chain[0]) if chain is not None else None
+    return ref is not None and ref.kind == "param" and ref.func is func and ref.index == 0
+
+
 _RLS_WRAPPERS = ("wrapDatabaseReader", "wrapDatabaseWriter")
 
 

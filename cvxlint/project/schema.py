@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import re
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from ..syntax import js
@@ -307,6 +307,7 @@ class Schema:
     # the problem is one Convex rejects (no default export, a literal or a function exported),
     # not just a value built in a way cvxlint cannot follow (a wrapper's result, a property)
     problem_is_certain: bool = False
+    ents: bool = False  # Convex Ents' `defineEntSchema(...)`: documents are read as ents (ents.py)
 
     @property
     def readable(self) -> bool:
@@ -513,6 +514,7 @@ class _SchemaReader:
             schema.problem_is_certain = call is not None and call.type in _NEVER_A_SCHEMA
             return schema
         schema.call = call
+        schema.ents = self._is_export(d.facts, js.callee(call), ENTS, "defineEntSchema")
         sfacts = d.facts
         args = js.call_args(call)
         if args:
@@ -728,6 +730,11 @@ class _SchemaReader:
         table.define_node, table.define_facts, table.fields_node = dcall, dfacts, fields
         table.ent = ent or ent_steps is not None
         table.document = self.validators.evaluate(dfacts, fields) if fields is not None else Validator("object")
+        if table.ent and table.document.kind == "object":
+            # the evaluator keeps one Validator per expression, and ent methods add fields to the
+            # document: on a copy, or every other validator built from the same fields object
+            # (`v.object({ ...NoteFields })` beside `defineEnt(NoteFields)`) would get them too
+            table.document = replace(table.document, fields=dict(table.document.fields))
         for i, (sfacts, call) in reversed(list(enumerate(steps))):
             if i + 1 == ent_steps:
                 _drop_staged(table)
@@ -854,11 +861,17 @@ class _SchemaReader:
         field). Options we cannot read make the table unknown rather than guessed."""
         doc = table.document
         if method in ("edge", "edges") and table.ent_edges is not None:
-            edge = self._string(facts, args[0]) if args else None
-            if edge is None:
+            edges = [self._string(facts, args[0]) if args else None]
+            if method == "edges" and len(args) > 1:
+                # `.edges("followers", { to: "users", inverse: "followees" })` declares the
+                # edge `followees` too (convex-ents `edges()` registers both sides)
+                inverse = self._ent_inverse(facts, args[1])
+                if inverse != "":
+                    edges.append(inverse)
+            if None in edges:
                 table.ent_edges = None
             else:
-                table.ent_edges.add(edge)
+                table.ent_edges.update(edges)
         if method == "edges":
             if len(args) < 2 or not any(p.key == "ref" for p in js.object_props(js.unwrap(args[1]) or args[1])):
                 self.join_tables = True  # maybe many:many: Ents then defines a join table we do not model
@@ -893,6 +906,18 @@ class _SchemaReader:
             table.indexes.append(Index("db", field_name, facts, call, args[0], None, certain=True,
                                        fields=[field_name]))
             table.library_indexes.add(field_name)  # Ents reads it (uniqueness, edges): not ours to drop
+
+    def _ent_inverse(self, facts: FileFacts, node: Node) -> str | None:
+        """The `inverse` edge name an `.edges(name, options)` call gives: "" when it gives none,
+        None when the options or the name cannot be read."""
+        cfg = self._object(facts, node)
+        if cfg is None:
+            return None
+        props = js.object_props(cfg[1])
+        if any(p.spread or p.key is None for p in props):
+            return None
+        found = next((p for p in props if p.key == "inverse"), None)
+        return "" if found is None else self._string(cfg[0], found.value)
 
     def _ent_options(self, facts: FileFacts, node: Node | None) -> dict[str, object] | None:
         """An ent method's options object as literal values (strings, booleans); None when

@@ -158,29 +158,6 @@ def is_builder(facts, node) -> bool:
     return chain is not None and chain[-1] not in TERMINALS
 
 
-def ents_query(module, node) -> bool:
-    """Is `node` a Convex Ents query: a chain of method calls that starts at `ctx.table(...)`
-    (`ctx` a parameter) in an app that uses convex-ents? Its `.map(cb)` is no array method:
-    it returns a promise of `Promise.all` over the callbacks (convex-ents src/functions.ts),
-    so awaiting it waits for every callback, and it is not iterable."""
-    if not module.app.uses_ents:
-        return False
-    cur = js.unwrap(node)
-    for _ in range(16):
-        if cur is None or cur.type != "call_expression":
-            return False
-        callee = js.callee(cur)
-        if callee is None or callee.type != "member_expression":
-            return False
-        obj = js.unwrap(callee.child("object"))
-        prop = callee.child("property")
-        if prop is not None and prop.text == "table" and obj is not None and obj.type == "identifier":
-            ref = module.facts.ref_of(obj)
-            return ref is not None and ref.kind == "param"
-        cur = obj
-    return False
-
-
 def in_async_function(node) -> bool:
     f = js.enclosing_function(node)
     return f is not None and js.is_async(f)

@@ -1,7 +1,8 @@
+from cvxlint.project.ents import ents_query
 from cvxlint.project.evaluate import local_const
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, call_sites, js
 
-from .common import ENTS, SERVER, collection_kind, ents_query, given_ctx, in_async_function, promise_call
+from .common import ENTS, SERVER, collection_kind, given_ctx, in_async_function, promise_call
 
 
 class NoAsyncForeach(Rule):

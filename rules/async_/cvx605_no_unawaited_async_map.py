@@ -1,9 +1,23 @@
+from cvxlint.project.ents import ents_query
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, call_sites, js, memoized
 from cvxlint.syntax import scope
 
-from .common import ENTS, SERVER, ents_query, given_ctx, in_async_function, promise_call
+from ..examples import ENTS_QUERY_FUNCTIONS, ENTS_SERVER
+from .common import ENTS, SERVER, collection_kind, given_ctx, in_async_function, promise_call
 
 _PROMISE_COMBINATORS = ("Promise.all", "Promise.allSettled", "Promise.any", "Promise.race")
+# A Convex Ents app of our own: a reader's books are a one-to-many edge
+_SHELF_SCHEMA = ('import { v } from "convex/values";\n'
+                 'import { defineEnt, defineEntSchema, getEntDefinitions } from "convex-ents";\n'
+                 'const schema = defineEntSchema({\n'
+                 '  readers: defineEnt({ tokenIdentifier: v.string() }).index("tokenIdentifier", ["tokenIdentifier"])'
+                 '.edges("books", { ref: true }),\n'
+                 '  books: defineEnt({ title: v.string() }).edge("reader").edges("tags"),\n'
+                 '  tags: defineEnt({ label: v.string() }).edges("books"),\n'
+                 '});\nexport default schema;\nexport const entDefinitions = getEntDefinitions(schema);\n')
+_READER = ('async function reader(ctx: any) {\n  const identity = await ctx.auth.getUserIdentity();\n'
+           '  if (identity === null) return null;\n'
+           '  return await ctx.table("readers", "tokenIdentifier", (q: any) => q.eq("tokenIdentifier", identity.tokenIdentifier)).unique();\n}\n')
 
 
 class NoUnawaitedAsyncMap(Rule):
@@ -34,10 +48,15 @@ class NoUnawaitedAsyncMap(Rule):
     return await Promise.all(posts.map(async (p) => ({ ...p, author: await ctx.db.get("users", p.author) })));
     ```
 
+    An ent's edge (`ent.edge("tags").map(async ...)`, also on an ent a helper of the app
+    returns) is such a query too.
+
     ## Fix safety
-    The call is wrapped in `await Promise.all(...)` when the enclosing function is async
-    (for a returned value of a non-async handler, in `Promise.all(...)`): safe, the
-    promises are the same, now awaited.
+    When the receiver is known to be an array, the call is wrapped in `await Promise.all(...)`
+    when the enclosing function is async (for a returned value of a non-async handler, in
+    `Promise.all(...)`): safe, the promises are the same, now awaited. Any other receiver
+    gets no fix: `Promise.all` over what another `map` returns (an Ents query's promise)
+    throws.
     """
 
     code = "CVX605"
@@ -60,7 +79,19 @@ class NoUnawaitedAsyncMap(Rule):
              Valid(SERVER + 'export const f = query({ args: { ids: v.array(v.id("t")) }, handler: async (ctx, { ids }) => {\n'
                    '  const docs = ids.map((id) => ctx.db.get(id));\n  const labels = ids.map((id) => `#${id}`);\n'
                    '  if (labels.length > 9) return labels;\n  return await Promise.all(docs);\n}});\n',
-                   note="the promises are given to `Promise.all` before they are returned; the labels are no promises")]
+                   note="the promises are given to `Promise.all` before they are returned; the labels are no promises"),
+             # triage G61c P2: an ent's edge is an Ents query too, also on an ent a helper returns
+             Valid(ENTS_SERVER + _READER + 'export const shelf = query({ args: {}, handler: async (ctx) => {\n'
+                   '  const me = await reader(ctx);\n  if (me === null) return [];\n'
+                   '  return me.edge("books").map(async (book) => ({ ...book, tags: await book.edge("tags") }));\n}});\n',
+                   files={"convex/schema.ts": _SHELF_SCHEMA, "convex/functions.ts": ENTS_QUERY_FUNCTIONS},
+                   note="Ents' `map` on an edge awaits its callbacks; `Promise.all` around it would throw"),
+             Valid(ENTS_SERVER + 'export const shelf = query({ args: { id: v.id("readers") }, handler: async (ctx, { id }) => {\n'
+                   '  const me = await ctx.table("readers").getX(id);\n'
+                   '  const books = me.edgeX("books");\n'
+                   '  return books.map(async (book) => ({ ...book, tags: await book.edge("tags") }));\n}});\n',
+                   files={"convex/functions.ts": ENTS_QUERY_FUNCTIONS},
+                   note="no schema read: the ent is known by where it comes from (`ctx.table(...).getX`)")]
     invalid = [
         Invalid(SERVER + 'export const f = query({ args: {}, handler: async (ctx) => {\n'
                 '  const rows = await ctx.db.query("t").take(5);\n'
@@ -92,6 +123,18 @@ class NoUnawaitedAsyncMap(Rule):
                 output=SERVER + 'export const kept = query({ args: { ids: v.array(v.id("t")) }, handler: async (ctx, { ids }) => {\n'
                        '  const docs = await Promise.all(ids.map((id) => ctx.db.get(id)));\n  if (docs.length === 0) return [];\n'
                        '  return docs;\n}});\n'),
+        # an awaited edge is an array of ents: Array's `map`; but what `loadRows` returns is not
+        # known to be an array, so no fix wraps it
+        Invalid(ENTS_SERVER + _READER + 'export const shelf = query({ args: {}, handler: async (ctx) => {\n'
+                '  const me = await reader(ctx);\n  if (me === null) return [];\n'
+                '  return (await me.edge("books")).map(async (book) => ({ ...book, tags: await book.edge("tags") }));\n}});\n',
+                files={"convex/schema.ts": _SHELF_SCHEMA, "convex/functions.ts": ENTS_QUERY_FUNCTIONS}, lines=[11]),
+        Invalid(SERVER + 'import { loadRows } from "./rows";\n'
+                'export const f = query({ args: {}, handler: async (ctx) => {\n'
+                '  const rows = await loadRows(ctx);\n'
+                '  return rows.map(async (r: any) => ({ ...r, other: await ctx.db.get("t", r.otherId) }));\n}});\n',
+                files={"convex/rows.ts": 'export const loadRows = async (ctx: any): Promise<any> => ctx.db.query("t").take(5);\n'},
+                lines=[7], note="reported, but `rows` may be no array: no fix"),
     ]
 
     def check_module(self, ctx, module):
@@ -112,10 +155,15 @@ class NoUnawaitedAsyncMap(Rule):
                 continue
             node = js.outer(site.node)
             fix = None
-            if in_async_function(node):
-                fix = Fix.safe("Wrap in `await Promise.all(...)`", ctx.edit(facts, node, f"await Promise.all({facts.text(node)})"))
-            elif where.startswith("returned"):
-                fix = Fix.safe("Wrap in `Promise.all(...)`", ctx.edit(facts, node, f"Promise.all({facts.text(node)})"))
+            # only an array's `map` gives an array of promises: wrapping what `map` returns on
+            # anything else (an Ents query not recognised, another library's value) in
+            # `Promise.all` may break working code
+            if collection_kind(ctx, facts, site.callee.child("object"), site.func) == "array":
+                if in_async_function(node):
+                    fix = Fix.safe("Wrap in `await Promise.all(...)`",
+                                   ctx.edit(facts, node, f"await Promise.all({facts.text(node)})"))
+                elif where.startswith("returned"):
+                    fix = Fix.safe("Wrap in `Promise.all(...)`", ctx.edit(facts, node, f"Promise.all({facts.text(node)})"))
             if where.startswith("stored") and "returned" not in where:
                 message = (f"{shown} gives an array of promises, {where}, which nothing awaits: the work "
                            "may not finish before the function returns; wrap it in `await Promise.all(...)`")

@@ -2,7 +2,7 @@ import os
 from pathlib import Path
 
 from cvxlint.project.builders import GENERATED_BUILDERS
-from cvxlint.project.customizations import triggers_only
+from cvxlint.project.customizations import ents_table_only, triggers_only
 from cvxlint.project.definitions import Def
 from cvxlint.project.evaluate import made_with_new
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js, line_of, memoized, reported_queries
@@ -59,6 +59,34 @@ AUTHED = {"convex/auth.config.ts": 'export default { providers: [] };\n',
           'export const userQuery = customQuery(query, customCtx(async (ctx) => {\n'
           '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) throw new Error("sign in");\n'
           '  return { identity };\n}));\n'}
+# Convex Ents builders (triage G61c P3): `ctx.table` only, or over definitions with rules; a
+# convex-helpers migration on the raw builder, and a module writing with it
+def ents_functions(rules: bool) -> dict[str, str]:
+    made = ('  const identity = await ctx.auth.getUserIdentity();\n'
+            '  const table = entsTableFactory(ctx, addEntRules(entDefinitions, { pages: { read: async () => identity !== null } }));\n'
+            '  return { table, db: undefined };\n') if rules else \
+        '  return { table: entsTableFactory(ctx, entDefinitions), db: undefined };\n'
+    return {"convex/schema.ts": 'import { v } from "convex/values";\n'
+                                'import { defineEnt, defineEntSchema, getEntDefinitions } from "convex-ents";\n'
+                                'const schema = defineEntSchema({ pages: defineEnt({ title: v.string() }) });\n'
+                                'export default schema;\nexport const entDefinitions = getEntDefinitions(schema);\n',
+            "convex/functions.ts": 'import { addEntRules, entsTableFactory } from "convex-ents";\n'
+                                   'import { customCtx, customMutation } from "convex-helpers/server/customFunctions";\n'
+                                   'import { internalMutation as rawInternalMutation, mutation as rawMutation } from "./_generated/server";\n'
+                                   'import { entDefinitions } from "./schema";\n'
+                                   'const withTable = customCtx(async (ctx: any) => {\n' + made + '});\n'
+                                   'export const mutation = customMutation(rawMutation, withTable);\n'
+                                   'export const internalMutation = customMutation(rawInternalMutation, withTable);\n'}
+
+
+PAGE_MIGRATION = ('import { makeMigration } from "convex-helpers/server/migrations";\n'
+                  'import { internalMutation } from "./_generated/server";\n'
+                  'const migration = makeMigration(internalMutation, { migrationTable: "migrations" });\n'
+                  'export const untitled = migration({ table: "pages",\n'
+                  '  migrateOne: async (_ctx, page) => (page.title === "" ? { title: "Untitled" } : undefined) });\n')
+PAGE_RENAME = ('import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
+               'export const rename = mutation({ args: { id: v.id("pages"), title: v.string() },\n'
+               '  handler: async (ctx, { id, title }) => { await ctx.db.patch(id, { title }); } });\n')
 # a server-to-server wrapper declared first: a browser cannot hold the key it checks
 API_KEY_FIRST = ('import { customCtx, customQuery } from "convex-helpers/server/customFunctions";\n'
                  'import { query } from "../_generated/server";\nimport { v } from "convex/values";\n'
@@ -121,8 +149,13 @@ class NoRawBuilderWhenWrapped(Rule):
       for a module whose functions and the helpers they reach write no table a trigger is
       registered on, by name or in a loop over a constant list of names; a write to a table
       cvxlint cannot name, a trigger on a computed table or a ctx handed to code it cannot
-      follow keeps the finding). A module that builds a wrapper of its own on the raw
-      builder is never told to take another's. When several modules export a wrapper under
+      follow keeps the finding), nor does a Convex Ents wrapper that only adds `ctx.table`
+      over the plain ent definitions and hides `ctx.db` (`{ table: entsTableFactory(ctx,
+      entDefinitions), db: undefined }`: no rules, no triggers, no auth; one over
+      definitions with `addEntRules` counts). A module that builds a wrapper of its own on the raw
+      builder is never told to take another's, and a module that hands the raw builder on
+      (convex-helpers' `makeMigration(internalMutation, ...)`, which uses `ctx.db`) is never
+      told to take a wrapper that hides `ctx.db`. When several modules export a wrapper under
       the name (a `Triggers` object per feature, each with its own wrapper), the one
       suggested is the one whose triggers are on the tables the module writes; when that is
       not certain (tables cvxlint cannot name, a wrapper that does more than triggers, tables
@@ -251,8 +284,15 @@ class NoRawBuilderWhenWrapped(Rule):
                      '  if (await ctx.auth.getUserIdentity()) throw new Error("already signed in");\n'
                      '  return { ctx, args };\n} });\n'},
               note="the app's only wrapper is for visitors who are not signed in"),
+        Valid(PAGE_MIGRATION, files=ents_functions(rules=False),
+              note="an Ents wrapper that only adds `ctx.table` guards nothing (and hides the `ctx.db` the migration needs)"),
+        Valid(PAGE_RENAME, files=ents_functions(rules=False), note="the same for a function of the module"),
+        Valid(PAGE_MIGRATION, files=ents_functions(rules=True),
+              note="an Ents wrapper with rules, but the raw builder is handed to code that needs `ctx.db`, which it hides"),
     ]
     invalid = [
+        Invalid(PAGE_RENAME, files=ents_functions(rules=True), lines=[2], message='import it from "./functions"',
+                note="Ents rules (`addEntRules`) are a security layer the raw builder skips"),
         Invalid(ADMITTED_LOGS.replace('"jobLog", { line: "y" }', '"comments", { text: "y" }'), files=ON_COMMENTS_ADMIT,
                 lines=[1], note="...and the second const's function writes the table a trigger is on"),
         Invalid(EFFECT_LOG.replace('"jobLog"', '"comments"'), files=ON_COMMENTS, lines=[2],
@@ -511,7 +551,10 @@ def _shadowing_wrappers(ctx, app):
                 if b is None or b.value is None or b.value.type != "call_expression":
                     continue
                 builder = ctx.project.builders.builder_of(facts, b.node.child("name"))
-                if builder is not None and builder.is_custom and not _does_nothing(ctx, builder):
+                # a wrapper that adds only Convex Ents' `ctx.table` (and hides `ctx.db`) guards
+                # nothing: code on the raw builder, which may need `ctx.db`, skips nothing by it
+                if builder is not None and builder.is_custom and not _does_nothing(ctx, builder) \
+                        and not ents_table_only(ctx.project.linker, builder):
                     out.setdefault(e.name, []).append((module, builder))
         return out
 
@@ -562,6 +605,12 @@ def _wrapper_to_use(ctx, app, module, raw: str, wrappers, fns=None, names=None):
     if fns is None:
         fns = [fn for fn in app.functions_in(module) if fn.builder.origin == "generated" and fn.builder.name == raw]
         names = _builder_names(module.facts, raw)
+    if len(fns) != names:
+        # the raw builder is handed on (convex-helpers' `makeMigration(internalMutation, ...)`),
+        # to code that may use `ctx.db`: a wrapper that hides it (Ents' `db: undefined`) breaks that
+        wrappers = [(m, b) for m, b in wrappers if "db" not in ctx.project.ctx_change(b).removed]
+        if not wrappers:
+            return None
     written = _tables_written(ctx, app, fns) if len(fns) == names else None  # else the raw builder is also passed on
     triggered = [_triggered_tables(ctx, app, builder) for _m, builder in wrappers]
     if len(wrappers) == 1:

@@ -3,6 +3,8 @@ from cvxlint.project.component_clients import WORKFLOW_STARTS
 from cvxlint.project.references import PAGINATED_HOOKS
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function
 
+from ..examples import ENTS_MUTATION_FUNCTIONS
+
 FEEDS = {"convex/feeds.ts": 'import { paginationOptsValidator } from "convex/server";\n'
          'import { v } from "convex/values";\n'
          'import { action, internalMutation, mutation, query } from "./_generated/server";\n'
@@ -211,6 +213,25 @@ class ArgsMismatchValidator(Rule):
                      'export const save = mutation({ args: { body: v.string(), style: styleValidator },\n'
                      '  handler: async () => null });\n'},
               note="a field whose validator is not read may be optional"),
+        # triage G61c P5: the ent's `.field("slug", ...)` is no field of another validator made
+        # from the same fields object
+        Valid('import { useMutation } from "convex/react";\nimport { api } from "../convex/_generated/api";\n'
+              'export function NewCard() {\n  const create = useMutation(api.stack.create);\n'
+              '  return <button onClick={() => create({})}>New card</button>;\n}\n',
+              path="src/NewCard.tsx",
+              files={"convex/models.ts": 'import { v } from "convex/values";\nimport { defineEnt } from "convex-ents";\n'
+                     'export const CardFields = { front: v.optional(v.string()), back: v.optional(v.string()) };\n'
+                     'export const CardDraft = v.object({ ...CardFields });\n'
+                     'export const cardsEnt = defineEnt(CardFields).field("slug", v.string(), { unique: true });\n',
+                     "convex/schema.ts": 'import { defineEntSchema, getEntDefinitions } from "convex-ents";\n'
+                     'import { cardsEnt } from "./models";\nconst schema = defineEntSchema({ cards: cardsEnt });\n'
+                     'export default schema;\nexport const entDefinitions = getEntDefinitions(schema);\n',
+                     "convex/functions.ts": ENTS_MUTATION_FUNCTIONS,
+                     "convex/stack.ts": 'import { mutation } from "./functions";\nimport { CardDraft } from "./models";\n'
+                     'export const create = mutation({ args: CardDraft, handler: async (ctx, args) =>\n'
+                     '  await ctx.table("cards").insert({ ...args, slug: crypto.randomUUID() }) });\n'},
+              settings={"extend_select": ["CVX204"]},  # reads the schema before CVX310 reads `CardDraft`
+              note="`CardDraft` copies the fields before `defineEnt` adds `slug`"),
         Valid('import { convexTest } from "convex-test";\nimport { expect, test } from "vitest";\n'
               'import { api } from "./_generated/api";\n'
               'test("rejects", async () => {\n  const t = convexTest();\n'

@@ -29,6 +29,16 @@ MERGED_ENTS_SCHEMA = ('import { authTables } from "@convex-dev/auth/server";\n'
                       '  clubs: defineEnt({ motto: v.string() }).edges("members", { to: "users", table: "club_members" }),\n'
                       '});\nexport const entDefinitions = getEntDefinitions(ents);\n'
                       'export default defineSchema({ ...authTables, ...ents.tables });\n')
+# A many:many self edge and its inverse (`rivalOf`): Ents registers both names (triage G61c P1)
+def _rivals_schema(inverse: str) -> str:
+    return ('import { v } from "convex/values";\n'
+            'import { defineEnt, defineEntSchema, getEntDefinitions } from "convex-ents";\n'
+            'import { EDGE_NAMES } from "@acme/edge-names";\n'
+            'const schema = defineEntSchema({\n'
+            f'  players: defineEnt({{ handle: v.string() }}).edges("rivals", {{ to: "players", inverse: {inverse} }}),\n'
+            '});\nexport default schema;\nexport const entDefinitions = getEntDefinitions(schema);\n')
+
+
 SIGN_IN = ('import { convexAuth } from "@convex-dev/auth/server";\nimport { Password } from "@convex-dev/auth/providers/Password";\n'
            'import GitHub from "@auth/core/providers/github";\n'
            'export const { auth, signIn, signOut, store } = convexAuth({ providers: [Password, GitHub] });\n')
@@ -104,6 +114,11 @@ class UnknownField(Rule):
                      'import { defineSchema } from "convex/server";\nimport { profileTables } from "@acme/profiles";\n'
                      'export default defineSchema({ ...authTables, ...profileTables });\n'},
               note="a later spread cvxlint cannot read may define `users` again"),
+        Valid(ENTS_SERVER + 'export const rival = mutation({ args: { me: v.id("players"), other: v.id("players") },\n'
+              '  handler: async (ctx, { me, other }) => {\n'
+              '    await ctx.table("players").getX(me).patch({ rivalsOf: { add: [other] } });\n  } });\n',
+              files={**ENTS_FILES, "convex/schema.ts": _rivals_schema("EDGE_NAMES.rivalsOf")},
+              note="an `inverse` name cvxlint cannot read: the table's edges are not known"),
     ]
     invalid = [
         Invalid(SERVER + 'export const add = mutation({ args: {}, handler: (ctx) =>\n'
@@ -157,6 +172,12 @@ class UnknownField(Rule):
                 '    await ctx.table("players").getX(id).patch({ scor: 2 });\n'
                 '    await ctx.table("players").getX(id).patch({ score: 2, badges: { add: [badge] } });\n  } });\n',
                 files=ENTS_FILES, lines=[5, 6]),
+        Invalid(ENTS_SERVER + 'export const rival = mutation({ args: { me: v.id("players"), other: v.id("players") },\n'
+                '  handler: async (ctx, { me, other }) => {\n'
+                '    await ctx.table("players").getX(me).patch({ rivalOf: { add: [other] } });\n'
+                '    await ctx.table("players").getX(me).patch({ rivalsOf: { add: [other] } });\n  } });\n',
+                files={**ENTS_FILES, "convex/schema.ts": _rivals_schema('"rivalOf"')}, lines=[6], message="rivalsOf",
+                note="`inverse` names an edge too"),
         Invalid(ENTS_SERVER + 'export const enrol = mutation({ args: { clubId: v.id("clubs"), userId: v.id("users") },\n'
                 '  handler: async (ctx, { clubId, userId }) => {\n'
                 '    await ctx.table("users").getX(userId).patch({ clubs: { add: [clubId] } });\n'
