@@ -265,6 +265,14 @@ class Table:
             return None
         return _has_path(self.document, path.split("."))
 
+    def field_choices(self, name: str) -> list[Validator] | None:
+        """The validators a top-level field of a written document may have to pass: one per
+        member of a union table that declares it (the write passes when one member takes the
+        whole document); None when some member's fields are not known."""
+        if not self.known:
+            return None
+        return _field_choices(self.document, name)
+
     def to_json(self) -> dict:
         """This table as one entry of `schema.export()`'s `tables` (see Schema.to_json)."""
 
@@ -396,6 +404,24 @@ def _number(x):
 def _short(facts: FileFacts, node: Node | None, limit: int = 40) -> str:
     """The source text of `node` on one line, shortened, to name it in a message."""
     return facts.one_line(node, limit) if node is not None else "?"
+
+
+def _field_choices(v: Validator, name: str) -> list[Validator] | None:
+    v = v.required()
+    if v.kind == "object":
+        f = v.fields.get(name)
+        return [f] if f is not None else None if v.open else []
+    if v.kind == "union":
+        out: list[Validator] = []
+        for m in v.members:
+            if m.required().kind in ("null", "string", "number", "int64", "boolean", "bytes", "id", "literal", "array"):
+                continue  # (no document is one of these)
+            got = _field_choices(m, name)
+            if got is None:
+                return None
+            out += got
+        return out
+    return None
 
 
 def _has_path(v: Validator, parts: list[str]) -> bool | None:

@@ -1,3 +1,4 @@
+from cvxlint.project.arguments import literal_fits, read_literal
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, reported_queries
 
 from .common import ENTS_FILES, ENTS_SERVER
@@ -10,6 +11,14 @@ SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { 
           '  events: defineTable(v.union(v.object({ kind: v.literal("a"), x: v.number() }), v.object({ kind: v.literal("b"), y: v.number() }))),\n'
           '  blobs: defineTable(v.any()),\n});\n')
 
+# every kind of field a literal can be written into (triage G61e P6)
+KINDS = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+         'export default defineSchema({\n'
+         '  posts: defineTable({ body: v.string(), votes: v.number(), state: v.union(v.literal("draft"), v.literal("live")),\n'
+         '    tags: v.optional(v.array(v.string())), extra: v.optional(v.record(v.string(), v.any())), raw: v.any(),\n'
+         '    author: v.optional(v.id("users")), score: v.optional(v.union(v.number(), v.null())) }),\n'
+         '  shapes: defineTable(v.union(v.object({ kind: v.literal("dot"), at: v.number() }),\n'
+         '    v.object({ kind: v.literal("box"), at: v.array(v.number()) }))),\n});\n')
 # an app's own `users` table in place of Convex Auth's: `email` only, indexed under another name
 # a table made with convex-helpers (triage G60e P3): the document declares its system fields,
 # and `withoutSystemFields` (the package's root module) leaves them out of the table
@@ -80,6 +89,15 @@ class UnknownField(Rule):
     summary = "Field not in the table's validator (insert/patch literals, `q.field`)"
 
     valid = [
+        Valid(SERVER + 'export const f = mutation({ args: { id: v.id("posts"), who: v.string() }, handler: async (ctx, { id, who }) => {\n'
+              '  await ctx.db.insert("posts", { body: "b", votes: 0, state: "live", tags: [], extra: { a: [1] }, raw: [],\n'
+              '    author: who, score: null });\n'
+              '  await ctx.db.patch("posts", id, { state: "draft", tags: undefined, score: 2, raw: "x" });\n'
+              '  await ctx.db.insert("shapes", { kind: "box", at: [1, 2] });\n'
+              '  await ctx.db.insert("shapes", { kind: "dot", at: 3 });\n}});\n',
+              files={"convex/schema.ts": KINDS},
+              note="literals each field takes: `v.any()` anything, an optional field `undefined`, a union any member, "
+                   "a union table's field any member's; a string into `v.id` cannot be told"),
         Valid(SERVER + 'export const add = mutation({ args: {}, handler: (ctx) =>\n'
               '  ctx.db.insert("notes", { title: "t", body: "b" }) });\n', files={"convex/schema.ts": HELPERS_NOTES}),
         Valid(OWN_USERS, path="convex/schema.ts", files={"convex/auth.ts": SIGN_IN.replace("[Password, GitHub]", "[Password]")},
@@ -106,6 +124,17 @@ class UnknownField(Rule):
               note="a later spread cvxlint cannot read may define `users` again"),
     ]
     invalid = [
+        Invalid(SERVER + 'export const f = mutation({ args: { id: v.id("posts") }, handler: async (ctx, { id }) => {\n'
+                '  await ctx.db.insert("posts", { body: 42, votes: "1", state: "pending", extra: [], tags: { a: "x" } });\n'
+                '  await ctx.db.patch("posts", id, { tags: ["a", 2], score: "high", author: 7 });\n'
+                '  await ctx.db.insert("shapes", { kind: "dot", at: "here" });\n}});\n',
+                files={"convex/schema.ts": KINDS}, lines=[4, 4, 4, 4, 4, 5, 5, 5, 6],
+                message="declares as", note="triage G61e P6: the value kind contradicts the field's validator"),
+        Invalid(SERVER + 'export const f = mutation({ args: {}, handler: (ctx) =>\n'
+                '  ctx.db.insert("posts", { body: "b", votes: 1, state: "gone" }) });\n',
+                files={"convex/schema.ts": KINDS}, lines=[4],
+                message='`insert` writes `"gone"` into "state", which `posts` declares as '
+                        '`v.union(v.literal(\'draft\'), v.literal(\'live\'))`: schema validation rejects the write'),
         Invalid(SERVER + 'export const add = mutation({ args: {}, handler: (ctx) =>\n'
                 '  ctx.db.insert("notes", { title: "t", body: "b", bdy: "typo" }) });\n',
                 files={"convex/schema.ts": HELPERS_NOTES}, lines=[4], message="bdy",
@@ -209,6 +238,8 @@ class UnknownField(Rule):
                                f'`{method}` writes "{p.key}", which `{table.name}` does not declare'
                                + (" (schema validation rejects the write)" if strict else ""),
                                severity=None if strict else Severity.WARNING)
+                elif p.value is not None and "." not in p.key:
+                    self._value_kind(ctx, facts, method, table, p, strict)
         if strict:
             self._library_user_fields(ctx, app)
         seen: set[int] = set()
@@ -224,6 +255,24 @@ class UnknownField(Rule):
                     if table.has_field(name) is False:
                         ctx.report(ch.facts, node, f'`q.field("{name}")`: `{table.name}` has no field "{name}", so the '
                                    "filter compares against `undefined`", severity=Severity.WARNING)
+
+    def _value_kind(self, ctx, facts, method, table, prop, strict):
+        """A literal written into a field whose validator (every union member's that declares
+        it) certainly rejects it: a string into `v.number()`, `[]` into `v.record`, a value
+        outside a `v.union(v.literal(...))`."""
+        choices = table.field_choices(prop.key)
+        if not choices:
+            return
+        value = read_literal(prop.value)
+        verdicts = [literal_fits(value, v) for v in choices]
+        if not all(x is False for x in verdicts):
+            return
+        declared = " or ".join(dict.fromkeys(v.describe() for v in choices))
+        ctx.report(facts, prop.value,
+                   f'`{method}` writes `{facts.one_line(prop.value, 30)}` into "{prop.key}", which `{table.name}` '
+                   f"declares as `{declared}`"
+                   + (": schema validation rejects the write (\"Value does not match validator\")" if strict else ""),
+                   severity=None if strict else Severity.WARNING)
 
     def _library_user_fields(self, ctx, app):
         """Fields Convex Auth writes into `users` for the app's providers that the app's own
