@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING
 
 from ..syntax import js
 from ..syntax.tree import Node
+from .arguments import literal_fits, read_literal
 from .definitions import Def, ExternalDef, NamespaceDef
 from .extract import extract_facts
 from .facts import FileFacts
@@ -330,6 +331,20 @@ class Schema:
         if self.open or not self.readable:
             return None
         return False
+
+    def never_equal(self, table: Table, name: str, value: Node | None) -> bool:
+        """Whether no document of `table` can hold the literal `value` in its field `name`, so
+        that a comparison with it never matches: schema validation is on (every document
+        passed the table's validator) and every validator the field may have rejects the
+        literal (`"pending"` for `v.union(v.literal("open"), v.literal("closed"))`, `null` for
+        a `v.optional(...)` field, whose missing value is `undefined`)."""
+        if self.schema_validation is not True or value is None or "." in name or name in SYSTEM_FIELDS:
+            return False
+        choices = table.field_choices(name)
+        if not choices:
+            return False  # (an undeclared field is CVX707's own finding)
+        literal = read_literal(value)
+        return all(literal_fits(literal, v) is False for v in choices)
 
     def to_json(self) -> dict:
         """The schema in the form `schema.export()` gives, normalised.

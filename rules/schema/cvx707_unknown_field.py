@@ -89,6 +89,18 @@ class UnknownField(Rule):
     summary = "Field not in the table's validator (insert/patch literals, `q.field`)"
 
     valid = [
+        Valid(SERVER + 'export const f = query({ args: {}, handler: async (ctx) => {\n'
+              '  const a = await ctx.db.query("posts").filter((q) => q.or(q.eq(q.field("state"), "pending"), q.eq(q.field("state"), "live"))).take(9);\n'
+              '  const b = await ctx.db.query("posts").filter((q) => q.and(q.eq(q.field("state"), "live"), q.eq(q.field("score"), null))).take(9);\n'
+              '  const c = await ctx.db.query("shapes").filter((q) => q.eq(q.field("at"), 3)).take(9);\n'
+              '  return [a, b, c];\n}});\n',
+              files={"convex/schema.ts": KINDS},
+              note="an impossible term under `q.or` leaves the other; a value some field validator (of some union member) takes"),
+        Valid(SERVER + 'export const f = query({ args: {}, handler: (ctx) =>\n'
+              '  ctx.db.query("posts").filter((q) => q.eq(q.field("state"), "pending")).take(9) });\n',
+              files={"convex/schema.ts": KINDS.replace("export default defineSchema({", "export default defineSchema({")
+                     .replace("\n});\n", "\n}, { schemaValidation: false });\n")},
+              note="without schema validation a document may hold anything"),
         Valid(SERVER + 'export const f = mutation({ args: { id: v.id("posts"), who: v.string() }, handler: async (ctx, { id, who }) => {\n'
               '  await ctx.db.insert("posts", { body: "b", votes: 0, state: "live", tags: [], extra: { a: [1] }, raw: [],\n'
               '    author: who, score: null });\n'
@@ -124,6 +136,14 @@ class UnknownField(Rule):
               note="a later spread cvxlint cannot read may define `users` again"),
     ]
     invalid = [
+        Invalid(SERVER + 'export const f = query({ args: {}, handler: async (ctx) => {\n'
+                '  const a = await ctx.db.query("posts").filter((q) => q.and(q.eq(q.field("state"), "pending"), q.eq(q.field("votes"), 1))).take(9);\n'
+                '  const b = await ctx.db.query("posts").withIndex("by_state", (q) => q.eq("state", "archived" as any)).take(9);\n'
+                '  const c = await ctx.db.query("posts").filter((q) => q.eq(q.field("score"), "x")).take(9);\n'
+                '  return [a, b, c];\n}});\n',
+                files={"convex/schema.ts": KINDS.replace("}) }),", "}) }).index(\"by_state\", [\"state\"]),")},
+                lines=[4, 5, 6], message="this comparison never matches",
+                note="triage G61e P5: a filter's or a range's equality with a value the field never holds"),
         Invalid(SERVER + 'export const f = mutation({ args: { id: v.id("posts") }, handler: async (ctx, { id }) => {\n'
                 '  await ctx.db.insert("posts", { body: 42, votes: "1", state: "pending", extra: [], tags: { a: "x" } });\n'
                 '  await ctx.db.patch("posts", id, { tags: ["a", 2], score: "high", author: 7 });\n'
@@ -255,6 +275,23 @@ class UnknownField(Rule):
                     if table.has_field(name) is False:
                         ctx.report(ch.facts, node, f'`q.field("{name}")`: `{table.name}` has no field "{name}", so the '
                                    "filter compares against `undefined`", severity=Severity.WARNING)
+                for c in f.conjuncts:
+                    if c.op == "eq" and c.field is not None:
+                        self._never_equal(ctx, schema, ch.facts, table, c.field, c.value, c.node)
+            if ch.head is None:  # (a helper's range is in the helper's file)
+                for op in [*(ch.range or ()), *(ch.search_range or ())]:
+                    if op.op == "eq" and op.field is not None and id(op.node) not in seen:
+                        seen.add(id(op.node))
+                        self._never_equal(ctx, schema, ch.facts, table, op.field, op.value_node, op.node)
+
+    def _never_equal(self, ctx, schema, facts, table, name, value, node):
+        """An equality (a filter's `q.eq(q.field(f), x)` or a range's `.eq(f, x)`) with a
+        literal no document's field can hold: it never matches, so the query finds nothing."""
+        if schema.never_equal(table, name, value):
+            declared = " or ".join(dict.fromkeys(v.describe() for v in table.field_choices(name)))
+            ctx.report(facts, node, f'"{name}" of `{table.name}` is never `{facts.one_line(value, 30)}` (it is '
+                       f"`{declared}`, and schema validation holds every document to it): this comparison never "
+                       "matches", severity=Severity.WARNING)
 
     def _value_kind(self, ctx, facts, method, table, prop, strict):
         """A literal written into a field whose validator (every union member's that declares
