@@ -385,27 +385,19 @@ def _tool_name(site: "CallSite") -> str:
     return f"{site.func.name}()" if site.func is not None and site.func.name else "createTool(...)"
 
 
-def stream_writers(linker: "Linker", facts: "FileFacts") -> list[tuple[str, "FunctionInfo", "FileFacts"]]:
-    """The callbacks a file hands to `stream(ctx, request, streamId, write)` of a `new
-    PersistentTextStreaming(...)` (@convex-dev/persistent-text-streaming 0.2, src/client/index.ts):
-    (what names the callback, the callback, the file it is in). The client calls `write(ctx,
-    request, streamId, append)` with the ctx given to `stream`, the HTTP action's."""
-    if b"PersistentTextStreaming" not in facts.source:
-        return []
+def stream_writer(linker: "Linker", facts: "FileFacts", site: "CallSite") -> tuple["FileFacts", "FunctionInfo"] | None:
+    """The callback `site` hands to `stream(ctx, request, streamId, write)` of a `new
+    PersistentTextStreaming(...)` (@convex-dev/persistent-text-streaming 0.2, src/client/index.ts),
+    and its file: written in place, held in a `const`, or a named function. The client calls
+    `write(ctx, request, streamId, append)` with the ctx given to `stream`."""
+    if site.is_new or len(site.path) < 2 or site.path[-1] != "stream":
+        return None
     from .evaluate import const_value, package_class_of
 
-    out: list[tuple[str, FunctionInfo, FileFacts]] = []
-    for site in facts.all_calls():
-        if site.is_new or len(site.path) < 2 or site.path[-1] != "stream":
-            continue
-        if package_class_of(linker, facts, site.callee) != (PERSISTENT_STREAMING, "PersistentTextStreaming"):
-            continue
-        args = js.call_args(site.node)
-        written = js.unwrap(args[3]) if len(args) > 3 else None
-        held = const_value(facts, written)  # (the callback is often a const of the handler)
-        info, where = _function_of(linker, facts, held if held is not None and js.is_function(held) else written)
-        if info is not None and where is not None:
-            name = written.text if written is not None and written.type == "identifier" else "callback"
-            out.append((f"the `stream` callback `{name}`" if name != "callback" else "the `stream` callback",
-                        info, where))
-    return out
+    if package_class_of(linker, facts, site.callee) != (PERSISTENT_STREAMING, "PersistentTextStreaming"):
+        return None
+    args = js.call_args(site.node)
+    written = js.unwrap(args[3]) if len(args) > 3 else None
+    held = const_value(facts, written)  # (the callback is often a const of the handler)
+    info, where = _function_of(linker, facts, held if held is not None and js.is_function(held) else written)
+    return (where, info) if info is not None and where is not None else None

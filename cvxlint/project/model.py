@@ -688,22 +688,6 @@ class App:
             out.extend(self.project.derived.get(facts, "agent tools", lambda: agent_tool_handlers(linker, facts)))
         return out
 
-    @cached_property
-    def stream_writers(self) -> list[tuple[str, FunctionInfo, FileFacts]]:
-        """The callbacks given to persistent-text-streaming's `stream(ctx, request, streamId,
-        write)` in the functions directory (component_clients.py): (what names it, the callback,
-        its file). The client calls each with the ctx given to `stream`, an HTTP action's."""
-        from .component_clients import stream_writers
-
-        out: list[tuple[str, FunctionInfo, FileFacts]] = []
-        linker = self.project.linker
-        for module in self.modules.values():
-            if module.special == "schema" or module.rel.startswith("_generated/"):
-                continue
-            facts = module.facts
-            out.extend(self.project.derived.get(facts, "stream writers", lambda: stream_writers(linker, facts)))
-        return out
-
 
 class Project:
     """Everything one run knows. Build with `Project.build(workspace, settings)`."""

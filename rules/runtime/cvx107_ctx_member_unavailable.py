@@ -96,9 +96,10 @@ class CtxMemberUnavailable(Rule):
     `ctx.runAction` and `ctx.vectorSearch` in mutations; `ctx.auth.signJwt` outside mutations.
     The handler of an agent tool (`createTool({ handler })`, or `execute`, of `@convex-dev/agent`)
     is checked as an action's: the agent runs it inside its action, with that action's ctx;
-    so is the callback given to `stream(ctx, request, streamId, write)` of a
-    `new PersistentTextStreaming(...)` (@convex-dev/persistent-text-streaming), which the
-    client calls with the HTTP action's ctx. Members no ctx has are flagged in every kind:
+    the callback given to `stream(ctx, request, streamId, write)` of a
+    `new PersistentTextStreaming(...)` (@convex-dev/persistent-text-streaming), written in place,
+    held in a const or named, as part of the HTTP action that calls `stream`: the client calls it
+    with that ctx. Members no ctx has are flagged in every kind:
     `ctx.mutations`, `ctx.queries`, `ctx.actions`, `ctx.api`, `ctx.internal` (also through
     `(ctx as any)`): function references come from `./_generated/api`.
     Custom builders are taken into account: a member their customization adds is fine, one
@@ -264,7 +265,7 @@ class CtxMemberUnavailable(Rule):
                 '  await append(String(await ctx.queries.chat.last));\n}\n'
                 'export const again = httpAction(async (ctx, request) =>\n'
                 '  streaming.stream(ctx, request, "s" as StreamId, echo));\n',
-                lines=[9, 10, 15], message="in the `stream` callback",
+                lines=[9, 10, 15], message="in HTTP action",
                 note="`stream(ctx, request, streamId, write)` calls `write` with the HTTP action's ctx"),
         Invalid(SERVER + 'async function memberId(ctx: any, opts?: { create?: boolean }) {\n'
                 '  const { create = false } = opts ?? {};\n  const who = await ctx.auth.getUserIdentity();\n'
@@ -362,15 +363,11 @@ class CtxMemberUnavailable(Rule):
                 continue
             self._check(ctx, fn, fn.kind, project.reach(fn), describe_function(fn), fn.display_name, change,
                         ctx.reported(project.handler_facts(fn)), in_helpers)
-        # an agent's tools run inside its action, with that action's ctx; persistent-text-streaming
-        # calls a stream's callback with the HTTP action's
+        # an agent's tools run inside its action, with that action's ctx
         for name, handler, facts in app.agent_tools:
             reached = project.callgraph.reach(facts, handler)
             self._check(ctx, None, "action", reached, f"the agent tool `{name}`", name, None, ctx.reported(facts),
                         in_helpers)
-        for what, handler, facts in app.stream_writers:
-            reached = project.callgraph.reach(facts, handler)
-            self._check(ctx, None, "httpAction", reached, what, what, None, ctx.reported(facts), in_helpers)
         for group in in_helpers.values():
             self._report_helper(ctx, group)
 
@@ -397,10 +394,8 @@ class CtxMemberUnavailable(Rule):
                     why = f"{KIND_NAME[kind]} have no `ctx.{'.'.join(member)}`"
                     if member[0] in NO_CTX_HAS:
                         why = _reference_hint(path)
-                    elif fn is None and kind == "action":
-                        why = f"an agent's tools run inside its action, and {why}"
                     elif fn is None:
-                        why = f"persistent-text-streaming calls it with the HTTP action's ctx, and {why}"
+                        why = f"an agent's tools run inside its action, and {why}"
                     if member[0] == "db" and len(member) > 1:
                         why += " (their `ctx.db` only reads); write in a mutation"
                 if not runs_on_deployment(r, use.node):
