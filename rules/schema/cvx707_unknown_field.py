@@ -43,6 +43,19 @@ SIGN_IN = ('import { convexAuth } from "@convex-dev/auth/server";\nimport { Pass
            'export const { auth, signIn, signOut, store } = convexAuth({ providers: [Password, GitHub] });\n')
 
 
+def _declared(choices) -> str:
+    """The validators a field may have, for a message: a long union of literals shortened to
+    its first values (a settings table's 35 sections)."""
+    shown = []
+    for v in choices:
+        text = v.describe()
+        members = v.required().members if v.required().kind == "union" else []
+        if len(text) > 120 and members and all(m.kind == "literal" for m in members):
+            text = f"v.union(...) of {len(members)} literals: " + ", ".join(repr(m.value) for m in members[:4]) + ", ..."
+        shown.append(text)
+    return " or ".join(dict.fromkeys(shown))
+
+
 class UnknownField(Rule):
     """A field the table's validator does not declare.
 
@@ -136,6 +149,14 @@ class UnknownField(Rule):
               note="a later spread cvxlint cannot read may define `users` again"),
     ]
     invalid = [
+        Invalid(SERVER + 'export const f = query({ args: {}, handler: (ctx) =>\n'
+                '  ctx.db.query("settings").filter((q) => q.eq(q.field("section"), "billing.general")).unique() });\n',
+                files={"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
+                       'import { v } from "convex/values";\nexport default defineSchema({ settings: defineTable({ section: v.union(\n'
+                       + "".join(f'  v.literal("section.number{i}"),\n' for i in range(12)) + '), values: v.any() }) });\n'},
+                lines=[4], message="(it is `v.union(...) of 12 literals: 'section.number0', 'section.number1', "
+                                   "'section.number2', 'section.number3', ...`",
+                note="a long union of literals is shortened in the message"),
         Invalid(SERVER + 'export const f = query({ args: {}, handler: async (ctx) => {\n'
                 '  const a = await ctx.db.query("posts").filter((q) => q.and(q.eq(q.field("state"), "pending"), q.eq(q.field("votes"), 1))).take(9);\n'
                 '  const b = await ctx.db.query("posts").withIndex("by_state", (q) => q.eq("state", "archived" as any)).take(9);\n'
@@ -288,7 +309,7 @@ class UnknownField(Rule):
         """An equality (a filter's `q.eq(q.field(f), x)` or a range's `.eq(f, x)`) with a
         literal no document's field can hold: it never matches, so the query finds nothing."""
         if schema.never_equal(table, name, value):
-            declared = " or ".join(dict.fromkeys(v.describe() for v in table.field_choices(name)))
+            declared = _declared(table.field_choices(name))
             ctx.report(facts, node, f'"{name}" of `{table.name}` is never `{facts.one_line(value, 30)}` (it is '
                        f"`{declared}`, and schema validation holds every document to it): this comparison never "
                        "matches", severity=Severity.WARNING)
@@ -304,7 +325,7 @@ class UnknownField(Rule):
         verdicts = [literal_fits(value, v) for v in choices]
         if not all(x is False for x in verdicts):
             return
-        declared = " or ".join(dict.fromkeys(v.describe() for v in choices))
+        declared = _declared(choices)
         ctx.report(facts, prop.value,
                    f'`{method}` writes `{facts.one_line(prop.value, 30)}` into "{prop.key}", which `{table.name}` '
                    f"declares as `{declared}`"
