@@ -400,3 +400,93 @@ def _object_mismatches(path: str, obj: "Validator", entries: list, where: tuple[
     missing = tuple(k for k, f in fields.items() if not f.is_optional and not f.is_opaque and k not in given)
     if missing:
         yield Mismatch(where[0], where[1], path, None, missing, declared)
+
+
+# --- whether a validator takes a literal -----------------------------------------------------
+
+# The validators that take no literal of a kind but the one they name (a `v.id` takes some
+# strings, a `v.int64` some numbers (`42n` is read as one), a `v.bytes` none at all).
+_TAKES_ONLY = {"string": "str", "number": "number", "boolean": "bool", "null": "none"}
+_CANNOT_TELL = {"id": ("str",), "int64": ("number",), "bytes": ()}
+_READ_KINDS = ("str", "number", "bool", "none", "dict", "list")
+
+
+def literal_fits(value: Literal, validator: "Validator") -> bool | None:
+    """Whether Convex's check of `validator` passes the literal `value`: True, False when it
+    certainly throws ("Value does not match validator"), None when that cannot be told (a
+    name, a call, an unread validator, a `v.id` given a string, a Zod-made validator).
+    `undefined` is a left-out key: only `v.optional` and `v.any` are sure to take it."""
+    v = validator
+    if v.kind == "optional":
+        if value.kind == "undefined":
+            return True
+        if v.element is None:
+            return None
+        v = v.element
+    if v.zod or v.kind == "opaque":
+        return None
+    if v.kind == "any":
+        return True
+    if v.kind == "union":
+        verdicts = [literal_fits(value, m) for m in v.members]
+        if any(x is True for x in verdicts):
+            return True
+        return False if verdicts and all(x is False for x in verdicts) else None
+    lk = value.kind
+    if lk not in _READ_KINDS:
+        return None
+    k = v.kind
+    if k in _TAKES_ONLY:
+        return lk == _TAKES_ONLY[k]
+    if k in _CANNOT_TELL:
+        return None if lk in _CANNOT_TELL[k] else False
+    if k == "literal":
+        return _literal_equal(value, v)
+    if k == "array":
+        if lk != "list":
+            return False
+        return _all_fit((literal_fits(item, v.element) for item in value.items) if v.element else [None])
+    if k == "record":
+        if lk != "dict":
+            return False
+        verdicts = [None] if value.has_splat or v.keys is None or v.values is None else []
+        for e in value.entries:
+            if v.values is not None:
+                verdicts.append(literal_fits(e.value, v.values))
+            if v.keys is not None and e.key is not None:  # (a record's keys are strings)
+                verdicts.append(literal_fits(Literal("str", e.key_start, e.key_end, e.key), v.keys))
+        return _all_fit(verdicts)
+    if k == "object":
+        if lk != "dict":
+            return False
+        verdicts = []
+        for e in value.entries:
+            f = v.fields.get(e.key) if e.key is not None else None
+            if f is not None:
+                verdicts.append(literal_fits(e.value, f))
+            elif e.key is not None and not v.open and e.value.kind != "undefined":
+                return False  # a key the object does not declare
+            else:
+                verdicts.append(None)
+        # a required key left out is rejected too, but whether it is left out is CVX708's to tell
+        return False if any(x is False for x in verdicts) else None
+    return None
+
+
+def _literal_equal(value: Literal, v: "Validator") -> bool | None:
+    """`v.literal(x)` given a literal: equal, or another value (another type included)."""
+    x = v.value
+    if v.origin == "bigint" or x is None:
+        return None  # a bigint, or a literal value that was not read
+    if value.kind in ("dict", "list", "none"):
+        return False
+    kind = "bool" if isinstance(x, bool) else "str" if isinstance(x, str) else "number"
+    return kind == value.kind and x == value.value
+
+
+def _all_fit(verdicts) -> bool | None:
+    """False when one part is rejected, True when every part is taken, None otherwise."""
+    seen = list(verdicts)
+    if any(x is False for x in seen):
+        return False
+    return True if all(x is True for x in seen) else None

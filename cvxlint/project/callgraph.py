@@ -5,7 +5,8 @@ it calls (`await requireUser(ctx)`, `Users.get(ctx, id)`, `import * as lib ...; 
 transitively — together with the chain of call sites that leads there and where the
 handler's `ctx` went (which parameter of the helper receives it). A callback written inline
 next to the ctx it is handed with (`stream(ctx, req, id, async (ctx, ...) => ...)`) is reached
-too, with its parameter that receives the ctx. So is a method of an object of a project class
+too, with its parameter that receives the ctx (persistent-text-streaming's `stream` callback also
+when held in a const or named). So is a method of an object of a project class
 the function makes (`await new Repo(ctx).touch(id)`), with the field of `this` the class keeps
 the ctx in when its constructor is given it. A name bound to what Effect-ts's `Effect.fn`
 makes (`const f = Effect.fn("name")(function* (ctx) {...})`) calls that generator, with the
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING
 from ..syntax import js
 from ..syntax.tree import Node
 from .definitions import Def, Linker, loaded_module
+from .component_clients import stream_writer
 from .evaluate import const_value, local_const
 from .facts import CallSite, FileFacts, FunctionInfo, ParamUse, Ref
 
@@ -289,15 +291,17 @@ class CallGraph:
             # with it: their calls are walked as their own, where the ctx flows on from
             # their parameter.
             callbacks = []
-            handed = _calls_given_functions(cur.func) if cur.ctx_index is not None and not cur.ctx_path else ()
+            whole_ctx = cur.ctx_index is not None and not cur.ctx_path
+            handed = _calls_given_functions(cur.func) if whole_ctx else ()
             for site in calls:
-                if id(site.node) not in handed:
+                # (persistent-text-streaming's callback may be named rather than written in place)
+                if id(site.node) not in handed and not (whole_ctx and site.path[-1:] == ("stream",)):
                     continue
-                for cb, index in self._ctx_callbacks(cur, site):
+                for cb_facts, cb, index in self._ctx_callbacks(cur, site):
                     if id(cb) not in seen:
                         seen.add(id(cb))
                         callbacks.append(cb)
-                        out.append(Reached(cur.facts, cb, cur.via, index))
+                        out.append(Reached(cb_facts, cb, cur.via, index))
             for site in calls:
                 if callbacks and site.func is not None and any(site.func.is_inside(cb) for cb in callbacks):
                     continue
@@ -333,10 +337,17 @@ class CallGraph:
         inline as an argument of `site` that also hands on the whole ctx. Into a project
         function, the parameter it calls the callback with its ctx in (`fn(ctx)` in
         `withRetries(ctx, fn)`); into a library (a component client's `stream`), the first
-        parameter, when its name or type says it is a ctx."""
+        parameter, when its name or type says it is a ctx; persistent-text-streaming's
+        `stream(ctx, request, streamId, write)` calls `write` with its ctx whatever its
+        parameter is called, and wherever it is written (a const, a named function)."""
         if cur.ctx_index is None or cur.ctx_path:
             return
         args = js.call_args(site.node)
+        writer = stream_writer(self.linker, cur.facts, site) if args and _ctx_value(cur, site, args[0]) == () else None
+        if writer is not None:
+            if writer[1].params:
+                yield writer[0], writer[1], 0
+            return
         inline = [(k, js.unwrap(a)) for k, a in enumerate(args) if js.is_function(js.unwrap(a))]
         if not inline:
             return
@@ -353,7 +364,7 @@ class CallGraph:
             else:
                 index = 0 if _ctx_like(cb, 0, js.identifier_name(js.unwrap(args[given]))) else None
             if index is not None and index < len(cb.params):
-                yield cb, index
+                yield cur.facts, cb, index
 
 
 def _function_at(d) -> tuple[FileFacts, FunctionInfo] | None:

@@ -18,6 +18,8 @@ A client object is recognised by the class it is made with (`new Workpool(compon
   `rag.getOrCreateNamespace(ctx, ...)` writes (it runs a mutation that may create the namespace);
 * `createTool({ handler })` of the agent makes a tool whose handler the agent calls inside its
   action, with that action's ctx;
+* `streaming.stream(ctx, request, streamId, write)` of a `new PersistentTextStreaming(...)`
+  calls `write(ctx, request, streamId, append)` with the ctx it was given, an HTTP action's;
 * `authComponent.getAuthUser(ctx)` of a `createClient(components.betterAuth)` of
   `@convex-dev/better-auth` throws when no one is signed in (`SIGN_IN_METHODS`), and its
   `authComponent.component` is the `components.betterAuth` it was given (`KEEPS_COMPONENT`).
@@ -41,6 +43,7 @@ WORKFLOW = "@convex-dev/workflow"
 RAG = "@convex-dev/rag"
 AGENT = "@convex-dev/agent"
 BETTER_AUTH = "@convex-dev/better-auth"
+PERSISTENT_STREAMING = "@convex-dev/persistent-text-streaming"
 
 # Methods of a component's client that run a function of the app, by (package, class): the
 # function's reference is the argument after ctx, and the method -> (the kind of function it
@@ -380,3 +383,21 @@ def _tool_name(site: "CallSite") -> str:
         if key:
             return key
     return f"{site.func.name}()" if site.func is not None and site.func.name else "createTool(...)"
+
+
+def stream_writer(linker: "Linker", facts: "FileFacts", site: "CallSite") -> tuple["FileFacts", "FunctionInfo"] | None:
+    """The callback `site` hands to `stream(ctx, request, streamId, write)` of a `new
+    PersistentTextStreaming(...)` (@convex-dev/persistent-text-streaming 0.2, src/client/index.ts),
+    and its file: written in place, held in a `const`, or a named function. The client calls
+    `write(ctx, request, streamId, append)` with the ctx given to `stream`."""
+    if site.is_new or len(site.path) < 2 or site.path[-1] != "stream":
+        return None
+    from .evaluate import const_value, package_class_of
+
+    if package_class_of(linker, facts, site.callee) != (PERSISTENT_STREAMING, "PersistentTextStreaming"):
+        return None
+    args = js.call_args(site.node)
+    written = js.unwrap(args[3]) if len(args) > 3 else None
+    held = const_value(facts, written)  # (the callback is often a const of the handler)
+    info, where = _function_of(linker, facts, held if held is not None and js.is_function(held) else written)
+    return (where, info) if info is not None and where is not None else None

@@ -55,6 +55,7 @@ from .python_prefilter import METHOD_KIND
 
 if TYPE_CHECKING:
     from .builders import RegisteredFunction
+    from .callgraph import Reached
     from .model import App, Project
     from .python_client import PyCall, PyFacts
 
@@ -2259,3 +2260,33 @@ def _required_member(node: Node) -> tuple[str, list[str]] | None:
         n = js.unwrap(n.child("object"))
     source = loaded_module(n) if props else None
     return (source, props[::-1]) if source is not None else None
+
+
+def runs_component(project: "Project", r: "Reached", call: Node) -> bool:
+    """Does this `ctx.run*` call reach into a component: `components.x.y` written there, or
+    read from a parameter its caller fills with `components.x` (the `@convex-dev/*` client
+    shape: `createThread(ctx, components.agent, ...)` runs `component.threads.create`)?"""
+    use = project.call_index.use_at(call)
+    if use is not None and use.ref is not None:
+        return use.ref.namespace == "components"
+    args = js.call_args(call)
+    chain = js.member_chain(js.unwrap(args[0])) if args else None
+    if chain is None or chain[0].type != "identifier" or not r.via:
+        return False
+    facts, name = r.facts, chain[0]
+    for caller_facts, caller in reversed(r.via):  # up the calls, through helpers handing it on
+        ref = facts.ref_of(name)
+        entered = project.callgraph.callee(caller_facts, caller)
+        if ref is None or ref.kind != "param" or ref.path or entered is None or ref.func is not entered[1]:
+            return False
+        given = js.call_args(caller.node)
+        arg = js.unwrap(given[ref.index]) if ref.index < len(given) else None
+        if arg is None:
+            return False
+        d = project.linker.value_of(caller_facts, arg)
+        if isinstance(d, ExternalDef):
+            return d.module == "generated:api" and d.name == "components"
+        if arg.type != "identifier":
+            return False
+        facts, name = caller_facts, arg
+    return False

@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING
 
 from ..syntax import js
 from ..syntax.tree import Node
+from .arguments import literal_fits, read_literal
 from .definitions import Def, ExternalDef, NamespaceDef
 from .extract import extract_facts
 from .facts import FileFacts
@@ -265,6 +266,14 @@ class Table:
             return None
         return _has_path(self.document, path.split("."))
 
+    def field_choices(self, name: str) -> list[Validator] | None:
+        """The validators a top-level field of a written document may have to pass: one per
+        member of a union table that declares it (the write passes when one member takes the
+        whole document); None when some member's fields are not known."""
+        if not self.known:
+            return None
+        return _field_choices(self.document, name)
+
     def to_json(self) -> dict:
         """This table as one entry of `schema.export()`'s `tables` (see Schema.to_json)."""
 
@@ -323,6 +332,20 @@ class Schema:
         if self.open or not self.readable:
             return None
         return False
+
+    def never_equal(self, table: Table, name: str, value: Node | None) -> bool:
+        """Whether no document of `table` can hold the literal `value` in its field `name`, so
+        that a comparison with it never matches: schema validation is on (every document
+        passed the table's validator) and every validator the field may have rejects the
+        literal (`"pending"` for `v.union(v.literal("open"), v.literal("closed"))`, `null` for
+        a `v.optional(...)` field, whose missing value is `undefined`)."""
+        if self.schema_validation is not True or value is None or "." in name or name in SYSTEM_FIELDS:
+            return False
+        choices = table.field_choices(name)
+        if not choices:
+            return False  # (an undeclared field is CVX707's own finding)
+        literal = read_literal(value)
+        return all(literal_fits(literal, v) is False for v in choices)
 
     def to_json(self) -> dict:
         """The schema in the form `schema.export()` gives, normalised.
@@ -397,6 +420,24 @@ def _number(x):
 def _short(facts: FileFacts, node: Node | None, limit: int = 40) -> str:
     """The source text of `node` on one line, shortened, to name it in a message."""
     return facts.one_line(node, limit) if node is not None else "?"
+
+
+def _field_choices(v: Validator, name: str) -> list[Validator] | None:
+    v = v.required()
+    if v.kind == "object":
+        f = v.fields.get(name)
+        return [f] if f is not None else None if v.open else []
+    if v.kind == "union":
+        out: list[Validator] = []
+        for m in v.members:
+            if m.required().kind in ("null", "string", "number", "int64", "boolean", "bytes", "id", "literal", "array"):
+                continue  # (no document is one of these)
+            got = _field_choices(m, name)
+            if got is None:
+                return None
+            out += got
+        return out
+    return None
 
 
 def _has_path(v: Validator, parts: list[str]) -> bool | None:

@@ -2,6 +2,7 @@ import re
 
 from cvxlint.edits import arrow_param, string_literal
 from cvxlint.project.filter_index import builtin_lookup, index_to_add, narrowing_index, post_filter_range_fields
+from cvxlint.project.queries import Filter
 from cvxlint.project.validators import Validator
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, filter_indexes, js, memoized, reported_queries
 
@@ -1226,6 +1227,14 @@ class PreferIndexOverFilter(Rule):
     plugin_rules = ("no-filter-in-query",)
 
     valid = [
+        Valid(SERVER + 'export const f = query({ args: {}, handler: (ctx) =>\n'
+              '  ctx.db.query("channels").filter((q) => q.eq(q.field("name"), 7)).first() });\n',
+              files={"convex/schema.ts": SCHEMA}, note="a number where the field holds strings: it never matches (CVX707)"),
+        Valid(CHATS_SERVER + 'export const pending = query({ args: a, handler: (ctx) =>\n'
+              '  ctx.db.query("chats").filter((q) => q.eq(q.field("status"), "pending")).take(10) });\n',
+              files={"convex/schema.ts": CHATS_SCHEMA},
+              note="`status` is never \"pending\" (CVX707): the range `.eq(\"status\", \"pending\")` would not "
+                   "compile, and the query finds nothing either way (triage G61e P5)"),
         Valid(SERVER + 'export const oldest = query({ args: { sport: v.string(), key: v.string() }, handler: async (ctx, args) => {\n'
               '  const rows = await ctx.db.query("athletes").withIndex("by_sport_born", (q) => q.eq("sport", args.sport)).collect();\n'
               '  return rows.find((a) => a.key === args.key) ?? null;\n}});\n',
@@ -1687,9 +1696,6 @@ class PreferIndexOverFilter(Rule):
                 lines=[4], note="an id of the field's table",
                 output=SERVER + 'export const f = query({ args: { id: v.id("channels") }, handler: (ctx, args) =>\n'
                 '  ctx.db.query("messages").withIndex("by_channel_author", (q) => q.eq("channel", args.id)).first() });\n'),
-        Invalid(SERVER + 'export const f = query({ args: {}, handler: (ctx) =>\n'
-                '  ctx.db.query("channels").filter((q) => q.eq(q.field("name"), 7)).first() });\n',
-                files={"convex/schema.ts": SCHEMA}, lines=[4], note="a number where the field holds strings"),
         Invalid(SERVER + 'export const one = query({ args: { id: v.id("channels"), at: v.number() }, handler: async (ctx, { id, at }) => [\n'
                 '  await ctx.db.query("channels").filter((q) => q.eq(q.field("_id"), id)).first(),\n'
                 '  await ctx.db.query("channels").filter((q) => q.eq(q.field("_creationTime"), at)).first(),\n]});\n',
@@ -1838,7 +1844,11 @@ class PreferIndexOverFilter(Rule):
     def check_app(self, ctx, app):
         # which filters an index range could do, and through which index, is shared with
         # CVX710: an index this rule tells to query through is not an unused one
+        schema = app.schema
         for fi in filter_indexes(ctx, app, reported_queries(ctx, app)):
+            if any(c.op == "eq" and c.field is not None and schema.never_equal(fi.table, c.field, c.value)
+                   for c in (fi.filter.conjuncts if isinstance(fi.filter, Filter) else ())):
+                continue  # it never matches (CVX707): no index range can take a value the field never holds
             if fi.kind == "filter":
                 self._filter(ctx, fi, app)
             elif fi.kind == "after_range":

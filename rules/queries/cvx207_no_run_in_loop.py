@@ -1,5 +1,6 @@
 from cvxlint.project.definitions import Def, ExternalDef
 from cvxlint.project.queries import loop_around
+from cvxlint.project.references import runs_component
 from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, callee_text, js, line_of, own_helper, rel, report_in_handler,
                              reported_action_code, settled_item)
 
@@ -13,6 +14,22 @@ RUNS = {("runQuery",), ("runMutation",), ("runAction",)}
 FEW_LITERALS = 4
 # A counter capped this low counts attempts (`attempt < 3`), not items
 FEW_TURNS = 5
+
+
+def _cost(ctx, r, runs) -> str:
+    """What each turn of the loop costs, by its first run: an action run is no transaction."""
+    site, path = runs[0]
+    of = "component " if runs_component(ctx.project, r, site.node) else ""
+    return f"one {of}function call per item" if path == ("runAction",) else f"one {of}transaction per item"
+
+
+def _advice(ctx, reached_runs) -> str:
+    """What to do instead: one internal function taking the items, unless every run calls a
+    component's function, whose API the app cannot change."""
+    if all(runs_component(ctx.project, r, s.node) for r, runs in reached_runs for s, _p in runs):
+        return ("the component's API is fixed: look for a batch or async variant of its function (one that takes "
+                "many items, or schedules the work), or leave the loop if there is none")
+    return "pass the items to one internal function instead"
 
 
 def _result_names(call) -> set[str]:
@@ -302,6 +319,10 @@ class NoRunInLoop(Rule):
     call too are one finding on the action's call of it (`syncOne(...)` runs `ctx.runQuery`
     inside a loop), for all of the helper's loops.
 
+    A loop whose every run calls a component's function (`components.agent.threads...`, or a
+    parameter a caller fills with `components.x`) gets other advice: the component's API is
+    fixed, so look for a batch or async variant of the function instead.
+
     ## Why is this bad?
     One transaction (and one billed function call) per item, and the items are read or
     written without a consistent view. Pass the whole list to one internal mutation instead
@@ -424,6 +445,22 @@ class NoRunInLoop(Rule):
               note="promises pushed in a loop and handed to `Promise.allSettled`"),
     ]
     invalid = [
+        # triage G61e P8 (ghali dataManagement.ts: the agent component's delete per thread)
+        Invalid(SERVER + 'import { components } from "./_generated/api";\n'
+                'export const wipe = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
+                '  for (const threadId of ids) {\n'
+                '    await ctx.runAction(components.agent.threads.deleteAllForThreadIdSync, { threadId });\n  }\n}});\n',
+                lines=[7], message="one component function call per item; the component's API is fixed: look for a "
+                                   "batch or async variant of its function",
+                note="the app cannot pass the items to one function of a component's fixed API"),
+        Invalid(SERVER + 'import { components } from "./_generated/api";\n'
+                'export const wipe = action({ args: { ids: v.array(v.string()) }, handler: async (ctx, { ids }) => {\n'
+                '  for (const id of ids) {\n'
+                '    await ctx.runMutation(components.rag.entries.deleteSync, { entryId: id });\n'
+                '    await ctx.runMutation(internal.docs.forget, { id });\n  }\n}});\n',
+                lines=[7], message="one component transaction per item (1 more `ctx.run*` call in it runs per item too); "
+                                   "pass the items to one internal function instead",
+                note="a loop that also runs the app's own function: that one can take the items"),
         # triage G48a P7: convex-helpers' asyncMap is `Promise.all(items.map(fn))`
         Invalid('import { asyncMap as eachAsync } from "convex-helpers";\n' + SERVER +
                 'export const seed = action({ args: { names: v.array(v.string()) }, handler: async (ctx, { names }) => {\n'
@@ -586,15 +623,14 @@ class NoRunInLoop(Rule):
                         continue
                     site, path = runs[0]
                     where = _what_repeats(loop)
-                    # an action run is no transaction: say what each call does cost
-                    cost = "one function call per item" if path == ("runAction",) else "one transaction per item"
+                    cost = _cost(ctx, r, runs)
                     more = ""
                     if len(runs) > 1:
                         n = len(runs) - 1
                         more = f" ({n} more `ctx.run*` call{'s' if n > 1 else ''} in it run{'' if n > 1 else 's'} per item too)"
                     d = report_in_handler(ctx, fn, r, site.node,
                                           f"`{callee_text(r.facts, site, 'ctx.run*')}` inside {where} in an action: {cost}"
-                                          f"{more}; pass the items to one internal function instead",
+                                          f"{more}; {_advice(ctx, [(r, runs)])}",
                                           at_node_when_own_helper=True)
                     if d is not None:
                         d.related.extend(ctx.related(r.facts, other.node, f"`{callee_text(r.facts, other, 'ctx.run*')}`, also "
@@ -609,7 +645,7 @@ class NoRunInLoop(Rule):
         first_facts, first_site = r.via[0]
         site, path = runs[0]
         where = _what_repeats(loop)
-        cost = "one function call per item" if path == ("runAction",) else "one transaction per item"
+        cost = _cost(ctx, r, runs)
         n = sum(len(rs) for _r, _l, rs in group) - 1
         more = ""
         if n:
@@ -625,4 +661,4 @@ class NoRunInLoop(Rule):
         ctx.report(first_facts, first_site.node,
                    f"`{callee_text(first_facts, first_site)}(...)` runs `{callee_text(r.facts, site, 'ctx.run*')}` inside "
                    f"{where} ({at}) in an action: "
-                   f"{cost}{more}; pass the items to one internal function instead", related=related)
+                   f"{cost}{more}; {_advice(ctx, [(rr, rs) for rr, _l, rs in group])}", related=related)

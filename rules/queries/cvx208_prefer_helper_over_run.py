@@ -1,5 +1,5 @@
 from cvxlint.project.callgraph import kind_can_run
-from cvxlint.project.definitions import ExternalDef
+from cvxlint.project.references import runs_component
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, report_in_handler, reported_functions
 
 SERVER = ('import { query, mutation } from "./_generated/server";\nimport { internal, components } from "./_generated/api";\n'
@@ -19,36 +19,6 @@ TALLIED = {"convex/tallies.ts":
            'export const tallied = customMutation(rawMutation, customCtx(triggers.wrapDB));\n'
            'export const setCount = talliedInternal({ args: { id: v.id("tallies"), count: v.number() },\n'
            '  handler: async (ctx, { id, count }) => { await ctx.db.patch(id, { count }); } });\n'}
-
-
-def _calls_component(ctx, r, call) -> bool:
-    """Does this `ctx.run*` call reach into a component: `components.x.y` written there, or
-    read from a parameter its caller fills with `components.x` (the `@convex-dev/*` client
-    shape: `createThread(ctx, components.agent, ...)` runs `component.threads.create`)?"""
-    use = ctx.project.call_index.use_at(call)
-    if use is not None and use.ref is not None:
-        return use.ref.namespace == "components"
-    args = js.call_args(call)
-    chain = js.member_chain(js.unwrap(args[0])) if args else None
-    if chain is None or chain[0].type != "identifier" or not r.via:
-        return False
-    facts, name = r.facts, chain[0]
-    for caller_facts, caller in reversed(r.via):  # up the calls, through helpers handing it on
-        ref = facts.ref_of(name)
-        entered = ctx.project.callgraph.callee(caller_facts, caller)
-        if ref is None or ref.kind != "param" or ref.path or entered is None or ref.func is not entered[1]:
-            return False
-        given = js.call_args(caller.node)
-        arg = js.unwrap(given[ref.index]) if ref.index < len(given) else None
-        if arg is None:
-            return False
-        d = ctx.project.linker.value_of(caller_facts, arg)
-        if isinstance(d, ExternalDef):
-            return d.module == "generated:api" and d.name == "components"
-        if arg.type != "identifier":
-            return False
-        facts, name = caller_facts, arg
-    return False
 
 
 def _runs_past_a_wrapper(ctx, fn, call) -> bool:
@@ -198,7 +168,7 @@ class PreferHelperOverRun(Rule):
                 for site, path in r.ctx_calls():
                     if path not in RUNS:
                         continue
-                    if _calls_component(ctx, r, site.node):
+                    if runs_component(ctx.project, r, site.node):
                         continue
                     if path == ("runMutation",) and _in_try(site.node, r.func.node):
                         continue

@@ -4,6 +4,11 @@ from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, f
 SERVER = ('import { query, mutation, action, httpAction } from "./_generated/server";\n'
           'import { internal } from "./_generated/api";\n')
 
+# a persistent-text-streaming client (lines 1-4 of the examples)
+STREAMING = ('import { PersistentTextStreaming, type StreamId } from "@convex-dev/persistent-text-streaming";\n'
+             'import { components, internal } from "./_generated/api";\nimport { httpAction } from "./_generated/server";\n'
+             'const streaming = new PersistentTextStreaming(components.persistentTextStreaming);\n')
+
 # ctx members each kind lacks: the top-level ones from the model's table of what each ctx has
 # (convex 1.48 server/registration.d.ts), and the methods of a member some kinds have only in
 # part. Storage store/get are CVX111's (they depend on the convex version).
@@ -16,7 +21,12 @@ _MISSING_METHODS = {
     "action": {("auth", "signJwt")},
     "httpAction": {("auth", "signJwt")},
 }
+# Members no ctx has, that code written as if function references hung off ctx reads
+# (`ctx.runMutation(ctx.mutations.chat.save, ...)`): they come from `_generated/api`
+NO_CTX_HAS = {"mutations": "internal", "queries": "internal", "actions": "internal", "api": "api",
+              "internal": "internal"}
 MISSING = {kind: {(m,) for m, kinds in KINDS_WITH_MEMBER.items() if kind not in kinds} | methods
+           | {(m,) for m in NO_CTX_HAS}
            for kind, methods in _MISSING_METHODS.items()}
 KIND_NAME = {"query": "queries", "mutation": "mutations", "action": "actions", "httpAction": "HTTP actions"}
 
@@ -26,6 +36,16 @@ def _missing_member(kind: str, path: tuple[str, ...]) -> tuple[str, ...] | None:
         if path[: len(member)] == member:
             return member
     return None
+
+
+def _reference_hint(path: tuple[str, ...]) -> str:
+    """Why `ctx.mutations.chat.save` (and `ctx.api...`) throws, and the reference to use."""
+    root = NO_CTX_HAS[path[0]]
+    rest = path[1:]
+    ref = ".".join((root, *rest)) if rest else root
+    other = " (`api.` for a public function)" if path[0] not in ("api", "internal") and rest else ""
+    return (f"no Convex ctx has `{path[0]}`, so reading it throws a TypeError; function references come from "
+            f"`./_generated/api`: import `{root}` and use `{ref}`{other}")
 
 
 _TEST_PARENTS = frozenset(["if_statement", "ternary_expression", "while_statement"])
@@ -75,7 +95,13 @@ class CtxMemberUnavailable(Rule):
     writes (`ctx.db.insert/patch/replace/delete`: a query's `ctx.db` only reads) in queries;
     `ctx.runAction` and `ctx.vectorSearch` in mutations; `ctx.auth.signJwt` outside mutations.
     The handler of an agent tool (`createTool({ handler })`, or `execute`, of `@convex-dev/agent`)
-    is checked as an action's: the agent runs it inside its action, with that action's ctx.
+    is checked as an action's: the agent runs it inside its action, with that action's ctx;
+    the callback given to `stream(ctx, request, streamId, write)` of a
+    `new PersistentTextStreaming(...)` (@convex-dev/persistent-text-streaming), written in place,
+    held in a const or named, as part of the HTTP action that calls `stream`: the client calls it
+    with that ctx. Members no ctx has are flagged in every kind:
+    `ctx.mutations`, `ctx.queries`, `ctx.actions`, `ctx.api`, `ctx.internal` (also through
+    `(ctx as any)`): function references come from `./_generated/api`.
     Custom builders are taken into account: a member their customization adds is fine, one
     it removes (`db: undefined`, as Convex Ents does) is flagged, and functions whose
     customization cannot be read are skipped. Code of a helper behind a test of the ctx is
@@ -118,6 +144,11 @@ class CtxMemberUnavailable(Rule):
     summary = "`ctx` member the function kind lacks (e.g. `ctx.db` in an action)"
 
     valid = [
+        Valid(STREAMING + 'export const chat = httpAction(async (ctx, request) => {\n'
+              '  const { streamId } = (await request.json()) as { streamId: string };\n'
+              '  return await streaming.stream(ctx, request, streamId as StreamId, async (c, _r, id, append) => {\n'
+              '    await append("hi");\n    await c.runMutation(internal.chat.done, { id });\n  });\n});\n',
+              note="a stream callback using what an HTTP action's ctx has"),
         Valid('import { createTool } from "@convex-dev/agent";\nimport { z } from "zod";\n'
               'import { internal } from "./_generated/api";\n'
               'export const recentNotes = createTool({\n  description: "The latest notes",\n  args: z.object({}),\n'
@@ -213,6 +244,29 @@ class CtxMemberUnavailable(Rule):
                    "`{ create: false }`, the option left to its `false` default, or handed on from the caller's own"),
     ]
     invalid = [
+        Invalid(SERVER + 'export const save = mutation({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.scheduler.runAfter(0, ctx.internal.jobs.run, {});\n}});\n'
+                'export const finish = action({ args: {}, handler: async (ctx) => {\n'
+                '  await ctx.runMutation((ctx as any).mutations.chat.setStatus, { status: "done" });\n'
+                '  return await ctx.runQuery(ctx.api.chat.get, {});\n}});\n',
+                lines=[4, 7, 8], message="function references come from `./_generated/api`",
+                note="triage G61e P3: references read off ctx (through `as any` too), which no ctx has"),
+        Invalid(SERVER + 'export const finish = action({ args: {}, handler: (ctx) =>\n'
+                '  ctx.runMutation(ctx.mutations.chat.setStatus, {}) });\n',
+                lines=[4], message="import `internal` and use `internal.chat.setStatus` (`api.` for a public function)"),
+        Invalid(STREAMING + 'export const chat = httpAction(async (ctx, request) => {\n'
+                '  const { streamId } = (await request.json()) as { streamId: string };\n'
+                '  const write = async (c: any, _r: Request, _id: StreamId, append: (t: string) => Promise<void>) => {\n'
+                '    await append("hi");\n'
+                '    await c.runMutation(c.mutations.chat.done, {});\n'
+                '    await c.db.insert("log", { streamId });\n  };\n'
+                '  return await streaming.stream(ctx, request, streamId as StreamId, write);\n});\n'
+                'async function echo(ctx: any, _r: Request, _id: StreamId, append: (t: string) => Promise<void>) {\n'
+                '  await append(String(await ctx.queries.chat.last));\n}\n'
+                'export const again = httpAction(async (ctx, request) =>\n'
+                '  streaming.stream(ctx, request, "s" as StreamId, echo));\n',
+                lines=[9, 10, 15], message="in HTTP action",
+                note="`stream(ctx, request, streamId, write)` calls `write` with the HTTP action's ctx"),
         Invalid(SERVER + 'async function memberId(ctx: any, opts?: { create?: boolean }) {\n'
                 '  const { create = false } = opts ?? {};\n  const who = await ctx.auth.getUserIdentity();\n'
                 '  if (!create) return null;\n'
@@ -338,7 +392,9 @@ class CtxMemberUnavailable(Rule):
                     if member is None or (change is not None and member[0] in change.added):
                         continue
                     why = f"{KIND_NAME[kind]} have no `ctx.{'.'.join(member)}`"
-                    if fn is None:
+                    if member[0] in NO_CTX_HAS:
+                        why = _reference_hint(path)
+                    elif fn is None:
                         why = f"an agent's tools run inside its action, and {why}"
                     if member[0] == "db" and len(member) > 1:
                         why += " (their `ctx.db` only reads); write in a mutation"

@@ -1,3 +1,4 @@
+from cvxlint.project.arguments import literal_fits, read_literal
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, reported_queries
 
 from .common import ENTS_FILES, ENTS_SERVER
@@ -10,6 +11,14 @@ SCHEMA = ('import { defineSchema, defineTable } from "convex/server";\nimport { 
           '  events: defineTable(v.union(v.object({ kind: v.literal("a"), x: v.number() }), v.object({ kind: v.literal("b"), y: v.number() }))),\n'
           '  blobs: defineTable(v.any()),\n});\n')
 
+# every kind of field a literal can be written into (triage G61e P6)
+KINDS = ('import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+         'export default defineSchema({\n'
+         '  posts: defineTable({ body: v.string(), votes: v.number(), state: v.union(v.literal("draft"), v.literal("live")),\n'
+         '    tags: v.optional(v.array(v.string())), extra: v.optional(v.record(v.string(), v.any())), raw: v.any(),\n'
+         '    author: v.optional(v.id("users")), score: v.optional(v.union(v.number(), v.null())) }),\n'
+         '  shapes: defineTable(v.union(v.object({ kind: v.literal("dot"), at: v.number() }),\n'
+         '    v.object({ kind: v.literal("box"), at: v.array(v.number()) }))),\n});\n')
 # an app's own `users` table in place of Convex Auth's: `email` only, indexed under another name
 # a table made with convex-helpers (triage G60e P3): the document declares its system fields,
 # and `withoutSystemFields` (the package's root module) leaves them out of the table
@@ -42,6 +51,19 @@ def _rivals_schema(inverse: str) -> str:
 SIGN_IN = ('import { convexAuth } from "@convex-dev/auth/server";\nimport { Password } from "@convex-dev/auth/providers/Password";\n'
            'import GitHub from "@auth/core/providers/github";\n'
            'export const { auth, signIn, signOut, store } = convexAuth({ providers: [Password, GitHub] });\n')
+
+
+def _declared(choices) -> str:
+    """The validators a field may have, for a message: a long union of literals shortened to
+    its first values (a settings table's 35 sections)."""
+    shown = []
+    for v in choices:
+        text = v.describe()
+        members = v.required().members if v.required().kind == "union" else []
+        if len(text) > 120 and members and all(m.kind == "literal" for m in members):
+            text = f"v.union(...) of {len(members)} literals: " + ", ".join(repr(m.value) for m in members[:4]) + ", ..."
+        shown.append(text)
+    return " or ".join(dict.fromkeys(shown))
 
 
 class UnknownField(Rule):
@@ -90,6 +112,27 @@ class UnknownField(Rule):
     summary = "Field not in the table's validator (insert/patch literals, `q.field`)"
 
     valid = [
+        Valid(SERVER + 'export const f = query({ args: {}, handler: async (ctx) => {\n'
+              '  const a = await ctx.db.query("posts").filter((q) => q.or(q.eq(q.field("state"), "pending"), q.eq(q.field("state"), "live"))).take(9);\n'
+              '  const b = await ctx.db.query("posts").filter((q) => q.and(q.eq(q.field("state"), "live"), q.eq(q.field("score"), null))).take(9);\n'
+              '  const c = await ctx.db.query("shapes").filter((q) => q.eq(q.field("at"), 3)).take(9);\n'
+              '  return [a, b, c];\n}});\n',
+              files={"convex/schema.ts": KINDS},
+              note="an impossible term under `q.or` leaves the other; a value some field validator (of some union member) takes"),
+        Valid(SERVER + 'export const f = query({ args: {}, handler: (ctx) =>\n'
+              '  ctx.db.query("posts").filter((q) => q.eq(q.field("state"), "pending")).take(9) });\n',
+              files={"convex/schema.ts": KINDS.replace("export default defineSchema({", "export default defineSchema({")
+                     .replace("\n});\n", "\n}, { schemaValidation: false });\n")},
+              note="without schema validation a document may hold anything"),
+        Valid(SERVER + 'export const f = mutation({ args: { id: v.id("posts"), who: v.string() }, handler: async (ctx, { id, who }) => {\n'
+              '  await ctx.db.insert("posts", { body: "b", votes: 0, state: "live", tags: [], extra: { a: [1] }, raw: [],\n'
+              '    author: who, score: null });\n'
+              '  await ctx.db.patch("posts", id, { state: "draft", tags: undefined, score: 2, raw: "x" });\n'
+              '  await ctx.db.insert("shapes", { kind: "box", at: [1, 2] });\n'
+              '  await ctx.db.insert("shapes", { kind: "dot", at: 3 });\n}});\n',
+              files={"convex/schema.ts": KINDS},
+              note="literals each field takes: `v.any()` anything, an optional field `undefined`, a union any member, "
+                   "a union table's field any member's; a string into `v.id` cannot be told"),
         Valid(SERVER + 'export const add = mutation({ args: {}, handler: (ctx) =>\n'
               '  ctx.db.insert("notes", { title: "t", body: "b" }) });\n', files={"convex/schema.ts": HELPERS_NOTES}),
         Valid(OWN_USERS, path="convex/schema.ts", files={"convex/auth.ts": SIGN_IN.replace("[Password, GitHub]", "[Password]")},
@@ -121,6 +164,33 @@ class UnknownField(Rule):
               note="an `inverse` name cvxlint cannot read: the table's edges are not known"),
     ]
     invalid = [
+        Invalid(SERVER + 'export const f = query({ args: {}, handler: (ctx) =>\n'
+                '  ctx.db.query("settings").filter((q) => q.eq(q.field("section"), "billing.general")).unique() });\n',
+                files={"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
+                       'import { v } from "convex/values";\nexport default defineSchema({ settings: defineTable({ section: v.union(\n'
+                       + "".join(f'  v.literal("section.number{i}"),\n' for i in range(12)) + '), values: v.any() }) });\n'},
+                lines=[4], message="(it is `v.union(...) of 12 literals: 'section.number0', 'section.number1', "
+                                   "'section.number2', 'section.number3', ...`",
+                note="a long union of literals is shortened in the message"),
+        Invalid(SERVER + 'export const f = query({ args: {}, handler: async (ctx) => {\n'
+                '  const a = await ctx.db.query("posts").filter((q) => q.and(q.eq(q.field("state"), "pending"), q.eq(q.field("votes"), 1))).take(9);\n'
+                '  const b = await ctx.db.query("posts").withIndex("by_state", (q) => q.eq("state", "archived" as any)).take(9);\n'
+                '  const c = await ctx.db.query("posts").filter((q) => q.eq(q.field("score"), "x")).take(9);\n'
+                '  return [a, b, c];\n}});\n',
+                files={"convex/schema.ts": KINDS.replace("}) }),", "}) }).index(\"by_state\", [\"state\"]),")},
+                lines=[4, 5, 6], message="this comparison never matches",
+                note="triage G61e P5: a filter's or a range's equality with a value the field never holds"),
+        Invalid(SERVER + 'export const f = mutation({ args: { id: v.id("posts") }, handler: async (ctx, { id }) => {\n'
+                '  await ctx.db.insert("posts", { body: 42, votes: "1", state: "pending", extra: [], tags: { a: "x" } });\n'
+                '  await ctx.db.patch("posts", id, { tags: ["a", 2], score: "high", author: 7 });\n'
+                '  await ctx.db.insert("shapes", { kind: "dot", at: "here" });\n}});\n',
+                files={"convex/schema.ts": KINDS}, lines=[4, 4, 4, 4, 4, 5, 5, 5, 6],
+                message="declares as", note="triage G61e P6: the value kind contradicts the field's validator"),
+        Invalid(SERVER + 'export const f = mutation({ args: {}, handler: (ctx) =>\n'
+                '  ctx.db.insert("posts", { body: "b", votes: 1, state: "gone" }) });\n',
+                files={"convex/schema.ts": KINDS}, lines=[4],
+                message='`insert` writes `"gone"` into "state", which `posts` declares as '
+                        '`v.union(v.literal(\'draft\'), v.literal(\'live\'))`: schema validation rejects the write'),
         Invalid(SERVER + 'export const add = mutation({ args: {}, handler: (ctx) =>\n'
                 '  ctx.db.insert("notes", { title: "t", body: "b", bdy: "typo" }) });\n',
                 files={"convex/schema.ts": HELPERS_NOTES}, lines=[4], message="bdy",
@@ -230,6 +300,8 @@ class UnknownField(Rule):
                                f'`{method}` writes "{p.key}", which `{table.name}` does not declare'
                                + (" (schema validation rejects the write)" if strict else ""),
                                severity=None if strict else Severity.WARNING)
+                elif p.value is not None and "." not in p.key:
+                    self._value_kind(ctx, facts, method, table, p, strict)
         if strict:
             self._library_user_fields(ctx, app)
         seen: set[int] = set()
@@ -245,6 +317,41 @@ class UnknownField(Rule):
                     if table.has_field(name) is False:
                         ctx.report(ch.facts, node, f'`q.field("{name}")`: `{table.name}` has no field "{name}", so the '
                                    "filter compares against `undefined`", severity=Severity.WARNING)
+                for c in f.conjuncts:
+                    if c.op == "eq" and c.field is not None:
+                        self._never_equal(ctx, schema, ch.facts, table, c.field, c.value, c.node)
+            if ch.head is None:  # (a helper's range is in the helper's file)
+                for op in [*(ch.range or ()), *(ch.search_range or ())]:
+                    if op.op == "eq" and op.field is not None and id(op.node) not in seen:
+                        seen.add(id(op.node))
+                        self._never_equal(ctx, schema, ch.facts, table, op.field, op.value_node, op.node)
+
+    def _never_equal(self, ctx, schema, facts, table, name, value, node):
+        """An equality (a filter's `q.eq(q.field(f), x)` or a range's `.eq(f, x)`) with a
+        literal no document's field can hold: it never matches, so the query finds nothing."""
+        if schema.never_equal(table, name, value):
+            declared = _declared(table.field_choices(name))
+            ctx.report(facts, node, f'"{name}" of `{table.name}` is never `{facts.one_line(value, 30)}` (it is '
+                       f"`{declared}`, and schema validation holds every document to it): this comparison never "
+                       "matches", severity=Severity.WARNING)
+
+    def _value_kind(self, ctx, facts, method, table, prop, strict):
+        """A literal written into a field whose validator (every union member's that declares
+        it) certainly rejects it: a string into `v.number()`, `[]` into `v.record`, a value
+        outside a `v.union(v.literal(...))`."""
+        choices = table.field_choices(prop.key)
+        if not choices:
+            return
+        value = read_literal(prop.value)
+        verdicts = [literal_fits(value, v) for v in choices]
+        if not all(x is False for x in verdicts):
+            return
+        declared = _declared(choices)
+        ctx.report(facts, prop.value,
+                   f'`{method}` writes `{facts.one_line(prop.value, 30)}` into "{prop.key}", which `{table.name}` '
+                   f"declares as `{declared}`"
+                   + (": schema validation rejects the write (\"Value does not match validator\")" if strict else ""),
+                   severity=None if strict else Severity.WARNING)
 
     def _library_user_fields(self, ctx, app):
         """Fields Convex Auth writes into `users` for the app's providers that the app's own
