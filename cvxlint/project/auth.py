@@ -99,6 +99,15 @@ IDENTITY_ARG = re.compile(
     r"clerkUser|clerk_user|authUser|auth_user|player|host|sender)(Id|ID|_id)?$"
     r"|^(email|userEmail|role|roles|isAdmin|isOwner|permissions?|userRole|tokenIdentifier|subject)$"
 )
+# a field of a user's row that says what its holder may do
+ROLE_FIELD = re.compile(r"^(role|roles|userRole|permissions?|accessLevel|is(Super)?Admin|isOwner|isModerator)$")
+# an id argument that names the one who calls (`adminUserId`, `requesterId`, `userId`): the
+# row it picks stands for the caller, so a role test on that row is the caller's claim to the
+# role. One naming someone else (`targetUserId`, `inviteeId`) picks the row acted on.
+CALLER_ROW_ARG = re.compile(
+    r"^(user|admin|owner|member|requester|requesting|caller|actor|acting|current|auth|performer|moderator|manager)"
+    r"_?(User|Member|Account)?_?(Id|ID|_id|id)$"
+)
 # a yes/no argument named for what its holder may do (`canViewAll`, `isAdmin`, `hasFullAccess`,
 # `bypassChecks`): passed by the caller, it is the caller's word about its own rights
 PERMISSION_FLAG = re.compile(
@@ -1269,7 +1278,7 @@ class AccessAnalysis:
             if value is None or not (handler.node.start <= decl.start < handler.node.end):
                 continue
             if any(m.type == "member_expression" and m.child("property") is not None
-                   and _ROLE_FIELD.match(m.child("property").text or "") for m in value.walk()):
+                   and ROLE_FIELD.match(m.child("property").text or "") for m in value.walk()):
                 return True
         return False
 
@@ -3592,8 +3601,6 @@ def _stops_or_checks(branch: Node, is_guard: Callable[[Node], bool]) -> bool:
                or w.type == "call_expression" and is_guard(w) for w in branch.walk())
 
 
-# a field of a user's row that says what its holder may do
-_ROLE_FIELD = re.compile(r"^(role|roles|userRole|permissions?|accessLevel|is(Super)?Admin|isOwner|isModerator)$")
 
 
 def _target_roles(r: Reached, site: CallSite) -> list[Evidence]:
@@ -3630,7 +3637,7 @@ def _target_roles(r: Reached, site: CallSite) -> list[Evidence]:
                 member = o.parent
                 prop = member.child("property") if member is not None and member.type == "member_expression" \
                     and o.field == "object" else None
-                if prop is None or not _ROLE_FIELD.match(prop.text):
+                if prop is None or not ROLE_FIELD.match(prop.text):
                     continue
                 test = _deciding_test(r, member)
                 if test is not None:

@@ -1,6 +1,6 @@
 import re
 
-from cvxlint.project.auth import IDENTITY_ARG, allow_list_test, normalised
+from cvxlint.project.auth import CALLER_ROW_ARG, IDENTITY_ARG, ROLE_FIELD, allow_list_test, normalised
 from cvxlint.project.evaluate import const_value, local_const
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, reported_functions, reported_queries
 
@@ -121,6 +121,12 @@ class NoSpoofableAccessControl(Rule):
     being written is checked, not the caller. In a function authenticated by a session id
     (which CVX401 accepts as the caller's credential), an argument the handler first pins to
     the session's user (`if (session.userId !== args.userId) throw ...`) is the caller's own.
+    A role test that throws or returns on the row an id argument naming the caller picks
+    (`const admin = await ctx.db.get(args.adminUserId); if (!admin || admin.role !== "admin")
+    throw ...`, `adminUserId`, `userId`, `requesterId`, also found `.withIndex(...).unique()`)
+    is reported too: anyone who knows an admin's id passes. Not when the handler writes with
+    that argument or row (`if (user.role === "owner") throw ...` before
+    `ctx.db.delete(args.userId)`): the role is then a rule about the user acted on.
 
     Also, in any public function that fetches the caller's identity, an argument that
     overrides one of its claims (`const email = args.email || identity.email`, `args.userId
@@ -176,6 +182,21 @@ class NoSpoofableAccessControl(Rule):
     summary = "Access decided by a caller-supplied argument such as `userId` or `role`"
 
     valid = [
+        # triage G61a P1: the role of the row the argument picks, when that row (or the
+        # argument) is what the handler writes, is a rule about the user acted on
+        Valid(SERVER + 'export const removeUser = mutation({ args: { userId: v.id("users") }, handler: async (ctx, args) => {\n'
+              '  const user = await ctx.db.get(args.userId);\n'
+              '  if (!user || user.role === "owner") throw new Error("the owner cannot be removed");\n'
+              '  await ctx.db.delete(args.userId);\n}});\n'),
+        Valid(SERVER + 'export const enrol = mutation({ args: { userId: v.id("users"), courseId: v.id("courses") },\n'
+              '  handler: async (ctx, args) => {\n    const pupil = await ctx.db.get(args.userId);\n'
+              '    if (pupil?.role !== "pupil") return null;\n'
+              '    return await ctx.db.insert("enrolments", { userId: args.userId, courseId: args.courseId });\n  },\n});\n',
+              note="the user enrolled is the one named: a precondition on the target (CVX401 still asks for a check)"),
+        Valid(SERVER + 'export const greet = mutation({ args: { recipientId: v.id("users") }, handler: async (ctx, args) => {\n'
+              '  const to = await ctx.db.get(args.recipientId);\n  if (to?.role === "bot") return;\n'
+              '  await ctx.db.insert("greetings", { text: "hi" });\n}});\n',
+              note="an argument named for someone else than the caller"),
         # triage G59b P2: a row found by an argument that names no one (a slug) is no claim
         Valid(SERVER + 'export const rename = mutation({ args: { botId: v.id("bots"), slug: v.string() }, handler: async (ctx, args) => {\n'
               '  const team = await ctx.db.query("teams").withIndex("by_slug", (q) => q.eq("slug", args.slug)).unique();\n'
@@ -539,6 +560,18 @@ class NoSpoofableAccessControl(Rule):
                                             "convex/auth.ts": CONVEX_AUTH.replace("[Password]", "[]")},
                 message="instead: `(await ctx.auth.getUserIdentity())?.tokenIdentifier` (or its `subject`)",
                 note="Convex Auth set up with no provider signs no one in"),
+        # triage G61a P1: no identity check at all, and the role tested is that of the row the
+        # caller names by id, with or without an identity provider
+        Invalid(SERVER + 'export const grant = mutation({ args: { adminUserId: v.id("users"), memberId: v.id("users"), role: v.string() },\n'
+                '  handler: async (ctx, args) => {\n    const admin = await ctx.db.get(args.adminUserId);\n'
+                '    if (!admin || admin.role !== "admin") {\n      throw new Error("admins only");\n    }\n'
+                '    await ctx.db.patch(args.memberId, { role: args.role });\n  },\n});\n',
+                lines=[6], message="`admin.role`, the row found by the argument `adminUserId`"),
+        Invalid(QUERY + 'export const auditLog = query({ args: { requesterId: v.id("staff") }, handler: async (ctx, { requesterId }) => {\n'
+                '  const requester = await ctx.db.query("staff").withIndex("by_id", (q) => q.eq("_id", requesterId)).unique();\n'
+                '  if (!requester?.isAdmin) return [];\n  return await ctx.db.query("audit").take(50);\n}});\n',
+                lines=[5], files={"convex/auth.config.ts": CLERK_CONFIG},
+                message="anyone who knows the id of a user with that role passes"),
         Invalid(DEL_NOTE, lines=[6], files={"convex/auth.ts": CONVEX_AUTH},
                 message="compare with the identity from `ctx.auth` instead: `getAuthUserId(ctx)`"),
         Invalid(SERVER + 'export const wipe = mutation({ args: { isAdmin: v.boolean() }, handler: async (ctx, { isAdmin }) => {\n'
@@ -647,6 +680,8 @@ class NoSpoofableAccessControl(Rule):
                 public = " (a wallet address is public)" if CLAIMED_WALLET.match(arg) or BARE_ADDRESS.match(arg) else ""
                 with_what = f"`{row}`, the row found by the argument `{arg}`," if row else f"the argument `{arg}`,"
                 claim = "anyone can pass `true`" if arg in flags else f"anyone can pass someone else's value{public}"
+                if row and ROLE_FIELD.match(row.rsplit(".", 1)[-1]):
+                    claim = "anyone who knows the id of a user with that role passes (ids are no secret)"
                 _report_claim(ctx, app, fn, facts, node, with_what, claim)
             # ... and an `if (args.canViewAll)` whose branch reads every row, which the tests above
             # take for picking what to list
@@ -688,6 +723,13 @@ def _spoofable_conditions(facts, handler, predicate, rows=(), flags=frozenset())
         picked_by = [a for a in (_arg_name(js.unwrap(v), names, whole) for v in values) if a is not None]
         if len(picked_by) == 1 and SPOOFABLE.match(picked_by[0]):
             named_rows[row] = picked_by[0]
+    # the row an id argument naming the caller picks (`ctx.db.get(args.adminUserId)`): its role
+    # is the role of whoever the caller named
+    caller_rows = {}
+    for row, values in rows:
+        picked_by = [a for a in (_arg_name(js.unwrap(v), names, whole) for v in values) if a is not None]
+        if len(picked_by) == 1 and CALLER_ROW_ARG.match(picked_by[0]):
+            caller_rows[row] = picked_by[0]
     signed_memo: list[bool] = []
 
     def signed() -> bool:
@@ -704,6 +746,11 @@ def _spoofable_conditions(facts, handler, predicate, rows=(), flags=frozenset())
         if cond is None or _conflict_check(facts, n) or not _decides(facts, n) or _only_notifies(facts, handler, n):
             continue
         for m in facts.module.nodes_in(cond, "identifier", "member_expression"):
+            role_test = _named_row_role_test(facts, handler, n, m, caller_rows, names, whole)
+            if role_test is not None and not any(c is n for c, *_ in out):
+                seen.add(id(m))
+                out.append((n, role_test, caller_rows[m.child("object").text], facts.text(m)))
+                continue
             arg = _arg_name(m, names, whole)
             via_local = arg is None and m.type == "identifier" and _arg_name(m, held, None) is not None
             if via_local:
@@ -740,6 +787,54 @@ def _named_row_field(m, named_rows) -> "tuple[str, str] | None":
         return None
     field = chain[1][0]
     return (chain[0].text, field) if field == "_id" else None
+
+
+def _named_row_role_test(facts, handler, n, m, caller_rows, names, whole):
+    """The test of `m` when it reads the role of a row an argument naming the caller picked
+    (`const admin = await ctx.db.get(args.adminUserId); if (!admin || admin.role !== "admin")
+    throw ...`) in an `if` that throws or returns: whoever passes an admin's id passes, and ids
+    are no secret. None when the handler writes with that argument or that row (`if (user.role
+    === "admin") throw ...` before `ctx.db.delete(args.userId)`): the role is then the state of
+    the user acted on, a rule about the target, not a claim about who calls."""
+    if m.type != "member_expression" or n.type != "if_statement" or not _refuses_or_returns(facts, n):
+        return None
+    row, prop = m.child("object"), m.child("property")
+    if row is None or row.type != "identifier" or row.text not in caller_rows or prop is None \
+            or not ROLE_FIELD.match(prop.text or ""):
+        return None
+    outer = js.outer(m)
+    p = outer.parent
+    if p is not None and p.type == "binary_expression" and any(p.has_tok(t) for t in _COMPARE):
+        other = js.unwrap(p.child("right") if outer.field == "left" else p.child("left"))
+        if other is None or other.type in ("null", "undefined") or other.text == "undefined":
+            return None  # `admin.role === undefined`: whether the row has one, not which
+        test = p
+    else:
+        test = outer
+    if _written_with(facts, handler, caller_rows[row.text], row.text, names, whole):
+        return None
+    return test
+
+
+def _refuses_or_returns(facts, n) -> bool:
+    """Does the `if`'s branch throw or return (`if (admin.role !== "admin") { throw ... }`)?"""
+    cons = n.child("consequence")
+    return cons is not None and (cons.type in ("throw_statement", "return_statement") or bool(
+        facts.module.nodes_in(cons, "throw_statement", "return_statement")))
+
+
+def _written_with(facts, handler, arg, row_name, names, whole) -> bool:
+    """Does a write of the handler (insert, patch, replace, delete) take the argument `arg`
+    or the row `row_name` it picked: the id written, or a value in the document?"""
+    for call in facts.module.nodes_in(handler.node, "call_expression"):
+        written = js.member_chain(js.callee(call))
+        if written is None or written[1][-2:] not in (["db", w] for w in (*_DOC_WRITES, "delete")):
+            continue
+        for a in js.call_args(call):
+            if _holds_argument(facts, a, arg, names, whole, 0) or any(
+                    i.text == row_name for i in facts.module.nodes_in(a, "identifier")):
+                return True
+    return False
 
 
 def _argument_locals(facts, handler, names, whole) -> dict[str, str]:
