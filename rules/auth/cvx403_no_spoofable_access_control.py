@@ -108,14 +108,18 @@ class NoSpoofableAccessControl(Rule):
     functions public by design as CVX401 reads them (marked `// cvxlint-public`, or a
     query named so, `getPublicStylists`, or registered with a builder named so,
     `publicQuery`: matching one argument against another scopes the data), uniqueness
-    checks (an `if` that throws "already taken" / "exists" / "duplicate"), an `if` that
-    only assigns (`if (lead === args.userId) lead = undefined`: no decision), an `if (post.authorId
+    checks (an `if` that throws "already taken" / "exists" / "duplicate", or a membership
+    test that only returns nothing: `if (space.members.some((m) => m.userId === userId))
+    return;` skips a duplicate), an `if` that only assigns (`if (lead === args.userId) lead =
+    undefined`, or an `if`/`else` whose branches each assign the same local: no decision), an `if (post.authorId
     !== args.authorId)` without `else` whose branch only tells the other user (inserts a row,
     schedules a function or calls one named for sending, and neither throws, returns nor
     otherwise uses ctx: "do not notify yourself"), and a test of an argument that names the member acted on:
     the row it is tested against (`team.members.includes(args.userId)`) is written back
     with it (`members: team.members.filter((m) => m !== args.userId)`, `managerId:
-    args.userId`), so the test validates the input. So does a guard that only throws when an
+    args.userId`, `[...team.members, args.userId]`, `team.members.concat(...)`, also through a
+    local the branches assign), also when each element is tested (`team.members.some((m) =>
+    m.userId === args.userId)`), so the test validates the input. So does a guard that only throws when an
     argument is none of a few string literals (`if (role !== "editor" && role !== "viewer")
     throw ...`) when the handler then writes it (`ctx.db.patch(id, { role })`): the value
     being written is checked, not the caller. In a function authenticated by a session id
@@ -182,6 +186,37 @@ class NoSpoofableAccessControl(Rule):
     summary = "Access decided by a caller-supplied argument such as `userId` or `role`"
 
     valid = [
+        # triage G61b P6: a membership toggle and an idempotent add decide nothing about the caller
+        Valid(SERVER + 'export const toggleCrew = mutation({ args: { crewId: v.id("crews"), userId: v.string() },\n'
+              '  handler: async (ctx, args) => {\n    const crew = await ctx.db.get("crews", args.crewId);\n'
+              '    if (!crew) throw new Error("no such crew");\n    let label;\n'
+              '    if (crew.leadId === args.userId) {\n      label = "lead";\n    } else {\n      label = ["crew", crew.name].join(" ");\n    }\n'
+              '    await ctx.db.insert("badges", { crewId: args.crewId, label });\n  },\n});\n',
+              note="an if/else whose branches only assign the same local picks a value"),
+        Valid(SERVER + 'export const dropMember = mutation({ args: { crewId: v.id("crews"), userId: v.string() },\n'
+              '  handler: async (ctx, args) => {\n    const crew = await ctx.db.get("crews", args.crewId);\n'
+              '    if (crew === null || !crew.members.includes(args.userId)) throw new Error("not in the crew");\n'
+              '    let members = crew.members;\n    members = members.filter((m) => m !== args.userId);\n'
+              '    await ctx.db.patch("crews", args.crewId, { members });\n  },\n});\n',
+              note="the argument reaches the row written back through a `let` local"),
+        Valid(SERVER + 'export const requestSeat = mutation({ args: { roomId: v.id("rooms"), userId: v.string() },\n'
+              '  handler: async (ctx, { roomId, userId }) => {\n    const room = await ctx.db.get("rooms", roomId);\n'
+              '    if (!room) throw new Error("no such room");\n'
+              '    if (room.seats.some((s) => s.userId === userId)) return;\n'
+              '    await ctx.db.insert("seatRequests", { roomId, userId });\n  },\n});\n',
+              note="a positive membership test that only returns nothing skips a duplicate"),
+        Valid(SERVER + 'export const leaveRoom = mutation({ args: { roomId: v.id("rooms"), userId: v.string() },\n'
+              '  handler: async (ctx, { roomId, userId }) => {\n    const room = await ctx.db.get("rooms", roomId);\n'
+              '    if (!room || !room.seats.some((s) => s.userId === userId)) throw new Error("not seated");\n'
+              '    await ctx.db.patch("rooms", roomId, { seats: room.seats.filter((s) => s.userId !== userId) });\n'
+              '  },\n});\n',
+              note="an element test (`.some`) of the list written back with the argument validates the input"),
+        Valid(SERVER + 'export const joinRoom = mutation({ args: { roomId: v.id("rooms"), userId: v.string() },\n'
+              '  handler: async (ctx, { roomId, userId }) => {\n    const room = await ctx.db.get("rooms", roomId);\n'
+              '    if (!room) throw new Error("no such room");\n'
+              '    if (room.seats.find((s) => s.userId === userId)) throw new Error("you cannot sit twice");\n'
+              '    await ctx.db.patch("rooms", roomId, { seats: room.seats.concat({ userId }) });\n  },\n});\n',
+              note="`list.concat(...)` of the row written back with the argument"),
         # triage G61a P1: the role of the row the argument picks, when that row (or the
         # argument) is what the handler writes, is a rule about the user acted on
         Valid(SERVER + 'export const removeUser = mutation({ args: { userId: v.id("users") }, handler: async (ctx, args) => {\n'
@@ -560,6 +595,12 @@ class NoSpoofableAccessControl(Rule):
                                             "convex/auth.ts": CONVEX_AUTH.replace("[Password]", "[]")},
                 message="instead: `(await ctx.auth.getUserIdentity())?.tokenIdentifier` (or its `subject`)",
                 note="Convex Auth set up with no provider signs no one in"),
+        Invalid(SERVER + 'export const postInRoom = mutation({ args: { roomId: v.id("rooms"), userId: v.string(), text: v.string() },\n'
+                '  handler: async (ctx, { roomId, userId, text }) => {\n    const room = await ctx.db.get("rooms", roomId);\n'
+                '    if (!room) throw new Error("no such room");\n'
+                '    if (!room.seats.some((s) => s.userId === userId)) return;\n'
+                '    await ctx.db.insert("posts", { roomId, text });\n  },\n});\n',
+                lines=[7], note="a negated membership test that returns refuses non-members: access by the claimed id"),
         # triage G61a P1: no identity check at all, and the role tested is that of the row the
         # caller names by id, with or without an identity provider
         Invalid(SERVER + 'export const grant = mutation({ args: { adminUserId: v.id("users"), memberId: v.id("users"), role: v.string() },\n'
@@ -768,7 +809,8 @@ def _spoofable_conditions(facts, handler, predicate, rows=(), flags=frozenset())
             flag = row_field is None and (FLAG.match(arg) is not None or arg in flags)
             target = (_decision(m, flag) if claimed and not via_local else None) \
                 or _allow_listed(facts, m, names, whole, predicate, wallet)
-            if target is None or BARE_ADDRESS.match(arg) and not _against_wallet_literal(facts, target, m) or _names_member_acted_on(facts, handler, target, m, arg, names, whole) \
+            if target is None or BARE_ADDRESS.match(arg) and not _against_wallet_literal(facts, target, m) \
+                    or _duplicate_skip(facts, n, target) or _names_member_acted_on(facts, handler, target, m, arg, names, whole) \
                     or _rejects_only(n) and _validated_value(facts, handler, arg, names, whole):
                 continue
             seen.add(id(m))
@@ -891,6 +933,8 @@ def _decides(facts, n) -> bool:
     only assigns (`if (team.managerId === args.userId) managerId = undefined`) decides nothing."""
     if n.type != "if_statement":
         return True
+    if _assigns_one_local(facts, n):
+        return False
     for branch in (n.child("consequence"), n.child("alternative")):
         if branch is None:
             continue
@@ -898,6 +942,61 @@ def _decides(facts, n) -> bool:
                 branch, "throw_statement", "return_statement", "call_expression"):
             return True
     return False
+
+
+def _assigns_one_local(facts, n) -> bool:
+    """`if (task.assignees.includes(args.userId)) next = ...filter(...); else next = [...]`:
+    an `if` with an `else` whose branches each only assign the same local (no `await`, no
+    ctx) picks a value, it refuses no one."""
+    alt = n.child("alternative")
+    if alt is not None and alt.type == "else_clause":
+        alt = next((c for c in alt.children if c.type.endswith(("statement", "statement_block"))), None)
+    if alt is None:
+        return False
+    assigned = set()
+    for branch in (n.child("consequence"), alt):
+        stmts = [c for c in branch.children if c.type.endswith("statement")] \
+            if branch.type == "statement_block" else [branch]
+        if len(stmts) != 1 or stmts[0].type != "expression_statement" or not stmts[0].children:
+            return False
+        a = stmts[0].children[0]
+        left = a.child("left") if a.type == "assignment_expression" else None
+        if left is None or left.type != "identifier" \
+                or facts.module.nodes_in(a, "await_expression") or "ctx" in facts.text(a):
+            return False
+        assigned.add(left.text)
+    return len(assigned) == 1
+
+
+# `.some((m) => m.userId === userId)`: a list method whose callback tests each element
+_ELEMENT_TESTS = frozenset(["some", "find", "findIndex", "every", "filter"])
+
+
+def _duplicate_skip(facts, n, target) -> bool:
+    """`if (space.members.some((m) => m.userId === userId)) return;`: a positive membership
+    test whose branch only returns nothing skips a duplicate (the member is there already),
+    as an "already exists" throw does; it admits or refuses no one."""
+    cons = n.child("consequence") if n.type == "if_statement" else None
+    if cons is None or n.child("alternative") is not None:
+        return False
+    stmts = [c for c in cons.children if c.type.endswith("statement")] if cons.type == "statement_block" else [cons]
+    if len(stmts) != 1 or stmts[0].type != "return_statement" or any(
+            c.type not in ("return", ";") for c in stmts[0].children):
+        return False
+    test = _listed_in(target)
+    return test is not None and js.unwrap(n.child("condition")) is test
+
+
+def _listed_in(target):
+    """The membership call `target` is (`list.includes(x)`) or tests each element in
+    (`list.some((m) => m.id === x)`), or None."""
+    if target.type == "call_expression":
+        return target
+    fn = js.enclosing_function(target)
+    call = fn.parent.parent if fn is not None and fn.parent is not None and fn.parent.type == "arguments" else None
+    callee = js.callee(call) if call is not None and call.type == "call_expression" else None
+    prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
+    return call if prop is not None and prop.text in _ELEMENT_TESTS else None
 
 
 # what a call that only tells someone is named (`notifyOwner`, `internal.email.send`)
@@ -958,8 +1057,9 @@ def _names_member_acted_on(facts, handler, target, read, arg, names, whole) -> b
     writes that same row with the argument in the new value (`members: team.members.filter((m)
     => m !== args.userId)`, `managerId: args.userId`)? Then the test validates the input: the
     user removed or promoted must be a member."""
-    if target.type == "call_expression":
-        callee = js.callee(target)
+    listed = _listed_in(target) if target.type != "call_expression" else None
+    if target.type == "call_expression" or listed is not None:
+        callee = js.callee(listed or target)  # `space.members.some((m) => m.userId === userId)`: the list
         row = callee.child("object") if callee is not None and callee.type == "member_expression" else None
     else:
         outer = js.outer(read)
@@ -1058,10 +1158,24 @@ def _holds_argument(facts, value, arg, names, whole, depth) -> bool:
     for m in facts.module.nodes_in(value, "identifier", "member_expression", "shorthand_property_identifier"):
         if (names.get(m.text) == arg) if m.type == "shorthand_property_identifier" else _arg_name(m, names, whole) == arg:
             return True
-        init = local_const(facts, m) if m.type != "member_expression" and depth < 2 else None
-        if init is not None and _holds_argument(facts, init, arg, names, whole, depth + 1):
+        if m.type == "member_expression" or depth >= 2:
+            continue
+        init = local_const(facts, m)
+        values = ([init] if init is not None else []) + _assigned_values(facts, m)
+        if any(_holds_argument(facts, v, arg, names, whole, depth + 1) for v in values):
             return True
     return False
+
+
+def _assigned_values(facts, ident) -> list:
+    """The values assigned to a `let` local in its function (`next = [...task.assignees,
+    args.userId]` in either branch of an `if`)."""
+    fn = js.enclosing_function(ident)
+    if fn is None:
+        return []
+    return [a.child("right") for a in facts.module.nodes_in(fn, "assignment_expression")
+            if (left := a.child("left")) is not None and left.type == "identifier" and left.text == ident.text
+            and a.child("right") is not None]
 
 
 def _arg_name(n, names, whole):
