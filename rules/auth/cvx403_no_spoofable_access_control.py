@@ -76,6 +76,16 @@ CONVEX_AUTH = ('import { convexAuth } from "@convex-dev/auth/server";\n'
                'export const { auth, signIn, signOut, store } = convexAuth({ providers: [Password] });\n')
 _MEMBERSHIP = frozenset(["includes", "has", "indexOf"])
 
+
+
+def in_room(name: str, extra_args: str = "", required: bool = True) -> str:
+    """A mutation that loads the room its `roomId` names, for the `userId` the caller passes."""
+    return (SERVER + f'export const {name} = mutation({{ args: {{ roomId: v.id("rooms"), userId: v.string(){extra_args} }},\n'
+            f'  handler: async (ctx, {{ roomId, userId{", text" if extra_args else ""} }}) => {{\n'
+            '    const room = await ctx.db.get("rooms", roomId);\n'
+            + ('    if (!room) throw new Error("no such room");\n' if required else ''))
+
+
 # an anonymous app's sessions (convex-helpers sessions): the session id is the caller's credential
 SESSION_SCORE = ('export const record = mutation({ args: { sessionId: v.string(), userId: v.id("users"), gameId: v.id("games") },\n'
                  '  handler: async (ctx, { sessionId, userId, gameId }) => {\n'
@@ -199,22 +209,14 @@ class NoSpoofableAccessControl(Rule):
               '    let members = crew.members;\n    members = members.filter((m) => m !== args.userId);\n'
               '    await ctx.db.patch("crews", args.crewId, { members });\n  },\n});\n',
               note="the argument reaches the row written back through a `let` local"),
-        Valid(SERVER + 'export const requestSeat = mutation({ args: { roomId: v.id("rooms"), userId: v.string() },\n'
-              '  handler: async (ctx, { roomId, userId }) => {\n    const room = await ctx.db.get("rooms", roomId);\n'
-              '    if (!room) throw new Error("no such room");\n'
-              '    if (room.seats.some((s) => s.userId === userId)) return;\n'
+        Valid(in_room("requestSeat") + '    if (room.seats.some((s) => s.userId === userId)) return;\n'
               '    await ctx.db.insert("seatRequests", { roomId, userId });\n  },\n});\n',
               note="a positive membership test that only returns nothing skips a duplicate"),
-        Valid(SERVER + 'export const leaveRoom = mutation({ args: { roomId: v.id("rooms"), userId: v.string() },\n'
-              '  handler: async (ctx, { roomId, userId }) => {\n    const room = await ctx.db.get("rooms", roomId);\n'
-              '    if (!room || !room.seats.some((s) => s.userId === userId)) throw new Error("not seated");\n'
+        Valid(in_room("leaveRoom", required=False) + '    if (!room || !room.seats.some((s) => s.userId === userId)) throw new Error("not seated");\n'
               '    await ctx.db.patch("rooms", roomId, { seats: room.seats.filter((s) => s.userId !== userId) });\n'
               '  },\n});\n',
               note="an element test (`.some`) of the list written back with the argument validates the input"),
-        Valid(SERVER + 'export const joinRoom = mutation({ args: { roomId: v.id("rooms"), userId: v.string() },\n'
-              '  handler: async (ctx, { roomId, userId }) => {\n    const room = await ctx.db.get("rooms", roomId);\n'
-              '    if (!room) throw new Error("no such room");\n'
-              '    if (room.seats.find((s) => s.userId === userId)) throw new Error("you cannot sit twice");\n'
+        Valid(in_room("joinRoom") + '    if (room.seats.find((s) => s.userId === userId)) throw new Error("you cannot sit twice");\n'
               '    await ctx.db.patch("rooms", roomId, { seats: room.seats.concat({ userId }) });\n  },\n});\n',
               note="`list.concat(...)` of the row written back with the argument"),
         # triage G61a P1: the role of the row the argument picks, when that row (or the
@@ -595,10 +597,7 @@ class NoSpoofableAccessControl(Rule):
                                             "convex/auth.ts": CONVEX_AUTH.replace("[Password]", "[]")},
                 message="instead: `(await ctx.auth.getUserIdentity())?.tokenIdentifier` (or its `subject`)",
                 note="Convex Auth set up with no provider signs no one in"),
-        Invalid(SERVER + 'export const postInRoom = mutation({ args: { roomId: v.id("rooms"), userId: v.string(), text: v.string() },\n'
-                '  handler: async (ctx, { roomId, userId, text }) => {\n    const room = await ctx.db.get("rooms", roomId);\n'
-                '    if (!room) throw new Error("no such room");\n'
-                '    if (!room.seats.some((s) => s.userId === userId)) return;\n'
+        Invalid(in_room("postInRoom", ", text: v.string()") + '    if (!room.seats.some((s) => s.userId === userId)) return;\n'
                 '    await ctx.db.insert("posts", { roomId, text });\n  },\n});\n',
                 lines=[7], note="a negated membership test that returns refuses non-members: access by the claimed id"),
         # triage G61a P1: no identity check at all, and the role tested is that of the row the
