@@ -600,6 +600,14 @@ class NoSpoofableAccessControl(Rule):
         Invalid(in_room("postInRoom", ", text: v.string()") + '    if (!room.seats.some((s) => s.userId === userId)) return;\n'
                 '    await ctx.db.insert("posts", { roomId, text });\n  },\n});\n',
                 lines=[7], note="a negated membership test that returns refuses non-members: access by the claimed id"),
+        Invalid(SERVER + 'export const editNote = mutation({ args: { id: v.id("notes"), authorId: v.id("users"), tagged: v.array(v.id("users")) },\n'
+                '  handler: async (ctx, args) => {\n    const note = await ctx.db.get("notes", args.id);\n'
+                '    if (!note) throw new Error("no such note");\n'
+                '    if (note.authorId !== args.authorId) throw new Error("only the author edits");\n'
+                '    let tagged = args.tagged;\n    tagged = tagged.filter((t) => t !== args.authorId);\n'
+                '    await ctx.db.patch("notes", args.id, { tagged });\n  },\n});\n',
+                lines=[7], note="the argument reaches a `let` written under another field than the one tested "
+                                "(adamanz/convex-crm comments:update)"),
         # triage G61a P1: no identity check at all, and the role tested is that of the row the
         # caller names by id, with or without an identity provider
         Invalid(SERVER + 'export const grant = mutation({ args: { adminUserId: v.id("users"), memberId: v.id("users"), role: v.string() },\n'
@@ -1083,7 +1091,7 @@ def _names_member_acted_on(facts, handler, target, read, arg, names, whole) -> b
         if written is None or written[1][-2:] not in (["db", w] for w in _ROW_WRITES) or len(args) < 2 \
                 or facts.text(args[-2]) not in row_ids:
             continue
-        if _holds_argument(facts, args[-1], arg, names, whole, 0):
+        if _holds_argument(facts, args[-1], arg, names, whole, 0, field=chain[1][0]):
             return True
     return False
 
@@ -1151,19 +1159,33 @@ def _validated_value(facts, handler, arg, names, whole) -> bool:
     return False
 
 
-def _holds_argument(facts, value, arg, names, whole, depth) -> bool:
+def _holds_argument(facts, value, arg, names, whole, depth, field=None) -> bool:
     """Is argument `arg` part of `value`, directly or through a local const
-    (`const updated = team.members.filter((m) => m !== args.userId)`)?"""
+    (`const updated = team.members.filter((m) => m !== args.userId)`)? With `field`, also
+    through a `let` the handler assigns when it is written under that key (`{ assignees: next
+    }` after `next = [...task.assignees, args.userId]`): the field tested is the one written.
+    A `let` written under another key (`mentions: mentioned` after dropping the author from
+    it) says nothing about the field tested."""
     for m in facts.module.nodes_in(value, "identifier", "member_expression", "shorthand_property_identifier"):
         if (names.get(m.text) == arg) if m.type == "shorthand_property_identifier" else _arg_name(m, names, whole) == arg:
             return True
         if m.type == "member_expression" or depth >= 2:
             continue
         init = local_const(facts, m)
-        values = ([init] if init is not None else []) + _assigned_values(facts, m)
+        values = ([init] if init is not None else []) + (
+            _assigned_values(facts, m) if field is not None and _written_under(m, field) else [])
         if any(_holds_argument(facts, v, arg, names, whole, depth + 1) for v in values):
             return True
     return False
+
+
+def _written_under(n, key: str) -> bool:
+    """Is `n` the value of the property `key` (`{ members }`, `{ members: next }`)?"""
+    if n.type == "shorthand_property_identifier":
+        return n.text == key
+    pair = js.outer(n).parent
+    k = pair.child("key") if pair is not None and pair.type == "pair" else None
+    return k is not None and k.text == key
 
 
 def _assigned_values(facts, ident) -> list:
