@@ -99,6 +99,15 @@ IDENTITY_ARG = re.compile(
     r"clerkUser|clerk_user|authUser|auth_user|player|host|sender)(Id|ID|_id)?$"
     r"|^(email|userEmail|role|roles|isAdmin|isOwner|permissions?|userRole|tokenIdentifier|subject)$"
 )
+# a field of a user's row that says what its holder may do
+ROLE_FIELD = re.compile(r"^(role|roles|userRole|permissions?|accessLevel|is(Super)?Admin|isOwner|isModerator)$")
+# an id argument that names the one who calls (`adminUserId`, `requesterId`, `userId`): the
+# row it picks stands for the caller, so a role test on that row is the caller's claim to the
+# role. One naming someone else (`targetUserId`, `inviteeId`) picks the row acted on.
+CALLER_ROW_ARG = re.compile(
+    r"^(user|admin|owner|member|requester|requesting|caller|actor|acting|current|auth|performer|moderator|manager)"
+    r"_?(User|Member|Account)?_?(Id|ID|_id|id)$"
+)
 # a yes/no argument named for what its holder may do (`canViewAll`, `isAdmin`, `hasFullAccess`,
 # `bypassChecks`): passed by the caller, it is the caller's word about its own rights
 PERMISSION_FLAG = re.compile(
@@ -1287,7 +1296,7 @@ class AccessAnalysis:
             if value is None or not (handler.node.start <= decl.start < handler.node.end):
                 continue
             if any(m.type == "member_expression" and m.child("property") is not None
-                   and _ROLE_FIELD.match(m.child("property").text or "") for m in value.walk()):
+                   and ROLE_FIELD.match(m.child("property").text or "") for m in value.walk()):
                 return True
         return False
 
@@ -1423,7 +1432,9 @@ class AccessAnalysis:
         # (a legacy `ctx.db.get(args.patientId)` does read it, and so does `ctx.db.get(r.authorId)`
         # for a `v.id("users")` field: the same read as `ctx.db.get("users", r.authorId)`, which
         # CVX711's safe fix writes, so both forms must rate the function alike)
-        read = self.tables_read(fn, typed_gets=True, id_arguments=False)
+        # a row read only for its id (a `clerkId` turned into a `memberId` for an index) hands
+        # out nothing of the person
+        read = self.tables_read(fn, typed_gets=True, id_arguments=False, keys=False)
         taken = self._id_arguments(fn)
         for table in read + [t for t in taken if t not in read]:
             # a table read that holds how to reach people, or whose rows are accounts (an id of
@@ -1543,14 +1554,15 @@ class AccessAnalysis:
             return True
         return any(PERSONAL_TABLE.search(t) and not CATALOGUE_TABLE.search(t) for t in tables)
 
-    def tables_read(self, fn: "RegisteredFunction", typed_gets: bool = False, id_arguments: bool = True) -> list[str]:
+    def tables_read(self, fn: "RegisteredFunction", typed_gets: bool = False, id_arguments: bool = True,
+                    keys: bool = True) -> list[str]:
         """Tables named in `ctx.db.query("t")` / `ctx.db.get("t", id)` in the handler and its helpers,
         and (unless not `id_arguments`) the tables of its `v.id("t")` arguments (what a legacy
         `ctx.db.get(id)` reads); with
         `typed_gets`, also the table of a legacy `ctx.db.get(id)` whose id's table can be told
         (`ctx.db.get(link.trackId)` for a `v.id("tracks")` field). A read whose rows are thrown
         away (`await ctx.db.query("users").take(1);`, a health probe) hands out nothing: it does
-        not count."""
+        not count; nor, unless `keys`, one whose row serves only as a lookup key (`_read_as_key`)."""
         out: list[str] = list(self._id_arguments(fn)) if id_arguments else []
         reached = self.project.reach(fn)
         for r in reached:
@@ -1560,7 +1572,8 @@ class AccessAnalysis:
                     table = js.string_value(args[0]) if args else None
                     if table is None and typed_gets and path[-1] == "get" and len(args) == 1:
                         table = self._database_uses(fn, reached).table_of(r.facts, args[0])
-                    if table is not None and table not in out and not _discarded_read(site.node):
+                    if table is not None and table not in out and not _discarded_read(site.node) \
+                            and (keys or not _read_as_key(site.node)):
                         out.append(table)
         return out
 
@@ -3272,6 +3285,36 @@ _PURE_GLOBAL = re.compile(
     r"|encodeURIComponent|decodeURIComponent|structuredClone)$")
 
 
+def _read_as_key(call: Node) -> bool:
+    """Is the database call the start of a read whose row serves only as a lookup key: held
+    in a const or let that is only tested for being there or read for its `_id` (`const
+    member = await ctx.db.query("members").withIndex(...).first(); memberId = member?._id`)?
+    Nothing of the row but its id leaves the function."""
+    n = call
+    while (p := n.parent) is not None and p.type in (
+            "member_expression", "call_expression", "await_expression", "parenthesized_expression",
+            "non_null_expression", "as_expression") and (p.type != "call_expression" or n.field == "function"):
+        n = p
+    decl = n.parent
+    if decl is None or decl.type != "variable_declarator" or n.field != "value":
+        return False
+    names = scope.bound_names(decl)
+    fn = js.enclosing_function(decl)
+    if len(names) != 1 or fn is None or decl.child("name") is None or decl.child("name").type != "identifier":
+        return False
+    reads = scope.reads_of(fn, names[0])
+    for read in reads:
+        o = js.outer(read)
+        p = o.parent
+        if p is not None and p.type == "member_expression" and o.field == "object" \
+                and (p.child("property") is not None and p.child("property").text == "_id"):
+            continue
+        if _null_test(read):
+            continue
+        return False
+    return bool(reads)
+
+
 def _discarded_read(call: Node) -> bool:
     """Is the database call the start of a read whose result is thrown away, a statement of
     its own (`await ctx.db.query("users").take(1);`)?"""
@@ -3679,8 +3722,6 @@ def _stops_or_checks(branch: Node, is_guard: Callable[[Node], bool]) -> bool:
                or w.type == "call_expression" and is_guard(w) for w in branch.walk())
 
 
-# a field of a user's row that says what its holder may do
-_ROLE_FIELD = re.compile(r"^(role|roles|userRole|permissions?|accessLevel|is(Super)?Admin|isOwner|isModerator)$")
 
 
 def _target_roles(r: Reached, site: CallSite) -> list[Evidence]:
@@ -3717,7 +3758,7 @@ def _target_roles(r: Reached, site: CallSite) -> list[Evidence]:
                 member = o.parent
                 prop = member.child("property") if member is not None and member.type == "member_expression" \
                     and o.field == "object" else None
-                if prop is None or not _ROLE_FIELD.match(prop.text):
+                if prop is None or not ROLE_FIELD.match(prop.text):
                     continue
                 test = _deciding_test(r, member)
                 if test is not None:

@@ -131,6 +131,10 @@ ADMITTED_ADD = ('import { v } from "convex/values";\nimport { admit } from "./ad
                 '    console.error(error);\n    throw error;\n  }\n}});\n')
 SERVER = ('import { v } from "convex/values";\nimport { mutation, query } from "./_generated/server";\n'
           'import { getAuthUserId } from "@convex-dev/auth/server";\n')
+# a query that finds a member by the handle it is given (triage G61a P8)
+MEMBER_BY_HANDLE = (SERVER + 'export const entries = query({ args: { handle: v.string() }, handler: async (ctx, args) => {\n'
+                    '  const member = await ctx.db.query("members").withIndex("by_handle", (q) => q.eq("handle", '
+                    'args.handle)).first();\n  if (!member) return [];\n')
 
 # a query that stops on a falsy caller number from the app's `callerNumber` helper
 CALLER_NUMBER_QUERY = ('import { callerNumber } from "./lib/auth";\n'
@@ -509,7 +513,8 @@ class RequireAccessControl(Rule):
     such as plans or templates excepted; also a package method named so, such as the
     agent's `listUIMessages`; `ctx.db.get(r.authorId)` of a `v.id("users")` field reads
     `users` as `ctx.db.get("users", r.authorId)` does; a read whose rows are thrown away, a health probe's
-    `await ctx.db.query("users").take(1);`, reads nothing out), or read a table that other
+    `await ctx.db.query("users").take(1);`, reads nothing out, and neither does a row only
+    tested for being there or read for its `_id`, a lookup key for what is returned), or read a table that other
     functions only read after an admin check (a public query that checks nothing and reads
     it, also through `ctx.db.get(link.trackId)`, shows it is not admin-only). Other unchecked queries — game state, a catalogue, site settings —
     are often public on purpose and get info; so do mutations that only read (no write,
@@ -1605,6 +1610,14 @@ class RequireAccessControl(Rule):
                 '    return seat?.active === true;\n  },\n});\n',
                 files=AUTH_CONFIG, lines=[4], message="(it takes `pupil`, an id of the `users` table)",
                 note="an id of a table of people says whose data it is; the function reads `seats`, not `users`"),
+        # triage G61a P8: a row of people read only for its id, to look up what is returned
+        Invalid(MEMBER_BY_HANDLE + '  return await ctx.db.query("entries").withIndex("by_member", (q) => q.eq("memberId", member._id)).take(50);\n}});\n',
+                files=AUTH_CONFIG, lines=[4], message="returns data without checking who asks",
+                note="the `members` row is only a lookup key: rated as a query whose data may be public"),
+        Invalid(MEMBER_BY_HANDLE + '  const rows = await ctx.db.query("entries").withIndex("by_member", (q) => q.eq("memberId", member._id)).take(50);\n'
+                '  return { member, rows };\n}});\n',
+                files=AUTH_CONFIG, lines=[4], message="(it reads the `members` table)",
+                note="the `members` row itself is handed out"),
         Invalid(SERVER + 'export const chart = query({ args: { patientId: v.id("patients") }, handler: async (ctx, args) => {\n'
                 '  const patient = await ctx.db.get(args.patientId);\n  return patient === null ? null : patient.heights;\n}});\n',
                 files=AUTH_CONFIG, lines=[4], message="(it reads the `patients` table)",

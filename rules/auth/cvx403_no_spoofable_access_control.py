@@ -1,6 +1,6 @@
 import re
 
-from cvxlint.project.auth import IDENTITY_ARG, allow_list_test, normalised
+from cvxlint.project.auth import CALLER_ROW_ARG, IDENTITY_ARG, ROLE_FIELD, allow_list_test, normalised
 from cvxlint.project.evaluate import const_value, local_const
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, describe_function, js, reported_functions, reported_queries
 
@@ -76,6 +76,16 @@ CONVEX_AUTH = ('import { convexAuth } from "@convex-dev/auth/server";\n'
                'export const { auth, signIn, signOut, store } = convexAuth({ providers: [Password] });\n')
 _MEMBERSHIP = frozenset(["includes", "has", "indexOf"])
 
+
+
+def in_room(name: str, extra_args: str = "", required: bool = True) -> str:
+    """A mutation that loads the room its `roomId` names, for the `userId` the caller passes."""
+    return (SERVER + f'export const {name} = mutation({{ args: {{ roomId: v.id("rooms"), userId: v.string(){extra_args} }},\n'
+            f'  handler: async (ctx, {{ roomId, userId{", text" if extra_args else ""} }}) => {{\n'
+            '    const room = await ctx.db.get("rooms", roomId);\n'
+            + ('    if (!room) throw new Error("no such room");\n' if required else ''))
+
+
 # an anonymous app's sessions (convex-helpers sessions): the session id is the caller's credential
 SESSION_SCORE = ('export const record = mutation({ args: { sessionId: v.string(), userId: v.id("users"), gameId: v.id("games") },\n'
                  '  handler: async (ctx, { sessionId, userId, gameId }) => {\n'
@@ -108,19 +118,29 @@ class NoSpoofableAccessControl(Rule):
     functions public by design as CVX401 reads them (marked `// cvxlint-public`, or a
     query named so, `getPublicStylists`, or registered with a builder named so,
     `publicQuery`: matching one argument against another scopes the data), uniqueness
-    checks (an `if` that throws "already taken" / "exists" / "duplicate"), an `if` that
-    only assigns (`if (lead === args.userId) lead = undefined`: no decision), an `if (post.authorId
+    checks (an `if` that throws "already taken" / "exists" / "duplicate", or a membership
+    test that only returns nothing: `if (space.members.some((m) => m.userId === userId))
+    return;` skips a duplicate), an `if` that only assigns (`if (lead === args.userId) lead =
+    undefined`, or an `if`/`else` whose branches each assign the same local: no decision), an `if (post.authorId
     !== args.authorId)` without `else` whose branch only tells the other user (inserts a row,
     schedules a function or calls one named for sending, and neither throws, returns nor
     otherwise uses ctx: "do not notify yourself"), and a test of an argument that names the member acted on:
     the row it is tested against (`team.members.includes(args.userId)`) is written back
     with it (`members: team.members.filter((m) => m !== args.userId)`, `managerId:
-    args.userId`), so the test validates the input. So does a guard that only throws when an
+    args.userId`, `[...team.members, args.userId]`, `team.members.concat(...)`, also through a
+    local the branches assign), also when each element is tested (`team.members.some((m) =>
+    m.userId === args.userId)`), so the test validates the input. So does a guard that only throws when an
     argument is none of a few string literals (`if (role !== "editor" && role !== "viewer")
     throw ...`) when the handler then writes it (`ctx.db.patch(id, { role })`): the value
     being written is checked, not the caller. In a function authenticated by a session id
     (which CVX401 accepts as the caller's credential), an argument the handler first pins to
     the session's user (`if (session.userId !== args.userId) throw ...`) is the caller's own.
+    A role test that throws or returns on the row an id argument naming the caller picks
+    (`const admin = await ctx.db.get(args.adminUserId); if (!admin || admin.role !== "admin")
+    throw ...`, `adminUserId`, `userId`, `requesterId`, also found `.withIndex(...).unique()`)
+    is reported too: anyone who knows an admin's id passes. Not when the handler writes with
+    that argument or row (`if (user.role === "owner") throw ...` before
+    `ctx.db.delete(args.userId)`): the role is then a rule about the user acted on.
 
     Also, a public function whose every check (a signature or a shared secret; an identity
     check behind a flag is an optional sign-in) sits behind a yes/no argument that turns it off (`if (!args.isRelay) { ...verify... }`,
@@ -181,6 +201,44 @@ class NoSpoofableAccessControl(Rule):
     summary = "Access decided by a caller-supplied argument such as `userId` or `role`"
 
     valid = [
+        # triage G61b P6: a membership toggle and an idempotent add decide nothing about the caller
+        Valid(SERVER + 'export const toggleCrew = mutation({ args: { crewId: v.id("crews"), userId: v.string() },\n'
+              '  handler: async (ctx, args) => {\n    const crew = await ctx.db.get("crews", args.crewId);\n'
+              '    if (!crew) throw new Error("no such crew");\n    let label;\n'
+              '    if (crew.leadId === args.userId) {\n      label = "lead";\n    } else {\n      label = ["crew", crew.name].join(" ");\n    }\n'
+              '    await ctx.db.insert("badges", { crewId: args.crewId, label });\n  },\n});\n',
+              note="an if/else whose branches only assign the same local picks a value"),
+        Valid(SERVER + 'export const dropMember = mutation({ args: { crewId: v.id("crews"), userId: v.string() },\n'
+              '  handler: async (ctx, args) => {\n    const crew = await ctx.db.get("crews", args.crewId);\n'
+              '    if (crew === null || !crew.members.includes(args.userId)) throw new Error("not in the crew");\n'
+              '    let members = crew.members;\n    members = members.filter((m) => m !== args.userId);\n'
+              '    await ctx.db.patch("crews", args.crewId, { members });\n  },\n});\n',
+              note="the argument reaches the row written back through a `let` local"),
+        Valid(in_room("requestSeat") + '    if (room.seats.some((s) => s.userId === userId)) return;\n'
+              '    await ctx.db.insert("seatRequests", { roomId, userId });\n  },\n});\n',
+              note="a positive membership test that only returns nothing skips a duplicate"),
+        Valid(in_room("leaveRoom", required=False) + '    if (!room || !room.seats.some((s) => s.userId === userId)) throw new Error("not seated");\n'
+              '    await ctx.db.patch("rooms", roomId, { seats: room.seats.filter((s) => s.userId !== userId) });\n'
+              '  },\n});\n',
+              note="an element test (`.some`) of the list written back with the argument validates the input"),
+        Valid(in_room("joinRoom") + '    if (room.seats.find((s) => s.userId === userId)) throw new Error("you cannot sit twice");\n'
+              '    await ctx.db.patch("rooms", roomId, { seats: room.seats.concat({ userId }) });\n  },\n});\n',
+              note="`list.concat(...)` of the row written back with the argument"),
+        # triage G61a P1: the role of the row the argument picks, when that row (or the
+        # argument) is what the handler writes, is a rule about the user acted on
+        Valid(SERVER + 'export const removeUser = mutation({ args: { userId: v.id("users") }, handler: async (ctx, args) => {\n'
+              '  const user = await ctx.db.get(args.userId);\n'
+              '  if (!user || user.role === "owner") throw new Error("the owner cannot be removed");\n'
+              '  await ctx.db.delete(args.userId);\n}});\n'),
+        Valid(SERVER + 'export const enrol = mutation({ args: { userId: v.id("users"), courseId: v.id("courses") },\n'
+              '  handler: async (ctx, args) => {\n    const pupil = await ctx.db.get(args.userId);\n'
+              '    if (pupil?.role !== "pupil") return null;\n'
+              '    return await ctx.db.insert("enrolments", { userId: args.userId, courseId: args.courseId });\n  },\n});\n',
+              note="the user enrolled is the one named: a precondition on the target (CVX401 still asks for a check)"),
+        Valid(SERVER + 'export const greet = mutation({ args: { recipientId: v.id("users") }, handler: async (ctx, args) => {\n'
+              '  const to = await ctx.db.get(args.recipientId);\n  if (to?.role === "bot") return;\n'
+              '  await ctx.db.insert("greetings", { text: "hi" });\n}});\n',
+              note="an argument named for someone else than the caller"),
         # triage G59b P2: a row found by an argument that names no one (a slug) is no claim
         Valid(SERVER + 'export const rename = mutation({ args: { botId: v.id("bots"), slug: v.string() }, handler: async (ctx, args) => {\n'
               '  const team = await ctx.db.query("teams").withIndex("by_slug", (q) => q.eq("slug", args.slug)).unique();\n'
@@ -577,6 +635,29 @@ class NoSpoofableAccessControl(Rule):
                                             "convex/auth.ts": CONVEX_AUTH.replace("[Password]", "[]")},
                 message="instead: `(await ctx.auth.getUserIdentity())?.tokenIdentifier` (or its `subject`)",
                 note="Convex Auth set up with no provider signs no one in"),
+        Invalid(in_room("postInRoom", ", text: v.string()") + '    if (!room.seats.some((s) => s.userId === userId)) return;\n'
+                '    await ctx.db.insert("posts", { roomId, text });\n  },\n});\n',
+                lines=[7], note="a negated membership test that returns refuses non-members: access by the claimed id"),
+        Invalid(SERVER + 'export const editNote = mutation({ args: { id: v.id("notes"), authorId: v.id("users"), tagged: v.array(v.id("users")) },\n'
+                '  handler: async (ctx, args) => {\n    const note = await ctx.db.get("notes", args.id);\n'
+                '    if (!note) throw new Error("no such note");\n'
+                '    if (note.authorId !== args.authorId) throw new Error("only the author edits");\n'
+                '    let tagged = args.tagged;\n    tagged = tagged.filter((t) => t !== args.authorId);\n'
+                '    await ctx.db.patch("notes", args.id, { tagged });\n  },\n});\n',
+                lines=[7], note="the argument reaches a `let` written under another field than the one tested "
+                                "(adamanz/convex-crm comments:update)"),
+        # triage G61a P1: no identity check at all, and the role tested is that of the row the
+        # caller names by id, with or without an identity provider
+        Invalid(SERVER + 'export const grant = mutation({ args: { adminUserId: v.id("users"), memberId: v.id("users"), role: v.string() },\n'
+                '  handler: async (ctx, args) => {\n    const admin = await ctx.db.get(args.adminUserId);\n'
+                '    if (!admin || admin.role !== "admin") {\n      throw new Error("admins only");\n    }\n'
+                '    await ctx.db.patch(args.memberId, { role: args.role });\n  },\n});\n',
+                lines=[6], message="`admin.role`, the row found by the argument `adminUserId`"),
+        Invalid(QUERY + 'export const auditLog = query({ args: { requesterId: v.id("staff") }, handler: async (ctx, { requesterId }) => {\n'
+                '  const requester = await ctx.db.query("staff").withIndex("by_id", (q) => q.eq("_id", requesterId)).unique();\n'
+                '  if (!requester?.isAdmin) return [];\n  return await ctx.db.query("audit").take(50);\n}});\n',
+                lines=[5], files={"convex/auth.config.ts": CLERK_CONFIG},
+                message="anyone who knows the id of a user with that role passes"),
         Invalid(DEL_NOTE, lines=[6], files={"convex/auth.ts": CONVEX_AUTH},
                 message="compare with the identity from `ctx.auth` instead: `getAuthUserId(ctx)`"),
         Invalid(SERVER + 'export const wipe = mutation({ args: { isAdmin: v.boolean() }, handler: async (ctx, { isAdmin }) => {\n'
@@ -686,6 +767,8 @@ class NoSpoofableAccessControl(Rule):
                 public = " (a wallet address is public)" if CLAIMED_WALLET.match(arg) or BARE_ADDRESS.match(arg) else ""
                 with_what = f"`{row}`, the row found by the argument `{arg}`," if row else f"the argument `{arg}`,"
                 claim = "anyone can pass `true`" if arg in flags else f"anyone can pass someone else's value{public}"
+                if row and ROLE_FIELD.match(row.rsplit(".", 1)[-1]):
+                    claim = "anyone who knows the id of a user with that role passes (ids are no secret)"
                 _report_claim(ctx, app, fn, facts, node, with_what, claim)
             # ... and an `if (args.canViewAll)` whose branch reads every row, which the tests above
             # take for picking what to list
@@ -739,6 +822,13 @@ def _spoofable_conditions(facts, handler, predicate, rows=(), flags=frozenset())
         picked_by = [a for a in (_arg_name(js.unwrap(v), names, whole) for v in values) if a is not None]
         if len(picked_by) == 1 and SPOOFABLE.match(picked_by[0]):
             named_rows[row] = picked_by[0]
+    # the row an id argument naming the caller picks (`ctx.db.get(args.adminUserId)`): its role
+    # is the role of whoever the caller named
+    caller_rows = {}
+    for row, values in rows:
+        picked_by = [a for a in (_arg_name(js.unwrap(v), names, whole) for v in values) if a is not None]
+        if len(picked_by) == 1 and CALLER_ROW_ARG.match(picked_by[0]):
+            caller_rows[row] = picked_by[0]
     signed_memo: list[bool] = []
 
     def signed() -> bool:
@@ -755,6 +845,11 @@ def _spoofable_conditions(facts, handler, predicate, rows=(), flags=frozenset())
         if cond is None or _conflict_check(facts, n) or not _decides(facts, n) or _only_notifies(facts, handler, n):
             continue
         for m in facts.module.nodes_in(cond, "identifier", "member_expression"):
+            role_test = _named_row_role_test(facts, handler, n, m, caller_rows, names, whole)
+            if role_test is not None and not any(c is n for c, *_ in out):
+                seen.add(id(m))
+                out.append((n, role_test, caller_rows[m.child("object").text], facts.text(m)))
+                continue
             arg = _arg_name(m, names, whole)
             via_local = arg is None and m.type == "identifier" and _arg_name(m, held, None) is not None
             if via_local:
@@ -772,7 +867,8 @@ def _spoofable_conditions(facts, handler, predicate, rows=(), flags=frozenset())
             flag = row_field is None and (FLAG.match(arg) is not None or arg in flags)
             target = (_decision(m, flag) if claimed and not via_local else None) \
                 or _allow_listed(facts, m, names, whole, predicate, wallet)
-            if target is None or BARE_ADDRESS.match(arg) and not _against_wallet_literal(facts, target, m) or _names_member_acted_on(facts, handler, target, m, arg, names, whole) \
+            if target is None or BARE_ADDRESS.match(arg) and not _against_wallet_literal(facts, target, m) \
+                    or _duplicate_skip(facts, n, target) or _names_member_acted_on(facts, handler, target, m, arg, names, whole) \
                     or _rejects_only(n) and _validated_value(facts, handler, arg, names, whole):
                 continue
             seen.add(id(m))
@@ -791,6 +887,54 @@ def _named_row_field(m, named_rows) -> "tuple[str, str] | None":
         return None
     field = chain[1][0]
     return (chain[0].text, field) if field == "_id" else None
+
+
+def _named_row_role_test(facts, handler, n, m, caller_rows, names, whole):
+    """The test of `m` when it reads the role of a row an argument naming the caller picked
+    (`const admin = await ctx.db.get(args.adminUserId); if (!admin || admin.role !== "admin")
+    throw ...`) in an `if` that throws or returns: whoever passes an admin's id passes, and ids
+    are no secret. None when the handler writes with that argument or that row (`if (user.role
+    === "admin") throw ...` before `ctx.db.delete(args.userId)`): the role is then the state of
+    the user acted on, a rule about the target, not a claim about who calls."""
+    if m.type != "member_expression" or n.type != "if_statement" or not _refuses_or_returns(facts, n):
+        return None
+    row, prop = m.child("object"), m.child("property")
+    if row is None or row.type != "identifier" or row.text not in caller_rows or prop is None \
+            or not ROLE_FIELD.match(prop.text or ""):
+        return None
+    outer = js.outer(m)
+    p = outer.parent
+    if p is not None and p.type == "binary_expression" and any(p.has_tok(t) for t in _COMPARE):
+        other = js.unwrap(p.child("right") if outer.field == "left" else p.child("left"))
+        if other is None or other.type in ("null", "undefined") or other.text == "undefined":
+            return None  # `admin.role === undefined`: whether the row has one, not which
+        test = p
+    else:
+        test = outer
+    if _written_with(facts, handler, caller_rows[row.text], row.text, names, whole):
+        return None
+    return test
+
+
+def _refuses_or_returns(facts, n) -> bool:
+    """Does the `if`'s branch throw or return (`if (admin.role !== "admin") { throw ... }`)?"""
+    cons = n.child("consequence")
+    return cons is not None and (cons.type in ("throw_statement", "return_statement") or bool(
+        facts.module.nodes_in(cons, "throw_statement", "return_statement")))
+
+
+def _written_with(facts, handler, arg, row_name, names, whole) -> bool:
+    """Does a write of the handler (insert, patch, replace, delete) take the argument `arg`
+    or the row `row_name` it picked: the id written, or a value in the document?"""
+    for call in facts.module.nodes_in(handler.node, "call_expression"):
+        written = js.member_chain(js.callee(call))
+        if written is None or written[1][-2:] not in (["db", w] for w in (*_DOC_WRITES, "delete")):
+            continue
+        for a in js.call_args(call):
+            if _holds_argument(facts, a, arg, names, whole, 0) or any(
+                    i.text == row_name for i in facts.module.nodes_in(a, "identifier")):
+                return True
+    return False
 
 
 def _argument_locals(facts, handler, names, whole) -> dict[str, str]:
@@ -847,6 +991,8 @@ def _decides(facts, n) -> bool:
     only assigns (`if (team.managerId === args.userId) managerId = undefined`) decides nothing."""
     if n.type != "if_statement":
         return True
+    if _assigns_one_local(facts, n):
+        return False
     for branch in (n.child("consequence"), n.child("alternative")):
         if branch is None:
             continue
@@ -854,6 +1000,61 @@ def _decides(facts, n) -> bool:
                 branch, "throw_statement", "return_statement", "call_expression"):
             return True
     return False
+
+
+def _assigns_one_local(facts, n) -> bool:
+    """`if (task.assignees.includes(args.userId)) next = ...filter(...); else next = [...]`:
+    an `if` with an `else` whose branches each only assign the same local (no `await`, no
+    ctx) picks a value, it refuses no one."""
+    alt = n.child("alternative")
+    if alt is not None and alt.type == "else_clause":
+        alt = next((c for c in alt.children if c.type.endswith(("statement", "statement_block"))), None)
+    if alt is None:
+        return False
+    assigned = set()
+    for branch in (n.child("consequence"), alt):
+        stmts = [c for c in branch.children if c.type.endswith("statement")] \
+            if branch.type == "statement_block" else [branch]
+        if len(stmts) != 1 or stmts[0].type != "expression_statement" or not stmts[0].children:
+            return False
+        a = stmts[0].children[0]
+        left = a.child("left") if a.type == "assignment_expression" else None
+        if left is None or left.type != "identifier" \
+                or facts.module.nodes_in(a, "await_expression") or "ctx" in facts.text(a):
+            return False
+        assigned.add(left.text)
+    return len(assigned) == 1
+
+
+# `.some((m) => m.userId === userId)`: a list method whose callback tests each element
+_ELEMENT_TESTS = frozenset(["some", "find", "findIndex", "every", "filter"])
+
+
+def _duplicate_skip(facts, n, target) -> bool:
+    """`if (space.members.some((m) => m.userId === userId)) return;`: a positive membership
+    test whose branch only returns nothing skips a duplicate (the member is there already),
+    as an "already exists" throw does; it admits or refuses no one."""
+    cons = n.child("consequence") if n.type == "if_statement" else None
+    if cons is None or n.child("alternative") is not None:
+        return False
+    stmts = [c for c in cons.children if c.type.endswith("statement")] if cons.type == "statement_block" else [cons]
+    if len(stmts) != 1 or stmts[0].type != "return_statement" or any(
+            c.type not in ("return", ";") for c in stmts[0].children):
+        return False
+    test = _listed_in(target)
+    return test is not None and js.unwrap(n.child("condition")) is test
+
+
+def _listed_in(target):
+    """The membership call `target` is (`list.includes(x)`) or tests each element in
+    (`list.some((m) => m.id === x)`), or None."""
+    if target.type == "call_expression":
+        return target
+    fn = js.enclosing_function(target)
+    call = fn.parent.parent if fn is not None and fn.parent is not None and fn.parent.type == "arguments" else None
+    callee = js.callee(call) if call is not None and call.type == "call_expression" else None
+    prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
+    return call if prop is not None and prop.text in _ELEMENT_TESTS else None
 
 
 # what a call that only tells someone is named (`notifyOwner`, `internal.email.send`)
@@ -914,8 +1115,9 @@ def _names_member_acted_on(facts, handler, target, read, arg, names, whole) -> b
     writes that same row with the argument in the new value (`members: team.members.filter((m)
     => m !== args.userId)`, `managerId: args.userId`)? Then the test validates the input: the
     user removed or promoted must be a member."""
-    if target.type == "call_expression":
-        callee = js.callee(target)
+    listed = _listed_in(target) if target.type != "call_expression" else None
+    if target.type == "call_expression" or listed is not None:
+        callee = js.callee(listed or target)  # `space.members.some((m) => m.userId === userId)`: the list
         row = callee.child("object") if callee is not None and callee.type == "member_expression" else None
     else:
         outer = js.outer(read)
@@ -940,7 +1142,7 @@ def _names_member_acted_on(facts, handler, target, read, arg, names, whole) -> b
         if written is None or written[1][-2:] not in (["db", w] for w in _ROW_WRITES) or len(args) < 2 \
                 or facts.text(args[-2]) not in row_ids:
             continue
-        if _holds_argument(facts, args[-1], arg, names, whole, 0):
+        if _holds_argument(facts, args[-1], arg, names, whole, 0, field=chain[1][0]):
             return True
     return False
 
@@ -1008,16 +1210,44 @@ def _validated_value(facts, handler, arg, names, whole) -> bool:
     return False
 
 
-def _holds_argument(facts, value, arg, names, whole, depth) -> bool:
+def _holds_argument(facts, value, arg, names, whole, depth, field=None) -> bool:
     """Is argument `arg` part of `value`, directly or through a local const
-    (`const updated = team.members.filter((m) => m !== args.userId)`)?"""
+    (`const updated = team.members.filter((m) => m !== args.userId)`)? With `field`, also
+    through a `let` the handler assigns when it is written under that key (`{ assignees: next
+    }` after `next = [...task.assignees, args.userId]`): the field tested is the one written.
+    A `let` written under another key (`mentions: mentioned` after dropping the author from
+    it) says nothing about the field tested."""
     for m in facts.module.nodes_in(value, "identifier", "member_expression", "shorthand_property_identifier"):
         if (names.get(m.text) == arg) if m.type == "shorthand_property_identifier" else _arg_name(m, names, whole) == arg:
             return True
-        init = local_const(facts, m) if m.type != "member_expression" and depth < 2 else None
-        if init is not None and _holds_argument(facts, init, arg, names, whole, depth + 1):
+        if m.type == "member_expression" or depth >= 2:
+            continue
+        init = local_const(facts, m)
+        values = ([init] if init is not None else []) + (
+            _assigned_values(facts, m) if field is not None and _written_under(m, field) else [])
+        if any(_holds_argument(facts, v, arg, names, whole, depth + 1) for v in values):
             return True
     return False
+
+
+def _written_under(n, key: str) -> bool:
+    """Is `n` the value of the property `key` (`{ members }`, `{ members: next }`)?"""
+    if n.type == "shorthand_property_identifier":
+        return n.text == key
+    pair = js.outer(n).parent
+    k = pair.child("key") if pair is not None and pair.type == "pair" else None
+    return k is not None and k.text == key
+
+
+def _assigned_values(facts, ident) -> list:
+    """The values assigned to a `let` local in its function (`next = [...task.assignees,
+    args.userId]` in either branch of an `if`)."""
+    fn = js.enclosing_function(ident)
+    if fn is None:
+        return []
+    return [a.child("right") for a in facts.module.nodes_in(fn, "assignment_expression")
+            if (left := a.child("left")) is not None and left.type == "identifier" and left.text == ident.text
+            and a.child("right") is not None]
 
 
 def _arg_name(n, names, whole):

@@ -20,6 +20,10 @@ ANONYMOUS = {"convex/auth.ts": 'import { convexAuth } from "@convex-dev/auth/ser
              'import { Password } from "@convex-dev/auth/providers/Password";\n'
              'import { Anonymous } from "@convex-dev/auth/providers/Anonymous";\n'
              'export const { auth, signIn, signOut, store } = convexAuth({ providers: [Password, Anonymous] });\n'}
+NO_PROVIDER = 'import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
+# a mutation of an app without an identity provider that sets any user's plan
+UPGRADE = (NO_PROVIDER + 'export const upgrade = mutation({ args: { userId: v.id("users"), plan: v.string() },\n'
+           '  handler: async (ctx, args) => {\n    await ctx.db.patch(args.userId, { plan: args.plan });\n  },\n});\n')
 SIGN_IN = ('    const me = await getAuthUserId(ctx);\n'
            '    if (me === null) throw new Error("sign in");\n')
 # Convex Auth set-ups whose sign-up profile takes the role from the sign-in params
@@ -61,6 +65,14 @@ SIGN_UP_HELPER = ('async function signUp(ctx: any, email: string, secret: string
 _PRIVILEGE_KEYS = ("role", "roles", "userRole", "accessLevel", "userType", "accountType", "permissions", "admin",
                    "isAdmin", "isSuperAdmin", "superAdmin", "isSuperuser", "isStaff", "isModerator", "isOwner")
 _PRIVILEGED_VALUE = re.compile(r"admin|owner|super|moderator|staff|root", re.I)
+# a table of chat messages: a message's `role` ("user", "assistant") is its kind, not a right
+_MESSAGE_TABLE = re.compile(r"message|chat|conversation|transcript|completion|prompt", re.I)
+# fields holding what a user has paid for: a caller who sets them gets a paid plan for nothing
+_PLAN_KEYS = ("plan", "planId", "planTier", "tier", "subscription", "subscriptionTier", "subscriptionPlan",
+              "subscriptionStatus", "isPro", "isPremium", "isPaid", "hasPaid", "premium")
+_PAID_VALUE = re.compile(r"pro|premium|plus|enterprise|business|paid|unlimited|gold|platinum|vip|lifetime|active|all", re.I)
+# a catalogue of plans: its rows say what a plan is, not who holds one
+_CATALOGUE_TABLE = re.compile(r"plan|product|price|pricing|tier|feature|package|offer", re.I)
 # fields holding what a user may still spend: a caller who sets them buys nothing and gets it all
 _BALANCE_KEYS = ("credits", "creditBalance", "creditsRemaining", "remainingCredits", "balance", "tokenBalance",
                  "walletBalance", "aiCredits")
@@ -90,6 +102,13 @@ class NoRoleWriteBehindSignIn(Rule):
     amount picks their balance. Taking an amount off (`- args.amount`) or recording one
     is left alone when the handler bounds the argument first (`if (args.amount <= 0) throw`):
     the caller then only spends their own.
+
+    Also a paid plan (`plan`, `planId`, `tier`, `subscription`, `subscriptionStatus`, `isPro`,
+    ...) taken from an argument that admits one (any string, a plan's id, a whole subscription
+    object, a literal naming a paid plan such as `"pro"`; not a `plans` catalogue row's own
+    `tier`). And, in an app where Convex knows no identity provider (no `auth.config.ts`,
+    no Convex Auth: CVX401 stays quiet there), any of these writes in a public mutation that
+    checks nothing at all (no identity, session, capability or secret).
 
     Also a Convex Auth sign-up that lets its caller pick such a field: a `role` (or `isAdmin`,
     ...) of the profile a `Password` or `Anonymous` provider's `profile(params)` returns, or
@@ -135,6 +154,23 @@ class NoRoleWriteBehindSignIn(Rule):
     fix_availability = "none"
 
     valid = [
+        # triage G61a P2: without an identity provider, ordinary writes stay CVX401's (quiet there)
+        Valid(NO_PROVIDER + 'export const rename = mutation({ args: { userId: v.id("users"), name: v.string() },\n'
+              '  handler: async (ctx, args) => {\n    await ctx.db.patch(args.userId, { name: args.name });\n  },\n});\n'),
+        Valid(NO_PROVIDER + 'export const addPlan = mutation({ args: { name: v.string(), tier: v.string() },\n'
+              '  handler: async (ctx, args) => {\n    await ctx.db.insert("plans", { name: args.name, tier: args.tier });\n  },\n});\n',
+              note="a row of the plans catalogue says what a plan is, not who holds it"),
+        Valid(NO_PROVIDER + 'export const say = mutation({ args: { threadId: v.id("threads"), role: v.string(), text: v.string() },\n'
+              '  handler: async (ctx, args) => {\n'
+              '    await ctx.db.insert("chatMessages", { threadId: args.threadId, role: args.role, text: args.text });\n'
+              '  },\n});\n', note="a chat message's role (\"user\", \"assistant\") is its kind"),
+        Valid(UPGRADE,
+              files={"convex/auth.config.ts": 'export default { providers: [{ domain: "https://issuer.example.com", '
+                     'applicationID: "convex" }] };\n'},
+              note="with an identity provider CVX401 reports a function that checks nothing"),
+        Valid(NO_PROVIDER + 'export const setPlan = mutation({ args: { userId: v.id("users"), plan: v.literal("free") },\n'
+              '  handler: async (ctx, args) => {\n    await ctx.db.patch(args.userId, { plan: args.plan });\n  },\n});\n',
+              note="the only plan it admits is the free one"),
         Valid(HEAD + 'export const onboard = mutation({\n'
               '  args: { kind: v.union(v.literal("buyer"), v.literal("seller")) },\n'
               '  handler: async (ctx, args) => {\n' + SIGN_IN +
@@ -193,6 +229,18 @@ class NoRoleWriteBehindSignIn(Rule):
               note="the schema refuses a role that grants anything"),
     ]
     invalid = [
+        # triage G61a P2: no identity provider and no check at all: CVX401 is quiet here
+        Invalid(UPGRADE,
+                lines=[5], message="checks no identity (the app has no identity provider"),
+        Invalid(NO_PROVIDER + 'export const topUp = mutation({ args: { walletId: v.id("wallets"), credits: v.number() },\n'
+                '  handler: async (ctx, { walletId, credits }) => {\n    await ctx.db.patch(walletId, { credits });\n  },\n});\n',
+                lines=[5], message="writes `credits` from argument `credits`: anyone can give themselves"),
+        Invalid(HEAD + 'export const choosePlan = mutation({\n'
+                '  args: { tier: v.union(v.literal("free"), v.literal("pro")) },\n'
+                '  handler: async (ctx, args) => {\n' + SIGN_IN +
+                '    await ctx.db.patch(me, { tier: args.tier });\n  },\n});\n',
+                files=SCHEMA, lines=[9], message="a paid plan without paying",
+                note="behind a sign-in check, a paid tier the caller picks"),
         # triage G60e P6: the caller of `signIn` picks a role at sign-up (privilege escalation)
         Invalid(PASSWORD_AUTH, path="convex/auth.ts", lines=[7],
                 message="the sign-up profile (`Password`'s `profile`) writes `role` from sign-in param `role`"),
@@ -280,15 +328,27 @@ class NoRoleWriteBehindSignIn(Rule):
             if not writes:
                 continue
             access = ctx.project.access(fn)
-            if access.unknown or not access.evidence or not ctx.project.access_analysis.only_signed_in(fn):
+            if access.unknown:
                 continue
-            who = "any signed-in user (and with Convex Auth's `Anonymous` provider every visitor can sign in)" \
-                if ctx.project.convex_auth_lets_anyone_in(app) else "any signed-in user"
+            if _checks_nothing(ctx, app, access):
+                # CVX401 is quiet where Convex knows no identity provider (the app's own
+                # sessions, or none): these writes are the ones it must not leave unsaid
+                who = "anyone"
+                checked = "checks no identity (the app has no identity provider, and nothing else checks who calls)"
+            elif access.evidence and ctx.project.access_analysis.only_signed_in(fn):
+                who = "any signed-in user (and with Convex Auth's `Anonymous` provider every visitor can sign in)" \
+                    if ctx.project.convex_auth_lets_anyone_in(app) else "any signed-in user"
+                checked = "checks only that the caller is signed in"
+            else:
+                continue
             for call, field, argument in writes:
                 shown = field
                 if field in _PRIVILEGE_KEYS:
                     what = (f"{who} can grant whatever it allows, to themselves or to anyone; check that the caller "
                             "may grant it (an admin check), or let the server decide the value")
+                elif field in _PLAN_KEYS:
+                    what = (f"{who} can give themselves (or anyone) a paid plan without paying; take it from what "
+                            "the server knows (a verified payment), or make the function internal")
                 else:
                     if call.method == "insert" and call.table:
                         shown = f"{call.table}.{field}"  # a ledger row: which ledger
@@ -296,7 +356,7 @@ class NoRoleWriteBehindSignIn(Rule):
                             "server knows (a verified payment, a plan), or make the function internal")
                 report_in_handler(
                     ctx, fn, handler, call.node,
-                    f"{describe_function(fn)} checks only that the caller is signed in, then writes `{shown}` from "
+                    f"{describe_function(fn)} {checked}, then writes `{shown}` from "
                     f"argument `{argument}`: {what}")
 
     def _check_sign_up_profiles(self, ctx, app):
@@ -316,6 +376,13 @@ class NoRoleWriteBehindSignIn(Rule):
                        f"is a public action and its params are whatever the caller sends, so anyone can sign up "
                        f"with the `{f.field}` they choose (an admin's); let the server decide the value (a literal, "
                        "an invitation it looks up), or refuse values outside an allow-list of roles that grant nothing")
+
+
+def _checks_nothing(ctx, app, access) -> bool:
+    """Does the function check nothing at all (no identity fetch, guard, capability or
+    secret, not public by design), in an app where Convex knows no identity provider?"""
+    return not app.auth_configured and ctx.project.convex_auth_call(app) is None and not access.evidence \
+        and not access.identity and not access.annotated_public and not access.ctx_handed_to
 
 
 def _privilege_writes(ctx, fn, handler, call):
@@ -340,7 +407,9 @@ def _privilege_writes(ctx, fn, handler, call):
                     read(inner)
                     continue
                 read_whole(prop.value)
-            elif prop.key in _PRIVILEGE_KEYS:
+            elif prop.key in _PRIVILEGE_KEYS and not (prop.key == "role" and call.table is not None
+                                                      and _MESSAGE_TABLE.search(call.table)) \
+                    or prop.key in _PLAN_KEYS and not (call.table is not None and _CATALOGUE_TABLE.search(call.table)):
                 argument = handler_argument(handler, _defaulted(prop.value))
                 if argument is not None and argument in fields and _grants(prop.key, fields[argument]):
                     out.append((call, prop.key, argument))
@@ -431,6 +500,8 @@ def _grants(field: str, validator) -> bool:
     v = validator.required()
     if v.kind == "array" and v.element is not None:
         v = v.element.required()
+    if field in _PLAN_KEYS:
+        return _paid(field, v)
     if v.kind in ("string", "any"):
         return True
     if v.kind == "boolean":
@@ -440,4 +511,18 @@ def _grants(field: str, validator) -> bool:
             or v.value is True and field.startswith(("is", "admin", "superAdmin"))
     if v.kind == "union":
         return any(_grants(field, m) for m in v.members)
+    return False
+
+
+def _paid(field: str, v) -> bool:
+    """Does the validator admit a plan that is paid for: any string, an id of a plan row, a
+    whole subscription object, `true` for a flag, a literal naming a paid plan (`"pro"`)?"""
+    if v.kind in ("string", "any", "id", "object"):
+        return True
+    if v.kind == "boolean":
+        return True
+    if v.kind == "literal":
+        return v.value is True or isinstance(v.value, str) and bool(_PAID_VALUE.search(v.value))
+    if v.kind == "union":
+        return any(_paid(field, m.required()) for m in v.members)
     return False
