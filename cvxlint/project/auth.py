@@ -269,6 +269,19 @@ class UnownedWrite:
 
 
 @dataclass(frozen=True, slots=True)
+class FailOpenOwnerTest:
+    """An ownership test that lets the caller through when the document has no owner
+    (`if (org.owner && org.owner !== identity.subject) throw`), the owner field being optional
+    in the schema (`AccessAnalysis.fail_open_owner_tests`)."""
+
+    facts: FileFacts
+    node: Node  # the `if` condition
+    row: str  # the document's expression as written (`org`)
+    table: str
+    field: str
+
+
+@dataclass(frozen=True, slots=True)
 class WholeTableDelete:
     """A delete of every row a query read from a whole table, in a public mutation that only
     checks that the caller is signed in (`AccessAnalysis.whole_table_deletes`)."""
@@ -1031,6 +1044,66 @@ class AccessAnalysis:
             if tenant is not None and tenant.known and any(_ids_of(f, table) for f in tenant.document.fields.values()):
                 return name
         return None
+
+    def fail_open_owner_tests(self, fn: "RegisteredFunction") -> list[FailOpenOwnerTest]:
+        """The ownership tests, in the handler of a public function or a helper it reaches, that
+        are skipped for a document without an owner: an `if` that returns or throws on `row.f &&
+        row.f !== <the caller>` (the caller: what an identity fetch, or a helper making one,
+        gave), where the schema declares `f` optional on the row's table. Rows without `f` (made
+        by a signup route, or before the field existed) admit every signed-in caller."""
+        if not fn.is_public or fn.handler is None or fn.module.app.layout.is_component:
+            return []
+        schema = fn.module.app.schema
+        if schema is None:
+            return []
+        reached = list(self.project.reach(fn))
+        queries = self._database_uses(fn, reached)
+        out: list[FailOpenOwnerTest] = []
+        for r in reached:
+            sites = {id(site.node): site for site in r.func.all_calls()}
+            for stmt in r.facts.module.nodes_in(r.func.node, "if_statement"):
+                if js.enclosing_function(stmt) is not r.func.node or not js.always_exits(stmt.child("consequence")):
+                    continue
+                # `if (!org || (org.owner && org.owner !== me)) throw`: each `||` alternative exits
+                for cond in _terms(stmt.child("condition"), "||"):
+                    terms = _terms(cond, "&&")
+                    if len(terms) >= 2:
+                        out += self._fail_open_tests(r, queries, sites, schema, cond, terms)
+        return out
+
+    def _fail_open_tests(self, r: Reached, queries: "DatabaseUses", sites: dict, schema, cond: Node,
+                         terms: list[Node]) -> list[FailOpenOwnerTest]:
+        """`cond`, an `&&` chain of `terms`, when it holds `row.f` and `row.f !== <the caller>`
+        and the schema declares `f` optional on the row's table."""
+        tested = {r.facts.text(t) for t in terms if t.type == "member_expression"}
+        out = []
+        for t in terms:
+            if t.type != "binary_expression" or not (t.has_tok("!==") or t.has_tok("!=")):
+                continue
+            sides = [js.unwrap(t.child("left")), js.unwrap(t.child("right"))]
+            for owned, other in (sides, sides[::-1]):
+                chain = js.member_chain(owned) if owned is not None and owned.type == "member_expression" else None
+                if chain is None or len(chain[1]) != 1 or r.facts.text(owned) not in tested \
+                        or not self._is_caller_value(r, queries, sites, other):
+                    continue
+                table = queries.doc_table_of(r.facts, chain[0])
+                fields = schema.table(table) if table is not None else None
+                validator = fields.field(chain[1][0]) if fields is not None else None
+                if validator is not None and validator.is_optional:
+                    out.append(FailOpenOwnerTest(r.facts, cond, r.facts.text(chain[0]), table, chain[1][0]))
+        return out
+
+    def _is_caller_value(self, r: Reached, queries: "DatabaseUses", sites: dict, n: Node | None) -> bool:
+        """Is `n` read off what an identity fetch (or a project helper making one) returned in
+        this function: `identity.subject`, `user._id`, `userId`?"""
+        chain = js.member_chain(n) if n is not None else None
+        root = js.unwrap(chain[0]) if chain is not None else None
+        decl = queries.declarator_of(r.facts, root) if root is not None and root.type == "identifier" else None
+        value = js.unwrap(decl.child("value")) if decl is not None else None
+        while value is not None and value.type == "await_expression" and value.children:
+            value = js.unwrap(value.children[-1])
+        site = sites.get(id(value)) if value is not None else None
+        return site is not None and self._fetches_identity(r.facts, site)
 
     def whole_table_deletes(self, fn: "RegisteredFunction", queries: "DatabaseUses") -> list[WholeTableDelete]:
         """The `ctx.db.delete(row._id)` calls, in the handler or a helper it reaches, of each
