@@ -4248,9 +4248,10 @@ def _on_arguments_only(r: Reached, site: CallSite) -> bool:
 
 
 # a word every filter on public records (`_public_records_filter`) is written with, in any case
-_PUBLIC_HINT = re.compile(rb"(?i)public|publish|visible|listed|live|approved|draft")
+_PUBLIC_HINT = re.compile(rb"(?i)public|publish|visible|listed|live|approved|draft|shared|shareable")
 _PUBLIC_NAME = re.compile(r"(^|[/:_])(public|published)|Public|Published")
-_PUBLIC_FIELD = re.compile(r"^(is)?(public|published|publish|visible|listed|live|approved)$|^(status|visibility|state)$"
+_PUBLIC_FIELD = re.compile(r"^(is)?(public|published|publish|visible|listed|live|approved|shared|sharedlink|shareable"
+                           r"|publiclink)$|^(status|visibility|state)$"
                            r"|^[a-z]+Visibility$", re.I)  # `directoryVisibility`
 _PUBLIC_VALUE = frozenset(["publish", "published", "public", "visible", "live", "listed", "approved", "draft"])
 _COMPARE = ("===", "==", "!==", "!=")
@@ -5319,7 +5320,7 @@ def _public_filter_walks(r: Reached) -> list:
          and not scope.is_type_context(n) and _projects(n)),  # `toPublicPlayer(doc)`, `docs.map(toPublicPlayer)`
         (n for n in nodes_in(within, "call_expression") if _public_eq(n)),
         (n for n in nodes_in(within, "binary_expression") if _public_comparison(n)),
-        (n for n in nodes_in(within, "member_expression") if _public_flag_test(n)),
+        (n for n in nodes_in(within, "member_expression") if _public_flag_test(n) and not _callers_flag(r, n)),
     ]
 
 
@@ -5366,6 +5367,12 @@ def _public_comparison(n: Node) -> bool:
     return False
 
 
+def _callers_flag(r: Reached, n: Node) -> bool:
+    """Is the flag tested one of the handler's arguments (`if (!args.isShared) return null`)?
+    The caller sets it: it says nothing about the row."""
+    return handler_argument(r, n) is not None
+
+
 def _public_flag_test(n: Node) -> bool:
     """`!page.published` in a condition, `docs.filter((d) => d.isPublic)`"""
     field = n.child("property")
@@ -5374,7 +5381,10 @@ def _public_flag_test(n: Node) -> bool:
 
 
 _PUBLIC_PROJECTION = re.compile(r"^(to|as|make|get)?Public[A-Z]|^public[A-Z]")
-_PUBLIC_FLAG = re.compile(r"^(is)?(Public|Published|Visible|Listed|Live|Approved)$|^(public|published|visible|listed|approved)$")
+# A row shared by link (`isSharedLink`, `shareable`) is public to whoever holds its id, as a
+# published one is to everyone.
+_PUBLIC_FLAG = re.compile(r"^(is)?(Public|Published|Visible|Listed|Live|Approved|Shared|SharedLink|Shareable|PublicLink)$"
+                          r"|^(public|published|visible|listed|approved|shared|sharedLink|shareable|publicLink)$")
 # Flags that make a catalogue's row public (an active plan, an enabled product), not a person's.
 _CATALOGUE_FLAG = re.compile(r"^(is)?(Active|Enabled|Available)$|^(active|enabled|available)$")
 
