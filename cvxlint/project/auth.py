@@ -1050,7 +1050,11 @@ class AccessAnalysis:
         are skipped for a document without an owner: an `if` that returns or throws on `row.f &&
         row.f !== <the caller>` (the caller: what an identity fetch, or a helper making one,
         gave), where the schema declares `f` optional on the row's table. Rows without `f` (made
-        by a signup route, or before the field existed) admit every signed-in caller."""
+        by a signup route, or before the field existed) admit every signed-in caller. Not when
+        the test has more terms (`!isManager && conv.assignedTo && conv.assignedTo !== me`: an
+        unassigned row open to members on purpose), nor when the function tests another field of
+        the row as well (`if (doc.teamId)` then a membership check: a row is the owner's or the
+        team's)."""
         if not fn.is_public or fn.handler is None or fn.module.app.layout.is_component:
             return []
         schema = fn.module.app.schema
@@ -1061,14 +1065,16 @@ class AccessAnalysis:
         out: list[FailOpenOwnerTest] = []
         for r in reached:
             sites = {id(site.node): site for site in r.func.all_calls()}
-            for stmt in r.facts.module.nodes_in(r.func.node, "if_statement"):
-                if js.enclosing_function(stmt) is not r.func.node or not js.always_exits(stmt.child("consequence")):
+            tests = [stmt for stmt in r.facts.module.nodes_in(r.func.node, "if_statement")
+                     if js.enclosing_function(stmt) is r.func.node]
+            for stmt in tests:
+                if not js.always_exits(stmt.child("consequence")):
                     continue
                 # `if (!org || (org.owner && org.owner !== me)) throw`: each `||` alternative exits
                 for cond in _terms(stmt.child("condition"), "||"):
                     terms = _terms(cond, "&&")
-                    if len(terms) >= 2:
-                        out += self._fail_open_tests(r, queries, sites, schema, cond, terms)
+                    found = self._fail_open_tests(r, queries, sites, schema, cond, terms) if len(terms) == 2 else []
+                    out += [t for t in found if not _tests_other_field(r.facts, tests, stmt, t)]
         return out
 
     def _fail_open_tests(self, r: Reached, queries: "DatabaseUses", sites: dict, schema, cond: Node,
@@ -5363,6 +5369,20 @@ def _public_comparison(n: Node) -> bool:
         if a is not None and a.type == "member_expression":
             field = a.child("property")
             if field is not None and _public_pair(field.text, b):
+                return True
+    return False
+
+
+def _tests_other_field(facts: FileFacts, tests: list[Node], stmt: Node, found: "FailOpenOwnerTest") -> bool:
+    """Does an `if` of `tests` other than `stmt` test a field of `found`'s row other than its
+    owner field (`if (doc.teamId)`)?"""
+    for other in tests:
+        if other is stmt:
+            continue
+        for m in facts.module.nodes_in(other.child("condition"), "member_expression"):
+            chain = js.member_chain(m)
+            if chain is not None and len(chain[1]) == 1 and chain[1][0] != found.field \
+                    and facts.text(chain[0]) == found.row:
                 return True
     return False
 
