@@ -4,12 +4,20 @@ from cvxlint.syntax import scope
 from .common import result_declarator
 
 SERVER = 'import { query } from "./_generated/server";\n'
-TWO_PROVIDERS = {"convex/auth.config.ts": 'export default { providers: [\n'
-                 '  { domain: "https://a.example.com", applicationID: "convex" },\n'
-                 '  { domain: "https://b.example.com", applicationID: "convex" },\n] };\n'}
 CONVEX_AUTH = {"convex/auth.ts": 'import { convexAuth } from "@convex-dev/auth/server";\n'
                'import { Password } from "@convex-dev/auth/providers/Password";\n'
                'export const { auth, signIn, signOut, store } = convexAuth({ providers: [Password] });\n'}
+
+
+def _auth_config(*entries: str, before: str = "") -> dict:
+    """An auth.config.ts whose `providers` list is `entries` (lines), after the lines `before`."""
+    return {"convex/auth.config.ts": before + 'export default { providers: [\n' + "".join(entries) + '] };\n'}
+
+
+TWO_PROVIDERS = _auth_config('  { domain: "https://a.example.com", applicationID: "convex" },\n',
+                             '  { domain: "https://b.example.com", applicationID: "convex" },\n')
+
+
 SPLIT_SUBJECT = (SERVER + 'export const me = query({ args: {}, handler: async (ctx) => {\n'
                  '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) return null;\n'
                  '  const [userId] = identity.subject.split("|");\n  return userId;\n}});\n')
@@ -52,28 +60,26 @@ class PreferTokenIdentifier(Rule):
         Valid(SERVER + LOOKUP, note="a single provider"),
         Valid(SERVER + LOOKUP.replace('"email", identity.email!', '"tokenIdentifier", identity.tokenIdentifier'),
               files=TWO_PROVIDERS),
-        Valid(SERVER + LOOKUP, files={"convex/auth.config.ts": 'const clientId = process.env.WORKOS_CLIENT_ID;\n'
-              'export default { providers: [\n'
-              '  { type: "customJwt", issuer: "https://api.workos.com/", algorithm: "RS256", jwks: `https://api.workos.com/sso/jwks/${clientId}`, applicationID: clientId },\n'
-              '  { type: "customJwt", issuer: `https://api.workos.com/user_management/${clientId}`, algorithm: "RS256", jwks: `https://api.workos.com/sso/jwks/${clientId}` },\n'
-              '] };\n'}, note="two issuers over one key set (WorkOS AuthKit) are one provider"),
+        Valid(SERVER + LOOKUP, files=_auth_config(
+            '  { type: "customJwt", issuer: "https://api.workos.com/", algorithm: "RS256", jwks: `https://api.workos.com/sso/jwks/${clientId}`, applicationID: clientId },\n',
+            '  { type: "customJwt", issuer: `https://api.workos.com/user_management/${clientId}`, algorithm: "RS256", jwks: `https://api.workos.com/sso/jwks/${clientId}` },\n',
+            before='const clientId = process.env.WORKOS_CLIENT_ID;\n'),
+              note="two issuers over one key set (WorkOS AuthKit) are one provider"),
         # triage G61b P5: more issuers spread in when a variable is set, all over the same key set
-        Valid(SERVER + LOOKUP, files={"convex/auth.config.ts": 'const keys = `https://idp.example.com/jwks/${process.env.IDP_APP}`;\n'
-              'export default { providers: [\n'
-              '  { type: "customJwt", issuer: "https://idp.example.com/", algorithm: "RS256", jwks: keys },\n'
-              '  ...(process.env.TENANT_ISSUER\n'
-              '    ? [{ type: "customJwt", issuer: process.env.TENANT_ISSUER, algorithm: "RS256", jwks: keys }]\n'
-              '    : []),\n'
-              '] };\n'}, note="a conditional spread of issuers over the same key set adds no provider"),
-        Valid(SERVER + LOOKUP, files={"convex/auth.config.ts": 'import { extraProviders } from "./authExtra";\n'
-              'export default { providers: [\n'
-              '  { domain: "https://a.example.com", applicationID: "convex" },\n'
-              '  ...extraProviders,\n] };\n'}, note="a spread we cannot read: the count is unknown"),
-        Valid(SERVER + LOOKUP, files={"convex/auth.config.ts": 'export default { providers: [\n'
-              '  ...(process.env.STAGING\n'
-              '    ? [{ domain: "https://staging.example.com", applicationID: "convex" }]\n'
-              '    : [{ domain: "https://a.example.com", applicationID: "convex" }]),\n'
-              '] };\n'}, note="one provider or the other, never both"),
+        Valid(SERVER + LOOKUP, files=_auth_config(
+            '  { type: "customJwt", issuer: "https://idp.example.com/", algorithm: "RS256", jwks: keys },\n',
+            '  ...(process.env.TENANT_ISSUER\n',
+            '    ? [{ type: "customJwt", issuer: process.env.TENANT_ISSUER, algorithm: "RS256", jwks: keys }]\n',
+            '    : []),\n', before='const keys = `https://idp.example.com/jwks/${process.env.IDP_APP}`;\n'),
+              note="a conditional spread of issuers over the same key set adds no provider"),
+        Valid(SERVER + LOOKUP, files=_auth_config(
+            '  { domain: "https://a.example.com", applicationID: "convex" },\n', '  ...extraProviders,\n',
+            before='import { extraProviders } from "./authExtra";\n'), note="a spread we cannot read: the count is unknown"),
+        Valid(SERVER + LOOKUP, files=_auth_config(
+            '  ...(process.env.STAGING\n',
+            '    ? [{ domain: "https://staging.example.com", applicationID: "convex" }]\n',
+            '    : [{ domain: "https://a.example.com", applicationID: "convex" }]),\n'),
+              note="one provider or the other, never both"),
         # triage G47 P5: Convex Auth set up with no provider (Clerk signs users in): its
         # `getAuthUserId` is no help here
         Valid(SPLIT_SUBJECT, files={"convex/auth.ts": CONVEX_AUTH["convex/auth.ts"].replace("[Password]", "[]")}),
@@ -81,10 +87,10 @@ class PreferTokenIdentifier(Rule):
     invalid = [
         Invalid(SERVER + LOOKUP, files=TWO_PROVIDERS, lines=[5]),
         Invalid(SPLIT_SUBJECT, files=CONVEX_AUTH, lines=[5]),
-        Invalid(SERVER + LOOKUP, files={"convex/auth.config.ts": 'export default { providers: [\n'
-                '  { domain: "https://a.example.com", applicationID: "convex" },\n'
-                '  ...(process.env.B_DOMAIN ? [{ domain: process.env.B_DOMAIN, applicationID: "convex" }] : []),\n'
-                '] };\n'}, lines=[5], note="a spread that adds a second identity system when set"),
+        Invalid(SERVER + LOOKUP, files=_auth_config(
+            '  { domain: "https://a.example.com", applicationID: "convex" },\n',
+            '  ...(process.env.B_DOMAIN ? [{ domain: process.env.B_DOMAIN, applicationID: "convex" }] : []),\n'),
+                lines=[5], note="a spread that adds a second identity system when set"),
     ]
 
     def check_module(self, ctx, module):
