@@ -296,6 +296,19 @@ class UnownedWrite:
 
 
 @dataclass(frozen=True, slots=True)
+class FailOpenOwnerTest:
+    """An ownership test that lets the caller through when the document has no owner
+    (`if (org.owner && org.owner !== identity.subject) throw`), the owner field being optional
+    in the schema (`AccessAnalysis.fail_open_owner_tests`)."""
+
+    facts: FileFacts
+    node: Node  # the `if` condition
+    row: str  # the document's expression as written (`org`)
+    table: str
+    field: str
+
+
+@dataclass(frozen=True, slots=True)
 class WholeTableDelete:
     """A delete of every row a query read from a whole table, in a public mutation that only
     checks that the caller is signed in (`AccessAnalysis.whole_table_deletes`)."""
@@ -1058,6 +1071,72 @@ class AccessAnalysis:
             if tenant is not None and tenant.known and any(_ids_of(f, table) for f in tenant.document.fields.values()):
                 return name
         return None
+
+    def fail_open_owner_tests(self, fn: "RegisteredFunction") -> list[FailOpenOwnerTest]:
+        """The ownership tests, in the handler of a public function or a helper it reaches, that
+        are skipped for a document without an owner: an `if` that returns or throws on `row.f &&
+        row.f !== <the caller>` (the caller: what an identity fetch, or a helper making one,
+        gave), where the schema declares `f` optional on the row's table. Rows without `f` (made
+        by a signup route, or before the field existed) admit every signed-in caller. Not when
+        the test has more terms (`!isManager && conv.assignedTo && conv.assignedTo !== me`: an
+        unassigned row open to members on purpose), nor when the function tests another field of
+        the row as well (`if (doc.teamId)` then a membership check: a row is the owner's or the
+        team's)."""
+        if not fn.is_public or fn.handler is None or fn.module.app.layout.is_component:
+            return []
+        schema = fn.module.app.schema
+        if schema is None:
+            return []
+        reached = list(self.project.reach(fn))
+        queries = self._database_uses(fn, reached)
+        out: list[FailOpenOwnerTest] = []
+        for r in reached:
+            sites = {id(site.node): site for site in r.func.all_calls()}
+            tests = [stmt for stmt in r.facts.module.nodes_in(r.func.node, "if_statement")
+                     if js.enclosing_function(stmt) is r.func.node]
+            for stmt in tests:
+                if not js.always_exits(stmt.child("consequence")):
+                    continue
+                # `if (!org || (org.owner && org.owner !== me)) throw`: each `||` alternative exits
+                for cond in _terms(stmt.child("condition"), "||"):
+                    terms = _terms(cond, "&&")
+                    found = self._fail_open_tests(r, queries, sites, schema, cond, terms) if len(terms) == 2 else []
+                    out += [t for t in found if not _tests_other_field(r.facts, tests, stmt, t)]
+        return out
+
+    def _fail_open_tests(self, r: Reached, queries: "DatabaseUses", sites: dict, schema, cond: Node,
+                         terms: list[Node]) -> list[FailOpenOwnerTest]:
+        """`cond`, an `&&` chain of `terms`, when it holds `row.f` and `row.f !== <the caller>`
+        and the schema declares `f` optional on the row's table."""
+        tested = {r.facts.text(t) for t in terms if t.type == "member_expression"}
+        out = []
+        for t in terms:
+            if t.type != "binary_expression" or not (t.has_tok("!==") or t.has_tok("!=")):
+                continue
+            sides = [js.unwrap(t.child("left")), js.unwrap(t.child("right"))]
+            for owned, other in (sides, sides[::-1]):
+                chain = js.member_chain(owned) if owned is not None and owned.type == "member_expression" else None
+                if chain is None or len(chain[1]) != 1 or r.facts.text(owned) not in tested \
+                        or not self._is_caller_value(r, queries, sites, other):
+                    continue
+                table = queries.doc_table_of(r.facts, chain[0])
+                fields = schema.table(table) if table is not None else None
+                validator = fields.field(chain[1][0]) if fields is not None else None
+                if validator is not None and validator.is_optional:
+                    out.append(FailOpenOwnerTest(r.facts, cond, r.facts.text(chain[0]), table, chain[1][0]))
+        return out
+
+    def _is_caller_value(self, r: Reached, queries: "DatabaseUses", sites: dict, n: Node | None) -> bool:
+        """Is `n` read off what an identity fetch (or a project helper making one) returned in
+        this function: `identity.subject`, `user._id`, `userId`?"""
+        chain = js.member_chain(n) if n is not None else None
+        root = js.unwrap(chain[0]) if chain is not None else None
+        decl = queries.declarator_of(r.facts, root) if root is not None and root.type == "identifier" else None
+        value = js.unwrap(decl.child("value")) if decl is not None else None
+        while value is not None and value.type == "await_expression" and value.children:
+            value = js.unwrap(value.children[-1])
+        site = sites.get(id(value)) if value is not None else None
+        return site is not None and self._fetches_identity(r.facts, site)
 
     def whole_table_deletes(self, fn: "RegisteredFunction", queries: "DatabaseUses") -> list[WholeTableDelete]:
         """The `ctx.db.delete(row._id)` calls, in the handler or a helper it reaches, of each
@@ -4303,9 +4382,10 @@ def _on_arguments_only(r: Reached, site: CallSite) -> bool:
 
 
 # a word every filter on public records (`_public_records_filter`) is written with, in any case
-_PUBLIC_HINT = re.compile(rb"(?i)public|publish|visible|listed|live|approved|draft")
+_PUBLIC_HINT = re.compile(rb"(?i)public|publish|visible|listed|live|approved|draft|shared|shareable")
 _PUBLIC_NAME = re.compile(r"(^|[/:_])(public|published)|Public|Published")
-_PUBLIC_FIELD = re.compile(r"^(is)?(public|published|publish|visible|listed|live|approved)$|^(status|visibility|state)$"
+_PUBLIC_FIELD = re.compile(r"^(is)?(public|published|publish|visible|listed|live|approved|shared|sharedlink|shareable"
+                           r"|publiclink)$|^(status|visibility|state)$"
                            r"|^[a-z]+Visibility$", re.I)  # `directoryVisibility`
 _PUBLIC_VALUE = frozenset(["publish", "published", "public", "visible", "live", "listed", "approved", "draft"])
 _COMPARE = ("===", "==", "!==", "!=")
@@ -5436,7 +5516,7 @@ def _public_filter_walks(r: Reached) -> list:
          and not scope.is_type_context(n) and _projects(n)),  # `toPublicPlayer(doc)`, `docs.map(toPublicPlayer)`
         (n for n in nodes_in(within, "call_expression") if _public_eq(n)),
         (n for n in nodes_in(within, "binary_expression") if _public_comparison(n)),
-        (n for n in nodes_in(within, "member_expression") if _public_flag_test(n)),
+        (n for n in nodes_in(within, "member_expression") if _public_flag_test(n) and not _callers_flag(r, n)),
     ]
 
 
@@ -5483,6 +5563,26 @@ def _public_comparison(n: Node) -> bool:
     return False
 
 
+def _tests_other_field(facts: FileFacts, tests: list[Node], stmt: Node, found: "FailOpenOwnerTest") -> bool:
+    """Does an `if` of `tests` other than `stmt` test a field of `found`'s row other than its
+    owner field (`if (doc.teamId)`)?"""
+    for other in tests:
+        if other is stmt:
+            continue
+        for m in facts.module.nodes_in(other.child("condition"), "member_expression"):
+            chain = js.member_chain(m)
+            if chain is not None and len(chain[1]) == 1 and chain[1][0] != found.field \
+                    and facts.text(chain[0]) == found.row:
+                return True
+    return False
+
+
+def _callers_flag(r: Reached, n: Node) -> bool:
+    """Is the flag tested one of the handler's arguments (`if (!args.isShared) return null`)?
+    The caller sets it: it says nothing about the row."""
+    return handler_argument(r, n) is not None
+
+
 def _public_flag_test(n: Node) -> bool:
     """`!page.published` in a condition, `docs.filter((d) => d.isPublic)`"""
     field = n.child("property")
@@ -5491,7 +5591,10 @@ def _public_flag_test(n: Node) -> bool:
 
 
 _PUBLIC_PROJECTION = re.compile(r"^(to|as|make|get)?Public[A-Z]|^public[A-Z]")
-_PUBLIC_FLAG = re.compile(r"^(is)?(Public|Published|Visible|Listed|Live|Approved)$|^(public|published|visible|listed|approved)$")
+# A row shared by link (`isSharedLink`, `shareable`) is public to whoever holds its id, as a
+# published one is to everyone.
+_PUBLIC_FLAG = re.compile(r"^(is)?(Public|Published|Visible|Listed|Live|Approved|Shared|SharedLink|Shareable|PublicLink)$"
+                          r"|^(public|published|visible|listed|approved|shared|sharedLink|shareable|publicLink)$")
 # Flags that make a catalogue's row public (an active plan, an enabled product), not a person's.
 _CATALOGUE_FLAG = re.compile(r"^(is)?(Active|Enabled|Available)$|^(active|enabled|available)$")
 

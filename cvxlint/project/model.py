@@ -444,6 +444,18 @@ class App:
         providers = js.unwrap(js.object_get(config, "providers"))
         return (module.facts, providers) if providers is not None and providers.type == "array" else None
 
+    @cached_property
+    def auth_config_identity_systems(self) -> int | None:
+        """How many identity systems auth.config.ts (or .js) lists. Entries that share a key set
+        (`jwks`) or a `domain` are one system issuing tokens of several kinds (WorkOS AuthKit
+        lists several issuers over one JWKS): the same users, the same subjects. A spread of a
+        literal list, or of a choice between two (`...(cond ? [{...}] : [])`), adds its entries;
+        with a choice the count is the most any outcome gives. None: no config, or a list we
+        cannot read exactly (a spread of anything else)."""
+        found = self.auth_config_providers
+        outcomes = _provider_key_sets(found[0], found[1]) if found is not None else None
+        return max(len(keys) for keys in outcomes) if outcomes else None
+
     @property
     def auth_config_lists_no_provider(self) -> bool:
         """Does auth.config.ts (or .js) export `{ providers: [] }`? Convex then knows no identity
@@ -1665,6 +1677,36 @@ def _default_export_value(facts: FileFacts) -> "Node | None":
                 and js.dotted_name(expr.child("left")) == "module.exports":
             return js.unwrap(expr.child("right"))
     return None
+
+
+def _provider_key_sets(facts: FileFacts, providers: "Node") -> "set[frozenset] | None":
+    """The identity systems an auth.config `providers` array lists, as one set of keys per way
+    its conditional spreads can turn out (an entry's key: its `jwks` or `domain` as written,
+    else the entry itself); None when a spread is of something other than a literal array or
+    a `cond ? [...] : [...]` of two."""
+    outcomes = {frozenset()}
+    for entry in providers.children:
+        entry = js.unwrap(entry)
+        if entry is None:
+            continue
+        if entry.type == "spread_element":
+            spread = js.unwrap(next((c for c in entry.children if not js.is_type_node(c)), None))
+            choices = [js.unwrap(spread.child("consequence")), js.unwrap(spread.child("alternative"))] \
+                if spread is not None and spread.type == "ternary_expression" else [spread]
+            added: set[frozenset] = set()
+            for choice in choices:
+                found = _provider_key_sets(facts, choice) if choice is not None and choice.type == "array" else None
+                if found is None:
+                    return None
+                added |= found
+            outcomes = {keys | more for keys in outcomes for more in added}
+            if len(outcomes) > 64:  # a long chain of choices: no count we would trust
+                return None
+            continue
+        source = js.object_get(entry, "jwks") or js.object_get(entry, "domain") if entry.type == "object" else None
+        key = ("keys", facts.text(source)) if source is not None else ("entry", entry.start, entry.end)
+        outcomes = {keys | {key} for keys in outcomes}
+    return outcomes
 
 
 def _names_other_issuer(facts: FileFacts, provider: "Node | None") -> bool:

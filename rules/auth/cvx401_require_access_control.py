@@ -495,7 +495,8 @@ class RequireAccessControl(Rule):
     - in a query, a filter that only returns records marked public or published
       (`q.eq("status", "published")`, `post.visibility === "public"`,
       `q.eq("directoryVisibility", "visible")`, `if (!page.published) return null`,
-      `docs.filter((d) => d.isPublic)`), or, for a table that is not about people, active or
+      `docs.filter((d) => d.isPublic)`, a row shared by link: `if (!doc.isSharedLink)
+      return null`; not a flag the caller passes, `args.isShared`), or, for a table that is not about people, active or
       enabled (`plans.filter((p) => p.active)`). One in a database query's index range or
       `.filter` covers that table and rows read from its rows (a live show's host), not
       another table the query reads on its own (every `users` row, or one named by id).
@@ -920,6 +921,12 @@ class RequireAccessControl(Rule):
               '  if (!collection || !collection.isPublic) return [];\n'
               '  return await ctx.db.query("items").withIndex("by_collection", (q) => q.eq("collection", id)).take(50);\n}});\n',
               files=AUTH_CONFIG, note="a public flag decides"),
+        # triage G61e 7: a row shared by link is public to whoever holds its id
+        Valid(SERVER + 'export const sharedReceipt = query({ args: { id: v.id("receipts") }, handler: async (ctx, { id }) => {\n'
+              '  const receipt = await ctx.db.get("receipts", id);\n'
+              '  if (receipt === null || !receipt.isSharedLink) return null;\n'
+              '  return { total: receipt.total };\n}});\n',
+              files=AUTH_CONFIG, note="a shared-link flag on the row decides"),
         Valid(SERVER + 'enum PostStatus { Draft = "draft", Published = "published" }\n'
               'export const posts = query({ args: {}, handler: async (ctx) =>\n'
               '  ctx.db.query("posts").withIndex("by_status", (q) => q.eq("status", PostStatus.Published)).take(20) });\n',
@@ -1297,6 +1304,16 @@ class RequireAccessControl(Rule):
     ]
 
     invalid = [
+        # ...but not one the caller passes: it says nothing about the row
+        Invalid(SERVER + 'export const receipt = query({ args: { id: v.id("receipts"), isShared: v.boolean() },\n'
+                '  handler: async (ctx, args) => {\n'
+                '  if (!args.isShared) return null;\n'
+                '  return await ctx.db.get("receipts", args.id);\n}});\n'
+                'export const post = query({ args: { id: v.id("posts"), isPublic: v.boolean() },\n'
+                '  handler: async (ctx, args) => {\n'
+                '  if (!args.isPublic) return null;\n'
+                '  return await ctx.db.get("posts", args.id);\n}});\n',
+                files=AUTH_CONFIG, lines=[4, 9]),
         # triage G60a P4 (tale): a rate limiter keyed by what the caller sends throws for
         # everyone alike once the budget is spent; it is no check of who is calling
         Invalid(RATE_LIMITED + 'async function checkOrgRateLimit(ctx: MutationCtx, orgId: string) {\n'

@@ -1,16 +1,23 @@
-from cvxlint.project.definitions import Def
-from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, memoized
+from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js
 from cvxlint.syntax import scope
 
 from .common import result_declarator
 
 SERVER = 'import { query } from "./_generated/server";\n'
-TWO_PROVIDERS = {"convex/auth.config.ts": 'export default { providers: [\n'
-                 '  { domain: "https://a.example.com", applicationID: "convex" },\n'
-                 '  { domain: "https://b.example.com", applicationID: "convex" },\n] };\n'}
 CONVEX_AUTH = {"convex/auth.ts": 'import { convexAuth } from "@convex-dev/auth/server";\n'
                'import { Password } from "@convex-dev/auth/providers/Password";\n'
                'export const { auth, signIn, signOut, store } = convexAuth({ providers: [Password] });\n'}
+
+
+def _auth_config(*entries: str, before: str = "") -> dict:
+    """An auth.config.ts whose `providers` list is `entries` (lines), after the lines `before`."""
+    return {"convex/auth.config.ts": before + 'export default { providers: [\n' + "".join(entries) + '] };\n'}
+
+
+TWO_PROVIDERS = _auth_config('  { domain: "https://a.example.com", applicationID: "convex" },\n',
+                             '  { domain: "https://b.example.com", applicationID: "convex" },\n')
+
+
 SPLIT_SUBJECT = (SERVER + 'export const me = query({ args: {}, handler: async (ctx) => {\n'
                  '  const identity = await ctx.auth.getUserIdentity();\n  if (!identity) return null;\n'
                  '  const [userId] = identity.subject.split("|");\n  return userId;\n}});\n')
@@ -53,11 +60,26 @@ class PreferTokenIdentifier(Rule):
         Valid(SERVER + LOOKUP, note="a single provider"),
         Valid(SERVER + LOOKUP.replace('"email", identity.email!', '"tokenIdentifier", identity.tokenIdentifier'),
               files=TWO_PROVIDERS),
-        Valid(SERVER + LOOKUP, files={"convex/auth.config.ts": 'const clientId = process.env.WORKOS_CLIENT_ID;\n'
-              'export default { providers: [\n'
-              '  { type: "customJwt", issuer: "https://api.workos.com/", algorithm: "RS256", jwks: `https://api.workos.com/sso/jwks/${clientId}`, applicationID: clientId },\n'
-              '  { type: "customJwt", issuer: `https://api.workos.com/user_management/${clientId}`, algorithm: "RS256", jwks: `https://api.workos.com/sso/jwks/${clientId}` },\n'
-              '] };\n'}, note="two issuers over one key set (WorkOS AuthKit) are one provider"),
+        Valid(SERVER + LOOKUP, files=_auth_config(
+            '  { type: "customJwt", issuer: "https://api.workos.com/", algorithm: "RS256", jwks: `https://api.workos.com/sso/jwks/${clientId}`, applicationID: clientId },\n',
+            '  { type: "customJwt", issuer: `https://api.workos.com/user_management/${clientId}`, algorithm: "RS256", jwks: `https://api.workos.com/sso/jwks/${clientId}` },\n',
+            before='const clientId = process.env.WORKOS_CLIENT_ID;\n'),
+              note="two issuers over one key set (WorkOS AuthKit) are one provider"),
+        # triage G61b P5: more issuers spread in when a variable is set, all over the same key set
+        Valid(SERVER + LOOKUP, files=_auth_config(
+            '  { type: "customJwt", issuer: "https://idp.example.com/", algorithm: "RS256", jwks: keys },\n',
+            '  ...(process.env.TENANT_ISSUER\n',
+            '    ? [{ type: "customJwt", issuer: process.env.TENANT_ISSUER, algorithm: "RS256", jwks: keys }]\n',
+            '    : []),\n', before='const keys = `https://idp.example.com/jwks/${process.env.IDP_APP}`;\n'),
+              note="a conditional spread of issuers over the same key set adds no provider"),
+        Valid(SERVER + LOOKUP, files=_auth_config(
+            '  { domain: "https://a.example.com", applicationID: "convex" },\n', '  ...extraProviders,\n',
+            before='import { extraProviders } from "./authExtra";\n'), note="a spread we cannot read: the count is unknown"),
+        Valid(SERVER + LOOKUP, files=_auth_config(
+            '  ...(process.env.STAGING\n',
+            '    ? [{ domain: "https://staging.example.com", applicationID: "convex" }]\n',
+            '    : [{ domain: "https://a.example.com", applicationID: "convex" }]),\n'),
+              note="one provider or the other, never both"),
         # triage G47 P5: Convex Auth set up with no provider (Clerk signs users in): its
         # `getAuthUserId` is no help here
         Valid(SPLIT_SUBJECT, files={"convex/auth.ts": CONVEX_AUTH["convex/auth.ts"].replace("[Password]", "[]")}),
@@ -65,12 +87,16 @@ class PreferTokenIdentifier(Rule):
     invalid = [
         Invalid(SERVER + LOOKUP, files=TWO_PROVIDERS, lines=[5]),
         Invalid(SPLIT_SUBJECT, files=CONVEX_AUTH, lines=[5]),
+        Invalid(SERVER + LOOKUP, files=_auth_config(
+            '  { domain: "https://a.example.com", applicationID: "convex" },\n',
+            '  ...(process.env.B_DOMAIN ? [{ domain: process.env.B_DOMAIN, applicationID: "convex" }] : []),\n'),
+                lines=[5], note="a spread that adds a second identity system when set"),
     ]
 
     def check_module(self, ctx, module):
         app = module.app
         facts = module.facts
-        providers = provider_count(ctx, app)
+        providers = app.auth_config_identity_systems
         convex_auth = ctx.project.convex_auth_signs_in(app)
         if (providers is None or providers < 2) and not convex_auth:
             return
@@ -115,35 +141,3 @@ def _is_lookup_key(n) -> bool:
         prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
         return prop is not None and prop.text in ("eq", "get", "find", "findUnique")
     return p.type == "binary_expression" and (p.has_tok("===") or p.has_tok("=="))
-
-
-def provider_count(ctx, app) -> int | None:
-    """How many identity providers `auth.config.ts` lists (None: no config, or not a literal
-    array). Entries that share a key set (`jwks`) or a `domain` are one provider issuing
-    tokens of several kinds (WorkOS AuthKit lists two issuers over one JWKS): the same users,
-    the same subjects."""
-
-    def compute():
-        m = app.special_module("auth.config")
-        if m is None:
-            return None
-        for e in m.facts.exports:
-            if e.name != "default":
-                continue
-            value = e.value
-            if value is None and e.local is not None:
-                d = ctx.project.linker.definition(m.facts, e.local)
-                value = d.node if isinstance(d, Def) else None
-            providers = js.unwrap(js.object_get(value, "providers"))
-            if providers is not None and providers.type == "array":
-                keys = set()
-                for i, entry in enumerate(providers.children):
-                    entry = js.unwrap(entry)
-                    source = None  # the key set's expression as written (often a template)
-                    if entry is not None and entry.type == "object":
-                        source = js.object_get(entry, "jwks") or js.object_get(entry, "domain")
-                    keys.add(m.facts.text(source) if source is not None else i)
-                return len(keys)
-        return None
-
-    return memoized(ctx, ("auth_providers", id(app)), compute)

@@ -128,6 +128,32 @@ LOADERS = {"convex/lib/notes.ts": 'import { MutationCtx } from "../_generated/se
            '};\n'}
 
 
+def _shops(owner: str) -> dict:
+    """A schema of shops whose owner field is `owner`."""
+    return {"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
+            'import { v } from "convex/values";\n'
+            f'export default defineSchema({{ shops: defineTable({{ title: v.string(), secret: v.string(), owner: {owner}, teamId: v.optional(v.string()) }}) }});\n'}
+
+
+def _rotate_secret(test: str) -> str:
+    """A mutation that changes a shop's secret after a helper that loads the shop and runs `test`."""
+    return (AUTH + 'import { MutationCtx } from "./_generated/server";\n'
+            'import { Id } from "./_generated/dataModel";\n'
+            'async function loadMyShop(ctx: MutationCtx, shopId: Id<"shops">) {\n'
+            '  const who = await ctx.auth.getUserIdentity();\n'
+            '  if (!who) throw new Error("sign in");\n'
+            '  const shop = await ctx.db.get("shops", shopId);\n'
+            '  if (!shop) throw new Error("no such shop");\n'
+            f'  if ({test}) throw new Error("not yours");\n'
+            '  return shop;\n'
+            '}\n'
+            'export const rotateSecret = mutation({ args: { shopId: v.id("shops") },\n'
+            '  handler: async (ctx, { shopId }) => {\n'
+            '    await loadMyShop(ctx, shopId);\n'
+            '    await ctx.db.patch("shops", shopId, { secret: crypto.randomUUID() });\n'
+            '  } });\n')
+
+
 class RequireOwnershipCheck(Rule):
     """Signed-in caller changes a document picked by an argument it is never checked against (opt-in).
 
@@ -196,6 +222,12 @@ class RequireOwnershipCheck(Rule):
     holding that tenant's id written by another id) is CVX412's, on by default: with both
     enabled it is reported there only. So is an account (a `users` row) deleted by an
     argument's id behind only a sign-in check, CVX413's.
+
+    Also flags an ownership test that fails open: an `if` that returns or throws on
+    `doc.ownerId && doc.ownerId !== <the caller>`, in a public function or a helper it calls,
+    when the schema declares `ownerId` optional (`v.optional(...)`). A document with no owner
+    (made by a signup route, or before the field existed) skips the test, and every signed-in
+    user may act on it.
 
     Only writes in the handler itself are read (not writes in helpers it calls, such as a
     repository's `Notes.save(ctx, note)`), and inserts
@@ -468,6 +500,17 @@ class RequireOwnershipCheck(Rule):
               '    if (!parent) throw new Error("no parent");\n'
               '    await ctx.db.delete(parent._id);\n'
               '  } });\n', files={**TENANTS, **LOADERS}),
+        # the same test on an owner every shop has, or one that refuses a shop without owner
+        Valid(_rotate_secret("shop.owner && shop.owner !== who.subject"), files=_shops("v.string()")),
+        Valid(_rotate_secret("!shop.owner || shop.owner !== who.subject"), files=_shops("v.optional(v.string())")),
+        # an ownerless shop open on purpose: to staff as well, or to its team when it has one
+        Valid(_rotate_secret("process.env.STAFF !== who.subject && shop.owner && shop.owner !== who.subject"),
+              files=_shops("v.optional(v.string())")),
+        Valid(_rotate_secret('shop.owner && shop.owner !== who.subject) throw new Error("not yours");\n'
+                             '  if (shop.teamId && !(who.teams as string[]).includes(shop.teamId)'),
+              files=_shops("v.optional(v.string())")),
+        # a field compared with something other than the caller
+        Valid(_rotate_secret("shop.owner && shop.owner !== shop.title"), files=_shops("v.optional(v.string())")),
     ]
     invalid = [
         # a write across tenants, with CVX412 not enabled
@@ -514,6 +557,19 @@ class RequireOwnershipCheck(Rule):
                 '    await ctx.db.delete("notes", note._id);\n'
                 '  } });\n', files={**TENANTS, **LOADERS}, lines=[9, 16],
                 message="document whose id is the argument `noteId`"),
+        # triage G61b P4: the owner test is skipped for a shop without an owner
+        Invalid(_rotate_secret("shop.owner && shop.owner !== who.subject"), files=_shops("v.optional(v.string())"),
+                lines=[11], message="passes every caller when `shop` has no `owner` (optional in `shops`)"),
+        # ...and in the handler, one of the `||` alternatives of the test, against a user id
+        Invalid(AUTH + 'export const rename = mutation({ args: { shopId: v.id("shops"), title: v.string() },\n'
+                '  handler: async (ctx, args) => {\n'
+                '    const me = await getAuthUserId(ctx);\n'
+                '    if (me === null) throw new Error("sign in");\n'
+                '    const shop = await ctx.db.get("shops", args.shopId);\n'
+                '    if (!shop || (shop.owner && shop.owner !== me)) throw new Error("not yours");\n'
+                '    await ctx.db.patch("shops", shop._id, { title: args.title });\n'
+                '  } });\n', files=_shops("v.optional(v.id(\"users\"))"), lines=[9],
+                message="when `shop` has no `owner`"),
         # syncrm's storage.ts (triage G21): any signed-in user deletes any org's file by its id
         Invalid(AUTH + 'export const dropFile = mutation({ args: { fileId: v.id("_storage") },\n'
                 '  handler: async (ctx, { fileId }) => {\n'
@@ -563,7 +619,15 @@ class RequireOwnershipCheck(Rule):
         left_to_cvx412 = "CVX412" in enabled  # a write across tenants: reported once, there
         left_to_cvx413 = "CVX413" in enabled  # an account deleted behind a sign-in check: likewise
         analysis = ctx.project.access_analysis
+        reported: set[int] = set()  # a helper's test, reached from many functions: once
         for fn in app.functions:
+            for t in analysis.fail_open_owner_tests(fn):
+                if id(t.node) not in reported:
+                    reported.add(id(t.node))
+                    ctx.report(t.facts, t.node,
+                               f"this ownership check passes every caller when `{t.row}` has no `{t.field}` "
+                               f"(optional in `{t.table}`): any signed-in user may act on such a document; "
+                               f"refuse it instead (`if (!{t.row}.{t.field} || {t.row}.{t.field} !== ...)`)")
             writes = analysis.unowned_writes(fn)
             accounts = {id(w.node) for w in analysis.account_deletes(fn, writes)} if left_to_cvx413 and writes else set()
             for w in writes:
