@@ -85,6 +85,9 @@ class PyCall:
     name_start: int = 0
     name_end: int = 0
     name_node: cst.CSTNode | None = None
+    # the string at `name_node` is only part of `name`: a relay spells the rest around it
+    # (`f"{MODULE}:{fn}"`, _Relay.name_affixes), so no fix may write the whole name there
+    name_partial: bool = False
     args: PyValue | None = None  # the second positional argument or `args=`
     # when `args` is a name: the dict literal it holds, bound once in the calling function
     # and named nowhere else there (so nothing adds to or changes it before the call)
@@ -565,6 +568,14 @@ class _Relay:
     name_at: tuple[int, str]  # (position, parameter name) of the function name
     args_at: tuple[int, str] | None  # of the arguments, when handed on unchanged
     raw_http: bool = False  # it posts to the HTTP API (`json={"path": name, "args": args}`)
+    # the parameter is only part of the name: the relay spells the name as an f-string of
+    # constant strings around it (`f"{MODULE}:{fn}"` with `MODULE = "notes"`): the constant
+    # text (before, after) it, which its callers' strings complete
+    name_affixes: tuple[str, str] = ("", "")
+
+    def named(self, given: str) -> str:
+        """The function name a caller's string `given` for the name parameter makes."""
+        return self.name_affixes[0] + given + self.name_affixes[1]
 
 
 class _Calls(_Scopes, cst.CSTVisitor):
@@ -840,10 +851,14 @@ class _Calls(_Scopes, cst.CSTVisitor):
         if first is None:
             return
         named_by = self._parameter(first)
+        affixes = ("", "")
+        if named_by is None and isinstance(first, cst.FormattedString):
+            named_by, affixes = self._around_one_parameter(first) or (None, affixes)
         if named_by is not None:
             handed = positional[1].value if len(positional) > 1 else next(
                 (a.value for a in given if a.keyword is not None and a.keyword.value == "args"), None)
-            self._relay(_Relay(method, recv, named_by, None if args_unread else self._parameter(handed)))
+            self._relay(_Relay(method, recv, named_by, None if args_unread else self._parameter(handed),
+                               name_affixes=affixes))
         self._name(call, first)
         if recv[1] is None and (call.name is None and call.name_prefix is None
                                 or call.name is not None and not _FUNCTION_NAME.match(call.name)):
@@ -869,6 +884,32 @@ class _Calls(_Scopes, cst.CSTVisitor):
         call.args_local = self.local_dict(call.args)
         self.facts.calls.append(call)
 
+    def _around_one_parameter(self, node: cst.FormattedString) -> tuple[tuple[int, str], tuple[str, str]] | None:
+        """For an f-string whose placeholders all hold string constants but one, a parameter
+        (`f"{MODULE}:{fn}"`): that parameter and the constant text before and after it. None
+        when another part may vary, or an escape (`\\`, `{{`) would need decoding."""
+        param: tuple[int, str] | None = None
+        before: list[str] = []
+        texts: list[str] = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                if any(ch in part.value for ch in "\\{}"):
+                    return None
+                texts.append(part.value)
+                continue
+            if part.conversion is not None or part.format_spec is not None or part.equal is not None:
+                return None
+            at = self._parameter(part.expression)
+            held = self._string_held(part.expression) if at is None else None
+            value = _evaluated(held) if held is not None else None
+            if isinstance(value, str):
+                texts.append(value)
+            elif at is not None and param is None:
+                param, before, texts = at, texts, []
+            else:
+                return None
+        return (param, ("".join(before), "".join(texts))) if param is not None else None
+
     def _relay(self, relay: _Relay) -> None:
         """Keep `relay`, made in the function the visitor is in: a module-level function, or
         an instance method of a module-level class (positions then count after `self`)."""
@@ -880,7 +921,7 @@ class _Calls(_Scopes, cst.CSTVisitor):
             if owner is not None and (args_at is None or args_at[0] > 0):
                 self.method_relays.setdefault((owner, self.defs[0].name.value), _Relay(
                     relay.method, relay.receiver, (named_by[0] - 1, named_by[1]),
-                    None if args_at is None else (args_at[0] - 1, args_at[1]), relay.raw_http))
+                    None if args_at is None else (args_at[0] - 1, args_at[1]), relay.raw_http, relay.name_affixes))
 
     def local_dict(self, args: PyValue | None) -> PyValue | None:
         """The dict literal the variable `args` holds, when it is bound once in this function,
@@ -910,6 +951,8 @@ class _Calls(_Scopes, cst.CSTVisitor):
                       factory=recv[2], unconfirmed=recv[3], raw_http=relay.raw_http)
         call.method_start, call.method_end = self.span(node.func)
         self._name(call, name)
+        if call.name is not None and relay.name_affixes != ("", ""):
+            call.name, call.name_partial = relay.named(call.name), True
         if call.name is None or not (_QUALIFIED_NAME if call.unconfirmed or recv[1] is None else _FUNCTION_NAME).match(call.name):
             return
         args = given(relay.args_at) if relay.args_at is not None else None
@@ -1113,13 +1156,14 @@ def through_imported_relay(imported: ImportedCall, relay: _Relay, client_class: 
     name = given(relay.name_at)
     if name is None or name.kind != "str" or not isinstance(name.value, str):
         return None
-    if not (_QUALIFIED_NAME if unconfirmed or client_class is None else _FUNCTION_NAME).match(name.value):
+    whole = relay.named(name.value)
+    if not (_QUALIFIED_NAME if unconfirmed or client_class is None else _FUNCTION_NAME).match(whole):
         return None
     call = PyCall(method=relay.method, client=f"{imported.via}(...)", client_class=client_class,
                   start=imported.start, end=imported.end, node=imported.node,
                   method_start=imported.func_start, method_end=imported.func_end,
-                  name=name.value, name_start=name.start, name_end=name.end, name_node=name.node,
-                  unconfirmed=unconfirmed, raw_http=relay.raw_http)
+                  name=whole, name_start=name.start, name_end=name.end, name_node=name.node,
+                  name_partial=whole != name.value, unconfirmed=unconfirmed, raw_http=relay.raw_http)
     args = given(relay.args_at) if relay.args_at is not None else None
     # arguments the relay builds itself are not read: a value of kind "other" says so
     call.args = args if args is not None else PyValue("other", imported.start, imported.end, imported.node)

@@ -53,6 +53,11 @@ class PyUnknownFunction(Rule):
                    files={**COUNTERS, **HTTP_WRAPPER, "tools/store.py": 'class Store:\n    def query(self, key):\n'
                           '        return key.split(":")\n'},
                    note="an instance of another class of the project: no wrapper of Convex"),
+             Valid(PY + 'SECTION = "counters"\nSECTION = "tallies"\n\n\ndef run(area, fn):\n'
+                   '    return client.mutation(f"{area}:{fn}", {})\n\n\ndef bump(fn):\n'
+                   '    return client.mutation(f"{SECTION}:{fn}", {})\n\n\nrun("counters", "sett")\nbump("sett")\n',
+                   path=PY_PATH, files=COUNTERS,
+                   note="a relay's f-string with two parameters, or a name bound twice: no name is known"),
              Valid('class Api:\n    def __init__(self, client):\n        self.client = client\n\n'
                    '    def read(self):\n        return self.client.query("counters:gte")\n', path="tools/report.py",
                    files={**COUNTERS, "tools/server.py": 'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n'
@@ -92,6 +97,11 @@ class PyUnknownFunction(Rule):
                Invalid(HTTP_WRAPPER_CALLER + '        await self.convex.query("countrs:get", {"name": "a"})\n',
                        path="tools/worker.py", files={**COUNTERS, **HTTP_WRAPPER}, lines=[9],
                        note="a module the app lacks, through the app's own HTTP API class"),
+               # triage G61a P5: the relay composes the name from a module constant and its parameter
+               Invalid(PY + 'SECTION = "counters"\n\n\ndef run(fn, args):\n    return client.mutation(f"{SECTION}:{fn}", args)\n\n\n'
+                       'run("set", {"name": "a", "value": 1})\nrun("sett", {"name": "a"})\n', path=PY_PATH, files=COUNTERS,
+                       lines=[12], message='"counters:sett" in convex/ (did you mean "counters:set"?)',
+                       note="a relay whose f-string completes its callers' names with a module constant"),
                Invalid('from convex import ConvexClient\n\n\nclass Repo:\n    def __init__(self, conn: ConvexClient):\n'
                        '        self.db = conn\n\n    def load(self):\n        return self.db.query("tallies:get", {})\n',
                        path=PY_PATH, files=COUNTERS, lines=[9],

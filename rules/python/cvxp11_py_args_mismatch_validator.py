@@ -81,6 +81,9 @@ class PyArgsMismatchValidator(Rule):
                Invalid('from tools.convex_api import run_mutation\n\nrun_mutation("counters:set", {"nme": "a", "value": 1})\n',
                        path="tools/bump.py", files={**COUNTERS, **WRAPPER}, lines=[3, 3],
                        note="through a wrapper imported from another module"),
+               Invalid(PY + 'SECTION = "counters"\n\n\ndef run(fn, args):\n    return client.mutation(f"{SECTION}:{fn}", args)\n\n\n'
+                       'run("set", {"nme": "a", "value": 1})\n', path=PY_PATH, files=COUNTERS, lines=[11, 11],
+                       note="through a relay that completes its callers' names with a module constant (triage G61a P5)"),
                Invalid(PY + 'client.mutation("tracks:save", {"tracks": [{"title": "a", "yr": 1999}],\n'
                        '                "meta": {"source": "cd", "disc": 1, "extra": {"anything": 1}}})\n'
                        'client.mutation("tracks:save", {"tracks": [], "meta": None, "cover": {"url": "u", "w": 1}})\n'
