@@ -25,7 +25,7 @@ Fixes are made by transforming the libcst tree and turning the change into a byt
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 from libcst.metadata import ByteSpanPositionProvider, MetadataWrapper
@@ -133,6 +133,7 @@ class ImportedCall:
     func_end: int
     positional: list[PyValue]
     keywords: dict[str, PyValue]
+    keyword_args: PyValue | None = None  # its keyword arguments as a dict (_Calls.keyword_args)
 
 
 @dataclass(eq=False)
@@ -572,6 +573,10 @@ class _Relay:
     # constant strings around it (`f"{MODULE}:{fn}"` with `MODULE = "notes"`): the constant
     # text (before, after) it, which its callers' strings complete
     name_affixes: tuple[str, str] = ("", "")
+    # it hands its `**kwargs` on as the arguments (`def fetch(name, **kwargs): return
+    # client.query(name, kwargs)`): its callers' keyword arguments are them, but for those
+    # that bind these, its other parameters
+    kwargs_besides: tuple[str, ...] | None = None
 
     def named(self, given: str) -> str:
         """The function name a caller's string `given` for the name parameter makes."""
@@ -740,7 +745,8 @@ class _Calls(_Scopes, cst.CSTVisitor):
         self.facts.imported_calls.append(ImportedCall(
             self.b.imported[func.value], func.value, s, e, node, fs, fe,
             [self.value(a.value) for a in node.args if a.keyword is None],
-            {a.keyword.value: self.value(a.value) for a in node.args if a.keyword is not None}))
+            {a.keyword.value: self.value(a.value) for a in node.args if a.keyword is not None},
+            self.keyword_args(node)))
 
     def _setup_call(self, node: cst.Call, method: str, recv: tuple) -> None:
         s, e = self.span(node)
@@ -858,7 +864,8 @@ class _Calls(_Scopes, cst.CSTVisitor):
             handed = positional[1].value if len(positional) > 1 else next(
                 (a.value for a in given if a.keyword is not None and a.keyword.value == "args"), None)
             self._relay(_Relay(method, recv, named_by, None if args_unread else self._parameter(handed),
-                               name_affixes=affixes))
+                               name_affixes=affixes,
+                               kwargs_besides=None if args_unread else self._handed_kwargs(handed)))
         self._name(call, first)
         if recv[1] is None and (call.name is None and call.name_prefix is None
                                 or call.name is not None and not _FUNCTION_NAME.match(call.name)):
@@ -910,6 +917,32 @@ class _Calls(_Scopes, cst.CSTVisitor):
                 return None
         return (param, ("".join(before), "".join(texts))) if param is not None else None
 
+    def _handed_kwargs(self, node: cst.CSTNode | None) -> tuple[str, ...] | None:
+        """When `node` is the `**kwargs` parameter of the module-level function the visitor is
+        in, and this is the only place that reads it (nothing adds to it or changes it): the
+        names of the function's other parameters, which keywords bind instead."""
+        if not isinstance(node, cst.Name) or len(self.defs) != 1:
+            return None
+        params = self.defs[0].params
+        star = params.star_kwarg
+        if star is None or star.name.value != node.value or not self.b.named_once(node.value, self.scopes[-1]):
+            return None
+        others = [*params.posonly_params, *params.params, *params.kwonly_params]
+        if isinstance(params.star_arg, cst.Param):
+            others.append(params.star_arg)
+        return tuple(p.name.value for p in others)
+
+    def keyword_args(self, node: cst.Call) -> PyValue:
+        """The keyword arguments of `node` as a dict, as `dict(k=v)` reads them (a fix drops
+        an entry from the call)."""
+        s, e = self.span(node)
+        v = PyValue("dict", s, e, node)
+        for a in node.args:
+            if a.keyword is not None:
+                ks, ke = self.span(a.keyword)
+                v.entries.append(PyEntry(a.keyword.value, ks, ke, self.value(a.value), a))
+        return v
+
     def _relay(self, relay: _Relay) -> None:
         """Keep `relay`, made in the function the visitor is in: a module-level function, or
         an instance method of a module-level class (positions then count after `self`)."""
@@ -921,7 +954,8 @@ class _Calls(_Scopes, cst.CSTVisitor):
             if owner is not None and (args_at is None or args_at[0] > 0):
                 self.method_relays.setdefault((owner, self.defs[0].name.value), _Relay(
                     relay.method, relay.receiver, (named_by[0] - 1, named_by[1]),
-                    None if args_at is None else (args_at[0] - 1, args_at[1]), relay.raw_http, relay.name_affixes))
+                    None if args_at is None else (args_at[0] - 1, args_at[1]), relay.raw_http, relay.name_affixes,
+                    relay.kwargs_besides))
 
     def local_dict(self, args: PyValue | None) -> PyValue | None:
         """The dict literal the variable `args` holds, when it is bound once in this function,
@@ -958,6 +992,8 @@ class _Calls(_Scopes, cst.CSTVisitor):
         args = given(relay.args_at) if relay.args_at is not None else None
         # arguments the relay builds itself are not read: a value of kind "other" says so
         call.args = self.value(args) if args is not None else PyValue("other", s, e, node)
+        if relay.kwargs_besides is not None:
+            call.args = kwargs_handed(self.keyword_args(node), relay)
         call.args_positional = False
         self.facts.calls.append(call)
 
@@ -1167,8 +1203,17 @@ def through_imported_relay(imported: ImportedCall, relay: _Relay, client_class: 
     args = given(relay.args_at) if relay.args_at is not None else None
     # arguments the relay builds itself are not read: a value of kind "other" says so
     call.args = args if args is not None else PyValue("other", imported.start, imported.end, imported.node)
+    if relay.kwargs_besides is not None and imported.keyword_args is not None:
+        call.args = kwargs_handed(imported.keyword_args, relay)
     call.args_positional = False
     return call
+
+
+def kwargs_handed(keywords: PyValue, relay: _Relay) -> PyValue:
+    """What a relay's `**kwargs` collects of its caller's keyword arguments `keywords`: those
+    that bind none of its other parameters (_Relay.kwargs_besides)."""
+    taken = relay.kwargs_besides or ()
+    return replace(keywords, entries=[en for en in keywords.entries if en.key not in taken])
 
 
 class _CallsIn(cst.CSTVisitor):

@@ -45,6 +45,10 @@ class PyNoneForOptional(Rule):
                 output=PY + 'client.mutation(\n    "counters:set",\n    {\n        "name": "a",\n    },\n)\n'),
         Invalid(PY + 'client.mutation("counters:set", dict(name="a", note=None))\n', path=PY_PATH, files=COUNTERS, lines=[4],
                 output=PY + 'client.mutation("counters:set", dict(name="a"))\n', note="arguments built with `dict(...)`"),
+        Invalid(PY + 'def write(fn, *, retries=2, **kwargs):\n    return client.mutation(fn, kwargs)\n\n\n'
+                'write("counters:set", name="a", value=1, note=None)\n', path=PY_PATH, files=COUNTERS, lines=[8],
+                output=PY + 'def write(fn, *, retries=2, **kwargs):\n    return client.mutation(fn, kwargs)\n\n\n' + 'write("counters:set", name="a", value=1)\n',
+                note="a keyword a relay's `**kwargs` hands on as an argument"),
     ]
 
     def check_app(self, ctx, app):

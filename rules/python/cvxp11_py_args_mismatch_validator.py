@@ -43,7 +43,9 @@ class PyArgsMismatchValidator(Rule):
     does not declare are flagged, and so are required arguments the dict leaves out. Literal
     dicts nested in the arguments are compared the same way with the `v.object` that checks
     them (a field's object, an array's element, the one union member that can take the dict).
-    Dicts built dynamically (`**kwargs`, variables), functions with `args: v.any()`, no
+    The keyword arguments of a call of the app's own helper that hands its `**kwargs` on as
+    the arguments (`def fetch(name, **kwargs): return client.query(name, kwargs)`) are such a
+    dict. Dicts built dynamically (`**` spreads, variables), functions with `args: v.any()`, no
     `args`, objects that cannot be read completely and unions that could match several ways
     are skipped.
 
@@ -68,6 +70,11 @@ class PyArgsMismatchValidator(Rule):
 
     valid = [Valid(PY + 'extra = {}\nclient.mutation("counters:set", {"name": "a", **extra})\n'
                    'client.query("counters:get", {"name": "a"})\n', path=PY_PATH, files=COUNTERS),
+             Valid(PY + 'def write(fn, **kwargs):\n    return client.mutation(fn, kwargs)\n\n\n'
+                   'def signed(fn, **kwargs):\n    kwargs["value"] = 1\n    return client.mutation(fn, kwargs)\n\n\n'
+                   'extra = {"value": 1}\nwrite("counters:set", name="a", **extra)\nsigned("counters:set", name="a")\n',
+                   path=PY_PATH, files=COUNTERS,
+                   note="a caller's own `**` spread; a relay that adds to its `**kwargs` before handing them on"),
              Valid(PY + 'client.mutation("ingest:record", {"value": 1.5, "secret": "s"})\n', path=PY_PATH, files=INGEST,
                    note="an argument the custom builder declares"),
              Valid(PY + 'client.mutation("ingest:record", {"value": 1.5, "secret": "s"})\n', path=PY_PATH, files=INGEST_HELPER,
@@ -84,6 +91,15 @@ class PyArgsMismatchValidator(Rule):
                Invalid(PY + 'SECTION = "counters"\n\n\ndef run(fn, args):\n    return client.mutation(f"{SECTION}:{fn}", args)\n\n\n'
                        'run("set", {"nme": "a", "value": 1})\n', path=PY_PATH, files=COUNTERS, lines=[11, 11],
                        note="through a relay that completes its callers' names with a module constant (triage G61a P5)"),
+               # triage G61a P6: keywords collected by a relay's `**kwargs`, which it hands on as the arguments
+               Invalid(PY + 'def write(fn, *, retries=2, **kwargs):\n    return client.mutation(fn, kwargs)\n\n\n'
+                       'write("counters:set", name="a", value=1, retries=5)\nwrite("counters:set", nme="a", value=1)\n',
+                       path=PY_PATH, files=COUNTERS, lines=[9, 9],
+                       note="a relay handing on its `**kwargs`: the caller's keywords, but the one naming its own parameter"),
+               Invalid('from tools.counters_api import write\n\nwrite("counters:set", nme="a", value=1)\n',
+                       path="tools/bump.py", lines=[3, 3],
+                       files={**COUNTERS, "tools/__init__.py": "", "tools/counters_api.py": PY + 'def write(fn, *, retries=2, **kwargs):\n    return client.mutation(fn, kwargs)\n\n\n'},
+                       note="the same relay imported from another module"),
                Invalid(PY + 'client.mutation("tracks:save", {"tracks": [{"title": "a", "yr": 1999}],\n'
                        '                "meta": {"source": "cd", "disc": 1, "extra": {"anything": 1}}})\n'
                        'client.mutation("tracks:save", {"tracks": [], "meta": None, "cover": {"url": "u", "w": 1}})\n'
