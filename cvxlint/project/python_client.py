@@ -89,8 +89,9 @@ class PyCall:
     # (`f"{MODULE}:{fn}"`, _Relay.name_affixes), so no fix may write the whole name there
     name_partial: bool = False
     args: PyValue | None = None  # the second positional argument or `args=`
-    # when `args` is a name: the dict literal it holds, bound once in the calling function
-    # and named nowhere else there (so nothing adds to or changes it before the call)
+    # when `args` is a name: the dict literal it holds, bound once in the calling function or
+    # the module and named nowhere else there (`_Calls.local_dict`: nothing adds to it or
+    # changes it before the call)
     args_local: PyValue | None = None
     args_positional: bool = True
     extra_kwargs: list[tuple[str, int, int]] = field(default_factory=list)  # `client.query("x", id=1)`
@@ -116,6 +117,11 @@ class PyCall:
     # (PyFacts.method_relays); a receiver with no client's name is kept only then (`wrapper_only`)
     instance_of: tuple[str, int, str] | None = None
     wrapper_only: bool = False
+
+    @property
+    def literal_args(self) -> PyValue | None:
+        """The arguments as written, or the dict literal the name given holds (`args_local`)."""
+        return self.args_local if self.args_local is not None else self.args
 
 
 @dataclass(eq=False)
@@ -958,12 +964,25 @@ class _Calls(_Scopes, cst.CSTVisitor):
                     relay.kwargs_besides))
 
     def local_dict(self, args: PyValue | None) -> PyValue | None:
-        """The dict literal the variable `args` holds, when it is bound once in this function,
-        by plain assignment, and this call is the only other place that names it."""
+        """The dict literal the variable `args` holds, when it is bound once, by plain
+        assignment, in this function or (bound nowhere in the functions around the call) in
+        the module, and that scope names it nowhere else, nested functions included: no
+        subscript assignment, `del`, `.update`, alias or other call may change it (as CVX310
+        follows a TypeScript `const`)."""
         if args is None or args.kind != "name" or not isinstance(args.node, cst.Name):
             return None
-        value = self.local_value(args.node)
-        if not isinstance(value, cst.Dict) or not self.b.named_once(args.node.value, self.scopes[-1]):
+        name = args.node.value
+        if any((scope, name) in self.b.local_bound for scope in self.scopes[1:]):
+            value, where = self.local_value(args.node), self.defs[-1] if self.defs else None
+        elif name not in self.b.nonlocals and self.b.local_bound.get((0, name)) == 1:
+            value, where = self.b.local_values.get((0, name)), self.facts.module
+        else:
+            return None
+        if not isinstance(value, cst.Dict) or where is None:
+            return None
+        uses = _NameUses(name)
+        where.visit(uses)
+        if len(uses.bound) != 1 or any(id(n) not in uses.bound and n is not args.node for n in uses.found):
             return None
         return self.value(value)
 
@@ -1214,6 +1233,27 @@ def kwargs_handed(keywords: PyValue, relay: _Relay) -> PyValue:
     that bind none of its other parameters (_Relay.kwargs_besides)."""
     taken = relay.kwargs_besides or ()
     return replace(keywords, entries=[en for en in keywords.entries if en.key not in taken])
+
+
+class _NameUses(cst.CSTVisitor):
+    """Every place a scope names `name`, and where it binds it to a value (`name = {...}`)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.found: list[cst.Name] = []
+        self.bound: set[int] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value == self.name:
+            self.found.append(node)
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        if isinstance(node.target, cst.Name) and node.target.value == self.name:
+            self.bound.add(id(node.target))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if isinstance(node.target, cst.Name) and node.target.value == self.name and node.value is not None:
+            self.bound.add(id(node.target))
 
 
 class _CallsIn(cst.CSTVisitor):
