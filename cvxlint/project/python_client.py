@@ -25,7 +25,7 @@ Fixes are made by transforming the libcst tree and turning the change into a byt
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 from libcst.metadata import ByteSpanPositionProvider, MetadataWrapper
@@ -85,9 +85,13 @@ class PyCall:
     name_start: int = 0
     name_end: int = 0
     name_node: cst.CSTNode | None = None
+    # the string at `name_node` is only part of `name`: a relay spells the rest around it
+    # (`f"{MODULE}:{fn}"`, _Relay.name_affixes), so no fix may write the whole name there
+    name_partial: bool = False
     args: PyValue | None = None  # the second positional argument or `args=`
-    # when `args` is a name: the dict literal it holds, bound once in the calling function
-    # and named nowhere else there (so nothing adds to or changes it before the call)
+    # when `args` is a name: the dict literal it holds, bound once in the calling function or
+    # the module and named nowhere else there (`_Calls.local_dict`: nothing adds to it or
+    # changes it before the call)
     args_local: PyValue | None = None
     args_positional: bool = True
     extra_kwargs: list[tuple[str, int, int]] = field(default_factory=list)  # `client.query("x", id=1)`
@@ -114,6 +118,11 @@ class PyCall:
     instance_of: tuple[str, int, str] | None = None
     wrapper_only: bool = False
 
+    @property
+    def literal_args(self) -> PyValue | None:
+        """The arguments as written, or the dict literal the name given holds (`args_local`)."""
+        return self.args_local if self.args_local is not None else self.args
+
 
 @dataclass(eq=False)
 class ImportedCall:
@@ -130,6 +139,7 @@ class ImportedCall:
     func_end: int
     positional: list[PyValue]
     keywords: dict[str, PyValue]
+    keyword_args: PyValue | None = None  # its keyword arguments as a dict (_Calls.keyword_args)
 
 
 @dataclass(eq=False)
@@ -565,6 +575,18 @@ class _Relay:
     name_at: tuple[int, str]  # (position, parameter name) of the function name
     args_at: tuple[int, str] | None  # of the arguments, when handed on unchanged
     raw_http: bool = False  # it posts to the HTTP API (`json={"path": name, "args": args}`)
+    # the parameter is only part of the name: the relay spells the name as an f-string of
+    # constant strings around it (`f"{MODULE}:{fn}"` with `MODULE = "notes"`): the constant
+    # text (before, after) it, which its callers' strings complete
+    name_affixes: tuple[str, str] = ("", "")
+    # it hands its `**kwargs` on as the arguments (`def fetch(name, **kwargs): return
+    # client.query(name, kwargs)`): its callers' keyword arguments are them, but for those
+    # that bind these, its other parameters
+    kwargs_besides: tuple[str, ...] | None = None
+
+    def named(self, given: str) -> str:
+        """The function name a caller's string `given` for the name parameter makes."""
+        return self.name_affixes[0] + given + self.name_affixes[1]
 
 
 class _Calls(_Scopes, cst.CSTVisitor):
@@ -729,7 +751,8 @@ class _Calls(_Scopes, cst.CSTVisitor):
         self.facts.imported_calls.append(ImportedCall(
             self.b.imported[func.value], func.value, s, e, node, fs, fe,
             [self.value(a.value) for a in node.args if a.keyword is None],
-            {a.keyword.value: self.value(a.value) for a in node.args if a.keyword is not None}))
+            {a.keyword.value: self.value(a.value) for a in node.args if a.keyword is not None},
+            self.keyword_args(node)))
 
     def _setup_call(self, node: cst.Call, method: str, recv: tuple) -> None:
         s, e = self.span(node)
@@ -840,10 +863,15 @@ class _Calls(_Scopes, cst.CSTVisitor):
         if first is None:
             return
         named_by = self._parameter(first)
+        affixes = ("", "")
+        if named_by is None and isinstance(first, cst.FormattedString):
+            named_by, affixes = self._around_one_parameter(first) or (None, affixes)
         if named_by is not None:
             handed = positional[1].value if len(positional) > 1 else next(
                 (a.value for a in given if a.keyword is not None and a.keyword.value == "args"), None)
-            self._relay(_Relay(method, recv, named_by, None if args_unread else self._parameter(handed)))
+            self._relay(_Relay(method, recv, named_by, None if args_unread else self._parameter(handed),
+                               name_affixes=affixes,
+                               kwargs_besides=None if args_unread else self._handed_kwargs(handed)))
         self._name(call, first)
         if recv[1] is None and (call.name is None and call.name_prefix is None
                                 or call.name is not None and not _FUNCTION_NAME.match(call.name)):
@@ -869,6 +897,58 @@ class _Calls(_Scopes, cst.CSTVisitor):
         call.args_local = self.local_dict(call.args)
         self.facts.calls.append(call)
 
+    def _around_one_parameter(self, node: cst.FormattedString) -> tuple[tuple[int, str], tuple[str, str]] | None:
+        """For an f-string whose placeholders all hold string constants but one, a parameter
+        (`f"{MODULE}:{fn}"`): that parameter and the constant text before and after it. None
+        when another part may vary, or an escape (`\\`, `{{`) would need decoding."""
+        param: tuple[int, str] | None = None
+        before: list[str] = []
+        texts: list[str] = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                if any(ch in part.value for ch in "\\{}"):
+                    return None
+                texts.append(part.value)
+                continue
+            if part.conversion is not None or part.format_spec is not None or part.equal is not None:
+                return None
+            at = self._parameter(part.expression)
+            held = self._string_held(part.expression) if at is None else None
+            value = _evaluated(held) if held is not None else None
+            if isinstance(value, str):
+                texts.append(value)
+            elif at is not None and param is None:
+                param, before, texts = at, texts, []
+            else:
+                return None
+        return (param, ("".join(before), "".join(texts))) if param is not None else None
+
+    def _handed_kwargs(self, node: cst.CSTNode | None) -> tuple[str, ...] | None:
+        """When `node` is the `**kwargs` parameter of the module-level function the visitor is
+        in, and this is the only place that reads it (nothing adds to it or changes it): the
+        names of the function's other parameters, which keywords bind instead."""
+        if not isinstance(node, cst.Name) or len(self.defs) != 1:
+            return None
+        params = self.defs[0].params
+        star = params.star_kwarg
+        if star is None or star.name.value != node.value or not self.b.named_once(node.value, self.scopes[-1]):
+            return None
+        others = [*params.posonly_params, *params.params, *params.kwonly_params]
+        if isinstance(params.star_arg, cst.Param):
+            others.append(params.star_arg)
+        return tuple(p.name.value for p in others)
+
+    def keyword_args(self, node: cst.Call) -> PyValue:
+        """The keyword arguments of `node` as a dict, as `dict(k=v)` reads them (a fix drops
+        an entry from the call)."""
+        s, e = self.span(node)
+        v = PyValue("dict", s, e, node)
+        for a in node.args:
+            if a.keyword is not None:
+                ks, ke = self.span(a.keyword)
+                v.entries.append(PyEntry(a.keyword.value, ks, ke, self.value(a.value), a))
+        return v
+
     def _relay(self, relay: _Relay) -> None:
         """Keep `relay`, made in the function the visitor is in: a module-level function, or
         an instance method of a module-level class (positions then count after `self`)."""
@@ -880,15 +960,29 @@ class _Calls(_Scopes, cst.CSTVisitor):
             if owner is not None and (args_at is None or args_at[0] > 0):
                 self.method_relays.setdefault((owner, self.defs[0].name.value), _Relay(
                     relay.method, relay.receiver, (named_by[0] - 1, named_by[1]),
-                    None if args_at is None else (args_at[0] - 1, args_at[1]), relay.raw_http))
+                    None if args_at is None else (args_at[0] - 1, args_at[1]), relay.raw_http, relay.name_affixes,
+                    relay.kwargs_besides))
 
     def local_dict(self, args: PyValue | None) -> PyValue | None:
-        """The dict literal the variable `args` holds, when it is bound once in this function,
-        by plain assignment, and this call is the only other place that names it."""
+        """The dict literal the variable `args` holds, when it is bound once, by plain
+        assignment, in this function or (bound nowhere in the functions around the call) in
+        the module, and that scope names it nowhere else, nested functions included: no
+        subscript assignment, `del`, `.update`, alias or other call may change it (as CVX310
+        follows a TypeScript `const`)."""
         if args is None or args.kind != "name" or not isinstance(args.node, cst.Name):
             return None
-        value = self.local_value(args.node)
-        if not isinstance(value, cst.Dict) or not self.b.named_once(args.node.value, self.scopes[-1]):
+        name = args.node.value
+        if any((scope, name) in self.b.local_bound for scope in self.scopes[1:]):
+            value, where = self.local_value(args.node), self.defs[-1] if self.defs else None
+        elif name not in self.b.nonlocals and self.b.local_bound.get((0, name)) == 1:
+            value, where = self.b.local_values.get((0, name)), self.facts.module
+        else:
+            return None
+        if not isinstance(value, cst.Dict) or where is None:
+            return None
+        uses = _NameUses(name)
+        where.visit(uses)
+        if len(uses.bound) != 1 or any(id(n) not in uses.bound and n is not args.node for n in uses.found):
             return None
         return self.value(value)
 
@@ -910,11 +1004,15 @@ class _Calls(_Scopes, cst.CSTVisitor):
                       factory=recv[2], unconfirmed=recv[3], raw_http=relay.raw_http)
         call.method_start, call.method_end = self.span(node.func)
         self._name(call, name)
+        if call.name is not None and relay.name_affixes != ("", ""):
+            call.name, call.name_partial = relay.named(call.name), True
         if call.name is None or not (_QUALIFIED_NAME if call.unconfirmed or recv[1] is None else _FUNCTION_NAME).match(call.name):
             return
         args = given(relay.args_at) if relay.args_at is not None else None
         # arguments the relay builds itself are not read: a value of kind "other" says so
         call.args = self.value(args) if args is not None else PyValue("other", s, e, node)
+        if relay.kwargs_besides is not None:
+            call.args = kwargs_handed(self.keyword_args(node), relay)
         call.args_positional = False
         self.facts.calls.append(call)
 
@@ -1113,18 +1211,49 @@ def through_imported_relay(imported: ImportedCall, relay: _Relay, client_class: 
     name = given(relay.name_at)
     if name is None or name.kind != "str" or not isinstance(name.value, str):
         return None
-    if not (_QUALIFIED_NAME if unconfirmed or client_class is None else _FUNCTION_NAME).match(name.value):
+    whole = relay.named(name.value)
+    if not (_QUALIFIED_NAME if unconfirmed or client_class is None else _FUNCTION_NAME).match(whole):
         return None
     call = PyCall(method=relay.method, client=f"{imported.via}(...)", client_class=client_class,
                   start=imported.start, end=imported.end, node=imported.node,
                   method_start=imported.func_start, method_end=imported.func_end,
-                  name=name.value, name_start=name.start, name_end=name.end, name_node=name.node,
-                  unconfirmed=unconfirmed, raw_http=relay.raw_http)
+                  name=whole, name_start=name.start, name_end=name.end, name_node=name.node,
+                  name_partial=whole != name.value, unconfirmed=unconfirmed, raw_http=relay.raw_http)
     args = given(relay.args_at) if relay.args_at is not None else None
     # arguments the relay builds itself are not read: a value of kind "other" says so
     call.args = args if args is not None else PyValue("other", imported.start, imported.end, imported.node)
+    if relay.kwargs_besides is not None and imported.keyword_args is not None:
+        call.args = kwargs_handed(imported.keyword_args, relay)
     call.args_positional = False
     return call
+
+
+def kwargs_handed(keywords: PyValue, relay: _Relay) -> PyValue:
+    """What a relay's `**kwargs` collects of its caller's keyword arguments `keywords`: those
+    that bind none of its other parameters (_Relay.kwargs_besides)."""
+    taken = relay.kwargs_besides or ()
+    return replace(keywords, entries=[en for en in keywords.entries if en.key not in taken])
+
+
+class _NameUses(cst.CSTVisitor):
+    """Every place a scope names `name`, and where it binds it to a value (`name = {...}`)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.found: list[cst.Name] = []
+        self.bound: set[int] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value == self.name:
+            self.found.append(node)
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        if isinstance(node.target, cst.Name) and node.target.value == self.name:
+            self.bound.add(id(node.target))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if isinstance(node.target, cst.Name) and node.target.value == self.name and node.value is not None:
+            self.bound.add(id(node.target))
 
 
 class _CallsIn(cst.CSTVisitor):

@@ -1320,6 +1320,10 @@ class _Relay:
     # Convex sends as written (`(fn, args) => fetchQuery(fn, args)`, _hands_on_arguments):
     # its callers' arguments are checked like those of that call
     forwards_arguments: bool = False
+    # the parameter is only part of the name: the helper spells the name as a template of
+    # constant strings around it (`${MODULE}:${name}` with `const MODULE = "notes"`): the
+    # constant text (before, after) it, which its callers' strings complete
+    affixes: tuple[str, str] = ("", "")
 
 
 def _relays_in(resolver: ReferenceResolver, facts: FileFacts) -> list[_Relay]:
@@ -1327,14 +1331,41 @@ def _relays_in(resolver: ReferenceResolver, facts: FileFacts) -> list[_Relay]:
     out = []
     for call in client_calls(facts):
         arg = js.unwrap(call.ref)
+        affixes = ("", "")
+        if call.string_name is None and arg is not None and arg.type == "template_string":
+            arg, affixes = _around_one_name(resolver, facts, arg) or (None, affixes)
         if call.string_name is not None or arg is None or arg.type not in ("identifier", "shorthand_property_identifier"):
             continue  # (`{ path, args }`: the HTTP API's body names the parameter in shorthand)
         ref = facts.ref_of(arg)
         if ref is not None and ref.kind == "param" and not ref.path and ref.func is not None and ref.index >= 0:
             out.append(_Relay(facts, ref.func, ref.index, call.how, call.expects,
                               _forwarding_members(resolver, facts, call, ref.func),
-                              _hands_on_arguments(resolver, facts, call, ref.func, ref.index)))
+                              _hands_on_arguments(resolver, facts, call, ref.func, ref.index), affixes))
     return out
+
+
+def _around_one_name(resolver: ReferenceResolver, facts: FileFacts, template: Node) -> tuple[Node, tuple[str, str]] | None:
+    """For a template whose substitutions all hold constant strings but one plain name
+    (`${MODULE}:${name}`): that name and the constant text before and after it. None when
+    another part may vary, or an escape would need decoding."""
+    name: Node | None = None
+    before: list[str] = []
+    parts: list[str] = []
+    for c in template.children:
+        if c.type == "string_fragment":
+            parts.append(c.text or "")
+            continue
+        expr = c.children[0] if c.type == "template_substitution" and len(c.children) == 1 else None
+        if expr is None:
+            return None  # an escape sequence
+        held = resolver.linker.const_string(facts, expr)
+        if held is not None:
+            parts.append(held)
+        elif name is None and expr.type == "identifier":
+            name, before, parts = expr, parts, []
+        else:
+            return None
+    return (name, ("".join(before), "".join(parts))) if name is not None else None
 
 
 def _hands_on_arguments(resolver: ReferenceResolver, facts: FileFacts, call: ClientCall, relay: FunctionInfo,
@@ -1493,13 +1524,20 @@ def _relayed_uses(scan: ClientScan, resolver: ReferenceResolver, project: "Proje
                 arg = js.unwrap(args[relay.index]) if len(args) > relay.index else None
                 if arg is None:
                     continue
-                ref = resolver.resolve(facts, arg, site.func)
-                # a name, written there or held in a constant (`mutate(PATHS.facts.save, args)`)
-                refs, candidates = ([ref], False) if ref is not None else resolver.string_names(facts, arg)
+                if relay.affixes != ("", ""):  # the part of the name the helper leaves to its callers
+                    part = resolver.linker.const_string(facts, arg)
+                    whole = relay.affixes[0] + part + relay.affixes[1] if part is not None else None
+                    refs, candidates = ([FunctionRef("name", (), None, facts, None, 0, name=whole)]
+                                        if whole is not None and STRING_NAME.match(whole) else []), False
+                else:
+                    ref = resolver.resolve(facts, arg, site.func)
+                    # a name, written there or held in a constant (`mutate(PATHS.facts.save, args)`)
+                    refs, candidates = ([ref], False) if ref is not None else resolver.string_names(facts, arg)
                 if not refs:
                     pref = facts.ref_of(arg) if arg.type == "identifier" else None
                     if pref is not None and pref.kind == "param" and not pref.path and pref.func is not None:
-                        found.setdefault(id(pref.func.node), _Relay(facts, pref.func, pref.index, relay.how, relay.expects))
+                        found.setdefault(id(pref.func.node), _Relay(facts, pref.func, pref.index, relay.how, relay.expects,
+                                                                    affixes=relay.affixes))
                     continue
                 key = _node_key(facts.path, arg)
                 if refs[0].namespace == "components" or key in scan.consumed:

@@ -179,6 +179,15 @@ class UnknownFunctionReference(Rule):
               '  await ctx.runQuery(`agents:${args.kind}` as any, {});\n}});\n', files=AGENTS,
               note="string names of functions the app has; a name built at run time is not read"),
         Valid('import { ConvexHttpClient } from "convex/browser";\n'
+              'const client = new ConvexHttpClient(process.env.CONVEX_URL!);\n'
+              'export function runIn(module: string, fn: string) {\n'
+              '  return client.mutation(`${module}:${fn}` as any, {});\n}\n'
+              'let area = "feeds";\nexport function runArea(fn: string) {\n'
+              '  return client.mutation(`${area}:${fn}` as any, {});\n}\n'
+              'export const wipe = () => [runIn("feeds", "stor"), runArea("stor")];\n',
+              path="src/feedsApi.ts", files=FEEDS,
+              note="a helper's template with two parameters, or a `let` that may change: no name is known"),
+        Valid('import { ConvexHttpClient } from "convex/browser";\n'
               'const client = new ConvexHttpClient(process.env.CONVEX_URL);\n'
               'export const pending = () => client.query("reports/index:pending", {});\n'
               'export const list = () => client.query("admin/users:list", {});\n',
@@ -308,6 +317,14 @@ class UnknownFunctionReference(Rule):
                 path="src/useResolve.ts", lines=[3], files=MODERATION,
                 message='(did you mean "reports/index:resolveReports"?)',
                 note="the hint names a function the index really exports, the one named most like it"),
+        # triage G61a P5: the helper composes the name from a module constant and its parameter
+        Invalid('import { ConvexHttpClient } from "convex/browser";\n'
+                'const client = new ConvexHttpClient(process.env.CONVEX_URL!);\nconst FEEDS_MODULE = "feeds";\n'
+                'export function runFeeds(fn: string, args: Record<string, unknown>) {\n'
+                '  return client.mutation(`${FEEDS_MODULE}:${fn}` as any, args);\n}\n'
+                'export const save = () => runFeeds("store", {});\nexport const wipe = () => runFeeds("stor", {});\n',
+                path="src/feedsApi.ts", files=FEEDS, lines=[8], message='"feeds:stor"',
+                note="a template of a module constant and the helper's parameter: its callers name the function"),
         Invalid('import { useQuery } from "convex/react";\n'
                 'export function Users() { return useQuery("admin/users:lst"); }\n',
                 path="src/Users.jsx", files=AGENTS, lines=[2], message='did you mean "admin/users:list"'),

@@ -412,6 +412,14 @@ class ArgsMismatchValidator(Rule):
                 path="app/load.ts", files={**FEEDS, "app/server.ts": SERVER_WRAPPER}, lines=[4, 4, 5, 5, 6],
                 note="the app's wrapper handing the reference and the arguments on unchanged to "
                      "`fetchQuery` / `fetchMutation` / a client's `query`"),
+        # triage G61a P5: a helper that composes the name from a module constant and its parameter
+        Invalid('import { ConvexHttpClient } from "convex/browser";\n'
+                'const client = new ConvexHttpClient(process.env.CONVEX_URL!);\nconst FEEDS_MODULE = "feeds";\n'
+                'export function runFeeds(fn: string, args: Record<string, unknown>) {\n'
+                '  return client.mutation(`${FEEDS_MODULE}:${fn}` as any, args);\n}\n'
+                'export const send = () => runFeeds("post", { channel: "general", text: "hi" });\n',
+                path="app/feedsApi.ts", files=FEEDS, lines=[7, 7], message="feeds:post",
+                note="the helper's callers name the function and pass the arguments it hands on"),
         # triage G56a P1 (unofficial-duolingo-stories' server actions)
         Invalid('"use server";\nimport { api } from "../convex/_generated/api";\n'
                 'import { auth, fetchAuthAction, fetchAuthMutation, fetchAuthQuery, preloadAuthQuery } from "../lib/auth-server";\n'

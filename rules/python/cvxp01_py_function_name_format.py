@@ -67,6 +67,10 @@ class PyFunctionNameFormat(Rule):
         Invalid(PY + 'MODULE = "counters"\nclient.query(f"{MODULE}.get", {"name": "x"})\n', path=PY_PATH,
                 files=COUNTERS, lines=[5], message='did you mean "counters:get"',
                 note="a name built from a module constant: no fix rewrites the f-string"),
+        Invalid(PY + 'SECTION = "counters"\n\n\ndef read(fn):\n    return client.query(f"{SECTION}.{fn}", {"name": "x"})\n\n\n'
+                'read("get")\n', path=PY_PATH, files=COUNTERS, lines=[11], message='did you mean "counters:get"',
+                note="a relay completing its callers' names: the string at the call is only part of the name, "
+                     "so no fix writes the whole name there"),
     ]
 
     def check_app(self, ctx, app):
@@ -82,7 +86,8 @@ class PyFunctionNameFormat(Rule):
                     hint = f' (did you mean "{guess}"?)'
                     import libcst as cst  # loaded already: this file was parsed with it
 
-                    if not isinstance(call.name_node, cst.FormattedString):  # built from constants: fixed by hand
+                    # built from constants, or completed by a relay: fixed by hand
+                    if not isinstance(call.name_node, cst.FormattedString) and not call.name_partial:
                         fix = Fix.safe(f'Use "{guess}"', edit(use.py_facts, call.name_node, string_like(call.name_node, guess)))
                 ctx.report(use.path, (call.name_start, call.name_end),
                            f'"{call.name}" is not a Convex function name: write it as "dir/file:function"{hint}', fix=fix)

@@ -15,7 +15,8 @@ class PyUnknownFunction(Rule):
     API call) against the exported functions of the app the script belongs to (the nearest
     one) — and of every other app in the scan — with the bundler's entry-point rules; a bare
     `"module"` means `"module:default"`. Names that match nothing are flagged, with the
-    closest existing name as a hint. Apps without any registered function are skipped (the
+    closest existing name as a hint (a public one, unless the client has an admin key:
+    without one an internal function is out of its reach). Apps without any registered function are skipped (the
     backend may live in another repository).
 
     ## Why is this bad?
@@ -53,6 +54,11 @@ class PyUnknownFunction(Rule):
                    files={**COUNTERS, **HTTP_WRAPPER, "tools/store.py": 'class Store:\n    def query(self, key):\n'
                           '        return key.split(":")\n'},
                    note="an instance of another class of the project: no wrapper of Convex"),
+             Valid(PY + 'SECTION = "counters"\nSECTION = "tallies"\n\n\ndef run(area, fn):\n'
+                   '    return client.mutation(f"{area}:{fn}", {})\n\n\ndef bump(fn):\n'
+                   '    return client.mutation(f"{SECTION}:{fn}", {})\n\n\nrun("counters", "sett")\nbump("sett")\n',
+                   path=PY_PATH, files=COUNTERS,
+                   note="a relay's f-string with two parameters, or a name bound twice: no name is known"),
              Valid('class Api:\n    def __init__(self, client):\n        self.client = client\n\n'
                    '    def read(self):\n        return self.client.query("counters:gte")\n', path="tools/report.py",
                    files={**COUNTERS, "tools/server.py": 'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n'
@@ -70,6 +76,14 @@ class PyUnknownFunction(Rule):
                Invalid('from tools.convex_api import run_query\n\nprint(run_query("counters:get", {"name": "a"}))\n'
                        'print(run_query("counters:gte"))\n', path="tools/report.py", files={**COUNTERS, **WRAPPER},
                        lines=[4], note="through a wrapper imported from another module"),
+               # triage G61a P8: "counters:reset" is internal, so out of reach of a client without an admin key
+               Invalid(PY + 'client.mutation("counters:rese", {"name": "a"})\n', path=PY_PATH, files=COUNTERS,
+                       lines=[4], message='(did you mean "counters:set"?)',
+                       note="the hint for a client without an admin key names a public function"),
+               Invalid(PY + 'client.set_admin_auth(os.environ["CONVEX_DEPLOY_KEY"])\n'
+                       'client.mutation("counters:rese", {"name": "a"})\n', path=PY_PATH, files=COUNTERS,
+                       lines=[5], message='(did you mean "counters:reset"?)',
+                       note="an admin client may call an internal function"),
                Invalid(PY + 'SET = "counters:sett"\nclient.mutation(SET, {"name": "a"})\n', path=PY_PATH, files=COUNTERS,
                        lines=[5], note="a name held in a module constant"),
                Invalid(PY + 'MODULE = "counters"\nclient.mutation(f"{MODULE}:sett", {"name": "a"})\n', path=PY_PATH,
@@ -92,6 +106,11 @@ class PyUnknownFunction(Rule):
                Invalid(HTTP_WRAPPER_CALLER + '        await self.convex.query("countrs:get", {"name": "a"})\n',
                        path="tools/worker.py", files={**COUNTERS, **HTTP_WRAPPER}, lines=[9],
                        note="a module the app lacks, through the app's own HTTP API class"),
+               # triage G61a P5: the relay composes the name from a module constant and its parameter
+               Invalid(PY + 'SECTION = "counters"\n\n\ndef run(fn, args):\n    return client.mutation(f"{SECTION}:{fn}", args)\n\n\n'
+                       'run("set", {"name": "a", "value": 1})\nrun("sett", {"name": "a"})\n', path=PY_PATH, files=COUNTERS,
+                       lines=[12], message='"counters:sett" in convex/ (did you mean "counters:set"?)',
+                       note="a relay whose f-string completes its callers' names with a module constant"),
                Invalid('from convex import ConvexClient\n\n\nclass Repo:\n    def __init__(self, conn: ConvexClient):\n'
                        '        self.db = conn\n\n    def load(self):\n        return self.db.query("tallies:get", {})\n',
                        path=PY_PATH, files=COUNTERS, lines=[9],
@@ -109,7 +128,11 @@ class PyUnknownFunction(Rule):
             ident = canonical_name(name)
             if ident in known or ident.partition(":")[0] in opaque:
                 continue  # a function of this app, or of a module whose exports cvxlint cannot read
-            close = difflib.get_close_matches(ident, sorted(app.by_identifier), n=1)
+            call = use.py_call
+            admin = call.raw_http or call.client in use.py_facts.admin_auth_clients or call.admin_auth_elsewhere
+            # a client without an admin key reaches public functions only (CVXP04): hint at one of those
+            names = sorted(i for i, fn in app.by_identifier.items() if admin or not fn.is_internal)
+            close = difflib.get_close_matches(ident, names, n=1)
             hint = f' (did you mean "{close[0]}"?)' if close else ""
             ctx.report(use.path, (use.start, use.end),
                        f'no exported Convex function "{ident}" in {app.functions_dir.name}/{hint}')

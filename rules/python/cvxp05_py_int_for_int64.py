@@ -28,7 +28,8 @@ class PyIntForInt64(Rule):
     arguments and, inside literal dicts and lists, fields of `v.object`s, values of
     `v.record`s and items of `v.array`s — and int literals beyond ±2**53 anywhere in the
     arguments, whatever the validator. The arguments may be a dict literal held in a
-    variable that the calling function binds once and names nowhere else. Inside a union the literal is followed only into the
+    variable that the calling function, or the module, binds once and names nowhere else.
+    Inside a union the literal is followed only into the
     one member that can take it; `v.any()` stops the walk.
 
     ## Why is this bad?
@@ -110,9 +111,7 @@ class PyIntForInt64(Rule):
 
     def check_app(self, ctx, app):
         for use in py_uses(ctx, app):
-            args = use.py_call.args
-            if args is not None and args.kind == "name":
-                args = use.py_call.args_local  # `args = {...}` just before the call
+            args = use.py_call.literal_args  # also `args = {...}` before the call
             if args is None or args.kind != "dict":
                 continue
             fn = use.target

@@ -7,7 +7,8 @@ class PyNoneForOptional(Rule):
     """`None` passed for an argument declared `v.optional(...)`.
 
     ## What it does
-    Flags `"key": None` in a call's argument dict when the function declares `key` as
+    Flags `"key": None` in a call's argument dict (written there, or held in a variable bound
+    once and named nowhere else, as CVXP11 reads it) when the function declares `key` as
     `v.optional(X)` and `X` does not accept `null` (`v.nullable`, `v.union(..., v.null())`
     and `v.any()` do).
 
@@ -43,13 +44,21 @@ class PyNoneForOptional(Rule):
         Invalid(PY + 'client.mutation(\n    "counters:set",\n    {\n        "note": None,  # not known yet\n        "name": "a",\n    },\n)\n',
                 path=PY_PATH, files=COUNTERS, lines=[7],
                 output=PY + 'client.mutation(\n    "counters:set",\n    {\n        "name": "a",\n    },\n)\n'),
+        Invalid(PY + 'change = {"name": "a", "note": None}\nclient.mutation("counters:set", change)\n',
+                path=PY_PATH, files=COUNTERS, lines=[4],
+                output=PY + 'change = {"name": "a"}\nclient.mutation("counters:set", change)\n',
+                note="a dict a module variable holds, bound once and named nowhere else (triage G61a P7)"),
         Invalid(PY + 'client.mutation("counters:set", dict(name="a", note=None))\n', path=PY_PATH, files=COUNTERS, lines=[4],
                 output=PY + 'client.mutation("counters:set", dict(name="a"))\n', note="arguments built with `dict(...)`"),
+        Invalid(PY + 'def write(fn, *, retries=2, **kwargs):\n    return client.mutation(fn, kwargs)\n\n\n'
+                'write("counters:set", name="a", value=1, note=None)\n', path=PY_PATH, files=COUNTERS, lines=[8],
+                output=PY + 'def write(fn, *, retries=2, **kwargs):\n    return client.mutation(fn, kwargs)\n\n\n' + 'write("counters:set", name="a", value=1)\n',
+                note="a keyword a relay's `**kwargs` hands on as an argument"),
     ]
 
     def check_app(self, ctx, app):
         for use in py_uses(ctx, app):
-            args = use.py_call.args
+            args = use.py_call.literal_args  # also `args = {...}` before the call
             fn = use.target
             if args is None or args.kind != "dict" or fn is None:
                 continue

@@ -43,7 +43,12 @@ class PyArgsMismatchValidator(Rule):
     does not declare are flagged, and so are required arguments the dict leaves out. Literal
     dicts nested in the arguments are compared the same way with the `v.object` that checks
     them (a field's object, an array's element, the one union member that can take the dict).
-    Dicts built dynamically (`**kwargs`, variables), functions with `args: v.any()`, no
+    The keyword arguments of a call of the app's own helper that hands its `**kwargs` on as
+    the arguments (`def fetch(name, **kwargs): return client.query(name, kwargs)`) are such a
+    dict, and so is a dict literal held in a variable that the calling function, or the
+    module, binds once and names nowhere else (nothing there can add to it or change it:
+    no subscript assignment, `.update`, `del`, alias or call it is handed to). Dicts built
+    dynamically (`**` spreads, a variable changed or named elsewhere), functions with `args: v.any()`, no
     `args`, objects that cannot be read completely and unions that could match several ways
     are skipped.
 
@@ -68,6 +73,19 @@ class PyArgsMismatchValidator(Rule):
 
     valid = [Valid(PY + 'extra = {}\nclient.mutation("counters:set", {"name": "a", **extra})\n'
                    'client.query("counters:get", {"name": "a"})\n', path=PY_PATH, files=COUNTERS),
+             Valid(PY + 'change = {"value": 1}\ntotals = {"value": 1}\npatch = {"value": 1}\nsent = {"value": 1}\n'
+                   'twice = {"nme": "a"}\ntwice = {"name": "a", "value": 1}\n\n\ndef fill():\n    change["name"] = "a"\n\n\n'
+                   'fill()\ntotals.update(name="a")\npatch |= {"name": "a"}\nstamp(sent)\n'
+                   'client.mutation("counters:set", change)\nclient.mutation("counters:set", totals)\n'
+                   'client.mutation("counters:set", patch)\nclient.mutation("counters:set", sent)\n'
+                   'client.mutation("counters:set", twice)\n', path=PY_PATH, files=COUNTERS,
+                   note="module dicts written into from a function, updated, merged into, handed to another "
+                        "call, or bound twice: what they hold at the call is not known"),
+             Valid(PY + 'def write(fn, **kwargs):\n    return client.mutation(fn, kwargs)\n\n\n'
+                   'def signed(fn, **kwargs):\n    kwargs["value"] = 1\n    return client.mutation(fn, kwargs)\n\n\n'
+                   'extra = {"value": 1}\nwrite("counters:set", name="a", **extra)\nsigned("counters:set", name="a")\n',
+                   path=PY_PATH, files=COUNTERS,
+                   note="a caller's own `**` spread; a relay that adds to its `**kwargs` before handing them on"),
              Valid(PY + 'client.mutation("ingest:record", {"value": 1.5, "secret": "s"})\n', path=PY_PATH, files=INGEST,
                    note="an argument the custom builder declares"),
              Valid(PY + 'client.mutation("ingest:record", {"value": 1.5, "secret": "s"})\n', path=PY_PATH, files=INGEST_HELPER,
@@ -81,6 +99,23 @@ class PyArgsMismatchValidator(Rule):
                Invalid('from tools.convex_api import run_mutation\n\nrun_mutation("counters:set", {"nme": "a", "value": 1})\n',
                        path="tools/bump.py", files={**COUNTERS, **WRAPPER}, lines=[3, 3],
                        note="through a wrapper imported from another module"),
+               Invalid(PY + 'SECTION = "counters"\n\n\ndef run(fn, args):\n    return client.mutation(f"{SECTION}:{fn}", args)\n\n\n'
+                       'run("set", {"nme": "a", "value": 1})\n', path=PY_PATH, files=COUNTERS, lines=[11, 11],
+                       note="through a relay that completes its callers' names with a module constant (triage G61a P5)"),
+               # triage G61a P6: keywords collected by a relay's `**kwargs`, which it hands on as the arguments
+               Invalid(PY + 'def write(fn, *, retries=2, **kwargs):\n    return client.mutation(fn, kwargs)\n\n\n'
+                       'write("counters:set", name="a", value=1, retries=5)\nwrite("counters:set", nme="a", value=1)\n',
+                       path=PY_PATH, files=COUNTERS, lines=[9, 9],
+                       note="a relay handing on its `**kwargs`: the caller's keywords, but the one naming its own parameter"),
+               Invalid('from tools.counters_api import write\n\nwrite("counters:set", nme="a", value=1)\n',
+                       path="tools/bump.py", lines=[3, 3],
+                       files={**COUNTERS, "tools/__init__.py": "", "tools/counters_api.py": PY + 'def write(fn, *, retries=2, **kwargs):\n    return client.mutation(fn, kwargs)\n\n\n'},
+                       note="the same relay imported from another module"),
+               # triage G61a P7: a dict held in a module variable, as CVX310 follows a TypeScript `const`
+               Invalid(PY + 'change = {"nme": "a", "value": 1}\nclient.mutation("counters:set", change)\n\n\n'
+                       'def reset():\n    again = {"name": "a", "value": 0, "by": "me"}\n    client.mutation("counters:set", again)\n',
+                       path=PY_PATH, files=COUNTERS, lines=[4, 4, 9],
+                       note="a dict literal a module or function variable holds, bound once and named nowhere else"),
                Invalid(PY + 'client.mutation("tracks:save", {"tracks": [{"title": "a", "yr": 1999}],\n'
                        '                "meta": {"source": "cd", "disc": 1, "extra": {"anything": 1}}})\n'
                        'client.mutation("tracks:save", {"tracks": [], "meta": None, "cover": {"url": "u", "w": 1}})\n'
@@ -100,7 +135,7 @@ class PyArgsMismatchValidator(Rule):
 
     def check_app(self, ctx, app):
         for use in py_uses(ctx, app):
-            fn, args = use.target, use.py_call.args
+            fn, args = use.target, use.py_call.literal_args
             if fn is None or not fn.has_args or args is None and use.py_call.extra_kwargs:
                 continue
             val = ctx.project.caller_args_validator(fn)
