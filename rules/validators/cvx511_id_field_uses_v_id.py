@@ -140,7 +140,11 @@ class IdFieldUsesVId(Rule):
     to email headers (`subject`, `from`, `to`, `sender`, ...) are the email's own ids, and
     a `userId` next to a `teamId`, `workspaceId`, `enterpriseId`, `guildId` or `channelId`
     that names no table of the app (in the same object or one around it) is another
-    service's member id (Slack's, Discord's). A field written from a snake_case
+    service's member id (Slack's, Discord's); so are the `*Id` strings of a nested object
+    with a `<x>Id` string that names no table (`reference: { channelId, guildId, messageId }`,
+    a Discord message's reply pointer). A table defined through a helper (convex-helpers'
+    `Table`, or the app's own returning `{ table: defineTable(fields) }`) is read as its
+    `defineTable`. A field written from a snake_case
     property of the same name (`eventId: body.event_id`, followed back through locals,
     helpers and what callers pass as arguments) holds another service's id too (Slack's
     `event_id`), as does one written from the `id` of a body the app was sent or fetched
@@ -295,6 +299,19 @@ class IdFieldUsesVId(Rule):
               path="convex/schema.ts",
               note="organizations mirror Clerk's (`clerkOrgId`), channels Slack's, teams another system's (`externalId`): "
                    "their `<table>Id` strings hold those outside ids (inventory-system, triage G61c P6)"),
+        Valid(HEAD.replace("\nexport default", 'import { Table } from "./tables";\n'
+                           'export const Posts = Table("posts", { id: v.string(), replyTo: v.optional(v.object({ postId: v.string() })) });\n'
+                           "export default") + '  posts: Posts.table.index("by_outside_id", ["id"]),\n});\n',
+              path="convex/schema.ts",
+              files={"convex/tables.ts": 'import { defineTable } from "convex/server";\n'
+                     'export function Table(name: string, fields: any) { return { name, table: defineTable(fields) }; }\n'},
+              note="posts, defined through an app's own `Table` helper, keep an outside `id`: `replyTo.postId` holds it "
+                   "(discord-slack-bridge, triage G61d)"),
+        Valid(HEAD + '  channels: defineTable({ name: v.string() }),\n'
+              '  relays: defineTable({ text: v.string(), origin: v.union(v.null(), '
+              'v.object({ channelId: v.string(), guildId: v.optional(v.string()) })) }),\n});\n',
+              path="convex/schema.ts",
+              note="a nested object with a `guildId` of no table: another service's record, its `channelId` that service's"),
         Valid(HEAD + '  boards: defineTable({ handle: v.string(), name: v.string() }),\n'
               '  tallies: defineTable({ boardId: v.string(), total: v.number() }),\n});\n', path="convex/schema.ts",
               files={"convex/boards.ts": SERVER + 'export const open = mutation({ args: { handle: v.string(), name: v.string() },\n'
@@ -554,6 +571,11 @@ class IdFieldUsesVId(Rule):
         Invalid(HEAD + '  users: defineTable({ name: v.string() }),\n  teams: defineTable({ name: v.string() }),\n'
                 '  memberships: defineTable({ teamId: v.string(), userId: v.string() }),\n});\n',
                 path="convex/schema.ts", lines=[6, 6], note="the app has a `teams` table: its `teamId` is no outside workspace"),
+        Invalid(HEAD + '  users: defineTable({ name: v.string() }),\n  channels: defineTable({ name: v.string() }),\n'
+                '  relays: defineTable({ origin: v.object({ channelId: v.string(), authorId: v.id("users") }) }),\n'
+                '  drafts: defineTable({ channelId: v.string(), guildId: v.string() }),\n});\n',
+                path="convex/schema.ts", lines=[6, 7],
+                note="a sibling `authorId` holds the app's ids; a `guildId` next to a table's own field says nothing"),
         Invalid(HEAD + '  organization: defineTable({ stripeCustomerId: v.string(), name: v.string() }),\n'
                 '  stock: defineTable({ organizationId: v.string(), count: v.number() }),\n});\n',
                 path="convex/schema.ts", lines=[5],
@@ -675,7 +697,8 @@ class IdFieldUsesVId(Rule):
                 # another service's id: `metadata: { sender, subject, messageId }`, the Message-ID
                 # of an email; `{ teamId, userId }` with no `teams` table, a Slack member's id
                 service_id = p.key in _EMAIL_IDS and _describes_email(keys - {p.key}) \
-                    or table == "users" and _in_outside_workspace(obj, tables)
+                    or table == "users" and _in_outside_workspace(obj, tables) \
+                    or _outside_payload(ctx, facts, obj, props, tables)
                 if (own_key is not None or service_id) and handler is None:
                     continue  # a stored field: nothing but a use as an id would say otherwise
                 if defines is not None and _written_as_text(ctx, module.app, defines, p.key, table):
@@ -1120,6 +1143,23 @@ def _in_outside_workspace(obj, tables: dict[str, str]) -> bool:
             return True
         n = n.parent
     return False
+
+
+def _outside_payload(ctx, facts, obj, props, tables: dict[str, str]) -> bool:
+    """Is `obj` a nested `v.object` (a field of a table's or an argument's object) with a
+    `<x>Id` string naming no table of the app (`reference: { channelId, guildId, messageId }`,
+    Discord's reply pointer, triage G61d)? It copies another service's record, whose `*Id`
+    strings are that service's ids."""
+    call = obj.parent.parent if obj.parent is not None else None
+    if call is None or call.type != "call_expression" or not v_call(ctx, facts, call, "object"):
+        return False
+    n = call.parent  # up through `v.optional(...)`, `v.union(v.null(), ...)` to the field it is the value of
+    while n is not None and (n.type == "arguments" or n.type == "call_expression" and v_call(ctx, facts, n)):
+        n = n.parent
+    if n is None or n.type != "pair" or js.property_key(n) == "args":
+        return False  # a document or an `args: v.object(...)` of its own, not a field of one
+    return any(p.key and p.key.endswith("Id") and p.key not in tables and not p.spread
+               and _string_call(ctx, facts, p.value) is not None for p in props)
 
 
 def _namespaced(defines: str, table: str) -> bool:
