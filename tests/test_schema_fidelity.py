@@ -107,7 +107,7 @@ def test_unresolvable_parts_are_marked_not_guessed(tmp_path):
         "  c: defineTable({ y: v.string() }).index(\"by_y\", [\"y\"]),\n"
         "  d: makeTable({ z: v.string() }).table,\n"
         "}, { schemaValidation: process.env.STRICT === \"1\" });\n"
-        "function makeTable(fields: any) { const table = defineTable(fields); return { table }; }\n",
+        "function makeTable(fields: any) { return { table: defineTable({ ...fields, at: v.number() }) }; }\n",
         "utf-8",
     )
     _, schema = static_schema(tmp_path)

@@ -439,6 +439,18 @@ _NEVER_A_SCHEMA = frozenset(["object", "array", "string", "template_string", "nu
 _COMMONJS_EXPORTS = re.compile(rb"\b(module\.)?exports\b")
 
 
+def _const_in_body(fn: Node, name: str | None) -> Node | None:
+    """The value a `const name = ...` statement of `fn`'s own body gives `name`."""
+    body = js.function_body(fn)
+    for stmt in body.children if body is not None and body.type == "statement_block" else ():
+        if stmt.type == "lexical_declaration" and stmt.has_tok("const"):
+            for d in stmt.children:
+                n = d.child("name") if d.type == "variable_declarator" else None
+                if n is not None and n.type == "identifier" and n.text == name:
+                    return js.unwrap(d.child("value"))
+    return None
+
+
 def _drop_staged(table: Table) -> None:
     """convex-ents' `defineEntFromTable` copies a table's indexes but not its staged ones
     (convex keeps those apart: `stagedDbIndexes`), so the ent has none."""
@@ -767,6 +779,8 @@ class _SchemaReader:
             return None
         returned = js.unwrap(js.returned_expression(d.node))
         table = js.unwrap(js.object_get(returned, "table")) if returned is not None and returned.type == "object" else None
+        if table is not None and table.type in ("identifier", "shorthand_property_identifier"):
+            table = _const_in_body(d.node, table.text)  # `const table = defineTable(fields); return { table }`
         if table is None or table.type != "call_expression" or not self._is_server(d.facts, js.callee(table), "defineTable"):
             return None
         fields = js.unwrap(next(iter(js.call_args(table)), None))

@@ -141,8 +141,8 @@ class IdFieldUsesVId(Rule):
     a `userId` next to a `teamId`, `workspaceId`, `enterpriseId`, `guildId` or `channelId`
     that names no table of the app (in the same object or one around it) is another
     service's member id (Slack's, Discord's); so are the `*Id` strings of a nested object
-    with a `<x>Id` string that names no table (`reference: { channelId, guildId, messageId }`,
-    a Discord message's reply pointer). A table defined through a helper (convex-helpers'
+    with a `<x>Id` string that names no table and no `v.id` field (`reference: { channelId,
+    guildId, messageId }`, a Discord message's reply pointer). A table defined through a helper (convex-helpers'
     `Table`, or the app's own returning `{ table: defineTable(fields) }`) is read as its
     `defineTable`. A field written from a snake_case
     property of the same name (`eventId: body.event_id`, followed back through locals,
@@ -308,10 +308,12 @@ class IdFieldUsesVId(Rule):
               note="posts, defined through an app's own `Table` helper, keep an outside `id`: `replyTo.postId` holds it "
                    "(discord-slack-bridge, triage G61d)"),
         Valid(HEAD + '  channels: defineTable({ name: v.string() }),\n'
-              '  relays: defineTable({ text: v.string(), origin: v.union(v.null(), '
-              'v.object({ channelId: v.string(), guildId: v.optional(v.string()) })) }),\n});\n',
+              '  relays: defineTable({ text: v.string(), origin: nullable('
+              'v.object({ channelId: v.string(), guildId: v.optional(v.string()) })) }),\n});\n'
+              'function nullable<T extends Validator<any, any, any>>(x: T) { return v.union(v.null(), x); }\n',
               path="convex/schema.ts",
-              note="a nested object with a `guildId` of no table: another service's record, its `channelId` that service's"),
+              note="a nested object with a `guildId` of no table (in an app's own `nullable`): another service's record, "
+                   "its `channelId` that service's"),
         Valid(HEAD + '  boards: defineTable({ handle: v.string(), name: v.string() }),\n'
               '  tallies: defineTable({ boardId: v.string(), total: v.number() }),\n});\n', path="convex/schema.ts",
               files={"convex/boards.ts": SERVER + 'export const open = mutation({ args: { handle: v.string(), name: v.string() },\n'
@@ -572,10 +574,11 @@ class IdFieldUsesVId(Rule):
                 '  memberships: defineTable({ teamId: v.string(), userId: v.string() }),\n});\n',
                 path="convex/schema.ts", lines=[6, 6], note="the app has a `teams` table: its `teamId` is no outside workspace"),
         Invalid(HEAD + '  users: defineTable({ name: v.string() }),\n  channels: defineTable({ name: v.string() }),\n'
-                '  relays: defineTable({ origin: v.object({ channelId: v.string(), authorId: v.id("users") }) }),\n'
+                '  relays: defineTable({ origin: v.object({ channelId: v.string(), guildId: v.string(), authorId: v.id("users") }) }),\n'
                 '  drafts: defineTable({ channelId: v.string(), guildId: v.string() }),\n});\n',
                 path="convex/schema.ts", lines=[6, 7],
-                note="a sibling `authorId` holds the app's ids; a `guildId` next to a table's own field says nothing"),
+                note="next to a `guildId`, but a sibling `authorId` holds the app's own ids; a `guildId` next to a table's "
+                     "own field says nothing"),
         Invalid(HEAD + '  organization: defineTable({ stripeCustomerId: v.string(), name: v.string() }),\n'
                 '  stock: defineTable({ organizationId: v.string(), count: v.number() }),\n});\n',
                 path="convex/schema.ts", lines=[5],
@@ -1153,13 +1156,24 @@ def _outside_payload(ctx, facts, obj, props, tables: dict[str, str]) -> bool:
     call = obj.parent.parent if obj.parent is not None else None
     if call is None or call.type != "call_expression" or not v_call(ctx, facts, call, "object"):
         return False
-    n = call.parent  # up through `v.optional(...)`, `v.union(v.null(), ...)` to the field it is the value of
-    while n is not None and (n.type == "arguments" or n.type == "call_expression" and v_call(ctx, facts, n)):
+    n = call.parent  # up through `v.optional(...)`, `v.union(v.null(), ...)`, an app's own
+    # `nullable(...)` to the field it is the value of (not through `defineTable(...)`)
+    while n is not None and (n.type == "arguments" or n.type == "call_expression" and (
+            v_call(ctx, facts, n) or _app_function(ctx, facts, js.callee(n)))):
         n = n.parent
     if n is None or n.type != "pair" or js.property_key(n) == "args":
         return False  # a document or an `args: v.object(...)` of its own, not a field of one
+    if any(p.value is not None and any(n.type == "call_expression" and v_call(ctx, facts, n, "id")
+                                       for n in p.value.walk()) for p in props):
+        return False  # it holds the app's own ids too (NB-PDP's insights: `playerIdentityId` next to a Better Auth `teamId`)
     return any(p.key and p.key.endswith("Id") and p.key not in tables and not p.spread
                and _string_call(ctx, facts, p.value) is not None for p in props)
+
+
+def _app_function(ctx, facts, callee) -> bool:
+    """Is `callee` a function the app writes itself (`const nullable = (x) => v.union(...)`)?"""
+    d = ctx.project.linker.value_of(facts, callee) if callee is not None and callee.type == "identifier" else None
+    return isinstance(d, Def) and not d.path and js.is_function(d.node)
 
 
 def _namespaced(defines: str, table: str) -> bool:
