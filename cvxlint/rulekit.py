@@ -156,6 +156,22 @@ def filters_cvx202_reports(ctx: RuleContext, app, uses) -> set[int]:
             for n in (fi.filter.node, *getattr(fi.filter, "chained", ()))}
 
 
+def ents_range_advice(app, call) -> str:
+    """The index range to give a Convex Ents `ctx.table("t").filter(...)` scan, as its message
+    shows it: through the index whose fields are the filter's equalities, by its real name
+    (an edge's `personId` too: project/filter_index.py), else a placeholder `byX`."""
+    from .project.filter_index import ents_filter_index
+
+    schema = app.schema
+    found = ents_filter_index(call, schema.table(call.table) if schema is not None and call.table else None)
+    table = f'"{call.table}"' if call.table else "..."
+    if found is None:
+        return f'ctx.table({table}, "byX", (q) => q.eq("x", x))'
+    idx, eqs = found
+    return f'ctx.table({table}, "{idx.name}", (q) => q' + "".join(
+        f'.eq("{name}", {call.facts.one_line(value, 30)})' for name, value in eqs) + ")"
+
+
 def filter_anchor(f) -> Node:
     """Where to report a query filter: the `filter` of `.filter(...)`, or the helper's callee
     (convex-helpers' `filter(query, ...)`), where an `eslint-disable` comment for the plugin's

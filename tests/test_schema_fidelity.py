@@ -107,7 +107,7 @@ def test_unresolvable_parts_are_marked_not_guessed(tmp_path):
         "  c: defineTable({ y: v.string() }).index(\"by_y\", [\"y\"]),\n"
         "  d: makeTable({ z: v.string() }).table,\n"
         "}, { schemaValidation: process.env.STRICT === \"1\" });\n"
-        "function makeTable(fields: any) { return { table: defineTable(fields) }; }\n",
+        "function makeTable(fields: any) { return { table: defineTable({ ...fields, at: v.number() }) }; }\n",
         "utf-8",
     )
     _, schema = static_schema(tmp_path)
@@ -170,6 +170,19 @@ def test_convex_helpers_table_reads_as_define_table():
     assert cards.has_field("position") is True and cards.has_field("nope") is False
     before = schema.table("cardEdits").field("before")  # `Cards.doc`: the document with its system fields
     assert before.field("_id").table == "cards" and before.field("_creationTime").kind == "number"
+
+
+def test_an_apps_own_table_helper_reads_as_define_table():
+    """A helper of the app shaped like convex-helpers' `Table`, returning `{ table:
+    defineTable(fields), ... }`: `X.table` is `defineTable` of the argument the helper hands
+    it, whichever parameter that is (triage G61d, discord-slack-bridge's `Table`)."""
+    _, schema = static_schema(CASES_DIR / "local-table-helper")
+    rooms = schema.table("rooms")
+    assert rooms.known and rooms.facts.text(rooms.define_node).startswith('Table("rooms", {')
+    assert rooms.facts.text(rooms.fields_node) == "{ id: v.string(), title: v.string() }"
+    assert rooms.index("by_outside_id").fields == ["id"]
+    notes = schema.table("notes")
+    assert notes.known and notes.has_field("pinned") is True and notes.index("by_room").fields == ["roomId"]
 
 
 def test_not_define_schema_is_a_problem(tmp_path):

@@ -142,9 +142,26 @@ class FunctionInfo:
             f = f.parent
         return False
 
+    def flow_owner(self) -> "FunctionInfo":
+        """The function whose run this one goes on with: itself, or for a callback handed to
+        `.then/.catch/.finally` (`insert(...).then((id) => ctx.db.insert(...))`, also nested)
+        the function that chains it. Its reads and writes are that function's, in order."""
+        f = self
+        while f.parent is not None:
+            call = f.node.parent.parent if f.node.parent is not None and f.node.parent.type == "arguments" else None
+            callee = js.callee(call) if call is not None and call.type == "call_expression" else None
+            prop = callee.child("property") if callee is not None and callee.type == "member_expression" else None
+            if prop is None or prop.text not in PROMISE_CHAIN:
+                break
+            f = f.parent
+        return f
+
     def __hash__(self) -> int:
         return id(self)
 
+
+# the methods that chain a callback onto a promise
+PROMISE_CHAIN = frozenset(["then", "catch", "finally"])
 
 # names of the global object itself (`self` and `window` in browser-style code)
 GLOBAL_OBJECTS = frozenset(["globalThis", "self", "window", "global"])

@@ -5,7 +5,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ..syntax import js
-from .queries import Conjunct, Filter, PostFilter, QueryChain
+from ..syntax.tree import Node
+from .queries import Conjunct, EntsTableCall, Filter, PostFilter, QueryChain
 from .schema import BUILTIN_INDEXES, Index, Schema, Table
 
 
@@ -199,6 +200,21 @@ def covering_index(table: Table, fields: list[str]) -> tuple[Index | None, bool]
         if best is None or len(idx.fields) < len(best.fields):
             best = idx
     return (best, False) if best is not None else (None, False)
+
+
+def ents_filter_index(call: EntsTableCall, table: Table | None) -> tuple[Index, list[tuple[str, Node]]] | None:
+    """The index a Convex Ents scan `ctx.table("t").filter(q => q.eq(q.field("a"), x))` could
+    read instead: one whose fields are exactly the first filter's equalities, the indexes an
+    edge makes included (`personId` for `.edge("person")`), with (field, value) in that
+    index's order, for `ctx.table("t", "personId", (q) => q.eq("personId", x))`."""
+    f = call.first_filter if table is not None and call.index is None and call.range is None else None
+    if f is None or f.helper or not f.eqs:
+        return None
+    idx, exact = covering_index(table, [name for name, _n, _v in f.eqs])
+    if idx is None or not exact or not idx.name:
+        return None
+    value = {name: v for name, _n, v in f.eqs}
+    return idx, [(name, value[name]) for name in idx.fields]
 
 
 def _own_index_eqs(ch: QueryChain, f: Filter, table: Table) -> Index | None:

@@ -547,6 +547,14 @@ class EntsTableCall:
                 return "insertMany"
         return self.write
 
+    @property
+    def first_filter(self) -> "Filter | None":
+        """Its first `.filter(q => ...)`, read as a query filter (Ents passes it to `db.query`'s)."""
+        if not self.filters:
+            return None
+        args = js.call_args(self.filters[0])
+        return _query_filter(self.filters[0], js.unwrap(args[0]) if args else None)
+
     def each_write(self) -> "list[EntsTableCall]":
         """This call once per document it writes (`writes`), each with its `write` and `value_node`."""
         return [replace(self, write=w, value_node=v) for w, v in self.writes]

@@ -481,6 +481,18 @@ _NEVER_A_SCHEMA = frozenset(["object", "array", "string", "template_string", "nu
 _COMMONJS_EXPORTS = re.compile(rb"\b(module\.)?exports\b")
 
 
+def _const_in_body(fn: Node, name: str | None) -> Node | None:
+    """The value a `const name = ...` statement of `fn`'s own body gives `name`."""
+    body = js.function_body(fn)
+    for stmt in body.children if body is not None and body.type == "statement_block" else ():
+        if stmt.type == "lexical_declaration" and stmt.has_tok("const"):
+            for d in stmt.children:
+                n = d.child("name") if d.type == "variable_declarator" else None
+                if n is not None and n.type == "identifier" and n.text == name:
+                    return js.unwrap(d.child("value"))
+    return None
+
+
 def _drop_staged(table: Table) -> None:
     """convex-ents' `defineEntFromTable` copies a table's indexes but not its staged ones
     (convex keeps those apart: `stagedDbIndexes`), so the ent has none."""
@@ -726,9 +738,7 @@ class _SchemaReader:
                 if helper is not None:  # `Tasks.table` with `const Tasks = Table("tasks", {...})`
                     if table.chain_end is None:  # `.index(...)` can be appended to `Tasks.table` itself
                         table.chain_end, table.chain_facts = cur, cur_facts
-                    hfacts, hcall = helper
-                    args = js.call_args(hcall)
-                    define = (hfacts, hcall, args[1] if len(args) > 1 else None)
+                    define = helper
                     break
                 d = self.linker.value_of(cur_facts, cur)
                 if isinstance(d, ExternalDef) and len(d.path) < 2 and _known_facts(d.module, d.name) is not None:
@@ -784,10 +794,12 @@ class _SchemaReader:
             _drop_staged(table)
         return table
 
-    def _helpers_table(self, facts: FileFacts, node: Node) -> tuple[FileFacts, Node] | None:
+    def _helpers_table(self, facts: FileFacts, node: Node) -> tuple[FileFacts, Node, Node | None] | None:
         """`X.table` where `X` is convex-helpers' `Table(name, fields)` (convex-helpers/server,
         0.1.x): that helper returns `{ table: defineTable(fields), doc, withoutSystemFields, ... }`,
-        so its `table` is the table `defineTable(fields)` defines. The `Table(...)` call and its file."""
+        so its `table` is the table `defineTable(fields)` defines. Also an app's own helper of
+        that shape (discord-slack-bridge's `Table(name, fields)` in a utils file, triage G61d).
+        The `Table(...)` call's file, the call and the fields argument it passes."""
         obj = js.unwrap(node.child("object")) if node.type == "member_expression" else None
         prop = node.child("property") if node.type == "member_expression" else None
         if obj is not None and obj.type == "call_expression" and prop is not None and prop.text == "table":
@@ -797,10 +809,36 @@ class _SchemaReader:
         if not isinstance(d, Def) or d.path != ("table",):
             return None
         call = js.unwrap(d.node)
-        if call is None or call.type != "call_expression" \
-                or not self._is_export(d.facts, js.callee(call), HELPERS_SERVER, "Table"):
+        if call is None or call.type != "call_expression":
             return None
-        return d.facts, call
+        args = js.call_args(call)
+        if self._is_export(d.facts, js.callee(call), HELPERS_SERVER, "Table"):
+            return d.facts, call, args[1] if len(args) > 1 else None
+        i = self._fields_parameter(d.facts, js.callee(call))
+        if i is None or any(a.type == "spread_element" for a in args[: i + 1]):
+            return None  # not such a helper, or its fields are not one argument of the call
+        return d.facts, call, args[i] if i < len(args) else None
+
+    def _fields_parameter(self, facts: FileFacts, callee: Node | None) -> int | None:
+        """The parameter `callee` (a function of the app) takes a table's fields in, when it
+        returns an object whose `table` is `defineTable(<that parameter>)`."""
+        d = self.linker.value_of(facts, callee)
+        if not isinstance(d, Def) or d.path or not js.is_function(d.node):
+            return None
+        returned = js.unwrap(js.returned_expression(d.node))
+        table = js.unwrap(js.object_get(returned, "table")) if returned is not None and returned.type == "object" else None
+        if table is not None and table.type in ("identifier", "shorthand_property_identifier"):
+            table = _const_in_body(d.node, table.text)  # `const table = defineTable(fields); return { table }`
+        if table is None or table.type != "call_expression" or not self._is_server(d.facts, js.callee(table), "defineTable"):
+            return None
+        fields = js.unwrap(next(iter(js.call_args(table)), None))
+        if fields is None or fields.type != "identifier":
+            return None
+        for i, p in enumerate(js.function_params(d.node)):
+            pat = js.param_pattern(p)
+            if pat is not None and pat.type == "identifier" and pat.text == fields.text:
+                return i
+        return None
 
     def _separate_steps(self, facts: FileFacts, value: Node) -> list[tuple[FileFacts, Node]]:
         """`t.index(...)` statements on the module binding whose initializer is `value`."""

@@ -1,5 +1,5 @@
-from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, filter_anchor, filters_cvx202_reports, names_missing_index,
-                             reported_queries)
+from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, ents_range_advice, filter_anchor, filters_cvx202_reports,
+                             names_missing_index, reported_queries)
 
 from .common import ENTS_APP, ENTS_SERVER
 
@@ -40,7 +40,8 @@ class NoFilterInQuery(Rule):
     at all is CVX204's finding (`no-full-table-scan`: it reads rows until enough pass, up to
     the whole table) while CVX204 is on; this rule then speaks of filters over an index range
     and of search filters. Convex Ents' `ctx.table("t", "byX", range).filter(...)` is read
-    like its `withIndex(...).filter(...)` form.
+    like its `withIndex(...).filter(...)` form, and `.order(dir, "byX").filter(...)` like
+    `withIndex("byX").order(dir).filter(...)`.
 
     ## Example
     ```ts
@@ -141,6 +142,11 @@ class NoFilterInQuery(Rule):
                 '  await ctx.table("pings", "by_at", (q) => q.gt("at", a.at)).filter((q) => q.gt(q.field("x"), 1)).first(),\n'
                 '] });\n',
                 files=ENTS_APP, lines=[4, 5], message="`.filter` on `ctx.table(\"pings\""),
+        Invalid(ENTS_SERVER + 'export const f = query({ args: { room: v.id("rooms") }, handler: async (ctx, { room }) =>\n'
+                '  await ctx.table("pings").order("desc", "by_at").filter((q) => q.eq(q.field("roomId"), room)).take(10) });\n',
+                files=ENTS_APP, lines=[4], message="scans every row it reads",
+                note="Ents' `.order(dir, index)` reads that index, as `withIndex(index).order(dir)` (jim's workouts, triage G61c P4); "
+                     "with `.paginate()` it is left alone, as the `withIndex` form is"),
         Invalid(SERVER + 'import { byAuthor } from "./lib/books";\n'
                 'export const f = query({ args: { a: v.string(), n: v.number() }, handler: (ctx, { a, n }) =>\n'
                 '  byAuthor(ctx, a).filter((q) => q.gt(q.field("pages"), n)).collect() });\n',
@@ -277,7 +283,6 @@ class NoFilterInQuery(Rule):
                 continue
             if call.index is None and cvx204_on:
                 continue  # a scan of the table: CVX204's finding
-            table = f'"{call.table}"' if call.table else "..."
             if call.range and call.range_eqs:
                 ctx.report(call.facts, filter_anchor(call.filters[0]),
                            f"`.filter` on `{call.shown}`: the index range already narrows the rows; "
@@ -285,4 +290,4 @@ class NoFilterInQuery(Rule):
             else:
                 ctx.report(call.facts, filter_anchor(call.filters[0]),
                            f"`.filter` on `{call.shown}` scans every row it reads; use an index range "
-                           f'(`ctx.table({table}, "byX", (q) => q.eq("x", x))`) or filter in code')
+                           f"(`{ents_range_advice(app, call)}`) or filter in code")

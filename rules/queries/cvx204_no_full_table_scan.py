@@ -1,5 +1,5 @@
-from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, filter_anchor, filters_cvx202_reports, names_missing_index,
-                             reported_queries)
+from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, ents_range_advice, filter_anchor, filters_cvx202_reports,
+                             names_missing_index, reported_queries)
 
 from .common import ENTS_APP, ENTS_SERVER
 
@@ -32,8 +32,10 @@ class NoFullTableScan(Rule):
     unless CVX202 is turned off. A query on a table or index the schema lacks is left to
     CVX701 and CVX703: it throws before it reads a row. Convex Ents reads count the same:
     `await ctx.table("t")` (and `.docs()`, `.map(fn)`, a query a handler returns) reads every
-    row, as `.collect()` does; `ctx.table("t").filter(...)` scans; `ctx.table("t", "byX")`
-    with no range, read in full, reads the whole index.
+    row, as `.collect()` does; `ctx.table("t").filter(...)` scans (when an index, one an edge
+    makes included, has exactly the filter's equalities, the message names it in Ents' form:
+    `ctx.table("t", "roomId", (q) => q.eq("roomId", room))`; no fix); `ctx.table("t",
+    "byX")` or `.order(dir, "byX")` with no range, read in full, reads the whole index.
 
     ## Why is this bad?
     The cost of the query grows with the table: more rows read, more bandwidth, more
@@ -120,6 +122,14 @@ class NoFullTableScan(Rule):
         Invalid(ENTS_SERVER + 'export const f = query({ args: { n: v.number() }, handler: async (ctx, { n }) =>\n'
                 '  await ctx.table("pings").filter((q) => q.gt(q.field("x"), n)).first() });\n',
                 files=ENTS_APP, lines=[4], message='`.filter` on `ctx.table("pings")` without an index'),
+        Invalid(ENTS_SERVER + 'export const f = query({ args: { room: v.id("rooms") }, handler: async (ctx, { room }) =>\n'
+                '  await ctx.table("pings").filter((q) => q.eq(q.field("roomId"), room)).take(5) });\n',
+                files=ENTS_APP, lines=[4], message='`ctx.table("pings", "roomId", (q) => q.eq("roomId", room))`',
+                note="the index `.edge(\"room\")` makes, named as Ents names it (triage G61c P4): no fix"),
+        Invalid(ENTS_SERVER + 'export const f = query({ args: {}, handler: async (ctx) =>\n'
+                '  await ctx.table("pings").order("desc", "by_at") });\n',
+                files=ENTS_APP, lines=[4], message='reads the whole `by_at` index',
+                note="`.order(dir, index)` is `withIndex(index).order(dir)`: the whole index"),
         Invalid(ENTS_SERVER + 'export const f = query({ args: {}, handler: async (ctx) =>\n'
                 '  await ctx.table("pings", "by_at") });\n',
                 files=ENTS_APP, lines=[4], message='`await ctx.table("pings", "by_at")` reads the whole `by_at` index'),
@@ -246,8 +256,7 @@ class NoFullTableScan(Rule):
             if call.index is None and call.filters:
                 ctx.report(call.facts, filter_anchor(call.filters[0]),
                            f'`.filter` on `ctx.table("{call.table}")` without an index reads rows until enough match, '
-                           f'up to the whole table; narrow it with an index range (`ctx.table("{call.table}", "byX", '
-                           '(q) => q.eq("x", x))`)')
+                           f"up to the whole table; narrow it with an index range (`{ents_range_advice(app, call)}`)")
             elif call.index is None:
                 ctx.report(call.facts, call.node,
                            f"{call.read_text} without an index reads the whole table; narrow it with an index range "

@@ -123,10 +123,13 @@ class IdFieldUsesVId(Rule):
     in most tables: not `partners`), and arguments the handler
     casts to another table's id (`args.brandId as Id<"brand_dna">`). A table with a string
     key of its own (`threads.id`, `docs.uuid`, `projects.project_id`) counts as keeping an
-    outside id too, as does one the code keys by another string field: a `<table>Id` string
+    outside id too, as does one keeping another service's id of its own record
+    (`organization.clerkOrgId`, `clerkId`, `externalId`, `stripeTeamId` on `teams`, a field an
+    index names as a service's id: Clerk's `org_...` is then what `organizationId` strings
+    hold), and one the code keys by another string field: a `<table>Id` string
     compared with or written from that field of the table's documents (`q.eq("sectionId",
     section.stableId)`, also through a value the same function looks the table up by or
-    writes into it), or the table looked up by that field with a `<table>Id` value
+    writes into it, in a `.then` callback too), or the table looked up by that field with a `<table>Id` value
     (`q.eq("stableId", item.sectionId)`). An argument is then only reported (as info) when
     it is used as an `_id`.
     A field written from a value the same function matches against a text field of the
@@ -137,7 +140,11 @@ class IdFieldUsesVId(Rule):
     to email headers (`subject`, `from`, `to`, `sender`, ...) are the email's own ids, and
     a `userId` next to a `teamId`, `workspaceId`, `enterpriseId`, `guildId` or `channelId`
     that names no table of the app (in the same object or one around it) is another
-    service's member id (Slack's, Discord's). A field written from a snake_case
+    service's member id (Slack's, Discord's); so are the `*Id` strings of a nested object
+    with a `<x>Id` string that names no table and no `v.id` field (`reference: { channelId,
+    guildId, messageId }`, a Discord message's reply pointer). A table defined through a helper (convex-helpers'
+    `Table`, or the app's own returning `{ table: defineTable(fields) }`) is read as its
+    `defineTable`. A field written from a snake_case
     property of the same name (`eventId: body.event_id`, followed back through locals,
     helpers and what callers pass as arguments) holds another service's id too (Slack's
     `event_id`), as does one written from the `id` of a body the app was sent or fetched
@@ -284,6 +291,36 @@ class IdFieldUsesVId(Rule):
               path="convex/betterAuth/generatedSchema.ts", files=SCHEMA, note="a generated file: the next generate overwrites any edit"),
         Valid(THREADS["convex/schema.ts"], path="convex/schema.ts",
               note="threads keep a client-generated `id` of their own: messages.threadId holds that string"),
+        Valid(HEAD + '  organization: defineTable({ clerkOrgId: v.string(), name: v.string() }).index("by_clerk", ["clerkOrgId"]),\n'
+              '  stock: defineTable({ organizationId: v.string(), count: v.number() }),\n'
+              '  channels: defineTable({ chanId: v.string(), label: v.string() }).index("by_slack_chan_id", ["chanId"]),\n'
+              '  teams: defineTable({ externalId: v.string() }),\n'
+              '  pins: defineTable({ channelId: v.string(), teamId: v.optional(v.string()) }),\n});\n',
+              path="convex/schema.ts",
+              note="organizations mirror Clerk's (`clerkOrgId`), channels Slack's, teams another system's (`externalId`): "
+                   "their `<table>Id` strings hold those outside ids (inventory-system, triage G61c P6)"),
+        Valid(HEAD.replace("\nexport default", 'import { Table } from "./tables";\n'
+                           'export const Posts = Table("posts", { id: v.string(), replyTo: v.optional(v.object({ postId: v.string() })) });\n'
+                           "export default") + '  posts: Posts.table.index("by_outside_id", ["id"]),\n});\n',
+              path="convex/schema.ts",
+              files={"convex/tables.ts": 'import { defineTable } from "convex/server";\n'
+                     'export function Table(name: string, fields: any) { return { name, table: defineTable(fields) }; }\n'},
+              note="posts, defined through an app's own `Table` helper, keep an outside `id`: `replyTo.postId` holds it "
+                   "(discord-slack-bridge, triage G61d)"),
+        Valid(HEAD + '  channels: defineTable({ name: v.string() }),\n'
+              '  relays: defineTable({ text: v.string(), origin: nullable('
+              'v.object({ channelId: v.string(), guildId: v.optional(v.string()) })) }),\n});\n'
+              'function nullable<T extends Validator<any, any, any>>(x: T) { return v.union(v.null(), x); }\n',
+              path="convex/schema.ts",
+              note="a nested object with a `guildId` of no table (in an app's own `nullable`): another service's record, "
+                   "its `channelId` that service's"),
+        Valid(HEAD + '  boards: defineTable({ handle: v.string(), name: v.string() }),\n'
+              '  tallies: defineTable({ boardId: v.string(), total: v.number() }),\n});\n', path="convex/schema.ts",
+              files={"convex/boards.ts": SERVER + 'export const open = mutation({ args: { handle: v.string(), name: v.string() },\n'
+                     '  handler: async (ctx, args) => {\n'
+                     '    await ctx.db.insert("boards", { handle: args.handle, name: args.name }).then(() => {\n'
+                     '      return ctx.db.insert("tallies", { boardId: args.handle, total: 0 });\n    });\n  },\n});\n'},
+              note="written, in a `.then` callback, from the value the same function writes into boards.handle: the handle"),
         Valid(HEAD + '  docs: defineTable({ doc_uuid: v.string(), title: v.string() }),\n'
               '  chunks: defineTable({ docId: v.optional(v.string()), text: v.string() }),\n});\n', path="convex/schema.ts",
               note="docs keep their own `doc_uuid`: chunks.docId holds it"),
@@ -536,6 +573,16 @@ class IdFieldUsesVId(Rule):
         Invalid(HEAD + '  users: defineTable({ name: v.string() }),\n  teams: defineTable({ name: v.string() }),\n'
                 '  memberships: defineTable({ teamId: v.string(), userId: v.string() }),\n});\n',
                 path="convex/schema.ts", lines=[6, 6], note="the app has a `teams` table: its `teamId` is no outside workspace"),
+        Invalid(HEAD + '  users: defineTable({ name: v.string() }),\n  channels: defineTable({ name: v.string() }),\n'
+                '  relays: defineTable({ origin: v.object({ channelId: v.string(), guildId: v.string(), authorId: v.id("users") }) }),\n'
+                '  drafts: defineTable({ channelId: v.string(), guildId: v.string() }),\n});\n',
+                path="convex/schema.ts", lines=[6, 7],
+                note="next to a `guildId`, but a sibling `authorId` holds the app's own ids; a `guildId` next to a table's "
+                     "own field says nothing"),
+        Invalid(HEAD + '  organization: defineTable({ stripeCustomerId: v.string(), name: v.string() }),\n'
+                '  stock: defineTable({ organizationId: v.string(), count: v.number() }),\n});\n',
+                path="convex/schema.ts", lines=[5],
+                note="Stripe's id of the organization's customer, not of the organization: no outside key of its own"),
         Invalid(HEAD + '  players: defineTable({ name: v.string() }),\n'
                 '  rosters: defineTable({ teamId: v.string(), playerId: v.string() }),\n});\n',
                 path="convex/schema.ts", lines=[5],
@@ -653,7 +700,8 @@ class IdFieldUsesVId(Rule):
                 # another service's id: `metadata: { sender, subject, messageId }`, the Message-ID
                 # of an email; `{ teamId, userId }` with no `teams` table, a Slack member's id
                 service_id = p.key in _EMAIL_IDS and _describes_email(keys - {p.key}) \
-                    or table == "users" and _in_outside_workspace(obj, tables)
+                    or table == "users" and _in_outside_workspace(obj, tables) \
+                    or _outside_payload(ctx, facts, obj, props, tables)
                 if (own_key is not None or service_id) and handler is None:
                     continue  # a stored field: nothing but a use as an id would say otherwise
                 if defines is not None and _written_as_text(ctx, module.app, defines, p.key, table):
@@ -861,7 +909,7 @@ def _matched_as_text(ctx, app, func, table: str) -> set[str]:
     if func is None:
         return set()
     matched = memoized(ctx, ("cvx511_matched", id(app)), lambda: _matched_fields(app.queries.chains, app.schema))
-    return set(matched.get((id(func), table), ()))
+    return set(matched.get((id(func.flow_owner()), table), ()))
 
 
 def _string_field(schema, table: str | None, name: str | None) -> bool:
@@ -888,7 +936,7 @@ def _matched_fields(chains, schema) -> dict[tuple[int, str], dict[str, str]]:
             continue
         for field, value in _eq_pairs(chain):
             if value is not None and _string_field(schema, chain.table, field):
-                by_func.setdefault((id(chain.func), chain.table), {})[chain.facts.text(js.unwrap(value))] = field
+                by_func.setdefault((id(chain.func.flow_owner()), chain.table), {})[chain.facts.text(js.unwrap(value))] = field
     return by_func
 
 
@@ -940,7 +988,7 @@ def _keys_said(schema, uses, paths: set[str], tables: dict[str, str]) -> dict[st
         literals.append((call, literal))
         for prop in js.object_props(literal):
             if not prop.spread and prop.value is not None and _string_field(schema, call.table, prop.key):
-                written.setdefault((id(call.func), call.table), {})[call.facts.text(js.unwrap(prop.value))] = prop.key
+                written.setdefault((id(call.func.flow_owner()), call.table), {})[call.facts.text(js.unwrap(prop.value))] = prop.key
 
     def key(table: str, name: str | None) -> str | None:
         ok = name and not name.startswith("_") and name not in tables
@@ -962,8 +1010,9 @@ def _keys_said(schema, uses, paths: set[str], tables: dict[str, str]) -> dict[st
         if value.type not in ("identifier", "shorthand_property_identifier", "member_expression"):
             return None  # a literal compared or written twice ties nothing
         text = facts.text(value)
+        owner = id(func.flow_owner()) if func is not None else None  # a `.then` callback's: its chainer's
         for tied in (matched, written):
-            name = tied.get((id(func), table), {}).get(text)
+            name = tied.get((owner, table), {}).get(text)
             if name is not None and key(table, name) is not None:
                 return name
         return None
@@ -1033,7 +1082,34 @@ def _outside_key(schema, table: str, key: str) -> str | None:
     for name, f in doc.fields.items():
         if not name.startswith("_") and name.replace("_", "").lower() in names and f.required().kind == "string":
             return name
+    for name, f in doc.fields.items():
+        if f.required().kind == "string" and _service_id_of_itself(schema, table, name, key[:-2].lower()):
+            return name
     return None
+
+
+def _service_id_of_itself(schema, table: str, name: str, stem: str) -> bool:
+    """Does `table`'s field `name` keep the id another service gives the table's record
+    itself: `clerkOrgId` or `clerkId` on `organization`, `stripeTeamId` on `teams`,
+    `externalId`, or a field an index names as a service's id (`orgId` indexed
+    `by_clerk_org_id`)? The table mirrors that service's record, and a `<table>Id` string
+    elsewhere (`stem`: `organization`) most likely holds the same outside id (Clerk's
+    `org_...`), not an `_id`. A service id of something else (`stripeCustomerId` on
+    `organization`) says nothing of it."""
+    words = name.replace("_", "").lower()
+    if not words.endswith("id"):
+        return False
+    words = words[:-2]
+    for service in _SERVICE_WORDS:
+        if words.startswith(service) and _names_stem(words[len(service):], stem):
+            return True
+    return _names_stem(words, stem) and _indexed_as_service_id(schema, table, name)
+
+
+def _names_stem(words: str, stem: str) -> bool:
+    """Is `words` nothing, `stem` itself or its first three letters or more (`org` for
+    `organization`)?"""
+    return not words or stem.startswith(words) and len(words) >= 3
 
 
 # The ids an email carries itself (RFC 5322 Message-ID, a mail provider's thread id), and
@@ -1070,6 +1146,34 @@ def _in_outside_workspace(obj, tables: dict[str, str]) -> bool:
             return True
         n = n.parent
     return False
+
+
+def _outside_payload(ctx, facts, obj, props, tables: dict[str, str]) -> bool:
+    """Is `obj` a nested `v.object` (a field of a table's or an argument's object) with a
+    `<x>Id` string naming no table of the app (`reference: { channelId, guildId, messageId }`,
+    Discord's reply pointer, triage G61d)? It copies another service's record, whose `*Id`
+    strings are that service's ids."""
+    call = obj.parent.parent if obj.parent is not None else None
+    if call is None or call.type != "call_expression" or not v_call(ctx, facts, call, "object"):
+        return False
+    n = call.parent  # up through `v.optional(...)`, `v.union(v.null(), ...)`, an app's own
+    # `nullable(...)` to the field it is the value of (not through `defineTable(...)`)
+    while n is not None and (n.type == "arguments" or n.type == "call_expression" and (
+            v_call(ctx, facts, n) or _app_function(ctx, facts, js.callee(n)))):
+        n = n.parent
+    if n is None or n.type != "pair" or js.property_key(n) == "args":
+        return False  # a document or an `args: v.object(...)` of its own, not a field of one
+    if any(p.value is not None and any(n.type == "call_expression" and v_call(ctx, facts, n, "id")
+                                       for n in p.value.walk()) for p in props):
+        return False  # it holds the app's own ids too (NB-PDP's insights: `playerIdentityId` next to a Better Auth `teamId`)
+    return any(p.key and p.key.endswith("Id") and p.key not in tables and not p.spread
+               and _string_call(ctx, facts, p.value) is not None for p in props)
+
+
+def _app_function(ctx, facts, callee) -> bool:
+    """Is `callee` a function the app writes itself (`const nullable = (x) => v.union(...)`)?"""
+    d = ctx.project.linker.value_of(facts, callee) if callee is not None and callee.type == "identifier" else None
+    return isinstance(d, Def) and not d.path and js.is_function(d.node)
 
 
 def _namespaced(defines: str, table: str) -> bool:
