@@ -906,6 +906,12 @@ class RequireAccessControl(Rule):
         Valid(MEMBER_BY_EMAIL + '  const { passwordHash, ...profile } = member;\n  return profile;\n}});\n',
               files=MEMBERS, settings={"select": ["CVX4"]},
               note="no auth.config.ts: the row returned without its password hash"),
+        Valid(SERVER + 'export const byToken = query({ args: { token: v.string() }, handler: async (ctx, { token }) =>\n'
+              '  await ctx.db.query("invites").withIndex("by_token", (q) => q.eq("token", token)).unique() });\n',
+              files={"convex/schema.ts": MEMBERS["convex/schema.ts"].replace(
+                  '  docs:', '  invites: defineTable({ token: v.string(), email: v.string() }).index("by_token", ["token"]),\n  docs:')},
+              settings={"select": ["CVX4"]},
+              note="a row found by its token gives back the token its caller sent (the token is a capability)"),
         Valid(SERVER + 'export const byHash = query({ args: { hash: v.string() }, handler: async (ctx, { hash }) =>\n'
               '  await ctx.db.query("uploads").withIndex("by_hash", (q) => q.eq("hash", hash)).first() });\n',
               files=MEMBERS, settings={"select": ["CVX4"]}, note="a file's content hash is no credential"),
