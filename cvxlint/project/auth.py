@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Callable
 from ..syntax import js, scope
 from ..syntax.tree import Node
 from .callgraph import Reached, _awaited, returned_values
-from .component_clients import SIGN_IN_METHOD_NAMES, requires_sign_in
+from .component_clients import SIGN_IN_METHOD_NAMES, agent_thread_use, requires_sign_in
 from .definitions import Def, ExternalDef
 from .evaluate import local_const, local_value, package_class_made
 from .facts import CallSite, FileFacts, FunctionInfo, Ref
@@ -306,6 +306,47 @@ class FailOpenOwnerTest:
     row: str  # the document's expression as written (`org`)
     table: str
     field: str
+
+
+@dataclass(frozen=True, slots=True)
+class UnownedThread:
+    """A read or write of an agent thread named by an argument that nothing relates to the
+    caller (`AccessAnalysis.unowned_threads`)."""
+
+    facts: FileFacts
+    node: Node  # the agent's call
+    what: str  # the call as written (`listUIMessages`, `agent.streamText`)
+    argument: str  # the thread-id argument
+
+
+# the arguments that name an agent thread
+_THREAD_ARGUMENT = re.compile(r"(?i)(\w*_)?thread_?id")
+
+
+def _declarators(facts: FileFacts, handler) -> list[Node]:
+    """The handler's `const doc = ...`, and `user = await getCurrentUser(ctx)` after `let user;`:
+    what `_Mentions` follows."""
+    return [d for d in facts.module.nodes_in(handler.node, "variable_declarator", "assignment_expression")
+            if d.child("value" if d.type == "variable_declarator" else "right") is not None]
+
+
+def _names_thread(r: Reached, spec: Node | None, doc: "_Mentions") -> bool:
+    """Does the object an agent call is given name the thread `doc` follows: its `threadId`
+    (`{ threadId }`, `{ threadId: args.threadId }`), or the handler's arguments handed on whole
+    (`listUIMessages(ctx, components.agent, args)`, `{ ...args }`)?"""
+    spec = js.unwrap(spec)
+    if spec is None:
+        return False
+    if _is_handler_param(r.facts, r.func, spec, 1):
+        return True
+    if spec.type != "object":
+        return False
+    for p in js.object_props(spec):
+        if p.spread and _is_handler_param(r.facts, r.func, js.unwrap(p.value), 1):
+            return True
+        if p.key == "threadId" and not p.spread and doc.in_(p.value):
+            return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -960,25 +1001,11 @@ class AccessAnalysis:
         if not by_id:
             return []
         sites = {id(site.node): site for site in handler.all_calls()}
-        added = self.project.ctx_change(fn.builder).added - RESOURCE_MEMBERS if fn.builder.is_custom else set()
-        guards = [site for site in sites.values() if self._fetches_identity(facts, site)
-                  or self.classify(facts, site)[0] == "guard"]
-        caller_seeds = [site.node for site in guards] + capability_reads
-        caller_seeds += [use.node for use, path in r0.ctx_uses() if path[:1] and path[0] in added]
-        guarded: list[str] = []
-        for site in guards:
-            # an argument a guard checks against the caller (`requireOrgMember(ctx, args.orgId)`)
-            # speaks for the caller: a document compared with it is the caller's
-            for a in js.call_args(site.node):
-                name = handler_argument(r0, js.unwrap(a))
-                if name is not None:
-                    guarded.append(name)
-                    caller_seeds += [n for n in self.argument_reads(fn, name) if n is not None]
+        guards, caller_seeds, guarded = self._caller_seeds(fn, r0, sites)
+        caller_seeds += capability_reads
         if self._global_role(fn, facts, guards):
             return []
-        # `const doc = ...`, and `user = await getCurrentUser(ctx)` after `let user;`
-        declarators = [d for d in facts.module.nodes_in(handler.node, "variable_declarator", "assignment_expression")
-                       if d.child("value" if d.type == "variable_declarator" else "right") is not None]
+        declarators = _declarators(facts, handler)
         # what is written or scheduled (`{ editedBy: me }`, `runAfter(0, ..., { id, orgName })`) checks nothing
         written = [c.node for c in writes] + [site.node for site in sites.values()
                                               if site.path[:1] == ("scheduler",) and site.ref is not None
@@ -1000,6 +1027,84 @@ class AccessAnalysis:
                 queries.table_of(facts, call.id_node) if call.id_node is not None else None
             tenant = self.crossed_tenant(fn, guarded, arg, table) if capability is None else None
             out.append(UnownedWrite(facts, call.node, call.method, arg, table, capability, tenant))
+        return out
+
+    def _caller_seeds(self, fn: "RegisteredFunction", r0: Reached, sites: dict
+                      ) -> tuple[list[CallSite], list[Node], list[str]]:
+        """What in the handler stands for the caller (`unowned_writes`, `unowned_threads`): (the
+        identity fetches and auth guards, the nodes that carry the caller: those calls, the
+        custom builder's ctx members, the arguments a guard was given, and those arguments)."""
+        facts = r0.facts
+        added = self.project.ctx_change(fn.builder).added - RESOURCE_MEMBERS if fn.builder.is_custom else set()
+        guards = [site for site in sites.values() if self._fetches_identity(facts, site)
+                  or self.classify(facts, site)[0] == "guard"]
+        caller_seeds = [site.node for site in guards]
+        caller_seeds += [use.node for use, path in r0.ctx_uses() if path[:1] and path[0] in added]
+        guarded: list[str] = []
+        for site in guards:
+            # an argument a guard checks against the caller (`requireOrgMember(ctx, args.orgId)`)
+            # speaks for the caller: a document compared with it is the caller's
+            for a in js.call_args(site.node):
+                name = handler_argument(r0, js.unwrap(a))
+                if name is not None:
+                    guarded.append(name)
+                    caller_seeds += [n for n in self.argument_reads(fn, name) if n is not None]
+        return guards, caller_seeds, guarded
+
+    def unowned_threads(self, fn: "RegisteredFunction") -> list["UnownedThread"]:
+        """The handler's reads and writes of an agent thread (`agent_thread_use`: `listUIMessages`,
+        `saveMessage`, `agent.streamText(ctx, { threadId })`, ...) named by a thread-id
+        argument (`threadId`, or a value made from it), in a public function that establishes
+        who is calling, when nothing in the handler relates the thread to the caller, as
+        `unowned_writes` reads that (`_relates`): the thread's metadata compared with the
+        identity, an app table queried by both, a helper given the id that asks who is calling
+        (or named as a guard, `authorizeThreadAccess`). The agent's own calls relate nothing, nor does
+        reading the thread's metadata: the comparison of what it returns does. A thread the
+        function makes itself (`createThread`) is no argument."""
+        if not fn.is_public or fn.handler is None or fn.module.app.layout.is_component:
+            return []
+        val = self.project.args_validator(fn)
+        own = val.required() if val is not None else None
+        names = [n for n in own.fields if _THREAD_ARGUMENT.fullmatch(n)] if own is not None and own.kind == "object" \
+            else []
+        if not names:
+            return []
+        access = self.of(fn)
+        if access.unknown or access.annotated_public or not access.evidence \
+                or not all(e.about_caller and e.rls is None for e in access.evidence) or access.rls_rules:
+            return []
+        r0 = next((r for r in self.project.reach(fn) if r.depth == 0), None)
+        handler = fn.handler
+        if r0 is None or handler.body is None:
+            return []
+        facts = r0.facts
+        sites = {id(site.node): site for site in handler.all_calls()}
+        uses = [(site, use) for site in sites.values()
+                if (use := agent_thread_use(self.linker, facts, site)) is not None]
+        if not any(not use.lookup for _site, use in uses):
+            return []
+        guards, caller_seeds, _guarded = self._caller_seeds(fn, r0, sites)
+        if self._global_role(fn, facts, guards):
+            return []
+        declarators = _declarators(facts, handler)
+        # the agent's calls, and what is scheduled, check nothing
+        written = [site.node for site, _use in uses] + [
+            site.node for site in sites.values()
+            if site.path[:1] == ("scheduler",) and site.ref is not None and site.ref.kind == "param"]
+        queries = None
+        out: list[UnownedThread] = []
+        for name in names:
+            doc = _Mentions(facts, [n for n in self.argument_reads(fn, name) if n is not None], declarators)
+            caller = _Mentions(facts, caller_seeds, declarators, without=doc)
+            found = [(site, use) for site, use in uses if not use.lookup and _names_thread(r0, use.spec, doc)]
+            if not found or self._relates(facts, handler, sites, doc, caller, written):
+                continue
+            if queries is None:
+                queries = self._database_uses(fn, list(self.project.reach(fn)))
+            role = self._role_checked(fn, facts, handler, caller, queries)
+            if role and (not _multi_tenant(fn.module.app) or self._role_rows_untenanted(fn, facts, handler, role, queries)):
+                return []
+            out += [UnownedThread(facts, site.node, use.what, name) for site, use in found]
         return out
 
     def takes_tenant_and_id(self, fn: "RegisteredFunction") -> bool:

@@ -401,3 +401,59 @@ def stream_writer(linker: "Linker", facts: "FileFacts", site: "CallSite") -> tup
     held = const_value(facts, written)  # (the callback is often a const of the handler)
     info, where = _function_of(linker, facts, held if held is not None and js.is_function(held) else written)
     return (where, info) if info is not None and where is not None else None
+
+
+# What of `@convex-dev/agent` reads or writes one thread, named by the `threadId` field of the
+# object it is given (agent 0.2 to 0.6, src/client/): the package's functions take
+# `(ctx, components.agent, { threadId, ... })`, an Agent's methods `(ctx, { threadId, ... })`,
+# and the component's own functions are run as `ctx.runQuery(components.agent.messages.x,
+# { threadId, ... })`. The thread belongs to the user it was made for (`thread.userId`): none
+# of these checks that the caller is that user.
+AGENT_THREAD_FUNCTIONS = frozenset(("listUIMessages", "listMessages", "syncStreams", "saveMessage", "saveMessages",
+                                    "updateThreadMetadata"))
+AGENT_THREAD_METHODS = frozenset(("continueThread", "generateText", "streamText", "generateObject", "streamObject",
+                                  "saveMessage", "saveMessages", "listMessages", "syncStreams",
+                                  "updateThreadMetadata", "deleteThreadAsync", "deleteThreadSync"))
+AGENT_THREAD_MODULES = frozenset(("threads", "messages", "streams"))
+# Reads of a thread's metadata: how an app compares the thread's `userId` with the caller, a
+# use of the thread that checks nothing by itself
+AGENT_THREAD_LOOKUPS = frozenset(("getThreadMetadata", "getThread"))
+
+
+@dataclass(frozen=True, slots=True)
+class AgentThreadUse:
+    """A call that reads or writes an agent thread (`agent_thread_use`)."""
+
+    what: str  # as written: `listUIMessages`, `agent.generateText`, `components.agent.messages.list`
+    spec: Node | None  # the object that names the thread (`{ threadId, ... }`, or `args` handed on)
+    lookup: bool  # reads the thread's metadata only (AGENT_THREAD_LOOKUPS)
+
+
+def agent_thread_use(linker: "Linker", facts: "FileFacts", site: "CallSite") -> AgentThreadUse | None:
+    """The agent thread a call reads or writes (AGENT_THREAD_FUNCTIONS, AGENT_THREAD_METHODS, a
+    function of AGENT_THREAD_MODULES run through `ctx.run*`), or None for any other call."""
+    if site.is_new or not site.path:
+        return None
+    name = site.path[-1]
+    args = js.call_args(site.node)
+    if name in ("runQuery", "runMutation", "runAction") and len(site.path) == 1 and site.ref is not None \
+            and site.ref.kind == "param" and len(args) >= 2:
+        chain = js.member_chain(args[0])
+        if chain is None or chain[0].type != "identifier" or chain[0].text != "components" \
+                or len(chain[1]) != 3 or chain[1][0] != "agent" or chain[1][1] not in AGENT_THREAD_MODULES:
+            return None
+        return AgentThreadUse("components." + ".".join(chain[1]), args[1], chain[1][2] in AGENT_THREAD_LOOKUPS)
+    if name not in AGENT_THREAD_FUNCTIONS and name not in AGENT_THREAD_METHODS and name not in AGENT_THREAD_LOOKUPS:
+        return None
+    from .evaluate import package_class_made, package_function_called
+
+    d = package_function_called(linker, facts, site.callee)
+    if d is not None:
+        if d.module != AGENT or (d.name not in AGENT_THREAD_FUNCTIONS and d.name not in AGENT_THREAD_LOOKUPS):
+            return None
+        return AgentThreadUse(d.name, args[2] if len(args) >= 3 else None, d.name in AGENT_THREAD_LOOKUPS)
+    if len(site.path) < 2 or package_class_made(linker, facts, site.callee) != (AGENT, "Agent"):
+        return None
+    if name not in AGENT_THREAD_METHODS and name not in AGENT_THREAD_LOOKUPS:
+        return None
+    return AgentThreadUse(".".join(site.path), args[1] if len(args) >= 2 else None, name in AGENT_THREAD_LOOKUPS)

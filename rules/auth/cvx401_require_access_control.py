@@ -1,7 +1,9 @@
 import re
 
+from cvxlint.project.credentials import credential_field, returned_credentials
+from cvxlint.project.paid_apis import paid_call
 from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, callee_text, describe_function, js, memoized, name_node,
-                             per_file, report_in_handler, reported_functions)
+                             per_file, report_in_handler, reported_functions, reported_queries)
 
 AUTH_CONFIG = {"convex/auth.config.ts": 'export default { providers: [{ domain: "https://issuer.example.com", '
                'applicationID: "convex" }] };\n'}
@@ -135,6 +137,21 @@ SERVER = ('import { v } from "convex/values";\nimport { mutation, query } from "
 MEMBER_BY_HANDLE = (SERVER + 'export const entries = query({ args: { handle: v.string() }, handler: async (ctx, args) => {\n'
                     '  const member = await ctx.db.query("members").withIndex("by_handle", (q) => q.eq("handle", '
                     'args.handle)).first();\n  if (!member) return [];\n')
+
+# an app that signs people in itself (a login route of its frontend checks the password hash)
+MEMBERS = {"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
+           'import { v } from "convex/values";\n'
+           'export default defineSchema({\n'
+           '  members: defineTable({ email: v.string(), passwordHash: v.string(), name: v.string() })'
+           '.index("by_email", ["email"]),\n'
+           '  uploads: defineTable({ name: v.string(), hash: v.string() }).index("by_hash", ["hash"]),\n'
+           '  docs: defineTable({ text: v.string() }),\n'
+           '});\n'}
+MEMBER_BY_EMAIL = (SERVER + 'export const byEmail = query({ args: { email: v.string() }, handler: async (ctx, { email }) => {\n'
+                   '  const member = await ctx.db.query("members").withIndex("by_email", (q) => q.eq("email", email)).first();\n'
+                   '  if (!member) return null;\n')
+ASK_MODEL = ('import { v } from "convex/values";\nimport { action } from "./_generated/server";\n'
+             'import { generateText } from "ai";\nimport { openai } from "@ai-sdk/openai";\n')
 
 # a query that stops on a falsy caller number from the app's `callerNumber` helper
 CALLER_NUMBER_QUERY = ('import { callerNumber } from "./lib/auth";\n'
@@ -523,8 +540,15 @@ class RequireAccessControl(Rule):
     `auth.config.ts`, or whose auth config lists no providers (`providers: []`, which apps with
     their own sessions write to have one), are skipped unless this rule is selected by its code or name (one info
     per app says so, at the first call of `ctx.auth.getUserIdentity()` or `getAuthUserId`,
-    which then always return null, or, in an app that never calls them, at the first public
-    mutation that writes data without any check), and so are components (only their
+    which then always return null, or, in an app that never calls them, at the worst public
+    mutation that writes data without any check: a delete before a patch before an insert),
+    except for what is open to anyone whatever the app signs people in with, a warning each:
+    a public query that checks no caller and returns rows as they are of a table with a
+    credential field (`password`, `passwordHash`, `hashedPassword`, `apiKey`, `secret`,
+    `token`, `totpSecret`, `backupCodes`, and `hash` in a table of people; said with an auth
+    config too, naming the field), and a public action that takes arguments, checks no caller
+    and calls a paid API with the app's key (a model, speech or images, as CVX402 reads it for
+    HTTP routes). Components (only their
     parent app can call them) and functions whose builder cannot be read (a wrapper from a
     package, or named only in `registrars:`). Functions registered through a builder no check
     can read (Confect's `makeFunctions(schema)`, or a method chain of the app's own fluent
@@ -889,6 +913,21 @@ class RequireAccessControl(Rule):
               'export const count = mutation({ args: {}, handler: async (ctx) => (await ctx.db.query("docs").take(10)).length });\n',
               settings={"select": ["CVX4"]},
               note="no auth.config.ts and the rule is not selected by name, and no mutation writes: nothing to say"),
+        Valid(MEMBER_BY_EMAIL + '  const { passwordHash, ...profile } = member;\n  return profile;\n}});\n',
+              files=MEMBERS, settings={"select": ["CVX4"]},
+              note="no auth.config.ts: the row returned without its password hash"),
+        Valid(SERVER + 'export const byToken = query({ args: { token: v.string() }, handler: async (ctx, { token }) =>\n'
+              '  await ctx.db.query("invites").withIndex("by_token", (q) => q.eq("token", token)).unique() });\n',
+              files={"convex/schema.ts": MEMBERS["convex/schema.ts"].replace(
+                  '  docs:', '  invites: defineTable({ token: v.string(), email: v.string() }).index("by_token", ["token"]),\n  docs:')},
+              settings={"select": ["CVX4"]},
+              note="a row found by its token gives back the token its caller sent (the token is a capability)"),
+        Valid(SERVER + 'export const byHash = query({ args: { hash: v.string() }, handler: async (ctx, { hash }) =>\n'
+              '  await ctx.db.query("uploads").withIndex("by_hash", (q) => q.eq("hash", hash)).first() });\n',
+              files=MEMBERS, settings={"select": ["CVX4"]}, note="a file's content hash is no credential"),
+        Valid(ASK_MODEL + 'export const haiku = action({ args: {}, handler: async () =>\n'
+              '  (await generateText({ model: openai("gpt-4o-mini"), prompt: "A haiku about tea" })).text });\n',
+              settings={"select": ["CVX4"]}, note="no auth.config.ts: a paid API called with nothing the caller sends"),
         Valid(SERVER + 'export const remove = mutation({ args: { id: v.id("docs") }, handler: async (ctx, { id }) => {\n'
               '  const who = await ctx.auth.getUserIdentity();\n  if (!who) throw new Error("sign in");\n'
               '  await ctx.db.delete("docs", id);\n}});\n',
@@ -2145,6 +2184,26 @@ class RequireAccessControl(Rule):
                 lines=[5], message="has no `auth.config.ts`", settings={"select": ["CVX4"]},
                 note="no auth config and no identity fetch (home-made sessions, or none): said once, at the first "
                      "public mutation that writes unchecked"),
+        # triage G61e Kafkasportal auth:getUserByEmail: the login route's lookup hands out the hash
+        Invalid(MEMBER_BY_EMAIL + '  return member;\n}});\n', files=MEMBERS, lines=[4], settings={"select": ["CVX4"]},
+                message="returns `members` rows as they are, with their `passwordHash`",
+                note="no auth.config.ts (the app's own sessions): a credential returned to anyone is said all the same"),
+        Invalid(SERVER + 'export const byId = query({ args: { id: v.id("members") }, handler: async (ctx, { id }) =>\n'
+                '  await ctx.db.get(id) });\n', files={**MEMBERS, **AUTH_CONFIG}, lines=[4],
+                message="with their `passwordHash`", note="with an auth config too, the credential is named"),
+        # triage G61e Kafkasportal agents:generateAgentResponse: the caller picks model and instructions
+        Invalid(ASK_MODEL + 'export const ask = action({\n'
+                '  args: { model: v.string(), system: v.string(), prompt: v.string() },\n'
+                '  handler: async (_ctx, args) =>\n'
+                '    (await generateText({ model: openai(args.model), system: args.system, prompt: args.prompt })).text,\n'
+                '});\n', lines=[5], message="calls a paid API with the app's key (`generateText`)", settings={"select": ["CVX4"]},
+                note="no auth.config.ts: an action anyone can make spend the model key is said all the same"),
+        Invalid(SERVER + 'export const add = mutation({ args: { text: v.string() }, handler: async (ctx, { text }) => {\n'
+                '  await ctx.db.insert("docs", { text });\n}});\n'
+                'export const remove = mutation({ args: { id: v.id("docs") }, handler: async (ctx, { id }) => {\n'
+                '  await ctx.db.delete("docs", id);\n}});\n',
+                lines=[7], message="has no `auth.config.ts`", settings={"select": ["CVX4"]},
+                note="no auth config: the one finding names the worst open mutation (a delete), not the first"),
         # triage G44 P6 (kaenugget/Scrollodex: `providers: []` "to satisfy Convex", its own session tokens)
         Invalid(SERVER + 'export const remove = mutation({ args: { id: v.id("docs") }, handler: async (ctx, { id }) => {\n'
                 '  const who = await ctx.auth.getUserIdentity();\n  if (!who) throw new Error("sign in");\n'
@@ -2383,6 +2442,11 @@ class RequireAccessControl(Rule):
         if convex_auth is not None:
             _convex_auth_without_auth_config(ctx, app, *convex_auth)
         elif not app.auth_configured and not _selected_by_name(ctx, self):
+            # what is open to anyone whatever the app signs people in with is said all the same
+            for fn in reported_functions(ctx, app, registration_too=True):
+                exposed = _exposure(ctx, fn)
+                if exposed is not None:
+                    ctx.report(*exposed, severity=Severity.WARNING)
             _identity_without_auth_config(ctx, app)
             return
         wrappers = authenticating_wrappers(ctx, app)
@@ -2475,6 +2539,10 @@ class RequireAccessControl(Rule):
                                   f"{describe_function(fn)} fetches the caller's identity but never checks it, so "
                                   f"anyone can call it; throw (or return) when it is null{hint}")
                 continue
+            exposed = _exposure(ctx, fn, credentials_only=True)
+            if exposed is not None:
+                ctx.report(*exposed, severity=Severity.WARNING)
+                continue
             # a mutation that only reads exposes what a query would (a search written as a mutation)
             reads_only = fn.kind == "query" or (fn.kind == "mutation" and not access.may_write)
             if analysis.probably_public(fn):  # CVX407 stays silent on these too
@@ -2562,9 +2630,9 @@ def _identity_without_auth_config(ctx, app) -> None:
         return
     if not any(ctx.reported(path) for path in fetching):
         return
-    for fn in sorted(app.functions, key=lambda f: (f.facts.path, f.call.start)):
+    for fn in _worst_first(ctx, app.functions):
         if fn.handler is None or not fn.deployed \
-                or not any(r.facts.path in fetching for r in project.reach(fn)):
+                or not any(r.facts.path in fetching for r in project.reach(fn)) or _exposure(ctx, fn) is not None:
             continue
         fetch = next(iter(project.access(fn).identity), None)
         if fetch is not None:
@@ -2580,11 +2648,11 @@ def _identity_without_auth_config(ctx, app) -> None:
 def _open_writer_without_auth_config(ctx, app) -> None:
     """An app without auth.config.ts that never asks for the caller's identity (its own
     sessions table, or no sign-in yet): this rule is off all the same, so say it once, at the
-    app's first public mutation that writes data without any check — the function it would
-    have reported first, where the app is open. Chosen among all the app's functions, so that
+    app's worst public mutation that writes data without any check (`_worst_first`), where the
+    app is open. Chosen among all the app's functions, so that
     a run on some files says it where a whole run does, or not at all."""
     left_to_cvx304 = _debug_helpers(ctx, app)
-    for fn in sorted(app.functions, key=lambda f: (f.facts.path, f.call.start)):
+    for fn in _worst_first(ctx, app.functions):
         if not fn.is_public or fn.kind != "mutation" or not fn.deployed or not fn.exported \
                 or left_to_cvx304(fn):
             continue
@@ -2601,6 +2669,75 @@ def _open_writer_without_auth_config(ctx, app) -> None:
                    "provider (one with its own sessions, or no sign-in yet); select this rule by its code to check "
                    "every function", severity=Severity.INFO)
         return
+
+
+def _worst_first(ctx, functions) -> list:
+    """The functions in the order the one finding of an app without auth.config.ts picks
+    from: public before internal, then by what they write (a delete before a patch or
+    replace, before an insert, before none), then as written."""
+    queries = None
+
+    def worst(fn) -> tuple:
+        nonlocal queries
+        rank = 0
+        if fn.is_public and fn.kind == "mutation":
+            if queries is None:
+                queries = fn.module.app.queries
+            rank = max((_WRITE_RANK.get(c.method, 0) for c in queries.calls_of(fn) if not c.system), default=0)
+        return (not fn.is_public, -rank, fn.facts.path, fn.call.start)
+
+    return sorted(functions, key=worst)
+
+
+_WRITE_RANK = {"delete": 3, "patch": 2, "replace": 2, "insert": 1}
+
+
+def _exposure(ctx, fn, credentials_only: bool = False):
+    """What a public function open to anyone hands out whatever the app signs people in with
+    (also where Convex knows no identity provider, and this rule is otherwise said once per
+    app): the warning's (file, node, message) for a query that returns rows holding a
+    credential as they are (`returned_credentials`: `passwordHash`, `apiKey`, ...), or, unless
+    `credentials_only`, an action that takes arguments and calls a paid API with the app's key
+    (`paid_call`, as CVX402 reads it for HTTP routes). None for anything else."""
+    if not fn.is_public or fn.kind not in ("query", "action") or not fn.deployed or not fn.exported \
+            or fn.handler is None or fn.module.app.layout.is_component:
+        return None
+    if fn.kind == "action" and credentials_only:
+        return None
+    access = ctx.project.access(fn)
+    if access.protected or access.unknown or access.annotated_public:
+        return None
+    app = fn.module.app
+    if fn.kind == "query":
+        if not _has_credential_table(ctx, app):
+            return None
+        found = returned_credentials(reported_queries(ctx, app), fn)
+        if found is None:
+            return None
+        return (fn.facts, name_node(fn),
+                f"{describe_function(fn)} is public, checks no caller, and returns `{found.table}` rows as they "
+                f"are, with their `{found.field}`: anyone can read it; return only the fields the page needs "
+                f"(drop `{found.field}`), or make it internal for the server code that verifies it")
+    validator = ctx.project.args_validator(fn)
+    own = validator.required() if validator is not None else None
+    if own is None or own.kind != "object" or not own.fields:
+        return None
+    spends = paid_call(ctx.project.linker, ctx.project.reach(fn))
+    if spends is None:
+        return None
+    return (fn.facts, name_node(fn),
+            f"{describe_function(fn)} is public, checks no caller, and calls a paid API with the app's key "
+            f"({spends}) on what its caller sends: anyone who has the deployment's URL can spend it; check the "
+            "caller first (the app's own sessions if Convex knows no identity provider), or make it internal")
+
+
+def _has_credential_table(ctx, app) -> bool:
+    """Does a table of the schema hold a credential (`credential_field`)? Asked once per app."""
+    def compute():
+        schema = app.schema
+        return schema is not None and schema.readable and any(
+            credential_field(app, name) is not None for name in schema.tables)
+    return memoized(ctx, ("credential table", id(app)), compute)
 
 
 def _fetches_identity(project, facts) -> bool:
