@@ -600,3 +600,56 @@ def test_runs_on_every_call():
     got = [(module.line_of(c.start) + 1, js.runs_on_every_call(c)) for c in module.nodes("call_expression")
            if module.text(c) == "need(ctx)"]
     assert sorted(got) == [(2, True), (3, False), (4, False), (5, True), (5, True), (6, False), (7, True), (9, False)]
+
+
+def test_a_factory_returning_a_builder_it_keeps_in_a_const_registers_and_is_read(tmp_path):
+    """`const builder = zCustomQuery(query, NoOp); return builder({ ...options })` registers as
+    the expression-bodied factory does (the function's own `const` is followed; a `let` is not),
+    and what it runs around the handler is known: nothing when it hands the options on as they
+    are, the handler wrapper when it gathers options of its own first (those arguments unread),
+    and unknown when a spread after the handler may replace it."""
+    files = {
+        "package.json": '{"dependencies": {"convex": "1.31.0", "convex-helpers": "0.1.100"}}',
+        "convex/_generated/server.d.ts": "export declare const query: any;\nexport declare const mutation: any;\n",
+        "convex/lib/factories.ts":
+            'import { zCustomMutation, zCustomQuery } from "convex-helpers/server/zod";\n'
+            'import { NoOp } from "convex-helpers/server/customFunctions";\n'
+            'import { mutation, query } from "../_generated/server";\n'
+            'export const makeQuery = (options: any) => {\n'
+            '  const builder = zCustomQuery(query, NoOp);\n'
+            '  return builder({ ...options });\n};\n'
+            'export function makeMutation(options: any) {\n'
+            '  const builder = zCustomMutation(mutation, NoOp);\n'
+            '  const config: Record<string, unknown> = {};\n'
+            '  if (options.args) config.args = options.args;\n'
+            '  return builder({ ...config, handler: (ctx: any, args: any) => options.handler(ctx, args) });\n}\n'
+            'export const makeLateSpread = (options: any, extra: any) => {\n'
+            '  const builder = zCustomQuery(query, NoOp);\n'
+            '  return builder({ handler: (ctx: any, args: any) => options.handler(ctx, args), ...extra });\n};\n'
+            'export const makeReassigned = (options: any, other: any) => {\n'
+            '  let builder = zCustomQuery(query, NoOp);\n'
+            '  if (other) builder = other;\n'
+            '  return builder(options);\n};\n',
+        "convex/notes.ts":
+            'import { makeLateSpread, makeMutation, makeQuery, makeReassigned } from "./lib/factories";\n'
+            'export const list = makeQuery({ args: {}, handler: async (ctx: any) => await ctx.db.query("notes").take(5) });\n'
+            'export const wipe = makeMutation({ args: {}, handler: async (ctx: any) => {} });\n'
+            'export const late = makeLateSpread({ args: {}, handler: async (ctx: any) => {} }, {});\n'
+            'export const swapped = makeReassigned({ args: {}, handler: async (ctx: any) => {} }, null);\n',
+    }
+    write_files(tmp_path, files)
+    project = project_for(tmp_path)
+    [app] = project.apps
+    got = functions(app)
+    assert got["notes:list"] == ("query", "public", True)
+    assert got["notes:wipe"] == ("mutation", "public", True)
+    assert got["notes:late"] == ("query", "public", True)
+    assert "notes:swapped" not in got  # `let`: it may hold something else by the `return`
+    listed, wiped, late = (app.by_identifier[f"notes:{n}"] for n in ("list", "wipe", "late"))
+    assert listed.builder.passthrough and not listed.builder.opaque
+    assert not project.access(listed).unknown and not project.access(listed).protected
+    assert not project.caller_args_validator(listed).required().open  # the call site's own args
+    assert wiped.builder.factory is not None
+    assert not project.access(wiped).unknown and not project.access(wiped).protected
+    assert project.caller_args_validator(wiped).required().open  # `...config` is not read
+    assert project.access(late).unknown

@@ -977,3 +977,51 @@ def test_tsconfig_paths_use_the_longest_matching_prefix(tmp_path):
                         'export function View() { return useQuery(api.notes.get); }\n',
     })
     assert callers(project_of(tmp_path), "notes:get") == [("client", "useQuery", "View.tsx", "api")]
+
+
+def test_a_client_typed_through_an_alias_from_another_module_is_a_convex_client(tmp_path):
+    """guap's workspace SDK: `export type ConvexClientInstance = ConvexClient` in core/client.ts,
+    and classes in files that import no Convex package take `client: ConvexClientInstance` and
+    call `(this.client.query as any)(ListNotes, {})` with a constant "mod:fn". The alias is
+    followed to the module (and through a re-export), so those calls are the client's; an alias
+    of another package's class is not one."""
+    files = {
+        "package.json": '{"name": "root", "private": true}',
+        "pnpm-workspace.yaml": 'packages:\n  - "apps/*"\n  - "packages/*"\n',
+        "apps/backend/package.json": '{"name": "backend", "dependencies": {"convex": "^1.31.0"}}',
+        "apps/backend/convex/notes.ts":
+            'import { mutation, query } from "./_generated/server";\n'
+            'export const list = query({ args: {}, handler: async (ctx) => await ctx.db.query("notes").take(10) });\n'
+            'export const add = mutation({ args: {}, handler: async (ctx) => { await ctx.db.insert("notes", {}); } });\n'
+            'export const clear = mutation({ args: {}, handler: async () => null });\n',
+        "packages/sdk/package.json": '{"name": "sdk", "dependencies": {"convex": "^1.31.0", "keyv": "^5.0.0"}}',
+        "packages/sdk/src/core/client.ts": 'import { ConvexClient } from "convex/browser";\n'
+                                           'export type ConvexClientInstance = ConvexClient;\n',
+        "packages/sdk/src/core/index.ts": 'export type { ConvexClientInstance } from "./client";\n',
+        "packages/sdk/src/core/store.ts": 'import Keyv from "keyv";\nexport type StoreInstance = Keyv;\n',
+        "packages/sdk/src/notes.ts":
+            'import type { ConvexClientInstance } from "./core/client";\n'
+            'const ListNotes = "notes:list" as const;\n'
+            'const ListTypo = "notez:list" as const;\n'
+            'export class NotesApi {\n'
+            '  constructor(private readonly client: ConvexClientInstance) {}\n'
+            '  list() { return (this.client.query as any)(ListNotes, {}); }\n'
+            '  typo() { return (this.client.query as any)(ListTypo, {}); }\n}\n',
+        "packages/sdk/src/add.ts":
+            'import type { ConvexClientInstance } from "./core";\n'
+            'const AddNote = "notes:add" as const;\n'
+            'export const addNote = (client: ConvexClientInstance) => (client.mutation as any)(AddNote, {});\n',
+        "packages/sdk/src/cache.ts":
+            'import type { StoreInstance } from "./core/store";\n'
+            'const ClearKey = "notes:clear" as const;\n'
+            'export class Cache {\n'
+            '  constructor(private readonly store: StoreInstance) {}\n'
+            '  clear() { return (this.store.mutation as any)(ClearKey, {}); }\n}\n',
+    }
+    write_files(tmp_path, files)
+    p = project_of(tmp_path)
+    assert callers(p, "notes:list") == [("client", "query", "notes.ts", "name")]
+    assert callers(p, "notes:add") == [("client", "mutation", "add.ts", "name")]
+    assert callers(p, "notes:clear") == []
+    found = [d for d in check([tmp_path], Settings(select=["CVX309"])).diagnostics]
+    assert [(Path(d.path).name, d.start_pos.line) for d in found] == [("notes.ts", 7)], found

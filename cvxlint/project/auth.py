@@ -4488,7 +4488,11 @@ def _on_arguments_only(r: Reached, site: CallSite) -> bool:
 
 # a word every filter on public records (`_public_records_filter`) is written with, in any case
 _PUBLIC_HINT = re.compile(rb"(?i)public|publish|visible|listed|live|approved|draft|shared|shareable")
-_PUBLIC_NAME = re.compile(r"(^|[/:_])(public|published)|Public|Published")
+# `public` as the adjective (`getPublicProfile`, `listPublished`, `publicQuery`), not as part of
+# the name of an identifier the record carries: `getInvoiceByPublicId` finds one invoice by its
+# public number, `publicKey`, `publicUrl`, `by_public_slug` (whose data is not public for that)
+_NOT_PUBLIC_DATA = r"(?!_?(?:id|Id|ID|key|Key|url|Url|URL|slug|Slug|token|Token|code|Code)s?(?![a-z]))"
+_PUBLIC_NAME = re.compile(rf"(^|[/:_])(?<!by_)(public{_NOT_PUBLIC_DATA}|published)|(?<!By)(Public{_NOT_PUBLIC_DATA}|Published)")
 _PUBLIC_FIELD = re.compile(r"^(is)?(public|published|publish|visible|listed|live|approved|shared|sharedlink|shareable"
                            r"|publiclink)$|^(status|visibility|state)$"
                            r"|^[a-z]+Visibility$", re.I)  # `directoryVisibility`

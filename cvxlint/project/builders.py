@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..syntax import js
+from ..syntax import js, scope
 from ..syntax.tree import Node
 from .definitions import Def, ExternalDef, Linker
 from .facts import FileFacts
@@ -105,6 +105,10 @@ class Builder:
     layers: tuple[Customization, ...] = ()  # outermost first
     # origin "wrapper": what the registering function runs around the handler, when read
     factory: FactoryWrap | None = None
+    # origin "wrapper": the registering function hands the author's definition to the builder
+    # as it is (`(options) => builder(options)`, `builder({ ...options })`), so it runs nothing
+    # around the handler and registers the call site's own arguments
+    passthrough: bool = False
 
     @property
     def is_custom(self) -> bool:
@@ -114,7 +118,7 @@ class Builder:
     def opaque(self) -> bool:
         """Does it run code around the handler that cannot be read: a configured registrar, or
         a registering function not written as `FactoryWrap` describes?"""
-        return self.origin == "config" or self.origin == "wrapper" and self.factory is None
+        return self.origin == "config" or self.origin == "wrapper" and self.factory is None and not self.passthrough
 
     @property
     def customization_count(self) -> int:
@@ -172,19 +176,20 @@ class BuilderResolver:
             # `function reportedMutation(config) { return internalMutation({ ...config, ... }) }`:
             # the kind is the builder it returns; what it does around the handler is not read
             returned = js.unwrap(js.returned_expression(n))  # `(t, c) => (internalMutation(...))`
-            inner = self.builder_of(d.facts, js.callee(returned), depth + 1) \
+            inner = self.builder_of(d.facts, _local_const_value(n, js.callee(returned)), depth + 1) \
                 if returned is not None and returned.type == "call_expression" else None
             if inner is None:
                 return None
+            passes = _passes_definition(d.facts, n, returned)
             return Builder(inner.kind, inner.visibility, "wrapper", _function_name(n) or inner.name, inner.layers,
-                           _factory_wrap(d.facts, n, returned))
+                           None if passes else _factory_wrap(d.facts, n, returned), passes)
         if n.type != "call_expression":
             return None
         fn = self.linker.value_of(d.facts, js.callee(n))
         if isinstance(fn, Def) and not fn.path and js.is_function(fn.node):
             # a builder factory, `publicQuery()({...})` or `authedQuery({ role })({...})`: the
             # builder is what the factory returns (each call makes a fresh one)
-            returned = js.returned_expression(fn.node)
+            returned = _local_const_value(fn.node, js.returned_expression(fn.node))
             return self.builder_of(fn.facts, returned, depth + 1) if returned is not None else None
         if isinstance(fn, ExternalDef) and is_wrapper_package(fn.module) and fn.name in CUSTOM_FACTORIES and not fn.path:
             args = js.call_args(n)
@@ -315,12 +320,37 @@ def _chain_root(expr: Node) -> Node | None:
     return None
 
 
+def _passes_definition(facts: FileFacts, factory: Node, registration: Node) -> bool:
+    """Does `registration` (the builder call a registering function returns) take the
+    function's first parameter as it is: `builder(options)` or `builder({ ...options })`?"""
+    given = js.call_args(registration)
+    info = facts.function_for(factory)
+    if len(given) != 1 or info is None or not info.params:
+        return False
+    param = js.param_pattern(info.params[0])
+    if param is None or param.type != "identifier":
+        return False
+    definition = js.unwrap(given[0])
+    if definition is None:
+        return False
+    if definition.type == "identifier":
+        return definition.text == param.text
+    if definition.type != "object":
+        return False
+    props = js.object_props(definition)
+    if len(props) != 1 or not props[0].spread:
+        return False
+    value = js.unwrap(props[0].value)
+    return value is not None and value.type == "identifier" and value.text == param.text
+
+
 def _factory_wrap(facts: FileFacts, factory: Node, registration: Node) -> FactoryWrap | None:
     """`registration` (the `query({...})` a registering function returns) read as `FactoryWrap`:
     its definition is an object whose handler, written inline, calls `<def>.handler(...)` itself
-    (`def` the factory's first parameter), and which has no spread but `...def`. Anything else
-    (the handler built elsewhere, handed to another function, a spread of other options) is not
-    read: what the factory does around the author's handler stays unknown."""
+    (`def` the factory's first parameter), and which has no spread but `...def` and, before the
+    handler, options the factory gathered (their arguments then unread). Anything else (the
+    handler built elsewhere, handed to another function, a spread after the handler that may
+    replace it) is not read: what the factory does around the author's handler stays unknown."""
     given = js.call_args(registration)
     definition = js.unwrap(given[0]) if given else None
     info = facts.function_for(factory)
@@ -329,12 +359,18 @@ def _factory_wrap(facts: FileFacts, factory: Node, registration: Node) -> Factor
     param = js.param_pattern(info.params[0])
     if param is None or param.type != "identifier":
         return None
-    handler, passes_args, spread = None, False, False
+    handler, passes_args, spread, other_options = None, False, False, False
     for p in js.object_props(definition):
         value = js.unwrap(p.value)
         if p.spread:
             if value is None or value.type != "identifier" or value.text != param.text:
-                return None
+                # options the factory gathered (`...config`, copied from `def.args` & co.): a
+                # handler written after them replaces any they hold, but the arguments they
+                # register are not read
+                if handler is not None:
+                    return None
+                other_options = True
+                continue
             spread = True
         elif p.key is None:
             return None  # a computed key may be the handler
@@ -350,7 +386,28 @@ def _factory_wrap(facts: FileFacts, factory: Node, registration: Node) -> Factor
              and site.ref.kind == "param" and site.ref.func is info and site.ref.index == 0 and not site.ref.path]
     if len(calls) != 1:
         return None
-    return FactoryWrap(facts, handler, calls[0].node, passes_args or spread)
+    return FactoryWrap(facts, handler, calls[0].node, (passes_args or spread) and not other_options)
+
+
+def _local_const_value(fn: Node, expr: Node | None) -> Node | None:
+    """`expr` with a name the function binds once at its top level followed to its value:
+    `const builder = zCustomQuery(query, NoOp); return builder({ ...options })` returns what
+    `zCustomQuery(query, NoOp)({ ...options })` would. The linker only knows module-level
+    names, so a function's own `const` is followed here; a `let`, a destructured name or one
+    declared in a nested block may hold something else when the `return` runs, and is kept."""
+    n = js.unwrap(expr)
+    if n is None or n.type != "identifier" or not n.text:
+        return expr
+    found = scope.declarator_of(fn, n.text)
+    if found is None:
+        return expr
+    declarator, bound = found
+    decl = declarator.parent
+    if bound is None or bound is not declarator.child("name") or decl is None or not decl.has_tok("const") \
+            or decl.parent is not fn.child("body"):
+        return expr
+    value = declarator.child("value")
+    return value if value is not None else expr
 
 
 def _function_name(fn: Node) -> str | None:

@@ -61,6 +61,9 @@ _MAY_CALL = re.compile(
     rb"_generated/api|/api/(query|mutation|action)\b|/api/run/|\b(use(Query|Mutation|Action|PaginatedQuery|Convex(Query|PaginatedQuery|HttpQuery|Mutation|Action)?)"
     rb"|fetch(Auth)?(Query|Mutation|Action)|preload(Auth)?Query"
     rb"|convex(Query|Action)|Convex(Http|React)?Client|anyApi|makeFunctionReference)\b"
+    # a type named after a client class, an alias of it from another file (`client:
+    # ConvexClientInstance`, with `export type ConvexClientInstance = ConvexClient`)
+    rb"|\bConvex(Http|React)?Client\w+"
     # a function's name given to a client method on a receiver nothing types (`this.convex:
     # any` set from a React component, in a file that imports no Convex package)
     rb"|\.(query|mutation|action)\(\s*[\"'`][A-Za-z0-9_/-]+:[A-Za-z0-9_$]+[\"'`]"

@@ -1584,7 +1584,7 @@ class Project:
         # configured registrar may add arguments of its own, or take some away: not read,
         # unless it registers the call site's own (`args: def.args`, builders.FactoryWrap)
         factory = fn.builder.factory
-        passed = fn.builder.origin == "wrapper" and factory is not None and factory.passes_args
+        passed = fn.builder.origin == "wrapper" and (factory is not None and factory.passes_args or fn.builder.passthrough)
         fields, open_ = dict(own.fields), own.open or fn.builder.origin in ("wrapper", "config") and not passed
         if not fn.builder.layers:
             return replace(own, open=True) if open_ and not own.open else val

@@ -1897,7 +1897,29 @@ def _calls_convex(resolver: ReferenceResolver, facts: FileFacts, call: ClientCal
     d = resolver.linker.value_of(facts, call.site.callee)
     if isinstance(d, ExternalDef):
         return is_convex_package(d.module)
-    return isinstance(d, (Def, NamespaceDef)) and imports_a_convex_package(d.facts)
+    if isinstance(d, (Def, NamespaceDef)) and imports_a_convex_package(d.facts):
+        return True
+    return _typed_client_method(resolver, facts, call)
+
+
+def _typed_client_method(resolver: ReferenceResolver, facts: FileFacts, call: ClientCall) -> bool:
+    """Is the callee `.query/.mutation/.action` of a receiver whose written type is a Convex
+    client, in a file that imports no Convex package itself: a workspace SDK's class takes
+    `constructor(private readonly client: ConvexClientInstance)`, with the alias
+    (`export type ConvexClientInstance = ConvexClient`) in another of its files."""
+    callee = js.unwrap(call.site.callee)
+    if call.how not in _BY_NAME_METHODS or callee is None or callee.type != "member_expression":
+        return False
+    receiver = js.unwrap(callee.child("object"))
+    chain = js.member_chain(receiver) if receiver is not None else None
+    if chain is not None and chain[0].type == "this" and len(chain[1]) == 1:
+        return _client_in_this_field(resolver, facts, receiver)
+    if receiver is None or receiver.type != "identifier":
+        return False
+    ref = facts.ref_of(receiver)
+    if ref is None or ref.kind != "param" or ref.path or ref.func is None or not 0 <= ref.index < len(ref.func.param_types):
+        return False
+    return _types_client(resolver, facts, ref.func.param_types[ref.index] or "")
 
 
 # the client methods a call known only by the name it passes may be (_called_by_name)
@@ -2007,7 +2029,8 @@ def _convex_sends_arguments(resolver: ReferenceResolver, facts: FileFacts, call:
         ref = facts.ref_of(receiver)
         if ref is not None and ref.kind == "param" and not ref.path and ref.func is not None \
                 and 0 <= ref.index < len(ref.func.param_types):  # `(client: ConvexHttpClient) => ...`
-            return (ref.func.param_types[ref.index] or "").strip() in _CLIENT_CLASSES
+            written = ref.func.param_types[ref.index] or ""
+            return written.strip() in _CLIENT_CLASSES or _types_client(resolver, facts, written)
         if ref is not None:
             held = _awaited(local_const(facts, receiver))
         else:
@@ -2099,12 +2122,53 @@ def _names_client_class(resolver: ReferenceResolver, facts: FileFacts, annotatio
     value make one with `new`?"""
     if _makes_client(resolver, facts, value):
         return True
-    written = facts.text(annotation).lstrip(":").strip() if annotation is not None else ""
+    return annotation is not None and _types_client(resolver, facts, facts.text(annotation))
+
+
+_TYPE_NAME = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)?$")
+
+
+def _types_client(resolver: ReferenceResolver, facts: FileFacts, written: str, depth: int = 0) -> bool:
+    """Does a written type name a Convex client class of a Convex package: itself
+    (`ConvexHttpClient`, `browser.ConvexClient`), or through a `type Name = ...` alias declared
+    once in the file, or in the project's module it is imported from, followed through
+    re-exports (`export type ConvexClientInstance = ConvexClient` in an SDK's core/client.ts)?
+    A generic alias or a union is not read."""
+    written = written.lstrip(":").strip()
+    if depth > 8 or not _TYPE_NAME.match(written):
+        return False
     head, _, last = written.rpartition(".")
     imp = facts.import_of(head or last)
-    if imp is None or not is_convex_package(imp.source):
+    if imp is not None and is_convex_package(imp.source):
+        return (imp.imported == "*" and last in _CLIENT_CLASSES) or (not head and imp.imported in _CLIENT_CLASSES)
+    if head:
         return False
-    return (imp.imported == "*" and last in _CLIENT_CLASSES) or (not head and imp.imported in _CLIENT_CLASSES)
+    if imp is None:
+        aliases = [d for d in facts.module.nodes("type_alias_declaration") if (d.child("name") or d).text == last]
+        if len(aliases) != 1 or aliases[0].child("type_parameters") is not None or aliases[0].child("value") is None:
+            return False
+        return _types_client(resolver, facts, facts.text(aliases[0].child("value")), depth + 1)
+    return _exported_type_is_client(resolver, facts, imp.source, imp.imported, depth + 1)
+
+
+def _exported_type_is_client(resolver: ReferenceResolver, facts: FileFacts, source: str, name: str,
+                             depth: int) -> bool:
+    """Is the type the project module `source` (imported from `facts`) exports as `name` a
+    Convex client class (_types_client)?"""
+    target = resolver.project.resolver.resolve(facts.path, source)
+    if depth > 8 or target is None or target.kind in ("external", "generated"):
+        return False
+    other = resolver.linker.load(target.name)
+    if other is None:
+        return False
+    if any((d.child("name") or d).text == name for d in other.module.nodes("type_alias_declaration")):
+        return _types_client(resolver, other, name, depth + 1)
+    for e in other.exports:  # `export type { ConvexClientInstance } from "./core/client"`
+        if e.name == name and e.source is not None:
+            return _exported_type_is_client(resolver, other, e.source, e.imported or name, depth + 1)
+        if e.name == name and e.local is not None and e.local != name:
+            return _types_client(resolver, other, e.local, depth + 1)  # `export type { Client as X }`
+    return any(_exported_type_is_client(resolver, other, star, name, depth + 1) for star, _node in other.export_stars)
 
 
 def _is_convex_server(imp) -> bool:

@@ -521,7 +521,8 @@ class RequireAccessControl(Rule):
     Functions marked `// cvxlint-public` (on or above the declaration), and queries whose
     name, module or custom builder says they are public (`getPublicProfile`, `public/feed.ts`,
     `publicQuery({...})`), are public by
-    design; a module or folder named just `public` counts only when none of the module's
+    design (not a name that only mentions a public identifier: `getInvoiceByPublicId`,
+    `publicKey`, `getPublicUrl`); a module or folder named just `public` counts only when none of the module's
     functions checks identity (a `public.ts` next to `protected.ts` means client-facing, not
     open to anyone). Mutations
     and actions get a warning; so do queries that take an identity
@@ -1343,6 +1344,16 @@ class RequireAccessControl(Rule):
     ]
 
     invalid = [
+        # triage G62c P3 (yourobc): a name that mentions a public identifier, the record's
+        # public number or key, does not say the data is public
+        Invalid(SERVER + 'export const getInvoiceByPublicId = query({ args: { publicId: v.string() },\n'
+                '  handler: async (ctx, args) => await ctx.db.query("invoices")\n'
+                '    .withIndex("by_publicId", (q) => q.eq("publicId", args.publicId)).first() });\n'
+                'export const getPublicKey = query({ args: { id: v.id("keys") },\n'
+                '  handler: async (ctx, args) => await ctx.db.get("keys", args.id) });\n'
+                'export const getPublicProfile = query({ args: { id: v.id("profiles") },\n'
+                '  handler: async (ctx, args) => await ctx.db.get("profiles", args.id) });\n',
+                files=AUTH_CONFIG, lines=[4, 7]),
         # ...but not one the caller passes: it says nothing about the row
         Invalid(SERVER + 'export const receipt = query({ args: { id: v.id("receipts"), isShared: v.boolean() },\n'
                 '  handler: async (ctx, args) => {\n'
