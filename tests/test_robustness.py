@@ -398,3 +398,34 @@ def test_a_catalog_range_is_read_from_the_workspace_catalog(tmp_path):
     (root / "package.json").write_text(
         '{"workspaces": {"packages": ["apps/*"], "catalog": {"convex": "^1.25.2"}}}')
     assert str(detect_convex_version(app).version) == "1.25.2"
+
+
+def test_a_package_with_convex_as_a_peer_dependency_is_held_to_the_peer_floor(tmp_path):
+    """triage G62c P2: a component whose package.json says `"peerDependencies": {"convex":
+    "^1.29.0"}` runs on its host's convex, which may be 1.29; its own dev install (1.39) made
+    CVX711's safe fix write `db.get("table", id)`, which needs 1.31."""
+    from cvxlint.project.versions import detect_convex_version
+
+    root = make_app(tmp_path / "widgets")
+    (root / "package.json").write_text(
+        '{"peerDependencies": {"convex": "^1.29.0"}, "devDependencies": {"convex": "^1.39.1"}}')
+    (root / "package-lock.json").write_text('{"packages": {"node_modules/convex": {"version": "1.39.1"}}}')
+    (root / "convex" / "schema.ts").write_text(
+        'import { defineSchema, defineTable } from "convex/server";\nimport { v } from "convex/values";\n'
+        'export default defineSchema({ widgets: defineTable({ count: v.number() }) });\n')
+    (root / "convex" / "bump.ts").write_text(
+        'import { mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
+        'export const bump = mutation({ args: { id: v.id("widgets") }, returns: v.null(),\n'
+        '  handler: async (ctx, { id }) => { const w = await ctx.db.get(id); if (w !== null) '
+        'await ctx.db.patch(id, { count: w.count + 1 }); return null; } });\n')
+    found = detect_convex_version(root)
+    assert found is not None and (str(found.version), found.source) == ("1.29.0", "package.json peerDependencies")
+    assert ("bump.ts", "CVX711") not in codes(run(root))
+    # any alternative of `a || b` may be the host's
+    (root / "package.json").write_text('{"peerDependencies": {"convex": "^1.33.0 || ^1.30.1"}}')
+    assert str(detect_convex_version(root).version) == "1.30.1"
+    # a peer floor above what is installed changes nothing: the code also runs on the installed one
+    (root / "package.json").write_text('{"peerDependencies": {"convex": ">=1.40"}}')
+    assert str(detect_convex_version(root).version) == "1.39.1"
+    (root / "package.json").write_text('{"peerDependencies": {"convex": "^1.31.0"}}')
+    assert ("bump.ts", "CVX711") in codes(run(root))

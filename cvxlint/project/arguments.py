@@ -91,6 +91,25 @@ def read_literal(node: Node, depth: int = 0) -> Literal:
     return Literal("name" if t == "identifier" else "other", n.start, n.end)
 
 
+def null_branches(node: Node, depth: int = 0) -> list[Node]:
+    """The `null`s a `?:` may give (`cond ? JSON.stringify(x) : null`, nested ones too): each is
+    the value when its branch runs. A whole value that is not a `?:` has none (`null` alone is
+    `read_literal`'s)."""
+    n = js.unwrap(node) or node
+    if n.type != "ternary_expression" or depth > 8:
+        return []
+    out: list[Node] = []
+    for branch in (n.child("consequence"), n.child("alternative")):
+        b = js.unwrap(branch)
+        if b is None:
+            continue
+        if b.type == "ternary_expression":
+            out += null_branches(b, depth + 1)
+        elif read_literal(b).kind == "none":
+            out.append(b)
+    return out
+
+
 def passed_arguments(facts: "FileFacts", call: Node, reference: Node,
                      getter_of: Callable[[Node], Node | None] | None = None) -> Literal | None:
     """The arguments object a call passes after the function reference `reference` (Convex's

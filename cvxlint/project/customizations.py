@@ -212,6 +212,63 @@ def _gives_ents_table_only(linker: Linker, facts: FileFacts, func: FunctionInfo)
     return True
 
 
+# what Convex's own ctx holds: a customization returning one of these replaces it
+_CTX_MEMBERS = frozenset(["db", "auth", "storage", "scheduler", "runQuery", "runMutation", "runAction",
+                          "vectorSearch"])
+
+
+def adds_helpers_only(linker: Linker, builder: Builder) -> bool:
+    """Does the wrapper only add convenience members to ctx, built from `ctx.db`
+    (`customCtx((ctx) => ({ q: createQueryFacade(ctx.db, schema) }))`)? Every layer is a
+    `customCtx` function that returns object literals of new keys only (no `db`, `auth` or other
+    member of Convex's ctx replaced or hidden), reads nothing of ctx but `ctx.db`, and neither
+    awaits nor throws in its own body (an identity check is awaited; row-level security and
+    triggers replace `db`): it checks no one and installs nothing, so code run without it skips
+    nothing but the helpers (triage G62b P1, sailbow's query facade)."""
+    if builder.factory is not None or not builder.layers:
+        return False
+    for layer in builder.layers:
+        read = _read_layer(linker, layer.facts, layer.customization)
+        if not read.known or read.triggers or not read.functions:
+            return False
+        for facts, func, under in read.functions:
+            if under is not None or not _adds_helpers_only(facts, func):
+                return False
+    return True
+
+
+def _adds_helpers_only(facts: FileFacts, func: FunctionInfo) -> bool:
+    if func.body is None:
+        return False
+    returns = [func.body] if func.body.type != "statement_block" else js.return_statements(func.node)
+    objects = list(_returned_ctx_objects(func, None))
+    if not objects or len(objects) != len(returns):
+        return False
+    if any(p.spread or p.key is None or p.key in _CTX_MEMBERS for o in objects for p in js.object_props(o)):
+        return False
+    # the helpers it builds (nested functions) run only when the handler calls them
+    if any(facts.enclosing_function(n) is func
+           for n in facts.module.nodes_in(func.body, "await_expression", "throw_statement")):
+        return False
+    for ident, ref in facts.parameter_reads(func, func.node):
+        if ref.index != 0 or (*ref.path, *_members_read(ident))[:1] != ("db",):
+            return False  # the whole ctx, or `ctx.auth`, handed to code that may check the caller
+    return True
+
+
+def _members_read(ident: Node) -> tuple[str, ...]:
+    """The member names read off `ident` (`ctx.db.query` -> ("db", "query"))."""
+    out: list[str] = []
+    n = ident
+    while n.parent is not None and n.parent.type == "member_expression":
+        obj, prop = n.parent.child("object"), n.parent.child("property")
+        if obj is None or (obj.start, obj.end) != (n.start, n.end) or prop is None:
+            break
+        out.append(prop.text or "")
+        n = n.parent
+    return tuple(out)
+
+
 def _plain_ents_table(linker: Linker, facts: FileFacts, call: Node) -> bool:
     """`entsTableFactory(ctx, definitions)` of convex-ents, the definitions made by its
     `getEntDefinitions(schema)` (no rules added)."""

@@ -4,6 +4,10 @@ version-specific rules and fixes can be gated.
 Order of evidence: the installed package (`node_modules/<package>/package.json`), then the
 lockfile (npm, pnpm, yarn, bun), then the lowest version the `package.json` range allows (a
 `catalog:` range read from the workspace's catalog, as the package manager reads it).
+
+A package that declares the package in `peerDependencies` (a Convex component or a library) runs
+on its host's copy, not on the one installed for its own development: its code must work with
+the lowest version the peer range allows, so that floor caps what the evidence above says.
 """
 
 from __future__ import annotations
@@ -44,7 +48,8 @@ class Version:
 @dataclass(frozen=True)
 class PackageVersion:
     version: Version
-    source: str  # where it was read: "node_modules", "package-lock.json", "package.json range", "config"
+    source: str  # where it was read: "node_modules", "package-lock.json", "package.json range",
+    # "package.json peerDependencies", "config"
 
     def at_least(self, text: str) -> bool:
         v = Version.parse(text)
@@ -57,6 +62,44 @@ def detect_convex_version(app_root: Path) -> PackageVersion | None:
 
 
 def detect_package_version(app_root: Path, package: str) -> PackageVersion | None:
+    found = _detect_used_version(app_root, package)
+    peer = _peer_floor(app_root, package)
+    if peer is not None and (found is None or peer < found.version):
+        return PackageVersion(peer, "package.json peerDependencies")
+    return found
+
+
+def _peer_floor(app_root: Path, package: str) -> Version | None:
+    """The lowest version of `package` the nearest package.json (the package the app's code
+    belongs to) accepts from its host, when it declares `package` as a peer dependency: a
+    component with `"convex": "^1.29.0"` there is run by hosts on 1.29, whatever version its own
+    devDependencies install (triage G62c P2: CVX711's safe fix wrote `db.get("table", id)`,
+    which 1.29 does not have)."""
+    for d in [app_root, *app_root.parents]:
+        pj = d / "package.json"
+        if pj.is_file():
+            data = jsonc.read(pj)
+            peers = data.get("peerDependencies") if isinstance(data, dict) else None
+            spec = peers.get(package) if isinstance(peers, dict) else None
+            if not isinstance(spec, str):
+                return None
+            spec = spec.strip()
+            if spec.startswith("catalog:"):
+                spec = _catalog_range(d, package, spec[len("catalog:"):].strip()) or ""
+            return _lowest_alternative(spec)
+        if (d / ".git").exists():
+            break
+    return None
+
+
+def _lowest_alternative(spec: str) -> Version | None:
+    """The lowest version a range admits, over its `a || b` alternatives (hosts on any of them
+    are accepted)."""
+    floors = [v for v in (_range_floor(part) for part in spec.split("||")) if v is not None]
+    return min(floors) if floors else None
+
+
+def _detect_used_version(app_root: Path, package: str) -> PackageVersion | None:
     dirs = [app_root, *app_root.parents]
     # 1. installed package, nearest first
     for d in dirs:

@@ -77,6 +77,34 @@ CONVEX_AUTH = ('import { convexAuth } from "@convex-dev/auth/server";\n'
 _MEMBERSHIP = frozenset(["includes", "has", "indexOf"])
 
 
+# triage G62b P2/P3: friendships listed and requested by a `userId` the caller passes
+FRIENDS_OF = (QUERY + 'export const friendsOf = query({ args: { userId: v.id("users") }, handler: async (ctx, args) => {\n'
+              '  const rows = await ctx.db.query("friendships").withIndex("by_a", (q) => q.eq("a", args.userId)).take(50);\n'
+              '  return await Promise.all(rows.map((f) => ctx.db.get(f.a === args.userId ? f.b : f.a)));\n}});\n')
+REQUEST_FRIEND = (SERVER + 'export const request = mutation({ args: { requesterId: v.id("users"), email: v.string() },\n'
+                  '  handler: async (ctx, args) => {\n'
+                  '    const other = await ctx.db.query("users").withIndex("by_email", (q) => q.eq("email", args.email)).first();\n'
+                  '    if (!other) throw new Error("nobody by that email");\n'
+                  '    if (other._id === args.requesterId) throw new Error("you cannot befriend yourself");\n'
+                  '    await ctx.db.insert("friendships", { a: args.requesterId, b: other._id });\n  },\n});\n')
+# a project helper that throws a coded error
+FAIL = {"convex/errors.ts": 'export const CODES = { NAME_EXISTS: "NAME_EXISTS", FORBIDDEN: "FORBIDDEN", INVALID: "INVALID" } as const;\n'
+        'export function fail(code: string, message: string): never {\n  throw new Error(`${code}: ${message}`);\n}\n'}
+RENAME = (SERVER + 'import { CODES, fail } from "./errors";\n'
+          'export const rename = mutation({ args: { email: v.string(), name: v.string() }, handler: async (ctx, args) => {\n'
+          '  const mine = await ctx.db.query("users").withIndex("by_email", (q) => q.eq("email", args.email)).unique();\n'
+          '  if (!mine) throw new Error("no account");\n'
+          '  const other = await ctx.db.query("users").withIndex("by_name", (q) => q.eq("name", args.name)).first();\n'
+          '  if (other && other._id !== mine._id) fail(CODES.NAME_EXISTS, "Name taken");\n'
+          '  await ctx.db.patch(mine._id, { name: args.name });\n}});\n')
+SIGN_UP = (SERVER + 'import { CODES, fail } from "./errors";\n'
+           'export const signUp = mutation({ args: { name: v.string(), role: v.union(v.literal("guest"), v.literal("staff")),\n'
+           '  branchId: v.optional(v.string()) }, handler: async (ctx, args) => {\n'
+           '  if (["staff"].includes(args.role) && !args.branchId) {\n    fail(CODES.INVALID, "staff need a branch");\n  }\n'
+           '  return await ctx.db.insert("users", { name: args.name, role: args.role, branchId: args.branchId });\n}});\n')
+
+
+
 
 def in_room(name: str, extra_args: str = "", required: bool = True) -> str:
     """A mutation that loads the room its `roomId` names, for the `userId` the caller passes."""
@@ -118,7 +146,9 @@ class NoSpoofableAccessControl(Rule):
     functions public by design as CVX401 reads them (marked `// cvxlint-public`, or a
     query named so, `getPublicStylists`, or registered with a builder named so,
     `publicQuery`: matching one argument against another scopes the data), uniqueness
-    checks (an `if` that throws "already taken" / "exists" / "duplicate", or a membership
+    checks (an `if` that throws "already taken" / "exists" / "duplicate", also through a
+    project helper or with an error code that says so, `fail(CODES.NAME_EXISTS, "Name
+    taken")`, or a membership
     test that only returns nothing: `if (space.members.some((m) => m.userId === userId))
     return;` skips a duplicate), an `if` that only assigns (`if (lead === args.userId) lead =
     undefined`, or an `if`/`else` whose branches each assign the same local: no decision), an `if (post.authorId
@@ -129,7 +159,14 @@ class NoSpoofableAccessControl(Rule):
     with it (`members: team.members.filter((m) => m !== args.userId)`, `managerId:
     args.userId`, `[...team.members, args.userId]`, `team.members.concat(...)`, also through a
     local the branches assign), also when each element is tested (`team.members.some((m) =>
-    m.userId === args.userId)`), so the test validates the input. So does a guard that only throws when an
+    m.userId === args.userId)`), so the test validates the input. So do a guard that refuses
+    when two values the caller chose are equal (`if (other._id === args.requesterId) throw
+    new Error("cannot befriend yourself")`, `other` found by another argument: a self-target
+    check; a mismatch, `!==`, is still an ownership check), one that refuses only when another
+    argument is missing too (`if (["staff"].includes(args.role) && !args.branchId) throw`: a
+    required input; not a missing yes/no flag), and a `?:` that only picks one of two values
+    (`f.a === args.userId ? f.b : f.a`; one whose branch is nothing, `doc.owner === userId ?
+    doc : null`, withholds the data and is reported). So does a guard that only throws when an
     argument is none of a few string literals (`if (role !== "editor" && role !== "viewer")
     throw ...`) when the handler then writes it (`ctx.db.patch(id, { role })`): the value
     being written is checked, not the caller. In a function authenticated by a session id
@@ -201,6 +238,10 @@ class NoSpoofableAccessControl(Rule):
     summary = "Access decided by a caller-supplied argument such as `userId` or `role`"
 
     valid = [
+        Valid(FRIENDS_OF, note="a `?:` that only picks the other side of each friendship decides nothing"),
+        Valid(REQUEST_FRIEND, note="refusing when two values the caller chose are equal is a self-target guard"),
+        Valid(RENAME, files=FAIL, note="a uniqueness check whose error a project helper throws (its code says EXISTS)"),
+        Valid(SIGN_UP, files=FAIL, note="a refusal that also needs another argument missing checks the input is complete"),
         # triage G61b P6: a membership toggle and an idempotent add decide nothing about the caller
         Valid(SERVER + 'export const toggleCrew = mutation({ args: { crewId: v.id("crews"), userId: v.string() },\n'
               '  handler: async (ctx, args) => {\n    const crew = await ctx.db.get("crews", args.crewId);\n'
@@ -494,6 +535,20 @@ class NoSpoofableAccessControl(Rule):
                    "(CVX401's and other questions aside)"),
     ]
     invalid = [
+        Invalid(FRIENDS_OF.replace("ctx.db.get(f.a === args.userId ? f.b : f.a)", "f.a === args.userId ? f : null"),
+                lines=[5], message="decides access with the argument `userId`",
+                note="a `?:` that gives nothing to everyone else withholds the data"),
+        Invalid(REQUEST_FRIEND.replace("other._id === args.requesterId", "other._id !== args.requesterId"),
+                lines=[7], message="the row found by the argument `email`",
+                note="refusing a mismatch is an ownership check"),
+        Invalid(RENAME.replace('fail(CODES.NAME_EXISTS, "Name taken")', 'fail(CODES.FORBIDDEN, "not yours")'),
+                files=FAIL, lines=[8], message="the row found by the argument `email`",
+                note="the helper's error is a refusal, not a conflict"),
+        Invalid(SIGN_UP.replace("!args.branchId", "!args.isAdmin").replace("branchId: v.optional(v.string())",
+                                                                          "isAdmin: v.optional(v.boolean())")
+                .replace(", branchId: args.branchId", ""),
+                files=FAIL, lines=[6], message="decides access with the argument",
+                note="a missing yes/no flag is the caller's word about its rights, not a missing input"),
         # triage G60b P2 (SisEscolar's canViewAll): the caller is signed in, but the flag it passes
         # decides whether it reads its own rows or the whole school's
         Invalid(QUERY + 'export const listReports = query({ args: { schoolId: v.string(), canViewAll: v.optional(v.boolean()) },\n'
@@ -840,6 +895,9 @@ def _spoofable_conditions(facts, handler, predicate, rows=(), flags=frozenset())
         return signed_memo[0]
     out = []
     seen = set()
+    # rows a read picks by an argument: their `_id` is a value the caller chose too
+    arg_rows = {row for row, values in rows
+                if any(_arg_name(js.unwrap(v), names, whole) is not None for v in values)}
     for n in facts.module.nodes_in(handler.node, "if_statement", "ternary_expression"):
         cond = n.child("condition")
         if cond is None or _conflict_check(facts, n) or not _decides(facts, n) or _only_notifies(facts, handler, n):
@@ -869,7 +927,9 @@ def _spoofable_conditions(facts, handler, predicate, rows=(), flags=frozenset())
                 or _allow_listed(facts, m, names, whole, predicate, wallet)
             if target is None or BARE_ADDRESS.match(arg) and not _against_wallet_literal(facts, target, m) \
                     or _duplicate_skip(facts, n, target) or _names_member_acted_on(facts, handler, target, m, arg, names, whole) \
-                    or _rejects_only(n) and _validated_value(facts, handler, arg, names, whole):
+                    or _rejects_only(n) and _validated_value(facts, handler, arg, names, whole) \
+                    or _refuses_self_target(facts, n, target, names, whole, held, arg_rows) \
+                    or _requires_another_argument(facts, n, arg, names, whole, flags):
                 continue
             seen.add(id(m))
             if any(c is n for c, *_ in out):
@@ -974,21 +1034,39 @@ def _allow_listed(facts, read, names, whole, predicate, wallet=False):
 _CONFLICT = re.compile(r"already|exists|taken|duplicate|in use|conflict|not unique", re.I)
 
 
+# an error code that says the same (`ERROR_CODES.USERNAME_EXISTS`, `EMAIL_TAKEN`, `DUPLICATE`)
+_CONFLICT_CODE = re.compile(r"(^|_)(EXISTS|ALREADY_EXISTS|TAKEN|DUPLICATE|IN_USE|CONFLICT)(_|$)")
+
+
 def _conflict_check(facts, if_node) -> bool:
-    """Does the `if` throw an error whose message speaks of a conflict (uniqueness)?"""
+    """Does the `if` throw an error whose message (or error code) speaks of a conflict
+    (uniqueness), also through a project helper that throws it (`fail(ERROR_CODES.USERNAME_EXISTS,
+    "Username taken")`)?"""
     cons = if_node.child("consequence") if if_node.type == "if_statement" else None
     if cons is None:
         return False
-    for t in [cons] if cons.type == "throw_statement" else facts.module.nodes_in(cons, "throw_statement"):
+    stmts = [cons] if cons.type != "statement_block" else [c for c in cons.children if c.type.endswith("statement")]
+    refusals = [t for st in stmts for t in ([st] if st.type == "throw_statement" else
+                                            facts.module.nodes_in(st, "throw_statement"))]
+    refusals += [st for st in stmts if st.type == "expression_statement" and _refusal(facts, st)]
+    for t in refusals:
         for s in facts.module.nodes_in(t, "string", "template_string"):
             if _CONFLICT.search(facts.text(s)):
+                return True
+        for i in facts.module.nodes_in(t, "identifier", "property_identifier"):
+            if _CONFLICT_CODE.search(i.text or ""):
                 return True
     return False
 
 
 def _decides(facts, n) -> bool:
     """Can the `if` change what happens: a branch throws, returns or calls something? One that
-    only assigns (`if (team.managerId === args.userId) managerId = undefined`) decides nothing."""
+    only assigns (`if (team.managerId === args.userId) managerId = undefined`) decides nothing,
+    nor does a `?:` that only picks one of two values (`f.a === args.userId ? f.b : f.a`: the
+    other side of a friendship), unless a branch is nothing (`doc.owner === userId ? doc :
+    null`: the data is withheld from everyone else) or computes something."""
+    if n.type == "ternary_expression":
+        return not all(_picked_value(facts, n.child(b)) for b in ("consequence", "alternative"))
     if n.type != "if_statement":
         return True
     if _assigns_one_local(facts, n):
@@ -1000,6 +1078,89 @@ def _decides(facts, n) -> bool:
                 branch, "throw_statement", "return_statement", "call_expression"):
             return True
     return False
+
+
+def _picked_value(facts, branch) -> bool:
+    """Is a `?:` branch a value that is there (a name, a member of one, a non-empty literal),
+    not nothing (`null`, `undefined`, `false`, `[]`, `""`) nor a computation (a call, `await`)?"""
+    branch = js.unwrap(branch)
+    if branch is None or branch.type in ("null", "undefined", "false") or branch.text == "undefined":
+        return False
+    if branch.type in ("identifier", "member_expression", "subscript_expression"):
+        return not facts.module.nodes_in(branch, "call_expression", "await_expression")
+    if branch.type in ("string", "number", "true"):
+        return js.literal_value(branch) not in ("", 0)
+    return False
+
+
+def _refuses_self_target(facts, n, target, names, whole, held, arg_rows) -> bool:
+    """`if (other._id === args.requesterId) throw new Error("cannot befriend yourself")`: an
+    `if` that refuses when two values the caller chose are equal (an argument, or the `_id` of
+    a row an argument picked) refuses a match, a self-target guard on the input. An ownership
+    check refuses a mismatch (`!==`) with a value the data holds."""
+    if n.type != "if_statement" or not js.always_exits(n.child("consequence")) \
+            or target.type != "binary_expression" or not (target.has_tok("===") or target.has_tok("==")) \
+            or js.unwrap(n.child("condition")) is not target:
+        return False
+
+    def chosen(side) -> bool:
+        side = js.unwrap(side)
+        if side is None:
+            return False
+        if _arg_name(side, names, whole) is not None or side.type == "identifier" and side.text in held:
+            return True
+        chain = js.member_chain(side) if side.type == "member_expression" else None
+        return chain is not None and chain[0].type == "identifier" and chain[0].text in arg_rows \
+            and chain[1] == ["_id"]
+
+    return chosen(target.child("left")) and chosen(target.child("right"))
+
+
+def _requires_another_argument(facts, n, arg, names, whole, flags) -> bool:
+    """`if (["staff", "admin"].includes(args.role) && !args.branchId) throw ...`: a refusal
+    that also needs another argument to be missing checks the input is complete (a branch is
+    required for staff); it restricts what `role` may come with, it grants nothing. Not when
+    the missing one is a yes/no flag (`!args.isAdmin`: the caller's word about its rights)."""
+    if n.type != "if_statement" or n.child("alternative") is not None or not _only_refuses(facts, n):
+        return False
+    cond = js.unwrap(n.child("condition"))
+    if cond is None or cond.type != "binary_expression" or not cond.has_tok("&&"):
+        return False
+    for part in _conjuncts(cond):
+        if part.type != "unary_expression" or not part.has_tok("!"):
+            continue
+        other = js.unwrap(part.child("argument"))
+        name = _arg_name(other, names, whole) if other is not None else None
+        if name is not None and name != arg and name not in flags and not FLAG.match(name):
+            return True
+    return False
+
+
+def _conjuncts(cond):
+    """The operands of an `a && b && c` chain, each unwrapped."""
+    cond = js.unwrap(cond)
+    if cond is not None and cond.type == "binary_expression" and cond.has_tok("&&"):
+        return [*_conjuncts(cond.child("left")), *_conjuncts(cond.child("right"))]
+    return [cond] if cond is not None else []
+
+
+def _only_refuses(facts, n) -> bool:
+    """Does the `if`'s branch only throw, directly or through a project helper that reports
+    the error (`fail(CODE, "...")`, `throwUserError(...)`): no database, no ctx?"""
+    cons = n.child("consequence")
+    stmts = [c for c in cons.children if c.type.endswith("statement")] \
+        if cons is not None and cons.type == "statement_block" else [cons]
+    return bool(stmts) and all(_refusal(facts, st) for st in stmts)
+
+
+def _refusal(facts, st) -> bool:
+    if st is None:
+        return False
+    if st.type == "throw_statement":
+        return True
+    call = js.unwrap(st.children[0]) if st.type == "expression_statement" and st.children else None
+    callee = js.callee(call) if call is not None and call.type == "call_expression" else None
+    return callee is not None and callee.type == "identifier" and "ctx" not in facts.text(call)
 
 
 def _assigns_one_local(facts, n) -> bool:

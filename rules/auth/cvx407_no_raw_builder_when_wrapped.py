@@ -2,7 +2,7 @@ import os
 from pathlib import Path
 
 from cvxlint.project.builders import GENERATED_BUILDERS
-from cvxlint.project.customizations import ents_table_only, triggers_only
+from cvxlint.project.customizations import adds_helpers_only, ents_table_only, triggers_only
 from cvxlint.project.definitions import Def
 from cvxlint.project.evaluate import made_with_new
 from cvxlint.rulekit import Fix, Invalid, Rule, Severity, Valid, js, line_of, memoized, reported_queries
@@ -87,6 +87,21 @@ PAGE_MIGRATION = ('import { makeMigration } from "convex-helpers/server/migratio
 PAGE_RENAME = ('import { v } from "convex/values";\nimport { mutation } from "./_generated/server";\n'
                'export const rename = mutation({ args: { id: v.id("pages"), title: v.string() },\n'
                '  handler: async (ctx, { id, title }) => { await ctx.db.patch(id, { title }); } });\n')
+# a wrapper that only adds a reader built on `ctx.db` (triage G62b P1)
+def helper_wrapper(made: str) -> dict[str, str]:
+    return {"convex/auth.config.ts": 'export default { providers: [] };\n',
+            "convex/lib/fluent.ts":
+            'import { customCtx, customQuery } from "convex-helpers/server/customFunctions";\n'
+            'import { query as baseQuery } from "../_generated/server";\n'
+            'import { getMe, lister } from "./readers";\n'
+            f'export const query = customQuery(baseQuery, customCtx({made}));\n'}
+
+
+OWN_NOTES = ('import { query } from "./_generated/server";\n'
+             'export const mine = query({ args: {}, handler: async (ctx) => {\n'
+             '  const me = await ctx.auth.getUserIdentity();\n  if (me === null) return [];\n'
+             '  return await ctx.db.query("notes").withIndex("by_owner", (q) => q.eq("owner", me.subject)).take(9);\n}});\n')
+
 # a server-to-server wrapper declared first: a browser cannot hold the key it checks
 API_KEY_FIRST = ('import { customCtx, customQuery } from "convex-helpers/server/customFunctions";\n'
                  'import { query } from "../_generated/server";\nimport { v } from "convex/values";\n'
@@ -152,7 +167,11 @@ class NoRawBuilderWhenWrapped(Rule):
       follow keeps the finding), nor does a Convex Ents wrapper that only adds `ctx.table`
       over the plain ent definitions and hides `ctx.db` (`{ table: entsTableFactory(ctx,
       entDefinitions), db: undefined }`: no rules, no triggers, no auth; one over
-      definitions with `addEntRules` counts). A module that builds a wrapper of its own on the raw
+      definitions with `addEntRules` counts), nor does one that only adds helpers built on
+      `ctx.db` (`customCtx((ctx) => ({ q: createQueryFacade(ctx.db, schema) }))`: new ctx
+      members only, nothing of ctx read but `ctx.db`, no `await` or `throw` before the
+      handler; one that awaits, throws, hands on the whole ctx or replaces `db` counts). A
+      module that builds a wrapper of its own on the raw
       builder is never told to take another's, and a module that hands the raw builder on
       (convex-helpers' `makeMigration(internalMutation, ...)`, which uses `ctx.db`) is never
       told to take a wrapper that hides `ctx.db`. When several modules export a wrapper under
@@ -289,8 +308,20 @@ class NoRawBuilderWhenWrapped(Rule):
         Valid(PAGE_RENAME, files=ents_functions(rules=False), note="the same for a function of the module"),
         Valid(PAGE_MIGRATION, files=ents_functions(rules=True),
               note="an Ents wrapper with rules, but the raw builder is handed to code that needs `ctx.db`, which it hides"),
+        Valid(OWN_NOTES, files=helper_wrapper('(ctx) => ({ list: lister(ctx.db) })'),
+              note="the wrapper only adds a reader over `ctx.db`: no trigger, no rule, no check"),
+        Valid(OWN_NOTES, files=helper_wrapper('({ db }) => ({ list: (t: string) => db.query(t as any).take(5),\n'
+                                             '  first: async (t: string) => await db.query(t as any).first() })'),
+              note="the same with `db` destructured and helpers written inline (their `await` runs in the handler)"),
     ]
     invalid = [
+        Invalid(OWN_NOTES, files=helper_wrapper('async (ctx) => ({ me: await getMe(ctx) })'), lines=[1],
+                message='import it from "./lib/fluent"',
+                note="a member awaited from a helper given the whole ctx: it may check the caller"),
+        Invalid(OWN_NOTES, files=helper_wrapper('(ctx) => ({ list: lister(ctx.db), who: ctx.auth })'), lines=[1],
+                message='import it from "./lib/fluent"', note="it reads `ctx.auth`"),
+        Invalid(OWN_NOTES, files=helper_wrapper('(ctx) => ({ db: lister(ctx.db) })'), lines=[1],
+                message='import it from "./lib/fluent"', note="it replaces `ctx.db`"),
         Invalid(PAGE_RENAME, files=ents_functions(rules=True), lines=[2], message='import it from "./functions"',
                 note="Ents rules (`addEntRules`) are a security layer the raw builder skips"),
         Invalid(ADMITTED_LOGS.replace('"jobLog", { line: "y" }', '"comments", { text: "y" }'), files=ON_COMMENTS_ADMIT,
@@ -551,10 +582,11 @@ def _shadowing_wrappers(ctx, app):
                 if b is None or b.value is None or b.value.type != "call_expression":
                     continue
                 builder = ctx.project.builders.builder_of(facts, b.node.child("name"))
-                # a wrapper that adds only Convex Ents' `ctx.table` (and hides `ctx.db`) guards
-                # nothing: code on the raw builder, which may need `ctx.db`, skips nothing by it
+                # a wrapper that adds only Convex Ents' `ctx.table` (and hides `ctx.db`), or only
+                # helpers built on `ctx.db`, guards nothing: code on the raw builder, which may need `ctx.db`, skips nothing by it
                 if builder is not None and builder.is_custom and not _does_nothing(ctx, builder) \
-                        and not ents_table_only(ctx.project.linker, builder):
+                        and not ents_table_only(ctx.project.linker, builder) \
+                        and not adds_helpers_only(ctx.project.linker, builder):
                     out.setdefault(e.name, []).append((module, builder))
         return out
 

@@ -1,4 +1,4 @@
-from cvxlint.project.arguments import literal_fits, read_literal
+from cvxlint.project.arguments import literal_fits, null_branches, read_literal
 from cvxlint.rulekit import Invalid, Rule, Severity, Valid, js, reported_queries
 
 from .common import ENTS_FILES, ENTS_SERVER
@@ -87,6 +87,11 @@ class UnknownField(Rule):
     `emailVerificationTime` for Google and GitHub, `isAnonymous` for `Anonymous`, ...; not when
     the app writes users itself (`callbacks.createOrUpdateUser`) or a provider has its own `profile`.
 
+    Also flags a literal written into a field whose validator certainly rejects it (a string
+    into `v.number()`, a value outside a union of literals, `null` into a field without
+    `v.null()`: an optional field takes a left-out key, not `null`), also a `null` one branch
+    of a `?:` writes (`previous: changed ? JSON.stringify(old) : null`).
+
     Not checked: `v.any()` tables and `v.record` fields (keys are free), keys brought in by
     spreads (only the visible keys are checked, and none is assumed missing), `patch` with
     `f: undefined` (it removes the field), and tables whose validator cvxlint cannot fully
@@ -133,6 +138,12 @@ class UnknownField(Rule):
               files={"convex/schema.ts": KINDS},
               note="literals each field takes: `v.any()` anything, an optional field `undefined`, a union any member, "
                    "a union table's field any member's; a string into `v.id` cannot be told"),
+        Valid(SERVER + 'export const f = mutation({ args: { s: v.optional(v.number()), w: v.optional(v.id("users")) },\n'
+              '  handler: (ctx, { s, w }) => ctx.db.insert("posts", { body: "b", votes: s ? s : 0, state: "live",\n'
+              '    score: s ? s : null, author: w ? w : undefined, raw: s ? null : 1 }) });\n',
+              files={"convex/schema.ts": KINDS},
+              note="a `?:` branch's `null` where the field takes null (a union with `v.null()`, `v.any()`), "
+                   "its `undefined` in an optional field"),
         Valid(SERVER + 'export const add = mutation({ args: {}, handler: (ctx) =>\n'
               '  ctx.db.insert("notes", { title: "t", body: "b" }) });\n', files={"convex/schema.ts": HELPERS_NOTES}),
         Valid(OWN_USERS, path="convex/schema.ts", files={"convex/auth.ts": SIGN_IN.replace("[Password, GitHub]", "[Password]")},
@@ -186,6 +197,13 @@ class UnknownField(Rule):
                 '  await ctx.db.insert("shapes", { kind: "dot", at: "here" });\n}});\n',
                 files={"convex/schema.ts": KINDS}, lines=[4, 4, 4, 4, 4, 5, 5, 5, 6],
                 message="declares as", note="triage G61e P6: the value kind contradicts the field's validator"),
+        # triage G62b P7 (tpx-booking-app's permission audit log): optional means left out, not null
+        Invalid(SERVER + 'export const f = mutation({ args: { s: v.optional(v.string()), t: v.optional(v.array(v.string())) },\n'
+                '  handler: (ctx, { s, t }) => ctx.db.insert("posts", { body: s ? JSON.stringify({ s }) : null,\n'
+                '    votes: 1, state: s ? "live" : t ? "draft" : null, tags: t ? t : null }) });\n',
+                files={"convex/schema.ts": KINDS}, lines=[4, 5, 5],
+                message="when that branch of the `?:` is taken, which `posts` declares as",
+                note="a `null` a `?:` branch writes into `v.string()`, a union of literals, `v.optional(v.array(...))`"),
         Invalid(SERVER + 'export const f = mutation({ args: {}, handler: (ctx) =>\n'
                 '  ctx.db.insert("posts", { body: "b", votes: 1, state: "gone" }) });\n',
                 files={"convex/schema.ts": KINDS}, lines=[4],
@@ -342,16 +360,21 @@ class UnknownField(Rule):
         choices = table.field_choices(prop.key)
         if not choices:
             return
-        value = read_literal(prop.value)
-        verdicts = [literal_fits(value, v) for v in choices]
-        if not all(x is False for x in verdicts):
-            return
-        declared = _declared(choices)
-        ctx.report(facts, prop.value,
-                   f'`{method}` writes `{facts.one_line(prop.value, 30)}` into "{prop.key}", which `{table.name}` '
-                   f"declares as `{declared}`"
-                   + (": schema validation rejects the write (\"Value does not match validator\")" if strict else ""),
-                   severity=None if strict else Severity.WARNING)
+        # the whole value, or a `null` one branch of a `?:` gives (`cond ? JSON.stringify(x) : null`
+        # into `v.optional(v.string())`: optional means left out, not null)
+        for written in [prop.value, *null_branches(prop.value)]:
+            value = read_literal(written)
+            verdicts = [literal_fits(value, v) for v in choices]
+            if not all(x is False for x in verdicts):
+                continue
+            declared = _declared(choices)
+            when = " when that branch of the `?:` is taken" if written is not prop.value else ""
+            ctx.report(facts, written,
+                       f'`{method}` writes `{facts.one_line(written, 30)}` into "{prop.key}"{when}, which '
+                       f"`{table.name}` declares as `{declared}`"
+                       + (": schema validation rejects the write (\"Value does not match validator\")" if strict
+                          else ""),
+                       severity=None if strict else Severity.WARNING)
 
     def _library_user_fields(self, ctx, app):
         """Fields Convex Auth writes into `users` for the app's providers that the app's own
