@@ -174,6 +174,12 @@ def ents_table_only(linker: Linker, builder: Builder) -> bool:
     also handing the raw ctx on: `internal: ctx`)? It installs no trigger and no rule (Ents'
     rules come from `addEntRules`, through definitions made by `getEntDefinitionsWithRules`),
     and checks no identity: code run without it skips nothing but the `ctx.table` API."""
+    return _every_customization(linker, builder, lambda facts, func: _gives_ents_table_only(linker, facts, func))
+
+
+def _every_customization(linker: Linker, builder: Builder, judge) -> bool:
+    """Is the builder made of readable `customCtx` layers, with no triggers, each of whose
+    functions `judge(facts, func)` accepts?"""
     if builder.factory is not None or not builder.layers:
         return False
     for layer in builder.layers:
@@ -181,7 +187,7 @@ def ents_table_only(linker: Linker, builder: Builder) -> bool:
         if not read.known or read.triggers or not read.functions:
             return False
         for facts, func, under in read.functions:
-            if under is not None or not _gives_ents_table_only(linker, facts, func):
+            if under is not None or not judge(facts, func):
                 return False
     return True
 
@@ -225,16 +231,7 @@ def adds_helpers_only(linker: Linker, builder: Builder) -> bool:
     awaits nor throws in its own body (an identity check is awaited; row-level security and
     triggers replace `db`): it checks no one and installs nothing, so code run without it skips
     nothing but the helpers (triage G62b P1, sailbow's query facade)."""
-    if builder.factory is not None or not builder.layers:
-        return False
-    for layer in builder.layers:
-        read = _read_layer(linker, layer.facts, layer.customization)
-        if not read.known or read.triggers or not read.functions:
-            return False
-        for facts, func, under in read.functions:
-            if under is not None or not _adds_helpers_only(facts, func):
-                return False
-    return True
+    return _every_customization(linker, builder, _adds_helpers_only)
 
 
 def _adds_helpers_only(facts: FileFacts, func: FunctionInfo) -> bool:
