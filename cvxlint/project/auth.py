@@ -2245,6 +2245,8 @@ class AccessAnalysis:
                 if kind != "run" or self._checking_run_targets(r, site):
                     out.swallowed.append(Evidence(facts, site.node, what, where))
                 continue
+            if where == "helper" and kind in ("guard", "fetch") and self._null_passed_on(r, site):
+                continue  # what it returns for a signed-out caller reaches a handler that goes on
             if where == "handler" and kind in ("guard", "fetch") \
                     and (fallback := self._argument_fallback(facts, site)) is not None:
                 # `requireAdmin(ctx, args.currentUserId)` that catches the "not signed in" error
@@ -2322,6 +2324,15 @@ class AccessAnalysis:
                     # named like a guard, but it fetches the caller and returns it (`const me =
                     # await requireUser(ctx)`): an argument in its place overrides it as for a fetch
                     out.overridden_claims.extend(_overridden_claims(r, site, self._guard_call(r)))
+
+    def _null_passed_on(self, r: Reached, site: CallSite) -> bool:
+        """Is `site`, in helper `r`, a call of a project helper that throws nothing (`verifyToken(ctx)`,
+        which returns `{ token: identity.tokenIdentifier }` or null), made in a helper whose answer
+        cannot stop the handler (it throws nothing, and the handler only checks the caller when
+        it got one: `if (me) { ...throw... }`, then on for everyone)? It checks nothing then: the
+        identity fetch inside it is judged on its own, as checking only a signed-in caller."""
+        target = self.project.callgraph.callee(r.facts, site)
+        return target is not None and not self._may_throw(*target, 0) and not _stops_caller(r)
 
     def _argument_fallback(self, facts: FileFacts, site: CallSite) -> str | None:
         """The handler's argument (its text) that `site`, a call of a helper of this project in

@@ -136,6 +136,26 @@ MEMBER_BY_HANDLE = (SERVER + 'export const entries = query({ args: { handle: v.s
                     '  const member = await ctx.db.query("members").withIndex("by_handle", (q) => q.eq("handle", '
                     'args.handle)).first();\n  if (!member) return [];\n')
 
+# convex/lib/session.ts: the caller's account through two helpers; the inner one answers an
+# object built from the identity, or null when no one is signed in (neither throws)
+SESSION_TWO_LEVELS = {**AUTH_CONFIG, "convex/lib/session.ts": (
+    'import type { QueryCtx } from "../_generated/server";\n'
+    'async function verifySession(ctx: QueryCtx) {\n  const identity = await ctx.auth.getUserIdentity();\n'
+    '  if (!identity) return null;\n  return { token: identity.tokenIdentifier };\n}\n'
+    'export async function getSessionUser(ctx: QueryCtx) {\n  const session = await verifySession(ctx);\n'
+    '  if (!session) return null;\n'
+    '  return await ctx.db.query("users").withIndex("by_token", (q) => q.eq("tokenIdentifier", session.token)).first();\n}\n')}
+
+
+def wallet_query(check: str) -> str:
+    """convex/wallets.ts: a query that reads anyone's wallet after `check` on `me`, the
+    account `getSessionUser` (SESSION_TWO_LEVELS) gives."""
+    return (SERVER + 'import { getSessionUser } from "./lib/session";\n'
+            'export const walletOf = query({ args: { userId: v.id("users") }, handler: async (ctx, args) => {\n'
+            '  const me = await getSessionUser(ctx);\n' + check +
+            '  return await ctx.db.query("wallets").withIndex("by_user", (q) => q.eq("userId", args.userId)).unique();\n}});\n')
+
+
 # a query that stops on a falsy caller number from the app's `callerNumber` helper
 CALLER_NUMBER_QUERY = ('import { callerNumber } from "./lib/auth";\n'
                        'export const mine = query({ args: {}, handler: async (ctx) => {\n'
@@ -1301,6 +1321,10 @@ class RequireAccessControl(Rule):
               note="the same where `effect` is built from source: the import resolves to files of the app"),
         Valid(ADMITTED_ADD, files=ADMIT,
               note="a module const holding the closure a factory returns, which checks the caller, then runs `addImpl`"),
+        Valid(wallet_query('  if (!me) throw new Error("sign in");\n'
+                           '  if (me._id !== args.userId) throw new Error("forbidden");\n'),
+              path="convex/wallets.ts", files=SESSION_TWO_LEVELS,
+              note="the handler stops when the two helpers answer null"),
     ]
 
     invalid = [
@@ -1711,6 +1735,11 @@ class RequireAccessControl(Rule):
                 '  await ctx.db.patch("cards", args.id, { state: args.state });\n}});\n',
                 files=AUTH_CONFIG, lines=[5], message="only when `identity` is set",
                 note="fail-open: the check runs only for a signed-in caller; a signed-out one goes on to the write"),
+        # triage G62b P5 (tpx's `getWallet`): the soft guard seen through two helpers
+        Invalid(wallet_query('  if (me) {\n    if (me._id !== args.userId && me.role !== "admin") throw new Error("forbidden");\n  }\n'),
+                path="convex/wallets.ts", files=SESSION_TWO_LEVELS, lines=[6],
+                message="checks the caller only when `me` is set",
+                note="the inner helper's answer, built from the identity, is null for a signed-out caller: it goes on"),
         # triage G55c P6 (aboutrichie's chat threads): `userId &&` among the terms of the test
         Invalid(SERVER + 'export const removeThread = mutation({ args: { id: v.id("threads") }, handler: async (ctx, args) => {\n'
                 '  const userId = await getAuthUserId(ctx);\n  const thread = await ctx.db.get("threads", args.id);\n'
