@@ -282,6 +282,12 @@ class NoRoleWriteBehindSignIn(Rule):
                 note="the profile handed to a helper that creates the account"),
 
         # triage G62b P4 (tpx's `registerUser`): an open sign-up where the caller picks `super_admin`
+        Invalid(register('v.union(v.literal("customer"), v.literal("staff"), v.literal("super_admin"))')
+                .replace("passwordHash", "password").replace("args.password,", "hash(args.password),")
+                .replace("// cvxlint-public\n", "const hash = (p: string) => p.split(\"\").reverse().join(\"\");\n"),
+                path="convex/accounts.ts", files={**USERS_SCHEMA, **CLERK}, lines=[8],
+                message="creates an account and checks nothing of its caller",
+                note="the `password` it stores is the credential being set, not one it checks"),
         Invalid(register('v.union(v.literal("customer"), v.literal("staff"), v.literal("super_admin"))'),
                 path="convex/accounts.ts", files={**USERS_SCHEMA, **CLERK}, lines=[8],
                 message="creates an account and checks nothing of its caller, then writes `role` from argument `role`",
@@ -372,8 +378,8 @@ class NoRoleWriteBehindSignIn(Rule):
                 who = "any signed-in user (and with Convex Auth's `Anonymous` provider every visitor can sign in)" \
                     if ctx.project.convex_auth_lets_anyone_in(app) else "any signed-in user"
                 checked = "checks only that the caller is signed in"
-            elif _checks_no_caller(access) and \
-                    (writes := [w for w in writes if _creates_account(app, w[0]) and w[1] in _PRIVILEGE_KEYS]):
+            elif (writes := [w for w in writes if _creates_account(app, w[0]) and w[1] in _PRIVILEGE_KEYS]) and \
+                    _checks_no_caller(access, handler, writes[0][0]):
                 # an open sign-up (public by design, in any app) that lets its caller pick the
                 # new account's role: anyone registers as an admin, no sign-in needed
                 who = "anyone"
@@ -427,10 +433,15 @@ def _checks_nothing(ctx, app, access) -> bool:
         and not access.identity and not access.annotated_public and not access.ctx_handed_to
 
 
-def _checks_no_caller(access) -> bool:
-    """Does the function check nothing of its caller (no identity fetch, guard, capability or
-    secret), whether it is public by design or not?"""
-    return not access.evidence and not access.identity and not access.ctx_handed_to
+def _checks_no_caller(access, handler, insert) -> bool:
+    """Does the function that makes an account with `insert` check nothing of its caller (no
+    identity fetch, guard, capability or secret), whether it is public by design or not? A
+    capability argument the new account stores (its `password`, hashed or not) is the
+    credential being set, not one checked."""
+    stored = {a for prop in js.object_props(insert.document_literal) if prop.value is not None
+              for n in prop.value.walk() if (a := handler_argument(handler, n)) is not None}
+    return not access.identity and not access.ctx_handed_to and \
+        all(e.where == "args" and e.argument in stored for e in access.evidence)
 
 
 def _creates_account(app, call) -> bool:
