@@ -2332,7 +2332,24 @@ class AccessAnalysis:
         it got one: `if (me) { ...throw... }`, then on for everyone)? It checks nothing then: the
         identity fetch inside it is judged on its own, as checking only a signed-in caller."""
         target = self.project.callgraph.callee(r.facts, site)
-        return target is not None and not self._may_throw(*target, 0) and not _stops_caller(r)
+        return target is not None and self._throws_nothing(*target, 0) and not _stops_caller(r)
+
+    def _throws_nothing(self, facts: FileFacts, func, depth: int) -> bool:
+        """Does this project function surely not throw: no `throw` in it or in the project
+        functions it calls (followed, whatever their names: `verifyClerkToken` is read, not
+        taken to throw by its name), and no call of a package's function or guard?"""
+        if depth > 3 or facts.module.nodes_in(func.node, "throw_statement"):
+            return False
+        for s in func.all_calls():
+            target = self.project.callgraph.callee(facts, s)
+            if target is not None:
+                if not self._throws_nothing(*target, depth + 1):
+                    return False
+                continue
+            kind, _what = self.classify(facts, s)
+            if kind in ("fetch", "guard", "rls", "run") or s.ref is not None and s.ref.kind == "module":
+                return False
+        return True
 
     def _argument_fallback(self, facts: FileFacts, site: CallSite) -> str | None:
         """The handler's argument (its text) that `site`, a call of a helper of this project in

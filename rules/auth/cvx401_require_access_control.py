@@ -147,6 +147,13 @@ SESSION_TWO_LEVELS = {**AUTH_CONFIG, "convex/lib/session.ts": (
     '  return await ctx.db.query("users").withIndex("by_token", (q) => q.eq("tokenIdentifier", session.token)).first();\n}\n')}
 
 
+# the same account through three helpers: the outer one tries the inner two first
+SESSION_THREE_LEVELS = {**AUTH_CONFIG, "convex/lib/session.ts": (
+    SESSION_TWO_LEVELS["convex/lib/session.ts"].replace("export async function getSessionUser", "async function getCurrentUser")
+    + 'export async function getSessionUser(ctx: QueryCtx) {\n  const user = await getCurrentUser(ctx);\n'
+    '  if (user) return user;\n  return null;\n}\n')}
+
+
 def wallet_query(check: str) -> str:
     """convex/wallets.ts: a query that reads anyone's wallet after `check` on `me`, the
     account `getSessionUser` (SESSION_TWO_LEVELS) gives."""
@@ -1325,6 +1332,8 @@ class RequireAccessControl(Rule):
                            '  if (me._id !== args.userId) throw new Error("forbidden");\n'),
               path="convex/wallets.ts", files=SESSION_TWO_LEVELS,
               note="the handler stops when the two helpers answer null"),
+        Valid(wallet_query('  if (!me) throw new Error("sign in");\n'), path="convex/wallets.ts",
+              files=SESSION_THREE_LEVELS, note="the handler stops when the three helpers answer null"),
     ]
 
     invalid = [
@@ -1740,6 +1749,9 @@ class RequireAccessControl(Rule):
                 path="convex/wallets.ts", files=SESSION_TWO_LEVELS, lines=[6],
                 message="checks the caller only when `me` is set",
                 note="the inner helper's answer, built from the identity, is null for a signed-out caller: it goes on"),
+        Invalid(wallet_query('  if (me) {\n    if (me._id !== args.userId) throw new Error("forbidden");\n  }\n'),
+                path="convex/wallets.ts", files=SESSION_THREE_LEVELS, lines=[6],
+                message="checks the caller only when `me` is set", note="three helpers deep, as in tpx"),
         # triage G55c P6 (aboutrichie's chat threads): `userId &&` among the terms of the test
         Invalid(SERVER + 'export const removeThread = mutation({ args: { id: v.id("threads") }, handler: async (ctx, args) => {\n'
                 '  const userId = await getAuthUserId(ctx);\n  const thread = await ctx.db.get("threads", args.id);\n'
