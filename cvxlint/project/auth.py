@@ -2350,6 +2350,8 @@ class AccessAnalysis:
                 if kind != "run" or self._checking_run_targets(r, site):
                     out.swallowed.append(Evidence(facts, site.node, what, where))
                 continue
+            if where == "helper" and kind in ("guard", "fetch") and self._null_passed_on(r, site):
+                continue  # what it returns for a signed-out caller reaches a handler that goes on
             if where == "handler" and kind in ("guard", "fetch") \
                     and (fallback := self._argument_fallback(facts, site)) is not None:
                 # `requireAdmin(ctx, args.currentUserId)` that catches the "not signed in" error
@@ -2427,6 +2429,32 @@ class AccessAnalysis:
                     # named like a guard, but it fetches the caller and returns it (`const me =
                     # await requireUser(ctx)`): an argument in its place overrides it as for a fetch
                     out.overridden_claims.extend(_overridden_claims(r, site, self._guard_call(r)))
+
+    def _null_passed_on(self, r: Reached, site: CallSite) -> bool:
+        """Is `site`, in helper `r`, a call of a project helper that throws nothing (`verifyToken(ctx)`,
+        which returns `{ token: identity.tokenIdentifier }` or null), made in a helper whose answer
+        cannot stop the handler (it throws nothing, and the handler only checks the caller when
+        it got one: `if (me) { ...throw... }`, then on for everyone)? It checks nothing then: the
+        identity fetch inside it is judged on its own, as checking only a signed-in caller."""
+        target = self.project.callgraph.callee(r.facts, site)
+        return target is not None and self._throws_nothing(*target, 0) and not _stops_caller(r)
+
+    def _throws_nothing(self, facts: FileFacts, func, depth: int) -> bool:
+        """Does this project function surely not throw: no `throw` in it or in the project
+        functions it calls (followed, whatever their names: `verifyClerkToken` is read, not
+        taken to throw by its name), and no call of a package's function or guard?"""
+        if depth > 3 or facts.module.nodes_in(func.node, "throw_statement"):
+            return False
+        for s in func.all_calls():
+            target = self.project.callgraph.callee(facts, s)
+            if target is not None:
+                if not self._throws_nothing(*target, depth + 1):
+                    return False
+                continue
+            kind, _what = self.classify(facts, s)
+            if kind in ("fetch", "guard", "rls", "run") or s.ref is not None and s.ref.kind == "module":
+                return False
+        return True
 
     def _argument_fallback(self, facts: FileFacts, site: CallSite) -> str | None:
         """The handler's argument (its text) that `site`, a call of a helper of this project in
@@ -6382,5 +6410,92 @@ def marked_public(fn: "RegisteredFunction") -> bool:
         if prev_end <= c.start and c.end <= stmt.start:
             return True
         if facts.module.line_of(c.start) == first_line:
+            return True
+    return False
+
+
+# The names an OAuth callback's `state` may carry that say whose account the tokens are for
+_STATE_IDENTITY_KEY = re.compile(r"(user|org|organi[sz]ation|team|account|workspace|tenant|owner|member|customer)_?id$"
+                                 r"|^(uid|sub|email)$", re.I)
+# a field of a lookup that hands the `state` (or its one-time nonce) back to the app's store
+_STATE_LOOKUP_KEY = re.compile(r"^(state|nonce|csrf\w*|oauth_?state)$", re.I)
+
+
+def _is_state_param_read(facts: FileFacts, n: Node | None, depth: int = 3) -> bool:
+    """Is `n`, or something inside it, the OAuth `state` query parameter
+    (`url.searchParams.get("state")`, Hono's `c.req.query("state")`), directly or through a
+    local const (`const state = url.searchParams.get("state")`)?"""
+    if n is None or depth < 0:
+        return False
+    for m in n.walk():
+        if m.type == "call_expression":
+            callee = js.unwrap(js.callee(m))
+            args = js.call_args(m)
+            if callee is not None and callee.type == "member_expression" and args and \
+                    js.string_value(args[0]) == "state":
+                prop = callee.child("property")
+                obj = js.unwrap(callee.child("object"))
+                last = obj.child("property") if obj is not None and obj.type == "member_expression" else obj
+                if prop is not None and (prop.text, last.text if last is not None else None) in \
+                        (("get", "searchParams"), ("query", "req")):
+                    return True
+        elif m.type == "identifier":
+            init = local_const(facts, m)
+            if init is not None and _is_state_param_read(facts, init, depth - 1):
+                return True
+    return False
+
+
+def identity_from_oauth_state(facts: FileFacts, func: FunctionInfo) -> Node | None:
+    """The `JSON.parse(...)` in `func` that decodes the OAuth `state` query parameter
+    (`JSON.parse(atob(state))`, `JSON.parse(decodeURIComponent(state))`,
+    `JSON.parse(Buffer.from(state, "base64").toString())`) into whose account it is for (a
+    `userId`, `orgId` field, destructured or read off the result), or None. Such a `state` is
+    written by whoever builds the consent URL: unless the app signs it or keeps it to look it up,
+    the callback links the tokens of whoever consents to the account the URL's author chose."""
+    for site in func.all_calls():
+        if site.path != ("JSON", "parse"):
+            continue
+        args = js.call_args(site.node)
+        if not args or not _is_state_param_read(facts, args[0]):
+            continue
+        holder = js.outer(site.node)
+        if holder.parent is not None and holder.parent.type == "await_expression":
+            holder = js.outer(holder.parent)
+        decl = holder.parent
+        if decl is not None and decl.type == "variable_declarator" and holder.field == "value":
+            pat = decl.child("name")
+        elif decl is not None and decl.type == "assignment_expression" and holder.field == "right":
+            pat = js.unwrap(decl.child("left"))  # `let data; try { data = JSON.parse(atob(state)) } catch ...`
+        else:
+            continue
+        if pat is None:
+            continue
+        if pat.type == "object_pattern":
+            keys = [k.text for k in pat.walk()
+                    if k.type in ("shorthand_property_identifier_pattern", "property_identifier")]
+            if any(_STATE_IDENTITY_KEY.search(k or "") for k in keys):
+                return site.node
+        elif pat.type == "identifier" and func.body is not None:
+            text = facts.text(func.body)
+            fields = re.findall(rf"\b{re.escape(pat.text or '')}\??\.(\w+)", text)
+            if any(_STATE_IDENTITY_KEY.search(f) for f in fields):
+                return site.node
+    return None
+
+
+def looks_up_oauth_state(facts: FileFacts, func: FunctionInfo) -> bool:
+    """Does `func` hand the OAuth `state` (or its nonce) to a `ctx.runQuery` and stop when
+    nothing is found (`if (!pending) return 400`)? The app then knows the state it issued."""
+    for site in func.all_calls():
+        if site.path[-1:] != ("runQuery",):
+            continue
+        args = js.call_args(site.node)
+        passed = js.unwrap(args[1]) if len(args) > 1 else None
+        if passed is None or passed.type != "object":
+            continue
+        if any(f.key is not None and _STATE_LOOKUP_KEY.match(f.key) or
+               f.value is not None and _is_state_param_read(facts, f.value) for f in js.object_props(passed)) \
+                and stops_on_null_at(site.node):
             return True
     return False

@@ -153,6 +153,33 @@ MEMBER_BY_EMAIL = (SERVER + 'export const byEmail = query({ args: { email: v.str
 ASK_MODEL = ('import { v } from "convex/values";\nimport { action } from "./_generated/server";\n'
              'import { generateText } from "ai";\nimport { openai } from "@ai-sdk/openai";\n')
 
+# convex/lib/session.ts: the caller's account through two helpers; the inner one answers an
+# object built from the identity, or null when no one is signed in (neither throws)
+SESSION_TWO_LEVELS = {**AUTH_CONFIG, "convex/lib/session.ts": (
+    'import type { QueryCtx } from "../_generated/server";\n'
+    'async function verifySession(ctx: QueryCtx) {\n  const identity = await ctx.auth.getUserIdentity();\n'
+    '  if (!identity) return null;\n  return { token: identity.tokenIdentifier };\n}\n'
+    'export async function getSessionUser(ctx: QueryCtx) {\n  const session = await verifySession(ctx);\n'
+    '  if (!session) return null;\n'
+    '  return await ctx.db.query("users").withIndex("by_token", (q) => q.eq("tokenIdentifier", session.token)).first();\n}\n')}
+
+
+# the same account through three helpers: the outer one tries the inner two first
+SESSION_THREE_LEVELS = {**AUTH_CONFIG, "convex/lib/session.ts": (
+    SESSION_TWO_LEVELS["convex/lib/session.ts"].replace("export async function getSessionUser", "async function getCurrentUser")
+    + 'export async function getSessionUser(ctx: QueryCtx) {\n  const user = await getCurrentUser(ctx);\n'
+    '  if (user) return user;\n  return null;\n}\n')}
+
+
+def wallet_query(check: str) -> str:
+    """convex/wallets.ts: a query that reads anyone's wallet after `check` on `me`, the
+    account `getSessionUser` (SESSION_TWO_LEVELS) gives."""
+    return (SERVER + 'import { getSessionUser } from "./lib/session";\n'
+            'export const walletOf = query({ args: { userId: v.id("users") }, handler: async (ctx, args) => {\n'
+            '  const me = await getSessionUser(ctx);\n' + check +
+            '  return await ctx.db.query("wallets").withIndex("by_user", (q) => q.eq("userId", args.userId)).unique();\n}});\n')
+
+
 # a query that stops on a falsy caller number from the app's `callerNumber` helper
 CALLER_NUMBER_QUERY = ('import { callerNumber } from "./lib/auth";\n'
                        'export const mine = query({ args: {}, handler: async (ctx) => {\n'
@@ -1341,6 +1368,12 @@ class RequireAccessControl(Rule):
               note="the same where `effect` is built from source: the import resolves to files of the app"),
         Valid(ADMITTED_ADD, files=ADMIT,
               note="a module const holding the closure a factory returns, which checks the caller, then runs `addImpl`"),
+        Valid(wallet_query('  if (!me) throw new Error("sign in");\n'
+                           '  if (me._id !== args.userId) throw new Error("forbidden");\n'),
+              path="convex/wallets.ts", files=SESSION_TWO_LEVELS,
+              note="the handler stops when the two helpers answer null"),
+        Valid(wallet_query('  if (!me) throw new Error("sign in");\n'), path="convex/wallets.ts",
+              files=SESSION_THREE_LEVELS, note="the handler stops when the three helpers answer null"),
     ]
 
     invalid = [
@@ -1761,6 +1794,14 @@ class RequireAccessControl(Rule):
                 '  await ctx.db.patch("cards", args.id, { state: args.state });\n}});\n',
                 files=AUTH_CONFIG, lines=[5], message="only when `identity` is set",
                 note="fail-open: the check runs only for a signed-in caller; a signed-out one goes on to the write"),
+        # triage G62b P5 (tpx's `getWallet`): the soft guard seen through two helpers
+        Invalid(wallet_query('  if (me) {\n    if (me._id !== args.userId && me.role !== "admin") throw new Error("forbidden");\n  }\n'),
+                path="convex/wallets.ts", files=SESSION_TWO_LEVELS, lines=[6],
+                message="checks the caller only when `me` is set",
+                note="the inner helper's answer, built from the identity, is null for a signed-out caller: it goes on"),
+        Invalid(wallet_query('  if (me) {\n    if (me._id !== args.userId) throw new Error("forbidden");\n  }\n'),
+                path="convex/wallets.ts", files=SESSION_THREE_LEVELS, lines=[6],
+                message="checks the caller only when `me` is set", note="three helpers deep, as in tpx"),
         # triage G55c P6 (aboutrichie's chat threads): `userId &&` among the terms of the test
         Invalid(SERVER + 'export const removeThread = mutation({ args: { id: v.id("threads") }, handler: async (ctx, args) => {\n'
                 '  const userId = await getAuthUserId(ctx);\n  const thread = await ctx.db.get("threads", args.id);\n'

@@ -1,6 +1,7 @@
 import re
 
-from cvxlint.project.auth import RESOURCE_MEMBERS, limits_rate, read_only_within, stops_on_null_at
+from cvxlint.project.auth import (RESOURCE_MEMBERS, identity_from_oauth_state, limits_rate,
+                                  looks_up_oauth_state, read_only_within, stops_on_null_at)
 from cvxlint.project.component_clients import auth_library_call
 from cvxlint.project.definitions import Def
 from cvxlint.project.evaluate import package_class_made
@@ -135,7 +136,10 @@ class HttpActionRequiresAuthOrSignature(Rule):
     (an `httpAction` defined inline or in another file) and the helpers it calls for one of:
     an identity check (`ctx.auth.getUserIdentity()`, `getAuthUserId`, guard helpers, the
     names in `auth-helpers`), reading an `Authorization`/signature/token header or query
-    parameter (a signed URL's `sig`), a webhook verifier (`new Webhook(secret).verify(...)` from svix,
+    parameter (a signed URL's `sig`, an OAuth callback's `state` and `code`, except where the
+    `state` is decoded into the account to link, `JSON.parse(atob(state))` with a `userId`, and
+    neither looked up with a stop when unknown nor signed: that is a warning, as anyone can write
+    such a `state`), a webhook verifier (`new Webhook(secret).verify(...)` from svix,
     `stripe.webhooks.constructEvent`, `crypto.subtle.verify`, `jwtVerify`, the
     `handleResendEventWebhook(ctx, req)` of a `Resend` client of `@convex-dev/resend`, which
     checks the svix signature itself), or a comparison
@@ -346,6 +350,21 @@ class HttpActionRequiresAuthOrSignature(Rule):
               '  if (!pending) return new Response("expired", { status: 400 });\n'
               '  return Response.redirect(process.env.SITE_URL ?? "/", 302);\n}) });\nexport default http;\n',
               path="convex/http.ts", note="an OAuth callback checks the `state` it issued"),
+        # triage G62a P4 (asksync's calendar callback): the account comes from an unsigned `state`
+        Valid(HTTP + 'http.route({ path: "/oauth/callback", method: "GET", handler: httpAction(async (ctx, req) => {\n'
+              '  const url = new URL(req.url);\n  const state = url.searchParams.get("state") ?? "";\n'
+              '  const { nonce, userId } = JSON.parse(atob(state));\n'
+              '  const pending = await ctx.runQuery(internal.oauth.pending, { nonce });\n'
+              '  if (!pending) return new Response("expired", { status: 400 });\n'
+              '  await ctx.runMutation(internal.oauth.link, { userId, code: url.searchParams.get("code") ?? "" });\n'
+              '  return Response.redirect(process.env.SITE_URL ?? "/", 302);\n}) });\nexport default http;\n',
+              path="convex/http.ts", note="the `state`'s nonce is looked up in what the app issued"),
+        Valid(HTTP + 'http.route({ path: "/oauth/callback", method: "GET", handler: httpAction(async (ctx, req) => {\n'
+              '  const url = new URL(req.url);\n  const state = url.searchParams.get("state") ?? "";\n'
+              '  const { returnTo } = JSON.parse(atob(state));\n'
+              '  await ctx.runMutation(internal.oauth.finish, { code: url.searchParams.get("code") ?? "" });\n'
+              '  return Response.redirect(returnTo, 302);\n}) });\nexport default http;\n',
+              path="convex/http.ts", note="the `state` carries only where to go back to, no account"),
         Valid(HTTP + 'http.route({ path: "/session/end", method: "POST", handler: httpAction(async (ctx, req) => {\n'
               '  const jar = req.headers.get("cookie") ?? "";\n  const token = jar.split("sid=")[1] ?? "";\n'
               '  await ctx.runMutation(internal.sessions.revoke, { token });\n'
@@ -578,6 +597,24 @@ class HttpActionRequiresAuthOrSignature(Rule):
                 '  return new Response("ok");\n}) });\nexport default http;\n', path="convex/http.ts", lines=[6],
                 message="is a webhook, but checks no signature",
                 note="the secret is read and tested for presence, never checked against the request"),
+        Invalid(HTTP + 'http.route({ path: "/calendar/callback", method: "GET", handler: httpAction(async (ctx, req) => {\n'
+                '  const url = new URL(req.url);\n  const code = url.searchParams.get("code");\n'
+                '  const state = url.searchParams.get("state");\n'
+                '  if (!code || !state) return new Response("missing", { status: 400 });\n'
+                '  const { userId, orgId } = JSON.parse(atob(state));\n'
+                '  await ctx.runMutation(internal.calendar.link, { userId, orgId, code });\n'
+                '  return new Response(null, { status: 302, headers: { Location: "/" } });\n}) });\n'
+                'export default http;\n', path="convex/http.ts", lines=[6],
+                message="takes the account it links from the OAuth `state`",
+                note="triage G62a P4: an unsigned `state` names the account the tokens are linked to"),
+        Invalid(HTTP + 'http.route({ path: "/mail/callback", method: "GET", handler: httpAction(async (ctx, req) => {\n'
+                '  const url = new URL(req.url);\n'
+                '  let data: { userId: string };\n'
+                '  try { data = JSON.parse(decodeURIComponent(url.searchParams.get("state") ?? "{}")); }\n'
+                '  catch { return new Response("bad state", { status: 400 }); }\n'
+                '  await ctx.runMutation(internal.mail.link, { userId: data.userId, code: url.searchParams.get("code") ?? "" });\n'
+                '  return new Response("linked");\n}) });\nexport default http;\n', path="convex/http.ts", lines=[6],
+                message="takes the account it links from the OAuth `state`"),
         # the message names the route, also when its path and method are constants
         Invalid(HTTP + 'import { Routes } from "./routes";\nconst POST = "POST";\n'
                 'http.route({ path: Routes.load, method: POST, handler: httpAction(async (ctx, req) => {\n'
@@ -640,6 +677,15 @@ class HttpActionRequiresAuthOrSignature(Rule):
                            f"HTTP route {route.method or ''} {where} checks no user, token or signature, and calls "
                            f"a paid API with the app's key ({spends}): anyone who finds the URL can spend it; "
                            "verify the caller (`ctx.auth.getUserIdentity()`, an Authorization header) first",
+                           severity=Severity.WARNING)
+                continue
+            if any(identity_from_oauth_state(r.facts, r.func) is not None for r in reached):
+                # OAuth account-linking CSRF: the consent URL's author picks whose account it is
+                ctx.report(route.facts, route.handler,
+                           f"HTTP route {route.method or ''} {where} takes the account it links from the OAuth "
+                           "`state`, which whoever builds the consent URL writes: a victim who consents links "
+                           "their tokens to the author's account; sign the `state` (an HMAC checked here) or "
+                           "store it when issued and look it up, stopping when it is unknown",
                            severity=Severity.WARNING)
                 continue
             secrets = route.url_secrets()
@@ -753,6 +799,10 @@ def _verifies(r, analysis, env_checks: bool = True, unset: "list | None" = None)
     (with `env_checks`, a secret from the environment compared with the request or handed to a
     verifier with it counts as a check). A header read only in `unset`, comparisons that run
     only when their secret is set, checks nothing."""
+    # an OAuth callback whose `state` carries the account it links to (`JSON.parse(atob(state))`
+    # with a `userId`) is checked by neither that `state` nor the `code`, unless the app knows
+    # the state it issued: the provider vouches for who consented, not for whose account it is
+    oauth_params = identity_from_oauth_state(r.facts, r.func) is None or looks_up_oauth_state(r.facts, r.func)
     for site in r.func.all_calls():
         if unset and read_only_within(r.func.node, site.node, unset):
             continue
@@ -770,7 +820,7 @@ def _verifies(r, analysis, env_checks: bool = True, unset: "list | None" = None)
             args = js.call_args(site.node)
             key = js.string_value(args[0]) if args else None
             query = name in ("get", "query") and site.path[-2] in ("searchParams", "req")
-            if key is not None and (_HEADER.search(key) or query and _OAUTH_PARAM.match(key)):
+            if key is not None and (_HEADER.search(key) or query and oauth_params and _OAUTH_PARAM.match(key)):
                 return True
     # a row looked up by a token the request carries, and a stop when there is none
     # (`ctx.runQuery(internal.hooks.byToken, { token })`, then `if (!hook) return 404`): the

@@ -1,6 +1,6 @@
 import re
 
-from cvxlint.project.auth import handler_argument
+from cvxlint.project.auth import account_table, handler_argument
 from cvxlint.rulekit import (Invalid, Rule, Severity, Valid, describe_function, js, report_in_handler,
                              reported_functions, reported_queries)
 
@@ -82,6 +82,26 @@ _LEDGER_KEYS = ("amount", "credits", "delta")
 _NUMBER_KINDS = frozenset(["number", "float64", "int64", "any"])
 
 
+USERS_SCHEMA = {"convex/schema.ts": 'import { defineSchema, defineTable } from "convex/server";\n'
+                'import { v } from "convex/values";\n'
+                'export default defineSchema({ users: defineTable({ email: v.string(), passwordHash: v.string(), '
+                'role: v.string() }).index("by_email", ["email"]) });\n'}
+CLERK = {"convex/auth.config.ts": 'export default { providers: [{ domain: "https://issuer.example.com", '
+         'applicationID: "convex" }] };\n'}
+
+
+def register(roles: str) -> str:
+    """convex/accounts.ts: an open sign-up (marked public by design) that inserts the user with
+    the role the caller picks among `roles` (a validator)."""
+    return (NO_PROVIDER + '// cvxlint-public\n'
+            f'export const register = mutation({{ args: {{ email: v.string(), passwordHash: v.string(), role: {roles} }},\n'
+            '  handler: async (ctx, args) => {\n'
+            '    const taken = await ctx.db.query("users").withIndex("by_email", (q) => q.eq("email", args.email)).first();\n'
+            '    if (taken) throw new Error("email taken");\n'
+            '    return await ctx.db.insert("users", { email: args.email, passwordHash: args.passwordHash, role: args.role });\n'
+            '  },\n});\n')
+
+
 class NoRoleWriteBehindSignIn(Rule):
     """Public mutation that writes a role or admin flag its caller chooses, after checking only that the caller is signed in.
 
@@ -109,6 +129,9 @@ class NoRoleWriteBehindSignIn(Rule):
     `tier`). And, in an app where Convex knows no identity provider (no `auth.config.ts`,
     no Convex Auth: CVX401 stays quiet there), any of these writes in a public mutation that
     checks nothing at all (no identity, session, capability or secret).
+    And, in any app, a public mutation that checks nothing of its caller, public by design
+    or not (an open sign-up), and inserts a new account into the `users` table with a role
+    its caller picks: anyone registers as an admin.
 
     Also a Convex Auth sign-up that lets its caller pick such a field: a `role` (or `isAdmin`,
     ...) of the profile a `Password` or `Anonymous` provider's `profile(params)` returns, or
@@ -227,6 +250,11 @@ class NoRoleWriteBehindSignIn(Rule):
                      'export default defineSchema({ ...authTables, users: defineTable({ email: v.optional(v.string()), '
                      'role: v.union(v.literal("buyer"), v.literal("seller")) }) });\n'},
               note="the schema refuses a role that grants anything"),
+        Valid(register('v.union(v.literal("customer"), v.literal("barber"))'), path="convex/accounts.ts",
+              files={**USERS_SCHEMA, **CLERK}, note="an open sign-up whose caller picks among roles that grant nothing"),
+        Valid(register('v.string()').replace('ctx.db.insert("users"', 'ctx.db.insert("leads"'),
+              path="convex/accounts.ts", files={**USERS_SCHEMA, **CLERK},
+              note="a row of another table: no account is made"),
     ]
     invalid = [
         # triage G61a P2: no identity provider and no check at all: CVX401 is quiet here
@@ -253,6 +281,17 @@ class NoRoleWriteBehindSignIn(Rule):
                 path="convex/auth.ts", lines=[10], message="writes `role` from sign-in param `role`",
                 note="the profile handed to a helper that creates the account"),
 
+        # triage G62b P4 (tpx's `registerUser`): an open sign-up where the caller picks `super_admin`
+        Invalid(register('v.union(v.literal("customer"), v.literal("staff"), v.literal("super_admin"))')
+                .replace("passwordHash", "password").replace("args.password,", "hash(args.password),")
+                .replace("// cvxlint-public\n", "const hash = (p: string) => p.split(\"\").reverse().join(\"\");\n"),
+                path="convex/accounts.ts", files={**USERS_SCHEMA, **CLERK}, lines=[8],
+                message="creates an account and checks nothing of its caller",
+                note="the `password` it stores is the credential being set, not one it checks"),
+        Invalid(register('v.union(v.literal("customer"), v.literal("staff"), v.literal("super_admin"))'),
+                path="convex/accounts.ts", files={**USERS_SCHEMA, **CLERK}, lines=[8],
+                message="creates an account and checks nothing of its caller, then writes `role` from argument `role`",
+                note="public by design, with an identity provider: still no one may pick an admin's role"),
         # triage G55b M1: a public twin of an internal usage recorder
         Invalid(HEAD + 'export const recordUsage = mutation({\n'
                 '  args: { amount: v.number(), reason: v.string() },\n'
@@ -339,11 +378,20 @@ class NoRoleWriteBehindSignIn(Rule):
                 who = "any signed-in user (and with Convex Auth's `Anonymous` provider every visitor can sign in)" \
                     if ctx.project.convex_auth_lets_anyone_in(app) else "any signed-in user"
                 checked = "checks only that the caller is signed in"
+            elif (writes := [w for w in writes if _creates_account(app, w[0]) and w[1] in _PRIVILEGE_KEYS]) and \
+                    _checks_no_caller(access, handler, writes[0][0]):
+                # an open sign-up (public by design, in any app) that lets its caller pick the
+                # new account's role: anyone registers as an admin, no sign-in needed
+                who = "anyone"
+                checked = "creates an account and checks nothing of its caller"
             else:
                 continue
             for call, field, argument in writes:
                 shown = field
-                if field in _PRIVILEGE_KEYS:
+                if field in _PRIVILEGE_KEYS and who == "anyone" and _creates_account(app, call):
+                    what = ("anyone can sign up with the role they choose (an admin's); let the server decide a new "
+                            "account's role, or refuse values outside the roles that grant nothing")
+                elif field in _PRIVILEGE_KEYS:
                     what = (f"{who} can grant whatever it allows, to themselves or to anyone; check that the caller "
                             "may grant it (an admin check), or let the server decide the value")
                 elif field in _PLAN_KEYS:
@@ -383,6 +431,22 @@ def _checks_nothing(ctx, app, access) -> bool:
     secret, not public by design), in an app where Convex knows no identity provider?"""
     return not app.auth_configured and ctx.project.convex_auth_call(app) is None and not access.evidence \
         and not access.identity and not access.annotated_public and not access.ctx_handed_to
+
+
+def _checks_no_caller(access, handler, insert) -> bool:
+    """Does the function that makes an account with `insert` check nothing of its caller (no
+    identity fetch, guard, capability or secret), whether it is public by design or not? A
+    capability argument the new account stores (its `password`, hashed or not) is the
+    credential being set, not one checked."""
+    stored = {a for prop in js.object_props(insert.document_literal) if prop.value is not None
+              for n in prop.value.walk() if (a := handler_argument(handler, n)) is not None}
+    return not access.identity and not access.ctx_handed_to and \
+        all(e.where == "args" and e.argument in stored for e in access.evidence)
+
+
+def _creates_account(app, call) -> bool:
+    """Is the write an insert of a new row into the app's `users` table of people who sign in?"""
+    return call.method == "insert" and call.table == "users" and account_table(app, "users")
 
 
 def _privilege_writes(ctx, fn, handler, call):
