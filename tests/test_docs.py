@@ -44,9 +44,8 @@ def test_ci_runs_exactly_the_readme_test_command():
     blocks = re.findall(r"```bash\n(.*?)```", readme, re.S)
     assert blocks[1] == "bash tests/run.sh\n", blocks[:2]  # the block holds the command and nothing else
     script = (ROOT / ".ci" / "run").read_text("utf-8")
-    commands = [ln for ln in script.splitlines(keepends=True) if ln.strip() and not ln.lstrip().startswith("#")]
-    # the README's command and nothing else
-    assert commands == [blocks[1]], commands
+    # the interpreter line, then the README's command, and nothing else
+    assert script == "#!/usr/bin/env bash\n" + blocks[1], script
 
 
 def test_ci_run_runs_the_test_script_and_passes_on_its_status(tmp_path):
